@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { isIsoDuration } from '../time.ts';
+
+/**
+ * The condition tree: one language for entry filters, audiences, branches,
+ * segments and wait-for-event filters.
+ */
+
+/** A dotted path into the data a condition sees: `profile.*`, `event.*` or `trigger.*`. */
+export const ConditionPath = z
+  .string()
+  .regex(/^(profile|event|trigger)(\.[A-Za-z0-9_$@:-]+)+$/, {
+    message: 'must be a dotted path starting with profile., event. or trigger. (e.g. profile.traits.plan)',
+  })
+  .describe('A dotted path: profile.traits.plan, event.properties.total, trigger.properties.cartId.');
+
+const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+export type Scalar = z.infer<typeof Scalar>;
+
+export const IsoDuration = z
+  .string()
+  .refine(isIsoDuration, { message: 'must be an ISO 8601 duration such as PT1H, P7D or P1DT12H' })
+  .describe('An ISO 8601 duration: PT30M, PT1H, P1D, P7D, P1M.');
+
+const comparisons = {
+  eq: Scalar.describe('Equal to the value.'),
+  ne: Scalar.describe('Not equal to the value (true when the path is missing).'),
+  gt: z
+    .union([z.number(), z.string()])
+    .describe('Greater than (numbers, or ISO timestamps/strings compared in order).'),
+  gte: z.union([z.number(), z.string()]).describe('Greater than or equal to.'),
+  lt: z.union([z.number(), z.string()]).describe('Less than.'),
+  lte: z.union([z.number(), z.string()]).describe('Less than or equal to.'),
+  in: z.array(Scalar).min(1).describe('Equal to one of the values.'),
+  contains: Scalar.describe('A string that contains the text, or a list that contains the value.'),
+  startsWith: z.string().describe('A string that starts with the text.'),
+  exists: z.boolean().describe('true: the path has a value; false: it is missing or null.'),
+  within: IsoDuration.describe('A timestamp within the last duration (e.g. P7D: in the last 7 days).'),
+  olderThan: IsoDuration.describe('A timestamp longer ago than the duration.'),
+  withinNext: IsoDuration.describe('A timestamp between now and now plus the duration.'),
+} as const;
+
+export type ComparisonOperator = keyof typeof comparisons;
+export const COMPARISON_OPERATORS = Object.keys(comparisons) as ComparisonOperator[];
+
+/** One strict object per operator, so a comparison has exactly one operator. */
+const comparisonSchemas = COMPARISON_OPERATORS.map((op) =>
+  z
+    .object({ path: ConditionPath, [op]: comparisons[op] })
+    .strict()
+    .describe(`Compare the value at path: ${op}.`),
+);
+
+export type Comparison = {
+  [K in ComparisonOperator]: { path: string } & { [P in K]: z.infer<(typeof comparisons)[K]> };
+}[ComparisonOperator];
+
+/** Event history: "performed Order Completed at least 2 times in the last P30D". */
+export const Performed = z
+  .object({
+    performed: z.string().min(1).describe('The event name, as in track calls (e.g. "Order Completed").'),
+    atLeast: z.number().int().min(0).optional().describe('At least this many times (default 1).'),
+    atMost: z.number().int().min(0).optional().describe('At most this many times.'),
+    within: IsoDuration.optional().describe(
+      'Counted over this trailing window (at most P90D); all time when absent.',
+    ),
+  })
+  .strict()
+  .describe('An event-history check on the customer profile.');
+export type Performed = z.infer<typeof Performed>;
+
+export type Condition =
+  | { all: Condition[] }
+  | { any: Condition[] }
+  | { not: Condition }
+  | Comparison
+  | Performed;
+
+export const Condition: z.ZodType<Condition> = z.lazy(() =>
+  z.union([
+    z
+      .object({ all: z.array(Condition).min(1) })
+      .strict()
+      .describe('True when every condition is true.'),
+    z
+      .object({ any: z.array(Condition).min(1) })
+      .strict()
+      .describe('True when at least one condition is true.'),
+    z.object({ not: Condition }).strict().describe('True when the condition is false.'),
+    Performed,
+    ...(comparisonSchemas as unknown as [z.ZodType<Comparison>, ...z.ZodType<Comparison>[]]),
+  ]),
+);
+
+/** The longest trailing window an event-history check may count over (daily counters are kept this long). */
+export const MAX_HISTORY_WINDOW = 'P90D';

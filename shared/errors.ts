@@ -1,0 +1,71 @@
+/**
+ * One registry of error names: handlers throw these, the compiler matches
+ * them in Retry and Catch. Step Functions sees a Lambda error by its `name`.
+ */
+export const ErrorName = {
+  /** A provider or table throttled us: retry with backoff. */
+  Throttled: 'Journeys.Throttled',
+  /** A transient failure (timeout, 5xx): retry with backoff. */
+  Transient: 'Journeys.Transient',
+  /** The message cannot be delivered (rejected address, provider refusal): follow the failure policy. */
+  DeliveryFailed: 'Journeys.DeliveryFailed',
+  /** The template failed to render (missing variable, syntax): follow the failure policy. */
+  TemplateFailed: 'Journeys.TemplateFailed',
+  /** A task received input it cannot handle (contract version, shape): follow the failure policy. */
+  InvalidInput: 'Journeys.InvalidInput',
+} as const;
+export type ErrorName = (typeof ErrorName)[keyof typeof ErrorName];
+
+/** Errors worth retrying, ours and those the Lambda service reports. */
+export const RETRYABLE_ERRORS = [
+  ErrorName.Throttled,
+  ErrorName.Transient,
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+] as const;
+
+/** Errors that will not succeed on retry: the step's failure policy applies. */
+export const PERMANENT_ERRORS = [
+  ErrorName.DeliveryFailed,
+  ErrorName.TemplateFailed,
+  ErrorName.InvalidInput,
+] as const;
+
+/** Base of the named errors; `name` is what Step Functions matches. */
+export class JourneyError extends Error {
+  constructor(
+    override readonly name: ErrorName,
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
+}
+
+export class ThrottledError extends JourneyError {
+  constructor(message: string) {
+    super(ErrorName.Throttled, message, true);
+  }
+}
+export class TransientError extends JourneyError {
+  constructor(message: string) {
+    super(ErrorName.Transient, message, true);
+  }
+}
+export class DeliveryFailedError extends JourneyError {
+  constructor(message: string) {
+    super(ErrorName.DeliveryFailed, message, false);
+  }
+}
+export class TemplateFailedError extends JourneyError {
+  constructor(message: string) {
+    super(ErrorName.TemplateFailed, message, false);
+  }
+}
+export class InvalidInputError extends JourneyError {
+  constructor(message: string) {
+    super(ErrorName.InvalidInput, message, false);
+  }
+}

@@ -1,0 +1,394 @@
+import { z } from 'zod';
+import { Condition, ConditionPath, IsoDuration } from '../conditions/schema.ts';
+import { LOCAL_TIME } from '../time.ts';
+
+/**
+ * The journey language, v1: one zod schema is the single source of truth.
+ * Types come from `z.infer`; `journeys/journey.schema.json` is generated from it.
+ */
+
+export const STEP_ID = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+export const StepId = z
+  .string()
+  .regex(STEP_ID, { message: 'must start with a letter and use only letters, digits, - and _ (64 at most)' })
+  .describe('The id of a step in this journey.');
+
+const LocalTime = z
+  .string()
+  .regex(LOCAL_TIME, { message: 'must be a 24-hour local time HH:mm, such as 08:00 or 21:30' })
+  .describe('A local time of day, HH:mm (24-hour).');
+
+const Timestamp = z.iso
+  .datetime({ offset: true, message: 'must be an ISO 8601 timestamp such as 2026-12-01T09:00:00Z' })
+  .describe('An ISO 8601 timestamp with a zone offset or Z.');
+
+export const STAGES = ['awareness', 'consideration', 'purchase', 'retention', 'advocacy'] as const;
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export const Weekday = z.enum(WEEKDAYS);
+export type Weekday = z.infer<typeof Weekday>;
+
+export const QuietHours = z
+  .object({
+    start: LocalTime.describe('When quiet hours begin, in the customer’s local time (e.g. 21:00).'),
+    end: LocalTime.describe('When quiet hours end, in the customer’s local time (e.g. 08:00).'),
+  })
+  .strict()
+  .describe('No message is delivered between start and end local time; it is deferred to the end.');
+export type QuietHours = z.infer<typeof QuietHours>;
+
+export const LocalWindow = z
+  .object({
+    start: LocalTime.describe('Earliest local time of day.'),
+    end: LocalTime.describe('Latest local time of day.'),
+    weekdays: z.array(Weekday).min(1).optional().describe('Allowed weekdays (all when absent).'),
+  })
+  .strict()
+  .describe('A window of local time of day, on allowed weekdays, in the customer’s time zone.');
+export type LocalWindow = z.infer<typeof LocalWindow>;
+
+// ---------------------------------------------------------------- journey level
+
+const EventTrigger = z
+  .object({
+    type: z.literal('event'),
+    event: z.string().min(1).describe('The track event name that enrolls a customer (e.g. "Cart Updated").'),
+    where: Condition.optional().describe('Only events matching this condition enroll.'),
+    correlationKey: ConditionPath.optional().describe(
+      'A path in the trigger event (e.g. event.properties.cartId): one enrollment per distinct value, in parallel.',
+    ),
+  })
+  .strict()
+  .describe('Enroll when a customer performs an event.');
+
+const IdentifyTrigger = z
+  .object({
+    type: z.literal('identify'),
+    where: Condition.optional().describe('Only identify calls matching this condition enroll.'),
+  })
+  .strict()
+  .describe('Enroll when a customer is identified (sign-up, trait change).');
+
+export const SCHEDULE = /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\([^)]+\))$/;
+const SegmentTrigger = z
+  .object({
+    type: z.literal('segment'),
+    schedule: z
+      .string()
+      .regex(SCHEDULE, { message: 'must be an EventBridge schedule: rate(1 day) or cron(0 9 * * ? *)' })
+      .describe('When the segment is evaluated: rate(...) or cron(...) as in EventBridge Scheduler.'),
+    segment: Condition.describe('The customers who enter at each run (profile.* conditions).'),
+  })
+  .strict()
+  .describe('Enroll every customer of a segment on a schedule.');
+
+export const Trigger = z.discriminatedUnion('type', [EventTrigger, IdentifyTrigger, SegmentTrigger]);
+export type Trigger = z.infer<typeof Trigger>;
+
+export const Reentry = z
+  .discriminatedUnion('mode', [
+    z.object({ mode: z.literal('once') }).strict(),
+    z.object({ mode: z.literal('always') }).strict(),
+    z
+      .object({ mode: z.literal('after'), cooldown: IsoDuration.describe('Time since the last entry.') })
+      .strict(),
+  ])
+  .describe('once: a customer enters at most once; always: every trigger; after: again after a cooldown.');
+export type Reentry = z.infer<typeof Reentry>;
+
+const EventMatcher = z
+  .object({
+    event: z.string().min(1).describe('Event name.'),
+    where: Condition.optional().describe('Only events matching this condition count.'),
+  })
+  .strict();
+
+export const Goal = EventMatcher.extend({
+  within: IsoDuration.optional().describe('The conversion window from entry (whole journey when absent).'),
+  exit: z.boolean().default(true).describe('Stop the enrollment when the goal is reached (default true).'),
+})
+  .strict()
+  .describe('The conversion this journey drives; reaching it counts a conversion.');
+
+const Channel = z.enum(['email', 'sms', 'push']);
+export type Channel = z.infer<typeof Channel>;
+
+export const MessageCap = z
+  .object({
+    channel: Channel.optional().describe('The channel capped (all channels when absent).'),
+    max: z.number().int().min(1).describe('Messages at most...'),
+    within: IsoDuration.describe('...per rolling window.'),
+  })
+  .strict();
+
+const FailurePolicy = z
+  .enum(['continue', 'exit'])
+  .describe('When a message cannot be delivered: continue to next, or exit the journey.');
+
+export const Settings = z
+  .object({
+    quietHours: QuietHours.optional(),
+    defaultTimezone: z
+      .string()
+      .default('UTC')
+      .describe('IANA time zone for customers whose profile has none (e.g. Europe/Rome).'),
+    caps: z.array(MessageCap).optional().describe('Per-journey frequency caps per customer.'),
+    startAt: Timestamp.optional().describe('No enrollment before this time.'),
+    endAt: Timestamp.optional().describe('No enrollment after this time.'),
+    topic: z
+      .string()
+      .optional()
+      .describe(
+        'Subscription topic for consent checks (e.g. "newsletter"); marketing mail carries an unsubscribe link.',
+      ),
+    onFailure: FailurePolicy.default('continue'),
+  })
+  .strict()
+  .describe('Journey-wide delivery settings.');
+export type Settings = z.infer<typeof Settings>;
+
+// ---------------------------------------------------------------- steps
+
+const stepBase = {
+  stage: z.enum(STAGES).optional().describe('The lifecycle stage this step belongs to, for funnel reports.'),
+  label: z.string().optional().describe('A human label shown in graphs and reports.'),
+};
+
+const next = StepId.describe('The step that follows.');
+
+const messageBase = {
+  ...stepBase,
+  template: z
+    .string()
+    .min(1)
+    .describe('The template name: a file journeys/templates/<name>.json for the same channel.'),
+  onFailure: FailurePolicy.optional().describe('Overrides settings.onFailure for this step.'),
+  next,
+};
+
+const EmailStep = z
+  .object({
+    type: z.literal('email'),
+    ...messageBase,
+    transactional: z
+      .boolean()
+      .default(false)
+      .describe('Transactional mail ignores topic consent and carries no unsubscribe header.'),
+    from: z.string().optional().describe('Overrides the default sender (a verified SES identity).'),
+    replyTo: z.string().optional(),
+  })
+  .strict()
+  .describe('Send an email through Amazon SES.');
+
+const SmsStep = z
+  .object({
+    type: z.literal('sms'),
+    ...messageBase,
+    messageType: z.enum(['PROMOTIONAL', 'TRANSACTIONAL']).default('PROMOTIONAL'),
+    originationNumber: z.string().optional().describe('The sending phone number or sender id.'),
+  })
+  .strict()
+  .describe('Send an SMS through AWS End User Messaging.');
+
+const PushStep = z
+  .object({
+    type: z.literal('push'),
+    ...messageBase,
+    priority: z.enum(['normal', 'high']).default('normal'),
+    timeToLive: IsoDuration.optional().describe('Drop the notification if not delivered within this time.'),
+  })
+  .strict()
+  .describe('Send a push notification through AWS End User Messaging.');
+
+const WaitStep = z
+  .object({
+    type: z.literal('wait'),
+    ...stepBase,
+    for: IsoDuration.optional().describe('Wait this long (e.g. PT1H).'),
+    until: Timestamp.optional().describe('Wait until this moment.'),
+    untilDate: z
+      .object({
+        path: ConditionPath.describe('A profile date, e.g. profile.traits.renewalDate.'),
+        offset: IsoDuration.optional().describe('Before (-P3D) or after (P1D) that date.'),
+      })
+      .strict()
+      .optional()
+      .describe('Wait until a date on the profile, plus or minus an offset.'),
+    window: LocalWindow.optional().describe(
+      'Then continue only inside this local-time window (alone: until the next such window).',
+    ),
+    next,
+  })
+  .strict()
+  .describe(
+    'Pause the journey: for a duration, until a time, until a profile date, and/or into a local window.',
+  );
+
+const WaitForEventStep = z
+  .object({
+    type: z.literal('waitForEvent'),
+    ...stepBase,
+    event: z.string().min(1).describe('The event name awaited (e.g. "Order Completed").'),
+    where: Condition.optional().describe('Only events matching this condition count.'),
+    match: z
+      .record(ConditionPath, ConditionPath)
+      .optional()
+      .describe(
+        'Correlation: event path → trigger path that must be equal, e.g. event.properties.cartId → trigger.properties.cartId.',
+      ),
+    timeout: IsoDuration.describe('How long to wait before taking onTimeout.'),
+    onEvent: StepId.describe('The step after the event arrives.'),
+    onTimeout: StepId.describe('The step after the timeout.'),
+  })
+  .strict()
+  .describe('Wait for the customer to perform an event, up to a timeout.');
+
+const BranchStep = z
+  .object({
+    type: z.literal('branch'),
+    ...stepBase,
+    branches: z
+      .array(
+        z
+          .object({
+            name: z.string().optional().describe('A label for reports.'),
+            when: Condition,
+            next,
+          })
+          .strict(),
+      )
+      .min(1)
+      .describe('Checked in order: the first true condition wins.'),
+    otherwise: StepId.describe('The step when no condition is true.'),
+  })
+  .strict()
+  .describe('Take the first branch whose condition is true.');
+
+const SplitStep = z
+  .object({
+    type: z.literal('split'),
+    ...stepBase,
+    variants: z
+      .array(
+        z
+          .object({
+            name: z.string().min(1).describe('Variant name, unique in the split (reported per variant).'),
+            weight: z
+              .number()
+              .int()
+              .min(0)
+              .max(100)
+              .describe('Percent of customers (all weights sum to 100).'),
+            next,
+            holdout: z.boolean().default(false).describe('A control group: counted, not messaged.'),
+          })
+          .strict(),
+      )
+      .min(2)
+      .describe('Weighted variants; a customer always lands in the same one.'),
+  })
+  .strict()
+  .describe('A/B split: random but stable per customer.');
+
+const ValueFrom = z
+  .object({ from: ConditionPath.describe('A trigger.* path whose value is copied.') })
+  .strict();
+const ProfileValue = z.union([z.string(), z.number(), z.boolean(), ValueFrom]);
+
+const UpdateProfileStep = z
+  .object({
+    type: z.literal('updateProfile'),
+    ...stepBase,
+    set: z
+      .record(z.string(), ProfileValue)
+      .optional()
+      .describe('Traits to set: a value or { "from": path }.'),
+    increment: z.record(z.string(), z.number()).optional().describe('Numeric traits to add to.'),
+    unset: z.array(z.string()).optional().describe('Traits to remove.'),
+    next,
+  })
+  .strict()
+  .describe('Change traits on the customer profile.');
+
+const EmitStep = z
+  .object({
+    type: z.literal('emit'),
+    ...stepBase,
+    event: z.string().min(1).describe('The detail-type of the event put on the bus (e.g. "Lead Qualified").'),
+    properties: z
+      .record(z.string(), ProfileValue)
+      .optional()
+      .describe('Event properties: values or { "from": path }.'),
+    next,
+  })
+  .strict()
+  .describe('Put an event on the bus for other systems (webhooks, CRM, analytics).');
+
+const ExitStep = z
+  .object({
+    type: z.literal('exit'),
+    ...stepBase,
+    reason: z.string().optional().describe('Recorded as the exit reason.'),
+  })
+  .strict()
+  .describe('End the journey for this customer.');
+
+export const Step = z.discriminatedUnion('type', [
+  EmailStep,
+  SmsStep,
+  PushStep,
+  WaitStep,
+  WaitForEventStep,
+  BranchStep,
+  SplitStep,
+  UpdateProfileStep,
+  EmitStep,
+  ExitStep,
+]);
+export type Step = z.infer<typeof Step>;
+export type StepType = Step['type'];
+export type StepOf<T extends StepType> = Extract<Step, { type: T }>;
+export type MessageStep = StepOf<'email' | 'sms' | 'push'>;
+
+export const JOURNEY_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+export const Journey = z
+  .object({
+    $schema: z.string().optional(),
+    id: z
+      .string()
+      .regex(JOURNEY_ID, {
+        message: 'must be lowercase letters, digits and dashes (63 at most), e.g. cart-abandonment',
+      })
+      .describe('Stable id: the state machine is named journey-<id>.'),
+    name: z.string().min(1).describe('The name marketers see.'),
+    description: z.string().optional(),
+    status: z
+      .enum(['draft', 'active', 'paused', 'archived'])
+      .default('active')
+      .describe(
+        'draft: validated, not live; active: enrolling; paused: no new enrollments; archived: retired.',
+      ),
+    trigger: Trigger,
+    audience: Condition.optional().describe('Only customers whose profile matches enter.'),
+    reentry: Reentry.default({ mode: 'once' }),
+    goal: Goal.optional(),
+    exitOn: z
+      .array(EventMatcher)
+      .optional()
+      .describe('Events that end the enrollment at once (e.g. "Unsubscribed").'),
+    settings: Settings.default({ defaultTimezone: 'UTC', onFailure: 'continue' }),
+    start: StepId.describe('The first step.'),
+    steps: z.record(StepId, Step).describe('The steps, by id.'),
+  })
+  .strict()
+  .describe('A customer journey (Journeys language v1).');
+
+/** A journey after parsing: defaults applied. */
+export type Journey = z.infer<typeof Journey>;
+/** A journey as written in a file: defaults may be omitted. */
+export type JourneyInput = z.input<typeof Journey>;
+
+/** The JSON Schema editors use (referenced by `$schema` in journey files). */
+export function journeyJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(Journey, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
+}

@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { Condition, ConditionPath, IsoDuration } from './conditions/schema.ts';
+import { CustomerEvent } from './events.ts';
+import { LocalWindow, QuietHours } from './journey/schema.ts';
+
+/**
+ * The contracts between compiled journeys and the task functions. Every input
+ * carries `v`, the contract version: a handler accepts every version that
+ * running executions may still send (executions live up to a year).
+ */
+
+export const CONTRACT_VERSION = 1;
+
+/** The execution input of every journey enrollment (what StartExecution receives). */
+export const EnrollmentInput = z.object({
+  v: z.literal(1),
+  journeyId: z.string(),
+  journeyVersion: z.string().describe('The journey version the enrollment started on.'),
+  enrollmentId: z.string().describe('The execution name: deterministic per journey, customer and trigger.'),
+  userId: z.string(),
+  enrolledAt: z.string(),
+  trigger: z.union([CustomerEvent, z.object({ type: z.literal('segment'), timestamp: z.string() })]),
+  buckets: z.record(z.string(), z.number().int().min(0).max(99)).describe('Split bucket per split step id.'),
+  correlation: z.string().optional().describe('The correlation key value, for parallel enrollments.'),
+});
+export type EnrollmentInput = z.infer<typeof EnrollmentInput>;
+
+const taskBase = {
+  v: z.literal(1),
+  journeyId: z.string(),
+  journeyVersion: z.string(),
+  enrollmentId: z.string(),
+  userId: z.string(),
+  stepId: z.string(),
+};
+
+/** send-message: deliver one message, or say why not now / not at all. */
+export const SendMessageInput = z.object({
+  ...taskBase,
+  channel: z.enum(['email', 'sms', 'push']),
+  template: z.string(),
+  trigger: z.unknown(),
+  event: z.unknown().optional().describe('The last awaited event, if any.'),
+  quietHours: QuietHours.optional(),
+  defaultTimezone: z.string(),
+  topic: z.string().optional(),
+  transactional: z.boolean().default(false),
+  caps: z
+    .array(
+      z.object({
+        channel: z.enum(['email', 'sms', 'push']).optional(),
+        max: z.number(),
+        within: IsoDuration,
+      }),
+    )
+    .optional(),
+  options: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .describe('Channel options from the step (from, messageType...).'),
+});
+export type SendMessageInput = z.infer<typeof SendMessageInput>;
+
+export const SendMessageOutput = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('sent'), messageId: z.string() }),
+  z.object({ status: z.literal('suppressed'), reason: z.string() }),
+  z.object({
+    status: z.literal('deferred'),
+    until: z.string().describe('ISO timestamp to try again.'),
+    reason: z.string(),
+  }),
+]);
+export type SendMessageOutput = z.infer<typeof SendMessageOutput>;
+
+/** evaluate, op "branch": index of the first true condition on the fresh profile, -1 for otherwise. */
+export const BranchInput = z.object({
+  ...taskBase,
+  op: z.literal('branch'),
+  conditions: z.array(Condition),
+  trigger: z.unknown(),
+  event: z.unknown().optional(),
+});
+export const BranchOutput = z.object({ match: z.number().int().min(-1) });
+
+/** evaluate, op "waitUntil": the moment a profile-date or local-window wait ends. */
+export const WaitUntilInput = z.object({
+  ...taskBase,
+  op: z.literal('waitUntil'),
+  for: IsoDuration.optional(),
+  until: z.string().optional(),
+  untilDate: z.object({ path: ConditionPath, offset: IsoDuration.optional() }).optional(),
+  window: LocalWindow.optional(),
+  defaultTimezone: z.string(),
+  trigger: z.unknown(),
+});
+export const WaitUntilOutput = z.object({ at: z.string().describe('ISO timestamp (UTC).') });
+
+export const EvaluateInput = z.discriminatedUnion('op', [BranchInput, WaitUntilInput]);
+export type EvaluateInput = z.infer<typeof EvaluateInput>;
+
+/** await-event: register the task token; ingest resumes it with the matching event as output. */
+export const AwaitEventInput = z.object({
+  ...taskBase,
+  token: z.string().max(2048),
+  event: z.string(),
+  where: Condition.optional(),
+  match: z
+    .array(z.object({ path: ConditionPath, value: z.unknown() }))
+    .default([])
+    .describe('Correlation: the awaited event’s value at path must equal value (resolved from the trigger).'),
+  timeoutSeconds: z.number().int().positive(),
+  startedAt: z.string().describe('When the step began: an event that arrived after it resumes at once.'),
+  trigger: z.unknown(),
+});
+export type AwaitEventInput = z.infer<typeof AwaitEventInput>;
