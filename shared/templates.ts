@@ -47,7 +47,9 @@ export type TemplateContext = {
   unsubscribeUrl?: string;
 };
 
-const liquid = new Liquid({ strictVariables: true, strictFilters: true, cache: true });
+// lenientIf lets `{{ x | default: "there" }}` and `{% if x %}` see a missing variable as empty,
+// so the documented fallback works; any other use of a missing variable still fails the render.
+const liquid = new Liquid({ strictVariables: true, strictFilters: true, lenientIf: true, cache: true });
 
 /** The rendered fields of a template, same keys as the template minus `channel`. */
 export type Rendered<T extends Template> = Omit<T, 'channel'>;

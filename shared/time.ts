@@ -1,11 +1,17 @@
-import { Duration, IANAZone } from 'luxon';
+import { DateTime, Duration, FixedOffsetZone, IANAZone, type Zone } from 'luxon';
+import type { LocalWindow, QuietHours, Weekday } from './journey/schema.ts';
 
 /**
- * Time in journeys: ISO 8601 durations and IANA time zones.
+ * Time in journeys: ISO 8601 durations, IANA time zones, quiet hours and
+ * local-time windows.
  *
  * Luxon is the time library: it parses ISO 8601 durations, resolves IANA zones
  * through the runtime's own ICU data (no bundled tz database to keep current)
  * and does wall-clock arithmetic that is correct across DST changes.
+ *
+ * Instants go in and come out as `Date` (callers hold `new Date()` or parse an
+ * ISO timestamp; task outputs serialise with `toISOString()`). An invalid
+ * `Date` is a programming error and throws a `RangeError`.
  */
 
 /** Matches an ISO 8601 duration such as `PT1H`, `P7D`, `P1DT12H`; a leading `-` means "before". */
@@ -22,12 +28,9 @@ export function isIsoDuration(text: string): boolean {
  * Returns `undefined` for text that is not a duration.
  */
 export function durationSeconds(text: string): number | undefined {
-  if (!isIsoDuration(text)) return undefined;
-  const negative = text.startsWith('-');
-  const duration = Duration.fromISO(negative ? text.slice(1) : text);
-  if (!duration.isValid) return undefined;
-  const seconds = Math.round(duration.shiftTo('seconds').as('seconds'));
-  return negative ? -seconds : seconds;
+  const duration = parseDuration(text);
+  if (duration === undefined) return undefined;
+  return Math.round(duration.shiftTo('seconds').as('seconds'));
 }
 
 /** True when `zone` is an IANA time zone name known to the runtime, such as `Europe/Rome`. */
@@ -47,3 +50,191 @@ export function minutesOfDay(text: string): number | undefined {
 
 /** The seconds in one Step Functions Standard execution at most: one year. */
 export const MAX_EXECUTION_SECONDS = 365 * 24 * 3600;
+
+// ---------------------------------------------------------------- durations on instants
+
+/**
+ * Adds an ISO 8601 duration to an instant, calendar-aware in `zone` (default
+ * UTC): days, weeks, months and years move the local date and keep the
+ * wall-clock time (`P1D` from 09:00 is 09:00 the next day even across a DST
+ * change; `P1M` from Jan 31 is the last day of February), then hours, minutes
+ * and seconds add elapsed time. A negative duration (`-P3D`) subtracts.
+ *
+ * A wall-clock result that does not exist (spring-forward gap) moves forward by
+ * the gap's length (02:30 becomes 03:30); one that occurs twice (fall-back)
+ * keeps the offset the starting instant had. An invalid zone falls back to UTC, like
+ * {@link nextAllowedTime}. Throws a `RangeError` when the text is not a duration.
+ */
+export function addDuration(instant: Date, isoDuration: string, zone = 'UTC'): Date {
+  const duration = parseDuration(isoDuration);
+  if (duration === undefined) throw new RangeError(`not an ISO 8601 duration: ${isoDuration}`);
+  const start = DateTime.fromMillis(millisOf(instant), { zone: zoneOf(zone) });
+  return start.plus(duration).toJSDate();
+}
+
+/**
+ * The start of a rolling window that ends at `now`, for frequency caps: a send
+ * at or after this instant counts against a cap "max N within `isoDuration`".
+ * Calendar units are taken in UTC (`P1M` is the same day of the previous month).
+ * Throws a `RangeError` for a negative or malformed duration.
+ */
+export function rollingWindowStart(now: Date, isoDuration: string): Date {
+  if (isoDuration.startsWith('-'))
+    throw new RangeError(`a rolling window cannot be negative: ${isoDuration}`);
+  return addDuration(now, `-${isoDuration}`);
+}
+
+/** A Luxon duration from ISO text, with the leading `-` Luxon does not read; `undefined` when malformed. */
+function parseDuration(text: string): Duration | undefined {
+  if (!isIsoDuration(text)) return undefined;
+  const negative = text.startsWith('-');
+  const duration = Duration.fromISO(negative ? text.slice(1) : text);
+  if (!duration.isValid) return undefined;
+  return negative ? duration.negate() : duration;
+}
+
+// ---------------------------------------------------------------- quiet hours and local windows
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 24 * 60 * MINUTE_MS;
+/** More steps than any week of boundaries and DST changes needs; a guard against a bug looping forever. */
+const MAX_STEPS = 64;
+
+/** Day numbers as `Date.getUTCDay()` counts them (Sunday = 0). */
+const DAY_NUMBER: Record<Weekday, number> = { sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6 };
+
+/** When a delivery is allowed, in local minutes of day: never in [quietStart, quietEnd), only on `days`. */
+type LocalRule = { quietStart: number; quietEnd: number; days: ReadonlySet<number> | undefined };
+
+/**
+ * The earliest instant at or after `now` that is outside quiet hours and on an
+ * allowed weekday, both read in the customer's IANA `zone`.
+ *
+ * - `quietHours` `{start, end}` (`HH:mm`) may wrap midnight (`21:00`–`08:00`);
+ *   `start` is quiet, `end` is not. `start` equal to `end` means no quiet hours.
+ * - `allowedWeekdays` (`'mon'`..`'sun'`) restricts the local day; all days when absent.
+ * - DST: the answer is an instant whose local time is allowed. A quiet end that
+ *   falls in a spring-forward gap resolves to the first instant after the gap
+ *   (02:30 on 2026-03-29 in Europe/Rome is 03:00 CEST); on a fall-back day quiet
+ *   hours end at the local time in the offset then in force (08:00 CET).
+ * - An invalid zone falls back to UTC: zones are validated where they enter
+ *   (journey files, identify traits), so a bad one here must not stop a send.
+ *
+ * Returns `now` itself when it is already allowed. Throws a `RangeError` for an
+ * empty `allowedWeekdays`, malformed local times or an invalid `now`.
+ */
+export function nextAllowedTime(
+  now: Date,
+  zone: string,
+  quietHours?: QuietHours,
+  allowedWeekdays?: readonly Weekday[],
+): Date {
+  const quietStart = quietHours === undefined ? 0 : localMinutes(quietHours.start);
+  const quietEnd = quietHours === undefined ? 0 : localMinutes(quietHours.end);
+  return earliestAllowed(millisOf(now), zoneOf(zone), {
+    quietStart,
+    quietEnd,
+    days: daySet(allowedWeekdays),
+  });
+}
+
+/**
+ * The earliest instant at or after `now` inside a local window: local time of
+ * day in [`start`, `end`) on one of `weekdays` (all days when absent), in the
+ * customer's IANA `zone`. Same DST and invalid-zone rules as
+ * {@link nextAllowedTime}. Throws a `RangeError` unless `start` is before `end`.
+ */
+export function nextWindowTime(now: Date, zone: string, window: LocalWindow): Date {
+  const start = localMinutes(window.start);
+  const end = localMinutes(window.end);
+  if (start >= end)
+    throw new RangeError(`a local window must start before it ends: ${window.start}-${window.end}`);
+  // Outside the window is "quiet": from its end, wrapping midnight, to its start.
+  return earliestAllowed(millisOf(now), zoneOf(zone), {
+    quietStart: end,
+    quietEnd: start,
+    days: daySet(window.weekdays),
+  });
+}
+
+/**
+ * Walks forward from `now` to the next instant whose local time the rule allows.
+ * Each step jumps to the next local boundary where the answer can change (the
+ * quiet end or midnight) or to a DST change before it, so a week takes a few
+ * dozen steps rather than thousands of minutes.
+ */
+function earliestAllowed(now: number, zone: Zone, rule: LocalRule): Date {
+  let at = now;
+  for (let step = 0; step < MAX_STEPS; step++) {
+    const wall = wallClock(zone, at);
+    if (isAllowed(rule, wall)) return new Date(at);
+    const next = at + (nextBoundary(rule, wall) - wall);
+    // A DST change in between shifts the boundary: stop at the change and look again.
+    at = zone.offset(next) === zone.offset(at) ? next : offsetChange(zone, at, next);
+  }
+  throw new RangeError('no allowed time within reach: check quiet hours and weekdays');
+}
+
+function isAllowed(rule: LocalRule, wall: number): boolean {
+  if (rule.days !== undefined && !rule.days.has(new Date(wall).getUTCDay())) return false;
+  const minute = Math.floor(modulo(wall, DAY_MS) / MINUTE_MS);
+  const { quietStart, quietEnd } = rule;
+  if (quietStart === quietEnd) return true;
+  const quiet =
+    quietStart < quietEnd
+      ? minute >= quietStart && minute < quietEnd
+      : minute >= quietStart || minute < quietEnd;
+  return !quiet;
+}
+
+/** The next wall-clock time after `wall` where the rule's answer may change: quiet end or midnight. */
+function nextBoundary(rule: LocalRule, wall: number): number {
+  const midnight = wall - modulo(wall, DAY_MS);
+  const quietEnd = midnight + rule.quietEnd * MINUTE_MS;
+  const nextQuietEnd = quietEnd > wall ? quietEnd : quietEnd + DAY_MS;
+  return Math.min(nextQuietEnd, midnight + DAY_MS);
+}
+
+/** The first millisecond in (`from`, `to`] whose offset differs from the one at `from`. */
+function offsetChange(zone: Zone, from: number, to: number): number {
+  const before = zone.offset(from);
+  let low = from;
+  let high = to;
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    if (zone.offset(middle) === before) low = middle;
+    else high = middle;
+  }
+  return high;
+}
+
+/** The local date and time of an instant, as milliseconds read as if they were UTC. */
+function wallClock(zone: Zone, at: number): number {
+  return at + zone.offset(at) * MINUTE_MS;
+}
+
+function zoneOf(name: string): Zone {
+  return IANAZone.isValidZone(name) ? IANAZone.create(name) : FixedOffsetZone.utcInstance;
+}
+
+function daySet(weekdays: readonly Weekday[] | undefined): ReadonlySet<number> | undefined {
+  if (weekdays === undefined) return undefined;
+  if (weekdays.length === 0) throw new RangeError('allowed weekdays must name at least one day');
+  return new Set(weekdays.map((day) => DAY_NUMBER[day]));
+}
+
+function localMinutes(text: string): number {
+  const minutes = minutesOfDay(text);
+  if (minutes === undefined) throw new RangeError(`not a local time HH:mm: ${text}`);
+  return minutes;
+}
+
+function millisOf(instant: Date): number {
+  const millis = instant.getTime();
+  if (Number.isNaN(millis)) throw new RangeError('invalid Date');
+  return millis;
+}
+
+function modulo(value: number, divisor: number): number {
+  return ((value % divisor) + divisor) % divisor;
+}

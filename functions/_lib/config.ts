@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+/**
+ * Environment configuration, parsed once per cold start with zod. Each
+ * function asks only for the variables it needs; a missing one fails fast
+ * with a message naming it.
+ */
+
+const nonEmpty = z.string().min(1);
+
+const ConfigSchema = z.object({
+  PROFILES_TABLE_NAME: nonEmpty,
+  JOURNEYS_TABLE_NAME: nonEmpty,
+  DELIVERIES_TABLE_NAME: nonEmpty,
+  STATS_TABLE_NAME: nonEmpty,
+  EVENT_BUS_NAME: nonEmpty,
+  JOURNEYS_BUCKET_NAME: nonEmpty,
+  SES_CONFIGURATION_SET: nonEmpty,
+  SENDER_EMAIL: nonEmpty,
+  PINPOINT_APPLICATION_ID: nonEmpty,
+  UNSUBSCRIBE_BASE_URL: z.url().optional(),
+  REJECTED_QUEUE_URL: nonEmpty,
+  JOURNEY_ROLE_ARN: nonEmpty,
+  SEND_MESSAGE_FUNCTION_ARN: nonEmpty,
+  EVALUATE_FUNCTION_ARN: nonEmpty,
+  AWAIT_EVENT_FUNCTION_ARN: nonEmpty,
+  S3_FORCE_PATH_STYLE: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => v === 'true'),
+});
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigKey = keyof Config;
+
+const OPTIONAL: readonly string[] = ['UNSUBSCRIBE_BASE_URL', 'S3_FORCE_PATH_STYLE'];
+
+/** Thrown at the first invocation when the environment lacks what a function needs. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Parses the named variables from `env` (process.env by default). Empty
+ * strings count as missing, so a half-configured stack fails loudly.
+ */
+export function parseConfig<K extends ConfigKey>(
+  keys: readonly K[],
+  env: Record<string, string | undefined> = process.env,
+): Pick<Config, K> {
+  const shape = ConfigSchema.pick(Object.fromEntries(keys.map((k) => [k, true])) as { [P in K]: true });
+  const input = Object.fromEntries(keys.map((k) => [k, env[k] === '' ? undefined : env[k]]));
+  const result = shape.safeParse(input);
+  if (result.success) return result.data as Pick<Config, K>;
+  const problems = result.error.issues.map((issue) => {
+    const key = String(issue.path[0] ?? '');
+    return OPTIONAL.includes(key) || env[key] !== undefined
+      ? `${key}: ${issue.message}`
+      : `${key} is not set`;
+  });
+  throw new ConfigError(`Invalid environment: ${problems.join('; ')}`);
+}
+
+/** A config reader that parses on first use and then returns the same object (once per cold start). */
+export function lazyConfig<K extends ConfigKey>(keys: readonly K[]): () => Pick<Config, K> {
+  let cached: Pick<Config, K> | undefined;
+  return () => {
+    cached ??= parseConfig(keys);
+    return cached;
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * A small builder for DynamoDB update expressions: placeholders for names and
+ * values are generated, so attribute names with any characters (trait names,
+ * event names) are safe.
+ */
+export class UpdateBuilder {
+  private readonly sets: string[] = [];
+  private readonly adds: string[] = [];
+  private readonly removes: string[] = [];
+  readonly names: Record<string, string> = {};
+  readonly values: Record<string, unknown> = {};
+  private counter = 0;
+
+  /** The placeholder of an attribute name. */
+  name(attribute: string): string {
+    const existing = Object.entries(this.names).find(([, v]) => v === attribute);
+    if (existing !== undefined) return existing[0];
+    const key = `#n${this.counter++}`;
+    this.names[key] = attribute;
+    return key;
+  }
+
+  /** The placeholder of a value. */
+  value(value: unknown): string {
+    const key = `:v${this.counter++}`;
+    this.values[key] = value;
+    return key;
+  }
+
+  set(attribute: string, value: unknown): this {
+    this.sets.push(`${this.name(attribute)} = ${this.value(value)}`);
+    return this;
+  }
+
+  /** Sets the attribute only when it has no value yet. */
+  setIfAbsent(attribute: string, value: unknown): this {
+    const n = this.name(attribute);
+    this.sets.push(`${n} = if_not_exists(${n}, ${this.value(value)})`);
+    return this;
+  }
+
+  add(attribute: string, amount: number): this {
+    this.adds.push(`${this.name(attribute)} ${this.value(amount)}`);
+    return this;
+  }
+
+  remove(attribute: string): this {
+    this.removes.push(this.name(attribute));
+    return this;
+  }
+
+  /** The UpdateExpression text. */
+  expression(): string {
+    const parts: string[] = [];
+    if (this.sets.length > 0) parts.push(`SET ${this.sets.join(', ')}`);
+    if (this.adds.length > 0) parts.push(`ADD ${this.adds.join(', ')}`);
+    if (this.removes.length > 0) parts.push(`REMOVE ${this.removes.join(', ')}`);
+    return parts.join(' ');
+  }
+
+  /** Names and values for the request, omitting empty maps (DynamoDB rejects them). */
+  attributes(): {
+    ExpressionAttributeNames?: Record<string, string>;
+    ExpressionAttributeValues?: Record<string, unknown>;
+  } {
+    return {
+      ...(Object.keys(this.names).length > 0 ? { ExpressionAttributeNames: this.names } : {}),
+      ...(Object.keys(this.values).length > 0 ? { ExpressionAttributeValues: this.values } : {}),
+    };
+  }
+}
+
+/** True when a DynamoDB call failed only because its condition was false. */
+export function isConditionFailed(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}

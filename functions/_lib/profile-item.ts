@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import type { Channel, EventSnapshot } from '#shared/ingest/profile-changes.ts';
+import { ActiveEnrollment, type ProfileState, ReentryRecord, Waiter } from '#shared/ingest/state.ts';
+import { ChannelConsent, type EventCounter, type Profile, PushToken } from '#shared/profile.ts';
+
+/**
+ * The layout of a profile item. Everything lives in top-level attributes
+ * with a prefix, never in nested maps: DynamoDB cannot create a nested path
+ * and its parent map in one UpdateItem, and top-level attributes let one
+ * write set a trait, bump a counter and record a message id together.
+ */
+export const attr = {
+  trait: (name: string) => `t:${name}`,
+  consent: (channel: Channel) => `cs:${channel}`,
+  consentReason: (channel: Channel) => `cr:${channel}`,
+  topic: (channel: Channel, topic: string) => `ct:${channel}:${topic}`,
+  pushToken: (token: string) => `tok:${token}`,
+  count: (event: string) => `en:${event}`,
+  first: (event: string) => `ef:${event}`,
+  last: (event: string) => `el:${event}`,
+  day: (event: string, day: string) => `ed:${event}:${day}`,
+  snapshot: (event: string) => `ex:${event}`,
+  seen: (messageId: string) => `m:${messageId}`,
+  sends: (channel: Channel) => `sends:${channel}`,
+  reentry: (key: string) => `r:${key}`,
+  active: (enrollmentId: string) => `a:${enrollmentId}`,
+  waiter: (key: string) => `w:${key}`,
+  traitsAt: 'traitsAt',
+} as const;
+
+const Snapshot = z.object({
+  messageId: z.string(),
+  timestamp: z.string(),
+  properties: z.record(z.string(), z.unknown()),
+});
+const StringList = z.array(z.string());
+
+type Accumulator = {
+  profile: Profile;
+  counters: Record<string, Partial<EventCounter> & { days?: Record<string, number> }>;
+  state: Omit<ProfileState, 'profile'>;
+};
+
+function counterOf(acc: Accumulator, event: string) {
+  acc.counters[event] ??= {};
+  return acc.counters[event];
+}
+
+function readEventAttribute(acc: Accumulator, key: string, value: unknown): boolean {
+  const prefix = key.slice(0, 3);
+  const rest = key.slice(3);
+  if (prefix === 'en:' && typeof value === 'number') counterOf(acc, rest).count = value;
+  else if (prefix === 'ef:' && typeof value === 'string') counterOf(acc, rest).first = value;
+  else if (prefix === 'el:' && typeof value === 'string') counterOf(acc, rest).last = value;
+  else if (prefix === 'ed:' && typeof value === 'number') {
+    const split = rest.lastIndexOf(':');
+    const counter = counterOf(acc, rest.slice(0, split));
+    counter.days = { ...counter.days, [rest.slice(split + 1)]: value };
+  } else if (prefix === 'ex:') {
+    const parsed = Snapshot.safeParse(value);
+    if (parsed.success) acc.state.lastEvents[rest] = parsed.data satisfies EventSnapshot;
+  } else return false;
+  return true;
+}
+
+function readStateAttribute(acc: Accumulator, key: string, value: unknown): boolean {
+  const colon = key.indexOf(':');
+  const prefix = key.slice(0, colon + 1);
+  const rest = key.slice(colon + 1);
+  const { state } = acc;
+  if (prefix === 'a:') {
+    const parsed = ActiveEnrollment.safeParse(value);
+    if (parsed.success) state.active.push(parsed.data);
+  } else if (prefix === 'w:') {
+    const parsed = Waiter.safeParse(value);
+    if (parsed.success) state.waiters.push(parsed.data);
+  } else if (prefix === 'r:') {
+    const parsed = ReentryRecord.safeParse(value);
+    if (parsed.success) state.reentry[rest] = parsed.data;
+  } else if (prefix === 'sends:' && (rest === 'email' || rest === 'sms' || rest === 'push')) {
+    const parsed = StringList.safeParse(value);
+    if (parsed.success) state.sends[rest] = parsed.data;
+  } else return false;
+  return true;
+}
+
+function readProfileAttribute(acc: Accumulator, key: string, value: unknown): void {
+  const { profile } = acc;
+  if (key.startsWith('t:')) profile.traits[key.slice(2)] = value;
+  else if (key.startsWith('tok:')) {
+    const parsed = PushToken.safeParse({ token: key.slice(4), service: value });
+    if (parsed.success) profile.pushTokens = [...(profile.pushTokens ?? []), parsed.data];
+  } else if (key.startsWith('cs:') || key.startsWith('cr:') || key.startsWith('ct:')) {
+    const [kind, channel, topic] = key.split(':');
+    if (channel !== 'email' && channel !== 'sms' && channel !== 'push') return;
+    const current = profile.consent[channel] ?? { status: 'subscribed' };
+    const next = { ...current };
+    if (kind === 'cs') next.status = ChannelConsent.shape.status.catch(current.status).parse(value);
+    if (kind === 'cr' && typeof value === 'string') next.reason = value;
+    if (kind === 'ct' && topic !== undefined && typeof value === 'boolean') {
+      next.topics = { ...next.topics, [topic]: value };
+    }
+    profile.consent[channel] = next;
+  } else if (
+    (key === 'email' || key === 'phone' || key === 'timezone' || key === 'locale') &&
+    typeof value === 'string'
+  ) {
+    profile[key] = value;
+  }
+}
+
+/** Reads a stored profile item (external data: every part is parsed, bad parts are ignored). */
+export function readProfileItem(userId: string, item: Record<string, unknown> | undefined): ProfileState {
+  const acc: Accumulator = {
+    profile: { userId, traits: {}, consent: {}, events: {} },
+    counters: {},
+    state: { active: [], waiters: [], reentry: {}, sends: { email: [], sms: [], push: [] }, lastEvents: {} },
+  };
+  for (const [key, value] of Object.entries(item ?? {})) {
+    if (readEventAttribute(acc, key, value) || readStateAttribute(acc, key, value)) continue;
+    readProfileAttribute(acc, key, value);
+  }
+  for (const [event, counter] of Object.entries(acc.counters)) {
+    if (counter.count === undefined || counter.first === undefined || counter.last === undefined) continue;
+    acc.profile.events[event] = {
+      count: counter.count,
+      first: counter.first,
+      last: counter.last,
+      days: counter.days,
+    };
+  }
+  return { profile: acc.profile, ...acc.state };
+}
+
+/** The message-id attributes on an item, oldest first (for trimming the redelivery guard). */
+export function seenMessages(item: Record<string, unknown>): { key: string; at: number }[] {
+  return Object.entries(item)
+    .filter(([key, value]) => key.startsWith('m:') && typeof value === 'number')
+    .map(([key, value]) => ({ key, at: typeof value === 'number' ? value : 0 }))
+    .sort((a, b) => a.at - b.at);
+}

@@ -1,0 +1,233 @@
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Channel, ProfileChanges } from '#shared/ingest/profile-changes.ts';
+import type { ActiveEnrollment, ProfileState, ReentryRecord, Waiter } from '#shared/ingest/state.ts';
+import { isConditionFailed, UpdateBuilder } from './expression.ts';
+import { attr, readProfileItem, seenMessages } from './profile-item.ts';
+
+/** How many message ids the redelivery guard keeps; trimmed to half when exceeded. */
+const SEEN_LIMIT = 200;
+
+/**
+ * Builds the single UpdateItem of an event. `fresh`: the event is the newest
+ * the profile has seen for what it touches, so its values overwrite; when not
+ * fresh, values only fill what is missing (an older event never overwrites).
+ */
+function eventUpdate(changes: ProfileChanges, fresh: boolean, nowMs: number) {
+  const b = new UpdateBuilder();
+  const put = (attribute: string, value: unknown) =>
+    fresh ? b.set(attribute, value) : b.setIfAbsent(attribute, value);
+  b.set(attr.seen(changes.messageId), nowMs);
+  b.setIfAbsent('userId', changes.userId);
+  const hasTraits = Object.keys(changes.traits).length > 0;
+  for (const [name, value] of Object.entries(changes.traits)) put(attr.trait(name), value);
+  for (const key of ['email', 'phone', 'timezone', 'locale'] as const) {
+    const value = changes[key];
+    if (value !== undefined) put(key, value);
+  }
+  for (const { token, service } of changes.pushTokens) b.set(attr.pushToken(token), service);
+  for (const { channel, status } of changes.consent) put(attr.consent(channel), status);
+  for (const { channel, topic, subscribed } of changes.topics) put(attr.topic(channel, topic), subscribed);
+  if (hasTraits && fresh) b.set(attr.traitsAt, changes.timestamp);
+  const conditions = [`attribute_not_exists(${b.name(attr.seen(changes.messageId))})`];
+  if (hasTraits && fresh) {
+    const at = b.name(attr.traitsAt);
+    conditions.push(`(attribute_not_exists(${at}) OR ${at} <= ${b.value(changes.timestamp)})`);
+  }
+  if (changes.track !== undefined) {
+    const { event, day, snapshot } = changes.track;
+    b.add(attr.count(event), 1).add(attr.day(event, day), 1);
+    b.setIfAbsent(attr.first(event), changes.timestamp);
+    put(attr.last(event), changes.timestamp);
+    put(attr.snapshot(event), snapshot);
+    if (fresh) {
+      const last = b.name(attr.last(event));
+      conditions.push(`(attribute_not_exists(${last}) OR ${last} <= ${b.value(changes.timestamp)})`);
+    }
+  }
+  return { builder: b, condition: conditions.join(' AND ') };
+}
+
+export type RecordedEvent = { duplicate: boolean; state: ProfileState; writes: number };
+
+/** The profiles table: one item per customer (layout in profile-item.ts). */
+export class ProfilesRepository {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  private async update(userId: string, b: UpdateBuilder, condition?: string) {
+    const out = await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { userId },
+        UpdateExpression: b.expression(),
+        ...(condition === undefined ? {} : { ConditionExpression: condition }),
+        ...b.attributes(),
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return out.Attributes ?? {};
+  }
+
+  /** Tries an update; `undefined` when its condition was false. */
+  private async tryUpdate(userId: string, b: UpdateBuilder, condition: string) {
+    try {
+      return await this.update(userId, b, condition);
+    } catch (error) {
+      if (isConditionFailed(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Applies an event to the profile in one conditional UpdateItem. A second
+   * write happens only for an out-of-order event (fill-only values) or a
+   * redelivered one (then nothing changes and the profile is read back).
+   */
+  async recordEvent(changes: ProfileChanges, now: Date): Promise<RecordedEvent> {
+    const userId = changes.userId;
+    const fresh = eventUpdate(changes, true, now.getTime());
+    let item = await this.tryUpdate(userId, fresh.builder, fresh.condition);
+    let writes = 1;
+    if (item === undefined) {
+      const stale = eventUpdate(changes, false, now.getTime());
+      item = await this.tryUpdate(userId, stale.builder, stale.condition);
+      writes = 2;
+    }
+    if (item === undefined) return { duplicate: true, state: await this.get(userId), writes };
+    const seen = seenMessages(item);
+    if (seen.length > SEEN_LIMIT) await this.forget(userId, seen.slice(0, seen.length - SEEN_LIMIT / 2));
+    return { duplicate: false, state: readProfileItem(userId, item), writes };
+  }
+
+  private async forget(userId: string, seen: { key: string }[]) {
+    const b = new UpdateBuilder();
+    for (const { key } of seen) b.remove(key);
+    await this.db.send(
+      new UpdateCommand({ TableName: this.table, Key: { userId }, UpdateExpression: b.expression(), ...b.attributes() }),
+    );
+  }
+
+  /** The current profile, read strongly consistent (tasks act on the freshest data). */
+  async get(userId: string): Promise<ProfileState> {
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: { userId }, ConsistentRead: true }));
+    return readProfileItem(userId, out.Item);
+  }
+
+  /**
+   * Records an enrollment: the re-entry record and the active enrollment, in
+   * one write whose condition enforces the re-entry policy. `notBefore`: the
+   * previous entry must be older than this (cooldown); `once`: no previous
+   * entry at all. A redelivery of the same enrollment passes (same id).
+   */
+  async enroll(
+    userId: string,
+    entry: { key: string; record: ReentryRecord; active: ActiveEnrollment },
+    policy: { mode: 'once' } | { mode: 'always' } | { mode: 'after'; notBefore: string },
+  ): Promise<boolean> {
+    const b = new UpdateBuilder();
+    b.setIfAbsent('userId', userId).set(attr.reentry(entry.key), entry.record);
+    b.set(attr.active(entry.record.enrollmentId), entry.active);
+    const r = b.name(attr.reentry(entry.key));
+    const same = `${r}.enrollmentId = ${b.value(entry.record.enrollmentId)}`;
+    const condition =
+      policy.mode === 'always'
+        ? undefined
+        : policy.mode === 'once'
+          ? `attribute_not_exists(${r}) OR ${same}`
+          : `attribute_not_exists(${r}) OR ${same} OR ${r}.#at < ${b.value(policy.notBefore)}`;
+    if (condition?.includes('#at')) b.names['#at'] = 'at';
+    if (condition === undefined) {
+      await this.update(userId, b);
+      return true;
+    }
+    return (await this.tryUpdate(userId, b, condition)) !== undefined;
+  }
+
+  /**
+   * Marks an enrollment converted (kept active) or removes it (stopped). The
+   * condition makes the outcome count once even when the event is redelivered.
+   */
+  async finishEnrollment(
+    userId: string,
+    enrollmentId: string,
+    outcome: 'convert' | 'remove',
+    waiterKeys: readonly string[] = [],
+  ): Promise<boolean> {
+    const b = new UpdateBuilder();
+    const a = b.name(attr.active(enrollmentId));
+    if (outcome === 'remove') {
+      b.remove(attr.active(enrollmentId));
+      for (const key of waiterKeys) b.remove(attr.waiter(key));
+      return (await this.tryUpdate(userId, b, `attribute_exists(${a})`)) !== undefined;
+    }
+    b.names['#converted'] = 'converted';
+    const expression = `SET ${a}.#converted = ${b.value(true)}`;
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { userId },
+          UpdateExpression: expression,
+          ConditionExpression: `attribute_exists(${a}) AND attribute_not_exists(${a}.#converted)`,
+          ...b.attributes(),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Registers a waiting step; returns the profile as it is after the write. */
+  async registerWaiter(userId: string, key: string, waiter: Waiter): Promise<ProfileState> {
+    const b = new UpdateBuilder().setIfAbsent('userId', userId).set(attr.waiter(key), waiter);
+    return readProfileItem(userId, await this.update(userId, b));
+  }
+
+  /** Removes a waiting step once, guarded by its token (a newer registration is kept). */
+  async removeWaiter(userId: string, key: string, token: string): Promise<boolean> {
+    const b = new UpdateBuilder().remove(attr.waiter(key));
+    b.names['#token'] = 'token';
+    const w = b.name(attr.waiter(key));
+    return (await this.tryUpdate(userId, b, `${w}.#token = ${b.value(token)}`)) !== undefined;
+  }
+
+  /**
+   * Replaces the recent sends of the channels involved in a cap, only if they
+   * are still what the caller read: an atomic reservation of a cap slot.
+   */
+  async reserveSends(
+    userId: string,
+    expected: Partial<Record<Channel, string[]>>,
+    next: Partial<Record<Channel, string[]>>,
+  ): Promise<boolean> {
+    const b = new UpdateBuilder().setIfAbsent('userId', userId);
+    const conditions: string[] = [];
+    for (const [channel, list] of Object.entries(expected)) {
+      const n = b.name(`sends:${channel}`);
+      conditions.push(
+        list.length === 0 ? `(attribute_not_exists(${n}) OR size(${n}) = ${b.value(0)})` : `${n} = ${b.value(list)}`,
+      );
+    }
+    for (const [channel, list] of Object.entries(next)) b.set(`sends:${channel}`, list);
+    return (await this.tryUpdate(userId, b, conditions.join(' AND '))) !== undefined;
+  }
+
+  /** Sets a channel's consent status (and optionally one topic) from delivery feedback. */
+  async setConsent(
+    userId: string,
+    channel: Channel,
+    change: { status?: 'subscribed' | 'unsubscribed' | 'suppressed'; reason?: string; topic?: string; subscribed?: boolean },
+  ): Promise<void> {
+    const b = new UpdateBuilder().setIfAbsent('userId', userId);
+    if (change.status !== undefined) b.set(attr.consent(channel), change.status);
+    if (change.reason !== undefined) b.set(attr.consentReason(channel), change.reason);
+    if (change.topic !== undefined && change.subscribed !== undefined) {
+      b.set(attr.topic(channel, change.topic), change.subscribed);
+    }
+    await this.update(userId, b);
+  }
+}

@@ -1,0 +1,158 @@
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { LiveJourney } from '#shared/ingest/live-journey.ts';
+
+/**
+ * The journey registry. Per journey, `sk = "live"` holds what ingest needs
+ * (LiveJourney) plus the deploy history; `sk = "v#<n>"` one item per
+ * published version with its source object version.
+ */
+
+export const VersionRecord = z.object({
+  version: z.string(),
+  versionArn: z.string(),
+  sourceKey: z.string(),
+  sourceVersionId: z.string().optional(),
+  etag: z.string().optional(),
+  deployedAt: z.string(),
+});
+export type VersionRecord = z.infer<typeof VersionRecord>;
+
+export const RegistryEntry = LiveJourney.extend({
+  sourceKey: z.string(),
+  sourceVersionId: z.string().optional(),
+  deployedAt: z.string(),
+  archivedAt: z.string().optional(),
+  history: z.array(VersionRecord).default([]),
+});
+export type RegistryEntry = z.infer<typeof RegistryEntry>;
+
+/** Versions kept in the history list of the live item (all versions stay as `v#` items). */
+const HISTORY_LENGTH = 20;
+
+export const LIVE_SK = 'live';
+export function versionSk(version: string): string {
+  return `v#${version.padStart(6, '0')}`;
+}
+
+export class RegistryRepository {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  /** Every journey's live item (ingest caches this for a short time). */
+  async listLive(): Promise<RegistryEntry[]> {
+    const entries: RegistryEntry[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new ScanCommand({
+          TableName: this.table,
+          FilterExpression: 'sk = :live',
+          ExpressionAttributeValues: { ':live': LIVE_SK },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const parsed = RegistryEntry.safeParse(item);
+        if (parsed.success) entries.push(parsed.data);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+    return entries;
+  }
+
+  async get(journeyId: string): Promise<RegistryEntry | undefined> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: { journeyId, sk: LIVE_SK }, ConsistentRead: true }),
+    );
+    if (out.Item === undefined) return undefined;
+    return RegistryEntry.parse(out.Item);
+  }
+
+  /** Published versions of a journey, newest first. */
+  async versions(journeyId: string): Promise<VersionRecord[]> {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'journeyId = :id AND begins_with(sk, :v)',
+        ExpressionAttributeValues: { ':id': journeyId, ':v': 'v#' },
+        ScanIndexForward: false,
+      }),
+    );
+    return (out.Items ?? []).flatMap((item) => {
+      const parsed = VersionRecord.safeParse(item);
+      return parsed.success ? [parsed.data] : [];
+    });
+  }
+
+  /** Records a deployed version and makes it live. */
+  async putDeployed(entry: Omit<RegistryEntry, 'history'>, previous: RegistryEntry | undefined): Promise<void> {
+    const record: VersionRecord = {
+      version: entry.version,
+      versionArn: entry.versionArn,
+      sourceKey: entry.sourceKey,
+      sourceVersionId: entry.sourceVersionId,
+      deployedAt: entry.deployedAt,
+    };
+    await this.db.send(
+      new PutCommand({ TableName: this.table, Item: { journeyId: entry.journeyId, sk: versionSk(entry.version), ...record } }),
+    );
+    const history = [record, ...(previous?.history ?? []).filter((h) => h.version !== entry.version)].slice(
+      0,
+      HISTORY_LENGTH,
+    );
+    await this.db.send(
+      new PutCommand({ TableName: this.table, Item: { ...entry, sk: LIVE_SK, history } }),
+    );
+  }
+
+  /** Archives a journey: no new enrollments; running ones finish on their version. */
+  async archive(journeyId: string, at: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { journeyId, sk: LIVE_SK },
+          UpdateExpression: 'SET #status = :archived, archivedAt = :at',
+          ConditionExpression: 'attribute_exists(journeyId)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':archived': 'archived', ':at': at },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+}
+
+/** Caches the live registry in memory for a short time: the ingest hot path reads no table. */
+export class CachedRegistry {
+  private cached: { at: number; entries: Promise<RegistryEntry[]> } | undefined;
+
+  constructor(
+    private readonly repository: RegistryRepository,
+    private readonly ttlMs = 30_000,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  async live(): Promise<RegistryEntry[]> {
+    const now = this.clock();
+    if (this.cached === undefined || now - this.cached.at >= this.ttlMs) {
+      const entries = this.repository.listLive();
+      this.cached = { at: now, entries };
+      // A failed load must not be cached: the next event retries it.
+      entries.catch(() => {
+        if (this.cached?.entries === entries) this.cached = undefined;
+      });
+    }
+    return this.cached.entries;
+  }
+
+  invalidate(): void {
+    this.cached = undefined;
+  }
+}

@@ -1,0 +1,154 @@
+import { SendTaskSuccessCommand, type SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { type CustomerEvent, customerIdOf, type EventProblem, parseCustomerEvent } from '#shared/events.ts';
+import { profileChanges } from '#shared/ingest/profile-changes.ts';
+import { type Enrollment, type Finish, planIngest, type Resume } from '#shared/ingest/plan.ts';
+import type { LiveJourney } from '#shared/ingest/live-journey.ts';
+import { variantOf } from '#shared/ingest/live-journey.ts';
+import { waiterKey } from '#shared/ingest/state.ts';
+import type { EnrollmentInput } from '#shared/tasks.ts';
+import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
+import type { CachedRegistry } from '#functions/_lib/registry.ts';
+import { executionArnOf, isAlreadyDone } from '#functions/_lib/sfn-errors.ts';
+import type { StatsRepository } from '#functions/_lib/stats.ts';
+
+export type IngestDeps = {
+  profiles: ProfilesRepository;
+  registry: CachedRegistry;
+  stats: StatsRepository;
+  sfn: SFNClient;
+  sqs: SQSClient;
+  rejectedQueueUrl: string;
+  now: () => Date;
+};
+
+export type IngestResult =
+  | { status: 'rejected'; problems: EventProblem[] }
+  | { status: 'duplicate' | 'recorded'; enrolled: string[]; resumed: string[]; finished: string[] };
+
+/** Keeps an invalid event with the reasons (never dropped silently); SQS errors throw so EventBridge retries. */
+async function reject(deps: IngestDeps, original: unknown, problems: EventProblem[]): Promise<IngestResult> {
+  await deps.sqs.send(
+    new SendMessageCommand({
+      QueueUrl: deps.rejectedQueueUrl,
+      MessageBody: JSON.stringify({ rejectedAt: deps.now().toISOString(), problems, event: original }),
+    }),
+  );
+  return { status: 'rejected', problems };
+}
+
+async function enroll(deps: IngestDeps, event: CustomerEvent, userId: string, plan: Enrollment, at: string) {
+  const { journey, enrollmentId } = plan;
+  const executionArn = executionArnOf(journey.stateMachineArn, enrollmentId);
+  const policy =
+    plan.notBefore !== undefined
+      ? { mode: 'after' as const, notBefore: plan.notBefore }
+      : { mode: journey.reentry.mode === 'always' ? ('always' as const) : ('once' as const) };
+  // The write comes first: if StartExecution then fails, the retried event passes the
+  // same condition (same enrollment id) and starts it; the name makes the start idempotent.
+  const recorded = await deps.profiles.enroll(
+    userId,
+    {
+      key: plan.reentryKey,
+      record: { at, enrollmentId },
+      active: { enrollmentId, journeyId: journey.journeyId, version: journey.version, executionArn, enrolledAt: at, correlation: plan.correlation },
+    },
+    policy,
+  );
+  if (!recorded) return false;
+  const input: EnrollmentInput = {
+    v: 1,
+    journeyId: journey.journeyId,
+    journeyVersion: journey.version,
+    enrollmentId,
+    userId,
+    enrolledAt: at,
+    trigger: event,
+    buckets: plan.buckets,
+    correlation: plan.correlation,
+  };
+  try {
+    await deps.sfn.send(
+      new StartExecutionCommand({ stateMachineArn: journey.aliasArn, name: enrollmentId, input: JSON.stringify(input) }),
+    );
+  } catch (error) {
+    if (!isAlreadyDone(error)) throw error;
+    return false;
+  }
+  await countEnrollment(deps, journey, plan.buckets);
+  return true;
+}
+
+async function countEnrollment(deps: IngestDeps, journey: LiveJourney, buckets: Record<string, number>) {
+  const base = { journeyId: journey.journeyId, version: journey.version };
+  await deps.stats.increment({ ...base, metric: 'enrolled' });
+  for (const [stepId, bucket] of Object.entries(buckets)) {
+    const variant = variantOf(journey.splits[stepId] ?? [], bucket);
+    if (variant !== undefined) await deps.stats.increment({ ...base, stepId, variant, metric: 'assigned' });
+  }
+}
+
+async function resume(deps: IngestDeps, event: CustomerEvent, userId: string, { waiter, key }: Resume) {
+  try {
+    await deps.sfn.send(new SendTaskSuccessCommand({ taskToken: waiter.token, output: JSON.stringify(event) }));
+  } catch (error) {
+    if (!isAlreadyDone(error)) throw error;
+  }
+  if (await deps.profiles.removeWaiter(userId, key, waiter.token)) {
+    const version = waiter.version ?? '-';
+    await deps.stats.increment({ journeyId: waiter.journeyId, version, stepId: waiter.stepId, metric: 'eventReceived' });
+  }
+}
+
+async function finish(deps: IngestDeps, userId: string, f: Finish, waiterKeys: string[]) {
+  const { enrollment } = f;
+  if (f.stop) {
+    try {
+      const cause = f.outcome === 'converted' ? 'goal reached' : 'exit event';
+      await deps.sfn.send(new StopExecutionCommand({ executionArn: enrollment.executionArn, cause }));
+    } catch (error) {
+      if (!isAlreadyDone(error)) throw error;
+    }
+  }
+  const first = await deps.profiles.finishEnrollment(
+    userId,
+    enrollment.enrollmentId,
+    f.stop ? 'remove' : 'convert',
+    waiterKeys,
+  );
+  if (first) {
+    await deps.stats.increment({ journeyId: enrollment.journeyId, version: enrollment.version, metric: f.outcome });
+  }
+}
+
+/** Ingests one EventBridge event whose detail is a customer event. */
+export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<IngestResult> {
+  const parsed = parseCustomerEvent(detail);
+  if (!parsed.ok) return reject(deps, detail, parsed.problems);
+  const event = parsed.event;
+  const userId = customerIdOf(event);
+  const now = deps.now();
+  const recorded = await deps.profiles.recordEvent(profileChanges(event, userId), now);
+  const journeys = await deps.registry.live();
+  const plan = planIngest({ event, userId, state: recorded.state, journeys, now });
+  const at = now.toISOString();
+  const enrolled: string[] = [];
+  for (const p of plan.enroll) {
+    const previous = recorded.state.reentry[p.reentryKey];
+    const enrolledAt = previous?.enrollmentId === p.enrollmentId ? previous.at : at;
+    if (await enroll(deps, event, userId, p, enrolledAt)) enrolled.push(p.enrollmentId);
+  }
+  for (const r of plan.resume) await resume(deps, event, userId, r);
+  for (const f of plan.finish) {
+    const keys = recorded.state.waiters
+      .filter((w) => w.enrollmentId === f.enrollment.enrollmentId)
+      .map((w) => waiterKey(w.enrollmentId, w.stepId));
+    await finish(deps, userId, f, keys);
+  }
+  return {
+    status: recorded.duplicate ? 'duplicate' : 'recorded',
+    enrolled,
+    resumed: plan.resume.map((r) => r.waiter.enrollmentId),
+    finished: plan.finish.map((f) => f.enrollment.enrollmentId),
+  };
+}

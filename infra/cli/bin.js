@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// The `journeys` command: runs the TypeScript CLI through tsx's loader.
+import { register } from 'tsx/esm/api';
+
+register();
+await import('./main.ts');

@@ -1,0 +1,69 @@
+import { isSchemaFile } from '../files.ts';
+import { duplicateIds, type FileReport, JourneyChecker } from '../journey-files.ts';
+import { paint } from '../output.ts';
+
+export type ValidateOptions = { json?: boolean; templates?: string };
+
+/** `journeys validate <files...>`: every problem of every file; exit 1 on any. */
+export async function validateCommand(files: string[], options: ValidateOptions): Promise<void> {
+  const checker = new JourneyChecker(options.templates);
+  const reports: FileReport[] = [];
+  for (const file of files) {
+    if (isSchemaFile(file)) continue;
+    const report = await checker.check(file);
+    reports.push(report);
+    if (!options.json) printReport(report);
+  }
+  for (const [id, dupes] of duplicateIds(reports)) {
+    for (const report of reports.filter((r) => dupes.includes(r.file))) {
+      const others = dupes.filter((f) => f !== report.file).join(', ');
+      const problem = {
+        path: 'id',
+        code: 'schema.invalid' as const,
+        message: `Journey id "${id}" is also used by ${others}.`,
+      };
+      report.violations.push(problem);
+      if (!options.json) printReport({ file: report.file, violations: [problem] });
+    }
+  }
+  const templateProblems = checker.templateProblems;
+  const failed = reports.some((r) => r.violations.length > 0) || templateProblems.length > 0;
+  if (options.json) {
+    const out = {
+      ok: !failed,
+      files: reports.map((r) => ({
+        file: r.file,
+        ok: r.violations.length === 0,
+        id: r.journey?.id,
+        violations: r.violations,
+      })),
+      templates: templateProblems,
+    };
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  } else {
+    for (const problem of templateProblems)
+      process.stdout.write(`${paint('red', '✖')} ${problem.file}: ${problem.message}\n`);
+    const bad = reports.filter((r) => r.violations.length > 0).length;
+    const summary = `${reports.length} journey file${reports.length === 1 ? '' : 's'} checked, ${bad} with problems`;
+    process.stdout.write(`\n${failed ? paint('red', summary) : paint('green', summary)}\n`);
+  }
+  if (failed) process.exitCode = 1;
+}
+
+function printReport(report: FileReport): void {
+  if (report.violations.length === 0) {
+    const journey = report.journey;
+    const detail =
+      journey === undefined ? '' : ` ${journey.name} (${Object.keys(journey.steps).length} steps)`;
+    process.stdout.write(`${paint('green', '✔')} ${report.file}${paint('dim', detail)}\n`);
+    return;
+  }
+  const count = report.violations.length;
+  process.stdout.write(`${paint('red', '✖')} ${report.file}: ${count} problem${count === 1 ? '' : 's'}\n`);
+  const width = Math.min(48, Math.max(...report.violations.map((v) => v.path.length)));
+  for (const v of report.violations) {
+    process.stdout.write(
+      `    ${paint('yellow', v.path.padEnd(width))}  ${v.message} ${paint('dim', `[${v.code}]`)}\n`,
+    );
+  }
+}

@@ -1,0 +1,44 @@
+import type { Journey } from '#shared/journey/schema.ts';
+import { type Violation, validateJourney } from '#shared/journey/validate.ts';
+import { loadTemplates, readJsonFile, type TemplateProblem, templatesDirFor } from './files.ts';
+
+/** The outcome of checking one journey file. */
+export type FileReport = { file: string; journey?: Journey; violations: Violation[] };
+
+/** Checks journey files against the language and the templates beside them (cached per folder). */
+export class JourneyChecker {
+  private readonly catalogs = new Map<string, Awaited<ReturnType<typeof loadTemplates>>>();
+  readonly templateProblems: TemplateProblem[] = [];
+
+  constructor(private readonly templatesDir?: string) {}
+
+  async check(file: string): Promise<FileReport> {
+    const json = await readJsonFile(file);
+    if (!json.ok)
+      return { file, violations: [{ path: '(file)', code: 'json.invalid', message: json.message }] };
+    const templates = await this.catalogFor(this.templatesDir ?? templatesDirFor(file));
+    const result = validateJourney(json.value, { templates: templates?.catalog });
+    return result.ok
+      ? { file, journey: result.journey, violations: [] }
+      : { file, violations: result.violations };
+  }
+
+  private async catalogFor(dir: string) {
+    if (!this.catalogs.has(dir)) {
+      const loaded = await loadTemplates(dir);
+      this.catalogs.set(dir, loaded);
+      this.templateProblems.push(...(loaded?.problems ?? []));
+    }
+    return this.catalogs.get(dir);
+  }
+}
+
+/** Two files that define the same journey id would overwrite each other's state machine. */
+export function duplicateIds(reports: readonly FileReport[]): Map<string, string[]> {
+  const byId = new Map<string, string[]>();
+  for (const report of reports) {
+    if (report.journey === undefined) continue;
+    byId.set(report.journey.id, [...(byId.get(report.journey.id) ?? []), report.file]);
+  }
+  return new Map([...byId].filter(([, files]) => files.length > 1));
+}

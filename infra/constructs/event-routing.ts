@@ -1,0 +1,65 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import { EventBus, type EventPattern as CdkEventPattern, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { EventPattern } from '../routes.ts';
+
+/** How long EventBridge keeps retrying a target before the event goes to the dead-letter queue. */
+export const TARGET_RETRY = { retryAttempts: 10, maxEventAge: Duration.hours(6) } as const;
+
+const strings = (values: unknown): string[] | undefined =>
+  Array.isArray(values) ? values.filter((v): v is string => typeof v === 'string') : undefined;
+
+/** Our plain pattern (EventBridge's own field names) in the shape CDK's Rule takes. */
+export function toCdkPattern(pattern: EventPattern): CdkEventPattern {
+  const detail = pattern.detail;
+  return {
+    ...(pattern.source ? { source: strings(pattern.source) } : {}),
+    ...(pattern['detail-type'] ? { detailType: strings(pattern['detail-type']) } : {}),
+    ...(detail && !Array.isArray(detail) ? { detail: { ...detail } } : {}),
+  };
+}
+
+/** An encrypted queue that refuses plain-HTTP access. */
+export function secureQueue(scope: Construct, id: string, reason: string): Queue {
+  const queue = new Queue(scope, id, {
+    encryption: QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+  Validations.of(queue).acknowledge({ id: 'AwsSolutions-SQS3', reason });
+  return queue;
+}
+
+/**
+ * The customer event bus, the default bus (where AWS services publish S3, SES
+ * and SMS events), and the rules that route to the functions — every target
+ * with a retry policy and one shared dead-letter queue.
+ */
+export class EventRouting extends Construct {
+  readonly customerBus: EventBus;
+  readonly defaultBus: IEventBus;
+  readonly deadLetters: Queue;
+  readonly rules: Rule[] = [];
+
+  constructor(scope: Construct, id: string, props: { eventBusName: string }) {
+    super(scope, id);
+    this.customerBus = new EventBus(this, 'CustomerEvents', { eventBusName: props.eventBusName });
+    this.defaultBus = EventBus.fromEventBusName(this, 'DefaultBus', 'default');
+    this.deadLetters = secureQueue(
+      this,
+      'DeadLetters',
+      'This queue is itself the dead-letter queue of the EventBridge targets; an alarm watches its depth.',
+    );
+  }
+
+  /** Routes the events matching `pattern` on `bus` to `fn`. */
+  route(id: string, bus: IEventBus, pattern: EventPattern, fn: IFunction, description: string): Rule {
+    const rule = new Rule(this, id, { eventBus: bus, eventPattern: toCdkPattern(pattern), description });
+    rule.addTarget(new LambdaFunction(fn, { ...TARGET_RETRY, deadLetterQueue: this.deadLetters }));
+    this.rules.push(rule);
+    return rule;
+  }
+}

@@ -1,0 +1,72 @@
+import { existsSync } from 'node:fs';
+import { Annotations, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { BlockPublicAccess, Bucket, BucketEncryption, CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
+import { Construct, type IDependable } from 'constructs';
+import { JOURNEYS_PREFIX } from '../routes.ts';
+
+export interface JourneysBucketProps {
+  /** The repository's journeys/ folder (definitions and templates), uploaded at deploy. */
+  readonly sourceFolder: string;
+  readonly retainData: boolean;
+}
+
+/**
+ * The bucket marketers edit journeys in: versioned (the source of every
+ * deployed version stays readable), encrypted, TLS only, never public, and
+ * publishing object events to EventBridge, which routes them to deploy-journey.
+ */
+export class JourneysBucket extends Construct {
+  readonly bucket: Bucket;
+  readonly examples?: BucketDeployment;
+
+  constructor(scope: Construct, id: string, props: JourneysBucketProps) {
+    super(scope, id);
+    this.bucket = new Bucket(this, 'Bucket', {
+      versioned: true,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(365) }],
+      removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    // Set on the resource itself: the L2 switch would add a notifications Lambda for the same effect.
+    const cfnBucket = this.bucket.node.defaultChild;
+    if (cfnBucket instanceof CfnBucket) {
+      cfnBucket.notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+    }
+    Validations.of(this.bucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'Only journey JSON lives here; versioning keeps every change and CloudTrail records who made it.',
+    });
+    if (existsSync(props.sourceFolder)) this.examples = this.uploadExamples(props.sourceFolder);
+    else Annotations.of(this).addWarning(`${props.sourceFolder} not found: no example journeys are uploaded.`);
+  }
+
+  /** Makes the upload wait for something (the deploy rule), so the uploaded journeys deploy. */
+  uploadAfter(...dependencies: IDependable[]): void {
+    for (const dependency of dependencies) this.examples?.node.addDependency(dependency);
+  }
+
+  private uploadExamples(sourceFolder: string): BucketDeployment {
+    const deployment = new BucketDeployment(this, 'Examples', {
+      sources: [Source.asset(sourceFolder, { exclude: ['demo-events.json'] })],
+      destinationBucket: this.bucket,
+      destinationKeyPrefix: JOURNEYS_PREFIX,
+      exclude: ['demo-events.json'],
+      // Journeys added or edited in S3 are not the repository's to delete.
+      prune: false,
+      memoryLimit: 256,
+    });
+    const reasons: Record<string, string> = {
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]':
+        'The CDK upload function of the example journeys writes its logs with the basic execution policy.',
+      'AwsSolutions-L1': 'The CDK upload function of the example journeys pins its own runtime.',
+    };
+    for (const [ackId, reason] of Object.entries(reasons)) {
+      Validations.of(deployment).acknowledge({ id: ackId, reason });
+    }
+    return deployment;
+  }
+}

@@ -1,0 +1,270 @@
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { JOURNEYS_PREFIX } from '../routes.ts';
+import { journeyExecutionsArn, journeyStateMachinesArn } from './journey-arns.ts';
+
+/** How much of a table a function may touch. */
+export type TableAccess = 'read' | 'readWrite';
+
+const TABLE_READ = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+];
+const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+
+export type TaskCallbackAction = 'states:SendTaskSuccess' | 'states:SendTaskFailure';
+
+/** The variables through which deploy-journey learns the task functions the compiled ASL invokes. */
+export type TaskFunctionVariable =
+  | 'SEND_MESSAGE_FUNCTION_ARN'
+  | 'EVALUATE_FUNCTION_ARN'
+  | 'AWAIT_EVENT_FUNCTION_ARN';
+
+/** What deploy-journey does to journey state machines. */
+export const DEPLOY_ACTIONS = [
+  'states:CreateStateMachine',
+  'states:UpdateStateMachine',
+  'states:DescribeStateMachine',
+  'states:PublishStateMachineVersion',
+  'states:CreateStateMachineAlias',
+  'states:UpdateStateMachineAlias',
+  'states:DescribeStateMachineAlias',
+] as const;
+
+/** The Powertools metrics namespace every function publishes to. */
+export const METRICS_NAMESPACE = 'Journeys';
+
+// ESM bundles of CommonJS dependencies call require() for Node built-ins: give them one.
+const REQUIRE_SHIM =
+  "import { createRequire as __journeysCreateRequire } from 'node:module'; const require = __journeysCreateRequire(import.meta.url);";
+
+export interface JourneysFunctionProps {
+  /** The function folder under functions/, also the Powertools service name. */
+  readonly name: string;
+  readonly entry: string;
+  readonly projectRoot: string;
+  readonly depsLockFilePath: string;
+  readonly description: string;
+  readonly logLevel: string;
+  readonly logRetention: RetentionDays;
+  readonly memorySize?: number;
+  readonly timeout?: Duration;
+}
+
+/**
+ * A Lambda function in the house style (Node.js 22 on arm64, ESM bundle by the
+ * local esbuild with the AWS SDK inside, minified with source maps, X-Ray,
+ * its own log group and role) and intent-named bindings: each one sets the
+ * environment variable the handler reads and grants exactly what it needs.
+ */
+export class JourneysFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: JourneysFunctionProps) {
+    super(scope, id);
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `The ${props.name} function`,
+    });
+    // Its own log group only, instead of the managed basic-execution policy.
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray trace writes and Step Functions task-token callbacks support no resource-level permissions.',
+    });
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(30),
+      tracing: Tracing.ACTIVE,
+      logGroup: this.logGroup,
+      role: this.role,
+      projectRoot: props.projectRoot,
+      depsLockFilePath: props.depsLockFilePath,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: props.name,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        POWERTOOLS_LOG_LEVEL: props.logLevel,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        bundleAwsSDK: true,
+        externalModules: [],
+        banner: REQUIRE_SHIM,
+      },
+    });
+  }
+
+  get functionArn(): string {
+    return this.function.functionArn;
+  }
+
+  /** Sets a plain setting (no permission attached). */
+  setEnv(name: string, value: string): this {
+    this.function.addEnvironment(name, value);
+    return this;
+  }
+
+  bindProfiles(table: ITable, access: TableAccess): this {
+    return this.bindTable('PROFILES_TABLE_NAME', table, access);
+  }
+
+  bindJourneysTable(table: ITable, access: TableAccess): this {
+    return this.bindTable('JOURNEYS_TABLE_NAME', table, access);
+  }
+
+  bindDeliveries(table: ITable, access: TableAccess): this {
+    return this.bindTable('DELIVERIES_TABLE_NAME', table, access);
+  }
+
+  bindStats(table: ITable, access: TableAccess): this {
+    return this.bindTable('STATS_TABLE_NAME', table, access);
+  }
+
+  /** Puts events on the bus (emit steps, deploy notifications). */
+  bindEventBus(bus: IEventBus): this {
+    bus.grantPutEventsTo(this.role);
+    return this.setEnv('EVENT_BUS_NAME', bus.eventBusName);
+  }
+
+  /** Reads (and with readWrite, writes and deletes) objects under `journeys/` only. */
+  bindJourneysBucket(bucket: IBucket, access: TableAccess): this {
+    const objects = bucket.arnForObjects(`${JOURNEYS_PREFIX}*`);
+    const actions = ['s3:GetObject', 's3:GetObjectVersion'];
+    if (access === 'readWrite') actions.push('s3:PutObject', 's3:DeleteObject');
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions, resources: [objects] }));
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${JOURNEYS_PREFIX}*`] } },
+      }),
+    );
+    return this.setEnv('JOURNEYS_BUCKET_NAME', bucket.bucketName);
+  }
+
+  /** Keeps invalid customer events for inspection. */
+  bindRejectedQueue(queue: IQueue): this {
+    queue.grantSendMessages(this.role);
+    return this.setEnv('REJECTED_QUEUE_URL', queue.queueUrl);
+  }
+
+  private bindTable(variable: string, table: ITable, access: TableAccess): this {
+    const actions = access === 'read' ? TABLE_READ : [...TABLE_READ, ...TABLE_WRITE];
+    table.grant(this.role, ...actions);
+    return this.setEnv(variable, table.tableName);
+  }
+
+  /** Sends email through SES v2 from one identity, with the configuration set that publishes events. */
+  bindEmailSending(email: { configurationSetName: string; identityName: string; senderEmail: string }): this {
+    const stack = Stack.of(this);
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [
+          stack.formatArn({ service: 'ses', resource: 'identity', resourceName: email.identityName }),
+          stack.formatArn({
+            service: 'ses',
+            resource: 'configuration-set',
+            resourceName: email.configurationSetName,
+          }),
+        ],
+      }),
+    );
+    this.setEnv('SES_CONFIGURATION_SET', email.configurationSetName);
+    return this.setEnv('SENDER_EMAIL', email.senderEmail);
+  }
+
+  /** Sends SMS and push to direct addresses through one End User Messaging (Pinpoint) application. */
+  bindMobileMessaging(applicationId: string): this {
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['mobiletargeting:SendMessages'],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'mobiletargeting',
+            resource: 'apps',
+            resourceName: `${applicationId}/messages`,
+          }),
+        ],
+      }),
+    );
+    return this.setEnv('PINPOINT_APPLICATION_ID', applicationId);
+  }
+
+  /** Starts enrollments on journey aliases and stops or inspects them (goal and exit events). */
+  bindJourneyExecutions(): this {
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['states:StartExecution'], resources: [journeyStateMachinesArn(this)] }),
+    );
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['states:StopExecution', 'states:DescribeExecution'],
+        resources: [journeyExecutionsArn(this)],
+      }),
+    );
+    return this;
+  }
+
+  /**
+   * Resumes waiting steps with their task token. The callback actions take no
+   * resource ARN (the token names the execution), so `*` is the only option.
+   */
+  allowTaskCallbacks(actions: readonly TaskCallbackAction[]): this {
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: [...actions], resources: ['*'] }));
+    return this;
+  }
+
+  /**
+   * Creates and updates journey state machines, publishes versions and moves
+   * aliases — on `journey-*` only — and passes them the journey execution role.
+   */
+  bindJourneyDeployment(journey: { role: IRole; taskFunctions: Record<TaskFunctionVariable, string> }): this {
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: [...DEPLOY_ACTIONS], resources: [journeyStateMachinesArn(this)] }),
+    );
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [journey.role.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'states.amazonaws.com' } },
+      }),
+    );
+    this.setEnv('JOURNEY_ROLE_ARN', journey.role.roleArn);
+    for (const [variable, arn] of Object.entries(journey.taskFunctions)) this.setEnv(variable, arn);
+    return this;
+  }
+}

@@ -1,0 +1,143 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import {
+  Alarm,
+  CfnAlarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  MathExpression,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from './journeys-function.ts';
+
+/**
+ * The custom metrics the dashboard reads (EMF through Powertools, namespace
+ * `Journeys`, default dimension `service`; sends also carry `channel`).
+ */
+export const JOURNEY_METRICS = {
+  eventsIngested: 'EventsIngested',
+  eventsRejected: 'EventsRejected',
+  enrollments: 'Enrollments',
+  messagesSent: 'MessagesSent',
+  messagesSuppressed: 'MessagesSuppressed',
+  messagesDeferred: 'MessagesDeferred',
+  messagesFailed: 'MessagesFailed',
+} as const;
+
+const PERIOD = Duration.minutes(5);
+
+/** Failed, timed-out and aborted executions of every state machine in the account and region. */
+export const FAILED_EXECUTIONS_QUERY =
+  'SELECT SUM(ExecutionsFailed) + SUM(ExecutionsTimedOut) FROM SCHEMA("AWS/States", StateMachineArn)';
+
+export interface MonitoringProps {
+  readonly deadLetters: IQueue;
+  readonly rejectedEvents: IQueue;
+  readonly alarmEmail?: string;
+}
+
+/** The operations dashboard, the alarms, and the encrypted topic the alarms notify. */
+export class Monitoring extends Construct {
+  readonly dashboard: Dashboard;
+  readonly alarmTopic: Topic;
+  readonly deadLetterAlarm: Alarm;
+  readonly failedExecutionsAlarm: CfnAlarm;
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    const key = new Key(this, 'AlarmTopicKey', { enableKeyRotation: true, description: 'Journeys alarm topic' });
+    // CloudWatch alarms publish to an encrypted topic only when they may use its key.
+    key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.alarmTopic = new Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true });
+    if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
+
+    this.deadLetterAlarm = props.deadLetters
+      .metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' })
+      .createAlarm(this, 'DeadLettersAlarm', {
+        alarmDescription: 'Events EventBridge could not deliver to a function are waiting in the dead-letter queue.',
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    this.deadLetterAlarm.addAlarmAction(new SnsAction(this.alarmTopic));
+    // A Metrics Insights query follows the journey state machines deploy-journey creates at run time.
+    this.failedExecutionsAlarm = new CfnAlarm(this, 'FailedExecutionsAlarm', {
+      alarmDescription: 'Journey executions failed or timed out (a bug or a missing permission, not a customer).',
+      metrics: [{ id: 'failed', expression: FAILED_EXECUTIONS_QUERY, period: PERIOD.toSeconds(), returnData: true }],
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+      alarmActions: [this.alarmTopic.topicArn],
+    });
+
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      dashboardName: `${Stack.of(this).stackName}-journeys`,
+      defaultInterval: Duration.hours(6),
+    });
+    this.dashboard.addWidgets(...this.widgets(props));
+  }
+
+  private widgets(props: MonitoringProps): GraphWidget[] {
+    const custom = (metricName: string, label: string) =>
+      new Metric({ namespace: METRICS_NAMESPACE, metricName, statistic: 'Sum', period: PERIOD, label });
+    const byChannel = (metricName: string, label: string) =>
+      new MathExpression({
+        expression: `SEARCH('{${METRICS_NAMESPACE},channel,service} MetricName="${metricName}"', 'Sum', ${PERIOD.toSeconds()})`,
+        label,
+        period: PERIOD,
+      });
+    const states = (metricName: string) =>
+      new MathExpression({
+        expression: `SEARCH('{AWS/States,StateMachineArn} MetricName="${metricName}" journey-', 'Sum', ${PERIOD.toSeconds()})`,
+        label: metricName,
+        period: PERIOD,
+      });
+    const wide = { width: 12, height: 6 };
+    return [
+      new GraphWidget({
+        ...wide,
+        title: 'Customer events',
+        left: [custom(JOURNEY_METRICS.eventsIngested, 'ingested'), custom(JOURNEY_METRICS.eventsRejected, 'rejected')],
+      }),
+      new GraphWidget({ ...wide, title: 'Enrollments', left: [custom(JOURNEY_METRICS.enrollments, 'enrollments')] }),
+      new GraphWidget({
+        ...wide,
+        title: 'Messages by channel and outcome',
+        left: [
+          byChannel(JOURNEY_METRICS.messagesSent, 'sent'),
+          byChannel(JOURNEY_METRICS.messagesSuppressed, 'suppressed'),
+          byChannel(JOURNEY_METRICS.messagesFailed, 'failed'),
+        ],
+      }),
+      new GraphWidget({
+        ...wide,
+        title: 'Deferrals (quiet hours, caps)',
+        left: [byChannel(JOURNEY_METRICS.messagesDeferred, 'deferred')],
+      }),
+      new GraphWidget({
+        ...wide,
+        title: 'Journey executions',
+        left: [states('ExecutionsStarted'), states('ExecutionsSucceeded')],
+        right: [states('ExecutionsFailed'), states('ExecutionsTimedOut')],
+      }),
+      new GraphWidget({
+        ...wide,
+        title: 'Queues',
+        left: [
+          props.deadLetters.metricApproximateNumberOfMessagesVisible({ label: 'dead letters', period: PERIOD }),
+          props.rejectedEvents.metricApproximateNumberOfMessagesVisible({ label: 'rejected events', period: PERIOD }),
+        ],
+      }),
+    ];
+  }
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
+
+/**
+ * The deploy-time settings, read from CDK context (`cdk.json` or `-c key=value`).
+ * Every one has a default so that `cdk synth` works with none.
+ */
+export const StackSettings = z
+  .object({
+    eventBusName: z.string().min(1).default('customer-events').describe('The customer event bus.'),
+    senderEmail: z.email().default('journeys@example.com').describe('The From address of emails.'),
+    senderIdentity: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('The verified SES identity (domain or address) that covers senderEmail; default: its domain.'),
+    pinpointApplicationId: z
+      .string()
+      .regex(/^[a-zA-Z0-9]+$/)
+      .optional()
+      .describe('An existing End User Messaging (Pinpoint) application; default: the stack creates one.'),
+    unsubscribeBaseUrl: z.url().optional().describe('Base URL of the unsubscribe page linked from emails.'),
+    logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+    logRetentionDays: z.coerce.number().int().positive().default(30),
+    alarmEmail: z.email().optional().describe('Who is told when an alarm fires.'),
+    retainData: flag.default(true).describe('Keep tables and bucket when the stack is deleted.'),
+  })
+  .transform((settings) => ({
+    ...settings,
+    senderIdentity: settings.senderIdentity ?? settings.senderEmail.split('@')[1] ?? settings.senderEmail,
+  }));
+export type StackSettings = z.infer<typeof StackSettings>;
+
+/** The context keys, read one by one because CDK context has no "all values" accessor. */
+export const SETTING_KEYS = [
+  'eventBusName',
+  'senderEmail',
+  'senderIdentity',
+  'pinpointApplicationId',
+  'unsubscribeBaseUrl',
+  'logLevel',
+  'logRetentionDays',
+  'alarmEmail',
+  'retainData',
+] as const;
+
+/** Parses the settings from a context lookup; throws a readable error naming each bad value. */
+export function readSettings(lookup: (key: string) => unknown): StackSettings {
+  const raw = Object.fromEntries(
+    SETTING_KEYS.map((key) => [key, lookup(key)]).filter(([, value]) => value !== undefined),
+  );
+  const result = StackSettings.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `  -c ${issue.path.join('.')}: ${issue.message}`);
+  throw new Error(`Invalid context values:\n${problems.join('\n')}`);
+}

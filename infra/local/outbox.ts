@@ -1,0 +1,43 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+/** One SMS or push message the local Pinpoint endpoint accepted. */
+export const OutboxEntry = z.object({
+  at: z.string(),
+  messageId: z.string(),
+  applicationId: z.string(),
+  channel: z.enum(['sms', 'push']),
+  channelType: z.string().describe('The Pinpoint ChannelType: SMS, GCM, APNS, ...'),
+  to: z.string().describe('The phone number or device token.'),
+  title: z.string().optional(),
+  body: z.string(),
+  url: z.string().optional(),
+  messageType: z.string().optional(),
+  originationNumber: z.string().optional(),
+  context: z.record(z.string(), z.string()).optional(),
+  traceId: z.string().optional(),
+});
+export type OutboxEntry = z.infer<typeof OutboxEntry>;
+
+export const OUTBOX_FILE = 'outbox.jsonl';
+
+/** The outbox file of a data directory. */
+export function outboxPath(dataDir: string): string {
+  return join(dataDir, OUTBOX_FILE);
+}
+
+/** Reads the SMS and push messages sent locally, oldest first; an absent outbox is empty. */
+export async function readOutbox(dataDir: string): Promise<OutboxEntry[]> {
+  let text: string;
+  try {
+    text = await readFile(outboxPath(dataDir), 'utf8');
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return [];
+    throw error;
+  }
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => OutboxEntry.parse(JSON.parse(line)));
+}

@@ -1,0 +1,180 @@
+import {
+  type LocalExecution,
+  type LocalTaskHandler,
+  LocalStateMachine,
+  type StateMachineDefinition,
+  TaskTokenNotFoundError,
+  TaskTokenRegistry,
+} from '../stepfunctions/runner.ts';
+import { AwsApiError } from '../http.ts';
+import { executionArn, machineArn, parseExecutionArn, parseMachineArn } from './arns.ts';
+import type { ExecutionLog, ExecutionRecord } from './executions.ts';
+import type { MachineStore } from './machines.ts';
+
+export type StepFunctionsOptions = {
+  machines: MachineStore;
+  executions: ExecutionLog;
+  /** Local functions by Task resource (function ARNs and integration ARNs). */
+  handlers: Readonly<Record<string, LocalTaskHandler>>;
+  /** Multiplies every wait and timeout (1/3600: an hour per second). */
+  timeScale: number;
+  onExecutionEnd?: (record: ExecutionRecord) => void;
+};
+
+const now = () => Date.now() / 1000;
+
+/**
+ * The Step Functions service behind the local API: state machines with
+ * versions and aliases, executions run by the local runner, task tokens.
+ */
+export class LocalStepFunctions {
+  readonly tokens = new TaskTokenRegistry();
+  private readonly compiled = new Map<string, LocalStateMachine>();
+  private readonly running = new Map<string, { run: LocalExecution; stop?: { error?: string; cause?: string } }>();
+
+  constructor(private readonly options: StepFunctionsOptions) {}
+
+  get machines(): MachineStore {
+    return this.options.machines;
+  }
+
+  /** StartExecution: on a machine, a version or an alias; a name is unique per state machine. */
+  async startExecution(arn: string, name: string, input: string): Promise<ExecutionRecord> {
+    const resolved = this.machines.resolve(parseMachineArn(arn));
+    const machine = resolved.machine.name;
+    const execArn = executionArn(machine, name);
+    const existing = this.options.executions.records.get(execArn);
+    if (existing !== undefined) {
+      // AWS accepts a repeat of a running execution with the same input, and nothing else.
+      if (existing.status === 'RUNNING' && existing.input === input) return existing;
+      throw new AwsApiError('ExecutionAlreadyExists', `Execution Already Exists: '${execArn}'`);
+    }
+    const revision = resolved.version?.revision ?? resolved.machine.revision;
+    const local = this.compile(machine, revision, resolved.definition);
+    const record: ExecutionRecord = {
+      executionArn: execArn,
+      stateMachineArn: machineArn(machine),
+      machine,
+      name,
+      status: 'RUNNING',
+      input,
+      startDate: now(),
+      version: resolved.version?.version,
+      alias: resolved.alias?.name,
+      stateMachineVersionArn: resolved.version && `${machineArn(machine)}:${resolved.version.version}`,
+      stateMachineAliasArn: resolved.alias && `${machineArn(machine)}:${resolved.alias.name}`,
+      visited: [],
+      transitions: 0,
+    };
+    await this.options.executions.write(record);
+    const run = local.start(JSON.parse(input), { name });
+    const entry: { run: LocalExecution; stop?: { error?: string; cause?: string } } = { run };
+    this.running.set(execArn, entry);
+    void run.done.then((outcome) => this.finish(record, entry, outcome));
+    return record;
+  }
+
+  /** Resolves when every running execution has ended (tests and the demo). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.all([...this.running.values()].map((e) => e.run.done));
+  }
+
+  runningCount(): number {
+    return this.running.size;
+  }
+
+  /** StopExecution: aborts a running execution with the given error and cause. */
+  stopExecution(arn: string, error?: string, cause?: string): void {
+    const record = this.describeExecution(arn);
+    const entry = this.running.get(record.executionArn);
+    if (entry === undefined) return;
+    entry.stop = { error, cause };
+    entry.run.abort();
+  }
+
+  describeExecution(arn: string): ExecutionRecord {
+    const { machine, name } = parseExecutionArn(arn);
+    const record = this.options.executions.records.get(executionArn(machine, name));
+    if (record === undefined) throw new AwsApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    const entry = this.running.get(record.executionArn);
+    return entry === undefined ? record : { ...record, visited: entry.run.visited() };
+  }
+
+  sendTaskSuccess(token: string, output: string): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(output);
+    } catch {
+      throw new AwsApiError('InvalidOutput', 'Invalid output: not JSON');
+    }
+    this.withToken(() => this.tokens.sendTaskSuccess(token, parsed));
+  }
+
+  sendTaskFailure(token: string, error?: string, cause?: string): void {
+    this.withToken(() => this.tokens.sendTaskFailure(token, error, cause));
+  }
+
+  /** Aborts every running execution (shutdown). */
+  async stopAll(): Promise<void> {
+    for (const entry of this.running.values()) entry.run.abort();
+    await this.idle();
+  }
+
+  private withToken(action: () => void): void {
+    try {
+      action();
+    } catch (error) {
+      if (error instanceof TaskTokenNotFoundError) throw new AwsApiError('TaskDoesNotExist', error.message);
+      throw error;
+    }
+  }
+
+  /** Rejects a definition the interpreter cannot run (or with a Task no local function serves). */
+  validate(machine: string, definition: string): void {
+    try {
+      this.build(machine, definition);
+    } catch (error) {
+      throw new AwsApiError('InvalidDefinition', error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  private build(machine: string, definition: string): LocalStateMachine {
+    const parsed: StateMachineDefinition = JSON.parse(definition);
+    return new LocalStateMachine(parsed, {
+      handlers: this.options.handlers,
+      timeScale: this.options.timeScale,
+      tokens: this.tokens,
+      stateMachineName: machine,
+    });
+  }
+
+  private compile(machine: string, revision: number, definition: string): LocalStateMachine {
+    const key = `${machine}:${revision}`;
+    let local = this.compiled.get(key);
+    if (local === undefined) {
+      local = this.build(machine, definition);
+      this.compiled.set(key, local);
+    }
+    return local;
+  }
+
+  private async finish(
+    record: ExecutionRecord,
+    entry: { run: LocalExecution; stop?: { error?: string; cause?: string } },
+    outcome: Awaited<LocalExecution['done']>,
+  ): Promise<void> {
+    const ended: ExecutionRecord = {
+      ...record,
+      status: outcome.status,
+      stopDate: now(),
+      output: outcome.output === undefined ? undefined : JSON.stringify(outcome.output),
+      error: entry.stop?.error ?? outcome.error,
+      cause: entry.stop?.cause ?? outcome.cause,
+      visited: outcome.visited,
+      transitions: outcome.transitions,
+    };
+    await this.options.executions.write(ended);
+    this.running.delete(record.executionArn);
+    this.options.onExecutionEnd?.(ended);
+  }
+}

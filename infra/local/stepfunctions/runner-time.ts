@@ -1,0 +1,33 @@
+/** Timers for the runner: abortable, and safe past setTimeout's 24.8-day limit. */
+
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** Resolves after `ms` (0 or less: on the next turn), or at once when `signal` aborts. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    let timer: NodeJS.Timeout | undefined;
+    const finish = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', finish);
+      resolve();
+    };
+    const arm = (remaining: number) => {
+      // Long waits are chained: a single timer overflows past 2^31 ms and fires at once.
+      timer = setTimeout(
+        () => (remaining > MAX_TIMER_MS ? arm(remaining - MAX_TIMER_MS) : finish()),
+        Math.max(0, Math.min(remaining, MAX_TIMER_MS)),
+      );
+    };
+    signal.addEventListener('abort', finish, { once: true });
+    arm(ms);
+  });
+}
+
+/** The error a Task raises when its TimeoutSeconds expire; Catch matches it by name. */
+export class StatesTimeoutError extends Error {
+  constructor(stateName: string) {
+    super(`Task ${stateName} timed out`);
+    this.name = 'States.Timeout';
+  }
+}

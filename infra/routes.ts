@@ -1,0 +1,71 @@
+import { CUSTOMER_EVENT_DETAIL_TYPES, CUSTOMER_EVENT_SOURCE } from '#shared/events.ts';
+import type { EventPattern } from './event-pattern.ts';
+
+export { type EventPattern, matchesPattern, type PatternFilter } from './event-pattern.ts';
+
+/**
+ * The EventBridge routes of the system, as plain event patterns: the CDK stack
+ * turns them into rules and the local runtime routes with `matchesPattern`, so
+ * both agree on what reaches which function.
+ */
+
+/** The key prefix of journey definitions and templates in the journeys bucket. */
+export const JOURNEYS_PREFIX = 'journeys/';
+
+/** Customer events (Segment-spec track and identify) on the customer bus → ingest. */
+export const customerEventsPattern: EventPattern = {
+  source: [CUSTOMER_EVENT_SOURCE],
+  'detail-type': [...CUSTOMER_EVENT_DETAIL_TYPES],
+};
+
+/** The SES v2 event types delivery-feedback records (sending events published by the configuration set). */
+export const SES_DELIVERY_DETAIL_TYPES = [
+  'Email Sent',
+  'Email Delivered',
+  'Email Delivery Delayed',
+  'Email Bounced',
+  'Email Complaint Received',
+  'Email Rejected',
+  'Email Rendering Failed',
+  'Email Opened',
+  'Email Clicked',
+  'Email Subscribed',
+] as const;
+
+/**
+ * SES events of our configuration set → delivery-feedback. SES publishes to
+ * the account's default bus only; the configuration-set tag keeps other
+ * senders in the account out.
+ */
+export function sesDeliveryPattern(configurationSetName: string): EventPattern {
+  return {
+    source: ['aws.ses'],
+    'detail-type': [...SES_DELIVERY_DETAIL_TYPES],
+    detail: { mail: { tags: { 'ses:configuration-set': [configurationSetName] } } },
+  };
+}
+
+/**
+ * SMS delivery receipts from End User Messaging (what Pinpoint SendMessages
+ * SMS turn into) → delivery-feedback. They arrive on the default bus.
+ */
+export const smsDeliveryPattern: EventPattern = {
+  source: ['aws.sms-voice'],
+  'detail-type': ['Text Message Delivery Status Updated'],
+};
+
+/**
+ * A journey definition or template created or deleted in the bucket →
+ * deploy-journey. S3 publishes to the default bus. The handler itself skips
+ * the rejection reports it writes (`journeys/<id>.rejected.json`).
+ */
+export function journeyObjectPattern(bucketName: string): EventPattern {
+  return {
+    source: ['aws.s3'],
+    'detail-type': ['Object Created', 'Object Deleted'],
+    detail: {
+      bucket: { name: [bucketName] },
+      object: { key: [{ wildcard: `${JOURNEYS_PREFIX}*.json` }] },
+    },
+  };
+}

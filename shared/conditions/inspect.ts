@@ -1,0 +1,79 @@
+import { operationOf } from './compare.ts';
+import type { Comparison, Condition } from './schema.ts';
+
+/**
+ * Static questions about a condition tree, asked by validation and by the
+ * compiler before choosing a back end.
+ */
+
+type Branches = { all: Condition[] } | { any: Condition[] } | { not: Condition };
+
+/** Calls `visit` on every comparison and history check of the tree, depth first, in order. */
+function forEachLeaf(condition: Condition, visit: (leaf: Exclude<Condition, Branches>) => void): void {
+  if ('all' in condition) for (const inner of condition.all) forEachLeaf(inner, visit);
+  else if ('any' in condition) for (const inner of condition.any) forEachLeaf(inner, visit);
+  else if ('not' in condition) forEachLeaf(condition.not, visit);
+  else visit(condition);
+}
+
+/** The path an event-history check reads (the counters of every event name live there). */
+export const HISTORY_PATH = 'profile.events';
+
+/**
+ * Every path the condition reads, each once, in first-seen order. A
+ * `performed` check reads {@link HISTORY_PATH}.
+ */
+export function conditionPaths(condition: Condition): string[] {
+  const paths = new Set<string>();
+  forEachLeaf(condition, (leaf) => {
+    paths.add('performed' in leaf ? HISTORY_PATH : leaf.path);
+  });
+  return [...paths];
+}
+
+/** True when the condition contains an event-history (`performed`) check. */
+export function usesHistory(condition: Condition): boolean {
+  let found = false;
+  forEachLeaf(condition, (leaf) => {
+    if ('performed' in leaf) found = true;
+  });
+  return found;
+}
+
+/** A path segment a JSONPath Reference Path can carry in dot notation. */
+const PLAIN_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Identifiers that name something other than data to some JSONPath engine:
+ * the evaluator reads none of them (or, for `length`, not on arrays and
+ * strings), while the local interpreter's JSONPath would.
+ */
+const RESERVED_SEGMENTS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype', 'length']);
+
+/** Operators a Choice rule cannot express with the evaluator's semantics. */
+const NOT_RENDERABLE = new Set(['within', 'olderThan', 'withinNext', 'contains']);
+
+function comparisonRenderable(comparison: Comparison): boolean {
+  const operation = operationOf(comparison);
+  if (operation === undefined || NOT_RENDERABLE.has(operation.op)) return false;
+  const [root, ...rest] = comparison.path.split('.');
+  if (root !== 'trigger' && root !== 'event') return false;
+  return rest.length > 0 && rest.every((s) => PLAIN_IDENTIFIER.test(s) && !RESERVED_SEGMENTS.has(s));
+}
+
+/**
+ * True when the condition can run as an ASL Choice rule with exactly the
+ * evaluator's semantics: it reads only `trigger.*` and `event.*` (data the
+ * execution carries), every path segment is a plain identifier (no array
+ * index, no `__proto__`/`constructor`/`prototype`/`length`), and it uses no
+ * relative-date operator (`within`, `olderThan`, `withinNext`: a Choice has
+ * no "now"), no `performed` (the profile is not in the execution) and no
+ * `contains` (a Choice rule cannot look inside an array).
+ */
+export function canRenderAsChoice(condition: Condition): boolean {
+  let renderable = true;
+  forEachLeaf(condition, (leaf) => {
+    if ('performed' in leaf || !comparisonRenderable(leaf)) renderable = false;
+  });
+  return renderable;
+}

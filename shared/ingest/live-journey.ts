@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { Condition } from '../conditions/schema.ts';
+import { Goal, type Journey, Reentry, Settings, Trigger } from '../journey/schema.ts';
+
+/**
+ * What the ingest path knows about a deployed journey, kept on the registry
+ * item so that matching needs no S3 read: trigger, audience, re-entry, goal,
+ * exit events, settings, split steps, and where new enrollments start.
+ */
+export const LiveJourney = z.object({
+  journeyId: z.string(),
+  name: z.string(),
+  status: z.enum(['draft', 'active', 'paused', 'archived']),
+  version: z.string().describe('The live version number.'),
+  versionArn: z.string(),
+  aliasArn: z.string(),
+  stateMachineArn: z.string(),
+  trigger: Trigger,
+  audience: Condition.optional(),
+  reentry: Reentry,
+  goal: Goal.optional(),
+  exitOn: z.array(z.object({ event: z.string(), where: Condition.optional() })).optional(),
+  settings: Settings.pick({ startAt: true, endAt: true, defaultTimezone: true }),
+  splits: z
+    .record(z.string(), z.array(z.object({ name: z.string(), weight: z.number(), holdout: z.boolean() })))
+    .default({})
+    .describe('Split step id → its variants, to compute buckets and count entries per variant.'),
+});
+export type LiveJourney = z.infer<typeof LiveJourney>;
+
+/** The split steps of a journey, in step order. */
+export function splitsOf(journey: Journey): LiveJourney['splits'] {
+  const splits: LiveJourney['splits'] = {};
+  for (const [stepId, step] of Object.entries(journey.steps)) {
+    if (step.type !== 'split') continue;
+    splits[stepId] = step.variants.map((v) => ({ name: v.name, weight: v.weight, holdout: v.holdout }));
+  }
+  return splits;
+}
+
+/** The variant a bucket (0–99) falls in: cumulative weights in declared order. */
+export function variantOf(
+  variants: readonly { name: string; weight: number }[],
+  bucket: number,
+): string | undefined {
+  let upper = 0;
+  for (const variant of variants) {
+    upper += variant.weight;
+    if (bucket < upper) return variant.name;
+  }
+  return variants.at(-1)?.name;
+}
+
+/** The registry fields of a journey (without deployment facts). */
+export function liveFields(journey: Journey) {
+  return {
+    journeyId: journey.id,
+    name: journey.name,
+    status: journey.status,
+    trigger: journey.trigger,
+    audience: journey.audience,
+    reentry: journey.reentry,
+    goal: journey.goal,
+    exitOn: journey.exitOn,
+    settings: {
+      startAt: journey.settings.startAt,
+      endAt: journey.settings.endAt,
+      defaultTimezone: journey.settings.defaultTimezone,
+    },
+    splits: splitsOf(journey),
+  };
+}

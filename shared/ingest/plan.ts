@@ -1,0 +1,149 @@
+import { evaluateCondition } from '../conditions/evaluate.ts';
+import { readPath } from '../conditions/path.ts';
+import type { CustomerEvent } from '../events.ts';
+import { enrollmentName, splitBucket } from '../journey/enrollment.ts';
+import { addDuration } from '../time.ts';
+import type { LiveJourney } from './live-journey.ts';
+import { type ActiveEnrollment, type ProfileState, reentryKey, type Waiter, waiterKey } from './state.ts';
+
+/**
+ * What an event does beyond the profile: new enrollments, waiting steps to
+ * resume, enrollments to stop. Pure: the ingest function carries it out with
+ * conditional writes, so a redelivered event plans the same and does nothing twice.
+ */
+
+export type Enrollment = {
+  journey: LiveJourney;
+  enrollmentId: string;
+  reentryKey: string;
+  correlation?: string;
+  buckets: Record<string, number>;
+  /** `after` cooldown: a previous entry must be older than this. */
+  notBefore?: string;
+};
+
+export type Resume = { waiter: Waiter; key: string };
+export type Finish = { enrollment: ActiveEnrollment; outcome: 'converted' | 'exited'; stop: boolean };
+
+export type IngestPlan = { enroll: Enrollment[]; resume: Resume[]; finish: Finish[] };
+
+type Input = { event: CustomerEvent; userId: string; state: ProfileState; journeys: readonly LiveJourney[]; now: Date };
+
+function correlationOf(journey: LiveJourney, event: CustomerEvent): string | undefined {
+  if (journey.trigger.type !== 'event' || journey.trigger.correlationKey === undefined) return undefined;
+  const value = readPath({ event }, journey.trigger.correlationKey);
+  return value === undefined || value === null ? undefined : String(value);
+}
+
+function triggers(journey: LiveJourney, input: Input): boolean {
+  const { event, state, now } = input;
+  const { trigger, settings } = journey;
+  if (journey.status !== 'active') return false;
+  if (settings.startAt !== undefined && now < new Date(settings.startAt)) return false;
+  if (settings.endAt !== undefined && now > new Date(settings.endAt)) return false;
+  const named =
+    (trigger.type === 'event' && event.type === 'track' && event.event === trigger.event) ||
+    (trigger.type === 'identify' && event.type === 'identify');
+  if (!named) return false;
+  const ctx = { profile: state.profile, event, trigger: event, now };
+  if (trigger.type !== 'segment' && trigger.where !== undefined && !evaluateCondition(trigger.where, ctx)) {
+    return false;
+  }
+  return journey.audience === undefined || evaluateCondition(journey.audience, ctx);
+}
+
+function planEnrollment(journey: LiveJourney, input: Input): Enrollment | undefined {
+  if (!triggers(journey, input)) return undefined;
+  const correlation = correlationOf(journey, input.event);
+  const key = reentryKey(journey.journeyId, correlation);
+  const enrollmentId = enrollmentName({
+    journeyId: journey.journeyId,
+    customerId: input.userId,
+    triggerId: input.event.messageId,
+    correlation,
+  });
+  const previous = input.state.reentry[key];
+  const { reentry } = journey;
+  let notBefore: string | undefined;
+  if (reentry.mode === 'after') notBefore = addDuration(input.now, `-${reentry.cooldown}`).toISOString();
+  if (previous !== undefined && previous.enrollmentId !== enrollmentId) {
+    if (reentry.mode === 'once') return undefined;
+    if (notBefore !== undefined && previous.at >= notBefore) return undefined;
+  }
+  const buckets = Object.fromEntries(
+    Object.keys(journey.splits).map((stepId) => [stepId, splitBucket(journey.journeyId, stepId, input.userId)]),
+  );
+  return { journey, enrollmentId, reentryKey: key, correlation, buckets, notBefore };
+}
+
+function sameCorrelation(journey: LiveJourney, enrollment: ActiveEnrollment, event: CustomerEvent): boolean {
+  if (enrollment.correlation === undefined) return true;
+  const value = correlationOf(journey, event);
+  // An event without the key (e.g. "Unsubscribed") applies to every parallel enrollment.
+  return value === undefined || value === enrollment.correlation;
+}
+
+function planFinish(journey: LiveJourney, input: Input): Finish[] {
+  const { event, state, now } = input;
+  if (event.type !== 'track') return [];
+  const ctx = { profile: state.profile, event, trigger: event, now };
+  const matches = (m: { event: string; where?: Parameters<typeof evaluateCondition>[0] }) =>
+    m.event === event.event && (m.where === undefined || evaluateCondition(m.where, ctx));
+  const exits = (journey.exitOn ?? []).some(matches);
+  const goal = journey.goal !== undefined && matches(journey.goal) ? journey.goal : undefined;
+  if (!exits && goal === undefined) return [];
+  const finishes: Finish[] = [];
+  for (const enrollment of state.active) {
+    if (enrollment.journeyId !== journey.journeyId || !sameCorrelation(journey, enrollment, event)) continue;
+    // An enrollment started by this very event is not finished by it.
+    if (isOwn(enrollment, input)) continue;
+    const inWindow =
+      goal !== undefined &&
+      enrollment.converted !== true &&
+      (goal.within === undefined || now <= addDuration(new Date(enrollment.enrolledAt), goal.within));
+    if (inWindow) finishes.push({ enrollment, outcome: 'converted', stop: goal.exit });
+    else if (exits) finishes.push({ enrollment, outcome: 'exited', stop: true });
+  }
+  return finishes;
+}
+
+function isOwn(enrollment: ActiveEnrollment, input: Input): boolean {
+  return (
+    enrollment.enrollmentId ===
+    enrollmentName({
+      journeyId: enrollment.journeyId,
+      customerId: input.userId,
+      triggerId: input.event.messageId,
+      correlation: enrollment.correlation,
+    })
+  );
+}
+
+/** True when an event satisfies a waiting step: name, filter, correlation, and not before the step began. */
+export function waiterMatches(waiter: Waiter, event: CustomerEvent, state: ProfileState, now: Date): boolean {
+  if (event.type !== 'track' || event.event !== waiter.event) return false;
+  if (event.timestamp < waiter.startedAt) return false;
+  if (!waiter.match.every((m) => valuesEqual(readPath({ event }, m.path), m.value))) return false;
+  const ctx = { profile: state.profile, event, trigger: waiter.trigger, now };
+  return waiter.where === undefined || evaluateCondition(waiter.where, ctx);
+}
+
+function valuesEqual(a: unknown, b: unknown): boolean {
+  return a === b || (a !== undefined && a !== null && b !== undefined && b !== null && String(a) === String(b));
+}
+
+/** Plans everything an event does to enrollments. */
+export function planIngest(input: Input): IngestPlan {
+  const enroll: Enrollment[] = [];
+  const finish: Finish[] = [];
+  for (const journey of input.journeys) {
+    const enrollment = planEnrollment(journey, input);
+    if (enrollment !== undefined) enroll.push(enrollment);
+    finish.push(...planFinish(journey, input));
+  }
+  const stopped = new Set(finish.filter((f) => f.stop).map((f) => f.enrollment.enrollmentId));
+  const resume = input.state.waiters
+    .filter((w) => !stopped.has(w.enrollmentId) && waiterMatches(w, input.event, input.state, input.now))
+    .map((waiter) => ({ waiter, key: waiterKey(waiter.enrollmentId, waiter.stepId) }));
+  return { enroll, resume, finish };
+}

@@ -1,0 +1,24 @@
+import type { TemplateCatalog } from '../../templates.ts';
+import type { Journey, Step } from '../schema.ts';
+import type { Violation } from '../violations.ts';
+
+/**
+ * What the semantic checks see: every field that parsed on its own, so one
+ * broken field does not hide the problems of the others.
+ */
+export type CheckContext = {
+  /** Steps that passed the schema, by id. */
+  steps: Readonly<Record<string, Step>>;
+  /** Every step id in the file, valid or not (a `next` to an invalid step is not dangling). */
+  stepIds: ReadonlySet<string>;
+  start?: string;
+  trigger?: Journey['trigger'];
+  settings?: Journey['settings'];
+  goal?: Journey['goal'];
+  audience?: Journey['audience'];
+  exitOn?: Journey['exitOn'];
+  templates?: TemplateCatalog;
+};
+
+/** A semantic check: returns every violation it finds, never throws. */
+export type Check = (context: CheckContext) => Violation[];

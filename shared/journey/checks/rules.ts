@@ -1,0 +1,151 @@
+import { MAX_HISTORY_WINDOW } from '../../conditions/schema.ts';
+import { durationSeconds, isValidTimeZone, minutesOfDay } from '../../time.ts';
+import type { Violation } from '../violations.ts';
+import { violation } from '../violations.ts';
+import { journeyConditions } from './conditions.ts';
+import type { CheckContext } from './context.ts';
+
+/** Split weights sum to 100 and variant names are unique. */
+export function checkSplits({ steps }: CheckContext): Violation[] {
+  const out: Violation[] = [];
+  for (const [id, step] of Object.entries(steps)) {
+    if (step.type !== 'split') continue;
+    const total = step.variants.reduce((sum, v) => sum + v.weight, 0);
+    if (total !== 100) {
+      out.push(
+        violation(
+          ['steps', id, 'variants'],
+          'split.weights',
+          `The variant weights add up to ${total}%; they must add up to 100%.`,
+        ),
+      );
+    }
+    const seen = new Set<string>();
+    step.variants.forEach((variant, i) => {
+      if (seen.has(variant.name)) {
+        out.push(
+          violation(
+            ['steps', id, 'variants', i, 'name'],
+            'split.duplicate-variant',
+            `Two variants are named "${variant.name}": each variant needs its own name for the reports.`,
+          ),
+        );
+      }
+      seen.add(variant.name);
+    });
+  }
+  return out;
+}
+
+/** Message templates exist, for the step's channel. */
+export function checkTemplates({ steps, templates }: CheckContext): Violation[] {
+  if (templates === undefined) return [];
+  const out: Violation[] = [];
+  for (const [id, step] of Object.entries(steps)) {
+    if (step.type !== 'email' && step.type !== 'sms' && step.type !== 'push') continue;
+    const channel = templates.get(step.template);
+    if (channel === undefined) {
+      out.push(
+        violation(
+          ['steps', id, 'template'],
+          'template.missing',
+          `There is no template "${step.template}" (expected a file templates/${step.template}.json).`,
+        ),
+      );
+    } else if (channel !== step.type) {
+      out.push(
+        violation(
+          ['steps', id, 'template'],
+          'template.channel',
+          `Template "${step.template}" is a ${channel} template, but this is a ${step.type} step.`,
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+/** Time zone, quiet hours, local windows and start/end dates make sense. */
+export function checkTimeSettings({ settings, steps }: CheckContext): Violation[] {
+  const out: Violation[] = [];
+  if (settings !== undefined && !isValidTimeZone(settings.defaultTimezone)) {
+    out.push(
+      violation(
+        ['settings', 'defaultTimezone'],
+        'timezone.unknown',
+        `"${settings.defaultTimezone}" is not a known time zone; use an IANA name such as Europe/Rome or America/New_York.`,
+      ),
+    );
+  }
+  const quiet = settings?.quietHours;
+  if (quiet !== undefined && minutesOfDay(quiet.start) === minutesOfDay(quiet.end)) {
+    out.push(
+      violation(
+        ['settings', 'quietHours'],
+        'quiet-hours.malformed',
+        `Quiet hours start and end at the same time (${quiet.start}); remove them or give a real range such as 21:00–08:00.`,
+      ),
+    );
+  }
+  if (settings?.startAt !== undefined && settings.endAt !== undefined && settings.startAt >= settings.endAt) {
+    out.push(
+      violation(
+        ['settings', 'endAt'],
+        'settings.dates',
+        'The journey ends before it starts: endAt must be after startAt.',
+      ),
+    );
+  }
+  for (const [id, step] of Object.entries(steps)) {
+    if (step.type !== 'wait' || step.window === undefined) continue;
+    const { start, end } = step.window;
+    if ((minutesOfDay(start) ?? 0) >= (minutesOfDay(end) ?? 0)) {
+      out.push(
+        violation(
+          ['steps', id, 'window'],
+          'wait.window',
+          `The window starts at ${start} but ends at ${end}: the end must be later the same day.`,
+        ),
+      );
+    }
+  }
+  for (const [id, step] of Object.entries(steps)) {
+    if (step.type !== 'wait') continue;
+    const modes = [step.for, step.until, step.untilDate].filter((m) => m !== undefined).length;
+    if (modes > 1) {
+      out.push(
+        violation(
+          ['steps', id],
+          'schema.invalid',
+          'Give only one of "for", "until" or "untilDate" (a "window" may be added to any).',
+        ),
+      );
+    }
+    if (modes === 0 && step.window === undefined) {
+      out.push(
+        violation(
+          ['steps', id],
+          'schema.invalid',
+          'Say how long to wait: "for", "until", "untilDate" or "window".',
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+/** Event-history checks count over at most the history the profile keeps. */
+export function checkHistoryWindows(context: CheckContext): Violation[] {
+  const limit = durationSeconds(MAX_HISTORY_WINDOW) ?? 0;
+  return journeyConditions(context).flatMap(({ at, condition }) => {
+    if (!('performed' in condition) || condition.within === undefined) return [];
+    if ((durationSeconds(condition.within) ?? 0) <= limit) return [];
+    return [
+      violation(
+        [...at, 'within'],
+        'history.window',
+        `Event history is kept for ${MAX_HISTORY_WINDOW.slice(1, -1)} days; "${condition.within}" looks further back than that.`,
+      ),
+    ];
+  });
+}

@@ -1,0 +1,117 @@
+import type { Step } from './schema.ts';
+
+/**
+ * The journey as a graph: which steps follow which. Shared by validation,
+ * the compiler and the Mermaid renderer.
+ */
+
+/** One outgoing edge of a step: the field it comes from and the step it goes to. */
+export type Edge = { field: (string | number)[]; to: string; label?: string };
+
+/** Every outgoing edge of a step, in a stable order. */
+export function edgesOf(step: Step): Edge[] {
+  switch (step.type) {
+    case 'email':
+    case 'sms':
+    case 'push':
+    case 'wait':
+    case 'updateProfile':
+    case 'emit':
+      return [{ field: ['next'], to: step.next }];
+    case 'waitForEvent':
+      return [
+        { field: ['onEvent'], to: step.onEvent, label: step.event },
+        { field: ['onTimeout'], to: step.onTimeout, label: 'timeout' },
+      ];
+    case 'branch':
+      return [
+        ...step.branches.map((b, i) => ({
+          field: ['branches', i, 'next'],
+          to: b.next,
+          label: b.name ?? `branch ${i + 1}`,
+        })),
+        { field: ['otherwise'], to: step.otherwise, label: 'otherwise' },
+      ];
+    case 'split':
+      return step.variants.map((v, i) => ({
+        field: ['variants', i, 'next'],
+        to: v.next,
+        label: `${v.name} ${v.weight}%${v.holdout ? ' (holdout)' : ''}`,
+      }));
+    case 'exit':
+      return [];
+  }
+}
+
+/** Step ids reachable from `start` (including it when it exists), in breadth-first order. */
+export function reachableFrom(start: string, steps: Readonly<Record<string, Step>>): string[] {
+  const seen = new Set<string>();
+  const queue = [start];
+  while (queue.length > 0) {
+    const id = queue.shift();
+    if (id === undefined || seen.has(id)) continue;
+    const step = steps[id];
+    if (step === undefined) continue;
+    seen.add(id);
+    for (const edge of edgesOf(step)) queue.push(edge.to);
+  }
+  return [...seen];
+}
+
+/** True for steps that make time pass (a loop through one is not a busy loop). */
+export function isWaiting(step: Step): boolean {
+  return step.type === 'wait' || step.type === 'waitForEvent';
+}
+
+/**
+ * Strongly connected components (Tarjan) of the subgraph made of `ids`:
+ * every component with a cycle is a loop in the journey.
+ */
+export function cyclicComponents(ids: readonly string[], steps: Readonly<Record<string, Step>>): string[][] {
+  const inSet = new Set(ids);
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const components: string[][] = [];
+  let counter = 0;
+
+  const successors = (id: string): string[] => {
+    const step = steps[id];
+    return step === undefined
+      ? []
+      : edgesOf(step)
+          .map((e) => e.to)
+          .filter((to) => inSet.has(to));
+  };
+
+  const visit = (id: string): void => {
+    index.set(id, counter);
+    low.set(id, counter);
+    counter++;
+    stack.push(id);
+    onStack.add(id);
+    for (const to of successors(id)) {
+      if (!index.has(to)) {
+        visit(to);
+        low.set(id, Math.min(low.get(id) ?? 0, low.get(to) ?? 0));
+      } else if (onStack.has(to)) {
+        low.set(id, Math.min(low.get(id) ?? 0, index.get(to) ?? 0));
+      }
+    }
+    if (low.get(id) !== index.get(id)) return;
+    const component: string[] = [];
+    let member: string | undefined;
+    do {
+      member = stack.pop();
+      if (member === undefined) break;
+      onStack.delete(member);
+      component.push(member);
+    } while (member !== id);
+    const selfLoop = component.length === 1 && successors(id).includes(id);
+    if (component.length > 1 || selfLoop) components.push(component.sort());
+  };
+
+  for (const id of ids) if (!index.has(id)) visit(id);
+  return components;
+}

@@ -1,0 +1,187 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { validateJourney } from '#shared/journey/validate.ts';
+import type { ViolationCode } from '#shared/journey/violations.ts';
+import type { TemplateCatalog } from '#shared/templates.ts';
+
+const fixture = async (name: string): Promise<unknown> =>
+  JSON.parse(
+    await readFile(fileURLToPath(new URL(`../../fixtures/journeys/broken/${name}`, import.meta.url)), 'utf8'),
+  );
+
+const templates: TemplateCatalog = new Map([
+  ['promo', 'email'],
+  ['promo-sms', 'sms'],
+]);
+
+const planted: [file: string, expected: [path: string, code: ViolationCode][]][] = [
+  [
+    'graph-problems.json',
+    [
+      ['steps.orphan.next', 'next.dangling'],
+      ['steps.orphan', 'step.unreachable'],
+      ['steps.limbo', 'path.never-ends'],
+      ['steps.limbo-2', 'path.never-ends'],
+      ['steps.again', 'cycle.no-wait'],
+      ['steps.limbo-2.template', 'template.missing'],
+      ['steps.nudge.template', 'template.channel'],
+      ['steps.orphan.template', 'template.channel'],
+    ],
+  ],
+  ['start-missing.json', [['start', 'start.dangling']]],
+  [
+    'split-problems.json',
+    [
+      ['steps.ab.variants', 'split.weights'],
+      ['steps.ab.variants[1].name', 'split.duplicate-variant'],
+    ],
+  ],
+  [
+    'time-problems.json',
+    [
+      ['settings.defaultTimezone', 'timezone.unknown'],
+      ['settings.quietHours', 'quiet-hours.malformed'],
+      ['settings.endAt', 'settings.dates'],
+      ['steps.longer', 'wait.too-long'],
+      ['steps.morning.window', 'wait.window'],
+      ['trigger.where.within', 'history.window'],
+    ],
+  ],
+  [
+    'trigger-problems.json',
+    [
+      ['steps.wait-order.match["event.properties.cartId"]', 'trigger.field'],
+      ['steps.tag.set.plan.from', 'value.source'],
+    ],
+  ],
+  [
+    'schema-problems.json',
+    [
+      ['id', 'schema.invalid'],
+      ['name', 'schema.invalid'],
+      ['trigger.event', 'schema.invalid'],
+      ['reentry.mode', 'schema.invalid'],
+      ['(journey)', 'schema.invalid'],
+      ['steps.first.for', 'schema.invalid'],
+      ['steps.second.type', 'schema.invalid'],
+    ],
+  ],
+];
+
+describe('validateJourney on journeys with planted problems', () => {
+  it.each(planted)('%s: reports every planted problem with its path', async (file, expected) => {
+    // arrange
+    const input = await fixture(file);
+    // act
+    const result = validateJourney(input, { templates });
+    // assert
+    expect(result.ok).toBe(false);
+    const found = result.ok ? [] : result.violations.map((v) => [v.path, v.code]);
+    for (const pair of expected) expect(found).toContainEqual(pair);
+    expect(found).toHaveLength(expected.length);
+  });
+
+  it('explains each problem in a sentence', async () => {
+    const result = validateJourney(await fixture('split-problems.json'));
+    expect(result.ok ? [] : result.violations.map((v) => v.message)).toEqual([
+      'The variant weights add up to 90%; they must add up to 100%.',
+      'Two variants are named "a": each variant needs its own name for the reports.',
+    ]);
+  });
+});
+
+describe('validateJourney on valid journeys', () => {
+  const minimal = {
+    id: 'minimal',
+    name: 'Minimal',
+    trigger: { type: 'event', event: 'Signed Up' },
+    start: 'hello',
+    steps: {
+      hello: { type: 'email', template: 'promo', next: 'later' },
+      later: { type: 'wait', for: 'P364D', next: 'bye' },
+      bye: { type: 'exit' },
+    },
+  };
+
+  it('accepts a sound journey and applies defaults', () => {
+    const result = validateJourney(minimal, { templates });
+    expect(result).toMatchObject({ ok: true, journey: { status: 'active', reentry: { mode: 'once' } } });
+  });
+
+  it('accepts a loop that waits', () => {
+    const looping = {
+      ...minimal,
+      steps: {
+        hello: { type: 'email', template: 'promo', next: 'later' },
+        later: {
+          type: 'waitForEvent',
+          event: 'App Opened',
+          timeout: 'P7D',
+          onEvent: 'bye',
+          onTimeout: 'hello',
+        },
+        bye: { type: 'exit' },
+      },
+    };
+    expect(validateJourney(looping, { templates }).ok).toBe(true);
+  });
+
+  it('skips template checks without a catalog', () => {
+    expect(validateJourney(minimal).ok).toBe(true);
+  });
+
+  it('counts waits past one year', () => {
+    const tooLong = {
+      ...minimal,
+      steps: { ...minimal.steps, later: { type: 'wait', for: 'P366D', next: 'bye' } },
+    };
+    const result = validateJourney(tooLong);
+    expect(result.ok ? [] : result.violations.map((v) => v.code)).toEqual(['wait.too-long']);
+  });
+});
+
+describe('validateJourney on arbitrary input', () => {
+  it('never throws, only reports', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (input) => {
+        const result = validateJourney(input);
+        return result.ok || result.violations.length > 0;
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('never throws on journeys with arbitrary steps', () => {
+    const step = fc.record(
+      {
+        type: fc.constantFrom('email', 'sms', 'wait', 'waitForEvent', 'branch', 'split', 'exit', 'nope'),
+        next: fc.constantFrom('a', 'b', 'c', 'zz'),
+        template: fc.string(),
+        for: fc.constantFrom('PT1H', 'P400D', 'soon'),
+        variants: fc.array(
+          fc.record({
+            name: fc.constantFrom('x', 'y'),
+            weight: fc.integer({ min: -5, max: 120 }),
+            next: fc.constantFrom('a', 'b'),
+          }),
+        ),
+        branches: fc.array(fc.record({ when: fc.jsonValue(), next: fc.constantFrom('a', 'c') })),
+        otherwise: fc.constantFrom('a', 'b', 'c'),
+      },
+      { requiredKeys: ['type'] },
+    );
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd'), step),
+        fc.constantFrom('a', 'b', 'q'),
+        (steps, start) => {
+          const result = validateJourney({ id: 'x', name: 'x', trigger: { type: 'identify' }, start, steps });
+          return result.ok || result.violations.every((v) => v.path.length > 0 && v.message.length > 0);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
