@@ -69,3 +69,26 @@ export class InvalidInputError extends JourneyError {
     super(ErrorName.InvalidInput, message, false);
   }
 }
+
+/** Errors Step Functions itself raises, matched in Retry and Catch. */
+export const StatesError = {
+  /** A Task's TimeoutSeconds expired (a waitForEvent step's timeout). */
+  Timeout: 'States.Timeout',
+  /** Any Task failure but a timeout (e.g. retries of a transient error are exhausted). */
+  TaskFailed: 'States.TaskFailed',
+} as const;
+
+/** Errors of the DynamoDB integration (`dynamodb:updateItem`) worth retrying. */
+export const DYNAMODB_RETRYABLE_ERRORS = [
+  'DynamoDB.ProvisionedThroughputExceededException',
+  'DynamoDB.ThrottlingException',
+  'DynamoDB.RequestLimitExceeded',
+  'DynamoDB.InternalServerErrorException',
+] as const;
+
+/** Errors of the EventBridge integration (`events:putEvents`) worth retrying; FailedEntry is a throttled or failed entry. */
+export const EVENTBRIDGE_RETRYABLE_ERRORS = [
+  'EventBridge.FailedEntry',
+  'EventBridge.ThrottlingException',
+  'EventBridge.InternalException',
+] as const;

@@ -1,28 +1,97 @@
 import { z } from 'zod';
+import { isValidTimeZone } from './time.ts';
 
 /**
  * Customer events in the Segment spec shape — what CDPs (Segment, RudderStack)
  * forward to EventBridge and what apps put on the bus themselves.
+ *
+ * Accepted as CDPs send them: top-level fields the product does not use
+ * (`originalTimestamp`, `sentAt`, `receivedAt`, `channel`, `version`,
+ * `integrations`, `rudderId`...) are allowed and dropped, and a `null`
+ * `userId`/`anonymousId` (anonymous analytics.js calls) counts as absent.
  */
 
-const Json = z.record(z.string(), z.unknown());
+/** The longest event name accepted: names key the profile's event counters. */
+export const MAX_EVENT_NAME_LENGTH = 200;
+
+/** CDPs send `null` for "not set"; zod's `optional` only knows `undefined`. */
+const nullAsAbsent = (value: unknown): unknown => (value === null ? undefined : value);
+
+const Json = z.record(z.string(), z.unknown(), { error: 'must be an object of names to values' });
+
+const Id = (description: string) =>
+  z
+    .preprocess(
+      nullAsAbsent,
+      z
+        .union([z.string(), z.number().int()], { error: 'must be a string' })
+        .transform(String)
+        .pipe(z.string().trim().min(1, { error: 'must not be empty' }).max(1024))
+        .optional(),
+    )
+    .describe(description);
+
+const EventName = z
+  .string({ error: 'must be the event name, a string such as "Order Completed"' })
+  .max(MAX_EVENT_NAME_LENGTH, { error: `must be at most ${MAX_EVENT_NAME_LENGTH} characters` })
+  .regex(/\S/, { error: 'must not be blank' })
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it rejects
+  .regex(/^[^\u0000-\u001f\u007f]*$/, { error: 'must not contain control characters' })
+  .describe('The event name, e.g. "Order Completed".');
+
+const TimeZone = z
+  .string()
+  .refine(isValidTimeZone, { error: 'must be an IANA time zone such as Europe/Rome or America/New_York' });
+const Locale = z
+  .string()
+  .regex(/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$/, { error: 'must be a locale such as en-US or it' });
+
+/** A reserved trait may also be empty or null: CDPs send that for "no value", and it is ignored. */
+function blankable<T extends z.ZodType>(schema: T) {
+  return z.union([z.literal(''), z.null(), schema], { error: 'must be a string' }).optional();
+}
+
+/** Traits: any names and values, with the reserved ones the profile reads checked. */
+const Traits = z
+  .looseObject({
+    email: blankable(z.email({ error: 'must be an email address such as ada@example.com' })),
+    phone: blankable(
+      z.string().regex(/^\+?[\d\s().-]{5,32}$/, { error: 'must be a phone number such as +14155550100' }),
+    ),
+    timezone: blankable(TimeZone),
+    locale: blankable(Locale),
+  })
+  .pipe(Json)
+  .describe('Traits of the customer: reserved email, phone, timezone, locale, consent; any others.');
+
+const Context = z
+  .looseObject({ timezone: TimeZone.optional(), locale: Locale.optional() })
+  .pipe(Json)
+  .describe('Context: ip, locale, timezone, device, campaign...');
 
 const common = {
-  userId: z.string().min(1).optional().describe('The customer id in your systems.'),
-  anonymousId: z.string().min(1).optional().describe('A device or cookie id before the customer is known.'),
-  messageId: z.string().min(1).describe('Unique per event: a redelivered event has the same messageId.'),
+  userId: Id('The customer id in your systems.'),
+  anonymousId: Id('A device or cookie id before the customer is known.'),
+  messageId: z
+    .string({ error: 'is required: a unique id per event (a redelivered event keeps it)' })
+    .trim()
+    .min(1, { error: 'must not be empty' })
+    .max(1024)
+    .describe('Unique per event: a redelivered event has the same messageId.'),
   timestamp: z.iso
-    .datetime({ offset: true, message: 'must be an ISO 8601 timestamp such as 2026-11-24T10:00:00Z' })
+    .datetime({ offset: true, error: 'must be an ISO 8601 timestamp such as 2026-11-24T10:00:00Z' })
     .describe('When the event happened.'),
-  context: Json.optional().describe('Context: ip, locale, timezone, device, campaign...'),
+  context: z.preprocess(nullAsAbsent, Context.optional()),
 };
 
 export const TrackEvent = z
   .object({
     type: z.literal('track'),
-    event: z.string().min(1).describe('The event name, e.g. "Order Completed".'),
-    properties: Json.default({}),
-    traits: Json.optional(),
+    event: EventName,
+    properties: z
+      .preprocess(nullAsAbsent, Json.default({}))
+      .describe('What happened: order total, cart id...'),
+    traits: z.preprocess(nullAsAbsent, Traits.optional()),
     ...common,
   })
   .describe('A customer performed an action.');
@@ -30,17 +99,19 @@ export const TrackEvent = z
 export const IdentifyEvent = z
   .object({
     type: z.literal('identify'),
-    traits: Json.default({}),
-    event: z.undefined().optional(),
-    properties: z.undefined().optional(),
+    traits: z.preprocess(nullAsAbsent, Traits.default({})),
+    event: z.undefined({ error: 'is not allowed on an identify call' }).optional(),
+    properties: z.undefined({ error: 'is not allowed on an identify call (use traits)' }).optional(),
     ...common,
   })
   .describe('Who the customer is: traits, channels, consent.');
 
 export const CustomerEvent = z
-  .discriminatedUnion('type', [TrackEvent, IdentifyEvent])
+  .discriminatedUnion('type', [TrackEvent, IdentifyEvent], {
+    error: 'must be "track" or "identify" (page, screen, group and alias calls are not used)',
+  })
   .refine((e) => e.userId !== undefined || e.anonymousId !== undefined, {
-    message: 'needs a userId or an anonymousId',
+    error: 'needs a userId or an anonymousId',
     path: ['userId'],
   });
 export type CustomerEvent = z.infer<typeof CustomerEvent>;
@@ -53,7 +124,11 @@ export const CUSTOMER_EVENT_DETAIL_TYPES = ['track', 'identify'] as const;
 
 export type EventProblem = { field: string; message: string };
 
-/** Validates a customer event; on failure every problem names its field (e.g. `timestamp`, `properties`). */
+/**
+ * Validates a customer event; on failure every problem names its field as a
+ * dotted path (`timestamp`, `messageId`, `properties`, `traits.email`), or
+ * `(event)` when the event itself is not an object.
+ */
 export function parseCustomerEvent(
   input: unknown,
 ): { ok: true; event: CustomerEvent } | { ok: false; problems: EventProblem[] } {
@@ -62,7 +137,7 @@ export function parseCustomerEvent(
   return {
     ok: false,
     problems: result.error.issues.map((issue) => ({
-      field: issue.path.length > 0 ? issue.path.join('.') : '(event)',
+      field: issue.path.length > 0 ? issue.path.map(String).join('.') : '(event)',
       message: issue.message,
     })),
   };

@@ -37,7 +37,14 @@ async function reject(deps: IngestDeps, original: unknown, problems: EventProble
   return { status: 'rejected', problems };
 }
 
-async function enroll(deps: IngestDeps, event: CustomerEvent, userId: string, plan: Enrollment, at: string) {
+async function enroll(
+  deps: IngestDeps,
+  event: CustomerEvent,
+  userId: string,
+  plan: Enrollment,
+  at: string,
+  firstDelivery: boolean,
+) {
   const { journey, enrollmentId } = plan;
   const executionArn = executionArnOf(journey.stateMachineArn, enrollmentId);
   const policy =
@@ -75,7 +82,7 @@ async function enroll(deps: IngestDeps, event: CustomerEvent, userId: string, pl
     if (!isAlreadyDone(error)) throw error;
     return false;
   }
-  await countEnrollment(deps, journey, plan.buckets);
+  if (firstDelivery) await countEnrollment(deps, journey, plan.buckets);
   return true;
 }
 
@@ -135,8 +142,9 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   const enrolled: string[] = [];
   for (const p of plan.enroll) {
     const previous = recorded.state.reentry[p.reentryKey];
-    const enrolledAt = previous?.enrollmentId === p.enrollmentId ? previous.at : at;
-    if (await enroll(deps, event, userId, p, enrolledAt)) enrolled.push(p.enrollmentId);
+    const again = previous?.enrollmentId === p.enrollmentId;
+    // A redelivery reuses the first attempt's time, so the execution input is identical.
+    if (await enroll(deps, event, userId, p, again ? previous.at : at, !again)) enrolled.push(p.enrollmentId);
   }
   for (const r of plan.resume) await resume(deps, event, userId, r);
   for (const f of plan.finish) {

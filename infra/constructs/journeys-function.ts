@@ -252,7 +252,11 @@ export class JourneysFunction extends Construct {
    * Creates and updates journey state machines, publishes versions and moves
    * aliases — on `journey-*` only — and passes them the journey execution role.
    */
-  bindJourneyDeployment(journey: { role: IRole; taskFunctions: Record<TaskFunctionVariable, string> }): this {
+  bindJourneyDeployment(journey: {
+    role: IRole;
+    logGroupArn: string;
+    taskFunctions: Record<TaskFunctionVariable, string>;
+  }): this {
     this.role.addToPrincipalPolicy(
       new PolicyStatement({ actions: [...DEPLOY_ACTIONS], resources: [journeyStateMachinesArn(this)] }),
     );
@@ -264,6 +268,7 @@ export class JourneysFunction extends Construct {
       }),
     );
     this.setEnv('JOURNEY_ROLE_ARN', journey.role.roleArn);
+    this.setEnv('JOURNEY_LOG_GROUP_ARN', journey.logGroupArn);
     for (const [variable, arn] of Object.entries(journey.taskFunctions)) this.setEnv(variable, arn);
     return this;
   }

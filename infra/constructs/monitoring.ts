@@ -34,9 +34,8 @@ export const JOURNEY_METRICS = {
 
 const PERIOD = Duration.minutes(5);
 
-/** Failed, timed-out and aborted executions of every state machine in the account and region. */
-export const FAILED_EXECUTIONS_QUERY =
-  'SELECT SUM(ExecutionsFailed) + SUM(ExecutionsTimedOut) FROM SCHEMA("AWS/States", StateMachineArn)';
+/** Failed executions of every state machine in the account and region (Metrics Insights). */
+export const FAILED_EXECUTIONS_QUERY = 'SELECT SUM(ExecutionsFailed) FROM SCHEMA("AWS/States", StateMachineArn)';
 
 export interface MonitoringProps {
   readonly deadLetters: IQueue;
@@ -71,7 +70,7 @@ export class Monitoring extends Construct {
     this.deadLetterAlarm.addAlarmAction(new SnsAction(this.alarmTopic));
     // A Metrics Insights query follows the journey state machines deploy-journey creates at run time.
     this.failedExecutionsAlarm = new CfnAlarm(this, 'FailedExecutionsAlarm', {
-      alarmDescription: 'Journey executions failed or timed out (a bug or a missing permission, not a customer).',
+      alarmDescription: 'Journey executions failed: a bug, a missing permission or a provider outage outlasting the retries.',
       metrics: [{ id: 'failed', expression: FAILED_EXECUTIONS_QUERY, period: PERIOD.toSeconds(), returnData: true }],
       threshold: 1,
       evaluationPeriods: 1,

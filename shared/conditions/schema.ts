@@ -9,8 +9,8 @@ import { isIsoDuration } from '../time.ts';
 /** A dotted path into the data a condition sees: `profile.*`, `event.*` or `trigger.*`. */
 export const ConditionPath = z
   .string()
-  .regex(/^(profile|event|trigger)(\.[A-Za-z0-9_$@:-]+)+$/, {
-    message: 'must be a dotted path starting with profile., event. or trigger. (e.g. profile.traits.plan)',
+  .regex(/^(profile|event|trigger)(\.[A-Za-z0-9_$@:-]+( [A-Za-z0-9_$@:-]+)*)+$/, {
+    message: 'must be a dotted path starting with profile., event. or trigger. (e.g. profile.traits.plan; an event name may contain spaces: profile.events.Order Completed.count)',
   })
   .describe('A dotted path: profile.traits.plan, event.properties.total, trigger.properties.cartId.');
 

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CustomerEvent } from '#shared/events.ts';
 import { Journey, type Step, type StepType } from '#shared/journey/schema.ts';
+import { validateJourney } from '#shared/journey/validate.ts';
 import { Profile } from '#shared/profile.ts';
 import { checkTemplateSyntax, renderTemplate, Template, type TemplateContext } from '#shared/templates.ts';
 import { durationSeconds, MAX_EXECUTION_SECONDS } from '#shared/time.ts';
@@ -24,7 +25,10 @@ function jsonFiles(dir: URL): string[] {
 }
 
 const journeyFiles = jsonFiles(journeysDir);
-const journeys = journeyFiles.map((file) => ({ file, journey: Journey.parse(readJson(new URL(file, journeysDir))) }));
+const journeys = journeyFiles.map((file) => ({
+  file,
+  journey: Journey.parse(readJson(new URL(file, journeysDir))),
+}));
 const templates = new Map(
   jsonFiles(templatesDir).map((file) => [
     basename(file, '.json'),
@@ -79,7 +83,14 @@ function messageSteps(journey: Journey) {
 
 const at = '2026-11-24T10:00:00Z';
 const track = (event: string, properties: Record<string, unknown>) =>
-  CustomerEvent.parse({ type: 'track', userId: 'u-sample', messageId: `m-${event}`, timestamp: at, event, properties });
+  CustomerEvent.parse({
+    type: 'track',
+    userId: 'u-sample',
+    messageId: `m-${event}`,
+    timestamp: at,
+    event,
+    properties,
+  });
 const products = [
   { productId: 'sku-layflat-a4', name: 'Lay-flat Photo Book A4', quantity: 1, price: 64.5 },
   { productId: 'sku-prints-10', name: 'Square Prints 10x10', quantity: 20, price: 1.1 },
@@ -105,7 +116,12 @@ const samples: Record<string, { trigger: unknown; event?: unknown }> = {
   'renewal-reminder': { trigger: { type: 'segment', timestamp: at } },
   'post-purchase-nps': {
     trigger: track('Order Completed', order),
-    event: track('Survey Answered', { survey: 'nps', orderId: 'ord-1001', score: 3, comment: 'Pages <b>upside</b> down' }),
+    event: track('Survey Answered', {
+      survey: 'nps',
+      orderId: 'ord-1001',
+      score: 3,
+      comment: 'Pages <b>upside</b> down',
+    }),
   },
   onboarding: { trigger: track('Signed Up', { plan: 'teams-trial', source: 'google-ads' }) },
   'order-shipped': {
@@ -165,17 +181,27 @@ describe('example journeys', () => {
     }
   });
 
-  it.each(journeys)('$file is a sound graph: steps exist, all reachable, every path ends at an exit', ({
-    journey,
-  }) => {
-    const reached = walk(journey);
-    expect([...reached.keys()].sort()).toStrictEqual(Object.keys(journey.steps).sort());
+  it.each(journeys)('$file passes the journey validator with the example templates', ({ file }) => {
+    const catalog = new Map([...templates].map(([name, template]) => [name, template.channel]));
+    const result = validateJourney(readJson(new URL(file, journeysDir)), { templates: catalog });
+    expect(result.ok ? [] : result.violations).toStrictEqual([]);
   });
+
+  it.each(journeys)(
+    '$file is a sound graph: steps exist, all reachable, every path ends at an exit',
+    ({ journey }) => {
+      const reached = walk(journey);
+      expect([...reached.keys()].sort()).toStrictEqual(Object.keys(journey.steps).sort());
+    },
+  );
 
   it.each(journeys)('$file keeps splits at 100% and waits inside one execution year', ({ journey }) => {
     for (const [id, step] of Object.entries(journey.steps)) {
       if (step.type === 'split') {
-        expect(step.variants.reduce((sum, v) => sum + v.weight, 0), id).toBe(100);
+        expect(
+          step.variants.reduce((sum, v) => sum + v.weight, 0),
+          id,
+        ).toBe(100);
         expect(new Set(step.variants.map((v) => v.name)).size, id).toBe(step.variants.length);
       }
       for (const duration of [
@@ -214,7 +240,10 @@ describe('example journeys', () => {
     const features: [string, boolean][] = [
       ['event, identify and segment triggers', new Set(list.map((j) => j.trigger.type)).size === 3],
       ['trigger filters', list.some((j) => j.trigger.type !== 'segment' && j.trigger.where !== undefined)],
-      ['correlation keys', list.some((j) => j.trigger.type === 'event' && j.trigger.correlationKey !== undefined)],
+      [
+        'correlation keys',
+        list.some((j) => j.trigger.type === 'event' && j.trigger.correlationKey !== undefined),
+      ],
       ['audiences', list.some((j) => j.audience !== undefined)],
       ['re-entry once, always and after', new Set(list.map((j) => j.reentry.mode)).size === 3],
       ['goals with a window', list.some((j) => j.goal?.within !== undefined)],
@@ -246,13 +275,15 @@ describe('example templates', () => {
       })),
     );
     for (const ref of referenced) expect(templates.get(ref.template)?.channel, ref.where).toBe(ref.channel);
-    expect([...templates.keys()].filter((name) => !referenced.some((r) => r.template === name))).toStrictEqual(
-      [],
-    );
+    expect(
+      [...templates.keys()].filter((name) => !referenced.some((r) => r.template === name)),
+    ).toStrictEqual([]);
   });
 
   it('has a sample trigger for every example journey', () => {
-    expect(journeys.map(({ journey }) => journey.id).filter((id) => samples[id] === undefined)).toStrictEqual([]);
+    expect(journeys.map(({ journey }) => journey.id).filter((id) => samples[id] === undefined)).toStrictEqual(
+      [],
+    );
   });
 
   const renders = journeys.flatMap(({ journey }) => {
@@ -296,7 +327,9 @@ describe('example templates', () => {
 });
 
 describe('demo events', () => {
-  const DemoEvents = z.array(z.object({ at: z.number().int().min(0), event: z.record(z.string(), z.unknown()) }).strict());
+  const DemoEvents = z.array(
+    z.object({ at: z.number().int().min(0), event: z.record(z.string(), z.unknown()) }).strict(),
+  );
   const demo = DemoEvents.parse(readJson(new URL('demo-events.json', journeysDir)));
   const start = Date.parse(at);
 
@@ -304,16 +337,19 @@ describe('demo events', () => {
     expect(demo.map((d) => d.at)).toStrictEqual([...demo.map((d) => d.at)].sort((a, b) => a - b));
   });
 
-  it.each(demo.map((d, index) => ({ ...d, index })))('#$index parses as a customer event once stamped', ({
-    at: offset,
-    event,
-    index,
-  }) => {
-    expect(event).not.toHaveProperty('timestamp');
-    expect(event).not.toHaveProperty('messageId');
-    const stamped = { ...event, timestamp: new Date(start + offset * 1000).toISOString(), messageId: `demo-${index}` };
-    expect(CustomerEvent.safeParse(stamped).error?.issues ?? []).toStrictEqual([]);
-  });
+  it.each(demo.map((d, index) => ({ ...d, index })))(
+    '#$index parses as a customer event once stamped',
+    ({ at: offset, event, index }) => {
+      expect(event).not.toHaveProperty('timestamp');
+      expect(event).not.toHaveProperty('messageId');
+      const stamped = {
+        ...event,
+        timestamp: new Date(start + offset * 1000).toISOString(),
+        messageId: `demo-${index}`,
+      };
+      expect(CustomerEvent.safeParse(stamped).error?.issues ?? []).toStrictEqual([]);
+    },
+  );
 
   it('identify every customer with channels, time zone and consent before their first action', () => {
     const parsed = demo.map((d) => CustomerEvent.parse({ ...d.event, timestamp: at, messageId: 'm' }));

@@ -115,16 +115,50 @@ const cases: Case[] = [
     },
     true,
   ],
-  ['all with one false', { all: [{ path: 'profile.traits.plan', eq: 'pro' }, { path: 'profile.traits.age', gt: 50 }] }, false],
-  ['any with one true', { any: [{ path: 'profile.traits.missing', eq: 1 }, { path: 'profile.traits.vip', eq: true }] }, true],
-  ['any all false', { any: [{ path: 'profile.traits.missing', eq: 1 }, { path: 'profile.traits.vip', eq: false }] }, false],
+  [
+    'all with one false',
+    {
+      all: [
+        { path: 'profile.traits.plan', eq: 'pro' },
+        { path: 'profile.traits.age', gt: 50 },
+      ],
+    },
+    false,
+  ],
+  [
+    'any with one true',
+    {
+      any: [
+        { path: 'profile.traits.missing', eq: 1 },
+        { path: 'profile.traits.vip', eq: true },
+      ],
+    },
+    true,
+  ],
+  [
+    'any all false',
+    {
+      any: [
+        { path: 'profile.traits.missing', eq: 1 },
+        { path: 'profile.traits.vip', eq: false },
+      ],
+    },
+    false,
+  ],
   ['not', { not: { path: 'profile.traits.plan', eq: 'pro' } }, false],
   ['not of missing eq', { not: { path: 'profile.traits.missing', eq: 'pro' } }, true],
   [
     'deep nesting',
     {
       all: [
-        { not: { any: [{ path: 'event.properties.currency', eq: 'USD' }, { path: 'profile.traits.vip', eq: false }] } },
+        {
+          not: {
+            any: [
+              { path: 'event.properties.currency', eq: 'USD' },
+              { path: 'profile.traits.vip', eq: false },
+            ],
+          },
+        },
         { any: [{ path: 'trigger.properties.cartId', startsWith: 'c-' }] },
       ],
     },

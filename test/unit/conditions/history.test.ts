@@ -37,14 +37,26 @@ const cases: Case[] = [
   ['between', { performed: 'Order Completed', atLeast: 2, atMost: 6 }, true],
   ['buckets: today only', { performed: 'Order Completed', within: 'PT1H', atLeast: 2, atMost: 2 }, true],
   ['buckets: last 7 days', { performed: 'Order Completed', within: 'P7D', atLeast: 3, atMost: 3 }, true],
-  ['buckets: window starts on a bucket day', { performed: 'Order Completed', within: 'P5D', atLeast: 3 }, true],
+  [
+    'buckets: window starts on a bucket day',
+    { performed: 'Order Completed', within: 'P5D', atLeast: 3 },
+    true,
+  ],
   ['buckets: last 30 days', { performed: 'Order Completed', within: 'P30D', atLeast: 6, atMost: 6 }, true],
   ['buckets: at most in window', { performed: 'Order Completed', within: 'P7D', atMost: 2 }, false],
-  ['no buckets, first inside: everything counts', { performed: 'App Opened', within: 'P2D', atLeast: 4 }, true],
+  [
+    'no buckets, first inside: everything counts',
+    { performed: 'App Opened', within: 'P2D', atLeast: 4 },
+    true,
+  ],
   ['no buckets, last outside: nothing counts', { performed: 'Signed Up', within: 'P30D' }, false],
   ['no buckets, last outside: at most 0', { performed: 'Signed Up', within: 'P30D', atMost: 0 }, true],
   ['no buckets, straddling: one known', { performed: 'Page Viewed', within: 'P7D' }, true],
-  ['no buckets, straddling: no more than known', { performed: 'Page Viewed', within: 'P7D', atLeast: 2 }, false],
+  [
+    'no buckets, straddling: no more than known',
+    { performed: 'Page Viewed', within: 'P7D', atLeast: 2 },
+    false,
+  ],
   ['malformed counter counts as never', { performed: 'Broken', atMost: 0 }, true],
   ['prototype names are not events', { performed: 'constructor' }, false],
 ];
@@ -63,7 +75,10 @@ describe('performed', () => {
   it('combines with comparisons', () => {
     // arrange
     const condition = {
-      all: [{ performed: 'Order Completed', within: 'P7D' }, { not: { performed: 'Signed Up', within: 'P7D' } }],
+      all: [
+        { performed: 'Order Completed', within: 'P7D' },
+        { not: { performed: 'Signed Up', within: 'P7D' } },
+      ],
     };
     // act / assert
     expect(evaluateCondition(condition, { profile, now })).toBe(true);

@@ -1,0 +1,40 @@
+import { client } from './clients.ts';
+import { lazyConfig } from './config.ts';
+import { ProfilesRepository } from './profiles.ts';
+import { CachedRegistry, RegistryRepository } from './registry.ts';
+import { StatsRepository } from './stats.ts';
+import { DeliveriesRepository } from './deliveries.ts';
+
+/**
+ * The repositories of the current process, created on first use from the
+ * config and the (replaceable) clients. The local runtime's `status` command
+ * uses these too.
+ */
+
+const profilesConfig = lazyConfig(['PROFILES_TABLE_NAME']);
+const journeysConfig = lazyConfig(['JOURNEYS_TABLE_NAME']);
+const statsConfig = lazyConfig(['STATS_TABLE_NAME']);
+const deliveriesConfig = lazyConfig(['DELIVERIES_TABLE_NAME']);
+
+export function profilesRepository(): ProfilesRepository {
+  return new ProfilesRepository(client('dynamo'), profilesConfig().PROFILES_TABLE_NAME);
+}
+
+export function registryRepository(): RegistryRepository {
+  return new RegistryRepository(client('dynamo'), journeysConfig().JOURNEYS_TABLE_NAME);
+}
+
+let cachedRegistry: CachedRegistry | undefined;
+/** The registry cache of this process (one per cold start). */
+export function liveRegistry(): CachedRegistry {
+  cachedRegistry ??= new CachedRegistry(registryRepository());
+  return cachedRegistry;
+}
+
+export function statsRepository(): StatsRepository {
+  return new StatsRepository(client('dynamo'), statsConfig().STATS_TABLE_NAME);
+}
+
+export function deliveriesRepository(): DeliveriesRepository {
+  return new DeliveriesRepository(client('dynamo'), deliveriesConfig().DELIVERIES_TABLE_NAME);
+}

@@ -1,0 +1,35 @@
+/**
+ * The resources a compiled journey names. The same definition serves CDK
+ * (`definitionSubstitutions`, with {@link PLACEHOLDER_BINDINGS}), the deploy
+ * handler (real ARNs) and the local runtime (local ARNs).
+ */
+export type Bindings = {
+  /** The send-message Lambda function ARN. */
+  sendMessageFunctionArn: string;
+  /** The evaluate Lambda function ARN (branch decisions, wait-until times). */
+  evaluateFunctionArn: string;
+  /** The await-event Lambda function ARN or name (called with a task token). */
+  awaitEventFunctionArn: string;
+  /** The profiles table name. */
+  profilesTableName: string;
+  /** The event bus that `emit` steps put events on. */
+  eventBusName: string;
+};
+
+/** The `definitionSubstitutions` key of each binding. */
+export const SUBSTITUTION_KEYS = {
+  sendMessageFunctionArn: 'SendMessageFunctionArn',
+  evaluateFunctionArn: 'EvaluateFunctionArn',
+  awaitEventFunctionArn: 'AwaitEventFunctionArn',
+  profilesTableName: 'ProfilesTableName',
+  eventBusName: 'EventBusName',
+} as const satisfies Record<keyof Bindings, string>;
+
+/** Bindings as `${Key}` placeholders, for CDK `definitionSubstitutions`. */
+export const PLACEHOLDER_BINDINGS: Bindings = {
+  sendMessageFunctionArn: '${SendMessageFunctionArn}',
+  evaluateFunctionArn: '${EvaluateFunctionArn}',
+  awaitEventFunctionArn: '${AwaitEventFunctionArn}',
+  profilesTableName: '${ProfilesTableName}',
+  eventBusName: '${EventBusName}',
+};

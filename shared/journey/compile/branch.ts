@@ -1,0 +1,59 @@
+import type { ChoiceBranch } from '../../conditions/choice.ts';
+import { canRenderAsChoice, renderChoiceRule } from '../../conditions/choice.ts';
+import type { StepOf } from '../schema.ts';
+import type { ChoiceState, TaskState } from './asl.ts';
+import { eventData, type StepRenderer, stateName, taskBase } from './context.ts';
+import { lambdaRetry } from './retry.ts';
+
+type BranchStep = StepOf<'branch'>;
+
+/** Where the execution carries what `trigger.*` and `event.*` conditions read. */
+const ROOTS = { trigger: '$.trigger', event: '$.event' };
+
+/**
+ * The Choice of a branch whose conditions read only data the execution
+ * carries (trigger, awaited event); undefined when one needs the profile or
+ * event history, which change while the journey runs.
+ */
+export function dataBranchChoice(step: BranchStep): { Choices: ChoiceBranch[]; Default: string } | undefined {
+  if (!step.branches.every((b) => canRenderAsChoice(b.when))) return undefined;
+  return {
+    Choices: step.branches.map((b) => ({ ...renderChoiceRule(b.when, ROOTS), Next: b.next })),
+    Default: step.otherwise,
+  };
+}
+
+/**
+ * branch: a Choice alone (one transition) when the conditions read only
+ * execution data; otherwise the evaluate function decides on the fresh
+ * profile (`$.decision.match`, -1 for otherwise) and a Choice routes on the
+ * index (two transitions).
+ */
+export const renderBranch: StepRenderer<BranchStep> = (id, step, ctx) => {
+  const comment = step.label === undefined ? {} : { Comment: step.label };
+  const choice = dataBranchChoice(step);
+  if (choice !== undefined) return [[id, { Type: 'Choice', ...comment, ...choice }]];
+  const task: TaskState = {
+    Type: 'Task',
+    ...comment,
+    Resource: ctx.bindings.evaluateFunctionArn,
+    Parameters: {
+      ...taskBase(ctx, id),
+      op: 'branch',
+      conditions: step.branches.map((b) => b.when),
+      ...eventData(ctx, id),
+    },
+    ResultPath: '$.decision',
+    Retry: lambdaRetry(),
+    Next: stateName.route(id),
+  };
+  const route: ChoiceState = {
+    Type: 'Choice',
+    Choices: step.branches.map((b, i) => ({ Variable: '$.decision.match', NumericEquals: i, Next: b.next })),
+    Default: step.otherwise,
+  };
+  return [
+    [id, task],
+    [stateName.route(id), route],
+  ];
+};

@@ -1,0 +1,68 @@
+import type { ChoiceBranch } from '../../conditions/choice.ts';
+import type { Journey, Step } from '../schema.ts';
+import type { Json, JsonObject, State } from './asl.ts';
+import type { Bindings } from './bindings.ts';
+
+/** What a step renderer knows besides its own step. */
+export type RenderContext = {
+  journey: Journey;
+  bindings: Bindings;
+  /** True when every path to the step passed an awaited event (`$.event` is surely set). */
+  hasEvent: (stepId: string) => boolean;
+  /** The Choice a step compiles to when it is nothing but a Choice (a data-only branch, a split). */
+  choiceOf: (stepId: string) => { Choices: ChoiceBranch[]; Default: string } | undefined;
+};
+
+/** The states of one step, its own state (named after the step id) first. */
+export type Rendered = [name: string, state: State][];
+
+export type StepRenderer<S extends Step> = (id: string, step: S, ctx: RenderContext) => Rendered;
+
+/** Names of the helper states of a step: derived from the step id, never clashing with one (ids have no '.'). */
+export const stateName = {
+  result: (id: string) => `${id}.result`,
+  defer: (id: string) => `${id}.defer`,
+  failed: (id: string) => `${id}.failed`,
+  at: (id: string) => `${id}.at`,
+  route: (id: string) => `${id}.route`,
+} as const;
+
+/** The fields every task input carries (shared/tasks.ts): contract version and who/where. */
+export function taskBase(ctx: RenderContext, stepId: string): JsonObject {
+  return {
+    v: 1,
+    journeyId: ctx.journey.id,
+    'journeyVersion.$': '$.journeyVersion',
+    'enrollmentId.$': '$.enrollmentId',
+    'userId.$': '$.userId',
+    stepId,
+  };
+}
+
+/** The trigger, and the last awaited event when the step surely has one. */
+export function eventData(ctx: RenderContext, stepId: string): JsonObject {
+  return ctx.hasEvent(stepId) ? { 'trigger.$': '$.trigger', 'event.$': '$.event' } : { 'trigger.$': '$.trigger' };
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** A JSONPath Reference Path from segments: dot notation for identifiers, brackets otherwise. */
+export function referencePath(root: string, segments: readonly string[]): string {
+  return segments.reduce((path, s) => (IDENTIFIER.test(s) ? `${path}.${s}` : `${path}['${s}']`), root);
+}
+
+/** The Reference Path of a `trigger.*` or `event.*` condition path in the execution state. */
+export function executionPath(path: string): string {
+  const [root, ...rest] = path.split('.');
+  if (root !== 'trigger' && root !== 'event') {
+    throw new Error(`${path}: only trigger.* and event.* values are carried in the execution`);
+  }
+  return referencePath(`$.${root}`, rest);
+}
+
+/** The object without its undefined fields (JSON has no undefined). */
+export function compact(fields: { [key: string]: Json | undefined }): JsonObject {
+  const out: JsonObject = {};
+  for (const [key, value] of Object.entries(fields)) if (value !== undefined) out[key] = value;
+  return out;
+}

@@ -1,0 +1,56 @@
+import { durationSeconds, MAX_EXECUTION_SECONDS } from '../../time.ts';
+import type { StepOf } from '../schema.ts';
+import type { TaskState, WaitState } from './asl.ts';
+import { compact, type StepRenderer, stateName, taskBase } from './context.ts';
+import { lambdaRetry } from './retry.ts';
+
+type WaitStep = StepOf<'wait'>;
+
+function label(step: WaitStep): { Comment?: string } {
+  return step.label === undefined ? {} : { Comment: step.label };
+}
+
+/** A fixed duration, months and years approximated (30 / 365 days), within the 1-year execution limit. */
+function seconds(duration: string): number {
+  return Math.min(Math.max(durationSeconds(duration) ?? 0, 0), MAX_EXECUTION_SECONDS);
+}
+
+/**
+ * wait: a duration is a Wait on Seconds, a timestamp a Wait on Timestamp —
+ * one transition. A profile date ± offset or a local-time window depends on
+ * the fresh profile and its time zone: the evaluate function computes the
+ * moment (`$.waitUntil.at`), then a Wait on TimestampPath — two transitions.
+ */
+export const renderWait: StepRenderer<WaitStep> = (id, step, ctx) => {
+  const fixed = step.untilDate === undefined && step.window === undefined;
+  if (fixed && step.until === undefined) {
+    return [[id, { Type: 'Wait', ...label(step), Seconds: seconds(step.for ?? 'PT0S'), Next: step.next }]];
+  }
+  if (fixed && step.until !== undefined && step.for === undefined) {
+    const at = new Date(step.until).toISOString();
+    return [[id, { Type: 'Wait', ...label(step), Timestamp: at, Next: step.next }]];
+  }
+  const task: TaskState = {
+    Type: 'Task',
+    ...label(step),
+    Resource: ctx.bindings.evaluateFunctionArn,
+    Parameters: compact({
+      ...taskBase(ctx, id),
+      op: 'waitUntil',
+      for: step.for,
+      until: step.until,
+      untilDate: step.untilDate === undefined ? undefined : compact({ ...step.untilDate }),
+      window: step.window === undefined ? undefined : compact({ ...step.window }),
+      defaultTimezone: ctx.journey.settings.defaultTimezone,
+      'trigger.$': '$.trigger',
+    }),
+    ResultPath: '$.waitUntil',
+    Retry: lambdaRetry(),
+    Next: stateName.at(id),
+  };
+  const wait: WaitState = { Type: 'Wait', TimestampPath: '$.waitUntil.at', Next: step.next };
+  return [
+    [id, task],
+    [stateName.at(id), wait],
+  ];
+};

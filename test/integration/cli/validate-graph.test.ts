@@ -1,0 +1,63 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { projectRoot, runCli } from './run-cli.ts';
+
+const journeyFiles = async (): Promise<string[]> =>
+  (await readdir(join(projectRoot, 'journeys'))).filter((f) => f.endsWith('.json')).map((f) => `journeys/${f}`);
+
+describe('journeys validate', () => {
+  it('passes every example journey (the schema file is skipped)', async () => {
+    const result = await runCli(['validate', ...(await journeyFiles())]);
+    expect(result.stdout).toContain('0 with problems');
+    expect(result.code).toBe(0);
+  });
+
+  it('fails a broken set, naming every planted problem with its path', async () => {
+    const dir = 'test/fixtures/journeys/broken';
+    const files = (await readdir(join(projectRoot, dir))).filter((f) => f.endsWith('.json')).map((f) => `${dir}/${f}`);
+    const result = await runCli(['validate', '--json', ...files]);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout);
+    expect(report.ok).toBe(false);
+    const byFile = Object.fromEntries(
+      report.files.map((f: { file: string; violations: { path: string }[] }) => [f.file.replace(`${dir}/`, ''), f.violations.map((v) => v.path)]),
+    );
+    expect(byFile['split-problems.json']).toEqual(['steps.ab.variants', 'steps.ab.variants[1].name']);
+    expect(byFile['start-missing.json']).toEqual(['start']);
+    expect(byFile['not-json.json']).toEqual(['(file)']);
+    expect(byFile['graph-problems.json']).toHaveLength(8);
+  });
+
+  it('prints a human report with the line of a JSON syntax error', async () => {
+    const result = await runCli(['validate', 'test/fixtures/journeys/broken/not-json.json', 'no/such/file.json']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/not-json\.json: 1 problem\n.*line 4, column 3/);
+    expect(result.stdout).toContain('no/such/file.json: 1 problem');
+    expect(result.stdout).toContain('file not found');
+  });
+});
+
+describe('journeys graph', () => {
+  it('prints a Mermaid flowchart with every step of the cart abandonment journey', async () => {
+    const file = 'journeys/cart-abandonment.json';
+    const journey = JSON.parse(await readFile(join(projectRoot, file), 'utf8'));
+    const result = await runCli(['graph', file]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.startsWith('flowchart TD\n')).toBe(true);
+    for (const id of Object.keys(journey.steps)) expect(result.stdout).toContain(`(${id})`);
+  });
+
+  it('refuses an invalid journey with a pointer to validate', async () => {
+    const result = await runCli(['graph', 'test/fixtures/journeys/broken/split-problems.json']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('journeys validate');
+  });
+});
+
+describe('journeys schema', () => {
+  it('prints the committed JSON Schema', async () => {
+    const result = await runCli(['schema']);
+    expect(result.stdout).toBe(await readFile(join(projectRoot, 'journeys/journey.schema.json'), 'utf8'));
+  });
+});
