@@ -5,4 +5,4 @@ import { JourneysStack } from './infra/journeys-stack.ts';
 const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 new JourneysStack(app, 'Journeys', { settings: readSettings(() => undefined), projectRoot: '/tmp/h6root' });
 const report = new AwsSolutionsChecks().validateScope(app);
-console.log(JSON.stringify(report, null, 1).slice(0, 20000));
+for (const v of report.violations) console.log(v.ruleName, '\n   ', v.violatingResources.map((r) => r.constructPath).join('\n    '));

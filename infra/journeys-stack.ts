@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { DataTables } from './constructs/data-tables.ts';
 import { EventRouting, secureQueue } from './constructs/event-routing.ts';
@@ -39,6 +40,13 @@ export interface JourneysStackProps extends StackProps {
 /** Journeys on AWS: customer events in, journeys as state machines, messages out. */
 export class JourneysStack extends Stack {
   readonly functions: Record<FunctionName, JourneysFunction>;
+  readonly tables: DataTables;
+  readonly routing: EventRouting;
+  readonly journeys: JourneysBucket;
+  readonly rejectedEvents: Queue;
+  readonly messaging: Messaging;
+  readonly journeyExecution: JourneyExecutionRole;
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: JourneysStackProps) {
     super(scope, id, props);
@@ -75,7 +83,10 @@ export class JourneysStack extends Stack {
     const evaluate = fn('evaluate', 'Journey task: branch decisions and computed waits');
     const awaitEvent = fn('await-event', 'Journey task: register a wait-for-event token');
     const deployJourney = fn('deploy-journey', 'Validate, compile and publish a journey from S3');
-    const deliveryFeedback = fn('delivery-feedback', 'SES and SMS delivery events: statuses, bounces, complaints');
+    const deliveryFeedback = fn(
+      'delivery-feedback',
+      'SES and SMS delivery events: statuses, bounces, complaints',
+    );
     this.functions = {
       ingest,
       'send-message': sendMessage,
@@ -94,7 +105,7 @@ export class JourneysStack extends Stack {
 
     ingest
       .bindProfiles(tables.profiles, 'readWrite')
-      .bindJourneysTable(tables.journeys, 'readWrite')
+      .bindJourneysTable(tables.journeys, 'read')
       .bindStats(tables.stats, 'readWrite')
       .bindRejectedQueue(rejected)
       .bindJourneyExecutions()
@@ -131,7 +142,13 @@ export class JourneysStack extends Stack {
       .bindStats(tables.stats, 'readWrite')
       .bindDeliveries(tables.deliveries, 'readWrite');
 
-    routing.route('IngestCustomerEvents', routing.customerBus, customerEventsPattern, ingest.function, 'Customer events to ingest');
+    routing.route(
+      'IngestCustomerEvents',
+      routing.customerBus,
+      customerEventsPattern,
+      ingest.function,
+      'Customer events to ingest',
+    );
     routing.route(
       'EmailFeedback',
       routing.defaultBus,
@@ -139,7 +156,13 @@ export class JourneysStack extends Stack {
       deliveryFeedback.function,
       'SES sending events of the journeys configuration set',
     );
-    routing.route('SmsFeedback', routing.defaultBus, smsDeliveryPattern, deliveryFeedback.function, 'SMS delivery receipts');
+    routing.route(
+      'SmsFeedback',
+      routing.defaultBus,
+      smsDeliveryPattern,
+      deliveryFeedback.function,
+      'SMS delivery receipts',
+    );
     const deployRule = routing.route(
       'DeployJourneys',
       routing.defaultBus,
@@ -155,6 +178,13 @@ export class JourneysStack extends Stack {
       rejectedEvents: rejected,
       alarmEmail: settings.alarmEmail,
     });
+    this.tables = tables;
+    this.routing = routing;
+    this.journeys = journeys;
+    this.rejectedEvents = rejected;
+    this.messaging = messaging;
+    this.journeyExecution = journeyRole;
+    this.monitoring = monitoring;
 
     const outputs: Record<string, string> = {
       EventBusName: routing.customerBus.eventBusName,
@@ -191,4 +221,3 @@ function retention(days: number): RetentionDays {
     .sort((a, b) => a - b);
   return allowed.find((value) => value >= days) ?? RetentionDays.INFINITE;
 }
-

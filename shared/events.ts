@@ -16,13 +16,24 @@ export const MAX_EVENT_NAME_LENGTH = 200;
 
 /** CDPs send `null` for "not set"; zod's `optional` only knows `undefined`. */
 const nullAsAbsent = (value: unknown): unknown => (value === null ? undefined : value);
+/** An id that is null or blank is not set. */
+const blankAsAbsent = (value: unknown): unknown =>
+  value === null || (typeof value === 'string' && value.trim() === '') ? undefined : value;
+
+function hasId(value: unknown): boolean {
+  return (typeof value === 'string' && value.trim() !== '') || typeof value === 'number';
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 const Json = z.record(z.string(), z.unknown(), { error: 'must be an object of names to values' });
 
 const Id = (description: string) =>
   z
     .preprocess(
-      nullAsAbsent,
+      blankAsAbsent,
       z
         .union([z.string(), z.number().int()], { error: 'must be a string' })
         .transform(String)
@@ -39,35 +50,53 @@ const EventName = z
   .regex(/^[^\u0000-\u001f\u007f]*$/, { error: 'must not contain control characters' })
   .describe('The event name, e.g. "Order Completed".');
 
-const TimeZone = z
-  .string()
-  .refine(isValidTimeZone, { error: 'must be an IANA time zone such as Europe/Rome or America/New_York' });
-const Locale = z
-  .string()
-  .regex(/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$/, { error: 'must be a locale such as en-US or it' });
+const Email = z.email();
+const TimeZone = z.string().refine(isValidTimeZone);
+const Locale = z.string().regex(/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$/);
+const PHONE = /^\+?[\d\s().-]{5,32}$/;
 
-/** A reserved trait may also be empty or null: CDPs send that for "no value", and it is ignored. */
-function blankable<T extends z.ZodType>(schema: T) {
-  return z.union([z.literal(''), z.null(), schema], { error: 'must be a string' }).optional();
+/** A reserved trait: a string passing `check`, or empty or null, which CDPs send for "no value". */
+function reservedTrait(check: (value: string) => boolean, message: string) {
+  return z
+    .string({ error: 'must be a string' })
+    .refine((value) => value === '' || check(value), { error: message })
+    .nullable()
+    .optional();
 }
 
 /** Traits: any names and values, with the reserved ones the profile reads checked. */
 const Traits = z
-  .looseObject({
-    email: blankable(z.email({ error: 'must be an email address such as ada@example.com' })),
-    phone: blankable(
-      z.string().regex(/^\+?[\d\s().-]{5,32}$/, { error: 'must be a phone number such as +14155550100' }),
-    ),
-    timezone: blankable(TimeZone),
-    locale: blankable(Locale),
-  })
+  .looseObject(
+    {
+      email: reservedTrait(
+        (value) => Email.safeParse(value).success,
+        'must be an email address such as ada@example.com',
+      ),
+      phone: reservedTrait((value) => PHONE.test(value), 'must be a phone number such as +14155550100'),
+      timezone: reservedTrait(
+        isValidTimeZone,
+        'must be an IANA time zone such as Europe/Rome or America/New_York',
+      ),
+      locale: reservedTrait(
+        (value) => Locale.safeParse(value).success,
+        'must be a locale such as en-US or it',
+      ),
+    },
+    { error: 'must be an object of names to values' },
+  )
   .pipe(Json)
   .describe('Traits of the customer: reserved email, phone, timezone, locale, consent; any others.');
 
-const Context = z
-  .looseObject({ timezone: TimeZone.optional(), locale: Locale.optional() })
-  .pipe(Json)
-  .describe('Context: ip, locale, timezone, device, campaign...');
+/**
+ * SDKs fill the context themselves and not always with IANA names (some web
+ * SDKs send `GMT+0530`): a timezone or locale the profile cannot use is
+ * dropped rather than rejecting the event it came with.
+ */
+const Context = Json.transform(({ timezone, locale, ...rest }) => ({
+  ...rest,
+  ...(TimeZone.safeParse(timezone).success ? { timezone } : {}),
+  ...(Locale.safeParse(locale).success ? { locale } : {}),
+})).describe('Context: ip, locale, timezone, device, campaign...');
 
 const common = {
   userId: Id('The customer id in your systems.'),
@@ -110,10 +139,13 @@ export const CustomerEvent = z
   .discriminatedUnion('type', [TrackEvent, IdentifyEvent], {
     error: 'must be "track" or "identify" (page, screen, group and alias calls are not used)',
   })
-  .refine((e) => e.userId !== undefined || e.anonymousId !== undefined, {
+  .refine((e) => hasId(e.userId) || hasId(e.anonymousId), {
     error: 'needs a userId or an anonymousId',
     path: ['userId'],
+    // Reported with the other problems, not only once everything else is valid.
+    when: (payload) => isObject(payload.value),
   });
+
 export type CustomerEvent = z.infer<typeof CustomerEvent>;
 export type TrackEvent = z.infer<typeof TrackEvent>;
 export type IdentifyEvent = z.infer<typeof IdentifyEvent>;
@@ -132,6 +164,12 @@ export type EventProblem = { field: string; message: string };
 export function parseCustomerEvent(
   input: unknown,
 ): { ok: true; event: CustomerEvent } | { ok: false; problems: EventProblem[] } {
+  if (!isObject(input)) {
+    return {
+      ok: false,
+      problems: [{ field: '(event)', message: 'must be a JSON object in the Segment spec shape' }],
+    };
+  }
   const result = CustomerEvent.safeParse(input);
   if (result.success) return { ok: true, event: result.data };
   return {

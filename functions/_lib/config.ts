@@ -47,17 +47,17 @@ export function parseConfig<K extends ConfigKey>(
   keys: readonly K[],
   env: Record<string, string | undefined> = process.env,
 ): Pick<Config, K> {
-  const shape = ConfigSchema.pick(Object.fromEntries(keys.map((k) => [k, true])) as { [P in K]: true });
-  const input = Object.fromEntries(keys.map((k) => [k, env[k] === '' ? undefined : env[k]]));
-  const result = shape.safeParse(input);
-  if (result.success) return result.data as Pick<Config, K>;
-  const problems = result.error.issues.map((issue) => {
-    const key = String(issue.path[0] ?? '');
-    return OPTIONAL.includes(key) || env[key] !== undefined
-      ? `${key}: ${issue.message}`
-      : `${key} is not set`;
-  });
-  throw new ConfigError(`Invalid environment: ${problems.join('; ')}`);
+  const problems: string[] = [];
+  const values: Partial<Config> = {};
+  for (const key of keys) {
+    const raw = env[key] === '' ? undefined : env[key];
+    const result = ConfigSchema.shape[key].safeParse(raw);
+    if (result.success) Object.assign(values, { [key]: result.data });
+    else problems.push(raw === undefined && !OPTIONAL.includes(key) ? `${key} is not set` : `${key}: ${result.error.issues[0]?.message}`);
+  }
+  if (problems.length > 0) throw new ConfigError(`Invalid environment: ${problems.join('; ')}`);
+  // Every requested key was parsed by its own schema above.
+  return values as Pick<Config, K>;
 }
 
 /** A config reader that parses on first use and then returns the same object (once per cold start). */

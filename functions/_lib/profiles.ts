@@ -17,7 +17,6 @@ function eventUpdate(changes: ProfileChanges, fresh: boolean, nowMs: number) {
   const put = (attribute: string, value: unknown) =>
     fresh ? b.set(attribute, value) : b.setIfAbsent(attribute, value);
   b.set(attr.seen(changes.messageId), nowMs);
-  b.setIfAbsent('userId', changes.userId);
   const hasTraits = Object.keys(changes.traits).length > 0;
   for (const [name, value] of Object.entries(changes.traits)) put(attr.trait(name), value);
   for (const key of ['email', 'phone', 'timezone', 'locale'] as const) {
@@ -127,7 +126,7 @@ export class ProfilesRepository {
     policy: { mode: 'once' } | { mode: 'always' } | { mode: 'after'; notBefore: string },
   ): Promise<boolean> {
     const b = new UpdateBuilder();
-    b.setIfAbsent('userId', userId).set(attr.reentry(entry.key), entry.record);
+    b.set(attr.reentry(entry.key), entry.record);
     b.set(attr.active(entry.record.enrollmentId), entry.active);
     const r = b.name(attr.reentry(entry.key));
     const same = `${r}.enrollmentId = ${b.value(entry.record.enrollmentId)}`;
@@ -183,7 +182,7 @@ export class ProfilesRepository {
 
   /** Registers a waiting step; returns the profile as it is after the write. */
   async registerWaiter(userId: string, key: string, waiter: Waiter): Promise<ProfileState> {
-    const b = new UpdateBuilder().setIfAbsent('userId', userId).set(attr.waiter(key), waiter);
+    const b = new UpdateBuilder().set(attr.waiter(key), waiter);
     return readProfileItem(userId, await this.update(userId, b));
   }
 
@@ -204,7 +203,7 @@ export class ProfilesRepository {
     expected: Partial<Record<Channel, string[]>>,
     next: Partial<Record<Channel, string[]>>,
   ): Promise<boolean> {
-    const b = new UpdateBuilder().setIfAbsent('userId', userId);
+    const b = new UpdateBuilder();
     const conditions: string[] = [];
     for (const [channel, list] of Object.entries(expected)) {
       const n = b.name(`sends:${channel}`);
@@ -222,7 +221,7 @@ export class ProfilesRepository {
     channel: Channel,
     change: { status?: 'subscribed' | 'unsubscribed' | 'suppressed'; reason?: string; topic?: string; subscribed?: boolean },
   ): Promise<void> {
-    const b = new UpdateBuilder().setIfAbsent('userId', userId);
+    const b = new UpdateBuilder().set('consentAt', new Date().toISOString());
     if (change.status !== undefined) b.set(attr.consent(channel), change.status);
     if (change.reason !== undefined) b.set(attr.consentReason(channel), change.reason);
     if (change.topic !== undefined && change.subscribed !== undefined) {

@@ -72,7 +72,7 @@ export function sendSms(pinpoint: PinpointClient, applicationId: string, request
 }
 
 export function sendPush(pinpoint: PinpointClient, applicationId: string, request: PushRequest, context: Record<string, string>) {
-  const addresses = Object.fromEntries(request.tokens.map((t) => [t.token, { ChannelType: t.service as ChannelType }]));
+  const addresses = Object.fromEntries(request.tokens.map((t) => [t.token, { ChannelType: t.service }]));
   const message = {
     Title: request.title,
     Body: request.body,

@@ -4,9 +4,9 @@ import { Construct } from 'constructs';
 import {
   DELIVERIES_TABLE,
   JOURNEYS_TABLE,
+  type KeyAttribute,
   PROFILES_TABLE,
   STATS_TABLE,
-  type KeyAttribute,
   type TableDefinition,
 } from '#shared/tables.ts';
 

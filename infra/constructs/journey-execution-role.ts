@@ -61,7 +61,9 @@ export class JourneyExecutionRole extends Construct {
     );
     props.profiles.grant(this.role, 'dynamodb:UpdateItem');
     props.bus.grantPutEventsTo(this.role);
-    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: [...LOG_DELIVERY_ACTIONS], resources: ['*'] }));
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: [...LOG_DELIVERY_ACTIONS], resources: ['*'] }),
+    );
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'CloudWatch Logs delivery actions for Step Functions support no resource-level permissions.',

@@ -1,9 +1,20 @@
 import { existsSync } from 'node:fs';
-import { Annotations, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import {
+  Annotations,
+  Aws,
+  DefaultStackSynthesizer,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  Validations,
+} from 'aws-cdk-lib';
 import { BlockPublicAccess, Bucket, BucketEncryption, CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, type IDependable } from 'constructs';
 import { JOURNEYS_PREFIX } from '../routes.ts';
+import { acknowledgeWildcardResource } from './nag.ts';
+
+const DEFAULT_QUALIFIER = DefaultStackSynthesizer.DEFAULT_QUALIFIER;
 
 export interface JourneysBucketProps {
   /** The repository's journeys/ folder (definitions and templates), uploaded at deploy. */
@@ -38,10 +49,12 @@ export class JourneysBucket extends Construct {
     }
     Validations.of(this.bucket).acknowledge({
       id: 'AwsSolutions-S1',
-      reason: 'Only journey JSON lives here; versioning keeps every change and CloudTrail records who made it.',
+      reason:
+        'Only journey JSON lives here; versioning keeps every change and CloudTrail records who made it.',
     });
     if (existsSync(props.sourceFolder)) this.examples = this.uploadExamples(props.sourceFolder);
-    else Annotations.of(this).addWarning(`${props.sourceFolder} not found: no example journeys are uploaded.`);
+    else
+      Annotations.of(this).addWarning(`${props.sourceFolder} not found: no example journeys are uploaded.`);
   }
 
   /** Makes the upload wait for something (the deploy rule), so the uploaded journeys deploy. */
@@ -59,14 +72,39 @@ export class JourneysBucket extends Construct {
       prune: false,
       memoryLimit: 256,
     });
-    const reasons: Record<string, string> = {
-      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]':
-        'The CDK upload function of the example journeys writes its logs with the basic execution policy.',
-      'AwsSolutions-L1': 'The CDK upload function of the example journeys pins its own runtime.',
-    };
-    for (const [ackId, reason] of Object.entries(reasons)) {
-      Validations.of(deployment).acknowledge({ id: ackId, reason });
-    }
+    this.acknowledgeUploadFunction();
     return deployment;
+  }
+
+  /** The upload runs in a Lambda function CDK provides (one per stack): acknowledge what it is built with. */
+  private acknowledgeUploadFunction(): void {
+    const stack = Stack.of(this);
+    const handler = stack.node.children.find((child) =>
+      child.node.id.startsWith('Custom::CDKBucketDeployment'),
+    );
+    if (!handler) return;
+    const why = 'The CDK upload function of the example journeys';
+    const reasons: Record<string, string> = {
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]': `${why} writes its logs with the basic execution policy.`,
+      'AwsSolutions-L1': `${why} pins the runtime its code is written for.`,
+    };
+    for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*']) {
+      reasons[`AwsSolutions-IAM5[Action::${action}]`] =
+        `${why} copies assets with the action groups CDK grants it.`;
+    }
+    for (const [id, reason] of Object.entries(reasons)) Validations.of(handler).acknowledge({ id, reason });
+    const qualifier = String(
+      this.node.tryGetContext('@aws-cdk/core:bootstrapQualifier') ?? DEFAULT_QUALIFIER,
+    );
+    acknowledgeWildcardResource(
+      handler,
+      `arn:${Aws.PARTITION}:s3:::cdk-${qualifier}-assets-${Aws.ACCOUNT_ID}-${Aws.REGION}/*`,
+      `${why} reads the uploaded asset archives from the CDK bootstrap bucket.`,
+    );
+    acknowledgeWildcardResource(
+      handler,
+      this.bucket.arnForObjects('*'),
+      `${why} writes the example journeys into this bucket.`,
+    );
   }
 }

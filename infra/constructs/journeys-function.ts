@@ -10,6 +10,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { JOURNEYS_PREFIX } from '../routes.ts';
 import { journeyExecutionsArn, journeyStateMachinesArn } from './journey-arns.ts';
+import { acknowledgeWildcardResource } from './nag.ts';
 
 /** How much of a table a function may touch. */
 export type TableAccess = 'read' | 'readWrite';
@@ -22,7 +23,12 @@ const TABLE_READ = [
   'dynamodb:ConditionCheckItem',
   'dynamodb:DescribeTable',
 ];
-const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+const TABLE_WRITE = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
 
 export type TaskCallbackAction = 'states:SendTaskSuccess' | 'states:SendTaskFailure';
 
@@ -42,6 +48,9 @@ export const DEPLOY_ACTIONS = [
   'states:UpdateStateMachineAlias',
   'states:DescribeStateMachineAlias',
 ] as const;
+
+const JOURNEYS_AT_RUN_TIME =
+  'Journey state machines are created at run time by deploy-journey, so access is scoped to the journey- name prefix.';
 
 /** The Powertools metrics namespace every function publishes to. */
 export const METRICS_NAMESPACE = 'Journeys';
@@ -91,9 +100,15 @@ export class JourneysFunction extends Construct {
         resources: [this.logGroup.logGroupArn],
       }),
     );
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'The handlers are built for and tested on Node.js 22 (esbuild target node22); 24 is a deliberate upgrade.',
+    });
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray trace writes and Step Functions task-token callbacks support no resource-level permissions.',
+      reason:
+        'X-Ray trace writes and Step Functions task-token callbacks support no resource-level permissions.',
     });
     this.function = new NodejsFunction(this, 'Function', {
       entry: props.entry,
@@ -166,6 +181,11 @@ export class JourneysFunction extends Construct {
     const actions = ['s3:GetObject', 's3:GetObjectVersion'];
     if (access === 'readWrite') actions.push('s3:PutObject', 's3:DeleteObject');
     this.role.addToPrincipalPolicy(new PolicyStatement({ actions, resources: [objects] }));
+    acknowledgeWildcardResource(
+      this.role,
+      objects,
+      'Journey definitions and templates are named by marketers, so access is scoped to the journeys/ prefix.',
+    );
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
         actions: ['s3:ListBucket'],
@@ -227,15 +247,19 @@ export class JourneysFunction extends Construct {
 
   /** Starts enrollments on journey aliases and stops or inspects them (goal and exit events). */
   bindJourneyExecutions(): this {
+    const stateMachines = journeyStateMachinesArn(this);
+    const executions = journeyExecutionsArn(this);
     this.role.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['states:StartExecution'], resources: [journeyStateMachinesArn(this)] }),
+      new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachines] }),
     );
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
         actions: ['states:StopExecution', 'states:DescribeExecution'],
-        resources: [journeyExecutionsArn(this)],
+        resources: [executions],
       }),
     );
+    acknowledgeWildcardResource(this.role, stateMachines, JOURNEYS_AT_RUN_TIME);
+    acknowledgeWildcardResource(this.role, executions, JOURNEYS_AT_RUN_TIME);
     return this;
   }
 
@@ -257,9 +281,11 @@ export class JourneysFunction extends Construct {
     logGroupArn: string;
     taskFunctions: Record<TaskFunctionVariable, string>;
   }): this {
+    const stateMachines = journeyStateMachinesArn(this);
     this.role.addToPrincipalPolicy(
-      new PolicyStatement({ actions: [...DEPLOY_ACTIONS], resources: [journeyStateMachinesArn(this)] }),
+      new PolicyStatement({ actions: [...DEPLOY_ACTIONS], resources: [stateMachines] }),
     );
+    acknowledgeWildcardResource(this.role, stateMachines, JOURNEYS_AT_RUN_TIME);
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
         actions: ['iam:PassRole'],

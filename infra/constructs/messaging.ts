@@ -48,6 +48,7 @@ export class Messaging extends Construct {
       ],
     });
     this.pinpointApplicationId =
-      props.pinpointApplicationId ?? new CfnApp(this, 'MobileApp', { name: `${Stack.of(this).stackName}-journeys` }).ref;
+      props.pinpointApplicationId ??
+      new CfnApp(this, 'MobileApp', { name: `${Stack.of(this).stackName}-journeys` }).ref;
   }
 }

@@ -1,6 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import {
-  Alarm,
+  type Alarm,
   CfnAlarm,
   ComparisonOperator,
   Dashboard,
@@ -35,7 +35,8 @@ export const JOURNEY_METRICS = {
 const PERIOD = Duration.minutes(5);
 
 /** Failed executions of every state machine in the account and region (Metrics Insights). */
-export const FAILED_EXECUTIONS_QUERY = 'SELECT SUM(ExecutionsFailed) FROM SCHEMA("AWS/States", StateMachineArn)';
+export const FAILED_EXECUTIONS_QUERY =
+  'SELECT SUM(ExecutionsFailed) FROM SCHEMA("AWS/States", StateMachineArn)';
 
 export interface MonitoringProps {
   readonly deadLetters: IQueue;
@@ -52,7 +53,10 @@ export class Monitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    const key = new Key(this, 'AlarmTopicKey', { enableKeyRotation: true, description: 'Journeys alarm topic' });
+    const key = new Key(this, 'AlarmTopicKey', {
+      enableKeyRotation: true,
+      description: 'Journeys alarm topic',
+    });
     // CloudWatch alarms publish to an encrypted topic only when they may use its key.
     key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
     this.alarmTopic = new Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true });
@@ -61,7 +65,8 @@ export class Monitoring extends Construct {
     this.deadLetterAlarm = props.deadLetters
       .metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' })
       .createAlarm(this, 'DeadLettersAlarm', {
-        alarmDescription: 'Events EventBridge could not deliver to a function are waiting in the dead-letter queue.',
+        alarmDescription:
+          'Events EventBridge could not deliver to a function are waiting in the dead-letter queue.',
         threshold: 1,
         evaluationPeriods: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -70,8 +75,11 @@ export class Monitoring extends Construct {
     this.deadLetterAlarm.addAlarmAction(new SnsAction(this.alarmTopic));
     // A Metrics Insights query follows the journey state machines deploy-journey creates at run time.
     this.failedExecutionsAlarm = new CfnAlarm(this, 'FailedExecutionsAlarm', {
-      alarmDescription: 'Journey executions failed: a bug, a missing permission or a provider outage outlasting the retries.',
-      metrics: [{ id: 'failed', expression: FAILED_EXECUTIONS_QUERY, period: PERIOD.toSeconds(), returnData: true }],
+      alarmDescription:
+        'Journey executions failed: a bug, a missing permission or a provider outage outlasting the retries.',
+      metrics: [
+        { id: 'failed', expression: FAILED_EXECUTIONS_QUERY, period: PERIOD.toSeconds(), returnData: true },
+      ],
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -106,9 +114,16 @@ export class Monitoring extends Construct {
       new GraphWidget({
         ...wide,
         title: 'Customer events',
-        left: [custom(JOURNEY_METRICS.eventsIngested, 'ingested'), custom(JOURNEY_METRICS.eventsRejected, 'rejected')],
+        left: [
+          custom(JOURNEY_METRICS.eventsIngested, 'ingested'),
+          custom(JOURNEY_METRICS.eventsRejected, 'rejected'),
+        ],
       }),
-      new GraphWidget({ ...wide, title: 'Enrollments', left: [custom(JOURNEY_METRICS.enrollments, 'enrollments')] }),
+      new GraphWidget({
+        ...wide,
+        title: 'Enrollments',
+        left: [custom(JOURNEY_METRICS.enrollments, 'enrollments')],
+      }),
       new GraphWidget({
         ...wide,
         title: 'Messages by channel and outcome',
@@ -133,8 +148,14 @@ export class Monitoring extends Construct {
         ...wide,
         title: 'Queues',
         left: [
-          props.deadLetters.metricApproximateNumberOfMessagesVisible({ label: 'dead letters', period: PERIOD }),
-          props.rejectedEvents.metricApproximateNumberOfMessagesVisible({ label: 'rejected events', period: PERIOD }),
+          props.deadLetters.metricApproximateNumberOfMessagesVisible({
+            label: 'dead letters',
+            period: PERIOD,
+          }),
+          props.rejectedEvents.metricApproximateNumberOfMessagesVisible({
+            label: 'rejected events',
+            period: PERIOD,
+          }),
         ],
       }),
     ];

@@ -14,7 +14,9 @@ export const StackSettings = z
       .string()
       .min(1)
       .optional()
-      .describe('The verified SES identity (domain or address) that covers senderEmail; default: its domain.'),
+      .describe(
+        'The verified SES identity (domain or address) that covers senderEmail; default: its domain.',
+      ),
     pinpointApplicationId: z
       .string()
       .regex(/^[a-zA-Z0-9]+$/)

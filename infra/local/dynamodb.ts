@@ -6,8 +6,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { TABLES, type TableDefinition } from '#shared/tables.ts';
-import { closeServer, listenOn } from './listen.ts';
 import { localClientConfig } from './aws.ts';
+import { closeServer, listenOn } from './listen.ts';
 
 /** The physical table name the local runtime gives a logical table. */
 export function localTableName(table: TableDefinition): string {

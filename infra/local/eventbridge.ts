@@ -77,7 +77,10 @@ export class LocalBus {
       return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${busName} does not exist.` };
     }
     if (!entry.Source || !entry.DetailType || entry.Detail === undefined) {
-      return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameters Source, DetailType and Detail are required.' };
+      return {
+        ErrorCode: 'InvalidArgument',
+        ErrorMessage: 'Parameters Source, DetailType and Detail are required.',
+      };
     }
     let detail: unknown;
     try {
@@ -144,7 +147,8 @@ export function createEventBridgeServer(bus: LocalBus): Server {
   return createAwsJsonServer('AWSEvents', '1.1', {
     PutEvents: (input) => {
       const request = PutEventsRequest.safeParse(input);
-      if (!request.success) throw new AwsApiError('ValidationException', request.error.issues[0]?.message ?? 'Invalid request');
+      if (!request.success)
+        throw new AwsApiError('ValidationException', request.error.issues[0]?.message ?? 'Invalid request');
       return bus.put(request.data.Entries);
     },
   });

@@ -8,7 +8,12 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 /** Sends a JSON reply. */
-export function sendJson(res: ServerResponse, status: number, body: unknown, contentType = 'application/json'): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  contentType = 'application/json',
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
   res.end(text);
@@ -55,7 +60,8 @@ async function handleJson(
     const name = target.startsWith(`${targetPrefix}.`) ? target.slice(targetPrefix.length + 1) : '';
     const operation = Object.hasOwn(operations, name) ? operations[name] : undefined;
     const raw = await readBody(req);
-    if (operation === undefined) throw new AwsApiError('UnknownOperationException', `Unknown operation ${target}`);
+    if (operation === undefined)
+      throw new AwsApiError('UnknownOperationException', `Unknown operation ${target}`);
     const input: unknown = raw.length === 0 ? {} : JSON.parse(raw.toString('utf8'));
     sendJson(res, 200, (await operation(input)) ?? {}, contentType);
   } catch (error) {

@@ -1,4 +1,8 @@
-import { type DynamoDBClient, UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBClient,
+  UpdateItemCommand,
+  type UpdateItemCommandInput,
+} from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import type { LocalBus } from './eventbridge.ts';
 
@@ -6,11 +10,17 @@ import type { LocalBus } from './eventbridge.ts';
 export const UPDATE_ITEM_RESOURCE = 'arn:aws:states:::dynamodb:updateItem';
 export const PUT_EVENTS_RESOURCE = 'arn:aws:states:::events:putEvents';
 
-const UpdateItemShape = z.object({ TableName: z.string(), Key: z.record(z.string(), z.record(z.string(), z.unknown())) });
-// The attribute values themselves are checked by DynamoDB, as in AWS.
-const UpdateItemParameters = z.custom<UpdateItemCommandInput>((value) => UpdateItemShape.safeParse(value).success, {
-  message: 'dynamodb:updateItem needs TableName and Key',
+const UpdateItemShape = z.object({
+  TableName: z.string(),
+  Key: z.record(z.string(), z.record(z.string(), z.unknown())),
 });
+// The attribute values themselves are checked by DynamoDB, as in AWS.
+const UpdateItemParameters = z.custom<UpdateItemCommandInput>(
+  (value) => UpdateItemShape.safeParse(value).success,
+  {
+    message: 'dynamodb:updateItem needs TableName and Key',
+  },
+);
 
 /** `dynamodb:updateItem`: the Task's Parameters are the UpdateItem request; the result is its response. */
 export function updateItemIntegration(client: DynamoDBClient) {

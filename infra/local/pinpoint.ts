@@ -5,7 +5,11 @@ import { z } from 'zod';
 import { readBody, sendJson } from './http.ts';
 import type { OutboxEntry } from './outbox.ts';
 
-const Push = z.object({ Title: z.string().optional(), Body: z.string().optional(), Url: z.string().optional() });
+const Push = z.object({
+  Title: z.string().optional(),
+  Body: z.string().optional(),
+  Url: z.string().optional(),
+});
 const MessageRequest = z.object({
   Addresses: z.record(
     z.string(),

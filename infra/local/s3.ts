@@ -33,7 +33,8 @@ async function handle(
   const [, bucketName = '', ...rest] = url.pathname.split('/');
   const key = rest.map(decodeURIComponent).join('/');
   const body = await readBody(req);
-  if (bucketName !== bucket) return sendError(res, 404, 'NoSuchBucket', `The bucket ${bucketName} does not exist`);
+  if (bucketName !== bucket)
+    return sendError(res, 404, 'NoSuchBucket', `The bucket ${bucketName} does not exist`);
   if (key === '' && req.method === 'GET') return listObjects(res, bucket, folder, url.searchParams);
   const file = fileOf(folder, key);
   if (file === undefined) return sendError(res, 404, 'NoSuchKey', `The key ${key} does not exist`);
@@ -45,7 +46,8 @@ async function handle(
     res.writeHead(200, { etag: info.etag, 'x-amz-version-id': info.versionId }).end();
     return;
   }
-  if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'MethodNotAllowed', req.method ?? '');
+  if (req.method !== 'GET' && req.method !== 'HEAD')
+    return sendError(res, 405, 'MethodNotAllowed', req.method ?? '');
   const content = await readFile(file).catch(() => undefined);
   if (content === undefined) return sendError(res, 404, 'NoSuchKey', `The key ${key} does not exist`);
   const info = await objectInfo(folder, file);

@@ -13,7 +13,10 @@ const SendMessage = z.object({
 });
 const SendMessageBatch = z.object({
   QueueUrl: z.string(),
-  Entries: z.array(z.object({ Id: z.string(), MessageBody: z.string().min(1) })).min(1).max(10),
+  Entries: z
+    .array(z.object({ Id: z.string(), MessageBody: z.string().min(1) }))
+    .min(1)
+    .max(10),
 });
 
 /** The URL of a local queue, in the shape SQS uses (`<endpoint>/<account>/<name>`). */
@@ -37,19 +40,24 @@ export function createSqsServer(dir: string, queueNames: readonly string[]): Ser
       throw new AwsApiError('AWS.SimpleQueueService.NonExistentQueue', `The queue ${name} does not exist.`);
     }
     const MessageId = randomUUID();
-    await appendFile(queueFile(dir, name), `${JSON.stringify({ MessageId, sentAt: new Date().toISOString(), body })}\n`);
+    await appendFile(
+      queueFile(dir, name),
+      `${JSON.stringify({ MessageId, sentAt: new Date().toISOString(), body })}\n`,
+    );
     // The SDK checks this digest against the body it sent.
     return { MessageId, MD5OfMessageBody: createHash('md5').update(body).digest('hex') };
   };
   return createAwsJsonServer('AmazonSQS', '1.0', {
     SendMessage: async (input) => {
       const request = SendMessage.safeParse(input);
-      if (!request.success) throw new AwsApiError('InvalidParameterValue', request.error.issues[0]?.message ?? '');
+      if (!request.success)
+        throw new AwsApiError('InvalidParameterValue', request.error.issues[0]?.message ?? '');
       return store(request.data.QueueUrl, request.data.MessageBody);
     },
     SendMessageBatch: async (input) => {
       const request = SendMessageBatch.safeParse(input);
-      if (!request.success) throw new AwsApiError('InvalidParameterValue', request.error.issues[0]?.message ?? '');
+      if (!request.success)
+        throw new AwsApiError('InvalidParameterValue', request.error.issues[0]?.message ?? '');
       const Successful = [];
       for (const entry of request.data.Entries) {
         Successful.push({ Id: entry.Id, ...(await store(request.data.QueueUrl, entry.MessageBody)) });

@@ -18,7 +18,13 @@ export function s3Notification(bucket: string, key: string, info: ObjectInfo | u
   const object =
     info === undefined
       ? { key, sequencer: sequencer() }
-      : { key, size: info.size, etag: info.etag.replaceAll('"', ''), 'version-id': info.versionId, sequencer: sequencer() };
+      : {
+          key,
+          size: info.size,
+          etag: info.etag.replaceAll('"', ''),
+          'version-id': info.versionId,
+          sequencer: sequencer(),
+        };
   const detail = {
     version: '0',
     bucket: { name: bucket },
@@ -47,7 +53,14 @@ export async function folderKeys(folder: string): Promise<string[]> {
   const entries = await readdir(folder, { recursive: true, withFileTypes: true });
   return entries
     .filter((e) => e.isFile())
-    .map((e) => JOURNEYS_PREFIX + join(e.parentPath, e.name).slice(folder.length + 1).split('\\').join('/'))
+    .map(
+      (e) =>
+        JOURNEYS_PREFIX +
+        join(e.parentPath, e.name)
+          .slice(folder.length + 1)
+          .split('\\')
+          .join('/'),
+    )
     .sort();
 }
 
@@ -93,4 +106,3 @@ async function announce(
   const info = await objectInfo(folder, join(folder, relativeName)).catch(() => undefined);
   await notify(s3Notification(bucket, key, info));
 }
-

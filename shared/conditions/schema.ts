@@ -10,7 +10,8 @@ import { isIsoDuration } from '../time.ts';
 export const ConditionPath = z
   .string()
   .regex(/^(profile|event|trigger)(\.[A-Za-z0-9_$@:-]+( [A-Za-z0-9_$@:-]+)*)+$/, {
-    message: 'must be a dotted path starting with profile., event. or trigger. (e.g. profile.traits.plan; an event name may contain spaces: profile.events.Order Completed.count)',
+    message:
+      'must be a dotted path starting with profile., event. or trigger. (e.g. profile.traits.plan; an event name may contain spaces: profile.events.Order Completed.count)',
   })
   .describe('A dotted path: profile.traits.plan, event.properties.total, trigger.properties.cartId.');
 
@@ -59,7 +60,12 @@ export type Comparison = {
 export const Performed = z
   .object({
     performed: z.string().min(1).describe('The event name, as in track calls (e.g. "Order Completed").'),
-    atLeast: z.number().int().min(0).optional().describe('At least this many times (default 1).'),
+    atLeast: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('At least this many times (default 1, or 0 when atMost is given: atMost 0 means never).'),
     atMost: z.number().int().min(0).optional().describe('At most this many times.'),
     within: IsoDuration.optional().describe(
       'Counted over this trailing window (at most P90D); all time when absent.',

@@ -46,7 +46,7 @@ function triggers(journey: LiveJourney, input: Input): boolean {
     (trigger.type === 'identify' && event.type === 'identify');
   if (!named) return false;
   const ctx = { profile: state.profile, event, trigger: event, now };
-  if (trigger.type !== 'segment' && trigger.where !== undefined && !evaluateCondition(trigger.where, ctx)) {
+  if (trigger.where !== undefined && !evaluateCondition(trigger.where, ctx)) {
     return false;
   }
   return journey.audience === undefined || evaluateCondition(journey.audience, ctx);

@@ -8,7 +8,24 @@ import type { Condition, Scalar } from '#shared/conditions/schema.ts';
  */
 
 /** Strings that probe ordering, prefixes, wildcards, escapes and line breaks. */
-const tricky = fc.constantFrom('', 'a', 'ab', 'abc', 'b', 'A', 'a*', '*', 'a?', '?b', 'a\\b', '\\', 'a\nb', 'é', '\uffff', 'a\uffff');
+const tricky = fc.constantFrom(
+  '',
+  'a',
+  'ab',
+  'abc',
+  'b',
+  'A',
+  'a*',
+  '*',
+  'a?',
+  '?b',
+  'a\\b',
+  '\\',
+  'a\nb',
+  'é',
+  '\uffff',
+  'a\uffff',
+);
 
 export const scalar: fc.Arbitrary<Scalar> = fc.oneof(
   tricky,
@@ -33,15 +50,26 @@ export function dataOf(keys: readonly string[], depth: number): fc.Arbitrary<unk
 }
 
 /** Dotted paths under the given roots, made of 1 to `maxDepth` segments from `segments`. */
-export function pathOf(roots: readonly string[], segments: readonly string[], maxDepth: number): fc.Arbitrary<string> {
+export function pathOf(
+  roots: readonly string[],
+  segments: readonly string[],
+  maxDepth: number,
+): fc.Arbitrary<string> {
   return fc
-    .tuple(fc.constantFrom(...roots), fc.array(fc.constantFrom(...segments), { minLength: 1, maxLength: maxDepth }))
+    .tuple(
+      fc.constantFrom(...roots),
+      fc.array(fc.constantFrom(...segments), { minLength: 1, maxLength: maxDepth }),
+    )
     .map(([root, rest]) => [root, ...rest].join('.'));
 }
 
 /** One comparison of each operator the Choice back end renders. */
 export function renderableComparison(path: fc.Arbitrary<string>): fc.Arbitrary<Condition> {
-  const ordered = fc.oneof(tricky, fc.integer({ min: -3, max: 3 }), fc.double({ noNaN: true, noDefaultInfinity: true }));
+  const ordered = fc.oneof(
+    tricky,
+    fc.integer({ min: -3, max: 3 }),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+  );
   return fc.oneof(
     fc.record({ path, eq: scalar }),
     fc.record({ path, ne: scalar }),

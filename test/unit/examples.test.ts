@@ -123,6 +123,7 @@ const samples: Record<string, { trigger: unknown; event?: unknown }> = {
       comment: 'Pages <b>upside</b> down',
     }),
   },
+  'holiday-deadline': { trigger: track('Project Created', { projectId: 'prj-5001', kind: 'photo-book' }) },
   onboarding: { trigger: track('Signed Up', { plan: 'teams-trial', source: 'google-ads' }) },
   'order-shipped': {
     trigger: track('Order Shipped', {
@@ -253,6 +254,11 @@ describe('example journeys', () => {
       ['caps', list.some((j) => (j.settings.caps ?? []).length > 0)],
       ['topics', list.some((j) => j.settings.topic !== undefined)],
       ['stage labels', steps.every((s) => s.type === 'exit' || s.stage !== undefined)],
+      [
+        'enrollment dates',
+        list.some((j) => j.settings.startAt !== undefined && j.settings.endAt !== undefined),
+      ],
+      ['fixed-date waits', waits.some((w) => w.until !== undefined)],
       ['profile-date waits', waits.some((w) => w.untilDate?.offset !== undefined)],
       ['local-time windows', waits.some((w) => w.window?.weekdays !== undefined)],
       ['holdouts', steps.some((s) => s.type === 'split' && s.variants.some((v) => v.holdout))],

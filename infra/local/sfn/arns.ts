@@ -29,6 +29,7 @@ export function parseExecutionArn(arn: string): { machine: string; name: string 
   const marker = ':execution:';
   const at = arn.indexOf(marker);
   const [machine, name] = at < 0 ? [] : arn.slice(at + marker.length).split(':');
-  if (machine === undefined || name === undefined) throw new AwsApiError('InvalidArn', `Invalid Arn: '${arn}'`);
+  if (machine === undefined || name === undefined)
+    throw new AwsApiError('InvalidArn', `Invalid Arn: '${arn}'`);
   return { machine, name };
 }

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { AwsApiError } from '../http.ts';
-import { machineArn, type MachineRef } from './arns.ts';
+import { type MachineRef, machineArn } from './arns.ts';
 
 const Routing = z.array(z.object({ stateMachineVersionArn: z.string(), weight: z.number() }));
 export type Routing = z.infer<typeof Routing>;
@@ -58,7 +58,10 @@ export class MachineStore {
   get(name: string): Machine {
     const machine = this.machines.get(name);
     if (machine === undefined) {
-      throw new AwsApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${machineArn(name)}'`);
+      throw new AwsApiError(
+        'StateMachineDoesNotExist',
+        `State Machine Does Not Exist: '${machineArn(name)}'`,
+      );
     }
     return machine;
   }
@@ -72,7 +75,14 @@ export class MachineStore {
   }
 
   create(fields: Pick<Machine, 'name' | 'definition' | 'roleArn' | 'type'>): Machine {
-    const machine: Machine = { ...fields, createdAt: now(), updatedAt: now(), revision: 1, versions: [], aliases: [] };
+    const machine: Machine = {
+      ...fields,
+      createdAt: now(),
+      updatedAt: now(),
+      revision: 1,
+      versions: [],
+      aliases: [],
+    };
     this.machines.set(machine.name, machine);
     return machine;
   }
@@ -111,12 +121,18 @@ export class MachineStore {
 
   alias(machine: Machine, name: string): MachineAlias {
     const alias = machine.aliases.find((a) => a.name === name);
-    if (alias === undefined) throw new AwsApiError('ResourceNotFound', `Alias ${name} of ${machine.name} does not exist`);
+    if (alias === undefined)
+      throw new AwsApiError('ResourceNotFound', `Alias ${name} of ${machine.name} does not exist`);
     return alias;
   }
 
   /** The definition and version a reference starts an execution on (an alias picks by weight). */
-  resolve(ref: MachineRef): { machine: Machine; definition: string; version?: MachineVersion; alias?: MachineAlias } {
+  resolve(ref: MachineRef): {
+    machine: Machine;
+    definition: string;
+    version?: MachineVersion;
+    alias?: MachineAlias;
+  } {
     const machine = this.get(ref.machine);
     if (ref.version !== undefined) {
       const version = this.version(machine, ref.version);

@@ -7,7 +7,9 @@ import type { ExecutionRecord } from './executions.ts';
 import type { Machine, Routing } from './machines.ts';
 import type { LocalStepFunctions } from './service.ts';
 
-const RoutingInput = z.array(z.object({ stateMachineVersionArn: z.string(), weight: z.number().min(0).max(100) }));
+const RoutingInput = z.array(
+  z.object({ stateMachineVersionArn: z.string(), weight: z.number().min(0).max(100) }),
+);
 
 const inputs = {
   CreateStateMachine: z.object({
@@ -27,14 +29,22 @@ const inputs = {
   }),
   ByMachine: z.object({ stateMachineArn: z.string() }),
   Publish: z.object({ stateMachineArn: z.string(), description: z.string().optional() }),
-  CreateAlias: z.object({ name: z.string(), routingConfiguration: RoutingInput, description: z.string().optional() }),
+  CreateAlias: z.object({
+    name: z.string(),
+    routingConfiguration: RoutingInput,
+    description: z.string().optional(),
+  }),
   UpdateAlias: z.object({
     stateMachineAliasArn: z.string(),
     routingConfiguration: RoutingInput.optional(),
     description: z.string().optional(),
   }),
   ByAlias: z.object({ stateMachineAliasArn: z.string() }),
-  Start: z.object({ stateMachineArn: z.string(), name: z.string().max(80).optional(), input: z.string().default('{}') }),
+  Start: z.object({
+    stateMachineArn: z.string(),
+    name: z.string().max(80).optional(),
+    input: z.string().default('{}'),
+  }),
   Stop: z.object({ executionArn: z.string(), error: z.string().optional(), cause: z.string().optional() }),
   ByExecution: z.object({ executionArn: z.string() }),
   Success: z.object({ taskToken: z.string(), output: z.string() }),
@@ -46,7 +56,10 @@ function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  throw new AwsApiError('ValidationException', `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+  throw new AwsApiError(
+    'ValidationException',
+    `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
+  );
 }
 
 const now = () => Date.now() / 1000;
@@ -69,7 +82,10 @@ function machineOperations(sfn: LocalStepFunctions): Record<string, JsonOperatio
         const existing = store.get(request.name);
         // Same definition and role: AWS treats the call as idempotent.
         if (existing.definition !== request.definition || existing.roleArn !== request.roleArn) {
-          throw new AwsApiError('StateMachineAlreadyExists', `State Machine Already Exists: '${machineArn(request.name)}'`);
+          throw new AwsApiError(
+            'StateMachineAlreadyExists',
+            `State Machine Already Exists: '${machineArn(request.name)}'`,
+          );
         }
         return { stateMachineArn: machineArn(existing.name), creationDate: existing.createdAt };
       }
@@ -102,7 +118,10 @@ function machineOperations(sfn: LocalStepFunctions): Record<string, JsonOperatio
       const machine = store.get(parseMachineArn(request.stateMachineArn).machine);
       const version = store.publish(machine, request.description);
       await store.save();
-      return { creationDate: version.createdAt, stateMachineVersionArn: `${machineArn(machine.name)}:${version.version}` };
+      return {
+        creationDate: version.createdAt,
+        stateMachineVersionArn: `${machineArn(machine.name)}:${version.version}`,
+      };
     },
     ListStateMachineVersions: (input) => {
       const machine = store.get(parseMachineArn(parse(inputs.ByMachine, input).stateMachineArn).machine);
@@ -142,12 +161,23 @@ function aliasOperations(sfn: LocalStepFunctions): Record<string, JsonOperation>
       const arn = `${machineArn(machine.name)}:${request.name}`;
       if (existing !== undefined) {
         if (JSON.stringify(existing.routing) !== JSON.stringify(request.routingConfiguration)) {
-          throw new AwsApiError('ConflictException', `Alias ${request.name} already exists with another routing`);
+          throw new AwsApiError(
+            'ConflictException',
+            `Alias ${request.name} already exists with another routing`,
+          );
         }
         return { stateMachineAliasArn: arn, creationDate: existing.createdAt };
       }
-      const alias = { name: request.name, routing: request.routingConfiguration, createdAt: now(), updatedAt: now() };
-      machine.aliases.push({ ...alias, ...(request.description !== undefined && { description: request.description }) });
+      const alias = {
+        name: request.name,
+        routing: request.routingConfiguration,
+        createdAt: now(),
+        updatedAt: now(),
+      };
+      machine.aliases.push({
+        ...alias,
+        ...(request.description !== undefined && { description: request.description }),
+      });
       await store.save();
       return { stateMachineAliasArn: arn, creationDate: alias.createdAt };
     },
@@ -185,7 +215,10 @@ function machineOfRouting(sfn: LocalStepFunctions, routing: Routing): Machine {
   const refs = routing.map((r) => parseMachineArn(r.stateMachineVersionArn));
   const first = refs[0];
   if (first === undefined || refs.some((r) => r.version === undefined || r.machine !== first.machine)) {
-    throw new AwsApiError('ValidationException', 'routingConfiguration must name versions of one state machine');
+    throw new AwsApiError(
+      'ValidationException',
+      'routingConfiguration must name versions of one state machine',
+    );
   }
   const machine = sfn.machines.get(first.machine);
   for (const ref of refs) sfn.machines.version(machine, ref.version ?? 0);
@@ -196,7 +229,11 @@ function executionOperations(sfn: LocalStepFunctions): Record<string, JsonOperat
   return {
     StartExecution: async (input) => {
       const request = parse(inputs.Start, input);
-      const record = await sfn.startExecution(request.stateMachineArn, request.name ?? randomUUID(), request.input);
+      const record = await sfn.startExecution(
+        request.stateMachineArn,
+        request.name ?? randomUUID(),
+        request.input,
+      );
       return { executionArn: record.executionArn, startDate: record.startDate };
     },
     StopExecution: (input) => {
@@ -204,7 +241,8 @@ function executionOperations(sfn: LocalStepFunctions): Record<string, JsonOperat
       sfn.stopExecution(request.executionArn, request.error, request.cause);
       return { stopDate: now() };
     },
-    DescribeExecution: (input) => describeExecution(sfn.describeExecution(parse(inputs.ByExecution, input).executionArn)),
+    DescribeExecution: (input) =>
+      describeExecution(sfn.describeExecution(parse(inputs.ByExecution, input).executionArn)),
     SendTaskSuccess: (input) => {
       const request = parse(inputs.Success, input);
       sfn.sendTaskSuccess(request.taskToken, request.output);
@@ -234,7 +272,9 @@ function describeExecution(record: ExecutionRecord) {
     ...(record.output !== undefined && { output: record.output }),
     ...(record.error !== undefined && { error: record.error }),
     ...(record.cause !== undefined && { cause: record.cause }),
-    ...(record.stateMachineVersionArn !== undefined && { stateMachineVersionArn: record.stateMachineVersionArn }),
+    ...(record.stateMachineVersionArn !== undefined && {
+      stateMachineVersionArn: record.stateMachineVersionArn,
+    }),
     ...(record.stateMachineAliasArn !== undefined && { stateMachineAliasArn: record.stateMachineAliasArn }),
   };
 }

@@ -1,12 +1,12 @@
+import { AwsApiError } from '../http.ts';
 import {
   type LocalExecution,
-  type LocalTaskHandler,
   LocalStateMachine,
+  type LocalTaskHandler,
   type StateMachineDefinition,
   TaskTokenNotFoundError,
   TaskTokenRegistry,
 } from '../stepfunctions/runner.ts';
-import { AwsApiError } from '../http.ts';
 import { executionArn, machineArn, parseExecutionArn, parseMachineArn } from './arns.ts';
 import type { ExecutionLog, ExecutionRecord } from './executions.ts';
 import type { MachineStore } from './machines.ts';
@@ -30,7 +30,10 @@ const now = () => Date.now() / 1000;
 export class LocalStepFunctions {
   readonly tokens = new TaskTokenRegistry();
   private readonly compiled = new Map<string, LocalStateMachine>();
-  private readonly running = new Map<string, { run: LocalExecution; stop?: { error?: string; cause?: string } }>();
+  private readonly running = new Map<
+    string,
+    { run: LocalExecution; stop?: { error?: string; cause?: string } }
+  >();
 
   constructor(private readonly options: StepFunctionsOptions) {}
 
@@ -95,7 +98,8 @@ export class LocalStepFunctions {
   describeExecution(arn: string): ExecutionRecord {
     const { machine, name } = parseExecutionArn(arn);
     const record = this.options.executions.records.get(executionArn(machine, name));
-    if (record === undefined) throw new AwsApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    if (record === undefined)
+      throw new AwsApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
     const entry = this.running.get(record.executionArn);
     return entry === undefined ? record : { ...record, visited: entry.run.visited() };
   }

@@ -19,7 +19,7 @@ export type Retrier = {
   JitterStrategy?: 'FULL' | 'NONE';
 };
 
-export type Catcher = { ErrorEquals: string[]; Next: string; ResultPath: string | null };
+export type Catcher = { ErrorEquals: string[]; Next: string; ResultPath: string };
 
 export type TaskState = {
   Type: 'Task';

@@ -25,11 +25,14 @@ export const SUBSTITUTION_KEYS = {
   eventBusName: 'EventBusName',
 } as const satisfies Record<keyof Bindings, string>;
 
+/** A CloudFormation-style `${Key}` placeholder, replaced at deploy by definitionSubstitutions. */
+const placeholder = (key: string): string => `\${${key}}`;
+
 /** Bindings as `${Key}` placeholders, for CDK `definitionSubstitutions`. */
 export const PLACEHOLDER_BINDINGS: Bindings = {
-  sendMessageFunctionArn: '${SendMessageFunctionArn}',
-  evaluateFunctionArn: '${EvaluateFunctionArn}',
-  awaitEventFunctionArn: '${AwaitEventFunctionArn}',
-  profilesTableName: '${ProfilesTableName}',
-  eventBusName: '${EventBusName}',
+  sendMessageFunctionArn: placeholder(SUBSTITUTION_KEYS.sendMessageFunctionArn),
+  evaluateFunctionArn: placeholder(SUBSTITUTION_KEYS.evaluateFunctionArn),
+  awaitEventFunctionArn: placeholder(SUBSTITUTION_KEYS.awaitEventFunctionArn),
+  profilesTableName: placeholder(SUBSTITUTION_KEYS.profilesTableName),
+  eventBusName: placeholder(SUBSTITUTION_KEYS.eventBusName),
 };

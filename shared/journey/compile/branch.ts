@@ -1,5 +1,6 @@
 import type { ChoiceBranch } from '../../conditions/choice.ts';
-import { canRenderAsChoice, renderChoiceRule } from '../../conditions/choice.ts';
+import { renderChoiceRule } from '../../conditions/choice.ts';
+import { canRenderAsChoice } from '../../conditions/inspect.ts';
 import type { StepOf } from '../schema.ts';
 import type { ChoiceState, TaskState } from './asl.ts';
 import { eventData, type StepRenderer, stateName, taskBase } from './context.ts';

@@ -41,7 +41,9 @@ export function taskBase(ctx: RenderContext, stepId: string): JsonObject {
 
 /** The trigger, and the last awaited event when the step surely has one. */
 export function eventData(ctx: RenderContext, stepId: string): JsonObject {
-  return ctx.hasEvent(stepId) ? { 'trigger.$': '$.trigger', 'event.$': '$.event' } : { 'trigger.$': '$.trigger' };
+  return ctx.hasEvent(stepId)
+    ? { 'trigger.$': '$.trigger', 'event.$': '$.event' }
+    : { 'trigger.$': '$.trigger' };
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;

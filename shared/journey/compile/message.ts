@@ -75,7 +75,12 @@ export const renderMessage: StepRenderer<MessageStep> = (id, step, ctx) => {
   if (exitOnFailure) {
     states.push([
       stateName.failed(id),
-      { Type: 'Pass', Result: { stepId: id, reason: 'message not delivered' }, ResultPath: '$.exit', End: true },
+      {
+        Type: 'Pass',
+        Result: { stepId: id, reason: 'message not delivered' },
+        ResultPath: '$.exit',
+        End: true,
+      },
     ]);
   }
   return states;

@@ -1,13 +1,11 @@
-import {
-  DYNAMODB_RETRYABLE_ERRORS,
-  EVENTBRIDGE_RETRYABLE_ERRORS,
-  RETRYABLE_ERRORS,
-} from '../../errors.ts';
+import { DYNAMODB_RETRYABLE_ERRORS, EVENTBRIDGE_RETRYABLE_ERRORS, RETRYABLE_ERRORS } from '../../errors.ts';
 import type { Retrier } from './asl.ts';
 
 /** Backoff for throttling and transient errors: 2, 4, 8… seconds with full jitter, 6 attempts. */
 function backoff(errors: readonly string[]): Retrier[] {
-  return [{ ErrorEquals: [...errors], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, JitterStrategy: 'FULL' }];
+  return [
+    { ErrorEquals: [...errors], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, JitterStrategy: 'FULL' },
+  ];
 }
 
 /** Retry of a Task on one of our Lambda functions. */

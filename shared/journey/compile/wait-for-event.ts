@@ -17,7 +17,10 @@ export const WAIT_FOR_TOKEN_RESOURCE = 'arn:aws:states:::lambda:invoke.waitForTa
  */
 export const renderWaitForEvent: StepRenderer<StepOf<'waitForEvent'>> = (id, step, ctx) => {
   const timeoutSeconds = Math.min(Math.max(durationSeconds(step.timeout) ?? 1, 1), MAX_EXECUTION_SECONDS);
-  const match = Object.entries(step.match ?? {}).map(([path, from]) => ({ path, 'value.$': executionPath(from) }));
+  const match = Object.entries(step.match ?? {}).map(([path, from]) => ({
+    path,
+    'value.$': executionPath(from),
+  }));
   const task: TaskState = {
     Type: 'Task',
     ...(step.label === undefined ? {} : { Comment: step.label }),
@@ -38,7 +41,7 @@ export const renderWaitForEvent: StepRenderer<StepOf<'waitForEvent'>> = (id, ste
     ResultPath: '$.event',
     TimeoutSeconds: timeoutSeconds,
     Retry: lambdaRetry(),
-    Catch: [{ ErrorEquals: [StatesError.Timeout], ResultPath: null, Next: step.onTimeout }],
+    Catch: [{ ErrorEquals: [StatesError.Timeout], ResultPath: '$.timeout', Next: step.onTimeout }],
     Next: step.onEvent,
   };
   return [[id, task]];

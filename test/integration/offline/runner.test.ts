@@ -26,7 +26,7 @@ const definition: StateMachineDefinition = {
       },
       TimeoutSeconds: 3600,
       ResultPath: '$.event',
-      Catch: [{ ErrorEquals: ['States.Timeout'], ResultPath: null, Next: 'TimedOut' }],
+      Catch: [{ ErrorEquals: ['States.Timeout'], ResultPath: '$.timeout', Next: 'TimedOut' }],
       Next: 'Done',
     },
     Done: { Type: 'Succeed' },

@@ -17,6 +17,7 @@ const ctx = {
       lastSeenMillis: Date.parse('2026-03-15T11:00:00Z'),
       birthday: 'not a date',
     },
+    events: { 'Order Completed': { count: 3, first: '2026-01-01T00:00:00Z', last: '2026-03-01T00:00:00Z' } },
   },
   event: { properties: { total: 42.5, currency: 'EUR', coupon: '' } },
   trigger: { properties: { cartId: 'c-1', items: [{ sku: 'A1' }] } },
@@ -85,6 +86,9 @@ const cases: Case[] = [
   ['exists false on null', { path: 'profile.traits.nickname', exists: false }, true],
   ['exists false on missing', { path: 'profile.traits.missing', exists: false }, true],
   ['exists false on value', { path: 'profile.traits.age', exists: false }, false],
+  // segments with spaces (event names)
+  ['counter by path', { path: 'profile.events.Order Completed.count', gte: 2 }, true],
+  ['counter by path, missing event', { path: 'profile.events.Cart Viewed.count', exists: false }, true],
   // arrays by index
   ['index path', { path: 'trigger.properties.items.0.sku', eq: 'A1' }, true],
   ['index past the end', { path: 'trigger.properties.items.1.sku', exists: false }, true],

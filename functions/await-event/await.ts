@@ -1,0 +1,51 @@
+import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { TrackEvent } from '#shared/events.ts';
+import { waiterMatches } from '#shared/ingest/plan.ts';
+import { type Waiter, waiterKey } from '#shared/ingest/state.ts';
+import type { AwaitEventInput } from '#shared/tasks.ts';
+import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
+import { isAlreadyDone } from '#functions/_lib/sfn-errors.ts';
+
+export type AwaitDeps = { profiles: ProfilesRepository; sfn: SFNClient; now: () => Date };
+export type AwaitResult = { status: 'waiting' | 'resumed'; key: string };
+
+/**
+ * Registers the task token of a wait-for-event step on the profile. The
+ * write returns the profile, so an awaited event that arrived after the step
+ * began (before the token was registered) resumes the step at once.
+ */
+export async function awaitEvent(deps: AwaitDeps, input: AwaitEventInput): Promise<AwaitResult> {
+  const key = waiterKey(input.enrollmentId, input.stepId);
+  const waiter: Waiter = {
+    enrollmentId: input.enrollmentId,
+    journeyId: input.journeyId,
+    version: input.journeyVersion,
+    stepId: input.stepId,
+    event: input.event,
+    where: input.where,
+    match: input.match,
+    token: input.token,
+    startedAt: input.startedAt,
+    expiresAt: new Date(new Date(input.startedAt).getTime() + input.timeoutSeconds * 1000).toISOString(),
+    trigger: input.trigger,
+  };
+  const state = await deps.profiles.registerWaiter(input.userId, key, waiter);
+  const last = state.lastEvents[input.event];
+  if (last === undefined) return { status: 'waiting', key };
+  const event: TrackEvent = {
+    type: 'track',
+    event: input.event,
+    userId: input.userId,
+    messageId: last.messageId,
+    timestamp: last.timestamp,
+    properties: last.properties,
+  };
+  if (!waiterMatches(waiter, event, state, deps.now())) return { status: 'waiting', key };
+  try {
+    await deps.sfn.send(new SendTaskSuccessCommand({ taskToken: input.token, output: JSON.stringify(event) }));
+  } catch (error) {
+    if (!isAlreadyDone(error)) throw error;
+  }
+  await deps.profiles.removeWaiter(input.userId, key, input.token);
+  return { status: 'resumed', key };
+}

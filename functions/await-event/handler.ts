@@ -1,0 +1,17 @@
+import { parser } from '@aws-lambda-powertools/parser/middleware';
+import middy from '@middy/core';
+import { AwaitEventInput } from '#shared/tasks.ts';
+import { client } from '#functions/_lib/clients.ts';
+import { observability } from '#functions/_lib/middleware.ts';
+import { profilesRepository } from '#functions/_lib/repositories.ts';
+import { type AwaitDeps, awaitEvent } from './await.ts';
+
+let deps: AwaitDeps | undefined;
+
+/** Step Functions task (.waitForTaskToken): registers the token; ingest resumes it when the event comes. */
+export const handler = middy(async (input: AwaitEventInput) => {
+  deps ??= { profiles: profilesRepository(), sfn: client('sfn'), now: () => new Date() };
+  return awaitEvent(deps, input);
+})
+  .use(observability())
+  .use(parser({ schema: AwaitEventInput }));

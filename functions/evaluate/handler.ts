@@ -1,0 +1,16 @@
+import { parser } from '@aws-lambda-powertools/parser/middleware';
+import middy from '@middy/core';
+import { EvaluateInput } from '#shared/tasks.ts';
+import { observability } from '#functions/_lib/middleware.ts';
+import { profilesRepository } from '#functions/_lib/repositories.ts';
+import { type EvaluateDeps, evaluate } from './evaluate.ts';
+
+let deps: EvaluateDeps | undefined;
+
+/** Step Functions task: branch decisions and wait deadlines on the fresh profile. */
+export const handler = middy(async (input: EvaluateInput) => {
+  deps ??= { profiles: profilesRepository(), now: () => new Date() };
+  return evaluate(deps, input);
+})
+  .use(observability())
+  .use(parser({ schema: EvaluateInput }));

@@ -1,0 +1,175 @@
+import type { PinpointClient } from '@aws-sdk/client-pinpoint';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import { addressOf, type Address, checkCaps, consentBlock, quietUntil, zoneOf } from '#shared/delivery/policy.ts';
+import { JourneyError, TemplateFailedError, TransientError } from '#shared/errors.ts';
+import type { ProfileState } from '#shared/ingest/state.ts';
+import type { SendMessageInput, SendMessageOutput } from '#shared/tasks.ts';
+import { renderTemplate, type Template } from '#shared/templates.ts';
+import { durationSeconds, nextAllowedTime } from '#shared/time.ts';
+import { type DeliveriesRepository, type DeliveryMeta, deliveryIdOf } from '#functions/_lib/deliveries.ts';
+import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
+import { certainlyNotSent } from '#functions/_lib/provider-errors.ts';
+import type { StatsRepository } from '#functions/_lib/stats.ts';
+import type { TemplateStore } from '#functions/_lib/templates.ts';
+import { sendEmail } from './email.ts';
+import { sendPush, sendSms } from './pinpoint.ts';
+
+export type SendDeps = {
+  profiles: ProfilesRepository;
+  deliveries: DeliveriesRepository;
+  stats: StatsRepository;
+  templates: TemplateStore;
+  ses: SESv2Client;
+  pinpoint: PinpointClient;
+  config: { senderEmail: string; configurationSet: string; pinpointApplicationId: string; unsubscribeBaseUrl?: string };
+  now: () => Date;
+  /** How long a claimed send blocks a concurrent retry (longer than the function timeout). */
+  leaseMs?: number;
+};
+
+/** Attempts at reserving a cap slot before giving up to a retry (concurrent sends to one customer). */
+const RESERVE_ATTEMPTS = 5;
+
+function unsubscribeUrl(deps: SendDeps, input: SendMessageInput): string | undefined {
+  if (input.transactional || deps.config.unsubscribeBaseUrl === undefined) return undefined;
+  const url = new URL(deps.config.unsubscribeBaseUrl);
+  url.searchParams.set('u', input.userId);
+  url.searchParams.set('c', input.channel);
+  if (input.topic !== undefined) url.searchParams.set('t', input.topic);
+  return url.toString();
+}
+
+async function render(deps: SendDeps, input: SendMessageInput, state: ProfileState, unsubscribe?: string) {
+  const template = await deps.templates.get(input.template);
+  if (template.channel !== input.channel) {
+    throw new TemplateFailedError(`template ${input.template} is for ${template.channel}, not ${input.channel}`);
+  }
+  try {
+    return await renderTemplate<Template>(template, {
+      profile: { ...state.profile, ...state.profile.traits, traits: state.profile.traits },
+      trigger: input.trigger,
+      event: input.event,
+      journey: { id: input.journeyId },
+      ...(unsubscribe === undefined ? {} : { unsubscribeUrl: unsubscribe }),
+    });
+  } catch (error) {
+    throw new TemplateFailedError(`template ${input.template}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function option(input: SendMessageInput, key: string): string | undefined {
+  const value = input.options[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+async function deliver(deps: SendDeps, input: SendMessageInput, address: Address, rendered: Record<string, string>) {
+  const context = { journeyId: input.journeyId, stepId: input.stepId, enrollmentId: input.enrollmentId };
+  if (address.channel === 'email') {
+    return sendEmail(deps.ses, {
+      from: option(input, 'from') ?? deps.config.senderEmail,
+      to: address.email,
+      replyTo: option(input, 'replyTo'),
+      configurationSet: deps.config.configurationSet,
+      content: { subject: rendered.subject ?? '', html: rendered.html ?? '', text: rendered.text ?? '' },
+      unsubscribeUrl: unsubscribeUrl(deps, input),
+      tags: { journey: input.journeyId, step: input.stepId },
+    });
+  }
+  const appId = deps.config.pinpointApplicationId;
+  if (address.channel === 'sms') {
+    const messageType = option(input, 'messageType') === 'TRANSACTIONAL' ? 'TRANSACTIONAL' : 'PROMOTIONAL';
+    const origination = option(input, 'originationNumber');
+    return sendSms(deps.pinpoint, appId, { phone: address.phone, body: rendered.body ?? '', messageType, originationNumber: origination }, context);
+  }
+  const ttl = option(input, 'timeToLive');
+  return sendPush(
+    deps.pinpoint,
+    appId,
+    {
+      tokens: address.tokens,
+      title: rendered.title ?? '',
+      body: rendered.body ?? '',
+      url: rendered.url,
+      priority: option(input, 'priority') === 'high' ? 'high' : 'normal',
+      timeToLiveSeconds: ttl === undefined ? undefined : durationSeconds(ttl),
+    },
+    context,
+  );
+}
+
+/** Reserves a cap slot atomically, re-reading the profile when a concurrent send got there first. */
+async function reserve(deps: SendDeps, input: SendMessageInput, state: ProfileState, zone: string, now: Date) {
+  let current = state;
+  for (let attempt = 0; attempt < RESERVE_ATTEMPTS; attempt++) {
+    const check = checkCaps(current.sends, input.caps ?? [], input.channel, now);
+    if (!check.allowed) return nextAllowedTime(check.until, zone, input.quietHours);
+    if (await deps.profiles.reserveSends(input.userId, check.expected, check.next)) return undefined;
+    current = await deps.profiles.get(input.userId);
+  }
+  throw new TransientError('frequency cap slot contended; retry');
+}
+
+type Settle = (status: 'sent' | 'suppressed' | 'deferred' | 'failed', output?: SendMessageOutput, detail?: string) => Promise<void>;
+
+async function attempt(
+  deps: SendDeps,
+  input: SendMessageInput,
+  meta: DeliveryMeta,
+  settle: Settle,
+  progress: { providerCalled: boolean },
+): Promise<SendMessageOutput> {
+  const now = deps.now();
+  const state = await deps.profiles.get(input.userId);
+  const { profile } = state;
+  const blocked = consentBlock(profile, input.channel, { topic: input.topic, transactional: input.transactional });
+  const address = addressOf(profile, input.channel);
+  const reason = blocked ?? (address === undefined ? `no ${input.channel} address on the profile` : undefined);
+  if (reason !== undefined || address === undefined) {
+    const output: SendMessageOutput = { status: 'suppressed', reason: reason ?? 'no address' };
+    await settle('suppressed', output);
+    return output;
+  }
+  const zone = zoneOf(profile, input.defaultTimezone);
+  const quiet = quietUntil(now, zone, input.quietHours);
+  const rendered = await render(deps, input, state, unsubscribeUrl(deps, input));
+  const until = quiet ?? (await reserve(deps, input, state, zone, now));
+  if (until !== undefined) {
+    const output: SendMessageOutput = { status: 'deferred', until: until.toISOString(), reason: quiet ? 'quiet hours' : 'frequency cap' };
+    await settle('deferred', output);
+    return output;
+  }
+  progress.providerCalled = true;
+  const messageId = await deliver(deps, input, address, rendered);
+  const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId);
+  const output: SendMessageOutput = { status: 'sent', messageId };
+  await settle('sent', output);
+  await deps.deliveries.linkMessage(messageId, deliveryId, meta, now);
+  return output;
+}
+
+/** Sends one message of a journey step, at most once per (execution, step). */
+export async function sendMessage(deps: SendDeps, input: SendMessageInput): Promise<SendMessageOutput> {
+  const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId);
+  const meta: DeliveryMeta = { userId: input.userId, journeyId: input.journeyId, version: input.journeyVersion, stepId: input.stepId, channel: input.channel };
+  const claim = await deps.deliveries.claim(deliveryId, meta, deps.now(), deps.leaseMs ?? 60_000);
+  if (claim.kind === 'done') return claim.output;
+  if (claim.kind === 'busy') throw new TransientError('the same send is in progress');
+  if (claim.kind === 'unknown') {
+    // A previous attempt may have reached the provider: never risk a second message.
+    return { status: 'suppressed', reason: 'a previous attempt may have been delivered' };
+  }
+  const stat = { journeyId: input.journeyId, version: input.journeyVersion, stepId: input.stepId };
+  const settle: Settle = async (status, output, detail) => {
+    await deps.deliveries.settle(deliveryId, status, output, deps.now(), detail);
+    if (status !== 'failed') await deps.stats.increment({ ...stat, metric: status });
+  };
+  const progress = { providerCalled: false };
+  try {
+    return await attempt(deps, input, meta, settle, progress);
+  } catch (error) {
+    const named = error instanceof JourneyError ? error : new TransientError(String(error));
+    // Only a failure that surely sent nothing frees the delivery for a retry.
+    if (!progress.providerCalled || certainlyNotSent(named)) await settle('failed', undefined, named.message);
+    throw named;
+  }
+}

@@ -1,0 +1,7 @@
+export { type DemoOptions, playDemo, printReport } from './demo.ts';
+export { PortInUseError, type ServiceName } from './listen.ts';
+export { DEFAULT_PORTS, type LocalOptions } from './options.ts';
+export { type OutboxEntry, readOutbox } from './outbox.ts';
+export { type LocalRuntime, startLocal } from './runtime.ts';
+export { type JourneyStatus, journeyStatus } from './status.ts';
+export { customerTimelines } from './timeline.ts';

@@ -1,0 +1,53 @@
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ServiceName } from './listen.ts';
+
+/** Where the project lives, from this module (not the working directory). */
+const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Default loopback ports, one per service; 0 asks for any free port. */
+export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = {
+  eventbridge: 4010,
+  pinpoint: 4011,
+  s3: 4569,
+  dynamodb: 8000,
+  ses: 8005,
+  sfn: 8083,
+  sqs: 9324,
+};
+
+export type LocalOptions = {
+  /** The folder mirrored as the journeys bucket (default `<project>/journeys`). */
+  journeysDir?: string;
+  /** Where data lives across restarts (default `<project>/.journeys`). */
+  dataDir?: string;
+  /** Clear the data directory first. */
+  reset?: boolean;
+  /** Port per service; 0 picks a free one. Defaults in DEFAULT_PORTS. */
+  ports?: Partial<Record<ServiceName, number>>;
+  /** How many times faster than real time journeys run: 3600 = an hour per second (default 1). */
+  timeScale?: number;
+  /** Watch the journeys folder and redeploy changed files (default true). */
+  watch?: boolean;
+  /** Handler logs (Powertools) on stdout (default false). */
+  verbose?: boolean;
+  /** Progress lines (default console.log); pass `() => {}` for silence. */
+  log?: (line: string) => void;
+};
+
+export type ResolvedOptions = Required<Omit<LocalOptions, 'ports'>> & { ports: Record<ServiceName, number> };
+
+export function resolveOptions(options: LocalOptions): ResolvedOptions {
+  const timeScale = options.timeScale ?? 1;
+  if (!(timeScale > 0)) throw new Error(`timeScale must be a positive number, got ${timeScale}`);
+  return {
+    journeysDir: resolve(options.journeysDir ?? join(PROJECT_ROOT, 'journeys')),
+    dataDir: resolve(options.dataDir ?? join(PROJECT_ROOT, '.journeys')),
+    reset: options.reset ?? false,
+    ports: { ...DEFAULT_PORTS, ...options.ports },
+    timeScale,
+    watch: options.watch ?? true,
+    verbose: options.verbose ?? false,
+    log: options.log ?? ((line: string) => console.log(line)),
+  };
+}

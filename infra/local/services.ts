@@ -1,0 +1,100 @@
+import { mkdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { ActivityLog } from './activity.ts';
+import { type LocalDynamo, startDynamo } from './dynamodb.ts';
+import { type Endpoints, LOCAL_NAMES } from './env.ts';
+import { createEventBridgeServer, LocalBus } from './eventbridge.ts';
+import { closeServer, listenOn, type ServiceName } from './listen.ts';
+import type { ResolvedOptions } from './options.ts';
+import { outboxPath } from './outbox.ts';
+import { createPinpointServer } from './pinpoint.ts';
+import { createS3Server } from './s3.ts';
+import { type LocalSes, startSes } from './ses.ts';
+import { abandonRunning, ExecutionLog } from './sfn/executions.ts';
+import { MachineStore } from './sfn/machines.ts';
+import { createStepFunctionsServer } from './sfn/server.ts';
+import { LocalStepFunctions } from './sfn/service.ts';
+import { createSqsServer } from './sqs.ts';
+import type { LocalTaskHandler } from './stepfunctions/runner.ts';
+
+/** The running stand-ins, before the handlers are bound to them. */
+export type Services = {
+  endpoints: Endpoints;
+  dynamo: LocalDynamo;
+  ses: LocalSes;
+  bus: LocalBus;
+  sfn: LocalStepFunctions;
+  activity: ActivityLog;
+  /** Filled once the handlers are loaded: the SFN service reads it at each execution. */
+  taskHandlers: Record<string, LocalTaskHandler>;
+  stop: () => Promise<void>;
+};
+
+/** Starts every local stand-in on loopback; fails with PortInUseError naming the port and option. */
+export async function startServices(options: ResolvedOptions): Promise<Services> {
+  const dir = options.dataDir;
+  await mkdir(join(dir, 'queues'), { recursive: true });
+  await mkdir(join(dir, 'stepfunctions'), { recursive: true });
+  const servers: Server[] = [];
+  const started: { stop: () => Promise<void> }[] = [];
+  const stop = async () => {
+    for (const s of started.reverse()) await s.stop();
+    for (const server of servers) await closeServer(server);
+  };
+  try {
+    const dynamo = await startDynamo(join(dir, 'dynamodb'), options.ports.dynamodb);
+    started.push(dynamo);
+    const ses = await startSes(options.ports.ses);
+    started.push(ses);
+    const bus = new LocalBus(
+      ['default', LOCAL_NAMES.eventBus],
+      { archive: join(dir, 'events.jsonl'), deadLetters: join(dir, 'dead-letters.jsonl') },
+      (message) => options.log(`! ${message}`),
+    );
+    const taskHandlers: Record<string, LocalTaskHandler> = {};
+    const sfn = await stepFunctions(dir, taskHandlers, options);
+    const serve = async (service: ServiceName, server: Server) => {
+      const port = await listenOn(server, service, options.ports[service]);
+      servers.push(server);
+      return `http://127.0.0.1:${port}`;
+    };
+    const endpoints: Endpoints = {
+      dynamodb: dynamo.endpoint,
+      ses: ses.endpoint,
+      eventbridge: await serve('eventbridge', createEventBridgeServer(bus)),
+      sfn: await serve('sfn', createStepFunctionsServer(sfn)),
+      pinpoint: await serve(
+        'pinpoint',
+        createPinpointServer(outboxPath(dir), (m) =>
+          options.log(
+            `  → ${m.channel} to ${m.to}: ${m.title === undefined ? '' : `${m.title} — `}${m.body}`,
+          ),
+        ),
+      ),
+      s3: await serve('s3', createS3Server(LOCAL_NAMES.bucket, options.journeysDir)),
+      sqs: await serve('sqs', createSqsServer(join(dir, 'queues'), [LOCAL_NAMES.rejectedQueue])),
+    };
+    const activity = new ActivityLog(dir);
+    return { endpoints, dynamo, ses, bus, sfn, activity, taskHandlers, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function stepFunctions(
+  dir: string,
+  handlers: Record<string, LocalTaskHandler>,
+  options: ResolvedOptions,
+): Promise<LocalStepFunctions> {
+  const executions = await ExecutionLog.open(join(dir, 'stepfunctions', 'executions.jsonl'));
+  for (const record of abandonRunning(executions.records, Date.now() / 1000)) await executions.write(record);
+  return new LocalStepFunctions({
+    machines: await MachineStore.open(join(dir, 'stepfunctions', 'state-machines.json')),
+    executions,
+    handlers,
+    // The runner multiplies durations: 3600× faster is a factor of 1/3600.
+    timeScale: 1 / options.timeScale,
+  });
+}

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import type { ActivityLog } from './activity.ts';
+import type { LocalTaskHandler } from './stepfunctions/runner.ts';
+
+/**
+ * Wraps a Task's local function so each call lands in the activity log with
+ * its input and its result or error; the error still reaches Retry/Catch.
+ */
+const TaskBase = z.object({ journeyId: z.string() });
+
+export function recorded(log: ActivityLog, fn: LocalTaskHandler): LocalTaskHandler {
+  return async (input, call) => {
+    const base = {
+      journeyId: TaskBase.safeParse(input).data?.journeyId,
+      execution: call.executionName,
+      state: call.stateName,
+      resource: call.resource,
+      input,
+    };
+    try {
+      const output = await fn(input, call);
+      log.record({ at: new Date().toISOString(), ...base, output });
+      return output;
+    } catch (error) {
+      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      log.record({ at: new Date().toISOString(), ...base, error: message });
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,43 @@
+import type { StepOf } from '../schema.ts';
+import type { TaskState } from './asl.ts';
+import type { StepRenderer } from './context.ts';
+import { eventBridgeRetry } from './retry.ts';
+import { valueParameters } from './values.ts';
+
+/** The EventBridge integration that puts events on a bus, straight from the state machine. */
+export const PUT_EVENTS_RESOURCE = 'arn:aws:states:::events:putEvents';
+/** The source of every event a journey emits. */
+export const JOURNEY_EVENT_SOURCE = 'journeys.journey';
+
+/**
+ * emit: one `events:putEvents` entry — source journeys.journey, detail-type
+ * the step's event, detail { journeyId, userId, stepId, properties }.
+ */
+export const renderEmit: StepRenderer<StepOf<'emit'>> = (id, step, ctx) => {
+  const task: TaskState = {
+    Type: 'Task',
+    ...(step.label === undefined ? {} : { Comment: step.label }),
+    Resource: PUT_EVENTS_RESOURCE,
+    Parameters: {
+      Entries: [
+        {
+          Source: JOURNEY_EVENT_SOURCE,
+          DetailType: step.event,
+          EventBusName: ctx.bindings.eventBusName,
+          Detail: {
+            journeyId: ctx.journey.id,
+            'journeyVersion.$': '$.journeyVersion',
+            'enrollmentId.$': '$.enrollmentId',
+            'userId.$': '$.userId',
+            stepId: id,
+            properties: valueParameters(step.properties ?? {}),
+          },
+        },
+      ],
+    },
+    ResultPath: null,
+    Retry: eventBridgeRetry(),
+    Next: step.next,
+  };
+  return [[id, task]];
+};

@@ -1,0 +1,235 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FAILED_EXECUTIONS_QUERY } from '#infra/constructs/monitoring.ts';
+import { type FunctionName, FUNCTION_NAMES, type JourneysStack } from '#infra/journeys-stack.ts';
+import { customerEventsPattern, smsDeliveryPattern } from '#infra/routes.ts';
+import { DELIVERIES_TABLE, JOURNEYS_TABLE, PROFILES_TABLE, STATS_TABLE } from '#shared/tables.ts';
+import { synthesize } from './synth.ts';
+
+let stack: JourneysStack;
+let template: Template;
+
+beforeAll(() => {
+  ({ stack, template } = synthesize());
+});
+
+const ref = (construct: { node: { defaultChild?: unknown } }) => {
+  const child = construct.node.defaultChild;
+  if (!(child instanceof Object) || !('logicalId' in child)) throw new Error('no CloudFormation resource');
+  return stack.resolve(child.logicalId);
+};
+const resolve = (value: unknown) => stack.resolve(value);
+
+describe('tables', () => {
+  it.each([
+    { name: 'profiles', definition: PROFILES_TABLE, ttl: undefined },
+    { name: 'journeys', definition: JOURNEYS_TABLE, ttl: undefined },
+    { name: 'deliveries', definition: DELIVERIES_TABLE, ttl: 'expiresAt' },
+    { name: 'stats', definition: STATS_TABLE, ttl: undefined },
+  ] as const)('$name: keys from shared/tables.ts, on demand, PITR, encrypted, retained', ({ name, definition, ttl }) => {
+    // arrange
+    const table = stack.tables[name];
+    const keys = [definition.partitionKey, ...('sortKey' in definition ? [definition.sortKey] : [])];
+    // act
+    const resource = template.toJSON().Resources[ref(table)];
+    // assert
+    expect(resource.DeletionPolicy).toBe('Retain');
+    expect(resource.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+      DeletionProtectionEnabled: true,
+      KeySchema: keys.map((key, i) => ({ AttributeName: key.name, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
+      AttributeDefinitions: keys.map((key) => ({ AttributeName: key.name, AttributeType: key.type })),
+    });
+    expect(resource.Properties.TimeToLiveSpecification).toEqual(
+      ttl ? { AttributeName: ttl, Enabled: true } : undefined,
+    );
+  });
+});
+
+describe('journeys bucket', () => {
+  it('is versioned, encrypted, private and publishes to EventBridge', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
+    });
+  });
+
+  it('refuses requests without TLS', () => {
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: ref(stack.journeys.bucket) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 's3:*',
+            Principal: { AWS: '*' },
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('uploads the repository journeys under journeys/, keeps what marketers added, after the deploy rule exists', () => {
+    const [id, deployment] = Object.entries(template.findResources('Custom::CDKBucketDeployment'))[0] ?? [];
+    expect(id).toBeDefined();
+    expect(deployment.Properties).toMatchObject({
+      DestinationBucketName: { Ref: ref(stack.journeys.bucket) },
+      DestinationBucketKeyPrefix: 'journeys/',
+      Prune: false,
+      Exclude: ['demo-events.json'],
+    });
+    const deployRule = stack.routing.rules.find((rule) => rule.node.id === 'DeployJourneys');
+    expect(deployRule).toBeDefined();
+    expect(deployment.DependsOn).toEqual(expect.arrayContaining([ref(deployRule ?? stack)]));
+  });
+});
+
+describe('queues', () => {
+  it.each(['deadLetters', 'rejectedEvents'] as const)('%s: encrypted, TLS only, kept 14 days', (name) => {
+    const queue = name === 'deadLetters' ? stack.routing.deadLetters : stack.rejectedEvents;
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: ref(queue) }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('event routing', () => {
+  it('creates the customer event bus with the configured name', () => {
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'customer-events' });
+  });
+
+  const fnArn = (name: FunctionName) => resolve(stack.functions[name].functionArn);
+  const rules = () => [
+    {
+      id: 'IngestCustomerEvents',
+      bus: resolve(stack.routing.customerBus.eventBusName),
+      pattern: { source: customerEventsPattern.source, 'detail-type': customerEventsPattern['detail-type'] },
+      target: fnArn('ingest'),
+    },
+    {
+      id: 'EmailFeedback',
+      bus: 'default',
+      pattern: {
+        source: ['aws.ses'],
+        detail: {
+          mail: { tags: { 'ses:configuration-set': [resolve(stack.messaging.configurationSet.configurationSetName)] } },
+        },
+      },
+      target: fnArn('delivery-feedback'),
+    },
+    { id: 'SmsFeedback', bus: 'default', pattern: smsDeliveryPattern, target: fnArn('delivery-feedback') },
+    {
+      id: 'DeployJourneys',
+      bus: 'default',
+      pattern: {
+        source: ['aws.s3'],
+        'detail-type': ['Object Created', 'Object Deleted'],
+        detail: {
+          bucket: { name: [resolve(stack.journeys.bucket.bucketName)] },
+          object: { key: [{ wildcard: 'journeys/*.json' }] },
+        },
+      },
+      target: fnArn('deploy-journey'),
+    },
+  ];
+
+  it('routes each event to its function with retries and the dead-letter queue', () => {
+    for (const expected of rules()) {
+      const rule = stack.routing.rules.find((r) => r.node.id === expected.id);
+      expect(rule, expected.id).toBeDefined();
+      const resource = template.toJSON().Resources[ref(rule ?? stack)];
+      expect(resource.Properties.EventBusName, expected.id).toEqual(expected.bus);
+      expect(resource.Properties.EventPattern, expected.id).toMatchObject(expected.pattern);
+      expect(resource.Properties.Targets, expected.id).toEqual([
+        expect.objectContaining({
+          Arn: expected.target,
+          RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 6 * 3600 },
+          DeadLetterConfig: { Arn: resolve(stack.routing.deadLetters.queueArn) },
+        }),
+      ]);
+    }
+  });
+
+  it('lets EventBridge invoke each routed function, from its rule only', () => {
+    for (const expected of rules()) {
+      const rule = stack.routing.rules.find((r) => r.node.id === expected.id);
+      template.hasResourceProperties('AWS::Lambda::Permission', {
+        Action: 'lambda:InvokeFunction',
+        Principal: 'events.amazonaws.com',
+        FunctionName: expected.target,
+        SourceArn: resolve(rule?.ruleArn),
+      });
+    }
+  });
+});
+
+describe('functions', () => {
+  const common = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_LOG_LEVEL', 'NODE_OPTIONS'];
+  const env: Record<FunctionName, string[]> = {
+    ingest: ['PROFILES_TABLE_NAME', 'JOURNEYS_TABLE_NAME', 'STATS_TABLE_NAME', 'REJECTED_QUEUE_URL'],
+    'send-message': [
+      'PROFILES_TABLE_NAME',
+      'DELIVERIES_TABLE_NAME',
+      'STATS_TABLE_NAME',
+      'JOURNEYS_BUCKET_NAME',
+      'SES_CONFIGURATION_SET',
+      'SENDER_EMAIL',
+      'PINPOINT_APPLICATION_ID',
+    ],
+    evaluate: ['PROFILES_TABLE_NAME'],
+    'await-event': ['PROFILES_TABLE_NAME'],
+    'deploy-journey': [
+      'JOURNEYS_BUCKET_NAME',
+      'JOURNEYS_TABLE_NAME',
+      'EVENT_BUS_NAME',
+      'JOURNEY_ROLE_ARN',
+      'JOURNEY_LOG_GROUP_ARN',
+      'SEND_MESSAGE_FUNCTION_ARN',
+      'EVALUATE_FUNCTION_ARN',
+      'AWAIT_EVENT_FUNCTION_ARN',
+    ],
+    'delivery-feedback': ['PROFILES_TABLE_NAME', 'STATS_TABLE_NAME', 'DELIVERIES_TABLE_NAME'],
+  };
+
+  it.each(FUNCTION_NAMES)('%s: Node.js 22 on arm64, ESM handler, X-Ray, own log group, its variables', (name) => {
+    const fn = stack.functions[name];
+    const resource = template.toJSON().Resources[ref(fn.function)];
+    expect(resource.Properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: { LogGroup: { Ref: ref(fn.logGroup) } },
+      Role: resolve(fn.role.roleArn),
+    });
+    expect(Object.keys(resource.Properties.Environment.Variables).sort()).toEqual([...common, ...env[name]].sort());
+    expect(resource.Properties.Environment.Variables).toMatchObject({
+      POWERTOOLS_SERVICE_NAME: name,
+      POWERTOOLS_METRICS_NAMESPACE: 'Journeys',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+});

@@ -1,0 +1,62 @@
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { Journey, type JourneyInput } from '#shared/journey/schema.ts';
+import { liveFields } from '#shared/ingest/live-journey.ts';
+import { ProfilesRepository } from '#functions/_lib/profiles.ts';
+import { CachedRegistry, RegistryRepository } from '#functions/_lib/registry.ts';
+import { StatsRepository } from '#functions/_lib/stats.ts';
+import type { IngestDeps } from '#functions/ingest/ingest.ts';
+import type { LocalDynamo } from '../../support/dynalite.ts';
+
+export const ACCOUNT_PREFIX = 'arn:aws:states:eu-west-1:123456789012';
+
+/** Writes a journey to the registry as if deploy-journey had published version `version`. */
+export async function registerJourney(db: LocalDynamo, input: JourneyInput, version = '1') {
+  const journey = Journey.parse(input);
+  const stateMachineArn = `${ACCOUNT_PREFIX}:stateMachine:journey-${journey.id}`;
+  const registry = new RegistryRepository(db.doc, db.tables.journeys);
+  await registry.putDeployed(
+    {
+      ...liveFields(journey),
+      version,
+      versionArn: `${stateMachineArn}:${version}`,
+      aliasArn: `${stateMachineArn}:live`,
+      stateMachineArn,
+      sourceKey: `journeys/${journey.id}.json`,
+      deployedAt: '2026-11-01T00:00:00.000Z',
+    },
+    undefined,
+  );
+  return journey;
+}
+
+/** Ingest dependencies on dynalite, with Step Functions and SQS mocked (no stand-in for them here). */
+export function ingestDeps(db: LocalDynamo, now: () => Date = () => new Date('2026-11-24T10:00:00Z')) {
+  const sfn = mockClient(SFNClient);
+  const sqs = mockClient(SQSClient);
+  sfn.onAnyCommand().resolves({});
+  sqs.onAnyCommand().resolves({});
+  const deps: IngestDeps = {
+    profiles: new ProfilesRepository(db.doc, db.tables.profiles),
+    registry: new CachedRegistry(new RegistryRepository(db.doc, db.tables.journeys), 0),
+    stats: new StatsRepository(db.doc, db.tables.stats),
+    sfn: new SFNClient({ region: 'eu-west-1' }),
+    sqs: new SQSClient({ region: 'eu-west-1' }),
+    rejectedQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/rejected',
+    now,
+  };
+  return { deps, sfn, sqs };
+}
+
+let counter = 0;
+/** A track event with a fresh messageId. */
+export function track(userId: string, event: string, properties: Record<string, unknown> = {}, timestamp = '2026-11-24T09:59:00Z') {
+  counter += 1;
+  return { type: 'track', userId, event, properties, timestamp, messageId: `m-${counter}-${event}` };
+}
+
+export function identify(userId: string, traits: Record<string, unknown>, timestamp = '2026-11-24T09:59:00Z') {
+  counter += 1;
+  return { type: 'identify', userId, traits, timestamp, messageId: `m-${counter}-identify` };
+}

@@ -1,0 +1,169 @@
+import { SendTaskSuccessCommand, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enrollmentName } from '#shared/journey/enrollment.ts';
+import { EnrollmentInput } from '#shared/tasks.ts';
+import { StatsRepository } from '#functions/_lib/stats.ts';
+import { awaitEvent } from '#functions/await-event/await.ts';
+import { ingestEvent } from '#functions/ingest/ingest.ts';
+import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import { identify, ingestDeps, registerJourney, track } from './harness.ts';
+
+let db: LocalDynamo;
+beforeAll(async () => {
+  db = await startDynalite('ingest');
+  await registerJourney(db, {
+    id: 'cart',
+    name: 'Cart',
+    trigger: { type: 'event', event: 'Cart Updated', where: { path: 'event.properties.total', gte: 20 }, correlationKey: 'event.properties.cartId' },
+    reentry: { mode: 'once' },
+    goal: { event: 'Order Completed', within: 'P7D' },
+    exitOn: [{ event: 'Unsubscribed' }],
+    start: 'ab',
+    steps: {
+      ab: { type: 'split', variants: [{ name: 'a', weight: 50, next: 'done' }, { name: 'b', weight: 50, next: 'done' }] },
+      done: { type: 'exit' },
+    },
+  });
+});
+afterAll(async () => db.stop());
+
+describe('ingest: profile upsert', () => {
+  it('merges identify traits, channels, consent and time zone', async () => {
+    // arrange
+    const { deps } = ingestDeps(db);
+    // act
+    await ingestEvent(deps, identify('u-traits', { email: 'ada@example.com', phone: '+393331234567', timezone: 'Europe/Rome', plan: 'pro', consent: { sms: false, topics: { newsletter: false } } }));
+    await ingestEvent(deps, identify('u-traits', { firstName: 'Ada' }, '2026-11-24T09:59:30Z'));
+    // assert
+    const { profile } = await deps.profiles.get('u-traits');
+    expect(profile.traits).toMatchObject({ plan: 'pro', firstName: 'Ada' });
+    expect(profile).toMatchObject({ email: 'ada@example.com', phone: '+393331234567', timezone: 'Europe/Rome' });
+    expect(profile.consent.sms?.status).toBe('unsubscribed');
+    expect(profile.consent.email?.topics).toEqual({ newsletter: false });
+  });
+
+  it('counts a redelivered event once', async () => {
+    const { deps } = ingestDeps(db);
+    const event = track('u-dup', 'Page Viewed');
+    const first = await ingestEvent(deps, event);
+    const second = await ingestEvent(deps, event);
+    expect([first.status, second.status]).toEqual(['recorded', 'duplicate']);
+    expect((await deps.profiles.get('u-dup')).profile.events['Page Viewed']?.count).toBe(1);
+  });
+
+  it('does not let an older event overwrite newer traits', async () => {
+    const { deps } = ingestDeps(db);
+    await ingestEvent(deps, identify('u-order', { plan: 'pro', city: 'Rome' }, '2026-11-24T09:00:00Z'));
+    await ingestEvent(deps, identify('u-order', { plan: 'free', country: 'IT' }, '2026-11-24T08:00:00Z'));
+    const { profile } = await deps.profiles.get('u-order');
+    expect(profile.traits).toEqual({ plan: 'pro', city: 'Rome', country: 'IT' });
+  });
+
+  it('keeps exact counters under 50 concurrent events for one customer', async () => {
+    const { deps } = ingestDeps(db);
+    await Promise.all(Array.from({ length: 50 }, () => ingestEvent(deps, track('u-burst', 'Item Viewed'))));
+    const counter = (await deps.profiles.get('u-burst')).profile.events['Item Viewed'];
+    expect(counter?.count).toBe(50);
+    expect(counter?.days).toEqual({ '2026-11-24': 50 });
+  });
+
+  it('keeps an invalid event with the reasons instead of dropping it', async () => {
+    const { deps, sqs } = ingestDeps(db);
+    const result = await ingestEvent(deps, { type: 'track', event: 'X', timestamp: 'yesterday', messageId: 'bad-1' });
+    expect(result.status).toBe('rejected');
+    const body = JSON.parse(String(sqs.commandCalls(SendMessageCommand)[0]?.args[0].input.MessageBody));
+    expect(body.event.messageId).toBe('bad-1');
+    expect(body.problems.map((p: { field: string }) => p.field).sort()).toEqual(['timestamp', 'userId']);
+  });
+
+  it('throws on an infrastructure error so EventBridge retries', async () => {
+    const { deps, sqs } = ingestDeps(db);
+    sqs.on(SendMessageCommand).rejects(new Error('queue unavailable'));
+    await expect(ingestEvent(deps, { type: 'track' })).rejects.toThrow('queue unavailable');
+  });
+});
+
+describe('ingest: enrollment', () => {
+  it('starts the live alias once per trigger, with a deterministic name and split buckets', async () => {
+    const { deps, sfn } = ingestDeps(db);
+    const event = track('u-cart', 'Cart Updated', { total: 30, cartId: 'c1' });
+    const first = await ingestEvent(deps, event);
+    await ingestEvent(deps, event);
+    const starts = sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input);
+    const name = enrollmentName({ journeyId: 'cart', customerId: 'u-cart', triggerId: event.messageId, correlation: 'c1' });
+    expect(first.status === 'recorded' && first.enrolled).toEqual([name]);
+    expect(starts[0]?.stateMachineArn).toMatch(/:stateMachine:journey-cart:live$/);
+    expect(starts.every((s) => s.name === name)).toBe(true);
+    const input = EnrollmentInput.parse(JSON.parse(String(starts[0]?.input)));
+    expect(input).toMatchObject({ journeyId: 'cart', journeyVersion: '1', userId: 'u-cart', correlation: 'c1' });
+    expect(Object.keys(input.buckets)).toEqual(['ab']);
+    // a redelivery sends the same input, which Step Functions treats as the same execution
+    expect(starts.map((s) => s.input)).toEqual(starts.map(() => starts[0]?.input));
+  });
+
+  it('applies the trigger filter and the once re-entry policy per correlation value', async () => {
+    const { deps } = ingestDeps(db);
+    const low = await ingestEvent(deps, track('u-re', 'Cart Updated', { total: 5, cartId: 'c1' }));
+    const a = await ingestEvent(deps, track('u-re', 'Cart Updated', { total: 25, cartId: 'c1' }));
+    const again = await ingestEvent(deps, track('u-re', 'Cart Updated', { total: 26, cartId: 'c1' }));
+    const other = await ingestEvent(deps, track('u-re', 'Cart Updated', { total: 27, cartId: 'c2' }));
+    const counts = [low, a, again, other].map((r) => (r.status === 'rejected' ? -1 : r.enrolled.length));
+    expect(counts).toEqual([0, 1, 0, 1]);
+  });
+
+  it('stops the enrollment and counts one conversion when the goal event arrives mid-wait', async () => {
+    const { deps, sfn } = ingestDeps(db);
+    const trigger = track('u-goal', 'Cart Updated', { total: 40, cartId: 'c9' });
+    await ingestEvent(deps, trigger);
+    const goal = track('u-goal', 'Order Completed', { cartId: 'c9' }, '2026-11-24T09:59:50Z');
+    await ingestEvent(deps, goal);
+    await ingestEvent(deps, goal);
+    const stops = sfn.commandCalls(StopExecutionCommand).map((c) => c.args[0].input.executionArn);
+    const name = enrollmentName({ journeyId: 'cart', customerId: 'u-goal', triggerId: trigger.messageId, correlation: 'c9' });
+    expect(stops[0]).toBe(`arn:aws:states:eu-west-1:123456789012:execution:journey-cart:${name}`);
+    expect((await deps.profiles.get('u-goal')).active).toEqual([]);
+    const funnel = await new StatsRepository(db.doc, db.tables.stats).funnel('cart');
+    expect(funnel.find((r) => r.metric === 'converted')?.count).toBe(1);
+  });
+
+  it('resumes a waiting step with the matching event, once', async () => {
+    // arrange: a wait-for-event step registered by await-event
+    const { deps, sfn } = ingestDeps(db);
+    const waiting = await awaitEvent(
+      { profiles: deps.profiles, sfn: deps.sfn, now: deps.now },
+      {
+        v: 1, journeyId: 'cart', journeyVersion: '1', enrollmentId: 'e-wait', userId: 'u-wait', stepId: 'wait-order',
+        token: 'token-1', event: 'Order Completed', match: [{ path: 'event.properties.cartId', value: 'c7' }],
+        timeoutSeconds: 86400, startedAt: '2026-11-24T09:00:00Z', trigger: {},
+      },
+    );
+    // act
+    await ingestEvent(deps, track('u-wait', 'Order Completed', { cartId: 'other' }));
+    const matching = track('u-wait', 'Order Completed', { cartId: 'c7' });
+    await ingestEvent(deps, matching);
+    await ingestEvent(deps, matching);
+    // assert
+    expect(waiting.status).toBe('waiting');
+    const resumes = sfn.commandCalls(SendTaskSuccessCommand).map((c) => c.args[0].input);
+    expect(resumes).toHaveLength(1);
+    expect(resumes[0]?.taskToken).toBe('token-1');
+    expect(JSON.parse(String(resumes[0]?.output))).toMatchObject({ messageId: matching.messageId });
+    expect((await deps.profiles.get('u-wait')).waiters).toEqual([]);
+  });
+
+  it('resumes at once when the awaited event arrived after the step began but before the token', async () => {
+    const { deps, sfn } = ingestDeps(db);
+    await ingestEvent(deps, track('u-early', 'Order Completed', { cartId: 'c3' }, '2026-11-24T09:30:00Z'));
+    const result = await awaitEvent(
+      { profiles: deps.profiles, sfn: deps.sfn, now: deps.now },
+      {
+        v: 1, journeyId: 'cart', journeyVersion: '1', enrollmentId: 'e-early', userId: 'u-early', stepId: 'w',
+        token: 'token-early', event: 'Order Completed', match: [{ path: 'event.properties.cartId', value: 'c3' }],
+        timeoutSeconds: 3600, startedAt: '2026-11-24T09:29:00Z', trigger: {},
+      },
+    );
+    expect(result.status).toBe('resumed');
+    expect(sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input.taskToken).toBe('token-early');
+  });
+});

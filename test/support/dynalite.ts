@@ -1,0 +1,48 @@
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import dynalite from 'dynalite';
+import { TABLES } from '#shared/tables.ts';
+
+/** A dynalite server on a free loopback port, with every table of shared/tables.ts created. */
+export type LocalDynamo = {
+  endpoint: string;
+  client: DynamoDBClient;
+  doc: DynamoDBDocumentClient;
+  tables: Record<(typeof TABLES)[number]['id'], string>;
+  stop: () => Promise<void>;
+};
+
+export async function startDynalite(prefix = 'test'): Promise<LocalDynamo> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const tables = {} as LocalDynamo['tables'];
+  for (const table of TABLES) {
+    const name = `${prefix}-${table.id}`;
+    const keys = [table.partitionKey, ...('sortKey' in table ? [table.sortKey] : [])];
+    await client.send(
+      new CreateTableCommand({
+        TableName: name,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: keys.map((k) => ({ AttributeName: k.name, AttributeType: k.type })),
+        KeySchema: keys.map((k, i) => ({ AttributeName: k.name, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
+      }),
+    );
+    tables[table.id] = name;
+  }
+  return {
+    endpoint,
+    client,
+    doc,
+    tables,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,345 @@
+import { describe, expect, it } from 'vitest';
+import { customerIdOf, MAX_EVENT_NAME_LENGTH, parseCustomerEvent } from '#shared/events.ts';
+
+/** A track call as Segment forwards it from analytics.js (shape of Segment's spec examples). */
+const segmentTrack = {
+  anonymousId: '23adfd82-aa0f-45a7-a756-24f2a7a4c895',
+  channel: 'client',
+  context: {
+    ip: '108.0.78.21',
+    library: { name: 'analytics.js', version: '2.11.1' },
+    locale: 'en-US',
+    page: { path: '/checkout', referrer: '', title: 'Checkout', url: 'https://shop.example.com/checkout' },
+    timezone: 'America/New_York',
+    userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15',
+  },
+  event: 'Order Completed',
+  integrations: { All: true, Mixpanel: false },
+  messageId: 'ajs-next-1732442400000-2f3c8a7e-6b1d-4e0a-9c55-0d8e1f7a3b21',
+  originalTimestamp: '2026-11-24T10:00:00.120Z',
+  properties: {
+    checkout_id: 'fksdjfsdjfisjf9sdfjsd9f',
+    order_id: '50314b8e9bcf000000000000',
+    total: 27.5,
+    currency: 'USD',
+    products: [{ product_id: '507f1f77bcf86cd799439011', sku: '45790-32', price: 19, quantity: 1 }],
+  },
+  receivedAt: '2026-11-24T10:00:01.266Z',
+  sentAt: '2026-11-24T10:00:01.169Z',
+  timestamp: '2026-11-24T10:00:00.217Z',
+  type: 'track',
+  userId: 'user-1234',
+  version: 2,
+};
+
+/** An identify call as Segment forwards it. */
+const segmentIdentify = {
+  anonymousId: '507f191e810c19729de860ea',
+  channel: 'browser',
+  context: { ip: '8.8.8.8', userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)' },
+  integrations: {},
+  messageId: '022bb90c-bbac-11e4-8dfc-aa07a5b093db',
+  receivedAt: '2026-11-24T10:00:01.266Z',
+  sentAt: '2026-11-24T10:00:01.169Z',
+  timestamp: '2026-11-24T10:00:00.217Z',
+  traits: {
+    name: 'Peter Gibbons',
+    email: 'peter@example.com',
+    phone: '+1 (555) 010-0199',
+    timezone: 'America/Chicago',
+    plan: 'premium',
+    logins: 5,
+    address: { street: '6th St', city: 'San Francisco', state: 'CA', postalCode: '94103', country: 'USA' },
+    consent: { email: true, sms: 'unsubscribed', topics: { newsletter: true } },
+  },
+  type: 'identify',
+  userId: '97980cfea0067',
+  version: '1.1',
+};
+
+/** A track call as RudderStack's JavaScript SDK sends it (context.timezone is a GMT offset there). */
+const rudderTrack = {
+  anonymousId: '8d872292709c6fbe',
+  channel: 'web',
+  context: {
+    app: {
+      build: '1.0.0',
+      name: 'RudderLabs JavaScript SDK',
+      namespace: 'com.rudderlabs.javascript',
+      version: '3.11.0',
+    },
+    library: { name: 'RudderLabs JavaScript SDK', version: '3.11.0' },
+    locale: 'en-GB',
+    os: { name: '', version: '' },
+    screen: { density: 2, width: 1440, height: 900 },
+    timezone: 'GMT+0530',
+    traits: { email: 'alex@example.com' },
+    userAgent: 'Mozilla/5.0 (X11; Linux x86_64)',
+  },
+  event: 'Cart Updated',
+  integrations: { All: true },
+  messageId: '0bab70e8-0ad8-4e62-9b93-47ee3b8b0c56',
+  originalTimestamp: '2026-03-29T00:59:59.999Z',
+  properties: { cartId: 'c-42', total: 64.9, revenue: 64.9 },
+  receivedAt: '2026-03-29T01:00:00.412+00:00',
+  request_ip: '[::1]',
+  rudderId: '3c1a7bd5-9d5d-4ec1-b6d3-4aa46f6d0f0b',
+  sentAt: '2026-03-29T01:00:00.101Z',
+  timestamp: '2026-03-29T01:00:00.310+05:30',
+  type: 'track',
+  userId: 'alex-7',
+};
+
+/** An identify call from a RudderStack mobile SDK: anonymous user, IANA zone in context. */
+const rudderIdentify = {
+  anonymousId: 'b0e8b7f4-69e7-4a8c-8ef2-2d3cf0ce3d21',
+  channel: 'mobile',
+  context: {
+    device: {
+      id: 'b0e8b7f4',
+      manufacturer: 'Google',
+      model: 'Pixel 8',
+      token: 'fcm-token-1',
+      type: 'android',
+    },
+    locale: 'it-IT',
+    timezone: 'Europe/Rome',
+    traits: { anonymousId: 'b0e8b7f4-69e7-4a8c-8ef2-2d3cf0ce3d21' },
+  },
+  messageId: '1732442400-6f3d1c0e-0b52-4b1e-9b7a-7f1b0d2e3c4d',
+  originalTimestamp: '2026-10-25T00:30:00.000Z',
+  sentAt: '2026-10-25T00:30:01.000Z',
+  timestamp: '2026-10-25T00:30:00.500Z',
+  traits: { email: '', locale: 'it_IT', firstName: 'Giulia' },
+  type: 'identify',
+  userId: null,
+};
+
+describe('parseCustomerEvent: payloads as CDPs send them', () => {
+  it.each([
+    { name: 'Segment track', payload: segmentTrack, customer: 'user-1234' },
+    { name: 'Segment identify', payload: segmentIdentify, customer: '97980cfea0067' },
+    { name: 'RudderStack track', payload: rudderTrack, customer: 'alex-7' },
+    {
+      name: 'RudderStack anonymous identify',
+      payload: rudderIdentify,
+      customer: 'anon:b0e8b7f4-69e7-4a8c-8ef2-2d3cf0ce3d21',
+    },
+  ])('accepts a $name', ({ payload, customer }) => {
+    // act
+    const result = parseCustomerEvent(payload);
+    // assert
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(customerIdOf(result.event)).toBe(customer);
+    expect(result.event.messageId).toBe(payload.messageId);
+    expect(result.event.timestamp).toBe(payload.timestamp);
+  });
+
+  it('drops the top-level fields CDPs add and the product does not use', () => {
+    const result = parseCustomerEvent(rudderTrack);
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(Object.keys(result.event).sort()).toStrictEqual(
+      ['anonymousId', 'context', 'event', 'messageId', 'properties', 'timestamp', 'type', 'userId'].sort(),
+    );
+  });
+
+  it('keeps track properties and identify traits as sent', () => {
+    const track = parseCustomerEvent(segmentTrack);
+    const identify = parseCustomerEvent(segmentIdentify);
+    if (!track.ok || !identify.ok) throw new Error('expected both to parse');
+    expect(track.event.type === 'track' && track.event.properties).toStrictEqual(segmentTrack.properties);
+    expect(identify.event.traits).toStrictEqual(segmentIdentify.traits);
+  });
+
+  it('drops a context time zone that is not an IANA zone, and keeps an IANA one', () => {
+    const rudder = parseCustomerEvent(rudderTrack);
+    const mobile = parseCustomerEvent(rudderIdentify);
+    if (!rudder.ok || !mobile.ok) throw new Error('expected both to parse');
+    expect(rudder.event.context?.timezone).toBeUndefined();
+    expect(rudder.event.context?.locale).toBe('en-GB');
+    expect(mobile.event.context?.timezone).toBe('Europe/Rome');
+  });
+
+  it.each([
+    { name: 'a null userId', patch: { userId: null }, userId: undefined },
+    { name: 'a blank userId', patch: { userId: '  ' }, userId: undefined },
+    { name: 'a numeric userId', patch: { userId: 1234 }, userId: '1234' },
+    { name: 'a userId with spaces around', patch: { userId: ' u-1 ' }, userId: 'u-1' },
+  ])('reads $name', ({ patch, userId }) => {
+    const result = parseCustomerEvent({ ...segmentTrack, ...patch });
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.event.userId).toBe(userId);
+  });
+
+  it.each([
+    { name: 'null properties', patch: { properties: null }, properties: {} },
+    { name: 'no properties', patch: { properties: undefined }, properties: {} },
+  ])('reads $name as empty', ({ patch, properties }) => {
+    const result = parseCustomerEvent({ ...segmentTrack, ...patch });
+    if (!result.ok || result.event.type !== 'track') throw new Error('expected a track event');
+    expect(result.event.properties).toStrictEqual(properties);
+  });
+});
+
+type Broken = { name: string; payload: unknown; fields: string[] };
+
+describe('parseCustomerEvent: broken events name their fields', () => {
+  const { timestamp: _timestamp, ...trackWithoutTimestamp } = segmentTrack;
+  const { messageId: _messageId, ...trackWithoutMessageId } = segmentTrack;
+  const cases: Broken[] = [
+    { name: 'no timestamp', payload: trackWithoutTimestamp, fields: ['timestamp'] },
+    {
+      name: 'a timestamp without a zone',
+      payload: { ...segmentTrack, timestamp: '2026-11-24T10:00:00' },
+      fields: ['timestamp'],
+    },
+    {
+      name: 'an epoch timestamp',
+      payload: { ...segmentTrack, timestamp: 1732442400000 },
+      fields: ['timestamp'],
+    },
+    { name: 'no messageId', payload: trackWithoutMessageId, fields: ['messageId'] },
+    { name: 'an empty messageId', payload: { ...segmentTrack, messageId: '' }, fields: ['messageId'] },
+    {
+      name: 'properties that are a list',
+      payload: { ...segmentTrack, properties: [1, 2] },
+      fields: ['properties'],
+    },
+    {
+      name: 'properties that are text',
+      payload: { ...segmentTrack, properties: 'total=3' },
+      fields: ['properties'],
+    },
+    {
+      name: 'no customer id',
+      payload: { ...segmentTrack, userId: null, anonymousId: null },
+      fields: ['userId'],
+    },
+    {
+      name: 'a userId that is an object',
+      payload: { ...segmentTrack, userId: { id: 1 } },
+      fields: ['userId'],
+    },
+    {
+      name: 'an anonymousId that is a list',
+      payload: { ...segmentTrack, anonymousId: ['a'] },
+      fields: ['anonymousId'],
+    },
+    {
+      name: 'a track without an event name',
+      payload: { ...segmentTrack, event: undefined },
+      fields: ['event'],
+    },
+    { name: 'a blank event name', payload: { ...segmentTrack, event: '   ' }, fields: ['event'] },
+    {
+      name: 'an event name with a line break',
+      payload: { ...segmentTrack, event: 'Order\nCompleted' },
+      fields: ['event'],
+    },
+    {
+      name: 'an event name too long',
+      payload: { ...segmentTrack, event: 'x'.repeat(MAX_EVENT_NAME_LENGTH + 1) },
+      fields: ['event'],
+    },
+    { name: 'an event name that is a number', payload: { ...segmentTrack, event: 42 }, fields: ['event'] },
+    { name: 'a page call', payload: { ...segmentTrack, type: 'page' }, fields: ['type'] },
+    { name: 'no type', payload: { ...segmentTrack, type: undefined }, fields: ['type'] },
+    { name: 'traits that are a list', payload: { ...segmentIdentify, traits: ['vip'] }, fields: ['traits'] },
+    {
+      name: 'an invalid email trait',
+      payload: { ...segmentIdentify, traits: { email: 'peter at example' } },
+      fields: ['traits.email'],
+    },
+    {
+      name: 'an email trait that is a number',
+      payload: { ...segmentIdentify, traits: { email: 42 } },
+      fields: ['traits.email'],
+    },
+    {
+      name: 'a phone trait with letters',
+      payload: { ...segmentIdentify, traits: { phone: 'call me' } },
+      fields: ['traits.phone'],
+    },
+    {
+      name: 'a time zone trait that is an offset',
+      payload: { ...segmentIdentify, traits: { timezone: 'GMT+0530' } },
+      fields: ['traits.timezone'],
+    },
+    {
+      name: 'an unknown time zone trait',
+      payload: { ...segmentIdentify, traits: { timezone: 'Europe/Atlantis' } },
+      fields: ['traits.timezone'],
+    },
+    {
+      name: 'a malformed locale trait',
+      payload: { ...segmentIdentify, traits: { locale: 'english' } },
+      fields: ['traits.locale'],
+    },
+    {
+      name: 'an invalid trait on a track call',
+      payload: { ...segmentTrack, traits: { email: 'nope' } },
+      fields: ['traits.email'],
+    },
+    {
+      name: 'properties on an identify call',
+      payload: { ...segmentIdentify, properties: { a: 1 } },
+      fields: ['properties'],
+    },
+    { name: 'a context that is text', payload: { ...segmentTrack, context: 'web' }, fields: ['context'] },
+    {
+      name: 'several problems at once',
+      payload: {
+        ...segmentTrack,
+        userId: null,
+        anonymousId: null,
+        messageId: '',
+        timestamp: 'yesterday',
+        properties: [],
+      },
+      fields: ['messageId', 'properties', 'timestamp', 'userId'],
+    },
+  ];
+
+  it.each(cases)('rejects $name', ({ payload, fields }) => {
+    // act
+    const result = parseCustomerEvent(payload);
+    // assert
+    if (result.ok) throw new Error('expected problems');
+    expect([...new Set(result.problems.map((problem) => problem.field))].sort()).toStrictEqual(fields);
+    for (const problem of result.problems) expect(problem.message).not.toBe('');
+  });
+
+  it.each([null, 'track', 42, [segmentTrack]])('rejects %j, which is not an event object', (payload) => {
+    expect(parseCustomerEvent(payload)).toStrictEqual({
+      ok: false,
+      problems: [{ field: '(event)', message: 'must be a JSON object in the Segment spec shape' }],
+    });
+  });
+
+  it('says what a timestamp must look like', () => {
+    const result = parseCustomerEvent({ ...segmentTrack, timestamp: '24/11/2026' });
+    expect(result).toStrictEqual({
+      ok: false,
+      problems: [
+        { field: 'timestamp', message: 'must be an ISO 8601 timestamp such as 2026-11-24T10:00:00Z' },
+      ],
+    });
+  });
+});
+
+describe('customerIdOf', () => {
+  it.each([
+    { ids: { userId: 'u-1', anonymousId: 'a-1' }, expected: 'u-1' },
+    { ids: { anonymousId: 'a-1' }, expected: 'anon:a-1' },
+  ])('is $expected', ({ ids, expected }) => {
+    const result = parseCustomerEvent({
+      type: 'track',
+      event: 'E',
+      messageId: 'm',
+      timestamp: '2026-11-24T10:00:00Z',
+      ...ids,
+    });
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(customerIdOf(result.event)).toBe(expected);
+  });
+});
