@@ -147,8 +147,9 @@ export function nextAllowedTime(
 export function nextWindowTime(now: Date, zone: string, window: LocalWindow): Date {
   const start = localMinutes(window.start);
   const end = localMinutes(window.end);
-  if (start >= end)
+  if (start >= end) {
     throw new RangeError(`a local window must start before it ends: ${window.start}-${window.end}`);
+  }
   // Outside the window is "quiet": from its end, wrapping midnight, to its start.
   return earliestAllowed(millisOf(now), zoneOf(zone), {
     quietStart: end,
@@ -165,12 +166,14 @@ export function nextWindowTime(now: Date, zone: string, window: LocalWindow): Da
  */
 function earliestAllowed(now: number, zone: Zone, rule: LocalRule): Date {
   let at = now;
+  let offset = zone.offset(at);
   for (let step = 0; step < MAX_STEPS; step++) {
-    const wall = wallClock(zone, at);
+    const wall = at + offset * MINUTE_MS;
     if (isAllowed(rule, wall)) return new Date(at);
     const next = at + (nextBoundary(rule, wall) - wall);
     // A DST change in between shifts the boundary: stop at the change and look again.
-    at = zone.offset(next) === zone.offset(at) ? next : offsetChange(zone, at, next);
+    at = zone.offset(next) === offset ? next : offsetChange(zone, at, next);
+    offset = zone.offset(at);
   }
   throw new RangeError('no allowed time within reach: check quiet hours and weekdays');
 }
@@ -208,13 +211,10 @@ function offsetChange(zone: Zone, from: number, to: number): number {
   return high;
 }
 
-/** The local date and time of an instant, as milliseconds read as if they were UTC. */
-function wallClock(zone: Zone, at: number): number {
-  return at + zone.offset(at) * MINUTE_MS;
-}
-
 function zoneOf(name: string): Zone {
-  return IANAZone.isValidZone(name) ? IANAZone.create(name) : FixedOffsetZone.utcInstance;
+  // Luxon caches zones by name, so this is cheap after the first call; isValidZone is not cached.
+  const zone = IANAZone.create(name);
+  return zone.isValid ? zone : FixedOffsetZone.utcInstance;
 }
 
 function daySet(weekdays: readonly Weekday[] | undefined): ReadonlySet<number> | undefined {

@@ -108,6 +108,23 @@ export class DeliveriesRepository {
     );
   }
 
+  /** Records that a feedback outcome was counted for a message; false when it already was. */
+  async markFeedback(messageId: string, outcome: string, now: Date): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { deliveryId: `fb#${messageId}#${outcome}`, at: now.toISOString(), expiresAt: Math.floor(now.getTime() / 1000) + RETENTION_SECONDS },
+          ConditionExpression: 'attribute_not_exists(deliveryId)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
   /** The delivery a provider message id belongs to. */
   async byMessage(messageId: string): Promise<(DeliveryMeta & { deliveryId: string }) | undefined> {
     const out = await this.db.send(new GetCommand({ TableName: this.table, Key: { deliveryId: `msg#${messageId}` } }));

@@ -13,6 +13,8 @@ export const attr = {
   trait: (name: string) => `t:${name}`,
   consent: (channel: Channel) => `cs:${channel}`,
   consentReason: (channel: Channel) => `cr:${channel}`,
+  /** Set only by delivery feedback (hard bounce, complaint): identify traits cannot lift it. */
+  suppressed: (channel: Channel) => `sup:${channel}`,
   topic: (channel: Channel, topic: string) => `ct:${channel}:${topic}`,
   pushToken: (token: string) => `tok:${token}`,
   count: (event: string) => `en:${event}`,
@@ -26,6 +28,7 @@ export const attr = {
   active: (enrollmentId: string) => `a:${enrollmentId}`,
   waiter: (key: string) => `w:${key}`,
   traitsAt: 'traitsAt',
+  sendsVersion: 'sendsVersion',
 } as const;
 
 const Snapshot = z.object({
@@ -80,6 +83,8 @@ function readStateAttribute(acc: Accumulator, key: string, value: unknown): bool
   } else if (prefix === 'sends:' && (rest === 'email' || rest === 'sms' || rest === 'push')) {
     const parsed = StringList.safeParse(value);
     if (parsed.success) state.sends[rest] = parsed.data;
+  } else if (key === attr.sendsVersion && typeof value === 'number') {
+    state.sendsVersion = value;
   } else return false;
   return true;
 }
@@ -114,11 +119,23 @@ export function readProfileItem(userId: string, item: Record<string, unknown> | 
   const acc: Accumulator = {
     profile: { userId, traits: {}, consent: {}, events: {} },
     counters: {},
-    state: { active: [], waiters: [], reentry: {}, sends: { email: [], sms: [], push: [] }, lastEvents: {} },
+    state: {
+      active: [],
+      waiters: [],
+      reentry: {},
+      sends: { email: [], sms: [], push: [] },
+      sendsVersion: 0,
+      lastEvents: {},
+    },
   };
   for (const [key, value] of Object.entries(item ?? {})) {
     if (readEventAttribute(acc, key, value) || readStateAttribute(acc, key, value)) continue;
     readProfileAttribute(acc, key, value);
+  }
+  for (const channel of ['email', 'sms', 'push'] as const) {
+    const reason = item?.[attr.suppressed(channel)];
+    if (typeof reason !== 'string') continue;
+    acc.profile.consent[channel] = { ...acc.profile.consent[channel], status: 'suppressed', reason };
   }
   for (const [event, counter] of Object.entries(acc.counters)) {
     if (counter.count === undefined || counter.first === undefined || counter.last === undefined) continue;

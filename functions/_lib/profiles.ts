@@ -195,24 +195,17 @@ export class ProfilesRepository {
   }
 
   /**
-   * Replaces the recent sends of the channels involved in a cap, only if they
-   * are still what the caller read: an atomic reservation of a cap slot.
+   * Replaces the recent sends of a channel only if no other send reserved a
+   * slot since the caller read them (version check): an atomic cap reservation.
    */
-  async reserveSends(
-    userId: string,
-    expected: Partial<Record<Channel, string[]>>,
-    next: Partial<Record<Channel, string[]>>,
-  ): Promise<boolean> {
+  async reserveSends(userId: string, readVersion: number, next: Partial<Record<Channel, string[]>>): Promise<boolean> {
     const b = new UpdateBuilder();
-    const conditions: string[] = [];
-    for (const [channel, list] of Object.entries(expected)) {
-      const n = b.name(`sends:${channel}`);
-      conditions.push(
-        list.length === 0 ? `(attribute_not_exists(${n}) OR size(${n}) = ${b.value(0)})` : `${n} = ${b.value(list)}`,
-      );
-    }
     for (const [channel, list] of Object.entries(next)) b.set(`sends:${channel}`, list);
-    return (await this.tryUpdate(userId, b, conditions.join(' AND '))) !== undefined;
+    const v = b.name(attr.sendsVersion);
+    b.set(attr.sendsVersion, readVersion + 1);
+    const condition =
+      readVersion === 0 ? `attribute_not_exists(${v})` : `${v} = ${b.value(readVersion)}`;
+    return (await this.tryUpdate(userId, b, condition)) !== undefined;
   }
 
   /** Sets a channel's consent status (and optionally one topic) from delivery feedback. */
@@ -221,9 +214,10 @@ export class ProfilesRepository {
     channel: Channel,
     change: { status?: 'subscribed' | 'unsubscribed' | 'suppressed'; reason?: string; topic?: string; subscribed?: boolean },
   ): Promise<void> {
-    const b = new UpdateBuilder().set('consentAt', new Date().toISOString());
-    if (change.status !== undefined) b.set(attr.consent(channel), change.status);
-    if (change.reason !== undefined) b.set(attr.consentReason(channel), change.reason);
+    const b = new UpdateBuilder();
+    if (change.status === 'suppressed') b.set(attr.suppressed(channel), change.reason ?? 'suppressed');
+    else if (change.status !== undefined) b.set(attr.consent(channel), change.status);
+    if (change.reason !== undefined && change.status !== 'suppressed') b.set(attr.consentReason(channel), change.reason);
     if (change.topic !== undefined && change.subscribed !== undefined) {
       b.set(attr.topic(channel, change.topic), change.subscribed);
     }

@@ -103,7 +103,7 @@ async function reserve(deps: SendDeps, input: SendMessageInput, state: ProfileSt
   for (let attempt = 0; attempt < RESERVE_ATTEMPTS; attempt++) {
     const check = checkCaps(current.sends, input.caps ?? [], input.channel, now);
     if (!check.allowed) return nextAllowedTime(check.until, zone, input.quietHours);
-    if (await deps.profiles.reserveSends(input.userId, check.expected, check.next)) return undefined;
+    if (await deps.profiles.reserveSends(input.userId, current.sendsVersion, check.next)) return undefined;
     current = await deps.profiles.get(input.userId);
   }
   throw new TransientError('frequency cap slot contended; retry');

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { compileCommand } from './commands/compile.ts';
 import { graphCommand } from './commands/graph.ts';
 import { schemaCommand } from './commands/schema.ts';
 import { validateCommand } from './commands/validate.ts';
@@ -23,6 +24,14 @@ program
   .argument('<file>', 'journey JSON file')
   .option('--markdown', 'wrap it in a ```mermaid block')
   .action(graphCommand);
+
+program
+  .command('compile')
+  .description('print the Amazon States Language definition of a journey')
+  .argument('<file>', 'journey JSON file')
+  .option('--out <file>', 'write it to a file instead')
+  .option('--templates <dir>', 'templates folder (default: templates/ beside the journey)')
+  .action(compileCommand);
 
 program
   .command('schema')

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { CfnApp } from 'aws-cdk-lib/aws-pinpoint';
 import {
@@ -47,8 +47,16 @@ export class Messaging extends Construct {
         EmailSendingEvent.SUBSCRIPTION,
       ],
     });
-    this.pinpointApplicationId =
-      props.pinpointApplicationId ??
-      new CfnApp(this, 'MobileApp', { name: `${Stack.of(this).stackName}-journeys` }).ref;
+    this.pinpointApplicationId = props.pinpointApplicationId ?? this.createMobileApp().ref;
+  }
+
+  private createMobileApp(): CfnApp {
+    const app = new CfnApp(this, 'MobileApp', { name: `${Stack.of(this).stackName}-journeys` });
+    Validations.of(app).acknowledge({
+      id: 'CloudFormation-Validate::W3696',
+      reason:
+        'Pinpoint journeys and campaigns are retired, but End User Messaging still sends SMS and push through an application.',
+    });
+    return app;
   }
 }

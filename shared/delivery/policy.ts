@@ -53,13 +53,13 @@ const MIN_RETENTION = 'P30D';
 const MAX_SENDS_KEPT = 200;
 
 export type CapCheck =
-  | { allowed: true; expected: Partial<Record<Channel, string[]>>; next: Partial<Record<Channel, string[]>> }
+  | { allowed: true; next: Partial<Record<Channel, string[]>> }
   | { allowed: false; until: Date };
 
 /**
  * Checks frequency caps against the customer's recent sends (all journeys)
  * and, when a slot is free, returns the lists to write so the slot is
- * reserved atomically (`expected` are the lists as read, `next` with this send).
+ * reserved atomically (`next`: the channel's list with this send).
  * When full, `until` is when the oldest counted send leaves the window.
  */
 export function checkCaps(
@@ -84,5 +84,5 @@ export function checkCaps(
     .map((w) => rollingWindowStart(now, w).toISOString())
     .sort()[0];
   const kept = sends[channel].filter((at) => retention === undefined || at >= retention).slice(-MAX_SENDS_KEPT + 1);
-  return { allowed: true, expected: { [channel]: sends[channel] }, next: { [channel]: [...kept, now.toISOString()] } };
+  return { allowed: true, next: { [channel]: [...kept, now.toISOString()] } };
 }

@@ -122,7 +122,7 @@ function isOwn(enrollment: ActiveEnrollment, input: Input): boolean {
 /** True when an event satisfies a waiting step: name, filter, correlation, and not before the step began. */
 export function waiterMatches(waiter: Waiter, event: CustomerEvent, state: ProfileState, now: Date): boolean {
   if (event.type !== 'track' || event.event !== waiter.event) return false;
-  if (event.timestamp < waiter.startedAt) return false;
+  if (Date.parse(event.timestamp) < Date.parse(waiter.startedAt)) return false;
   if (!waiter.match.every((m) => valuesEqual(readPath({ event }, m.path), m.value))) return false;
   const ctx = { profile: state.profile, event, trigger: waiter.trigger, now };
   return waiter.where === undefined || evaluateCondition(waiter.where, ctx);

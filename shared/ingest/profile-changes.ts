@@ -90,10 +90,12 @@ export function profileChanges(event: CustomerEvent, userId: string): ProfileCha
   const ctx = context.success ? context.data : {};
   const device = ctx.device;
   const service = device?.type === undefined ? undefined : PUSH_SERVICE[device.type.toLowerCase()];
+  // Stored timestamps are UTC ISO strings, so DynamoDB compares them in time order.
+  const timestamp = new Date(event.timestamp).toISOString();
   const changes: ProfileChanges = {
     userId,
     messageId: event.messageId,
-    timestamp: event.timestamp,
+    timestamp,
     traits,
     email: optionalString(traits.email),
     phone: optionalString(traits.phone),
@@ -106,7 +108,7 @@ export function profileChanges(event: CustomerEvent, userId: string): ProfileCha
     changes.track = {
       event: event.event,
       day: utcDay(event.timestamp),
-      snapshot: { messageId: event.messageId, timestamp: event.timestamp, properties: event.properties },
+      snapshot: { messageId: event.messageId, timestamp, properties: event.properties },
     };
   }
   return changes;

@@ -45,6 +45,8 @@ export type ProfileState = {
   waiters: Waiter[];
   reentry: Record<string, ReentryRecord>;
   sends: Record<Channel, string[]>;
+  /** Bumped by every cap reservation: the optimistic-concurrency guard of `sends`. */
+  sendsVersion: number;
   lastEvents: Record<string, EventSnapshot>;
 };
 

@@ -1,7 +1,13 @@
 import type { TemplateCatalog } from '../templates.ts';
 import type { Check, CheckContext } from './checks/context.ts';
 import { checkBusyLoops, checkEndings, checkReachability, checkReferences } from './checks/graph.ts';
-import { checkHistoryWindows, checkSplits, checkTemplates, checkTimeSettings } from './checks/rules.ts';
+import {
+  checkHistoryWindows,
+  checkProfileUpdates,
+  checkSplits,
+  checkTemplates,
+  checkTimeSettings,
+} from './checks/rules.ts';
 import { checkTriggerFields, checkValueSources } from './checks/trigger-fields.ts';
 import { checkTotalWait } from './checks/waits.ts';
 import { Journey, STEP_ID, Step } from './schema.ts';
@@ -28,6 +34,7 @@ const CHECKS: readonly Check[] = [
   checkTriggerFields,
   checkValueSources,
   checkHistoryWindows,
+  checkProfileUpdates,
 ];
 
 /**

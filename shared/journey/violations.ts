@@ -28,7 +28,8 @@ export type ViolationCode =
   | 'trigger.field'
   | 'value.source'
   | 'history.window'
-  | 'settings.dates';
+  | 'settings.dates'
+  | 'update.overlap';
 
 /** Formats path segments as `steps.ab.variants[2].weight`. */
 export function formatPath(segments: readonly PropertyKey[]): string {

@@ -42,7 +42,9 @@ beforeAll(async () => {
   journeysDir = await mkdtemp(join(tmpdir(), 'journeys-folder-'));
   await writeFile(join(journeysDir, 'hello.json'), '{"id":"hello"}');
   const ports = { dynamodb: 0, eventbridge: 0, sfn: 0, ses: 0, pinpoint: 0, s3: 0, sqs: 0 };
-  services = await startServices(resolveOptions({ dataDir, journeysDir, ports, timeScale: 1000, log: () => {} }));
+  services = await startServices(
+    resolveOptions({ dataDir, journeysDir, ports, timeScale: 1000, log: () => {} }),
+  );
   services.bus.addTarget({
     name: 'probe',
     busName: 'customer-events',
@@ -62,7 +64,12 @@ describe('local stand-ins', () => {
     // act
     const { TableNames } = await services.dynamo.client.send(new ListTablesCommand({}));
     // assert
-    expect(TableNames).toEqual(['journeys-deliveries', 'journeys-journeys', 'journeys-profiles', 'journeys-stats']);
+    expect(TableNames).toEqual([
+      'journeys-deliveries',
+      'journeys-journeys',
+      'journeys-profiles',
+      'journeys-stats',
+    ]);
   });
 
   it('accepts PutEvents from the SDK and delivers matching events in EventBridge shape', async () => {
@@ -72,8 +79,18 @@ describe('local stand-ins', () => {
     const out = await client.send(
       new PutEventsCommand({
         Entries: [
-          { Source: 'journeys.customer', DetailType: 'track', Detail: '{"userId":"u1"}', EventBusName: 'customer-events' },
-          { Source: 'journeys.customer', DetailType: 'track', Detail: '{not json', EventBusName: 'customer-events' },
+          {
+            Source: 'journeys.customer',
+            DetailType: 'track',
+            Detail: '{"userId":"u1"}',
+            EventBusName: 'customer-events',
+          },
+          {
+            Source: 'journeys.customer',
+            DetailType: 'track',
+            Detail: '{not json',
+            EventBusName: 'customer-events',
+          },
           { Source: 'journeys.customer', DetailType: 'track', Detail: '{}', EventBusName: 'nope' },
         ],
       }),
@@ -81,21 +98,37 @@ describe('local stand-ins', () => {
     await services.bus.idle();
     // assert
     expect(out.FailedEntryCount).toBe(2);
-    expect(out.Entries?.map((e) => e.ErrorCode)).toEqual([undefined, 'MalformedDetail', 'ResourceNotFoundException']);
-    expect(delivered.at(-1)).toMatchObject({ 'detail-type': 'track', source: 'journeys.customer', detail: { userId: 'u1' } });
+    expect(out.Entries?.map((e) => e.ErrorCode)).toEqual([
+      undefined,
+      'MalformedDetail',
+      'ResourceNotFoundException',
+    ]);
+    expect(delivered.at(-1)).toMatchObject({
+      'detail-type': 'track',
+      source: 'journeys.customer',
+      detail: { userId: 'u1' },
+    });
   });
 
   it('accepts PutEvents from the AWS CLI v2', async () => {
     // arrange
-    if (!existsSync(AWS_CLI)) throw new Error(`AWS CLI v2 not found at ${AWS_CLI}: apt-get install -y awscli`);
+    if (!existsSync(AWS_CLI))
+      throw new Error(`AWS CLI v2 not found at ${AWS_CLI}: apt-get install -y awscli`);
     const entries = JSON.stringify([
-      { Source: 'journeys.customer', DetailType: 'identify', Detail: '{"userId":"cli"}', EventBusName: 'customer-events' },
+      {
+        Source: 'journeys.customer',
+        DetailType: 'identify',
+        Detail: '{"userId":"cli"}',
+        EventBusName: 'customer-events',
+      },
     ]);
     // act
     const { stdout } = await run(
       AWS_CLI,
       ['events', 'put-events', '--endpoint-url', services.endpoints.eventbridge, '--entries', entries],
-      { env: { ...process.env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', AWS_REGION: 'us-east-1' } },
+      {
+        env: { ...process.env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', AWS_REGION: 'us-east-1' },
+      },
     );
     await services.bus.idle();
     // assert
@@ -133,7 +166,10 @@ describe('local stand-ins', () => {
     const client = new SQSClient(localClientConfig(services.endpoints.sqs));
     // act
     await client.send(
-      new SendMessageCommand({ QueueUrl: `${services.endpoints.sqs}/000000000000/journeys-rejected`, MessageBody: 'bad' }),
+      new SendMessageCommand({
+        QueueUrl: `${services.endpoints.sqs}/000000000000/journeys-rejected`,
+        MessageBody: 'bad',
+      }),
     );
     // assert
     const text = await readFile(join(dataDir, 'queues', 'journeys-rejected.jsonl'), 'utf8');
@@ -144,8 +180,12 @@ describe('local stand-ins', () => {
     // arrange
     const client = new S3Client({ ...config(), endpoint: services.endpoints.s3, forcePathStyle: true });
     // act
-    const list = await client.send(new ListObjectsV2Command({ Bucket: 'journeys-local', Prefix: 'journeys/' }));
-    const object = await client.send(new GetObjectCommand({ Bucket: 'journeys-local', Key: 'journeys/hello.json' }));
+    const list = await client.send(
+      new ListObjectsV2Command({ Bucket: 'journeys-local', Prefix: 'journeys/' }),
+    );
+    const object = await client.send(
+      new GetObjectCommand({ Bucket: 'journeys-local', Key: 'journeys/hello.json' }),
+    );
     // assert
     expect(list.Contents?.map((c) => c.Key)).toEqual(['journeys/hello.json']);
     expect(await object.Body?.transformToString()).toBe('{"id":"hello"}');
@@ -192,17 +232,31 @@ describe('local Step Functions API', () => {
     };
     const sfn = new SFNClient(localClientConfig(services.endpoints.sfn));
     const created = await sfn.send(
-      new CreateStateMachineCommand({ name: 'journey-demo', definition: definition('v1'), roleArn: 'r', publish: true }),
+      new CreateStateMachineCommand({
+        name: 'journey-demo',
+        definition: definition('v1'),
+        roleArn: 'r',
+        publish: true,
+      }),
     );
     const v1 = created.stateMachineVersionArn ?? '';
     const alias = await sfn.send(
-      new CreateStateMachineAliasCommand({ name: 'live', routingConfiguration: [{ stateMachineVersionArn: v1, weight: 100 }] }),
+      new CreateStateMachineAliasCommand({
+        name: 'live',
+        routingConfiguration: [{ stateMachineVersionArn: v1, weight: 100 }],
+      }),
     );
     const aliasArn = alias.stateMachineAliasArn ?? '';
     // act: one enrollment on v1, then a new version goes live, then a second enrollment
-    const first = await sfn.send(new StartExecutionCommand({ stateMachineArn: aliasArn, name: 'e1', input: '{}' }));
+    const first = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: aliasArn, name: 'e1', input: '{}' }),
+    );
     const updated = await sfn.send(
-      new UpdateStateMachineCommand({ stateMachineArn: created.stateMachineArn, definition: definition('v2'), publish: true }),
+      new UpdateStateMachineCommand({
+        stateMachineArn: created.stateMachineArn,
+        definition: definition('v2'),
+        publish: true,
+      }),
     );
     await sfn.send(
       new UpdateStateMachineAliasCommand({
@@ -210,18 +264,25 @@ describe('local Step Functions API', () => {
         routingConfiguration: [{ stateMachineVersionArn: updated.stateMachineVersionArn ?? '', weight: 100 }],
       }),
     );
-    const second = await sfn.send(new StartExecutionCommand({ stateMachineArn: aliasArn, name: 'e2', input: '{}' }));
+    const second = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: aliasArn, name: 'e2', input: '{}' }),
+    );
     const duplicate = await sfn
       .send(new StartExecutionCommand({ stateMachineArn: aliasArn, name: 'e1', input: '{"other":1}' }))
       .catch((e: unknown) => e);
     await waitFor(() => tokens.length === 2);
-    for (const token of tokens) await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"ok":true}' }));
+    for (const token of tokens)
+      await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"ok":true}' }));
     await services.sfn.idle();
     // assert
     const outputs = [];
     for (const e of [first, second]) {
       const described = await sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn }));
-      outputs.push([described.status, JSON.parse(described.output ?? '{}'), described.stateMachineVersionArn?.split(':').at(-1)]);
+      outputs.push([
+        described.status,
+        JSON.parse(described.output ?? '{}'),
+        described.stateMachineVersionArn?.split(':').at(-1),
+      ]);
     }
     expect(outputs).toEqual([
       ['SUCCEEDED', { event: { ok: true }, version: 'v1' }, '1'],

@@ -48,62 +48,94 @@ type StepInput = JourneyInput['steps'][string];
 /** A step whose successors are chosen from `later` (ids of later steps). */
 type StepMaker = (later: fc.Arbitrary<string>) => fc.Arbitrary<StepInput>;
 
-const value = fc.oneof(scalar, fc.constantFrom({ from: 'trigger.properties.plan' }, { from: 'trigger.messageId' }));
+const value = fc.oneof(
+  scalar,
+  fc.constantFrom({ from: 'trigger.properties.plan' }, { from: 'trigger.messageId' }),
+);
 
-const makers: StepMaker[] = [
-  (next) =>
-    fc.record({
-      type: fc.constantFrom('email', 'sms', 'push'),
-      template: name,
-      onFailure: fc.constantFrom('continue', 'exit'),
-      next,
+const message: StepMaker = (next) =>
+  fc
+    .tuple(fc.constantFrom('email', 'sms', 'push'), name, fc.constantFrom('continue', 'exit'), next)
+    .map(([type, template, onFailure, to]): StepInput => ({ type, template, onFailure, next: to }));
+
+const wait: StepMaker = (next) =>
+  fc.tuple(fc.integer({ min: 0, max: 2 }), duration, next).map(([kind, span, to]): StepInput => {
+    if (kind === 0) return { type: 'wait', for: span, next: to };
+    if (kind === 1) return { type: 'wait', until: '2027-03-01T09:00:00+01:00', next: to };
+    return {
+      type: 'wait',
+      untilDate: { path: 'profile.traits.renewalDate', offset: '-P3D' },
+      window: { start: '09:00', end: '11:00', weekdays: ['mon', 'fri'] },
+      next: to,
+    };
+  });
+
+const waitForEvent: StepMaker = (next) =>
+  fc.tuple(fc.constantFrom('Order Completed', 'App Opened'), duration, next, next).map(
+    ([event, timeout, onEvent, onTimeout]): StepInput => ({
+      type: 'waitForEvent',
+      event,
+      match: { 'event.properties.cartId': 'trigger.properties.cartId' },
+      timeout,
+      onEvent,
+      onTimeout,
     }),
-  (next) =>
-    fc.oneof(
-      fc.record({ type: fc.constant('wait'), for: duration, next }),
-      fc.record({ type: fc.constant('wait'), until: fc.constant('2027-03-01T09:00:00+01:00'), next }),
-      fc.record({
-        type: fc.constant('wait'),
-        untilDate: fc.record({ path: fc.constant('profile.traits.renewalDate'), offset: fc.constantFrom('-P3D', 'P1D') }),
-        window: fc.constant({ start: '09:00', end: '11:00', weekdays: ['mon' as const, 'fri' as const] }),
-        next,
+  );
+
+const branch: StepMaker = (next) =>
+  fc
+    .tuple(fc.array(fc.record({ when: condition, next }), { minLength: 1, maxLength: 3 }), next)
+    .map(([branches, otherwise]): StepInput => ({ type: 'branch', branches, otherwise }));
+
+const split: StepMaker = (next) =>
+  fc
+    .array(fc.integer({ min: 0, max: 10 }), { minLength: 2, maxLength: 4 })
+    .filter((parts) => parts.some((p) => p > 0))
+    .chain((parts) => {
+      const total = parts.reduce((x, y) => x + y, 0);
+      const weights = parts.map((p) => Math.floor((p * 100) / total));
+      const first = weights.findIndex((w) => w > 0);
+      weights[first] = (weights[first] ?? 0) + 100 - weights.reduce((x, y) => x + y, 0);
+      return fc.tuple(...weights.map(() => fc.tuple(next, fc.boolean()))).map(
+        (picked): StepInput => ({
+          type: 'split',
+          variants: picked.map(([to, holdout], i) => ({
+            name: `v${i}`,
+            weight: weights[i] ?? 0,
+            holdout,
+            next: to,
+          })),
+        }),
+      );
+    });
+
+const updateProfile: StepMaker = (next) =>
+  fc
+    .tuple(
+      fc.dictionary(segment, value, { maxKeys: 2 }),
+      fc.dictionary(segment, fc.integer({ min: 1, max: 5 }), { maxKeys: 1 }),
+      fc.array(segment, { minLength: 0, maxLength: 1 }),
+      next,
+    )
+    .filter(
+      ([set, increment, unset]) => Object.keys(set).length + Object.keys(increment).length + unset.length > 0,
+    )
+    .map(
+      ([set, increment, unset, to]): StepInput => ({
+        type: 'updateProfile',
+        set,
+        increment,
+        unset,
+        next: to,
       }),
-    ),
-  (next) =>
-    fc.record({
-      type: fc.constant('waitForEvent'),
-      event: fc.constantFrom('Order Completed', 'App Opened'),
-      match: fc.constant({ 'event.properties.cartId': 'trigger.properties.cartId' }),
-      timeout: duration,
-      onEvent: next,
-      onTimeout: next,
-    }),
-  (next) =>
-    fc.record({
-      type: fc.constant('branch'),
-      branches: fc.array(fc.record({ when: condition, next }), { minLength: 1, maxLength: 3 }),
-      otherwise: next,
-    }),
-  (next) =>
-    fc
-      .array(fc.integer({ min: 1, max: 10 }), { minLength: 2, maxLength: 4 })
-      .chain((parts) => {
-        const total = parts.reduce((a, b) => a + b, 0);
-        const weights = parts.map((p) => Math.floor((p * 100) / total));
-        weights[0] = (weights[0] ?? 0) + 100 - weights.reduce((a, b) => a + b, 0);
-        return fc.tuple(...weights.map((weight, i) => fc.record({ name: fc.constant(`v${i}`), weight: fc.constant(weight), holdout: fc.boolean(), next })));
-      })
-      .map((variants) => ({ type: 'split' as const, variants })),
-  (next) =>
-    fc.record({
-      type: fc.constant('updateProfile'),
-      set: fc.dictionary(segment, value, { maxKeys: 2 }),
-      increment: fc.dictionary(segment, fc.integer({ min: 1, max: 5 }), { maxKeys: 1 }),
-      unset: fc.array(segment, { maxLength: 1 }),
-      next,
-    }),
-  (next) => fc.record({ type: fc.constant('emit'), event: name, properties: fc.dictionary(segment, value, { maxKeys: 2 }), next }),
-];
+    );
+
+const emit: StepMaker = (next) =>
+  fc
+    .tuple(name, fc.dictionary(segment, value, { maxKeys: 2 }), next)
+    .map(([event, properties, to]): StepInput => ({ type: 'emit', event, properties, next: to }));
+
+const makers: StepMaker[] = [message, wait, waitForEvent, branch, split, updateProfile, emit];
 
 /** A valid journey of `min`..`max` working steps plus the exits they lead to. */
 export function journeyArbitrary(min = 1, max = 12): fc.Arbitrary<Journey> {
@@ -112,10 +144,13 @@ export function journeyArbitrary(min = 1, max = 12): fc.Arbitrary<Journey> {
     const exits = ['done', 'left'];
     const steps = ids.map((_, i) => {
       const later = fc.constantFrom(...ids.slice(i + 1), ...exits);
-      return fc.integer({ min: 0, max: makers.length - 1 }).chain((k) => (makers[k] ?? makers[0])(later));
+      return fc.constantFrom(...makers).chain((make) => make(later));
     });
     return fc.tuple(...steps, fc.constantFrom('continue', 'exit')).map((built) => {
-      const stepMap: Record<string, StepInput> = { done: { type: 'exit', reason: 'done' }, left: { type: 'exit' } };
+      const stepMap: Record<string, StepInput> = {
+        done: { type: 'exit', reason: 'done' },
+        left: { type: 'exit' },
+      };
       ids.forEach((id, i) => {
         const step = built[i];
         if (typeof step === 'object') stepMap[id] = step;
@@ -124,7 +159,10 @@ export function journeyArbitrary(min = 1, max = 12): fc.Arbitrary<Journey> {
         id: 'generated',
         name: 'Generated',
         trigger: { type: 'event', event: 'Cart Updated' },
-        settings: { quietHours: { start: '21:00', end: '08:00' }, onFailure: built[count] === 'exit' ? 'exit' : 'continue' },
+        settings: {
+          quietHours: { start: '21:00', end: '08:00' },
+          onFailure: built[count] === 'exit' ? 'exit' : 'continue',
+        },
         start: 's0',
         steps: stepMap,
       };

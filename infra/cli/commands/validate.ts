@@ -12,7 +12,7 @@ export async function validateCommand(files: string[], options: ValidateOptions)
     if (isSchemaFile(file)) continue;
     const report = await checker.check(file);
     reports.push(report);
-    if (!options.json) printReport(report);
+    if (!options.json) printViolations(report);
   }
   for (const [id, dupes] of duplicateIds(reports)) {
     for (const report of reports.filter((r) => dupes.includes(r.file))) {
@@ -23,7 +23,7 @@ export async function validateCommand(files: string[], options: ValidateOptions)
         message: `Journey id "${id}" is also used by ${others}.`,
       };
       report.violations.push(problem);
-      if (!options.json) printReport({ file: report.file, violations: [problem] });
+      if (!options.json) printViolations({ file: report.file, violations: [problem] });
     }
   }
   const templateProblems = checker.templateProblems;
@@ -50,7 +50,8 @@ export async function validateCommand(files: string[], options: ValidateOptions)
   if (failed) process.exitCode = 1;
 }
 
-function printReport(report: FileReport): void {
+/** Prints one file's outcome: a tick, or every violation with its path. */
+export function printViolations(report: FileReport): void {
   if (report.violations.length === 0) {
     const journey = report.journey;
     const detail =

@@ -23,6 +23,9 @@ export type StepFunctionsOptions = {
 
 const now = () => Date.now() / 1000;
 
+/** A running execution; `finished` settles once its final record is written. */
+type Running = { run: LocalExecution; finished?: Promise<void>; stop?: { error?: string; cause?: string } };
+
 /**
  * The Step Functions service behind the local API: state machines with
  * versions and aliases, executions run by the local runner, task tokens.
@@ -30,10 +33,7 @@ const now = () => Date.now() / 1000;
 export class LocalStepFunctions {
   readonly tokens = new TaskTokenRegistry();
   private readonly compiled = new Map<string, LocalStateMachine>();
-  private readonly running = new Map<
-    string,
-    { run: LocalExecution; stop?: { error?: string; cause?: string } }
-  >();
+  private readonly running = new Map<string, Running>();
 
   constructor(private readonly options: StepFunctionsOptions) {}
 
@@ -71,15 +71,15 @@ export class LocalStepFunctions {
     };
     await this.options.executions.write(record);
     const run = local.start(JSON.parse(input), { name });
-    const entry: { run: LocalExecution; stop?: { error?: string; cause?: string } } = { run };
+    const entry: Running = { run };
     this.running.set(execArn, entry);
-    void run.done.then((outcome) => this.finish(record, entry, outcome));
+    entry.finished = run.done.then((outcome) => this.finish(record, entry, outcome));
     return record;
   }
 
   /** Resolves when every running execution has ended (tests and the demo). */
   async idle(): Promise<void> {
-    while (this.running.size > 0) await Promise.all([...this.running.values()].map((e) => e.run.done));
+    while (this.running.size > 0) await Promise.all([...this.running.values()].map((e) => e.finished));
   }
 
   runningCount(): number {
@@ -164,7 +164,7 @@ export class LocalStepFunctions {
 
   private async finish(
     record: ExecutionRecord,
-    entry: { run: LocalExecution; stop?: { error?: string; cause?: string } },
+    entry: Running,
     outcome: Awaited<LocalExecution['done']>,
   ): Promise<void> {
     const ended: ExecutionRecord = {
@@ -177,8 +177,11 @@ export class LocalStepFunctions {
       visited: outcome.visited,
       transitions: outcome.transitions,
     };
-    await this.options.executions.write(ended);
-    this.running.delete(record.executionArn);
+    try {
+      await this.options.executions.write(ended);
+    } finally {
+      this.running.delete(record.executionArn);
+    }
     this.options.onExecutionEnd?.(ended);
   }
 }

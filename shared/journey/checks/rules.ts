@@ -149,3 +149,42 @@ export function checkHistoryWindows(context: CheckContext): Violation[] {
     ];
   });
 }
+
+/** One trait changed twice in one update is refused by DynamoDB ("overlapping paths"). */
+export function checkProfileUpdates({ steps }: CheckContext): Violation[] {
+  const out: Violation[] = [];
+  for (const [id, step] of Object.entries(steps)) {
+    if (step.type !== 'updateProfile') continue;
+    const seen = new Map<string, string>();
+    const fields: [string, string[]][] = [
+      ['set', Object.keys(step.set ?? {})],
+      ['increment', Object.keys(step.increment ?? {})],
+      ['unset', step.unset ?? []],
+    ];
+    for (const [field, traits] of fields) {
+      for (const trait of traits) {
+        const earlier = seen.get(trait);
+        if (earlier !== undefined) {
+          out.push(
+            violation(
+              ['steps', id, field],
+              'update.overlap',
+              `Trait "${trait}" is changed twice in this step (in ${earlier} and ${field}); change it once.`,
+            ),
+          );
+        }
+        seen.set(trait, field);
+      }
+    }
+    if (fields.every(([, traits]) => traits.length === 0)) {
+      out.push(
+        violation(
+          ['steps', id],
+          'schema.invalid',
+          'This step changes nothing: give "set", "increment" or "unset".',
+        ),
+      );
+    }
+  }
+  return out;
+}

@@ -33,9 +33,13 @@ export function bucketPath(stepId: string): string {
 export function splitChoice(id: string, step: SplitStep): { Choices: ChoiceBranch[]; Default: string } {
   const owning = variantRanges(step).filter((r) => r.to > r.from);
   const last = owning.at(-1) ?? { variant: step.variants[step.variants.length - 1], to: 100 };
-  const Choices = owning
-    .slice(0, -1)
-    .map((r) => ({ Variable: bucketPath(id), NumericLessThan: r.to, Next: r.variant.next }));
+  // A Choice needs one rule at least: a split whose buckets all go to one variant keeps its bound.
+  const ruled = owning.length > 1 ? owning.slice(0, -1) : owning;
+  const Choices = ruled.map((r) => ({
+    Variable: bucketPath(id),
+    NumericLessThan: r.to,
+    Next: r.variant.next,
+  }));
   return { Choices, Default: last.variant?.next ?? '' };
 }
 

@@ -61,3 +61,21 @@ describe('journeys schema', () => {
     expect(result.stdout).toBe(await readFile(join(projectRoot, 'journeys/journey.schema.json'), 'utf8'));
   });
 });
+
+describe('journeys compile', () => {
+  it('prints the ASL of an example journey, with CDK substitution placeholders', async () => {
+    const result = await runCli(['compile', 'journeys/cart-abandonment.json']);
+    expect(result.code).toBe(0);
+    const asl = JSON.parse(result.stdout);
+    expect(asl.StartAt).toBe('wait-1h');
+    expect(JSON.stringify(asl)).toContain('${SendMessageFunctionArn}');
+  });
+
+  it('gives a broken journey the same report as validate', async () => {
+    const file = 'test/fixtures/journeys/broken/split-problems.json';
+    const [compiled, validated] = await Promise.all([runCli(['compile', file]), runCli(['validate', file])]);
+    expect(compiled.code).toBe(1);
+    expect(compiled.stdout).toBe(validated.stdout.replace(/\n\n.*\n$/, '\n'));
+    expect(compiled.stderr).toContain('was not compiled');
+  });
+});

@@ -54,6 +54,7 @@ const planted: [file: string, expected: [path: string, code: ViolationCode][]][]
     [
       ['steps.wait-order.match["event.properties.cartId"]', 'trigger.field'],
       ['steps.tag.set.plan.from', 'value.source'],
+      ['steps.tag.increment', 'update.overlap'],
     ],
   ],
   [
@@ -139,6 +140,45 @@ describe('validateJourney on valid journeys', () => {
     };
     const result = validateJourney(tooLong);
     expect(result.ok ? [] : result.violations.map((v) => v.code)).toEqual(['wait.too-long']);
+  });
+});
+
+describe('requiredTriggerPaths', () => {
+  it('lists the trigger fields a run cannot do without', async () => {
+    const { requiredTriggerPaths } = await import('#shared/journey/requirements.ts');
+    const { Journey } = await import('#shared/journey/schema.ts');
+    const journey = Journey.parse({
+      id: 'needs',
+      name: 'Needs',
+      trigger: { type: 'event', event: 'Order Completed' },
+      start: 'wait',
+      steps: {
+        wait: {
+          type: 'waitForEvent',
+          event: 'Survey Answered',
+          match: { 'event.properties.orderId': 'trigger.properties.orderId' },
+          timeout: 'P7D',
+          onEvent: 'tag',
+          onTimeout: 'bye',
+        },
+        tag: {
+          type: 'updateProfile',
+          set: {
+            lastOrder: { from: 'trigger.properties.orderId' },
+            tier: { from: 'trigger.properties.tier' },
+          },
+          next: 'tell',
+        },
+        tell: {
+          type: 'emit',
+          event: 'Surveyed',
+          properties: { score: { from: 'event.properties.score' } },
+          next: 'bye',
+        },
+        bye: { type: 'exit' },
+      },
+    });
+    expect(requiredTriggerPaths(journey)).toEqual(['trigger.properties.orderId', 'trigger.properties.tier']);
   });
 });
 

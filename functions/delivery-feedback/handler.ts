@@ -1,0 +1,20 @@
+import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
+import { parser } from '@aws-lambda-powertools/parser/middleware';
+import middy from '@middy/core';
+import type { z } from 'zod';
+import { observability } from '#functions/_lib/middleware.ts';
+import { logger } from '#functions/_lib/observability.ts';
+import { deliveriesRepository, profilesRepository, statsRepository } from '#functions/_lib/repositories.ts';
+import { applyFeedback, type FeedbackDeps } from './feedback.ts';
+
+let deps: FeedbackDeps | undefined;
+
+/** SES / Pinpoint delivery, bounce, complaint, open, click and unsubscribe events from EventBridge. */
+export const handler = middy(async (event: z.infer<typeof EventBridgeSchema>) => {
+  deps ??= { deliveries: deliveriesRepository(), profiles: profilesRepository(), stats: statsRepository(), now: () => new Date() };
+  const result = await applyFeedback(deps, event.detail);
+  if (result.status === 'unknown-message') logger.info('feedback for a message not sent by a journey', { detailType: event['detail-type'] });
+  return result;
+})
+  .use(observability())
+  .use(parser({ schema: EventBridgeSchema }));

@@ -1,0 +1,118 @@
+import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { z } from 'zod';
+import { liveFields } from '#shared/ingest/live-journey.ts';
+import type { Bindings } from '#shared/journey/compile/bindings.ts';
+import { compile } from '#shared/journey/compile/compile.ts';
+import { journeyIdOfKey, rejectionKey } from '#shared/journey/s3-keys.ts';
+import { validateJourney, type Violation } from '#shared/journey/validate.ts';
+import type { RegistryRepository } from '#functions/_lib/registry.ts';
+import { deleteObject, putJson, readObject, templateCatalog } from './source.ts';
+import { publishJourney } from './state-machine.ts';
+
+/** The S3 notification EventBridge delivers (the fields this function uses). */
+export const S3Notification = z.object({
+  'detail-type': z.enum(['Object Created', 'Object Deleted']),
+  detail: z.object({
+    bucket: z.object({ name: z.string() }),
+    object: z.object({ key: z.string(), etag: z.string().optional(), 'version-id': z.string().optional() }),
+    reason: z.string().optional(),
+  }),
+});
+export type S3Notification = z.infer<typeof S3Notification>;
+
+export type DeployDeps = {
+  s3: S3Client;
+  sfn: SFNClient;
+  events: EventBridgeClient;
+  registry: RegistryRepository;
+  config: { eventBus: string; roleArn: string; bindings: Bindings };
+  now: () => Date;
+};
+
+export type DeployResult =
+  | { status: 'ignored'; key: string }
+  | { status: 'deployed'; journeyId: string; version: string }
+  | { status: 'rejected'; journeyId: string; violations: Violation[] }
+  | { status: 'archived' | 'unknown'; journeyId: string };
+
+export const SYSTEM_EVENT_SOURCE = 'journeys.system';
+
+async function emit(deps: DeployDeps, detailType: string, detail: Record<string, unknown>) {
+  const out = await deps.events.send(
+    new PutEventsCommand({
+      Entries: [{ Source: SYSTEM_EVENT_SOURCE, DetailType: detailType, Detail: JSON.stringify(detail), EventBusName: deps.config.eventBus }],
+    }),
+  );
+  if ((out.FailedEntryCount ?? 0) > 0) throw new Error(`PutEvents failed for ${detailType}: ${JSON.stringify(out.Entries)}`);
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false; violation: Violation } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    const message = `The file is not valid JSON: ${error instanceof Error ? error.message : String(error)}`;
+    return { ok: false, violation: { path: '', code: 'json.invalid' as const, message } };
+  }
+}
+
+async function check(deps: DeployDeps, bucket: string, id: string, text: string) {
+  const json = parseJson(text);
+  if (!json.ok) return { ok: false as const, violations: [json.violation] };
+  const result = validateJourney(json.value, { templates: await templateCatalog(deps.s3, bucket) });
+  if (result.ok && result.journey.id !== id) {
+    const message = `The journey id "${result.journey.id}" must match its file name (journeys/${id}.json).`;
+    return { ok: false as const, violations: [{ path: 'id', code: 'schema.invalid' as const, message }] };
+  }
+  return result;
+}
+
+async function reject(deps: DeployDeps, bucket: string, source: { key: string; versionId?: string }, id: string, violations: Violation[]) {
+  const report = { journeyId: id, source: source.key, sourceVersionId: source.versionId, rejectedAt: deps.now().toISOString(), violations };
+  await putJson(deps.s3, bucket, rejectionKey(id), report);
+  await emit(deps, 'Journey Rejected', report);
+  return { status: 'rejected' as const, journeyId: id, violations };
+}
+
+async function created(deps: DeployDeps, n: S3Notification, id: string): Promise<DeployResult> {
+  const bucket = n.detail.bucket.name;
+  const key = n.detail.object.key;
+  const object = await readObject(deps.s3, bucket, key, n.detail.object['version-id']);
+  const source = { key, versionId: object.versionId };
+  const checked = await check(deps, bucket, id, object.text);
+  // An invalid journey leaves the live version untouched: nothing below runs.
+  if (!checked.ok) return reject(deps, bucket, source, id, checked.violations);
+  const journey = checked.journey;
+  const previous = await deps.registry.get(id);
+  const published = await publishJourney(
+    deps.sfn,
+    {
+      name: `journey-${id}`,
+      definition: JSON.stringify(compile(journey, deps.config.bindings)),
+      roleArn: deps.config.roleArn,
+      description: `${key}${source.versionId === undefined ? '' : `@${source.versionId}`}`,
+    },
+    { stateMachineArn: previous?.stateMachineArn, aliasArn: previous?.aliasArn },
+  );
+  const deployedAt = deps.now().toISOString();
+  await deps.registry.putDeployed(
+    { ...liveFields(journey), ...published, sourceKey: key, sourceVersionId: source.versionId, deployedAt },
+    previous,
+  );
+  await deleteObject(deps.s3, bucket, rejectionKey(id));
+  await emit(deps, 'Journey Deployed', { journeyId: id, version: published.version, source: key, sourceVersionId: source.versionId });
+  return { status: 'deployed', journeyId: id, version: published.version };
+}
+
+/** Handles one S3 notification for the journeys bucket. */
+export async function deployFromS3(deps: DeployDeps, notification: S3Notification): Promise<DeployResult> {
+  const key = notification.detail.object.key;
+  const id = journeyIdOfKey(key);
+  if (id === undefined) return { status: 'ignored', key };
+  if (notification['detail-type'] === 'Object Created') return created(deps, notification, id);
+  // Deleting the definition archives the journey: no new enrollments, running ones finish.
+  const archived = await deps.registry.archive(id, deps.now().toISOString());
+  if (archived) await emit(deps, 'Journey Archived', { journeyId: id, source: key });
+  return { status: archived ? 'archived' : 'unknown', journeyId: id };
+}

@@ -1,0 +1,50 @@
+import { parser } from '@aws-lambda-powertools/parser/middleware';
+import middy from '@middy/core';
+import { client } from '#functions/_lib/clients.ts';
+import { lazyConfig } from '#functions/_lib/config.ts';
+import { observability } from '#functions/_lib/middleware.ts';
+import { logger } from '#functions/_lib/observability.ts';
+import { registryRepository } from '#functions/_lib/repositories.ts';
+import { type DeployDeps, deployFromS3, S3Notification } from './deploy.ts';
+
+const config = lazyConfig([
+  'EVENT_BUS_NAME',
+  'JOURNEY_ROLE_ARN',
+  'SEND_MESSAGE_FUNCTION_ARN',
+  'EVALUATE_FUNCTION_ARN',
+  'AWAIT_EVENT_FUNCTION_ARN',
+  'PROFILES_TABLE_NAME',
+]);
+let deps: DeployDeps | undefined;
+
+function deployDeps(): DeployDeps {
+  const c = config();
+  deps ??= {
+    s3: client('s3'),
+    sfn: client('sfn'),
+    events: client('events'),
+    registry: registryRepository(),
+    config: {
+      eventBus: c.EVENT_BUS_NAME,
+      roleArn: c.JOURNEY_ROLE_ARN,
+      bindings: {
+        sendMessageFunctionArn: c.SEND_MESSAGE_FUNCTION_ARN,
+        evaluateFunctionArn: c.EVALUATE_FUNCTION_ARN,
+        awaitEventFunctionArn: c.AWAIT_EVENT_FUNCTION_ARN,
+        profilesTableName: c.PROFILES_TABLE_NAME,
+        eventBusName: c.EVENT_BUS_NAME,
+      },
+    },
+    now: () => new Date(),
+  };
+  return deps;
+}
+
+/** S3 "Object Created" / "Object Deleted" (via EventBridge) for journeys/*.json: validate, compile, publish. */
+export const handler = middy(async (notification: S3Notification) => {
+  const result = await deployFromS3(deployDeps(), notification);
+  logger.info('deploy result', { result });
+  return result;
+})
+  .use(observability())
+  .use(parser({ schema: S3Notification }));

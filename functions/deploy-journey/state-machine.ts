@@ -1,0 +1,81 @@
+import {
+  CreateStateMachineAliasCommand,
+  CreateStateMachineCommand,
+  PublishStateMachineVersionCommand,
+  type SFNClient,
+  UpdateStateMachineAliasCommand,
+  UpdateStateMachineCommand,
+} from '@aws-sdk/client-sfn';
+
+/**
+ * Create-or-update of `journey-<id>`, a published version, and the `live`
+ * alias moved to it. Running executions keep the version they started on.
+ */
+
+export type Published = { stateMachineArn: string; versionArn: string; version: string; aliasArn: string };
+type Known = { stateMachineArn?: string; aliasArn?: string };
+
+export const LIVE_ALIAS = 'live';
+
+function named(error: unknown, ...names: string[]): boolean {
+  return error instanceof Error && names.includes(error.name);
+}
+
+/** The ARN a state machine has in the role's account and the client's region. */
+async function stateMachineArnOf(sfn: SFNClient, roleArn: string, name: string): Promise<string> {
+  const [, partition = 'aws', , , account = ''] = roleArn.split(':');
+  const region = await sfn.config.region();
+  return `arn:${partition}:states:${region}:${account}:stateMachine:${name}`;
+}
+
+async function upsertStateMachine(sfn: SFNClient, name: string, definition: string, roleArn: string, known: Known) {
+  let arn = known.stateMachineArn;
+  if (arn === undefined) {
+    try {
+      const out = await sfn.send(new CreateStateMachineCommand({ name, definition, roleArn, type: 'STANDARD' }));
+      return { arn: out.stateMachineArn ?? '', revisionId: undefined };
+    } catch (error) {
+      // The registry lost track of a machine that exists: update it instead.
+      if (!named(error, 'StateMachineAlreadyExists')) throw error;
+      arn = await stateMachineArnOf(sfn, roleArn, name);
+    }
+  }
+  const out = await sfn.send(new UpdateStateMachineCommand({ stateMachineArn: arn, definition, roleArn }));
+  return { arn, revisionId: out.revisionId };
+}
+
+async function moveAlias(sfn: SFNClient, stateMachineArn: string, versionArn: string, known: Known): Promise<string> {
+  const routingConfiguration = [{ stateMachineVersionArn: versionArn, weight: 100 }];
+  const update = async (aliasArn: string) => {
+    await sfn.send(new UpdateStateMachineAliasCommand({ stateMachineAliasArn: aliasArn, routingConfiguration }));
+    return aliasArn;
+  };
+  if (known.aliasArn !== undefined) return update(known.aliasArn);
+  try {
+    const out = await sfn.send(new CreateStateMachineAliasCommand({ name: LIVE_ALIAS, routingConfiguration }));
+    return out.stateMachineAliasArn ?? '';
+  } catch (error) {
+    if (!named(error, 'ConflictException', 'ResourceAlreadyExists')) throw error;
+    return update(`${stateMachineArn}:${LIVE_ALIAS}`);
+  }
+}
+
+/** Deploys a definition: create or update, publish a version, move `live` to it. */
+export async function publishJourney(
+  sfn: SFNClient,
+  input: { name: string; definition: string; roleArn: string; description: string },
+  known: Known,
+): Promise<Published> {
+  const machine = await upsertStateMachine(sfn, input.name, input.definition, input.roleArn, known);
+  const published = await sfn.send(
+    new PublishStateMachineVersionCommand({
+      stateMachineArn: machine.arn,
+      ...(machine.revisionId === undefined ? {} : { revisionId: machine.revisionId }),
+      description: input.description.slice(0, 256),
+    }),
+  );
+  const versionArn = published.stateMachineVersionArn ?? '';
+  const version = versionArn.slice(versionArn.lastIndexOf(':') + 1);
+  const aliasArn = await moveAlias(sfn, machine.arn, versionArn, known);
+  return { stateMachineArn: machine.arn, versionArn, version, aliasArn };
+}

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+
+/**
+ * Delivery feedback as it arrives on EventBridge: SES event publishing
+ * records (source aws.ses) and Pinpoint / End User Messaging SMS and push
+ * events. Pure: classifies an event into what it means for the customer.
+ */
+
+export type FeedbackOutcome = 'sent' | 'delivered' | 'bounced' | 'complained' | 'opened' | 'clicked' | 'unsubscribed' | 'failed';
+
+export type Feedback = {
+  messageId: string;
+  channel: 'email' | 'sms' | 'push';
+  outcome: FeedbackOutcome;
+  /** Stop the channel: a hard bounce or a complaint. */
+  suppress?: string;
+  /** Opt out of the channel (no topic) or of one topic. */
+  unsubscribe?: { topic?: string };
+};
+
+const SesRecord = z.object({
+  eventType: z.string(),
+  mail: z.object({ messageId: z.string() }),
+  bounce: z.object({ bounceType: z.string() }).optional(),
+  subscription: z
+    .object({
+      newTopicPreferences: z
+        .object({
+          unsubscribeAll: z.boolean().optional(),
+          topicSubscriptionStatus: z.array(z.object({ topicName: z.string(), subscriptionStatus: z.string() })).optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+});
+
+const PinpointRecord = z.object({
+  event_type: z.string(),
+  attributes: z.object({ message_id: z.string().optional(), record_status: z.string().optional() }).default({}),
+});
+
+function fromSes(record: z.infer<typeof SesRecord>): Feedback | undefined {
+  const base = { messageId: record.mail.messageId, channel: 'email' as const };
+  switch (record.eventType) {
+    case 'Send':
+      return { ...base, outcome: 'sent' };
+    case 'Delivery':
+      return { ...base, outcome: 'delivered' };
+    case 'Open':
+      return { ...base, outcome: 'opened' };
+    case 'Click':
+      return { ...base, outcome: 'clicked' };
+    case 'Reject':
+    case 'Rendering Failure':
+      return { ...base, outcome: 'failed' };
+    case 'Bounce': {
+      const hard = record.bounce?.bounceType === 'Permanent';
+      return { ...base, outcome: 'bounced', ...(hard ? { suppress: 'hard bounce' } : {}) };
+    }
+    case 'Complaint':
+      return { ...base, outcome: 'complained', suppress: 'complaint' };
+    case 'Subscription': {
+      const prefs = record.subscription?.newTopicPreferences;
+      if (prefs?.unsubscribeAll === true) return { ...base, outcome: 'unsubscribed', unsubscribe: {} };
+      const topic = prefs?.topicSubscriptionStatus?.find((t) => t.subscriptionStatus === 'OPT_OUT');
+      return topic === undefined ? undefined : { ...base, outcome: 'unsubscribed', unsubscribe: { topic: topic.topicName } };
+    }
+    default:
+      return undefined;
+  }
+}
+
+const PINPOINT_OUTCOMES: Record<string, { channel: 'sms' | 'push'; outcome: FeedbackOutcome; optOut?: boolean }> = {
+  '_SMS.SUCCESS': { channel: 'sms', outcome: 'delivered' },
+  '_SMS.FAILURE': { channel: 'sms', outcome: 'failed' },
+  '_SMS.OPTOUT': { channel: 'sms', outcome: 'unsubscribed', optOut: true },
+  '_PUSH.SUCCESS': { channel: 'push', outcome: 'delivered' },
+  '_PUSH.FAILURE': { channel: 'push', outcome: 'failed' },
+  '_campaign.opened_notification': { channel: 'push', outcome: 'opened' },
+};
+
+function fromPinpoint(record: z.infer<typeof PinpointRecord>): Feedback | undefined {
+  const known = PINPOINT_OUTCOMES[record.event_type];
+  const messageId = record.attributes.message_id;
+  if (known === undefined || messageId === undefined) return undefined;
+  // A number that does not exist or cannot take SMS will never succeed: stop the channel.
+  const permanent = known.outcome === 'failed' && /INVALID|UNREACHABLE|PERMANENT/.test(record.attributes.record_status ?? '');
+  return {
+    messageId,
+    channel: known.channel,
+    outcome: known.outcome,
+    ...(known.optOut ? { unsubscribe: {} } : {}),
+    ...(permanent ? { suppress: `${record.attributes.record_status}` } : {}),
+  };
+}
+
+/** Classifies a feedback event's detail; `undefined` for events that change nothing. */
+export function classifyFeedback(detail: unknown): Feedback | undefined {
+  const ses = SesRecord.safeParse(detail);
+  if (ses.success) return fromSes(ses.data);
+  const pinpoint = PinpointRecord.safeParse(detail);
+  return pinpoint.success ? fromPinpoint(pinpoint.data) : undefined;
+}

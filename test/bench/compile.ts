@@ -1,0 +1,52 @@
+import fc from 'fast-check';
+import { compile } from '#shared/journey/compile/compile.ts';
+import { costPerMillionEnrollments } from '#shared/journey/compile/transitions.ts';
+import type { Journey } from '#shared/journey/schema.ts';
+import { offlineJourney, type Script } from '../integration/offline/harness.ts';
+import { journeyArbitrary } from '../support/arbitraries.ts';
+import { exampleJourneys } from '../support/journeys.ts';
+
+/** Scenarios run per journey: every event arrives / every wait times out, each with all sends going out. */
+function scenarios(journey: Journey): [string, Script][] {
+  const all = (value: 'timeout') => Object.fromEntries(Object.keys(journey.steps).map((id) => [id, value]));
+  return [
+    ['events arrive', {}],
+    ['waits time out', { await: all('timeout') }],
+    ['branches match first', { branch: Object.fromEntries(Object.keys(journey.steps).map((id) => [id, 0])) }],
+  ];
+}
+
+/** Steps visited: states named after a step id (helper states carry a '.' suffix). */
+function stepsVisited(visited: string[], journey: Journey): number {
+  return visited.filter((name) => name in journey.steps).length;
+}
+
+/** Prints, per example journey and path, transitions and Step Functions cost; then the 200-step compile time. */
+export async function runCompileBench(): Promise<void> {
+  for (const journey of exampleJourneys()) {
+    const offline = offlineJourney(journey);
+    console.log(
+      `\n${journey.id}: ${Object.keys(journey.steps).length} steps, ${Object.keys(offline.asl.States).length} states`,
+    );
+    for (const [name, script] of scenarios(journey)) {
+      const outcome = await offline.run(script);
+      const steps = stepsVisited(outcome.visited, journey);
+      const cost = costPerMillionEnrollments(outcome.transitions).toFixed(2);
+      const flag = outcome.transitions <= steps + 1 ? 'ok' : `+${outcome.transitions - steps - 1} over`;
+      console.log(
+        `  ${name.padEnd(22)} ${outcome.status} steps visited ${steps}, transitions ${outcome.transitions} (${flag}), $${cost} per 1M enrollments`,
+      );
+    }
+  }
+  const [big] = fc.sample(journeyArbitrary(200, 200), { numRuns: 1, seed: 1 });
+  if (big === undefined) return;
+  const runs = 50;
+  const started = performance.now();
+  for (let i = 0; i < runs; i++) compile(big);
+  const ms = (performance.now() - started) / runs;
+  console.log(
+    `\ncompile of a generated ${Object.keys(big.steps).length}-step journey: ${ms.toFixed(2)} ms (mean of ${runs})`,
+  );
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await runCompileBench();

@@ -1,0 +1,148 @@
+import { fork } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { PinpointClient } from '@aws-sdk/client-pinpoint';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { Journey } from '#shared/journey/schema.ts';
+import { liveFields } from '#shared/ingest/live-journey.ts';
+import { TABLES } from '#shared/tables.ts';
+import { DeliveriesRepository } from '#functions/_lib/deliveries.ts';
+import { ProfilesRepository } from '#functions/_lib/profiles.ts';
+import { CachedRegistry, RegistryRepository } from '#functions/_lib/registry.ts';
+import { StatsRepository } from '#functions/_lib/stats.ts';
+import { TemplateStore } from '#functions/_lib/templates.ts';
+import { awaitEvent } from '#functions/await-event/await.ts';
+import { type IngestDeps, ingestEvent } from '#functions/ingest/ingest.ts';
+import { sendMessage } from '#functions/send-message/send.ts';
+
+/**
+ * Per event: DynamoDB reads and writes (counted by SDK middleware) and CPU
+ * time of the handler code. DynamoDB (dynalite) runs in a child process so
+ * its CPU is not counted; Step Functions, SQS, SES and S3 are in-process stubs.
+ */
+
+const READS = new Set(['GetItemCommand', 'QueryCommand', 'ScanCommand', 'BatchGetItemCommand']);
+const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand']);
+const ROUNDS = 200;
+
+async function startDynaliteProcess(): Promise<{ endpoint: string; stop: () => void }> {
+  const child = fork(
+    '-e',
+    ["import('dynalite').then(({default:d})=>{const s=d({createTableMs:0});s.listen(0,'127.0.0.1',()=>process.send(s.address().port))})"],
+    { execArgv: [], stdio: 'ignore' },
+  );
+  const port = await new Promise<number>((resolve) => child.once('message', (m) => resolve(Number(m))));
+  return { endpoint: `http://127.0.0.1:${port}`, stop: () => child.kill() };
+}
+
+async function setup(endpoint: string) {
+  const raw = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  const counts = { reads: 0, writes: 0 };
+  raw.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (READS.has(context.commandName ?? '')) counts.reads++;
+      if (WRITES.has(context.commandName ?? '')) counts.writes++;
+      return next(args);
+    },
+    { step: 'initialize', name: 'countCalls' },
+  );
+  for (const table of TABLES) {
+    const keys = [table.partitionKey, ...('sortKey' in table ? [table.sortKey] : [])];
+    await raw.send(
+      new CreateTableCommand({
+        TableName: table.id,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: keys.map((k) => ({ AttributeName: k.name, AttributeType: k.type })),
+        KeySchema: keys.map((k, i) => ({ AttributeName: k.name, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
+      }),
+    );
+  }
+  const doc = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+  return { doc, counts };
+}
+
+type Row = { name: string; reads: number; writes: number; cpuMeanMs: number; cpuP95Ms: number };
+
+async function measure(name: string, counts: { reads: number; writes: number }, run: (i: number) => Promise<unknown>): Promise<Row> {
+  for (let i = 0; i < 20; i++) await run(-1 - i); // warm-up: JIT, caches, connections
+  counts.reads = 0;
+  counts.writes = 0;
+  const cpu: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const start = process.cpuUsage();
+    await run(i);
+    const used = process.cpuUsage(start);
+    cpu.push((used.user + used.system) / 1000);
+  }
+  cpu.sort((a, b) => a - b);
+  const mean = cpu.reduce((a, b) => a + b, 0) / cpu.length;
+  return { name, reads: counts.reads / ROUNDS, writes: counts.writes / ROUNDS, cpuMeanMs: mean, cpuP95Ms: cpu[Math.floor(cpu.length * 0.95)] ?? 0 };
+}
+
+const JOURNEY = Journey.parse({
+  id: 'bench-cart', name: 'Bench', trigger: { type: 'event', event: 'Cart Updated', correlationKey: 'event.properties.cartId' },
+  reentry: { mode: 'always' }, goal: { event: 'Order Completed' }, start: 'ab',
+  steps: { ab: { type: 'split', variants: [{ name: 'a', weight: 50, next: 'done' }, { name: 'b', weight: 50, next: 'done' }] }, done: { type: 'exit' } },
+});
+
+function event(userId: string, name: string, i: number, properties: Record<string, unknown> = {}) {
+  return { type: 'track', userId, event: name, messageId: `${name}-${userId}-${i}`, timestamp: '2026-11-24T10:00:00.000Z', properties };
+}
+
+/** Runs the handler benchmark and prints one line per scenario. */
+export async function runHandlersBench(): Promise<void> {
+  const dynamo = await startDynaliteProcess();
+  try {
+    const { doc, counts } = await setup(dynamo.endpoint);
+    mockClient(SFNClient).onAnyCommand().resolves({});
+    mockClient(SQSClient).onAnyCommand().resolves({});
+    mockClient(SESv2Client).on(SendEmailCommand).callsFake(() => ({ MessageId: `ses-${Math.random().toString(36).slice(2)}` }));
+    const template = JSON.stringify({ channel: 'email', subject: 'Hi {{ profile.firstName }}', html: '<p>Hi {{ profile.firstName }}</p>', text: 'Hi' });
+    mockClient(S3Client).on(GetObjectCommand).resolves({ Body: { transformToString: async () => template } } as never);
+    const registry = new RegistryRepository(doc, 'journeys');
+    const arn = 'arn:aws:states:eu-west-1:123456789012:stateMachine:journey-bench-cart';
+    await registry.putDeployed({ ...liveFields(JOURNEY), version: '1', versionArn: `${arn}:1`, aliasArn: `${arn}:live`, stateMachineArn: arn, sourceKey: 'journeys/bench-cart.json', deployedAt: '2026-11-01T00:00:00Z' }, undefined);
+    const profiles = new ProfilesRepository(doc, 'profiles');
+    const stats = new StatsRepository(doc, 'stats');
+    const deps: IngestDeps = {
+      profiles, registry: new CachedRegistry(registry), stats, sfn: new SFNClient({ region: 'eu-west-1' }),
+      sqs: new SQSClient({ region: 'eu-west-1' }), rejectedQueueUrl: 'q', now: () => new Date('2026-11-24T10:00:01Z'),
+    };
+    const sfn = new SFNClient({ region: 'eu-west-1' });
+    await ingestEvent(deps, { type: 'identify', userId: 'b-1', messageId: 'id-1', timestamp: '2026-11-24T09:00:00Z', traits: { email: 'b@example.com', firstName: 'B' } });
+    const rows: Row[] = [];
+    rows.push(await measure('event that triggers nothing', counts, (i) => ingestEvent(deps, event('b-1', 'Page Viewed', i))));
+    rows.push(await measure('event that enrolls into one journey', counts, (i) => ingestEvent(deps, event('b-1', 'Cart Updated', i, { cartId: `c${i}` }))));
+    rows.push(
+      await measure('event that resumes a waiting enrollment', counts, async (i) => {
+        const userId = `w-${i}`;
+        const before = { ...counts };
+        await awaitEvent({ profiles, sfn, now: deps.now }, { v: 1, journeyId: 'bench-cart', journeyVersion: '1', enrollmentId: `e${i}`, userId, stepId: 'w', token: `t${i}`, event: 'Order Placed', match: [], timeoutSeconds: 3600, startedAt: '2026-11-24T09:00:00Z', trigger: {} });
+        Object.assign(counts, before); // registering the waiter belongs to await-event, not to this event
+        return ingestEvent(deps, event(userId, 'Order Placed', i));
+      }),
+    );
+    const send = { profiles, deliveries: new DeliveriesRepository(doc, 'deliveries'), stats, templates: new TemplateStore(new S3Client({ region: 'eu-west-1' }), 'b'), ses: new SESv2Client({ region: 'eu-west-1' }), pinpoint: new PinpointClient({ region: 'eu-west-1' }), config: { senderEmail: 'n@shop.example', configurationSet: 'c', pinpointApplicationId: 'a' }, now: deps.now };
+    rows.push(
+      await measure('one email send', counts, (i) =>
+        sendMessage(send, { v: 1, journeyId: 'bench-cart', journeyVersion: '1', enrollmentId: `s${i}`, userId: 'b-1', stepId: 'email', channel: 'email', template: 't', trigger: {}, defaultTimezone: 'UTC', transactional: true, options: {} }),
+      ),
+    );
+    console.log('\nHandlers: DynamoDB calls and handler CPU per event (dynalite out of process; AWS services stubbed)');
+    console.log('scenario                                   reads  writes  cpu mean  cpu p95');
+    for (const r of rows) {
+      console.log(`${r.name.padEnd(42)} ${r.reads.toFixed(2).padStart(5)}  ${r.writes.toFixed(2).padStart(6)}  ${r.cpuMeanMs.toFixed(3).padStart(6)} ms  ${r.cpuP95Ms.toFixed(3).padStart(5)} ms`);
+    }
+  } finally {
+    dynamo.stop();
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await runHandlersBench();
+}

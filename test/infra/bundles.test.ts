@@ -1,0 +1,46 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTION_NAMES } from '#infra/journeys-stack.ts';
+import { type Bundle, buildBundles, importInFreshNode } from '../bench/bundles.ts';
+
+let outdir: string;
+let bundles: Bundle[];
+
+beforeAll(() => {
+  outdir = mkdtempSync(join(tmpdir(), 'journeys-bundles-'));
+  bundles = buildBundles(outdir);
+}, 180_000);
+
+afterAll(() => {
+  rmSync(outdir, { recursive: true, force: true });
+});
+
+describe('function bundles (as cdk synth builds them)', () => {
+  it.each(FUNCTION_NAMES)('%s imports in a fresh node process and exports a handler', (name) => {
+    // arrange
+    const bundle = bundles.find((b) => b.name === name);
+    if (!bundle) throw new Error(`no bundle for ${name}`);
+    // act
+    const result = importInFreshNode(bundle);
+    // assert
+    expect(result.error).toBe('');
+    expect(result.ok).toBe(true);
+  });
+
+  it.each(FUNCTION_NAMES)('%s is minified ESM with the AWS SDK inside and a source map beside it', (name) => {
+    const bundle = bundles.find((b) => b.name === name);
+    if (!bundle) throw new Error(`no bundle for ${name}`);
+    const code = readFileSync(bundle.file, 'utf8');
+    expect(bundle.file.endsWith('.mjs')).toBe(true);
+    // Booleans, not the code itself: a failure should not print a megabyte of bundle.
+    expect(code.startsWith("import { createRequire as __journeysCreateRequire } from 'node:module';")).toBe(
+      true,
+    );
+    expect(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/.test(code)).toBe(true);
+    expect(existsSync(`${bundle.file}.map`)).toBe(true);
+    // No import of the SDK is left for the runtime to resolve: the bundle carries its own copy.
+    expect(/from\s*["']@aws-sdk\//.test(code)).toBe(false);
+  });
+});

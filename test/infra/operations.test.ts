@@ -1,0 +1,231 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readSettings } from '#infra/constructs/settings.ts';
+import type { JourneysStack } from '#infra/journeys-stack.ts';
+import { synthesize } from './synth.ts';
+
+const configured = {
+  eventBusName: 'shop-events',
+  senderEmail: 'hello@mail.shop.example',
+  senderIdentity: 'shop.example',
+  pinpointApplicationId: 'a1b2c3d4e5f6',
+  alarmEmail: 'ops@shop.example',
+  retainData: 'false',
+  logRetentionDays: '14',
+};
+
+describe('defaults (no context)', () => {
+  let stack: JourneysStack;
+  let template: Template;
+  beforeAll(() => {
+    ({ stack, template } = synthesize());
+  });
+
+  it('publishes every SES sending event of the configuration set to the default bus', () => {
+    template.hasResourceProperties('AWS::SES::ConfigurationSet', {
+      Name: 'Journeys-journeys',
+      SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+    });
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      ConfigurationSetName: stack.resolve(stack.messaging.configurationSet.configurationSetName),
+      EventDestination: {
+        Enabled: true,
+        EventBridgeDestination: {
+          EventBusArn: {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':events:',
+                { Ref: 'AWS::Region' },
+                ':',
+                { Ref: 'AWS::AccountId' },
+                ':event-bus/default',
+              ],
+            ],
+          },
+        },
+        MatchingEventTypes: Match.arrayWith([
+          'send',
+          'delivery',
+          'bounce',
+          'complaint',
+          'reject',
+          'open',
+          'click',
+        ]),
+      },
+    });
+  });
+
+  it('creates an End User Messaging application when none is given', () => {
+    template.resourceCountIs('AWS::Pinpoint::App', 1);
+  });
+
+  it('alarms on any dead letter and on failed journey executions, notifying an encrypted topic', () => {
+    const topic = stack.resolve(stack.monitoring.alarmTopic.topicArn);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: stack.resolve(stack.routing.deadLetters.queueName) }],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [topic],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: [
+        {
+          Id: 'failed',
+          Expression: 'SELECT SUM(ExecutionsFailed) FROM SCHEMA("AWS/States", StateMachineArn)',
+          Period: 300,
+          ReturnData: true,
+        },
+      ],
+      Threshold: 1,
+      AlarmActions: [topic],
+    });
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: stack.resolve(stack.monitoring.alarmTopic.masterKey?.keyArn),
+    });
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  it('lets CloudWatch use the topic key (alarms cannot publish otherwise)', () => {
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('has a dashboard with ingest, enrollment, send, deferral, execution and queue panels', () => {
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(stack.resolve(dashboard?.Properties.DashboardBody));
+    for (const text of [
+      'EventsIngested',
+      'EventsRejected',
+      'Enrollments',
+      'MessagesSent',
+      'MessagesSuppressed',
+      'MessagesFailed',
+      'MessagesDeferred',
+      'ExecutionsFailed',
+      'ApproximateNumberOfMessagesVisible',
+    ]) {
+      expect(body, text).toContain(text);
+    }
+  });
+
+  it('outputs what operators need', () => {
+    const outputs = Object.keys(template.findOutputs('*'));
+    expect(outputs).toEqual(
+      expect.arrayContaining([
+        'EventBusName',
+        'JourneysBucketName',
+        'ProfilesTableName',
+        'JourneysTableName',
+        'DeliveriesTableName',
+        'StatsTableName',
+        'DashboardUrl',
+        'RejectedEventsQueueUrl',
+        'DeadLetterQueueUrl',
+        'JourneyRoleArn',
+      ]),
+    );
+  });
+});
+
+describe('context values', () => {
+  let stack: JourneysStack;
+  let template: Template;
+  beforeAll(() => {
+    ({ stack, template } = synthesize({ context: configured }));
+  });
+
+  it('names the bus', () => {
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'shop-events' });
+  });
+
+  it('uses the given End User Messaging application instead of creating one', () => {
+    template.resourceCountIs('AWS::Pinpoint::App', 0);
+    const sendMessageId = stack.resolve(stack.functions['send-message'].function.functionName).Ref;
+    const send = template.toJSON().Resources[sendMessageId];
+    expect(send.Properties.Environment.Variables).toMatchObject({
+      PINPOINT_APPLICATION_ID: 'a1b2c3d4e5f6',
+      SENDER_EMAIL: 'hello@mail.shop.example',
+    });
+  });
+
+  it('grants sending on the verified identity', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'ses:SendEmail',
+            Resource: Match.arrayWith([
+              {
+                'Fn::Join': [
+                  '',
+                  [
+                    'arn:',
+                    { Ref: 'AWS::Partition' },
+                    ':ses:',
+                    { Ref: 'AWS::Region' },
+                    ':',
+                    { Ref: 'AWS::AccountId' },
+                    ':identity/shop.example',
+                  ],
+                ],
+              },
+            ]),
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('subscribes the alarm email', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@shop.example',
+    });
+  });
+
+  it('lets the data go with the stack when retainData is false', () => {
+    const tables = Object.values(template.findResources('AWS::DynamoDB::Table'));
+    expect(tables.map((t) => [t.DeletionPolicy, t.Properties.DeletionProtectionEnabled])).toEqual(
+      Array(4).fill(['Delete', false]),
+    );
+  });
+
+  it('rounds log retention to a period CloudWatch accepts', () => {
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 14 });
+  });
+});
+
+describe('readSettings', () => {
+  it('defaults the identity to the sender domain', () => {
+    expect(readSettings(() => undefined)).toMatchObject({
+      eventBusName: 'customer-events',
+      senderEmail: 'journeys@example.com',
+      senderIdentity: 'example.com',
+      retainData: true,
+    });
+  });
+
+  it.each([
+    { key: 'senderEmail', value: 'not-an-email' },
+    { key: 'logLevel', value: 'LOUD' },
+    { key: 'pinpointApplicationId', value: 'has spaces' },
+    { key: 'retainData', value: 'maybe' },
+  ])('rejects $key=$value, naming it', ({ key, value }) => {
+    expect(() => readSettings((k) => (k === key ? value : undefined))).toThrow(`-c ${key}`);
+  });
+});

@@ -1,0 +1,174 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateStateMachineAliasCommand,
+  CreateStateMachineCommand,
+  PublishStateMachineVersionCommand,
+  SFNClient,
+  UpdateStateMachineAliasCommand,
+  UpdateStateMachineCommand,
+} from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { RegistryRepository } from '#functions/_lib/registry.ts';
+import { type DeployDeps, deployFromS3, S3Notification } from '#functions/deploy-journey/deploy.ts';
+import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+
+const root = new URL('../../../', import.meta.url);
+const created = S3Notification.parse(JSON.parse(readFileSync(new URL('test/fixtures/events/s3-object-created.json', root), 'utf8')));
+const deleted = S3Notification.parse(JSON.parse(readFileSync(new URL('test/fixtures/events/s3-object-deleted.json', root), 'utf8')));
+const welcome = readFileSync(new URL('journeys/welcome-series.json', root), 'utf8');
+const templates = Object.fromEntries(
+  readdirSync(new URL('journeys/templates/', root)).map((f) => [`journeys/templates/${f}`, readFileSync(new URL(`journeys/templates/${f}`, root), 'utf8')]),
+);
+
+const ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:journey-welcome-series';
+let db: LocalDynamo;
+let bucket: Map<string, string>;
+const s3 = mockClient(S3Client);
+const sfn = mockClient(SFNClient);
+const events = mockClient(EventBridgeClient);
+
+/** A small in-memory Step Functions: versions count up, the alias points at one. */
+function fakeStepFunctions() {
+  let versions = 0;
+  let alias: string | undefined;
+  sfn.reset();
+  sfn.on(CreateStateMachineCommand).resolves({ stateMachineArn: ARN, creationDate: new Date() });
+  sfn.on(UpdateStateMachineCommand).resolves({ updateDate: new Date(), revisionId: 'rev' });
+  sfn.on(PublishStateMachineVersionCommand).callsFake(() => {
+    versions += 1;
+    return { stateMachineVersionArn: `${ARN}:${versions}`, creationDate: new Date() };
+  });
+  sfn.on(CreateStateMachineAliasCommand).callsFake((input: { routingConfiguration: { stateMachineVersionArn: string }[] }) => {
+    alias = input.routingConfiguration[0]?.stateMachineVersionArn;
+    return { stateMachineAliasArn: `${ARN}:live`, creationDate: new Date() };
+  });
+  sfn.on(UpdateStateMachineAliasCommand).callsFake((input: { routingConfiguration: { stateMachineVersionArn: string }[] }) => {
+    alias = input.routingConfiguration[0]?.stateMachineVersionArn;
+    return { updateDate: new Date() };
+  });
+  return { alias: () => alias };
+}
+
+function fakeBucket() {
+  bucket = new Map([['journeys/welcome-series.json', welcome], ...Object.entries(templates)]);
+  s3.reset();
+  s3.on(GetObjectCommand).callsFake((input: { Key: string; VersionId?: string }) => {
+    const text = bucket.get(input.Key);
+    if (text === undefined) throw Object.assign(new Error('no such key'), { name: 'NoSuchKey' });
+    return { Body: { transformToString: async () => text }, VersionId: input.VersionId };
+  });
+  s3.on(ListObjectsV2Command).callsFake((input: { Prefix: string }) => ({
+    Contents: [...bucket.keys()].filter((k) => k.startsWith(input.Prefix)).map((Key) => ({ Key })),
+  }));
+  s3.on(PutObjectCommand).callsFake((input: { Key: string; Body: string }) => {
+    bucket.set(input.Key, input.Body);
+    return {};
+  });
+  s3.on(DeleteObjectCommand).callsFake((input: { Key: string }) => {
+    bucket.delete(input.Key);
+    return {};
+  });
+}
+
+function deps(): DeployDeps {
+  return {
+    s3: new S3Client({ region: 'eu-west-1' }),
+    sfn: new SFNClient({ region: 'eu-west-1' }),
+    events: new EventBridgeClient({ region: 'eu-west-1' }),
+    registry: new RegistryRepository(db.doc, db.tables.journeys),
+    config: {
+      eventBus: 'customer-events',
+      roleArn: 'arn:aws:iam::123456789012:role/journeys',
+      bindings: {
+        sendMessageFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:send-message',
+        evaluateFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:evaluate',
+        awaitEventFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:await-event',
+        profilesTableName: 'profiles',
+        eventBusName: 'customer-events',
+      },
+    },
+    now: () => new Date('2026-11-24T09:00:05Z'),
+  };
+}
+
+function sentEvents() {
+  return events.commandCalls(PutEventsCommand).flatMap((c) => c.args[0].input.Entries ?? []);
+}
+
+beforeAll(async () => {
+  db = await startDynalite('deploy');
+});
+afterAll(async () => db.stop());
+beforeEach(() => {
+  fakeBucket();
+  events.reset();
+  events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
+});
+
+describe('deploy-journey', () => {
+  it('validates, compiles, creates the state machine, publishes v1 and points live at it', async () => {
+    const machine = fakeStepFunctions();
+    const result = await deployFromS3(deps(), created);
+    expect(result).toEqual({ status: 'deployed', journeyId: 'welcome-series', version: '1' });
+    const create = sfn.commandCalls(CreateStateMachineCommand)[0]?.args[0].input;
+    expect(create).toMatchObject({ name: 'journey-welcome-series', type: 'STANDARD', roleArn: 'arn:aws:iam::123456789012:role/journeys' });
+    expect(JSON.parse(create?.definition ?? '{}').StartAt).toBeTypeOf('string');
+    expect(create?.definition).toContain('function:send-message');
+    expect(machine.alias()).toBe(`${ARN}:1`);
+    const entry = await deps().registry.get('welcome-series');
+    expect(entry).toMatchObject({
+      status: 'active', version: '1', aliasArn: `${ARN}:live`, sourceVersionId: 'IYV3p45BT0ac8hjHg1houSdS1a.Mro8e',
+      trigger: { type: 'identify' }, goal: { event: 'Project Created' }, exitOn: [{ event: 'Account Deleted' }],
+    });
+    expect(sentEvents().map((e) => [e.Source, e.DetailType])).toEqual([['journeys.system', 'Journey Deployed']]);
+  });
+
+  it('updates on a second upload: version 2, alias moved, history kept', async () => {
+    const machine = fakeStepFunctions();
+    await deployFromS3(deps(), created);
+    await deployFromS3(deps(), created);
+    expect(sfn.commandCalls(UpdateStateMachineCommand)).not.toHaveLength(0);
+    expect(machine.alias()).toBe(`${ARN}:2`);
+    const registry = deps().registry;
+    expect((await registry.get('welcome-series'))?.history.map((h) => h.version).slice(0, 2)).toEqual(['2', '1']);
+    expect((await registry.versions('welcome-series')).map((v) => v.version).slice(0, 2)).toEqual(['2', '1']);
+  });
+
+  it('rejects an invalid upload with a report listing every violation; live stays untouched', async () => {
+    const machine = fakeStepFunctions();
+    await deployFromS3(deps(), created);
+    const before = await deps().registry.get('welcome-series');
+    const broken = JSON.parse(welcome);
+    broken.start = 'nowhere';
+    broken.steps['welcome-email'].template = 'no-such-template';
+    bucket.set('journeys/welcome-series.json', JSON.stringify(broken));
+    const result = await deployFromS3(deps(), created);
+    expect(result.status).toBe('rejected');
+    const report = JSON.parse(bucket.get('journeys/welcome-series.rejected.json') ?? '{}');
+    expect(report.violations.map((v: { code: string }) => v.code)).toEqual(expect.arrayContaining(['start.dangling', 'template.missing']));
+    const rejected = sentEvents().find((e) => e.DetailType === 'Journey Rejected');
+    expect(JSON.parse(rejected?.Detail ?? '{}').violations).toEqual(report.violations);
+    expect(machine.alias()).toBe(`${ARN}:1`);
+    expect(await deps().registry.get('welcome-series')).toEqual(before);
+  });
+
+  it.each(['journeys/templates/cart-sms.json', 'journeys/welcome-series.rejected.json', 'journeys/readme.md', 'other/x.json'])(
+    'ignores %s',
+    async (key) => {
+      fakeStepFunctions();
+      const result = await deployFromS3(deps(), { ...created, detail: { ...created.detail, object: { key } } });
+      expect(result).toEqual({ status: 'ignored', key });
+    },
+  );
+
+  it('archives the journey when its file is deleted', async () => {
+    fakeStepFunctions();
+    await deployFromS3(deps(), created);
+    const result = await deployFromS3(deps(), deleted);
+    expect(result).toEqual({ status: 'archived', journeyId: 'welcome-series' });
+    expect((await deps().registry.get('welcome-series'))?.status).toBe('archived');
+  });
+});

@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resetClients, setClients } from '#functions/_lib/clients.ts';
+import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import { registerJourney } from './harness.ts';
+
+const envelope = JSON.parse(readFileSync(new URL('../../fixtures/events/eventbridge-track.json', import.meta.url), 'utf8'));
+const context = {
+  functionName: 'ingest', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:ingest',
+  memoryLimitInMB: '256', awsRequestId: 'req-1', logGroupName: '/aws/lambda/ingest', logStreamName: 's', callbackWaitsForEmptyEventLoop: true,
+  getRemainingTimeInMillis: () => 30_000, done: () => undefined, fail: () => undefined, succeed: () => undefined,
+} satisfies Context;
+
+const ENV = ['PROFILES_TABLE_NAME', 'JOURNEYS_TABLE_NAME', 'STATS_TABLE_NAME', 'REJECTED_QUEUE_URL'] as const;
+let db: LocalDynamo;
+const sfn = mockClient(SFNClient);
+const sqs = mockClient(SQSClient);
+
+beforeAll(async () => {
+  db = await startDynalite('handlers');
+  process.env.POWERTOOLS_METRICS_NAMESPACE = 'journeys-test';
+  process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+});
+afterAll(async () => {
+  resetClients();
+  for (const key of ENV) delete process.env[key];
+  await db.stop();
+});
+
+describe('handlers', () => {
+  it('import without AWS credentials or environment', async () => {
+    const modules = await Promise.all(
+      ['ingest', 'send-message', 'evaluate', 'await-event', 'deploy-journey', 'delivery-feedback'].map(
+        (name) => import(`#functions/${name}/handler.ts`),
+      ),
+    );
+    expect(modules.map((m) => typeof m.handler)).toEqual(Array(6).fill('function'));
+  });
+
+  it('fails fast naming the missing variable on first invocation', async () => {
+    const { handler } = await import('#functions/ingest/handler.ts');
+    await expect(handler(envelope, context)).rejects.toThrow('PROFILES_TABLE_NAME is not set');
+  });
+
+  it('ingest: parses the EventBridge envelope and enrolls through the injected clients', async () => {
+    // arrange
+    Object.assign(process.env, {
+      PROFILES_TABLE_NAME: db.tables.profiles, JOURNEYS_TABLE_NAME: db.tables.journeys,
+      STATS_TABLE_NAME: db.tables.stats, REJECTED_QUEUE_URL: 'https://sqs.local/rejected',
+    });
+    await registerJourney(db, {
+      id: 'cart-h', name: 'Cart', trigger: { type: 'event', event: 'Cart Updated' }, start: 'done', steps: { done: { type: 'exit' } },
+    });
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'x', startDate: new Date() });
+    sqs.on(SendMessageCommand).resolves({});
+    setClients({ dynamo: db.doc, sfn: new SFNClient({ region: 'eu-west-1' }), sqs: new SQSClient({ region: 'eu-west-1' }) });
+    const { handler } = await import('#functions/ingest/handler.ts');
+    // act
+    const ok = await handler(envelope, context);
+    const bad = await handler({ ...envelope, detail: { ...envelope.detail, timestamp: 'soon' } }, context);
+    // assert
+    expect(ok).toMatchObject({ status: 'recorded', enrolled: [expect.stringMatching(/^cart-h-/)] });
+    expect(bad).toMatchObject({ status: 'rejected', problems: [{ field: 'timestamp' }] });
+    expect(JSON.parse(String(sqs.commandCalls(SendMessageCommand)[0]?.args[0].input.MessageBody)).event.timestamp).toBe('soon');
+  });
+});

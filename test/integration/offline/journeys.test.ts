@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { exampleJourneys } from '../../support/journeys.ts';
+import { offlineJourney } from './harness.ts';
+
+const journeys = exampleJourneys();
+const byId = (id: string) => {
+  const journey = journeys.find((j) => j.id === id);
+  if (journey === undefined) throw new Error(`example journey ${id} is missing`);
+  return offlineJourney(journey);
+};
+
+describe('every example journey runs offline', () => {
+  it.each(journeys.map((j) => [j.id, j] as const))(
+    '%s reaches an exit (events arrive, all sent)',
+    async (_id, j) => {
+      const outcome = await offlineJourney(j).run({});
+      expect(outcome.status).toBe('SUCCEEDED');
+      const last = outcome.visited.at(-1) ?? '';
+      expect(j.steps[last.split('.')[0] ?? '']?.type === 'exit' || last.endsWith('.failed')).toBe(true);
+    },
+  );
+
+  it.each(journeys.map((j) => [j.id, j] as const))(
+    '%s reaches an exit when every wait times out',
+    async (_id, j) => {
+      const timeouts = Object.fromEntries(Object.keys(j.steps).map((id) => [id, 'timeout' as const]));
+      const outcome = await offlineJourney(j).run({ await: timeouts });
+      expect(outcome.status).toBe('SUCCEEDED');
+    },
+  );
+});
+
+describe('cart-abandonment: exact paths', () => {
+  const cart = byId('cart-abandonment');
+  const head = ['wait-1h', 'reminder-email', 'reminder-email.result', 'wait-order'];
+
+  it.each([
+    { name: 'ordered', script: {}, path: [...head, 'ordered'] },
+    {
+      name: 'timeout → sms variant',
+      script: { await: { 'wait-order': 'timeout' as const }, buckets: { 'channel-test': 0 } },
+      path: [...head, 'channel-test', 'cart-sms', 'cart-sms.result', 'not-ordered'],
+    },
+    {
+      name: 'timeout → push variant',
+      script: { await: { 'wait-order': 'timeout' as const }, buckets: { 'channel-test': 45 } },
+      path: [...head, 'channel-test', 'cart-push', 'cart-push.result', 'not-ordered'],
+    },
+    {
+      name: 'timeout → control holdout',
+      script: { await: { 'wait-order': 'timeout' as const }, buckets: { 'channel-test': 99 } },
+      path: [...head, 'channel-test', 'not-ordered'],
+    },
+    {
+      name: 'email deferred by quiet hours, then sent',
+      script: { send: { 'reminder-email': 'deferred' as const } },
+      path: [
+        'wait-1h',
+        'reminder-email',
+        'reminder-email.result',
+        'reminder-email.defer',
+        'reminder-email',
+        'reminder-email.result',
+        'wait-order',
+        'ordered',
+      ],
+    },
+    {
+      name: 'email fails permanently: continue',
+      script: { send: { 'reminder-email': 'fail' as const } },
+      path: ['wait-1h', 'reminder-email', 'wait-order', 'ordered'],
+    },
+    {
+      name: 'email suppressed: continue',
+      script: { send: { 'reminder-email': 'suppressed' as const } },
+      path: [...head, 'ordered'],
+    },
+  ])('$name', async ({ script, path }) => {
+    const outcome = await cart.run(script);
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(outcome.visited).toStrictEqual(path);
+    expect(outcome.transitions).toBe(path.length);
+  });
+
+  it('records the exit reason and the failure in the output', async () => {
+    const outcome = await cart.run({ send: { 'reminder-email': 'fail' } });
+    expect(outcome.output).toMatchObject({
+      exit: { stepId: 'ordered', reason: 'cart ordered' },
+      failure: { Error: 'Journeys.DeliveryFailed' },
+    });
+  });
+});

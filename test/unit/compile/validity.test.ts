@@ -1,0 +1,71 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type Asl, type State, successors } from '#shared/journey/compile/asl.ts';
+import { compile } from '#shared/journey/compile/compile.ts';
+import { journeyArbitrary } from '../../support/arbitraries.ts';
+import { validateAsl } from '../../support/asl-validate.ts';
+
+/** Renames every state (and every reference to it) with a prefix, so definitions can share one document. */
+function prefixed(asl: Asl, prefix: string): { StartAt: string; States: Record<string, unknown> } {
+  const rename = (name: string) => `${prefix}${name}`;
+  const States: Record<string, unknown> = {};
+  for (const [name, state] of Object.entries(asl.States)) {
+    const copy: Record<string, unknown> = structuredClone(state);
+    if ('Next' in state) copy.Next = rename(state.Next);
+    if (state.Type === 'Choice') {
+      copy.Default = rename(state.Default);
+      copy.Choices = state.Choices.map((c) => ({ ...c, Next: rename(c.Next) }));
+    }
+    if (state.Type === 'Task' && state.Catch)
+      copy.Catch = state.Catch.map((c) => ({ ...c, Next: rename(c.Next) }));
+    States[rename(name)] = copy;
+  }
+  return { StartAt: rename(asl.StartAt), States };
+}
+
+/** asl-validator builds its schema on every call (~0.4 s): many definitions are checked as branches of one Parallel. */
+function validateMany(definitions: Asl[]): string {
+  const document = {
+    StartAt: 'All',
+    States: {
+      All: { Type: 'Parallel', Branches: definitions.map((d, i) => prefixed(d, `j${i}.`)), End: true },
+    },
+  };
+  const report = validateAsl(document);
+  return report.isValid ? '' : report.errorsText;
+}
+
+const SAMPLE = fc.sample(journeyArbitrary(1, 12), { numRuns: 200, seed: 20261124 });
+
+function targetsExist(asl: Asl): boolean {
+  return Object.values(asl.States).every((s: State) => successors(s).every((n) => n in asl.States));
+}
+
+describe('compile: generated journeys', () => {
+  it('200 generated valid journeys pass asl-validator', () => {
+    const definitions = SAMPLE.map((j) => compile(j));
+    for (let i = 0; i < definitions.length; i += 50) {
+      expect(validateMany(definitions.slice(i, i + 50))).toBe('');
+    }
+  });
+
+  it('a generated definition also passes asl-validator on its own', () => {
+    for (const journey of SAMPLE.slice(0, 5)) expect(validateAsl(compile(journey)).errorsText).toBe('');
+  });
+
+  it('is deterministic, closed and free of bookkeeping states', () => {
+    fc.assert(
+      fc.property(journeyArbitrary(1, 20), (journey) => {
+        const asl = compile(journey);
+        expect(JSON.stringify(compile(structuredClone(journey)))).toBe(JSON.stringify(asl));
+        expect(targetsExist(asl)).toBe(true);
+        // A Pass only ends an execution (an exit): never bookkeeping in the middle.
+        for (const state of Object.values(asl.States))
+          if (state.Type === 'Pass') expect('End' in state).toBe(true);
+        // Every step reached from the start owns a state named after it, unless a message's Choice took it over.
+        expect(asl.States[journey.start]).toBeDefined();
+      }),
+      { numRuns: 200, seed: 7 },
+    );
+  });
+});
