@@ -37,6 +37,15 @@ export interface JourneysStackProps extends StackProps {
   readonly projectRoot?: string;
 }
 
+const DESCRIPTIONS: Record<FunctionName, string> = {
+  ingest: 'Customer events: profiles, enrollments, waiting steps, goals',
+  'send-message': 'Journey task: send one email, SMS or push',
+  evaluate: 'Journey task: branch decisions and computed waits',
+  'await-event': 'Journey task: register a wait-for-event token',
+  'deploy-journey': 'Validate, compile and publish a journey from S3',
+  'delivery-feedback': 'SES and SMS delivery events: statuses, bounces, complaints',
+};
+
 /** Journeys on AWS: customer events in, journeys as state machines, messages out. */
 export class JourneysStack extends Stack {
   readonly functions: Record<FunctionName, JourneysFunction>;
@@ -52,157 +61,163 @@ export class JourneysStack extends Stack {
     super(scope, id, props);
     const { settings } = props;
     const root = props.projectRoot ?? PROJECT_ROOT;
-    const tables = new DataTables(this, 'Tables', { retainData: settings.retainData });
-    const routing = new EventRouting(this, 'Routing', { eventBusName: settings.eventBusName });
-    const journeys = new JourneysBucket(this, 'Journeys', {
+    this.tables = new DataTables(this, 'Tables', { retainData: settings.retainData });
+    this.routing = new EventRouting(this, 'Routing', { eventBusName: settings.eventBusName });
+    this.journeys = new JourneysBucket(this, 'Journeys', {
       sourceFolder: join(root, 'journeys'),
       retainData: settings.retainData,
     });
-    const rejected = secureQueue(
+    this.rejectedEvents = secureQueue(
       this,
       'RejectedEvents',
       'Invalid customer events are kept here for people to inspect; nothing consumes them automatically.',
     );
-    const messaging = new Messaging(this, 'Messaging', {
-      defaultBus: routing.defaultBus,
+    this.messaging = new Messaging(this, 'Messaging', {
+      defaultBus: this.routing.defaultBus,
       pinpointApplicationId: settings.pinpointApplicationId,
     });
+    this.functions = this.createFunctions(root, settings);
+    const tasks = this.functions;
+    this.journeyExecution = new JourneyExecutionRole(this, 'JourneyExecution', {
+      taskFunctions: [tasks['send-message'].function, tasks.evaluate.function, tasks['await-event'].function],
+      profiles: this.tables.profiles,
+      bus: this.routing.customerBus,
+      logRetention: retention(settings.logRetentionDays),
+    });
+    this.bindFunctions(settings);
+    this.routeEvents();
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      deadLetters: this.routing.deadLetters,
+      rejectedEvents: this.rejectedEvents,
+      alarmEmail: settings.alarmEmail,
+    });
+    this.addOutputs();
+  }
 
-    const fn = (name: FunctionName, description: string) =>
+  private createFunctions(root: string, settings: StackSettings): Record<FunctionName, JourneysFunction> {
+    const create = (name: FunctionName) =>
       new JourneysFunction(this, pascal(name), {
         name,
-        description,
+        description: DESCRIPTIONS[name],
         entry: join(root, 'functions', name, 'handler.ts'),
         projectRoot: root,
         depsLockFilePath: join(root, 'package-lock.json'),
         logLevel: settings.logLevel,
         logRetention: retention(settings.logRetentionDays),
       });
-    const ingest = fn('ingest', 'Customer events: profiles, enrollments, waiting steps, goals');
-    const sendMessage = fn('send-message', 'Journey task: send one email, SMS or push');
-    const evaluate = fn('evaluate', 'Journey task: branch decisions and computed waits');
-    const awaitEvent = fn('await-event', 'Journey task: register a wait-for-event token');
-    const deployJourney = fn('deploy-journey', 'Validate, compile and publish a journey from S3');
-    const deliveryFeedback = fn(
-      'delivery-feedback',
-      'SES and SMS delivery events: statuses, bounces, complaints',
-    );
-    this.functions = {
-      ingest,
-      'send-message': sendMessage,
-      evaluate,
-      'await-event': awaitEvent,
-      'deploy-journey': deployJourney,
-      'delivery-feedback': deliveryFeedback,
+    return {
+      ingest: create('ingest'),
+      'send-message': create('send-message'),
+      evaluate: create('evaluate'),
+      'await-event': create('await-event'),
+      'deploy-journey': create('deploy-journey'),
+      'delivery-feedback': create('delivery-feedback'),
     };
+  }
 
-    const journeyRole = new JourneyExecutionRole(this, 'JourneyExecution', {
-      taskFunctions: [sendMessage.function, evaluate.function, awaitEvent.function],
-      profiles: tables.profiles,
-      bus: routing.customerBus,
-      logRetention: retention(settings.logRetentionDays),
-    });
-
-    ingest
-      .bindProfiles(tables.profiles, 'readWrite')
-      .bindJourneysTable(tables.journeys, 'read')
-      .bindStats(tables.stats, 'readWrite')
-      .bindRejectedQueue(rejected)
+  /** What each function reads, writes and calls (see the handlers' config). */
+  private bindFunctions(settings: StackSettings): void {
+    const { profiles, journeys, deliveries, stats } = this.tables;
+    const fns = this.functions;
+    fns.ingest
+      .bindProfiles(profiles, 'readWrite')
+      .bindJourneysTable(journeys, 'read')
+      .bindStats(stats, 'readWrite')
+      .bindRejectedQueue(this.rejectedEvents)
       .bindJourneyExecutions()
       .allowTaskCallbacks(['states:SendTaskSuccess', 'states:SendTaskFailure']);
-    sendMessage
-      .bindProfiles(tables.profiles, 'readWrite')
-      .bindDeliveries(tables.deliveries, 'readWrite')
-      .bindStats(tables.stats, 'readWrite')
-      .bindJourneysBucket(journeys.bucket, 'read')
+    fns['send-message']
+      .bindProfiles(profiles, 'readWrite')
+      .bindDeliveries(deliveries, 'readWrite')
+      .bindStats(stats, 'readWrite')
+      .bindJourneysBucket(this.journeys.bucket, 'read')
       .bindEmailSending({
-        configurationSetName: messaging.configurationSet.configurationSetName,
+        configurationSetName: this.messaging.configurationSet.configurationSetName,
         identityName: settings.senderIdentity,
         senderEmail: settings.senderEmail,
       })
-      .bindMobileMessaging(messaging.pinpointApplicationId);
-    if (settings.unsubscribeBaseUrl) sendMessage.setEnv('UNSUBSCRIBE_BASE_URL', settings.unsubscribeBaseUrl);
-    evaluate.bindProfiles(tables.profiles, 'read');
-    awaitEvent.bindProfiles(tables.profiles, 'readWrite').allowTaskCallbacks(['states:SendTaskSuccess']);
-    deployJourney
-      .bindJourneysBucket(journeys.bucket, 'readWrite')
-      .bindJourneysTable(tables.journeys, 'readWrite')
-      .bindEventBus(routing.customerBus)
+      .bindMobileMessaging(this.messaging.pinpointApplicationId);
+    if (settings.unsubscribeBaseUrl)
+      fns['send-message'].setEnv('UNSUBSCRIBE_BASE_URL', settings.unsubscribeBaseUrl);
+    fns.evaluate.bindProfiles(profiles, 'read');
+    fns['await-event'].bindProfiles(profiles, 'readWrite').allowTaskCallbacks(['states:SendTaskSuccess']);
+    fns['deploy-journey']
+      .bindJourneysBucket(this.journeys.bucket, 'readWrite')
+      .bindJourneysTable(journeys, 'readWrite')
+      .bindEventBus(this.routing.customerBus)
       .bindJourneyDeployment({
-        role: journeyRole.role,
-        logGroupArn: journeyRole.logGroup.logGroupArn,
+        role: this.journeyExecution.role,
+        logGroupArn: this.journeyExecution.logGroup.logGroupArn,
         taskFunctions: {
-          SEND_MESSAGE_FUNCTION_ARN: sendMessage.functionArn,
-          EVALUATE_FUNCTION_ARN: evaluate.functionArn,
-          AWAIT_EVENT_FUNCTION_ARN: awaitEvent.functionArn,
+          SEND_MESSAGE_FUNCTION_ARN: fns['send-message'].functionArn,
+          EVALUATE_FUNCTION_ARN: fns.evaluate.functionArn,
+          AWAIT_EVENT_FUNCTION_ARN: fns['await-event'].functionArn,
         },
       });
-    deliveryFeedback
-      .bindProfiles(tables.profiles, 'readWrite')
-      .bindStats(tables.stats, 'readWrite')
-      .bindDeliveries(tables.deliveries, 'readWrite');
+    fns['delivery-feedback']
+      .bindProfiles(profiles, 'readWrite')
+      .bindStats(stats, 'readWrite')
+      .bindDeliveries(deliveries, 'readWrite');
+  }
 
+  /** The rules of `routes.ts`: customer events on our bus, AWS service events on the default bus. */
+  private routeEvents(): void {
+    const { routing, functions: fns } = this;
+    const configurationSet = this.messaging.configurationSet.configurationSetName;
     routing.route(
       'IngestCustomerEvents',
       routing.customerBus,
       customerEventsPattern,
-      ingest.function,
+      fns.ingest.function,
       'Customer events to ingest',
     );
     routing.route(
       'EmailFeedback',
       routing.defaultBus,
-      sesDeliveryPattern(messaging.configurationSet.configurationSetName),
-      deliveryFeedback.function,
+      sesDeliveryPattern(configurationSet),
+      fns['delivery-feedback'].function,
       'SES sending events of the journeys configuration set',
     );
     routing.route(
       'SmsFeedback',
       routing.defaultBus,
       smsDeliveryPattern,
-      deliveryFeedback.function,
+      fns['delivery-feedback'].function,
       'SMS delivery receipts',
     );
     const deployRule = routing.route(
       'DeployJourneys',
       routing.defaultBus,
-      journeyObjectPattern(journeys.bucket.bucketName),
-      deployJourney.function,
+      journeyObjectPattern(this.journeys.bucket.bucketName),
+      fns['deploy-journey'].function,
       'Journey definitions and templates changed in S3',
     );
     // The example journeys are uploaded once deploy-journey listens, so they go live on the first deploy.
-    journeys.uploadAfter(deployRule, deployJourney.function);
+    this.journeys.uploadAfter(deployRule, fns['deploy-journey'].function);
+  }
 
-    const monitoring = new Monitoring(this, 'Monitoring', {
-      deadLetters: routing.deadLetters,
-      rejectedEvents: rejected,
-      alarmEmail: settings.alarmEmail,
-    });
-    this.tables = tables;
-    this.routing = routing;
-    this.journeys = journeys;
-    this.rejectedEvents = rejected;
-    this.messaging = messaging;
-    this.journeyExecution = journeyRole;
-    this.monitoring = monitoring;
-
+  private addOutputs(): void {
+    const { routing, tables, messaging, journeyExecution, monitoring } = this;
     const outputs: Record<string, string> = {
       EventBusName: routing.customerBus.eventBusName,
       EventBusArn: routing.customerBus.eventBusArn,
-      JourneysBucketName: journeys.bucket.bucketName,
+      JourneysBucketName: this.journeys.bucket.bucketName,
       ProfilesTableName: tables.profiles.tableName,
       JourneysTableName: tables.journeys.tableName,
       DeliveriesTableName: tables.deliveries.tableName,
       StatsTableName: tables.stats.tableName,
-      RejectedEventsQueueUrl: rejected.queueUrl,
+      RejectedEventsQueueUrl: this.rejectedEvents.queueUrl,
       DeadLetterQueueUrl: routing.deadLetters.queueUrl,
       SesConfigurationSet: messaging.configurationSet.configurationSetName,
       PinpointApplicationId: messaging.pinpointApplicationId,
-      JourneyRoleArn: journeyRole.role.roleArn,
-      JourneyLogGroupName: journeyRole.logGroup.logGroupName,
+      JourneyRoleArn: journeyExecution.role.roleArn,
+      JourneyLogGroupName: journeyExecution.logGroup.logGroupName,
       AlarmTopicArn: monitoring.alarmTopic.topicArn,
       DashboardUrl: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${monitoring.dashboard.dashboardName}`,
     };
+    for (const [name, fn] of Object.entries(this.functions)) {
+      outputs[`${pascal(name)}LogGroupName`] = fn.logGroup.logGroupName;
+    }
     for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
   }
 }

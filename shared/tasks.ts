@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Condition, ConditionPath, IsoDuration } from './conditions/schema.ts';
+import { Condition, ConditionPath, IsoDuration, OffsetDuration } from './conditions/schema.ts';
 import { CustomerEvent } from './events.ts';
 import { LocalWindow, QuietHours } from './journey/schema.ts';
 
@@ -88,7 +88,7 @@ export const WaitUntilInput = z.object({
   op: z.literal('waitUntil'),
   for: IsoDuration.optional(),
   until: z.string().optional(),
-  untilDate: z.object({ path: ConditionPath, offset: IsoDuration.optional() }).optional(),
+  untilDate: z.object({ path: ConditionPath, offset: OffsetDuration.optional() }).optional(),
   window: LocalWindow.optional(),
   defaultTimezone: z.string(),
   trigger: z.unknown(),

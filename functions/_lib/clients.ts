@@ -6,6 +6,9 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { lazyConfig } from './config.ts';
+
+const s3Config = lazyConfig(['S3_FORCE_PATH_STYLE']);
 
 /**
  * AWS clients, created once per cold start on first use. Plain constructors
@@ -35,7 +38,8 @@ const factories: { [K in keyof Clients]: () => Clients[K] } = {
   pinpoint: () => new PinpointClient({}),
   s3: () =>
     new S3Client({
-      forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true',
+      // Path-style addressing for local S3 stand-ins (S3_FORCE_PATH_STYLE=true).
+      forcePathStyle: s3Config().S3_FORCE_PATH_STYLE ?? false,
       requestChecksumCalculation: 'WHEN_REQUIRED',
     }),
   sqs: () => new SQSClient({}),

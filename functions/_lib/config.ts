@@ -53,7 +53,12 @@ export function parseConfig<K extends ConfigKey>(
     const raw = env[key] === '' ? undefined : env[key];
     const result = ConfigSchema.shape[key].safeParse(raw);
     if (result.success) Object.assign(values, { [key]: result.data });
-    else problems.push(raw === undefined && !OPTIONAL.includes(key) ? `${key} is not set` : `${key}: ${result.error.issues[0]?.message}`);
+    else
+      problems.push(
+        raw === undefined && !OPTIONAL.includes(key)
+          ? `${key} is not set`
+          : `${key}: ${result.error.issues[0]?.message}`,
+      );
   }
   if (problems.length > 0) throw new ConfigError(`Invalid environment: ${problems.join('; ')}`);
   // Every requested key was parsed by its own schema above.

@@ -78,22 +78,37 @@ export class DeliveriesRepository {
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
     }
-    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: { deliveryId }, ConsistentRead: true }));
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: { deliveryId }, ConsistentRead: true }),
+    );
     const item = DeliveryItem.safeParse(out.Item);
     if (!item.success) return { kind: 'unknown' };
-    if (item.data.output != null && item.data.status !== 'sending') return { kind: 'done', output: item.data.output };
+    if (item.data.output != null && item.data.status !== 'sending')
+      return { kind: 'done', output: item.data.output };
     return (item.data.leaseUntil ?? 0) > now.getTime() ? { kind: 'busy' } : { kind: 'unknown' };
   }
 
   /** Records the outcome of a claimed delivery. */
-  async settle(deliveryId: string, status: 'sent' | 'suppressed' | 'deferred' | 'failed', output: SendMessageOutput | undefined, now: Date, detail?: string): Promise<void> {
+  async settle(
+    deliveryId: string,
+    status: 'sent' | 'suppressed' | 'deferred' | 'failed',
+    output: SendMessageOutput | undefined,
+    now: Date,
+    detail?: string,
+  ): Promise<void> {
     await this.db.send(
       new UpdateCommand({
         TableName: this.table,
         Key: { deliveryId },
-        UpdateExpression: 'SET #status = :status, updatedAt = :now, #output = :output, detail = :detail REMOVE leaseUntil',
+        UpdateExpression:
+          'SET #status = :status, updatedAt = :now, #output = :output, detail = :detail REMOVE leaseUntil',
         ExpressionAttributeNames: { '#status': 'status', '#output': 'output' },
-        ExpressionAttributeValues: { ':status': status, ':now': now.toISOString(), ':output': output ?? null, ':detail': detail ?? null },
+        ExpressionAttributeValues: {
+          ':status': status,
+          ':now': now.toISOString(),
+          ':output': output ?? null,
+          ':detail': detail ?? null,
+        },
       }),
     );
   }
@@ -103,7 +118,12 @@ export class DeliveriesRepository {
     await this.db.send(
       new PutCommand({
         TableName: this.table,
-        Item: { deliveryId: `msg#${messageId}`, target: deliveryId, ...meta, expiresAt: Math.floor(now.getTime() / 1000) + RETENTION_SECONDS },
+        Item: {
+          deliveryId: `msg#${messageId}`,
+          target: deliveryId,
+          ...meta,
+          expiresAt: Math.floor(now.getTime() / 1000) + RETENTION_SECONDS,
+        },
       }),
     );
   }
@@ -114,7 +134,11 @@ export class DeliveriesRepository {
       await this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: { deliveryId: `fb#${messageId}#${outcome}`, at: now.toISOString(), expiresAt: Math.floor(now.getTime() / 1000) + RETENTION_SECONDS },
+          Item: {
+            deliveryId: `fb#${messageId}#${outcome}`,
+            at: now.toISOString(),
+            expiresAt: Math.floor(now.getTime() / 1000) + RETENTION_SECONDS,
+          },
           ConditionExpression: 'attribute_not_exists(deliveryId)',
         }),
       );
@@ -127,7 +151,9 @@ export class DeliveriesRepository {
 
   /** The delivery a provider message id belongs to. */
   async byMessage(messageId: string): Promise<(DeliveryMeta & { deliveryId: string }) | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: { deliveryId: `msg#${messageId}` } }));
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: { deliveryId: `msg#${messageId}` } }),
+    );
     const parsed = DeliveryMeta.extend({ target: z.string() }).safeParse(out.Item);
     if (!parsed.success) return undefined;
     const { target, ...meta } = parsed.data;

@@ -27,6 +27,8 @@ export const attr = {
   reentry: (key: string) => `r:${key}`,
   active: (enrollmentId: string) => `a:${enrollmentId}`,
   waiter: (key: string) => `w:${key}`,
+  /** How many steps wait for an event: lets an event no journey references skip reading the profile. */
+  waitingFor: (event: string) => `wf:${event}`,
   traitsAt: 'traitsAt',
   sendsVersion: 'sendsVersion',
 } as const;

@@ -1,4 +1,11 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { LiveJourney } from '#shared/ingest/live-journey.ts';
 
@@ -88,7 +95,10 @@ export class RegistryRepository {
   }
 
   /** Records a deployed version and makes it live. */
-  async putDeployed(entry: Omit<RegistryEntry, 'history'>, previous: RegistryEntry | undefined): Promise<void> {
+  async putDeployed(
+    entry: Omit<RegistryEntry, 'history'>,
+    previous: RegistryEntry | undefined,
+  ): Promise<void> {
     const record: VersionRecord = {
       version: entry.version,
       versionArn: entry.versionArn,
@@ -97,15 +107,16 @@ export class RegistryRepository {
       deployedAt: entry.deployedAt,
     };
     await this.db.send(
-      new PutCommand({ TableName: this.table, Item: { journeyId: entry.journeyId, sk: versionSk(entry.version), ...record } }),
+      new PutCommand({
+        TableName: this.table,
+        Item: { journeyId: entry.journeyId, sk: versionSk(entry.version), ...record },
+      }),
     );
     const history = [record, ...(previous?.history ?? []).filter((h) => h.version !== entry.version)].slice(
       0,
       HISTORY_LENGTH,
     );
-    await this.db.send(
-      new PutCommand({ TableName: this.table, Item: { ...entry, sk: LIVE_SK, history } }),
-    );
+    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...entry, sk: LIVE_SK, history } }));
   }
 
   /** Archives a journey: no new enrollments; running ones finish on their version. */

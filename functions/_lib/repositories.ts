@@ -1,9 +1,9 @@
 import { client } from './clients.ts';
 import { lazyConfig } from './config.ts';
+import { DeliveriesRepository } from './deliveries.ts';
 import { ProfilesRepository } from './profiles.ts';
 import { CachedRegistry, RegistryRepository } from './registry.ts';
 import { StatsRepository } from './stats.ts';
-import { DeliveriesRepository } from './deliveries.ts';
 
 /**
  * The repositories of the current process, created on first use from the

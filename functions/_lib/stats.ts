@@ -8,13 +8,23 @@ import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-s
  */
 export const SHARDS = 8;
 
-export type StatKey = { journeyId: string; version: string; metric: string; stepId?: string; variant?: string };
+export type StatKey = {
+  journeyId: string;
+  version: string;
+  metric: string;
+  stepId?: string;
+  variant?: string;
+};
 
 function sortKey(key: StatKey): string {
   return [key.version, key.stepId ?? '-', key.variant ?? '-', key.metric].join('#');
 }
 
-export type StatRow = Required<Omit<StatKey, 'stepId' | 'variant'>> & { stepId?: string; variant?: string; count: number };
+export type StatRow = Required<Omit<StatKey, 'stepId' | 'variant'>> & {
+  stepId?: string;
+  variant?: string;
+  count: number;
+};
 
 export class StatsRepository {
   constructor(

@@ -1,6 +1,6 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { Template } from '#shared/templates.ts';
 import { TemplateFailedError } from '#shared/errors.ts';
+import { Template } from '#shared/templates.ts';
 
 /**
  * Message templates from the journeys bucket (`journeys/templates/<name>.json`),
@@ -45,7 +45,8 @@ export class TemplateStore {
       throw new TemplateFailedError(`template ${name} is not valid JSON`);
     }
     const parsed = Template.safeParse(json);
-    if (!parsed.success) throw new TemplateFailedError(`template ${name} is invalid: ${parsed.error.message}`);
+    if (!parsed.success)
+      throw new TemplateFailedError(`template ${name} is invalid: ${parsed.error.message}`);
     return parsed.data;
   }
 }

@@ -1,10 +1,10 @@
 import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
+import { isAlreadyDone } from '#functions/_lib/sfn-errors.ts';
 import type { TrackEvent } from '#shared/events.ts';
 import { waiterMatches } from '#shared/ingest/plan.ts';
 import { type Waiter, waiterKey } from '#shared/ingest/state.ts';
 import type { AwaitEventInput } from '#shared/tasks.ts';
-import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
-import { isAlreadyDone } from '#functions/_lib/sfn-errors.ts';
 
 export type AwaitDeps = { profiles: ProfilesRepository; sfn: SFNClient; now: () => Date };
 export type AwaitResult = { status: 'waiting' | 'resumed'; key: string };
@@ -42,10 +42,12 @@ export async function awaitEvent(deps: AwaitDeps, input: AwaitEventInput): Promi
   };
   if (!waiterMatches(waiter, event, state, deps.now())) return { status: 'waiting', key };
   try {
-    await deps.sfn.send(new SendTaskSuccessCommand({ taskToken: input.token, output: JSON.stringify(event) }));
+    await deps.sfn.send(
+      new SendTaskSuccessCommand({ taskToken: input.token, output: JSON.stringify(event) }),
+    );
   } catch (error) {
     if (!isAlreadyDone(error)) throw error;
   }
-  await deps.profiles.removeWaiter(input.userId, key, input.token);
+  await deps.profiles.removeWaiter(input.userId, key, waiter);
   return { status: 'resumed', key };
 }

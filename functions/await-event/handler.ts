@@ -1,9 +1,9 @@
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
-import { AwaitEventInput } from '#shared/tasks.ts';
 import { client } from '#functions/_lib/clients.ts';
 import { observability } from '#functions/_lib/middleware.ts';
 import { profilesRepository } from '#functions/_lib/repositories.ts';
+import { AwaitEventInput } from '#shared/tasks.ts';
 import { type AwaitDeps, awaitEvent } from './await.ts';
 
 let deps: AwaitDeps | undefined;

@@ -1,7 +1,7 @@
-import { classifyFeedback, type Feedback } from '#shared/delivery/feedback.ts';
 import type { DeliveriesRepository } from '#functions/_lib/deliveries.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import type { StatsRepository } from '#functions/_lib/stats.ts';
+import { classifyFeedback, type Feedback } from '#shared/delivery/feedback.ts';
 
 export type FeedbackDeps = {
   deliveries: DeliveriesRepository;
@@ -26,7 +26,10 @@ export async function applyFeedback(deps: FeedbackDeps, detail: unknown): Promis
   if (delivery === undefined) return { status: 'unknown-message' };
   const { userId } = delivery;
   if (feedback.suppress !== undefined) {
-    await deps.profiles.setConsent(userId, feedback.channel, { status: 'suppressed', reason: feedback.suppress });
+    await deps.profiles.setConsent(userId, feedback.channel, {
+      status: 'suppressed',
+      reason: feedback.suppress,
+    });
   } else if (feedback.unsubscribe !== undefined) {
     const { topic } = feedback.unsubscribe;
     await deps.profiles.setConsent(
@@ -37,6 +40,11 @@ export async function applyFeedback(deps: FeedbackDeps, detail: unknown): Promis
   }
   const first = await deps.deliveries.markFeedback(feedback.messageId, feedback.outcome, deps.now());
   if (!first) return { status: 'duplicate', feedback, userId };
-  await deps.stats.increment({ journeyId: delivery.journeyId, version: delivery.version, stepId: delivery.stepId, metric: feedback.outcome });
+  await deps.stats.increment({
+    journeyId: delivery.journeyId,
+    version: delivery.version,
+    stepId: delivery.stepId,
+    metric: feedback.outcome,
+  });
   return { status: 'applied', feedback, userId };
 }

@@ -1,5 +1,5 @@
-import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
+import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import middy from '@middy/core';
 import type { z } from 'zod';
 import { observability } from '#functions/_lib/middleware.ts';
@@ -11,9 +11,15 @@ let deps: FeedbackDeps | undefined;
 
 /** SES / Pinpoint delivery, bounce, complaint, open, click and unsubscribe events from EventBridge. */
 export const handler = middy(async (event: z.infer<typeof EventBridgeSchema>) => {
-  deps ??= { deliveries: deliveriesRepository(), profiles: profilesRepository(), stats: statsRepository(), now: () => new Date() };
+  deps ??= {
+    deliveries: deliveriesRepository(),
+    profiles: profilesRepository(),
+    stats: statsRepository(),
+    now: () => new Date(),
+  };
   const result = await applyFeedback(deps, event.detail);
-  if (result.status === 'unknown-message') logger.info('feedback for a message not sent by a journey', { detailType: event['detail-type'] });
+  if (result.status === 'unknown-message')
+    logger.info('feedback for a message not sent by a journey', { detailType: event['detail-type'] });
   return result;
 })
   .use(observability())

@@ -2,12 +2,12 @@ import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventb
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
+import type { RegistryRepository } from '#functions/_lib/registry.ts';
 import { liveFields } from '#shared/ingest/live-journey.ts';
 import type { Bindings } from '#shared/journey/compile/bindings.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
 import { journeyIdOfKey, rejectionKey } from '#shared/journey/s3-keys.ts';
-import { validateJourney, type Violation } from '#shared/journey/validate.ts';
-import type { RegistryRepository } from '#functions/_lib/registry.ts';
+import { type Violation, validateJourney } from '#shared/journey/validate.ts';
 import { deleteObject, putJson, readObject, templateCatalog } from './source.ts';
 import { publishJourney } from './state-machine.ts';
 
@@ -42,10 +42,18 @@ export const SYSTEM_EVENT_SOURCE = 'journeys.system';
 async function emit(deps: DeployDeps, detailType: string, detail: Record<string, unknown>) {
   const out = await deps.events.send(
     new PutEventsCommand({
-      Entries: [{ Source: SYSTEM_EVENT_SOURCE, DetailType: detailType, Detail: JSON.stringify(detail), EventBusName: deps.config.eventBus }],
+      Entries: [
+        {
+          Source: SYSTEM_EVENT_SOURCE,
+          DetailType: detailType,
+          Detail: JSON.stringify(detail),
+          EventBusName: deps.config.eventBus,
+        },
+      ],
     }),
   );
-  if ((out.FailedEntryCount ?? 0) > 0) throw new Error(`PutEvents failed for ${detailType}: ${JSON.stringify(out.Entries)}`);
+  if ((out.FailedEntryCount ?? 0) > 0)
+    throw new Error(`PutEvents failed for ${detailType}: ${JSON.stringify(out.Entries)}`);
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false; violation: Violation } {
@@ -68,8 +76,20 @@ async function check(deps: DeployDeps, bucket: string, id: string, text: string)
   return result;
 }
 
-async function reject(deps: DeployDeps, bucket: string, source: { key: string; versionId?: string }, id: string, violations: Violation[]) {
-  const report = { journeyId: id, source: source.key, sourceVersionId: source.versionId, rejectedAt: deps.now().toISOString(), violations };
+async function reject(
+  deps: DeployDeps,
+  bucket: string,
+  source: { key: string; versionId?: string },
+  id: string,
+  violations: Violation[],
+) {
+  const report = {
+    journeyId: id,
+    source: source.key,
+    sourceVersionId: source.versionId,
+    rejectedAt: deps.now().toISOString(),
+    violations,
+  };
   await putJson(deps.s3, bucket, rejectionKey(id), report);
   await emit(deps, 'Journey Rejected', report);
   return { status: 'rejected' as const, journeyId: id, violations };
@@ -101,7 +121,12 @@ async function created(deps: DeployDeps, n: S3Notification, id: string): Promise
     previous,
   );
   await deleteObject(deps.s3, bucket, rejectionKey(id));
-  await emit(deps, 'Journey Deployed', { journeyId: id, version: published.version, source: key, sourceVersionId: source.versionId });
+  await emit(deps, 'Journey Deployed', {
+    journeyId: id,
+    version: published.version,
+    source: key,
+    sourceVersionId: source.versionId,
+  });
   return { status: 'deployed', journeyId: id, version: published.version };
 }
 

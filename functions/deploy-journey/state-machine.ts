@@ -28,11 +28,19 @@ async function stateMachineArnOf(sfn: SFNClient, roleArn: string, name: string):
   return `arn:${partition}:states:${region}:${account}:stateMachine:${name}`;
 }
 
-async function upsertStateMachine(sfn: SFNClient, name: string, definition: string, roleArn: string, known: Known) {
+async function upsertStateMachine(
+  sfn: SFNClient,
+  name: string,
+  definition: string,
+  roleArn: string,
+  known: Known,
+) {
   let arn = known.stateMachineArn;
   if (arn === undefined) {
     try {
-      const out = await sfn.send(new CreateStateMachineCommand({ name, definition, roleArn, type: 'STANDARD' }));
+      const out = await sfn.send(
+        new CreateStateMachineCommand({ name, definition, roleArn, type: 'STANDARD' }),
+      );
       return { arn: out.stateMachineArn ?? '', revisionId: undefined };
     } catch (error) {
       // The registry lost track of a machine that exists: update it instead.
@@ -44,15 +52,24 @@ async function upsertStateMachine(sfn: SFNClient, name: string, definition: stri
   return { arn, revisionId: out.revisionId };
 }
 
-async function moveAlias(sfn: SFNClient, stateMachineArn: string, versionArn: string, known: Known): Promise<string> {
+async function moveAlias(
+  sfn: SFNClient,
+  stateMachineArn: string,
+  versionArn: string,
+  known: Known,
+): Promise<string> {
   const routingConfiguration = [{ stateMachineVersionArn: versionArn, weight: 100 }];
   const update = async (aliasArn: string) => {
-    await sfn.send(new UpdateStateMachineAliasCommand({ stateMachineAliasArn: aliasArn, routingConfiguration }));
+    await sfn.send(
+      new UpdateStateMachineAliasCommand({ stateMachineAliasArn: aliasArn, routingConfiguration }),
+    );
     return aliasArn;
   };
   if (known.aliasArn !== undefined) return update(known.aliasArn);
   try {
-    const out = await sfn.send(new CreateStateMachineAliasCommand({ name: LIVE_ALIAS, routingConfiguration }));
+    const out = await sfn.send(
+      new CreateStateMachineAliasCommand({ name: LIVE_ALIAS, routingConfiguration }),
+    );
     return out.stateMachineAliasArn ?? '';
   } catch (error) {
     if (!named(error, 'ConflictException', 'ResourceAlreadyExists')) throw error;

@@ -1,10 +1,10 @@
+import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { evaluateCondition } from '#shared/conditions/evaluate.ts';
 import { readPath } from '#shared/conditions/path.ts';
 import { zoneOf } from '#shared/delivery/policy.ts';
 import { InvalidInputError } from '#shared/errors.ts';
 import type { EvaluateInput } from '#shared/tasks.ts';
 import { addDuration, nextWindowTime } from '#shared/time.ts';
-import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 
 export type EvaluateDeps = { profiles: ProfilesRepository; now: () => Date };
 export type EvaluateOutput = { match: number } | { at: string };
@@ -33,7 +33,8 @@ export async function evaluate(deps: EvaluateDeps, input: EvaluateInput): Promis
     const base = dateAt(readPath({ profile, trigger: input.trigger }, path), path);
     at = offset === undefined ? base : addDuration(base, offset, zone);
   } else if (input.for !== undefined) at = addDuration(now, input.for, zone);
-  if (input.window !== undefined) at = nextWindowTime(at < now ? now : at, zone, input.window);
   // A deadline in the past means "now": Step Functions' Wait then continues at once.
-  return { at: (at < now ? now : at).toISOString() };
+  const notBeforeNow = new Date(Math.max(at.getTime(), now.getTime()));
+  const end = input.window === undefined ? notBeforeNow : nextWindowTime(notBeforeNow, zone, input.window);
+  return { at: end.toISOString() };
 }

@@ -1,8 +1,8 @@
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
-import { EvaluateInput } from '#shared/tasks.ts';
 import { observability } from '#functions/_lib/middleware.ts';
 import { profilesRepository } from '#functions/_lib/repositories.ts';
+import { EvaluateInput } from '#shared/tasks.ts';
 import { type EvaluateDeps, evaluate } from './evaluate.ts';
 
 let deps: EvaluateDeps | undefined;

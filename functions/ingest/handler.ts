@@ -1,11 +1,10 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import middy from '@middy/core';
 import { client } from '#functions/_lib/clients.ts';
 import { lazyConfig } from '#functions/_lib/config.ts';
+import { observability } from '#functions/_lib/middleware.ts';
 import { logger, metrics } from '#functions/_lib/observability.ts';
 import { liveRegistry, profilesRepository, statsRepository } from '#functions/_lib/repositories.ts';
 import { type IngestDeps, ingestEvent } from './ingest.ts';
@@ -44,6 +43,5 @@ export const handler = middy(async (parsed: Parsed) => {
   } else logger.warn('event rejected', { problems: result.problems });
   return result;
 })
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics))
+  .use(observability())
   .use(parser({ schema: EventBridgeSchema, safeParse: true }));

@@ -1,16 +1,21 @@
-import { SendTaskSuccessCommand, type SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  SendTaskSuccessCommand,
+  type SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { type CustomerEvent, customerIdOf, type EventProblem, parseCustomerEvent } from '#shared/events.ts';
-import { profileChanges } from '#shared/ingest/profile-changes.ts';
-import { type Enrollment, type Finish, planIngest, type Resume } from '#shared/ingest/plan.ts';
-import type { LiveJourney } from '#shared/ingest/live-journey.ts';
-import { variantOf } from '#shared/ingest/live-journey.ts';
-import { waiterKey } from '#shared/ingest/state.ts';
-import type { EnrollmentInput } from '#shared/tasks.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import type { CachedRegistry } from '#functions/_lib/registry.ts';
 import { executionArnOf, isAlreadyDone } from '#functions/_lib/sfn-errors.ts';
 import type { StatsRepository } from '#functions/_lib/stats.ts';
+import { type CustomerEvent, customerIdOf, type EventProblem, parseCustomerEvent } from '#shared/events.ts';
+import type { LiveJourney } from '#shared/ingest/live-journey.ts';
+import { variantOf } from '#shared/ingest/live-journey.ts';
+import { type Enrollment, type Finish, planIngest, type Resume, references } from '#shared/ingest/plan.ts';
+import { profileChanges } from '#shared/ingest/profile-changes.ts';
+import type { Waiter } from '#shared/ingest/state.ts';
+import type { EnrollmentInput } from '#shared/tasks.ts';
 
 export type IngestDeps = {
   profiles: ProfilesRepository;
@@ -58,7 +63,14 @@ async function enroll(
     {
       key: plan.reentryKey,
       record: { at, enrollmentId },
-      active: { enrollmentId, journeyId: journey.journeyId, version: journey.version, executionArn, enrolledAt: at, correlation: plan.correlation },
+      active: {
+        enrollmentId,
+        journeyId: journey.journeyId,
+        version: journey.version,
+        executionArn,
+        enrolledAt: at,
+        correlation: plan.correlation,
+      },
     },
     policy,
   );
@@ -76,7 +88,11 @@ async function enroll(
   };
   try {
     await deps.sfn.send(
-      new StartExecutionCommand({ stateMachineArn: journey.aliasArn, name: enrollmentId, input: JSON.stringify(input) }),
+      new StartExecutionCommand({
+        stateMachineArn: journey.aliasArn,
+        name: enrollmentId,
+        input: JSON.stringify(input),
+      }),
     );
   } catch (error) {
     if (!isAlreadyDone(error)) throw error;
@@ -97,17 +113,24 @@ async function countEnrollment(deps: IngestDeps, journey: LiveJourney, buckets: 
 
 async function resume(deps: IngestDeps, event: CustomerEvent, userId: string, { waiter, key }: Resume) {
   try {
-    await deps.sfn.send(new SendTaskSuccessCommand({ taskToken: waiter.token, output: JSON.stringify(event) }));
+    await deps.sfn.send(
+      new SendTaskSuccessCommand({ taskToken: waiter.token, output: JSON.stringify(event) }),
+    );
   } catch (error) {
     if (!isAlreadyDone(error)) throw error;
   }
-  if (await deps.profiles.removeWaiter(userId, key, waiter.token)) {
+  if (await deps.profiles.removeWaiter(userId, key, waiter)) {
     const version = waiter.version ?? '-';
-    await deps.stats.increment({ journeyId: waiter.journeyId, version, stepId: waiter.stepId, metric: 'eventReceived' });
+    await deps.stats.increment({
+      journeyId: waiter.journeyId,
+      version,
+      stepId: waiter.stepId,
+      metric: 'eventReceived',
+    });
   }
 }
 
-async function finish(deps: IngestDeps, userId: string, f: Finish, waiterKeys: string[]) {
+async function finish(deps: IngestDeps, userId: string, f: Finish, waiters: Waiter[]) {
   const { enrollment } = f;
   if (f.stop) {
     try {
@@ -121,10 +144,14 @@ async function finish(deps: IngestDeps, userId: string, f: Finish, waiterKeys: s
     userId,
     enrollment.enrollmentId,
     f.stop ? 'remove' : 'convert',
-    waiterKeys,
+    waiters,
   );
   if (first) {
-    await deps.stats.increment({ journeyId: enrollment.journeyId, version: enrollment.version, metric: f.outcome });
+    await deps.stats.increment({
+      journeyId: enrollment.journeyId,
+      version: enrollment.version,
+      metric: f.outcome,
+    });
   }
 }
 
@@ -135,23 +162,26 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   const event = parsed.event;
   const userId = customerIdOf(event);
   const now = deps.now();
-  const recorded = await deps.profiles.recordEvent(profileChanges(event, userId), now);
   const journeys = await deps.registry.live();
-  const plan = planIngest({ event, userId, state: recorded.state, journeys, now });
+  const interested = journeys.some((j) => references(j, event));
+  const recorded = await deps.profiles.recordEvent(profileChanges(event, userId), now, interested);
+  const { state } = recorded;
+  if (state === undefined) {
+    return { status: recorded.duplicate ? 'duplicate' : 'recorded', enrolled: [], resumed: [], finished: [] };
+  }
+  const plan = planIngest({ event, userId, state, journeys, now });
   const at = now.toISOString();
   const enrolled: string[] = [];
   for (const p of plan.enroll) {
-    const previous = recorded.state.reentry[p.reentryKey];
+    const previous = state.reentry[p.reentryKey];
     const again = previous?.enrollmentId === p.enrollmentId;
     // A redelivery reuses the first attempt's time, so the execution input is identical.
     if (await enroll(deps, event, userId, p, again ? previous.at : at, !again)) enrolled.push(p.enrollmentId);
   }
   for (const r of plan.resume) await resume(deps, event, userId, r);
   for (const f of plan.finish) {
-    const keys = recorded.state.waiters
-      .filter((w) => w.enrollmentId === f.enrollment.enrollmentId)
-      .map((w) => waiterKey(w.enrollmentId, w.stepId));
-    await finish(deps, userId, f, keys);
+    const waiters = state.waiters.filter((w) => w.enrollmentId === f.enrollment.enrollmentId);
+    await finish(deps, userId, f, waiters);
   }
   return {
     status: recorded.duplicate ? 'duplicate' : 'recorded',

@@ -1,8 +1,7 @@
-import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import type { Rendered } from '#shared/templates.ts';
-import type { EmailTemplate } from '#shared/templates.ts';
+import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { z } from 'zod';
 import { providerError } from '#functions/_lib/provider-errors.ts';
+import type { EmailTemplate, Rendered } from '#shared/templates.ts';
 
 export type EmailRequest = {
   from: string;

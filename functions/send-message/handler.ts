@@ -1,13 +1,13 @@
-import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
-import { SendMessageInput, type SendMessageOutput } from '#shared/tasks.ts';
 import { client } from '#functions/_lib/clients.ts';
 import { lazyConfig } from '#functions/_lib/config.ts';
 import { observability } from '#functions/_lib/middleware.ts';
 import { metrics } from '#functions/_lib/observability.ts';
 import { deliveriesRepository, profilesRepository, statsRepository } from '#functions/_lib/repositories.ts';
 import { TemplateStore } from '#functions/_lib/templates.ts';
+import { SendMessageInput, type SendMessageOutput } from '#shared/tasks.ts';
 import { type SendDeps, sendMessage } from './send.ts';
 
 const config = lazyConfig([

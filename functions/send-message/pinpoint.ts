@@ -1,7 +1,7 @@
 import { type ChannelType, type PinpointClient, SendMessagesCommand } from '@aws-sdk/client-pinpoint';
+import { providerError } from '#functions/_lib/provider-errors.ts';
 import { DeliveryFailedError, ThrottledError, TransientError } from '#shared/errors.ts';
 import type { PushToken } from '#shared/profile.ts';
-import { providerError } from '#functions/_lib/provider-errors.ts';
 
 /**
  * SMS and push through Pinpoint SendMessages (AWS End User Messaging) to
@@ -9,7 +9,12 @@ import { providerError } from '#functions/_lib/provider-errors.ts';
  * segments, which reached end of support.
  */
 
-export type SmsRequest = { phone: string; body: string; messageType: 'PROMOTIONAL' | 'TRANSACTIONAL'; originationNumber?: string };
+export type SmsRequest = {
+  phone: string;
+  body: string;
+  messageType: 'PROMOTIONAL' | 'TRANSACTIONAL';
+  originationNumber?: string;
+};
 export type PushRequest = {
   tokens: PushToken[];
   title: string;
@@ -37,7 +42,9 @@ async function send(
   pinpoint: PinpointClient,
   applicationId: string,
   addresses: Record<string, { ChannelType: ChannelType }>,
-  configuration: NonNullable<ConstructorParameters<typeof SendMessagesCommand>[0]['MessageRequest']>['MessageConfiguration'],
+  configuration: NonNullable<
+    ConstructorParameters<typeof SendMessagesCommand>[0]['MessageRequest']
+  >['MessageConfiguration'],
   context: Record<string, string>,
 ): Promise<string> {
   let results: Record<string, Result>;
@@ -55,7 +62,12 @@ async function send(
   return outcome(results);
 }
 
-export function sendSms(pinpoint: PinpointClient, applicationId: string, request: SmsRequest, context: Record<string, string>) {
+export function sendSms(
+  pinpoint: PinpointClient,
+  applicationId: string,
+  request: SmsRequest,
+  context: Record<string, string>,
+) {
   return send(
     pinpoint,
     applicationId,
@@ -71,7 +83,12 @@ export function sendSms(pinpoint: PinpointClient, applicationId: string, request
   );
 }
 
-export function sendPush(pinpoint: PinpointClient, applicationId: string, request: PushRequest, context: Record<string, string>) {
+export function sendPush(
+  pinpoint: PinpointClient,
+  applicationId: string,
+  request: PushRequest,
+  context: Record<string, string>,
+) {
   const addresses = Object.fromEntries(request.tokens.map((t) => [t.token, { ChannelType: t.service }]));
   const message = {
     Title: request.title,

@@ -1,16 +1,23 @@
 import type { PinpointClient } from '@aws-sdk/client-pinpoint';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
-import { addressOf, type Address, checkCaps, consentBlock, quietUntil, zoneOf } from '#shared/delivery/policy.ts';
-import { JourneyError, TemplateFailedError, TransientError } from '#shared/errors.ts';
-import type { ProfileState } from '#shared/ingest/state.ts';
-import type { SendMessageInput, SendMessageOutput } from '#shared/tasks.ts';
-import { renderTemplate, type Template } from '#shared/templates.ts';
-import { durationSeconds, nextAllowedTime } from '#shared/time.ts';
 import { type DeliveriesRepository, type DeliveryMeta, deliveryIdOf } from '#functions/_lib/deliveries.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { certainlyNotSent } from '#functions/_lib/provider-errors.ts';
 import type { StatsRepository } from '#functions/_lib/stats.ts';
 import type { TemplateStore } from '#functions/_lib/templates.ts';
+import {
+  type Address,
+  addressOf,
+  checkCaps,
+  consentBlock,
+  quietUntil,
+  zoneOf,
+} from '#shared/delivery/policy.ts';
+import { JourneyError, TemplateFailedError, TransientError } from '#shared/errors.ts';
+import type { ProfileState } from '#shared/ingest/state.ts';
+import type { SendMessageInput, SendMessageOutput } from '#shared/tasks.ts';
+import { renderTemplate, type Template } from '#shared/templates.ts';
+import { durationSeconds, nextAllowedTime } from '#shared/time.ts';
 import { sendEmail } from './email.ts';
 import { sendPush, sendSms } from './pinpoint.ts';
 
@@ -21,7 +28,12 @@ export type SendDeps = {
   templates: TemplateStore;
   ses: SESv2Client;
   pinpoint: PinpointClient;
-  config: { senderEmail: string; configurationSet: string; pinpointApplicationId: string; unsubscribeBaseUrl?: string };
+  config: {
+    senderEmail: string;
+    configurationSet: string;
+    pinpointApplicationId: string;
+    unsubscribeBaseUrl?: string;
+  };
   now: () => Date;
   /** How long a claimed send blocks a concurrent retry (longer than the function timeout). */
   leaseMs?: number;
@@ -42,7 +54,9 @@ function unsubscribeUrl(deps: SendDeps, input: SendMessageInput): string | undef
 async function render(deps: SendDeps, input: SendMessageInput, state: ProfileState, unsubscribe?: string) {
   const template = await deps.templates.get(input.template);
   if (template.channel !== input.channel) {
-    throw new TemplateFailedError(`template ${input.template} is for ${template.channel}, not ${input.channel}`);
+    throw new TemplateFailedError(
+      `template ${input.template} is for ${template.channel}, not ${input.channel}`,
+    );
   }
   try {
     return await renderTemplate<Template>(template, {
@@ -53,7 +67,9 @@ async function render(deps: SendDeps, input: SendMessageInput, state: ProfileSta
       ...(unsubscribe === undefined ? {} : { unsubscribeUrl: unsubscribe }),
     });
   } catch (error) {
-    throw new TemplateFailedError(`template ${input.template}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new TemplateFailedError(
+      `template ${input.template}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
@@ -62,7 +78,12 @@ function option(input: SendMessageInput, key: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-async function deliver(deps: SendDeps, input: SendMessageInput, address: Address, rendered: Record<string, string>) {
+async function deliver(
+  deps: SendDeps,
+  input: SendMessageInput,
+  address: Address,
+  rendered: Record<string, string>,
+) {
   const context = { journeyId: input.journeyId, stepId: input.stepId, enrollmentId: input.enrollmentId };
   if (address.channel === 'email') {
     return sendEmail(deps.ses, {
@@ -79,7 +100,12 @@ async function deliver(deps: SendDeps, input: SendMessageInput, address: Address
   if (address.channel === 'sms') {
     const messageType = option(input, 'messageType') === 'TRANSACTIONAL' ? 'TRANSACTIONAL' : 'PROMOTIONAL';
     const origination = option(input, 'originationNumber');
-    return sendSms(deps.pinpoint, appId, { phone: address.phone, body: rendered.body ?? '', messageType, originationNumber: origination }, context);
+    return sendSms(
+      deps.pinpoint,
+      appId,
+      { phone: address.phone, body: rendered.body ?? '', messageType, originationNumber: origination },
+      context,
+    );
   }
   const ttl = option(input, 'timeToLive');
   return sendPush(
@@ -98,7 +124,13 @@ async function deliver(deps: SendDeps, input: SendMessageInput, address: Address
 }
 
 /** Reserves a cap slot atomically, re-reading the profile when a concurrent send got there first. */
-async function reserve(deps: SendDeps, input: SendMessageInput, state: ProfileState, zone: string, now: Date) {
+async function reserve(
+  deps: SendDeps,
+  input: SendMessageInput,
+  state: ProfileState,
+  zone: string,
+  now: Date,
+) {
   let current = state;
   for (let attempt = 0; attempt < RESERVE_ATTEMPTS; attempt++) {
     const check = checkCaps(current.sends, input.caps ?? [], input.channel, now);
@@ -109,7 +141,11 @@ async function reserve(deps: SendDeps, input: SendMessageInput, state: ProfileSt
   throw new TransientError('frequency cap slot contended; retry');
 }
 
-type Settle = (status: 'sent' | 'suppressed' | 'deferred' | 'failed', output?: SendMessageOutput, detail?: string) => Promise<void>;
+type Settle = (
+  status: 'sent' | 'suppressed' | 'deferred' | 'failed',
+  output?: SendMessageOutput,
+  detail?: string,
+) => Promise<void>;
 
 async function attempt(
   deps: SendDeps,
@@ -121,9 +157,13 @@ async function attempt(
   const now = deps.now();
   const state = await deps.profiles.get(input.userId);
   const { profile } = state;
-  const blocked = consentBlock(profile, input.channel, { topic: input.topic, transactional: input.transactional });
+  const blocked = consentBlock(profile, input.channel, {
+    topic: input.topic,
+    transactional: input.transactional,
+  });
   const address = addressOf(profile, input.channel);
-  const reason = blocked ?? (address === undefined ? `no ${input.channel} address on the profile` : undefined);
+  const reason =
+    blocked ?? (address === undefined ? `no ${input.channel} address on the profile` : undefined);
   if (reason !== undefined || address === undefined) {
     const output: SendMessageOutput = { status: 'suppressed', reason: reason ?? 'no address' };
     await settle('suppressed', output);
@@ -134,7 +174,11 @@ async function attempt(
   const rendered = await render(deps, input, state, unsubscribeUrl(deps, input));
   const until = quiet ?? (await reserve(deps, input, state, zone, now));
   if (until !== undefined) {
-    const output: SendMessageOutput = { status: 'deferred', until: until.toISOString(), reason: quiet ? 'quiet hours' : 'frequency cap' };
+    const output: SendMessageOutput = {
+      status: 'deferred',
+      until: until.toISOString(),
+      reason: quiet ? 'quiet hours' : 'frequency cap',
+    };
     await settle('deferred', output);
     return output;
   }
@@ -150,7 +194,13 @@ async function attempt(
 /** Sends one message of a journey step, at most once per (execution, step). */
 export async function sendMessage(deps: SendDeps, input: SendMessageInput): Promise<SendMessageOutput> {
   const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId);
-  const meta: DeliveryMeta = { userId: input.userId, journeyId: input.journeyId, version: input.journeyVersion, stepId: input.stepId, channel: input.channel };
+  const meta: DeliveryMeta = {
+    userId: input.userId,
+    journeyId: input.journeyId,
+    version: input.journeyVersion,
+    stepId: input.stepId,
+    channel: input.channel,
+  };
   const claim = await deps.deliveries.claim(deliveryId, meta, deps.now(), deps.leaseMs ?? 60_000);
   if (claim.kind === 'done') return claim.output;
   if (claim.kind === 'busy') throw new TransientError('the same send is in progress');

@@ -3,61 +3,29 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { JOURNEYS_PREFIX } from '../routes.ts';
+import { HOUSE_BUNDLING } from './bundling.ts';
 import { journeyExecutionsArn, journeyStateMachinesArn } from './journey-arns.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
+import {
+  DEPLOY_ACTIONS,
+  JOURNEYS_AT_RUN_TIME,
+  TABLE_READ,
+  TABLE_WRITE,
+  type TaskCallbackAction,
+  type TaskFunctionVariable,
+} from './permissions.ts';
 
 /** How much of a table a function may touch. */
 export type TableAccess = 'read' | 'readWrite';
 
-const TABLE_READ = [
-  'dynamodb:GetItem',
-  'dynamodb:BatchGetItem',
-  'dynamodb:Query',
-  'dynamodb:Scan',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DescribeTable',
-];
-const TABLE_WRITE = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-];
-
-export type TaskCallbackAction = 'states:SendTaskSuccess' | 'states:SendTaskFailure';
-
-/** The variables through which deploy-journey learns the task functions the compiled ASL invokes. */
-export type TaskFunctionVariable =
-  | 'SEND_MESSAGE_FUNCTION_ARN'
-  | 'EVALUATE_FUNCTION_ARN'
-  | 'AWAIT_EVENT_FUNCTION_ARN';
-
-/** What deploy-journey does to journey state machines. */
-export const DEPLOY_ACTIONS = [
-  'states:CreateStateMachine',
-  'states:UpdateStateMachine',
-  'states:DescribeStateMachine',
-  'states:PublishStateMachineVersion',
-  'states:CreateStateMachineAlias',
-  'states:UpdateStateMachineAlias',
-  'states:DescribeStateMachineAlias',
-] as const;
-
-const JOURNEYS_AT_RUN_TIME =
-  'Journey state machines are created at run time by deploy-journey, so access is scoped to the journey- name prefix.';
-
 /** The Powertools metrics namespace every function publishes to. */
 export const METRICS_NAMESPACE = 'Journeys';
-
-// ESM bundles of CommonJS dependencies call require() for Node built-ins: give them one.
-const REQUIRE_SHIM =
-  "import { createRequire as __journeysCreateRequire } from 'node:module'; const require = __journeysCreateRequire(import.meta.url);";
 
 export interface JourneysFunctionProps {
   /** The function folder under functions/, also the Powertools service name. */
@@ -129,17 +97,7 @@ export class JourneysFunction extends Construct {
         POWERTOOLS_LOG_LEVEL: props.logLevel,
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        bundleAwsSDK: true,
-        externalModules: [],
-        banner: REQUIRE_SHIM,
-      },
+      bundling: HOUSE_BUNDLING,
     });
   }
 

@@ -18,7 +18,7 @@ const DemoEvents = z.array(
 );
 
 export type DemoOptions = {
-  /** The events file (default `<journeys>/demo-events.json`). */
+  /** The events file (default `<journeys>/demo/events.json`). */
   file?: string;
   /** Longest the demo waits, in real seconds, for enrollments to finish after the last event (default 60). */
   settleSeconds?: number;
@@ -31,7 +31,7 @@ export type DemoOptions = {
  */
 export async function playDemo(runtime: LocalRuntime, demo: DemoOptions = {}): Promise<void> {
   const { log, journeysDir, timeScale } = runtime.options;
-  const file = demo.file ?? join(journeysDir, 'demo-events.json');
+  const file = demo.file ?? join(journeysDir, 'demo', 'events.json');
   const events = DemoEvents.parse(JSON.parse(await readFile(file, 'utf8'))).sort((a, b) => a.at - b.at);
   const client = new EventBridgeClient(localClientConfig(runtime.endpoints.eventbridge));
   const started = Date.now();

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { dirname, join, relative, sep } from 'node:path';
 import { readBody } from './http.ts';
@@ -13,7 +13,7 @@ export type ObjectInfo = { key: string; size: number; etag: string; versionId: s
 /**
  * A path-style S3 endpoint whose one bucket is a folder: object `journeys/<file>`
  * is the file `<folder>/<file>`. GetObject, HeadObject, PutObject and
- * ListObjectsV2 are enough for the deploy handler and `journeys push`.
+ * DeleteObject and ListObjectsV2 are enough for the deploy handler and `journeys push`.
  */
 export function createS3Server(bucket: string, folder: string): Server {
   return createServer((req, res) => {
@@ -44,6 +44,12 @@ async function handle(
     const info = await objectInfo(folder, file);
     // The folder watcher announces the new object, as S3 does through EventBridge.
     res.writeHead(200, { etag: info.etag, 'x-amz-version-id': info.versionId }).end();
+    return;
+  }
+  if (req.method === 'DELETE') {
+    // S3 answers 204 whether or not the key existed; the folder watcher announces the deletion.
+    await rm(file, { force: true });
+    res.writeHead(204).end();
     return;
   }
   if (req.method !== 'GET' && req.method !== 'HEAD')

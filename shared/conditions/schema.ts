@@ -20,8 +20,16 @@ export type Scalar = z.infer<typeof Scalar>;
 
 export const IsoDuration = z
   .string()
-  .refine(isIsoDuration, { message: 'must be an ISO 8601 duration such as PT1H, P7D or P1DT12H' })
+  .refine((text) => isIsoDuration(text) && !text.startsWith('-'), {
+    message: 'must be an ISO 8601 duration such as PT1H, P7D or P1DT12H',
+  })
   .describe('An ISO 8601 duration: PT30M, PT1H, P1D, P7D, P1M.');
+
+/** A duration that may be negative: `-P3D` is three days before. */
+export const OffsetDuration = z
+  .string()
+  .refine(isIsoDuration, { message: 'must be an ISO 8601 duration such as P1D (after) or -P3D (before)' })
+  .describe('An ISO 8601 duration, negative for "before": -P3D, P1D, PT12H.');
 
 const comparisons = {
   eq: Scalar.describe('Equal to the value.'),

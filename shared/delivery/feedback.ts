@@ -6,7 +6,15 @@ import { z } from 'zod';
  * events. Pure: classifies an event into what it means for the customer.
  */
 
-export type FeedbackOutcome = 'sent' | 'delivered' | 'bounced' | 'complained' | 'opened' | 'clicked' | 'unsubscribed' | 'failed';
+export type FeedbackOutcome =
+  | 'sent'
+  | 'delivered'
+  | 'bounced'
+  | 'complained'
+  | 'opened'
+  | 'clicked'
+  | 'unsubscribed'
+  | 'failed';
 
 export type Feedback = {
   messageId: string;
@@ -27,7 +35,9 @@ const SesRecord = z.object({
       newTopicPreferences: z
         .object({
           unsubscribeAll: z.boolean().optional(),
-          topicSubscriptionStatus: z.array(z.object({ topicName: z.string(), subscriptionStatus: z.string() })).optional(),
+          topicSubscriptionStatus: z
+            .array(z.object({ topicName: z.string(), subscriptionStatus: z.string() }))
+            .optional(),
         })
         .optional(),
     })
@@ -36,7 +46,9 @@ const SesRecord = z.object({
 
 const PinpointRecord = z.object({
   event_type: z.string(),
-  attributes: z.object({ message_id: z.string().optional(), record_status: z.string().optional() }).default({}),
+  attributes: z
+    .object({ message_id: z.string().optional(), record_status: z.string().optional() })
+    .default({}),
 });
 
 function fromSes(record: z.infer<typeof SesRecord>): Feedback | undefined {
@@ -63,14 +75,19 @@ function fromSes(record: z.infer<typeof SesRecord>): Feedback | undefined {
       const prefs = record.subscription?.newTopicPreferences;
       if (prefs?.unsubscribeAll === true) return { ...base, outcome: 'unsubscribed', unsubscribe: {} };
       const topic = prefs?.topicSubscriptionStatus?.find((t) => t.subscriptionStatus === 'OPT_OUT');
-      return topic === undefined ? undefined : { ...base, outcome: 'unsubscribed', unsubscribe: { topic: topic.topicName } };
+      return topic === undefined
+        ? undefined
+        : { ...base, outcome: 'unsubscribed', unsubscribe: { topic: topic.topicName } };
     }
     default:
       return undefined;
   }
 }
 
-const PINPOINT_OUTCOMES: Record<string, { channel: 'sms' | 'push'; outcome: FeedbackOutcome; optOut?: boolean }> = {
+const PINPOINT_OUTCOMES: Record<
+  string,
+  { channel: 'sms' | 'push'; outcome: FeedbackOutcome; optOut?: boolean }
+> = {
   '_SMS.SUCCESS': { channel: 'sms', outcome: 'delivered' },
   '_SMS.FAILURE': { channel: 'sms', outcome: 'failed' },
   '_SMS.OPTOUT': { channel: 'sms', outcome: 'unsubscribed', optOut: true },
@@ -84,7 +101,8 @@ function fromPinpoint(record: z.infer<typeof PinpointRecord>): Feedback | undefi
   const messageId = record.attributes.message_id;
   if (known === undefined || messageId === undefined) return undefined;
   // A number that does not exist or cannot take SMS will never succeed: stop the channel.
-  const permanent = known.outcome === 'failed' && /INVALID|UNREACHABLE|PERMANENT/.test(record.attributes.record_status ?? '');
+  const permanent =
+    known.outcome === 'failed' && /INVALID|UNREACHABLE|PERMANENT/.test(record.attributes.record_status ?? '');
   return {
     messageId,
     channel: known.channel,

@@ -1,6 +1,6 @@
+import type { QuietHours } from '../journey/schema.ts';
 import type { Profile, PushToken } from '../profile.ts';
 import { addDuration, isValidTimeZone, nextAllowedTime, rollingWindowStart } from '../time.ts';
-import type { QuietHours } from '../journey/schema.ts';
 
 /**
  * Whether, where and when a message may go: consent per channel and topic,
@@ -10,7 +10,10 @@ import type { QuietHours } from '../journey/schema.ts';
 
 export type Channel = 'email' | 'sms' | 'push';
 export type Cap = { channel?: Channel; max: number; within: string };
-export type Address = { channel: 'email'; email: string } | { channel: 'sms'; phone: string } | { channel: 'push'; tokens: PushToken[] };
+export type Address =
+  | { channel: 'email'; email: string }
+  | { channel: 'sms'; phone: string }
+  | { channel: 'push'; tokens: PushToken[] };
 
 /** Why a message must not be sent to this customer at all, or `undefined` when consent allows it. */
 export function consentBlock(
@@ -19,7 +22,8 @@ export function consentBlock(
   options: { topic?: string; transactional: boolean },
 ): string | undefined {
   const consent = profile.consent[channel];
-  if (consent?.status === 'suppressed') return `${channel} suppressed${consent.reason ? `: ${consent.reason}` : ''}`;
+  if (consent?.status === 'suppressed')
+    return `${channel} suppressed${consent.reason ? `: ${consent.reason}` : ''}`;
   if (options.transactional) return undefined;
   if (consent?.status === 'unsubscribed') return `unsubscribed from ${channel}`;
   if (options.topic !== undefined && consent?.topics?.[options.topic] === false) {
@@ -38,7 +42,9 @@ export function addressOf(profile: Profile, channel: Channel): Address | undefin
 
 /** The zone messages are timed in: the profile's when valid, else the journey default. */
 export function zoneOf(profile: Profile, defaultTimezone: string): string {
-  return profile.timezone !== undefined && isValidTimeZone(profile.timezone) ? profile.timezone : defaultTimezone;
+  return profile.timezone !== undefined && isValidTimeZone(profile.timezone)
+    ? profile.timezone
+    : defaultTimezone;
 }
 
 /** The moment quiet hours end, or `undefined` when sending now is allowed. */
@@ -72,7 +78,9 @@ export function checkCaps(
   for (const cap of caps) {
     if (cap.channel !== undefined && cap.channel !== channel) continue;
     const start = rollingWindowStart(now, cap.within).toISOString();
-    const counted = (cap.channel === undefined ? [...sends.email, ...sends.sms, ...sends.push] : sends[cap.channel])
+    const counted = (
+      cap.channel === undefined ? [...sends.email, ...sends.sms, ...sends.push] : sends[cap.channel]
+    )
       .filter((at) => at >= start)
       .sort();
     if (counted.length < cap.max) continue;
@@ -83,6 +91,8 @@ export function checkCaps(
   const retention = [MIN_RETENTION, ...caps.map((c) => c.within)]
     .map((w) => rollingWindowStart(now, w).toISOString())
     .sort()[0];
-  const kept = sends[channel].filter((at) => retention === undefined || at >= retention).slice(-MAX_SENDS_KEPT + 1);
+  const kept = sends[channel]
+    .filter((at) => retention === undefined || at >= retention)
+    .slice(-MAX_SENDS_KEPT + 1);
   return { allowed: true, next: { [channel]: [...kept, now.toISOString()] } };
 }

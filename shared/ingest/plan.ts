@@ -27,7 +27,13 @@ export type Finish = { enrollment: ActiveEnrollment; outcome: 'converted' | 'exi
 
 export type IngestPlan = { enroll: Enrollment[]; resume: Resume[]; finish: Finish[] };
 
-type Input = { event: CustomerEvent; userId: string; state: ProfileState; journeys: readonly LiveJourney[]; now: Date };
+type Input = {
+  event: CustomerEvent;
+  userId: string;
+  state: ProfileState;
+  journeys: readonly LiveJourney[];
+  now: Date;
+};
 
 function correlationOf(journey: LiveJourney, event: CustomerEvent): string | undefined {
   if (journey.trigger.type !== 'event' || journey.trigger.correlationKey === undefined) return undefined;
@@ -71,7 +77,10 @@ function planEnrollment(journey: LiveJourney, input: Input): Enrollment | undefi
     if (notBefore !== undefined && previous.at >= notBefore) return undefined;
   }
   const buckets = Object.fromEntries(
-    Object.keys(journey.splits).map((stepId) => [stepId, splitBucket(journey.journeyId, stepId, input.userId)]),
+    Object.keys(journey.splits).map((stepId) => [
+      stepId,
+      splitBucket(journey.journeyId, stepId, input.userId),
+    ]),
   );
   return { journey, enrollmentId, reentryKey: key, correlation, buckets, notBefore };
 }
@@ -129,7 +138,23 @@ export function waiterMatches(waiter: Waiter, event: CustomerEvent, state: Profi
 }
 
 function valuesEqual(a: unknown, b: unknown): boolean {
-  return a === b || (a !== undefined && a !== null && b !== undefined && b !== null && String(a) === String(b));
+  return (
+    a === b || (a !== undefined && a !== null && b !== undefined && b !== null && String(a) === String(b))
+  );
+}
+
+/**
+ * True when a journey could act on this event (trigger, goal or exit). When no
+ * live journey does, ingest only records the event on the profile.
+ */
+export function references(journey: LiveJourney, event: CustomerEvent): boolean {
+  if (event.type === 'identify') return journey.trigger.type === 'identify';
+  const { trigger } = journey;
+  return (
+    (trigger.type === 'event' && trigger.event === event.event) ||
+    journey.goal?.event === event.event ||
+    (journey.exitOn ?? []).some((e) => e.event === event.event)
+  );
 }
 
 /** Plans everything an event does to enrollments. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Condition, ConditionPath, IsoDuration } from '../conditions/schema.ts';
+import { Condition, ConditionPath, IsoDuration, OffsetDuration } from '../conditions/schema.ts';
 import { LOCAL_TIME } from '../time.ts';
 
 /**
@@ -208,7 +208,7 @@ const WaitStep = z
     untilDate: z
       .object({
         path: ConditionPath.describe('A profile date, e.g. profile.traits.renewalDate.'),
-        offset: IsoDuration.optional().describe('Before (-P3D) or after (P1D) that date.'),
+        offset: OffsetDuration.optional().describe('Before (-P3D) or after (P1D) that date.'),
       })
       .strict()
       .optional()

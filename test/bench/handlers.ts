@@ -1,16 +1,13 @@
 import { fork } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PinpointClient } from '@aws-sdk/client-pinpoint';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { PinpointClient } from '@aws-sdk/client-pinpoint';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { Journey } from '#shared/journey/schema.ts';
-import { liveFields } from '#shared/ingest/live-journey.ts';
-import { TABLES } from '#shared/tables.ts';
 import { DeliveriesRepository } from '#functions/_lib/deliveries.ts';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { CachedRegistry, RegistryRepository } from '#functions/_lib/registry.ts';
@@ -19,6 +16,9 @@ import { TemplateStore } from '#functions/_lib/templates.ts';
 import { awaitEvent } from '#functions/await-event/await.ts';
 import { type IngestDeps, ingestEvent } from '#functions/ingest/ingest.ts';
 import { sendMessage } from '#functions/send-message/send.ts';
+import { liveFields } from '#shared/ingest/live-journey.ts';
+import { Journey } from '#shared/journey/schema.ts';
+import { TABLES } from '#shared/tables.ts';
 
 /**
  * Per event: DynamoDB reads and writes (counted by SDK middleware) and CPU
@@ -33,7 +33,9 @@ const ROUNDS = 200;
 async function startDynaliteProcess(): Promise<{ endpoint: string; stop: () => void }> {
   const child = fork(
     '-e',
-    ["import('dynalite').then(({default:d})=>{const s=d({createTableMs:0});s.listen(0,'127.0.0.1',()=>process.send(s.address().port))})"],
+    [
+      "import('dynalite').then(({default:d})=>{const s=d({createTableMs:0});s.listen(0,'127.0.0.1',()=>process.send(s.address().port))})",
+    ],
     { execArgv: [], stdio: 'ignore' },
   );
   const port = await new Promise<number>((resolve) => child.once('message', (m) => resolve(Number(m))));
@@ -41,7 +43,11 @@ async function startDynaliteProcess(): Promise<{ endpoint: string; stop: () => v
 }
 
 async function setup(endpoint: string) {
-  const raw = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  const raw = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  });
   const counts = { reads: 0, writes: 0 };
   raw.middlewareStack.add(
     (next, context) => async (args) => {
@@ -68,7 +74,11 @@ async function setup(endpoint: string) {
 
 type Row = { name: string; reads: number; writes: number; cpuMeanMs: number; cpuP95Ms: number };
 
-async function measure(name: string, counts: { reads: number; writes: number }, run: (i: number) => Promise<unknown>): Promise<Row> {
+async function measure(
+  name: string,
+  counts: { reads: number; writes: number },
+  run: (i: number) => Promise<unknown>,
+): Promise<Row> {
   for (let i = 0; i < 20; i++) await run(-1 - i); // warm-up: JIT, caches, connections
   counts.reads = 0;
   counts.writes = 0;
@@ -81,17 +91,43 @@ async function measure(name: string, counts: { reads: number; writes: number }, 
   }
   cpu.sort((a, b) => a - b);
   const mean = cpu.reduce((a, b) => a + b, 0) / cpu.length;
-  return { name, reads: counts.reads / ROUNDS, writes: counts.writes / ROUNDS, cpuMeanMs: mean, cpuP95Ms: cpu[Math.floor(cpu.length * 0.95)] ?? 0 };
+  return {
+    name,
+    reads: counts.reads / ROUNDS,
+    writes: counts.writes / ROUNDS,
+    cpuMeanMs: mean,
+    cpuP95Ms: cpu[Math.floor(cpu.length * 0.95)] ?? 0,
+  };
 }
 
 const JOURNEY = Journey.parse({
-  id: 'bench-cart', name: 'Bench', trigger: { type: 'event', event: 'Cart Updated', correlationKey: 'event.properties.cartId' },
-  reentry: { mode: 'always' }, goal: { event: 'Order Completed' }, start: 'ab',
-  steps: { ab: { type: 'split', variants: [{ name: 'a', weight: 50, next: 'done' }, { name: 'b', weight: 50, next: 'done' }] }, done: { type: 'exit' } },
+  id: 'bench-cart',
+  name: 'Bench',
+  trigger: { type: 'event', event: 'Cart Updated', correlationKey: 'event.properties.cartId' },
+  reentry: { mode: 'always' },
+  goal: { event: 'Order Completed' },
+  start: 'ab',
+  steps: {
+    ab: {
+      type: 'split',
+      variants: [
+        { name: 'a', weight: 50, next: 'done' },
+        { name: 'b', weight: 50, next: 'done' },
+      ],
+    },
+    done: { type: 'exit' },
+  },
 });
 
 function event(userId: string, name: string, i: number, properties: Record<string, unknown> = {}) {
-  return { type: 'track', userId, event: name, messageId: `${name}-${userId}-${i}`, timestamp: '2026-11-24T10:00:00.000Z', properties };
+  return {
+    type: 'track',
+    userId,
+    event: name,
+    messageId: `${name}-${userId}-${i}`,
+    timestamp: '2026-11-24T10:00:00.000Z',
+    properties,
+  };
 }
 
 /** Runs the handler benchmark and prints one line per scenario. */
@@ -101,42 +137,136 @@ export async function runHandlersBench(): Promise<void> {
     const { doc, counts } = await setup(dynamo.endpoint);
     mockClient(SFNClient).onAnyCommand().resolves({});
     mockClient(SQSClient).onAnyCommand().resolves({});
-    mockClient(SESv2Client).on(SendEmailCommand).callsFake(() => ({ MessageId: `ses-${Math.random().toString(36).slice(2)}` }));
-    const template = JSON.stringify({ channel: 'email', subject: 'Hi {{ profile.firstName }}', html: '<p>Hi {{ profile.firstName }}</p>', text: 'Hi' });
-    mockClient(S3Client).on(GetObjectCommand).resolves({ Body: { transformToString: async () => template } } as never);
+    mockClient(SESv2Client)
+      .on(SendEmailCommand)
+      .callsFake(() => ({ MessageId: `ses-${Math.random().toString(36).slice(2)}` }));
+    const template = JSON.stringify({
+      channel: 'email',
+      subject: 'Hi {{ profile.firstName }}',
+      html: '<p>Hi {{ profile.firstName }}</p>',
+      text: 'Hi',
+    });
+    mockClient(S3Client)
+      .on(GetObjectCommand)
+      .resolves({ Body: { transformToString: async () => template } } as never);
     const registry = new RegistryRepository(doc, 'journeys');
     const arn = 'arn:aws:states:eu-west-1:123456789012:stateMachine:journey-bench-cart';
-    await registry.putDeployed({ ...liveFields(JOURNEY), version: '1', versionArn: `${arn}:1`, aliasArn: `${arn}:live`, stateMachineArn: arn, sourceKey: 'journeys/bench-cart.json', deployedAt: '2026-11-01T00:00:00Z' }, undefined);
+    await registry.putDeployed(
+      {
+        ...liveFields(JOURNEY),
+        version: '1',
+        versionArn: `${arn}:1`,
+        aliasArn: `${arn}:live`,
+        stateMachineArn: arn,
+        sourceKey: 'journeys/bench-cart.json',
+        deployedAt: '2026-11-01T00:00:00Z',
+      },
+      undefined,
+    );
     const profiles = new ProfilesRepository(doc, 'profiles');
     const stats = new StatsRepository(doc, 'stats');
     const deps: IngestDeps = {
-      profiles, registry: new CachedRegistry(registry), stats, sfn: new SFNClient({ region: 'eu-west-1' }),
-      sqs: new SQSClient({ region: 'eu-west-1' }), rejectedQueueUrl: 'q', now: () => new Date('2026-11-24T10:00:01Z'),
+      profiles,
+      registry: new CachedRegistry(registry),
+      stats,
+      sfn: new SFNClient({ region: 'eu-west-1' }),
+      sqs: new SQSClient({ region: 'eu-west-1' }),
+      rejectedQueueUrl: 'q',
+      now: () => new Date('2026-11-24T10:00:01Z'),
     };
     const sfn = new SFNClient({ region: 'eu-west-1' });
-    await ingestEvent(deps, { type: 'identify', userId: 'b-1', messageId: 'id-1', timestamp: '2026-11-24T09:00:00Z', traits: { email: 'b@example.com', firstName: 'B' } });
+    await ingestEvent(deps, {
+      type: 'identify',
+      userId: 'b-1',
+      messageId: 'id-1',
+      timestamp: '2026-11-24T09:00:00Z',
+      traits: { email: 'b@example.com', firstName: 'B' },
+    });
     const rows: Row[] = [];
-    rows.push(await measure('event that triggers nothing', counts, (i) => ingestEvent(deps, event('b-1', 'Page Viewed', i))));
-    rows.push(await measure('event that enrolls into one journey', counts, (i) => ingestEvent(deps, event('b-1', 'Cart Updated', i, { cartId: `c${i}` }))));
+    // The floor: one bare UpdateItem through the same SDK client, no handler logic.
+    rows.push(
+      await measure('(SDK floor: one bare UpdateItem)', counts, () =>
+        doc.send(
+          new UpdateCommand({
+            TableName: 'stats',
+            Key: { pk: 'floor', sk: 'x' },
+            UpdateExpression: 'ADD c :one',
+            ExpressionAttributeValues: { ':one': 1 },
+          }),
+        ),
+      ),
+    );
+    rows.push(
+      await measure('event that triggers nothing', counts, (i) =>
+        ingestEvent(deps, event('b-1', 'Page Viewed', i)),
+      ),
+    );
+    rows.push(
+      await measure('event that enrolls into one journey', counts, (i) =>
+        ingestEvent(deps, event('b-1', 'Cart Updated', i, { cartId: `c${i}` })),
+      ),
+    );
     rows.push(
       await measure('event that resumes a waiting enrollment', counts, async (i) => {
         const userId = `w-${i}`;
         const before = { ...counts };
-        await awaitEvent({ profiles, sfn, now: deps.now }, { v: 1, journeyId: 'bench-cart', journeyVersion: '1', enrollmentId: `e${i}`, userId, stepId: 'w', token: `t${i}`, event: 'Order Placed', match: [], timeoutSeconds: 3600, startedAt: '2026-11-24T09:00:00Z', trigger: {} });
+        await awaitEvent(
+          { profiles, sfn, now: deps.now },
+          {
+            v: 1,
+            journeyId: 'bench-cart',
+            journeyVersion: '1',
+            enrollmentId: `e${i}`,
+            userId,
+            stepId: 'w',
+            token: `t${i}`,
+            event: 'Order Placed',
+            match: [],
+            timeoutSeconds: 3600,
+            startedAt: '2026-11-24T09:00:00Z',
+            trigger: {},
+          },
+        );
         Object.assign(counts, before); // registering the waiter belongs to await-event, not to this event
         return ingestEvent(deps, event(userId, 'Order Placed', i));
       }),
     );
-    const send = { profiles, deliveries: new DeliveriesRepository(doc, 'deliveries'), stats, templates: new TemplateStore(new S3Client({ region: 'eu-west-1' }), 'b'), ses: new SESv2Client({ region: 'eu-west-1' }), pinpoint: new PinpointClient({ region: 'eu-west-1' }), config: { senderEmail: 'n@shop.example', configurationSet: 'c', pinpointApplicationId: 'a' }, now: deps.now };
+    const send = {
+      profiles,
+      deliveries: new DeliveriesRepository(doc, 'deliveries'),
+      stats,
+      templates: new TemplateStore(new S3Client({ region: 'eu-west-1' }), 'b'),
+      ses: new SESv2Client({ region: 'eu-west-1' }),
+      pinpoint: new PinpointClient({ region: 'eu-west-1' }),
+      config: { senderEmail: 'n@shop.example', configurationSet: 'c', pinpointApplicationId: 'a' },
+      now: deps.now,
+    };
     rows.push(
       await measure('one email send', counts, (i) =>
-        sendMessage(send, { v: 1, journeyId: 'bench-cart', journeyVersion: '1', enrollmentId: `s${i}`, userId: 'b-1', stepId: 'email', channel: 'email', template: 't', trigger: {}, defaultTimezone: 'UTC', transactional: true, options: {} }),
+        sendMessage(send, {
+          v: 1,
+          journeyId: 'bench-cart',
+          journeyVersion: '1',
+          enrollmentId: `s${i}`,
+          userId: 'b-1',
+          stepId: 'email',
+          channel: 'email',
+          template: 't',
+          trigger: {},
+          defaultTimezone: 'UTC',
+          transactional: true,
+          options: {},
+        }),
       ),
     );
-    console.log('\nHandlers: DynamoDB calls and handler CPU per event (dynalite out of process; AWS services stubbed)');
+    console.log(
+      '\nHandlers: DynamoDB calls and handler CPU per event (dynalite out of process; AWS services stubbed)',
+    );
     console.log('scenario                                   reads  writes  cpu mean  cpu p95');
     for (const r of rows) {
-      console.log(`${r.name.padEnd(42)} ${r.reads.toFixed(2).padStart(5)}  ${r.writes.toFixed(2).padStart(6)}  ${r.cpuMeanMs.toFixed(3).padStart(6)} ms  ${r.cpuP95Ms.toFixed(3).padStart(5)} ms`);
+      console.log(
+        `${r.name.padEnd(42)} ${r.reads.toFixed(2).padStart(5)}  ${r.writes.toFixed(2).padStart(6)}  ${r.cpuMeanMs.toFixed(3).padStart(6)} ms  ${r.cpuP95Ms.toFixed(3).padStart(5)} ms`,
+      );
     }
   } finally {
     dynamo.stop();

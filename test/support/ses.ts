@@ -13,14 +13,16 @@ export type LocalSes = {
   stop: () => Promise<void>;
 };
 
-const StoredEmail = z.object({
-  messageId: z.string(),
-  from: z.string(),
-  destination: z.object({ to: z.array(z.string()) }).passthrough(),
-  subject: z.string(),
-  body: z.object({ html: z.string().optional(), text: z.string().optional() }).passthrough(),
-  headers: z.array(z.object({ name: z.string(), value: z.string() })).optional(),
-}).passthrough();
+const StoredEmail = z
+  .object({
+    messageId: z.string(),
+    from: z.string(),
+    destination: z.object({ to: z.array(z.string()) }).passthrough(),
+    subject: z.string(),
+    body: z.object({ html: z.string().optional(), text: z.string().optional() }).passthrough(),
+    headers: z.array(z.object({ name: z.string(), value: z.string() })).optional(),
+  })
+  .passthrough();
 export type StoredEmail = z.infer<typeof StoredEmail>;
 
 /** The server factory: Node's ESM loader and vitest expose this CommonJS module's default differently. */
@@ -38,7 +40,11 @@ export async function startSes(): Promise<LocalSes> {
   const endpoint = `http://127.0.0.1:${port}`;
   return {
     endpoint,
-    client: new SESv2Client({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    client: new SESv2Client({
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
     emails: async () => {
       const res = await fetch(`${endpoint}/store`);
       return z.object({ emails: z.array(StoredEmail) }).parse(await res.json()).emails;

@@ -20,7 +20,7 @@ function readJson(url: URL): unknown {
 
 function jsonFiles(dir: URL): string[] {
   return readdirSync(dir)
-    .filter((name) => name.endsWith('.json') && name !== 'journey.schema.json' && name !== 'demo-events.json')
+    .filter((name) => name.endsWith('.json') && name !== 'journey.schema.json')
     .sort();
 }
 
@@ -336,7 +336,7 @@ describe('demo events', () => {
   const DemoEvents = z.array(
     z.object({ at: z.number().int().min(0), event: z.record(z.string(), z.unknown()) }).strict(),
   );
-  const demo = DemoEvents.parse(readJson(new URL('demo-events.json', journeysDir)));
+  const demo = DemoEvents.parse(readJson(new URL('demo/events.json', journeysDir)));
   const start = Date.parse(at);
 
   it('are in time order', () => {

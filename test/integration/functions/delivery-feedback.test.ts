@@ -8,7 +8,9 @@ import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { identify, ingestDeps } from './harness.ts';
 
-const bounce = JSON.parse(readFileSync(new URL('../../fixtures/events/ses-email-bounced.json', import.meta.url), 'utf8'));
+const bounce = JSON.parse(
+  readFileSync(new URL('../../fixtures/events/ses-email-bounced.json', import.meta.url), 'utf8'),
+);
 
 let db: LocalDynamo;
 let deps: FeedbackDeps;
@@ -24,8 +26,16 @@ beforeAll(async () => {
 afterAll(async () => db.stop());
 
 async function sentTo(userId: string, messageId: string) {
-  await ingestEvent(ingestDeps(db).deps, identify(userId, { email: `${userId}@example.com` }, '2026-11-01T00:00:00Z'));
-  await deps.deliveries.linkMessage(messageId, `e-${userId}#email-1`, { userId, journeyId: 'fb', version: '1', stepId: 'email-1', channel: 'email' }, new Date());
+  await ingestEvent(
+    ingestDeps(db).deps,
+    identify(userId, { email: `${userId}@example.com` }, '2026-11-01T00:00:00Z'),
+  );
+  await deps.deliveries.linkMessage(
+    messageId,
+    `e-${userId}#email-1`,
+    { userId, journeyId: 'fb', version: '1', stepId: 'email-1', channel: 'email' },
+    new Date(),
+  );
 }
 
 function ses(eventType: string, messageId: string, extra: Record<string, unknown> = {}) {
@@ -35,21 +45,35 @@ function ses(eventType: string, messageId: string, extra: Record<string, unknown
 describe('delivery-feedback', () => {
   it('suppresses the channel on a hard bounce (the recorded EventBridge shape)', async () => {
     await sentTo('f-bounce', 'ses-1');
-    const result = await applyFeedback(deps, { ...bounce.detail, mail: { ...bounce.detail.mail, messageId: 'ses-1' } });
+    const result = await applyFeedback(deps, {
+      ...bounce.detail,
+      mail: { ...bounce.detail.mail, messageId: 'ses-1' },
+    });
     expect(result.status).toBe('applied');
-    expect((await deps.profiles.get('f-bounce')).profile.consent.email).toMatchObject({ status: 'suppressed', reason: 'hard bounce' });
+    expect((await deps.profiles.get('f-bounce')).profile.consent.email).toMatchObject({
+      status: 'suppressed',
+      reason: 'hard bounce',
+    });
   });
 
   it('keeps a suppression when a later identify says subscribed', async () => {
     await sentTo('f-sticky', 'ses-2');
     await applyFeedback(deps, ses('Complaint', 'ses-2', { complaint: {} }));
-    await ingestEvent(ingestDeps(db).deps, identify('f-sticky', { consent: { email: true } }, '2026-11-24T11:00:00Z'));
+    await ingestEvent(
+      ingestDeps(db).deps,
+      identify('f-sticky', { consent: { email: true } }, '2026-11-24T11:00:00Z'),
+    );
     expect((await deps.profiles.get('f-sticky')).profile.consent.email?.status).toBe('suppressed');
   });
 
   it.each([
     { event: ses('Bounce', 'ses-3', { bounce: { bounceType: 'Transient' } }), status: undefined },
-    { event: ses('Subscription', 'ses-3', { subscription: { newTopicPreferences: { unsubscribeAll: true } } }), status: 'unsubscribed' },
+    {
+      event: ses('Subscription', 'ses-3', {
+        subscription: { newTopicPreferences: { unsubscribeAll: true } },
+      }),
+      status: 'unsubscribed',
+    },
   ])('applies $event.eventType without over-suppressing', async ({ event, status }) => {
     await sentTo(`f-${event.eventType}`, 'ses-3');
     await applyFeedback(deps, event);
@@ -59,7 +83,11 @@ describe('delivery-feedback', () => {
   it('opts out of one topic on a topic unsubscribe', async () => {
     await sentTo('f-topic', 'ses-4');
     const event = ses('Subscription', 'ses-4', {
-      subscription: { newTopicPreferences: { topicSubscriptionStatus: [{ topicName: 'newsletter', subscriptionStatus: 'OPT_OUT' }] } },
+      subscription: {
+        newTopicPreferences: {
+          topicSubscriptionStatus: [{ topicName: 'newsletter', subscriptionStatus: 'OPT_OUT' }],
+        },
+      },
     });
     await applyFeedback(deps, event);
     const consent = (await deps.profiles.get('f-topic')).profile.consent.email;
@@ -68,7 +96,10 @@ describe('delivery-feedback', () => {
 
   it('counts a redelivered click once in the step stats', async () => {
     await sentTo('f-click', 'ses-5');
-    const results = [await applyFeedback(deps, ses('Click', 'ses-5')), await applyFeedback(deps, ses('Click', 'ses-5'))];
+    const results = [
+      await applyFeedback(deps, ses('Click', 'ses-5')),
+      await applyFeedback(deps, ses('Click', 'ses-5')),
+    ];
     expect(results.map((r) => r.status)).toEqual(['applied', 'duplicate']);
     const funnel = await deps.stats.funnel('fb');
     expect(funnel.find((r) => r.metric === 'clicked' && r.stepId === 'email-1')?.count).toBe(1);

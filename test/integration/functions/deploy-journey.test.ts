@@ -1,6 +1,12 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import {
   CreateStateMachineAliasCommand,
   CreateStateMachineCommand,
@@ -16,11 +22,18 @@ import { type DeployDeps, deployFromS3, S3Notification } from '#functions/deploy
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 
 const root = new URL('../../../', import.meta.url);
-const created = S3Notification.parse(JSON.parse(readFileSync(new URL('test/fixtures/events/s3-object-created.json', root), 'utf8')));
-const deleted = S3Notification.parse(JSON.parse(readFileSync(new URL('test/fixtures/events/s3-object-deleted.json', root), 'utf8')));
+const created = S3Notification.parse(
+  JSON.parse(readFileSync(new URL('test/fixtures/events/s3-object-created.json', root), 'utf8')),
+);
+const deleted = S3Notification.parse(
+  JSON.parse(readFileSync(new URL('test/fixtures/events/s3-object-deleted.json', root), 'utf8')),
+);
 const welcome = readFileSync(new URL('journeys/welcome-series.json', root), 'utf8');
 const templates = Object.fromEntries(
-  readdirSync(new URL('journeys/templates/', root)).map((f) => [`journeys/templates/${f}`, readFileSync(new URL(`journeys/templates/${f}`, root), 'utf8')]),
+  readdirSync(new URL('journeys/templates/', root)).map((f) => [
+    `journeys/templates/${f}`,
+    readFileSync(new URL(`journeys/templates/${f}`, root), 'utf8'),
+  ]),
 );
 
 const ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:journey-welcome-series';
@@ -41,14 +54,18 @@ function fakeStepFunctions() {
     versions += 1;
     return { stateMachineVersionArn: `${ARN}:${versions}`, creationDate: new Date() };
   });
-  sfn.on(CreateStateMachineAliasCommand).callsFake((input: { routingConfiguration: { stateMachineVersionArn: string }[] }) => {
-    alias = input.routingConfiguration[0]?.stateMachineVersionArn;
-    return { stateMachineAliasArn: `${ARN}:live`, creationDate: new Date() };
-  });
-  sfn.on(UpdateStateMachineAliasCommand).callsFake((input: { routingConfiguration: { stateMachineVersionArn: string }[] }) => {
-    alias = input.routingConfiguration[0]?.stateMachineVersionArn;
-    return { updateDate: new Date() };
-  });
+  sfn
+    .on(CreateStateMachineAliasCommand)
+    .callsFake((input: { routingConfiguration: { stateMachineVersionArn: string }[] }) => {
+      alias = input.routingConfiguration[0]?.stateMachineVersionArn;
+      return { stateMachineAliasArn: `${ARN}:live`, creationDate: new Date() };
+    });
+  sfn
+    .on(UpdateStateMachineAliasCommand)
+    .callsFake((input: { routingConfiguration: { stateMachineVersionArn: string }[] }) => {
+      alias = input.routingConfiguration[0]?.stateMachineVersionArn;
+      return { updateDate: new Date() };
+    });
   return { alias: () => alias };
 }
 
@@ -114,16 +131,27 @@ describe('deploy-journey', () => {
     const result = await deployFromS3(deps(), created);
     expect(result).toEqual({ status: 'deployed', journeyId: 'welcome-series', version: '1' });
     const create = sfn.commandCalls(CreateStateMachineCommand)[0]?.args[0].input;
-    expect(create).toMatchObject({ name: 'journey-welcome-series', type: 'STANDARD', roleArn: 'arn:aws:iam::123456789012:role/journeys' });
+    expect(create).toMatchObject({
+      name: 'journey-welcome-series',
+      type: 'STANDARD',
+      roleArn: 'arn:aws:iam::123456789012:role/journeys',
+    });
     expect(JSON.parse(create?.definition ?? '{}').StartAt).toBeTypeOf('string');
     expect(create?.definition).toContain('function:send-message');
     expect(machine.alias()).toBe(`${ARN}:1`);
     const entry = await deps().registry.get('welcome-series');
     expect(entry).toMatchObject({
-      status: 'active', version: '1', aliasArn: `${ARN}:live`, sourceVersionId: 'IYV3p45BT0ac8hjHg1houSdS1a.Mro8e',
-      trigger: { type: 'identify' }, goal: { event: 'Project Created' }, exitOn: [{ event: 'Account Deleted' }],
+      status: 'active',
+      version: '1',
+      aliasArn: `${ARN}:live`,
+      sourceVersionId: 'IYV3p45BT0ac8hjHg1houSdS1a.Mro8e',
+      trigger: { type: 'identify' },
+      goal: { event: 'Project Created' },
+      exitOn: [{ event: 'Account Deleted' }],
     });
-    expect(sentEvents().map((e) => [e.Source, e.DetailType])).toEqual([['journeys.system', 'Journey Deployed']]);
+    expect(sentEvents().map((e) => [e.Source, e.DetailType])).toEqual([
+      ['journeys.system', 'Journey Deployed'],
+    ]);
   });
 
   it('updates on a second upload: version 2, alias moved, history kept', async () => {
@@ -133,7 +161,10 @@ describe('deploy-journey', () => {
     expect(sfn.commandCalls(UpdateStateMachineCommand)).not.toHaveLength(0);
     expect(machine.alias()).toBe(`${ARN}:2`);
     const registry = deps().registry;
-    expect((await registry.get('welcome-series'))?.history.map((h) => h.version).slice(0, 2)).toEqual(['2', '1']);
+    expect((await registry.get('welcome-series'))?.history.map((h) => h.version).slice(0, 2)).toEqual([
+      '2',
+      '1',
+    ]);
     expect((await registry.versions('welcome-series')).map((v) => v.version).slice(0, 2)).toEqual(['2', '1']);
   });
 
@@ -148,21 +179,25 @@ describe('deploy-journey', () => {
     const result = await deployFromS3(deps(), created);
     expect(result.status).toBe('rejected');
     const report = JSON.parse(bucket.get('journeys/welcome-series.rejected.json') ?? '{}');
-    expect(report.violations.map((v: { code: string }) => v.code)).toEqual(expect.arrayContaining(['start.dangling', 'template.missing']));
+    expect(report.violations.map((v: { code: string }) => v.code)).toEqual(
+      expect.arrayContaining(['start.dangling', 'template.missing']),
+    );
     const rejected = sentEvents().find((e) => e.DetailType === 'Journey Rejected');
     expect(JSON.parse(rejected?.Detail ?? '{}').violations).toEqual(report.violations);
     expect(machine.alias()).toBe(`${ARN}:1`);
     expect(await deps().registry.get('welcome-series')).toEqual(before);
   });
 
-  it.each(['journeys/templates/cart-sms.json', 'journeys/welcome-series.rejected.json', 'journeys/readme.md', 'other/x.json'])(
-    'ignores %s',
-    async (key) => {
-      fakeStepFunctions();
-      const result = await deployFromS3(deps(), { ...created, detail: { ...created.detail, object: { key } } });
-      expect(result).toEqual({ status: 'ignored', key });
-    },
-  );
+  it.each([
+    'journeys/templates/cart-sms.json',
+    'journeys/welcome-series.rejected.json',
+    'journeys/readme.md',
+    'other/x.json',
+  ])('ignores %s', async (key) => {
+    fakeStepFunctions();
+    const result = await deployFromS3(deps(), { ...created, detail: { ...created.detail, object: { key } } });
+    expect(result).toEqual({ status: 'ignored', key });
+  });
 
   it('archives the journey when its file is deleted', async () => {
     fakeStepFunctions();

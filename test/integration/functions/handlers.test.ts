@@ -8,11 +8,22 @@ import { resetClients, setClients } from '#functions/_lib/clients.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { registerJourney } from './harness.ts';
 
-const envelope = JSON.parse(readFileSync(new URL('../../fixtures/events/eventbridge-track.json', import.meta.url), 'utf8'));
+const envelope = JSON.parse(
+  readFileSync(new URL('../../fixtures/events/eventbridge-track.json', import.meta.url), 'utf8'),
+);
 const context = {
-  functionName: 'ingest', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:ingest',
-  memoryLimitInMB: '256', awsRequestId: 'req-1', logGroupName: '/aws/lambda/ingest', logStreamName: 's', callbackWaitsForEmptyEventLoop: true,
-  getRemainingTimeInMillis: () => 30_000, done: () => undefined, fail: () => undefined, succeed: () => undefined,
+  functionName: 'ingest',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:ingest',
+  memoryLimitInMB: '256',
+  awsRequestId: 'req-1',
+  logGroupName: '/aws/lambda/ingest',
+  logStreamName: 's',
+  callbackWaitsForEmptyEventLoop: true,
+  getRemainingTimeInMillis: () => 30_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
 } satisfies Context;
 
 const ENV = ['PROFILES_TABLE_NAME', 'JOURNEYS_TABLE_NAME', 'STATS_TABLE_NAME', 'REJECTED_QUEUE_URL'] as const;
@@ -49,15 +60,25 @@ describe('handlers', () => {
   it('ingest: parses the EventBridge envelope and enrolls through the injected clients', async () => {
     // arrange
     Object.assign(process.env, {
-      PROFILES_TABLE_NAME: db.tables.profiles, JOURNEYS_TABLE_NAME: db.tables.journeys,
-      STATS_TABLE_NAME: db.tables.stats, REJECTED_QUEUE_URL: 'https://sqs.local/rejected',
+      PROFILES_TABLE_NAME: db.tables.profiles,
+      JOURNEYS_TABLE_NAME: db.tables.journeys,
+      STATS_TABLE_NAME: db.tables.stats,
+      REJECTED_QUEUE_URL: 'https://sqs.local/rejected',
     });
     await registerJourney(db, {
-      id: 'cart-h', name: 'Cart', trigger: { type: 'event', event: 'Cart Updated' }, start: 'done', steps: { done: { type: 'exit' } },
+      id: 'cart-h',
+      name: 'Cart',
+      trigger: { type: 'event', event: 'Cart Updated' },
+      start: 'done',
+      steps: { done: { type: 'exit' } },
     });
     sfn.on(StartExecutionCommand).resolves({ executionArn: 'x', startDate: new Date() });
     sqs.on(SendMessageCommand).resolves({});
-    setClients({ dynamo: db.doc, sfn: new SFNClient({ region: 'eu-west-1' }), sqs: new SQSClient({ region: 'eu-west-1' }) });
+    setClients({
+      dynamo: db.doc,
+      sfn: new SFNClient({ region: 'eu-west-1' }),
+      sqs: new SQSClient({ region: 'eu-west-1' }),
+    });
     const { handler } = await import('#functions/ingest/handler.ts');
     // act
     const ok = await handler(envelope, context);
@@ -65,6 +86,8 @@ describe('handlers', () => {
     // assert
     expect(ok).toMatchObject({ status: 'recorded', enrolled: [expect.stringMatching(/^cart-h-/)] });
     expect(bad).toMatchObject({ status: 'rejected', problems: [{ field: 'timestamp' }] });
-    expect(JSON.parse(String(sqs.commandCalls(SendMessageCommand)[0]?.args[0].input.MessageBody)).event.timestamp).toBe('soon');
+    expect(
+      JSON.parse(String(sqs.commandCalls(SendMessageCommand)[0]?.args[0].input.MessageBody)).event.timestamp,
+    ).toBe('soon');
   });
 });

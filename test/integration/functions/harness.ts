@@ -1,12 +1,12 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { Journey, type JourneyInput } from '#shared/journey/schema.ts';
-import { liveFields } from '#shared/ingest/live-journey.ts';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { CachedRegistry, RegistryRepository } from '#functions/_lib/registry.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
 import type { IngestDeps } from '#functions/ingest/ingest.ts';
+import { liveFields } from '#shared/ingest/live-journey.ts';
+import { Journey, type JourneyInput } from '#shared/journey/schema.ts';
 import type { LocalDynamo } from '../../support/dynalite.ts';
 
 export const ACCOUNT_PREFIX = 'arn:aws:states:eu-west-1:123456789012';
@@ -51,12 +51,21 @@ export function ingestDeps(db: LocalDynamo, now: () => Date = () => new Date('20
 
 let counter = 0;
 /** A track event with a fresh messageId. */
-export function track(userId: string, event: string, properties: Record<string, unknown> = {}, timestamp = '2026-11-24T09:59:00Z') {
+export function track(
+  userId: string,
+  event: string,
+  properties: Record<string, unknown> = {},
+  timestamp = '2026-11-24T09:59:00Z',
+) {
   counter += 1;
   return { type: 'track', userId, event, properties, timestamp, messageId: `m-${counter}-${event}` };
 }
 
-export function identify(userId: string, traits: Record<string, unknown>, timestamp = '2026-11-24T09:59:00Z') {
+export function identify(
+  userId: string,
+  traits: Record<string, unknown>,
+  timestamp = '2026-11-24T09:59:00Z',
+) {
   counter += 1;
   return { type: 'identify', userId, traits, timestamp, messageId: `m-${counter}-identify` };
 }

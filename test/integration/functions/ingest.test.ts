@@ -1,11 +1,11 @@
 import { SendTaskSuccessCommand, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enrollmentName } from '#shared/journey/enrollment.ts';
-import { EnrollmentInput } from '#shared/tasks.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
 import { awaitEvent } from '#functions/await-event/await.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
+import { enrollmentName } from '#shared/journey/enrollment.ts';
+import { EnrollmentInput } from '#shared/tasks.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { identify, ingestDeps, registerJourney, track } from './harness.ts';
 
@@ -15,13 +15,24 @@ beforeAll(async () => {
   await registerJourney(db, {
     id: 'cart',
     name: 'Cart',
-    trigger: { type: 'event', event: 'Cart Updated', where: { path: 'event.properties.total', gte: 20 }, correlationKey: 'event.properties.cartId' },
+    trigger: {
+      type: 'event',
+      event: 'Cart Updated',
+      where: { path: 'event.properties.total', gte: 20 },
+      correlationKey: 'event.properties.cartId',
+    },
     reentry: { mode: 'once' },
     goal: { event: 'Order Completed', within: 'P7D' },
     exitOn: [{ event: 'Unsubscribed' }],
     start: 'ab',
     steps: {
-      ab: { type: 'split', variants: [{ name: 'a', weight: 50, next: 'done' }, { name: 'b', weight: 50, next: 'done' }] },
+      ab: {
+        type: 'split',
+        variants: [
+          { name: 'a', weight: 50, next: 'done' },
+          { name: 'b', weight: 50, next: 'done' },
+        ],
+      },
       done: { type: 'exit' },
     },
   });
@@ -33,12 +44,25 @@ describe('ingest: profile upsert', () => {
     // arrange
     const { deps } = ingestDeps(db);
     // act
-    await ingestEvent(deps, identify('u-traits', { email: 'ada@example.com', phone: '+393331234567', timezone: 'Europe/Rome', plan: 'pro', consent: { sms: false, topics: { newsletter: false } } }));
+    await ingestEvent(
+      deps,
+      identify('u-traits', {
+        email: 'ada@example.com',
+        phone: '+393331234567',
+        timezone: 'Europe/Rome',
+        plan: 'pro',
+        consent: { sms: false, topics: { newsletter: false } },
+      }),
+    );
     await ingestEvent(deps, identify('u-traits', { firstName: 'Ada' }, '2026-11-24T09:59:30Z'));
     // assert
     const { profile } = await deps.profiles.get('u-traits');
     expect(profile.traits).toMatchObject({ plan: 'pro', firstName: 'Ada' });
-    expect(profile).toMatchObject({ email: 'ada@example.com', phone: '+393331234567', timezone: 'Europe/Rome' });
+    expect(profile).toMatchObject({
+      email: 'ada@example.com',
+      phone: '+393331234567',
+      timezone: 'Europe/Rome',
+    });
     expect(profile.consent.sms?.status).toBe('unsubscribed');
     expect(profile.consent.email?.topics).toEqual({ newsletter: false });
   });
@@ -70,7 +94,12 @@ describe('ingest: profile upsert', () => {
 
   it('keeps an invalid event with the reasons instead of dropping it', async () => {
     const { deps, sqs } = ingestDeps(db);
-    const result = await ingestEvent(deps, { type: 'track', event: 'X', timestamp: 'yesterday', messageId: 'bad-1' });
+    const result = await ingestEvent(deps, {
+      type: 'track',
+      event: 'X',
+      timestamp: 'yesterday',
+      messageId: 'bad-1',
+    });
     expect(result.status).toBe('rejected');
     const body = JSON.parse(String(sqs.commandCalls(SendMessageCommand)[0]?.args[0].input.MessageBody));
     expect(body.event.messageId).toBe('bad-1');
@@ -91,12 +120,22 @@ describe('ingest: enrollment', () => {
     const first = await ingestEvent(deps, event);
     await ingestEvent(deps, event);
     const starts = sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input);
-    const name = enrollmentName({ journeyId: 'cart', customerId: 'u-cart', triggerId: event.messageId, correlation: 'c1' });
+    const name = enrollmentName({
+      journeyId: 'cart',
+      customerId: 'u-cart',
+      triggerId: event.messageId,
+      correlation: 'c1',
+    });
     expect(first.status === 'recorded' && first.enrolled).toEqual([name]);
     expect(starts[0]?.stateMachineArn).toMatch(/:stateMachine:journey-cart:live$/);
     expect(starts.every((s) => s.name === name)).toBe(true);
     const input = EnrollmentInput.parse(JSON.parse(String(starts[0]?.input)));
-    expect(input).toMatchObject({ journeyId: 'cart', journeyVersion: '1', userId: 'u-cart', correlation: 'c1' });
+    expect(input).toMatchObject({
+      journeyId: 'cart',
+      journeyVersion: '1',
+      userId: 'u-cart',
+      correlation: 'c1',
+    });
     expect(Object.keys(input.buckets)).toEqual(['ab']);
     // a redelivery sends the same input, which Step Functions treats as the same execution
     expect(starts.map((s) => s.input)).toEqual(starts.map(() => starts[0]?.input));
@@ -120,7 +159,12 @@ describe('ingest: enrollment', () => {
     await ingestEvent(deps, goal);
     await ingestEvent(deps, goal);
     const stops = sfn.commandCalls(StopExecutionCommand).map((c) => c.args[0].input.executionArn);
-    const name = enrollmentName({ journeyId: 'cart', customerId: 'u-goal', triggerId: trigger.messageId, correlation: 'c9' });
+    const name = enrollmentName({
+      journeyId: 'cart',
+      customerId: 'u-goal',
+      triggerId: trigger.messageId,
+      correlation: 'c9',
+    });
     expect(stops[0]).toBe(`arn:aws:states:eu-west-1:123456789012:execution:journey-cart:${name}`);
     expect((await deps.profiles.get('u-goal')).active).toEqual([]);
     const funnel = await new StatsRepository(db.doc, db.tables.stats).funnel('cart');
@@ -133,9 +177,18 @@ describe('ingest: enrollment', () => {
     const waiting = await awaitEvent(
       { profiles: deps.profiles, sfn: deps.sfn, now: deps.now },
       {
-        v: 1, journeyId: 'cart', journeyVersion: '1', enrollmentId: 'e-wait', userId: 'u-wait', stepId: 'wait-order',
-        token: 'token-1', event: 'Order Completed', match: [{ path: 'event.properties.cartId', value: 'c7' }],
-        timeoutSeconds: 86400, startedAt: '2026-11-24T09:00:00Z', trigger: {},
+        v: 1,
+        journeyId: 'cart',
+        journeyVersion: '1',
+        enrollmentId: 'e-wait',
+        userId: 'u-wait',
+        stepId: 'wait-order',
+        token: 'token-1',
+        event: 'Order Completed',
+        match: [{ path: 'event.properties.cartId', value: 'c7' }],
+        timeoutSeconds: 86400,
+        startedAt: '2026-11-24T09:00:00Z',
+        trigger: {},
       },
     );
     // act
@@ -158,12 +211,87 @@ describe('ingest: enrollment', () => {
     const result = await awaitEvent(
       { profiles: deps.profiles, sfn: deps.sfn, now: deps.now },
       {
-        v: 1, journeyId: 'cart', journeyVersion: '1', enrollmentId: 'e-early', userId: 'u-early', stepId: 'w',
-        token: 'token-early', event: 'Order Completed', match: [{ path: 'event.properties.cartId', value: 'c3' }],
-        timeoutSeconds: 3600, startedAt: '2026-11-24T09:29:00Z', trigger: {},
+        v: 1,
+        journeyId: 'cart',
+        journeyVersion: '1',
+        enrollmentId: 'e-early',
+        userId: 'u-early',
+        stepId: 'w',
+        token: 'token-early',
+        event: 'Order Completed',
+        match: [{ path: 'event.properties.cartId', value: 'c3' }],
+        timeoutSeconds: 3600,
+        startedAt: '2026-11-24T09:29:00Z',
+        trigger: {},
       },
     );
     expect(result.status).toBe('resumed');
     expect(sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input.taskToken).toBe('token-early');
+  });
+
+  it('resumes a step waiting for an event no journey triggers on (the profile is read only then)', async () => {
+    const { deps, sfn } = ingestDeps(db);
+    await awaitEvent(
+      { profiles: deps.profiles, sfn: deps.sfn, now: deps.now },
+      {
+        v: 1,
+        journeyId: 'cart',
+        journeyVersion: '1',
+        enrollmentId: 'e-survey',
+        userId: 'u-survey',
+        stepId: 'w',
+        token: 'token-survey',
+        event: 'Survey Answered',
+        match: [],
+        timeoutSeconds: 3600,
+        startedAt: '2026-11-24T09:00:00Z',
+        trigger: {},
+      },
+    );
+    const unrelated = await ingestEvent(deps, track('u-survey', 'Page Viewed'));
+    await ingestEvent(deps, track('u-survey', 'Survey Answered', { score: 9 }));
+    expect(unrelated).toEqual({ status: 'recorded', enrolled: [], resumed: [], finished: [] });
+    expect(sfn.commandCalls(SendTaskSuccessCommand).map((c) => c.args[0].input.taskToken)).toEqual([
+      'token-survey',
+    ]);
+  });
+});
+
+describe('ingest: re-entry policies', () => {
+  beforeAll(async () => {
+    const base = { name: 'R', start: 'done', steps: { done: { type: 'exit' as const } } };
+    await registerJourney(db, {
+      ...base,
+      id: 'always',
+      trigger: { type: 'event', event: 'Always' },
+      reentry: { mode: 'always' },
+    });
+    await registerJourney(db, {
+      ...base,
+      id: 'cooldown',
+      trigger: { type: 'event', event: 'Cooldown' },
+      reentry: { mode: 'after', cooldown: 'P1D' },
+    });
+  });
+
+  it.each([
+    {
+      event: 'Always',
+      times: ['2026-11-24T10:00:00Z', '2026-11-24T10:01:00Z', '2026-11-24T10:02:00Z'],
+      enrolled: [1, 1, 1],
+    },
+    {
+      event: 'Cooldown',
+      times: ['2026-11-24T10:00:00Z', '2026-11-24T20:00:00Z', '2026-11-25T10:00:01Z'],
+      enrolled: [1, 0, 1],
+    },
+  ])('$event', async ({ event, times, enrolled }) => {
+    const counts: number[] = [];
+    for (const at of times) {
+      const { deps } = ingestDeps(db, () => new Date(at));
+      const result = await ingestEvent(deps, track(`u-${event}`, event, {}, at));
+      counts.push(result.status === 'rejected' ? -1 : result.enrolled.length);
+    }
+    expect(counts).toEqual(enrolled);
   });
 });

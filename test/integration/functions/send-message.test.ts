@@ -3,20 +3,25 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorName, RETRYABLE_ERRORS } from '#shared/errors.ts';
-import type { SendMessageInput } from '#shared/tasks.ts';
 import { DeliveriesRepository } from '#functions/_lib/deliveries.ts';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
 import { TemplateStore } from '#functions/_lib/templates.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { type SendDeps, sendMessage } from '#functions/send-message/send.ts';
+import { ErrorName, RETRYABLE_ERRORS } from '#shared/errors.ts';
+import type { SendMessageInput } from '#shared/tasks.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { type LocalSes, startSes } from '../../support/ses.ts';
 import { identify, ingestDeps } from './harness.ts';
 
 const TEMPLATES: Record<string, unknown> = {
-  welcome: { channel: 'email', subject: 'Hi {{ profile.firstName }}', html: '<p>Hi {{ profile.firstName }}</p>', text: 'Hi {{ profile.firstName }}' },
+  welcome: {
+    channel: 'email',
+    subject: 'Hi {{ profile.firstName }}',
+    html: '<p>Hi {{ profile.firstName }}</p>',
+    text: 'Hi {{ profile.firstName }}',
+  },
   broken: { channel: 'email', subject: 'Hi {{ profile.nickname }}', html: 'x', text: 'x' },
   'cart-sms': { channel: 'sms', body: 'Your cart {{ trigger.properties.cartId }} is waiting' },
 };
@@ -45,7 +50,12 @@ function deps(now: string, overrides: Partial<SendDeps> = {}): SendDeps {
     templates: new TemplateStore(new S3Client({ region: 'eu-west-1' }), 'bucket'),
     ses: ses.client,
     pinpoint: new PinpointClient({ region: 'eu-west-1' }),
-    config: { senderEmail: 'news@shop.example', configurationSet: 'journeys', pinpointApplicationId: 'app-1', unsubscribeBaseUrl: 'https://shop.example/unsubscribe' },
+    config: {
+      senderEmail: 'news@shop.example',
+      configurationSet: 'journeys',
+      pinpointApplicationId: 'app-1',
+      unsubscribeBaseUrl: 'https://shop.example/unsubscribe',
+    },
     now: () => new Date(now),
     ...overrides,
   };
@@ -53,9 +63,19 @@ function deps(now: string, overrides: Partial<SendDeps> = {}): SendDeps {
 
 function input(userId: string, extra: Partial<SendMessageInput> = {}): SendMessageInput {
   return {
-    v: 1, journeyId: 'welcome', journeyVersion: '3', enrollmentId: `e-${userId}`, userId, stepId: 'email-1',
-    channel: 'email', template: 'welcome', trigger: { properties: { cartId: 'c1' } }, defaultTimezone: 'Europe/Rome',
-    transactional: false, options: {}, ...extra,
+    v: 1,
+    journeyId: 'welcome',
+    journeyVersion: '3',
+    enrollmentId: `e-${userId}`,
+    userId,
+    stepId: 'email-1',
+    channel: 'email',
+    template: 'welcome',
+    trigger: { properties: { cartId: 'c1' } },
+    defaultTimezone: 'Europe/Rome',
+    transactional: false,
+    options: {},
+    ...extra,
   };
 }
 
@@ -70,7 +90,11 @@ describe('send-message: email through aws-ses-v2-local', () => {
     const emails = await ses.emails();
     expect(out).toEqual({ status: 'sent', messageId: emails[0]?.messageId });
     expect(emails).toHaveLength(1);
-    expect(emails[0]).toMatchObject({ subject: 'Hi Ada', from: 'news@shop.example', destination: { to: ['ada@example.com'] } });
+    expect(emails[0]).toMatchObject({
+      subject: 'Hi Ada',
+      from: 'news@shop.example',
+      destination: { to: ['ada@example.com'] },
+    });
     const headers = Object.fromEntries((emails[0]?.headers ?? []).map((h) => [h.name, h.value]));
     expect(headers['List-Unsubscribe']).toBe('<https://shop.example/unsubscribe?u=s-ada&c=email>');
     expect(headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
@@ -90,7 +114,9 @@ describe('send-message: email through aws-ses-v2-local', () => {
     const crashing = Object.assign(Object.create(deliveries), {
       settle: async () => Promise.reject(new Error('Lambda timed out')),
     });
-    await expect(sendMessage(deps('2026-11-24T10:00:00Z', { deliveries: crashing, leaseMs: 1000 }), input('s-crash'))).rejects.toThrow();
+    await expect(
+      sendMessage(deps('2026-11-24T10:00:00Z', { deliveries: crashing, leaseMs: 1000 }), input('s-crash')),
+    ).rejects.toThrow();
     const busy = sendMessage(deps('2026-11-24T10:00:00.500Z'), input('s-crash'));
     await expect(busy).rejects.toMatchObject({ name: ErrorName.Transient });
     const later = await sendMessage(deps('2026-11-24T10:05:00Z'), input('s-crash'));
@@ -100,7 +126,9 @@ describe('send-message: email through aws-ses-v2-local', () => {
 
   it('records a missing template variable as a failure instead of a blank message', async () => {
     await customer('s-broken', { email: 'b@example.com' });
-    await expect(sendMessage(deps('2026-11-24T10:00:00Z'), input('s-broken', { template: 'broken' }))).rejects.toMatchObject({
+    await expect(
+      sendMessage(deps('2026-11-24T10:00:00Z'), input('s-broken', { template: 'broken' })),
+    ).rejects.toMatchObject({
       name: ErrorName.TemplateFailed,
     });
     expect(await ses.emails()).toHaveLength(0);
@@ -109,8 +137,15 @@ describe('send-message: email through aws-ses-v2-local', () => {
   it('maps SES throttling to the error name the compiled Retry matches', async () => {
     await customer('s-throttle', { email: 't@example.com', firstName: 'T' });
     const throttling = mockClient(SESv2Client);
-    throttling.on(SendEmailCommand).rejects(Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException' }));
-    const error = await sendMessage(deps('2026-11-24T10:00:00Z', { ses: new SESv2Client({ region: 'eu-west-1' }) }), input('s-throttle')).catch((e: unknown) => e);
+    throttling
+      .on(SendEmailCommand)
+      .rejects(
+        Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException' }),
+      );
+    const error = await sendMessage(
+      deps('2026-11-24T10:00:00Z', { ses: new SESv2Client({ region: 'eu-west-1' }) }),
+      input('s-throttle'),
+    ).catch((e: unknown) => e);
     throttling.restore();
     expect(error).toMatchObject({ name: ErrorName.Throttled });
     expect(RETRYABLE_ERRORS).toContain((error as Error).name);
@@ -124,14 +159,23 @@ describe('send-message: consent, addresses, quiet hours and caps', () => {
   it('suppresses later sends after an unsubscribe mid-journey', async () => {
     await customer('s-unsub', { email: 'u@example.com', firstName: 'U' });
     const first = await sendMessage(deps('2026-11-24T10:00:00Z'), input('s-unsub', { stepId: 'one' }));
-    await ingestEvent(ingestDeps(db).deps, identify('s-unsub', { consent: { email: false } }, '2026-11-24T10:30:00Z'));
+    await ingestEvent(
+      ingestDeps(db).deps,
+      identify('s-unsub', { consent: { email: false } }, '2026-11-24T10:30:00Z'),
+    );
     const second = await sendMessage(deps('2026-11-24T11:00:00Z'), input('s-unsub', { stepId: 'two' }));
-    expect([first.status, second]).toEqual(['sent', { status: 'suppressed', reason: 'unsubscribed from email' }]);
+    expect([first.status, second]).toEqual([
+      'sent',
+      { status: 'suppressed', reason: 'unsubscribed from email' },
+    ]);
   });
 
   it('suppresses with a reason when the channel has no address', async () => {
     await customer('s-noaddr', { firstName: 'N' });
-    const out = await sendMessage(deps('2026-11-24T10:00:00Z'), input('s-noaddr', { channel: 'sms', template: 'cart-sms' }));
+    const out = await sendMessage(
+      deps('2026-11-24T10:00:00Z'),
+      input('s-noaddr', { channel: 'sms', template: 'cart-sms' }),
+    );
     expect(out).toEqual({ status: 'suppressed', reason: 'no sms address on the profile' });
   });
 
@@ -140,24 +184,43 @@ describe('send-message: consent, addresses, quiet hours and caps', () => {
     { zone: 'Europe/Rome', now: '2026-10-24T20:30:00Z', until: '2026-10-25T07:00:00.000Z' },
     // 21:30 EDT the night before US clocks go back: 08:00 EST = 13:00Z
     { zone: 'America/New_York', now: '2026-11-01T01:30:00Z', until: '2026-11-01T13:00:00.000Z' },
-  ])('defers to the end of quiet hours in the customer zone ($zone) across a DST change', async ({ zone, now, until }) => {
-    const userId = `s-quiet-${zone}`;
-    await customer(userId, { email: 'q@example.com', firstName: 'Q', timezone: zone });
-    const out = await sendMessage(deps(now), input(userId, { quietHours: { start: '21:00', end: '08:00' } }));
-    expect(out).toEqual({ status: 'deferred', until, reason: 'quiet hours' });
-    expect(await ses.emails()).toHaveLength(0);
-  });
+  ])(
+    'defers to the end of quiet hours in the customer zone ($zone) across a DST change',
+    async ({ zone, now, until }) => {
+      const userId = `s-quiet-${zone}`;
+      await customer(userId, { email: 'q@example.com', firstName: 'Q', timezone: zone });
+      const out = await sendMessage(
+        deps(now),
+        input(userId, { quietHours: { start: '21:00', end: '08:00' } }),
+      );
+      expect(out).toEqual({ status: 'deferred', until, reason: 'quiet hours' });
+      expect(await ses.emails()).toHaveLength(0);
+    },
+  );
 
   it('defers a capped send to when a slot frees (then outside quiet hours), and sends then', async () => {
     await customer('s-cap', { email: 'cap@example.com', firstName: 'C', timezone: 'Europe/Rome' });
     const caps = [{ channel: 'email' as const, max: 1, within: 'P1D' }];
     const quietHours = { start: '21:00', end: '08:00' };
-    const first = await sendMessage(deps('2026-10-24T06:30:00Z'), input('s-cap', { stepId: 'a', caps, quietHours }));
+    const first = await sendMessage(
+      deps('2026-10-24T06:30:00Z'),
+      input('s-cap', { stepId: 'a', caps, quietHours }),
+    );
     expect(first.status).toBe('sent');
     // the slot frees at 06:30Z on Oct 25 = 07:30 CET, inside quiet hours: 08:00 CET = 07:00Z
-    const deferred = await sendMessage(deps('2026-10-24T12:00:00Z'), input('s-cap', { stepId: 'b', caps, quietHours }));
-    expect(deferred).toEqual({ status: 'deferred', until: '2026-10-25T07:00:00.000Z', reason: 'frequency cap' });
-    const later = await sendMessage(deps('2026-10-25T07:00:00Z'), input('s-cap', { stepId: 'b', caps, quietHours }));
+    const deferred = await sendMessage(
+      deps('2026-10-24T12:00:00Z'),
+      input('s-cap', { stepId: 'b', caps, quietHours }),
+    );
+    expect(deferred).toEqual({
+      status: 'deferred',
+      until: '2026-10-25T07:00:00.000Z',
+      reason: 'frequency cap',
+    });
+    const later = await sendMessage(
+      deps('2026-10-25T07:00:00Z'),
+      input('s-cap', { stepId: 'b', caps, quietHours }),
+    );
     expect(later.status).toBe('sent');
     expect(await ses.emails()).toHaveLength(2);
   });
@@ -166,7 +229,9 @@ describe('send-message: consent, addresses, quiet hours and caps', () => {
     await customer('s-race', { email: 'race@example.com', firstName: 'R' });
     const caps = [{ max: 2, within: 'PT1H' }];
     const outs = await Promise.all(
-      ['a', 'b', 'c', 'd'].map((stepId) => sendMessage(deps('2026-11-24T10:00:00Z'), input('s-race', { stepId, caps }))),
+      ['a', 'b', 'c', 'd'].map((stepId) =>
+        sendMessage(deps('2026-11-24T10:00:00Z'), input('s-race', { stepId, caps })),
+      ),
     );
     expect(outs.filter((o) => o.status === 'sent')).toHaveLength(2);
     expect(outs.filter((o) => o.status === 'deferred')).toHaveLength(2);
@@ -178,13 +243,22 @@ describe('send-message: SMS through Pinpoint SendMessages to a direct address', 
     await customer('s-sms', { phone: '+393331234567' });
     const pinpoint = mockClient(PinpointClient);
     pinpoint.on(SendMessagesCommand).resolves({
-      MessageResponse: { ApplicationId: 'app-1', Result: { '+393331234567': { DeliveryStatus: 'SUCCESSFUL', StatusCode: 200, MessageId: 'sms-1' } } },
+      MessageResponse: {
+        ApplicationId: 'app-1',
+        Result: { '+393331234567': { DeliveryStatus: 'SUCCESSFUL', StatusCode: 200, MessageId: 'sms-1' } },
+      },
     });
-    const out = await sendMessage(deps('2026-11-24T10:00:00Z'), input('s-sms', { channel: 'sms', template: 'cart-sms', options: { messageType: 'TRANSACTIONAL' } }));
+    const out = await sendMessage(
+      deps('2026-11-24T10:00:00Z'),
+      input('s-sms', { channel: 'sms', template: 'cart-sms', options: { messageType: 'TRANSACTIONAL' } }),
+    );
     const request = pinpoint.commandCalls(SendMessagesCommand)[0]?.args[0].input;
     pinpoint.restore();
     expect(out).toEqual({ status: 'sent', messageId: 'sms-1' });
     expect(request?.MessageRequest?.Addresses).toEqual({ '+393331234567': { ChannelType: 'SMS' } });
-    expect(request?.MessageRequest?.MessageConfiguration?.SMSMessage).toEqual({ Body: 'Your cart c1 is waiting', MessageType: 'TRANSACTIONAL' });
+    expect(request?.MessageRequest?.MessageConfiguration?.SMSMessage).toEqual({
+      Body: 'Your cart c1 is waiting',
+      MessageType: 'TRANSACTIONAL',
+    });
   });
 });

@@ -3,14 +3,21 @@ import { ConfigError, parseConfig } from '#functions/_lib/config.ts';
 
 describe('parseConfig', () => {
   it('reads only the requested variables', () => {
-    expect(parseConfig(['PROFILES_TABLE_NAME', 'S3_FORCE_PATH_STYLE'], { PROFILES_TABLE_NAME: 'p', S3_FORCE_PATH_STYLE: 'true' })).toEqual({
+    expect(
+      parseConfig(['PROFILES_TABLE_NAME', 'S3_FORCE_PATH_STYLE'], {
+        PROFILES_TABLE_NAME: 'p',
+        S3_FORCE_PATH_STYLE: 'true',
+      }),
+    ).toEqual({
       PROFILES_TABLE_NAME: 'p',
       S3_FORCE_PATH_STYLE: true,
     });
   });
 
   it('fails fast naming every missing variable', () => {
-    expect(() => parseConfig(['PROFILES_TABLE_NAME', 'REJECTED_QUEUE_URL'], { PROFILES_TABLE_NAME: '' })).toThrow(
+    expect(() =>
+      parseConfig(['PROFILES_TABLE_NAME', 'REJECTED_QUEUE_URL'], { PROFILES_TABLE_NAME: '' }),
+    ).toThrow(
       new ConfigError('Invalid environment: PROFILES_TABLE_NAME is not set; REJECTED_QUEUE_URL is not set'),
     );
   });

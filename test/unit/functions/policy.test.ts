@@ -7,32 +7,56 @@ const none = { email: [], sms: [], push: [] };
 describe('consentBlock', () => {
   const profile = Profile.parse({
     userId: 'u',
-    consent: { email: { status: 'subscribed', topics: { newsletter: false } }, sms: { status: 'unsubscribed' }, push: { status: 'suppressed', reason: 'bad token' } },
+    consent: {
+      email: { status: 'subscribed', topics: { newsletter: false } },
+      sms: { status: 'unsubscribed' },
+      push: { status: 'suppressed', reason: 'bad token' },
+    },
   });
   it.each([
-    { channel: 'email', topic: 'newsletter', transactional: false, expected: 'unsubscribed from topic newsletter' },
+    {
+      channel: 'email',
+      topic: 'newsletter',
+      transactional: false,
+      expected: 'unsubscribed from topic newsletter',
+    },
     { channel: 'email', topic: 'newsletter', transactional: true, expected: undefined },
     { channel: 'email', topic: 'offers', transactional: false, expected: undefined },
     { channel: 'sms', topic: undefined, transactional: false, expected: 'unsubscribed from sms' },
     { channel: 'sms', topic: undefined, transactional: true, expected: undefined },
     { channel: 'push', topic: undefined, transactional: true, expected: 'push suppressed: bad token' },
-  ] as const)('$channel topic=$topic transactional=$transactional', ({ channel, topic, transactional, expected }) => {
-    expect(consentBlock(profile, channel, { topic, transactional })).toBe(expected);
-  });
+  ] as const)(
+    '$channel topic=$topic transactional=$transactional',
+    ({ channel, topic, transactional, expected }) => {
+      expect(consentBlock(profile, channel, { topic, transactional })).toBe(expected);
+    },
+  );
 });
 
 describe('addressOf', () => {
   it('finds no address on an empty profile', () => {
     const profile = Profile.parse({ userId: 'u' });
-    expect(['email', 'sms', 'push'].map((c) => addressOf(profile, c as 'email'))).toEqual([undefined, undefined, undefined]);
+    expect(['email', 'sms', 'push'].map((c) => addressOf(profile, c as 'email'))).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 });
 
 describe('checkCaps', () => {
   const now = new Date('2026-11-24T12:00:00Z');
   it('allows a send under the cap and appends it', () => {
-    const check = checkCaps({ ...none, email: ['2026-11-24T08:00:00.000Z'] }, [{ max: 2, within: 'P1D' }], 'email', now);
-    expect(check).toEqual({ allowed: true, next: { email: ['2026-11-24T08:00:00.000Z', '2026-11-24T12:00:00.000Z'] } });
+    const check = checkCaps(
+      { ...none, email: ['2026-11-24T08:00:00.000Z'] },
+      [{ max: 2, within: 'P1D' }],
+      'email',
+      now,
+    );
+    expect(check).toEqual({
+      allowed: true,
+      next: { email: ['2026-11-24T08:00:00.000Z', '2026-11-24T12:00:00.000Z'] },
+    });
   });
 
   it('defers to when the oldest counted send leaves the window, across channels for a global cap', () => {
@@ -43,7 +67,15 @@ describe('checkCaps', () => {
 
   it('ignores caps of other channels and sends outside the window', () => {
     const sends = { ...none, sms: ['2026-11-24T11:00:00.000Z'], email: ['2026-11-20T11:00:00.000Z'] };
-    const check = checkCaps(sends, [{ channel: 'sms', max: 1, within: 'P1D' }, { channel: 'email', max: 1, within: 'P1D' }], 'email', now);
+    const check = checkCaps(
+      sends,
+      [
+        { channel: 'sms', max: 1, within: 'P1D' },
+        { channel: 'email', max: 1, within: 'P1D' },
+      ],
+      'email',
+      now,
+    );
     expect(check.allowed).toBe(true);
   });
 });

@@ -1,0 +1,38 @@
+/** The IAM actions the function bindings grant, and the reason for the one wildcard they need. */
+
+export const TABLE_READ = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+];
+export const TABLE_WRITE = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
+
+export type TaskCallbackAction = 'states:SendTaskSuccess' | 'states:SendTaskFailure';
+
+/** The variables through which deploy-journey learns the task functions the compiled ASL invokes. */
+export type TaskFunctionVariable =
+  | 'SEND_MESSAGE_FUNCTION_ARN'
+  | 'EVALUATE_FUNCTION_ARN'
+  | 'AWAIT_EVENT_FUNCTION_ARN';
+
+/** What deploy-journey does to journey state machines. */
+export const DEPLOY_ACTIONS = [
+  'states:CreateStateMachine',
+  'states:UpdateStateMachine',
+  'states:DescribeStateMachine',
+  'states:PublishStateMachineVersion',
+  'states:CreateStateMachineAlias',
+  'states:UpdateStateMachineAlias',
+  'states:DescribeStateMachineAlias',
+] as const;
+
+export const JOURNEYS_AT_RUN_TIME =
+  'Journey state machines are created at run time by deploy-journey, so access is scoped to the journey- name prefix.';

@@ -1,0 +1,23 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { logger } from '#functions/_lib/observability.ts';
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('the functions logger', () => {
+  it('masks emails and phone numbers in every field of a log line', () => {
+    const lines: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    logger.info('sending to ada@example.com', {
+      profile: { phone: '+393331234567', email: 'ada@example.com' },
+    });
+    const output = lines.join('');
+    expect(output).toContain('a***@example.com');
+    expect(output).toContain('***67');
+    expect(output).not.toMatch(/ada@example\.com|3331234567/);
+  });
+});

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { CustomerEvent } from '#shared/events.ts';
+import { type LiveJourney, liveFields } from '#shared/ingest/live-journey.ts';
+import { planIngest } from '#shared/ingest/plan.ts';
+import type { ProfileState } from '#shared/ingest/state.ts';
+import { Journey, type JourneyInput } from '#shared/journey/schema.ts';
+
+function live(input: Partial<JourneyInput>): LiveJourney {
+  const journey = Journey.parse({
+    id: 'j',
+    name: 'J',
+    trigger: { type: 'event', event: 'Go' },
+    start: 'x',
+    steps: { x: { type: 'exit' } },
+    ...input,
+  });
+  const arn = 'arn:aws:states:eu-west-1:1:stateMachine:journey-j';
+  return {
+    ...liveFields(journey),
+    version: '1',
+    versionArn: `${arn}:1`,
+    aliasArn: `${arn}:live`,
+    stateMachineArn: arn,
+  };
+}
+
+function state(extra: Partial<ProfileState> = {}): ProfileState {
+  return {
+    profile: { userId: 'u', traits: { plan: 'pro' }, consent: {}, events: {} },
+    active: [],
+    waiters: [],
+    reentry: {},
+    sends: { email: [], sms: [], push: [] },
+    sendsVersion: 0,
+    lastEvents: {},
+    ...extra,
+  };
+}
+
+const now = new Date('2026-11-24T10:00:00Z');
+const go = CustomerEvent.parse({
+  type: 'track',
+  userId: 'u',
+  event: 'Go',
+  messageId: 'm1',
+  timestamp: '2026-11-24T10:00:00Z',
+  properties: {},
+});
+const active = {
+  enrollmentId: 'e1',
+  journeyId: 'j',
+  version: '1',
+  executionArn: 'x',
+  enrolledAt: '2026-11-01T00:00:00.000Z',
+};
+
+describe('planIngest: who enrolls', () => {
+  it.each([
+    { name: 'active journey', journey: {}, enrolls: 1 },
+    { name: 'paused journey', journey: { status: 'paused' as const }, enrolls: 0 },
+    {
+      name: 'audience excludes',
+      journey: { audience: { path: 'profile.traits.plan', eq: 'free' } },
+      enrolls: 0,
+    },
+    {
+      name: 'audience includes',
+      journey: { audience: { path: 'profile.traits.plan', eq: 'pro' } },
+      enrolls: 1,
+    },
+    { name: 'not started yet', journey: { settings: { startAt: '2026-12-01T00:00:00Z' } }, enrolls: 0 },
+    { name: 'already ended', journey: { settings: { endAt: '2026-11-01T00:00:00Z' } }, enrolls: 0 },
+  ])('$name', ({ journey, enrolls }) => {
+    const plan = planIngest({ event: go, userId: 'u', state: state(), journeys: [live(journey)], now });
+    expect(plan.enroll).toHaveLength(enrolls);
+  });
+});
+
+describe('planIngest: goals and exits', () => {
+  const done = CustomerEvent.parse({
+    type: 'track',
+    userId: 'u',
+    event: 'Done',
+    messageId: 'm2',
+    timestamp: '2026-11-24T10:00:00Z',
+    properties: {},
+  });
+  it.each([
+    {
+      name: 'goal inside its window converts and stops',
+      journey: { goal: { event: 'Done' } },
+      outcome: 'converted',
+      stop: true,
+    },
+    {
+      name: 'goal without exit converts, keeps running',
+      journey: { goal: { event: 'Done', exit: false } },
+      outcome: 'converted',
+      stop: false,
+    },
+    {
+      name: 'goal past its window and an exit event exits',
+      journey: { goal: { event: 'Done', within: 'P7D' }, exitOn: [{ event: 'Done' }] },
+      outcome: 'exited',
+      stop: true,
+    },
+  ])('$name', ({ journey, outcome, stop }) => {
+    const plan = planIngest({
+      event: done,
+      userId: 'u',
+      state: state({ active: [active] }),
+      journeys: [live({ ...journey, status: 'paused' })],
+      now,
+    });
+    expect(plan.finish.map((f) => ({ outcome: f.outcome, stop: f.stop }))).toEqual([{ outcome, stop }]);
+  });
+
+  it('does not convert an enrollment twice', () => {
+    const plan = planIngest({
+      event: done,
+      userId: 'u',
+      state: state({ active: [{ ...active, converted: true }] }),
+      journeys: [live({ goal: { event: 'Done', exit: false } })],
+      now,
+    });
+    expect(plan.finish).toEqual([]);
+  });
+});
