@@ -1,7 +1,11 @@
 import { Command } from 'commander';
 import { compileCommand } from './commands/compile.ts';
+import { devCommand, SERVICES } from './commands/dev.ts';
 import { graphCommand } from './commands/graph.ts';
+import { outboxCommand } from './commands/outbox.ts';
 import { schemaCommand } from './commands/schema.ts';
+import { sendCommand } from './commands/send.ts';
+import { statusCommand } from './commands/status.ts';
 import { validateCommand } from './commands/validate.ts';
 import { fail } from './output.ts';
 
@@ -38,6 +42,57 @@ program
   .description('print the JSON Schema of the journey language')
   .option('--out <file>', 'write it to a file instead')
   .action(schemaCommand);
+
+const dev = program
+  .command('dev')
+  .description(
+    'run the whole system on this machine (what `npm start` runs): local AWS stand-ins, the example journeys, a demo',
+  )
+  .option('--no-demo', 'skip the demo; just serve events')
+  .option('--reset', 'clear the local data first')
+  .option('--no-watch', 'do not redeploy journeys when their files change')
+  .option(
+    '--time-scale <n>',
+    'how many times faster than real time journeys run (3600 = an hour per second)',
+    '3600',
+  )
+  .option('--data-dir <dir>', 'where local data is kept (default .journeys/)')
+  .option('--journeys-dir <dir>', 'the folder served as the journeys bucket (default journeys/)')
+  .option('--verbose', 'print handler logs');
+for (const service of SERVICES)
+  dev.option(`--${service}-port <port>`, `port of the local ${service} endpoint (0 = any free port)`);
+dev.action(devCommand);
+
+program
+  .command('send')
+  .description('put a customer event on the local bus (or a real one with --aws)')
+  .argument(
+    '<event>',
+    'an event name with --user, "identify" with --user, a Segment JSON object, or @file.json',
+  )
+  .option('--user <id>', 'the customer userId')
+  .option('--properties <json>', 'track event properties as JSON')
+  .option('--traits <json>', 'identify traits as JSON')
+  .option('--bus <name>', 'event bus name', 'customer-events')
+  .option('--endpoint <url>', 'EventBridge endpoint (default: the local one, http://localhost:4010)')
+  .option('--aws', 'send to the real EventBridge of your AWS credentials and region')
+  .action(sendCommand);
+
+program
+  .command('outbox')
+  .description('show the SMS and push messages sent locally')
+  .option('--data-dir <dir>', 'local data folder', '.journeys')
+  .option('--user <id>', 'only this customer')
+  .option('--json', 'machine-readable')
+  .action(outboxCommand);
+
+program
+  .command('status')
+  .description('versions, live alias, enrollments and funnel of a journey in the local runtime')
+  .argument('<journey>', 'journey id')
+  .option('--data-dir <dir>', 'local data folder', '.journeys')
+  .option('--json', 'machine-readable')
+  .action(statusCommand);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   fail(error instanceof Error ? error.message : String(error));

@@ -64,10 +64,11 @@ export class JourneysBucket extends Construct {
 
   private uploadExamples(sourceFolder: string): BucketDeployment {
     const deployment = new BucketDeployment(this, 'Examples', {
-      sources: [Source.asset(sourceFolder, { exclude: ['demo-events.json'] })],
+      // The demo events drive the local runtime; they are not journeys.
+      sources: [Source.asset(sourceFolder, { exclude: ['demo'] })],
       destinationBucket: this.bucket,
       destinationKeyPrefix: JOURNEYS_PREFIX,
-      exclude: ['demo-events.json'],
+      exclude: ['demo/*'],
       // Journeys added or edited in S3 are not the repository's to delete.
       prune: false,
       memoryLimit: 256,

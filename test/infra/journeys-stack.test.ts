@@ -92,7 +92,7 @@ describe('journeys bucket', () => {
       DestinationBucketName: { Ref: ref(stack.journeys.bucket) },
       DestinationBucketKeyPrefix: 'journeys/',
       Prune: false,
-      Exclude: ['demo-events.json'],
+      Exclude: ['demo/*'],
     });
     const deployRule = stack.routing.rules.find((rule) => rule.node.id === 'DeployJourneys');
     expect(deployRule).toBeDefined();

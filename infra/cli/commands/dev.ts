@@ -1,0 +1,90 @@
+import {
+  DEFAULT_PORTS,
+  type LocalOptions,
+  PortInUseError,
+  playDemo,
+  printReport,
+  type ServiceName,
+  startLocal,
+} from '#infra/local/index.ts';
+import { fail, paint } from '../output.ts';
+
+export type DevOptions = {
+  demo: boolean;
+  reset?: boolean;
+  watch: boolean;
+  verbose?: boolean;
+  timeScale: string;
+  dataDir?: string;
+  journeysDir?: string;
+} & Partial<Record<`${ServiceName}Port`, string>>;
+
+/** Service names, for the `--<service>-port` options. */
+export const SERVICES = Object.keys(DEFAULT_PORTS) as ServiceName[];
+
+/** `journeys dev` (and `npm start`): the whole system on this machine, a demo, then events until Ctrl-C. */
+export async function devCommand(options: DevOptions): Promise<void> {
+  const local = toLocalOptions(options);
+  if (local === undefined) return;
+  process.stdout.write(
+    `${paint('bold', 'Journeys')} — starting the local runtime (time ×${local.timeScale})…\n`,
+  );
+  let runtime: Awaited<ReturnType<typeof startLocal>>;
+  try {
+    runtime = await startLocal(local);
+  } catch (error) {
+    if (error instanceof PortInUseError) {
+      fail(error.message);
+      return;
+    }
+    throw error;
+  }
+  const stop = async () => {
+    process.stdout.write('\nStopping…\n');
+    await runtime.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  printEndpoints(runtime.endpoints);
+  if (options.demo) {
+    await playDemo(runtime);
+    await printReport(runtime);
+  }
+  process.stdout.write(
+    `\n${paint('green', 'Ready.')} Send events with \`npx journeys send\` or \`aws events put-events --endpoint-url ${runtime.endpoints.eventbridge}\`; edit journeys/*.json to redeploy. Ctrl-C stops.\n`,
+  );
+}
+
+function toLocalOptions(options: DevOptions): LocalOptions | undefined {
+  const timeScale = Number(options.timeScale);
+  if (!Number.isFinite(timeScale) || timeScale <= 0) {
+    fail(`--time-scale must be a positive number (3600 = an hour per second), got "${options.timeScale}".`);
+    return undefined;
+  }
+  const ports: Partial<Record<ServiceName, number>> = {};
+  for (const service of SERVICES) {
+    const value = options[`${service}Port`];
+    if (value === undefined) continue;
+    const port = Number(value);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      fail(`--${service}-port must be a port number (0–65535), got "${value}".`);
+      return undefined;
+    }
+    ports[service] = port;
+  }
+  return {
+    timeScale,
+    ports,
+    reset: options.reset ?? false,
+    watch: options.watch,
+    verbose: options.verbose ?? false,
+    dataDir: options.dataDir,
+    journeysDir: options.journeysDir,
+  };
+}
+
+function printEndpoints(endpoints: Record<string, string>): void {
+  process.stdout.write(`\n${paint('bold', 'Endpoints')}\n`);
+  for (const [name, url] of Object.entries(endpoints)) process.stdout.write(`  ${name.padEnd(12)} ${url}\n`);
+}

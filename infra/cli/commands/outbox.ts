@@ -1,0 +1,29 @@
+import { resolve } from 'node:path';
+import { readOutbox } from '#infra/local/index.ts';
+import { paint } from '../output.ts';
+
+/** `journeys outbox`: the SMS and push messages the local runtime sent. */
+export async function outboxCommand(options: {
+  dataDir: string;
+  json?: boolean;
+  user?: string;
+}): Promise<void> {
+  const entries = (await readOutbox(resolve(options.dataDir))).filter(
+    (e) => options.user === undefined || e.context?.userId === options.user,
+  );
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
+    return;
+  }
+  if (entries.length === 0) {
+    process.stdout.write(
+      'The outbox is empty: no SMS or push sent locally yet (emails are in the SES viewer).\n',
+    );
+    return;
+  }
+  for (const e of entries) {
+    const head = `${paint('dim', e.at)} ${paint('bold', e.channel.toUpperCase())} → ${e.to}`;
+    process.stdout.write(`${head}\n    ${e.title === undefined ? '' : `${e.title} — `}${e.body}\n`);
+  }
+  process.stdout.write(`\n${entries.length} message${entries.length === 1 ? '' : 's'}\n`);
+}
