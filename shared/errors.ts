@@ -13,6 +13,12 @@ export const ErrorName = {
   TemplateFailed: 'Journeys.TemplateFailed',
   /** A task received input it cannot handle (contract version, shape): follow the failure policy. */
   InvalidInput: 'Journeys.InvalidInput',
+  /**
+   * Not a failure: the message must wait (quiet hours, a frequency cap). The
+   * message is the ISO timestamp to try again at. Signalled as an error so a
+   * message that goes out costs one state transition, not two.
+   */
+  Deferred: 'Journeys.Deferred',
 } as const;
 export type ErrorName = (typeof ErrorName)[keyof typeof ErrorName];
 
@@ -92,3 +98,10 @@ export const EVENTBRIDGE_RETRYABLE_ERRORS = [
   'EventBridge.ThrottlingException',
   'EventBridge.InternalException',
 ] as const;
+
+/** A send that must wait until `until` (ISO timestamp); the compiled journey waits and tries again. */
+export class DeferredError extends JourneyError {
+  constructor(readonly until: string) {
+    super(ErrorName.Deferred, until, false);
+  }
+}

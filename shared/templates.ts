@@ -1,5 +1,5 @@
 import { Liquid } from 'liquidjs';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Message templates: one JSON file per template under `journeys/templates/`,

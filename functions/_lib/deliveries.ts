@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SendMessageOutput } from '#shared/tasks.ts';
 import { isConditionFailed } from './expression.ts';
 

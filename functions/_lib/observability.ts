@@ -11,4 +11,9 @@ export const logger = new Logger({
   jsonReplacerFn: (_key: string, value: unknown) => (typeof value === 'string' ? maskText(value) : value),
 });
 
-export const metrics = new Metrics();
+/**
+ * Metrics' own warnings ("No application metrics to publish" from a function
+ * that adds none) go through the logger: structured, masked, and filtered by
+ * POWERTOOLS_LOG_LEVEL like every other line, instead of raw console output.
+ */
+export const metrics = new Metrics({ logger });

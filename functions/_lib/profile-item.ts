@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Channel, EventSnapshot } from '#shared/ingest/profile-changes.ts';
 import { ActiveEnrollment, type ProfileState, ReentryRecord, Waiter } from '#shared/ingest/state.ts';
 import { ChannelConsent, type EventCounter, type Profile, PushToken } from '#shared/profile.ts';

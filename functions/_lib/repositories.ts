@@ -1,4 +1,4 @@
-import { client } from './clients.ts';
+import { dynamoClient } from './clients/dynamo.ts';
 import { lazyConfig } from './config.ts';
 import { DeliveriesRepository } from './deliveries.ts';
 import { ProfilesRepository } from './profiles.ts';
@@ -17,11 +17,11 @@ const statsConfig = lazyConfig(['STATS_TABLE_NAME']);
 const deliveriesConfig = lazyConfig(['DELIVERIES_TABLE_NAME']);
 
 export function profilesRepository(): ProfilesRepository {
-  return new ProfilesRepository(client('dynamo'), profilesConfig().PROFILES_TABLE_NAME);
+  return new ProfilesRepository(dynamoClient(), profilesConfig().PROFILES_TABLE_NAME);
 }
 
 export function registryRepository(): RegistryRepository {
-  return new RegistryRepository(client('dynamo'), journeysConfig().JOURNEYS_TABLE_NAME);
+  return new RegistryRepository(dynamoClient(), journeysConfig().JOURNEYS_TABLE_NAME);
 }
 
 let cachedRegistry: CachedRegistry | undefined;
@@ -32,9 +32,9 @@ export function liveRegistry(): CachedRegistry {
 }
 
 export function statsRepository(): StatsRepository {
-  return new StatsRepository(client('dynamo'), statsConfig().STATS_TABLE_NAME);
+  return new StatsRepository(dynamoClient(), statsConfig().STATS_TABLE_NAME);
 }
 
 export function deliveriesRepository(): DeliveriesRepository {
-  return new DeliveriesRepository(client('dynamo'), deliveriesConfig().DELIVERIES_TABLE_NAME);
+  return new DeliveriesRepository(dynamoClient(), deliveriesConfig().DELIVERIES_TABLE_NAME);
 }

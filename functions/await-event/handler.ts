@@ -1,6 +1,7 @@
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
-import { client } from '#functions/_lib/clients.ts';
+import { sfnClient } from '#functions/_lib/clients/sfn.ts';
+import { now } from '#functions/_lib/clock.ts';
 import { observability } from '#functions/_lib/middleware.ts';
 import { profilesRepository } from '#functions/_lib/repositories.ts';
 import { AwaitEventInput } from '#shared/tasks.ts';
@@ -10,7 +11,7 @@ let deps: AwaitDeps | undefined;
 
 /** Step Functions task (.waitForTaskToken): registers the token; ingest resumes it when the event comes. */
 export const handler = middy(async (input: AwaitEventInput) => {
-  deps ??= { profiles: profilesRepository(), sfn: client('sfn'), now: () => new Date() };
+  deps ??= { profiles: profilesRepository(), sfn: sfnClient(), now };
   return awaitEvent(deps, input);
 })
   .use(observability())

@@ -1,7 +1,7 @@
 import { parser } from '@aws-lambda-powertools/parser/middleware';
-import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import middy from '@middy/core';
-import type { z } from 'zod';
+import { now } from '#functions/_lib/clock.ts';
+import { EventBridgeEvent } from '#functions/_lib/eventbridge-event.ts';
 import { observability } from '#functions/_lib/middleware.ts';
 import { logger } from '#functions/_lib/observability.ts';
 import { deliveriesRepository, profilesRepository, statsRepository } from '#functions/_lib/repositories.ts';
@@ -10,12 +10,12 @@ import { applyFeedback, type FeedbackDeps } from './feedback.ts';
 let deps: FeedbackDeps | undefined;
 
 /** SES / Pinpoint delivery, bounce, complaint, open, click and unsubscribe events from EventBridge. */
-export const handler = middy(async (event: z.infer<typeof EventBridgeSchema>) => {
+export const handler = middy(async (event: EventBridgeEvent) => {
   deps ??= {
     deliveries: deliveriesRepository(),
     profiles: profilesRepository(),
     stats: statsRepository(),
-    now: () => new Date(),
+    now,
   };
   const result = await applyFeedback(deps, event.detail);
   if (result.status === 'unknown-message')
@@ -23,4 +23,4 @@ export const handler = middy(async (event: z.infer<typeof EventBridgeSchema>) =>
   return result;
 })
   .use(observability())
-  .use(parser({ schema: EventBridgeSchema }));
+  .use(parser({ schema: EventBridgeEvent }));

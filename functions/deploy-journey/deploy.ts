@@ -1,7 +1,7 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RegistryRepository } from '#functions/_lib/registry.ts';
 import { liveFields } from '#shared/ingest/live-journey.ts';
 import type { Bindings } from '#shared/journey/compile/bindings.ts';

@@ -1,6 +1,9 @@
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
-import { client } from '#functions/_lib/clients.ts';
+import { eventsClient } from '#functions/_lib/clients/events.ts';
+import { s3Client } from '#functions/_lib/clients/s3.ts';
+import { sfnClient } from '#functions/_lib/clients/sfn.ts';
+import { now } from '#functions/_lib/clock.ts';
 import { lazyConfig } from '#functions/_lib/config.ts';
 import { observability } from '#functions/_lib/middleware.ts';
 import { logger } from '#functions/_lib/observability.ts';
@@ -20,9 +23,9 @@ let deps: DeployDeps | undefined;
 function deployDeps(): DeployDeps {
   const c = config();
   deps ??= {
-    s3: client('s3'),
-    sfn: client('sfn'),
-    events: client('events'),
+    s3: s3Client(),
+    sfn: sfnClient(),
+    events: eventsClient(),
     registry: registryRepository(),
     config: {
       eventBus: c.EVENT_BUS_NAME,
@@ -35,7 +38,7 @@ function deployDeps(): DeployDeps {
         eventBusName: c.EVENT_BUS_NAME,
       },
     },
-    now: () => new Date(),
+    now,
   };
   return deps;
 }

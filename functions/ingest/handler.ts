@@ -1,12 +1,15 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
-import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import middy from '@middy/core';
-import { client } from '#functions/_lib/clients.ts';
+import { sfnClient } from '#functions/_lib/clients/sfn.ts';
+import { sqsClient } from '#functions/_lib/clients/sqs.ts';
+import { now } from '#functions/_lib/clock.ts';
 import { lazyConfig } from '#functions/_lib/config.ts';
+import { EventBridgeEvent } from '#functions/_lib/eventbridge-event.ts';
 import { observability } from '#functions/_lib/middleware.ts';
 import { logger, metrics } from '#functions/_lib/observability.ts';
 import { liveRegistry, profilesRepository, statsRepository } from '#functions/_lib/repositories.ts';
+import { METRICS } from '#shared/metrics.ts';
 import { type IngestDeps, ingestEvent } from './ingest.ts';
 
 const config = lazyConfig(['REJECTED_QUEUE_URL']);
@@ -17,10 +20,10 @@ function ingestDeps(): IngestDeps {
     profiles: profilesRepository(),
     registry: liveRegistry(),
     stats: statsRepository(),
-    sfn: client('sfn'),
-    sqs: client('sqs'),
+    sfn: sfnClient(),
+    sqs: sqsClient(),
     rejectedQueueUrl: config().REJECTED_QUEUE_URL,
-    now: () => new Date(),
+    now,
   };
   return deps;
 }
@@ -36,12 +39,16 @@ export const handler = middy(async (parsed: Parsed) => {
   const result = parsed.success
     ? await ingestEvent(d, parsed.data.detail)
     : await ingestEvent(d, { invalidEnvelope: parsed.originalEvent, reason: parsed.error.message });
-  metrics.addMetric(result.status === 'rejected' ? 'EventRejected' : 'EventIngested', MetricUnit.Count, 1);
+  metrics.addMetric(
+    result.status === 'rejected' ? METRICS.eventsRejected : METRICS.eventsIngested,
+    MetricUnit.Count,
+    1,
+  );
   if (result.status !== 'rejected') {
-    metrics.addMetric('Enrolled', MetricUnit.Count, result.enrolled.length);
-    metrics.addMetric('Resumed', MetricUnit.Count, result.resumed.length);
+    metrics.addMetric(METRICS.enrollments, MetricUnit.Count, result.enrolled.length);
+    metrics.addMetric(METRICS.resumed, MetricUnit.Count, result.resumed.length);
   } else logger.warn('event rejected', { problems: result.problems });
   return result;
 })
   .use(observability())
-  .use(parser({ schema: EventBridgeSchema, safeParse: true }));
+  .use(parser({ schema: EventBridgeEvent, safeParse: true }));

@@ -1,5 +1,5 @@
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { providerError } from '#functions/_lib/provider-errors.ts';
 import type { EmailTemplate, Rendered } from '#shared/templates.ts';
 

@@ -1,12 +1,17 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
-import { client } from '#functions/_lib/clients.ts';
+import { pinpointClient } from '#functions/_lib/clients/pinpoint.ts';
+import { s3Client } from '#functions/_lib/clients/s3.ts';
+import { sesClient } from '#functions/_lib/clients/ses.ts';
+import { now } from '#functions/_lib/clock.ts';
 import { lazyConfig } from '#functions/_lib/config.ts';
 import { observability } from '#functions/_lib/middleware.ts';
 import { metrics } from '#functions/_lib/observability.ts';
 import { deliveriesRepository, profilesRepository, statsRepository } from '#functions/_lib/repositories.ts';
 import { TemplateStore } from '#functions/_lib/templates.ts';
+import { DeferredError, JourneyError } from '#shared/errors.ts';
+import { messageMetric } from '#shared/metrics.ts';
 import { SendMessageInput, type SendMessageOutput } from '#shared/tasks.ts';
 import { type SendDeps, sendMessage } from './send.ts';
 
@@ -25,26 +30,34 @@ function sendDeps(): SendDeps {
     profiles: profilesRepository(),
     deliveries: deliveriesRepository(),
     stats: statsRepository(),
-    templates: new TemplateStore(client('s3'), c.JOURNEYS_BUCKET_NAME),
-    ses: client('ses'),
-    pinpoint: client('pinpoint'),
+    templates: new TemplateStore(s3Client(), c.JOURNEYS_BUCKET_NAME),
+    ses: sesClient(),
+    pinpoint: pinpointClient(),
     config: {
       senderEmail: c.SENDER_EMAIL,
       configurationSet: c.SES_CONFIGURATION_SET,
       pinpointApplicationId: c.PINPOINT_APPLICATION_ID,
       unsubscribeBaseUrl: c.UNSUBSCRIBE_BASE_URL,
     },
-    now: () => new Date(),
+    now,
   };
   return deps;
 }
 
 /** Step Functions task: deliver one message of a journey step (or say why not now / not at all). */
 export const handler = middy(async (input: SendMessageInput): Promise<SendMessageOutput> => {
-  const output = await sendMessage(sendDeps(), input);
   metrics.addDimension('channel', input.channel);
-  metrics.addMetric(`Message_${output.status}`, MetricUnit.Count, 1);
-  return output;
+  try {
+    const output = await sendMessage(sendDeps(), input);
+    metrics.addMetric(messageMetric(output.status), MetricUnit.Count, 1);
+    // The compiled journey waits on this error's message and tries again (one transition per sent message).
+    if (output.status === 'deferred') throw new DeferredError(output.until);
+    return output;
+  } catch (error) {
+    if (error instanceof JourneyError && !error.retryable)
+      metrics.addMetric(messageMetric('failed'), MetricUnit.Count, 1);
+    throw error;
+  }
 })
   .use(observability())
   .use(parser({ schema: SendMessageInput }));

@@ -16,21 +16,11 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { METRICS } from '#shared/metrics.ts';
 import { METRICS_NAMESPACE } from './journeys-function.ts';
 
-/**
- * The custom metrics the dashboard reads (EMF through Powertools, namespace
- * `Journeys`, default dimension `service`; sends also carry `channel`).
- */
-export const JOURNEY_METRICS = {
-  eventsIngested: 'EventsIngested',
-  eventsRejected: 'EventsRejected',
-  enrollments: 'Enrollments',
-  messagesSent: 'MessagesSent',
-  messagesSuppressed: 'MessagesSuppressed',
-  messagesDeferred: 'MessagesDeferred',
-  messagesFailed: 'MessagesFailed',
-} as const;
+/** The custom metrics the dashboard reads, as the handlers publish them. */
+export const JOURNEY_METRICS = METRICS;
 
 const PERIOD = Duration.minutes(5);
 

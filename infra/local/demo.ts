@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CUSTOMER_EVENT_SOURCE } from '#shared/events.ts';
 import { localClientConfig } from './aws.ts';
 import { LOCAL_NAMES } from './env.ts';
@@ -34,12 +34,15 @@ export async function playDemo(runtime: LocalRuntime, demo: DemoOptions = {}): P
   const file = demo.file ?? join(journeysDir, 'demo', 'events.json');
   const events = DemoEvents.parse(JSON.parse(await readFile(file, 'utf8'))).sort((a, b) => a.at - b.at);
   const client = new EventBridgeClient(localClientConfig(runtime.endpoints.eventbridge));
-  const started = Date.now();
+  const clock = runtime.services.clock;
+  const started = clock.nowMs();
   log(`▶ demo: ${events.length} events from ${file} at ${timeScale}× speed`);
   for (const { at, event } of events) {
-    const due = started + (at * 1000) / timeScale;
-    if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
-    const detail = { ...event, messageId: randomUUID(), timestamp: new Date().toISOString() };
+    // `at` is journey time: each event is stamped and sent when the scaled clock reaches it.
+    const due = started + at * 1000;
+    const wait = clock.realMs(due - clock.nowMs());
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const detail = { ...event, messageId: randomUUID(), timestamp: clock.now().toISOString() };
     await client.send(
       new PutEventsCommand({
         Entries: [

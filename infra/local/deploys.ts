@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { LOCAL_NAMES } from './env.ts';
 import type { BusEvent, LocalBus } from './eventbridge.ts';
 import type { ResolvedOptions } from './options.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import { z } from 'zod';
+import * as z from 'zod';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './aws.ts';
 import { AwsApiError, createAwsJsonServer } from './http.ts';
 
@@ -54,6 +54,8 @@ export class LocalBus {
     private readonly busNames: readonly string[],
     private readonly files: { archive: string; deadLetters: string },
     private readonly onError: (message: string) => void = () => {},
+    /** Stamps events put without a `Time` (the runtime's journey time). */
+    private readonly clock: () => Date = () => new Date(),
   ) {}
 
   addTarget(target: BusTarget): void {
@@ -94,7 +96,7 @@ export class LocalBus {
       'detail-type': entry.DetailType,
       source: entry.Source,
       account: LOCAL_ACCOUNT,
-      time: eventTime(entry.Time),
+      time: eventTime(entry.Time, this.clock),
       region: LOCAL_REGION,
       resources: entry.Resources ?? [],
       detail,
@@ -123,7 +125,7 @@ export class LocalBus {
       }
     }
     this.onError(`${target.name} failed on event ${event.id} (${event['detail-type']}): ${lastError}`);
-    const record = { target: target.name, error: lastError, failedAt: new Date().toISOString(), event };
+    const record = { target: target.name, error: lastError, failedAt: this.clock().toISOString(), event };
     await appendFile(this.files.deadLetters, `${JSON.stringify(record)}\n`);
   }
 }
@@ -136,9 +138,9 @@ function busNameOf(nameOrArn: string | undefined): string {
 }
 
 /** EventBridge times are whole seconds in ISO form; `Time` arrives as epoch seconds. */
-function eventTime(time: number | string | undefined): string {
-  const date = time === undefined ? new Date() : new Date(typeof time === 'number' ? time * 1000 : time);
-  const valid = Number.isNaN(date.getTime()) ? new Date() : date;
+function eventTime(time: number | string | undefined, clock: () => Date): string {
+  const date = time === undefined ? clock() : new Date(typeof time === 'number' ? time * 1000 : time);
+  const valid = Number.isNaN(date.getTime()) ? clock() : date;
   return `${valid.toISOString().slice(0, 19)}Z`;
 }
 

@@ -3,7 +3,7 @@ import {
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LocalBus } from './eventbridge.ts';
 
 /** The service integrations compiled journeys use, by Task resource. */

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** One SMS or push message the local Pinpoint endpoint accepted. */
 export const OutboxEntry = z.object({

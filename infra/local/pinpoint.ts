@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { z } from 'zod';
+import * as z from 'zod';
 import { readBody, sendJson } from './http.ts';
 import type { OutboxEntry } from './outbox.ts';
 
@@ -46,17 +46,23 @@ const PUSH_CHANNELS = ['GCM', 'APNS', 'APNS_SANDBOX', 'APNS_VOIP', 'APNS_VOIP_SA
  * Pinpoint `SendMessages` (REST JSON `POST /v1/apps/{ApplicationId}/messages`)
  * on loopback: SMS and push to direct addresses land in the outbox file.
  */
-export function createPinpointServer(outboxFile: string, onMessage: (entry: OutboxEntry) => void): Server {
+export function createPinpointServer(
+  outboxFile: string,
+  onMessage: (entry: OutboxEntry) => void,
+  /** Stamps outbox entries (the runtime's journey time). */
+  clock: () => Date = () => new Date(),
+): Server {
   return createServer((req, res) => {
-    void handle(req, res, outboxFile, onMessage);
+    void handle(req, res, { outboxFile, onMessage, clock });
   });
 }
+
+type Outbox = { outboxFile: string; onMessage: (entry: OutboxEntry) => void; clock: () => Date };
 
 async function handle(
   req: IncomingMessage,
   res: ServerResponse,
-  outboxFile: string,
-  onMessage: (entry: OutboxEntry) => void,
+  { outboxFile, onMessage, clock }: Outbox,
 ): Promise<void> {
   const applicationId = PATH.exec(req.url ?? '')?.[1];
   const raw = await readBody(req);
@@ -70,7 +76,7 @@ async function handle(
     return;
   }
   const Result: Record<string, unknown> = {};
-  for (const entry of toEntries(decodeURIComponent(applicationId), request.data)) {
+  for (const entry of toEntries(decodeURIComponent(applicationId), request.data, clock())) {
     await appendFile(outboxFile, `${JSON.stringify(entry)}\n`);
     onMessage(entry);
     Result[entry.to] = {
@@ -83,9 +89,9 @@ async function handle(
   sendJson(res, 200, { ApplicationId: applicationId, RequestId: randomUUID(), Result });
 }
 
-function toEntries(applicationId: string, request: MessageRequest): OutboxEntry[] {
+function toEntries(applicationId: string, request: MessageRequest, now: Date): OutboxEntry[] {
   const config = request.MessageConfiguration;
-  const at = new Date().toISOString();
+  const at = now.toISOString();
   return Object.entries(request.Addresses).map(([to, address]) => {
     const base = { at, messageId: randomUUID(), applicationId, to, channelType: address.ChannelType };
     const extra = { context: request.Context, traceId: request.TraceId };

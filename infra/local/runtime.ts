@@ -1,6 +1,7 @@
 import type { FSWatcher } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { resetClients, setClients } from '#functions/_lib/clients.ts';
+import { resetClock, setClock } from '#functions/_lib/clock.ts';
 import {
   customerEventsPattern,
   type EventPattern,
@@ -9,6 +10,7 @@ import {
   sesDeliveryPattern,
   smsDeliveryPattern,
 } from '#infra/routes.ts';
+import { saveClock } from './clock.ts';
 import { deployFolder, reportDeploy } from './deploys.ts';
 import { type Endpoints, handlerEnvironment, LOCAL_NAMES, loggingEnvironment } from './env.ts';
 import type { BusEvent, LocalBus } from './eventbridge.ts';
@@ -55,6 +57,8 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
     Object.assign(process.env, env, loggingEnvironment(options.verbose));
     // Handlers create clients on first use from the environment just set.
     resetClients();
+    // Handlers read journey time, the same scaled clock as Step Functions and the bus.
+    setClock(() => services.clock.now());
     const functions = await loadFunctions();
     bindTasks(services, functions);
     route(services.bus, functions, options);
@@ -68,9 +72,10 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
       services,
       deployAll,
       settled: () => services.bus.idle(),
-      stop: () => stopRuntime(services, watcher),
+      stop: () => stopRuntime(services, watcher, options.dataDir),
     };
   } catch (error) {
+    resetClock();
     await services.stop();
     throw error;
   }
@@ -89,7 +94,7 @@ async function loadFunctions(): Promise<Record<FunctionName, Invoke>> {
 
 function bindTasks(services: Services, functions: Record<FunctionName, Invoke>): void {
   const bind = (resource: string, fn: LocalTaskHandler) => {
-    services.taskHandlers[resource] = recorded(services.activity, fn);
+    services.taskHandlers[resource] = recorded(services.activity, fn, () => services.clock.now());
   };
   for (const name of TASK_FUNCTIONS) bind(functionArn(name), (input) => functions[name](input));
   bind(UPDATE_ITEM_RESOURCE, updateItemIntegration(services.dynamo.client));
@@ -122,12 +127,18 @@ function watch(bus: LocalBus, options: ResolvedOptions): FSWatcher {
   });
 }
 
-async function stopRuntime(services: Services, watcher: FSWatcher | undefined): Promise<void> {
+async function stopRuntime(
+  services: Services,
+  watcher: FSWatcher | undefined,
+  dataDir: string,
+): Promise<void> {
   watcher?.close();
   await services.bus.idle();
   await services.sfn.stopAll();
   await services.activity.flushed();
+  await saveClock(dataDir, services.clock);
   setClients({});
   resetClients();
+  resetClock();
   await services.stop();
 }

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { ActivityLog } from './activity.ts';
+import { openClock, type ScaledClock } from './clock.ts';
 import { type LocalDynamo, startDynamo } from './dynamodb.ts';
 import { type Endpoints, LOCAL_NAMES } from './env.ts';
 import { createEventBridgeServer, LocalBus } from './eventbridge.ts';
@@ -26,6 +27,8 @@ export type Services = {
   bus: LocalBus;
   sfn: LocalStepFunctions;
   activity: ActivityLog;
+  /** Journey time: scaled by `timeScale`, resumed from the data directory's last run. */
+  clock: ScaledClock;
   /** Filled once the handlers are loaded: the SFN service reads it at each execution. */
   taskHandlers: Record<string, LocalTaskHandler>;
   stop: () => Promise<void>;
@@ -36,6 +39,7 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
   const dir = options.dataDir;
   await mkdir(join(dir, 'queues'), { recursive: true });
   await mkdir(join(dir, 'stepfunctions'), { recursive: true });
+  const clock = await openClock(dir, options.timeScale);
   const servers: Server[] = [];
   const started: { stop: () => Promise<void> }[] = [];
   const stop = async () => {
@@ -51,9 +55,10 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
       ['default', LOCAL_NAMES.eventBus],
       { archive: join(dir, 'events.jsonl'), deadLetters: join(dir, 'dead-letters.jsonl') },
       (message) => options.log(`! ${message}`),
+      () => clock.now(),
     );
     const taskHandlers: Record<string, LocalTaskHandler> = {};
-    const sfn = await stepFunctions(dir, taskHandlers, options);
+    const sfn = await stepFunctions(dir, taskHandlers, clock);
     const serve = async (service: ServiceName, server: Server) => {
       const port = await listenOn(server, service, options.ports[service]);
       servers.push(server);
@@ -66,17 +71,20 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
       sfn: await serve('sfn', createStepFunctionsServer(sfn)),
       pinpoint: await serve(
         'pinpoint',
-        createPinpointServer(outboxPath(dir), (m) =>
-          options.log(
-            `  → ${m.channel} to ${m.to}: ${m.title === undefined ? '' : `${m.title} — `}${m.body}`,
-          ),
+        createPinpointServer(
+          outboxPath(dir),
+          (m) =>
+            options.log(
+              `  → ${m.channel} to ${m.to}: ${m.title === undefined ? '' : `${m.title} — `}${m.body}`,
+            ),
+          () => clock.now(),
         ),
       ),
       s3: await serve('s3', createS3Server(LOCAL_NAMES.bucket, options.journeysDir)),
       sqs: await serve('sqs', createSqsServer(join(dir, 'queues'), [LOCAL_NAMES.rejectedQueue])),
     };
     const activity = new ActivityLog(dir);
-    return { endpoints, dynamo, ses, bus, sfn, activity, taskHandlers, stop };
+    return { endpoints, dynamo, ses, bus, sfn, activity, clock, taskHandlers, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -86,15 +94,17 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
 async function stepFunctions(
   dir: string,
   handlers: Record<string, LocalTaskHandler>,
-  options: ResolvedOptions,
+  clock: ScaledClock,
 ): Promise<LocalStepFunctions> {
   const executions = await ExecutionLog.open(join(dir, 'stepfunctions', 'executions.jsonl'));
-  for (const record of abandonRunning(executions.records, Date.now() / 1000)) await executions.write(record);
+  for (const record of abandonRunning(executions.records, clock.nowMs() / 1000))
+    await executions.write(record);
   return new LocalStepFunctions({
     machines: await MachineStore.open(join(dir, 'stepfunctions', 'state-machines.json')),
     executions,
     handlers,
     // The runner multiplies durations: 3600× faster is a factor of 1/3600.
-    timeScale: 1 / options.timeScale,
+    timeScale: 1 / clock.timeScale,
+    clock: () => clock.nowMs(),
   });
 }

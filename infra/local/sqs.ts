@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { LOCAL_ACCOUNT } from './aws.ts';
 import { AwsApiError, createAwsJsonServer } from './http.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ActivityLog } from './activity.ts';
 import type { LocalTaskHandler } from './stepfunctions/runner.ts';
 
@@ -8,7 +8,11 @@ import type { LocalTaskHandler } from './stepfunctions/runner.ts';
  */
 const TaskBase = z.object({ journeyId: z.string() });
 
-export function recorded(log: ActivityLog, fn: LocalTaskHandler): LocalTaskHandler {
+export function recorded(
+  log: ActivityLog,
+  fn: LocalTaskHandler,
+  clock: () => Date = () => new Date(),
+): LocalTaskHandler {
   return async (input, call) => {
     const base = {
       journeyId: TaskBase.safeParse(input).data?.journeyId,
@@ -19,11 +23,11 @@ export function recorded(log: ActivityLog, fn: LocalTaskHandler): LocalTaskHandl
     };
     try {
       const output = await fn(input, call);
-      log.record({ at: new Date().toISOString(), ...base, output });
+      log.record({ at: clock().toISOString(), ...base, output });
       return output;
     } catch (error) {
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      log.record({ at: new Date().toISOString(), ...base, error: message });
+      log.record({ at: clock().toISOString(), ...base, error: message });
       throw error;
     }
   };

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { readActivity } from './activity.ts';
 import { readOutbox } from './outbox.ts';
 
@@ -17,7 +17,13 @@ const SendOutput = z
   .loose();
 const SesStore = z.object({
   emails: z.array(
-    z.object({ messageId: z.string(), subject: z.string().optional(), text: z.string().optional() }).loose(),
+    z
+      .object({
+        messageId: z.string(),
+        subject: z.string().optional(),
+        body: z.object({ text: z.string().optional(), html: z.string().optional() }).loose().optional(),
+      })
+      .loose(),
   ),
 });
 
@@ -84,8 +90,14 @@ async function renderedTexts(dataDir: string, sesEndpoint: string | undefined): 
   for (const email of store.data?.emails ?? []) {
     texts.set(
       email.messageId,
-      `email "${email.subject ?? ''}": ${(email.text ?? '').replace(/\s+/g, ' ').slice(0, 160)}`,
+      `email "${email.subject ?? ''}": ${emailText(email.body).replace(/\s+/g, ' ').slice(0, 160)}`,
     );
   }
   return texts;
+}
+
+/** The emulator keeps SendEmail's content under `body`; an HTML-only message is shown without its tags. */
+function emailText(body: { text?: string; html?: string } | undefined): string {
+  if (body?.text !== undefined) return body.text;
+  return (body?.html ?? '').replace(/<[^>]*>/g, ' ');
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Delivery feedback as it arrives on EventBridge: SES event publishing

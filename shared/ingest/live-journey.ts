@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Condition } from '../conditions/schema.ts';
 import { Goal, type Journey, Reentry, Settings, Trigger } from '../journey/schema.ts';
 

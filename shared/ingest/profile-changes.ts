@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CustomerEvent } from '../events.ts';
 import type { PushToken } from '../profile.ts';
 

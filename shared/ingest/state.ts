@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Condition, ConditionPath } from '../conditions/schema.ts';
 import type { Profile } from '../profile.ts';
 import type { Channel, EventSnapshot } from './profile-changes.ts';

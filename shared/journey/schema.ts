@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Condition, ConditionPath, IsoDuration, OffsetDuration } from '../conditions/schema.ts';
 import { LOCAL_TIME } from '../time.ts';
 

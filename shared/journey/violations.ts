@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** One problem in a journey: where it is, a stable code, and a sentence a marketer understands. */
 export type Violation = {

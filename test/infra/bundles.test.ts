@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UNUSED_CREDENTIAL_PROVIDERS } from '#infra/constructs/bundling.ts';
 import { FUNCTION_NAMES } from '#infra/journeys-stack.ts';
 import { type Bundle, buildBundles, importInFreshNode } from '../bench/bundles.ts';
 
@@ -40,7 +41,13 @@ describe('function bundles (as cdk synth builds them)', () => {
     );
     expect(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/.test(code)).toBe(true);
     expect(existsSync(`${bundle.file}.map`)).toBe(true);
-    // No import of the SDK is left for the runtime to resolve: the bundle carries its own copy.
+    // No static import of the SDK is left for the runtime to resolve: the bundle carries its own copy.
     expect(/from\s*["']@aws-sdk\//.test(code)).toBe(false);
+    // Only the credential providers Lambda never loads stay outside, behind dynamic imports.
+    const dynamic = [...code.matchAll(/import\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1] ?? '');
+    const packages = dynamic.filter((specifier) => !specifier.startsWith('node:'));
+    expect(
+      packages.filter((specifier) => !UNUSED_CREDENTIAL_PROVIDERS.some((p) => specifier.startsWith(p))),
+    ).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { appendFile, readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ExecutionRecord = z.object({
   executionArn: z.string(),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AwsApiError, createAwsJsonServer, type JsonOperation } from '../http.ts';
 import { machineArn, parseMachineArn } from './arns.ts';
 import type { ExecutionRecord } from './executions.ts';

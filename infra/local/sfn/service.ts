@@ -18,10 +18,10 @@ export type StepFunctionsOptions = {
   handlers: Readonly<Record<string, LocalTaskHandler>>;
   /** Multiplies every wait and timeout (1/3600: an hour per second). */
   timeScale: number;
+  /** Journey time, epoch ms (the runtime's scaled clock); real time by default. */
+  clock?: () => number;
   onExecutionEnd?: (record: ExecutionRecord) => void;
 };
-
-const now = () => Date.now() / 1000;
 
 /** A running execution; `finished` settles once its final record is written. */
 type Running = { run: LocalExecution; finished?: Promise<void>; stop?: { error?: string; cause?: string } };
@@ -61,7 +61,7 @@ export class LocalStepFunctions {
       name,
       status: 'RUNNING',
       input,
-      startDate: now(),
+      startDate: this.now(),
       version: resolved.version?.version,
       alias: resolved.alias?.name,
       stateMachineVersionArn: resolved.version && `${machineArn(machine)}:${resolved.version.version}`,
@@ -142,11 +142,17 @@ export class LocalStepFunctions {
     }
   }
 
+  /** Epoch seconds in journey time, as the API reports dates. */
+  private now(): number {
+    return (this.options.clock ?? Date.now)() / 1000;
+  }
+
   private build(machine: string, definition: string): LocalStateMachine {
     const parsed: StateMachineDefinition = JSON.parse(definition);
     return new LocalStateMachine(parsed, {
       handlers: this.options.handlers,
       timeScale: this.options.timeScale,
+      ...(this.options.clock && { clock: this.options.clock }),
       tokens: this.tokens,
       stateMachineName: machine,
     });
@@ -170,7 +176,7 @@ export class LocalStepFunctions {
     const ended: ExecutionRecord = {
       ...record,
       status: outcome.status,
-      stopDate: now(),
+      stopDate: this.now(),
       output: outcome.output === undefined ? undefined : JSON.stringify(outcome.output),
       error: entry.stop?.error ?? outcome.error,
       cause: entry.stop?.cause ?? outcome.cause,

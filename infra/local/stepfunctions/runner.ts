@@ -52,6 +52,13 @@ export type RunnerOptions = {
   handlers: Readonly<Record<string, LocalTaskHandler>>;
   /** Multiplies Waits, Task timeouts and Retry intervals. Default 1 (real time). */
   timeScale?: number;
+  /**
+   * The execution's notion of now, epoch ms: `$$.State.EnteredTime` and Wait
+   * `Timestamp`/`TimestampPath` targets are read against it. Default the real
+   * clock; with a time scale, pass the matching scaled clock so that a wait
+   * until a timestamp takes (timestamp − now) × timeScale real time.
+   */
+  clock?: () => number;
   /** Share one registry between machines so one SendTaskSuccess API reaches them all. */
   tokens?: TaskTokenRegistry;
   /** Used in `$$.StateMachine` and `$$.Execution.Id`. */
@@ -156,7 +163,7 @@ function startExecution(
   });
   return {
     name: setup.name,
-    startedAt: new Date(),
+    startedAt: new Date(clockOf(setup.runner)()),
     status: () => status,
     visited: () => [...visited],
     done,
@@ -178,7 +185,7 @@ function executionContext(setup: ExecutionSetup, tokenSlot: { token?: string }) 
     StateMachine: { Id: machineArn, Name: setup.machineName },
     State: {
       get EnteredTime() {
-        return new Date().toISOString();
+        return new Date(clockOf(setup.runner)()).toISOString();
       },
     },
     Task: {
@@ -242,7 +249,7 @@ function localHandlers(
   const handlers: Handlers = {};
   for (const name of local.waits) {
     handlers[name] = async (input) => {
-      await sleep(waitMs(input) * scale, stopped);
+      await sleep(waitMs(input, clockOf(setup.runner)) * scale, stopped);
       return null;
     };
   }
@@ -309,12 +316,28 @@ async function invoke(runner: RunnerOptions, call: TaskCall, input: JsonValue): 
   const byFunction = invokedFunction(call.resource, input);
   if (byFunction !== undefined) {
     const handler = runner.handlers[byFunction.name];
-    if (handler !== undefined) return handler(byFunction.payload, call);
+    if (handler !== undefined) return asLambda(() => handler(byFunction.payload, call));
   }
   const handler = runner.handlers[call.resource];
   if (handler === undefined)
     throw new Error(`No local handler for ${call.resource} (state ${call.stateName})`);
+  if (call.resource.startsWith('arn:aws:lambda:')) return asLambda(() => handler(input, call));
   return handler(input, call);
+}
+
+/**
+ * Runs a local Lambda handler the way Step Functions sees a Lambda function:
+ * an error keeps its name (what Retry and Catch match) and its Cause is the
+ * JSON the Node.js runtime reports, `{"errorType","errorMessage","trace"}`.
+ */
+async function asLambda(run: () => unknown): Promise<unknown> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!(error instanceof Error)) throw error;
+    const cause = JSON.stringify({ errorType: error.name, errorMessage: error.message, trace: [] });
+    throw new TaskFailureError(error.name, cause);
+  }
 }
 
 function invokedFunction(resource: string, input: JsonValue): { name: string; payload: unknown } | undefined {
@@ -341,14 +364,19 @@ function assertBound(
   throw new Error(`State ${stateName}: no local handler for resource ${resource}`);
 }
 
-function waitMs(input: JsonValue): number {
+function clockOf(runner: RunnerOptions): () => number {
+  return runner.clock ?? Date.now;
+}
+
+/** The wait in the execution's time: a timestamp counts from the runner's clock, not the real one. */
+function waitMs(input: JsonValue, clock: () => number): number {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) return 0;
   if (typeof input.seconds === 'number') return input.seconds * 1000;
   if (typeof input.timestamp === 'string') {
     const at = Date.parse(input.timestamp);
     if (Number.isNaN(at))
       throw new TaskFailureError('States.Runtime', `Invalid timestamp ${input.timestamp}`);
-    return at - Date.now();
+    return at - clock();
   }
   return 0;
 }

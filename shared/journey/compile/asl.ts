@@ -45,12 +45,13 @@ export type WaitState = {
   Next: string;
 } & ({ Seconds: number } | { Timestamp: string } | { TimestampPath: string });
 
+/** A Pass writes a constant (`Result`) or data it reshapes (`Parameters`) at `ResultPath`. */
 export type PassState = {
   Type: 'Pass';
   Comment?: string;
-  Result: JsonObject;
   ResultPath: string;
-} & Transition;
+} & ({ Result: JsonObject } | { Parameters: JsonObject }) &
+  Transition;
 
 export type SucceedState = { Type: 'Succeed'; Comment?: string };
 

@@ -20,7 +20,7 @@ export type StepRenderer<S extends Step> = (id: string, step: S, ctx: RenderCont
 
 /** Names of the helper states of a step: derived from the step id, never clashing with one (ids have no '.'). */
 export const stateName = {
-  result: (id: string) => `${id}.result`,
+  deferred: (id: string) => `${id}.deferred`,
   defer: (id: string) => `${id}.defer`,
   failed: (id: string) => `${id}.failed`,
   at: (id: string) => `${id}.at`,

@@ -1,6 +1,6 @@
-import { PERMANENT_ERRORS, StatesError } from '../../errors.ts';
+import { ErrorName, PERMANENT_ERRORS, StatesError } from '../../errors.ts';
 import type { MessageStep } from '../schema.ts';
-import type { ChoiceState, JsonObject, PassState, TaskState, WaitState } from './asl.ts';
+import type { JsonObject, PassState, TaskState, WaitState } from './asl.ts';
 import { compact, eventData, type RenderContext, type StepRenderer, stateName, taskBase } from './context.ts';
 import { lambdaRetry } from './retry.ts';
 
@@ -33,11 +33,13 @@ function sendInput(id: string, step: MessageStep, ctx: RenderContext): JsonObjec
 }
 
 /**
- * email / sms / push: a Task on send-message, then one Choice that both loops
- * a deferred send through a Wait (until `$.send.until`) and routes onwards —
- * taking over the rules of the next step when that step is only a Choice, so
- * a sent message costs two transitions and the next Choice none. A permanent
- * failure follows the failure policy: on to `next`, or out through an exit.
+ * email / sms / push: a Task on send-message whose success goes straight on,
+ * so a message that goes out costs one transition. A deferred send (quiet
+ * hours, a frequency cap) comes back as the `Journeys.Deferred` error whose
+ * message is the time to try again: a Pass reads it out of the error cause and
+ * a Wait holds the enrollment until then, then the Task runs again. A
+ * permanent failure follows the failure policy: on to `next`, or out through
+ * an exit.
  */
 export const renderMessage: StepRenderer<MessageStep> = (id, step, ctx) => {
   const exitOnFailure = (step.onFailure ?? ctx.journey.settings.onFailure) === 'exit';
@@ -49,27 +51,26 @@ export const renderMessage: StepRenderer<MessageStep> = (id, step, ctx) => {
     ResultPath: '$.send',
     Retry: lambdaRetry(),
     Catch: [
+      { ErrorEquals: [ErrorName.Deferred], ResultPath: '$.deferral', Next: stateName.deferred(id) },
       {
         ErrorEquals: [...PERMANENT_ERRORS, StatesError.TaskFailed],
         ResultPath: '$.failure',
         Next: exitOnFailure ? stateName.failed(id) : step.next,
       },
     ],
-    Next: stateName.result(id),
+    Next: step.next,
   };
-  const following = ctx.choiceOf(step.next);
-  const result: ChoiceState = {
-    Type: 'Choice',
-    Choices: [
-      { Variable: '$.send.status', StringEquals: 'deferred', Next: stateName.defer(id) },
-      ...(following?.Choices ?? []),
-    ],
-    Default: following?.Default ?? step.next,
+  // A Lambda error's Cause is the JSON {"errorType", "errorMessage", "trace"}.
+  const deferred: PassState = {
+    Type: 'Pass',
+    Parameters: { 'cause.$': 'States.StringToJson($.deferral.Cause)' },
+    ResultPath: '$.deferral',
+    Next: stateName.defer(id),
   };
-  const defer: WaitState = { Type: 'Wait', TimestampPath: '$.send.until', Next: id };
-  const states: [string, TaskState | ChoiceState | WaitState | PassState][] = [
+  const defer: WaitState = { Type: 'Wait', TimestampPath: '$.deferral.cause.errorMessage', Next: id };
+  const states: [string, TaskState | WaitState | PassState][] = [
     [id, task],
-    [stateName.result(id), result],
+    [stateName.deferred(id), deferred],
     [stateName.defer(id), defer],
   ];
   if (exitOnFailure) {

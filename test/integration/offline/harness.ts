@@ -1,4 +1,5 @@
 import { type ExecutionOutcome, LocalStateMachine } from '#infra/local/stepfunctions/runner.ts';
+import { DeferredError } from '#shared/errors.ts';
 import type { Bindings } from '#shared/journey/compile/bindings.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
 import { splitBucket } from '#shared/journey/enrollment.ts';
@@ -46,11 +47,7 @@ function handlers(script: Script, calls: Calls, machine: () => LocalStateMachine
       if (outcome === 'fail') throw Object.assign(new Error('rejected'), { name: 'Journeys.DeliveryFailed' });
       if (outcome === 'deferred' && !deferredOnce.has(step)) {
         deferredOnce.add(step);
-        return {
-          status: 'deferred',
-          until: new Date(Date.now() + 3_600_000).toISOString(),
-          reason: 'quiet hours',
-        };
+        throw new DeferredError(new Date(Date.now() + 3_600_000).toISOString());
       }
       if (outcome === 'suppressed') return { status: 'suppressed', reason: 'unsubscribed' };
       return { status: 'sent', messageId: `m-${step}` };

@@ -32,19 +32,19 @@ describe('every example journey runs offline', () => {
 
 describe('cart-abandonment: exact paths', () => {
   const cart = byId('cart-abandonment');
-  const head = ['wait-1h', 'reminder-email', 'reminder-email.result', 'wait-order'];
+  const head = ['wait-1h', 'reminder-email', 'wait-order'];
 
   it.each([
     { name: 'ordered', script: {}, path: [...head, 'ordered'] },
     {
       name: 'timeout → sms variant',
       script: { await: { 'wait-order': 'timeout' as const }, buckets: { 'channel-test': 0 } },
-      path: [...head, 'channel-test', 'cart-sms', 'cart-sms.result', 'not-ordered'],
+      path: [...head, 'channel-test', 'cart-sms', 'not-ordered'],
     },
     {
       name: 'timeout → push variant',
       script: { await: { 'wait-order': 'timeout' as const }, buckets: { 'channel-test': 45 } },
-      path: [...head, 'channel-test', 'cart-push', 'cart-push.result', 'not-ordered'],
+      path: [...head, 'channel-test', 'cart-push', 'not-ordered'],
     },
     {
       name: 'timeout → control holdout',
@@ -57,10 +57,9 @@ describe('cart-abandonment: exact paths', () => {
       path: [
         'wait-1h',
         'reminder-email',
-        'reminder-email.result',
+        'reminder-email.deferred',
         'reminder-email.defer',
         'reminder-email',
-        'reminder-email.result',
         'wait-order',
         'ordered',
       ],

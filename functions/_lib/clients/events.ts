@@ -1,0 +1,7 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { lazyClient } from '../clients.ts';
+
+/** The EventBridge client of this process. */
+export function eventsClient(): EventBridgeClient {
+  return lazyClient('events', () => new EventBridgeClient({}));
+}

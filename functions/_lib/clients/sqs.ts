@@ -1,0 +1,7 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { lazyClient } from '../clients.ts';
+
+/** The SQS client of this process. */
+export function sqsClient(): SQSClient {
+  return lazyClient('sqs', () => new SQSClient({}));
+}

@@ -1,0 +1,29 @@
+/**
+ * The custom metrics the handlers publish (EMF, namespace `Journeys`) and the
+ * dashboard reads: one list for both. Message metrics carry a `channel`
+ * dimension.
+ */
+export const METRICS = {
+  eventsIngested: 'EventsIngested',
+  eventsRejected: 'EventsRejected',
+  enrollments: 'Enrollments',
+  resumed: 'EnrollmentsResumed',
+  messagesSent: 'MessagesSent',
+  messagesSuppressed: 'MessagesSuppressed',
+  messagesDeferred: 'MessagesDeferred',
+  messagesFailed: 'MessagesFailed',
+} as const;
+
+/** The metric that counts a send outcome. */
+export function messageMetric(status: 'sent' | 'suppressed' | 'deferred' | 'failed'): string {
+  switch (status) {
+    case 'sent':
+      return METRICS.messagesSent;
+    case 'suppressed':
+      return METRICS.messagesSuppressed;
+    case 'deferred':
+      return METRICS.messagesDeferred;
+    case 'failed':
+      return METRICS.messagesFailed;
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * `npm run bench`: every benchmark, figures printed (never asserted).
+ * `npm run bench -- compile handlers` runs only those.
+ */
+import { runBundlesBench } from './bundles.ts';
+import { runCompileBench } from './compile.ts';
+import { runHandlersBench } from './handlers.ts';
+
+const benches: Record<string, () => Promise<void> | void> = {
+  compile: runCompileBench,
+  handlers: runHandlersBench,
+  bundles: () => runBundlesBench(),
+  local: async () => {
+    const { runLocalBench } = await import('./local.ts');
+    await runLocalBench();
+  },
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !(name in benches));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(benches).join(', ')}`);
+  process.exit(1);
+}
+for (const [name, run] of Object.entries(benches)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  console.log(`\n=== ${name} ${'='.repeat(60 - name.length)}`);
+  await run();
+}

@@ -1,0 +1,259 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DateTime } from 'luxon';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { type StatRow, StatsRepository } from '#functions/_lib/stats.ts';
+import type { LocalRuntime } from '#infra/local/index.ts';
+import { readOutbox } from '#infra/local/outbox.ts';
+import {
+  boot,
+  eventually,
+  executionsOf,
+  identify,
+  phoneOf,
+  putEvents,
+  quiesce,
+  type Sandbox,
+  sandbox,
+  sentEmails,
+  track,
+  zoneWhereHourIs,
+} from './support/local-runtime.ts';
+import { customerInBucket, putEventsWithCli, sendsOf } from './support/scenario.ts';
+
+// A day of journey time takes 4.3 s: the one-day wait-for-event timeout is the longest step.
+const TIME_SCALE = 20_000;
+const JOURNEY = 'cart-abandonment';
+const SPLIT = 'channel-test';
+
+const sms = (prefix: string) => customerInBucket(JOURNEY, SPLIT, prefix, [0, 45]);
+const customers = {
+  ordered: 'ordered-0',
+  sms: sms('sms'),
+  push: customerInBucket(JOURNEY, SPLIT, 'push', [45, 90]),
+  control: customerInBucket(JOURNEY, SPLIT, 'control', [90, 100]),
+  deferred: 'deferred-0',
+  cli: sms('cli'),
+  v1: sms('inflight-v1'),
+  v2: sms('inflight-v2'),
+};
+type Who = keyof typeof customers;
+const cartOf = (who: Who) => `cart-${who}`;
+const totalOf = (who: Who) => 30 + Object.keys(customers).indexOf(who);
+const cart = (who: Who) =>
+  track(customers[who], 'Cart Updated', { cartId: cartOf(who), total: totalOf(who), currency: 'EUR' });
+const order = (who: Who) => track(customers[who], 'Order Completed', { cartId: cartOf(who) });
+
+let box: Sandbox;
+let runtime: LocalRuntime;
+/** Each scenario runs concurrently in journey time; each test awaits the one it checks. */
+const scenarios = new Map<string, Promise<void>>();
+
+beforeAll(async () => {
+  box = await sandbox();
+  runtime = await boot(box, TIME_SCALE);
+  // Quiet hours are 21:00–08:00 in the customer's zone: 09:00 now leaves the day for the sends.
+  const day = zoneWhereHourIs(9, runtime.services.clock.now());
+  const sdk: Who[] = ['ordered', 'sms', 'push', 'control', 'v1'];
+  await putEvents(runtime, [
+    ...sdk.map((who) => identify(customers[who], day)),
+    identify(customers.deferred, zoneWhereHourIs(22, runtime.services.clock.now())),
+  ]);
+  await runtime.settled();
+  await putEvents(runtime, [...sdk, 'deferred' as const].map(cart));
+  scenarios.set(
+    'cli',
+    putEventsWithCli(runtime, [identify(customers.cli, day), cart('cli')]).then(() => undefined),
+  );
+  scenarios.set('ordered', orderWhileWaiting('ordered'));
+  scenarios.set('deferred', orderWhileWaiting('deferred'));
+  scenarios.set('edit', editWhileInFlight());
+  // Mark as handled now: a failure is reported by the test that awaits it.
+  for (const scenario of scenarios.values()) scenario.catch(() => undefined);
+  await Promise.allSettled(scenarios.values());
+  await quiesce(runtime);
+}, 60_000);
+
+afterAll(async () => {
+  await runtime?.stop();
+  await box?.remove();
+});
+
+/** Orders once the enrollment waits for the order (its wait-for-event task token is out). */
+async function orderWhileWaiting(who: Who): Promise<void> {
+  const execution = await eventually(`the ${who} enrollment`, async () => {
+    return (await executionsOf(runtime, JOURNEY, customers[who]))[0]?.name;
+  });
+  await eventually(`the ${who} enrollment to wait for the order`, async () =>
+    runtime.services.sfn.tokens
+      .pending()
+      .find((t) => t.executionName === execution && t.stateName === 'wait-order'),
+  );
+  await putEvents(runtime, [order(who)]);
+}
+
+/** v2 of the journey goes live while the v1 enrollment waits for its order. */
+async function editWhileInFlight(): Promise<void> {
+  await eventually('the v1 enrollment email', async () => (await emailsTo('v1'))[0], 15_000);
+  const file = join(box.journeysDir, `${JOURNEY}.json`);
+  const v1 = JSON.parse(await readFile(file, 'utf8'));
+  await writeFile(
+    join(box.journeysDir, 'templates', 'cart-sms-v2.json'),
+    JSON.stringify({
+      channel: 'sms',
+      body: 'Paperlane v2: {{ trigger.properties.total }} EUR in cart {{ trigger.properties.cartId }}',
+    }),
+  );
+  v1.steps['cart-sms'].template = 'cart-sms-v2';
+  await writeFile(file, JSON.stringify(v1, null, 2));
+  await eventually('v2 to go live', async () =>
+    runtime.services.sfn.machines.get(`journey-${JOURNEY}`).versions.length === 2 ? true : undefined,
+  );
+  await putEvents(runtime, [identify(customers.v2, zoneWhereHourIs(9, runtime.services.clock.now()))]);
+  await runtime.settled();
+  await putEvents(runtime, [cart('v2')]);
+}
+
+async function emailsTo(who: Who) {
+  return sentEmails(runtime, `${customers[who]}@example.com`);
+}
+
+async function outboxOf(who: Who) {
+  const id = customers[who];
+  return (await readOutbox(runtime.options.dataDir))
+    .filter((m) => m.to === phoneOf(id) || m.to === `token-${id}`)
+    .map((m) => ({ channel: m.channel, to: m.to, title: m.title, body: m.body }));
+}
+
+/** What every path sends first: the reminder email, rendered for this customer and cart. */
+async function expectReminderEmail(who: Who): Promise<void> {
+  const emails = await emailsTo(who);
+  expect(emails).toHaveLength(1);
+  const [email] = emails;
+  expect(email?.subject).toBe(`Fn${customers[who].replaceAll('-', '')}, your cart is saved for you`);
+  expect(email?.body.text).toContain(`Total: ${totalOf(who)} EUR`);
+  expect(email?.body.text).toContain(`https://paperlane.example.com/cart/${cartOf(who)}?utm_source=email`);
+  expect(email?.body.html).toContain('Complete my order');
+}
+
+async function finalStates(who: Who) {
+  const executions = await executionsOf(runtime, JOURNEY, customers[who]);
+  return executions.map((e) => ({ status: e.status, version: e.version, last: e.visited.at(-1) }));
+}
+
+/** A funnel counter of the journey (all versions), read from the stats table. */
+async function counter(which: (row: StatRow) => boolean): Promise<number> {
+  const stats = new StatsRepository(
+    DynamoDBDocumentClient.from(runtime.services.dynamo.client),
+    'journeys-stats',
+  );
+  return (await stats.funnel(JOURNEY)).filter(which).reduce((n, row) => n + row.count, 0);
+}
+
+/** When a send was deferred to: a `deferred` result, or the Journeys.Deferred error naming the time. */
+function deferredUntil(send: { output?: unknown; error?: string }): string | undefined {
+  const output = z.object({ status: z.literal('deferred'), until: z.string() }).safeParse(send.output);
+  if (output.success) return output.data.until;
+  return send.error?.match(/^Journeys\.Deferred: (\S+)/)?.[1];
+}
+
+async function scenario(name: string): Promise<void> {
+  await scenarios.get(name);
+}
+
+describe('cart abandonment, end to end through the local runtime', () => {
+  it('order in time: one email, no SMS or push, the goal ends the enrollment and counts it', async () => {
+    await scenario('ordered');
+    await expectReminderEmail('ordered');
+    expect(await outboxOf('ordered')).toEqual([]);
+    const executions = await executionsOf(runtime, JOURNEY, customers.ordered);
+    expect(executions).toHaveLength(1);
+    // Order Completed is both the awaited event and the goal (exit: true): the goal stops the enrollment.
+    expect(executions[0]).toMatchObject({ status: 'ABORTED', cause: 'goal reached' });
+    expect(executions[0]?.visited).toContain('wait-order');
+    expect(executions[0]?.visited).not.toContain('channel-test');
+    expect(await counter((row) => row.metric === 'converted')).toBe(1);
+  });
+
+  it('timeout then SMS: the split sends the rendered SMS and no push', async () => {
+    await expectReminderEmail('sms');
+    expect(await outboxOf('sms')).toEqual([
+      {
+        channel: 'sms',
+        to: phoneOf(customers.sms),
+        title: undefined,
+        body: `Paperlane: Fn${customers.sms.replaceAll('-', '')}, your cart (${totalOf('sms')} EUR) is saved: https://pl.example.com/c/${cartOf('sms')} Reply STOP to opt out`,
+      },
+    ]);
+    expect(await finalStates('sms')).toEqual([{ status: 'SUCCEEDED', version: 1, last: 'not-ordered' }]);
+  });
+
+  it('timeout then push: the split sends the rendered push and no SMS', async () => {
+    await expectReminderEmail('push');
+    expect(await outboxOf('push')).toEqual([
+      {
+        channel: 'push',
+        to: `token-${customers.push}`,
+        title: 'Your photo book is waiting in your cart',
+        body: `Order today and it ships tomorrow. Total: ${totalOf('push')} EUR.`,
+      },
+    ]);
+    expect(await finalStates('push')).toEqual([{ status: 'SUCCEEDED', version: 1, last: 'not-ordered' }]);
+  });
+
+  it('holdout: no SMS or push after the timeout, and the control group is counted', async () => {
+    await expectReminderEmail('control');
+    expect(await outboxOf('control')).toEqual([]);
+    const executions = await executionsOf(runtime, JOURNEY, customers.control);
+    expect(executions[0]?.visited).toContain('channel-test');
+    expect(executions[0]?.visited).not.toContain('cart-sms');
+    expect(executions[0]?.visited).not.toContain('cart-push');
+    expect(
+      await counter((row) => row.stepId === SPLIT && row.variant === 'control' && row.metric === 'assigned'),
+    ).toBe(1);
+  });
+
+  it('quiet hours: the email is deferred to 08:00 local, then sent at that journey time', async () => {
+    await scenario('deferred');
+    const [execution] = await executionsOf(runtime, JOURNEY, customers.deferred);
+    const sends = (await sendsOf(runtime, execution?.name ?? '')).filter((s) => s.state === 'reminder-email');
+    const deferral = sends[0];
+    expect(deferral === undefined ? undefined : deferredUntil(deferral)).toBeDefined();
+    const until = DateTime.fromISO(deferral === undefined ? '' : (deferredUntil(deferral) ?? '')).setZone(
+      zoneWhereHourIs(22, new Date((execution?.startDate ?? 0) * 1000)),
+    );
+    expect(until.toFormat('HH:mm')).toBe('08:00');
+    const sent = sends.at(-1);
+    expect(sent?.output).toMatchObject({ status: 'sent' });
+    expect(Date.parse(sent?.at ?? '')).toBeGreaterThanOrEqual(until.toMillis());
+    await expectReminderEmail('deferred');
+  });
+
+  it('events sent with the AWS CLI v2 produce the same result as the SDK', async () => {
+    await scenario('cli');
+    await expectReminderEmail('cli');
+    expect(await outboxOf('cli')).toEqual([
+      {
+        channel: 'sms',
+        to: phoneOf(customers.cli),
+        title: undefined,
+        body: `Paperlane: Fn${customers.cli.replaceAll('-', '')}, your cart (${totalOf('cli')} EUR) is saved: https://pl.example.com/c/${cartOf('cli')} Reply STOP to opt out`,
+      },
+    ]);
+    expect(await finalStates('cli')).toEqual([{ status: 'SUCCEEDED', version: 1, last: 'not-ordered' }]);
+  });
+
+  it('an edited journey: the in-flight enrollment finishes on v1, a new one runs v2', async () => {
+    await scenario('edit');
+    expect(await finalStates('v1')).toEqual([{ status: 'SUCCEEDED', version: 1, last: 'not-ordered' }]);
+    expect(await finalStates('v2')).toEqual([{ status: 'SUCCEEDED', version: 2, last: 'not-ordered' }]);
+    expect((await outboxOf('v1')).map((m) => m.body)).toEqual([
+      `Paperlane: Fn${customers.v1.replaceAll('-', '')}, your cart (${totalOf('v1')} EUR) is saved: https://pl.example.com/c/${cartOf('v1')} Reply STOP to opt out`,
+    ]);
+    expect((await outboxOf('v2')).map((m) => m.body)).toEqual([
+      `Paperlane v2: ${totalOf('v2')} EUR in cart ${cartOf('v2')}`,
+    ]);
+  });
+});

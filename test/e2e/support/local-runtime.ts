@@ -1,0 +1,188 @@
+import { randomUUID } from 'node:crypto';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { z } from 'zod';
+import { localClientConfig } from '#infra/local/aws.ts';
+import { type LocalRuntime, startLocal } from '#infra/local/index.ts';
+import type { ServiceName } from '#infra/local/listen.ts';
+import { readExecutions } from '#infra/local/sfn/executions.ts';
+import { CUSTOMER_EVENT_SOURCE } from '#shared/events.ts';
+
+const PROJECT_JOURNEYS = join(import.meta.dirname, '..', '..', '..', 'journeys');
+const FREE_PORTS: Record<ServiceName, number> = {
+  dynamodb: 0,
+  eventbridge: 0,
+  sfn: 0,
+  ses: 0,
+  pinpoint: 0,
+  s3: 0,
+  sqs: 0,
+};
+
+/** A temp data dir and a temp copy of the project's journeys, so a test never touches the repo. */
+export type Sandbox = { dataDir: string; journeysDir: string; remove: () => Promise<void> };
+
+export async function sandbox(): Promise<Sandbox> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'journeys-e2e-data-'));
+  const journeysDir = await mkdtemp(join(tmpdir(), 'journeys-e2e-journeys-'));
+  await cp(PROJECT_JOURNEYS, journeysDir, { recursive: true });
+  return {
+    dataDir,
+    journeysDir,
+    remove: async () => {
+      await rm(dataDir, { recursive: true, force: true });
+      await rm(journeysDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Starts the runtime of a sandbox on free ports (or the given ones), silently. */
+export function boot(
+  box: Sandbox,
+  timeScale: number,
+  ports: Partial<Record<ServiceName, number>> = FREE_PORTS,
+): Promise<LocalRuntime> {
+  return startLocal({
+    dataDir: box.dataDir,
+    journeysDir: box.journeysDir,
+    timeScale,
+    ports: { ...FREE_PORTS, ...ports },
+    log: () => {},
+  });
+}
+
+/** The ports a runtime is listening on, to start it again on the same ones. */
+export function portsOf(runtime: LocalRuntime): Record<ServiceName, number> {
+  const port = (url: string) => Number(new URL(url).port);
+  const e = runtime.endpoints;
+  return {
+    dynamodb: port(e.dynamodb),
+    eventbridge: port(e.eventbridge),
+    sfn: port(e.sfn),
+    ses: port(e.ses),
+    pinpoint: port(e.pinpoint),
+    s3: port(e.s3),
+    sqs: port(e.sqs),
+  };
+}
+
+/** A customer event as apps send it (Segment spec), stamped in the runtime's journey time. */
+export type CustomerEvent = { type: 'track' | 'identify'; userId: string } & Record<string, unknown>;
+
+export function entry(runtime: LocalRuntime, event: CustomerEvent): PutEventsRequestEntry {
+  const detail = { messageId: randomUUID(), timestamp: runtime.services.clock.now().toISOString(), ...event };
+  return {
+    Source: CUSTOMER_EVENT_SOURCE,
+    DetailType: event.type,
+    Detail: JSON.stringify(detail),
+    EventBusName: 'customer-events',
+  };
+}
+
+/** Sends events through the local PutEvents endpoint with the AWS SDK, 10 per request. */
+export async function putEvents(runtime: LocalRuntime, events: CustomerEvent[]): Promise<void> {
+  const client = new EventBridgeClient(localClientConfig(runtime.endpoints.eventbridge));
+  try {
+    for (let i = 0; i < events.length; i += 10) {
+      const out = await client.send(
+        new PutEventsCommand({ Entries: events.slice(i, i + 10).map((e) => entry(runtime, e)) }),
+      );
+      if ((out.FailedEntryCount ?? 0) > 0)
+        throw new Error(`PutEvents failed: ${JSON.stringify(out.Entries)}`);
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+/** An identify making a customer reachable on every channel, in a given time zone. */
+export function identify(userId: string, timezone: string): CustomerEvent {
+  return {
+    type: 'identify',
+    userId,
+    traits: {
+      firstName: `Fn${userId.replace(/[^a-z0-9]/gi, '')}`,
+      email: `${userId}@example.com`,
+      phone: phoneOf(userId),
+      timezone,
+      consent: { email: true, sms: true, push: true, topics: { 'cart-reminders': true } },
+    },
+    context: { device: { token: `token-${userId}`, type: 'android' } },
+  };
+}
+
+/** A stable fake phone number per customer. */
+export function phoneOf(userId: string): string {
+  let n = 0;
+  for (const c of userId) n = (n * 31 + c.charCodeAt(0)) % 10_000;
+  return `+1555010${String(n).padStart(4, '0')}`;
+}
+
+export function track(userId: string, event: string, properties: Record<string, unknown>): CustomerEvent {
+  return { type: 'track', userId, event, properties };
+}
+
+/**
+ * An IANA zone (Etc/GMT±N) where the local hour at `at` is `hour`, so a
+ * test controls whether journey time falls in quiet hours.
+ */
+export function zoneWhereHourIs(hour: number, at: Date): string {
+  let offset = (((hour - at.getUTCHours()) % 24) + 24) % 24;
+  if (offset > 14) offset -= 24;
+  if (offset === 0) return 'Etc/GMT';
+  // POSIX sign: Etc/GMT-2 is two hours ahead of UTC.
+  return `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+}
+
+const StoredEmail = z
+  .object({
+    messageId: z.string(),
+    destination: z.object({ to: z.array(z.string()) }).loose(),
+    subject: z.string(),
+    body: z.object({ html: z.string().optional(), text: z.string().optional() }).loose(),
+  })
+  .loose();
+export type StoredEmail = z.infer<typeof StoredEmail>;
+
+/** Emails the SES emulator received, from its `/store`. */
+export async function sentEmails(runtime: LocalRuntime, to?: string): Promise<StoredEmail[]> {
+  const res = await fetch(`${runtime.endpoints.ses}/store`);
+  const emails = z.object({ emails: z.array(StoredEmail) }).parse(await res.json()).emails;
+  return to === undefined ? emails : emails.filter((e) => e.destination.to.includes(to));
+}
+
+/** Polls `check` every 20 ms until it returns a value, or fails after `ms` real milliseconds. */
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  ms = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Executions of a journey for one customer, from the local Step Functions log. */
+export async function executionsOf(runtime: LocalRuntime, journeyId: string, userId: string) {
+  const file = join(runtime.options.dataDir, 'stepfunctions', 'executions.jsonl');
+  const records = [...(await readExecutions(file)).values()];
+  return records.filter(
+    (r) =>
+      r.machine === `journey-${journeyId}` &&
+      z.object({ userId: z.string() }).loose().safeParse(JSON.parse(r.input)).data?.userId === userId,
+  );
+}
+
+/** Waits until no execution runs and no event delivery is in flight. */
+export async function quiesce(runtime: LocalRuntime): Promise<void> {
+  await runtime.settled();
+  await runtime.services.sfn.idle();
+  await runtime.settled();
+  await runtime.services.activity.flushed();
+}
