@@ -11,6 +11,7 @@ import { JourneysFunction } from './constructs/journeys-function.ts';
 import { Messaging } from './constructs/messaging.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import type { StackSettings } from './constructs/settings.ts';
+import type { FunctionName } from './function-names.ts';
 import {
   customerEventsPattern,
   journeyObjectPattern,
@@ -21,15 +22,7 @@ import {
 /** The project root: functions/, journeys/ and package-lock.json live there. */
 export const PROJECT_ROOT = join(import.meta.dirname, '..');
 
-export const FUNCTION_NAMES = [
-  'ingest',
-  'send-message',
-  'evaluate',
-  'await-event',
-  'deploy-journey',
-  'delivery-feedback',
-] as const;
-export type FunctionName = (typeof FUNCTION_NAMES)[number];
+export { FUNCTION_NAMES, type FunctionName } from './function-names.ts';
 
 export interface JourneysStackProps extends StackProps {
   readonly settings: StackSettings;

@@ -1,17 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
+import type { FunctionName } from '#infra/function-names.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './aws.ts';
 
-/** The functions of `functions/`, by folder name. */
-export const FUNCTION_NAMES = [
-  'ingest',
-  'send-message',
-  'evaluate',
-  'await-event',
-  'deploy-journey',
-  'delivery-feedback',
-] as const;
-export type FunctionName = (typeof FUNCTION_NAMES)[number];
+export { FUNCTION_NAMES, type FunctionName } from '#infra/function-names.ts';
 
 /** The fake ARN a local function answers to (compiled Task states reference these). */
 export function functionArn(name: FunctionName): string {

@@ -1,0 +1,80 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { profilesRepository } from '#functions/_lib/repositories.ts';
+import { localClientConfig } from '#infra/local/aws.ts';
+import type { LocalRuntime } from '#infra/local/index.ts';
+import { boot, type CustomerEvent, entry, identify, sandbox, track } from '../e2e/support/local-runtime.ts';
+
+const EVENTS = 500;
+const BATCH = 10;
+const IN_FLIGHT = 8;
+
+/** Half identify, half track of an event no journey uses, one per distinct customer. */
+function events(run: string): CustomerEvent[] {
+  return Array.from({ length: EVENTS }, (_, i) => {
+    const userId = `bench-${run}-${i}`;
+    return i % 2 === 0
+      ? identify(userId, 'Europe/Rome')
+      : track(userId, 'Product Viewed', { sku: `sku-${i % 37}`, price: 12 });
+  });
+}
+
+/** PutEvents in batches of 10 with a few requests in flight, as a busy app would. */
+async function send(runtime: LocalRuntime, all: CustomerEvent[]): Promise<void> {
+  const client = new EventBridgeClient(localClientConfig(runtime.endpoints.eventbridge));
+  const batches: CustomerEvent[][] = [];
+  for (let i = 0; i < all.length; i += BATCH) batches.push(all.slice(i, i + BATCH));
+  const worker = async () => {
+    for (let batch = batches.shift(); batch !== undefined; batch = batches.shift()) {
+      const out = await client.send(new PutEventsCommand({ Entries: batch.map((e) => entry(runtime, e)) }));
+      if ((out.FailedEntryCount ?? 0) > 0)
+        throw new Error(`PutEvents failed: ${JSON.stringify(out.Entries)}`);
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  client.destroy();
+}
+
+/** How many of the customers have a profile, read through the handlers' repository. */
+async function profilesFound(all: CustomerEvent[]): Promise<number> {
+  const profiles = profilesRepository();
+  let found = 0;
+  for (const e of all) {
+    const { profile } = await profiles.get(e.userId);
+    if (profile.email !== undefined || Object.keys(profile.events).length > 0) found += 1;
+  }
+  return found;
+}
+
+/**
+ * The local runtime end to end: time from start to ready (every journey
+ * deployed), then events per second from PutEvents to profiles written.
+ */
+export async function runLocalBench(): Promise<void> {
+  const box = await sandbox();
+  const started = performance.now();
+  const runtime = await boot(box, 3600);
+  const readyMs = performance.now() - started;
+  try {
+    const all = events('a');
+    const sendStart = performance.now();
+    await send(runtime, all);
+    const acceptedMs = performance.now() - sendStart;
+    await runtime.settled();
+    const settledMs = performance.now() - sendStart;
+    const found = await profilesFound(all);
+    console.log(
+      `start to ready (${runtime.services.sfn.machines.list().length} journeys deployed): ${readyMs.toFixed(0)} ms`,
+    );
+    console.log(
+      `${EVENTS} events, batches of ${BATCH}, ${IN_FLIGHT} requests in flight: ` +
+        `accepted in ${acceptedMs.toFixed(0)} ms, ingested in ${settledMs.toFixed(0)} ms ` +
+        `→ ${((EVENTS * 1000) / settledMs).toFixed(0)} events/s end to end`,
+    );
+    console.log(`profiles read back: ${found}/${EVENTS}`);
+  } finally {
+    await runtime.stop();
+    await box.remove();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await runLocalBench();
