@@ -10,6 +10,7 @@ import { JourneysBucket } from './constructs/journeys-bucket.ts';
 import { JourneysFunction } from './constructs/journeys-function.ts';
 import { Messaging } from './constructs/messaging.ts';
 import { Monitoring } from './constructs/monitoring.ts';
+import { SegmentEntry } from './constructs/segment-entry.ts';
 import type { StackSettings } from './constructs/settings.ts';
 import type { FunctionName } from './function-names.ts';
 import {
@@ -49,6 +50,7 @@ export class JourneysStack extends Stack {
   readonly messaging: Messaging;
   readonly journeyExecution: JourneyExecutionRole;
   readonly monitoring: Monitoring;
+  readonly segmentEntry: SegmentEntry;
 
   constructor(scope: Construct, id: string, props: JourneysStackProps) {
     super(scope, id, props);
@@ -78,6 +80,15 @@ export class JourneysStack extends Stack {
       logRetention: retention(settings.logRetentionDays),
     });
     this.bindFunctions(settings);
+    this.segmentEntry = new SegmentEntry(this, 'SegmentEntry', {
+      projectRoot: root,
+      entry: join(root, 'functions', 'segment-entry', 'handler.ts'),
+      depsLockFilePath: join(root, 'package-lock.json'),
+      logLevel: settings.logLevel,
+      logRetention: retention(settings.logRetentionDays),
+      ...this.tables,
+      deployer: this.functions['deploy-journey'],
+    });
     this.routeEvents();
     this.monitoring = new Monitoring(this, 'Monitoring', {
       deadLetters: this.routing.deadLetters,

@@ -12,6 +12,8 @@ export const METRICS = {
   messagesSuppressed: 'MessagesSuppressed',
   messagesDeferred: 'MessagesDeferred',
   messagesFailed: 'MessagesFailed',
+  segmentScanned: 'SegmentScanned',
+  segmentMatched: 'SegmentMatched',
 } as const;
 
 /** The metric that counts a send outcome. */

@@ -24,6 +24,10 @@ const ConfigSchema = z.object({
   SEND_MESSAGE_FUNCTION_ARN: nonEmpty,
   EVALUATE_FUNCTION_ARN: nonEmpty,
   AWAIT_EVENT_FUNCTION_ARN: nonEmpty,
+  SEGMENT_QUEUE_URL: nonEmpty,
+  SEGMENT_ENTRY_FUNCTION_ARN: nonEmpty.optional(),
+  SCHEDULER_ROLE_ARN: nonEmpty.optional(),
+  SCHEDULE_GROUP_NAME: nonEmpty.optional(),
   S3_FORCE_PATH_STYLE: z
     .enum(['true', 'false'])
     .optional()
@@ -32,7 +36,15 @@ const ConfigSchema = z.object({
 export type Config = z.infer<typeof ConfigSchema>;
 export type ConfigKey = keyof Config;
 
-const OPTIONAL: readonly string[] = ['UNSUBSCRIBE_BASE_URL', 'S3_FORCE_PATH_STYLE'];
+// The scheduler settings are optional: without them deploy-journey manages no schedules
+// (a runtime without EventBridge Scheduler starts segment runs itself).
+const OPTIONAL: readonly string[] = [
+  'UNSUBSCRIBE_BASE_URL',
+  'S3_FORCE_PATH_STYLE',
+  'SEGMENT_ENTRY_FUNCTION_ARN',
+  'SCHEDULER_ROLE_ARN',
+  'SCHEDULE_GROUP_NAME',
+];
 
 /** Thrown at the first invocation when the environment lacks what a function needs. */
 export class ConfigError extends Error {

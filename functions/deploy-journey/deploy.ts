@@ -8,6 +8,8 @@ import type { Bindings } from '#shared/journey/compile/bindings.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
 import { journeyIdOfKey, rejectionKey } from '#shared/journey/s3-keys.ts';
 import { type Violation, validateJourney } from '#shared/journey/validate.ts';
+import { scheduleAction } from '#shared/segment/schedule.ts';
+import { applySchedule, type ScheduleConfig } from './schedules.ts';
 import { deleteObject, putJson, readObject, templateCatalog } from './source.ts';
 import { publishJourney } from './state-machine.ts';
 
@@ -28,6 +30,8 @@ export type DeployDeps = {
   events: EventBridgeClient;
   registry: RegistryRepository;
   config: { eventBus: string; roleArn: string; bindings: Bindings };
+  /** Segment-trigger schedules; without it no schedule is managed. */
+  schedules?: ScheduleConfig;
   now: () => Date;
 };
 
@@ -116,10 +120,13 @@ async function created(deps: DeployDeps, n: S3Notification, id: string): Promise
     { stateMachineArn: previous?.stateMachineArn, aliasArn: previous?.aliasArn },
   );
   const deployedAt = deps.now().toISOString();
+  const live = liveFields(journey);
   await deps.registry.putDeployed(
-    { ...liveFields(journey), ...published, sourceKey: key, sourceVersionId: source.versionId, deployedAt },
+    { ...live, ...published, sourceKey: key, sourceVersionId: source.versionId, deployedAt },
     previous,
   );
+  // After the registry write, so a run the schedule starts reads this version.
+  if (deps.schedules !== undefined) await applySchedule(deps.schedules, scheduleAction(live, previous));
   await deleteObject(deps.s3, bucket, rejectionKey(id));
   await emit(deps, 'Journey Deployed', {
     journeyId: id,
@@ -138,6 +145,10 @@ export async function deployFromS3(deps: DeployDeps, notification: S3Notificatio
   if (notification['detail-type'] === 'Object Created') return created(deps, notification, id);
   // Deleting the definition archives the journey: no new enrollments, running ones finish.
   const archived = await deps.registry.archive(id, deps.now().toISOString());
+  if (archived && deps.schedules !== undefined) {
+    const entry = await deps.registry.get(id);
+    if (entry !== undefined) await applySchedule(deps.schedules, scheduleAction(entry));
+  }
   if (archived) await emit(deps, 'Journey Archived', { journeyId: id, source: key });
   return { status: archived ? 'archived' : 'unknown', journeyId: id };
 }

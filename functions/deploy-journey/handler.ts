@@ -2,6 +2,7 @@ import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
 import { eventsClient } from '#functions/_lib/clients/events.ts';
 import { s3Client } from '#functions/_lib/clients/s3.ts';
+import { schedulerClient } from '#functions/_lib/clients/scheduler.ts';
 import { sfnClient } from '#functions/_lib/clients/sfn.ts';
 import { now } from '#functions/_lib/clock.ts';
 import { lazyConfig } from '#functions/_lib/config.ts';
@@ -9,6 +10,7 @@ import { observability } from '#functions/_lib/middleware.ts';
 import { logger } from '#functions/_lib/observability.ts';
 import { registryRepository } from '#functions/_lib/repositories.ts';
 import { type DeployDeps, deployFromS3, S3Notification } from './deploy.ts';
+import type { ScheduleConfig } from './schedules.ts';
 
 const config = lazyConfig([
   'EVENT_BUS_NAME',
@@ -17,8 +19,22 @@ const config = lazyConfig([
   'EVALUATE_FUNCTION_ARN',
   'AWAIT_EVENT_FUNCTION_ARN',
   'PROFILES_TABLE_NAME',
+  'SEGMENT_ENTRY_FUNCTION_ARN',
+  'SCHEDULER_ROLE_ARN',
+  'SCHEDULE_GROUP_NAME',
 ]);
 let deps: DeployDeps | undefined;
+
+/** Schedules are managed when the stack names the group, the target and the role. */
+function scheduleConfig(c: ReturnType<typeof config>): ScheduleConfig | undefined {
+  const {
+    SEGMENT_ENTRY_FUNCTION_ARN: targetArn,
+    SCHEDULER_ROLE_ARN: roleArn,
+    SCHEDULE_GROUP_NAME: groupName,
+  } = c;
+  if (targetArn === undefined || roleArn === undefined || groupName === undefined) return undefined;
+  return { scheduler: schedulerClient(), groupName, targetArn, roleArn };
+}
 
 function deployDeps(): DeployDeps {
   const c = config();
@@ -38,6 +54,7 @@ function deployDeps(): DeployDeps {
         eventBusName: c.EVENT_BUS_NAME,
       },
     },
+    schedules: scheduleConfig(c),
     now,
   };
   return deps;

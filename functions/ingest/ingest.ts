@@ -1,21 +1,14 @@
-import {
-  SendTaskSuccessCommand,
-  type SFNClient,
-  StartExecutionCommand,
-  StopExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import { SendTaskSuccessCommand, type SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { startEnrollment } from '#functions/_lib/enrollments.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import type { CachedRegistry } from '#functions/_lib/registry.ts';
-import { executionArnOf, isAlreadyDone } from '#functions/_lib/sfn-errors.ts';
+import { isAlreadyDone } from '#functions/_lib/sfn-errors.ts';
 import type { StatsRepository } from '#functions/_lib/stats.ts';
 import { type CustomerEvent, customerIdOf, type EventProblem, parseCustomerEvent } from '#shared/events.ts';
-import type { LiveJourney } from '#shared/ingest/live-journey.ts';
-import { variantOf } from '#shared/ingest/live-journey.ts';
-import { type Enrollment, type Finish, planIngest, type Resume, references } from '#shared/ingest/plan.ts';
+import { type Finish, planIngest, type Resume, references } from '#shared/ingest/plan.ts';
 import { profileChanges } from '#shared/ingest/profile-changes.ts';
 import type { Waiter } from '#shared/ingest/state.ts';
-import type { EnrollmentInput } from '#shared/tasks.ts';
 
 export type IngestDeps = {
   profiles: ProfilesRepository;
@@ -40,75 +33,6 @@ async function reject(deps: IngestDeps, original: unknown, problems: EventProble
     }),
   );
   return { status: 'rejected', problems };
-}
-
-async function enroll(
-  deps: IngestDeps,
-  event: CustomerEvent,
-  userId: string,
-  plan: Enrollment,
-  at: string,
-  firstDelivery: boolean,
-) {
-  const { journey, enrollmentId } = plan;
-  const executionArn = executionArnOf(journey.stateMachineArn, enrollmentId);
-  const policy =
-    plan.notBefore !== undefined
-      ? { mode: 'after' as const, notBefore: plan.notBefore }
-      : { mode: journey.reentry.mode === 'always' ? ('always' as const) : ('once' as const) };
-  // The write comes first: if StartExecution then fails, the retried event passes the
-  // same condition (same enrollment id) and starts it; the name makes the start idempotent.
-  const recorded = await deps.profiles.enroll(
-    userId,
-    {
-      key: plan.reentryKey,
-      record: { at, enrollmentId },
-      active: {
-        enrollmentId,
-        journeyId: journey.journeyId,
-        version: journey.version,
-        executionArn,
-        enrolledAt: at,
-        correlation: plan.correlation,
-      },
-    },
-    policy,
-  );
-  if (!recorded) return false;
-  const input: EnrollmentInput = {
-    v: 1,
-    journeyId: journey.journeyId,
-    journeyVersion: journey.version,
-    enrollmentId,
-    userId,
-    enrolledAt: at,
-    trigger: event,
-    buckets: plan.buckets,
-    correlation: plan.correlation,
-  };
-  try {
-    await deps.sfn.send(
-      new StartExecutionCommand({
-        stateMachineArn: journey.aliasArn,
-        name: enrollmentId,
-        input: JSON.stringify(input),
-      }),
-    );
-  } catch (error) {
-    if (!isAlreadyDone(error)) throw error;
-    return false;
-  }
-  if (firstDelivery) await countEnrollment(deps, journey, plan.buckets);
-  return true;
-}
-
-async function countEnrollment(deps: IngestDeps, journey: LiveJourney, buckets: Record<string, number>) {
-  const base = { journeyId: journey.journeyId, version: journey.version };
-  await deps.stats.increment({ ...base, metric: 'enrolled' });
-  for (const [stepId, bucket] of Object.entries(buckets)) {
-    const variant = variantOf(journey.splits[stepId] ?? [], bucket);
-    if (variant !== undefined) await deps.stats.increment({ ...base, stepId, variant, metric: 'assigned' });
-  }
 }
 
 async function resume(deps: IngestDeps, event: CustomerEvent, userId: string, { waiter, key }: Resume) {
@@ -176,7 +100,8 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
     const previous = state.reentry[p.reentryKey];
     const again = previous?.enrollmentId === p.enrollmentId;
     // A redelivery reuses the first attempt's time, so the execution input is identical.
-    if (await enroll(deps, event, userId, p, again ? previous.at : at, !again)) enrolled.push(p.enrollmentId);
+    const entry = { userId, at: again ? previous.at : at, trigger: event, count: !again };
+    if (await startEnrollment(deps, p, entry)) enrolled.push(p.enrollmentId);
   }
   for (const r of plan.resume) await resume(deps, event, userId, r);
   for (const f of plan.finish) {

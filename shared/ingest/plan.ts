@@ -4,7 +4,14 @@ import type { CustomerEvent } from '../events.ts';
 import { enrollmentName, splitBucket } from '../journey/enrollment.ts';
 import { addDuration } from '../time.ts';
 import type { LiveJourney } from './live-journey.ts';
-import { type ActiveEnrollment, type ProfileState, reentryKey, type Waiter, waiterKey } from './state.ts';
+import {
+  type ActiveEnrollment,
+  type ProfileState,
+  type ReentryRecord,
+  reentryKey,
+  type Waiter,
+  waiterKey,
+} from './state.ts';
 
 /**
  * What an event does beyond the profile: new enrollments, waiting steps to
@@ -60,27 +67,50 @@ function triggers(journey: LiveJourney, input: Input): boolean {
 
 function planEnrollment(journey: LiveJourney, input: Input): Enrollment | undefined {
   if (!triggers(journey, input)) return undefined;
-  const correlation = correlationOf(journey, input.event);
+  return planEntry(journey, {
+    userId: input.userId,
+    triggerId: input.event.messageId,
+    correlation: correlationOf(journey, input.event),
+    now: input.now,
+    reentry: input.state.reentry,
+  });
+}
+
+/**
+ * The enrollment of a customer in a journey for one trigger (an event, a
+ * segment run): deterministic name, re-entry key, split buckets, cooldown
+ * bound — or `undefined` when the re-entry rule keeps them out, judged on the
+ * re-entry records given (pass none to leave the judgement to the conditional
+ * write alone).
+ */
+export function planEntry(
+  journey: LiveJourney,
+  entry: {
+    userId: string;
+    triggerId: string;
+    correlation?: string;
+    now: Date;
+    reentry: Readonly<Record<string, ReentryRecord>>;
+  },
+): Enrollment | undefined {
+  const { userId, correlation } = entry;
   const key = reentryKey(journey.journeyId, correlation);
   const enrollmentId = enrollmentName({
     journeyId: journey.journeyId,
-    customerId: input.userId,
-    triggerId: input.event.messageId,
+    customerId: userId,
+    triggerId: entry.triggerId,
     correlation,
   });
-  const previous = input.state.reentry[key];
+  const previous = entry.reentry[key];
   const { reentry } = journey;
   let notBefore: string | undefined;
-  if (reentry.mode === 'after') notBefore = addDuration(input.now, `-${reentry.cooldown}`).toISOString();
+  if (reentry.mode === 'after') notBefore = addDuration(entry.now, `-${reentry.cooldown}`).toISOString();
   if (previous !== undefined && previous.enrollmentId !== enrollmentId) {
     if (reentry.mode === 'once') return undefined;
     if (notBefore !== undefined && previous.at >= notBefore) return undefined;
   }
   const buckets = Object.fromEntries(
-    Object.keys(journey.splits).map((stepId) => [
-      stepId,
-      splitBucket(journey.journeyId, stepId, input.userId),
-    ]),
+    Object.keys(journey.splits).map((stepId) => [stepId, splitBucket(journey.journeyId, stepId, userId)]),
   );
   return { journey, enrollmentId, reentryKey: key, correlation, buckets, notBefore };
 }

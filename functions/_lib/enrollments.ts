@@ -1,0 +1,93 @@
+import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { LiveJourney } from '#shared/ingest/live-journey.ts';
+import { variantOf } from '#shared/ingest/live-journey.ts';
+import type { Enrollment } from '#shared/ingest/plan.ts';
+import type { EnrollmentInput } from '#shared/tasks.ts';
+import type { ProfilesRepository } from './profiles.ts';
+import { executionArnOf, isAlreadyDone } from './sfn-errors.ts';
+import type { StatsRepository } from './stats.ts';
+
+/**
+ * Starting an enrollment, shared by every way in (customer events, segment
+ * runs): the re-entry write on the profile, then StartExecution on the live
+ * alias under the deterministic name, then the funnel counters.
+ */
+
+export type EnrollmentDeps = { profiles: ProfilesRepository; sfn: SFNClient; stats: StatsRepository };
+
+export type Entry = {
+  userId: string;
+  /** The enrollment time written on the profile and in the execution input. */
+  at: string;
+  trigger: EnrollmentInput['trigger'];
+  /** Count the entry in the funnel when it starts (callers pass false for a known redelivery). */
+  count: boolean;
+};
+
+/** Starts one planned enrollment; false when the re-entry rule refused it or it had already started. */
+export async function startEnrollment(
+  deps: EnrollmentDeps,
+  plan: Enrollment,
+  entry: Entry,
+): Promise<boolean> {
+  const { journey, enrollmentId } = plan;
+  const { userId, at } = entry;
+  const executionArn = executionArnOf(journey.stateMachineArn, enrollmentId);
+  const policy =
+    plan.notBefore !== undefined
+      ? { mode: 'after' as const, notBefore: plan.notBefore }
+      : { mode: journey.reentry.mode === 'always' ? ('always' as const) : ('once' as const) };
+  // The write comes first: if StartExecution then fails, the retry passes the
+  // same condition (same enrollment id) and starts it; the name makes the start idempotent.
+  const recorded = await deps.profiles.enroll(
+    userId,
+    {
+      key: plan.reentryKey,
+      record: { at, enrollmentId },
+      active: {
+        enrollmentId,
+        journeyId: journey.journeyId,
+        version: journey.version,
+        executionArn,
+        enrolledAt: at,
+        correlation: plan.correlation,
+      },
+    },
+    policy,
+  );
+  if (!recorded) return false;
+  const input: EnrollmentInput = {
+    v: 1,
+    journeyId: journey.journeyId,
+    journeyVersion: journey.version,
+    enrollmentId,
+    userId,
+    enrolledAt: at,
+    trigger: entry.trigger,
+    buckets: plan.buckets,
+    correlation: plan.correlation,
+  };
+  try {
+    await deps.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: journey.aliasArn,
+        name: enrollmentId,
+        input: JSON.stringify(input),
+      }),
+    );
+  } catch (error) {
+    if (!isAlreadyDone(error)) throw error;
+    return false;
+  }
+  if (entry.count) await countEnrollment(deps, journey, plan.buckets);
+  return true;
+}
+
+async function countEnrollment(deps: EnrollmentDeps, journey: LiveJourney, buckets: Record<string, number>) {
+  const base = { journeyId: journey.journeyId, version: journey.version };
+  await deps.stats.increment({ ...base, metric: 'enrolled' });
+  for (const [stepId, bucket] of Object.entries(buckets)) {
+    const variant = variantOf(journey.splits[stepId] ?? [], bucket);
+    if (variant !== undefined) await deps.stats.increment({ ...base, stepId, variant, metric: 'assigned' });
+  }
+}

@@ -1,0 +1,16 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { EnrollmentDeps } from '#functions/_lib/enrollments.ts';
+import type { RegistryRepository } from '#functions/_lib/registry.ts';
+
+/** What segment entry works with; tests pass dynalite and mocked SQS / Step Functions. */
+export type SegmentDeps = EnrollmentDeps & {
+  db: DynamoDBDocumentClient;
+  profilesTable: string;
+  registry: RegistryRepository;
+  sqs: SQSClient;
+  queueUrl: string;
+  now: () => Date;
+  /** Profiles per Scan page (SCAN_PAGE_SIZE unless a test wants many pages). */
+  scanPageSize?: number;
+};

@@ -1,0 +1,44 @@
+import { SegmentWork } from '#shared/segment/work.ts';
+import type { SegmentDeps } from './deps.ts';
+import { processWork, type WorkResult } from './work.ts';
+
+export type SqsRecord = { messageId: string; body: string };
+
+export type BatchResult = {
+  totals: Omit<WorkResult, 'skipped'>;
+  /** The SQS partial batch response: only these messages are received again. */
+  batchItemFailures: { itemIdentifier: string }[];
+  problems: { messageId: string; error: string }[];
+};
+
+function parseBody(body: string): SegmentWork {
+  return SegmentWork.parse(JSON.parse(body));
+}
+
+/**
+ * Processes a batch of queue messages one by one and reports each failure
+ * on its own, so one bad item does not redo the batch. A malformed message
+ * fails every time and ends in the dead-letter queue, where it can be read.
+ */
+export async function processRecords(deps: SegmentDeps, records: readonly SqsRecord[]): Promise<BatchResult> {
+  const result: BatchResult = {
+    totals: { scanned: 0, matched: 0, enrolled: 0 },
+    batchItemFailures: [],
+    problems: [],
+  };
+  for (const record of records) {
+    try {
+      const done = await processWork(deps, parseBody(record.body));
+      result.totals.scanned += done.scanned;
+      result.totals.matched += done.matched;
+      result.totals.enrolled += done.enrolled;
+    } catch (error) {
+      result.batchItemFailures.push({ itemIdentifier: record.messageId });
+      result.problems.push({
+        messageId: record.messageId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+  return result;
+}

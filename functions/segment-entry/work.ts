@@ -1,0 +1,66 @@
+import { startEnrollment } from '#functions/_lib/enrollments.ts';
+import type { RegistryEntry } from '#functions/_lib/registry.ts';
+import { inSegment, isSegmentJourney, notRunnable, segmentEnrollment } from '#shared/segment/run.ts';
+import {
+  type EnrollItem,
+  enrollItems,
+  SCAN_PAGE_SIZE,
+  type ScanItem,
+  type SegmentWork,
+} from '#shared/segment/work.ts';
+import type { SegmentDeps } from './deps.ts';
+import { scanProfiles } from './profiles-scan.ts';
+import { sendWork } from './queue.ts';
+
+export type WorkResult = { scanned: number; matched: number; enrolled: number; skipped?: string };
+
+const NOTHING: WorkResult = { scanned: 0, matched: 0, enrolled: 0 };
+
+/**
+ * One Scan page: the profiles in the segment and audience whom re-entry lets
+ * in become enroll items; then the next page of this Scan segment is queued.
+ * The continuation is sent last, so a failure before it retries this page
+ * instead of starting a second chain.
+ */
+async function scan(deps: SegmentDeps, item: ScanItem, journey: RegistryEntry): Promise<WorkResult> {
+  if (!isSegmentJourney(journey)) return { ...NOTHING, skipped: 'not segment-triggered' };
+  const at = new Date(item.runId);
+  const page = await scanProfiles(deps.db, deps.profilesTable, {
+    ...item,
+    limit: deps.scanPageSize ?? SCAN_PAGE_SIZE,
+  });
+  const matched = page.profiles
+    .filter((state) => inSegment(journey, state, at))
+    .filter(
+      (state) => segmentEnrollment(journey, state.profile.userId, item.runId, state.reentry) !== undefined,
+    )
+    .map((state) => state.profile.userId);
+  await sendWork(deps.sqs, deps.queueUrl, enrollItems(item.journeyId, item.runId, matched));
+  if (page.cursor !== undefined) await sendWork(deps.sqs, deps.queueUrl, [{ ...item, cursor: page.cursor }]);
+  return { scanned: page.profiles.length, matched: matched.length, enrolled: 0 };
+}
+
+/**
+ * Enrolls a batch of matched customers, one after the other (the worker's
+ * concurrency paces StartExecution). The profile write enforces re-entry
+ * again and the name is the run's, so a redelivered item enrolls no one twice.
+ */
+async function enroll(deps: SegmentDeps, item: EnrollItem, journey: RegistryEntry): Promise<WorkResult> {
+  let enrolled = 0;
+  const trigger = { type: 'segment' as const, timestamp: item.runId };
+  for (const userId of item.userIds) {
+    const plan = segmentEnrollment(journey, userId, item.runId);
+    if (plan === undefined) continue;
+    const entry = { userId, at: item.runId, trigger, count: true };
+    if (await startEnrollment(deps, plan, entry)) enrolled += 1;
+  }
+  return { ...NOTHING, enrolled };
+}
+
+/** Carries out one work item; a journey archived, paused or redeployed without a segment stops its run. */
+export async function processWork(deps: SegmentDeps, item: SegmentWork): Promise<WorkResult> {
+  const journey = await deps.registry.get(item.journeyId);
+  const reason = journey === undefined ? 'unknown journey' : notRunnable(journey, new Date(item.runId));
+  if (journey === undefined || reason !== undefined) return { ...NOTHING, skipped: reason };
+  return item.kind === 'scan' ? scan(deps, item, journey) : enroll(deps, item, journey);
+}

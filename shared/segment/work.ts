@@ -1,0 +1,62 @@
+import * as z from 'zod';
+
+/**
+ * The work items of a segment run, carried on the segment queue between the
+ * scheduled fan-out and the paced worker. A run is identified by its
+ * scheduled time, so a retried schedule invocation repeats the same run.
+ */
+
+/** Parallel Scan segments per run: how many workers can read the profiles table at once. */
+export const SCAN_SEGMENTS = 8;
+/** Profiles read per scan item (one Scan page): bounds the work of one queue message. */
+export const SCAN_PAGE_SIZE = 100;
+/** Customers per enroll item: bounds the StartExecution calls of one queue message. */
+export const ENROLL_BATCH = 25;
+
+/** What the schedule sends: `scheduledTime` is Scheduler's `<aws.scheduler.scheduled-time>`. */
+export const ScheduledRun = z.object({
+  journeyId: z.string().min(1),
+  scheduledTime: z.iso.datetime({ offset: true }).optional(),
+});
+export type ScheduledRun = z.infer<typeof ScheduledRun>;
+
+export const ScanItem = z.object({
+  kind: z.literal('scan'),
+  journeyId: z.string(),
+  runId: z.string().describe('The run: its scheduled time (ISO, UTC).'),
+  segment: z.number().int().min(0),
+  totalSegments: z.number().int().min(1),
+  cursor: z.record(z.string(), z.unknown()).optional().describe('The Scan page to read (ExclusiveStartKey).'),
+});
+export type ScanItem = z.infer<typeof ScanItem>;
+
+export const EnrollItem = z.object({
+  kind: z.literal('enroll'),
+  journeyId: z.string(),
+  runId: z.string(),
+  userIds: z.array(z.string()).min(1).max(ENROLL_BATCH),
+});
+export type EnrollItem = z.infer<typeof EnrollItem>;
+
+export const SegmentWork = z.discriminatedUnion('kind', [ScanItem, EnrollItem]);
+export type SegmentWork = z.infer<typeof SegmentWork>;
+
+/** The first scan item of every segment of a run. */
+export function scanItems(journeyId: string, runId: string, totalSegments = SCAN_SEGMENTS): ScanItem[] {
+  return Array.from({ length: totalSegments }, (_, segment) => ({
+    kind: 'scan',
+    journeyId,
+    runId,
+    segment,
+    totalSegments,
+  }));
+}
+
+/** The enroll items for the customers a scan page matched, ENROLL_BATCH customers each. */
+export function enrollItems(journeyId: string, runId: string, userIds: readonly string[]): EnrollItem[] {
+  const items: EnrollItem[] = [];
+  for (let i = 0; i < userIds.length; i += ENROLL_BATCH) {
+    items.push({ kind: 'enroll', journeyId, runId, userIds: userIds.slice(i, i + ENROLL_BATCH) });
+  }
+  return items;
+}

@@ -1,0 +1,269 @@
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ProfilesRepository } from '#functions/_lib/profiles.ts';
+import { RegistryRepository } from '#functions/_lib/registry.ts';
+import { StatsRepository } from '#functions/_lib/stats.ts';
+import { ingestEvent } from '#functions/ingest/ingest.ts';
+import type { SegmentDeps } from '#functions/segment-entry/deps.ts';
+import { processRecords, type SqsRecord } from '#functions/segment-entry/records.ts';
+import { startRun } from '#functions/segment-entry/run.ts';
+import { enrollmentName } from '#shared/journey/enrollment.ts';
+import type { JourneyInput } from '#shared/journey/schema.ts';
+import { EnrollmentInput } from '#shared/tasks.ts';
+import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import { ACCOUNT_PREFIX, identify, ingestDeps, registerJourney } from './harness.ts';
+
+const RUN = '2026-11-30T09:00:00.000Z';
+const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/segment';
+
+const renewal = (id: string, overrides: Partial<JourneyInput> = {}): JourneyInput => ({
+  id,
+  name: id,
+  trigger: {
+    type: 'segment',
+    schedule: 'rate(1 day)',
+    segment: { path: `profile.traits.${id}`, eq: 'plus' },
+  },
+  audience: { path: 'profile.traits.country', ne: 'XX' },
+  reentry: { mode: 'once' },
+  start: 'ab',
+  steps: {
+    ab: {
+      type: 'split',
+      variants: [
+        { name: 'a', weight: 50, next: 'done' },
+        { name: 'b', weight: 50, next: 'done' },
+      ],
+    },
+    done: { type: 'exit' },
+  },
+  ...overrides,
+});
+
+let db: LocalDynamo;
+const sqs = mockClient(SQSClient);
+const sfn = mockClient(SFNClient);
+let queue: SqsRecord[];
+let started: Set<string>;
+let sent = 0;
+
+/** The segment queue in memory, and Step Functions refusing a second execution with a name. */
+function fakeServices() {
+  queue = [];
+  started = new Set();
+  sqs.reset();
+  sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: { Id: string; MessageBody: string }[] }) => {
+    for (const entry of input.Entries) queue.push({ messageId: `msg-${++sent}`, body: entry.MessageBody });
+    return { Successful: input.Entries.map((e) => ({ Id: e.Id })), Failed: [] };
+  });
+  sfn.reset();
+  sfn.on(StartExecutionCommand).callsFake((input: { name: string }) => {
+    if (started.has(input.name)) {
+      throw Object.assign(new Error('exists'), { name: 'ExecutionAlreadyExists' });
+    }
+    started.add(input.name);
+    return { executionArn: `x:${input.name}`, startDate: new Date() };
+  });
+}
+
+function deps(scanPageSize?: number): SegmentDeps {
+  return {
+    db: db.doc,
+    profilesTable: db.tables.profiles,
+    profiles: new ProfilesRepository(db.doc, db.tables.profiles),
+    registry: new RegistryRepository(db.doc, db.tables.journeys),
+    stats: new StatsRepository(db.doc, db.tables.stats),
+    sfn: new SFNClient({ region: 'eu-west-1' }),
+    sqs: new SQSClient({ region: 'eu-west-1' }),
+    queueUrl: QUEUE,
+    now: () => new Date('2026-11-30T09:00:07Z'),
+    ...(scanPageSize === undefined ? {} : { scanPageSize }),
+  };
+}
+
+/** Delivers queued messages to the worker, five at a time, until the queue is empty. */
+async function drain(d: SegmentDeps) {
+  const totals = { scanned: 0, matched: 0, enrolled: 0, batches: 0 };
+  while (queue.length > 0) {
+    const batch = queue.splice(0, 5);
+    const result = await processRecords(d, batch);
+    expect(result.batchItemFailures).toEqual([]);
+    totals.scanned += result.totals.scanned;
+    totals.matched += result.totals.matched;
+    totals.enrolled += result.totals.enrolled;
+    totals.batches += 1;
+  }
+  return totals;
+}
+
+function starts() {
+  return sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input);
+}
+
+async function profiles(traits: Record<string, Record<string, unknown>>) {
+  const { deps: ingest } = ingestDeps(db);
+  for (const [userId, t] of Object.entries(traits)) await ingestEvent(ingest, identify(userId, t));
+}
+
+beforeAll(async () => {
+  db = await startDynalite('segment');
+  await registerJourney(db, renewal('plan'));
+  await registerJourney(db, renewal('paused', { status: 'paused' }));
+  await registerJourney(db, renewal('paged'));
+  await profiles({
+    'u-match-1': { plan: 'plus', country: 'IT' },
+    'u-match-2': { plan: 'plus' },
+    'u-audience': { plan: 'plus', country: 'XX' },
+    'u-other': { plan: 'free' },
+    'u-entered': { plan: 'plus' },
+    ...Object.fromEntries(['p-1', 'p-2', 'p-3', 'p-4', 'p-5', 'p-6'].map((u) => [u, { paged: 'plus' }])),
+  });
+  // An earlier entry: re-entry "once" keeps this customer out.
+  await new ProfilesRepository(db.doc, db.tables.profiles).enroll(
+    'u-entered',
+    {
+      key: 'plan',
+      record: { at: '2026-10-01T09:00:00.000Z', enrollmentId: 'plan-earlier' },
+      active: {
+        enrollmentId: 'plan-earlier',
+        journeyId: 'plan',
+        version: '1',
+        executionArn: 'x',
+        enrolledAt: '2026-10-01T09:00:00.000Z',
+      },
+    },
+    { mode: 'once' },
+  );
+});
+afterAll(async () => db.stop());
+beforeEach(() => fakeServices());
+
+describe('segment entry: a scheduled run', () => {
+  it('enrolls exactly the members who pass the audience and re-entry, with deterministic names', async () => {
+    // arrange
+    const d = deps();
+    // act
+    const run = await startRun(d, { journeyId: 'plan', scheduledTime: '2026-11-30T09:00:00Z' });
+    const totals = await drain(d);
+    // assert
+    expect(run).toEqual({ status: 'started', journeyId: 'plan', runId: RUN, segments: 8 });
+    expect(totals).toMatchObject({ scanned: 11, matched: 2, enrolled: 2 });
+    const name = (userId: string) =>
+      enrollmentName({ journeyId: 'plan', customerId: userId, triggerId: `segment:${RUN}` });
+    expect(
+      starts()
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual([name('u-match-1'), name('u-match-2')].sort());
+    for (const start of starts()) {
+      expect(start.stateMachineArn).toBe(`${ACCOUNT_PREFIX}:stateMachine:journey-plan:live`);
+      const input = EnrollmentInput.parse(JSON.parse(start.input ?? ''));
+      expect(input).toMatchObject({
+        journeyId: 'plan',
+        journeyVersion: '1',
+        enrolledAt: RUN,
+        trigger: { type: 'segment', timestamp: RUN },
+      });
+      expect(Object.keys(input.buckets)).toEqual(['ab']);
+    }
+    const { reentry } = await d.profiles.get('u-match-1');
+    expect(reentry.plan).toEqual({ at: RUN, enrollmentId: name('u-match-1') });
+  });
+
+  it('enrolls once when an enroll item is delivered again, and counts it once', async () => {
+    // arrange
+    const d = deps();
+    const item = JSON.stringify({ kind: 'enroll', journeyId: 'plan', runId: RUN, userIds: ['u-match-2'] });
+    const before = await enrolledCount(d);
+    // act
+    const first = await processRecords(d, [{ messageId: 'a', body: item }]);
+    const again = await processRecords(d, [{ messageId: 'a', body: item }]);
+    // assert
+    expect([first.totals.enrolled, again.totals.enrolled]).toEqual([1, 0]);
+    expect(new Set(starts().map((s) => s.name)).size).toBe(1);
+    expect((await enrolledCount(d)) - before).toBe(1);
+  });
+
+  it('repeats the same run when the schedule retries the invocation', async () => {
+    const d = deps();
+    await startRun(d, { journeyId: 'plan', scheduledTime: '2026-11-30T09:00:00Z' });
+    const firstItems = queue.map((r) => r.body);
+    queue = [];
+    await startRun(d, { journeyId: 'plan', scheduledTime: '2026-11-30T09:00:00Z' });
+    expect(queue.map((r) => r.body)).toEqual(firstItems);
+  });
+
+  it('does nothing for a paused or unknown journey', async () => {
+    const d = deps();
+    const paused = await startRun(d, { journeyId: 'paused', scheduledTime: RUN });
+    const unknown = await startRun(d, { journeyId: 'nope', scheduledTime: RUN });
+    expect([paused, unknown].map((r) => r.status === 'skipped' && r.reason)).toEqual([
+      'status paused',
+      'unknown journey',
+    ]);
+    expect(queue).toEqual([]);
+  });
+});
+
+describe('segment entry: paging and failures', () => {
+  it('continues each Scan segment page by page until the table is read', async () => {
+    // arrange: one profile per page, so every non-empty Scan segment continues
+    const d = deps(1);
+    // act
+    await startRun(d, { journeyId: 'paged', scheduledTime: RUN });
+    const totals = await drain(d);
+    // assert
+    const continued = sqs
+      .commandCalls(SendMessageBatchCommand)
+      .flatMap((c) => c.args[0].input.Entries ?? [])
+      .map((e) => JSON.parse(e.MessageBody ?? '{}'))
+      .filter((item) => item.kind === 'scan' && item.cursor !== undefined);
+    expect(continued.length).toBeGreaterThan(0);
+    const total = await db.doc.send(new ScanCommand({ TableName: db.tables.profiles, Select: 'COUNT' }));
+    expect(totals.scanned).toBe(total.Count);
+    expect(totals.enrolled).toBe(6);
+  });
+
+  it('reports only the failed messages of a batch', async () => {
+    // arrange
+    const d = deps();
+    sfn
+      .on(StartExecutionCommand)
+      .rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
+    const batch = [
+      { messageId: 'bad-json', body: '{' },
+      { messageId: 'bad-shape', body: JSON.stringify({ kind: 'other' }) },
+      {
+        messageId: 'throttled',
+        body: JSON.stringify({
+          kind: 'enroll',
+          journeyId: 'plan',
+          runId: '2026-12-01T09:00:00.000Z',
+          userIds: ['u-other'],
+        }),
+      },
+      {
+        messageId: 'ok',
+        body: JSON.stringify({ kind: 'enroll', journeyId: 'paused', runId: RUN, userIds: ['u-match-1'] }),
+      },
+    ];
+    // act
+    const result = await processRecords(d, batch);
+    // assert
+    expect(result.batchItemFailures).toEqual([
+      { itemIdentifier: 'bad-json' },
+      { itemIdentifier: 'bad-shape' },
+      { itemIdentifier: 'throttled' },
+    ]);
+  });
+});
+
+async function enrolledCount(d: SegmentDeps): Promise<number> {
+  const rows = await d.stats.funnel('plan');
+  return rows
+    .filter((r) => r.metric === 'enrolled' && r.stepId === undefined)
+    .reduce((n, r) => n + r.count, 0);
+}
