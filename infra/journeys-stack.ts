@@ -86,7 +86,9 @@ export class JourneysStack extends Stack {
       depsLockFilePath: join(root, 'package-lock.json'),
       logLevel: settings.logLevel,
       logRetention: retention(settings.logRetentionDays),
-      ...this.tables,
+      profiles: this.tables.profiles,
+      journeys: this.tables.journeys,
+      stats: this.tables.stats,
       deployer: this.functions['deploy-journey'],
     });
     this.routeEvents();

@@ -42,3 +42,12 @@ export const STATS_TABLE = {
 } as const satisfies TableDefinition;
 
 export const TABLES = [PROFILES_TABLE, JOURNEYS_TABLE, DELIVERIES_TABLE, STATS_TABLE] as const;
+
+/**
+ * The profile item keeps each trait in its own top-level attribute `t:<trait>`
+ * (never a nested map: one UpdateItem cannot create a map and a path inside
+ * it). The repositories and compiled `updateProfile` steps both write them.
+ */
+export function profileTraitAttribute(trait: string): string {
+  return `t:${trait}`;
+}

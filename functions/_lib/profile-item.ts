@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { Channel, EventSnapshot } from '#shared/ingest/profile-changes.ts';
 import { ActiveEnrollment, type ProfileState, ReentryRecord, Waiter } from '#shared/ingest/state.ts';
 import { ChannelConsent, type EventCounter, type Profile, PushToken } from '#shared/profile.ts';
+import { profileTraitAttribute } from '#shared/tables.ts';
 
 /**
  * The layout of a profile item. Everything lives in top-level attributes
@@ -10,7 +11,7 @@ import { ChannelConsent, type EventCounter, type Profile, PushToken } from '#sha
  * write set a trait, bump a counter and record a message id together.
  */
 export const attr = {
-  trait: (name: string) => `t:${name}`,
+  trait: profileTraitAttribute,
   consent: (channel: Channel) => `cs:${channel}`,
   consentReason: (channel: Channel) => `cr:${channel}`,
   /** Set only by delivery feedback (hard bounce, complaint): identify traits cannot lift it. */

@@ -43,6 +43,8 @@ export function reportDeploy(event: BusEvent, result: unknown, log: (line: strin
   const parsed = DeployResult.safeParse(result);
   if (!parsed.success || parsed.data.status === undefined) return result;
   const { status, journeyId, version, violations = [] } = parsed.data;
+  // Templates, the JSON Schema and demo data share the folder; they are not journeys to report.
+  if (status === 'ignored') return result;
   if (violations.length > 0) {
     log(`✗ ${key} ${status}: ${violations.length} problem${violations.length === 1 ? '' : 's'}`);
     for (const v of violations) log(`    ${v.path ?? ''}${v.path ? ': ' : ''}${v.message}`);

@@ -221,6 +221,9 @@ describe('functions', () => {
       'SEND_MESSAGE_FUNCTION_ARN',
       'EVALUATE_FUNCTION_ARN',
       'AWAIT_EVENT_FUNCTION_ARN',
+      'SEGMENT_ENTRY_FUNCTION_ARN',
+      'SCHEDULER_ROLE_ARN',
+      'SCHEDULE_GROUP_NAME',
     ],
     'delivery-feedback': ['PROFILES_TABLE_NAME', 'STATS_TABLE_NAME', 'DELIVERIES_TABLE_NAME'],
   };
@@ -420,6 +423,23 @@ describe('IAM: exactly what each role may do', () => {
           actions: ['iam:PassRole'],
           resources: [arn(stack.journeyExecution.role.roleArn)],
           condition: { StringEquals: { 'iam:PassedToService': 'states.amazonaws.com' } },
+        },
+        {
+          actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:UpdateSchedule'],
+          resources: [
+            arn(
+              Stack.of(stack).formatArn({
+                service: 'scheduler',
+                resource: 'schedule',
+                resourceName: `${stack.segmentEntry.scheduleGroup.ref}/journey-*`,
+              }),
+            ),
+          ],
+        },
+        {
+          actions: ['iam:PassRole'],
+          resources: [arn(stack.segmentEntry.schedulerRole.roleArn)],
+          condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
         },
       ],
       'delivery-feedback': [

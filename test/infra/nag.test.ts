@@ -54,6 +54,7 @@ describe('cdk-nag AwsSolutions', () => {
         'Evaluate',
         'Ingest',
         'JourneyExecution',
+        'SegmentEntry/Function',
         'SendMessage',
       ].sort(),
     );

@@ -1,4 +1,4 @@
-import { PROFILES_TABLE } from '../../tables.ts';
+import { PROFILES_TABLE, profileTraitAttribute } from '../../tables.ts';
 import type { StepOf } from '../schema.ts';
 import type { Json, JsonObject, TaskState } from './asl.ts';
 import { executionPath, type StepRenderer } from './context.ts';
@@ -7,8 +7,6 @@ import type { StepValue } from './values.ts';
 
 /** The DynamoDB integration that updates one item, straight from the state machine. */
 export const UPDATE_ITEM_RESOURCE = 'arn:aws:states:::dynamodb:updateItem';
-/** The map attribute of a profile item that holds its traits. */
-export const TRAITS_ATTRIBUTE = 'traits';
 
 /**
  * A DynamoDB attribute value. A copied value's type is unknown when the
@@ -30,29 +28,29 @@ type Update = {
 function buildUpdate(step: StepOf<'updateProfile'>): Update {
   const update: Update = {
     clauses: { SET: [], ADD: [], REMOVE: [] },
-    names: { '#traits': TRAITS_ATTRIBUTE },
+    names: {},
     values: {},
   };
   Object.entries(step.set ?? {}).forEach(([trait, value], i) => {
-    update.names[`#s${i}`] = trait;
+    update.names[`#s${i}`] = profileTraitAttribute(trait);
     update.values[`:s${i}`] = attributeValue(value);
-    update.clauses.SET.push(`#traits.#s${i} = :s${i}`);
+    update.clauses.SET.push(`#s${i} = :s${i}`);
   });
   Object.entries(step.increment ?? {}).forEach(([trait, by], i) => {
-    update.names[`#i${i}`] = trait;
+    update.names[`#i${i}`] = profileTraitAttribute(trait);
     update.values[`:i${i}`] = { N: String(by) };
-    update.clauses.ADD.push(`#traits.#i${i} :i${i}`);
+    update.clauses.ADD.push(`#i${i} :i${i}`);
   });
   (step.unset ?? []).forEach((trait, i) => {
-    update.names[`#u${i}`] = trait;
-    update.clauses.REMOVE.push(`#traits.#u${i}`);
+    update.names[`#u${i}`] = profileTraitAttribute(trait);
+    update.clauses.REMOVE.push(`#u${i}`);
   });
   return update;
 }
 
 /**
  * updateProfile: one `dynamodb:updateItem` on the profile (key `userId`),
- * changing entries of its `traits` map — no Lambda, one transition.
+ * setting its `t:<trait>` attributes (see shared/tables.ts) — no Lambda, one transition.
  */
 export const renderUpdateProfile: StepRenderer<StepOf<'updateProfile'>> = (id, step, ctx) => {
   const { clauses, names, values } = buildUpdate(step);

@@ -1,10 +1,13 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PLACEHOLDER_BINDINGS } from '#shared/journey/compile/bindings.ts';
 import { projectRoot, runCli } from './run-cli.ts';
 
 const journeyFiles = async (): Promise<string[]> =>
-  (await readdir(join(projectRoot, 'journeys'))).filter((f) => f.endsWith('.json')).map((f) => `journeys/${f}`);
+  (await readdir(join(projectRoot, 'journeys')))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => `journeys/${f}`);
 
 describe('journeys validate', () => {
   it('passes every example journey (the schema file is skipped)', async () => {
@@ -15,13 +18,18 @@ describe('journeys validate', () => {
 
   it('fails a broken set, naming every planted problem with its path', async () => {
     const dir = 'test/fixtures/journeys/broken';
-    const files = (await readdir(join(projectRoot, dir))).filter((f) => f.endsWith('.json')).map((f) => `${dir}/${f}`);
+    const files = (await readdir(join(projectRoot, dir)))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => `${dir}/${f}`);
     const result = await runCli(['validate', '--json', ...files]);
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout);
     expect(report.ok).toBe(false);
     const byFile = Object.fromEntries(
-      report.files.map((f: { file: string; violations: { path: string }[] }) => [f.file.replace(`${dir}/`, ''), f.violations.map((v) => v.path)]),
+      report.files.map((f: { file: string; violations: { path: string }[] }) => [
+        f.file.replace(`${dir}/`, ''),
+        f.violations.map((v) => v.path),
+      ]),
     );
     expect(byFile['split-problems.json']).toEqual(['steps.ab.variants', 'steps.ab.variants[1].name']);
     expect(byFile['start-missing.json']).toEqual(['start']);
@@ -30,7 +38,11 @@ describe('journeys validate', () => {
   });
 
   it('prints a human report with the line of a JSON syntax error', async () => {
-    const result = await runCli(['validate', 'test/fixtures/journeys/broken/not-json.json', 'no/such/file.json']);
+    const result = await runCli([
+      'validate',
+      'test/fixtures/journeys/broken/not-json.json',
+      'no/such/file.json',
+    ]);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/not-json\.json: 1 problem\n.*line 4, column 3/);
     expect(result.stdout).toContain('no/such/file.json: 1 problem');
@@ -68,7 +80,7 @@ describe('journeys compile', () => {
     expect(result.code).toBe(0);
     const asl = JSON.parse(result.stdout);
     expect(asl.StartAt).toBe('wait-1h');
-    expect(JSON.stringify(asl)).toContain('${SendMessageFunctionArn}');
+    expect(JSON.stringify(asl)).toContain(PLACEHOLDER_BINDINGS.sendMessageFunctionArn);
   });
 
   it('gives a broken journey the same report as validate', async () => {

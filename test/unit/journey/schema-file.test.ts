@@ -25,9 +25,7 @@ describe('the JSON Schema editors use', () => {
     const validate = new Ajv2020({ strict: false }).compile(JSON.parse(journeySchemaText()));
     const dir = fileURLToPath(new URL('../../../journeys/', import.meta.url));
     const { readdir } = await import('node:fs/promises');
-    const files = (await readdir(dir)).filter(
-      (f) => f.endsWith('.json') && !f.endsWith('.schema.json'),
-    );
+    const files = (await readdir(dir)).filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'));
     expect(files.length).toBeGreaterThanOrEqual(6);
     for (const file of files) {
       const journey = JSON.parse(await readFile(`${dir}${file}`, 'utf8'));
