@@ -84,7 +84,12 @@ async function deliver(
   address: Address,
   rendered: Record<string, string>,
 ) {
-  const context = { journeyId: input.journeyId, stepId: input.stepId, enrollmentId: input.enrollmentId };
+  const context = {
+    journeyId: input.journeyId,
+    stepId: input.stepId,
+    enrollmentId: input.enrollmentId,
+    userId: input.userId,
+  };
   if (address.channel === 'email') {
     return sendEmail(deps.ses, {
       from: option(input, 'from') ?? deps.config.senderEmail,

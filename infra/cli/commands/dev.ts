@@ -3,7 +3,6 @@ import {
   type LocalOptions,
   PortInUseError,
   playDemo,
-  printReport,
   type ServiceName,
   startLocal,
 } from '#infra/local/index.ts';
@@ -47,10 +46,7 @@ export async function devCommand(options: DevOptions): Promise<void> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   printEndpoints(runtime.endpoints);
-  if (options.demo) {
-    await playDemo(runtime);
-    await printReport(runtime);
-  }
+  if (options.demo) await playDemo(runtime);
   process.stdout.write(
     `\n${paint('green', 'Ready.')} Send events with \`npx journeys send\` or \`aws events put-events --endpoint-url ${runtime.endpoints.eventbridge}\`; edit journeys/*.json to redeploy. Ctrl-C stops.\n`,
   );

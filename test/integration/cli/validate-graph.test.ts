@@ -75,6 +75,15 @@ describe('journeys schema', () => {
 });
 
 describe('journeys compile', () => {
+  it('compiles every example journey', async () => {
+    const files = (await journeyFiles()).filter((f) => !f.endsWith('.schema.json'));
+    const results = await Promise.all(files.map((file) => runCli(['compile', file])));
+    for (const [i, result] of results.entries()) {
+      expect({ file: files[i], code: result.code }).toEqual({ file: files[i], code: 0 });
+      expect(Object.keys(JSON.parse(result.stdout).States).length).toBeGreaterThan(0);
+    }
+  });
+
   it('prints the ASL of an example journey, with CDK substitution placeholders', async () => {
     const result = await runCli(['compile', 'journeys/cart-abandonment.json']);
     expect(result.code).toBe(0);
