@@ -28,6 +28,7 @@ const ConfigSchema = z.object({
   SEGMENT_ENTRY_FUNCTION_ARN: nonEmpty.optional(),
   SCHEDULER_ROLE_ARN: nonEmpty.optional(),
   SCHEDULE_GROUP_NAME: nonEmpty.optional(),
+  JOURNEY_LOG_GROUP_ARN: nonEmpty.optional(),
   S3_FORCE_PATH_STYLE: z
     .enum(['true', 'false'])
     .optional()
@@ -44,6 +45,7 @@ const OPTIONAL: readonly string[] = [
   'SEGMENT_ENTRY_FUNCTION_ARN',
   'SCHEDULER_ROLE_ARN',
   'SCHEDULE_GROUP_NAME',
+  'JOURNEY_LOG_GROUP_ARN',
 ];
 
 /** Thrown at the first invocation when the environment lacks what a function needs. */

@@ -29,7 +29,7 @@ export type DeployDeps = {
   sfn: SFNClient;
   events: EventBridgeClient;
   registry: RegistryRepository;
-  config: { eventBus: string; roleArn: string; bindings: Bindings };
+  config: { eventBus: string; roleArn: string; bindings: Bindings; logGroupArn?: string };
   /** Segment-trigger schedules; without it no schedule is managed. */
   schedules?: ScheduleConfig;
   now: () => Date;
@@ -115,6 +115,7 @@ async function created(deps: DeployDeps, n: S3Notification, id: string): Promise
       name: `journey-${id}`,
       definition: JSON.stringify(compile(journey, deps.config.bindings)),
       roleArn: deps.config.roleArn,
+      logGroupArn: deps.config.logGroupArn,
       description: `${key}${source.versionId === undefined ? '' : `@${source.versionId}`}`,
     },
     { stateMachineArn: previous?.stateMachineArn, aliasArn: previous?.aliasArn },

@@ -22,6 +22,7 @@ const config = lazyConfig([
   'SEGMENT_ENTRY_FUNCTION_ARN',
   'SCHEDULER_ROLE_ARN',
   'SCHEDULE_GROUP_NAME',
+  'JOURNEY_LOG_GROUP_ARN',
 ]);
 let deps: DeployDeps | undefined;
 
@@ -46,6 +47,7 @@ function deployDeps(): DeployDeps {
     config: {
       eventBus: c.EVENT_BUS_NAME,
       roleArn: c.JOURNEY_ROLE_ARN,
+      logGroupArn: c.JOURNEY_LOG_GROUP_ARN,
       bindings: {
         sendMessageFunctionArn: c.SEND_MESSAGE_FUNCTION_ARN,
         evaluateFunctionArn: c.EVALUATE_FUNCTION_ARN,

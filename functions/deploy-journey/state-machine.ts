@@ -28,18 +28,35 @@ async function stateMachineArnOf(sfn: SFNClient, roleArn: string, name: string):
   return `arn:${partition}:states:${region}:${account}:stateMachine:${name}`;
 }
 
+/** Execution history to CloudWatch Logs: failures only, no customer data in the logs. */
+function logging(logGroupArn: string | undefined) {
+  if (logGroupArn === undefined) return {};
+  return {
+    loggingConfiguration: {
+      level: 'ERROR' as const,
+      includeExecutionData: false,
+      destinations: [{ cloudWatchLogsLogGroup: { logGroupArn } }],
+    },
+  };
+}
+
 async function upsertStateMachine(
   sfn: SFNClient,
-  name: string,
-  definition: string,
-  roleArn: string,
+  input: { name: string; definition: string; roleArn: string; logGroupArn?: string },
   known: Known,
 ) {
+  const { name, definition, roleArn } = input;
   let arn = known.stateMachineArn;
   if (arn === undefined) {
     try {
       const out = await sfn.send(
-        new CreateStateMachineCommand({ name, definition, roleArn, type: 'STANDARD' }),
+        new CreateStateMachineCommand({
+          name,
+          definition,
+          roleArn,
+          type: 'STANDARD',
+          ...logging(input.logGroupArn),
+        }),
       );
       return { arn: out.stateMachineArn ?? '', revisionId: undefined };
     } catch (error) {
@@ -48,7 +65,14 @@ async function upsertStateMachine(
       arn = await stateMachineArnOf(sfn, roleArn, name);
     }
   }
-  const out = await sfn.send(new UpdateStateMachineCommand({ stateMachineArn: arn, definition, roleArn }));
+  const out = await sfn.send(
+    new UpdateStateMachineCommand({
+      stateMachineArn: arn,
+      definition,
+      roleArn,
+      ...logging(input.logGroupArn),
+    }),
+  );
   return { arn, revisionId: out.revisionId };
 }
 
@@ -80,10 +104,10 @@ async function moveAlias(
 /** Deploys a definition: create or update, publish a version, move `live` to it. */
 export async function publishJourney(
   sfn: SFNClient,
-  input: { name: string; definition: string; roleArn: string; description: string },
+  input: { name: string; definition: string; roleArn: string; description: string; logGroupArn?: string },
   known: Known,
 ): Promise<Published> {
-  const machine = await upsertStateMachine(sfn, input.name, input.definition, input.roleArn, known);
+  const machine = await upsertStateMachine(sfn, input, known);
   const published = await sfn.send(
     new PublishStateMachineVersionCommand({
       stateMachineArn: machine.arn,

@@ -21,7 +21,7 @@ describe('journeys send, status and outbox against the local runtime', () => {
 
   it('sends events, then shows the enrollment and the SMS it sent', async () => {
     // arrange: a customer reachable on every channel, awake around the clock
-    const traits = JSON.stringify({ ...identify(userId, 'Pacific/Kiritimati').traits });
+    const traits = JSON.stringify(identify(userId, 'Pacific/Kiritimati').traits);
     const endpoint = ['--endpoint', runtime.endpoints.eventbridge];
     // act
     const who = await runCli(['send', 'identify', '--user', userId, '--traits', traits, ...endpoint]);

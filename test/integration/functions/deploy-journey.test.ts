@@ -99,6 +99,7 @@ function deps(): DeployDeps {
     config: {
       eventBus: 'customer-events',
       roleArn: 'arn:aws:iam::123456789012:role/journeys',
+      logGroupArn: 'arn:aws:logs:eu-west-1:123456789012:log-group:/aws/vendedlogs/states/journeys:*',
       bindings: {
         sendMessageFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:send-message',
         evaluateFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:evaluate',
@@ -135,6 +136,18 @@ describe('deploy-journey', () => {
       name: 'journey-welcome-series',
       type: 'STANDARD',
       roleArn: 'arn:aws:iam::123456789012:role/journeys',
+      // Failures are logged, without the customer data an execution carries.
+      loggingConfiguration: {
+        level: 'ERROR',
+        includeExecutionData: false,
+        destinations: [
+          {
+            cloudWatchLogsLogGroup: {
+              logGroupArn: 'arn:aws:logs:eu-west-1:123456789012:log-group:/aws/vendedlogs/states/journeys:*',
+            },
+          },
+        ],
+      },
     });
     expect(JSON.parse(create?.definition ?? '{}').StartAt).toBeTypeOf('string');
     expect(create?.definition).toContain('function:send-message');
