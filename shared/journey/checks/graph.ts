@@ -57,7 +57,10 @@ export function checkEndings({ steps, start }: CheckContext): Violation[] {
   const canEnd = stepsThatCanEnd(steps);
   return reachableFrom(start, steps)
     .filter((id) => !canEnd.has(id))
-    .filter((id) => edgesOf(steps[id] as Step).every((e) => e.to in steps))
+    .filter((id) => {
+      const step = steps[id];
+      return step !== undefined && edgesOf(step).every((e) => e.to in steps);
+    })
     .map((id) =>
       violation(
         ['steps', id],
