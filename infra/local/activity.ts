@@ -12,6 +12,8 @@ export const Activity = z.object({
   input: z.unknown(),
   output: z.unknown().optional(),
   error: z.string().optional(),
+  /** What the error means, when the runtime can tell (the reason for a deferral). */
+  detail: z.string().optional(),
 });
 export type Activity = z.infer<typeof Activity>;
 

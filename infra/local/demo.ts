@@ -1,87 +1,96 @@
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import * as z from 'zod';
 import { CUSTOMER_EVENT_SOURCE } from '#shared/events.ts';
 import { localClientConfig } from './aws.ts';
+import { type DemoEntry, readDemo } from './demo-events.ts';
 import { LOCAL_NAMES } from './env.ts';
 import type { LocalRuntime } from './runtime.ts';
 import { journeyStatus } from './status.ts';
 import { customerTimelines } from './timeline.ts';
-
-const DemoEvents = z.array(
-  z.object({
-    at: z.number().min(0).describe('Seconds after the demo starts, in journey time.'),
-    event: z.object({ type: z.enum(['track', 'identify']) }).loose(),
-  }),
-);
+import { formatWhen } from './when.ts';
 
 export type DemoOptions = {
   /** The events file (default `<journeys>/demo/events.json`). */
   file?: string;
-  /** Longest the demo waits, in real seconds, for enrollments to finish after the last event (default 60). */
+  /** Journey time, in seconds, the demo keeps following the journeys after its last entry (default 2 days). */
+  followSeconds?: number;
+  /** Longest the demo waits, in real seconds, after its last entry (default 60). */
   settleSeconds?: number;
 };
 
+const TWO_DAYS = 2 * 86_400;
+
 /**
  * Plays the demo: puts each event on the local bus through the PutEvents API
- * at its scaled time, waits for the enrollments, then prints a timeline per
- * customer and a funnel per journey.
+ * at its scaled time, follows the journeys for
+ * a while after the last entry, then prints a timeline per customer and a
+ * funnel per journey.
  */
 export async function playDemo(runtime: LocalRuntime, demo: DemoOptions = {}): Promise<void> {
   const { log, journeysDir, timeScale } = runtime.options;
   const file = demo.file ?? join(journeysDir, 'demo', 'events.json');
-  const events = DemoEvents.parse(JSON.parse(await readFile(file, 'utf8'))).sort((a, b) => a.at - b.at);
-  const client = new EventBridgeClient(localClientConfig(runtime.endpoints.eventbridge));
   const clock = runtime.services.clock;
   const started = clock.nowMs();
-  log(`▶ demo: ${events.length} events from ${file} at ${timeScale}× speed`);
-  for (const { at, event } of events) {
-    // `at` is journey time: each event is stamped and sent when the scaled clock reaches it.
-    const due = started + at * 1000;
-    const wait = clock.realMs(due - clock.nowMs());
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const detail = { ...event, messageId: randomUUID(), timestamp: clock.now().toISOString() };
-    await client.send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            Source: CUSTOMER_EVENT_SOURCE,
-            DetailType: event.type,
-            Detail: JSON.stringify(detail),
-            EventBusName: LOCAL_NAMES.eventBus,
-          },
-        ],
-      }),
-    );
-    log(`  ← ${describe(detail)}`);
+  const entries = await readDemo(file, started);
+  log(`▶ demo: ${entries.length} entries from ${file} at ${timeScale}× speed`);
+  const client = new EventBridgeClient(localClientConfig(runtime.endpoints.eventbridge));
+  try {
+    for (const entry of entries) {
+      // `at` is journey time: each entry is played when the scaled clock reaches it.
+      await sleep(clock.realMs(started + entry.at * 1000 - clock.nowMs()));
+      log(`  ${await play(runtime, client, entry)}`);
+    }
+  } finally {
+    client.destroy();
   }
-  client.destroy();
-  await settle(runtime, (demo.settleSeconds ?? 60) * 1000);
+  const last = entries.at(-1)?.at ?? 0;
+  await follow(runtime, started + (last + (demo.followSeconds ?? TWO_DAYS)) * 1000, demo.settleSeconds ?? 60);
   await printReport(runtime);
 }
 
-function describe(detail: Record<string, unknown>): string {
-  const who = typeof detail.userId === 'string' ? detail.userId : 'anonymous';
-  return `${who} ${detail.type === 'track' ? String(detail.event) : 'identify'}`;
+async function play(runtime: LocalRuntime, client: EventBridgeClient, entry: DemoEntry): Promise<string> {
+  const { event } = entry;
+  const detail = { ...event, messageId: randomUUID(), timestamp: runtime.services.clock.now().toISOString() };
+  await client.send(
+    new PutEventsCommand({
+      Entries: [
+        {
+          Source: CUSTOMER_EVENT_SOURCE,
+          DetailType: event.type,
+          Detail: JSON.stringify(detail),
+          EventBusName: LOCAL_NAMES.eventBus,
+        },
+      ],
+    }),
+  );
+  return `← ${event.userId ?? 'anonymous'} ${event.type === 'track' ? (event.event ?? 'track') : 'identify'}`;
 }
 
-async function settle(runtime: LocalRuntime, maxMs: number): Promise<void> {
-  const deadline = Date.now() + maxMs;
+/**
+ * Lets the journeys run until every enrollment has finished or journey time
+ * reaches `untilMs`; enrollments still waiting then (a wait of weeks) are
+ * shown as such. `maxSeconds` of real time bound it whatever the scale.
+ */
+async function follow(runtime: LocalRuntime, untilMs: number, maxSeconds: number): Promise<void> {
+  const deadline = Date.now() + maxSeconds * 1000;
+  const { clock, sfn } = runtime.services;
   await runtime.settled();
-  const sfn = runtime.services.sfn;
-  while (sfn.runningCount() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  while (sfn.runningCount() > 0 && clock.nowMs() < untilMs && Date.now() < deadline) await sleep(100);
   await runtime.settled();
 }
 
-/** Prints the per-customer timelines and per-journey funnels of everything run so far. */
+function sleep(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve();
+}
+
+/** Prints the per-customer timelines and per-journey funnels of everything run so far, then how to go on. */
 export async function printReport(runtime: LocalRuntime): Promise<void> {
   const { log, dataDir } = runtime.options;
   await runtime.services.activity.flushed();
-  for (const [user, lines] of await customerTimelines(dataDir, runtime.endpoints.ses)) {
-    log(`\n${user}`);
-    for (const line of lines) log(`  ${line.at.slice(11, 19)}  ${line.text}`);
+  for (const [user, { zone, lines }] of await customerTimelines(dataDir, runtime.endpoints.ses)) {
+    log(`\n${user}  (times ${zone === undefined ? 'UTC' : `local, ${zone}`})`);
+    for (const line of lines) log(`  ${formatWhen(line.at, zone)}  ${line.text}`);
   }
   for (const machine of runtime.services.sfn.machines.list()) {
     const status = await journeyStatus(dataDir, machine.name.replace(/^journey-/, ''));
@@ -91,4 +100,30 @@ export async function printReport(runtime: LocalRuntime): Promise<void> {
     );
     for (const step of status.funnel) log(`  ${String(step.enrollments).padStart(4)}  ${step.state}`);
   }
+  log(tryItYourself(runtime));
+}
+
+function tryItYourself(runtime: LocalRuntime): string {
+  const { eventbridge, sesViewer } = runtime.endpoints;
+  const entry = JSON.stringify([
+    {
+      Source: CUSTOMER_EVENT_SOURCE,
+      DetailType: 'track',
+      EventBusName: LOCAL_NAMES.eventBus,
+      Detail: JSON.stringify({
+        type: 'track',
+        userId: 'u-anna-rossi',
+        event: 'Cart Updated',
+        properties: { cartId: 'cart-9', total: 30 },
+      }),
+    },
+  ]);
+  return [
+    '',
+    'Try it yourself',
+    `  npx journeys send "Cart Updated" --user u-anna-rossi --properties '{"cartId":"cart-9","total":30}' --endpoint ${eventbridge}`,
+    `  aws events put-events --endpoint-url ${eventbridge} --entries '${entry}'`,
+    `  emails: ${sesViewer}    SMS and push: npx journeys outbox --data-dir ${runtime.options.dataDir}`,
+    `  journey status: npx journeys status cart-abandonment --data-dir ${runtime.options.dataDir}`,
+  ].join('\n');
 }

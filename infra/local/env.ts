@@ -11,6 +11,7 @@ export const LOCAL_NAMES = {
   sender: 'journeys@example.com',
   pinpointApp: 'journeys-local',
   rejectedQueue: 'journeys-rejected',
+  segmentQueue: 'journeys-segment-entry',
   roleArn: 'arn:aws:iam::000000000000:role/journeys-state-machine',
 } as const;
 
@@ -52,6 +53,8 @@ export function handlerEnvironment(endpoints: Endpoints, unsubscribeBaseUrl: str
     PINPOINT_APPLICATION_ID: LOCAL_NAMES.pinpointApp,
     UNSUBSCRIBE_BASE_URL: unsubscribeBaseUrl,
     REJECTED_QUEUE_URL: `${endpoints.sqs}/000000000000/${LOCAL_NAMES.rejectedQueue}`,
+    // No scheduler settings: deploy-journey manages no schedules; the local scheduler reads the registry.
+    SEGMENT_QUEUE_URL: `${endpoints.sqs}/000000000000/${LOCAL_NAMES.segmentQueue}`,
     JOURNEY_ROLE_ARN: LOCAL_NAMES.roleArn,
     SEND_MESSAGE_FUNCTION_ARN: functionArn('send-message'),
     EVALUATE_FUNCTION_ARN: functionArn('evaluate'),

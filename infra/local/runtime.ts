@@ -2,6 +2,7 @@ import type { FSWatcher } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { resetClients, setClients } from '#functions/_lib/clients.ts';
 import { resetClock, setClock } from '#functions/_lib/clock.ts';
+import { registryRepository } from '#functions/_lib/repositories.ts';
 import {
   customerEventsPattern,
   type EventPattern,
@@ -11,6 +12,7 @@ import {
   smsDeliveryPattern,
 } from '#infra/routes.ts';
 import { saveClock } from './clock.ts';
+import { deferralReason } from './deferrals.ts';
 import { deployFolder, reportDeploy } from './deploys.ts';
 import { type Endpoints, handlerEnvironment, LOCAL_NAMES, loggingEnvironment } from './env.ts';
 import type { BusEvent, LocalBus } from './eventbridge.ts';
@@ -20,8 +22,9 @@ import {
   UPDATE_ITEM_RESOURCE,
   updateItemIntegration,
 } from './integrations.ts';
-import { type FunctionName, functionArn, type Invoke, loadFunction } from './lambdas.ts';
+import { type AnyFunctionName, functionArn, type Invoke, loadFunction } from './lambdas.ts';
 import { type LocalOptions, type ResolvedOptions, resolveOptions } from './options.ts';
+import { LocalScheduler } from './scheduler.ts';
 import { type Services, startServices } from './services.ts';
 import type { LocalTaskHandler } from './stepfunctions/runner.ts';
 import { recorded } from './tasks.ts';
@@ -34,14 +37,18 @@ export type LocalRuntime = {
   env: Record<string, string>;
   options: ResolvedOptions;
   services: Services;
+  /** The schedules of the active segment journeys, invoking segment-entry on the scaled clock. */
+  scheduler: LocalScheduler;
   /** Redeploys every file of the journeys folder through the deploy handler. */
   deployAll: () => Promise<void>;
-  /** Resolves when no event delivery is in flight. */
+  /** Resolves when no event delivery, segment run or segment queue message is in flight. */
   settled: () => Promise<void>;
   stop: () => Promise<void>;
 };
 
-const TASK_FUNCTIONS: FunctionName[] = ['send-message', 'evaluate', 'await-event'];
+type Functions = Record<AnyFunctionName, Invoke>;
+
+const TASK_FUNCTIONS: AnyFunctionName[] = ['send-message', 'evaluate', 'await-event'];
 
 /**
  * Starts the whole system on loopback: dynalite, the bus, Step Functions,
@@ -61,8 +68,16 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
     setClock(() => services.clock.now());
     const functions = await loadFunctions();
     bindTasks(services, functions);
-    route(services.bus, functions, options);
-    const deployAll = () => deployFolder(services.bus, options);
+    services.segmentQueue.bind(functions['segment-entry']);
+    const scheduler = new LocalScheduler(services.clock, functions['segment-entry'], (m) =>
+      options.log(`! ${m}`),
+    );
+    const syncSchedules = () => schedule(scheduler, options);
+    route(services.bus, functions, options, syncSchedules);
+    const deployAll = async () => {
+      await deployFolder(services.bus, options);
+      await syncSchedules();
+    };
     await deployAll();
     const watcher = options.watch ? watch(services.bus, options) : undefined;
     return {
@@ -70,9 +85,10 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
       env,
       options,
       services,
+      scheduler,
       deployAll,
-      settled: () => services.bus.idle(),
-      stop: () => stopRuntime(services, watcher, options.dataDir),
+      settled: () => settled(services, scheduler),
+      stop: () => stopRuntime(services, scheduler, watcher, options.dataDir),
     };
   } catch (error) {
     resetClock();
@@ -81,8 +97,9 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
   }
 }
 
-async function loadFunctions(): Promise<Record<FunctionName, Invoke>> {
+async function loadFunctions(): Promise<Functions> {
   return {
+    'segment-entry': await loadFunction('segment-entry'),
     ingest: await loadFunction('ingest'),
     'deploy-journey': await loadFunction('deploy-journey'),
     'delivery-feedback': await loadFunction('delivery-feedback'),
@@ -92,16 +109,40 @@ async function loadFunctions(): Promise<Record<FunctionName, Invoke>> {
   };
 }
 
-function bindTasks(services: Services, functions: Record<FunctionName, Invoke>): void {
+function bindTasks(services: Services, functions: Functions): void {
+  const explain = deferralReason(services.dynamo.client);
   const bind = (resource: string, fn: LocalTaskHandler) => {
-    services.taskHandlers[resource] = recorded(services.activity, fn, () => services.clock.now());
+    services.taskHandlers[resource] = recorded(services.activity, fn, () => services.clock.now(), explain);
   };
   for (const name of TASK_FUNCTIONS) bind(functionArn(name), (input) => functions[name](input));
   bind(UPDATE_ITEM_RESOURCE, updateItemIntegration(services.dynamo.client));
   bind(PUT_EVENTS_RESOURCE, putEventsIntegration(services.bus));
 }
 
-function route(bus: LocalBus, functions: Record<FunctionName, Invoke>, options: ResolvedOptions): void {
+/** The schedules follow the registry after every deploy, as deploy-journey keeps Scheduler in step in AWS. */
+async function schedule(scheduler: LocalScheduler, options: ResolvedOptions): Promise<void> {
+  try {
+    scheduler.sync(await registryRepository().listLive());
+  } catch (error) {
+    options.log(`! schedules not updated: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Every piece of work runs into the next: a segment run queues scans, scans queue enrollments. */
+async function settled(services: Services, scheduler: LocalScheduler): Promise<void> {
+  do {
+    await scheduler.idle();
+    await services.segmentQueue.idle();
+    await services.bus.idle();
+  } while (services.segmentQueue.busy || scheduler.busy);
+}
+
+function route(
+  bus: LocalBus,
+  functions: Functions,
+  options: ResolvedOptions,
+  syncSchedules: () => Promise<void>,
+): void {
   const rule = (
     name: string,
     busName: string,
@@ -109,9 +150,11 @@ function route(bus: LocalBus, functions: Record<FunctionName, Invoke>, options: 
     deliver: (e: BusEvent) => Promise<unknown>,
   ) => bus.addTarget({ name, busName, matches: (event) => matchesPattern(pattern, event), deliver });
   rule('ingest', LOCAL_NAMES.eventBus, customerEventsPattern, functions.ingest);
-  rule('deploy-journey', 'default', journeyObjectPattern(LOCAL_NAMES.bucket), async (event) =>
-    reportDeploy(event, await functions['deploy-journey'](event), options.log),
-  );
+  rule('deploy-journey', 'default', journeyObjectPattern(LOCAL_NAMES.bucket), async (event) => {
+    const result = reportDeploy(event, await functions['deploy-journey'](event), options.log);
+    await syncSchedules();
+    return result;
+  });
   rule(
     'delivery-feedback',
     'default',
@@ -129,11 +172,13 @@ function watch(bus: LocalBus, options: ResolvedOptions): FSWatcher {
 
 async function stopRuntime(
   services: Services,
+  scheduler: LocalScheduler,
   watcher: FSWatcher | undefined,
   dataDir: string,
 ): Promise<void> {
   watcher?.close();
-  await services.bus.idle();
+  scheduler.stop();
+  await settled(services, scheduler);
   await services.sfn.stopAll();
   await services.activity.flushed();
   await saveClock(dataDir, services.clock);

@@ -10,6 +10,7 @@ import { closeServer, listenOn, type ServiceName } from './listen.ts';
 import type { ResolvedOptions } from './options.ts';
 import { outboxPath } from './outbox.ts';
 import { createPinpointServer } from './pinpoint.ts';
+import { QueueWorker } from './queue-worker.ts';
 import { createS3Server } from './s3.ts';
 import { type LocalSes, startSes } from './ses.ts';
 import { abandonRunning, ExecutionLog } from './sfn/executions.ts';
@@ -29,6 +30,8 @@ export type Services = {
   activity: ActivityLog;
   /** Journey time: scaled by `timeScale`, resumed from the data directory's last run. */
   clock: ScaledClock;
+  /** The segment queue; delivers to segment-entry once the handlers are bound. */
+  segmentQueue: QueueWorker;
   /** Filled once the handlers are loaded: the SFN service reads it at each execution. */
   taskHandlers: Record<string, LocalTaskHandler>;
   stop: () => Promise<void>;
@@ -57,6 +60,8 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
       (message) => options.log(`! ${message}`),
       () => clock.now(),
     );
+    const segmentQueue = segmentWorker(dir, options, clock);
+    started.push({ stop: async () => segmentQueue.stop() });
     const taskHandlers: Record<string, LocalTaskHandler> = {};
     const sfn = await stepFunctions(dir, taskHandlers, clock);
     const serve = async (service: ServiceName, server: Server) => {
@@ -81,14 +86,41 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
         ),
       ),
       s3: await serve('s3', createS3Server(LOCAL_NAMES.bucket, options.journeysDir)),
-      sqs: await serve('sqs', createSqsServer(join(dir, 'queues'), [LOCAL_NAMES.rejectedQueue])),
+      sqs: await serve(
+        'sqs',
+        createSqsServer(join(dir, 'queues'), [LOCAL_NAMES.rejectedQueue], [segmentQueue]),
+      ),
     };
     const activity = new ActivityLog(dir);
-    return { endpoints, dynamo, ses, bus, sfn, activity, clock, taskHandlers, stop };
+    return { endpoints, dynamo, ses, bus, sfn, activity, clock, segmentQueue, taskHandlers, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/**
+ * The segment queue's event source, as the stack configures it
+ * (`infra/constructs/segment-entry.ts`): 5 messages per invocation, 5
+ * invocations at once, 5 receives before the dead-letter file, and a failed
+ * message received again after the visibility timeout (6 × 60 s) of journey time.
+ */
+export const SEGMENT_EVENT_SOURCE = {
+  batchSize: 5,
+  concurrency: 5,
+  maxReceiveCount: 5,
+  visibilityTimeoutMs: 360_000,
+} as const;
+
+function segmentWorker(dir: string, options: ResolvedOptions, clock: ScaledClock): QueueWorker {
+  const { visibilityTimeoutMs, ...source } = SEGMENT_EVENT_SOURCE;
+  return new QueueWorker(LOCAL_NAMES.segmentQueue, {
+    ...source,
+    retryDelayMs: () => clock.realMs(visibilityTimeoutMs),
+    deadLetters: join(dir, 'queues', `${LOCAL_NAMES.segmentQueue}-dead-letters.jsonl`),
+    onError: (message) => options.log(`! ${message}`),
+    clock: () => clock.now(),
+  });
 }
 
 async function stepFunctions(

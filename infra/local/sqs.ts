@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import * as z from 'zod';
 import { LOCAL_ACCOUNT } from './aws.ts';
 import { AwsApiError, createAwsJsonServer } from './http.ts';
+import type { QueueWorker } from './queue-worker.ts';
 
 const SendMessage = z.object({
   QueueUrl: z.string(),
@@ -31,19 +32,27 @@ export function queueFile(dir: string, name: string): string {
 
 /**
  * SQS on loopback (AWS JSON 1.0, `AmazonSQS.*`): SendMessage and
- * SendMessageBatch append to one JSON-lines file per queue under `dir`.
+ * SendMessageBatch append to one JSON-lines file per queue under `dir`, or,
+ * for a queue with a worker (a queue a function consumes), hand the message
+ * to that worker.
  */
-export function createSqsServer(dir: string, queueNames: readonly string[]): Server {
+export function createSqsServer(
+  dir: string,
+  queueNames: readonly string[],
+  workers: readonly QueueWorker[] = [],
+): Server {
   const store = async (queueUrl: string, body: string) => {
     const name = queueUrl.split('/').at(-1) ?? '';
-    if (!queueNames.includes(name)) {
+    const worker = workers.find((w) => w.name === name);
+    if (!queueNames.includes(name) && worker === undefined) {
       throw new AwsApiError('AWS.SimpleQueueService.NonExistentQueue', `The queue ${name} does not exist.`);
     }
-    const MessageId = randomUUID();
-    await appendFile(
-      queueFile(dir, name),
-      `${JSON.stringify({ MessageId, sentAt: new Date().toISOString(), body })}\n`,
-    );
+    const MessageId = worker?.send(body) ?? randomUUID();
+    if (worker === undefined)
+      await appendFile(
+        queueFile(dir, name),
+        `${JSON.stringify({ MessageId, sentAt: new Date().toISOString(), body })}\n`,
+      );
     // The SDK checks this digest against the body it sent.
     return { MessageId, MD5OfMessageBody: createHash('md5').update(body).digest('hex') };
   };

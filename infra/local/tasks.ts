@@ -12,6 +12,7 @@ export function recorded(
   log: ActivityLog,
   fn: LocalTaskHandler,
   clock: () => Date = () => new Date(),
+  explain: (input: unknown, error: unknown) => Promise<string | undefined> = async () => undefined,
 ): LocalTaskHandler {
   return async (input, call) => {
     const base = {
@@ -27,7 +28,9 @@ export function recorded(
       return output;
     } catch (error) {
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      log.record({ at: clock().toISOString(), ...base, error: message });
+      const at = clock().toISOString();
+      const detail = await explain(input, error);
+      log.record({ at, ...base, error: message, ...(detail === undefined ? {} : { detail }) });
       throw error;
     }
   };

@@ -1,0 +1,97 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { QueueWorker, type SqsEventRecord } from '#infra/local/queue-worker.ts';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'queue-worker-'));
+});
+afterEach(async () => rm(dir, { recursive: true, force: true }));
+
+function worker(errors: string[] = []): QueueWorker {
+  return new QueueWorker('work', {
+    batchSize: 3,
+    concurrency: 2,
+    maxReceiveCount: 3,
+    retryDelayMs: () => 1,
+    deadLetters: join(dir, 'dead.jsonl'),
+    onError: (m) => errors.push(m),
+    clock: () => new Date('2026-11-24T00:00:00Z'),
+  });
+}
+
+describe('QueueWorker', () => {
+  it('delivers every message as SQS event records, a batch at a time', async () => {
+    const queue = worker();
+    const batches: SqsEventRecord[][] = [];
+    queue.bind(async (event) => {
+      batches.push(event.Records);
+      return { batchItemFailures: [] };
+    });
+
+    for (let i = 0; i < 7; i++) queue.send(`m${i}`);
+    await queue.idle();
+
+    expect(
+      batches
+        .flat()
+        .map((r) => r.body)
+        .sort(),
+    ).toStrictEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6']);
+    expect(Math.max(...batches.map((b) => b.length))).toBe(3);
+    expect(batches[0]?.[0]).toMatchObject({
+      eventSource: 'aws:sqs',
+      attributes: { ApproximateReceiveCount: '1' },
+    });
+  });
+
+  it('receives the reported failures again and dead-letters a message that keeps failing', async () => {
+    const errors: string[] = [];
+    const queue = worker(errors);
+    const received: string[] = [];
+    queue.bind(async ({ Records }) => {
+      received.push(...Records.map((r) => `${r.body}@${r.attributes.ApproximateReceiveCount}`));
+      const failing = Records.filter(
+        (r) => r.body === 'poison' || (r.body === 'flaky' && r.attributes.ApproximateReceiveCount === '1'),
+      );
+      return { batchItemFailures: failing.map((r) => ({ itemIdentifier: r.messageId })) };
+    });
+
+    queue.send('flaky');
+    queue.send('poison');
+    queue.send('fine');
+    await queue.idle();
+
+    expect(received.sort()).toStrictEqual([
+      'fine@1',
+      'flaky@1',
+      'flaky@2',
+      'poison@1',
+      'poison@2',
+      'poison@3',
+    ]);
+    const dead = (await readFile(join(dir, 'dead.jsonl'), 'utf8')).trim().split('\n');
+    expect(dead.map((line) => JSON.parse(line).body)).toStrictEqual(['poison']);
+    expect(errors).toHaveLength(1);
+  });
+
+  it('receives the whole batch again when the function throws', async () => {
+    const queue = worker();
+    let calls = 0;
+    const done: string[] = [];
+    queue.bind(async ({ Records }) => {
+      calls += 1;
+      if (calls === 1) throw new Error('cold start failed');
+      done.push(...Records.map((r) => r.body));
+      return undefined;
+    });
+
+    queue.send('a');
+    queue.send('b');
+    await queue.idle();
+
+    expect(done.sort()).toStrictEqual(['a', 'b']);
+  });
+});
