@@ -100,6 +100,12 @@ async function orderWhileWaiting(who: Who): Promise<void> {
 /** v2 of the journey goes live while the v1 enrollment waits for its order. */
 async function editWhileInFlight(): Promise<void> {
   await eventually('the v1 enrollment email', async () => (await emailsTo('v1'))[0], 15_000);
+  // The AWS CLI customer must enroll on v1 too: its events may still be on their way.
+  await scenarios.get('cli');
+  await eventually(
+    'the AWS CLI enrollment',
+    async () => (await executionsOf(runtime, JOURNEY, customers.cli))[0],
+  );
   const file = join(box.journeysDir, `${JOURNEY}.json`);
   const v1 = JSON.parse(await readFile(file, 'utf8'));
   await writeFile(
