@@ -19,6 +19,7 @@ import { sendMessage } from '#functions/send-message/send.ts';
 import { liveFields } from '#shared/ingest/live-journey.ts';
 import { Journey } from '#shared/journey/schema.ts';
 import { TABLES } from '#shared/tables.ts';
+import { AB_SPLIT_THEN_EXIT } from '../support/journey-steps.ts';
 
 /**
  * Per event: DynamoDB reads and writes (counted by SDK middleware) and CPU
@@ -106,17 +107,7 @@ const JOURNEY = Journey.parse({
   trigger: { type: 'event', event: 'Cart Updated', correlationKey: 'event.properties.cartId' },
   reentry: { mode: 'always' },
   goal: { event: 'Order Completed' },
-  start: 'ab',
-  steps: {
-    ab: {
-      type: 'split',
-      variants: [
-        { name: 'a', weight: 50, next: 'done' },
-        { name: 'b', weight: 50, next: 'done' },
-      ],
-    },
-    done: { type: 'exit' },
-  },
+  ...AB_SPLIT_THEN_EXIT,
 });
 
 function event(userId: string, name: string, i: number, properties: Record<string, unknown> = {}) {

@@ -7,6 +7,7 @@ import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { enrollmentName } from '#shared/journey/enrollment.ts';
 import { EnrollmentInput } from '#shared/tasks.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import { AB_SPLIT_THEN_EXIT } from '../../support/journey-steps.ts';
 import { identify, ingestDeps, registerJourney, track } from './harness.ts';
 
 let db: LocalDynamo;
@@ -24,17 +25,7 @@ beforeAll(async () => {
     reentry: { mode: 'once' },
     goal: { event: 'Order Completed', within: 'P7D' },
     exitOn: [{ event: 'Unsubscribed' }],
-    start: 'ab',
-    steps: {
-      ab: {
-        type: 'split',
-        variants: [
-          { name: 'a', weight: 50, next: 'done' },
-          { name: 'b', weight: 50, next: 'done' },
-        ],
-      },
-      done: { type: 'exit' },
-    },
+    ...AB_SPLIT_THEN_EXIT,
   });
 });
 afterAll(async () => db.stop());

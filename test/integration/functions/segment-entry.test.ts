@@ -14,6 +14,7 @@ import { enrollmentName } from '#shared/journey/enrollment.ts';
 import type { JourneyInput } from '#shared/journey/schema.ts';
 import { EnrollmentInput } from '#shared/tasks.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import { AB_SPLIT_THEN_EXIT } from '../../support/journey-steps.ts';
 import { ACCOUNT_PREFIX, identify, ingestDeps, registerJourney } from './harness.ts';
 
 const RUN = '2026-11-30T09:00:00.000Z';
@@ -29,17 +30,7 @@ const renewal = (id: string, overrides: Partial<JourneyInput> = {}): JourneyInpu
   },
   audience: { path: 'profile.traits.country', ne: 'XX' },
   reentry: { mode: 'once' },
-  start: 'ab',
-  steps: {
-    ab: {
-      type: 'split',
-      variants: [
-        { name: 'a', weight: 50, next: 'done' },
-        { name: 'b', weight: 50, next: 'done' },
-      ],
-    },
-    done: { type: 'exit' },
-  },
+  ...AB_SPLIT_THEN_EXIT,
   ...overrides,
 });
 
