@@ -98,7 +98,7 @@ export async function printReport(runtime: LocalRuntime): Promise<void> {
     log(
       `\n${status.journeyId}: ${total} enrollment(s), live → v${status.live.map((l) => l.version).join(', v')}`,
     );
-    for (const step of status.funnel) log(`  ${String(step.enrollments).padStart(4)}  ${step.state}`);
+    for (const step of status.funnel) log(`  ${String(step.enrollments).padStart(4)}  ${step.step}`);
   }
   log(tryItYourself(runtime));
 }

@@ -10,8 +10,8 @@ export type JourneyStatus = {
   live: { version: number; weight: number }[];
   /** Enrollments by version and status. */
   enrollments: { version: string; status: string; count: number }[];
-  /** States in order of first visit, with how many enrollments reached each. */
-  funnel: { state: string; enrollments: number }[];
+  /** Steps in order of first visit, with how many enrollments reached each (a step's helper states count as the step). */
+  funnel: { step: string; enrollments: number }[];
 };
 
 /** The versions, enrollments and funnel of one journey, from a running runtime's data or a data directory. */
@@ -28,7 +28,9 @@ export async function journeyStatus(source: { options: { dataDir: string } } | s
   for (const e of executions) {
     const key = `${e.version ?? 'latest'}\u0000${e.status}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
-    for (const state of new Set(e.visited)) reached.set(state, (reached.get(state) ?? 0) + 1);
+    // Compiled state names are `<stepId>` or `<stepId>.<role>` (step ids have no dots).
+    const steps = new Set(e.visited.map((state) => state.split('.')[0] ?? state));
+    for (const step of steps) reached.set(step, (reached.get(step) ?? 0) + 1);
   }
   const status: JourneyStatus = {
     journeyId,
@@ -44,7 +46,7 @@ export async function journeyStatus(source: { options: { dataDir: string } } | s
       const [version = '', status = ''] = key.split('\u0000');
       return { version, status, count };
     }),
-    funnel: [...reached].map(([state, enrollments]) => ({ state, enrollments })),
+    funnel: [...reached].map(([step, enrollments]) => ({ step, enrollments })),
   };
   return status;
 }

@@ -45,7 +45,7 @@ describe('journeys send, status and outbox against the local runtime', () => {
     const status = await runCli(['status', 'cart-abandonment', '--data-dir', box.dataDir, '--json']);
     const report = JSON.parse(status.stdout);
     expect(report.live).toEqual([{ version: 1, weight: 100 }]);
-    expect(report.funnel.map((f: { state: string }) => f.state)).toContain('cart-sms');
+    expect(report.funnel.map((f: { step: string }) => f.step)).toContain('cart-sms');
   });
 
   it('refuses an invalid event with the field that is wrong, and sends nothing', async () => {

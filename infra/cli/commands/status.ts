@@ -28,11 +28,11 @@ export async function statusCommand(
   out.push('', 'Enrollments');
   if (status.enrollments.length === 0) out.push('  none yet');
   for (const e of status.enrollments) out.push(`  v${e.version.padEnd(8)} ${e.status.padEnd(10)} ${e.count}`);
-  out.push('', 'Funnel (enrollments that reached each state)');
+  out.push('', 'Funnel (enrollments that reached each step)');
   const top = Math.max(1, ...status.funnel.map((f) => f.enrollments));
   for (const f of status.funnel) {
     const bar = '█'.repeat(Math.max(1, Math.round((f.enrollments / top) * 30)));
-    out.push(`  ${f.state.padEnd(28)} ${String(f.enrollments).padStart(5)} ${paint('cyan', bar)}`);
+    out.push(`  ${f.step.padEnd(28)} ${String(f.enrollments).padStart(5)} ${paint('cyan', bar)}`);
   }
   process.stdout.write(`${out.join('\n')}\n`);
 }
