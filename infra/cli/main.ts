@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { compileCommand } from './commands/compile.ts';
 import { devCommand, SERVICES } from './commands/dev.ts';
 import { graphCommand } from './commands/graph.ts';
+import { importPinpointCommand } from './commands/import-pinpoint.ts';
 import { outboxCommand } from './commands/outbox.ts';
 import { schemaCommand } from './commands/schema.ts';
 import { sendCommand } from './commands/send.ts';
@@ -45,6 +46,15 @@ program
   .description('print the JSON Schema of the journey language')
   .option('--out <file>', 'write it to a file instead')
   .action(schemaCommand);
+
+program
+  .command('import-pinpoint')
+  .description('turn an Amazon Pinpoint journey (aws pinpoint get-journey output) into a journey file')
+  .argument('<file>', 'Pinpoint journey JSON file')
+  .option('--out <file>', 'write the journey to a file instead of stdout')
+  .option('--templates-dir <dir>', 'write placeholder templates that do not exist yet to this folder')
+  .option('--id <id>', 'the journey id (default: from the Pinpoint journey name)')
+  .action(importPinpointCommand);
 
 const dev = program
   .command('dev')

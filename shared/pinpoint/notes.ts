@@ -18,10 +18,17 @@ export class ImportLog {
   }
 }
 
-/** Joins path segments the way `aws pinpoint get-journey` output reads: `Activities.abc.EMAIL.NextActivity`. */
-export function pathOf(...segments: readonly (string | number)[]): string {
-  return segments
-    .map((s) => (typeof s === 'number' ? `[${s}]` : /^[A-Za-z0-9_-]+$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`))
-    .join('')
-    .replace(/^\./, '');
+/**
+ * Extends a path (already formatted, such as `Activities.abc`) with keys, the way
+ * `aws pinpoint get-journey` output reads: `Activities.abc.EMAIL.NextActivity`,
+ * `Activities["odd id?"].Wait`, `Branches[0]`.
+ */
+export function pathOf(path: string, ...keys: readonly (string | number)[]): string {
+  let out = path;
+  for (const key of keys) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else if (!/^[A-Za-z0-9_-]+$/.test(key)) out += `[${JSON.stringify(key)}]`;
+    else out += out === '' ? key : `.${key}`;
+  }
+  return out;
 }

@@ -16,7 +16,9 @@ const SetDimension = z.looseObject({
 });
 
 const AttributeDimension = z.looseObject({
-  AttributeType: z.enum(['INCLUSIVE', 'EXCLUSIVE', 'CONTAINS', 'BEFORE', 'AFTER', 'BETWEEN', 'ON']).optional(),
+  AttributeType: z
+    .enum(['INCLUSIVE', 'EXCLUSIVE', 'CONTAINS', 'BEFORE', 'AFTER', 'BETWEEN', 'ON'])
+    .optional(),
   Values: z.array(z.string()),
 });
 export type PinpointAttributeDimension = z.infer<typeof AttributeDimension>;
@@ -46,7 +48,11 @@ const SimpleCondition = z.looseObject({
 export type PinpointSimpleCondition = z.infer<typeof SimpleCondition>;
 
 const next = z.string().optional();
-const messageFields = { NextActivity: next, TemplateName: z.string().optional(), TemplateVersion: z.string().optional() };
+const messageFields = {
+  NextActivity: next,
+  TemplateName: z.string().optional(),
+  TemplateVersion: z.string().optional(),
+};
 
 export const ACTIVITY_TYPES = [
   'EMAIL',
@@ -65,7 +71,10 @@ export type PinpointActivityType = (typeof ACTIVITY_TYPES)[number];
 export const Activity = z.looseObject({
   Description: z.string().optional(),
   EMAIL: z
-    .looseObject({ ...messageFields, MessageConfig: z.looseObject({ FromAddress: z.string().optional() }).optional() })
+    .looseObject({
+      ...messageFields,
+      MessageConfig: z.looseObject({ FromAddress: z.string().optional() }).optional(),
+    })
     .optional(),
   SMS: z
     .looseObject({
@@ -82,7 +91,10 @@ export const Activity = z.looseObject({
     })
     .optional(),
   PUSH: z
-    .looseObject({ ...messageFields, MessageConfig: z.looseObject({ TimeToLive: z.string().optional() }).optional() })
+    .looseObject({
+      ...messageFields,
+      MessageConfig: z.looseObject({ TimeToLive: z.string().optional() }).optional(),
+    })
     .optional(),
   CUSTOM: z
     .looseObject({
@@ -96,7 +108,10 @@ export const Activity = z.looseObject({
   ConditionalSplit: z
     .looseObject({
       Condition: z
-        .looseObject({ Conditions: z.array(SimpleCondition).optional(), Operator: z.enum(['ALL', 'ANY']).optional() })
+        .looseObject({
+          Conditions: z.array(SimpleCondition).optional(),
+          Operator: z.enum(['ALL', 'ANY']).optional(),
+        })
         .optional(),
       EvaluationWaitTime: WaitTime.optional(),
       TrueActivity: next,
@@ -105,14 +120,18 @@ export const Activity = z.looseObject({
     .optional(),
   MultiCondition: z
     .looseObject({
-      Branches: z.array(z.looseObject({ Condition: SimpleCondition.optional(), NextActivity: next })).optional(),
+      Branches: z
+        .array(z.looseObject({ Condition: SimpleCondition.optional(), NextActivity: next }))
+        .optional(),
       DefaultActivity: next,
       EvaluationWaitTime: WaitTime.optional(),
     })
     .optional(),
   RandomSplit: z
     .looseObject({
-      Branches: z.array(z.looseObject({ NextActivity: next, Percentage: z.number().int().min(0).max(100) })).min(1),
+      Branches: z
+        .array(z.looseObject({ NextActivity: next, Percentage: z.number().int().min(0).max(100) }))
+        .min(1),
     })
     .optional(),
   Holdout: z.looseObject({ NextActivity: next, Percentage: z.number().int().min(0).max(100) }).optional(),
@@ -130,7 +149,10 @@ export const PinpointJourney = z.looseObject({
       EventStartCondition: z
         .looseObject({
           EventFilter: z
-            .looseObject({ Dimensions: EventDimensions, FilterType: z.enum(['SYSTEM', 'ENDPOINT']).optional() })
+            .looseObject({
+              Dimensions: EventDimensions,
+              FilterType: z.enum(['SYSTEM', 'ENDPOINT']).optional(),
+            })
             .optional(),
           SegmentId: z.string().optional(),
         })

@@ -1,0 +1,91 @@
+import { type ActivityContext, noteUnread, type StepInput } from './context.ts';
+import {
+  conditionalSplitSteps,
+  contactCenterSteps,
+  holdoutSteps,
+  multiConditionSteps,
+  randomSplitSteps,
+  waitSteps,
+} from './flow.ts';
+import { customStep, emailStep, pushStep, smsStep } from './messages.ts';
+import { pathOf } from './notes.ts';
+import { ACTIVITY_TYPES, type PinpointActivity, type PinpointActivityType } from './schema.ts';
+
+/** The one activity type key an activity carries, or undefined (with a problem) when it has none or several. */
+export function activityType(
+  ctx: Pick<ActivityContext, 'log'>,
+  activity: PinpointActivity,
+  at: string,
+): PinpointActivityType | undefined {
+  const types = ACTIVITY_TYPES.filter((type) => activity[type] !== undefined);
+  if (types.length === 1) return types[0];
+  ctx.log.problem(
+    at,
+    types.length === 0
+      ? `The activity has none of ${ACTIVITY_TYPES.join(', ')}.`
+      : `The activity has several types (${types.join(', ')}); it must have exactly one.`,
+  );
+  return undefined;
+}
+
+/** Maps one Pinpoint activity to its step (and any helper step, such as the wait before a split). */
+export function mapActivity(
+  ctx: ActivityContext,
+  activityId: string,
+  stepId: string,
+  activity: PinpointActivity,
+): Record<string, StepInput> {
+  const at = pathOf('Activities', activityId);
+  const type = activityType(ctx, activity, at);
+  if (type === undefined) return {};
+  noteUnread(ctx, activity, ['Description', type], at);
+  const steps = mapTyped(ctx, activityId, stepId, activity, type, pathOf(at, type));
+  const primary = steps[stepId];
+  if (primary !== undefined && activity.Description !== undefined && activity.Description !== '')
+    steps[stepId] = { ...primary, label: activity.Description };
+  return steps;
+}
+
+function mapTyped(
+  ctx: ActivityContext,
+  activityId: string,
+  id: string,
+  activity: PinpointActivity,
+  type: PinpointActivityType,
+  at: string,
+): Record<string, StepInput> {
+  const {
+    EMAIL,
+    SMS,
+    PUSH,
+    CUSTOM,
+    Wait,
+    ConditionalSplit,
+    MultiCondition,
+    RandomSplit,
+    Holdout,
+    ContactCenter,
+  } = activity;
+  switch (type) {
+    case 'EMAIL':
+      return EMAIL === undefined ? {} : { [id]: emailStep(ctx, id, EMAIL, at) };
+    case 'SMS':
+      return SMS === undefined ? {} : { [id]: smsStep(ctx, id, SMS, at) };
+    case 'PUSH':
+      return PUSH === undefined ? {} : { [id]: pushStep(ctx, id, PUSH, at) };
+    case 'CUSTOM':
+      return CUSTOM === undefined ? {} : { [id]: customStep(ctx, activityId, CUSTOM, at) };
+    case 'Wait':
+      return Wait === undefined ? {} : waitSteps(ctx, id, Wait, at);
+    case 'ConditionalSplit':
+      return ConditionalSplit === undefined ? {} : conditionalSplitSteps(ctx, id, ConditionalSplit, at);
+    case 'MultiCondition':
+      return MultiCondition === undefined ? {} : multiConditionSteps(ctx, id, MultiCondition, at);
+    case 'RandomSplit':
+      return RandomSplit === undefined ? {} : randomSplitSteps(ctx, id, RandomSplit, at);
+    case 'Holdout':
+      return Holdout === undefined ? {} : holdoutSteps(ctx, id, Holdout, at);
+    case 'ContactCenter':
+      return ContactCenter === undefined ? {} : contactCenterSteps(ctx, id, ContactCenter, at);
+  }
+}

@@ -1,0 +1,169 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { compile } from '#shared/journey/compile/compile.ts';
+import { validateJourney } from '#shared/journey/validate.ts';
+import { importPinpointJourney } from '#shared/pinpoint/import.ts';
+
+const fixture = async (name: string): Promise<unknown> =>
+  JSON.parse(await readFile(new URL(`../../fixtures/pinpoint/${name}`, import.meta.url), 'utf8'));
+
+const imported = async (name: string) => {
+  const result = importPinpointJourney(await fixture(name));
+  if (!result.ok) throw new Error(`${name}: ${JSON.stringify(result.problems)}`);
+  return result;
+};
+
+describe('importPinpointJourney: fixtures', () => {
+  it.each(['cart-abandonment.json', 'winback-segment.json'])(
+    '%s validates with the templates it lists, and compiles',
+    async (name) => {
+      // arrange
+      const { journey, templates } = await imported(name);
+      const catalog = new Map(templates.map((t) => [t.name, t.template.channel]));
+      // act
+      const checked = validateJourney(journey, { templates: catalog });
+      // assert
+      expect(checked.ok ? [] : checked.violations).toEqual([]);
+      if (checked.ok) expect(Object.keys(compile(checked.journey).States).length).toBeGreaterThan(0);
+    },
+  );
+
+  it('maps the event-started cart journey', async () => {
+    const { journey, templates } = await imported('cart-abandonment.json');
+    expect(journey.id).toBe('cart-abandonment-eu');
+    expect(journey.status).toBe('active');
+    expect(journey.trigger).toStrictEqual({
+      type: 'event',
+      event: 'Cart Updated',
+      where: {
+        all: [
+          { path: 'event.properties.currency', eq: 'EUR' },
+          { path: 'event.properties.total', gte: 20 },
+        ],
+      },
+    });
+    expect(journey.reentry).toStrictEqual({ mode: 'after', cooldown: 'P1D' });
+    expect(journey.settings).toStrictEqual({
+      defaultTimezone: 'Etc/GMT-1',
+      startAt: '2025-03-05T00:00:00Z',
+      endAt: '2026-10-30T00:00:00Z',
+      quietHours: { start: '21:00', end: '08:00' },
+      caps: [{ max: 3, within: 'P1D' }],
+    });
+    expect(journey.start).toBe('a1b2c3d4wait');
+    expect(journey.steps['a-9a8b-ordered']).toStrictEqual({
+      type: 'waitForEvent',
+      event: 'Order Completed',
+      where: { path: 'event.properties.total', gt: 0 },
+      timeout: 'P1D',
+      onEvent: 'thanks-sms',
+      onTimeout: 'engagement',
+    });
+    expect(journey.steps.engagement).toMatchObject({ type: 'wait', for: 'PT12H', next: 'engagement-check' });
+    expect(journey.steps['engagement-check']).toMatchObject({
+      type: 'branch',
+      branches: [
+        { when: { performed: 'Product Viewed', within: 'PT12H' }, next: 'ab-test' },
+        { when: { path: 'profile.traits.pinpointSegments', contains: '8f2e1c0b7a6d4e3f9a1b2c3d4e5f6a7b' } },
+      ],
+      otherwise: 'control',
+    });
+    expect(journey.steps.control).toStrictEqual({
+      type: 'split',
+      variants: [
+        { name: 'holdout', weight: 10, next: 'end', holdout: true },
+        { name: 'continue', weight: 90, next: 'discount-email' },
+      ],
+    });
+    expect(journey.steps['crm-sync']).toMatchObject({ type: 'emit', event: 'Pinpoint Custom Activity' });
+    expect(journey.steps['vip-push']).toMatchObject({ type: 'push', timeToLive: 'PT3600S', next: 'end' });
+    expect(templates.map((t) => `${t.name}:${t.template.channel}`)).toEqual([
+      'CartDiscount:email',
+      'CartReminder:email',
+      'OrderThanks:sms',
+      'VipOffer:push',
+    ]);
+  });
+
+  it('maps the segment-started journey with quiet time and limits', async () => {
+    const { journey, notes } = await imported('winback-segment.json');
+    expect(journey.status).toBe('draft');
+    expect(journey.trigger).toStrictEqual({
+      type: 'segment',
+      schedule: 'rate(7 days)',
+      segment: { path: 'profile.traits.pinpointSegments', contains: '2b7d0e4f61a94c8e8f5a3c1d9e7b6a50' },
+    });
+    expect(journey.reentry).toStrictEqual({ mode: 'once' });
+    expect(journey.settings).toMatchObject({
+      defaultTimezone: 'Asia/Kolkata',
+      startAt: '2026-01-05T03:30:00Z',
+      quietHours: { start: '22:00', end: '07:30' },
+      caps: [{ max: 1, within: 'P1D' }],
+    });
+    expect(journey.steps['call-them']).toStrictEqual({ type: 'exit', reason: 'contact-center' });
+    expect(journey.steps.orphan).toBeUndefined();
+    expect(journey.steps['sale-sms']).toMatchObject({ template: 'WinBack-sms', originationNumber: 'ACME' });
+    expect(journey.steps['welcome-back']).toMatchObject({ template: 'WinBack-email' });
+    const paths = notes.map((n) => n.path);
+    for (const path of [
+      'StartCondition.SegmentStartCondition.SegmentId',
+      'Limits.TotalCap',
+      'Limits.MessagesPerSecond',
+      'WaitForQuietTime',
+      'LocalTime',
+      'Schedule.Timezone',
+      'Activities.call-them.ContactCenter',
+      'Activities.orphan',
+      'Activities.sale-sms.SMS.MessageConfig.EntityId',
+      'Activities.sale-sms.SMS.MessageConfig.TemplateId',
+      'Activities["opened?"].ConditionalSplit.Condition.Conditions[1].EventCondition.MessageActivity',
+    ])
+      expect(paths).toContain(path);
+  });
+
+  it('is deterministic', async () => {
+    const input = await fixture('cart-abandonment.json');
+    expect(importPinpointJourney(input)).toStrictEqual(importPinpointJourney(input));
+  });
+});
+
+describe('importPinpointJourney: inputs it refuses, with the place of the problem', () => {
+  const wait = { Wait: { WaitTime: { WaitFor: 'PT1H' } } };
+  const base = {
+    Name: 'J',
+    StartActivity: 'w',
+    Activities: { w: wait },
+    StartCondition: { SegmentStartCondition: { SegmentId: 's' } },
+  };
+  it.each([
+    ['not an object', [1, 2], '(file)'],
+    ['a Journeys file', { id: 'x', trigger: {}, steps: {} }, '(file)'],
+    [
+      'no StartActivity, wrapped',
+      { JourneyResponse: { ...base, StartActivity: undefined } },
+      'JourneyResponse.StartActivity',
+    ],
+    [
+      'a dangling NextActivity',
+      { ...base, Activities: { w: { Wait: { WaitTime: { WaitFor: 'PT1H' }, NextActivity: 'zz' } } } },
+      'Activities.w.Wait.NextActivity',
+    ],
+    ['an unknown StartActivity', { ...base, StartActivity: 'nope' }, 'StartActivity'],
+    [
+      'an activity with two types',
+      { ...base, Activities: { w: { ...wait, Holdout: { Percentage: 5 } } } },
+      'Activities.w',
+    ],
+    ['no start condition', { ...base, StartCondition: undefined }, 'StartCondition'],
+    [
+      'a bad wait duration',
+      { ...base, Activities: { w: { Wait: { WaitTime: { WaitFor: '1 hour' } } } } },
+      'Activities.w.Wait.WaitTime.WaitFor',
+    ],
+    ['an invalid --id', base, '(id)', 'Bad Id'],
+  ])('%s', (_label, input, path, id?: string) => {
+    const result = importPinpointJourney(input, { id });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems.map((p) => p.path)).toContain(path);
+  });
+});

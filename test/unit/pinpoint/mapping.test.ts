@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { StepIds, slugify } from '#shared/pinpoint/ids.ts';
+import { importPinpointJourney } from '#shared/pinpoint/import.ts';
+import { rateFromDuration, toTimestamp, zoneFromPinpoint } from '#shared/pinpoint/time.ts';
+
+describe('zoneFromPinpoint', () => {
+  it.each([
+    ['UTC', 'UTC', false],
+    ['UTC+01', 'Etc/GMT-1', false],
+    ['UTC-05', 'Etc/GMT+5', false],
+    ['UTC+05:30', 'Asia/Kolkata', true],
+    ['Europe/Rome', 'Europe/Rome', false],
+    ['Mars/Olympus', 'UTC', true],
+  ])('%s → %s', (text, zone, noted) => {
+    const mapped = zoneFromPinpoint(text);
+    expect(mapped.zone).toBe(zone);
+    expect(mapped.note !== undefined).toBe(noted);
+  });
+});
+
+describe('time conversions', () => {
+  it.each([
+    ['PT15M', 'rate(15 minutes)'],
+    ['PT1H', 'rate(1 hour)'],
+    ['P1D', 'rate(1 day)'],
+    ['P7D', 'rate(7 days)'],
+    ['PT90M', 'rate(90 minutes)'],
+  ])('refresh %s → %s', (iso, rate) => expect(rateFromDuration(iso)).toBe(rate));
+
+  it.each([
+    ['2026-01-05T09:00:00', 'Etc/GMT-1', '2026-01-05T08:00:00Z'],
+    ['2026-01-05T09:00:00.000Z', 'Asia/Kolkata', '2026-01-05T09:00:00Z'],
+    ['not a date', 'UTC', undefined],
+  ])('timestamp %s in %s → %s', (text, zone, out) => expect(toTimestamp(text, zone)).toBe(out));
+});
+
+describe('ids', () => {
+  it('makes valid, unique step ids from arbitrary activity ids', () => {
+    const ids = new StepIds();
+    expect(['9abc', 'send email!', 'send-email', 'x'.repeat(80), '???'].map((a) => ids.allocate(a))).toEqual([
+      'a-9abc',
+      'send-email',
+      'send-email-2',
+      'x'.repeat(56),
+      'a',
+    ]);
+  });
+
+  it.each([
+    ['Cart abandonment (EU)', 'cart-abandonment-eu'],
+    ['Ünïcode   Journey!', 'unicode-journey'],
+    ['***', 'imported-journey'],
+  ])('slugify %s → %s', (name, slug) => expect(slugify(name)).toBe(slug));
+});
+
+const journeyWith = (activities: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  Name: 'Test',
+  StartActivity: 'start',
+  StartCondition: {
+    EventStartCondition: {
+      EventFilter: { Dimensions: { EventType: { DimensionType: 'INCLUSIVE', Values: ['Signed Up'] } } },
+    },
+  },
+  Activities: activities,
+  ...extra,
+});
+
+describe('activity mapping details', () => {
+  it('adjusts random split weights that do not add up to 100, with a note', () => {
+    const result = importPinpointJourney(
+      journeyWith({ start: { RandomSplit: { Branches: [{ Percentage: 30 }, { Percentage: 30 }] } } }),
+    );
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.journey.steps.start).toMatchObject({ variants: [{ weight: 30 }, { weight: 70 }] });
+    expect(result.notes.map((n) => n.path)).toContain('Activities.start.RandomSplit.Branches');
+  });
+
+  it.each([
+    ['INCLUSIVE one', { AttributeType: 'INCLUSIVE', Values: ['a'] }, { path: 'event.properties.k', eq: 'a' }],
+    [
+      'EXCLUSIVE',
+      { AttributeType: 'EXCLUSIVE', Values: ['a', 'b'] },
+      { not: { path: 'event.properties.k', in: ['a', 'b'] } },
+    ],
+    ['CONTAINS', { AttributeType: 'CONTAINS', Values: ['x'] }, { path: 'event.properties.k', contains: 'x' }],
+    [
+      'BEFORE',
+      { AttributeType: 'BEFORE', Values: ['2026-01-01'] },
+      { path: 'event.properties.k', lt: '2026-01-01' },
+    ],
+    [
+      'BETWEEN',
+      { AttributeType: 'BETWEEN', Values: ['1', '9'] },
+      {
+        all: [
+          { path: 'event.properties.k', gte: '1' },
+          { path: 'event.properties.k', lte: '9' },
+        ],
+      },
+    ],
+  ])('trigger attribute filter %s', (_label, dimension, where) => {
+    const input = journeyWith(
+      { start: { Wait: { WaitTime: { WaitFor: 'PT1H' } } } },
+      {
+        StartCondition: {
+          EventStartCondition: {
+            EventFilter: {
+              Dimensions: { EventType: { Values: ['Signed Up'] }, Attributes: { k: dimension } },
+            },
+          },
+        },
+      },
+    );
+    const result = importPinpointJourney(input);
+    expect(result.ok && result.journey.trigger).toStrictEqual({ type: 'event', event: 'Signed Up', where });
+  });
+
+  it('notes every unknown field instead of dropping it silently', () => {
+    const result = importPinpointJourney(
+      journeyWith(
+        { start: { Wait: { WaitTime: { WaitFor: 'PT1H' }, Surprise: 1 }, Extra: true } },
+        { OpenHours: {} },
+      ),
+    );
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.notes.map((n) => n.path)).toEqual(
+      expect.arrayContaining(['OpenHours', 'Activities.start.Extra', 'Activities.start.Wait.Surprise']),
+    );
+  });
+});
