@@ -13,7 +13,7 @@ export const CONTRACT_VERSION = 1;
 
 /** The execution input of every journey enrollment (what StartExecution receives). */
 export const EnrollmentInput = z.object({
-  v: z.literal(1),
+  v: z.literal(CONTRACT_VERSION),
   journeyId: z.string(),
   journeyVersion: z.string().describe('The journey version the enrollment started on.'),
   enrollmentId: z.string().describe('The execution name: deterministic per journey, customer and trigger.'),
@@ -26,7 +26,7 @@ export const EnrollmentInput = z.object({
 export type EnrollmentInput = z.infer<typeof EnrollmentInput>;
 
 const taskBase = {
-  v: z.literal(1),
+  v: z.literal(CONTRACT_VERSION),
   journeyId: z.string(),
   journeyVersion: z.string(),
   enrollmentId: z.string(),

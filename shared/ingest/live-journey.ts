@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { Condition } from '../conditions/schema.ts';
+import { requiredTriggerPaths } from '../journey/requirements.ts';
 import { Goal, type Journey, Reentry, Settings, Trigger } from '../journey/schema.ts';
 
 /**
@@ -25,6 +26,12 @@ export const LiveJourney = z.object({
     .record(z.string(), z.array(z.object({ name: z.string(), weight: z.number(), holdout: z.boolean() })))
     .default({})
     .describe('Split step id → its variants, to compute buckets and count entries per variant.'),
+  requires: z
+    .array(z.string())
+    .default([])
+    .describe(
+      'trigger.* paths the state machine resolves (correlation, copied values): a trigger without them does not enroll.',
+    ),
 });
 export type LiveJourney = z.infer<typeof LiveJourney>;
 
@@ -68,5 +75,6 @@ export function liveFields(journey: Journey) {
       defaultTimezone: journey.settings.defaultTimezone,
     },
     splits: splitsOf(journey),
+    requires: requiredTriggerPaths(journey),
   };
 }

@@ -58,6 +58,9 @@ function triggers(journey: LiveJourney, input: Input): boolean {
     (trigger.type === 'event' && event.type === 'track' && event.event === trigger.event) ||
     (trigger.type === 'identify' && event.type === 'identify');
   if (!named) return false;
+  // A value the compiled journey reads from the trigger must be there, or the execution would fail.
+  const missing = journey.requires.some((path) => readPath({ trigger: event }, path) == null);
+  if (missing) return false;
   const ctx = { profile: state.profile, event, trigger: event, now };
   if (trigger.where !== undefined && !evaluateCondition(trigger.where, ctx)) {
     return false;

@@ -1,4 +1,5 @@
 import type { ChoiceBranch } from '../../conditions/choice.ts';
+import { CONTRACT_VERSION } from '../../tasks.ts';
 import type { Journey, Step } from '../schema.ts';
 import type { Json, JsonObject, State } from './asl.ts';
 import type { Bindings } from './bindings.ts';
@@ -30,7 +31,7 @@ export const stateName = {
 /** The fields every task input carries (shared/tasks.ts): contract version and who/where. */
 export function taskBase(ctx: RenderContext, stepId: string): JsonObject {
   return {
-    v: 1,
+    v: CONTRACT_VERSION,
     journeyId: ctx.journey.id,
     'journeyVersion.$': '$.journeyVersion',
     'enrollmentId.$': '$.enrollmentId',

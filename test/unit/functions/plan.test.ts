@@ -70,9 +70,39 @@ describe('planIngest: who enrolls', () => {
     },
     { name: 'not started yet', journey: { settings: { startAt: '2026-12-01T00:00:00Z' } }, enrolls: 0 },
     { name: 'already ended', journey: { settings: { endAt: '2026-11-01T00:00:00Z' } }, enrolls: 0 },
+    {
+      name: 'trigger lacks a value the journey copies',
+      journey: {
+        start: 'tag',
+        steps: {
+          tag: {
+            type: 'updateProfile' as const,
+            set: { plan: { from: 'trigger.properties.plan' } },
+            next: 'x',
+          },
+          x: { type: 'exit' as const },
+        },
+      },
+      enrolls: 0,
+    },
   ])('$name', ({ journey, enrolls }) => {
     const plan = planIngest({ event: go, userId: 'u', state: state(), journeys: [live(journey)], now });
     expect(plan.enroll).toHaveLength(enrolls);
+  });
+});
+
+describe('planIngest: values the journey reads from the trigger', () => {
+  it('enrolls when the trigger carries them', () => {
+    const journey = live({
+      start: 'tag',
+      steps: {
+        tag: { type: 'updateProfile', set: { plan: { from: 'trigger.properties.plan' } }, next: 'x' },
+        x: { type: 'exit' },
+      },
+    });
+    const withPlan = CustomerEvent.parse({ ...go, properties: { plan: 'team' } });
+    const plan = planIngest({ event: withPlan, userId: 'u', state: state(), journeys: [journey], now });
+    expect(plan.enroll).toHaveLength(1);
   });
 });
 

@@ -119,6 +119,7 @@ describe('runs', () => {
     reentry: { mode: 'once' as const },
     settings: { defaultTimezone: 'UTC', startAt: '2026-11-01T00:00:00Z', endAt: '2026-12-31T00:00:00Z' },
     splits: {},
+    requires: [],
     ...overrides,
   });
   it.each([
