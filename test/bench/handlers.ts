@@ -20,6 +20,7 @@ import { liveFields } from '#shared/ingest/live-journey.ts';
 import { Journey } from '#shared/journey/schema.ts';
 import { TABLES } from '#shared/tables.ts';
 import { AB_SPLIT_THEN_EXIT } from '../support/journey-steps.ts';
+import { type EndHook, printGrowth, runGrowth } from './growth-run.ts';
 
 /**
  * Per event: DynamoDB reads and writes (counted by SDK middleware) and CPU
@@ -121,13 +122,27 @@ function event(userId: string, name: string, i: number, properties: Record<strin
   };
 }
 
+/** `BENCH_GROWTH_EVENTS=10000,100000` (the default): the customer stream lengths of the growth scenario. */
+function growthCounts(): number[] {
+  const raw = process.env.BENCH_GROWTH_EVENTS ?? '10000,100000';
+  return raw
+    .split(',')
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0);
+}
+
+/** What happens when a simulated execution ends: nothing reaches the profile yet. */
+const executionEnded: EndHook = () => async () => {};
+
 /** Runs the handler benchmark and prints one line per scenario. */
 export async function runHandlersBench(): Promise<void> {
   const dynamo = await startDynaliteProcess();
   try {
     const { doc, counts } = await setup(dynamo.endpoint);
-    mockClient(SFNClient).onAnyCommand().resolves({});
-    mockClient(SQSClient).onAnyCommand().resolves({});
+    const sfnMock = mockClient(SFNClient);
+    sfnMock.onAnyCommand().resolves({});
+    const sqsMock = mockClient(SQSClient);
+    sqsMock.onAnyCommand().resolves({});
     mockClient(SESv2Client)
       .on(SendEmailCommand)
       .callsFake(() => ({ MessageId: `ses-${Math.random().toString(36).slice(2)}` }));
@@ -259,6 +274,9 @@ export async function runHandlersBench(): Promise<void> {
         `${r.name.padEnd(42)} ${r.reads.toFixed(2).padStart(5)}  ${r.writes.toFixed(2).padStart(6)}  ${r.cpuMeanMs.toFixed(3).padStart(6)} ms  ${r.cpuP95Ms.toFixed(3).padStart(5)} ms`,
       );
     }
+    sfnMock.restore();
+    sqsMock.restore();
+    printGrowth(await runGrowth(dynamo.endpoint, growthCounts(), executionEnded));
   } finally {
     dynamo.stop();
   }
