@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { structuralProblems } from './ingest/limits.ts';
 import { isValidTimeZone } from './time.ts';
 
 /**
@@ -157,7 +158,8 @@ export const CUSTOMER_EVENT_DETAIL_TYPES = ['track', 'identify'] as const;
 export type EventProblem = { field: string; message: string };
 
 /**
- * Validates a customer event; on failure every problem names its field as a
+ * Validates a customer event (limits of ingest/limits.ts, then the schema);
+ * on failure every problem names its field as a
  * dotted path (`timestamp`, `messageId`, `properties`, `traits.email`), or
  * `(event)` when the event itself is not an object.
  */
@@ -170,6 +172,9 @@ export function parseCustomerEvent(
       problems: [{ field: '(event)', message: 'must be a JSON object in the Segment spec shape' }],
     };
   }
+  // Limits first: size, depth and reserved keys decide before any schema walks the value.
+  const limits = structuralProblems(input);
+  if (limits.length > 0) return { ok: false, problems: limits };
   const result = CustomerEvent.safeParse(input);
   if (result.success) return { ok: true, event: result.data };
   return {

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { dictionary, dictionaryOf } from '#shared/dictionary.ts';
 import type { Channel, EventSnapshot } from '#shared/ingest/profile-changes.ts';
 import { ActiveEnrollment, type ProfileState, ReentryRecord, Waiter } from '#shared/ingest/state.ts';
 import { ChannelConsent, type EventCounter, type Profile, PushToken } from '#shared/profile.ts';
@@ -41,15 +42,22 @@ const Snapshot = z.object({
 });
 const StringList = z.array(z.string());
 
+type PartialCounter = Partial<EventCounter> & { days?: Record<string, number> };
+
+/** Event names, trait keys and topics are customer data: held in Maps and prototype-free records only. */
 type Accumulator = {
   profile: Profile;
-  counters: Record<string, Partial<EventCounter> & { days?: Record<string, number> }>;
+  counters: Map<string, PartialCounter>;
   state: Omit<ProfileState, 'profile'>;
 };
 
-function counterOf(acc: Accumulator, event: string) {
-  acc.counters[event] ??= {};
-  return acc.counters[event];
+function counterOf(acc: Accumulator, event: string): PartialCounter {
+  let counter = acc.counters.get(event);
+  if (counter === undefined) {
+    counter = {};
+    acc.counters.set(event, counter);
+  }
+  return counter;
 }
 
 function readEventAttribute(acc: Accumulator, key: string, value: unknown): boolean {
@@ -61,7 +69,8 @@ function readEventAttribute(acc: Accumulator, key: string, value: unknown): bool
   else if (prefix === 'ed:' && typeof value === 'number') {
     const split = rest.lastIndexOf(':');
     const counter = counterOf(acc, rest.slice(0, split));
-    counter.days = { ...counter.days, [rest.slice(split + 1)]: value };
+    counter.days ??= dictionary<number>();
+    counter.days[rest.slice(split + 1)] = value;
   } else if (prefix === 'ex:') {
     const parsed = Snapshot.safeParse(value);
     if (parsed.success) acc.state.lastEvents[rest] = parsed.data satisfies EventSnapshot;
@@ -106,7 +115,7 @@ function readProfileAttribute(acc: Accumulator, key: string, value: unknown): vo
     if (kind === 'cs') next.status = ChannelConsent.shape.status.catch(current.status).parse(value);
     if (kind === 'cr' && typeof value === 'string') next.reason = value;
     if (kind === 'ct' && topic !== undefined && typeof value === 'boolean') {
-      next.topics = { ...next.topics, [topic]: value };
+      next.topics = dictionaryOf([...Object.entries(next.topics ?? {}), [topic, value] as const]);
     }
     profile.consent[channel] = next;
   } else if (
@@ -120,15 +129,15 @@ function readProfileAttribute(acc: Accumulator, key: string, value: unknown): vo
 /** Reads a stored profile item (external data: every part is parsed, bad parts are ignored). */
 export function readProfileItem(userId: string, item: Record<string, unknown> | undefined): ProfileState {
   const acc: Accumulator = {
-    profile: { userId, traits: {}, consent: {}, events: {} },
-    counters: {},
+    profile: { userId, traits: dictionary(), consent: {}, events: dictionary() },
+    counters: new Map(),
     state: {
       active: [],
       waiters: [],
-      reentry: {},
+      reentry: dictionary(),
       sends: { email: [], sms: [], push: [] },
       sendsVersion: 0,
-      lastEvents: {},
+      lastEvents: dictionary(),
     },
   };
   for (const [key, value] of Object.entries(item ?? {})) {
@@ -140,7 +149,7 @@ export function readProfileItem(userId: string, item: Record<string, unknown> | 
     if (typeof reason !== 'string') continue;
     acc.profile.consent[channel] = { ...acc.profile.consent[channel], status: 'suppressed', reason };
   }
-  for (const [event, counter] of Object.entries(acc.counters)) {
+  for (const [event, counter] of acc.counters) {
     if (counter.count === undefined || counter.first === undefined || counter.last === undefined) continue;
     acc.profile.events[event] = {
       count: counter.count,
