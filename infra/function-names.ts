@@ -6,6 +6,7 @@ export const FUNCTION_NAMES = [
   'await-event',
   'deploy-journey',
   'delivery-feedback',
+  'execution-status',
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 

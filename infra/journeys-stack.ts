@@ -15,6 +15,7 @@ import type { StackSettings } from './constructs/settings.ts';
 import type { FunctionName } from './function-names.ts';
 import {
   customerEventsPattern,
+  executionStatusPattern,
   journeyObjectPattern,
   sesDeliveryPattern,
   smsDeliveryPattern,
@@ -38,6 +39,7 @@ const DESCRIPTIONS: Record<FunctionName, string> = {
   'await-event': 'Journey task: register a wait-for-event token',
   'deploy-journey': 'Validate, compile and publish a journey from S3',
   'delivery-feedback': 'SES and SMS delivery events: statuses, bounces, complaints',
+  'execution-status': 'Journey executions that ended: waiters and enrollments cleaned up, outcomes',
 };
 
 /** Journeys on AWS: customer events in, journeys as state machines, messages out. */
@@ -89,6 +91,7 @@ export class JourneysStack extends Stack {
       profiles: this.tables.profiles,
       journeys: this.tables.journeys,
       stats: this.tables.stats,
+      enrollments: this.tables.enrollments,
       deployer: this.functions['deploy-journey'],
     });
     this.routeEvents();
@@ -118,15 +121,17 @@ export class JourneysStack extends Stack {
       'await-event': create('await-event'),
       'deploy-journey': create('deploy-journey'),
       'delivery-feedback': create('delivery-feedback'),
+      'execution-status': create('execution-status'),
     };
   }
 
   /** What each function reads, writes and calls (see the handlers' config). */
   private bindFunctions(settings: StackSettings): void {
-    const { profiles, journeys, deliveries, stats } = this.tables;
+    const { profiles, journeys, deliveries, stats, enrollments } = this.tables;
     const fns = this.functions;
     fns.ingest
       .bindProfiles(profiles, 'readWrite')
+      .bindEnrollments(enrollments, 'readWrite')
       .bindJourneysTable(journeys, 'read')
       .bindStats(stats, 'readWrite')
       .bindRejectedQueue(this.rejectedEvents)
@@ -146,7 +151,14 @@ export class JourneysStack extends Stack {
     if (settings.unsubscribeBaseUrl)
       fns['send-message'].setEnv('UNSUBSCRIBE_BASE_URL', settings.unsubscribeBaseUrl);
     fns.evaluate.bindProfiles(profiles, 'read');
-    fns['await-event'].bindProfiles(profiles, 'readWrite').allowTaskCallbacks(['states:SendTaskSuccess']);
+    fns['await-event']
+      .bindProfiles(profiles, 'readWrite')
+      .bindEnrollments(enrollments, 'readWrite')
+      .allowTaskCallbacks(['states:SendTaskSuccess']);
+    fns['execution-status']
+      .bindProfiles(profiles, 'readWrite')
+      .bindEnrollments(enrollments, 'readWrite')
+      .bindStats(stats, 'readWrite');
     fns['deploy-journey']
       .bindJourneysBucket(this.journeys.bucket, 'readWrite')
       .bindJourneysTable(journeys, 'readWrite')
@@ -191,6 +203,13 @@ export class JourneysStack extends Stack {
       fns['delivery-feedback'].function,
       'SMS delivery receipts',
     );
+    routing.route(
+      'ExecutionStatus',
+      routing.defaultBus,
+      executionStatusPattern,
+      fns['execution-status'].function,
+      'Journey executions that ended (Step Functions status changes)',
+    );
     const deployRule = routing.route(
       'DeployJourneys',
       routing.defaultBus,
@@ -212,6 +231,7 @@ export class JourneysStack extends Stack {
       JourneysTableName: tables.journeys.tableName,
       DeliveriesTableName: tables.deliveries.tableName,
       StatsTableName: tables.stats.tableName,
+      EnrollmentsTableName: tables.enrollments.tableName,
       RejectedEventsQueueUrl: this.rejectedEvents.queueUrl,
       DeadLetterQueueUrl: routing.deadLetters.queueUrl,
       SesConfigurationSet: messaging.configurationSet.configurationSetName,

@@ -46,6 +46,20 @@ export function sesDeliveryPattern(configurationSetName: string): EventPattern {
 }
 
 /**
+ * The end of a journey execution → execution-status. Step Functions
+ * publishes status changes of Standard executions to the default bus; only
+ * the ends of `journey-*` state machines are routed.
+ */
+export const executionStatusPattern: EventPattern = {
+  source: ['aws.states'],
+  'detail-type': ['Step Functions Execution Status Change'],
+  detail: {
+    status: ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'],
+    stateMachineArn: [{ wildcard: 'arn:aws:states:*:*:stateMachine:journey-*' }],
+  },
+};
+
+/**
  * SMS delivery receipts from End User Messaging (what Pinpoint SendMessages
  * SMS turn into) → delivery-feedback. They arrive on the default bus.
  */

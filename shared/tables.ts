@@ -14,7 +14,7 @@ export type TableDefinition = {
   readonly timeToLiveAttribute?: string;
 };
 
-/** One item per customer: traits, channels, consent, counters, caps, active enrollments. */
+/** One item per customer: traits, channels, consent, counters, caps, a summary of waiting steps (bounded). */
 export const PROFILES_TABLE = {
   id: 'profiles',
   partitionKey: { name: 'userId', type: 'S' },
@@ -41,7 +41,36 @@ export const STATS_TABLE = {
   sortKey: { name: 'sk', type: 'S' },
 } as const satisfies TableDefinition;
 
-export const TABLES = [PROFILES_TABLE, JOURNEYS_TABLE, DELIVERIES_TABLE, STATS_TABLE] as const;
+/**
+ * What a customer is part of, one item each with a lifetime: enrollments
+ * (`e#<enrollmentId>`), waiting steps (`w#<event>#<enrollmentId>#<stepId>`,
+ * so one query finds the waiters of an event) and re-entry records
+ * (`r#<journey>[#<correlation>]`). Removed when their life ends; TTL as a backstop.
+ */
+export const ENROLLMENTS_TABLE = {
+  id: 'enrollments',
+  partitionKey: { name: 'userId', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  timeToLiveAttribute: 'expiresAt',
+} as const satisfies TableDefinition;
+
+/** The sort keys of ENROLLMENTS_TABLE items. */
+export const enrollmentKeys = {
+  enrollment: (enrollmentId: string) => `e#${enrollmentId}`,
+  enrollmentPrefix: 'e#',
+  waiter: (event: string, enrollmentId: string, stepId: string) => `w#${event}#${enrollmentId}#${stepId}`,
+  waitersOf: (event: string) => `w#${event}#`,
+  waiterPrefix: 'w#',
+  reentry: (key: string) => `r#${key}`,
+} as const;
+
+export const TABLES = [
+  PROFILES_TABLE,
+  JOURNEYS_TABLE,
+  DELIVERIES_TABLE,
+  STATS_TABLE,
+  ENROLLMENTS_TABLE,
+] as const;
 
 /**
  * The profile item keeps each trait in its own top-level attribute `t:<trait>`

@@ -13,6 +13,7 @@ const ConfigSchema = z.object({
   JOURNEYS_TABLE_NAME: nonEmpty,
   DELIVERIES_TABLE_NAME: nonEmpty,
   STATS_TABLE_NAME: nonEmpty,
+  ENROLLMENTS_TABLE_NAME: nonEmpty,
   EVENT_BUS_NAME: nonEmpty,
   JOURNEYS_BUCKET_NAME: nonEmpty,
   SES_CONFIGURATION_SET: nonEmpty,

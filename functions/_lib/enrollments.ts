@@ -3,21 +3,28 @@ import type { LiveJourney } from '#shared/ingest/live-journey.ts';
 import { variantOf } from '#shared/ingest/live-journey.ts';
 import type { Enrollment } from '#shared/ingest/plan.ts';
 import type { EnrollmentInput } from '#shared/tasks.ts';
+import { addDuration } from '#shared/time.ts';
+import type { EnrollmentItems, ReentryPolicy } from './enrollment-items.ts';
 import type { ProfilesRepository } from './profiles.ts';
 import { executionArnOf, isAlreadyDone } from './sfn-errors.ts';
 import type { StatsRepository } from './stats.ts';
 
 /**
  * Starting an enrollment, shared by every way in (customer events, segment
- * runs): the re-entry write on the profile, then StartExecution on the live
- * alias under the deterministic name, then the funnel counters.
+ * runs): the re-entry record and the enrollment item, then StartExecution on
+ * the live alias under the deterministic name, then the funnel counters.
  */
 
-export type EnrollmentDeps = { profiles: ProfilesRepository; sfn: SFNClient; stats: StatsRepository };
+export type EnrollmentDeps = {
+  profiles: ProfilesRepository;
+  enrollments: EnrollmentItems;
+  sfn: SFNClient;
+  stats: StatsRepository;
+};
 
 export type Entry = {
   userId: string;
-  /** The enrollment time written on the profile and in the execution input. */
+  /** The enrollment time written on the re-entry record and in the execution input. */
   at: string;
   trigger: EnrollmentInput['trigger'];
   /** Count the entry in the funnel when it starts (callers pass false for a known redelivery). */
@@ -31,31 +38,37 @@ export async function startEnrollment(
   entry: Entry,
 ): Promise<boolean> {
   const { journey, enrollmentId } = plan;
-  const { userId, at } = entry;
+  const { userId } = entry;
   const executionArn = executionArnOf(journey.stateMachineArn, enrollmentId);
-  const policy =
-    plan.notBefore !== undefined
-      ? { mode: 'after' as const, notBefore: plan.notBefore }
-      : { mode: journey.reentry.mode === 'always' ? ('always' as const) : ('once' as const) };
-  // The write comes first: if StartExecution then fails, the retry passes the
-  // same condition (same enrollment id) and starts it; the name makes the start idempotent.
-  const recorded = await deps.profiles.enroll(
+  const reentry = journey.reentry;
+  const policy: ReentryPolicy =
+    plan.notBefore !== undefined && reentry.mode === 'after'
+      ? {
+          mode: 'after',
+          notBefore: plan.notBefore,
+          until: addDuration(new Date(entry.at), reentry.cooldown).toISOString(),
+        }
+      : { mode: reentry.mode === 'always' ? 'always' : 'once' };
+  // The re-entry record comes first: if StartExecution then fails, the retry
+  // finds the same enrollment id ("again") and starts it; the name makes the start idempotent.
+  const claim = await deps.enrollments.claimEntry(
     userId,
-    {
-      key: plan.reentryKey,
-      record: { at, enrollmentId },
-      active: {
-        enrollmentId,
-        journeyId: journey.journeyId,
-        version: journey.version,
-        executionArn,
-        enrolledAt: at,
-        correlation: plan.correlation,
-      },
-    },
+    plan.reentryKey,
+    { at: entry.at, enrollmentId },
     policy,
   );
-  if (!recorded) return false;
+  if (claim.status === 'refused') return false;
+  const at = claim.status === 'again' ? claim.at : entry.at;
+  const within = journey.goal?.within;
+  await deps.enrollments.putEnrollment(userId, {
+    enrollmentId,
+    journeyId: journey.journeyId,
+    version: journey.version,
+    executionArn,
+    enrolledAt: at,
+    correlation: plan.correlation,
+    ...(within === undefined ? {} : { goalUntil: addDuration(new Date(at), within).toISOString() }),
+  });
   const input: EnrollmentInput = {
     v: 1,
     journeyId: journey.journeyId,

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { dictionary, dictionaryOf } from '#shared/dictionary.ts';
 import type { Channel, EventSnapshot } from '#shared/ingest/profile-changes.ts';
-import { ActiveEnrollment, type ProfileState, ReentryRecord, Waiter } from '#shared/ingest/state.ts';
+import type { ProfileState } from '#shared/ingest/state.ts';
 import { ChannelConsent, type EventCounter, type Profile, PushToken } from '#shared/profile.ts';
 import { profileTraitAttribute } from '#shared/tables.ts';
 
@@ -24,16 +24,22 @@ export const attr = {
   last: (event: string) => `el:${event}`,
   day: (event: string, day: string) => `ed:${event}:${day}`,
   snapshot: (event: string) => `ex:${event}`,
-  seen: (messageId: string) => `m:${messageId}`,
+  /** One slot of the redelivery guard: a fixed ring of slots, each holding a recent message id's digest. */
+  seenSlot: (slot: number) => `mh:${slot}`,
   sends: (channel: Channel) => `sends:${channel}`,
-  reentry: (key: string) => `r:${key}`,
-  active: (enrollmentId: string) => `a:${enrollmentId}`,
-  waiter: (key: string) => `w:${key}`,
-  /** How many steps wait for an event: lets an event no journey references skip reading the profile. */
+  /** How many steps wait for an event: an event nobody waits for needs no further read. */
   waitingFor: (event: string) => `wf:${event}`,
   traitsAt: 'traitsAt',
   sendsVersion: 'sendsVersion',
+  /** The item layout version: items without it are migrated on their next write. */
+  format: 'fv',
 } as const;
+
+/** The current item layout (1: before the bounded layout, no `fv`). */
+export const PROFILE_FORMAT = 2;
+
+/** Attribute prefixes of the first layout, moved to their own items or dropped by the migration. */
+export const LEGACY_PREFIXES = ['m:', 'a:', 'w:', 'r:'] as const;
 
 const Snapshot = z.object({
   messageId: z.string(),
@@ -83,15 +89,8 @@ function readStateAttribute(acc: Accumulator, key: string, value: unknown): bool
   const prefix = key.slice(0, colon + 1);
   const rest = key.slice(colon + 1);
   const { state } = acc;
-  if (prefix === 'a:') {
-    const parsed = ActiveEnrollment.safeParse(value);
-    if (parsed.success) state.active.push(parsed.data);
-  } else if (prefix === 'w:') {
-    const parsed = Waiter.safeParse(value);
-    if (parsed.success) state.waiters.push(parsed.data);
-  } else if (prefix === 'r:') {
-    const parsed = ReentryRecord.safeParse(value);
-    if (parsed.success) state.reentry[rest] = parsed.data;
+  if (prefix === 'wf:' && typeof value === 'number') {
+    state.waitingFor[rest] = value;
   } else if (prefix === 'sends:' && (rest === 'email' || rest === 'sms' || rest === 'push')) {
     const parsed = StringList.safeParse(value);
     if (parsed.success) state.sends[rest] = parsed.data;
@@ -132,9 +131,7 @@ export function readProfileItem(userId: string, item: Record<string, unknown> | 
     profile: { userId, traits: dictionary(), consent: {}, events: dictionary() },
     counters: new Map(),
     state: {
-      active: [],
-      waiters: [],
-      reentry: dictionary(),
+      waitingFor: dictionary(),
       sends: { email: [], sms: [], push: [] },
       sendsVersion: 0,
       lastEvents: dictionary(),
@@ -159,12 +156,4 @@ export function readProfileItem(userId: string, item: Record<string, unknown> | 
     };
   }
   return { profile: acc.profile, ...acc.state };
-}
-
-/** The message-id attributes on an item, oldest first (for trimming the redelivery guard). */
-export function seenMessages(item: Record<string, unknown>): { key: string; at: number }[] {
-  return Object.entries(item)
-    .filter(([key, value]) => key.startsWith('m:') && typeof value === 'number')
-    .map(([key, value]) => ({ key, at: typeof value === 'number' ? value : 0 }))
-    .sort((a, b) => a.at - b.at);
 }

@@ -1,28 +1,38 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { hex128 } from '#shared/hash.ts';
 import type { Channel, ProfileChanges } from '#shared/ingest/profile-changes.ts';
-import {
-  type ActiveEnrollment,
-  type ProfileState,
-  type ReentryRecord,
-  type Waiter,
-  waiterKey,
-} from '#shared/ingest/state.ts';
+import type { ProfileState } from '#shared/ingest/state.ts';
+import type { EnrollmentItems } from './enrollment-items.ts';
 import { isConditionFailed, UpdateBuilder } from './expression.ts';
-import { attr, readProfileItem, seenMessages } from './profile-item.ts';
+import { REMOVE_BATCH, staleAttributes, worthCompacting } from './profile-compaction.ts';
+import { attr, PROFILE_FORMAT, readProfileItem } from './profile-item.ts';
+import { legacyRecords, needsMigration } from './profile-migration.ts';
 
-/** How many message ids the redelivery guard keeps; trimmed to half when exceeded. */
-const SEEN_LIMIT = 200;
+/**
+ * Slots of the redelivery guard. A message id's digest lands in one slot
+ * (chosen by the digest), replacing what was there: a fixed-size ring, so the
+ * guard costs the same after 10 or 100,000 events, and a redelivery of any of
+ * roughly the last few dozen events is recognised.
+ */
+const SEEN_SLOTS = 32;
+
+function seenSlot(messageId: string): { slot: string; digest: string } {
+  const digest = hex128(messageId).slice(0, 16);
+  return { slot: attr.seenSlot(Number.parseInt(digest.slice(0, 8), 16) % SEEN_SLOTS), digest };
+}
 
 /**
  * Builds the single UpdateItem of an event. `fresh`: the event is the newest
  * the profile has seen for what it touches, so its values overwrite; when not
  * fresh, values only fill what is missing (an older event never overwrites).
  */
-function eventUpdate(changes: ProfileChanges, fresh: boolean, nowMs: number) {
+function eventUpdate(changes: ProfileChanges, fresh: boolean) {
   const b = new UpdateBuilder();
   const put = (attribute: string, value: unknown) =>
     fresh ? b.set(attribute, value) : b.setIfAbsent(attribute, value);
-  b.set(attr.seen(changes.messageId), nowMs);
+  const seen = seenSlot(changes.messageId);
+  b.set(seen.slot, seen.digest);
+  b.set(attr.format, PROFILE_FORMAT);
   const hasTraits = Object.keys(changes.traits).length > 0;
   for (const [name, value] of Object.entries(changes.traits)) put(attr.trait(name), value);
   for (const key of ['email', 'phone', 'timezone', 'locale'] as const) {
@@ -33,7 +43,14 @@ function eventUpdate(changes: ProfileChanges, fresh: boolean, nowMs: number) {
   for (const { channel, status } of changes.consent) put(attr.consent(channel), status);
   for (const { channel, topic, subscribed } of changes.topics) put(attr.topic(channel, topic), subscribed);
   if (hasTraits && fresh) b.set(attr.traitsAt, changes.timestamp);
-  const conditions = [`attribute_not_exists(${b.name(attr.seen(changes.messageId))})`];
+  const slot = b.name(seen.slot);
+  const format = b.name(attr.format);
+  const conditions = [
+    // Not a redelivery of a recent event.
+    `(attribute_not_exists(${slot}) OR ${slot} <> ${b.value(seen.digest)})`,
+    // A new item, or one already in the current layout (older ones are migrated first).
+    `(attribute_not_exists(${b.name('userId')}) OR ${format} = ${b.value(PROFILE_FORMAT)})`,
+  ];
   if (hasTraits && fresh) {
     const at = b.name(attr.traitsAt);
     conditions.push(`(attribute_not_exists(${at}) OR ${at} <= ${b.value(changes.timestamp)})`);
@@ -43,7 +60,7 @@ function eventUpdate(changes: ProfileChanges, fresh: boolean, nowMs: number) {
     b.add(attr.count(event), 1).add(attr.day(event, day), 1);
     b.setIfAbsent(attr.first(event), changes.timestamp);
     put(attr.last(event), changes.timestamp);
-    put(attr.snapshot(event), snapshot);
+    if (snapshot !== undefined) put(attr.snapshot(event), snapshot);
     if (fresh) {
       const last = b.name(attr.last(event));
       conditions.push(`(attribute_not_exists(${last}) OR ${last} <= ${b.value(changes.timestamp)})`);
@@ -54,19 +71,22 @@ function eventUpdate(changes: ProfileChanges, fresh: boolean, nowMs: number) {
 
 export type RecordedEvent = {
   duplicate: boolean;
-  /** The profile after the write; absent when the caller did not need it and no step waits for this event. */
-  state?: ProfileState;
+  /** The profile after the write (or as it is, for a duplicate). */
+  state: ProfileState;
+  /** Profile writes this event took (1 on the hot path). */
   writes: number;
 };
 
-/** The profiles table: one item per customer (layout in profile-item.ts). */
+/** The profiles table: one bounded item per customer (layout in profile-item.ts). */
 export class ProfilesRepository {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
+    /** Where records of the older layout move when an item is migrated. */
+    private readonly enrollments?: EnrollmentItems,
   ) {}
 
-  private async update(userId: string, b: UpdateBuilder, condition?: string, returnAll = true) {
+  private async update(userId: string, b: UpdateBuilder, condition?: string) {
     const out = await this.db.send(
       new UpdateCommand({
         TableName: this.table,
@@ -74,167 +94,120 @@ export class ProfilesRepository {
         UpdateExpression: b.expression(),
         ...(condition === undefined ? {} : { ConditionExpression: condition }),
         ...b.attributes(),
-        ReturnValues: returnAll ? 'ALL_NEW' : 'UPDATED_NEW',
+        // Returning the item costs no capacity: it lets the caller plan without a read.
+        ReturnValues: 'ALL_NEW',
       }),
     );
     return out.Attributes ?? {};
   }
 
   /** Tries an update; `undefined` when its condition was false. */
-  private async tryUpdate(userId: string, b: UpdateBuilder, condition: string, returnAll = true) {
+  private async tryUpdate(userId: string, b: UpdateBuilder, condition: string) {
     try {
-      return await this.update(userId, b, condition, returnAll);
+      return await this.update(userId, b, condition);
     } catch (error) {
       if (isConditionFailed(error)) return undefined;
       throw error;
     }
   }
 
+  private async rawItem(userId: string): Promise<Record<string, unknown> | undefined> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: { userId }, ConsistentRead: true }),
+    );
+    return out.Item;
+  }
+
   /**
-   * Applies an event to the profile in one conditional UpdateItem. A second
-   * write happens only for an out-of-order event (fill-only values) or a
-   * redelivered one (then nothing changes and the profile is read back).
-   *
-   * `needState`: a journey references this event, so the whole profile comes
-   * back with the write. Otherwise only the updated attributes come back —
-   * plus the count of steps waiting for this event, touched by the same write,
-   * so the profile is read only when a step waits for it.
+   * Applies an event to the profile in one conditional UpdateItem that
+   * returns the whole item. Only when its condition fails does more happen:
+   * the item is read to tell a redelivery, an older event (then values only
+   * fill what is missing) or an item in the older layout (migrated, then the
+   * event applied). A compaction write follows when attributes past their life
+   * have piled up (see profile-compaction.ts).
    */
-  async recordEvent(changes: ProfileChanges, now: Date, needState = true): Promise<RecordedEvent> {
+  async recordEvent(changes: ProfileChanges, now: Date): Promise<RecordedEvent> {
     const userId = changes.userId;
-    const waitKey = changes.track === undefined ? undefined : attr.waitingFor(changes.track.event);
-    const build = (fresh: boolean) => {
-      const update = eventUpdate(changes, fresh, now.getTime());
-      if (!needState && waitKey !== undefined) update.builder.setIfAbsent(waitKey, 0);
-      return update;
-    };
-    const fresh = build(true);
-    let item = await this.tryUpdate(userId, fresh.builder, fresh.condition, needState);
     let writes = 1;
-    if (item === undefined) {
-      const stale = build(false);
-      item = await this.tryUpdate(userId, stale.builder, stale.condition, needState);
-      writes = 2;
+    const fresh = eventUpdate(changes, true);
+    let item = await this.tryUpdate(userId, fresh.builder, fresh.condition);
+    for (let attempt = 0; item === undefined && attempt < 3; attempt++) {
+      const current = await this.rawItem(userId);
+      if (needsMigration(current) && current !== undefined) {
+        writes += await this.migrate(userId, current);
+        const retry = eventUpdate(changes, true);
+        writes += 1;
+        item = await this.tryUpdate(userId, retry.builder, retry.condition);
+        continue;
+      }
+      const { slot, digest } = seenSlot(changes.messageId);
+      if (current?.[slot] === digest)
+        return { duplicate: true, state: readProfileItem(userId, current), writes };
+      const stale = eventUpdate(changes, false);
+      writes += 1;
+      item = await this.tryUpdate(userId, stale.builder, stale.condition);
     }
-    if (item === undefined) return { duplicate: true, state: await this.get(userId), writes };
-    const waiting = waitKey !== undefined && typeof item[waitKey] === 'number' && item[waitKey] > 0;
-    if (!needState && !waiting) return { duplicate: false, writes };
-    if (!needState) return { duplicate: false, state: await this.get(userId), writes };
-    const seen = seenMessages(item);
-    if (seen.length > SEEN_LIMIT) await this.forget(userId, seen.slice(0, seen.length - SEEN_LIMIT / 2));
+    if (item === undefined)
+      throw new Error(`profile ${userId}: the event could not be applied after 3 attempts`);
+    writes += await this.compact(userId, item, now);
     return { duplicate: false, state: readProfileItem(userId, item), writes };
   }
 
-  private async forget(userId: string, seen: { key: string }[]) {
-    const b = new UpdateBuilder();
-    for (const { key } of seen) b.remove(key);
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { userId },
-        UpdateExpression: b.expression(),
-        ...b.attributes(),
-      }),
-    );
+  /** Removes attributes past their life when worth a write; returns the writes made. */
+  private async compact(userId: string, item: Record<string, unknown>, now: Date): Promise<number> {
+    const stale = staleAttributes(item, now);
+    if (!worthCompacting(item, stale)) return 0;
+    return this.removeAll(userId, stale);
+  }
+
+  /**
+   * Removes attributes in batches that keep each expression within DynamoDB's
+   * limits; `last` (if any) is applied with the final batch.
+   */
+  private async removeAll(
+    userId: string,
+    attributes: readonly string[],
+    last?: UpdateBuilder,
+  ): Promise<number> {
+    const batches: string[][] = [];
+    for (let i = 0; i < attributes.length; i += REMOVE_BATCH)
+      batches.push(attributes.slice(i, i + REMOVE_BATCH));
+    if (batches.length === 0) batches.push([]);
+    let writes = 0;
+    for (const [index, batch] of batches.entries()) {
+      const b = index === batches.length - 1 && last !== undefined ? last : new UpdateBuilder();
+      for (const key of batch) b.remove(key);
+      if (b.expression() === '') continue;
+      // Only on an existing item: a removal never creates an empty profile.
+      await this.tryUpdate(userId, b, `attribute_exists(${b.name('userId')})`);
+      writes += 1;
+    }
+    return writes;
+  }
+
+  /** Moves what an older-layout item holds to its own items, then rewrites the item in the current layout. */
+  private async migrate(userId: string, item: Record<string, unknown>): Promise<number> {
+    const legacy = legacyRecords(item);
+    if (this.enrollments === undefined && legacy.attributes.some((k) => !k.startsWith('m:'))) {
+      throw new Error('profiles: migrating an item with enrollments needs the enrollments table');
+    }
+    if (this.enrollments !== undefined) await this.enrollments.importLegacy(userId, legacy);
+    const done = new UpdateBuilder().set(attr.format, PROFILE_FORMAT);
+    return this.removeAll(userId, legacy.attributes, done);
   }
 
   /** The current profile, read strongly consistent (tasks act on the freshest data). */
   async get(userId: string): Promise<ProfileState> {
-    const out = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: { userId }, ConsistentRead: true }),
-    );
-    return readProfileItem(userId, out.Item);
+    return readProfileItem(userId, await this.rawItem(userId));
   }
 
   /**
-   * Records an enrollment: the re-entry record and the active enrollment, in
-   * one write whose condition enforces the re-entry policy. `notBefore`: the
-   * previous entry must be older than this (cooldown); `once`: no previous
-   * entry at all. A redelivery of the same enrollment passes (same id).
+   * Adjusts the summary of steps waiting for an event (+1 when a step starts
+   * waiting, -1 when its waiter is removed); returns the profile after it.
    */
-  async enroll(
-    userId: string,
-    entry: { key: string; record: ReentryRecord; active: ActiveEnrollment },
-    policy: { mode: 'once' } | { mode: 'always' } | { mode: 'after'; notBefore: string },
-  ): Promise<boolean> {
-    const b = new UpdateBuilder();
-    b.set(attr.reentry(entry.key), entry.record);
-    b.set(attr.active(entry.record.enrollmentId), entry.active);
-    if (policy.mode === 'always') {
-      await this.update(userId, b);
-      return true;
-    }
-    const r = b.name(attr.reentry(entry.key));
-    const same = `${r}.enrollmentId = ${b.value(entry.record.enrollmentId)}`;
-    let condition = `attribute_not_exists(${r}) OR ${same}`;
-    if (policy.mode === 'after') {
-      b.names['#at'] = 'at';
-      condition += ` OR ${r}.#at < ${b.value(policy.notBefore)}`;
-    }
-    return (await this.tryUpdate(userId, b, condition)) !== undefined;
-  }
-
-  /**
-   * Marks an enrollment converted (kept active) or removes it (stopped). The
-   * condition makes the outcome count once even when the event is redelivered.
-   */
-  async finishEnrollment(
-    userId: string,
-    enrollmentId: string,
-    outcome: 'convert' | 'remove',
-    waiters: readonly Pick<Waiter, 'enrollmentId' | 'stepId' | 'event'>[] = [],
-  ): Promise<boolean> {
-    const b = new UpdateBuilder();
-    const a = b.name(attr.active(enrollmentId));
-    if (outcome === 'remove') {
-      b.remove(attr.active(enrollmentId));
-      for (const w of waiters)
-        b.remove(attr.waiter(waiterKey(w.enrollmentId, w.stepId))).add(attr.waitingFor(w.event), -1);
-      return (await this.tryUpdate(userId, b, `attribute_exists(${a})`)) !== undefined;
-    }
-    b.names['#converted'] = 'converted';
-    const expression = `SET ${a}.#converted = ${b.value(true)}`;
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { userId },
-          UpdateExpression: expression,
-          ConditionExpression: `attribute_exists(${a}) AND attribute_not_exists(${a}.#converted)`,
-          ...b.attributes(),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
-    }
-  }
-
-  /** Registers a waiting step; returns the profile as it is after the write. */
-  async registerWaiter(userId: string, key: string, waiter: Waiter): Promise<ProfileState> {
-    const b = new UpdateBuilder().set(attr.waiter(key), waiter);
-    const w = b.name(attr.waiter(key));
-    // Count the waiter once even if the task is retried with the same token.
-    const item = await this.tryUpdate(
-      userId,
-      b.add(attr.waitingFor(waiter.event), 1),
-      `attribute_not_exists(${w})`,
-    );
-    if (item !== undefined) return readProfileItem(userId, item);
-    return readProfileItem(
-      userId,
-      await this.update(userId, new UpdateBuilder().set(attr.waiter(key), waiter)),
-    );
-  }
-
-  /** Removes a waiting step once, guarded by its token (a newer registration is kept). */
-  async removeWaiter(userId: string, key: string, waiter: Pick<Waiter, 'token' | 'event'>): Promise<boolean> {
-    const token = waiter.token;
-    const b = new UpdateBuilder().remove(attr.waiter(key)).add(attr.waitingFor(waiter.event), -1);
-    b.names['#token'] = 'token';
-    const w = b.name(attr.waiter(key));
-    return (await this.tryUpdate(userId, b, `${w}.#token = ${b.value(token)}`)) !== undefined;
+  async adjustWaiting(userId: string, event: string, delta: number): Promise<ProfileState> {
+    const b = new UpdateBuilder().add(attr.waitingFor(event), delta);
+    return readProfileItem(userId, await this.update(userId, b));
   }
 
   /**

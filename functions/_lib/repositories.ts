@@ -1,6 +1,7 @@
 import { dynamoClient } from './clients/dynamo.ts';
 import { lazyConfig } from './config.ts';
 import { DeliveriesRepository } from './deliveries.ts';
+import { EnrollmentItems } from './enrollment-items.ts';
 import { ProfilesRepository } from './profiles.ts';
 import { CachedRegistry, RegistryRepository } from './registry.ts';
 import { StatsRepository } from './stats.ts';
@@ -12,12 +13,25 @@ import { StatsRepository } from './stats.ts';
  */
 
 const profilesConfig = lazyConfig(['PROFILES_TABLE_NAME']);
+const enrollmentsConfig = lazyConfig(['ENROLLMENTS_TABLE_NAME']);
 const journeysConfig = lazyConfig(['JOURNEYS_TABLE_NAME']);
 const statsConfig = lazyConfig(['STATS_TABLE_NAME']);
 const deliveriesConfig = lazyConfig(['DELIVERIES_TABLE_NAME']);
 
-export function profilesRepository(): ProfilesRepository {
-  return new ProfilesRepository(dynamoClient(), profilesConfig().PROFILES_TABLE_NAME);
+/**
+ * The profiles of this process. Functions that write events to profiles also
+ * get the enrollments table, where items of the older layout move when migrated.
+ */
+export function profilesRepository(withEnrollments = false): ProfilesRepository {
+  return new ProfilesRepository(
+    dynamoClient(),
+    profilesConfig().PROFILES_TABLE_NAME,
+    withEnrollments ? enrollmentItems() : undefined,
+  );
+}
+
+export function enrollmentItems(): EnrollmentItems {
+  return new EnrollmentItems(dynamoClient(), enrollmentsConfig().ENROLLMENTS_TABLE_NAME);
 }
 
 export function registryRepository(): RegistryRepository {

@@ -1,18 +1,25 @@
 import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { isAlreadyDone } from '#functions/_lib/sfn-errors.ts';
 import type { TrackEvent } from '#shared/events.ts';
 import { waiterMatches } from '#shared/ingest/plan.ts';
-import { type Waiter, waiterKey } from '#shared/ingest/state.ts';
+import { triggerValuesFor, type Waiter, waiterKey } from '#shared/ingest/state.ts';
 import type { AwaitEventInput } from '#shared/tasks.ts';
 
-export type AwaitDeps = { profiles: ProfilesRepository; sfn: SFNClient; now: () => Date };
+export type AwaitDeps = {
+  profiles: ProfilesRepository;
+  enrollments: EnrollmentItems;
+  sfn: SFNClient;
+  now: () => Date;
+};
 export type AwaitResult = { status: 'waiting' | 'resumed'; key: string };
 
 /**
- * Registers the task token of a wait-for-event step on the profile. The
- * write returns the profile, so an awaited event that arrived after the step
- * began (before the token was registered) resumes the step at once.
+ * Registers the task token of a wait-for-event step as its own item, then
+ * counts it in the profile's summary. That write returns the profile, so an
+ * awaited event that arrived after the step began (before the token was
+ * registered) resumes the step at once.
  */
 export async function awaitEvent(deps: AwaitDeps, input: AwaitEventInput): Promise<AwaitResult> {
   const key = waiterKey(input.enrollmentId, input.stepId);
@@ -27,9 +34,12 @@ export async function awaitEvent(deps: AwaitDeps, input: AwaitEventInput): Promi
     token: input.token,
     startedAt: input.startedAt,
     expiresAt: new Date(new Date(input.startedAt).getTime() + input.timeoutSeconds * 1000).toISOString(),
-    trigger: input.trigger,
+    trigger: triggerValuesFor(input.where, input.trigger),
   };
-  const state = await deps.profiles.registerWaiter(input.userId, key, waiter);
+  const isNew = await deps.enrollments.putWaiter(input.userId, waiter);
+  const state = isNew
+    ? await deps.profiles.adjustWaiting(input.userId, input.event, 1)
+    : await deps.profiles.get(input.userId);
   const last = state.lastEvents[input.event];
   if (last === undefined) return { status: 'waiting', key };
   const event: TrackEvent = {
@@ -40,7 +50,9 @@ export async function awaitEvent(deps: AwaitDeps, input: AwaitEventInput): Promi
     timestamp: last.timestamp,
     properties: last.properties,
   };
-  if (!waiterMatches(waiter, event, state, deps.now())) return { status: 'waiting', key };
+  // Matched against the full trigger: the stored waiter keeps only the values its filter reads.
+  if (!waiterMatches({ ...waiter, trigger: input.trigger }, event, state, deps.now()))
+    return { status: 'waiting', key };
   try {
     await deps.sfn.send(
       new SendTaskSuccessCommand({ taskToken: input.token, output: JSON.stringify(event) }),
@@ -48,6 +60,8 @@ export async function awaitEvent(deps: AwaitDeps, input: AwaitEventInput): Promi
   } catch (error) {
     if (!isAlreadyDone(error)) throw error;
   }
-  await deps.profiles.removeWaiter(input.userId, key, waiter);
+  if (await deps.enrollments.removeWaiter(input.userId, waiter)) {
+    await deps.profiles.adjustWaiting(input.userId, input.event, -1);
+  }
   return { status: 'resumed', key };
 }

@@ -8,7 +8,12 @@ import { lazyConfig } from '#functions/_lib/config.ts';
 import { EventBridgeEvent } from '#functions/_lib/eventbridge-event.ts';
 import { observability } from '#functions/_lib/middleware.ts';
 import { logger, metrics } from '#functions/_lib/observability.ts';
-import { liveRegistry, profilesRepository, statsRepository } from '#functions/_lib/repositories.ts';
+import {
+  enrollmentItems,
+  liveRegistry,
+  profilesRepository,
+  statsRepository,
+} from '#functions/_lib/repositories.ts';
 import { METRICS } from '#shared/metrics.ts';
 import { type IngestDeps, ingestEvent } from './ingest.ts';
 
@@ -17,7 +22,8 @@ let deps: IngestDeps | undefined;
 
 function ingestDeps(): IngestDeps {
   deps ??= {
-    profiles: profilesRepository(),
+    profiles: profilesRepository(true),
+    enrollments: enrollmentItems(),
     registry: liveRegistry(),
     stats: statsRepository(),
     sfn: sfnClient(),

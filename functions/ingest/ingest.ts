@@ -1,17 +1,20 @@
 import { SendTaskSuccessCommand, type SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { startEnrollment } from '#functions/_lib/enrollments.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import type { CachedRegistry } from '#functions/_lib/registry.ts';
 import { isAlreadyDone } from '#functions/_lib/sfn-errors.ts';
 import type { StatsRepository } from '#functions/_lib/stats.ts';
 import { type CustomerEvent, customerIdOf, type EventProblem, parseCustomerEvent } from '#shared/events.ts';
-import { type Finish, planIngest, type Resume, references } from '#shared/ingest/plan.ts';
+import { awaitedEvents } from '#shared/ingest/live-journey.ts';
+import { type Finish, finishes, planIngest, type Resume, references } from '#shared/ingest/plan.ts';
 import { profileChanges } from '#shared/ingest/profile-changes.ts';
 import type { Waiter } from '#shared/ingest/state.ts';
 
 export type IngestDeps = {
   profiles: ProfilesRepository;
+  enrollments: EnrollmentItems;
   registry: CachedRegistry;
   stats: StatsRepository;
   sfn: SFNClient;
@@ -35,7 +38,7 @@ async function reject(deps: IngestDeps, original: unknown, problems: EventProble
   return { status: 'rejected', problems };
 }
 
-async function resume(deps: IngestDeps, event: CustomerEvent, userId: string, { waiter, key }: Resume) {
+async function resume(deps: IngestDeps, event: CustomerEvent, userId: string, { waiter }: Resume) {
   try {
     await deps.sfn.send(
       new SendTaskSuccessCommand({ taskToken: waiter.token, output: JSON.stringify(event) }),
@@ -43,7 +46,7 @@ async function resume(deps: IngestDeps, event: CustomerEvent, userId: string, { 
   } catch (error) {
     if (!isAlreadyDone(error)) throw error;
   }
-  if (await deps.profiles.removeWaiter(userId, key, waiter)) {
+  if (await removeWaiter(deps, userId, waiter)) {
     const version = waiter.version ?? '-';
     await deps.stats.increment({
       journeyId: waiter.journeyId,
@@ -54,9 +57,27 @@ async function resume(deps: IngestDeps, event: CustomerEvent, userId: string, { 
   }
 }
 
-async function finish(deps: IngestDeps, userId: string, f: Finish, waiters: Waiter[]) {
+/** Removes a waiter and its count in the profile's summary, once. */
+async function removeWaiter(
+  deps: Pick<IngestDeps, 'enrollments' | 'profiles'>,
+  userId: string,
+  waiter: Waiter,
+) {
+  if (!(await deps.enrollments.removeWaiter(userId, waiter))) return false;
+  await deps.profiles.adjustWaiting(userId, waiter.event, -1);
+  return true;
+}
+
+async function finish(deps: IngestDeps, userId: string, f: Finish) {
   const { enrollment } = f;
+  // The conditional mark makes the outcome count once even when the event is redelivered.
+  const first =
+    f.outcome === 'converted'
+      ? await deps.enrollments.markConverted(userId, enrollment.enrollmentId)
+      : await deps.enrollments.markStopped(userId, enrollment.enrollmentId, 'exit');
   if (f.stop) {
+    if (f.outcome === 'converted')
+      await deps.enrollments.markStopped(userId, enrollment.enrollmentId, 'goal');
     try {
       const cause = f.outcome === 'converted' ? 'goal reached' : 'exit event';
       await deps.sfn.send(new StopExecutionCommand({ executionArn: enrollment.executionArn, cause }));
@@ -64,12 +85,6 @@ async function finish(deps: IngestDeps, userId: string, f: Finish, waiters: Wait
       if (!isAlreadyDone(error)) throw error;
     }
   }
-  const first = await deps.profiles.finishEnrollment(
-    userId,
-    enrollment.enrollmentId,
-    f.stop ? 'remove' : 'convert',
-    waiters,
-  );
   if (first) {
     await deps.stats.increment({
       journeyId: enrollment.journeyId,
@@ -77,6 +92,29 @@ async function finish(deps: IngestDeps, userId: string, f: Finish, waiters: Wait
       metric: f.outcome,
     });
   }
+}
+
+/** Dropped traits are kept with their reasons, like a rejected event; the rest of the event is applied. */
+async function keepDropped(
+  deps: IngestDeps,
+  event: CustomerEvent,
+  dropped: { trait: string; reason: string }[],
+) {
+  if (dropped.length === 0) return;
+  await deps.sqs.send(
+    new SendMessageCommand({
+      QueueUrl: deps.rejectedQueueUrl,
+      MessageBody: JSON.stringify({
+        rejectedAt: deps.now().toISOString(),
+        problems: dropped.map((d) => ({ field: `traits.${d.trait}`, message: d.reason })),
+        partial: 'the rest of the event was applied',
+        event: {
+          ...event,
+          traits: Object.fromEntries(dropped.map((d) => [d.trait, event.traits?.[d.trait]])),
+        },
+      }),
+    }),
+  );
 }
 
 /** Ingests one EventBridge event whose detail is a customer event. */
@@ -87,31 +125,39 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   const userId = customerIdOf(event);
   const now = deps.now();
   const journeys = await deps.registry.live();
-  const interested = journeys.some((j) => references(j, event));
-  const recorded = await deps.profiles.recordEvent(profileChanges(event, userId), now, interested);
+  const changes = profileChanges(event, userId, awaitedEvents(journeys));
+  await keepDropped(deps, event, changes.droppedTraits);
+  const recorded = await deps.profiles.recordEvent(changes, now);
   const { state } = recorded;
-  if (state === undefined) {
-    return { status: recorded.duplicate ? 'duplicate' : 'recorded', enrolled: [], resumed: [], finished: [] };
-  }
-  const plan = planIngest({ event, userId, state, journeys, now });
+  const status = recorded.duplicate ? 'duplicate' : 'recorded';
+  const waiting = event.type === 'track' && (state.waitingFor[event.event] ?? 0) > 0;
+  const interested = journeys.some((j) => references(j, event));
+  // The hot path: nothing references the event and nobody waits for it — one write, no read.
+  if (!interested && !waiting) return { status, enrolled: [], resumed: [], finished: [] };
+  const finishing = journeys.some((j) => finishes(j, event));
+  const enrollments = finishing ? await deps.enrollments.enrollments(userId) : [];
+  const waiters =
+    waiting && event.type === 'track' ? await deps.enrollments.waitersFor(userId, event.event) : [];
+  const plan = planIngest({ event, userId, state, journeys, now, enrollments, waiters });
   const at = now.toISOString();
   const enrolled: string[] = [];
   for (const p of plan.enroll) {
-    const previous = state.reentry[p.reentryKey];
-    const again = previous?.enrollmentId === p.enrollmentId;
-    // A redelivery reuses the first attempt's time, so the execution input is identical.
-    const entry = { userId, at: again ? previous.at : at, trigger: event, count: !again };
+    const entry = { userId, at, trigger: event, count: !recorded.duplicate };
     if (await startEnrollment(deps, p, entry)) enrolled.push(p.enrollmentId);
   }
   for (const r of plan.resume) await resume(deps, event, userId, r);
-  for (const f of plan.finish) {
-    const waiters = state.waiters.filter((w) => w.enrollmentId === f.enrollment.enrollmentId);
-    await finish(deps, userId, f, waiters);
-  }
+  for (const f of plan.finish) await finish(deps, userId, f);
+  await removeTimedOut(deps, userId, waiters, now);
   return {
-    status: recorded.duplicate ? 'duplicate' : 'recorded',
+    status,
     enrolled,
     resumed: plan.resume.map((r) => r.waiter.enrollmentId),
     finished: plan.finish.map((f) => f.enrollment.enrollmentId),
   };
+}
+
+/** Waiters whose step has timed out are removed when seen (their execution has moved on). */
+async function removeTimedOut(deps: IngestDeps, userId: string, waiters: readonly Waiter[], now: Date) {
+  for (const waiter of waiters)
+    if (Date.parse(waiter.expiresAt) < now.getTime()) await removeWaiter(deps, userId, waiter);
 }

@@ -9,7 +9,12 @@ import { now } from '#functions/_lib/clock.ts';
 import { lazyConfig } from '#functions/_lib/config.ts';
 import { observability } from '#functions/_lib/middleware.ts';
 import { logger, metrics } from '#functions/_lib/observability.ts';
-import { profilesRepository, registryRepository, statsRepository } from '#functions/_lib/repositories.ts';
+import {
+  enrollmentItems,
+  profilesRepository,
+  registryRepository,
+  statsRepository,
+} from '#functions/_lib/repositories.ts';
 import { METRICS } from '#shared/metrics.ts';
 import { ScheduledRun } from '#shared/segment/work.ts';
 import type { SegmentDeps } from './deps.ts';
@@ -25,6 +30,7 @@ function segmentDeps(): SegmentDeps {
     db: dynamoClient(),
     profilesTable: c.PROFILES_TABLE_NAME,
     profiles: profilesRepository(),
+    enrollments: enrollmentItems(),
     registry: registryRepository(),
     stats: statsRepository(),
     sfn: sfnClient(),

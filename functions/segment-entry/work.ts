@@ -31,9 +31,8 @@ async function scan(deps: SegmentDeps, item: ScanItem, journey: RegistryEntry): 
   });
   const matched = page.profiles
     .filter((state) => inSegment(journey, state, at))
-    .filter(
-      (state) => segmentEnrollment(journey, state.profile.userId, item.runId, state.reentry) !== undefined,
-    )
+    // Re-entry is judged by the conditional write of the re-entry record when enrolling.
+    .filter((state) => segmentEnrollment(journey, state.profile.userId, item.runId) !== undefined)
     .map((state) => state.profile.userId);
   await sendWork(deps.sqs, deps.queueUrl, enrollItems(item.journeyId, item.runId, matched));
   if (page.cursor !== undefined) await sendWork(deps.sqs, deps.queueUrl, [{ ...item, cursor: page.cursor }]);

@@ -3,6 +3,7 @@ import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/
 import { Construct } from 'constructs';
 import {
   DELIVERIES_TABLE,
+  ENROLLMENTS_TABLE,
   JOURNEYS_TABLE,
   type KeyAttribute,
   PROFILES_TABLE,
@@ -16,7 +17,7 @@ const attribute = (key: KeyAttribute) => ({
 });
 
 /**
- * The four tables of `shared/tables.ts`: on demand, point-in-time recovery,
+ * The tables of `shared/tables.ts`: on demand, point-in-time recovery,
  * encrypted with an AWS-managed key, TTL where items expire, and deletion
  * protection unless the stack is told not to keep its data.
  */
@@ -25,6 +26,7 @@ export class DataTables extends Construct {
   readonly journeys: Table;
   readonly deliveries: Table;
   readonly stats: Table;
+  readonly enrollments: Table;
 
   constructor(scope: Construct, id: string, props: { retainData: boolean }) {
     super(scope, id);
@@ -43,5 +45,6 @@ export class DataTables extends Construct {
     this.journeys = table(JOURNEYS_TABLE, 'Journeys');
     this.deliveries = table(DELIVERIES_TABLE, 'Deliveries');
     this.stats = table(STATS_TABLE, 'Stats');
+    this.enrollments = table(ENROLLMENTS_TABLE, 'Enrollments');
   }
 }

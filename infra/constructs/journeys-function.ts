@@ -127,6 +127,10 @@ export class JourneysFunction extends Construct {
     return this.bindTable('STATS_TABLE_NAME', table, access);
   }
 
+  bindEnrollments(table: ITable, access: TableAccess): this {
+    return this.bindTable('ENROLLMENTS_TABLE_NAME', table, access);
+  }
+
   /** Puts events on the bus (emit steps, deploy notifications). */
   bindEventBus(bus: IEventBus): this {
     bus.grantPutEventsTo(this.role);

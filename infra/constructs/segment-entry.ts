@@ -34,6 +34,8 @@ export interface SegmentEntryProps {
   readonly profiles: ITable;
   readonly journeys: ITable;
   readonly stats: ITable;
+  /** Re-entry records and enrollments, written when a run enrolls a customer. */
+  readonly enrollments: ITable;
   /** The function that deploys journeys, and with them their schedules. */
   readonly deployer: JourneysFunction;
 }
@@ -95,6 +97,7 @@ export class SegmentEntry extends Construct {
     const fn = this.fn;
     fn.bindProfiles(props.profiles, 'readWrite').bindJourneysTable(props.journeys, 'read');
     fn.bindStats(props.stats, 'readWrite');
+    fn.bindEnrollments(props.enrollments, 'readWrite');
     this.queue.grantSendMessages(fn.role);
     fn.setEnv('SEGMENT_QUEUE_URL', this.queue.queueUrl);
     fn.function.addEventSource(

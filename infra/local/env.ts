@@ -1,4 +1,10 @@
-import { DELIVERIES_TABLE, JOURNEYS_TABLE, PROFILES_TABLE, STATS_TABLE } from '#shared/tables.ts';
+import {
+  DELIVERIES_TABLE,
+  ENROLLMENTS_TABLE,
+  JOURNEYS_TABLE,
+  PROFILES_TABLE,
+  STATS_TABLE,
+} from '#shared/tables.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './aws.ts';
 import { localTableName } from './dynamodb.ts';
 import { functionArn } from './lambdas.ts';
@@ -46,6 +52,7 @@ export function handlerEnvironment(endpoints: Endpoints, unsubscribeBaseUrl: str
     JOURNEYS_TABLE_NAME: localTableName(JOURNEYS_TABLE),
     DELIVERIES_TABLE_NAME: localTableName(DELIVERIES_TABLE),
     STATS_TABLE_NAME: localTableName(STATS_TABLE),
+    ENROLLMENTS_TABLE_NAME: localTableName(ENROLLMENTS_TABLE),
     EVENT_BUS_NAME: LOCAL_NAMES.eventBus,
     JOURNEYS_BUCKET_NAME: LOCAL_NAMES.bucket,
     SES_CONFIGURATION_SET: LOCAL_NAMES.configurationSet,

@@ -6,6 +6,7 @@ import { registryRepository } from '#functions/_lib/repositories.ts';
 import {
   customerEventsPattern,
   type EventPattern,
+  executionStatusPattern,
   journeyObjectPattern,
   matchesPattern,
   sesDeliveryPattern,
@@ -106,6 +107,7 @@ async function loadFunctions(): Promise<Functions> {
     'send-message': await loadFunction('send-message'),
     evaluate: await loadFunction('evaluate'),
     'await-event': await loadFunction('await-event'),
+    'execution-status': await loadFunction('execution-status'),
   };
 }
 
@@ -162,6 +164,7 @@ function route(
     functions['delivery-feedback'],
   );
   rule('delivery-feedback', 'default', smsDeliveryPattern, functions['delivery-feedback']);
+  rule('execution-status', 'default', executionStatusPattern, functions['execution-status']);
 }
 
 function watch(bus: LocalBus, options: ResolvedOptions): FSWatcher {

@@ -13,10 +13,11 @@ import { createPinpointServer } from './pinpoint.ts';
 import { QueueWorker } from './queue-worker.ts';
 import { createS3Server } from './s3.ts';
 import { type LocalSes, startSes } from './ses.ts';
-import { abandonRunning, ExecutionLog } from './sfn/executions.ts';
+import { abandonRunning, ExecutionLog, type ExecutionRecord } from './sfn/executions.ts';
 import { MachineStore } from './sfn/machines.ts';
 import { createStepFunctionsServer } from './sfn/server.ts';
 import { LocalStepFunctions } from './sfn/service.ts';
+import { executionStatusEntry } from './sfn/status-events.ts';
 import { createSqsServer } from './sqs.ts';
 import type { LocalTaskHandler } from './stepfunctions/runner.ts';
 
@@ -63,7 +64,10 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
     const segmentQueue = segmentWorker(dir, options, clock);
     started.push({ stop: async () => segmentQueue.stop() });
     const taskHandlers: Record<string, LocalTaskHandler> = {};
-    const sfn = await stepFunctions(dir, taskHandlers, clock);
+    const sfn = await stepFunctions(dir, taskHandlers, clock, (record) => {
+      // As on AWS, the end of an execution is an event on the default bus.
+      bus.put([executionStatusEntry(record)]).catch((error: unknown) => options.log(`! ${String(error)}`));
+    });
     const serve = async (service: ServiceName, server: Server) => {
       const port = await listenOn(server, service, options.ports[service]);
       servers.push(server);
@@ -127,6 +131,7 @@ async function stepFunctions(
   dir: string,
   handlers: Record<string, LocalTaskHandler>,
   clock: ScaledClock,
+  onExecutionEnd: (record: ExecutionRecord) => void,
 ): Promise<LocalStepFunctions> {
   const executions = await ExecutionLog.open(join(dir, 'stepfunctions', 'executions.jsonl'));
   for (const record of abandonRunning(executions.records, clock.nowMs() / 1000))
@@ -138,5 +143,6 @@ async function stepFunctions(
     // The runner multiplies durations: 3600× faster is a factor of 1/3600.
     timeScale: 1 / clock.timeScale,
     clock: () => clock.nowMs(),
+    onExecutionEnd,
   });
 }

@@ -12,7 +12,7 @@ export const MAX_NESTING_DEPTH = 16;
 /** The longest key of a property, trait or context field. */
 export const MAX_KEY_LENGTH = 255;
 /** Traits one event may set; the rest are rejected with a reason. */
-export const MAX_TRAITS_PER_EVENT = 50;
+export const MAX_TRAITS_PER_EVENT = 100;
 /** The largest trait value (its JSON, UTF-8 bytes). */
 export const MAX_TRAIT_VALUE_BYTES = 1024;
 /**

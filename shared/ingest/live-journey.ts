@@ -26,6 +26,12 @@ export const LiveJourney = z.object({
     .record(z.string(), z.array(z.object({ name: z.string(), weight: z.number(), holdout: z.boolean() })))
     .default({})
     .describe('Split step id → its variants, to compute buckets and count entries per variant.'),
+  awaits: z
+    .array(z.string())
+    .optional()
+    .describe(
+      'Event names its waitForEvent steps wait for (absent on entries deployed before it was recorded: then any).',
+    ),
   requires: z
     .array(z.string())
     .default([])
@@ -43,6 +49,27 @@ export function splitsOf(journey: Journey): LiveJourney['splits'] {
     splits[stepId] = step.variants.map((v) => ({ name: v.name, weight: v.weight, holdout: v.holdout }));
   }
   return splits;
+}
+
+/** Event names the journey's waitForEvent steps wait for. */
+export function awaitsOf(journey: Journey): string[] {
+  const names = new Set<string>();
+  for (const step of Object.values(journey.steps)) if (step.type === 'waitForEvent') names.add(step.event);
+  return [...names];
+}
+
+/**
+ * Event names some live journey may wait for: their last occurrence is kept
+ * on the profile (briefly) for a step that starts waiting just after the
+ * event arrived. `undefined`: a journey does not say, so any event may be awaited.
+ */
+export function awaitedEvents(journeys: readonly LiveJourney[]): ReadonlySet<string> | undefined {
+  const names = new Set<string>();
+  for (const journey of journeys) {
+    if (journey.awaits === undefined) return undefined;
+    for (const name of journey.awaits) names.add(name);
+  }
+  return names;
 }
 
 /** The variant a bucket (0–99) falls in: cumulative weights in declared order. */
@@ -75,6 +102,7 @@ export function liveFields(journey: Journey) {
       defaultTimezone: journey.settings.defaultTimezone,
     },
     splits: splitsOf(journey),
+    awaits: awaitsOf(journey),
     requires: requiredTriggerPaths(journey),
   };
 }

@@ -40,6 +40,10 @@ type Input = {
   state: ProfileState;
   journeys: readonly LiveJourney[];
   now: Date;
+  /** The customer's enrollments (running, or ended with a goal window open); read only when a goal or exit matches. */
+  enrollments?: readonly ActiveEnrollment[];
+  /** The steps waiting for this event; read only when the profile's summary says some wait. */
+  waiters?: readonly Waiter[];
 };
 
 function correlationOf(journey: LiveJourney, event: CustomerEvent): string | undefined {
@@ -75,7 +79,8 @@ function planEnrollment(journey: LiveJourney, input: Input): Enrollment | undefi
     triggerId: input.event.messageId,
     correlation: correlationOf(journey, input.event),
     now: input.now,
-    reentry: input.state.reentry,
+    // The conditional write of the re-entry record judges re-entry.
+    reentry: {},
   });
 }
 
@@ -104,7 +109,7 @@ export function planEntry(
     triggerId: entry.triggerId,
     correlation,
   });
-  const previous = entry.reentry[key];
+  const previous = Object.hasOwn(entry.reentry, key) ? entry.reentry[key] : undefined;
   const { reentry } = journey;
   let notBefore: string | undefined;
   if (reentry.mode === 'after') notBefore = addDuration(entry.now, `-${reentry.cooldown}`).toISOString();
@@ -127,26 +132,28 @@ function sameCorrelation(journey: LiveJourney, enrollment: ActiveEnrollment, eve
 
 function planFinish(journey: LiveJourney, input: Input): Finish[] {
   const { event, state, now } = input;
-  if (event.type !== 'track') return [];
+  if (event.type !== 'track' || !finishes(journey, event)) return [];
   const ctx = { profile: state.profile, event, trigger: event, now };
   const matches = (m: { event: string; where?: Parameters<typeof evaluateCondition>[0] }) =>
     m.event === event.event && (m.where === undefined || evaluateCondition(m.where, ctx));
   const exits = (journey.exitOn ?? []).some(matches);
   const goal = journey.goal !== undefined && matches(journey.goal) ? journey.goal : undefined;
   if (!exits && goal === undefined) return [];
-  const finishes: Finish[] = [];
-  for (const enrollment of state.active) {
+  const out: Finish[] = [];
+  for (const enrollment of input.enrollments ?? []) {
     if (enrollment.journeyId !== journey.journeyId || !sameCorrelation(journey, enrollment, event)) continue;
     // An enrollment started by this very event is not finished by it.
     if (isOwn(enrollment, input)) continue;
+    const ended = enrollment.endedAt !== undefined;
+    const until =
+      goal?.within === undefined ? undefined : addDuration(new Date(enrollment.enrolledAt), goal.within);
+    // After the execution ended, a goal counts only inside its `within` window.
     const inWindow =
-      goal !== undefined &&
-      enrollment.converted !== true &&
-      (goal.within === undefined || now <= addDuration(new Date(enrollment.enrolledAt), goal.within));
-    if (inWindow) finishes.push({ enrollment, outcome: 'converted', stop: goal.exit });
-    else if (exits) finishes.push({ enrollment, outcome: 'exited', stop: true });
+      goal !== undefined && enrollment.converted !== true && (until === undefined ? !ended : now <= until);
+    if (inWindow) out.push({ enrollment, outcome: 'converted', stop: goal.exit && !ended });
+    else if (exits && !ended) out.push({ enrollment, outcome: 'exited', stop: true });
   }
-  return finishes;
+  return out;
 }
 
 function isOwn(enrollment: ActiveEnrollment, input: Input): boolean {
@@ -176,6 +183,12 @@ function valuesEqual(a: unknown, b: unknown): boolean {
   );
 }
 
+/** True when the event is the goal or an exit event of the journey (then its enrollments are read). */
+export function finishes(journey: LiveJourney, event: CustomerEvent): boolean {
+  if (event.type !== 'track') return false;
+  return journey.goal?.event === event.event || (journey.exitOn ?? []).some((e) => e.event === event.event);
+}
+
 /**
  * True when a journey could act on this event (trigger, goal or exit). When no
  * live journey does, ingest only records the event on the profile.
@@ -200,7 +213,7 @@ export function planIngest(input: Input): IngestPlan {
     finish.push(...planFinish(journey, input));
   }
   const stopped = new Set(finish.filter((f) => f.stop).map((f) => f.enrollment.enrollmentId));
-  const resume = input.state.waiters
+  const resume = (input.waiters ?? [])
     .filter((w) => !stopped.has(w.enrollmentId) && waiterMatches(w, input.event, input.state, input.now))
     .map((waiter) => ({ waiter, key: waiterKey(waiter.enrollmentId, waiter.stepId) }));
   return { enroll, resume, finish };

@@ -1,6 +1,8 @@
 import * as z from 'zod';
+import { dictionaryOf } from '../dictionary.ts';
 import type { CustomerEvent } from '../events.ts';
 import type { PushToken } from '../profile.ts';
+import { splitTraits } from './limits.ts';
 
 /**
  * What one customer event changes on the profile: traits, reachable
@@ -23,8 +25,16 @@ export type ProfileChanges = {
   pushTokens: PushToken[];
   consent: { channel: Channel; status: ConsentValue }[];
   topics: { channel: Channel; topic: string; subscribed: boolean }[];
-  track?: { event: string; day: string; snapshot: EventSnapshot };
+  track?: { event: string; day: string; snapshot?: EventSnapshot };
+  /** Traits the profile does not take (limits of limits.ts), each with the reason. */
+  droppedTraits: { trait: string; reason: string }[];
 };
+
+/**
+ * The largest snapshot kept (its JSON): a larger awaited event still resumes
+ * waiting steps as it arrives, but a step that registers just after it will not see it.
+ */
+export const MAX_SNAPSHOT_BYTES = 2048;
 
 /** The last occurrence of an event kept on the profile, so a late wait-for-event can still see it. */
 export type EventSnapshot = { messageId: string; timestamp: string; properties: Record<string, unknown> };
@@ -84,8 +94,13 @@ export function utcDay(timestamp: string): string {
  * `timezone`, `locale`, `consent` ({email|sms|push: boolean|"subscribed"|"unsubscribed",
  * topics: {name: boolean}}), `unsubscribed`; `context.device.token` registers a push token.
  */
-export function profileChanges(event: CustomerEvent, userId: string): ProfileChanges {
-  const traits = event.traits ?? {};
+export function profileChanges(
+  event: CustomerEvent,
+  userId: string,
+  awaited?: ReadonlySet<string>,
+): ProfileChanges {
+  const { kept, dropped } = splitTraits(event.traits ?? {});
+  const traits = dictionaryOf(kept);
   const context = Context.safeParse(event.context ?? {});
   const ctx = context.success ? context.data : {};
   const device = ctx.device;
@@ -103,12 +118,15 @@ export function profileChanges(event: CustomerEvent, userId: string): ProfileCha
     locale: optionalString(traits.locale) ?? ctx.locale,
     pushTokens: device !== undefined && service !== undefined ? [{ token: device.token, service }] : [],
     ...consentOf(traits),
+    droppedTraits: dropped,
   };
   if (event.type === 'track') {
+    const keep = awaited === undefined || awaited.has(event.event);
+    const snapshot = { messageId: event.messageId, timestamp, properties: event.properties };
     changes.track = {
       event: event.event,
       day: utcDay(event.timestamp),
-      snapshot: { messageId: event.messageId, timestamp, properties: event.properties },
+      ...(keep && JSON.stringify(snapshot).length <= MAX_SNAPSHOT_BYTES ? { snapshot } : {}),
     };
   }
   return changes;

@@ -3,6 +3,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { CachedRegistry, RegistryRepository } from '#functions/_lib/registry.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
@@ -90,10 +91,12 @@ export async function runGrowth(
   await deployBenchJourneys(registry);
   mockClient(SQSClient).onAnyCommand().resolves({});
   let now = new Date(0);
-  const profiles = new ProfilesRepository(doc, tables.profiles ?? '');
+  const enrollments = new EnrollmentItems(doc, tables.enrollments ?? '');
+  const profiles = new ProfilesRepository(doc, tables.profiles ?? '', enrollments);
   const sfn = new SFNClient({ region: 'eu-west-1' });
   const deps: IngestDeps = {
     profiles,
+    enrollments,
     registry: new CachedRegistry(registry),
     stats: new StatsRepository(doc, tables.stats ?? ''),
     sfn,
@@ -102,7 +105,7 @@ export async function runGrowth(
     now: () => now,
   };
   const simulated = simulatedStepFunctions(
-    () => ({ profiles, sfn, now: () => now }),
+    () => ({ profiles, enrollments, sfn, now: () => now }),
     endHook({ doc, tables }),
   );
   const results: GrowthResult[] = [];

@@ -9,11 +9,13 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DeliveriesRepository } from '#functions/_lib/deliveries.ts';
+import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { CachedRegistry, RegistryRepository } from '#functions/_lib/registry.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
 import { TemplateStore } from '#functions/_lib/templates.ts';
 import { awaitEvent } from '#functions/await-event/await.ts';
+import { executionStatusChanged } from '#functions/execution-status/status.ts';
 import { type IngestDeps, ingestEvent } from '#functions/ingest/ingest.ts';
 import { sendMessage } from '#functions/send-message/send.ts';
 import { liveFields } from '#shared/ingest/live-journey.ts';
@@ -131,8 +133,23 @@ function growthCounts(): number[] {
     .filter((n) => Number.isInteger(n) && n > 0);
 }
 
-/** What happens when a simulated execution ends: nothing reaches the profile yet. */
-const executionEnded: EndHook = () => async () => {};
+/** A simulated execution's end goes through the execution-status handler, as AWS's status change event would. */
+const executionEnded: EndHook =
+  ({ doc, tables }) =>
+  async (e) => {
+    const enrollments = new EnrollmentItems(doc, tables.enrollments ?? '');
+    const deps = { enrollments, profiles: new ProfilesRepository(doc, tables.profiles ?? ''), outcomes: {} };
+    await executionStatusChanged(deps, {
+      executionArn: e.executionArn,
+      stateMachineArn: e.stateMachineArn,
+      name: e.name,
+      status: e.status,
+      startDate: e.startDate.getTime(),
+      stopDate: e.stopDate.getTime(),
+      input: e.input,
+      inputDetails: { included: true },
+    });
+  };
 
 /** Runs the handler benchmark and prints one line per scenario. */
 export async function runHandlersBench(): Promise<void> {
@@ -169,10 +186,12 @@ export async function runHandlersBench(): Promise<void> {
       },
       undefined,
     );
-    const profiles = new ProfilesRepository(doc, 'profiles');
+    const enrollments = new EnrollmentItems(doc, 'enrollments');
+    const profiles = new ProfilesRepository(doc, 'profiles', enrollments);
     const stats = new StatsRepository(doc, 'stats');
     const deps: IngestDeps = {
       profiles,
+      enrollments,
       registry: new CachedRegistry(registry),
       stats,
       sfn: new SFNClient({ region: 'eu-west-1' }),
@@ -217,7 +236,7 @@ export async function runHandlersBench(): Promise<void> {
         const userId = `w-${i}`;
         const before = { ...counts };
         await awaitEvent(
-          { profiles, sfn, now: deps.now },
+          { profiles, enrollments, sfn, now: deps.now },
           {
             v: 1,
             journeyId: 'bench-cart',

@@ -148,6 +148,19 @@ describe('event routing', () => {
     },
     { id: 'SmsFeedback', bus: 'default', pattern: smsDeliveryPattern, target: fnArn('delivery-feedback') },
     {
+      id: 'ExecutionStatus',
+      bus: 'default',
+      pattern: {
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: {
+          status: ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'],
+          stateMachineArn: [{ wildcard: 'arn:aws:states:*:*:stateMachine:journey-*' }],
+        },
+      },
+      target: fnArn('execution-status'),
+    },
+    {
       id: 'DeployJourneys',
       bus: 'default',
       pattern: {
@@ -200,7 +213,13 @@ describe('functions', () => {
     'NODE_OPTIONS',
   ];
   const env: Record<FunctionName, string[]> = {
-    ingest: ['PROFILES_TABLE_NAME', 'JOURNEYS_TABLE_NAME', 'STATS_TABLE_NAME', 'REJECTED_QUEUE_URL'],
+    ingest: [
+      'PROFILES_TABLE_NAME',
+      'ENROLLMENTS_TABLE_NAME',
+      'JOURNEYS_TABLE_NAME',
+      'STATS_TABLE_NAME',
+      'REJECTED_QUEUE_URL',
+    ],
     'send-message': [
       'PROFILES_TABLE_NAME',
       'DELIVERIES_TABLE_NAME',
@@ -211,7 +230,7 @@ describe('functions', () => {
       'PINPOINT_APPLICATION_ID',
     ],
     evaluate: ['PROFILES_TABLE_NAME'],
-    'await-event': ['PROFILES_TABLE_NAME'],
+    'await-event': ['PROFILES_TABLE_NAME', 'ENROLLMENTS_TABLE_NAME'],
     'deploy-journey': [
       'JOURNEYS_BUCKET_NAME',
       'JOURNEYS_TABLE_NAME',
@@ -226,6 +245,7 @@ describe('functions', () => {
       'SCHEDULE_GROUP_NAME',
     ],
     'delivery-feedback': ['PROFILES_TABLE_NAME', 'STATS_TABLE_NAME', 'DELIVERIES_TABLE_NAME'],
+    'execution-status': ['PROFILES_TABLE_NAME', 'ENROLLMENTS_TABLE_NAME', 'STATS_TABLE_NAME'],
   };
 
   it.each(FUNCTION_NAMES)(
@@ -319,7 +339,10 @@ describe('IAM: exactly what each role may do', () => {
   const expected = (): Record<FunctionName, Normalized[]> => {
     const t = stack.tables;
     const arn = (value: string) => resolve(value);
-    const table = (name: 'profiles' | 'journeys' | 'deliveries' | 'stats', actions: string[]) => ({
+    const table = (
+      name: 'profiles' | 'journeys' | 'deliveries' | 'stats' | 'enrollments',
+      actions: string[],
+    ) => ({
       actions,
       resources: [arn(t[name].tableArn)],
     });
@@ -340,6 +363,7 @@ describe('IAM: exactly what each role may do', () => {
         logs('ingest'),
         XRAY,
         table('profiles', READ_WRITE),
+        table('enrollments', READ_WRITE),
         table('journeys', READ),
         table('stats', READ_WRITE),
         {
@@ -395,6 +419,7 @@ describe('IAM: exactly what each role may do', () => {
         logs('await-event'),
         XRAY,
         table('profiles', READ_WRITE),
+        table('enrollments', READ_WRITE),
         { actions: ['states:SendTaskSuccess'], resources: ['*'] },
       ],
       'deploy-journey': [
@@ -448,6 +473,13 @@ describe('IAM: exactly what each role may do', () => {
         table('profiles', READ_WRITE),
         table('stats', READ_WRITE),
         table('deliveries', READ_WRITE),
+      ],
+      'execution-status': [
+        logs('execution-status'),
+        XRAY,
+        table('profiles', READ_WRITE),
+        table('enrollments', READ_WRITE),
+        table('stats', READ_WRITE),
       ],
     };
   };

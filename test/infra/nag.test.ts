@@ -52,6 +52,7 @@ describe('cdk-nag AwsSolutions', () => {
         'DeliveryFeedback',
         'DeployJourney',
         'Evaluate',
+        'ExecutionStatus',
         'Ingest',
         'JourneyExecution',
         'SegmentEntry/Function',

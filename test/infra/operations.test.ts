@@ -201,7 +201,7 @@ describe('context values', () => {
   it('lets the data go with the stack when retainData is false', () => {
     const tables = Object.values(template.findResources('AWS::DynamoDB::Table'));
     expect(tables.map((t) => [t.DeletionPolicy, t.Properties.DeletionProtectionEnabled])).toEqual(
-      Array(4).fill(['Delete', false]),
+      Array(5).fill(['Delete', false]),
     );
   });
 

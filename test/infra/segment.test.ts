@@ -108,6 +108,7 @@ describe('segment entry', () => {
       expect.arrayContaining([
         expect.objectContaining({ resources: [arn(stack.tables.profiles)] }),
         expect.objectContaining({ resources: [arn(stack.tables.stats)] }),
+        expect.objectContaining({ resources: [arn(stack.tables.enrollments)] }),
         {
           actions: [
             'dynamodb:BatchGetItem',
@@ -157,7 +158,7 @@ describe('segment entry', () => {
     expect(actual.flatMap((s) => s.actions).filter((a) => a.startsWith('states:'))).toEqual([
       'states:StartExecution',
     ]);
-    expect(actual).toHaveLength(8);
+    expect(actual).toHaveLength(9);
   });
 
   it('lets deploy-journey manage journey schedules of the group and pass the scheduler role only', () => {

@@ -5,6 +5,7 @@ import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetClients, setClients } from '#functions/_lib/clients.ts';
+import { FUNCTION_NAMES } from '#infra/function-names.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { registerJourney } from './harness.ts';
 
@@ -26,7 +27,13 @@ const context = {
   succeed: () => undefined,
 } satisfies Context;
 
-const ENV = ['PROFILES_TABLE_NAME', 'JOURNEYS_TABLE_NAME', 'STATS_TABLE_NAME', 'REJECTED_QUEUE_URL'] as const;
+const ENV = [
+  'PROFILES_TABLE_NAME',
+  'ENROLLMENTS_TABLE_NAME',
+  'JOURNEYS_TABLE_NAME',
+  'STATS_TABLE_NAME',
+  'REJECTED_QUEUE_URL',
+] as const;
 let db: LocalDynamo;
 const sfn = mockClient(SFNClient);
 const sqs = mockClient(SQSClient);
@@ -44,12 +51,8 @@ afterAll(async () => {
 
 describe('handlers', () => {
   it('import without AWS credentials or environment', async () => {
-    const modules = await Promise.all(
-      ['ingest', 'send-message', 'evaluate', 'await-event', 'deploy-journey', 'delivery-feedback'].map(
-        (name) => import(`#functions/${name}/handler.ts`),
-      ),
-    );
-    expect(modules.map((m) => typeof m.handler)).toEqual(Array(6).fill('function'));
+    const modules = await Promise.all(FUNCTION_NAMES.map((name) => import(`#functions/${name}/handler.ts`)));
+    expect(modules.map((m) => typeof m.handler)).toEqual(FUNCTION_NAMES.map(() => 'function'));
   });
 
   it('fails fast naming the missing variable on first invocation', async () => {
@@ -61,6 +64,7 @@ describe('handlers', () => {
     // arrange
     Object.assign(process.env, {
       PROFILES_TABLE_NAME: db.tables.profiles,
+      ENROLLMENTS_TABLE_NAME: db.tables.enrollments,
       JOURNEYS_TABLE_NAME: db.tables.journeys,
       STATS_TABLE_NAME: db.tables.stats,
       REJECTED_QUEUE_URL: 'https://sqs.local/rejected',

@@ -27,6 +27,23 @@ beforeAll(async () => {
     exitOn: [{ event: 'Unsubscribed' }],
     ...AB_SPLIT_THEN_EXIT,
   });
+  // A journey whose step waits for "Order Completed": its last occurrence is kept for a late waiter.
+  await registerJourney(db, {
+    id: 'follow-up',
+    name: 'Follow-up',
+    trigger: { type: 'event', event: 'Follow-up Requested' },
+    start: 'wait',
+    steps: {
+      wait: {
+        type: 'waitForEvent',
+        event: 'Order Completed',
+        timeout: 'P1D',
+        onEvent: 'done',
+        onTimeout: 'done',
+      },
+      done: { type: 'exit' },
+    },
+  });
 });
 afterAll(async () => db.stop());
 
@@ -157,7 +174,8 @@ describe('ingest: enrollment', () => {
       correlation: 'c9',
     });
     expect(stops[0]).toBe(`arn:aws:states:eu-west-1:123456789012:execution:journey-cart:${name}`);
-    expect((await deps.profiles.get('u-goal')).active).toEqual([]);
+    const left = await deps.enrollments.enrollment('u-goal', name);
+    expect(left).toMatchObject({ converted: true, stoppedBy: 'goal' });
     const funnel = await new StatsRepository(db.doc, db.tables.stats).funnel('cart');
     expect(funnel.find((r) => r.metric === 'converted')?.count).toBe(1);
   });
@@ -166,7 +184,7 @@ describe('ingest: enrollment', () => {
     // arrange: a wait-for-event step registered by await-event
     const { deps, sfn } = ingestDeps(db);
     const waiting = await awaitEvent(
-      { profiles: deps.profiles, sfn: deps.sfn, now: deps.now },
+      { profiles: deps.profiles, enrollments: deps.enrollments, sfn: deps.sfn, now: deps.now },
       {
         v: 1,
         journeyId: 'cart',
@@ -193,14 +211,15 @@ describe('ingest: enrollment', () => {
     expect(resumes).toHaveLength(1);
     expect(resumes[0]?.taskToken).toBe('token-1');
     expect(JSON.parse(String(resumes[0]?.output))).toMatchObject({ messageId: matching.messageId });
-    expect((await deps.profiles.get('u-wait')).waiters).toEqual([]);
+    expect(await deps.enrollments.waitersOf('u-wait', 'e-wait')).toEqual([]);
+    expect((await deps.profiles.get('u-wait')).waitingFor['Order Completed']).toBe(0);
   });
 
   it('resumes at once when the awaited event arrived after the step began but before the token', async () => {
     const { deps, sfn } = ingestDeps(db);
     await ingestEvent(deps, track('u-early', 'Order Completed', { cartId: 'c3' }, '2026-11-24T09:30:00Z'));
     const result = await awaitEvent(
-      { profiles: deps.profiles, sfn: deps.sfn, now: deps.now },
+      { profiles: deps.profiles, enrollments: deps.enrollments, sfn: deps.sfn, now: deps.now },
       {
         v: 1,
         journeyId: 'cart',
@@ -223,7 +242,7 @@ describe('ingest: enrollment', () => {
   it('resumes a step waiting for an event no journey triggers on (the profile is read only then)', async () => {
     const { deps, sfn } = ingestDeps(db);
     await awaitEvent(
-      { profiles: deps.profiles, sfn: deps.sfn, now: deps.now },
+      { profiles: deps.profiles, enrollments: deps.enrollments, sfn: deps.sfn, now: deps.now },
       {
         v: 1,
         journeyId: 'cart',

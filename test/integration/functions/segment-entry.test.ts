@@ -3,6 +3,7 @@ import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { RegistryRepository } from '#functions/_lib/registry.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
@@ -65,6 +66,7 @@ function deps(scanPageSize?: number): SegmentDeps {
     db: db.doc,
     profilesTable: db.tables.profiles,
     profiles: new ProfilesRepository(db.doc, db.tables.profiles),
+    enrollments: new EnrollmentItems(db.doc, db.tables.enrollments),
     registry: new RegistryRepository(db.doc, db.tables.journeys),
     stats: new StatsRepository(db.doc, db.tables.stats),
     sfn: new SFNClient({ region: 'eu-west-1' }),
@@ -113,19 +115,10 @@ beforeAll(async () => {
     ...Object.fromEntries(['p-1', 'p-2', 'p-3', 'p-4', 'p-5', 'p-6'].map((u) => [u, { paged: 'plus' }])),
   });
   // An earlier entry: re-entry "once" keeps this customer out.
-  await new ProfilesRepository(db.doc, db.tables.profiles).enroll(
+  await new EnrollmentItems(db.doc, db.tables.enrollments).claimEntry(
     'u-entered',
-    {
-      key: 'plan',
-      record: { at: '2026-10-01T09:00:00.000Z', enrollmentId: 'plan-earlier' },
-      active: {
-        enrollmentId: 'plan-earlier',
-        journeyId: 'plan',
-        version: '1',
-        executionArn: 'x',
-        enrolledAt: '2026-10-01T09:00:00.000Z',
-      },
-    },
+    'plan',
+    { at: '2026-10-01T09:00:00.000Z', enrollmentId: 'plan-earlier' },
     { mode: 'once' },
   );
 });
@@ -141,7 +134,8 @@ describe('segment entry: a scheduled run', () => {
     const totals = await drain(d);
     // assert
     expect(run).toEqual({ status: 'started', journeyId: 'plan', runId: RUN, segments: 8 });
-    expect(totals).toMatchObject({ scanned: 11, matched: 2, enrolled: 2 });
+    // u-entered is in the segment; the re-entry record keeps them out when enrolling.
+    expect(totals).toMatchObject({ scanned: 11, matched: 3, enrolled: 2 });
     const name = (userId: string) =>
       enrollmentName({ journeyId: 'plan', customerId: userId, triggerId: `segment:${RUN}` });
     expect(
@@ -160,8 +154,14 @@ describe('segment entry: a scheduled run', () => {
       });
       expect(Object.keys(input.buckets)).toEqual(['ab']);
     }
-    const { reentry } = await d.profiles.get('u-match-1');
-    expect(reentry.plan).toEqual({ at: RUN, enrollmentId: name('u-match-1') });
+    const record = await d.enrollments.claimEntry(
+      'u-match-1',
+      'plan',
+      { at: RUN, enrollmentId: 'later' },
+      { mode: 'once' },
+    );
+    expect(record).toEqual({ status: 'refused' });
+    expect(await d.enrollments.enrollment('u-match-1', name('u-match-1'))).toMatchObject({ enrolledAt: RUN });
   });
 
   it('enrolls once when an enroll item is delivered again, and counts it once', async () => {

@@ -27,9 +27,7 @@ function live(input: Partial<JourneyInput>): LiveJourney {
 function state(extra: Partial<ProfileState> = {}): ProfileState {
   return {
     profile: { userId: 'u', traits: { plan: 'pro' }, consent: {}, events: {} },
-    active: [],
-    waiters: [],
-    reentry: {},
+    waitingFor: {},
     sends: { email: [], sms: [], push: [] },
     sendsVersion: 0,
     lastEvents: {},
@@ -138,7 +136,8 @@ describe('planIngest: goals and exits', () => {
     const plan = planIngest({
       event: done,
       userId: 'u',
-      state: state({ active: [active] }),
+      state: state(),
+      enrollments: [active],
       journeys: [live({ ...journey, status: 'paused' })],
       now,
     });
@@ -149,10 +148,34 @@ describe('planIngest: goals and exits', () => {
     const plan = planIngest({
       event: done,
       userId: 'u',
-      state: state({ active: [{ ...active, converted: true }] }),
+      state: state(),
+      enrollments: [{ ...active, converted: true }],
       journeys: [live({ goal: { event: 'Done', exit: false } })],
       now,
     });
     expect(plan.finish).toEqual([]);
+  });
+
+  it.each([
+    {
+      name: 'inside the window',
+      at: '2026-11-05T00:00:00Z',
+      finish: [{ outcome: 'converted', stop: false }],
+    },
+    { name: 'after the window', at: '2026-11-09T00:00:00Z', finish: [] },
+  ])('counts a goal after the execution ended $name, without stopping anything', ({ at, finish }) => {
+    // arrange: the execution ended on Nov 2; the goal window runs 7 days from entry (Nov 1)
+    const ended = { ...active, endedAt: '2026-11-02T00:00:00.000Z' };
+    // act
+    const plan = planIngest({
+      event: done,
+      userId: 'u',
+      state: state(),
+      enrollments: [ended],
+      journeys: [live({ goal: { event: 'Done', within: 'P7D' }, exitOn: [{ event: 'Done' }] })],
+      now: new Date(at),
+    });
+    // assert
+    expect(plan.finish.map((f) => ({ outcome: f.outcome, stop: f.stop }))).toEqual(finish);
   });
 });

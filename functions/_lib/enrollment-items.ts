@@ -1,0 +1,344 @@
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { ActiveEnrollment, type ReentryRecord, triggerValuesFor, Waiter } from '#shared/ingest/state.ts';
+import { enrollmentKeys } from '#shared/tables.ts';
+import { isConditionFailed } from './expression.ts';
+import type { LegacyRecords } from './profile-migration.ts';
+
+/**
+ * The enrollments table: one item per enrollment, waiting step and re-entry
+ * record of a customer (keys in shared/tables.ts). Each has a TTL as a
+ * backstop; the handlers remove them when their life ends.
+ */
+
+/** The longest a Standard execution runs (one year), plus a day: an enrollment item never outlives its execution by more. */
+const ENROLLMENT_LIFETIME_SECONDS = 366 * 24 * 3600;
+/** A waiter is removed when it resumes or its execution ends; the TTL only catches what was missed. */
+const WAITER_GRACE_SECONDS = 7 * 24 * 3600;
+
+const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+
+export type ReentryPolicy =
+  | { mode: 'once' }
+  | { mode: 'always' }
+  | { mode: 'after'; notBefore: string; until: string };
+
+export type EntryResult = { status: 'entered' } | { status: 'again'; at: string } | { status: 'refused' };
+
+export class EnrollmentItems {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  /**
+   * Writes the re-entry record when the policy allows a new entry: `once`
+   * only if there is none, `after` only if the previous one is older than
+   * `notBefore`. A redelivery of the same enrollment is reported as `again`
+   * with the first attempt's time, so the execution input stays identical.
+   */
+  async claimEntry(
+    userId: string,
+    key: string,
+    record: ReentryRecord,
+    policy: ReentryPolicy,
+  ): Promise<EntryResult> {
+    const expiresAt =
+      policy.mode === 'after'
+        ? { expiresAt: epochSeconds(policy.until) }
+        : policy.mode === 'always'
+          ? { expiresAt: epochSeconds(record.at) + 86400 }
+          : {};
+    const item = { userId, sk: enrollmentKeys.reentry(key), ...record, ...expiresAt };
+    // A redelivery of the same enrollment fails the condition too, and is told apart below.
+    const names: Record<string, string> = { '#sk': 'sk' };
+    const values: Record<string, unknown> = {};
+    let condition = 'attribute_not_exists(#sk)';
+    if (policy.mode !== 'once') {
+      names['#id'] = 'enrollmentId';
+      values[':id'] = record.enrollmentId;
+    }
+    if (policy.mode === 'always') condition += ' OR #id <> :id';
+    if (policy.mode === 'after') {
+      names['#at'] = 'at';
+      values[':notBefore'] = policy.notBefore;
+      condition += ' OR (#at < :notBefore AND #id <> :id)';
+    }
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: item,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+        }),
+      );
+      return { status: 'entered' };
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+    }
+    const previous = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: { userId, sk: item.sk }, ConsistentRead: true }),
+    );
+    const same = previous.Item?.enrollmentId === record.enrollmentId && typeof previous.Item?.at === 'string';
+    return same ? { status: 'again', at: String(previous.Item?.at) } : { status: 'refused' };
+  }
+
+  /** Records a running enrollment (idempotent: a redelivery rewrites the same item). */
+  async putEnrollment(userId: string, enrollment: ActiveEnrollment): Promise<void> {
+    await this.db
+      .send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            userId,
+            sk: enrollmentKeys.enrollment(enrollment.enrollmentId),
+            ...enrollment,
+            expiresAt: epochSeconds(enrollment.enrolledAt) + ENROLLMENT_LIFETIME_SECONDS,
+          },
+          // A redelivered event must not undo a conversion or an end already recorded.
+          ConditionExpression: 'attribute_not_exists(sk)',
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!isConditionFailed(error)) throw error;
+      });
+  }
+
+  /** The enrollments of a customer still running, or ended with a goal window still open. */
+  async enrollments(userId: string): Promise<ActiveEnrollment[]> {
+    const items = await this.query(userId, enrollmentKeys.enrollmentPrefix);
+    return items.flatMap((item) => {
+      const parsed = ActiveEnrollment.safeParse(item);
+      return parsed.success ? [parsed.data] : [];
+    });
+  }
+
+  async enrollment(userId: string, enrollmentId: string): Promise<ActiveEnrollment | undefined> {
+    const out = await this.db.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { userId, sk: enrollmentKeys.enrollment(enrollmentId) },
+        ConsistentRead: true,
+      }),
+    );
+    const parsed = ActiveEnrollment.safeParse(out.Item);
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  /** Marks a goal reached once; false when it already was (or the enrollment is gone). */
+  async markConverted(userId: string, enrollmentId: string): Promise<boolean> {
+    return this.conditionalUpdate(
+      userId,
+      enrollmentId,
+      'SET #converted = :yes',
+      'attribute_exists(sk) AND attribute_not_exists(#converted)',
+      {
+        '#converted': 'converted',
+      },
+      { ':yes': true },
+    );
+  }
+
+  /** Records why ingest stopped an execution, once; false when another event already stopped it. */
+  async markStopped(userId: string, enrollmentId: string, by: 'goal' | 'exit'): Promise<boolean> {
+    return this.conditionalUpdate(
+      userId,
+      enrollmentId,
+      'SET #stoppedBy = :by',
+      'attribute_exists(sk) AND attribute_not_exists(#stoppedBy) AND attribute_not_exists(#endedAt)',
+      { '#stoppedBy': 'stoppedBy', '#endedAt': 'endedAt' },
+      { ':by': by },
+    );
+  }
+
+  /**
+   * The execution ended: keeps the item only while its goal window is open
+   * (a late goal still converts), else removes it. Returns the enrollment as
+   * it was, or undefined when another delivery of the same end already did it.
+   */
+  async end(userId: string, enrollmentId: string, endedAt: string): Promise<ActiveEnrollment | undefined> {
+    const current = await this.enrollment(userId, enrollmentId);
+    if (current === undefined || current.endedAt !== undefined) return undefined;
+    const key = { userId, sk: enrollmentKeys.enrollment(enrollmentId) };
+    const keep = current.goalUntil !== undefined && current.converted !== true && current.goalUntil > endedAt;
+    try {
+      if (keep) {
+        await this.db.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: key,
+            UpdateExpression: 'SET #endedAt = :at, #expiresAt = :expires',
+            ConditionExpression: 'attribute_exists(sk) AND attribute_not_exists(#endedAt)',
+            ExpressionAttributeNames: { '#endedAt': 'endedAt', '#expiresAt': 'expiresAt' },
+            ExpressionAttributeValues: {
+              ':at': endedAt,
+              ':expires': epochSeconds(current.goalUntil ?? endedAt) + 1,
+            },
+          }),
+        );
+      } else {
+        await this.db.send(
+          new DeleteCommand({
+            TableName: this.table,
+            Key: key,
+            ConditionExpression: 'attribute_not_exists(#endedAt)',
+            ExpressionAttributeNames: { '#endedAt': 'endedAt' },
+          }),
+        );
+      }
+    } catch (error) {
+      if (isConditionFailed(error)) return undefined;
+      throw error;
+    }
+    return current;
+  }
+
+  /** Removes an ended enrollment whose goal window has closed. */
+  async forget(userId: string, enrollmentId: string): Promise<void> {
+    await this.db.send(
+      new DeleteCommand({
+        TableName: this.table,
+        Key: { userId, sk: enrollmentKeys.enrollment(enrollmentId) },
+      }),
+    );
+  }
+
+  /**
+   * Registers a waiting step (a retried task overwrites it with its new
+   * token); true when there was none before, so the summary on the profile
+   * is counted once.
+   */
+  async putWaiter(userId: string, waiter: Waiter): Promise<boolean> {
+    const { expiresAt, ...rest } = waiter;
+    const out = await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          userId,
+          sk: enrollmentKeys.waiter(waiter.event, waiter.enrollmentId, waiter.stepId),
+          ...rest,
+          timeoutAt: expiresAt,
+          expiresAt: epochSeconds(expiresAt) + WAITER_GRACE_SECONDS,
+        },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return out.Attributes === undefined;
+  }
+
+  /** Moves the records of an older-layout profile item here (idempotent). */
+  async importLegacy(userId: string, legacy: LegacyRecords): Promise<void> {
+    for (const enrollment of legacy.enrollments) await this.putEnrollment(userId, enrollment);
+    for (const waiter of legacy.waiters) {
+      await this.putWaiter(userId, { ...waiter, trigger: triggerValuesFor(waiter.where, waiter.trigger) });
+    }
+    for (const { key, record } of legacy.reentry) {
+      await this.db
+        .send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { userId, sk: enrollmentKeys.reentry(key), ...record },
+            // A record written since (a newer entry) wins over the migrated one.
+            ConditionExpression: 'attribute_not_exists(sk)',
+          }),
+        )
+        .catch((error: unknown) => {
+          if (!isConditionFailed(error)) throw error;
+        });
+    }
+  }
+
+  /** The steps waiting for an event. */
+  async waitersFor(userId: string, event: string): Promise<Waiter[]> {
+    return this.parseWaiters(await this.query(userId, enrollmentKeys.waitersOf(event)));
+  }
+
+  /** Every waiting step of one enrollment. */
+  async waitersOf(userId: string, enrollmentId: string): Promise<Waiter[]> {
+    const items = await this.query(userId, enrollmentKeys.waiterPrefix);
+    return this.parseWaiters(items).filter((w) => w.enrollmentId === enrollmentId);
+  }
+
+  /** Removes a waiting step once, guarded by its token (a newer registration is kept). */
+  async removeWaiter(
+    userId: string,
+    waiter: Pick<Waiter, 'event' | 'enrollmentId' | 'stepId' | 'token'>,
+  ): Promise<boolean> {
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { userId, sk: enrollmentKeys.waiter(waiter.event, waiter.enrollmentId, waiter.stepId) },
+          ConditionExpression: '#token = :token',
+          ExpressionAttributeNames: { '#token': 'token' },
+          ExpressionAttributeValues: { ':token': waiter.token },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  private parseWaiters(items: Record<string, unknown>[]): Waiter[] {
+    return items.flatMap((item) => {
+      // The table's TTL attribute is `expiresAt` (epoch seconds); the waiter's own timeout is stored as `timeoutAt`.
+      const parsed = Waiter.safeParse({ ...item, expiresAt: item.timeoutAt });
+      return parsed.success ? [parsed.data] : [];
+    });
+  }
+
+  private async query(userId: string, prefix: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'userId = :u AND begins_with(sk, :p)',
+          ExpressionAttributeValues: { ':u': userId, ':p': prefix },
+          ConsistentRead: true,
+          ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+        }),
+      );
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start !== undefined);
+    return items;
+  }
+
+  private async conditionalUpdate(
+    userId: string,
+    enrollmentId: string,
+    expression: string,
+    condition: string,
+    names: Record<string, string>,
+    values: Record<string, unknown>,
+  ): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { userId, sk: enrollmentKeys.enrollment(enrollmentId) },
+          UpdateExpression: expression,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,119 @@
+import * as z from 'zod';
+import type { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
+import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
+import { EnrollmentInput } from '#shared/tasks.ts';
+
+/**
+ * The end of an enrollment, from the "Step Functions Execution Status
+ * Change" event AWS puts on the default bus (the local Step Functions
+ * stand-in emits the same): the waiting steps left are removed, the
+ * enrollment item ends (kept only while a goal can still convert), and the
+ * outcome is handed to whoever counts outcomes.
+ */
+
+/** The `detail` of the event, as AWS documents it (epoch-millisecond dates, input as a JSON string). */
+export const ExecutionStatusDetail = z.object({
+  executionArn: z.string(),
+  stateMachineArn: z.string(),
+  name: z.string(),
+  status: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE']),
+  startDate: z.number(),
+  stopDate: z.number().nullable().optional(),
+  input: z.string().nullable().optional(),
+  inputDetails: z.object({ included: z.boolean() }).nullable().optional(),
+  error: z.string().nullable().optional(),
+  cause: z.string().nullable().optional(),
+});
+export type ExecutionStatusDetail = z.infer<typeof ExecutionStatusDetail>;
+
+export type EndStatus = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+/** How an enrollment ended, for the funnel: `stopped` by a goal or exit event, else the execution's own status. */
+export type EnrollmentOutcome = {
+  journeyId: string;
+  version: string;
+  enrollmentId: string;
+  userId: string;
+  status: EndStatus;
+  stoppedBy?: 'goal' | 'exit';
+  converted: boolean;
+  error?: string;
+  endedAt: string;
+};
+
+/** Whoever counts outcomes (the stats repository, when it does). */
+export type OutcomeRecorder = { recordOutcome?: (outcome: EnrollmentOutcome) => Promise<void> };
+
+/**
+ * The outcome hook of a repository: its `recordOutcome(outcome)` method when
+ * it has one (the stats repository counts outcomes that way), else none.
+ */
+export function outcomeRecorder(target: object): OutcomeRecorder {
+  const record = 'recordOutcome' in target ? target.recordOutcome : undefined;
+  if (typeof record !== 'function') return {};
+  return { recordOutcome: async (outcome) => void (await record.call(target, outcome)) };
+}
+
+export type StatusDeps = {
+  enrollments: EnrollmentItems;
+  profiles: ProfilesRepository;
+  outcomes: OutcomeRecorder;
+};
+
+export type StatusResult =
+  | { status: 'ended'; outcome: EnrollmentOutcome; waitersRemoved: number }
+  | { status: 'ignored'; reason: string };
+
+function isEnd(status: ExecutionStatusDetail['status']): status is EndStatus {
+  return status === 'SUCCEEDED' || status === 'FAILED' || status === 'TIMED_OUT' || status === 'ABORTED';
+}
+
+/** Handles one execution status change; only ends matter, and each is applied once. */
+export async function executionStatusChanged(deps: StatusDeps, detail: unknown): Promise<StatusResult> {
+  const parsed = ExecutionStatusDetail.safeParse(detail);
+  if (!parsed.success)
+    return { status: 'ignored', reason: `not an execution status change: ${parsed.error.message}` };
+  const change = parsed.data;
+  if (!isEnd(change.status)) return { status: 'ignored', reason: `status ${change.status}` };
+  const input = parseInput(change.input);
+  if (input === undefined) {
+    // Input is left out when input and output together pass 248 KB: the items then expire by TTL.
+    return {
+      status: 'ignored',
+      reason: 'the execution input is not included (too large) or not an enrollment',
+    };
+  }
+  const endedAt = new Date(change.stopDate ?? Date.now()).toISOString();
+  const { userId, enrollmentId } = input;
+  let waitersRemoved = 0;
+  for (const waiter of await deps.enrollments.waitersOf(userId, enrollmentId)) {
+    if (!(await deps.enrollments.removeWaiter(userId, waiter))) continue;
+    await deps.profiles.adjustWaiting(userId, waiter.event, -1);
+    waitersRemoved += 1;
+  }
+  const enrollment = await deps.enrollments.end(userId, enrollmentId, endedAt);
+  if (enrollment === undefined) return { status: 'ignored', reason: 'already ended' };
+  const outcome: EnrollmentOutcome = {
+    journeyId: input.journeyId,
+    version: input.journeyVersion,
+    enrollmentId,
+    userId,
+    status: change.status,
+    ...(enrollment.stoppedBy === undefined ? {} : { stoppedBy: enrollment.stoppedBy }),
+    converted: enrollment.converted === true,
+    ...(change.error == null ? {} : { error: change.error }),
+    endedAt,
+  };
+  await deps.outcomes.recordOutcome?.(outcome);
+  return { status: 'ended', outcome, waitersRemoved };
+}
+
+function parseInput(raw: string | null | undefined): EnrollmentInput | undefined {
+  if (raw == null) return undefined;
+  try {
+    const parsed = EnrollmentInput.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
