@@ -57,7 +57,8 @@ function eventUpdate(changes: ProfileChanges, fresh: boolean) {
   }
   if (changes.track !== undefined) {
     const { event, day, snapshot } = changes.track;
-    b.add(attr.count(event), 1).add(attr.day(event, day), 1);
+    b.add(attr.count(event), 1);
+    if (day !== undefined) b.add(attr.day(event, day), 1);
     b.setIfAbsent(attr.first(event), changes.timestamp);
     put(attr.last(event), changes.timestamp);
     if (snapshot !== undefined) put(attr.snapshot(event), snapshot);

@@ -7,7 +7,7 @@ import type { CachedRegistry } from '#functions/_lib/registry.ts';
 import { isAlreadyDone } from '#functions/_lib/sfn-errors.ts';
 import type { StatsRepository } from '#functions/_lib/stats.ts';
 import { type CustomerEvent, customerIdOf, type EventProblem, parseCustomerEvent } from '#shared/events.ts';
-import { awaitedEvents } from '#shared/ingest/live-journey.ts';
+import { awaitedEvents, countedEvents } from '#shared/ingest/live-journey.ts';
 import { type Finish, finishes, planIngest, type Resume, references } from '#shared/ingest/plan.ts';
 import { profileChanges } from '#shared/ingest/profile-changes.ts';
 import type { Waiter } from '#shared/ingest/state.ts';
@@ -125,7 +125,10 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   const userId = customerIdOf(event);
   const now = deps.now();
   const journeys = await deps.registry.live();
-  const changes = profileChanges(event, userId, awaitedEvents(journeys));
+  const changes = profileChanges(event, userId, {
+    awaited: awaitedEvents(journeys),
+    counted: countedEvents(journeys),
+  });
   await keepDropped(deps, event, changes.droppedTraits);
   const recorded = await deps.profiles.recordEvent(changes, now);
   const { state } = recorded;

@@ -26,6 +26,12 @@ export const LiveJourney = z.object({
     .record(z.string(), z.array(z.object({ name: z.string(), weight: z.number(), holdout: z.boolean() })))
     .default({})
     .describe('Split step id → its variants, to compute buckets and count entries per variant.'),
+  counts: z
+    .array(z.string())
+    .optional()
+    .describe(
+      'Event names its conditions count over a window (performed … within): daily counts are kept for these only. Absent on entries deployed before it was recorded: then any.',
+    ),
   awaits: z
     .array(z.string())
     .optional()
@@ -56,6 +62,36 @@ export function awaitsOf(journey: Journey): string[] {
   const names = new Set<string>();
   for (const step of Object.values(journey.steps)) if (step.type === 'waitForEvent') names.add(step.event);
   return [...names];
+}
+
+/** Event names the journey's conditions count over a trailing window (`performed` with `within`), anywhere in it. */
+export function windowedCountsOf(journey: Journey): string[] {
+  const names = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) for (const item of value) visit(item);
+    else if (typeof value === 'object' && value !== null) {
+      const record = Object.entries(value);
+      const performed = record.find(([k]) => k === 'performed')?.[1];
+      const within = record.find(([k]) => k === 'within')?.[1];
+      if (typeof performed === 'string' && typeof within === 'string') names.add(performed);
+      for (const [, child] of record) visit(child);
+    }
+  };
+  visit(journey);
+  return [...names];
+}
+
+/**
+ * Event names whose daily counts some live journey needs. `undefined`: a
+ * journey does not say, so every event keeps daily counts.
+ */
+export function countedEvents(journeys: readonly LiveJourney[]): ReadonlySet<string> | undefined {
+  const names = new Set<string>();
+  for (const journey of journeys) {
+    if (journey.counts === undefined) return undefined;
+    for (const name of journey.counts) names.add(name);
+  }
+  return names;
 }
 
 /**
@@ -103,6 +139,7 @@ export function liveFields(journey: Journey) {
     },
     splits: splitsOf(journey),
     awaits: awaitsOf(journey),
+    counts: windowedCountsOf(journey),
     requires: requiredTriggerPaths(journey),
   };
 }

@@ -25,7 +25,8 @@ export type ProfileChanges = {
   pushTokens: PushToken[];
   consent: { channel: Channel; status: ConsentValue }[];
   topics: { channel: Channel; topic: string; subscribed: boolean }[];
-  track?: { event: string; day: string; snapshot?: EventSnapshot };
+  /** `day`: the UTC day whose count to bump, when a journey counts this event over a window. */
+  track?: { event: string; day?: string; snapshot?: EventSnapshot };
   /** Traits the profile does not take (limits of limits.ts), each with the reason. */
   droppedTraits: { trait: string; reason: string }[];
 };
@@ -97,8 +98,9 @@ export function utcDay(timestamp: string): string {
 export function profileChanges(
   event: CustomerEvent,
   userId: string,
-  awaited?: ReadonlySet<string>,
+  live: { awaited?: ReadonlySet<string>; counted?: ReadonlySet<string> } = {},
 ): ProfileChanges {
+  const { awaited, counted } = live;
   const { kept, dropped } = splitTraits(event.traits ?? {});
   const traits = dictionaryOf(kept);
   const context = Context.safeParse(event.context ?? {});
@@ -125,7 +127,7 @@ export function profileChanges(
     const snapshot = { messageId: event.messageId, timestamp, properties: event.properties };
     changes.track = {
       event: event.event,
-      day: utcDay(event.timestamp),
+      ...(counted === undefined || counted.has(event.event) ? { day: utcDay(event.timestamp) } : {}),
       ...(keep && JSON.stringify(snapshot).length <= MAX_SNAPSHOT_BYTES ? { snapshot } : {}),
     };
   }

@@ -18,6 +18,7 @@ function journey(k: number): BenchJourney {
     trigger: { type: 'event', event: `Journey Event ${k}` },
     reentry: k % 2 === 0 ? { mode: 'always' } : { mode: 'after', cooldown: 'PT6H' },
     ...(k >= 4 && k < 7 ? { goal: { event: 'Action 10', within: 'PT2H', exit: true } } : {}),
+    ...(k === 7 ? { audience: { performed: 'Action 20', atLeast: 3, within: 'P30D' } } : {}),
   };
   if (k < 4) {
     return {
@@ -50,6 +51,15 @@ function journey(k: number): BenchJourney {
 }
 
 export const BENCH_JOURNEYS: BenchJourney[] = Array.from({ length: 10 }, (_, k) => journey(k));
+
+/** Event names some bench journey triggers on, stops on or waits for: every other event triggers nothing. */
+export const REFERENCED_EVENTS: ReadonlySet<string> = new Set(
+  BENCH_JOURNEYS.flatMap(({ journey: j, waitsFor }) => [
+    ...(j.trigger.type === 'event' ? [j.trigger.event] : []),
+    ...(j.goal === undefined ? [] : [j.goal.event]),
+    ...(waitsFor === undefined ? [] : [waitsFor]),
+  ]),
+);
 
 export const stateMachineArn = (id: string) =>
   `arn:aws:states:eu-west-1:123456789012:stateMachine:journey-${id}`;

@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { type IngestDeps, ingestEvent } from '#functions/ingest/ingest.ts';
+import { REFERENCED_EVENTS } from './growth-journeys.ts';
 import { itemSizeBytes } from './item-size.ts';
 
 /**
@@ -57,7 +58,7 @@ export function streamEvent(userId: string, i: number, random: () => number) {
 export type GrowthResult = {
   events: number;
   failures: number;
-  /** Profile-table write units per event, over all events and over those that triggered nothing. */
+  /** Write units per event, over all events and over those no journey references (they trigger nothing). */
   unitsPerEvent: number;
   unitsPerQuietEvent: number;
   writesPerQuietEvent: number;
@@ -94,7 +95,7 @@ export async function feedCustomer(
     try {
       const result = await ingestEvent(deps, event);
       if (result.status === 'rejected') failures++;
-      else if (result.enrolled.length + result.resumed.length + result.finished.length === 0) {
+      else if (!('event' in event) || !REFERENCED_EVENTS.has(String(event.event))) {
         quiet.events++;
         quiet.units += meter.units - before.units;
         quiet.writes += meter.writes - before.writes;
