@@ -97,7 +97,9 @@ export function simulatedStepFunctions(
   });
 
   return {
-    running: () => running.size,
+    restore: () => mock.restore(),
+    /** The enrollment ids of executions still running. */
+    runningIds: () => new Set([...running.values()].map((e) => e.input.enrollmentId)),
     /** Advances to `at`: registers new waiting steps, ends what is due. */
     async advance(at: Date) {
       now = at;

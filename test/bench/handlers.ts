@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { PinpointClient } from '@aws-sdk/client-pinpoint';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
@@ -15,14 +15,14 @@ import { CachedRegistry, RegistryRepository } from '#functions/_lib/registry.ts'
 import { StatsRepository } from '#functions/_lib/stats.ts';
 import { TemplateStore } from '#functions/_lib/templates.ts';
 import { awaitEvent } from '#functions/await-event/await.ts';
-import { executionStatusChanged } from '#functions/execution-status/status.ts';
 import { type IngestDeps, ingestEvent } from '#functions/ingest/ingest.ts';
 import { sendMessage } from '#functions/send-message/send.ts';
 import { liveFields } from '#shared/ingest/live-journey.ts';
 import { Journey } from '#shared/journey/schema.ts';
 import { TABLES } from '#shared/tables.ts';
 import { AB_SPLIT_THEN_EXIT } from '../support/journey-steps.ts';
-import { type EndHook, printGrowth, runGrowth } from './growth-run.ts';
+import { executionStatusHook, printGrowth, runGrowth } from './growth-run.ts';
+import { itemSizeBytes } from './item-size.ts';
 
 /**
  * Per event: DynamoDB reads and writes (counted by SDK middleware) and CPU
@@ -73,10 +73,18 @@ async function setup(endpoint: string) {
     );
   }
   const doc = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
-  return { doc, counts };
+  return { doc, counts, raw };
 }
 
-type Row = { name: string; reads: number; writes: number; cpuMeanMs: number; cpuP95Ms: number };
+type Row = {
+  name: string;
+  reads: number;
+  writes: number;
+  cpuMeanMs: number;
+  cpuP95Ms: number;
+  /** The size of the profile item the scenario ran against, at its end. */
+  profileBytes?: number;
+};
 
 async function measure(
   name: string,
@@ -133,29 +141,11 @@ function growthCounts(): number[] {
     .filter((n) => Number.isInteger(n) && n > 0);
 }
 
-/** A simulated execution's end goes through the execution-status handler, as AWS's status change event would. */
-const executionEnded: EndHook =
-  ({ doc, tables }) =>
-  async (e) => {
-    const enrollments = new EnrollmentItems(doc, tables.enrollments ?? '');
-    const deps = { enrollments, profiles: new ProfilesRepository(doc, tables.profiles ?? ''), outcomes: {} };
-    await executionStatusChanged(deps, {
-      executionArn: e.executionArn,
-      stateMachineArn: e.stateMachineArn,
-      name: e.name,
-      status: e.status,
-      startDate: e.startDate.getTime(),
-      stopDate: e.stopDate.getTime(),
-      input: e.input,
-      inputDetails: { included: true },
-    });
-  };
-
 /** Runs the handler benchmark and prints one line per scenario. */
 export async function runHandlersBench(): Promise<void> {
   const dynamo = await startDynaliteProcess();
   try {
-    const { doc, counts } = await setup(dynamo.endpoint);
+    const { doc, counts, raw } = await setup(dynamo.endpoint);
     const sfnMock = mockClient(SFNClient);
     sfnMock.onAnyCommand().resolves({});
     const sqsMock = mockClient(SQSClient);
@@ -221,20 +211,37 @@ export async function runHandlersBench(): Promise<void> {
         ),
       ),
     );
-    rows.push(
-      await measure('event that triggers nothing', counts, (i) =>
+    const profileBytes = async (userId: string) => {
+      const out = await raw.send(
+        new GetItemCommand({ TableName: 'profiles', Key: { userId: { S: userId } } }),
+      );
+      return itemSizeBytes(out.Item ?? {});
+    };
+    rows.push({
+      ...(await measure('event that triggers nothing', counts, (i) =>
         ingestEvent(deps, event('b-1', 'Page Viewed', i)),
-      ),
-    );
-    rows.push(
-      await measure('event that enrolls into one journey', counts, (i) =>
+      )),
+      profileBytes: await profileBytes('b-1'),
+    });
+    rows.push({
+      ...(await measure('event that enrolls into one journey', counts, (i) =>
         ingestEvent(deps, event('b-1', 'Cart Updated', i, { cartId: `c${i}` })),
-      ),
-    );
+      )),
+      profileBytes: await profileBytes('b-1'),
+    });
     rows.push(
       await measure('event that resumes a waiting enrollment', counts, async (i) => {
         const userId = `w-${i}`;
         const before = { ...counts };
+        // A customer with a profile (traits, a few events) rather than an empty one.
+        await ingestEvent(deps, {
+          type: 'identify',
+          userId,
+          messageId: `id-${userId}`,
+          timestamp: '2026-11-24T08:00:00Z',
+          traits: { email: `${userId}@example.com`, firstName: 'W', plan: 'pro', country: 'IT' },
+        });
+        for (const name of ['App Opened', 'Product Viewed']) await ingestEvent(deps, event(userId, name, i));
         await awaitEvent(
           { profiles, enrollments, sfn, now: deps.now },
           {
@@ -252,10 +259,12 @@ export async function runHandlersBench(): Promise<void> {
             trigger: {},
           },
         );
-        Object.assign(counts, before); // registering the waiter belongs to await-event, not to this event
+        Object.assign(counts, before); // the profile and the waiter's registration are not this event's work
         return ingestEvent(deps, event(userId, 'Order Placed', i));
       }),
     );
+    const resumed = rows.at(-1);
+    if (resumed !== undefined) resumed.profileBytes = await profileBytes(`w-${ROUNDS - 1}`);
     const send = {
       profiles,
       deliveries: new DeliveriesRepository(doc, 'deliveries'),
@@ -266,8 +275,8 @@ export async function runHandlersBench(): Promise<void> {
       config: { senderEmail: 'n@shop.example', configurationSet: 'c', pinpointApplicationId: 'a' },
       now: deps.now,
     };
-    rows.push(
-      await measure('one email send', counts, (i) =>
+    rows.push({
+      ...(await measure('one email send', counts, (i) =>
         sendMessage(send, {
           v: 1,
           journeyId: 'bench-cart',
@@ -282,20 +291,24 @@ export async function runHandlersBench(): Promise<void> {
           transactional: true,
           options: {},
         }),
-      ),
-    );
+      )),
+      profileBytes: await profileBytes('b-1'),
+    });
     console.log(
       '\nHandlers: DynamoDB calls and handler CPU per event (dynalite out of process; AWS services stubbed)',
     );
-    console.log('scenario                                   reads  writes  cpu mean  cpu p95');
+    console.log('scenario                                   reads  writes  cpu mean  cpu p95   profile');
     for (const r of rows) {
+      const size = r.profileBytes === undefined ? '' : `${String(r.profileBytes).padStart(6)} B`;
       console.log(
-        `${r.name.padEnd(42)} ${r.reads.toFixed(2).padStart(5)}  ${r.writes.toFixed(2).padStart(6)}  ${r.cpuMeanMs.toFixed(3).padStart(6)} ms  ${r.cpuP95Ms.toFixed(3).padStart(5)} ms`,
+        `${r.name.padEnd(42)} ${r.reads.toFixed(2).padStart(5)}  ${r.writes.toFixed(2).padStart(6)}  ${r.cpuMeanMs.toFixed(3).padStart(6)} ms  ${r.cpuP95Ms.toFixed(3).padStart(5)} ms  ${size}`,
       );
     }
     sfnMock.restore();
     sqsMock.restore();
-    printGrowth(await runGrowth(dynamo.endpoint, growthCounts(), executionEnded));
+    for (const count of growthCounts()) {
+      printGrowth([(await runGrowth(dynamo.endpoint, count, executionStatusHook)).result]);
+    }
   } finally {
     dynamo.stop();
   }

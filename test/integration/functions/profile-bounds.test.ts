@@ -1,0 +1,39 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { executionStatusHook, runGrowth } from '../../bench/growth-run.ts';
+import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+
+/**
+ * One customer's long, varied stream through the real ingest handler with
+ * ten live journeys: waits resume and time out, enrollments end by goal,
+ * by themselves and on their own schedule. The profile stays under its bound
+ * and nothing is left behind once its execution ended.
+ */
+
+let db: LocalDynamo;
+beforeAll(async () => {
+  db = await startDynalite('bounds');
+});
+afterAll(async () => db.stop());
+
+describe('a customer with a long history', () => {
+  it('keeps a bounded profile and leaves no waiter or enrollment of an ended execution', async () => {
+    // act: 400 events, 30 s apart (three hours of a very active customer)
+    const { result, running, doc, tables } = await runGrowth(db.endpoint, 400, executionStatusHook);
+    // assert: the profile
+    expect(result.failures).toBe(0);
+    expect(result.maxSize).toBeLessThan(8 * 1024);
+    expect(result.writesPerQuietEvent).toBe(1);
+    expect(result.readsPerQuietEvent).toBe(0);
+    // assert: what the enrollments table still holds belongs to running executions, or waits for a goal
+    const items = (await doc.send(new ScanCommand({ TableName: tables.enrollments ?? '' }))).Items ?? [];
+    const waiters = items.filter((i) => String(i.sk).startsWith('w#'));
+    const enrollments = items.filter((i) => String(i.sk).startsWith('e#'));
+    expect(waiters.filter((w) => !running.has(String(w.enrollmentId)))).toEqual([]);
+    const leftOver = enrollments.filter((e) => !running.has(String(e.enrollmentId)));
+    expect(leftOver.every((e) => typeof e.endedAt === 'string' && typeof e.goalUntil === 'string')).toBe(
+      true,
+    );
+    expect(enrollments.length).toBeGreaterThan(0);
+  }, 300_000);
+});
