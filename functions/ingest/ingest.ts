@@ -70,14 +70,15 @@ async function removeWaiter(
 
 async function finish(deps: IngestDeps, userId: string, f: Finish) {
   const { enrollment } = f;
-  // The conditional mark makes the outcome count once even when the event is redelivered.
+  const { enrollmentId } = enrollment;
+  // Marked before the stop, so a waiting step registering meanwhile is not resumed (see await-event).
+  const stopped = f.stop
+    ? await deps.enrollments.markStopped(userId, enrollmentId, f.outcome === 'converted' ? 'goal' : 'exit')
+    : false;
+  // The conditional marks make the outcome count once even when the event is redelivered.
   const first =
-    f.outcome === 'converted'
-      ? await deps.enrollments.markConverted(userId, enrollment.enrollmentId)
-      : await deps.enrollments.markStopped(userId, enrollment.enrollmentId, 'exit');
+    f.outcome === 'converted' ? await deps.enrollments.markConverted(userId, enrollmentId) : stopped;
   if (f.stop) {
-    if (f.outcome === 'converted')
-      await deps.enrollments.markStopped(userId, enrollment.enrollmentId, 'goal');
     try {
       const cause = f.outcome === 'converted' ? 'goal reached' : 'exit event';
       await deps.sfn.send(new StopExecutionCommand({ executionArn: enrollment.executionArn, cause }));
@@ -142,6 +143,8 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   const waiters =
     waiting && event.type === 'track' ? await deps.enrollments.waitersFor(userId, event.event) : [];
   const plan = planIngest({ event, userId, state, journeys, now, enrollments, waiters });
+  // Stops first: a step starting to wait meanwhile must see its enrollment stopping, not resume.
+  for (const f of plan.finish) await finish(deps, userId, f);
   const at = now.toISOString();
   const enrolled: string[] = [];
   for (const p of plan.enroll) {
@@ -149,7 +152,6 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
     if (await startEnrollment(deps, p, entry)) enrolled.push(p.enrollmentId);
   }
   for (const r of plan.resume) await resume(deps, event, userId, r);
-  for (const f of plan.finish) await finish(deps, userId, f);
   await removeTimedOut(deps, userId, waiters, now);
   return {
     status,
