@@ -66,6 +66,7 @@ describe('local stand-ins', () => {
     // assert
     expect(TableNames).toEqual([
       'journeys-deliveries',
+      'journeys-enrollments',
       'journeys-journeys',
       'journeys-profiles',
       'journeys-stats',
