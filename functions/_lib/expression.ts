@@ -39,7 +39,8 @@ export class UpdateBuilder {
     return this;
   }
 
-  add(attribute: string, amount: number): this {
+  /** Adds to a number, or adds elements to a set. */
+  add(attribute: string, amount: number | ReadonlySet<string>): this {
     this.adds.push(`${this.name(attribute)} ${this.value(amount)}`);
     return this;
   }

@@ -30,6 +30,8 @@ export const attr = {
   /** How many steps wait for an event: an event nobody waits for needs no further read. */
   waitingFor: (event: string) => `wf:${event}`,
   traitsAt: 'traitsAt',
+  /** The names of the traits ingest has set (a string set), to cap their number without a read. */
+  traitNames: 'tn',
   sendsVersion: 'sendsVersion',
   /** The item layout version: items without it are migrated on their next write. */
   format: 'fv',

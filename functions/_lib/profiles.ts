@@ -1,5 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { dictionaryOf } from '#shared/dictionary.ts';
 import { hex128 } from '#shared/hash.ts';
+import { MAX_TRAITS_PER_PROFILE } from '#shared/ingest/limits.ts';
 import type { Channel, ProfileChanges } from '#shared/ingest/profile-changes.ts';
 import type { ProfileState } from '#shared/ingest/state.ts';
 import type { EnrollmentItems } from './enrollment-items.ts';
@@ -26,7 +28,7 @@ function seenSlot(messageId: string): { slot: string; digest: string } {
  * the profile has seen for what it touches, so its values overwrite; when not
  * fresh, values only fill what is missing (an older event never overwrites).
  */
-function eventUpdate(changes: ProfileChanges, fresh: boolean) {
+function eventUpdate(changes: ProfileChanges, fresh: boolean, newTraits?: number) {
   const b = new UpdateBuilder();
   const put = (attribute: string, value: unknown) =>
     fresh ? b.set(attribute, value) : b.setIfAbsent(attribute, value);
@@ -51,6 +53,14 @@ function eventUpdate(changes: ProfileChanges, fresh: boolean) {
     // A new item, or one already in the current layout (older ones are migrated first).
     `(attribute_not_exists(${b.name('userId')}) OR ${format} = ${b.value(PROFILE_FORMAT)})`,
   ];
+  if (hasTraits) {
+    const names = Object.keys(changes.traits);
+    b.add(attr.traitNames, new Set(names));
+    // Room for every name of this event as if new, unless the slow path counted the new ones exactly.
+    const tn = b.name(attr.traitNames);
+    const room = MAX_TRAITS_PER_PROFILE - (newTraits ?? names.length);
+    conditions.push(`(attribute_not_exists(${tn}) OR size(${tn}) <= ${b.value(room)})`);
+  }
   if (hasTraits && fresh) {
     const at = b.name(attr.traitsAt);
     conditions.push(`(attribute_not_exists(${at}) OR ${at} <= ${b.value(changes.timestamp)})`);
@@ -70,8 +80,29 @@ function eventUpdate(changes: ProfileChanges, fresh: boolean) {
   return { builder: b, condition: conditions.join(' AND ') };
 }
 
+/** Keeps the event's traits the profile has room for: every known one, and new ones up to the cap. */
+function capTraits(changes: ProfileChanges, item: Record<string, unknown> | undefined) {
+  const known = item?.[attr.traitNames];
+  const names = known instanceof Set ? new Set([...known].map(String)) : new Set<string>();
+  let room = Math.max(0, MAX_TRAITS_PER_PROFILE - names.size);
+  let newTraits = 0;
+  const kept: [string, unknown][] = [];
+  const dropped: RecordedEvent['droppedTraits'] = [];
+  for (const [trait, value] of Object.entries(changes.traits)) {
+    if (names.has(trait)) kept.push([trait, value]);
+    else if (room > 0) {
+      kept.push([trait, value]);
+      room -= 1;
+      newTraits += 1;
+    } else dropped.push({ trait, reason: `a profile keeps at most ${MAX_TRAITS_PER_PROFILE} traits` });
+  }
+  return { changes: { ...changes, traits: dictionaryOf(kept) }, dropped, newTraits };
+}
+
 export type RecordedEvent = {
   duplicate: boolean;
+  /** New traits left out because the profile holds MAX_TRAITS_PER_PROFILE already. */
+  droppedTraits: { trait: string; reason: string }[];
   /** The profile after the write (or as it is, for a duplicate). */
   state: ProfileState;
   /** Profile writes this event took (1 on the hot path). */
@@ -127,31 +158,38 @@ export class ProfilesRepository {
    * event applied). A compaction write follows when attributes past their life
    * have piled up (see profile-compaction.ts).
    */
-  async recordEvent(changes: ProfileChanges, now: Date): Promise<RecordedEvent> {
+  async recordEvent(event: ProfileChanges, now: Date): Promise<RecordedEvent> {
+    let changes = event;
     const userId = changes.userId;
+    const droppedTraits: RecordedEvent['droppedTraits'] = [];
     let writes = 1;
     const fresh = eventUpdate(changes, true);
     let item = await this.tryUpdate(userId, fresh.builder, fresh.condition);
     for (let attempt = 0; item === undefined && attempt < 3; attempt++) {
       const current = await this.rawItem(userId);
-      if (needsMigration(current) && current !== undefined) {
-        writes += await this.migrate(userId, current);
-        const retry = eventUpdate(changes, true);
-        writes += 1;
-        item = await this.tryUpdate(userId, retry.builder, retry.condition);
-        continue;
-      }
+      if (needsMigration(current) && current !== undefined) writes += await this.migrate(userId, current);
       const { slot, digest } = seenSlot(changes.messageId);
-      if (current?.[slot] === digest)
-        return { duplicate: true, state: readProfileItem(userId, current), writes };
-      const stale = eventUpdate(changes, false);
+      if (current?.[slot] === digest) {
+        return { duplicate: true, droppedTraits, state: readProfileItem(userId, current), writes };
+      }
+      // Near the trait cap the room is counted exactly: known traits update, new ones fill what is left.
+      const capped = capTraits(changes, current);
+      changes = capped.changes;
+      if (attempt === 0) droppedTraits.push(...capped.dropped);
+      const retry = eventUpdate(changes, true, capped.newTraits);
+      writes += 1;
+      item = await this.tryUpdate(userId, retry.builder, retry.condition);
+      if (item !== undefined) break;
+      // Still refused: an older event than what the profile holds, so its values only fill gaps.
+      const stale = eventUpdate(changes, false, capped.newTraits);
       writes += 1;
       item = await this.tryUpdate(userId, stale.builder, stale.condition);
     }
-    if (item === undefined)
+    if (item === undefined) {
       throw new Error(`profile ${userId}: the event could not be applied after 3 attempts`);
+    }
     writes += await this.compact(userId, item, now);
-    return { duplicate: false, state: readProfileItem(userId, item), writes };
+    return { duplicate: false, droppedTraits, state: readProfileItem(userId, item), writes };
   }
 
   /** Removes attributes past their life when worth a write; returns the writes made. */
@@ -194,6 +232,8 @@ export class ProfilesRepository {
     }
     if (this.enrollments !== undefined) await this.enrollments.importLegacy(userId, legacy);
     const done = new UpdateBuilder().set(attr.format, PROFILE_FORMAT);
+    const traits = Object.keys(item).filter((key) => key.startsWith('t:'));
+    if (traits.length > 0) done.set(attr.traitNames, new Set(traits.map((key) => key.slice(2))));
     return this.removeAll(userId, legacy.attributes, done);
   }
 

@@ -132,6 +132,7 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   });
   await keepDropped(deps, event, changes.droppedTraits);
   const recorded = await deps.profiles.recordEvent(changes, now);
+  await keepDropped(deps, event, recorded.droppedTraits);
   const { state } = recorded;
   const status = recorded.duplicate ? 'duplicate' : 'recorded';
   const waiting = event.type === 'track' && (state.waitingFor[event.event] ?? 0) > 0;

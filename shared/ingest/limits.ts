@@ -13,6 +13,8 @@ export const MAX_NESTING_DEPTH = 16;
 export const MAX_KEY_LENGTH = 255;
 /** Traits one event may set; the rest are rejected with a reason. */
 export const MAX_TRAITS_PER_EVENT = 100;
+/** Distinct traits one profile keeps; a new trait past it is rejected with the reason (existing ones still update). */
+export const MAX_TRAITS_PER_PROFILE = 100;
 /** The largest trait value (its JSON, UTF-8 bytes). */
 export const MAX_TRAIT_VALUE_BYTES = 1024;
 /**

@@ -92,6 +92,29 @@ describe('ingest: profile upsert', () => {
     expect(profile.traits).toEqual({ plan: 'pro', city: 'Rome', country: 'IT' });
   });
 
+  it('caps the traits of a profile: known traits still update, new ones past the cap are kept with the reason', async () => {
+    // arrange: 90 traits, then 20 more of which 10 fit, then an update of a known one
+    const { deps, sqs } = ingestDeps(db);
+    const traits = (from: number, count: number, value: string) =>
+      Object.fromEntries(Array.from({ length: count }, (_, i) => [`t${from + i}`, value]));
+    // act
+    await ingestEvent(deps, identify('u-cap', traits(0, 90, 'a'), '2026-11-24T09:00:00Z'));
+    await ingestEvent(deps, identify('u-cap', traits(90, 20, 'b'), '2026-11-24T09:01:00Z'));
+    await ingestEvent(deps, identify('u-cap', { ...traits(0, 1, 'c'), t200: 'x' }, '2026-11-24T09:02:00Z'));
+    // assert
+    const { profile } = await deps.profiles.get('u-cap');
+    expect(Object.keys(profile.traits)).toHaveLength(100);
+    expect(profile.traits).toMatchObject({ t0: 'c', t99: 'b' });
+    expect(profile.traits.t100).toBeUndefined();
+    const kept = sqs
+      .commandCalls(SendMessageCommand)
+      .map((c) => JSON.parse(String(c.args[0].input.MessageBody)));
+    expect(kept.flatMap((k) => k.problems.map((p: { field: string }) => p.field))).toEqual([
+      ...Array.from({ length: 10 }, (_, i) => `traits.t${100 + i}`),
+      'traits.t200',
+    ]);
+  });
+
   it('keeps exact counters under 50 concurrent events for one customer', async () => {
     const { deps } = ingestDeps(db);
     await Promise.all(Array.from({ length: 50 }, () => ingestEvent(deps, track('u-burst', 'Item Viewed'))));

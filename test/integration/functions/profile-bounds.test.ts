@@ -23,7 +23,9 @@ describe('a customer with a long history', () => {
     // assert: the profile
     expect(result.failures).toBe(0);
     expect(result.maxSize).toBeLessThan(8 * 1024);
-    expect(result.writesPerQuietEvent).toBe(1);
+    // One write per event; now and then one more removes what outlived its use (compaction).
+    expect(result.writesPerQuietEvent).toBeGreaterThanOrEqual(1);
+    expect(result.writesPerQuietEvent).toBeLessThan(1.02);
     expect(result.readsPerQuietEvent).toBe(0);
     // assert: what the enrollments table still holds belongs to running executions, or waits for a goal
     const items = (await doc.send(new ScanCommand({ TableName: tables.enrollments ?? '' }))).Items ?? [];
