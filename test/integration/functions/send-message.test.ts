@@ -10,7 +10,7 @@ import { TemplateStore } from '#functions/_lib/templates.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { type SendDeps, sendMessage } from '#functions/send-message/send.ts';
 import { ErrorName, RETRYABLE_ERRORS } from '#shared/errors.ts';
-import type { SendMessageInput } from '#shared/tasks.ts';
+import { CONTRACT_VERSION, type SendMessageInput } from '#shared/tasks.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { type LocalSes, startSes } from '../../support/ses.ts';
 import { identify, ingestDeps } from './harness.ts';
@@ -63,7 +63,7 @@ function deps(now: string, overrides: Partial<SendDeps> = {}): SendDeps {
 
 function input(userId: string, extra: Partial<SendMessageInput> = {}): SendMessageInput {
   return {
-    v: 1,
+    v: CONTRACT_VERSION,
     journeyId: 'welcome',
     journeyVersion: '3',
     enrollmentId: `e-${userId}`,
