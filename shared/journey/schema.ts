@@ -84,13 +84,21 @@ const SegmentTrigger = z
 export const Trigger = z.discriminatedUnion('type', [EventTrigger, IdentifyTrigger, SegmentTrigger]);
 export type Trigger = z.infer<typeof Trigger>;
 
+const ReentryForm = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('once') }).strict(),
+  z.object({ mode: z.literal('always') }).strict(),
+  z
+    .object({ mode: z.literal('after'), cooldown: IsoDuration.describe('Time since the last entry.') })
+    .strict(),
+]);
+
 export const Reentry = z
-  .discriminatedUnion('mode', [
-    z.object({ mode: z.literal('once') }).strict(),
-    z.object({ mode: z.literal('always') }).strict(),
+  .union([
     z
-      .object({ mode: z.literal('after'), cooldown: IsoDuration.describe('Time since the last entry.') })
-      .strict(),
+      .enum(['once', 'always'])
+      .transform((mode) => ({ mode }))
+      .describe('Short for { "mode": "once" } or { "mode": "always" }.'),
+    ReentryForm,
   ])
   .describe('once: a customer enters at most once; always: every trigger; after: again after a cooldown.');
 export type Reentry = z.infer<typeof Reentry>;
