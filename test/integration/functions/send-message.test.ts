@@ -261,4 +261,42 @@ describe('send-message: SMS through Pinpoint SendMessages to a direct address', 
       MessageType: 'TRANSACTIONAL',
     });
   });
+
+  it('sends a local number in E.164, read in the country of the profile’s locale', async () => {
+    // arrange
+    await customer('s-local', { phone: '0412 345 678', locale: 'en-AU' });
+    const pinpoint = mockClient(PinpointClient);
+    pinpoint.on(SendMessagesCommand).resolves({
+      MessageResponse: {
+        ApplicationId: 'app-1',
+        Result: { '+61412345678': { DeliveryStatus: 'SUCCESSFUL', StatusCode: 200, MessageId: 'sms-au' } },
+      },
+    });
+    // act
+    const out = await sendMessage(
+      deps('2026-11-24T10:00:00Z'),
+      input('s-local', { channel: 'sms', template: 'cart-sms' }),
+    );
+    const request = pinpoint.commandCalls(SendMessagesCommand)[0]?.args[0].input;
+    pinpoint.restore();
+    // assert
+    expect(out).toEqual({ status: 'sent', messageId: 'sms-au' });
+    expect(request?.MessageRequest?.Addresses).toEqual({ '+61412345678': { ChannelType: 'SMS' } });
+  });
+
+  it('suppresses with a reason a number it cannot read, and calls no provider', async () => {
+    await customer('s-unreadable', { phone: '0412 345 678' });
+    const pinpoint = mockClient(PinpointClient);
+    const out = await sendMessage(
+      deps('2026-11-24T10:00:00Z'),
+      input('s-unreadable', { channel: 'sms', template: 'cart-sms' }),
+    );
+    const calls = pinpoint.commandCalls(SendMessagesCommand).length;
+    pinpoint.restore();
+    expect(out).toEqual({
+      status: 'suppressed',
+      reason: 'the phone number has no country code and the profile no country or locale',
+    });
+    expect(calls).toBe(0);
+  });
 });
