@@ -107,14 +107,6 @@ export const StatesError = {
   All: 'States.ALL',
 } as const;
 
-/** Errors of the DynamoDB integration (`dynamodb:updateItem`) worth retrying. */
-export const DYNAMODB_RETRYABLE_ERRORS = [
-  'DynamoDB.ProvisionedThroughputExceededException',
-  'DynamoDB.ThrottlingException',
-  'DynamoDB.RequestLimitExceeded',
-  'DynamoDB.InternalServerErrorException',
-] as const;
-
 /** Errors of the EventBridge integration (`events:putEvents`) worth retrying; FailedEntry is a throttled or failed entry. */
 export const EVENTBRIDGE_RETRYABLE_ERRORS = [
   'EventBridge.FailedEntry',

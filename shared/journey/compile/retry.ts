@@ -1,17 +1,10 @@
-import {
-  DYNAMODB_RETRYABLE_ERRORS,
-  EVENTBRIDGE_RETRYABLE_ERRORS,
-  RETRYABLE_ERRORS,
-  StatesError,
-} from '../../errors.ts';
+import { EVENTBRIDGE_RETRYABLE_ERRORS, RETRYABLE_ERRORS, StatesError } from '../../errors.ts';
 import type { Catcher, Retrier } from './asl.ts';
 
 /** Errors worth retrying on one kind of Task. */
 export const RETRY = {
   /** A Task on one of our Lambda functions. */
   lambda: RETRYABLE_ERRORS,
-  /** The `dynamodb:updateItem` integration. */
-  dynamo: DYNAMODB_RETRYABLE_ERRORS,
   /** The `events:putEvents` integration. */
   eventBridge: EVENTBRIDGE_RETRYABLE_ERRORS,
 } as const;

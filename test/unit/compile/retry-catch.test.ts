@@ -23,10 +23,10 @@ describe('retryCatch: one helper renders every Retry and Catch', () => {
   });
 
   it('retries only the retryable errors it is given, with backoff and jitter', () => {
-    const { Retry, Catch } = retryCatch(RETRY.dynamo);
+    const { Retry, Catch } = retryCatch(RETRY.eventBridge);
     expect(Retry).toStrictEqual([
       {
-        ErrorEquals: [...RETRY.dynamo],
+        ErrorEquals: [...RETRY.eventBridge],
         IntervalSeconds: 2,
         MaxAttempts: 6,
         BackoffRate: 2,
