@@ -151,6 +151,11 @@ export const ProfileUpdateInput = z.object({
     .describe('Each value keeps its JSON type (number, boolean, string, list, object).'),
   increment: z.array(z.object({ trait: z.string(), by: z.number() })).default([]),
   unset: z.array(z.string()).default([]),
+  visit: z
+    .string()
+    .describe(
+      'When the step was entered ($$.State.EnteredTime): a retry of the same visit applies nothing twice.',
+    ),
 });
 export type ProfileUpdateInput = z.infer<typeof ProfileUpdateInput>;
 

@@ -44,7 +44,11 @@ async function waitUntil(deps: EvaluateDeps, input: WaitUntil): Promise<{ at: st
 }
 
 async function updateProfile(deps: EvaluateDeps, input: ProfileUpdateInput): Promise<{ updated: true }> {
-  const { notNumbers } = await deps.traits.apply(input.userId, input);
+  const { notNumbers } = await deps.traits.apply(
+    input.userId,
+    `${input.enrollmentId}#${input.stepId}#${input.visit}`,
+    input,
+  );
   if (notNumbers.length > 0) {
     const which = notNumbers.map((n) => `profile.traits.${n.trait} holds ${n.holds}`).join('; ');
     throw new ProfileValueError(`not incremented, not a number: ${which} (the rest of the step was applied)`);

@@ -32,6 +32,7 @@ export const renderUpdateProfile: StepRenderer<StepOf<'updateProfile'>> = (id, s
       set,
       increment,
       unset: [...(step.unset ?? [])],
+      'visit.$': '$$.State.EnteredTime',
     },
     ResultPath: null,
     ...retryCatch(RETRY.lambda, [failure.rule]),

@@ -129,6 +129,7 @@ describe('evaluate: profile updates', () => {
     await evaluate(deps, {
       ...base,
       userId,
+      visit: '2026-11-30T10:00:00Z',
       op: 'updateProfile',
       set: [{ trait: 'score', value }],
       increment: [],
@@ -160,11 +161,12 @@ describe('evaluate: profile updates', () => {
         { trait: 'orders', by: 1 },
       ],
       unset: ['trial'],
+      visit: '2026-11-30T10:00:00Z',
     });
     // assert
     await expect(run).rejects.toMatchObject({
       name: 'Journeys.ProfileValue',
-      message: expect.stringContaining('profile.traits.visits holds the string "3"'),
+      message: expect.stringContaining('profile.traits.visits holds a string'),
     });
     expect(await storedTraits('mixed')).toStrictEqual({
       't:visits': '3',
@@ -173,6 +175,27 @@ describe('evaluate: profile updates', () => {
       't:stage': 'active',
     });
     expect(await failures('mixed-step')).toBe(before + 1);
+  });
+
+  it('applies a visit once when the task is retried, and again on the next visit', async () => {
+    // arrange
+    const update = (visit: string) =>
+      evaluate(deps, {
+        ...base,
+        userId: 'retried',
+        stepId: 'count',
+        op: 'updateProfile',
+        set: [],
+        increment: [{ trait: 'visits', by: 1 }],
+        unset: [],
+        visit,
+      });
+    // act: the same visit twice (a retried invocation), then a later visit of the same step
+    await update('2026-11-30T10:00:00.000Z');
+    await update('2026-11-30T10:00:00.000Z');
+    await update('2026-12-07T10:00:00.000Z');
+    // assert
+    expect(await storedTraits('retried')).toStrictEqual({ 't:visits': 2 });
   });
 
   it('accepts the input of the previous contract version', async () => {
