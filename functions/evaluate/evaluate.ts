@@ -6,11 +6,12 @@ import { zoneOf } from '#shared/delivery/policy.ts';
 import { failureMetric, JourneyError, ProfileValueError } from '#shared/errors.ts';
 import type { EvaluateInput, ProfileUpdateInput } from '#shared/tasks.ts';
 import { addDuration, nextWindowTime } from '#shared/time.ts';
+import { namedDynamoError } from './dynamo-errors.ts';
 import type { ProfileTraits } from './profile-traits.ts';
 
 export type EvaluateDeps = {
   profiles: ProfilesRepository;
-  traits: ProfileTraits;
+  traits: Pick<ProfileTraits, 'apply'>;
   stats: Pick<StatsRepository, 'increment'>;
   now: () => Date;
 };
@@ -72,14 +73,16 @@ async function run(deps: EvaluateDeps, input: EvaluateInput): Promise<EvaluateOu
 
 /**
  * Branch decisions, wait deadlines and profile updates on the fresh profile.
- * A failure on data (a named, non-retryable error) is counted per step and
- * kind before it goes back to the state machine, whose Catch applies the
- * journey's failure policy.
+ * DynamoDB throttling and outages go back as the named errors the compiled
+ * Retry matches. A failure on data (a named, non-retryable error) is counted
+ * per step and kind before it goes back to the state machine, whose Catch
+ * applies the journey's failure policy.
  */
 export async function evaluate(deps: EvaluateDeps, input: EvaluateInput): Promise<EvaluateOutput> {
   try {
     return await run(deps, input);
-  } catch (error) {
+  } catch (thrown) {
+    const error = namedDynamoError(thrown);
     if (error instanceof JourneyError && !error.retryable) {
       await deps.stats.increment({
         journeyId: input.journeyId,

@@ -198,6 +198,35 @@ describe('evaluate: profile updates', () => {
     expect(await storedTraits('retried')).toStrictEqual({ 't:visits': 2 });
   });
 
+  it.each([
+    { thrown: 'ProvisionedThroughputExceededException', name: 'Journeys.Throttled' },
+    { thrown: 'InternalServerError', name: 'Journeys.Transient' },
+    { thrown: 'TypeError', name: 'TypeError' },
+  ])('returns DynamoDB $thrown as $name for the compiled Retry', async ({ thrown, name }) => {
+    // arrange: a table that fails (a fault dynalite cannot produce)
+    const failing = {
+      ...deps,
+      traits: {
+        apply: async () => {
+          throw Object.assign(new Error('refused'), { name: thrown });
+        },
+      },
+    };
+    const input = {
+      ...base,
+      stepId: `fault-${thrown}`,
+      op: 'updateProfile' as const,
+      set: [],
+      increment: [],
+      unset: ['x'],
+      visit: 'v',
+    };
+    // act / assert: retried or a bug, never counted as a data failure
+    await expect(evaluate(failing, input)).rejects.toMatchObject({ name });
+    const rows = await stats.funnel('j');
+    expect(rows.filter((r) => r.stepId === `fault-${thrown}`)).toStrictEqual([]);
+  });
+
   it('accepts the input of the previous contract version', async () => {
     // arrange: what an execution started before the current contract sends
     const { EvaluateInput } = await import('#shared/tasks.ts');
