@@ -18,9 +18,6 @@ import { LocalWindow, QuietHours } from './journey/schema.ts';
 
 export const CONTRACT_VERSION = 2 as const;
 
-/** The contract versions a running execution may still send, oldest first. */
-export const ACCEPTED_CONTRACT_VERSIONS = [1, CONTRACT_VERSION] as const;
-
 /**
  * The current schema, or an older one whose input is upgraded and then
  * checked against the current schema.
