@@ -35,7 +35,7 @@ export interface JourneysStackProps extends StackProps {
 const DESCRIPTIONS: Record<FunctionName, string> = {
   ingest: 'Customer events: profiles, enrollments, waiting steps, goals',
   'send-message': 'Journey task: send one email, SMS or push',
-  evaluate: 'Journey task: branch decisions and computed waits',
+  evaluate: 'Journey task: branch decisions, computed waits and profile updates',
   'await-event': 'Journey task: register a wait-for-event token',
   'deploy-journey': 'Validate, compile and publish a journey from S3',
   'delivery-feedback': 'SES and SMS delivery events: statuses, bounces, complaints',
@@ -150,7 +150,7 @@ export class JourneysStack extends Stack {
       .bindMobileMessaging(this.messaging.pinpointApplicationId);
     if (settings.unsubscribeBaseUrl)
       fns['send-message'].setEnv('UNSUBSCRIBE_BASE_URL', settings.unsubscribeBaseUrl);
-    fns.evaluate.bindProfiles(profiles, 'read');
+    fns.evaluate.bindProfiles(profiles, 'readWrite').bindStats(stats, 'readWrite');
     fns['await-event']
       .bindProfiles(profiles, 'readWrite')
       .bindEnrollments(enrollments, 'readWrite')

@@ -14,6 +14,11 @@ export const ErrorName = {
   /** A task received input it cannot handle (contract version, shape): follow the failure policy. */
   InvalidInput: 'Journeys.InvalidInput',
   /**
+   * A value on the profile cannot serve the step (a date to wait for is
+   * missing, a trait to increment is not a number): follow the failure policy.
+   */
+  ProfileValue: 'Journeys.ProfileValue',
+  /**
    * Not a failure: the message must wait (quiet hours, a frequency cap). The
    * message is the ISO timestamp to try again at. Signalled as an error so a
    * message that goes out costs one state transition, not two.
@@ -37,7 +42,18 @@ export const PERMANENT_ERRORS = [
   ErrorName.DeliveryFailed,
   ErrorName.TemplateFailed,
   ErrorName.InvalidInput,
+  ErrorName.ProfileValue,
 ] as const;
+
+/**
+ * The stats metric that counts a step's failures of one kind: bounded,
+ * because error names come from this registry (anything else counts as
+ * `failed.other`).
+ */
+export function failureMetric(errorName: string): string {
+  const known = Object.entries(ErrorName).find(([, name]) => name === errorName);
+  return `failed.${known === undefined ? 'other' : known[0]}`;
+}
 
 /** Base of the named errors; `name` is what Step Functions matches. */
 export class JourneyError extends Error {
@@ -75,6 +91,11 @@ export class InvalidInputError extends JourneyError {
     super(ErrorName.InvalidInput, message, false);
   }
 }
+export class ProfileValueError extends JourneyError {
+  constructor(message: string) {
+    super(ErrorName.ProfileValue, message, false);
+  }
+}
 
 /** Errors Step Functions itself raises, matched in Retry and Catch. */
 export const StatesError = {
@@ -82,15 +103,9 @@ export const StatesError = {
   Timeout: 'States.Timeout',
   /** Any Task failure but a timeout (e.g. retries of a transient error are exhausted). */
   TaskFailed: 'States.TaskFailed',
+  /** Every error: a catcher or retrier naming it comes last, alone in its ErrorEquals. */
+  All: 'States.ALL',
 } as const;
-
-/** Errors of the DynamoDB integration (`dynamodb:updateItem`) worth retrying. */
-export const DYNAMODB_RETRYABLE_ERRORS = [
-  'DynamoDB.ProvisionedThroughputExceededException',
-  'DynamoDB.ThrottlingException',
-  'DynamoDB.RequestLimitExceeded',
-  'DynamoDB.InternalServerErrorException',
-] as const;
 
 /** Errors of the EventBridge integration (`events:putEvents`) worth retrying; FailedEntry is a throttled or failed entry. */
 export const EVENTBRIDGE_RETRYABLE_ERRORS = [

@@ -6,13 +6,49 @@ import { LocalWindow, QuietHours } from './journey/schema.ts';
 /**
  * The contracts between compiled journeys and the task functions. Every input
  * carries `v`, the contract version: a handler accepts every version that
- * running executions may still send (executions live up to a year).
+ * running executions may still send (executions live up to a year). Each
+ * contract is a union of its versions; an input of an older version is
+ * upgraded to the current one as it is parsed, so handlers see one shape.
+ *
+ * Versions:
+ * - 1: the first contract.
+ * - 2: evaluate also runs `updateProfile` steps (copied values keep their
+ *   JSON type); the inputs of version 1 are unchanged in version 2.
  */
 
-export const CONTRACT_VERSION = 1;
+export const CONTRACT_VERSION = 2 as const;
 
-/** The execution input of every journey enrollment (what StartExecution receives). */
-export const EnrollmentInput = z.object({
+/**
+ * The current schema, or an older one whose input is upgraded and then
+ * checked against the current schema.
+ */
+function versioned<Current extends z.ZodType, Previous extends z.ZodType>(
+  current: Current,
+  previous: Previous,
+  upgrade: (input: z.output<Previous>) => unknown,
+) {
+  const upgraded = previous.transform((input, ctx): z.output<Current> => {
+    const result = current.safeParse(upgrade(input));
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) {
+      ctx.issues.push({ code: 'custom', path: issue.path, message: issue.message, input });
+    }
+    return z.NEVER;
+  });
+  return z.union([current, upgraded]);
+}
+
+/** Version 1 → 2: the same fields; only the version number moves. */
+export function upgradeFromV1(input: { v: 1 }): unknown {
+  return { ...input, v: CONTRACT_VERSION };
+}
+
+/** The input of version 1 of a contract whose fields did not change since. */
+function asV1<Shape extends z.ZodRawShape>(current: z.ZodObject<Shape>) {
+  return current.extend({ v: z.literal(1) });
+}
+
+const EnrollmentInputV2 = z.object({
   v: z.literal(CONTRACT_VERSION),
   journeyId: z.string(),
   journeyVersion: z.string().describe('The journey version the enrollment started on.'),
@@ -23,6 +59,8 @@ export const EnrollmentInput = z.object({
   buckets: z.record(z.string(), z.number().int().min(0).max(99)).describe('Split bucket per split step id.'),
   correlation: z.string().optional().describe('The correlation key value, for parallel enrollments.'),
 });
+/** The execution input of every journey enrollment (what StartExecution receives). */
+export const EnrollmentInput = versioned(EnrollmentInputV2, asV1(EnrollmentInputV2), upgradeFromV1);
 export type EnrollmentInput = z.infer<typeof EnrollmentInput>;
 
 const taskBase = {
@@ -34,8 +72,7 @@ const taskBase = {
   stepId: z.string(),
 };
 
-/** send-message: deliver one message, or say why not now / not at all. */
-export const SendMessageInput = z.object({
+const SendMessageInputV2 = z.object({
   ...taskBase,
   channel: z.enum(['email', 'sms', 'push']),
   template: z.string(),
@@ -59,6 +96,8 @@ export const SendMessageInput = z.object({
     .default({})
     .describe('Channel options from the step (from, messageType...).'),
 });
+/** send-message: deliver one message, or say why not now / not at all. */
+export const SendMessageInput = versioned(SendMessageInputV2, asV1(SendMessageInputV2), upgradeFromV1);
 export type SendMessageInput = z.infer<typeof SendMessageInput>;
 
 export const SendMessageOutput = z.discriminatedUnion('status', [
@@ -95,11 +134,34 @@ export const WaitUntilInput = z.object({
 });
 export const WaitUntilOutput = z.object({ at: z.string().describe('ISO timestamp (UTC).') });
 
-export const EvaluateInput = z.discriminatedUnion('op', [BranchInput, WaitUntilInput]);
+/**
+ * evaluate, op "updateProfile": set, increment and unset profile traits.
+ * Lists of { trait, ... } rather than objects keyed by trait: trait names are
+ * data, never object keys.
+ */
+export const ProfileUpdateInput = z.object({
+  ...taskBase,
+  op: z.literal('updateProfile'),
+  set: z
+    .array(z.object({ trait: z.string(), value: z.unknown() }))
+    .default([])
+    .describe('Each value keeps its JSON type (number, boolean, string, list, object).'),
+  increment: z.array(z.object({ trait: z.string(), by: z.number() })).default([]),
+  unset: z.array(z.string()).default([]),
+  visit: z
+    .string()
+    .describe(
+      'When the step was entered ($$.State.EnteredTime): a retry of the same visit applies nothing twice.',
+    ),
+});
+export type ProfileUpdateInput = z.infer<typeof ProfileUpdateInput>;
+
+const EvaluateInputV2 = z.discriminatedUnion('op', [BranchInput, WaitUntilInput, ProfileUpdateInput]);
+const EvaluateInputV1 = z.discriminatedUnion('op', [asV1(BranchInput), asV1(WaitUntilInput)]);
+export const EvaluateInput = versioned(EvaluateInputV2, EvaluateInputV1, upgradeFromV1);
 export type EvaluateInput = z.infer<typeof EvaluateInput>;
 
-/** await-event: register the task token; ingest resumes it with the matching event as output. */
-export const AwaitEventInput = z.object({
+const AwaitEventInputV2 = z.object({
   ...taskBase,
   token: z.string().max(2048),
   event: z.string(),
@@ -112,4 +174,6 @@ export const AwaitEventInput = z.object({
   startedAt: z.string().describe('When the step began: an event that arrived after it resumes at once.'),
   trigger: z.unknown(),
 });
+/** await-event: register the task token; ingest resumes it with the matching event as output. */
+export const AwaitEventInput = versioned(AwaitEventInputV2, asV1(AwaitEventInputV2), upgradeFromV1);
 export type AwaitEventInput = z.infer<typeof AwaitEventInput>;

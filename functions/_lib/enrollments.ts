@@ -2,7 +2,7 @@ import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { LiveJourney } from '#shared/ingest/live-journey.ts';
 import { variantOf } from '#shared/ingest/live-journey.ts';
 import type { Enrollment } from '#shared/ingest/plan.ts';
-import type { EnrollmentInput } from '#shared/tasks.ts';
+import { CONTRACT_VERSION, type EnrollmentInput } from '#shared/tasks.ts';
 import { addDuration } from '#shared/time.ts';
 import type { EnrollmentItems, ReentryPolicy } from './enrollment-items.ts';
 import type { ProfilesRepository } from './profiles.ts';
@@ -70,7 +70,7 @@ export async function startEnrollment(
     ...(within === undefined ? {} : { goalUntil: addDuration(new Date(at), within).toISOString() }),
   });
   const input: EnrollmentInput = {
-    v: 1,
+    v: CONTRACT_VERSION,
     journeyId: journey.journeyId,
     journeyVersion: journey.version,
     enrollmentId,

@@ -1,30 +1,35 @@
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
+import type { StatsRepository } from '#functions/_lib/stats.ts';
 import { evaluateCondition } from '#shared/conditions/evaluate.ts';
 import { readPath } from '#shared/conditions/path.ts';
 import { zoneOf } from '#shared/delivery/policy.ts';
-import { InvalidInputError } from '#shared/errors.ts';
-import type { EvaluateInput } from '#shared/tasks.ts';
+import { failureMetric, JourneyError, ProfileValueError } from '#shared/errors.ts';
+import type { EvaluateInput, ProfileUpdateInput } from '#shared/tasks.ts';
 import { addDuration, nextWindowTime } from '#shared/time.ts';
+import { namedDynamoError } from './dynamo-errors.ts';
+import type { ProfileTraits } from './profile-traits.ts';
 
-export type EvaluateDeps = { profiles: ProfilesRepository; now: () => Date };
-export type EvaluateOutput = { match: number } | { at: string };
+export type EvaluateDeps = {
+  profiles: ProfilesRepository;
+  traits: Pick<ProfileTraits, 'apply'>;
+  stats: Pick<StatsRepository, 'increment'>;
+  now: () => Date;
+};
+export type EvaluateOutput = { match: number } | { at: string } | { updated: true };
+
+type WaitUntil = Extract<EvaluateInput, { op: 'waitUntil' }>;
 
 function dateAt(value: unknown, path: string): Date {
   const date = typeof value === 'string' || typeof value === 'number' ? new Date(value) : undefined;
   if (date === undefined || Number.isNaN(date.getTime())) {
-    throw new InvalidInputError(`${path} is not a date on this profile`);
+    throw new ProfileValueError(`${path} is not a date on this profile`);
   }
   return date;
 }
 
-/** Branch decisions and wait deadlines on the fresh profile. */
-export async function evaluate(deps: EvaluateDeps, input: EvaluateInput): Promise<EvaluateOutput> {
+async function waitUntil(deps: EvaluateDeps, input: WaitUntil): Promise<{ at: string }> {
   const now = deps.now();
   const { profile } = await deps.profiles.get(input.userId);
-  if (input.op === 'branch') {
-    const ctx = { profile, event: input.event, trigger: input.trigger, now };
-    return { match: input.conditions.findIndex((condition) => evaluateCondition(condition, ctx)) };
-  }
   const zone = zoneOf(profile, input.defaultTimezone);
   let at = now;
   if (input.until !== undefined) at = new Date(input.until);
@@ -37,4 +42,55 @@ export async function evaluate(deps: EvaluateDeps, input: EvaluateInput): Promis
   const notBeforeNow = new Date(Math.max(at.getTime(), now.getTime()));
   const end = input.window === undefined ? notBeforeNow : nextWindowTime(notBeforeNow, zone, input.window);
   return { at: end.toISOString() };
+}
+
+async function updateProfile(deps: EvaluateDeps, input: ProfileUpdateInput): Promise<{ updated: true }> {
+  const { notNumbers } = await deps.traits.apply(
+    input.userId,
+    `${input.enrollmentId}#${input.stepId}#${input.visit}`,
+    input,
+  );
+  if (notNumbers.length > 0) {
+    const which = notNumbers.map((n) => `profile.traits.${n.trait} holds ${n.holds}`).join('; ');
+    throw new ProfileValueError(`not incremented, not a number: ${which} (the rest of the step was applied)`);
+  }
+  return { updated: true };
+}
+
+async function run(deps: EvaluateDeps, input: EvaluateInput): Promise<EvaluateOutput> {
+  switch (input.op) {
+    case 'branch': {
+      const { profile } = await deps.profiles.get(input.userId);
+      const ctx = { profile, event: input.event, trigger: input.trigger, now: deps.now() };
+      return { match: input.conditions.findIndex((condition) => evaluateCondition(condition, ctx)) };
+    }
+    case 'waitUntil':
+      return waitUntil(deps, input);
+    case 'updateProfile':
+      return updateProfile(deps, input);
+  }
+}
+
+/**
+ * Branch decisions, wait deadlines and profile updates on the fresh profile.
+ * DynamoDB throttling and outages go back as the named errors the compiled
+ * Retry matches. A failure on data (a named, non-retryable error) is counted
+ * per step and kind before it goes back to the state machine, whose Catch
+ * applies the journey's failure policy.
+ */
+export async function evaluate(deps: EvaluateDeps, input: EvaluateInput): Promise<EvaluateOutput> {
+  try {
+    return await run(deps, input);
+  } catch (thrown) {
+    const error = namedDynamoError(thrown);
+    if (error instanceof JourneyError && !error.retryable) {
+      await deps.stats.increment({
+        journeyId: input.journeyId,
+        version: input.journeyVersion,
+        stepId: input.stepId,
+        metric: failureMetric(error.name),
+      });
+    }
+    throw error;
+  }
 }

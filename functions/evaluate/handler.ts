@@ -1,16 +1,25 @@
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
+import { dynamoClient } from '#functions/_lib/clients/dynamo.ts';
 import { now } from '#functions/_lib/clock.ts';
+import { lazyConfig } from '#functions/_lib/config.ts';
 import { observability } from '#functions/_lib/middleware.ts';
-import { profilesRepository } from '#functions/_lib/repositories.ts';
+import { profilesRepository, statsRepository } from '#functions/_lib/repositories.ts';
 import { EvaluateInput } from '#shared/tasks.ts';
 import { type EvaluateDeps, evaluate } from './evaluate.ts';
+import { ProfileTraits } from './profile-traits.ts';
 
+const config = lazyConfig(['PROFILES_TABLE_NAME']);
 let deps: EvaluateDeps | undefined;
 
-/** Step Functions task: branch decisions and wait deadlines on the fresh profile. */
+/** Step Functions task: branch decisions, wait deadlines and profile updates on the fresh profile. */
 export const handler = middy(async (input: EvaluateInput) => {
-  deps ??= { profiles: profilesRepository(), now };
+  deps ??= {
+    profiles: profilesRepository(),
+    traits: new ProfileTraits(dynamoClient(), config().PROFILES_TABLE_NAME),
+    stats: statsRepository(),
+    now,
+  };
   return evaluate(deps, input);
 })
   .use(observability())

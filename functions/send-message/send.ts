@@ -5,6 +5,7 @@ import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { certainlyNotSent } from '#functions/_lib/provider-errors.ts';
 import type { StatsRepository } from '#functions/_lib/stats.ts';
 import type { TemplateStore } from '#functions/_lib/templates.ts';
+import { deliverable } from '#shared/delivery/phone.ts';
 import {
   type Address,
   addressOf,
@@ -166,9 +167,11 @@ async function attempt(
     topic: input.topic,
     transactional: input.transactional,
   });
-  const address = addressOf(profile, input.channel);
-  const reason =
-    blocked ?? (address === undefined ? `no ${input.channel} address on the profile` : undefined);
+  const found = addressOf(profile, input.channel);
+  const usable = found === undefined ? undefined : deliverable(found, profile);
+  const address = usable?.ok ? usable.address : undefined;
+  const missing = usable === undefined ? `no ${input.channel} address on the profile` : undefined;
+  const reason = blocked ?? missing ?? (usable?.ok === false ? usable.reason : undefined);
   if (reason !== undefined || address === undefined) {
     const output: SendMessageOutput = { status: 'suppressed', reason: reason ?? 'no address' };
     await settle('suppressed', output);

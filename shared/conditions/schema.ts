@@ -20,8 +20,12 @@ export type Scalar = z.infer<typeof Scalar>;
 
 export const IsoDuration = z
   .string()
-  .refine((text) => isIsoDuration(text) && !text.startsWith('-'), {
+  .refine(isIsoDuration, {
     message: 'must be an ISO 8601 duration such as PT1H, P7D or P1DT12H',
+    abort: true,
+  })
+  .refine((text) => !text.startsWith('-'), {
+    message: 'must not be negative: write the duration without "-"',
   })
   .describe('An ISO 8601 duration: PT30M, PT1H, P1D, P7D, P1M.');
 

@@ -2,8 +2,10 @@ import * as z from 'zod';
 
 /**
  * Delivery feedback as it arrives on EventBridge: SES event publishing
- * records (source aws.ses) and Pinpoint / End User Messaging SMS and push
- * events. Pure: classifies an event into what it means for the customer.
+ * records (source aws.ses), AWS End User Messaging SMS events (source
+ * aws.sms-voice, `eventType` TEXT_*), and the older Pinpoint event-stream
+ * records (`event_type` _SMS.* / _PUSH.*). Pure: classifies an event into
+ * what it means for the customer.
  */
 
 export type FeedbackOutcome =
@@ -84,20 +86,60 @@ function fromSes(record: z.infer<typeof SesRecord>): Feedback | undefined {
   }
 }
 
-const PINPOINT_OUTCOMES: Record<
-  string,
-  { channel: 'sms' | 'push'; outcome: FeedbackOutcome; optOut?: boolean }
-> = {
-  '_SMS.SUCCESS': { channel: 'sms', outcome: 'delivered' },
-  '_SMS.FAILURE': { channel: 'sms', outcome: 'failed' },
-  '_SMS.OPTOUT': { channel: 'sms', outcome: 'unsubscribed', optOut: true },
-  '_PUSH.SUCCESS': { channel: 'push', outcome: 'delivered' },
-  '_PUSH.FAILURE': { channel: 'push', outcome: 'failed' },
-  '_campaign.opened_notification': { channel: 'push', outcome: 'opened' },
-};
+type ProviderOutcome = { channel: 'sms' | 'push'; outcome: FeedbackOutcome; optOut?: boolean };
+
+// Maps, not objects: event types are the provider's data (an "eventType" of "constructor" must mean nothing).
+const PINPOINT_OUTCOMES = new Map<string, ProviderOutcome>([
+  ['_SMS.SUCCESS', { channel: 'sms', outcome: 'delivered' }],
+  ['_SMS.FAILURE', { channel: 'sms', outcome: 'failed' }],
+  ['_SMS.OPTOUT', { channel: 'sms', outcome: 'unsubscribed', optOut: true }],
+  ['_PUSH.SUCCESS', { channel: 'push', outcome: 'delivered' }],
+  ['_PUSH.FAILURE', { channel: 'push', outcome: 'failed' }],
+  ['_campaign.opened_notification', { channel: 'push', outcome: 'opened' }],
+]);
+
+/**
+ * AWS End User Messaging SMS events ("Text Message Delivery Status Updated",
+ * source aws.sms-voice). Queued and pending are not outcomes yet. `suppress`
+ * marks the failures that are about the number, so retrying it is pointless:
+ * it does not exist, or the recipient's device or carrier blocks messages to
+ * it. Failures about one message (its content, a carrier outage, a device
+ * switched off, an expired TTL) leave the channel open.
+ */
+const SMS_EVENT_OUTCOMES = new Map<string, { outcome: FeedbackOutcome; suppress?: string }>([
+  ['TEXT_SUCCESSFUL', { outcome: 'delivered' }],
+  ['TEXT_DELIVERED', { outcome: 'delivered' }],
+  ['TEXT_INVALID', { outcome: 'failed', suppress: 'invalid phone number' }],
+  ['TEXT_BLOCKED', { outcome: 'failed', suppress: 'blocked by the recipient’s device or carrier' }],
+  ['TEXT_TTL_EXPIRED', { outcome: 'failed' }],
+  ['TEXT_CARRIER_UNREACHABLE', { outcome: 'failed' }],
+  ['TEXT_UNREACHABLE', { outcome: 'failed' }],
+  ['TEXT_INVALID_MESSAGE', { outcome: 'failed' }],
+  ['TEXT_CARRIER_BLOCKED', { outcome: 'failed' }],
+  ['TEXT_SPAM', { outcome: 'failed' }],
+  ['TEXT_PROTECT_BLOCKED', { outcome: 'failed' }],
+  ['TEXT_UNKNOWN', { outcome: 'failed' }],
+]);
+
+const SmsEvent = z.object({
+  eventType: z.string().startsWith('TEXT_'),
+  messageId: z.string().min(1),
+  messageStatus: z.string().optional(),
+});
+
+function fromSmsEvent(record: z.infer<typeof SmsEvent>): Feedback | undefined {
+  const known = SMS_EVENT_OUTCOMES.get(record.eventType);
+  if (known === undefined) return undefined;
+  return {
+    messageId: record.messageId,
+    channel: 'sms',
+    outcome: known.outcome,
+    ...(known.suppress === undefined ? {} : { suppress: known.suppress }),
+  };
+}
 
 function fromPinpoint(record: z.infer<typeof PinpointRecord>): Feedback | undefined {
-  const known = PINPOINT_OUTCOMES[record.event_type];
+  const known = PINPOINT_OUTCOMES.get(record.event_type);
   const messageId = record.attributes.message_id;
   if (known === undefined || messageId === undefined) return undefined;
   // A number that does not exist or cannot take SMS will never succeed: stop the channel.
@@ -116,6 +158,8 @@ function fromPinpoint(record: z.infer<typeof PinpointRecord>): Feedback | undefi
 export function classifyFeedback(detail: unknown): Feedback | undefined {
   const ses = SesRecord.safeParse(detail);
   if (ses.success) return fromSes(ses.data);
+  const sms = SmsEvent.safeParse(detail);
+  if (sms.success) return fromSmsEvent(sms.data);
   const pinpoint = PinpointRecord.safeParse(detail);
   return pinpoint.success ? fromPinpoint(pinpoint.data) : undefined;
 }

@@ -84,13 +84,21 @@ const SegmentTrigger = z
 export const Trigger = z.discriminatedUnion('type', [EventTrigger, IdentifyTrigger, SegmentTrigger]);
 export type Trigger = z.infer<typeof Trigger>;
 
+const ReentryForm = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('once') }).strict(),
+  z.object({ mode: z.literal('always') }).strict(),
+  z
+    .object({ mode: z.literal('after'), cooldown: IsoDuration.describe('Time since the last entry.') })
+    .strict(),
+]);
+
 export const Reentry = z
-  .discriminatedUnion('mode', [
-    z.object({ mode: z.literal('once') }).strict(),
-    z.object({ mode: z.literal('always') }).strict(),
+  .union([
     z
-      .object({ mode: z.literal('after'), cooldown: IsoDuration.describe('Time since the last entry.') })
-      .strict(),
+      .enum(['once', 'always'])
+      .transform((mode) => ({ mode }))
+      .describe('Short for { "mode": "once" } or { "mode": "always" }.'),
+    ReentryForm,
   ])
   .describe('once: a customer enters at most once; always: every trigger; after: again after a cooldown.');
 export type Reentry = z.infer<typeof Reentry>;
@@ -120,9 +128,12 @@ export const MessageCap = z
   })
   .strict();
 
-const FailurePolicy = z
+export const FailurePolicy = z
   .enum(['continue', 'exit'])
-  .describe('When a message cannot be delivered: continue to next, or exit the journey.');
+  .describe(
+    'When a step fails on data (a message cannot be delivered, a profile value is missing or of the wrong type): continue to the next step, or exit the journey with the reason.',
+  );
+export type FailurePolicy = z.infer<typeof FailurePolicy>;
 
 export const Settings = z
   .object({
@@ -155,13 +166,16 @@ const stepBase = {
 
 const next = StepId.describe('The step that follows.');
 
+/** For steps that run a task which can fail on data. */
+const onFailure = FailurePolicy.optional().describe('Overrides settings.onFailure for this step.');
+
 const messageBase = {
   ...stepBase,
   template: z
     .string()
     .min(1)
     .describe('The template name: a file journeys/templates/<name>.json for the same channel.'),
-  onFailure: FailurePolicy.optional().describe('Overrides settings.onFailure for this step.'),
+  onFailure,
   next,
 };
 
@@ -216,6 +230,9 @@ const WaitStep = z
     window: LocalWindow.optional().describe(
       'Then continue only inside this local-time window (alone: until the next such window).',
     ),
+    onFailure: onFailure.describe(
+      'Overrides settings.onFailure when the moment cannot be computed (e.g. the profile date is missing); continue goes on to next at once.',
+    ),
     next,
   })
   .strict()
@@ -238,6 +255,9 @@ const WaitForEventStep = z
     timeout: IsoDuration.describe('How long to wait before taking onTimeout.'),
     onEvent: StepId.describe('The step after the event arrives.'),
     onTimeout: StepId.describe('The step after the timeout.'),
+    onFailure: onFailure.describe(
+      'Overrides settings.onFailure when the wait cannot be registered; continue goes on to onTimeout.',
+    ),
   })
   .strict()
   .describe('Wait for the customer to perform an event, up to a timeout.');
@@ -259,6 +279,9 @@ const BranchStep = z
       .min(1)
       .describe('Checked in order: the first true condition wins.'),
     otherwise: StepId.describe('The step when no condition is true.'),
+    onFailure: onFailure.describe(
+      'Overrides settings.onFailure when the conditions cannot be evaluated; continue goes on to otherwise.',
+    ),
   })
   .strict()
   .describe('Take the first branch whose condition is true.');
@@ -290,7 +313,11 @@ const SplitStep = z
   .describe('A/B split: random but stable per customer.');
 
 const ValueFrom = z
-  .object({ from: ConditionPath.describe('A trigger.* path whose value is copied.') })
+  .object({
+    from: ConditionPath.describe(
+      'A trigger.* path whose value is copied with its JSON type: number, boolean, string, list or object.',
+    ),
+  })
   .strict();
 const ProfileValue = z.union([z.string(), z.number(), z.boolean(), ValueFrom]);
 
@@ -304,6 +331,9 @@ const UpdateProfileStep = z
       .describe('Traits to set: a value or { "from": path }.'),
     increment: z.record(z.string(), z.number()).optional().describe('Numeric traits to add to.'),
     unset: z.array(z.string()).optional().describe('Traits to remove.'),
+    onFailure: onFailure.describe(
+      'Overrides settings.onFailure when the update fails (e.g. increment of a trait that is not a number; the rest of the step is still applied).',
+    ),
     next,
   })
   .strict()
@@ -318,6 +348,7 @@ const EmitStep = z
       .record(z.string(), ProfileValue)
       .optional()
       .describe('Event properties: values or { "from": path }.'),
+    onFailure: onFailure.describe('Overrides settings.onFailure when the event cannot be put on the bus.'),
     next,
   })
   .strict()

@@ -1,3 +1,4 @@
+import type * as z from 'zod';
 import type { TemplateCatalog } from '../templates.ts';
 import type { Check, CheckContext } from './checks/context.ts';
 import { checkBusyLoops, checkEndings, checkReachability, checkReferences } from './checks/graph.ts';
@@ -9,6 +10,7 @@ import {
   checkTimeSettings,
 } from './checks/rules.ts';
 import { checkTriggerFields, checkValueSources } from './checks/trigger-fields.ts';
+import { checkDurations, checkOrderComparisons } from './checks/values.ts';
 import { checkTotalWait } from './checks/waits.ts';
 import { Journey, STEP_ID, Step } from './schema.ts';
 import { fromZodIssues, type Violation, violation } from './violations.ts';
@@ -35,6 +37,8 @@ const CHECKS: readonly Check[] = [
   checkValueSources,
   checkHistoryWindows,
   checkProfileUpdates,
+  checkDurations,
+  checkOrderComparisons,
 ];
 
 /**
@@ -50,9 +54,44 @@ export function validateJourney(input: unknown, options: ValidateOptions = {}): 
   const { context, violations } = parseFields(raw, options.templates);
   violations.push(...CHECKS.flatMap((check) => check(context)));
   if (violations.length > 0) return { ok: false, violations: dedupe(violations) };
-  const parsed = Journey.safeParse(raw);
+  const parsed = Journey.safeParse(raw, PARSE);
   if (!parsed.success) return { ok: false, violations: fromZodIssues(parsed.error.issues) };
   return { ok: true, journey: parsed.data };
+}
+
+/** Parse options: issues carry the input, so a wrong type is reported with the value given. */
+const PARSE = { reportInput: true } as const;
+
+/**
+ * A part that failed the schema, parsed again without the fields that broke
+ * it: when the rest still parses, the semantic checks see it (a bad quiet
+ * hours entry must not hide an unknown time zone). `undefined` when a broken
+ * field is required or the part is not an object.
+ */
+function salvage(schema: z.ZodType, value: unknown, issues: readonly z.core.$ZodIssue[]): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const broken = new Set<PropertyKey>();
+  for (const issue of issues) {
+    const [first] = issue.path;
+    if (first !== undefined) broken.add(first);
+    else if (issue.code === 'unrecognized_keys') for (const key of issue.keys) broken.add(key);
+    else return undefined;
+  }
+  const rest = Object.fromEntries(Object.entries(value).filter(([key]) => !broken.has(key)));
+  return schema.safeParse(rest).data;
+}
+
+/** Parses a part; on failure records its violations under `at` and returns what can be salvaged. */
+function parsePart(
+  schema: z.ZodType,
+  value: unknown,
+  at: readonly PropertyKey[],
+  violations: Violation[],
+): unknown {
+  const result = schema.safeParse(value, PARSE);
+  if (result.success) return result.data;
+  violations.push(...fromZodIssues(result.error.issues, at));
+  return salvage(schema, value, result.error.issues);
 }
 
 /** Parses each top-level field and each step on its own, so every broken part is reported. */
@@ -62,13 +101,7 @@ function parseFields(
 ): { context: CheckContext; violations: Violation[] } {
   const violations: Violation[] = [];
   const { steps: _steps, ...shape } = Journey.shape;
-  const field = <K extends keyof typeof shape>(key: K) => {
-    const result = shape[key].safeParse(raw[key]);
-    if (result.success) return result.data;
-    violations.push(...fromZodIssues(result.error.issues, [key]));
-    return undefined;
-  };
-  const unknown = Object.keys(raw).filter((key) => !(key in Journey.shape));
+  const unknown = Object.keys(raw).filter((key) => !Object.hasOwn(Journey.shape, key));
   if (unknown.length > 0) {
     violations.push(
       violation(
@@ -78,17 +111,22 @@ function parseFields(
       ),
     );
   }
-  for (const key of Object.keys(shape) as (keyof typeof shape)[]) field(key);
+  const parsed = new Map<string, unknown>();
+  for (const key of Object.keys(shape) as (keyof typeof shape)[]) {
+    parsed.set(key, parsePart(shape[key], raw[key], [key], violations));
+  }
   const steps = parseSteps(raw.steps, violations);
   const context: CheckContext = {
     steps: steps.valid,
+    salvaged: steps.salvaged,
     stepIds: steps.ids,
     start: typeof raw.start === 'string' ? raw.start : undefined,
-    trigger: shape.trigger.safeParse(raw.trigger).data,
-    settings: shape.settings.safeParse(raw.settings).data,
-    goal: shape.goal.safeParse(raw.goal).data,
-    audience: shape.audience.safeParse(raw.audience).data,
-    exitOn: shape.exitOn.safeParse(raw.exitOn).data,
+    trigger: shape.trigger.safeParse(parsed.get('trigger')).data,
+    reentry: shape.reentry.safeParse(parsed.get('reentry')).data,
+    settings: shape.settings.safeParse(parsed.get('settings')).data,
+    goal: shape.goal.safeParse(parsed.get('goal')).data,
+    audience: shape.audience.safeParse(parsed.get('audience')).data,
+    exitOn: shape.exitOn.safeParse(parsed.get('exitOn')).data,
     templates,
   };
   return { context, violations };
@@ -97,11 +135,13 @@ function parseFields(
 function parseSteps(
   input: unknown,
   violations: Violation[],
-): { valid: Record<string, Step>; ids: Set<string> } {
-  const valid: Record<string, Step> = {};
+): { valid: Record<string, Step>; ids: Set<string>; salvaged: Set<string> } {
+  // Step ids are the user's words: no prototype for one to collide with.
+  const valid: Record<string, Step> = Object.create(null);
+  const salvaged = new Set<string>();
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     violations.push(violation(['steps'], 'schema.invalid', 'is required: an object of steps by id.'));
-    return { valid, ids: new Set() };
+    return { valid, ids: new Set(), salvaged };
   }
   const entries = Object.entries(input);
   if (entries.length === 0)
@@ -116,11 +156,12 @@ function parseSteps(
         ),
       );
     }
-    const result = Step.safeParse(value);
-    if (result.success) valid[id] = result.data;
-    else violations.push(...fromZodIssues(result.error.issues, ['steps', id]));
+    const before = violations.length;
+    const step = Step.safeParse(parsePart(Step, value, ['steps', id], violations));
+    if (step.success) valid[id] = step.data;
+    if (step.success && violations.length > before) salvaged.add(id);
   }
-  return { valid, ids: new Set(entries.map(([id]) => id)) };
+  return { valid, ids: new Set(entries.map(([id]) => id)), salvaged };
 }
 
 function dedupe(violations: Violation[]): Violation[] {

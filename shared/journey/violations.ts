@@ -29,7 +29,9 @@ export type ViolationCode =
   | 'value.source'
   | 'history.window'
   | 'settings.dates'
-  | 'update.overlap';
+  | 'update.overlap'
+  | 'duration.zero'
+  | 'condition.order';
 
 /** Formats path segments as `steps.ab.variants[2].weight`. */
 export function formatPath(segments: readonly PropertyKey[]): string {
@@ -53,25 +55,82 @@ export function fromZodIssues(
   issues: readonly z.core.$ZodIssue[],
   prefix: readonly PropertyKey[] = [],
 ): Violation[] {
-  return issues.map((issue) => violation([...prefix, ...issue.path], 'schema.invalid', describeIssue(issue)));
+  return issues.flatMap((issue) => {
+    const branch = matchingBranch(issue);
+    if (branch !== undefined) return fromZodIssues(branch, [...prefix, ...issue.path]);
+    return [violation([...prefix, ...issue.path], 'schema.invalid', describeIssue(issue))];
+  });
+}
+
+/**
+ * The one form of a union the value was meant to be — the only branch whose
+ * problems are all inside the value, not the value's own type or keys — so
+ * its problems are reported rather than "matches none of the forms".
+ */
+function matchingBranch(issue: z.core.$ZodIssue): z.core.$ZodIssue[] | undefined {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return undefined;
+  const inside = issue.errors.filter(
+    (branch) => branch.length > 0 && branch.every((i) => i.path.length > 0 && !isNoDiscriminator(i)),
+  );
+  const discriminated = issue.errors.filter(
+    (branch) => branch.length === 1 && branch.some(isNoDiscriminator),
+  );
+  if (inside.length === 1) return inside[0];
+  if (inside.length === 0 && discriminated.length === 1) return discriminated[0];
+  return undefined;
+}
+
+function isNoDiscriminator(issue: z.core.$ZodIssue): boolean {
+  return issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator';
+}
+
+/** The discriminator value given, when the issue is about one. */
+function discriminatorValue(issue: z.core.$ZodIssue): unknown {
+  if (!('discriminator' in issue) || typeof issue.discriminator !== 'string') return undefined;
+  const input: unknown = issue.input;
+  if (typeof input !== 'object' || input === null) return undefined;
+  return new Map(Object.entries(input)).get(issue.discriminator);
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type':
-      return issue.input === undefined ? 'is required' : `must be ${article(issue.expected)}`;
+      return issue.input === undefined
+        ? 'is required'
+        : `must be ${article(issue.expected)}, got ${describeValue(issue.input)}`;
     case 'unrecognized_keys':
       return `has ${issue.keys.length === 1 ? 'an unknown field' : 'unknown fields'} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
     case 'invalid_union':
-      if ('note' in issue && issue.note === 'No matching discriminator') return issue.message;
+      if (isNoDiscriminator(issue)) {
+        const options = 'options' in issue && Array.isArray(issue.options) ? issue.options : [];
+        return `must be one of ${options.map((o) => JSON.stringify(o)).join(', ')}${got(discriminatorValue(issue))}`;
+      }
       return isConditionPath(issue.path)
         ? 'is not a valid condition: use all / any / not, { "path": ..., "<operator>": value } or { "performed": ... }'
         : 'does not match any of the allowed forms';
+    case 'too_small':
+      if (issue.origin === 'string' && Number(issue.minimum) === 1) return 'must not be empty';
+      if (issue.origin === 'array')
+        return `needs at least ${issue.minimum} item${Number(issue.minimum) === 1 ? '' : 's'}`;
+      return issue.message;
     case 'invalid_value':
-      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}${got(issue.input)}`;
     default:
       return issue.message;
   }
+}
+
+/** How a wrong value reads in a message: `the string "three"`, `the number 42`, `a list`. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  if (typeof value === 'number' || typeof value === 'boolean') return `the ${typeof value} ${value}`;
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+function got(input: unknown): string {
+  return input === undefined ? '' : `, got ${describeValue(input)}`;
 }
 
 function article(expected: string): string {

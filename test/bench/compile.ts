@@ -6,13 +6,21 @@ import { offlineJourney, type Script } from '../integration/offline/harness.ts';
 import { journeyArbitrary } from '../support/arbitraries.ts';
 import { exampleJourneys } from '../support/journeys.ts';
 
-/** Scenarios run per journey: every event arrives / every wait times out, each with all sends going out. */
+/**
+ * Scenarios run per journey: every event arrives / every wait times out /
+ * every evaluate task fails on data (the failure policy applies), each with
+ * all sends going out.
+ */
 function scenarios(journey: Journey): [string, Script][] {
   const all = (value: 'timeout') => Object.fromEntries(Object.keys(journey.steps).map((id) => [id, value]));
   return [
     ['events arrive', {}],
     ['waits time out', { await: all('timeout') }],
     ['branches match first', { branch: Object.fromEntries(Object.keys(journey.steps).map((id) => [id, 0])) }],
+    [
+      'profile data unusable',
+      { dataFailure: Object.fromEntries(Object.keys(journey.steps).map((id) => [id, true])) },
+    ],
   ];
 }
 

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { type AwaitDeps, awaitEvent } from '#functions/await-event/await.ts';
-import { EnrollmentInput } from '#shared/tasks.ts';
+import { CONTRACT_VERSION, EnrollmentInput } from '#shared/tasks.ts';
 import { BENCH_JOURNEYS } from './growth-journeys.ts';
 
 /**
@@ -109,7 +109,7 @@ export function simulatedStepFunctions(
         e.token = `token-${e.input.enrollmentId}`;
         byToken.set(e.token, e.executionArn);
         await awaitEvent(awaitDeps(), {
-          v: 1,
+          v: CONTRACT_VERSION,
           journeyId: e.input.journeyId,
           journeyVersion: e.input.journeyVersion,
           enrollmentId: e.input.enrollmentId,

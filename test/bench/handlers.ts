@@ -20,6 +20,7 @@ import { sendMessage } from '#functions/send-message/send.ts';
 import { liveFields } from '#shared/ingest/live-journey.ts';
 import { Journey } from '#shared/journey/schema.ts';
 import { TABLES } from '#shared/tables.ts';
+import { CONTRACT_VERSION } from '#shared/tasks.ts';
 import { AB_SPLIT_THEN_EXIT } from '../support/journey-steps.ts';
 import { executionStatusHook, printGrowth, runGrowth } from './growth-run.ts';
 import { itemSizeBytes } from './item-size.ts';
@@ -245,7 +246,7 @@ export async function runHandlersBench(): Promise<void> {
         await awaitEvent(
           { profiles, enrollments, sfn, now: deps.now },
           {
-            v: 1,
+            v: CONTRACT_VERSION,
             journeyId: 'bench-cart',
             journeyVersion: '1',
             enrollmentId: `e${i}`,
@@ -278,7 +279,7 @@ export async function runHandlersBench(): Promise<void> {
     rows.push({
       ...(await measure('one email send', counts, (i) =>
         sendMessage(send, {
-          v: 1,
+          v: CONTRACT_VERSION,
           journeyId: 'bench-cart',
           journeyVersion: '1',
           enrollmentId: `s${i}`,

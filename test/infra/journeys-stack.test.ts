@@ -229,7 +229,7 @@ describe('functions', () => {
       'SENDER_EMAIL',
       'PINPOINT_APPLICATION_ID',
     ],
-    evaluate: ['PROFILES_TABLE_NAME'],
+    evaluate: ['PROFILES_TABLE_NAME', 'STATS_TABLE_NAME'],
     'await-event': ['PROFILES_TABLE_NAME', 'ENROLLMENTS_TABLE_NAME'],
     'deploy-journey': [
       'JOURNEYS_BUCKET_NAME',
@@ -414,7 +414,7 @@ describe('IAM: exactly what each role may do', () => {
           ],
         },
       ],
-      evaluate: [logs('evaluate'), XRAY, table('profiles', READ)],
+      evaluate: [logs('evaluate'), XRAY, table('profiles', READ_WRITE), table('stats', READ_WRITE)],
       'await-event': [
         logs('await-event'),
         XRAY,

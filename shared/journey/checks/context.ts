@@ -9,10 +9,13 @@ import type { Violation } from '../violations.ts';
 export type CheckContext = {
   /** Steps that passed the schema, by id. */
   steps: Readonly<Record<string, Step>>;
+  /** Steps that parsed only without their broken fields: checks for a missing field skip them. */
+  salvaged?: ReadonlySet<string>;
   /** Every step id in the file, valid or not (a `next` to an invalid step is not dangling). */
   stepIds: ReadonlySet<string>;
   start?: string;
   trigger?: Journey['trigger'];
+  reentry?: Journey['reentry'];
   settings?: Journey['settings'];
   goal?: Journey['goal'];
   audience?: Journey['audience'];

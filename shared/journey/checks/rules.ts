@@ -66,7 +66,7 @@ export function checkTemplates({ steps, templates }: CheckContext): Violation[] 
 }
 
 /** Time zone, quiet hours, local windows and start/end dates make sense. */
-export function checkTimeSettings({ settings, steps }: CheckContext): Violation[] {
+export function checkTimeSettings({ settings, steps, salvaged }: CheckContext): Violation[] {
   const out: Violation[] = [];
   if (settings !== undefined && !isValidTimeZone(settings.defaultTimezone)) {
     out.push(
@@ -121,7 +121,7 @@ export function checkTimeSettings({ settings, steps }: CheckContext): Violation[
         ),
       );
     }
-    if (modes === 0 && step.window === undefined) {
+    if (modes === 0 && step.window === undefined && !salvaged?.has(id)) {
       out.push(
         violation(
           ['steps', id],
@@ -151,7 +151,7 @@ export function checkHistoryWindows(context: CheckContext): Violation[] {
 }
 
 /** One trait changed twice in one update is refused by DynamoDB ("overlapping paths"). */
-export function checkProfileUpdates({ steps }: CheckContext): Violation[] {
+export function checkProfileUpdates({ steps, salvaged }: CheckContext): Violation[] {
   const out: Violation[] = [];
   for (const [id, step] of Object.entries(steps)) {
     if (step.type !== 'updateProfile') continue;
@@ -176,7 +176,7 @@ export function checkProfileUpdates({ steps }: CheckContext): Violation[] {
         seen.set(trait, field);
       }
     }
-    if (fields.every(([, traits]) => traits.length === 0)) {
+    if (fields.every(([, traits]) => traits.length === 0) && !salvaged?.has(id)) {
       out.push(
         violation(
           ['steps', id],

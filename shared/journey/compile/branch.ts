@@ -4,7 +4,8 @@ import { canRenderAsChoice } from '../../conditions/inspect.ts';
 import type { StepOf } from '../schema.ts';
 import type { ChoiceState, TaskState } from './asl.ts';
 import { eventData, type StepRenderer, stateName, taskBase } from './context.ts';
-import { lambdaRetry } from './retry.ts';
+import { failureRoute } from './failure.ts';
+import { RETRY, retryCatch } from './retry.ts';
 
 type BranchStep = StepOf<'branch'>;
 
@@ -28,12 +29,14 @@ export function dataBranchChoice(step: BranchStep): { Choices: ChoiceBranch[]; D
  * branch: a Choice alone (one transition) when the conditions read only
  * execution data; otherwise the evaluate function decides on the fresh
  * profile (`$.decision.match`, -1 for otherwise) and a Choice routes on the
- * index (two transitions).
+ * index (two transitions). A failure follows the failure policy (continue:
+ * otherwise).
  */
 export const renderBranch: StepRenderer<BranchStep> = (id, step, ctx) => {
   const comment = step.label === undefined ? {} : { Comment: step.label };
   const choice = dataBranchChoice(step);
   if (choice !== undefined) return [[id, { Type: 'Choice', ...comment, ...choice }]];
+  const failure = failureRoute(id, step.onFailure, step.otherwise, ctx, 'branch not evaluated');
   const task: TaskState = {
     Type: 'Task',
     ...comment,
@@ -45,7 +48,7 @@ export const renderBranch: StepRenderer<BranchStep> = (id, step, ctx) => {
       ...eventData(ctx, id),
     },
     ResultPath: '$.decision',
-    Retry: lambdaRetry(),
+    ...retryCatch(RETRY.lambda, [failure.rule]),
     Next: stateName.route(id),
   };
   const route: ChoiceState = {
@@ -53,8 +56,5 @@ export const renderBranch: StepRenderer<BranchStep> = (id, step, ctx) => {
     Choices: step.branches.map((b, i) => ({ Variable: '$.decision.match', NumericEquals: i, Next: b.next })),
     Default: step.otherwise,
   };
-  return [
-    [id, task],
-    [stateName.route(id), route],
-  ];
+  return [[id, task], [stateName.route(id), route], ...failure.states];
 };

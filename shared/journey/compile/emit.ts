@@ -1,7 +1,8 @@
 import type { StepOf } from '../schema.ts';
 import type { TaskState } from './asl.ts';
 import type { StepRenderer } from './context.ts';
-import { eventBridgeRetry } from './retry.ts';
+import { failureRoute } from './failure.ts';
+import { RETRY, retryCatch } from './retry.ts';
 import { valueParameters } from './values.ts';
 
 /** The EventBridge integration that puts events on a bus, straight from the state machine. */
@@ -11,9 +12,11 @@ export const JOURNEY_EVENT_SOURCE = 'journeys.journey';
 
 /**
  * emit: one `events:putEvents` entry — source journeys.journey, detail-type
- * the step's event, detail { journeyId, userId, stepId, properties }.
+ * the step's event, detail { journeyId, userId, stepId, properties }. When
+ * the bus keeps refusing it, the failure policy applies.
  */
 export const renderEmit: StepRenderer<StepOf<'emit'>> = (id, step, ctx) => {
+  const failure = failureRoute(id, step.onFailure, step.next, ctx, 'event not emitted');
   const task: TaskState = {
     Type: 'Task',
     ...(step.label === undefined ? {} : { Comment: step.label }),
@@ -36,8 +39,8 @@ export const renderEmit: StepRenderer<StepOf<'emit'>> = (id, step, ctx) => {
       ],
     },
     ResultPath: null,
-    Retry: eventBridgeRetry(),
+    ...retryCatch(RETRY.eventBridge, [failure.rule]),
     Next: step.next,
   };
-  return [[id, task]];
+  return [[id, task], ...failure.states];
 };

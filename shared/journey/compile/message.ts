@@ -1,8 +1,9 @@
-import { ErrorName, PERMANENT_ERRORS, StatesError } from '../../errors.ts';
+import { ErrorName } from '../../errors.ts';
 import type { MessageStep } from '../schema.ts';
 import type { JsonObject, PassState, TaskState, WaitState } from './asl.ts';
 import { compact, eventData, type RenderContext, type StepRenderer, stateName, taskBase } from './context.ts';
-import { lambdaRetry } from './retry.ts';
+import { failureRoute } from './failure.ts';
+import { RETRY, retryCatch } from './retry.ts';
 
 function channelOptions(step: MessageStep): JsonObject {
   switch (step.type) {
@@ -42,22 +43,17 @@ function sendInput(id: string, step: MessageStep, ctx: RenderContext): JsonObjec
  * an exit.
  */
 export const renderMessage: StepRenderer<MessageStep> = (id, step, ctx) => {
-  const exitOnFailure = (step.onFailure ?? ctx.journey.settings.onFailure) === 'exit';
+  const failure = failureRoute(id, step.onFailure, step.next, ctx, 'message not delivered');
   const task: TaskState = {
     Type: 'Task',
     ...(step.label === undefined ? {} : { Comment: step.label }),
     Resource: ctx.bindings.sendMessageFunctionArn,
     Parameters: sendInput(id, step, ctx),
     ResultPath: '$.send',
-    Retry: lambdaRetry(),
-    Catch: [
-      { ErrorEquals: [ErrorName.Deferred], ResultPath: '$.deferral', Next: stateName.deferred(id) },
-      {
-        ErrorEquals: [...PERMANENT_ERRORS, StatesError.TaskFailed],
-        ResultPath: '$.failure',
-        Next: exitOnFailure ? stateName.failed(id) : step.next,
-      },
-    ],
+    ...retryCatch(RETRY.lambda, [
+      { errors: [ErrorName.Deferred], resultPath: '$.deferral', next: stateName.deferred(id) },
+      failure.rule,
+    ]),
     Next: step.next,
   };
   // A Lambda error's Cause is the JSON {"errorType", "errorMessage", "trace"}.
@@ -68,21 +64,5 @@ export const renderMessage: StepRenderer<MessageStep> = (id, step, ctx) => {
     Next: stateName.defer(id),
   };
   const defer: WaitState = { Type: 'Wait', TimestampPath: '$.deferral.cause.errorMessage', Next: id };
-  const states: [string, TaskState | WaitState | PassState][] = [
-    [id, task],
-    [stateName.deferred(id), deferred],
-    [stateName.defer(id), defer],
-  ];
-  if (exitOnFailure) {
-    states.push([
-      stateName.failed(id),
-      {
-        Type: 'Pass',
-        Result: { stepId: id, reason: 'message not delivered' },
-        ResultPath: '$.exit',
-        End: true,
-      },
-    ]);
-  }
-  return states;
+  return [[id, task], [stateName.deferred(id), deferred], [stateName.defer(id), defer], ...failure.states];
 };

@@ -1,78 +1,42 @@
-import { PROFILES_TABLE, profileTraitAttribute } from '../../tables.ts';
 import type { StepOf } from '../schema.ts';
 import type { Json, JsonObject, TaskState } from './asl.ts';
-import { executionPath, type StepRenderer } from './context.ts';
-import { dynamoRetry } from './retry.ts';
+import { executionPath, type StepRenderer, taskBase } from './context.ts';
+import { failureRoute } from './failure.ts';
+import { RETRY, retryCatch } from './retry.ts';
 import type { StepValue } from './values.ts';
 
-/** The DynamoDB integration that updates one item, straight from the state machine. */
-export const UPDATE_ITEM_RESOURCE = 'arn:aws:states:::dynamodb:updateItem';
-
-/**
- * A DynamoDB attribute value. A copied value's type is unknown when the
- * journey compiles, so it is stored as its text (States.Format).
- */
-function attributeValue(value: StepValue): JsonObject {
-  if (typeof value === 'object') return { 'S.$': `States.Format('{}', ${executionPath(value.from)})` };
-  if (typeof value === 'number') return { N: String(value) };
-  if (typeof value === 'boolean') return { BOOL: value };
-  return { S: value };
-}
-
-type Update = {
-  clauses: { SET: string[]; ADD: string[]; REMOVE: string[] };
-  names: JsonObject;
-  values: JsonObject;
-};
-
-function buildUpdate(step: StepOf<'updateProfile'>): Update {
-  const update: Update = {
-    clauses: { SET: [], ADD: [], REMOVE: [] },
-    names: {},
-    values: {},
-  };
-  Object.entries(step.set ?? {}).forEach(([trait, value], i) => {
-    update.names[`#s${i}`] = profileTraitAttribute(trait);
-    update.values[`:s${i}`] = attributeValue(value);
-    update.clauses.SET.push(`#s${i} = :s${i}`);
-  });
-  Object.entries(step.increment ?? {}).forEach(([trait, by], i) => {
-    update.names[`#i${i}`] = profileTraitAttribute(trait);
-    update.values[`:i${i}`] = { N: String(by) };
-    update.clauses.ADD.push(`#i${i} :i${i}`);
-  });
-  (step.unset ?? []).forEach((trait, i) => {
-    update.names[`#u${i}`] = profileTraitAttribute(trait);
-    update.clauses.REMOVE.push(`#u${i}`);
-  });
-  return update;
+/** `{ trait, value }`, the value a literal or copied from the execution as it is (any JSON type). */
+function traitValue(trait: string, value: StepValue): JsonObject {
+  return typeof value === 'object' ? { trait, 'value.$': executionPath(value.from) } : { trait, value };
 }
 
 /**
- * updateProfile: one `dynamodb:updateItem` on the profile (key `userId`),
- * setting its `t:<trait>` attributes (see shared/tables.ts) — no Lambda, one transition.
+ * updateProfile: the evaluate function sets, increments and unsets traits in
+ * one conditional write (ProfileUpdateInput in shared/tasks.ts). A Lambda and
+ * not the `dynamodb:updateItem` integration: a copied value's type is only
+ * known at run time (a score of 9 must stay a number), and an increment of a
+ * trait that is not a number must not lose the rest of the step. One
+ * transition either way. A failure follows the failure policy.
  */
 export const renderUpdateProfile: StepRenderer<StepOf<'updateProfile'>> = (id, step, ctx) => {
-  const { clauses, names, values } = buildUpdate(step);
-  const expression = (['SET', 'ADD', 'REMOVE'] as const)
-    .filter((k) => clauses[k].length > 0)
-    .map((k) => `${k} ${clauses[k].join(', ')}`)
-    .join(' ');
-  const parameters: { [key: string]: Json } = {
-    TableName: ctx.bindings.profilesTableName,
-    Key: { [PROFILES_TABLE.partitionKey.name]: { 'S.$': '$.userId' } },
-    UpdateExpression: expression,
-    ExpressionAttributeNames: names,
-  };
-  if (Object.keys(values).length > 0) parameters.ExpressionAttributeValues = values;
+  const set: Json[] = Object.entries(step.set ?? {}).map(([trait, value]) => traitValue(trait, value));
+  const increment: Json[] = Object.entries(step.increment ?? {}).map(([trait, by]) => ({ trait, by }));
+  const failure = failureRoute(id, step.onFailure, step.next, ctx, 'profile not updated');
   const task: TaskState = {
     Type: 'Task',
     ...(step.label === undefined ? {} : { Comment: step.label }),
-    Resource: UPDATE_ITEM_RESOURCE,
-    Parameters: parameters,
+    Resource: ctx.bindings.evaluateFunctionArn,
+    Parameters: {
+      ...taskBase(ctx, id),
+      op: 'updateProfile',
+      set,
+      increment,
+      unset: [...(step.unset ?? [])],
+      'visit.$': '$$.State.EnteredTime',
+    },
     ResultPath: null,
-    Retry: dynamoRetry(),
+    ...retryCatch(RETRY.lambda, [failure.rule]),
     Next: step.next,
   };
-  return [[id, task]];
+  return [[id, task], ...failure.states];
 };

@@ -3,7 +3,8 @@ import { durationSeconds, MAX_EXECUTION_SECONDS } from '../../time.ts';
 import type { StepOf } from '../schema.ts';
 import type { TaskState } from './asl.ts';
 import { compact, executionPath, type StepRenderer, taskBase } from './context.ts';
-import { lambdaRetry } from './retry.ts';
+import { failureRoute } from './failure.ts';
+import { RETRY, retryCatch } from './retry.ts';
 
 /** The integration that hands a task token to a Lambda function and waits for SendTaskSuccess. */
 export const WAIT_FOR_TOKEN_RESOURCE = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
@@ -13,7 +14,8 @@ export const WAIT_FOR_TOKEN_RESOURCE = 'arn:aws:states:::lambda:invoke.waitForTa
  * resumes it with the matching event, which lands in `$.event` (branches read
  * it with Choice rules). `TimeoutSeconds` raises States.Timeout → onTimeout.
  * Correlation values are resolved here from the trigger, so the handler gets
- * plain values.
+ * plain values. A failure to register follows the failure policy (continue:
+ * onTimeout).
  */
 export const renderWaitForEvent: StepRenderer<StepOf<'waitForEvent'>> = (id, step, ctx) => {
   const timeoutSeconds = Math.min(Math.max(durationSeconds(step.timeout) ?? 1, 1), MAX_EXECUTION_SECONDS);
@@ -21,6 +23,7 @@ export const renderWaitForEvent: StepRenderer<StepOf<'waitForEvent'>> = (id, ste
     path,
     'value.$': executionPath(from),
   }));
+  const failure = failureRoute(id, step.onFailure, step.onTimeout, ctx, 'wait not registered');
   const task: TaskState = {
     Type: 'Task',
     ...(step.label === undefined ? {} : { Comment: step.label }),
@@ -40,9 +43,11 @@ export const renderWaitForEvent: StepRenderer<StepOf<'waitForEvent'>> = (id, ste
     },
     ResultPath: '$.event',
     TimeoutSeconds: timeoutSeconds,
-    Retry: lambdaRetry(),
-    Catch: [{ ErrorEquals: [StatesError.Timeout], ResultPath: '$.timeout', Next: step.onTimeout }],
+    ...retryCatch(RETRY.lambda, [
+      { errors: [StatesError.Timeout], resultPath: '$.timeout', next: step.onTimeout },
+      failure.rule,
+    ]),
     Next: step.onEvent,
   };
-  return [[id, task]];
+  return [[id, task], ...failure.states];
 };

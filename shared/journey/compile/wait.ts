@@ -2,7 +2,8 @@ import { durationSeconds, MAX_EXECUTION_SECONDS } from '../../time.ts';
 import type { StepOf } from '../schema.ts';
 import type { TaskState, WaitState } from './asl.ts';
 import { compact, type StepRenderer, stateName, taskBase } from './context.ts';
-import { lambdaRetry } from './retry.ts';
+import { failureRoute } from './failure.ts';
+import { RETRY, retryCatch } from './retry.ts';
 
 type WaitStep = StepOf<'wait'>;
 
@@ -20,6 +21,8 @@ function seconds(duration: string): number {
  * one transition. A profile date ± offset or a local-time window depends on
  * the fresh profile and its time zone: the evaluate function computes the
  * moment (`$.waitUntil.at`), then a Wait on TimestampPath — two transitions.
+ * When it cannot (the profile date is missing) the failure policy applies:
+ * continue goes on to `next` at once.
  */
 export const renderWait: StepRenderer<WaitStep> = (id, step, ctx) => {
   const fixed = step.untilDate === undefined && step.window === undefined;
@@ -30,6 +33,7 @@ export const renderWait: StepRenderer<WaitStep> = (id, step, ctx) => {
     const at = new Date(step.until).toISOString();
     return [[id, { Type: 'Wait', ...label(step), Timestamp: at, Next: step.next }]];
   }
+  const failure = failureRoute(id, step.onFailure, step.next, ctx, 'wait not computed');
   const task: TaskState = {
     Type: 'Task',
     ...label(step),
@@ -45,12 +49,9 @@ export const renderWait: StepRenderer<WaitStep> = (id, step, ctx) => {
       'trigger.$': '$.trigger',
     }),
     ResultPath: '$.waitUntil',
-    Retry: lambdaRetry(),
+    ...retryCatch(RETRY.lambda, [failure.rule]),
     Next: stateName.at(id),
   };
   const wait: WaitState = { Type: 'Wait', TimestampPath: '$.waitUntil.at', Next: step.next };
-  return [
-    [id, task],
-    [stateName.at(id), wait],
-  ];
+  return [[id, task], [stateName.at(id), wait], ...failure.states];
 };

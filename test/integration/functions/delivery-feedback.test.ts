@@ -109,4 +109,48 @@ describe('delivery-feedback', () => {
     expect(await applyFeedback(deps, ses('Delivery', 'not-ours'))).toEqual({ status: 'unknown-message' });
     expect(await applyFeedback(deps, { something: 'else' })).toEqual({ status: 'ignored' });
   });
+
+  it.each([
+    { fixture: 'sms-text-successful.json', outcome: 'delivered', consent: undefined },
+    { fixture: 'sms-text-delivered.json', outcome: 'delivered', consent: undefined },
+    { fixture: 'sms-text-carrier-unreachable.json', outcome: 'failed', consent: undefined },
+    { fixture: 'sms-text-invalid.json', outcome: 'failed', consent: 'suppressed' },
+    { fixture: 'sms-text-blocked.json', outcome: 'failed', consent: 'suppressed' },
+  ])('applies the End User Messaging SMS event of $fixture', async ({ fixture, outcome, consent }) => {
+    // arrange: an SMS a journey sent, and the event AWS publishes for it on EventBridge
+    const userId = `f-${fixture}`;
+    const messageId = `sms-${fixture}`;
+    await ingestEvent(
+      ingestDeps(db).deps,
+      identify(userId, { phone: '+61412345678' }, '2026-11-01T00:00:00Z'),
+    );
+    await deps.deliveries.linkMessage(
+      messageId,
+      `e-${userId}#sms-1`,
+      { userId, journeyId: 'fb-sms', version: '1', stepId: 'sms-1', channel: 'sms' },
+      new Date(),
+    );
+    const event = JSON.parse(
+      readFileSync(new URL(`../../fixtures/events/${fixture}`, import.meta.url), 'utf8'),
+    );
+    // act
+    const result = await applyFeedback(deps, { ...event.detail, messageId });
+    // assert
+    expect(result).toMatchObject({ status: 'applied', feedback: { channel: 'sms', outcome } });
+    expect((await deps.profiles.get(userId)).profile.consent.sms?.status).toBe(consent);
+    const funnel = await deps.stats.funnel('fb-sms');
+    expect(funnel.some((r) => r.metric === outcome && r.stepId === 'sms-1')).toBe(true);
+  });
+
+  it('waits for a final SMS status and ignores event types that mean nothing', async () => {
+    const pending = { eventType: 'TEXT_PENDING', messageId: 'sms-pending' };
+    const odd = { eventType: 'TEXT_constructor', messageId: 'sms-odd' };
+    expect(await applyFeedback(deps, pending)).toEqual({ status: 'ignored' });
+    expect(await applyFeedback(deps, odd)).toEqual({ status: 'ignored' });
+    expect(await applyFeedback(deps, { event_type: 'constructor', attributes: { message_id: 'x' } })).toEqual(
+      {
+        status: 'ignored',
+      },
+    );
+  });
 });

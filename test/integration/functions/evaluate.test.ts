@@ -1,14 +1,20 @@
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
-import { evaluate } from '#functions/evaluate/evaluate.ts';
+import { StatsRepository } from '#functions/_lib/stats.ts';
+import { type EvaluateDeps, evaluate } from '#functions/evaluate/evaluate.ts';
+import { ProfileTraits } from '#functions/evaluate/profile-traits.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
+import { CONTRACT_VERSION } from '#shared/tasks.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { identify, ingestDeps, track } from './harness.ts';
 
 let db: LocalDynamo;
 let profiles: ProfilesRepository;
+let stats: StatsRepository;
+let deps: EvaluateDeps;
 const base = {
-  v: 1 as const,
+  v: CONTRACT_VERSION,
   journeyId: 'j',
   journeyVersion: '1',
   enrollmentId: 'e',
@@ -20,13 +26,15 @@ const base = {
 beforeAll(async () => {
   db = await startDynalite('evaluate');
   profiles = new ProfilesRepository(db.doc, db.tables.profiles);
-  const { deps } = ingestDeps(db);
+  stats = new StatsRepository(db.doc, db.tables.stats);
+  deps = { profiles, traits: new ProfileTraits(db.doc, db.tables.profiles), stats, now };
+  const ingest = ingestDeps(db).deps;
   await ingestEvent(
-    deps,
+    ingest,
     identify('ev-1', { plan: 'pro', renewalDate: '2026-12-10T09:00:00Z', timezone: 'America/New_York' }),
   );
-  await ingestEvent(deps, track('ev-1', 'Order Completed'));
-  await ingestEvent(deps, track('ev-1', 'Order Completed'));
+  await ingestEvent(ingest, track('ev-1', 'Order Completed'));
+  await ingestEvent(ingest, track('ev-1', 'Order Completed'));
 });
 afterAll(async () => db.stop());
 
@@ -44,39 +52,189 @@ describe('evaluate: branch on the fresh profile and history', () => {
     { conditions: [{ performed: 'Order Completed', atLeast: 2, within: 'P7D' }], match: 0 },
     { conditions: [{ performed: 'Order Completed', atLeast: 3 }], match: -1 },
   ])('$conditions.0 → $match', async ({ conditions, match }) => {
-    expect(await evaluate({ profiles, now }, { ...base, op: 'branch', conditions })).toEqual({ match });
+    expect(await evaluate(deps, { ...base, op: 'branch', conditions })).toEqual({ match });
   });
 });
 
 describe('evaluate: wait deadlines', () => {
   it('waits until a profile date minus an offset', async () => {
-    const out = await evaluate(
-      { profiles, now },
-      {
-        ...base,
-        op: 'waitUntil',
-        untilDate: { path: 'profile.traits.renewalDate', offset: '-P3D' },
-        defaultTimezone: 'UTC',
-      },
-    );
+    const out = await evaluate(deps, {
+      ...base,
+      op: 'waitUntil',
+      untilDate: { path: 'profile.traits.renewalDate', offset: '-P3D' },
+      defaultTimezone: 'UTC',
+    });
     expect(out).toEqual({ at: '2026-12-07T09:00:00.000Z' });
   });
 
   it('waits into the next local window in the customer zone', async () => {
     // 05:00 in New York on a Tuesday → 09:00 EST the same day
-    const out = await evaluate(
-      { profiles, now },
-      { ...base, op: 'waitUntil', window: { start: '09:00', end: '17:00' }, defaultTimezone: 'UTC' },
-    );
+    const out = await evaluate(deps, {
+      ...base,
+      op: 'waitUntil',
+      window: { start: '09:00', end: '17:00' },
+      defaultTimezone: 'UTC',
+    });
     expect(out).toEqual({ at: '2026-11-24T14:00:00.000Z' });
   });
 
   it('fails with a named error when the profile has no such date', async () => {
     await expect(
-      evaluate(
-        { profiles, now },
-        { ...base, op: 'waitUntil', untilDate: { path: 'profile.traits.missing' }, defaultTimezone: 'UTC' },
-      ),
-    ).rejects.toMatchObject({ name: 'Journeys.InvalidInput' });
+      evaluate(deps, {
+        ...base,
+        op: 'waitUntil',
+        untilDate: { path: 'profile.traits.missing' },
+        defaultTimezone: 'UTC',
+      }),
+    ).rejects.toMatchObject({ name: 'Journeys.ProfileValue' });
+  });
+  it('counts the failure per step and kind in the stats', async () => {
+    // arrange
+    const before = await failures('missing-date');
+    // act
+    await evaluate(deps, {
+      ...base,
+      stepId: 'missing-date',
+      op: 'waitUntil',
+      untilDate: { path: 'profile.traits.missing' },
+      defaultTimezone: 'UTC',
+    }).catch(() => undefined);
+    // assert
+    expect(await failures('missing-date')).toBe(before + 1);
+  });
+});
+
+async function failures(stepId: string): Promise<number> {
+  const rows = await stats.funnel('j');
+  return rows.find((r) => r.stepId === stepId && r.metric === 'failed.ProfileValue')?.count ?? 0;
+}
+
+async function storedTraits(userId: string): Promise<Record<string, unknown>> {
+  const { Item } = await db.doc.send(new GetCommand({ TableName: db.tables.profiles, Key: { userId } }));
+  return Object.fromEntries(Object.entries(Item ?? {}).filter(([key]) => key.startsWith('t:')));
+}
+
+describe('evaluate: profile updates', () => {
+  it.each([
+    { kind: 'number', value: 9 },
+    { kind: 'decimal number', value: 4.5 },
+    { kind: 'boolean', value: true },
+    { kind: 'string', value: '9' },
+    { kind: 'list', value: ['red', 2, false] },
+    { kind: 'object', value: { city: 'Rome', floor: 3 } },
+  ])('stores a $kind with its JSON type', async ({ kind, value }) => {
+    // arrange
+    const userId = `types-${kind.replace(' ', '-')}`;
+    // act
+    await evaluate(deps, {
+      ...base,
+      userId,
+      visit: '2026-11-30T10:00:00Z',
+      op: 'updateProfile',
+      set: [{ trait: 'score', value }],
+      increment: [],
+      unset: [],
+    });
+    // assert: the stored value, read back untyped, is the same JSON value
+    expect(await storedTraits(userId)).toStrictEqual({ 't:score': value });
+  });
+
+  it('increments a number and keeps the step’s set and unset when another trait is not a number', async () => {
+    // arrange
+    await db.doc.send(
+      new PutCommand({
+        TableName: db.tables.profiles,
+        Item: { userId: 'mixed', 't:visits': '3', 't:logins': 1, 't:trial': 'yes' },
+      }),
+    );
+    const before = await failures('mixed-step');
+    // act
+    const run = evaluate(deps, {
+      ...base,
+      userId: 'mixed',
+      stepId: 'mixed-step',
+      op: 'updateProfile',
+      set: [{ trait: 'stage', value: 'active' }],
+      increment: [
+        { trait: 'visits', by: 1 },
+        { trait: 'logins', by: 2 },
+        { trait: 'orders', by: 1 },
+      ],
+      unset: ['trial'],
+      visit: '2026-11-30T10:00:00Z',
+    });
+    // assert
+    await expect(run).rejects.toMatchObject({
+      name: 'Journeys.ProfileValue',
+      message: expect.stringContaining('profile.traits.visits holds a string'),
+    });
+    expect(await storedTraits('mixed')).toStrictEqual({
+      't:visits': '3',
+      't:logins': 3,
+      't:orders': 1,
+      't:stage': 'active',
+    });
+    expect(await failures('mixed-step')).toBe(before + 1);
+  });
+
+  it('applies a visit once when the task is retried, and again on the next visit', async () => {
+    // arrange
+    const update = (visit: string) =>
+      evaluate(deps, {
+        ...base,
+        userId: 'retried',
+        stepId: 'count',
+        op: 'updateProfile',
+        set: [],
+        increment: [{ trait: 'visits', by: 1 }],
+        unset: [],
+        visit,
+      });
+    // act: the same visit twice (a retried invocation), then a later visit of the same step
+    await update('2026-11-30T10:00:00.000Z');
+    await update('2026-11-30T10:00:00.000Z');
+    await update('2026-12-07T10:00:00.000Z');
+    // assert
+    expect(await storedTraits('retried')).toStrictEqual({ 't:visits': 2 });
+  });
+
+  it.each([
+    { thrown: 'ProvisionedThroughputExceededException', name: 'Journeys.Throttled' },
+    { thrown: 'InternalServerError', name: 'Journeys.Transient' },
+    { thrown: 'TypeError', name: 'TypeError' },
+  ])('returns DynamoDB $thrown as $name for the compiled Retry', async ({ thrown, name }) => {
+    // arrange: a table that fails (a fault dynalite cannot produce)
+    const failing = {
+      ...deps,
+      traits: {
+        apply: async () => {
+          throw Object.assign(new Error('refused'), { name: thrown });
+        },
+      },
+    };
+    const input = {
+      ...base,
+      stepId: `fault-${thrown}`,
+      op: 'updateProfile' as const,
+      set: [],
+      increment: [],
+      unset: ['x'],
+      visit: 'v',
+    };
+    // act / assert: retried or a bug, never counted as a data failure
+    await expect(evaluate(failing, input)).rejects.toMatchObject({ name });
+    const rows = await stats.funnel('j');
+    expect(rows.filter((r) => r.stepId === `fault-${thrown}`)).toStrictEqual([]);
+  });
+
+  it('accepts the input of the previous contract version', async () => {
+    // arrange: what an execution started before the current contract sends
+    const { EvaluateInput } = await import('#shared/tasks.ts');
+    const v1 = { ...base, v: 1, op: 'waitUntil', for: 'PT1H', defaultTimezone: 'UTC' };
+    // act
+    const input = EvaluateInput.parse(v1);
+    // assert
+    expect(input.v).toBe(CONTRACT_VERSION);
+    expect(await evaluate(deps, input)).toEqual({ at: '2026-11-24T11:00:00.000Z' });
   });
 });

@@ -9,7 +9,7 @@ import {
   outcomeRecorder,
 } from '#functions/execution-status/status.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
-import { EnrollmentInput } from '#shared/tasks.ts';
+import { CONTRACT_VERSION, EnrollmentInput } from '#shared/tasks.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { ingestDeps, registerJourney, track } from './harness.ts';
 
@@ -56,7 +56,7 @@ async function enrollAndWait(userId: string) {
   await awaitEvent(
     { profiles: deps.profiles, enrollments: deps.enrollments, sfn: deps.sfn, now: deps.now },
     {
-      v: 1,
+      v: CONTRACT_VERSION,
       journeyId: 'cart',
       journeyVersion: '1',
       enrollmentId: input.enrollmentId,

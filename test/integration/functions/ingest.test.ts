@@ -5,7 +5,7 @@ import { StatsRepository } from '#functions/_lib/stats.ts';
 import { awaitEvent } from '#functions/await-event/await.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { enrollmentName } from '#shared/journey/enrollment.ts';
-import { EnrollmentInput } from '#shared/tasks.ts';
+import { CONTRACT_VERSION, EnrollmentInput } from '#shared/tasks.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { AB_SPLIT_THEN_EXIT } from '../../support/journey-steps.ts';
 import { identify, ingestDeps, registerJourney, track } from './harness.ts';
@@ -210,7 +210,7 @@ describe('ingest: enrollment', () => {
     const waiting = await awaitEvent(
       { profiles: deps.profiles, enrollments: deps.enrollments, sfn: deps.sfn, now: deps.now },
       {
-        v: 1,
+        v: CONTRACT_VERSION,
         journeyId: 'cart',
         journeyVersion: '1',
         enrollmentId: 'e-wait',
@@ -245,7 +245,7 @@ describe('ingest: enrollment', () => {
     const result = await awaitEvent(
       { profiles: deps.profiles, enrollments: deps.enrollments, sfn: deps.sfn, now: deps.now },
       {
-        v: 1,
+        v: CONTRACT_VERSION,
         journeyId: 'cart',
         journeyVersion: '1',
         enrollmentId: 'e-early',
@@ -268,7 +268,7 @@ describe('ingest: enrollment', () => {
     await awaitEvent(
       { profiles: deps.profiles, enrollments: deps.enrollments, sfn: deps.sfn, now: deps.now },
       {
-        v: 1,
+        v: CONTRACT_VERSION,
         journeyId: 'cart',
         journeyVersion: '1',
         enrollmentId: 'e-survey',

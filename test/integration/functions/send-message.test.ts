@@ -10,7 +10,7 @@ import { TemplateStore } from '#functions/_lib/templates.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { type SendDeps, sendMessage } from '#functions/send-message/send.ts';
 import { ErrorName, RETRYABLE_ERRORS } from '#shared/errors.ts';
-import type { SendMessageInput } from '#shared/tasks.ts';
+import { CONTRACT_VERSION, type SendMessageInput } from '#shared/tasks.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { type LocalSes, startSes } from '../../support/ses.ts';
 import { identify, ingestDeps } from './harness.ts';
@@ -63,7 +63,7 @@ function deps(now: string, overrides: Partial<SendDeps> = {}): SendDeps {
 
 function input(userId: string, extra: Partial<SendMessageInput> = {}): SendMessageInput {
   return {
-    v: 1,
+    v: CONTRACT_VERSION,
     journeyId: 'welcome',
     journeyVersion: '3',
     enrollmentId: `e-${userId}`,
@@ -260,5 +260,43 @@ describe('send-message: SMS through Pinpoint SendMessages to a direct address', 
       Body: 'Your cart c1 is waiting',
       MessageType: 'TRANSACTIONAL',
     });
+  });
+
+  it('sends a local number in E.164, read in the country of the profile’s locale', async () => {
+    // arrange
+    await customer('s-local', { phone: '0412 345 678', locale: 'en-AU' });
+    const pinpoint = mockClient(PinpointClient);
+    pinpoint.on(SendMessagesCommand).resolves({
+      MessageResponse: {
+        ApplicationId: 'app-1',
+        Result: { '+61412345678': { DeliveryStatus: 'SUCCESSFUL', StatusCode: 200, MessageId: 'sms-au' } },
+      },
+    });
+    // act
+    const out = await sendMessage(
+      deps('2026-11-24T10:00:00Z'),
+      input('s-local', { channel: 'sms', template: 'cart-sms' }),
+    );
+    const request = pinpoint.commandCalls(SendMessagesCommand)[0]?.args[0].input;
+    pinpoint.restore();
+    // assert
+    expect(out).toEqual({ status: 'sent', messageId: 'sms-au' });
+    expect(request?.MessageRequest?.Addresses).toEqual({ '+61412345678': { ChannelType: 'SMS' } });
+  });
+
+  it('suppresses with a reason a number it cannot read, and calls no provider', async () => {
+    await customer('s-unreadable', { phone: '0412 345 678' });
+    const pinpoint = mockClient(PinpointClient);
+    const out = await sendMessage(
+      deps('2026-11-24T10:00:00Z'),
+      input('s-unreadable', { channel: 'sms', template: 'cart-sms' }),
+    );
+    const calls = pinpoint.commandCalls(SendMessagesCommand).length;
+    pinpoint.restore();
+    expect(out).toEqual({
+      status: 'suppressed',
+      reason: 'the phone number has no country code and the profile no country or locale',
+    });
+    expect(calls).toBe(0);
   });
 });

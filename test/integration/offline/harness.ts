@@ -1,5 +1,5 @@
 import { type ExecutionOutcome, LocalStateMachine } from '#infra/local/stepfunctions/runner.ts';
-import { DeferredError } from '#shared/errors.ts';
+import { DeferredError, ProfileValueError } from '#shared/errors.ts';
 import type { Bindings } from '#shared/journey/compile/bindings.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
 import { splitBucket } from '#shared/journey/enrollment.ts';
@@ -22,6 +22,8 @@ export type Script = {
   send?: Record<string, 'sent' | 'suppressed' | 'deferred' | 'fail'>;
   /** evaluate op branch: the index of the matching branch (-1 = otherwise, the default). */
   branch?: Record<string, number>;
+  /** evaluate (branch, wait, profile update): fails on data (Journeys.ProfileValue) at these steps. */
+  dataFailure?: Record<string, true>;
   /** await-event: 'event' (default, with these properties) or 'timeout'. */
   await?: Record<string, 'event' | 'timeout'>;
   eventProperties?: Record<string, unknown>;
@@ -55,6 +57,7 @@ function handlers(script: Script, calls: Calls, machine: () => LocalStateMachine
     [LOCAL_BINDINGS.evaluateFunctionArn]: (input: unknown) => {
       const step = stepOf(input);
       calls.push({ resource: 'evaluate', stepId: step });
+      if (script.dataFailure?.[step]) throw new ProfileValueError(`no usable value at ${step}`);
       if (typeof input === 'object' && input !== null && 'op' in input && input.op === 'waitUntil') {
         return { at: new Date(Date.now() + 86_400_000).toISOString() };
       }

@@ -1,62 +1,166 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
-import { UPDATE_ITEM_RESOURCE, updateItemIntegration } from '#infra/local/integrations.ts';
+import { StatsRepository } from '#functions/_lib/stats.ts';
+import { evaluate } from '#functions/evaluate/evaluate.ts';
+import { ProfileTraits } from '#functions/evaluate/profile-traits.ts';
 import { LocalStateMachine } from '#infra/local/stepfunctions/runner.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
-import { Journey } from '#shared/journey/schema.ts';
+import { Journey, type JourneyInput } from '#shared/journey/schema.ts';
+import { EvaluateInput } from '#shared/tasks.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { LOCAL_BINDINGS } from './harness.ts';
 
-const journey = Journey.parse({
-  id: 'tagging',
-  name: 'Tagging',
-  trigger: { type: 'event', event: 'Signed Up' },
-  start: 'tag',
-  steps: {
-    tag: {
-      type: 'updateProfile',
-      set: { stage: 'onboarding', plan: { from: 'trigger.properties.plan' } },
-      increment: { signups: 1 },
-      unset: ['trialEndsAt'],
-      next: 'done',
-    },
-    done: { type: 'exit' },
-  },
-});
+function journey(steps: JourneyInput['steps'], settings: JourneyInput['settings'] = {}): Journey {
+  return Journey.parse({
+    id: 'tagging',
+    name: 'Tagging',
+    trigger: { type: 'event', event: 'Signed Up' },
+    settings,
+    start: 'tag',
+    steps: { ...steps, done: { type: 'exit' }, after: { type: 'exit', reason: 'went on' } },
+  });
+}
 
-describe('updateProfile, compiled, against the profiles table', () => {
+describe('updateProfile, compiled, run offline against the profiles table', () => {
   let dynamo: LocalDynamo;
+  let profiles: ProfilesRepository;
+  let stats: StatsRepository;
+
   beforeAll(async () => {
     dynamo = await startDynalite('update-profile');
+    profiles = new ProfilesRepository(dynamo.doc, dynamo.tables.profiles);
+    stats = new StatsRepository(dynamo.doc, dynamo.tables.stats);
   });
   afterAll(async () => {
     await dynamo.stop();
   });
 
+  /** Runs the journey with the real evaluate function (as its handler parses input) on dynalite. */
+  async function run(definition: Journey, userId: string, properties: Record<string, unknown>) {
+    const deps = {
+      profiles,
+      traits: new ProfileTraits(dynamo.doc, dynamo.tables.profiles),
+      stats,
+      now: () => new Date('2026-11-30T10:00:00Z'),
+    };
+    const machine = new LocalStateMachine(compile(definition, LOCAL_BINDINGS), {
+      handlers: {
+        [LOCAL_BINDINGS.evaluateFunctionArn]: (input) => evaluate(deps, EvaluateInput.parse(input)),
+      },
+      timeScale: 0,
+    });
+    return machine.start({
+      v: 2,
+      journeyId: definition.id,
+      journeyVersion: '1',
+      enrollmentId: `e-${userId}`,
+      userId,
+      trigger: { type: 'track', event: 'Signed Up', properties },
+    }).done;
+  }
+
+  async function stored(userId: string): Promise<Record<string, unknown>> {
+    const { Item } = await dynamo.doc.send(
+      new GetCommand({ TableName: dynamo.tables.profiles, Key: { userId } }),
+    );
+    return Object.fromEntries(Object.entries(Item ?? {}).filter(([key]) => key.startsWith('t:')));
+  }
+
   it('writes the traits where the repositories read them', async () => {
     // arrange: a profile with an old trait, written the way ingest writes it
-    const profiles = new ProfilesRepository(dynamo.doc, dynamo.tables.profiles);
     await dynamo.doc.send(
       new PutCommand({
         TableName: dynamo.tables.profiles,
         Item: { userId: 'u1', 't:trialEndsAt': '2026-12-01', 't:signups': 1 },
       }),
     );
-    const machine = new LocalStateMachine(
-      compile(journey, { ...LOCAL_BINDINGS, profilesTableName: dynamo.tables.profiles }),
-      {
-        handlers: { [UPDATE_ITEM_RESOURCE]: updateItemIntegration(dynamo.client) },
+    const tagging = journey({
+      tag: {
+        type: 'updateProfile',
+        set: { stage: 'onboarding', plan: { from: 'trigger.properties.plan' } },
+        increment: { signups: 1 },
+        unset: ['trialEndsAt'],
+        next: 'done',
       },
-    );
+    });
     // act
-    const result = await machine.start({
-      userId: 'u1',
-      trigger: { type: 'track', properties: { plan: 'team' } },
-    }).done;
+    const result = await run(tagging, 'u1', { plan: 'team' });
     // assert
     expect(result.status).toBe('SUCCEEDED');
     const { profile } = await profiles.get('u1');
     expect(profile.traits).toEqual({ stage: 'onboarding', plan: 'team', signups: 2 });
   });
+
+  it.each([
+    { kind: 'number', value: 9 },
+    { kind: 'boolean', value: false },
+    { kind: 'string', value: 'nine' },
+    { kind: 'list', value: ['a', 1, true] },
+  ])('copies a $kind from the trigger with its JSON type', async ({ kind, value }) => {
+    // arrange
+    const copy = journey({
+      tag: { type: 'updateProfile', set: { score: { from: 'trigger.properties.score' } }, next: 'done' },
+    });
+    // act
+    const result = await run(copy, `copy-${kind}`, { score: value });
+    // assert
+    expect(result.status).toBe('SUCCEEDED');
+    expect(await stored(`copy-${kind}`)).toStrictEqual({ 't:score': value });
+  });
+
+  it('a copied number compares as a number in a later branch', async () => {
+    // arrange
+    const scored = journey({
+      tag: { type: 'updateProfile', set: { score: { from: 'trigger.properties.score' } }, next: 'check' },
+      check: {
+        type: 'branch',
+        branches: [{ when: { path: 'profile.traits.score', gte: 5 }, next: 'after' }],
+        otherwise: 'done',
+      },
+    });
+    // act
+    const result = await run(scored, 'scored', { score: 9 });
+    // assert
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.output).toMatchObject({ exit: { stepId: 'after' } });
+  });
+
+  it.each([
+    { policy: 'continue' as const, exit: { stepId: 'after', reason: 'went on' } },
+    {
+      policy: 'exit' as const,
+      exit: { stepId: 'tag', reason: 'profile not updated', error: 'Journeys.ProfileValue' },
+    },
+  ])(
+    'an increment of a non-number keeps set and unset and follows onFailure: $policy',
+    async ({ policy, exit }) => {
+      // arrange
+      const userId = `bad-increment-${policy}`;
+      await dynamo.doc.send(
+        new PutCommand({
+          TableName: dynamo.tables.profiles,
+          Item: { userId, 't:visits': '3', 't:trial': 'yes' },
+        }),
+      );
+      const counting = journey(
+        {
+          tag: {
+            type: 'updateProfile',
+            set: { stage: 'active' },
+            increment: { visits: 1 },
+            unset: ['trial'],
+            next: 'after',
+          },
+        },
+        { onFailure: policy },
+      );
+      // act
+      const result = await run(counting, userId, {});
+      // assert: the execution ends as the journey says, not FAILED, and the failure is on record
+      expect(result.status).toBe('SUCCEEDED');
+      expect(result.output).toMatchObject({ exit, failure: { Error: 'Journeys.ProfileValue' } });
+      expect(await stored(userId)).toStrictEqual({ 't:visits': '3', 't:stage': 'active' });
+    },
+  );
 });

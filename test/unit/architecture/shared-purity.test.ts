@@ -7,7 +7,7 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const sharedDir = join(root, 'shared');
 const IMPORT =
   /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
-const ALLOWED_PACKAGES = new Set(['zod', 'luxon', 'liquidjs']);
+const ALLOWED_PACKAGES = new Set(['zod', 'luxon', 'liquidjs', 'libphonenumber-js']);
 
 async function sourceFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });

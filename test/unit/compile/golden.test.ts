@@ -5,7 +5,11 @@ import { validateAsl } from '../../support/asl-validate.ts';
 import { exampleJourneys } from '../../support/journeys.ts';
 
 const FIXTURES = new URL('../../fixtures/asl/', import.meta.url);
-/** `UPDATE_GOLDEN=1 npx vitest run test/unit/compile` rewrites the fixtures from the compiler. */
+/**
+ * `UPDATE_GOLDEN=1 npx vitest run test/unit/compile` writes the fixtures from
+ * the compiler; without it a missing fixture fails, so a new example journey
+ * cannot pass unreviewed.
+ */
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 
 const journeys = exampleJourneys();
@@ -18,7 +22,12 @@ describe('compile: golden ASL of every example journey', () => {
   it.each(journeys.map((j) => [j.id, j] as const))('%s matches its fixture', (id, journey) => {
     const fixture = new URL(`${id}.json`, FIXTURES);
     const asl = compile(journey);
-    if (UPDATE || !existsSync(fixture)) writeFileSync(fixture, `${JSON.stringify(asl, null, 2)}\n`);
+    if (UPDATE) writeFileSync(fixture, `${JSON.stringify(asl, null, 2)}\n`);
+    if (!existsSync(fixture)) {
+      throw new Error(
+        `no golden fixture ${fixture.pathname}: review the ASL, then write it with UPDATE_GOLDEN=1`,
+      );
+    }
     expect(asl).toStrictEqual(JSON.parse(readFileSync(fixture, 'utf8')));
   });
 

@@ -1,0 +1,108 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { Journey } from '#shared/journey/schema.ts';
+import { validateJourney } from '#shared/journey/validate.ts';
+
+const fixture = async (name: string): Promise<unknown> =>
+  JSON.parse(await readFile(new URL(`../../fixtures/journeys/broken/${name}`, import.meta.url), 'utf8'));
+
+describe('validation reports every problem at once', () => {
+  it('runs the semantic checks on every part that parses, next to the schema errors', async () => {
+    // act
+    const result = validateJourney(await fixture('everything-at-once.json'));
+    // assert
+    if (result.ok) throw new Error('expected violations');
+    const found = result.violations.map((v) => `${v.path} | ${v.code} | ${v.message}`);
+    expect(found).toStrictEqual(
+      expect.arrayContaining([
+        'name | schema.invalid | must be a string, got the number 42',
+        'goal.exit | schema.invalid | must be a boolean, got the string "yes"',
+        'settings.caps[0].max | schema.invalid | must be a number, got the string "three"',
+        'settings.quietHours.end | schema.invalid | must be a 24-hour local time HH:mm, such as 08:00 or 21:30',
+        'steps.evening.onFailure | schema.invalid | must be one of "continue", "exit", got the string "sometimes"',
+      ]),
+    );
+    const codes = result.violations.map((v) => `${v.path} ${v.code}`);
+    expect(codes).toStrictEqual(
+      expect.arrayContaining([
+        'settings.defaultTimezone timezone.unknown',
+        'steps.long-wait wait.too-long',
+        'steps.evening.window wait.window',
+        'steps.order.timeout duration.zero',
+        'goal.within duration.zero',
+        'trigger.where.gte condition.order',
+        'steps.order.where.lt condition.order',
+      ]),
+    );
+    // "always" is an accepted short form, not a problem
+    expect(codes.some((c) => c.startsWith('reentry'))).toBe(false);
+  });
+
+  it('says a number written as text should be a number', () => {
+    const journey = {
+      id: 'text-number',
+      name: 'Text number',
+      trigger: { type: 'event', event: 'Cart Updated', where: { path: 'event.properties.total', gte: '20' } },
+      start: 'done',
+      steps: { done: { type: 'exit' } },
+    };
+    const result = validateJourney(journey);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.violations[0]?.message).toContain('write the number 20 without quotes');
+  });
+
+  it.each([
+    ['a negative timeout', '-PT1H', 'must not be negative'],
+    ['a zero timeout', 'P0D', 'no time at all'],
+  ])('flags %s', (_what, timeout, message) => {
+    const journey = {
+      id: 'timeouts',
+      name: 'Timeouts',
+      trigger: { type: 'event', event: 'A' },
+      start: 'w',
+      steps: {
+        w: {
+          type: 'waitForEvent',
+          event: 'B',
+          timeout,
+          onEvent: 'done',
+          onTimeout: 'done',
+        },
+        done: { type: 'exit' },
+      },
+    };
+    const result = validateJourney(journey);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.violations.map((v) => v.message).join('\n')).toContain(message);
+  });
+
+  it('accepts an ISO date in an order comparison', () => {
+    const journey = {
+      id: 'dates',
+      name: 'Dates',
+      trigger: { type: 'event', event: 'A', where: { path: 'event.properties.at', gte: '2026-12-01' } },
+      start: 'done',
+      steps: { done: { type: 'exit' } },
+    };
+    expect(validateJourney(journey).ok).toBe(true);
+  });
+
+  it.each([
+    ['always', { mode: 'always' }],
+    ['once', { mode: 'once' }],
+    [
+      { mode: 'after', cooldown: 'P7D' },
+      { mode: 'after', cooldown: 'P7D' },
+    ],
+  ])('reentry %j means %j', (reentry, mode) => {
+    const parsed = Journey.parse({
+      id: 'r',
+      name: 'R',
+      trigger: { type: 'event', event: 'A' },
+      reentry,
+      start: 'done',
+      steps: { done: { type: 'exit' } },
+    });
+    expect(parsed.reentry).toStrictEqual(mode);
+  });
+});
