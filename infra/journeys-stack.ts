@@ -141,7 +141,8 @@ export class JourneysStack extends Stack {
       .bindProfiles(profiles, 'readWrite')
       .bindDeliveries(deliveries, 'readWrite')
       .bindStats(stats, 'readWrite')
-      .bindJourneysBucket(this.journeys.bucket, 'read')
+      // Templates pinned to journey versions live in the registry: sending reads no S3.
+      .bindJourneysTable(journeys, 'read')
       .bindEmailSending({
         configurationSetName: this.messaging.configurationSet.configurationSetName,
         identityName: settings.senderIdentity,

@@ -3,6 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
 import type { RegistryRepository } from '#functions/_lib/registry.ts';
+import type { TemplateSnapshots } from '#functions/_lib/templates.ts';
 import { liveFields } from '#shared/ingest/live-journey.ts';
 import type { Bindings } from '#shared/journey/compile/bindings.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
@@ -12,6 +13,7 @@ import { scheduleAction } from '#shared/segment/schedule.ts';
 import { applySchedule, type ScheduleConfig } from './schedules.ts';
 import { deleteObject, putJson, readObject, templateCatalog } from './source.ts';
 import { publishJourney } from './state-machine.ts';
+import { explainTemplates, versionTemplates, withPinnedTemplates } from './templates.ts';
 
 /** The S3 notification EventBridge delivers (the fields this function uses). */
 export const S3Notification = z.object({
@@ -29,6 +31,7 @@ export type DeployDeps = {
   sfn: SFNClient;
   events: EventBridgeClient;
   registry: RegistryRepository;
+  templates: TemplateSnapshots;
   config: { eventBus: string; roleArn: string; bindings: Bindings; logGroupArn?: string };
   /** Segment-trigger schedules; without it no schedule is managed. */
   schedules?: ScheduleConfig;
@@ -72,7 +75,11 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false; vi
 async function check(deps: DeployDeps, bucket: string, id: string, text: string) {
   const json = parseJson(text);
   if (!json.ok) return { ok: false as const, violations: [json.violation] };
-  const result = validateJourney(json.value, { templates: await templateCatalog(deps.s3, bucket) });
+  const { catalog, invalid } = await templateCatalog(deps.s3, bucket);
+  const validated = validateJourney(json.value, { templates: catalog });
+  const result = validated.ok
+    ? validated
+    : { ...validated, violations: explainTemplates(validated.violations, json.value, invalid) };
   if (result.ok && result.journey.id !== id) {
     const message = `The journey id "${result.journey.id}" must match its file name (journeys/${id}.json).`;
     return { ok: false as const, violations: [{ path: 'id', code: 'schema.invalid' as const, message }] };
@@ -108,12 +115,16 @@ async function created(deps: DeployDeps, n: S3Notification, id: string): Promise
   // An invalid journey leaves the live version untouched: nothing below runs.
   if (!checked.ok) return reject(deps, bucket, source, id, checked.violations);
   const journey = checked.journey;
+  const pinned = await versionTemplates(deps.s3, bucket, journey);
+  if (!pinned.ok) return reject(deps, bucket, source, id, pinned.violations);
+  // Pinned before compiling: the version's definition names the exact template content it sends.
+  const names = await deps.templates.put(id, pinned.templates);
   const previous = await deps.registry.get(id);
   const published = await publishJourney(
     deps.sfn,
     {
       name: `journey-${id}`,
-      definition: JSON.stringify(compile(journey, deps.config.bindings)),
+      definition: JSON.stringify(compile(withPinnedTemplates(journey, names), deps.config.bindings)),
       roleArn: deps.config.roleArn,
       logGroupArn: deps.config.logGroupArn,
       description: `${key}${source.versionId === undefined ? '' : `@${source.versionId}`}`,

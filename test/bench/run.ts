@@ -13,6 +13,10 @@ const benches: Record<string, () => Promise<void> | void> = {
   compile: runCompileBench,
   handlers: runHandlersBench,
   bundles: () => runBundlesBench(),
+  faults: async () => {
+    const { runFaultsBench } = await import('./faults.ts');
+    await runFaultsBench();
+  },
   local: async () => {
     const { runLocalBench } = await import('./local.ts');
     await runLocalBench();

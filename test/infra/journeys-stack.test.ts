@@ -224,7 +224,7 @@ describe('functions', () => {
       'PROFILES_TABLE_NAME',
       'DELIVERIES_TABLE_NAME',
       'STATS_TABLE_NAME',
-      'JOURNEYS_BUCKET_NAME',
+      'JOURNEYS_TABLE_NAME',
       'SES_CONFIGURATION_SET',
       'SENDER_EMAIL',
       'PINPOINT_APPLICATION_ID',
@@ -380,8 +380,7 @@ describe('IAM: exactly what each role may do', () => {
         table('profiles', READ_WRITE),
         table('deliveries', READ_WRITE),
         table('stats', READ_WRITE),
-        { actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [bucketObjects] },
-        listJourneys,
+        table('journeys', READ),
         {
           actions: ['ses:SendEmail'],
           resources: [

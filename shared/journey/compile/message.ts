@@ -2,7 +2,7 @@ import { ErrorName, PERMANENT_ERRORS, StatesError } from '../../errors.ts';
 import type { MessageStep } from '../schema.ts';
 import type { JsonObject, PassState, TaskState, WaitState } from './asl.ts';
 import { compact, eventData, type RenderContext, type StepRenderer, stateName, taskBase } from './context.ts';
-import { lambdaRetry } from './retry.ts';
+import { sendRetry } from './retry.ts';
 
 function channelOptions(step: MessageStep): JsonObject {
   switch (step.type) {
@@ -28,6 +28,7 @@ function sendInput(id: string, step: MessageStep, ctx: RenderContext): JsonObjec
     topic: settings.topic,
     transactional: step.type === 'email' ? step.transactional : false,
     caps: settings.caps?.map((cap) => compact({ channel: cap.channel, max: cap.max, within: cap.within })),
+    onUnknown: step.onUnknown,
     options: channelOptions(step),
   });
 }
@@ -49,7 +50,7 @@ export const renderMessage: StepRenderer<MessageStep> = (id, step, ctx) => {
     Resource: ctx.bindings.sendMessageFunctionArn,
     Parameters: sendInput(id, step, ctx),
     ResultPath: '$.send',
-    Retry: lambdaRetry(),
+    Retry: sendRetry(step.onUnknown === 'retry'),
     Catch: [
       { ErrorEquals: [ErrorName.Deferred], ResultPath: '$.deferral', Next: stateName.deferred(id) },
       {
