@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { DataTables } from './constructs/data-tables.ts';
@@ -8,6 +7,7 @@ import { EventRouting, secureQueue } from './constructs/event-routing.ts';
 import { JourneyExecutionRole } from './constructs/journey-execution-role.ts';
 import { JourneysBucket } from './constructs/journeys-bucket.ts';
 import { JourneysFunction } from './constructs/journeys-function.ts';
+import { type LogSettings, logSettings } from './constructs/log-settings.ts';
 import { Messaging } from './constructs/messaging.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { SegmentEntry } from './constructs/segment-entry.ts';
@@ -58,6 +58,11 @@ export class JourneysStack extends Stack {
     super(scope, id, props);
     const { settings } = props;
     const root = props.projectRoot ?? PROJECT_ROOT;
+    const logs = logSettings(this, {
+      retentionDays: settings.logRetentionDays,
+      retain: settings.retainData,
+      encrypt: settings.encryptLogs,
+    });
     this.tables = new DataTables(this, 'Tables', { retainData: settings.retainData });
     this.routing = new EventRouting(this, 'Routing', { eventBusName: settings.eventBusName });
     this.journeys = new JourneysBucket(this, 'Journeys', {
@@ -73,13 +78,13 @@ export class JourneysStack extends Stack {
       defaultBus: this.routing.defaultBus,
       pinpointApplicationId: settings.pinpointApplicationId,
     });
-    this.functions = this.createFunctions(root, settings);
+    this.functions = this.createFunctions(root, settings, logs);
     const tasks = this.functions;
     this.journeyExecution = new JourneyExecutionRole(this, 'JourneyExecution', {
       taskFunctions: [tasks['send-message'].function, tasks.evaluate.function, tasks['await-event'].function],
       profiles: this.tables.profiles,
       bus: this.routing.customerBus,
-      logRetention: retention(settings.logRetentionDays),
+      logs,
     });
     this.bindFunctions(settings);
     this.segmentEntry = new SegmentEntry(this, 'SegmentEntry', {
@@ -87,7 +92,7 @@ export class JourneysStack extends Stack {
       entry: join(root, 'functions', 'segment-entry', 'handler.ts'),
       depsLockFilePath: join(root, 'package-lock.json'),
       logLevel: settings.logLevel,
-      logRetention: retention(settings.logRetentionDays),
+      logs,
       profiles: this.tables.profiles,
       journeys: this.tables.journeys,
       stats: this.tables.stats,
@@ -103,7 +108,11 @@ export class JourneysStack extends Stack {
     this.addOutputs();
   }
 
-  private createFunctions(root: string, settings: StackSettings): Record<FunctionName, JourneysFunction> {
+  private createFunctions(
+    root: string,
+    settings: StackSettings,
+    logs: LogSettings,
+  ): Record<FunctionName, JourneysFunction> {
     const create = (name: FunctionName) =>
       new JourneysFunction(this, pascal(name), {
         name,
@@ -112,7 +121,7 @@ export class JourneysStack extends Stack {
         projectRoot: root,
         depsLockFilePath: join(root, 'package-lock.json'),
         logLevel: settings.logLevel,
-        logRetention: retention(settings.logRetentionDays),
+        logs,
       });
     return {
       ingest: create('ingest'),
@@ -254,12 +263,4 @@ function pascal(name: string): string {
     .split('-')
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
     .join('');
-}
-
-/** CloudWatch Logs accepts only certain retention periods: take the nearest one at least as long. */
-function retention(days: number): RetentionDays {
-  const allowed = Object.values(RetentionDays)
-    .filter((value): value is RetentionDays => typeof value === 'number' && value > 0)
-    .sort((a, b) => a - b);
-  return allowed.find((value) => value >= days) ?? RetentionDays.INFINITE;
 }
