@@ -14,6 +14,7 @@ import {
   statsRepository,
   templateSnapshots,
 } from '#functions/_lib/repositories.ts';
+import { unsubscribeSigningKey } from '#functions/_lib/signing-key.ts';
 import { DeferredError, ErrorName, JourneyError } from '#shared/errors.ts';
 import { messageMetric } from '#shared/metrics.ts';
 import { SendMessageInput, type SendMessageOutput } from '#shared/tasks.ts';
@@ -43,6 +44,7 @@ function sendDeps(): SendDeps {
       pinpointApplicationId: c.PINPOINT_APPLICATION_ID,
       unsubscribeBaseUrl: c.UNSUBSCRIBE_BASE_URL,
     },
+    unsubscribeKey: unsubscribeSigningKey,
     now,
   };
   return deps;

@@ -9,6 +9,7 @@ import {
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import type { StatsRepository } from '#functions/_lib/stats.ts';
 import type { TemplateSource } from '#functions/_lib/templates.ts';
+import { unsubscribeLink } from '#functions/_lib/unsubscribe-links.ts';
 import {
   type Address,
   addressOf,
@@ -36,8 +37,11 @@ export type SendDeps = {
     senderEmail: string;
     configurationSet: string;
     pinpointApplicationId: string;
-    unsubscribeBaseUrl?: string;
+    /** The unsubscribe endpoint (the stack's, or one in front of it). */
+    unsubscribeBaseUrl: string;
   };
+  /** The key unsubscribe links are signed with. */
+  unsubscribeKey: () => Promise<string>;
   now: () => Date;
   /** How long a claimed send blocks a concurrent retry (longer than the function timeout). */
   leaseMs?: number;
@@ -46,13 +50,15 @@ export type SendDeps = {
 /** Attempts at reserving a cap slot before giving up to a retry (concurrent sends to one customer). */
 const RESERVE_ATTEMPTS = 5;
 
-function unsubscribeUrl(deps: SendDeps, input: SendMessageInput): string | undefined {
-  if (input.transactional || deps.config.unsubscribeBaseUrl === undefined) return undefined;
-  const url = new URL(deps.config.unsubscribeBaseUrl);
-  url.searchParams.set('u', input.userId);
-  url.searchParams.set('c', input.channel);
-  if (input.topic !== undefined) url.searchParams.set('t', input.topic);
-  return url.toString();
+/** The signed unsubscribe link of a marketing email (transactional mail has none). */
+async function unsubscribeUrl(deps: SendDeps, input: SendMessageInput): Promise<string | undefined> {
+  if (input.transactional || input.channel !== 'email') return undefined;
+  const claim = {
+    u: input.userId,
+    c: input.channel,
+    ...(input.topic === undefined ? {} : { t: input.topic }),
+  };
+  return unsubscribeLink(deps.config.unsubscribeBaseUrl, await deps.unsubscribeKey(), claim);
 }
 
 async function render(
@@ -97,6 +103,7 @@ async function deliver(
   input: SendMessageInput,
   address: Address,
   rendered: Record<string, string>,
+  unsubscribe: string | undefined,
 ) {
   const context = {
     journeyId: input.journeyId,
@@ -111,7 +118,7 @@ async function deliver(
       replyTo: option(input, 'replyTo'),
       configurationSet: deps.config.configurationSet,
       content: { subject: rendered.subject ?? '', html: rendered.html ?? '', text: rendered.text ?? '' },
-      unsubscribeUrl: unsubscribeUrl(deps, input),
+      unsubscribeUrl: unsubscribe,
       tags: { journey: input.journeyId, step: input.stepId },
     });
   }
@@ -186,7 +193,8 @@ async function attempt(
   }
   const zone = zoneOf(profile, input.defaultTimezone);
   const quiet = quietUntil(now, zone, input.quietHours);
-  const rendered = await render(deps, input, state, zone, unsubscribeUrl(deps, input));
+  const unsubscribe = await unsubscribeUrl(deps, input);
+  const rendered = await render(deps, input, state, zone, unsubscribe);
   const until = quiet ?? (await reserve(deps, input, state, zone, now));
   if (until !== undefined) {
     const output: SendMessageOutput = {
@@ -200,7 +208,7 @@ async function attempt(
   const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId);
   await deps.deliveries.markCalled(deliveryId, now);
   progress.stage = 'calling';
-  const messageId = await deliver(deps, input, address, rendered);
+  const messageId = await deliver(deps, input, address, rendered, unsubscribe);
   progress.stage = 'accepted';
   const output: SendMessageOutput = { status: 'sent', messageId };
   await settle('sent', output);

@@ -277,7 +277,13 @@ export async function runHandlersBench(): Promise<void> {
       templates,
       ses: new SESv2Client({ region: 'eu-west-1' }),
       pinpoint: new PinpointClient({ region: 'eu-west-1' }),
-      config: { senderEmail: 'n@shop.example', configurationSet: 'c', pinpointApplicationId: 'a' },
+      config: {
+        senderEmail: 'n@shop.example',
+        configurationSet: 'c',
+        pinpointApplicationId: 'a',
+        unsubscribeBaseUrl: 'https://u.example/',
+      },
+      unsubscribeKey: async () => 'bench-signing-key-of-at-least-32-characters',
       now: deps.now,
     };
     rows.push({

@@ -6,6 +6,7 @@ import { DeliveriesRepository } from '#functions/_lib/deliveries.ts';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
 import { TemplateSnapshots, type TemplateSource } from '#functions/_lib/templates.ts';
+import { verifyUnsubscribe } from '#functions/_lib/unsubscribe-links.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { type SendDeps, sendMessage } from '#functions/send-message/send.ts';
 import { ErrorName, RETRYABLE_ERRORS } from '#shared/errors.ts';
@@ -31,6 +32,7 @@ const TEMPLATES = new Map<string, Template>([
 
 let db: LocalDynamo;
 let templates: TemplateSource;
+const SIGNING_KEY = 'send-test-signing-key-of-at-least-32-chars';
 let ses: LocalSes;
 
 beforeAll(async () => {
@@ -57,6 +59,7 @@ function deps(now: string, overrides: Partial<SendDeps> = {}): SendDeps {
       pinpointApplicationId: 'app-1',
       unsubscribeBaseUrl: 'https://shop.example/unsubscribe',
     },
+    unsubscribeKey: async () => SIGNING_KEY,
     now: () => new Date(now),
     ...overrides,
   };
@@ -97,7 +100,11 @@ describe('send-message: email through aws-ses-v2-local', () => {
       destination: { to: ['ada@example.com'] },
     });
     const headers = Object.fromEntries((emails[0]?.headers ?? []).map((h) => [h.name, h.value]));
-    expect(headers['List-Unsubscribe']).toBe('<https://shop.example/unsubscribe?u=s-ada&c=email>');
+    const link = /^<(.+)>$/.exec(headers['List-Unsubscribe'] ?? '')?.[1] ?? '';
+    expect(link.startsWith('https://shop.example/unsubscribe?t=')).toBe(true);
+    const token = new URL(link).searchParams.get('t') ?? '';
+    expect(verifyUnsubscribe(SIGNING_KEY, token)).toEqual({ u: 's-ada', c: 'email' });
+    expect(verifyUnsubscribe('another-key-another-key-another-key', token)).toBeUndefined();
     expect(headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
   });
 
