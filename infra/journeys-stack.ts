@@ -12,6 +12,7 @@ import { Messaging } from './constructs/messaging.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { SegmentEntry } from './constructs/segment-entry.ts';
 import type { StackSettings } from './constructs/settings.ts';
+import { UnsubscribeEndpoint } from './constructs/unsubscribe-endpoint.ts';
 import type { FunctionName } from './function-names.ts';
 import {
   customerEventsPattern,
@@ -53,6 +54,7 @@ export class JourneysStack extends Stack {
   readonly journeyExecution: JourneyExecutionRole;
   readonly monitoring: Monitoring;
   readonly segmentEntry: SegmentEntry;
+  readonly unsubscribe: UnsubscribeEndpoint;
 
   constructor(scope: Construct, id: string, props: JourneysStackProps) {
     super(scope, id, props);
@@ -85,6 +87,14 @@ export class JourneysStack extends Stack {
       profiles: this.tables.profiles,
       bus: this.routing.customerBus,
       logs,
+    });
+    this.unsubscribe = new UnsubscribeEndpoint(this, 'Unsubscribe', {
+      projectRoot: root,
+      entry: join(root, 'functions', 'unsubscribe', 'handler.ts'),
+      depsLockFilePath: join(root, 'package-lock.json'),
+      logLevel: settings.logLevel,
+      logs,
+      profiles: this.tables.profiles,
     });
     this.bindFunctions(settings);
     this.segmentEntry = new SegmentEntry(this, 'SegmentEntry', {
@@ -158,8 +168,9 @@ export class JourneysStack extends Stack {
         senderEmail: settings.senderEmail,
       })
       .bindMobileMessaging(this.messaging.pinpointApplicationId);
-    if (settings.unsubscribeBaseUrl)
-      fns['send-message'].setEnv('UNSUBSCRIBE_BASE_URL', settings.unsubscribeBaseUrl);
+    // Links go to the stack's own endpoint unless a front end of yours forwards to it.
+    fns['send-message'].setEnv('UNSUBSCRIBE_BASE_URL', settings.unsubscribeBaseUrl ?? this.unsubscribe.url);
+    this.unsubscribe.bindSigningKey(fns['send-message']);
     fns.evaluate.bindProfiles(profiles, 'read');
     fns['await-event']
       .bindProfiles(profiles, 'readWrite')
@@ -249,6 +260,7 @@ export class JourneysStack extends Stack {
       JourneyRoleArn: journeyExecution.role.roleArn,
       JourneyLogGroupName: journeyExecution.logGroup.logGroupName,
       AlarmTopicArn: monitoring.alarmTopic.topicArn,
+      UnsubscribeUrl: this.unsubscribe.url,
       DashboardUrl: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${monitoring.dashboard.dashboardName}`,
     };
     for (const [name, fn] of Object.entries(this.functions)) {

@@ -64,7 +64,9 @@ export async function loadTemplates(
     const syntax = parsed.success ? checkTemplateSyntax(parsed.data) : [];
     if (parsed.success && syntax.length === 0) catalog.set(basename(name, '.json'), parsed.data.channel);
     else if (parsed.success)
-      problems.push(...syntax.map((p) => ({ file, message: `${p.field}: broken Liquid syntax: ${p.message}` })));
+      problems.push(
+        ...syntax.map((p) => ({ file, message: `${p.field}: broken Liquid syntax: ${p.message}` })),
+      );
     else
       problems.push(
         ...parsed.error.issues.map((i) => ({

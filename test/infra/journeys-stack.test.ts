@@ -228,6 +228,8 @@ describe('functions', () => {
       'SES_CONFIGURATION_SET',
       'SENDER_EMAIL',
       'PINPOINT_APPLICATION_ID',
+      'UNSUBSCRIBE_BASE_URL',
+      'UNSUBSCRIBE_SECRET_ARN',
     ],
     evaluate: ['PROFILES_TABLE_NAME'],
     'await-event': ['PROFILES_TABLE_NAME', 'ENROLLMENTS_TABLE_NAME'],
@@ -352,6 +354,10 @@ describe('IAM: exactly what each role may do', () => {
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       resources: [arn(stack.functions[name].logGroup.logGroupArn)],
     });
+    const signingKey = () => ({
+      actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+      resources: [arn(stack.unsubscribe.signingKey.secretArn)],
+    });
     const bucketObjects = arn(stack.journeys.bucket.arnForObjects('journeys/*'));
     const listJourneys = {
       actions: ['s3:ListBucket'],
@@ -381,6 +387,7 @@ describe('IAM: exactly what each role may do', () => {
         table('deliveries', READ_WRITE),
         table('stats', READ_WRITE),
         table('journeys', READ),
+        signingKey(),
         {
           actions: ['ses:SendEmail'],
           resources: [
