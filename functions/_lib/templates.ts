@@ -70,6 +70,18 @@ export class TemplateSnapshots implements TemplateSource {
     return names;
   }
 
+  /** True when this exact template content is already pinned for the journey. */
+  async has(journeyId: string, pinned: string): Promise<boolean> {
+    const out = await this.db.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { journeyId, sk: templateSk(pinned) },
+        ProjectionExpression: 'sk',
+      }),
+    );
+    return out.Item !== undefined;
+  }
+
   private async load(ref: TemplateRef): Promise<Template> {
     const out = await this.db.send(
       new GetCommand({

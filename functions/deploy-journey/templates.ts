@@ -85,3 +85,13 @@ export function withPinnedTemplates(journey: Journey, names: ReadonlyMap<string,
   );
   return { ...journey, steps };
 }
+
+/** True when a journey file has a step that sends `template` (a file that does not parse sends nothing). */
+export function sendsTemplate(journeyText: string, template: string): boolean {
+  try {
+    const parsed = StepTemplates.safeParse(JSON.parse(journeyText));
+    return parsed.success && Object.values(parsed.data.steps).some((step) => step.template === template);
+  } catch {
+    return false;
+  }
+}

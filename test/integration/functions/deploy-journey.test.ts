@@ -204,16 +204,17 @@ describe('deploy-journey', () => {
     expect(await deps().registry.get('welcome-series')).toEqual(before);
   });
 
-  it.each([
-    'journeys/templates/cart-sms.json',
-    'journeys/welcome-series.rejected.json',
-    'journeys/readme.md',
-    'other/x.json',
-  ])('ignores %s', async (key) => {
-    fakeStepFunctions();
-    const result = await deployFromS3(deps(), { ...created, detail: { ...created.detail, object: { key } } });
-    expect(result).toEqual({ status: 'ignored', key });
-  });
+  it.each(['journeys/welcome-series.rejected.json', 'journeys/readme.md', 'other/x.json'])(
+    'ignores %s',
+    async (key) => {
+      fakeStepFunctions();
+      const result = await deployFromS3(deps(), {
+        ...created,
+        detail: { ...created.detail, object: { key } },
+      });
+      expect(result).toEqual({ status: 'ignored', key });
+    },
+  );
 
   it('archives the journey when its file is deleted', async () => {
     fakeStepFunctions();
@@ -281,5 +282,29 @@ describe('deploy-journey', () => {
     const problem = report.violations.find((v: { path: string }) => v.path.endsWith('.template'));
     expect(problem?.message).toMatch(says);
     expect(machine.alias()).toBe(`${ARN}:1`);
+  });
+
+  it('publishes a new version of each journey that sends an edited template, and only then', async () => {
+    const machine = fakeStepFunctions();
+    await deployFromS3(deps(), created);
+    const templateEvent = (key: string) => ({ ...created, detail: { ...created.detail, object: { key } } });
+    // The same content again (a re-upload): nothing to publish.
+    const same = await deployFromS3(deps(), templateEvent('journeys/templates/welcome.json'));
+    expect(same).toEqual({ status: 'redeployed', template: 'welcome', results: [] });
+    // A template no journey sends: nothing to publish.
+    bucket.set('journeys/templates/unused.json', JSON.stringify({ channel: 'sms', body: 'x' }));
+    expect(await deployFromS3(deps(), templateEvent('journeys/templates/unused.json'))).toMatchObject({
+      results: [],
+    });
+    bucket.set(
+      'journeys/templates/welcome.json',
+      JSON.stringify({ channel: 'email', subject: 'New', html: 'n', text: 'n' }),
+    );
+    const edited = await deployFromS3(deps(), templateEvent('journeys/templates/welcome.json'));
+    expect(edited).toMatchObject({
+      status: 'redeployed',
+      results: [{ status: 'deployed', journeyId: 'welcome-series', version: '2' }],
+    });
+    expect(machine.alias()).toBe(`${ARN}:2`);
   });
 });
