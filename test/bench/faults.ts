@@ -12,8 +12,8 @@ import { compiledSendRetry, runWithRetry, virtualClock } from '../support/task-r
 
 const SENDS = 200;
 const RATE = 0.3;
-const CONCURRENCY = 20;
-const REQUEST_TIMEOUT_MS = 1_000;
+const CONCURRENCY = 40;
+const REQUEST_TIMEOUT_MS = 3_000;
 const MODES: { label: string; fault: Fault }[] = [
   { label: '30% throttled (429)', fault: 'throttle' },
   { label: '30% 500 before acceptance', fault: 'error-before' },
@@ -64,6 +64,7 @@ async function runMode(
       }),
     );
   }
+  await proxy.idle();
   const delivered = await world.delivered(channel);
   const tally: Tally = {
     tried: SENDS,

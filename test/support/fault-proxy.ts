@@ -32,6 +32,8 @@ export type FaultProxy = {
   /** Replaces the plan; request indexes and counts start again at 0. */
   plan: (next: FaultPlan) => void;
   stats: () => { requests: number; forwarded: number; faults: Map<Fault, number> };
+  /** Resolves when every request received so far has been forwarded or answered (not the held ones' clients). */
+  idle: () => Promise<void>;
   stop: () => Promise<void>;
 };
 
@@ -111,14 +113,16 @@ export async function startFaultProxy(
   let forwarded = 0;
   const faults = new Map<Fault, number>();
   const sockets = new Set<Socket>();
+  const pending = new Set<Promise<void>>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse, fault: Fault) => {
     const body = await readBody(req);
     if (fault === 'throttle') return replyError(res, 'throttle');
     if (fault === 'error-before') return replyError(res, 'server');
     if (fault === 'timeout-before') return; // held open until the client gives up or the proxy stops
-    forwarded += 1;
     const answer = await forward(target, req, body);
+    // Counted once the stand-in has answered: it holds the message from here on.
+    forwarded += 1;
     if (fault === 'pass') return relay(res, answer);
     await answer.arrayBuffer();
     if (fault === 'error-after') return replyError(res, 'server');
@@ -132,9 +136,11 @@ export async function startFaultProxy(
     const fault = plan(requests);
     requests += 1;
     faults.set(fault, (faults.get(fault) ?? 0) + 1);
-    handle(req, res, fault).catch((error: unknown) => {
+    const handled = handle(req, res, fault).catch((error: unknown) => {
       res.destroy(error instanceof Error ? error : new Error(String(error)));
     });
+    pending.add(handled);
+    void handled.finally(() => pending.delete(handled));
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -151,6 +157,9 @@ export async function startFaultProxy(
       faults.clear();
     },
     stats: () => ({ requests, forwarded, faults: new Map(faults) }),
+    idle: async () => {
+      while (pending.size > 0) await Promise.all([...pending]);
+    },
     stop: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -43,7 +43,8 @@ export type SendWorld = {
   ses: LocalSes;
   sesProxy: FaultProxy;
   pinpointProxy: FaultProxy;
-  deps: (clock: VirtualClock) => SendDeps;
+  /** Send dependencies; `requestTimeoutMs` gives the send clients a shorter timeout (timeout faults). */
+  deps: (clock: VirtualClock, requestTimeoutMs?: number) => SendDeps;
   /** A customer reachable on every channel. */
   customer: (userId: string) => Promise<void>;
   input: (userId: string, channel: Channel, extra?: Partial<SendMessageInput>) => SendMessageInput;
@@ -60,7 +61,7 @@ const address = {
   token: (userId: string) => `token-${userId}`,
 };
 
-export async function startSendWorld(prefix: string, requestTimeoutMs = 3_000): Promise<SendWorld> {
+export async function startSendWorld(prefix: string, requestTimeoutMs = 30_000): Promise<SendWorld> {
   const dir = await mkdtemp(join(tmpdir(), 'journeys-faults-'));
   const [db, ses] = await Promise.all([startDynalite(prefix), startSes()]);
   const pinpoint: Server = createPinpointServer(join(dir, 'outbox.jsonl'), () => undefined);
@@ -72,8 +73,17 @@ export async function startSendWorld(prefix: string, requestTimeoutMs = 3_000): 
   ]);
   const local = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
   const timeouts = { connectionTimeoutMs: 1_000, requestTimeoutMs };
-  const sesClient = sendingSesClient({ ...local, endpoint: sesProxy.endpoint }, timeouts);
-  const pinpointClient = sendingPinpointClient({ ...local, endpoint: pinpointProxy.endpoint }, timeouts);
+  const clients = (requestTimeout: number) => ({
+    ses: sendingSesClient(
+      { ...local, endpoint: sesProxy.endpoint },
+      { ...timeouts, requestTimeoutMs: requestTimeout },
+    ),
+    pinpoint: sendingPinpointClient(
+      { ...local, endpoint: pinpointProxy.endpoint },
+      { ...timeouts, requestTimeoutMs: requestTimeout },
+    ),
+  });
+  const standard = clients(requestTimeoutMs);
   const deliveries = new DeliveriesRepository(db.doc, db.tables.deliveries);
   const emailOwner = new Map<string, string>();
   const smsOwner = new Map<string, string>();
@@ -84,13 +94,12 @@ export async function startSendWorld(prefix: string, requestTimeoutMs = 3_000): 
     ses,
     sesProxy,
     pinpointProxy,
-    deps: (clock) => ({
+    deps: (clock, shorter) => ({
       profiles: new ProfilesRepository(db.doc, db.tables.profiles),
       deliveries,
       stats: new StatsRepository(db.doc, db.tables.stats),
       templates: { get: async (ref) => TEMPLATES[channelOf(ref.name)] },
-      ses: sesClient,
-      pinpoint: pinpointClient,
+      ...(shorter === undefined ? standard : clients(shorter)),
       config: {
         senderEmail: 'news@shop.example',
         configurationSet: 'journeys',
