@@ -17,21 +17,21 @@ const ESCAPES: Record<string, string> = {
   '"': '&quot;',
   "'": '&#39;',
 };
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 
 function button(action: string, label: string): string {
-  return `<form method="post"><input type="hidden" name="action" value="${action}"><button type="submit">${escape(label)}</button></form>`;
+  return `<form method="post"><input type="hidden" name="action" value="${action}"><button type="submit">${escapeHtml(label)}</button></form>`;
 }
 
 function page(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${escape(title)}</title><style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#1f2937}form{display:inline-block;margin:.25rem .5rem .25rem 0}button{padding:.5rem 1rem}</style></head><body><h1>${escape(title)}</h1>${body}</body></html>`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title><style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#1f2937}form{display:inline-block;margin:.25rem .5rem .25rem 0}button{padding:.5rem 1rem}</style></head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
 }
 
 export function preferencesPage(state: PageState): string {
   const parts: string[] = [];
-  if (state.notice !== undefined) parts.push(`<p><strong>${escape(state.notice)}</strong></p>`);
+  if (state.notice !== undefined) parts.push(`<p><strong>${escapeHtml(state.notice)}</strong></p>`);
   if (state.topic !== undefined) {
-    const topic = escape(state.topic);
+    const topic = escapeHtml(state.topic);
     parts.push(
       `<p>“${topic}” ${state.channel} messages: ${state.topicOn === false ? 'off' : 'on'}.</p>`,
       state.topicOn === false
