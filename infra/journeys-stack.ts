@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { DataTables } from './constructs/data-tables.ts';
@@ -8,10 +7,12 @@ import { EventRouting, secureQueue } from './constructs/event-routing.ts';
 import { JourneyExecutionRole } from './constructs/journey-execution-role.ts';
 import { JourneysBucket } from './constructs/journeys-bucket.ts';
 import { JourneysFunction } from './constructs/journeys-function.ts';
+import { type LogSettings, logSettings } from './constructs/log-settings.ts';
 import { Messaging } from './constructs/messaging.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { SegmentEntry } from './constructs/segment-entry.ts';
 import type { StackSettings } from './constructs/settings.ts';
+import { UnsubscribeEndpoint } from './constructs/unsubscribe-endpoint.ts';
 import type { FunctionName } from './function-names.ts';
 import {
   customerEventsPattern,
@@ -53,11 +54,17 @@ export class JourneysStack extends Stack {
   readonly journeyExecution: JourneyExecutionRole;
   readonly monitoring: Monitoring;
   readonly segmentEntry: SegmentEntry;
+  readonly unsubscribe: UnsubscribeEndpoint;
 
   constructor(scope: Construct, id: string, props: JourneysStackProps) {
     super(scope, id, props);
     const { settings } = props;
     const root = props.projectRoot ?? PROJECT_ROOT;
+    const logs = logSettings(this, {
+      retentionDays: settings.logRetentionDays,
+      retain: settings.retainData,
+      encrypt: settings.encryptLogs,
+    });
     this.tables = new DataTables(this, 'Tables', { retainData: settings.retainData });
     this.routing = new EventRouting(this, 'Routing', { eventBusName: settings.eventBusName });
     this.journeys = new JourneysBucket(this, 'Journeys', {
@@ -73,13 +80,21 @@ export class JourneysStack extends Stack {
       defaultBus: this.routing.defaultBus,
       pinpointApplicationId: settings.pinpointApplicationId,
     });
-    this.functions = this.createFunctions(root, settings);
+    this.functions = this.createFunctions(root, settings, logs);
     const tasks = this.functions;
     this.journeyExecution = new JourneyExecutionRole(this, 'JourneyExecution', {
       taskFunctions: [tasks['send-message'].function, tasks.evaluate.function, tasks['await-event'].function],
       profiles: this.tables.profiles,
       bus: this.routing.customerBus,
-      logRetention: retention(settings.logRetentionDays),
+      logs,
+    });
+    this.unsubscribe = new UnsubscribeEndpoint(this, 'Unsubscribe', {
+      projectRoot: root,
+      entry: join(root, 'functions', 'unsubscribe', 'handler.ts'),
+      depsLockFilePath: join(root, 'package-lock.json'),
+      logLevel: settings.logLevel,
+      logs,
+      profiles: this.tables.profiles,
     });
     this.bindFunctions(settings);
     this.segmentEntry = new SegmentEntry(this, 'SegmentEntry', {
@@ -87,7 +102,7 @@ export class JourneysStack extends Stack {
       entry: join(root, 'functions', 'segment-entry', 'handler.ts'),
       depsLockFilePath: join(root, 'package-lock.json'),
       logLevel: settings.logLevel,
-      logRetention: retention(settings.logRetentionDays),
+      logs,
       profiles: this.tables.profiles,
       journeys: this.tables.journeys,
       stats: this.tables.stats,
@@ -103,7 +118,11 @@ export class JourneysStack extends Stack {
     this.addOutputs();
   }
 
-  private createFunctions(root: string, settings: StackSettings): Record<FunctionName, JourneysFunction> {
+  private createFunctions(
+    root: string,
+    settings: StackSettings,
+    logs: LogSettings,
+  ): Record<FunctionName, JourneysFunction> {
     const create = (name: FunctionName) =>
       new JourneysFunction(this, pascal(name), {
         name,
@@ -112,7 +131,7 @@ export class JourneysStack extends Stack {
         projectRoot: root,
         depsLockFilePath: join(root, 'package-lock.json'),
         logLevel: settings.logLevel,
-        logRetention: retention(settings.logRetentionDays),
+        logs,
       });
     return {
       ingest: create('ingest'),
@@ -141,15 +160,17 @@ export class JourneysStack extends Stack {
       .bindProfiles(profiles, 'readWrite')
       .bindDeliveries(deliveries, 'readWrite')
       .bindStats(stats, 'readWrite')
-      .bindJourneysBucket(this.journeys.bucket, 'read')
+      // Templates pinned to journey versions live in the registry: sending reads no S3.
+      .bindJourneysTable(journeys, 'read')
       .bindEmailSending({
         configurationSetName: this.messaging.configurationSet.configurationSetName,
         identityName: settings.senderIdentity,
         senderEmail: settings.senderEmail,
       })
       .bindMobileMessaging(this.messaging.pinpointApplicationId);
-    if (settings.unsubscribeBaseUrl)
-      fns['send-message'].setEnv('UNSUBSCRIBE_BASE_URL', settings.unsubscribeBaseUrl);
+    // Links go to the stack's own endpoint unless a front end of yours forwards to it.
+    fns['send-message'].setEnv('UNSUBSCRIBE_BASE_URL', settings.unsubscribeBaseUrl ?? this.unsubscribe.url);
+    this.unsubscribe.bindSigningKey(fns['send-message']);
     fns.evaluate.bindProfiles(profiles, 'readWrite').bindStats(stats, 'readWrite');
     fns['await-event']
       .bindProfiles(profiles, 'readWrite')
@@ -239,6 +260,7 @@ export class JourneysStack extends Stack {
       JourneyRoleArn: journeyExecution.role.roleArn,
       JourneyLogGroupName: journeyExecution.logGroup.logGroupName,
       AlarmTopicArn: monitoring.alarmTopic.topicArn,
+      UnsubscribeUrl: this.unsubscribe.url,
       DashboardUrl: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${monitoring.dashboard.dashboardName}`,
     };
     for (const [name, fn] of Object.entries(this.functions)) {
@@ -253,12 +275,4 @@ function pascal(name: string): string {
     .split('-')
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
     .join('');
-}
-
-/** CloudWatch Logs accepts only certain retention periods: take the nearest one at least as long. */
-function retention(days: number): RetentionDays {
-  const allowed = Object.values(RetentionDays)
-    .filter((value): value is RetentionDays => typeof value === 'number' && value > 0)
-    .sort((a, b) => a - b);
-  return allowed.find((value) => value >= days) ?? RetentionDays.INFINITE;
 }

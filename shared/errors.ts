@@ -11,6 +11,12 @@ export const ErrorName = {
   DeliveryFailed: 'Journeys.DeliveryFailed',
   /** The template failed to render (missing variable, syntax): follow the failure policy. */
   TemplateFailed: 'Journeys.TemplateFailed',
+  /**
+   * A send whose provider may or may not have accepted the message (a 5xx or
+   * a timeout after the request went out). Recorded as "outcome unknown";
+   * retried only by a step with `onUnknown: "retry"`.
+   */
+  OutcomeUnknown: 'Journeys.OutcomeUnknown',
   /** A task received input it cannot handle (contract version, shape): follow the failure policy. */
   InvalidInput: 'Journeys.InvalidInput',
   /**
@@ -36,6 +42,13 @@ export const RETRYABLE_ERRORS = [
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
 ] as const;
+
+/**
+ * How Step Functions reports a Lambda invocation that died (timeout, out of
+ * memory) without returning: the send-message task is revisited once, after
+ * its claim's lease, so the delivery record is settled rather than left "sending".
+ */
+export const LAMBDA_CRASH_ERRORS = ['Lambda.Unknown', 'Sandbox.Timedout'] as const;
 
 /** Errors that will not succeed on retry: the step's failure policy applies. */
 export const PERMANENT_ERRORS = [
@@ -79,6 +92,11 @@ export class TransientError extends JourneyError {
 export class DeliveryFailedError extends JourneyError {
   constructor(message: string) {
     super(ErrorName.DeliveryFailed, message, false);
+  }
+}
+export class OutcomeUnknownError extends JourneyError {
+  constructor(message: string) {
+    super(ErrorName.OutcomeUnknown, message, false);
   }
 }
 export class TemplateFailedError extends JourneyError {

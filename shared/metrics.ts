@@ -12,12 +12,14 @@ export const METRICS = {
   messagesSuppressed: 'MessagesSuppressed',
   messagesDeferred: 'MessagesDeferred',
   messagesFailed: 'MessagesFailed',
+  /** Sends whose provider may or may not have accepted the message: alarmed. */
+  messagesUnknown: 'MessagesOutcomeUnknown',
   segmentScanned: 'SegmentScanned',
   segmentMatched: 'SegmentMatched',
 } as const;
 
 /** The metric that counts a send outcome. */
-export function messageMetric(status: 'sent' | 'suppressed' | 'deferred' | 'failed'): string {
+export function messageMetric(status: 'sent' | 'suppressed' | 'deferred' | 'failed' | 'unknown'): string {
   switch (status) {
     case 'sent':
       return METRICS.messagesSent;
@@ -27,5 +29,7 @@ export function messageMetric(status: 'sent' | 'suppressed' | 'deferred' | 'fail
       return METRICS.messagesDeferred;
     case 'failed':
       return METRICS.messagesFailed;
+    case 'unknown':
+      return METRICS.messagesUnknown;
   }
 }

@@ -91,6 +91,10 @@ const SendMessageInputV2 = z.object({
       }),
     )
     .optional(),
+  onUnknown: z
+    .enum(['record', 'retry'])
+    .optional()
+    .describe('When the outcome of a send is unknown: record it (default) or send again (at-least-once).'),
   options: z
     .record(z.string(), z.unknown())
     .default({})
@@ -103,6 +107,9 @@ export type SendMessageInput = z.infer<typeof SendMessageInput>;
 export const SendMessageOutput = z.discriminatedUnion('status', [
   z.object({ status: z.literal('sent'), messageId: z.string() }),
   z.object({ status: z.literal('suppressed'), reason: z.string() }),
+  z
+    .object({ status: z.literal('unknown'), reason: z.string() })
+    .describe('The provider may or may not have accepted the message; it is not sent again.'),
   z.object({
     status: z.literal('deferred'),
     until: z.string().describe('ISO timestamp to try again.'),

@@ -45,27 +45,96 @@ export type TemplateContext = {
   event?: unknown;
   journey: { id: string; name?: string };
   unsubscribeUrl?: string;
+  preferencesUrl?: string;
 };
 
-// lenientIf lets `{{ x | default: "there" }}` and `{% if x %}` see a missing variable as empty,
-// so the documented fallback works; any other use of a missing variable still fails the render.
-const liquid = new Liquid({ strictVariables: true, strictFilters: true, lenientIf: true, cache: true });
+/**
+ * Limits that keep one template from taking a send down: a render stops
+ * after RENDER_LIMIT_MS (a Lambda has 30 s), and each rendered field has a
+ * size cap under what its provider accepts. Exceeding one fails the send
+ * with a reason.
+ */
+export const TEMPLATE_LIMITS = {
+  renderMs: 2_000,
+  parseChars: 1_000_000,
+  memory: 20_000_000,
+} as const;
+
+/** The most characters each rendered field may have. */
+export const OUTPUT_LIMITS: Readonly<Record<string, number>> = {
+  subject: 998,
+  html: 512_000,
+  text: 512_000,
+  body: 4_000,
+  title: 512,
+  url: 2_048,
+};
+const SMS_BODY_LIMIT = 1_600;
+
+function createEngine(timezone: string, escapeHtml: boolean): Liquid {
+  return new Liquid({
+    strictVariables: true,
+    strictFilters: true,
+    // lenientIf lets `{{ x | default: "there" }}` and `{% if x %}` see a missing variable as empty,
+    // so the documented fallback works; any other use of a missing variable still fails the render.
+    lenientIf: true,
+    // An empty in-memory file map: `include`, `render` and `layout` never reach the file system.
+    templates: {},
+    ownPropertyOnly: true,
+    timezoneOffset: timezone,
+    parseLimit: TEMPLATE_LIMITS.parseChars,
+    renderLimit: TEMPLATE_LIMITS.renderMs,
+    memoryLimit: TEMPLATE_LIMITS.memory,
+    // HTML output escapes every value unless the template says `| raw` (trusted HTML only).
+    ...(escapeHtml ? { outputEscape: 'escape' as const } : {}),
+  });
+}
+
+/** Engines per (time zone, escaping); bounded, as zones come from customer profiles. */
+const engines = new Map<string, Liquid>();
+const ENGINE_LIMIT = 64;
+
+function engine(timezone: string, escapeHtml: boolean): Liquid {
+  const key = `${escapeHtml ? 'html' : 'text'}:${timezone}`;
+  const hit = engines.get(key);
+  if (hit !== undefined) return hit;
+  if (engines.size >= ENGINE_LIMIT) engines.delete(engines.keys().next().value ?? '');
+  const created = createEngine(timezone, escapeHtml);
+  engines.set(key, created);
+  return created;
+}
 
 /** The rendered fields of a template, same keys as the template minus `channel`. */
 export type Rendered<T extends Template> = Omit<T, 'channel'>;
 
+function limitOf(template: Template, field: string): number {
+  if (template.channel === 'sms' && field === 'body') return SMS_BODY_LIMIT;
+  return OUTPUT_LIMITS[field] ?? OUTPUT_LIMITS.text ?? 0;
+}
+
 /**
- * Renders every field of a template with strict Liquid.
- * Throws a `RenderError` from liquidjs naming the missing variable or bad syntax.
+ * Renders every field of a template with strict Liquid: the email `html`
+ * field HTML-escaped, the others as plain text; `date` formats in `timezone`
+ * (the customer's). Throws naming the missing variable, bad syntax, or the
+ * limit exceeded.
  */
 export async function renderTemplate<T extends Template>(
   template: T,
   context: TemplateContext,
+  timezone = 'UTC',
 ): Promise<Rendered<T>> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(template)) {
     if (key === 'channel' || typeof value !== 'string') continue;
-    out[key] = await liquid.parseAndRender(value, context);
+    const rendered: unknown = await engine(
+      timezone,
+      template.channel === 'email' && key === 'html',
+    ).parseAndRender(value, context);
+    const text = String(rendered);
+    const limit = limitOf(template, key);
+    if (text.length > limit)
+      throw new Error(`${key} renders to ${text.length} characters, over the limit of ${limit}`);
+    out[key] = text;
   }
   return out as Rendered<T>;
 }
@@ -76,7 +145,7 @@ export function checkTemplateSyntax(template: Template): { field: string; messag
   for (const [key, value] of Object.entries(template)) {
     if (key === 'channel' || typeof value !== 'string') continue;
     try {
-      liquid.parse(value);
+      engine('UTC', false).parse(value);
     } catch (error) {
       problems.push({ field: key, message: error instanceof Error ? error.message : String(error) });
     }

@@ -19,7 +19,9 @@ const ConfigSchema = z.object({
   SES_CONFIGURATION_SET: nonEmpty,
   SENDER_EMAIL: nonEmpty,
   PINPOINT_APPLICATION_ID: nonEmpty,
-  UNSUBSCRIBE_BASE_URL: z.url().optional(),
+  UNSUBSCRIBE_BASE_URL: z.url(),
+  UNSUBSCRIBE_SECRET_ARN: nonEmpty.optional(),
+  UNSUBSCRIBE_SIGNING_KEY: z.string().min(32).optional(),
   REJECTED_QUEUE_URL: nonEmpty,
   JOURNEY_ROLE_ARN: nonEmpty,
   SEND_MESSAGE_FUNCTION_ARN: nonEmpty,
@@ -41,7 +43,8 @@ export type ConfigKey = keyof Config;
 // The scheduler settings are optional: without them deploy-journey manages no schedules
 // (a runtime without EventBridge Scheduler starts segment runs itself).
 const OPTIONAL: readonly string[] = [
-  'UNSUBSCRIBE_BASE_URL',
+  'UNSUBSCRIBE_SECRET_ARN',
+  'UNSUBSCRIBE_SIGNING_KEY',
   'S3_FORCE_PATH_STYLE',
   'SEGMENT_ENTRY_FUNCTION_ARN',
   'SCHEDULER_ROLE_ARN',

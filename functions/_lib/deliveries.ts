@@ -20,9 +20,13 @@ export const DeliveryMeta = z.object({
 });
 export type DeliveryMeta = z.infer<typeof DeliveryMeta>;
 
+export type DeliveryStatus = 'sent' | 'suppressed' | 'deferred' | 'failed' | 'unknown';
+
 const DeliveryItem = DeliveryMeta.extend({
-  status: z.enum(['sending', 'sent', 'suppressed', 'deferred', 'failed']),
+  status: z.enum(['sending', 'sent', 'suppressed', 'deferred', 'failed', 'unknown']),
   leaseUntil: z.number().optional(),
+  /** Set just before the provider is called: a stale claim without it surely sent nothing. */
+  calledAt: z.string().optional(),
   output: SendMessageOutput.nullish(),
 });
 
@@ -30,11 +34,19 @@ export type Claim =
   | { kind: 'claimed' }
   | { kind: 'done'; output: SendMessageOutput }
   | { kind: 'busy' }
-  | { kind: 'unknown' };
+  /** A previous attempt called the provider and never said how it ended: now recorded as unknown. */
+  | { kind: 'stale'; output: SendMessageOutput };
+
+export type ClaimOptions = {
+  /** Claim a delivery whose outcome is unknown again (the step's `onUnknown: "retry"`). */
+  retryUnknown?: boolean;
+};
 
 export function deliveryIdOf(enrollmentId: string, stepId: string): string {
   return `${enrollmentId}#${stepId}`;
 }
+
+const STALE_REASON = 'outcome unknown: an attempt stopped after calling the provider';
 
 export class DeliveriesRepository {
   constructor(
@@ -43,25 +55,42 @@ export class DeliveriesRepository {
   ) {}
 
   /**
-   * Claims the send of (execution, step). Only a new, deferred or failed
-   * delivery can be claimed: a sent or suppressed one returns its outcome,
-   * and one whose previous attempt may have reached the provider is never
-   * sent again (at most one message).
+   * Claims the send of (execution, step). A new, deferred or failed delivery
+   * can be claimed, and so can one whose attempt stopped (lease over) before
+   * calling the provider. A sent or suppressed one returns its outcome; one
+   * whose outcome is unknown is returned as such unless `retryUnknown`; a
+   * stale attempt that did call the provider is settled as unknown here, so
+   * no record stays "sending" and no message goes out twice.
    */
-  async claim(deliveryId: string, meta: DeliveryMeta, now: Date, leaseMs: number): Promise<Claim> {
+  async claim(
+    deliveryId: string,
+    meta: DeliveryMeta,
+    now: Date,
+    leaseMs: number,
+    options: ClaimOptions = {},
+  ): Promise<Claim> {
+    const claimable = [
+      'attribute_not_exists(deliveryId)',
+      '#status IN (:deferred, :failed)',
+      // The previous attempt died before reaching the provider: nothing was sent.
+      '(#status = :sending AND leaseUntil < :nowMs AND attribute_not_exists(calledAt))',
+      ...(options.retryUnknown ? ['#status = :unknown', '(#status = :sending AND leaseUntil < :nowMs)'] : []),
+    ];
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { deliveryId },
           UpdateExpression:
-            'SET #status = :sending, leaseUntil = :lease, userId = :u, journeyId = :j, version = :v, stepId = :s, channel = :c, updatedAt = :now, expiresAt = :exp ADD attempts :one',
-          ConditionExpression: 'attribute_not_exists(deliveryId) OR #status IN (:deferred, :failed)',
+            'SET #status = :sending, leaseUntil = :lease, userId = :u, journeyId = :j, version = :v, stepId = :s, channel = :c, updatedAt = :now, expiresAt = :exp REMOVE calledAt ADD attempts :one',
+          ConditionExpression: claimable.join(' OR '),
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':sending': 'sending',
             ':deferred': 'deferred',
             ':failed': 'failed',
+            ...(options.retryUnknown ? { ':unknown': 'unknown' } : {}),
+            ':nowMs': now.getTime(),
             ':lease': now.getTime() + leaseMs,
             ':u': meta.userId,
             ':j': meta.journeyId,
@@ -78,20 +107,47 @@ export class DeliveriesRepository {
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
     }
+    return this.existing(deliveryId, now);
+  }
+
+  private async existing(deliveryId: string, now: Date): Promise<Claim> {
     const out = await this.db.send(
       new GetCommand({ TableName: this.table, Key: { deliveryId }, ConsistentRead: true }),
     );
     const item = DeliveryItem.safeParse(out.Item);
-    if (!item.success) return { kind: 'unknown' };
+    if (!item.success) {
+      // An unreadable record may stand for a message that went out: never risk a second one.
+      return {
+        kind: 'done',
+        output: { status: 'unknown', reason: 'outcome unknown: unreadable delivery record' },
+      };
+    }
     if (item.data.output != null && item.data.status !== 'sending')
       return { kind: 'done', output: item.data.output };
-    return (item.data.leaseUntil ?? 0) > now.getTime() ? { kind: 'busy' } : { kind: 'unknown' };
+    if ((item.data.leaseUntil ?? 0) > now.getTime()) return { kind: 'busy' };
+    const output: SendMessageOutput = { status: 'unknown', reason: STALE_REASON };
+    // Only the first to see the stale attempt settles it (and counts it).
+    const settled = await this.settleIf(deliveryId, 'sending', 'unknown', output, now, STALE_REASON);
+    // Another attempt claimed it meanwhile: let this one retry and see that attempt's outcome.
+    return settled ? { kind: 'stale', output } : { kind: 'busy' };
+  }
+
+  /** Marks that the provider is about to be called: from here a lost answer means "outcome unknown". */
+  async markCalled(deliveryId: string, now: Date): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { deliveryId },
+        UpdateExpression: 'SET calledAt = :now',
+        ExpressionAttributeValues: { ':now': now.toISOString() },
+      }),
+    );
   }
 
   /** Records the outcome of a claimed delivery. */
   async settle(
     deliveryId: string,
-    status: 'sent' | 'suppressed' | 'deferred' | 'failed',
+    status: DeliveryStatus,
     output: SendMessageOutput | undefined,
     now: Date,
     detail?: string,
@@ -111,6 +167,42 @@ export class DeliveriesRepository {
         },
       }),
     );
+  }
+
+  /** Settles a delivery only while it is still `from`; false when another attempt got there first. */
+  private async settleIf(
+    deliveryId: string,
+    from: 'sending',
+    status: DeliveryStatus,
+    output: SendMessageOutput,
+    now: Date,
+    detail: string,
+  ): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { deliveryId },
+          UpdateExpression:
+            'SET #status = :status, updatedAt = :now, #output = :output, detail = :detail REMOVE leaseUntil',
+          // Guards against settling a record a live attempt has just claimed again.
+          ConditionExpression: '#status = :from AND leaseUntil < :nowMs',
+          ExpressionAttributeNames: { '#status': 'status', '#output': 'output' },
+          ExpressionAttributeValues: {
+            ':status': status,
+            ':from': from,
+            ':nowMs': now.getTime(),
+            ':now': now.toISOString(),
+            ':output': output,
+            ':detail': detail,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
   }
 
   /** Links a provider message id to the delivery, for feedback events. */

@@ -5,6 +5,7 @@ import { EnrollmentItems } from './enrollment-items.ts';
 import { ProfilesRepository } from './profiles.ts';
 import { CachedRegistry, RegistryRepository } from './registry.ts';
 import { StatsRepository } from './stats.ts';
+import { TemplateSnapshots } from './templates.ts';
 
 /**
  * The repositories of the current process, created on first use from the
@@ -51,4 +52,11 @@ export function statsRepository(): StatsRepository {
 
 export function deliveriesRepository(): DeliveriesRepository {
   return new DeliveriesRepository(dynamoClient(), deliveriesConfig().DELIVERIES_TABLE_NAME);
+}
+
+let snapshots: TemplateSnapshots | undefined;
+/** The templates pinned to journey versions (cached per process: snapshots never change). */
+export function templateSnapshots(): TemplateSnapshots {
+  snapshots ??= new TemplateSnapshots(dynamoClient(), journeysConfig().JOURNEYS_TABLE_NAME);
+  return snapshots;
 }

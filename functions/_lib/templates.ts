@@ -1,52 +1,102 @@
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
 import { TemplateFailedError } from '#shared/errors.ts';
 import { Template } from '#shared/templates.ts';
 
 /**
- * Message templates from the journeys bucket (`journeys/templates/<name>.json`),
- * cached per process for a short time so an edited template is live within a minute.
+ * Templates pinned to journey versions. Deploy copies every template a
+ * version uses into the journey registry under a content-addressed name
+ * (`<name>@<digest>`, item `sk = "t#<name>@<digest>"` next to the version
+ * items) and compiles that name into the version's definition. The state
+ * machine version therefore names the exact template content: editing or
+ * deleting a template in the bucket never changes the messages of
+ * enrollments already running, and send-message reads no S3.
  */
-export class TemplateStore {
-  private readonly cache = new Map<string, { at: number; template: Promise<Template> }>();
+export type TemplateRef = { journeyId: string; name: string };
+
+/** Where send-message finds a template. */
+export interface TemplateSource {
+  get(ref: TemplateRef): Promise<Template>;
+}
+
+export function templateSk(pinnedName: string): string {
+  return `t#${pinnedName}`;
+}
+
+/** The name a template's content is pinned under: the same content, the same name. */
+export function pinnedName(name: string, template: Template): string {
+  return `${name}@${createHash('sha256').update(JSON.stringify(template)).digest('hex').slice(0, 16)}`;
+}
+
+const SnapshotItem = z.object({ template: z.string() });
+
+/** Snapshots are immutable, so the cache never goes stale; its size is bounded. */
+const CACHE_LIMIT = 500;
+
+export class TemplateSnapshots implements TemplateSource {
+  private readonly cache = new Map<string, Promise<Template>>();
 
   constructor(
-    private readonly s3: S3Client,
-    private readonly bucket: string,
-    private readonly ttlMs = 60_000,
-    private readonly clock: () => number = Date.now,
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
   ) {}
 
-  async get(name: string): Promise<Template> {
-    const now = this.clock();
-    const hit = this.cache.get(name);
-    if (hit !== undefined && now - hit.at < this.ttlMs) return hit.template;
-    const template = this.load(name);
-    this.cache.set(name, { at: now, template });
-    template.catch(() => this.cache.delete(name));
-    return template;
+  get(ref: TemplateRef): Promise<Template> {
+    const key = `${ref.journeyId}\u0000${ref.name}`;
+    const hit = this.cache.get(key);
+    if (hit !== undefined) return hit;
+    const loaded = this.load(ref);
+    if (this.cache.size >= CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value ?? '');
+    this.cache.set(key, loaded);
+    loaded.catch(() => this.cache.delete(key));
+    return loaded;
   }
 
-  private async load(name: string): Promise<Template> {
-    const key = `journeys/templates/${name}.json`;
-    let text: string;
-    try {
-      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      text = (await out.Body?.transformToString()) ?? '';
-    } catch (error) {
-      if (error instanceof Error && (error.name === 'NoSuchKey' || error.name === 'NotFound')) {
-        throw new TemplateFailedError(`template ${name} not found (${key})`);
-      }
-      throw error;
+  /** Pins templates for a journey (deploy, before compiling); returns name → pinned name. */
+  async put(journeyId: string, templates: ReadonlyMap<string, Template>): Promise<Map<string, string>> {
+    const names = new Map<string, string>();
+    for (const [name, template] of templates) {
+      const pinned = pinnedName(name, template);
+      // Same name, same content: rewriting an existing snapshot changes nothing.
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { journeyId, sk: templateSk(pinned), template: JSON.stringify(template) },
+        }),
+      );
+      names.set(name, pinned);
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new TemplateFailedError(`template ${name} is not valid JSON`);
+    return names;
+  }
+
+  /** True when this exact template content is already pinned for the journey. */
+  async has(journeyId: string, pinned: string): Promise<boolean> {
+    const out = await this.db.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { journeyId, sk: templateSk(pinned) },
+        ProjectionExpression: 'sk',
+      }),
+    );
+    return out.Item !== undefined;
+  }
+
+  private async load(ref: TemplateRef): Promise<Template> {
+    const out = await this.db.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { journeyId: ref.journeyId, sk: templateSk(ref.name) },
+      }),
+    );
+    const item = SnapshotItem.safeParse(out.Item);
+    if (!item.success) {
+      throw new TemplateFailedError(
+        `template ${ref.name} was not pinned by a deploy of journey ${ref.journeyId}`,
+      );
     }
-    const parsed = Template.safeParse(json);
-    if (!parsed.success)
-      throw new TemplateFailedError(`template ${name} is invalid: ${parsed.error.message}`);
+    const parsed = Template.safeParse(JSON.parse(item.data.template));
+    if (!parsed.success) throw new TemplateFailedError(`template ${ref.name} snapshot is invalid`);
     return parsed.data;
   }
 }

@@ -3,15 +3,17 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
 import type { RegistryRepository } from '#functions/_lib/registry.ts';
+import { pinnedName, type TemplateSnapshots } from '#functions/_lib/templates.ts';
 import { liveFields } from '#shared/ingest/live-journey.ts';
 import type { Bindings } from '#shared/journey/compile/bindings.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
-import { journeyIdOfKey, rejectionKey } from '#shared/journey/s3-keys.ts';
+import { journeyIdOfKey, rejectionKey, templateNameOfKey } from '#shared/journey/s3-keys.ts';
 import { type Violation, validateJourney } from '#shared/journey/validate.ts';
 import { scheduleAction } from '#shared/segment/schedule.ts';
 import { applySchedule, type ScheduleConfig } from './schedules.ts';
-import { deleteObject, putJson, readObject, templateCatalog } from './source.ts';
+import { deleteObject, parseTemplate, putJson, readObject, templateCatalog } from './source.ts';
 import { publishJourney } from './state-machine.ts';
+import { explainTemplates, sendsTemplate, versionTemplates, withPinnedTemplates } from './templates.ts';
 
 /** The S3 notification EventBridge delivers (the fields this function uses). */
 export const S3Notification = z.object({
@@ -29,6 +31,7 @@ export type DeployDeps = {
   sfn: SFNClient;
   events: EventBridgeClient;
   registry: RegistryRepository;
+  templates: TemplateSnapshots;
   config: { eventBus: string; roleArn: string; bindings: Bindings; logGroupArn?: string };
   /** Segment-trigger schedules; without it no schedule is managed. */
   schedules?: ScheduleConfig;
@@ -37,6 +40,7 @@ export type DeployDeps = {
 
 export type DeployResult =
   | { status: 'ignored'; key: string }
+  | { status: 'redeployed'; template: string; results: DeployResult[] }
   | { status: 'deployed'; journeyId: string; version: string }
   | { status: 'rejected'; journeyId: string; violations: Violation[] }
   | { status: 'archived' | 'unknown'; journeyId: string };
@@ -72,7 +76,11 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false; vi
 async function check(deps: DeployDeps, bucket: string, id: string, text: string) {
   const json = parseJson(text);
   if (!json.ok) return { ok: false as const, violations: [json.violation] };
-  const result = validateJourney(json.value, { templates: await templateCatalog(deps.s3, bucket) });
+  const { catalog, invalid } = await templateCatalog(deps.s3, bucket);
+  const validated = validateJourney(json.value, { templates: catalog });
+  const result = validated.ok
+    ? validated
+    : { ...validated, violations: explainTemplates(validated.violations, json.value, invalid) };
   if (result.ok && result.journey.id !== id) {
     const message = `The journey id "${result.journey.id}" must match its file name (journeys/${id}.json).`;
     return { ok: false as const, violations: [{ path: 'id', code: 'schema.invalid' as const, message }] };
@@ -108,12 +116,16 @@ async function created(deps: DeployDeps, n: S3Notification, id: string): Promise
   // An invalid journey leaves the live version untouched: nothing below runs.
   if (!checked.ok) return reject(deps, bucket, source, id, checked.violations);
   const journey = checked.journey;
+  const pinned = await versionTemplates(deps.s3, bucket, journey);
+  if (!pinned.ok) return reject(deps, bucket, source, id, pinned.violations);
+  // Pinned before compiling: the version's definition names the exact template content it sends.
+  const names = await deps.templates.put(id, pinned.templates);
   const previous = await deps.registry.get(id);
   const published = await publishJourney(
     deps.sfn,
     {
       name: `journey-${id}`,
-      definition: JSON.stringify(compile(journey, deps.config.bindings)),
+      definition: JSON.stringify(compile(withPinnedTemplates(journey, names), deps.config.bindings)),
       roleArn: deps.config.roleArn,
       logGroupArn: deps.config.logGroupArn,
       description: `${key}${source.versionId === undefined ? '' : `@${source.versionId}`}`,
@@ -138,10 +150,38 @@ async function created(deps: DeployDeps, n: S3Notification, id: string): Promise
   return { status: 'deployed', journeyId: id, version: published.version };
 }
 
+/**
+ * A template changed: each journey that sends it is deployed again from its
+ * current file, so its next version pins the new template while running
+ * enrollments keep the one they started with.
+ */
+async function templateChanged(deps: DeployDeps, n: S3Notification, template: string): Promise<DeployResult> {
+  const bucket = n.detail.bucket.name;
+  const content = parseTemplate(template, (await readObject(deps.s3, bucket, n.detail.object.key)).text);
+  const results: DeployResult[] = [];
+  for (const entry of await deps.registry.listLive()) {
+    if (entry.status === 'archived') continue;
+    const { text } = await readObject(deps.s3, bucket, entry.sourceKey);
+    if (!sendsTemplate(text, template)) continue;
+    // Content this journey already pinned (a re-upload, a restart of the local runtime): nothing to publish.
+    if (
+      typeof content !== 'string' &&
+      (await deps.templates.has(entry.journeyId, pinnedName(template, content)))
+    )
+      continue;
+    const object = { key: entry.sourceKey };
+    results.push(await created(deps, { ...n, detail: { ...n.detail, object } }, entry.journeyId));
+  }
+  return { status: 'redeployed', template, results };
+}
+
 /** Handles one S3 notification for the journeys bucket. */
 export async function deployFromS3(deps: DeployDeps, notification: S3Notification): Promise<DeployResult> {
   const key = notification.detail.object.key;
   const id = journeyIdOfKey(key);
+  const template = templateNameOfKey(key);
+  if (template !== undefined && notification['detail-type'] === 'Object Created')
+    return templateChanged(deps, notification, template);
   if (id === undefined) return { status: 'ignored', key };
   if (notification['detail-type'] === 'Object Created') return created(deps, notification, id);
   // Deleting the definition archives the journey: no new enrollments, running ones finish.

@@ -8,7 +8,7 @@ import { now } from '#functions/_lib/clock.ts';
 import { lazyConfig } from '#functions/_lib/config.ts';
 import { observability } from '#functions/_lib/middleware.ts';
 import { logger } from '#functions/_lib/observability.ts';
-import { registryRepository } from '#functions/_lib/repositories.ts';
+import { registryRepository, templateSnapshots } from '#functions/_lib/repositories.ts';
 import { type DeployDeps, deployFromS3, S3Notification } from './deploy.ts';
 import type { ScheduleConfig } from './schedules.ts';
 
@@ -44,6 +44,7 @@ function deployDeps(): DeployDeps {
     sfn: sfnClient(),
     events: eventsClient(),
     registry: registryRepository(),
+    templates: templateSnapshots(),
     config: {
       eventBus: c.EVENT_BUS_NAME,
       roleArn: c.JOURNEY_ROLE_ARN,

@@ -6,7 +6,12 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { TEMPLATES_PREFIX, templateNameOfKey } from '#shared/journey/s3-keys.ts';
-import { Template, type TemplateCatalog, type TemplateChannel } from '#shared/templates.ts';
+import {
+  checkTemplateSyntax,
+  Template,
+  type TemplateCatalog,
+  type TemplateChannel,
+} from '#shared/templates.ts';
 
 /** Reads a journey definition (at the exact object version of the notification). */
 export async function readObject(
@@ -25,9 +30,13 @@ export async function readObject(
   return { text: (await out.Body?.transformToString()) ?? '', versionId: out.VersionId ?? versionId };
 }
 
-/** The templates in the bucket (name → channel), for the validator's template checks. */
-export async function templateCatalog(s3: S3Client, bucket: string): Promise<TemplateCatalog> {
+/** The templates in the bucket (name → channel), for the validator's template checks, and why others are unusable. */
+export async function templateCatalog(
+  s3: S3Client,
+  bucket: string,
+): Promise<{ catalog: TemplateCatalog; invalid: Map<string, string> }> {
   const catalog = new Map<string, TemplateChannel>();
+  const invalid = new Map<string, string>();
   let token: string | undefined;
   do {
     const page = await s3.send(
@@ -37,21 +46,35 @@ export async function templateCatalog(s3: S3Client, bucket: string): Promise<Tem
       const name = templateNameOfKey(object.Key ?? '');
       if (name === undefined || object.Key === undefined) continue;
       const { text } = await readObject(s3, bucket, object.Key);
-      const parsed = parseTemplate(text);
-      if (parsed !== undefined) catalog.set(name, parsed);
+      const parsed = parseTemplate(name, text);
+      if (typeof parsed === 'string') invalid.set(name, parsed);
+      else catalog.set(name, parsed.channel);
     }
     token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
   } while (token !== undefined);
-  return catalog;
+  return { catalog, invalid };
 }
 
-function parseTemplate(text: string): TemplateChannel | undefined {
+/** A template file's content, or a sentence saying why it cannot be used. */
+export function parseTemplate(name: string, text: string): Template | string {
+  let json: unknown;
   try {
-    const parsed = Template.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data.channel : undefined;
+    json = JSON.parse(text);
   } catch {
-    return undefined;
+    return `The template "${name}" is not valid JSON.`;
   }
+  const parsed = Template.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.join('.') || '(template)';
+    return `The template "${name}" is not a valid template: ${where} ${issue?.message ?? ''}`.trim();
+  }
+  const syntax = checkTemplateSyntax(parsed.data);
+  if (syntax.length > 0) {
+    const where = syntax.map((p) => `${p.field}: ${p.message}`).join('; ');
+    return `The template "${name}" has broken Liquid syntax (${where}).`;
+  }
+  return parsed.data;
 }
 
 export async function putJson(s3: S3Client, bucket: string, key: string, body: unknown): Promise<void> {

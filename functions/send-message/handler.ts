@@ -1,28 +1,33 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { pinpointClient } from '#functions/_lib/clients/pinpoint.ts';
-import { s3Client } from '#functions/_lib/clients/s3.ts';
 import { sesClient } from '#functions/_lib/clients/ses.ts';
 import { now } from '#functions/_lib/clock.ts';
 import { lazyConfig } from '#functions/_lib/config.ts';
 import { observability } from '#functions/_lib/middleware.ts';
 import { metrics } from '#functions/_lib/observability.ts';
-import { deliveriesRepository, profilesRepository, statsRepository } from '#functions/_lib/repositories.ts';
-import { TemplateStore } from '#functions/_lib/templates.ts';
-import { DeferredError, JourneyError } from '#shared/errors.ts';
+import {
+  deliveriesRepository,
+  profilesRepository,
+  statsRepository,
+  templateSnapshots,
+} from '#functions/_lib/repositories.ts';
+import { unsubscribeSigningKey } from '#functions/_lib/signing-key.ts';
+import { DeferredError, ErrorName, JourneyError } from '#shared/errors.ts';
 import { messageMetric } from '#shared/metrics.ts';
 import { SendMessageInput, type SendMessageOutput } from '#shared/tasks.ts';
 import { type SendDeps, sendMessage } from './send.ts';
 
 const config = lazyConfig([
-  'JOURNEYS_BUCKET_NAME',
   'SES_CONFIGURATION_SET',
   'SENDER_EMAIL',
   'PINPOINT_APPLICATION_ID',
   'UNSUBSCRIBE_BASE_URL',
 ]);
 let deps: SendDeps | undefined;
+const LEASE_MARGIN_MS = 5_000;
 
 function sendDeps(): SendDeps {
   const c = config();
@@ -30,7 +35,7 @@ function sendDeps(): SendDeps {
     profiles: profilesRepository(),
     deliveries: deliveriesRepository(),
     stats: statsRepository(),
-    templates: new TemplateStore(s3Client(), c.JOURNEYS_BUCKET_NAME),
+    templates: templateSnapshots(),
     ses: sesClient(),
     pinpoint: pinpointClient(),
     config: {
@@ -39,25 +44,32 @@ function sendDeps(): SendDeps {
       pinpointApplicationId: c.PINPOINT_APPLICATION_ID,
       unsubscribeBaseUrl: c.UNSUBSCRIBE_BASE_URL,
     },
+    unsubscribeKey: unsubscribeSigningKey,
     now,
   };
   return deps;
 }
 
 /** Step Functions task: deliver one message of a journey step (or say why not now / not at all). */
-export const handler = middy(async (input: SendMessageInput): Promise<SendMessageOutput> => {
-  metrics.addDimension('channel', input.channel);
-  try {
-    const output = await sendMessage(sendDeps(), input);
-    metrics.addMetric(messageMetric(output.status), MetricUnit.Count, 1);
-    // The compiled journey waits on this error's message and tries again (one transition per sent message).
-    if (output.status === 'deferred') throw new DeferredError(output.until);
-    return output;
-  } catch (error) {
-    if (error instanceof JourneyError && !error.retryable)
-      metrics.addMetric(messageMetric('failed'), MetricUnit.Count, 1);
-    throw error;
-  }
-})
+export const handler = middy(
+  async (input: SendMessageInput, context: Context): Promise<SendMessageOutput> => {
+    metrics.addDimension('channel', input.channel);
+    try {
+      // A claim outlives this invocation by a margin: a retry never overlaps a live attempt.
+      const leaseMs = context.getRemainingTimeInMillis() + LEASE_MARGIN_MS;
+      const output = await sendMessage({ ...sendDeps(), leaseMs }, input);
+      metrics.addMetric(messageMetric(output.status), MetricUnit.Count, 1);
+      // The compiled journey waits on this error's message and tries again (one transition per sent message).
+      if (output.status === 'deferred') throw new DeferredError(output.until);
+      return output;
+    } catch (error) {
+      if (error instanceof JourneyError && error.name === ErrorName.OutcomeUnknown)
+        metrics.addMetric(messageMetric('unknown'), MetricUnit.Count, 1);
+      else if (error instanceof JourneyError && !error.retryable)
+        metrics.addMetric(messageMetric('failed'), MetricUnit.Count, 1);
+      throw error;
+    }
+  },
+)
   .use(observability())
   .use(parser({ schema: SendMessageInput }));

@@ -1,6 +1,6 @@
 import { type ChannelType, type PinpointClient, SendMessagesCommand } from '@aws-sdk/client-pinpoint';
 import { providerError } from '#functions/_lib/provider-errors.ts';
-import { DeliveryFailedError, ThrottledError, TransientError } from '#shared/errors.ts';
+import { DeliveryFailedError, OutcomeUnknownError, ThrottledError, TransientError } from '#shared/errors.ts';
 import type { PushToken } from '#shared/profile.ts';
 
 /**
@@ -26,16 +26,22 @@ export type PushRequest = {
 
 type Result = { DeliveryStatus?: string; StatusMessage?: string; MessageId?: string };
 
-/** Turns per-address results into a message id, or the named error of the first failure. */
+/** Turns per-address results into a message id, or the named error of what the results prove. */
 function outcome(results: Record<string, Result>): string {
   const entries = Object.values(results);
   const ok = entries.find((r) => r.DeliveryStatus === 'SUCCESSFUL' || r.DeliveryStatus === 'DUPLICATE');
   if (ok !== undefined) return ok.MessageId ?? '';
-  const first = entries[0];
-  const detail = `${first?.DeliveryStatus ?? 'NO_RESULT'}: ${first?.StatusMessage ?? ''}`;
-  if (first?.DeliveryStatus === 'THROTTLED') throw new ThrottledError(`Pinpoint ${detail}`);
-  if (first?.DeliveryStatus === 'TEMPORARY_FAILURE') throw new TransientError(`Pinpoint ${detail}`);
-  throw new DeliveryFailedError(`Pinpoint ${detail}`);
+  const has = (status: string) => entries.find((r) => r.DeliveryStatus === status);
+  const describe = (r: Result | undefined) =>
+    `Pinpoint ${r?.DeliveryStatus ?? 'NO_RESULT'}: ${r?.StatusMessage ?? 'no per-address result'}`;
+  // No result, or one the provider itself calls unknown: the message may be on its way.
+  const unknown = entries.length === 0 ? undefined : has('UNKNOWN_FAILURE');
+  if (entries.length === 0 || unknown !== undefined) throw new OutcomeUnknownError(describe(unknown));
+  const throttled = has('THROTTLED');
+  if (throttled !== undefined) throw new ThrottledError(describe(throttled));
+  const temporary = has('TEMPORARY_FAILURE');
+  if (temporary !== undefined) throw new TransientError(describe(temporary));
+  throw new DeliveryFailedError(describe(entries[0]));
 }
 
 async function send(

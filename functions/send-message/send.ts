@@ -1,10 +1,15 @@
 import type { PinpointClient } from '@aws-sdk/client-pinpoint';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
-import { type DeliveriesRepository, type DeliveryMeta, deliveryIdOf } from '#functions/_lib/deliveries.ts';
+import {
+  type DeliveriesRepository,
+  type DeliveryMeta,
+  type DeliveryStatus,
+  deliveryIdOf,
+} from '#functions/_lib/deliveries.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
-import { certainlyNotSent } from '#functions/_lib/provider-errors.ts';
 import type { StatsRepository } from '#functions/_lib/stats.ts';
-import type { TemplateStore } from '#functions/_lib/templates.ts';
+import type { TemplateSource } from '#functions/_lib/templates.ts';
+import { unsubscribeLink } from '#functions/_lib/unsubscribe-links.ts';
 import { deliverable } from '#shared/delivery/phone.ts';
 import {
   type Address,
@@ -14,7 +19,7 @@ import {
   quietUntil,
   zoneOf,
 } from '#shared/delivery/policy.ts';
-import { JourneyError, TemplateFailedError, TransientError } from '#shared/errors.ts';
+import { ErrorName, JourneyError, TemplateFailedError, TransientError } from '#shared/errors.ts';
 import type { ProfileState } from '#shared/ingest/state.ts';
 import type { SendMessageInput, SendMessageOutput } from '#shared/tasks.ts';
 import { renderTemplate, type Template } from '#shared/templates.ts';
@@ -26,15 +31,18 @@ export type SendDeps = {
   profiles: ProfilesRepository;
   deliveries: DeliveriesRepository;
   stats: StatsRepository;
-  templates: TemplateStore;
+  templates: TemplateSource;
   ses: SESv2Client;
   pinpoint: PinpointClient;
   config: {
     senderEmail: string;
     configurationSet: string;
     pinpointApplicationId: string;
-    unsubscribeBaseUrl?: string;
+    /** The unsubscribe endpoint (the stack's, or one in front of it). */
+    unsubscribeBaseUrl: string;
   };
+  /** The key unsubscribe links are signed with. */
+  unsubscribeKey: () => Promise<string>;
   now: () => Date;
   /** How long a claimed send blocks a concurrent retry (longer than the function timeout). */
   leaseMs?: number;
@@ -43,30 +51,42 @@ export type SendDeps = {
 /** Attempts at reserving a cap slot before giving up to a retry (concurrent sends to one customer). */
 const RESERVE_ATTEMPTS = 5;
 
-function unsubscribeUrl(deps: SendDeps, input: SendMessageInput): string | undefined {
-  if (input.transactional || deps.config.unsubscribeBaseUrl === undefined) return undefined;
-  const url = new URL(deps.config.unsubscribeBaseUrl);
-  url.searchParams.set('u', input.userId);
-  url.searchParams.set('c', input.channel);
-  if (input.topic !== undefined) url.searchParams.set('t', input.topic);
-  return url.toString();
+/** The signed unsubscribe link of a marketing email (transactional mail has none). */
+async function unsubscribeUrl(deps: SendDeps, input: SendMessageInput): Promise<string | undefined> {
+  if (input.transactional || input.channel !== 'email') return undefined;
+  const claim = {
+    u: input.userId,
+    c: input.channel,
+    ...(input.topic === undefined ? {} : { t: input.topic }),
+  };
+  return unsubscribeLink(deps.config.unsubscribeBaseUrl, await deps.unsubscribeKey(), claim);
 }
 
-async function render(deps: SendDeps, input: SendMessageInput, state: ProfileState, unsubscribe?: string) {
-  const template = await deps.templates.get(input.template);
+async function render(
+  deps: SendDeps,
+  input: SendMessageInput,
+  state: ProfileState,
+  zone: string,
+  unsubscribe?: string,
+) {
+  const template = await deps.templates.get({ journeyId: input.journeyId, name: input.template });
   if (template.channel !== input.channel) {
     throw new TemplateFailedError(
       `template ${input.template} is for ${template.channel}, not ${input.channel}`,
     );
   }
   try {
-    return await renderTemplate<Template>(template, {
-      profile: { ...state.profile, ...state.profile.traits, traits: state.profile.traits },
-      trigger: input.trigger,
-      event: input.event,
-      journey: { id: input.journeyId },
-      ...(unsubscribe === undefined ? {} : { unsubscribeUrl: unsubscribe }),
-    });
+    return await renderTemplate<Template>(
+      template,
+      {
+        profile: { ...state.profile, ...state.profile.traits, traits: state.profile.traits },
+        trigger: input.trigger,
+        event: input.event,
+        journey: { id: input.journeyId },
+        ...(unsubscribe === undefined ? {} : { unsubscribeUrl: unsubscribe }),
+      },
+      zone,
+    );
   } catch (error) {
     throw new TemplateFailedError(
       `template ${input.template}: ${error instanceof Error ? error.message : String(error)}`,
@@ -84,6 +104,7 @@ async function deliver(
   input: SendMessageInput,
   address: Address,
   rendered: Record<string, string>,
+  unsubscribe: string | undefined,
 ) {
   const context = {
     journeyId: input.journeyId,
@@ -98,7 +119,7 @@ async function deliver(
       replyTo: option(input, 'replyTo'),
       configurationSet: deps.config.configurationSet,
       content: { subject: rendered.subject ?? '', html: rendered.html ?? '', text: rendered.text ?? '' },
-      unsubscribeUrl: unsubscribeUrl(deps, input),
+      unsubscribeUrl: unsubscribe,
       tags: { journey: input.journeyId, step: input.stepId },
     });
   }
@@ -147,18 +168,14 @@ async function reserve(
   throw new TransientError('frequency cap slot contended; retry');
 }
 
-type Settle = (
-  status: 'sent' | 'suppressed' | 'deferred' | 'failed',
-  output?: SendMessageOutput,
-  detail?: string,
-) => Promise<void>;
+type Settle = (status: DeliveryStatus, output?: SendMessageOutput, detail?: string) => Promise<void>;
 
 async function attempt(
   deps: SendDeps,
   input: SendMessageInput,
   meta: DeliveryMeta,
   settle: Settle,
-  progress: { providerCalled: boolean },
+  progress: Progress,
 ): Promise<SendMessageOutput> {
   const now = deps.now();
   const state = await deps.profiles.get(input.userId);
@@ -179,7 +196,8 @@ async function attempt(
   }
   const zone = zoneOf(profile, input.defaultTimezone);
   const quiet = quietUntil(now, zone, input.quietHours);
-  const rendered = await render(deps, input, state, unsubscribeUrl(deps, input));
+  const unsubscribe = await unsubscribeUrl(deps, input);
+  const rendered = await render(deps, input, state, zone, unsubscribe);
   const until = quiet ?? (await reserve(deps, input, state, zone, now));
   if (until !== undefined) {
     const output: SendMessageOutput = {
@@ -190,16 +208,25 @@ async function attempt(
     await settle('deferred', output);
     return output;
   }
-  progress.providerCalled = true;
-  const messageId = await deliver(deps, input, address, rendered);
   const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId);
+  await deps.deliveries.markCalled(deliveryId, now);
+  progress.stage = 'calling';
+  const messageId = await deliver(deps, input, address, rendered, unsubscribe);
+  progress.stage = 'accepted';
   const output: SendMessageOutput = { status: 'sent', messageId };
   await settle('sent', output);
   await deps.deliveries.linkMessage(messageId, deliveryId, meta, now);
   return output;
 }
 
-/** Sends one message of a journey step, at most once per (execution, step). */
+/** How far an attempt got: what a failure can still mean for the message. */
+type Progress = { stage: 'preparing' | 'calling' | 'accepted' };
+
+/**
+ * Sends one message of a journey step, at most once per (execution, step)
+ * unless the step asks for `onUnknown: "retry"`. Every attempt ends sent,
+ * suppressed, deferred, failed with a reason, or "outcome unknown".
+ */
 export async function sendMessage(deps: SendDeps, input: SendMessageInput): Promise<SendMessageOutput> {
   const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId);
   const meta: DeliveryMeta = {
@@ -209,25 +236,36 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
     stepId: input.stepId,
     channel: input.channel,
   };
-  const claim = await deps.deliveries.claim(deliveryId, meta, deps.now(), deps.leaseMs ?? 60_000);
+  const retryUnknown = input.onUnknown === 'retry';
+  const claim = await deps.deliveries.claim(deliveryId, meta, deps.now(), deps.leaseMs ?? 60_000, {
+    retryUnknown,
+  });
+  const stat = { journeyId: input.journeyId, version: input.journeyVersion, stepId: input.stepId };
   if (claim.kind === 'done') return claim.output;
   if (claim.kind === 'busy') throw new TransientError('the same send is in progress');
-  if (claim.kind === 'unknown') {
-    // A previous attempt may have reached the provider: never risk a second message.
-    return { status: 'suppressed', reason: 'a previous attempt may have been delivered' };
+  if (claim.kind === 'stale') {
+    await deps.stats.increment({ ...stat, metric: 'unknown' });
+    return claim.output;
   }
-  const stat = { journeyId: input.journeyId, version: input.journeyVersion, stepId: input.stepId };
   const settle: Settle = async (status, output, detail) => {
     await deps.deliveries.settle(deliveryId, status, output, deps.now(), detail);
     if (status !== 'failed') await deps.stats.increment({ ...stat, metric: status });
   };
-  const progress = { providerCalled: false };
+  const progress: Progress = { stage: 'preparing' };
   try {
     return await attempt(deps, input, meta, settle, progress);
   } catch (error) {
     const named = error instanceof JourneyError ? error : new TransientError(String(error));
-    // Only a failure that surely sent nothing frees the delivery for a retry.
-    if (!progress.providerCalled || certainlyNotSent(named)) await settle('failed', undefined, named.message);
+    // Sent, but not recorded: the record stays "sending" and the next attempt settles it as unknown.
+    if (progress.stage === 'accepted') throw named;
+    if (progress.stage === 'calling' && named.name === ErrorName.OutcomeUnknown) {
+      const output: SendMessageOutput = { status: 'unknown', reason: `outcome unknown: ${named.message}` };
+      await settle('unknown', output, named.message);
+      if (retryUnknown) throw named;
+      return output;
+    }
+    // Anything else proves the provider did not take the message: free the delivery for a retry.
+    await settle('failed', undefined, named.message);
     throw named;
   }
 }

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { TemplateCatalog, TemplateChannel } from '#shared/templates.ts';
-import { Template } from '#shared/templates.ts';
+import { checkTemplateSyntax, Template } from '#shared/templates.ts';
 
 /** A JSON file read from disk: its value, or a problem that says where it is. */
 export type JsonFile = { ok: true; value: unknown } | { ok: false; message: string };
@@ -61,7 +61,12 @@ export async function loadTemplates(
       continue;
     }
     const parsed = Template.safeParse(json.value);
-    if (parsed.success) catalog.set(basename(name, '.json'), parsed.data.channel);
+    const syntax = parsed.success ? checkTemplateSyntax(parsed.data) : [];
+    if (parsed.success && syntax.length === 0) catalog.set(basename(name, '.json'), parsed.data.channel);
+    else if (parsed.success)
+      problems.push(
+        ...syntax.map((p) => ({ file, message: `${p.field}: broken Liquid syntax: ${p.message}` })),
+      );
     else
       problems.push(
         ...parsed.error.issues.map((i) => ({

@@ -1,11 +1,12 @@
-import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { journeyStateMachinesArn } from './journey-arns.ts';
+import type { LogSettings } from './log-settings.ts';
 
 /** What Step Functions needs to deliver execution logs (these actions take no resource ARN). */
 export const LOG_DELIVERY_ACTIONS = [
@@ -23,7 +24,7 @@ export interface JourneyExecutionRoleProps {
   readonly taskFunctions: readonly IFunction[];
   readonly profiles: ITable;
   readonly bus: IEventBus;
-  readonly logRetention: RetentionDays;
+  readonly logs: LogSettings;
 }
 
 /**
@@ -49,8 +50,9 @@ export class JourneyExecutionRole extends Construct {
     this.logGroup = new LogGroup(this, 'Logs', {
       // The vendedlogs prefix keeps the log resource policy small however many journeys log here.
       logGroupName: `/aws/vendedlogs/states/${stack.stackName}-journeys`,
-      retention: props.logRetention,
-      removalPolicy: RemovalPolicy.DESTROY,
+      retention: props.logs.retention,
+      removalPolicy: props.logs.removalPolicy,
+      encryptionKey: props.logs.encryptionKey,
     });
     // The unqualified ARNs only: the compiled ASL invokes $LATEST of each task function.
     this.role.addToPrincipalPolicy(

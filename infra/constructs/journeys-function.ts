@@ -1,16 +1,17 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { JOURNEYS_PREFIX } from '../routes.ts';
 import { HOUSE_BUNDLING } from './bundling.ts';
 import { journeyExecutionsArn, journeyStateMachinesArn } from './journey-arns.ts';
+import type { LogSettings } from './log-settings.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
 import {
   DEPLOY_ACTIONS,
@@ -35,7 +36,7 @@ export interface JourneysFunctionProps {
   readonly depsLockFilePath: string;
   readonly description: string;
   readonly logLevel: string;
-  readonly logRetention: RetentionDays;
+  readonly logs: LogSettings;
   readonly memorySize?: number;
   readonly timeout?: Duration;
 }
@@ -54,8 +55,9 @@ export class JourneysFunction extends Construct {
   constructor(scope: Construct, id: string, props: JourneysFunctionProps) {
     super(scope, id);
     this.logGroup = new LogGroup(this, 'Logs', {
-      retention: props.logRetention,
-      removalPolicy: RemovalPolicy.DESTROY,
+      retention: props.logs.retention,
+      removalPolicy: props.logs.removalPolicy,
+      encryptionKey: props.logs.encryptionKey,
     });
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),

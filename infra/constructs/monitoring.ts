@@ -28,6 +28,9 @@ const PERIOD = Duration.minutes(5);
 export const FAILED_EXECUTIONS_QUERY =
   'SELECT SUM(ExecutionsFailed) FROM SCHEMA("AWS/States", StateMachineArn)';
 
+/** Sends whose outcome is unknown, over every channel (Metrics Insights sums the channel dimension). */
+export const UNKNOWN_OUTCOMES_QUERY = `SELECT SUM(${METRICS.messagesUnknown}) FROM SCHEMA("Journeys", channel, service)`;
+
 export interface MonitoringProps {
   readonly deadLetters: IQueue;
   readonly rejectedEvents: IQueue;
@@ -40,6 +43,7 @@ export class Monitoring extends Construct {
   readonly alarmTopic: Topic;
   readonly deadLetterAlarm: Alarm;
   readonly failedExecutionsAlarm: CfnAlarm;
+  readonly unknownOutcomesAlarm: CfnAlarm;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
@@ -69,6 +73,20 @@ export class Monitoring extends Construct {
         'Journey executions failed: a bug, a missing permission or a provider outage outlasting the retries.',
       metrics: [
         { id: 'failed', expression: FAILED_EXECUTIONS_QUERY, period: PERIOD.toSeconds(), returnData: true },
+      ],
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+      alarmActions: [this.alarmTopic.topicArn],
+    });
+
+    // A message that may or may not have gone out is never resent by default: someone should look.
+    this.unknownOutcomesAlarm = new CfnAlarm(this, 'UnknownOutcomesAlarm', {
+      alarmDescription:
+        'Messages whose provider answered with a 5xx or not at all after the request was sent: each may or may not have reached the customer and is not resent (see the deliveries table, status "unknown").',
+      metrics: [
+        { id: 'unknown', expression: UNKNOWN_OUTCOMES_QUERY, period: PERIOD.toSeconds(), returnData: true },
       ],
       threshold: 1,
       evaluationPeriods: 1,
@@ -121,6 +139,7 @@ export class Monitoring extends Construct {
           byChannel(JOURNEY_METRICS.messagesSent, 'sent'),
           byChannel(JOURNEY_METRICS.messagesSuppressed, 'suppressed'),
           byChannel(JOURNEY_METRICS.messagesFailed, 'failed'),
+          byChannel(JOURNEY_METRICS.messagesUnknown, 'outcome unknown'),
         ],
       }),
       new GraphWidget({

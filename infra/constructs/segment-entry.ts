@@ -2,13 +2,13 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { secureQueue } from './event-routing.ts';
 import { journeyStateMachinesArn } from './journey-arns.ts';
 import { JourneysFunction } from './journeys-function.ts';
+import type { LogSettings } from './log-settings.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
 import { JOURNEYS_AT_RUN_TIME } from './permissions.ts';
 
@@ -30,7 +30,7 @@ export interface SegmentEntryProps {
   readonly entry: string;
   readonly depsLockFilePath: string;
   readonly logLevel: string;
-  readonly logRetention: RetentionDays;
+  readonly logs: LogSettings;
   readonly profiles: ITable;
   readonly journeys: ITable;
   readonly stats: ITable;
@@ -63,7 +63,7 @@ export class SegmentEntry extends Construct {
       projectRoot: props.projectRoot,
       depsLockFilePath: props.depsLockFilePath,
       logLevel: props.logLevel,
-      logRetention: props.logRetention,
+      logs: props.logs,
       timeout: FUNCTION_TIMEOUT,
     });
     this.deadLetters = secureQueue(

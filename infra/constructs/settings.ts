@@ -25,6 +25,9 @@ export const StackSettings = z
     unsubscribeBaseUrl: z.url().optional().describe('Base URL of the unsubscribe page linked from emails.'),
     logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
     logRetentionDays: z.coerce.number().int().positive().default(30),
+    encryptLogs: flag
+      .default(false)
+      .describe('Encrypt every log group with a customer-managed KMS key the stack creates.'),
     alarmEmail: z.email().optional().describe('Who is told when an alarm fires.'),
     retainData: flag.default(true).describe('Keep tables and bucket when the stack is deleted.'),
   })
@@ -43,6 +46,7 @@ export const SETTING_KEYS = [
   'unsubscribeBaseUrl',
   'logLevel',
   'logRetentionDays',
+  'encryptLogs',
   'alarmEmail',
   'retainData',
 ] as const;

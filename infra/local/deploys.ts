@@ -13,6 +13,7 @@ const DeployResult = z
     journeyId: z.string().optional(),
     version: z.union([z.string(), z.number()]).optional(),
     violations: z.array(z.object({ path: z.string().optional(), message: z.string() })).optional(),
+    results: z.array(z.unknown()).optional(),
   })
   .loose();
 
@@ -45,6 +46,8 @@ export function reportDeploy(event: BusEvent, result: unknown, log: (line: strin
   const { status, journeyId, version, violations = [] } = parsed.data;
   // Templates, the JSON Schema and demo data share the folder; they are not journeys to report.
   if (status === 'ignored') return result;
+  // A template no journey newly pins: nothing was published.
+  if (status === 'redeployed' && (parsed.data.results ?? []).length === 0) return result;
   if (violations.length > 0) {
     log(`✗ ${key} ${status}: ${violations.length} problem${violations.length === 1 ? '' : 's'}`);
     for (const v of violations) log(`    ${v.path ?? ''}${v.path ? ': ' : ''}${v.message}`);

@@ -61,7 +61,10 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
   if (options.reset) await rm(options.dataDir, { recursive: true, force: true });
   const services = await startServices(options);
   try {
-    const env = handlerEnvironment(services.endpoints, `${services.endpoints.s3}/unsubscribe`);
+    const env = {
+      ...handlerEnvironment(services.endpoints, services.unsubscribe.url),
+      UNSUBSCRIBE_SIGNING_KEY: services.unsubscribe.signingKey,
+    };
     Object.assign(process.env, env, loggingEnvironment(options.verbose));
     // Handlers create clients on first use from the environment just set.
     resetClients();
@@ -69,6 +72,7 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
     setClock(() => services.clock.now());
     const functions = await loadFunctions();
     bindTasks(services, functions);
+    services.unsubscribe.bind(functions.unsubscribe);
     services.segmentQueue.bind(functions['segment-entry']);
     const scheduler = new LocalScheduler(services.clock, functions['segment-entry'], (m) =>
       options.log(`! ${m}`),
@@ -108,6 +112,7 @@ async function loadFunctions(): Promise<Functions> {
     evaluate: await loadFunction('evaluate'),
     'await-event': await loadFunction('await-event'),
     'execution-status': await loadFunction('execution-status'),
+    unsubscribe: await loadFunction('unsubscribe'),
   };
 }
 

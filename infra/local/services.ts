@@ -20,6 +20,7 @@ import { LocalStepFunctions } from './sfn/service.ts';
 import { executionStatusEntry } from './sfn/status-events.ts';
 import { createSqsServer } from './sqs.ts';
 import type { LocalTaskHandler } from './stepfunctions/runner.ts';
+import { type LocalUnsubscribe, startUnsubscribe } from './unsubscribe.ts';
 
 /** The running stand-ins, before the handlers are bound to them. */
 export type Services = {
@@ -35,6 +36,7 @@ export type Services = {
   segmentQueue: QueueWorker;
   /** Filled once the handlers are loaded: the SFN service reads it at each execution. */
   taskHandlers: Record<string, LocalTaskHandler>;
+  unsubscribe: LocalUnsubscribe;
   stop: () => Promise<void>;
 };
 
@@ -96,7 +98,21 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
       ),
     };
     const activity = new ActivityLog(dir);
-    return { endpoints, dynamo, ses, bus, sfn, activity, clock, segmentQueue, taskHandlers, stop };
+    const unsubscribe = await startUnsubscribe(dir);
+    started.push(unsubscribe);
+    return {
+      endpoints,
+      dynamo,
+      ses,
+      bus,
+      sfn,
+      activity,
+      clock,
+      segmentQueue,
+      taskHandlers,
+      unsubscribe,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -176,6 +176,12 @@ const messageBase = {
     .min(1)
     .describe('The template name: a file journeys/templates/<name>.json for the same channel.'),
   onFailure,
+  onUnknown: z
+    .enum(['record', 'retry'])
+    .optional()
+    .describe(
+      'When the provider may or may not have accepted the message (a 5xx or a timeout after sending): "record" (default) counts it as outcome unknown and never resends; "retry" sends again (at least once: a customer may get it twice).',
+    ),
   next,
 };
 

@@ -21,6 +21,7 @@ export type ViolationCode =
   | 'split.duplicate-variant'
   | 'template.missing'
   | 'template.channel'
+  | 'template.invalid'
   | 'wait.too-long'
   | 'wait.window'
   | 'timezone.unknown'

@@ -21,7 +21,12 @@ export function buildBundles(outdir: string): Bundle[] {
   const { stack, template } = synthesize({ bundle: true, outdir });
   const resources = template.toJSON().Resources;
   return ALL_FUNCTION_NAMES.map((name) => {
-    const built = name === 'segment-entry' ? stack.segmentEntry.fn : stack.functions[name];
+    const built =
+      name === 'segment-entry'
+        ? stack.segmentEntry.fn
+        : name === 'unsubscribe'
+          ? stack.unsubscribe.fn
+          : stack.functions[name];
     const logicalId = stack.resolve(built.function.functionName).Ref;
     const properties = resources[logicalId].Properties;
     const hash = String(properties.Code.S3Key).replace(/\.zip$/, '');

@@ -2,7 +2,6 @@ import { fork } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { PinpointClient } from '@aws-sdk/client-pinpoint';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -13,7 +12,7 @@ import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { CachedRegistry, RegistryRepository } from '#functions/_lib/registry.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
-import { TemplateStore } from '#functions/_lib/templates.ts';
+import { TemplateSnapshots } from '#functions/_lib/templates.ts';
 import { awaitEvent } from '#functions/await-event/await.ts';
 import { type IngestDeps, ingestEvent } from '#functions/ingest/ingest.ts';
 import { sendMessage } from '#functions/send-message/send.ts';
@@ -154,15 +153,21 @@ export async function runHandlersBench(): Promise<void> {
     mockClient(SESv2Client)
       .on(SendEmailCommand)
       .callsFake(() => ({ MessageId: `ses-${Math.random().toString(36).slice(2)}` }));
-    const template = JSON.stringify({
-      channel: 'email',
-      subject: 'Hi {{ profile.firstName }}',
-      html: '<p>Hi {{ profile.firstName }}</p>',
-      text: 'Hi',
-    });
-    mockClient(S3Client)
-      .on(GetObjectCommand)
-      .resolves({ Body: { transformToString: async () => template } } as never);
+    const templates = new TemplateSnapshots(doc, 'journeys');
+    const pinned = await templates.put(
+      'bench-cart',
+      new Map([
+        [
+          't',
+          {
+            channel: 'email',
+            subject: 'Hi {{ profile.firstName }}',
+            html: '<p>Hi {{ profile.firstName }}</p>',
+            text: 'Hi',
+          },
+        ],
+      ]),
+    );
     const registry = new RegistryRepository(doc, 'journeys');
     const arn = 'arn:aws:states:eu-west-1:123456789012:stateMachine:journey-bench-cart';
     await registry.putDeployed(
@@ -270,10 +275,16 @@ export async function runHandlersBench(): Promise<void> {
       profiles,
       deliveries: new DeliveriesRepository(doc, 'deliveries'),
       stats,
-      templates: new TemplateStore(new S3Client({ region: 'eu-west-1' }), 'b'),
+      templates,
       ses: new SESv2Client({ region: 'eu-west-1' }),
       pinpoint: new PinpointClient({ region: 'eu-west-1' }),
-      config: { senderEmail: 'n@shop.example', configurationSet: 'c', pinpointApplicationId: 'a' },
+      config: {
+        senderEmail: 'n@shop.example',
+        configurationSet: 'c',
+        pinpointApplicationId: 'a',
+        unsubscribeBaseUrl: 'https://u.example/',
+      },
+      unsubscribeKey: async () => 'bench-signing-key-of-at-least-32-characters',
       now: deps.now,
     };
     rows.push({
@@ -286,7 +297,7 @@ export async function runHandlersBench(): Promise<void> {
           userId: 'b-1',
           stepId: 'email',
           channel: 'email',
-          template: 't',
+          template: pinned.get('t') ?? 't',
           trigger: {},
           defaultTimezone: 'UTC',
           transactional: true,

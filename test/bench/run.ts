@@ -13,6 +13,14 @@ const benches: Record<string, () => Promise<void> | void> = {
   compile: runCompileBench,
   handlers: runHandlersBench,
   bundles: () => runBundlesBench(),
+  templates: async () => {
+    const { runTemplateAttacksBench } = await import('./template-attacks.ts');
+    await runTemplateAttacksBench();
+  },
+  faults: async () => {
+    const { runFaultsBench } = await import('./faults.ts');
+    await runFaultsBench();
+  },
   local: async () => {
     const { runLocalBench } = await import('./local.ts');
     await runLocalBench();

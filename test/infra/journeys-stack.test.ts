@@ -224,10 +224,12 @@ describe('functions', () => {
       'PROFILES_TABLE_NAME',
       'DELIVERIES_TABLE_NAME',
       'STATS_TABLE_NAME',
-      'JOURNEYS_BUCKET_NAME',
+      'JOURNEYS_TABLE_NAME',
       'SES_CONFIGURATION_SET',
       'SENDER_EMAIL',
       'PINPOINT_APPLICATION_ID',
+      'UNSUBSCRIBE_BASE_URL',
+      'UNSUBSCRIBE_SECRET_ARN',
     ],
     evaluate: ['PROFILES_TABLE_NAME', 'STATS_TABLE_NAME'],
     'await-event': ['PROFILES_TABLE_NAME', 'ENROLLMENTS_TABLE_NAME'],
@@ -352,6 +354,10 @@ describe('IAM: exactly what each role may do', () => {
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       resources: [arn(stack.functions[name].logGroup.logGroupArn)],
     });
+    const signingKey = () => ({
+      actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+      resources: [arn(stack.unsubscribe.signingKey.secretArn)],
+    });
     const bucketObjects = arn(stack.journeys.bucket.arnForObjects('journeys/*'));
     const listJourneys = {
       actions: ['s3:ListBucket'],
@@ -380,8 +386,8 @@ describe('IAM: exactly what each role may do', () => {
         table('profiles', READ_WRITE),
         table('deliveries', READ_WRITE),
         table('stats', READ_WRITE),
-        { actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [bucketObjects] },
-        listJourneys,
+        table('journeys', READ),
+        signingKey(),
         {
           actions: ['ses:SendEmail'],
           resources: [

@@ -57,6 +57,7 @@ describe('cdk-nag AwsSolutions', () => {
         'JourneyExecution',
         'SegmentEntry/Function',
         'SendMessage',
+        'Unsubscribe/Function',
       ].sort(),
     );
   });

@@ -63,7 +63,7 @@ describe('defaults (no context)', () => {
     template.resourceCountIs('AWS::Pinpoint::App', 1);
   });
 
-  it('alarms on any dead letter and on failed journey executions, notifying an encrypted topic', () => {
+  it('alarms on any dead letter, on failed journey executions and on messages of unknown outcome, notifying an encrypted topic', () => {
     const topic = stack.resolve(stack.monitoring.alarmTopic.topicArn);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',
@@ -78,6 +78,18 @@ describe('defaults (no context)', () => {
         {
           Id: 'failed',
           Expression: 'SELECT SUM(ExecutionsFailed) FROM SCHEMA("AWS/States", StateMachineArn)',
+          Period: 300,
+          ReturnData: true,
+        },
+      ],
+      Threshold: 1,
+      AlarmActions: [topic],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: [
+        {
+          Id: 'unknown',
+          Expression: 'SELECT SUM(MessagesOutcomeUnknown) FROM SCHEMA("Journeys", channel, service)',
           Period: 300,
           ReturnData: true,
         },
@@ -207,6 +219,39 @@ describe('context values', () => {
 
   it('rounds log retention to a period CloudWatch accepts', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 14 });
+  });
+
+  it('lets the log groups go with the data when retainData is false', () => {
+    const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+    expect(new Set(groups.map((g) => g.DeletionPolicy))).toEqual(new Set(['Delete']));
+  });
+});
+
+describe('log groups', () => {
+  it('are kept on cdk destroy like the tables, unencrypted by a customer key unless asked', () => {
+    const { template } = synthesize();
+    const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+    expect(groups.length).toBeGreaterThanOrEqual(7);
+    expect(groups.map((g) => [g.DeletionPolicy, g.UpdateReplacePolicy])).toEqual(
+      Array(groups.length).fill(['Retain', 'Retain']),
+    );
+    expect(groups.filter((g) => g.Properties.KmsKeyId !== undefined)).toEqual([]);
+  });
+
+  it('are all encrypted with one rotating key the stack creates when encryptLogs is set', () => {
+    const { stack, template } = synthesize({ context: { encryptLogs: 'true' } });
+    const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+    const keys = template.findResources('AWS::KMS::Key', {
+      Properties: { Description: 'Journeys log groups' },
+    });
+    const [keyId] = Object.keys(keys);
+    expect(keys[keyId ?? '']?.Properties.EnableKeyRotation).toBe(true);
+    expect(new Set(groups.map((g) => JSON.stringify(g.Properties.KmsKeyId)))).toEqual(
+      new Set([JSON.stringify({ 'Fn::GetAtt': [keyId, 'Arn'] })]),
+    );
+    const policy = JSON.stringify(stack.resolve(keys[keyId ?? '']?.Properties.KeyPolicy));
+    expect(policy).toContain('logs.');
+    expect(policy).toContain('kms:EncryptionContext:aws:logs:arn');
   });
 });
 

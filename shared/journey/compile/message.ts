@@ -3,7 +3,7 @@ import type { MessageStep } from '../schema.ts';
 import type { JsonObject, PassState, TaskState, WaitState } from './asl.ts';
 import { compact, eventData, type RenderContext, type StepRenderer, stateName, taskBase } from './context.ts';
 import { failureRoute } from './failure.ts';
-import { RETRY, retryCatch } from './retry.ts';
+import { RETRY, retryCatch, sendRetry } from './retry.ts';
 
 function channelOptions(step: MessageStep): JsonObject {
   switch (step.type) {
@@ -29,6 +29,7 @@ function sendInput(id: string, step: MessageStep, ctx: RenderContext): JsonObjec
     topic: settings.topic,
     transactional: step.type === 'email' ? step.transactional : false,
     caps: settings.caps?.map((cap) => compact({ channel: cap.channel, max: cap.max, within: cap.within })),
+    onUnknown: step.onUnknown,
     options: channelOptions(step),
   });
 }
@@ -50,10 +51,14 @@ export const renderMessage: StepRenderer<MessageStep> = (id, step, ctx) => {
     Resource: ctx.bindings.sendMessageFunctionArn,
     Parameters: sendInput(id, step, ctx),
     ResultPath: '$.send',
-    ...retryCatch(RETRY.lambda, [
-      { errors: [ErrorName.Deferred], resultPath: '$.deferral', next: stateName.deferred(id) },
-      failure.rule,
-    ]),
+    ...retryCatch(
+      RETRY.lambda,
+      [
+        { errors: [ErrorName.Deferred], resultPath: '$.deferral', next: stateName.deferred(id) },
+        failure.rule,
+      ],
+      sendRetry(step.onUnknown === 'retry'),
+    ),
     Next: step.next,
   };
   // A Lambda error's Cause is the JSON {"errorType", "errorMessage", "trace"}.

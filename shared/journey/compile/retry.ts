@@ -1,4 +1,10 @@
-import { EVENTBRIDGE_RETRYABLE_ERRORS, RETRYABLE_ERRORS, StatesError } from '../../errors.ts';
+import {
+  ErrorName,
+  EVENTBRIDGE_RETRYABLE_ERRORS,
+  LAMBDA_CRASH_ERRORS,
+  RETRYABLE_ERRORS,
+  StatesError,
+} from '../../errors.ts';
 import type { Catcher, Retrier } from './asl.ts';
 
 /** Errors worth retrying on one kind of Task. */
@@ -37,26 +43,44 @@ function assertCatchable(rules: readonly CatchRule[]): void {
   }
 }
 
+/** Backoff for throttling and transient errors: 2, 4, 8… seconds with full jitter, 6 attempts. */
+function backoff(errors: readonly string[]): Retrier {
+  return {
+    ErrorEquals: [...errors],
+    IntervalSeconds: 2,
+    MaxAttempts: 6,
+    BackoffRate: 2,
+    JitterStrategy: 'FULL',
+  };
+}
+
 /**
- * The Retry and Catch of a Task: backoff on throttling and transient errors
- * (2, 4, 8… seconds with full jitter, 6 attempts), then catchers ordered by
- * specificity — named errors, then States.TaskFailed, States.ALL last.
- * Throws on a catcher that could never be taken.
+ * The extra retriers of a send-message Task, after the backoff on errors that
+ * prove the message was not accepted: a crashed invocation is revisited once,
+ * after the claim's lease (the function timeout plus a margin), so the retry
+ * settles its delivery record instead of finding it busy; an unknown outcome
+ * is retried only when the step opts in (at-least-once).
+ */
+export function sendRetry(retryUnknown: boolean): Retrier[] {
+  return [
+    { ErrorEquals: [...LAMBDA_CRASH_ERRORS], IntervalSeconds: 60, MaxAttempts: 1, BackoffRate: 1 },
+    ...(retryUnknown ? [backoff([ErrorName.OutcomeUnknown])] : []),
+  ];
+}
+
+/**
+ * The Retry and Catch of a Task: backoff on throttling and transient errors,
+ * then any `extra` retriers, then catchers ordered by specificity — named
+ * errors, then States.TaskFailed, States.ALL last. Throws on a catcher that
+ * could never be taken.
  */
 export function retryCatch(
   retryable: readonly string[],
   catches: readonly CatchRule[] = [],
+  extra: readonly Retrier[] = [],
 ): { Retry: Retrier[]; Catch?: Catcher[] } {
   assertCatchable(catches);
-  const Retry: Retrier[] = [
-    {
-      ErrorEquals: [...retryable],
-      IntervalSeconds: 2,
-      MaxAttempts: 6,
-      BackoffRate: 2,
-      JitterStrategy: 'FULL',
-    },
-  ];
+  const Retry: Retrier[] = [backoff(retryable), ...extra];
   if (catches.length === 0) return { Retry };
   const ordered = catches
     .map((rule, index) => ({ rule, index }))

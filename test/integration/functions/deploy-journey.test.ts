@@ -17,7 +17,9 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import * as z from 'zod';
 import { RegistryRepository } from '#functions/_lib/registry.ts';
+import { TemplateSnapshots } from '#functions/_lib/templates.ts';
 import { type DeployDeps, deployFromS3, S3Notification } from '#functions/deploy-journey/deploy.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 
@@ -96,6 +98,7 @@ function deps(): DeployDeps {
     sfn: new SFNClient({ region: 'eu-west-1' }),
     events: new EventBridgeClient({ region: 'eu-west-1' }),
     registry: new RegistryRepository(db.doc, db.tables.journeys),
+    templates: new TemplateSnapshots(db.doc, db.tables.journeys),
     config: {
       eventBus: 'customer-events',
       roleArn: 'arn:aws:iam::123456789012:role/journeys',
@@ -201,16 +204,17 @@ describe('deploy-journey', () => {
     expect(await deps().registry.get('welcome-series')).toEqual(before);
   });
 
-  it.each([
-    'journeys/templates/cart-sms.json',
-    'journeys/welcome-series.rejected.json',
-    'journeys/readme.md',
-    'other/x.json',
-  ])('ignores %s', async (key) => {
-    fakeStepFunctions();
-    const result = await deployFromS3(deps(), { ...created, detail: { ...created.detail, object: { key } } });
-    expect(result).toEqual({ status: 'ignored', key });
-  });
+  it.each(['journeys/welcome-series.rejected.json', 'journeys/readme.md', 'other/x.json'])(
+    'ignores %s',
+    async (key) => {
+      fakeStepFunctions();
+      const result = await deployFromS3(deps(), {
+        ...created,
+        detail: { ...created.detail, object: { key } },
+      });
+      expect(result).toEqual({ status: 'ignored', key });
+    },
+  );
 
   it('archives the journey when its file is deleted', async () => {
     fakeStepFunctions();
@@ -218,5 +222,89 @@ describe('deploy-journey', () => {
     const result = await deployFromS3(deps(), deleted);
     expect(result).toEqual({ status: 'archived', journeyId: 'welcome-series' });
     expect((await deps().registry.get('welcome-series'))?.status).toBe('archived');
+  });
+
+  it('pins the templates of a version: a later edit changes only the next version', async () => {
+    fakeStepFunctions();
+    await deployFromS3(deps(), created);
+    const edited = JSON.stringify({ channel: 'email', subject: 'New', html: '<p>New</p>', text: 'New' });
+    bucket.set('journeys/templates/welcome.json', edited);
+    await deployFromS3(deps(), created);
+    // The template each version's welcome step sends, as compiled into its definition.
+    const sent = (definition: string | undefined) =>
+      z
+        .object({
+          States: z.record(
+            z.string(),
+            z.object({ Parameters: z.object({ template: z.string() }).partial().optional() }),
+          ),
+        })
+        .parse(JSON.parse(definition ?? '{}')).States['welcome-email']?.Parameters?.template;
+    const definitions = [
+      ...sfn.commandCalls(CreateStateMachineCommand).map((c) => c.args[0].input.definition),
+      ...sfn.commandCalls(UpdateStateMachineCommand).map((c) => c.args[0].input.definition),
+    ];
+    expect(definitions).toHaveLength(2);
+    const [v1, v2] = definitions.map(sent);
+    expect(v1).toMatch(/^welcome@[0-9a-f]{16}$/);
+    expect(v2).toMatch(/^welcome@[0-9a-f]{16}$/);
+    expect(v2).not.toBe(v1);
+    // Deleting the template from the bucket leaves both versions whole.
+    bucket.delete('journeys/templates/welcome.json');
+    const snapshots = new TemplateSnapshots(db.doc, db.tables.journeys);
+    expect(await snapshots.get({ journeyId: 'welcome-series', name: v1 ?? '' })).toEqual(
+      JSON.parse(templates['journeys/templates/welcome.json'] ?? ''),
+    );
+    expect(await snapshots.get({ journeyId: 'welcome-series', name: v2 ?? '' })).toMatchObject({
+      subject: 'New',
+    });
+  });
+
+  it.each([
+    {
+      why: 'broken Liquid',
+      text: JSON.stringify({ channel: 'email', subject: 'Hi {{ name', html: 'x', text: 'x' }),
+      says: /broken Liquid syntax \(subject/,
+    },
+    { why: 'not JSON', text: '{ nope', says: /not valid JSON/ },
+    {
+      why: 'not a template',
+      text: JSON.stringify({ channel: 'email', subject: 'x' }),
+      says: /not a valid template/,
+    },
+  ])('rejects a deploy whose template is $why, and leaves the live version', async ({ text, says }) => {
+    const machine = fakeStepFunctions();
+    await deployFromS3(deps(), created);
+    bucket.set('journeys/templates/welcome-tips.json', text);
+    const result = await deployFromS3(deps(), created);
+    expect(result).toMatchObject({ status: 'rejected' });
+    const report = JSON.parse(bucket.get('journeys/welcome-series.rejected.json') ?? '{}');
+    const problem = report.violations.find((v: { path: string }) => v.path.endsWith('.template'));
+    expect(problem?.message).toMatch(says);
+    expect(machine.alias()).toBe(`${ARN}:1`);
+  });
+
+  it('publishes a new version of each journey that sends an edited template, and only then', async () => {
+    const machine = fakeStepFunctions();
+    await deployFromS3(deps(), created);
+    const templateEvent = (key: string) => ({ ...created, detail: { ...created.detail, object: { key } } });
+    // The same content again (a re-upload): nothing to publish.
+    const same = await deployFromS3(deps(), templateEvent('journeys/templates/welcome.json'));
+    expect(same).toEqual({ status: 'redeployed', template: 'welcome', results: [] });
+    // A template no journey sends: nothing to publish.
+    bucket.set('journeys/templates/unused.json', JSON.stringify({ channel: 'sms', body: 'x' }));
+    expect(await deployFromS3(deps(), templateEvent('journeys/templates/unused.json'))).toMatchObject({
+      results: [],
+    });
+    bucket.set(
+      'journeys/templates/welcome.json',
+      JSON.stringify({ channel: 'email', subject: 'New', html: 'n', text: 'n' }),
+    );
+    const edited = await deployFromS3(deps(), templateEvent('journeys/templates/welcome.json'));
+    expect(edited).toMatchObject({
+      status: 'redeployed',
+      results: [{ status: 'deployed', journeyId: 'welcome-series', version: '2' }],
+    });
+    expect(machine.alias()).toBe(`${ARN}:2`);
   });
 });

@@ -16,6 +16,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RegistryRepository } from '#functions/_lib/registry.ts';
+import { TemplateSnapshots } from '#functions/_lib/templates.ts';
 import { type DeployDeps, deployFromS3, type S3Notification } from '#functions/deploy-journey/deploy.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 
@@ -88,6 +89,7 @@ function deps(): DeployDeps {
     sfn: new SFNClient({ region: 'eu-west-1' }),
     events: new EventBridgeClient({ region: 'eu-west-1' }),
     registry: new RegistryRepository(db.doc, db.tables.journeys),
+    templates: new TemplateSnapshots(db.doc, db.tables.journeys),
     config: {
       eventBus: 'customer-events',
       roleArn: 'arn:aws:iam::123456789012:role/journeys',

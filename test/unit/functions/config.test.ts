@@ -23,6 +23,6 @@ describe('parseConfig', () => {
   });
 
   it('accepts a missing optional variable', () => {
-    expect(parseConfig(['UNSUBSCRIBE_BASE_URL'], {})).toEqual({});
+    expect(parseConfig(['UNSUBSCRIBE_SIGNING_KEY'], {})).toEqual({});
   });
 });

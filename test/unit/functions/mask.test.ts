@@ -8,6 +8,11 @@ describe('maskText', () => {
     ['+393331234567', '***67'],
     ['at 2026-11-24T10:00:00Z', 'at 2026-11-24T10:00:00Z'],
     ['order 42 of 3 items', 'order 42 of 3 items'],
+    ['call 0412 345 678 today', 'call ***78 today'],
+    ['(555) 123-4567', '***67'],
+    ['tel:+15551234567', 'tel:***67'],
+    ['{"phone":"+393331234567"}', '{"phone":"***67"}'],
+    ['phone=4155550123&x=1', 'phone=***23&x=1'],
   ])('%s', (input, expected) => {
     expect(maskText(input)).toBe(expected);
   });
@@ -18,5 +23,18 @@ describe('maskText', () => {
       b: { phone: '***23' },
       n: 1,
     });
+  });
+
+  it.each([
+    'arn:aws:lambda:us-east-1:123456789012:function:journeys-send-message',
+    'arn:aws:states:eu-west-1:123456789012:execution:journey-cart:e-1234567890abcdef',
+    'a492d564-b19f-4c85-85fc-62c4e85e5123',
+    '1-5759e988-bd862e3fe1be46a994272793',
+    '010001923a1b2c3d-1234567a-89bc-4def-a012-3456789abcde-000000',
+    'https://sqs.eu-west-1.amazonaws.com/123456789012/journeys-rejected',
+    '2026-11-30T13:13:24.176Z',
+    'deliveryId e-20261130-7f3a#email-1',
+  ])('leaves ids and timestamps traceable: %s', (id) => {
+    expect(maskText(`request ${id} done`)).toBe(`request ${id} done`);
   });
 });

@@ -1,0 +1,97 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import * as z from 'zod';
+import { TEMPLATES_PREFIX } from '#shared/journey/s3-keys.ts';
+import type { Journey } from '#shared/journey/schema.ts';
+import { type Violation, violation } from '#shared/journey/violations.ts';
+import type { Template } from '#shared/templates.ts';
+import { parseTemplate, readObject } from './source.ts';
+
+/**
+ * The templates a journey version uses, read from the bucket once at deploy
+ * to be pinned to the version. A template that is missing, not valid JSON,
+ * not a template, or whose Liquid does not parse rejects the deploy with a
+ * violation on the step that uses it.
+ */
+export type VersionTemplates =
+  | { ok: true; templates: Map<string, Template> }
+  | { ok: false; violations: Violation[] };
+
+function isMissing(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'NoSuchKey' || error.name === 'NotFound');
+}
+
+async function loadOne(s3: S3Client, bucket: string, name: string): Promise<Template | string> {
+  const key = `${TEMPLATES_PREFIX}${name}.json`;
+  try {
+    return parseTemplate(name, (await readObject(s3, bucket, key)).text);
+  } catch (error) {
+    if (isMissing(error)) return `There is no template "${name}" (expected ${key}).`;
+    throw error;
+  }
+}
+
+const StepTemplates = z.object({ steps: z.record(z.string(), z.object({ template: z.string() }).partial()) });
+
+/**
+ * Replaces "no template" on steps whose template file exists but cannot be
+ * used with the reason (not JSON, not a template, broken Liquid).
+ */
+export function explainTemplates(
+  violations: Violation[],
+  journeyJson: unknown,
+  invalid: ReadonlyMap<string, string>,
+): Violation[] {
+  const parsed = StepTemplates.safeParse(journeyJson);
+  if (!parsed.success || invalid.size === 0) return violations;
+  const steps = new Map(Object.entries(parsed.data.steps));
+  return violations.map((v) => {
+    const stepId = /^steps\.([^.]+)\.template$/.exec(v.path)?.[1];
+    const name = stepId === undefined ? undefined : steps.get(stepId)?.template;
+    const reason = name === undefined ? undefined : invalid.get(name);
+    return v.code === 'template.missing' && reason !== undefined
+      ? { ...v, code: 'template.invalid', message: reason }
+      : v;
+  });
+}
+
+export async function versionTemplates(
+  s3: S3Client,
+  bucket: string,
+  journey: Journey,
+): Promise<VersionTemplates> {
+  const users = new Map<string, string[]>();
+  for (const [id, step] of Object.entries(journey.steps)) {
+    if (step.type !== 'email' && step.type !== 'sms' && step.type !== 'push') continue;
+    users.set(step.template, [...(users.get(step.template) ?? []), id]);
+  }
+  const templates = new Map<string, Template>();
+  const violations: Violation[] = [];
+  for (const [name, steps] of users) {
+    const loaded = await loadOne(s3, bucket, name);
+    if (typeof loaded !== 'string') templates.set(name, loaded);
+    else
+      violations.push(...steps.map((id) => violation(['steps', id, 'template'], 'template.invalid', loaded)));
+  }
+  return violations.length > 0 ? { ok: false, violations } : { ok: true, templates };
+}
+
+/** The journey with each message step naming its pinned template. */
+export function withPinnedTemplates(journey: Journey, names: ReadonlyMap<string, string>): Journey {
+  const steps = Object.fromEntries(
+    Object.entries(journey.steps).map(([id, step]) => {
+      if (step.type !== 'email' && step.type !== 'sms' && step.type !== 'push') return [id, step];
+      return [id, { ...step, template: names.get(step.template) ?? step.template }];
+    }),
+  );
+  return { ...journey, steps };
+}
+
+/** True when a journey file has a step that sends `template` (a file that does not parse sends nothing). */
+export function sendsTemplate(journeyText: string, template: string): boolean {
+  try {
+    const parsed = StepTemplates.safeParse(JSON.parse(journeyText));
+    return parsed.success && Object.values(parsed.data.steps).some((step) => step.template === template);
+  } catch {
+    return false;
+  }
+}

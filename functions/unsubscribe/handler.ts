@@ -1,0 +1,29 @@
+import middy from '@middy/core';
+import * as z from 'zod';
+import { observability } from '#functions/_lib/middleware.ts';
+import { profilesRepository } from '#functions/_lib/repositories.ts';
+import { unsubscribeSigningKey } from '#functions/_lib/signing-key.ts';
+import { handleUnsubscribe, type UnsubscribeDeps, type WebResponse } from './unsubscribe.ts';
+
+/** The fields of a Lambda function URL request (payload format 2.0) this function reads. */
+export const FunctionUrlRequest = z.object({
+  rawQueryString: z.string().default(''),
+  body: z.string().optional(),
+  isBase64Encoded: z.boolean().default(false),
+  requestContext: z.object({ http: z.object({ method: z.string() }) }),
+});
+
+let deps: UnsubscribeDeps | undefined;
+
+/** The public unsubscribe endpoint (function URL): preference page and RFC 8058 one-click. */
+export const handler = middy(async (event: unknown): Promise<WebResponse> => {
+  const request = FunctionUrlRequest.safeParse(event);
+  if (!request.success) return { statusCode: 400, headers: {}, body: 'Bad request' };
+  deps ??= { profiles: profilesRepository(), key: unsubscribeSigningKey };
+  const { body = '', isBase64Encoded, rawQueryString, requestContext } = request.data;
+  return handleUnsubscribe(deps, {
+    method: requestContext.http.method.toUpperCase(),
+    query: new URLSearchParams(rawQueryString),
+    body: isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body,
+  });
+}).use(observability());

@@ -1,0 +1,56 @@
+/**
+ * The preference page behind an unsubscribe link: minimal HTML, no script,
+ * every value escaped. Forms post back to the same signed URL.
+ */
+export type PageState = {
+  channel: 'email' | 'sms' | 'push';
+  topic?: string;
+  channelOn: boolean;
+  topicOn?: boolean;
+  notice?: string;
+};
+
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+
+function button(action: string, label: string): string {
+  return `<form method="post"><input type="hidden" name="action" value="${action}"><button type="submit">${escapeHtml(label)}</button></form>`;
+}
+
+function page(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title><style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#1f2937}form{display:inline-block;margin:.25rem .5rem .25rem 0}button{padding:.5rem 1rem}</style></head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
+}
+
+export function preferencesPage(state: PageState): string {
+  const parts: string[] = [];
+  if (state.notice !== undefined) parts.push(`<p><strong>${escapeHtml(state.notice)}</strong></p>`);
+  if (state.topic !== undefined) {
+    const topic = escapeHtml(state.topic);
+    parts.push(
+      `<p>“${topic}” ${state.channel} messages: ${state.topicOn === false ? 'off' : 'on'}.</p>`,
+      state.topicOn === false
+        ? button('topic-on', `Resubscribe to ${state.topic}`)
+        : button('topic-off', `Unsubscribe from ${state.topic}`),
+    );
+  }
+  parts.push(
+    `<p>All marketing ${state.channel} messages: ${state.channelOn ? 'on' : 'off'}.</p>`,
+    state.channelOn
+      ? button('channel-off', `Unsubscribe from all ${state.channel}`)
+      : button('channel-on', `Resubscribe to ${state.channel}`),
+  );
+  return page('Your message preferences', parts.join(''));
+}
+
+export function invalidLinkPage(): string {
+  return page(
+    'This link is not valid',
+    '<p>The link is incomplete or was changed. Please use the link from your latest message.</p>',
+  );
+}

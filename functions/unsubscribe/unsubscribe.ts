@@ -1,0 +1,80 @@
+import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
+import { type UnsubscribeClaim, verifyUnsubscribe } from '#functions/_lib/unsubscribe-links.ts';
+import { invalidLinkPage, preferencesPage } from './page.ts';
+
+/**
+ * The unsubscribe endpoint (a Lambda function URL, and the local runtime):
+ * GET shows the preferences of the channel and topic the signed link names;
+ * POST `List-Unsubscribe=One-Click` (RFC 8058, what mailbox providers send)
+ * opts out at once; POST `action=…` from the page changes one preference.
+ * Every change lands in the profile as consent, which the next send honours.
+ */
+export type UnsubscribeDeps = { profiles: ProfilesRepository; key: () => Promise<string> };
+
+export type WebRequest = { method: string; query: URLSearchParams; body: string };
+export type WebResponse = { statusCode: number; headers: Record<string, string>; body: string };
+
+const ACTIONS = ['topic-off', 'topic-on', 'channel-off', 'channel-on', 'one-click'] as const;
+type Action = (typeof ACTIONS)[number];
+
+const html = (statusCode: number, body: string): WebResponse => ({
+  statusCode,
+  headers: {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    'referrer-policy': 'no-referrer',
+    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+  },
+  body,
+});
+
+function actionOf(body: string): Action | undefined {
+  const form = new URLSearchParams(body);
+  if (form.get('List-Unsubscribe') === 'One-Click') return 'one-click';
+  const action = form.get('action');
+  return ACTIONS.find((a) => a === action);
+}
+
+async function apply(deps: UnsubscribeDeps, claim: UnsubscribeClaim, action: Action): Promise<string> {
+  const { u: userId, c: channel, t: topic } = claim;
+  const reason = 'unsubscribe link';
+  // One-click opts out of what the message was about: its topic, else the channel.
+  const effective = action === 'one-click' ? (topic === undefined ? 'channel-off' : 'topic-off') : action;
+  if ((effective === 'topic-off' || effective === 'topic-on') && topic !== undefined) {
+    await deps.profiles.setConsent(userId, channel, { topic, subscribed: effective === 'topic-on' });
+    return effective === 'topic-on'
+      ? `You are subscribed to ${topic} again.`
+      : `You are unsubscribed from ${topic}.`;
+  }
+  if (effective === 'channel-off') {
+    await deps.profiles.setConsent(userId, channel, { status: 'unsubscribed', reason });
+    return `You are unsubscribed from all marketing ${channel}.`;
+  }
+  await deps.profiles.setConsent(userId, channel, { status: 'subscribed', reason });
+  return `You are subscribed to ${channel} again.`;
+}
+
+async function state(deps: UnsubscribeDeps, claim: UnsubscribeClaim, notice?: string) {
+  const { profile } = await deps.profiles.get(claim.u);
+  const consent = profile.consent[claim.c];
+  return preferencesPage({
+    channel: claim.c,
+    topic: claim.t,
+    channelOn: consent?.status !== 'unsubscribed' && consent?.status !== 'suppressed',
+    topicOn: claim.t === undefined ? undefined : consent?.topics?.[claim.t] !== false,
+    notice,
+  });
+}
+
+export async function handleUnsubscribe(deps: UnsubscribeDeps, request: WebRequest): Promise<WebResponse> {
+  const claim = verifyUnsubscribe(await deps.key(), request.query.get('t') ?? '');
+  if (claim === undefined) return html(400, invalidLinkPage());
+  if (request.method === 'GET' || request.method === 'HEAD') return html(200, await state(deps, claim));
+  if (request.method !== 'POST') return { statusCode: 405, headers: { allow: 'GET, POST' }, body: '' };
+  const action = actionOf(request.body);
+  if (action === undefined) return html(400, await state(deps, claim, 'Choose one of the buttons below.'));
+  const notice = await apply(deps, claim, action);
+  if (action === 'one-click')
+    return { statusCode: 200, headers: { 'content-type': 'text/plain' }, body: notice };
+  return html(200, await state(deps, claim, notice));
+}

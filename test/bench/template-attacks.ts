@@ -1,0 +1,77 @@
+import { checkTemplateSyntax, renderTemplate, type Template } from '#shared/templates.ts';
+
+/**
+ * `npm run bench -- templates`: hostile templates and hostile customer data
+ * through the renderer. Each must end rendered safely or refused with a
+ * reason — never a file read, never raw markup from data in HTML, never a
+ * crash or a render past the time limit.
+ */
+const HOSTILE_VALUES = [
+  '<script>alert("x")</script>',
+  '"><img src=x onerror=alert(1)>',
+  "<a href='javascript:alert(1)'>x</a>",
+  '{{ 7 | times: 7 }}',
+  '{% include "package.json" %}',
+];
+
+const ATTACKS: { name: string; html: string }[] = [
+  { name: 'include a file', html: "{% include 'package.json' %}" },
+  { name: 'render a file', html: "{% render '../../package.json' %}" },
+  { name: 'layout a file', html: "{% layout '/etc/passwd' %}x" },
+  {
+    name: '1e9-iteration nested loop',
+    html: '{% for i in (1..1000) %}{% for j in (1..1000) %}{% for k in (1..1000) %}{% endfor %}{% endfor %}{% endfor %}',
+  },
+  { name: '1e8 range', html: '{% for i in (1..100000000) %}{{ i }}{% endfor %}' },
+  { name: '10 MB output', html: `{% for i in (1..100000) %}${'x'.repeat(100)}{% endfor %}` },
+  { name: 'broken syntax', html: '{% if x %}never closed' },
+  { name: 'unknown filter', html: '{{ profile.name | exec }}' },
+  { name: 'prototype walk', html: '{{ profile.constructor.constructor }}{{ profile.__proto__ }}' },
+];
+
+export async function runTemplateAttacksBench(): Promise<void> {
+  let tried = 0;
+  let refused = 0;
+  let escaped = 0;
+  let leaked = 0;
+  let crashed = 0;
+  let slowest = 0;
+  for (const attack of ATTACKS) {
+    tried += 1;
+    const template: Template = { channel: 'email', subject: 's', html: attack.html, text: 't' };
+    const started = performance.now();
+    try {
+      if (checkTemplateSyntax(template).length > 0) throw new Error('syntax');
+      const out = await renderTemplate(template, { profile: { name: 'n' }, journey: { id: 'j' } });
+      if (out.html.includes('"name"') || out.html.includes('dependencies')) leaked += 1;
+      else refused += out.html.length === 0 ? 1 : 0;
+      if (out.html.length > 0) console.log(`  ${attack.name}: rendered ${out.html.length} characters`);
+    } catch (error) {
+      if (error instanceof Error && error.message.length > 0) refused += 1;
+      else crashed += 1;
+    }
+    slowest = Math.max(slowest, performance.now() - started);
+  }
+  for (const value of HOSTILE_VALUES) {
+    tried += 1;
+    const template: Template = {
+      channel: 'email',
+      subject: 's',
+      html: '<p>{{ profile.name }}</p>',
+      text: 't',
+    };
+    try {
+      const out = await renderTemplate(template, { profile: { name: value }, journey: { id: 'j' } });
+      if (out.html.includes('<script') || out.html.includes('<img') || out.html.includes('<a ')) leaked += 1;
+      else escaped += 1;
+    } catch {
+      crashed += 1;
+    }
+  }
+  console.log('tried  refused-with-reason  escaped  leaked  crashed  slowest-ms');
+  console.log(
+    [tried, refused, escaped, leaked, crashed, Math.round(slowest)]
+      .map((n, i) => String(n).padStart(i === 0 ? 5 : ([19, 7, 6, 7, 10][i - 1] ?? 6)))
+      .join('  '),
+  );
+}

@@ -1,0 +1,79 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { JourneysStack } from '#infra/journeys-stack.ts';
+import { synthesize } from './synth.ts';
+
+let stack: JourneysStack;
+let template: Template;
+
+beforeAll(() => {
+  ({ stack, template } = synthesize());
+});
+
+const logicalId = (value: unknown) => stack.resolve(value).Ref ?? stack.resolve(value)['Fn::GetAtt']?.[0];
+
+function envOf(fnLogicalId: string): Record<string, unknown> {
+  return template.findResources('AWS::Lambda::Function')[fnLogicalId]?.Properties.Environment.Variables ?? {};
+}
+
+function actionsOf(roleLogicalId: string): string[] {
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((p) => p.Properties.Roles.some((r: { Ref?: string }) => r.Ref === roleLogicalId))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement)
+    .flatMap((s: { Action: string | string[] }) => [s.Action].flat())
+    .sort();
+}
+
+describe('unsubscribe endpoint (no context flags)', () => {
+  it('is a public function URL on the unsubscribe function', () => {
+    const urls = Object.values(template.findResources('AWS::Lambda::Url'));
+    expect(urls).toHaveLength(1);
+    expect(urls[0]?.Properties).toMatchObject({
+      AuthType: 'NONE',
+      TargetFunctionArn: stack.resolve(stack.unsubscribe.fn.function.functionArn),
+    });
+  });
+
+  it('signs links with a generated secret that send-message and the endpoint may read, and nothing else', () => {
+    const secret = stack.resolve(stack.unsubscribe.signingKey.secretArn);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
+    });
+    const readers = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) =>
+        p.Properties.PolicyDocument.Statement.some(
+          (s: { Resource: unknown }) => JSON.stringify(s.Resource) === JSON.stringify(secret),
+        ),
+      )
+      .flatMap((p) => p.Properties.Roles.map((r: { Ref: string }) => r.Ref))
+      .sort();
+    expect(readers).toEqual(
+      [
+        logicalId(stack.unsubscribe.fn.role.roleArn),
+        logicalId(stack.functions['send-message'].role.roleArn),
+      ].sort(),
+    );
+  });
+
+  it('links emails to the endpoint by default', () => {
+    const env = envOf(logicalId(stack.functions['send-message'].function.functionArn));
+    expect(env.UNSUBSCRIBE_BASE_URL).toEqual(stack.resolve(stack.unsubscribe.url));
+    expect(env.UNSUBSCRIBE_SECRET_ARN).toEqual(stack.resolve(stack.unsubscribe.signingKey.secretArn));
+  });
+
+  it('lets the endpoint read and write profiles (consent) and read its key only', () => {
+    const actions = actionsOf(logicalId(stack.unsubscribe.fn.role.roleArn));
+    expect(actions).toContain('dynamodb:UpdateItem');
+    expect(actions).toContain('secretsmanager:GetSecretValue');
+    expect(actions.filter((a) => a.startsWith('ses:') || a.startsWith('mobiletargeting:'))).toEqual([]);
+  });
+});
+
+describe('unsubscribe endpoint behind a front end of yours', () => {
+  it('links emails to unsubscribeBaseUrl when given', () => {
+    const own = synthesize({ context: { unsubscribeBaseUrl: 'https://shop.example/unsubscribe' } });
+    const fn = own.stack.resolve(own.stack.functions['send-message'].function.functionArn)['Fn::GetAtt'][0];
+    const env = own.template.findResources('AWS::Lambda::Function')[fn]?.Properties.Environment.Variables;
+    expect(env.UNSUBSCRIBE_BASE_URL).toBe('https://shop.example/unsubscribe');
+  });
+});

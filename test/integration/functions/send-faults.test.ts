@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sendMessage } from '#functions/send-message/send.ts';
+import { ErrorName } from '#shared/errors.ts';
+import { type Fault, faultsAt } from '../../support/fault-proxy.ts';
+import { type Channel, type SendWorld, startSendWorld } from '../../support/send-world.ts';
+import { compiledSendRetry, runWithRetry, virtualClock } from '../../support/task-retry.ts';
+
+/**
+ * Each message ends sent, failed with a reason or "outcome unknown" — never
+ * twice, never silently — under provider faults injected by a proxy in front
+ * of the SES v2 emulator and the local Pinpoint endpoint. The send task runs
+ * with the Retry list the compiler gives a message step.
+ */
+
+let world: SendWorld;
+let n = 0;
+
+beforeAll(async () => {
+  // Answers that come, however slowly, are never taken for timeouts: only the timeout faults use a short one.
+  world = await startSendWorld('faults');
+});
+afterAll(async () => world.stop());
+beforeEach(() => {
+  world.sesProxy.plan(() => 'pass');
+  world.pinpointProxy.plan(() => 'pass');
+});
+
+async function send(channel: Channel, fault: Fault, onUnknown?: 'retry') {
+  n += 1;
+  const userId = `u${n}`;
+  await world.customer(userId);
+  const proxy = channel === 'email' ? world.sesProxy : world.pinpointProxy;
+  proxy.plan(faultsAt(fault, [0]));
+  const clock = virtualClock('2026-11-24T10:00:00Z');
+  const input = world.input(userId, channel, onUnknown === undefined ? {} : { onUnknown });
+  const timeout = fault.startsWith('timeout') ? 300 : undefined;
+  const result = await runWithRetry(
+    () => sendMessage(world.deps(clock, timeout), input),
+    compiledSendRetry(channel, onUnknown),
+    clock,
+  );
+  await proxy.idle();
+  const delivered = (await world.delivered(channel)).get(userId) ?? 0;
+  return { result, delivered, record: await world.record(input), forwarded: proxy.stats().forwarded };
+}
+
+describe.each<Channel>(['email', 'sms', 'push'])('%s under provider faults', (channel) => {
+  it('retries a throttled send and delivers it once', async () => {
+    const { result, delivered, record } = await send(channel, 'throttle');
+    expect(result).toMatchObject({ ok: true, value: { status: 'sent' }, attempts: 2 });
+    expect(delivered).toBe(1);
+    expect(record.status).toBe('sent');
+  });
+
+  it('records a 500 before acceptance as outcome unknown, with a reason, and does not resend', async () => {
+    const { result, delivered, record, forwarded } = await send(channel, 'error-before');
+    expect(result).toMatchObject({ ok: true, value: { status: 'unknown' }, attempts: 1 });
+    expect(forwarded).toBe(0);
+    expect(delivered).toBe(0);
+    expect(record).toMatchObject({ status: 'unknown', output: { status: 'unknown' } });
+    expect(String(record.detail)).toMatch(/Internal failure/);
+  });
+
+  it('never sends twice when a 500 arrives after the provider accepted the message', async () => {
+    const { result, delivered, record, forwarded } = await send(channel, 'error-after');
+    expect(result).toMatchObject({ ok: true, value: { status: 'unknown' } });
+    expect(forwarded).toBe(1);
+    expect(delivered).toBe(1);
+    expect(record.status).toBe('unknown');
+  });
+
+  it.each(['timeout-before', 'timeout-after'] as const)(
+    'records a %s as outcome unknown, never resent',
+    async (fault) => {
+      const { result, delivered, record, forwarded } = await send(channel, fault);
+      expect(result).toMatchObject({ ok: true, value: { status: 'unknown' }, attempts: 1 });
+      // Whether the provider got it depends on the fault, never on a second attempt.
+      expect(delivered).toBe(forwarded);
+      expect(delivered).toBeLessThanOrEqual(1);
+      expect(String(record.detail)).toMatch(/requestTimeout/);
+    },
+  );
+
+  it('with onUnknown "retry", sends again after an ambiguous failure (at least once)', async () => {
+    const { result, delivered, record } = await send(channel, 'error-before', 'retry');
+    expect(result).toMatchObject({ ok: true, value: { status: 'sent' }, attempts: 2 });
+    expect(delivered).toBe(1);
+    expect(record.status).toBe('sent');
+  });
+});
+
+describe('stale sending records', () => {
+  it('settles an attempt that died after calling the provider as unknown, once', async () => {
+    await world.customer('stale-1');
+    const clock = virtualClock('2026-11-24T10:00:00Z');
+    const input = world.input('stale-1', 'email');
+    const deps = world.deps(clock);
+    const dying = { ...deps, deliveries: Object.create(deps.deliveries) };
+    dying.deliveries.settle = async () => Promise.reject(new Error('Lambda timed out'));
+    await expect(sendMessage(dying, input)).rejects.toThrow();
+    // The same attempt is still live: a concurrent retry is told to wait.
+    await expect(sendMessage(deps, input)).rejects.toMatchObject({ name: ErrorName.Transient });
+    clock.advance(60_000);
+    const revisit = await sendMessage(deps, input);
+    expect(revisit).toMatchObject({ status: 'unknown' });
+    expect(await world.record(input)).toMatchObject({ status: 'unknown' });
+    expect((await world.delivered('email')).get('stale-1')).toBe(1);
+  });
+
+  it('sends an attempt that died before calling the provider', async () => {
+    await world.customer('stale-2');
+    const clock = virtualClock('2026-11-24T10:00:00Z');
+    const input = world.input('stale-2', 'sms');
+    const deps = world.deps(clock);
+    const dying = { ...deps, deliveries: Object.create(deps.deliveries) };
+    dying.deliveries.markCalled = async () => Promise.reject(new Error('Lambda timed out'));
+    // The claim is taken, then the process dies: the record stays "sending" with no provider call.
+    await expect(sendMessage({ ...dying, profiles: crashingProfiles(deps) }, input)).rejects.toThrow();
+    clock.advance(60_000);
+    expect(await sendMessage(deps, input)).toMatchObject({ status: 'sent' });
+    expect((await world.delivered('sms')).get('stale-2')).toBe(1);
+  });
+});
+
+function crashingProfiles(deps: ReturnType<SendWorld['deps']>) {
+  const profiles = Object.create(deps.profiles);
+  profiles.get = async () => {
+    throw new Error('process killed');
+  };
+  return profiles;
+}

@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProfilesRepository } from '#functions/_lib/profiles.ts';
+import { signUnsubscribe, unsubscribeLink } from '#functions/_lib/unsubscribe-links.ts';
+import { ingestEvent } from '#functions/ingest/ingest.ts';
+import { handleUnsubscribe, type UnsubscribeDeps } from '#functions/unsubscribe/unsubscribe.ts';
+import { consentBlock } from '#shared/delivery/policy.ts';
+import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import { identify, ingestDeps } from './harness.ts';
+
+const KEY = 'unsubscribe-test-key-of-at-least-32-chars';
+let db: LocalDynamo;
+let deps: UnsubscribeDeps;
+
+beforeAll(async () => {
+  db = await startDynalite('unsub');
+  deps = { profiles: new ProfilesRepository(db.doc, db.tables.profiles), key: async () => KEY };
+});
+afterAll(async () => db.stop());
+
+async function customer(userId: string) {
+  await ingestEvent(ingestDeps(db).deps, identify(userId, { email: `${userId}@example.com` }));
+}
+
+function request(method: string, token: string, body = '') {
+  return handleUnsubscribe(deps, { method, query: new URLSearchParams({ t: token }), body });
+}
+
+async function block(userId: string, topic?: string) {
+  const { profile } = await deps.profiles.get(userId);
+  return consentBlock(profile, 'email', { topic, transactional: false });
+}
+
+describe('signed unsubscribe', () => {
+  it('one-click (RFC 8058) opts the customer out of the channel, and the next send is suppressed', async () => {
+    await customer('un-1');
+    const token = signUnsubscribe(KEY, { u: 'un-1', c: 'email' });
+    const out = await request('POST', token, 'List-Unsubscribe=One-Click');
+    expect(out.statusCode).toBe(200);
+    expect(await block('un-1')).toBe('unsubscribed from email');
+  });
+
+  it('one-click on a topic link opts out of that topic only', async () => {
+    await customer('un-2');
+    await request(
+      'POST',
+      signUnsubscribe(KEY, { u: 'un-2', c: 'email', t: 'newsletter' }),
+      'List-Unsubscribe=One-Click',
+    );
+    expect(await block('un-2', 'newsletter')).toBe('unsubscribed from topic newsletter');
+    expect(await block('un-2', 'offers')).toBeUndefined();
+  });
+
+  it('shows a preference page per channel and topic, and resubscribes from it', async () => {
+    await customer('un-3');
+    const token = signUnsubscribe(KEY, { u: 'un-3', c: 'email', t: '<b>deals</b>' });
+    const page = await request('GET', token);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('&lt;b&gt;deals&lt;/b&gt;');
+    expect(page.body).not.toContain('<b>deals</b>');
+    await request('POST', token, 'action=channel-off');
+    expect(await block('un-3')).toBe('unsubscribed from email');
+    const back = await request('POST', token, 'action=channel-on');
+    expect(back.body).toContain('subscribed to email again');
+    expect(await block('un-3')).toBeUndefined();
+  });
+
+  it.each([
+    [
+      'a guessed, unsigned link',
+      () => Buffer.from(JSON.stringify({ u: 'un-4', c: 'email' })).toString('base64url'),
+    ],
+    [
+      'a link signed with another key',
+      () => signUnsubscribe('some-other-key-of-at-least-32-chars!', { u: 'un-4', c: 'email' }),
+    ],
+    [
+      "another customer's link edited to name this one",
+      () => {
+        const [, signature] = signUnsubscribe(KEY, { u: 'un-other', c: 'email' }).split('.');
+        return `${Buffer.from(JSON.stringify({ u: 'un-4', c: 'email' })).toString('base64url')}.${signature}`;
+      },
+    ],
+    ['an empty token', () => ''],
+  ])('refuses %s and changes nothing', async (_why, token) => {
+    await customer('un-4');
+    const out = await request('POST', token(), 'List-Unsubscribe=One-Click');
+    expect(out.statusCode).toBe(400);
+    expect(await block('un-4')).toBeUndefined();
+  });
+
+  it('builds links on the endpoint with the token as the only parameter', () => {
+    const link = new URL(unsubscribeLink('https://u.example/path', KEY, { u: 'x', c: 'email' }));
+    expect([link.origin + link.pathname, [...link.searchParams.keys()]]).toEqual([
+      'https://u.example/path',
+      ['t'],
+    ]);
+  });
+});

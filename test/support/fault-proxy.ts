@@ -1,0 +1,168 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/**
+ * A loopback HTTP proxy that injects provider faults in front of a local
+ * stand-in (the SES v2 emulator, the Pinpoint endpoint). Each request gets a
+ * fault from the plan, by its arrival index:
+ *
+ * - `pass`            forward and relay the answer;
+ * - `throttle`        429 TooManyRequestsException, not forwarded;
+ * - `error-before`    500 without forwarding (the provider never saw it);
+ * - `error-after`     forward (the provider accepts the message), then answer 500;
+ * - `timeout-before`  never answer, not forwarded;
+ * - `timeout-after`   forward, then never answer;
+ * - `reset-after`     forward, then drop the connection.
+ *
+ * `forwarded` counts requests the stand-in received: what the provider accepted.
+ */
+export type Fault =
+  | 'pass'
+  | 'throttle'
+  | 'error-before'
+  | 'error-after'
+  | 'timeout-before'
+  | 'timeout-after'
+  | 'reset-after';
+
+export type FaultPlan = (requestIndex: number) => Fault;
+
+export type FaultProxy = {
+  endpoint: string;
+  /** Replaces the plan; request indexes and counts start again at 0. */
+  plan: (next: FaultPlan) => void;
+  stats: () => { requests: number; forwarded: number; faults: Map<Fault, number> };
+  /** Resolves when every request received so far has been forwarded or answered (not the held ones' clients). */
+  idle: () => Promise<void>;
+  stop: () => Promise<void>;
+};
+
+/** Faults with `rate` probability, from a seeded generator: the same seed gives the same requests faulted. */
+export function randomFaults(fault: Fault, rate: number, seed = 1): FaultPlan {
+  let state = seed >>> 0;
+  const next = () => {
+    // mulberry32: small, seedable, good enough to pick requests.
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return () => (next() < rate ? fault : 'pass');
+}
+
+/** Faults the requests whose index is listed, passes the others. */
+export function faultsAt(fault: Fault, indexes: number[]): FaultPlan {
+  const set = new Set(indexes);
+  return (index) => (set.has(index) ? fault : 'pass');
+}
+
+const ERRORS = {
+  throttle: { status: 429, type: 'TooManyRequestsException', message: 'Rate exceeded' },
+  server: { status: 500, type: 'InternalFailure', message: 'Internal failure (injected)' },
+} as const;
+
+function replyError(res: ServerResponse, kind: keyof typeof ERRORS): void {
+  const error = ERRORS[kind];
+  const body = JSON.stringify({ message: error.message, Message: error.message });
+  res.writeHead(error.status, {
+    'content-type': 'application/json',
+    'x-amzn-errortype': error.type,
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks);
+}
+
+async function forward(target: string, req: IncomingMessage, body: Buffer): Promise<Response> {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || name === 'host' || name === 'connection' || name === 'content-length')
+      continue;
+    headers.set(name, Array.isArray(value) ? value.join(',') : value);
+  }
+  return fetch(new URL(req.url ?? '/', target), {
+    method: req.method ?? 'GET',
+    headers,
+    ...(body.length > 0 ? { body } : {}),
+  });
+}
+
+async function relay(res: ServerResponse, answer: Response): Promise<void> {
+  const body = Buffer.from(await answer.arrayBuffer());
+  const headers: Record<string, string> = {};
+  answer.headers.forEach((value, name) => {
+    if (name !== 'content-length' && name !== 'transfer-encoding' && name !== 'content-encoding')
+      headers[name] = value;
+  });
+  res.writeHead(answer.status, { ...headers, 'content-length': body.length });
+  res.end(body);
+}
+
+export async function startFaultProxy(
+  target: string,
+  initial: FaultPlan = () => 'pass',
+): Promise<FaultProxy> {
+  let plan = initial;
+  let requests = 0;
+  let forwarded = 0;
+  const faults = new Map<Fault, number>();
+  const sockets = new Set<Socket>();
+  const pending = new Set<Promise<void>>();
+
+  const handle = async (req: IncomingMessage, res: ServerResponse, fault: Fault) => {
+    const body = await readBody(req);
+    if (fault === 'throttle') return replyError(res, 'throttle');
+    if (fault === 'error-before') return replyError(res, 'server');
+    if (fault === 'timeout-before') return; // held open until the client gives up or the proxy stops
+    const answer = await forward(target, req, body);
+    // Counted once the stand-in has answered: it holds the message from here on.
+    forwarded += 1;
+    if (fault === 'pass') return relay(res, answer);
+    await answer.arrayBuffer();
+    if (fault === 'error-after') return replyError(res, 'server');
+    if (fault === 'reset-after') {
+      req.socket.destroy();
+      return;
+    }
+  };
+
+  const server = createServer((req, res) => {
+    const fault = plan(requests);
+    requests += 1;
+    faults.set(fault, (faults.get(fault) ?? 0) + 1);
+    const handled = handle(req, res, fault).catch((error: unknown) => {
+      res.destroy(error instanceof Error ? error : new Error(String(error)));
+    });
+    pending.add(handled);
+    void handled.finally(() => pending.delete(handled));
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    plan: (next) => {
+      plan = next;
+      requests = 0;
+      forwarded = 0;
+      faults.clear();
+    },
+    stats: () => ({ requests, forwarded, faults: new Map(faults) }),
+    idle: async () => {
+      while (pending.size > 0) await Promise.all([...pending]);
+    },
+    stop: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

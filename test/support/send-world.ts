@@ -1,0 +1,169 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { sendingPinpointClient } from '#functions/_lib/clients/pinpoint.ts';
+import { sendingSesClient } from '#functions/_lib/clients/ses.ts';
+import { DeliveriesRepository, deliveryIdOf } from '#functions/_lib/deliveries.ts';
+import { ProfilesRepository } from '#functions/_lib/profiles.ts';
+import { StatsRepository } from '#functions/_lib/stats.ts';
+import { ingestEvent } from '#functions/ingest/ingest.ts';
+import type { SendDeps } from '#functions/send-message/send.ts';
+import { readOutbox } from '#infra/local/outbox.ts';
+import { createPinpointServer } from '#infra/local/pinpoint.ts';
+import { CONTRACT_VERSION, type SendMessageInput } from '#shared/tasks.ts';
+import type { Template } from '#shared/templates.ts';
+import { identify, ingestDeps } from '../integration/functions/harness.ts';
+import { type LocalDynamo, startDynalite } from './dynalite.ts';
+import { type FaultProxy, startFaultProxy } from './fault-proxy.ts';
+import { type LocalSes, startSes } from './ses.ts';
+import type { VirtualClock } from './task-retry.ts';
+
+/**
+ * Real parts for send-message under faults: dynalite, the SES v2 emulator
+ * and the local Pinpoint endpoint, each provider behind a fault proxy, and
+ * the production send clients (one attempt, timeouts) pointed at the proxies.
+ */
+export type Channel = 'email' | 'sms' | 'push';
+
+export const TEMPLATES: Record<Channel, Template> = {
+  email: { channel: 'email', subject: 'Hi {{ profile.firstName }}', html: '<p>Hi</p>', text: 'Hi' },
+  sms: { channel: 'sms', body: 'Hi {{ profile.firstName }}' },
+  push: { channel: 'push', title: 'Hi', body: 'Hi {{ profile.firstName }}' },
+};
+
+function channelOf(name: string): Channel {
+  return name === 'sms' || name === 'push' ? name : 'email';
+}
+
+export type SendWorld = {
+  db: LocalDynamo;
+  ses: LocalSes;
+  sesProxy: FaultProxy;
+  pinpointProxy: FaultProxy;
+  /** Send dependencies; `requestTimeoutMs` gives the send clients a shorter timeout (timeout faults). */
+  deps: (clock: VirtualClock, requestTimeoutMs?: number) => SendDeps;
+  /** A customer reachable on every channel. */
+  customer: (userId: string) => Promise<void>;
+  input: (userId: string, channel: Channel, extra?: Partial<SendMessageInput>) => SendMessageInput;
+  /** Messages the providers hold, per recipient user id. */
+  delivered: (channel: Channel) => Promise<Map<string, number>>;
+  /** The delivery record of a send. */
+  record: (input: SendMessageInput) => Promise<{ status?: unknown; detail?: unknown; output?: unknown }>;
+  stop: () => Promise<void>;
+};
+
+const address = {
+  email: (userId: string) => `${userId}@example.com`,
+  phone: (userId: string) => `+1555${userId.replace(/\D/g, '').padStart(7, '0').slice(-7)}`,
+  token: (userId: string) => `token-${userId}`,
+};
+
+export async function startSendWorld(prefix: string, requestTimeoutMs = 30_000): Promise<SendWorld> {
+  const dir = await mkdtemp(join(tmpdir(), 'journeys-faults-'));
+  const [db, ses] = await Promise.all([startDynalite(prefix), startSes()]);
+  const pinpoint: Server = createPinpointServer(join(dir, 'outbox.jsonl'), () => undefined);
+  await new Promise<void>((resolve) => pinpoint.listen(0, '127.0.0.1', () => resolve()));
+  const pinpointEndpoint = `http://127.0.0.1:${(pinpoint.address() as AddressInfo).port}`;
+  const [sesProxy, pinpointProxy] = await Promise.all([
+    startFaultProxy(ses.endpoint),
+    startFaultProxy(pinpointEndpoint),
+  ]);
+  const local = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  const timeouts = { connectionTimeoutMs: 1_000, requestTimeoutMs };
+  const clients = (requestTimeout: number) => ({
+    ses: sendingSesClient(
+      { ...local, endpoint: sesProxy.endpoint },
+      { ...timeouts, requestTimeoutMs: requestTimeout },
+    ),
+    pinpoint: sendingPinpointClient(
+      { ...local, endpoint: pinpointProxy.endpoint },
+      { ...timeouts, requestTimeoutMs: requestTimeout },
+    ),
+  });
+  const standard = clients(requestTimeoutMs);
+  const deliveries = new DeliveriesRepository(db.doc, db.tables.deliveries);
+  const emailOwner = new Map<string, string>();
+  const smsOwner = new Map<string, string>();
+  const pushOwner = new Map<string, string>();
+
+  return {
+    db,
+    ses,
+    sesProxy,
+    pinpointProxy,
+    deps: (clock, shorter) => ({
+      profiles: new ProfilesRepository(db.doc, db.tables.profiles),
+      deliveries,
+      stats: new StatsRepository(db.doc, db.tables.stats),
+      templates: { get: async (ref) => TEMPLATES[channelOf(ref.name)] },
+      ...(shorter === undefined ? standard : clients(shorter)),
+      config: {
+        senderEmail: 'news@shop.example',
+        configurationSet: 'journeys',
+        pinpointApplicationId: 'app-1',
+        unsubscribeBaseUrl: 'https://unsubscribe.example/',
+      },
+      unsubscribeKey: async () => 'faults-signing-key-of-at-least-32-characters',
+      now: clock.now,
+      leaseMs: 30_000,
+    }),
+    customer: async (userId) => {
+      emailOwner.set(address.email(userId), userId);
+      smsOwner.set(address.phone(userId), userId);
+      pushOwner.set(address.token(userId), userId);
+      const event = {
+        ...identify(userId, { email: address.email(userId), phone: address.phone(userId), firstName: 'Ada' }),
+        context: { device: { token: address.token(userId), type: 'android' } },
+      };
+      await ingestEvent(ingestDeps(db).deps, event);
+    },
+    input: (userId, channel, extra = {}) => ({
+      v: CONTRACT_VERSION,
+      journeyId: 'faults',
+      journeyVersion: '1',
+      enrollmentId: `e-${userId}`,
+      userId,
+      stepId: `send-${channel}`,
+      channel,
+      template: channel,
+      trigger: {},
+      defaultTimezone: 'UTC',
+      transactional: true,
+      options: {},
+      ...extra,
+    }),
+    delivered: async (channel) => {
+      const counts = new Map<string, number>();
+      const add = (owner: string | undefined) => {
+        if (owner !== undefined) counts.set(owner, (counts.get(owner) ?? 0) + 1);
+      };
+      if (channel === 'email') {
+        for (const email of await ses.emails()) add(emailOwner.get(email.destination.to[0] ?? ''));
+      } else {
+        for (const entry of await readOutbox(dir)) {
+          if (entry.channel === channel) add((channel === 'sms' ? smsOwner : pushOwner).get(entry.to));
+        }
+      }
+      return counts;
+    },
+    record: async (input) => {
+      const out = await db.doc.send(
+        new GetCommand({
+          TableName: db.tables.deliveries,
+          Key: { deliveryId: deliveryIdOf(input.enrollmentId, input.stepId) },
+          ConsistentRead: true,
+        }),
+      );
+      return out.Item ?? {};
+    },
+    stop: async () => {
+      await Promise.all([sesProxy.stop(), pinpointProxy.stop()]);
+      await new Promise<void>((resolve) => pinpoint.close(() => resolve()));
+      await Promise.all([db.stop(), ses.stop()]);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

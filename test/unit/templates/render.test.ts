@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { checkTemplateSyntax, renderTemplate, type Template } from '#shared/templates.ts';
+
+const context = (traits: Record<string, unknown> = {}) => ({
+  profile: { firstName: '<script>alert("x")</script>', ...traits },
+  trigger: { properties: { plan: '<Advanced>', startsAt: '2026-11-30T07:30:00Z' } },
+  journey: { id: 'j' },
+});
+
+function email(html: string, text = 'x', subject = 'x'): Extract<Template, { channel: 'email' }> {
+  return { channel: 'email', subject, html, text };
+}
+
+describe('template rendering', () => {
+  it('escapes every value in the HTML part and leaves text, subject and SMS as written', async () => {
+    const out = await renderTemplate(
+      email(
+        '<p>Hi {{ profile.firstName }}, {{ trigger.properties.plan }}</p>',
+        'Hi {{ profile.firstName }}',
+        '{{ trigger.properties.plan }}',
+      ),
+      context(),
+    );
+    expect(out.html).toBe('<p>Hi &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;, &lt;Advanced&gt;</p>');
+    expect(out.text).toBe('Hi <script>alert("x")</script>');
+    expect(out.subject).toBe('<Advanced>');
+    const sms = await renderTemplate(
+      { channel: 'sms', body: 'Plan {{ trigger.properties.plan }}' },
+      context(),
+    );
+    expect(sms.body).toBe('Plan <Advanced>');
+  });
+
+  it('inserts trusted HTML only through an explicit raw filter', async () => {
+    const out = await renderTemplate(email('{{ profile.banner | raw }}'), context({ banner: '<b>Sale</b>' }));
+    expect(out.html).toBe('<b>Sale</b>');
+  });
+
+  it.each([
+    "{% include 'package.json' %}",
+    "{% render '../../package.json' %}",
+    "{% layout 'package.json' %}x",
+  ])('never reads files: %s fails', async (html) => {
+    await expect(renderTemplate(email(html), context())).rejects.toThrow();
+  });
+
+  it('stops a runaway loop at the render time limit', async () => {
+    const html =
+      '{% for i in (1..1000) %}{% for j in (1..1000) %}{% for k in (1..1000) %}{% endfor %}{% endfor %}{% endfor %}';
+    await expect(renderTemplate(email(html), context())).rejects.toThrow(/render limit exceeded/);
+  });
+
+  it('stops a loop over a huge range at the memory limit', async () => {
+    const html = '{% for i in (1..100000000) %}{{ i }}{% endfor %}';
+    await expect(renderTemplate(email(html), context())).rejects.toThrow(/limit/);
+  });
+
+  it('fails a field that renders past its size limit, naming the field', async () => {
+    const html = `{% for i in (1..20000) %}${'x'.repeat(100)}{% endfor %}`;
+    await expect(renderTemplate(email(html), context())).rejects.toThrow(
+      /html renders to 2000000 characters/,
+    );
+    const sms = { channel: 'sms' as const, body: `{% for i in (1..40) %}${'y'.repeat(50)}{% endfor %}` };
+    await expect(renderTemplate(sms, context())).rejects.toThrow(
+      /body renders to 2000 characters, over the limit of 1600/,
+    );
+  });
+
+  it('formats dates in the customer time zone', async () => {
+    const template = email('x', "{{ trigger.properties.startsAt | date: '%H:%M' }}");
+    expect((await renderTemplate(template, context(), 'Australia/Sydney')).text).toBe('18:30');
+    expect((await renderTemplate(template, context(), 'Europe/Rome')).text).toBe('08:30');
+    expect((await renderTemplate(template, context())).text).toBe('07:30');
+  });
+
+  it('reports broken Liquid syntax per field without rendering', () => {
+    const problems = checkTemplateSyntax(email('{% if x %}unclosed', 'ok', '{{ bad '));
+    expect(problems.map((p) => p.field).sort()).toEqual(['html', 'subject']);
+  });
+});
