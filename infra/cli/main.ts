@@ -66,8 +66,8 @@ const dev = program
   .option('--no-watch', 'do not redeploy journeys when their files change')
   .option(
     '--time-scale <n>',
-    'how many times faster than real time journeys run (3600 = an hour per second; the default, 20000, makes a day pass in about 4 seconds)',
-    '20000',
+    'how many times faster than real time journey time runs while the runtime is idle (60 = a minute per second, the default; it stands still while work is in flight)',
+    '60',
   )
   .option('--data-dir <dir>', 'where local data is kept (default .journeys/)')
   .option('--journeys-dir <dir>', 'the folder served as the journeys bucket (default journeys/)')

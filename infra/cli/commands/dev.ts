@@ -1,5 +1,6 @@
 import {
   DEFAULT_PORTS,
+  DEMO_START,
   type LocalOptions,
   PortInUseError,
   playDemo,
@@ -26,7 +27,7 @@ export async function devCommand(options: DevOptions): Promise<void> {
   const local = toLocalOptions(options);
   if (local === undefined) return;
   process.stdout.write(
-    `${paint('bold', 'Journeys')} — starting the local runtime (time ×${local.timeScale})…\n`,
+    `${paint('bold', 'Journeys')} — starting the local runtime (journey time ×${local.timeScale} while idle; \`npx journeys clock advance P1D\` jumps)…\n`,
   );
   let runtime: Awaited<ReturnType<typeof startLocal>>;
   try {
@@ -55,7 +56,7 @@ export async function devCommand(options: DevOptions): Promise<void> {
 function toLocalOptions(options: DevOptions): LocalOptions | undefined {
   const timeScale = Number(options.timeScale);
   if (!Number.isFinite(timeScale) || timeScale <= 0) {
-    fail(`--time-scale must be a positive number (3600 = an hour per second), got "${options.timeScale}".`);
+    fail(`--time-scale must be a positive number (60 = a minute per second), got "${options.timeScale}".`);
     return undefined;
   }
   const ports: Partial<Record<ServiceName, number>> = {};
@@ -70,6 +71,9 @@ function toLocalOptions(options: DevOptions): LocalOptions | undefined {
     ports[service] = port;
   }
   return {
+    clock: 'interactive',
+    // The demo plays the same timeline on every fresh start.
+    ...(options.demo ? { startAt: DEMO_START } : {}),
     timeScale,
     ports,
     reset: options.reset ?? false,
