@@ -52,7 +52,7 @@ async function profilesFound(all: CustomerEvent[]): Promise<number> {
 export async function runLocalBench(): Promise<void> {
   const box = await sandbox();
   const started = performance.now();
-  const runtime = await boot(box, 3600);
+  const runtime = await boot(box);
   const readyMs = performance.now() - started;
   try {
     const all = events('a');

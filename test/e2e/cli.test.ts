@@ -12,7 +12,7 @@ describe('journeys send, status and outbox against the local runtime', () => {
 
   beforeAll(async () => {
     box = await sandbox();
-    runtime = await boot(box, 20_000);
+    runtime = await boot(box);
   });
   afterAll(async () => {
     await runtime.stop();

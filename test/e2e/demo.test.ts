@@ -1,11 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalRuntime, playDemo } from '#infra/local/index.ts';
+import { DEMO_START, type LocalRuntime, playDemo } from '#infra/local/index.ts';
 import { boot, type Sandbox, sandbox, sentEmails } from './support/local-runtime.ts';
-
-// The scale `npm start` uses: the demo's five journey days take about 25 real seconds.
-const TIME_SCALE = 20_000;
 
 let box: Sandbox;
 let runtime: LocalRuntime;
@@ -13,7 +10,7 @@ const printed: string[] = [];
 
 beforeAll(async () => {
   box = await sandbox();
-  runtime = await boot(box, TIME_SCALE);
+  runtime = await boot(box, { startAt: DEMO_START });
   // A journey day after the last answer leaves time for a send deferred by quiet hours.
   await playDemo(
     { ...runtime, options: { ...runtime.options, log: (line) => printed.push(line) } },

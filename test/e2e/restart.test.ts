@@ -15,7 +15,7 @@ describe('restarting the local runtime on the same data directory', () => {
   it('keeps profiles, the registry and journey time', async () => {
     // arrange: a first run knows a customer, then stops
     box = await sandbox();
-    runtime = await boot(box, 3600);
+    runtime = await boot(box);
     await putEvents(runtime, [identify('restart-1', 'Europe/Rome')]);
     await runtime.settled();
     const ports = portsOf(runtime);
@@ -23,7 +23,7 @@ describe('restarting the local runtime on the same data directory', () => {
     await runtime.stop();
     runtime = undefined;
     // act: the same data directory (and ports: handlers keep their clients per process, as in Lambda)
-    runtime = await boot(box, 3600, ports);
+    runtime = await boot(box, { ports });
     // assert
     const state = await profilesRepository().get('restart-1');
     expect(state.profile).toMatchObject({ email: 'restart-1@example.com', timezone: 'Europe/Rome' });
