@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { clockAdvanceCommand, clockCommand } from './commands/clock.ts';
 import { compileCommand } from './commands/compile.ts';
 import { devCommand, SERVICES } from './commands/dev.ts';
 import { graphCommand } from './commands/graph.ts';
@@ -89,7 +90,26 @@ program
   .option('--bus <name>', 'event bus name', 'customer-events')
   .option('--endpoint <url>', 'EventBridge endpoint (default: the local one, http://localhost:4010)')
   .option('--aws', 'send to the real EventBridge of your AWS credentials and region')
+  .option(
+    '--timestamp <instant>',
+    "the event's timestamp (ISO 8601); default the local runtime's journey time (real time with --aws)",
+  )
   .action(sendCommand);
+
+const clock = program
+  .command('clock')
+  .description("print the local runtime's journey time")
+  .option('--endpoint <url>', 'the local runtime (default http://localhost:4010)')
+  .action(clockCommand);
+clock
+  .command('advance')
+  .description('let journey time run forward: every wait, retry and schedule due on the way happens in order')
+  .argument('[duration]', 'an ISO 8601 duration: P1D, PT3H, P1W')
+  .option('--to <instant>', 'run to this ISO 8601 instant instead')
+  // --endpoint belongs to `clock` and is read from there.
+  .action((duration: string | undefined, _options: unknown, command: Command) =>
+    clockAdvanceCommand(duration, command.optsWithGlobals()),
+  );
 
 program
   .command('outbox')
