@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { clockAdvanceCommand, clockCommand } from './commands/clock.ts';
 import { compileCommand } from './commands/compile.ts';
 import { devCommand, SERVICES } from './commands/dev.ts';
+import { dlqCommand, dlqReplayCommand } from './commands/dlq.ts';
 import { graphCommand } from './commands/graph.ts';
 import { importPinpointCommand } from './commands/import-pinpoint.ts';
 import { outboxCommand } from './commands/outbox.ts';
@@ -126,6 +127,20 @@ program
   .option('--data-dir <dir>', 'local data folder', '.journeys')
   .option('--json', 'machine-readable')
   .action(statusCommand);
+
+const dlq = program
+  .command('dlq')
+  .description('list the events the local bus could not deliver (its dead-letter file), with the reason')
+  .option('--data-dir <dir>', 'local data folder', '.journeys')
+  .option('--json', 'machine-readable')
+  .option('--endpoint <url>', 'the local runtime, for replay (default http://localhost:4010)')
+  .action(dlqCommand);
+dlq
+  .command('replay')
+  .description(
+    'deliver the dead-lettered events again (the runtime must be running); those that fail again stay',
+  )
+  .action((_options: unknown, command: Command) => dlqReplayCommand(command.optsWithGlobals()));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   fail(error instanceof Error ? error.message : String(error));
