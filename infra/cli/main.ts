@@ -9,6 +9,7 @@ import { outboxCommand } from './commands/outbox.ts';
 import { schemaCommand } from './commands/schema.ts';
 import { sendCommand } from './commands/send.ts';
 import { statusCommand } from './commands/status.ts';
+import { testCommand } from './commands/test.ts';
 import { validateCommand } from './commands/validate.ts';
 import { fail } from './output.ts';
 
@@ -127,6 +128,18 @@ program
   .option('--data-dir <dir>', 'local data folder', '.journeys')
   .option('--json', 'machine-readable')
   .action(statusCommand);
+
+program
+  .command('test')
+  .description(
+    'run journey scenarios (journeys/tests/*.test.json) on a deterministic clock: pass/fail per expectation, exit 1 on any failure',
+  )
+  .argument('[files...]', 'scenario files or folders (default journeys/tests)')
+  .option('--reporter <name>', 'text or junit', 'text')
+  .option('--out <file>', 'write the report to a file (with junit, the text report still prints)')
+  .option('--journeys-dir <dir>', 'the journeys folder (default journeys/)')
+  .option('--schema <file>', 'write the JSON Schema of scenario files and exit')
+  .action(testCommand);
 
 const dlq = program
   .command('dlq')

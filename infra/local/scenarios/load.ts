@@ -1,0 +1,43 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { type Scenario, ScenarioFile } from './scenario.ts';
+
+/** Scenario files: `*.test.json` in the given files or folders; problems per file instead of throwing. */
+export async function loadScenarios(
+  paths: readonly string[],
+  root: string,
+): Promise<{ scenarios: { file: string; scenario: Scenario }[]; problems: string[] }> {
+  const files: string[] = [];
+  for (const path of paths) {
+    const entries = await readdir(path).catch(() => undefined);
+    if (entries === undefined) files.push(path);
+    else
+      files.push(
+        ...entries
+          .filter((e) => e.endsWith('.test.json'))
+          .sort()
+          .map((e) => join(path, e)),
+      );
+  }
+  const scenarios: { file: string; scenario: Scenario }[] = [];
+  const problems: string[] = [];
+  for (const file of files) {
+    const name = relative(root, file);
+    let json: unknown;
+    try {
+      json = JSON.parse(await readFile(file, 'utf8'));
+    } catch (error) {
+      problems.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+      continue;
+    }
+    const parsed = ScenarioFile.safeParse(json);
+    if (parsed.success) {
+      const list = 'scenarios' in parsed.data ? parsed.data.scenarios : [parsed.data];
+      for (const scenario of list) scenarios.push({ file: name, scenario });
+    } else
+      problems.push(
+        ...parsed.error.issues.map((i) => `${name}: ${i.path.join('.') || '(file)'}: ${i.message}`),
+      );
+  }
+  return { scenarios, problems };
+}
