@@ -173,10 +173,10 @@ function identifyOf(id: string, customer: Scenario['customers'][number]): Record
       email: `${id}@example.test`,
       phone: phoneOf(id),
       ...(customer.timezone === undefined ? {} : { timezone: customer.timezone }),
-      consent: customer.consent ?? { email: true, sms: true, push: true },
+      consent: customer.consent ?? { email: 'subscribed', sms: 'subscribed', push: 'subscribed' },
       ...customer.traits,
     },
-    context: { device: { token: `token-${id}`, type: 'android' } },
+    ...(customer.app === false ? {} : { context: { device: { token: `token-${id}`, type: 'android' } } }),
   };
 }
 

@@ -14,15 +14,16 @@ export const When = z
   .regex(/^(\+.+|\d{4}-\d{2}-\d{2}T.+)$/, 'an ISO 8601 instant or +<duration> (+2h, +30m, +1d, +P1DT2H)')
   .describe('An ISO 8601 instant, or relative to the start: +2h, +30m, +1d, +P1DT2H.');
 
+const Status = z.enum(['subscribed', 'unsubscribed']);
 const Consent = z
   .object({
-    email: z.boolean().optional(),
-    sms: z.boolean().optional(),
-    push: z.boolean().optional(),
+    email: Status.optional(),
+    sms: Status.optional(),
+    push: Status.optional(),
     topics: z.record(z.string(), z.boolean()).optional(),
   })
   .strict()
-  .describe('Channel and topic consent; all channels granted when absent.');
+  .describe('Channel and topic consent, as in an identify; every channel subscribed when absent.');
 
 export const Customer = z
   .object({
@@ -34,6 +35,7 @@ export const Customer = z
       .optional()
       .describe('Profile traits sent in an identify at the start.'),
     consent: Consent.optional(),
+    app: z.boolean().optional().describe('Has the app (a push token); default true.'),
   })
   .strict();
 
