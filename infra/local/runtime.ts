@@ -86,6 +86,8 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
       await syncSchedules();
     };
     await deployAll();
+    // What the deploy started (a schedule's first run) happens before anything else: a run is reproducible.
+    await settled(services, scheduler);
     const watcher = options.watch ? watch(services, options) : undefined;
     return {
       endpoints: { ...services.endpoints, sesViewer: services.ses.viewer },
