@@ -38,6 +38,8 @@ export type LocalOptions = {
   startAt?: string | number;
   /** Watch the journeys folder and redeploy changed files (default true). */
   watch?: boolean;
+  /** Keep DynamoDB data in memory, for runs that throw their data away (`journeys test`); default false. */
+  inMemory?: boolean;
   /** Handler logs (Powertools) on stdout (default false). */
   verbose?: boolean;
   /** Progress lines (default console.log); pass `() => {}` for silence. */
@@ -71,6 +73,7 @@ export function resolveOptions(options: LocalOptions): ResolvedOptions {
     ports: { ...DEFAULT_PORTS, ...options.ports },
     timeScale,
     watch: options.watch ?? true,
+    inMemory: options.inMemory ?? false,
     verbose: options.verbose ?? false,
     log: options.log ?? ((line: string) => console.log(line)),
   };

@@ -53,7 +53,10 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
     for (const server of servers) await closeServer(server);
   };
   try {
-    const dynamo = await startDynamo(join(dir, 'dynamodb'), options.ports.dynamodb);
+    const dynamo = await startDynamo(
+      options.inMemory ? undefined : join(dir, 'dynamodb'),
+      options.ports.dynamodb,
+    );
     started.push(dynamo);
     const ses = await startSes(options.ports.ses);
     started.push(ses);

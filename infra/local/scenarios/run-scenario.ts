@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as z from 'zod';
@@ -59,6 +59,7 @@ export async function runScenarios(
         startAt: scenario.start,
         ports,
         watch: false,
+        inMemory: true,
         log: () => {},
       });
       ports = portsOf(runtime);
@@ -230,13 +231,20 @@ type Box = { dataDir: string; journeysDir: string; remove: () => Promise<void> }
 async function sandbox(journeysDir: string, scenario: Scenario): Promise<Box> {
   const dataDir = await mkdtemp(join(tmpdir(), 'journeys-test-data-'));
   const folder = await mkdtemp(join(tmpdir(), 'journeys-test-'));
-  await cp(join(journeysDir, 'templates'), join(folder, 'templates'), { recursive: true });
+  await mkdir(join(folder, 'templates'));
+  // Only the templates the scenario can use: each one deployed is start-up time.
+  const names = new Set<string>(strings(scenario.events));
   for (const id of scenario.journeys) {
     const journey = JourneyJson.parse(JSON.parse(await readFile(join(journeysDir, `${id}.json`), 'utf8')));
     const overrides = scenario.settings?.[id];
     if (overrides !== undefined)
       journey.settings = { ...(JourneyJson.safeParse(journey.settings).data ?? {}), ...overrides };
     await writeFile(join(folder, `${id}.json`), JSON.stringify(journey, null, 2));
+    for (const name of strings(journey)) names.add(name);
+  }
+  for (const file of await readdir(join(journeysDir, 'templates'))) {
+    if (names.has(file.replace(/\.json$/, '')))
+      await cp(join(journeysDir, 'templates', file), join(folder, 'templates', file));
   }
   return {
     dataDir,
@@ -246,6 +254,14 @@ async function sandbox(journeysDir: string, scenario: Scenario): Promise<Box> {
       await rm(folder, { recursive: true, force: true });
     },
   };
+}
+
+/** Every string in a JSON value: the candidate template names. */
+function strings(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(strings);
+  if (typeof value === 'object' && value !== null) return Object.values(value).flatMap(strings);
+  return [];
 }
 
 function portsOf(runtime: LocalRuntime): Record<ServiceName, number> {

@@ -119,7 +119,7 @@ export class LocalStateMachine {
     this.#local = localDefinition(definition);
     for (const [stateName, info] of this.#local.tasks)
       assertBound(stateName, info.resource, definition, options);
-    this.#machine = new StateMachine(this.#local.definition);
+    this.#machine = interpreterFor(this.#local.definition);
   }
 
   /** The type of each state of the original definition, by name. */
@@ -139,6 +139,26 @@ export class LocalStateMachine {
       machineName: this.#options.stateMachineName ?? 'local',
     });
   }
+}
+
+/**
+ * Building the interpreter's StateMachine validates the definition (100–500
+ * ms); the same definition deployed again (a restarted runtime, the next
+ * scenario of `journeys test`) reuses it. It holds no execution state.
+ * Bounded: the least recently used is dropped.
+ */
+const INTERPRETERS = new Map<string, StateMachine>();
+const MAX_INTERPRETERS = 64;
+
+function interpreterFor(definition: StateMachineDefinition): StateMachine {
+  const key = JSON.stringify(definition);
+  const cached = INTERPRETERS.get(key);
+  INTERPRETERS.delete(key);
+  const machine = cached ?? new StateMachine(definition);
+  INTERPRETERS.set(key, machine);
+  const oldest = INTERPRETERS.keys().next().value;
+  if (INTERPRETERS.size > MAX_INTERPRETERS && oldest !== undefined) INTERPRETERS.delete(oldest);
+  return machine;
 }
 
 type ExecutionSetup = {
