@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { clockAdvanceCommand, clockCommand } from './commands/clock.ts';
 import { compileCommand } from './commands/compile.ts';
 import { devCommand, SERVICES } from './commands/dev.ts';
@@ -139,6 +139,8 @@ program
   .option('--out <file>', 'write the report to a file (with junit, the text report still prints)')
   .option('--journeys-dir <dir>', 'the journeys folder (default journeys/)')
   .option('--schema <file>', 'write the JSON Schema of scenario files and exit')
+  .option('--jobs <n>', 'scenario files run in this many processes at once (default: 2, or 1 on one core)')
+  .addOption(new Option('--worker').hideHelp())
   .action(testCommand);
 
 const dlq = program

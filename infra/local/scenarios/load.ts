@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { type Scenario, ScenarioFile } from './scenario.ts';
+import { Scenario as OneScenario, type Scenario, ScenarioList } from './scenario.ts';
 
 /** Scenario files: `*.test.json` in the given files or folders; problems per file instead of throwing. */
 export async function loadScenarios(
@@ -30,10 +30,13 @@ export async function loadScenarios(
       problems.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
       continue;
     }
-    const parsed = ScenarioFile.safeParse(json);
+    // Parsed by the shape the file has, so that problems name the wrong field.
+    const isList = typeof json === 'object' && json !== null && 'scenarios' in json;
+    const parsed = isList
+      ? ScenarioList.safeParse(json)
+      : OneScenario.transform((s) => ({ scenarios: [s] })).safeParse(json);
     if (parsed.success) {
-      const list = 'scenarios' in parsed.data ? parsed.data.scenarios : [parsed.data];
-      for (const scenario of list) scenarios.push({ file: name, scenario });
+      for (const scenario of parsed.data.scenarios) scenarios.push({ file: name, scenario });
     } else
       problems.push(
         ...parsed.error.issues.map((i) => `${name}: ${i.path.join('.') || '(file)'}: ${i.message}`),

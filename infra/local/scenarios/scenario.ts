@@ -166,12 +166,10 @@ export const Scenario = z
 export type Scenario = z.infer<typeof Scenario>;
 
 /** A scenario file: one scenario, or several under `scenarios`. */
-export const ScenarioFile = z.union([
-  Scenario,
-  z
-    .object({ $schema: z.string().optional(), scenarios: z.array(Scenario.omit({ $schema: true })).min(1) })
-    .strict(),
-]);
+export const ScenarioList = z
+  .object({ $schema: z.string().optional(), scenarios: z.array(Scenario.omit({ $schema: true })).min(1) })
+  .strict();
+export const ScenarioFile = z.union([Scenario, ScenarioList]);
 
 /** The JSON Schema of scenario files, for editors. */
 export function scenarioJsonSchema(): unknown {
