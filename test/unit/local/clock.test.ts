@@ -96,6 +96,28 @@ describe('JourneyClock', () => {
     ]);
   });
 
+  it('interactive: follows the wall clock while idle, and stands still while work is in flight', async () => {
+    // arrange: an hour of journey time per real millisecond while idle
+    const clock = new JourneyClock(T0);
+    let fired = false;
+    clock.at(T0 + 5 * HOUR, () => {
+      fired = true;
+    });
+    // act
+    clock.runWithWallClock(HOUR, 5);
+    while (!fired) await new Promise((r) => setTimeout(r, 5));
+    const release = clock.hold();
+    await new Promise((r) => setTimeout(r, 5));
+    const held = clock.nowMs();
+    await new Promise((r) => setTimeout(r, 50));
+    const stillHeld = clock.nowMs();
+    release();
+    clock.stop();
+    // assert
+    expect(stillHeld).toBe(held);
+    expect(held).toBeGreaterThanOrEqual(T0 + 5 * HOUR);
+  });
+
   it('resumes the journey time a data directory stopped at', async () => {
     // arrange
     const dir = await mkdtemp(join(tmpdir(), 'journeys-clock-'));
