@@ -145,6 +145,11 @@ export class JourneyClock {
     this.#realTicker.unref();
   }
 
+  /** True in interactive mode. */
+  get followsWallClock(): boolean {
+    return this.#realTicker !== undefined;
+  }
+
   stopWallClock(): void {
     clearInterval(this.#realTicker);
     this.#realTicker = undefined;

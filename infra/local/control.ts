@@ -27,7 +27,6 @@ export const ReplayReply = z.object({ replayed: z.number(), failedAgain: z.numbe
 
 type Control = {
   clock: JourneyClock;
-  mode: ClockReply['mode'];
   bus: LocalBus;
   deadLetters: string;
 };
@@ -53,12 +52,12 @@ export function localControl(control: Control): RouteHandler {
   };
 }
 
-function clockReply({ clock, mode }: Control): ClockReply {
+function clockReply({ clock }: Control): ClockReply {
   const next = clock.nextDueMs();
   return {
     now: clock.now().toISOString(),
     ...(next === undefined ? {} : { nextDue: new Date(next).toISOString() }),
-    mode,
+    mode: clock.followsWallClock ? 'interactive' : 'deterministic',
   };
 }
 

@@ -83,10 +83,7 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
       ses: ses.endpoint,
       eventbridge: await serve(
         'eventbridge',
-        createEventBridgeServer(
-          bus,
-          localControl({ clock, mode: options.clock, bus, deadLetters: join(dir, DEAD_LETTERS_FILE) }),
-        ),
+        createEventBridgeServer(bus, localControl({ clock, bus, deadLetters: join(dir, DEAD_LETTERS_FILE) })),
       ),
       sfn: await serve('sfn', createStepFunctionsServer(sfn)),
       pinpoint: await serve(

@@ -48,6 +48,8 @@ export async function devCommand(options: DevOptions): Promise<void> {
   process.once('SIGTERM', stop);
   printEndpoints(runtime.endpoints);
   if (options.demo) await playDemo(runtime);
+  // The demo ran on the deterministic clock (the same timeline on every fresh start); now journey time follows the wall clock while idle.
+  runtime.services.clock.runWithWallClock(runtime.options.timeScale);
   process.stdout.write(
     `\n${paint('green', 'Ready.')} Send events with \`npx journeys send\` or \`aws events put-events --endpoint-url ${runtime.endpoints.eventbridge}\`; edit journeys/*.json to redeploy. Ctrl-C stops.\n`,
   );
@@ -71,7 +73,7 @@ function toLocalOptions(options: DevOptions): LocalOptions | undefined {
     ports[service] = port;
   }
   return {
-    clock: 'interactive',
+    clock: 'deterministic',
     // The demo plays the same timeline on every fresh start.
     ...(options.demo ? { startAt: DEMO_START } : {}),
     timeScale,
