@@ -10,6 +10,7 @@ import { readOutbox } from '#infra/local/outbox.ts';
 import { awsCliAvailable } from './support/aws-cli.ts';
 import {
   boot,
+  E2E_TIMEOUT,
   eventually,
   executionsOf,
   identify,
@@ -78,7 +79,7 @@ beforeAll(async () => {
   // Every wait for the order (one day) has timed out two days later.
   await runtime.advanceTo(runtime.services.clock.nowMs() + 2 * DAY);
   await quiesce(runtime);
-}, 60_000);
+}, E2E_TIMEOUT);
 
 afterAll(async () => {
   await runtime?.stop();

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_START, type LocalRuntime, playDemo } from '#infra/local/index.ts';
-import { boot, type Sandbox, sandbox, sentEmails } from './support/local-runtime.ts';
+import { boot, E2E_TIMEOUT, type Sandbox, sandbox, sentEmails } from './support/local-runtime.ts';
 
 let box: Sandbox;
 let runtime: LocalRuntime;
@@ -16,7 +16,7 @@ beforeAll(async () => {
     { ...runtime, options: { ...runtime.options, log: (line) => printed.push(line) } },
     { followSeconds: 86_400 },
   );
-}, 90_000);
+}, E2E_TIMEOUT);
 
 afterAll(async () => {
   await runtime?.stop();

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { type LocalRuntime, runSegmentNow } from '#infra/local/index.ts';
 import {
   boot,
+  E2E_TIMEOUT,
   eventually,
   executionsOf,
   identify,
@@ -67,7 +68,7 @@ beforeAll(async () => {
   ]);
   // The schedule ran at the deploy, before anyone was known; its next run is an hour later.
   await runtime.advanceTo(runtime.services.clock.nowMs() + 3_600_000);
-});
+}, E2E_TIMEOUT);
 
 afterAll(async () => {
   await runtime?.stop();

@@ -38,6 +38,12 @@ export async function sandbox(): Promise<Sandbox> {
   };
 }
 
+/**
+ * The real-time limit of a whole end-to-end story. Journey time does not
+ * depend on it — only how long the machine may take, loaded or not.
+ */
+export const E2E_TIMEOUT = 300_000;
+
 /** Where the end-to-end tests' journey time starts: a Monday, 09:00 UTC. */
 export const E2E_START = '2026-03-02T09:00:00Z';
 

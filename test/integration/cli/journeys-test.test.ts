@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.ts';
 
+// Each `journeys` command is a Node.js process (2–5 s to start on a loaded 2-core machine): no CPU-bound limit.
+const CLI_TIMEOUT = 180_000;
+
 const scenario = (smsAt: string) => ({
   name: 'No order within a day: the SMS the next day',
   journeys: ['cart-abandonment'],
@@ -26,34 +29,53 @@ beforeAll(async () => {
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
 describe('npx journeys test', () => {
-  it('passes a scenario that holds, expectation by expectation', async () => {
-    const result = await runCli(['test', join(dir, 'pass.test.json')]);
+  it(
+    'passes a scenario that holds, expectation by expectation',
+    async () => {
+      const result = await runCli(['test', join(dir, 'pass.test.json')]);
 
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain(
-      '✓ sam-1 gets sms cart-sms at 2026-03-03T10:00:00.000Z, containing "80 EUR"',
-    );
-    expect(result.stdout).toContain('1 scenario(s), 2 expectation(s): all passed');
-  });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(
+        '✓ sam-1 gets sms cart-sms at 2026-03-03T10:00:00.000Z, containing "80 EUR"',
+      );
+      expect(result.stdout).toContain('1 scenario(s), 2 expectation(s): all passed');
+    },
+    CLI_TIMEOUT,
+  );
 
-  it('fails a changed expectation with what happened instead and the timeline, exit 1, and JUnit for CI', async () => {
-    const junit = join(dir, 'junit.xml');
-    const result = await runCli(['test', join(dir, 'fail.test.json'), '--reporter', 'junit', '--out', junit]);
+  it(
+    'fails a changed expectation with what happened instead and the timeline, exit 1, and JUnit for CI',
+    async () => {
+      const junit = join(dir, 'junit.xml');
+      const result = await runCli([
+        'test',
+        join(dir, 'fail.test.json'),
+        '--reporter',
+        'junit',
+        '--out',
+        junit,
+      ]);
 
-    expect(result.code).toBe(1);
-    expect(result.stdout).toContain('✗ sam-1 gets sms cart-sms at 2026-03-03T09:00:00.000Z');
-    expect(result.stdout).toContain('sms cart-sms at 2026-03-03T10:00:00.000Z (Tue 03 Mar 11:00 local)');
-    expect(result.stdout).toContain('timeline of sam-1');
-    expect(result.stdout).toMatch(/Tue 03 Mar 11:00 {2}sent {3}cart-abandonment\/cart-sms/);
-    const xml = await readFile(junit, 'utf8');
-    expect(xml).toContain('<testsuite');
-    expect(xml).toContain('tests="2" failures="1"');
-  });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain('✗ sam-1 gets sms cart-sms at 2026-03-03T09:00:00.000Z');
+      expect(result.stdout).toContain('sms cart-sms at 2026-03-03T10:00:00.000Z (Tue 03 Mar 11:00 local)');
+      expect(result.stdout).toContain('timeline of sam-1');
+      expect(result.stdout).toMatch(/Tue 03 Mar 11:00 {2}sent {3}cart-abandonment\/cart-sms/);
+      const xml = await readFile(junit, 'utf8');
+      expect(xml).toContain('<testsuite');
+      expect(xml).toContain('tests="2" failures="1"');
+    },
+    CLI_TIMEOUT,
+  );
 
-  it('rejects an invalid scenario file with the field that is wrong', async () => {
-    const result = await runCli(['test', join(dir, 'invalid.test.json')]);
+  it(
+    'rejects an invalid scenario file with the field that is wrong',
+    async () => {
+      const result = await runCli(['test', join(dir, 'invalid.test.json')]);
 
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('invalid.test.json: start');
-  });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('invalid.test.json: start');
+    },
+    CLI_TIMEOUT,
+  );
 });
