@@ -2,20 +2,38 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_START, type LocalRuntime, playDemo } from '#infra/local/index.ts';
-import { boot, E2E_TIMEOUT, type Sandbox, sandbox, sentEmails } from './support/local-runtime.ts';
+import { boot, E2E_TIMEOUT, portsOf, type Sandbox, sandbox, sentEmails } from './support/local-runtime.ts';
 
 let box: Sandbox;
 let runtime: LocalRuntime;
 const printed: string[] = [];
+const replayed: string[] = [];
 
-beforeAll(async () => {
+/** Plays the demo on a fresh sandbox; the runtime stays up for the checks. */
+async function play(into: string[], ports?: ReturnType<typeof portsOf>): Promise<void> {
   box = await sandbox();
-  runtime = await boot(box, { startAt: DEMO_START });
+  runtime = await boot(box, { startAt: DEMO_START, ...(ports === undefined ? {} : { ports }) });
   // A journey day after the last answer leaves time for a send deferred by quiet hours.
   await playDemo(
-    { ...runtime, options: { ...runtime.options, log: (line) => printed.push(line) } },
+    { ...runtime, options: { ...runtime.options, log: (line) => into.push(line) } },
     { followSeconds: 86_400 },
   );
+}
+
+/** The customers' timelines and the funnels: what the demo printed between its events and its hints. */
+function report(lines: string[]): string {
+  const from = lines.findIndex((l) => /^\s*$/.test(l) || l.startsWith('\n'));
+  const to = lines.findIndex((l) => l.includes('Try it yourself'));
+  return lines.slice(from, to).join('\n');
+}
+
+beforeAll(async () => {
+  // The demo twice, on two fresh data directories: the same timeline, byte for byte.
+  await play(replayed);
+  const ports = portsOf(runtime);
+  await runtime.stop();
+  await box.remove();
+  await play(printed, ports);
 }, E2E_TIMEOUT);
 
 afterAll(async () => {
@@ -24,6 +42,11 @@ afterAll(async () => {
 });
 
 describe('the demo of npm start', () => {
+  it('prints the same timelines and funnels on every run', () => {
+    expect(report(printed)).toContain('u-anna-rossi');
+    expect(report(printed)).toBe(report(replayed));
+  });
+
   it('ends with the promoter asked for a review', async () => {
     const emails = await sentEmails(runtime, 'anna.rossi@example.com');
 
