@@ -79,3 +79,38 @@ describe('npx journeys test', () => {
     CLI_TIMEOUT,
   );
 });
+
+describe('npx journeys dlq', () => {
+  it(
+    'lists the dead-lettered events of a data directory with the error, and says so when there are none',
+    async () => {
+      // arrange
+      const data = await mkdtemp(join(tmpdir(), 'journeys-dlq-'));
+      const empty = await runCli(['dlq', '--data-dir', data]);
+      const letter = {
+        target: 'ingest',
+        error: 'ValidationException: Item size has exceeded the maximum allowed size',
+        failedAt: '2026-03-02T09:00:00.000Z',
+        attempts: 3,
+        event: {
+          id: 'ev-1',
+          'detail-type': 'track',
+          source: 'journeys.customer',
+          time: '2026-03-02T09:00:00Z',
+          detail: {},
+        },
+      };
+      await writeFile(join(data, 'dead-letters.jsonl'), `${JSON.stringify(letter)}\nnot json\n`);
+      // act
+      const listed = await runCli(['dlq', '--data-dir', data]);
+      await rm(data, { recursive: true, force: true });
+      // assert
+      expect(empty.stdout).toContain('No dead-lettered events');
+      expect(listed.stdout).toContain('ingest ← track ev-1');
+      expect(listed.stdout).toContain('Item size has exceeded');
+      expect(listed.stdout).toContain('1 line(s) could not be read');
+      expect(listed.stdout).toContain('npx journeys dlq replay');
+    },
+    CLI_TIMEOUT,
+  );
+});
