@@ -26,7 +26,7 @@ import { listenOn, PortInUseError } from '#infra/local/listen.ts';
 import { resolveOptions } from '#infra/local/options.ts';
 import { readOutbox } from '#infra/local/outbox.ts';
 import { type Services, startServices } from '#infra/local/services.ts';
-import { awsCliAvailable } from './support/aws-cli.ts';
+import { AWS_CLI, awsCliAvailable } from './support/aws-cli.ts';
 
 const run = promisify(execFile);
 
@@ -121,7 +121,7 @@ describe('local stand-ins', () => {
     ]);
     // act
     const { stdout } = await run(
-      '/usr/bin/aws',
+      AWS_CLI,
       ['events', 'put-events', '--endpoint-url', services.endpoints.eventbridge, '--entries', entries],
       {
         env: {

@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
 
-/** Where Debian's awscli package puts the AWS CLI v2 (the first `aws` on PATH may be an old v1). */
-export const AWS_CLI = '/usr/bin/aws';
+/**
+ * Where Debian's awscli package puts the AWS CLI v2 (the first `aws` on PATH
+ * may be an old v1); `JOURNEYS_AWS_CLI` points elsewhere.
+ */
+export const AWS_CLI = process.env.JOURNEYS_AWS_CLI ?? '/usr/bin/aws';
 
 /** Set by `.ci/run`: there, a missing AWS CLI fails the tests instead of being reported. */
 export const REQUIRE_AWS_CLI = 'JOURNEYS_REQUIRE_AWS_CLI';
