@@ -70,7 +70,10 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
     const taskHandlers: Record<string, LocalTaskHandler> = {};
     const sfn = await stepFunctions(dir, taskHandlers, clock, (record) => {
       // As on AWS, the end of an execution is an event on the default bus.
-      bus.put([executionStatusEntry(record)]).catch((error: unknown) => options.log(`! ${String(error)}`));
+      // Tracked: journey time waits for the event and what it causes.
+      clock
+        .track(bus.put([executionStatusEntry(record)]))
+        .catch((error: unknown) => options.log(`! ${String(error)}`));
     });
     const serve = async (service: ServiceName, server: Server) => {
       holdWhileServing(server, clock);

@@ -72,7 +72,12 @@ export class LocalStepFunctions {
     const run = local.start(JSON.parse(input), { name });
     const entry: Running = { run };
     this.running.set(execArn, entry);
-    entry.finished = run.done.then((outcome) => this.finish(record, entry, outcome));
+    entry.finished = run.done.then((outcome) => {
+      // The execution's own hold ended with its last state, a few microtasks ago (no idle check in
+      // between): time waits again until the final record is written and its status event put.
+      const release = this.options.time.hold();
+      return this.finish(record, entry, outcome).finally(release);
+    });
     return record;
   }
 
