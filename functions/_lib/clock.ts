@@ -1,8 +1,8 @@
 /**
  * The business clock of every handler: timestamps written on profiles and
  * deliveries, cap windows, quiet hours, cooldowns, "already arrived" checks.
- * Real time by default; the local runtime installs a scaled clock so that
- * handlers and its Step Functions agree on what time it is in a demo.
+ * Real time by default; the local runtime installs its journey clock so that
+ * handlers, its Step Functions and its bus agree on what time it is.
  */
 type Clock = () => Date;
 
@@ -14,7 +14,7 @@ export function now(): Date {
   return current();
 }
 
-/** Replaces the clock (tests, the local runtime's scaled time). */
+/** Replaces the clock (tests, the local runtime's journey time). */
 export function setClock(clock: Clock): void {
   current = clock;
 }

@@ -1,12 +1,15 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { clockAdvanceCommand, clockCommand } from './commands/clock.ts';
 import { compileCommand } from './commands/compile.ts';
 import { devCommand, SERVICES } from './commands/dev.ts';
+import { dlqCommand, dlqReplayCommand } from './commands/dlq.ts';
 import { graphCommand } from './commands/graph.ts';
 import { importPinpointCommand } from './commands/import-pinpoint.ts';
 import { outboxCommand } from './commands/outbox.ts';
 import { schemaCommand } from './commands/schema.ts';
 import { sendCommand } from './commands/send.ts';
 import { statusCommand } from './commands/status.ts';
+import { testCommand } from './commands/test.ts';
 import { validateCommand } from './commands/validate.ts';
 import { fail } from './output.ts';
 
@@ -66,8 +69,8 @@ const dev = program
   .option('--no-watch', 'do not redeploy journeys when their files change')
   .option(
     '--time-scale <n>',
-    'how many times faster than real time journeys run (3600 = an hour per second; the default, 20000, makes a day pass in about 4 seconds)',
-    '20000',
+    'how many times faster than real time journey time runs while the runtime is idle (60 = a minute per second, the default; it stands still while work is in flight)',
+    '60',
   )
   .option('--data-dir <dir>', 'where local data is kept (default .journeys/)')
   .option('--journeys-dir <dir>', 'the folder served as the journeys bucket (default journeys/)')
@@ -89,7 +92,26 @@ program
   .option('--bus <name>', 'event bus name', 'customer-events')
   .option('--endpoint <url>', 'EventBridge endpoint (default: the local one, http://localhost:4010)')
   .option('--aws', 'send to the real EventBridge of your AWS credentials and region')
+  .option(
+    '--timestamp <instant>',
+    "the event's timestamp (ISO 8601); default the local runtime's journey time (real time with --aws)",
+  )
   .action(sendCommand);
+
+const clock = program
+  .command('clock')
+  .description("print the local runtime's journey time")
+  .option('--endpoint <url>', 'the local runtime (default http://localhost:4010)')
+  .action(clockCommand);
+clock
+  .command('advance')
+  .description('let journey time run forward: every wait, retry and schedule due on the way happens in order')
+  .argument('[duration]', 'an ISO 8601 duration: P1D, PT3H, P1W')
+  .option('--to <instant>', 'run to this ISO 8601 instant instead')
+  // --endpoint belongs to `clock` and is read from there.
+  .action((duration: string | undefined, _options: unknown, command: Command) =>
+    clockAdvanceCommand(duration, command.optsWithGlobals()),
+  );
 
 program
   .command('outbox')
@@ -106,6 +128,34 @@ program
   .option('--data-dir <dir>', 'local data folder', '.journeys')
   .option('--json', 'machine-readable')
   .action(statusCommand);
+
+program
+  .command('test')
+  .description(
+    'run journey scenarios (journeys/tests/*.test.json) on a deterministic clock: pass/fail per expectation, exit 1 on any failure',
+  )
+  .argument('[files...]', 'scenario files or folders (default journeys/tests)')
+  .option('--reporter <name>', 'text or junit', 'text')
+  .option('--out <file>', 'write the report to a file (with junit, the text report still prints)')
+  .option('--journeys-dir <dir>', 'the journeys folder (default journeys/)')
+  .option('--schema <file>', 'write the JSON Schema of scenario files and exit')
+  .option('--jobs <n>', 'scenario files run in this many processes at once (default: 2, or 1 on one core)')
+  .addOption(new Option('--worker').hideHelp())
+  .action(testCommand);
+
+const dlq = program
+  .command('dlq')
+  .description('list the events the local bus could not deliver (its dead-letter file), with the reason')
+  .option('--data-dir <dir>', 'local data folder', '.journeys')
+  .option('--json', 'machine-readable')
+  .option('--endpoint <url>', 'the local runtime, for replay (default http://localhost:4010)')
+  .action(dlqCommand);
+dlq
+  .command('replay')
+  .description(
+    'deliver the dead-lettered events again (the runtime must be running); those that fail again stay',
+  )
+  .action((_options: unknown, command: Command) => dlqReplayCommand(command.optsWithGlobals()));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   fail(error instanceof Error ? error.message : String(error));

@@ -15,37 +15,37 @@ export type DemoOptions = {
   file?: string;
   /** Journey time, in seconds, the demo keeps following the journeys after its last entry (default 2 days). */
   followSeconds?: number;
-  /** Longest the demo waits, in real seconds, after its last entry (default 60). */
-  settleSeconds?: number;
 };
+
+/** The instant the demo's journey time starts at on a fresh data directory: the same timeline on every run. */
+export const DEMO_START = '2026-03-02T07:00:00Z';
 
 const TWO_DAYS = 2 * 86_400;
 
 /**
- * Plays the demo: puts each event on the local bus through the PutEvents API
- * at its scaled time, follows the journeys for
- * a while after the last entry, then prints a timeline per customer and a
- * funnel per journey.
+ * Plays the demo: lets journey time run to each entry's instant and puts
+ * its event on the local bus through the PutEvents API, follows the journeys
+ * for a while after the last entry, then prints a timeline per customer and
+ * a funnel per journey.
  */
 export async function playDemo(runtime: LocalRuntime, demo: DemoOptions = {}): Promise<void> {
-  const { log, journeysDir, timeScale } = runtime.options;
+  const { log, journeysDir } = runtime.options;
   const file = demo.file ?? join(journeysDir, 'demo', 'events.json');
-  const clock = runtime.services.clock;
-  const started = clock.nowMs();
+  const started = runtime.services.clock.nowMs();
   const entries = await readDemo(file, started);
-  log(`▶ demo: ${entries.length} entries from ${file} at ${timeScale}× speed`);
+  log(`▶ demo: ${entries.length} entries from ${file}, from ${new Date(started).toISOString()}`);
   const client = new EventBridgeClient(localClientConfig(runtime.endpoints.eventbridge));
   try {
     for (const entry of entries) {
-      // `at` is journey time: each entry is played when the scaled clock reaches it.
-      await sleep(clock.realMs(started + entry.at * 1000 - clock.nowMs()));
+      // `at` is journey time: everything due before the entry happens first.
+      await runtime.advanceTo(started + entry.at * 1000);
       log(`  ${await play(runtime, client, entry)}`);
     }
   } finally {
     client.destroy();
   }
   const last = entries.at(-1)?.at ?? 0;
-  await follow(runtime, started + (last + (demo.followSeconds ?? TWO_DAYS)) * 1000, demo.settleSeconds ?? 60);
+  await runtime.advanceTo(started + (last + (demo.followSeconds ?? TWO_DAYS)) * 1000);
   await printReport(runtime);
 }
 
@@ -65,23 +65,6 @@ async function play(runtime: LocalRuntime, client: EventBridgeClient, entry: Dem
     }),
   );
   return `← ${event.userId ?? 'anonymous'} ${event.type === 'track' ? (event.event ?? 'track') : 'identify'}`;
-}
-
-/**
- * Lets the journeys run until every enrollment has finished or journey time
- * reaches `untilMs`; enrollments still waiting then (a wait of weeks) are
- * shown as such. `maxSeconds` of real time bound it whatever the scale.
- */
-async function follow(runtime: LocalRuntime, untilMs: number, maxSeconds: number): Promise<void> {
-  const deadline = Date.now() + maxSeconds * 1000;
-  const { clock, sfn } = runtime.services;
-  await runtime.settled();
-  while (sfn.runningCount() > 0 && clock.nowMs() < untilMs && Date.now() < deadline) await sleep(100);
-  await runtime.settled();
-}
-
-function sleep(ms: number): Promise<void> {
-  return ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve();
 }
 
 /** Prints the per-customer timelines and per-journey funnels of everything run so far, then how to go on. */

@@ -16,10 +16,18 @@ export function localTableName(table: TableDefinition): string {
 
 export type LocalDynamo = { endpoint: string; client: DynamoDBClient; stop: () => Promise<void> };
 
-/** Starts dynalite on loopback with its data under `dir`, and creates every table of `shared/tables.ts`. */
-export async function startDynamo(dir: string, port: number): Promise<LocalDynamo> {
+/**
+ * Starts dynalite on loopback with its data under `dir` (in memory when
+ * undefined), and creates every table of `shared/tables.ts`.
+ */
+export async function startDynamo(dir: string | undefined, port: number): Promise<LocalDynamo> {
   // Tables become ACTIVE at once: nothing local waits on CREATING.
-  const server = dynalite({ path: dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const server = dynalite({
+    ...(dir === undefined ? {} : { path: dir }),
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+  });
   const bound = await listenOn(server, 'dynamodb', port);
   const endpoint = `http://127.0.0.1:${bound}`;
   const client = new DynamoDBClient(localClientConfig(endpoint));

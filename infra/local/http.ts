@@ -33,6 +33,9 @@ export class AwsApiError extends Error {
 
 export type JsonOperation = (input: unknown) => Promise<unknown> | unknown;
 
+/** Serves a request outside the AWS protocol; resolves false when the path is not its own. */
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
 /**
  * A server for the AWS JSON protocols (1.0 and 1.1): `POST /`, the operation in
  * `X-Amz-Target: <prefix>.<Operation>`, a JSON body, errors as `{__type, message}`.
@@ -41,10 +44,15 @@ export function createAwsJsonServer(
   targetPrefix: string,
   version: '1.0' | '1.1',
   operations: Readonly<Record<string, JsonOperation>>,
+  routes?: RouteHandler,
 ): Server {
   const contentType = `application/x-amz-json-${version}`;
   return createServer((req, res) => {
-    void handleJson(req, res, targetPrefix, contentType, operations);
+    void (async () => {
+      const isAws = req.method === 'POST' && (req.url === '/' || req.url === '');
+      if (!isAws && routes !== undefined && (await routes(req, res).catch(() => false))) return;
+      await handleJson(req, res, targetPrefix, contentType, operations);
+    })();
   });
 }
 

@@ -1,4 +1,4 @@
-export { type DemoOptions, playDemo, printReport } from './demo.ts';
+export { DEMO_START, type DemoOptions, playDemo, printReport } from './demo.ts';
 export { PortInUseError, type ServiceName } from './listen.ts';
 export { DEFAULT_PORTS, type LocalOptions } from './options.ts';
 export { type OutboxEntry, readOutbox } from './outbox.ts';

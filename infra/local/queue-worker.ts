@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
 import * as z from 'zod';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './aws.ts';
+import type { JourneyClock } from './clock.ts';
 
 /** One message of an SQS event, as Lambda's event source mapping delivers it. */
 export type SqsEventRecord = {
@@ -25,13 +26,13 @@ export type QueueWorkerOptions = {
   concurrency: number;
   /** Receives before a message goes to the dead-letter file (the redrive policy's maxReceiveCount). */
   maxReceiveCount: number;
-  /** Real milliseconds before a failed message is received again (the visibility timeout). */
-  retryDelayMs: () => number;
+  /** Journey milliseconds before a failed message is received again (the visibility timeout). */
+  retryDelayMs: number;
   /** JSON-lines file of the messages that failed every receive. */
   deadLetters: string;
   onError: (message: string) => void;
-  /** Journey time, for the SentTimestamp attribute. */
-  clock: () => Date;
+  /** Journey time: SentTimestamp, retry delays, and the hold while a batch is processed. */
+  clock: JourneyClock;
 };
 
 type Message = { messageId: string; body: string; sentAt: number; receiveCount: number };
@@ -51,7 +52,7 @@ const BatchResponse = z.object({
  */
 export class QueueWorker {
   private readonly ready: Message[] = [];
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Set<() => void>();
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
   private target: QueueTarget | undefined;
@@ -70,7 +71,7 @@ export class QueueWorker {
   /** Accepts a message (SendMessage); returns its id. */
   send(body: string): string {
     const messageId = randomUUID();
-    this.ready.push({ messageId, body, sentAt: this.options.clock().getTime(), receiveCount: 0 });
+    this.ready.push({ messageId, body, sentAt: this.options.clock.nowMs(), receiveCount: 0 });
     this.pump();
     return messageId;
   }
@@ -88,7 +89,7 @@ export class QueueWorker {
 
   /** Drops pending retries; messages still waiting are not delivered any more. */
   stop(): void {
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const cancel of this.timers) cancel();
     this.timers.clear();
     this.ready.length = 0;
     this.target = undefined;
@@ -111,7 +112,9 @@ export class QueueWorker {
     while (target !== undefined && this.inFlight < this.options.concurrency && this.ready.length > 0) {
       const batch = this.ready.splice(0, this.options.batchSize);
       this.inFlight += 1;
+      const release = this.options.clock.hold();
       void this.deliver(target, batch).finally(() => {
+        release();
         this.inFlight -= 1;
         this.pump();
         this.checkIdle();
@@ -136,17 +139,21 @@ export class QueueWorker {
   private async retry(message: Message): Promise<void> {
     if (message.receiveCount >= this.options.maxReceiveCount) {
       this.options.onError(`${this.name}: message ${message.messageId} dead-lettered`);
-      const line = { queue: this.name, failedAt: this.options.clock().toISOString(), ...message };
+      const line = { queue: this.name, failedAt: this.options.clock.now().toISOString(), ...message };
       await appendFile(this.options.deadLetters, `${JSON.stringify(line)}\n`);
       return;
     }
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      this.ready.push(message);
-      this.pump();
-      this.checkIdle();
-    }, this.options.retryDelayMs());
-    this.timers.add(timer);
+    const cancel = this.options.clock.at(
+      this.options.clock.nowMs() + this.options.retryDelayMs,
+      () => {
+        this.timers.delete(cancel);
+        this.ready.push(message);
+        this.pump();
+        this.checkIdle();
+      },
+      `queue/${this.name}/${message.body}`,
+    );
+    this.timers.add(cancel);
   }
 
   private record(message: Message): SqsEventRecord {

@@ -2,7 +2,7 @@ import type { FSWatcher } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { resetClients, setClients } from '#functions/_lib/clients.ts';
 import { resetClock, setClock } from '#functions/_lib/clock.ts';
-import { registryRepository } from '#functions/_lib/repositories.ts';
+import { liveRegistry, registryRepository } from '#functions/_lib/repositories.ts';
 import {
   customerEventsPattern,
   type EventPattern,
@@ -38,11 +38,16 @@ export type LocalRuntime = {
   env: Record<string, string>;
   options: ResolvedOptions;
   services: Services;
-  /** The schedules of the active segment journeys, invoking segment-entry on the scaled clock. */
+  /** The schedules of the active segment journeys, invoking segment-entry on the journey clock. */
   scheduler: LocalScheduler;
+  /**
+   * Lets journey time run to an instant (epoch ms or ISO): every timer due
+   * until then fires in order; resolves when the system is idle there.
+   */
+  advanceTo: (to: number | string) => Promise<void>;
   /** Redeploys every file of the journeys folder through the deploy handler. */
   deployAll: () => Promise<void>;
-  /** Resolves when no event delivery, segment run or segment queue message is in flight. */
+  /** Resolves when nothing is in flight and no timer is due: what can happen now has happened. */
   settled: () => Promise<void>;
   stop: () => Promise<void>;
 };
@@ -68,8 +73,9 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
     Object.assign(process.env, env, loggingEnvironment(options.verbose));
     // Handlers create clients on first use from the environment just set.
     resetClients();
-    // Handlers read journey time, the same scaled clock as Step Functions and the bus.
+    // Handlers read journey time, the same clock as Step Functions and the bus.
     setClock(() => services.clock.now());
+    if (options.clock === 'interactive') services.clock.runWithWallClock(options.timeScale);
     const functions = await loadFunctions();
     bindTasks(services, functions);
     services.unsubscribe.bind(functions.unsubscribe);
@@ -84,13 +90,19 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
       await syncSchedules();
     };
     await deployAll();
-    const watcher = options.watch ? watch(services.bus, options) : undefined;
+    // What the deploy started (a schedule's first run) happens before anything else: a run is reproducible.
+    await settled(services, scheduler);
+    const watcher = options.watch ? watch(services, options) : undefined;
     return {
       endpoints: { ...services.endpoints, sesViewer: services.ses.viewer },
       env,
       options,
       services,
       scheduler,
+      advanceTo: async (to) => {
+        await services.clock.advanceTo(typeof to === 'number' ? to : Date.parse(to));
+        await settled(services, scheduler);
+      },
       deployAll,
       settled: () => settled(services, scheduler),
       stop: () => stopRuntime(services, scheduler, watcher, options.dataDir),
@@ -138,10 +150,11 @@ async function schedule(scheduler: LocalScheduler, options: ResolvedOptions): Pr
 /** Every piece of work runs into the next: a segment run queues scans, scans queue enrollments. */
 async function settled(services: Services, scheduler: LocalScheduler): Promise<void> {
   do {
+    await services.clock.settled();
     await scheduler.idle();
     await services.segmentQueue.idle();
     await services.bus.idle();
-  } while (services.segmentQueue.busy || scheduler.busy);
+  } while (services.segmentQueue.busy || scheduler.busy || services.clock.busy);
 }
 
 function route(
@@ -158,9 +171,11 @@ function route(
   ) => bus.addTarget({ name, busName, matches: (event) => matchesPattern(pattern, event), deliver });
   rule('ingest', LOCAL_NAMES.eventBus, customerEventsPattern, functions.ingest);
   rule('deploy-journey', 'default', journeyObjectPattern(LOCAL_NAMES.bucket), async (event) => {
-    const result = reportDeploy(event, await functions['deploy-journey'](event), options.log);
+    const outcome = await functions['deploy-journey'](event);
+    // Ingest caches the live journeys; locally it shares this process, so a deploy is seen by the next event.
+    liveRegistry().invalidate();
     await syncSchedules();
-    return result;
+    return reportDeploy(event, outcome, options.log);
   });
   rule(
     'delivery-feedback',
@@ -172,9 +187,9 @@ function route(
   rule('execution-status', 'default', executionStatusPattern, functions['execution-status']);
 }
 
-function watch(bus: LocalBus, options: ResolvedOptions): FSWatcher {
+function watch(services: Services, options: ResolvedOptions): FSWatcher {
   return watchFolder(options.journeysDir, LOCAL_NAMES.bucket, async (notification) => {
-    await bus.put([notification]);
+    await services.clock.track(services.bus.put([notification]));
   });
 }
 
@@ -186,7 +201,9 @@ async function stopRuntime(
 ): Promise<void> {
   watcher?.close();
   scheduler.stop();
+  services.clock.stopWallClock();
   await settled(services, scheduler);
+  services.clock.stop();
   await services.sfn.stopAll();
   await services.activity.flushed();
   await saveClock(dataDir, services.clock);

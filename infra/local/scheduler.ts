@@ -1,5 +1,5 @@
 import type { LiveJourney } from '#shared/ingest/live-journey.ts';
-import type { ScaledClock } from './clock.ts';
+import type { JourneyClock } from './clock.ts';
 import { nextOccurrence } from './schedule-expression.ts';
 
 /** What the segment-entry function receives from a schedule (Scheduler's target input). */
@@ -7,17 +7,10 @@ export type ScheduledInvocation = { journeyId: string; scheduledTime: string };
 export type ScheduleTarget = (run: ScheduledInvocation) => Promise<unknown>;
 
 type Scheduled = Pick<LiveJourney, 'journeyId' | 'status' | 'trigger' | 'settings'>;
-type Schedule = { expression: string; timezone: string; start: Date; timer?: NodeJS.Timeout };
+type Schedule = { expression: string; timezone: string; start: Date; cancel?: () => void };
 
 /**
- * The least real time between two runs of one schedule: at a high time scale
- * `rate(1 minute)` would otherwise fire every few real milliseconds; the
- * occurrences in between are skipped.
- */
-const MIN_REAL_GAP_MS = 250;
-
-/**
- * EventBridge Scheduler on the scaled clock: one schedule per active
+ * EventBridge Scheduler on the journey clock: one schedule per active
  * segment-triggered journey of the registry, invoking the segment-entry
  * target with `{journeyId, scheduledTime}` at each occurrence of its
  * `rate(...)` or `cron(...)` (cron in the journey's default time zone).
@@ -27,7 +20,7 @@ export class LocalScheduler {
   private readonly running = new Set<Promise<unknown>>();
 
   constructor(
-    private readonly clock: ScaledClock,
+    private readonly clock: JourneyClock,
     private readonly target: ScheduleTarget,
     private readonly onError: (message: string) => void,
   ) {}
@@ -46,7 +39,7 @@ export class LocalScheduler {
     for (const [journeyId, schedule] of this.schedules) {
       const want = wanted.get(journeyId);
       if (want?.expression === schedule.expression && want.timezone === schedule.timezone) continue;
-      clearTimeout(schedule.timer);
+      schedule.cancel?.();
       this.schedules.delete(journeyId);
     }
     for (const [journeyId, want] of wanted) {
@@ -82,7 +75,7 @@ export class LocalScheduler {
   }
 
   stop(): void {
-    for (const schedule of this.schedules.values()) clearTimeout(schedule.timer);
+    for (const schedule of this.schedules.values()) schedule.cancel?.();
     this.schedules.clear();
   }
 
@@ -96,14 +89,14 @@ export class LocalScheduler {
     }
     if (next === undefined) return;
     const at = next;
-    schedule.timer = setTimeout(
+    schedule.cancel = this.clock.at(
+      at.getTime(),
       () => {
         if (this.schedules.get(journeyId) !== schedule) return;
         this.invoke({ journeyId, scheduledTime: at.toISOString() });
-        const after = Math.max(at.getTime() + 1, this.clock.nowMs() + MIN_REAL_GAP_MS * this.clock.timeScale);
-        this.arm(journeyId, schedule, new Date(after));
+        this.arm(journeyId, schedule, new Date(at.getTime() + 1));
       },
-      Math.max(0, this.clock.realMs(at.getTime() - this.clock.nowMs())),
+      `schedule/${journeyId}`,
     );
   }
 
@@ -116,7 +109,8 @@ export class LocalScheduler {
   }
 
   private track<T>(call: Promise<T>): Promise<T> {
-    const settled = call.then(
+    const release = this.clock.hold();
+    const settled = call.finally(release).then(
       () => undefined,
       () => undefined,
     );

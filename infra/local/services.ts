@@ -1,8 +1,10 @@
 import { mkdir } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { ActivityLog } from './activity.ts';
-import { openClock, type ScaledClock } from './clock.ts';
+import { type JourneyClock, openClock } from './clock.ts';
+import { CONTROL_PREFIX, localControl } from './control.ts';
+import { DEAD_LETTERS_FILE } from './dead-letters.ts';
 import { type LocalDynamo, startDynamo } from './dynamodb.ts';
 import { type Endpoints, LOCAL_NAMES } from './env.ts';
 import { createEventBridgeServer, LocalBus } from './eventbridge.ts';
@@ -30,8 +32,8 @@ export type Services = {
   bus: LocalBus;
   sfn: LocalStepFunctions;
   activity: ActivityLog;
-  /** Journey time: scaled by `timeScale`, resumed from the data directory's last run. */
-  clock: ScaledClock;
+  /** Journey time, resumed from the data directory's last run. */
+  clock: JourneyClock;
   /** The segment queue; delivers to segment-entry once the handlers are bound. */
   segmentQueue: QueueWorker;
   /** Filled once the handlers are loaded: the SFN service reads it at each execution. */
@@ -45,7 +47,7 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
   const dir = options.dataDir;
   await mkdir(join(dir, 'queues'), { recursive: true });
   await mkdir(join(dir, 'stepfunctions'), { recursive: true });
-  const clock = await openClock(dir, options.timeScale);
+  const clock = await openClock(dir, options.startAt);
   const servers: Server[] = [];
   const started: { stop: () => Promise<void> }[] = [];
   const stop = async () => {
@@ -53,24 +55,30 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
     for (const server of servers) await closeServer(server);
   };
   try {
-    const dynamo = await startDynamo(join(dir, 'dynamodb'), options.ports.dynamodb);
+    const dynamo = await startDynamo(
+      options.inMemory ? undefined : join(dir, 'dynamodb'),
+      options.ports.dynamodb,
+    );
     started.push(dynamo);
     const ses = await startSes(options.ports.ses);
     started.push(ses);
-    const bus = new LocalBus(
-      ['default', LOCAL_NAMES.eventBus],
-      { archive: join(dir, 'events.jsonl'), deadLetters: join(dir, 'dead-letters.jsonl') },
-      (message) => options.log(`! ${message}`),
-      () => clock.now(),
-    );
+    const bus = new LocalBus(['default', LOCAL_NAMES.eventBus], {
+      files: { archive: join(dir, 'events.jsonl'), deadLetters: join(dir, DEAD_LETTERS_FILE) },
+      onError: (message) => options.log(`! ${message}`),
+      clock,
+    });
     const segmentQueue = segmentWorker(dir, options, clock);
     started.push({ stop: async () => segmentQueue.stop() });
     const taskHandlers: Record<string, LocalTaskHandler> = {};
     const sfn = await stepFunctions(dir, taskHandlers, clock, (record) => {
       // As on AWS, the end of an execution is an event on the default bus.
-      bus.put([executionStatusEntry(record)]).catch((error: unknown) => options.log(`! ${String(error)}`));
+      // Tracked: journey time waits for the event and what it causes.
+      clock
+        .track(bus.put([executionStatusEntry(record)]))
+        .catch((error: unknown) => options.log(`! ${String(error)}`));
     });
     const serve = async (service: ServiceName, server: Server) => {
+      holdWhileServing(server, clock);
       const port = await listenOn(server, service, options.ports[service]);
       servers.push(server);
       return `http://127.0.0.1:${port}`;
@@ -78,7 +86,10 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
     const endpoints: Endpoints = {
       dynamodb: dynamo.endpoint,
       ses: ses.endpoint,
-      eventbridge: await serve('eventbridge', createEventBridgeServer(bus)),
+      eventbridge: await serve(
+        'eventbridge',
+        createEventBridgeServer(bus, localControl({ clock, bus, deadLetters: join(dir, DEAD_LETTERS_FILE) })),
+      ),
       sfn: await serve('sfn', createStepFunctionsServer(sfn)),
       pinpoint: await serve(
         'pinpoint',
@@ -132,33 +143,50 @@ export const SEGMENT_EVENT_SOURCE = {
   visibilityTimeoutMs: 360_000,
 } as const;
 
-function segmentWorker(dir: string, options: ResolvedOptions, clock: ScaledClock): QueueWorker {
+function segmentWorker(dir: string, options: ResolvedOptions, clock: JourneyClock): QueueWorker {
   const { visibilityTimeoutMs, ...source } = SEGMENT_EVENT_SOURCE;
   return new QueueWorker(LOCAL_NAMES.segmentQueue, {
     ...source,
-    retryDelayMs: () => clock.realMs(visibilityTimeoutMs),
+    retryDelayMs: visibilityTimeoutMs,
     deadLetters: join(dir, 'queues', `${LOCAL_NAMES.segmentQueue}-dead-letters.jsonl`),
     onError: (message) => options.log(`! ${message}`),
-    clock: () => clock.now(),
+    clock,
+  });
+}
+
+/**
+ * A request to a stand-in is work in flight: journey time waits for its
+ * reply. Control requests are not (one asks time to move).
+ */
+function holdWhileServing(server: Server, clock: JourneyClock): void {
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (req.url?.startsWith(CONTROL_PREFIX)) return;
+    res.on('close', clock.hold());
   });
 }
 
 async function stepFunctions(
   dir: string,
   handlers: Record<string, LocalTaskHandler>,
-  clock: ScaledClock,
+  clock: JourneyClock,
   onExecutionEnd: (record: ExecutionRecord) => void,
 ): Promise<LocalStepFunctions> {
   const executions = await ExecutionLog.open(join(dir, 'stepfunctions', 'executions.jsonl'));
   for (const record of abandonRunning(executions.records, clock.nowMs() / 1000))
     await executions.write(record);
   return new LocalStepFunctions({
-    machines: await MachineStore.open(join(dir, 'stepfunctions', 'state-machines.json')),
+    machines: await MachineStore.open(
+      join(dir, 'stepfunctions', 'state-machines.json'),
+      () => clock.nowMs() / 1000,
+    ),
     executions,
     handlers,
-    // The runner multiplies durations: 3600× faster is a factor of 1/3600.
-    timeScale: 1 / clock.timeScale,
-    clock: () => clock.nowMs(),
+    time: {
+      now: () => clock.nowMs(),
+      sleep: (ms, signal, key) => clock.sleep(ms, signal, key),
+      hold: () => clock.hold(),
+      parked: (wait) => clock.parked(wait),
+    },
     onExecutionEnd,
   });
 }

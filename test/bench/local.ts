@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { profilesRepository } from '#functions/_lib/repositories.ts';
 import { localClientConfig } from '#infra/local/aws.ts';
@@ -46,13 +48,22 @@ async function profilesFound(all: CustomerEvent[]): Promise<number> {
 }
 
 /**
+ * The local runtime: start-up and throughput, then the wall time of
+ * `journeys test` and of the end-to-end suite.
+ */
+export async function runLocalBench(): Promise<void> {
+  await runThroughputBench();
+  await runScenarioBench();
+}
+
+/**
  * The local runtime end to end: time from start to ready (every journey
  * deployed), then events per second from PutEvents to profiles written.
  */
-export async function runLocalBench(): Promise<void> {
+async function runThroughputBench(): Promise<void> {
   const box = await sandbox();
   const started = performance.now();
-  const runtime = await boot(box, 3600);
+  const runtime = await boot(box);
   const readyMs = performance.now() - started;
   try {
     const all = events('a');
@@ -75,6 +86,44 @@ export async function runLocalBench(): Promise<void> {
     await runtime.stop();
     await box.remove();
   }
+}
+
+const PROJECT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Runs a command from the project root; resolves with its wall time and output, whatever its exit code. */
+function timed(command: string, args: string[]): Promise<{ ms: number; code: number; stdout: string }> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    execFile(
+      command,
+      args,
+      { cwd: PROJECT, env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+        resolve({ ms: performance.now() - started, code, stdout });
+      },
+    );
+  });
+}
+
+/**
+ * Wall times a developer waits for: `npx journeys test` over every example
+ * scenario (start-up included), and the end-to-end suite, both on the
+ * deterministic clock. Figures only; the machine's load is printed with them.
+ */
+export async function runScenarioBench(): Promise<void> {
+  const load = (await import('node:os')).loadavg()[0]?.toFixed(1);
+  const scenarios = await timed(process.execPath, ['infra/cli/bin.js', 'test']);
+  const count = Number(/(\d+) scenario\(s\)/.exec(scenarios.stdout)?.[1] ?? 0);
+  console.log(
+    `npx journeys test, every example: ${count} scenarios in ${(scenarios.ms / 1000).toFixed(1)} s wall ` +
+      `(start-up included) → ${((count * 1000) / scenarios.ms).toFixed(1)} scenarios/s; ` +
+      `${scenarios.code === 0 ? 'all passed' : 'FAILED'}; load average ${load}`,
+  );
+  const e2e = await timed(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', 'test/e2e']);
+  console.log(
+    `end-to-end suite (vitest run test/e2e): ${(e2e.ms / 1000).toFixed(1)} s wall, ${e2e.code === 0 ? 'passed' : 'FAILED'}`,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await runLocalBench();

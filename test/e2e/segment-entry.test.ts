@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { type LocalRuntime, runSegmentNow } from '#infra/local/index.ts';
 import {
   boot,
+  E2E_TIMEOUT,
   eventually,
   executionsOf,
   identify,
@@ -16,7 +17,6 @@ import {
 } from './support/local-runtime.ts';
 
 // An hour of journey time per real second: the hourly schedule runs every second.
-const TIME_SCALE = 3600;
 const JOURNEY = 'plus-offer';
 
 const plusOffer = {
@@ -61,12 +61,14 @@ beforeAll(async () => {
   await mkdir(join(box.journeysDir, 'templates'));
   await writeFile(join(box.journeysDir, `${JOURNEY}.json`), JSON.stringify(plusOffer));
   await writeFile(join(box.journeysDir, 'templates', 'plus-offer.json'), JSON.stringify(template));
-  runtime = await boot(box, TIME_SCALE);
+  runtime = await boot(box);
   await putEvents(runtime, [
     ...members.map((id) => withPlan(id, 'plus')),
     ...others.map((id) => withPlan(id, 'free')),
   ]);
-});
+  // The schedule ran at the deploy, before anyone was known; its next run is an hour later.
+  await runtime.advanceTo(runtime.services.clock.nowMs() + 3_600_000);
+}, E2E_TIMEOUT);
 
 afterAll(async () => {
   await runtime?.stop();

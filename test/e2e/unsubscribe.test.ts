@@ -2,17 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { profilesRepository } from '#functions/_lib/repositories.ts';
 import { unsubscribeLink } from '#functions/_lib/unsubscribe-links.ts';
 import type { LocalRuntime } from '#infra/local/index.ts';
-import { boot, identify, putEvents, type Sandbox, sandbox } from './support/local-runtime.ts';
+import { boot, E2E_TIMEOUT, identify, putEvents, type Sandbox, sandbox } from './support/local-runtime.ts';
 
 let box: Sandbox;
 let runtime: LocalRuntime;
 
 beforeAll(async () => {
   box = await sandbox();
-  runtime = await boot(box, 3600);
+  runtime = await boot(box);
   await putEvents(runtime, [identify('unsub-e2e', 'Europe/Rome')]);
   await runtime.settled();
-});
+}, E2E_TIMEOUT);
 afterAll(async () => {
   await runtime?.stop();
   await box?.remove();

@@ -1,5 +1,6 @@
 import {
   DEFAULT_PORTS,
+  DEMO_START,
   type LocalOptions,
   PortInUseError,
   playDemo,
@@ -26,7 +27,7 @@ export async function devCommand(options: DevOptions): Promise<void> {
   const local = toLocalOptions(options);
   if (local === undefined) return;
   process.stdout.write(
-    `${paint('bold', 'Journeys')} — starting the local runtime (time ×${local.timeScale})…\n`,
+    `${paint('bold', 'Journeys')} — starting the local runtime (journey time ×${local.timeScale} while idle; \`npx journeys clock advance P1D\` jumps)…\n`,
   );
   let runtime: Awaited<ReturnType<typeof startLocal>>;
   try {
@@ -47,6 +48,8 @@ export async function devCommand(options: DevOptions): Promise<void> {
   process.once('SIGTERM', stop);
   printEndpoints(runtime.endpoints);
   if (options.demo) await playDemo(runtime);
+  // The demo ran on the deterministic clock (the same timeline on every fresh start); now journey time follows the wall clock while idle.
+  runtime.services.clock.runWithWallClock(runtime.options.timeScale);
   process.stdout.write(
     `\n${paint('green', 'Ready.')} Send events with \`npx journeys send\` or \`aws events put-events --endpoint-url ${runtime.endpoints.eventbridge}\`; edit journeys/*.json to redeploy. Ctrl-C stops.\n`,
   );
@@ -55,7 +58,7 @@ export async function devCommand(options: DevOptions): Promise<void> {
 function toLocalOptions(options: DevOptions): LocalOptions | undefined {
   const timeScale = Number(options.timeScale);
   if (!Number.isFinite(timeScale) || timeScale <= 0) {
-    fail(`--time-scale must be a positive number (3600 = an hour per second), got "${options.timeScale}".`);
+    fail(`--time-scale must be a positive number (60 = a minute per second), got "${options.timeScale}".`);
     return undefined;
   }
   const ports: Partial<Record<ServiceName, number>> = {};
@@ -70,6 +73,9 @@ function toLocalOptions(options: DevOptions): LocalOptions | undefined {
     ports[service] = port;
   }
   return {
+    clock: 'deterministic',
+    // The demo plays the same timeline on every fresh start.
+    ...(options.demo ? { startAt: DEMO_START } : {}),
     timeScale,
     ports,
     reset: options.reset ?? false,

@@ -17,7 +17,9 @@ export async function outboxCommand(options: {
   }
   if (entries.length === 0) {
     process.stdout.write(
-      'The outbox is empty: no SMS or push sent locally yet (emails are in the SES viewer).\n',
+      options.user === undefined
+        ? 'The outbox is empty: no SMS or push sent locally yet (emails are in the SES viewer).\n'
+        : `No SMS or push for ${options.user} (emails are in the SES viewer).\n`,
     );
     return;
   }

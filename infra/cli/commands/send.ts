@@ -3,6 +3,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { CUSTOMER_EVENT_SOURCE, parseCustomerEvent } from '#shared/events.ts';
 import { readJsonFile } from '../files.ts';
 import { fail, paint } from '../output.ts';
+import { DEFAULT_LOCAL_ENDPOINT, readClock } from '../runtime-client.ts';
 
 export type SendOptions = {
   endpoint?: string;
@@ -11,6 +12,7 @@ export type SendOptions = {
   user?: string;
   properties?: string;
   traits?: string;
+  timestamp?: string;
 };
 
 /**
@@ -21,7 +23,9 @@ export type SendOptions = {
 export async function sendCommand(input: string, options: SendOptions): Promise<void> {
   const raw = await readEvent(input, options);
   if (raw === undefined) return;
-  const parsed = parseCustomerEvent({ messageId: randomUUID(), timestamp: new Date().toISOString(), ...raw });
+  const timestamp = await timestampOf(options);
+  if (timestamp === undefined) return;
+  const parsed = parseCustomerEvent({ messageId: randomUUID(), timestamp, ...raw });
   if (!parsed.ok) {
     fail(`the event is not valid:\n${parsed.problems.map((p) => `    ${p.field}: ${p.message}`).join('\n')}`);
     return;
@@ -30,7 +34,7 @@ export async function sendCommand(input: string, options: SendOptions): Promise<
     options.aws
       ? {}
       : {
-          endpoint: options.endpoint ?? 'http://localhost:4010',
+          endpoint: options.endpoint ?? DEFAULT_LOCAL_ENDPOINT,
           region: process.env.AWS_REGION ?? 'us-east-1',
           credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
         },
@@ -57,6 +61,31 @@ export async function sendCommand(input: string, options: SendOptions): Promise<
   process.stdout.write(
     `${paint('green', '✔')} ${what} for ${event.userId ?? event.anonymousId} sent (event id ${entry.EventId}, messageId ${event.messageId})\n`,
   );
+}
+
+/**
+ * When the event happened: `--timestamp`, else the local runtime's journey
+ * time (asked from the runtime: its clock is not the wall clock), else, for
+ * AWS, now. A timestamp inside the event itself wins over all three.
+ */
+async function timestampOf(options: SendOptions): Promise<string | undefined> {
+  if (options.timestamp !== undefined) {
+    const at = Date.parse(options.timestamp);
+    if (Number.isNaN(at))
+      return void fail(`--timestamp must be an ISO 8601 instant, got "${options.timestamp}"`);
+    return new Date(at).toISOString();
+  }
+  if (options.aws) return new Date().toISOString();
+  const endpoint = options.endpoint ?? DEFAULT_LOCAL_ENDPOINT;
+  try {
+    return (await readClock(endpoint)).now;
+  } catch (error) {
+    // Not a Journeys runtime (another EventBridge stand-in): its time is the wall clock.
+    process.stderr.write(
+      `note: no journey time at ${endpoint} (${error instanceof Error ? error.message : String(error)}); stamping with the wall clock\n`,
+    );
+    return new Date().toISOString();
+  }
 }
 
 async function readEvent(input: string, options: SendOptions): Promise<Record<string, unknown> | undefined> {

@@ -37,8 +37,6 @@ export type Machine = z.infer<typeof Machine>;
 export type MachineVersion = Machine['versions'][number];
 export type MachineAlias = Machine['aliases'][number];
 
-const now = () => Date.now() / 1000;
-
 /**
  * State machines with their versions and aliases, kept in a file so that
  * journeys deployed before a restart can still be started on `live`.
@@ -46,10 +44,14 @@ const now = () => Date.now() / 1000;
 export class MachineStore {
   private readonly machines = new Map<string, Machine>();
 
-  private constructor(private readonly file: string) {}
+  private constructor(
+    private readonly file: string,
+    /** Epoch seconds of journey time, for creation and update dates. */
+    private readonly now: () => number,
+  ) {}
 
-  static async open(file: string): Promise<MachineStore> {
-    const store = new MachineStore(file);
+  static async open(file: string, now: () => number = () => Date.now() / 1000): Promise<MachineStore> {
+    const store = new MachineStore(file, now);
     const text = await readFile(file, 'utf8').catch(() => '[]');
     for (const machine of z.array(Machine).parse(JSON.parse(text))) store.machines.set(machine.name, machine);
     return store;
@@ -77,8 +79,8 @@ export class MachineStore {
   create(fields: Pick<Machine, 'name' | 'definition' | 'roleArn' | 'type'>): Machine {
     const machine: Machine = {
       ...fields,
-      createdAt: now(),
-      updatedAt: now(),
+      createdAt: this.now(),
+      updatedAt: this.now(),
       revision: 1,
       versions: [],
       aliases: [],
@@ -93,7 +95,7 @@ export class MachineStore {
       machine.revision += 1;
     }
     if (roleArn !== undefined) machine.roleArn = roleArn;
-    machine.updatedAt = now();
+    machine.updatedAt = this.now();
   }
 
   /** Publishes the current revision; publishing an unchanged revision returns its version, as AWS does. */
@@ -105,7 +107,7 @@ export class MachineStore {
       definition: machine.definition,
       revision: machine.revision,
       description,
-      createdAt: now(),
+      createdAt: this.now(),
     };
     machine.versions.push(version);
     return version;

@@ -62,8 +62,6 @@ function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
   );
 }
 
-const now = () => Date.now() / 1000;
-
 /** The Step Functions API (AWS JSON 1.0, `AWSStepFunctions.*`) the handlers and the AWS CLI call. */
 export function createStepFunctionsServer(sfn: LocalStepFunctions): Server {
   return createAwsJsonServer('AWSStepFunctions', '1.0', stepFunctionsOperations(sfn));
@@ -171,8 +169,8 @@ function aliasOperations(sfn: LocalStepFunctions): Record<string, JsonOperation>
       const alias = {
         name: request.name,
         routing: request.routingConfiguration,
-        createdAt: now(),
-        updatedAt: now(),
+        createdAt: sfn.nowSeconds(),
+        updatedAt: sfn.nowSeconds(),
       };
       machine.aliases.push({
         ...alias,
@@ -190,7 +188,7 @@ function aliasOperations(sfn: LocalStepFunctions): Record<string, JsonOperation>
         alias.routing = request.routingConfiguration;
       }
       if (request.description !== undefined) alias.description = request.description;
-      alias.updatedAt = now();
+      alias.updatedAt = sfn.nowSeconds();
       await store.save();
       return { updateDate: alias.updatedAt };
     },
@@ -239,7 +237,7 @@ function executionOperations(sfn: LocalStepFunctions): Record<string, JsonOperat
     StopExecution: (input) => {
       const request = parse(inputs.Stop, input);
       sfn.stopExecution(request.executionArn, request.error, request.cause);
-      return { stopDate: now() };
+      return { stopDate: sfn.nowSeconds() };
     },
     DescribeExecution: (input) =>
       describeExecution(sfn.describeExecution(parse(inputs.ByExecution, input).executionArn)),

@@ -3,6 +3,7 @@ import {
   type LocalExecution,
   LocalStateMachine,
   type LocalTaskHandler,
+  type RunnerTime,
   type StateMachineDefinition,
   TaskTokenNotFoundError,
   TaskTokenRegistry,
@@ -16,10 +17,8 @@ export type StepFunctionsOptions = {
   executions: ExecutionLog;
   /** Local functions by Task resource (function ARNs and integration ARNs). */
   handlers: Readonly<Record<string, LocalTaskHandler>>;
-  /** Multiplies every wait and timeout (1/3600: an hour per second). */
-  timeScale: number;
-  /** Journey time, epoch ms (the runtime's scaled clock); real time by default. */
-  clock?: () => number;
+  /** Journey time: executions wait, time out and retry on it, and hold it while they work. */
+  time: RunnerTime;
   onExecutionEnd?: (record: ExecutionRecord) => void;
 };
 
@@ -61,7 +60,7 @@ export class LocalStepFunctions {
       name,
       status: 'RUNNING',
       input,
-      startDate: this.now(),
+      startDate: this.nowSeconds(),
       version: resolved.version?.version,
       alias: resolved.alias?.name,
       stateMachineVersionArn: resolved.version && `${machineArn(machine)}:${resolved.version.version}`,
@@ -73,7 +72,12 @@ export class LocalStepFunctions {
     const run = local.start(JSON.parse(input), { name });
     const entry: Running = { run };
     this.running.set(execArn, entry);
-    entry.finished = run.done.then((outcome) => this.finish(record, entry, outcome));
+    entry.finished = run.done.then((outcome) => {
+      // The execution's own hold ended with its last state, a few microtasks ago (no idle check in
+      // between): time waits again until the final record is written and its status event put.
+      const release = this.options.time.hold();
+      return this.finish(record, entry, outcome).finally(release);
+    });
     return record;
   }
 
@@ -143,16 +147,15 @@ export class LocalStepFunctions {
   }
 
   /** Epoch seconds in journey time, as the API reports dates. */
-  private now(): number {
-    return (this.options.clock ?? Date.now)() / 1000;
+  nowSeconds(): number {
+    return this.options.time.now() / 1000;
   }
 
   private build(machine: string, definition: string): LocalStateMachine {
     const parsed: StateMachineDefinition = JSON.parse(definition);
     return new LocalStateMachine(parsed, {
       handlers: this.options.handlers,
-      timeScale: this.options.timeScale,
-      ...(this.options.clock && { clock: this.options.clock }),
+      time: this.options.time,
       tokens: this.tokens,
       stateMachineName: machine,
     });
@@ -176,7 +179,7 @@ export class LocalStepFunctions {
     const ended: ExecutionRecord = {
       ...record,
       status: outcome.status,
-      stopDate: this.now(),
+      stopDate: this.nowSeconds(),
       output: outcome.output === undefined ? undefined : JSON.stringify(outcome.output),
       error: entry.stop?.error ?? outcome.error,
       cause: entry.stop?.cause ?? outcome.cause,

@@ -3,12 +3,13 @@ import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 type AnyState = StateMachineDefinition['States'][string];
 type TaskLike = Extract<AnyState, { Type: 'Task' }>;
 type WaitLike = Extract<AnyState, { Type: 'Wait' }>;
+export type Retrier = NonNullable<TaskLike['Retry']>[number];
 
 /** The resource of the stand-in Task that replaces each Wait state locally. */
 export const LOCAL_WAIT_RESOURCE = 'arn:aws:lambda:us-east-1:000000000000:function:journeys-local-wait';
 
 /**
- * The interpreter's own Task timer; ours runs instead (scaled, and past 24.8
+ * The interpreter's own Task timer; ours runs instead (on the runner's clock, and past 24.8
  * days), so the interpreter's is pushed to the largest value setTimeout takes.
  */
 const INTERPRETER_TASK_TIMEOUT = 2_147_483;
@@ -23,8 +24,8 @@ export type LocalDefinition = {
   stateTypes: ReadonlyMap<string, AnyState['Type']>;
   tasks: ReadonlyMap<string, TaskInfo>;
   waits: ReadonlySet<string>;
-  /** IntervalSeconds of each retrier, by state name, for the time scale. */
-  retryIntervals: ReadonlyMap<string, number[]>;
+  /** The retriers of each state that has any, by state name: the runner times retries itself. */
+  retriers: ReadonlyMap<string, Retrier[]>;
 };
 
 /**
@@ -38,7 +39,7 @@ export function localDefinition(original: StateMachineDefinition): LocalDefiniti
   const stateTypes = new Map<string, AnyState['Type']>();
   const tasks = new Map<string, TaskInfo>();
   const waits = new Set<string>();
-  const retryIntervals = new Map<string, number[]>();
+  const retriers = new Map<string, Retrier[]>();
   for (const [name, state] of Object.entries(original.States)) {
     stateTypes.set(name, state.Type);
     if (state.Type === 'Wait') {
@@ -53,13 +54,10 @@ export function localDefinition(original: StateMachineDefinition): LocalDefiniti
       states[name] = state;
     }
     if ('Retry' in state && state.Retry !== undefined) {
-      retryIntervals.set(
-        name,
-        state.Retry.map((r) => r.IntervalSeconds ?? 1),
-      );
+      retriers.set(name, state.Retry);
     }
   }
-  return { definition: { ...original, States: states }, stateTypes, tasks, waits, retryIntervals };
+  return { definition: { ...original, States: states }, stateTypes, tasks, waits, retriers };
 }
 
 function taskInfo(state: TaskLike): TaskInfo {

@@ -31,3 +31,27 @@ export class StatesTimeoutError extends Error {
     this.name = 'States.Timeout';
   }
 }
+
+/** The clock an execution runs on: its now, its timers, and its hold on time while it works. */
+export type RunnerTime = {
+  now(): number;
+  /**
+   * Resolves after `ms` of this clock's time, or at once when `signal`
+   * aborts; `key` (execution and state) orders timers due at one instant.
+   */
+  sleep(ms: number, signal: AbortSignal, key?: string): Promise<void>;
+  /** Marks an execution at work; returns the function that ends it. */
+  hold(): () => void;
+  /** Lifts the execution's hold while it waits (a Wait, a token, a retry interval). */
+  parked<T>(wait: Promise<T>): Promise<T>;
+};
+
+/** Real time (or a multiple of it) with no notion of work in flight: the runner on its own. */
+export function scaledTime(scale: number, now: () => number): RunnerTime {
+  return {
+    now,
+    sleep: (ms, signal) => sleep(ms * scale, signal),
+    hold: () => () => undefined,
+    parked: (wait) => wait,
+  };
+}

@@ -1,7 +1,8 @@
 import './runner-polyfill.ts';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { LOCAL_WAIT_RESOURCE, type LocalDefinition, localDefinition } from './runner-definition.ts';
-import { StatesTimeoutError, sleep } from './runner-time.ts';
+import { RetryPlan } from './runner-retry.ts';
+import { type RunnerTime, StatesTimeoutError, scaledTime } from './runner-time.ts';
 import { TaskFailureError, TaskTokenRegistry } from './runner-tokens.ts';
 
 /**
@@ -11,7 +12,8 @@ import { TaskFailureError, TaskTokenRegistry } from './runner-tokens.ts';
  * - `.waitForTaskToken` Tasks get a generated token (`$$.Task.Token`); the
  *   Task waits until `sendTaskSuccess`/`sendTaskFailure` on the token registry,
  *   or fails with `States.Timeout` when its `TimeoutSeconds` expire.
- * - `timeScale` multiplies every Wait, Task timeout and Retry interval
+ * - Every Wait, Task timeout and Retry interval runs on the runner's time:
+ *   a journey clock (`time`), or real time multiplied by `timeScale`
  *   (1 = real time, 0.001 = a day in 86 s, 0 = no waiting at all).
  * - Each execution reports the state names it entered, in order: exact paths
  *   for tests, and transition counts (Step Functions bills per transition).
@@ -21,6 +23,7 @@ import { TaskFailureError, TaskTokenRegistry } from './runner-tokens.ts';
  */
 
 export type { StateMachineDefinition } from 'aws-local-stepfunctions';
+export type { RunnerTime } from './runner-time.ts';
 export { TaskFailureError, TaskTokenNotFoundError, TaskTokenRegistry } from './runner-tokens.ts';
 
 type JsonValue = Parameters<StateMachine['run']>[0];
@@ -50,8 +53,14 @@ export type RunnerOptions = {
    * or for `lambda:invoke*` the `FunctionName` given in Parameters.
    */
   handlers: Readonly<Record<string, LocalTaskHandler>>;
-  /** Multiplies Waits, Task timeouts and Retry intervals. Default 1 (real time). */
+  /** Multiplies Waits, Task timeouts and Retry intervals when no `time` is given. Default 1 (real time). */
   timeScale?: number;
+  /**
+   * The clock executions run on (the local runtime's journey clock): now,
+   * timers, and the hold that keeps time still while an execution works.
+   * Overrides `timeScale` and `clock`.
+   */
+  time?: RunnerTime;
   /**
    * The execution's notion of now, epoch ms: `$$.State.EnteredTime` and Wait
    * `Timestamp`/`TimestampPath` targets are read against it. Default the real
@@ -110,7 +119,7 @@ export class LocalStateMachine {
     this.#local = localDefinition(definition);
     for (const [stateName, info] of this.#local.tasks)
       assertBound(stateName, info.resource, definition, options);
-    this.#machine = new StateMachine(this.#local.definition);
+    this.#machine = interpreterFor(this.#local.definition);
   }
 
   /** The type of each state of the original definition, by name. */
@@ -132,6 +141,26 @@ export class LocalStateMachine {
   }
 }
 
+/**
+ * Building the interpreter's StateMachine validates the definition (100–500
+ * ms); the same definition deployed again (a restarted runtime, the next
+ * scenario of `journeys test`) reuses it. It holds no execution state.
+ * Bounded: the least recently used is dropped.
+ */
+const INTERPRETERS = new Map<string, StateMachine>();
+const MAX_INTERPRETERS = 64;
+
+function interpreterFor(definition: StateMachineDefinition): StateMachine {
+  const key = JSON.stringify(definition);
+  const cached = INTERPRETERS.get(key);
+  INTERPRETERS.delete(key);
+  const machine = cached ?? new StateMachine(definition);
+  INTERPRETERS.set(key, machine);
+  const oldest = INTERPRETERS.keys().next().value;
+  if (INTERPRETERS.size > MAX_INTERPRETERS && oldest !== undefined) INTERPRETERS.delete(oldest);
+  return machine;
+}
+
 type ExecutionSetup = {
   name: string;
   input: JsonValue;
@@ -149,21 +178,23 @@ function startExecution(
   const visited: string[] = [];
   let status: ExecutionStatus = 'RUNNING';
   const tokenSlot: { token?: string } = {};
-  const scale = setup.runner.timeScale ?? 1;
+  // The execution holds the clock from start to end, except while it waits.
+  const release = timeOf(setup.runner).hold();
   const handlers = localHandlers(local, setup, stopped.signal, tokenSlot);
   const run = machine.run(setup.input, {
     noThrowOnAbort: true,
     context: executionContext(setup, tokenSlot),
-    overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides: retryOverrides(local, scale) },
+    overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides: retryOverrides(local) },
   });
   const done = collect(run, visited, stopped.signal).then((outcome) => {
     status = outcome.status;
     stopped.abort();
+    release();
     return outcome;
   });
   return {
     name: setup.name,
-    startedAt: new Date(clockOf(setup.runner)()),
+    startedAt: new Date(timeOf(setup.runner).now()),
     status: () => status,
     visited: () => [...visited],
     done,
@@ -185,7 +216,7 @@ function executionContext(setup: ExecutionSetup, tokenSlot: { token?: string }) 
     StateMachine: { Id: machineArn, Name: setup.machineName },
     State: {
       get EnteredTime() {
-        return new Date(clockOf(setup.runner)()).toISOString();
+        return new Date(timeOf(setup.runner).now()).toISOString();
       },
     },
     Task: {
@@ -229,11 +260,11 @@ async function collect(
   };
 }
 
-function retryOverrides(local: LocalDefinition, scale: number): Record<string, number[]> {
-  if (scale === 1) return {};
+/** Task retries are timed by the runner (RetryPlan); the interpreter retries at once. */
+function retryOverrides(local: LocalDefinition): Record<string, number[]> {
   const overrides: Record<string, number[]> = {};
-  for (const [name, intervals] of local.retryIntervals)
-    overrides[name] = intervals.map((s) => s * 1000 * scale);
+  for (const [name, retriers] of local.retriers)
+    if (local.tasks.has(name)) overrides[name] = retriers.map(() => 0);
   return overrides;
 }
 
@@ -245,23 +276,35 @@ function localHandlers(
   stopped: AbortSignal,
   tokenSlot: { token?: string },
 ): Handlers {
-  const scale = setup.runner.timeScale ?? 1;
+  const time = timeOf(setup.runner);
   const handlers: Handlers = {};
   for (const name of local.waits) {
     handlers[name] = async (input) => {
-      await sleep(waitMs(input, clockOf(setup.runner)) * scale, stopped);
+      await time.parked(time.sleep(waitMs(input, time.now), stopped, `${setup.name}/${name}`));
       return null;
     };
   }
   for (const [stateName, info] of local.tasks) {
-    handlers[stateName] = async (input) => {
+    const retries = new RetryPlan(local.retriers.get(stateName) ?? [], `${setup.name}:${stateName}`);
+    const attempt = async (input: JsonValue) => {
       const call: TaskCall = { stateName, resource: info.resource, executionName: setup.name };
-      const timeoutMs = info.timeoutSeconds === undefined ? undefined : info.timeoutSeconds * 1000 * scale;
+      const timeoutMs = info.timeoutSeconds === undefined ? undefined : info.timeoutSeconds * 1000;
       if (!info.waitsForToken)
-        return toJson(await withTimeout(invoke(setup.runner, call, input), timeoutMs, call, stopped));
+        return toJson(await withTimeout(time, invoke(setup.runner, call, input), timeoutMs, call, stopped));
       const token = tokenSlot.token ?? setup.tokens.newToken();
       tokenSlot.token = undefined;
       return toJson(await awaitToken(setup, { ...call, token }, input, timeoutMs, stopped));
+    };
+    handlers[stateName] = async (input) => {
+      try {
+        const output = await attempt(input);
+        retries.reset();
+        return output;
+      } catch (error) {
+        const delay = retries.onFailure(error instanceof Error ? error.name : 'Error');
+        if (delay !== undefined) await time.parked(time.sleep(delay, stopped, `${setup.name}/${stateName}`));
+        throw error;
+      }
     };
   }
   return handlers;
@@ -275,9 +318,11 @@ async function awaitToken(
   stopped: AbortSignal,
 ): Promise<unknown> {
   const settlement = setup.tokens.wait(call.token, { executionName: setup.name, stateName: call.stateName });
+  const time = timeOf(setup.runner);
   try {
     await invoke(setup.runner, call, input);
-    const settled = await withTimeout(settlement, timeoutMs, call, stopped);
+    // Waiting for the token is waiting on the outside world: time may move meanwhile.
+    const settled = await time.parked(withTimeout(time, settlement, timeoutMs, call, stopped));
     if (settled === undefined) return null;
     if (!settled.ok) throw new TaskFailureError(settled.error, settled.cause);
     return settled.output;
@@ -288,6 +333,7 @@ async function awaitToken(
 
 /** Races `work` against the Task timeout (States.Timeout) and the execution's stop (undefined). */
 async function withTimeout<T>(
+  time: RunnerTime,
   work: Promise<T>,
   timeoutMs: number | undefined,
   call: TaskCall,
@@ -298,7 +344,7 @@ async function withTimeout<T>(
   const timer =
     timeoutMs === undefined
       ? new Promise<never>(() => undefined)
-      : sleep(timeoutMs, signal).then(() => {
+      : time.sleep(timeoutMs, signal, `${call.executionName}/${call.stateName}`).then(() => {
           if (!signal.aborted) throw new StatesTimeoutError(call.stateName);
           return undefined;
         });
@@ -364,19 +410,19 @@ function assertBound(
   throw new Error(`State ${stateName}: no local handler for resource ${resource}`);
 }
 
-function clockOf(runner: RunnerOptions): () => number {
-  return runner.clock ?? Date.now;
+function timeOf(runner: RunnerOptions): RunnerTime {
+  return runner.time ?? scaledTime(runner.timeScale ?? 1, runner.clock ?? Date.now);
 }
 
 /** The wait in the execution's time: a timestamp counts from the runner's clock, not the real one. */
-function waitMs(input: JsonValue, clock: () => number): number {
+function waitMs(input: JsonValue, now: () => number): number {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) return 0;
   if (typeof input.seconds === 'number') return input.seconds * 1000;
   if (typeof input.timestamp === 'string') {
     const at = Date.parse(input.timestamp);
     if (Number.isNaN(at))
       throw new TaskFailureError('States.Runtime', `Invalid timestamp ${input.timestamp}`);
-    return at - clock();
+    return at - now();
   }
   return 0;
 }

@@ -38,19 +38,54 @@ export async function sandbox(): Promise<Sandbox> {
   };
 }
 
-/** Starts the runtime of a sandbox on free ports (or the given ones), silently. */
+/**
+ * The real-time limit of a whole end-to-end story. Journey time does not
+ * depend on it — only how long the machine may take, loaded or not.
+ */
+export const E2E_TIMEOUT = 300_000;
+
+/** Where the end-to-end tests' journey time starts: a Monday, 09:00 UTC. */
+export const E2E_START = '2026-03-02T09:00:00Z';
+
+/**
+ * Starts the runtime of a sandbox on free ports (or the given ones), silently,
+ * on the deterministic clock: journey time moves only when a test advances it.
+ */
 export function boot(
   box: Sandbox,
-  timeScale: number,
-  ports: Partial<Record<ServiceName, number>> = FREE_PORTS,
+  options: { ports?: Partial<Record<ServiceName, number>>; startAt?: string } = {},
 ): Promise<LocalRuntime> {
   return startLocal({
     dataDir: box.dataDir,
     journeysDir: box.journeysDir,
-    timeScale,
-    ports: { ...FREE_PORTS, ...ports },
+    clock: 'deterministic',
+    startAt: options.startAt ?? E2E_START,
+    ports: { ...FREE_PORTS, ...options.ports },
     log: () => {},
   });
+}
+
+/**
+ * Moves journey time from timer to timer until `check` returns a value;
+ * fails if none is due within `withinMs` of journey time.
+ */
+export async function runUntil<T>(
+  runtime: LocalRuntime,
+  what: string,
+  check: () => Promise<T | undefined>,
+  withinMs = 7 * 86_400_000,
+): Promise<T> {
+  const { clock } = runtime.services;
+  const limit = clock.nowMs() + withinMs;
+  await runtime.settled();
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    const next = clock.nextDueMs();
+    if (next === undefined || next > limit)
+      throw new Error(`${what} did not happen by ${new Date(limit).toISOString()} (journey time)`);
+    await runtime.advanceTo(next);
+  }
 }
 
 /** The ports a runtime is listening on, to start it again on the same ones. */
@@ -153,7 +188,11 @@ export async function sentEmails(runtime: LocalRuntime, to?: string): Promise<St
   return to === undefined ? emails : emails.filter((e) => e.destination.to.includes(to));
 }
 
-/** Polls `check` every 20 ms until it returns a value, or fails after `ms` real milliseconds. */
+/**
+ * Polls `check` every 20 ms until it returns a value, or fails after `ms`
+ * real milliseconds: only for what happens outside journey time (a file
+ * watcher's notification).
+ */
 export async function eventually<T>(
   what: string,
   check: () => Promise<T | undefined>,

@@ -1,14 +1,13 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { readActivity } from '#infra/local/activity.ts';
 import type { LocalRuntime } from '#infra/local/index.ts';
 import { splitBucket } from '#shared/journey/enrollment.ts';
+import { AWS_CLI } from './aws-cli.ts';
 import { type CustomerEvent, entry } from './local-runtime.ts';
 
-const AWS_CLI = '/usr/bin/aws';
 const run = promisify(execFile);
 
 /**
@@ -31,11 +30,6 @@ export function customerInBucket(
 
 /** Sends events with the AWS CLI v2 (`aws events put-events --entries file://…`) to the local endpoint. */
 export async function putEventsWithCli(runtime: LocalRuntime, events: CustomerEvent[]): Promise<unknown> {
-  if (!existsSync(AWS_CLI)) {
-    throw new Error(
-      `The AWS CLI v2 is missing (${AWS_CLI}): install it with \`apt-get install awscli\` (CI installs it).`,
-    );
-  }
   const file = join(runtime.options.dataDir, `cli-entries-${Date.now()}.json`);
   await writeFile(file, JSON.stringify(events.map((e) => entry(runtime, e))));
   const { stdout } = await run(
@@ -48,6 +42,7 @@ export async function putEventsWithCli(runtime: LocalRuntime, events: CustomerEv
         AWS_ACCESS_KEY_ID: 'local',
         AWS_SECRET_ACCESS_KEY: 'local',
         AWS_REGION: 'us-east-1',
+        AWS_DEFAULT_REGION: 'us-east-1',
         AWS_PAGER: '',
       },
     },

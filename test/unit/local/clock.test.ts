@@ -4,48 +4,131 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { now, resetClock, setClock } from '#functions/_lib/clock.ts';
-import { openClock, ScaledClock, saveClock } from '#infra/local/clock.ts';
+import { JourneyClock, openClock, saveClock } from '#infra/local/clock.ts';
 import { LocalStateMachine } from '#infra/local/stepfunctions/runner.ts';
 
 const T0 = Date.parse('2026-03-02T12:00:00Z');
+const HOUR = 3_600_000;
+const iso = (ms: number) => new Date(ms).toISOString();
 
-describe('ScaledClock', () => {
-  it.each([
-    { scale: 1, realElapsed: 1_000, virtual: '2026-03-02T12:00:01.000Z' },
-    { scale: 3600, realElapsed: 1_000, virtual: '2026-03-02T13:00:00.000Z' },
-    { scale: 3600, realElapsed: 8_000, virtual: '2026-03-02T20:00:00.000Z' },
-    { scale: 86_400, realElapsed: 500, virtual: '2026-03-03T00:00:00.000Z' },
-  ])('×$scale after $realElapsed real ms reads $virtual', ({ scale, realElapsed, virtual }) => {
+/** Real time a piece of work takes: random, as on a loaded machine. */
+const realWork = () => new Promise((r) => setTimeout(r, Math.floor(Math.random() * 15)));
+
+describe('JourneyClock', () => {
+  it('fires timers in due order, those due at one instant in the order they were set', async () => {
     // arrange
-    let real = 5_000;
-    const clock = new ScaledClock(scale, T0, () => real);
+    const clock = new JourneyClock(T0);
+    const fired: string[] = [];
+    const at = (name: string, ms: number) => clock.at(ms, () => fired.push(`${name}@${iso(clock.nowMs())}`));
+    at('c', T0 + 3 * HOUR);
+    at('a', T0 + HOUR);
+    at('b1', T0 + 2 * HOUR);
+    at('b2', T0 + 2 * HOUR);
+    at('late', T0 + 10 * HOUR);
     // act
-    real += realElapsed;
+    await clock.advanceTo(T0 + 5 * HOUR);
     // assert
-    expect(clock.now().toISOString()).toBe(virtual);
+    expect(fired).toStrictEqual([
+      'a@2026-03-02T13:00:00.000Z',
+      'b1@2026-03-02T14:00:00.000Z',
+      'b2@2026-03-02T14:00:00.000Z',
+      'c@2026-03-02T15:00:00.000Z',
+    ]);
+    expect(iso(clock.nowMs())).toBe('2026-03-02T17:00:00.000Z');
+    expect(clock.nextDueMs()).toBe(T0 + 10 * HOUR);
   });
 
-  it('turns a virtual duration into the real time it takes', () => {
-    const clock = new ScaledClock(3600, T0, () => 0);
-    expect(clock.realMs(8 * 3_600_000)).toBe(8_000);
+  it('stands still while work is in flight, and moves once it ends', async () => {
+    // arrange
+    const clock = new JourneyClock(T0);
+    const release = clock.hold();
+    let fired = false;
+    clock.at(T0 + HOUR, () => {
+      fired = true;
+    });
+    // act
+    const advanced = clock.advanceTo(T0 + 2 * HOUR);
+    await new Promise((r) => setTimeout(r, 30));
+    const whileHeld = { fired, now: clock.nowMs() };
+    release();
+    await advanced;
+    // assert
+    expect(whileHeld).toStrictEqual({ fired: false, now: T0 });
+    expect(fired).toBe(true);
+    expect(clock.nowMs()).toBe(T0 + 2 * HOUR);
   });
 
-  it('rejects a scale that is not positive', () => {
-    expect(() => new ScaledClock(0)).toThrow(/positive/);
+  it('gives the same timeline whatever real time the work takes', async () => {
+    // A chain of waits where each step does work of random real duration and sets the next timer.
+    const timeline = async () => {
+      const clock = new JourneyClock(T0);
+      const lines: string[] = [];
+      const actor = async (name: string, waits: number[]) => {
+        const release = clock.hold();
+        for (const wait of waits) {
+          await realWork();
+          await clock.parked(clock.sleep(wait, undefined, name));
+          lines.push(`${iso(clock.nowMs())} ${name}`);
+        }
+        release();
+      };
+      const actors = [
+        actor('x', [HOUR, HOUR, 30 * 60_000]),
+        actor('y', [90 * 60_000, HOUR]),
+        actor('z', [HOUR]),
+      ];
+      await clock.advanceTo(T0 + 6 * HOUR);
+      await Promise.all(actors);
+      return lines.join('\n');
+    };
+    // act
+    const first = await timeline();
+    const second = await timeline();
+    // assert
+    expect(second).toBe(first);
+    expect(first.split('\n')).toStrictEqual([
+      '2026-03-02T13:00:00.000Z x',
+      '2026-03-02T13:00:00.000Z z',
+      '2026-03-02T13:30:00.000Z y',
+      '2026-03-02T14:00:00.000Z x',
+      '2026-03-02T14:30:00.000Z x',
+      '2026-03-02T14:30:00.000Z y',
+    ]);
+  });
+
+  it('interactive: follows the wall clock while idle, and stands still while work is in flight', async () => {
+    // arrange: an hour of journey time per real millisecond while idle
+    const clock = new JourneyClock(T0);
+    let fired = false;
+    clock.at(T0 + 5 * HOUR, () => {
+      fired = true;
+    });
+    // act
+    clock.runWithWallClock(HOUR, 5);
+    while (!fired) await new Promise((r) => setTimeout(r, 5));
+    const release = clock.hold();
+    await new Promise((r) => setTimeout(r, 5));
+    const held = clock.nowMs();
+    await new Promise((r) => setTimeout(r, 50));
+    const stillHeld = clock.nowMs();
+    release();
+    clock.stop();
+    // assert
+    expect(stillHeld).toBe(held);
+    expect(held).toBeGreaterThanOrEqual(T0 + 5 * HOUR);
   });
 
   it('resumes the journey time a data directory stopped at', async () => {
     // arrange
     const dir = await mkdtemp(join(tmpdir(), 'journeys-clock-'));
-    const ahead = Date.now() + 10 * 86_400_000;
-    await saveClock(dir, new ScaledClock(1, ahead, () => 0));
+    await saveClock(dir, new JourneyClock(T0 + 10 * 24 * HOUR));
     // act
-    const resumed = await openClock(dir, 3600);
-    const fresh = await openClock(join(dir, 'missing'), 3600);
+    const resumed = await openClock(dir, T0);
+    const fresh = await openClock(join(dir, 'missing'), T0);
     await rm(dir, { recursive: true, force: true });
     // assert
-    expect(resumed.nowMs()).toBeGreaterThanOrEqual(ahead);
-    expect(fresh.nowMs()).toBeLessThan(ahead);
+    expect(resumed.nowMs()).toBe(T0 + 10 * 24 * HOUR);
+    expect(fresh.nowMs()).toBe(T0);
   });
 });
 
@@ -60,10 +143,17 @@ describe('the handlers clock', () => {
   });
 });
 
-describe('the runner on a scaled clock', () => {
-  it('stamps EnteredTime and waits for a timestamp in journey time', async () => {
-    // arrange: 8 journey hours until the timestamp take 0.8 s at 36,000×
-    const journeyNow = { ms: () => T0 };
+describe('the runner on the journey clock', () => {
+  const timeOf = (clock: JourneyClock) => ({
+    now: () => clock.nowMs(),
+    sleep: (ms: number, signal: AbortSignal, key?: string) => clock.sleep(ms, signal, key),
+    hold: () => clock.hold(),
+    parked: <T>(wait: Promise<T>) => clock.parked(wait),
+  });
+
+  it('stamps EnteredTime and reaches a Wait timestamp exactly', async () => {
+    // arrange
+    const clock = new JourneyClock(T0);
     const machine = new LocalStateMachine(
       {
         StartAt: 'Stamp',
@@ -77,16 +167,56 @@ describe('the runner on a scaled clock', () => {
           },
         },
       },
-      { handlers: {}, timeScale: 1 / 36_000, clock: () => journeyNow.ms() },
+      { handlers: {}, time: timeOf(clock) },
     );
-    // The clock starts after the machine is built (building it takes real time).
-    const clock = new ScaledClock(36_000, T0);
-    journeyNow.ms = () => clock.nowMs();
     // act
-    const outcome = await machine.start({}).done;
+    const run = machine.start({});
+    await clock.advanceTo(T0 + 24 * HOUR);
+    const outcome = await run.done;
     // assert
     const output = z.object({ before: z.string(), after: z.string() }).parse(outcome.output);
-    expect(Date.parse(output.before) - T0).toBeLessThan(3_600_000);
-    expect(Date.parse(output.after)).toBeGreaterThanOrEqual(Date.parse('2026-03-02T20:00:00Z'));
+    expect(output).toStrictEqual({ before: '2026-03-02T12:00:00.000Z', after: '2026-03-02T20:00:00.000Z' });
+  });
+
+  it('retries a Task after IntervalSeconds × BackoffRate^n of journey time', async () => {
+    // arrange
+    const clock = new JourneyClock(T0);
+    const attempts: string[] = [];
+    const machine = new LocalStateMachine(
+      {
+        StartAt: 'Flaky',
+        States: {
+          Flaky: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::local:flaky',
+            Retry: [{ ErrorEquals: ['Throttled'], IntervalSeconds: 60, BackoffRate: 2, MaxAttempts: 3 }],
+            End: true,
+          },
+        },
+      },
+      {
+        handlers: {
+          'arn:aws:states:::local:flaky': async () => {
+            attempts.push(iso(clock.nowMs()));
+            await realWork();
+            if (attempts.length < 4) throw Object.assign(new Error('slow down'), { name: 'Throttled' });
+            return { ok: true };
+          },
+        },
+        time: timeOf(clock),
+      },
+    );
+    // act
+    const run = machine.start({});
+    await clock.advanceTo(T0 + HOUR);
+    const outcome = await run.done;
+    // assert
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(attempts).toStrictEqual([
+      '2026-03-02T12:00:00.000Z',
+      '2026-03-02T12:01:00.000Z',
+      '2026-03-02T12:03:00.000Z',
+      '2026-03-02T12:07:00.000Z',
+    ]);
   });
 });

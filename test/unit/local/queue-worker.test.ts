@@ -2,12 +2,23 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { JourneyClock } from '#infra/local/clock.ts';
 import { QueueWorker, type SqsEventRecord } from '#infra/local/queue-worker.ts';
 
+const T0 = Date.parse('2026-11-24T00:00:00Z');
+
 let dir: string;
+let clock: JourneyClock;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'queue-worker-'));
+  clock = new JourneyClock(T0);
 });
+
+/** Lets journey time pass the retry delays, then waits for the queue to drain. */
+async function drained(queue: QueueWorker): Promise<void> {
+  await clock.advanceTo(T0 + 60_000);
+  await queue.idle();
+}
 afterEach(async () => rm(dir, { recursive: true, force: true }));
 
 function worker(errors: string[] = []): QueueWorker {
@@ -15,10 +26,10 @@ function worker(errors: string[] = []): QueueWorker {
     batchSize: 3,
     concurrency: 2,
     maxReceiveCount: 3,
-    retryDelayMs: () => 1,
+    retryDelayMs: 1_000,
     deadLetters: join(dir, 'dead.jsonl'),
     onError: (m) => errors.push(m),
-    clock: () => new Date('2026-11-24T00:00:00Z'),
+    clock,
   });
 }
 
@@ -32,7 +43,7 @@ describe('QueueWorker', () => {
     });
 
     for (let i = 0; i < 7; i++) queue.send(`m${i}`);
-    await queue.idle();
+    await drained(queue);
 
     expect(
       batches
@@ -62,7 +73,7 @@ describe('QueueWorker', () => {
     queue.send('flaky');
     queue.send('poison');
     queue.send('fine');
-    await queue.idle();
+    await drained(queue);
 
     expect(received.sort()).toStrictEqual([
       'fine@1',
@@ -75,6 +86,8 @@ describe('QueueWorker', () => {
     const dead = (await readFile(join(dir, 'dead.jsonl'), 'utf8')).trim().split('\n');
     expect(dead.map((line) => JSON.parse(line).body)).toStrictEqual(['poison']);
     expect(errors).toHaveLength(1);
+    // Each receive after the first waited the visibility timeout of journey time.
+    expect(JSON.parse(dead[0] ?? '{}').failedAt).toBe(new Date(T0 + 2_000).toISOString());
   });
 
   it('receives the whole batch again when the function throws', async () => {
@@ -90,7 +103,7 @@ describe('QueueWorker', () => {
 
     queue.send('a');
     queue.send('b');
-    await queue.idle();
+    await drained(queue);
 
     expect(done.sort()).toStrictEqual(['a', 'b']);
   });

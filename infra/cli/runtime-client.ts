@@ -1,0 +1,52 @@
+import * as z from 'zod';
+import { ClockReply, CONTROL_PATHS, ReplayReply } from '#infra/local/control.ts';
+import { DEFAULT_PORTS } from '#infra/local/options.ts';
+
+/** The local runtime's bus endpoint, where its control API is served too. */
+export const DEFAULT_LOCAL_ENDPOINT = `http://localhost:${DEFAULT_PORTS.eventbridge}`;
+
+const ErrorReply = z.object({ message: z.string() });
+
+/** A request the running local runtime could not serve, or no runtime answering at all. */
+export class RuntimeUnreachableError extends Error {
+  constructor(endpoint: string, cause: unknown) {
+    super(
+      `no local runtime answers at ${endpoint} (${cause instanceof Error ? cause.message : String(cause)}): start it with \`npm start\`, or pass --endpoint`,
+    );
+    this.name = 'RuntimeUnreachableError';
+  }
+}
+
+async function call(endpoint: string, path: string, init?: RequestInit): Promise<unknown> {
+  let response: Response;
+  try {
+    response = await fetch(new URL(path, endpoint), init);
+  } catch (error) {
+    throw new RuntimeUnreachableError(endpoint, error);
+  }
+  const body: unknown = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(ErrorReply.safeParse(body).data?.message ?? `HTTP ${response.status}`);
+  return body;
+}
+
+/** Journey time of the running runtime. */
+export async function readClock(endpoint: string): Promise<ClockReply> {
+  return ClockReply.parse(await call(endpoint, CONTROL_PATHS.clock));
+}
+
+/** Lets the runtime's journey time run to `to`; resolves once it is idle there. */
+export async function advanceClock(endpoint: string, to: Date): Promise<ClockReply> {
+  const body = JSON.stringify({ to: to.toISOString() });
+  return ClockReply.parse(
+    await call(endpoint, CONTROL_PATHS.clock, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    }),
+  );
+}
+
+/** Replays the runtime's dead-lettered events. */
+export async function replayDeadLetters(endpoint: string): Promise<z.infer<typeof ReplayReply>> {
+  return ReplayReply.parse(await call(endpoint, CONTROL_PATHS.replayDeadLetters, { method: 'POST' }));
+}

@@ -1,0 +1,160 @@
+import { isDeepStrictEqual } from 'node:util';
+import { DateTime } from 'luxon';
+import type { Enrollment, Observations, SentMessage } from './observe.ts';
+import type { Expectation } from './scenario.ts';
+import { resolveWhen } from './when.ts';
+
+/** One expectation checked: a readable title, and what was found instead when it failed. */
+export type Verdict = { ok: boolean; title: string; users: string[]; actual?: string };
+
+export type Context = {
+  observed: Observations;
+  startMs: number;
+  /** The time zone of each customer (UTC when unknown). */
+  zoneOf: (userId: string) => string;
+  /** Members of a cohort id. */
+  cohort: (id: string) => string[] | undefined;
+  /** A profile trait, read from the profiles table. */
+  trait: (userId: string, name: string) => Promise<unknown>;
+};
+
+/** Checks one expectation against what the runtime did. */
+export async function check(expectation: Expectation, ctx: Context): Promise<Verdict> {
+  if ('message' in expectation) return checkMessage(expectation.message, ctx);
+  if ('noMessage' in expectation) {
+    const e = expectation.noMessage;
+    const found = messagesOf(ctx, e.user, e.channel, e.template);
+    const what = [e.channel ?? 'message', e.template].filter(Boolean).join(' ');
+    return verdict(found.length === 0, `${e.user} gets no ${what}`, [e.user], listMessages(found, ctx));
+  }
+  if ('path' in expectation) {
+    const e = expectation.path;
+    const steps = enrollmentsOf(ctx, e.user, e.journey).flatMap((x) => x.steps);
+    const missing = (e.through ?? []).filter((s) => !steps.includes(s));
+    const entered = (e.notThrough ?? []).filter((s) => steps.includes(s));
+    const parts = [
+      e.through === undefined ? '' : `through ${e.through.join(', ')}`,
+      e.notThrough === undefined ? '' : `never ${e.notThrough.join(', ')}`,
+    ].filter(Boolean);
+    return verdict(
+      missing.length === 0 && entered.length === 0,
+      `${e.user} goes ${parts.join(' and ')}`,
+      [e.user],
+      `steps entered: ${steps.join(' → ') || '(none)'}`,
+    );
+  }
+  if ('outcome' in expectation) {
+    const e = expectation.outcome;
+    const found = enrollmentsOf(ctx, e.user, e.journey);
+    const outcomes = found.map(outcomeOf);
+    const ok =
+      e.is === 'not-enrolled'
+        ? found.length === 0
+        : found.some((x) => outcomeOf(x) === e.is && (e.at === undefined || x.steps.at(-1) === e.at));
+    return verdict(
+      ok,
+      `${e.user}'s enrollment ${e.is === 'not-enrolled' ? 'never starts' : `ends ${e.is}${e.at === undefined ? '' : ` at ${e.at}`}`}`,
+      [e.user],
+      found.length === 0
+        ? 'no enrollment'
+        : found.map((x, i) => `${outcomes[i]} at ${x.steps.at(-1)}`).join('; '),
+    );
+  }
+  if ('trait' in expectation) {
+    const e = expectation.trait;
+    const value = await ctx.trait(e.user, e.name);
+    return verdict(
+      isDeepStrictEqual(value, e.equals),
+      `${e.user}'s ${e.name} is ${JSON.stringify(e.equals)}`,
+      [e.user],
+      `${e.name} is ${JSON.stringify(value)}`,
+    );
+  }
+  const e = expectation.share;
+  const members = ctx.cohort(e.cohort) ?? [];
+  const through = members.filter((id) => enrollmentsOf(ctx, id).some((x) => x.steps.includes(e.through)));
+  const share = members.length === 0 ? 0 : through.length / members.length;
+  const [low, high] = e.between;
+  return verdict(
+    members.length > 0 && share >= low && share <= high,
+    `between ${pct(low)} and ${pct(high)} of ${e.cohort} go through ${e.through}`,
+    [],
+    `${through.length} of ${members.length} (${pct(share)})`,
+  );
+}
+
+function checkMessage(e: Extract<Expectation, { message: unknown }>['message'], ctx: Context): Verdict {
+  const candidates = messagesOf(ctx, e.user, e.channel, e.template);
+  const zone = ctx.zoneOf(e.user);
+  const matches = (m: SentMessage) => {
+    const at = Date.parse(m.at);
+    if (e.contains !== undefined && !m.text.includes(e.contains)) return false;
+    if (e.at !== undefined && at !== resolveWhen(e.at, ctx.startMs)) return false;
+    if (e.within !== undefined) {
+      const from = resolveWhen(e.within.from, ctx.startMs);
+      const to = resolveWhen(e.within.to, ctx.startMs);
+      if (at < from || at > to) return false;
+    }
+    return e.localTime === undefined || DateTime.fromMillis(at, { zone }).toFormat('HH:mm') === e.localTime;
+  };
+  const when = [
+    e.at === undefined ? '' : `at ${iso(resolveWhen(e.at, ctx.startMs))}`,
+    e.within === undefined
+      ? ''
+      : `between ${iso(resolveWhen(e.within.from, ctx.startMs))} and ${iso(resolveWhen(e.within.to, ctx.startMs))}`,
+    e.localTime === undefined ? '' : `at ${e.localTime} ${zone}`,
+    e.contains === undefined ? '' : `containing "${e.contains}"`,
+  ].filter(Boolean);
+  return verdict(
+    candidates.some(matches),
+    `${e.user} gets ${e.channel}${e.template === undefined ? '' : ` ${e.template}`}${when.length === 0 ? '' : ` ${when.join(', ')}`}`,
+    [e.user],
+    listMessages(candidates, ctx),
+  );
+}
+
+/** converted: the goal stopped it; exited: an exit event did; completed: it ran to an end step. */
+function outcomeOf(enrollment: Enrollment): string {
+  switch (enrollment.status) {
+    case 'SUCCEEDED':
+      return 'completed';
+    case 'ABORTED':
+      return enrollment.cause === 'goal reached' ? 'converted' : 'exited';
+    case 'RUNNING':
+      return 'running';
+    default:
+      return 'failed';
+  }
+}
+
+function messagesOf(ctx: Context, user: string, channel?: string, template?: string): SentMessage[] {
+  return ctx.observed.messages.filter(
+    (m) =>
+      m.userId === user &&
+      (channel === undefined || m.channel === channel) &&
+      (template === undefined || m.template === template),
+  );
+}
+
+function enrollmentsOf(ctx: Context, user: string, journey?: string): Enrollment[] {
+  return ctx.observed.enrollments.filter(
+    (x) => x.userId === user && (journey === undefined || x.journeyId === journey),
+  );
+}
+
+function listMessages(messages: SentMessage[], ctx: Context): string {
+  if (messages.length === 0) return 'no such message was sent';
+  return messages
+    .map((m) => {
+      const local = DateTime.fromISO(m.at, { zone: ctx.zoneOf(m.userId) }).toFormat('ccc dd LLL HH:mm');
+      return `${m.channel} ${m.template ?? m.stepId} at ${m.at} (${local} local): ${m.text.replace(/\s+/g, ' ').slice(0, 100)}`;
+    })
+    .join('\n');
+}
+
+function verdict(ok: boolean, title: string, users: string[], actual: string): Verdict {
+  return ok ? { ok, title, users } : { ok, title, users, actual };
+}
+
+const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
+const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,0 +1,46 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { Scenario as OneScenario, type Scenario, ScenarioList } from './scenario.ts';
+
+/** Scenario files: `*.test.json` in the given files or folders; problems per file instead of throwing. */
+export async function loadScenarios(
+  paths: readonly string[],
+  root: string,
+): Promise<{ scenarios: { file: string; scenario: Scenario }[]; problems: string[] }> {
+  const files: string[] = [];
+  for (const path of paths) {
+    const entries = await readdir(path).catch(() => undefined);
+    if (entries === undefined) files.push(path);
+    else
+      files.push(
+        ...entries
+          .filter((e) => e.endsWith('.test.json'))
+          .sort()
+          .map((e) => join(path, e)),
+      );
+  }
+  const scenarios: { file: string; scenario: Scenario }[] = [];
+  const problems: string[] = [];
+  for (const file of files) {
+    const name = relative(root, file);
+    let json: unknown;
+    try {
+      json = JSON.parse(await readFile(file, 'utf8'));
+    } catch (error) {
+      problems.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+      continue;
+    }
+    // Parsed by the shape the file has, so that problems name the wrong field.
+    const isList = typeof json === 'object' && json !== null && 'scenarios' in json;
+    const parsed = isList
+      ? ScenarioList.safeParse(json)
+      : OneScenario.transform((s) => ({ scenarios: [s] })).safeParse(json);
+    if (parsed.success) {
+      for (const scenario of parsed.data.scenarios) scenarios.push({ file: name, scenario });
+    } else
+      problems.push(
+        ...parsed.error.issues.map((i) => `${name}: ${i.path.join('.') || '(file)'}: ${i.message}`),
+      );
+  }
+  return { scenarios, problems };
+}

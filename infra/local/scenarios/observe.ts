@@ -1,0 +1,127 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as z from 'zod';
+import { readActivity } from '../activity.ts';
+import { readOutbox } from '../outbox.ts';
+import { type ExecutionRecord, readExecutions } from '../sfn/executions.ts';
+
+/** A message a journey sent, with its rendered text. */
+export type SentMessage = {
+  at: string;
+  userId: string;
+  journeyId: string;
+  stepId: string;
+  channel: string;
+  template?: string;
+  text: string;
+};
+
+/** An enrollment as a scenario sees it. */
+export type Enrollment = {
+  userId: string;
+  journeyId: string;
+  status: ExecutionRecord['status'];
+  cause?: string;
+  /** Step ids entered, in order (helper states count as their step). */
+  steps: string[];
+};
+
+/** What the local runtime did during a scenario. */
+export type Observations = { messages: SentMessage[]; enrollments: Enrollment[] };
+
+const SendInput = z.object({ userId: z.string(), journeyId: z.string(), stepId: z.string() }).loose();
+const Sent = z.object({ status: z.literal('sent'), messageId: z.string() }).loose();
+const EnrollmentInput = z.object({ userId: z.string(), journeyId: z.string() }).loose();
+const Step = z.object({ type: z.string(), template: z.string().optional() }).loose();
+const JourneyFile = z.object({ steps: z.record(z.string(), Step) }).loose();
+const SesStore = z.object({
+  emails: z.array(
+    z
+      .object({
+        messageId: z.string(),
+        subject: z.string().optional(),
+        body: z.object({ text: z.string().optional(), html: z.string().optional() }).loose().optional(),
+      })
+      .loose(),
+  ),
+});
+
+/** Reads the sends, enrollments and rendered messages of a data directory. */
+export async function observe(
+  dataDir: string,
+  journeysDir: string,
+  sesEndpoint: string,
+): Promise<Observations> {
+  const steps = new Map<string, z.infer<typeof Step>>();
+  const texts = await renderedTexts(dataDir, sesEndpoint);
+  const messages: SentMessage[] = [];
+  for (const activity of await readActivity(dataDir)) {
+    const input = SendInput.safeParse(activity.input).data;
+    const sent = Sent.safeParse(activity.output).data;
+    if (input === undefined || sent === undefined || !activity.resource.endsWith('journeys-send-message'))
+      continue;
+    const step = await stepOf(steps, journeysDir, input.journeyId, input.stepId);
+    messages.push({
+      at: activity.at,
+      userId: input.userId,
+      journeyId: input.journeyId,
+      stepId: input.stepId,
+      channel: step?.type ?? 'unknown',
+      ...(step?.template === undefined ? {} : { template: step.template }),
+      text: texts.get(sent.messageId) ?? '',
+    });
+  }
+  const enrollments: Enrollment[] = [];
+  for (const record of (await readExecutions(join(dataDir, 'stepfunctions', 'executions.jsonl'))).values()) {
+    const input = EnrollmentInput.safeParse(parseJson(record.input)).data;
+    if (input === undefined) continue;
+    enrollments.push({
+      userId: input.userId,
+      journeyId: input.journeyId,
+      status: record.status,
+      ...(record.cause === undefined ? {} : { cause: record.cause }),
+      steps: [...new Set(record.visited.map((state) => state.split('.')[0] ?? state))],
+    });
+  }
+  return { messages, enrollments };
+}
+
+async function stepOf(
+  cache: Map<string, z.infer<typeof Step>>,
+  journeysDir: string,
+  journeyId: string,
+  stepId: string,
+): Promise<z.infer<typeof Step> | undefined> {
+  const key = `${journeyId}\u0000${stepId}`;
+  if (!cache.has(key)) {
+    const text = await readFile(join(journeysDir, `${journeyId}.json`), 'utf8').catch(() => '{}');
+    const journey = JourneyFile.safeParse(parseJson(text)).data;
+    for (const [id, step] of Object.entries(journey?.steps ?? {})) cache.set(`${journeyId}\u0000${id}`, step);
+  }
+  return cache.get(key);
+}
+
+async function renderedTexts(dataDir: string, sesEndpoint: string): Promise<Map<string, string>> {
+  const texts = new Map<string, string>();
+  for (const m of await readOutbox(dataDir))
+    texts.set(m.messageId, `${m.title === undefined ? '' : `${m.title}\n`}${m.body}`);
+  const store = SesStore.safeParse(
+    await fetch(`${sesEndpoint}/store`)
+      .then((r) => r.json())
+      .catch(() => undefined),
+  );
+  for (const email of store.data?.emails ?? [])
+    texts.set(
+      email.messageId,
+      [email.subject, email.body?.text, email.body?.html].filter(Boolean).join('\n'),
+    );
+  return texts;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,279 @@
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as z from 'zod';
+import { profilesRepository } from '#functions/_lib/repositories.ts';
+import { CUSTOMER_EVENT_SOURCE } from '#shared/events.ts';
+import { LOCAL_NAMES } from '../env.ts';
+import type { ServiceName } from '../listen.ts';
+import { type LocalRuntime, startLocal } from '../runtime.ts';
+import { customerTimelines } from '../timeline.ts';
+import { formatWhen } from '../when.ts';
+import { check, type Verdict } from './expectations.ts';
+import { observe } from './observe.ts';
+import type { Scenario, ScenarioEvent } from './scenario.ts';
+import { resolveWhen } from './when.ts';
+
+/** How a scenario went: each expectation's verdict, and the timelines of the customers of failed ones. */
+export type ScenarioResult = {
+  file: string;
+  name: string;
+  verdicts: Verdict[];
+  /** Per customer of a failed expectation: the timeline lines. */
+  timelines: Map<string, string[]>;
+  wallMs: number;
+  error?: string;
+};
+
+const SEVEN_DAYS = 7 * 86_400_000;
+const ANY_PORT: Record<ServiceName, number> = {
+  dynamodb: 0,
+  eventbridge: 0,
+  sfn: 0,
+  ses: 0,
+  pinpoint: 0,
+  s3: 0,
+  sqs: 0,
+};
+
+/**
+ * Runs scenarios one after the other, each on a fresh runtime of its own on
+ * the deterministic clock. Handlers keep their AWS clients per process, as in
+ * Lambda, so every runtime after the first listens on the first one's ports.
+ */
+export async function runScenarios(
+  scenarios: readonly { file: string; scenario: Scenario }[],
+  journeysDir: string,
+): Promise<ScenarioResult[]> {
+  let ports = ANY_PORT;
+  const results: ScenarioResult[] = [];
+  for (const { file, scenario } of scenarios) {
+    const started = performance.now();
+    const box = await sandbox(journeysDir, scenario);
+    let runtime: LocalRuntime | undefined;
+    try {
+      runtime = await startLocal({
+        dataDir: box.dataDir,
+        journeysDir: box.journeysDir,
+        clock: 'deterministic',
+        startAt: scenario.start,
+        ports,
+        watch: false,
+        inMemory: true,
+        log: () => {},
+      });
+      ports = portsOf(runtime);
+      const result = await play(runtime, scenario, box.journeysDir);
+      results.push({ file, name: scenario.name, ...result, wallMs: performance.now() - started });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      results.push({
+        file,
+        name: scenario.name,
+        verdicts: [],
+        timelines: new Map(),
+        wallMs: 0,
+        error: message,
+      });
+    } finally {
+      await runtime?.stop();
+      await box.remove();
+    }
+  }
+  return results;
+}
+
+async function play(runtime: LocalRuntime, scenario: Scenario, journeysDir: string) {
+  const startMs = runtime.services.clock.nowMs();
+  const cohorts = new Map<string, string[]>();
+  const zones = new Map<string, string>();
+  const identifies: Record<string, unknown>[] = [];
+  for (const customer of scenario.customers) {
+    const ids =
+      customer.count === undefined
+        ? [customer.id]
+        : Array.from({ length: customer.count }, (_, i) => `${customer.id}-${i}`);
+    cohorts.set(customer.id, ids);
+    for (const id of ids) {
+      if (customer.timezone !== undefined) zones.set(id, customer.timezone);
+      identifies.push(identifyOf(id, customer));
+    }
+  }
+  let seq = 0;
+  const put = async (details: Record<string, unknown>[]) => {
+    for (let i = 0; i < details.length; i += 10) {
+      const at = runtime.services.clock.now().toISOString();
+      const entries = details.slice(i, i + 10).map((detail) => ({
+        Source: CUSTOMER_EVENT_SOURCE,
+        DetailType: String(detail.type),
+        // Message ids from the scenario, not random: a re-run is the same run.
+        Detail: JSON.stringify({ messageId: `scenario-${seq++}`, timestamp: at, ...detail }),
+        EventBusName: LOCAL_NAMES.eventBus,
+      }));
+      const out = await runtime.services.bus.put(entries);
+      if (out.FailedEntryCount > 0)
+        throw new Error(`the bus refused an event: ${JSON.stringify(out.Entries)}`);
+    }
+    await runtime.settled();
+  };
+  await put(identifies);
+  const timed = scenario.events
+    .map((event, index) => ({ event, index, at: resolveWhen(event.at, startMs) }))
+    .sort((a, b) => a.at - b.at || a.index - b.index);
+  for (const { event, at } of timed) {
+    await runtime.advanceTo(at);
+    if ('deploy' in event) await redeploy(runtime, journeysDir, event);
+    else await put((cohorts.get(event.user) ?? [event.user]).map((user) => detailOf(user, event)));
+  }
+  const last = timed.at(-1)?.at ?? startMs;
+  await runtime.advanceTo(
+    scenario.until === undefined ? last + SEVEN_DAYS : resolveWhen(scenario.until, last),
+  );
+  await runtime.services.activity.flushed();
+  const observed = await observe(runtime.options.dataDir, journeysDir, runtime.endpoints.ses);
+  const verdicts: Verdict[] = [];
+  for (const expectation of scenario.expect) {
+    verdicts.push(
+      await check(expectation, {
+        observed,
+        startMs,
+        zoneOf: (id) => zones.get(id) ?? 'UTC',
+        cohort: (id) => cohorts.get(id),
+        trait: async (id, name) => {
+          const { traits } = (await profilesRepository().get(id)).profile;
+          return Object.hasOwn(traits, name) ? traits[name] : undefined;
+        },
+      }),
+    );
+  }
+  return { verdicts, timelines: await timelinesOf(runtime, verdicts) };
+}
+
+async function timelinesOf(runtime: LocalRuntime, verdicts: Verdict[]): Promise<Map<string, string[]>> {
+  const users = new Set(verdicts.filter((v) => !v.ok).flatMap((v) => v.users));
+  const out = new Map<string, string[]>();
+  if (users.size === 0) return out;
+  const all = await customerTimelines(runtime.options.dataDir, runtime.endpoints.ses);
+  for (const user of users) {
+    const timeline = all.get(user);
+    const zone = timeline?.zone;
+    out.set(
+      user,
+      (timeline?.lines ?? []).map((l) => `${formatWhen(l.at, zone)}  ${l.text}`),
+    );
+  }
+  return out;
+}
+
+/** An identify that makes a customer reachable on every channel they consent to. */
+function identifyOf(id: string, customer: Scenario['customers'][number]): Record<string, unknown> {
+  return {
+    type: 'identify',
+    userId: id,
+    traits: {
+      email: `${id}@example.test`,
+      phone: phoneOf(id),
+      ...(customer.timezone === undefined ? {} : { timezone: customer.timezone }),
+      consent: customer.consent ?? { email: 'subscribed', sms: 'subscribed', push: 'subscribed' },
+      ...customer.traits,
+    },
+    ...(customer.app === false ? {} : { context: { device: { token: `token-${id}`, type: 'android' } } }),
+  };
+}
+
+function detailOf(user: string, event: Exclude<ScenarioEvent, { deploy: string }>): Record<string, unknown> {
+  if ('track' in event)
+    return { type: 'track', userId: user, event: event.track, properties: event.properties ?? {} };
+  return { type: 'identify', userId: user, traits: event.identify };
+}
+
+/** A stable fake phone number per customer id. */
+function phoneOf(id: string): string {
+  let n = 0;
+  for (const c of id) n = (n * 31 + c.charCodeAt(0)) % 1_000_000;
+  return `+1555${String(n).padStart(7, '0')}`;
+}
+
+const JourneyJson = z.record(z.string(), z.unknown());
+
+/** Writes an edited journey file and deploys the folder again: the edit goes live as a new version. */
+async function redeploy(
+  runtime: LocalRuntime,
+  journeysDir: string,
+  event: Extract<ScenarioEvent, { deploy: string }>,
+): Promise<void> {
+  const file = join(journeysDir, `${event.deploy}.json`);
+  const journey = JourneyJson.parse(JSON.parse(await readFile(file, 'utf8')));
+  for (const [path, value] of Object.entries(event.set)) setPath(journey, path.split('.'), value);
+  await writeFile(file, JSON.stringify(journey, null, 2));
+  await runtime.deployAll();
+  await runtime.settled();
+}
+
+/** Sets a dotted path in a parsed JSON object; a name like `__proto__` is refused, never followed. */
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  const [head, ...rest] = path;
+  if (head === undefined) return;
+  if (head === '__proto__' || head === 'constructor' || head === 'prototype')
+    throw new Error(`"${path.join('.')}" is not a journey field`);
+  if (rest.length === 0) {
+    target[head] = value;
+    return;
+  }
+  const child = JourneyJson.safeParse(target[head]).data ?? {};
+  target[head] = child;
+  setPath(child, rest, value);
+}
+
+type Box = { dataDir: string; journeysDir: string; remove: () => Promise<void> };
+
+/** A data directory and a journeys folder with the scenario's journeys (settings overridden) and all templates. */
+async function sandbox(journeysDir: string, scenario: Scenario): Promise<Box> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'journeys-test-data-'));
+  const folder = await mkdtemp(join(tmpdir(), 'journeys-test-'));
+  await mkdir(join(folder, 'templates'));
+  // Only the templates the scenario can use: each one deployed is start-up time.
+  const names = new Set<string>(strings(scenario.events));
+  for (const id of scenario.journeys) {
+    const journey = JourneyJson.parse(JSON.parse(await readFile(join(journeysDir, `${id}.json`), 'utf8')));
+    const overrides = scenario.settings?.[id];
+    if (overrides !== undefined)
+      journey.settings = { ...(JourneyJson.safeParse(journey.settings).data ?? {}), ...overrides };
+    await writeFile(join(folder, `${id}.json`), JSON.stringify(journey, null, 2));
+    for (const name of strings(journey)) names.add(name);
+  }
+  for (const file of await readdir(join(journeysDir, 'templates'))) {
+    if (names.has(file.replace(/\.json$/, '')))
+      await cp(join(journeysDir, 'templates', file), join(folder, 'templates', file));
+  }
+  return {
+    dataDir,
+    journeysDir: folder,
+    remove: async () => {
+      await rm(dataDir, { recursive: true, force: true });
+      await rm(folder, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Every string in a JSON value: the candidate template names. */
+function strings(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(strings);
+  if (typeof value === 'object' && value !== null) return Object.values(value).flatMap(strings);
+  return [];
+}
+
+function portsOf(runtime: LocalRuntime): Record<ServiceName, number> {
+  const port = (url: string) => Number(new URL(url).port);
+  const e = runtime.endpoints;
+  return {
+    dynamodb: port(e.dynamodb),
+    eventbridge: port(e.eventbridge),
+    sfn: port(e.sfn),
+    ses: port(e.ses),
+    pinpoint: port(e.pinpoint),
+    s3: port(e.s3),
+    sqs: port(e.sqs),
+  };
+}

@@ -1,0 +1,177 @@
+import * as z from 'zod';
+
+/**
+ * A journey scenario (`journeys/tests/*.test.json`): who the customers are,
+ * what they do and when, and what the journey must do — in a marketer's
+ * terms. `npx journeys test` runs it on the deterministic clock. This schema
+ * is the single source of truth: types come from it and
+ * `journeys/tests/scenario.schema.json` is generated from it.
+ */
+
+/** An instant: ISO 8601 (`2026-03-02T09:00:00Z`) or relative to the scenario's start (`+2h`, `+1d`, `+P1DT2H`). */
+export const When = z
+  .string()
+  .regex(/^(\+.+|\d{4}-\d{2}-\d{2}T.+)$/, 'an ISO 8601 instant or +<duration> (+2h, +30m, +1d, +P1DT2H)')
+  .describe('An ISO 8601 instant, or relative to the start: +2h, +30m, +1d, +P1DT2H.');
+
+const Status = z.enum(['subscribed', 'unsubscribed']);
+const Consent = z
+  .object({
+    email: Status.optional(),
+    sms: Status.optional(),
+    push: Status.optional(),
+    topics: z.record(z.string(), z.boolean()).optional(),
+  })
+  .strict()
+  .describe('Channel and topic consent, as in an identify; every channel subscribed when absent.');
+
+export const Customer = z
+  .object({
+    id: z.string().min(1).describe('The userId; with `count`, the prefix of `<id>-0` … `<id>-<count-1>`.'),
+    count: z.number().int().min(1).max(5_000).optional().describe('A cohort of this many customers alike.'),
+    timezone: z.string().optional().describe('IANA time zone of the customer, e.g. Europe/Rome.'),
+    traits: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('Profile traits sent in an identify at the start.'),
+    consent: Consent.optional(),
+    app: z.boolean().optional().describe('Has the app (a push token); default true.'),
+  })
+  .strict();
+
+const Track = z
+  .object({
+    at: When,
+    user: z.string().describe('A customer id (or cohort id: every member sends it).'),
+    track: z.string().describe('The event name.'),
+    properties: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+const Identify = z
+  .object({
+    at: When,
+    user: z.string(),
+    identify: z.record(z.string(), z.unknown()).describe('Traits to set.'),
+  })
+  .strict();
+const Deploy = z
+  .object({
+    at: When,
+    deploy: z.string().describe('The journey id to deploy again.'),
+    set: z
+      .record(z.string(), z.unknown())
+      .describe('Changes to its file, by dotted path: {"steps.cart-sms.template": "cart-sms-v2"}.'),
+  })
+  .strict();
+export const ScenarioEvent = z.union([Track, Identify, Deploy]);
+export type ScenarioEvent = z.infer<typeof ScenarioEvent>;
+
+const Window = z.object({ from: When, to: When }).strict().describe('Between two instants, inclusive.');
+const Channel = z.enum(['email', 'sms', 'push']);
+
+const Message = z
+  .object({
+    message: z
+      .object({
+        user: z.string(),
+        channel: Channel,
+        template: z.string().optional(),
+        contains: z.string().optional().describe('Text the rendered message contains.'),
+        at: When.optional().describe('Sent at exactly this instant.'),
+        within: Window.optional(),
+        localTime: z
+          .string()
+          .regex(/^\d{2}:\d{2}$/)
+          .optional()
+          .describe("Sent at this HH:mm in the customer's time zone."),
+      })
+      .strict(),
+  })
+  .strict();
+const NoMessage = z
+  .object({
+    noMessage: z
+      .object({ user: z.string(), channel: Channel.optional(), template: z.string().optional() })
+      .strict(),
+  })
+  .strict();
+const Path = z
+  .object({
+    path: z
+      .object({
+        user: z.string(),
+        journey: z.string().optional(),
+        through: z.array(z.string()).optional().describe('Steps the enrollment went through.'),
+        notThrough: z.array(z.string()).optional().describe('Steps it never entered.'),
+      })
+      .strict(),
+  })
+  .strict();
+const Outcome = z
+  .object({
+    outcome: z
+      .object({
+        user: z.string(),
+        journey: z.string().optional(),
+        is: z
+          .enum(['converted', 'exited', 'completed', 'running', 'failed', 'not-enrolled'])
+          .describe(
+            'converted: reached the goal; exited: an exit event stopped it; completed: ran to its end.',
+          ),
+        at: z.string().optional().describe('For completed: the exit step it ended on.'),
+      })
+      .strict(),
+  })
+  .strict();
+const Trait = z
+  .object({ trait: z.object({ user: z.string(), name: z.string(), equals: z.unknown() }).strict() })
+  .strict();
+const Share = z
+  .object({
+    share: z
+      .object({
+        cohort: z.string(),
+        through: z.string().describe('A step their enrollments entered.'),
+        between: z
+          .tuple([z.number().min(0).max(1), z.number().min(0).max(1)])
+          .describe('Inclusive bounds on the fraction of the cohort, e.g. [0.4, 0.5].'),
+      })
+      .strict(),
+  })
+  .strict();
+export const Expectation = z.union([Message, NoMessage, Path, Outcome, Trait, Share]);
+export type Expectation = z.infer<typeof Expectation>;
+
+export const Scenario = z
+  .object({
+    $schema: z.string().optional(),
+    name: z.string().min(1).describe('What the scenario shows, in a sentence.'),
+    journeys: z
+      .array(z.string())
+      .min(1)
+      .describe('The journey ids deployed for it (files in the journeys folder).'),
+    start: z.iso.datetime({ offset: true }).describe("The clock's start: an ISO 8601 instant."),
+    settings: z
+      .record(z.string(), z.record(z.string(), z.unknown()))
+      .optional()
+      .describe('Journey settings overrides, by journey id.'),
+    customers: z.array(Customer).default([]),
+    events: z.array(ScenarioEvent).default([]),
+    until: When.optional().describe(
+      'How long the journeys run after the last event (default: 7 days later).',
+    ),
+    expect: z.array(Expectation).min(1),
+  })
+  .strict();
+export type Scenario = z.infer<typeof Scenario>;
+
+/** A scenario file: one scenario, or several under `scenarios`. */
+export const ScenarioList = z
+  .object({ $schema: z.string().optional(), scenarios: z.array(Scenario.omit({ $schema: true })).min(1) })
+  .strict();
+export const ScenarioFile = z.union([Scenario, ScenarioList]);
+
+/** The JSON Schema of scenario files, for editors. */
+export function scenarioJsonSchema(): unknown {
+  return z.toJSONSchema(ScenarioFile, { io: 'input' });
+}

@@ -1,0 +1,116 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.ts';
+
+// Each `journeys` command is a Node.js process (2–5 s to start on a loaded 2-core machine): no CPU-bound limit.
+const CLI_TIMEOUT = 180_000;
+
+const scenario = (smsAt: string) => ({
+  name: 'No order within a day: the SMS the next day',
+  journeys: ['cart-abandonment'],
+  start: '2026-03-02T09:00:00Z',
+  customers: [{ id: 'sam-1', timezone: 'Europe/Rome' }],
+  events: [{ at: '+0h', user: 'sam-1', track: 'Cart Updated', properties: { cartId: 'c1', total: 80 } }],
+  expect: [
+    { message: { user: 'sam-1', channel: 'email', template: 'cart-reminder', at: '+1h' } },
+    { message: { user: 'sam-1', channel: 'sms', template: 'cart-sms', at: smsAt, contains: '80 EUR' } },
+  ],
+});
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'journeys-test-cli-'));
+  await writeFile(join(dir, 'pass.test.json'), JSON.stringify(scenario('2026-03-03T10:00:00Z')));
+  await writeFile(join(dir, 'fail.test.json'), JSON.stringify(scenario('2026-03-03T09:00:00Z')));
+  await writeFile(join(dir, 'invalid.test.json'), JSON.stringify({ name: 'x', journeys: [], expect: [] }));
+});
+afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+describe('npx journeys test', () => {
+  it(
+    'passes a scenario that holds, expectation by expectation',
+    async () => {
+      const result = await runCli(['test', join(dir, 'pass.test.json')]);
+
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(
+        '✓ sam-1 gets sms cart-sms at 2026-03-03T10:00:00.000Z, containing "80 EUR"',
+      );
+      expect(result.stdout).toContain('1 scenario(s), 2 expectation(s): all passed');
+    },
+    CLI_TIMEOUT,
+  );
+
+  it(
+    'fails a changed expectation with what happened instead and the timeline, exit 1, and JUnit for CI',
+    async () => {
+      const junit = join(dir, 'junit.xml');
+      const result = await runCli([
+        'test',
+        join(dir, 'fail.test.json'),
+        '--reporter',
+        'junit',
+        '--out',
+        junit,
+      ]);
+
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain('✗ sam-1 gets sms cart-sms at 2026-03-03T09:00:00.000Z');
+      expect(result.stdout).toContain('sms cart-sms at 2026-03-03T10:00:00.000Z (Tue 03 Mar 11:00 local)');
+      expect(result.stdout).toContain('timeline of sam-1');
+      expect(result.stdout).toMatch(/Tue 03 Mar 11:00 {2}sent {3}cart-abandonment\/cart-sms/);
+      const xml = await readFile(junit, 'utf8');
+      expect(xml).toContain('<testsuite');
+      expect(xml).toContain('tests="2" failures="1"');
+    },
+    CLI_TIMEOUT,
+  );
+
+  it(
+    'rejects an invalid scenario file with the field that is wrong',
+    async () => {
+      const result = await runCli(['test', join(dir, 'invalid.test.json')]);
+
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('invalid.test.json: start');
+    },
+    CLI_TIMEOUT,
+  );
+});
+
+describe('npx journeys dlq', () => {
+  it(
+    'lists the dead-lettered events of a data directory with the error, and says so when there are none',
+    async () => {
+      // arrange
+      const data = await mkdtemp(join(tmpdir(), 'journeys-dlq-'));
+      const empty = await runCli(['dlq', '--data-dir', data]);
+      const letter = {
+        target: 'ingest',
+        error: 'ValidationException: Item size has exceeded the maximum allowed size',
+        failedAt: '2026-03-02T09:00:00.000Z',
+        attempts: 3,
+        event: {
+          id: 'ev-1',
+          'detail-type': 'track',
+          source: 'journeys.customer',
+          time: '2026-03-02T09:00:00Z',
+          detail: {},
+        },
+      };
+      await writeFile(join(data, 'dead-letters.jsonl'), `${JSON.stringify(letter)}\nnot json\n`);
+      // act
+      const listed = await runCli(['dlq', '--data-dir', data]);
+      await rm(data, { recursive: true, force: true });
+      // assert
+      expect(empty.stdout).toContain('No dead-lettered events');
+      expect(listed.stdout).toContain('ingest ← track ev-1');
+      expect(listed.stdout).toContain('Item size has exceeded');
+      expect(listed.stdout).toContain('1 line(s) could not be read');
+      expect(listed.stdout).toContain('npx journeys dlq replay');
+    },
+    CLI_TIMEOUT,
+  );
+});
