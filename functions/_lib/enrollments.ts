@@ -92,15 +92,21 @@ export async function startEnrollment(
     if (!isAlreadyDone(error)) throw error;
     return false;
   }
-  if (entry.count) await countEnrollment(deps, journey, plan.buckets);
+  if (entry.count) await countEnrollment(deps, journey, plan, at);
   return true;
 }
 
-async function countEnrollment(deps: EnrollmentDeps, journey: LiveJourney, buckets: Record<string, number>) {
-  const base = { journeyId: journey.journeyId, version: journey.version };
-  await deps.stats.increment({ ...base, metric: 'enrolled' });
-  for (const [stepId, bucket] of Object.entries(buckets)) {
+async function countEnrollment(deps: EnrollmentDeps, journey: LiveJourney, plan: Enrollment, at: string) {
+  const variants = Object.entries(plan.buckets).flatMap(([stepId, bucket]) => {
     const variant = variantOf(journey.splits[stepId] ?? [], bucket);
-    if (variant !== undefined) await deps.stats.increment({ ...base, stepId, variant, metric: 'assigned' });
-  }
+    return variant === undefined ? [] : [{ stepId, variant }];
+  });
+  await deps.stats.recordEnrollment({
+    journeyId: journey.journeyId,
+    version: journey.version,
+    enrollmentId: plan.enrollmentId,
+    at: new Date(at),
+    variants,
+    goalWithin: journey.goal?.within,
+  });
 }

@@ -86,13 +86,11 @@ async function finish(deps: IngestDeps, userId: string, f: Finish) {
       if (!isAlreadyDone(error)) throw error;
     }
   }
-  if (first) {
-    await deps.stats.increment({
-      journeyId: enrollment.journeyId,
-      version: enrollment.version,
-      metric: f.outcome,
-    });
-  }
+  const { journeyId, version } = enrollment;
+  const at = deps.now();
+  if (first && f.outcome === 'converted') {
+    await deps.stats.recordConversion({ enrollmentId, journeyId, version, at, value: f.value, ends: f.stop });
+  } else if (first) await deps.stats.recordOutcome({ enrollmentId, journeyId, version, at, outcome: 'exited' });
 }
 
 /** Dropped traits are kept with their reasons, like a rejected event; the rest of the event is applied. */

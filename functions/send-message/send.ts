@@ -209,17 +209,26 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
     stepId: input.stepId,
     channel: input.channel,
   };
+  const stat = { journeyId: input.journeyId, version: input.journeyVersion, stepId: input.stepId };
+  const { enrollmentId, channel } = input;
   const claim = await deps.deliveries.claim(deliveryId, meta, deps.now(), deps.leaseMs ?? 60_000);
   if (claim.kind === 'done') return claim.output;
   if (claim.kind === 'busy') throw new TransientError('the same send is in progress');
   if (claim.kind === 'unknown') {
     // A previous attempt may have reached the provider: never risk a second message.
+    await deps.stats.recordSend({ ...stat, enrollmentId, channel, status: 'unknown', at: deps.now() });
     return { status: 'suppressed', reason: 'a previous attempt may have been delivered' };
   }
-  const stat = { journeyId: input.journeyId, version: input.journeyVersion, stepId: input.stepId };
   const settle: Settle = async (status, output, detail) => {
     await deps.deliveries.settle(deliveryId, status, output, deps.now(), detail);
-    if (status !== 'failed') await deps.stats.increment({ ...stat, metric: status });
+    await deps.stats.recordSend({
+      ...stat,
+      enrollmentId,
+      channel,
+      status,
+      reason: output?.status === 'sent' ? detail : (output?.reason ?? detail),
+      at: deps.now(),
+    });
   };
   const progress = { providerCalled: false };
   try {

@@ -25,7 +25,7 @@ describe('tables', () => {
     { name: 'profiles', definition: PROFILES_TABLE, ttl: undefined },
     { name: 'journeys', definition: JOURNEYS_TABLE, ttl: undefined },
     { name: 'deliveries', definition: DELIVERIES_TABLE, ttl: 'expiresAt' },
-    { name: 'stats', definition: STATS_TABLE, ttl: undefined },
+    { name: 'stats', definition: STATS_TABLE, ttl: 'expiresAt' },
   ] as const)(
     '$name: keys from shared/tables.ts, on demand, PITR, encrypted, retained',
     ({ name, definition, ttl }) => {
