@@ -4,6 +4,7 @@ import { devCommand, SERVICES } from './commands/dev.ts';
 import { graphCommand } from './commands/graph.ts';
 import { importPinpointCommand } from './commands/import-pinpoint.ts';
 import { outboxCommand } from './commands/outbox.ts';
+import { reportCommand } from './commands/report.ts';
 import { schemaCommand } from './commands/schema.ts';
 import { sendCommand } from './commands/send.ts';
 import { statusCommand } from './commands/status.ts';
@@ -106,6 +107,22 @@ program
   .option('--data-dir <dir>', 'local data folder', '.journeys')
   .option('--json', 'machine-readable')
   .action(statusCommand);
+
+program
+  .command('report')
+  .description(
+    'results of a journey: funnel, variants with lift and p-value, revenue, outcomes, sends per day',
+  )
+  .argument('<journey>', 'journey id')
+  .option('--json', 'machine-readable')
+  .option('--html <file>', 'write one self-contained HTML page (map, variants, per-day chart)')
+  .option('--journeys-dir <dir>', 'where the journey file is', 'journeys')
+  .option('--data-dir <dir>', 'local data folder (when the local runtime is not running)', '.journeys')
+  .option('--endpoint <url>', 'local DynamoDB endpoint (default: the local runtime, http://127.0.0.1:8000)')
+  .option('--aws', 'read the deployed stats table instead (with --stats-table)')
+  .option('--stats-table <name>', 'the deployed stats table (stack output StatsTableName)')
+  .option('--region <region>', 'AWS region (default: your AWS configuration)')
+  .action(reportCommand);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   fail(error instanceof Error ? error.message : String(error));
