@@ -263,7 +263,8 @@ function splitResults(journey: Journey, tally: Tally): JourneyReport['splits'] {
 }
 
 function stageOrder(stage: string): number {
-  const i = STAGES.findIndex((s) => s === stage);
+  const order: readonly string[] = STAGES;
+  const i = order.indexOf(stage);
   return i === -1 ? STAGES.length : i;
 }
 

@@ -122,14 +122,14 @@ describe('journeys report', () => {
       await page.setContent(await readFile(out, 'utf8'));
       // assert: numbers as a reader sees them
       const cell = (variant: string, field: string) =>
-        page.locator(`tr[data-variant="${variant}"] [data-field="${field}"]`).innerText();
+        page.locator(`tr[data-variant="${variant}"] [data-field="${field}"]`).textContent();
       expect(await cell('sms', 'converted')).toBe('91');
       expect(await cell('sms', 'rate')).toBe('33.5%');
       expect(await cell('sms', 'ci')).toBe('28.1%–39.3%');
       expect(await cell('sms', 'lift')).toBe('+223.4%');
       expect(await cell('sms', 'verdict')).toBe('better');
       expect(await cell('control', 'lift')).toBe('baseline');
-      expect(await page.locator('[data-kpi="enrolled"] b').innerText()).toBe('600');
+      expect(await page.locator('[data-kpi="enrolled"] b').textContent()).toBe('600');
       expect(await page.locator('g.step[data-step="reminder-email"] .reached').textContent()).toBe('600');
       expect(await page.locator('g.step[data-step="channel-test"] .reached').textContent()).toBe('600');
       const share = await page.locator(`g.edge[data-from="${SPLIT}"][data-to="cart-sms"] text`).textContent();
