@@ -13,7 +13,7 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-const BOX = { width: 190, height: 64, colGap: 60, rowGap: 14, pad: 16, label: 120 };
+const BOX = { width: 190, height: 64, colGap: 120, rowGap: 14, pad: 16, label: 120 };
 
 const COLOURS: Readonly<Record<StepResult['type'], string>> = {
   email: '#dbeafe',
@@ -82,14 +82,20 @@ function mapSvg(report: JourneyReport): string {
     const b = placed.get(edge.to);
     if (a === undefined || b === undefined) continue;
     const [x1, y1] = [a.x + BOX.width, a.y + BOX.height / 2];
-    const [x2, y2] = b.x > a.x ? [b.x, b.y + BOX.height / 2] : [b.x + BOX.width / 2, b.y];
+    const forward = b.x > a.x;
+    // Forward edges enter the target's left side; edges within a column bulge out to the right.
+    const [x2, y2] = forward ? [b.x, b.y + BOX.height / 2] : [b.x + BOX.width, b.y + BOX.height / 2];
+    const bend = forward ? `${x1 + 50},${y1} ${x2 - 50},${y2}` : `${x1 + 36},${y1} ${x2 + 36},${y2}`;
     const label = [edge.label, edge.share === undefined ? undefined : percent(edge.share, 0)]
       .filter(Boolean)
-      .join(' · ');
+      .join(' → ');
+    const [lx, ly] = forward ? [x2 - 6, y2 - 6] : [x1 + 40, (y1 + y2) / 2];
     parts.push(
       `<g class="edge" data-from="${escapeHtml(edge.from)}" data-to="${escapeHtml(edge.to)}" data-share="${edge.share ?? ''}">`,
-      `<path d="M${x1},${y1} C${x1 + 40},${y1} ${x2 - 40},${y2} ${x2},${y2}" marker-end="url(#arrow)"/>`,
-      label === '' ? '' : `<text x="${(x1 + x2) / 2}" y="${(y1 + y2) / 2 - 4}">${escapeHtml(label)}</text>`,
+      `<path d="M${x1},${y1} C${bend} ${x2},${y2}" marker-end="url(#arrow)"/>`,
+      label === ''
+        ? ''
+        : `<text x="${lx}" y="${ly}" text-anchor="${forward ? 'end' : 'start'}">${escapeHtml(label)}</text>`,
       '</g>',
     );
   }
@@ -141,7 +147,7 @@ function dayChart(days: readonly DayResult[]): string {
   const parts: string[] = [];
   days.forEach((d, i) => {
     const x = 50 + i * (bar + gap);
-    let y = plot + 10;
+    let y = plot + 24;
     for (const channel of ['email', 'sms', 'push'] as const) {
       const h = (d.sent[channel] / top) * plot;
       y -= h;
@@ -153,10 +159,10 @@ function dayChart(days: readonly DayResult[]): string {
     const total = d.sent.email + d.sent.sms + d.sent.push;
     parts.push(
       `<g class="day" data-day="${d.day}" data-sent="${total}" data-converted="${d.converted}"><text x="${x + bar / 2}" y="${y - 4}" text-anchor="middle">${total}</text>`,
-      `<text x="${x + bar / 2}" y="${plot + 26}" text-anchor="middle">${d.day.slice(5)}</text></g>`,
+      `<text x="${x + bar / 2}" y="${plot + 40}" text-anchor="middle">${d.day.slice(5)}</text></g>`,
     );
   });
-  return `<svg class="chart" role="img" aria-label="Messages sent per day" width="${width}" height="${plot + 40}">${parts.join('')}</svg>
+  return `<svg class="chart" role="img" aria-label="Messages sent per day" width="${width}" height="${plot + 50}">${parts.join('')}</svg>
 <p class="legend"><span class="email">■</span> email <span class="sms">■</span> SMS <span class="push">■</span> push · days in UTC</p>`;
 }
 

@@ -16,11 +16,11 @@ export function reportText(r: JourneyReport): string {
       `Variants of "${split.stepId}" (rate: Wilson 95% interval; lift: pooled two-proportion z-test vs holdout)`,
     );
     out.push(
-      `  ${'variant'.padEnd(14)}${'assigned'.padStart(9)}${'conv'.padStart(7)}  ${'rate'.padEnd(7)} ${'95% CI'.padEnd(13)} ${'lift'.padStart(8)}  ${'p'.padStart(8)}  ${'revenue'.padStart(9)} ${'AOV'.padStart(8)} ${'rev/cust'.padStart(8)}  verdict`,
+      `  ${'variant'.padEnd(19)}${'assigned'.padStart(9)}${'conv'.padStart(7)}  ${'rate'.padEnd(7)} ${'95% CI'.padEnd(13)} ${'lift'.padStart(8)}  ${'p'.padStart(8)}  ${'revenue'.padStart(9)} ${'AOV'.padStart(8)} ${'rev/cust'.padStart(8)}  verdict`,
     );
     for (const v of split.variants) {
       out.push(
-        `  ${(v.name + (v.holdout ? ' (holdout)' : '')).padEnd(14)}${String(v.assigned).padStart(9)}${String(v.converted).padStart(7)}  ${percent(v.rate?.value).padEnd(7)} ${interval(v.rate).padEnd(13)} ${signedPercent(v.vsHoldout?.lift).padStart(8)}  ${pValue(v.vsHoldout?.p).padStart(8)}  ${amount(v.money.revenue).padStart(9)} ${amount(v.money.aov).padStart(8)} ${amount(v.money.perRecipient).padStart(8)}  ${v.holdout ? 'baseline' : (v.vsHoldout?.verdict ?? '—')}`,
+        `  ${(v.name + (v.holdout ? ' (holdout)' : '')).padEnd(19)}${String(v.assigned).padStart(9)}${String(v.converted).padStart(7)}  ${percent(v.rate?.value).padEnd(7)} ${interval(v.rate).padEnd(13)} ${signedPercent(v.vsHoldout?.lift).padStart(8)}  ${pValue(v.vsHoldout?.p).padStart(8)}  ${amount(v.money.revenue).padStart(9)} ${amount(v.money.aov).padStart(8)} ${amount(v.money.perRecipient).padStart(8)}  ${v.holdout ? 'baseline' : (v.vsHoldout?.verdict ?? '—')}`,
       );
     }
     out.push('');

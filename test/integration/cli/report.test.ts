@@ -133,7 +133,7 @@ describe('journeys report', () => {
       expect(await page.locator('g.step[data-step="reminder-email"] .reached').textContent()).toBe('600');
       expect(await page.locator('g.step[data-step="channel-test"] .reached').textContent()).toBe('600');
       const share = await page.locator(`g.edge[data-from="${SPLIT}"][data-to="cart-sms"] text`).textContent();
-      expect(share).toBe('sms 45% · 45%');
+      expect(share).toBe('sms 45% → 45%');
       expect(
         await page.locator('g.lane').evaluateAll((lanes) => lanes.map((l) => l.getAttribute('data-stage'))),
       ).toEqual(['consideration', 'purchase']);
