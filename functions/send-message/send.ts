@@ -17,6 +17,7 @@ import {
 import { JourneyError, TemplateFailedError, TransientError } from '#shared/errors.ts';
 import type { ProfileState } from '#shared/ingest/state.ts';
 import type { SendMessageInput, SendMessageOutput } from '#shared/tasks.ts';
+import { profileVariables } from '#shared/template-preview.ts';
 import { renderTemplate, type Template } from '#shared/templates.ts';
 import { durationSeconds, nextAllowedTime } from '#shared/time.ts';
 import { sendEmail } from './email.ts';
@@ -61,7 +62,7 @@ async function render(deps: SendDeps, input: SendMessageInput, state: ProfileSta
   }
   try {
     return await renderTemplate<Template>(template, {
-      profile: { ...state.profile, ...state.profile.traits, traits: state.profile.traits },
+      profile: profileVariables(state.profile),
       trigger: input.trigger,
       event: input.event,
       journey: { id: input.journeyId },

@@ -4,6 +4,7 @@ import { devCommand, SERVICES } from './commands/dev.ts';
 import { graphCommand } from './commands/graph.ts';
 import { importPinpointCommand } from './commands/import-pinpoint.ts';
 import { outboxCommand } from './commands/outbox.ts';
+import { previewCommand } from './commands/preview.ts';
 import { reportCommand } from './commands/report.ts';
 import { schemaCommand } from './commands/schema.ts';
 import { sendCommand } from './commands/send.ts';
@@ -123,6 +124,27 @@ program
   .option('--stats-table <name>', 'the deployed stats table (stack output StatsTableName)')
   .option('--region <region>', 'AWS region (default: your AWS configuration)')
   .action(reportCommand);
+
+program
+  .command('preview')
+  .description(
+    "render a template for a real customer's profile: subject, text and HTML, or every missing variable",
+  )
+  .argument('<template>', 'template name (journeys/templates/<name>.json)')
+  .requiredOption('--customer <id>', 'the customer userId')
+  .option(
+    '--trigger <json>',
+    'the trigger event as JSON, or @file.json (default: an event with no properties)',
+  )
+  .option('--journey <id>', 'journey id the template sees', 'preview')
+  .option('--templates-dir <dir>', 'templates folder', 'journeys/templates')
+  .option('--html <file>', 'where to write the HTML body (default .journeys/preview/)')
+  .option('--data-dir <dir>', 'local data folder (when the local runtime is not running)', '.journeys')
+  .option('--endpoint <url>', 'local DynamoDB endpoint (default: the local runtime)')
+  .option('--aws', 'read the deployed profiles table instead (with --profiles-table)')
+  .option('--profiles-table <name>', 'the deployed profiles table')
+  .option('--region <region>', 'AWS region (default: your AWS configuration)')
+  .action(previewCommand);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   fail(error instanceof Error ? error.message : String(error));

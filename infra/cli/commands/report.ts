@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { readJourneyStats, type StatsSource } from '#infra/local/results.ts';
+import type { DataSource } from '#infra/local/data.ts';
+import { readJourneyStats } from '#infra/local/results.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
 import { reportHtml } from '#shared/stats/html.ts';
 import { buildReport } from '#shared/stats/report.ts';
@@ -19,12 +20,12 @@ export type ReportOptions = {
   html?: string;
 };
 
-function sourceOf(options: ReportOptions): StatsSource | string {
+function sourceOf(options: ReportOptions): DataSource | string {
   if (!options.aws) return { kind: 'local', dataDir: resolve(options.dataDir), endpoint: options.endpoint };
   if (options.statsTable === undefined) {
     return '--aws needs --stats-table <name> (the StatsTableName output of the deployed stack)';
   }
-  return { kind: 'aws', table: options.statsTable, region: options.region };
+  return { kind: 'aws', tables: { stats: options.statsTable }, region: options.region };
 }
 
 /** `journeys report <journey>`: funnel, variants with lift and significance, revenue, outcomes, sends per day. */
