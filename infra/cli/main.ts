@@ -8,6 +8,7 @@ import { previewCommand } from './commands/preview.ts';
 import { reportCommand } from './commands/report.ts';
 import { schemaCommand } from './commands/schema.ts';
 import { sendCommand } from './commands/send.ts';
+import { sendTestCommand } from './commands/send-test.ts';
 import { statusCommand } from './commands/status.ts';
 import { validateCommand } from './commands/validate.ts';
 import { fail } from './output.ts';
@@ -145,6 +146,30 @@ program
   .option('--profiles-table <name>', 'the deployed profiles table')
   .option('--region <region>', 'AWS region (default: your AWS configuration)')
   .action(previewCommand);
+
+program
+  .command('send-test')
+  .description(
+    'send one message of a template through the real channel, marked as a test, outside caps and stats',
+  )
+  .argument('<template>', 'template name (journeys/templates/<name>.json)')
+  .requiredOption('--to <address>', 'email address, E.164 phone number, or push token')
+  .option('--customer <id>', "render with this customer's profile (default: an empty one)")
+  .option('--trigger <json>', 'the trigger event as JSON, or @file.json')
+  .option('--journey <id>', 'journey id the template sees', 'test')
+  .option('--push-service <service>', 'GCM or APNS, for a push token', 'GCM')
+  .option('--templates-dir <dir>', 'templates folder', 'journeys/templates')
+  .option('--data-dir <dir>', 'local data folder (when the local runtime is not running)', '.journeys')
+  .option('--endpoint <url>', 'local DynamoDB endpoint (default: the local runtime)')
+  .option('--ses-endpoint <url>', 'local SES v2 endpoint (default: the local runtime)')
+  .option('--pinpoint-endpoint <url>', 'local End User Messaging endpoint (default: the local runtime)')
+  .option('--aws', 'send through SES / End User Messaging of your AWS account')
+  .option('--from <address>', 'with --aws: the verified sender')
+  .option('--configuration-set <name>', 'with --aws: the SES configuration set')
+  .option('--app-id <id>', 'with --aws: the Pinpoint application id')
+  .option('--profiles-table <name>', 'with --aws and --customer: the deployed profiles table')
+  .option('--region <region>', 'AWS region (default: your AWS configuration)')
+  .action(sendTestCommand);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   fail(error instanceof Error ? error.message : String(error));
