@@ -61,13 +61,28 @@ export type ConversionRecord = Journey & {
 
 export type OutcomeRecord = Journey & { enrollmentId: string; outcome: Outcome; at: Date };
 
+/** Told of each counted conversion and ending (the handlers publish them as metrics per journey). */
+export type StatsObserver = {
+  conversion(journeyId: string, value?: number): void;
+  outcome(journeyId: string, outcome: Outcome): void;
+};
+
+export type StatsOptions = { random?: () => number; observer?: StatsObserver };
+
 export class StatsRepository {
+  private readonly random: () => number;
+  private readonly observer?: StatsObserver;
+  private readonly records: EnrollmentRecords;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
-    private readonly random: () => number = Math.random,
-    private readonly records = new EnrollmentRecords(db, table),
-  ) {}
+    options: StatsOptions = {},
+  ) {
+    this.random = options.random ?? Math.random;
+    this.observer = options.observer;
+    this.records = new EnrollmentRecords(db, table);
+  }
 
   /**
    * Counts an enrollment and its variants (callers count each enrollment once,
@@ -122,6 +137,7 @@ export class StatsRepository {
     const record = await this.records.convert(conversion.enrollmentId, at, conversion.ends);
     if (record === 'repeat') return;
     await this.increment({ journeyId, version, metric: 'converted' }, 1, value);
+    this.observer?.conversion(journeyId, value);
     await this.incrementDay(journeyId, { day: dayOf(at), metric: 'converted' }, at, value);
     if (record === 'missing') return;
     for (const { stepId, variant } of record.variants) {
@@ -158,6 +174,7 @@ export class StatsRepository {
     const { journeyId, version } = record;
     const metric = outcomeMetric(outcome);
     await this.increment({ journeyId, version, metric });
+    this.observer?.outcome(journeyId, outcome);
     for (const { stepId, variant } of record.variants)
       await this.increment({ journeyId, version, stepId, variant, metric });
   }

@@ -167,6 +167,44 @@ describe('stats: counters and attribution against dynalite', () => {
     for (const id of ['x0', 'x1', 'x2', 'x3', 'x4', 'g']) expect(await recordOf(id)).toBeUndefined();
   });
 
+  it('tells its observer (the per-journey metrics) of each conversion and ending once', async () => {
+    // arrange
+    const seen: string[] = [];
+    const stats = new StatsRepository(db.doc, db.tables.stats, {
+      observer: {
+        conversion: (journeyId, value) => seen.push(`${journeyId} converted ${value}`),
+        outcome: (journeyId, outcome) => seen.push(`${journeyId} ${outcome}`),
+      },
+    });
+    await stats.recordEnrollment({
+      journeyId: 'obs',
+      version: '1',
+      enrollmentId: 'o1',
+      at: T0,
+      variants: [],
+    });
+    // act: goal delivered twice, then the ABORTED status of the stopped execution
+    const conversion = {
+      journeyId: 'obs',
+      version: '1',
+      enrollmentId: 'o1',
+      value: 12,
+      ends: true,
+      at: later(1),
+    };
+    await stats.recordConversion(conversion);
+    await stats.recordConversion(conversion);
+    await stats.recordOutcome({
+      journeyId: 'obs',
+      version: '1',
+      enrollmentId: 'o1',
+      outcome: 'aborted',
+      at: later(1),
+    });
+    // assert
+    expect(seen).toEqual(['obs converted 12', 'obs goal']);
+  });
+
   it('keeps suppression reasons as bounded codes, whatever the provider wrote', async () => {
     // arrange
     const stats = repo();
