@@ -1,5 +1,4 @@
 import { join, resolve } from 'node:path';
-import { readProfile } from '#infra/local/customers.ts';
 import type { DataSource } from '#infra/local/data.ts';
 import { Profile } from '#shared/profile.ts';
 import { profileVariables } from '#shared/template-preview.ts';
@@ -45,6 +44,8 @@ function sourceOf(options: TemplateInputOptions): DataSource {
 export async function templateContext(options: TemplateInputOptions): Promise<TemplateContext | string> {
   let profile = Profile.parse({ userId: 'test' });
   if (options.customer !== undefined) {
+    // Loaded on use: every command starts faster without the SDK clients it does not need.
+    const { readProfile } = await import('#infra/local/customers.ts');
     const stored = await readProfile(sourceOf(options), options.customer);
     if (stored === undefined) {
       return `no customer "${options.customer}" in ${options.aws ? 'the profiles table' : 'the local data'}`;

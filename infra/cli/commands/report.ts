@@ -1,7 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { DataSource } from '#infra/local/data.ts';
-import { readJourneyStats } from '#infra/local/results.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
 import { reportHtml } from '#shared/stats/html.ts';
 import { buildReport } from '#shared/stats/report.ts';
@@ -46,6 +45,8 @@ export async function reportCommand(journeyId: string, options: ReportOptions): 
     fail(`${file} is not a valid journey; run \`journeys validate ${file}\` to see why.`);
     return;
   }
+  // Loaded on use: every command starts faster without the SDK clients it does not need.
+  const { readJourneyStats } = await import('#infra/local/results.ts');
   const { counters, days } = await readJourneyStats(source, journeyId);
   const report = buildReport(parsed.journey, counters, days);
   if (options.html !== undefined) {

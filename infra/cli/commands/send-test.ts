@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { sendTestMessage, type TestTarget } from '#infra/local/test-send.ts';
+import type { TestTarget } from '#infra/local/test-send.ts';
 import { previewTemplate } from '#shared/template-preview.ts';
 import { fail } from '../output.ts';
 import { loadTemplate, type TemplateInputOptions, templateContext } from '../template-input.ts';
@@ -45,6 +45,8 @@ export async function sendTestCommand(name: string, options: SendTestOptions): P
   const fields: Record<string, string> = {};
   for (const [key, value] of Object.entries(preview.rendered))
     if (typeof value === 'string') fields[key] = value;
+  // Loaded on use: every command starts faster without the SDK clients it does not need.
+  const { sendTestMessage } = await import('#infra/local/test-send.ts');
   const messageId = await sendTestMessage(target, {
     template: name,
     channel: template.channel,
