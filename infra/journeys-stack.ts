@@ -139,6 +139,7 @@ export class JourneysStack extends Stack {
       .allowTaskCallbacks(['states:SendTaskSuccess', 'states:SendTaskFailure']);
     fns['send-message']
       .bindProfiles(profiles, 'readWrite')
+      .bindEnrollments(enrollments, 'readWrite')
       .bindDeliveries(deliveries, 'readWrite')
       .bindStats(stats, 'readWrite')
       .bindJourneysBucket(this.journeys.bucket, 'read')

@@ -34,7 +34,7 @@ export const DELIVERIES_TABLE = {
   timeToLiveAttribute: 'expiresAt',
 } as const satisfies TableDefinition;
 
-/** Sharded counters per journey / version / step / variant and per day; one attribution record per enrollment. */
+/** Sharded counters per journey / version / step / variant, and per day (those expire). */
 export const STATS_TABLE = {
   id: 'stats',
   partitionKey: { name: 'pk', type: 'S' },

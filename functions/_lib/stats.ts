@@ -10,8 +10,6 @@ import {
   parseSortKey,
 } from '#shared/stats/keys.ts';
 import { reasonCode } from '#shared/stats/reasons.ts';
-import { addDuration } from '#shared/time.ts';
-import { type EnrollmentRecord, EnrollmentRecords } from './enrollment-record.ts';
 
 /**
  * Counters per journey / version / step / variant, and per day. Each counter
@@ -32,17 +30,12 @@ export type DayRow = DayKey & { count: number; sum?: number };
 
 type Journey = { journeyId: string; version: string };
 
-export type EnrollmentStart = Journey & {
-  enrollmentId: string;
-  at: Date;
-  /** The variant of each split step, assigned at entry. */
-  variants: { stepId: string; variant: string }[];
-  /** The goal's `within`, when it has one. */
-  goalWithin?: string;
-};
+/** The variant of each split step, assigned at entry (kept on the enrollment item). */
+export type Variants = readonly { stepId: string; variant: string }[];
+
+export type EnrollmentStart = Journey & { variants: Variants };
 
 export type SendRecord = Journey & {
-  enrollmentId: string;
   stepId: string;
   channel: 'email' | 'sms' | 'push';
   status: 'sent' | 'suppressed' | 'deferred' | 'failed' | 'unknown';
@@ -51,15 +44,15 @@ export type SendRecord = Journey & {
 };
 
 export type ConversionRecord = Journey & {
-  enrollmentId: string;
   at: Date;
   /** The goal event's money value, when the goal names one. */
   value?: number;
-  /** The goal stopped the enrollment. */
-  ends: boolean;
+  variants?: Variants;
+  /** The last message step the enrollment was sent. */
+  lastStep?: string;
 };
 
-export type OutcomeRecord = Journey & { enrollmentId: string; outcome: Outcome; at: Date };
+export type OutcomeRecord = Journey & { outcome: Outcome; variants?: Variants };
 
 /** Told of each counted conversion and ending (the handlers publish them as metrics per journey). */
 export type StatsObserver = {
@@ -69,10 +62,14 @@ export type StatsObserver = {
 
 export type StatsOptions = { random?: () => number; observer?: StatsObserver };
 
+/**
+ * Counting only: whether something is counted once is decided by the
+ * callers' conditional writes on the enrollment item (functions/_lib/enrollment-items.ts),
+ * which also carries what attribution needs (variants, last message step).
+ */
 export class StatsRepository {
   private readonly random: () => number;
   private readonly observer?: StatsObserver;
-  private readonly records: EnrollmentRecords;
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -81,25 +78,11 @@ export class StatsRepository {
   ) {
     this.random = options.random ?? Math.random;
     this.observer = options.observer;
-    this.records = new EnrollmentRecords(db, table);
   }
 
-  /**
-   * Counts an enrollment and its variants (callers count each enrollment once,
-   * after the conditional write that starts it) and keeps its record for attribution.
-   */
+  /** Counts an enrollment and its variants (called once, after the conditional write that starts it). */
   async recordEnrollment(start: EnrollmentStart): Promise<void> {
-    const { journeyId, version, enrollmentId, at, variants } = start;
-    await this.records.create({
-      enrollmentId,
-      journeyId,
-      version,
-      variants,
-      enrolledAt: at.toISOString(),
-      ...(start.goalWithin === undefined
-        ? {}
-        : { goalUntil: addDuration(at, start.goalWithin).toISOString() }),
-    });
+    const { journeyId, version, variants } = start;
     await this.increment({ journeyId, version, metric: 'enrolled' });
     for (const { stepId, variant } of variants)
       await this.increment({ journeyId, version, stepId, variant, metric: 'assigned' });
@@ -123,59 +106,35 @@ export class StatsRepository {
       { day: dayOf(send.at), metric: 'sent', channel: send.channel },
       send.at,
     );
-    await this.records.sent(send.enrollmentId, stepId);
   }
 
   /**
-   * Counts a conversion once per enrollment: for the journey, for each variant
-   * the enrollment was assigned, and for the last message step it was sent,
-   * with the goal's value as revenue. An enrollment without a record (started
-   * before records were kept) counts for the journey only.
+   * Counts a conversion (called once per enrollment, after the conditional
+   * mark on its item): for the journey, for each variant the enrollment was
+   * assigned and for the last message step it was sent, with the goal's value as revenue.
    */
   async recordConversion(conversion: ConversionRecord): Promise<void> {
     const { journeyId, version, value, at } = conversion;
-    const record = await this.records.convert(conversion.enrollmentId, at, conversion.ends);
-    if (record === 'repeat') return;
     await this.increment({ journeyId, version, metric: 'converted' }, 1, value);
     this.observer?.conversion(journeyId, value);
     await this.incrementDay(journeyId, { day: dayOf(at), metric: 'converted' }, at, value);
-    if (record === 'missing') return;
-    for (const { stepId, variant } of record.variants) {
+    for (const { stepId, variant } of conversion.variants ?? [])
       await this.increment({ journeyId, version, stepId, variant, metric: 'converted' }, 1, value);
-    }
-    if (record.lastStep !== undefined) {
-      await this.increment({ journeyId, version, stepId: record.lastStep, metric: 'converted' }, 1, value);
-    }
-    // The goal ended an enrollment that was still running: that is its outcome.
-    if (conversion.ends && record.outcome === undefined) await this.countOutcome(record, 'goal');
-    // Converted after the execution ended: nothing more can be attributed to it.
-    if (record.outcome !== undefined)
-      await this.records.retire({ ...record, convertedAt: at.toISOString() }, at);
+    if (conversion.lastStep !== undefined)
+      await this.increment(
+        { journeyId, version, stepId: conversion.lastStep, metric: 'converted' },
+        1,
+        value,
+      );
   }
 
-  /**
-   * Counts how an enrollment ended, once (an execution stopped by its goal
-   * stays counted as `goal`, not `aborted`), for the journey and per variant;
-   * then keeps the record only while the goal window is open.
-   */
+  /** Counts how an enrollment ended (called once per enrollment, when its item ends), for the journey and per variant. */
   async recordOutcome(ending: OutcomeRecord): Promise<void> {
-    const record = await this.records.end(ending.enrollmentId, ending.outcome);
-    if (record === undefined) {
-      // Already ended (a goal or exit event stopped it, or a redelivery), or no record: never counted twice.
-      const existing = await this.records.get(ending.enrollmentId);
-      if (existing !== undefined) await this.records.retire(existing, ending.at);
-      return;
-    }
-    await this.countOutcome(record, ending.outcome);
-    await this.records.retire(record, ending.at);
-  }
-
-  private async countOutcome(record: EnrollmentRecord, outcome: Outcome): Promise<void> {
-    const { journeyId, version } = record;
-    const metric = outcomeMetric(outcome);
+    const { journeyId, version } = ending;
+    const metric = outcomeMetric(ending.outcome);
     await this.increment({ journeyId, version, metric });
-    this.observer?.outcome(journeyId, outcome);
-    for (const { stepId, variant } of record.variants)
+    this.observer?.outcome(journeyId, ending.outcome);
+    for (const { stepId, variant } of ending.variants ?? [])
       await this.increment({ journeyId, version, stepId, variant, metric });
   }
 

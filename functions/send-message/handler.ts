@@ -8,7 +8,12 @@ import { now } from '#functions/_lib/clock.ts';
 import { lazyConfig } from '#functions/_lib/config.ts';
 import { observability } from '#functions/_lib/middleware.ts';
 import { metrics } from '#functions/_lib/observability.ts';
-import { deliveriesRepository, profilesRepository, statsRepository } from '#functions/_lib/repositories.ts';
+import {
+  deliveriesRepository,
+  enrollmentItems,
+  profilesRepository,
+  statsRepository,
+} from '#functions/_lib/repositories.ts';
 import { TemplateStore } from '#functions/_lib/templates.ts';
 import { DeferredError, JourneyError } from '#shared/errors.ts';
 import { messageMetric } from '#shared/metrics.ts';
@@ -29,6 +34,7 @@ function sendDeps(): SendDeps {
   deps ??= {
     profiles: profilesRepository(),
     deliveries: deliveriesRepository(),
+    enrollments: enrollmentItems(),
     stats: statsRepository(),
     templates: new TemplateStore(s3Client(), c.JOURNEYS_BUCKET_NAME),
     ses: sesClient(),

@@ -1,6 +1,7 @@
 import type { PinpointClient } from '@aws-sdk/client-pinpoint';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { type DeliveriesRepository, type DeliveryMeta, deliveryIdOf } from '#functions/_lib/deliveries.ts';
+import type { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { certainlyNotSent } from '#functions/_lib/provider-errors.ts';
 import type { StatsRepository } from '#functions/_lib/stats.ts';
@@ -26,6 +27,8 @@ import { sendPush, sendSms } from './pinpoint.ts';
 export type SendDeps = {
   profiles: ProfilesRepository;
   deliveries: DeliveriesRepository;
+  /** The enrollment item remembers the last message step sent, for conversion attribution. */
+  enrollments: Pick<EnrollmentItems, 'markSent'>;
   stats: StatsRepository;
   templates: TemplateStore;
   ses: SESv2Client;
@@ -217,19 +220,19 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
   if (claim.kind === 'busy') throw new TransientError('the same send is in progress');
   if (claim.kind === 'unknown') {
     // A previous attempt may have reached the provider: never risk a second message.
-    await deps.stats.recordSend({ ...stat, enrollmentId, channel, status: 'unknown', at: deps.now() });
+    await deps.stats.recordSend({ ...stat, channel, status: 'unknown', at: deps.now() });
     return { status: 'suppressed', reason: 'a previous attempt may have been delivered' };
   }
   const settle: Settle = async (status, output, detail) => {
     await deps.deliveries.settle(deliveryId, status, output, deps.now(), detail);
     await deps.stats.recordSend({
       ...stat,
-      enrollmentId,
       channel,
       status,
       reason: output?.status === 'sent' ? detail : (output?.reason ?? detail),
       at: deps.now(),
     });
+    if (status === 'sent') await deps.enrollments.markSent(input.userId, enrollmentId, input.stepId);
   };
   const progress = { providerCalled: false };
   try {

@@ -157,7 +157,12 @@ function planFinish(journey: LiveJourney, input: Input): Finish[] {
     const inWindow =
       goal !== undefined && enrollment.converted !== true && (until === undefined ? !ended : now <= until);
     if (inWindow)
-      out.push({ enrollment, outcome: 'converted', stop: goal.exit && !ended, value: goalValue(goal, event) });
+      out.push({
+        enrollment,
+        outcome: 'converted',
+        stop: goal.exit && !ended,
+        value: goalValue(goal, event),
+      });
     else if (exits && !ended) out.push({ enrollment, outcome: 'exited', stop: true });
   }
   return out;

@@ -269,6 +269,7 @@ export async function runHandlersBench(): Promise<void> {
     const send = {
       profiles,
       deliveries: new DeliveriesRepository(doc, 'deliveries'),
+      enrollments,
       stats,
       templates: new TemplateStore(new S3Client({ region: 'eu-west-1' }), 'b'),
       ses: new SESv2Client({ region: 'eu-west-1' }),

@@ -222,6 +222,7 @@ describe('functions', () => {
     ],
     'send-message': [
       'PROFILES_TABLE_NAME',
+      'ENROLLMENTS_TABLE_NAME',
       'DELIVERIES_TABLE_NAME',
       'STATS_TABLE_NAME',
       'JOURNEYS_BUCKET_NAME',
@@ -378,6 +379,7 @@ describe('IAM: exactly what each role may do', () => {
         logs('send-message'),
         XRAY,
         table('profiles', READ_WRITE),
+        table('enrollments', READ_WRITE),
         table('deliveries', READ_WRITE),
         table('stats', READ_WRITE),
         { actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [bucketObjects] },
