@@ -10,6 +10,7 @@ import { schemaCommand } from './commands/schema.ts';
 import { sendCommand } from './commands/send.ts';
 import { sendTestCommand } from './commands/send-test.ts';
 import { statusCommand } from './commands/status.ts';
+import { traceCommand } from './commands/trace.ts';
 import { validateCommand } from './commands/validate.ts';
 import { fail } from './output.ts';
 
@@ -125,6 +126,18 @@ program
   .option('--stats-table <name>', 'the deployed stats table (stack output StatsTableName)')
   .option('--region <region>', 'AWS region (default: your AWS configuration)')
   .action(reportCommand);
+
+program
+  .command('trace')
+  .description(
+    'what happened to one customer: enrollments, steps, variants, messages and how each ended (local)',
+  )
+  .argument('<customer>', 'the customer userId')
+  .option('--json', 'machine-readable')
+  .option('--journeys-dir <dir>', 'where the journey files are (to name variants and steps)', 'journeys')
+  .option('--data-dir <dir>', 'local data folder', '.journeys')
+  .option('--endpoint <url>', 'local DynamoDB endpoint (default: the local runtime, http://127.0.0.1:8000)')
+  .action(traceCommand);
 
 program
   .command('preview')
