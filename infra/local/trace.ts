@@ -63,12 +63,12 @@ const Delivery = z.object({
 });
 
 /** What the trace reads from an execution input (lenient about the rest, so older executions show too). */
-const TracedInput = EnrollmentInput.pick({
-  journeyId: true,
-  journeyVersion: true,
-  enrollmentId: true,
-  userId: true,
-  buckets: true,
+const TracedInput = z.object({
+  journeyId: z.string(),
+  journeyVersion: z.string(),
+  enrollmentId: z.string(),
+  userId: z.string(),
+  buckets: z.record(z.string(), z.number()).default({}),
 });
 type TracedInput = z.infer<typeof TracedInput>;
 
