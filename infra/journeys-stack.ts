@@ -158,6 +158,7 @@ export class JourneysStack extends Stack {
       .allowTaskCallbacks(['states:SendTaskSuccess', 'states:SendTaskFailure']);
     fns['send-message']
       .bindProfiles(profiles, 'readWrite')
+      .bindEnrollments(enrollments, 'readWrite')
       .bindDeliveries(deliveries, 'readWrite')
       .bindStats(stats, 'readWrite')
       // Templates pinned to journey versions live in the registry: sending reads no S3.

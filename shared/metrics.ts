@@ -1,7 +1,8 @@
 /**
  * The custom metrics the handlers publish (EMF, namespace `Journeys`) and the
  * dashboard reads: one list for both. Message metrics carry a `channel`
- * dimension.
+ * dimension; conversions, revenue and endings a `journey` dimension (and
+ * endings an `outcome`).
  */
 export const METRICS = {
   eventsIngested: 'EventsIngested',
@@ -16,6 +17,9 @@ export const METRICS = {
   messagesUnknown: 'MessagesOutcomeUnknown',
   segmentScanned: 'SegmentScanned',
   segmentMatched: 'SegmentMatched',
+  conversions: 'Conversions',
+  revenue: 'Revenue',
+  enrollmentsEnded: 'EnrollmentsEnded',
 } as const;
 
 /** The metric that counts a send outcome. */

@@ -34,11 +34,12 @@ export const DELIVERIES_TABLE = {
   timeToLiveAttribute: 'expiresAt',
 } as const satisfies TableDefinition;
 
-/** Sharded counters per journey / version / step / variant. */
+/** Sharded counters per journey / version / step / variant, and per day (those expire). */
 export const STATS_TABLE = {
   id: 'stats',
   partitionKey: { name: 'pk', type: 'S' },
   sortKey: { name: 'sk', type: 'S' },
+  timeToLiveAttribute: 'expiresAt',
 } as const satisfies TableDefinition;
 
 /**

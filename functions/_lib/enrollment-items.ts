@@ -147,6 +147,18 @@ export class EnrollmentItems {
     );
   }
 
+  /** Remembers the last message step sent, for conversion attribution; nothing when the enrollment is gone. */
+  async markSent(userId: string, enrollmentId: string, stepId: string): Promise<void> {
+    await this.conditionalUpdate(
+      userId,
+      enrollmentId,
+      'SET #lastStep = :step',
+      'attribute_exists(sk)',
+      { '#lastStep': 'lastStep' },
+      { ':step': stepId },
+    );
+  }
+
   /** Records why ingest stopped an execution, once; false when another event already stopped it. */
   async markStopped(userId: string, enrollmentId: string, by: 'goal' | 'exit'): Promise<boolean> {
     return this.conditionalUpdate(
@@ -189,7 +201,8 @@ export class EnrollmentItems {
           new DeleteCommand({
             TableName: this.table,
             Key: key,
-            ConditionExpression: 'attribute_not_exists(#endedAt)',
+            // Without attribute_exists, a second delivery's delete of the gone item would pass too.
+            ConditionExpression: 'attribute_exists(sk) AND attribute_not_exists(#endedAt)',
             ExpressionAttributeNames: { '#endedAt': 'endedAt' },
           }),
         );

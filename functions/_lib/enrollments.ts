@@ -60,6 +60,7 @@ export async function startEnrollment(
   if (claim.status === 'refused') return false;
   const at = claim.status === 'again' ? claim.at : entry.at;
   const within = journey.goal?.within;
+  const variants = variantsOf(journey, plan);
   await deps.enrollments.putEnrollment(userId, {
     enrollmentId,
     journeyId: journey.journeyId,
@@ -68,6 +69,7 @@ export async function startEnrollment(
     enrolledAt: at,
     correlation: plan.correlation,
     ...(within === undefined ? {} : { goalUntil: addDuration(new Date(at), within).toISOString() }),
+    ...(variants.length === 0 ? {} : { variants }),
   });
   const input: EnrollmentInput = {
     v: CONTRACT_VERSION,
@@ -92,15 +94,16 @@ export async function startEnrollment(
     if (!isAlreadyDone(error)) throw error;
     return false;
   }
-  if (entry.count) await countEnrollment(deps, journey, plan.buckets);
+  if (entry.count) {
+    await deps.stats.recordEnrollment({ journeyId: journey.journeyId, version: journey.version, variants });
+  }
   return true;
 }
 
-async function countEnrollment(deps: EnrollmentDeps, journey: LiveJourney, buckets: Record<string, number>) {
-  const base = { journeyId: journey.journeyId, version: journey.version };
-  await deps.stats.increment({ ...base, metric: 'enrolled' });
-  for (const [stepId, bucket] of Object.entries(buckets)) {
+/** The variant each split step assigns this enrollment (from its buckets, drawn at entry). */
+function variantsOf(journey: LiveJourney, plan: Enrollment): { stepId: string; variant: string }[] {
+  return Object.entries(plan.buckets).flatMap(([stepId, bucket]) => {
     const variant = variantOf(journey.splits[stepId] ?? [], bucket);
-    if (variant !== undefined) await deps.stats.increment({ ...base, stepId, variant, metric: 'assigned' });
-  }
+    return variant === undefined ? [] : [{ stepId, variant }];
+  });
 }

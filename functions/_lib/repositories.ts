@@ -5,6 +5,7 @@ import { EnrollmentItems } from './enrollment-items.ts';
 import { ProfilesRepository } from './profiles.ts';
 import { CachedRegistry, RegistryRepository } from './registry.ts';
 import { StatsRepository } from './stats.ts';
+import { statsMetrics } from './stats-metrics.ts';
 import { TemplateSnapshots } from './templates.ts';
 
 /**
@@ -47,7 +48,7 @@ export function liveRegistry(): CachedRegistry {
 }
 
 export function statsRepository(): StatsRepository {
-  return new StatsRepository(dynamoClient(), statsConfig().STATS_TABLE_NAME);
+  return new StatsRepository(dynamoClient(), statsConfig().STATS_TABLE_NAME, { observer: statsMetrics });
 }
 
 export function deliveriesRepository(): DeliveriesRepository {

@@ -4,7 +4,7 @@ import { EventBridgeEvent } from '#functions/_lib/eventbridge-event.ts';
 import { observability } from '#functions/_lib/middleware.ts';
 import { logger } from '#functions/_lib/observability.ts';
 import { enrollmentItems, profilesRepository, statsRepository } from '#functions/_lib/repositories.ts';
-import { executionStatusChanged, outcomeRecorder, type StatusDeps } from './status.ts';
+import { executionStatusChanged, type StatusDeps } from './status.ts';
 
 let deps: StatusDeps | undefined;
 
@@ -13,7 +13,7 @@ export const handler = middy(async (event: EventBridgeEvent) => {
   deps ??= {
     enrollments: enrollmentItems(),
     profiles: profilesRepository(),
-    outcomes: outcomeRecorder(statsRepository()),
+    stats: statsRepository(),
   };
   const result = await executionStatusChanged(deps, event.detail);
   if (result.status === 'ignored') logger.info('execution status change ignored', { reason: result.reason });

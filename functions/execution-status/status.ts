@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import type { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
+import type { StatsRepository } from '#functions/_lib/stats.ts';
+import type { Outcome } from '#shared/stats/keys.ts';
 import { EnrollmentInput } from '#shared/tasks.ts';
 
 /**
@@ -8,7 +10,7 @@ import { EnrollmentInput } from '#shared/tasks.ts';
  * Change" event AWS puts on the default bus (the local Step Functions
  * stand-in emits the same): the waiting steps left are removed, the
  * enrollment item ends (kept only while a goal can still convert), and the
- * outcome is handed to whoever counts outcomes.
+ * outcome is counted once.
  */
 
 /** The `detail` of the event, as AWS documents it (epoch-millisecond dates, input as a JSON string). */
@@ -28,7 +30,7 @@ export type ExecutionStatusDetail = z.infer<typeof ExecutionStatusDetail>;
 
 export type EndStatus = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
-/** How an enrollment ended, for the funnel: `stopped` by a goal or exit event, else the execution's own status. */
+/** How an enrollment ended: `stoppedBy` a goal or exit event, else the execution's own status. */
 export type EnrollmentOutcome = {
   journeyId: string;
   version: string;
@@ -41,23 +43,27 @@ export type EnrollmentOutcome = {
   endedAt: string;
 };
 
-/** Whoever counts outcomes (the stats repository, when it does). */
-export type OutcomeRecorder = { recordOutcome?: (outcome: EnrollmentOutcome) => Promise<void> };
+const BY_STATUS = {
+  SUCCEEDED: 'completed',
+  FAILED: 'failed',
+  TIMED_OUT: 'timedOut',
+  ABORTED: 'aborted',
+} as const satisfies Record<EndStatus, Outcome>;
 
 /**
- * The outcome hook of a repository: its `recordOutcome(outcome)` method when
- * it has one (the stats repository counts outcomes that way), else none.
+ * The outcome the funnel counts: an execution that ingest stopped for a goal
+ * or an exit event ends ABORTED, and counts as that reason, not as an abort.
  */
-export function outcomeRecorder(target: object): OutcomeRecorder {
-  const record = 'recordOutcome' in target ? target.recordOutcome : undefined;
-  if (typeof record !== 'function') return {};
-  return { recordOutcome: async (outcome) => void (await record.call(target, outcome)) };
+export function outcomeOf(outcome: Pick<EnrollmentOutcome, 'status' | 'stoppedBy'>): Outcome {
+  if (outcome.status === 'ABORTED' && outcome.stoppedBy === 'goal') return 'goal';
+  if (outcome.status === 'ABORTED' && outcome.stoppedBy === 'exit') return 'exited';
+  return BY_STATUS[outcome.status];
 }
 
 export type StatusDeps = {
   enrollments: EnrollmentItems;
   profiles: ProfilesRepository;
-  outcomes: OutcomeRecorder;
+  stats: Pick<StatsRepository, 'recordOutcome'>;
 };
 
 export type StatusResult =
@@ -104,7 +110,13 @@ export async function executionStatusChanged(deps: StatusDeps, detail: unknown):
     ...(change.error == null ? {} : { error: change.error }),
     endedAt,
   };
-  await deps.outcomes.recordOutcome?.(outcome);
+  // `end` succeeds once per enrollment, so the outcome is counted once under redelivery.
+  await deps.stats.recordOutcome({
+    journeyId: outcome.journeyId,
+    version: outcome.version,
+    outcome: outcomeOf(outcome),
+    variants: enrollment.variants,
+  });
   return { status: 'ended', outcome, waitersRemoved };
 }
 

@@ -72,12 +72,10 @@ async function finish(deps: IngestDeps, userId: string, f: Finish) {
   const { enrollment } = f;
   const { enrollmentId } = enrollment;
   // Marked before the stop, so a waiting step registering meanwhile is not resumed (see await-event).
-  const stopped = f.stop
-    ? await deps.enrollments.markStopped(userId, enrollmentId, f.outcome === 'converted' ? 'goal' : 'exit')
-    : false;
-  // The conditional marks make the outcome count once even when the event is redelivered.
-  const first =
-    f.outcome === 'converted' ? await deps.enrollments.markConverted(userId, enrollmentId) : stopped;
+  if (f.stop)
+    await deps.enrollments.markStopped(userId, enrollmentId, f.outcome === 'converted' ? 'goal' : 'exit');
+  // The conditional mark makes a conversion count once even when the event is redelivered.
+  const first = f.outcome === 'converted' && (await deps.enrollments.markConverted(userId, enrollmentId));
   if (f.stop) {
     try {
       const cause = f.outcome === 'converted' ? 'goal reached' : 'exit event';
@@ -86,13 +84,19 @@ async function finish(deps: IngestDeps, userId: string, f: Finish) {
       if (!isAlreadyDone(error)) throw error;
     }
   }
-  if (first) {
-    await deps.stats.increment({
-      journeyId: enrollment.journeyId,
-      version: enrollment.version,
-      metric: f.outcome,
-    });
-  }
+  // How a stopped enrollment ended (goal or exit) is counted by execution-status, from the mark above.
+  if (!first) return;
+  const { journeyId, version, variants, lastStep } = enrollment;
+  await deps.stats.recordConversion({
+    journeyId,
+    version,
+    at: deps.now(),
+    value: f.value,
+    variants,
+    lastStep,
+  });
+  // A goal after the execution ended was the last thing its item waited for.
+  if (enrollment.endedAt !== undefined) await deps.enrollments.forget(userId, enrollmentId);
 }
 
 /** Dropped traits are kept with their reasons, like a rejected event; the rest of the event is applied. */

@@ -10,6 +10,7 @@ import { observability } from '#functions/_lib/middleware.ts';
 import { metrics } from '#functions/_lib/observability.ts';
 import {
   deliveriesRepository,
+  enrollmentItems,
   profilesRepository,
   statsRepository,
   templateSnapshots,
@@ -35,6 +36,7 @@ function sendDeps(): SendDeps {
     profiles: profilesRepository(),
     deliveries: deliveriesRepository(),
     stats: statsRepository(),
+    enrollments: enrollmentItems(),
     templates: templateSnapshots(),
     ses: sesClient(),
     pinpoint: pinpointClient(),

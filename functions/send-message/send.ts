@@ -6,6 +6,7 @@ import {
   type DeliveryStatus,
   deliveryIdOf,
 } from '#functions/_lib/deliveries.ts';
+import type { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import type { StatsRepository } from '#functions/_lib/stats.ts';
 import type { TemplateSource } from '#functions/_lib/templates.ts';
@@ -19,9 +20,16 @@ import {
   quietUntil,
   zoneOf,
 } from '#shared/delivery/policy.ts';
-import { ErrorName, JourneyError, TemplateFailedError, TransientError } from '#shared/errors.ts';
+import {
+  ErrorName,
+  JourneyError,
+  PERMANENT_ERRORS,
+  TemplateFailedError,
+  TransientError,
+} from '#shared/errors.ts';
 import type { ProfileState } from '#shared/ingest/state.ts';
 import type { SendMessageInput, SendMessageOutput } from '#shared/tasks.ts';
+import { profileVariables } from '#shared/template-preview.ts';
 import { renderTemplate, type Template } from '#shared/templates.ts';
 import { durationSeconds, nextAllowedTime } from '#shared/time.ts';
 import { sendEmail } from './email.ts';
@@ -31,6 +39,8 @@ export type SendDeps = {
   profiles: ProfilesRepository;
   deliveries: DeliveriesRepository;
   stats: StatsRepository;
+  /** The enrollment item remembers the last message step sent, for conversion attribution. */
+  enrollments: Pick<EnrollmentItems, 'markSent'>;
   templates: TemplateSource;
   ses: SESv2Client;
   pinpoint: PinpointClient;
@@ -79,7 +89,7 @@ async function render(
     return await renderTemplate<Template>(
       template,
       {
-        profile: { ...state.profile, ...state.profile.traits, traits: state.profile.traits },
+        profile: profileVariables(state.profile),
         trigger: input.trigger,
         event: input.event,
         journey: { id: input.journeyId },
@@ -241,15 +251,25 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
     retryUnknown,
   });
   const stat = { journeyId: input.journeyId, version: input.journeyVersion, stepId: input.stepId };
+  const { enrollmentId, channel } = input;
   if (claim.kind === 'done') return claim.output;
   if (claim.kind === 'busy') throw new TransientError('the same send is in progress');
   if (claim.kind === 'stale') {
-    await deps.stats.increment({ ...stat, metric: 'unknown' });
+    await deps.stats.recordSend({ ...stat, channel, status: 'unknown', at: deps.now() });
     return claim.output;
   }
   const settle: Settle = async (status, output, detail) => {
     await deps.deliveries.settle(deliveryId, status, output, deps.now(), detail);
-    if (status !== 'failed') await deps.stats.increment({ ...stat, metric: status });
+    // A failed attempt may be retried: it is counted below, once it is final.
+    if (status === 'failed') return;
+    await deps.stats.recordSend({
+      ...stat,
+      channel,
+      status,
+      reason: output?.status === 'sent' ? detail : (output?.reason ?? detail),
+      at: deps.now(),
+    });
+    if (status === 'sent') await deps.enrollments.markSent(input.userId, enrollmentId, input.stepId);
   };
   const progress: Progress = { stage: 'preparing' };
   try {
@@ -266,6 +286,9 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
     }
     // Anything else proves the provider did not take the message: free the delivery for a retry.
     await settle('failed', undefined, named.message);
+    if (PERMANENT_ERRORS.some((name) => name === named.name)) {
+      await deps.stats.recordSend({ ...stat, channel, status: 'failed', at: deps.now() });
+    }
     throw named;
   }
 }

@@ -6,10 +6,14 @@ import { dlqCommand, dlqReplayCommand } from './commands/dlq.ts';
 import { graphCommand } from './commands/graph.ts';
 import { importPinpointCommand } from './commands/import-pinpoint.ts';
 import { outboxCommand } from './commands/outbox.ts';
+import { previewCommand } from './commands/preview.ts';
+import { reportCommand } from './commands/report.ts';
 import { schemaCommand } from './commands/schema.ts';
 import { sendCommand } from './commands/send.ts';
+import { sendTestCommand } from './commands/send-test.ts';
 import { statusCommand } from './commands/status.ts';
 import { testCommand } from './commands/test.ts';
+import { traceCommand } from './commands/trace.ts';
 import { validateCommand } from './commands/validate.ts';
 import { fail } from './output.ts';
 
@@ -156,6 +160,79 @@ dlq
     'deliver the dead-lettered events again (the runtime must be running); those that fail again stay',
   )
   .action((_options: unknown, command: Command) => dlqReplayCommand(command.optsWithGlobals()));
+
+program
+  .command('report')
+  .description(
+    'results of a journey: funnel, variants with lift and p-value, revenue, outcomes, sends per day',
+  )
+  .argument('<journey>', 'journey id')
+  .option('--json', 'machine-readable')
+  .option('--html <file>', 'write one self-contained HTML page (map, variants, per-day chart)')
+  .option('--journeys-dir <dir>', 'where the journey file is', 'journeys')
+  .option('--data-dir <dir>', 'local data folder (when the local runtime is not running)', '.journeys')
+  .option('--endpoint <url>', 'local DynamoDB endpoint (default: the local runtime, http://127.0.0.1:8000)')
+  .option('--aws', 'read the deployed stats table instead (with --stats-table)')
+  .option('--stats-table <name>', 'the deployed stats table (stack output StatsTableName)')
+  .option('--region <region>', 'AWS region (default: your AWS configuration)')
+  .action(reportCommand);
+
+program
+  .command('trace')
+  .description(
+    'what happened to one customer: enrollments, steps, variants, messages and how each ended (local)',
+  )
+  .argument('<customer>', 'the customer userId')
+  .option('--json', 'machine-readable')
+  .option('--journeys-dir <dir>', 'where the journey files are (to name variants and steps)', 'journeys')
+  .option('--data-dir <dir>', 'local data folder', '.journeys')
+  .option('--endpoint <url>', 'local DynamoDB endpoint (default: the local runtime, http://127.0.0.1:8000)')
+  .action(traceCommand);
+
+program
+  .command('preview')
+  .description(
+    "render a template for a real customer's profile: subject, text and HTML, or every missing variable",
+  )
+  .argument('<template>', 'template name (journeys/templates/<name>.json)')
+  .requiredOption('--customer <id>', 'the customer userId')
+  .option(
+    '--trigger <json>',
+    'the trigger event as JSON, or @file.json (default: an event with no properties)',
+  )
+  .option('--journey <id>', 'journey id the template sees', 'preview')
+  .option('--templates-dir <dir>', 'templates folder', 'journeys/templates')
+  .option('--html <file>', 'where to write the HTML body (default .journeys/preview/)')
+  .option('--data-dir <dir>', 'local data folder (when the local runtime is not running)', '.journeys')
+  .option('--endpoint <url>', 'local DynamoDB endpoint (default: the local runtime)')
+  .option('--aws', 'read the deployed profiles table instead (with --profiles-table)')
+  .option('--profiles-table <name>', 'the deployed profiles table')
+  .option('--region <region>', 'AWS region (default: your AWS configuration)')
+  .action(previewCommand);
+
+program
+  .command('send-test')
+  .description(
+    'send one message of a template through the real channel, marked as a test, outside caps and stats',
+  )
+  .argument('<template>', 'template name (journeys/templates/<name>.json)')
+  .requiredOption('--to <address>', 'email address, E.164 phone number, or push token')
+  .option('--customer <id>', "render with this customer's profile (default: an empty one)")
+  .option('--trigger <json>', 'the trigger event as JSON, or @file.json')
+  .option('--journey <id>', 'journey id the template sees', 'test')
+  .option('--push-service <service>', 'GCM or APNS, for a push token', 'GCM')
+  .option('--templates-dir <dir>', 'templates folder', 'journeys/templates')
+  .option('--data-dir <dir>', 'local data folder (when the local runtime is not running)', '.journeys')
+  .option('--endpoint <url>', 'local DynamoDB endpoint (default: the local runtime)')
+  .option('--ses-endpoint <url>', 'local SES v2 endpoint (default: the local runtime)')
+  .option('--pinpoint-endpoint <url>', 'local End User Messaging endpoint (default: the local runtime)')
+  .option('--aws', 'send through SES / End User Messaging of your AWS account')
+  .option('--from <address>', 'with --aws: the verified sender')
+  .option('--configuration-set <name>', 'with --aws: the SES configuration set')
+  .option('--app-id <id>', 'with --aws: the Pinpoint application id')
+  .option('--profiles-table <name>', 'with --aws and --customer: the deployed profiles table')
+  .option('--region <region>', 'AWS region (default: your AWS configuration)')
+  .action(sendTestCommand);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   fail(error instanceof Error ? error.message : String(error));

@@ -117,6 +117,13 @@ export class Monitoring extends Construct {
         label: metricName,
         period: PERIOD,
       });
+    // One line per journey: journeys are deployed at run time, so the widgets search rather than list them.
+    const byJourney = (metricName: string, dimensions: string, label: string, statistic = 'Sum') =>
+      new MathExpression({
+        expression: `SEARCH('{${METRICS_NAMESPACE},${dimensions},service} MetricName="${metricName}"', '${statistic}', ${PERIOD.toSeconds()})`,
+        label,
+        period: PERIOD,
+      });
     const wide = { width: 12, height: 6 };
     return [
       new GraphWidget({
@@ -146,6 +153,17 @@ export class Monitoring extends Construct {
         ...wide,
         title: 'Deferrals (quiet hours, caps)',
         left: [byChannel(JOURNEY_METRICS.messagesDeferred, 'deferred')],
+      }),
+      new GraphWidget({
+        ...wide,
+        title: 'Conversions and revenue per journey',
+        left: [byJourney(JOURNEY_METRICS.conversions, 'journey', 'conversions')],
+        right: [byJourney(JOURNEY_METRICS.revenue, 'journey', 'revenue')],
+      }),
+      new GraphWidget({
+        ...wide,
+        title: 'How enrollments ended, per journey',
+        left: [byJourney(JOURNEY_METRICS.enrollmentsEnded, 'journey,outcome', 'ended')],
       }),
       new GraphWidget({
         ...wide,

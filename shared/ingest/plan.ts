@@ -30,7 +30,13 @@ export type Enrollment = {
 };
 
 export type Resume = { waiter: Waiter; key: string };
-export type Finish = { enrollment: ActiveEnrollment; outcome: 'converted' | 'exited'; stop: boolean };
+export type Finish = {
+  enrollment: ActiveEnrollment;
+  outcome: 'converted' | 'exited';
+  stop: boolean;
+  /** The goal event's money value (`goal.value`), when it names one and the event carries a number. */
+  value?: number;
+};
 
 export type IngestPlan = { enroll: Enrollment[]; resume: Resume[]; finish: Finish[] };
 
@@ -150,10 +156,23 @@ function planFinish(journey: LiveJourney, input: Input): Finish[] {
     // After the execution ended, a goal counts only inside its `within` window.
     const inWindow =
       goal !== undefined && enrollment.converted !== true && (until === undefined ? !ended : now <= until);
-    if (inWindow) out.push({ enrollment, outcome: 'converted', stop: goal.exit && !ended });
+    if (inWindow)
+      out.push({
+        enrollment,
+        outcome: 'converted',
+        stop: goal.exit && !ended,
+        value: goalValue(goal, event),
+      });
     else if (exits && !ended) out.push({ enrollment, outcome: 'exited', stop: true });
   }
   return out;
+}
+
+function goalValue(goal: { value?: string }, event: CustomerEvent): number | undefined {
+  if (goal.value === undefined) return undefined;
+  const value = readPath({ event }, goal.value);
+  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  return typeof number === 'number' && Number.isFinite(number) ? number : undefined;
 }
 
 function isOwn(enrollment: ActiveEnrollment, input: Input): boolean {

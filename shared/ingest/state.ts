@@ -25,6 +25,10 @@ export const ActiveEnrollment = z.object({
   goalUntil: z.string().optional(),
   /** Why ingest stopped the execution (goal or exit event), for the outcome the status handler records. */
   stoppedBy: z.enum(['goal', 'exit']).optional(),
+  /** The variant assigned at entry for each split step (one per split of the journey): conversions and endings count per variant. */
+  variants: z.array(z.object({ stepId: z.string(), variant: z.string() })).optional(),
+  /** The last message step sent: a conversion is also counted for it. */
+  lastStep: z.string().optional(),
 });
 export type ActiveEnrollment = z.infer<typeof ActiveEnrollment>;
 

@@ -112,6 +112,14 @@ const EventMatcher = z
 
 export const Goal = EventMatcher.extend({
   within: IsoDuration.optional().describe('The conversion window from entry (whole journey when absent).'),
+  value: ConditionPath.refine(
+    (path) => path.startsWith('event.'),
+    'must be a path in the goal event (event.…)',
+  )
+    .optional()
+    .describe(
+      'Where the goal event carries its money value (e.g. event.properties.total): revenue and average order value.',
+    ),
   exit: z.boolean().default(true).describe('Stop the enrollment when the goal is reached (default true).'),
 })
   .strict()

@@ -71,7 +71,11 @@ export const executionStatusHook: EndHook =
   ({ doc, tables }) =>
   async (e) => {
     const enrollments = new EnrollmentItems(doc, tables.enrollments ?? '');
-    const deps = { enrollments, profiles: new ProfilesRepository(doc, tables.profiles ?? ''), outcomes: {} };
+    const deps = {
+      enrollments,
+      profiles: new ProfilesRepository(doc, tables.profiles ?? ''),
+      stats: new StatsRepository(doc, tables.stats ?? ''),
+    };
     await executionStatusChanged(deps, {
       executionArn: e.executionArn,
       stateMachineArn: e.stateMachineArn,

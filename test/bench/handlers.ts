@@ -274,6 +274,7 @@ export async function runHandlersBench(): Promise<void> {
     const send = {
       profiles,
       deliveries: new DeliveriesRepository(doc, 'deliveries'),
+      enrollments,
       stats,
       templates,
       ses: new SESv2Client({ region: 'eu-west-1' }),

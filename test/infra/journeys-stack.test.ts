@@ -25,7 +25,7 @@ describe('tables', () => {
     { name: 'profiles', definition: PROFILES_TABLE, ttl: undefined },
     { name: 'journeys', definition: JOURNEYS_TABLE, ttl: undefined },
     { name: 'deliveries', definition: DELIVERIES_TABLE, ttl: 'expiresAt' },
-    { name: 'stats', definition: STATS_TABLE, ttl: undefined },
+    { name: 'stats', definition: STATS_TABLE, ttl: 'expiresAt' },
   ] as const)(
     '$name: keys from shared/tables.ts, on demand, PITR, encrypted, retained',
     ({ name, definition, ttl }) => {
@@ -222,6 +222,7 @@ describe('functions', () => {
     ],
     'send-message': [
       'PROFILES_TABLE_NAME',
+      'ENROLLMENTS_TABLE_NAME',
       'DELIVERIES_TABLE_NAME',
       'STATS_TABLE_NAME',
       'JOURNEYS_TABLE_NAME',
@@ -384,6 +385,7 @@ describe('IAM: exactly what each role may do', () => {
         logs('send-message'),
         XRAY,
         table('profiles', READ_WRITE),
+        table('enrollments', READ_WRITE),
         table('deliveries', READ_WRITE),
         table('stats', READ_WRITE),
         table('journeys', READ),

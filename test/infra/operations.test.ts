@@ -117,7 +117,7 @@ describe('defaults (no context)', () => {
     });
   });
 
-  it('has a dashboard with ingest, enrollment, send, deferral, execution and queue panels', () => {
+  it('has a dashboard with ingest, enrollment, send, deferral, conversion, outcome, execution and queue panels', () => {
     const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
     const body = JSON.stringify(stack.resolve(dashboard?.Properties.DashboardBody));
     for (const text of [
@@ -130,6 +130,11 @@ describe('defaults (no context)', () => {
       'MessagesDeferred',
       'ExecutionsFailed',
       'ApproximateNumberOfMessagesVisible',
+      'Conversions',
+      'Revenue',
+      'EnrollmentsEnded',
+      '{Journeys,journey,service}',
+      '{Journeys,journey,outcome,service}',
     ]) {
       expect(body, text).toContain(text);
     }

@@ -7,6 +7,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { sendingPinpointClient } from '#functions/_lib/clients/pinpoint.ts';
 import { sendingSesClient } from '#functions/_lib/clients/ses.ts';
 import { DeliveriesRepository, deliveryIdOf } from '#functions/_lib/deliveries.ts';
+import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
@@ -98,6 +99,7 @@ export async function startSendWorld(prefix: string, requestTimeoutMs = 30_000):
       profiles: new ProfilesRepository(db.doc, db.tables.profiles),
       deliveries,
       stats: new StatsRepository(db.doc, db.tables.stats),
+      enrollments: new EnrollmentItems(db.doc, db.tables.enrollments),
       templates: { get: async (ref) => TEMPLATES[channelOf(ref.name)] },
       ...(shorter === undefined ? standard : clients(shorter)),
       config: {

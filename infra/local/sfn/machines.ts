@@ -57,6 +57,11 @@ export class MachineStore {
     return store;
   }
 
+  /** Every state machine name, in creation order. */
+  names(): string[] {
+    return [...this.machines.keys()];
+  }
+
   get(name: string): Machine {
     const machine = this.machines.get(name);
     if (machine === undefined) {

@@ -5,6 +5,7 @@ import { AwsApiError, createAwsJsonServer, type JsonOperation } from '../http.ts
 import { machineArn, parseMachineArn } from './arns.ts';
 import type { ExecutionRecord } from './executions.ts';
 import type { Machine, Routing } from './machines.ts';
+import { readOperations } from './read-api.ts';
 import type { LocalStepFunctions } from './service.ts';
 
 const RoutingInput = z.array(
@@ -68,7 +69,12 @@ export function createStepFunctionsServer(sfn: LocalStepFunctions): Server {
 }
 
 export function stepFunctionsOperations(sfn: LocalStepFunctions): Record<string, JsonOperation> {
-  return { ...machineOperations(sfn), ...aliasOperations(sfn), ...executionOperations(sfn) };
+  return {
+    ...machineOperations(sfn),
+    ...aliasOperations(sfn),
+    ...executionOperations(sfn),
+    ...readOperations(sfn),
+  };
 }
 
 function machineOperations(sfn: LocalStepFunctions): Record<string, JsonOperation> {

@@ -40,6 +40,11 @@ export class LocalStepFunctions {
     return this.options.machines;
   }
 
+  /** Every execution record, running or ended (the read API lists them). */
+  executionRecords(): Iterable<ExecutionRecord> {
+    return this.options.executions.records.values();
+  }
+
   /** StartExecution: on a machine, a version or an alias; a name is unique per state machine. */
   async startExecution(arn: string, name: string, input: string): Promise<ExecutionRecord> {
     const resolved = this.machines.resolve(parseMachineArn(arn));

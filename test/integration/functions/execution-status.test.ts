@@ -2,21 +2,20 @@ import { readFileSync } from 'node:fs';
 import { StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBridgeEvent } from '#functions/_lib/eventbridge-event.ts';
+import { type StatRow, StatsRepository } from '#functions/_lib/stats.ts';
 import { awaitEvent } from '#functions/await-event/await.ts';
-import {
-  type EnrollmentOutcome,
-  executionStatusChanged,
-  outcomeRecorder,
-} from '#functions/execution-status/status.ts';
+import { executionStatusChanged } from '#functions/execution-status/status.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
+import { outcomeMetric } from '#shared/stats/keys.ts';
 import { CONTRACT_VERSION, EnrollmentInput } from '#shared/tasks.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import { AB_SPLIT_THEN_EXIT } from '../../support/journey-steps.ts';
 import { ingestDeps, registerJourney, track } from './harness.ts';
 
 /**
  * The end of an execution, in the shape AWS documents for "Step Functions
  * Execution Status Change" events: waiters removed, the enrollment ended,
- * the outcome handed on once; a goal inside its window still converts.
+ * the outcome counted once; a goal inside its window still converts, for its variant.
  */
 
 const fixture = (name: string) =>
@@ -73,6 +72,17 @@ async function enrollAndWait(userId: string) {
   return { deps, input, raw: String(start?.input) };
 }
 
+/** The deps of the status handler, counting into the stats table. */
+function statusDeps(deps: ReturnType<typeof ingestDeps>['deps']) {
+  return { enrollments: deps.enrollments, profiles: deps.profiles, stats: deps.stats };
+}
+
+/** One counter of a journey (journey level unless a step and variant are named). */
+async function count(journeyId: string, metric: string, stepId?: string, variant?: string) {
+  const rows: StatRow[] = await new StatsRepository(db.doc, db.tables.stats).funnel(journeyId);
+  return rows.find((r) => r.metric === metric && r.stepId === stepId && r.variant === variant)?.count ?? 0;
+}
+
 function statusEvent(file: string, input: EnrollmentInput, raw: string) {
   const text = fixture(file)
     .replaceAll('ENROLLMENT_ID', input.enrollmentId)
@@ -81,30 +91,24 @@ function statusEvent(file: string, input: EnrollmentInput, raw: string) {
 }
 
 describe('execution-status: the end of an enrollment', () => {
-  it('removes the waiter and the enrollment of a failed execution and hands on the outcome once', async () => {
+  it('removes the waiter and the enrollment of a failed execution and counts the outcome once', async () => {
     // arrange
     const { deps, input, raw } = await enrollAndWait('u-failed');
-    const outcomes: EnrollmentOutcome[] = [];
-    const status = {
-      enrollments: deps.enrollments,
-      profiles: deps.profiles,
-      outcomes: outcomeRecorder({ recordOutcome: async (o: EnrollmentOutcome) => void outcomes.push(o) }),
-    };
+    const failedBefore = await count('cart', outcomeMetric('failed'));
     const event = statusEvent('sfn-execution-status-failed.json', input, raw);
     // act
-    const first = await executionStatusChanged(status, event.detail);
-    const again = await executionStatusChanged(status, event.detail);
+    const first = await executionStatusChanged(statusDeps(deps), event.detail);
+    const again = await executionStatusChanged(statusDeps(deps), event.detail);
     // assert
     expect(first).toMatchObject({ status: 'ended', waitersRemoved: 1 });
+    expect(first.status === 'ended' ? first.outcome : undefined).toMatchObject({
+      status: 'FAILED',
+      error: 'States.TaskFailed',
+      journeyId: 'cart',
+      converted: false,
+    });
     expect(again.status).toBe('ignored');
-    expect(outcomes).toEqual([
-      expect.objectContaining({
-        status: 'FAILED',
-        error: 'States.TaskFailed',
-        journeyId: 'cart',
-        converted: false,
-      }),
-    ]);
+    expect((await count('cart', outcomeMetric('failed'))) - failedBefore).toBe(1);
     expect(await deps.enrollments.waitersOf('u-failed', input.enrollmentId)).toEqual([]);
     expect((await deps.profiles.get('u-failed')).waitingFor['Order Completed']).toBe(0);
     // the goal window (3 days) is open: the ended enrollment stays for a late goal
@@ -117,9 +121,8 @@ describe('execution-status: the end of an enrollment', () => {
     // arrange: the execution succeeded; the order comes a day later
     const { input, raw } = await enrollAndWait('u-late');
     const { deps: later, sfn } = ingestDeps(db, () => new Date('2026-11-25T10:00:00Z'));
-    const status = { enrollments: later.enrollments, profiles: later.profiles, outcomes: {} };
     await executionStatusChanged(
-      status,
+      statusDeps(later),
       statusEvent('sfn-execution-status-succeeded.json', input, raw).detail,
     );
     // act
@@ -131,10 +134,94 @@ describe('execution-status: the end of an enrollment', () => {
     expect(funnel.find((r) => r.metric === 'converted')?.count).toBe(1);
   });
 
+  it('counts an execution a goal stopped as reached goal, not as aborted, and converts once', async () => {
+    // arrange
+    const { deps, input, raw } = await enrollAndWait('u-stop');
+    const before = {
+      goal: await count('cart', outcomeMetric('goal')),
+      aborted: await count('cart', outcomeMetric('aborted')),
+      converted: await count('cart', 'converted'),
+    };
+    const order = track('u-stop', 'Order Completed');
+    // act: the goal event is delivered twice, then the stopped execution reports ABORTED twice
+    await ingestEvent(deps, order);
+    await ingestEvent(deps, order);
+    const event = statusEvent('sfn-execution-status-succeeded.json', input, raw);
+    const aborted = { ...Object(EventBridgeEvent.shape.detail.parse(event.detail)), status: 'ABORTED' };
+    await executionStatusChanged(statusDeps(deps), aborted);
+    await executionStatusChanged(statusDeps(deps), aborted);
+    // assert
+    expect({
+      goal: (await count('cart', outcomeMetric('goal'))) - before.goal,
+      aborted: (await count('cart', outcomeMetric('aborted'))) - before.aborted,
+      converted: (await count('cart', 'converted')) - before.converted,
+    }).toEqual({ goal: 1, aborted: 0, converted: 1 });
+    expect(await deps.enrollments.enrollment('u-stop', input.enrollmentId)).toBeUndefined();
+  });
+
+  it('attributes a goal after the last step to the variant and the last message step, once', async () => {
+    // arrange: an A/B journey whose execution completes before the goal
+    await registerJourney(db, {
+      id: 'ab-late',
+      name: 'A/B late goal',
+      trigger: { type: 'event', event: 'Signed Up' },
+      reentry: { mode: 'once' },
+      goal: { event: 'Order Completed', within: 'P3D', exit: true, value: 'event.properties.total' },
+      ...AB_SPLIT_THEN_EXIT,
+    });
+    const { deps, sfn } = ingestDeps(db);
+    await ingestEvent(deps, track('u-ab', 'Signed Up'));
+    const raw = String((sfn.calls()[0]?.args[0].input as { input?: string } | undefined)?.input);
+    const input = EnrollmentInput.parse(JSON.parse(raw));
+    const { variant } = (await deps.enrollments.enrollment('u-ab', input.enrollmentId))?.variants?.[0] ?? {};
+    // what send-message records when it sends the enrollment's message step
+    await deps.enrollments.markSent('u-ab', input.enrollmentId, 'email-1');
+    const succeeded = statusEvent('sfn-execution-status-succeeded.json', input, raw).detail;
+    await executionStatusChanged(statusDeps(deps), succeeded);
+    await executionStatusChanged(statusDeps(deps), succeeded);
+    const { deps: nextDay, sfn: nextSfn } = ingestDeps(db, () => new Date('2026-11-25T10:00:00Z'));
+    const order = track('u-ab', 'Order Completed', { total: 30 }, '2026-11-25T09:59:00Z');
+    // act: the goal a day later, delivered twice
+    await ingestEvent(nextDay, order);
+    await ingestEvent(nextDay, order);
+    // assert
+    expect(variant === 'a' || variant === 'b').toBe(true);
+    expect(nextSfn.commandCalls(StopExecutionCommand)).toEqual([]);
+    expect(await count('ab-late', outcomeMetric('completed'))).toBe(1);
+    expect(await count('ab-late', outcomeMetric('completed'), 'ab', variant)).toBe(1);
+    expect(await count('ab-late', outcomeMetric('goal'))).toBe(0);
+    expect(await count('ab-late', 'converted')).toBe(1);
+    expect(await count('ab-late', 'converted', 'ab', variant)).toBe(1);
+    expect(await count('ab-late', 'converted', 'email-1')).toBe(1);
+    const rows = await new StatsRepository(db.doc, db.tables.stats).funnel('ab-late');
+    expect(rows.find((r) => r.metric === 'converted' && r.stepId === undefined)?.sum).toBe(30);
+    // converted after its end: nothing is left to wait for
+    expect(await nextDay.enrollments.enrollment('u-ab', input.enrollmentId)).toBeUndefined();
+  });
+
+  it('does not convert a goal after the window closed', async () => {
+    // arrange: the execution ends; the goal comes after its 3 days
+    const { deps, input, raw } = await enrollAndWait('u-too-late');
+    await executionStatusChanged(
+      statusDeps(deps),
+      statusEvent('sfn-execution-status-succeeded.json', input, raw).detail,
+    );
+    const before = await count('cart', 'converted');
+    const { deps: later } = ingestDeps(db, () => new Date('2026-11-28T10:00:00Z'));
+    // act
+    const result = await ingestEvent(
+      later,
+      track('u-too-late', 'Order Completed', {}, '2026-11-28T09:59:00Z'),
+    );
+    // assert
+    expect(result).toMatchObject({ finished: [] });
+    expect((await count('cart', 'converted')) - before).toBe(0);
+  });
+
   it('keeps the cooldown after the enrollment item is gone', async () => {
     const { deps, input, raw } = await enrollAndWait('u-cool');
     await executionStatusChanged(
-      { enrollments: deps.enrollments, profiles: deps.profiles, outcomes: {} },
+      statusDeps(deps),
       statusEvent('sfn-execution-status-succeeded.json', input, raw).detail,
     );
     const again = await ingestEvent(deps, track('u-cool', 'Cart Updated'));
@@ -146,7 +233,7 @@ describe('execution-status: the end of an enrollment', () => {
 
   it('ignores a status change that is not an end, or whose input was left out', async () => {
     const { deps, input, raw } = await enrollAndWait('u-running');
-    const status = { enrollments: deps.enrollments, profiles: deps.profiles, outcomes: {} };
+    const status = statusDeps(deps);
     const event = statusEvent('sfn-execution-status-succeeded.json', input, raw);
     const detail = EventBridgeEvent.shape.detail.parse(event.detail);
     const running = await executionStatusChanged(status, {

@@ -3,6 +3,7 @@ import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DeliveriesRepository } from '#functions/_lib/deliveries.ts';
+import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
 import { TemplateSnapshots, type TemplateSource } from '#functions/_lib/templates.ts';
@@ -49,6 +50,7 @@ function deps(now: string, overrides: Partial<SendDeps> = {}): SendDeps {
   return {
     profiles: new ProfilesRepository(db.doc, db.tables.profiles),
     deliveries: new DeliveriesRepository(db.doc, db.tables.deliveries),
+    enrollments: new EnrollmentItems(db.doc, db.tables.enrollments),
     stats: new StatsRepository(db.doc, db.tables.stats),
     templates,
     ses: ses.client,
@@ -106,6 +108,28 @@ describe('send-message: email through aws-ses-v2-local', () => {
     expect(verifyUnsubscribe(SIGNING_KEY, token)).toEqual({ u: 's-ada', c: 'email' });
     expect(verifyUnsubscribe('another-key-another-key-another-key', token)).toBeUndefined();
     expect(headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
+  });
+
+  it('remembers the last message step sent on the enrollment item, for conversion attribution', async () => {
+    // arrange: a running enrollment
+    await customer('s-last', { email: 'l@example.com', firstName: 'L' });
+    const enrollments = new EnrollmentItems(db.doc, db.tables.enrollments);
+    await enrollments.putEnrollment('s-last', {
+      enrollmentId: 'e-s-last',
+      journeyId: 'welcome',
+      version: '3',
+      executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:journey-welcome:e-s-last',
+      enrolledAt: '2026-11-24T09:00:00Z',
+    });
+    // act: two message steps sent, the second one's attempt sends nothing (no SMS address)
+    await sendMessage(deps('2026-11-24T10:00:00Z'), input('s-last'));
+    await sendMessage(deps('2026-11-24T11:00:00Z'), input('s-last', { stepId: 'email-2' }));
+    await sendMessage(
+      deps('2026-11-24T12:00:00Z'),
+      input('s-last', { stepId: 'sms-3', channel: 'sms', template: 'cart-sms' }),
+    );
+    // assert
+    expect((await enrollments.enrollment('s-last', 'e-s-last'))?.lastStep).toBe('email-2');
   });
 
   it('sends once when the task is retried after a timeout', async () => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { ScenarioFile } from '#infra/local/scenarios/scenario.ts';
 import { Condition } from '#shared/conditions/schema.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
 import { Template } from '#shared/templates.ts';
@@ -36,6 +37,8 @@ describe('the README and the validator agree', () => {
       if ('steps' in block) {
         const result = validateJourney(block);
         expect(result.ok ? [] : result.violations).toStrictEqual([]);
+      } else if ('expect' in block) {
+        expect(ScenarioFile.safeParse(block).error?.issues ?? []).toStrictEqual([]);
       } else if ('channel' in block) {
         expect(Template.safeParse(block).error?.issues ?? []).toStrictEqual([]);
       } else {

@@ -1,0 +1,35 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { previewTemplate } from '#shared/template-preview.ts';
+import { fail, paint } from '../output.ts';
+import { loadTemplate, type TemplateInputOptions, templateContext } from '../template-input.ts';
+
+export type PreviewOptions = TemplateInputOptions & { customer: string; html?: string };
+
+/** `journeys preview <template> --customer <id>`: the message as that customer would get it. */
+export async function previewCommand(name: string, options: PreviewOptions): Promise<void> {
+  const template = await loadTemplate(options.templatesDir, name);
+  if (typeof template === 'string') return fail(template);
+  const context = await templateContext(options);
+  if (typeof context === 'string') return fail(context);
+  const preview = await previewTemplate(template, context);
+  if (!preview.ok) {
+    fail(`${name} cannot be rendered for ${options.customer}:`);
+    for (const variable of preview.missing) process.stderr.write(`  missing variable ${variable}\n`);
+    if (preview.error !== undefined) process.stderr.write(`  ${preview.error}\n`);
+    return;
+  }
+  const out: string[] = [paint('bold', `${name} (${template.channel}) for ${options.customer}`)];
+  for (const [field, value] of Object.entries(preview.rendered)) {
+    if (field !== 'html') out.push(`${paint('dim', `${field}:`)} ${value}`);
+  }
+  if ('html' in preview.rendered && typeof preview.rendered.html === 'string') {
+    const path = resolve(
+      options.html ?? join(options.dataDir, 'preview', `${name}-${options.customer}.html`),
+    );
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, preview.rendered.html);
+    out.push(`${paint('dim', 'html:')} ${path}`);
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+}

@@ -1,0 +1,58 @@
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { DataSource } from '#infra/local/data.ts';
+import { validateJourney } from '#shared/journey/validate.ts';
+import { reportHtml } from '#shared/stats/html.ts';
+import { buildReport } from '#shared/stats/report.ts';
+import { reportText } from '#shared/stats/text.ts';
+import { readJsonFile } from '../files.ts';
+import { fail } from '../output.ts';
+
+export type ReportOptions = {
+  dataDir: string;
+  journeysDir: string;
+  endpoint?: string;
+  aws?: boolean;
+  statsTable?: string;
+  region?: string;
+  json?: boolean;
+  html?: string;
+};
+
+function sourceOf(options: ReportOptions): DataSource | string {
+  if (!options.aws) return { kind: 'local', dataDir: resolve(options.dataDir), endpoint: options.endpoint };
+  if (options.statsTable === undefined) {
+    return '--aws needs --stats-table <name> (the StatsTableName output of the deployed stack)';
+  }
+  return { kind: 'aws', tables: { stats: options.statsTable }, region: options.region };
+}
+
+/** `journeys report <journey>`: funnel, variants with lift and significance, revenue, outcomes, sends per day. */
+export async function reportCommand(journeyId: string, options: ReportOptions): Promise<void> {
+  const source = sourceOf(options);
+  if (typeof source === 'string') {
+    fail(source);
+    return;
+  }
+  const file = join(resolve(options.journeysDir), `${journeyId}.json`);
+  const json = await readJsonFile(file);
+  if (!json.ok) {
+    fail(`${file}: ${json.message} (the report draws the journey from its file; pass --journeys-dir)`);
+    return;
+  }
+  const parsed = validateJourney(json.value);
+  if (!parsed.ok) {
+    fail(`${file} is not a valid journey; run \`journeys validate ${file}\` to see why.`);
+    return;
+  }
+  // Loaded on use: every command starts faster without the SDK clients it does not need.
+  const { readJourneyStats } = await import('#infra/local/results.ts');
+  const { counters, days } = await readJourneyStats(source, journeyId);
+  const report = buildReport(parsed.journey, counters, days);
+  if (options.html !== undefined) {
+    await writeFile(options.html, reportHtml(report));
+    process.stderr.write(`wrote ${options.html}\n`);
+  }
+  if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else if (options.html === undefined) process.stdout.write(reportText(report));
+}

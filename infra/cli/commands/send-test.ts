@@ -1,0 +1,58 @@
+import * as z from 'zod';
+import type { TestTarget } from '#infra/local/test-send.ts';
+import { previewTemplate } from '#shared/template-preview.ts';
+import { fail } from '../output.ts';
+import { loadTemplate, type TemplateInputOptions, templateContext } from '../template-input.ts';
+
+export type SendTestOptions = TemplateInputOptions & {
+  to: string;
+  pushService?: string;
+  sesEndpoint?: string;
+  pinpointEndpoint?: string;
+  from?: string;
+  configurationSet?: string;
+  appId?: string;
+};
+
+function targetOf(options: SendTestOptions): TestTarget | string {
+  if (!options.aws) {
+    return { kind: 'local', sesEndpoint: options.sesEndpoint, pinpointEndpoint: options.pinpointEndpoint };
+  }
+  const { from, configurationSet, appId } = options;
+  if (from === undefined || configurationSet === undefined || appId === undefined) {
+    return '--aws needs --from, --configuration-set and --app-id (the stack outputs)';
+  }
+  return { kind: 'aws', region: options.region, from, configurationSet, applicationId: appId };
+}
+
+/** `journeys send-test <template> --to <address>`: one message marked as a test, outside caps and stats. */
+export async function sendTestCommand(name: string, options: SendTestOptions): Promise<void> {
+  const target = targetOf(options);
+  if (typeof target === 'string') return fail(target);
+  const pushService = z.enum(['GCM', 'APNS']).safeParse(options.pushService ?? 'GCM');
+  if (!pushService.success) return fail('--push-service must be GCM or APNS');
+  const template = await loadTemplate(options.templatesDir, name);
+  if (typeof template === 'string') return fail(template);
+  const context = await templateContext(options);
+  if (typeof context === 'string') return fail(context);
+  const preview = await previewTemplate(template, context);
+  if (!preview.ok) {
+    fail(`${name} cannot be rendered, nothing sent:`);
+    for (const variable of preview.missing) process.stderr.write(`  missing variable ${variable}\n`);
+    if (preview.error !== undefined) process.stderr.write(`  ${preview.error}\n`);
+    return;
+  }
+  const fields: Record<string, string> = {};
+  for (const [key, value] of Object.entries(preview.rendered))
+    if (typeof value === 'string') fields[key] = value;
+  // Loaded on use: every command starts faster without the SDK clients it does not need.
+  const { sendTestMessage } = await import('#infra/local/test-send.ts');
+  const messageId = await sendTestMessage(target, {
+    template: name,
+    channel: template.channel,
+    fields,
+    to: options.to,
+    pushService: pushService.data,
+  });
+  process.stdout.write(`sent test ${template.channel} ${name} to ${options.to} (message id ${messageId})\n`);
+}

@@ -1,0 +1,214 @@
+import { amount, interval, percent, pValue, signedPercent } from './format.ts';
+import { OUTCOMES } from './keys.ts';
+import { reasonLabel } from './reasons.ts';
+import type { DayResult, JourneyReport, StepResult } from './report.ts';
+
+/**
+ * The report as one self-contained HTML page (inline CSS and SVG, no script,
+ * no external request): the journey map with its stages as lanes, the
+ * variant table, and a per-day chart. Every value from a journey file is escaped.
+ */
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const BOX = { width: 190, height: 64, colGap: 120, rowGap: 14, pad: 16, label: 120 };
+
+const COLOURS: Readonly<Record<StepResult['type'], string>> = {
+  email: '#dbeafe',
+  sms: '#dcfce7',
+  push: '#fef9c3',
+  wait: '#f3f4f6',
+  waitForEvent: '#ede9fe',
+  branch: '#ffedd5',
+  split: '#fce7f3',
+  updateProfile: '#e0f2fe',
+  emit: '#e0e7ff',
+  exit: '#e5e7eb',
+};
+
+type Placed = { step: StepResult; x: number; y: number };
+type Lane = { stage: string; y: number; height: number };
+
+/** Stages are horizontal lanes; within a lane, columns are the distance from the start. */
+function place(report: JourneyReport): {
+  placed: Map<string, Placed>;
+  lanes: Lane[];
+  width: number;
+  height: number;
+} {
+  const placed = new Map<string, Placed>();
+  const lanes: Lane[] = [];
+  let y = BOX.pad;
+  const maxDepth = Math.max(0, ...report.steps.map((s) => s.depth));
+  for (const stage of report.stages) {
+    const inLane = report.steps.filter((s) => s.stage === stage);
+    const rows = new Map<number, number>();
+    for (const step of inLane) {
+      const row = rows.get(step.depth) ?? 0;
+      rows.set(step.depth, row + 1);
+      const x = BOX.pad + BOX.label + step.depth * (BOX.width + BOX.colGap);
+      placed.set(step.stepId, { step, x, y: y + BOX.rowGap + row * (BOX.height + BOX.rowGap) });
+    }
+    const height = BOX.rowGap + Math.max(1, ...rows.values()) * (BOX.height + BOX.rowGap);
+    lanes.push({ stage, y, height });
+    y += height + 6;
+  }
+  const width = BOX.pad * 2 + BOX.label + (maxDepth + 1) * (BOX.width + BOX.colGap);
+  return { placed, lanes, width, height: y + BOX.pad };
+}
+
+function stepDetail(step: StepResult): string {
+  const c = step.counts;
+  if (step.type === 'email' || step.type === 'sms' || step.type === 'push') {
+    return `sent ${c.sent ?? 0} · suppr. ${c.suppressed ?? 0}${c.converted ? ` · conv. ${c.converted}` : ''}`;
+  }
+  if (step.type === 'waitForEvent') return `event ${c.eventReceived ?? 0}`;
+  return step.type;
+}
+
+function mapSvg(report: JourneyReport): string {
+  const { placed, lanes, width, height } = place(report);
+  const parts: string[] = [];
+  for (const lane of lanes) {
+    parts.push(
+      `<g class="lane" data-stage="${escapeHtml(lane.stage)}"><rect x="${BOX.pad / 2}" y="${lane.y}" width="${width - BOX.pad}" height="${lane.height}" rx="8"/>`,
+      `<text class="lane-title" x="${BOX.pad}" y="${lane.y + 24}">${escapeHtml(lane.stage)}</text></g>`,
+    );
+  }
+  for (const edge of report.edges) {
+    const a = placed.get(edge.from);
+    const b = placed.get(edge.to);
+    if (a === undefined || b === undefined) continue;
+    const [x1, y1] = [a.x + BOX.width, a.y + BOX.height / 2];
+    const forward = b.x > a.x;
+    // Forward edges enter the target's left side; edges within a column bulge out to the right.
+    const [x2, y2] = forward ? [b.x, b.y + BOX.height / 2] : [b.x + BOX.width, b.y + BOX.height / 2];
+    const bend = forward ? `${x1 + 50},${y1} ${x2 - 50},${y2}` : `${x1 + 36},${y1} ${x2 + 36},${y2}`;
+    const label = [edge.label, edge.share === undefined ? undefined : percent(edge.share, 0)]
+      .filter(Boolean)
+      .join(' → ');
+    const [lx, ly] = forward ? [x2 - 6, y2 - 6] : [x1 + 40, (y1 + y2) / 2];
+    parts.push(
+      `<g class="edge" data-from="${escapeHtml(edge.from)}" data-to="${escapeHtml(edge.to)}" data-share="${edge.share ?? ''}">`,
+      `<path d="M${x1},${y1} C${bend} ${x2},${y2}" marker-end="url(#arrow)"/>`,
+      label === ''
+        ? ''
+        : `<text x="${lx}" y="${ly}" text-anchor="${forward ? 'end' : 'start'}">${escapeHtml(label)}</text>`,
+      '</g>',
+    );
+  }
+  for (const { step, x, y } of placed.values()) {
+    parts.push(
+      `<g class="step" data-step="${escapeHtml(step.stepId)}" data-reached="${step.reached ?? ''}">`,
+      `<rect x="${x}" y="${y}" width="${BOX.width}" height="${BOX.height}" rx="6" fill="${COLOURS[step.type]}"/>`,
+      `<text class="step-id" x="${x + 10}" y="${y + 20}">${escapeHtml(step.label ?? step.stepId)}</text>`,
+      `<text class="reached" x="${x + BOX.width - 10}" y="${y + 20}" text-anchor="end">${step.reached ?? ''}</text>`,
+      `<text class="detail" x="${x + 10}" y="${y + 44}">${escapeHtml(stepDetail(step))}</text>`,
+      '</g>',
+    );
+  }
+  return `<svg class="map" role="img" aria-label="Journey map" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">
+<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>
+${parts.join('\n')}
+</svg>`;
+}
+
+function variantTable(report: JourneyReport): string {
+  if (report.splits.length === 0) return '<p>This journey has no split.</p>';
+  return report.splits
+    .map((split) => {
+      const rows = split.variants.map(
+        (v) => `<tr data-variant="${escapeHtml(v.name)}">
+<th>${escapeHtml(v.name)}${v.holdout ? ' <span class="tag">holdout</span>' : ''}</th>
+<td class="n" data-field="assigned">${v.assigned}</td><td class="n" data-field="converted">${v.converted}</td>
+<td class="n" data-field="rate">${percent(v.rate?.value)}</td><td data-field="ci">${interval(v.rate)}</td>
+<td class="n" data-field="lift">${v.holdout ? 'baseline' : signedPercent(v.vsHoldout?.lift)}</td>
+<td class="n" data-field="p">${pValue(v.vsHoldout?.p)}</td>
+<td data-field="verdict">${v.holdout ? '' : escapeHtml(v.vsHoldout?.verdict ?? '—')}</td>
+<td class="n" data-field="revenue">${amount(v.money.revenue)}</td><td class="n">${amount(v.money.aov)}</td><td class="n">${amount(v.money.perRecipient)}</td>
+</tr>`,
+      );
+      return `<h3>Split “${escapeHtml(split.stepId)}”</h3>
+<table class="variants"><thead><tr><th>variant</th><th>assigned</th><th>converted</th><th>rate</th><th>95% CI (Wilson)</th><th>lift vs holdout</th><th>p (two-proportion z)</th><th>verdict</th><th>revenue</th><th>AOV</th><th>revenue / customer</th></tr></thead>
+<tbody>${rows.join('\n')}</tbody></table>`;
+    })
+    .join('\n');
+}
+
+function dayChart(days: readonly DayResult[]): string {
+  if (days.length === 0) return '<p>No messages sent yet.</p>';
+  const bar = 28;
+  const gap = 14;
+  const plot = 160;
+  const top = Math.max(1, ...days.map((d) => d.sent.email + d.sent.sms + d.sent.push));
+  const width = 60 + days.length * (bar + gap);
+  const parts: string[] = [];
+  days.forEach((d, i) => {
+    const x = 50 + i * (bar + gap);
+    let y = plot + 24;
+    for (const channel of ['email', 'sms', 'push'] as const) {
+      const h = (d.sent[channel] / top) * plot;
+      y -= h;
+      if (h > 0)
+        parts.push(
+          `<rect class="${channel}" x="${x}" y="${y}" width="${bar}" height="${h}"><title>${channel} ${d.sent[channel]}</title></rect>`,
+        );
+    }
+    const total = d.sent.email + d.sent.sms + d.sent.push;
+    parts.push(
+      `<g class="day" data-day="${d.day}" data-sent="${total}" data-converted="${d.converted}"><text x="${x + bar / 2}" y="${y - 4}" text-anchor="middle">${total}</text>`,
+      `<text x="${x + bar / 2}" y="${plot + 40}" text-anchor="middle">${d.day.slice(5)}</text></g>`,
+    );
+  });
+  return `<svg class="chart" role="img" aria-label="Messages sent per day" width="${width}" height="${plot + 50}">${parts.join('')}</svg>
+<p class="legend"><span class="email">■</span> email <span class="sms">■</span> SMS <span class="push">■</span> push · days in UTC</p>`;
+}
+
+const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#111827;max-width:1400px}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}h3{font-size:15px}
+.kpis{display:flex;gap:12px;flex-wrap:wrap}.kpi{border:1px solid #e5e7eb;border-radius:8px;padding:10px 14px;min-width:120px}
+.kpi b{display:block;font-size:20px}.map{display:block;overflow:visible}.lane rect{fill:#f9fafb;stroke:#e5e7eb}
+.lane-title{fill:#6b7280;font-size:13px;font-weight:600;text-transform:capitalize}.step rect{stroke:#6b7280}.step-id{font-weight:600;font-size:13px}
+.reached{font-weight:700;font-size:15px}.detail{fill:#374151;font-size:12px}.edge path{fill:none;stroke:#9ca3af;stroke-width:1.5}
+.edge text{fill:#1f2937;font-size:11px;paint-order:stroke;stroke:#fff;stroke-width:3px}
+table{border-collapse:collapse}th,td{border-bottom:1px solid #e5e7eb;padding:6px 10px;text-align:left}.n{text-align:right}
+.tag{background:#e5e7eb;border-radius:4px;padding:0 4px;font-size:11px}.chart text{font-size:11px;fill:#374151}
+rect.email,.legend .email{fill:#60a5fa;color:#60a5fa}rect.sms,.legend .sms{fill:#34d399;color:#34d399}rect.push,.legend .push{fill:#fbbf24;color:#fbbf24}
+.note{color:#6b7280;font-size:12px}`;
+
+/** The whole page. */
+export function reportHtml(r: JourneyReport): string {
+  const kpi = (label: string, value: string, field: string) =>
+    `<div class="kpi" data-kpi="${field}"><b>${escapeHtml(value)}</b>${escapeHtml(label)}</div>`;
+  const reasons = r.steps.flatMap((s) =>
+    s.reasons.map(
+      (w) =>
+        `<li>${escapeHtml(s.stepId)}: ${w.metric} — ${escapeHtml(reasonLabel(w.reason))}: ${w.count}</li>`,
+    ),
+  );
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(r.name)} — results</title><style>${STYLE}</style></head>
+<body>
+<h1>${escapeHtml(r.name)}</h1>
+<p class="note">journey ${escapeHtml(r.journeyId)} · versions ${escapeHtml(r.versions.join(', ') || 'none yet')}</p>
+<div class="kpis">
+${kpi('enrolled', String(r.enrolled), 'enrolled')}
+${kpi(`converted (${percent(r.rate?.value)}, 95% CI ${interval(r.rate)})`, String(r.converted), 'converted')}
+${kpi('revenue', amount(r.money.revenue), 'revenue')}
+${kpi('average order value', amount(r.money.aov), 'aov')}
+${OUTCOMES.map((o) => kpi(`ended: ${o}`, String(r.outcomes[o]), `outcome-${o}`)).join('\n')}
+</div>
+<h2>Journey map</h2>
+<p class="note">Lifecycle stages are lanes; each step shows how many customers reached it; edges show the share that took them where the counters can tell.</p>
+${mapSvg(r)}
+<h2>Variants</h2>
+<p class="note">Conversion within the goal window, by assigned variant (intent to treat). Rate interval: Wilson score, 95%. Lift and p-value: pooled two-proportion z-test against the holdout, two-sided; “too small to tell” when a group has fewer than 5 conversions or 5 non-conversions.</p>
+${variantTable(r)}
+<h2>Messages per day</h2>
+${dayChart(r.days)}
+${reasons.length === 0 ? '' : `<h2>Not sent, and why</h2><ul>${reasons.join('')}</ul>`}
+</body></html>
+`;
+}

@@ -1,0 +1,104 @@
+/**
+ * How counters are named in the stats table, shared by the writers
+ * (functions/_lib/stats.ts) and every reader (report, dashboard, console).
+ * Sort keys join their parts with `#`; each part is URI-encoded so a step id,
+ * variant name or reason can never shift the parts.
+ */
+
+/** The counters the product keeps. Message outcomes come from send-message, feedback from the providers. */
+export const COUNTER_METRICS = [
+  'enrolled',
+  'assigned',
+  'sent',
+  'suppressed',
+  'deferred',
+  'failed',
+  'unknown',
+  'delivered',
+  'bounced',
+  'complained',
+  'opened',
+  'clicked',
+  'eventReceived',
+  'converted',
+] as const;
+
+/** How an enrollment ended: counted once per enrollment, per journey and per variant. */
+export const OUTCOMES = ['completed', 'goal', 'exited', 'failed', 'aborted', 'timedOut'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** The outcome metric of an ending (`failed` is also a message metric, so outcomes carry a prefix). */
+export function outcomeMetric(outcome: Outcome): string {
+  return `ended:${outcome}`;
+}
+
+export type CounterKey = {
+  version: string;
+  metric: string;
+  stepId?: string;
+  variant?: string;
+  /** A bounded reason code (suppressed / deferred). */
+  reason?: string;
+};
+
+const NONE = '-';
+
+function part(value: string | undefined): string {
+  return value === undefined ? NONE : encodeURIComponent(value);
+}
+
+function unpart(value: string | undefined): string | undefined {
+  return value === undefined || value === NONE ? undefined : decodeURIComponent(value);
+}
+
+/** The sort key of a counter. */
+export function counterSortKey(key: CounterKey): string {
+  const parts = [part(key.version), part(key.stepId), part(key.variant), part(key.metric)];
+  if (key.reason !== undefined) parts.push(part(key.reason));
+  return parts.join('#');
+}
+
+const DAY_PREFIX = 'day#';
+
+export type DayKey = { day: string; metric: string; channel?: string };
+
+/** The sort key of a per-day counter (UTC day, `YYYY-MM-DD`). */
+export function daySortKey(key: DayKey): string {
+  return `${DAY_PREFIX}${key.day}#${part(key.metric)}#${part(key.channel)}`;
+}
+
+/** A stats table sort key read back: a counter, a per-day counter, or something else. */
+export function parseSortKey(
+  sk: string,
+): { kind: 'counter'; key: CounterKey } | { kind: 'day'; key: DayKey } | undefined {
+  const parts = sk.split('#');
+  if (sk.startsWith(DAY_PREFIX)) {
+    const [, day, metric, channel] = parts;
+    if (day === undefined || metric === undefined) return undefined;
+    const c = unpart(channel);
+    return {
+      kind: 'day',
+      key: { day, metric: decodeURIComponent(metric), ...(c === undefined ? {} : { channel: c }) },
+    };
+  }
+  const [version, stepId, variant, metric, reason] = parts;
+  if (version === undefined || metric === undefined || parts.length > 5) return undefined;
+  const s = unpart(stepId);
+  const v = unpart(variant);
+  const r = unpart(reason);
+  return {
+    kind: 'counter',
+    key: {
+      version: decodeURIComponent(version),
+      metric: decodeURIComponent(metric),
+      ...(s === undefined ? {} : { stepId: s }),
+      ...(v === undefined ? {} : { variant: v }),
+      ...(r === undefined ? {} : { reason: r }),
+    },
+  };
+}
+
+/** The UTC day of an instant. */
+export function dayOf(at: Date): string {
+  return at.toISOString().slice(0, 10);
+}

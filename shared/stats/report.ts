@@ -1,0 +1,306 @@
+import { edgesOf } from '../journey/graph.ts';
+import { type Journey, STAGES, type Step } from '../journey/schema.ts';
+import { type CounterKey, type DayKey, OUTCOMES, type Outcome, outcomeMetric } from './keys.ts';
+import { type Comparison, compare, type Rate, wilson } from './statistics.ts';
+
+/**
+ * The results of one journey, built from its counters and its definition:
+ * what `journeys report` prints, writes as JSON and draws as HTML. Pure.
+ *
+ * Variants are compared by assignment (intent to treat): every enrollment is
+ * assigned its variant when it enters, and counts in that variant's
+ * denominator whether or not it reached the split. Randomisation then makes
+ * the holdout comparison fair even when a branch before the split keeps some
+ * customers away from it.
+ */
+
+export type Counter = CounterKey & { count: number; sum?: number };
+export type DayCounter = DayKey & { count: number; sum?: number };
+
+export type Money = { revenue: number; aov?: number; perRecipient?: number };
+
+export type VariantResult = {
+  name: string;
+  holdout: boolean;
+  assigned: number;
+  converted: number;
+  rate?: Rate;
+  money: Money;
+  /** Against the split's holdout; absent for the holdout itself or a split without one. */
+  vsHoldout?: Comparison;
+  outcomes: Record<Outcome, number>;
+};
+
+export type StepResult = {
+  stepId: string;
+  type: Step['type'];
+  label?: string;
+  /** Lane on the map: the step's lifecycle stage (steps without one take their predecessor's). */
+  stage: string;
+  /** Column on the map: the fewest steps from the start. */
+  depth: number;
+  /** Customers who reached the step, where the counters can tell. */
+  reached?: number;
+  /** Message outcomes and other per-step counters by metric (sent, suppressed, opened, converted...). */
+  counts: Record<string, number>;
+  /** Suppressions and deferrals by reason code. */
+  reasons: { metric: string; reason: string; count: number }[];
+};
+
+export type EdgeResult = { from: string; to: string; label?: string; share?: number };
+
+export type DayResult = { day: string; sent: Record<'email' | 'sms' | 'push', number>; converted: number };
+
+export type JourneyReport = {
+  journeyId: string;
+  /** The lanes of the map, in lifecycle order. */
+  stages: string[];
+  name: string;
+  versions: string[];
+  enrolled: number;
+  converted: number;
+  rate?: Rate;
+  money: Money;
+  outcomes: Record<Outcome, number>;
+  steps: StepResult[];
+  edges: EdgeResult[];
+  splits: { stepId: string; variants: VariantResult[] }[];
+  days: DayResult[];
+};
+
+type Totals = { count: number; sum: number };
+
+/** Sums counters matching a key (all versions). */
+class Tally {
+  private readonly totals = new Map<string, Totals>();
+
+  constructor(counters: readonly Counter[]) {
+    for (const c of counters) {
+      const key = Tally.key(c.metric, c.stepId, c.variant);
+      const t = this.totals.get(key) ?? { count: 0, sum: 0 };
+      t.count += c.count;
+      t.sum += c.sum ?? 0;
+      this.totals.set(key, t);
+    }
+  }
+
+  static key(metric: string, stepId?: string, variant?: string): string {
+    return JSON.stringify([metric, stepId ?? null, variant ?? null]);
+  }
+
+  get(metric: string, stepId?: string, variant?: string): Totals {
+    return this.totals.get(Tally.key(metric, stepId, variant)) ?? { count: 0, sum: 0 };
+  }
+
+  outcomes(stepId?: string, variant?: string): Record<Outcome, number> {
+    const entries = OUTCOMES.map((o) => [o, this.get(outcomeMetric(o), stepId, variant).count] as const);
+    return Object.fromEntries(entries) as Record<Outcome, number>;
+  }
+}
+
+function money(revenue: number, converted: number, recipients: number): Money {
+  return {
+    revenue,
+    ...(converted > 0 ? { aov: revenue / converted } : {}),
+    ...(recipients > 0 ? { perRecipient: revenue / recipients } : {}),
+  };
+}
+
+const NO_STAGE = 'journey';
+
+/** The fewest steps from the start to each step, and each step's lane (breadth first). */
+function layout(journey: Journey): Map<string, { depth: number; stage: string }> {
+  const first = journey.steps[journey.start]?.stage ?? NO_STAGE;
+  const at = new Map([[journey.start, { depth: 0, stage: first }]]);
+  const queue = [journey.start];
+  for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+    const step = journey.steps[id];
+    const here = at.get(id);
+    if (step === undefined || here === undefined) continue;
+    for (const edge of edgesOf(step)) {
+      if (at.has(edge.to)) continue;
+      at.set(edge.to, { depth: here.depth + 1, stage: journey.steps[edge.to]?.stage ?? here.stage });
+      queue.push(edge.to);
+    }
+  }
+  return at;
+}
+
+const MESSAGE_FINAL = ['sent', 'suppressed', 'unknown'] as const;
+const STEP_METRICS = [
+  'sent',
+  'suppressed',
+  'deferred',
+  'failed',
+  'unknown',
+  'delivered',
+  'bounced',
+  'complained',
+  'opened',
+  'clicked',
+  'eventReceived',
+  'converted',
+] as const;
+
+function stepResult(
+  id: string,
+  step: Step,
+  place: { depth: number; stage: string },
+  tally: Tally,
+  counters: readonly Counter[],
+): StepResult {
+  const counts: Record<string, number> = {};
+  for (const metric of STEP_METRICS) {
+    const n = tally.get(metric, id).count;
+    if (n > 0) counts[metric] = n;
+  }
+  const reasons = new Map<string, { metric: string; reason: string; count: number }>();
+  for (const c of counters) {
+    if (c.stepId !== id || c.reason === undefined) continue;
+    const key = `${c.metric}\u0000${c.reason}`;
+    const r = reasons.get(key) ?? { metric: c.metric, reason: c.reason, count: 0 };
+    r.count += c.count;
+    reasons.set(key, r);
+  }
+  let reached: number | undefined;
+  if (step.type === 'email' || step.type === 'sms' || step.type === 'push') {
+    // A deferred send is tried again later: only final outcomes count the customer once.
+    reached = MESSAGE_FINAL.reduce((n, m) => n + tally.get(m, id).count, 0);
+    // Counted customers per step come from the message counters alone.
+    for (const m of MESSAGE_FINAL) counts[m] = tally.get(m, id).count;
+  } else if (step.type === 'split') {
+    reached = step.variants.reduce((n, v) => n + tally.get('assigned', id, v.name).count, 0);
+  }
+  return {
+    stepId: id,
+    type: step.type,
+    ...(step.label === undefined ? {} : { label: step.label }),
+    ...place,
+    ...(reached === undefined ? {} : { reached }),
+    counts,
+    reasons: [...reasons.values()],
+  };
+}
+
+function edgeResults(journey: Journey, steps: Map<string, StepResult>, tally: Tally): EdgeResult[] {
+  const incoming = new Map<string, number>();
+  for (const step of Object.values(journey.steps)) {
+    for (const e of edgesOf(step)) incoming.set(e.to, (incoming.get(e.to) ?? 0) + 1);
+  }
+  const edges: EdgeResult[] = [];
+  for (const [from, step] of Object.entries(journey.steps)) {
+    const source = steps.get(from)?.reached;
+    for (const [i, e] of edgesOf(step).entries()) {
+      let share: number | undefined;
+      if (step.type === 'split') {
+        const variant = step.variants[i];
+        const assigned = variant === undefined ? 0 : tally.get('assigned', from, variant.name).count;
+        share = source ? assigned / source : undefined;
+      } else if (step.type === 'waitForEvent' && e.to === step.onEvent && source) {
+        share = tally.get('eventReceived', from).count / source;
+      } else {
+        const target = steps.get(e.to)?.reached;
+        // Only a step with one way in tells how many came along this edge.
+        if (source && target !== undefined && incoming.get(e.to) === 1) share = Math.min(1, target / source);
+      }
+      edges.push({
+        from,
+        to: e.to,
+        ...(e.label === undefined ? {} : { label: e.label }),
+        ...(share === undefined ? {} : { share }),
+      });
+    }
+  }
+  return edges;
+}
+
+function dayResults(days: readonly DayCounter[]): DayResult[] {
+  const byDay = new Map<string, DayResult>();
+  for (const d of days) {
+    const row = byDay.get(d.day) ?? { day: d.day, sent: { email: 0, sms: 0, push: 0 }, converted: 0 };
+    if (d.metric === 'sent' && (d.channel === 'email' || d.channel === 'sms' || d.channel === 'push')) {
+      row.sent[d.channel] += d.count;
+    }
+    if (d.metric === 'converted') row.converted += d.count;
+    byDay.set(d.day, row);
+  }
+  return [...byDay.values()].sort((a, b) => a.day.localeCompare(b.day));
+}
+
+function splitResults(journey: Journey, tally: Tally): JourneyReport['splits'] {
+  const splits: JourneyReport['splits'] = [];
+  for (const [stepId, step] of Object.entries(journey.steps)) {
+    if (step.type !== 'split') continue;
+    const groups = step.variants.map((v) => {
+      const assigned = tally.get('assigned', stepId, v.name).count;
+      const converted = tally.get('converted', stepId, v.name);
+      return { v, assigned, converted };
+    });
+    const holdout = groups.find((g) => g.v.holdout);
+    const variants = groups.map(({ v, assigned, converted }): VariantResult => {
+      const rate = wilson(converted.count, assigned);
+      const vsHoldout =
+        holdout === undefined || v.holdout
+          ? undefined
+          : compare(
+              { successes: converted.count, trials: assigned },
+              { successes: holdout.converted.count, trials: holdout.assigned },
+            );
+      return {
+        name: v.name,
+        holdout: v.holdout,
+        assigned,
+        converted: converted.count,
+        ...(rate === undefined ? {} : { rate }),
+        money: money(converted.sum, converted.count, assigned),
+        ...(vsHoldout === undefined ? {} : { vsHoldout }),
+        outcomes: tally.outcomes(stepId, v.name),
+      };
+    });
+    splits.push({ stepId, variants });
+  }
+  return splits;
+}
+
+function stageOrder(stage: string): number {
+  const order: readonly string[] = STAGES;
+  const i = order.indexOf(stage);
+  return i === -1 ? STAGES.length : i;
+}
+
+/** The report of a journey from its counters (every version summed) and per-day counters. */
+export function buildReport(
+  journey: Journey,
+  counters: readonly Counter[],
+  days: readonly DayCounter[],
+): JourneyReport {
+  const tally = new Tally(counters);
+  const places = layout(journey);
+  const enrolled = tally.get('enrolled').count;
+  const converted = tally.get('converted');
+  const steps = new Map<string, StepResult>();
+  for (const [id, step] of Object.entries(journey.steps)) {
+    steps.set(id, stepResult(id, step, places.get(id) ?? { depth: 0, stage: NO_STAGE }, tally, counters));
+  }
+  const start = steps.get(journey.start);
+  // Every enrollment begins at the start step, whatever it is.
+  if (start !== undefined && start.reached === undefined) start.reached = enrolled;
+  const rate = wilson(converted.count, enrolled);
+  return {
+    journeyId: journey.id,
+    name: journey.name,
+    stages: [...new Set([...steps.values()].map((s) => s.stage))].sort(
+      (a, b) => stageOrder(a) - stageOrder(b),
+    ),
+    versions: [...new Set(counters.map((c) => c.version))].sort((a, b) => Number(a) - Number(b)),
+    enrolled,
+    converted: converted.count,
+    ...(rate === undefined ? {} : { rate }),
+    money: money(converted.sum, converted.count, enrolled),
+    outcomes: tally.outcomes(),
+    steps: [...steps.values()],
+    edges: edgeResults(journey, steps, tally),
+    splits: splitResults(journey, tally),
+    days: dayResults(days),
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * The statistics a results page needs, in plain functions:
+ *
+ * - a conversion rate with its 95% **Wilson score interval** (it stays inside
+ *   0–100% and keeps its coverage for small samples and rates near 0 or 1,
+ *   where the textbook Wald interval collapses to a point);
+ * - the lift of a variant over the holdout, tested with the **pooled
+ *   two-proportion z-test** (two-sided), which is the square root of the
+ *   2×2 chi-square test without continuity correction;
+ * - an explicit "too small to tell" rule: the z-test's normal approximation
+ *   is trusted only when each group has at least MIN_CELL conversions and
+ *   MIN_CELL non-conversions; otherwise no p-value is given.
+ */
+
+/** The two-sided 95% normal quantile. */
+export const Z95 = 1.959963984540054;
+/** Significance level of the verdicts. */
+export const ALPHA = 0.05;
+/** Fewest conversions and non-conversions per group for the z-test to apply. */
+export const MIN_CELL = 5;
+
+export type Rate = { successes: number; trials: number; value: number; low: number; high: number };
+
+/** A rate with its 95% Wilson score interval; undefined for no trials. */
+export function wilson(successes: number, trials: number, z = Z95): Rate | undefined {
+  if (trials <= 0 || successes < 0 || successes > trials) return undefined;
+  const p = successes / trials;
+  const z2 = z * z;
+  const denominator = 1 + z2 / trials;
+  const centre = (p + z2 / (2 * trials)) / denominator;
+  const half = (z / denominator) * Math.sqrt((p * (1 - p)) / trials + z2 / (4 * trials * trials));
+  // Exact bounds at 0 and n: rounding must not leave the interval a hair off 0 or 1.
+  return {
+    successes,
+    trials,
+    value: p,
+    low: successes === 0 ? 0 : Math.max(0, centre - half),
+    high: successes === trials ? 1 : Math.min(1, centre + half),
+  };
+}
+
+/**
+ * The complementary error function, Chebyshev fit with fractional error below
+ * 1.2e-7 everywhere (Press et al., Numerical Recipes, `erfcc`): p-values are
+ * reported to 4 significant digits at most.
+ */
+export function erfc(x: number): number {
+  const t = 1 / (1 + 0.5 * Math.abs(x));
+  const poly =
+    -1.26551223 +
+    t *
+      (1.00002368 +
+        t *
+          (0.37409196 +
+            t *
+              (0.09678418 +
+                t *
+                  (-0.18628806 +
+                    t *
+                      (0.27886807 +
+                        t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  const ans = t * Math.exp(-x * x + poly);
+  return x >= 0 ? ans : 2 - ans;
+}
+
+/** Two-sided p-value of a standard normal statistic. */
+export function twoSidedP(z: number): number {
+  return Math.min(1, erfc(Math.abs(z) / Math.SQRT2));
+}
+
+export type Verdict = 'better' | 'worse' | 'no clear difference' | 'too small to tell';
+
+export type Comparison = {
+  /** Treatment rate minus control rate (percentage points / 100). */
+  difference: number;
+  /** Relative lift, (treatment − control) / control; undefined when control converts at 0. */
+  lift?: number;
+  /** Present only when the sample is large enough to tell. */
+  z?: number;
+  p?: number;
+  verdict: Verdict;
+};
+
+type Group = { successes: number; trials: number };
+
+/** True when both groups have at least MIN_CELL conversions and MIN_CELL non-conversions. */
+export function largeEnough(a: Group, b: Group): boolean {
+  return [a, b].every((g) => g.successes >= MIN_CELL && g.trials - g.successes >= MIN_CELL);
+}
+
+/** Compares a treatment with a control (the holdout) by the pooled two-proportion z-test. */
+export function compare(treatment: Group, control: Group): Comparison | undefined {
+  if (treatment.trials <= 0 || control.trials <= 0) return undefined;
+  const p1 = treatment.successes / treatment.trials;
+  const p2 = control.successes / control.trials;
+  const difference = p1 - p2;
+  const lift = p2 === 0 ? undefined : difference / p2;
+  const base = { difference, ...(lift === undefined ? {} : { lift }) };
+  if (!largeEnough(treatment, control)) return { ...base, verdict: 'too small to tell' };
+  const pooled = (treatment.successes + control.successes) / (treatment.trials + control.trials);
+  const se = Math.sqrt(pooled * (1 - pooled) * (1 / treatment.trials + 1 / control.trials));
+  const z = difference / se;
+  const p = twoSidedP(z);
+  const verdict: Verdict = p >= ALPHA ? 'no clear difference' : z > 0 ? 'better' : 'worse';
+  return { ...base, z, p, verdict };
+}

@@ -1,0 +1,55 @@
+import { amount, interval, percent, pValue, signedPercent } from './format.ts';
+import { OUTCOMES } from './keys.ts';
+import { reasonLabel } from './reasons.ts';
+import type { JourneyReport } from './report.ts';
+
+/** The report as plain text for a terminal. */
+export function reportText(r: JourneyReport): string {
+  const out: string[] = [];
+  out.push(`${r.name} (${r.journeyId}) — versions ${r.versions.join(', ') || 'none yet'}`, '');
+  out.push(
+    `Enrolled ${r.enrolled}   converted ${r.converted} (${percent(r.rate?.value)}, 95% CI ${interval(r.rate)})   revenue ${amount(r.money.revenue)}   AOV ${amount(r.money.aov)}`,
+  );
+  out.push(`Outcomes  ${OUTCOMES.map((o) => `${o} ${r.outcomes[o]}`).join('   ')}`, '');
+  for (const split of r.splits) {
+    out.push(
+      `Variants of "${split.stepId}" (rate: Wilson 95% interval; lift: pooled two-proportion z-test vs holdout)`,
+    );
+    out.push(
+      `  ${'variant'.padEnd(19)}${'assigned'.padStart(9)}${'conv'.padStart(7)}  ${'rate'.padEnd(7)} ${'95% CI'.padEnd(13)} ${'lift'.padStart(8)}  ${'p'.padStart(8)}  ${'revenue'.padStart(9)} ${'AOV'.padStart(8)} ${'rev/cust'.padStart(8)}  verdict`,
+    );
+    for (const v of split.variants) {
+      out.push(
+        `  ${(v.name + (v.holdout ? ' (holdout)' : '')).padEnd(19)}${String(v.assigned).padStart(9)}${String(v.converted).padStart(7)}  ${percent(v.rate?.value).padEnd(7)} ${interval(v.rate).padEnd(13)} ${signedPercent(v.vsHoldout?.lift).padStart(8)}  ${pValue(v.vsHoldout?.p).padStart(8)}  ${amount(v.money.revenue).padStart(9)} ${amount(v.money.aov).padStart(8)} ${amount(v.money.perRecipient).padStart(8)}  ${v.holdout ? 'baseline' : (v.vsHoldout?.verdict ?? '—')}`,
+      );
+    }
+    out.push('');
+  }
+  out.push('Steps (stage, step, type: counts)');
+  for (const s of [...r.steps].sort((a, b) => a.depth - b.depth)) {
+    const counts = Object.entries(s.counts)
+      .filter(([, n]) => n > 0)
+      .map(([m, n]) => `${m} ${n}`)
+      .join(', ');
+    const reached = s.reached === undefined ? '' : `reached ${s.reached}`;
+    out.push(
+      `  ${s.stage.padEnd(14)} ${s.stepId.padEnd(24)} ${s.type.padEnd(13)} ${[reached, counts].filter(Boolean).join('; ')}`,
+    );
+    for (const why of s.reasons) out.push(`        ${why.metric}: ${reasonLabel(why.reason)} ${why.count}`);
+  }
+  const shared = r.edges.filter((e) => e.share !== undefined);
+  if (shared.length > 0) {
+    out.push('', 'Paths taken');
+    for (const e of shared)
+      out.push(`  ${e.from} → ${e.to}${e.label ? ` [${e.label}]` : ''}  ${percent(e.share)}`);
+  }
+  if (r.days.length > 0) {
+    out.push('', 'Per day (UTC)       email    sms   push  conversions');
+    for (const d of r.days) {
+      out.push(
+        `  ${d.day}     ${[d.sent.email, d.sent.sms, d.sent.push, d.converted].map((n) => String(n).padStart(6)).join(' ')}`,
+      );
+    }
+  }
+  return `${out.join('\n')}\n`;
+}

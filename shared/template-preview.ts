@@ -1,0 +1,92 @@
+import { Liquid } from 'liquidjs';
+import type { Profile } from './profile.ts';
+import { type Rendered, renderTemplate, type Template, type TemplateContext } from './templates.ts';
+
+/**
+ * Template preview: the message a customer would get, or every variable the
+ * render is missing (strict rendering stops at the first, so preview fills
+ * each missing one with a marker and renders again until none is left).
+ */
+
+/** What a template sees as `profile`: the profile, its traits also at the top level. */
+export function profileVariables(profile: Profile): Record<string, unknown> {
+  return { ...profile, ...profile.traits, traits: profile.traits };
+}
+
+export type Preview<T extends Template> =
+  | { ok: true; rendered: Rendered<T> }
+  | { ok: false; missing: string[]; error?: string };
+
+/** Renders at most this many times (each fills one missing variable or one level of one). */
+const MAX_ATTEMPTS = 200;
+
+// Static analysis only (which paths a template reads); rendering stays with templates.ts.
+const analysis = new Liquid();
+
+/** Every variable path the template's fields read, dotted. */
+function pathsRead(template: Template): string[] {
+  const paths: string[] = [];
+  for (const [key, value] of Object.entries(template)) {
+    if (key === 'channel' || typeof value !== 'string') continue;
+    try {
+      for (const segments of analysis.globalVariableSegmentsSync(value)) paths.push(segments.join('.'));
+    } catch {
+      // A syntax error: the render below reports it.
+    }
+  }
+  return paths;
+}
+
+/** Sets a dotted path in a copy of the context (a marker, or an object to go deeper); false when it cannot. */
+function fill(context: Record<string, unknown>, path: string, deeper: boolean): boolean {
+  const parts = path.split('.');
+  let node: Record<string, unknown> = context;
+  for (const [i, part] of parts.entries()) {
+    if (part === '__proto__' || part === 'constructor' || part === 'prototype') return false;
+    if (i === parts.length - 1) {
+      node[part] = deeper ? {} : `⟨${path}⟩`;
+      return true;
+    }
+    const next = node[part];
+    if (next === undefined || next === null) {
+      const created: Record<string, unknown> = {};
+      node[part] = created;
+      node = created;
+    } else if (typeof next === 'object' && !Array.isArray(next)) {
+      const copy: Record<string, unknown> = { ...next };
+      node[part] = copy;
+      node = copy;
+    } else return false;
+  }
+  return false;
+}
+
+/** Renders a template for a context; on missing variables, lists them all. */
+export async function previewTemplate<T extends Template>(
+  template: T,
+  context: TemplateContext,
+): Promise<Preview<T>> {
+  const missing: string[] = [];
+  const read = pathsRead(template);
+  let current: Record<string, unknown> = { ...context };
+  const filled = new Set<string>();
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    try {
+      const rendered = await renderTemplate(template, { ...context, ...current });
+      return missing.length === 0 ? { ok: true, rendered } : { ok: false, missing };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const variable = /undefined variable: ([^,\s]+)/.exec(message)?.[1];
+      const next = { ...current };
+      // liquidjs names the first missing segment: an object on the way to a deeper path, or the value itself.
+      const deeper = variable !== undefined && read.some((p) => p.startsWith(`${variable}.`));
+      if (variable === undefined || filled.has(variable) || !fill(next, variable, deeper)) {
+        return { ok: false, missing, error: message };
+      }
+      filled.add(variable);
+      if (!deeper) missing.push(variable);
+      current = next;
+    }
+  }
+  return { ok: false, missing };
+}

@@ -1,0 +1,90 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestEvent } from '#functions/ingest/ingest.ts';
+import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import { identify, ingestDeps } from '../functions/harness.ts';
+import { runCli } from './run-cli.ts';
+
+let db: LocalDynamo;
+let dir: string;
+beforeAll(async () => {
+  db = await startDynalite('journeys');
+  dir = await mkdtemp(join(tmpdir(), 'preview-'));
+  const { deps } = ingestDeps(db);
+  await ingestEvent(deps, identify('u-ana', { firstName: 'Ana', email: 'ana@example.com' }));
+});
+afterAll(async () => {
+  await db.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const cart = JSON.stringify({ properties: { total: 54, cartId: 'c-9', currency: 'GBP' } });
+
+describe('journeys preview', () => {
+  it('renders an SMS for a stored customer and a sample trigger', async () => {
+    const { code, stdout } = await runCli([
+      'preview',
+      'cart-sms',
+      '--customer',
+      'u-ana',
+      '--endpoint',
+      db.endpoint,
+      '--trigger',
+      cart,
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toContain(
+      'body: Paperlane: Ana, your cart (54 GBP) is saved: https://pl.example.com/c/c-9 Reply STOP to opt out',
+    );
+  });
+
+  it('prints the subject and text of an email and writes its HTML', async () => {
+    const html = join(dir, 'reminder.html');
+    const { code, stdout } = await runCli([
+      'preview',
+      'cart-reminder',
+      '--customer',
+      'u-ana',
+      '--endpoint',
+      db.endpoint,
+      '--trigger',
+      cart,
+      '--html',
+      html,
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('subject: Ana, your cart is saved for you');
+    expect(stdout).toContain(`html: ${html}`);
+    expect(await readFile(html, 'utf8')).toContain('Still thinking it over, Ana?');
+  });
+
+  it('lists every missing variable and fails', async () => {
+    const { code, stderr } = await runCli([
+      'preview',
+      'cart-sms',
+      '--customer',
+      'u-ana',
+      '--endpoint',
+      db.endpoint,
+    ]);
+    expect(code).toBe(1);
+    expect(stderr).toContain('missing variable trigger.properties.total');
+    expect(stderr).toContain('missing variable trigger.properties.cartId');
+    expect(stderr).not.toContain('currency');
+  });
+
+  it('says when the customer does not exist', async () => {
+    const { code, stderr } = await runCli([
+      'preview',
+      'cart-sms',
+      '--customer',
+      'u-nobody',
+      '--endpoint',
+      db.endpoint,
+    ]);
+    expect(code).toBe(1);
+    expect(stderr).toContain('no customer "u-nobody"');
+  });
+});

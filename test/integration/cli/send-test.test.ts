@@ -1,0 +1,83 @@
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readOutbox } from '#infra/local/index.ts';
+import { createPinpointServer } from '#infra/local/pinpoint.ts';
+import { type LocalSes, startSes } from '../../support/ses.ts';
+import { runCli } from './run-cli.ts';
+
+let ses: LocalSes;
+let pinpoint: Server;
+let pinpointEndpoint: string;
+let dir: string;
+beforeAll(async () => {
+  ses = await startSes();
+  dir = await mkdtemp(join(tmpdir(), 'send-test-'));
+  pinpoint = createPinpointServer(join(dir, 'outbox.jsonl'), () => {});
+  pinpoint.listen(0, '127.0.0.1');
+  await once(pinpoint, 'listening');
+  pinpointEndpoint = `http://127.0.0.1:${(pinpoint.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await ses.stop();
+  pinpoint.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const cart = JSON.stringify({ properties: { total: 54, cartId: 'c-9' } });
+const endpoints = () => ['--ses-endpoint', ses.endpoint, '--pinpoint-endpoint', pinpointEndpoint];
+
+describe('journeys send-test', () => {
+  it('sends one email marked as a test through SES v2', async () => {
+    const { code, stdout } = await runCli([
+      'send-test',
+      'cart-reminder',
+      '--to',
+      'qa@example.com',
+      '--trigger',
+      cart,
+      ...endpoints(),
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('sent test email cart-reminder to qa@example.com');
+    const [email] = await ses.emails();
+    expect(email?.subject).toBe('[TEST] Hi, your cart is saved for you');
+    expect(email?.destination.to).toEqual(['qa@example.com']);
+    expect(email?.body.text).toContain('https://paperlane.example.com/cart/c-9');
+  });
+
+  it('sends one SMS marked as a test through End User Messaging', async () => {
+    const { code } = await runCli([
+      'send-test',
+      'cart-sms',
+      '--to',
+      '+393331234567',
+      '--trigger',
+      cart,
+      ...endpoints(),
+    ]);
+    expect(code).toBe(0);
+    const outbox = await readOutbox(dir);
+    expect(outbox.map((m) => [m.channel, m.to, m.body.slice(0, 17)])).toEqual([
+      ['sms', '+393331234567', '[TEST] Paperlane:'],
+    ]);
+  });
+
+  it('sends nothing when a variable is missing', async () => {
+    const before = (await ses.emails()).length;
+    const { code, stderr } = await runCli([
+      'send-test',
+      'cart-reminder',
+      '--to',
+      'qa@example.com',
+      ...endpoints(),
+    ]);
+    expect(code).toBe(1);
+    expect(stderr).toContain('missing variable trigger.properties.total');
+    expect((await ses.emails()).length).toBe(before);
+  });
+});

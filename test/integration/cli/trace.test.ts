@@ -1,0 +1,159 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeliveriesRepository } from '#functions/_lib/deliveries.ts';
+import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
+import { ingestEvent } from '#functions/ingest/ingest.ts';
+import { variantOf } from '#shared/ingest/live-journey.ts';
+import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import { identify, ingestDeps } from '../functions/harness.ts';
+import { runCli } from './run-cli.ts';
+
+/**
+ * `journeys trace` over what the local stores hold: the execution log of the
+ * local Step Functions, the enrollments and deliveries tables, the profile.
+ */
+
+let db: LocalDynamo;
+let dir: string;
+const ARN = 'arn:aws:states:us-east-1:000000000000';
+const SPLIT = [
+  { name: 'email', weight: 50 },
+  { name: 'sms', weight: 50 },
+];
+
+function record(name: string, userId: string, extra: Record<string, unknown>) {
+  const input = {
+    v: 1,
+    journeyId: 'welcome',
+    journeyVersion: '2',
+    enrollmentId: name,
+    userId,
+    enrolledAt: '2026-11-24T10:00:00.000Z',
+    trigger: { type: 'segment', timestamp: '2026-11-24T10:00:00Z' },
+    buckets: { ab: 70 },
+  };
+  return JSON.stringify({
+    executionArn: `${ARN}:execution:journey-welcome:${name}`,
+    stateMachineArn: `${ARN}:stateMachine:journey-welcome`,
+    machine: 'journey-welcome',
+    name,
+    input: JSON.stringify(input),
+    startDate: Date.parse('2026-11-24T10:00:00Z') / 1000,
+    ...extra,
+  });
+}
+
+beforeAll(async () => {
+  // The prefix of the local runtime's table names, as the CLI reads them.
+  db = await startDynalite('journeys');
+  dir = await mkdtemp(join(tmpdir(), 'trace-'));
+  await mkdir(join(dir, 'data', 'stepfunctions'), { recursive: true });
+  await mkdir(join(dir, 'journeys'));
+  await writeFile(
+    join(dir, 'journeys', 'welcome.json'),
+    JSON.stringify({
+      id: 'welcome',
+      name: 'Welcome',
+      trigger: { type: 'event', event: 'Signed Up' },
+      goal: { event: 'Order Completed', within: 'P7D' },
+      start: 'ab',
+      steps: {
+        ab: { type: 'split', variants: SPLIT.map((v) => ({ ...v, next: 'hello' })) },
+        hello: { type: 'email', template: 'welcome', next: 'done' },
+        done: { type: 'exit' },
+      },
+    }),
+  );
+  const stop = Date.parse('2026-11-24T10:05:00Z') / 1000;
+  await writeFile(
+    join(dir, 'data', 'stepfunctions', 'executions.jsonl'),
+    [
+      record('e-ok', 'ada', { status: 'RUNNING', visited: [] }),
+      record('e-ok', 'ada', {
+        status: 'SUCCEEDED',
+        stopDate: stop,
+        visited: ['ab', 'hello', 'hello.send', 'done'],
+      }),
+      record('e-other', 'bob', { status: 'SUCCEEDED', stopDate: stop, visited: ['ab'] }),
+    ].join('\n'),
+  );
+  await ingestEvent(ingestDeps(db).deps, identify('ada', { firstName: 'Ada' }));
+  const deliveries = new DeliveriesRepository(db.doc, db.tables.deliveries);
+  const meta = {
+    userId: 'ada',
+    journeyId: 'welcome',
+    version: '2',
+    stepId: 'hello',
+    channel: 'email' as const,
+  };
+  await deliveries.claim('e-ok#hello', meta, new Date('2026-11-24T10:01:00Z'), 60_000);
+  await deliveries.settle(
+    'e-ok#hello',
+    'sent',
+    { status: 'sent', messageId: 'msg-1' },
+    new Date('2026-11-24T10:01:02Z'),
+  );
+  const enrollments = new EnrollmentItems(db.doc, db.tables.enrollments);
+  await enrollments.putEnrollment('ada', {
+    enrollmentId: 'e-ok',
+    journeyId: 'welcome',
+    version: '2',
+    executionArn: `${ARN}:execution:journey-welcome:e-ok`,
+    enrolledAt: '2026-11-24T10:00:00.000Z',
+    goalUntil: '2026-12-01T10:00:00.000Z',
+  });
+  await enrollments.end('ada', 'e-ok', '2026-11-24T10:05:00.000Z');
+});
+afterAll(async () => {
+  await db.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('journeys trace', () => {
+  it('tells one customer’s enrollment: version, variant, steps, the message and its outcome, how it ended', async () => {
+    // act
+    const { code, stdout, stderr } = await runCli([
+      'trace',
+      'ada',
+      '--endpoint',
+      db.endpoint,
+      '--data-dir',
+      join(dir, 'data'),
+      '--journeys-dir',
+      join(dir, 'journeys'),
+    ]);
+    // assert
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain('traits: firstName="Ada"');
+    expect(stdout).toContain('welcome v2 — enrollment e-ok');
+    expect(stdout).toContain('started 2026-11-24T10:00:00.000Z; completed at 2026-11-24T10:05:00.000Z');
+    expect(stdout).toContain(`variants: ab → ${variantOf(SPLIT, 70)}`);
+    expect(stdout).toContain('steps: ab → hello → done');
+    expect(stdout).toContain('message hello (email): sent — message msg-1 at 2026-11-24T10:01:02.000Z');
+    expect(stdout).toContain('goal window open until 2026-12-01T10:00:00.000Z');
+    expect(stdout).not.toContain('e-other');
+  });
+
+  it('--json holds the same for tools', async () => {
+    const { code, stdout } = await runCli([
+      'trace',
+      'ada',
+      '--endpoint',
+      db.endpoint,
+      '--data-dir',
+      join(dir, 'data'),
+      '--json',
+    ]);
+    expect(code).toBe(0);
+    const trace = JSON.parse(stdout);
+    expect(trace.executions).toEqual([
+      expect.objectContaining({ enrollmentId: 'e-ok', status: 'SUCCEEDED', version: '2' }),
+    ]);
+    expect(trace.messages).toEqual([
+      expect.objectContaining({ stepId: 'hello', status: 'sent', enrollmentId: 'e-ok' }),
+    ]);
+  });
+});

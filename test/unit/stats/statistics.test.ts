@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { compare, twoSidedP, wilson, Z95 } from '#shared/stats/statistics.ts';
+
+/**
+ * Known values come from outside the module under test: Newcombe (1998),
+ * "Two-sided confidence intervals for the single proportion", Table I
+ * (Wilson score method), standard normal quantiles, and second
+ * implementations below that share no code with it.
+ */
+
+/** Standard normal two-sided tail by Simpson's rule on the density (no erfc). */
+function tailBySimpson(z: number): number {
+  const a = Math.abs(z);
+  const b = a + 40;
+  const n = 20_000;
+  const h = (b - a) / n;
+  const f = (x: number) => Math.exp(-(x * x) / 2) / Math.sqrt(2 * Math.PI);
+  let sum = f(a) + f(b);
+  for (let i = 1; i < n; i++) sum += f(a + i * h) * (i % 2 === 0 ? 2 : 4);
+  return 2 * ((sum * h) / 3);
+}
+
+/** The Wilson interval as what it is: the p whose score test is exactly at z, found by bisection. */
+function wilsonByInversion(x: number, n: number): [number, number] {
+  const phat = x / n;
+  const score = (p: number) => Math.abs(phat - p) / Math.sqrt((p * (1 - p)) / n) - Z95;
+  const root = (lo: number, hi: number) => {
+    let [a, b] = [lo, hi];
+    for (let i = 0; i < 200; i++) {
+      const m = (a + b) / 2;
+      if (score(m) > 0 === score(a) > 0) a = m;
+      else b = m;
+    }
+    return (a + b) / 2;
+  };
+  const eps = 1e-12;
+  return [x === 0 ? 0 : root(eps, phat), x === n ? 1 : root(phat, 1 - eps)];
+}
+
+/** z from the 2×2 chi-square statistic without continuity correction (z² = χ²). */
+function zByChiSquare(a: number, n1: number, b: number, n2: number): number {
+  const [c, d] = [n1 - a, n2 - b];
+  const total = n1 + n2;
+  const chi2 = (total * (a * d - b * c) ** 2) / (n1 * n2 * (a + b) * (c + d));
+  return Math.sign(a / n1 - b / n2) * Math.sqrt(chi2);
+}
+
+describe('wilson: 95% score interval', () => {
+  it.each([
+    // Newcombe (1998), Table I, method 3 (score, no continuity correction)
+    { x: 81, n: 263, low: 0.2553, high: 0.3662 },
+    { x: 15, n: 148, low: 0.0624, high: 0.1605 },
+    { x: 0, n: 20, low: 0, high: 0.1611 },
+    { x: 1, n: 29, low: 0.0061, high: 0.1718 },
+  ])('$x of $n → [$low, $high]', ({ x, n, low, high }) => {
+    const rate = wilson(x, n);
+    expect(rate?.low).toBeCloseTo(low, 4);
+    expect(rate?.high).toBeCloseTo(high, 4);
+  });
+
+  it.each([
+    [0, 1],
+    [1, 1],
+    [1, 2],
+    [3, 4],
+    [7, 9],
+    [152, 600],
+    [1, 10_000],
+  ])('tiny and large samples: %i of %i matches the inverted score test', (x, n) => {
+    const rate = wilson(x, n);
+    const [low, high] = wilsonByInversion(x, n);
+    expect(rate?.low).toBeCloseTo(low, 7);
+    expect(rate?.high).toBeCloseTo(high, 7);
+    expect(rate?.value).toBe(x / n);
+  });
+
+  it('has no interval for no trials, or more successes than trials', () => {
+    expect(wilson(0, 0)).toBeUndefined();
+    expect(wilson(3, 2)).toBeUndefined();
+  });
+});
+
+describe('two-sided p-values', () => {
+  it.each([
+    { z: 1.959964, p: 0.05 },
+    { z: 2.575829, p: 0.01 },
+    { z: 3.290527, p: 0.001 },
+    { z: 0, p: 1 },
+    { z: -1.644854, p: 0.1 },
+  ])('z = $z → p = $p (normal quantiles)', ({ z, p }) => {
+    expect(twoSidedP(z)).toBeCloseTo(p, 6);
+  });
+
+  it.each([0.3, 1.1, 2.2, 3.34, 4.5])('z = %f agrees with integrating the density', (z) => {
+    const expected = tailBySimpson(z);
+    expect(Math.abs(twoSidedP(z) - expected) / expected).toBeLessThan(1e-6);
+  });
+});
+
+describe('compare: lift against the holdout', () => {
+  it.each([
+    { a: 67, n1: 200, b: 6, n2: 55 },
+    { a: 182, n1: 543, b: 6, n2: 57 },
+    { a: 30, n1: 300, b: 28, n2: 310 },
+    { a: 10, n1: 100, b: 25, n2: 100 },
+  ])('$a/$n1 vs $b/$n2: z and p as the chi-square test gives them', ({ a, n1, b, n2 }) => {
+    const result = compare({ successes: a, trials: n1 }, { successes: b, trials: n2 });
+    const z = zByChiSquare(a, n1, b, n2);
+    expect(result?.z).toBeCloseTo(z, 9);
+    expect(result?.p).toBeCloseTo(tailBySimpson(z), 6);
+    expect(result?.difference).toBeCloseTo(a / n1 - b / n2, 12);
+    expect(result?.lift).toBeCloseTo((a / n1 - b / n2) / (b / n2), 12);
+  });
+
+  it('says which way a clear difference goes, and when there is none', () => {
+    expect(compare({ successes: 67, trials: 200 }, { successes: 6, trials: 55 })?.verdict).toBe('better');
+    expect(compare({ successes: 10, trials: 100 }, { successes: 25, trials: 100 })?.verdict).toBe('worse');
+    expect(compare({ successes: 30, trials: 300 }, { successes: 28, trials: 310 })?.verdict).toBe(
+      'no clear difference',
+    );
+  });
+
+  it.each([
+    { label: 'four conversions in the holdout', t: [40, 100], c: [4, 100] },
+    { label: 'a holdout of three', t: [40, 100], c: [1, 3] },
+    { label: 'everyone converted', t: [100, 100], c: [50, 100] },
+    { label: 'nothing yet', t: [0, 1], c: [0, 1] },
+  ])('too small to tell: $label — no z, no p-value', ({ t, c }) => {
+    const result = compare(
+      { successes: t[0] ?? 0, trials: t[1] ?? 0 },
+      { successes: c[0] ?? 0, trials: c[1] ?? 0 },
+    );
+    expect(result?.verdict).toBe('too small to tell');
+    expect(result?.p).toBeUndefined();
+    expect(result?.z).toBeUndefined();
+  });
+
+  it('has no lift over a holdout that never converted, and nothing to compare without trials', () => {
+    expect(compare({ successes: 5, trials: 10 }, { successes: 0, trials: 10 })?.lift).toBeUndefined();
+    expect(compare({ successes: 0, trials: 0 }, { successes: 1, trials: 10 })).toBeUndefined();
+  });
+});

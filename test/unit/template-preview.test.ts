@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { Profile } from '#shared/profile.ts';
+import { previewTemplate, profileVariables } from '#shared/template-preview.ts';
+
+const sms = {
+  channel: 'sms' as const,
+  body: '{{ profile.firstName | default: "Hi" }}: {{ trigger.properties.total }} {{ trigger.properties.currency | default: "EUR" }} at {{ profile.city }}, cart {{ trigger.properties.cartId }}',
+};
+
+describe('template preview', () => {
+  it('renders with the profile traits at the top level, as sends do', async () => {
+    // arrange
+    const profile = Profile.parse({ userId: 'u1', traits: { firstName: 'Ana', city: 'Rome' } });
+    // act
+    const preview = await previewTemplate(sms, {
+      profile: profileVariables(profile),
+      trigger: { properties: { total: 54, cartId: 'c-9' } },
+      journey: { id: 'j' },
+    });
+    // assert
+    expect(preview).toEqual({ ok: true, rendered: { body: 'Ana: 54 EUR at Rome, cart c-9' } });
+  });
+
+  it('lists every missing variable, in order, and not the ones with a default', async () => {
+    // act
+    const preview = await previewTemplate(sms, {
+      profile: profileVariables(Profile.parse({ userId: 'u2' })),
+      journey: { id: 'j' },
+    });
+    // assert
+    expect(preview).toEqual({
+      ok: false,
+      missing: ['trigger.properties.total', 'profile.city', 'trigger.properties.cartId'],
+    });
+  });
+
+  it('reports a syntax error instead of looping', async () => {
+    const preview = await previewTemplate(
+      { channel: 'sms', body: '{{ profile.x ' },
+      { profile: {}, journey: { id: 'j' } },
+    );
+    expect(preview.ok).toBe(false);
+    expect(preview.ok ? '' : preview.error).toMatch(/not closed|output/i);
+  });
+});
