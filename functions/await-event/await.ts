@@ -6,7 +6,7 @@ import { isAlreadyDone } from '#functions/_lib/sfn-errors.ts';
 import type { TrackEvent } from '#shared/events.ts';
 import { planIngest, waiterMatches } from '#shared/ingest/plan.ts';
 import { type ProfileState, triggerValuesFor, type Waiter, waiterKey } from '#shared/ingest/state.ts';
-import type { AwaitEventInput } from '#shared/tasks.ts';
+import type { AwaitEventInput, WaitTimedOutInput } from '#shared/tasks.ts';
 
 export type AwaitDeps = {
   profiles: ProfilesRepository;
@@ -68,6 +68,16 @@ export async function awaitEvent(deps: AwaitDeps, input: AwaitEventInput): Promi
     await deps.profiles.adjustWaiting(input.userId, input.event, -1);
   }
   return { status: 'resumed', key };
+}
+
+/** A step's wait timed out: its waiter and its count in the profile's summary go now. */
+export async function waitTimedOut(
+  deps: Pick<AwaitDeps, 'profiles' | 'enrollments'>,
+  input: WaitTimedOutInput,
+): Promise<{ removed: boolean }> {
+  const removed = await deps.enrollments.removeStepWaiter(input.userId, input);
+  if (removed) await deps.profiles.adjustWaiting(input.userId, input.event, -1);
+  return { removed };
 }
 
 /**

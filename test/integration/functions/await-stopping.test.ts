@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awaitEvent } from '#functions/await-event/await.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import type { JourneyInput } from '#shared/journey/schema.ts';
+import { CONTRACT_VERSION } from '#shared/tasks.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { awaitDepsOf, ingestDeps, registerJourney, track } from './harness.ts';
 
@@ -64,7 +65,7 @@ async function enroll(deps: ReturnType<typeof ingestDeps>['deps'], userId: strin
 
 function waitFor(userId: string, journeyId: string, enrollmentId: string, token: string) {
   return {
-    v: 1 as const,
+    v: CONTRACT_VERSION,
     journeyId,
     journeyVersion: '1',
     enrollmentId,
