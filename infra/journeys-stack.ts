@@ -176,6 +176,7 @@ export class JourneysStack extends Stack {
     fns['await-event']
       .bindProfiles(profiles, 'readWrite')
       .bindEnrollments(enrollments, 'readWrite')
+      .bindJourneysTable(journeys, 'read')
       .allowTaskCallbacks(['states:SendTaskSuccess']);
     fns['execution-status']
       .bindProfiles(profiles, 'readWrite')

@@ -184,3 +184,11 @@ const AwaitEventInputV2 = z.object({
 /** await-event: register the task token; ingest resumes it with the matching event as output. */
 export const AwaitEventInput = versioned(AwaitEventInputV2, asV1(AwaitEventInputV2), upgradeFromV1);
 export type AwaitEventInput = z.infer<typeof AwaitEventInput>;
+
+/** await-event, op "timedOut": the step stopped waiting; its waiter is removed then, not left to its TTL. */
+export const WaitTimedOutInput = z.object({
+  ...taskBase,
+  op: z.literal('timedOut'),
+  event: z.string(),
+});
+export type WaitTimedOutInput = z.infer<typeof WaitTimedOutInput>;

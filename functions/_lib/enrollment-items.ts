@@ -302,6 +302,25 @@ export class EnrollmentItems {
     }
   }
 
+  /**
+   * Removes the waiter of a step that stopped waiting (timed out), whatever
+   * its token: the execution has moved past it. True only for the call that
+   * removed it, so its count in the summary is taken back once.
+   */
+  async removeStepWaiter(
+    userId: string,
+    waiter: Pick<Waiter, 'event' | 'enrollmentId' | 'stepId'>,
+  ): Promise<boolean> {
+    const out = await this.db.send(
+      new DeleteCommand({
+        TableName: this.table,
+        Key: { userId, sk: enrollmentKeys.waiter(waiter.event, waiter.enrollmentId, waiter.stepId) },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return out.Attributes !== undefined;
+  }
+
   private parseWaiters(items: Record<string, unknown>[]): Waiter[] {
     return items.flatMap((item) => {
       // The table's TTL attribute is `expiresAt` (epoch seconds); the waiter's own timeout is stored as `timeoutAt`.

@@ -54,7 +54,7 @@ function dayNumber(isoDay: string): number {
 export function staleAttributes(item: Readonly<Record<string, unknown>>, now: Date): string[] {
   const today = Math.floor(now.getTime() / 86_400_000);
   const stale: string[] = [];
-  const lastSeen = new Map<string, string>();
+  const lastSeen = new Map<string, number>();
   for (const [key, value] of Object.entries(item)) {
     if (key.startsWith('ed:')) {
       const day = key.slice(key.lastIndexOf(':') + 1);
@@ -67,10 +67,13 @@ export function staleAttributes(item: Readonly<Record<string, unknown>>, now: Da
       if (!(now.getTime() - at <= SNAPSHOT_LIFETIME_SECONDS * 1000)) stale.push(key);
     } else if (key.startsWith('wf:')) {
       if (typeof value !== 'number' || value <= 0) stale.push(key);
-    } else if (key.startsWith('el:') && typeof value === 'string') lastSeen.set(key.slice(3), value);
+    } else if (key.startsWith('el:')) {
+      const at = typeof value === 'number' ? value : Date.parse(String(value));
+      lastSeen.set(key.slice(3), Number.isFinite(at) ? at : 0);
+    }
   }
   if (lastSeen.size > MAX_EVENT_NAMES) {
-    const oldest = [...lastSeen].sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+    const oldest = [...lastSeen].sort((a, b) => a[1] - b[1]);
     const evicted = new Set(oldest.slice(0, lastSeen.size - MAX_EVENT_NAMES).map(([event]) => event));
     for (const key of Object.keys(item)) {
       const event = eventOf(key);

@@ -37,8 +37,27 @@ export const attr = {
   format: 'fv',
 } as const;
 
-/** The current item layout (1: before the bounded layout, no `fv`). */
-export const PROFILE_FORMAT = 2;
+/**
+ * The current item layout (1: before the bounded layout, no `fv`; 2: first
+ * and last seen and `traitsAt` as ISO strings; 3: as epoch milliseconds).
+ */
+export const PROFILE_FORMAT = 3;
+
+/**
+ * Times on the item (first/last seen, `traitsAt`) are epoch milliseconds: 8
+ * bytes instead of 24 for an ISO string, a third of the item for a customer
+ * with many event names; numbers compare in time order in conditions too.
+ */
+export function storedTime(iso: string): number {
+  return Date.parse(iso);
+}
+
+/** A stored time as the ISO string the rest of the code reads; older items hold the string itself. */
+export function readTime(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return new Date(value).toISOString();
+  return undefined;
+}
 
 /** Attribute prefixes of the first layout, moved to their own items or dropped by the migration. */
 export const LEGACY_PREFIXES = ['m:', 'a:', 'w:', 'r:'] as const;
@@ -72,8 +91,8 @@ function readEventAttribute(acc: Accumulator, key: string, value: unknown): bool
   const prefix = key.slice(0, 3);
   const rest = key.slice(3);
   if (prefix === 'en:' && typeof value === 'number') counterOf(acc, rest).count = value;
-  else if (prefix === 'ef:' && typeof value === 'string') counterOf(acc, rest).first = value;
-  else if (prefix === 'el:' && typeof value === 'string') counterOf(acc, rest).last = value;
+  else if (prefix === 'ef:' && readTime(value) !== undefined) counterOf(acc, rest).first = readTime(value);
+  else if (prefix === 'el:' && readTime(value) !== undefined) counterOf(acc, rest).last = readTime(value);
   else if (prefix === 'ed:' && typeof value === 'number') {
     const split = rest.lastIndexOf(':');
     const counter = counterOf(acc, rest.slice(0, split));

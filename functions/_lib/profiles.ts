@@ -7,7 +7,7 @@ import type { ProfileState } from '#shared/ingest/state.ts';
 import type { EnrollmentItems } from './enrollment-items.ts';
 import { isConditionFailed, UpdateBuilder } from './expression.ts';
 import { REMOVE_BATCH, staleAttributes, worthCompacting } from './profile-compaction.ts';
-import { attr, PROFILE_FORMAT, readProfileItem } from './profile-item.ts';
+import { attr, PROFILE_FORMAT, readProfileItem, storedTime } from './profile-item.ts';
 import { legacyRecords, needsMigration } from './profile-migration.ts';
 
 /**
@@ -36,6 +36,7 @@ function eventUpdate(changes: ProfileChanges, fresh: boolean, newTraits?: number
   b.set(seen.slot, seen.digest);
   b.set(attr.format, PROFILE_FORMAT);
   const hasTraits = Object.keys(changes.traits).length > 0;
+  const at = storedTime(changes.timestamp);
   for (const [name, value] of Object.entries(changes.traits)) put(attr.trait(name), value);
   for (const key of ['email', 'phone', 'timezone', 'locale'] as const) {
     const value = changes[key];
@@ -44,7 +45,7 @@ function eventUpdate(changes: ProfileChanges, fresh: boolean, newTraits?: number
   for (const { token, service } of changes.pushTokens) b.set(attr.pushToken(token), service);
   for (const { channel, status } of changes.consent) put(attr.consent(channel), status);
   for (const { channel, topic, subscribed } of changes.topics) put(attr.topic(channel, topic), subscribed);
-  if (hasTraits && fresh) b.set(attr.traitsAt, changes.timestamp);
+  if (hasTraits && fresh) b.set(attr.traitsAt, at);
   const slot = b.name(seen.slot);
   const format = b.name(attr.format);
   const conditions = [
@@ -62,19 +63,19 @@ function eventUpdate(changes: ProfileChanges, fresh: boolean, newTraits?: number
     conditions.push(`(attribute_not_exists(${tn}) OR size(${tn}) <= ${b.value(room)})`);
   }
   if (hasTraits && fresh) {
-    const at = b.name(attr.traitsAt);
-    conditions.push(`(attribute_not_exists(${at}) OR ${at} <= ${b.value(changes.timestamp)})`);
+    const traitsAt = b.name(attr.traitsAt);
+    conditions.push(`(attribute_not_exists(${traitsAt}) OR ${traitsAt} <= ${b.value(at)})`);
   }
   if (changes.track !== undefined) {
     const { event, day, snapshot } = changes.track;
     b.add(attr.count(event), 1);
     if (day !== undefined) b.add(attr.day(event, day), 1);
-    b.setIfAbsent(attr.first(event), changes.timestamp);
-    put(attr.last(event), changes.timestamp);
+    b.setIfAbsent(attr.first(event), at);
+    put(attr.last(event), at);
     if (snapshot !== undefined) put(attr.snapshot(event), snapshot);
     if (fresh) {
       const last = b.name(attr.last(event));
-      conditions.push(`(attribute_not_exists(${last}) OR ${last} <= ${b.value(changes.timestamp)})`);
+      conditions.push(`(attribute_not_exists(${last}) OR ${last} <= ${b.value(at)})`);
     }
   }
   return { builder: b, condition: conditions.join(' AND ') };
@@ -108,6 +109,18 @@ export type RecordedEvent = {
   /** Profile writes this event took (1 on the hot path). */
   writes: number;
 };
+
+/** The first/last-seen and `traitsAt` attributes of an older item still held as ISO strings, converted. */
+function timesToConvert(item: Readonly<Record<string, unknown>>): [string, number][] {
+  const out: [string, number][] = [];
+  for (const [key, value] of Object.entries(item)) {
+    const isTime = key === attr.traitsAt || key.startsWith('ef:') || key.startsWith('el:');
+    if (!isTime || typeof value !== 'string') continue;
+    const at = storedTime(value);
+    if (Number.isFinite(at)) out.push([key, at]);
+  }
+  return out;
+}
 
 /** The profiles table: one bounded item per customer (layout in profile-item.ts). */
 export class ProfilesRepository {
@@ -232,6 +245,8 @@ export class ProfilesRepository {
     }
     if (this.enrollments !== undefined) await this.enrollments.importLegacy(userId, legacy);
     const done = new UpdateBuilder().set(attr.format, PROFILE_FORMAT);
+    // Times kept as ISO strings by the older layouts become numbers (conditions compare them with numbers).
+    for (const [key, value] of timesToConvert(item)) done.set(key, value);
     const traits = Object.keys(item).filter((key) => key.startsWith('t:'));
     if (traits.length > 0) done.set(attr.traitNames, new Set(traits.map((key) => key.slice(2))));
     return this.removeAll(userId, legacy.attributes, done);

@@ -1,15 +1,17 @@
 import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
+import type { RegistryRepository } from '#functions/_lib/registry.ts';
 import { isAlreadyDone } from '#functions/_lib/sfn-errors.ts';
 import type { TrackEvent } from '#shared/events.ts';
-import { waiterMatches } from '#shared/ingest/plan.ts';
-import { triggerValuesFor, type Waiter, waiterKey } from '#shared/ingest/state.ts';
-import type { AwaitEventInput } from '#shared/tasks.ts';
+import { planIngest, waiterMatches } from '#shared/ingest/plan.ts';
+import { type ProfileState, triggerValuesFor, type Waiter, waiterKey } from '#shared/ingest/state.ts';
+import type { AwaitEventInput, WaitTimedOutInput } from '#shared/tasks.ts';
 
 export type AwaitDeps = {
   profiles: ProfilesRepository;
   enrollments: EnrollmentItems;
+  journeys: Pick<RegistryRepository, 'get'>;
   sfn: SFNClient;
   now: () => Date;
 };
@@ -53,6 +55,8 @@ export async function awaitEvent(deps: AwaitDeps, input: AwaitEventInput): Promi
   // Matched against the full trigger: the stored waiter keeps only the values its filter reads.
   if (!waiterMatches({ ...waiter, trigger: input.trigger }, event, state, deps.now()))
     return { status: 'waiting', key };
+  // Ingest records an event before it stops the enrollments the event ends: resuming here could run a step first.
+  if (await isStopping(deps, input, event, state)) return { status: 'waiting', key };
   try {
     await deps.sfn.send(
       new SendTaskSuccessCommand({ taskToken: input.token, output: JSON.stringify(event) }),
@@ -64,4 +68,42 @@ export async function awaitEvent(deps: AwaitDeps, input: AwaitEventInput): Promi
     await deps.profiles.adjustWaiting(input.userId, input.event, -1);
   }
   return { status: 'resumed', key };
+}
+
+/** A step's wait timed out: its waiter and its count in the profile's summary go now. */
+export async function waitTimedOut(
+  deps: Pick<AwaitDeps, 'profiles' | 'enrollments'>,
+  input: WaitTimedOutInput,
+): Promise<{ removed: boolean }> {
+  const removed = await deps.enrollments.removeStepWaiter(input.userId, input);
+  if (removed) await deps.profiles.adjustWaiting(input.userId, input.event, -1);
+  return { removed };
+}
+
+/**
+ * True when the enrollment is being stopped: ingest marked it, or the event
+ * is one it will stop it for (a goal with `exit`, an exit event) — judged by
+ * the same plan ingest carries out. Read only when an arrived event matches.
+ */
+async function isStopping(
+  deps: AwaitDeps,
+  input: AwaitEventInput,
+  event: TrackEvent,
+  state: ProfileState,
+): Promise<boolean> {
+  const enrollment = await deps.enrollments.enrollment(input.userId, input.enrollmentId);
+  // No record: the execution already ended (or predates the records); resuming it is harmless.
+  if (enrollment === undefined) return false;
+  if (enrollment.stoppedBy !== undefined) return true;
+  const journey = await deps.journeys.get(input.journeyId);
+  if (journey === undefined) return false;
+  const plan = planIngest({
+    event,
+    userId: input.userId,
+    state,
+    journeys: [journey],
+    now: deps.now(),
+    enrollments: [enrollment],
+  });
+  return plan.finish.some((f) => f.stop && f.enrollment.enrollmentId === input.enrollmentId);
 }

@@ -133,7 +133,7 @@ export async function runGrowth(endpoint: string, count: number, endHook: EndHoo
     now: () => now,
   };
   const simulated = simulatedStepFunctions(
-    () => ({ profiles, enrollments, sfn, now: () => now }),
+    () => ({ profiles, enrollments, journeys: registry, sfn, now: () => now }),
     endHook({ doc, tables }),
   );
   const result = await feedCustomer(

@@ -249,7 +249,7 @@ export async function runHandlersBench(): Promise<void> {
         });
         for (const name of ['App Opened', 'Product Viewed']) await ingestEvent(deps, event(userId, name, i));
         await awaitEvent(
-          { profiles, enrollments, sfn, now: deps.now },
+          { profiles, enrollments, journeys: registry, sfn, now: deps.now },
           {
             v: CONTRACT_VERSION,
             journeyId: 'bench-cart',

@@ -233,7 +233,7 @@ describe('functions', () => {
       'UNSUBSCRIBE_SECRET_ARN',
     ],
     evaluate: ['PROFILES_TABLE_NAME', 'STATS_TABLE_NAME'],
-    'await-event': ['PROFILES_TABLE_NAME', 'ENROLLMENTS_TABLE_NAME'],
+    'await-event': ['PROFILES_TABLE_NAME', 'ENROLLMENTS_TABLE_NAME', 'JOURNEYS_TABLE_NAME'],
     'deploy-journey': [
       'JOURNEYS_BUCKET_NAME',
       'JOURNEYS_TABLE_NAME',
@@ -428,6 +428,7 @@ describe('IAM: exactly what each role may do', () => {
         XRAY,
         table('profiles', READ_WRITE),
         table('enrollments', READ_WRITE),
+        table('journeys', READ),
         { actions: ['states:SendTaskSuccess'], resources: ['*'] },
       ],
       'deploy-journey': [

@@ -26,6 +26,7 @@ export const stateName = {
   failed: (id: string) => `${id}.failed`,
   at: (id: string) => `${id}.at`,
   route: (id: string) => `${id}.route`,
+  timedOut: (id: string) => `${id}.timedOut`,
 } as const;
 
 /** The fields every task input carries (shared/tasks.ts): contract version and who/where. */

@@ -1,8 +1,8 @@
-import { StatesError } from '../../errors.ts';
+import { PERMANENT_ERRORS, StatesError } from '../../errors.ts';
 import { durationSeconds, MAX_EXECUTION_SECONDS } from '../../time.ts';
 import type { StepOf } from '../schema.ts';
 import type { TaskState } from './asl.ts';
-import { compact, executionPath, type StepRenderer, taskBase } from './context.ts';
+import { compact, executionPath, type StepRenderer, stateName, taskBase } from './context.ts';
 import { failureRoute } from './failure.ts';
 import { RETRY, retryCatch } from './retry.ts';
 
@@ -15,7 +15,10 @@ export const WAIT_FOR_TOKEN_RESOURCE = 'arn:aws:states:::lambda:invoke.waitForTa
  * it with Choice rules). `TimeoutSeconds` raises States.Timeout → onTimeout.
  * Correlation values are resolved here from the trigger, so the handler gets
  * plain values. A failure to register follows the failure policy (continue:
- * onTimeout).
+ * onTimeout). A timeout passes through one more Task that removes the waiter
+ * at once (Step Functions tells nobody else): one transition on the timeout
+ * path only; its failure never fails the journey (the waiter's TTL, ingest
+ * and the end of the execution still remove it).
  */
 export const renderWaitForEvent: StepRenderer<StepOf<'waitForEvent'>> = (id, step, ctx) => {
   const timeoutSeconds = Math.min(Math.max(durationSeconds(step.timeout) ?? 1, 1), MAX_EXECUTION_SECONDS);
@@ -44,10 +47,24 @@ export const renderWaitForEvent: StepRenderer<StepOf<'waitForEvent'>> = (id, ste
     ResultPath: '$.event',
     TimeoutSeconds: timeoutSeconds,
     ...retryCatch(RETRY.lambda, [
-      { errors: [StatesError.Timeout], resultPath: '$.timeout', next: step.onTimeout },
+      { errors: [StatesError.Timeout], resultPath: '$.timeout', next: stateName.timedOut(id) },
       failure.rule,
     ]),
     Next: step.onEvent,
   };
-  return [[id, task], ...failure.states];
+  const timedOut: TaskState = {
+    Type: 'Task',
+    Resource: ctx.bindings.awaitEventFunctionArn,
+    Parameters: { ...taskBase(ctx, id), op: 'timedOut', event: step.event },
+    ResultPath: null,
+    ...retryCatch(RETRY.lambda, [
+      {
+        errors: [...PERMANENT_ERRORS, StatesError.TaskFailed],
+        resultPath: '$.cleanupError',
+        next: step.onTimeout,
+      },
+    ]),
+    Next: step.onTimeout,
+  };
+  return [[id, task], [stateName.timedOut(id), timedOut], ...failure.states];
 };

@@ -10,7 +10,7 @@ import { outcomeMetric } from '#shared/stats/keys.ts';
 import { CONTRACT_VERSION, EnrollmentInput } from '#shared/tasks.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { AB_SPLIT_THEN_EXIT } from '../../support/journey-steps.ts';
-import { ingestDeps, registerJourney, track } from './harness.ts';
+import { awaitDepsOf, ingestDeps, registerJourney, track } from './harness.ts';
 
 /**
  * The end of an execution, in the shape AWS documents for "Step Functions
@@ -52,23 +52,20 @@ async function enrollAndWait(userId: string) {
   await ingestEvent(deps, trigger);
   const start = sfn.calls()[0]?.args[0].input as { input?: string } | undefined;
   const input = EnrollmentInput.parse(JSON.parse(String(start?.input)));
-  await awaitEvent(
-    { profiles: deps.profiles, enrollments: deps.enrollments, sfn: deps.sfn, now: deps.now },
-    {
-      v: CONTRACT_VERSION,
-      journeyId: 'cart',
-      journeyVersion: '1',
-      enrollmentId: input.enrollmentId,
-      userId,
-      stepId: 'wait',
-      token: `token-${userId}`,
-      event: 'Order Completed',
-      match: [],
-      timeoutSeconds: 3600,
-      startedAt: '2026-11-24T10:00:00Z',
-      trigger,
-    },
-  );
+  await awaitEvent(awaitDepsOf(db, deps), {
+    v: CONTRACT_VERSION,
+    journeyId: 'cart',
+    journeyVersion: '1',
+    enrollmentId: input.enrollmentId,
+    userId,
+    stepId: 'wait',
+    token: `token-${userId}`,
+    event: 'Order Completed',
+    match: [],
+    timeoutSeconds: 3600,
+    startedAt: '2026-11-24T10:00:00Z',
+    trigger,
+  });
   return { deps, input, raw: String(start?.input) };
 }
 

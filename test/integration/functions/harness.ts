@@ -5,6 +5,7 @@ import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { CachedRegistry, RegistryRepository } from '#functions/_lib/registry.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
+import type { AwaitDeps } from '#functions/await-event/await.ts';
 import type { IngestDeps } from '#functions/ingest/ingest.ts';
 import { liveFields } from '#shared/ingest/live-journey.ts';
 import { Journey, type JourneyInput } from '#shared/journey/schema.ts';
@@ -50,6 +51,12 @@ export function ingestDeps(db: LocalDynamo, now: () => Date = () => new Date('20
     now,
   };
   return { deps, sfn, sqs };
+}
+
+/** Await-event dependencies sharing the tables and clients of ingest's. */
+export function awaitDepsOf(db: LocalDynamo, deps: IngestDeps): AwaitDeps {
+  const { profiles, enrollments, sfn, now } = deps;
+  return { profiles, enrollments, journeys: new RegistryRepository(db.doc, db.tables.journeys), sfn, now };
 }
 
 let counter = 0;

@@ -8,7 +8,7 @@ import { enrollmentName } from '#shared/journey/enrollment.ts';
 import { CONTRACT_VERSION, EnrollmentInput } from '#shared/tasks.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { AB_SPLIT_THEN_EXIT } from '../../support/journey-steps.ts';
-import { identify, ingestDeps, registerJourney, track } from './harness.ts';
+import { awaitDepsOf, identify, ingestDeps, registerJourney, track } from './harness.ts';
 
 let db: LocalDynamo;
 beforeAll(async () => {
@@ -207,23 +207,20 @@ describe('ingest: enrollment', () => {
   it('resumes a waiting step with the matching event, once', async () => {
     // arrange: a wait-for-event step registered by await-event
     const { deps, sfn } = ingestDeps(db);
-    const waiting = await awaitEvent(
-      { profiles: deps.profiles, enrollments: deps.enrollments, sfn: deps.sfn, now: deps.now },
-      {
-        v: CONTRACT_VERSION,
-        journeyId: 'cart',
-        journeyVersion: '1',
-        enrollmentId: 'e-wait',
-        userId: 'u-wait',
-        stepId: 'wait-order',
-        token: 'token-1',
-        event: 'Order Completed',
-        match: [{ path: 'event.properties.cartId', value: 'c7' }],
-        timeoutSeconds: 86400,
-        startedAt: '2026-11-24T09:00:00Z',
-        trigger: {},
-      },
-    );
+    const waiting = await awaitEvent(awaitDepsOf(db, deps), {
+      v: CONTRACT_VERSION,
+      journeyId: 'cart',
+      journeyVersion: '1',
+      enrollmentId: 'e-wait',
+      userId: 'u-wait',
+      stepId: 'wait-order',
+      token: 'token-1',
+      event: 'Order Completed',
+      match: [{ path: 'event.properties.cartId', value: 'c7' }],
+      timeoutSeconds: 86400,
+      startedAt: '2026-11-24T09:00:00Z',
+      trigger: {},
+    });
     // act
     await ingestEvent(deps, track('u-wait', 'Order Completed', { cartId: 'other' }));
     const matching = track('u-wait', 'Order Completed', { cartId: 'c7' });
@@ -242,46 +239,40 @@ describe('ingest: enrollment', () => {
   it('resumes at once when the awaited event arrived after the step began but before the token', async () => {
     const { deps, sfn } = ingestDeps(db);
     await ingestEvent(deps, track('u-early', 'Order Completed', { cartId: 'c3' }, '2026-11-24T09:30:00Z'));
-    const result = await awaitEvent(
-      { profiles: deps.profiles, enrollments: deps.enrollments, sfn: deps.sfn, now: deps.now },
-      {
-        v: CONTRACT_VERSION,
-        journeyId: 'cart',
-        journeyVersion: '1',
-        enrollmentId: 'e-early',
-        userId: 'u-early',
-        stepId: 'w',
-        token: 'token-early',
-        event: 'Order Completed',
-        match: [{ path: 'event.properties.cartId', value: 'c3' }],
-        timeoutSeconds: 3600,
-        startedAt: '2026-11-24T09:29:00Z',
-        trigger: {},
-      },
-    );
+    const result = await awaitEvent(awaitDepsOf(db, deps), {
+      v: CONTRACT_VERSION,
+      journeyId: 'cart',
+      journeyVersion: '1',
+      enrollmentId: 'e-early',
+      userId: 'u-early',
+      stepId: 'w',
+      token: 'token-early',
+      event: 'Order Completed',
+      match: [{ path: 'event.properties.cartId', value: 'c3' }],
+      timeoutSeconds: 3600,
+      startedAt: '2026-11-24T09:29:00Z',
+      trigger: {},
+    });
     expect(result.status).toBe('resumed');
     expect(sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input.taskToken).toBe('token-early');
   });
 
   it('resumes a step waiting for an event no journey triggers on (the profile is read only then)', async () => {
     const { deps, sfn } = ingestDeps(db);
-    await awaitEvent(
-      { profiles: deps.profiles, enrollments: deps.enrollments, sfn: deps.sfn, now: deps.now },
-      {
-        v: CONTRACT_VERSION,
-        journeyId: 'cart',
-        journeyVersion: '1',
-        enrollmentId: 'e-survey',
-        userId: 'u-survey',
-        stepId: 'w',
-        token: 'token-survey',
-        event: 'Survey Answered',
-        match: [],
-        timeoutSeconds: 3600,
-        startedAt: '2026-11-24T09:00:00Z',
-        trigger: {},
-      },
-    );
+    await awaitEvent(awaitDepsOf(db, deps), {
+      v: CONTRACT_VERSION,
+      journeyId: 'cart',
+      journeyVersion: '1',
+      enrollmentId: 'e-survey',
+      userId: 'u-survey',
+      stepId: 'w',
+      token: 'token-survey',
+      event: 'Survey Answered',
+      match: [],
+      timeoutSeconds: 3600,
+      startedAt: '2026-11-24T09:00:00Z',
+      trigger: {},
+    });
     const unrelated = await ingestEvent(deps, track('u-survey', 'Page Viewed'));
     await ingestEvent(deps, track('u-survey', 'Survey Answered', { score: 9 }));
     expect(unrelated).toEqual({ status: 'recorded', enrolled: [], resumed: [], finished: [] });

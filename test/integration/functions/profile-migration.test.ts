@@ -80,7 +80,8 @@ describe('profile items of the previous layout', () => {
     const item =
       (await db.doc.send(new GetCommand({ TableName: db.tables.profiles, Key: { userId: 'u-old' } }))).Item ??
       {};
-    expect(item.fv).toBe(2);
+    expect(item.fv).toBe(3);
+    expect(item['ef:Order Completed']).toBe(Date.parse('2026-10-01T10:00:00.000Z'));
     expect(Object.keys(item).filter((k) => /^(m|a|w|r):/.test(k))).toEqual([]);
     // assert: what the profile knew
     const { profile } = await deps.profiles.get('u-old');
@@ -98,5 +99,42 @@ describe('profile items of the previous layout', () => {
       'old-token',
     ]);
     expect(await deps.enrollments.waitersOf('u-old', 'cart-old')).toEqual([]);
+  });
+
+  it('of the layout with ISO times get epoch times, and later events compare with them in time order', async () => {
+    // arrange: an item of the second layout (times as ISO strings)
+    await db.doc.send(
+      new PutCommand({
+        TableName: db.tables.profiles,
+        Item: {
+          userId: 'u-iso',
+          fv: 2,
+          't:plan': 'pro',
+          tn: new Set(['plan']),
+          traitsAt: '2026-11-24T09:00:00.000Z',
+          'en:Page Viewed': 2,
+          'ef:Page Viewed': '2026-11-01T08:00:00.000Z',
+          'el:Page Viewed': '2026-11-24T09:30:00.000Z',
+        },
+      }),
+    );
+    const { deps } = ingestDeps(db);
+    // act: one event older than the last seen (fills gaps only), one newer, one identify older than traitsAt
+    await ingestEvent(deps, track('u-iso', 'Page Viewed', {}, '2026-11-20T00:00:00.000Z'));
+    await ingestEvent(deps, track('u-iso', 'Page Viewed', {}, '2026-11-24T09:45:00.000Z'));
+    await ingestEvent(deps, identify('u-iso', { plan: 'free' }, '2026-11-24T08:00:00.000Z'));
+    // assert
+    const item =
+      (await db.doc.send(new GetCommand({ TableName: db.tables.profiles, Key: { userId: 'u-iso' } }))).Item ??
+      {};
+    expect(item.fv).toBe(3);
+    expect(item.traitsAt).toBe(Date.parse('2026-11-24T09:00:00.000Z'));
+    const { profile } = await deps.profiles.get('u-iso');
+    expect(profile.traits.plan).toBe('pro');
+    expect(profile.events['Page Viewed']).toMatchObject({
+      count: 4,
+      first: '2026-11-01T08:00:00.000Z',
+      last: '2026-11-24T09:45:00.000Z',
+    });
   });
 });

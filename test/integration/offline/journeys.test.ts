@@ -39,17 +39,17 @@ describe('cart-abandonment: exact paths', () => {
     {
       name: 'timeout → sms variant',
       script: { await: { 'wait-order': 'timeout' as const }, buckets: { 'channel-test': 0 } },
-      path: [...head, 'channel-test', 'cart-sms', 'not-ordered'],
+      path: [...head, 'wait-order.timedOut', 'channel-test', 'cart-sms', 'not-ordered'],
     },
     {
       name: 'timeout → push variant',
       script: { await: { 'wait-order': 'timeout' as const }, buckets: { 'channel-test': 45 } },
-      path: [...head, 'channel-test', 'cart-push', 'not-ordered'],
+      path: [...head, 'wait-order.timedOut', 'channel-test', 'cart-push', 'not-ordered'],
     },
     {
       name: 'timeout → control holdout',
       script: { await: { 'wait-order': 'timeout' as const }, buckets: { 'channel-test': 99 } },
-      path: [...head, 'channel-test', 'not-ordered'],
+      path: [...head, 'wait-order.timedOut', 'channel-test', 'not-ordered'],
     },
     {
       name: 'email deferred by quiet hours, then sent',
