@@ -2,25 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import * as z from 'zod';
+import { EventBridgeEvent } from '#functions/_lib/eventbridge-event.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './aws.ts';
 import type { JourneyClock } from './clock.ts';
 import { appendDeadLetter, type DeadLetter } from './dead-letters.ts';
 import { detailProblem, entrySize, PUT_EVENTS_LIMITS } from './eventbridge-limits.ts';
 import { AwsApiError, createAwsJsonServer, type RouteHandler } from './http.ts';
 
-/** An event as EventBridge delivers it to a target. */
-export const BusEvent = z.object({
-  version: z.literal('0'),
-  id: z.string(),
-  'detail-type': z.string(),
-  source: z.string(),
-  account: z.string(),
-  time: z.string(),
-  region: z.string(),
-  resources: z.array(z.string()),
-  detail: z.unknown(),
-});
-export type BusEvent = z.infer<typeof BusEvent>;
+/** An event as EventBridge delivers it to a target: the envelope the handlers parse. */
+export const BusEvent = EventBridgeEvent;
+export type BusEvent = EventBridgeEvent;
 
 /** A rule with its target: a pattern on one bus and the function it invokes. */
 export type BusTarget = {

@@ -1,6 +1,13 @@
 import { edgesOf } from '../journey/graph.ts';
 import { type Journey, STAGES, type Step } from '../journey/schema.ts';
-import { type CounterKey, type DayKey, OUTCOMES, type Outcome, outcomeMetric } from './keys.ts';
+import {
+  COUNTER_METRICS,
+  type CounterKey,
+  type DayKey,
+  OUTCOMES,
+  type Outcome,
+  outcomeMetric,
+} from './keys.ts';
 import { type Comparison, compare, type Rate, wilson } from './statistics.ts';
 
 /**
@@ -127,20 +134,8 @@ function layout(journey: Journey): Map<string, { depth: number; stage: string }>
 }
 
 const MESSAGE_FINAL = ['sent', 'suppressed', 'unknown'] as const;
-const STEP_METRICS = [
-  'sent',
-  'suppressed',
-  'deferred',
-  'failed',
-  'unknown',
-  'delivered',
-  'bounced',
-  'complained',
-  'opened',
-  'clicked',
-  'eventReceived',
-  'converted',
-] as const;
+/** The counters a step reports: every counter but the journey-level entry ones. */
+const STEP_METRICS = COUNTER_METRICS.filter((metric) => metric !== 'enrolled' && metric !== 'assigned');
 
 function stepResult(
   id: string,
