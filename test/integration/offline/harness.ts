@@ -49,7 +49,7 @@ function handlers(script: Script, calls: Calls, machine: () => LocalStateMachine
       if (outcome === 'fail') throw Object.assign(new Error('rejected'), { name: 'Journeys.DeliveryFailed' });
       if (outcome === 'deferred' && !deferredOnce.has(step)) {
         deferredOnce.add(step);
-        throw new DeferredError(new Date(Date.now() + 3_600_000).toISOString());
+        throw new DeferredError(new Date(Date.now() + 3_600_000).toISOString()); // wall-clock ok: any future instant
       }
       if (outcome === 'suppressed') return { status: 'suppressed', reason: 'unsubscribed' };
       return { status: 'sent', messageId: `m-${step}` };
@@ -59,7 +59,7 @@ function handlers(script: Script, calls: Calls, machine: () => LocalStateMachine
       calls.push({ resource: 'evaluate', stepId: step });
       if (script.dataFailure?.[step]) throw new ProfileValueError(`no usable value at ${step}`);
       if (typeof input === 'object' && input !== null && 'op' in input && input.op === 'waitUntil') {
-        return { at: new Date(Date.now() + 86_400_000).toISOString() };
+        return { at: new Date(Date.now() + 86_400_000).toISOString() }; // wall-clock ok: any future instant
       }
       return { match: script.branch?.[step] ?? -1 };
     },

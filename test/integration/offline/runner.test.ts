@@ -49,7 +49,7 @@ function machine(script: Script): LocalStateMachine {
   return m;
 }
 
-const later = new Date(Date.now() + 86_400_000).toISOString();
+const later = new Date(Date.now() + 86_400_000).toISOString(); // wall-clock ok: only has to lie in the future
 
 describe('LocalStateMachine', () => {
   it.each([
@@ -110,7 +110,7 @@ describe('LocalStateMachine', () => {
     const m: LocalStateMachine = new LocalStateMachine(definition, {
       timeScale: 1,
       handlers: {
-        [FN]: () => ({ until: new Date(Date.now() - 1000).toISOString() }),
+        [FN]: () => ({ until: new Date(Date.now() - 1000).toISOString() }), // wall-clock ok: a deadline already past
         'await-fn': (input) => {
           seen.push(input);
         },
