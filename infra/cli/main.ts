@@ -144,7 +144,7 @@ program
   .option('--journeys-dir <dir>', 'the journeys folder (default journeys/)')
   .option('--schema <file>', 'write the JSON Schema of scenario files and exit')
   .option('--jobs <n>', 'scenario files run in this many processes at once (default: 2, or 1 on one core)')
-  .addOption(new Option('--worker').hideHelp())
+  .addOption(new Option('--worker <results-file>').hideHelp())
   .action(testCommand);
 
 const dlq = program

@@ -17,8 +17,8 @@ export type TestOptions = {
   out?: string;
   schema?: string;
   jobs?: string;
-  /** Internal: run the given files and print raw results (a worker of a parallel run). */
-  worker?: boolean;
+  /** Internal: run the given files and write raw results to this file (a worker of a parallel run). */
+  worker?: string;
 };
 
 /**
@@ -42,8 +42,8 @@ export async function testCommand(paths: string[], options: TestOptions): Promis
   if (problems.length > 0)
     return fail(`invalid scenario files:\n${problems.map((p) => `    ${p}`).join('\n')}`);
   if (scenarios.length === 0) return fail('no scenarios found (journeys/tests/*.test.json)');
-  if (options.worker) {
-    process.stdout.write(toWire(await runScenarios(scenarios, journeysDir)));
+  if (options.worker !== undefined) {
+    await writeFile(options.worker, toWire(await runScenarios(scenarios, journeysDir)));
     return;
   }
   const jobs = Number(options.jobs ?? Math.min(2, availableParallelism()));
@@ -54,10 +54,11 @@ export async function testCommand(paths: string[], options: TestOptions): Promis
   const results =
     jobs === 1 || files.length === 1
       ? await runScenarios(scenarios, journeysDir)
-      : await runInWorkers(files, jobs, (share) => [
+      : await runInWorkers(files, jobs, (share, resultsFile) => [
           process.argv[1] ?? '',
           'test',
           '--worker',
+          resultsFile,
           '--journeys-dir',
           journeysDir,
           ...share,

@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as z from 'zod';
 import type { ScenarioResult } from './run-scenario.ts';
 
@@ -42,32 +45,34 @@ function fromWire(text: string): ScenarioResult[] {
 export async function runInWorkers(
   files: readonly string[],
   jobs: number,
-  workerArgs: (files: string[]) => string[],
+  workerArgs: (files: string[], resultsFile: string) => string[],
 ): Promise<ScenarioResult[]> {
   const shares = Array.from({ length: Math.min(jobs, files.length) }, (_, i) =>
     files.filter((_, n) => n % jobs === i),
   );
-  const outputs = await Promise.all(
-    shares.map(
-      (share) =>
-        new Promise<ScenarioResult[]>((resolve, reject) => {
+  // Results travel in a file, not on stdout: handlers may log to stdout while scenarios run.
+  const dir = await mkdtemp(join(tmpdir(), 'journeys-test-'));
+  try {
+    const outputs = await Promise.all(
+      shares.map(async (share, index) => {
+        const resultsFile = join(dir, `worker-${index}.json`);
+        await new Promise<void>((resolve, reject) => {
           execFile(
             process.execPath,
-            [...process.execArgv, ...workerArgs(share)],
+            [...process.execArgv, ...workerArgs(share, resultsFile)],
             { maxBuffer: 64 * 1024 * 1024, env: process.env },
-            (error, stdout, stderr) => {
-              if (error !== null && stdout.trim() === '')
-                return reject(new Error(`a test worker failed: ${stderr || error.message}`));
-              try {
-                resolve(fromWire(stdout));
-              } catch (parseError) {
-                reject(parseError);
-              }
+            (error, _stdout, stderr) => {
+              if (error !== null) reject(new Error(`a test worker failed: ${stderr || error.message}`));
+              else resolve();
             },
           );
-        }),
-    ),
-  );
-  const order = new Map(files.map((f, i) => [f, i]));
-  return outputs.flat().sort((a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0));
+        });
+        return fromWire(await readFile(resultsFile, 'utf8'));
+      }),
+    );
+    const order = new Map(files.map((f, i) => [f, i]));
+    return outputs.flat().sort((a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
