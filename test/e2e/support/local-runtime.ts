@@ -198,11 +198,11 @@ export async function eventually<T>(
   check: () => Promise<T | undefined>,
   ms = 20_000,
 ): Promise<T> {
-  const deadline = Date.now() + ms;
+  const deadline = Date.now() + ms; // wall-clock ok: a safety limit on a real-world wait, never journey time
   for (;;) {
     const value = await check();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`); // wall-clock ok: same limit
     await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -30,7 +31,7 @@ export function customerInBucket(
 
 /** Sends events with the AWS CLI v2 (`aws events put-events --entries file://…`) to the local endpoint. */
 export async function putEventsWithCli(runtime: LocalRuntime, events: CustomerEvent[]): Promise<unknown> {
-  const file = join(runtime.options.dataDir, `cli-entries-${Date.now()}.json`);
+  const file = join(runtime.options.dataDir, `cli-entries-${randomUUID()}.json`);
   await writeFile(file, JSON.stringify(events.map((e) => entry(runtime, e))));
   const { stdout } = await run(
     AWS_CLI,
