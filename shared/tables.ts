@@ -46,7 +46,7 @@ export const STATS_TABLE = {
  * What a customer is part of, one item each with a lifetime: enrollments
  * (`e#<enrollmentId>`), waiting steps (`w#<event>#<enrollmentId>#<stepId>`,
  * so one query finds the waiters of an event) and re-entry records
- * (`r#<journey>[#<correlation>]`). Removed when their life ends; TTL as a backstop.
+ * (`r#<journey>[#<correlation>]`) and entry-limit records (`l#<journey>`). Removed when their life ends; TTL as a backstop.
  */
 export const ENROLLMENTS_TABLE = {
   id: 'enrollments',
@@ -63,6 +63,8 @@ export const enrollmentKeys = {
   waitersOf: (event: string) => `w#${event}#`,
   waiterPrefix: 'w#',
   reentry: (key: string) => `r#${key}`,
+  /** The entries of a customer counted against a journey's `trigger.limit`, one item per journey. */
+  entryLimit: (journeyId: string) => `l#${journeyId}`,
 } as const;
 
 export const TABLES = [

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ActiveEnrollment, type ReentryRecord, triggerValuesFor, Waiter } from '#shared/ingest/state.ts';
 import { enrollmentKeys } from '#shared/tables.ts';
+import { EntryLimitRecords } from './entry-limits.ts';
 import { isConditionFailed } from './expression.ts';
 import type { LegacyRecords } from './profile-migration.ts';
 
@@ -32,10 +33,15 @@ export type ReentryPolicy =
 export type EntryResult = { status: 'entered' } | { status: 'again'; at: string } | { status: 'refused' };
 
 export class EnrollmentItems {
+  /** The entry-limit records, kept in the same table. */
+  readonly limits: EntryLimitRecords;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
-  ) {}
+  ) {
+    this.limits = new EntryLimitRecords(db, table);
+  }
 
   /**
    * Writes the re-entry record when the policy allows a new entry: `once`

@@ -2,6 +2,7 @@ import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { LiveJourney } from '#shared/ingest/live-journey.ts';
 import { variantOf } from '#shared/ingest/live-journey.ts';
 import type { Enrollment } from '#shared/ingest/plan.ts';
+import type { EntrySkipReason } from '#shared/journey/entry/limits.ts';
 import { CONTRACT_VERSION, type EnrollmentInput } from '#shared/tasks.ts';
 import { addDuration } from '#shared/time.ts';
 import type { EnrollmentItems, ReentryPolicy } from './enrollment-items.ts';
@@ -49,6 +50,21 @@ export async function startEnrollment(
           until: addDuration(new Date(entry.at), reentry.cooldown).toISOString(),
         }
       : { mode: reentry.mode === 'always' ? 'always' : 'once' };
+  // The entry limit first, then the re-entry record: a place taken for an
+  // entry that re-entry then refuses is given back; a redelivery finds its own place.
+  const limit = journey.trigger.limit;
+  if (limit !== undefined) {
+    const counted = await deps.enrollments.limits.claim(
+      userId,
+      journey.journeyId,
+      { id: enrollmentId, at: entry.at },
+      limit,
+    );
+    if (counted === 'refused') {
+      if (entry.count) await recordSkip(deps, journey, 'limit');
+      return false;
+    }
+  }
   // The re-entry record comes first: if StartExecution then fails, the retry
   // finds the same enrollment id ("again") and starts it; the name makes the start idempotent.
   const claim = await deps.enrollments.claimEntry(
@@ -57,7 +73,10 @@ export async function startEnrollment(
     { at: entry.at, enrollmentId },
     policy,
   );
-  if (claim.status === 'refused') return false;
+  if (claim.status === 'refused') {
+    if (limit !== undefined) await deps.enrollments.limits.release(userId, journey.journeyId, enrollmentId);
+    return false;
+  }
   const at = claim.status === 'again' ? claim.at : entry.at;
   const within = journey.goal?.within;
   const variants = variantsOf(journey, plan);
@@ -98,6 +117,20 @@ export async function startEnrollment(
     await deps.stats.recordEnrollment({ journeyId: journey.journeyId, version: journey.version, variants });
   }
   return true;
+}
+
+/** Counts an entry the trigger's limits kept out, with its reason (a bounded code). */
+export async function recordSkip(
+  deps: Pick<EnrollmentDeps, 'stats'>,
+  journey: Pick<LiveJourney, 'journeyId' | 'version'>,
+  reason: EntrySkipReason,
+): Promise<void> {
+  await deps.stats.increment({
+    journeyId: journey.journeyId,
+    version: journey.version,
+    metric: 'entrySkipped',
+    reason,
+  });
 }
 
 /** The variant each split step assigns this enrollment (from its buckets, drawn at entry). */

@@ -1,7 +1,7 @@
 import { SendTaskSuccessCommand, type SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
-import { startEnrollment } from '#functions/_lib/enrollments.ts';
+import { recordSkip, startEnrollment } from '#functions/_lib/enrollments.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import type { CachedRegistry } from '#functions/_lib/registry.ts';
 import { isAlreadyDone } from '#functions/_lib/sfn-errors.ts';
@@ -156,6 +156,8 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
     const entry = { userId, at, trigger: event, count: !recorded.duplicate };
     if (await startEnrollment(deps, p, entry)) enrolled.push(p.enrollmentId);
   }
+  // A redelivered event was counted the first time.
+  if (!recorded.duplicate) for (const s of plan.skip) await recordSkip(deps, s.journey, s.reason);
   for (const r of plan.resume) await resume(deps, event, userId, r);
   await removeTimedOut(deps, userId, waiters, now);
   return {

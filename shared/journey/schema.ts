@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { Condition, ConditionPath, IsoDuration, OffsetDuration } from '../conditions/schema.ts';
 import { LOCAL_TIME } from '../time.ts';
+import { EntryLimit, MaxAge } from './entry/limits.ts';
 
 /**
  * The journey language, v1: one zod schema is the single source of truth.
@@ -56,6 +57,8 @@ const EventTrigger = z
     correlationKey: ConditionPath.optional().describe(
       'A path in the trigger event (e.g. event.properties.cartId): one enrollment per distinct value, in parallel.',
     ),
+    limit: EntryLimit.optional(),
+    maxAge: MaxAge.optional(),
   })
   .strict()
   .describe('Enroll when a customer performs an event.');
@@ -64,6 +67,8 @@ const IdentifyTrigger = z
   .object({
     type: z.literal('identify'),
     where: Condition.optional().describe('Only identify calls matching this condition enroll.'),
+    limit: EntryLimit.optional(),
+    maxAge: MaxAge.optional(),
   })
   .strict()
   .describe('Enroll when a customer is identified (sign-up, trait change).');
@@ -77,6 +82,7 @@ const SegmentTrigger = z
       .regex(SCHEDULE, { message: 'must be an EventBridge schedule: rate(1 day) or cron(0 9 * * ? *)' })
       .describe('When the segment is evaluated: rate(...) or cron(...) as in EventBridge Scheduler.'),
     segment: Condition.describe('The customers who enter at each run (profile.* conditions).'),
+    limit: EntryLimit.optional(),
   })
   .strict()
   .describe('Enroll every customer of a segment on a schedule.');

@@ -123,7 +123,7 @@ async function play(runtime: LocalRuntime, scenario: Scenario, journeysDir: stri
   for (const { event, at } of timed) {
     await runtime.advanceTo(at);
     if ('deploy' in event) await redeploy(runtime, journeysDir, event);
-    else await put((cohorts.get(event.user) ?? [event.user]).map((user) => detailOf(user, event)));
+    else await put((cohorts.get(event.user) ?? [event.user]).map((user) => detailOf(user, event, startMs)));
   }
   const last = timed.at(-1)?.at ?? startMs;
   await runtime.advanceTo(
@@ -181,9 +181,24 @@ function identifyOf(id: string, customer: Scenario['customers'][number]): Record
   };
 }
 
-function detailOf(user: string, event: Exclude<ScenarioEvent, { deploy: string }>): Record<string, unknown> {
-  if ('track' in event)
-    return { type: 'track', userId: user, event: event.track, properties: event.properties ?? {} };
+function detailOf(
+  user: string,
+  event: Exclude<ScenarioEvent, { deploy: string }>,
+  startMs: number,
+): Record<string, unknown> {
+  if ('track' in event) {
+    const happened =
+      event.timestamp === undefined
+        ? {}
+        : { timestamp: new Date(resolveWhen(event.timestamp, startMs)).toISOString() };
+    return {
+      type: 'track',
+      userId: user,
+      event: event.track,
+      properties: event.properties ?? {},
+      ...happened,
+    };
+  }
   return { type: 'identify', userId: user, traits: event.identify };
 }
 

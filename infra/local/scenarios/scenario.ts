@@ -45,6 +45,9 @@ const Track = z
     user: z.string().describe('A customer id (or cohort id: every member sends it).'),
     track: z.string().describe('The event name.'),
     properties: z.record(z.string(), z.unknown()).optional(),
+    timestamp: When.optional().describe(
+      'When the event happened, if before it is sent (a replay or a late delivery); default: when it is sent.',
+    ),
   })
   .strict();
 const Identify = z
@@ -91,7 +94,12 @@ const Message = z
 const NoMessage = z
   .object({
     noMessage: z
-      .object({ user: z.string(), channel: Channel.optional(), template: z.string().optional() })
+      .object({
+        user: z.string(),
+        channel: Channel.optional(),
+        template: z.string().optional(),
+        within: Window.optional().describe('None in this window (none at all when absent).'),
+      })
       .strict(),
   })
   .strict();
