@@ -61,7 +61,13 @@ async function run(deps: EvaluateDeps, input: EvaluateInput): Promise<EvaluateOu
   switch (input.op) {
     case 'branch': {
       const { profile } = await deps.profiles.get(input.userId);
-      const ctx = { profile, event: input.event, trigger: input.trigger, now: deps.now() };
+      const ctx = {
+        profile,
+        event: input.event,
+        trigger: input.trigger,
+        context: input.context,
+        now: deps.now(),
+      };
       return { match: input.conditions.findIndex((condition) => evaluateCondition(condition, ctx)) };
     }
     case 'waitUntil':

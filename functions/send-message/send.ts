@@ -92,6 +92,7 @@ async function render(
         profile: profileVariables(state.profile),
         trigger: input.trigger,
         event: input.event,
+        ...(input.context === undefined ? {} : { context: input.context }),
         journey: { id: input.journeyId },
         ...(unsubscribe === undefined ? {} : { unsubscribeUrl: unsubscribe }),
       },

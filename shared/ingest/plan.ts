@@ -234,6 +234,8 @@ export function planIngest(input: Input): IngestPlan {
   for (const journey of input.journeys) {
     const enrollment = planEnrollment(journey, input);
     if (enrollment !== undefined && tooOld(journey, input)) skip.push({ journey, reason: 'tooOld' });
+    else if (enrollment !== undefined && !contextFits(journey, input.event))
+      skip.push({ journey, reason: 'context' });
     else if (enrollment !== undefined) enroll.push(enrollment);
     finish.push(...planFinish(journey, input));
   }
@@ -242,6 +244,15 @@ export function planIngest(input: Input): IngestPlan {
     .filter((w) => !stopped.has(w.enrollmentId) && waiterMatches(w, input.event, input.state, input.now))
     .map((waiter) => ({ waiter, key: waiterKey(waiter.enrollmentId, waiter.stepId) }));
   return { enroll, resume, finish, skip };
+}
+
+/** True when every trigger value that sets a context variable has the declared type (and length). */
+function contextFits(journey: LiveJourney, event: CustomerEvent): boolean {
+  return journey.contextTypes.every(({ path, type, maxLength }) => {
+    const value = readPath({ trigger: event }, path);
+    if (typeof value !== type) return false;
+    return maxLength === undefined || typeof value !== 'string' || value.length <= maxLength;
+  });
 }
 
 /** True when the trigger event is older than `trigger.maxAge` (its own timestamp against ingest time). */

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { Condition, ConditionPath, IsoDuration, OffsetDuration } from '../conditions/schema.ts';
 import { LOCAL_TIME } from '../time.ts';
 import { EntryLimit, MaxAge } from './entry/limits.ts';
+import { ContextDeclarations, ContextName, ContextValue } from './journey-context.ts';
 
 /**
  * The journey language, v1: one zod schema is the single source of truth.
@@ -374,6 +375,18 @@ const EmitStep = z
   .strict()
   .describe('Put an event on the bus for other systems (webhooks, CRM, analytics).');
 
+const UpdateContextStep = z
+  .object({
+    type: z.literal('updateContext'),
+    ...stepBase,
+    set: z
+      .record(ContextName, ContextValue)
+      .describe('Context variables to set: a value, or { "from": path } (trigger.*, event.*, context.*).'),
+    next,
+  })
+  .strict()
+  .describe('Change journey context variables (one Pass state: no Lambda, no table).');
+
 const ExitStep = z
   .object({
     type: z.literal('exit'),
@@ -393,6 +406,7 @@ export const Step = z.discriminatedUnion('type', [
   SplitStep,
   UpdateProfileStep,
   EmitStep,
+  UpdateContextStep,
   ExitStep,
 ]);
 export type Step = z.infer<typeof Step>;
@@ -421,6 +435,7 @@ export const Journey = z
       ),
     trigger: Trigger,
     audience: Condition.optional().describe('Only customers whose profile matches enter.'),
+    context: ContextDeclarations.optional(),
     reentry: Reentry.default({ mode: 'once' }),
     goal: Goal.optional(),
     exitOn: z

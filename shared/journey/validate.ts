@@ -2,6 +2,7 @@ import type * as z from 'zod';
 import type { TemplateCatalog } from '../templates.ts';
 import type { Check, CheckContext } from './checks/context.ts';
 import { checkBusyLoops, checkEndings, checkReachability, checkReferences } from './checks/graph.ts';
+import { checkJourneyContext } from './checks/journey-context.ts';
 import {
   checkHistoryWindows,
   checkProfileUpdates,
@@ -39,6 +40,7 @@ const CHECKS: readonly Check[] = [
   checkProfileUpdates,
   checkDurations,
   checkOrderComparisons,
+  checkJourneyContext,
 ];
 
 /**
@@ -127,6 +129,7 @@ function parseFields(
     goal: shape.goal.safeParse(parsed.get('goal')).data,
     audience: shape.audience.safeParse(parsed.get('audience')).data,
     exitOn: shape.exitOn.safeParse(parsed.get('exitOn')).data,
+    variables: shape.context.safeParse(parsed.get('context')).data,
     templates,
   };
   return { context, violations };

@@ -32,7 +32,11 @@ export type ViolationCode =
   | 'settings.dates'
   | 'update.overlap'
   | 'duration.zero'
-  | 'condition.order';
+  | 'condition.order'
+  | 'context.undeclared'
+  | 'context.type'
+  | 'context.size'
+  | 'context.place';
 
 /** Formats path segments as `steps.ab.variants[2].weight`. */
 export function formatPath(segments: readonly PropertyKey[]): string {

@@ -25,6 +25,7 @@ const COLOURS: Readonly<Record<StepResult['type'], string>> = {
   split: '#fce7f3',
   updateProfile: '#e0f2fe',
   emit: '#e0e7ff',
+  updateContext: '#ecfccb',
   exit: '#e5e7eb',
 };
 

@@ -12,8 +12,10 @@ export function reportText(r: JourneyReport): string {
   );
   out.push(`Outcomes  ${OUTCOMES.map((o) => `${o} ${r.outcomes[o]}`).join('   ')}`);
   // Entries an entry limit kept out are shown only when there are some.
-  if (r.skipped.limit + r.skipped.tooOld > 0)
-    out.push(`Entry skipped  limit ${r.skipped.limit}   too old ${r.skipped.tooOld}`);
+  if (r.skipped.limit + r.skipped.tooOld + r.skipped.context > 0)
+    out.push(
+      `Entry skipped  limit ${r.skipped.limit}   too old ${r.skipped.tooOld}   context type ${r.skipped.context}`,
+    );
   out.push('');
   for (const split of r.splits) {
     out.push(

@@ -27,6 +27,8 @@ export const stateName = {
   at: (id: string) => `${id}.at`,
   route: (id: string) => `${id}.route`,
   timedOut: (id: string) => `${id}.timedOut`,
+  set: (id: string) => `${id}.set`,
+  unset: (id: string) => `${id}.unset`,
 } as const;
 
 /** The fields every task input carries (shared/tasks.ts): contract version and who/where. */
@@ -55,13 +57,23 @@ export function referencePath(root: string, segments: readonly string[]): string
   return segments.reduce((path, s) => (IDENTIFIER.test(s) ? `${path}.${s}` : `${path}['${s}']`), root);
 }
 
-/** The Reference Path of a `trigger.*` or `event.*` condition path in the execution state. */
+/** The Reference Path of a `trigger.*`, `event.*` or `context.*` path in the execution state. */
 export function executionPath(path: string): string {
   const [root, ...rest] = path.split('.');
-  if (root !== 'trigger' && root !== 'event') {
-    throw new Error(`${path}: only trigger.* and event.* values are carried in the execution`);
+  if (root !== 'trigger' && root !== 'event' && root !== 'context') {
+    throw new Error(`${path}: only trigger.*, event.* and context.* values are carried in the execution`);
   }
   return referencePath(`$.${root}`, rest);
+}
+
+/** The journey context for a task input, when the journey declares one (it is always set then). */
+export function contextData(ctx: RenderContext): JsonObject {
+  return hasContext(ctx.journey) ? { 'context.$': '$.context' } : {};
+}
+
+/** True when the journey declares context variables (then `$.context` is set from the first state on). */
+export function hasContext(journey: Journey): boolean {
+  return Object.keys(journey.context ?? {}).length > 0;
 }
 
 /** The object without its undefined fields (JSON has no undefined). */

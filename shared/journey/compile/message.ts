@@ -1,7 +1,15 @@
 import { ErrorName } from '../../errors.ts';
 import type { MessageStep } from '../schema.ts';
 import type { JsonObject, PassState, TaskState, WaitState } from './asl.ts';
-import { compact, eventData, type RenderContext, type StepRenderer, stateName, taskBase } from './context.ts';
+import {
+  compact,
+  contextData,
+  eventData,
+  type RenderContext,
+  type StepRenderer,
+  stateName,
+  taskBase,
+} from './context.ts';
 import { failureRoute } from './failure.ts';
 import { RETRY, retryCatch, sendRetry } from './retry.ts';
 
@@ -24,6 +32,7 @@ function sendInput(id: string, step: MessageStep, ctx: RenderContext): JsonObjec
     channel: step.type,
     template: step.template,
     ...eventData(ctx, id),
+    ...contextData(ctx),
     quietHours: settings.quietHours,
     defaultTimezone: settings.defaultTimezone,
     topic: settings.topic,

@@ -37,8 +37,12 @@ export const MaxAge = IsoDuration.describe(
   'A trigger event older than this when it reaches ingest (its timestamp) does not enroll: replays and late deliveries are counted as entry skipped (tooOld).',
 );
 
-/** Why an entry was skipped: bounded codes, counted in stats as `entrySkipped` with the reason. */
-export const ENTRY_SKIP_REASONS = ['limit', 'tooOld'] as const;
+/**
+ * Why an entry was skipped: bounded codes, counted in stats as `entrySkipped`
+ * with the reason. `context`: a trigger value that sets a context variable
+ * has another type than declared, or is longer than its maxLength.
+ */
+export const ENTRY_SKIP_REASONS = ['limit', 'tooOld', 'context'] as const;
 export type EntrySkipReason = (typeof ENTRY_SKIP_REASONS)[number];
 
 /** One counted entry of a customer into a journey: when, and which enrollment (a redelivery finds itself). */
