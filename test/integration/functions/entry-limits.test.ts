@@ -37,6 +37,14 @@ beforeAll(async () => {
     reentry: 'once',
     ...EXIT,
   });
+  await registerJourney(db, {
+    id: 'typed',
+    name: 'Typed context',
+    trigger: { type: 'event', event: 'Booking Made' },
+    context: { bookingId: { type: 'string', from: 'trigger.properties.bookingId', maxLength: 8 } },
+    reentry: 'always',
+    ...EXIT,
+  });
 });
 afterAll(async () => db.stop());
 
@@ -144,5 +152,22 @@ describe('trigger.maxAge', () => {
     // assert
     expect([fresh, old].map(enrolled)).toEqual([1, 0]);
     expect(await skipped('fresh-only', 'tooOld')).toBe(1);
+  });
+});
+
+describe('context values at entry', () => {
+  it('enrolls a trigger whose value fits the declared type and length, and counts the others as skipped (context)', async () => {
+    // arrange
+    const { deps } = ingestDeps(db, at('2026-11-24T10:00:00Z'));
+    // act
+    const results = [
+      await ingestEvent(deps, track('u-typed', 'Booking Made', { bookingId: 'b-1' })),
+      await ingestEvent(deps, track('u-typed', 'Booking Made', { bookingId: 42 })),
+      await ingestEvent(deps, track('u-typed', 'Booking Made', { bookingId: 'much-too-long' })),
+      await ingestEvent(deps, track('u-typed', 'Booking Made', {})),
+    ];
+    // assert: a missing value does not enroll either (a required path), but is not a type mismatch
+    expect(results.map(enrolled)).toEqual([1, 0, 0, 0]);
+    expect(await skipped('typed', 'context')).toBe(2);
   });
 });

@@ -5,7 +5,7 @@ import { StatsRepository } from '#functions/_lib/stats.ts';
 import { type EvaluateDeps, evaluate } from '#functions/evaluate/evaluate.ts';
 import { ProfileTraits } from '#functions/evaluate/profile-traits.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
-import { CONTRACT_VERSION } from '#shared/tasks.ts';
+import { CONTRACT_VERSION, EvaluateInput } from '#shared/tasks.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { identify, ingestDeps, track } from './harness.ts';
 
@@ -53,6 +53,33 @@ describe('evaluate: branch on the fresh profile and history', () => {
     { conditions: [{ performed: 'Order Completed', atLeast: 3 }], match: -1 },
   ])('$conditions.0 → $match', async ({ conditions, match }) => {
     expect(await evaluate(deps, { ...base, op: 'branch', conditions })).toEqual({ match });
+  });
+
+  it('reads the journey context beside the fresh profile, as the handler parses its input', async () => {
+    // arrange: a condition on the profile and the context together, input parsed like the handler does
+    const input = (score: number) =>
+      EvaluateInput.parse({
+        ...base,
+        op: 'branch',
+        conditions: [
+          {
+            all: [
+              { path: 'profile.traits.plan', eq: 'pro' },
+              { path: 'context.score', lte: 6 },
+            ],
+          },
+          { path: 'context.score', gte: 9 },
+        ],
+        context: { score, orderId: 'o-1' },
+      });
+    // act / assert
+    expect(await evaluate(deps, input(10))).toEqual({ match: 1 });
+    expect(await evaluate(deps, input(3))).toEqual({ match: 0 });
+  });
+
+  it('refuses a context value the language does not allow', () => {
+    const input = { ...base, op: 'branch', conditions: [], context: { score: { nested: true } } };
+    expect(EvaluateInput.safeParse(input).success).toBe(false);
   });
 });
 
