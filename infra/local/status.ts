@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { stepOfState } from '#shared/journey/compile/context.ts';
 import { readExecutions } from './sfn/executions.ts';
 import { MachineStore } from './sfn/machines.ts';
 
@@ -28,8 +29,7 @@ export async function journeyStatus(source: { options: { dataDir: string } } | s
   for (const e of executions) {
     const key = `${e.version ?? 'latest'}\u0000${e.status}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
-    // Compiled state names are `<stepId>` or `<stepId>.<role>` (step ids have no dots).
-    const steps = new Set(e.visited.map((state) => state.split('.')[0] ?? state));
+    const steps = new Set(e.visited.flatMap((state) => stepOfState(state) ?? []));
     for (const step of steps) reached.set(step, (reached.get(step) ?? 0) + 1);
   }
   const status: JourneyStatus = {

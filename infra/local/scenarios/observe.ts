@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
+import { stepOfState } from '#shared/journey/compile/context.ts';
 import { readActivity } from '../activity.ts';
 import { readOutbox } from '../outbox.ts';
 import { type ExecutionRecord, readExecutions } from '../sfn/executions.ts';
@@ -80,7 +81,7 @@ export async function observe(
       journeyId: input.journeyId,
       status: record.status,
       ...(record.cause === undefined ? {} : { cause: record.cause }),
-      steps: [...new Set(record.visited.map((state) => state.split('.')[0] ?? state))],
+      steps: [...new Set(record.visited.flatMap((state) => stepOfState(state) ?? []))],
     });
   }
   return { messages, enrollments };

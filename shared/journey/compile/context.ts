@@ -1,6 +1,6 @@
 import type { ChoiceBranch } from '../../conditions/choice.ts';
 import { CONTRACT_VERSION } from '../../tasks.ts';
-import type { Journey, Step } from '../schema.ts';
+import { type Journey, STEP_ID, type Step } from '../schema.ts';
 import type { Json, JsonObject, State } from './asl.ts';
 import type { Bindings } from './bindings.ts';
 
@@ -30,6 +30,15 @@ export const stateName = {
   set: (id: string) => `${id}.set`,
   unset: (id: string) => `${id}.unset`,
 } as const;
+
+/**
+ * The step a compiled state belongs to: `<stepId>` or `<stepId>.<role>`;
+ * undefined for a journey-level state such as the context entry state.
+ */
+export function stepOfState(name: string): string | undefined {
+  const step = name.split('.')[0] ?? name;
+  return STEP_ID.test(step) ? step : undefined;
+}
 
 /** The fields every task input carries (shared/tasks.ts): contract version and who/where. */
 export function taskBase(ctx: RenderContext, stepId: string): JsonObject {

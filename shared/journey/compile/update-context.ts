@@ -4,8 +4,12 @@ import type { Journey, StepOf } from '../schema.ts';
 import type { ChoiceState, JsonObject, PassState } from './asl.ts';
 import { executionPath, hasContext, referencePath, type StepRenderer, stateName } from './context.ts';
 
-/** The state that sets the context at entry: named with a '.', so it never clashes with a step id. */
-export const CONTEXT_INIT_STATE = 'context.init';
+/**
+ * The state that sets the context at entry. Its name is not a step id (ids
+ * start with a letter), so it never clashes with a step or its helper states,
+ * and step counts do not attribute it to any step.
+ */
+export const CONTEXT_INIT_STATE = '_context';
 
 /** `name: literal` or `name.$: path` for a Pass state's Parameters. */
 function parameter(out: JsonObject, name: string, value: ContextValue): void {

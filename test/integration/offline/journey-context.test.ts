@@ -105,7 +105,7 @@ describe('journey context, compiled and run offline', () => {
     expect(rendered.subject).toBe('Order o-7: 10/10 (gold, o-7)');
     // one Pass at entry, a Choice and a Pass for the checked copy from the event
     expect(outcome.visited).toEqual([
-      'context.init',
+      '_context',
       'wait-answer',
       'keep',
       'keep.set',
