@@ -180,13 +180,27 @@ program
 program
   .command('trace')
   .description(
-    'what happened to one customer: enrollments, steps, variants, messages and how each ended (local)',
+    'what happened to one customer: profile, enrollments, steps at local time, variants, messages, deferrals and how each ended',
   )
   .argument('<customer>', 'the customer userId')
   .option('--json', 'machine-readable')
   .option('--journeys-dir <dir>', 'where the journey files are (to name variants and steps)', 'journeys')
   .option('--data-dir <dir>', 'local data folder', '.journeys')
   .option('--endpoint <url>', 'local DynamoDB endpoint (default: the local runtime, http://127.0.0.1:8000)')
+  .option(
+    '--sfn-endpoint <url>',
+    'local Step Functions endpoint (default: the local runtime, http://127.0.0.1:8083)',
+  )
+  .option(
+    '--ses-endpoint <url>',
+    'local SES endpoint, for email content (default: the local runtime, http://127.0.0.1:8005)',
+    'http://127.0.0.1:8005',
+  )
+  .option('--aws', 'read the deployed tables and Step Functions instead (with the --*-table options)')
+  .option('--profiles-table <name>', 'the deployed profiles table (stack output)')
+  .option('--enrollments-table <name>', 'the deployed enrollments table (stack output)')
+  .option('--deliveries-table <name>', 'the deployed deliveries table (stack output)')
+  .option('--region <region>', 'AWS region (default: your AWS configuration)')
   .action(traceCommand);
 
 program

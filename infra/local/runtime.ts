@@ -13,6 +13,7 @@ import {
   smsDeliveryPattern,
 } from '#infra/routes.ts';
 import { saveClock } from './clock.ts';
+import { startConsole } from './console/start.ts';
 import { deferralReason } from './deferrals.ts';
 import { deployFolder, reportDeploy } from './deploys.ts';
 import { type Endpoints, handlerEnvironment, LOCAL_NAMES, loggingEnvironment } from './env.ts';
@@ -24,6 +25,7 @@ import {
   updateItemIntegration,
 } from './integrations.ts';
 import { type AnyFunctionName, functionArn, type Invoke, loadFunction } from './lambdas.ts';
+import { closeServer } from './listen.ts';
 import { type LocalOptions, type ResolvedOptions, resolveOptions } from './options.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { type Services, startServices } from './services.ts';
@@ -33,7 +35,8 @@ import { watchFolder } from './watcher.ts';
 
 /** A running local system. */
 export type LocalRuntime = {
-  endpoints: Endpoints & { sesViewer: string };
+  /** `console`: the local console's page. */
+  endpoints: Endpoints & { sesViewer: string; console: string };
   /** The environment a handler or the AWS CLI needs to reach this runtime. */
   env: Record<string, string>;
   options: ResolvedOptions;
@@ -92,9 +95,10 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
     await deployAll();
     // What the deploy started (a schedule's first run) happens before anything else: a run is reproducible.
     await settled(services, scheduler);
+    const web = await startConsole(services, options);
     const watcher = options.watch ? watch(services, options) : undefined;
     return {
-      endpoints: { ...services.endpoints, sesViewer: services.ses.viewer },
+      endpoints: { ...services.endpoints, sesViewer: services.ses.viewer, console: web.url },
       env,
       options,
       services,
@@ -105,7 +109,10 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
       },
       deployAll,
       settled: () => settled(services, scheduler),
-      stop: () => stopRuntime(services, scheduler, watcher, options.dataDir),
+      stop: async () => {
+        await closeServer(web.server);
+        await stopRuntime(services, scheduler, watcher, options.dataDir);
+      },
     };
   } catch (error) {
     resetClock();

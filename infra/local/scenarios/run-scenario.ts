@@ -34,6 +34,7 @@ const ANY_PORT: Record<ServiceName, number> = {
   pinpoint: 0,
   s3: 0,
   sqs: 0,
+  console: 0,
 };
 
 /**
@@ -290,5 +291,6 @@ function portsOf(runtime: LocalRuntime): Record<ServiceName, number> {
     pinpoint: port(e.pinpoint),
     s3: port(e.s3),
     sqs: port(e.sqs),
+    console: port(e.console),
   };
 }

@@ -19,6 +19,7 @@ const FREE_PORTS: Record<ServiceName, number> = {
   pinpoint: 0,
   s3: 0,
   sqs: 0,
+  console: 0,
 };
 
 /** A temp data dir and a temp copy of the project's journeys, so a test never touches the repo. */
@@ -100,6 +101,7 @@ export function portsOf(runtime: LocalRuntime): Record<ServiceName, number> {
     pinpoint: port(e.pinpoint),
     s3: port(e.s3),
     sqs: port(e.sqs),
+    console: port(e.console),
   };
 }
 
