@@ -52,8 +52,11 @@ function stepText(step: TraceStep, e: TraceExecution, journey: Journey | undefin
     return `${step.stepId}: variant ${variant ?? '?'}${holdout}${next}`;
   }
   if (def?.type === 'branch') return `${step.stepId}: branch${next}`;
-  if (def?.type === 'waitForEvent')
+  if (def?.type === 'waitForEvent') {
+    // The last step of a stopped or running enrollment was still waiting.
+    if (step.next === undefined && !step.timedOut) return `${step.stepId}: waiting for ${def.event}`;
     return `${step.stepId}: ${step.timedOut ? 'no event in time' : `${def.event} arrived`}${next}`;
+  }
   if (def?.type === 'exit')
     return `${step.stepId}: exit${def.reason === undefined ? '' : ` (${def.reason})`}`;
   const failed = step.error === undefined ? '' : ` — failed: ${step.error}`;

@@ -24,7 +24,7 @@ export function page(title: string, section: Section, now: string, body: string)
 <html lang="en"><head><meta charset="utf-8"><title>${e(title)} — Journeys console</title><style>${REPORT_STYLE}
 ${STYLE}</style></head>
 <body>
-<nav><b>Journeys</b>${link('/', 'journeys', 'Journeys')}${link('/customers', 'customers', 'Customers')}${link('/messages', 'messages', 'Sent messages')}<span class="now" data-now>journey time ${e(now)}</span></nav>
+<nav><b>Journeys console</b>${link('/', 'journeys', 'Journeys')}${link('/customers', 'customers', 'Customers')}${link('/messages', 'messages', 'Sent messages')}<span class="now" data-now>journey time ${e(now)}</span></nav>
 ${body}
 </body></html>
 `;
