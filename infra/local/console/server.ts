@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -9,7 +9,6 @@ import { validateJourney } from '#shared/journey/validate.ts';
 import { escapeHtml, reportBody } from '#shared/stats/html.ts';
 import { buildReport } from '#shared/stats/report.ts';
 import { PROFILES_TABLE } from '#shared/tables.ts';
-import { readJsonFile } from '../../cli/files.ts';
 import { withData } from '../data.ts';
 import { readJourneyStats } from '../results.ts';
 import { readEmittedEvents, readSentMessages } from '../sent.ts';
@@ -38,9 +37,15 @@ async function journeys(dir: string): Promise<Journey[]> {
   const names = (await readdir(dir).catch(() => [])).filter((n) => n.endsWith('.json')).sort();
   const out: Journey[] = [];
   for (const name of names) {
-    const json = await readJsonFile(join(dir, name));
-    const parsed = json.ok ? validateJourney(json.value) : undefined;
-    if (parsed?.ok) out.push(parsed.journey);
+    const text = await readFile(join(dir, name), 'utf8').catch(() => '');
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      continue; // Not a journey yet (being edited): the deploy reports it.
+    }
+    const parsed = validateJourney(json);
+    if (parsed.ok) out.push(parsed.journey);
   }
   return out;
 }
