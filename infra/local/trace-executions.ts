@@ -9,6 +9,7 @@ import {
 import * as z from 'zod';
 import { JOURNEY_STATE_MACHINE_PREFIX } from '#infra/constructs/journey-arns.ts';
 import { ErrorName } from '#shared/errors.ts';
+import { stepOfState } from '#shared/journey/compile/context.ts';
 import { withStepFunctions } from './sfn/reader.ts';
 import type { TraceSource } from './trace.ts';
 
@@ -62,12 +63,6 @@ function parseJson(text: string | undefined): unknown {
   }
 }
 
-/** Helper states are named `<step>.<role>`: the step a state belongs to. */
-function stepOf(state: string): string {
-  const dot = state.indexOf('.');
-  return dot < 0 ? state : state.slice(0, dot);
-}
-
 /** The steps of a history, in order: a step re-entered after a deferral stays one step. */
 export function stepsOf(events: readonly HistoryEvent[]): TraceStep[] {
   const steps: TraceStep[] = [];
@@ -76,8 +71,9 @@ export function stepsOf(events: readonly HistoryEvent[]): TraceStep[] {
     const at = e.timestamp?.toISOString() ?? '';
     const entered = e.stateEnteredEventDetails?.name;
     if (entered !== undefined && e.type?.endsWith('StateEntered')) {
-      const stepId = stepOf(entered);
-      if (current?.stepId === stepId) continue;
+      // Helper states (`<step>.<role>`) belong to their step; journey-level states to none.
+      const stepId = stepOfState(entered);
+      if (stepId === undefined || current?.stepId === stepId) continue;
       if (current !== undefined) current.next = stepId;
       current = { stepId, at, deferrals: [] };
       steps.push(current);
