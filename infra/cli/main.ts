@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import { Command, Option } from 'commander';
 import { DEFAULT_PORTS } from '#infra/local/options.ts';
 import { fail } from './output.ts';
@@ -17,7 +18,7 @@ function lazy<Args extends unknown[]>(load: () => Promise<(...args: Args) => unk
   };
 }
 
-const program = new Command()
+export const program = new Command()
   .name('journeys')
   .description('Customer journeys on AWS Step Functions: validate, visualise, compile and run journeys.')
   .showHelpAfterError();
@@ -235,6 +236,13 @@ program
   .option('--region <region>', 'AWS region (default: your AWS configuration)')
   .action(lazy(async () => (await import('./commands/send-test.ts')).sendTestCommand));
 
-program.parseAsync(process.argv).catch((error: unknown) => {
-  fail(error instanceof Error ? error.message : String(error));
-});
+/** Runs one command line (`node`, the script, then the arguments), as `bin.js` and `npm start` do. */
+export async function run(argv: readonly string[]): Promise<void> {
+  await program.parseAsync(argv).catch((error: unknown) => {
+    fail(error instanceof Error ? error.message : String(error));
+  });
+}
+
+// Run directly (`tsx infra/cli/main.ts`, what the npm scripts do) rather than imported by bin.js or a test.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href)
+  await run(process.argv);

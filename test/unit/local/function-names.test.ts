@@ -1,8 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FUNCTION_NAMES } from '#functions/manifests.ts';
 import { SEGMENT_BATCH_SIZE, SEGMENT_WORKER_CONCURRENCY } from '#infra/constructs/segment-entry.ts';
-import { ALL_FUNCTION_NAMES } from '#infra/function-names.ts';
 import { SEGMENT_EVENT_SOURCE } from '#infra/local/services.ts';
 
 const FUNCTIONS_DIR = join(import.meta.dirname, '..', '..', '..', 'functions');
@@ -13,7 +13,7 @@ describe('the functions the local runtime runs', () => {
       .filter((d) => d.isDirectory() && !d.name.startsWith('_'))
       .map((d) => d.name);
 
-    expect([...ALL_FUNCTION_NAMES].sort()).toStrictEqual(folders.sort());
+    expect([...FUNCTION_NAMES].sort()).toStrictEqual(folders.sort());
   });
 
   it('consume the segment queue as the stack configures its event source', () => {
