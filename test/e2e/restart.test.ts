@@ -25,7 +25,7 @@ describe('restarting the local runtime on the same data directory', () => {
     'keeps profiles, the registry and journey time',
     async () => {
       // arrange: a first run knows a customer, then stops
-      box = await sandbox();
+      box = await sandbox(['cart-abandonment']);
       runtime = await boot(box);
       await putEvents(runtime, [identify('restart-1', 'Europe/Rome')]);
       await runtime.settled();
