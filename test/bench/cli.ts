@@ -28,6 +28,12 @@ function run(args: string[], extra: string[] = [], env: Record<string, string> =
   return ms;
 }
 
+function emptyNode(): number {
+  const started = performance.now();
+  spawnSync(process.execPath, ['-e', '0']);
+  return performance.now() - started;
+}
+
 function modulesLoaded(args: string[]): number {
   const dir = mkdtempSync(join(tmpdir(), 'journeys-cli-bench-'));
   try {
@@ -45,6 +51,11 @@ export function runCliBench(runs = 7): void {
   console.log(`target: validate <= ${TARGET_MS} ms\n`);
   console.log(
     `${'command'.padEnd(12)}${'modules'.padStart(9)}${'min ms'.padStart(9)}${'median ms'.padStart(11)}`,
+  );
+  // An empty Node.js process: the floor, and a measure of how loaded the machine is.
+  const empty = Array.from({ length: runs }, () => emptyNode()).sort((a, b) => a - b);
+  console.log(
+    `${'node -e 0'.padEnd(12)}${'-'.padStart(9)}${(empty[0] ?? Number.NaN).toFixed(0).padStart(9)}${(empty[Math.floor(runs / 2)] ?? Number.NaN).toFixed(0).padStart(11)}`,
   );
   for (const [name, args] of Object.entries(COMMANDS)) {
     run(args); // warms the file system cache and tsx's transform cache
