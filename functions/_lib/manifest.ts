@@ -94,6 +94,7 @@ export const BINDING_VARIABLES = {
 } as const satisfies Record<string, readonly VariableName[]>;
 
 export type BindingName = keyof typeof BINDING_VARIABLES;
+// The keys of a constant object literal: exactly its binding names.
 export const BINDING_NAMES = Object.keys(BINDING_VARIABLES) as readonly BindingName[];
 
 /** How much of a table or of the journeys bucket a function may touch. */
