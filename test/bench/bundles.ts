@@ -3,11 +3,11 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ALL_FUNCTION_NAMES, type AnyFunctionName } from '#infra/function-names.ts';
+import { FUNCTION_NAMES, type FunctionName } from '#functions/manifests.ts';
 import { synthesize } from '../infra/synth.ts';
 
 /** One function's bundle as `cdk synth` builds it, and the environment Lambda would give it. */
-export type Bundle = { name: AnyFunctionName; file: string; bytes: number; env: Record<string, string> };
+export type Bundle = { name: FunctionName; file: string; bytes: number; env: Record<string, string> };
 
 /** Size and import-time targets of every bundle. */
 export const TARGETS = { kilobytes: 300, importMs: 100 } as const;
@@ -20,7 +20,7 @@ export const TARGETS = { kilobytes: 300, importMs: 100 } as const;
 export function buildBundles(outdir: string): Bundle[] {
   const { stack, template } = synthesize({ bundle: true, outdir });
   const resources = template.toJSON().Resources;
-  return ALL_FUNCTION_NAMES.map((name) => {
+  return FUNCTION_NAMES.map((name) => {
     const built =
       name === 'segment-entry'
         ? stack.segmentEntry.fn
