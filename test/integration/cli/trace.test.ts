@@ -96,7 +96,11 @@ beforeAll(async () => {
       record('e-other', 'bob', { status: 'SUCCEEDED', stopDate: stop, visited: ['ab'] }),
     ].join('\n'),
   );
-  await ingestEvent(ingestDeps(db).deps, identify('ada', { firstName: 'Ada' }));
+  const ingest = ingestDeps(db);
+  await ingestEvent(ingest.deps, identify('ada', { firstName: 'Ada' }));
+  // The command runs in this process: its Step Functions reads must reach the real (read-only) server.
+  ingest.sfn.restore();
+  ingest.sqs.restore();
   const deliveries = new DeliveriesRepository(db.doc, db.tables.deliveries);
   const meta = {
     userId: 'ada',
