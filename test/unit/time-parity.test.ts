@@ -185,6 +185,14 @@ describe('time without a time library agrees with Luxon', () => {
     expect(instantOf(text)).toBe(parsed.isValid ? parsed.toMillis() : undefined);
   });
 
+  it.each(['10:30', '10:30:00Z', 'T10:30'])(
+    'does not read the time %j without a date as an instant',
+    (text) => {
+      // Luxon reads it as today by the wall clock; a condition must not depend on the day it runs.
+      expect(instantOf(text)).toBeUndefined();
+    },
+  );
+
   it.each(ZONES.concat(['utc', 'europe/rome', 'Etc/GMT+5', '', 'Mars/Olympus']))(
     'knows the zone %j as Luxon does',
     (zone) => {
