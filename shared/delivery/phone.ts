@@ -26,8 +26,12 @@ function isPhoneMetadata(data: typeof metadata): data is typeof metadata & Metad
   );
 }
 
-if (!isPhoneMetadata(metadata)) throw new Error('phone-metadata.json names a country it has no plan for');
-const PHONE_METADATA: MetadataJson = metadata;
+function checked(data: typeof metadata): MetadataJson {
+  if (!isPhoneMetadata(data)) throw new Error('phone-metadata.json names a country it has no plan for');
+  return data;
+}
+
+const PHONE_METADATA = checked(metadata);
 
 /** A country with a numbering plan (what libphonenumber's own `isSupportedCountry` checks). */
 function isSupportedCountry(code: string): code is CountryCode {
