@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_NAMES } from '#functions/manifests.ts';
 import { UNUSED_CREDENTIAL_PROVIDERS } from '#infra/constructs/bundling.ts';
-import { type Bundle, buildBundles, importInFreshNode } from '../bench/bundles.ts';
+import { type Bundle, buildBundles, importInFreshNode } from '../bench/bundle-build.ts';
 
 let outdir: string;
 let bundles: Bundle[];
@@ -24,7 +24,7 @@ describe('function bundles (as cdk synth builds them)', () => {
     const bundle = bundles.find((b) => b.name === name);
     if (!bundle) throw new Error(`no bundle for ${name}`);
     // act
-    const result = importInFreshNode(bundle);
+    const result = importInFreshNode(bundle.file, bundle.env);
     // assert
     expect(result.error).toBe('');
     expect(result.ok).toBe(true);
