@@ -6,9 +6,10 @@ import type { Channel, ProfileChanges } from '#shared/ingest/profile-changes.ts'
 import type { ProfileState } from '#shared/ingest/state.ts';
 import type { EnrollmentItems } from './enrollment-items.ts';
 import { isConditionFailed, UpdateBuilder } from './expression.ts';
-import { REMOVE_BATCH, staleAttributes, worthCompacting } from './profile-compaction.ts';
-import { attr, PROFILE_FORMAT, readProfileItem, storedTime } from './profile-item.ts';
-import { legacyRecords, needsMigration } from './profile-migration.ts';
+import { REMOVE_BATCH, staleAttributes, withinHistory, worthCompacting } from './profile-compaction.ts';
+import { seenBase } from './profile-counter.ts';
+import { attr, PROFILE_FORMAT, readProfileItem, sameDigest, seenDigest, storedTime } from './profile-item.ts';
+import { type Conversion, layoutConversion, legacyRecords, needsMigration } from './profile-migration.ts';
 
 /**
  * Slots of the redelivery guard. A message id's digest lands in one slot
@@ -18,9 +19,9 @@ import { legacyRecords, needsMigration } from './profile-migration.ts';
  */
 const SEEN_SLOTS = 32;
 
-function seenSlot(messageId: string): { slot: string; digest: string } {
-  const digest = hex128(messageId).slice(0, 16);
-  return { slot: attr.seenSlot(Number.parseInt(digest.slice(0, 8), 16) % SEEN_SLOTS), digest };
+function seenSlot(messageId: string): { slot: string; digest: Uint8Array } {
+  const hex = hex128(messageId);
+  return { slot: attr.seenSlot(Number.parseInt(hex.slice(0, 8), 16) % SEEN_SLOTS), digest: seenDigest(hex) };
 }
 
 /**
@@ -28,7 +29,7 @@ function seenSlot(messageId: string): { slot: string; digest: string } {
  * the profile has seen for what it touches, so its values overwrite; when not
  * fresh, values only fill what is missing (an older event never overwrites).
  */
-function eventUpdate(changes: ProfileChanges, fresh: boolean, newTraits?: number) {
+function eventUpdate(changes: ProfileChanges, now: Date, fresh: boolean, newTraits?: number) {
   const b = new UpdateBuilder();
   const put = (attribute: string, value: unknown) =>
     fresh ? b.set(attribute, value) : b.setIfAbsent(attribute, value);
@@ -68,11 +69,14 @@ function eventUpdate(changes: ProfileChanges, fresh: boolean, newTraits?: number
   }
   if (changes.track !== undefined) {
     const { event, day, snapshot } = changes.track;
-    b.add(attr.count(event), 1);
-    if (day !== undefined) b.add(attr.day(event, day), 1);
-    b.setIfAbsent(attr.first(event), at);
+    // Counts every occurrence; the first one also sets the first-seen time (profile-counter.ts).
+    b.addFrom(attr.seen(event), seenBase(at), 1);
+    // A day already past the longest history window would only be removed again.
+    if (day !== undefined && withinHistory(day, now)) b.add(attr.day(event, day), 1);
     put(attr.last(event), at);
-    if (snapshot !== undefined) put(attr.snapshot(event), snapshot);
+    if (snapshot !== undefined) {
+      put(attr.snapshot(event), [snapshot.messageId, storedTime(snapshot.timestamp), snapshot.properties]);
+    }
     if (fresh) {
       const last = b.name(attr.last(event));
       conditions.push(`(attribute_not_exists(${last}) OR ${last} <= ${b.value(at)})`);
@@ -109,18 +113,6 @@ export type RecordedEvent = {
   /** Profile writes this event took (1 on the hot path). */
   writes: number;
 };
-
-/** The first/last-seen and `traitsAt` attributes of an older item still held as ISO strings, converted. */
-function timesToConvert(item: Readonly<Record<string, unknown>>): [string, number][] {
-  const out: [string, number][] = [];
-  for (const [key, value] of Object.entries(item)) {
-    const isTime = key === attr.traitsAt || key.startsWith('ef:') || key.startsWith('el:');
-    if (!isTime || typeof value !== 'string') continue;
-    const at = storedTime(value);
-    if (Number.isFinite(at)) out.push([key, at]);
-  }
-  return out;
-}
 
 /** The profiles table: one bounded item per customer (layout in profile-item.ts). */
 export class ProfilesRepository {
@@ -176,25 +168,25 @@ export class ProfilesRepository {
     const userId = changes.userId;
     const droppedTraits: RecordedEvent['droppedTraits'] = [];
     let writes = 1;
-    const fresh = eventUpdate(changes, true);
+    const fresh = eventUpdate(changes, now, true);
     let item = await this.tryUpdate(userId, fresh.builder, fresh.condition);
     for (let attempt = 0; item === undefined && attempt < 3; attempt++) {
       const current = await this.rawItem(userId);
       if (needsMigration(current) && current !== undefined) writes += await this.migrate(userId, current);
       const { slot, digest } = seenSlot(changes.messageId);
-      if (current?.[slot] === digest) {
+      if (sameDigest(current?.[slot], digest)) {
         return { duplicate: true, droppedTraits, state: readProfileItem(userId, current), writes };
       }
       // Near the trait cap the room is counted exactly: known traits update, new ones fill what is left.
       const capped = capTraits(changes, current);
       changes = capped.changes;
       if (attempt === 0) droppedTraits.push(...capped.dropped);
-      const retry = eventUpdate(changes, true, capped.newTraits);
+      const retry = eventUpdate(changes, now, true, capped.newTraits);
       writes += 1;
       item = await this.tryUpdate(userId, retry.builder, retry.condition);
       if (item !== undefined) break;
       // Still refused: an older event than what the profile holds, so its values only fill gaps.
-      const stale = eventUpdate(changes, false, capped.newTraits);
+      const stale = eventUpdate(changes, now, false, capped.newTraits);
       writes += 1;
       item = await this.tryUpdate(userId, stale.builder, stale.condition);
     }
@@ -212,24 +204,12 @@ export class ProfilesRepository {
     return this.removeAll(userId, stale);
   }
 
-  /**
-   * Removes attributes in batches that keep each expression within DynamoDB's
-   * limits; `last` (if any) is applied with the final batch.
-   */
-  private async removeAll(
-    userId: string,
-    attributes: readonly string[],
-    last?: UpdateBuilder,
-  ): Promise<number> {
-    const batches: string[][] = [];
-    for (let i = 0; i < attributes.length; i += REMOVE_BATCH)
-      batches.push(attributes.slice(i, i + REMOVE_BATCH));
-    if (batches.length === 0) batches.push([]);
+  /** Removes attributes in batches that keep each expression within DynamoDB's limits. */
+  private async removeAll(userId: string, attributes: readonly string[]): Promise<number> {
     let writes = 0;
-    for (const [index, batch] of batches.entries()) {
-      const b = index === batches.length - 1 && last !== undefined ? last : new UpdateBuilder();
-      for (const key of batch) b.remove(key);
-      if (b.expression() === '') continue;
+    for (let i = 0; i < attributes.length; i += REMOVE_BATCH) {
+      const b = new UpdateBuilder();
+      for (const key of attributes.slice(i, i + REMOVE_BATCH)) b.remove(key);
       // Only on an existing item: a removal never creates an empty profile.
       await this.tryUpdate(userId, b, `attribute_exists(${b.name('userId')})`);
       writes += 1;
@@ -237,19 +217,51 @@ export class ProfilesRepository {
     return writes;
   }
 
-  /** Moves what an older-layout item holds to its own items, then rewrites the item in the current layout. */
+  /**
+   * Brings an item of an older layout to the current one (profile-migration.ts):
+   * records of the first layout move to their own items, attributes of later
+   * ones are rewritten, in batches that each convert whole event names; the
+   * last batch marks the layout. Every batch runs only while the item is still
+   * unmarked, so a concurrent migration that finished first is never undone.
+   */
   private async migrate(userId: string, item: Record<string, unknown>): Promise<number> {
     const legacy = legacyRecords(item);
     if (this.enrollments === undefined && legacy.attributes.some((k) => !k.startsWith('m:'))) {
       throw new Error('profiles: migrating an item with enrollments needs the enrollments table');
     }
     if (this.enrollments !== undefined) await this.enrollments.importLegacy(userId, legacy);
-    const done = new UpdateBuilder().set(attr.format, PROFILE_FORMAT);
-    // Times kept as ISO strings by the older layouts become numbers (conditions compare them with numbers).
-    for (const [key, value] of timesToConvert(item)) done.set(key, value);
-    const traits = Object.keys(item).filter((key) => key.startsWith('t:'));
-    if (traits.length > 0) done.set(attr.traitNames, new Set(traits.map((key) => key.slice(2))));
-    return this.removeAll(userId, legacy.attributes, done);
+    const groups = [...layoutConversion(item)];
+    for (let i = 0; i < legacy.attributes.length; i += REMOVE_BATCH)
+      groups.push({ set: [], remove: legacy.attributes.slice(i, i + REMOVE_BATCH) });
+    const batches: Conversion[][] = [[]];
+    let size = 0;
+    for (const group of groups) {
+      const ops = group.set.length + group.remove.length;
+      if (size + ops > REMOVE_BATCH && size > 0) {
+        batches.push([]);
+        size = 0;
+      }
+      batches.at(-1)?.push(group);
+      size += ops;
+    }
+    let writes = 0;
+    for (const [index, batch] of batches.entries()) {
+      const b = new UpdateBuilder();
+      for (const group of batch) {
+        for (const [key, value] of group.set) b.set(key, value);
+        for (const key of group.remove) b.remove(key);
+      }
+      if (index === batches.length - 1) {
+        b.set(attr.format, PROFILE_FORMAT);
+        const traits = Object.keys(item).filter((key) => key.startsWith('t:'));
+        if (traits.length > 0) b.set(attr.traitNames, new Set(traits.map((key) => key.slice(2))));
+      }
+      const format = b.name(attr.format);
+      const unmarked = `attribute_exists(${b.name('userId')}) AND (attribute_not_exists(${format}) OR ${format} <> ${b.value(PROFILE_FORMAT)})`;
+      writes += 1;
+      if ((await this.tryUpdate(userId, b, unmarked)) === undefined) break;
+    }
+    return writes;
   }
 
   /** The current profile, read strongly consistent (tasks act on the freshest data). */
