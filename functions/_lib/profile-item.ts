@@ -34,8 +34,8 @@ export const attr = {
   /** How many steps wait for an event: an event nobody waits for needs no further read. */
   waitingFor: (event: string) => `wf:${event}`,
   traitsAt: 'ta',
-  /** The names of the traits the profile holds (a string set), to cap their number without a read. */
-  traitNames: 'tn',
+  /** How many traits the profile holds, to cap their number without a read. */
+  traitCount: 'tc',
   sendsVersion: 'sendsVersion',
   /** The item layout version: items in an older one are migrated on their next write. */
   format: 'fv',
@@ -45,7 +45,8 @@ export const attr = {
  * The current item layout (1: before the bounded layout, no `fv`; 2: first
  * and last seen and `traitsAt` as ISO strings; 3: as epoch milliseconds;
  * 4: count and first seen packed in one attribute, short prefixes, day codes,
- * binary redelivery digests, snapshots as lists).
+ * binary redelivery digests, snapshots as lists, a count of traits instead of
+ * the set of their names).
  */
 export const PROFILE_FORMAT = 4;
 

@@ -28,8 +28,11 @@ function seenSlot(messageId: string): { slot: string; digest: Uint8Array } {
  * Builds the single UpdateItem of an event. `fresh`: the event is the newest
  * the profile has seen for what it touches, so its values overwrite; when not
  * fresh, values only fill what is missing (an older event never overwrites).
+ * `known`: the traits the profile holds, counted by the slow path; without
+ * it every trait of the event must already be there (the common case), and
+ * a new one fails the condition so that the slow path counts it.
  */
-function eventUpdate(changes: ProfileChanges, now: Date, fresh: boolean, newTraits?: number) {
+function eventUpdate(changes: ProfileChanges, now: Date, fresh: boolean, known?: ReadonlySet<string>) {
   const b = new UpdateBuilder();
   const put = (attribute: string, value: unknown) =>
     fresh ? b.set(attribute, value) : b.setIfAbsent(attribute, value);
@@ -55,14 +58,7 @@ function eventUpdate(changes: ProfileChanges, now: Date, fresh: boolean, newTrai
     // A new item, or one already in the current layout (older ones are migrated first).
     `(attribute_not_exists(${b.name('userId')}) OR ${format} = ${b.value(PROFILE_FORMAT)})`,
   ];
-  if (hasTraits) {
-    const names = Object.keys(changes.traits);
-    b.add(attr.traitNames, new Set(names));
-    // Room for every name of this event as if new, unless the slow path counted the new ones exactly.
-    const tn = b.name(attr.traitNames);
-    const room = MAX_TRAITS_PER_PROFILE - (newTraits ?? names.length);
-    conditions.push(`(attribute_not_exists(${tn}) OR size(${tn}) <= ${b.value(room)})`);
-  }
+  if (hasTraits) conditions.push(...traitConditions(b, Object.keys(changes.traits), known));
   if (hasTraits && fresh) {
     const traitsAt = b.name(attr.traitsAt);
     conditions.push(`(attribute_not_exists(${traitsAt}) OR ${traitsAt} <= ${b.value(at)})`);
@@ -85,23 +81,48 @@ function eventUpdate(changes: ProfileChanges, now: Date, fresh: boolean, newTrai
   return { builder: b, condition: conditions.join(' AND ') };
 }
 
+/**
+ * What makes the number of traits exact without a read: each trait of the
+ * write is known (it exists) or new (it does not), and the new ones are added
+ * to the count `tc` only while it leaves them room under the cap.
+ */
+function traitConditions(b: UpdateBuilder, names: readonly string[], known?: ReadonlySet<string>) {
+  const conditions = names.map((name) => {
+    const n = b.name(attr.trait(name));
+    return known === undefined || known.has(name) ? `attribute_exists(${n})` : `attribute_not_exists(${n})`;
+  });
+  const added = known === undefined ? 0 : names.filter((name) => !known.has(name)).length;
+  if (added > 0) {
+    b.add(attr.traitCount, added);
+    const tc = b.name(attr.traitCount);
+    conditions.push(`(attribute_not_exists(${tc}) OR ${tc} <= ${b.value(MAX_TRAITS_PER_PROFILE - added)})`);
+  }
+  return conditions;
+}
+
+/** The traits a stored item holds. */
+export function traitsOf(item: Readonly<Record<string, unknown>> | undefined): Set<string> {
+  return new Set(
+    Object.keys(item ?? {})
+      .filter((key) => key.startsWith('t:'))
+      .map((key) => key.slice(2)),
+  );
+}
+
 /** Keeps the event's traits the profile has room for: every known one, and new ones up to the cap. */
 function capTraits(changes: ProfileChanges, item: Record<string, unknown> | undefined) {
-  const known = item?.[attr.traitNames];
-  const names = known instanceof Set ? new Set([...known].map(String)) : new Set<string>();
-  let room = Math.max(0, MAX_TRAITS_PER_PROFILE - names.size);
-  let newTraits = 0;
+  const known = traitsOf(item);
+  let room = Math.max(0, MAX_TRAITS_PER_PROFILE - known.size);
   const kept: [string, unknown][] = [];
   const dropped: RecordedEvent['droppedTraits'] = [];
   for (const [trait, value] of Object.entries(changes.traits)) {
-    if (names.has(trait)) kept.push([trait, value]);
+    if (known.has(trait)) kept.push([trait, value]);
     else if (room > 0) {
       kept.push([trait, value]);
       room -= 1;
-      newTraits += 1;
     } else dropped.push({ trait, reason: `a profile keeps at most ${MAX_TRAITS_PER_PROFILE} traits` });
   }
-  return { changes: { ...changes, traits: dictionaryOf(kept) }, dropped, newTraits };
+  return { changes: { ...changes, traits: dictionaryOf(kept) }, dropped, known };
 }
 
 export type RecordedEvent = {
@@ -177,16 +198,16 @@ export class ProfilesRepository {
       if (sameDigest(current?.[slot], digest)) {
         return { duplicate: true, droppedTraits, state: readProfileItem(userId, current), writes };
       }
-      // Near the trait cap the room is counted exactly: known traits update, new ones fill what is left.
+      // New traits are counted exactly: known ones update, new ones fill what the cap leaves.
       const capped = capTraits(changes, current);
       changes = capped.changes;
       if (attempt === 0) droppedTraits.push(...capped.dropped);
-      const retry = eventUpdate(changes, now, true, capped.newTraits);
+      const retry = eventUpdate(changes, now, true, capped.known);
       writes += 1;
       item = await this.tryUpdate(userId, retry.builder, retry.condition);
       if (item !== undefined) break;
       // Still refused: an older event than what the profile holds, so its values only fill gaps.
-      const stale = eventUpdate(changes, now, false, capped.newTraits);
+      const stale = eventUpdate(changes, now, false, capped.known);
       writes += 1;
       item = await this.tryUpdate(userId, stale.builder, stale.condition);
     }
@@ -253,8 +274,9 @@ export class ProfilesRepository {
       }
       if (index === batches.length - 1) {
         b.set(attr.format, PROFILE_FORMAT);
-        const traits = Object.keys(item).filter((key) => key.startsWith('t:'));
-        if (traits.length > 0) b.set(attr.traitNames, new Set(traits.map((key) => key.slice(2))));
+        // The count of traits replaces the set of their names (layouts up to 3).
+        b.set(attr.traitCount, traitsOf(item).size);
+        if (Object.hasOwn(item, 'tn')) b.remove('tn');
       }
       const format = b.name(attr.format);
       const unmarked = `attribute_exists(${b.name('userId')}) AND (attribute_not_exists(${format}) OR ${format} <> ${b.value(PROFILE_FORMAT)})`;

@@ -140,6 +140,9 @@ describe('profile items of the previous layout', () => {
     });
     expect(waitingFor['Order Completed']).toBe(1);
     expect(item.ta).toBe(Date.parse('2026-11-24T09:00:00.000Z'));
+    // The set of trait names became their count.
+    expect(item.tn).toBeUndefined();
+    expect(item.tc).toBe(1);
   });
 
   it('of layout 3 read the same before and after their migration', async () => {
