@@ -95,6 +95,15 @@ export function sameDigest(stored: unknown, digest: Uint8Array): boolean {
   return stored instanceof Uint8Array && Buffer.from(stored).equals(Buffer.from(digest));
 }
 
+/** The traits a stored item holds. */
+export function traitsOf(item: Readonly<Record<string, unknown>> | undefined): Set<string> {
+  return new Set(
+    Object.keys(item ?? {})
+      .filter((key) => key.startsWith('t:'))
+      .map((key) => key.slice(2)),
+  );
+}
+
 /** Attribute prefixes of the first layout, moved to their own items or dropped by the migration. */
 export const LEGACY_PREFIXES = ['m:', 'a:', 'w:', 'r:'] as const;
 

@@ -8,7 +8,15 @@ import type { EnrollmentItems } from './enrollment-items.ts';
 import { isConditionFailed, UpdateBuilder } from './expression.ts';
 import { REMOVE_BATCH, staleAttributes, withinHistory, worthCompacting } from './profile-compaction.ts';
 import { seenBase } from './profile-counter.ts';
-import { attr, PROFILE_FORMAT, readProfileItem, sameDigest, seenDigest, storedTime } from './profile-item.ts';
+import {
+  attr,
+  PROFILE_FORMAT,
+  readProfileItem,
+  sameDigest,
+  seenDigest,
+  storedTime,
+  traitsOf,
+} from './profile-item.ts';
 import { type Conversion, layoutConversion, legacyRecords, needsMigration } from './profile-migration.ts';
 
 /**
@@ -98,15 +106,6 @@ function traitConditions(b: UpdateBuilder, names: readonly string[], known?: Rea
     conditions.push(`(attribute_not_exists(${tc}) OR ${tc} <= ${b.value(MAX_TRAITS_PER_PROFILE - added)})`);
   }
   return conditions;
-}
-
-/** The traits a stored item holds. */
-export function traitsOf(item: Readonly<Record<string, unknown>> | undefined): Set<string> {
-  return new Set(
-    Object.keys(item ?? {})
-      .filter((key) => key.startsWith('t:'))
-      .map((key) => key.slice(2)),
-  );
 }
 
 /** Keeps the event's traits the profile has room for: every known one, and new ones up to the cap. */
