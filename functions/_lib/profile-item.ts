@@ -30,6 +30,7 @@ export const attr = {
   snapshot: (event: string) => `x:${event}`,
   /** One slot of the redelivery guard: a fixed ring of slots, each holding a recent message id's 8-byte digest. */
   seenSlot: (slot: number) => `h${slot.toString(32)}`,
+  /** Recent sends of a channel for frequency caps, as epoch ms (a third of an ISO string). */
   sends: (channel: Channel) => `sends:${channel}`,
   /** How many steps wait for an event: an event nobody waits for needs no further read. */
   waitingFor: (event: string) => `wf:${event}`,
@@ -113,7 +114,8 @@ const OlderSnapshot = z.object({
   timestamp: z.string(),
   properties: z.record(z.string(), z.unknown()),
 });
-const StringList = z.array(z.string());
+/** Recent sends: epoch ms (9 bytes each); items written before layout 4 hold ISO strings. */
+const SendTimes = z.array(z.union([z.number(), z.string()]));
 
 type PartialCounter = Partial<EventCounter> & { days?: Record<string, number> };
 
@@ -189,8 +191,8 @@ function readStateAttribute(acc: Accumulator, key: string, value: unknown): bool
   if (prefix === 'wf:' && typeof value === 'number') {
     state.waitingFor[rest] = value;
   } else if (prefix === 'sends:' && (rest === 'email' || rest === 'sms' || rest === 'push')) {
-    const parsed = StringList.safeParse(value);
-    if (parsed.success) state.sends[rest] = parsed.data;
+    const parsed = SendTimes.safeParse(value);
+    if (parsed.success) state.sends[rest] = parsed.data.flatMap((at) => readTime(at) ?? []);
   } else if (key === attr.sendsVersion && typeof value === 'number') {
     state.sendsVersion = value;
   } else return false;

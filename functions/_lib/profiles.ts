@@ -309,7 +309,10 @@ export class ProfilesRepository {
     next: Partial<Record<Channel, string[]>>,
   ): Promise<boolean> {
     const b = new UpdateBuilder();
-    for (const [channel, list] of Object.entries(next)) b.set(`sends:${channel}`, list);
+    for (const [channel, list] of Object.entries(next)) {
+      if (channel === 'email' || channel === 'sms' || channel === 'push')
+        b.set(attr.sends(channel), list?.map((at) => storedTime(at)) ?? []);
+    }
     const v = b.name(attr.sendsVersion);
     b.set(attr.sendsVersion, readVersion + 1);
     const condition = readVersion === 0 ? `attribute_not_exists(${v})` : `${v} = ${b.value(readVersion)}`;

@@ -85,6 +85,8 @@ const layout3Item = {
     properties: { total: 42 },
   },
   'wf:Order Completed': 1,
+  'sends:email': ['2026-11-23T08:00:00.000Z'],
+  sendsVersion: 1,
   'en:Page Viewed': 1,
   'ef:Page Viewed': Date.parse('1969-12-31T23:59:59.000Z'),
   'el:Page Viewed': Date.parse('1969-12-31T23:59:59.000Z'),
@@ -122,7 +124,23 @@ describe('profile items of the previous layout', () => {
     expect(Object.keys(item).filter((k) => /^(en|ef|el|ed|ex|mh):|^traitsAt$/.test(k))).toEqual([]);
     // assert: what the profile knew, and the redelivery recognised across the migration
     expect(redelivered.status).toBe('duplicate');
-    const { profile, lastEvents, waitingFor } = await deps.profiles.get('u-3');
+    const { profile, lastEvents, waitingFor, sends } = await deps.profiles.get('u-3');
+    expect(sends.email).toEqual(['2026-11-23T08:00:00.000Z']);
+    // A cap reservation rewrites the list as epoch milliseconds; it reads back the same.
+    expect(
+      await deps.profiles.reserveSends('u-3', 1, { email: [...sends.email, '2026-11-24T10:00:00.000Z'] }),
+    ).toBe(true);
+    const reserved = await db.doc.send(
+      new GetCommand({ TableName: db.tables.profiles, Key: { userId: 'u-3' } }),
+    );
+    expect(reserved.Item?.['sends:email']).toEqual([
+      Date.parse('2026-11-23T08:00:00.000Z'),
+      Date.parse('2026-11-24T10:00:00.000Z'),
+    ]);
+    expect((await deps.profiles.get('u-3')).sends.email).toEqual([
+      '2026-11-23T08:00:00.000Z',
+      '2026-11-24T10:00:00.000Z',
+    ]);
     expect(profile.traits.plan).toBe('pro');
     expect(profile.events['Order Completed']).toEqual({
       count: 6,
