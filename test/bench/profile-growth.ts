@@ -113,6 +113,12 @@ export async function feedCustomer(
       );
       const size = itemSizeBytes(item.Item ?? {});
       sizes.push(size);
+      // A long stream reports as it goes: each 10,000 events, the figures so far.
+      if (count > 10_000 && (i + 1) % 10_000 === 0)
+        console.log(
+          `  ${String(i + 1).padStart(7)} events: item ${size} B, max ${meter.maxItem} B, ` +
+            `${(quiet.units / Math.max(1, quiet.events)).toFixed(2)} units per event that triggers nothing, failures ${failures}`,
+        );
     }
   }
   const per = (n: number, d: number) => (d === 0 ? 0 : n / d);
