@@ -63,6 +63,8 @@ export type GrowthResult = {
   unitsPerQuietEvent: number;
   writesPerQuietEvent: number;
   readsPerQuietEvent: number;
+  /** Reads made by events that trigger nothing, in all (only an event that brings new traits reads). */
+  quietReads: number;
   /** The largest profile item after any event (every profile write returns the item). */
   maxSize: number;
   /** The item's size after each 1,000 events. */
@@ -129,6 +131,7 @@ export async function feedCustomer(
     unitsPerQuietEvent: per(quiet.units, quiet.events),
     writesPerQuietEvent: per(quiet.writes, quiet.events),
     readsPerQuietEvent: per(quiet.reads, quiet.events),
+    quietReads: quiet.reads,
     maxSize: Math.max(meter.maxItem, ...sizes),
     sizes,
   };
