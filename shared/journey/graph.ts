@@ -19,6 +19,13 @@ export function edgesOf(step: Step): Edge[] {
     case 'emit':
     case 'updateContext':
       return [{ field: ['next'], to: step.next }];
+    case 'webhook':
+      return step.onError === undefined
+        ? [{ field: ['next'], to: step.next }]
+        : [
+            { field: ['next'], to: step.next, label: '2xx' },
+            { field: ['onError'], to: step.onError, label: 'error' },
+          ];
     case 'waitForEvent':
       return [
         { field: ['onEvent'], to: step.onEvent, label: step.event },

@@ -72,6 +72,8 @@ export function describeStep(step: Step): string {
       return `Emit ${step.event}`;
     case 'updateContext':
       return `Set ${Object.keys(step.set).join(', ')}`;
+    case 'webhook':
+      return `Webhook ${step.method} ${step.connection}`;
     case 'exit':
       return step.reason === undefined ? 'Exit' : `Exit: ${step.reason}`;
   }

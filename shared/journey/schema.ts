@@ -3,6 +3,7 @@ import { Condition, ConditionPath, IsoDuration, OffsetDuration } from '../condit
 import { LOCAL_TIME } from '../time.ts';
 import { EntryLimit, MaxAge } from './entry/limits.ts';
 import { ContextDeclarations, ContextName, ContextValue } from './journey-context.ts';
+import { WebhookFields } from './webhook.ts';
 
 /**
  * The journey language, v1: one zod schema is the single source of truth.
@@ -387,6 +388,24 @@ const UpdateContextStep = z
   .strict()
   .describe('Change journey context variables (one Pass state: no Lambda, no table).');
 
+const WebhookStep = z
+  .object({
+    type: z.literal('webhook'),
+    ...stepBase,
+    ...WebhookFields,
+    onError: StepId.optional().describe(
+      'The step after a call that failed (a status other than 2xx once retries ran out, a timeout); the failure policy applies when absent.',
+    ),
+    onFailure: onFailure.describe(
+      'Overrides settings.onFailure when the call fails and no onError is given; continue goes on to next.',
+    ),
+    next: next.describe('The step after a 2xx response.'),
+  })
+  .strict()
+  .describe(
+    'Call an HTTPS endpoint through a stack-managed connection; copy response fields into the context; branch on the status.',
+  );
+
 const ExitStep = z
   .object({
     type: z.literal('exit'),
@@ -407,6 +426,7 @@ export const Step = z.discriminatedUnion('type', [
   UpdateProfileStep,
   EmitStep,
   UpdateContextStep,
+  WebhookStep,
   ExitStep,
 ]);
 export type Step = z.infer<typeof Step>;

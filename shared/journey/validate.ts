@@ -13,6 +13,7 @@ import {
 import { checkTriggerFields, checkValueSources } from './checks/trigger-fields.ts';
 import { checkDurations, checkOrderComparisons } from './checks/values.ts';
 import { checkTotalWait } from './checks/waits.ts';
+import { checkWebhooks } from './checks/webhook.ts';
 import { Journey, STEP_ID, Step } from './schema.ts';
 import { fromZodIssues, type Violation, violation } from './violations.ts';
 
@@ -21,6 +22,8 @@ export type { Violation } from './violations.ts';
 export type ValidateOptions = {
   /** The templates that exist (name → channel). Template checks are skipped without it. */
   templates?: TemplateCatalog;
+  /** The webhook connections that exist (name → base URL). Connection checks are skipped without it. */
+  connections?: ReadonlyMap<string, string>;
 };
 
 export type ValidationResult = { ok: true; journey: Journey } | { ok: false; violations: Violation[] };
@@ -41,6 +44,7 @@ const CHECKS: readonly Check[] = [
   checkDurations,
   checkOrderComparisons,
   checkJourneyContext,
+  checkWebhooks,
 ];
 
 /**
@@ -53,7 +57,7 @@ export function validateJourney(input: unknown, options: ValidateOptions = {}): 
     return { ok: false, violations: [violation([], 'schema.invalid', 'A journey must be a JSON object.')] };
   }
   const raw: Record<string, unknown> = { ...input };
-  const { context, violations } = parseFields(raw, options.templates);
+  const { context, violations } = parseFields(raw, options);
   violations.push(...CHECKS.flatMap((check) => check(context)));
   if (violations.length > 0) return { ok: false, violations: dedupe(violations) };
   const parsed = Journey.safeParse(raw, PARSE);
@@ -99,7 +103,7 @@ function parsePart(
 /** Parses each top-level field and each step on its own, so every broken part is reported. */
 function parseFields(
   raw: Record<string, unknown>,
-  templates: TemplateCatalog | undefined,
+  { templates, connections }: ValidateOptions,
 ): { context: CheckContext; violations: Violation[] } {
   const violations: Violation[] = [];
   const { steps: _steps, ...shape } = Journey.shape;
@@ -131,6 +135,7 @@ function parseFields(
     exitOn: shape.exitOn.safeParse(parsed.get('exitOn')).data,
     variables: shape.context.safeParse(parsed.get('context')).data,
     templates,
+    connections,
   };
   return { context, violations };
 }

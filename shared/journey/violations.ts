@@ -34,6 +34,8 @@ export type ViolationCode =
   | 'duration.zero'
   | 'condition.order'
   | 'context.undeclared'
+  | 'webhook.connection'
+  | 'webhook.url'
   | 'context.type'
   | 'context.size'
   | 'context.place';

@@ -26,6 +26,7 @@ const COLOURS: Readonly<Record<StepResult['type'], string>> = {
   updateProfile: '#e0f2fe',
   emit: '#e0e7ff',
   updateContext: '#ecfccb',
+  webhook: '#fae8ff',
   exit: '#e5e7eb',
 };
 

@@ -222,7 +222,8 @@ describe('example journeys', () => {
   });
 
   it('together use every step type', () => {
-    const all: Record<StepType, true> = {
+    // A webhook needs a connection the stack is given: examples deploy on a stack with none.
+    const all: Record<Exclude<StepType, 'webhook'>, true> = {
       email: true,
       sms: true,
       push: true,

@@ -23,6 +23,8 @@ export type CheckContext = {
   /** The journey context declarations (`context`). */
   variables?: Journey['context'];
   templates?: TemplateCatalog;
+  /** The webhook connections the stack defines (name → base URL); connection checks are skipped without it. */
+  connections?: ReadonlyMap<string, string>;
 };
 
 /** A semantic check: returns every violation it finds, never throws. */

@@ -26,6 +26,7 @@ export type TaskState = {
   Comment?: string;
   Resource: string;
   Parameters: JsonObject;
+  ResultSelector?: JsonObject;
   ResultPath: string | null;
   TimeoutSeconds?: number;
   Retry?: Retrier[];

@@ -14,6 +14,11 @@ export type Bindings = {
   profilesTableName: string;
   /** The event bus that `emit` steps put events on. */
   eventBusName: string;
+  /**
+   * EventBridge connection ARNs by connection name, for webhook steps; a
+   * name not listed compiles to a `${Connection_<name>}` placeholder.
+   */
+  connectionArns?: Readonly<Record<string, string>>;
 };
 
 /** The `definitionSubstitutions` key of each binding. */
@@ -23,7 +28,7 @@ export const SUBSTITUTION_KEYS = {
   awaitEventFunctionArn: 'AwaitEventFunctionArn',
   profilesTableName: 'ProfilesTableName',
   eventBusName: 'EventBusName',
-} as const satisfies Record<keyof Bindings, string>;
+} as const satisfies Record<Exclude<keyof Bindings, 'connectionArns'>, string>;
 
 /** A CloudFormation-style `${Key}` placeholder, replaced at deploy by definitionSubstitutions. */
 const placeholder = (key: string): string => `\${${key}}`;
@@ -36,3 +41,11 @@ export const PLACEHOLDER_BINDINGS: Bindings = {
   profilesTableName: placeholder(SUBSTITUTION_KEYS.profilesTableName),
   eventBusName: placeholder(SUBSTITUTION_KEYS.eventBusName),
 };
+
+/** The ARN of a webhook connection, or its `${Connection_<name>}` placeholder. */
+export function connectionArn(bindings: Bindings, name: string): string {
+  const arns = bindings.connectionArns ?? {};
+  return Object.hasOwn(arns, name)
+    ? (arns[name] ?? placeholder(`Connection_${name}`))
+    : placeholder(`Connection_${name}`);
+}

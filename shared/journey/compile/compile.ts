@@ -14,6 +14,7 @@ import { CONTEXT_INIT_STATE, renderContextInit, renderUpdateContext } from './up
 import { renderUpdateProfile } from './update-profile.ts';
 import { renderWait } from './wait.ts';
 import { renderWaitForEvent } from './wait-for-event.ts';
+import { renderWebhook } from './webhook.ts';
 
 function assertNever(value: never): never {
   throw new Error(`Unknown step type: ${JSON.stringify(value)}`);
@@ -39,6 +40,8 @@ function renderStep(id: string, step: Step, ctx: RenderContext): Rendered {
       return renderEmit(id, step, ctx);
     case 'updateContext':
       return renderUpdateContext(id, step, ctx);
+    case 'webhook':
+      return renderWebhook(id, step, ctx);
     case 'exit':
       return renderExit(id, step, ctx);
     default:

@@ -1,0 +1,73 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { describe, expect, it } from 'vitest';
+import { WebhookConnections } from '#infra/constructs/webhook-connections.ts';
+
+function synth(connections: ConstructorParameters<typeof WebhookConnections>[2]['connections']) {
+  const stack = new Stack(new App(), 'Test', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const role = new Role(stack, 'Role', { assumedBy: new ServicePrincipal('states.amazonaws.com') });
+  const construct = new WebhookConnections(stack, 'Webhooks', { connections, role });
+  return { template: Template.fromStack(stack), construct };
+}
+
+describe('webhook connections', () => {
+  it('defines a connection whose credential is a secret reference, and grants the journey role only its endpoints', () => {
+    // act
+    const { template, construct } = synth(
+      new Map([
+        [
+          'crm',
+          {
+            baseUrl: 'https://crm.example.com/v1',
+            auth: { type: 'apiKey', header: 'x-api-key', secretName: 'journeys/crm' },
+          },
+        ],
+      ]),
+    );
+    // assert
+    template.hasResourceProperties('AWS::Events::Connection', {
+      AuthorizationType: 'API_KEY',
+      AuthParameters: {
+        ApiKeyAuthParameters: {
+          ApiKeyName: 'x-api-key',
+          ApiKeyValue: '{{resolve:secretsmanager:journeys/crm:SecretString:::}}',
+        },
+      },
+    });
+    const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    expect(policies).toContain('states:InvokeHTTPEndpoint');
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'states:InvokeHTTPEndpoint',
+            Condition: { StringLike: { 'states:HTTPEndpoint': 'https://crm.example.com/v1*' } },
+          }),
+          Match.objectLike({
+            Action: 'events:RetrieveConnectionCredentials',
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('Webhookscrm'), 'Arn'] },
+          }),
+          Match.objectLike({
+            Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('Webhookscrm'), 'SecretArn'] },
+          }),
+        ]),
+      },
+    });
+    expect([...construct.arns.keys()]).toEqual(['crm']);
+  });
+
+  it('refuses a connection that is not HTTPS', () => {
+    expect(() =>
+      synth(
+        new Map([
+          [
+            'crm',
+            { baseUrl: 'http://crm.example.com', auth: { type: 'basic', username: 'u', secretName: 's' } },
+          ],
+        ]),
+      ),
+    ).toThrow(/HTTPS/);
+  });
+});
