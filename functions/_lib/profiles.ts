@@ -4,8 +4,10 @@ import { hex128 } from '#shared/hash.ts';
 import { MAX_TRAITS_PER_PROFILE } from '#shared/ingest/limits.ts';
 import type { Channel, ProfileChanges } from '#shared/ingest/profile-changes.ts';
 import type { ProfileState } from '#shared/ingest/state.ts';
+import { profileKeys } from '#shared/tables.ts';
 import type { EnrollmentItems } from './enrollment-items.ts';
 import { isConditionFailed, UpdateBuilder } from './expression.ts';
+import { aliasTarget, MAX_ALIAS_HOPS } from './identity-item.ts';
 import { REMOVE_BATCH, staleAttributes, worthCompacting } from './profile-compaction.ts';
 import { attr, PROFILE_FORMAT, readProfileItem, storedTime } from './profile-item.ts';
 import { legacyRecords, needsMigration } from './profile-migration.ts';
@@ -53,6 +55,8 @@ function eventUpdate(changes: ProfileChanges, fresh: boolean, newTraits?: number
     `(attribute_not_exists(${slot}) OR ${slot} <> ${b.value(seen.digest)})`,
     // A new item, or one already in the current layout (older ones are migrated first).
     `(attribute_not_exists(${b.name('userId')}) OR ${format} = ${b.value(PROFILE_FORMAT)})`,
+    // Not a profile merged into another: its events belong to that one (see identity.ts).
+    `attribute_not_exists(${b.name(profileKeys.aliasOf)})`,
   ];
   if (hasTraits) {
     const names = Object.keys(changes.traits);
@@ -108,6 +112,8 @@ export type RecordedEvent = {
   state: ProfileState;
   /** Profile writes this event took (1 on the hot path). */
   writes: number;
+  /** Set when the profile was merged into another: nothing was written, the event belongs to that key. */
+  aliasOf?: string;
 };
 
 /** The first/last-seen and `traitsAt` attributes of an older item still held as ISO strings, converted. */
@@ -180,6 +186,11 @@ export class ProfilesRepository {
     let item = await this.tryUpdate(userId, fresh.builder, fresh.condition);
     for (let attempt = 0; item === undefined && attempt < 3; attempt++) {
       const current = await this.rawItem(userId);
+      const aliasOf = aliasTarget(current);
+      if (aliasOf !== undefined) {
+        const duplicate = current?.[seenSlot(changes.messageId).slot] === seenSlot(changes.messageId).digest;
+        return { duplicate, droppedTraits, state: readProfileItem(userId, current), writes, aliasOf };
+      }
       if (needsMigration(current) && current !== undefined) writes += await this.migrate(userId, current);
       const { slot, digest } = seenSlot(changes.messageId);
       if (current?.[slot] === digest) {
@@ -254,7 +265,17 @@ export class ProfilesRepository {
 
   /** The current profile, read strongly consistent (tasks act on the freshest data). */
   async get(userId: string): Promise<ProfileState> {
-    return readProfileItem(userId, await this.rawItem(userId));
+    const item = await this.rawItem(userId);
+    const own = readProfileItem(userId, item);
+    // A merged profile reads as the one it joined; caps and waiting summaries stay its own.
+    let target = aliasTarget(item);
+    for (let hop = 0; target !== undefined && hop < MAX_ALIAS_HOPS; hop++) {
+      const joined = await this.rawItem(target);
+      const further = aliasTarget(joined);
+      if (further === undefined) return { ...own, profile: readProfileItem(target, joined).profile };
+      target = further;
+    }
+    return own;
   }
 
   /**

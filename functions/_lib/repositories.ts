@@ -1,7 +1,9 @@
 import { dynamoClient } from './clients/dynamo.ts';
+import { now } from './clock.ts';
 import { lazyConfig } from './config.ts';
 import { DeliveriesRepository } from './deliveries.ts';
 import { EnrollmentItems } from './enrollment-items.ts';
+import { ProfileIdentities } from './identity.ts';
 import { ProfilesRepository } from './profiles.ts';
 import { CachedRegistry, RegistryRepository } from './registry.ts';
 import { StatsRepository } from './stats.ts';
@@ -30,6 +32,11 @@ export function profilesRepository(withEnrollments = false): ProfilesRepository 
     profilesConfig().PROFILES_TABLE_NAME,
     withEnrollments ? enrollmentItems() : undefined,
   );
+}
+
+/** Merges of profiles (identify with both ids, alias) on the profiles table. */
+export function profileIdentities(): ProfileIdentities {
+  return new ProfileIdentities(dynamoClient(), profilesConfig().PROFILES_TABLE_NAME, now);
 }
 
 export function enrollmentItems(): EnrollmentItems {

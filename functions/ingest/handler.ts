@@ -11,6 +11,7 @@ import { logger, metrics } from '#functions/_lib/observability.ts';
 import {
   enrollmentItems,
   liveRegistry,
+  profileIdentities,
   profilesRepository,
   statsRepository,
 } from '#functions/_lib/repositories.ts';
@@ -23,6 +24,7 @@ let deps: IngestDeps | undefined;
 function ingestDeps(): IngestDeps {
   deps ??= {
     profiles: profilesRepository(true),
+    identities: profileIdentities(),
     enrollments: enrollmentItems(),
     registry: liveRegistry(),
     stats: statsRepository(),
