@@ -178,6 +178,14 @@ export type IdentifyEvent = z.infer<typeof IdentifyEvent>;
 export const CUSTOMER_EVENT_SOURCE = 'journeys.customer';
 export const CUSTOMER_EVENT_DETAIL_TYPES = ['track', 'identify', 'alias'] as const;
 
+/**
+ * A SaaS partner's event source (`aws.partner/segment.com/<sourceId>`): its
+ * events arrive on a partner event bus of the same name, not on ours.
+ */
+export const PARTNER_EVENT_SOURCE = /^aws\.partner(\/[.\-_A-Za-z0-9]+){2,}$/;
+/** Any EventBridge source name (PutEvents' own limit); `aws.` sources other than partners are AWS's. */
+export const EVENT_SOURCE = /^(?!aws\.(?!partner\/))[\w.\-/]{1,256}$/;
+
 export type EventProblem = { field: string; message: string };
 
 /**
@@ -198,9 +206,21 @@ export function parseCustomerEvent(
   // Limits first: size, depth and reserved keys decide before any schema walks the value.
   const limits = structuralProblems(input);
   if (limits.length > 0) return { ok: false, problems: limits };
-  const result = CustomerEvent.safeParse(input);
+  const result = CustomerEvent.safeParse(withContextTraits(input));
   if (result.success) return { ok: true, event: result.data };
   return { ok: false, problems: problemsOf(result.error.issues) };
+}
+
+/**
+ * RudderStack's SDKs put an identify call's traits in `context.traits` (Segment
+ * puts them in `traits`): an identify without top-level traits takes them from
+ * there; top-level ones win where both name a trait.
+ */
+function withContextTraits(input: Record<string, unknown>): Record<string, unknown> {
+  const context = input.context;
+  if (input.type !== 'identify' || !isObject(context) || !isObject(context.traits)) return input;
+  const traits = isObject(input.traits) ? input.traits : {};
+  return { ...input, traits: { ...context.traits, ...traits } };
 }
 
 /** Validates an alias call, with the problems named by field like parseCustomerEvent. */
