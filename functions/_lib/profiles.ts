@@ -4,6 +4,7 @@ import { hex128 } from '#shared/hash.ts';
 import { MAX_TRAITS_PER_PROFILE } from '#shared/ingest/limits.ts';
 import type { Channel, ProfileChanges } from '#shared/ingest/profile-changes.ts';
 import type { ProfileState } from '#shared/ingest/state.ts';
+import type { PushToken } from '#shared/profile.ts';
 import { profileKeys } from '#shared/tables.ts';
 import type { EnrollmentItems } from './enrollment-items.ts';
 import { isConditionFailed, UpdateBuilder } from './expression.ts';
@@ -302,6 +303,39 @@ export class ProfilesRepository {
     b.set(attr.sendsVersion, readVersion + 1);
     const condition = readVersion === 0 ? `attribute_not_exists(${v})` : `${v} = ${b.value(readVersion)}`;
     return (await this.tryUpdate(userId, b, condition)) !== undefined;
+  }
+
+  /**
+   * Removes device tokens a push service reported dead and swaps tokens it
+   * replaced, in one write on an existing profile; returns the removed tokens
+   * the profile still had (a repeated report finds none, so nothing counts twice).
+   */
+  async replacePushTokens(
+    userId: string,
+    remove: readonly string[],
+    add: readonly PushToken[],
+  ): Promise<string[]> {
+    const b = new UpdateBuilder();
+    for (const token of remove) b.remove(attr.pushToken(token));
+    for (const { token, service } of add) b.set(attr.pushToken(token), service);
+    if (b.expression() === '') return [];
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { userId },
+          UpdateExpression: b.expression(),
+          ConditionExpression: `attribute_exists(${b.name('userId')})`,
+          ...b.attributes(),
+          ReturnValues: 'UPDATED_OLD',
+        }),
+      );
+      const old = out.Attributes ?? {};
+      return remove.filter((token) => old[attr.pushToken(token)] !== undefined);
+    } catch (error) {
+      if (isConditionFailed(error)) return [];
+      throw error;
+    }
   }
 
   /** Sets a channel's consent status (and optionally one topic) from delivery feedback. */

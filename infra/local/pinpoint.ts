@@ -39,6 +39,18 @@ const MessageRequest = z.object({
 });
 type MessageRequest = z.infer<typeof MessageRequest>;
 
+/**
+ * A device token starting with this is answered as APNs answers an
+ * uninstalled app (PERMANENT_FAILURE, 410) and is not delivered: how a local
+ * run or test plays a dead token.
+ */
+export const DEAD_TOKEN_PREFIX = 'dead-';
+const UNREGISTERED = {
+  DeliveryStatus: 'PERMANENT_FAILURE',
+  StatusCode: 410,
+  StatusMessage: 'Unregistered: the device token is no longer active for the topic',
+};
+
 const PATH = /^\/v1\/apps\/([^/]+)\/messages$/;
 const PUSH_CHANNELS = ['GCM', 'APNS', 'APNS_SANDBOX', 'APNS_VOIP', 'APNS_VOIP_SANDBOX', 'BAIDU', 'ADM'];
 
@@ -77,6 +89,10 @@ async function handle(
   }
   const Result: Record<string, unknown> = {};
   for (const entry of toEntries(decodeURIComponent(applicationId), request.data, clock())) {
+    if (entry.channel === 'push' && entry.to.startsWith(DEAD_TOKEN_PREFIX)) {
+      Result[entry.to] = UNREGISTERED;
+      continue;
+    }
     await appendFile(outboxFile, `${JSON.stringify(entry)}\n`);
     onMessage(entry);
     Result[entry.to] = {
