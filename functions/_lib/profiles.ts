@@ -357,6 +357,15 @@ export class ProfilesRepository {
     if (change.topic !== undefined && change.subscribed !== undefined) {
       b.set(attr.topic(channel, change.topic), change.subscribed);
     }
-    await this.update(userId, b);
+    // A merged profile's consent lives on the profile it joined (a bounce of a message sent under the old id).
+    let key = userId;
+    for (let hop = 0; hop <= MAX_ALIAS_HOPS; hop++) {
+      const alias = b.name(profileKeys.aliasOf);
+      if ((await this.tryUpdate(key, b, `attribute_not_exists(${alias})`)) !== undefined) return;
+      const target = aliasTarget(await this.rawItem(key));
+      if (target === undefined) continue;
+      key = target;
+    }
+    throw new Error(`profile ${userId}: consent not recorded, its alias chain is too long`);
   }
 }

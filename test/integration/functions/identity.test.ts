@@ -113,6 +113,9 @@ describe('identity: identify with both ids merges the anonymous profile', () => 
       userId: 'u-3',
       email: 'visitor@example.com',
     });
+    // ...and a bounce of its message suppresses the address on the profile that has it.
+    await deps.profiles.setConsent('anon:a-3', 'email', { status: 'suppressed', reason: 'hard bounce' });
+    expect((await deps.profiles.get('u-3')).profile.consent.email).toMatchObject({ status: 'suppressed' });
   });
 
   it('a second customer identifying with the same anonymous id does not take its history', async () => {
