@@ -21,6 +21,10 @@ const benches: Record<string, () => Promise<void> | void> = {
     const { runFaultsBench } = await import('./faults.ts');
     await runFaultsBench();
   },
+  identity: async () => {
+    const { runIdentityBench } = await import('./identity.ts');
+    await runIdentityBench();
+  },
   local: async () => {
     const { runLocalBench } = await import('./local.ts');
     await runLocalBench();
