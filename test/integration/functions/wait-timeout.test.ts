@@ -62,6 +62,10 @@ function run(userId: string) {
         if (timedOut.success) return waitTimedOut(deps, timedOut.data);
         return awaitEvent(deps, AwaitEventInput.parse(input));
       },
+      // Only a step's failure path calls evaluate (to count the failure); no step fails here.
+      [LOCAL_BINDINGS.evaluateFunctionArn]: async () => {
+        throw new Error('evaluate is not expected to run in this journey');
+      },
     },
   });
   return machine.start({
