@@ -48,8 +48,22 @@ async function merged(deps: Deps, event: CustomerEvent, userId: string, recorded
  * are merged (a key with no profile just becomes an alias). Problems are
  * returned for the rejected queue: a merge that would close a loop is refused.
  */
-export async function mergeAlias(deps: Deps, event: AliasEvent): Promise<EventProblem[]> {
+export async function mergeAlias(deps: Deps, event: AliasEvent, now: Date): Promise<EventProblem[]> {
+  // Recorded on the known profile first: a profile of an older layout is migrated before anything joins it.
   const into = profileKeys.known(event.userId);
+  await deps.profiles.recordEvent(
+    {
+      userId: await deps.identities.resolve(into),
+      messageId: event.messageId,
+      timestamp: new Date(event.timestamp).toISOString(),
+      traits: {},
+      pushTokens: [],
+      consent: [],
+      topics: [],
+      droppedTraits: [],
+    },
+    now,
+  );
   const problems: EventProblem[] = [];
   for (const from of [profileKeys.known(event.previousId), profileKeys.anonymous(event.previousId)]) {
     const outcome = await deps.identities.merge(from, into);

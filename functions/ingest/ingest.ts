@@ -136,7 +136,7 @@ async function keepDropped(
 export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<IngestResult> {
   if (isAliasCall(detail)) {
     const alias = parseAliasEvent(detail);
-    const problems = alias.ok ? await mergeAlias(deps, alias.event) : alias.problems;
+    const problems = alias.ok ? await mergeAlias(deps, alias.event, deps.now()) : alias.problems;
     if (problems.length > 0) return reject(deps, detail, problems);
     return { status: 'recorded', enrolled: [], resumed: [], finished: [] };
   }
