@@ -1,7 +1,8 @@
 import { MAX_TRAITS_PER_PROFILE } from '#shared/ingest/limits.ts';
 import type { UpdateBuilder } from './expression.ts';
 import { staleAttributes } from './profile-compaction.ts';
-import { attr, PROFILE_FORMAT } from './profile-item.ts';
+import { packSeen, seenBase, unpackSeen } from './profile-counter.ts';
+import { attr, PROFILE_FORMAT, traitsOf } from './profile-item.ts';
 
 /**
  * What merging one profile item into another writes, computed from both
@@ -23,11 +24,11 @@ import { attr, PROFILE_FORMAT } from './profile-item.ts';
  */
 
 const SCALARS = new Set(['email', 'phone', 'timezone', 'locale', attr.traitsAt]);
-const PREFIXES = ['t:', 'tok:', 'cs:', 'cr:', 'ct:', 'sup:', 'en:', 'ef:', 'el:', 'ed:', 'ex:'] as const;
+const PREFIXES = ['t:', 'tok:', 'cs:', 'cr:', 'ct:', 'sup:', 'c:', 'l:', 'd:', 'x:'] as const;
 
 /** Whether an attribute of a profile item is part of what a merge moves. */
 export function isMergedAttribute(key: string): boolean {
-  return SCALARS.has(key) || key === attr.traitNames || PREFIXES.some((prefix) => key.startsWith(prefix));
+  return SCALARS.has(key) || PREFIXES.some((prefix) => key.startsWith(prefix));
 }
 
 /** One UpdateItem's worth of a merge: the expression stays well inside DynamoDB's 4 KB limit. */
@@ -35,9 +36,7 @@ export const MERGE_BATCH = 50;
 
 /** The attributes a merge moves, in a stable order: batch `n` is the same slice on every attempt. */
 export function mergedAttributes(from: Readonly<Record<string, unknown>>): string[] {
-  return Object.keys(from)
-    .filter((key) => isMergedAttribute(key) && key !== attr.traitNames)
-    .sort();
+  return Object.keys(from).filter(isMergedAttribute).sort();
 }
 
 function timeOf(value: unknown): number | undefined {
@@ -53,9 +52,23 @@ function addressOf(item: Readonly<Record<string, unknown>>, channel: string): st
   return Object.keys(item).some((key) => key.startsWith('tok:')) ? 'tokens' : undefined;
 }
 
-function knownTraitNames(item: Readonly<Record<string, unknown>> | undefined): Set<string> {
-  const names = item?.[attr.traitNames];
-  return names instanceof Set ? new Set([...names].map(String)) : new Set();
+/**
+ * An event's count and first-seen time (packed, profile-counter.ts): the
+ * counts add up and the earlier first-seen time wins. When the merged one is
+ * earlier the value is rewritten whole, on the condition that it has not
+ * changed since it was read.
+ */
+function mergeSeen(b: UpdateBuilder, key: string, value: unknown, known: unknown): string[] {
+  const theirs = unpackSeen(value);
+  if (theirs === undefined) return [];
+  const ours = unpackSeen(known);
+  if (ours === undefined || ours.firstMs <= theirs.firstMs) {
+    b.addFrom(key, seenBase(theirs.firstMs), theirs.count);
+    return [];
+  }
+  b.set(key, packSeen(ours.count + theirs.count, theirs.firstMs));
+  const n = b.name(key);
+  return [`${n} = ${b.value(known)}`];
 }
 
 /**
@@ -73,7 +86,7 @@ export function mergeBatch(
   const target = into ?? {};
   const conditions: string[] = [];
   const stale = new Set(staleAttributes(from, now));
-  const names = knownTraitNames(into);
+  const names = traitsOf(into);
   const added = new Set<string>();
   for (const key of keys) {
     const value = from[key];
@@ -84,13 +97,11 @@ export function mergeBatch(
       if (names.size + added.size >= MAX_TRAITS_PER_PROFILE) continue;
       added.add(trait);
       b.setIfAbsent(key, value);
-    } else if (key.startsWith('en:') || (key.startsWith('ed:') && !stale.has(key))) {
-      if (typeof value === 'number') b.add(key, value);
-    } else if (key.startsWith('ef:')) {
-      const at = timeOf(value);
-      const knownAt = timeOf(known);
-      if (at !== undefined && (knownAt === undefined || at < knownAt)) b.set(key, at);
-    } else if (key.startsWith('el:')) {
+    } else if (key.startsWith('d:')) {
+      if (!stale.has(key) && typeof value === 'number') b.add(key, value);
+    } else if (key.startsWith('c:')) {
+      conditions.push(...mergeSeen(b, key, value, known));
+    } else if (key.startsWith('l:')) {
       const at = timeOf(value);
       const knownAt = timeOf(known);
       if (at === undefined || (knownAt !== undefined && knownAt >= at)) continue;
@@ -112,15 +123,15 @@ export function mergeBatch(
       if (ours === undefined || ours === theirs) b.setIfAbsent(key, value);
     } else if (key.startsWith('tok:')) {
       b.set(key, value);
-    } else if (!key.startsWith('ed:') && known === undefined) {
+    } else if (!key.startsWith('d:') && known === undefined) {
       b.setIfAbsent(key, value);
     }
   }
   if (added.size > 0) {
-    b.add(attr.traitNames, added);
-    const tn = b.name(attr.traitNames);
+    b.add(attr.traitCount, added.size);
+    const tc = b.name(attr.traitCount);
     const room = MAX_TRAITS_PER_PROFILE - added.size;
-    conditions.push(`(attribute_not_exists(${tn}) OR size(${tn}) <= ${b.value(room)})`);
+    conditions.push(`(attribute_not_exists(${tc}) OR ${tc} <= ${b.value(room)})`);
   }
   b.set(attr.format, PROFILE_FORMAT);
   const format = b.name(attr.format);

@@ -1,16 +1,18 @@
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
-import * as z from 'zod';
+import type * as z from 'zod';
 import { sfnClient } from '#functions/_lib/clients/sfn.ts';
 import { now } from '#functions/_lib/clock.ts';
+import { lazyConfig } from '#functions/_lib/config.ts';
 import { observability } from '#functions/_lib/middleware.ts';
 import { enrollmentItems, profilesRepository, registryRepository } from '#functions/_lib/repositories.ts';
-import { AwaitEventInput, WaitTimedOutInput } from '#shared/tasks.ts';
 import { type AwaitDeps, awaitEvent, waitTimedOut } from './await.ts';
+import { manifest } from './manifest.ts';
 
+const config = lazyConfig(manifest);
 let deps: AwaitDeps | undefined;
 
-const Input = z.union([WaitTimedOutInput, AwaitEventInput]);
+const Input = manifest.task.input;
 
 /**
  * Step Functions task (.waitForTaskToken): registers the token; ingest resumes
@@ -18,10 +20,11 @@ const Input = z.union([WaitTimedOutInput, AwaitEventInput]);
  * removes the waiter.
  */
 export const handler = middy(async (input: z.infer<typeof Input>) => {
+  const c = config();
   deps ??= {
-    profiles: profilesRepository(),
-    enrollments: enrollmentItems(),
-    journeys: registryRepository(),
+    profiles: profilesRepository(c.PROFILES_TABLE_NAME),
+    enrollments: enrollmentItems(c.ENROLLMENTS_TABLE_NAME),
+    journeys: registryRepository(c.JOURNEYS_TABLE_NAME),
     sfn: sfnClient(),
     now,
   };

@@ -45,14 +45,17 @@ async function waitUntil(deps: EvaluateDeps, input: WaitUntil): Promise<{ at: st
 }
 
 async function updateProfile(deps: EvaluateDeps, input: ProfileUpdateInput): Promise<{ updated: true }> {
-  const { notNumbers } = await deps.traits.apply(
+  const { notNumbers, rejected } = await deps.traits.apply(
     input.userId,
     `${input.enrollmentId}#${input.stepId}#${input.visit}`,
     input,
   );
-  if (notNumbers.length > 0) {
-    const which = notNumbers.map((n) => `profile.traits.${n.trait} holds ${n.holds}`).join('; ');
-    throw new ProfileValueError(`not incremented, not a number: ${which} (the rest of the step was applied)`);
+  const problems = [
+    ...notNumbers.map((n) => `not incremented, not a number: profile.traits.${n.trait} holds ${n.holds}`),
+    ...rejected.map((r) => `not written: profile.traits.${r.trait}: ${r.reason}`),
+  ];
+  if (problems.length > 0) {
+    throw new ProfileValueError(`${problems.join('; ')} (the rest of the step was applied)`);
   }
   return { updated: true };
 }

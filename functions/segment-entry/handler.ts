@@ -18,10 +18,11 @@ import {
 import { METRICS } from '#shared/metrics.ts';
 import { ScheduledRun } from '#shared/segment/work.ts';
 import type { SegmentDeps } from './deps.ts';
+import { manifest } from './manifest.ts';
 import { processRecords } from './records.ts';
 import { startRun } from './run.ts';
 
-const config = lazyConfig(['PROFILES_TABLE_NAME', 'SEGMENT_QUEUE_URL']);
+const config = lazyConfig(manifest);
 let deps: SegmentDeps | undefined;
 
 function segmentDeps(): SegmentDeps {
@@ -29,10 +30,10 @@ function segmentDeps(): SegmentDeps {
   deps ??= {
     db: dynamoClient(),
     profilesTable: c.PROFILES_TABLE_NAME,
-    profiles: profilesRepository(),
-    enrollments: enrollmentItems(),
-    registry: registryRepository(),
-    stats: statsRepository(),
+    profiles: profilesRepository(c.PROFILES_TABLE_NAME),
+    enrollments: enrollmentItems(c.ENROLLMENTS_TABLE_NAME),
+    registry: registryRepository(c.JOURNEYS_TABLE_NAME),
+    stats: statsRepository(c.STATS_TABLE_NAME),
     sfn: sfnClient(),
     sqs: sqsClient(),
     queueUrl: c.SEGMENT_QUEUE_URL,

@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import type { AnyFunctionName } from '#infra/function-names.ts';
+import type { FunctionName } from '#functions/manifests.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './aws.ts';
 
-export { ALL_FUNCTION_NAMES, type AnyFunctionName } from '#infra/function-names.ts';
-
 /** The fake ARN a local function answers to (compiled Task states reference these). */
-export function functionArn(name: AnyFunctionName): string {
+export function functionArn(name: FunctionName): string {
   return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:journeys-${name}`;
 }
 
@@ -22,14 +20,14 @@ function isHandler(value: unknown): value is Handler {
  * invoker that calls it as Lambda would (event, context). Import only after
  * the environment is set: handlers read it once per cold start.
  */
-export async function loadFunction(name: AnyFunctionName): Promise<Invoke> {
+export async function loadFunction(name: FunctionName): Promise<Invoke> {
   const module: Record<string, unknown> = await import(`#functions/${name}/handler.ts`);
   const handler = module.handler;
   if (!isHandler(handler)) throw new Error(`functions/${name}/handler.ts exports no handler function`);
   return async (event) => handler(event, lambdaContext(name));
 }
 
-function lambdaContext(name: AnyFunctionName): Context {
+function lambdaContext(name: FunctionName): Context {
   const deadline = Date.now() + 60_000;
   return {
     callbackWaitsForEmptyEventLoop: false,

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** The service names whose ports can be chosen, as in `LocalOptions.ports`. */
-export type ServiceName = 'dynamodb' | 'eventbridge' | 'sfn' | 'ses' | 'pinpoint' | 's3' | 'sqs';
+export type ServiceName = 'dynamodb' | 'eventbridge' | 'sfn' | 'ses' | 'pinpoint' | 's3' | 'sqs' | 'console';
 
 /** A port already taken, reported with the service and the option that moves it. */
 export class PortInUseError extends Error {

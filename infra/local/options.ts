@@ -14,6 +14,8 @@ export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = {
   ses: 8005,
   sfn: 8083,
   sqs: 9324,
+  /** The local console: journeys, customers, sent messages. */
+  console: 4020,
 };
 
 export type LocalOptions = {

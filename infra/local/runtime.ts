@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import { resetClients, setClients } from '#functions/_lib/clients.ts';
 import { resetClock, setClock } from '#functions/_lib/clock.ts';
 import { liveRegistry, registryRepository } from '#functions/_lib/repositories.ts';
+import { type FunctionName, MANIFESTS } from '#functions/manifests.ts';
 import {
   customerEventsPattern,
   type EventPattern,
@@ -13,9 +14,10 @@ import {
   smsDeliveryPattern,
 } from '#infra/routes.ts';
 import { saveClock } from './clock.ts';
+import { startConsole } from './console/start.ts';
 import { deferralReason } from './deferrals.ts';
 import { deployFolder, reportDeploy } from './deploys.ts';
-import { type Endpoints, handlerEnvironment, LOCAL_NAMES, loggingEnvironment } from './env.ts';
+import { type Endpoints, handlerEnvironment, LOCAL_NAMES, LOCAL_TABLES, loggingEnvironment } from './env.ts';
 import type { BusEvent, LocalBus } from './eventbridge.ts';
 import {
   PUT_EVENTS_RESOURCE,
@@ -23,7 +25,8 @@ import {
   UPDATE_ITEM_RESOURCE,
   updateItemIntegration,
 } from './integrations.ts';
-import { type AnyFunctionName, functionArn, type Invoke, loadFunction } from './lambdas.ts';
+import { functionArn, type Invoke, loadFunction } from './lambdas.ts';
+import { closeServer } from './listen.ts';
 import { type LocalOptions, type ResolvedOptions, resolveOptions } from './options.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { type Services, startServices } from './services.ts';
@@ -33,7 +36,8 @@ import { watchFolder } from './watcher.ts';
 
 /** A running local system. */
 export type LocalRuntime = {
-  endpoints: Endpoints & { sesViewer: string };
+  /** `console`: the local console's page. */
+  endpoints: Endpoints & { sesViewer: string; console: string };
   /** The environment a handler or the AWS CLI needs to reach this runtime. */
   env: Record<string, string>;
   options: ResolvedOptions;
@@ -52,9 +56,10 @@ export type LocalRuntime = {
   stop: () => Promise<void>;
 };
 
-type Functions = Record<AnyFunctionName, Invoke>;
+type Functions = Record<FunctionName, Invoke>;
 
-const TASK_FUNCTIONS: AnyFunctionName[] = ['send-message', 'evaluate', 'await-event'];
+/** The functions compiled journeys invoke as Task states (those with a task contract). */
+const TASK_FUNCTIONS = MANIFESTS.flatMap((manifest) => (manifest.task === undefined ? [] : [manifest.name]));
 
 /**
  * Starts the whole system on loopback: dynalite, the bus, Step Functions,
@@ -66,10 +71,10 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
   if (options.reset) await rm(options.dataDir, { recursive: true, force: true });
   const services = await startServices(options);
   try {
-    const env = {
-      ...handlerEnvironment(services.endpoints, services.unsubscribe.url),
-      UNSUBSCRIBE_SIGNING_KEY: services.unsubscribe.signingKey,
-    };
+    const env = handlerEnvironment(services.endpoints, {
+      baseUrl: services.unsubscribe.url,
+      signingKey: services.unsubscribe.signingKey,
+    });
     Object.assign(process.env, env, loggingEnvironment(options.verbose));
     // Handlers create clients on first use from the environment just set.
     resetClients();
@@ -92,9 +97,10 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
     await deployAll();
     // What the deploy started (a schedule's first run) happens before anything else: a run is reproducible.
     await settled(services, scheduler);
+    const web = await startConsole(services, options);
     const watcher = options.watch ? watch(services, options) : undefined;
     return {
-      endpoints: { ...services.endpoints, sesViewer: services.ses.viewer },
+      endpoints: { ...services.endpoints, sesViewer: services.ses.viewer, console: web.url },
       env,
       options,
       services,
@@ -105,7 +111,10 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
       },
       deployAll,
       settled: () => settled(services, scheduler),
-      stop: () => stopRuntime(services, scheduler, watcher, options.dataDir),
+      stop: async () => {
+        await closeServer(web.server);
+        await stopRuntime(services, scheduler, watcher, options.dataDir);
+      },
     };
   } catch (error) {
     resetClock();
@@ -141,7 +150,7 @@ function bindTasks(services: Services, functions: Functions): void {
 /** The schedules follow the registry after every deploy, as deploy-journey keeps Scheduler in step in AWS. */
 async function schedule(scheduler: LocalScheduler, options: ResolvedOptions): Promise<void> {
   try {
-    scheduler.sync(await registryRepository().listLive());
+    scheduler.sync(await registryRepository(LOCAL_TABLES.journeys).listLive());
   } catch (error) {
     options.log(`! schedules not updated: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -173,7 +182,7 @@ function route(
   rule('deploy-journey', 'default', journeyObjectPattern(LOCAL_NAMES.bucket), async (event) => {
     const outcome = await functions['deploy-journey'](event);
     // Ingest caches the live journeys; locally it shares this process, so a deploy is seen by the next event.
-    liveRegistry().invalidate();
+    liveRegistry(LOCAL_TABLES.journeys).invalidate();
     await syncSchedules();
     return reportDeploy(event, outcome, options.log);
   });

@@ -16,6 +16,7 @@ import { QueueWorker } from './queue-worker.ts';
 import { createS3Server } from './s3.ts';
 import { type LocalSes, startSes } from './ses.ts';
 import { abandonRunning, ExecutionLog, type ExecutionRecord } from './sfn/executions.ts';
+import { HistoryStore } from './sfn/history-store.ts';
 import { MachineStore } from './sfn/machines.ts';
 import { createStepFunctionsServer } from './sfn/server.ts';
 import { LocalStepFunctions } from './sfn/service.ts';
@@ -180,6 +181,7 @@ async function stepFunctions(
       () => clock.nowMs() / 1000,
     ),
     executions,
+    histories: await HistoryStore.open(join(dir, 'stepfunctions', 'history'), () => clock.nowMs()),
     handlers,
     time: {
       now: () => clock.nowMs(),

@@ -1,34 +1,25 @@
-import { join } from 'node:path';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
-import type { ActiveEnrollment } from '#shared/ingest/state.ts';
-import { DELIVERIES_TABLE, ENROLLMENTS_TABLE, PROFILES_TABLE } from '#shared/tables.ts';
+import { type ActiveEnrollment, ReentryRecord } from '#shared/ingest/state.ts';
+import type { Profile } from '#shared/profile.ts';
+import { DELIVERIES_TABLE, ENROLLMENTS_TABLE, enrollmentKeys, PROFILES_TABLE } from '#shared/tables.ts';
 import { SendMessageOutput } from '#shared/tasks.ts';
-import { type DataSource, withData } from './data.ts';
-import { type ExecutionRecord, readExecutions } from './sfn/executions.ts';
+import { type DataSource, type OpenData, withData } from './data.ts';
+import { readExecutionTraces, type TraceExecution } from './trace-executions.ts';
+
+export type { TraceExecution, TraceStep } from './trace-executions.ts';
 
 /**
- * What the local stores hold about one customer, for `journeys trace`: the
- * profile, each execution of a journey for them (from the local Step
- * Functions execution log), the enrollment items still kept, and every
- * message step with its last outcome (deliveries table).
+ * What is known about one customer, for `journeys trace` and the console:
+ * the profile, every enrollment the tables know of — running, within its
+ * goal window, the last entry per journey kept for re-entry, and every one
+ * that tried to send a message — each read from Step Functions
+ * (DescribeExecution, GetExecutionHistory) with its steps, and each message
+ * step's last outcome from the deliveries table. The same reads run locally
+ * and on AWS.
  */
-
-export type TraceExecution = {
-  journeyId: string;
-  version: string;
-  enrollmentId: string;
-  status: ExecutionRecord['status'];
-  startedAt: string;
-  stoppedAt?: string;
-  error?: string;
-  cause?: string;
-  /** The states entered, in order (the steps taken, and the helper states they compile to). */
-  visited: string[];
-  buckets: Record<string, number>;
-};
 
 export type TraceMessage = {
   enrollmentId: string;
@@ -42,9 +33,11 @@ export type TraceMessage = {
   detail?: string;
 };
 
+export type TraceProfile = Pick<Profile, 'traits' | 'consent' | 'timezone' | 'email' | 'phone'>;
+
 export type Trace = {
   userId: string;
-  traits: Record<string, unknown>;
+  profile: TraceProfile;
   executions: TraceExecution[];
   enrollments: ActiveEnrollment[];
   messages: TraceMessage[];
@@ -62,93 +55,101 @@ const Delivery = z.object({
   detail: z.string().nullish(),
 });
 
-/** What the trace reads from an execution input (lenient about the rest, so older executions show too). */
-const TracedInput = z.object({
-  journeyId: z.string(),
-  journeyVersion: z.string(),
-  enrollmentId: z.string(),
-  userId: z.string(),
-  buckets: z.record(z.string(), z.number()).default({}),
-});
-type TracedInput = z.infer<typeof TracedInput>;
-
-function executionsOf(records: Map<string, ExecutionRecord>, userId: string): TraceExecution[] {
-  const out: TraceExecution[] = [];
-  for (const record of records.values()) {
-    let input: TracedInput | undefined;
-    try {
-      const parsed = TracedInput.safeParse(JSON.parse(record.input));
-      input = parsed.success ? parsed.data : undefined;
-    } catch {
-      input = undefined;
-    }
-    if (input === undefined || input.userId !== userId) continue;
-    out.push({
-      journeyId: input.journeyId,
-      version: input.journeyVersion,
-      enrollmentId: input.enrollmentId,
-      status: record.status,
-      startedAt: new Date(record.startDate * 1000).toISOString(),
-      ...(record.stopDate === undefined ? {} : { stoppedAt: new Date(record.stopDate * 1000).toISOString() }),
-      ...(record.error === undefined ? {} : { error: record.error }),
-      ...(record.cause === undefined ? {} : { cause: record.cause }),
-      visited: record.visited,
-      buckets: input.buckets,
-    });
-  }
-  return out.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
-}
+const ReentryItem = ReentryRecord.extend({ sk: z.string() });
 
 function timeOf(value: string | number | undefined): string | undefined {
   if (value === undefined) return undefined;
   return typeof value === 'number' ? new Date(value).toISOString() : value;
 }
 
-/** Reads one customer's trace from the local runtime (running or not) and its data folder. */
-export async function readTrace(source: DataSource & { kind: 'local' }, userId: string): Promise<Trace> {
-  const records = await readExecutions(join(source.dataDir, 'stepfunctions', 'executions.jsonl'));
-  const executions = executionsOf(records, userId);
-  return withData(source, async ({ doc, table }) => {
-    const enrollments = new EnrollmentItems(doc, table(ENROLLMENTS_TABLE));
-    const profiles = new ProfilesRepository(doc, table(PROFILES_TABLE), enrollments);
-    const state = await profiles.get(userId);
-    const messages: TraceMessage[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      // Local only: the deliveries table has no index by customer, and a local table is small.
-      const page = await doc.send(
-        new ScanCommand({
-          TableName: table(DELIVERIES_TABLE),
-          FilterExpression: 'userId = :u',
-          ExpressionAttributeValues: { ':u': userId },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const parsed = Delivery.safeParse(item);
-        if (!parsed.success) continue;
-        const d = parsed.data;
-        const updatedAt = timeOf(d.updatedAt);
-        messages.push({
-          enrollmentId: d.deliveryId.slice(0, d.deliveryId.lastIndexOf('#')),
-          journeyId: d.journeyId,
-          stepId: d.stepId,
-          channel: d.channel,
-          status: d.status,
-          attempts: d.attempts,
-          ...(updatedAt === undefined ? {} : { updatedAt }),
-          ...(d.output == null ? {} : { output: d.output }),
-          ...(d.detail == null ? {} : { detail: d.detail }),
-        });
-      }
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
+/**
+ * A customer's message attempts. The deliveries table is keyed by execution
+ * and step, with no index by customer: this scans it (small locally; on AWS
+ * it reads the whole table, bounded by its 400-day TTL — fine for a support
+ * question, not for a dashboard).
+ */
+async function deliveriesOf({ doc, table }: OpenData, userId: string): Promise<TraceMessage[]> {
+  const messages: TraceMessage[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(
+      new ScanCommand({
+        TableName: table(DELIVERIES_TABLE),
+        FilterExpression: 'userId = :u',
+        ExpressionAttributeValues: { ':u': userId },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const parsed = Delivery.safeParse(item);
+      if (!parsed.success) continue;
+      const d = parsed.data;
+      const updatedAt = timeOf(d.updatedAt);
+      messages.push({
+        enrollmentId: d.deliveryId.slice(0, d.deliveryId.lastIndexOf('#')),
+        journeyId: d.journeyId,
+        stepId: d.stepId,
+        channel: d.channel,
+        status: d.status,
+        attempts: d.attempts,
+        ...(updatedAt === undefined ? {} : { updatedAt }),
+        ...(d.output == null ? {} : { output: d.output }),
+        ...(d.detail == null ? {} : { detail: d.detail }),
+      });
+    }
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+  return messages;
+}
+
+/** The customer's re-entry records: the last enrollment of each journey (and correlation key). */
+async function reentriesOf({ doc, table }: OpenData, userId: string) {
+  const out = await doc.send(
+    new QueryCommand({
+      TableName: table(ENROLLMENTS_TABLE),
+      KeyConditionExpression: 'userId = :u AND begins_with(sk, :r)',
+      ExpressionAttributeValues: { ':u': userId, ':r': enrollmentKeys.reentry('') },
+    }),
+  );
+  return (out.Items ?? []).flatMap((item) => {
+    const parsed = ReentryItem.safeParse(item);
+    if (!parsed.success) return [];
+    const key = parsed.data.sk.slice(enrollmentKeys.reentry('').length);
+    return [{ enrollmentId: parsed.data.enrollmentId, journeyId: key.split('#')[0] ?? key }];
+  });
+}
+
+export type TraceSource = DataSource & { sfnEndpoint?: string };
+
+/** Reads one customer's trace from the local runtime (running or not) or from AWS. */
+export async function readTrace(source: TraceSource, userId: string): Promise<Trace> {
+  const found = await withData(source, async (data) => {
+    const enrollments = new EnrollmentItems(data.doc, data.table(ENROLLMENTS_TABLE));
+    const profiles = new ProfilesRepository(data.doc, data.table(PROFILES_TABLE), enrollments);
+    const { profile } = await profiles.get(userId);
     return {
-      userId,
-      traits: { ...state.profile.traits },
-      executions,
+      profile: {
+        traits: { ...profile.traits },
+        consent: profile.consent,
+        ...(profile.timezone === undefined ? {} : { timezone: profile.timezone }),
+        ...(profile.email === undefined ? {} : { email: profile.email }),
+        ...(profile.phone === undefined ? {} : { phone: profile.phone }),
+      },
       enrollments: await enrollments.enrollments(userId),
-      messages,
+      reentries: await reentriesOf(data, userId),
+      messages: await deliveriesOf(data, userId),
     };
   });
+  // Every enrollment id the tables name, with its journey (the state machine is journey-<id>).
+  const known = new Map<string, string>();
+  for (const e of [...found.enrollments, ...found.reentries, ...found.messages])
+    known.set(e.enrollmentId, e.journeyId);
+  const executions = await readExecutionTraces(source, known);
+  return {
+    userId,
+    profile: found.profile,
+    executions,
+    enrollments: found.enrollments,
+    messages: found.messages,
+  };
 }

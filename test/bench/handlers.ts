@@ -22,6 +22,7 @@ import { Journey } from '#shared/journey/schema.ts';
 import { TABLES } from '#shared/tables.ts';
 import { CONTRACT_VERSION } from '#shared/tasks.ts';
 import { AB_SPLIT_THEN_EXIT } from '../support/journey-steps.ts';
+import { loopbackDynalite } from './dynalite-loopback.ts';
 import { executionStatusHook, printGrowth, runGrowth } from './growth-run.ts';
 import { itemSizeBytes } from './item-size.ts';
 
@@ -321,8 +322,16 @@ export async function runHandlersBench(): Promise<void> {
     }
     sfnMock.restore();
     sqsMock.restore();
+    // The long streams run on an in-process dynalite without sockets: the same semantics and capacity figures, faster.
     for (const count of growthCounts()) {
-      printGrowth([(await runGrowth(dynamo.endpoint, count, executionStatusHook)).result]);
+      const loopback = loopbackDynalite();
+      try {
+        const started = performance.now();
+        const { result } = await runGrowth(loopback, count, executionStatusHook);
+        printGrowth([result], (performance.now() - started) / 1000);
+      } finally {
+        await loopback.close();
+      }
     }
   } finally {
     dynamo.stop();

@@ -13,6 +13,10 @@ const benches: Record<string, () => Promise<void> | void> = {
   compile: runCompileBench,
   handlers: runHandlersBench,
   bundles: () => runBundlesBench(),
+  cli: async () => {
+    const { runCliBench } = await import('./cli.ts');
+    runCliBench();
+  },
   templates: async () => {
     const { runTemplateAttacksBench } = await import('./template-attacks.ts');
     await runTemplateAttacksBench();

@@ -58,7 +58,7 @@ let withCli = false;
  * instant the test chooses, whatever the machine's speed or load.
  */
 beforeAll(async () => {
-  box = await sandbox();
+  box = await sandbox([JOURNEY]);
   runtime = await boot(box);
   withCli = awsCliAvailable('cart abandonment through the AWS CLI');
   // Quiet hours are 21:00–08:00 in the customer's zone: 09:00 now leaves the day for the sends.

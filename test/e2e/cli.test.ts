@@ -17,7 +17,7 @@ describe('journeys send, status and outbox against the local runtime', () => {
   const userId = customerInBucket('cart-abandonment', 'channel-test', 'cli', [0, 45]);
 
   beforeAll(async () => {
-    box = await sandbox();
+    box = await sandbox(['cart-abandonment']);
     runtime = await boot(box);
   }, CLI_TIMEOUT);
   afterAll(async () => {

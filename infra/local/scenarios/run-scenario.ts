@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as z from 'zod';
 import { profilesRepository } from '#functions/_lib/repositories.ts';
 import { CUSTOMER_EVENT_SOURCE } from '#shared/events.ts';
-import { LOCAL_NAMES } from '../env.ts';
+import { LOCAL_NAMES, LOCAL_TABLES } from '../env.ts';
 import type { ServiceName } from '../listen.ts';
 import { type LocalRuntime, startLocal } from '../runtime.ts';
 import { customerTimelines } from '../timeline.ts';
@@ -34,6 +34,7 @@ const ANY_PORT: Record<ServiceName, number> = {
   pinpoint: 0,
   s3: 0,
   sqs: 0,
+  console: 0,
 };
 
 /**
@@ -140,7 +141,7 @@ async function play(runtime: LocalRuntime, scenario: Scenario, journeysDir: stri
         zoneOf: (id) => zones.get(id) ?? 'UTC',
         cohort: (id) => cohorts.get(id),
         trait: async (id, name) => {
-          const { traits } = (await profilesRepository().get(id)).profile;
+          const { traits } = (await profilesRepository(LOCAL_TABLES.profiles).get(id)).profile;
           return Object.hasOwn(traits, name) ? traits[name] : undefined;
         },
       }),
@@ -290,5 +291,6 @@ function portsOf(runtime: LocalRuntime): Record<ServiceName, number> {
     pinpoint: port(e.pinpoint),
     s3: port(e.s3),
     sqs: port(e.sqs),
+    console: port(e.console),
   };
 }

@@ -2,11 +2,13 @@ import * as z from 'zod';
 import { AwsApiError, type JsonOperation } from '../http.ts';
 import { machineArn, parseMachineArn } from './arns.ts';
 import type { ExecutionRecord } from './executions.ts';
+import type { HistoryEvent } from './history.ts';
 import type { LocalStepFunctions } from './service.ts';
 
 /**
  * The Step Functions read API over local state machines and executions —
- * ListStateMachines, ListExecutions, ListStateMachineAliases — as AWS
+ * ListStateMachines, ListExecutions, ListStateMachineAliases,
+ * GetExecutionHistory (see history.ts, and history-store.ts for retention) — as AWS
  * answers it, so the AWS CLI and SDK inspect local runs as they would
  * deployed ones. Pages are offsets in `nextToken`.
  */
@@ -23,6 +25,12 @@ const inputs = {
       .optional(),
   }),
   ListStateMachineAliases: z.object({ ...Page, stateMachineArn: z.string() }),
+  GetExecutionHistory: z.object({
+    ...Page,
+    executionArn: z.string(),
+    reverseOrder: z.boolean().optional(),
+    includeExecutionData: z.boolean().optional(),
+  }),
 };
 
 function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
@@ -99,6 +107,16 @@ export function readOperations(sfn: LocalStepFunctions): Record<string, JsonOper
       const { slice, next } = page(records, request);
       return { executions: slice.map(executionItem), ...next };
     },
+    GetExecutionHistory: async (input) => {
+      const request = parse(inputs.GetExecutionHistory, input);
+      const events = await sfn.history(request.executionArn);
+      const ordered = request.reverseOrder ? events.reverse() : events;
+      const { slice, next } = page(ordered, request);
+      return {
+        events: request.includeExecutionData === false ? slice.map(withoutData) : slice,
+        ...next,
+      };
+    },
     ListStateMachineAliases: (input) => {
       const request = parse(inputs.ListStateMachineAliases, input);
       const machine = sfn.machines.get(parseMachineArn(request.stateMachineArn).machine);
@@ -112,4 +130,19 @@ export function readOperations(sfn: LocalStepFunctions): Record<string, JsonOper
       };
     },
   };
+}
+
+/** An event without its input and output, as `includeExecutionData: false` asks. */
+function withoutData(event: HistoryEvent): HistoryEvent {
+  const out: HistoryEvent = { ...event };
+  for (const [key, value] of Object.entries(event)) {
+    if (!isDetails(value)) continue;
+    const { input: _input, output: _output, parameters: _parameters, ...rest } = value;
+    out[key] = rest;
+  }
+  return out;
+}
+
+function isDetails(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -10,6 +10,8 @@ import {
 } from '../stepfunctions/runner.ts';
 import { executionArn, machineArn, parseExecutionArn, parseMachineArn } from './arns.ts';
 import type { ExecutionLog, ExecutionRecord } from './executions.ts';
+import { type HistoryEvent, HistoryRecorder, historyFromRecord } from './history.ts';
+import type { HistoryStore } from './history-store.ts';
 import type { MachineStore } from './machines.ts';
 
 export type StepFunctionsOptions = {
@@ -20,10 +22,17 @@ export type StepFunctionsOptions = {
   /** Journey time: executions wait, time out and retry on it, and hold it while they work. */
   time: RunnerTime;
   onExecutionEnd?: (record: ExecutionRecord) => void;
+  /** Execution histories (GetExecutionHistory); without it, histories are not recorded. */
+  histories?: HistoryStore;
 };
 
 /** A running execution; `finished` settles once its final record is written. */
-type Running = { run: LocalExecution; finished?: Promise<void>; stop?: { error?: string; cause?: string } };
+type Running = {
+  run: LocalExecution;
+  history?: HistoryRecorder;
+  finished?: Promise<void>;
+  stop?: { error?: string; cause?: string };
+};
 
 /**
  * The Step Functions service behind the local API: state machines with
@@ -74,8 +83,9 @@ export class LocalStepFunctions {
       transitions: 0,
     };
     await this.options.executions.write(record);
-    const run = local.start(JSON.parse(input), { name });
-    const entry: Running = { run };
+    const history = this.recordHistory(record, resolved.definition, resolved.machine.roleArn);
+    const run = local.start(JSON.parse(input), { name, observer: history });
+    const entry: Running = { run, history };
     this.running.set(execArn, entry);
     entry.finished = run.done.then((outcome) => {
       // The execution's own hold ended with its last state, a few microtasks ago (no idle check in
@@ -111,6 +121,23 @@ export class LocalStepFunctions {
       throw new AwsApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
     const entry = this.running.get(record.executionArn);
     return entry === undefined ? record : { ...record, visited: entry.run.visited() };
+  }
+
+  /** GetExecutionHistory: the events of a running or ended execution, oldest first. */
+  async history(arn: string): Promise<HistoryEvent[]> {
+    const record = this.describeExecution(arn);
+    const kept = await this.options.histories?.events(record.executionArn);
+    const roleArn = this.machines.has(record.machine) ? this.machines.get(record.machine).roleArn : '';
+    return kept ?? historyFromRecord(record, roleArn);
+  }
+
+  private recordHistory(record: ExecutionRecord, definition: string, roleArn: string) {
+    const store = this.options.histories;
+    if (store === undefined) return undefined;
+    const parsed: StateMachineDefinition = JSON.parse(definition);
+    const recorder = new HistoryRecorder(parsed.States, record, roleArn);
+    store.track(record.executionArn, recorder);
+    return recorder;
   }
 
   sendTaskSuccess(token: string, output: string): void {
@@ -192,7 +219,9 @@ export class LocalStepFunctions {
       transitions: outcome.transitions,
     };
     try {
+      entry.history?.end(ended);
       await this.options.executions.write(ended);
+      await this.options.histories?.close(ended.executionArn, (ended.stopDate ?? 0) * 1000);
     } finally {
       this.running.delete(record.executionArn);
     }

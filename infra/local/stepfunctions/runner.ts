@@ -77,6 +77,40 @@ export type RunnerOptions = {
 export type StartOptions = {
   /** The execution name (`$$.Execution.Name`); a random one when absent. */
   name?: string;
+  /** Told each state event and Task attempt, at the runner's time (the execution history is built from it). */
+  observer?: ExecutionObserver;
+};
+
+/** A state event of the interpreter, top level only (Map iterations and Parallel branches are left out). */
+export type StateEvent = {
+  type: 'StateEntered' | 'StateExited' | 'StateFailed' | 'StateRetried' | 'StateCaught';
+  state: string;
+  input?: unknown;
+  output?: unknown;
+  error?: string;
+  cause?: string;
+};
+
+/**
+ * One call of a Task's local function, filled in as it goes: the effective
+ * input at start, when a `.waitForTaskToken` call handed its token over, and
+ * how it ended. Observers keep the reference.
+ */
+export type TaskAttempt = {
+  input: unknown;
+  startedAt: number;
+  submittedAt?: number;
+  submitted?: unknown;
+  endedAt?: number;
+  output?: unknown;
+  /** The error of a failed attempt, as Retry and Catch see it. */
+  error?: { name: string; cause: string };
+};
+
+/** Watches one execution. Times are epoch ms of the runner's clock. */
+export type ExecutionObserver = {
+  state(event: StateEvent, at: number): void;
+  attempt(stateName: string, attempt: TaskAttempt): void;
 };
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
@@ -137,6 +171,7 @@ export class LocalStateMachine {
       runner: this.#options,
       tokens: this.tokens,
       machineName: this.#options.stateMachineName ?? 'local',
+      observer: options.observer,
     });
   }
 }
@@ -167,6 +202,7 @@ type ExecutionSetup = {
   runner: RunnerOptions;
   tokens: TaskTokenRegistry;
   machineName: string;
+  observer?: ExecutionObserver;
 };
 
 function startExecution(
@@ -186,7 +222,8 @@ function startExecution(
     context: executionContext(setup, tokenSlot),
     overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides: retryOverrides(local) },
   });
-  const done = collect(run, visited, stopped.signal).then((outcome) => {
+  const observe = observerOf(setup);
+  const done = collect(run, visited, stopped.signal, observe).then((outcome) => {
     status = outcome.status;
     stopped.abort();
     release();
@@ -230,15 +267,38 @@ function executionContext(setup: ExecutionSetup, tokenSlot: { token?: string }) 
   };
 }
 
+/** Passes the interpreter's top-level state events to the observer, stamped with the runner's now. */
+function observerOf(setup: ExecutionSetup) {
+  const { observer } = setup;
+  if (observer === undefined) return (_event: EventLog) => undefined;
+  const now = timeOf(setup.runner).now;
+  return (event: EventLog) => {
+    if (!('state' in event) || event.index !== undefined) return;
+    const base = { type: event.type, state: event.state.name, input: event.state.input };
+    if (event.type === 'StateExited') observer.state({ ...base, output: event.state.output }, now());
+    else if (event.type === 'StateFailed')
+      observer.state({ ...base, error: event.Error, cause: causeText(event.Cause) }, now());
+    else observer.state(base, now());
+  };
+}
+
+function causeText(cause: unknown): string {
+  return typeof cause === 'string' ? cause : JSON.stringify(cause ?? '');
+}
+
+type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
+
 async function collect(
   run: ReturnType<StateMachine['run']>,
   visited: string[],
   stopped: AbortSignal,
+  observe: (event: EventLog) => void,
 ): Promise<ExecutionOutcome> {
   let retries = 0;
   let failure: { error: string; cause: string } | undefined;
   const logs = (async () => {
     for await (const event of run.eventLogs) {
+      observe(event);
       if (event.type === 'StateEntered') visited.push(event.state.name);
       else if (event.type === 'StateRetried') retries += 1;
       else if (event.type === 'ExecutionFailed') failure = { error: event.Error, cause: String(event.Cause) };
@@ -286,21 +346,28 @@ function localHandlers(
   }
   for (const [stateName, info] of local.tasks) {
     const retries = new RetryPlan(local.retriers.get(stateName) ?? [], `${setup.name}:${stateName}`);
-    const attempt = async (input: JsonValue) => {
+    const attempt = async (input: JsonValue, seen: TaskAttempt) => {
       const call: TaskCall = { stateName, resource: info.resource, executionName: setup.name };
       const timeoutMs = info.timeoutSeconds === undefined ? undefined : info.timeoutSeconds * 1000;
       if (!info.waitsForToken)
         return toJson(await withTimeout(time, invoke(setup.runner, call, input), timeoutMs, call, stopped));
       const token = tokenSlot.token ?? setup.tokens.newToken();
       tokenSlot.token = undefined;
-      return toJson(await awaitToken(setup, { ...call, token }, input, timeoutMs, stopped));
+      return toJson(await awaitToken(setup, { ...call, token }, input, timeoutMs, stopped, seen));
     };
     handlers[stateName] = async (input) => {
+      // A stopped execution calls nothing more (the interpreter would still retry a failed attempt).
+      if (stopped.aborted) return null;
+      const seen: TaskAttempt = { input, startedAt: time.now() };
+      setup.observer?.attempt(stateName, seen);
       try {
-        const output = await attempt(input);
+        const output = await attempt(input, seen);
+        Object.assign(seen, { endedAt: time.now(), output });
         retries.reset();
         return output;
       } catch (error) {
+        seen.endedAt = time.now();
+        seen.error = error instanceof Error ? { name: error.name, cause: error.message } : undefined;
         const delay = retries.onFailure(error instanceof Error ? error.name : 'Error');
         if (delay !== undefined) await time.parked(time.sleep(delay, stopped, `${setup.name}/${stateName}`));
         throw error;
@@ -316,11 +383,13 @@ async function awaitToken(
   input: JsonValue,
   timeoutMs: number | undefined,
   stopped: AbortSignal,
+  seen: TaskAttempt,
 ): Promise<unknown> {
   const settlement = setup.tokens.wait(call.token, { executionName: setup.name, stateName: call.stateName });
   const time = timeOf(setup.runner);
   try {
-    await invoke(setup.runner, call, input);
+    const submitted = await invoke(setup.runner, call, input);
+    Object.assign(seen, { submittedAt: time.now(), submitted: toJson(submitted) });
     // Waiting for the token is waiting on the outside world: time may move meanwhile.
     const settled = await time.parked(withTimeout(time, settlement, timeoutMs, call, stopped));
     if (settled === undefined) return null;

@@ -1,0 +1,16 @@
+import { defineFunction } from '#functions/_lib/manifest.ts';
+
+export const manifest = defineFunction({
+  name: 'segment-entry',
+  description: 'Segment journeys: scheduled fan-out, paced profile scans and enrollments',
+  bindings: {
+    profilesTable: 'readWrite',
+    journeysTable: 'read',
+    statsTable: 'readWrite',
+    enrollmentsTable: 'readWrite',
+    segmentQueue: 'send',
+    journeyExecutions: 'start',
+  },
+  // A queue message is a Scan page or 25 enrollments.
+  timeoutSeconds: 60,
+});
