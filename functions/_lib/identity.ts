@@ -95,14 +95,28 @@ export class ProfileIdentities {
       const existing = aliasTarget(current) ?? into;
       const chainEnd = await this.resolve(existing);
       if (chainEnd === into && aliasState(current) === 'merged') return { status: 'already', into };
+      // A merge into a profile that joined this one's target since: it is finished along the chain.
+      if (chainEnd === into && current !== undefined && aliasState(current) === 'merging') {
+        return this.copyAll(fromKey, existing, current, into);
+      }
       return { status: 'kept', into: chainEnd };
     }
     if (aliasState(claimed) === 'merged') return { status: 'already', into };
+    return this.copyAll(fromKey, into, claimed, into);
+  }
+
+  /** Copies the claimed item to `claimedInto` (or where it has joined since), then reduces it. */
+  private async copyAll(
+    fromKey: string,
+    claimedInto: string,
+    claimed: Readonly<Record<string, unknown>>,
+    into: string,
+  ): Promise<MergeOutcome> {
     const keys = mergedAttributes(claimed);
     for (let start = 0, batch = 0; start < keys.length; start += MERGE_BATCH, batch++) {
-      await this.copyBatch(fromKey, into, batch, keys.slice(start, start + MERGE_BATCH), claimed);
+      await this.copyBatch(fromKey, claimedInto, batch, keys.slice(start, start + MERGE_BATCH), claimed);
     }
-    await this.reduce(fromKey, into, claimed);
+    await this.reduce(fromKey, claimedInto, claimed);
     return { status: 'merged', into, copied: keys.length };
   }
 
@@ -119,17 +133,23 @@ export class ProfileIdentities {
 
   private async copyBatch(
     fromKey: string,
-    into: string,
+    start: string,
     batch: number,
     keys: readonly string[],
     from: Readonly<Record<string, unknown>>,
   ): Promise<void> {
     const guard = guardOf(fromKey, batch);
-    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    let into = start;
+    // Each hop along an alias chain takes a read, conflicting writes an attempt each.
+    for (let attempt = 0; attempt < ATTEMPTS + MAX_ALIAS_HOPS; attempt++) {
       const target = await this.item(into);
       if (target?.[guard.slot] === guard.digest) return;
-      if (aliasTarget(target) !== undefined) {
-        throw new Error(`identity: ${into} was merged into another profile during a merge; retried later`);
+      // The target joined another profile meanwhile: what it held (batches copied before) went
+      // there with it, and the batches still to copy follow.
+      const next = aliasTarget(target);
+      if (next !== undefined) {
+        into = next;
+        continue;
       }
       const b = new UpdateBuilder();
       const conditions = mergeBatch(b, keys, from, target, this.now());
