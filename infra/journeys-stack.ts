@@ -108,6 +108,8 @@ export class JourneysStack extends Stack {
       stats: this.tables.stats,
       enrollments: this.tables.enrollments,
       deployer: this.functions['deploy-journey'],
+      bus: this.routing.customerBus,
+      startRate: settings.segmentStartRate,
     });
     this.routeEvents();
     this.monitoring = new Monitoring(this, 'Monitoring', {

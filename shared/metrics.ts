@@ -17,6 +17,9 @@ export const METRICS = {
   messagesUnknown: 'MessagesOutcomeUnknown',
   segmentScanned: 'SegmentScanned',
   segmentMatched: 'SegmentMatched',
+  /** StartExecution attempts of segment entry that Step Functions throttled (each retried after backoff). */
+  segmentThrottled: 'SegmentStartsThrottled',
+  segmentRunsCompleted: 'SegmentRunsCompleted',
   conversions: 'Conversions',
   revenue: 'Revenue',
   enrollmentsEnded: 'EnrollmentsEnded',

@@ -28,6 +28,10 @@ const ConfigSchema = z.object({
   EVALUATE_FUNCTION_ARN: nonEmpty,
   AWAIT_EVENT_FUNCTION_ARN: nonEmpty,
   SEGMENT_QUEUE_URL: nonEmpty,
+  /** StartExecution per second for a segment run, across all workers. */
+  SEGMENT_START_RATE: z.coerce.number().positive().optional(),
+  /** Segment worker invocations at once (each paces its share of the rate). */
+  SEGMENT_WORKERS: z.coerce.number().int().positive().optional(),
   SEGMENT_ENTRY_FUNCTION_ARN: nonEmpty.optional(),
   SCHEDULER_ROLE_ARN: nonEmpty.optional(),
   SCHEDULE_GROUP_NAME: nonEmpty.optional(),
@@ -47,6 +51,8 @@ const OPTIONAL: readonly string[] = [
   'UNSUBSCRIBE_SIGNING_KEY',
   'S3_FORCE_PATH_STYLE',
   'SEGMENT_ENTRY_FUNCTION_ARN',
+  'SEGMENT_START_RATE',
+  'SEGMENT_WORKERS',
   'SCHEDULER_ROLE_ARN',
   'SCHEDULE_GROUP_NAME',
   'JOURNEY_LOG_GROUP_ARN',

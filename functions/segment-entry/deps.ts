@@ -1,15 +1,23 @@
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EnrollmentDeps } from '#functions/_lib/enrollments.ts';
 import type { RegistryRepository } from '#functions/_lib/registry.ts';
+import type { Pacing } from './pacing.ts';
+import type { SegmentRuns } from './runs.ts';
 
 /** What segment entry works with; tests pass dynalite and mocked SQS / Step Functions. */
 export type SegmentDeps = EnrollmentDeps & {
   db: DynamoDBDocumentClient;
   profilesTable: string;
   registry: RegistryRepository;
+  runs: SegmentRuns;
   sqs: SQSClient;
   queueUrl: string;
+  /** Run started / completed notifications go on this bus. */
+  events: EventBridgeClient;
+  eventBus: string;
+  pacing: Pacing;
   now: () => Date;
   /** Profiles per Scan page (SCAN_PAGE_SIZE unless a test wants many pages). */
   scanPageSize?: number;

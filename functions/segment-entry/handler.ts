@@ -3,6 +3,7 @@ import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
 import * as z from 'zod';
 import { dynamoClient } from '#functions/_lib/clients/dynamo.ts';
+import { eventsClient } from '#functions/_lib/clients/events.ts';
 import { sfnClient } from '#functions/_lib/clients/sfn.ts';
 import { sqsClient } from '#functions/_lib/clients/sqs.ts';
 import { now } from '#functions/_lib/clock.ts';
@@ -18,17 +19,34 @@ import {
 import { METRICS } from '#shared/metrics.ts';
 import { ScheduledRun } from '#shared/segment/work.ts';
 import type { SegmentDeps } from './deps.ts';
+import { realPacing } from './pacing.ts';
 import { processRecords } from './records.ts';
 import { startRun } from './run.ts';
+import { SegmentRuns } from './runs.ts';
 
-const config = lazyConfig(['PROFILES_TABLE_NAME', 'SEGMENT_QUEUE_URL']);
+const config = lazyConfig([
+  'PROFILES_TABLE_NAME',
+  'STATS_TABLE_NAME',
+  'SEGMENT_QUEUE_URL',
+  'EVENT_BUS_NAME',
+  'SEGMENT_START_RATE',
+  'SEGMENT_WORKERS',
+]);
 let deps: SegmentDeps | undefined;
 
 function segmentDeps(): SegmentDeps {
+  if (deps !== undefined) return deps;
   const c = config();
-  deps ??= {
+  // The pace lives as long as the process: a warm worker keeps to its share across invocations.
+  const pacing = realPacing(c.SEGMENT_START_RATE, c.SEGMENT_WORKERS);
+  pacing.onThrottle = () => metrics.addMetric(METRICS.segmentThrottled, MetricUnit.Count, 1);
+  deps = {
     db: dynamoClient(),
     profilesTable: c.PROFILES_TABLE_NAME,
+    runs: new SegmentRuns(dynamoClient(), c.STATS_TABLE_NAME),
+    events: eventsClient(),
+    eventBus: c.EVENT_BUS_NAME,
+    pacing,
     profiles: profilesRepository(),
     enrollments: enrollmentItems(),
     registry: registryRepository(),
@@ -63,6 +81,10 @@ export const handler = middy(async (event: SegmentEntryEvent) => {
   metrics.addMetric(METRICS.segmentScanned, MetricUnit.Count, result.totals.scanned);
   metrics.addMetric(METRICS.segmentMatched, MetricUnit.Count, result.totals.matched);
   metrics.addMetric(METRICS.enrollments, MetricUnit.Count, result.totals.enrolled);
+  for (const run of result.completed) {
+    metrics.addMetric(METRICS.segmentRunsCompleted, MetricUnit.Count, 1);
+    logger.info('segment run completed', { run });
+  }
   if (result.problems.length > 0) logger.warn('segment work failed', { problems: result.problems });
   return { batchItemFailures: result.batchItemFailures };
 })

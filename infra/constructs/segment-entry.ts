@@ -1,10 +1,12 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DEFAULT_SEGMENT_WORKERS, DEFAULT_START_RATE } from '#shared/segment/pace.ts';
 import { secureQueue } from './event-routing.ts';
 import { journeyStateMachinesArn } from './journey-arns.ts';
 import { JourneysFunction } from './journeys-function.ts';
@@ -12,9 +14,9 @@ import type { LogSettings } from './log-settings.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
 import { JOURNEYS_AT_RUN_TIME } from './permissions.ts';
 
-/** Worker invocations at once: with ~25 starts/s each, segment entry stays well under StartExecution's 300/s refill. */
-export const SEGMENT_WORKER_CONCURRENCY = 5;
-/** Queue messages per worker invocation (each a Scan page or 25 enrollments). */
+/** Worker invocations at once: each paces its share of the start rate (rate ÷ workers). */
+export const SEGMENT_WORKER_CONCURRENCY = DEFAULT_SEGMENT_WORKERS;
+/** Queue messages per worker invocation (each a Scan page or ENROLL_BATCH enrollments: ~9 s at 28/s). */
 export const SEGMENT_BATCH_SIZE = 5;
 const FUNCTION_TIMEOUT = Duration.seconds(60);
 
@@ -38,6 +40,13 @@ export interface SegmentEntryProps {
   readonly enrollments: ITable;
   /** The function that deploys journeys, and with them their schedules. */
   readonly deployer: JourneysFunction;
+  /** Where run started / completed notifications go. */
+  readonly bus: IEventBus;
+  /**
+   * StartExecution per second across all workers (default 280): keep it under
+   * the Region's refill (300/s, 150/s in smaller Regions) minus what ingest starts.
+   */
+  readonly startRate?: number;
 }
 
 /**
@@ -98,6 +107,9 @@ export class SegmentEntry extends Construct {
     fn.bindProfiles(props.profiles, 'readWrite').bindJourneysTable(props.journeys, 'read');
     fn.bindStats(props.stats, 'readWrite');
     fn.bindEnrollments(props.enrollments, 'readWrite');
+    fn.bindEventBus(props.bus);
+    fn.setEnv('SEGMENT_START_RATE', String(props.startRate ?? DEFAULT_START_RATE));
+    fn.setEnv('SEGMENT_WORKERS', String(SEGMENT_WORKER_CONCURRENCY));
     this.queue.grantSendMessages(fn.role);
     fn.setEnv('SEGMENT_QUEUE_URL', this.queue.queueUrl);
     fn.function.addEventSource(

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DEFAULT_START_RATE } from '#shared/segment/pace.ts';
 
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
 
@@ -30,6 +31,13 @@ export const StackSettings = z
       .describe('Encrypt every log group with a customer-managed KMS key the stack creates.'),
     alarmEmail: z.email().optional().describe('Who is told when an alarm fires.'),
     retainData: flag.default(true).describe('Keep tables and bucket when the stack is deleted.'),
+    segmentStartRate: z.coerce
+      .number()
+      .positive()
+      .default(DEFAULT_START_RATE)
+      .describe(
+        "StartExecution per second for segment entry: just under the Region's refill (300/s in the large Regions, 150/s in smaller ones).",
+      ),
   })
   .transform((settings) => ({
     ...settings,
@@ -49,6 +57,7 @@ export const SETTING_KEYS = [
   'encryptLogs',
   'alarmEmail',
   'retainData',
+  'segmentStartRate',
 ] as const;
 
 /** Parses the settings from a context lookup; throws a readable error naming each bad value. */
