@@ -6,7 +6,6 @@ import type { EntrySkipReason } from '#shared/journey/entry/limits.ts';
 import { CONTRACT_VERSION, type EnrollmentInput } from '#shared/tasks.ts';
 import { addDuration } from '#shared/time.ts';
 import type { EnrollmentItems, ReentryPolicy } from './enrollment-items.ts';
-import type { ProfilesRepository } from './profiles.ts';
 import { executionArnOf, isAlreadyDone } from './sfn-errors.ts';
 import type { StatsRepository } from './stats.ts';
 
@@ -16,11 +15,11 @@ import type { StatsRepository } from './stats.ts';
  * the live alias under the deterministic name, then the funnel counters.
  */
 
+/** Only what starting needs, so that a load model can stand in for the tables. */
 export type EnrollmentDeps = {
-  profiles: ProfilesRepository;
-  enrollments: EnrollmentItems;
+  enrollments: Pick<EnrollmentItems, 'claimEntry' | 'putEnrollment'>;
   sfn: SFNClient;
-  stats: StatsRepository;
+  stats: Pick<StatsRepository, 'recordEnrollment'>;
 };
 
 export type Entry = {

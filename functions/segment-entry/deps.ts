@@ -10,8 +10,8 @@ import type { SegmentRuns } from './runs.ts';
 export type SegmentDeps = EnrollmentDeps & {
   db: DynamoDBDocumentClient;
   profilesTable: string;
-  registry: RegistryRepository;
-  runs: SegmentRuns;
+  registry: Pick<RegistryRepository, 'get'>;
+  runs: Pick<SegmentRuns, 'claim' | 'queued' | 'scanned' | 'enrolled' | 'complete'>;
   sqs: SQSClient;
   queueUrl: string;
   /** Run started / completed notifications go on this bus. */

@@ -10,12 +10,7 @@ import { now } from '#functions/_lib/clock.ts';
 import { lazyConfig } from '#functions/_lib/config.ts';
 import { observability } from '#functions/_lib/middleware.ts';
 import { logger, metrics } from '#functions/_lib/observability.ts';
-import {
-  enrollmentItems,
-  profilesRepository,
-  registryRepository,
-  statsRepository,
-} from '#functions/_lib/repositories.ts';
+import { enrollmentItems, registryRepository, statsRepository } from '#functions/_lib/repositories.ts';
 import { METRICS } from '#shared/metrics.ts';
 import { ScheduledRun } from '#shared/segment/work.ts';
 import type { SegmentDeps } from './deps.ts';
@@ -47,7 +42,6 @@ function segmentDeps(): SegmentDeps {
     events: eventsClient(),
     eventBus: c.EVENT_BUS_NAME,
     pacing,
-    profiles: profilesRepository(),
     enrollments: enrollmentItems(),
     registry: registryRepository(),
     stats: statsRepository(),

@@ -56,10 +56,13 @@ export async function pacedStart<T>(pacing: Pacing, start: () => Promise<T>): Pr
   for (let attempt = 0; ; attempt++) {
     await pacing.sleep(pacing.pace.reserve(pacing.nowMs()));
     try {
-      return await start();
+      const result = await start();
+      pacing.pace.succeeded();
+      return result;
     } catch (error) {
       const throttled = throttleName(error);
       if (throttled === undefined) throw error;
+      pacing.pace.throttled();
       pacing.onThrottle?.(throttled);
       if (attempt + 1 >= MAX_START_ATTEMPTS)
         throw new StartThrottled(`${throttled} after ${MAX_START_ATTEMPTS} attempts`);

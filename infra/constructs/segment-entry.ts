@@ -17,7 +17,7 @@ import { JOURNEYS_AT_RUN_TIME } from './permissions.ts';
 /** Worker invocations at once: each paces its share of the start rate (rate ÷ workers). */
 export const SEGMENT_WORKER_CONCURRENCY = DEFAULT_SEGMENT_WORKERS;
 /** Queue messages per worker invocation (each a Scan page or ENROLL_BATCH enrollments: ~9 s at 28/s). */
-export const SEGMENT_BATCH_SIZE = 5;
+export const SEGMENT_BATCH_SIZE = 2;
 const FUNCTION_TIMEOUT = Duration.seconds(60);
 
 /** The schedule actions deploy-journey needs on the schedules of segment journeys. */

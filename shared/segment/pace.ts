@@ -17,6 +17,8 @@ export const STARTS_IN_FLIGHT = 8;
 /** Throttled attempts of one start before its queue message is handed back for a later retry. */
 export const MAX_START_ATTEMPTS = 8;
 const BACKOFF_BASE_MS = 100;
+/** How much of its rate a worker keeps after a throttle. */
+const DECREASE = 0.9;
 const BACKOFF_CAP_MS = 10_000;
 
 /** Step Functions errors that mean "not now": the start did not happen and may be tried again. */
@@ -29,29 +31,51 @@ export const THROTTLE_ERRORS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * A pacer (the generic cell rate algorithm): starts are let through at
- * `perSecond` on average with up to `burst` at once after a quiet spell. It
- * only computes delays; the caller sleeps them, so tests drive it with a
- * virtual clock.
+ * A pacer (the generic cell rate algorithm): starts are let through at the
+ * rate on average with up to `burst` at once after a quiet spell. A throttle
+ * slows the rate by 15% and each success wins a little of it back (additive
+ * increase, multiplicative decrease), so workers configured above the quota,
+ * or sharing it with ingest, settle at what Step Functions grants instead of
+ * retrying into it. It only computes delays; the caller sleeps them, so tests
+ * drive it with a virtual clock.
  */
 export class StartPace {
-  private readonly intervalMs: number;
-  private readonly toleranceMs: number;
+  private readonly burst: number;
+  private perSecond: number;
   /** When the next start is due if the bucket were empty (theoretical arrival time). */
   private dueMs = Number.NEGATIVE_INFINITY;
 
-  constructor(perSecond: number, burst = 1) {
-    if (!(perSecond > 0)) throw new RangeError(`a start rate must be positive, got ${perSecond}`);
-    this.intervalMs = 1000 / perSecond;
-    this.toleranceMs = Math.max(0, Math.floor(burst) - 1) * this.intervalMs;
+  constructor(
+    private readonly maxPerSecond: number,
+    burst = 1,
+  ) {
+    if (!(maxPerSecond > 0)) throw new RangeError(`a start rate must be positive, got ${maxPerSecond}`);
+    this.perSecond = maxPerSecond;
+    this.burst = Math.max(1, Math.floor(burst));
+  }
+
+  /** The rate the pace currently lets through. */
+  get rate(): number {
+    return this.perSecond;
   }
 
   /** Reserves the next start: how long to wait from `nowMs` before making it. */
   reserve(nowMs: number): number {
+    const interval = 1000 / this.perSecond;
     const due = Math.max(this.dueMs, nowMs);
-    const wait = Math.max(0, due - this.toleranceMs - nowMs);
-    this.dueMs = due + this.intervalMs;
+    const wait = Math.max(0, due - (this.burst - 1) * interval - nowMs);
+    this.dueMs = due + interval;
     return wait;
+  }
+
+  /** Step Functions refused a start: slow down (never below one start every ten seconds). */
+  throttled(): void {
+    this.perSecond = Math.max(0.1, this.perSecond * DECREASE);
+  }
+
+  /** A start went through: win back a hundredth of the configured rate. */
+  succeeded(): void {
+    this.perSecond = Math.min(this.maxPerSecond, this.perSecond + this.maxPerSecond / 50);
   }
 }
 

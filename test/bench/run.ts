@@ -21,6 +21,10 @@ const benches: Record<string, () => Promise<void> | void> = {
     const { runFaultsBench } = await import('./faults.ts');
     await runFaultsBench();
   },
+  segment: async () => {
+    const { runSegmentBench } = await import('./segment.ts');
+    await runSegmentBench();
+  },
   local: async () => {
     const { runLocalBench } = await import('./local.ts');
     await runLocalBench();

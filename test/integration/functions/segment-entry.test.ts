@@ -5,7 +5,6 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
-import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { RegistryRepository } from '#functions/_lib/registry.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
@@ -77,6 +76,14 @@ const unpaced = (): Pacing => ({
   inFlight: 4,
 });
 
+/** The repositories on dynalite, kept typed in full so tests can read what the worker wrote. */
+function tables() {
+  return {
+    enrollments: new EnrollmentItems(db.doc, db.tables.enrollments),
+    stats: new StatsRepository(db.doc, db.tables.stats),
+  };
+}
+
 function deps(scanPageSize?: number): SegmentDeps {
   return {
     runs: new SegmentRuns(db.doc, db.tables.stats),
@@ -85,10 +92,8 @@ function deps(scanPageSize?: number): SegmentDeps {
     pacing: unpaced(),
     db: db.doc,
     profilesTable: db.tables.profiles,
-    profiles: new ProfilesRepository(db.doc, db.tables.profiles),
-    enrollments: new EnrollmentItems(db.doc, db.tables.enrollments),
+    ...tables(),
     registry: new RegistryRepository(db.doc, db.tables.journeys),
-    stats: new StatsRepository(db.doc, db.tables.stats),
     sfn: new SFNClient({ region: 'eu-west-1' }),
     sqs: new SQSClient({ region: 'eu-west-1' }),
     queueUrl: QUEUE,
@@ -182,21 +187,23 @@ describe('segment entry: a scheduled run', () => {
       { mode: 'once' },
     );
     expect(record).toEqual({ status: 'refused' });
-    expect(await d.enrollments.enrollment('u-match-1', name('u-match-1'))).toMatchObject({ enrolledAt: RUN });
+    expect(await tables().enrollments.enrollment('u-match-1', name('u-match-1'))).toMatchObject({
+      enrolledAt: RUN,
+    });
   });
 
   it('enrolls once when an enroll item is delivered again, and counts it once', async () => {
     // arrange
     const d = deps();
     const item = JSON.stringify({ kind: 'enroll', journeyId: 'plan', runId: RUN, userIds: ['u-match-2'] });
-    const before = await enrolledCount(d);
+    const before = await enrolledCount();
     // act
     const first = await processRecords(d, [{ messageId: 'a', body: item }]);
     const again = await processRecords(d, [{ messageId: 'a', body: item }]);
     // assert
     expect([first.totals.enrolled, again.totals.enrolled]).toEqual([1, 0]);
     expect(new Set(starts().map((s) => s.name)).size).toBe(1);
-    expect((await enrolledCount(d)) - before).toBe(1);
+    expect((await enrolledCount()) - before).toBe(1);
   });
 
   it('scans a run once when the schedule retries the invocation', async () => {
@@ -320,8 +327,8 @@ describe('segment entry: paging and failures', () => {
   });
 });
 
-async function enrolledCount(d: SegmentDeps): Promise<number> {
-  const rows = await d.stats.funnel('plan');
+async function enrolledCount(): Promise<number> {
+  const rows = await tables().stats.funnel('plan');
   return rows
     .filter((r) => r.metric === 'enrolled' && r.stepId === undefined)
     .reduce((n, r) => n + r.count, 0);
