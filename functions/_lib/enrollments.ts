@@ -17,7 +17,7 @@ import type { StatsRepository } from './stats.ts';
 
 /** Only what starting needs, so that a load model can stand in for the tables. */
 export type EnrollmentDeps = {
-  enrollments: Pick<EnrollmentItems, 'claimEntry' | 'putEnrollment'>;
+  enrollments: Pick<EnrollmentItems, 'claimEntry' | 'putEnrollment' | 'markCounted'>;
   sfn: SFNClient;
   stats: Pick<StatsRepository, 'recordEnrollment'>;
 };
@@ -112,7 +112,8 @@ export async function startEnrollment(
     if (!isAlreadyDone(error)) throw error;
     return false;
   }
-  if (entry.count) {
+  // A retried start (throttled, redelivered) may repeat one that went through: the mark counts it once.
+  if (entry.count && (await deps.enrollments.markCounted(userId, enrollmentId))) {
     await deps.stats.recordEnrollment({ journeyId: journey.journeyId, version: journey.version, variants });
   }
   return true;

@@ -3,6 +3,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EnrollmentDeps } from '#functions/_lib/enrollments.ts';
 import type { RegistryRepository } from '#functions/_lib/registry.ts';
+import type { OpenExecutions } from './headroom.ts';
 import type { Pacing } from './pacing.ts';
 import type { SegmentRuns } from './runs.ts';
 
@@ -18,6 +19,8 @@ export type SegmentDeps = EnrollmentDeps & {
   events: EventBridgeClient;
   eventBus: string;
   pacing: Pacing;
+  /** Open executions in the account: entry pauses near the limit. */
+  openExecutions: Pick<OpenExecutions, 'count'>;
   now: () => Date;
   /** Profiles per Scan page (SCAN_PAGE_SIZE unless a test wants many pages). */
   scanPageSize?: number;

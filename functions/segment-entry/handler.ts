@@ -14,6 +14,7 @@ import { enrollmentItems, registryRepository, statsRepository } from '#functions
 import { METRICS } from '#shared/metrics.ts';
 import { ScheduledRun } from '#shared/segment/work.ts';
 import type { SegmentDeps } from './deps.ts';
+import { OpenExecutions } from './headroom.ts';
 import { realPacing } from './pacing.ts';
 import { processRecords } from './records.ts';
 import { startRun } from './run.ts';
@@ -42,6 +43,7 @@ function segmentDeps(): SegmentDeps {
     events: eventsClient(),
     eventBus: c.EVENT_BUS_NAME,
     pacing,
+    openExecutions: new OpenExecutions(registryRepository(), statsRepository(), () => performance.now()),
     enrollments: enrollmentItems(),
     registry: registryRepository(),
     stats: statsRepository(),
@@ -51,6 +53,17 @@ function segmentDeps(): SegmentDeps {
     now,
   };
   return deps;
+}
+
+/** Open executions, account-wide and per journey, as the worker last counted them (the alarm reads these). */
+async function publishOpenExecutions(d: SegmentDeps): Promise<void> {
+  const open = await d.openExecutions.count();
+  metrics.singleMetric().addMetric(METRICS.openExecutions, MetricUnit.Count, open.account);
+  for (const [journeyId, count] of open.perJourney) {
+    const single = metrics.singleMetric();
+    single.addDimensions({ journey: journeyId });
+    single.addMetric(METRICS.openExecutions, MetricUnit.Count, count);
+  }
 }
 
 /** The SQS event fields the worker reads. */
@@ -75,6 +88,8 @@ export const handler = middy(async (event: SegmentEntryEvent) => {
   metrics.addMetric(METRICS.segmentScanned, MetricUnit.Count, result.totals.scanned);
   metrics.addMetric(METRICS.segmentMatched, MetricUnit.Count, result.totals.matched);
   metrics.addMetric(METRICS.enrollments, MetricUnit.Count, result.totals.enrolled);
+  await publishOpenExecutions(d);
+  if (result.paused.length > 0) logger.warn('segment entry paused', { reasons: result.paused });
   for (const run of result.completed) {
     metrics.addMetric(METRICS.segmentRunsCompleted, MetricUnit.Count, 1);
     logger.info('segment run completed', { run });

@@ -7,7 +7,9 @@ import { processWork, type WorkResult } from './work.ts';
 export type SqsRecord = { messageId: string; body: string };
 
 export type BatchResult = {
-  totals: Omit<WorkResult, 'skipped' | 'completed'>;
+  totals: Omit<WorkResult, 'skipped' | 'completed' | 'paused'>;
+  /** Why enroll items were put back for later (entry paused), once per reason. */
+  paused: string[];
   /** The SQS partial batch response: only these messages are received again. */
   batchItemFailures: { itemIdentifier: string }[];
   problems: { messageId: string; error: string }[];
@@ -30,6 +32,7 @@ export async function processRecords(deps: SegmentDeps, records: readonly SqsRec
     batchItemFailures: [],
     problems: [],
     completed: [],
+    paused: [],
   };
   for (const record of records) {
     try {
@@ -38,6 +41,7 @@ export async function processRecords(deps: SegmentDeps, records: readonly SqsRec
       result.totals.scanned += done.scanned;
       result.totals.matched += done.matched;
       result.totals.enrolled += done.enrolled;
+      if (done.paused !== undefined && !result.paused.includes(done.paused)) result.paused.push(done.paused);
       if (done.completed !== undefined) {
         const run = { journeyId: work.journeyId, runId: work.runId, ...done.completed };
         result.completed.push(run);

@@ -1,5 +1,6 @@
 import { startEnrollment } from '#functions/_lib/enrollments.ts';
 import type { RegistryEntry } from '#functions/_lib/registry.ts';
+import { pauseReason } from '#shared/segment/headroom.ts';
 import { inSegment, isSegmentJourney, notRunnable, segmentEnrollment } from '#shared/segment/run.ts';
 import {
   type EnrollItem,
@@ -11,7 +12,7 @@ import {
 import type { SegmentDeps } from './deps.ts';
 import { inPool, pacedStart } from './pacing.ts';
 import { scanProfiles } from './profiles-scan.ts';
-import { sendWork } from './queue.ts';
+import { MAX_DELAY_SECONDS, sendWork } from './queue.ts';
 import type { RunRecord } from './runs.ts';
 
 export type WorkResult = {
@@ -19,6 +20,8 @@ export type WorkResult = {
   matched: number;
   enrolled: number;
   skipped?: string;
+  /** Why this enroll item was put back on the queue for later instead of carried out. */
+  paused?: string;
   /** The run's record when this item completed the run. */
   completed?: RunRecord;
 };
@@ -71,6 +74,12 @@ async function scan(deps: SegmentDeps, item: ScanItem, journey: RegistryEntry): 
  * run's, so a redelivered item enrolls no one twice.
  */
 async function enroll(deps: SegmentDeps, item: EnrollItem, journey: RegistryEntry): Promise<WorkResult> {
+  const paused = pauseReason((await deps.openExecutions.count()).account);
+  if (paused !== undefined) {
+    // Paused, never dropped: the item comes back when executions have had time to end.
+    await sendWork(deps.sqs, deps.queueUrl, [item], MAX_DELAY_SECONDS);
+    return { ...NOTHING, paused };
+  }
   const trigger = { type: 'segment' as const, timestamp: item.runId };
   const started = await inPool(item.userIds, deps.pacing.inFlight, async (userId) => {
     const plan = segmentEnrollment(journey, userId, item.runId);

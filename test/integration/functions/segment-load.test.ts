@@ -46,6 +46,27 @@ describe('segment entry under the StartExecution quota', () => {
     expect(run.entrySeconds).toBeLessThan(PROFILES / 200);
   });
 
+  it('pauses entry near the open-execution limit and resumes as executions end, dropping no one', async () => {
+    // act: the account is past 90% of its million open executions; 50 end per second
+    const run = await runLoadModel({
+      profiles: 5_000,
+      openBefore: 900_500,
+      endingPerSecond: 50,
+      bucket: QUOTA,
+    });
+    // assert
+    expect(run.pausedBatches).toBeGreaterThan(0);
+    expect(run).toMatchObject({
+      executions: 5_000,
+      lost: 0,
+      startedTwice: 0,
+      deadLetters: 0,
+      completedEvents: 1,
+    });
+    // Paused items come back after SQS's longest delay (15 minutes).
+    expect(run.entrySeconds).toBeGreaterThan(900);
+  });
+
   it('scans the whole table for a sparse segment and enters only its members', async () => {
     // act: one profile in seven is in the segment
     const run = await runLoadModel({ profiles: 35_000, matchEvery: 7, bucket: QUOTA });

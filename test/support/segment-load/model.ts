@@ -6,6 +6,7 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { RegistryEntry } from '#functions/_lib/registry.ts';
 import type { SegmentDeps } from '#functions/segment-entry/deps.ts';
+import { OpenExecutions } from '#functions/segment-entry/headroom.ts';
 import { processRecords } from '#functions/segment-entry/records.ts';
 import { startRun } from '#functions/segment-entry/run.ts';
 import { SEGMENT_BATCH_SIZE, SEGMENT_WORKER_CONCURRENCY } from '#infra/constructs/segment-entry.ts';
@@ -26,6 +27,9 @@ export type LoadModelOptions = {
   /** The configured start rate (the stack's segmentStartRate). */
   rate?: number;
   workers?: number;
+  /** Executions already open in the account when the run starts, and how many end per second. */
+  openBefore?: number;
+  endingPerSecond?: number;
   /** Starts per second ingest makes on the same quota meanwhile. */
   ingestPerSecond?: number;
   bucket?: { refillPerSecond: number; burst: number };
@@ -49,6 +53,8 @@ export type LoadModelResult = {
   redelivered: number;
   deadLetters: number;
   completedEvents: number;
+  /** Worker invocations that found entry paused (open executions near the limit). */
+  pausedBatches: number;
   enrolledCounted: number;
 };
 
@@ -120,35 +126,60 @@ export async function runLoadModel(options: LoadModelOptions): Promise<LoadModel
   const entry = registryEntry();
   let completedEvents = 0;
 
+  // The mocks keep every call for inspection; the model forgets them as it goes, or a million would not fit.
+  const mocks: { resetHistory(): void }[] = [];
+  let calls = 0;
+  // Called between invocations: sinon refuses a reset while one of its fakes runs.
+  const forget = () => {
+    if (++calls % 200 === 0) for (const mock of mocks) mock.resetHistory();
+  };
   const sfn = new SFNClient({ region: 'eu-west-1' });
-  mockClient(sfn)
-    .on(StartExecutionCommand)
-    .callsFake((input) => stepFunctions.startExecution(input));
+  const sfnMock = mockClient(sfn);
+  mocks.push(sfnMock);
+  sfnMock.on(StartExecutionCommand).callsFake((input) => stepFunctions.startExecution(input));
   const sqs = new SQSClient({ region: 'eu-west-1' });
-  mockClient(sqs)
+  const sqsMock = mockClient(sqs);
+  mocks.push(sqsMock);
+  sqsMock
     .on(SendMessageBatchCommand)
-    .callsFake(async (input: { Entries: { Id: string; MessageBody: string }[] }) => {
+    .callsFake(async (input: { Entries: { Id: string; MessageBody: string; DelaySeconds?: number }[] }) => {
       await time.sleep(SQS_LATENCY_MS);
-      queue.send(input.Entries.map((e) => e.MessageBody));
+      for (const e of input.Entries) queue.send([e.MessageBody], time.nowMs, (e.DelaySeconds ?? 0) * 1000);
       return { Successful: input.Entries.map((e) => ({ Id: e.Id })), Failed: [] };
     });
   const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }));
   const answer = scanAnswer({ profiles: options.profiles, matchEvery });
-  mockClient(db)
-    .on(ScanCommand)
-    .callsFake(async (input) => {
-      await time.sleep(SCAN_LATENCY_MS);
-      return answer(input);
-    });
+  const dbMock = mockClient(db);
+  mocks.push(dbMock);
+  dbMock.on(ScanCommand).callsFake(async (input) => {
+    await time.sleep(SCAN_LATENCY_MS);
+    return answer(input);
+  });
   const events = new EventBridgeClient({ region: 'eu-west-1' });
-  mockClient(events)
-    .on(PutEventsCommand)
-    .callsFake((input: { Entries: { DetailType?: string }[] }) => {
-      if (input.Entries.some((e) => e.DetailType === 'Segment Run Completed')) completedEvents += 1;
-      return { FailedEntryCount: 0, Entries: [{ EventId: 'e' }] };
-    });
+  const eventsMock = mockClient(events);
+  mocks.push(eventsMock);
+  eventsMock.on(PutEventsCommand).callsFake((input: { Entries: { DetailType?: string }[] }) => {
+    if (input.Entries.some((e) => e.DetailType === 'Segment Run Completed')) completedEvents += 1;
+    return { FailedEntryCount: 0, Entries: [{ EventId: 'e' }] };
+  });
 
   const random = seeded(7);
+  // Open executions from counters, as the worker reads them: earlier ones ending, the run's own waiting.
+  const counters = {
+    listLive: async () => [entry],
+    funnel: async () => {
+      const ended = Math.min(options.openBefore ?? 0, ((options.endingPerSecond ?? 0) * time.nowMs) / 1000);
+      return [
+        {
+          journeyId: entry.journeyId,
+          version: '1',
+          metric: 'enrolled',
+          count: (options.openBefore ?? 0) + tables.enrolledCounted,
+        },
+        { journeyId: entry.journeyId, version: '1', metric: 'ended:completed', count: Math.floor(ended) },
+      ];
+    },
+  };
   const deps = (): SegmentDeps => ({
     db,
     profilesTable: 'profiles',
@@ -167,10 +198,12 @@ export async function runLoadModel(options: LoadModelOptions): Promise<LoadModel
       random,
       inFlight: STARTS_IN_FLIGHT,
     },
+    openExecutions: new OpenExecutions(counters, counters, () => time.nowMs),
     now: () => new Date(Date.parse(RUN) + time.nowMs),
   });
 
   let busy = 0;
+  let pausedItems = 0;
   let finished = false;
   const lane = async (d: SegmentDeps) => {
     while (!finished) {
@@ -183,11 +216,13 @@ export async function runLoadModel(options: LoadModelOptions): Promise<LoadModel
       busy += 1;
       await time.sleep(INVOKE_MS);
       const result = await processRecords(d, batch);
+      if (result.paused.length > 0) pausedItems += 1;
       const failed = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
       for (const record of batch)
         if (failed.has(record.messageId)) queue.failed(record, time.nowMs);
         else queue.done(record);
       busy -= 1;
+      forget();
     }
   };
   const ingest = async () => {
@@ -219,6 +254,7 @@ export async function runLoadModel(options: LoadModelOptions): Promise<LoadModel
     redelivered: queue.redelivered,
     deadLetters: queue.deadLetters.length,
     completedEvents,
+    pausedBatches: pausedItems,
     enrolledCounted: tables.enrolledCounted,
   };
 }

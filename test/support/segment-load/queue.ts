@@ -18,8 +18,13 @@ export class ModelQueue {
     private readonly maxReceiveCount: number,
   ) {}
 
-  send(bodies: readonly string[]): void {
-    for (const body of bodies) this.ready.push({ messageId: `m-${++this.sent}`, body });
+  /** Messages sent with a delay (SQS DelaySeconds) become visible at `nowMs + delayMs`. */
+  send(bodies: readonly string[], nowMs = 0, delayMs = 0): void {
+    for (const body of bodies) {
+      const record = { messageId: `m-${++this.sent}`, body };
+      if (delayMs > 0) this.later.push({ at: nowMs + delayMs, record });
+      else this.ready.push(record);
+    }
   }
 
   /** Up to `max` visible messages. */

@@ -11,6 +11,7 @@ import type { VirtualTime } from './virtual-time.ts';
 export class ModelTables {
   private readonly claims = new Map<string, string>();
   readonly enrollmentItems = new Set<string>();
+  private readonly counted = new Set<string>();
   enrolledCounted = 0;
   readonly runs = new Map<
     string,
@@ -40,6 +41,13 @@ export class ModelTables {
         putEnrollment: async (userId, enrollment) => {
           await wait();
           this.enrollmentItems.add(`${userId}|${enrollment.enrollmentId}`);
+        },
+        markCounted: async (userId, enrollmentId) => {
+          await wait();
+          const id = `${userId}|${enrollmentId}`;
+          if (!this.enrollmentItems.has(id) || this.counted.has(id)) return false;
+          this.counted.add(id);
+          return true;
         },
       },
       stats: {
