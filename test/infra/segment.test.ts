@@ -78,7 +78,7 @@ describe('segment entry', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: resolve(stack.segmentEntry.queue.queueArn),
       FunctionName: { Ref: logicalId(stack.segmentEntry.fn.function) },
-      BatchSize: 5,
+      BatchSize: 2,
       ScalingConfig: { MaximumConcurrency: 10 },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
