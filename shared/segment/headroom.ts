@@ -1,8 +1,8 @@
 import { OUTCOMES, outcomeMetric } from '../stats/keys.ts';
 
 /**
- * Open Standard executions are limited per account and Region (1,000,000;
- * AWS does not raise it). A journey whose customers wait for days keeps
+ * Open Standard executions are limited per account and Region (1,000,000 by
+ * default; AWS raises it to a few million on request). A journey whose customers wait for days keeps
  * each one open, so a large segment run can reach the limit; then
  * StartExecution fails with ExecutionLimitExceeded for every journey,
  * event-triggered ones included. Segment entry pauses before that.
