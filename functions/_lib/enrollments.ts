@@ -6,6 +6,7 @@ import type { EntrySkipReason } from '#shared/journey/entry/limits.ts';
 import { CONTRACT_VERSION, type EnrollmentInput } from '#shared/tasks.ts';
 import { addDuration } from '#shared/time.ts';
 import type { EnrollmentItems, ReentryPolicy } from './enrollment-items.ts';
+import type { EntryLimitRecords } from './entry-limits.ts';
 import { executionArnOf, isAlreadyDone } from './sfn-errors.ts';
 import type { StatsRepository } from './stats.ts';
 
@@ -17,9 +18,11 @@ import type { StatsRepository } from './stats.ts';
 
 /** Only what starting needs, so that a load model can stand in for the tables. */
 export type EnrollmentDeps = {
-  enrollments: Pick<EnrollmentItems, 'claimEntry' | 'putEnrollment' | 'markCounted'>;
+  enrollments: Pick<EnrollmentItems, 'claimEntry' | 'putEnrollment' | 'markCounted'> & {
+    limits: Pick<EntryLimitRecords, 'claim' | 'release'>;
+  };
   sfn: SFNClient;
-  stats: Pick<StatsRepository, 'recordEnrollment'>;
+  stats: Pick<StatsRepository, 'recordEnrollment' | 'increment'>;
 };
 
 export type Entry = {

@@ -42,6 +42,13 @@ export class ModelTables {
           await wait();
           this.enrollmentItems.add(`${userId}|${enrollment.enrollmentId}`);
         },
+        // The model's journey has no entry limit.
+        limits: {
+          claim: async () => {
+            throw new Error('the load model has no entry limits');
+          },
+          release: async () => {},
+        },
         markCounted: async (userId, enrollmentId) => {
           await wait();
           const id = `${userId}|${enrollmentId}`;
@@ -54,6 +61,9 @@ export class ModelTables {
         recordEnrollment: async () => {
           await wait();
           this.enrolledCounted += 1;
+        },
+        increment: async () => {
+          await wait();
         },
       },
       runs: {
