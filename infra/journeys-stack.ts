@@ -14,7 +14,7 @@ import { JourneysFunction, type JourneysFunctionProps } from './constructs/journ
 import { logSettings } from './constructs/log-settings.ts';
 import { Messaging } from './constructs/messaging.ts';
 import { Monitoring } from './constructs/monitoring.ts';
-import { SegmentEntry } from './constructs/segment-entry.ts';
+import { SEGMENT_WORKER_CONCURRENCY, SegmentEntry } from './constructs/segment-entry.ts';
 import type { StackSettings } from './constructs/settings.ts';
 import { UnsubscribeEndpoint } from './constructs/unsubscribe-endpoint.ts';
 import {
@@ -132,6 +132,7 @@ export class JourneysStack extends Stack {
         schedulerRole: this.segmentEntry.schedulerRole,
         targetArn: this.segmentEntry.fn.functionArn,
       },
+      segmentPacing: { startRate: settings.segmentStartRate, workers: SEGMENT_WORKER_CONCURRENCY },
     };
     for (const fn of Object.values(this.functions)) bindManifest(fn, targets);
     this.routeEvents(settings.eventSources);

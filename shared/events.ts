@@ -176,6 +176,8 @@ export type IdentifyEvent = z.infer<typeof IdentifyEvent>;
 
 /** The EventBridge `source` apps use for customer events, and the detail-types routed to ingest. */
 export const CUSTOMER_EVENT_SOURCE = 'journeys.customer';
+/** The source of the product's own notifications on the bus (deploys, segment runs). */
+export const SYSTEM_EVENT_SOURCE = 'journeys.system';
 export const CUSTOMER_EVENT_DETAIL_TYPES = ['track', 'identify', 'alias'] as const;
 
 /**

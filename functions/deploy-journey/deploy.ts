@@ -4,6 +4,7 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
 import type { RegistryRepository } from '#functions/_lib/registry.ts';
 import { pinnedName, type TemplateSnapshots } from '#functions/_lib/templates.ts';
+import { SYSTEM_EVENT_SOURCE } from '#shared/events.ts';
 import { liveFields } from '#shared/ingest/live-journey.ts';
 import type { Bindings } from '#shared/journey/compile/bindings.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
@@ -44,8 +45,6 @@ export type DeployResult =
   | { status: 'deployed'; journeyId: string; version: string }
   | { status: 'rejected'; journeyId: string; violations: Violation[] }
   | { status: 'archived' | 'unknown'; journeyId: string };
-
-export const SYSTEM_EVENT_SOURCE = 'journeys.system';
 
 async function emit(deps: DeployDeps, detailType: string, detail: Record<string, unknown>) {
   const out = await deps.events.send(

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { CUSTOMER_EVENT_SOURCE, EVENT_SOURCE } from '#shared/events.ts';
+import { DEFAULT_START_RATE } from '#shared/segment/pace.ts';
 
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
 
@@ -54,6 +55,13 @@ export const StackSettings = z
         "The sources whose customer events are ingested (comma-separated): the apps' own, and CDPs such as " +
           'aws.partner/segment.com/<sourceId> (a partner event bus is created for it) or rudderstack.',
       ),
+    segmentStartRate: z.coerce
+      .number()
+      .positive()
+      .default(DEFAULT_START_RATE)
+      .describe(
+        "StartExecution per second for segment entry: just under the Region's refill (300/s in the large Regions, 150/s in smaller ones).",
+      ),
   })
   .transform((settings) => ({
     ...settings,
@@ -74,6 +82,7 @@ export const SETTING_KEYS = [
   'alarmEmail',
   'retainData',
   'eventSources',
+  'segmentStartRate',
 ] as const;
 
 /** Parses the settings from a context lookup; throws a readable error naming each bad value. */

@@ -133,13 +133,13 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
 
 /**
  * The segment queue's event source, as the stack configures it
- * (`infra/constructs/segment-entry.ts`): 5 messages per invocation, 5
+ * (`infra/constructs/segment-entry.ts`): 2 messages per invocation, 10
  * invocations at once, 5 receives before the dead-letter file, and a failed
  * message received again after the visibility timeout (6 × 60 s) of journey time.
  */
 export const SEGMENT_EVENT_SOURCE = {
-  batchSize: 5,
-  concurrency: 5,
+  batchSize: 2,
+  concurrency: 10,
   maxReceiveCount: 5,
   visibilityTimeoutMs: 360_000,
 } as const;

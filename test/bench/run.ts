@@ -29,6 +29,10 @@ const benches: Record<string, () => Promise<void> | void> = {
     const { runIdentityBench } = await import('./identity.ts');
     await runIdentityBench();
   },
+  segment: async () => {
+    const { runSegmentBench } = await import('./segment.ts');
+    await runSegmentBench();
+  },
   local: async () => {
     const { runLocalBench } = await import('./local.ts');
     await runLocalBench();
