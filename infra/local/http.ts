@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type * as z from 'zod';
 
 /** Reads a request body in full. */
 export async function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -29,6 +30,17 @@ export class AwsApiError extends Error {
     super(message);
     this.name = code;
   }
+}
+
+/** A request parsed with its schema; a mismatch is the `ValidationException` AWS answers with. */
+export function parseRequest<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  throw new AwsApiError(
+    'ValidationException',
+    `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
+  );
 }
 
 export type JsonOperation = (input: unknown) => Promise<unknown> | unknown;

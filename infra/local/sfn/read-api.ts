@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { AwsApiError, type JsonOperation } from '../http.ts';
+import { AwsApiError, type JsonOperation, parseRequest as parse } from '../http.ts';
 import { machineArn, parseMachineArn } from './arns.ts';
 import type { ExecutionRecord } from './executions.ts';
 import type { HistoryEvent } from './history.ts';
@@ -32,16 +32,6 @@ const inputs = {
     includeExecutionData: z.boolean().optional(),
   }),
 };
-
-function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  throw new AwsApiError(
-    'ValidationException',
-    `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
-  );
-}
 
 /** One page of items and the token of the next, AWS-style (100 by default, as the console pages). */
 function page<T>(items: readonly T[], request: { maxResults?: number; nextToken?: string }) {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import * as z from 'zod';
-import { AwsApiError, createAwsJsonServer, type JsonOperation } from '../http.ts';
+import { AwsApiError, createAwsJsonServer, type JsonOperation, parseRequest as parse } from '../http.ts';
 import { machineArn, parseMachineArn } from './arns.ts';
 import type { ExecutionRecord } from './executions.ts';
 import type { Machine, Routing } from './machines.ts';
@@ -52,16 +52,6 @@ const inputs = {
   Failure: z.object({ taskToken: z.string(), error: z.string().optional(), cause: z.string().optional() }),
   Heartbeat: z.object({ taskToken: z.string() }),
 };
-
-function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  throw new AwsApiError(
-    'ValidationException',
-    `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
-  );
-}
 
 /** The Step Functions API (AWS JSON 1.0, `AWSStepFunctions.*`) the handlers and the AWS CLI call. */
 export function createStepFunctionsServer(sfn: LocalStepFunctions): Server {
