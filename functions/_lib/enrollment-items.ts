@@ -6,7 +6,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { ActiveEnrollment, type ReentryRecord, triggerValuesFor, Waiter } from '#shared/ingest/state.ts';
+import { ActiveEnrollment, type ReentryRecord, triggerValuesFor, Waiter } from '#shared/profile/state.ts';
 import { enrollmentKeys } from '#shared/tables.ts';
 import { EntryLimitRecords } from './entry-limits.ts';
 import { isConditionFailed } from './expression.ts';

@@ -1,10 +1,11 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Channel } from '#shared/channels.ts';
 import { dictionaryOf } from '#shared/dictionary.ts';
 import { hex128 } from '#shared/hash.ts';
 import { MAX_TRAITS_PER_PROFILE } from '#shared/ingest/limits.ts';
-import type { Channel, ProfileChanges } from '#shared/ingest/profile-changes.ts';
-import type { ProfileState } from '#shared/ingest/state.ts';
-import type { PushToken } from '#shared/profile.ts';
+import type { ProfileChanges } from '#shared/profile/changes.ts';
+import type { PushToken } from '#shared/profile/profile.ts';
+import type { ProfileState } from '#shared/profile/state.ts';
 import { profileKeys } from '#shared/tables.ts';
 import type { EnrollmentItems } from './enrollment-items.ts';
 import { isConditionFailed, UpdateBuilder } from './expression.ts';

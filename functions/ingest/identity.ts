@@ -1,7 +1,7 @@
 import { MAX_ALIAS_HOPS } from '#functions/_lib/identity-item.ts';
 import type { RecordedEvent } from '#functions/_lib/profiles.ts';
 import type { AliasEvent, CustomerEvent, EventProblem } from '#shared/events.ts';
-import type { ProfileChanges } from '#shared/ingest/profile-changes.ts';
+import type { ProfileChanges } from '#shared/profile/changes.ts';
 import { profileKeys } from '#shared/tables.ts';
 import type { IngestDeps } from './ingest.ts';
 

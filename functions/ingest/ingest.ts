@@ -17,8 +17,8 @@ import {
 } from '#shared/events.ts';
 import { awaitedEvents, countedEvents } from '#shared/ingest/live-journey.ts';
 import { type Finish, finishes, planIngest, type Resume, references } from '#shared/ingest/plan.ts';
-import { profileChanges } from '#shared/ingest/profile-changes.ts';
-import type { Waiter } from '#shared/ingest/state.ts';
+import { profileChanges } from '#shared/profile/changes.ts';
+import type { Waiter } from '#shared/profile/state.ts';
 import { mergeAlias, recordOnProfile } from './identity.ts';
 
 export type IngestDeps = {

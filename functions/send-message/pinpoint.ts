@@ -2,7 +2,7 @@ import { type ChannelType, type PinpointClient, SendMessagesCommand } from '@aws
 import { providerError } from '#functions/_lib/provider-errors.ts';
 import { type PushResult, type TokenOutcome, tokenOutcomes } from '#shared/delivery/push-results.ts';
 import { DeliveryFailedError, OutcomeUnknownError, ThrottledError, TransientError } from '#shared/errors.ts';
-import type { PushToken } from '#shared/profile.ts';
+import type { PushToken } from '#shared/profile/profile.ts';
 
 /**
  * SMS and push through Pinpoint SendMessages (AWS End User Messaging) to

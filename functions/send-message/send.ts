@@ -27,7 +27,7 @@ import {
   TemplateFailedError,
   TransientError,
 } from '#shared/errors.ts';
-import type { ProfileState } from '#shared/ingest/state.ts';
+import type { ProfileState } from '#shared/profile/state.ts';
 import type { SendMessageInput, SendMessageOutput } from '#shared/tasks.ts';
 import { profileVariables } from '#shared/template-preview.ts';
 import { renderTemplate, type Template } from '#shared/templates.ts';

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readProfile } from '#infra/local/customers.ts';
 import type { LocalRuntime } from '#infra/local/index.ts';
+import { readProfile } from '#infra/local/inspect/customers.ts';
 import { runCli } from '../integration/cli/run-cli.ts';
 import { boot, identify, quiesce, type Sandbox, sandbox } from './support/local-runtime.ts';
 import { customerInBucket } from './support/scenario.ts';

@@ -5,7 +5,7 @@ import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { RegistryRepository } from '#functions/_lib/registry.ts';
 import { type AwaitDeps, awaitEvent, waitTimedOut } from '#functions/await-event/await.ts';
-import { LocalStateMachine } from '#infra/local/stepfunctions/runner.ts';
+import { LocalStateMachine } from '#infra/local/services/stepfunctions/runner/runner.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
 import { Journey } from '#shared/journey/schema.ts';
 import { AwaitEventInput, CONTRACT_VERSION, WaitTimedOutInput } from '#shared/tasks.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LocalStateMachine } from '#infra/local/stepfunctions/runner.ts';
+import { LocalStateMachine } from '#infra/local/services/stepfunctions/runner/runner.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
 import { Journey } from '#shared/journey/schema.ts';
 import { AwaitEventInput, SendMessageInput } from '#shared/tasks.ts';

@@ -10,7 +10,7 @@ import { OpenExecutions } from '#functions/segment-entry/headroom.ts';
 import { processRecords } from '#functions/segment-entry/records.ts';
 import { startRun } from '#functions/segment-entry/run.ts';
 import { SEGMENT_BATCH_SIZE, SEGMENT_WORKER_CONCURRENCY } from '#infra/constructs/segment-entry.ts';
-import { SEGMENT_EVENT_SOURCE } from '#infra/local/services.ts';
+import { SEGMENT_EVENT_SOURCE } from '#infra/local/runtime/services.ts';
 import { liveFields } from '#shared/ingest/live-journey.ts';
 import { Journey } from '#shared/journey/schema.ts';
 import { DEFAULT_START_RATE, STARTS_IN_FLIGHT, workerPace } from '#shared/segment/pace.ts';
