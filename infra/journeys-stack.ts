@@ -3,6 +3,8 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { type FunctionName, MANIFESTS, manifestOf } from '#functions/manifests.ts';
+import { CUSTOMER_EVENT_SOURCE } from '#shared/events.ts';
+import { hex128 } from '#shared/hash.ts';
 import { bindManifest } from './constructs/bindings.ts';
 import { DataTables } from './constructs/data-tables.ts';
 import { EventRouting, secureQueue } from './constructs/event-routing.ts';
@@ -12,11 +14,13 @@ import { JourneysFunction, type JourneysFunctionProps } from './constructs/journ
 import { logSettings } from './constructs/log-settings.ts';
 import { Messaging } from './constructs/messaging.ts';
 import { Monitoring } from './constructs/monitoring.ts';
-import { SegmentEntry } from './constructs/segment-entry.ts';
+import { SEGMENT_WORKER_CONCURRENCY, SegmentEntry } from './constructs/segment-entry.ts';
 import type { StackSettings } from './constructs/settings.ts';
 import { UnsubscribeEndpoint } from './constructs/unsubscribe-endpoint.ts';
 import {
+  cdpEventsPattern,
   customerEventsPattern,
+  eventSourceBus,
   executionStatusPattern,
   journeyObjectPattern,
   sesDeliveryPattern,
@@ -128,9 +132,10 @@ export class JourneysStack extends Stack {
         schedulerRole: this.segmentEntry.schedulerRole,
         targetArn: this.segmentEntry.fn.functionArn,
       },
+      segmentPacing: { startRate: settings.segmentStartRate, workers: SEGMENT_WORKER_CONCURRENCY },
     };
     for (const fn of Object.values(this.functions)) bindManifest(fn, targets);
-    this.routeEvents();
+    this.routeEvents(settings.eventSources);
     this.monitoring = new Monitoring(this, 'Monitoring', {
       deadLetters: this.routing.deadLetters,
       rejectedEvents: this.rejectedEvents,
@@ -140,16 +145,10 @@ export class JourneysStack extends Stack {
   }
 
   /** The rules of `routes.ts`: customer events on our bus, AWS service events on the default bus. */
-  private routeEvents(): void {
+  private routeEvents(eventSources: readonly string[]): void {
     const { routing, functions: fns } = this;
     const configurationSet = this.messaging.configurationSet.configurationSetName;
-    routing.route(
-      'IngestCustomerEvents',
-      routing.customerBus,
-      customerEventsPattern,
-      fns.ingest.function,
-      'Customer events to ingest',
-    );
+    for (const source of new Set(eventSources)) this.routeCustomerEvents(source);
     routing.route(
       'EmailFeedback',
       routing.defaultBus,
@@ -180,6 +179,34 @@ export class JourneysStack extends Stack {
     );
     // The example journeys are uploaded once deploy-journey listens, so they go live on the first deploy.
     this.journeys.uploadAfter(deployRule, fns['deploy-journey'].function);
+  }
+
+  /** One source of customer events → ingest: the apps' own on our bus, a CDP on its bus. */
+  private routeCustomerEvents(source: string): void {
+    const { routing, functions: fns } = this;
+    if (source === CUSTOMER_EVENT_SOURCE) {
+      routing.route(
+        'IngestCustomerEvents',
+        routing.customerBus,
+        customerEventsPattern,
+        fns.ingest.function,
+        'Customer events to ingest',
+      );
+      return;
+    }
+    // A stable construct id per source, whatever its characters and position in the list.
+    const id = hex128(source).slice(0, 10);
+    const bus =
+      eventSourceBus(source) === 'partner'
+        ? routing.partnerBus(`PartnerBus${id}`, source)
+        : routing.customerBus;
+    routing.route(
+      `IngestSource${id}`,
+      bus,
+      cdpEventsPattern(source),
+      fns.ingest.function,
+      `Customer events from ${source}`.slice(0, 512),
+    );
   }
 
   private addOutputs(): void {

@@ -166,7 +166,23 @@ export const ProfileUpdateInput = z.object({
 });
 export type ProfileUpdateInput = z.infer<typeof ProfileUpdateInput>;
 
-const EvaluateInputV2 = z.discriminatedUnion('op', [BranchInput, WaitUntilInput, ProfileUpdateInput]);
+/**
+ * evaluate, op "stepFailed": the failure path of a step no handler of ours
+ * runs to the end (emit, waitForEvent) counts its failure with the error's kind.
+ */
+export const StepFailedInput = z.object({
+  ...taskBase,
+  op: z.literal('stepFailed'),
+  error: z.string().describe('The error name Step Functions caught ($.failure.Error).'),
+});
+export type StepFailedInput = z.infer<typeof StepFailedInput>;
+
+const EvaluateInputV2 = z.discriminatedUnion('op', [
+  BranchInput,
+  WaitUntilInput,
+  ProfileUpdateInput,
+  StepFailedInput,
+]);
 const EvaluateInputV1 = z.discriminatedUnion('op', [asV1(BranchInput), asV1(WaitUntilInput)]);
 export const EvaluateInput = versioned(EvaluateInputV2, EvaluateInputV1, upgradeFromV1);
 export type EvaluateInput = z.infer<typeof EvaluateInput>;

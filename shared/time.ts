@@ -1,7 +1,15 @@
-import type { LocalWindow, QuietHours, Weekday } from './journey/schema.ts';
 import { plusDuration } from './time/calendar.ts';
 import { approximateSeconds, type DurationParts, parseIsoDuration } from './time/duration.ts';
 import { isKnownZone, type Zone, zoneOf } from './time/zone.ts';
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** No message is delivered between `start` and `end` (local `HH:mm`); it is deferred to the end. */
+export type QuietHours = { start: string; end: string };
+
+/** A window of local time of day (`HH:mm`), on the allowed weekdays (all when absent). */
+export type LocalWindow = { start: string; end: string; weekdays?: Weekday[] | undefined };
 
 /**
  * Time in journeys: ISO 8601 durations, IANA time zones, quiet hours and

@@ -6,7 +6,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { ActiveEnrollment, type ReentryRecord, triggerValuesFor, Waiter } from '#shared/ingest/state.ts';
+import { ActiveEnrollment, type ReentryRecord, triggerValuesFor, Waiter } from '#shared/profile/state.ts';
 import { enrollmentKeys } from '#shared/tables.ts';
 import { EntryLimitRecords } from './entry-limits.ts';
 import { isConditionFailed } from './expression.ts';
@@ -137,6 +137,22 @@ export class EnrollmentItems {
     );
     const parsed = ActiveEnrollment.safeParse(out.Item);
     return parsed.success ? parsed.data : undefined;
+  }
+
+  /**
+   * Marks an enrollment counted in the funnel, once: false when it already
+   * was (or is gone). StartExecution answers a repeated start with the same
+   * name and input as if it were the first, so the start cannot tell.
+   */
+  async markCounted(userId: string, enrollmentId: string): Promise<boolean> {
+    return this.conditionalUpdate(
+      userId,
+      enrollmentId,
+      'SET #counted = :yes',
+      'attribute_exists(sk) AND attribute_not_exists(#counted)',
+      { '#counted': 'counted' },
+      { ':yes': true },
+    );
   }
 
   /** Marks a goal reached once; false when it already was (or the enrollment is gone). */

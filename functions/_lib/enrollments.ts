@@ -6,7 +6,7 @@ import type { EntrySkipReason } from '#shared/journey/entry/limits.ts';
 import { CONTRACT_VERSION, type EnrollmentInput } from '#shared/tasks.ts';
 import { addDuration } from '#shared/time.ts';
 import type { EnrollmentItems, ReentryPolicy } from './enrollment-items.ts';
-import type { ProfilesRepository } from './profiles.ts';
+import type { EntryLimitRecords } from './entry-limits.ts';
 import { executionArnOf, isAlreadyDone } from './sfn-errors.ts';
 import type { StatsRepository } from './stats.ts';
 
@@ -16,11 +16,13 @@ import type { StatsRepository } from './stats.ts';
  * the live alias under the deterministic name, then the funnel counters.
  */
 
+/** Only what starting needs, so that a load model can stand in for the tables. */
 export type EnrollmentDeps = {
-  profiles: ProfilesRepository;
-  enrollments: EnrollmentItems;
+  enrollments: Pick<EnrollmentItems, 'claimEntry' | 'putEnrollment' | 'markCounted'> & {
+    limits: Pick<EntryLimitRecords, 'claim' | 'release'>;
+  };
   sfn: SFNClient;
-  stats: StatsRepository;
+  stats: Pick<StatsRepository, 'recordEnrollment' | 'increment'>;
 };
 
 export type Entry = {
@@ -113,7 +115,8 @@ export async function startEnrollment(
     if (!isAlreadyDone(error)) throw error;
     return false;
   }
-  if (entry.count) {
+  // A retried start (throttled, redelivered) may repeat one that went through: the mark counts it once.
+  if (entry.count && (await deps.enrollments.markCounted(userId, enrollmentId))) {
     await deps.stats.recordEnrollment({ journeyId: journey.journeyId, version: journey.version, variants });
   }
   return true;

@@ -52,6 +52,9 @@ export const VARIABLES = {
   SEGMENT_ENTRY_FUNCTION_ARN: { schema: name.optional(), setBy: 'aws' },
   SCHEDULER_ROLE_ARN: { schema: name.optional(), setBy: 'aws' },
   SCHEDULE_GROUP_NAME: { schema: name.optional(), setBy: 'aws' },
+  // StartExecution per second across all segment workers, and how many workers share it (defaults in shared/segment/pace.ts).
+  SEGMENT_START_RATE: { schema: z.coerce.number().positive().optional(), setBy: 'aws' },
+  SEGMENT_WORKERS: { schema: z.coerce.number().int().positive().optional(), setBy: 'aws' },
 } as const satisfies Record<string, { schema: z.ZodType; setBy: SetBy }>;
 
 export type VariableName = keyof typeof VARIABLES;
@@ -91,6 +94,7 @@ export const BINDING_VARIABLES = {
     ...TASK_FUNCTION_VARIABLES,
   ],
   schedules: ['SEGMENT_ENTRY_FUNCTION_ARN', 'SCHEDULER_ROLE_ARN', 'SCHEDULE_GROUP_NAME'],
+  segmentPacing: ['SEGMENT_START_RATE', 'SEGMENT_WORKERS'],
 } as const satisfies Record<string, readonly VariableName[]>;
 
 export type BindingName = keyof typeof BINDING_VARIABLES;
@@ -124,6 +128,8 @@ export type BindingOptions = {
   journeyDeployment: 'deploy';
   /** Manage the schedules of segment journeys and pass them the scheduler role. */
   schedules: 'manage';
+  /** A plain setting: the StartExecution rate segment workers share. */
+  segmentPacing: 'pace';
 };
 
 export type Bindings = { readonly [K in BindingName]?: BindingOptions[K] };

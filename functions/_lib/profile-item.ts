@@ -1,8 +1,9 @@
 import * as z from 'zod';
+import type { Channel } from '#shared/channels.ts';
 import { dictionary, dictionaryOf } from '#shared/dictionary.ts';
-import type { Channel, EventSnapshot } from '#shared/ingest/profile-changes.ts';
-import type { ProfileState } from '#shared/ingest/state.ts';
-import { ChannelConsent, type EventCounter, type Profile, PushToken } from '#shared/profile.ts';
+import type { EventSnapshot } from '#shared/profile/changes.ts';
+import { ChannelConsent, type EventCounter, type Profile, PushToken } from '#shared/profile/profile.ts';
+import type { ProfileState } from '#shared/profile/state.ts';
 import { profileTraitAttribute } from '#shared/tables.ts';
 import { unpackSeen } from './profile-counter.ts';
 

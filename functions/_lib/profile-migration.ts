@@ -1,4 +1,4 @@
-import { ActiveEnrollment, ReentryRecord, Waiter } from '#shared/ingest/state.ts';
+import { ActiveEnrollment, ReentryRecord, Waiter } from '#shared/profile/state.ts';
 import { packSeen } from './profile-counter.ts';
 import { attr, LEGACY_PREFIXES, PROFILE_FORMAT, seenDigest, storedTime } from './profile-item.ts';
 

@@ -1,11 +1,15 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Channel } from '#shared/channels.ts';
 import { dictionaryOf } from '#shared/dictionary.ts';
 import { hex128 } from '#shared/hash.ts';
 import { MAX_TRAITS_PER_PROFILE } from '#shared/ingest/limits.ts';
-import type { Channel, ProfileChanges } from '#shared/ingest/profile-changes.ts';
-import type { ProfileState } from '#shared/ingest/state.ts';
+import type { ProfileChanges } from '#shared/profile/changes.ts';
+import type { PushToken } from '#shared/profile/profile.ts';
+import type { ProfileState } from '#shared/profile/state.ts';
+import { profileKeys } from '#shared/tables.ts';
 import type { EnrollmentItems } from './enrollment-items.ts';
 import { isConditionFailed, UpdateBuilder } from './expression.ts';
+import { aliasTarget, MAX_ALIAS_HOPS } from './identity-item.ts';
 import { REMOVE_BATCH, staleAttributes, withinHistory, worthCompacting } from './profile-compaction.ts';
 import { seenBase } from './profile-counter.ts';
 import {
@@ -65,6 +69,8 @@ function eventUpdate(changes: ProfileChanges, now: Date, fresh: boolean, known?:
     `(attribute_not_exists(${slot}) OR ${slot} <> ${b.value(seen.digest)})`,
     // A new item, or one already in the current layout (older ones are migrated first).
     `(attribute_not_exists(${b.name('userId')}) OR ${format} = ${b.value(PROFILE_FORMAT)})`,
+    // Not a profile merged into another: its events belong to that one (see identity.ts).
+    `attribute_not_exists(${b.name(profileKeys.aliasOf)})`,
   ];
   if (hasTraits) conditions.push(...traitConditions(b, Object.keys(changes.traits), known));
   if (hasTraits && fresh) {
@@ -132,6 +138,8 @@ export type RecordedEvent = {
   state: ProfileState;
   /** Profile writes this event took (1 on the hot path). */
   writes: number;
+  /** Set when the profile was merged into another: nothing was written, the event belongs to that key. */
+  aliasOf?: string;
 };
 
 /** The profiles table: one bounded item per customer (layout in profile-item.ts). */
@@ -192,6 +200,12 @@ export class ProfilesRepository {
     let item = await this.tryUpdate(userId, fresh.builder, fresh.condition);
     for (let attempt = 0; item === undefined && attempt < 3; attempt++) {
       const current = await this.rawItem(userId);
+      const aliasOf = aliasTarget(current);
+      if (aliasOf !== undefined) {
+        const seen = seenSlot(changes.messageId);
+        const duplicate = sameDigest(current?.[seen.slot], seen.digest);
+        return { duplicate, droppedTraits, state: readProfileItem(userId, current), writes, aliasOf };
+      }
       if (needsMigration(current) && current !== undefined) writes += await this.migrate(userId, current);
       const { slot, digest } = seenSlot(changes.messageId);
       if (sameDigest(current?.[slot], digest)) {
@@ -287,7 +301,17 @@ export class ProfilesRepository {
 
   /** The current profile, read strongly consistent (tasks act on the freshest data). */
   async get(userId: string): Promise<ProfileState> {
-    return readProfileItem(userId, await this.rawItem(userId));
+    const item = await this.rawItem(userId);
+    const own = readProfileItem(userId, item);
+    // A merged profile reads as the one it joined; caps and waiting summaries stay its own.
+    let target = aliasTarget(item);
+    for (let hop = 0; target !== undefined && hop < MAX_ALIAS_HOPS; hop++) {
+      const joined = await this.rawItem(target);
+      const further = aliasTarget(joined);
+      if (further === undefined) return { ...own, profile: readProfileItem(target, joined).profile };
+      target = further;
+    }
+    return own;
   }
 
   /**
@@ -319,6 +343,39 @@ export class ProfilesRepository {
     return (await this.tryUpdate(userId, b, condition)) !== undefined;
   }
 
+  /**
+   * Removes device tokens a push service reported dead and swaps tokens it
+   * replaced, in one write on an existing profile; returns the removed tokens
+   * the profile still had (a repeated report finds none, so nothing counts twice).
+   */
+  async replacePushTokens(
+    userId: string,
+    remove: readonly string[],
+    add: readonly PushToken[],
+  ): Promise<string[]> {
+    const b = new UpdateBuilder();
+    for (const token of remove) b.remove(attr.pushToken(token));
+    for (const { token, service } of add) b.set(attr.pushToken(token), service);
+    if (b.expression() === '') return [];
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { userId },
+          UpdateExpression: b.expression(),
+          ConditionExpression: `attribute_exists(${b.name('userId')})`,
+          ...b.attributes(),
+          ReturnValues: 'UPDATED_OLD',
+        }),
+      );
+      const old = out.Attributes ?? {};
+      return remove.filter((token) => old[attr.pushToken(token)] !== undefined);
+    } catch (error) {
+      if (isConditionFailed(error)) return [];
+      throw error;
+    }
+  }
+
   /** Sets a channel's consent status (and optionally one topic) from delivery feedback. */
   async setConsent(
     userId: string,
@@ -338,6 +395,15 @@ export class ProfilesRepository {
     if (change.topic !== undefined && change.subscribed !== undefined) {
       b.set(attr.topic(channel, change.topic), change.subscribed);
     }
-    await this.update(userId, b);
+    // A merged profile's consent lives on the profile it joined (a bounce of a message sent under the old id).
+    let key = userId;
+    for (let hop = 0; hop <= MAX_ALIAS_HOPS; hop++) {
+      const alias = b.name(profileKeys.aliasOf);
+      if ((await this.tryUpdate(key, b, `attribute_not_exists(${alias})`)) !== undefined) return;
+      const target = aliasTarget(await this.rawItem(key));
+      if (target === undefined) continue;
+      key = target;
+    }
+    throw new Error(`profile ${userId}: consent not recorded, its alias chain is too long`);
   }
 }

@@ -1,6 +1,8 @@
 import { dynamoClient } from './clients/dynamo.ts';
+import { now } from './clock.ts';
 import { DeliveriesRepository } from './deliveries.ts';
 import { EnrollmentItems } from './enrollment-items.ts';
+import { ProfileIdentities } from './identity.ts';
 import { ProfilesRepository } from './profiles.ts';
 import { CachedRegistry, RegistryRepository } from './registry.ts';
 import { StatsRepository } from './stats.ts';
@@ -24,6 +26,11 @@ export function profilesRepository(table: string, enrollmentsTable?: string): Pr
     table,
     enrollmentsTable === undefined ? undefined : enrollmentItems(enrollmentsTable),
   );
+}
+
+/** Merges of profiles (identify with both ids, alias) on the profiles table. */
+export function profileIdentities(table: string): ProfileIdentities {
+  return new ProfileIdentities(dynamoClient(), table, now);
 }
 
 export function enrollmentItems(table: string): EnrollmentItems {

@@ -15,7 +15,7 @@ export type EvaluateDeps = {
   stats: Pick<StatsRepository, 'increment'>;
   now: () => Date;
 };
-export type EvaluateOutput = { match: number } | { at: string } | { updated: true };
+export type EvaluateOutput = { match: number } | { at: string } | { updated: true } | { counted: true };
 
 type WaitUntil = Extract<EvaluateInput, { op: 'waitUntil' }>;
 
@@ -77,6 +77,14 @@ async function run(deps: EvaluateDeps, input: EvaluateInput): Promise<EvaluateOu
       return waitUntil(deps, input);
     case 'updateProfile':
       return updateProfile(deps, input);
+    case 'stepFailed':
+      await deps.stats.increment({
+        journeyId: input.journeyId,
+        version: input.journeyVersion,
+        stepId: input.stepId,
+        metric: failureMetric(input.error),
+      });
+      return { counted: true };
   }
 }
 

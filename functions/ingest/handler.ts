@@ -11,6 +11,7 @@ import { logger, metrics } from '#functions/_lib/observability.ts';
 import {
   enrollmentItems,
   liveRegistry,
+  profileIdentities,
   profilesRepository,
   statsRepository,
 } from '#functions/_lib/repositories.ts';
@@ -25,6 +26,7 @@ function ingestDeps(): IngestDeps {
   const c = config();
   deps ??= {
     profiles: profilesRepository(c.PROFILES_TABLE_NAME, c.ENROLLMENTS_TABLE_NAME),
+    identities: profileIdentities(c.PROFILES_TABLE_NAME),
     enrollments: enrollmentItems(c.ENROLLMENTS_TABLE_NAME),
     registry: liveRegistry(c.JOURNEYS_TABLE_NAME),
     stats: statsRepository(c.STATS_TABLE_NAME),

@@ -10,6 +10,8 @@ export const manifest = defineFunction({
     enrollmentsTable: 'readWrite',
     segmentQueue: 'send',
     journeyExecutions: 'start',
+    eventBus: 'putEvents',
+    segmentPacing: 'pace',
   },
   // A queue message is a Scan page or 25 enrollments.
   timeoutSeconds: 60,

@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { Command, Option } from 'commander';
-import { DEFAULT_PORTS } from '#infra/local/options.ts';
+import { DEFAULT_PORTS } from '#infra/local/runtime/options.ts';
 import { fail } from './output.ts';
 
 // The AWS SDK warns once per process that Node 20 support ends in 2027; Lambda runs Node 22.

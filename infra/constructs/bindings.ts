@@ -35,6 +35,7 @@ export interface BindingTargets {
   readonly signingKey: ISecret;
   readonly journeyDeployment: JourneyDeploymentTargets;
   readonly schedules: { groupName: string; schedulerRole: IRole; targetArn: string };
+  readonly segmentPacing: { startRate: number; workers: number };
 }
 
 type Binder<K extends BindingName> = (
@@ -70,6 +71,10 @@ const BINDERS: { readonly [K in BindingName]: Binder<K> } = {
   taskCallbacks: (fn, callbacks) => fn.allowTaskCallbacks(callbacks.map((c) => CALLBACK_ACTIONS[c])),
   journeyDeployment: (fn, _, to) => fn.bindJourneyDeployment(to.journeyDeployment),
   schedules: (fn, _, to) => bindSchedules(fn, to.schedules),
+  segmentPacing: (fn, _, to) => {
+    fn.setEnv('SEGMENT_START_RATE', String(to.segmentPacing.startRate));
+    fn.setEnv('SEGMENT_WORKERS', String(to.segmentPacing.workers));
+  },
 };
 
 /** Sets every variable and grants every permission the function's manifest binds. */

@@ -4,13 +4,14 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DEFAULT_SEGMENT_WORKERS } from '#shared/segment/pace.ts';
 import { secureQueue } from './event-routing.ts';
 import { JourneysFunction, type JourneysFunctionProps } from './journeys-function.ts';
 
-/** Worker invocations at once: with ~25 starts/s each, segment entry stays well under StartExecution's 300/s refill. */
-export const SEGMENT_WORKER_CONCURRENCY = 5;
-/** Queue messages per worker invocation (each a Scan page or 25 enrollments). */
-export const SEGMENT_BATCH_SIZE = 5;
+/** Worker invocations at once: each paces its share of the start rate (rate ÷ workers). */
+export const SEGMENT_WORKER_CONCURRENCY = DEFAULT_SEGMENT_WORKERS;
+/** Queue messages per worker invocation (each a Scan page or a batch of enrollments: ~9 s at 28/s). */
+export const SEGMENT_BATCH_SIZE = 2;
 
 /**
  * Scheduled segment entry: the segment-entry function (built from its

@@ -1,4 +1,4 @@
-import { EventCounter } from '../profile.ts';
+import { EventCounter } from '../profile/profile.ts';
 import { isRecord } from './path.ts';
 import { instantOf, shiftedInstant } from './relative-time.ts';
 import type { Performed } from './schema.ts';

@@ -1,5 +1,5 @@
 import { type CountryCode, type MetadataJson, parsePhoneNumberFromString } from 'libphonenumber-js/core';
-import type { Profile } from '../profile.ts';
+import type { Profile } from '../profile/profile.ts';
 import metadata from './phone-metadata.json' with { type: 'json' };
 import type { Address } from './policy.ts';
 

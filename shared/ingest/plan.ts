@@ -3,8 +3,6 @@ import { readPath } from '../conditions/path.ts';
 import type { CustomerEvent } from '../events.ts';
 import { enrollmentName, splitBucket } from '../journey/enrollment.ts';
 import type { EntrySkipReason } from '../journey/entry/limits.ts';
-import { addDuration, rollingWindowStart } from '../time.ts';
-import type { LiveJourney } from './live-journey.ts';
 import {
   type ActiveEnrollment,
   type ProfileState,
@@ -12,7 +10,9 @@ import {
   reentryKey,
   type Waiter,
   waiterKey,
-} from './state.ts';
+} from '../profile/state.ts';
+import { addDuration, rollingWindowStart } from '../time.ts';
+import type { LiveJourney } from './live-journey.ts';
 
 /**
  * What an event does beyond the profile: new enrollments, waiting steps to

@@ -1,6 +1,12 @@
 import * as z from 'zod';
+import { CHANNELS } from '../channels.ts';
 import { Condition, ConditionPath, IsoDuration, OffsetDuration } from '../conditions/schema.ts';
-import { LOCAL_TIME } from '../time.ts';
+import {
+  LOCAL_TIME,
+  type LocalWindow as LocalWindowType,
+  type QuietHours as QuietHoursType,
+  WEEKDAYS,
+} from '../time.ts';
 import { EntryLimit, MaxAge } from './entry/limits.ts';
 import { ContextDeclarations, ContextName, ContextValue } from './journey-context.ts';
 import { WebhookFields } from './webhook.ts';
@@ -26,20 +32,17 @@ const Timestamp = z.iso
   .describe('An ISO 8601 timestamp with a zone offset or Z.');
 
 export const STAGES = ['awareness', 'consideration', 'purchase', 'retention', 'advocacy'] as const;
-export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export const Weekday = z.enum(WEEKDAYS);
-export type Weekday = z.infer<typeof Weekday>;
+const Weekday = z.enum(WEEKDAYS);
 
-export const QuietHours = z
+export const QuietHours: z.ZodType<QuietHoursType> = z
   .object({
     start: LocalTime.describe('When quiet hours begin, in the customer’s local time (e.g. 21:00).'),
     end: LocalTime.describe('When quiet hours end, in the customer’s local time (e.g. 08:00).'),
   })
   .strict()
   .describe('No message is delivered between start and end local time; it is deferred to the end.');
-export type QuietHours = z.infer<typeof QuietHours>;
 
-export const LocalWindow = z
+export const LocalWindow: z.ZodType<LocalWindowType> = z
   .object({
     start: LocalTime.describe('Earliest local time of day.'),
     end: LocalTime.describe('Latest local time of day.'),
@@ -47,7 +50,6 @@ export const LocalWindow = z
   })
   .strict()
   .describe('A window of local time of day, on allowed weekdays, in the customer’s time zone.');
-export type LocalWindow = z.infer<typeof LocalWindow>;
 
 // ---------------------------------------------------------------- journey level
 
@@ -133,8 +135,7 @@ export const Goal = EventMatcher.extend({
   .strict()
   .describe('The conversion this journey drives; reaching it counts a conversion.');
 
-const Channel = z.enum(['email', 'sms', 'push']);
-export type Channel = z.infer<typeof Channel>;
+const Channel = z.enum(CHANNELS);
 
 export const MessageCap = z
   .object({

@@ -4,6 +4,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
+import { ProfileIdentities } from '#functions/_lib/identity.ts';
 import { itemSize } from '#functions/_lib/profile-compaction.ts';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { CachedRegistry, RegistryRepository } from '#functions/_lib/registry.ts';
@@ -137,6 +138,7 @@ export async function runGrowth(target: DynamoTarget, count: number, endHook: En
   const sfn = new SFNClient({ region: 'eu-west-1' });
   const deps: IngestDeps = {
     profiles,
+    identities: new ProfileIdentities(doc, tables.profiles ?? '', () => now),
     enrollments,
     registry: new CachedRegistry(registry),
     stats: new StatsRepository(doc, tables.stats ?? ''),

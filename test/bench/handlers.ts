@@ -9,6 +9,7 @@ import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DeliveriesRepository } from '#functions/_lib/deliveries.ts';
 import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
+import { ProfileIdentities } from '#functions/_lib/identity.ts';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { CachedRegistry, RegistryRepository } from '#functions/_lib/registry.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
@@ -188,6 +189,7 @@ export async function runHandlersBench(): Promise<void> {
     const stats = new StatsRepository(doc, 'stats');
     const deps: IngestDeps = {
       profiles,
+      identities: new ProfileIdentities(doc, 'profiles', () => new Date('2026-11-24T10:00:01Z')),
       enrollments,
       registry: new CachedRegistry(registry),
       stats,

@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { profilesRepository } from '#functions/_lib/repositories.ts';
-import { localClientConfig } from '#infra/local/aws.ts';
-import { LOCAL_TABLES } from '#infra/local/env.ts';
 import type { LocalRuntime } from '#infra/local/index.ts';
+import { localClientConfig } from '#infra/local/runtime/aws.ts';
+import { LOCAL_TABLES } from '#infra/local/runtime/env.ts';
 import { boot, type CustomerEvent, entry, identify, sandbox, track } from '../e2e/support/local-runtime.ts';
 
 const EVENTS = 500;

@@ -25,6 +25,14 @@ const benches: Record<string, () => Promise<void> | void> = {
     const { runFaultsBench } = await import('./faults.ts');
     await runFaultsBench();
   },
+  identity: async () => {
+    const { runIdentityBench } = await import('./identity.ts');
+    await runIdentityBench();
+  },
+  segment: async () => {
+    const { runSegmentBench } = await import('./segment.ts');
+    await runSegmentBench();
+  },
   local: async () => {
     const { runLocalBench } = await import('./local.ts');
     await runLocalBench();

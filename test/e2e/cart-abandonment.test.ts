@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type StatRow, StatsRepository } from '#functions/_lib/stats.ts';
 import type { LocalRuntime } from '#infra/local/index.ts';
-import { readOutbox } from '#infra/local/outbox.ts';
+import { readOutbox } from '#infra/local/services/pinpoint/outbox.ts';
 import { awsCliAvailable } from './support/aws-cli.ts';
 import {
   boot,

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { profilesRepository, registryRepository } from '#functions/_lib/repositories.ts';
-import { LOCAL_TABLES } from '#infra/local/env.ts';
 import type { LocalRuntime } from '#infra/local/index.ts';
+import { LOCAL_TABLES } from '#infra/local/runtime/env.ts';
 import {
   boot,
   E2E_TIMEOUT,

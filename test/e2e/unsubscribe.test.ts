@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { profilesRepository } from '#functions/_lib/repositories.ts';
 import { unsubscribeLink } from '#functions/_lib/unsubscribe-links.ts';
-import { LOCAL_TABLES } from '#infra/local/env.ts';
 import type { LocalRuntime } from '#infra/local/index.ts';
+import { LOCAL_TABLES } from '#infra/local/runtime/env.ts';
 import { boot, E2E_TIMEOUT, identify, putEvents, type Sandbox, sandbox } from './support/local-runtime.ts';
 
 let box: Sandbox;

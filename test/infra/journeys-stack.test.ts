@@ -262,6 +262,9 @@ describe('functions: built from their manifests', () => {
     SEGMENT_ENTRY_FUNCTION_ARN: resolve(stack.segmentEntry.fn.functionArn),
     SCHEDULER_ROLE_ARN: resolve(stack.segmentEntry.schedulerRole.roleArn),
     SCHEDULE_GROUP_NAME: resolve(stack.segmentEntry.scheduleGroup.ref),
+    // The default rate, just under the large Regions' 300/s refill, shared by ten workers.
+    SEGMENT_START_RATE: '280',
+    SEGMENT_WORKERS: '10',
     // Only the local runtime sets these.
     S3_FORCE_PATH_STYLE: undefined,
     UNSUBSCRIBE_SIGNING_KEY: undefined,
@@ -451,6 +454,7 @@ describe('IAM: exactly what each role may do', () => {
         },
       ],
       unsubscribeLinks: () => [],
+      segmentPacing: () => [],
       signingKey: () => [
         {
           actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],

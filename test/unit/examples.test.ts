@@ -6,7 +6,7 @@ import { CustomerEvent } from '#shared/events.ts';
 import { initialContext } from '#shared/journey/journey-context.ts';
 import { Journey, type Step, type StepType } from '#shared/journey/schema.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
-import { Profile } from '#shared/profile.ts';
+import { Profile } from '#shared/profile/profile.ts';
 import { checkTemplateSyntax, renderTemplate, Template, type TemplateContext } from '#shared/templates.ts';
 import { durationSeconds, MAX_EXECUTION_SECONDS } from '#shared/time.ts';
 

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import type { TraceSource } from '#infra/local/trace.ts';
+import type { TraceSource } from '#infra/local/inspect/trace.ts';
 import type { Journey } from '#shared/journey/schema.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
 import { readJsonFile } from '../files.ts';
@@ -57,9 +57,9 @@ export async function traceCommand(userId: string, options: TraceOptions): Promi
     return;
   }
   // Loaded on use: every command starts faster without the SDK clients it does not need.
-  const { readTrace } = await import('#infra/local/trace.ts');
-  const { traceText, traceView } = await import('#infra/local/trace-view.ts');
-  const { readSentMessages } = await import('#infra/local/sent.ts');
+  const { readTrace } = await import('#infra/local/inspect/trace.ts');
+  const { traceText, traceView } = await import('#infra/local/inspect/trace-view.ts');
+  const { readSentMessages } = await import('#infra/local/inspect/sent.ts');
   const trace = await readTrace(source, userId);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(trace, null, 2)}\n`);

@@ -1,6 +1,6 @@
 import { escapeHtml as e, REPORT_STYLE } from '#shared/stats/html.ts';
-import type { EmittedEvent, SentMessage } from '../sent.ts';
-import type { TraceView } from '../trace-view.ts';
+import type { EmittedEvent, SentMessage } from '../inspect/sent.ts';
+import type { TraceView } from '../inspect/trace-view.ts';
 
 /**
  * The pages of the local console, as HTML strings: no script, inline CSS,

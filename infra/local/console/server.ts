@@ -9,11 +9,11 @@ import { validateJourney } from '#shared/journey/validate.ts';
 import { escapeHtml, reportBody } from '#shared/stats/html.ts';
 import { buildReport } from '#shared/stats/report.ts';
 import { PROFILES_TABLE } from '#shared/tables.ts';
-import { withData } from '../data.ts';
-import { readJourneyStats } from '../results.ts';
-import { readEmittedEvents, readSentMessages } from '../sent.ts';
-import { readTrace } from '../trace.ts';
-import { traceView } from '../trace-view.ts';
+import { readJourneyStats } from '../inspect/results.ts';
+import { readEmittedEvents, readSentMessages } from '../inspect/sent.ts';
+import { readTrace } from '../inspect/trace.ts';
+import { traceView } from '../inspect/trace-view.ts';
+import { withData } from '../runtime/data.ts';
 import { customerPage, customersIndex, journeysIndex, messagesPage, page, type Section } from './pages.ts';
 
 /**

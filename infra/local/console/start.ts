@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
-import { listenOn } from '../listen.ts';
-import type { ResolvedOptions } from '../options.ts';
-import type { Services } from '../services.ts';
+import { listenOn } from '../runtime/listen.ts';
+import type { ResolvedOptions } from '../runtime/options.ts';
+import type { Services } from '../runtime/services.ts';
 import { createConsoleServer } from './server.ts';
 
 /** Serves the console for a running runtime, on `ports.console`. */

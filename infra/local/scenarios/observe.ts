@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { stepOfState } from '#shared/journey/compile/context.ts';
-import { readActivity } from '../activity.ts';
-import { readOutbox } from '../outbox.ts';
-import { type ExecutionRecord, readExecutions } from '../sfn/executions.ts';
+import { readActivity } from '../runtime/activity.ts';
+import { readOutbox } from '../services/pinpoint/outbox.ts';
+import { type ExecutionRecord, readExecutions } from '../services/stepfunctions/api/executions.ts';
 
 /** A message a journey sent, with its rendered text. */
 export type SentMessage = {

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { CHANNELS } from '#shared/channels.ts';
 
 /**
  * A journey scenario (`journeys/tests/*.test.json`): who the customers are,
@@ -70,7 +71,7 @@ export const ScenarioEvent = z.union([Track, Identify, Deploy]);
 export type ScenarioEvent = z.infer<typeof ScenarioEvent>;
 
 const Window = z.object({ from: When, to: When }).strict().describe('Between two instants, inclusive.');
-const Channel = z.enum(['email', 'sms', 'push']);
+const Channel = z.enum(CHANNELS);
 
 const Message = z
   .object({

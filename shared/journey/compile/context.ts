@@ -24,6 +24,7 @@ export const stateName = {
   deferred: (id: string) => `${id}.deferred`,
   defer: (id: string) => `${id}.defer`,
   failed: (id: string) => `${id}.failed`,
+  countFailure: (id: string) => `${id}.countFailure`,
   at: (id: string) => `${id}.at`,
   route: (id: string) => `${id}.route`,
   timedOut: (id: string) => `${id}.timedOut`,

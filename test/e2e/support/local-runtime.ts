@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { z } from 'zod';
-import { localClientConfig } from '#infra/local/aws.ts';
 import { type LocalRuntime, startLocal } from '#infra/local/index.ts';
-import type { ServiceName } from '#infra/local/listen.ts';
-import { readExecutions } from '#infra/local/sfn/executions.ts';
+import { localClientConfig } from '#infra/local/runtime/aws.ts';
+import type { ServiceName } from '#infra/local/runtime/listen.ts';
+import { readExecutions } from '#infra/local/services/stepfunctions/api/executions.ts';
 import { CUSTOMER_EVENT_SOURCE } from '#shared/events.ts';
 
 const PROJECT_JOURNEYS = join(import.meta.dirname, '..', '..', '..', 'journeys');

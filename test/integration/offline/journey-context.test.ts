@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LocalStateMachine } from '#infra/local/stepfunctions/runner.ts';
+import { LocalStateMachine } from '#infra/local/services/stepfunctions/runner/runner.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
 import { Journey } from '#shared/journey/schema.ts';
 import { AwaitEventInput, SendMessageInput } from '#shared/tasks.ts';
@@ -60,6 +60,10 @@ async function run(eventProperties: Record<string, unknown>) {
   const machine: LocalStateMachine = new LocalStateMachine(compile(journey, LOCAL_BINDINGS), {
     timeScale: 0,
     handlers: {
+      // Only a step's failure path calls evaluate (to count the failure); no step fails here.
+      [LOCAL_BINDINGS.evaluateFunctionArn]: () => {
+        throw new Error('evaluate is not expected to run in this journey');
+      },
       [LOCAL_BINDINGS.sendMessageFunctionArn]: (input: unknown) => {
         sends.push(SendMessageInput.parse(input));
         return { status: 'sent', messageId: 'm1' };

@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JourneyClock } from '#infra/local/clock.ts';
-import { LocalStateMachine } from '#infra/local/stepfunctions/runner.ts';
-import { httpInvokeIntegration } from '#infra/local/webhook.ts';
+import { JourneyClock } from '#infra/local/runtime/clock.ts';
+import { httpInvokeIntegration } from '#infra/local/services/stepfunctions/http-invoke.ts';
+import { LocalStateMachine } from '#infra/local/services/stepfunctions/runner/runner.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
 import { HTTP_INVOKE_RESOURCE } from '#shared/journey/compile/webhook.ts';
 import { Journey } from '#shared/journey/schema.ts';

@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { VARIABLES, variablesOf } from '#functions/_lib/manifest.ts';
 import { FUNCTION_NAMES, MANIFESTS } from '#functions/manifests.ts';
 import { SEGMENT_BATCH_SIZE, SEGMENT_WORKER_CONCURRENCY } from '#infra/constructs/segment-entry.ts';
-import { handlerEnvironment } from '#infra/local/env.ts';
-import { functionArn } from '#infra/local/lambdas.ts';
-import { SEGMENT_EVENT_SOURCE } from '#infra/local/services.ts';
+import { handlerEnvironment } from '#infra/local/runtime/env.ts';
+import { functionArn } from '#infra/local/runtime/lambdas.ts';
+import { SEGMENT_EVENT_SOURCE } from '#infra/local/runtime/services.ts';
 
 const FUNCTIONS_DIR = join(import.meta.dirname, '..', '..', '..', 'functions');
 

@@ -1,6 +1,6 @@
 import type { HistoryEvent, HistoryEventType } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
-import { stepsOf } from '#infra/local/trace-executions.ts';
+import { stepsOf } from '#infra/local/inspect/trace-executions.ts';
 
 /**
  * The steps a trace reads from an execution history shaped as AWS returns

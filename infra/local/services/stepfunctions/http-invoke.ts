@@ -1,0 +1,111 @@
+import * as z from 'zod';
+import { isUnderBase, MAX_RESPONSE_BYTES } from '#shared/journey/webhook.ts';
+import { TaskFailureError } from './runner/runner-tokens.ts';
+
+/**
+ * The Step Functions HTTP Task (`arn:aws:states:::http:invoke`), run locally:
+ * the call goes to the connection's endpoint with the connection's
+ * credentials added here, as EventBridge adds them in AWS — the Task input,
+ * the activity log and the execution history carry only the connection ARN.
+ */
+
+/** A local connection: the base URL calls must stay under, and the header its secret becomes. */
+export type LocalConnection = {
+  arn: string;
+  baseUrl: string;
+  /** The credential header (an API key, or Authorization for basic auth), resolved from the secret. */
+  authHeader: { name: string; value: string };
+};
+
+const HttpInvokeParameters = z.object({
+  ApiEndpoint: z.string(),
+  Method: z.string(),
+  Authentication: z.object({ ConnectionArn: z.string() }),
+  Headers: z.record(z.string(), z.string()).optional(),
+  QueryParameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+  RequestBody: z.unknown().optional(),
+});
+
+/** The error Step Functions fails an HTTP Task with when the role or connection does not allow the call. */
+const PERMISSIONS = 'States.Permissions';
+
+function requestUrl(endpoint: string, query: Readonly<Record<string, unknown>> | undefined): string {
+  const url = new URL(endpoint);
+  for (const [key, value] of Object.entries(query ?? {}))
+    if (value !== null && value !== undefined) url.searchParams.append(key, String(value));
+  return url.toString();
+}
+
+/** Reads at most `limit` bytes of the body; undefined when it is longer. */
+async function boundedText(response: Response, limit: number): Promise<string | undefined> {
+  const reader = response.body?.getReader();
+  if (reader === undefined) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    size += read.value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(read.value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parsedBody(text: string, contentType: string | null): unknown {
+  if (contentType?.includes('json') !== true) return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** `http:invoke` against local connections (by ARN). */
+export function httpInvokeIntegration(connections: readonly LocalConnection[]) {
+  const byArn = new Map(connections.map((c) => [c.arn, c]));
+  return async (input: unknown): Promise<unknown> => {
+    const params = HttpInvokeParameters.parse(input);
+    const connection = byArn.get(params.Authentication.ConnectionArn);
+    if (connection === undefined)
+      throw new TaskFailureError(PERMISSIONS, `Unknown connection ${params.Authentication.ConnectionArn}`);
+    if (!isUnderBase(params.ApiEndpoint, connection.baseUrl))
+      throw new TaskFailureError(PERMISSIONS, `${params.ApiEndpoint} is not under the connection's base URL`);
+    const headers = new Headers(params.Headers ?? {});
+    headers.set(connection.authHeader.name, connection.authHeader.value);
+    const hasBody = params.RequestBody !== undefined && params.Method !== 'GET';
+    if (hasBody) headers.set('content-type', 'application/json; charset=utf-8');
+    let response: Response;
+    try {
+      response = await fetch(requestUrl(params.ApiEndpoint, params.QueryParameters), {
+        method: params.Method,
+        headers,
+        ...(hasBody ? { body: JSON.stringify(params.RequestBody) } : {}),
+      });
+    } catch (error) {
+      throw new TaskFailureError(
+        'States.Http.Socket',
+        error instanceof Error ? error.message : String(error),
+      );
+    }
+    const text = await boundedText(response, MAX_RESPONSE_BYTES);
+    if (text === undefined)
+      throw new TaskFailureError(
+        'States.DataLimitExceeded',
+        `The response body is over ${MAX_RESPONSE_BYTES} bytes`,
+      );
+    const body = parsedBody(text, response.headers.get('content-type'));
+    if (response.status < 200 || response.status > 299)
+      throw new TaskFailureError(
+        `States.Http.StatusCode.${response.status}`,
+        JSON.stringify({ StatusCode: response.status, StatusText: response.statusText }),
+      );
+    return {
+      StatusCode: response.status,
+      StatusText: response.statusText,
+      Headers: Object.fromEntries(response.headers),
+      ResponseBody: body,
+    };
+  };
+}
