@@ -17,6 +17,7 @@ import { Monitoring } from './constructs/monitoring.ts';
 import { SEGMENT_WORKER_CONCURRENCY, SegmentEntry } from './constructs/segment-entry.ts';
 import type { StackSettings } from './constructs/settings.ts';
 import { UnsubscribeEndpoint } from './constructs/unsubscribe-endpoint.ts';
+import { WebhookConnections } from './constructs/webhook-connections.ts';
 import {
   cdpEventsPattern,
   customerEventsPattern,
@@ -51,6 +52,7 @@ export class JourneysStack extends Stack {
   readonly monitoring: Monitoring;
   readonly segmentEntry: SegmentEntry;
   readonly unsubscribe: UnsubscribeEndpoint;
+  readonly webhookConnections: WebhookConnections;
 
   constructor(scope: Construct, id: string, props: JourneysStackProps) {
     super(scope, id, props);
@@ -103,6 +105,10 @@ export class JourneysStack extends Stack {
       bus: this.routing.customerBus,
       logs,
     });
+    this.webhookConnections = new WebhookConnections(this, 'WebhookConnections', {
+      connections: settings.webhookConnections,
+      role: this.journeyExecution.role,
+    });
     const targets = {
       tables: this.tables,
       journeysBucket: this.journeys.bucket,
@@ -126,6 +132,7 @@ export class JourneysStack extends Stack {
         taskFunctionArns: new Map(
           taskFunctions.map((task) => [task.arnVariable, this.functions[task.name].functionArn]),
         ),
+        webhookConnections: this.webhookConnections.connections,
       },
       schedules: {
         groupName: this.segmentEntry.scheduleGroup.ref,

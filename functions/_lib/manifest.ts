@@ -11,6 +11,21 @@ import * as z from 'zod';
 
 const name = z.string().min(1);
 
+/** The webhook connections compiled journeys call through: JSON `{ "<name>": { "arn", "baseUrl" } }`. */
+const WebhookConnections = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.record(name, z.object({ arn: name, baseUrl: z.url() })))
+  // Connection names are the user's: a Map, never keys of a plain object.
+  .transform((record) => new Map(Object.entries(record)));
+
 /**
  * Who sets a variable: the stack in AWS and the local runtime (`both`), only
  * the stack (`aws`), or only the local runtime (`local`). A variable one side
@@ -48,6 +63,8 @@ export const VARIABLES = {
   SEND_MESSAGE_FUNCTION_ARN: { schema: name, setBy: 'both' },
   EVALUATE_FUNCTION_ARN: { schema: name, setBy: 'both' },
   AWAIT_EVENT_FUNCTION_ARN: { schema: name, setBy: 'both' },
+  // Absent: no connection exists, and a journey with a webhook step is rejected.
+  WEBHOOK_CONNECTIONS: { schema: WebhookConnections.optional(), setBy: 'both' },
   // Without the scheduler settings deploy-journey manages no schedules: the local runtime starts segment runs itself.
   SEGMENT_ENTRY_FUNCTION_ARN: { schema: name.optional(), setBy: 'aws' },
   SCHEDULER_ROLE_ARN: { schema: name.optional(), setBy: 'aws' },
@@ -85,12 +102,13 @@ export const BINDING_VARIABLES = {
   signingKey: ['UNSUBSCRIBE_SECRET_ARN', 'UNSUBSCRIBE_SIGNING_KEY'],
   journeyExecutions: [],
   taskCallbacks: [],
-  // Compiled journeys name the profiles table (updateProfile steps) and the bus (emit steps).
+  // Compiled journeys name the profiles table (updateProfile steps), the bus (emit steps) and connections (webhook steps).
   journeyDeployment: [
     'JOURNEY_ROLE_ARN',
     'JOURNEY_LOG_GROUP_ARN',
     'PROFILES_TABLE_NAME',
     'EVENT_BUS_NAME',
+    'WEBHOOK_CONNECTIONS',
     ...TASK_FUNCTION_VARIABLES,
   ],
   schedules: ['SEGMENT_ENTRY_FUNCTION_ARN', 'SCHEDULER_ROLE_ARN', 'SCHEDULE_GROUP_NAME'],

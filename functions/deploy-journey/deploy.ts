@@ -33,7 +33,14 @@ export type DeployDeps = {
   events: EventBridgeClient;
   registry: RegistryRepository;
   templates: TemplateSnapshots;
-  config: { eventBus: string; roleArn: string; bindings: Bindings; logGroupArn?: string };
+  config: {
+    eventBus: string;
+    roleArn: string;
+    bindings: Bindings;
+    logGroupArn?: string;
+    /** The webhook connections that exist, name → base URL: a journey naming another is rejected. */
+    connections: ReadonlyMap<string, string>;
+  };
   /** Segment-trigger schedules; without it no schedule is managed. */
   schedules?: ScheduleConfig;
   now: () => Date;
@@ -63,7 +70,7 @@ async function check(deps: DeployDeps, bucket: string, id: string, text: string)
   const json = parseJson(text);
   if (!json.ok) return { ok: false as const, violations: [json.violation] };
   const { catalog, invalid } = await templateCatalog(deps.s3, bucket);
-  const validated = validateJourney(json.value, { templates: catalog });
+  const validated = validateJourney(json.value, { templates: catalog, connections: deps.config.connections });
   const result = validated.ok
     ? validated
     : { ...validated, violations: explainTemplates(validated.violations, json.value, invalid) };

@@ -29,6 +29,7 @@ function scheduleConfig(c: ReturnType<typeof config>): ScheduleConfig | undefine
 
 function deployDeps(): DeployDeps {
   const c = config();
+  const connections = c.WEBHOOK_CONNECTIONS ?? new Map<string, { arn: string; baseUrl: string }>();
   deps ??= {
     s3: s3Client(c.S3_FORCE_PATH_STYLE),
     sfn: sfnClient(),
@@ -39,12 +40,14 @@ function deployDeps(): DeployDeps {
       eventBus: c.EVENT_BUS_NAME,
       roleArn: c.JOURNEY_ROLE_ARN,
       logGroupArn: c.JOURNEY_LOG_GROUP_ARN,
+      connections: new Map([...connections].map(([name, { baseUrl }]) => [name, baseUrl])),
       bindings: {
         sendMessageFunctionArn: c.SEND_MESSAGE_FUNCTION_ARN,
         evaluateFunctionArn: c.EVALUATE_FUNCTION_ARN,
         awaitEventFunctionArn: c.AWAIT_EVENT_FUNCTION_ARN,
         profilesTableName: c.PROFILES_TABLE_NAME,
         eventBusName: c.EVENT_BUS_NAME,
+        connectionArns: new Map([...connections].map(([name, { arn }]) => [name, arn])),
       },
     },
     schedules: scheduleConfig(c),

@@ -76,6 +76,10 @@ const dev = program
   )
   .option('--data-dir <dir>', 'where local data is kept (default .journeys/)')
   .option('--journeys-dir <dir>', 'the folder served as the journeys bucket (default journeys/)')
+  .option(
+    '--connections <file>',
+    'the webhook connections, with their credentials (default connections.local.json when it exists)',
+  )
   .option('--verbose', 'print handler logs');
 for (const service of Object.keys(DEFAULT_PORTS))
   dev.option(`--${service}-port <port>`, `port of the local ${service} endpoint (0 = any free port)`);

@@ -246,6 +246,9 @@ export class JourneysFunction extends Construct {
     this.setEnv('PROFILES_TABLE_NAME', journey.profilesTableName);
     this.setEnv('EVENT_BUS_NAME', journey.eventBusName);
     for (const [variable, arn] of journey.taskFunctionArns) this.setEnv(variable, arn);
+    // The ARNs are tokens until deploy: toJsonString keeps them resolvable inside the JSON text.
+    const connections = Object.fromEntries(journey.webhookConnections);
+    this.setEnv('WEBHOOK_CONNECTIONS', Stack.of(this).toJsonString(connections));
     return this;
   }
 }
@@ -258,4 +261,6 @@ export interface JourneyDeploymentTargets {
   readonly eventBusName: string;
   /** The ARN of each task function, by the variable that names it. */
   readonly taskFunctionArns: ReadonlyMap<TaskFunctionVariable, string>;
+  /** The webhook connections by name: the ARN journeys call through and the base URL calls must stay under. */
+  readonly webhookConnections: ReadonlyMap<string, { arn: string; baseUrl: string }>;
 }

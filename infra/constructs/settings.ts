@@ -1,6 +1,22 @@
 import * as z from 'zod';
 import { CUSTOMER_EVENT_SOURCE, EVENT_SOURCE } from '#shared/events.ts';
+import { ConnectionConfig, ConnectionName } from '#shared/journey/webhook.ts';
 import { DEFAULT_START_RATE } from '#shared/segment/pace.ts';
+
+/** `-c key=<json>` arrives as a string, a `cdk.json` value as the object itself. */
+function jsonText(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+/** Connection name → settings; a Map, as the names are the user's. */
+const WebhookConnections = z
+  .preprocess(jsonText, z.record(ConnectionName, ConnectionConfig))
+  .transform((record) => new Map(Object.entries(record)));
 
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
 
@@ -62,6 +78,10 @@ export const StackSettings = z
       .describe(
         "StartExecution per second for segment entry: just under the Region's refill (300/s in the large Regions, 150/s in smaller ones).",
       ),
+    webhookConnections: WebhookConnections.default(new Map()).describe(
+      'The connections webhook steps call through, by name: { "crm": { "baseUrl": "https://…", "auth": ' +
+        '{ "type": "apiKey", "header": "x-api-key", "secretName": "…" } } } (or "basic" with a username).',
+    ),
   })
   .transform((settings) => ({
     ...settings,
@@ -83,6 +103,7 @@ export const SETTING_KEYS = [
   'retainData',
   'eventSources',
   'segmentStartRate',
+  'webhookConnections',
 ] as const;
 
 /** Parses the settings from a context lookup; throws a readable error naming each bad value. */

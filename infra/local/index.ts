@@ -1,6 +1,7 @@
 export { DEMO_START, type DemoOptions, playDemo, printReport } from './demo/demo.ts';
 export { type JourneyStatus, journeyStatus } from './inspect/status.ts';
 export { customerTimelines } from './inspect/timeline.ts';
+export { readConnectionsFile } from './runtime/connections.ts';
 export { PortInUseError, type ServiceName } from './runtime/listen.ts';
 export { DEFAULT_PORTS, type LocalOptions } from './runtime/options.ts';
 export { type LocalRuntime, startLocal } from './runtime/runtime.ts';

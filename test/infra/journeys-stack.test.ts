@@ -259,6 +259,8 @@ describe('functions: built from their manifests', () => {
     SEND_MESSAGE_FUNCTION_ARN: resolve(stack.functions['send-message'].functionArn),
     EVALUATE_FUNCTION_ARN: resolve(stack.functions.evaluate.functionArn),
     AWAIT_EVENT_FUNCTION_ARN: resolve(stack.functions['await-event'].functionArn),
+    // No webhookConnections setting: none exist, and deploy-journey rejects a journey naming one.
+    WEBHOOK_CONNECTIONS: '{}',
     SEGMENT_ENTRY_FUNCTION_ARN: resolve(stack.segmentEntry.fn.functionArn),
     SCHEDULER_ROLE_ARN: resolve(stack.segmentEntry.schedulerRole.roleArn),
     SCHEDULE_GROUP_NAME: resolve(stack.segmentEntry.scheduleGroup.ref),

@@ -7,7 +7,12 @@ import { synthesize } from './synth.ts';
 let app: IConstruct;
 
 beforeAll(() => {
-  ({ app } = synthesize());
+  // With a webhook connection, so the journey role's connection grants are checked too.
+  const crm = {
+    baseUrl: 'https://crm.example.com/v1',
+    auth: { type: 'apiKey', header: 'x-api-key', secretName: 'journeys/crm' },
+  };
+  ({ app } = synthesize({ context: { webhookConnections: { crm } } }));
 });
 
 /** Every acknowledgement recorded anywhere in the app: construct path, rule id, reason. */

@@ -1,8 +1,10 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
+import { readSettings } from '#infra/constructs/settings.ts';
 import { WebhookConnections } from '#infra/constructs/webhook-connections.ts';
+import { synthesize } from './synth.ts';
 
 function synth(connections: ConstructorParameters<typeof WebhookConnections>[2]['connections']) {
   const stack = new Stack(new App(), 'Test', { env: { account: '111111111111', region: 'eu-west-1' } });
@@ -42,7 +44,12 @@ describe('webhook connections', () => {
         Statement: Match.arrayWith([
           Match.objectLike({
             Action: 'states:InvokeHTTPEndpoint',
-            Condition: { StringLike: { 'states:HTTPEndpoint': 'https://crm.example.com/v1*' } },
+            Condition: {
+              StringLike: {
+                'states:HTTPEndpoint': ['https://crm.example.com/v1', 'https://crm.example.com/v1/*'],
+              },
+              StringEquals: { 'states:HTTPMethod': ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] },
+            },
           }),
           Match.objectLike({
             Action: 'events:RetrieveConnectionCredentials',
@@ -55,7 +62,7 @@ describe('webhook connections', () => {
         ]),
       },
     });
-    expect([...construct.arns.keys()]).toEqual(['crm']);
+    expect([...construct.connections.keys()]).toEqual(['crm']);
   });
 
   it('refuses a connection that is not HTTPS', () => {
@@ -69,5 +76,50 @@ describe('webhook connections', () => {
         ]),
       ),
     ).toThrow(/HTTPS/);
+  });
+});
+
+describe('webhookConnections stack setting', () => {
+  const setting = {
+    crm: {
+      baseUrl: 'https://crm.example.com/v1',
+      auth: { type: 'apiKey', header: 'x-api-key', secretName: 'journeys/crm' },
+    },
+  };
+
+  it('creates each connection, lets the journey role call it, and tells deploy-journey its ARN and base URL', () => {
+    // arrange: as `-c webhookConnections=<json>` passes it
+    const { stack, template } = synthesize({ context: { webhookConnections: JSON.stringify(setting) } });
+    // act
+    const resources = template.toJSON().Resources;
+    const deployEnv =
+      resources[
+        stack.getLogicalId(stack.functions['deploy-journey'].function.node.defaultChild as CfnElement)
+      ].Properties.Environment.Variables;
+    // assert
+    template.resourceCountIs('AWS::Events::Connection', 1);
+    const connection = Object.keys(template.findResources('AWS::Events::Connection'))[0];
+    const roleId = stack.getLogicalId(stack.journeyExecution.role.node.defaultChild as CfnElement);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: roleId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'events:RetrieveConnectionCredentials',
+            Resource: { 'Fn::GetAtt': [connection, 'Arn'] },
+          }),
+        ]),
+      },
+    });
+    const variable = JSON.stringify(deployEnv.WEBHOOK_CONNECTIONS);
+    expect(variable).toContain(connection);
+    expect(variable).toContain('https://crm.example.com/v1');
+    expect(variable).not.toContain('journeys/crm');
+  });
+
+  it('rejects a connection name that is not an identifier, naming the setting', () => {
+    expect(() =>
+      readSettings((key) => (key === 'webhookConnections' ? { 'crm-eu': setting.crm } : undefined)),
+    ).toThrow('-c webhookConnections');
   });
 });

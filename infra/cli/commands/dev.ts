@@ -1,9 +1,11 @@
+import { existsSync } from 'node:fs';
 import {
   DEFAULT_PORTS,
   DEMO_START,
   type LocalOptions,
   PortInUseError,
   playDemo,
+  readConnectionsFile,
   type ServiceName,
   startLocal,
 } from '#infra/local/index.ts';
@@ -17,7 +19,11 @@ export type DevOptions = {
   timeScale: string;
   dataDir?: string;
   journeysDir?: string;
+  connections?: string;
 } & Partial<Record<`${ServiceName}Port`, string>>;
+
+/** Read when it exists and --connections names no other file; kept out of git (credentials). */
+export const DEFAULT_CONNECTIONS_FILE = 'connections.local.json';
 
 /** Service names, for the `--<service>-port` options. */
 export const SERVICES = Object.keys(DEFAULT_PORTS) as ServiceName[];
@@ -26,6 +32,16 @@ export const SERVICES = Object.keys(DEFAULT_PORTS) as ServiceName[];
 export async function devCommand(options: DevOptions): Promise<void> {
   const local = toLocalOptions(options);
   if (local === undefined) return;
+  const connectionsFile =
+    options.connections ?? (existsSync(DEFAULT_CONNECTIONS_FILE) ? DEFAULT_CONNECTIONS_FILE : undefined);
+  if (connectionsFile !== undefined) {
+    try {
+      local.connections = await readConnectionsFile(connectionsFile);
+    } catch (error) {
+      fail(error instanceof Error ? error.message : String(error));
+      return;
+    }
+  }
   process.stdout.write(
     `${paint('bold', 'Journeys')} — starting the local runtime (journey time ×${local.timeScale} while idle; \`npx journeys clock advance P1D\` jumps)…\n`,
   );

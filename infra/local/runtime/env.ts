@@ -9,6 +9,7 @@ import {
 } from '#shared/tables.ts';
 import { localTableName } from '../services/dynamodb/dynalite.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './aws.ts';
+import { connectionsVariable, type LocalConnectionConfig } from './connections.ts';
 import { functionArn } from './lambdas.ts';
 
 /** Names the local runtime gives the resources the stack would create. */
@@ -51,7 +52,11 @@ export type LocalVariable = {
  * A value for every variable the local runtime sets: a variable added to the
  * manifests without a local value is a type error here.
  */
-function localValues(endpoints: Endpoints, unsubscribe: LocalUnsubscribe): Record<LocalVariable, string> {
+function localValues(
+  endpoints: Endpoints,
+  unsubscribe: LocalUnsubscribe,
+  connections: ReadonlyMap<string, LocalConnectionConfig>,
+): Record<LocalVariable, string> {
   const queueUrl = (name: string) => `${endpoints.sqs}/000000000000/${name}`;
   return {
     PROFILES_TABLE_NAME: LOCAL_TABLES.profiles,
@@ -73,6 +78,7 @@ function localValues(endpoints: Endpoints, unsubscribe: LocalUnsubscribe): Recor
     SEND_MESSAGE_FUNCTION_ARN: functionArn('send-message'),
     EVALUATE_FUNCTION_ARN: functionArn('evaluate'),
     AWAIT_EVENT_FUNCTION_ARN: functionArn('await-event'),
+    WEBHOOK_CONNECTIONS: connectionsVariable(connections),
   };
 }
 
@@ -92,8 +98,9 @@ function isLocalVariable(name: VariableName): name is LocalVariable {
 export function handlerEnvironment(
   endpoints: Endpoints,
   unsubscribe: LocalUnsubscribe,
+  connections: ReadonlyMap<string, LocalConnectionConfig> = new Map(),
 ): Record<string, string> {
-  const values = localValues(endpoints, unsubscribe);
+  const values = localValues(endpoints, unsubscribe, connections);
   const variables = new Set(MANIFESTS.flatMap((manifest) => variablesOf(manifest.bindings)));
   const manifestEnv = Object.fromEntries(
     [...variables].filter(isLocalVariable).map((name) => [name, values[name]]),

@@ -1,5 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { LocalConnectionConfig } from './connections.ts';
 import type { ServiceName } from './listen.ts';
 
 /** Where the project lives, from this module (not the working directory). */
@@ -46,6 +47,11 @@ export type LocalOptions = {
   verbose?: boolean;
   /** Progress lines (default console.log); pass `() => {}` for silence. */
   log?: (line: string) => void;
+  /**
+   * The webhook connections, by name (the stack's `webhookConnections` in
+   * AWS); default none, so a journey with a webhook step is rejected.
+   */
+  connections?: ReadonlyMap<string, LocalConnectionConfig>;
 };
 
 export type ClockMode = 'deterministic' | 'interactive';
@@ -78,5 +84,6 @@ export function resolveOptions(options: LocalOptions): ResolvedOptions {
     inMemory: options.inMemory ?? false,
     verbose: options.verbose ?? false,
     log: options.log ?? ((line: string) => console.log(line)),
+    connections: options.connections ?? new Map(),
   };
 }

@@ -13,11 +13,13 @@ import {
   sesDeliveryPattern,
   smsDeliveryPattern,
 } from '#infra/routes.ts';
+import { HTTP_INVOKE_RESOURCE } from '#shared/journey/compile/webhook.ts';
 import { startConsole } from '../console/start.ts';
 import { deferralReason } from '../inspect/deferrals.ts';
 import type { BusEvent, LocalBus } from '../services/eventbridge/bus.ts';
 import { watchFolder } from '../services/s3/notifications.ts';
 import { LocalScheduler } from '../services/scheduler/scheduler.ts';
+import { httpInvokeIntegration } from '../services/stepfunctions/http-invoke.ts';
 import {
   PUT_EVENTS_RESOURCE,
   putEventsIntegration,
@@ -26,6 +28,7 @@ import {
 } from '../services/stepfunctions/integrations.ts';
 import type { LocalTaskHandler } from '../services/stepfunctions/runner/runner.ts';
 import { saveClock } from './clock.ts';
+import { localConnections } from './connections.ts';
 import { deployFolder, reportDeploy } from './deploys.ts';
 import { type Endpoints, handlerEnvironment, LOCAL_NAMES, LOCAL_TABLES, loggingEnvironment } from './env.ts';
 import { functionArn, type Invoke, loadFunction } from './lambdas.ts';
@@ -71,10 +74,11 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
   if (options.reset) await rm(options.dataDir, { recursive: true, force: true });
   const services = await startServices(options);
   try {
-    const env = handlerEnvironment(services.endpoints, {
-      baseUrl: services.unsubscribe.url,
-      signingKey: services.unsubscribe.signingKey,
-    });
+    const env = handlerEnvironment(
+      services.endpoints,
+      { baseUrl: services.unsubscribe.url, signingKey: services.unsubscribe.signingKey },
+      options.connections,
+    );
     Object.assign(process.env, env, loggingEnvironment(options.verbose));
     // Handlers create clients on first use from the environment just set.
     resetClients();
@@ -82,7 +86,7 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
     setClock(() => services.clock.now());
     if (options.clock === 'interactive') services.clock.runWithWallClock(options.timeScale);
     const functions = await loadFunctions();
-    bindTasks(services, functions);
+    bindTasks(services, functions, options);
     services.unsubscribe.bind(functions.unsubscribe);
     services.segmentQueue.bind(functions['segment-entry']);
     const scheduler = new LocalScheduler(services.clock, functions['segment-entry'], (m) =>
@@ -137,7 +141,7 @@ async function loadFunctions(): Promise<Functions> {
   };
 }
 
-function bindTasks(services: Services, functions: Functions): void {
+function bindTasks(services: Services, functions: Functions, options: ResolvedOptions): void {
   const explain = deferralReason(services.dynamo.client);
   const bind = (resource: string, fn: LocalTaskHandler) => {
     services.taskHandlers[resource] = recorded(services.activity, fn, () => services.clock.now(), explain);
@@ -145,6 +149,8 @@ function bindTasks(services: Services, functions: Functions): void {
   for (const name of TASK_FUNCTIONS) bind(functionArn(name), (input) => functions[name](input));
   bind(UPDATE_ITEM_RESOURCE, updateItemIntegration(services.dynamo.client));
   bind(PUT_EVENTS_RESOURCE, putEventsIntegration(services.bus));
+  // The credentials are added inside the call, as EventBridge adds them: the recorded input names only the ARN.
+  bind(HTTP_INVOKE_RESOURCE, httpInvokeIntegration(localConnections(options.connections)));
 }
 
 /** The schedules follow the registry after every deploy, as deploy-journey keeps Scheduler in step in AWS. */

@@ -18,7 +18,7 @@ export type Bindings = {
    * EventBridge connection ARNs by connection name, for webhook steps; a
    * name not listed compiles to a `${Connection_<name>}` placeholder.
    */
-  connectionArns?: Readonly<Record<string, string>>;
+  connectionArns?: ReadonlyMap<string, string>;
 };
 
 /** The `definitionSubstitutions` key of each binding. */
@@ -44,8 +44,5 @@ export const PLACEHOLDER_BINDINGS: Bindings = {
 
 /** The ARN of a webhook connection, or its `${Connection_<name>}` placeholder. */
 export function connectionArn(bindings: Bindings, name: string): string {
-  const arns = bindings.connectionArns ?? {};
-  return Object.hasOwn(arns, name)
-    ? (arns[name] ?? placeholder(`Connection_${name}`))
-    : placeholder(`Connection_${name}`);
+  return bindings.connectionArns?.get(name) ?? placeholder(`Connection_${name}`);
 }

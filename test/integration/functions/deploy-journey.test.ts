@@ -39,6 +39,28 @@ const templates = Object.fromEntries(
 );
 
 const ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:journey-welcome-series';
+const CRM_ARN = 'arn:aws:events:eu-west-1:123456789012:connection/Journeys-crm/8d1f';
+
+/** welcome-series reduced to one webhook step on `connection`. */
+function webhookJourney(connection: string): string {
+  return JSON.stringify({
+    id: 'welcome-series',
+    name: 'Welcome',
+    trigger: { type: 'identify' },
+    context: { tier: { type: 'string' } },
+    start: 'crm',
+    steps: {
+      crm: {
+        type: 'webhook',
+        connection,
+        url: 'https://crm.example.com/v1/signups',
+        response: { tier: 'body.tier' },
+        next: 'done',
+      },
+      done: { type: 'exit' },
+    },
+  });
+}
 let db: LocalDynamo;
 let bucket: Map<string, string>;
 const s3 = mockClient(S3Client);
@@ -103,12 +125,14 @@ function deps(): DeployDeps {
       eventBus: 'customer-events',
       roleArn: 'arn:aws:iam::123456789012:role/journeys',
       logGroupArn: 'arn:aws:logs:eu-west-1:123456789012:log-group:/aws/vendedlogs/states/journeys:*',
+      connections: new Map([['crm', 'https://crm.example.com/v1']]),
       bindings: {
         sendMessageFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:send-message',
         evaluateFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:evaluate',
         awaitEventFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:await-event',
         profilesTableName: 'profiles',
         eventBusName: 'customer-events',
+        connectionArns: new Map([['crm', CRM_ARN]]),
       },
     },
     now: () => new Date('2026-11-24T09:00:05Z'),
@@ -202,6 +226,44 @@ describe('deploy-journey', () => {
     expect(JSON.parse(rejected?.Detail ?? '{}').violations).toEqual(report.violations);
     expect(machine.alias()).toBe(`${ARN}:1`);
     expect(await deps().registry.get('welcome-series')).toEqual(before);
+  });
+
+  it("compiles a webhook step to an HTTP Task through the stack's connection ARN", async () => {
+    fakeStepFunctions();
+    bucket.set('journeys/welcome-series.json', webhookJourney('crm'));
+    const result = await deployFromS3(deps(), created);
+    expect(result).toMatchObject({ status: 'deployed', version: '1' });
+    // Earlier tests deployed welcome-series: this upload updates its state machine.
+    const definition = sfn.commandCalls(UpdateStateMachineCommand)[0]?.args[0].input.definition ?? '{}';
+    const tasks: unknown[] = [];
+    JSON.parse(definition, (_key, value) => {
+      if (value?.Resource === 'arn:aws:states:::http:invoke') tasks.push(value);
+      return value;
+    });
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]).toMatchObject({
+      Resource: 'arn:aws:states:::http:invoke',
+      Parameters: {
+        ApiEndpoint: 'https://crm.example.com/v1/signups',
+        Authentication: { ConnectionArn: CRM_ARN },
+      },
+    });
+  });
+
+  it('rejects a webhook step naming a connection the stack does not define, at its path', async () => {
+    const machine = fakeStepFunctions();
+    bucket.set('journeys/welcome-series.json', webhookJourney('billing'));
+    const result = await deployFromS3(deps(), created);
+    expect(result.status).toBe('rejected');
+    const report = JSON.parse(bucket.get('journeys/welcome-series.rejected.json') ?? '{}');
+    expect(report.violations).toEqual([
+      expect.objectContaining({
+        path: 'steps.crm.connection',
+        code: 'webhook.connection',
+        message: expect.stringContaining('Unknown connection "billing"; the stack defines: crm'),
+      }),
+    ]);
+    expect(machine.alias()).toBeUndefined();
   });
 
   it.each(['journeys/welcome-series.rejected.json', 'journeys/readme.md', 'other/x.json'])(

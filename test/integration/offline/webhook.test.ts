@@ -97,7 +97,7 @@ async function run(j: Journey, replyList: Reply[]) {
   replies = [...replyList];
   seen.length = 0;
   const sends: SendMessageInput[] = [];
-  const bindings = { ...LOCAL_BINDINGS, connectionArns: { crm: CONNECTION_ARN } };
+  const bindings = { ...LOCAL_BINDINGS, connectionArns: new Map([['crm', CONNECTION_ARN]]) };
   // Journey time stands still while the call is in flight: only retry intervals and timeouts move it.
   const clock = new JourneyClock(T0);
   const machine = new LocalStateMachine(compile(j, bindings), {
@@ -109,7 +109,12 @@ async function run(j: Journey, replyList: Reply[]) {
     },
     handlers: {
       [HTTP_INVOKE_RESOURCE]: httpInvokeIntegration([
-        { arn: CONNECTION_ARN, baseUrl: base, authHeader: { name: 'x-api-key', value: SECRET } },
+        {
+          arn: CONNECTION_ARN,
+          baseUrl: base,
+          target: base,
+          authHeader: { name: 'x-api-key', value: SECRET },
+        },
       ]),
       [LOCAL_BINDINGS.sendMessageFunctionArn]: (input: unknown) => {
         sends.push(SendMessageInput.parse(input));

@@ -13,6 +13,8 @@ import { TaskFailureError } from './runner/runner-tokens.ts';
 export type LocalConnection = {
   arn: string;
   baseUrl: string;
+  /** Where calls under baseUrl go locally (a loopback server), the rest of the URL kept. */
+  target: string;
   /** The credential header (an API key, or Authorization for basic auth), resolved from the secret. */
   authHeader: { name: string; value: string };
 };
@@ -28,6 +30,16 @@ const HttpInvokeParameters = z.object({
 
 /** The error Step Functions fails an HTTP Task with when the role or connection does not allow the call. */
 const PERMISSIONS = 'States.Permissions';
+
+/** The endpoint moved from the connection's base to its local target, the rest of the URL kept. */
+function targetUrl(endpoint: string, connection: LocalConnection): string {
+  const from = new URL(endpoint);
+  const rest = from.pathname.slice(new URL(connection.baseUrl).pathname.replace(/\/$/, '').length);
+  const to = new URL(connection.target);
+  to.pathname = `${to.pathname.replace(/\/$/, '')}${rest}`;
+  to.search = from.search;
+  return to.toString();
+}
 
 function requestUrl(endpoint: string, query: Readonly<Record<string, unknown>> | undefined): string {
   const url = new URL(endpoint);
@@ -78,7 +90,7 @@ export function httpInvokeIntegration(connections: readonly LocalConnection[]) {
     if (hasBody) headers.set('content-type', 'application/json; charset=utf-8');
     let response: Response;
     try {
-      response = await fetch(requestUrl(params.ApiEndpoint, params.QueryParameters), {
+      response = await fetch(requestUrl(targetUrl(params.ApiEndpoint, connection), params.QueryParameters), {
         method: params.Method,
         headers,
         ...(hasBody ? { body: JSON.stringify(params.RequestBody) } : {}),
