@@ -30,6 +30,12 @@ const journeys = journeyFiles.map((file) => ({
   file,
   journey: Journey.parse(readJson(new URL(file, journeysDir))),
 }));
+// Examples that name a webhook connection: not deployed with the others, copied into journeys/ once it exists.
+const examplesDir = new URL('examples/', journeysDir);
+const settingExamples = jsonFiles(examplesDir).map((file) => ({
+  file,
+  journey: Journey.parse(readJson(new URL(file, examplesDir))),
+}));
 const templates = new Map(
   jsonFiles(templatesDir).map((file) => [
     basename(file, '.json'),
@@ -279,7 +285,7 @@ describe('example templates', () => {
   });
 
   it('are each used by some journey step with the same channel', () => {
-    const referenced = journeys.flatMap(({ journey }) =>
+    const referenced = [...journeys, ...settingExamples].flatMap(({ journey }) =>
       messageSteps(journey).map(({ id, step }) => ({
         where: `${journey.id}.${id}`,
         template: step.template,
@@ -374,4 +380,31 @@ describe('demo events', () => {
     }
     expect(identified.size).toBeGreaterThanOrEqual(5);
   });
+});
+
+describe('examples that need a stack setting (journeys/examples/)', () => {
+  const crm = new Map([['crm', 'https://crm.example.com/v1']]);
+  const catalog = new Map([...templates].map(([name, template]) => [name, template.channel]));
+
+  it.each(jsonFiles(examplesDir))(
+    '%s passes the validator with a crm connection and the example templates',
+    (file) => {
+      const result = validateJourney(readJson(new URL(file, examplesDir)), {
+        templates: catalog,
+        connections: crm,
+      });
+      expect(result.ok ? [] : result.violations).toStrictEqual([]);
+    },
+  );
+
+  it.each(jsonFiles(examplesDir))(
+    '%s is rejected where no crm connection exists, at the step naming it',
+    (file) => {
+      const result = validateJourney(readJson(new URL(file, examplesDir)), {
+        templates: catalog,
+        connections: new Map(),
+      });
+      expect(result.ok ? [] : result.violations.map((v) => v.code)).toContain('webhook.connection');
+    },
+  );
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { z } from 'zod';
-import { type LocalRuntime, startLocal } from '#infra/local/index.ts';
+import { type LocalOptions, type LocalRuntime, startLocal } from '#infra/local/index.ts';
 import { localClientConfig } from '#infra/local/runtime/aws.ts';
 import type { ServiceName } from '#infra/local/runtime/listen.ts';
 import { readExecutions } from '#infra/local/services/stepfunctions/api/executions.ts';
@@ -64,9 +64,14 @@ export const E2E_START = '2026-03-02T09:00:00Z';
  */
 export function boot(
   box: Sandbox,
-  options: { ports?: Partial<Record<ServiceName, number>>; startAt?: string } = {},
+  options: {
+    ports?: Partial<Record<ServiceName, number>>;
+    startAt?: string;
+    connections?: LocalOptions['connections'];
+  } = {},
 ): Promise<LocalRuntime> {
   return startLocal({
+    ...(options.connections === undefined ? {} : { connections: options.connections }),
     dataDir: box.dataDir,
     journeysDir: box.journeysDir,
     clock: 'deterministic',
