@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { LocalConnectionsFile } from '#infra/local/runtime/connections.ts';
 import { ScenarioFile } from '#infra/local/scenarios/scenario.ts';
 import { Condition } from '#shared/conditions/schema.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
@@ -39,6 +40,8 @@ describe('the README and the validator agree', () => {
         expect(result.ok ? [] : result.violations).toStrictEqual([]);
       } else if ('expect' in block) {
         expect(ScenarioFile.safeParse(block).error?.issues ?? []).toStrictEqual([]);
+      } else if (Object.values(block).every((value) => isObject(value) && 'baseUrl' in value)) {
+        expect(LocalConnectionsFile.safeParse(block).error?.issues ?? []).toStrictEqual([]);
       } else if ('channel' in block) {
         expect(Template.safeParse(block).error?.issues ?? []).toStrictEqual([]);
       } else {
