@@ -17,7 +17,7 @@ import { LOCAL_BINDINGS } from './harness.ts';
  * failure policy, and no secret reaches the execution.
  */
 
-type Reply = { status: number; body: string; contentType?: string };
+type Reply = { status: number; body: string; contentType?: string; silent?: boolean };
 type Seen = { method: string; url: string; apiKey: string | undefined; body: string };
 
 const T0 = Date.parse('2026-11-24T10:00:00.000Z');
@@ -45,6 +45,8 @@ beforeAll(async () => {
         body,
       });
       const reply = replies.shift() ?? { status: 200, body: '{}' };
+      // An endpoint that never answers: the request stays open until the server closes.
+      if (reply.silent === true) return;
       response.writeHead(reply.status, { 'content-type': reply.contentType ?? 'application/json' });
       response.end(reply.body);
     });
@@ -53,7 +55,13 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`;
 });
 
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(
+  () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+);
 
 function journey(onFailure: 'continue' | 'exit', onError?: string) {
   return Journey.parse({
@@ -93,7 +101,7 @@ function journey(onFailure: 'continue' | 'exit', onError?: string) {
   });
 }
 
-async function run(j: Journey, replyList: Reply[]) {
+async function run(j: Journey, replyList: Reply[], limits?: { maxCallMs: number }) {
   replies = [...replyList];
   seen.length = 0;
   const sends: SendMessageInput[] = [];
@@ -108,14 +116,17 @@ async function run(j: Journey, replyList: Reply[]) {
       parked: (wait) => clock.parked(wait),
     },
     handlers: {
-      [HTTP_INVOKE_RESOURCE]: httpInvokeIntegration([
-        {
-          arn: CONNECTION_ARN,
-          baseUrl: base,
-          target: base,
-          authHeader: { name: 'x-api-key', value: SECRET },
-        },
-      ]),
+      [HTTP_INVOKE_RESOURCE]: httpInvokeIntegration(
+        [
+          {
+            arn: CONNECTION_ARN,
+            baseUrl: base,
+            target: base,
+            authHeader: { name: 'x-api-key', value: SECRET },
+          },
+        ],
+        limits,
+      ),
       [LOCAL_BINDINGS.sendMessageFunctionArn]: (input: unknown) => {
         sends.push(SendMessageInput.parse(input));
         return { status: 'sent', messageId: 'm1' };
@@ -251,5 +262,16 @@ describe('webhook step, compiled and run offline against a loopback server', () 
     // assert
     expect(outcome.visited).toEqual(['_context', 'crm', 'crm.failed']);
     expect(outcome.output).toMatchObject({ exit: { error: 'States.DataLimitExceeded' } });
+  });
+
+  it('fails a call the endpoint never answers with States.Timeout instead of holding the runtime', async () => {
+    // act: the endpoint stays silent; the local cap stands for the 60 s Step Functions allows a call
+    const { outcome } = await run(journey('exit'), [{ status: 200, body: '', silent: true }], {
+      maxCallMs: 100,
+    });
+    // assert: not retried (the endpoint may have acted), exits with the reason
+    expect(seen).toHaveLength(1);
+    expect(outcome.visited).toEqual(['_context', 'crm', 'crm.failed']);
+    expect(outcome.output).toMatchObject({ exit: { error: 'States.Timeout' } });
   });
 });

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { isUnderBase, MAX_RESPONSE_BYTES } from '#shared/journey/webhook.ts';
+import { isUnderBase, MAX_RESPONSE_BYTES, MAX_WEBHOOK_TIMEOUT_SECONDS } from '#shared/journey/webhook.ts';
 import { TaskFailureError } from './runner/runner-tokens.ts';
 
 /**
@@ -75,7 +75,10 @@ function parsedBody(text: string, contentType: string | null): unknown {
 }
 
 /** `http:invoke` against local connections (by ARN). */
-export function httpInvokeIntegration(connections: readonly LocalConnection[]) {
+export function httpInvokeIntegration(
+  connections: readonly LocalConnection[],
+  limits: { maxCallMs: number } = { maxCallMs: MAX_WEBHOOK_TIMEOUT_SECONDS * 1000 },
+) {
   const byArn = new Map(connections.map((c) => [c.arn, c]));
   return async (input: unknown): Promise<unknown> => {
     const params = HttpInvokeParameters.parse(input);
@@ -88,20 +91,26 @@ export function httpInvokeIntegration(connections: readonly LocalConnection[]) {
     headers.set(connection.authHeader.name, connection.authHeader.value);
     const hasBody = params.RequestBody !== undefined && params.Method !== 'GET';
     if (hasBody) headers.set('content-type', 'application/json; charset=utf-8');
+    // Step Functions ends a call after 60 s whatever TimeoutSeconds says; a silent endpoint must not hold the runtime.
+    const signal = AbortSignal.timeout(limits.maxCallMs);
     let response: Response;
+    let text: string | undefined;
     try {
       response = await fetch(requestUrl(targetUrl(params.ApiEndpoint, connection), params.QueryParameters), {
         method: params.Method,
         headers,
+        signal,
         ...(hasBody ? { body: JSON.stringify(params.RequestBody) } : {}),
       });
+      text = await boundedText(response, MAX_RESPONSE_BYTES);
     } catch (error) {
+      if (signal.aborted)
+        throw new TaskFailureError('States.Timeout', `No complete response within ${limits.maxCallMs} ms`);
       throw new TaskFailureError(
         'States.Http.Socket',
         error instanceof Error ? error.message : String(error),
       );
     }
-    const text = await boundedText(response, MAX_RESPONSE_BYTES);
     if (text === undefined)
       throw new TaskFailureError(
         'States.DataLimitExceeded',
