@@ -12,3 +12,12 @@ export function exampleJourneys(): Journey[] {
     .filter((data: unknown) => typeof data === 'object' && data !== null && 'steps' in data)
     .map((data: unknown) => Journey.parse(data));
 }
+
+/** The examples of journeys/examples/ (they need a stack setting, such as a webhook connection), parsed. */
+export function settingExampleJourneys(): Journey[] {
+  const dir = new URL('examples/', JOURNEYS_DIR);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => Journey.parse(JSON.parse(readFileSync(new URL(f, dir), 'utf8'))));
+}

@@ -2,9 +2,11 @@ import {
   type ExecutionOutcome,
   LocalStateMachine,
 } from '#infra/local/services/stepfunctions/runner/runner.ts';
+import { TaskFailureError } from '#infra/local/services/stepfunctions/runner/runner-tokens.ts';
 import { DeferredError, ProfileValueError } from '#shared/errors.ts';
 import type { Bindings } from '#shared/journey/compile/bindings.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
+import { HTTP_INVOKE_RESOURCE, httpStatusError } from '#shared/journey/compile/webhook.ts';
 import { splitBucket } from '#shared/journey/enrollment.ts';
 import type { Journey } from '#shared/journey/schema.ts';
 
@@ -33,6 +35,8 @@ export type Script = {
   /** Bucket per split step id (default: splitBucket of the user). */
   buckets?: Record<string, number>;
   trigger?: Record<string, unknown>;
+  /** What every webhook call gets (default 200 with an empty JSON object). */
+  http?: { status: number; body?: unknown };
 };
 
 /** Calls seen by the local integrations, in order. */
@@ -80,6 +84,12 @@ function handlers(script: Script, calls: Calls, machine: () => LocalStateMachine
     'arn:aws:states:::dynamodb:updateItem': (input: unknown) => {
       calls.push({ resource: 'dynamodb:updateItem', stepId: input });
       return {};
+    },
+    [HTTP_INVOKE_RESOURCE]: (input: unknown) => {
+      calls.push({ resource: 'http:invoke', stepId: input });
+      const { status, body } = script.http ?? { status: 200, body: {} };
+      if (status < 200 || status > 299) throw new TaskFailureError(httpStatusError(status), `HTTP ${status}`);
+      return { StatusCode: status, StatusText: 'OK', Headers: {}, ResponseBody: body ?? {} };
     },
     'arn:aws:states:::events:putEvents': (input: unknown) => {
       calls.push({ resource: 'events:putEvents', stepId: input });
