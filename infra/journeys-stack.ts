@@ -151,7 +151,8 @@ export class JourneysStack extends Stack {
     fns.ingest
       .bindProfiles(profiles, 'readWrite')
       .bindEnrollments(enrollments, 'readWrite')
-      .bindJourneysTable(journeys, 'read')
+      // Writes the decision of an experiment that ends on entry.
+      .bindJourneysTable(journeys, 'readWrite')
       .bindStats(stats, 'readWrite')
       .bindRejectedQueue(this.rejectedEvents)
       .bindJourneyExecutions()

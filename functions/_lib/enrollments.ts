@@ -5,6 +5,7 @@ import type { Enrollment } from '#shared/ingest/plan.ts';
 import { CONTRACT_VERSION, type EnrollmentInput } from '#shared/tasks.ts';
 import { addDuration } from '#shared/time.ts';
 import type { EnrollmentItems, ReentryPolicy } from './enrollment-items.ts';
+import type { ExperimentJudge } from './experiments.ts';
 import type { ProfilesRepository } from './profiles.ts';
 import { executionArnOf, isAlreadyDone } from './sfn-errors.ts';
 import type { StatsRepository } from './stats.ts';
@@ -20,6 +21,8 @@ export type EnrollmentDeps = {
   enrollments: EnrollmentItems;
   sfn: SFNClient;
   stats: StatsRepository;
+  /** Ends the journey's experiments when due (without it, experiments never end). */
+  experiments?: ExperimentJudge;
 };
 
 export type Entry = {
@@ -96,6 +99,8 @@ export async function startEnrollment(
   }
   if (entry.count) {
     await deps.stats.recordEnrollment({ journeyId: journey.journeyId, version: journey.version, variants });
+    // After the entrant is counted: the next entrants read the decision.
+    await deps.experiments?.checkDue(journey, new Date(entry.at));
   }
   return true;
 }

@@ -2,6 +2,7 @@ import { dynamoClient } from './clients/dynamo.ts';
 import { lazyConfig } from './config.ts';
 import { DeliveriesRepository } from './deliveries.ts';
 import { EnrollmentItems } from './enrollment-items.ts';
+import { ExperimentJudge } from './experiments.ts';
 import { ProfilesRepository } from './profiles.ts';
 import { CachedRegistry, RegistryRepository } from './registry.ts';
 import { StatsRepository } from './stats.ts';
@@ -49,6 +50,13 @@ export function liveRegistry(): CachedRegistry {
 
 export function statsRepository(): StatsRepository {
   return new StatsRepository(dynamoClient(), statsConfig().STATS_TABLE_NAME, { observer: statsMetrics });
+}
+
+/** Ends experiments on entry; a decision refreshes this process's registry cache. */
+export function experimentJudge(): ExperimentJudge {
+  return new ExperimentJudge(dynamoClient(), journeysConfig().JOURNEYS_TABLE_NAME, statsRepository(), () =>
+    liveRegistry().invalidate(),
+  );
 }
 
 export function deliveriesRepository(): DeliveriesRepository {

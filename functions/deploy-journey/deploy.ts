@@ -4,6 +4,7 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
 import type { RegistryRepository } from '#functions/_lib/registry.ts';
 import { pinnedName, type TemplateSnapshots } from '#functions/_lib/templates.ts';
+import { experimentStates } from '#shared/ingest/experiments.ts';
 import { liveFields } from '#shared/ingest/live-journey.ts';
 import type { Bindings } from '#shared/journey/compile/bindings.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
@@ -134,8 +135,9 @@ async function created(deps: DeployDeps, n: S3Notification, id: string): Promise
   );
   const deployedAt = deps.now().toISOString();
   const live = liveFields(journey);
+  const experiments = experimentStates(journey, published.version, deployedAt, previous?.experiments);
   await deps.registry.putDeployed(
-    { ...live, ...published, sourceKey: key, sourceVersionId: source.versionId, deployedAt },
+    { ...live, ...published, experiments, sourceKey: key, sourceVersionId: source.versionId, deployedAt },
     previous,
   );
   // After the registry write, so a run the schedule starts reads this version.

@@ -10,6 +10,7 @@ import { observability } from '#functions/_lib/middleware.ts';
 import { logger, metrics } from '#functions/_lib/observability.ts';
 import {
   enrollmentItems,
+  experimentJudge,
   liveRegistry,
   profilesRepository,
   statsRepository,
@@ -26,6 +27,7 @@ function ingestDeps(): IngestDeps {
     enrollments: enrollmentItems(),
     registry: liveRegistry(),
     stats: statsRepository(),
+    experiments: experimentJudge(),
     sfn: sfnClient(),
     sqs: sqsClient(),
     rejectedQueueUrl: config().REJECTED_QUEUE_URL,

@@ -11,6 +11,7 @@ import { observability } from '#functions/_lib/middleware.ts';
 import { logger, metrics } from '#functions/_lib/observability.ts';
 import {
   enrollmentItems,
+  experimentJudge,
   profilesRepository,
   registryRepository,
   statsRepository,
@@ -33,6 +34,7 @@ function segmentDeps(): SegmentDeps {
     enrollments: enrollmentItems(),
     registry: registryRepository(),
     stats: statsRepository(),
+    experiments: experimentJudge(),
     sfn: sfnClient(),
     sqs: sqsClient(),
     queueUrl: c.SEGMENT_QUEUE_URL,

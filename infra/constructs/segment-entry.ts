@@ -95,7 +95,8 @@ export class SegmentEntry extends Construct {
 
   private bindWorker(props: SegmentEntryProps): void {
     const fn = this.fn;
-    fn.bindProfiles(props.profiles, 'readWrite').bindJourneysTable(props.journeys, 'read');
+    // The journeys table is written when an experiment ends on entry.
+    fn.bindProfiles(props.profiles, 'readWrite').bindJourneysTable(props.journeys, 'readWrite');
     fn.bindStats(props.stats, 'readWrite');
     fn.bindEnrollments(props.enrollments, 'readWrite');
     this.queue.grantSendMessages(fn.role);

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { Condition } from '../conditions/schema.ts';
 import { requiredTriggerPaths } from '../journey/requirements.ts';
 import { Goal, type Journey, Reentry, Settings, Trigger } from '../journey/schema.ts';
+import { ExperimentState } from './experiments.ts';
 
 /**
  * What the ingest path knows about a deployed journey, kept on the registry
@@ -38,6 +39,10 @@ export const LiveJourney = z.object({
     .describe(
       'Event names its waitForEvent steps wait for (absent on entries deployed before it was recorded: then any).',
     ),
+  experiments: z
+    .array(ExperimentState)
+    .optional()
+    .describe('The experiments on its splits and their decisions (absent: none).'),
   requires: z
     .array(z.string())
     .default([])

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { Condition, ConditionPath, IsoDuration, OffsetDuration } from '../conditions/schema.ts';
 import { LOCAL_TIME } from '../time.ts';
+import { Experiment } from './experiment.ts';
 
 /**
  * The journey language, v1: one zod schema is the single source of truth.
@@ -322,6 +323,7 @@ const SplitStep = z
       )
       .min(2)
       .describe('Weighted variants; a customer always lands in the same one.'),
+    experiment: Experiment.optional(),
   })
   .strict()
   .describe('A/B split: random but stable per customer.');

@@ -1,6 +1,7 @@
 import type * as z from 'zod';
 import type { TemplateCatalog } from '../templates.ts';
 import type { Check, CheckContext } from './checks/context.ts';
+import { checkExperiments } from './checks/experiments.ts';
 import { checkBusyLoops, checkEndings, checkReachability, checkReferences } from './checks/graph.ts';
 import {
   checkHistoryWindows,
@@ -39,6 +40,7 @@ const CHECKS: readonly Check[] = [
   checkProfileUpdates,
   checkDurations,
   checkOrderComparisons,
+  checkExperiments,
 ];
 
 /**

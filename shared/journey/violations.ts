@@ -32,7 +32,10 @@ export type ViolationCode =
   | 'settings.dates'
   | 'update.overlap'
   | 'duration.zero'
-  | 'condition.order';
+  | 'condition.order'
+  | 'experiment.goal'
+  | 'experiment.variants'
+  | 'experiment.window';
 
 /** Formats path segments as `steps.ab.variants[2].weight`. */
 export function formatPath(segments: readonly PropertyKey[]): string {
