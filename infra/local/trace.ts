@@ -1,10 +1,12 @@
 import { join } from 'node:path';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
+import { LIVE_SK, RegistryEntry } from '#functions/_lib/registry.ts';
+import type { ExperimentState } from '#shared/ingest/experiments.ts';
 import type { ActiveEnrollment } from '#shared/ingest/state.ts';
-import { DELIVERIES_TABLE, ENROLLMENTS_TABLE, PROFILES_TABLE } from '#shared/tables.ts';
+import { DELIVERIES_TABLE, ENROLLMENTS_TABLE, JOURNEYS_TABLE, PROFILES_TABLE } from '#shared/tables.ts';
 import { SendMessageOutput } from '#shared/tasks.ts';
 import { type DataSource, withData } from './data.ts';
 import { type ExecutionRecord, readExecutions } from './sfn/executions.ts';
@@ -48,6 +50,8 @@ export type Trace = {
   executions: TraceExecution[];
   enrollments: ActiveEnrollment[];
   messages: TraceMessage[];
+  /** The experiments of the journeys traced, as the registry records them now. */
+  experiments: { journeyId: string; states: ExperimentState[] }[];
 };
 
 const Delivery = z.object({
@@ -149,6 +153,14 @@ export async function readTrace(source: DataSource & { kind: 'local' }, userId: 
       executions,
       enrollments: await enrollments.enrollments(userId),
       messages,
+      experiments: await Promise.all(
+        [...new Set(executions.map((e) => e.journeyId))].map(async (journeyId) => {
+          const out = await doc.send(
+            new GetCommand({ TableName: table(JOURNEYS_TABLE), Key: { journeyId, sk: LIVE_SK } }),
+          );
+          return { journeyId, states: RegistryEntry.safeParse(out.Item).data?.experiments ?? [] };
+        }),
+      ),
     };
   });
 }

@@ -1,5 +1,7 @@
+import type { ExperimentState } from '../ingest/experiments.ts';
 import { edgesOf } from '../journey/graph.ts';
 import { type Journey, STAGES, type Step } from '../journey/schema.ts';
+import { type ExperimentResult, experimentResults } from './experiment-report.ts';
 import {
   COUNTER_METRICS,
   type CounterKey,
@@ -72,6 +74,8 @@ export type JourneyReport = {
   steps: StepResult[];
   edges: EdgeResult[];
   splits: { stepId: string; variants: VariantResult[] }[];
+  /** The experiments on its splits: declared, running or ended, with the winner and why. */
+  experiments: ExperimentResult[];
   days: DayResult[];
 };
 
@@ -263,11 +267,15 @@ function stageOrder(stage: string): number {
   return i === -1 ? STAGES.length : i;
 }
 
-/** The report of a journey from its counters (every version summed) and per-day counters. */
+/**
+ * The report of a journey from its counters (every version summed), per-day
+ * counters and the recorded state of its experiments (from the registry).
+ */
 export function buildReport(
   journey: Journey,
   counters: readonly Counter[],
   days: readonly DayCounter[],
+  experiments: readonly ExperimentState[] = [],
 ): JourneyReport {
   const tally = new Tally(counters);
   const places = layout(journey);
@@ -296,6 +304,7 @@ export function buildReport(
     steps: [...steps.values()],
     edges: edgeResults(journey, steps, tally),
     splits: splitResults(journey, tally),
+    experiments: experimentResults(journey, experiments),
     days: dayResults(days),
   };
 }

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { Trace, TraceExecution, TraceMessage } from '#infra/local/trace.ts';
+import type { ExperimentState } from '#shared/ingest/experiments.ts';
 import { variantOf } from '#shared/ingest/live-journey.ts';
 import type { Journey } from '#shared/journey/schema.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
@@ -32,14 +33,29 @@ function message(m: TraceMessage): string {
   return `${head}${what === '' ? '' : ` — ${what}`}${m.updatedAt === undefined ? '' : ` at ${m.updatedAt}`}${attempts}`;
 }
 
+/** Why an enrollment has its variant at a split with an experiment: drawn while it ran, or its winner. */
+function experimentNote(e: TraceExecution, state: ExperimentState | undefined, variant: string): string {
+  if (state === undefined) return '';
+  const { decision } = state;
+  if (decision === undefined) return ' (experiment running)';
+  if (e.startedAt >= decision.at && variant === decision.winner)
+    return ` (the experiment's winner since ${decision.at}: ${decision.reason})`;
+  return ` (drawn during the experiment; it ended ${decision.at}, winner ${decision.winner})`;
+}
+
 /** The split variants an execution's buckets select, when the journey file is at hand. */
-function variants(e: TraceExecution, journey: Journey | undefined): string[] {
+function variants(
+  e: TraceExecution,
+  journey: Journey | undefined,
+  experiments: readonly ExperimentState[],
+): string[] {
   if (journey === undefined) return [];
   return Object.entries(e.buckets).flatMap(([stepId, bucket]) => {
     const step = Object.hasOwn(journey.steps, stepId) ? journey.steps[stepId] : undefined;
     if (step?.type !== 'split') return [];
     const variant = variantOf(step.variants, bucket);
-    return variant === undefined ? [] : [`${stepId} → ${variant}`];
+    const state = experiments.find((s) => s.stepId === stepId);
+    return variant === undefined ? [] : [`${stepId} → ${variant}${experimentNote(e, state, variant)}`];
   });
 }
 
@@ -53,7 +69,8 @@ export function traceText(trace: Trace, journeys: ReadonlyMap<string, Journey>):
     const journey = journeys.get(e.journeyId);
     out.push('', `${e.journeyId} v${e.version} — enrollment ${e.enrollmentId}`);
     out.push(`  started ${e.startedAt}; ${ending(e)}`);
-    const chosen = variants(e, journey);
+    const states = trace.experiments.find((x) => x.journeyId === e.journeyId)?.states ?? [];
+    const chosen = variants(e, journey, states);
     if (chosen.length > 0) out.push(`  variants: ${chosen.join(', ')}`);
     const steps =
       journey === undefined ? e.visited : e.visited.filter((s) => Object.hasOwn(journey.steps, s));
