@@ -100,7 +100,7 @@ export async function startEnrollment(
   if (entry.count) {
     await deps.stats.recordEnrollment({ journeyId: journey.journeyId, version: journey.version, variants });
     // After the entrant is counted: the next entrants read the decision.
-    await deps.experiments?.checkDue(journey, new Date(entry.at));
+    await deps.experiments?.checkDue(journey);
   }
   return true;
 }

@@ -51,12 +51,14 @@ export class ExperimentJudge {
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
     private readonly stats: Pick<StatsRepository, 'read'>,
+    private readonly now: () => Date,
     /** Told when a decision is recorded (the caller's registry cache is stale then). */
     private readonly onDecided: () => void = () => {},
   ) {}
 
   /** Looks at the journey's running experiments that are due; true when one ended. */
-  async checkDue(journey: LiveJourney, now: Date): Promise<boolean> {
+  async checkDue(journey: LiveJourney): Promise<boolean> {
+    const now = this.now();
     let decided = false;
     const states = journey.experiments ?? [];
     for (const [index, state] of states.entries()) {

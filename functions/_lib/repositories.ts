@@ -53,8 +53,9 @@ export function statsRepository(): StatsRepository {
 }
 
 /** Ends experiments on entry; a decision refreshes this process's registry cache. */
-export function experimentJudge(): ExperimentJudge {
-  return new ExperimentJudge(dynamoClient(), journeysConfig().JOURNEYS_TABLE_NAME, statsRepository(), () =>
+export function experimentJudge(now: () => Date): ExperimentJudge {
+  const journeys = journeysConfig().JOURNEYS_TABLE_NAME;
+  return new ExperimentJudge(dynamoClient(), journeys, statsRepository(), now, () =>
     liveRegistry().invalidate(),
   );
 }

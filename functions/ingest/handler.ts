@@ -27,7 +27,7 @@ function ingestDeps(): IngestDeps {
     enrollments: enrollmentItems(),
     registry: liveRegistry(),
     stats: statsRepository(),
-    experiments: experimentJudge(),
+    experiments: experimentJudge(now),
     sfn: sfnClient(),
     sqs: sqsClient(),
     rejectedQueueUrl: config().REJECTED_QUEUE_URL,

@@ -34,7 +34,7 @@ function segmentDeps(): SegmentDeps {
     enrollments: enrollmentItems(),
     registry: registryRepository(),
     stats: statsRepository(),
-    experiments: experimentJudge(),
+    experiments: experimentJudge(now),
     sfn: sfnClient(),
     sqs: sqsClient(),
     queueUrl: c.SEGMENT_QUEUE_URL,
