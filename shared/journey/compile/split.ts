@@ -51,7 +51,9 @@ function describe(step: SplitStep): string {
 
 /** An experiment ends at entry, not here: entrants after it carry the winner's bucket. */
 function experimentNote(step: SplitStep): string {
-  return step.experiment === undefined ? '' : '; an experiment: once it ends, entrants carry the winner’s bucket';
+  return step.experiment === undefined
+    ? ''
+    : '; an experiment: once it ends, entrants carry the winner’s bucket';
 }
 
 /**
