@@ -178,6 +178,8 @@ export class JourneysStack extends Stack {
       .bindProfiles(profiles, 'readWrite')
       .bindEnrollments(enrollments, 'readWrite')
       .bindJourneysTable(journeys, 'read')
+      // A message step's wait for its outcome looks for feedback that came first.
+      .bindDeliveries(deliveries, 'read')
       .allowTaskCallbacks(['states:SendTaskSuccess']);
     fns['execution-status']
       .bindProfiles(profiles, 'readWrite')
@@ -199,7 +201,10 @@ export class JourneysStack extends Stack {
     fns['delivery-feedback']
       .bindProfiles(profiles, 'readWrite')
       .bindStats(stats, 'readWrite')
-      .bindDeliveries(deliveries, 'readWrite');
+      .bindDeliveries(deliveries, 'readWrite')
+      // Resumes message steps waiting for their outcome.
+      .bindEnrollments(enrollments, 'readWrite')
+      .allowTaskCallbacks(['states:SendTaskSuccess']);
   }
 
   /** The rules of `routes.ts`: customer events on our bus, AWS service events on the default bus. */

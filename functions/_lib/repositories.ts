@@ -3,6 +3,7 @@ import { lazyConfig } from './config.ts';
 import { DeliveriesRepository } from './deliveries.ts';
 import { EnrollmentItems } from './enrollment-items.ts';
 import { ExperimentJudge } from './experiments.ts';
+import { OutcomeWaiters } from './outcome-waiters.ts';
 import { ProfilesRepository } from './profiles.ts';
 import { CachedRegistry, RegistryRepository } from './registry.ts';
 import { StatsRepository } from './stats.ts';
@@ -35,6 +36,11 @@ export function profilesRepository(withEnrollments = false): ProfilesRepository 
 
 export function enrollmentItems(): EnrollmentItems {
   return new EnrollmentItems(dynamoClient(), enrollmentsConfig().ENROLLMENTS_TABLE_NAME);
+}
+
+/** Message steps waiting for their outcome (in the enrollments table). */
+export function outcomeWaiters(): OutcomeWaiters {
+  return new OutcomeWaiters(dynamoClient(), enrollmentsConfig().ENROLLMENTS_TABLE_NAME);
 }
 
 export function registryRepository(): RegistryRepository {

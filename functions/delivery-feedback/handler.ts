@@ -1,10 +1,16 @@
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
+import { sfnClient } from '#functions/_lib/clients/sfn.ts';
 import { now } from '#functions/_lib/clock.ts';
 import { EventBridgeEvent } from '#functions/_lib/eventbridge-event.ts';
 import { observability } from '#functions/_lib/middleware.ts';
 import { logger } from '#functions/_lib/observability.ts';
-import { deliveriesRepository, profilesRepository, statsRepository } from '#functions/_lib/repositories.ts';
+import {
+  deliveriesRepository,
+  outcomeWaiters,
+  profilesRepository,
+  statsRepository,
+} from '#functions/_lib/repositories.ts';
 import { applyFeedback, type FeedbackDeps } from './feedback.ts';
 
 let deps: FeedbackDeps | undefined;
@@ -15,6 +21,7 @@ export const handler = middy(async (event: EventBridgeEvent) => {
     deliveries: deliveriesRepository(),
     profiles: profilesRepository(),
     stats: statsRepository(),
+    outcomes: { waiters: outcomeWaiters(), sfn: sfnClient() },
     now,
   };
   const result = await applyFeedback(deps, event.detail);

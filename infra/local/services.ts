@@ -20,6 +20,7 @@ import { MachineStore } from './sfn/machines.ts';
 import { createStepFunctionsServer } from './sfn/server.ts';
 import { LocalStepFunctions } from './sfn/service.ts';
 import { executionStatusEntry } from './sfn/status-events.ts';
+import { SMS_RECEIPT_MS, smsReceiptEntry } from './sms-receipts.ts';
 import { createSqsServer } from './sqs.ts';
 import type { LocalTaskHandler } from './stepfunctions/runner.ts';
 import { type LocalUnsubscribe, startUnsubscribe } from './unsubscribe.ts';
@@ -95,10 +96,18 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
         'pinpoint',
         createPinpointServer(
           outboxPath(dir),
-          (m) =>
+          (m) => {
             options.log(
               `  → ${m.channel} to ${m.to}: ${m.title === undefined ? '' : `${m.title} — `}${m.body}`,
-            ),
+            );
+            if (m.channel !== 'sms') return;
+            // After the send has settled (journey time stands still while it runs), as on AWS.
+            clock.at(clock.nowMs() + SMS_RECEIPT_MS, () => {
+              clock
+                .track(bus.put([smsReceiptEntry(m.messageId, clock.now())]))
+                .catch((error: unknown) => options.log(`! ${String(error)}`));
+            });
+          },
           () => clock.now(),
         ),
       ),

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { Condition, ConditionPath, IsoDuration, OffsetDuration } from '../conditions/schema.ts';
 import { LOCAL_TIME } from '../time.ts';
 import { Experiment } from './experiment.ts';
+import { Fallback, OnOutcome } from './outcome.ts';
 
 /**
  * The journey language, v1: one zod schema is the single source of truth.
@@ -191,6 +192,8 @@ const messageBase = {
     .describe(
       'When the provider may or may not have accepted the message (a 5xx or a timeout after sending): "record" (default) counts it as outcome unknown and never resends; "retry" sends again (at least once: a customer may get it twice).',
     ),
+  onOutcome: OnOutcome.optional(),
+  fallback: Fallback.optional(),
   next,
 };
 
