@@ -3,6 +3,7 @@ import type { TemplateCatalog } from '../templates.ts';
 import type { Check, CheckContext } from './checks/context.ts';
 import { checkExperiments } from './checks/experiments.ts';
 import { checkBusyLoops, checkEndings, checkReachability, checkReferences } from './checks/graph.ts';
+import { checkOutcomes } from './checks/outcomes.ts';
 import {
   checkHistoryWindows,
   checkProfileUpdates,
@@ -41,6 +42,7 @@ const CHECKS: readonly Check[] = [
   checkDurations,
   checkOrderComparisons,
   checkExperiments,
+  checkOutcomes,
 ];
 
 /**

@@ -35,7 +35,10 @@ export type ViolationCode =
   | 'condition.order'
   | 'experiment.goal'
   | 'experiment.variants'
-  | 'experiment.window';
+  | 'experiment.window'
+  | 'outcome.both'
+  | 'outcome.channel'
+  | 'outcome.window';
 
 /** Formats path segments as `steps.ab.variants[2].weight`. */
 export function formatPath(segments: readonly PropertyKey[]): string {
