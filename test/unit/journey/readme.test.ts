@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ScenarioFile } from '#infra/local/scenarios/scenario.ts';
 import { Condition } from '#shared/conditions/schema.ts';
+import { Step } from '#shared/journey/schema.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
 import { Template } from '#shared/templates.ts';
 
@@ -39,6 +40,8 @@ describe('the README and the validator agree', () => {
         expect(result.ok ? [] : result.violations).toStrictEqual([]);
       } else if ('expect' in block) {
         expect(ScenarioFile.safeParse(block).error?.issues ?? []).toStrictEqual([]);
+      } else if ('type' in block && 'next' in block) {
+        expect(Step.safeParse(block).error?.issues ?? []).toStrictEqual([]);
       } else if ('channel' in block) {
         expect(Template.safeParse(block).error?.issues ?? []).toStrictEqual([]);
       } else {
