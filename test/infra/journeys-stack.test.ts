@@ -233,7 +233,12 @@ describe('functions', () => {
       'UNSUBSCRIBE_SECRET_ARN',
     ],
     evaluate: ['PROFILES_TABLE_NAME', 'STATS_TABLE_NAME'],
-    'await-event': ['PROFILES_TABLE_NAME', 'ENROLLMENTS_TABLE_NAME', 'JOURNEYS_TABLE_NAME'],
+    'await-event': [
+      'PROFILES_TABLE_NAME',
+      'ENROLLMENTS_TABLE_NAME',
+      'JOURNEYS_TABLE_NAME',
+      'DELIVERIES_TABLE_NAME',
+    ],
     'deploy-journey': [
       'JOURNEYS_BUCKET_NAME',
       'JOURNEYS_TABLE_NAME',
@@ -247,7 +252,12 @@ describe('functions', () => {
       'SCHEDULER_ROLE_ARN',
       'SCHEDULE_GROUP_NAME',
     ],
-    'delivery-feedback': ['PROFILES_TABLE_NAME', 'STATS_TABLE_NAME', 'DELIVERIES_TABLE_NAME'],
+    'delivery-feedback': [
+      'PROFILES_TABLE_NAME',
+      'STATS_TABLE_NAME',
+      'DELIVERIES_TABLE_NAME',
+      'ENROLLMENTS_TABLE_NAME',
+    ],
     'execution-status': ['PROFILES_TABLE_NAME', 'ENROLLMENTS_TABLE_NAME', 'STATS_TABLE_NAME'],
   };
 
@@ -371,7 +381,7 @@ describe('IAM: exactly what each role may do', () => {
         XRAY,
         table('profiles', READ_WRITE),
         table('enrollments', READ_WRITE),
-        table('journeys', READ),
+        table('journeys', READ_WRITE),
         table('stats', READ_WRITE),
         {
           actions: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
@@ -429,6 +439,7 @@ describe('IAM: exactly what each role may do', () => {
         table('profiles', READ_WRITE),
         table('enrollments', READ_WRITE),
         table('journeys', READ),
+        table('deliveries', READ),
         { actions: ['states:SendTaskSuccess'], resources: ['*'] },
       ],
       'deploy-journey': [
@@ -482,6 +493,8 @@ describe('IAM: exactly what each role may do', () => {
         table('profiles', READ_WRITE),
         table('stats', READ_WRITE),
         table('deliveries', READ_WRITE),
+        table('enrollments', READ_WRITE),
+        { actions: ['states:SendTaskSuccess'], resources: ['*'] },
       ],
       'execution-status': [
         logs('execution-status'),
