@@ -2,20 +2,25 @@ import { join } from 'node:path';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { type FunctionName, MANIFESTS, manifestOf } from '#functions/manifests.ts';
+import { CUSTOMER_EVENT_SOURCE } from '#shared/events.ts';
+import { hex128 } from '#shared/hash.ts';
+import { bindManifest } from './constructs/bindings.ts';
 import { DataTables } from './constructs/data-tables.ts';
 import { EventRouting, secureQueue } from './constructs/event-routing.ts';
 import { JourneyExecutionRole } from './constructs/journey-execution-role.ts';
 import { JourneysBucket } from './constructs/journeys-bucket.ts';
-import { JourneysFunction } from './constructs/journeys-function.ts';
-import { type LogSettings, logSettings } from './constructs/log-settings.ts';
+import { JourneysFunction, type JourneysFunctionProps } from './constructs/journeys-function.ts';
+import { logSettings } from './constructs/log-settings.ts';
 import { Messaging } from './constructs/messaging.ts';
 import { Monitoring } from './constructs/monitoring.ts';
-import { SegmentEntry } from './constructs/segment-entry.ts';
+import { SEGMENT_WORKER_CONCURRENCY, SegmentEntry } from './constructs/segment-entry.ts';
 import type { StackSettings } from './constructs/settings.ts';
 import { UnsubscribeEndpoint } from './constructs/unsubscribe-endpoint.ts';
-import type { FunctionName } from './function-names.ts';
 import {
+  cdpEventsPattern,
   customerEventsPattern,
+  eventSourceBus,
   executionStatusPattern,
   journeyObjectPattern,
   sesDeliveryPattern,
@@ -25,7 +30,7 @@ import {
 /** The project root: functions/, journeys/ and package-lock.json live there. */
 export const PROJECT_ROOT = join(import.meta.dirname, '..');
 
-export { FUNCTION_NAMES, type FunctionName } from './function-names.ts';
+export { FUNCTION_NAMES, type FunctionName } from '#functions/manifests.ts';
 
 export interface JourneysStackProps extends StackProps {
   readonly settings: StackSettings;
@@ -33,19 +38,10 @@ export interface JourneysStackProps extends StackProps {
   readonly projectRoot?: string;
 }
 
-const DESCRIPTIONS: Record<FunctionName, string> = {
-  ingest: 'Customer events: profiles, enrollments, waiting steps, goals',
-  'send-message': 'Journey task: send one email, SMS or push',
-  evaluate: 'Journey task: branch decisions, computed waits and profile updates',
-  'await-event': 'Journey task: register a wait-for-event token',
-  'deploy-journey': 'Validate, compile and publish a journey from S3',
-  'delivery-feedback': 'SES and SMS delivery events: statuses, bounces, complaints',
-  'execution-status': 'Journey executions that ended: waiters and enrollments cleaned up, outcomes',
-};
-
 /** Journeys on AWS: customer events in, journeys as state machines, messages out. */
 export class JourneysStack extends Stack {
-  readonly functions: Record<FunctionName, JourneysFunction>;
+  /** Every function of functions/, built from its manifest. */
+  readonly functions: Readonly<Record<FunctionName, JourneysFunction>>;
   readonly tables: DataTables;
   readonly routing: EventRouting;
   readonly journeys: JourneysBucket;
@@ -65,6 +61,12 @@ export class JourneysStack extends Stack {
       retain: settings.retainData,
       encrypt: settings.encryptLogs,
     });
+    const functionProps = (name: FunctionName): JourneysFunctionProps => ({
+      manifest: manifestOf(name),
+      projectRoot: root,
+      logLevel: settings.logLevel,
+      logs,
+    });
     this.tables = new DataTables(this, 'Tables', { retainData: settings.retainData });
     this.routing = new EventRouting(this, 'Routing', { eventBusName: settings.eventBusName });
     this.journeys = new JourneysBucket(this, 'Journeys', {
@@ -80,36 +82,60 @@ export class JourneysStack extends Stack {
       defaultBus: this.routing.defaultBus,
       pinpointApplicationId: settings.pinpointApplicationId,
     });
-    this.functions = this.createFunctions(root, settings, logs);
-    const tasks = this.functions;
+    // These two functions come with resources only they use, built in their own constructs.
+    this.unsubscribe = new UnsubscribeEndpoint(this, 'Unsubscribe', {
+      function: functionProps('unsubscribe'),
+    });
+    this.segmentEntry = new SegmentEntry(this, 'SegmentEntry', { function: functionProps('segment-entry') });
+    const inConstructs = new Map<FunctionName, JourneysFunction>([
+      ['unsubscribe', this.unsubscribe.fn],
+      ['segment-entry', this.segmentEntry.fn],
+    ]);
+    this.functions = byName(
+      (name) => inConstructs.get(name) ?? new JourneysFunction(this, pascal(name), functionProps(name)),
+    );
+    const taskFunctions = MANIFESTS.flatMap((m) =>
+      m.task === undefined ? [] : [{ ...m.task, name: m.name }],
+    );
     this.journeyExecution = new JourneyExecutionRole(this, 'JourneyExecution', {
-      taskFunctions: [tasks['send-message'].function, tasks.evaluate.function, tasks['await-event'].function],
+      taskFunctions: taskFunctions.map((task) => this.functions[task.name].function),
       profiles: this.tables.profiles,
       bus: this.routing.customerBus,
       logs,
     });
-    this.unsubscribe = new UnsubscribeEndpoint(this, 'Unsubscribe', {
-      projectRoot: root,
-      entry: join(root, 'functions', 'unsubscribe', 'handler.ts'),
-      depsLockFilePath: join(root, 'package-lock.json'),
-      logLevel: settings.logLevel,
-      logs,
-      profiles: this.tables.profiles,
-    });
-    this.bindFunctions(settings);
-    this.segmentEntry = new SegmentEntry(this, 'SegmentEntry', {
-      projectRoot: root,
-      entry: join(root, 'functions', 'segment-entry', 'handler.ts'),
-      depsLockFilePath: join(root, 'package-lock.json'),
-      logLevel: settings.logLevel,
-      logs,
-      profiles: this.tables.profiles,
-      journeys: this.tables.journeys,
-      stats: this.tables.stats,
-      enrollments: this.tables.enrollments,
-      deployer: this.functions['deploy-journey'],
-    });
-    this.routeEvents();
+    const targets = {
+      tables: this.tables,
+      journeysBucket: this.journeys.bucket,
+      customerBus: this.routing.customerBus,
+      rejectedQueue: this.rejectedEvents,
+      segmentQueue: this.segmentEntry.queue,
+      email: {
+        configurationSetName: this.messaging.configurationSet.configurationSetName,
+        identityName: settings.senderIdentity,
+        senderEmail: settings.senderEmail,
+      },
+      pinpointApplicationId: this.messaging.pinpointApplicationId,
+      // Links go to the stack's own endpoint unless a front end of yours forwards to it.
+      unsubscribeBaseUrl: settings.unsubscribeBaseUrl ?? this.unsubscribe.url,
+      signingKey: this.unsubscribe.signingKey,
+      journeyDeployment: {
+        role: this.journeyExecution.role,
+        logGroupArn: this.journeyExecution.logGroup.logGroupArn,
+        profilesTableName: this.tables.profiles.tableName,
+        eventBusName: this.routing.customerBus.eventBusName,
+        taskFunctionArns: new Map(
+          taskFunctions.map((task) => [task.arnVariable, this.functions[task.name].functionArn]),
+        ),
+      },
+      schedules: {
+        groupName: this.segmentEntry.scheduleGroup.ref,
+        schedulerRole: this.segmentEntry.schedulerRole,
+        targetArn: this.segmentEntry.fn.functionArn,
+      },
+      segmentPacing: { startRate: settings.segmentStartRate, workers: SEGMENT_WORKER_CONCURRENCY },
+    };
+    for (const fn of Object.values(this.functions)) bindManifest(fn, targets);
+    this.routeEvents(settings.eventSources);
     this.monitoring = new Monitoring(this, 'Monitoring', {
       deadLetters: this.routing.deadLetters,
       rejectedEvents: this.rejectedEvents,
@@ -118,106 +144,11 @@ export class JourneysStack extends Stack {
     this.addOutputs();
   }
 
-  private createFunctions(
-    root: string,
-    settings: StackSettings,
-    logs: LogSettings,
-  ): Record<FunctionName, JourneysFunction> {
-    const create = (name: FunctionName) =>
-      new JourneysFunction(this, pascal(name), {
-        name,
-        description: DESCRIPTIONS[name],
-        entry: join(root, 'functions', name, 'handler.ts'),
-        projectRoot: root,
-        depsLockFilePath: join(root, 'package-lock.json'),
-        logLevel: settings.logLevel,
-        logs,
-      });
-    return {
-      ingest: create('ingest'),
-      'send-message': create('send-message'),
-      evaluate: create('evaluate'),
-      'await-event': create('await-event'),
-      'deploy-journey': create('deploy-journey'),
-      'delivery-feedback': create('delivery-feedback'),
-      'execution-status': create('execution-status'),
-    };
-  }
-
-  /** What each function reads, writes and calls (see the handlers' config). */
-  private bindFunctions(settings: StackSettings): void {
-    const { profiles, journeys, deliveries, stats, enrollments } = this.tables;
-    const fns = this.functions;
-    fns.ingest
-      .bindProfiles(profiles, 'readWrite')
-      .bindEnrollments(enrollments, 'readWrite')
-      // Writes the decision of an experiment that ends on entry.
-      .bindJourneysTable(journeys, 'readWrite')
-      .bindStats(stats, 'readWrite')
-      .bindRejectedQueue(this.rejectedEvents)
-      .bindJourneyExecutions()
-      .allowTaskCallbacks(['states:SendTaskSuccess', 'states:SendTaskFailure']);
-    fns['send-message']
-      .bindProfiles(profiles, 'readWrite')
-      .bindEnrollments(enrollments, 'readWrite')
-      .bindDeliveries(deliveries, 'readWrite')
-      .bindStats(stats, 'readWrite')
-      // Templates pinned to journey versions live in the registry: sending reads no S3.
-      .bindJourneysTable(journeys, 'read')
-      .bindEmailSending({
-        configurationSetName: this.messaging.configurationSet.configurationSetName,
-        identityName: settings.senderIdentity,
-        senderEmail: settings.senderEmail,
-      })
-      .bindMobileMessaging(this.messaging.pinpointApplicationId);
-    // Links go to the stack's own endpoint unless a front end of yours forwards to it.
-    fns['send-message'].setEnv('UNSUBSCRIBE_BASE_URL', settings.unsubscribeBaseUrl ?? this.unsubscribe.url);
-    this.unsubscribe.bindSigningKey(fns['send-message']);
-    fns.evaluate.bindProfiles(profiles, 'readWrite').bindStats(stats, 'readWrite');
-    fns['await-event']
-      .bindProfiles(profiles, 'readWrite')
-      .bindEnrollments(enrollments, 'readWrite')
-      .bindJourneysTable(journeys, 'read')
-      // A message step's wait for its outcome looks for feedback that came first.
-      .bindDeliveries(deliveries, 'read')
-      .allowTaskCallbacks(['states:SendTaskSuccess']);
-    fns['execution-status']
-      .bindProfiles(profiles, 'readWrite')
-      .bindEnrollments(enrollments, 'readWrite')
-      .bindStats(stats, 'readWrite');
-    fns['deploy-journey']
-      .bindJourneysBucket(this.journeys.bucket, 'readWrite')
-      .bindJourneysTable(journeys, 'readWrite')
-      .bindEventBus(this.routing.customerBus)
-      .bindJourneyDeployment({
-        role: this.journeyExecution.role,
-        logGroupArn: this.journeyExecution.logGroup.logGroupArn,
-        taskFunctions: {
-          SEND_MESSAGE_FUNCTION_ARN: fns['send-message'].functionArn,
-          EVALUATE_FUNCTION_ARN: fns.evaluate.functionArn,
-          AWAIT_EVENT_FUNCTION_ARN: fns['await-event'].functionArn,
-        },
-      });
-    fns['delivery-feedback']
-      .bindProfiles(profiles, 'readWrite')
-      .bindStats(stats, 'readWrite')
-      .bindDeliveries(deliveries, 'readWrite')
-      // Resumes message steps waiting for their outcome.
-      .bindEnrollments(enrollments, 'readWrite')
-      .allowTaskCallbacks(['states:SendTaskSuccess']);
-  }
-
   /** The rules of `routes.ts`: customer events on our bus, AWS service events on the default bus. */
-  private routeEvents(): void {
+  private routeEvents(eventSources: readonly string[]): void {
     const { routing, functions: fns } = this;
     const configurationSet = this.messaging.configurationSet.configurationSetName;
-    routing.route(
-      'IngestCustomerEvents',
-      routing.customerBus,
-      customerEventsPattern,
-      fns.ingest.function,
-      'Customer events to ingest',
-    );
+    for (const source of new Set(eventSources)) this.routeCustomerEvents(source);
     routing.route(
       'EmailFeedback',
       routing.defaultBus,
@@ -250,6 +181,34 @@ export class JourneysStack extends Stack {
     this.journeys.uploadAfter(deployRule, fns['deploy-journey'].function);
   }
 
+  /** One source of customer events → ingest: the apps' own on our bus, a CDP on its bus. */
+  private routeCustomerEvents(source: string): void {
+    const { routing, functions: fns } = this;
+    if (source === CUSTOMER_EVENT_SOURCE) {
+      routing.route(
+        'IngestCustomerEvents',
+        routing.customerBus,
+        customerEventsPattern,
+        fns.ingest.function,
+        'Customer events to ingest',
+      );
+      return;
+    }
+    // A stable construct id per source, whatever its characters and position in the list.
+    const id = hex128(source).slice(0, 10);
+    const bus =
+      eventSourceBus(source) === 'partner'
+        ? routing.partnerBus(`PartnerBus${id}`, source)
+        : routing.customerBus;
+    routing.route(
+      `IngestSource${id}`,
+      bus,
+      cdpEventsPattern(source),
+      fns.ingest.function,
+      `Customer events from ${source}`.slice(0, 512),
+    );
+  }
+
   private addOutputs(): void {
     const { routing, tables, messaging, journeyExecution, monitoring } = this;
     const outputs: Record<string, string> = {
@@ -276,6 +235,13 @@ export class JourneysStack extends Stack {
     }
     for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
   }
+}
+
+/** One value per function, in manifest order. */
+function byName<T>(make: (name: FunctionName) => T): Record<FunctionName, T> {
+  const entries = MANIFESTS.map((manifest) => [manifest.name, make(manifest.name)] as const);
+  // MANIFESTS holds every FunctionName, so every key is present.
+  return Object.fromEntries(entries) as Record<FunctionName, T>;
 }
 
 function pascal(name: string): string {

@@ -1,4 +1,4 @@
-import { CUSTOMER_EVENT_DETAIL_TYPES, CUSTOMER_EVENT_SOURCE } from '#shared/events.ts';
+import { CUSTOMER_EVENT_DETAIL_TYPES, CUSTOMER_EVENT_SOURCE, PARTNER_EVENT_SOURCE } from '#shared/events.ts';
 import type { EventPattern } from './event-pattern.ts';
 
 export { type EventPattern, matchesPattern, type PatternFilter } from './event-pattern.ts';
@@ -17,6 +17,21 @@ export const customerEventsPattern: EventPattern = {
   source: [CUSTOMER_EVENT_SOURCE],
   'detail-type': [...CUSTOMER_EVENT_DETAIL_TYPES],
 };
+
+/**
+ * Customer events a CDP forwards from `source` → ingest. CDPs choose their
+ * own detail-type (Segment: the call type by default, but the mapping is
+ * editable; RudderStack: one name configured for every event), so the call
+ * type is matched in the detail, which is the CDP's own Segment-spec JSON.
+ */
+export function cdpEventsPattern(source: string): EventPattern {
+  return { source: [source], detail: { type: [...CUSTOMER_EVENT_DETAIL_TYPES] } };
+}
+
+/** Where a source's events arrive: a partner source has its own partner event bus; any other uses ours. */
+export function eventSourceBus(source: string): 'partner' | 'customer' {
+  return PARTNER_EVENT_SOURCE.test(source) ? 'partner' : 'customer';
+}
 
 /** The SES v2 event types delivery-feedback records (sending events published by the configuration set). */
 export const SES_DELIVERY_DETAIL_TYPES = [

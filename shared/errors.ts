@@ -65,8 +65,19 @@ export const PERMANENT_ERRORS = [
  */
 export function failureMetric(errorName: string): string {
   const known = Object.entries(ErrorName).find(([, name]) => name === errorName);
-  return `failed.${known === undefined ? 'other' : known[0]}`;
+  if (known !== undefined) return `failed.${known[0]}`;
+  const family = SERVICE_FAILURES.find(([prefix]) => errorName.startsWith(prefix));
+  return `failed.${family === undefined ? 'other' : family[1]}`;
 }
+
+/** Errors Step Functions or a service integration raise, by the kind a marketer reads. */
+const SERVICE_FAILURES: readonly (readonly [prefix: string, kind: string])[] = [
+  // events:putEvents: the bus refused an entry (FailedEntry) or the call failed.
+  ['EventBridge.', 'EventBus'],
+  ['States.Timeout', 'Timeout'],
+  ['Lambda.', 'Function'],
+  ['Sandbox.', 'Function'],
+];
 
 /** Base of the named errors; `name` is what Step Functions matches. */
 export class JourneyError extends Error {

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { structuralProblems } from './ingest/limits.ts';
+import { profileKeys } from './tables.ts';
 import { isValidTimeZone } from './time.ts';
 
 /**
@@ -138,7 +139,7 @@ export const IdentifyEvent = z
 
 export const CustomerEvent = z
   .discriminatedUnion('type', [TrackEvent, IdentifyEvent], {
-    error: 'must be "track" or "identify" (page, screen, group and alias calls are not used)',
+    error: 'must be "track", "identify" or "alias" (page, screen and group calls are not used)',
   })
   .refine((e) => hasId(e.userId) || hasId(e.anonymousId), {
     error: 'needs a userId or an anonymousId',
@@ -147,13 +148,45 @@ export const CustomerEvent = z
     when: (payload) => isObject(payload.value),
   });
 
+/**
+ * A Segment `alias` call: `previousId` (an anonymousId or an earlier userId)
+ * is the same person as `userId`. Ingest merges the profile of the previous
+ * id into the known one; it triggers, resumes and stops nothing itself.
+ */
+export const AliasEvent = z
+  .object({
+    type: z.literal('alias'),
+    previousId: Id('The id the customer had before: an anonymousId or an earlier userId.').pipe(
+      z.string({ error: 'is required: the id to merge into userId' }),
+    ),
+    userId: Id('The customer id the previous id now belongs to.').pipe(
+      z.string({ error: 'is required: the customer id to merge into' }),
+    ),
+    anonymousId: common.anonymousId,
+    messageId: common.messageId,
+    timestamp: common.timestamp,
+    context: common.context,
+  })
+  .describe('Two ids are the same customer.');
+
+export type AliasEvent = z.infer<typeof AliasEvent>;
 export type CustomerEvent = z.infer<typeof CustomerEvent>;
 export type TrackEvent = z.infer<typeof TrackEvent>;
 export type IdentifyEvent = z.infer<typeof IdentifyEvent>;
 
 /** The EventBridge `source` apps use for customer events, and the detail-types routed to ingest. */
 export const CUSTOMER_EVENT_SOURCE = 'journeys.customer';
-export const CUSTOMER_EVENT_DETAIL_TYPES = ['track', 'identify'] as const;
+/** The source of the product's own notifications on the bus (deploys, segment runs). */
+export const SYSTEM_EVENT_SOURCE = 'journeys.system';
+export const CUSTOMER_EVENT_DETAIL_TYPES = ['track', 'identify', 'alias'] as const;
+
+/**
+ * A SaaS partner's event source (`aws.partner/segment.com/<sourceId>`): its
+ * events arrive on a partner event bus of the same name, not on ours.
+ */
+export const PARTNER_EVENT_SOURCE = /^aws\.partner(\/[.\-_A-Za-z0-9]+){2,}$/;
+/** Any EventBridge source name (PutEvents' own limit); `aws.` sources other than partners are AWS's. */
+export const EVENT_SOURCE = /^(?!aws\.(?!partner\/))[\w.\-/]{1,256}$/;
 
 export type EventProblem = { field: string; message: string };
 
@@ -175,18 +208,49 @@ export function parseCustomerEvent(
   // Limits first: size, depth and reserved keys decide before any schema walks the value.
   const limits = structuralProblems(input);
   if (limits.length > 0) return { ok: false, problems: limits };
-  const result = CustomerEvent.safeParse(input);
+  const result = CustomerEvent.safeParse(withContextTraits(input));
   if (result.success) return { ok: true, event: result.data };
-  return {
-    ok: false,
-    problems: result.error.issues.map((issue) => ({
-      field: issue.path.length > 0 ? issue.path.map(String).join('.') : '(event)',
-      message: issue.message,
-    })),
-  };
+  return { ok: false, problems: problemsOf(result.error.issues) };
+}
+
+/**
+ * RudderStack's SDKs put an identify call's traits in `context.traits` (Segment
+ * puts them in `traits`): an identify without top-level traits takes them from
+ * there; top-level ones win where both name a trait.
+ */
+function withContextTraits(input: Record<string, unknown>): Record<string, unknown> {
+  const context = input.context;
+  if (input.type !== 'identify' || !isObject(context) || !isObject(context.traits)) return input;
+  const traits = isObject(input.traits) ? input.traits : {};
+  return { ...input, traits: { ...context.traits, ...traits } };
+}
+
+/** Validates an alias call, with the problems named by field like parseCustomerEvent. */
+export function parseAliasEvent(
+  input: unknown,
+): { ok: true; event: AliasEvent } | { ok: false; problems: EventProblem[] } {
+  const limits = structuralProblems(input);
+  if (limits.length > 0) return { ok: false, problems: limits };
+  const result = AliasEvent.safeParse(input);
+  if (result.success) return { ok: true, event: result.data };
+  return { ok: false, problems: problemsOf(result.error.issues) };
+}
+
+/** True when the input is an alias call (its own shape, parsed by parseAliasEvent). */
+export function isAliasCall(input: unknown): boolean {
+  return isObject(input) && input.type === 'alias';
+}
+
+function problemsOf(issues: readonly z.core.$ZodIssue[]): EventProblem[] {
+  return issues.map((issue) => ({
+    field: issue.path.length > 0 ? issue.path.map(String).join('.') : '(event)',
+    message: issue.message,
+  }));
 }
 
 /** The customer key of an event: the userId, else the anonymousId. */
 export function customerIdOf(event: CustomerEvent): string {
-  return event.userId ?? `anon:${event.anonymousId ?? ''}`;
+  return event.userId === undefined
+    ? profileKeys.anonymous(event.anonymousId ?? '')
+    : profileKeys.known(event.userId);
 }

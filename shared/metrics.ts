@@ -17,6 +17,11 @@ export const METRICS = {
   messagesUnknown: 'MessagesOutcomeUnknown',
   segmentScanned: 'SegmentScanned',
   segmentMatched: 'SegmentMatched',
+  /** StartExecution attempts of segment entry that Step Functions throttled (each retried after backoff). */
+  segmentThrottled: 'SegmentStartsThrottled',
+  segmentRunsCompleted: 'SegmentRunsCompleted',
+  /** Open Standard executions (entered − ended), account-wide and per journey: alarmed near the limit. */
+  openExecutions: 'OpenExecutions',
   conversions: 'Conversions',
   revenue: 'Revenue',
   enrollmentsEnded: 'EnrollmentsEnded',

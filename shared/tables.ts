@@ -20,6 +20,25 @@ export const PROFILES_TABLE = {
   partitionKey: { name: 'userId', type: 'S' },
 } as const satisfies TableDefinition;
 
+/**
+ * The keys of profile items: a known customer by userId, an anonymous visitor
+ * by `anon:<anonymousId>`. When a profile is merged into another (identify
+ * with both ids, alias), its item becomes an alias item: `aliasOf` names the
+ * profile it now belongs to, and only what running enrollments under the old
+ * key still use stays on it (the redelivery guard, waiting summaries, recent
+ * sends — each already bounded). An alias has no lifetime of its own (an
+ * anonymous id can come back years later), so it has no TTL: one small item
+ * per merged id.
+ */
+export const profileKeys = {
+  known: (userId: string) => userId,
+  anonymous: (anonymousId: string) => `anon:${anonymousId}`,
+  /** On an alias item: the key of the profile it was merged into. */
+  aliasOf: 'aliasOf',
+  /** On an alias item: `merging` until every part is copied, then `merged`. */
+  aliasState: 'aliasState',
+} as const;
+
 /** Journey registry: `sk = "live"` holds the current version; `sk = "v#<n>"` one item per deployed version. */
 export const JOURNEYS_TABLE = {
   id: 'journeys',
@@ -46,8 +65,9 @@ export const STATS_TABLE = {
  * What a customer is part of, one item each with a lifetime: enrollments
  * (`e#<enrollmentId>`), waiting steps (`w#<event>#<enrollmentId>#<stepId>`,
  * so one query finds the waiters of an event), message steps waiting for
- * their outcome (`o#<provider message id>`, found by delivery feedback) and
- * re-entry records (`r#<journey>[#<correlation>]`). Removed when their life ends; TTL as a backstop.
+ * their outcome (`o#<provider message id>`, found by delivery feedback),
+ * re-entry records (`r#<journey>[#<correlation>]`) and entry-limit records
+ * (`l#<journey>`). Removed when their life ends; TTL as a backstop.
  */
 export const ENROLLMENTS_TABLE = {
   id: 'enrollments',
@@ -65,6 +85,8 @@ export const enrollmentKeys = {
   waiterPrefix: 'w#',
   reentry: (key: string) => `r#${key}`,
   outcomeWaiter: (messageId: string) => `o#${messageId}`,
+  /** The entries of a customer counted against a journey's `trigger.limit`, one item per journey. */
+  entryLimit: (journeyId: string) => `l#${journeyId}`,
 } as const;
 
 export const TABLES = [

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { Condition, ConditionPath, IsoDuration, OffsetDuration } from './conditions/schema.ts';
 import { CustomerEvent } from './events.ts';
+import { ContextValues } from './journey/journey-context.ts';
 import { LocalWindow, QuietHours } from './journey/schema.ts';
 
 /**
@@ -78,6 +79,7 @@ const SendMessageInputV2 = z.object({
   template: z.string(),
   trigger: z.unknown(),
   event: z.unknown().optional().describe('The last awaited event, if any.'),
+  context: ContextValues.optional().describe('The journey context, when the journey declares one.'),
   quietHours: QuietHours.optional(),
   defaultTimezone: z.string(),
   topic: z.string().optional(),
@@ -125,6 +127,7 @@ export const BranchInput = z.object({
   conditions: z.array(Condition),
   trigger: z.unknown(),
   event: z.unknown().optional(),
+  context: ContextValues.optional(),
 });
 export const BranchOutput = z.object({ match: z.number().int().min(-1) });
 
@@ -163,7 +166,23 @@ export const ProfileUpdateInput = z.object({
 });
 export type ProfileUpdateInput = z.infer<typeof ProfileUpdateInput>;
 
-const EvaluateInputV2 = z.discriminatedUnion('op', [BranchInput, WaitUntilInput, ProfileUpdateInput]);
+/**
+ * evaluate, op "stepFailed": the failure path of a step no handler of ours
+ * runs to the end (emit, waitForEvent) counts its failure with the error's kind.
+ */
+export const StepFailedInput = z.object({
+  ...taskBase,
+  op: z.literal('stepFailed'),
+  error: z.string().describe('The error name Step Functions caught ($.failure.Error).'),
+});
+export type StepFailedInput = z.infer<typeof StepFailedInput>;
+
+const EvaluateInputV2 = z.discriminatedUnion('op', [
+  BranchInput,
+  WaitUntilInput,
+  ProfileUpdateInput,
+  StepFailedInput,
+]);
 const EvaluateInputV1 = z.discriminatedUnion('op', [asV1(BranchInput), asV1(WaitUntilInput)]);
 export const EvaluateInput = versioned(EvaluateInputV2, EvaluateInputV1, upgradeFromV1);
 export type EvaluateInput = z.infer<typeof EvaluateInput>;

@@ -1,5 +1,5 @@
 import { Liquid } from 'liquidjs';
-import type { Profile } from './profile.ts';
+import type { Profile } from './profile/profile.ts';
 import { type Rendered, renderTemplate, type Template, type TemplateContext } from './templates.ts';
 
 /**

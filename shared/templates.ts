@@ -43,6 +43,8 @@ export type TemplateContext = {
   profile: Record<string, unknown>;
   trigger?: unknown;
   event?: unknown;
+  /** The journey context variables (journeys that declare context). */
+  context?: unknown;
   journey: { id: string; name?: string };
   unsubscribeUrl?: string;
   preferencesUrl?: string;

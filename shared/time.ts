@@ -1,13 +1,25 @@
-import { DateTime, Duration, FixedOffsetZone, IANAZone, type Zone } from 'luxon';
-import type { LocalWindow, QuietHours, Weekday } from './journey/schema.ts';
+import { plusDuration } from './time/calendar.ts';
+import { approximateSeconds, type DurationParts, parseIsoDuration } from './time/duration.ts';
+import { isKnownZone, type Zone, zoneOf } from './time/zone.ts';
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** No message is delivered between `start` and `end` (local `HH:mm`); it is deferred to the end. */
+export type QuietHours = { start: string; end: string };
+
+/** A window of local time of day (`HH:mm`), on the allowed weekdays (all when absent). */
+export type LocalWindow = { start: string; end: string; weekdays?: Weekday[] | undefined };
 
 /**
  * Time in journeys: ISO 8601 durations, IANA time zones, quiet hours and
  * local-time windows.
  *
- * Luxon is the time library: it parses ISO 8601 durations, resolves IANA zones
- * through the runtime's own ICU data (no bundled tz database to keep current)
- * and does wall-clock arithmetic that is correct across DST changes.
+ * Built on the runtime alone: IANA zones resolve through `Intl` (the runtime's
+ * own ICU data, no bundled tz database to keep current), and wall-clock
+ * arithmetic steps through the zone's offsets so it is correct across DST
+ * changes. Keeping a time library out keeps every function bundle smaller
+ * and its cold start cheaper.
  *
  * Instants go in and come out as `Date` (callers hold `new Date()` or parse an
  * ISO timestamp; task outputs serialise with `toISOString()`). An invalid
@@ -30,12 +42,12 @@ export function isIsoDuration(text: string): boolean {
 export function durationSeconds(text: string): number | undefined {
   const duration = parseDuration(text);
   if (duration === undefined) return undefined;
-  return Math.round(duration.shiftTo('seconds').as('seconds'));
+  return Math.round(approximateSeconds(duration));
 }
 
 /** True when `zone` is an IANA time zone name known to the runtime, such as `Europe/Rome`. */
 export function isValidTimeZone(zone: string): boolean {
-  return IANAZone.isValidZone(zone);
+  return isKnownZone(zone);
 }
 
 /** Matches a 24-hour local time `HH:mm`. */
@@ -68,8 +80,7 @@ export const MAX_EXECUTION_SECONDS = 365 * 24 * 3600;
 export function addDuration(instant: Date, isoDuration: string, zone = 'UTC'): Date {
   const duration = parseDuration(isoDuration);
   if (duration === undefined) throw new RangeError(`not an ISO 8601 duration: ${isoDuration}`);
-  const start = DateTime.fromMillis(millisOf(instant), { zone: zoneOf(zone) });
-  return start.plus(duration).toJSDate();
+  return new Date(plusDuration(millisOf(instant), duration, zoneOf(zone)));
 }
 
 /**
@@ -84,13 +95,10 @@ export function rollingWindowStart(now: Date, isoDuration: string): Date {
   return addDuration(now, `-${isoDuration}`);
 }
 
-/** A Luxon duration from ISO text, with the leading `-` Luxon does not read; `undefined` when malformed. */
-function parseDuration(text: string): Duration | undefined {
+/** The units of an ISO duration; `undefined` when malformed. */
+function parseDuration(text: string): DurationParts | undefined {
   if (!isIsoDuration(text)) return undefined;
-  const negative = text.startsWith('-');
-  const duration = Duration.fromISO(negative ? text.slice(1) : text);
-  if (!duration.isValid) return undefined;
-  return negative ? duration.negate() : duration;
+  return parseIsoDuration(text);
 }
 
 // ---------------------------------------------------------------- quiet hours and local windows
@@ -166,14 +174,14 @@ export function nextWindowTime(now: Date, zone: string, window: LocalWindow): Da
  */
 function earliestAllowed(now: number, zone: Zone, rule: LocalRule): Date {
   let at = now;
-  let offset = zone.offset(at);
+  let offset = zone.offsetMinutes(at);
   for (let step = 0; step < MAX_STEPS; step++) {
     const wall = at + offset * MINUTE_MS;
     if (isAllowed(rule, wall)) return new Date(at);
     const next = at + (nextBoundary(rule, wall) - wall);
     // A DST change in between shifts the boundary: stop at the change and look again.
-    at = zone.offset(next) === offset ? next : offsetChange(zone, at, next);
-    offset = zone.offset(at);
+    at = zone.offsetMinutes(next) === offset ? next : offsetChange(zone, at, next);
+    offset = zone.offsetMinutes(at);
   }
   throw new RangeError('no allowed time within reach: check quiet hours and weekdays');
 }
@@ -200,21 +208,15 @@ function nextBoundary(rule: LocalRule, wall: number): number {
 
 /** The first millisecond in (`from`, `to`] whose offset differs from the one at `from`. */
 function offsetChange(zone: Zone, from: number, to: number): number {
-  const before = zone.offset(from);
+  const before = zone.offsetMinutes(from);
   let low = from;
   let high = to;
   while (high - low > 1) {
     const middle = Math.floor((low + high) / 2);
-    if (zone.offset(middle) === before) low = middle;
+    if (zone.offsetMinutes(middle) === before) low = middle;
     else high = middle;
   }
   return high;
-}
-
-function zoneOf(name: string): Zone {
-  // Luxon caches zones by name, so this is cheap after the first call; isValidZone is not cached.
-  const zone = IANAZone.create(name);
-  return zone.isValid ? zone : FixedOffsetZone.utcInstance;
 }
 
 function daySet(weekdays: readonly Weekday[] | undefined): ReadonlySet<number> | undefined {

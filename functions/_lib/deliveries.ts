@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import type { TokenOutcome } from '#shared/delivery/push-results.ts';
 import { SendMessageOutput } from '#shared/tasks.ts';
 import { isConditionFailed } from './expression.ts';
 
@@ -19,6 +20,9 @@ export const DeliveryMeta = z.object({
   channel: z.enum(['email', 'sms', 'push']),
 });
 export type DeliveryMeta = z.infer<typeof DeliveryMeta>;
+
+/** Token outcomes kept on a delivery record: a profile's device count is small, the record stays bounded. */
+export const MAX_TOKEN_OUTCOMES = 20;
 
 export type DeliveryStatus = 'sent' | 'suppressed' | 'deferred' | 'failed' | 'unknown';
 
@@ -140,6 +144,29 @@ export class DeliveriesRepository {
         Key: { deliveryId },
         UpdateExpression: 'SET calledAt = :now',
         ExpressionAttributeValues: { ':now': now.toISOString() },
+      }),
+    );
+  }
+
+  /**
+   * Keeps what the push service said about each device token of the send
+   * (at most MAX_TOKEN_OUTCOMES, tokens shortened to their end: enough to
+   * recognise one, not to send to it).
+   */
+  async recordTokenOutcomes(deliveryId: string, outcomes: readonly TokenOutcome[]): Promise<void> {
+    const kept = outcomes.slice(0, MAX_TOKEN_OUTCOMES).map((o) => ({
+      token: `…${o.token.slice(-8)}`,
+      status: o.status,
+      ...(o.statusCode === undefined ? {} : { statusCode: o.statusCode }),
+      action: o.action,
+      ...(o.action === 'remove' ? { reason: o.reason } : {}),
+    }));
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { deliveryId },
+        UpdateExpression: 'SET tokenOutcomes = :outcomes',
+        ExpressionAttributeValues: { ':outcomes': kept },
       }),
     );
   }

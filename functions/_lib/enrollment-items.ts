@@ -6,8 +6,9 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { ActiveEnrollment, type ReentryRecord, triggerValuesFor, Waiter } from '#shared/ingest/state.ts';
+import { ActiveEnrollment, type ReentryRecord, triggerValuesFor, Waiter } from '#shared/profile/state.ts';
 import { enrollmentKeys } from '#shared/tables.ts';
+import { EntryLimitRecords } from './entry-limits.ts';
 import { isConditionFailed } from './expression.ts';
 import type { LegacyRecords } from './profile-migration.ts';
 
@@ -32,10 +33,15 @@ export type ReentryPolicy =
 export type EntryResult = { status: 'entered' } | { status: 'again'; at: string } | { status: 'refused' };
 
 export class EnrollmentItems {
+  /** The entry-limit records, kept in the same table. */
+  readonly limits: EntryLimitRecords;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
-  ) {}
+  ) {
+    this.limits = new EntryLimitRecords(db, table);
+  }
 
   /**
    * Writes the re-entry record when the policy allows a new entry: `once`
@@ -131,6 +137,22 @@ export class EnrollmentItems {
     );
     const parsed = ActiveEnrollment.safeParse(out.Item);
     return parsed.success ? parsed.data : undefined;
+  }
+
+  /**
+   * Marks an enrollment counted in the funnel, once: false when it already
+   * was (or is gone). StartExecution answers a repeated start with the same
+   * name and input as if it were the first, so the start cannot tell.
+   */
+  async markCounted(userId: string, enrollmentId: string): Promise<boolean> {
+    return this.conditionalUpdate(
+      userId,
+      enrollmentId,
+      'SET #counted = :yes',
+      'attribute_exists(sk) AND attribute_not_exists(#counted)',
+      { '#counted': 'counted' },
+      { ':yes': true },
+    );
   }
 
   /** Marks a goal reached once; false when it already was (or the enrollment is gone). */

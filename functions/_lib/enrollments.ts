@@ -2,11 +2,12 @@ import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { LiveJourney } from '#shared/ingest/live-journey.ts';
 import { variantOf } from '#shared/ingest/live-journey.ts';
 import type { Enrollment } from '#shared/ingest/plan.ts';
+import type { EntrySkipReason } from '#shared/journey/entry/limits.ts';
 import { CONTRACT_VERSION, type EnrollmentInput } from '#shared/tasks.ts';
 import { addDuration } from '#shared/time.ts';
 import type { EnrollmentItems, ReentryPolicy } from './enrollment-items.ts';
+import type { EntryLimitRecords } from './entry-limits.ts';
 import type { ExperimentJudge } from './experiments.ts';
-import type { ProfilesRepository } from './profiles.ts';
 import { executionArnOf, isAlreadyDone } from './sfn-errors.ts';
 import type { StatsRepository } from './stats.ts';
 
@@ -16,13 +17,15 @@ import type { StatsRepository } from './stats.ts';
  * the live alias under the deterministic name, then the funnel counters.
  */
 
+/** Only what starting needs, so that a load model can stand in for the tables. */
 export type EnrollmentDeps = {
-  profiles: ProfilesRepository;
-  enrollments: EnrollmentItems;
+  enrollments: Pick<EnrollmentItems, 'claimEntry' | 'putEnrollment' | 'markCounted'> & {
+    limits: Pick<EntryLimitRecords, 'claim' | 'release'>;
+  };
   sfn: SFNClient;
-  stats: StatsRepository;
+  stats: Pick<StatsRepository, 'recordEnrollment' | 'increment'>;
   /** Ends the journey's experiments when due (without it, experiments never end). */
-  experiments?: ExperimentJudge;
+  experiments?: Pick<ExperimentJudge, 'checkDue'>;
 };
 
 export type Entry = {
@@ -52,6 +55,21 @@ export async function startEnrollment(
           until: addDuration(new Date(entry.at), reentry.cooldown).toISOString(),
         }
       : { mode: reentry.mode === 'always' ? 'always' : 'once' };
+  // The entry limit first, then the re-entry record: a place taken for an
+  // entry that re-entry then refuses is given back; a redelivery finds its own place.
+  const limit = journey.trigger.limit;
+  if (limit !== undefined) {
+    const counted = await deps.enrollments.limits.claim(
+      userId,
+      journey.journeyId,
+      { id: enrollmentId, at: entry.at },
+      limit,
+    );
+    if (counted === 'refused') {
+      if (entry.count) await recordSkip(deps, journey, 'limit');
+      return false;
+    }
+  }
   // The re-entry record comes first: if StartExecution then fails, the retry
   // finds the same enrollment id ("again") and starts it; the name makes the start idempotent.
   const claim = await deps.enrollments.claimEntry(
@@ -60,7 +78,10 @@ export async function startEnrollment(
     { at: entry.at, enrollmentId },
     policy,
   );
-  if (claim.status === 'refused') return false;
+  if (claim.status === 'refused') {
+    if (limit !== undefined) await deps.enrollments.limits.release(userId, journey.journeyId, enrollmentId);
+    return false;
+  }
   const at = claim.status === 'again' ? claim.at : entry.at;
   const within = journey.goal?.within;
   const variants = variantsOf(journey, plan);
@@ -97,12 +118,27 @@ export async function startEnrollment(
     if (!isAlreadyDone(error)) throw error;
     return false;
   }
-  if (entry.count) {
+  // A retried start (throttled, redelivered) may repeat one that went through: the mark counts it once.
+  if (entry.count && (await deps.enrollments.markCounted(userId, enrollmentId))) {
     await deps.stats.recordEnrollment({ journeyId: journey.journeyId, version: journey.version, variants });
     // After the entrant is counted: the next entrants read the decision.
     await deps.experiments?.checkDue(journey);
   }
   return true;
+}
+
+/** Counts an entry the trigger's limits kept out, with its reason (a bounded code). */
+export async function recordSkip(
+  deps: Pick<EnrollmentDeps, 'stats'>,
+  journey: Pick<LiveJourney, 'journeyId' | 'version'>,
+  reason: EntrySkipReason,
+): Promise<void> {
+  await deps.stats.increment({
+    journeyId: journey.journeyId,
+    version: journey.version,
+    metric: 'entrySkipped',
+    reason,
+  });
 }
 
 /** The variant each split step assigns this enrollment (from its buckets, drawn at entry). */

@@ -39,6 +39,13 @@ export class UpdateBuilder {
     return this;
   }
 
+  /** Adds `amount` to a number that starts from `start` when absent (ADD always starts from 0). */
+  addFrom(attribute: string, start: number | bigint, amount: number): this {
+    const n = this.name(attribute);
+    this.sets.push(`${n} = if_not_exists(${n}, ${this.value(start)}) + ${this.value(amount)}`);
+    return this;
+  }
+
   /** Adds to a number, or adds elements to a set. */
   add(attribute: string, amount: number | ReadonlySet<string>): this {
     this.adds.push(`${this.name(attribute)} ${this.value(amount)}`);

@@ -1,5 +1,6 @@
 import { MAX_HISTORY_WINDOW } from '#shared/conditions/schema.ts';
 import { durationSeconds } from '#shared/time.ts';
+import { dayNumberOf } from './profile-item.ts';
 
 /**
  * What keeps a profile item bounded: after each write (which returns the
@@ -29,10 +30,17 @@ function utf8(text: string): number {
   return Buffer.byteLength(text);
 }
 
-/** The size DynamoDB bills for a value, by its documented rules (numbers approximated by digits). */
+/** A number's size: one byte per two significant digits (leading and trailing zeros trimmed), plus one. */
+function numberSize(text: string): number {
+  const digits = text.replace(/^-/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
+  return Math.ceil(Math.max(1, digits.length) / 2) + 1;
+}
+
+/** The size DynamoDB bills for a value, by its documented rules. */
 export function valueSize(value: unknown): number {
   if (typeof value === 'string') return utf8(value);
-  if (typeof value === 'number') return Math.ceil(String(Math.abs(value)).replace('.', '').length / 2) + 1;
+  if (typeof value === 'number' || typeof value === 'bigint') return numberSize(String(value));
+  if (value instanceof Uint8Array) return value.byteLength;
   if (typeof value === 'boolean' || value === null || value === undefined) return 1;
   if (Array.isArray(value)) return 3 + value.reduce<number>((a, v) => a + 1 + valueSize(v), 0);
   if (value instanceof Set) return [...value].reduce<number>((a, v) => a + valueSize(v), 0);
@@ -46,48 +54,53 @@ export function itemSize(item: Readonly<Record<string, unknown>>): number {
   return Object.entries(item).reduce((a, [k, v]) => a + utf8(k) + valueSize(v), 0);
 }
 
-function dayNumber(isoDay: string): number {
-  return Math.floor(Date.parse(`${isoDay}T00:00:00Z`) / 86_400_000);
+const DAY_MS = 86_400_000;
+
+/** True when a UTC day (YYYY-MM-DD) is inside the longest history window a condition can ask, seen from `now`. */
+export function withinHistory(isoDay: string, now: Date): boolean {
+  const day = Math.floor(Date.parse(`${isoDay}T00:00:00Z`) / DAY_MS);
+  return Math.floor(now.getTime() / DAY_MS) - day <= HISTORY_DAYS;
+}
+
+/** When a snapshot's event happened (epoch ms), from its stored list. */
+function snapshotTime(value: unknown): number {
+  return Array.isArray(value) && typeof value[1] === 'number' ? value[1] : 0;
+}
+
+/** The event name an event attribute belongs to. */
+function eventOf(key: string): string | undefined {
+  if (key.startsWith('c:') || key.startsWith('l:') || key.startsWith('x:')) return key.slice(2);
+  if (key.startsWith('d:')) return key.slice(2, key.lastIndexOf(':'));
+  return undefined;
 }
 
 /** Attributes of the item past their life (see the module comment). */
 export function staleAttributes(item: Readonly<Record<string, unknown>>, now: Date): string[] {
-  const today = Math.floor(now.getTime() / 86_400_000);
+  const today = Math.floor(now.getTime() / DAY_MS);
   const stale: string[] = [];
   const lastSeen = new Map<string, number>();
   for (const [key, value] of Object.entries(item)) {
-    if (key.startsWith('ed:')) {
-      const day = key.slice(key.lastIndexOf(':') + 1);
-      if (today - dayNumber(day) > HISTORY_DAYS) stale.push(key);
-    } else if (key.startsWith('ex:')) {
-      const at =
-        typeof value === 'object' && value !== null && 'timestamp' in value
-          ? Date.parse(String(value.timestamp))
-          : 0;
-      if (!(now.getTime() - at <= SNAPSHOT_LIFETIME_SECONDS * 1000)) stale.push(key);
+    if (key.startsWith('d:')) {
+      const day = dayNumberOf(key.slice(key.lastIndexOf(':') + 1));
+      if (!(today - day <= HISTORY_DAYS)) stale.push(key);
+    } else if (key.startsWith('x:')) {
+      if (!(now.getTime() - snapshotTime(value) <= SNAPSHOT_LIFETIME_SECONDS * 1000)) stale.push(key);
     } else if (key.startsWith('wf:')) {
       if (typeof value !== 'number' || value <= 0) stale.push(key);
-    } else if (key.startsWith('el:')) {
-      const at = typeof value === 'number' ? value : Date.parse(String(value));
-      lastSeen.set(key.slice(3), Number.isFinite(at) ? at : 0);
+    } else if (key.startsWith('l:')) {
+      lastSeen.set(key.slice(2), typeof value === 'number' ? value : 0);
     }
   }
   if (lastSeen.size > MAX_EVENT_NAMES) {
     const oldest = [...lastSeen].sort((a, b) => a[1] - b[1]);
     const evicted = new Set(oldest.slice(0, lastSeen.size - MAX_EVENT_NAMES).map(([event]) => event));
+    const already = new Set(stale);
     for (const key of Object.keys(item)) {
       const event = eventOf(key);
-      if (event !== undefined && evicted.has(event) && !stale.includes(key)) stale.push(key);
+      if (event !== undefined && evicted.has(event) && !already.has(key)) stale.push(key);
     }
   }
   return stale;
-}
-
-function eventOf(key: string): string | undefined {
-  if (key.startsWith('en:') || key.startsWith('ef:') || key.startsWith('el:') || key.startsWith('ex:'))
-    return key.slice(3);
-  if (key.startsWith('ed:')) return key.slice(3, key.lastIndexOf(':'));
-  return undefined;
 }
 
 /**

@@ -1,9 +1,11 @@
 import * as z from 'zod';
+import type { Channel } from '#shared/channels.ts';
 import { dictionary, dictionaryOf } from '#shared/dictionary.ts';
-import type { Channel, EventSnapshot } from '#shared/ingest/profile-changes.ts';
-import type { ProfileState } from '#shared/ingest/state.ts';
-import { ChannelConsent, type EventCounter, type Profile, PushToken } from '#shared/profile.ts';
+import type { EventSnapshot } from '#shared/profile/changes.ts';
+import { ChannelConsent, type EventCounter, type Profile, PushToken } from '#shared/profile/profile.ts';
+import type { ProfileState } from '#shared/profile/state.ts';
 import { profileTraitAttribute } from '#shared/tables.ts';
+import { unpackSeen } from './profile-counter.ts';
 
 /**
  * The layout of a profile item. Everything lives in top-level attributes
@@ -19,34 +21,60 @@ export const attr = {
   suppressed: (channel: Channel) => `sup:${channel}`,
   topic: (channel: Channel, topic: string) => `ct:${channel}:${topic}`,
   pushToken: (token: string) => `tok:${token}`,
-  count: (event: string) => `en:${event}`,
-  first: (event: string) => `ef:${event}`,
-  last: (event: string) => `el:${event}`,
-  day: (event: string, day: string) => `ed:${event}:${day}`,
-  snapshot: (event: string) => `ex:${event}`,
-  /** One slot of the redelivery guard: a fixed ring of slots, each holding a recent message id's digest. */
-  seenSlot: (slot: number) => `mh:${slot}`,
+  /** All-time count and first-seen time of an event, packed in one number (profile-counter.ts). */
+  seen: (event: string) => `c:${event}`,
+  /** When the event last happened (epoch ms). */
+  last: (event: string) => `l:${event}`,
+  /** Occurrences on one UTC day, the day as days since 1970 in base 36 (3 characters until 2097). */
+  day: (event: string, isoDay: string) => `d:${event}:${dayCode(isoDay)}`,
+  /** The last occurrence of an awaited event: [messageId, epoch ms, properties]. */
+  snapshot: (event: string) => `x:${event}`,
+  /** One slot of the redelivery guard: a fixed ring of slots, each holding a recent message id's 8-byte digest. */
+  seenSlot: (slot: number) => `h${slot.toString(32)}`,
+  /** Recent sends of a channel for frequency caps, as epoch ms (a third of an ISO string). */
   sends: (channel: Channel) => `sends:${channel}`,
   /** How many steps wait for an event: an event nobody waits for needs no further read. */
   waitingFor: (event: string) => `wf:${event}`,
-  traitsAt: 'traitsAt',
-  /** The names of the traits ingest has set (a string set), to cap their number without a read. */
-  traitNames: 'tn',
+  traitsAt: 'ta',
+  /** How many traits the profile holds, to cap their number without a read. */
+  traitCount: 'tc',
   sendsVersion: 'sendsVersion',
-  /** The item layout version: items without it are migrated on their next write. */
+  /** The item layout version: items in an older one are migrated on their next write. */
   format: 'fv',
 } as const;
 
 /**
  * The current item layout (1: before the bounded layout, no `fv`; 2: first
- * and last seen and `traitsAt` as ISO strings; 3: as epoch milliseconds).
+ * and last seen and `traitsAt` as ISO strings; 3: as epoch milliseconds;
+ * 4: count and first seen packed in one attribute, short prefixes, day codes,
+ * binary redelivery digests, snapshots as lists, a count of traits instead of
+ * the set of their names).
  */
-export const PROFILE_FORMAT = 3;
+export const PROFILE_FORMAT = 4;
+
+const DAY_MS = 86_400_000;
+
+/** The attribute code of a UTC day (YYYY-MM-DD): days since 1970 in base 36. */
+export function dayCode(isoDay: string): string {
+  return Math.floor(Date.parse(`${isoDay}T00:00:00Z`) / DAY_MS).toString(36);
+}
+
+/** The UTC day (YYYY-MM-DD) of a day code; undefined when it is not one. */
+export function isoDayOf(code: string): string | undefined {
+  const days = Number.parseInt(code, 36);
+  if (!/^-?[0-9a-z]+$/.test(code) || !Number.isFinite(days)) return undefined;
+  return new Date(days * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** Days since 1970 of a day code (NaN when it is not one). */
+export function dayNumberOf(code: string): number {
+  return /^-?[0-9a-z]+$/.test(code) ? Number.parseInt(code, 36) : Number.NaN;
+}
 
 /**
- * Times on the item (first/last seen, `traitsAt`) are epoch milliseconds: 8
- * bytes instead of 24 for an ISO string, a third of the item for a customer
- * with many event names; numbers compare in time order in conditions too.
+ * Times on the item (first/last seen, `ta`) are epoch milliseconds: 8
+ * bytes instead of 24 for an ISO string; numbers compare in time order in
+ * conditions too.
  */
 export function storedTime(iso: string): number {
   return Date.parse(iso);
@@ -59,15 +87,36 @@ export function readTime(value: unknown): string | undefined {
   return undefined;
 }
 
+/** The 8-byte digest of a message id kept by the redelivery guard, and its slot. */
+export function seenDigest(hex: string): Uint8Array {
+  return Uint8Array.from(Buffer.from(hex.slice(0, 16), 'hex'));
+}
+
+/** True when a stored slot holds this digest. */
+export function sameDigest(stored: unknown, digest: Uint8Array): boolean {
+  return stored instanceof Uint8Array && Buffer.from(stored).equals(Buffer.from(digest));
+}
+
+/** The traits a stored item holds. */
+export function traitsOf(item: Readonly<Record<string, unknown>> | undefined): Set<string> {
+  return new Set(
+    Object.keys(item ?? {})
+      .filter((key) => key.startsWith('t:'))
+      .map((key) => key.slice(2)),
+  );
+}
+
 /** Attribute prefixes of the first layout, moved to their own items or dropped by the migration. */
 export const LEGACY_PREFIXES = ['m:', 'a:', 'w:', 'r:'] as const;
 
-const Snapshot = z.object({
+const Snapshot = z.tuple([z.string(), z.number(), z.record(z.string(), z.unknown())]);
+const OlderSnapshot = z.object({
   messageId: z.string(),
   timestamp: z.string(),
   properties: z.record(z.string(), z.unknown()),
 });
-const StringList = z.array(z.string());
+/** Recent sends: epoch ms (9 bytes each); items written before layout 4 hold ISO strings. */
+const SendTimes = z.array(z.union([z.number(), z.string()]));
 
 type PartialCounter = Partial<EventCounter> & { days?: Record<string, number> };
 
@@ -87,7 +136,39 @@ function counterOf(acc: Accumulator, event: string): PartialCounter {
   return counter;
 }
 
+/** The current layout's event attributes (see `attr`). */
 function readEventAttribute(acc: Accumulator, key: string, value: unknown): boolean {
+  const prefix = key.slice(0, 2);
+  const rest = key.slice(2);
+  if (prefix === 'c:') {
+    const seen = unpackSeen(value);
+    if (seen === undefined) return true;
+    const counter = counterOf(acc, rest);
+    counter.count = seen.count;
+    counter.first = new Date(seen.firstMs).toISOString();
+  } else if (prefix === 'l:' && typeof value === 'number') counterOf(acc, rest).last = readTime(value);
+  else if (prefix === 'd:' && typeof value === 'number') {
+    const split = rest.lastIndexOf(':');
+    const day = isoDayOf(rest.slice(split + 1));
+    if (split < 0 || day === undefined) return true;
+    addDay(counterOf(acc, rest.slice(0, split)), day, value);
+  } else if (prefix === 'x:') {
+    const parsed = Snapshot.safeParse(value);
+    if (parsed.success) {
+      const [messageId, at, properties] = parsed.data;
+      acc.state.lastEvents[rest] = { messageId, timestamp: new Date(at).toISOString(), properties };
+    }
+  } else return readOlderEventAttribute(acc, key, value);
+  return true;
+}
+
+function addDay(counter: PartialCounter, day: string, count: number): void {
+  counter.days ??= dictionary<number>();
+  counter.days[day] = (counter.days[day] ?? 0) + count;
+}
+
+/** Event attributes of layouts 2 and 3, read until the item's next write migrates them. */
+function readOlderEventAttribute(acc: Accumulator, key: string, value: unknown): boolean {
   const prefix = key.slice(0, 3);
   const rest = key.slice(3);
   if (prefix === 'en:' && typeof value === 'number') counterOf(acc, rest).count = value;
@@ -95,11 +176,9 @@ function readEventAttribute(acc: Accumulator, key: string, value: unknown): bool
   else if (prefix === 'el:' && readTime(value) !== undefined) counterOf(acc, rest).last = readTime(value);
   else if (prefix === 'ed:' && typeof value === 'number') {
     const split = rest.lastIndexOf(':');
-    const counter = counterOf(acc, rest.slice(0, split));
-    counter.days ??= dictionary<number>();
-    counter.days[rest.slice(split + 1)] = value;
+    addDay(counterOf(acc, rest.slice(0, split)), rest.slice(split + 1), value);
   } else if (prefix === 'ex:') {
-    const parsed = Snapshot.safeParse(value);
+    const parsed = OlderSnapshot.safeParse(value);
     if (parsed.success) acc.state.lastEvents[rest] = parsed.data satisfies EventSnapshot;
   } else return false;
   return true;
@@ -113,8 +192,8 @@ function readStateAttribute(acc: Accumulator, key: string, value: unknown): bool
   if (prefix === 'wf:' && typeof value === 'number') {
     state.waitingFor[rest] = value;
   } else if (prefix === 'sends:' && (rest === 'email' || rest === 'sms' || rest === 'push')) {
-    const parsed = StringList.safeParse(value);
-    if (parsed.success) state.sends[rest] = parsed.data;
+    const parsed = SendTimes.safeParse(value);
+    if (parsed.success) state.sends[rest] = parsed.data.flatMap((at) => readTime(at) ?? []);
   } else if (key === attr.sendsVersion && typeof value === 'number') {
     state.sendsVersion = value;
   } else return false;

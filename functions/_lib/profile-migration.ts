@@ -1,11 +1,18 @@
-import { ActiveEnrollment, ReentryRecord, Waiter } from '#shared/ingest/state.ts';
-import { attr, LEGACY_PREFIXES, PROFILE_FORMAT } from './profile-item.ts';
+import { ActiveEnrollment, ReentryRecord, Waiter } from '#shared/profile/state.ts';
+import { packSeen } from './profile-counter.ts';
+import { attr, LEGACY_PREFIXES, PROFILE_FORMAT, seenDigest, storedTime } from './profile-item.ts';
 
 /**
- * Items written before the bounded layout keep active enrollments (`a:`),
- * waiting steps (`w:`), re-entry records (`r:`) and every message id ever
- * seen (`m:`) on the profile. Their next write migrates them: the records
- * still alive move to the enrollments table, the attributes are removed.
+ * Items of older layouts are migrated by their next write, nothing lost:
+ *
+ * - layout 1 kept active enrollments (`a:`), waiting steps (`w:`), re-entry
+ *   records (`r:`) and every message id ever seen (`m:`) on the profile: the
+ *   records still alive move to the enrollments table, the attributes go;
+ * - layouts 2 and 3 kept count, first and last seen of an event in three
+ *   attributes (`en:`, `ef:`, `el:`, times as ISO strings in layout 2), days
+ *   as `ed:<event>:<YYYY-MM-DD>`, snapshots as maps (`ex:`), redelivery
+ *   digests as hex strings (`mh:<slot>`) and `traitsAt`: each is rewritten in
+ *   the current layout (profile-item.ts).
  */
 
 export type LegacyRecords = {
@@ -37,6 +44,86 @@ export function legacyRecords(item: Readonly<Record<string, unknown>>): LegacyRe
       const parsed = ReentryRecord.safeParse(value);
       if (parsed.success) out.reentry.push({ key: key.slice(2), record: parsed.data });
     }
+  }
+  return out;
+}
+
+/** Attributes to set and remove together: one event name's, or one slot's, so a partial migration loses nothing. */
+export type Conversion = { set: [string, unknown][]; remove: string[] };
+
+type OlderEvent = { count?: number; firstMs?: number; lastMs?: number; keys: string[] };
+
+function timeOf(value: unknown): number | undefined {
+  const ms = typeof value === 'number' ? value : typeof value === 'string' ? storedTime(value) : Number.NaN;
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A layout-2/3 day bucket, snapshot, digest or `traitsAt` in the current layout; undefined when dropped. */
+function convertSingle(key: string, value: unknown): [string, unknown] | undefined {
+  if (key === 'traitsAt') {
+    const at = timeOf(value);
+    return at === undefined ? undefined : [attr.traitsAt, at];
+  }
+  const rest = key.slice(3);
+  if (key.startsWith('ed:')) {
+    const split = rest.lastIndexOf(':');
+    const day = rest.slice(split + 1);
+    if (split < 0 || !/^\d{4}-\d{2}-\d{2}$/.test(day) || typeof value !== 'number') return undefined;
+    return [attr.day(rest.slice(0, split), day), value];
+  }
+  if (key.startsWith('ex:')) {
+    if (!isRecord(value) || typeof value.messageId !== 'string' || !isRecord(value.properties))
+      return undefined;
+    const at = timeOf(value.timestamp);
+    return at === undefined ? undefined : [attr.snapshot(rest), [value.messageId, at, value.properties]];
+  }
+  if (key.startsWith('mh:')) {
+    const slot = Number(rest);
+    if (!Number.isInteger(slot) || typeof value !== 'string' || !/^[0-9a-f]{16}$/.test(value))
+      return undefined;
+    return [attr.seenSlot(slot), seenDigest(value)];
+  }
+  return undefined;
+}
+
+const SINGLE = /^(ed:|ex:|mh:|traitsAt$)/;
+
+/**
+ * The changes that bring a layout-2/3 item to the current layout. A value
+ * already in the current layout wins (a migration cut short and run again
+ * converts nothing twice).
+ */
+export function layoutConversion(item: Readonly<Record<string, unknown>>): Conversion[] {
+  const has = (key: string) => Object.hasOwn(item, key);
+  const events = new Map<string, OlderEvent>();
+  const out: Conversion[] = [];
+  for (const [key, value] of Object.entries(item)) {
+    if (SINGLE.test(key)) {
+      const converted = convertSingle(key, value);
+      out.push({ set: converted === undefined || has(converted[0]) ? [] : [converted], remove: [key] });
+      continue;
+    }
+    const prefix = key.slice(0, 3);
+    if (prefix !== 'en:' && prefix !== 'ef:' && prefix !== 'el:') continue;
+    const event = key.slice(3);
+    const older = events.get(event) ?? { keys: [] };
+    older.keys.push(key);
+    if (prefix === 'en:' && typeof value === 'number') older.count = value;
+    if (prefix === 'ef:') older.firstMs = timeOf(value);
+    if (prefix === 'el:') older.lastMs = timeOf(value);
+    events.set(event, older);
+  }
+  for (const [event, older] of events) {
+    const set: [string, unknown][] = [];
+    const { count, firstMs, lastMs } = older;
+    if (!has(attr.seen(event)) && count !== undefined && firstMs !== undefined)
+      set.push([attr.seen(event), packSeen(count, firstMs)]);
+    if (!has(attr.last(event)) && lastMs !== undefined) set.push([attr.last(event), lastMs]);
+    out.push({ set, remove: older.keys });
   }
   return out;
 }

@@ -1,14 +1,27 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Channel } from '#shared/channels.ts';
 import { dictionaryOf } from '#shared/dictionary.ts';
 import { hex128 } from '#shared/hash.ts';
 import { MAX_TRAITS_PER_PROFILE } from '#shared/ingest/limits.ts';
-import type { Channel, ProfileChanges } from '#shared/ingest/profile-changes.ts';
-import type { ProfileState } from '#shared/ingest/state.ts';
+import type { ProfileChanges } from '#shared/profile/changes.ts';
+import type { PushToken } from '#shared/profile/profile.ts';
+import type { ProfileState } from '#shared/profile/state.ts';
+import { profileKeys } from '#shared/tables.ts';
 import type { EnrollmentItems } from './enrollment-items.ts';
 import { isConditionFailed, UpdateBuilder } from './expression.ts';
-import { REMOVE_BATCH, staleAttributes, worthCompacting } from './profile-compaction.ts';
-import { attr, PROFILE_FORMAT, readProfileItem, storedTime } from './profile-item.ts';
-import { legacyRecords, needsMigration } from './profile-migration.ts';
+import { aliasTarget, MAX_ALIAS_HOPS } from './identity-item.ts';
+import { REMOVE_BATCH, staleAttributes, withinHistory, worthCompacting } from './profile-compaction.ts';
+import { seenBase } from './profile-counter.ts';
+import {
+  attr,
+  PROFILE_FORMAT,
+  readProfileItem,
+  sameDigest,
+  seenDigest,
+  storedTime,
+  traitsOf,
+} from './profile-item.ts';
+import { type Conversion, layoutConversion, legacyRecords, needsMigration } from './profile-migration.ts';
 
 /**
  * Slots of the redelivery guard. A message id's digest lands in one slot
@@ -18,17 +31,20 @@ import { legacyRecords, needsMigration } from './profile-migration.ts';
  */
 const SEEN_SLOTS = 32;
 
-function seenSlot(messageId: string): { slot: string; digest: string } {
-  const digest = hex128(messageId).slice(0, 16);
-  return { slot: attr.seenSlot(Number.parseInt(digest.slice(0, 8), 16) % SEEN_SLOTS), digest };
+function seenSlot(messageId: string): { slot: string; digest: Uint8Array } {
+  const hex = hex128(messageId);
+  return { slot: attr.seenSlot(Number.parseInt(hex.slice(0, 8), 16) % SEEN_SLOTS), digest: seenDigest(hex) };
 }
 
 /**
  * Builds the single UpdateItem of an event. `fresh`: the event is the newest
  * the profile has seen for what it touches, so its values overwrite; when not
  * fresh, values only fill what is missing (an older event never overwrites).
+ * `known`: the traits the profile holds, counted by the slow path; without
+ * it every trait of the event must already be there (the common case), and
+ * a new one fails the condition so that the slow path counts it.
  */
-function eventUpdate(changes: ProfileChanges, fresh: boolean, newTraits?: number) {
+function eventUpdate(changes: ProfileChanges, now: Date, fresh: boolean, known?: ReadonlySet<string>) {
   const b = new UpdateBuilder();
   const put = (attribute: string, value: unknown) =>
     fresh ? b.set(attribute, value) : b.setIfAbsent(attribute, value);
@@ -53,26 +69,24 @@ function eventUpdate(changes: ProfileChanges, fresh: boolean, newTraits?: number
     `(attribute_not_exists(${slot}) OR ${slot} <> ${b.value(seen.digest)})`,
     // A new item, or one already in the current layout (older ones are migrated first).
     `(attribute_not_exists(${b.name('userId')}) OR ${format} = ${b.value(PROFILE_FORMAT)})`,
+    // Not a profile merged into another: its events belong to that one (see identity.ts).
+    `attribute_not_exists(${b.name(profileKeys.aliasOf)})`,
   ];
-  if (hasTraits) {
-    const names = Object.keys(changes.traits);
-    b.add(attr.traitNames, new Set(names));
-    // Room for every name of this event as if new, unless the slow path counted the new ones exactly.
-    const tn = b.name(attr.traitNames);
-    const room = MAX_TRAITS_PER_PROFILE - (newTraits ?? names.length);
-    conditions.push(`(attribute_not_exists(${tn}) OR size(${tn}) <= ${b.value(room)})`);
-  }
+  if (hasTraits) conditions.push(...traitConditions(b, Object.keys(changes.traits), known));
   if (hasTraits && fresh) {
     const traitsAt = b.name(attr.traitsAt);
     conditions.push(`(attribute_not_exists(${traitsAt}) OR ${traitsAt} <= ${b.value(at)})`);
   }
   if (changes.track !== undefined) {
     const { event, day, snapshot } = changes.track;
-    b.add(attr.count(event), 1);
-    if (day !== undefined) b.add(attr.day(event, day), 1);
-    b.setIfAbsent(attr.first(event), at);
+    // Counts every occurrence; the first one also sets the first-seen time (profile-counter.ts).
+    b.addFrom(attr.seen(event), seenBase(at), 1);
+    // A day already past the longest history window would only be removed again.
+    if (day !== undefined && withinHistory(day, now)) b.add(attr.day(event, day), 1);
     put(attr.last(event), at);
-    if (snapshot !== undefined) put(attr.snapshot(event), snapshot);
+    if (snapshot !== undefined) {
+      put(attr.snapshot(event), [snapshot.messageId, storedTime(snapshot.timestamp), snapshot.properties]);
+    }
     if (fresh) {
       const last = b.name(attr.last(event));
       conditions.push(`(attribute_not_exists(${last}) OR ${last} <= ${b.value(at)})`);
@@ -81,23 +95,39 @@ function eventUpdate(changes: ProfileChanges, fresh: boolean, newTraits?: number
   return { builder: b, condition: conditions.join(' AND ') };
 }
 
+/**
+ * What makes the number of traits exact without a read: each trait of the
+ * write is known (it exists) or new (it does not), and the new ones are added
+ * to the count `tc` only while it leaves them room under the cap.
+ */
+function traitConditions(b: UpdateBuilder, names: readonly string[], known?: ReadonlySet<string>) {
+  const conditions = names.map((name) => {
+    const n = b.name(attr.trait(name));
+    return known === undefined || known.has(name) ? `attribute_exists(${n})` : `attribute_not_exists(${n})`;
+  });
+  const added = known === undefined ? 0 : names.filter((name) => !known.has(name)).length;
+  if (added > 0) {
+    b.add(attr.traitCount, added);
+    const tc = b.name(attr.traitCount);
+    conditions.push(`(attribute_not_exists(${tc}) OR ${tc} <= ${b.value(MAX_TRAITS_PER_PROFILE - added)})`);
+  }
+  return conditions;
+}
+
 /** Keeps the event's traits the profile has room for: every known one, and new ones up to the cap. */
 function capTraits(changes: ProfileChanges, item: Record<string, unknown> | undefined) {
-  const known = item?.[attr.traitNames];
-  const names = known instanceof Set ? new Set([...known].map(String)) : new Set<string>();
-  let room = Math.max(0, MAX_TRAITS_PER_PROFILE - names.size);
-  let newTraits = 0;
+  const known = traitsOf(item);
+  let room = Math.max(0, MAX_TRAITS_PER_PROFILE - known.size);
   const kept: [string, unknown][] = [];
   const dropped: RecordedEvent['droppedTraits'] = [];
   for (const [trait, value] of Object.entries(changes.traits)) {
-    if (names.has(trait)) kept.push([trait, value]);
+    if (known.has(trait)) kept.push([trait, value]);
     else if (room > 0) {
       kept.push([trait, value]);
       room -= 1;
-      newTraits += 1;
     } else dropped.push({ trait, reason: `a profile keeps at most ${MAX_TRAITS_PER_PROFILE} traits` });
   }
-  return { changes: { ...changes, traits: dictionaryOf(kept) }, dropped, newTraits };
+  return { changes: { ...changes, traits: dictionaryOf(kept) }, dropped, known };
 }
 
 export type RecordedEvent = {
@@ -108,19 +138,9 @@ export type RecordedEvent = {
   state: ProfileState;
   /** Profile writes this event took (1 on the hot path). */
   writes: number;
+  /** Set when the profile was merged into another: nothing was written, the event belongs to that key. */
+  aliasOf?: string;
 };
-
-/** The first/last-seen and `traitsAt` attributes of an older item still held as ISO strings, converted. */
-function timesToConvert(item: Readonly<Record<string, unknown>>): [string, number][] {
-  const out: [string, number][] = [];
-  for (const [key, value] of Object.entries(item)) {
-    const isTime = key === attr.traitsAt || key.startsWith('ef:') || key.startsWith('el:');
-    if (!isTime || typeof value !== 'string') continue;
-    const at = storedTime(value);
-    if (Number.isFinite(at)) out.push([key, at]);
-  }
-  return out;
-}
 
 /** The profiles table: one bounded item per customer (layout in profile-item.ts). */
 export class ProfilesRepository {
@@ -176,25 +196,31 @@ export class ProfilesRepository {
     const userId = changes.userId;
     const droppedTraits: RecordedEvent['droppedTraits'] = [];
     let writes = 1;
-    const fresh = eventUpdate(changes, true);
+    const fresh = eventUpdate(changes, now, true);
     let item = await this.tryUpdate(userId, fresh.builder, fresh.condition);
     for (let attempt = 0; item === undefined && attempt < 3; attempt++) {
       const current = await this.rawItem(userId);
+      const aliasOf = aliasTarget(current);
+      if (aliasOf !== undefined) {
+        const seen = seenSlot(changes.messageId);
+        const duplicate = sameDigest(current?.[seen.slot], seen.digest);
+        return { duplicate, droppedTraits, state: readProfileItem(userId, current), writes, aliasOf };
+      }
       if (needsMigration(current) && current !== undefined) writes += await this.migrate(userId, current);
       const { slot, digest } = seenSlot(changes.messageId);
-      if (current?.[slot] === digest) {
+      if (sameDigest(current?.[slot], digest)) {
         return { duplicate: true, droppedTraits, state: readProfileItem(userId, current), writes };
       }
-      // Near the trait cap the room is counted exactly: known traits update, new ones fill what is left.
+      // New traits are counted exactly: known ones update, new ones fill what the cap leaves.
       const capped = capTraits(changes, current);
       changes = capped.changes;
       if (attempt === 0) droppedTraits.push(...capped.dropped);
-      const retry = eventUpdate(changes, true, capped.newTraits);
+      const retry = eventUpdate(changes, now, true, capped.known);
       writes += 1;
       item = await this.tryUpdate(userId, retry.builder, retry.condition);
       if (item !== undefined) break;
       // Still refused: an older event than what the profile holds, so its values only fill gaps.
-      const stale = eventUpdate(changes, false, capped.newTraits);
+      const stale = eventUpdate(changes, now, false, capped.known);
       writes += 1;
       item = await this.tryUpdate(userId, stale.builder, stale.condition);
     }
@@ -212,24 +238,12 @@ export class ProfilesRepository {
     return this.removeAll(userId, stale);
   }
 
-  /**
-   * Removes attributes in batches that keep each expression within DynamoDB's
-   * limits; `last` (if any) is applied with the final batch.
-   */
-  private async removeAll(
-    userId: string,
-    attributes: readonly string[],
-    last?: UpdateBuilder,
-  ): Promise<number> {
-    const batches: string[][] = [];
-    for (let i = 0; i < attributes.length; i += REMOVE_BATCH)
-      batches.push(attributes.slice(i, i + REMOVE_BATCH));
-    if (batches.length === 0) batches.push([]);
+  /** Removes attributes in batches that keep each expression within DynamoDB's limits. */
+  private async removeAll(userId: string, attributes: readonly string[]): Promise<number> {
     let writes = 0;
-    for (const [index, batch] of batches.entries()) {
-      const b = index === batches.length - 1 && last !== undefined ? last : new UpdateBuilder();
-      for (const key of batch) b.remove(key);
-      if (b.expression() === '') continue;
+    for (let i = 0; i < attributes.length; i += REMOVE_BATCH) {
+      const b = new UpdateBuilder();
+      for (const key of attributes.slice(i, i + REMOVE_BATCH)) b.remove(key);
       // Only on an existing item: a removal never creates an empty profile.
       await this.tryUpdate(userId, b, `attribute_exists(${b.name('userId')})`);
       writes += 1;
@@ -237,24 +251,67 @@ export class ProfilesRepository {
     return writes;
   }
 
-  /** Moves what an older-layout item holds to its own items, then rewrites the item in the current layout. */
+  /**
+   * Brings an item of an older layout to the current one (profile-migration.ts):
+   * records of the first layout move to their own items, attributes of later
+   * ones are rewritten, in batches that each convert whole event names; the
+   * last batch marks the layout. Every batch runs only while the item is still
+   * unmarked, so a concurrent migration that finished first is never undone.
+   */
   private async migrate(userId: string, item: Record<string, unknown>): Promise<number> {
     const legacy = legacyRecords(item);
     if (this.enrollments === undefined && legacy.attributes.some((k) => !k.startsWith('m:'))) {
       throw new Error('profiles: migrating an item with enrollments needs the enrollments table');
     }
     if (this.enrollments !== undefined) await this.enrollments.importLegacy(userId, legacy);
-    const done = new UpdateBuilder().set(attr.format, PROFILE_FORMAT);
-    // Times kept as ISO strings by the older layouts become numbers (conditions compare them with numbers).
-    for (const [key, value] of timesToConvert(item)) done.set(key, value);
-    const traits = Object.keys(item).filter((key) => key.startsWith('t:'));
-    if (traits.length > 0) done.set(attr.traitNames, new Set(traits.map((key) => key.slice(2))));
-    return this.removeAll(userId, legacy.attributes, done);
+    const groups = [...layoutConversion(item)];
+    for (let i = 0; i < legacy.attributes.length; i += REMOVE_BATCH)
+      groups.push({ set: [], remove: legacy.attributes.slice(i, i + REMOVE_BATCH) });
+    const batches: Conversion[][] = [[]];
+    let size = 0;
+    for (const group of groups) {
+      const ops = group.set.length + group.remove.length;
+      if (size + ops > REMOVE_BATCH && size > 0) {
+        batches.push([]);
+        size = 0;
+      }
+      batches.at(-1)?.push(group);
+      size += ops;
+    }
+    let writes = 0;
+    for (const [index, batch] of batches.entries()) {
+      const b = new UpdateBuilder();
+      for (const group of batch) {
+        for (const [key, value] of group.set) b.set(key, value);
+        for (const key of group.remove) b.remove(key);
+      }
+      if (index === batches.length - 1) {
+        b.set(attr.format, PROFILE_FORMAT);
+        // The count of traits replaces the set of their names (layouts up to 3).
+        b.set(attr.traitCount, traitsOf(item).size);
+        if (Object.hasOwn(item, 'tn')) b.remove('tn');
+      }
+      const format = b.name(attr.format);
+      const unmarked = `attribute_exists(${b.name('userId')}) AND (attribute_not_exists(${format}) OR ${format} <> ${b.value(PROFILE_FORMAT)})`;
+      writes += 1;
+      if ((await this.tryUpdate(userId, b, unmarked)) === undefined) break;
+    }
+    return writes;
   }
 
   /** The current profile, read strongly consistent (tasks act on the freshest data). */
   async get(userId: string): Promise<ProfileState> {
-    return readProfileItem(userId, await this.rawItem(userId));
+    const item = await this.rawItem(userId);
+    const own = readProfileItem(userId, item);
+    // A merged profile reads as the one it joined; caps and waiting summaries stay its own.
+    let target = aliasTarget(item);
+    for (let hop = 0; target !== undefined && hop < MAX_ALIAS_HOPS; hop++) {
+      const joined = await this.rawItem(target);
+      const further = aliasTarget(joined);
+      if (further === undefined) return { ...own, profile: readProfileItem(target, joined).profile };
+      target = further;
+    }
+    return own;
   }
 
   /**
@@ -276,11 +333,47 @@ export class ProfilesRepository {
     next: Partial<Record<Channel, string[]>>,
   ): Promise<boolean> {
     const b = new UpdateBuilder();
-    for (const [channel, list] of Object.entries(next)) b.set(`sends:${channel}`, list);
+    for (const [channel, list] of Object.entries(next)) {
+      if (channel === 'email' || channel === 'sms' || channel === 'push')
+        b.set(attr.sends(channel), list?.map((at) => storedTime(at)) ?? []);
+    }
     const v = b.name(attr.sendsVersion);
     b.set(attr.sendsVersion, readVersion + 1);
     const condition = readVersion === 0 ? `attribute_not_exists(${v})` : `${v} = ${b.value(readVersion)}`;
     return (await this.tryUpdate(userId, b, condition)) !== undefined;
+  }
+
+  /**
+   * Removes device tokens a push service reported dead and swaps tokens it
+   * replaced, in one write on an existing profile; returns the removed tokens
+   * the profile still had (a repeated report finds none, so nothing counts twice).
+   */
+  async replacePushTokens(
+    userId: string,
+    remove: readonly string[],
+    add: readonly PushToken[],
+  ): Promise<string[]> {
+    const b = new UpdateBuilder();
+    for (const token of remove) b.remove(attr.pushToken(token));
+    for (const { token, service } of add) b.set(attr.pushToken(token), service);
+    if (b.expression() === '') return [];
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { userId },
+          UpdateExpression: b.expression(),
+          ConditionExpression: `attribute_exists(${b.name('userId')})`,
+          ...b.attributes(),
+          ReturnValues: 'UPDATED_OLD',
+        }),
+      );
+      const old = out.Attributes ?? {};
+      return remove.filter((token) => old[attr.pushToken(token)] !== undefined);
+    } catch (error) {
+      if (isConditionFailed(error)) return [];
+      throw error;
+    }
   }
 
   /** Sets a channel's consent status (and optionally one topic) from delivery feedback. */
@@ -302,6 +395,15 @@ export class ProfilesRepository {
     if (change.topic !== undefined && change.subscribed !== undefined) {
       b.set(attr.topic(channel, change.topic), change.subscribed);
     }
-    await this.update(userId, b);
+    // A merged profile's consent lives on the profile it joined (a bounce of a message sent under the old id).
+    let key = userId;
+    for (let hop = 0; hop <= MAX_ALIAS_HOPS; hop++) {
+      const alias = b.name(profileKeys.aliasOf);
+      if ((await this.tryUpdate(key, b, `attribute_not_exists(${alias})`)) !== undefined) return;
+      const target = aliasTarget(await this.rawItem(key));
+      if (target === undefined) continue;
+      key = target;
+    }
+    throw new Error(`profile ${userId}: consent not recorded, its alias chain is too long`);
   }
 }

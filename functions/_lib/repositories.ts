@@ -1,8 +1,9 @@
 import { dynamoClient } from './clients/dynamo.ts';
-import { lazyConfig } from './config.ts';
+import { now } from './clock.ts';
 import { DeliveriesRepository } from './deliveries.ts';
 import { EnrollmentItems } from './enrollment-items.ts';
 import { ExperimentJudge } from './experiments.ts';
+import { ProfileIdentities } from './identity.ts';
 import { OutcomeWaiters } from './outcome-waiters.ts';
 import { ProfilesRepository } from './profiles.ts';
 import { CachedRegistry, RegistryRepository } from './registry.ts';
@@ -11,68 +12,70 @@ import { statsMetrics } from './stats-metrics.ts';
 import { TemplateSnapshots } from './templates.ts';
 
 /**
- * The repositories of the current process, created on first use from the
- * config and the (replaceable) clients. The local runtime's `status` command
- * uses these too.
+ * The repositories of the current process on the (replaceable) clients, each
+ * on the table its caller names: a handler names tables from its own config,
+ * so it reaches only the tables its manifest binds. The local runtime uses
+ * these too.
  */
-
-const profilesConfig = lazyConfig(['PROFILES_TABLE_NAME']);
-const enrollmentsConfig = lazyConfig(['ENROLLMENTS_TABLE_NAME']);
-const journeysConfig = lazyConfig(['JOURNEYS_TABLE_NAME']);
-const statsConfig = lazyConfig(['STATS_TABLE_NAME']);
-const deliveriesConfig = lazyConfig(['DELIVERIES_TABLE_NAME']);
 
 /**
- * The profiles of this process. Functions that write events to profiles also
- * get the enrollments table, where items of the older layout move when migrated.
+ * The profiles table. Functions that write events to profiles also name the
+ * enrollments table, where items of the older layout move when migrated.
  */
-export function profilesRepository(withEnrollments = false): ProfilesRepository {
+export function profilesRepository(table: string, enrollmentsTable?: string): ProfilesRepository {
   return new ProfilesRepository(
     dynamoClient(),
-    profilesConfig().PROFILES_TABLE_NAME,
-    withEnrollments ? enrollmentItems() : undefined,
+    table,
+    enrollmentsTable === undefined ? undefined : enrollmentItems(enrollmentsTable),
   );
 }
 
-export function enrollmentItems(): EnrollmentItems {
-  return new EnrollmentItems(dynamoClient(), enrollmentsConfig().ENROLLMENTS_TABLE_NAME);
+/** Merges of profiles (identify with both ids, alias) on the profiles table. */
+export function profileIdentities(table: string): ProfileIdentities {
+  return new ProfileIdentities(dynamoClient(), table, now);
+}
+
+export function enrollmentItems(table: string): EnrollmentItems {
+  return new EnrollmentItems(dynamoClient(), table);
 }
 
 /** Message steps waiting for their outcome (in the enrollments table). */
-export function outcomeWaiters(): OutcomeWaiters {
-  return new OutcomeWaiters(dynamoClient(), enrollmentsConfig().ENROLLMENTS_TABLE_NAME);
+export function outcomeWaiters(enrollmentsTable: string): OutcomeWaiters {
+  return new OutcomeWaiters(dynamoClient(), enrollmentsTable);
 }
 
-export function registryRepository(): RegistryRepository {
-  return new RegistryRepository(dynamoClient(), journeysConfig().JOURNEYS_TABLE_NAME);
+export function registryRepository(table: string): RegistryRepository {
+  return new RegistryRepository(dynamoClient(), table);
 }
 
 let cachedRegistry: CachedRegistry | undefined;
-/** The registry cache of this process (one per cold start). */
-export function liveRegistry(): CachedRegistry {
-  cachedRegistry ??= new CachedRegistry(registryRepository());
+/** The registry cache of this process (one per cold start, on the table named first). */
+export function liveRegistry(table: string): CachedRegistry {
+  cachedRegistry ??= new CachedRegistry(registryRepository(table));
   return cachedRegistry;
 }
 
-export function statsRepository(): StatsRepository {
-  return new StatsRepository(dynamoClient(), statsConfig().STATS_TABLE_NAME, { observer: statsMetrics });
+export function statsRepository(table: string): StatsRepository {
+  return new StatsRepository(dynamoClient(), table, { observer: statsMetrics });
 }
 
 /** Ends experiments on entry; a decision refreshes this process's registry cache. */
-export function experimentJudge(now: () => Date): ExperimentJudge {
-  const journeys = journeysConfig().JOURNEYS_TABLE_NAME;
-  return new ExperimentJudge(dynamoClient(), journeys, statsRepository(), now, () =>
-    liveRegistry().invalidate(),
+export function experimentJudge(
+  tables: { journeys: string; stats: string },
+  clock: () => Date,
+): ExperimentJudge {
+  return new ExperimentJudge(dynamoClient(), tables.journeys, statsRepository(tables.stats), clock, () =>
+    liveRegistry(tables.journeys).invalidate(),
   );
 }
 
-export function deliveriesRepository(): DeliveriesRepository {
-  return new DeliveriesRepository(dynamoClient(), deliveriesConfig().DELIVERIES_TABLE_NAME);
+export function deliveriesRepository(table: string): DeliveriesRepository {
+  return new DeliveriesRepository(dynamoClient(), table);
 }
 
 let snapshots: TemplateSnapshots | undefined;
 /** The templates pinned to journey versions (cached per process: snapshots never change). */
-export function templateSnapshots(): TemplateSnapshots {
-  snapshots ??= new TemplateSnapshots(dynamoClient(), journeysConfig().JOURNEYS_TABLE_NAME);
+export function templateSnapshots(journeysTable: string): TemplateSnapshots {
+  snapshots ??= new TemplateSnapshots(dynamoClient(), journeysTable);
   return snapshots;
 }

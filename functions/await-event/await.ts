@@ -5,7 +5,7 @@ import type { RegistryRepository } from '#functions/_lib/registry.ts';
 import { isAlreadyDone } from '#functions/_lib/sfn-errors.ts';
 import type { TrackEvent } from '#shared/events.ts';
 import { planIngest, waiterMatches } from '#shared/ingest/plan.ts';
-import { type ProfileState, triggerValuesFor, type Waiter, waiterKey } from '#shared/ingest/state.ts';
+import { type ProfileState, triggerValuesFor, type Waiter, waiterKey } from '#shared/profile/state.ts';
 import type { AwaitEventInput, WaitTimedOutInput } from '#shared/tasks.ts';
 
 export type AwaitDeps = {

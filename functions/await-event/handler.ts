@@ -1,8 +1,9 @@
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
-import * as z from 'zod';
+import type * as z from 'zod';
 import { sfnClient } from '#functions/_lib/clients/sfn.ts';
 import { now } from '#functions/_lib/clock.ts';
+import { lazyConfig } from '#functions/_lib/config.ts';
 import { observability } from '#functions/_lib/middleware.ts';
 import {
   deliveriesRepository,
@@ -11,15 +12,15 @@ import {
   profilesRepository,
   registryRepository,
 } from '#functions/_lib/repositories.ts';
-import { AwaitOutcomeInput, OutcomeTimedOutInput } from '#shared/outcome-tasks.ts';
-import { AwaitEventInput, WaitTimedOutInput } from '#shared/tasks.ts';
 import { type AwaitDeps, awaitEvent, waitTimedOut } from './await.ts';
+import { manifest } from './manifest.ts';
 import { awaitOutcome, type OutcomeDeps, outcomeTimedOut } from './outcome.ts';
 
+const config = lazyConfig(manifest);
 let deps: AwaitDeps | undefined;
 let outcomeDeps: OutcomeDeps | undefined;
 
-const Input = z.union([WaitTimedOutInput, AwaitOutcomeInput, OutcomeTimedOutInput, AwaitEventInput]);
+const Input = manifest.task.input;
 
 /**
  * Step Functions task (.waitForTaskToken): registers the token; ingest resumes
@@ -29,14 +30,20 @@ const Input = z.union([WaitTimedOutInput, AwaitOutcomeInput, OutcomeTimedOutInpu
  * removes that waiter when the window closes.
  */
 export const handler = middy(async (input: z.infer<typeof Input>) => {
+  const c = config();
   if ('op' in input && (input.op === 'outcome' || input.op === 'outcomeTimedOut')) {
-    outcomeDeps ??= { waiters: outcomeWaiters(), deliveries: deliveriesRepository(), sfn: sfnClient(), now };
+    outcomeDeps ??= {
+      waiters: outcomeWaiters(c.ENROLLMENTS_TABLE_NAME),
+      deliveries: deliveriesRepository(c.DELIVERIES_TABLE_NAME),
+      sfn: sfnClient(),
+      now,
+    };
     return input.op === 'outcome' ? awaitOutcome(outcomeDeps, input) : outcomeTimedOut(outcomeDeps, input);
   }
   deps ??= {
-    profiles: profilesRepository(),
-    enrollments: enrollmentItems(),
-    journeys: registryRepository(),
+    profiles: profilesRepository(c.PROFILES_TABLE_NAME),
+    enrollments: enrollmentItems(c.ENROLLMENTS_TABLE_NAME),
+    journeys: registryRepository(c.JOURNEYS_TABLE_NAME),
     sfn: sfnClient(),
     now,
   };

@@ -1,8 +1,9 @@
-import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
 import type { RegistryRepository } from '#functions/_lib/registry.ts';
+import { putSystemEvent } from '#functions/_lib/system-events.ts';
 import { pinnedName, type TemplateSnapshots } from '#functions/_lib/templates.ts';
 import { experimentStates } from '#shared/ingest/experiments.ts';
 import { liveFields } from '#shared/ingest/live-journey.ts';
@@ -46,23 +47,8 @@ export type DeployResult =
   | { status: 'rejected'; journeyId: string; violations: Violation[] }
   | { status: 'archived' | 'unknown'; journeyId: string };
 
-export const SYSTEM_EVENT_SOURCE = 'journeys.system';
-
-async function emit(deps: DeployDeps, detailType: string, detail: Record<string, unknown>) {
-  const out = await deps.events.send(
-    new PutEventsCommand({
-      Entries: [
-        {
-          Source: SYSTEM_EVENT_SOURCE,
-          DetailType: detailType,
-          Detail: JSON.stringify(detail),
-          EventBusName: deps.config.eventBus,
-        },
-      ],
-    }),
-  );
-  if ((out.FailedEntryCount ?? 0) > 0)
-    throw new Error(`PutEvents failed for ${detailType}: ${JSON.stringify(out.Entries)}`);
+function emit(deps: DeployDeps, detailType: string, detail: Record<string, unknown>): Promise<void> {
+  return putSystemEvent(deps.events, deps.config.eventBus, detailType, detail);
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false; violation: Violation } {

@@ -10,20 +10,10 @@ import { observability } from '#functions/_lib/middleware.ts';
 import { logger } from '#functions/_lib/observability.ts';
 import { registryRepository, templateSnapshots } from '#functions/_lib/repositories.ts';
 import { type DeployDeps, deployFromS3, S3Notification } from './deploy.ts';
+import { manifest } from './manifest.ts';
 import type { ScheduleConfig } from './schedules.ts';
 
-const config = lazyConfig([
-  'EVENT_BUS_NAME',
-  'JOURNEY_ROLE_ARN',
-  'SEND_MESSAGE_FUNCTION_ARN',
-  'EVALUATE_FUNCTION_ARN',
-  'AWAIT_EVENT_FUNCTION_ARN',
-  'PROFILES_TABLE_NAME',
-  'SEGMENT_ENTRY_FUNCTION_ARN',
-  'SCHEDULER_ROLE_ARN',
-  'SCHEDULE_GROUP_NAME',
-  'JOURNEY_LOG_GROUP_ARN',
-]);
+const config = lazyConfig(manifest);
 let deps: DeployDeps | undefined;
 
 /** Schedules are managed when the stack names the group, the target and the role. */
@@ -40,11 +30,11 @@ function scheduleConfig(c: ReturnType<typeof config>): ScheduleConfig | undefine
 function deployDeps(): DeployDeps {
   const c = config();
   deps ??= {
-    s3: s3Client(),
+    s3: s3Client(c.S3_FORCE_PATH_STYLE),
     sfn: sfnClient(),
     events: eventsClient(),
-    registry: registryRepository(),
-    templates: templateSnapshots(),
+    registry: registryRepository(c.JOURNEYS_TABLE_NAME),
+    templates: templateSnapshots(c.JOURNEYS_TABLE_NAME),
     config: {
       eventBus: c.EVENT_BUS_NAME,
       roleArn: c.JOURNEY_ROLE_ARN,

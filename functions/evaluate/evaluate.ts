@@ -15,7 +15,7 @@ export type EvaluateDeps = {
   stats: Pick<StatsRepository, 'increment'>;
   now: () => Date;
 };
-export type EvaluateOutput = { match: number } | { at: string } | { updated: true };
+export type EvaluateOutput = { match: number } | { at: string } | { updated: true } | { counted: true };
 
 type WaitUntil = Extract<EvaluateInput, { op: 'waitUntil' }>;
 
@@ -45,14 +45,17 @@ async function waitUntil(deps: EvaluateDeps, input: WaitUntil): Promise<{ at: st
 }
 
 async function updateProfile(deps: EvaluateDeps, input: ProfileUpdateInput): Promise<{ updated: true }> {
-  const { notNumbers } = await deps.traits.apply(
+  const { notNumbers, rejected } = await deps.traits.apply(
     input.userId,
     `${input.enrollmentId}#${input.stepId}#${input.visit}`,
     input,
   );
-  if (notNumbers.length > 0) {
-    const which = notNumbers.map((n) => `profile.traits.${n.trait} holds ${n.holds}`).join('; ');
-    throw new ProfileValueError(`not incremented, not a number: ${which} (the rest of the step was applied)`);
+  const problems = [
+    ...notNumbers.map((n) => `not incremented, not a number: profile.traits.${n.trait} holds ${n.holds}`),
+    ...rejected.map((r) => `not written: profile.traits.${r.trait}: ${r.reason}`),
+  ];
+  if (problems.length > 0) {
+    throw new ProfileValueError(`${problems.join('; ')} (the rest of the step was applied)`);
   }
   return { updated: true };
 }
@@ -61,13 +64,27 @@ async function run(deps: EvaluateDeps, input: EvaluateInput): Promise<EvaluateOu
   switch (input.op) {
     case 'branch': {
       const { profile } = await deps.profiles.get(input.userId);
-      const ctx = { profile, event: input.event, trigger: input.trigger, now: deps.now() };
+      const ctx = {
+        profile,
+        event: input.event,
+        trigger: input.trigger,
+        context: input.context,
+        now: deps.now(),
+      };
       return { match: input.conditions.findIndex((condition) => evaluateCondition(condition, ctx)) };
     }
     case 'waitUntil':
       return waitUntil(deps, input);
     case 'updateProfile':
       return updateProfile(deps, input);
+    case 'stepFailed':
+      await deps.stats.increment({
+        journeyId: input.journeyId,
+        version: input.journeyVersion,
+        stepId: input.stepId,
+        metric: failureMetric(input.error),
+      });
+      return { counted: true };
   }
 }
 

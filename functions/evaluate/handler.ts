@@ -5,22 +5,24 @@ import { now } from '#functions/_lib/clock.ts';
 import { lazyConfig } from '#functions/_lib/config.ts';
 import { observability } from '#functions/_lib/middleware.ts';
 import { profilesRepository, statsRepository } from '#functions/_lib/repositories.ts';
-import { EvaluateInput } from '#shared/tasks.ts';
+import type { EvaluateInput } from '#shared/tasks.ts';
 import { type EvaluateDeps, evaluate } from './evaluate.ts';
+import { manifest } from './manifest.ts';
 import { ProfileTraits } from './profile-traits.ts';
 
-const config = lazyConfig(['PROFILES_TABLE_NAME']);
+const config = lazyConfig(manifest);
 let deps: EvaluateDeps | undefined;
 
 /** Step Functions task: branch decisions, wait deadlines and profile updates on the fresh profile. */
 export const handler = middy(async (input: EvaluateInput) => {
+  const c = config();
   deps ??= {
-    profiles: profilesRepository(),
-    traits: new ProfileTraits(dynamoClient(), config().PROFILES_TABLE_NAME),
-    stats: statsRepository(),
+    profiles: profilesRepository(c.PROFILES_TABLE_NAME),
+    traits: new ProfileTraits(dynamoClient(), c.PROFILES_TABLE_NAME),
+    stats: statsRepository(c.STATS_TABLE_NAME),
     now,
   };
   return evaluate(deps, input);
 })
   .use(observability())
-  .use(parser({ schema: EvaluateInput }));
+  .use(parser({ schema: manifest.task.input }));

@@ -1,5 +1,8 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { profileTraitAttribute } from '#shared/tables.ts';
+import { UpdateBuilder } from '#functions/_lib/expression.ts';
+import { attr, traitsOf } from '#functions/_lib/profile-item.ts';
+import { MAX_TRAITS_PER_PROFILE } from '#shared/ingest/limits.ts';
+import { traitLimitProblem } from '#shared/ingest/trait-limits.ts';
 import type { ProfileUpdateInput } from '#shared/tasks.ts';
 
 /** What an `updateProfile` step changes, trait names as data. */
@@ -12,10 +15,17 @@ export type TraitChanges = Pick<ProfileUpdateInput, 'set' | 'increment' | 'unset
  */
 const LAST_UPDATE = 'stepUpdate';
 
-/** The outcome: traits that were not incremented because they hold something other than a number. */
-export type TraitUpdate = { notNumbers: { trait: string; holds: string }[] };
+/**
+ * The outcome: traits not incremented because they hold something other than
+ * a number, and traits not written because they do not fit the profile's
+ * limits (too many traits, a value or name too large), each with the reason.
+ */
+export type TraitUpdate = {
+  notNumbers: { trait: string; holds: string }[];
+  rejected: { trait: string; reason: string }[];
+};
 
-/** Attempts before giving up on a profile whose increment targets keep changing type. */
+/** Attempts before giving up on a profile that keeps changing under the step. */
 const ATTEMPTS = 3;
 
 function isConditionFailed(error: unknown): boolean {
@@ -29,11 +39,61 @@ function describeValue(value: unknown): string {
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
+type Plan = {
+  changes: TraitChanges;
+  /** Traits the write creates (counted into `tc`) and the existing ones it removes. */
+  added: string[];
+  removed: string[];
+  known: ReadonlySet<string>;
+  notNumbers: TraitUpdate['notNumbers'];
+  rejected: TraitUpdate['rejected'];
+};
+
+/**
+ * Decides what of the step fits the profile as it is: values and names within
+ * the limits of shared/ingest/limits.ts, increments only of numbers, and new
+ * traits only while the profile keeps at most MAX_TRAITS_PER_PROFILE (traits
+ * the step removes make room first).
+ */
+function plan(changes: TraitChanges, item: Readonly<Record<string, unknown>> | undefined): Plan {
+  const known = traitsOf(item);
+  const rejected: Plan['rejected'] = [];
+  const notNumbers: Plan['notNumbers'] = [];
+  const removed = [...new Set(changes.unset)].filter((trait) => known.has(trait));
+  let room = MAX_TRAITS_PER_PROFILE - known.size + removed.length;
+  const added: string[] = [];
+  const fits = (trait: string, value: unknown): boolean => {
+    const problem = traitLimitProblem(trait, value);
+    if (problem !== undefined) rejected.push({ trait, reason: problem });
+    else if (known.has(trait) || added.includes(trait)) return true;
+    else if (room <= 0)
+      rejected.push({ trait, reason: `a profile keeps at most ${MAX_TRAITS_PER_PROFILE} traits` });
+    else {
+      room -= 1;
+      added.push(trait);
+      return true;
+    }
+    return false;
+  };
+  const set = changes.set.filter(({ trait, value }) => value === undefined || fits(trait, value));
+  const increment = changes.increment.filter(({ trait, by }) => {
+    const current = item?.[attr.trait(trait)];
+    if (current !== undefined && typeof current !== 'number') {
+      notNumbers.push({ trait, holds: describeValue(current) });
+      return false;
+    }
+    return fits(trait, by);
+  });
+  return { changes: { set, increment, unset: changes.unset }, added, removed, known, notNumbers, rejected };
+}
+
 /**
  * Profile traits written by `updateProfile` steps, as `t:<trait>` attributes
  * (shared/tables.ts). Values keep their JSON type — the document client
  * stores a number as N, a boolean as BOOL, a list as L — so later numeric
- * conditions compare numbers.
+ * conditions compare numbers. They count toward the same limits as traits
+ * from identify calls: what does not fit is left out, and `evaluate` fails
+ * the step with the reasons so the journey's failure policy applies.
  */
 export class ProfileTraits {
   constructor(
@@ -43,95 +103,74 @@ export class ProfileTraits {
 
   /**
    * Applies the changes of one step visit in one conditional write, once: a
-   * retried invocation of a visit already applied changes nothing. An
-   * increment of a trait that holds something other than a number would make
-   * DynamoDB refuse the whole update, losing the step's set and unset: such
-   * traits are left alone, the rest is applied, and they are returned.
+   * retried invocation of a visit already applied changes nothing. The write
+   * is planned on the profile as read, and its conditions hold it to that
+   * reading (each trait known or new, an increment's target still a number,
+   * the count of traits under the cap); when the profile changed meanwhile it
+   * is read and planned again.
    */
   async apply(userId: string, visit: string, changes: TraitChanges): Promise<TraitUpdate> {
-    const skipped = new Map<string, string>();
     for (let attempt = 1; ; attempt++) {
-      const increments = changes.increment.filter((i) => !skipped.has(i.trait));
+      const item = await this.item(userId);
+      const planned = plan(changes, item);
+      const outcome = { notNumbers: planned.notNumbers, rejected: planned.rejected };
+      if (item?.[LAST_UPDATE] === visit) return outcome;
       try {
-        await this.write(userId, visit, { ...changes, increment: increments });
-        return { notNumbers: [...skipped].map(([trait, holds]) => ({ trait, holds })) };
+        await this.write(userId, visit, planned);
+        return outcome;
       } catch (error) {
         if (!isConditionFailed(error) || attempt === ATTEMPTS) throw error;
-      }
-      const current = await this.current(
-        userId,
-        increments.map((i) => i.trait),
-      );
-      const notNumbers = () => [...skipped].map(([trait, holds]) => ({ trait, holds }));
-      if (current.lastVisit === visit) return { notNumbers: notNumbers() };
-      for (const [trait, value] of current.traits) {
-        if (typeof value !== 'number' && value !== undefined) skipped.set(trait, describeValue(value));
       }
     }
   }
 
-  private async write(userId: string, visit: string, changes: TraitChanges): Promise<void> {
+  private async write(userId: string, visit: string, planned: Plan): Promise<void> {
+    const { changes, added, removed, known } = planned;
+    const b = new UpdateBuilder().set(LAST_UPDATE, visit);
+    const last = b.name(LAST_UPDATE);
     // Applied once per visit: a retry of a visit already written fails the check, and `apply` sees why.
-    const names: Record<string, string> = { '#last': LAST_UPDATE };
-    const values: Record<string, unknown> = { ':visit': visit };
-    const clauses = { SET: ['#last = :visit'], ADD: [] as string[], REMOVE: [] as string[] };
-    const conditions: string[] = ['(attribute_not_exists(#last) OR #last <> :visit)'];
-    changes.set.forEach(({ trait, value }, i) => {
-      if (value === undefined) return;
-      names[`#s${i}`] = profileTraitAttribute(trait);
-      values[`:s${i}`] = value;
-      clauses.SET.push(`#s${i} = :s${i}`);
-    });
-    changes.increment.forEach(({ trait, by }, i) => {
-      names[`#i${i}`] = profileTraitAttribute(trait);
-      values[`:i${i}`] = by;
-      clauses.ADD.push(`#i${i} :i${i}`);
-      // ADD on a non-number fails the whole update: let the check fail instead, and learn which.
-      conditions.push(`(attribute_not_exists(#i${i}) OR attribute_type(#i${i}, :number))`);
-    });
-    changes.unset.forEach((trait, i) => {
-      names[`#u${i}`] = profileTraitAttribute(trait);
-      clauses.REMOVE.push(`#u${i}`);
-    });
-    const expression = (['SET', 'ADD', 'REMOVE'] as const)
-      .filter((k) => clauses[k].length > 0)
-      .map((k) => `${k} ${clauses[k].join(', ')}`)
-      .join(' ');
-    if (changes.increment.length > 0) values[':number'] = 'N';
+    const conditions = [`(attribute_not_exists(${last}) OR ${last} <> ${b.value(visit)})`];
+    const expect = (trait: string) => {
+      const n = b.name(attr.trait(trait));
+      conditions.push(known.has(trait) ? `attribute_exists(${n})` : `attribute_not_exists(${n})`);
+    };
+    for (const { trait, value } of changes.set) {
+      if (value === undefined) continue;
+      b.set(attr.trait(trait), value);
+      expect(trait);
+    }
+    for (const { trait, by } of changes.increment) {
+      b.add(attr.trait(trait), by);
+      expect(trait);
+      // An increment of something that is not a number would fail the whole update.
+      if (known.has(trait)) conditions.push(`attribute_type(${b.name(attr.trait(trait))}, ${b.value('N')})`);
+    }
+    for (const trait of changes.unset) {
+      b.remove(attr.trait(trait));
+      expect(trait);
+    }
+    const delta = added.length - removed.length;
+    if (delta !== 0) b.add(attr.traitCount, delta);
+    if (added.length > 0) {
+      const tc = b.name(attr.traitCount);
+      conditions.push(`(attribute_not_exists(${tc}) OR ${tc} <= ${b.value(MAX_TRAITS_PER_PROFILE - delta)})`);
+    }
     await this.db.send(
       new UpdateCommand({
         TableName: this.table,
         Key: { userId },
-        UpdateExpression: expression,
+        UpdateExpression: b.expression(),
         ConditionExpression: conditions.join(' AND '),
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
+        ...b.attributes(),
       }),
     );
   }
 
-  /** The current values of some traits, and the last visit applied. */
-  private async current(
-    userId: string,
-    traits: string[],
-  ): Promise<{ traits: Map<string, unknown>; lastVisit: unknown }> {
-    const names = Object.fromEntries([
-      ...traits.map((trait, i) => [`#t${i}`, profileTraitAttribute(trait)]),
-      ['#last', LAST_UPDATE],
-    ]);
+  /** The profile item, strongly consistent (a step acts on the freshest data). */
+  private async item(userId: string): Promise<Record<string, unknown> | undefined> {
     const { Item } = await this.db.send(
-      new GetCommand({
-        TableName: this.table,
-        Key: { userId },
-        ProjectionExpression: Object.keys(names).join(', '),
-        ExpressionAttributeNames: names,
-        ConsistentRead: true,
-      }),
+      new GetCommand({ TableName: this.table, Key: { userId }, ConsistentRead: true }),
     );
-    const item = new Map(Object.entries(Item ?? {}));
-    return {
-      traits: new Map(traits.map((trait) => [trait, item.get(profileTraitAttribute(trait))])),
-      lastVisit: item.get(LAST_UPDATE),
-    };
+    return Item;
   }
 }

@@ -1,19 +1,23 @@
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
+import { lazyConfig } from '#functions/_lib/config.ts';
 import { EventBridgeEvent } from '#functions/_lib/eventbridge-event.ts';
 import { observability } from '#functions/_lib/middleware.ts';
 import { logger } from '#functions/_lib/observability.ts';
 import { enrollmentItems, profilesRepository, statsRepository } from '#functions/_lib/repositories.ts';
+import { manifest } from './manifest.ts';
 import { executionStatusChanged, type StatusDeps } from './status.ts';
 
+const config = lazyConfig(manifest);
 let deps: StatusDeps | undefined;
 
 /** Step Functions "Execution Status Change" events of journey executions (default bus). */
 export const handler = middy(async (event: EventBridgeEvent) => {
+  const c = config();
   deps ??= {
-    enrollments: enrollmentItems(),
-    profiles: profilesRepository(),
-    stats: statsRepository(),
+    enrollments: enrollmentItems(c.ENROLLMENTS_TABLE_NAME),
+    profiles: profilesRepository(c.PROFILES_TABLE_NAME),
+    stats: statsRepository(c.STATS_TABLE_NAME),
   };
   const result = await executionStatusChanged(deps, event.detail);
   if (result.status === 'ignored') logger.info('execution status change ignored', { reason: result.reason });

@@ -12,25 +12,29 @@ import {
   enrollmentItems,
   experimentJudge,
   liveRegistry,
+  profileIdentities,
   profilesRepository,
   statsRepository,
 } from '#functions/_lib/repositories.ts';
 import { METRICS } from '#shared/metrics.ts';
 import { type IngestDeps, ingestEvent } from './ingest.ts';
+import { manifest } from './manifest.ts';
 
-const config = lazyConfig(['REJECTED_QUEUE_URL']);
+const config = lazyConfig(manifest);
 let deps: IngestDeps | undefined;
 
 function ingestDeps(): IngestDeps {
+  const c = config();
   deps ??= {
-    profiles: profilesRepository(true),
-    enrollments: enrollmentItems(),
-    registry: liveRegistry(),
-    stats: statsRepository(),
-    experiments: experimentJudge(now),
+    profiles: profilesRepository(c.PROFILES_TABLE_NAME, c.ENROLLMENTS_TABLE_NAME),
+    identities: profileIdentities(c.PROFILES_TABLE_NAME),
+    enrollments: enrollmentItems(c.ENROLLMENTS_TABLE_NAME),
+    registry: liveRegistry(c.JOURNEYS_TABLE_NAME),
+    stats: statsRepository(c.STATS_TABLE_NAME),
+    experiments: experimentJudge({ journeys: c.JOURNEYS_TABLE_NAME, stats: c.STATS_TABLE_NAME }, now),
     sfn: sfnClient(),
     sqs: sqsClient(),
-    rejectedQueueUrl: config().REJECTED_QUEUE_URL,
+    rejectedQueueUrl: c.REJECTED_QUEUE_URL,
     now,
   };
   return deps;

@@ -1,20 +1,30 @@
 import { SendTaskSuccessCommand, type SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
-import { startEnrollment } from '#functions/_lib/enrollments.ts';
+import { recordSkip, startEnrollment } from '#functions/_lib/enrollments.ts';
 import type { ExperimentJudge } from '#functions/_lib/experiments.ts';
+import type { ProfileIdentities } from '#functions/_lib/identity.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import type { CachedRegistry } from '#functions/_lib/registry.ts';
 import { isAlreadyDone } from '#functions/_lib/sfn-errors.ts';
 import type { StatsRepository } from '#functions/_lib/stats.ts';
-import { type CustomerEvent, customerIdOf, type EventProblem, parseCustomerEvent } from '#shared/events.ts';
+import {
+  type CustomerEvent,
+  customerIdOf,
+  type EventProblem,
+  isAliasCall,
+  parseAliasEvent,
+  parseCustomerEvent,
+} from '#shared/events.ts';
 import { awaitedEvents, countedEvents } from '#shared/ingest/live-journey.ts';
 import { type Finish, finishes, planIngest, type Resume, references } from '#shared/ingest/plan.ts';
-import { profileChanges } from '#shared/ingest/profile-changes.ts';
-import type { Waiter } from '#shared/ingest/state.ts';
+import { profileChanges } from '#shared/profile/changes.ts';
+import type { Waiter } from '#shared/profile/state.ts';
+import { mergeAlias, recordOnProfile } from './identity.ts';
 
 export type IngestDeps = {
   profiles: ProfilesRepository;
+  identities: ProfileIdentities;
   enrollments: EnrollmentItems;
   registry: CachedRegistry;
   stats: StatsRepository;
@@ -127,18 +137,24 @@ async function keepDropped(
 
 /** Ingests one EventBridge event whose detail is a customer event. */
 export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<IngestResult> {
+  if (isAliasCall(detail)) {
+    const alias = parseAliasEvent(detail);
+    const problems = alias.ok ? await mergeAlias(deps, alias.event, deps.now()) : alias.problems;
+    if (problems.length > 0) return reject(deps, detail, problems);
+    return { status: 'recorded', enrolled: [], resumed: [], finished: [] };
+  }
   const parsed = parseCustomerEvent(detail);
   if (!parsed.ok) return reject(deps, detail, parsed.problems);
   const event = parsed.event;
-  const userId = customerIdOf(event);
   const now = deps.now();
   const journeys = await deps.registry.live();
-  const changes = profileChanges(event, userId, {
+  const changes = profileChanges(event, customerIdOf(event), {
     awaited: awaitedEvents(journeys),
     counted: countedEvents(journeys),
   });
   await keepDropped(deps, event, changes.droppedTraits);
-  const recorded = await deps.profiles.recordEvent(changes, now);
+  // The key may stand for another profile (merged ids): events land on the profile it joined.
+  const { userId, recorded } = await recordOnProfile(deps, event, changes, now);
   await keepDropped(deps, event, recorded.droppedTraits);
   const { state } = recorded;
   const status = recorded.duplicate ? 'duplicate' : 'recorded';
@@ -159,6 +175,8 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
     const entry = { userId, at, trigger: event, count: !recorded.duplicate };
     if (await startEnrollment(deps, p, entry)) enrolled.push(p.enrollmentId);
   }
+  // A redelivered event was counted the first time.
+  if (!recorded.duplicate) for (const s of plan.skip) await recordSkip(deps, s.journey, s.reason);
   for (const r of plan.resume) await resume(deps, event, userId, r);
   await removeTimedOut(deps, userId, waiters, now);
   return {

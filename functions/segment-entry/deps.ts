@@ -1,15 +1,26 @@
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EnrollmentDeps } from '#functions/_lib/enrollments.ts';
 import type { RegistryRepository } from '#functions/_lib/registry.ts';
+import type { OpenExecutions } from './headroom.ts';
+import type { Pacing } from './pacing.ts';
+import type { SegmentRuns } from './runs.ts';
 
 /** What segment entry works with; tests pass dynalite and mocked SQS / Step Functions. */
 export type SegmentDeps = EnrollmentDeps & {
   db: DynamoDBDocumentClient;
   profilesTable: string;
-  registry: RegistryRepository;
+  registry: Pick<RegistryRepository, 'get'>;
+  runs: Pick<SegmentRuns, 'claim' | 'queued' | 'scanned' | 'enrolled' | 'complete'>;
   sqs: SQSClient;
   queueUrl: string;
+  /** Run started / completed notifications go on this bus. */
+  events: EventBridgeClient;
+  eventBus: string;
+  pacing: Pacing;
+  /** Open executions in the account: entry pauses near the limit. */
+  openExecutions: Pick<OpenExecutions, 'count'>;
   now: () => Date;
   /** Profiles per Scan page (SCAN_PAGE_SIZE unless a test wants many pages). */
   scanPageSize?: number;

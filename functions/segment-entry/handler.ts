@@ -3,6 +3,7 @@ import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
 import * as z from 'zod';
 import { dynamoClient } from '#functions/_lib/clients/dynamo.ts';
+import { eventsClient } from '#functions/_lib/clients/events.ts';
 import { sfnClient } from '#functions/_lib/clients/sfn.ts';
 import { sqsClient } from '#functions/_lib/clients/sqs.ts';
 import { now } from '#functions/_lib/clock.ts';
@@ -12,35 +13,61 @@ import { logger, metrics } from '#functions/_lib/observability.ts';
 import {
   enrollmentItems,
   experimentJudge,
-  profilesRepository,
   registryRepository,
   statsRepository,
 } from '#functions/_lib/repositories.ts';
 import { METRICS } from '#shared/metrics.ts';
 import { ScheduledRun } from '#shared/segment/work.ts';
 import type { SegmentDeps } from './deps.ts';
+import { OpenExecutions } from './headroom.ts';
+import { manifest } from './manifest.ts';
+import { realPacing } from './pacing.ts';
 import { processRecords } from './records.ts';
 import { startRun } from './run.ts';
+import { SegmentRuns } from './runs.ts';
 
-const config = lazyConfig(['PROFILES_TABLE_NAME', 'SEGMENT_QUEUE_URL']);
+const config = lazyConfig(manifest);
 let deps: SegmentDeps | undefined;
 
 function segmentDeps(): SegmentDeps {
+  if (deps !== undefined) return deps;
   const c = config();
-  deps ??= {
+  // The pace lives as long as the process: a warm worker keeps to its share across invocations.
+  const pacing = realPacing(c.SEGMENT_START_RATE, c.SEGMENT_WORKERS);
+  pacing.onThrottle = () => metrics.addMetric(METRICS.segmentThrottled, MetricUnit.Count, 1);
+  deps = {
     db: dynamoClient(),
     profilesTable: c.PROFILES_TABLE_NAME,
-    profiles: profilesRepository(),
-    enrollments: enrollmentItems(),
-    registry: registryRepository(),
-    stats: statsRepository(),
-    experiments: experimentJudge(now),
+    runs: new SegmentRuns(dynamoClient(), c.STATS_TABLE_NAME),
+    events: eventsClient(),
+    eventBus: c.EVENT_BUS_NAME,
+    pacing,
+    openExecutions: new OpenExecutions(
+      registryRepository(c.JOURNEYS_TABLE_NAME),
+      statsRepository(c.STATS_TABLE_NAME),
+      () => performance.now(),
+    ),
+    enrollments: enrollmentItems(c.ENROLLMENTS_TABLE_NAME),
+    registry: registryRepository(c.JOURNEYS_TABLE_NAME),
+    stats: statsRepository(c.STATS_TABLE_NAME),
+    experiments: experimentJudge({ journeys: c.JOURNEYS_TABLE_NAME, stats: c.STATS_TABLE_NAME }, now),
     sfn: sfnClient(),
     sqs: sqsClient(),
     queueUrl: c.SEGMENT_QUEUE_URL,
     now,
   };
   return deps;
+}
+
+/** Open executions, account-wide and per journey, as the worker last counted them (the alarm reads these). */
+async function publishOpenExecutions(d: SegmentDeps): Promise<void> {
+  const open = await d.openExecutions.count();
+  metrics.singleMetric().addMetric(METRICS.openExecutions, MetricUnit.Count, open.account);
+  for (const [journeyId, count] of open.perJourney) {
+    const single = metrics.singleMetric();
+    single.addDimensions({ journey: journeyId });
+    single.addMetric(METRICS.openExecutions, MetricUnit.Count, count);
+  }
 }
 
 /** The SQS event fields the worker reads. */
@@ -65,6 +92,12 @@ export const handler = middy(async (event: SegmentEntryEvent) => {
   metrics.addMetric(METRICS.segmentScanned, MetricUnit.Count, result.totals.scanned);
   metrics.addMetric(METRICS.segmentMatched, MetricUnit.Count, result.totals.matched);
   metrics.addMetric(METRICS.enrollments, MetricUnit.Count, result.totals.enrolled);
+  await publishOpenExecutions(d);
+  if (result.paused.length > 0) logger.warn('segment entry paused', { reasons: result.paused });
+  for (const run of result.completed) {
+    metrics.addMetric(METRICS.segmentRunsCompleted, MetricUnit.Count, 1);
+    logger.info('segment run completed', { run });
+  }
   if (result.problems.length > 0) logger.warn('segment work failed', { problems: result.problems });
   return { batchItemFailures: result.batchItemFailures };
 })

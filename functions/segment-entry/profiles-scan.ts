@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { readProfileItem } from '#functions/_lib/profile-item.ts';
-import type { ProfileState } from '#shared/ingest/state.ts';
+import type { ProfileState } from '#shared/profile/state.ts';
 
 export type ScanPage = { profiles: ProfileState[]; cursor?: Record<string, unknown> };
 

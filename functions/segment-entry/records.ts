@@ -1,14 +1,20 @@
 import { SegmentWork } from '#shared/segment/work.ts';
 import type { SegmentDeps } from './deps.ts';
+import { emitRunEvent, RUN_EVENTS } from './events.ts';
+import type { RunRecord } from './runs.ts';
 import { processWork, type WorkResult } from './work.ts';
 
 export type SqsRecord = { messageId: string; body: string };
 
 export type BatchResult = {
-  totals: Omit<WorkResult, 'skipped'>;
+  totals: Omit<WorkResult, 'skipped' | 'completed' | 'paused'>;
+  /** Why enroll items were put back for later (entry paused), once per reason. */
+  paused: string[];
   /** The SQS partial batch response: only these messages are received again. */
   batchItemFailures: { itemIdentifier: string }[];
   problems: { messageId: string; error: string }[];
+  /** Runs this batch completed. */
+  completed: (RunRecord & { journeyId: string; runId: string })[];
 };
 
 function parseBody(body: string): SegmentWork {
@@ -25,13 +31,25 @@ export async function processRecords(deps: SegmentDeps, records: readonly SqsRec
     totals: { scanned: 0, matched: 0, enrolled: 0 },
     batchItemFailures: [],
     problems: [],
+    completed: [],
+    paused: [],
   };
   for (const record of records) {
     try {
-      const done = await processWork(deps, parseBody(record.body));
+      const work = parseBody(record.body);
+      const done = await processWork(deps, work);
       result.totals.scanned += done.scanned;
       result.totals.matched += done.matched;
       result.totals.enrolled += done.enrolled;
+      if (done.paused !== undefined && !result.paused.includes(done.paused)) result.paused.push(done.paused);
+      if (done.completed !== undefined) {
+        const run = { journeyId: work.journeyId, runId: work.runId, ...done.completed };
+        result.completed.push(run);
+        // The work is done and counted: a lost notification must not redo it.
+        await emitRunEvent(deps, RUN_EVENTS.completed, run).catch((error: unknown) =>
+          result.problems.push({ messageId: record.messageId, error: `completion event: ${String(error)}` }),
+        );
+      }
     } catch (error) {
       result.batchItemFailures.push({ itemIdentifier: record.messageId });
       result.problems.push({

@@ -1,6 +1,7 @@
 import { notRunnable, runIdOf } from '#shared/segment/run.ts';
 import { type ScheduledRun, scanItems } from '#shared/segment/work.ts';
 import type { SegmentDeps } from './deps.ts';
+import { emitRunEvent, RUN_EVENTS } from './events.ts';
 import { sendWork } from './queue.ts';
 
 export type RunResult =
@@ -9,10 +10,12 @@ export type RunResult =
 
 /**
  * The scheduled invocation: fans a run out into one scan item per Scan
- * segment. Cheap and quick whatever the table size; the paced worker does the rest.
+ * segment. Cheap and quick whatever the table size; the paced worker does
+ * the rest. The run record makes a retried invocation of the same occurrence
+ * a no-op once the first one queued the scans.
  */
 export async function startRun(
-  deps: Pick<SegmentDeps, 'registry' | 'sqs' | 'queueUrl' | 'now'>,
+  deps: Pick<SegmentDeps, 'registry' | 'runs' | 'sqs' | 'queueUrl' | 'events' | 'eventBus' | 'now'>,
   input: ScheduledRun,
 ): Promise<RunResult> {
   const { journeyId } = input;
@@ -21,6 +24,11 @@ export async function startRun(
   const reason = journey === undefined ? 'unknown journey' : notRunnable(journey, new Date(runId));
   if (reason !== undefined) return { status: 'skipped', journeyId, runId, reason };
   const items = scanItems(journeyId, runId);
+  const run = { journeyId, runId };
+  if (!(await deps.runs.claim(run, items.length, deps.now())))
+    return { status: 'skipped', journeyId, runId, reason: 'already started' };
   await sendWork(deps.sqs, deps.queueUrl, items);
+  await deps.runs.queued(run, deps.now());
+  await emitRunEvent(deps, RUN_EVENTS.started, { journeyId, runId, segments: items.length });
   return { status: 'started', journeyId, runId, segments: items.length };
 }

@@ -1,5 +1,6 @@
 import { startEnrollment } from '#functions/_lib/enrollments.ts';
 import type { RegistryEntry } from '#functions/_lib/registry.ts';
+import { pauseReason } from '#shared/segment/headroom.ts';
 import { inSegment, isSegmentJourney, notRunnable, segmentEnrollment } from '#shared/segment/run.ts';
 import {
   type EnrollItem,
@@ -9,18 +10,31 @@ import {
   type SegmentWork,
 } from '#shared/segment/work.ts';
 import type { SegmentDeps } from './deps.ts';
+import { inPool, pacedStart } from './pacing.ts';
 import { scanProfiles } from './profiles-scan.ts';
-import { sendWork } from './queue.ts';
+import { MAX_DELAY_SECONDS, sendWork } from './queue.ts';
+import type { RunRecord } from './runs.ts';
 
-export type WorkResult = { scanned: number; matched: number; enrolled: number; skipped?: string };
+export type WorkResult = {
+  scanned: number;
+  matched: number;
+  enrolled: number;
+  skipped?: string;
+  /** Why this enroll item was put back on the queue for later instead of carried out. */
+  paused?: string;
+  /** The run's record when this item completed the run. */
+  completed?: RunRecord;
+};
 
 const NOTHING: WorkResult = { scanned: 0, matched: 0, enrolled: 0 };
 
 /**
  * One Scan page: the profiles in the segment and audience whom re-entry lets
  * in become enroll items; then the next page of this Scan segment is queued.
- * The continuation is sent last, so a failure before it retries this page
- * instead of starting a second chain.
+ * The page is counted on the run record after its enroll items are queued
+ * and before its continuation, so the run cannot look complete while a page
+ * of it is still to be counted. The continuation is sent last, so a failure
+ * before it retries this page instead of starting a second chain.
  */
 async function scan(deps: SegmentDeps, item: ScanItem, journey: RegistryEntry): Promise<WorkResult> {
   if (!isSegmentJourney(journey)) return { ...NOTHING, skipped: 'not segment-triggered' };
@@ -34,26 +48,49 @@ async function scan(deps: SegmentDeps, item: ScanItem, journey: RegistryEntry): 
     // Re-entry is judged by the conditional write of the re-entry record when enrolling.
     .filter((state) => segmentEnrollment(journey, state.profile.userId, item.runId) !== undefined)
     .map((state) => state.profile.userId);
-  await sendWork(deps.sqs, deps.queueUrl, enrollItems(item.journeyId, item.runId, matched));
-  if (page.cursor !== undefined) await sendWork(deps.sqs, deps.queueUrl, [{ ...item, cursor: page.cursor }]);
-  return { scanned: page.profiles.length, matched: matched.length, enrolled: 0 };
+  const work = enrollItems(item.journeyId, item.runId, matched);
+  await sendWork(deps.sqs, deps.queueUrl, work);
+  const last = page.cursor === undefined;
+  await deps.runs.scanned(item, {
+    scanned: page.profiles.length,
+    matched: matched.length,
+    enrollItems: work.length,
+    ...(last ? { segmentDone: item.segment } : {}),
+  });
+  if (!last) await sendWork(deps.sqs, deps.queueUrl, [{ ...item, cursor: page.cursor }]);
+  const completed = last ? await deps.runs.complete(item, deps.now()) : undefined;
+  return {
+    scanned: page.profiles.length,
+    matched: matched.length,
+    enrolled: 0,
+    ...(completed && { completed }),
+  };
 }
 
 /**
- * Enrolls a batch of matched customers, one after the other (the worker's
- * concurrency paces StartExecution). The profile write enforces re-entry
- * again and the name is the run's, so a redelivered item enrolls no one twice.
+ * Enrolls a batch of matched customers, several at once, each start paced
+ * to the worker's share of the rate and retried after backoff while
+ * throttled. The profile write enforces re-entry again and the name is the
+ * run's, so a redelivered item enrolls no one twice.
  */
 async function enroll(deps: SegmentDeps, item: EnrollItem, journey: RegistryEntry): Promise<WorkResult> {
-  let enrolled = 0;
-  const trigger = { type: 'segment' as const, timestamp: item.runId };
-  for (const userId of item.userIds) {
-    const plan = segmentEnrollment(journey, userId, item.runId);
-    if (plan === undefined) continue;
-    const entry = { userId, at: item.runId, trigger, count: true };
-    if (await startEnrollment(deps, plan, entry)) enrolled += 1;
+  const paused = pauseReason((await deps.openExecutions.count()).account);
+  if (paused !== undefined) {
+    // Paused, never dropped: the item comes back when executions have had time to end.
+    await sendWork(deps.sqs, deps.queueUrl, [item], MAX_DELAY_SECONDS);
+    return { ...NOTHING, paused };
   }
-  return { ...NOTHING, enrolled };
+  const trigger = { type: 'segment' as const, timestamp: item.runId };
+  const started = await inPool(item.userIds, deps.pacing.inFlight, async (userId) => {
+    const plan = segmentEnrollment(journey, userId, item.runId);
+    if (plan === undefined) return false;
+    const entry = { userId, at: item.runId, trigger, count: true };
+    return pacedStart(deps.pacing, () => startEnrollment(deps, plan, entry));
+  });
+  const enrolled = started.filter(Boolean).length;
+  await deps.runs.enrolled(item, enrolled);
+  const completed = await deps.runs.complete(item, deps.now());
+  return { ...NOTHING, enrolled, ...(completed && { completed }) };
 }
 
 /** Carries out one work item; a journey archived, paused or redeployed without a segment stops its run. */

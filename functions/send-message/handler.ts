@@ -18,26 +18,22 @@ import {
 import { unsubscribeSigningKey } from '#functions/_lib/signing-key.ts';
 import { DeferredError, ErrorName, JourneyError } from '#shared/errors.ts';
 import { messageMetric } from '#shared/metrics.ts';
-import { SendMessageInput, type SendMessageOutput } from '#shared/tasks.ts';
+import type { SendMessageInput, SendMessageOutput } from '#shared/tasks.ts';
+import { manifest } from './manifest.ts';
 import { type SendDeps, sendMessage } from './send.ts';
 
-const config = lazyConfig([
-  'SES_CONFIGURATION_SET',
-  'SENDER_EMAIL',
-  'PINPOINT_APPLICATION_ID',
-  'UNSUBSCRIBE_BASE_URL',
-]);
+const config = lazyConfig(manifest);
 let deps: SendDeps | undefined;
 const LEASE_MARGIN_MS = 5_000;
 
 function sendDeps(): SendDeps {
   const c = config();
   deps ??= {
-    profiles: profilesRepository(),
-    deliveries: deliveriesRepository(),
-    stats: statsRepository(),
-    enrollments: enrollmentItems(),
-    templates: templateSnapshots(),
+    profiles: profilesRepository(c.PROFILES_TABLE_NAME),
+    deliveries: deliveriesRepository(c.DELIVERIES_TABLE_NAME),
+    stats: statsRepository(c.STATS_TABLE_NAME),
+    enrollments: enrollmentItems(c.ENROLLMENTS_TABLE_NAME),
+    templates: templateSnapshots(c.JOURNEYS_TABLE_NAME),
     ses: sesClient(),
     pinpoint: pinpointClient(),
     config: {
@@ -46,7 +42,7 @@ function sendDeps(): SendDeps {
       pinpointApplicationId: c.PINPOINT_APPLICATION_ID,
       unsubscribeBaseUrl: c.UNSUBSCRIBE_BASE_URL,
     },
-    unsubscribeKey: unsubscribeSigningKey,
+    unsubscribeKey: unsubscribeSigningKey(c),
     now,
   };
   return deps;
@@ -74,4 +70,4 @@ export const handler = middy(
   },
 )
   .use(observability())
-  .use(parser({ schema: SendMessageInput }));
+  .use(parser({ schema: manifest.task.input }));

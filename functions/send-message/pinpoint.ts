@@ -1,7 +1,8 @@
 import { type ChannelType, type PinpointClient, SendMessagesCommand } from '@aws-sdk/client-pinpoint';
 import { providerError } from '#functions/_lib/provider-errors.ts';
+import { type PushResult, type TokenOutcome, tokenOutcomes } from '#shared/delivery/push-results.ts';
 import { DeliveryFailedError, OutcomeUnknownError, ThrottledError, TransientError } from '#shared/errors.ts';
-import type { PushToken } from '#shared/profile.ts';
+import type { PushToken } from '#shared/profile/profile.ts';
 
 /**
  * SMS and push through Pinpoint SendMessages (AWS End User Messaging) to
@@ -24,7 +25,10 @@ export type PushRequest = {
   timeToLiveSeconds?: number;
 };
 
-type Result = { DeliveryStatus?: string; StatusMessage?: string; MessageId?: string };
+type Result = PushResult;
+
+/** Told the outcome of every token of a push before the send's own outcome is decided (it must not throw). */
+export type TokenListener = (outcomes: TokenOutcome[]) => Promise<void>;
 
 /** Turns per-address results into a message id, or the named error of what the results prove. */
 function outcome(results: Record<string, Result>): string {
@@ -52,6 +56,7 @@ async function send(
     ConstructorParameters<typeof SendMessagesCommand>[0]['MessageRequest']
   >['MessageConfiguration'],
   context: Record<string, string>,
+  onResults?: (results: Record<string, Result>) => Promise<void>,
 ): Promise<string> {
   let results: Record<string, Result>;
   try {
@@ -65,6 +70,8 @@ async function send(
   } catch (error) {
     throw providerError(error, 'Pinpoint');
   }
+  // Before the outcome: a push whose every token is dead still cleans them up.
+  await onResults?.(results);
   return outcome(results);
 }
 
@@ -94,6 +101,7 @@ export function sendPush(
   applicationId: string,
   request: PushRequest,
   context: Record<string, string>,
+  onTokens?: TokenListener,
 ) {
   const addresses = Object.fromEntries(request.tokens.map((t) => [t.token, { ChannelType: t.service }]));
   const message = {
@@ -114,5 +122,13 @@ export function sendPush(
       BaiduMessage: message,
     },
     context,
+    onTokens &&
+      ((results) =>
+        onTokens(
+          tokenOutcomes(
+            request.tokens.map((t) => t.token),
+            results,
+          ),
+        )),
   );
 }

@@ -27,13 +27,14 @@ import {
   TemplateFailedError,
   TransientError,
 } from '#shared/errors.ts';
-import type { ProfileState } from '#shared/ingest/state.ts';
+import type { ProfileState } from '#shared/profile/state.ts';
 import type { SendMessageInput, SendMessageOutput } from '#shared/tasks.ts';
 import { profileVariables } from '#shared/template-preview.ts';
 import { renderTemplate, type Template } from '#shared/templates.ts';
 import { durationSeconds, nextAllowedTime } from '#shared/time.ts';
 import { sendEmail } from './email.ts';
 import { sendPush, sendSms } from './pinpoint.ts';
+import { pushTokenListener } from './push-tokens.ts';
 
 export type SendDeps = {
   profiles: ProfilesRepository;
@@ -92,6 +93,7 @@ async function render(
         profile: profileVariables(state.profile),
         trigger: input.trigger,
         event: input.event,
+        ...(input.context === undefined ? {} : { context: input.context }),
         journey: { id: input.journeyId },
         ...(unsubscribe === undefined ? {} : { unsubscribeUrl: unsubscribe }),
       },
@@ -115,6 +117,7 @@ async function deliver(
   address: Address,
   rendered: Record<string, string>,
   unsubscribe: string | undefined,
+  owner: string,
 ) {
   const context = {
     journeyId: input.journeyId,
@@ -157,6 +160,7 @@ async function deliver(
       timeToLiveSeconds: ttl === undefined ? undefined : durationSeconds(ttl),
     },
     context,
+    pushTokenListener(deps, input, owner, address.tokens),
   );
 }
 
@@ -221,7 +225,7 @@ async function attempt(
   const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId);
   await deps.deliveries.markCalled(deliveryId, now);
   progress.stage = 'calling';
-  const messageId = await deliver(deps, input, address, rendered, unsubscribe);
+  const messageId = await deliver(deps, input, address, rendered, unsubscribe, profile.userId);
   progress.stage = 'accepted';
   const output: SendMessageOutput = { status: 'sent', messageId };
   await settle('sent', output);

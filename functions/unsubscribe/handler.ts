@@ -1,9 +1,13 @@
 import middy from '@middy/core';
 import * as z from 'zod';
+import { lazyConfig } from '#functions/_lib/config.ts';
 import { observability } from '#functions/_lib/middleware.ts';
 import { profilesRepository } from '#functions/_lib/repositories.ts';
 import { unsubscribeSigningKey } from '#functions/_lib/signing-key.ts';
+import { manifest } from './manifest.ts';
 import { handleUnsubscribe, type UnsubscribeDeps, type WebResponse } from './unsubscribe.ts';
+
+const config = lazyConfig(manifest);
 
 /** The fields of a Lambda function URL request (payload format 2.0) this function reads. */
 export const FunctionUrlRequest = z.object({
@@ -19,7 +23,8 @@ let deps: UnsubscribeDeps | undefined;
 export const handler = middy(async (event: unknown): Promise<WebResponse> => {
   const request = FunctionUrlRequest.safeParse(event);
   if (!request.success) return { statusCode: 400, headers: {}, body: 'Bad request' };
-  deps ??= { profiles: profilesRepository(), key: unsubscribeSigningKey };
+  const c = config();
+  deps ??= { profiles: profilesRepository(c.PROFILES_TABLE_NAME), key: unsubscribeSigningKey(c) };
   const { body = '', isBase64Encoded, rawQueryString, requestContext } = request.data;
   return handleUnsubscribe(deps, {
     method: requestContext.http.method.toUpperCase(),

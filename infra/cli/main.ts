@@ -1,26 +1,24 @@
+import { pathToFileURL } from 'node:url';
 import { Command, Option } from 'commander';
-import { clockAdvanceCommand, clockCommand } from './commands/clock.ts';
-import { compileCommand } from './commands/compile.ts';
-import { devCommand, SERVICES } from './commands/dev.ts';
-import { dlqCommand, dlqReplayCommand } from './commands/dlq.ts';
-import { graphCommand } from './commands/graph.ts';
-import { importPinpointCommand } from './commands/import-pinpoint.ts';
-import { outboxCommand } from './commands/outbox.ts';
-import { previewCommand } from './commands/preview.ts';
-import { reportCommand } from './commands/report.ts';
-import { schemaCommand } from './commands/schema.ts';
-import { sendCommand } from './commands/send.ts';
-import { sendTestCommand } from './commands/send-test.ts';
-import { statusCommand } from './commands/status.ts';
-import { testCommand } from './commands/test.ts';
-import { traceCommand } from './commands/trace.ts';
-import { validateCommand } from './commands/validate.ts';
+import { DEFAULT_PORTS } from '#infra/local/runtime/options.ts';
 import { fail } from './output.ts';
 
 // The AWS SDK warns once per process that Node 20 support ends in 2027; Lambda runs Node 22.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const program = new Command()
+/**
+ * A command's action that imports the command's module only when it runs:
+ * `journeys validate` must not pay for the local runtime, the CDK or the AWS
+ * SDK, and `--help` loads no command at all.
+ */
+function lazy<Args extends unknown[]>(load: () => Promise<(...args: Args) => unknown>) {
+  return async (...args: Args): Promise<void> => {
+    const run = await load();
+    await run(...args);
+  };
+}
+
+export const program = new Command()
   .name('journeys')
   .description('Customer journeys on AWS Step Functions: validate, visualise, compile and run journeys.')
   .showHelpAfterError();
@@ -31,14 +29,14 @@ program
   .argument('<files...>', 'journey JSON files (journeys/*.json)')
   .option('--json', 'machine-readable report')
   .option('--templates <dir>', 'templates folder (default: templates/ beside each journey)')
-  .action(validateCommand);
+  .action(lazy(async () => (await import('./commands/validate.ts')).validateCommand));
 
 program
   .command('graph')
   .description('print a Mermaid flowchart of a journey')
   .argument('<file>', 'journey JSON file')
   .option('--markdown', 'wrap it in a ```mermaid block')
-  .action(graphCommand);
+  .action(lazy(async () => (await import('./commands/graph.ts')).graphCommand));
 
 program
   .command('compile')
@@ -46,13 +44,13 @@ program
   .argument('<file>', 'journey JSON file')
   .option('--out <file>', 'write it to a file instead')
   .option('--templates <dir>', 'templates folder (default: templates/ beside the journey)')
-  .action(compileCommand);
+  .action(lazy(async () => (await import('./commands/compile.ts')).compileCommand));
 
 program
   .command('schema')
   .description('print the JSON Schema of the journey language')
   .option('--out <file>', 'write it to a file instead')
-  .action(schemaCommand);
+  .action(lazy(async () => (await import('./commands/schema.ts')).schemaCommand));
 
 program
   .command('import-pinpoint')
@@ -61,7 +59,7 @@ program
   .option('--out <file>', 'write the journey to a file instead of stdout')
   .option('--templates-dir <dir>', 'write placeholder templates that do not exist yet to this folder')
   .option('--id <id>', 'the journey id (default: from the Pinpoint journey name)')
-  .action(importPinpointCommand);
+  .action(lazy(async () => (await import('./commands/import-pinpoint.ts')).importPinpointCommand));
 
 const dev = program
   .command('dev')
@@ -79,9 +77,9 @@ const dev = program
   .option('--data-dir <dir>', 'where local data is kept (default .journeys/)')
   .option('--journeys-dir <dir>', 'the folder served as the journeys bucket (default journeys/)')
   .option('--verbose', 'print handler logs');
-for (const service of SERVICES)
+for (const service of Object.keys(DEFAULT_PORTS))
   dev.option(`--${service}-port <port>`, `port of the local ${service} endpoint (0 = any free port)`);
-dev.action(devCommand);
+dev.action(lazy(async () => (await import('./commands/dev.ts')).devCommand));
 
 program
   .command('send')
@@ -100,22 +98,23 @@ program
     '--timestamp <instant>',
     "the event's timestamp (ISO 8601); default the local runtime's journey time (real time with --aws)",
   )
-  .action(sendCommand);
+  .action(lazy(async () => (await import('./commands/send.ts')).sendCommand));
 
 const clock = program
   .command('clock')
   .description("print the local runtime's journey time")
   .option('--endpoint <url>', 'the local runtime (default http://localhost:4010)')
-  .action(clockCommand);
+  .action(lazy(async () => (await import('./commands/clock.ts')).clockCommand));
 clock
   .command('advance')
   .description('let journey time run forward: every wait, retry and schedule due on the way happens in order')
   .argument('[duration]', 'an ISO 8601 duration: P1D, PT3H, P1W')
   .option('--to <instant>', 'run to this ISO 8601 instant instead')
   // --endpoint belongs to `clock` and is read from there.
-  .action((duration: string | undefined, _options: unknown, command: Command) =>
-    clockAdvanceCommand(duration, command.optsWithGlobals()),
-  );
+  .action(async (duration: string | undefined, _options: unknown, command: Command) => {
+    const { clockAdvanceCommand } = await import('./commands/clock.ts');
+    await clockAdvanceCommand(duration, command.optsWithGlobals());
+  });
 
 program
   .command('outbox')
@@ -123,7 +122,7 @@ program
   .option('--data-dir <dir>', 'local data folder', '.journeys')
   .option('--user <id>', 'only this customer')
   .option('--json', 'machine-readable')
-  .action(outboxCommand);
+  .action(lazy(async () => (await import('./commands/outbox.ts')).outboxCommand));
 
 program
   .command('status')
@@ -131,7 +130,7 @@ program
   .argument('<journey>', 'journey id')
   .option('--data-dir <dir>', 'local data folder', '.journeys')
   .option('--json', 'machine-readable')
-  .action(statusCommand);
+  .action(lazy(async () => (await import('./commands/status.ts')).statusCommand));
 
 program
   .command('test')
@@ -145,7 +144,7 @@ program
   .option('--schema <file>', 'write the JSON Schema of scenario files and exit')
   .option('--jobs <n>', 'scenario files run in this many processes at once (default: 2, or 1 on one core)')
   .addOption(new Option('--worker <results-file>').hideHelp())
-  .action(testCommand);
+  .action(lazy(async () => (await import('./commands/test.ts')).testCommand));
 
 const dlq = program
   .command('dlq')
@@ -153,13 +152,16 @@ const dlq = program
   .option('--data-dir <dir>', 'local data folder', '.journeys')
   .option('--json', 'machine-readable')
   .option('--endpoint <url>', 'the local runtime, for replay (default http://localhost:4010)')
-  .action(dlqCommand);
+  .action(lazy(async () => (await import('./commands/dlq.ts')).dlqCommand));
 dlq
   .command('replay')
   .description(
     'deliver the dead-lettered events again (the runtime must be running); those that fail again stay',
   )
-  .action((_options: unknown, command: Command) => dlqReplayCommand(command.optsWithGlobals()));
+  .action(async (_options: unknown, command: Command) => {
+    const { dlqReplayCommand } = await import('./commands/dlq.ts');
+    await dlqReplayCommand(command.optsWithGlobals());
+  });
 
 program
   .command('report')
@@ -176,19 +178,34 @@ program
   .option('--stats-table <name>', 'the deployed stats table (stack output StatsTableName)')
   .option('--journeys-table <name>', 'the deployed registry (JourneysTableName), for experiment decisions')
   .option('--region <region>', 'AWS region (default: your AWS configuration)')
-  .action(reportCommand);
+  .action(lazy(async () => (await import('./commands/report.ts')).reportCommand));
 
 program
   .command('trace')
   .description(
-    'what happened to one customer: enrollments, steps, variants, messages and how each ended (local)',
+    'what happened to one customer: profile, enrollments, steps at local time, variants, messages, deferrals and how each ended',
   )
   .argument('<customer>', 'the customer userId')
   .option('--json', 'machine-readable')
   .option('--journeys-dir <dir>', 'where the journey files are (to name variants and steps)', 'journeys')
   .option('--data-dir <dir>', 'local data folder', '.journeys')
   .option('--endpoint <url>', 'local DynamoDB endpoint (default: the local runtime, http://127.0.0.1:8000)')
-  .action(traceCommand);
+  .option(
+    '--sfn-endpoint <url>',
+    'local Step Functions endpoint (default: the local runtime, http://127.0.0.1:8083)',
+  )
+  .option(
+    '--ses-endpoint <url>',
+    'local SES endpoint, for email content (default: the local runtime, http://127.0.0.1:8005)',
+    'http://127.0.0.1:8005',
+  )
+  .option('--aws', 'read the deployed tables and Step Functions instead (with the --*-table options)')
+  .option('--profiles-table <name>', 'the deployed profiles table (stack output)')
+  .option('--enrollments-table <name>', 'the deployed enrollments table (stack output)')
+  .option('--deliveries-table <name>', 'the deployed deliveries table (stack output)')
+  .option('--journeys-table <name>', 'the deployed registry (JourneysTableName), for experiment decisions')
+  .option('--region <region>', 'AWS region (default: your AWS configuration)')
+  .action(lazy(async () => (await import('./commands/trace.ts')).traceCommand));
 
 program
   .command('preview')
@@ -209,7 +226,7 @@ program
   .option('--aws', 'read the deployed profiles table instead (with --profiles-table)')
   .option('--profiles-table <name>', 'the deployed profiles table')
   .option('--region <region>', 'AWS region (default: your AWS configuration)')
-  .action(previewCommand);
+  .action(lazy(async () => (await import('./commands/preview.ts')).previewCommand));
 
 program
   .command('send-test')
@@ -233,8 +250,15 @@ program
   .option('--app-id <id>', 'with --aws: the Pinpoint application id')
   .option('--profiles-table <name>', 'with --aws and --customer: the deployed profiles table')
   .option('--region <region>', 'AWS region (default: your AWS configuration)')
-  .action(sendTestCommand);
+  .action(lazy(async () => (await import('./commands/send-test.ts')).sendTestCommand));
 
-program.parseAsync(process.argv).catch((error: unknown) => {
-  fail(error instanceof Error ? error.message : String(error));
-});
+/** Runs one command line (`node`, the script, then the arguments), as `bin.js` and `npm start` do. */
+export async function run(argv: readonly string[]): Promise<void> {
+  await program.parseAsync(argv).catch((error: unknown) => {
+    fail(error instanceof Error ? error.message : String(error));
+  });
+}
+
+// Run directly (`tsx infra/cli/main.ts`, what the npm scripts do) rather than imported by bin.js or a test.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href)
+  await run(process.argv);

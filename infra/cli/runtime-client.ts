@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { ClockReply, CONTROL_PATHS, ReplayReply } from '#infra/local/control.ts';
-import { DEFAULT_PORTS } from '#infra/local/options.ts';
+import { ClockReply, CONTROL_PATHS, ReplayReply } from '#infra/local/runtime/control.ts';
+import { DEFAULT_PORTS } from '#infra/local/runtime/options.ts';
 
 /** The local runtime's bus endpoint, where its control API is served too. */
 export const DEFAULT_LOCAL_ENDPOINT = `http://localhost:${DEFAULT_PORTS.eventbridge}`;

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
-import type { DataSource } from '#infra/local/data.ts';
-import { Profile } from '#shared/profile.ts';
+import type { DataSource } from '#infra/local/runtime/data.ts';
+import { Profile } from '#shared/profile/profile.ts';
 import { profileVariables } from '#shared/template-preview.ts';
 import { Template, type TemplateContext } from '#shared/templates.ts';
 import { readJsonFile } from './files.ts';
@@ -45,7 +45,7 @@ export async function templateContext(options: TemplateInputOptions): Promise<Te
   let profile = Profile.parse({ userId: 'test' });
   if (options.customer !== undefined) {
     // Loaded on use: every command starts faster without the SDK clients it does not need.
-    const { readProfile } = await import('#infra/local/customers.ts');
+    const { readProfile } = await import('#infra/local/inspect/customers.ts');
     const stored = await readProfile(sourceOf(options), options.customer);
     if (stored === undefined) {
       return `no customer "${options.customer}" in ${options.aws ? 'the profiles table' : 'the local data'}`;

@@ -55,6 +55,15 @@ export class EventRouting extends Construct {
     );
   }
 
+  /**
+   * The partner event bus of a SaaS partner's event source: same name as the
+   * source, which the partner must have created (pending) before the deploy.
+   */
+  partnerBus(id: string, source: string): EventBus {
+    // CDK names the bus after the source (a partner bus must carry its source's name).
+    return new EventBus(this, id, { eventSourceName: source });
+  }
+
   /** Routes the events matching `pattern` on `bus` to `fn`. */
   route(id: string, bus: IEventBus, pattern: EventPattern, fn: IFunction, description: string): Rule {
     const rule = new Rule(this, id, { eventBus: bus, eventPattern: toCdkPattern(pattern), description });

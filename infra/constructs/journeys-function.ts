@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
@@ -8,6 +9,12 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type {
+  Access,
+  FunctionManifest,
+  TaskFunctionVariable,
+  VariableName,
+} from '#functions/_lib/manifest.ts';
 import { JOURNEYS_PREFIX } from '../routes.ts';
 import { HOUSE_BUNDLING } from './bundling.ts';
 import { journeyExecutionsArn, journeyStateMachinesArn } from './journey-arns.ts';
@@ -19,26 +26,18 @@ import {
   TABLE_READ,
   TABLE_WRITE,
   type TaskCallbackAction,
-  type TaskFunctionVariable,
 } from './permissions.ts';
-
-/** How much of a table a function may touch. */
-export type TableAccess = 'read' | 'readWrite';
 
 /** The Powertools metrics namespace every function publishes to. */
 export const METRICS_NAMESPACE = 'Journeys';
 
 export interface JourneysFunctionProps {
-  /** The function folder under functions/, also the Powertools service name. */
-  readonly name: string;
-  readonly entry: string;
+  /** What the function is and needs; its handler is `functions/<name>/handler.ts`. */
+  readonly manifest: FunctionManifest;
+  /** Where functions/ and package-lock.json live. */
   readonly projectRoot: string;
-  readonly depsLockFilePath: string;
-  readonly description: string;
   readonly logLevel: string;
   readonly logs: LogSettings;
-  readonly memorySize?: number;
-  readonly timeout?: Duration;
 }
 
 /**
@@ -52,8 +51,14 @@ export class JourneysFunction extends Construct {
   readonly role: Role;
   readonly logGroup: LogGroup;
 
+  readonly manifest: FunctionManifest;
+  readonly timeout: Duration;
+
   constructor(scope: Construct, id: string, props: JourneysFunctionProps) {
     super(scope, id);
+    const { manifest } = props;
+    this.manifest = manifest;
+    this.timeout = Duration.seconds(manifest.timeoutSeconds ?? 30);
     this.logGroup = new LogGroup(this, 'Logs', {
       retention: props.logs.retention,
       removalPolicy: props.logs.removalPolicy,
@@ -61,7 +66,7 @@ export class JourneysFunction extends Construct {
     });
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `The ${props.name} function`,
+      description: `The ${manifest.name} function`,
     });
     // Its own log group only, instead of the managed basic-execution policy.
     this.role.addToPrincipalPolicy(
@@ -81,20 +86,20 @@ export class JourneysFunction extends Construct {
         'X-Ray trace writes and Step Functions task-token callbacks support no resource-level permissions.',
     });
     this.function = new NodejsFunction(this, 'Function', {
-      entry: props.entry,
+      entry: join(props.projectRoot, 'functions', manifest.name, 'handler.ts'),
       handler: 'handler',
-      description: props.description,
+      description: manifest.description,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
-      memorySize: props.memorySize ?? 512,
-      timeout: props.timeout ?? Duration.seconds(30),
+      memorySize: manifest.memoryMb ?? 512,
+      timeout: this.timeout,
       tracing: Tracing.ACTIVE,
       logGroup: this.logGroup,
       role: this.role,
       projectRoot: props.projectRoot,
-      depsLockFilePath: props.depsLockFilePath,
+      depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
       environment: {
-        POWERTOOLS_SERVICE_NAME: props.name,
+        POWERTOOLS_SERVICE_NAME: manifest.name,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: props.logLevel,
         NODE_OPTIONS: '--enable-source-maps',
@@ -107,30 +112,10 @@ export class JourneysFunction extends Construct {
     return this.function.functionArn;
   }
 
-  /** Sets a plain setting (no permission attached). */
-  setEnv(name: string, value: string): this {
+  /** Sets a variable of the function's manifest (a plain setting: no permission attached). */
+  setEnv(name: VariableName, value: string): this {
     this.function.addEnvironment(name, value);
     return this;
-  }
-
-  bindProfiles(table: ITable, access: TableAccess): this {
-    return this.bindTable('PROFILES_TABLE_NAME', table, access);
-  }
-
-  bindJourneysTable(table: ITable, access: TableAccess): this {
-    return this.bindTable('JOURNEYS_TABLE_NAME', table, access);
-  }
-
-  bindDeliveries(table: ITable, access: TableAccess): this {
-    return this.bindTable('DELIVERIES_TABLE_NAME', table, access);
-  }
-
-  bindStats(table: ITable, access: TableAccess): this {
-    return this.bindTable('STATS_TABLE_NAME', table, access);
-  }
-
-  bindEnrollments(table: ITable, access: TableAccess): this {
-    return this.bindTable('ENROLLMENTS_TABLE_NAME', table, access);
   }
 
   /** Puts events on the bus (emit steps, deploy notifications). */
@@ -140,7 +125,7 @@ export class JourneysFunction extends Construct {
   }
 
   /** Reads (and with readWrite, writes and deletes) objects under `journeys/` only. */
-  bindJourneysBucket(bucket: IBucket, access: TableAccess): this {
+  bindJourneysBucket(bucket: IBucket, access: Access): this {
     const objects = bucket.arnForObjects(`${JOURNEYS_PREFIX}*`);
     const actions = ['s3:GetObject', 's3:GetObjectVersion'];
     if (access === 'readWrite') actions.push('s3:PutObject', 's3:DeleteObject');
@@ -160,13 +145,14 @@ export class JourneysFunction extends Construct {
     return this.setEnv('JOURNEYS_BUCKET_NAME', bucket.bucketName);
   }
 
-  /** Keeps invalid customer events for inspection. */
-  bindRejectedQueue(queue: IQueue): this {
+  /** Sends messages to a queue whose URL `variable` names. */
+  bindQueue(variable: VariableName, queue: IQueue): this {
     queue.grantSendMessages(this.role);
-    return this.setEnv('REJECTED_QUEUE_URL', queue.queueUrl);
+    return this.setEnv(variable, queue.queueUrl);
   }
 
-  private bindTable(variable: string, table: ITable, access: TableAccess): this {
+  /** Reads (and with readWrite, writes) a table whose name `variable` names. */
+  bindTable(variable: VariableName, table: ITable, access: Access): this {
     const actions = access === 'read' ? TABLE_READ : [...TABLE_READ, ...TABLE_WRITE];
     table.grant(this.role, ...actions);
     return this.setEnv(variable, table.tableName);
@@ -209,20 +195,21 @@ export class JourneysFunction extends Construct {
     return this.setEnv('PINPOINT_APPLICATION_ID', applicationId);
   }
 
-  /** Starts enrollments on journey aliases and stops or inspects them (goal and exit events). */
-  bindJourneyExecutions(): this {
+  /** Starts enrollments on journey aliases; with `startAndStop` also stops or inspects them (goal and exit events). */
+  bindJourneyExecutions(scope: 'start' | 'startAndStop'): this {
     const stateMachines = journeyStateMachinesArn(this);
-    const executions = journeyExecutionsArn(this);
     this.role.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachines] }),
     );
+    acknowledgeWildcardResource(this.role, stateMachines, JOURNEYS_AT_RUN_TIME);
+    if (scope === 'start') return this;
+    const executions = journeyExecutionsArn(this);
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
         actions: ['states:StopExecution', 'states:DescribeExecution'],
         resources: [executions],
       }),
     );
-    acknowledgeWildcardResource(this.role, stateMachines, JOURNEYS_AT_RUN_TIME);
     acknowledgeWildcardResource(this.role, executions, JOURNEYS_AT_RUN_TIME);
     return this;
   }
@@ -240,11 +227,7 @@ export class JourneysFunction extends Construct {
    * Creates and updates journey state machines, publishes versions and moves
    * aliases — on `journey-*` only — and passes them the journey execution role.
    */
-  bindJourneyDeployment(journey: {
-    role: IRole;
-    logGroupArn: string;
-    taskFunctions: Record<TaskFunctionVariable, string>;
-  }): this {
+  bindJourneyDeployment(journey: JourneyDeploymentTargets): this {
     const stateMachines = journeyStateMachinesArn(this);
     this.role.addToPrincipalPolicy(
       new PolicyStatement({ actions: [...DEPLOY_ACTIONS], resources: [stateMachines] }),
@@ -259,7 +242,20 @@ export class JourneysFunction extends Construct {
     );
     this.setEnv('JOURNEY_ROLE_ARN', journey.role.roleArn);
     this.setEnv('JOURNEY_LOG_GROUP_ARN', journey.logGroupArn);
-    for (const [variable, arn] of Object.entries(journey.taskFunctions)) this.setEnv(variable, arn);
+    // Compiled journeys write profiles and put events as the journey role, so these names come with no grant.
+    this.setEnv('PROFILES_TABLE_NAME', journey.profilesTableName);
+    this.setEnv('EVENT_BUS_NAME', journey.eventBusName);
+    for (const [variable, arn] of journey.taskFunctionArns) this.setEnv(variable, arn);
     return this;
   }
+}
+
+/** What compiled journeys run with: deploy-journey passes these into every state machine it creates. */
+export interface JourneyDeploymentTargets {
+  readonly role: IRole;
+  readonly logGroupArn: string;
+  readonly profilesTableName: string;
+  readonly eventBusName: string;
+  /** The ARN of each task function, by the variable that names it. */
+  readonly taskFunctionArns: ReadonlyMap<TaskFunctionVariable, string>;
 }

@@ -17,7 +17,11 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRICS } from '#shared/metrics.ts';
+import { ALARM_AT, OPEN_EXECUTION_LIMIT } from '#shared/segment/headroom.ts';
 import { METRICS_NAMESPACE } from './journeys-function.ts';
+
+/** Open executions in the account, as segment entry counts them (the series with no journey dimension). */
+export const OPEN_EXECUTIONS_QUERY = `SELECT MAX(${METRICS.openExecutions}) FROM SCHEMA("Journeys", service)`;
 
 /** The custom metrics the dashboard reads, as the handlers publish them. */
 export const JOURNEY_METRICS = METRICS;
@@ -44,6 +48,7 @@ export class Monitoring extends Construct {
   readonly deadLetterAlarm: Alarm;
   readonly failedExecutionsAlarm: CfnAlarm;
   readonly unknownOutcomesAlarm: CfnAlarm;
+  readonly openExecutionsAlarm: CfnAlarm;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
@@ -89,6 +94,19 @@ export class Monitoring extends Construct {
         { id: 'unknown', expression: UNKNOWN_OUTCOMES_QUERY, period: PERIOD.toSeconds(), returnData: true },
       ],
       threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+      alarmActions: [this.alarmTopic.topicArn],
+    });
+
+    // Segment entry pauses at 90% of the limit; this warns at 80%, while there is time to act.
+    this.openExecutionsAlarm = new CfnAlarm(this, 'OpenExecutionsAlarm', {
+      alarmDescription: `Open Standard executions are above ${ALARM_AT * 100}% of the account's limit of ${OPEN_EXECUTION_LIMIT} per Region: segment entry pauses at 90%, and at the limit every journey's StartExecution fails. Shorten long waits, archive finished journeys, or spread segment runs (README, Scaling).`,
+      metrics: [
+        { id: 'open', expression: OPEN_EXECUTIONS_QUERY, period: PERIOD.toSeconds(), returnData: true },
+      ],
+      threshold: ALARM_AT * OPEN_EXECUTION_LIMIT,
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,

@@ -17,12 +17,6 @@ export const TABLE_WRITE = [
 
 export type TaskCallbackAction = 'states:SendTaskSuccess' | 'states:SendTaskFailure';
 
-/** The variables through which deploy-journey learns the task functions the compiled ASL invokes. */
-export type TaskFunctionVariable =
-  | 'SEND_MESSAGE_FUNCTION_ARN'
-  | 'EVALUATE_FUNCTION_ARN'
-  | 'AWAIT_EVENT_FUNCTION_ARN';
-
 /** What deploy-journey does to journey state machines. */
 export const DEPLOY_ACTIONS = [
   'states:CreateStateMachine',

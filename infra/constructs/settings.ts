@@ -1,4 +1,6 @@
 import * as z from 'zod';
+import { CUSTOMER_EVENT_SOURCE, EVENT_SOURCE } from '#shared/events.ts';
+import { DEFAULT_START_RATE } from '#shared/segment/pace.ts';
 
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
 
@@ -30,6 +32,36 @@ export const StackSettings = z
       .describe('Encrypt every log group with a customer-managed KMS key the stack creates.'),
     alarmEmail: z.email().optional().describe('Who is told when an alarm fires.'),
     retainData: flag.default(true).describe('Keep tables and bucket when the stack is deleted.'),
+    eventSources: z
+      .preprocess(
+        (value) =>
+          typeof value === 'string'
+            ? value
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean)
+            : value,
+        z
+          .array(
+            z.string().regex(EVENT_SOURCE, {
+              error:
+                'must be an EventBridge source such as rudderstack or aws.partner/segment.com/<sourceId>',
+            }),
+          )
+          .min(1, { error: 'needs at least one source' }),
+      )
+      .default([CUSTOMER_EVENT_SOURCE])
+      .describe(
+        "The sources whose customer events are ingested (comma-separated): the apps' own, and CDPs such as " +
+          'aws.partner/segment.com/<sourceId> (a partner event bus is created for it) or rudderstack.',
+      ),
+    segmentStartRate: z.coerce
+      .number()
+      .positive()
+      .default(DEFAULT_START_RATE)
+      .describe(
+        "StartExecution per second for segment entry: just under the Region's refill (300/s in the large Regions, 150/s in smaller ones).",
+      ),
   })
   .transform((settings) => ({
     ...settings,
@@ -49,6 +81,8 @@ export const SETTING_KEYS = [
   'encryptLogs',
   'alarmEmail',
   'retainData',
+  'eventSources',
+  'segmentStartRate',
 ] as const;
 
 /** Parses the settings from a context lookup; throws a readable error naming each bad value. */

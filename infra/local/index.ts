@@ -1,8 +1,8 @@
-export { DEMO_START, type DemoOptions, playDemo, printReport } from './demo.ts';
-export { PortInUseError, type ServiceName } from './listen.ts';
-export { DEFAULT_PORTS, type LocalOptions } from './options.ts';
-export { type OutboxEntry, readOutbox } from './outbox.ts';
-export { type LocalRuntime, startLocal } from './runtime.ts';
-export { runSegmentNow, type SegmentRunResult } from './segments.ts';
-export { type JourneyStatus, journeyStatus } from './status.ts';
-export { customerTimelines } from './timeline.ts';
+export { DEMO_START, type DemoOptions, playDemo, printReport } from './demo/demo.ts';
+export { type JourneyStatus, journeyStatus } from './inspect/status.ts';
+export { customerTimelines } from './inspect/timeline.ts';
+export { PortInUseError, type ServiceName } from './runtime/listen.ts';
+export { DEFAULT_PORTS, type LocalOptions } from './runtime/options.ts';
+export { type LocalRuntime, startLocal } from './runtime/runtime.ts';
+export { runSegmentNow, type SegmentRunResult } from './runtime/segments.ts';
+export { type OutboxEntry, readOutbox } from './services/pinpoint/outbox.ts';

@@ -9,9 +9,11 @@ export type { ChoiceBranch, ChoiceComparison, ChoiceRule } from './choice-rule.t
 export interface ChoiceRoots {
   trigger: string;
   event: string;
+  /** Where the journey context is (default `$.context`). */
+  context?: string;
 }
 
-const DEFAULT_ROOTS: ChoiceRoots = { trigger: '$.trigger', event: '$.event' };
+const DEFAULT_ROOTS: ChoiceRoots = { trigger: '$.trigger', event: '$.event', context: '$.context' };
 
 /** One rule from several: the rule itself when alone, otherwise `And`/`Or` of them. */
 function combine(kind: 'And' | 'Or', rules: ChoiceRule[]): ChoiceRule {
@@ -102,7 +104,9 @@ function present(variable: string): ChoiceRule {
 
 function variableOf(path: string, roots: ChoiceRoots): string {
   const [root, ...rest] = path.split('.');
-  return [root === 'trigger' ? roots.trigger : roots.event, ...rest].join('.');
+  const base =
+    root === 'trigger' ? roots.trigger : root === 'context' ? (roots.context ?? '$.context') : roots.event;
+  return [base, ...rest].join('.');
 }
 
 function renderComparison(comparison: Comparison, roots: ChoiceRoots): ChoiceRule {

@@ -9,6 +9,8 @@ export interface ConditionContext {
   profile?: unknown;
   event?: unknown;
   trigger?: unknown;
+  /** The journey context (inside a journey's steps only). */
+  context?: unknown;
   now: Date;
 }
 
@@ -67,6 +69,6 @@ export function evaluateCondition(condition: Condition, ctx: ConditionContext): 
   if ('any' in condition) return condition.any.some((inner) => evaluateCondition(inner, ctx));
   if ('not' in condition) return !evaluateCondition(condition.not, ctx);
   if ('performed' in condition) return performedMatches(condition, ctx.profile, ctx.now);
-  const data = { profile: ctx.profile, event: ctx.event, trigger: ctx.trigger };
+  const data = { profile: ctx.profile, event: ctx.event, trigger: ctx.trigger, context: ctx.context };
   return compare(condition, readPath(data, condition.path), ctx.now);
 }

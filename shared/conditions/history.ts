@@ -1,5 +1,4 @@
-import { DateTime } from 'luxon';
-import { EventCounter } from '../profile.ts';
+import { EventCounter } from '../profile/profile.ts';
 import { isRecord } from './path.ts';
 import { instantOf, shiftedInstant } from './relative-time.ts';
 import type { Performed } from './schema.ts';
@@ -22,7 +21,10 @@ function counterOf(profile: unknown, eventName: string): EventCounter | undefine
 
 /** The UTC day (YYYY-MM-DD) of an instant in epoch milliseconds. */
 function utcDay(millis: number): string {
-  return DateTime.fromMillis(millis, { zone: 'utc' }).toISODate() ?? '';
+  const date = new Date(millis);
+  if (Number.isNaN(date.getTime())) return '';
+  // Years 0-9999 (every date a window can reach) print as YYYY-MM-DD.
+  return date.toISOString().slice(0, 10);
 }
 
 /**

@@ -57,14 +57,14 @@ function comparisonRenderable(comparison: Comparison): boolean {
   const operation = operationOf(comparison);
   if (operation === undefined || NOT_RENDERABLE.has(operation.op)) return false;
   const [root, ...rest] = comparison.path.split('.');
-  if (root !== 'trigger' && root !== 'event') return false;
+  if (root !== 'trigger' && root !== 'event' && root !== 'context') return false;
   return rest.length > 0 && rest.every((s) => PLAIN_IDENTIFIER.test(s) && !RESERVED_SEGMENTS.has(s));
 }
 
 /**
  * True when the condition can run as an ASL Choice rule with exactly the
- * evaluator's semantics: it reads only `trigger.*` and `event.*` (data the
- * execution carries), every path segment is a plain identifier (no array
+ * evaluator's semantics: it reads only `trigger.*`, `event.*` and `context.*`
+ * (data the execution carries), every path segment is a plain identifier (no array
  * index, no `__proto__`/`constructor`/`prototype`/`length`), and it uses no
  * relative-date operator (`within`, `olderThan`, `withinNext`: a Choice has
  * no "now"), no `performed` (the profile is not in the execution) and no

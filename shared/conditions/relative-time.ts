@@ -1,4 +1,7 @@
-import { DateTime, Duration } from 'luxon';
+import { plusDuration } from '../time/calendar.ts';
+import { negateDuration, parseIsoDuration } from '../time/duration.ts';
+import { parseIsoInstant } from '../time/iso-instant.ts';
+import { UTC } from '../time/zone.ts';
 
 /**
  * Relative-date operators (`within`, `olderThan`, `withinNext`) and the
@@ -12,8 +15,7 @@ import { DateTime, Duration } from 'luxon';
 export function instantOf(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   if (typeof value !== 'string') return undefined;
-  const parsed = DateTime.fromISO(value, { zone: 'utc' });
-  return parsed.isValid ? parsed.toMillis() : undefined;
+  return parseIsoInstant(value);
 }
 
 /**
@@ -23,12 +25,10 @@ export function instantOf(value: unknown): number | undefined {
  * duration or `now` is not valid.
  */
 export function shiftedInstant(now: Date, isoDuration: string, direction: 1 | -1): number | undefined {
-  const negative = isoDuration.startsWith('-');
-  const duration = Duration.fromISO(negative ? isoDuration.slice(1) : isoDuration);
-  const start = DateTime.fromJSDate(now, { zone: 'utc' });
-  if (!duration.isValid || !start.isValid) return undefined;
-  const sign = negative ? -direction : direction;
-  return (sign > 0 ? start.plus(duration) : start.minus(duration)).toMillis();
+  const duration = parseIsoDuration(isoDuration);
+  const start = now.getTime();
+  if (duration === undefined || Number.isNaN(start)) return undefined;
+  return plusDuration(start, direction > 0 ? duration : negateDuration(duration), UTC);
 }
 
 export type RelativeOperator = 'within' | 'olderThan' | 'withinNext';

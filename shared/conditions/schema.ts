@@ -6,14 +6,16 @@ import { isIsoDuration } from '../time.ts';
  * segments and wait-for-event filters.
  */
 
-/** A dotted path into the data a condition sees: `profile.*`, `event.*` or `trigger.*`. */
+/** A dotted path into the data a condition sees: `profile.*`, `event.*`, `trigger.*` or, inside steps, `context.*`. */
 export const ConditionPath = z
   .string()
-  .regex(/^(profile|event|trigger)(\.[A-Za-z0-9_$@:-]+( [A-Za-z0-9_$@:-]+)*)+$/, {
+  .regex(/^(profile|event|trigger|context)(\.[A-Za-z0-9_$@:-]+( [A-Za-z0-9_$@:-]+)*)+$/, {
     message:
-      'must be a dotted path starting with profile., event. or trigger. (e.g. profile.traits.plan; an event name may contain spaces: profile.events.Order Completed.count)',
+      'must be a dotted path starting with profile., event., trigger. or context. (e.g. profile.traits.plan; an event name may contain spaces: profile.events.Order Completed.count)',
   })
-  .describe('A dotted path: profile.traits.plan, event.properties.total, trigger.properties.cartId.');
+  .describe(
+    'A dotted path: profile.traits.plan, event.properties.total, trigger.properties.cartId, context.orderId.',
+  );
 
 const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 export type Scalar = z.infer<typeof Scalar>;

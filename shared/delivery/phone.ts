@@ -1,5 +1,6 @@
-import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js';
-import type { Profile } from '../profile.ts';
+import { type CountryCode, type MetadataJson, parsePhoneNumberFromString } from 'libphonenumber-js/core';
+import type { Profile } from '../profile/profile.ts';
+import metadata from './phone-metadata.json' with { type: 'json' };
 import type { Address } from './policy.ts';
 
 /**
@@ -10,8 +11,32 @@ import type { Address } from './policy.ts';
  * else the region of the profile's locale (`en-AU`).
  *
  * libphonenumber-js is the parser: a port of Google's libphonenumber with its
- * numbering plans kept current, so no hand-written rules per country.
+ * numbering plans kept current, so no hand-written rules per country. Its
+ * metadata here is the package's own `min` set without the national
+ * formatting rules, which reading and length checks never use (49 KB less in
+ * send-message); `test/support/phone-metadata.ts` derives it, and a test
+ * fails when the installed package's metadata moves on.
  */
+
+/** True when every country a calling code names has a numbering plan: the shape the parser relies on. */
+function isPhoneMetadata(data: typeof metadata): data is typeof metadata & MetadataJson {
+  const countries = new Set(Object.keys(data.countries));
+  return Object.values(data.country_calling_codes).every((codes) =>
+    codes.every((code) => countries.has(code)),
+  );
+}
+
+function checked(data: typeof metadata): MetadataJson {
+  if (!isPhoneMetadata(data)) throw new Error('phone-metadata.json names a country it has no plan for');
+  return data;
+}
+
+const PHONE_METADATA = checked(metadata);
+
+/** A country with a numbering plan (what libphonenumber's own `isSupportedCountry` checks). */
+function isSupportedCountry(code: string): code is CountryCode {
+  return Object.hasOwn(PHONE_METADATA.countries, code);
+}
 
 /** The customer's country for reading local numbers, when the profile tells. */
 export function profileCountry(profile: Profile): CountryCode | undefined {
@@ -54,7 +79,8 @@ export type PhoneNumber = { ok: true; e164: string } | { ok: false; reason: stri
 export function toE164(raw: string, country?: CountryCode): PhoneNumber {
   const parsed = parsePhoneNumberFromString(
     raw,
-    country === undefined ? undefined : { defaultCountry: country },
+    country === undefined ? {} : { defaultCountry: country },
+    PHONE_METADATA,
   );
   if (parsed?.isPossible()) return { ok: true, e164: parsed.number };
   if (raw.trim().startsWith('+')) {

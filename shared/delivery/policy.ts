@@ -1,6 +1,12 @@
-import type { QuietHours } from '../journey/schema.ts';
-import type { Profile, PushToken } from '../profile.ts';
-import { addDuration, isValidTimeZone, nextAllowedTime, rollingWindowStart } from '../time.ts';
+import type { Channel } from '../channels.ts';
+import type { Profile, PushToken } from '../profile/profile.ts';
+import {
+  addDuration,
+  isValidTimeZone,
+  nextAllowedTime,
+  type QuietHours,
+  rollingWindowStart,
+} from '../time.ts';
 
 /**
  * Whether, where and when a message may go: consent per channel and topic,
@@ -8,7 +14,6 @@ import { addDuration, isValidTimeZone, nextAllowedTime, rollingWindowStart } fro
  * frequency caps over rolling windows. Pure; send-message applies it.
  */
 
-export type Channel = 'email' | 'sms' | 'push';
 export type Cap = { channel?: Channel; max: number; within: string };
 export type Address =
   | { channel: 'email'; email: string }

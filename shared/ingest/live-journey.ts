@@ -1,5 +1,7 @@
 import * as z from 'zod';
 import { Condition } from '../conditions/schema.ts';
+import { typedTriggerPaths } from '../journey/checks/journey-context.ts';
+import { CONTEXT_TYPES } from '../journey/journey-context.ts';
 import { requiredTriggerPaths } from '../journey/requirements.ts';
 import { Goal, type Journey, Reentry, Settings, Trigger } from '../journey/schema.ts';
 import { ExperimentState } from './experiments.ts';
@@ -48,6 +50,12 @@ export const LiveJourney = z.object({
     .default([])
     .describe(
       'trigger.* paths the state machine resolves (correlation, copied values): a trigger without them does not enroll.',
+    ),
+  contextTypes: z
+    .array(z.object({ path: z.string(), type: z.enum(CONTEXT_TYPES), maxLength: z.number().optional() }))
+    .default([])
+    .describe(
+      'trigger.* paths that set context variables, with their declared type: a trigger with another type is skipped (context).',
     ),
 });
 export type LiveJourney = z.infer<typeof LiveJourney>;
@@ -146,5 +154,6 @@ export function liveFields(journey: Journey) {
     awaits: awaitsOf(journey),
     counts: windowedCountsOf(journey),
     requires: requiredTriggerPaths(journey),
+    contextTypes: typedTriggerPaths(journey.context),
   };
 }

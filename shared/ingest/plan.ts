@@ -2,9 +2,7 @@ import { evaluateCondition } from '../conditions/evaluate.ts';
 import { readPath } from '../conditions/path.ts';
 import type { CustomerEvent } from '../events.ts';
 import { enrollmentName, splitBucket } from '../journey/enrollment.ts';
-import { addDuration } from '../time.ts';
-import { bucketAfterExperiment } from './experiments.ts';
-import type { LiveJourney } from './live-journey.ts';
+import type { EntrySkipReason } from '../journey/entry/limits.ts';
 import {
   type ActiveEnrollment,
   type ProfileState,
@@ -12,7 +10,10 @@ import {
   reentryKey,
   type Waiter,
   waiterKey,
-} from './state.ts';
+} from '../profile/state.ts';
+import { addDuration, rollingWindowStart } from '../time.ts';
+import { bucketAfterExperiment } from './experiments.ts';
+import type { LiveJourney } from './live-journey.ts';
 
 /**
  * What an event does beyond the profile: new enrollments, waiting steps to
@@ -39,7 +40,10 @@ export type Finish = {
   value?: number;
 };
 
-export type IngestPlan = { enroll: Enrollment[]; resume: Resume[]; finish: Finish[] };
+/** A trigger that would have enrolled but for an entry limit judged on the event alone (`trigger.maxAge`). */
+export type Skip = { journey: LiveJourney; reason: EntrySkipReason };
+
+export type IngestPlan = { enroll: Enrollment[]; resume: Resume[]; finish: Finish[]; skip: Skip[] };
 
 type Input = {
   event: CustomerEvent;
@@ -235,14 +239,34 @@ export function references(journey: LiveJourney, event: CustomerEvent): boolean 
 export function planIngest(input: Input): IngestPlan {
   const enroll: Enrollment[] = [];
   const finish: Finish[] = [];
+  const skip: Skip[] = [];
   for (const journey of input.journeys) {
     const enrollment = planEnrollment(journey, input);
-    if (enrollment !== undefined) enroll.push(enrollment);
+    if (enrollment !== undefined && tooOld(journey, input)) skip.push({ journey, reason: 'tooOld' });
+    else if (enrollment !== undefined && !contextFits(journey, input.event))
+      skip.push({ journey, reason: 'context' });
+    else if (enrollment !== undefined) enroll.push(enrollment);
     finish.push(...planFinish(journey, input));
   }
   const stopped = new Set(finish.filter((f) => f.stop).map((f) => f.enrollment.enrollmentId));
   const resume = (input.waiters ?? [])
     .filter((w) => !stopped.has(w.enrollmentId) && waiterMatches(w, input.event, input.state, input.now))
     .map((waiter) => ({ waiter, key: waiterKey(waiter.enrollmentId, waiter.stepId) }));
-  return { enroll, resume, finish };
+  return { enroll, resume, finish, skip };
+}
+
+/** True when every trigger value that sets a context variable has the declared type (and length). */
+function contextFits(journey: LiveJourney, event: CustomerEvent): boolean {
+  return journey.contextTypes.every(({ path, type, maxLength }) => {
+    const value = readPath({ trigger: event }, path);
+    if (typeof value !== type) return false;
+    return maxLength === undefined || typeof value !== 'string' || value.length <= maxLength;
+  });
+}
+
+/** True when the trigger event is older than `trigger.maxAge` (its own timestamp against ingest time). */
+function tooOld(journey: LiveJourney, input: Input): boolean {
+  const { trigger } = journey;
+  if (trigger.type === 'segment' || trigger.maxAge === undefined) return false;
+  return Date.parse(input.event.timestamp) < rollingWindowStart(input.now, trigger.maxAge).getTime();
 }

@@ -26,6 +26,7 @@ export function edgesOf(step: Step): Edge[] {
     case 'wait':
     case 'updateProfile':
     case 'emit':
+    case 'updateContext':
       return [{ field: ['next'], to: step.next }];
     case 'waitForEvent':
       return [

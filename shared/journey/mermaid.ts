@@ -70,6 +70,8 @@ export function describeStep(step: Step): string {
       return 'Update profile';
     case 'emit':
       return `Emit ${step.event}`;
+    case 'updateContext':
+      return `Set ${Object.keys(step.set).join(', ')}`;
     case 'exit':
       return step.reason === undefined ? 'Exit' : `Exit: ${step.reason}`;
   }

@@ -1,7 +1,15 @@
 import * as z from 'zod';
+import { CHANNELS } from '../channels.ts';
 import { Condition, ConditionPath, IsoDuration, OffsetDuration } from '../conditions/schema.ts';
-import { LOCAL_TIME } from '../time.ts';
+import {
+  LOCAL_TIME,
+  type LocalWindow as LocalWindowType,
+  type QuietHours as QuietHoursType,
+  WEEKDAYS,
+} from '../time.ts';
+import { EntryLimit, MaxAge } from './entry/limits.ts';
 import { Experiment } from './experiment.ts';
+import { ContextDeclarations, ContextName, ContextValue } from './journey-context.ts';
 import { Fallback, OnOutcome } from './outcome.ts';
 
 /**
@@ -25,20 +33,17 @@ const Timestamp = z.iso
   .describe('An ISO 8601 timestamp with a zone offset or Z.');
 
 export const STAGES = ['awareness', 'consideration', 'purchase', 'retention', 'advocacy'] as const;
-export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export const Weekday = z.enum(WEEKDAYS);
-export type Weekday = z.infer<typeof Weekday>;
+const Weekday = z.enum(WEEKDAYS);
 
-export const QuietHours = z
+export const QuietHours: z.ZodType<QuietHoursType> = z
   .object({
     start: LocalTime.describe('When quiet hours begin, in the customer’s local time (e.g. 21:00).'),
     end: LocalTime.describe('When quiet hours end, in the customer’s local time (e.g. 08:00).'),
   })
   .strict()
   .describe('No message is delivered between start and end local time; it is deferred to the end.');
-export type QuietHours = z.infer<typeof QuietHours>;
 
-export const LocalWindow = z
+export const LocalWindow: z.ZodType<LocalWindowType> = z
   .object({
     start: LocalTime.describe('Earliest local time of day.'),
     end: LocalTime.describe('Latest local time of day.'),
@@ -46,7 +51,6 @@ export const LocalWindow = z
   })
   .strict()
   .describe('A window of local time of day, on allowed weekdays, in the customer’s time zone.');
-export type LocalWindow = z.infer<typeof LocalWindow>;
 
 // ---------------------------------------------------------------- journey level
 
@@ -58,6 +62,8 @@ const EventTrigger = z
     correlationKey: ConditionPath.optional().describe(
       'A path in the trigger event (e.g. event.properties.cartId): one enrollment per distinct value, in parallel.',
     ),
+    limit: EntryLimit.optional(),
+    maxAge: MaxAge.optional(),
   })
   .strict()
   .describe('Enroll when a customer performs an event.');
@@ -66,6 +72,8 @@ const IdentifyTrigger = z
   .object({
     type: z.literal('identify'),
     where: Condition.optional().describe('Only identify calls matching this condition enroll.'),
+    limit: EntryLimit.optional(),
+    maxAge: MaxAge.optional(),
   })
   .strict()
   .describe('Enroll when a customer is identified (sign-up, trait change).');
@@ -79,6 +87,7 @@ const SegmentTrigger = z
       .regex(SCHEDULE, { message: 'must be an EventBridge schedule: rate(1 day) or cron(0 9 * * ? *)' })
       .describe('When the segment is evaluated: rate(...) or cron(...) as in EventBridge Scheduler.'),
     segment: Condition.describe('The customers who enter at each run (profile.* conditions).'),
+    limit: EntryLimit.optional(),
   })
   .strict()
   .describe('Enroll every customer of a segment on a schedule.');
@@ -127,8 +136,7 @@ export const Goal = EventMatcher.extend({
   .strict()
   .describe('The conversion this journey drives; reaching it counts a conversion.');
 
-const Channel = z.enum(['email', 'sms', 'push']);
-export type Channel = z.infer<typeof Channel>;
+const Channel = z.enum(CHANNELS);
 
 export const MessageCap = z
   .object({
@@ -373,6 +381,18 @@ const EmitStep = z
   .strict()
   .describe('Put an event on the bus for other systems (webhooks, CRM, analytics).');
 
+const UpdateContextStep = z
+  .object({
+    type: z.literal('updateContext'),
+    ...stepBase,
+    set: z
+      .record(ContextName, ContextValue)
+      .describe('Context variables to set: a value, or { "from": path } (trigger.*, event.*, context.*).'),
+    next,
+  })
+  .strict()
+  .describe('Change journey context variables (one Pass state: no Lambda, no table).');
+
 const ExitStep = z
   .object({
     type: z.literal('exit'),
@@ -392,6 +412,7 @@ export const Step = z.discriminatedUnion('type', [
   SplitStep,
   UpdateProfileStep,
   EmitStep,
+  UpdateContextStep,
   ExitStep,
 ]);
 export type Step = z.infer<typeof Step>;
@@ -420,6 +441,7 @@ export const Journey = z
       ),
     trigger: Trigger,
     audience: Condition.optional().describe('Only customers whose profile matches enter.'),
+    context: ContextDeclarations.optional(),
     reentry: Reentry.default({ mode: 'once' }),
     goal: Goal.optional(),
     exitOn: z

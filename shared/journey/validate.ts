@@ -3,6 +3,7 @@ import type { TemplateCatalog } from '../templates.ts';
 import type { Check, CheckContext } from './checks/context.ts';
 import { checkExperiments } from './checks/experiments.ts';
 import { checkBusyLoops, checkEndings, checkReachability, checkReferences } from './checks/graph.ts';
+import { checkJourneyContext } from './checks/journey-context.ts';
 import { checkOutcomes } from './checks/outcomes.ts';
 import {
   checkHistoryWindows,
@@ -14,6 +15,7 @@ import {
 import { checkTriggerFields, checkValueSources } from './checks/trigger-fields.ts';
 import { checkDurations, checkOrderComparisons } from './checks/values.ts';
 import { checkTotalWait } from './checks/waits.ts';
+import { type ListRemap, restoreIndices, salvage } from './salvage.ts';
 import { Journey, STEP_ID, Step } from './schema.ts';
 import { fromZodIssues, type Violation, violation } from './violations.ts';
 
@@ -41,6 +43,7 @@ const CHECKS: readonly Check[] = [
   checkProfileUpdates,
   checkDurations,
   checkOrderComparisons,
+  checkJourneyContext,
   checkExperiments,
   checkOutcomes,
 ];
@@ -55,8 +58,14 @@ export function validateJourney(input: unknown, options: ValidateOptions = {}): 
     return { ok: false, violations: [violation([], 'schema.invalid', 'A journey must be a JSON object.')] };
   }
   const raw: Record<string, unknown> = { ...input };
-  const { context, violations } = parseFields(raw, options.templates);
-  violations.push(...CHECKS.flatMap((check) => check(context)));
+  const { context, found } = parseFields(raw, options.templates);
+  const violations = [
+    ...found.violations,
+    ...restoreIndices(
+      CHECKS.flatMap((check) => check(context)),
+      found.remaps,
+    ),
+  ];
   if (violations.length > 0) return { ok: false, violations: dedupe(violations) };
   const parsed = Journey.safeParse(raw, PARSE);
   if (!parsed.success) return { ok: false, violations: fromZodIssues(parsed.error.issues) };
@@ -66,44 +75,26 @@ export function validateJourney(input: unknown, options: ValidateOptions = {}): 
 /** Parse options: issues carry the input, so a wrong type is reported with the value given. */
 const PARSE = { reportInput: true } as const;
 
-/**
- * A part that failed the schema, parsed again without the fields that broke
- * it: when the rest still parses, the semantic checks see it (a bad quiet
- * hours entry must not hide an unknown time zone). `undefined` when a broken
- * field is required or the part is not an object.
- */
-function salvage(schema: z.ZodType, value: unknown, issues: readonly z.core.$ZodIssue[]): unknown {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const broken = new Set<PropertyKey>();
-  for (const issue of issues) {
-    const [first] = issue.path;
-    if (first !== undefined) broken.add(first);
-    else if (issue.code === 'unrecognized_keys') for (const key of issue.keys) broken.add(key);
-    else return undefined;
-  }
-  const rest = Object.fromEntries(Object.entries(value).filter(([key]) => !broken.has(key)));
-  return schema.safeParse(rest).data;
-}
-
 /** Parses a part; on failure records its violations under `at` and returns what can be salvaged. */
-function parsePart(
-  schema: z.ZodType,
-  value: unknown,
-  at: readonly PropertyKey[],
-  violations: Violation[],
-): unknown {
+function parsePart(schema: z.ZodType, value: unknown, at: readonly PropertyKey[], found: Found): unknown {
   const result = schema.safeParse(value, PARSE);
   if (result.success) return result.data;
-  violations.push(...fromZodIssues(result.error.issues, at));
-  return salvage(schema, value, result.error.issues);
+  found.violations.push(...fromZodIssues(result.error.issues, at));
+  const salvaged = salvage(schema, value, result.error.issues, at);
+  found.remaps.push(...(salvaged?.remaps ?? []));
+  return salvaged?.value;
 }
+
+/** What parsing found: violations, and the lists whose broken items were left out. */
+type Found = { violations: Violation[]; remaps: ListRemap[] };
 
 /** Parses each top-level field and each step on its own, so every broken part is reported. */
 function parseFields(
   raw: Record<string, unknown>,
   templates: TemplateCatalog | undefined,
-): { context: CheckContext; violations: Violation[] } {
-  const violations: Violation[] = [];
+): { context: CheckContext; found: Found } {
+  const found: Found = { violations: [], remaps: [] };
+  const { violations } = found;
   const { steps: _steps, ...shape } = Journey.shape;
   const unknown = Object.keys(raw).filter((key) => !Object.hasOwn(Journey.shape, key));
   if (unknown.length > 0) {
@@ -117,9 +108,9 @@ function parseFields(
   }
   const parsed = new Map<string, unknown>();
   for (const key of Object.keys(shape) as (keyof typeof shape)[]) {
-    parsed.set(key, parsePart(shape[key], raw[key], [key], violations));
+    parsed.set(key, parsePart(shape[key], raw[key], [key], found));
   }
-  const steps = parseSteps(raw.steps, violations);
+  const steps = parseSteps(raw.steps, found);
   const context: CheckContext = {
     steps: steps.valid,
     salvaged: steps.salvaged,
@@ -131,15 +122,17 @@ function parseFields(
     goal: shape.goal.safeParse(parsed.get('goal')).data,
     audience: shape.audience.safeParse(parsed.get('audience')).data,
     exitOn: shape.exitOn.safeParse(parsed.get('exitOn')).data,
+    variables: shape.context.safeParse(parsed.get('context')).data,
     templates,
   };
-  return { context, violations };
+  return { context, found };
 }
 
 function parseSteps(
   input: unknown,
-  violations: Violation[],
+  found: Found,
 ): { valid: Record<string, Step>; ids: Set<string>; salvaged: Set<string> } {
+  const { violations } = found;
   // Step ids are the user's words: no prototype for one to collide with.
   const valid: Record<string, Step> = Object.create(null);
   const salvaged = new Set<string>();
@@ -161,7 +154,7 @@ function parseSteps(
       );
     }
     const before = violations.length;
-    const step = Step.safeParse(parsePart(Step, value, ['steps', id], violations));
+    const step = Step.safeParse(parsePart(Step, value, ['steps', id], found));
     if (step.success) valid[id] = step.data;
     if (step.success && violations.length > before) salvaged.add(id);
   }

@@ -1,7 +1,7 @@
 import { evaluateCondition } from '../conditions/evaluate.ts';
 import type { LiveJourney } from '../ingest/live-journey.ts';
 import { type Enrollment, planEntry } from '../ingest/plan.ts';
-import type { ProfileState, ReentryRecord } from '../ingest/state.ts';
+import type { ProfileState, ReentryRecord } from '../profile/state.ts';
 
 /**
  * What a segment run decides: whether a journey runs now, who is in the

@@ -10,8 +10,8 @@ import * as z from 'zod';
 export const SCAN_SEGMENTS = 8;
 /** Profiles read per scan item (one Scan page): bounds the work of one queue message. */
 export const SCAN_PAGE_SIZE = 100;
-/** Customers per enroll item: bounds the StartExecution calls of one queue message. */
-export const ENROLL_BATCH = 25;
+/** Customers per enroll item: bounds the StartExecution calls of one queue message (~2 s at a worker's pace). */
+export const ENROLL_BATCH = 50;
 
 /** What the schedule sends: `scheduledTime` is Scheduler's `<aws.scheduler.scheduled-time>`. */
 export const ScheduledRun = z.object({

@@ -26,6 +26,7 @@ const COLOURS: Readonly<Record<StepResult['type'], string>> = {
   split: '#fce7f3',
   updateProfile: '#e0f2fe',
   emit: '#e0e7ff',
+  updateContext: '#ecfccb',
   exit: '#e5e7eb',
 };
 
@@ -173,7 +174,8 @@ function dayChart(days: readonly DayResult[]): string {
 <p class="legend"><span class="email">■</span> email <span class="sms">■</span> SMS <span class="push">■</span> push · days in UTC</p>`;
 }
 
-const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#111827;max-width:1400px}
+/** The report's style sheet (the local console shares it). */
+export const REPORT_STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#111827;max-width:1400px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}h3{font-size:15px}
 .kpis{display:flex;gap:12px;flex-wrap:wrap}.kpi{border:1px solid #e5e7eb;border-radius:8px;padding:10px 14px;min-width:120px}
 .kpi b{display:block;font-size:20px}.map{display:block;overflow:visible}.lane rect{fill:#f9fafb;stroke:#e5e7eb}
@@ -187,6 +189,16 @@ rect.email,.legend .email{fill:#60a5fa;color:#60a5fa}rect.sms,.legend .sms{fill:
 
 /** The whole page. */
 export function reportHtml(r: JourneyReport): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(r.name)} — results</title><style>${REPORT_STYLE}</style></head>
+<body>
+${reportBody(r)}
+</body></html>
+`;
+}
+
+/** The report's content, for a page of its own or inside the local console. */
+export function reportBody(r: JourneyReport): string {
   const kpi = (label: string, value: string, field: string) =>
     `<div class="kpi" data-kpi="${field}"><b>${escapeHtml(value)}</b>${escapeHtml(label)}</div>`;
   const reasons = r.steps.flatMap((s) =>
@@ -195,10 +207,7 @@ export function reportHtml(r: JourneyReport): string {
         `<li>${escapeHtml(s.stepId)}: ${w.metric} — ${escapeHtml(reasonLabel(w.reason))}: ${w.count}</li>`,
     ),
   );
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(r.name)} — results</title><style>${STYLE}</style></head>
-<body>
-<h1>${escapeHtml(r.name)}</h1>
+  return `<h1>${escapeHtml(r.name)}</h1>
 <p class="note">journey ${escapeHtml(r.journeyId)} · versions ${escapeHtml(r.versions.join(', ') || 'none yet')}</p>
 <div class="kpis">
 ${kpi('enrolled', String(r.enrolled), 'enrolled')}
@@ -215,7 +224,5 @@ ${mapSvg(r)}
 ${variantTable(r)}
 <h2>Messages per day</h2>
 ${dayChart(r.days)}
-${reasons.length === 0 ? '' : `<h2>Not sent, and why</h2><ul>${reasons.join('')}</ul>`}
-</body></html>
-`;
+${reasons.length === 0 ? '' : `<h2>Not sent, and why</h2><ul>${reasons.join('')}</ul>`}`;
 }

@@ -21,6 +21,7 @@ export const COUNTER_METRICS = [
   'clicked',
   'eventReceived',
   'converted',
+  'entrySkipped',
 ] as const;
 
 /** How an enrollment ended: counted once per enrollment, per journey and per variant. */
@@ -37,7 +38,7 @@ export type CounterKey = {
   metric: string;
   stepId?: string;
   variant?: string;
-  /** A bounded reason code (suppressed / deferred). */
+  /** A bounded reason code (suppressed / deferred / entrySkipped). */
   reason?: string;
 };
 

@@ -1,4 +1,5 @@
 import type { ExperimentState } from '../ingest/experiments.ts';
+import { ENTRY_SKIP_REASONS, type EntrySkipReason } from '../journey/entry/limits.ts';
 import { edgesOf } from '../journey/graph.ts';
 import { type Journey, STAGES, type Step } from '../journey/schema.ts';
 import { type ExperimentResult, experimentResults } from './experiment-report.ts';
@@ -67,6 +68,8 @@ export type JourneyReport = {
   name: string;
   versions: string[];
   enrolled: number;
+  /** Triggers that would have enrolled but an entry limit kept out, by reason (limit, tooOld). */
+  skipped: Record<EntrySkipReason, number>;
   converted: number;
   rate?: Rate;
   money: Money;
@@ -139,7 +142,8 @@ function layout(journey: Journey): Map<string, { depth: number; stage: string }>
 
 const MESSAGE_FINAL = ['sent', 'suppressed', 'unknown'] as const;
 /** The counters a step reports: every counter but the journey-level entry ones. */
-const STEP_METRICS = COUNTER_METRICS.filter((metric) => metric !== 'enrolled' && metric !== 'assigned');
+const JOURNEY_METRICS: ReadonlySet<string> = new Set(['enrolled', 'assigned', 'entrySkipped']);
+const STEP_METRICS = COUNTER_METRICS.filter((metric) => !JOURNEY_METRICS.has(metric));
 
 function stepResult(
   id: string,
@@ -267,6 +271,15 @@ function stageOrder(stage: string): number {
   return i === -1 ? STAGES.length : i;
 }
 
+function skippedEntries(counters: readonly Counter[]): Record<EntrySkipReason, number> {
+  const out: Record<EntrySkipReason, number> = { limit: 0, tooOld: 0, context: 0 };
+  for (const c of counters) {
+    const reason = ENTRY_SKIP_REASONS.find((r) => r === c.reason);
+    if (c.metric === 'entrySkipped' && c.stepId === undefined && reason !== undefined) out[reason] += c.count;
+  }
+  return out;
+}
+
 /**
  * The report of a journey from its counters (every version summed), per-day
  * counters and the recorded state of its experiments (from the registry).
@@ -297,6 +310,7 @@ export function buildReport(
     ),
     versions: [...new Set(counters.map((c) => c.version))].sort((a, b) => Number(a) - Number(b)),
     enrolled,
+    skipped: skippedEntries(counters),
     converted: converted.count,
     ...(rate === undefined ? {} : { rate }),
     money: money(converted.sum, converted.count, enrolled),

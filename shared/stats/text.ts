@@ -11,7 +11,13 @@ export function reportText(r: JourneyReport): string {
   out.push(
     `Enrolled ${r.enrolled}   converted ${r.converted} (${percent(r.rate?.value)}, 95% CI ${interval(r.rate)})   revenue ${amount(r.money.revenue)}   AOV ${amount(r.money.aov)}`,
   );
-  out.push(`Outcomes  ${OUTCOMES.map((o) => `${o} ${r.outcomes[o]}`).join('   ')}`, '');
+  out.push(`Outcomes  ${OUTCOMES.map((o) => `${o} ${r.outcomes[o]}`).join('   ')}`);
+  // Entries an entry limit kept out are shown only when there are some.
+  if (r.skipped.limit + r.skipped.tooOld + r.skipped.context > 0)
+    out.push(
+      `Entry skipped  limit ${r.skipped.limit}   too old ${r.skipped.tooOld}   context type ${r.skipped.context}`,
+    );
+  out.push('');
   for (const split of r.splits) {
     out.push(
       `Variants of "${split.stepId}" (rate: Wilson 95% interval; lift: pooled two-proportion z-test vs holdout)`,

@@ -1,101 +1,136 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ALL_FUNCTION_NAMES, type AnyFunctionName } from '#infra/function-names.ts';
-import { synthesize } from '../infra/synth.ts';
-
-/** One function's bundle as `cdk synth` builds it, and the environment Lambda would give it. */
-export type Bundle = { name: AnyFunctionName; file: string; bytes: number; env: Record<string, string> };
-
-/** Size and import-time targets of every bundle. */
-export const TARGETS = { kilobytes: 300, importMs: 100 } as const;
+import { type Bundle, buildBundles, importInFreshNode } from './bundle-build.ts';
+import { bundleContents } from './bundle-contents.ts';
 
 /**
- * Synthesizes the stack with bundling on (esbuild, exactly as `cdk deploy`
- * would) into `outdir` and returns each function's bundle. Environment values
- * the template only knows as references become placeholders.
+ * `npm run bench -- bundles`: each function's bundle as `cdk synth` builds it
+ * — its size, what it is made of (esbuild metafile) and what a cold import
+ * costs, as a ratio to importing an empty module in the same round.
+ *
+ * `BUNDLES_RUNS` sets the rounds (default 10). `BUNDLES_SAVE=<file>` writes the
+ * figures as JSON; `BUNDLES_AGAINST=<file>` prints them beside figures saved
+ * earlier (say, from another commit), as before → after.
  */
-export function buildBundles(outdir: string): Bundle[] {
-  const { stack, template } = synthesize({ bundle: true, outdir });
-  const resources = template.toJSON().Resources;
-  return ALL_FUNCTION_NAMES.map((name) => {
-    const built =
-      name === 'segment-entry'
-        ? stack.segmentEntry.fn
-        : name === 'unsubscribe'
-          ? stack.unsubscribe.fn
-          : stack.functions[name];
-    const logicalId = stack.resolve(built.function.functionName).Ref;
-    const properties = resources[logicalId].Properties;
-    const hash = String(properties.Code.S3Key).replace(/\.zip$/, '');
-    const file = join(outdir, `asset.${hash}`, 'index.mjs');
-    if (!existsSync(file)) throw new Error(`${name}: no bundle at ${file}`);
-    const variables: Record<string, unknown> = properties.Environment.Variables;
-    const env = Object.fromEntries(
-      Object.entries(variables).map(([key, value]) => [
-        key,
-        typeof value === 'string' ? value : `placeholder-${key}`,
-      ]),
-    );
-    return { name, file, bytes: statSync(file).size, env };
-  });
-}
 
-/** Imports a bundle in a fresh `node` process; reports whether it loaded, the time it took and stderr. */
-export function importInFreshNode(bundle: Bundle): { ok: boolean; ms: number; error: string } {
-  const script = [
-    'const started = performance.now();',
-    `const module = await import(${JSON.stringify(pathToFileURL(bundle.file).href)});`,
-    'const ms = performance.now() - started;',
-    "if (typeof module.handler !== 'function') throw new Error('no handler export');",
-    'console.log(JSON.stringify({ ms }));',
-  ].join('\n');
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-    env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1', ...bundle.env },
-    encoding: 'utf8',
-  });
-  const last = result.stdout.trim().split('\n').at(-1) ?? '';
-  const ms = result.status === 0 ? Number(JSON.parse(last).ms) : Number.NaN;
-  return { ok: result.status === 0, ms, error: result.stderr.trim() };
-}
+/** Size and cold-import targets of every bundle. */
+export const TARGETS = { kilobytes: 300, importRatio: 1.5 } as const;
 
-function median(values: number[]): number {
+/** The figures of one bundle, as saved and compared. */
+type Figures = { name: string; kb: number; ratio: { min: number; median: number; max: number } };
+
+function quantiles(values: number[]): { min: number; median: number; max: number } {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+  const middle = sorted.length / 2;
+  const median =
+    sorted.length % 2 === 1
+      ? (sorted[Math.floor(middle)] ?? Number.NaN)
+      : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
+  return { min: sorted[0] ?? Number.NaN, median, max: sorted.at(-1) ?? Number.NaN };
 }
 
-/** Prints the size and median cold import time (of `runs` fresh processes) of every bundle. */
-export function runBundlesBench(runs = 5): void {
-  const outdir = mkdtempSync(join(tmpdir(), 'journeys-bundles-'));
-  try {
-    const bundles = buildBundles(outdir);
-    console.log(
-      `Function bundles (minified ESM, AWS SDK included; node ${process.version}, ${runs} cold imports each)`,
-    );
-    console.log(`target: <= ${TARGETS.kilobytes} KB and <= ${TARGETS.importMs} ms each\n`);
-    console.log(
-      `${'function'.padEnd(20)}${'KB'.padStart(8)}${'map KB'.padStart(9)}${'import ms'.padStart(11)}  verdict`,
-    );
+/**
+ * CPU of a cold import of each bundle over CPU of a cold import of an empty
+ * module, one ratio per round. Each round imports the empty module and then
+ * every bundle, each in a fresh process, so a busy moment weighs on both
+ * sides of the ratios it produces.
+ */
+function importRatios(bundles: Bundle[], runs: number, dir: string) {
+  const empty = join(dir, 'empty.mjs');
+  writeFileSync(empty, 'export const handler = async () => {};\n');
+  const ratios = new Map<string, number[]>(bundles.map((bundle) => [bundle.name, []]));
+  const emptyMs: number[] = [];
+  const failures = new Map<string, string>();
+  for (let round = 0; round < runs; round++) {
+    const base = importInFreshNode(empty);
+    if (!base.ok) throw new Error(`an empty module failed to import: ${base.error}`);
+    emptyMs.push(base.cpuMs);
     for (const bundle of bundles) {
-      const times = Array.from({ length: runs }, () => importInFreshNode(bundle));
-      const failed = times.find((time) => !time.ok);
+      const result = importInFreshNode(bundle.file, bundle.env);
+      if (!result.ok) failures.set(bundle.name, result.error.split('\n')[0] ?? 'failed');
+      else ratios.get(bundle.name)?.push(result.cpuMs / base.cpuMs);
+    }
+  }
+  return { ratios, emptyMs: quantiles(emptyMs), failures };
+}
+
+function readSaved(file: string | undefined): Map<string, Figures> {
+  if (!file) return new Map();
+  const saved: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  if (!Array.isArray(saved)) throw new Error(`${file}: not a list of bundle figures`);
+  return new Map(saved.filter(isFigures).map((figures) => [figures.name, figures]));
+}
+
+function isFigures(value: unknown): value is Figures {
+  if (typeof value !== 'object' || value === null) return false;
+  return 'name' in value && typeof value.name === 'string' && 'kb' in value && typeof value.kb === 'number';
+}
+
+const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
+
+/** Prints size, contents and cold-import ratio of every bundle. */
+export async function runBundlesBench(runs = Number(process.env.BUNDLES_RUNS ?? 10)): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'journeys-bundles-'));
+  try {
+    const bundles = buildBundles(dir);
+    const before = readSaved(process.env.BUNDLES_AGAINST);
+    console.log(
+      `Function bundles as cdk synth builds them (minified ESM, AWS SDK inside; node ${process.version})`,
+    );
+    console.log('\nWhat each is made of (esbuild metafile, KB in the minified output, largest first):');
+    for (const bundle of bundles) {
+      const contents = await bundleContents(bundle.entry);
+      const drift =
+        Math.abs(contents.bytes - bundle.bytes) > 64
+          ? ` (metafile build: ${fixed(contents.bytes / 1024, 1)} KB)`
+          : '';
+      const top = contents.contributors
+        .slice(0, 8)
+        .map((c) => `${c.name} ${fixed(c.bytes / 1024, 0)}`)
+        .join(', ');
+      console.log(`  ${bundle.name}${drift}: ${top}`);
+    }
+    const { ratios, emptyMs, failures } = importRatios(bundles, runs, dir);
+    console.log(
+      `\nCold import: process CPU (start-up + import) over that of an empty module, ${runs} rounds, a fresh process each;`,
+    );
+    console.log(
+      `empty module: ${fixed(emptyMs.min, 0)}/${fixed(emptyMs.median, 0)}/${fixed(emptyMs.max, 0)} ms CPU (min/median/max).`,
+    );
+    console.log(`Targets: <= ${TARGETS.kilobytes} KB and median ratio <= ${TARGETS.importRatio} each.\n`);
+    const beforeHeader = before.size > 0 ? `${'KB before'.padStart(11)}${'ratio before'.padStart(14)}` : '';
+    console.log(
+      `${'function'.padEnd(20)}${beforeHeader}${'KB'.padStart(8)}${'map KB'.padStart(8)}${'ratio min/median/max'.padStart(24)}  verdict`,
+    );
+    const figures: Figures[] = [];
+    for (const bundle of bundles) {
       const kb = bundle.bytes / 1024;
       const mapKb = statSync(`${bundle.file}.map`).size / 1024;
-      const ms = median(times.map((time) => time.ms));
+      const ratio = quantiles(ratios.get(bundle.name) ?? []);
+      figures.push({ name: bundle.name, kb, ratio });
+      const failed = failures.get(bundle.name);
       const verdict = failed
-        ? `IMPORT FAILED: ${failed.error.split('\n')[0]}`
-        : kb <= TARGETS.kilobytes && ms <= TARGETS.importMs
+        ? `IMPORT FAILED: ${failed}`
+        : kb <= TARGETS.kilobytes && ratio.median <= TARGETS.importRatio
           ? 'ok'
           : 'over target';
+      const old = before.get(bundle.name);
+      const beforeCells =
+        before.size > 0
+          ? `${fixed(old?.kb ?? Number.NaN, 1).padStart(11)}${fixed(old?.ratio.median ?? Number.NaN, 2).padStart(14)}`
+          : '';
+      const ratioCell = `${fixed(ratio.min, 2)}/${fixed(ratio.median, 2)}/${fixed(ratio.max, 2)}`;
       console.log(
-        `${bundle.name.padEnd(20)}${kb.toFixed(1).padStart(8)}${mapKb.toFixed(0).padStart(9)}${(failed ? '-' : ms.toFixed(1)).padStart(11)}  ${verdict}`,
+        `${bundle.name.padEnd(20)}${beforeCells}${fixed(kb, 1).padStart(8)}${fixed(mapKb, 0).padStart(8)}${ratioCell.padStart(24)}  ${verdict}`,
       );
     }
+    if (process.env.BUNDLES_SAVE)
+      writeFileSync(process.env.BUNDLES_SAVE, `${JSON.stringify(figures, null, 2)}\n`);
   } finally {
-    rmSync(outdir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) runBundlesBench();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await runBundlesBench();

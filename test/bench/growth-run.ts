@@ -1,9 +1,11 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
+import { ProfileIdentities } from '#functions/_lib/identity.ts';
+import { itemSize } from '#functions/_lib/profile-compaction.ts';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { CachedRegistry, RegistryRepository } from '#functions/_lib/registry.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
@@ -34,10 +36,14 @@ export function hotPathCostPerMillion(unitsPerEvent: number): number {
   return PRICE.eventBridgePerMillion + lambda + unitsPerEvent * PRICE.writeUnitsPerMillion;
 }
 
+/** Where the growth runs: a dynalite endpoint, or an in-process one reached without sockets. */
+export type DynamoTarget = { endpoint: string } | Pick<DynamoDBClientConfig, 'requestHandler'>;
+
 /** A DynamoDB client that asks for ConsumedCapacity on every write and meters calls. */
-function meteredClient(endpoint: string, meter: Meter) {
+function meteredClient(target: DynamoTarget, meter: Meter) {
   const raw = new DynamoDBClient({
-    endpoint,
+    endpoint: 'endpoint' in target ? target.endpoint : 'http://dynalite.local',
+    ...('requestHandler' in target ? { requestHandler: target.requestHandler } : {}),
     region: 'us-east-1',
     credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
   });
@@ -52,8 +58,16 @@ function meteredClient(endpoint: string, meter: Meter) {
       // The registry is read through a per-process cache that refreshes on wall time: not the event's work.
       if (READS.has(name) && !String(input.TableName).endsWith('-journeys')) meter.reads++;
       const out = await next(args);
-      const consumed = (out.output as { ConsumedCapacity?: { CapacityUnits?: number } }).ConsumedCapacity;
-      if (WRITES.has(name)) meter.units += consumed?.CapacityUnits ?? 0;
+      const output = out.output as { ConsumedCapacity?: { CapacityUnits?: number }; Attributes?: unknown };
+      if (WRITES.has(name)) meter.units += output.ConsumedCapacity?.CapacityUnits ?? 0;
+      // Every profile write returns the whole item: its size after every event, not only at samples.
+      const attributes = output.Attributes;
+      if (
+        String(input.TableName).endsWith('-profiles') &&
+        typeof attributes === 'object' &&
+        attributes !== null
+      )
+        meter.maxItem = Math.max(meter.maxItem, itemSize(Object.fromEntries(Object.entries(attributes))));
       return out;
     },
     { step: 'initialize', name: 'meterCapacity' },
@@ -92,12 +106,12 @@ let run = 0;
 
 /**
  * Feeds one customer `count` events on fresh tables of the dynalite at
- * `endpoint`; returns the figures and what is left running and stored.
+ * `target`; returns the figures and what is left running and stored.
  */
-export async function runGrowth(endpoint: string, count: number, endHook: EndHook) {
+export async function runGrowth(target: DynamoTarget, count: number, endHook: EndHook) {
   run += 1;
-  const meter: Meter = { units: 0, writes: 0, reads: 0 };
-  const raw = meteredClient(endpoint, meter);
+  const meter: Meter = { units: 0, writes: 0, reads: 0, maxItem: 0 };
+  const raw = meteredClient(target, meter);
   const tables: Record<string, string> = {};
   for (const table of TABLES) {
     const keys = [table.partitionKey, ...('sortKey' in table ? [table.sortKey] : [])];
@@ -124,6 +138,7 @@ export async function runGrowth(endpoint: string, count: number, endHook: EndHoo
   const sfn = new SFNClient({ region: 'eu-west-1' });
   const deps: IngestDeps = {
     profiles,
+    identities: new ProfileIdentities(doc, tables.profiles ?? '', () => now),
     enrollments,
     registry: new CachedRegistry(registry),
     stats: new StatsRepository(doc, tables.stats ?? ''),
@@ -153,25 +168,36 @@ export async function runGrowth(endpoint: string, count: number, endHook: EndHoo
   return { result, running, doc, tables };
 }
 
-export function printGrowth(results: GrowthResult[]): void {
+/**
+ * The same bench customer at 10,000 events before profiles were bounded
+ * (every enrollment, waiter and message id kept on the item).
+ */
+const BEFORE = { events: 10_000, maxKB: 192.9, unitsPerEvent: 126.89, costPerMillion: 68.19 };
+
+export function printGrowth(results: GrowthResult[], seconds?: number): void {
   console.log(
     '\nProfile growth: one customer, 50 event names, 30 traits, 10 live journeys (4 waiting), events 30 s apart',
   );
   for (const r of results) {
+    // Every 1,000 events up to 10,000, every 10,000 beyond (each sample is the item after that many events).
+    const step = r.events > 10_000 ? 10 : 1;
     console.log(
-      `\n${r.events.toLocaleString('en')} events: profile item size (bytes) after each 1,000 events`,
+      `\n${r.events.toLocaleString('en')} events: profile item size (bytes) after each ${(step * 1000).toLocaleString('en')} events`,
     );
     const line: string[] = [];
     r.sizes.forEach((s, i) => {
-      line.push(`${String((i + 1) * 1000).padStart(6)}: ${String(s).padStart(6)}`);
+      if ((i + 1) % step === 0) line.push(`${String((i + 1) * 1000).padStart(7)}: ${String(s).padStart(5)}`);
     });
     for (let i = 0; i < line.length; i += 5) console.log(`  ${line.slice(i, i + 5).join('   ')}`);
     console.log(
-      `  max item ${(r.maxSize / 1024).toFixed(1)} KB · write units per event ${r.unitsPerEvent.toFixed(2)} · ` +
+      `  max item after any event ${r.maxSize} B (${(r.maxSize / 1024).toFixed(2)} KB) · write units per event ${r.unitsPerEvent.toFixed(2)} · ` +
         `per event that triggers nothing: ${r.unitsPerQuietEvent.toFixed(2)} units, ${r.writesPerQuietEvent.toFixed(3)} writes, ${r.readsPerQuietEvent.toFixed(3)} reads · failures ${r.failures}`,
     );
     console.log(
-      `  hot-path cost per 1M events that trigger nothing (EventBridge + Lambda + DynamoDB): $${hotPathCostPerMillion(r.unitsPerQuietEvent).toFixed(2)}`,
+      `  hot-path cost per 1M events that trigger nothing (EventBridge + Lambda + DynamoDB): $${hotPathCostPerMillion(r.unitsPerQuietEvent).toFixed(2)}` +
+        ` · before bounded profiles (${BEFORE.events.toLocaleString('en')} events): ${BEFORE.maxKB} KB, ${BEFORE.unitsPerEvent} units per event, $${BEFORE.costPerMillion.toFixed(2)}`,
     );
+    if (seconds !== undefined)
+      console.log(`  bench time ${seconds.toFixed(0)} s (${(r.events / seconds).toFixed(0)} events/s)`);
   }
 }

@@ -2,8 +2,9 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { profilesRepository } from '#functions/_lib/repositories.ts';
-import { localClientConfig } from '#infra/local/aws.ts';
 import type { LocalRuntime } from '#infra/local/index.ts';
+import { localClientConfig } from '#infra/local/runtime/aws.ts';
+import { LOCAL_TABLES } from '#infra/local/runtime/env.ts';
 import { boot, type CustomerEvent, entry, identify, sandbox, track } from '../e2e/support/local-runtime.ts';
 
 const EVENTS = 500;
@@ -38,7 +39,7 @@ async function send(runtime: LocalRuntime, all: CustomerEvent[]): Promise<void> 
 
 /** How many of the customers have a profile, read through the handlers' repository. */
 async function profilesFound(all: CustomerEvent[]): Promise<number> {
-  const profiles = profilesRepository();
+  const profiles = profilesRepository(LOCAL_TABLES.profiles);
   let found = 0;
   for (const e of all) {
     const { profile } = await profiles.get(e.userId);

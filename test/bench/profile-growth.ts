@@ -63,12 +63,16 @@ export type GrowthResult = {
   unitsPerQuietEvent: number;
   writesPerQuietEvent: number;
   readsPerQuietEvent: number;
+  /** Reads made by events that trigger nothing, in all (only an event that brings new traits reads). */
+  quietReads: number;
+  /** The largest profile item after any event (every profile write returns the item). */
   maxSize: number;
+  /** The item's size after each 1,000 events. */
   sizes: number[];
 };
 
-/** What the DynamoDB client middleware counts on the profiles table. */
-export type Meter = { units: number; writes: number; reads: number };
+/** What the DynamoDB client middleware counts: write units, calls, and the largest profile item a write returned. */
+export type Meter = { units: number; writes: number; reads: number; maxItem: number };
 
 /** Feeds `count` events for one customer and reports sizes and write units. */
 export async function feedCustomer(
@@ -84,7 +88,6 @@ export async function feedCustomer(
   const random = prng(count);
   const sizes: number[] = [];
   let failures = 0;
-  let maxSize = 0;
   const total = { units: 0 };
   const quiet = { events: 0, units: 0, writes: 0, reads: 0 };
   for (let i = 0; i < count; i++) {
@@ -112,7 +115,12 @@ export async function feedCustomer(
       );
       const size = itemSizeBytes(item.Item ?? {});
       sizes.push(size);
-      maxSize = Math.max(maxSize, size);
+      // A long stream reports as it goes: each 10,000 events, the figures so far.
+      if (count > 10_000 && (i + 1) % 10_000 === 0)
+        console.log(
+          `  ${String(i + 1).padStart(7)} events: item ${size} B, max ${meter.maxItem} B, ` +
+            `${(quiet.units / Math.max(1, quiet.events)).toFixed(2)} units per event that triggers nothing, failures ${failures}`,
+        );
     }
   }
   const per = (n: number, d: number) => (d === 0 ? 0 : n / d);
@@ -123,7 +131,8 @@ export async function feedCustomer(
     unitsPerQuietEvent: per(quiet.units, quiet.events),
     writesPerQuietEvent: per(quiet.writes, quiet.events),
     readsPerQuietEvent: per(quiet.reads, quiet.events),
-    maxSize,
+    quietReads: quiet.reads,
+    maxSize: Math.max(meter.maxItem, ...sizes),
     sizes,
   };
 }

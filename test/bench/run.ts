@@ -13,6 +13,10 @@ const benches: Record<string, () => Promise<void> | void> = {
   compile: runCompileBench,
   handlers: runHandlersBench,
   bundles: () => runBundlesBench(),
+  cli: async () => {
+    const { runCliBench } = await import('./cli.ts');
+    runCliBench();
+  },
   templates: async () => {
     const { runTemplateAttacksBench } = await import('./template-attacks.ts');
     await runTemplateAttacksBench();
@@ -20,6 +24,14 @@ const benches: Record<string, () => Promise<void> | void> = {
   faults: async () => {
     const { runFaultsBench } = await import('./faults.ts');
     await runFaultsBench();
+  },
+  identity: async () => {
+    const { runIdentityBench } = await import('./identity.ts');
+    await runIdentityBench();
+  },
+  segment: async () => {
+    const { runSegmentBench } = await import('./segment.ts');
+    await runSegmentBench();
   },
   local: async () => {
     const { runLocalBench } = await import('./local.ts');

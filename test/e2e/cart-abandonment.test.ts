@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type StatRow, StatsRepository } from '#functions/_lib/stats.ts';
 import type { LocalRuntime } from '#infra/local/index.ts';
-import { readOutbox } from '#infra/local/outbox.ts';
+import { readOutbox } from '#infra/local/services/pinpoint/outbox.ts';
 import { awsCliAvailable } from './support/aws-cli.ts';
 import {
   boot,
@@ -58,7 +58,7 @@ let withCli = false;
  * instant the test chooses, whatever the machine's speed or load.
  */
 beforeAll(async () => {
-  box = await sandbox();
+  box = await sandbox([JOURNEY]);
   runtime = await boot(box);
   withCli = awsCliAvailable('cart abandonment through the AWS CLI');
   // Quiet hours are 21:00–08:00 in the customer's zone: 09:00 now leaves the day for the sends.

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '#infra/local/index.ts';
+import { readProfile } from '#infra/local/inspect/customers.ts';
 import { runCli } from '../integration/cli/run-cli.ts';
 import { boot, identify, quiesce, type Sandbox, sandbox } from './support/local-runtime.ts';
 import { customerInBucket } from './support/scenario.ts';
@@ -16,7 +17,7 @@ describe('journeys send, status and outbox against the local runtime', () => {
   const userId = customerInBucket('cart-abandonment', 'channel-test', 'cli', [0, 45]);
 
   beforeAll(async () => {
-    box = await sandbox();
+    box = await sandbox(['cart-abandonment']);
     runtime = await boot(box);
   }, CLI_TIMEOUT);
   afterAll(async () => {
@@ -94,6 +95,28 @@ describe('journeys send, status and outbox against the local runtime', () => {
         .filter((line) => line.includes('"userId":"stamped"'))
         .map((line) => JSON.parse(line).event.detail.timestamp);
       expect(stamps).toEqual(['2026-01-01T00:00:00.000Z', runtime.services.clock.now().toISOString()]);
+    },
+    CLI_TIMEOUT,
+  );
+
+  it(
+    'merges an anonymous visitor into the customer on identify, and the customer into an account on alias',
+    async () => {
+      // arrange
+      const endpoint = ['--endpoint', runtime.endpoints.eventbridge];
+      const send = (event: object) => runCli(['send', JSON.stringify(event), ...endpoint]);
+      // act
+      await send({ type: 'track', anonymousId: 'anon-cli', event: 'Page Viewed', properties: {} });
+      await send({ type: 'identify', anonymousId: 'anon-cli', userId: 'known-cli', traits: { plan: 'pro' } });
+      const alias = await send({ type: 'alias', previousId: 'known-cli', userId: 'account-cli' });
+      await send({ type: 'track', anonymousId: 'anon-cli', event: 'Page Viewed', properties: {} });
+      await runtime.settled();
+      // assert
+      expect(alias.stdout).toContain('alias for account-cli sent');
+      const source = { kind: 'local' as const, dataDir: box.dataDir, endpoint: runtime.endpoints.dynamodb };
+      const profile = await readProfile(source, 'account-cli');
+      expect(profile?.traits).toMatchObject({ plan: 'pro' });
+      expect(profile?.events['Page Viewed']?.count).toBe(2);
     },
     CLI_TIMEOUT,
   );

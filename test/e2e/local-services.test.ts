@@ -20,12 +20,12 @@ import {
 } from '@aws-sdk/client-sfn';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localClientConfig } from '#infra/local/aws.ts';
-import type { BusEvent } from '#infra/local/eventbridge.ts';
-import { listenOn, PortInUseError } from '#infra/local/listen.ts';
-import { resolveOptions } from '#infra/local/options.ts';
-import { readOutbox } from '#infra/local/outbox.ts';
-import { type Services, startServices } from '#infra/local/services.ts';
+import { localClientConfig } from '#infra/local/runtime/aws.ts';
+import { listenOn, PortInUseError } from '#infra/local/runtime/listen.ts';
+import { resolveOptions } from '#infra/local/runtime/options.ts';
+import { type Services, startServices } from '#infra/local/runtime/services.ts';
+import type { BusEvent } from '#infra/local/services/eventbridge/bus.ts';
+import { readOutbox } from '#infra/local/services/pinpoint/outbox.ts';
 import { AWS_CLI, awsCliAvailable } from './support/aws-cli.ts';
 
 const run = promisify(execFile);

@@ -95,6 +95,8 @@ describe('scheduled segment entry on the local runtime', () => {
   });
 
   it('does not enroll anyone again on a later run under reentry once', async () => {
+    // A minute later: a run at the scheduled run's own instant would be that run again (skipped).
+    await runtime.advanceTo(runtime.services.clock.nowMs() + 60_000);
     const run = await runSegmentNow(runtime, JOURNEY);
     await quiesce(runtime);
 

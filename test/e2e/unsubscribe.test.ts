@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { profilesRepository } from '#functions/_lib/repositories.ts';
 import { unsubscribeLink } from '#functions/_lib/unsubscribe-links.ts';
 import type { LocalRuntime } from '#infra/local/index.ts';
+import { LOCAL_TABLES } from '#infra/local/runtime/env.ts';
 import { boot, E2E_TIMEOUT, identify, putEvents, type Sandbox, sandbox } from './support/local-runtime.ts';
 
 let box: Sandbox;
@@ -32,7 +33,7 @@ describe('the local runtime serves unsubscribe links', () => {
       body: 'List-Unsubscribe=One-Click',
     });
     expect(oneClick.status).toBe(200);
-    const { profile } = await profilesRepository().get('unsub-e2e');
+    const { profile } = await profilesRepository(LOCAL_TABLES.profiles).get('unsub-e2e');
     expect(profile.consent.email?.status).toBe('unsubscribed');
     const forged = await fetch(
       `${base}?t=${Buffer.from('{"u":"unsub-e2e","c":"email"}').toString('base64url')}.x`,

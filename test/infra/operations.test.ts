@@ -12,6 +12,7 @@ const configured = {
   alarmEmail: 'ops@shop.example',
   retainData: 'false',
   logRetentionDays: '14',
+  segmentStartRate: '140',
 };
 
 describe('defaults (no context)', () => {
@@ -97,6 +98,18 @@ describe('defaults (no context)', () => {
       Threshold: 1,
       AlarmActions: [topic],
     });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: [
+        {
+          Id: 'open',
+          Expression: 'SELECT MAX(OpenExecutions) FROM SCHEMA("Journeys", service)',
+          Period: 300,
+          ReturnData: true,
+        },
+      ],
+      Threshold: 800_000,
+      AlarmActions: [topic],
+    });
     template.hasResourceProperties('AWS::SNS::Topic', {
       KmsMasterKeyId: stack.resolve(stack.monitoring.alarmTopic.masterKey?.keyArn),
     });
@@ -168,6 +181,12 @@ describe('context values', () => {
 
   it('names the bus', () => {
     template.hasResourceProperties('AWS::Events::EventBus', { Name: 'shop-events' });
+  });
+
+  it('paces segment entry to the configured start rate', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SEGMENT_START_RATE: '140' }) },
+    });
   });
 
   it('uses the given End User Messaging application instead of creating one', () => {

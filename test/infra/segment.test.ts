@@ -78,9 +78,19 @@ describe('segment entry', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: resolve(stack.segmentEntry.queue.queueArn),
       FunctionName: { Ref: logicalId(stack.segmentEntry.fn.function) },
-      BatchSize: 5,
-      ScalingConfig: { MaximumConcurrency: 5 },
+      BatchSize: 2,
+      ScalingConfig: { MaximumConcurrency: 10 },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('paces the workers to the start rate setting, shared among them', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: Match.absent(),
+      Description: Match.stringLikeRegexp('^Segment journeys'),
+      Environment: {
+        Variables: Match.objectLike({ SEGMENT_START_RATE: '280', SEGMENT_WORKERS: '10' }),
+      },
     });
   });
 
@@ -163,7 +173,11 @@ describe('segment entry', () => {
     expect(actual.flatMap((s) => s.actions).filter((a) => a.startsWith('states:'))).toEqual([
       'states:StartExecution',
     ]);
-    expect(actual).toHaveLength(9);
+    expect(actual).toContainEqual({
+      actions: ['events:PutEvents'],
+      resources: [resolve(stack.routing.customerBus.eventBusArn)],
+    });
+    expect(actual).toHaveLength(10);
   });
 
   it('lets deploy-journey manage journey schedules of the group and pass the scheduler role only', () => {

@@ -31,7 +31,10 @@ function expectValidAsl(rules: ChoiceRule[]): void {
 }
 
 /** Runs the machine offline and reports whether it reached Yes. */
-async function pathTaken(definition: StateMachineDefinition, input: { trigger: unknown; event: unknown }) {
+async function pathTaken(
+  definition: StateMachineDefinition,
+  input: { trigger: unknown; event: unknown; context?: unknown },
+) {
   const machine = new StateMachine(definition, { validationOptions: { noValidate: true } });
   const execution = machine.run(JSON.parse(JSON.stringify(input)));
   const entered: string[] = [];
@@ -43,13 +46,18 @@ async function pathTaken(definition: StateMachineDefinition, input: { trigger: u
 }
 
 /** The offline run of the rendered rule takes the branch the evaluator predicts; returns the rule. */
-async function expectParity(condition: Condition, trigger: unknown, event: unknown): Promise<ChoiceRule> {
+async function expectParity(
+  condition: Condition,
+  trigger: unknown,
+  event: unknown,
+  context?: unknown,
+): Promise<ChoiceRule> {
   // arrange
   const rule = renderChoiceRule(condition);
   // act
-  const taken = await pathTaken(machineOf([rule]), { trigger, event });
+  const taken = await pathTaken(machineOf([rule]), { trigger, event, context });
   // assert
-  expect(taken).toBe(evaluateCondition(condition, { trigger, event, now: new Date(0) }));
+  expect(taken).toBe(evaluateCondition(condition, { trigger, event, context, now: new Date(0) }));
   return rule;
 }
 
@@ -146,5 +154,28 @@ describe('Choice rules take the evaluator’s decisions', () => {
       { numRuns: 100 },
     );
     expectValidAsl(rendered);
+  });
+});
+
+describe('Choice rules on the journey context take the evaluator’s decisions', () => {
+  const contexts = [
+    { score: 10, tier: 'gold', note: null },
+    { score: 3, tier: 'standard', note: 'x' },
+    { score: null, tier: null, note: null },
+    { score: '10', tier: 7, note: false },
+  ];
+  const conditions: Condition[] = [
+    { path: 'context.score', gte: 9 },
+    { path: 'context.score', lt: 5 },
+    { path: 'context.tier', eq: 'gold' },
+    { path: 'context.tier', startsWith: 'st' },
+    { path: 'context.note', exists: true },
+    { path: 'context.note', exists: false },
+    { not: { path: 'context.score', in: [3, 10] } },
+  ];
+  it.each(
+    conditions.flatMap((c) => contexts.map((x) => [JSON.stringify(c), JSON.stringify(x), c, x] as const)),
+  )('%s on %s', async (_c, _x, condition, context) => {
+    await expectParity(condition, {}, {}, context);
   });
 });

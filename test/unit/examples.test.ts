@@ -3,9 +3,10 @@ import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CustomerEvent } from '#shared/events.ts';
+import { initialContext } from '#shared/journey/journey-context.ts';
 import { Journey, type Step, type StepType } from '#shared/journey/schema.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
-import { Profile } from '#shared/profile.ts';
+import { Profile } from '#shared/profile/profile.ts';
 import { checkTemplateSyntax, renderTemplate, Template, type TemplateContext } from '#shared/templates.ts';
 import { durationSeconds, MAX_EXECUTION_SECONDS } from '#shared/time.ts';
 
@@ -165,6 +166,9 @@ function contextFor(journey: Journey, step: Step, afterEvent: boolean, profile: 
     profile,
     trigger: sample?.trigger,
     ...(afterEvent ? { event: sample?.event } : {}),
+    ...(journey.context === undefined
+      ? {}
+      : { context: Object.fromEntries(initialContext(journey.context, sample?.trigger)) }),
     journey: { id: journey.id, name: journey.name },
     // Transactional mail has no unsubscribe link: a template that needs one fails the strict render.
     ...(marketing ? { unsubscribeUrl: `https://paperlane.example.com/u/${journey.id}/u-sample` } : {}),
@@ -228,6 +232,7 @@ describe('example journeys', () => {
       split: true,
       updateProfile: true,
       emit: true,
+      updateContext: true,
       exit: true,
     };
     const used = new Set(journeys.flatMap(({ journey }) => Object.values(journey.steps).map((s) => s.type)));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Profile } from '#shared/profile.ts';
+import { Profile } from '#shared/profile/profile.ts';
 import { previewTemplate, profileVariables } from '#shared/template-preview.ts';
 
 const sms = {

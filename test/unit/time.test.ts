@@ -1,17 +1,19 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import type { LocalWindow, QuietHours, Weekday } from '#shared/journey/schema.ts';
 import {
   addDuration,
   durationSeconds,
   isIsoDuration,
   isValidTimeZone,
+  type LocalWindow,
   MAX_EXECUTION_SECONDS,
   minutesOfDay,
   nextAllowedTime,
   nextWindowTime,
+  type QuietHours,
   rollingWindowStart,
+  type Weekday,
 } from '#shared/time.ts';
 
 const NIGHT: QuietHours = { start: '21:00', end: '08:00' };

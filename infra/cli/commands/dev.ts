@@ -51,6 +51,9 @@ export async function devCommand(options: DevOptions): Promise<void> {
   // The demo ran on the deterministic clock (the same timeline on every fresh start); now journey time follows the wall clock while idle.
   runtime.services.clock.runWithWallClock(runtime.options.timeScale);
   process.stdout.write(
+    `\n${paint('bold', 'Console')}  ${runtime.endpoints.console} — journeys with live counts, customers, sent messages\n`,
+  );
+  process.stdout.write(
     `\n${paint('green', 'Ready.')} Send events with \`npx journeys send\` or \`aws events put-events --endpoint-url ${runtime.endpoints.eventbridge}\`; edit journeys/*.json to redeploy. Ctrl-C stops.\n`,
   );
 }

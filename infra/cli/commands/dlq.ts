@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { deadLettersPath, readDeadLetters } from '#infra/local/dead-letters.ts';
+import { deadLettersPath, readDeadLetters } from '#infra/local/services/eventbridge/dead-letters.ts';
 import { paint } from '../output.ts';
 import { DEFAULT_LOCAL_ENDPOINT, replayDeadLetters } from '../runtime-client.ts';
 

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type ImportedTemplate, importPinpointJourney } from '#infra/cli/import-pinpoint/import.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
-import { type ImportedTemplate, importPinpointJourney } from '#shared/pinpoint/import.ts';
 import type { TemplateChannel } from '#shared/templates.ts';
 import { loadTemplates, readJsonFile } from '../files.ts';
 import { paint } from '../output.ts';

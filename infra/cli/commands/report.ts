@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { DataSource } from '#infra/local/data.ts';
+import type { DataSource } from '#infra/local/runtime/data.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
 import { reportHtml } from '#shared/stats/html.ts';
 import { buildReport } from '#shared/stats/report.ts';
@@ -48,7 +48,7 @@ export async function reportCommand(journeyId: string, options: ReportOptions): 
     return;
   }
   // Loaded on use: every command starts faster without the SDK clients it does not need.
-  const { readExperiments, readJourneyStats } = await import('#infra/local/results.ts');
+  const { readExperiments, readJourneyStats } = await import('#infra/local/inspect/results.ts');
   const { counters, days } = await readJourneyStats(source, journeyId);
   const experiments = await readExperiments(source, journeyId);
   const report = buildReport(parsed.journey, counters, days, experiments);

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { TestTarget } from '#infra/local/test-send.ts';
+import type { TestTarget } from '#infra/local/inspect/test-send.ts';
 import { previewTemplate } from '#shared/template-preview.ts';
 import { fail } from '../output.ts';
 import { loadTemplate, type TemplateInputOptions, templateContext } from '../template-input.ts';
@@ -46,7 +46,7 @@ export async function sendTestCommand(name: string, options: SendTestOptions): P
   for (const [key, value] of Object.entries(preview.rendered))
     if (typeof value === 'string') fields[key] = value;
   // Loaded on use: every command starts faster without the SDK clients it does not need.
-  const { sendTestMessage } = await import('#infra/local/test-send.ts');
+  const { sendTestMessage } = await import('#infra/local/inspect/test-send.ts');
   const messageId = await sendTestMessage(target, {
     template: name,
     channel: template.channel,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { CUSTOMER_EVENT_SOURCE, parseCustomerEvent } from '#shared/events.ts';
+import { CUSTOMER_EVENT_SOURCE, isAliasCall, parseAliasEvent, parseCustomerEvent } from '#shared/events.ts';
 import { readJsonFile } from '../files.ts';
 import { fail, paint } from '../output.ts';
 import { DEFAULT_LOCAL_ENDPOINT, readClock } from '../runtime-client.ts';
@@ -18,14 +18,16 @@ export type SendOptions = {
 /**
  * `journeys send`: put one customer event on the local bus (default) or a real
  * one (`--aws`). The event is a Segment-spec JSON object, a file (`@event.json`),
- * or built from `--user` with an event name (track) or `identify`.
+ * or built from `--user` with an event name (track) or `identify`. A Segment
+ * `alias` call is sent as JSON too.
  */
 export async function sendCommand(input: string, options: SendOptions): Promise<void> {
   const raw = await readEvent(input, options);
   if (raw === undefined) return;
   const timestamp = await timestampOf(options);
   if (timestamp === undefined) return;
-  const parsed = parseCustomerEvent({ messageId: randomUUID(), timestamp, ...raw });
+  const candidate = { messageId: randomUUID(), timestamp, ...raw };
+  const parsed = isAliasCall(candidate) ? parseAliasEvent(candidate) : parseCustomerEvent(candidate);
   if (!parsed.ok) {
     fail(`the event is not valid:\n${parsed.problems.map((p) => `    ${p.field}: ${p.message}`).join('\n')}`);
     return;
@@ -57,7 +59,7 @@ export async function sendCommand(input: string, options: SendOptions): Promise<
     fail(`the bus refused the event: ${entry?.ErrorCode ?? ''} ${entry?.ErrorMessage ?? ''}`.trim());
     return;
   }
-  const what = event.type === 'track' ? event.event : 'identify';
+  const what = event.type === 'track' ? event.event : event.type;
   process.stdout.write(
     `${paint('green', '✔')} ${what} for ${event.userId ?? event.anonymousId} sent (event id ${entry.EventId}, messageId ${event.messageId})\n`,
   );

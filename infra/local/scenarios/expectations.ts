@@ -23,9 +23,18 @@ export async function check(expectation: Expectation, ctx: Context): Promise<Ver
   if ('message' in expectation) return checkMessage(expectation.message, ctx);
   if ('noMessage' in expectation) {
     const e = expectation.noMessage;
-    const found = messagesOf(ctx, e.user, e.channel, e.template);
+    const window = e.within === undefined ? undefined : windowOf(e.within, ctx);
+    const found = messagesOf(ctx, e.user, e.channel, e.template).filter(
+      (m) => window === undefined || (Date.parse(m.at) >= window.from && Date.parse(m.at) <= window.to),
+    );
     const what = [e.channel ?? 'message', e.template].filter(Boolean).join(' ');
-    return verdict(found.length === 0, `${e.user} gets no ${what}`, [e.user], listMessages(found, ctx));
+    const when = window === undefined ? '' : ` between ${iso(window.from)} and ${iso(window.to)}`;
+    return verdict(
+      found.length === 0,
+      `${e.user} gets no ${what}${when}`,
+      [e.user],
+      listMessages(found, ctx),
+    );
   }
   if ('path' in expectation) {
     const e = expectation.path;
@@ -81,6 +90,10 @@ export async function check(expectation: Expectation, ctx: Context): Promise<Ver
     [],
     `${through.length} of ${members.length} (${pct(share)})`,
   );
+}
+
+function windowOf(window: { from: string; to: string }, ctx: Context): { from: number; to: number } {
+  return { from: resolveWhen(window.from, ctx.startMs), to: resolveWhen(window.to, ctx.startMs) };
 }
 
 function checkMessage(e: Extract<Expectation, { message: unknown }>['message'], ctx: Context): Verdict {

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
-import { readActivity } from '../activity.ts';
-import { readOutbox } from '../outbox.ts';
-import { type ExecutionRecord, readExecutions } from '../sfn/executions.ts';
+import { stepOfState } from '#shared/journey/compile/context.ts';
+import { readActivity } from '../runtime/activity.ts';
+import { readOutbox } from '../services/pinpoint/outbox.ts';
+import { type ExecutionRecord, readExecutions } from '../services/stepfunctions/api/executions.ts';
 
 /** A message a journey sent, with its rendered text. */
 export type SentMessage = {
@@ -86,7 +87,7 @@ export async function observe(
       journeyId: input.journeyId,
       status: record.status,
       ...(record.cause === undefined ? {} : { cause: record.cause }),
-      steps: [...new Set(record.visited.map((state) => state.split('.')[0] ?? state))],
+      steps: [...new Set(record.visited.flatMap((state) => stepOfState(state) ?? []))],
     });
   }
   return { messages, enrollments };

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import * as z from 'zod';
 import { profilesRepository } from '#functions/_lib/repositories.ts';
 import { CUSTOMER_EVENT_SOURCE } from '#shared/events.ts';
-import { LOCAL_NAMES } from '../env.ts';
-import type { ServiceName } from '../listen.ts';
-import { type LocalRuntime, startLocal } from '../runtime.ts';
-import { customerTimelines } from '../timeline.ts';
-import { formatWhen } from '../when.ts';
+import { customerTimelines } from '../inspect/timeline.ts';
+import { formatWhen } from '../inspect/when.ts';
+import { LOCAL_NAMES, LOCAL_TABLES } from '../runtime/env.ts';
+import type { ServiceName } from '../runtime/listen.ts';
+import { type LocalRuntime, startLocal } from '../runtime/runtime.ts';
 import { check, type Verdict } from './expectations.ts';
 import { observe } from './observe.ts';
 import type { Scenario, ScenarioEvent } from './scenario.ts';
@@ -34,6 +34,7 @@ const ANY_PORT: Record<ServiceName, number> = {
   pinpoint: 0,
   s3: 0,
   sqs: 0,
+  console: 0,
 };
 
 /**
@@ -123,7 +124,7 @@ async function play(runtime: LocalRuntime, scenario: Scenario, journeysDir: stri
   for (const { event, at } of timed) {
     await runtime.advanceTo(at);
     if ('deploy' in event) await redeploy(runtime, journeysDir, event);
-    else await put((cohorts.get(event.user) ?? [event.user]).map((user) => detailOf(user, event)));
+    else await put((cohorts.get(event.user) ?? [event.user]).map((user) => detailOf(user, event, startMs)));
   }
   const last = timed.at(-1)?.at ?? startMs;
   await runtime.advanceTo(
@@ -140,7 +141,7 @@ async function play(runtime: LocalRuntime, scenario: Scenario, journeysDir: stri
         zoneOf: (id) => zones.get(id) ?? 'UTC',
         cohort: (id) => cohorts.get(id),
         trait: async (id, name) => {
-          const { traits } = (await profilesRepository().get(id)).profile;
+          const { traits } = (await profilesRepository(LOCAL_TABLES.profiles).get(id)).profile;
           return Object.hasOwn(traits, name) ? traits[name] : undefined;
         },
       }),
@@ -181,9 +182,24 @@ function identifyOf(id: string, customer: Scenario['customers'][number]): Record
   };
 }
 
-function detailOf(user: string, event: Exclude<ScenarioEvent, { deploy: string }>): Record<string, unknown> {
-  if ('track' in event)
-    return { type: 'track', userId: user, event: event.track, properties: event.properties ?? {} };
+function detailOf(
+  user: string,
+  event: Exclude<ScenarioEvent, { deploy: string }>,
+  startMs: number,
+): Record<string, unknown> {
+  if ('track' in event) {
+    const happened =
+      event.timestamp === undefined
+        ? {}
+        : { timestamp: new Date(resolveWhen(event.timestamp, startMs)).toISOString() };
+    return {
+      type: 'track',
+      userId: user,
+      event: event.track,
+      properties: event.properties ?? {},
+      ...happened,
+    };
+  }
   return { type: 'identify', userId: user, traits: event.identify };
 }
 
@@ -275,5 +291,6 @@ function portsOf(runtime: LocalRuntime): Record<ServiceName, number> {
     pinpoint: port(e.pinpoint),
     s3: port(e.s3),
     sqs: port(e.sqs),
+    console: port(e.console),
   };
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { CHANNELS } from '#shared/channels.ts';
 
 /**
  * A journey scenario (`journeys/tests/*.test.json`): who the customers are,
@@ -45,6 +46,9 @@ const Track = z
     user: z.string().describe('A customer id (or cohort id: every member sends it).'),
     track: z.string().describe('The event name.'),
     properties: z.record(z.string(), z.unknown()).optional(),
+    timestamp: When.optional().describe(
+      'When the event happened, if before it is sent (a replay or a late delivery); default: when it is sent.',
+    ),
   })
   .strict();
 const Identify = z
@@ -67,7 +71,7 @@ export const ScenarioEvent = z.union([Track, Identify, Deploy]);
 export type ScenarioEvent = z.infer<typeof ScenarioEvent>;
 
 const Window = z.object({ from: When, to: When }).strict().describe('Between two instants, inclusive.');
-const Channel = z.enum(['email', 'sms', 'push']);
+const Channel = z.enum(CHANNELS);
 
 const Message = z
   .object({
@@ -91,7 +95,12 @@ const Message = z
 const NoMessage = z
   .object({
     noMessage: z
-      .object({ user: z.string(), channel: Channel.optional(), template: z.string().optional() })
+      .object({
+        user: z.string(),
+        channel: Channel.optional(),
+        template: z.string().optional(),
+        within: Window.optional().describe('None in this window (none at all when absent).'),
+      })
       .strict(),
   })
   .strict();

@@ -20,6 +20,8 @@ export type CheckContext = {
   goal?: Journey['goal'];
   audience?: Journey['audience'];
   exitOn?: Journey['exitOn'];
+  /** The journey context declarations (`context`). */
+  variables?: Journey['context'];
   templates?: TemplateCatalog;
 };
 

@@ -31,12 +31,13 @@ export function checkReferences({ steps, stepIds, start }: CheckContext): Violat
 }
 
 /** Steps no customer can reach from `start`. */
-export function checkReachability({ steps, stepIds, start }: CheckContext): Violation[] {
+export function checkReachability({ steps, stepIds, start, salvaged }: CheckContext): Violation[] {
   if (start === undefined || !(start in steps)) return [];
   const reachable = new Set(reachableFrom(start, steps));
-  // A reachable step that failed the schema has unknown edges: what it might reach is not reported.
+  // A reachable step that failed the schema (or lost a broken branch) has unknown edges: what it might reach is not reported.
   const reachesInvalid = [...reachable].some((id) => {
     const step = steps[id];
+    if (salvaged?.has(id)) return true;
     return step !== undefined && edgesOf(step).some((e) => stepIds.has(e.to) && !(e.to in steps));
   });
   if (reachesInvalid || (!(start in steps) && stepIds.has(start))) return [];
@@ -52,11 +53,11 @@ export function checkReachability({ steps, stepIds, start }: CheckContext): Viol
 }
 
 /** Steps from which no exit can be reached: customers would stay in the journey forever. */
-export function checkEndings({ steps, start }: CheckContext): Violation[] {
+export function checkEndings({ steps, start, salvaged }: CheckContext): Violation[] {
   if (start === undefined || !(start in steps)) return [];
   const canEnd = stepsThatCanEnd(steps);
   return reachableFrom(start, steps)
-    .filter((id) => !canEnd.has(id))
+    .filter((id) => !canEnd.has(id) && !salvaged?.has(id))
     .filter((id) => {
       const step = steps[id];
       return step !== undefined && edgesOf(step).every((e) => e.to in steps);

@@ -70,12 +70,12 @@ export function checkValueSources({ steps, trigger }: CheckContext): Violation[]
             ),
           );
         }
-        if (!triggerPath.startsWith('trigger.')) {
+        if (!triggerPath.startsWith('trigger.') && !triggerPath.startsWith('context.')) {
           out.push(
             violation(
               ['steps', id, 'match', eventPath],
               'value.source',
-              `Correlate with a field of the trigger event (trigger.<field>), not "${triggerPath}".`,
+              `Correlate with a field of the trigger event (trigger.<field>) or a context variable (context.<name>), not "${triggerPath}".`,
             ),
           );
         }
@@ -85,12 +85,12 @@ export function checkValueSources({ steps, trigger }: CheckContext): Violation[]
       const field = step.type === 'emit' ? 'properties' : 'set';
       const values = step.type === 'emit' ? step.properties : step.set;
       for (const [key, value] of Object.entries(values ?? {})) {
-        if (typeof value !== 'object' || /^(trigger|event)\./.test(value.from)) continue;
+        if (typeof value !== 'object' || /^(trigger|event|context)\./.test(value.from)) continue;
         out.push(
           violation(
             ['steps', id, field, key, 'from'],
             'value.source',
-            `Values can be copied from trigger.* or event.* fields only, not "${value.from}".`,
+            `Values can be copied from trigger.*, event.* or context.* fields only, not "${value.from}".`,
           ),
         );
       }

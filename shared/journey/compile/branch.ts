@@ -3,14 +3,14 @@ import { renderChoiceRule } from '../../conditions/choice.ts';
 import { canRenderAsChoice } from '../../conditions/inspect.ts';
 import type { StepOf } from '../schema.ts';
 import type { ChoiceState, TaskState } from './asl.ts';
-import { eventData, type StepRenderer, stateName, taskBase } from './context.ts';
+import { contextData, eventData, type StepRenderer, stateName, taskBase } from './context.ts';
 import { failureRoute } from './failure.ts';
 import { RETRY, retryCatch } from './retry.ts';
 
 type BranchStep = StepOf<'branch'>;
 
-/** Where the execution carries what `trigger.*` and `event.*` conditions read. */
-const ROOTS = { trigger: '$.trigger', event: '$.event' };
+/** Where the execution carries what `trigger.*`, `event.*` and `context.*` conditions read. */
+const ROOTS = { trigger: '$.trigger', event: '$.event', context: '$.context' };
 
 /**
  * The Choice of a branch whose conditions read only data the execution
@@ -46,6 +46,7 @@ export const renderBranch: StepRenderer<BranchStep> = (id, step, ctx) => {
       op: 'branch',
       conditions: step.branches.map((b) => b.when),
       ...eventData(ctx, id),
+      ...contextData(ctx),
     },
     ResultPath: '$.decision',
     ...retryCatch(RETRY.lambda, [failure.rule]),

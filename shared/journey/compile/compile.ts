@@ -10,6 +10,7 @@ import { renderExit } from './exit.ts';
 import { stepsWithEvent } from './flow.ts';
 import { renderMessage } from './message.ts';
 import { renderSplit, splitChoice } from './split.ts';
+import { CONTEXT_INIT_STATE, renderContextInit, renderUpdateContext } from './update-context.ts';
 import { renderUpdateProfile } from './update-profile.ts';
 import { renderWait } from './wait.ts';
 import { renderWaitForEvent } from './wait-for-event.ts';
@@ -36,6 +37,8 @@ function renderStep(id: string, step: Step, ctx: RenderContext): Rendered {
       return renderUpdateProfile(id, step, ctx);
     case 'emit':
       return renderEmit(id, step, ctx);
+    case 'updateContext':
+      return renderUpdateContext(id, step, ctx);
     case 'exit':
       return renderExit(id, step, ctx);
     default:
@@ -84,15 +87,16 @@ export function compile(journey: Journey, bindings: Bindings = PLACEHOLDER_BINDI
     hasEvent: (id) => withEvent.has(id),
     choiceOf: (id) => choiceOf(journey, id),
   };
-  const states = new Map<string, State>();
+  const states = new Map<string, State>(renderContextInit(journey));
   for (const id of reachable) {
     const step = journey.steps[id];
     if (step === undefined) continue;
     for (const [name, state] of renderStep(id, step, ctx)) states.set(name, state);
   }
+  const startAt = states.has(CONTEXT_INIT_STATE) ? CONTEXT_INIT_STATE : journey.start;
   return {
     Comment: `Journey ${journey.id}: ${journey.name}`,
-    StartAt: journey.start,
-    States: reachableStates(journey.start, states),
+    StartAt: startAt,
+    States: reachableStates(startAt, states),
   };
 }

@@ -1,6 +1,6 @@
 import type { ChoiceBranch } from '../../conditions/choice.ts';
 import { CONTRACT_VERSION } from '../../tasks.ts';
-import type { Journey, Step } from '../schema.ts';
+import { type Journey, STEP_ID, type Step } from '../schema.ts';
 import type { Json, JsonObject, State } from './asl.ts';
 import type { Bindings } from './bindings.ts';
 
@@ -24,10 +24,22 @@ export const stateName = {
   deferred: (id: string) => `${id}.deferred`,
   defer: (id: string) => `${id}.defer`,
   failed: (id: string) => `${id}.failed`,
+  countFailure: (id: string) => `${id}.countFailure`,
   at: (id: string) => `${id}.at`,
   route: (id: string) => `${id}.route`,
   timedOut: (id: string) => `${id}.timedOut`,
+  set: (id: string) => `${id}.set`,
+  unset: (id: string) => `${id}.unset`,
 } as const;
+
+/**
+ * The step a compiled state belongs to: `<stepId>` or `<stepId>.<role>`;
+ * undefined for a journey-level state such as the context entry state.
+ */
+export function stepOfState(name: string): string | undefined {
+  const step = name.split('.')[0] ?? name;
+  return STEP_ID.test(step) ? step : undefined;
+}
 
 /** The fields every task input carries (shared/tasks.ts): contract version and who/where. */
 export function taskBase(ctx: RenderContext, stepId: string): JsonObject {
@@ -55,13 +67,23 @@ export function referencePath(root: string, segments: readonly string[]): string
   return segments.reduce((path, s) => (IDENTIFIER.test(s) ? `${path}.${s}` : `${path}['${s}']`), root);
 }
 
-/** The Reference Path of a `trigger.*` or `event.*` condition path in the execution state. */
+/** The Reference Path of a `trigger.*`, `event.*` or `context.*` path in the execution state. */
 export function executionPath(path: string): string {
   const [root, ...rest] = path.split('.');
-  if (root !== 'trigger' && root !== 'event') {
-    throw new Error(`${path}: only trigger.* and event.* values are carried in the execution`);
+  if (root !== 'trigger' && root !== 'event' && root !== 'context') {
+    throw new Error(`${path}: only trigger.*, event.* and context.* values are carried in the execution`);
   }
   return referencePath(`$.${root}`, rest);
+}
+
+/** The journey context for a task input, when the journey declares one (it is always set then). */
+export function contextData(ctx: RenderContext): JsonObject {
+  return hasContext(ctx.journey) ? { 'context.$': '$.context' } : {};
+}
+
+/** True when the journey declares context variables (then `$.context` is set from the first state on). */
+export function hasContext(journey: Journey): boolean {
+  return Object.keys(journey.context ?? {}).length > 0;
 }
 
 /** The object without its undefined fields (JSON has no undefined). */

@@ -16,7 +16,7 @@ export const JOURNEY_EVENT_SOURCE = 'journeys.journey';
  * the bus keeps refusing it, the failure policy applies.
  */
 export const renderEmit: StepRenderer<StepOf<'emit'>> = (id, step, ctx) => {
-  const failure = failureRoute(id, step.onFailure, step.next, ctx, 'event not emitted');
+  const failure = failureRoute(id, step.onFailure, step.next, ctx, 'event not emitted', { count: true });
   const task: TaskState = {
     Type: 'Task',
     ...(step.label === undefined ? {} : { Comment: step.label }),

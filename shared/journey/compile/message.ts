@@ -3,6 +3,7 @@ import type { MessageStep } from '../schema.ts';
 import type { JsonObject, PassState, TaskState, WaitState } from './asl.ts';
 import {
   compact,
+  contextData,
   eventData,
   type RenderContext,
   type Rendered,
@@ -34,6 +35,7 @@ function sendInput(id: string, step: MessageStep, ctx: RenderContext): JsonObjec
     channel: step.type,
     template: step.template,
     ...eventData(ctx, id),
+    ...contextData(ctx),
     quietHours: settings.quietHours,
     defaultTimezone: settings.defaultTimezone,
     topic: settings.topic,

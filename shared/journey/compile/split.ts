@@ -15,15 +15,6 @@ export function variantRanges(step: SplitStep): { variant: Variant; from: number
   });
 }
 
-/**
- * The variant of a split bucket (0–99): the one rule the compiled Choice and
- * reporting share, so a holdout enrollment is counted as such.
- */
-export function variantForBucket(step: SplitStep, bucket: number): Variant | undefined {
-  const ranges = variantRanges(step).filter((r) => r.to > r.from);
-  return (ranges.find((r) => bucket < r.to) ?? ranges.at(-1))?.variant;
-}
-
 /** The Reference Path of a split's bucket in the execution input (`$.buckets.<stepId>`). */
 export function bucketPath(stepId: string): string {
   return referencePath('$.buckets', [stepId]);

@@ -26,7 +26,9 @@ export const renderWaitForEvent: StepRenderer<StepOf<'waitForEvent'>> = (id, ste
     path,
     'value.$': executionPath(from),
   }));
-  const failure = failureRoute(id, step.onFailure, step.onTimeout, ctx, 'wait not registered');
+  const failure = failureRoute(id, step.onFailure, step.onTimeout, ctx, 'wait not registered', {
+    count: true,
+  });
   const task: TaskState = {
     Type: 'Task',
     ...(step.label === undefined ? {} : { Comment: step.label }),

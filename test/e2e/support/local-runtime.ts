@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { z } from 'zod';
-import { localClientConfig } from '#infra/local/aws.ts';
 import { type LocalRuntime, startLocal } from '#infra/local/index.ts';
-import type { ServiceName } from '#infra/local/listen.ts';
-import { readExecutions } from '#infra/local/sfn/executions.ts';
+import { localClientConfig } from '#infra/local/runtime/aws.ts';
+import type { ServiceName } from '#infra/local/runtime/listen.ts';
+import { readExecutions } from '#infra/local/services/stepfunctions/api/executions.ts';
 import { CUSTOMER_EVENT_SOURCE } from '#shared/events.ts';
 
 const PROJECT_JOURNEYS = join(import.meta.dirname, '..', '..', '..', 'journeys');
@@ -19,15 +19,26 @@ const FREE_PORTS: Record<ServiceName, number> = {
   pinpoint: 0,
   s3: 0,
   sqs: 0,
+  console: 0,
 };
 
 /** A temp data dir and a temp copy of the project's journeys, so a test never touches the repo. */
 export type Sandbox = { dataDir: string; journeysDir: string; remove: () => Promise<void> };
 
-export async function sandbox(): Promise<Sandbox> {
+/**
+ * With `only`, the copy keeps just those example journeys (and every
+ * template): a story about one journey need not deploy them all.
+ */
+export async function sandbox(only?: readonly string[]): Promise<Sandbox> {
   const dataDir = await mkdtemp(join(tmpdir(), 'journeys-e2e-data-'));
   const journeysDir = await mkdtemp(join(tmpdir(), 'journeys-e2e-journeys-'));
   await cp(PROJECT_JOURNEYS, journeysDir, { recursive: true });
+  if (only !== undefined) {
+    const keep = new Set([...only.map((id) => `${id}.json`), 'journey.schema.json']);
+    for (const file of await readdir(journeysDir)) {
+      if (file.endsWith('.json') && !keep.has(file)) await rm(join(journeysDir, file));
+    }
+  }
   return {
     dataDir,
     journeysDir,
@@ -100,6 +111,7 @@ export function portsOf(runtime: LocalRuntime): Record<ServiceName, number> {
     pinpoint: port(e.pinpoint),
     s3: port(e.s3),
     sqs: port(e.sqs),
+    console: port(e.console),
   };
 }
 

@@ -2,9 +2,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './run-cli.ts';
+import { runCli, runCliProcess } from './run-cli.ts';
 
-// Each `journeys` command is a Node.js process (2–5 s to start on a loaded 2-core machine): no CPU-bound limit.
+// `journeys test` starts a local runtime, and the handlers keep their clients per process (as in Lambda),
+// so each run is its own process, as in CI. No CPU-bound limit: a loaded 2-core machine is slow to start one.
 const CLI_TIMEOUT = 180_000;
 
 const scenario = (smsAt: string) => ({
@@ -32,7 +33,7 @@ describe('npx journeys test', () => {
   it(
     'passes a scenario that holds, expectation by expectation',
     async () => {
-      const result = await runCli(['test', join(dir, 'pass.test.json')]);
+      const result = await runCliProcess(['test', join(dir, 'pass.test.json')]);
 
       expect(result.code).toBe(0);
       expect(result.stdout).toContain(
@@ -47,7 +48,7 @@ describe('npx journeys test', () => {
     'fails a changed expectation with what happened instead and the timeline, exit 1, and JUnit for CI',
     async () => {
       const junit = join(dir, 'junit.xml');
-      const result = await runCli([
+      const result = await runCliProcess([
         'test',
         join(dir, 'fail.test.json'),
         '--reporter',

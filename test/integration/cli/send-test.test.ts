@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readOutbox } from '#infra/local/index.ts';
-import { createPinpointServer } from '#infra/local/pinpoint.ts';
+import { createPinpointServer } from '#infra/local/services/pinpoint/pinpoint.ts';
 import { type LocalSes, startSes } from '../../support/ses.ts';
 import { runCli } from './run-cli.ts';
 

@@ -5,14 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveriesRepository } from '#functions/_lib/deliveries.ts';
 import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
-import { variantOf } from '#shared/ingest/live-journey.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { identify, ingestDeps } from '../functions/harness.ts';
 import { runCli } from './run-cli.ts';
 
 /**
- * `journeys trace` over what the local stores hold: the execution log of the
- * local Step Functions, the enrollments and deliveries tables, the profile.
+ * `journeys trace` over a local data folder while the runtime is not
+ * running: Step Functions is read through a read-only server over its files,
+ * the tables through dynalite. (The whole path, with histories, runs in
+ * test/e2e/console-trace.test.ts.)
  */
 
 let db: LocalDynamo;
@@ -68,6 +69,22 @@ beforeAll(async () => {
   );
   const stop = Date.parse('2026-11-24T10:05:00Z') / 1000;
   await writeFile(
+    join(dir, 'data', 'stepfunctions', 'state-machines.json'),
+    JSON.stringify([
+      {
+        name: 'journey-welcome',
+        definition: '{"StartAt":"ab","States":{"ab":{"Type":"Pass","End":true}}}',
+        roleArn: 'arn:aws:iam::000000000000:role/journey',
+        type: 'STANDARD',
+        createdAt: stop,
+        updatedAt: stop,
+        revision: 1,
+        versions: [],
+        aliases: [],
+      },
+    ]),
+  );
+  await writeFile(
     join(dir, 'data', 'stepfunctions', 'executions.jsonl'),
     [
       record('e-ok', 'ada', { status: 'RUNNING', visited: [] }),
@@ -79,7 +96,11 @@ beforeAll(async () => {
       record('e-other', 'bob', { status: 'SUCCEEDED', stopDate: stop, visited: ['ab'] }),
     ].join('\n'),
   );
-  await ingestEvent(ingestDeps(db).deps, identify('ada', { firstName: 'Ada' }));
+  const ingest = ingestDeps(db);
+  await ingestEvent(ingest.deps, identify('ada', { firstName: 'Ada' }));
+  // The command runs in this process: its Step Functions reads must reach the real (read-only) server.
+  ingest.sfn.restore();
+  ingest.sqs.restore();
   const deliveries = new DeliveriesRepository(db.doc, db.tables.deliveries);
   const meta = {
     userId: 'ada',
@@ -112,13 +133,16 @@ afterAll(async () => {
 });
 
 describe('journeys trace', () => {
-  it('tells one customer’s enrollment: version, variant, steps, the message and its outcome, how it ended', async () => {
+  it('reads a stopped runtime’s data folder: the enrollment, its message and outcome, how it ended', async () => {
     // act
     const { code, stdout, stderr } = await runCli([
       'trace',
       'ada',
       '--endpoint',
       db.endpoint,
+      // Nothing listens there: the trace reads the data folder's Step Functions files.
+      '--sfn-endpoint',
+      'http://127.0.0.1:1',
       '--data-dir',
       join(dir, 'data'),
       '--journeys-dir',
@@ -129,11 +153,9 @@ describe('journeys trace', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('traits: firstName="Ada"');
     expect(stdout).toContain('welcome v2 — enrollment e-ok');
-    expect(stdout).toContain('started 2026-11-24T10:00:00.000Z; completed at 2026-11-24T10:05:00.000Z');
-    expect(stdout).toContain(`variants: ab → ${variantOf(SPLIT, 70)}`);
-    expect(stdout).toContain('steps: ab → hello → done');
-    expect(stdout).toContain('message hello (email): sent — message msg-1 at 2026-11-24T10:01:02.000Z');
-    expect(stdout).toContain('goal window open until 2026-12-01T10:00:00.000Z');
+    expect(stdout).toContain('started Tue 24 Nov 10:00');
+    expect(stdout).toMatch(/Tue 24 Nov 10:01 +hello: email sent — message msg-1/);
+    expect(stdout).toContain('ended: completed Tue 24 Nov 10:05; goal window open until Tue 01 Dec 10:00');
     expect(stdout).not.toContain('e-other');
   });
 
@@ -143,6 +165,8 @@ describe('journeys trace', () => {
       'ada',
       '--endpoint',
       db.endpoint,
+      '--sfn-endpoint',
+      'http://127.0.0.1:1',
       '--data-dir',
       join(dir, 'data'),
       '--json',
@@ -150,7 +174,12 @@ describe('journeys trace', () => {
     expect(code).toBe(0);
     const trace = JSON.parse(stdout);
     expect(trace.executions).toEqual([
-      expect.objectContaining({ enrollmentId: 'e-ok', status: 'SUCCEEDED', version: '2' }),
+      expect.objectContaining({
+        enrollmentId: 'e-ok',
+        status: 'SUCCEEDED',
+        version: '2',
+        buckets: { ab: 70 },
+      }),
     ]);
     expect(trace.messages).toEqual([
       expect.objectContaining({ stepId: 'hello', status: 'sent', enrollmentId: 'e-ok' }),

@@ -5,7 +5,7 @@ import { StatsRepository } from '#functions/_lib/stats.ts';
 import { type EvaluateDeps, evaluate } from '#functions/evaluate/evaluate.ts';
 import { ProfileTraits } from '#functions/evaluate/profile-traits.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
-import { CONTRACT_VERSION } from '#shared/tasks.ts';
+import { CONTRACT_VERSION, EvaluateInput } from '#shared/tasks.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { identify, ingestDeps, track } from './harness.ts';
 
@@ -53,6 +53,33 @@ describe('evaluate: branch on the fresh profile and history', () => {
     { conditions: [{ performed: 'Order Completed', atLeast: 3 }], match: -1 },
   ])('$conditions.0 → $match', async ({ conditions, match }) => {
     expect(await evaluate(deps, { ...base, op: 'branch', conditions })).toEqual({ match });
+  });
+
+  it('reads the journey context beside the fresh profile, as the handler parses its input', async () => {
+    // arrange: a condition on the profile and the context together, input parsed like the handler does
+    const input = (score: number) =>
+      EvaluateInput.parse({
+        ...base,
+        op: 'branch',
+        conditions: [
+          {
+            all: [
+              { path: 'profile.traits.plan', eq: 'pro' },
+              { path: 'context.score', lte: 6 },
+            ],
+          },
+          { path: 'context.score', gte: 9 },
+        ],
+        context: { score, orderId: 'o-1' },
+      });
+    // act / assert
+    expect(await evaluate(deps, input(10))).toEqual({ match: 1 });
+    expect(await evaluate(deps, input(3))).toEqual({ match: 0 });
+  });
+
+  it('refuses a context value the language does not allow', () => {
+    const input = { ...base, op: 'branch', conditions: [], context: { score: { nested: true } } };
+    expect(EvaluateInput.safeParse(input).success).toBe(false);
   });
 });
 
@@ -175,6 +202,61 @@ describe('evaluate: profile updates', () => {
       't:stage': 'active',
     });
     expect(await failures('mixed-step')).toBe(before + 1);
+  });
+
+  it('counts its traits toward the profile’s cap and limits: what does not fit fails the step with the reasons', async () => {
+    // arrange: a customer with 99 traits from identify calls
+    const userId = 'capped';
+    const ingest = ingestDeps(db, now).deps;
+    const many = Object.fromEntries(Array.from({ length: 99 }, (_, i) => [`t${i}`, i]));
+    await ingestEvent(ingest, identify(userId, many, '2026-11-24T09:00:00Z'));
+    const before = await failures('cap-step');
+    const step = (visit: string, set: { trait: string; value: unknown }[], unset: string[] = []) =>
+      evaluate(deps, {
+        ...base,
+        userId,
+        stepId: 'cap-step',
+        op: 'updateProfile',
+        set,
+        increment: [],
+        unset,
+        visit,
+      });
+    // act: two new traits where one fits, a value too large and a name too long
+    const first = step('2026-11-30T10:00:00Z', [
+      { trait: 'a', value: 1 },
+      { trait: 'b', value: 2 },
+      { trait: 'big', value: 'x'.repeat(2000) },
+      { trait: 'n'.repeat(300), value: 1 },
+      { trait: 't0', value: 'updated' },
+    ]);
+    // assert: the step fails with every reason, what fits is applied
+    await expect(first).rejects.toMatchObject({ name: 'Journeys.ProfileValue' });
+    await expect(first).rejects.toThrow(/profile\.traits\.b: a profile keeps at most 100 traits/);
+    await expect(first).rejects.toThrow(/profile\.traits\.big: value is 2002 bytes/);
+    await expect(first).rejects.toThrow(/limited to 255 characters/);
+    let traits = await storedTraits(userId);
+    expect(Object.keys(traits)).toHaveLength(100);
+    expect(traits).toMatchObject({ 't:a': 1, 't:t0': 'updated' });
+    expect(traits['t:b']).toBeUndefined();
+    expect(await failures('cap-step')).toBe(before + 1);
+    // act: a later visit removes one trait, which makes room for another
+    await step('2026-11-30T11:00:00Z', [{ trait: 'b', value: 2 }], ['t1']);
+    // assert
+    traits = await storedTraits(userId);
+    expect(Object.keys(traits)).toHaveLength(100);
+    expect(traits).toMatchObject({ 't:b': 2 });
+    // assert: the customer is not frozen, and identify calls see the same count (a new trait is kept out)
+    const later = await ingestEvent(
+      ingest,
+      identify(userId, { t2: 'still', c: 'new' }, '2026-11-24T09:30:00Z'),
+    );
+    expect(later.status).toBe('recorded');
+    const { profile } = await profiles.get(userId);
+    expect(profile.traits).toMatchObject({ t2: 'still' });
+    expect(profile.traits.c).toBeUndefined();
+    const { Item } = await db.doc.send(new GetCommand({ TableName: db.tables.profiles, Key: { userId } }));
+    expect(Item?.tc).toBe(100);
   });
 
   it('applies a visit once when the task is retried, and again on the next visit', async () => {

@@ -5,7 +5,7 @@ import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetClients, setClients } from '#functions/_lib/clients.ts';
-import { FUNCTION_NAMES } from '#infra/function-names.ts';
+import { FUNCTION_NAMES } from '#functions/manifests.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { registerJourney } from './harness.ts';
 

@@ -2,6 +2,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
+import { ProfileIdentities } from '#functions/_lib/identity.ts';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { CachedRegistry, RegistryRepository } from '#functions/_lib/registry.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
@@ -42,6 +43,7 @@ export function ingestDeps(db: LocalDynamo, now: () => Date = () => new Date('20
   const enrollments = new EnrollmentItems(db.doc, db.tables.enrollments);
   const deps: IngestDeps = {
     profiles: new ProfilesRepository(db.doc, db.tables.profiles, enrollments),
+    identities: new ProfileIdentities(db.doc, db.tables.profiles, now),
     enrollments,
     registry: new CachedRegistry(new RegistryRepository(db.doc, db.tables.journeys), 0),
     stats: new StatsRepository(db.doc, db.tables.stats),

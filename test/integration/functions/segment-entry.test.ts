@@ -1,18 +1,22 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
-import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { RegistryRepository } from '#functions/_lib/registry.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import type { SegmentDeps } from '#functions/segment-entry/deps.ts';
+import { OpenExecutions } from '#functions/segment-entry/headroom.ts';
+import type { Pacing } from '#functions/segment-entry/pacing.ts';
 import { processRecords, type SqsRecord } from '#functions/segment-entry/records.ts';
 import { startRun } from '#functions/segment-entry/run.ts';
+import { SegmentRuns } from '#functions/segment-entry/runs.ts';
 import { enrollmentName } from '#shared/journey/enrollment.ts';
 import type { JourneyInput } from '#shared/journey/schema.ts';
+import { StartPace } from '#shared/segment/pace.ts';
 import { EnrollmentInput } from '#shared/tasks.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { AB_SPLIT_THEN_EXIT } from '../../support/journey-steps.ts';
@@ -38,6 +42,7 @@ const renewal = (id: string, overrides: Partial<JourneyInput> = {}): JourneyInpu
 let db: LocalDynamo;
 const sqs = mockClient(SQSClient);
 const sfn = mockClient(SFNClient);
+const bus = mockClient(EventBridgeClient);
 let queue: SqsRecord[];
 let started: Set<string>;
 let sent = 0;
@@ -51,6 +56,8 @@ function fakeServices() {
     for (const entry of input.Entries) queue.push({ messageId: `msg-${++sent}`, body: entry.MessageBody });
     return { Successful: input.Entries.map((e) => ({ Id: e.Id })), Failed: [] };
   });
+  bus.reset();
+  bus.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e' }] });
   sfn.reset();
   sfn.on(StartExecutionCommand).callsFake((input: { name: string }) => {
     if (started.has(input.name)) {
@@ -61,14 +68,38 @@ function fakeServices() {
   });
 }
 
+/** No waiting: pacing itself is proven by the load model (segment-load.test.ts). */
+const unpaced = (): Pacing => ({
+  pace: new StartPace(1_000_000, 1_000_000),
+  nowMs: () => 0,
+  sleep: async () => {},
+  random: () => 0,
+  inFlight: 4,
+});
+
+/** The repositories on dynalite, kept typed in full so tests can read what the worker wrote. */
+function tables() {
+  return {
+    enrollments: new EnrollmentItems(db.doc, db.tables.enrollments),
+    stats: new StatsRepository(db.doc, db.tables.stats),
+  };
+}
+
 function deps(scanPageSize?: number): SegmentDeps {
   return {
+    runs: new SegmentRuns(db.doc, db.tables.stats),
+    events: new EventBridgeClient({ region: 'eu-west-1' }),
+    eventBus: 'customer-events',
+    pacing: unpaced(),
+    openExecutions: new OpenExecutions(
+      new RegistryRepository(db.doc, db.tables.journeys),
+      new StatsRepository(db.doc, db.tables.stats),
+      () => 0,
+    ),
     db: db.doc,
     profilesTable: db.tables.profiles,
-    profiles: new ProfilesRepository(db.doc, db.tables.profiles),
-    enrollments: new EnrollmentItems(db.doc, db.tables.enrollments),
+    ...tables(),
     registry: new RegistryRepository(db.doc, db.tables.journeys),
-    stats: new StatsRepository(db.doc, db.tables.stats),
     sfn: new SFNClient({ region: 'eu-west-1' }),
     sqs: new SQSClient({ region: 'eu-west-1' }),
     queueUrl: QUEUE,
@@ -83,6 +114,7 @@ async function drain(d: SegmentDeps) {
   while (queue.length > 0) {
     const batch = queue.splice(0, 5);
     const result = await processRecords(d, batch);
+    expect(result.problems).toEqual([]);
     expect(result.batchItemFailures).toEqual([]);
     totals.scanned += result.totals.scanned;
     totals.matched += result.totals.matched;
@@ -161,30 +193,85 @@ describe('segment entry: a scheduled run', () => {
       { mode: 'once' },
     );
     expect(record).toEqual({ status: 'refused' });
-    expect(await d.enrollments.enrollment('u-match-1', name('u-match-1'))).toMatchObject({ enrolledAt: RUN });
+    expect(await tables().enrollments.enrollment('u-match-1', name('u-match-1'))).toMatchObject({
+      enrolledAt: RUN,
+    });
   });
 
   it('enrolls once when an enroll item is delivered again, and counts it once', async () => {
-    // arrange
+    // arrange: Step Functions answers a repeated start (same name and input) as the first, as AWS does
     const d = deps();
-    const item = JSON.stringify({ kind: 'enroll', journeyId: 'plan', runId: RUN, userIds: ['u-match-2'] });
-    const before = await enrolledCount(d);
+    const runId = '2026-12-02T09:00:00.000Z';
+    const item = JSON.stringify({ kind: 'enroll', journeyId: 'plan', runId, userIds: ['u-repeat'] });
+    sfn.on(StartExecutionCommand).callsFake((input: { name: string }) => {
+      started.add(input.name);
+      return { executionArn: `x:${input.name}`, startDate: new Date() };
+    });
+    const before = await enrolledCount();
     // act
     const first = await processRecords(d, [{ messageId: 'a', body: item }]);
     const again = await processRecords(d, [{ messageId: 'a', body: item }]);
     // assert
-    expect([first.totals.enrolled, again.totals.enrolled]).toEqual([1, 0]);
-    expect(new Set(starts().map((s) => s.name)).size).toBe(1);
-    expect((await enrolledCount(d)) - before).toBe(1);
+    expect(first.totals.enrolled).toBe(1);
+    expect(again.batchItemFailures).toEqual([]);
+    expect(started.size).toBe(1);
+    expect((await enrolledCount()) - before).toBe(1);
   });
 
-  it('repeats the same run when the schedule retries the invocation', async () => {
+  it('scans a run once when the schedule retries the invocation', async () => {
+    // arrange
     const d = deps();
-    await startRun(d, { journeyId: 'plan', scheduledTime: '2026-11-30T09:00:00Z' });
-    const firstItems = queue.map((r) => r.body);
-    queue = [];
-    await startRun(d, { journeyId: 'plan', scheduledTime: '2026-11-30T09:00:00Z' });
-    expect(queue.map((r) => r.body)).toEqual(firstItems);
+    const run = { journeyId: 'plan', scheduledTime: '2026-11-30T10:00:00Z' };
+    // act
+    const first = await startRun(d, run);
+    const firstItems = queue.length;
+    const again = await startRun(d, run);
+    // assert
+    expect(first.status).toBe('started');
+    expect(again).toMatchObject({ status: 'skipped', reason: 'already started' });
+    expect(queue.length).toBe(firstItems);
+  });
+
+  it('queues a run again when its first fan-out failed part-way', async () => {
+    // arrange: the queue refuses the second batch of scan items once
+    const d = deps();
+    const run = { journeyId: 'plan', scheduledTime: '2026-11-30T11:00:00Z' };
+    let batches = 0;
+    sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: { Id: string; MessageBody: string }[] }) => {
+      batches += 1;
+      if (batches === 1) throw new Error('queue unavailable');
+      for (const entry of input.Entries) queue.push({ messageId: `msg-${++sent}`, body: entry.MessageBody });
+      return { Successful: input.Entries.map((e) => ({ Id: e.Id })), Failed: [] };
+    });
+    // act
+    await expect(startRun(d, run)).rejects.toThrow('queue unavailable');
+    const retried = await startRun(d, run);
+    // assert
+    expect(retried.status).toBe('started');
+    expect(queue.length).toBe(8);
+  });
+
+  it('announces the run when it starts and when its last work item is done, with its figures', async () => {
+    // arrange
+    const d = deps();
+    // act
+    await startRun(d, { journeyId: 'plan', scheduledTime: '2026-11-30T12:00:00Z' });
+    await drain(d);
+    // assert
+    const events = bus.commandCalls(PutEventsCommand).flatMap((c) => c.args[0].input.Entries ?? []);
+    expect(events.map((e) => [e.Source, e.DetailType])).toEqual([
+      ['journeys.system', 'Segment Run Started'],
+      ['journeys.system', 'Segment Run Completed'],
+    ]);
+    expect(JSON.parse(events[1]?.Detail ?? '{}')).toMatchObject({
+      journeyId: 'plan',
+      runId: '2026-11-30T12:00:00.000Z',
+      segments: 8,
+      scanned: 11,
+      matched: 3,
+      // The earlier run already entered everyone re-entry "once" lets in.
+      entered: 0,
+    });
   });
 
   it('does nothing for a paused or unknown journey', async () => {
@@ -252,8 +339,8 @@ describe('segment entry: paging and failures', () => {
   });
 });
 
-async function enrolledCount(d: SegmentDeps): Promise<number> {
-  const rows = await d.stats.funnel('plan');
+async function enrolledCount(): Promise<number> {
+  const rows = await tables().stats.funnel('plan');
   return rows
     .filter((r) => r.metric === 'enrolled' && r.stepId === undefined)
     .reduce((n, r) => n + r.count, 0);

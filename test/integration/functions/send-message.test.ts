@@ -11,7 +11,7 @@ import { verifyUnsubscribe } from '#functions/_lib/unsubscribe-links.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { type SendDeps, sendMessage } from '#functions/send-message/send.ts';
 import { ErrorName, RETRYABLE_ERRORS } from '#shared/errors.ts';
-import { CONTRACT_VERSION, type SendMessageInput } from '#shared/tasks.ts';
+import { CONTRACT_VERSION, SendMessageInput } from '#shared/tasks.ts';
 import type { Template } from '#shared/templates.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { type LocalSes, startSes } from '../../support/ses.ts';
@@ -29,6 +29,15 @@ const TEMPLATES = new Map<string, Template>([
   ],
   ['broken', { channel: 'email', subject: 'Hi {{ profile.nickname }}', html: 'x', text: 'x' }],
   ['cart-sms', { channel: 'sms', body: 'Your cart {{ trigger.properties.cartId }} is waiting' }],
+  [
+    'order-context',
+    {
+      channel: 'email',
+      subject: 'Order {{ context.orderId }}: {{ context.score }}/10',
+      html: '<p>{{ context.note }}</p>',
+      text: '{{ context.note }}',
+    },
+  ],
 ]);
 
 let db: LocalDynamo;
@@ -90,6 +99,22 @@ async function customer(userId: string, traits: Record<string, unknown>) {
 }
 
 describe('send-message: email through aws-ses-v2-local', () => {
+  it('renders the journey context in the email SES receives, HTML-escaped', async () => {
+    // arrange
+    await customer('s-ctx', { email: 'ctx@example.com' });
+    const context = { orderId: 'o-7', score: 3, note: '<b>late</b>' };
+    // act
+    const out = await sendMessage(
+      deps('2026-11-24T10:00:00Z'),
+      SendMessageInput.parse(input('s-ctx', { template: 'order-context', context })),
+    );
+    // assert
+    const emails = await ses.emails();
+    expect(out.status).toBe('sent');
+    expect(emails[0]).toMatchObject({ subject: 'Order o-7: 3/10' });
+    expect(emails[0]?.body.html).toContain('&lt;b&gt;late&lt;/b&gt;');
+  });
+
   it('renders strictly and sends with the configuration set and List-Unsubscribe headers', async () => {
     await customer('s-ada', { email: 'ada@example.com', firstName: 'Ada' });
     const out = await sendMessage(deps('2026-11-24T10:00:00Z'), input('s-ada'));

@@ -5,7 +5,7 @@ import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { RegistryRepository } from '#functions/_lib/registry.ts';
 import { type AwaitDeps, awaitEvent, waitTimedOut } from '#functions/await-event/await.ts';
-import { LocalStateMachine } from '#infra/local/stepfunctions/runner.ts';
+import { LocalStateMachine } from '#infra/local/services/stepfunctions/runner/runner.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
 import { Journey } from '#shared/journey/schema.ts';
 import { AwaitEventInput, CONTRACT_VERSION, WaitTimedOutInput } from '#shared/tasks.ts';
@@ -61,6 +61,10 @@ function run(userId: string) {
         const timedOut = WaitTimedOutInput.safeParse(input);
         if (timedOut.success) return waitTimedOut(deps, timedOut.data);
         return awaitEvent(deps, AwaitEventInput.parse(input));
+      },
+      // Only a step's failure path calls evaluate (to count the failure); no step fails here.
+      [LOCAL_BINDINGS.evaluateFunctionArn]: async () => {
+        throw new Error('evaluate is not expected to run in this journey');
       },
     },
   });

@@ -15,12 +15,12 @@ import {
   UpdateStateMachineCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localClientConfig } from '#infra/local/aws.ts';
-import { JourneyClock } from '#infra/local/clock.ts';
-import { ExecutionLog } from '#infra/local/sfn/executions.ts';
-import { MachineStore } from '#infra/local/sfn/machines.ts';
-import { createStepFunctionsServer } from '#infra/local/sfn/server.ts';
-import { LocalStepFunctions } from '#infra/local/sfn/service.ts';
+import { localClientConfig } from '#infra/local/runtime/aws.ts';
+import { JourneyClock } from '#infra/local/runtime/clock.ts';
+import { ExecutionLog } from '#infra/local/services/stepfunctions/api/executions.ts';
+import { MachineStore } from '#infra/local/services/stepfunctions/api/machines.ts';
+import { createStepFunctionsServer } from '#infra/local/services/stepfunctions/api/server.ts';
+import { LocalStepFunctions } from '#infra/local/services/stepfunctions/api/service.ts';
 
 /** The read API of the local Step Functions, through the AWS SDK as the CLI and `--aws` tools use it. */
 

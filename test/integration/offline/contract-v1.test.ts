@@ -8,8 +8,8 @@ import {
   PUT_EVENTS_RESOURCE,
   UPDATE_ITEM_RESOURCE,
   updateItemIntegration,
-} from '#infra/local/integrations.ts';
-import { LocalStateMachine } from '#infra/local/stepfunctions/runner.ts';
+} from '#infra/local/services/stepfunctions/integrations.ts';
+import { LocalStateMachine } from '#infra/local/services/stepfunctions/runner/runner.ts';
 import { EnrollmentInput, EvaluateInput, SendMessageInput } from '#shared/tasks.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { LOCAL_BINDINGS } from './harness.ts';

@@ -3,7 +3,7 @@ import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
 import { evaluate } from '#functions/evaluate/evaluate.ts';
 import { ProfileTraits } from '#functions/evaluate/profile-traits.ts';
-import { LocalStateMachine } from '#infra/local/stepfunctions/runner.ts';
+import { LocalStateMachine } from '#infra/local/services/stepfunctions/runner/runner.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
 import { Journey } from '#shared/journey/schema.ts';
 import { CONTRACT_VERSION, EvaluateInput } from '#shared/tasks.ts';

@@ -1,4 +1,7 @@
-import { type ExecutionOutcome, LocalStateMachine } from '#infra/local/stepfunctions/runner.ts';
+import {
+  type ExecutionOutcome,
+  LocalStateMachine,
+} from '#infra/local/services/stepfunctions/runner/runner.ts';
 import { DeferredError, ProfileValueError } from '#shared/errors.ts';
 import type { Bindings } from '#shared/journey/compile/bindings.ts';
 import { compile } from '#shared/journey/compile/compile.ts';

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { LocalStateMachine, type StateMachineDefinition } from '#infra/local/stepfunctions/runner.ts';
+import {
+  LocalStateMachine,
+  type StateMachineDefinition,
+} from '#infra/local/services/stepfunctions/runner/runner.ts';
 
 const FN = 'arn:aws:lambda:us-east-1:000000000000:function:work';
 const AWAIT = 'arn:aws:states:::lambda:invoke.waitForTaskToken';

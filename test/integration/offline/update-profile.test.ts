@@ -4,7 +4,7 @@ import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
 import { evaluate } from '#functions/evaluate/evaluate.ts';
 import { ProfileTraits } from '#functions/evaluate/profile-traits.ts';
-import { LocalStateMachine } from '#infra/local/stepfunctions/runner.ts';
+import { LocalStateMachine } from '#infra/local/services/stepfunctions/runner/runner.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
 import { Journey, type JourneyInput } from '#shared/journey/schema.ts';
 import { EvaluateInput } from '#shared/tasks.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deliverable, profileCountry, toE164 } from '#shared/delivery/phone.ts';
-import { Profile } from '#shared/profile.ts';
+import { Profile } from '#shared/profile/profile.ts';
 
 const profile = (fields: Record<string, unknown>) => Profile.parse({ userId: 'u', ...fields });
 

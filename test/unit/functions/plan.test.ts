@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { CustomerEvent } from '#shared/events.ts';
 import { type LiveJourney, liveFields } from '#shared/ingest/live-journey.ts';
 import { planIngest } from '#shared/ingest/plan.ts';
-import type { ProfileState } from '#shared/ingest/state.ts';
 import { Journey, type JourneyInput } from '#shared/journey/schema.ts';
+import type { ProfileState } from '#shared/profile/state.ts';
 
 function live(input: Partial<JourneyInput>): LiveJourney {
   const journey = Journey.parse({

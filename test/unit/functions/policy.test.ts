@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addressOf, checkCaps, consentBlock } from '#shared/delivery/policy.ts';
-import { Profile } from '#shared/profile.ts';
+import { Profile } from '#shared/profile/profile.ts';
 
 const none = { email: [], sms: [], push: [] };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CustomerEvent } from '#shared/events.ts';
-import { profileChanges } from '#shared/ingest/profile-changes.ts';
+import { profileChanges } from '#shared/profile/changes.ts';
 
 describe('profileChanges', () => {
   it('reads channels, consent, zone and push token from an identify call', () => {

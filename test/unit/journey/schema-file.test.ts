@@ -15,7 +15,7 @@ describe('journeys/journey.schema.json', () => {
   it('documents fields for editors', () => {
     const schema = JSON.parse(journeySchemaText());
     expect(schema.properties.start.description).toBe('The first step.');
-    expect(schema.properties.steps.additionalProperties.oneOf.length).toBe(10);
+    expect(schema.properties.steps.additionalProperties.oneOf.length).toBe(11);
   });
 });
 

@@ -58,6 +58,18 @@ const planted: [file: string, expected: [path: string, code: ViolationCode][]][]
     ],
   ],
   [
+    // One broken item of a list (a branch, a cap) leaves the other items to every semantic check.
+    'list-items.json',
+    [
+      ['settings.caps[0].max', 'schema.invalid'],
+      ['settings.caps[1].within', 'duration.zero'],
+      ['steps.route.branches[0].when', 'schema.invalid'],
+      ['steps.route.branches[1].when.gte', 'condition.order'],
+      ['steps.bad.for', 'schema.invalid'],
+      ['steps.long', 'wait.too-long'],
+    ],
+  ],
+  [
     'schema-problems.json',
     [
       ['id', 'schema.invalid'],

@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { localClientConfig } from '#infra/local/aws.ts';
-import { JourneyClock } from '#infra/local/clock.ts';
-import { readDeadLetters } from '#infra/local/dead-letters.ts';
-import { createEventBridgeServer, LocalBus } from '#infra/local/eventbridge.ts';
-import { closeServer, listenOn } from '#infra/local/listen.ts';
+import { localClientConfig } from '#infra/local/runtime/aws.ts';
+import { JourneyClock } from '#infra/local/runtime/clock.ts';
+import { closeServer, listenOn } from '#infra/local/runtime/listen.ts';
+import { createEventBridgeServer, LocalBus } from '#infra/local/services/eventbridge/bus.ts';
+import { readDeadLetters } from '#infra/local/services/eventbridge/dead-letters.ts';
 
 let dir: string;
 let clock: JourneyClock;

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { now, resetClock, setClock } from '#functions/_lib/clock.ts';
-import { JourneyClock, openClock, saveClock } from '#infra/local/clock.ts';
-import { LocalStateMachine } from '#infra/local/stepfunctions/runner.ts';
+import { JourneyClock, openClock, saveClock } from '#infra/local/runtime/clock.ts';
+import { LocalStateMachine } from '#infra/local/services/stepfunctions/runner/runner.ts';
 
 const T0 = Date.parse('2026-03-02T12:00:00Z');
 const HOUR = 3_600_000;

@@ -2,8 +2,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JourneyClock } from '#infra/local/clock.ts';
-import { QueueWorker, type SqsEventRecord } from '#infra/local/queue-worker.ts';
+import { JourneyClock } from '#infra/local/runtime/clock.ts';
+import { QueueWorker, type SqsEventRecord } from '#infra/local/runtime/queue-worker.ts';
 
 const T0 = Date.parse('2026-11-24T00:00:00Z');
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RetryPlan } from '#infra/local/stepfunctions/runner-retry.ts';
+import { RetryPlan } from '#infra/local/services/stepfunctions/runner/runner-retry.ts';
 
 describe('RetryPlan, the retry intervals the local runner waits on the journey clock', () => {
   it('backs off by BackoffRate, caps at MaxDelaySeconds and stops after MaxAttempts', () => {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { nextOccurrence, ScheduleExpressionError } from '#infra/local/schedule-expression.ts';
+import {
+  nextOccurrence,
+  ScheduleExpressionError,
+} from '#infra/local/services/scheduler/schedule-expression.ts';
 
 const START = new Date('2026-11-24T10:30:00Z');
 

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { importPinpointJourney } from '#infra/cli/import-pinpoint/import.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
-import { importPinpointJourney } from '#shared/pinpoint/import.ts';
 
 const fixture = async (name: string): Promise<unknown> =>
   JSON.parse(await readFile(new URL(`../../fixtures/pinpoint/${name}`, import.meta.url), 'utf8'));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { StepIds, slugify } from '#shared/pinpoint/ids.ts';
-import { importPinpointJourney } from '#shared/pinpoint/import.ts';
-import { rateFromDuration, toTimestamp, zoneFromPinpoint } from '#shared/pinpoint/time.ts';
+import { StepIds, slugify } from '#infra/cli/import-pinpoint/ids.ts';
+import { importPinpointJourney } from '#infra/cli/import-pinpoint/import.ts';
+import { rateFromDuration, toTimestamp, zoneFromPinpoint } from '#infra/cli/import-pinpoint/time.ts';
 
 describe('zoneFromPinpoint', () => {
   it.each([

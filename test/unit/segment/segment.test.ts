@@ -120,6 +120,7 @@ describe('runs', () => {
     settings: { defaultTimezone: 'UTC', startAt: '2026-11-01T00:00:00Z', endAt: '2026-12-31T00:00:00Z' },
     splits: {},
     requires: [],
+    contextTypes: [],
     ...overrides,
   });
   it.each([

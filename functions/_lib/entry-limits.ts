@@ -1,0 +1,105 @@
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import { CountedEntry, type EntryLimit, judgeEntry } from '#shared/journey/entry/limits.ts';
+import { enrollmentKeys } from '#shared/tables.ts';
+import { addDuration, rollingWindowStart } from '#shared/time.ts';
+import { isConditionFailed } from './expression.ts';
+
+/**
+ * The entries of a customer counted against a journey's `trigger.limit`: one
+ * item per (customer, journey) in the enrollments table, holding at most
+ * `max` entries of the current window and expiring one window after the last.
+ * Written with optimistic concurrency on a revision number, so two events of
+ * the same customer arriving together cannot both take the last place.
+ */
+
+const LimitItem = z.object({ entries: z.array(CountedEntry).default([]), rev: z.number().int().default(0) });
+
+/** Attempts before giving up on a contended record (the event is then retried by EventBridge). */
+const ATTEMPTS = 5;
+
+export type LimitClaim = 'entered' | 'refused';
+
+export class EntryLimitRecords {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  /** Counts an entry when the limit has room; a redelivery of a counted entry is let through again. */
+  async claim(
+    userId: string,
+    journeyId: string,
+    entry: { id: string; at: string },
+    limit: EntryLimit,
+  ): Promise<LimitClaim> {
+    const now = new Date(entry.at);
+    const window = {
+      id: entry.id,
+      now: now.getTime(),
+      windowStart: rollingWindowStart(now, limit.per).getTime(),
+      windowEnd: addDuration(now, limit.per).getTime(),
+    };
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const current = await this.read(userId, journeyId);
+      const decision = judgeEntry(current.entries, window, limit);
+      if (decision.status === 'again') return 'entered';
+      if (decision.status === 'refused') return 'refused';
+      const written = await this.write(userId, journeyId, current.rev, {
+        entries: decision.entries,
+        expiresAt: decision.expiresAt,
+      });
+      if (written) return 'entered';
+    }
+    throw new Error(`entry limit record of ${journeyId} kept changing: try again`);
+  }
+
+  /** Gives back an entry's place (the enrollment did not start after all, e.g. re-entry refused it). */
+  async release(userId: string, journeyId: string, id: string): Promise<void> {
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const current = await this.read(userId, journeyId);
+      if (!current.entries.some((e) => e.id === id)) return;
+      const entries = current.entries.filter((e) => e.id !== id);
+      const expiresAt = current.expiresAt;
+      if (await this.write(userId, journeyId, current.rev, { entries, expiresAt })) return;
+    }
+    throw new Error(`entry limit record of ${journeyId} kept changing: try again`);
+  }
+
+  private async read(userId: string, journeyId: string) {
+    const out = await this.db.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { userId, sk: enrollmentKeys.entryLimit(journeyId) },
+        ConsistentRead: true,
+      }),
+    );
+    const parsed = LimitItem.safeParse(out.Item ?? {});
+    const expiresAt = typeof out.Item?.expiresAt === 'number' ? out.Item.expiresAt : 0;
+    return parsed.success ? { ...parsed.data, expiresAt } : { entries: [], rev: 0, expiresAt };
+  }
+
+  private async write(
+    userId: string,
+    journeyId: string,
+    rev: number,
+    next: { entries: CountedEntry[]; expiresAt: number },
+  ): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { userId, sk: enrollmentKeys.entryLimit(journeyId), ...next, rev: rev + 1 },
+          // The record is replaced only as it was read: a concurrent entry makes this one read again.
+          ConditionExpression: rev === 0 ? 'attribute_not_exists(sk) OR #rev = :rev' : '#rev = :rev',
+          ExpressionAttributeNames: { '#rev': 'rev' },
+          ExpressionAttributeValues: { ':rev': rev },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,141 @@
+import { MAX_TRAITS_PER_PROFILE } from '#shared/ingest/limits.ts';
+import type { UpdateBuilder } from './expression.ts';
+import { staleAttributes } from './profile-compaction.ts';
+import { packSeen, seenBase, unpackSeen } from './profile-counter.ts';
+import { attr, PROFILE_FORMAT, traitsOf } from './profile-item.ts';
+
+/**
+ * What merging one profile item into another writes, computed from both
+ * items. The known profile's values win where both have one; history adds
+ * up; an opt-out is never lost:
+ *
+ * - traits, email, phone, time zone, locale, consent, topics and the last
+ *   occurrence of an event: copied only where the known profile has none
+ *   (traits up to the profile's trait cap);
+ * - an `unsubscribed` consent or a topic opted out of: always copied;
+ * - a suppression (hard bounce, complaint): copied when it concerns the
+ *   address the known profile has, or the known profile has none on that channel;
+ * - event counters and daily buckets still inside the history window: added;
+ *   first seen: the earlier; last seen: the later;
+ * - push tokens: all kept.
+ *
+ * Not copied: the redelivery guard, waiting summaries and recent sends
+ * (they serve enrollments still running under the merged key).
+ */
+
+const SCALARS = new Set(['email', 'phone', 'timezone', 'locale', attr.traitsAt]);
+const PREFIXES = ['t:', 'tok:', 'cs:', 'cr:', 'ct:', 'sup:', 'c:', 'l:', 'd:', 'x:'] as const;
+
+/** Whether an attribute of a profile item is part of what a merge moves. */
+export function isMergedAttribute(key: string): boolean {
+  return SCALARS.has(key) || PREFIXES.some((prefix) => key.startsWith(prefix));
+}
+
+/** One UpdateItem's worth of a merge: the expression stays well inside DynamoDB's 4 KB limit. */
+export const MERGE_BATCH = 50;
+
+/** The attributes a merge moves, in a stable order: batch `n` is the same slice on every attempt. */
+export function mergedAttributes(from: Readonly<Record<string, unknown>>): string[] {
+  return Object.keys(from).filter(isMergedAttribute).sort();
+}
+
+function timeOf(value: unknown): number | undefined {
+  const at = typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  return Number.isFinite(at) ? at : undefined;
+}
+
+function addressOf(item: Readonly<Record<string, unknown>>, channel: string): string | undefined {
+  if (channel === 'email' || channel === 'sms') {
+    const value = item[channel === 'email' ? 'email' : 'phone'];
+    return typeof value === 'string' ? value : undefined;
+  }
+  return Object.keys(item).some((key) => key.startsWith('tok:')) ? 'tokens' : undefined;
+}
+
+/**
+ * An event's count and first-seen time (packed, profile-counter.ts): the
+ * counts add up and the earlier first-seen time wins. When the merged one is
+ * earlier the value is rewritten whole, on the condition that it has not
+ * changed since it was read.
+ */
+function mergeSeen(b: UpdateBuilder, key: string, value: unknown, known: unknown): string[] {
+  const theirs = unpackSeen(value);
+  if (theirs === undefined) return [];
+  const ours = unpackSeen(known);
+  if (ours === undefined || ours.firstMs <= theirs.firstMs) {
+    b.addFrom(key, seenBase(theirs.firstMs), theirs.count);
+    return [];
+  }
+  b.set(key, packSeen(ours.count + theirs.count, theirs.firstMs));
+  const n = b.name(key);
+  return [`${n} = ${b.value(known)}`];
+}
+
+/**
+ * Adds to `b` the writes that merge `keys` of `from` into `into` (as read
+ * now) and returns the conditions that keep them right if `into` changes
+ * before the write; the caller re-reads and recomputes when one fails.
+ */
+export function mergeBatch(
+  b: UpdateBuilder,
+  keys: readonly string[],
+  from: Readonly<Record<string, unknown>>,
+  into: Readonly<Record<string, unknown>> | undefined,
+  now: Date,
+): string[] {
+  const target = into ?? {};
+  const conditions: string[] = [];
+  const stale = new Set(staleAttributes(from, now));
+  const names = traitsOf(into);
+  const added = new Set<string>();
+  for (const key of keys) {
+    const value = from[key];
+    const known = target[key];
+    if (key.startsWith('t:')) {
+      const trait = key.slice(2);
+      if (known !== undefined || names.has(trait)) continue;
+      if (names.size + added.size >= MAX_TRAITS_PER_PROFILE) continue;
+      added.add(trait);
+      b.setIfAbsent(key, value);
+    } else if (key.startsWith('d:')) {
+      if (!stale.has(key) && typeof value === 'number') b.add(key, value);
+    } else if (key.startsWith('c:')) {
+      conditions.push(...mergeSeen(b, key, value, known));
+    } else if (key.startsWith('l:')) {
+      const at = timeOf(value);
+      const knownAt = timeOf(known);
+      if (at === undefined || (knownAt !== undefined && knownAt >= at)) continue;
+      b.set(key, at);
+      // An event arriving meanwhile may have moved it later still.
+      const n = b.name(key);
+      conditions.push(`(attribute_not_exists(${n}) OR ${n} <= ${b.value(at)})`);
+    } else if (key.startsWith('cs:') || key.startsWith('cr:')) {
+      const optOut = key.startsWith('cs:') && value === 'unsubscribed';
+      if (optOut) b.set(key, value);
+      else if (known === undefined) b.setIfAbsent(key, value);
+    } else if (key.startsWith('ct:')) {
+      if (value === false) b.set(key, false);
+      else if (known === undefined) b.setIfAbsent(key, value);
+    } else if (key.startsWith('sup:')) {
+      const channel = key.slice(4);
+      const theirs = addressOf(from, channel);
+      const ours = addressOf(target, channel);
+      if (ours === undefined || ours === theirs) b.setIfAbsent(key, value);
+    } else if (key.startsWith('tok:')) {
+      b.set(key, value);
+    } else if (!key.startsWith('d:') && known === undefined) {
+      b.setIfAbsent(key, value);
+    }
+  }
+  if (added.size > 0) {
+    b.add(attr.traitCount, added.size);
+    const tc = b.name(attr.traitCount);
+    const room = MAX_TRAITS_PER_PROFILE - added.size;
+    conditions.push(`(attribute_not_exists(${tc}) OR ${tc} <= ${b.value(room)})`);
+  }
+  b.set(attr.format, PROFILE_FORMAT);
+  const format = b.name(attr.format);
+  // A new item, or one in the current layout (an older one is migrated by its next event first).
+  conditions.push(`(attribute_not_exists(${b.name('userId')}) OR ${format} = ${b.value(PROFILE_FORMAT)})`);
+  return conditions;
+}

@@ -1,0 +1,177 @@
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { hex128 } from '#shared/hash.ts';
+import { profileKeys } from '#shared/tables.ts';
+import { isConditionFailed, UpdateBuilder } from './expression.ts';
+import { aliasState, aliasTarget, MAX_ALIAS_HOPS } from './identity-item.ts';
+import { isMergedAttribute, MERGE_BATCH, mergeBatch, mergedAttributes } from './identity-merge.ts';
+import { REMOVE_BATCH } from './profile-compaction.ts';
+
+/**
+ * Merges one profile into another (identify with both ids, alias), once,
+ * with single-item writes only:
+ *
+ * 1. claim: the merged item gets `aliasOf` — from then on ingest sends its
+ *    events to the known profile, so what it holds no longer changes;
+ * 2. copy: its parts are written into the known profile in batches (rules
+ *    in identity-merge.ts), each batch marked on the known item with a digest
+ *    in a small fixed ring, so a batch repeated after a crash is not added twice;
+ * 3. reduce: the copied parts are removed from the merged item, which is
+ *    then `merged` and stays as the alias (see shared/tables.ts).
+ *
+ * A redelivered or repeated call finds the claim and does no more than
+ * finish what a crash interrupted. An id already merged into a different
+ * customer stays there (the first identify wins).
+ */
+
+/** Slots of the merge guard on the known item (`mg:<n>`): a crash window only ever has a few merges in flight. */
+const GUARD_SLOTS = 4;
+const ATTEMPTS = 3;
+
+export type MergeOutcome =
+  | { status: 'merged'; into: string; copied: number }
+  | { status: 'already'; into: string }
+  | { status: 'kept'; into: string }
+  | { status: 'refused'; reason: string };
+
+function guardOf(fromKey: string, batch: number): { slot: string; digest: string } {
+  const digest = hex128(`${fromKey}#${batch}`).slice(0, 16);
+  return { slot: `mg:${Number.parseInt(digest.slice(0, 8), 16) % GUARD_SLOTS}`, digest };
+}
+
+export class ProfileIdentities {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly now: () => Date,
+  ) {}
+
+  private async item(key: string): Promise<Record<string, unknown> | undefined> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: { userId: key }, ConsistentRead: true }),
+    );
+    return out.Item;
+  }
+
+  private async write(key: string, b: UpdateBuilder, condition: string, returnNew = false) {
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { userId: key },
+          UpdateExpression: b.expression(),
+          ConditionExpression: condition,
+          ...b.attributes(),
+          ...(returnNew ? { ReturnValues: 'ALL_NEW' as const } : {}),
+        }),
+      );
+      return out.Attributes ?? {};
+    } catch (error) {
+      if (isConditionFailed(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** The profile a key stands for now: itself, or the end of its alias chain. */
+  async resolve(key: string): Promise<string> {
+    let current = key;
+    for (let hop = 0; hop < MAX_ALIAS_HOPS; hop++) {
+      const next = aliasTarget(await this.item(current));
+      if (next === undefined) return current;
+      current = next;
+    }
+    return current;
+  }
+
+  /** Merges the profile at `fromKey` into the one `intoKey` stands for (idempotent). */
+  async merge(fromKey: string, intoKey: string): Promise<MergeOutcome> {
+    const into = await this.resolve(intoKey);
+    if (into === fromKey) {
+      if (fromKey === intoKey) return { status: 'already', into };
+      return { status: 'refused', reason: `${intoKey} is already merged into ${fromKey}` };
+    }
+    const claimed = await this.claim(fromKey, into);
+    if (claimed === undefined) {
+      const current = await this.item(fromKey);
+      const existing = aliasTarget(current) ?? into;
+      const chainEnd = await this.resolve(existing);
+      if (chainEnd === into && aliasState(current) === 'merged') return { status: 'already', into };
+      // A merge into a profile that joined this one's target since: it is finished along the chain.
+      if (chainEnd === into && current !== undefined && aliasState(current) === 'merging') {
+        return this.copyAll(fromKey, existing, current, into);
+      }
+      return { status: 'kept', into: chainEnd };
+    }
+    if (aliasState(claimed) === 'merged') return { status: 'already', into };
+    return this.copyAll(fromKey, into, claimed, into);
+  }
+
+  /** Copies the claimed item to `claimedInto` (or where it has joined since), then reduces it. */
+  private async copyAll(
+    fromKey: string,
+    claimedInto: string,
+    claimed: Readonly<Record<string, unknown>>,
+    into: string,
+  ): Promise<MergeOutcome> {
+    const keys = mergedAttributes(claimed);
+    for (let start = 0, batch = 0; start < keys.length; start += MERGE_BATCH, batch++) {
+      await this.copyBatch(fromKey, claimedInto, batch, keys.slice(start, start + MERGE_BATCH), claimed);
+    }
+    await this.reduce(fromKey, claimedInto, claimed);
+    return { status: 'merged', into, copied: keys.length };
+  }
+
+  /** Marks `fromKey` as merged into `into`; the item as it now is, or `undefined` if it joined another. */
+  private async claim(fromKey: string, into: string) {
+    const b = new UpdateBuilder()
+      .set(profileKeys.aliasOf, into)
+      .setIfAbsent(profileKeys.aliasState, 'merging');
+    const alias = b.name(profileKeys.aliasOf);
+    // The first merge of an id wins; repeating the same one finds its own claim.
+    const condition = `attribute_not_exists(${alias}) OR ${alias} = ${b.value(into)}`;
+    return this.write(fromKey, b, condition, true);
+  }
+
+  private async copyBatch(
+    fromKey: string,
+    start: string,
+    batch: number,
+    keys: readonly string[],
+    from: Readonly<Record<string, unknown>>,
+  ): Promise<void> {
+    const guard = guardOf(fromKey, batch);
+    let into = start;
+    // Each hop along an alias chain takes a read, conflicting writes an attempt each.
+    for (let attempt = 0; attempt < ATTEMPTS + MAX_ALIAS_HOPS; attempt++) {
+      const target = await this.item(into);
+      if (target?.[guard.slot] === guard.digest) return;
+      // The target joined another profile meanwhile: what it held (batches copied before) went
+      // there with it, and the batches still to copy follow.
+      const next = aliasTarget(target);
+      if (next !== undefined) {
+        into = next;
+        continue;
+      }
+      const b = new UpdateBuilder();
+      const conditions = mergeBatch(b, keys, from, target, this.now());
+      const slot = b.name(guard.slot);
+      b.set(guard.slot, guard.digest);
+      conditions.push(`(attribute_not_exists(${slot}) OR ${slot} <> ${b.value(guard.digest)})`);
+      conditions.push(`attribute_not_exists(${b.name(profileKeys.aliasOf)})`);
+      if ((await this.write(into, b, conditions.join(' AND '))) !== undefined) return;
+    }
+    throw new Error(`identity: merging ${fromKey} into ${into} kept conflicting with other writes`);
+  }
+
+  /** Removes the copied parts from the merged item, then marks it merged. */
+  private async reduce(fromKey: string, into: string, from: Readonly<Record<string, unknown>>) {
+    const removed = Object.keys(from).filter(isMergedAttribute);
+    for (let start = 0; start < removed.length || start === 0; start += REMOVE_BATCH) {
+      const last = start + REMOVE_BATCH >= removed.length;
+      const b = new UpdateBuilder();
+      for (const key of removed.slice(start, start + REMOVE_BATCH)) b.remove(key);
+      if (last) b.set(profileKeys.aliasState, 'merged');
+      const alias = b.name(profileKeys.aliasOf);
+      await this.write(fromKey, b, `${alias} = ${b.value(into)}`);
+    }
+  }
+}

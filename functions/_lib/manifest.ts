@@ -1,0 +1,172 @@
+import * as z from 'zod';
+
+/**
+ * The vocabulary of function manifests (`functions/<name>/manifest.ts`): the
+ * environment variables a function can read, and the resources it can bind,
+ * each naming the variables it sets. A handler derives its config from its
+ * manifest; the stack derives the environment and the grants; the local
+ * runtime derives its environment. This module is part of every bundle: it
+ * imports zod and nothing else.
+ */
+
+const name = z.string().min(1);
+
+/**
+ * Who sets a variable: the stack in AWS and the local runtime (`both`), only
+ * the stack (`aws`), or only the local runtime (`local`). A variable one side
+ * leaves out is optional.
+ */
+export type SetBy = 'both' | 'aws' | 'local';
+
+export const VARIABLES = {
+  PROFILES_TABLE_NAME: { schema: name, setBy: 'both' },
+  JOURNEYS_TABLE_NAME: { schema: name, setBy: 'both' },
+  DELIVERIES_TABLE_NAME: { schema: name, setBy: 'both' },
+  STATS_TABLE_NAME: { schema: name, setBy: 'both' },
+  ENROLLMENTS_TABLE_NAME: { schema: name, setBy: 'both' },
+  EVENT_BUS_NAME: { schema: name, setBy: 'both' },
+  JOURNEYS_BUCKET_NAME: { schema: name, setBy: 'both' },
+  // Path-style addressing for a local S3 stand-in.
+  S3_FORCE_PATH_STYLE: {
+    schema: z
+      .enum(['true', 'false'])
+      .optional()
+      .transform((v) => v === 'true'),
+    setBy: 'local',
+  },
+  SES_CONFIGURATION_SET: { schema: name, setBy: 'both' },
+  SENDER_EMAIL: { schema: name, setBy: 'both' },
+  PINPOINT_APPLICATION_ID: { schema: name, setBy: 'both' },
+  UNSUBSCRIBE_BASE_URL: { schema: z.url(), setBy: 'both' },
+  // The signing key: a secret in AWS, given directly to the local runtime.
+  UNSUBSCRIBE_SECRET_ARN: { schema: name.optional(), setBy: 'aws' },
+  UNSUBSCRIBE_SIGNING_KEY: { schema: z.string().min(32).optional(), setBy: 'local' },
+  REJECTED_QUEUE_URL: { schema: name, setBy: 'both' },
+  SEGMENT_QUEUE_URL: { schema: name, setBy: 'both' },
+  JOURNEY_ROLE_ARN: { schema: name, setBy: 'both' },
+  JOURNEY_LOG_GROUP_ARN: { schema: name.optional(), setBy: 'aws' },
+  SEND_MESSAGE_FUNCTION_ARN: { schema: name, setBy: 'both' },
+  EVALUATE_FUNCTION_ARN: { schema: name, setBy: 'both' },
+  AWAIT_EVENT_FUNCTION_ARN: { schema: name, setBy: 'both' },
+  // Without the scheduler settings deploy-journey manages no schedules: the local runtime starts segment runs itself.
+  SEGMENT_ENTRY_FUNCTION_ARN: { schema: name.optional(), setBy: 'aws' },
+  SCHEDULER_ROLE_ARN: { schema: name.optional(), setBy: 'aws' },
+  SCHEDULE_GROUP_NAME: { schema: name.optional(), setBy: 'aws' },
+  // StartExecution per second across all segment workers, and how many workers share it (defaults in shared/segment/pace.ts).
+  SEGMENT_START_RATE: { schema: z.coerce.number().positive().optional(), setBy: 'aws' },
+  SEGMENT_WORKERS: { schema: z.coerce.number().int().positive().optional(), setBy: 'aws' },
+} as const satisfies Record<string, { schema: z.ZodType; setBy: SetBy }>;
+
+export type VariableName = keyof typeof VARIABLES;
+export type VariableValue<V extends VariableName> = z.output<(typeof VARIABLES)[V]['schema']>;
+
+/** The variables through which deploy-journey learns the task functions compiled journeys invoke. */
+export const TASK_FUNCTION_VARIABLES = [
+  'SEND_MESSAGE_FUNCTION_ARN',
+  'EVALUATE_FUNCTION_ARN',
+  'AWAIT_EVENT_FUNCTION_ARN',
+] as const;
+export type TaskFunctionVariable = (typeof TASK_FUNCTION_VARIABLES)[number];
+
+/** The variables each binding sets. */
+export const BINDING_VARIABLES = {
+  profilesTable: ['PROFILES_TABLE_NAME'],
+  journeysTable: ['JOURNEYS_TABLE_NAME'],
+  deliveriesTable: ['DELIVERIES_TABLE_NAME'],
+  statsTable: ['STATS_TABLE_NAME'],
+  enrollmentsTable: ['ENROLLMENTS_TABLE_NAME'],
+  journeysBucket: ['JOURNEYS_BUCKET_NAME', 'S3_FORCE_PATH_STYLE'],
+  eventBus: ['EVENT_BUS_NAME'],
+  rejectedQueue: ['REJECTED_QUEUE_URL'],
+  segmentQueue: ['SEGMENT_QUEUE_URL'],
+  emailSending: ['SES_CONFIGURATION_SET', 'SENDER_EMAIL'],
+  mobileMessaging: ['PINPOINT_APPLICATION_ID'],
+  unsubscribeLinks: ['UNSUBSCRIBE_BASE_URL'],
+  signingKey: ['UNSUBSCRIBE_SECRET_ARN', 'UNSUBSCRIBE_SIGNING_KEY'],
+  journeyExecutions: [],
+  taskCallbacks: [],
+  // Compiled journeys name the profiles table (updateProfile steps) and the bus (emit steps).
+  journeyDeployment: [
+    'JOURNEY_ROLE_ARN',
+    'JOURNEY_LOG_GROUP_ARN',
+    'PROFILES_TABLE_NAME',
+    'EVENT_BUS_NAME',
+    ...TASK_FUNCTION_VARIABLES,
+  ],
+  schedules: ['SEGMENT_ENTRY_FUNCTION_ARN', 'SCHEDULER_ROLE_ARN', 'SCHEDULE_GROUP_NAME'],
+  segmentPacing: ['SEGMENT_START_RATE', 'SEGMENT_WORKERS'],
+} as const satisfies Record<string, readonly VariableName[]>;
+
+export type BindingName = keyof typeof BINDING_VARIABLES;
+// The keys of a constant object literal: exactly its binding names.
+export const BINDING_NAMES = Object.keys(BINDING_VARIABLES) as readonly BindingName[];
+
+/** How much of a table or of the journeys bucket a function may touch. */
+export type Access = 'read' | 'readWrite';
+
+/** What each binding allows, as a manifest spells it. */
+export type BindingOptions = {
+  profilesTable: Access;
+  journeysTable: Access;
+  deliveriesTable: Access;
+  statsTable: Access;
+  enrollmentsTable: Access;
+  /** Objects under `journeys/` only. */
+  journeysBucket: Access;
+  eventBus: 'putEvents';
+  rejectedQueue: 'send';
+  segmentQueue: 'send';
+  emailSending: 'send';
+  mobileMessaging: 'send';
+  /** A plain setting: where unsubscribe links point. */
+  unsubscribeLinks: 'link';
+  signingKey: 'read';
+  /** `start` on journey aliases; `startAndStop` also stops and describes executions (goals, exits). */
+  journeyExecutions: 'start' | 'startAndStop';
+  taskCallbacks: readonly ('success' | 'failure')[];
+  /** Create and update journey state machines and pass them the journey execution role. */
+  journeyDeployment: 'deploy';
+  /** Manage the schedules of segment journeys and pass them the scheduler role. */
+  schedules: 'manage';
+  /** A plain setting: the StartExecution rate segment workers share. */
+  segmentPacing: 'pace';
+};
+
+export type Bindings = { readonly [K in BindingName]?: BindingOptions[K] };
+
+/** The input a task function accepts from compiled journeys, and the variable deploy-journey learns its ARN from. */
+export type TaskContract = { readonly input: z.ZodType; readonly arnVariable: TaskFunctionVariable };
+
+export interface FunctionManifest {
+  /** The folder under functions/, also the Powertools service name. */
+  readonly name: string;
+  readonly description: string;
+  readonly bindings: Bindings;
+  /** Set for the functions compiled journeys invoke as Task states. */
+  readonly task?: TaskContract;
+  readonly timeoutSeconds?: number;
+  readonly memoryMb?: number;
+}
+
+/** Types a manifest, keeping its literal name, bindings and task input schema. */
+export function defineFunction<const M extends FunctionManifest>(manifest: M): M {
+  return manifest;
+}
+
+/** The variables a function with these bindings reads. */
+export type VariablesOf<B extends Bindings> = {
+  [K in keyof B & BindingName]: (typeof BINDING_VARIABLES)[K][number];
+}[keyof B & BindingName];
+
+/** A function's config: each variable of its bindings, parsed. */
+export type ConfigOf<M extends FunctionManifest> = {
+  [V in VariablesOf<M['bindings']>]: VariableValue<V>;
+};
+
+/** The variables of these bindings, each once, in binding order. */
+export function variablesOf(bindings: Bindings): VariableName[] {
+  const names = BINDING_NAMES.filter((binding) => bindings[binding] !== undefined).flatMap(
+    (binding) => BINDING_VARIABLES[binding],
+  );
+  return [...new Set(names)];
+}

@@ -1,0 +1,73 @@
+import { MAX_ALIAS_HOPS } from '#functions/_lib/identity-item.ts';
+import type { RecordedEvent } from '#functions/_lib/profiles.ts';
+import type { AliasEvent, CustomerEvent, EventProblem } from '#shared/events.ts';
+import type { ProfileChanges } from '#shared/profile/changes.ts';
+import { profileKeys } from '#shared/tables.ts';
+import type { IngestDeps } from './ingest.ts';
+
+type Deps = Pick<IngestDeps, 'profiles' | 'identities'>;
+
+/**
+ * Records an event on the profile its key stands for: a key merged into
+ * another (an anonymous id after identify, an id after alias) forwards to
+ * it. Then an identify carrying both ids merges the anonymous profile into
+ * the known one (once; see functions/_lib/identity.ts), and the state
+ * returned is the profile after the merge.
+ */
+export async function recordOnProfile(
+  deps: Deps,
+  event: CustomerEvent,
+  changes: ProfileChanges,
+  now: Date,
+): Promise<{ userId: string; recorded: RecordedEvent }> {
+  let current = changes;
+  for (let hop = 0; hop <= MAX_ALIAS_HOPS; hop++) {
+    const recorded = await deps.profiles.recordEvent(current, now);
+    const { aliasOf } = recorded;
+    if (aliasOf === undefined)
+      return { userId: current.userId, recorded: await merged(deps, event, current.userId, recorded) };
+    // A redelivery the merged profile had already seen: nothing to record, the rest plans on the joined profile.
+    if (recorded.duplicate)
+      return { userId: aliasOf, recorded: { ...recorded, state: await deps.profiles.get(aliasOf) } };
+    current = { ...current, userId: aliasOf };
+  }
+  throw new Error(`profile ${changes.userId}: alias chain longer than ${MAX_ALIAS_HOPS} ids`);
+}
+
+async function merged(deps: Deps, event: CustomerEvent, userId: string, recorded: RecordedEvent) {
+  if (event.type !== 'identify' || event.userId === undefined || event.anonymousId === undefined)
+    return recorded;
+  const outcome = await deps.identities.merge(profileKeys.anonymous(event.anonymousId), userId);
+  if (outcome.status !== 'merged') return recorded;
+  return { ...recorded, state: await deps.profiles.get(userId) };
+}
+
+/**
+ * An alias call: the profile of `previousId` joins `userId`'s. Segment sends
+ * either an anonymousId or an earlier userId as `previousId`, so both keys
+ * are merged (a key with no profile just becomes an alias). Problems are
+ * returned for the rejected queue: a merge that would close a loop is refused.
+ */
+export async function mergeAlias(deps: Deps, event: AliasEvent, now: Date): Promise<EventProblem[]> {
+  // Recorded on the known profile first: a profile of an older layout is migrated before anything joins it.
+  const into = profileKeys.known(event.userId);
+  await deps.profiles.recordEvent(
+    {
+      userId: await deps.identities.resolve(into),
+      messageId: event.messageId,
+      timestamp: new Date(event.timestamp).toISOString(),
+      traits: {},
+      pushTokens: [],
+      consent: [],
+      topics: [],
+      droppedTraits: [],
+    },
+    now,
+  );
+  const problems: EventProblem[] = [];
+  for (const from of [profileKeys.known(event.previousId), profileKeys.anonymous(event.previousId)]) {
+    const outcome = await deps.identities.merge(from, into);
+    if (outcome.status === 'refused') problems.push({ field: 'previousId', message: outcome.reason });
+  }
+  return problems;
+}

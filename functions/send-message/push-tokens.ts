@@ -1,0 +1,62 @@
+import { deliveryIdOf } from '#functions/_lib/deliveries.ts';
+import { logger } from '#functions/_lib/observability.ts';
+import type { TokenOutcome } from '#shared/delivery/push-results.ts';
+import type { PushToken } from '#shared/profile/profile.ts';
+import type { SendMessageInput } from '#shared/tasks.ts';
+import type { TokenListener } from './pinpoint.ts';
+import type { SendDeps } from './send.ts';
+
+/**
+ * What a push's per-token results change: the outcome of each token is kept
+ * on the delivery record; dead tokens leave the profile and replaced ones are
+ * swapped, in one bounded write; each token removed is counted on the step
+ * with its reason (`pushTokenRemoved`), each replaced one as `pushTokenReplaced`.
+ *
+ * A failure here is logged and left: the message's own outcome is already
+ * decided by the provider, and the next push reports the same tokens again.
+ */
+export function pushTokenListener(
+  deps: Pick<SendDeps, 'profiles' | 'stats' | 'deliveries'>,
+  input: SendMessageInput,
+  /** The profile the tokens were read from (a merged profile's, for an enrollment under an older id). */
+  owner: string,
+  sent: readonly PushToken[],
+): TokenListener {
+  return async (outcomes) => {
+    try {
+      await apply(deps, input, owner, sent, outcomes);
+    } catch (error) {
+      logger.warn('push token results not applied', { error, stepId: input.stepId });
+    }
+  };
+}
+
+async function apply(
+  deps: Pick<SendDeps, 'profiles' | 'stats' | 'deliveries'>,
+  input: SendMessageInput,
+  owner: string,
+  sent: readonly PushToken[],
+  outcomes: readonly TokenOutcome[],
+) {
+  await deps.deliveries.recordTokenOutcomes(deliveryIdOf(input.enrollmentId, input.stepId), outcomes);
+  const remove: string[] = [];
+  const add: PushToken[] = [];
+  for (const outcome of outcomes) {
+    if (outcome.action === 'keep') continue;
+    remove.push(outcome.token);
+    const service = sent.find((t) => t.token === outcome.token)?.service;
+    if (outcome.action === 'replace' && service !== undefined)
+      add.push({ token: outcome.updatedToken, service });
+  }
+  if (remove.length === 0) return;
+  const removed = new Set(await deps.profiles.replacePushTokens(owner, remove, add));
+  const stat = { journeyId: input.journeyId, version: input.journeyVersion, stepId: input.stepId };
+  for (const outcome of outcomes) {
+    if (outcome.action === 'keep' || !removed.has(outcome.token)) continue;
+    await deps.stats.increment(
+      outcome.action === 'remove'
+        ? { ...stat, metric: 'pushTokenRemoved', reason: outcome.reason }
+        : { ...stat, metric: 'pushTokenReplaced' },
+    );
+  }
+}

@@ -1,0 +1,226 @@
+import type { Condition } from '../../../shared/conditions/schema.ts';
+import { type ImportLog, pathOf } from './notes.ts';
+import type {
+  PinpointAttributeDimension,
+  PinpointEventDimensions,
+  PinpointMetricDimension,
+  PinpointSimpleCondition,
+} from './schema.ts';
+
+const PATH_SEGMENT = /^[A-Za-z0-9_$@:-]+( [A-Za-z0-9_$@:-]+)*$/;
+
+/** A condition no profile meets: stands in for a Pinpoint condition that has no equivalent, so the "false" path is taken. */
+export function unmappedCondition(): Condition {
+  return { path: 'profile.traits.pinpointUnmappedCondition', exists: true };
+}
+
+/** Where a Pinpoint segment id is looked up: profiles tagged with the segments they belonged to. */
+export function segmentMembership(segmentId: string): Condition {
+  return { path: 'profile.traits.pinpointSegments', contains: segmentId };
+}
+
+/** Joins conditions: none → undefined, one → itself, more → all/any. */
+export function combine(conditions: Condition[], operator: 'all' | 'any' = 'all'): Condition | undefined {
+  if (conditions.length <= 1) return conditions[0];
+  return operator === 'all' ? { all: conditions } : { any: conditions };
+}
+
+/** The single event name of an `EventType` dimension, or undefined (with a note or problem) when there is none. */
+export function eventNameOf(
+  dimensions: PinpointEventDimensions | undefined,
+  at: string,
+  log: ImportLog,
+): string | undefined {
+  const type = dimensions?.EventType;
+  if (type === undefined || type.Values.length === 0) return undefined;
+  if (type.DimensionType === 'EXCLUSIVE') {
+    log.note(
+      pathOf(at, 'EventType'),
+      `"any event except ${type.Values.join(', ')}" has no equivalent; the condition is left out.`,
+    );
+    return undefined;
+  }
+  if (type.Values.length > 1) {
+    log.note(
+      pathOf(at, 'EventType', 'Values'),
+      `Only the first event, "${type.Values[0]}", is used; ${type.Values.slice(1).join(', ')} need a journey (or branch) of their own.`,
+    );
+  }
+  const name = type.Values[0];
+  if (name?.startsWith('_'))
+    log.note(
+      pathOf(at, 'EventType', 'Values'),
+      `"${name}" is an event Pinpoint recorded itself; it arrives here only if your app or a rule puts it on the bus under that name.`,
+    );
+  return name;
+}
+
+/** `Attributes` and `Metrics` of event dimensions as conditions on `event.properties.*`. */
+export function eventPropertyConditions(
+  dimensions: PinpointEventDimensions | undefined,
+  at: string,
+  log: ImportLog,
+): Condition[] {
+  const out: Condition[] = [];
+  for (const [name, dim] of Object.entries(dimensions?.Attributes ?? {})) {
+    const c = propertyPath('event.properties', name, pathOf(at, 'Attributes', name), log);
+    const mapped =
+      c === undefined ? undefined : attributeCondition(c, dim, pathOf(at, 'Attributes', name), log);
+    if (mapped !== undefined) out.push(mapped);
+  }
+  for (const [name, dim] of Object.entries(dimensions?.Metrics ?? {})) {
+    const c = propertyPath('event.properties', name, pathOf(at, 'Metrics', name), log);
+    const mapped = c === undefined ? undefined : metricCondition(c, dim, pathOf(at, 'Metrics', name), log);
+    if (mapped !== undefined) out.push(mapped);
+  }
+  return out;
+}
+
+function propertyPath(prefix: string, name: string, at: string, log: ImportLog): string | undefined {
+  if (PATH_SEGMENT.test(name)) return `${prefix}.${name}`;
+  log.note(
+    at,
+    `The attribute name "${name}" cannot be written as a path (${prefix}.<name>); the filter is left out.`,
+  );
+  return undefined;
+}
+
+/** One Pinpoint attribute filter as a condition on `path`. */
+export function attributeCondition(
+  path: string,
+  dim: PinpointAttributeDimension,
+  at: string,
+  log: ImportLog,
+): Condition | undefined {
+  const values = dim.Values;
+  const [first, second] = values;
+  if (first === undefined) return undefined;
+  switch (dim.AttributeType ?? 'INCLUSIVE') {
+    case 'INCLUSIVE':
+      return values.length === 1 ? { path, eq: first } : { path, in: values };
+    case 'EXCLUSIVE':
+      return { not: values.length === 1 ? { path, eq: first } : { path, in: values } };
+    case 'CONTAINS':
+      return combine(
+        values.map((v) => ({ path, contains: v })),
+        'any',
+      );
+    case 'BEFORE':
+      return { path, lt: first };
+    case 'AFTER':
+      return { path, gt: first };
+    case 'ON':
+      log.note(
+        at,
+        `"ON ${first}" is mapped to "starts with ${first.slice(0, 10)}" (the same calendar day in UTC).`,
+      );
+      return { path, startsWith: first.slice(0, 10) };
+    case 'BETWEEN':
+      if (second === undefined) return { path, gte: first };
+      return {
+        all: [
+          { path, gte: first },
+          { path, lte: second },
+        ],
+      };
+  }
+}
+
+function metricCondition(
+  path: string,
+  dim: PinpointMetricDimension,
+  at: string,
+  log: ImportLog,
+): Condition | undefined {
+  const value = dim.Value;
+  switch (dim.ComparisonOperator) {
+    case 'GREATER_THAN':
+      return { path, gt: value };
+    case 'GREATER_THAN_OR_EQUAL':
+      return { path, gte: value };
+    case 'LESS_THAN':
+      return { path, lt: value };
+    case 'LESS_THAN_OR_EQUAL':
+      return { path, lte: value };
+    case 'EQUAL':
+      return { path, eq: value };
+    default:
+      log.note(at, `Unknown comparison "${dim.ComparisonOperator}"; the filter is left out.`);
+      return undefined;
+  }
+}
+
+/**
+ * A Pinpoint simple condition checked at one moment (a branch): an event becomes
+ * "performed within the evaluation window", a segment becomes a membership trait,
+ * segment attribute dimensions become `profile.traits.*` comparisons.
+ */
+export function branchCondition(
+  condition: PinpointSimpleCondition | undefined,
+  window: string | undefined,
+  at: string,
+  log: ImportLog,
+): Condition {
+  const parts: Condition[] = [];
+  const event = condition?.EventCondition;
+  if (event !== undefined) {
+    const eventAt = pathOf(at, 'EventCondition', 'Dimensions');
+    const name = eventNameOf(event.Dimensions, eventAt, log);
+    if (name !== undefined)
+      parts.push(window === undefined ? { performed: name } : { performed: name, within: window });
+    if (event.Dimensions?.Attributes !== undefined || event.Dimensions?.Metrics !== undefined) {
+      log.note(
+        eventAt,
+        'Event history counts events by name only: the attribute and metric filters are left out.',
+      );
+    }
+    if (event.MessageActivity !== undefined) {
+      log.note(
+        pathOf(at, 'EventCondition', 'MessageActivity'),
+        'Pinpoint tied this event to one message activity; the imported check counts the event by name, from any message.',
+      );
+    }
+  }
+  if (condition?.SegmentCondition !== undefined) {
+    const segmentId = condition.SegmentCondition.SegmentId;
+    parts.push(segmentMembership(segmentId));
+    log.note(
+      pathOf(at, 'SegmentCondition'),
+      `Pinpoint segments do not exist here: "in segment ${segmentId}" became profile.traits.pinpointSegments contains "${segmentId}"; re-express the segment as profile conditions.`,
+    );
+  }
+  parts.push(...segmentDimensionConditions(condition, at, log));
+  const combined = combine(parts);
+  if (combined !== undefined) return combined;
+  log.note(at, 'This condition could not be mapped; it was replaced by one no customer meets. Rewrite it.');
+  return unmappedCondition();
+}
+
+function segmentDimensionConditions(
+  condition: PinpointSimpleCondition | undefined,
+  at: string,
+  log: ImportLog,
+): Condition[] {
+  const dims = condition?.SegmentDimensions;
+  if (dims === undefined) return [];
+  const out: Condition[] = [];
+  const { Attributes, UserAttributes, ...rest } = dims;
+  for (const [group, attributes] of [
+    ['Attributes', Attributes],
+    ['UserAttributes', UserAttributes],
+  ] as const) {
+    for (const [name, dim] of Object.entries(attributes ?? {})) {
+      const where = pathOf(at, 'SegmentDimensions', group, name);
+      const path = propertyPath('profile.traits', name, where, log);
+      const mapped = path === undefined ? undefined : attributeCondition(path, dim, where, log);
+      if (mapped !== undefined) out.push(mapped);
+    }
+  }
+  for (const key of Object.keys(rest)) {
+    log.note(
+      pathOf(at, 'SegmentDimensions', key),
+      `Segment ${key} dimensions (endpoint data Pinpoint kept) have no equivalent; the filter is left out.`,
+    );
+  }
+  return out;
+}

@@ -1,0 +1,247 @@
+import type { Condition } from '../../../shared/conditions/schema.ts';
+import { MAX_HISTORY_WINDOW } from '../../../shared/conditions/schema.ts';
+import { durationSeconds } from '../../../shared/time.ts';
+import { branchCondition, combine, eventNameOf, eventPropertyConditions } from './conditions.ts';
+import { type ActivityContext, noteUnread, type StepInput, target } from './context.ts';
+import { pathOf } from './notes.ts';
+import type { PinpointActivity, PinpointWaitTime } from './schema.ts';
+import { isPositiveDuration, toTimestamp } from './time.ts';
+
+type Steps = Record<string, StepInput>;
+
+/** A wait step for a Pinpoint `WaitTime`, or undefined (with a problem) when it has neither field. */
+function waitStep(
+  ctx: ActivityContext,
+  time: PinpointWaitTime | undefined,
+  next: string,
+  at: string,
+): StepInput | undefined {
+  if (isPositiveDuration(time?.WaitFor)) return { type: 'wait', for: time.WaitFor, next };
+  if (time?.WaitFor !== undefined)
+    ctx.log.problem(
+      pathOf(at, 'WaitFor'),
+      `"${time.WaitFor}" is not an ISO 8601 duration such as PT1H or P1D.`,
+    );
+  if (time?.WaitUntil !== undefined) {
+    const until = toTimestamp(time.WaitUntil, ctx.zone);
+    if (until !== undefined) return { type: 'wait', until, next };
+    ctx.log.problem(pathOf(at, 'WaitUntil'), `"${time.WaitUntil}" is not an ISO 8601 timestamp.`);
+  }
+  return undefined;
+}
+
+/** Wait → a wait step: `WaitFor` → `for`, `WaitUntil` → `until`. */
+export function waitSteps(
+  ctx: ActivityContext,
+  id: string,
+  activity: NonNullable<PinpointActivity['Wait']>,
+  at: string,
+): Steps {
+  noteUnread(ctx, activity, ['NextActivity', 'WaitTime'], at);
+  const next = target(ctx, activity.NextActivity, pathOf(at, 'NextActivity'));
+  const step = waitStep(ctx, activity.WaitTime, next, pathOf(at, 'WaitTime'));
+  if (
+    step === undefined &&
+    activity.WaitTime?.WaitFor === undefined &&
+    activity.WaitTime?.WaitUntil === undefined
+  )
+    ctx.log.problem(pathOf(at, 'WaitTime'), 'A wait needs WaitTime.WaitFor or WaitTime.WaitUntil.');
+  return step === undefined ? {} : { [id]: step };
+}
+
+/** The window event history is counted over: the evaluation wait, capped at the history kept. */
+function historyWindow(
+  ctx: ActivityContext,
+  time: PinpointWaitTime | undefined,
+  at: string,
+): string | undefined {
+  const wait = time?.WaitFor;
+  if (!isPositiveDuration(wait)) return undefined;
+  if ((durationSeconds(wait) ?? 0) <= (durationSeconds(MAX_HISTORY_WINDOW) ?? 0)) return wait;
+  ctx.log.note(
+    pathOf(at, 'WaitFor'),
+    `Event history is counted over at most ${MAX_HISTORY_WINDOW}, not ${wait}.`,
+  );
+  return MAX_HISTORY_WINDOW;
+}
+
+/** A branch, preceded by a wait step when Pinpoint waited before evaluating. */
+function evaluateAfterWait(
+  ctx: ActivityContext,
+  id: string,
+  time: PinpointWaitTime | undefined,
+  branch: (checkId: string) => StepInput,
+  at: string,
+): Steps {
+  if (time?.WaitFor === undefined && time?.WaitUntil === undefined) return { [id]: branch(id) };
+  const checkId = ctx.ids.allocate(`${id}-check`);
+  const wait = waitStep(ctx, time, checkId, pathOf(at, 'EvaluationWaitTime'));
+  return wait === undefined ? { [id]: branch(id) } : { [id]: wait, [checkId]: branch(checkId) };
+}
+
+/**
+ * ConditionalSplit → a waitForEvent when it is one event condition with a wait
+ * time (the customer moves on as soon as the event arrives), else a branch
+ * after the evaluation wait.
+ */
+export function conditionalSplitSteps(
+  ctx: ActivityContext,
+  id: string,
+  activity: NonNullable<PinpointActivity['ConditionalSplit']>,
+  at: string,
+): Steps {
+  noteUnread(ctx, activity, ['Condition', 'EvaluationWaitTime', 'TrueActivity', 'FalseActivity'], at);
+  const onTrue = target(ctx, activity.TrueActivity, pathOf(at, 'TrueActivity'));
+  const onFalse = target(ctx, activity.FalseActivity, pathOf(at, 'FalseActivity'));
+  const conditions = activity.Condition?.Conditions ?? [];
+  const [only] = conditions;
+  const timeout = activity.EvaluationWaitTime?.WaitFor;
+  const event = only?.EventCondition;
+  const plainEvent =
+    conditions.length === 1 &&
+    event !== undefined &&
+    only?.SegmentCondition === undefined &&
+    only?.SegmentDimensions === undefined;
+  if (plainEvent && event.MessageActivity === undefined && isPositiveDuration(timeout)) {
+    const dimsAt = pathOf(at, 'Condition', 'Conditions', 0, 'EventCondition', 'Dimensions');
+    const name = eventNameOf(event.Dimensions, dimsAt, ctx.log);
+    if (name !== undefined) {
+      ctx.log.note(
+        at,
+        `Waits up to ${timeout} for "${name}" and goes on as soon as it arrives (Pinpoint waited the full ${timeout} before checking).`,
+      );
+      const where = combine(eventPropertyConditions(event.Dimensions, dimsAt, ctx.log));
+      return {
+        [id]: {
+          type: 'waitForEvent',
+          event: name,
+          ...(where === undefined ? {} : { where }),
+          timeout,
+          onEvent: onTrue,
+          onTimeout: onFalse,
+        },
+      };
+    }
+  }
+  const window = historyWindow(ctx, activity.EvaluationWaitTime, pathOf(at, 'EvaluationWaitTime'));
+  const mapped: Condition[] = conditions.map((c, i) =>
+    branchCondition(c, window, pathOf(at, 'Condition', 'Conditions', i), ctx.log),
+  );
+  const when = combine(mapped, activity.Condition?.Operator === 'ANY' ? 'any' : 'all');
+  if (when === undefined) {
+    ctx.log.problem(pathOf(at, 'Condition', 'Conditions'), 'A yes/no split needs at least one condition.');
+    return {};
+  }
+  return evaluateAfterWait(
+    ctx,
+    id,
+    activity.EvaluationWaitTime,
+    () => ({
+      type: 'branch',
+      branches: [{ name: 'yes', when, next: onTrue }],
+      otherwise: onFalse,
+    }),
+    at,
+  );
+}
+
+/** MultiCondition → a branch (after the evaluation wait), first true branch wins, `DefaultActivity` otherwise. */
+export function multiConditionSteps(
+  ctx: ActivityContext,
+  id: string,
+  activity: NonNullable<PinpointActivity['MultiCondition']>,
+  at: string,
+): Steps {
+  noteUnread(ctx, activity, ['Branches', 'DefaultActivity', 'EvaluationWaitTime'], at);
+  const window = historyWindow(ctx, activity.EvaluationWaitTime, pathOf(at, 'EvaluationWaitTime'));
+  const branches = (activity.Branches ?? []).map((branch, i) => ({
+    name: `branch-${i + 1}`,
+    when: branchCondition(branch.Condition, window, pathOf(at, 'Branches', i, 'Condition'), ctx.log),
+    next: target(ctx, branch.NextActivity, pathOf(at, 'Branches', i, 'NextActivity')),
+  }));
+  if (branches.length === 0) {
+    ctx.log.problem(pathOf(at, 'Branches'), 'A multivariate split needs at least one branch.');
+    return {};
+  }
+  const otherwise = target(ctx, activity.DefaultActivity, pathOf(at, 'DefaultActivity'));
+  return evaluateAfterWait(
+    ctx,
+    id,
+    activity.EvaluationWaitTime,
+    () => ({ type: 'branch', branches, otherwise }),
+    at,
+  );
+}
+
+/** RandomSplit → a split; `Percentage` → weight (made to add up to 100, with a note when it did not). */
+export function randomSplitSteps(
+  ctx: ActivityContext,
+  id: string,
+  activity: NonNullable<PinpointActivity['RandomSplit']>,
+  at: string,
+): Steps {
+  noteUnread(ctx, activity, ['Branches'], at);
+  const variants = activity.Branches.map((branch, i) => ({
+    name: `path-${i + 1}`,
+    weight: branch.Percentage,
+    next: target(ctx, branch.NextActivity, pathOf(at, 'Branches', i, 'NextActivity')),
+  }));
+  if (variants.length === 1) {
+    ctx.log.note(
+      pathOf(at, 'Branches'),
+      'A random split with one path: a second path of weight 0 to the exit was added.',
+    );
+    variants.push({ name: 'path-2', weight: 0, next: ctx.exitId });
+  }
+  const total = variants.reduce((sum, v) => sum + v.weight, 0);
+  const last = variants[variants.length - 1];
+  if (total !== 100 && last !== undefined && last.weight + 100 - total >= 0) {
+    ctx.log.note(
+      pathOf(at, 'Branches'),
+      `The percentages add up to ${total}; the last path's weight was adjusted so they add up to 100.`,
+    );
+    last.weight += 100 - total;
+  } else if (total !== 100) {
+    ctx.log.problem(pathOf(at, 'Branches'), `The percentages add up to ${total}, more than 100.`);
+  }
+  return { [id]: { type: 'split', variants } };
+}
+
+/** Holdout → a split whose holdout variant leaves the journey, the rest going on. */
+export function holdoutSteps(
+  ctx: ActivityContext,
+  id: string,
+  activity: NonNullable<PinpointActivity['Holdout']>,
+  at: string,
+): Steps {
+  noteUnread(ctx, activity, ['NextActivity', 'Percentage'], at);
+  const next = target(ctx, activity.NextActivity, pathOf(at, 'NextActivity'));
+  return {
+    [id]: {
+      type: 'split',
+      variants: [
+        { name: 'holdout', weight: activity.Percentage, next: ctx.exitId, holdout: true },
+        { name: 'continue', weight: 100 - activity.Percentage, next },
+      ],
+    },
+  };
+}
+
+/** ContactCenter → an exit: Amazon Connect outbound campaigns are not part of Journeys. */
+export function contactCenterSteps(
+  ctx: ActivityContext,
+  id: string,
+  activity: NonNullable<PinpointActivity['ContactCenter']>,
+  at: string,
+): Steps {
+  noteUnread(ctx, activity, ['NextActivity'], at);
+  const after =
+    activity.NextActivity === undefined
+      ? ''
+      : ` The path after it (${activity.NextActivity}) is not followed.`;
+  ctx.log.note(
+    at,
+    `Amazon Connect contact-center activities have no equivalent: the journey ends here with reason "contact-center".${after}`,
+  );
+  return { [id]: { type: 'exit', reason: 'contact-center' } };
+}

@@ -1,0 +1,178 @@
+import { reachableFrom } from '../../../shared/journey/graph.ts';
+import { JOURNEY_ID, type JourneyInput, Step } from '../../../shared/journey/schema.ts';
+import { fromZodIssues } from '../../../shared/journey/violations.ts';
+import { mapActivity } from './activities.ts';
+import type { ActivityContext, StepInput } from './context.ts';
+import { StepIds, slugify } from './ids.ts';
+import { mapReentry, mapSettings, mapStatus, mapTrigger } from './journey-settings.ts';
+import { ImportLog, type ImportNote, type ImportProblem, pathOf } from './notes.ts';
+import { PinpointJourney } from './schema.ts';
+import { type ImportedTemplate, placeholderTemplate, planTemplateNames } from './templates.ts';
+
+export type { ImportNote, ImportProblem } from './notes.ts';
+export type { ImportedTemplate } from './templates.ts';
+
+export type ImportOptions = {
+  /** The journey id (default: slugified from the Pinpoint journey name). */
+  id?: string;
+};
+
+export type ImportResult =
+  | { ok: true; journey: JourneyInput; templates: ImportedTemplate[]; notes: ImportNote[] }
+  | { ok: false; problems: ImportProblem[] };
+
+const READ = [
+  'Name',
+  'Activities',
+  'StartActivity',
+  'StartCondition',
+  'Schedule',
+  'QuietTime',
+  'Limits',
+  'RefreshFrequency',
+  'LocalTime',
+  'WaitForQuietTime',
+  'State',
+];
+
+const UNREAD: Record<string, string> = {
+  ApplicationId: 'Pinpoint metadata; not needed here.',
+  Id: 'Pinpoint metadata; the journey id comes from the name (or --id).',
+  CreationDate: 'Pinpoint metadata; git keeps the history.',
+  LastModifiedDate: 'Pinpoint metadata; git keeps the history.',
+  tags: 'Resource tags are set on the stack at deploy time, not in the journey.',
+  RefreshOnSegmentUpdate: 'Segments are read on the trigger schedule only.',
+  JourneyChannelSettings: 'Amazon Connect settings have no equivalent.',
+  SendingSchedule: 'Use settings.quietHours, or a wait step with a window.',
+  OpenHours: 'Use settings.quietHours, or a wait step with a window, per channel.',
+  ClosedDays: 'Closed days have no equivalent; use a wait step with a window (weekdays).',
+  TimezoneEstimationMethods:
+    "Customers' zones come from their profile (timezone trait), else settings.defaultTimezone.",
+};
+
+/**
+ * Imports an Amazon Pinpoint journey (`JourneyResponse` as `aws pinpoint get-journey`
+ * prints it, with or without the `JourneyResponse` wrapper, or a `WriteJourneyRequest`)
+ * into the journey language. Returns the journey, the templates it references
+ * (placeholder content, to be replaced), and a note for every Pinpoint field
+ * mapped approximately or not brought over. Never throws.
+ */
+export function importPinpointJourney(input: unknown, options: ImportOptions = {}): ImportResult {
+  const wrapped = isObject(input) && isObject(input.JourneyResponse);
+  const prefix = wrapped ? ['JourneyResponse'] : [];
+  const parsed = PinpointJourney.safeParse(wrapped && isObject(input) ? input.JourneyResponse : input);
+  if (!parsed.success)
+    return { ok: false, problems: describeNotPinpoint(input, parsed.error.issues, prefix) };
+  const source = parsed.data;
+  const log = new ImportLog();
+  for (const key of Object.keys(source).filter((k) => !READ.includes(k)))
+    log.note(key, UNREAD[key] ?? `${key} has no equivalent and was not imported.`);
+  const id = options.id ?? slugify(source.Name);
+  if (!JOURNEY_ID.test(id))
+    log.problem('(id)', `"${id}" is not a journey id: lowercase letters, digits and dashes.`);
+  const { settings, zone } = mapSettings(source, log);
+  const trigger = mapTrigger(source, log);
+  const reentry = mapReentry(source, log);
+  const status = mapStatus(source, log);
+  const { start, steps } = mapSteps(source, zone, log);
+  if (log.problems.length > 0 || trigger === undefined || start === undefined)
+    return {
+      ok: false,
+      problems: log.problems.map((p) => ({ ...p, path: wrapped ? `JourneyResponse.${p.path}` : p.path })),
+    };
+  const journey: JourneyInput = { id, name: source.Name, status, trigger, reentry, settings, start, steps };
+  return { ok: true, journey, templates: templatesOf(steps), notes: log.notes };
+}
+
+function mapSteps(
+  source: PinpointJourney,
+  zone: string,
+  log: ImportLog,
+): { start?: string; steps: Record<string, StepInput> } {
+  const ids = new StepIds();
+  const activityIds = Object.keys(source.Activities).sort();
+  const stepOf = new Map(activityIds.map((a) => [a, ids.allocate(a)]));
+  const ctx: ActivityContext = {
+    log,
+    ids,
+    stepOf,
+    activities: source.Activities,
+    exitId: ids.allocate('end'),
+    zone,
+    templateName: planTemplateNames(source.Activities, log),
+  };
+  const steps: Record<string, StepInput> = {};
+  for (const [activityId, stepId] of stepOf) {
+    const activity = source.Activities[activityId];
+    if (activity !== undefined) Object.assign(steps, mapActivity(ctx, activityId, stepId, activity));
+  }
+  steps[ctx.exitId] = { type: 'exit', reason: 'completed' };
+  const start = stepOf.get(source.StartActivity);
+  if (start === undefined) {
+    log.problem('StartActivity', `There is no activity "${source.StartActivity}" in Activities.`);
+    return { steps };
+  }
+  return { start, steps: reachableOnly(start, steps, stepOf, log) };
+}
+
+/** Keeps the steps reachable from the start; an activity left out gets a note. */
+function reachableOnly(
+  start: string,
+  steps: Record<string, StepInput>,
+  stepOf: ReadonlyMap<string, string>,
+  log: ImportLog,
+): Record<string, StepInput> {
+  const parsed: Record<string, Step> = {};
+  for (const [id, step] of Object.entries(steps)) {
+    const result = Step.safeParse(step);
+    if (result.success) parsed[id] = result.data;
+  }
+  const reachable = new Set(reachableFrom(start, parsed));
+  for (const [activityId, stepId] of stepOf) {
+    if (!reachable.has(stepId) && steps[stepId] !== undefined)
+      log.note(
+        pathOf('Activities', activityId),
+        'No path from StartActivity reaches this activity; it was left out.',
+      );
+  }
+  return Object.fromEntries(Object.entries(steps).filter(([id]) => reachable.has(id)));
+}
+
+function templatesOf(steps: Record<string, StepInput>): ImportedTemplate[] {
+  const seen = new Map<string, ImportedTemplate>();
+  for (const step of Object.values(steps)) {
+    if (step.type !== 'email' && step.type !== 'sms' && step.type !== 'push') continue;
+    if (!seen.has(step.template))
+      seen.set(step.template, {
+        name: step.template,
+        template: placeholderTemplate(step.template, step.type),
+      });
+  }
+  return [...seen.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function describeNotPinpoint(
+  input: unknown,
+  issues: Parameters<typeof fromZodIssues>[0],
+  prefix: string[],
+): ImportProblem[] {
+  if (!isObject(input))
+    return [
+      {
+        path: '(file)',
+        message: 'A Pinpoint journey is a JSON object (the output of aws pinpoint get-journey).',
+      },
+    ];
+  if ('steps' in input && 'trigger' in input)
+    return [
+      { path: '(file)', message: 'This is already a Journeys journey file, not an Amazon Pinpoint journey.' },
+    ];
+  return fromZodIssues(issues, prefix).map(({ path, message }) => ({
+    path,
+    message: `${message} (expected an Amazon Pinpoint journey, as aws pinpoint get-journey prints it)`,
+  }));
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,177 @@
+import type { Condition } from '../../../shared/conditions/schema.ts';
+import type { JourneyInput, Reentry, Trigger } from '../../../shared/journey/schema.ts';
+import { LOCAL_TIME } from '../../../shared/time.ts';
+import { combine, eventNameOf, eventPropertyConditions, segmentMembership } from './conditions.ts';
+import { type ImportLog, pathOf } from './notes.ts';
+import type { PinpointJourney } from './schema.ts';
+import { isPositiveDuration, rateFromDuration, toTimestamp, zoneFromPinpoint } from './time.ts';
+
+type Settings = NonNullable<JourneyInput['settings']>;
+
+const DEFAULT_SCHEDULE = 'rate(1 day)';
+
+/** StartCondition → trigger: an event trigger from the event filter, or a segment trigger on a schedule. */
+export function mapTrigger(source: PinpointJourney, log: ImportLog): Trigger | undefined {
+  const start = source.StartCondition;
+  const at = 'StartCondition';
+  if (start?.Description !== undefined)
+    log.note(pathOf(at, 'Description'), 'The description of the start condition was not imported.');
+  const byEvent = start?.EventStartCondition;
+  if (byEvent !== undefined) {
+    const dimsAt = pathOf(at, 'EventStartCondition', 'EventFilter', 'Dimensions');
+    const dims = byEvent.EventFilter?.Dimensions;
+    const event = eventNameOf(dims, dimsAt, log);
+    if (event === undefined) {
+      log.problem(
+        pathOf(dimsAt, 'EventType'),
+        'An event-started journey needs an event type (INCLUSIVE, one name) to start from.',
+      );
+      return undefined;
+    }
+    if (byEvent.EventFilter?.FilterType === 'SYSTEM')
+      log.note(
+        pathOf(at, 'EventStartCondition', 'EventFilter', 'FilterType'),
+        "SYSTEM events (Pinpoint's own) do not exist here; the trigger listens for a customer event of that name.",
+      );
+    if (byEvent.SegmentId !== undefined)
+      log.note(
+        pathOf(at, 'EventStartCondition', 'SegmentId'),
+        `Only members of segment ${byEvent.SegmentId} could enter: that limit was not imported; add an "audience" condition.`,
+      );
+    const where = combine(eventPropertyConditions(dims, dimsAt, log));
+    return { type: 'event', event, ...(where === undefined ? {} : { where }) };
+  }
+  const bySegment = start?.SegmentStartCondition;
+  if (bySegment !== undefined)
+    return {
+      type: 'segment',
+      schedule: segmentSchedule(source, log),
+      segment: segmentCondition(bySegment.SegmentId, log),
+    };
+  log.problem(
+    at,
+    'A Pinpoint journey starts from EventStartCondition or SegmentStartCondition; neither is here.',
+  );
+  return undefined;
+}
+
+function segmentCondition(segmentId: string, log: ImportLog): Condition {
+  log.note(
+    pathOf('StartCondition', 'SegmentStartCondition', 'SegmentId'),
+    `Pinpoint segments do not exist here: segment ${segmentId} became profile.traits.pinpointSegments contains "${segmentId}". Re-express the segment as profile conditions in trigger.segment.`,
+  );
+  return segmentMembership(segmentId);
+}
+
+function segmentSchedule(source: PinpointJourney, log: ImportLog): string {
+  const refresh = source.RefreshFrequency;
+  const rate = refresh === undefined ? undefined : rateFromDuration(refresh);
+  if (rate !== undefined) return rate;
+  log.note(
+    refresh === undefined ? 'RefreshFrequency' : pathOf('RefreshFrequency'),
+    refresh === undefined
+      ? `Pinpoint read the segment once, at the start; here it is read on a schedule: ${DEFAULT_SCHEDULE}.`
+      : `"${refresh}" is not an ISO 8601 duration; the segment is read ${DEFAULT_SCHEDULE}.`,
+  );
+  return DEFAULT_SCHEDULE;
+}
+
+/** Schedule, QuietTime, Limits.DailyCap and the other journey-wide fields → settings. */
+export function mapSettings(source: PinpointJourney, log: ImportLog): { settings: Settings; zone: string } {
+  const schedule = source.Schedule ?? {};
+  const mapped = zoneFromPinpoint(schedule.Timezone ?? 'UTC');
+  if (mapped.note !== undefined) log.note(pathOf('Schedule', 'Timezone'), mapped.note);
+  const zone = mapped.zone;
+  const settings: Settings = { defaultTimezone: zone };
+  for (const [field, key] of [
+    ['StartTime', 'startAt'],
+    ['EndTime', 'endAt'],
+  ] as const) {
+    const text = schedule[field];
+    if (text === undefined) continue;
+    const at = toTimestamp(text, zone);
+    if (at === undefined) log.problem(pathOf('Schedule', field), `"${text}" is not an ISO 8601 timestamp.`);
+    else settings[key] = at;
+  }
+  for (const key of Object.keys(schedule).filter((k) => !['StartTime', 'EndTime', 'Timezone'].includes(k)))
+    log.note(pathOf('Schedule', key), `${key} has no equivalent and was not imported.`);
+  const quiet = source.QuietTime;
+  if (quiet?.Start !== undefined && quiet.End !== undefined) {
+    if (LOCAL_TIME.test(quiet.Start) && LOCAL_TIME.test(quiet.End))
+      settings.quietHours = { start: quiet.Start, end: quiet.End };
+    else log.problem('QuietTime', `Quiet time ${quiet.Start}–${quiet.End} is not two HH:mm times.`);
+  } else if (quiet !== undefined) {
+    log.note('QuietTime', 'Quiet time needs both Start and End; it was not imported.');
+  }
+  if (source.WaitForQuietTime === false && settings.quietHours !== undefined)
+    log.note(
+      'WaitForQuietTime',
+      'Pinpoint skipped messages due in quiet time; here they are deferred to its end.',
+    );
+  if (source.LocalTime === false && settings.quietHours !== undefined)
+    log.note(
+      'LocalTime',
+      `Pinpoint applied quiet time in ${schedule.Timezone ?? 'UTC'}; here it applies in each customer's zone (${zone} when the profile has none).`,
+    );
+  const daily = source.Limits?.DailyCap;
+  if (daily !== undefined && daily > 0) settings.caps = [{ max: daily, within: 'P1D' }];
+  return { settings, zone };
+}
+
+/** Limits.EndpointReentryCap / EndpointReentryInterval → reentry; the other limits get notes. */
+export function mapReentry(source: PinpointJourney, log: ImportLog): Reentry {
+  const limits = source.Limits ?? {};
+  const at = (key: string) => pathOf('Limits', key);
+  if (limits.MessagesPerSecond !== undefined)
+    log.note(
+      at('MessagesPerSecond'),
+      'The sending rate is the SES and End User Messaging account quota, not a journey setting.',
+    );
+  if (limits.TotalCap !== undefined && limits.TotalCap > 0)
+    log.note(
+      at('TotalCap'),
+      `At most ${limits.TotalCap} messages per customer over the whole journey has no equivalent; caps are per rolling window (settings.caps).`,
+    );
+  for (const key of Object.keys(limits).filter(
+    (k) =>
+      ![
+        'DailyCap',
+        'EndpointReentryCap',
+        'EndpointReentryInterval',
+        'MessagesPerSecond',
+        'TotalCap',
+      ].includes(k),
+  ))
+    log.note(at(key), `${key} has no equivalent and was not imported.`);
+  const cap = limits.EndpointReentryCap;
+  const interval = limits.EndpointReentryInterval;
+  if (cap === 1) return { mode: 'once' };
+  if (cap === undefined && interval === undefined) return { mode: 'once' };
+  if (cap !== undefined && cap > 1)
+    log.note(
+      at('EndpointReentryCap'),
+      `At most ${cap} entries per customer has no equivalent; customers may re-enter without a count limit.`,
+    );
+  if (isPositiveDuration(interval)) return { mode: 'after', cooldown: interval };
+  if (interval !== undefined)
+    log.note(at('EndpointReentryInterval'), `"${interval}" is not an ISO 8601 duration; no cooldown is set.`);
+  return { mode: 'always' };
+}
+
+const STATUS = {
+  DRAFT: 'draft',
+  ACTIVE: 'active',
+  PAUSED: 'paused',
+  COMPLETED: 'archived',
+  CANCELLED: 'archived',
+  CLOSED: 'archived',
+} as const;
+
+/** State → status: finished journeys (COMPLETED, CANCELLED, CLOSED) become archived. */
+export function mapStatus(source: PinpointJourney, log: ImportLog): JourneyInput['status'] {
+  if (source.State === undefined) return 'draft';
+  const status = STATUS[source.State];
+  if (status === 'archived')
+    log.note('State', `${source.State} became archived: deploy it as draft or active to run it again.`);
+  return status;
+}

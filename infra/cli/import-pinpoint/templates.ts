@@ -1,0 +1,65 @@
+import type { Template } from '../../../shared/templates.ts';
+import { type ImportLog, pathOf } from './notes.ts';
+import type { PinpointActivity } from './schema.ts';
+
+type Channel = Template['channel'];
+
+/** A template the imported journey references, with placeholder content to replace. */
+export type ImportedTemplate = { name: string; template: Template };
+
+const MESSAGE_TYPES = [
+  ['EMAIL', 'email'],
+  ['SMS', 'sms'],
+  ['PUSH', 'push'],
+] as const;
+
+function fileSafe(name: string): string {
+  const safe = name.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[-.]+|-+$/g, '');
+  return safe === '' ? 'template' : safe;
+}
+
+/**
+ * Plans template names. Pinpoint keys templates by name and channel, a file
+ * here by name alone: a name used on several channels gets a `-<channel>` suffix.
+ */
+export function planTemplateNames(
+  activities: Readonly<Record<string, PinpointActivity>>,
+  log: ImportLog,
+): (pinpointName: string, channel: Channel) => string {
+  const channels = new Map<string, Set<Channel>>();
+  for (const activity of Object.values(activities)) {
+    for (const [type, channel] of MESSAGE_TYPES) {
+      const name = activity[type]?.TemplateName;
+      if (name === undefined) continue;
+      channels.set(name, (channels.get(name) ?? new Set()).add(channel));
+    }
+  }
+  const noted = new Set<string>();
+  return (pinpointName, channel) => {
+    const shared = (channels.get(pinpointName)?.size ?? 0) > 1;
+    const name = shared ? `${fileSafe(pinpointName)}-${channel}` : fileSafe(pinpointName);
+    if (name !== pinpointName && !noted.has(`${pinpointName}/${channel}`)) {
+      noted.add(`${pinpointName}/${channel}`);
+      log.note(
+        pathOf('templates', pinpointName),
+        `The ${channel} template "${pinpointName}" is the file templates/${name}.json${shared ? ' (the name is used on several channels)' : ''}.`,
+      );
+    }
+    return name;
+  };
+}
+
+const MARK = 'PLACEHOLDER imported from Amazon Pinpoint';
+
+/** Placeholder content of the right channel for a template: clearly marked, with no variables to fail a render. */
+export function placeholderTemplate(name: string, channel: Channel): Template {
+  const line = `${MARK}: replace with the content of the Pinpoint template "${name}".`;
+  switch (channel) {
+    case 'email':
+      return { channel, subject: `[${MARK}] ${name}`, html: `<p>${line}</p>`, text: line };
+    case 'sms':
+      return { channel, body: line };
+    case 'push':
+      return { channel, title: `[${MARK}] ${name}`, body: line };
+  }
+}

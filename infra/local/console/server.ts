@@ -1,0 +1,157 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import { CUSTOMER_EVENT_SOURCE } from '#shared/events.ts';
+import type { Journey } from '#shared/journey/schema.ts';
+import { validateJourney } from '#shared/journey/validate.ts';
+import { escapeHtml, reportBody } from '#shared/stats/html.ts';
+import { buildReport } from '#shared/stats/report.ts';
+import { PROFILES_TABLE } from '#shared/tables.ts';
+import { readJourneyStats } from '../inspect/results.ts';
+import { readEmittedEvents, readSentMessages } from '../inspect/sent.ts';
+import { readTrace } from '../inspect/trace.ts';
+import { traceView } from '../inspect/trace-view.ts';
+import { withData } from '../runtime/data.ts';
+import { customerPage, customersIndex, journeysIndex, messagesPage, page, type Section } from './pages.ts';
+
+/**
+ * The local console (`npm start` serves it on one port): the journeys with
+ * their report and live counts, a customer's trace, and what was sent. It
+ * reads through the same code as `journeys report` and `journeys trace`.
+ */
+
+export type ConsoleSources = {
+  dataDir: string;
+  journeysDir: string;
+  endpoints: { dynamodb: string; sfn: string; ses: string };
+  /** Journey time, shown on every page. */
+  now: () => Date;
+};
+
+/** At most this many customers are listed (any other opens by its id). */
+const MAX_LISTED_CUSTOMERS = 500;
+
+async function journeys(dir: string): Promise<Journey[]> {
+  const names = (await readdir(dir).catch(() => [])).filter((n) => n.endsWith('.json')).sort();
+  const out: Journey[] = [];
+  for (const name of names) {
+    const text = await readFile(join(dir, name), 'utf8').catch(() => '');
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      continue; // Not a journey yet (being edited): the deploy reports it.
+    }
+    const parsed = validateJourney(json);
+    if (parsed.ok) out.push(parsed.journey);
+  }
+  return out;
+}
+
+async function report(sources: ConsoleSources, journey: Journey) {
+  const local = { kind: 'local' as const, dataDir: sources.dataDir, endpoint: sources.endpoints.dynamodb };
+  const { counters, days } = await readJourneyStats(local, journey.id);
+  return buildReport(journey, counters, days);
+}
+
+const UserIds = z.array(z.object({ userId: z.string() }).loose());
+
+async function customerIds(sources: ConsoleSources): Promise<{ ids: string[]; capped: boolean }> {
+  const local = { kind: 'local' as const, dataDir: sources.dataDir, endpoint: sources.endpoints.dynamodb };
+  return withData(local, async ({ doc, table }) => {
+    const out = await doc.send(
+      new ScanCommand({
+        TableName: table(PROFILES_TABLE),
+        ProjectionExpression: 'userId',
+        Limit: MAX_LISTED_CUSTOMERS,
+      }),
+    );
+    const ids = UserIds.parse(out.Items ?? []).map((i) => i.userId);
+    return { ids: ids.sort(), capped: out.LastEvaluatedKey !== undefined };
+  });
+}
+
+type Route = { section: Section; title: string; body: string } | { redirect: string } | undefined;
+
+async function route(sources: ConsoleSources, url: URL): Promise<Route> {
+  const path = url.pathname;
+  if (path === '/') {
+    const all = await journeys(sources.journeysDir);
+    const rows = [];
+    for (const j of all) rows.push({ id: j.id, name: j.name, enrolled: (await report(sources, j)).enrolled });
+    return { section: 'journeys', title: 'Journeys', body: journeysIndex(rows) };
+  }
+  const journeyId = /^\/journeys\/([^/]+)$/.exec(path)?.[1];
+  if (journeyId !== undefined) {
+    const id = decodeURIComponent(journeyId);
+    const journey = (await journeys(sources.journeysDir)).find((j) => j.id === id);
+    if (journey === undefined) return undefined;
+    return { section: 'journeys', title: journey.name, body: reportBody(await report(sources, journey)) };
+  }
+  if (path === '/customers') {
+    const asked = url.searchParams.get('id');
+    if (asked) return { redirect: `/customers/${encodeURIComponent(asked)}` };
+    const { ids, capped } = await customerIds(sources);
+    return { section: 'customers', title: 'Customers', body: customersIndex(ids, capped) };
+  }
+  const customer = /^\/customers\/([^/]+)$/.exec(path)?.[1];
+  if (customer !== undefined) return customerRoute(sources, decodeURIComponent(customer));
+  if (path === '/messages') {
+    const sent = await readSentMessages(sources.dataDir, sources.endpoints.ses);
+    const emitted = await readEmittedEvents(sources.dataDir, CUSTOMER_EVENT_SOURCE);
+    return { section: 'messages', title: 'Sent messages', body: messagesPage(sent, emitted) };
+  }
+  return undefined;
+}
+
+async function customerRoute(sources: ConsoleSources, userId: string): Promise<Route> {
+  const trace = await readTrace(
+    {
+      kind: 'local',
+      dataDir: sources.dataDir,
+      endpoint: sources.endpoints.dynamodb,
+      sfnEndpoint: sources.endpoints.sfn,
+    },
+    userId,
+  );
+  const byId = new Map((await journeys(sources.journeysDir)).map((j) => [j.id, j]));
+  const sent = await readSentMessages(sources.dataDir, sources.endpoints.ses);
+  return { section: 'customers', title: userId, body: customerPage(traceView(trace, byId, sent)) };
+}
+
+function send(res: ServerResponse, status: number, html: string): void {
+  res.writeHead(status, {
+    'content-type': 'text/html; charset=utf-8',
+    // Nothing on these pages runs script or loads from elsewhere; email HTML stays in its sandbox.
+    'content-security-policy':
+      "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-src 'self'",
+    'x-content-type-options': 'nosniff',
+  });
+  res.end(html);
+}
+
+async function handle(sources: ConsoleSources, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const now = sources.now().toISOString();
+  try {
+    if (req.method !== 'GET') return send(res, 405, page('Not allowed', 'journeys', now, '<p>GET only.</p>'));
+    const found = await route(sources, new URL(req.url ?? '/', 'http://console'));
+    if (found === undefined) return send(res, 404, page('Not found', 'journeys', now, '<p>Not found.</p>'));
+    if ('redirect' in found) {
+      res.writeHead(302, { location: found.redirect });
+      res.end();
+      return;
+    }
+    send(res, 200, page(found.title, found.section, now, found.body));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    send(res, 500, page('Error', 'journeys', now, `<p>Could not read: ${escapeHtml(message)}</p>`));
+  }
+}
+
+export function createConsoleServer(sources: ConsoleSources): Server {
+  return createServer((req, res) => {
+    void handle(sources, req, res);
+  });
+}

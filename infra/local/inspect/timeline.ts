@@ -1,0 +1,194 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as z from 'zod';
+import { type Activity, readActivity } from '../runtime/activity.ts';
+import { readOutbox } from '../services/pinpoint/outbox.ts';
+import { type ExecutionRecord, readExecutions } from '../services/stepfunctions/api/executions.ts';
+import { formatWhen } from './when.ts';
+
+const Archived = z.object({
+  event: z.object({
+    time: z.string(),
+    'detail-type': z.string(),
+    detail: z
+      .object({
+        userId: z.string().optional(),
+        event: z.string().optional(),
+        timestamp: z.string().optional(),
+        traits: z.object({ timezone: z.string().optional() }).loose().optional(),
+      })
+      .loose(),
+  }),
+});
+const Enrollment = z
+  .object({ userId: z.string(), journeyId: z.string(), trigger: z.object({ type: z.string() }).loose() })
+  .loose();
+const DEFERRED = 'Journeys.Deferred: ';
+const TaskInput = z.object({ userId: z.string(), journeyId: z.string(), stepId: z.string() }).loose();
+const SendOutput = z
+  .object({ status: z.string(), messageId: z.string().optional(), reason: z.string().optional() })
+  .loose();
+const SesStore = z.object({
+  emails: z.array(
+    z
+      .object({
+        messageId: z.string(),
+        subject: z.string().optional(),
+        body: z.object({ text: z.string().optional(), html: z.string().optional() }).loose().optional(),
+      })
+      .loose(),
+  ),
+});
+
+export type TimelineLine = { at: string; text: string };
+/** A customer's lines, oldest first, and the time zone of their profile when an identify gave one. */
+export type CustomerTimeline = { zone?: string; lines: TimelineLine[] };
+
+/**
+ * A readable timeline per customer: events received, enrollments, messages
+ * with their rendered text (outbox and SES store), branch decisions,
+ * deferrals with their reason.
+ */
+export async function customerTimelines(
+  dataDir: string,
+  sesEndpoint?: string,
+): Promise<Map<string, CustomerTimeline>> {
+  const timelines = new Map<string, CustomerTimeline>();
+  const of = (user: string) => {
+    const timeline = timelines.get(user) ?? { lines: [] };
+    timelines.set(user, timeline);
+    return timeline;
+  };
+  const add = (user: string, at: string, text: string) => of(user).lines.push({ at, text });
+  const archive = await readFile(join(dataDir, 'events.jsonl'), 'utf8').catch(() => '');
+  for (const row of archive.split('\n').filter((l) => l.trim() !== '')) {
+    const parsed = Archived.safeParse(JSON.parse(row));
+    const user = parsed.data?.event.detail.userId;
+    if (!parsed.success || user === undefined) continue;
+    const { event } = parsed.data;
+    const zone = event.detail.traits?.timezone;
+    if (zone !== undefined) of(user).zone = zone;
+    add(
+      user,
+      event.time,
+      `event  ${event.detail.event ?? event['detail-type']}${dated(event.time, event.detail.timestamp)}`,
+    );
+  }
+  const activities = await readActivity(dataDir);
+  // A task in flight when its execution stops is recorded after the stop: the end line follows it.
+  const lastTask = new Map(activities.map((a) => [a.execution, a.at]));
+  for (const record of (await readExecutions(join(dataDir, 'stepfunctions', 'executions.jsonl'))).values()) {
+    const input = Enrollment.safeParse(parseJson(record.input)).data;
+    if (input === undefined) continue;
+    const how = input.trigger.type === 'segment' ? ' (segment run)' : '';
+    add(input.userId, isoOf(record.startDate), `enter  ${input.journeyId}${how}`);
+    const end = describeEnd(record, input.journeyId);
+    if (end === undefined || record.stopDate === undefined) continue;
+    const lastMs = Date.parse(lastTask.get(record.name) ?? '');
+    const endMs = Math.max(record.stopDate * 1000, Number.isNaN(lastMs) ? 0 : lastMs);
+    add(input.userId, new Date(endMs).toISOString(), end);
+  }
+  const texts = await renderedTexts(dataDir, sesEndpoint);
+  for (const activity of activities) {
+    const input = TaskInput.safeParse(activity.input).data;
+    if (input === undefined) continue;
+    const where = `${input.journeyId}/${input.stepId}`;
+    add(input.userId, activity.at, describeActivity(where, activity, texts, of(input.userId).zone));
+  }
+  // Stable sort: at the same instant the end line (added first) would lead; ends go last.
+  for (const { lines } of timelines.values())
+    lines.sort((a, b) => a.at.localeCompare(b.at) || Number(isEnd(a)) - Number(isEnd(b)));
+  return timelines;
+}
+
+function describeActivity(
+  where: string,
+  activity: Activity,
+  texts: Map<string, string>,
+  zone: string | undefined,
+): string {
+  const { error, detail } = activity;
+  if (error === undefined) return describeTask(where, activity.output, texts);
+  if (!error.startsWith(DEFERRED)) return `error  ${where}: ${error}`;
+  // A deferral is the journey working as designed: the send is tried again at that time.
+  const until = formatWhen(error.slice(DEFERRED.length), zone);
+  return `deferred ${where} until ${until}${zone === undefined ? ' UTC' : ' local'}${detail === undefined ? '' : ` (${detail})`}`;
+}
+
+function isEnd(line: TimelineLine): boolean {
+  return /^(done|stop|failed|timed_out) /.test(line.text);
+}
+
+/** How an enrollment ended (a goal or exit event stops it); undefined while it runs. */
+function describeEnd(record: ExecutionRecord, journeyId: string): string | undefined {
+  switch (record.status) {
+    case 'RUNNING':
+      return undefined;
+    case 'SUCCEEDED':
+      return `done   ${journeyId}`;
+    case 'ABORTED':
+      return `stop   ${journeyId}${record.cause === undefined ? '' : `: ${record.cause}`}`;
+    default:
+      return `${record.status.toLowerCase()} ${journeyId}${record.error === undefined ? '' : `: ${record.error}`}`;
+  }
+}
+
+/** An event sent long after it happened (an import, a backfill) says when it happened. */
+function dated(received: string, happened: string | undefined): string {
+  if (happened === undefined || Date.parse(received) - Date.parse(happened) < 86_400_000) return '';
+  return ` (happened ${formatWhen(happened)} UTC)`;
+}
+
+function isoOf(epochSeconds: number): string {
+  return new Date(epochSeconds * 1000).toISOString();
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function describeTask(where: string, output: unknown, texts: Map<string, string>): string {
+  const send = SendOutput.safeParse(output).data;
+  if (send !== undefined) {
+    const text = send.messageId === undefined ? undefined : texts.get(send.messageId);
+    const detail = send.reason ?? text ?? '';
+    return `${send.status.padEnd(6)} ${where}${detail === '' ? '' : ` — ${detail}`}`;
+  }
+  const match = z.object({ match: z.number() }).safeParse(output).data;
+  if (match !== undefined)
+    return `branch ${where} → ${match.match < 0 ? 'otherwise' : `branch ${match.match + 1}`}`;
+  return `task   ${where}`;
+}
+
+async function renderedTexts(dataDir: string, sesEndpoint: string | undefined): Promise<Map<string, string>> {
+  const texts = new Map<string, string>();
+  for (const m of await readOutbox(dataDir)) {
+    texts.set(
+      m.messageId,
+      `${m.channel} to ${m.to}: ${m.title === undefined ? '' : `${m.title} — `}${m.body}`,
+    );
+  }
+  if (sesEndpoint === undefined) return texts;
+  const store = SesStore.safeParse(
+    await fetch(`${sesEndpoint}/store`)
+      .then((r) => r.json())
+      .catch(() => undefined),
+  );
+  for (const email of store.data?.emails ?? []) {
+    texts.set(
+      email.messageId,
+      `email "${email.subject ?? ''}": ${emailText(email.body).replace(/\s+/g, ' ').slice(0, 160)}`,
+    );
+  }
+  return texts;
+}
+
+/** The emulator keeps SendEmail's content under `body`; an HTML-only message is shown without its tags. */
+function emailText(body: { text?: string; html?: string } | undefined): string {
+  if (body?.text !== undefined) return body.text;
+  return (body?.html ?? '').replace(/<[^>]*>/g, ' ');
+}

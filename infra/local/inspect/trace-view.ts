@@ -1,0 +1,188 @@
+import type { ExperimentState } from '#shared/ingest/experiments.ts';
+import { variantOf } from '#shared/ingest/live-journey.ts';
+import type { Journey } from '#shared/journey/schema.ts';
+import type { SentMessage } from './sent.ts';
+import type { Trace, TraceExecution, TraceMessage, TraceStep } from './trace.ts';
+import { formatWhen } from './when.ts';
+
+/**
+ * A trace as people read it, for the text of `journeys trace` and the
+ * console page alike: each enrollment's steps at the customer's local time,
+ * the variant or branch taken, each message with its outcome and content,
+ * each deferral with its reason, and how the enrollment ended.
+ */
+
+export type TraceLine = { when?: string; text: string; message?: SentMessage };
+export type TraceBlock = { title: string; started: string; ending: string; lines: TraceLine[] };
+export type TraceView = { userId: string; zone: string; profile: string[]; blocks: TraceBlock[] };
+
+function ending(e: TraceExecution, zone: string): string {
+  if (e.status === 'RUNNING') return 'still running';
+  const at = e.stoppedAt === undefined ? '' : ` ${formatWhen(e.stoppedAt, zone)}`;
+  if (e.status === 'ABORTED' && e.cause !== undefined) return `stopped${at}: ${e.cause}`;
+  if (e.status === 'SUCCEEDED') return `completed${at}`;
+  const why = [e.error, e.cause].filter((s) => s !== undefined).join(': ');
+  return `${e.status.toLowerCase().replace('_', ' ')}${at}${why === '' ? '' : ` (${why})`}`;
+}
+
+function outcome(m: TraceMessage): string {
+  const o = m.output;
+  const what =
+    o === undefined
+      ? (m.detail ?? '')
+      : o.status === 'sent'
+        ? `message ${o.messageId}`
+        : o.status === 'deferred'
+          ? `until ${o.until}, ${o.reason}`
+          : o.reason;
+  const attempts = m.attempts > 1 ? ` (${m.attempts} attempts)` : '';
+  return `${m.channel} ${m.status}${what === '' ? '' : ` — ${what}`}${attempts}`;
+}
+
+/**
+ * Why an enrollment has its variant at a split with an experiment: drawn
+ * while it ran, the winner it ended with, or the holdout kept after it.
+ */
+function experimentNote(
+  e: TraceExecution,
+  state: ExperimentState | undefined,
+  variant: string | undefined,
+  zone: string,
+): string {
+  if (state === undefined) return '';
+  const { decision } = state;
+  if (decision === undefined) return ' (experiment running)';
+  const ended = formatWhen(decision.at, zone);
+  if (Date.parse(e.startedAt) < Date.parse(decision.at))
+    return ` (drawn during the experiment; it ended ${ended}, winner ${decision.winner})`;
+  if (variant === decision.winner) return ` (the experiment's winner since ${ended}: ${decision.reason})`;
+  return ` (kept after the experiment ended ${ended}, winner ${decision.winner})`;
+}
+
+/** What a step did, in the journey's words. */
+function stepText(
+  step: TraceStep,
+  e: TraceExecution,
+  journey: Journey | undefined,
+  experiments: readonly ExperimentState[],
+  zone: string,
+): string {
+  const def =
+    journey !== undefined && Object.hasOwn(journey.steps, step.stepId)
+      ? journey.steps[step.stepId]
+      : undefined;
+  const next = step.next === undefined ? '' : ` → ${step.next}`;
+  if (def?.type === 'split') {
+    const bucket = Object.hasOwn(e.buckets, step.stepId) ? e.buckets[step.stepId] : undefined;
+    const variant = bucket === undefined ? undefined : variantOf(def.variants, bucket);
+    const holdout = def.variants.find((v) => v.name === variant)?.holdout ? ' (holdout)' : '';
+    const note = experimentNote(
+      e,
+      experiments.find((x) => x.stepId === step.stepId),
+      variant,
+      zone,
+    );
+    return `${step.stepId}: variant ${variant ?? '?'}${holdout}${note}${next}`;
+  }
+  if (def?.type === 'branch') return `${step.stepId}: branch${next}`;
+  if (def?.type === 'waitForEvent') {
+    // The last step of a stopped or running enrollment was still waiting.
+    if (step.next === undefined && !step.timedOut) return `${step.stepId}: waiting for ${def.event}`;
+    return `${step.stepId}: ${step.timedOut ? 'no event in time' : `${def.event} arrived`}${next}`;
+  }
+  if (def?.type === 'exit')
+    return `${step.stepId}: exit${def.reason === undefined ? '' : ` (${def.reason})`}`;
+  const failed = step.error === undefined ? '' : ` — failed: ${step.error}`;
+  return `${step.stepId}${def === undefined ? '' : ` (${def.type})`}${failed}`;
+}
+
+function block(
+  e: TraceExecution,
+  trace: Trace,
+  journey: Journey | undefined,
+  zone: string,
+  sent: ReadonlyMap<string, SentMessage>,
+): TraceBlock {
+  const lines: TraceLine[] = [];
+  const experiments = trace.experiments.find((x) => x.journeyId === e.journeyId)?.states ?? [];
+  for (const step of e.steps) {
+    lines.push({ when: formatWhen(step.at, zone), text: stepText(step, e, journey, experiments, zone) });
+    const message = trace.messages.find((m) => m.enrollmentId === e.enrollmentId && m.stepId === step.stepId);
+    step.deferrals.forEach((d, i) => {
+      // The delivery keeps the reason of its latest deferral only.
+      const last = i === step.deferrals.length - 1 && message?.output?.status === 'deferred';
+      const reason = last && message?.output?.status === 'deferred' ? ` (${message.output.reason})` : '';
+      lines.push({
+        when: formatWhen(d.at, zone),
+        text: `  deferred until ${formatWhen(d.until, zone)}${reason}`,
+      });
+    });
+    if (message === undefined) continue;
+    const id = message.output?.status === 'sent' ? message.output.messageId : undefined;
+    const content = id === undefined ? undefined : sent.get(id);
+    lines.push({
+      ...(message.updatedAt === undefined ? {} : { when: formatWhen(message.updatedAt, zone) }),
+      text: `  ${outcome(message)}${content?.subject === undefined ? '' : ` "${content.subject}"`}`,
+      ...(content === undefined ? {} : { message: content }),
+    });
+  }
+  // Messages of steps the history no longer shows (kept past it, or lost in an abrupt stop).
+  const shown = new Set(e.steps.map((s) => s.stepId));
+  for (const m of trace.messages) {
+    if (m.enrollmentId !== e.enrollmentId || shown.has(m.stepId)) continue;
+    lines.push({
+      ...(m.updatedAt === undefined ? {} : { when: formatWhen(m.updatedAt, zone) }),
+      text: `${m.stepId}: ${outcome(m)}`,
+    });
+  }
+  const kept = trace.enrollments.find((x) => x.enrollmentId === e.enrollmentId);
+  let end = ending(e, zone);
+  if (kept?.converted) end += '; converted';
+  else if (kept?.endedAt !== undefined && kept.goalUntil !== undefined)
+    end += `; goal window open until ${formatWhen(kept.goalUntil, zone)}`;
+  return {
+    title: `${e.journeyId} v${e.version} — enrollment ${e.enrollmentId}`,
+    started: formatWhen(e.startedAt, zone),
+    ending: end,
+    lines,
+  };
+}
+
+export function traceView(
+  trace: Trace,
+  journeys: ReadonlyMap<string, Journey>,
+  sent: readonly SentMessage[] = [],
+): TraceView {
+  const byId = new Map(sent.map((m) => [m.messageId, m]));
+  const firstJourney = trace.executions.map((e) => journeys.get(e.journeyId)).find((j) => j !== undefined);
+  const zone = trace.profile.timezone ?? firstJourney?.settings.defaultTimezone ?? 'UTC';
+  const p = trace.profile;
+  const traits = Object.entries(p.traits).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+  const consent = Object.entries(p.consent).map(([channel, c]) => `${channel} ${JSON.stringify(c)}`);
+  return {
+    userId: trace.userId,
+    zone,
+    profile: [
+      `traits: ${traits.length === 0 ? '(none)' : traits.join(', ')}`,
+      `time zone: ${p.timezone ?? `(none; journey default ${zone})`}`,
+      `consent: ${consent.length === 0 ? '(none recorded)' : consent.join(', ')}`,
+    ],
+    blocks: trace.executions.map((e) => block(e, trace, journeys.get(e.journeyId), zone, byId)),
+  };
+}
+
+/** The view as text, one block per enrollment, oldest first. */
+export function traceText(view: TraceView): string {
+  const out = [`customer ${view.userId} (times in ${view.zone})`, ...view.profile.map((l) => `  ${l}`)];
+  if (view.blocks.length === 0) out.push('  no enrollments');
+  for (const b of view.blocks) {
+    out.push('', b.title, `  started ${b.started}`);
+    for (const line of b.lines) {
+      out.push(`  ${(line.when ?? '').padEnd(16)} ${line.text}`);
+      const text = line.message?.text?.replace(/\s+/g, ' ').trim();
+      if (text) out.push(`  ${''.padEnd(16)}     ${text.slice(0, 160)}`);
+    }
+    out.push(`  ended: ${b.ending}`);
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,173 @@
+import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
+import { ProfilesRepository } from '#functions/_lib/profiles.ts';
+import type { ExperimentState } from '#shared/ingest/experiments.ts';
+import type { Profile } from '#shared/profile/profile.ts';
+import { type ActiveEnrollment, ReentryRecord } from '#shared/profile/state.ts';
+import { DELIVERIES_TABLE, ENROLLMENTS_TABLE, enrollmentKeys, PROFILES_TABLE } from '#shared/tables.ts';
+import { SendMessageOutput } from '#shared/tasks.ts';
+import { type DataSource, type OpenData, withData } from '../runtime/data.ts';
+import { experimentsOf, hasRegistry } from './results.ts';
+import { readExecutionTraces, type TraceExecution } from './trace-executions.ts';
+
+export type { TraceExecution, TraceStep } from './trace-executions.ts';
+
+/**
+ * What is known about one customer, for `journeys trace` and the console:
+ * the profile, every enrollment the tables know of — running, within its
+ * goal window, the last entry per journey kept for re-entry, and every one
+ * that tried to send a message — each read from Step Functions
+ * (DescribeExecution, GetExecutionHistory) with its steps, and each message
+ * step's last outcome from the deliveries table. The same reads run locally
+ * and on AWS.
+ */
+
+export type TraceMessage = {
+  enrollmentId: string;
+  journeyId: string;
+  stepId: string;
+  channel: string;
+  status: string;
+  attempts: number;
+  updatedAt?: string;
+  output?: SendMessageOutput;
+  detail?: string;
+};
+
+export type TraceProfile = Pick<Profile, 'traits' | 'consent' | 'timezone' | 'email' | 'phone'>;
+
+export type Trace = {
+  userId: string;
+  profile: TraceProfile;
+  executions: TraceExecution[];
+  enrollments: ActiveEnrollment[];
+  messages: TraceMessage[];
+  /** The experiments of the journeys traced, as the registry records them now. */
+  experiments: { journeyId: string; states: ExperimentState[] }[];
+};
+
+const Delivery = z.object({
+  deliveryId: z.string(),
+  journeyId: z.string(),
+  stepId: z.string(),
+  channel: z.string(),
+  status: z.string(),
+  attempts: z.number().default(1),
+  updatedAt: z.union([z.string(), z.number()]).optional(),
+  output: SendMessageOutput.nullish(),
+  detail: z.string().nullish(),
+});
+
+const ReentryItem = ReentryRecord.extend({ sk: z.string() });
+
+function timeOf(value: string | number | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  return typeof value === 'number' ? new Date(value).toISOString() : value;
+}
+
+/**
+ * A customer's message attempts. The deliveries table is keyed by execution
+ * and step, with no index by customer: this scans it (small locally; on AWS
+ * it reads the whole table, bounded by its 400-day TTL — fine for a support
+ * question, not for a dashboard).
+ */
+async function deliveriesOf({ doc, table }: OpenData, userId: string): Promise<TraceMessage[]> {
+  const messages: TraceMessage[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(
+      new ScanCommand({
+        TableName: table(DELIVERIES_TABLE),
+        FilterExpression: 'userId = :u',
+        ExpressionAttributeValues: { ':u': userId },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const parsed = Delivery.safeParse(item);
+      if (!parsed.success) continue;
+      const d = parsed.data;
+      const updatedAt = timeOf(d.updatedAt);
+      messages.push({
+        enrollmentId: d.deliveryId.slice(0, d.deliveryId.lastIndexOf('#')),
+        journeyId: d.journeyId,
+        stepId: d.stepId,
+        channel: d.channel,
+        status: d.status,
+        attempts: d.attempts,
+        ...(updatedAt === undefined ? {} : { updatedAt }),
+        ...(d.output == null ? {} : { output: d.output }),
+        ...(d.detail == null ? {} : { detail: d.detail }),
+      });
+    }
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+  return messages;
+}
+
+/** The customer's re-entry records: the last enrollment of each journey (and correlation key). */
+async function reentriesOf({ doc, table }: OpenData, userId: string) {
+  const out = await doc.send(
+    new QueryCommand({
+      TableName: table(ENROLLMENTS_TABLE),
+      KeyConditionExpression: 'userId = :u AND begins_with(sk, :r)',
+      ExpressionAttributeValues: { ':u': userId, ':r': enrollmentKeys.reentry('') },
+    }),
+  );
+  return (out.Items ?? []).flatMap((item) => {
+    const parsed = ReentryItem.safeParse(item);
+    if (!parsed.success) return [];
+    const key = parsed.data.sk.slice(enrollmentKeys.reentry('').length);
+    return [{ enrollmentId: parsed.data.enrollmentId, journeyId: key.split('#')[0] ?? key }];
+  });
+}
+
+export type TraceSource = DataSource & { sfnEndpoint?: string };
+
+/** Reads one customer's trace from the local runtime (running or not) or from AWS. */
+export async function readTrace(source: TraceSource, userId: string): Promise<Trace> {
+  const found = await withData(source, async (data) => {
+    const enrollments = new EnrollmentItems(data.doc, data.table(ENROLLMENTS_TABLE));
+    const profiles = new ProfilesRepository(data.doc, data.table(PROFILES_TABLE), enrollments);
+    const { profile } = await profiles.get(userId);
+    const enrolled = await enrollments.enrollments(userId);
+    const reentries = await reentriesOf(data, userId);
+    const messages = await deliveriesOf(data, userId);
+    const journeyIds = new Set([...enrolled, ...reentries, ...messages].map((e) => e.journeyId));
+    const experiments = hasRegistry(source)
+      ? await Promise.all(
+          [...journeyIds].map(async (journeyId) => ({
+            journeyId,
+            states: await experimentsOf(data, journeyId),
+          })),
+        )
+      : [];
+    return {
+      profile: {
+        traits: { ...profile.traits },
+        consent: profile.consent,
+        ...(profile.timezone === undefined ? {} : { timezone: profile.timezone }),
+        ...(profile.email === undefined ? {} : { email: profile.email }),
+        ...(profile.phone === undefined ? {} : { phone: profile.phone }),
+      },
+      enrollments: enrolled,
+      reentries,
+      messages,
+      experiments,
+    };
+  });
+  // Every enrollment id the tables name, with its journey (the state machine is journey-<id>).
+  const known = new Map<string, string>();
+  for (const e of [...found.enrollments, ...found.reentries, ...found.messages])
+    known.set(e.enrollmentId, e.journeyId);
+  const executions = await readExecutionTraces(source, known);
+  return {
+    userId,
+    profile: found.profile,
+    executions,
+    enrollments: found.enrollments,
+    messages: found.messages,
+    experiments: found.experiments,
+  };
+}

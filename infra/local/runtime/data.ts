@@ -1,0 +1,58 @@
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { TableDefinition } from '#shared/tables.ts';
+import { localTableName, startDynamo } from '../services/dynamodb/dynalite.ts';
+import { localClientConfig } from './aws.ts';
+import { DEFAULT_PORTS } from './options.ts';
+
+/**
+ * The tables commands read (report, preview): the running local runtime's,
+ * its data folder when it is not running, or the deployed ones on AWS.
+ */
+
+export type DataSource =
+  | { kind: 'local'; dataDir: string; endpoint?: string }
+  | { kind: 'aws'; tables: Partial<Record<string, string>>; region?: string };
+
+export type OpenData = { doc: DynamoDBDocumentClient; table: (definition: TableDefinition) => string };
+
+function refused(error: unknown): boolean {
+  const text = error instanceof Error ? `${error.name} ${error.message} ${String(error.cause ?? '')}` : '';
+  return /ECONNREFUSED|connect|socket hang up/i.test(text);
+}
+
+/** Runs `read` against the source's tables, then closes what it opened. */
+export async function withData<T>(source: DataSource, read: (data: OpenData) => Promise<T>): Promise<T> {
+  if (source.kind === 'aws') {
+    const client = new DynamoDBClient(source.region === undefined ? {} : { region: source.region });
+    const table = (definition: TableDefinition) => {
+      const name = source.tables[definition.id];
+      if (name === undefined) throw new Error(`--aws needs the name of the deployed ${definition.id} table`);
+      return name;
+    };
+    try {
+      return await read({ doc: DynamoDBDocumentClient.from(client), table });
+    } finally {
+      client.destroy();
+    }
+  }
+  const running = new DynamoDBClient({
+    ...localClientConfig(source.endpoint ?? `http://127.0.0.1:${DEFAULT_PORTS.dynamodb}`),
+    maxAttempts: 1,
+  });
+  try {
+    return await read({ doc: DynamoDBDocumentClient.from(running), table: localTableName });
+  } catch (error) {
+    if (!refused(error)) throw error;
+  } finally {
+    running.destroy();
+  }
+  // Not running: open its data folder for the time of one read.
+  const dynamo = await startDynamo(join(source.dataDir, 'dynamodb'), 0);
+  try {
+    return await read({ doc: DynamoDBDocumentClient.from(dynamo.client), table: localTableName });
+  } finally {
+    await dynamo.stop();
+  }
+}

@@ -1,0 +1,94 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type * as z from 'zod';
+
+/** Reads a request body in full. */
+export async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks);
+}
+
+/** Sends a JSON reply. */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  contentType = 'application/json',
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** An error an AWS API reports to its client: `__type` is what the SDK turns into the exception name. */
+export class AwsApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+/** A request parsed with its schema; a mismatch is the `ValidationException` AWS answers with. */
+export function parseRequest<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  throw new AwsApiError(
+    'ValidationException',
+    `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
+  );
+}
+
+export type JsonOperation = (input: unknown) => Promise<unknown> | unknown;
+
+/** Serves a request outside the AWS protocol; resolves false when the path is not its own. */
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
+/**
+ * A server for the AWS JSON protocols (1.0 and 1.1): `POST /`, the operation in
+ * `X-Amz-Target: <prefix>.<Operation>`, a JSON body, errors as `{__type, message}`.
+ */
+export function createAwsJsonServer(
+  targetPrefix: string,
+  version: '1.0' | '1.1',
+  operations: Readonly<Record<string, JsonOperation>>,
+  routes?: RouteHandler,
+): Server {
+  const contentType = `application/x-amz-json-${version}`;
+  return createServer((req, res) => {
+    void (async () => {
+      const isAws = req.method === 'POST' && (req.url === '/' || req.url === '');
+      if (!isAws && routes !== undefined && (await routes(req, res).catch(() => false))) return;
+      await handleJson(req, res, targetPrefix, contentType, operations);
+    })();
+  });
+}
+
+async function handleJson(
+  req: IncomingMessage,
+  res: ServerResponse,
+  targetPrefix: string,
+  contentType: string,
+  operations: Readonly<Record<string, JsonOperation>>,
+): Promise<void> {
+  try {
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const name = target.startsWith(`${targetPrefix}.`) ? target.slice(targetPrefix.length + 1) : '';
+    const operation = Object.hasOwn(operations, name) ? operations[name] : undefined;
+    const raw = await readBody(req);
+    if (operation === undefined)
+      throw new AwsApiError('UnknownOperationException', `Unknown operation ${target}`);
+    const input: unknown = raw.length === 0 ? {} : JSON.parse(raw.toString('utf8'));
+    sendJson(res, 200, (await operation(input)) ?? {}, contentType);
+  } catch (error) {
+    const apiError =
+      error instanceof AwsApiError
+        ? error
+        : new AwsApiError('InternalFailure', error instanceof Error ? error.message : String(error), 500);
+    sendJson(res, apiError.status, { __type: apiError.code, message: apiError.message }, contentType);
+  }
+}

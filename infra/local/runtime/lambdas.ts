@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import type { Context } from 'aws-lambda';
+import type { FunctionName } from '#functions/manifests.ts';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './aws.ts';
+
+/** The fake ARN a local function answers to (compiled Task states reference these). */
+export function functionArn(name: FunctionName): string {
+  return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:journeys-${name}`;
+}
+
+export type Invoke = (event: unknown) => Promise<unknown>;
+type Handler = (event: unknown, context: Context) => unknown;
+
+function isHandler(value: unknown): value is Handler {
+  return typeof value === 'function';
+}
+
+/**
+ * Loads the real handler of `functions/<name>/handler.ts` and returns an
+ * invoker that calls it as Lambda would (event, context). Import only after
+ * the environment is set: handlers read it once per cold start.
+ */
+export async function loadFunction(name: FunctionName): Promise<Invoke> {
+  const module: Record<string, unknown> = await import(`#functions/${name}/handler.ts`);
+  const handler = module.handler;
+  if (!isHandler(handler)) throw new Error(`functions/${name}/handler.ts exports no handler function`);
+  return async (event) => handler(event, lambdaContext(name));
+}
+
+function lambdaContext(name: FunctionName): Context {
+  const deadline = Date.now() + 60_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: `journeys-${name}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: functionArn(name),
+    memoryLimitInMB: '1024',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/journeys-${name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}

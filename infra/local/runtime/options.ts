@@ -1,0 +1,82 @@
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ServiceName } from './listen.ts';
+
+/** Where the project lives, from this module (not the working directory). */
+const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** Default loopback ports, one per service; 0 asks for any free port. */
+export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = {
+  eventbridge: 4010,
+  pinpoint: 4011,
+  s3: 4569,
+  dynamodb: 8000,
+  ses: 8005,
+  sfn: 8083,
+  sqs: 9324,
+  /** The local console: journeys, customers, sent messages. */
+  console: 4020,
+};
+
+export type LocalOptions = {
+  /** The folder mirrored as the journeys bucket (default `<project>/journeys`). */
+  journeysDir?: string;
+  /** Where data lives across restarts (default `<project>/.journeys`). */
+  dataDir?: string;
+  /** Clear the data directory first. */
+  reset?: boolean;
+  /** Port per service; 0 picks a free one. Defaults in DEFAULT_PORTS. */
+  ports?: Partial<Record<ServiceName, number>>;
+  /**
+   * How journey time moves. `deterministic` (default): only when asked
+   * (`advanceTo`, `journeys clock advance`), jumping from timer to timer while
+   * idle — tests, `journeys test` and the demo. `interactive`: also with the
+   * wall clock, `timeScale` times faster, while idle (`npm start`).
+   */
+  clock?: ClockMode;
+  /** Interactive mode: journey milliseconds per idle real millisecond, 3600 = an hour per second (default 1). */
+  timeScale?: number;
+  /** Journey time of a fresh data directory (ISO instant or epoch ms); default the wall clock, to the second. */
+  startAt?: string | number;
+  /** Watch the journeys folder and redeploy changed files (default true). */
+  watch?: boolean;
+  /** Keep DynamoDB data in memory, for runs that throw their data away (`journeys test`); default false. */
+  inMemory?: boolean;
+  /** Handler logs (Powertools) on stdout (default false). */
+  verbose?: boolean;
+  /** Progress lines (default console.log); pass `() => {}` for silence. */
+  log?: (line: string) => void;
+};
+
+export type ClockMode = 'deterministic' | 'interactive';
+
+export type ResolvedOptions = Required<Omit<LocalOptions, 'ports' | 'startAt'>> & {
+  ports: Record<ServiceName, number>;
+  /** Epoch ms. */
+  startAt: number;
+};
+
+export function resolveOptions(options: LocalOptions): ResolvedOptions {
+  const timeScale = options.timeScale ?? 1;
+  if (!(timeScale > 0)) throw new Error(`timeScale must be a positive number, got ${timeScale}`);
+  const startAt =
+    options.startAt === undefined
+      ? Math.floor(Date.now() / 1000) * 1000
+      : typeof options.startAt === 'number'
+        ? options.startAt
+        : Date.parse(options.startAt);
+  if (Number.isNaN(startAt)) throw new Error(`startAt must be an ISO 8601 instant, got ${options.startAt}`);
+  return {
+    clock: options.clock ?? 'deterministic',
+    startAt,
+    journeysDir: resolve(options.journeysDir ?? join(PROJECT_ROOT, 'journeys')),
+    dataDir: resolve(options.dataDir ?? join(PROJECT_ROOT, '.journeys')),
+    reset: options.reset ?? false,
+    ports: { ...DEFAULT_PORTS, ...options.ports },
+    timeScale,
+    watch: options.watch ?? true,
+    inMemory: options.inMemory ?? false,
+    verbose: options.verbose ?? false,
+    log: options.log ?? ((line: string) => console.log(line)),
+  };
+}

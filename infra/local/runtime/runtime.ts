@@ -1,0 +1,223 @@
+import type { FSWatcher } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { resetClients, setClients } from '#functions/_lib/clients.ts';
+import { resetClock, setClock } from '#functions/_lib/clock.ts';
+import { liveRegistry, registryRepository } from '#functions/_lib/repositories.ts';
+import { type FunctionName, MANIFESTS } from '#functions/manifests.ts';
+import {
+  customerEventsPattern,
+  type EventPattern,
+  executionStatusPattern,
+  journeyObjectPattern,
+  matchesPattern,
+  sesDeliveryPattern,
+  smsDeliveryPattern,
+} from '#infra/routes.ts';
+import { startConsole } from '../console/start.ts';
+import { deferralReason } from '../inspect/deferrals.ts';
+import type { BusEvent, LocalBus } from '../services/eventbridge/bus.ts';
+import { watchFolder } from '../services/s3/notifications.ts';
+import { LocalScheduler } from '../services/scheduler/scheduler.ts';
+import {
+  PUT_EVENTS_RESOURCE,
+  putEventsIntegration,
+  UPDATE_ITEM_RESOURCE,
+  updateItemIntegration,
+} from '../services/stepfunctions/integrations.ts';
+import type { LocalTaskHandler } from '../services/stepfunctions/runner/runner.ts';
+import { saveClock } from './clock.ts';
+import { deployFolder, reportDeploy } from './deploys.ts';
+import { type Endpoints, handlerEnvironment, LOCAL_NAMES, LOCAL_TABLES, loggingEnvironment } from './env.ts';
+import { functionArn, type Invoke, loadFunction } from './lambdas.ts';
+import { closeServer } from './listen.ts';
+import { type LocalOptions, type ResolvedOptions, resolveOptions } from './options.ts';
+import { type Services, startServices } from './services.ts';
+import { recorded } from './tasks.ts';
+
+/** A running local system. */
+export type LocalRuntime = {
+  /** `console`: the local console's page. */
+  endpoints: Endpoints & { sesViewer: string; console: string };
+  /** The environment a handler or the AWS CLI needs to reach this runtime. */
+  env: Record<string, string>;
+  options: ResolvedOptions;
+  services: Services;
+  /** The schedules of the active segment journeys, invoking segment-entry on the journey clock. */
+  scheduler: LocalScheduler;
+  /**
+   * Lets journey time run to an instant (epoch ms or ISO): every timer due
+   * until then fires in order; resolves when the system is idle there.
+   */
+  advanceTo: (to: number | string) => Promise<void>;
+  /** Redeploys every file of the journeys folder through the deploy handler. */
+  deployAll: () => Promise<void>;
+  /** Resolves when nothing is in flight and no timer is due: what can happen now has happened. */
+  settled: () => Promise<void>;
+  stop: () => Promise<void>;
+};
+
+type Functions = Record<FunctionName, Invoke>;
+
+/** The functions compiled journeys invoke as Task states (those with a task contract). */
+const TASK_FUNCTIONS = MANIFESTS.flatMap((manifest) => (manifest.task === undefined ? [] : [manifest.name]));
+
+/**
+ * Starts the whole system on loopback: dynalite, the bus, Step Functions,
+ * SES, Pinpoint, S3 and SQS stand-ins, with the real handlers of `functions/`
+ * bound to them. Deploys the journeys folder, then watches it.
+ */
+export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime> {
+  const options = resolveOptions(input);
+  if (options.reset) await rm(options.dataDir, { recursive: true, force: true });
+  const services = await startServices(options);
+  try {
+    const env = handlerEnvironment(services.endpoints, {
+      baseUrl: services.unsubscribe.url,
+      signingKey: services.unsubscribe.signingKey,
+    });
+    Object.assign(process.env, env, loggingEnvironment(options.verbose));
+    // Handlers create clients on first use from the environment just set.
+    resetClients();
+    // Handlers read journey time, the same clock as Step Functions and the bus.
+    setClock(() => services.clock.now());
+    if (options.clock === 'interactive') services.clock.runWithWallClock(options.timeScale);
+    const functions = await loadFunctions();
+    bindTasks(services, functions);
+    services.unsubscribe.bind(functions.unsubscribe);
+    services.segmentQueue.bind(functions['segment-entry']);
+    const scheduler = new LocalScheduler(services.clock, functions['segment-entry'], (m) =>
+      options.log(`! ${m}`),
+    );
+    const syncSchedules = () => schedule(scheduler, options);
+    route(services.bus, functions, options, syncSchedules);
+    const deployAll = async () => {
+      await deployFolder(services.bus, options);
+      await syncSchedules();
+    };
+    await deployAll();
+    // What the deploy started (a schedule's first run) happens before anything else: a run is reproducible.
+    await settled(services, scheduler);
+    const web = await startConsole(services, options);
+    const watcher = options.watch ? watch(services, options) : undefined;
+    return {
+      endpoints: { ...services.endpoints, sesViewer: services.ses.viewer, console: web.url },
+      env,
+      options,
+      services,
+      scheduler,
+      advanceTo: async (to) => {
+        await services.clock.advanceTo(typeof to === 'number' ? to : Date.parse(to));
+        await settled(services, scheduler);
+      },
+      deployAll,
+      settled: () => settled(services, scheduler),
+      stop: async () => {
+        await closeServer(web.server);
+        await stopRuntime(services, scheduler, watcher, options.dataDir);
+      },
+    };
+  } catch (error) {
+    resetClock();
+    await services.stop();
+    throw error;
+  }
+}
+
+async function loadFunctions(): Promise<Functions> {
+  return {
+    'segment-entry': await loadFunction('segment-entry'),
+    ingest: await loadFunction('ingest'),
+    'deploy-journey': await loadFunction('deploy-journey'),
+    'delivery-feedback': await loadFunction('delivery-feedback'),
+    'send-message': await loadFunction('send-message'),
+    evaluate: await loadFunction('evaluate'),
+    'await-event': await loadFunction('await-event'),
+    'execution-status': await loadFunction('execution-status'),
+    unsubscribe: await loadFunction('unsubscribe'),
+  };
+}
+
+function bindTasks(services: Services, functions: Functions): void {
+  const explain = deferralReason(services.dynamo.client);
+  const bind = (resource: string, fn: LocalTaskHandler) => {
+    services.taskHandlers[resource] = recorded(services.activity, fn, () => services.clock.now(), explain);
+  };
+  for (const name of TASK_FUNCTIONS) bind(functionArn(name), (input) => functions[name](input));
+  bind(UPDATE_ITEM_RESOURCE, updateItemIntegration(services.dynamo.client));
+  bind(PUT_EVENTS_RESOURCE, putEventsIntegration(services.bus));
+}
+
+/** The schedules follow the registry after every deploy, as deploy-journey keeps Scheduler in step in AWS. */
+async function schedule(scheduler: LocalScheduler, options: ResolvedOptions): Promise<void> {
+  try {
+    scheduler.sync(await registryRepository(LOCAL_TABLES.journeys).listLive());
+  } catch (error) {
+    options.log(`! schedules not updated: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Every piece of work runs into the next: a segment run queues scans, scans queue enrollments. */
+async function settled(services: Services, scheduler: LocalScheduler): Promise<void> {
+  do {
+    await services.clock.settled();
+    await scheduler.idle();
+    await services.segmentQueue.idle();
+    await services.bus.idle();
+  } while (services.segmentQueue.busy || scheduler.busy || services.clock.busy);
+}
+
+function route(
+  bus: LocalBus,
+  functions: Functions,
+  options: ResolvedOptions,
+  syncSchedules: () => Promise<void>,
+): void {
+  const rule = (
+    name: string,
+    busName: string,
+    pattern: EventPattern,
+    deliver: (e: BusEvent) => Promise<unknown>,
+  ) => bus.addTarget({ name, busName, matches: (event) => matchesPattern(pattern, event), deliver });
+  rule('ingest', LOCAL_NAMES.eventBus, customerEventsPattern, functions.ingest);
+  rule('deploy-journey', 'default', journeyObjectPattern(LOCAL_NAMES.bucket), async (event) => {
+    const outcome = await functions['deploy-journey'](event);
+    // Ingest caches the live journeys; locally it shares this process, so a deploy is seen by the next event.
+    liveRegistry(LOCAL_TABLES.journeys).invalidate();
+    await syncSchedules();
+    return reportDeploy(event, outcome, options.log);
+  });
+  rule(
+    'delivery-feedback',
+    'default',
+    sesDeliveryPattern(LOCAL_NAMES.configurationSet),
+    functions['delivery-feedback'],
+  );
+  rule('delivery-feedback', 'default', smsDeliveryPattern, functions['delivery-feedback']);
+  rule('execution-status', 'default', executionStatusPattern, functions['execution-status']);
+}
+
+function watch(services: Services, options: ResolvedOptions): FSWatcher {
+  return watchFolder(options.journeysDir, LOCAL_NAMES.bucket, async (notification) => {
+    await services.clock.track(services.bus.put([notification]));
+  });
+}
+
+async function stopRuntime(
+  services: Services,
+  scheduler: LocalScheduler,
+  watcher: FSWatcher | undefined,
+  dataDir: string,
+): Promise<void> {
+  watcher?.close();
+  scheduler.stop();
+  services.clock.stopWallClock();
+  await settled(services, scheduler);
+  services.clock.stop();
+  await services.sfn.stopAll();
+  await services.activity.flushed();
+  await saveClock(dataDir, services.clock);
+  setClients({});
+  resetClients();
+  resetClock();
+  await services.stop();
+}

@@ -1,0 +1,207 @@
+import { mkdir } from 'node:fs/promises';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { type LocalDynamo, startDynamo } from '../services/dynamodb/dynalite.ts';
+import { createEventBridgeServer, LocalBus } from '../services/eventbridge/bus.ts';
+import { DEAD_LETTERS_FILE } from '../services/eventbridge/dead-letters.ts';
+import { type LocalUnsubscribe, startUnsubscribe } from '../services/function-url/unsubscribe.ts';
+import { outboxPath } from '../services/pinpoint/outbox.ts';
+import { createPinpointServer } from '../services/pinpoint/pinpoint.ts';
+import { SMS_RECEIPT_MS, smsReceiptEntry } from '../services/pinpoint/sms-receipts.ts';
+import { createS3Server } from '../services/s3/s3.ts';
+import { type LocalSes, startSes } from '../services/ses/ses.ts';
+import { createSqsServer } from '../services/sqs/sqs.ts';
+import {
+  abandonRunning,
+  ExecutionLog,
+  type ExecutionRecord,
+} from '../services/stepfunctions/api/executions.ts';
+import { HistoryStore } from '../services/stepfunctions/api/history-store.ts';
+import { MachineStore } from '../services/stepfunctions/api/machines.ts';
+import { createStepFunctionsServer } from '../services/stepfunctions/api/server.ts';
+import { LocalStepFunctions } from '../services/stepfunctions/api/service.ts';
+import { executionStatusEntry } from '../services/stepfunctions/api/status-events.ts';
+import type { LocalTaskHandler } from '../services/stepfunctions/runner/runner.ts';
+import { ActivityLog } from './activity.ts';
+import { type JourneyClock, openClock } from './clock.ts';
+import { CONTROL_PREFIX, localControl } from './control.ts';
+import { type Endpoints, LOCAL_NAMES } from './env.ts';
+import { closeServer, listenOn, type ServiceName } from './listen.ts';
+import type { ResolvedOptions } from './options.ts';
+import { QueueWorker } from './queue-worker.ts';
+
+/** The running stand-ins, before the handlers are bound to them. */
+export type Services = {
+  endpoints: Endpoints;
+  dynamo: LocalDynamo;
+  ses: LocalSes;
+  bus: LocalBus;
+  sfn: LocalStepFunctions;
+  activity: ActivityLog;
+  /** Journey time, resumed from the data directory's last run. */
+  clock: JourneyClock;
+  /** The segment queue; delivers to segment-entry once the handlers are bound. */
+  segmentQueue: QueueWorker;
+  /** Filled once the handlers are loaded: the SFN service reads it at each execution. */
+  taskHandlers: Record<string, LocalTaskHandler>;
+  unsubscribe: LocalUnsubscribe;
+  stop: () => Promise<void>;
+};
+
+/** Starts every local stand-in on loopback; fails with PortInUseError naming the port and option. */
+export async function startServices(options: ResolvedOptions): Promise<Services> {
+  const dir = options.dataDir;
+  await mkdir(join(dir, 'queues'), { recursive: true });
+  await mkdir(join(dir, 'stepfunctions'), { recursive: true });
+  const clock = await openClock(dir, options.startAt);
+  const servers: Server[] = [];
+  const started: { stop: () => Promise<void> }[] = [];
+  const stop = async () => {
+    for (const s of started.reverse()) await s.stop();
+    for (const server of servers) await closeServer(server);
+  };
+  try {
+    const dynamo = await startDynamo(
+      options.inMemory ? undefined : join(dir, 'dynamodb'),
+      options.ports.dynamodb,
+    );
+    started.push(dynamo);
+    const ses = await startSes(options.ports.ses);
+    started.push(ses);
+    const bus = new LocalBus(['default', LOCAL_NAMES.eventBus], {
+      files: { archive: join(dir, 'events.jsonl'), deadLetters: join(dir, DEAD_LETTERS_FILE) },
+      onError: (message) => options.log(`! ${message}`),
+      clock,
+    });
+    const segmentQueue = segmentWorker(dir, options, clock);
+    started.push({ stop: async () => segmentQueue.stop() });
+    const taskHandlers: Record<string, LocalTaskHandler> = {};
+    const sfn = await stepFunctions(dir, taskHandlers, clock, (record) => {
+      // As on AWS, the end of an execution is an event on the default bus.
+      // Tracked: journey time waits for the event and what it causes.
+      clock
+        .track(bus.put([executionStatusEntry(record)]))
+        .catch((error: unknown) => options.log(`! ${String(error)}`));
+    });
+    const serve = async (service: ServiceName, server: Server) => {
+      holdWhileServing(server, clock);
+      const port = await listenOn(server, service, options.ports[service]);
+      servers.push(server);
+      return `http://127.0.0.1:${port}`;
+    };
+    const endpoints: Endpoints = {
+      dynamodb: dynamo.endpoint,
+      ses: ses.endpoint,
+      eventbridge: await serve(
+        'eventbridge',
+        createEventBridgeServer(bus, localControl({ clock, bus, deadLetters: join(dir, DEAD_LETTERS_FILE) })),
+      ),
+      sfn: await serve('sfn', createStepFunctionsServer(sfn)),
+      pinpoint: await serve(
+        'pinpoint',
+        createPinpointServer(
+          outboxPath(dir),
+          (m) => {
+            options.log(
+              `  → ${m.channel} to ${m.to}: ${m.title === undefined ? '' : `${m.title} — `}${m.body}`,
+            );
+            if (m.channel !== 'sms') return;
+            // After the send has settled (journey time stands still while it runs), as on AWS.
+            clock.at(clock.nowMs() + SMS_RECEIPT_MS, () => {
+              clock
+                .track(bus.put([smsReceiptEntry(m.messageId, clock.now())]))
+                .catch((error: unknown) => options.log(`! ${String(error)}`));
+            });
+          },
+          () => clock.now(),
+        ),
+      ),
+      s3: await serve('s3', createS3Server(LOCAL_NAMES.bucket, options.journeysDir)),
+      sqs: await serve(
+        'sqs',
+        createSqsServer(join(dir, 'queues'), [LOCAL_NAMES.rejectedQueue], [segmentQueue]),
+      ),
+    };
+    const activity = new ActivityLog(dir);
+    const unsubscribe = await startUnsubscribe(dir);
+    started.push(unsubscribe);
+    return {
+      endpoints,
+      dynamo,
+      ses,
+      bus,
+      sfn,
+      activity,
+      clock,
+      segmentQueue,
+      taskHandlers,
+      unsubscribe,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/**
+ * The segment queue's event source, as the stack configures it
+ * (`infra/constructs/segment-entry.ts`): 2 messages per invocation, 10
+ * invocations at once, 5 receives before the dead-letter file, and a failed
+ * message received again after the visibility timeout (6 × 60 s) of journey time.
+ */
+export const SEGMENT_EVENT_SOURCE = {
+  batchSize: 2,
+  concurrency: 10,
+  maxReceiveCount: 5,
+  visibilityTimeoutMs: 360_000,
+} as const;
+
+function segmentWorker(dir: string, options: ResolvedOptions, clock: JourneyClock): QueueWorker {
+  const { visibilityTimeoutMs, ...source } = SEGMENT_EVENT_SOURCE;
+  return new QueueWorker(LOCAL_NAMES.segmentQueue, {
+    ...source,
+    retryDelayMs: visibilityTimeoutMs,
+    deadLetters: join(dir, 'queues', `${LOCAL_NAMES.segmentQueue}-dead-letters.jsonl`),
+    onError: (message) => options.log(`! ${message}`),
+    clock,
+  });
+}
+
+/**
+ * A request to a stand-in is work in flight: journey time waits for its
+ * reply. Control requests are not (one asks time to move).
+ */
+function holdWhileServing(server: Server, clock: JourneyClock): void {
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (req.url?.startsWith(CONTROL_PREFIX)) return;
+    res.on('close', clock.hold());
+  });
+}
+
+async function stepFunctions(
+  dir: string,
+  handlers: Record<string, LocalTaskHandler>,
+  clock: JourneyClock,
+  onExecutionEnd: (record: ExecutionRecord) => void,
+): Promise<LocalStepFunctions> {
+  const executions = await ExecutionLog.open(join(dir, 'stepfunctions', 'executions.jsonl'));
+  for (const record of abandonRunning(executions.records, clock.nowMs() / 1000))
+    await executions.write(record);
+  return new LocalStepFunctions({
+    machines: await MachineStore.open(
+      join(dir, 'stepfunctions', 'state-machines.json'),
+      () => clock.nowMs() / 1000,
+    ),
+    executions,
+    histories: await HistoryStore.open(join(dir, 'stepfunctions', 'history'), () => clock.nowMs()),
+    handlers,
+    time: {
+      now: () => clock.nowMs(),
+      sleep: (ms, signal, key) => clock.sleep(ms, signal, key),
+      hold: () => clock.hold(),
+      parked: (wait) => clock.parked(wait),
+    },
+    onExecutionEnd,
+  });
+}

@@ -1,0 +1,59 @@
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DynamoDBClient,
+  ResourceInUseException,
+} from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { TABLES, type TableDefinition } from '#shared/tables.ts';
+import { localClientConfig } from '../../runtime/aws.ts';
+import { closeServer, listenOn } from '../../runtime/listen.ts';
+
+/** The physical table name the local runtime gives a logical table. */
+export function localTableName(table: TableDefinition): string {
+  return `journeys-${table.id}`;
+}
+
+export type LocalDynamo = { endpoint: string; client: DynamoDBClient; stop: () => Promise<void> };
+
+/**
+ * Starts dynalite on loopback with its data under `dir` (in memory when
+ * undefined), and creates every table of `shared/tables.ts`.
+ */
+export async function startDynamo(dir: string | undefined, port: number): Promise<LocalDynamo> {
+  // Tables become ACTIVE at once: nothing local waits on CREATING.
+  const server = dynalite({
+    ...(dir === undefined ? {} : { path: dir }),
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+  });
+  const bound = await listenOn(server, 'dynamodb', port);
+  const endpoint = `http://127.0.0.1:${bound}`;
+  const client = new DynamoDBClient(localClientConfig(endpoint));
+  for (const table of TABLES) await createTable(client, table);
+  return {
+    endpoint,
+    client,
+    stop: async () => {
+      client.destroy();
+      await closeServer(server);
+    },
+  };
+}
+
+async function createTable(client: DynamoDBClient, table: TableDefinition): Promise<void> {
+  const keys = table.sortKey === undefined ? [table.partitionKey] : [table.partitionKey, table.sortKey];
+  const input: CreateTableCommandInput = {
+    TableName: localTableName(table),
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: keys.map((k) => ({ AttributeName: k.name, AttributeType: k.type })),
+    KeySchema: keys.map((k, i) => ({ AttributeName: k.name, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
+  };
+  try {
+    await client.send(new CreateTableCommand(input));
+  } catch (error) {
+    // Kept from an earlier run: the data directory survives restarts.
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+}

@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { readBody } from '../../runtime/http.ts';
+import type { Invoke } from '../../runtime/lambdas.ts';
+import { closeServer } from '../../runtime/listen.ts';
+
+/**
+ * The unsubscribe endpoint on loopback: each HTTP request becomes the Lambda
+ * function URL event the unsubscribe function gets on AWS, and its answer
+ * goes back as is. Links are signed with a key kept in the data directory,
+ * so links in emails sent before a restart keep verifying.
+ */
+export type LocalUnsubscribe = {
+  url: string;
+  signingKey: string;
+  /** Binds the unsubscribe function once the handlers are loaded. */
+  bind: (invoke: Invoke) => void;
+  stop: () => Promise<void>;
+};
+
+const KEY_FILE = 'unsubscribe-signing.key';
+
+async function signingKey(dataDir: string): Promise<string> {
+  const file = join(dataDir, KEY_FILE);
+  try {
+    const existing = (await readFile(file, 'utf8')).trim();
+    if (existing.length >= 32) return existing;
+  } catch {
+    // First run: create it below.
+  }
+  const key = randomBytes(32).toString('hex');
+  await writeFile(file, `${key}\n`, { mode: 0o600 });
+  return key;
+}
+
+function header(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (value === null || typeof value !== 'object') return out;
+  for (const [name, v] of Object.entries(value)) if (typeof v === 'string') out[name] = v;
+  return out;
+}
+
+export async function startUnsubscribe(dataDir: string): Promise<LocalUnsubscribe> {
+  let invoke: Invoke | undefined;
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      const body = await readBody(req);
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      if (invoke === undefined) {
+        res.writeHead(503).end('starting');
+        return;
+      }
+      const answer = await invoke({
+        rawPath: url.pathname,
+        rawQueryString: url.search.replace(/^\?/, ''),
+        body: body.toString('base64'),
+        isBase64Encoded: true,
+        requestContext: { http: { method: req.method ?? 'GET' } },
+      });
+      const out = answer !== null && typeof answer === 'object' ? answer : {};
+      const statusCode = Reflect.get(out, 'statusCode');
+      const text = Reflect.get(out, 'body');
+      res.writeHead(typeof statusCode === 'number' ? statusCode : 500, header(Reflect.get(out, 'headers')));
+      res.end(typeof text === 'string' ? text : '');
+    })().catch((error: unknown) => {
+      res.writeHead(500).end(error instanceof Error ? error.message : String(error));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/unsubscribe`,
+    signingKey: await signingKey(dataDir),
+    bind: (fn) => {
+      invoke = fn;
+    },
+    stop: () => closeServer(server),
+  };
+}

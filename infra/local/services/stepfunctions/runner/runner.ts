@@ -1,0 +1,502 @@
+import './runner-polyfill.ts';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { LOCAL_WAIT_RESOURCE, type LocalDefinition, localDefinition } from './runner-definition.ts';
+import { RetryPlan } from './runner-retry.ts';
+import { type RunnerTime, StatesTimeoutError, scaledTime } from './runner-time.ts';
+import { TaskFailureError, TaskTokenRegistry } from './runner-tokens.ts';
+
+/**
+ * Runs Amazon States Language definitions offline, on aws-local-stepfunctions,
+ * with every Task bound to a local async function by its Resource ARN.
+ *
+ * - `.waitForTaskToken` Tasks get a generated token (`$$.Task.Token`); the
+ *   Task waits until `sendTaskSuccess`/`sendTaskFailure` on the token registry,
+ *   or fails with `States.Timeout` when its `TimeoutSeconds` expire.
+ * - Every Wait, Task timeout and Retry interval runs on the runner's time:
+ *   a journey clock (`time`), or real time multiplied by `timeScale`
+ *   (1 = real time, 0.001 = a day in 86 s, 0 = no waiting at all).
+ * - Each execution reports the state names it entered, in order: exact paths
+ *   for tests, and transition counts (Step Functions bills per transition).
+ *
+ * Build one LocalStateMachine per definition and reuse it: constructing one
+ * validates the definition (100–500 ms).
+ */
+
+export type { StateMachineDefinition } from 'aws-local-stepfunctions';
+export type { RunnerTime } from './runner-time.ts';
+export { TaskFailureError, TaskTokenNotFoundError, TaskTokenRegistry } from './runner-tokens.ts';
+
+type JsonValue = Parameters<StateMachine['run']>[0];
+
+/** What a local task function learns about the call besides its input. */
+export type TaskCall = {
+  stateName: string;
+  resource: string;
+  executionName: string;
+  /** The task token, for `.waitForTaskToken` resources. */
+  token?: string;
+};
+
+/**
+ * A local stand-in for a Task resource. It receives the Task's effective input
+ * (after InputPath and Parameters). For `lambda:invoke*` integrations bound by
+ * function name it receives the `Payload`. Throw an Error whose `name` is the
+ * error Retry/Catch should see.
+ */
+export type LocalTaskHandler = (input: unknown, call: TaskCall) => unknown;
+
+export type RunnerOptions = {
+  /**
+   * Handlers by Resource: a Lambda function ARN (`Resource` = the ARN), an
+   * integration ARN (`arn:aws:states:::dynamodb:updateItem`,
+   * `arn:aws:states:::events:putEvents`, `arn:aws:states:::lambda:invoke.waitForTaskToken`…),
+   * or for `lambda:invoke*` the `FunctionName` given in Parameters.
+   */
+  handlers: Readonly<Record<string, LocalTaskHandler>>;
+  /** Multiplies Waits, Task timeouts and Retry intervals when no `time` is given. Default 1 (real time). */
+  timeScale?: number;
+  /**
+   * The clock executions run on (the local runtime's journey clock): now,
+   * timers, and the hold that keeps time still while an execution works.
+   * Overrides `timeScale` and `clock`.
+   */
+  time?: RunnerTime;
+  /**
+   * The execution's notion of now, epoch ms: `$$.State.EnteredTime` and Wait
+   * `Timestamp`/`TimestampPath` targets are read against it. Default the real
+   * clock; with a time scale, pass the matching scaled clock so that a wait
+   * until a timestamp takes (timestamp − now) × timeScale real time.
+   */
+  clock?: () => number;
+  /** Share one registry between machines so one SendTaskSuccess API reaches them all. */
+  tokens?: TaskTokenRegistry;
+  /** Used in `$$.StateMachine` and `$$.Execution.Id`. */
+  stateMachineName?: string;
+};
+
+export type StartOptions = {
+  /** The execution name (`$$.Execution.Name`); a random one when absent. */
+  name?: string;
+  /** Told each state event and Task attempt, at the runner's time (the execution history is built from it). */
+  observer?: ExecutionObserver;
+};
+
+/** A state event of the interpreter, top level only (Map iterations and Parallel branches are left out). */
+export type StateEvent = {
+  type: 'StateEntered' | 'StateExited' | 'StateFailed' | 'StateRetried' | 'StateCaught';
+  state: string;
+  input?: unknown;
+  output?: unknown;
+  error?: string;
+  cause?: string;
+};
+
+/**
+ * One call of a Task's local function, filled in as it goes: the effective
+ * input at start, when a `.waitForTaskToken` call handed its token over, and
+ * how it ended. Observers keep the reference.
+ */
+export type TaskAttempt = {
+  input: unknown;
+  startedAt: number;
+  submittedAt?: number;
+  submitted?: unknown;
+  endedAt?: number;
+  output?: unknown;
+  /** The error of a failed attempt, as Retry and Catch see it. */
+  error?: { name: string; cause: string };
+};
+
+/** Watches one execution. Times are epoch ms of the runner's clock. */
+export type ExecutionObserver = {
+  state(event: StateEvent, at: number): void;
+  attempt(stateName: string, attempt: TaskAttempt): void;
+};
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+
+/** How an execution ended, with the states it entered in order. */
+export type ExecutionOutcome = {
+  status: Exclude<ExecutionStatus, 'RUNNING'>;
+  output?: unknown;
+  error?: string;
+  cause?: string;
+  /** State names entered, in order (a state entered twice appears twice). */
+  visited: string[];
+  /** Billed state transitions: states entered plus retries. */
+  transitions: number;
+};
+
+/** One running execution. */
+export type LocalExecution = {
+  readonly name: string;
+  readonly startedAt: Date;
+  status(): ExecutionStatus;
+  /** The state names entered so far (a live copy). */
+  visited(): string[];
+  /** Settles when the execution ends; never rejects. */
+  readonly done: Promise<ExecutionOutcome>;
+  /** Stops the execution (StopExecution); `done` settles as ABORTED. */
+  abort(): void;
+};
+
+export class LocalStateMachine {
+  readonly tokens: TaskTokenRegistry;
+  readonly #local: LocalDefinition;
+  readonly #machine: StateMachine;
+  readonly #options: RunnerOptions;
+  #counter = 0;
+
+  constructor(definition: StateMachineDefinition, options: RunnerOptions) {
+    this.#options = options;
+    this.tokens = options.tokens ?? new TaskTokenRegistry();
+    this.#local = localDefinition(definition);
+    for (const [stateName, info] of this.#local.tasks)
+      assertBound(stateName, info.resource, definition, options);
+    this.#machine = interpreterFor(this.#local.definition);
+  }
+
+  /** The type of each state of the original definition, by name. */
+  stateType(name: string): string | undefined {
+    return this.#local.stateTypes.get(name);
+  }
+
+  /** Starts an execution (StartExecution). */
+  start(input: unknown, options: StartOptions = {}): LocalExecution {
+    this.#counter += 1;
+    const name = options.name ?? `local-${Date.now().toString(36)}-${this.#counter}`;
+    return startExecution(this.#machine, this.#local, {
+      name,
+      input: toJson(input),
+      runner: this.#options,
+      tokens: this.tokens,
+      machineName: this.#options.stateMachineName ?? 'local',
+      observer: options.observer,
+    });
+  }
+}
+
+/**
+ * Building the interpreter's StateMachine validates the definition (100–500
+ * ms); the same definition deployed again (a restarted runtime, the next
+ * scenario of `journeys test`) reuses it. It holds no execution state.
+ * Bounded: the least recently used is dropped.
+ */
+const INTERPRETERS = new Map<string, StateMachine>();
+const MAX_INTERPRETERS = 64;
+
+function interpreterFor(definition: StateMachineDefinition): StateMachine {
+  const key = JSON.stringify(definition);
+  const cached = INTERPRETERS.get(key);
+  INTERPRETERS.delete(key);
+  const machine = cached ?? new StateMachine(definition);
+  INTERPRETERS.set(key, machine);
+  const oldest = INTERPRETERS.keys().next().value;
+  if (INTERPRETERS.size > MAX_INTERPRETERS && oldest !== undefined) INTERPRETERS.delete(oldest);
+  return machine;
+}
+
+type ExecutionSetup = {
+  name: string;
+  input: JsonValue;
+  runner: RunnerOptions;
+  tokens: TaskTokenRegistry;
+  machineName: string;
+  observer?: ExecutionObserver;
+};
+
+function startExecution(
+  machine: StateMachine,
+  local: LocalDefinition,
+  setup: ExecutionSetup,
+): LocalExecution {
+  const stopped = new AbortController();
+  const visited: string[] = [];
+  let status: ExecutionStatus = 'RUNNING';
+  const tokenSlot: { token?: string } = {};
+  // The execution holds the clock from start to end, except while it waits.
+  const release = timeOf(setup.runner).hold();
+  const handlers = localHandlers(local, setup, stopped.signal, tokenSlot);
+  const run = machine.run(setup.input, {
+    noThrowOnAbort: true,
+    context: executionContext(setup, tokenSlot),
+    overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides: retryOverrides(local) },
+  });
+  const observe = observerOf(setup);
+  const done = collect(run, visited, stopped.signal, observe).then((outcome) => {
+    status = outcome.status;
+    stopped.abort();
+    release();
+    return outcome;
+  });
+  return {
+    name: setup.name,
+    startedAt: new Date(timeOf(setup.runner).now()),
+    status: () => status,
+    visited: () => [...visited],
+    done,
+    abort: () => {
+      stopped.abort();
+      run.abort();
+    },
+  };
+}
+
+/** The Context Object: `$$.Task.Token` is a fresh token per Task attempt, `$$.State.EnteredTime` is now. */
+function executionContext(setup: ExecutionSetup, tokenSlot: { token?: string }) {
+  const machineArn = `arn:aws:states:us-east-1:000000000000:stateMachine:${setup.machineName}`;
+  return {
+    Execution: {
+      Id: `arn:aws:states:us-east-1:000000000000:execution:${setup.machineName}:${setup.name}`,
+      Name: setup.name,
+    },
+    StateMachine: { Id: machineArn, Name: setup.machineName },
+    State: {
+      get EnteredTime() {
+        return new Date(timeOf(setup.runner).now()).toISOString();
+      },
+    },
+    Task: {
+      // Read while Parameters are evaluated, just before the Task's handler runs:
+      // the same token until that handler takes it.
+      get Token() {
+        tokenSlot.token ??= setup.tokens.newToken();
+        return tokenSlot.token;
+      },
+    },
+  };
+}
+
+/** Passes the interpreter's top-level state events to the observer, stamped with the runner's now. */
+function observerOf(setup: ExecutionSetup) {
+  const { observer } = setup;
+  if (observer === undefined) return (_event: EventLog) => undefined;
+  const now = timeOf(setup.runner).now;
+  return (event: EventLog) => {
+    if (!('state' in event) || event.index !== undefined) return;
+    const base = { type: event.type, state: event.state.name, input: event.state.input };
+    if (event.type === 'StateExited') observer.state({ ...base, output: event.state.output }, now());
+    else if (event.type === 'StateFailed')
+      observer.state({ ...base, error: event.Error, cause: causeText(event.Cause) }, now());
+    else observer.state(base, now());
+  };
+}
+
+function causeText(cause: unknown): string {
+  return typeof cause === 'string' ? cause : JSON.stringify(cause ?? '');
+}
+
+type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
+
+async function collect(
+  run: ReturnType<StateMachine['run']>,
+  visited: string[],
+  stopped: AbortSignal,
+  observe: (event: EventLog) => void,
+): Promise<ExecutionOutcome> {
+  let retries = 0;
+  let failure: { error: string; cause: string } | undefined;
+  const logs = (async () => {
+    for await (const event of run.eventLogs) {
+      observe(event);
+      if (event.type === 'StateEntered') visited.push(event.state.name);
+      else if (event.type === 'StateRetried') retries += 1;
+      else if (event.type === 'ExecutionFailed') failure = { error: event.Error, cause: String(event.Cause) };
+    }
+  })();
+  const result = await run.result.then(
+    (output) => ({ ok: true as const, output }),
+    () => ({ ok: false as const }),
+  );
+  await logs;
+  const base = { visited: [...visited], transitions: visited.length + retries };
+  if (stopped.aborted) return { status: 'ABORTED', ...base };
+  if (result.ok) return { status: 'SUCCEEDED', output: result.output, ...base };
+  return {
+    status: 'FAILED',
+    error: failure?.error ?? 'States.Runtime',
+    cause: failure?.cause ?? '',
+    ...base,
+  };
+}
+
+/** Task retries are timed by the runner (RetryPlan); the interpreter retries at once. */
+function retryOverrides(local: LocalDefinition): Record<string, number[]> {
+  const overrides: Record<string, number[]> = {};
+  for (const [name, retriers] of local.retriers)
+    if (local.tasks.has(name)) overrides[name] = retriers.map(() => 0);
+  return overrides;
+}
+
+type Handlers = Record<string, (input: JsonValue) => Promise<JsonValue>>;
+
+function localHandlers(
+  local: LocalDefinition,
+  setup: ExecutionSetup,
+  stopped: AbortSignal,
+  tokenSlot: { token?: string },
+): Handlers {
+  const time = timeOf(setup.runner);
+  const handlers: Handlers = {};
+  for (const name of local.waits) {
+    handlers[name] = async (input) => {
+      await time.parked(time.sleep(waitMs(input, time.now), stopped, `${setup.name}/${name}`));
+      return null;
+    };
+  }
+  for (const [stateName, info] of local.tasks) {
+    const retries = new RetryPlan(local.retriers.get(stateName) ?? [], `${setup.name}:${stateName}`);
+    const attempt = async (input: JsonValue, seen: TaskAttempt) => {
+      const call: TaskCall = { stateName, resource: info.resource, executionName: setup.name };
+      const timeoutMs = info.timeoutSeconds === undefined ? undefined : info.timeoutSeconds * 1000;
+      if (!info.waitsForToken)
+        return toJson(await withTimeout(time, invoke(setup.runner, call, input), timeoutMs, call, stopped));
+      const token = tokenSlot.token ?? setup.tokens.newToken();
+      tokenSlot.token = undefined;
+      return toJson(await awaitToken(setup, { ...call, token }, input, timeoutMs, stopped, seen));
+    };
+    handlers[stateName] = async (input) => {
+      // A stopped execution calls nothing more (the interpreter would still retry a failed attempt).
+      if (stopped.aborted) return null;
+      const seen: TaskAttempt = { input, startedAt: time.now() };
+      setup.observer?.attempt(stateName, seen);
+      try {
+        const output = await attempt(input, seen);
+        Object.assign(seen, { endedAt: time.now(), output });
+        retries.reset();
+        return output;
+      } catch (error) {
+        seen.endedAt = time.now();
+        seen.error = error instanceof Error ? { name: error.name, cause: error.message } : undefined;
+        const delay = retries.onFailure(error instanceof Error ? error.name : 'Error');
+        if (delay !== undefined) await time.parked(time.sleep(delay, stopped, `${setup.name}/${stateName}`));
+        throw error;
+      }
+    };
+  }
+  return handlers;
+}
+
+async function awaitToken(
+  setup: ExecutionSetup,
+  call: TaskCall & { token: string },
+  input: JsonValue,
+  timeoutMs: number | undefined,
+  stopped: AbortSignal,
+  seen: TaskAttempt,
+): Promise<unknown> {
+  const settlement = setup.tokens.wait(call.token, { executionName: setup.name, stateName: call.stateName });
+  const time = timeOf(setup.runner);
+  try {
+    const submitted = await invoke(setup.runner, call, input);
+    Object.assign(seen, { submittedAt: time.now(), submitted: toJson(submitted) });
+    // Waiting for the token is waiting on the outside world: time may move meanwhile.
+    const settled = await time.parked(withTimeout(time, settlement, timeoutMs, call, stopped));
+    if (settled === undefined) return null;
+    if (!settled.ok) throw new TaskFailureError(settled.error, settled.cause);
+    return settled.output;
+  } finally {
+    setup.tokens.forget(call.token);
+  }
+}
+
+/** Races `work` against the Task timeout (States.Timeout) and the execution's stop (undefined). */
+async function withTimeout<T>(
+  time: RunnerTime,
+  work: Promise<T>,
+  timeoutMs: number | undefined,
+  call: TaskCall,
+  stopped: AbortSignal,
+): Promise<T | undefined> {
+  const finished = new AbortController();
+  const signal = AbortSignal.any([finished.signal, stopped]);
+  const timer =
+    timeoutMs === undefined
+      ? new Promise<never>(() => undefined)
+      : time.sleep(timeoutMs, signal, `${call.executionName}/${call.stateName}`).then(() => {
+          if (!signal.aborted) throw new StatesTimeoutError(call.stateName);
+          return undefined;
+        });
+  const stop = new Promise<undefined>((resolve) =>
+    stopped.addEventListener('abort', () => resolve(undefined)),
+  );
+  try {
+    return await Promise.race([work, timer, stop]);
+  } finally {
+    finished.abort();
+  }
+}
+
+async function invoke(runner: RunnerOptions, call: TaskCall, input: JsonValue): Promise<unknown> {
+  const byFunction = invokedFunction(call.resource, input);
+  if (byFunction !== undefined) {
+    const handler = runner.handlers[byFunction.name];
+    if (handler !== undefined) return asLambda(() => handler(byFunction.payload, call));
+  }
+  const handler = runner.handlers[call.resource];
+  if (handler === undefined)
+    throw new Error(`No local handler for ${call.resource} (state ${call.stateName})`);
+  if (call.resource.startsWith('arn:aws:lambda:')) return asLambda(() => handler(input, call));
+  return handler(input, call);
+}
+
+/**
+ * Runs a local Lambda handler the way Step Functions sees a Lambda function:
+ * an error keeps its name (what Retry and Catch match) and its Cause is the
+ * JSON the Node.js runtime reports, `{"errorType","errorMessage","trace"}`.
+ */
+async function asLambda(run: () => unknown): Promise<unknown> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!(error instanceof Error)) throw error;
+    const cause = JSON.stringify({ errorType: error.name, errorMessage: error.message, trace: [] });
+    throw new TaskFailureError(error.name, cause);
+  }
+}
+
+function invokedFunction(resource: string, input: JsonValue): { name: string; payload: unknown } | undefined {
+  if (!resource.startsWith('arn:aws:states:::lambda:invoke')) return undefined;
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return undefined;
+  const name = input.FunctionName;
+  return typeof name === 'string' ? { name, payload: input.Payload ?? null } : undefined;
+}
+
+function assertBound(
+  stateName: string,
+  resource: string,
+  definition: StateMachineDefinition,
+  options: RunnerOptions,
+) {
+  if (resource === LOCAL_WAIT_RESOURCE || options.handlers[resource] !== undefined) return;
+  const state = definition.States[stateName];
+  const parameters = state !== undefined && 'Parameters' in state ? state.Parameters : undefined;
+  const fn =
+    parameters !== null && typeof parameters === 'object' && !Array.isArray(parameters)
+      ? parameters?.FunctionName
+      : undefined;
+  if (typeof fn === 'string' && options.handlers[fn] !== undefined) return;
+  throw new Error(`State ${stateName}: no local handler for resource ${resource}`);
+}
+
+function timeOf(runner: RunnerOptions): RunnerTime {
+  return runner.time ?? scaledTime(runner.timeScale ?? 1, runner.clock ?? Date.now);
+}
+
+/** The wait in the execution's time: a timestamp counts from the runner's clock, not the real one. */
+function waitMs(input: JsonValue, now: () => number): number {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return 0;
+  if (typeof input.seconds === 'number') return input.seconds * 1000;
+  if (typeof input.timestamp === 'string') {
+    const at = Date.parse(input.timestamp);
+    if (Number.isNaN(at))
+      throw new TaskFailureError('States.Runtime', `Invalid timestamp ${input.timestamp}`);
+    return at - now();
+  }
+  return 0;
+}
+
+/** Task results travel as JSON, as they do between Lambda and Step Functions. */
+function toJson(value: unknown): JsonValue {
+  return value === undefined ? null : JSON.parse(JSON.stringify(value));
+}

@@ -1,0 +1,62 @@
+/**
+ * What Pinpoint SendMessages says about each device token of a push, and
+ * what that means for the token: kept, removed from the profile (the device
+ * is gone or the token was never valid), or replaced by the token the push
+ * service gave instead. Pure; send-message applies it.
+ */
+
+/** Why a token is removed: a bounded code, counted in stats. */
+export const DEAD_TOKEN_REASONS = ['unregistered', 'invalidToken'] as const;
+export type DeadTokenReason = (typeof DEAD_TOKEN_REASONS)[number];
+
+/** One address's result in a SendMessages response (`MessageResponse.Result[address]`). */
+export type PushResult = {
+  DeliveryStatus?: string;
+  StatusCode?: number;
+  StatusMessage?: string;
+  MessageId?: string;
+  UpdatedToken?: string;
+};
+
+export type TokenOutcome = {
+  token: string;
+  status: string;
+  statusCode?: number;
+} & (
+  | { action: 'keep' }
+  | { action: 'remove'; reason: DeadTokenReason }
+  | { action: 'replace'; updatedToken: string }
+);
+
+/** APNs 410 Unregistered; FCM HTTP v1 404 UNREGISTERED. */
+const UNREGISTERED_CODES = new Set([404, 410]);
+const UNREGISTERED = /unregistered|not ?registered|expired/i;
+const INVALID =
+  /invalid ?registration|bad ?device ?token|invalid[\s_-]*(device[\s_-]*)?token|not a valid .*token|mismatch ?sender ?id|device ?token ?not ?for ?topic/i;
+
+/** The outcome of each token sent to (a token with no result is kept). */
+export function tokenOutcomes(
+  tokens: readonly string[],
+  results: Readonly<Record<string, PushResult>>,
+): TokenOutcome[] {
+  return tokens.map((token) => {
+    const result = Object.hasOwn(results, token) ? results[token] : undefined;
+    const status = result?.DeliveryStatus ?? 'NO_RESULT';
+    const base = {
+      token,
+      status,
+      ...(result?.StatusCode === undefined ? {} : { statusCode: result.StatusCode }),
+    };
+    const message = result?.StatusMessage ?? '';
+    // Only a permanent failure about the token itself removes it: a payload the service refused is not the device's fault.
+    if (status === 'PERMANENT_FAILURE') {
+      if (UNREGISTERED_CODES.has(result?.StatusCode ?? 0) || UNREGISTERED.test(message))
+        return { ...base, action: 'remove', reason: 'unregistered' };
+      if (INVALID.test(message)) return { ...base, action: 'remove', reason: 'invalidToken' };
+    }
+    const updated = result?.UpdatedToken;
+    if (typeof updated === 'string' && updated !== '' && updated !== token)
+      return { ...base, action: 'replace', updatedToken: updated };
+    return { ...base, action: 'keep' };
+  });
+}

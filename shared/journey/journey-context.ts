@@ -1,0 +1,120 @@
+import * as z from 'zod';
+import { readPath } from '../conditions/path.ts';
+import { ConditionPath } from '../conditions/schema.ts';
+
+/**
+ * Journey context: variables declared once per journey, set at entry (from
+ * the trigger or a literal), changed by `updateContext` steps, and read by
+ * conditions (`context.*`), templates (`{{ context.x }}`), correlation
+ * (`match`) and copied values. They live in the execution state at
+ * `$.context`, so reading them costs nothing and setting them is one Pass
+ * state — no Lambda, no table.
+ */
+
+/** A variable name: an identifier, so it is a plain JSONPath segment and a Liquid variable. */
+export const CONTEXT_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+/** Names JavaScript or JSONPath give a meaning of their own: never variable names. */
+const RESERVED_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype', 'length']);
+
+/** Variables a journey may declare. */
+export const MAX_CONTEXT_VARIABLES = 32;
+/** The longest string a variable may hold when it declares no maxLength. */
+export const DEFAULT_MAX_LENGTH = 256;
+/** The longest string any variable may declare (and the handlers accept). */
+export const MAX_STRING_LENGTH = 4096;
+/**
+ * The most the context may take in the execution state, in bytes, counted
+ * from the declarations (each string at its maxLength): Step Functions
+ * refuses a state over 256 KB, and the trigger and the awaited event share it.
+ */
+export const MAX_CONTEXT_BYTES = 16 * 1024;
+
+export const ContextName = z
+  .string()
+  .regex(CONTEXT_NAME, {
+    message: 'must be an identifier: letters, digits and _ (64 at most), not starting with a digit',
+  })
+  .refine((name) => !RESERVED_NAMES.has(name), { message: 'is reserved: choose another name' })
+  .describe('A context variable name, read as context.<name>.');
+
+export const CONTEXT_TYPES = ['string', 'number', 'boolean'] as const;
+export type ContextType = (typeof CONTEXT_TYPES)[number];
+
+const Literal = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+export const ContextVariable = z
+  .object({
+    type: z.enum(CONTEXT_TYPES).describe('The JSON type of the value (null is always allowed: "not set").'),
+    value: Literal.optional().describe('The initial value (null when neither value nor from is given).'),
+    from: ConditionPath.optional().describe(
+      'The initial value from the trigger (trigger.*): an entry whose trigger lacks it, or has another type, does not enroll.',
+    ),
+    maxLength: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_STRING_LENGTH)
+      .optional()
+      .describe(
+        `Strings: the longest value (default ${DEFAULT_MAX_LENGTH}); a longer trigger value does not enroll.`,
+      ),
+  })
+  .strict()
+  .describe('A typed journey variable.');
+export type ContextVariable = z.infer<typeof ContextVariable>;
+
+export const ContextDeclarations = z
+  .record(ContextName, ContextVariable)
+  .describe(
+    'Journey variables by name: set at entry, changed by updateContext steps, read as context.<name>.',
+  );
+export type ContextDeclarations = z.infer<typeof ContextDeclarations>;
+
+/** A value set by a step: a literal, or `{ from: path }` copied from the trigger, the awaited event or the context. */
+export const ContextValue = z.union([
+  Literal,
+  z.object({ from: ConditionPath.describe('trigger.*, event.* or context.*') }).strict(),
+]);
+export type ContextValue = z.infer<typeof ContextValue>;
+
+/** The bytes a declared variable may take in the execution state (its JSON, key included). */
+export function declaredBytes(name: string, variable: ContextVariable): number {
+  const value =
+    variable.type === 'string'
+      ? (variable.maxLength ?? DEFAULT_MAX_LENGTH) * 4 + 2
+      : variable.type === 'number'
+        ? 24
+        : 5;
+  return name.length + 4 + value;
+}
+
+/**
+ * The context values a task handler receives: scalars only, strings bounded.
+ * Parsed at the handler edge, so a value that is not what the language
+ * allows fails the step with a reason instead of reaching a template.
+ */
+export const ContextValues = z.record(
+  ContextName,
+  z.union([z.string().max(MAX_STRING_LENGTH), z.number(), z.boolean(), z.null()]),
+);
+export type ContextValues = z.infer<typeof ContextValues>;
+
+/**
+ * The context an enrollment starts with for a trigger, as the entry Pass
+ * state sets it (previews and tests render templates with it). A variable
+ * whose trigger value is missing is null here; ingest would not enroll it.
+ */
+export function initialContext(
+  declarations: ContextDeclarations | undefined,
+  trigger: unknown,
+): Map<string, string | number | boolean | null> {
+  const out = new Map<string, string | number | boolean | null>();
+  for (const [name, variable] of Object.entries(declarations ?? {})) {
+    const value = variable.from === undefined ? variable.value : readPath({ trigger }, variable.from);
+    out.set(
+      name,
+      typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : null,
+    );
+  }
+  return out;
+}

@@ -1,0 +1,135 @@
+import * as z from 'zod';
+import type { Channel } from '../channels.ts';
+import { dictionaryOf } from '../dictionary.ts';
+import type { CustomerEvent } from '../events.ts';
+import { splitTraits } from '../ingest/limits.ts';
+import type { PushToken } from './profile.ts';
+
+/**
+ * What one customer event changes on the profile: traits, reachable
+ * addresses, consent, time zone and the counter of a track event. Pure; the
+ * profiles repository turns it into one conditional UpdateItem.
+ */
+
+export type ConsentValue = 'subscribed' | 'unsubscribed';
+
+export type ProfileChanges = {
+  userId: string;
+  messageId: string;
+  timestamp: string;
+  traits: Record<string, unknown>;
+  email?: string;
+  phone?: string;
+  timezone?: string;
+  locale?: string;
+  pushTokens: PushToken[];
+  consent: { channel: Channel; status: ConsentValue }[];
+  topics: { channel: Channel; topic: string; subscribed: boolean }[];
+  /** `day`: the UTC day whose count to bump, when a journey counts this event over a window. */
+  track?: { event: string; day?: string; snapshot?: EventSnapshot };
+  /** Traits the profile does not take (limits of limits.ts), each with the reason. */
+  droppedTraits: { trait: string; reason: string }[];
+};
+
+/**
+ * The largest snapshot kept (its JSON): a larger awaited event still resumes
+ * waiting steps as it arrives, but a step that registers just after it will not see it.
+ */
+export const MAX_SNAPSHOT_BYTES = 2048;
+
+/** The last occurrence of an event kept on the profile, so a late wait-for-event can still see it. */
+export type EventSnapshot = { messageId: string; timestamp: string; properties: Record<string, unknown> };
+
+const ConsentTrait = z.union([z.boolean(), z.enum(['subscribed', 'unsubscribed'])]);
+const ConsentTraits = z
+  .object({
+    email: ConsentTrait.optional(),
+    sms: ConsentTrait.optional(),
+    push: ConsentTrait.optional(),
+    topics: z.record(z.string(), z.boolean()).optional(),
+  })
+  .partial();
+
+const Device = z.object({ token: z.string().min(1), type: z.string().optional() });
+const Context = z
+  .object({ timezone: z.string().optional(), locale: z.string().optional(), device: Device.optional() })
+  .partial();
+
+const PUSH_SERVICE: Record<string, PushToken['service']> = {
+  ios: 'APNS',
+  android: 'GCM',
+  'amazon-fire': 'ADM',
+};
+
+function optionalString(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+function consentOf(traits: Record<string, unknown>): Pick<ProfileChanges, 'consent' | 'topics'> {
+  const parsed = ConsentTraits.safeParse(traits.consent);
+  const consent: ProfileChanges['consent'] = [];
+  const topics: ProfileChanges['topics'] = [];
+  if (parsed.success) {
+    for (const channel of ['email', 'sms', 'push'] as const) {
+      const value = parsed.data[channel];
+      if (value === undefined) continue;
+      const subscribed = value === true || value === 'subscribed';
+      consent.push({ channel, status: subscribed ? 'subscribed' : 'unsubscribed' });
+    }
+    for (const [topic, subscribed] of Object.entries(parsed.data.topics ?? {})) {
+      topics.push({ channel: 'email', topic, subscribed });
+    }
+  }
+  // The common CDP trait "unsubscribed: true" means no more marketing email.
+  if (traits.unsubscribed === true) consent.push({ channel: 'email', status: 'unsubscribed' });
+  return { consent, topics };
+}
+
+/** The UTC day (YYYY-MM-DD) of an ISO timestamp, the key of daily event counters. */
+export function utcDay(timestamp: string): string {
+  return new Date(timestamp).toISOString().slice(0, 10);
+}
+
+/**
+ * Derives the profile changes of an event. Reserved traits: `email`, `phone`,
+ * `timezone`, `locale`, `consent` ({email|sms|push: boolean|"subscribed"|"unsubscribed",
+ * topics: {name: boolean}}), `unsubscribed`; `context.device.token` registers a push token.
+ */
+export function profileChanges(
+  event: CustomerEvent,
+  userId: string,
+  live: { awaited?: ReadonlySet<string>; counted?: ReadonlySet<string> } = {},
+): ProfileChanges {
+  const { awaited, counted } = live;
+  const { kept, dropped } = splitTraits(event.traits ?? {});
+  const traits = dictionaryOf(kept);
+  const context = Context.safeParse(event.context ?? {});
+  const ctx = context.success ? context.data : {};
+  const device = ctx.device;
+  const service = device?.type === undefined ? undefined : PUSH_SERVICE[device.type.toLowerCase()];
+  // Stored timestamps are UTC ISO strings, so DynamoDB compares them in time order.
+  const timestamp = new Date(event.timestamp).toISOString();
+  const changes: ProfileChanges = {
+    userId,
+    messageId: event.messageId,
+    timestamp,
+    traits,
+    email: optionalString(traits.email),
+    phone: optionalString(traits.phone),
+    timezone: optionalString(traits.timezone) ?? ctx.timezone,
+    locale: optionalString(traits.locale) ?? ctx.locale,
+    pushTokens: device !== undefined && service !== undefined ? [{ token: device.token, service }] : [],
+    ...consentOf(traits),
+    droppedTraits: dropped,
+  };
+  if (event.type === 'track') {
+    const keep = awaited === undefined || awaited.has(event.event);
+    const snapshot = { messageId: event.messageId, timestamp, properties: event.properties };
+    changes.track = {
+      event: event.event,
+      ...(counted === undefined || counted.has(event.event) ? { day: utcDay(event.timestamp) } : {}),
+      ...(keep && JSON.stringify(snapshot).length <= MAX_SNAPSHOT_BYTES ? { snapshot } : {}),
+    };
+  }
+  return changes;
+}

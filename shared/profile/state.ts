@@ -1,0 +1,105 @@
+import * as z from 'zod';
+import type { Channel } from '../channels.ts';
+import { conditionPaths } from '../conditions/inspect.ts';
+import { isRecord, readPath } from '../conditions/path.ts';
+import { Condition, ConditionPath } from '../conditions/schema.ts';
+import type { EventSnapshot } from './changes.ts';
+import type { Profile } from './profile.ts';
+
+/**
+ * What a customer is part of besides the profile: enrollments, waiting steps
+ * and re-entry records, each its own item with a lifetime (the enrollments
+ * table), so nothing on the profile item grows with history.
+ */
+
+export const ActiveEnrollment = z.object({
+  enrollmentId: z.string(),
+  journeyId: z.string(),
+  version: z.string(),
+  executionArn: z.string(),
+  enrolledAt: z.string(),
+  correlation: z.string().optional(),
+  converted: z.boolean().optional(),
+  /** Set when the execution ended; the item stays only while a goal can still count. */
+  endedAt: z.string().optional(),
+  /** Until when a goal event still counts as a conversion (enrolledAt + goal.within). */
+  goalUntil: z.string().optional(),
+  /** Why ingest stopped the execution (goal or exit event), for the outcome the status handler records. */
+  stoppedBy: z.enum(['goal', 'exit']).optional(),
+  /** The variant assigned at entry for each split step (one per split of the journey): conversions and endings count per variant. */
+  variants: z.array(z.object({ stepId: z.string(), variant: z.string() })).optional(),
+  /** The last message step sent: a conversion is also counted for it. */
+  lastStep: z.string().optional(),
+});
+export type ActiveEnrollment = z.infer<typeof ActiveEnrollment>;
+
+export const Waiter = z.object({
+  enrollmentId: z.string(),
+  journeyId: z.string(),
+  version: z.string().optional(),
+  stepId: z.string(),
+  event: z.string(),
+  where: Condition.optional(),
+  match: z.array(z.object({ path: ConditionPath, value: z.unknown() })).default([]),
+  token: z.string(),
+  startedAt: z.string(),
+  expiresAt: z.string(),
+  /** Only the trigger values the `where` filter reads (never the whole trigger event). */
+  trigger: z.unknown().optional(),
+});
+export type Waiter = z.infer<typeof Waiter>;
+
+export const ReentryRecord = z.object({ at: z.string(), enrollmentId: z.string() });
+export type ReentryRecord = z.infer<typeof ReentryRecord>;
+
+/** The profile as one write returns it, with the caps state and the last awaited events. */
+export type ProfileState = {
+  profile: Profile;
+  sends: Record<Channel, string[]>;
+  /** Bumped by every cap reservation: the optimistic-concurrency guard of `sends`. */
+  sendsVersion: number;
+  lastEvents: Record<string, EventSnapshot>;
+  /** Per event name, how many steps wait for it (a summary: 0 means no need to look further). */
+  waitingFor: Record<string, number>;
+};
+
+/** The key of a waiting step: one per (enrollment, step). */
+export function waiterKey(enrollmentId: string, stepId: string): string {
+  return `${enrollmentId}:${stepId}`;
+}
+
+/** The key of a re-entry record: per journey, and per correlation value when the journey has one. */
+export function reentryKey(journeyId: string, correlation?: string): string {
+  return correlation === undefined ? journeyId : `${journeyId}#${correlation}`;
+}
+
+/**
+ * The part of a trigger a waiter's filter reads: the values at its
+ * `trigger.*` paths, rebuilt as nested records, so a waiter never stores a
+ * copy of the whole trigger event.
+ */
+export function triggerValuesFor(where: Condition | undefined, trigger: unknown): unknown {
+  if (where === undefined) return undefined;
+  const out: Record<string, unknown> = Object.create(null);
+  for (const path of conditionPaths(where)) {
+    if (!path.startsWith('trigger.')) continue;
+    const segments = path.split('.').slice(1);
+    const value = readPath({ trigger }, path);
+    if (value === undefined) continue;
+    let node = out;
+    segments.forEach((segment, i) => {
+      if (i === segments.length - 1) {
+        node[segment] = value;
+        return;
+      }
+      const next = node[segment];
+      if (isRecord(next)) node = next;
+      else {
+        const created: Record<string, unknown> = Object.create(null);
+        node[segment] = created;
+        node = created;
+      }
+    });
+  }
+  return out;
+}

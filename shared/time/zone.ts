@@ -1,0 +1,85 @@
+/**
+ * IANA time zones through the runtime's own `Intl` (ICU) data: no bundled tz
+ * database to keep current, and the same answers Node gives everywhere else.
+ */
+
+/** A time zone that can say its UTC offset at any instant. */
+export type Zone = { readonly name: string; offsetMinutes(millis: number): number };
+
+/** UTC without asking `Intl`: creating a formatter is the costly part, and UTC needs none. */
+export const UTC: Zone = { name: 'UTC', offsetMinutes: () => 0 };
+
+/**
+ * One formatter per zone name: creating an `Intl.DateTimeFormat` costs far
+ * more than using one. Only names `Intl` accepts are kept, so the cache is
+ * bounded by the runtime's list of zones, whatever names customers send.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterOf(name: string): Intl.DateTimeFormat | undefined {
+  const cached = formatters.get(name);
+  if (cached) return cached;
+  let formatter: Intl.DateTimeFormat;
+  try {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone: name,
+      hourCycle: 'h23',
+      era: 'short',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+  } catch {
+    return undefined;
+  }
+  formatters.set(name, formatter);
+  return formatter;
+}
+
+/** True when `name` is a time zone the runtime knows, such as `Europe/Rome` or `UTC`. */
+export function isKnownZone(name: string): boolean {
+  return formatterOf(name) !== undefined;
+}
+
+/** The zone called `name`, or UTC when the runtime does not know it. */
+export function zoneOf(name: string): Zone {
+  if (name === 'UTC') return UTC;
+  const formatter = formatterOf(name);
+  if (!formatter) return UTC;
+  return { name, offsetMinutes: (millis) => offsetMinutes(formatter, millis) };
+}
+
+/**
+ * The offset at an instant: the wall-clock time the formatter shows, read as
+ * if it were UTC, minus the instant (both to the whole second, as wall clocks
+ * show no milliseconds).
+ */
+function offsetMinutes(formatter: Intl.DateTimeFormat, millis: number): number {
+  const fields = new Map<string, string>();
+  for (const part of formatter.formatToParts(new Date(millis))) fields.set(part.type, part.value);
+  const field = (type: string) => Number(fields.get(type));
+  const era = fields.get('era');
+  const year = era === 'BC' || era === 'B' ? 1 - field('year') : field('year');
+  const hour = field('hour') === 24 ? 0 : field('hour');
+  const wall = utcMillis(year, field('month'), field('day'), hour, field('minute'), field('second'), 0);
+  const second = millis - (((millis % 1000) + 1000) % 1000);
+  return Math.round((wall - second) / 60_000);
+}
+
+/** Epoch milliseconds of a UTC calendar time; month 1-12, any field may overflow. Years 0-99 are years, not 1900s. */
+export function utcMillis(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  millisecond: number,
+): number {
+  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second, millisecond));
+  if (year >= 0 && year < 100) date.setUTCFullYear(year, month - 1, day);
+  return date.getTime();
+}

@@ -1,0 +1,74 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { FUNCTION_NAMES, type FunctionName } from '#functions/manifests.ts';
+import { synthesize } from '../infra/synth.ts';
+
+/** One function's bundle as `cdk synth` builds it, and the environment Lambda would give it. */
+export type Bundle = {
+  name: FunctionName;
+  entry: string;
+  file: string;
+  bytes: number;
+  env: Record<string, string>;
+};
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/**
+ * Synthesizes the stack with bundling on (esbuild, exactly as `cdk deploy`
+ * would) into `outdir` and returns each function's bundle. Environment values
+ * the template only knows as references become placeholders.
+ */
+export function buildBundles(outdir: string): Bundle[] {
+  const { stack, template } = synthesize({ bundle: true, outdir });
+  const resources = template.toJSON().Resources;
+  return FUNCTION_NAMES.map((name) => {
+    const built =
+      name === 'segment-entry'
+        ? stack.segmentEntry.fn
+        : name === 'unsubscribe'
+          ? stack.unsubscribe.fn
+          : stack.functions[name];
+    const logicalId = stack.resolve(built.function.functionName).Ref;
+    const properties = resources[logicalId].Properties;
+    const hash = String(properties.Code.S3Key).replace(/\.zip$/, '');
+    const file = join(outdir, `asset.${hash}`, 'index.mjs');
+    if (!existsSync(file)) throw new Error(`${name}: no bundle at ${file}`);
+    const variables: Record<string, unknown> = properties.Environment.Variables;
+    const env = Object.fromEntries(
+      Object.entries(variables).map(([key, value]) => [
+        key,
+        typeof value === 'string' ? value : `placeholder-${key}`,
+      ]),
+    );
+    const entry = join(ROOT, 'functions', name, 'handler.ts');
+    return { name, entry, file, bytes: statSync(file).size, env };
+  });
+}
+
+/** What importing a module in a fresh `node` process cost, or why it failed. */
+export type ImportResult = { ok: boolean; cpuMs: number; error: string };
+
+/**
+ * Imports `file` in a fresh `node` process, as a Lambda cold start does, and
+ * reports the process's CPU time (user + system, start-up included) once the
+ * import has finished. CPU time rather than wall time: it does not grow when
+ * other processes share the cores, and it is what the init phase pays for.
+ */
+export function importInFreshNode(file: string, env: Record<string, string> = {}): ImportResult {
+  const script = [
+    `const module = await import(${JSON.stringify(pathToFileURL(file).href)});`,
+    'const { user, system } = process.cpuUsage();',
+    "if (typeof module.handler !== 'function') throw new Error('no handler export');",
+    'console.log(JSON.stringify({ cpuMs: (user + system) / 1000 }));',
+  ].join('\n');
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1', ...env },
+    encoding: 'utf8',
+  });
+  const last = result.stdout.trim().split('\n').at(-1) ?? '';
+  const cpuMs = result.status === 0 ? Number(JSON.parse(last).cpuMs) : Number.NaN;
+  return { ok: result.status === 0, cpuMs, error: result.stderr.trim() };
+}

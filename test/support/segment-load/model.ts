@@ -1,0 +1,260 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { RegistryEntry } from '#functions/_lib/registry.ts';
+import type { SegmentDeps } from '#functions/segment-entry/deps.ts';
+import { OpenExecutions } from '#functions/segment-entry/headroom.ts';
+import { processRecords } from '#functions/segment-entry/records.ts';
+import { startRun } from '#functions/segment-entry/run.ts';
+import { SEGMENT_BATCH_SIZE, SEGMENT_WORKER_CONCURRENCY } from '#infra/constructs/segment-entry.ts';
+import { SEGMENT_EVENT_SOURCE } from '#infra/local/runtime/services.ts';
+import { liveFields } from '#shared/ingest/live-journey.ts';
+import { Journey } from '#shared/journey/schema.ts';
+import { DEFAULT_START_RATE, STARTS_IN_FLIGHT, workerPace } from '#shared/segment/pace.ts';
+import { AB_SPLIT_THEN_EXIT } from '../journey-steps.ts';
+import { ModelQueue } from './queue.ts';
+import { ThrottledStepFunctions } from './step-functions.ts';
+import { ModelTables } from './stores.ts';
+import { seeded, VirtualTime } from './virtual-time.ts';
+
+export type LoadModelOptions = {
+  /** Profiles in the table; `matchEvery` of them are in the segment (1 = all). */
+  profiles: number;
+  matchEvery?: number;
+  /** The configured start rate (the stack's segmentStartRate). */
+  rate?: number;
+  workers?: number;
+  /** Executions already open in the account when the run starts, and how many end per second. */
+  openBefore?: number;
+  endingPerSecond?: number;
+  /** Starts per second ingest makes on the same quota meanwhile. */
+  ingestPerSecond?: number;
+  bucket?: { refillPerSecond: number; burst: number };
+};
+
+export type LoadModelResult = {
+  profiles: number;
+  matched: number;
+  /** Distinct executions started. */
+  executions: number;
+  /** Customers of the segment with no execution. */
+  lost: number;
+  /** Customers with more than one execution. */
+  startedTwice: number;
+  /** Starts of an execution that already existed (answered as the first: a retry after an unclear reply). */
+  repeatedStarts: number;
+  /** From the scheduled invocation to the last start, in model seconds. */
+  entrySeconds: number;
+  throttled: number;
+  peakPerSecond: number;
+  redelivered: number;
+  deadLetters: number;
+  completedEvents: number;
+  /** Worker invocations that found entry paused (open executions near the limit). */
+  pausedBatches: number;
+  enrolledCounted: number;
+};
+
+const RUN = '2026-11-27T09:00:00.000Z';
+const SCAN_LATENCY_MS = 40;
+const SQS_LATENCY_MS = 8;
+const INVOKE_MS = 15;
+const POLL_MS = 200;
+
+function registryEntry(): RegistryEntry {
+  const journey = Journey.parse({
+    id: 'black-friday',
+    name: 'Black Friday',
+    trigger: {
+      type: 'segment',
+      schedule: 'rate(1 day)',
+      segment: { path: 'profile.traits.plan', eq: 'plus' },
+    },
+    reentry: { mode: 'once' },
+    ...AB_SPLIT_THEN_EXIT,
+  });
+  const arn = 'arn:aws:states:eu-west-1:123456789012:stateMachine:journey-black-friday';
+  return RegistryEntry.parse({
+    ...liveFields(journey),
+    version: '1',
+    versionArn: `${arn}:1`,
+    aliasArn: `${arn}:live`,
+    stateMachineArn: arn,
+    sourceKey: 'journeys/black-friday.json',
+    deployedAt: '2026-11-01T00:00:00.000Z',
+  });
+}
+
+/** A profiles table of `profiles` customers read as parallel Scan segments do. */
+function scanAnswer(options: Required<Pick<LoadModelOptions, 'profiles' | 'matchEvery'>>) {
+  return (input: {
+    Segment?: number;
+    TotalSegments?: number;
+    Limit?: number;
+    ExclusiveStartKey?: Record<string, unknown>;
+  }) => {
+    const segment = input.Segment ?? 0;
+    const total = input.TotalSegments ?? 1;
+    const from = typeof input.ExclusiveStartKey?.next === 'number' ? input.ExclusiveStartKey.next : segment;
+    const items: Record<string, unknown>[] = [];
+    let i = from;
+    for (; i < options.profiles && items.length < (input.Limit ?? 100); i += total)
+      items.push({ userId: `u-${i}`, 't:plan': i % options.matchEvery === 0 ? 'plus' : 'free' });
+    return { Items: items, ...(i < options.profiles ? { LastEvaluatedKey: { next: i } } : {}) };
+  };
+}
+
+/**
+ * Runs one segment run through the real fan-out and worker code, with SQS,
+ * Lambda's event source, Step Functions and the tables modelled on a virtual
+ * clock, and reports what Step Functions saw.
+ */
+export async function runLoadModel(options: LoadModelOptions): Promise<LoadModelResult> {
+  const matchEvery = options.matchEvery ?? 1;
+  const workers = options.workers ?? SEGMENT_WORKER_CONCURRENCY;
+  const rate = options.rate ?? DEFAULT_START_RATE;
+  const time = new VirtualTime();
+  const stepFunctions = new ThrottledStepFunctions(time, options.bucket);
+  const tables = new ModelTables(time);
+  const queue = new ModelQueue(
+    SEGMENT_EVENT_SOURCE.visibilityTimeoutMs,
+    SEGMENT_EVENT_SOURCE.maxReceiveCount,
+  );
+  const entry = registryEntry();
+  let completedEvents = 0;
+
+  // The mocks keep every call for inspection; the model forgets them as it goes, or a million would not fit.
+  const mocks: { resetHistory(): void }[] = [];
+  let calls = 0;
+  // Called between invocations: sinon refuses a reset while one of its fakes runs.
+  const forget = () => {
+    if (++calls % 200 === 0) for (const mock of mocks) mock.resetHistory();
+  };
+  const sfn = new SFNClient({ region: 'eu-west-1' });
+  const sfnMock = mockClient(sfn);
+  mocks.push(sfnMock);
+  sfnMock.on(StartExecutionCommand).callsFake((input) => stepFunctions.startExecution(input));
+  const sqs = new SQSClient({ region: 'eu-west-1' });
+  const sqsMock = mockClient(sqs);
+  mocks.push(sqsMock);
+  sqsMock
+    .on(SendMessageBatchCommand)
+    .callsFake(async (input: { Entries: { Id: string; MessageBody: string; DelaySeconds?: number }[] }) => {
+      await time.sleep(SQS_LATENCY_MS);
+      for (const e of input.Entries) queue.send([e.MessageBody], time.nowMs, (e.DelaySeconds ?? 0) * 1000);
+      return { Successful: input.Entries.map((e) => ({ Id: e.Id })), Failed: [] };
+    });
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }));
+  const answer = scanAnswer({ profiles: options.profiles, matchEvery });
+  const dbMock = mockClient(db);
+  mocks.push(dbMock);
+  dbMock.on(ScanCommand).callsFake(async (input) => {
+    await time.sleep(SCAN_LATENCY_MS);
+    return answer(input);
+  });
+  const events = new EventBridgeClient({ region: 'eu-west-1' });
+  const eventsMock = mockClient(events);
+  mocks.push(eventsMock);
+  eventsMock.on(PutEventsCommand).callsFake((input: { Entries: { DetailType?: string }[] }) => {
+    if (input.Entries.some((e) => e.DetailType === 'Segment Run Completed')) completedEvents += 1;
+    return { FailedEntryCount: 0, Entries: [{ EventId: 'e' }] };
+  });
+
+  const random = seeded(7);
+  // Open executions from counters, as the worker reads them: earlier ones ending, the run's own waiting.
+  const counters = {
+    listLive: async () => [entry],
+    funnel: async () => {
+      const ended = Math.min(options.openBefore ?? 0, ((options.endingPerSecond ?? 0) * time.nowMs) / 1000);
+      return [
+        {
+          journeyId: entry.journeyId,
+          version: '1',
+          metric: 'enrolled',
+          count: (options.openBefore ?? 0) + tables.enrolledCounted,
+        },
+        { journeyId: entry.journeyId, version: '1', metric: 'ended:completed', count: Math.floor(ended) },
+      ];
+    },
+  };
+  const deps = (): SegmentDeps => ({
+    db,
+    profilesTable: 'profiles',
+    registry: { get: async () => entry },
+    ...tables.repositories(),
+    sfn,
+    sqs,
+    queueUrl: 'segment',
+    events,
+    eventBus: 'customer-events',
+    // Each worker is its own Lambda instance with its own pace.
+    pacing: {
+      pace: workerPace(rate, workers),
+      nowMs: () => time.nowMs,
+      sleep: time.sleep,
+      random,
+      inFlight: STARTS_IN_FLIGHT,
+    },
+    openExecutions: new OpenExecutions(counters, counters, () => time.nowMs),
+    now: () => new Date(Date.parse(RUN) + time.nowMs),
+  });
+
+  let busy = 0;
+  let pausedItems = 0;
+  let finished = false;
+  const lane = async (d: SegmentDeps) => {
+    while (!finished) {
+      const batch = queue.receive(SEGMENT_BATCH_SIZE, time.nowMs);
+      if (batch.length === 0) {
+        if (busy === 0 && queue.empty) finished = true;
+        else await time.sleep(POLL_MS);
+        continue;
+      }
+      busy += 1;
+      await time.sleep(INVOKE_MS);
+      const result = await processRecords(d, batch);
+      if (result.paused.length > 0) pausedItems += 1;
+      const failed = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
+      for (const record of batch)
+        if (failed.has(record.messageId)) queue.failed(record, time.nowMs);
+        else queue.done(record);
+      busy -= 1;
+      forget();
+    }
+  };
+  const ingest = async () => {
+    if (!options.ingestPerSecond) return;
+    while (!finished) {
+      stepFunctions.takeForOther();
+      await time.sleep(1000 / options.ingestPerSecond);
+    }
+  };
+
+  const done = (async () => {
+    await startRun(deps(), { journeyId: entry.journeyId, scheduledTime: RUN });
+    await Promise.all([...Array.from({ length: workers }, () => lane(deps())), ingest()]);
+  })();
+  await time.run();
+  await done;
+
+  const matched = Math.ceil(options.profiles / matchEvery);
+  return {
+    profiles: options.profiles,
+    matched,
+    executions: stepFunctions.executions,
+    lost: matched - stepFunctions.executions,
+    startedTwice: stepFunctions.customersStartedTwice(),
+    repeatedStarts: stepFunctions.repeats,
+    entrySeconds: stepFunctions.lastStartMs / 1000,
+    throttled: stepFunctions.throttled,
+    peakPerSecond: stepFunctions.peakPerSecond(),
+    redelivered: queue.redelivered,
+    deadLetters: queue.deadLetters.length,
+    completedEvents,
+    pausedBatches: pausedItems,
+    enrolledCounted: tables.enrolledCounted,
+  };
+}

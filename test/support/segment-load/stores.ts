@@ -1,0 +1,125 @@
+import type { EntryResult } from '#functions/_lib/enrollment-items.ts';
+import type { SegmentDeps } from '#functions/segment-entry/deps.ts';
+import type { RunKey, RunRecord, ScanProgress } from '#functions/segment-entry/runs.ts';
+import type { VirtualTime } from './virtual-time.ts';
+
+/**
+ * The tables segment entry writes, in memory with a latency per call: the
+ * same answers as the DynamoDB repositories give (their conditional writes
+ * are tested against dynalite in segment-entry.test.ts), at the model's speed.
+ */
+export class ModelTables {
+  private readonly claims = new Map<string, string>();
+  readonly enrollmentItems = new Set<string>();
+  private readonly counted = new Set<string>();
+  enrolledCounted = 0;
+  readonly runs = new Map<
+    string,
+    RunRecord & { queued: boolean; items: number; itemsDone: number; done: Set<number> }
+  >();
+
+  constructor(
+    private readonly time: VirtualTime,
+    private readonly latencyMs = 6,
+  ) {}
+
+  /** The repositories of SegmentDeps, backed by this model. */
+  repositories(): Pick<SegmentDeps, 'enrollments' | 'stats' | 'runs'> {
+    const wait = () => this.time.sleep(this.latencyMs);
+    return {
+      enrollments: {
+        claimEntry: async (userId, key, entry): Promise<EntryResult> => {
+          await wait();
+          const id = `${userId}|${key}`;
+          const earlier = this.claims.get(id);
+          if (earlier === undefined) {
+            this.claims.set(id, entry.enrollmentId);
+            return { status: 'entered' };
+          }
+          return earlier === entry.enrollmentId ? { status: 'again', at: entry.at } : { status: 'refused' };
+        },
+        putEnrollment: async (userId, enrollment) => {
+          await wait();
+          this.enrollmentItems.add(`${userId}|${enrollment.enrollmentId}`);
+        },
+        // The model's journey has no entry limit.
+        limits: {
+          claim: async () => {
+            throw new Error('the load model has no entry limits');
+          },
+          release: async () => {},
+        },
+        markCounted: async (userId, enrollmentId) => {
+          await wait();
+          const id = `${userId}|${enrollmentId}`;
+          if (!this.enrollmentItems.has(id) || this.counted.has(id)) return false;
+          this.counted.add(id);
+          return true;
+        },
+      },
+      stats: {
+        recordEnrollment: async () => {
+          await wait();
+          this.enrolledCounted += 1;
+        },
+        increment: async () => {
+          await wait();
+        },
+      },
+      runs: {
+        claim: async (run: RunKey, segments: number, now: Date) => {
+          await wait();
+          const id = `${run.journeyId}|${run.runId}`;
+          const record = this.runs.get(id);
+          if (record?.queued) return false;
+          this.runs.set(id, {
+            segments,
+            startedAt: now.toISOString(),
+            scanned: 0,
+            matched: 0,
+            entered: 0,
+            queued: false,
+            items: 0,
+            itemsDone: 0,
+            done: new Set(),
+          });
+          return true;
+        },
+        queued: async (run: RunKey) => {
+          await wait();
+          const record = this.run(run);
+          record.queued = true;
+        },
+        scanned: async (run: RunKey, progress: ScanProgress) => {
+          await wait();
+          const record = this.run(run);
+          record.scanned += progress.scanned;
+          record.matched += progress.matched;
+          record.items += progress.enrollItems;
+          if (progress.segmentDone !== undefined) record.done.add(progress.segmentDone);
+        },
+        enrolled: async (run: RunKey, entered: number) => {
+          await wait();
+          const record = this.run(run);
+          record.itemsDone += 1;
+          record.entered += entered;
+        },
+        complete: async (run: RunKey, now: Date) => {
+          await wait();
+          const record = this.run(run);
+          const finished =
+            record.queued && record.done.size >= record.segments && record.itemsDone >= record.items;
+          if (!finished || record.completedAt !== undefined) return undefined;
+          record.completedAt = now.toISOString();
+          return { ...record };
+        },
+      },
+    };
+  }
+
+  private run(run: RunKey) {
+    const record = this.runs.get(`${run.journeyId}|${run.runId}`);
+    if (record === undefined) throw new Error(`no run record for ${run.journeyId} ${run.runId}`);
+    return record;
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Time for a load model: `sleep` registers a timer; `run` lets every promise
+ * chain settle, then jumps to the next timer. Nothing depends on the wall
+ * clock or the machine's speed, so a run gives the same figures anywhere.
+ */
+export class VirtualTime {
+  nowMs = 0;
+  /** Timers sorted by due time, then by the order they were set. */
+  private readonly timers: { at: number; seq: number; resolve: () => void }[] = [];
+  private seq = 0;
+
+  sleep = (ms: number): Promise<void> => {
+    if (!(ms > 0)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = { at: this.nowMs + ms, seq: this.seq++, resolve };
+      let lo = 0;
+      let hi = this.timers.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        const other = this.timers[mid];
+        if (other !== undefined && other.at <= timer.at) lo = mid + 1;
+        else hi = mid;
+      }
+      this.timers.splice(lo, 0, timer);
+    });
+  };
+
+  /** Runs until no timer is left once all work has settled. */
+  async run(): Promise<void> {
+    for (;;) {
+      // Every fake resolves through promises: one macrotask turn settles all of them.
+      await new Promise((resolve) => setImmediate(resolve));
+      const first = this.timers[0];
+      if (first === undefined) return;
+      this.nowMs = first.at;
+      while (this.timers[0] !== undefined && this.timers[0].at === first.at) this.timers.shift()?.resolve();
+    }
+  }
+}
+
+/** A small seeded generator (mulberry32): jitter that is the same on every run. */
+export function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

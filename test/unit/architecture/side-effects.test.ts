@@ -1,0 +1,48 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * package.json declares `"sideEffects": false` for the code bundled into the
+ * functions, so esbuild leaves out a module none of whose exports a function
+ * uses (unsubscribe does not carry the journey language, for one). That is
+ * only true while importing a module does nothing but define things: no
+ * top-level statement may run code for its effect.
+ */
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+const DEFINITIONS = new Set([
+  ts.SyntaxKind.ImportDeclaration,
+  ts.SyntaxKind.ExportDeclaration,
+  ts.SyntaxKind.FunctionDeclaration,
+  ts.SyntaxKind.ClassDeclaration,
+  ts.SyntaxKind.InterfaceDeclaration,
+  ts.SyntaxKind.TypeAliasDeclaration,
+  ts.SyntaxKind.VariableStatement,
+  ts.SyntaxKind.EmptyStatement,
+]);
+
+async function sourceFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((e) => e.isFile() && e.name.endsWith('.ts')).map((e) => join(e.parentPath, e.name));
+}
+
+describe('modules bundled into the functions', () => {
+  it('only define things at the top level, so a module nothing uses can be left out', async () => {
+    const offenders: string[] = [];
+    for (const dir of ['functions', 'shared']) {
+      for (const file of await sourceFiles(join(root, dir))) {
+        const source = ts.createSourceFile(file, await readFile(file, 'utf8'), ts.ScriptTarget.Latest);
+        for (const statement of source.statements) {
+          if (DEFINITIONS.has(statement.kind)) continue;
+          const { line } = source.getLineAndCharacterOfPosition(statement.getStart(source));
+          offenders.push(`${relative(root, file)}:${line + 1} ${ts.SyntaxKind[statement.kind]}`);
+        }
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+});
