@@ -64,8 +64,10 @@ export const STATS_TABLE = {
 /**
  * What a customer is part of, one item each with a lifetime: enrollments
  * (`e#<enrollmentId>`), waiting steps (`w#<event>#<enrollmentId>#<stepId>`,
- * so one query finds the waiters of an event) and re-entry records
- * (`r#<journey>[#<correlation>]`) and entry-limit records (`l#<journey>`). Removed when their life ends; TTL as a backstop.
+ * so one query finds the waiters of an event), message steps waiting for
+ * their outcome (`o#<provider message id>`, found by delivery feedback),
+ * re-entry records (`r#<journey>[#<correlation>]`) and entry-limit records
+ * (`l#<journey>`). Removed when their life ends; TTL as a backstop.
  */
 export const ENROLLMENTS_TABLE = {
   id: 'enrollments',
@@ -82,6 +84,7 @@ export const enrollmentKeys = {
   waitersOf: (event: string) => `w#${event}#`,
   waiterPrefix: 'w#',
   reentry: (key: string) => `r#${key}`,
+  outcomeWaiter: (messageId: string) => `o#${messageId}`,
   /** The entries of a customer counted against a journey's `trigger.limit`, one item per journey. */
   entryLimit: (journeyId: string) => `l#${journeyId}`,
 } as const;

@@ -268,6 +268,18 @@ export class DeliveriesRepository {
     }
   }
 
+  /** True when feedback with this outcome was recorded for a message (read consistently: a waiter registering races it). */
+  async hasFeedback(messageId: string, outcome: string): Promise<boolean> {
+    const out = await this.db.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { deliveryId: `fb#${messageId}#${outcome}` },
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item !== undefined;
+  }
+
   /** The delivery a provider message id belongs to. */
   async byMessage(messageId: string): Promise<(DeliveryMeta & { deliveryId: string }) | undefined> {
     const out = await this.db.send(

@@ -7,6 +7,7 @@ import { CONTRACT_VERSION, type EnrollmentInput } from '#shared/tasks.ts';
 import { addDuration } from '#shared/time.ts';
 import type { EnrollmentItems, ReentryPolicy } from './enrollment-items.ts';
 import type { EntryLimitRecords } from './entry-limits.ts';
+import type { ExperimentJudge } from './experiments.ts';
 import { executionArnOf, isAlreadyDone } from './sfn-errors.ts';
 import type { StatsRepository } from './stats.ts';
 
@@ -23,6 +24,8 @@ export type EnrollmentDeps = {
   };
   sfn: SFNClient;
   stats: Pick<StatsRepository, 'recordEnrollment' | 'increment'>;
+  /** Ends the journey's experiments when due (without it, experiments never end). */
+  experiments?: Pick<ExperimentJudge, 'checkDue'>;
 };
 
 export type Entry = {
@@ -118,6 +121,8 @@ export async function startEnrollment(
   // A retried start (throttled, redelivered) may repeat one that went through: the mark counts it once.
   if (entry.count && (await deps.enrollments.markCounted(userId, enrollmentId))) {
     await deps.stats.recordEnrollment({ journeyId: journey.journeyId, version: journey.version, variants });
+    // After the entrant is counted: the next entrants read the decision.
+    await deps.experiments?.checkDue(journey);
   }
   return true;
 }

@@ -1,7 +1,8 @@
 import { MAX_TRAITS_PER_PROFILE } from '#shared/ingest/limits.ts';
 import type { UpdateBuilder } from './expression.ts';
-import { staleAttributes } from './profile-compaction.ts';
+import { HISTORY_DAYS, staleAttributes } from './profile-compaction.ts';
 import { packSeen, seenBase, unpackSeen } from './profile-counter.ts';
+import { addFolded } from './profile-day-history.ts';
 import { attr, PROFILE_FORMAT, traitsOf } from './profile-item.ts';
 
 /**
@@ -15,7 +16,7 @@ import { attr, PROFILE_FORMAT, traitsOf } from './profile-item.ts';
  * - an `unsubscribed` consent or a topic opted out of: always copied;
  * - a suppression (hard bounce, complaint): copied when it concerns the
  *   address the known profile has, or the known profile has none on that channel;
- * - event counters and daily buckets still inside the history window: added;
+ * - event counters, daily buckets and folded days still inside the history window: added;
  *   first seen: the earlier; last seen: the later;
  * - push tokens: all kept.
  *
@@ -24,7 +25,7 @@ import { attr, PROFILE_FORMAT, traitsOf } from './profile-item.ts';
  */
 
 const SCALARS = new Set(['email', 'phone', 'timezone', 'locale', attr.traitsAt]);
-const PREFIXES = ['t:', 'tok:', 'cs:', 'cr:', 'ct:', 'sup:', 'c:', 'l:', 'd:', 'x:'] as const;
+const PREFIXES = ['t:', 'tok:', 'cs:', 'cr:', 'ct:', 'sup:', 'c:', 'l:', 'd:', 'dh:', 'x:'] as const;
 
 /** Whether an attribute of a profile item is part of what a merge moves. */
 export function isMergedAttribute(key: string): boolean {
@@ -99,6 +100,11 @@ export function mergeBatch(
       b.setIfAbsent(key, value);
     } else if (key.startsWith('d:')) {
       if (!stale.has(key) && typeof value === 'number') b.add(key, value);
+    } else if (key.startsWith('dh:')) {
+      if (stale.has(key)) continue;
+      b.set(key, addFolded(value, known, Math.floor(now.getTime() / 86_400_000), HISTORY_DAYS));
+      const n = b.name(key);
+      conditions.push(known === undefined ? `attribute_not_exists(${n})` : `${n} = ${b.value(known)}`);
     } else if (key.startsWith('c:')) {
       conditions.push(...mergeSeen(b, key, value, known));
     } else if (key.startsWith('l:')) {
@@ -123,7 +129,7 @@ export function mergeBatch(
       if (ours === undefined || ours === theirs) b.setIfAbsent(key, value);
     } else if (key.startsWith('tok:')) {
       b.set(key, value);
-    } else if (!key.startsWith('d:') && known === undefined) {
+    } else if (known === undefined) {
       b.setIfAbsent(key, value);
     }
   }

@@ -1,5 +1,6 @@
 import { MAX_HISTORY_WINDOW } from '#shared/conditions/schema.ts';
 import { durationSeconds } from '#shared/time.ts';
+import { newestDay } from './profile-day-history.ts';
 import { dayNumberOf } from './profile-item.ts';
 
 /**
@@ -8,7 +9,8 @@ import { dayNumberOf } from './profile-item.ts';
  * found here and removed in one extra write when that is worth it.
  *
  * - daily event buckets older than the longest history window (MAX_HISTORY_WINDOW, 90 days),
- *   plus one day; the all-time count, first and last keep the older history;
+ *   plus one day, and folded days (profile-day-history.ts) whose newest is that old; the
+ *   all-time count, first and last keep the older history;
  * - the snapshot of an event's last occurrence after SNAPSHOT_LIFETIME (it only
  *   serves a waiting step that registers just after the event arrived);
  * - waiting-step summaries at zero;
@@ -24,7 +26,8 @@ const STALE_TOLERATED = 64;
 /** One UpdateItem removes at most this many attributes (DynamoDB's 4 KB expression limit). */
 export const REMOVE_BATCH = 100;
 
-const HISTORY_DAYS = Math.ceil((durationSeconds(MAX_HISTORY_WINDOW) ?? 0) / 86400) + 1;
+/** Days of daily counts a profile keeps: the longest history window a condition can ask, plus one. */
+export const HISTORY_DAYS = Math.ceil((durationSeconds(MAX_HISTORY_WINDOW) ?? 0) / 86400) + 1;
 
 function utf8(text: string): number {
   return Buffer.byteLength(text);
@@ -71,6 +74,7 @@ function snapshotTime(value: unknown): number {
 function eventOf(key: string): string | undefined {
   if (key.startsWith('c:') || key.startsWith('l:') || key.startsWith('x:')) return key.slice(2);
   if (key.startsWith('d:')) return key.slice(2, key.lastIndexOf(':'));
+  if (key.startsWith('dh:')) return key.slice(3);
   return undefined;
 }
 
@@ -83,6 +87,9 @@ export function staleAttributes(item: Readonly<Record<string, unknown>>, now: Da
     if (key.startsWith('d:')) {
       const day = dayNumberOf(key.slice(key.lastIndexOf(':') + 1));
       if (!(today - day <= HISTORY_DAYS)) stale.push(key);
+    } else if (key.startsWith('dh:')) {
+      const newest = newestDay(value);
+      if (newest === undefined || !(today - newest <= HISTORY_DAYS)) stale.push(key);
     } else if (key.startsWith('x:')) {
       if (!(now.getTime() - snapshotTime(value) <= SNAPSHOT_LIFETIME_SECONDS * 1000)) stale.push(key);
     } else if (key.startsWith('wf:')) {

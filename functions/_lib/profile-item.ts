@@ -6,6 +6,7 @@ import { ChannelConsent, type EventCounter, type Profile, PushToken } from '#sha
 import type { ProfileState } from '#shared/profile/state.ts';
 import { profileTraitAttribute } from '#shared/tables.ts';
 import { unpackSeen } from './profile-counter.ts';
+import { foldedAttribute, unpackDays } from './profile-day-history.ts';
 
 /**
  * The layout of a profile item. Everything lives in top-level attributes
@@ -27,6 +28,8 @@ export const attr = {
   last: (event: string) => `l:${event}`,
   /** Occurrences on one UTC day, the day as days since 1970 in base 36 (3 characters until 2097). */
   day: (event: string, isoDay: string) => `d:${event}:${dayCode(isoDay)}`,
+  /** Older daily counts of an event, folded into one binary (profile-day-history.ts). */
+  foldedDays: (event: string) => foldedAttribute(event),
   /** The last occurrence of an awaited event: [messageId, epoch ms, properties]. */
   snapshot: (event: string) => `x:${event}`,
   /** One slot of the redelivery guard: a fixed ring of slots, each holding a recent message id's 8-byte digest. */
@@ -138,6 +141,12 @@ function counterOf(acc: Accumulator, event: string): PartialCounter {
 
 /** The current layout's event attributes (see `attr`). */
 function readEventAttribute(acc: Accumulator, key: string, value: unknown): boolean {
+  if (key.startsWith('dh:')) {
+    const counter = counterOf(acc, key.slice(3));
+    for (const [day, count] of unpackDays(value) ?? [])
+      addDay(counter, new Date(day * DAY_MS).toISOString().slice(0, 10), count);
+    return true;
+  }
   const prefix = key.slice(0, 2);
   const rest = key.slice(2);
   if (prefix === 'c:') {

@@ -10,10 +10,18 @@ import { profileKeys } from '#shared/tables.ts';
 import type { EnrollmentItems } from './enrollment-items.ts';
 import { isConditionFailed, UpdateBuilder } from './expression.ts';
 import { aliasTarget, MAX_ALIAS_HOPS } from './identity-item.ts';
-import { REMOVE_BATCH, staleAttributes, withinHistory, worthCompacting } from './profile-compaction.ts';
+import {
+  HISTORY_DAYS,
+  REMOVE_BATCH,
+  staleAttributes,
+  withinHistory,
+  worthCompacting,
+} from './profile-compaction.ts';
 import { seenBase } from './profile-counter.ts';
+import { duePlans, type Fold } from './profile-day-history.ts';
 import {
   attr,
+  dayNumberOf,
   PROFILE_FORMAT,
   readProfileItem,
   sameDigest,
@@ -231,11 +239,39 @@ export class ProfilesRepository {
     return { duplicate: false, droppedTraits, state: readProfileItem(userId, item), writes };
   }
 
-  /** Removes attributes past their life when worth a write; returns the writes made. */
+  /**
+   * Removes attributes past their life when worth a write, and folds the
+   * daily buckets of names with enough loose days; returns the writes made.
+   */
   private async compact(userId: string, item: Record<string, unknown>, now: Date): Promise<number> {
     const stale = staleAttributes(item, now);
-    if (!worthCompacting(item, stale)) return 0;
-    return this.removeAll(userId, stale);
+    const staleKeys = new Set(stale);
+    const live = Object.fromEntries(Object.entries(item).filter(([key]) => !staleKeys.has(key)));
+    const today = Math.floor(now.getTime() / 86_400_000);
+    let writes = worthCompacting(item, stale) ? await this.removeAll(userId, stale) : 0;
+    for (const fold of duePlans(live, today, HISTORY_DAYS, dayNumberOf))
+      writes += await this.fold(userId, fold);
+    return writes;
+  }
+
+  /**
+   * One name's loose days into its folded value, on the condition that none
+   * of what was read has changed since; a refused fold is tried after a later write.
+   */
+  private async fold(userId: string, fold: Fold): Promise<number> {
+    const b = new UpdateBuilder();
+    const key = attr.foldedDays(fold.event);
+    b.set(key, fold.after);
+    const n = b.name(key);
+    const conditions = [
+      fold.before === undefined ? `attribute_not_exists(${n})` : `${n} = ${b.value(fold.before)}`,
+    ];
+    for (const { key: bucket, count } of fold.loose) {
+      b.remove(bucket);
+      conditions.push(`${b.name(bucket)} = ${b.value(count)}`);
+    }
+    await this.tryUpdate(userId, b, conditions.join(' AND '));
+    return 1;
   }
 
   /** Removes attributes in batches that keep each expression within DynamoDB's limits. */

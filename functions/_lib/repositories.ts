@@ -2,7 +2,9 @@ import { dynamoClient } from './clients/dynamo.ts';
 import { now } from './clock.ts';
 import { DeliveriesRepository } from './deliveries.ts';
 import { EnrollmentItems } from './enrollment-items.ts';
+import { ExperimentJudge } from './experiments.ts';
 import { ProfileIdentities } from './identity.ts';
+import { OutcomeWaiters } from './outcome-waiters.ts';
 import { ProfilesRepository } from './profiles.ts';
 import { CachedRegistry, RegistryRepository } from './registry.ts';
 import { StatsRepository } from './stats.ts';
@@ -37,6 +39,11 @@ export function enrollmentItems(table: string): EnrollmentItems {
   return new EnrollmentItems(dynamoClient(), table);
 }
 
+/** Message steps waiting for their outcome (in the enrollments table). */
+export function outcomeWaiters(enrollmentsTable: string): OutcomeWaiters {
+  return new OutcomeWaiters(dynamoClient(), enrollmentsTable);
+}
+
 export function registryRepository(table: string): RegistryRepository {
   return new RegistryRepository(dynamoClient(), table);
 }
@@ -50,6 +57,16 @@ export function liveRegistry(table: string): CachedRegistry {
 
 export function statsRepository(table: string): StatsRepository {
   return new StatsRepository(dynamoClient(), table, { observer: statsMetrics });
+}
+
+/** Ends experiments on entry; a decision refreshes this process's registry cache. */
+export function experimentJudge(
+  tables: { journeys: string; stats: string },
+  clock: () => Date,
+): ExperimentJudge {
+  return new ExperimentJudge(dynamoClient(), tables.journeys, statsRepository(tables.stats), clock, () =>
+    liveRegistry(tables.journeys).invalidate(),
+  );
 }
 
 export function deliveriesRepository(table: string): DeliveriesRepository {

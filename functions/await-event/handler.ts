@@ -5,22 +5,41 @@ import { sfnClient } from '#functions/_lib/clients/sfn.ts';
 import { now } from '#functions/_lib/clock.ts';
 import { lazyConfig } from '#functions/_lib/config.ts';
 import { observability } from '#functions/_lib/middleware.ts';
-import { enrollmentItems, profilesRepository, registryRepository } from '#functions/_lib/repositories.ts';
+import {
+  deliveriesRepository,
+  enrollmentItems,
+  outcomeWaiters,
+  profilesRepository,
+  registryRepository,
+} from '#functions/_lib/repositories.ts';
 import { type AwaitDeps, awaitEvent, waitTimedOut } from './await.ts';
 import { manifest } from './manifest.ts';
+import { awaitOutcome, type OutcomeDeps, outcomeTimedOut } from './outcome.ts';
 
 const config = lazyConfig(manifest);
 let deps: AwaitDeps | undefined;
+let outcomeDeps: OutcomeDeps | undefined;
 
 const Input = manifest.task.input;
 
 /**
  * Step Functions task (.waitForTaskToken): registers the token; ingest resumes
  * it when the event comes. With op "timedOut" (the step's timeout path) it
- * removes the waiter.
+ * removes the waiter. With op "outcome" it registers a message step's wait
+ * for delivery feedback (resumed by delivery-feedback); "outcomeTimedOut"
+ * removes that waiter when the window closes.
  */
 export const handler = middy(async (input: z.infer<typeof Input>) => {
   const c = config();
+  if ('op' in input && (input.op === 'outcome' || input.op === 'outcomeTimedOut')) {
+    outcomeDeps ??= {
+      waiters: outcomeWaiters(c.ENROLLMENTS_TABLE_NAME),
+      deliveries: deliveriesRepository(c.DELIVERIES_TABLE_NAME),
+      sfn: sfnClient(),
+      now,
+    };
+    return input.op === 'outcome' ? awaitOutcome(outcomeDeps, input) : outcomeTimedOut(outcomeDeps, input);
+  }
   deps ??= {
     profiles: profilesRepository(c.PROFILES_TABLE_NAME),
     enrollments: enrollmentItems(c.ENROLLMENTS_TABLE_NAME),

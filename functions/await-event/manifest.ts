@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { defineFunction } from '#functions/_lib/manifest.ts';
+import { AwaitOutcomeInput, OutcomeTimedOutInput } from '#shared/outcome-tasks.ts';
 import { AwaitEventInput, WaitTimedOutInput } from '#shared/tasks.ts';
 
 export const manifest = defineFunction({
@@ -9,8 +10,13 @@ export const manifest = defineFunction({
     profilesTable: 'readWrite',
     enrollmentsTable: 'readWrite',
     journeysTable: 'read',
+    // A message step's wait for its outcome looks for feedback that came first.
+    deliveriesTable: 'read',
     taskCallbacks: ['success'],
   },
-  // The waitForEvent step registers its token; its timeout path removes the waiter.
-  task: { input: z.union([WaitTimedOutInput, AwaitEventInput]), arnVariable: 'AWAIT_EVENT_FUNCTION_ARN' },
+  // A waitForEvent step, or a message step waiting for its outcome, registers its token; the timeout path removes the waiter.
+  task: {
+    input: z.union([WaitTimedOutInput, AwaitOutcomeInput, OutcomeTimedOutInput, AwaitEventInput]),
+    arnVariable: 'AWAIT_EVENT_FUNCTION_ARN',
+  },
 });

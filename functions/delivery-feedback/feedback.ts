@@ -1,12 +1,17 @@
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { DeliveriesRepository } from '#functions/_lib/deliveries.ts';
+import { type OutcomeWaiters, resumeWithOutcome } from '#functions/_lib/outcome-waiters.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import type { StatsRepository } from '#functions/_lib/stats.ts';
 import { classifyFeedback, type Feedback } from '#shared/delivery/feedback.ts';
+import { MessageOutcome } from '#shared/journey/outcome.ts';
 
 export type FeedbackDeps = {
   deliveries: DeliveriesRepository;
   profiles: ProfilesRepository;
   stats: StatsRepository;
+  /** Message steps waiting for their outcome, resumed here (absent: no step waits). */
+  outcomes?: { waiters: OutcomeWaiters; sfn: SFNClient };
   now: () => Date;
 };
 
@@ -39,6 +44,8 @@ export async function applyFeedback(deps: FeedbackDeps, detail: unknown): Promis
     );
   }
   const first = await deps.deliveries.markFeedback(feedback.messageId, feedback.outcome, deps.now());
+  // Also on a redelivery: the first attempt may have stopped before resuming the step.
+  await resumeWaiting(deps, userId, feedback);
   if (!first) return { status: 'duplicate', feedback, userId };
   await deps.stats.increment({
     journeyId: delivery.journeyId,
@@ -47,4 +54,22 @@ export async function applyFeedback(deps: FeedbackDeps, detail: unknown): Promis
     metric: feedback.outcome,
   });
   return { status: 'applied', feedback, userId };
+}
+
+/**
+ * Resumes the message step waiting for this message's outcome, when it
+ * waits for this one. After the feedback is recorded: a step registering its
+ * wait meanwhile finds the record (functions/await-event/outcome.ts).
+ */
+async function resumeWaiting(deps: FeedbackDeps, userId: string, feedback: Feedback): Promise<void> {
+  if (deps.outcomes === undefined) return;
+  const outcome = MessageOutcome.safeParse(feedback.outcome);
+  if (!outcome.success) return;
+  const waiter = await deps.outcomes.waiters.get(userId, feedback.messageId);
+  if (waiter === undefined || !waiter.outcomes.includes(outcome.data)) return;
+  await resumeWithOutcome(deps.outcomes.sfn, waiter.token, {
+    outcome: outcome.data,
+    at: deps.now().toISOString(),
+  });
+  await deps.outcomes.waiters.remove(userId, feedback.messageId);
 }

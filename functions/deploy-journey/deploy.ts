@@ -5,6 +5,7 @@ import * as z from 'zod';
 import type { RegistryRepository } from '#functions/_lib/registry.ts';
 import { putSystemEvent } from '#functions/_lib/system-events.ts';
 import { pinnedName, type TemplateSnapshots } from '#functions/_lib/templates.ts';
+import { experimentStates } from '#shared/ingest/experiments.ts';
 import { liveFields } from '#shared/ingest/live-journey.ts';
 import type { Bindings } from '#shared/journey/compile/bindings.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
@@ -127,8 +128,9 @@ async function created(deps: DeployDeps, n: S3Notification, id: string): Promise
   );
   const deployedAt = deps.now().toISOString();
   const live = liveFields(journey);
+  const experiments = experimentStates(journey, published.version, deployedAt, previous?.experiments);
   await deps.registry.putDeployed(
-    { ...live, ...published, sourceKey: key, sourceVersionId: source.versionId, deployedAt },
+    { ...live, ...published, experiments, sourceKey: key, sourceVersionId: source.versionId, deployedAt },
     previous,
   );
   // After the registry write, so a run the schedule starts reads this version.

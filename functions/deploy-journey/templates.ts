@@ -30,7 +30,12 @@ async function loadOne(s3: S3Client, bucket: string, name: string): Promise<Temp
   }
 }
 
-const StepTemplates = z.object({ steps: z.record(z.string(), z.object({ template: z.string() }).partial()) });
+const StepTemplates = z.object({
+  steps: z.record(
+    z.string(),
+    z.object({ template: z.string(), fallback: z.array(z.object({ template: z.string() })) }).partial(),
+  ),
+});
 
 /**
  * Replaces "no template" on steps whose template file exists but cannot be
@@ -63,6 +68,8 @@ export async function versionTemplates(
   for (const [id, step] of Object.entries(journey.steps)) {
     if (step.type !== 'email' && step.type !== 'sms' && step.type !== 'push') continue;
     users.set(step.template, [...(users.get(step.template) ?? []), id]);
+    // Fallback messages are pinned with the version too.
+    for (const f of step.fallback ?? []) users.set(f.template, [...(users.get(f.template) ?? []), id]);
   }
   const templates = new Map<string, Template>();
   const violations: Violation[] = [];
@@ -80,7 +87,9 @@ export function withPinnedTemplates(journey: Journey, names: ReadonlyMap<string,
   const steps = Object.fromEntries(
     Object.entries(journey.steps).map(([id, step]) => {
       if (step.type !== 'email' && step.type !== 'sms' && step.type !== 'push') return [id, step];
-      return [id, { ...step, template: names.get(step.template) ?? step.template }];
+      const fallback = step.fallback?.map((f) => ({ ...f, template: names.get(f.template) ?? f.template }));
+      const pinned = { ...step, template: names.get(step.template) ?? step.template };
+      return [id, fallback === undefined ? pinned : { ...pinned, fallback }];
     }),
   );
   return { ...journey, steps };
@@ -90,7 +99,12 @@ export function withPinnedTemplates(journey: Journey, names: ReadonlyMap<string,
 export function sendsTemplate(journeyText: string, template: string): boolean {
   try {
     const parsed = StepTemplates.safeParse(JSON.parse(journeyText));
-    return parsed.success && Object.values(parsed.data.steps).some((step) => step.template === template);
+    return (
+      parsed.success &&
+      Object.values(parsed.data.steps).some(
+        (step) => step.template === template || (step.fallback ?? []).some((f) => f.template === template),
+      )
+    );
   } catch {
     return false;
   }

@@ -10,6 +10,7 @@ import { observability } from '#functions/_lib/middleware.ts';
 import { logger, metrics } from '#functions/_lib/observability.ts';
 import {
   enrollmentItems,
+  experimentJudge,
   liveRegistry,
   profileIdentities,
   profilesRepository,
@@ -30,6 +31,7 @@ function ingestDeps(): IngestDeps {
     enrollments: enrollmentItems(c.ENROLLMENTS_TABLE_NAME),
     registry: liveRegistry(c.JOURNEYS_TABLE_NAME),
     stats: statsRepository(c.STATS_TABLE_NAME),
+    experiments: experimentJudge({ journeys: c.JOURNEYS_TABLE_NAME, stats: c.STATS_TABLE_NAME }, now),
     sfn: sfnClient(),
     sqs: sqsClient(),
     rejectedQueueUrl: c.REJECTED_QUEUE_URL,

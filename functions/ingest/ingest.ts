@@ -2,6 +2,7 @@ import { SendTaskSuccessCommand, type SFNClient, StopExecutionCommand } from '@a
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { recordSkip, startEnrollment } from '#functions/_lib/enrollments.ts';
+import type { ExperimentJudge } from '#functions/_lib/experiments.ts';
 import type { ProfileIdentities } from '#functions/_lib/identity.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import type { CachedRegistry } from '#functions/_lib/registry.ts';
@@ -27,6 +28,8 @@ export type IngestDeps = {
   enrollments: EnrollmentItems;
   registry: CachedRegistry;
   stats: StatsRepository;
+  /** Ends the experiments of the journeys it enrolls into, when due. */
+  experiments?: ExperimentJudge;
   sfn: SFNClient;
   sqs: SQSClient;
   rejectedQueueUrl: string;

@@ -6,7 +6,8 @@ export const manifest = defineFunction({
   bindings: {
     profilesTable: 'readWrite',
     enrollmentsTable: 'readWrite',
-    journeysTable: 'read',
+    // Writes the decision of an experiment that ends on entry.
+    journeysTable: 'readWrite',
     statsTable: 'readWrite',
     rejectedQueue: 'send',
     journeyExecutions: 'startAndStop',

@@ -10,7 +10,12 @@ import { now } from '#functions/_lib/clock.ts';
 import { lazyConfig } from '#functions/_lib/config.ts';
 import { observability } from '#functions/_lib/middleware.ts';
 import { logger, metrics } from '#functions/_lib/observability.ts';
-import { enrollmentItems, registryRepository, statsRepository } from '#functions/_lib/repositories.ts';
+import {
+  enrollmentItems,
+  experimentJudge,
+  registryRepository,
+  statsRepository,
+} from '#functions/_lib/repositories.ts';
 import { METRICS } from '#shared/metrics.ts';
 import { ScheduledRun } from '#shared/segment/work.ts';
 import type { SegmentDeps } from './deps.ts';
@@ -45,6 +50,7 @@ function segmentDeps(): SegmentDeps {
     enrollments: enrollmentItems(c.ENROLLMENTS_TABLE_NAME),
     registry: registryRepository(c.JOURNEYS_TABLE_NAME),
     stats: statsRepository(c.STATS_TABLE_NAME),
+    experiments: experimentJudge({ journeys: c.JOURNEYS_TABLE_NAME, stats: c.STATS_TABLE_NAME }, now),
     sfn: sfnClient(),
     sqs: sqsClient(),
     queueUrl: c.SEGMENT_QUEUE_URL,

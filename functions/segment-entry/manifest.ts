@@ -5,7 +5,8 @@ export const manifest = defineFunction({
   description: 'Segment journeys: scheduled fan-out, paced profile scans and enrollments',
   bindings: {
     profilesTable: 'readWrite',
-    journeysTable: 'read',
+    // Writes the decision of an experiment that ends on entry.
+    journeysTable: 'readWrite',
     statsTable: 'readWrite',
     enrollmentsTable: 'readWrite',
     segmentQueue: 'send',

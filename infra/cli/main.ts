@@ -180,6 +180,7 @@ program
   .option('--endpoint <url>', 'local DynamoDB endpoint (default: the local runtime, http://127.0.0.1:8000)')
   .option('--aws', 'read the deployed stats table instead (with --stats-table)')
   .option('--stats-table <name>', 'the deployed stats table (stack output StatsTableName)')
+  .option('--journeys-table <name>', 'the deployed registry (JourneysTableName), for experiment decisions')
   .option('--region <region>', 'AWS region (default: your AWS configuration)')
   .action(lazy(async () => (await import('./commands/report.ts')).reportCommand));
 
@@ -206,6 +207,7 @@ program
   .option('--profiles-table <name>', 'the deployed profiles table (stack output)')
   .option('--enrollments-table <name>', 'the deployed enrollments table (stack output)')
   .option('--deliveries-table <name>', 'the deployed deliveries table (stack output)')
+  .option('--journeys-table <name>', 'the deployed registry (JourneysTableName), for experiment decisions')
   .option('--region <region>', 'AWS region (default: your AWS configuration)')
   .action(lazy(async () => (await import('./commands/trace.ts')).traceCommand));
 

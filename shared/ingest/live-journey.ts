@@ -4,6 +4,7 @@ import { typedTriggerPaths } from '../journey/checks/journey-context.ts';
 import { CONTEXT_TYPES } from '../journey/journey-context.ts';
 import { requiredTriggerPaths } from '../journey/requirements.ts';
 import { Goal, type Journey, Reentry, Settings, Trigger } from '../journey/schema.ts';
+import { ExperimentState } from './experiments.ts';
 
 /**
  * What the ingest path knows about a deployed journey, kept on the registry
@@ -40,6 +41,10 @@ export const LiveJourney = z.object({
     .describe(
       'Event names its waitForEvent steps wait for (absent on entries deployed before it was recorded: then any).',
     ),
+  experiments: z
+    .array(ExperimentState)
+    .optional()
+    .describe('The experiments on its splits and their decisions (absent: none).'),
   requires: z
     .array(z.string())
     .default([])

@@ -12,6 +12,7 @@ import {
   waiterKey,
 } from '../profile/state.ts';
 import { addDuration, rollingWindowStart } from '../time.ts';
+import { bucketAfterExperiment } from './experiments.ts';
 import type { LiveJourney } from './live-journey.ts';
 
 /**
@@ -128,9 +129,17 @@ export function planEntry(
     if (notBefore !== undefined && previous.at >= notBefore) return undefined;
   }
   const buckets = Object.fromEntries(
-    Object.keys(journey.splits).map((stepId) => [stepId, splitBucket(journey.journeyId, stepId, userId)]),
+    Object.keys(journey.splits).map((stepId) => [stepId, entryBucket(journey, stepId, userId)]),
   );
   return { journey, enrollmentId, reentryKey: key, correlation, buckets, notBefore };
+}
+
+/** A customer's bucket at a split: their own, or the winner's once the split's experiment has ended. */
+function entryBucket(journey: LiveJourney, stepId: string, userId: string): number {
+  const bucket = splitBucket(journey.journeyId, stepId, userId);
+  const winner = journey.experiments?.find((e) => e.stepId === stepId)?.decision?.winner;
+  if (winner === undefined || !Object.hasOwn(journey.splits, stepId)) return bucket;
+  return bucketAfterExperiment(journey.splits[stepId] ?? [], winner, bucket);
 }
 
 function sameCorrelation(journey: LiveJourney, enrollment: ActiveEnrollment, event: CustomerEvent): boolean {

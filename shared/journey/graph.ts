@@ -1,3 +1,4 @@
+import { outcomesOf } from './outcome.ts';
 import type { Step } from './schema.ts';
 
 /**
@@ -14,6 +15,14 @@ export function edgesOf(step: Step): Edge[] {
     case 'email':
     case 'sms':
     case 'push':
+      return [
+        ...(step.onOutcome?.branches ?? []).map((b, i) => ({
+          field: ['onOutcome', 'branches', i, 'next'],
+          to: b.next,
+          label: outcomesOf(b).join(' / '),
+        })),
+        { field: ['next'], to: step.next },
+      ];
     case 'wait':
     case 'updateProfile':
     case 'emit':

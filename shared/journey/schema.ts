@@ -8,7 +8,9 @@ import {
   WEEKDAYS,
 } from '../time.ts';
 import { EntryLimit, MaxAge } from './entry/limits.ts';
+import { Experiment } from './experiment.ts';
 import { ContextDeclarations, ContextName, ContextValue } from './journey-context.ts';
+import { Fallback, OnOutcome } from './outcome.ts';
 import { WebhookFields } from './webhook.ts';
 
 /**
@@ -199,6 +201,8 @@ const messageBase = {
     .describe(
       'When the provider may or may not have accepted the message (a 5xx or a timeout after sending): "record" (default) counts it as outcome unknown and never resends; "retry" sends again (at least once: a customer may get it twice).',
     ),
+  onOutcome: OnOutcome.optional(),
+  fallback: Fallback.optional(),
   next,
 };
 
@@ -331,6 +335,7 @@ const SplitStep = z
       )
       .min(2)
       .describe('Weighted variants; a customer always lands in the same one.'),
+    experiment: Experiment.optional(),
   })
   .strict()
   .describe('A/B split: random but stable per customer.');

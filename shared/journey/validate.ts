@@ -1,8 +1,10 @@
 import type * as z from 'zod';
 import type { TemplateCatalog } from '../templates.ts';
 import type { Check, CheckContext } from './checks/context.ts';
+import { checkExperiments } from './checks/experiments.ts';
 import { checkBusyLoops, checkEndings, checkReachability, checkReferences } from './checks/graph.ts';
 import { checkJourneyContext } from './checks/journey-context.ts';
+import { checkOutcomes } from './checks/outcomes.ts';
 import {
   checkHistoryWindows,
   checkProfileUpdates,
@@ -45,6 +47,8 @@ const CHECKS: readonly Check[] = [
   checkDurations,
   checkOrderComparisons,
   checkJourneyContext,
+  checkExperiments,
+  checkOutcomes,
   checkWebhooks,
 ];
 

@@ -38,7 +38,13 @@ export type ViolationCode =
   | 'webhook.url'
   | 'context.type'
   | 'context.size'
-  | 'context.place';
+  | 'context.place'
+  | 'experiment.goal'
+  | 'experiment.variants'
+  | 'experiment.window'
+  | 'outcome.both'
+  | 'outcome.channel'
+  | 'outcome.window';
 
 /** Formats path segments as `steps.ab.variants[2].weight`. */
 export function formatPath(segments: readonly PropertyKey[]): string {

@@ -1,3 +1,4 @@
+import { experimentLine } from './experiment-report.ts';
 import { amount, interval, percent, pValue, signedPercent } from './format.ts';
 import { OUTCOMES } from './keys.ts';
 import { reasonLabel } from './reasons.ts';
@@ -132,7 +133,13 @@ function variantTable(report: JourneyReport): string {
 <td class="n" data-field="revenue">${amount(v.money.revenue)}</td><td class="n">${amount(v.money.aov)}</td><td class="n">${amount(v.money.perRecipient)}</td>
 </tr>`,
       );
+      const experiment = report.experiments.find((e) => e.stepId === split.stepId);
+      const note =
+        experiment === undefined
+          ? ''
+          : `<p class="experiment">${escapeHtml(experimentLine(experiment))}</p>\n`;
       return `<h3>Split “${escapeHtml(split.stepId)}”</h3>
+${note}
 <table class="variants"><thead><tr><th>variant</th><th>assigned</th><th>converted</th><th>rate</th><th>95% CI (Wilson)</th><th>lift vs holdout</th><th>p (two-proportion z)</th><th>verdict</th><th>revenue</th><th>AOV</th><th>revenue / customer</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>`;
     })

@@ -1,6 +1,8 @@
+import type { ExperimentState } from '../ingest/experiments.ts';
 import { ENTRY_SKIP_REASONS, type EntrySkipReason } from '../journey/entry/limits.ts';
 import { edgesOf } from '../journey/graph.ts';
 import { type Journey, STAGES, type Step } from '../journey/schema.ts';
+import { type ExperimentResult, experimentResults } from './experiment-report.ts';
 import {
   COUNTER_METRICS,
   type CounterKey,
@@ -75,6 +77,8 @@ export type JourneyReport = {
   steps: StepResult[];
   edges: EdgeResult[];
   splits: { stepId: string; variants: VariantResult[] }[];
+  /** The experiments on its splits: declared, running or ended, with the winner and why. */
+  experiments: ExperimentResult[];
   days: DayResult[];
 };
 
@@ -276,11 +280,15 @@ function skippedEntries(counters: readonly Counter[]): Record<EntrySkipReason, n
   return out;
 }
 
-/** The report of a journey from its counters (every version summed) and per-day counters. */
+/**
+ * The report of a journey from its counters (every version summed), per-day
+ * counters and the recorded state of its experiments (from the registry).
+ */
 export function buildReport(
   journey: Journey,
   counters: readonly Counter[],
   days: readonly DayCounter[],
+  experiments: readonly ExperimentState[] = [],
 ): JourneyReport {
   const tally = new Tally(counters);
   const places = layout(journey);
@@ -310,6 +318,7 @@ export function buildReport(
     steps: [...steps.values()],
     edges: edgeResults(journey, steps, tally),
     splits: splitResults(journey, tally),
+    experiments: experimentResults(journey, experiments),
     days: dayResults(days),
   };
 }

@@ -1,3 +1,4 @@
+import { experimentLine } from './experiment-report.ts';
 import { amount, interval, percent, pValue, signedPercent } from './format.ts';
 import { OUTCOMES } from './keys.ts';
 import { reasonLabel } from './reasons.ts';
@@ -29,6 +30,8 @@ export function reportText(r: JourneyReport): string {
         `  ${(v.name + (v.holdout ? ' (holdout)' : '')).padEnd(19)}${String(v.assigned).padStart(9)}${String(v.converted).padStart(7)}  ${percent(v.rate?.value).padEnd(7)} ${interval(v.rate).padEnd(13)} ${signedPercent(v.vsHoldout?.lift).padStart(8)}  ${pValue(v.vsHoldout?.p).padStart(8)}  ${amount(v.money.revenue).padStart(9)} ${amount(v.money.aov).padStart(8)} ${amount(v.money.perRecipient).padStart(8)}  ${v.holdout ? 'baseline' : (v.vsHoldout?.verdict ?? '—')}`,
       );
     }
+    const experiment = r.experiments.find((e) => e.stepId === split.stepId);
+    if (experiment !== undefined) out.push(`  ${experimentLine(experiment)}`);
     out.push('');
   }
   out.push('Steps (stage, step, type: counts)');

@@ -14,7 +14,7 @@ import type { IngestDeps } from '#functions/ingest/ingest.ts';
 import { TABLES } from '#shared/tables.ts';
 import { deployBenchJourneys } from './growth-journeys.ts';
 import { type EndedExecution, simulatedStepFunctions } from './growth-lifecycle.ts';
-import { feedCustomer, type GrowthResult, type Meter } from './profile-growth.ts';
+import { feedCustomer, type GrowthResult, type Meter, SPACING_SECONDS } from './profile-growth.ts';
 
 const READS = new Set(['GetItemCommand', 'QueryCommand', 'ScanCommand', 'BatchGetItemCommand']);
 const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand']);
@@ -176,7 +176,7 @@ const BEFORE = { events: 10_000, maxKB: 192.9, unitsPerEvent: 126.89, costPerMil
 
 export function printGrowth(results: GrowthResult[], seconds?: number): void {
   console.log(
-    '\nProfile growth: one customer, 50 event names, 30 traits, 10 live journeys (4 waiting), events 30 s apart',
+    `\nProfile growth: one customer, 50 event names, 30 traits, 10 live journeys (4 waiting), events ${SPACING_SECONDS} s apart`,
   );
   for (const r of results) {
     // Every 1,000 events up to 10,000, every 10,000 beyond (each sample is the item after that many events).

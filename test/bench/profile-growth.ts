@@ -27,8 +27,11 @@ function prng(seed: number): () => number {
 }
 
 const START = Date.parse('2026-01-01T00:00:00Z');
-/** Seconds between two events of the customer: 100,000 events span about 35 days. */
-export const SPACING_SECONDS = 30;
+/**
+ * Seconds between two events of the customer (`BENCH_GROWTH_SPACING`, default 30): 100,000 events span
+ * about 35 days; at 90 they span 104 days, past the 91 days of daily buckets a profile keeps.
+ */
+export const SPACING_SECONDS = Number(process.env.BENCH_GROWTH_SPACING ?? 30);
 
 export function streamEvent(userId: string, i: number, random: () => number) {
   const timestamp = new Date(START + i * SPACING_SECONDS * 1000).toISOString();

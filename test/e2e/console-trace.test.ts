@@ -116,7 +116,8 @@ describe('journeys trace', () => {
     expect(stdout).toMatch(/Mon 02 Mar 10:00 +reminder-email \(email\)/);
     expect(stdout).toMatch(/email sent — message \S+ "Fntrace\w+, your cart is saved for you"/);
     expect(stdout).toMatch(/Mon 02 Mar 10:00 +wait-order: no event in time → channel-test/);
-    expect(stdout).toMatch(/Tue 03 Mar 10:00 +channel-test: variant sms → cart-sms/);
+    // The example's channel test is an experiment that has not ended yet.
+    expect(stdout).toMatch(/Tue 03 Mar 10:00 +channel-test: variant sms \(experiment running\) → cart-sms/);
     expect(stdout).toMatch(/sms sent — message \S+/);
     expect(stdout).toMatch(/ended: completed Tue 03 Mar 10:00; goal window open until Thu 05 Mar 09:00/);
   });
@@ -124,7 +125,9 @@ describe('journeys trace', () => {
   it('names the holdout and a deferral with its time', async () => {
     const held = await localTrace(control);
     const deferred = await localTrace(night);
-    expect(held.stdout).toMatch(/channel-test: variant control \(holdout\) → not-ordered/);
+    expect(held.stdout).toMatch(
+      /channel-test: variant control \(holdout\) \(experiment running\) → not-ordered/,
+    );
     expect(held.stdout).not.toMatch(/cart-sms|cart-push/);
     // 23:00 local is in quiet hours: the email waits for 08:00.
     expect(deferred.stdout).toMatch(/Mon 02 Mar 23:00 +deferred until Tue 03 Mar 08:00/);
@@ -146,6 +149,8 @@ describe('journeys trace', () => {
         'journeys-enrollments',
         '--deliveries-table',
         'journeys-deliveries',
+        '--journeys-table',
+        'journeys-journeys',
         '--journeys-dir',
         box.journeysDir,
       ],
@@ -191,7 +196,7 @@ describe.skipIf(missing !== undefined)('the local console, in headless Chromium'
     await page.goto(`${base}/customers`);
     await page.click(`li[data-customer="${sms}"] a`);
     const lines = await page.locator('[data-line]').allTextContents();
-    expect(lines).toContain('channel-test: variant sms → cart-sms');
+    expect(lines).toContain('channel-test: variant sms (experiment running) → cart-sms');
     expect(lines.some((l) => l.startsWith('email sent'))).toBe(true);
     expect(await page.locator('[data-ending]').textContent()).toContain('ended: completed');
     expect(await page.locator('iframe.mail').count()).toBe(1);

@@ -120,13 +120,18 @@ describe('segment entry', () => {
         expect.objectContaining({ resources: [arn(stack.tables.stats)] }),
         expect.objectContaining({ resources: [arn(stack.tables.enrollments)] }),
         {
+          // Read and write: an experiment that ends on entry records its decision.
           actions: [
             'dynamodb:BatchGetItem',
+            'dynamodb:BatchWriteItem',
             'dynamodb:ConditionCheckItem',
+            'dynamodb:DeleteItem',
             'dynamodb:DescribeTable',
             'dynamodb:GetItem',
+            'dynamodb:PutItem',
             'dynamodb:Query',
             'dynamodb:Scan',
+            'dynamodb:UpdateItem',
           ],
           resources: [arn(stack.tables.journeys)],
         },

@@ -286,11 +286,15 @@ describe('example templates', () => {
 
   it('are each used by some journey step with the same channel', () => {
     const referenced = [...journeys, ...settingExamples].flatMap(({ journey }) =>
-      messageSteps(journey).map(({ id, step }) => ({
-        where: `${journey.id}.${id}`,
-        template: step.template,
-        channel: step.type,
-      })),
+      messageSteps(journey).flatMap(({ id, step }) => [
+        { where: `${journey.id}.${id}`, template: step.template, channel: step.type },
+        // A fallback message names its own template and channel.
+        ...(step.fallback ?? []).map((f, i) => ({
+          where: `${journey.id}.${id}.fallback[${i}]`,
+          template: f.template,
+          channel: f.channel,
+        })),
+      ]),
     );
     for (const ref of referenced) expect(templates.get(ref.template)?.channel, ref.where).toBe(ref.channel);
     expect(

@@ -14,6 +14,7 @@ export type ReportOptions = {
   endpoint?: string;
   aws?: boolean;
   statsTable?: string;
+  journeysTable?: string;
   region?: string;
   json?: boolean;
   html?: string;
@@ -24,7 +25,8 @@ function sourceOf(options: ReportOptions): DataSource | string {
   if (options.statsTable === undefined) {
     return '--aws needs --stats-table <name> (the StatsTableName output of the deployed stack)';
   }
-  return { kind: 'aws', tables: { stats: options.statsTable }, region: options.region };
+  const tables = { stats: options.statsTable, journeys: options.journeysTable };
+  return { kind: 'aws', tables, region: options.region };
 }
 
 /** `journeys report <journey>`: funnel, variants with lift and significance, revenue, outcomes, sends per day. */
@@ -46,9 +48,10 @@ export async function reportCommand(journeyId: string, options: ReportOptions): 
     return;
   }
   // Loaded on use: every command starts faster without the SDK clients it does not need.
-  const { readJourneyStats } = await import('#infra/local/inspect/results.ts');
+  const { readExperiments, readJourneyStats } = await import('#infra/local/inspect/results.ts');
   const { counters, days } = await readJourneyStats(source, journeyId);
-  const report = buildReport(parsed.journey, counters, days);
+  const experiments = await readExperiments(source, journeyId);
+  const report = buildReport(parsed.journey, counters, days, experiments);
   if (options.html !== undefined) {
     await writeFile(options.html, reportHtml(report));
     process.stderr.write(`wrote ${options.html}\n`);

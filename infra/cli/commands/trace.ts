@@ -17,6 +17,8 @@ export type TraceOptions = {
   profilesTable?: string;
   enrollmentsTable?: string;
   deliveriesTable?: string;
+  /** Optional: without it an experiment's decision is not shown. */
+  journeysTable?: string;
 };
 
 async function loadJourneys(dir: string, ids: readonly string[]): Promise<Map<string, Journey>> {
@@ -39,12 +41,17 @@ function sourceOf(options: TraceOptions): TraceSource | string {
       sfnEndpoint: options.sfnEndpoint,
     };
   }
-  const { profilesTable, enrollmentsTable, deliveriesTable } = options;
+  const { profilesTable, enrollmentsTable, deliveriesTable, journeysTable } = options;
   if (profilesTable === undefined || enrollmentsTable === undefined || deliveriesTable === undefined)
     return '--aws needs --profiles-table, --enrollments-table and --deliveries-table (the stack outputs)';
   return {
     kind: 'aws',
-    tables: { profiles: profilesTable, enrollments: enrollmentsTable, deliveries: deliveriesTable },
+    tables: {
+      profiles: profilesTable,
+      enrollments: enrollmentsTable,
+      deliveries: deliveriesTable,
+      ...(journeysTable === undefined ? {} : { journeys: journeysTable }),
+    },
     region: options.region,
   };
 }

@@ -1,3 +1,4 @@
+import type { ExperimentState } from '#shared/ingest/experiments.ts';
 import { variantOf } from '#shared/ingest/live-journey.ts';
 import type { Journey } from '#shared/journey/schema.ts';
 import type { SentMessage } from './sent.ts';
@@ -38,8 +39,34 @@ function outcome(m: TraceMessage): string {
   return `${m.channel} ${m.status}${what === '' ? '' : ` — ${what}`}${attempts}`;
 }
 
+/**
+ * Why an enrollment has its variant at a split with an experiment: drawn
+ * while it ran, the winner it ended with, or the holdout kept after it.
+ */
+function experimentNote(
+  e: TraceExecution,
+  state: ExperimentState | undefined,
+  variant: string | undefined,
+  zone: string,
+): string {
+  if (state === undefined) return '';
+  const { decision } = state;
+  if (decision === undefined) return ' (experiment running)';
+  const ended = formatWhen(decision.at, zone);
+  if (Date.parse(e.startedAt) < Date.parse(decision.at))
+    return ` (drawn during the experiment; it ended ${ended}, winner ${decision.winner})`;
+  if (variant === decision.winner) return ` (the experiment's winner since ${ended}: ${decision.reason})`;
+  return ` (kept after the experiment ended ${ended}, winner ${decision.winner})`;
+}
+
 /** What a step did, in the journey's words. */
-function stepText(step: TraceStep, e: TraceExecution, journey: Journey | undefined): string {
+function stepText(
+  step: TraceStep,
+  e: TraceExecution,
+  journey: Journey | undefined,
+  experiments: readonly ExperimentState[],
+  zone: string,
+): string {
   const def =
     journey !== undefined && Object.hasOwn(journey.steps, step.stepId)
       ? journey.steps[step.stepId]
@@ -49,7 +76,13 @@ function stepText(step: TraceStep, e: TraceExecution, journey: Journey | undefin
     const bucket = Object.hasOwn(e.buckets, step.stepId) ? e.buckets[step.stepId] : undefined;
     const variant = bucket === undefined ? undefined : variantOf(def.variants, bucket);
     const holdout = def.variants.find((v) => v.name === variant)?.holdout ? ' (holdout)' : '';
-    return `${step.stepId}: variant ${variant ?? '?'}${holdout}${next}`;
+    const note = experimentNote(
+      e,
+      experiments.find((x) => x.stepId === step.stepId),
+      variant,
+      zone,
+    );
+    return `${step.stepId}: variant ${variant ?? '?'}${holdout}${note}${next}`;
   }
   if (def?.type === 'branch') return `${step.stepId}: branch${next}`;
   if (def?.type === 'waitForEvent') {
@@ -71,8 +104,9 @@ function block(
   sent: ReadonlyMap<string, SentMessage>,
 ): TraceBlock {
   const lines: TraceLine[] = [];
+  const experiments = trace.experiments.find((x) => x.journeyId === e.journeyId)?.states ?? [];
   for (const step of e.steps) {
-    lines.push({ when: formatWhen(step.at, zone), text: stepText(step, e, journey) });
+    lines.push({ when: formatWhen(step.at, zone), text: stepText(step, e, journey, experiments, zone) });
     const message = trace.messages.find((m) => m.enrollmentId === e.enrollmentId && m.stepId === step.stepId);
     step.deferrals.forEach((d, i) => {
       // The delivery keeps the reason of its latest deferral only.

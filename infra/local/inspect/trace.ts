@@ -2,11 +2,13 @@ import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
+import type { ExperimentState } from '#shared/ingest/experiments.ts';
 import type { Profile } from '#shared/profile/profile.ts';
 import { type ActiveEnrollment, ReentryRecord } from '#shared/profile/state.ts';
 import { DELIVERIES_TABLE, ENROLLMENTS_TABLE, enrollmentKeys, PROFILES_TABLE } from '#shared/tables.ts';
 import { SendMessageOutput } from '#shared/tasks.ts';
 import { type DataSource, type OpenData, withData } from '../runtime/data.ts';
+import { experimentsOf, hasRegistry } from './results.ts';
 import { readExecutionTraces, type TraceExecution } from './trace-executions.ts';
 
 export type { TraceExecution, TraceStep } from './trace-executions.ts';
@@ -41,6 +43,8 @@ export type Trace = {
   executions: TraceExecution[];
   enrollments: ActiveEnrollment[];
   messages: TraceMessage[];
+  /** The experiments of the journeys traced, as the registry records them now. */
+  experiments: { journeyId: string; states: ExperimentState[] }[];
 };
 
 const Delivery = z.object({
@@ -127,6 +131,18 @@ export async function readTrace(source: TraceSource, userId: string): Promise<Tr
     const enrollments = new EnrollmentItems(data.doc, data.table(ENROLLMENTS_TABLE));
     const profiles = new ProfilesRepository(data.doc, data.table(PROFILES_TABLE), enrollments);
     const { profile } = await profiles.get(userId);
+    const enrolled = await enrollments.enrollments(userId);
+    const reentries = await reentriesOf(data, userId);
+    const messages = await deliveriesOf(data, userId);
+    const journeyIds = new Set([...enrolled, ...reentries, ...messages].map((e) => e.journeyId));
+    const experiments = hasRegistry(source)
+      ? await Promise.all(
+          [...journeyIds].map(async (journeyId) => ({
+            journeyId,
+            states: await experimentsOf(data, journeyId),
+          })),
+        )
+      : [];
     return {
       profile: {
         traits: { ...profile.traits },
@@ -135,9 +151,10 @@ export async function readTrace(source: TraceSource, userId: string): Promise<Tr
         ...(profile.email === undefined ? {} : { email: profile.email }),
         ...(profile.phone === undefined ? {} : { phone: profile.phone }),
       },
-      enrollments: await enrollments.enrollments(userId),
-      reentries: await reentriesOf(data, userId),
-      messages: await deliveriesOf(data, userId),
+      enrollments: enrolled,
+      reentries,
+      messages,
+      experiments,
     };
   });
   // Every enrollment id the tables name, with its journey (the state machine is journey-<id>).
@@ -151,5 +168,6 @@ export async function readTrace(source: TraceSource, userId: string): Promise<Tr
     executions,
     enrollments: found.enrollments,
     messages: found.messages,
+    experiments: found.experiments,
   };
 }

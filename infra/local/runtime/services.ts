@@ -7,6 +7,7 @@ import { DEAD_LETTERS_FILE } from '../services/eventbridge/dead-letters.ts';
 import { type LocalUnsubscribe, startUnsubscribe } from '../services/function-url/unsubscribe.ts';
 import { outboxPath } from '../services/pinpoint/outbox.ts';
 import { createPinpointServer } from '../services/pinpoint/pinpoint.ts';
+import { SMS_RECEIPT_MS, smsReceiptEntry } from '../services/pinpoint/sms-receipts.ts';
 import { createS3Server } from '../services/s3/s3.ts';
 import { type LocalSes, startSes } from '../services/ses/ses.ts';
 import { createSqsServer } from '../services/sqs/sqs.ts';
@@ -100,10 +101,18 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
         'pinpoint',
         createPinpointServer(
           outboxPath(dir),
-          (m) =>
+          (m) => {
             options.log(
               `  → ${m.channel} to ${m.to}: ${m.title === undefined ? '' : `${m.title} — `}${m.body}`,
-            ),
+            );
+            if (m.channel !== 'sms') return;
+            // After the send has settled (journey time stands still while it runs), as on AWS.
+            clock.at(clock.nowMs() + SMS_RECEIPT_MS, () => {
+              clock
+                .track(bus.put([smsReceiptEntry(m.messageId, clock.now())]))
+                .catch((error: unknown) => options.log(`! ${String(error)}`));
+            });
+          },
           () => clock.now(),
         ),
       ),

@@ -33,7 +33,13 @@ export type Observations = { messages: SentMessage[]; enrollments: Enrollment[] 
 const SendInput = z.object({ userId: z.string(), journeyId: z.string(), stepId: z.string() }).loose();
 const Sent = z.object({ status: z.literal('sent'), messageId: z.string() }).loose();
 const EnrollmentInput = z.object({ userId: z.string(), journeyId: z.string() }).loose();
-const Step = z.object({ type: z.string(), template: z.string().optional() }).loose();
+const Step = z
+  .object({
+    type: z.string(),
+    template: z.string().optional(),
+    fallback: z.array(z.object({ channel: z.string(), template: z.string() }).loose()).optional(),
+  })
+  .loose();
 const JourneyFile = z.object({ steps: z.record(z.string(), Step) }).loose();
 const SesStore = z.object({
   emails: z.array(
@@ -61,14 +67,14 @@ export async function observe(
     const sent = Sent.safeParse(activity.output).data;
     if (input === undefined || sent === undefined || !activity.resource.endsWith('journeys-send-message'))
       continue;
-    const step = await stepOf(steps, journeysDir, input.journeyId, input.stepId);
+    const sentAs = await messageOf(steps, journeysDir, input.journeyId, input.stepId);
     messages.push({
       at: activity.at,
       userId: input.userId,
       journeyId: input.journeyId,
       stepId: input.stepId,
-      channel: step?.type ?? 'unknown',
-      ...(step?.template === undefined ? {} : { template: step.template }),
+      channel: sentAs?.channel ?? 'unknown',
+      ...(sentAs?.template === undefined ? {} : { template: sentAs.template }),
       text: texts.get(sent.messageId) ?? '',
     });
   }
@@ -85,6 +91,24 @@ export async function observe(
     });
   }
   return { messages, enrollments };
+}
+
+const FALLBACK_STATE = /^(.+)\.fallback(\d+)$/;
+
+/** The channel and template (as the journey file names it) of a message step or of one of its fallbacks. */
+async function messageOf(
+  cache: Map<string, z.infer<typeof Step>>,
+  journeysDir: string,
+  journeyId: string,
+  stepId: string,
+): Promise<{ channel: string; template?: string } | undefined> {
+  const fallback = FALLBACK_STATE.exec(stepId);
+  if (fallback === null) {
+    const step = await stepOf(cache, journeysDir, journeyId, stepId);
+    return step === undefined ? undefined : { channel: step.type, template: step.template };
+  }
+  const step = await stepOf(cache, journeysDir, journeyId, fallback[1] ?? '');
+  return step?.fallback?.[Number(fallback[2]) - 1];
 }
 
 async function stepOf(

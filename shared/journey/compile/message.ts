@@ -1,4 +1,4 @@
-import { ErrorName } from '../../errors.ts';
+import { ErrorName, PERMANENT_ERRORS, StatesError } from '../../errors.ts';
 import type { MessageStep } from '../schema.ts';
 import type { JsonObject, PassState, TaskState, WaitState } from './asl.ts';
 import {
@@ -6,11 +6,14 @@ import {
   contextData,
   eventData,
   type RenderContext,
+  type Rendered,
   type StepRenderer,
   stateName,
   taskBase,
 } from './context.ts';
-import { failureRoute } from './failure.ts';
+import { type FailureRoute, failureRoute } from './failure.ts';
+import { fallbackChain } from './fallback.ts';
+import { renderOnOutcome } from './outcome.ts';
 import { RETRY, retryCatch, sendRetry } from './retry.ts';
 
 function channelOptions(step: MessageStep): JsonObject {
@@ -53,7 +56,32 @@ function sendInput(id: string, step: MessageStep, ctx: RenderContext): JsonObjec
  * an exit.
  */
 export const renderMessage: StepRenderer<MessageStep> = (id, step, ctx) => {
-  const failure = failureRoute(id, step.onFailure, step.next, ctx, 'message not delivered');
+  const { fallback } = step;
+  if (fallback === undefined) return renderSend(id, step, ctx);
+  return fallbackChain(id, { ...step, fallback }).flatMap(([stateId, message]) =>
+    renderSend(stateId, message, ctx),
+  );
+};
+
+/**
+ * One send. With `onOutcome`, success goes to its Choice, and a send the
+ * provider refuses goes to the failed branch when there is one (instead of
+ * the failure policy).
+ */
+function renderSend(id: string, step: MessageStep, ctx: RenderContext): Rendered {
+  const outcome =
+    step.onOutcome === undefined ? undefined : renderOnOutcome(id, step.onOutcome, step.next, ctx);
+  const failure: FailureRoute =
+    outcome?.failedTo === undefined
+      ? failureRoute(id, step.onFailure, step.next, ctx, 'message not delivered')
+      : {
+          rule: {
+            errors: [...PERMANENT_ERRORS, StatesError.TaskFailed],
+            resultPath: '$.failure',
+            next: outcome.failedTo,
+          },
+          states: [],
+        };
   const task: TaskState = {
     Type: 'Task',
     ...(step.label === undefined ? {} : { Comment: step.label }),
@@ -68,7 +96,7 @@ export const renderMessage: StepRenderer<MessageStep> = (id, step, ctx) => {
       ],
       sendRetry(step.onUnknown === 'retry'),
     ),
-    Next: step.next,
+    Next: outcome?.next ?? step.next,
   };
   // A Lambda error's Cause is the JSON {"errorType", "errorMessage", "trace"}.
   const deferred: PassState = {
@@ -78,5 +106,11 @@ export const renderMessage: StepRenderer<MessageStep> = (id, step, ctx) => {
     Next: stateName.defer(id),
   };
   const defer: WaitState = { Type: 'Wait', TimestampPath: '$.deferral.cause.errorMessage', Next: id };
-  return [[id, task], [stateName.deferred(id), deferred], [stateName.defer(id), defer], ...failure.states];
-};
+  return [
+    [id, task],
+    [stateName.deferred(id), deferred],
+    [stateName.defer(id), defer],
+    ...failure.states,
+    ...(outcome?.states ?? []),
+  ];
+}

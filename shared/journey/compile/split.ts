@@ -40,11 +40,26 @@ function describe(step: SplitStep): string {
     .join(', ');
 }
 
+/** An experiment ends at entry, not here: entrants after it carry the winner's bucket. */
+function experimentNote(step: SplitStep): string {
+  return step.experiment === undefined
+    ? ''
+    : '; an experiment: once it ends, entrants carry the winner’s bucket';
+}
+
 /**
  * split: a Choice on the enrollment's bucket for this step, computed once at
  * enrollment (splitBucket) and carried in `$.buckets` — one transition. The
- * Comment lists each variant's buckets and marks holdouts.
+ * Comment lists each variant's buckets and marks holdouts. An experiment adds
+ * no state: when it has ended, enrollment draws the winner's bucket instead.
  */
 export const renderSplit: StepRenderer<SplitStep> = (id, step) => [
-  [id, { Type: 'Choice', Comment: `Variants by bucket: ${describe(step)}`, ...splitChoice(id, step) }],
+  [
+    id,
+    {
+      Type: 'Choice',
+      Comment: `Variants by bucket: ${describe(step)}${experimentNote(step)}`,
+      ...splitChoice(id, step),
+    },
+  ],
 ];

@@ -223,3 +223,40 @@ describe('identity: alias', () => {
     expect(result).toMatchObject({ status: 'rejected', problems: [{ field: 'previousId' }] });
   });
 });
+
+describe('identity: folded daily counts', () => {
+  it('add up when both profiles folded their days', async () => {
+    // arrange: both profiles count 'Viewed' on ten days each, overlapping on five (folded after seven)
+    const { deps } = ingestDeps(db);
+    const dayCount = (key: string, day: number) => {
+      counter += 1;
+      const timestamp = new Date(Date.parse('2026-11-01T12:00:00Z') + day * 86_400_000).toISOString();
+      const change = {
+        userId: key,
+        messageId: `fold-${counter}`,
+        timestamp,
+        traits: {},
+        pushTokens: [],
+        consent: [],
+        topics: [],
+        track: { event: 'Viewed', day: timestamp.slice(0, 10) },
+        droppedTraits: [],
+      };
+      return deps.profiles.recordEvent(change, new Date(Date.parse(timestamp) + 3_600_000));
+    };
+    for (let day = 0; day < 10; day++) await dayCount('anon:a-9', day);
+    for (let day = 5; day < 15; day++) await dayCount('u-9', day);
+    expect(Object.keys((await rawItem('anon:a-9')) ?? {})).toContain('dh:Viewed');
+    expect(Object.keys((await rawItem('u-9')) ?? {})).toContain('dh:Viewed');
+    // act
+    await ingestEvent(deps, anonIdentify({ userId: 'u-9', anonymousId: 'a-9' }, {}));
+    // assert: one count on days only one profile saw, two on the five both saw
+    const days = (await deps.profiles.get('u-9')).profile.events.Viewed?.days ?? {};
+    const expected: Record<string, number> = {};
+    for (let day = 0; day < 15; day++) {
+      const iso = new Date(Date.parse('2026-11-01T12:00:00Z') + day * 86_400_000).toISOString().slice(0, 10);
+      expected[iso] = day >= 5 && day < 10 ? 2 : 1;
+    }
+    expect({ ...days }).toEqual(expected);
+  });
+});

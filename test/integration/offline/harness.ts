@@ -8,6 +8,7 @@ import type { Bindings } from '#shared/journey/compile/bindings.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
 import { HTTP_INVOKE_RESOURCE, httpStatusError } from '#shared/journey/compile/webhook.ts';
 import { splitBucket } from '#shared/journey/enrollment.ts';
+import type { MessageOutcome } from '#shared/journey/outcome.ts';
 import type { Journey } from '#shared/journey/schema.ts';
 
 const fn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
@@ -32,6 +33,8 @@ export type Script = {
   /** await-event: 'event' (default, with these properties) or 'timeout'. */
   await?: Record<string, 'event' | 'timeout'>;
   eventProperties?: Record<string, unknown>;
+  /** await-event op outcome: the delivery feedback that resumes a message step (none: its window closes). */
+  outcome?: Record<string, MessageOutcome>;
   /** Bucket per split step id (default: splitBucket of the user). */
   buckets?: Record<string, number>;
   trigger?: Record<string, unknown>;
@@ -73,6 +76,13 @@ function handlers(script: Script, calls: Calls, machine: () => LocalStateMachine
     [LOCAL_BINDINGS.awaitEventFunctionArn]: (input: unknown, call: { token?: string }) => {
       const step = stepOf(input);
       calls.push({ resource: 'await-event', stepId: step });
+      const op = typeof input === 'object' && input !== null && 'op' in input ? input.op : undefined;
+      if (op === 'outcome' || op === 'outcomeTimedOut') {
+        const outcome = script.outcome?.[step];
+        if (op === 'outcome' && outcome !== undefined && call.token !== undefined)
+          machine().tokens.sendTaskSuccess(call.token, { outcome, at: '2026-11-24T10:00:05.000Z' });
+        return {};
+      }
       if ((script.await?.[step] ?? 'event') === 'event' && call.token !== undefined) {
         machine().tokens.sendTaskSuccess(call.token, {
           type: 'track',

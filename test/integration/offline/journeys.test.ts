@@ -33,13 +33,50 @@ describe('every example journey runs offline', () => {
 describe('cart-abandonment: exact paths', () => {
   const cart = byId('cart-abandonment');
   const head = ['wait-1h', 'reminder-email', 'wait-order'];
+  const sms = [...head, 'wait-order.timedOut', 'channel-test', 'cart-sms', 'cart-sms.outcome'];
 
   it.each([
     { name: 'ordered', script: {}, path: [...head, 'ordered'] },
     {
-      name: 'timeout → sms variant',
+      name: 'timeout → sms variant, delivered: no fallback',
+      script: {
+        await: { 'wait-order': 'timeout' as const },
+        buckets: { 'channel-test': 0 },
+        outcome: { 'cart-sms': 'delivered' as const },
+      },
+      path: [...sms, 'cart-sms.await', 'cart-sms.outcomeIs', 'not-ordered'],
+    },
+    {
+      name: 'sms bounced: the fallback email at once',
+      script: {
+        await: { 'wait-order': 'timeout' as const },
+        buckets: { 'channel-test': 0 },
+        outcome: { 'cart-sms': 'bounced' as const },
+      },
+      path: [...sms, 'cart-sms.await', 'cart-sms.outcomeIs', 'cart-sms.fallback1', 'not-ordered'],
+    },
+    {
+      name: 'no receipt within the hour: the waiter is removed, then the fallback email',
       script: { await: { 'wait-order': 'timeout' as const }, buckets: { 'channel-test': 0 } },
-      path: [...head, 'wait-order.timedOut', 'channel-test', 'cart-sms', 'not-ordered'],
+      path: [...sms, 'cart-sms.await', 'cart-sms.outcomeTimedOut', 'cart-sms.fallback1', 'not-ordered'],
+    },
+    {
+      name: 'sms suppressed: the fallback email without waiting',
+      script: {
+        await: { 'wait-order': 'timeout' as const },
+        buckets: { 'channel-test': 0 },
+        send: { 'cart-sms': 'suppressed' } as Record<string, 'suppressed'>,
+      },
+      path: [...sms, 'cart-sms.fallback1', 'not-ordered'],
+    },
+    {
+      name: 'sms refused by the provider: the fallback email',
+      script: {
+        await: { 'wait-order': 'timeout' as const },
+        buckets: { 'channel-test': 0 },
+        send: { 'cart-sms': 'fail' } as Record<string, 'fail'>,
+      },
+      path: [...head, 'wait-order.timedOut', 'channel-test', 'cart-sms', 'cart-sms.fallback1', 'not-ordered'],
     },
     {
       name: 'timeout → push variant',

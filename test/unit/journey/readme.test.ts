@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { LocalConnectionsFile } from '#infra/local/runtime/connections.ts';
 import { ScenarioFile } from '#infra/local/scenarios/scenario.ts';
 import { Condition } from '#shared/conditions/schema.ts';
+import { Step } from '#shared/journey/schema.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
 import { Template } from '#shared/templates.ts';
 
@@ -42,6 +43,8 @@ describe('the README and the validator agree', () => {
         expect(ScenarioFile.safeParse(block).error?.issues ?? []).toStrictEqual([]);
       } else if (Object.values(block).every((value) => isObject(value) && 'baseUrl' in value)) {
         expect(LocalConnectionsFile.safeParse(block).error?.issues ?? []).toStrictEqual([]);
+      } else if ('type' in block && 'next' in block) {
+        expect(Step.safeParse(block).error?.issues ?? []).toStrictEqual([]);
       } else if ('channel' in block) {
         expect(Template.safeParse(block).error?.issues ?? []).toStrictEqual([]);
       } else {

@@ -1,0 +1,146 @@
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ExperimentState } from '#shared/ingest/experiments.ts';
+import type { LiveJourney } from '#shared/ingest/live-journey.ts';
+import { judgeExperiment, type VariantCounts } from '#shared/stats/experiment.ts';
+import { addDuration } from '#shared/time.ts';
+import { isConditionFailed } from './expression.ts';
+import { LIVE_SK } from './registry.ts';
+import type { StatRow, StatsRepository } from './stats.ts';
+
+/**
+ * Ends experiments. Who decides: the enrollment path, right after it counts
+ * an entrant — the only moment a decision changes anything (it is read by the
+ * next entrants) — at most once per CHECK_INTERVAL per experiment, claimed by
+ * a conditional write so concurrent invocations do not all read the
+ * counters, and at the end of a test window. No scheduler, no extra
+ * function: a journey nobody enters has no one waiting for its decision.
+ */
+
+/** How often a running experiment's counters are read. */
+export const CHECK_INTERVAL = 'PT1H';
+
+/** The counters of one split's variants, from the experiment's first version on. */
+export function variantCounts(
+  rows: readonly StatRow[],
+  state: ExperimentState,
+  variants: readonly { name: string; weight: number; holdout: boolean }[],
+): VariantCounts[] {
+  const from = Number(state.fromVersion);
+  const counts = new Map(variants.map((v) => [v.name, { ...v, assigned: 0, converted: 0 }]));
+  for (const row of rows) {
+    if (row.stepId !== state.stepId || row.variant === undefined || Number(row.version) < from) continue;
+    const c = counts.get(row.variant);
+    if (c === undefined) continue;
+    if (row.metric === 'assigned') c.assigned += row.count;
+    if (row.metric === 'converted') c.converted += row.count;
+  }
+  return [...counts.values()];
+}
+
+/** The next look: an hour on, or the end of the test window if that comes first. */
+function nextCheck(state: ExperimentState, now: Date): string {
+  const next = addDuration(now, CHECK_INTERVAL);
+  const { until } = state.experiment;
+  if (until === 'significant') return next.toISOString();
+  const ends = addDuration(new Date(state.startedAt), until);
+  return (ends > now && ends < next ? ends : next).toISOString();
+}
+
+export class ExperimentJudge {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly stats: Pick<StatsRepository, 'read'>,
+    private readonly now: () => Date,
+    /** Told when a decision is recorded (the caller's registry cache is stale then). */
+    private readonly onDecided: () => void = () => {},
+  ) {}
+
+  /** Looks at the journey's running experiments that are due; true when one ended. */
+  async checkDue(journey: LiveJourney): Promise<boolean> {
+    const now = this.now();
+    let decided = false;
+    const states = journey.experiments ?? [];
+    for (const [index, state] of states.entries()) {
+      if (state.decision !== undefined || (state.checkAt !== undefined && state.checkAt > now.toISOString()))
+        continue;
+      if (!(await this.claim(journey, index, state, now))) continue;
+      const { counters } = await this.stats.read(journey.journeyId);
+      const split = Object.hasOwn(journey.splits, state.stepId) ? journey.splits[state.stepId] : undefined;
+      const variants = variantCounts(counters, state, split ?? []);
+      const verdict = judgeExperiment(state.experiment, state.startedAt, variants, now);
+      const recorded =
+        verdict.status === 'decided'
+          ? await this.write(journey, index, state, 'decision', verdict.decision)
+          : await this.write(journey, index, state, 'lastCheck', {
+              at: now.toISOString(),
+              reason: verdict.reason,
+            });
+      if (verdict.status === 'decided' && recorded) decided = true;
+    }
+    if (decided) this.onDecided();
+    return decided;
+  }
+
+  /** Takes the due look for this invocation; false when another took it or the experiment changed. */
+  private async claim(
+    journey: LiveJourney,
+    index: number,
+    state: ExperimentState,
+    now: Date,
+  ): Promise<boolean> {
+    const at = `experiments[${index}]`;
+    return this.update(journey, {
+      UpdateExpression: `SET ${at}.checkAt = :next`,
+      // The same experiment (a deploy may have replaced the list), still running, and due.
+      ConditionExpression: `${at}.#key = :key AND attribute_not_exists(${at}.decision) AND (attribute_not_exists(${at}.checkAt) OR ${at}.checkAt <= :now)`,
+      ExpressionAttributeNames: { '#key': 'key' },
+      ExpressionAttributeValues: {
+        ':next': nextCheck(state, now),
+        ':key': state.key,
+        ':now': now.toISOString(),
+      },
+    });
+  }
+
+  private async write(
+    journey: LiveJourney,
+    index: number,
+    state: ExperimentState,
+    field: 'decision' | 'lastCheck',
+    value: unknown,
+  ): Promise<boolean> {
+    const at = `experiments[${index}]`;
+    return this.update(journey, {
+      UpdateExpression: `SET ${at}.${field} = :value`,
+      // Decided once: a decision is never overwritten, nor written onto another experiment.
+      ConditionExpression: `${at}.#key = :key AND attribute_not_exists(${at}.decision)`,
+      ExpressionAttributeNames: { '#key': 'key' },
+      ExpressionAttributeValues: { ':value': value, ':key': state.key },
+    });
+  }
+
+  private async update(
+    journey: LiveJourney,
+    expression: {
+      UpdateExpression: string;
+      ConditionExpression: string;
+      ExpressionAttributeNames: Record<string, string>;
+      ExpressionAttributeValues: Record<string, unknown>;
+    },
+  ): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { journeyId: journey.journeyId, sk: LIVE_SK },
+          ...expression,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import { MessageOutcome } from '#shared/journey/outcome.ts';
+import type { OutcomeOutput } from '#shared/outcome-tasks.ts';
+import { enrollmentKeys } from '#shared/tables.ts';
+import { isConditionFailed } from './expression.ts';
+import { isAlreadyDone } from './sfn-errors.ts';
+
+/**
+ * Message steps waiting for their outcome: one item per message (customer +
+ * `o#<provider message id>`) in the enrollments table, holding the task
+ * token and the outcomes that resume it. Removed when it resumes and when
+ * its window closes; the TTL (window end plus a grace period) only catches
+ * what was missed.
+ */
+
+const GRACE_SECONDS = 7 * 24 * 3600;
+
+export const OutcomeWaiter = z.object({
+  messageId: z.string(),
+  enrollmentId: z.string(),
+  journeyId: z.string(),
+  stepId: z.string(),
+  token: z.string(),
+  outcomes: z.array(MessageOutcome),
+  until: z.string().describe('When the window closes.'),
+});
+export type OutcomeWaiter = z.infer<typeof OutcomeWaiter>;
+
+export class OutcomeWaiters {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async put(userId: string, waiter: OutcomeWaiter): Promise<void> {
+    const expiresAt = Math.floor(Date.parse(waiter.until) / 1000) + GRACE_SECONDS;
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { userId, sk: enrollmentKeys.outcomeWaiter(waiter.messageId), ...waiter, expiresAt },
+      }),
+    );
+  }
+
+  async get(userId: string, messageId: string): Promise<OutcomeWaiter | undefined> {
+    const out = await this.db.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { userId, sk: enrollmentKeys.outcomeWaiter(messageId) },
+        ConsistentRead: true,
+      }),
+    );
+    return OutcomeWaiter.safeParse(out.Item).data;
+  }
+
+  /** Removes the waiter; false when it was already gone (the other side resumed it). */
+  async remove(userId: string, messageId: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { userId, sk: enrollmentKeys.outcomeWaiter(messageId) },
+          // Removed once: only the remover that finds it reports it.
+          ConditionExpression: 'attribute_exists(sk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+}
+
+/** Resumes a waiting message step with its outcome; a token already used or expired is not an error. */
+export async function resumeWithOutcome(sfn: SFNClient, token: string, output: OutcomeOutput): Promise<void> {
+  try {
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) }));
+  } catch (error) {
+    if (!isAlreadyDone(error)) throw error;
+  }
+}

@@ -1,0 +1,73 @@
+import * as z from 'zod';
+import { Experiment, experimentKey } from '../journey/experiment.ts';
+import type { Journey } from '../journey/schema.ts';
+
+/**
+ * An experiment's deploy-time state, kept on the journey's live registry
+ * item (one entry per split that declares an experiment: bounded by the
+ * journey's steps): its identity, where its data starts, and the decision
+ * once taken. New entrants read it with the rest of the live journey.
+ */
+export const ExperimentState = z.object({
+  stepId: z.string(),
+  key: z.string().describe('The experiment identity (experimentKey): same key, same experiment.'),
+  experiment: Experiment,
+  fromVersion: z
+    .string()
+    .describe('The first journey version of this experiment: its data is counted from there.'),
+  startedAt: z.string().describe('When the experiment began (the deploy of fromVersion).'),
+  checkAt: z.string().optional().describe('When the counters are looked at next.'),
+  lastCheck: z
+    .object({ at: z.string(), reason: z.string() })
+    .optional()
+    .describe('The last look, while running.'),
+  decision: z
+    .object({ winner: z.string(), at: z.string(), reason: z.string() })
+    .optional()
+    .describe('The end: new entrants take the winner.'),
+});
+export type ExperimentState = z.infer<typeof ExperimentState>;
+
+/**
+ * The experiment states of a journey about to go live: an experiment whose
+ * identity did not change since the previous version continues (its start,
+ * data and decision); a new or changed one starts now, counted from `version`.
+ */
+export function experimentStates(
+  journey: Journey,
+  version: string,
+  at: string,
+  previous: readonly ExperimentState[] = [],
+): ExperimentState[] {
+  const states: ExperimentState[] = [];
+  for (const [stepId, step] of Object.entries(journey.steps)) {
+    if (step.type !== 'split' || step.experiment === undefined) continue;
+    const key = experimentKey(step.experiment, step.variants);
+    const kept = previous.find((p) => p.stepId === stepId && p.key === key);
+    states.push(kept ?? { stepId, key, experiment: step.experiment, fromVersion: version, startedAt: at });
+  }
+  return states;
+}
+
+/**
+ * The bucket an entrant takes at a split whose experiment has ended: a
+ * customer whose own bucket falls in the holdout stays in it (the control
+ * keeps measuring the winner); everyone else takes the winner's first
+ * bucket, so the compiled Choice routes them there at no extra cost.
+ */
+export function bucketAfterExperiment(
+  variants: readonly { name: string; weight: number; holdout: boolean }[],
+  winner: string,
+  bucket: number,
+): number {
+  let from = 0;
+  let own: { holdout: boolean } | undefined;
+  let winnerFrom: number | undefined;
+  for (const variant of variants) {
+    if (own === undefined && bucket < from + variant.weight) own = variant;
+    if (variant.name === winner && variant.weight > 0) winnerFrom = from;
+    from += variant.weight;
+  }
+  if (winnerFrom === undefined || own?.holdout === true) return bucket;
+  return winnerFrom;
+}

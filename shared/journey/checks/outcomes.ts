@@ -1,0 +1,110 @@
+import { durationSeconds, MAX_EXECUTION_SECONDS } from '../../time.ts';
+import { awaitedBy, type MessageOutcome, outcomesOf } from '../outcome.ts';
+import type { MessageStep } from '../schema.ts';
+import { type Violation, violation } from '../violations.ts';
+import type { CheckContext } from './context.ts';
+
+/** What each channel's provider reports back: SMS has no opens or clicks, push no bounces or clicks. */
+const REPORTED = new Map<MessageStep['type'], ReadonlySet<MessageOutcome>>([
+  ['email', new Set(['delivered', 'bounced', 'failed', 'opened', 'clicked'])],
+  ['sms', new Set(['delivered', 'failed'])],
+  ['push', new Set(['delivered', 'failed', 'opened'])],
+]);
+const FEEDBACK = new Set<MessageOutcome>(['delivered', 'bounced', 'opened', 'clicked']);
+
+function windowProblem(at: PropertyKey[], within: string): Violation[] {
+  const seconds = durationSeconds(within);
+  if (seconds === undefined || (seconds > 0 && seconds <= MAX_EXECUTION_SECONDS)) return [];
+  return [
+    violation(
+      at,
+      'outcome.window',
+      `${within} is not a window: give a duration longer than zero and at most a year.`,
+    ),
+  ];
+}
+
+function templateProblems(
+  context: CheckContext,
+  at: PropertyKey[],
+  template: string,
+  channel: string,
+): Violation[] {
+  const known = context.templates?.get(template);
+  if (context.templates === undefined) return [];
+  if (known === undefined)
+    return [
+      violation(
+        at,
+        'template.missing',
+        `There is no template "${template}" (expected a file templates/${template}.json).`,
+      ),
+    ];
+  if (known !== channel)
+    return [
+      violation(
+        at,
+        'template.channel',
+        `Template "${template}" is a ${known} template, but this fallback is ${channel}.`,
+      ),
+    ];
+  return [];
+}
+
+function stepProblems(context: CheckContext, id: string, step: MessageStep): Violation[] {
+  const out: Violation[] = [];
+  const reported = REPORTED.get(step.type) ?? new Set();
+  if (step.onOutcome !== undefined && step.fallback !== undefined)
+    out.push(
+      violation(
+        ['steps', id, 'fallback'],
+        'outcome.both',
+        'A step has onOutcome or fallback, not both: a fallback is an onOutcome of its own.',
+      ),
+    );
+  if (step.onOutcome !== undefined) {
+    out.push(...windowProblem(['steps', id, 'onOutcome', 'within'], step.onOutcome.within));
+    step.onOutcome.branches.forEach((branch, i) => {
+      for (const outcome of outcomesOf(branch)) {
+        if (!FEEDBACK.has(outcome) || reported.has(outcome)) continue;
+        out.push(
+          violation(
+            ['steps', id, 'onOutcome', 'branches', i, 'outcome'],
+            'outcome.channel',
+            `A ${step.type} message never reports "${outcome}": this branch could not be taken.`,
+          ),
+        );
+      }
+    });
+  }
+  // Each message of the chain is judged by the channel it went out on.
+  let previous: MessageStep['type'] = step.type;
+  (step.fallback ?? []).forEach((entry, i) => {
+    const at = ['steps', id, 'fallback', i];
+    out.push(...windowProblem([...at, 'within'], entry.within));
+    out.push(...templateProblems(context, [...at, 'template'], entry.template, entry.channel));
+    const awaited = awaitedBy(entry.when);
+    if (!(REPORTED.get(previous) ?? new Set()).has(awaited))
+      out.push(
+        violation(
+          [...at, 'when'],
+          'outcome.channel',
+          `A ${previous} message never reports "${awaited}": ${entry.when} would always send the fallback.`,
+        ),
+      );
+    previous = entry.channel;
+  });
+  return out;
+}
+
+/**
+ * Outcome branches and fallbacks ask only what the channel reports, wait a
+ * real window, and name templates of the fallback's channel.
+ */
+export function checkOutcomes(context: CheckContext): Violation[] {
+  return Object.entries(context.steps).flatMap(([id, step]) =>
+    step.type === 'email' || step.type === 'sms' || step.type === 'push'
+      ? stepProblems(context, id, step)
+      : [],
+  );
+}

@@ -1,0 +1,90 @@
+import * as z from 'zod';
+import { IsoDuration } from '../conditions/schema.ts';
+
+/**
+ * What a message step can branch on once it has run. Three are known at
+ * once from the send (sent, suppressed, unknown; failed when the provider
+ * refuses it), the others arrive later as delivery feedback from SES or End
+ * User Messaging (delivered, bounced, opened, clicked; failed when a carrier
+ * reports it), correlated to the enrollment by the provider's message id.
+ */
+export const MESSAGE_OUTCOMES = [
+  'sent',
+  'suppressed',
+  'unknown',
+  'failed',
+  'delivered',
+  'bounced',
+  'opened',
+  'clicked',
+] as const;
+export const MessageOutcome = z.enum(MESSAGE_OUTCOMES);
+export type MessageOutcome = z.infer<typeof MessageOutcome>;
+
+/** Outcomes the send itself tells (no waiting). */
+export const IMMEDIATE_OUTCOMES: readonly MessageOutcome[] = ['sent', 'suppressed', 'unknown', 'failed'];
+/** Outcomes that arrive as provider feedback, within the step's window. */
+export const FEEDBACK_OUTCOMES: readonly MessageOutcome[] = [
+  'delivered',
+  'bounced',
+  'opened',
+  'clicked',
+  'failed',
+];
+
+export const OnOutcome = z
+  .object({
+    within: IsoDuration.describe(
+      'How long to wait for delivery feedback (delivered, bounced, opened, clicked).',
+    ),
+    branches: z
+      .array(
+        z
+          .object({
+            outcome: z
+              .union([MessageOutcome, z.array(MessageOutcome).min(1)])
+              .describe('The outcome(s) that take this branch.'),
+            next: z.string().describe('The step after such an outcome.'),
+          })
+          .strict(),
+      )
+      .min(1)
+      .describe(
+        'Checked in order. sent, suppressed (the reason is kept in the execution) and unknown are known at once; delivered, bounced, opened and clicked arrive within the window; failed is either. No listed outcome within the window: on to next.',
+      ),
+  })
+  .strict()
+  .describe('Branch on what the message did; anything else, or nothing within the window, goes on to next.');
+export type OnOutcome = z.infer<typeof OnOutcome>;
+
+export const FALLBACK_WHEN = ['notDelivered', 'notOpened', 'notClicked'] as const;
+
+export const Fallback = z
+  .array(
+    z
+      .object({
+        channel: z.enum(['email', 'sms', 'push']).describe('The channel of the fallback message.'),
+        template: z.string().min(1).describe('Its template, for that channel.'),
+        when: z
+          .enum(FALLBACK_WHEN)
+          .describe(
+            'notDelivered: no delivery receipt within the window (or a bounce, a failure, a suppression); notOpened / notClicked likewise for opens and clicks.',
+          ),
+        within: IsoDuration.describe('How long the previous message has.'),
+      })
+      .strict(),
+  )
+  .min(1)
+  .max(3)
+  .describe('Messages on other channels, each sent only when the one before did not get through in time.');
+export type Fallback = z.infer<typeof Fallback>;
+
+/** The outcome a fallback's `when` waits for. */
+export function awaitedBy(when: (typeof FALLBACK_WHEN)[number]): MessageOutcome {
+  return when === 'notDelivered' ? 'delivered' : when === 'notOpened' ? 'opened' : 'clicked';
+}
+
+/** The outcomes of a branch, as a list. */
+export function outcomesOf(branch: OnOutcome['branches'][number]): MessageOutcome[] {
+  return Array.isArray(branch.outcome) ? branch.outcome : [branch.outcome];
+}
