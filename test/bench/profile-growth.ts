@@ -28,10 +28,10 @@ function prng(seed: number): () => number {
 
 const START = Date.parse('2026-01-01T00:00:00Z');
 /**
- * Seconds between two events of the customer (`BENCH_GROWTH_SPACING`, default 30): 100,000 events span
- * about 35 days; at 90 they span 104 days, past the 91 days of daily buckets a profile keeps.
+ * Seconds between two events of the customer (`BENCH_GROWTH_SPACING`, default 90): 100,000 events span
+ * 104 days, past the 91 days of daily counts a profile keeps, so the run reaches the item's steady size.
  */
-export const SPACING_SECONDS = Number(process.env.BENCH_GROWTH_SPACING ?? 30);
+export const SPACING_SECONDS = Number(process.env.BENCH_GROWTH_SPACING ?? 90);
 
 export function streamEvent(userId: string, i: number, random: () => number) {
   const timestamp = new Date(START + i * SPACING_SECONDS * 1000).toISOString();

@@ -18,7 +18,7 @@ afterAll(async () => db.stop());
 
 describe('a customer with a long history', () => {
   it('keeps a bounded profile and leaves no waiter or enrollment of an ended execution', async () => {
-    // act: 400 events, 30 s apart (three hours of a very active customer)
+    // act: 400 events, 90 s apart (ten hours of a very active customer)
     const { result, running, doc, tables } = await runGrowth(
       { endpoint: db.endpoint },
       400,
