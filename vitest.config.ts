@@ -13,6 +13,8 @@ const SHARED = ['test/unit/**/*.test.ts', 'test/infra/**/*.test.ts'];
 export default defineConfig({
   test: {
     testTimeout: 30_000,
+    setupFiles: ['test/support/cpu-time.ts'],
+    reporters: ['default', './test/support/slowest-reporter.ts'],
     hookTimeout: 60_000,
     // The AWS SDK warns once per process that Node 20 support ends in 2027; Lambda runs Node 22.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
