@@ -1,21 +1,31 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects. Pure and synthesized-stack tests share their workers' module
- * cache (`isolate: false`): they hold no process-wide state, and importing
- * zod, the journey compiler or aws-cdk-lib once per worker instead of once
- * per file more than halves their time. Tests that run handlers, the local
- * runtime or the CLI keep a fresh module graph per file: handlers keep their
- * clients and config per process, as in Lambda.
+ * Two projects. Tests that keep no process-wide state share their workers'
+ * module cache (`isolate: false`): pure units, synthesized stacks, the
+ * offline interpreter and the Step Functions stand-in take their clients
+ * as arguments, and importing zod, the compiler, the SDK or aws-cdk-lib once
+ * per worker instead of once per file more than halves their time. Tests
+ * that run handlers with mocked SDK clients, the local runtime or the CLI
+ * keep a fresh module graph per file: handlers keep their clients and config
+ * per process, as in Lambda, and the CLI program keeps its parsed options.
  */
-const SHARED = ['test/unit/**/*.test.ts', 'test/infra/**/*.test.ts'];
+const SHARED = [
+  'test/unit/**/*.test.ts',
+  'test/infra/**/*.test.ts',
+  'test/integration/offline/**/*.test.ts',
+  'test/integration/local/**/*.test.ts',
+  'test/integration/choice-parity.test.ts',
+];
 
 export default defineConfig({
   test: {
     testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Both cores: the default (cores − 1) runs one file at a time on a 2-core machine.
+    maxWorkers: 2,
     setupFiles: ['test/support/cpu-time.ts'],
     reporters: ['default', './test/support/slowest-reporter.ts'],
-    hookTimeout: 60_000,
     // The AWS SDK warns once per process that Node 20 support ends in 2027; Lambda runs Node 22.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     projects: [
