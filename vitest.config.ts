@@ -1,24 +1,49 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects. Pure and synthesized-stack tests share their workers' module
- * cache (`isolate: false`): they hold no process-wide state, and importing
- * zod, the journey compiler or aws-cdk-lib once per worker instead of once
- * per file more than halves their time. Tests that run handlers, the local
- * runtime or the CLI keep a fresh module graph per file: handlers keep their
- * clients and config per process, as in Lambda.
+ * Three projects. Tests that keep no process-wide state share their workers'
+ * module cache (`isolate: false`): pure units, synthesized stacks, the
+ * offline interpreter and the Step Functions stand-in take their clients as
+ * arguments, and importing zod, the compiler, the SDK or aws-cdk-lib once per
+ * worker instead of once per file more than halves their time. Tests that run
+ * the local runtime or the CLI keep a fresh module graph per file: the
+ * runtime's handlers keep their clients and config per process, as in Lambda,
+ * and the CLI program keeps its parsed options.
  */
-const SHARED = ['test/unit/**/*.test.ts', 'test/infra/**/*.test.ts'];
+const SHARED = [
+  'test/unit/**/*.test.ts',
+  'test/infra/**/*.test.ts',
+  'test/integration/offline/**/*.test.ts',
+  'test/integration/local/**/*.test.ts',
+  'test/integration/choice-parity.test.ts',
+];
+
+/**
+ * Handler tests inject their repositories and clients, so they too share a
+ * module cache, in workers of their own: they stub SDK client classes
+ * (aws-sdk-client-mock), which must not reach the stand-ins' real clients.
+ * One calls handlers through their Lambda entry points, whose clients and
+ * config live per process: it stays isolated.
+ */
+const HANDLERS = ['test/integration/functions/!(handlers).test.ts'];
 
 export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // Both cores: the default (cores − 1) runs one file at a time on a 2-core machine.
+    maxWorkers: 2,
+    setupFiles: ['test/support/cpu-time.ts'],
+    reporters: ['default', './test/support/slowest-reporter.ts'],
     // The AWS SDK warns once per process that Node 20 support ends in 2027; Lambda runs Node 22.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     projects: [
       { extends: true, test: { name: 'shared', include: SHARED, isolate: false } },
-      { extends: true, test: { name: 'isolated', include: ['test/**/*.test.ts'], exclude: SHARED } },
+      { extends: true, test: { name: 'handlers', include: HANDLERS, isolate: false } },
+      {
+        extends: true,
+        test: { name: 'isolated', include: ['test/**/*.test.ts'], exclude: [...SHARED, ...HANDLERS] },
+      },
     ],
   },
 });

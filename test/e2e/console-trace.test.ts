@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '#infra/local/index.ts';
-import { projectRoot } from '../integration/cli/run-cli.ts';
+import { projectRoot, runCli } from '../integration/cli/run-cli.ts';
 import { chromiumMissing, launchChromium } from '../support/chromium.ts';
 import {
   boot,
@@ -40,7 +40,7 @@ let runtime: LocalRuntime;
 let dayZone: string;
 
 beforeAll(async () => {
-  box = await sandbox();
+  box = await sandbox([JOURNEY]);
   runtime = await boot(box);
   dayZone = zoneWhereHourIs(9, runtime.services.clock.now());
   // The reminder due an hour from now falls in this customer's quiet hours (21:00–08:00).
@@ -81,9 +81,10 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: 
   });
 }
 
+/** `journeys trace` in this process (the command's own code; `--aws` below runs it as its own process). */
 function localTrace(userId: string) {
   const e = runtime.endpoints;
-  return cli([
+  return runCli([
     'trace',
     userId,
     '--endpoint',

@@ -218,8 +218,11 @@ async function stopRuntime(
   scheduler.stop();
   services.clock.stopWallClock();
   await settled(services, scheduler);
-  services.clock.stop();
+  // An aborted execution still ends as on AWS: its status event is delivered
+  // while the stand-ins listen, not after they (and a test's data) are gone.
   await services.sfn.stopAll();
+  await settled(services, scheduler);
+  services.clock.stop();
   await services.activity.flushed();
   await saveClock(dataDir, services.clock);
   setClients({});

@@ -4,9 +4,19 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, runCliProcess } from './run-cli.ts';
 
-// `journeys test` starts a local runtime, and the handlers keep their clients per process (as in Lambda),
-// so each run is its own process, as in CI. No CPU-bound limit: a loaded 2-core machine is slow to start one.
+// No CPU-bound limit: a loaded 2-core machine is slow to start a local runtime.
 const CLI_TIMEOUT = 180_000;
+
+/** A customer still waiting in the journey when the scenario ends: the runtime stops with an execution running. */
+const stillWaiting = {
+  name: 'Ends while the customer waits for the SMS',
+  journeys: ['cart-abandonment'],
+  start: '2026-03-02T09:00:00Z',
+  until: '+2h',
+  customers: [{ id: 'sam-2', timezone: 'Europe/Rome' }],
+  events: [{ at: '+0h', user: 'sam-2', track: 'Cart Updated', properties: { cartId: 'c2', total: 80 } }],
+  expect: [{ message: { user: 'sam-2', channel: 'email', template: 'cart-reminder', at: '+1h' } }],
+};
 
 const scenario = (smsAt: string) => ({
   name: 'No order within a day: the SMS the next day',
@@ -23,7 +33,10 @@ const scenario = (smsAt: string) => ({
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'journeys-test-cli-'));
-  await writeFile(join(dir, 'pass.test.json'), JSON.stringify(scenario('2026-03-03T10:00:00Z')));
+  await writeFile(
+    join(dir, 'pass.test.json'),
+    JSON.stringify({ scenarios: [scenario('2026-03-03T10:00:00Z'), stillWaiting] }),
+  );
   await writeFile(join(dir, 'fail.test.json'), JSON.stringify(scenario('2026-03-03T09:00:00Z')));
   await writeFile(join(dir, 'invalid.test.json'), JSON.stringify({ name: 'x', journeys: [], expect: [] }));
 });
@@ -31,20 +44,23 @@ afterAll(async () => rm(dir, { recursive: true, force: true }));
 
 describe('npx journeys test', () => {
   it(
-    'passes a scenario that holds, expectation by expectation',
+    'passes scenarios that hold, expectation by expectation, also one that ends mid-journey',
     async () => {
-      const result = await runCliProcess(['test', join(dir, 'pass.test.json')]);
+      // In this process: the runtime's shutdown has to leave nothing running behind it.
+      const result = await runCli(['test', join(dir, 'pass.test.json')]);
 
       expect(result.code).toBe(0);
       expect(result.stdout).toContain(
         '✓ sam-1 gets sms cart-sms at 2026-03-03T10:00:00.000Z, containing "80 EUR"',
       );
-      expect(result.stdout).toContain('1 scenario(s), 2 expectation(s): all passed');
+      expect(result.stdout).toContain('✓ sam-2 gets email cart-reminder at 2026-03-02T10:00:00.000Z');
+      expect(result.stdout).toContain('2 scenario(s), 3 expectation(s): all passed');
     },
     CLI_TIMEOUT,
   );
 
   it(
+    // In its own process, as a user or CI runs it: the exit code is the process's.
     'fails a changed expectation with what happened instead and the timeline, exit 1, and JUnit for CI',
     async () => {
       const junit = join(dir, 'junit.xml');
