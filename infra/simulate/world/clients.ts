@@ -6,12 +6,25 @@ import * as z from 'zod';
 import type { Executions } from '../machine/executions.ts';
 
 /**
- * Real AWS SDK clients answered in process: a middleware at the front of each
- * stack takes the command's input and returns an output, so the product code
- * calls them exactly as in Lambda, with nothing serialised or sent.
+ * Real AWS SDK clients answered in process: `send` hands the command's input
+ * to the simulation and returns an output, so the product code calls them
+ * exactly as in Lambda, with nothing serialised, signed or sent (resolving
+ * the SDK's middleware stack would cost more than the answer).
  */
 
 const REGION = { region: 'us-east-1', credentials: { accessKeyId: 'sim', secretAccessKey: 'sim' } };
+
+type Answer = (command: string, input: unknown) => object;
+
+function answered<C extends object>(client: C, answer: Answer): C {
+  const direct = async (command: unknown) => {
+    if (typeof command !== 'object' || command === null || !('input' in command))
+      throw new Error('The simulation answers commands only');
+    return { ...answer(command.constructor.name, command.input), $metadata: {} };
+  };
+  Reflect.set(client, 'send', direct);
+  return client;
+}
 
 const StartExecution = z.object({ stateMachineArn: z.string(), name: z.string(), input: z.string() });
 const TaskSuccess = z.object({ taskToken: z.string(), output: z.string() });
@@ -19,33 +32,24 @@ const StopExecution = z.object({ executionArn: z.string() });
 
 /** Step Functions: StartExecution, SendTaskSuccess and StopExecution on the simulation's executions. */
 export function simulatedSfn(executions: () => Executions): SFNClient {
-  const client = new SFNClient(REGION);
-  client.middlewareStack.add(
-    (_next, context) => async (args) => {
-      const input = args.input;
-      let output: { $metadata: object; executionArn?: string } = { $metadata: {} };
-      switch (context.commandName) {
-        case 'StartExecutionCommand': {
-          const { stateMachineArn, name, input: body } = StartExecution.parse(input);
-          output = { ...output, executionArn: executions().start(stateMachineArn, name, body) };
-          break;
-        }
-        case 'SendTaskSuccessCommand': {
-          const { taskToken, output: body } = TaskSuccess.parse(input);
-          executions().sendTaskSuccess(taskToken, body);
-          break;
-        }
-        case 'StopExecutionCommand':
-          executions().stop(StopExecution.parse(input).executionArn);
-          break;
-        default:
-          throw new Error(`The simulation does not implement Step Functions ${String(context.commandName)}`);
+  return answered(new SFNClient(REGION), (command, input) => {
+    switch (command) {
+      case 'StartExecutionCommand': {
+        const { stateMachineArn, name, input: body } = StartExecution.parse(input);
+        return { executionArn: executions().start(stateMachineArn, name, body) };
       }
-      return { output, response: {} };
-    },
-    { step: 'initialize', priority: 'high', name: 'simulated' },
-  );
-  return client;
+      case 'SendTaskSuccessCommand': {
+        const { taskToken, output } = TaskSuccess.parse(input);
+        executions().sendTaskSuccess(taskToken, output);
+        return {};
+      }
+      case 'StopExecutionCommand':
+        executions().stop(StopExecution.parse(input).executionArn);
+        return {};
+      default:
+        throw new Error(`The simulation does not implement Step Functions ${command}`);
+    }
+  });
 }
 
 /** What the providers were asked to send, counted (never kept). */
@@ -76,41 +80,28 @@ export function countingSes(counts: ProviderCounts): SESv2Client {
 
 /** Pinpoint / End User Messaging SendMessages: every address is delivered. */
 export function countingPinpoint(counts: ProviderCounts): PinpointClient {
-  const client = new PinpointClient(REGION);
-  client.middlewareStack.add(
-    () => async (args) => {
-      const { Addresses: addresses } = Addresses.parse(args.input).MessageRequest;
-      const result: Record<string, { DeliveryStatus: string; StatusCode: number; MessageId: string }> = {};
-      for (const [address, { ChannelType }] of Object.entries(addresses)) {
-        if (ChannelType === 'SMS') counts.sms += 1;
-        else counts.push += 1;
-        result[address] = {
-          DeliveryStatus: 'SUCCESSFUL',
-          StatusCode: 200,
-          MessageId: `sim-${counts.sms + counts.push}`,
-        };
-      }
-      const output: { $metadata: object; MessageResponse: object } = {
-        $metadata: {},
-        MessageResponse: { Result: result },
+  return answered(new PinpointClient(REGION), (_command, input) => {
+    const { Addresses: addresses } = Addresses.parse(input).MessageRequest;
+    // Addresses are customer data: no prototype to collide with.
+    const result: Record<string, { DeliveryStatus: string; StatusCode: number; MessageId: string }> =
+      Object.create(null);
+    for (const [address, { ChannelType }] of Object.entries(addresses)) {
+      if (ChannelType === 'SMS') counts.sms += 1;
+      else counts.push += 1;
+      result[address] = {
+        DeliveryStatus: 'SUCCESSFUL',
+        StatusCode: 200,
+        MessageId: `sim-${counts.sms + counts.push}`,
       };
-      return { output, response: {} };
-    },
-    { step: 'initialize', priority: 'high', name: 'simulated' },
-  );
-  return client;
+    }
+    return { MessageResponse: { Result: result } };
+  });
 }
 
 /** SQS (the rejected-events queue): counted. */
 export function countingSqs(counts: ProviderCounts): SQSClient {
-  const client = new SQSClient(REGION);
-  client.middlewareStack.add(
-    () => async () => {
-      counts.rejected += 1;
-      const output: { $metadata: object; MessageId: string } = { $metadata: {}, MessageId: 'sim' };
-      return { output, response: {} };
-    },
-    { step: 'initialize', priority: 'high', name: 'simulated' },
-  );
-  return client;
+  return answered(new SQSClient(REGION), () => {
+    counts.rejected += 1;
+    return { MessageId: 'sim' };
+  });
 }
