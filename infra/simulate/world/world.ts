@@ -1,12 +1,14 @@
 import { DeliveriesRepository } from '#functions/_lib/deliveries.ts';
 import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { ProfileIdentities } from '#functions/_lib/identity.ts';
+import { OutcomeWaiters } from '#functions/_lib/outcome-waiters.ts';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { CachedRegistry, RegistryRepository } from '#functions/_lib/registry.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
 import { TemplateSnapshots } from '#functions/_lib/templates.ts';
 import { type AwaitDeps, awaitEvent, waitTimedOut } from '#functions/await-event/await.ts';
 import { manifest as awaitManifest } from '#functions/await-event/manifest.ts';
+import { awaitOutcome, type OutcomeDeps, outcomeTimedOut } from '#functions/await-event/outcome.ts';
 import { withPinnedTemplates } from '#functions/deploy-journey/templates.ts';
 import { type EvaluateDeps, evaluate } from '#functions/evaluate/evaluate.ts';
 import { manifest as evaluateManifest } from '#functions/evaluate/manifest.ts';
@@ -119,6 +121,12 @@ export async function createWorld(start: Date, observer: Observer = {}) {
     now,
   };
   const awaitDeps: AwaitDeps = { profiles, enrollments, journeys: registry, sfn, now };
+  const outcomeDeps: OutcomeDeps = {
+    waiters: new OutcomeWaiters(db.doc, db.tables.enrollments),
+    deliveries: sendDeps.deliveries,
+    sfn,
+    now,
+  };
   const statusDeps: StatusDeps = { enrollments, profiles, stats };
   const updateItem = updateItemIntegration(db.client);
 
@@ -146,9 +154,11 @@ export async function createWorld(start: Date, observer: Observer = {}) {
         return json(await evaluate(evaluateDeps, evaluateManifest.task.input.parse(payload)));
       if (name === BINDINGS.awaitEventFunctionArn) {
         const input = awaitManifest.task.input.parse(payload);
-        return json(
-          'op' in input ? await waitTimedOut(awaitDeps, input) : await awaitEvent(awaitDeps, input),
-        );
+        // As the await-event handler routes its operations.
+        if (!('op' in input)) return json(await awaitEvent(awaitDeps, input));
+        if (input.op === 'outcome') return json(await awaitOutcome(outcomeDeps, input));
+        if (input.op === 'outcomeTimedOut') return json(await outcomeTimedOut(outcomeDeps, input));
+        return json(await waitTimedOut(awaitDeps, input));
       }
     } catch (error) {
       // As Lambda reports a function error to Step Functions: the name, and the runtime's JSON as Cause.
