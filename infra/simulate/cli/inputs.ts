@@ -34,14 +34,18 @@ export async function loadInputs(
   const problems: string[] = [];
   const templates = new Map<string, Template>();
   const dir = templatesDir ?? templatesDirFor(journeyFile);
-  for (const step of Object.values(journey.steps)) {
-    if (step.type !== 'email' && step.type !== 'sms' && step.type !== 'push') continue;
-    if (templates.has(step.template)) continue;
-    const file = join(dir, `${step.template}.json`);
+  // Every template a message step can send: its own and its fallbacks'.
+  const names = Object.values(journey.steps).flatMap((step) =>
+    step.type === 'email' || step.type === 'sms' || step.type === 'push'
+      ? [step.template, ...('fallback' in step ? (step.fallback ?? []).map((f) => f.template) : [])]
+      : [],
+  );
+  for (const name of new Set(names)) {
+    const file = join(dir, `${name}.json`);
     const json = await readJsonFile(file);
     const parsed = json.ok ? Template.safeParse(json.value) : undefined;
     if (!json.ok) problems.push(`${file}: ${json.message}`);
-    else if (parsed?.success) templates.set(step.template, parsed.data);
+    else if (parsed?.success) templates.set(name, parsed.data);
     else problems.push(`${file}: not a valid template`);
   }
   const json = await readJsonFile(scenarioFile);

@@ -79,7 +79,7 @@ export function countingSes(counts: ProviderCounts): SESv2Client {
 }
 
 /** Pinpoint / End User Messaging SendMessages: every address is delivered. */
-export function countingPinpoint(counts: ProviderCounts): PinpointClient {
+export function countingPinpoint(counts: ProviderCounts, onSms: (messageId: string) => void): PinpointClient {
   return answered(new PinpointClient(REGION), (_command, input) => {
     const { Addresses: addresses } = Addresses.parse(input).MessageRequest;
     // Addresses are customer data: no prototype to collide with.
@@ -88,11 +88,9 @@ export function countingPinpoint(counts: ProviderCounts): PinpointClient {
     for (const [address, { ChannelType }] of Object.entries(addresses)) {
       if (ChannelType === 'SMS') counts.sms += 1;
       else counts.push += 1;
-      result[address] = {
-        DeliveryStatus: 'SUCCESSFUL',
-        StatusCode: 200,
-        MessageId: `sim-${counts.sms + counts.push}`,
-      };
+      const messageId = `sim-${counts.sms + counts.push}`;
+      result[address] = { DeliveryStatus: 'SUCCESSFUL', StatusCode: 200, MessageId: messageId };
+      if (ChannelType === 'SMS') onSms(messageId);
     }
     return { MessageResponse: { Result: result } };
   });

@@ -9,6 +9,7 @@ import { TemplateSnapshots } from '#functions/_lib/templates.ts';
 import { type AwaitDeps, awaitEvent, waitTimedOut } from '#functions/await-event/await.ts';
 import { manifest as awaitManifest } from '#functions/await-event/manifest.ts';
 import { awaitOutcome, type OutcomeDeps, outcomeTimedOut } from '#functions/await-event/outcome.ts';
+import { applyFeedback } from '#functions/delivery-feedback/feedback.ts';
 import { withPinnedTemplates } from '#functions/deploy-journey/templates.ts';
 import { type EvaluateDeps, evaluate } from '#functions/evaluate/evaluate.ts';
 import { manifest as evaluateManifest } from '#functions/evaluate/manifest.ts';
@@ -17,6 +18,7 @@ import { executionStatusChanged, type StatusDeps } from '#functions/execution-st
 import { type IngestDeps, ingestEvent } from '#functions/ingest/ingest.ts';
 import { manifest as sendManifest } from '#functions/send-message/manifest.ts';
 import { type SendDeps, sendMessage } from '#functions/send-message/send.ts';
+import { SMS_RECEIPT_MS, smsReceiptEntry } from '#infra/local/services/pinpoint/sms-receipts.ts';
 import {
   UPDATE_ITEM_RESOURCE,
   updateItemIntegration,
@@ -103,7 +105,14 @@ export async function createWorld(start: Date, observer: Observer = {}) {
     enrollments,
     templates,
     ses: countingSes(counts),
-    pinpoint: countingPinpoint(counts),
+    // Carriers confirm an SMS a few seconds later, as the local stand-in does: steps waiting for its outcome resume.
+    pinpoint: countingPinpoint(counts, (messageId) => {
+      const at = timers.now + SMS_RECEIPT_MS;
+      timers.at(at, async () => {
+        observer.invoked?.('delivery-feedback');
+        await applyFeedback(feedbackDeps(), JSON.parse(smsReceiptEntry(messageId, new Date(at)).Detail));
+      });
+    }),
     config: {
       senderEmail: 'journeys@example.com',
       configurationSet: 'journeys',
@@ -121,6 +130,13 @@ export async function createWorld(start: Date, observer: Observer = {}) {
     now,
   };
   const awaitDeps: AwaitDeps = { profiles, enrollments, journeys: registry, sfn, now };
+  const feedbackDeps = () => ({
+    deliveries: sendDeps.deliveries,
+    profiles,
+    stats,
+    outcomes: { waiters: outcomeDeps.waiters, sfn },
+    now,
+  });
   const outcomeDeps: OutcomeDeps = {
     waiters: new OutcomeWaiters(db.doc, db.tables.enrollments),
     deliveries: sendDeps.deliveries,
