@@ -61,6 +61,22 @@ program
   .option('--id <id>', 'the journey id (default: from the Pinpoint journey name)')
   .action(lazy(async () => (await import('./commands/import-pinpoint.ts')).importPinpointCommand));
 
+program
+  .command('simulate')
+  .description(
+    'forecast a journey before launch: synthetic customers and behaviour through its real logic and delivery policy, on journey time',
+  )
+  .argument('<journey>', 'journey JSON file (journeys/*.json)')
+  .requiredOption('--customers <n>', 'how many synthetic customers enter')
+  .option(
+    '--scenario <file>',
+    'customers and behaviour (default: simulations/<journey file> beside the journey)',
+  )
+  .option('--templates <dir>', 'templates folder (default: templates/ beside the journey)')
+  .option('--html <file>', 'also write the forecast as a page with charts')
+  .option('--json', 'machine-readable forecast')
+  .action(lazy(async () => (await import('./commands/simulate.ts')).simulateCommand));
+
 const dev = program
   .command('dev')
   .description(

@@ -146,7 +146,8 @@ ${note}
     .join('\n');
 }
 
-function dayChart(days: readonly DayResult[]): string {
+/** Messages sent per day, stacked by channel. */
+export function dayChart(days: readonly DayResult[]): string {
   if (days.length === 0) return '<p>No messages sent yet.</p>';
   const bar = 28;
   const gap = 14;

@@ -33,6 +33,10 @@ const benches: Record<string, () => Promise<void> | void> = {
     const { runSegmentBench } = await import('./segment.ts');
     await runSegmentBench();
   },
+  simulate: async () => {
+    const { runSimulateBench } = await import('./simulate.ts');
+    runSimulateBench();
+  },
   local: async () => {
     const { runLocalBench } = await import('./local.ts');
     await runLocalBench();

@@ -1,0 +1,87 @@
+import { dayChart, escapeHtml, REPORT_STYLE } from '#shared/stats/html.ts';
+import type { Forecast } from '../run/forecast.ts';
+
+/** The forecast as one self-contained page, in the style of the journey report. */
+
+const n = (value: number) => Math.round(value).toLocaleString('en-US');
+
+function hourChart(f: Forecast): string {
+  const bar = 18;
+  const gap = 6;
+  const plot = 140;
+  const totals = Array.from(
+    { length: 24 },
+    (_, h) => (f.byLocalHour.email[h] ?? 0) + (f.byLocalHour.sms[h] ?? 0) + (f.byLocalHour.push[h] ?? 0),
+  );
+  const top = Math.max(1, ...totals);
+  const parts: string[] = [];
+  for (let h = 0; h < 24; h++) {
+    const x = 40 + h * (bar + gap);
+    let y = plot + 20;
+    for (const channel of ['email', 'sms', 'push'] as const) {
+      const count = f.byLocalHour[channel][h] ?? 0;
+      const height = (count / top) * plot;
+      y -= height;
+      if (height > 0)
+        parts.push(
+          `<rect class="${channel}" x="${x}" y="${y}" width="${bar}" height="${height}"><title>${channel} ${count}</title></rect>`,
+        );
+    }
+    parts.push(`<text x="${x + bar / 2}" y="${plot + 36}" text-anchor="middle">${h}</text>`);
+  }
+  return `<svg class="chart" role="img" aria-label="Messages per local hour" width="${40 + 24 * (bar + gap)}" height="${plot + 46}">${parts.join('')}</svg>
+<p class="legend"><span class="email">■</span> email <span class="sms">■</span> SMS <span class="push">■</span> push · hour of the customer's own time zone</p>`;
+}
+
+function rows(list: readonly (string | number)[][], head: readonly string[]): string {
+  const th = head.map((h, i) => `<th${i > 0 ? ' class="n"' : ''}>${escapeHtml(h)}</th>`).join('');
+  const body = list
+    .map(
+      (r) =>
+        `<tr>${r.map((c, i) => `<td${i > 0 ? ' class="n"' : ''}>${escapeHtml(typeof c === 'number' ? n(c) : c)}</td>`).join('')}</tr>`,
+    )
+    .join('');
+  return `<table><thead><tr>${th}</tr></thead><tbody>${body}</tbody></table>`;
+}
+
+export function forecastPage(f: Forecast): string {
+  const total = f.cost.reduce((sum, c) => sum + c.usd, 0);
+  const kpi = (label: string, value: string) =>
+    `<div class="kpi">${escapeHtml(label)}<b>${escapeHtml(value)}</b></div>`;
+  const days = f.byDay.map((d) => ({
+    day: d.day,
+    sent: { email: d.email, sms: d.sms, push: d.push },
+    converted: 0,
+  }));
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(f.journeyId)} — forecast</title><style>${REPORT_STYLE}</style></head>
+<body>
+<h1>Forecast: ${escapeHtml(f.journeyId)}</h1>
+<p class="note">${n(f.customers)} synthetic customers · journey time until ${escapeHtml(f.endedAt)}</p>
+<div class="kpis">${kpi('enrolled', n(f.enrolled))}${kpi('emails', n(f.messages.sent.email))}${kpi('SMS', n(f.messages.sent.sms))}${kpi('push', n(f.messages.sent.push))}${kpi('AWS cost', `$${total.toFixed(2)}`)}</div>
+<h2>Messages per day</h2>
+${dayChart(days)}
+<h2>Messages per hour of local time</h2>
+${hourChart(f)}
+<h2>Deferred, by reason</h2>
+${rows(f.deferred, ['reason', 'count'])}
+<h2>Not sent, by reason</h2>
+${rows(f.suppressed, ['reason', 'count'])}
+<h2>Conversions per variant</h2>
+${rows(
+  f.variants.map((v) => [
+    `${v.step} / ${v.variant}`,
+    v.enrolled,
+    v.converted,
+    `${(v.rate * 100).toFixed(1)}%`,
+  ]),
+  ['variant', 'enrolled', 'converted', 'rate'],
+)}
+<h2>Outcomes</h2>
+${rows(f.outcomes, ['ended', 'count'])}
+<h2>AWS usage and cost</h2>
+${rows([...f.cost.map((c) => [c.item, c.quantity, `$${c.unitPrice.toPrecision(3)}`, `$${c.usd.toFixed(4)}`]), ['total', '', '', `$${total.toFixed(2)}`]], ['item', 'quantity', 'unit price', 'cost'])}
+<p class="note">${escapeHtml(f.pricesNote)} Step Functions: ${n(f.executions)} executions, ${n(f.transitions)} state transitions.</p>
+</body></html>
+`;
+}

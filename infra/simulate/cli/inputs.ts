@@ -1,0 +1,71 @@
+import { basename, dirname, join } from 'node:path';
+import { readJsonFile, templatesDirFor } from '#infra/cli/files.ts';
+import { JourneyChecker } from '#infra/cli/journey-files.ts';
+import type { Journey } from '#shared/journey/schema.ts';
+import { Template } from '#shared/templates.ts';
+import { Scenario } from '../scenario/spec.ts';
+
+/**
+ * What a simulation reads from disk: the journey (validated as a deploy
+ * would), the templates it sends, and the scenario. Every problem names the
+ * file and the field.
+ */
+
+export type Inputs = { journey: Journey; templates: Map<string, Template>; scenario: Scenario };
+export type Loaded = { ok: true; inputs: Inputs } | { ok: false; problems: string[] };
+
+/** The scenario beside a journey: `simulations/<journey file name>` in the journey's folder. */
+export function scenarioFileFor(journeyFile: string): string {
+  return join(dirname(journeyFile), 'simulations', basename(journeyFile));
+}
+
+export async function loadInputs(
+  journeyFile: string,
+  scenarioFile: string,
+  templatesDir?: string,
+): Promise<Loaded> {
+  const report = await new JourneyChecker(templatesDir).check(journeyFile);
+  if (report.journey === undefined)
+    return {
+      ok: false,
+      problems: report.violations.map((v) => `${journeyFile}: ${v.path || '(journey)'}: ${v.message}`),
+    };
+  const journey = report.journey;
+  const problems: string[] = [];
+  const templates = new Map<string, Template>();
+  const dir = templatesDir ?? templatesDirFor(journeyFile);
+  // Every template a message step can send: its own and its fallbacks'.
+  const names = Object.values(journey.steps).flatMap((step) =>
+    step.type === 'email' || step.type === 'sms' || step.type === 'push'
+      ? [step.template, ...('fallback' in step ? (step.fallback ?? []).map((f) => f.template) : [])]
+      : [],
+  );
+  for (const name of new Set(names)) {
+    const file = join(dir, `${name}.json`);
+    const json = await readJsonFile(file);
+    const parsed = json.ok ? Template.safeParse(json.value) : undefined;
+    if (!json.ok) problems.push(`${file}: ${json.message}`);
+    else if (parsed?.success) templates.set(name, parsed.data);
+    else problems.push(`${file}: not a valid template`);
+  }
+  const json = await readJsonFile(scenarioFile);
+  if (!json.ok) {
+    problems.push(`${scenarioFile}: ${json.message} (write a scenario there, or name one with --scenario)`);
+    return { ok: false, problems };
+  }
+  const scenario = Scenario.safeParse(json.value);
+  if (!scenario.success)
+    problems.push(
+      ...scenario.error.issues.map(
+        (i) => `${scenarioFile}: ${i.path.join('.') || '(scenario)'}: ${i.message}`,
+      ),
+    );
+  else if (journey.trigger.type !== 'event')
+    problems.push(`${journeyFile}: trigger: only journeys triggered by an event can be simulated yet`);
+  else if (journey.trigger.event !== scenario.data.entry.event)
+    problems.push(
+      `${scenarioFile}: entry.event: "${scenario.data.entry.event}" does not trigger ${journey.id} (it starts on "${journey.trigger.event}")`,
+    );
+  if (problems.length > 0 || !scenario.success) return { ok: false, problems };
+  return { ok: true, inputs: { journey, templates, scenario: scenario.data } };
+}

@@ -1,0 +1,86 @@
+import type { Forecast } from '../run/forecast.ts';
+
+/** The forecast as text for a terminal: a few short tables, figures right-aligned. */
+
+const n = (value: number) => Math.round(value).toLocaleString('en-US');
+const usd = (value: number) => `$${value < 1 ? value.toFixed(4) : value.toFixed(2)}`;
+const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
+
+function table(rows: (string | number)[][]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => String(r[i] ?? '').length))) ?? [];
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) =>
+          typeof cell === 'number' || i > 0
+            ? String(cell).padStart(widths[i] ?? 0)
+            : String(cell).padEnd(widths[i] ?? 0),
+        )
+        .join('  '),
+    )
+    .map((line) => `  ${line.trimEnd()}`)
+    .join('\n');
+}
+
+function section(title: string, body: string): string {
+  return `\n${title}\n${body}\n`;
+}
+
+function hours(f: Forecast): string {
+  const rows: (string | number)[][] = [['local hour', 'email', 'sms', 'push']];
+  for (let h = 0; h < 24; h++) {
+    const counts = [f.byLocalHour.email[h] ?? 0, f.byLocalHour.sms[h] ?? 0, f.byLocalHour.push[h] ?? 0];
+    if (counts.some((c) => c > 0)) rows.push([`${String(h).padStart(2, '0')}:00`, ...counts.map(n)]);
+  }
+  return table(rows);
+}
+
+export function forecastText(f: Forecast): string {
+  const total = f.cost.reduce((sum, line) => sum + line.usd, 0);
+  const reasons = (list: [string, number][]) =>
+    list.length === 0 ? '  none' : table(list.map(([r, c]) => [r, n(c)]));
+  return [
+    `Forecast for ${f.journeyId}: ${n(f.customers)} customers, ${n(f.events)} events, journey time until ${f.endedAt}`,
+    section(
+      'Enrollments',
+      table([['enrolled', n(f.enrolled)], ...f.outcomes.map(([o, c]) => [`ended: ${o}`, n(c)])]),
+    ),
+    section(
+      'Messages sent per day (UTC)',
+      table([
+        ['day', 'email', 'sms', 'push'],
+        ...f.byDay.map((d) => [d.day, n(d.email), n(d.sms), n(d.push)]),
+        ['total', n(f.messages.sent.email), n(f.messages.sent.sms), n(f.messages.sent.push)],
+      ]),
+    ),
+    section("Messages sent per hour of the customer's local time", hours(f)),
+    section('Deferred (tried again later), by reason', reasons(f.deferred)),
+    section('Not sent, by reason', reasons(f.suppressed)),
+    ...(f.unknown.length > 0 ? [section('Outcome unknown', reasons(f.unknown))] : []),
+    ...(f.messages.failed > 0 ? [`\n  failed sends: ${n(f.messages.failed)}\n`] : []),
+    section(
+      'Conversions per variant',
+      f.variants.length === 0
+        ? '  no split in this journey'
+        : table([
+            ['split / variant', 'enrolled', 'converted', 'rate'],
+            ...f.variants.map((v) => [
+              `${v.step} / ${v.variant}`,
+              n(v.enrolled),
+              n(v.converted),
+              pct(v.rate),
+            ]),
+          ]),
+    ),
+    section(
+      'AWS usage and cost',
+      table([
+        ['item', 'quantity', 'unit price', 'cost'],
+        ...f.cost.map((c) => [c.item, n(c.quantity), `$${c.unitPrice.toPrecision(3)}`, usd(c.usd)]),
+        ['total', '', '', usd(total)],
+      ]),
+    ),
+    `  ${f.pricesNote}`,
+    `  Step Functions: ${n(f.executions)} executions, ${n(f.transitions)} state transitions (${(f.transitions / Math.max(1, f.executions)).toFixed(1)} per execution).\n`,
+  ].join('\n');
+}

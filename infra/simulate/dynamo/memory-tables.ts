@@ -1,0 +1,315 @@
+import { type AttributeValue, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import * as z from 'zod';
+import type { TableDefinition } from '#shared/tables.ts';
+import { applyUpdate, holds, type Item, order, resolvePath } from './expression-eval.ts';
+import { type Condition, parseCondition, parseProjection, parseUpdate } from './expression-parser.ts';
+
+/**
+ * DynamoDB tables held in memory, for the operations the repositories use
+ * (Get, Put, Update, Delete, Query, Scan) with their expressions, return
+ * values, conditional failures and pagination. It also meters capacity as
+ * DynamoDB bills it (write units by the larger of the old and new item per
+ * 1 KB, read units per 4 KB), which the simulation turns into cost.
+ */
+
+const AttributeRecord = z.record(
+  z.string(),
+  z.custom<AttributeValue>((v) => typeof v === 'object' && v !== null),
+);
+const Names = z.record(z.string(), z.string());
+
+/** The fields of the requests the tables answer (one shape for every operation). */
+export const Request = z.object({
+  TableName: z.string(),
+  Key: AttributeRecord.optional(),
+  Item: AttributeRecord.optional(),
+  ExclusiveStartKey: AttributeRecord.optional(),
+  ExpressionAttributeValues: AttributeRecord.optional(),
+  ExpressionAttributeNames: Names.optional(),
+  UpdateExpression: z.string().optional(),
+  ConditionExpression: z.string().optional(),
+  KeyConditionExpression: z.string().optional(),
+  FilterExpression: z.string().optional(),
+  ProjectionExpression: z.string().optional(),
+  ReturnValues: z.string().optional(),
+  ReturnValuesOnConditionCheckFailure: z.string().optional(),
+  ConsistentRead: z.boolean().optional(),
+  ScanIndexForward: z.boolean().optional(),
+  Limit: z.number().optional(),
+  IndexName: z.string().optional(),
+});
+export type Request = z.infer<typeof Request>;
+
+type Table = { def: TableDefinition; partitions: Map<string, Map<string, Item>> };
+
+/** Read and write request units consumed (on-demand billing). */
+export type Capacity = { reads: number; writes: number };
+
+function notFound(table: string): Error {
+  const error = new Error(`Requested resource not found: Table: ${table} not found`);
+  error.name = 'ResourceNotFoundException';
+  return error;
+}
+
+function keyString(value: AttributeValue | undefined, what: string): string {
+  const s = value?.S ?? value?.N;
+  if (s === undefined) {
+    const error = new Error(`The provided key element does not match the schema (${what})`);
+    error.name = 'ValidationException';
+    throw error;
+  }
+  return s;
+}
+
+/** Item size as DynamoDB counts it: attribute names plus values (close enough to bill units). */
+export function itemSize(item: Item | undefined): number {
+  if (item === undefined) return 0;
+  let size = 0;
+  for (const [name, value] of Object.entries(item)) size += name.length + valueSize(value);
+  return size;
+}
+
+function valueSize(v: AttributeValue): number {
+  if (v.S !== undefined) return Buffer.byteLength(v.S);
+  if (v.N !== undefined) return Math.ceil(v.N.replace(/^-|\.|e.*$/gi, '').length / 2) + 1;
+  if (v.B !== undefined) return v.B.length;
+  if (v.BOOL !== undefined || v.NULL !== undefined) return 1;
+  if (v.SS !== undefined) return v.SS.reduce((n, s) => n + Buffer.byteLength(s), 0);
+  if (v.NS !== undefined) return v.NS.reduce((n, s) => n + s.length, 0);
+  if (v.BS !== undefined) return v.BS.reduce((n, b) => n + b.length, 0);
+  if (v.L !== undefined) return 3 + v.L.reduce((n, x) => n + 1 + valueSize(x), 0);
+  if (v.M !== undefined) return 3 + itemSize(v.M) + Object.keys(v.M).length;
+  return 0;
+}
+
+function project(item: Item, expression: string | undefined, names: Record<string, string> | undefined) {
+  if (expression === undefined) return item;
+  const out: Item = {};
+  for (const path of parseProjection(expression)) {
+    const top = String(path.steps[0]);
+    const name = top.startsWith('#') ? (names?.[top] ?? top) : top;
+    const value = resolvePath(item, { kind: 'path', steps: [top] }, { names });
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+export class MemoryTables {
+  private readonly tables = new Map<string, Table>();
+  readonly capacity: Capacity = { reads: 0, writes: 0 };
+
+  /** Creates an empty table under `name` with the key schema of `def`. */
+  create(name: string, def: TableDefinition): void {
+    this.tables.set(name, { def, partitions: new Map() });
+  }
+
+  private table(name: string | undefined): Table {
+    const table = name === undefined ? undefined : this.tables.get(name);
+    if (table === undefined) throw notFound(String(name));
+    return table;
+  }
+
+  private locate(t: Table, key: Item | undefined): { pk: string; sk: string } {
+    const pk = keyString(key?.[t.def.partitionKey.name], t.def.partitionKey.name);
+    const sk = t.def.sortKey === undefined ? '' : keyString(key?.[t.def.sortKey.name], t.def.sortKey.name);
+    return { pk, sk };
+  }
+
+  private keyNames(t: Table): string[] {
+    return [t.def.partitionKey.name, ...(t.def.sortKey === undefined ? [] : [t.def.sortKey.name])];
+  }
+
+  private read(t: Table, key: Item | undefined): Item | undefined {
+    const { pk, sk } = this.locate(t, key);
+    return t.partitions.get(pk)?.get(sk);
+  }
+
+  private write(t: Table, key: Item, item: Item | undefined, before: Item | undefined): void {
+    const { pk, sk } = this.locate(t, key);
+    this.capacity.writes += Math.max(1, Math.ceil(Math.max(itemSize(before), itemSize(item)) / 1024));
+    let partition = t.partitions.get(pk);
+    if (item === undefined) {
+      partition?.delete(sk);
+      if (partition?.size === 0) t.partitions.delete(pk);
+      return;
+    }
+    if (partition === undefined) {
+      partition = new Map();
+      t.partitions.set(pk, partition);
+    }
+    partition.set(sk, item);
+  }
+
+  private check(
+    before: Item | undefined,
+    expression: string | undefined,
+    input: Request,
+    returnOld?: string,
+  ) {
+    if (expression === undefined) return;
+    const placeholders = { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues };
+    if (holds(before ?? {}, parseCondition(expression), placeholders)) return;
+    throw new ConditionalCheckFailedException({
+      message: 'The conditional request failed',
+      $metadata: {},
+      ...(returnOld === 'ALL_OLD' && before !== undefined ? { Item: before } : {}),
+    });
+  }
+
+  private readUnits(items: readonly (Item | undefined)[], consistent: boolean | undefined): void {
+    const bytes = items.reduce((n, item) => n + itemSize(item), 0);
+    this.capacity.reads += Math.max(1, Math.ceil(bytes / 4096)) * (consistent === true ? 1 : 0.5);
+  }
+
+  get(input: Request): { Item?: Item } {
+    const t = this.table(input.TableName);
+    const item = this.read(t, input.Key);
+    this.readUnits([item], input.ConsistentRead);
+    if (item === undefined) return {};
+    return { Item: project(item, input.ProjectionExpression, input.ExpressionAttributeNames) };
+  }
+
+  put(input: Request): { Attributes?: Item } {
+    const t = this.table(input.TableName);
+    const item = input.Item ?? {};
+    const before = this.read(t, item);
+    this.check(before, input.ConditionExpression, input, input.ReturnValuesOnConditionCheckFailure);
+    this.write(t, item, item, before);
+    return input.ReturnValues === 'ALL_OLD' && before !== undefined ? { Attributes: before } : {};
+  }
+
+  delete(input: Request): { Attributes?: Item } {
+    const t = this.table(input.TableName);
+    const key = input.Key ?? {};
+    const before = this.read(t, key);
+    this.check(before, input.ConditionExpression, input, input.ReturnValuesOnConditionCheckFailure);
+    if (before !== undefined) this.write(t, key, undefined, before);
+    else this.capacity.writes += 1;
+    return input.ReturnValues === 'ALL_OLD' && before !== undefined ? { Attributes: before } : {};
+  }
+
+  update(input: Request): { Attributes?: Item } {
+    const t = this.table(input.TableName);
+    const key = input.Key ?? {};
+    const before = this.read(t, key);
+    this.check(before, input.ConditionExpression, input, input.ReturnValuesOnConditionCheckFailure);
+    const placeholders = { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues };
+    const actions = input.UpdateExpression === undefined ? [] : parseUpdate(input.UpdateExpression);
+    const after = applyUpdate(before ?? { ...key }, actions, placeholders);
+    this.write(t, key, after, before);
+    return returned(input.ReturnValues, before, after, this.keyNames(t));
+  }
+
+  query(input: Request): { Items: Item[]; Count: number; LastEvaluatedKey?: Item } {
+    const t = this.table(input.TableName);
+    if (input.IndexName !== undefined) throw new Error(`MemoryTables has no index ${input.IndexName}`);
+    const placeholders = { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues };
+    const keyCondition = parseCondition(input.KeyConditionExpression ?? '');
+    const pk = partitionValue(keyCondition, t.def.partitionKey.name, placeholders);
+    const items = [...(t.partitions.get(pk)?.values() ?? [])].filter((item) =>
+      holds(item, keyCondition, placeholders),
+    );
+    const sortName = t.def.sortKey?.name;
+    if (sortName !== undefined)
+      items.sort((a, b) => {
+        const x = a[sortName];
+        const y = b[sortName];
+        return x === undefined || y === undefined ? 0 : (order(x, y) ?? 0);
+      });
+    if (input.ScanIndexForward === false) items.reverse();
+    return this.page(t, items, input);
+  }
+
+  scan(input: Request): { Items: Item[]; Count: number; LastEvaluatedKey?: Item } {
+    const t = this.table(input.TableName);
+    const items = [...t.partitions.values()].flatMap((p) => [...p.values()]);
+    return this.page(t, items, input);
+  }
+
+  /** Limit and ExclusiveStartKey apply before the filter, as in DynamoDB. */
+  private page(t: Table, all: Item[], input: Request) {
+    let start = 0;
+    if (input.ExclusiveStartKey !== undefined) {
+      const { pk, sk } = this.locate(t, input.ExclusiveStartKey);
+      start = all.findIndex((item) => {
+        const at = this.locate(t, item);
+        return at.pk === pk && at.sk === sk;
+      });
+      start = start < 0 ? all.length : start + 1;
+    }
+    const end = input.Limit === undefined ? all.length : Math.min(all.length, start + input.Limit);
+    const slice = all.slice(start, end);
+    this.readUnits(slice, input.ConsistentRead);
+    const placeholders = { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues };
+    const filter: Condition | undefined =
+      input.FilterExpression === undefined ? undefined : parseCondition(input.FilterExpression);
+    const items = slice
+      .filter((item) => filter === undefined || holds(item, filter, placeholders))
+      .map((item) => project(item, input.ProjectionExpression, input.ExpressionAttributeNames));
+    const last = slice.at(-1);
+    const more = end < all.length && last !== undefined;
+    return {
+      Items: items,
+      Count: items.length,
+      ...(more ? { LastEvaluatedKey: keyOf(t, last) } : {}),
+    };
+  }
+
+  /** Items held, per table name (for memory reports and tests). */
+  count(name: string): number {
+    let n = 0;
+    for (const p of this.table(name).partitions.values()) n += p.size;
+    return n;
+  }
+}
+
+function keyOf(t: Table, item: Item): Item {
+  const out: Item = {};
+  for (const k of [t.def.partitionKey, ...(t.def.sortKey === undefined ? [] : [t.def.sortKey])]) {
+    const v = item[k.name];
+    if (v !== undefined) out[k.name] = v;
+  }
+  return out;
+}
+
+function partitionValue(c: Condition, name: string, p: Parameters<typeof holds>[2]): string {
+  if (c.kind === 'and') {
+    try {
+      return partitionValue(c.left, name, p);
+    } catch {
+      return partitionValue(c.right, name, p);
+    }
+  }
+  if (c.kind === 'compare' && c.op === '=' && c.left.kind === 'path' && c.right.kind === 'value') {
+    const head = String(c.left.steps[0]);
+    const attribute = head.startsWith('#') ? p.names?.[head] : head;
+    if (attribute === name) return keyString(p.values?.[c.right.ref], name);
+  }
+  const error = new Error(`Query condition missed key schema element: ${name}`);
+  error.name = 'ValidationException';
+  throw error;
+}
+
+function returned(
+  mode: string | undefined,
+  before: Item | undefined,
+  after: Item,
+  keys: readonly string[],
+): { Attributes?: Item } {
+  switch (mode) {
+    case 'ALL_NEW':
+      return { Attributes: after };
+    case 'ALL_OLD':
+      return before === undefined ? {} : { Attributes: before };
+    case 'UPDATED_NEW':
+    case 'UPDATED_OLD': {
+      const source = mode === 'UPDATED_NEW' ? after : (before ?? {});
+      const out: Item = {};
+      for (const [k, v] of Object.entries(source))
+        if (!keys.includes(k) && before?.[k] !== after[k]) out[k] = v;
+      return Object.keys(out).length === 0 ? {} : { Attributes: out };
+    }
+    default:
+      return {};
+  }
+}

@@ -1,0 +1,287 @@
+import { RetryPlan } from '#infra/local/services/stepfunctions/runner/runner-retry.ts';
+import type { Asl, Catcher, Json, State, TaskState } from '#shared/journey/compile/asl.ts';
+import { matches } from './choice.ts';
+import { parameters, place, read, StatesError } from './paths.ts';
+import type { Timers } from './timers.ts';
+
+/**
+ * Standard executions of compiled journeys, interpreted in process on the
+ * simulation's timers: Task, Pass, Wait, Choice and Succeed with
+ * Parameters/ResultPath, Retry and Catch, task timeouts and
+ * `.waitForTaskToken`. An execution holds only its current state and data
+ * while it waits, so 100,000 waiting customers stay small.
+ */
+
+export type EndStatus = 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+export type Ended = {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  status: EndStatus;
+  startDate: number;
+  stopDate: number;
+  input: string;
+  error?: string;
+  cause?: string;
+};
+
+/** Calls a Task's resource: a Lambda ARN, or a service integration. */
+export type Invoke = (
+  resource: string,
+  input: Json,
+  call: { execution: string; state: string },
+) => Promise<Json>;
+
+type Execution = {
+  arn: string;
+  name: string;
+  machineArn: string;
+  machine: Asl;
+  input: string;
+  startDate: number;
+  state: string;
+  data: Json;
+  /** Bumped whenever the execution moves on: a stale timer or token sees a different value and does nothing. */
+  step: number;
+  token?: string;
+  tokenResult?: { output: Json } | { error: string; cause: string };
+  retry?: RetryPlan;
+  done: boolean;
+};
+
+const WAIT_FOR_TOKEN = '.waitForTaskToken';
+
+function stateError(name: string, message: string): Error {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}
+
+function errorMatches(patterns: readonly string[], name: string): boolean {
+  return patterns.some(
+    (p) => p === name || p === 'States.ALL' || (p === 'States.TaskFailed' && name !== 'States.Timeout'),
+  );
+}
+
+export class Executions {
+  private readonly running = new Map<string, Execution>();
+  private readonly byToken = new Map<string, Execution>();
+  /** State transitions, as Step Functions bills them. */
+  transitions = 0;
+  started = 0;
+
+  constructor(
+    private readonly timers: Timers,
+    private readonly machines: (arn: string) => Asl | undefined,
+    private readonly invoke: Invoke,
+    private readonly onEnd: (ended: Ended) => Promise<void>,
+  ) {}
+
+  /** StartExecution: runs from the next timer turn at the current time. */
+  start(machineArn: string, name: string, input: string): string {
+    const machine = this.machines(machineArn);
+    if (machine === undefined)
+      throw stateError('StateMachineDoesNotExist', `State machine ${machineArn} does not exist`);
+    const base = machineArn.replace(/:(live|\d+)$/, '');
+    const arn = `${base.replace(':stateMachine:', ':execution:')}:${name}`;
+    if (this.running.has(arn)) throw stateError('ExecutionAlreadyExists', `Execution ${arn} already exists`);
+    const ex: Execution = {
+      arn,
+      name,
+      machineArn: base,
+      machine,
+      input,
+      startDate: this.timers.now,
+      state: machine.StartAt,
+      data: JSON.parse(input),
+      step: 0,
+      done: false,
+    };
+    this.running.set(arn, ex);
+    this.started += 1;
+    this.schedule(ex, this.timers.now);
+    return arn;
+  }
+
+  /** SendTaskSuccess: the waiting Task continues with `output` (or, while its function still runs, right after). */
+  sendTaskSuccess(token: string, output: string): void {
+    const ex = this.byToken.get(token);
+    if (ex === undefined || ex.done || ex.token !== token) throw stateError('TaskTimedOut', 'Task Timed Out');
+    this.byToken.delete(token);
+    ex.token = undefined;
+    ex.tokenResult = { output: JSON.parse(output) };
+    this.schedule(ex, this.timers.now);
+  }
+
+  /** StopExecution: the execution ends ABORTED at once. */
+  stop(arn: string): void {
+    const ex = this.running.get(arn);
+    if (ex === undefined) throw stateError('ExecutionDoesNotExist', `Execution ${arn} does not exist`);
+    this.end(ex, 'ABORTED');
+  }
+
+  get open(): number {
+    return this.running.size;
+  }
+
+  private schedule(ex: Execution, at: number): void {
+    const step = ++ex.step;
+    this.timers.at(at, () => (ex.step === step && !ex.done ? this.advance(ex) : undefined));
+  }
+
+  /** Runs states until the execution waits or ends. */
+  private async advance(ex: Execution): Promise<void> {
+    while (!ex.done) {
+      const state = ex.machine.States[ex.state];
+      if (state === undefined) return this.fail(ex, 'States.Runtime', `No state ${ex.state}`);
+      if (ex.tokenResult === undefined) this.transitions += 1;
+      try {
+        const next = await this.run(ex, state);
+        if (next === 'wait') return;
+        if (next === 'end') return this.end(ex, 'SUCCEEDED');
+        ex.retry = undefined;
+        ex.state = next;
+      } catch (error) {
+        const name = error instanceof Error ? error.name : 'States.Runtime';
+        const cause =
+          error instanceof StatesError
+            ? error.detail
+            : error instanceof Error
+              ? error.message
+              : String(error);
+        if (state.Type !== 'Task') return this.fail(ex, name, cause);
+        if (this.retryLater(ex, state, name)) return;
+        const catcher = state.Catch?.find((c) => errorMatches(c.ErrorEquals, name));
+        if (catcher === undefined) return this.fail(ex, name, cause);
+        this.caught(ex, catcher, name, cause);
+      }
+    }
+  }
+
+  private caught(ex: Execution, catcher: Catcher, name: string, cause: string): void {
+    ex.data = place(ex.data, catcher.ResultPath, { Error: name, Cause: cause });
+    ex.state = catcher.Next;
+    ex.retry = undefined;
+  }
+
+  private retryLater(ex: Execution, state: TaskState, name: string): boolean {
+    if (state.Retry === undefined) return false;
+    ex.retry ??= new RetryPlan(state.Retry, `${ex.arn}:${ex.state}`);
+    const delay = ex.retry.onFailure(name);
+    if (delay === undefined) return false;
+    this.schedule(ex, this.timers.now + delay);
+    return true;
+  }
+
+  private async run(ex: Execution, state: State): Promise<string | 'wait' | 'end'> {
+    const after = (s: { Next: string } | { End: true }) => ('Next' in s ? s.Next : 'end');
+    switch (state.Type) {
+      case 'Succeed':
+        return 'end';
+      case 'Pass': {
+        const value =
+          'Result' in state ? state.Result : parameters(state.Parameters, ex.data, this.context(ex));
+        ex.data = place(ex.data, state.ResultPath, value);
+        return after(state);
+      }
+      case 'Choice': {
+        const chosen = state.Choices.find((c) => matches(c, ex.data));
+        return chosen?.Next ?? state.Default;
+      }
+      case 'Wait': {
+        let due: number;
+        if ('Seconds' in state) due = this.timers.now + state.Seconds * 1000;
+        else {
+          const at = 'Timestamp' in state ? state.Timestamp : read(ex.data, state.TimestampPath);
+          due = typeof at === 'string' ? Date.parse(at) : Number.NaN;
+          if (Number.isNaN(due))
+            throw new StatesError('States.Runtime', `Invalid timestamp for Wait ${ex.state}`);
+        }
+        ex.state = state.Next;
+        this.schedule(ex, due);
+        return 'wait';
+      }
+      case 'Task':
+        return this.task(ex, state);
+    }
+  }
+
+  private async task(ex: Execution, state: TaskState): Promise<string | 'wait' | 'end'> {
+    const resumed = ex.tokenResult;
+    if (resumed !== undefined) {
+      ex.tokenResult = undefined;
+      if ('error' in resumed) throw new StatesError(resumed.error, resumed.cause);
+      ex.data = place(ex.data, state.ResultPath, resumed.output);
+      return 'Next' in state ? state.Next : 'end';
+    }
+    const waits = state.Resource.endsWith(WAIT_FOR_TOKEN);
+    const token = waits ? `${ex.arn}#${ex.state}#${ex.step}` : undefined;
+    if (token !== undefined) {
+      ex.token = token;
+      this.byToken.set(token, ex);
+    }
+    const input = parameters(state.Parameters, ex.data, this.context(ex, token));
+    const stepBefore = ex.step;
+    let output: Json;
+    try {
+      output = await this.invoke(state.Resource, input, { execution: ex.name, state: ex.state });
+    } catch (error) {
+      if (token !== undefined) this.forgetToken(ex, token);
+      throw error;
+    }
+    if (ex.done) return 'wait';
+    if (token === undefined) {
+      ex.data = place(ex.data, state.ResultPath, output);
+      return 'Next' in state ? state.Next : 'end';
+    }
+    // The token came back while the function ran: the timer set then continues the Task.
+    if (ex.step !== stepBefore) return 'wait';
+    if (state.TimeoutSeconds !== undefined) {
+      const step = ex.step;
+      this.timers.at(this.timers.now + state.TimeoutSeconds * 1000, () => {
+        if (ex.step !== step || ex.done || ex.token !== token) return;
+        this.forgetToken(ex, token);
+        ex.tokenResult = { error: 'States.Timeout', cause: 'Task timed out' };
+        this.schedule(ex, this.timers.now);
+      });
+    }
+    return 'wait';
+  }
+
+  private forgetToken(ex: Execution, token: string): void {
+    this.byToken.delete(token);
+    if (ex.token === token) ex.token = undefined;
+  }
+
+  private context(ex: Execution, token?: string): Json {
+    return {
+      Execution: { Id: ex.arn, Name: ex.name, StartTime: new Date(ex.startDate).toISOString() },
+      StateMachine: { Id: ex.machineArn },
+      State: { Name: ex.state, EnteredTime: new Date(this.timers.now).toISOString() },
+      ...(token === undefined ? {} : { Task: { Token: token } }),
+    };
+  }
+
+  private fail(ex: Execution, error: string, cause: string): void {
+    this.end(ex, 'FAILED', error, cause);
+  }
+
+  private end(ex: Execution, status: EndStatus, error?: string, cause?: string): void {
+    ex.done = true;
+    ex.step += 1;
+    this.running.delete(ex.arn);
+    if (ex.token !== undefined) this.byToken.delete(ex.token);
+    const ended: Ended = {
+      executionArn: ex.arn,
+      stateMachineArn: ex.machineArn,
+      name: ex.name,
+      status,
+      startDate: ex.startDate,
+      stopDate: this.timers.now,
+      input: ex.input,
+      ...(error === undefined ? {} : { error, cause }),
+    };
+    // Status changes reach execution-status through the bus: after the current work, at the same time.
+    this.timers.at(this.timers.now, () => this.onEnd(ended));
+  }
+}

@@ -1,0 +1,68 @@
+import type { Channel } from '#shared/channels.ts';
+import type { SendMessageInput, SendMessageOutput } from '#shared/tasks.ts';
+
+/**
+ * What a simulation counts as it runs, bounded whatever the number of
+ * customers: per channel per calendar day (the run's days), per channel per
+ * local hour (24), per reason (the policy's reasons, a small set).
+ */
+
+function bump(map: Map<string, number>, key: string, by = 1): void {
+  map.set(key, (map.get(key) ?? 0) + by);
+}
+
+const hourFormats = new Map<string, Intl.DateTimeFormat>();
+function localHour(at: number, zone: string): number {
+  let format = hourFormats.get(zone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', hourCycle: 'h23', timeZone: zone });
+    hourFormats.set(zone, format);
+  }
+  return Number(format.format(at)) % 24;
+}
+
+/** The part of a policy reason that names it, without the times and values some reasons carry. */
+function reasonKey(reason: string): string {
+  return reason.replace(/\d{4}-\d{2}-\d{2}T[\d:.]+Z?/g, '…').replace(/\s+\(.*\)$/, '');
+}
+
+export class Tally {
+  customers = 0;
+  events = 0;
+  enrolled = 0;
+  readonly sentByDay = new Map<string, Map<Channel, number>>();
+  readonly sentByLocalHour = new Map<Channel, number[]>();
+  readonly sent = new Map<Channel, number>();
+  readonly deferred = new Map<string, number>();
+  readonly suppressed = new Map<string, number>();
+  readonly unknown = new Map<string, number>();
+  readonly invocations = new Map<string, number>();
+  failures = 0;
+
+  constructor(private readonly zoneOf: (userId: string) => string | undefined) {}
+
+  message(input: SendMessageInput, output: SendMessageOutput, at: number): void {
+    const channel = input.channel;
+    if (output.status !== 'sent') {
+      const reasons = { deferred: this.deferred, suppressed: this.suppressed, unknown: this.unknown };
+      bump(reasons[output.status], `${channel}: ${reasonKey(output.reason)}`);
+      return;
+    }
+    this.sent.set(channel, (this.sent.get(channel) ?? 0) + 1);
+    const day = new Date(at).toISOString().slice(0, 10);
+    let byChannel = this.sentByDay.get(day);
+    if (byChannel === undefined) {
+      byChannel = new Map();
+      this.sentByDay.set(day, byChannel);
+    }
+    byChannel.set(channel, (byChannel.get(channel) ?? 0) + 1);
+    const hours = this.sentByLocalHour.get(channel) ?? Array.from({ length: 24 }, () => 0);
+    const hour = localHour(at, this.zoneOf(input.userId) ?? input.defaultTimezone);
+    hours[hour] = (hours[hour] ?? 0) + 1;
+    this.sentByLocalHour.set(channel, hours);
+  }
+
+  invoked(fn: string): void {
+    bump(this.invocations, fn);
+  }
+}

@@ -1,0 +1,105 @@
+import { PinpointClient } from '@aws-sdk/client-pinpoint';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import * as z from 'zod';
+import type { Executions } from '../machine/executions.ts';
+
+/**
+ * Real AWS SDK clients answered in process: `send` hands the command's input
+ * to the simulation and returns an output, so the product code calls them
+ * exactly as in Lambda, with nothing serialised, signed or sent (resolving
+ * the SDK's middleware stack would cost more than the answer).
+ */
+
+const REGION = { region: 'us-east-1', credentials: { accessKeyId: 'sim', secretAccessKey: 'sim' } };
+
+type Answer = (command: string, input: unknown) => object;
+
+function answered<C extends object>(client: C, answer: Answer): C {
+  const direct = async (command: unknown) => {
+    if (typeof command !== 'object' || command === null || !('input' in command))
+      throw new Error('The simulation answers commands only');
+    return { ...answer(command.constructor.name, command.input), $metadata: {} };
+  };
+  Reflect.set(client, 'send', direct);
+  return client;
+}
+
+const StartExecution = z.object({ stateMachineArn: z.string(), name: z.string(), input: z.string() });
+const TaskSuccess = z.object({ taskToken: z.string(), output: z.string() });
+const StopExecution = z.object({ executionArn: z.string() });
+
+/** Step Functions: StartExecution, SendTaskSuccess and StopExecution on the simulation's executions. */
+export function simulatedSfn(executions: () => Executions): SFNClient {
+  return answered(new SFNClient(REGION), (command, input) => {
+    switch (command) {
+      case 'StartExecutionCommand': {
+        const { stateMachineArn, name, input: body } = StartExecution.parse(input);
+        return { executionArn: executions().start(stateMachineArn, name, body) };
+      }
+      case 'SendTaskSuccessCommand': {
+        const { taskToken, output } = TaskSuccess.parse(input);
+        executions().sendTaskSuccess(taskToken, output);
+        return {};
+      }
+      case 'StopExecutionCommand':
+        executions().stop(StopExecution.parse(input).executionArn);
+        return {};
+      default:
+        throw new Error(`The simulation does not implement Step Functions ${command}`);
+    }
+  });
+}
+
+/** What the providers were asked to send, counted (never kept). */
+export type ProviderCounts = { emails: number; sms: number; push: number; events: number; rejected: number };
+
+const Addresses = z.object({
+  MessageRequest: z.object({
+    Addresses: z.record(z.string(), z.object({ ChannelType: z.string().optional() })),
+  }),
+});
+
+/** SES v2: every SendEmail is accepted. */
+export function countingSes(counts: ProviderCounts): SESv2Client {
+  const client = new SESv2Client(REGION);
+  client.middlewareStack.add(
+    () => async () => {
+      counts.emails += 1;
+      const output: { $metadata: object; MessageId: string } = {
+        $metadata: {},
+        MessageId: `sim-${counts.emails}`,
+      };
+      return { output, response: {} };
+    },
+    { step: 'initialize', priority: 'high', name: 'simulated' },
+  );
+  return client;
+}
+
+/** Pinpoint / End User Messaging SendMessages: every address is delivered. */
+export function countingPinpoint(counts: ProviderCounts, onSms: (messageId: string) => void): PinpointClient {
+  return answered(new PinpointClient(REGION), (_command, input) => {
+    const { Addresses: addresses } = Addresses.parse(input).MessageRequest;
+    // Addresses are customer data: no prototype to collide with.
+    const result: Record<string, { DeliveryStatus: string; StatusCode: number; MessageId: string }> =
+      Object.create(null);
+    for (const [address, { ChannelType }] of Object.entries(addresses)) {
+      if (ChannelType === 'SMS') counts.sms += 1;
+      else counts.push += 1;
+      const messageId = `sim-${counts.sms + counts.push}`;
+      result[address] = { DeliveryStatus: 'SUCCESSFUL', StatusCode: 200, MessageId: messageId };
+      if (ChannelType === 'SMS') onSms(messageId);
+    }
+    return { MessageResponse: { Result: result } };
+  });
+}
+
+/** SQS (the rejected-events queue): counted. */
+export function countingSqs(counts: ProviderCounts): SQSClient {
+  return answered(new SQSClient(REGION), () => {
+    counts.rejected += 1;
+    return { MessageId: 'sim' };
+  });
+}

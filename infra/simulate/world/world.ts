@@ -1,0 +1,253 @@
+import { DeliveriesRepository } from '#functions/_lib/deliveries.ts';
+import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
+import { ProfileIdentities } from '#functions/_lib/identity.ts';
+import { OutcomeWaiters } from '#functions/_lib/outcome-waiters.ts';
+import { ProfilesRepository } from '#functions/_lib/profiles.ts';
+import { CachedRegistry, RegistryRepository } from '#functions/_lib/registry.ts';
+import { StatsRepository } from '#functions/_lib/stats.ts';
+import { TemplateSnapshots } from '#functions/_lib/templates.ts';
+import { type AwaitDeps, awaitEvent, waitTimedOut } from '#functions/await-event/await.ts';
+import { manifest as awaitManifest } from '#functions/await-event/manifest.ts';
+import { awaitOutcome, type OutcomeDeps, outcomeTimedOut } from '#functions/await-event/outcome.ts';
+import { applyFeedback } from '#functions/delivery-feedback/feedback.ts';
+import { withPinnedTemplates } from '#functions/deploy-journey/templates.ts';
+import { type EvaluateDeps, evaluate } from '#functions/evaluate/evaluate.ts';
+import { manifest as evaluateManifest } from '#functions/evaluate/manifest.ts';
+import { ProfileTraits } from '#functions/evaluate/profile-traits.ts';
+import { executionStatusChanged, type StatusDeps } from '#functions/execution-status/status.ts';
+import { type IngestDeps, ingestEvent } from '#functions/ingest/ingest.ts';
+import { manifest as sendManifest } from '#functions/send-message/manifest.ts';
+import { type SendDeps, sendMessage } from '#functions/send-message/send.ts';
+import { SMS_RECEIPT_MS, smsReceiptEntry } from '#infra/local/services/pinpoint/sms-receipts.ts';
+import {
+  UPDATE_ITEM_RESOURCE,
+  updateItemIntegration,
+} from '#infra/local/services/stepfunctions/integrations.ts';
+import { DeferredError } from '#shared/errors.ts';
+import { liveFields } from '#shared/ingest/live-journey.ts';
+import type { Asl, Json } from '#shared/journey/compile/asl.ts';
+import type { Bindings } from '#shared/journey/compile/bindings.ts';
+import { compile } from '#shared/journey/compile/compile.ts';
+import type { Journey } from '#shared/journey/schema.ts';
+import type { SendMessageInput, SendMessageOutput } from '#shared/tasks.ts';
+import type { Template } from '#shared/templates.ts';
+import { memoryDynamo } from '../dynamo/memory-dynamo.ts';
+import { type Ended, Executions } from '../machine/executions.ts';
+import { Timers } from '../machine/timers.ts';
+import { countingPinpoint, countingSes, countingSqs, type ProviderCounts, simulatedSfn } from './clients.ts';
+
+/**
+ * The product's handlers (their plain functions, with the dependencies they
+ * take) on in-memory tables, counting providers and the simulation's own
+ * Step Functions: one process, journey time only.
+ */
+
+const ACCOUNT = 'arn:aws:lambda:us-east-1:000000000000:function';
+const BINDINGS: Bindings = {
+  sendMessageFunctionArn: `${ACCOUNT}:journeys-send-message`,
+  evaluateFunctionArn: `${ACCOUNT}:journeys-evaluate`,
+  awaitEventFunctionArn: `${ACCOUNT}:journeys-await-event`,
+  profilesTableName: 'sim-profiles',
+  eventBusName: 'sim-events',
+};
+const PUT_EVENTS = 'arn:aws:states:::events:putEvents';
+const INVOKE_WITH_TOKEN = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
+/** Lambda's own timeout plus the claim margin of the send handler: the lease a send holds. */
+const SEND_LEASE_MS = 35_000;
+
+/** What each handler call is seen as by the observer (for counters; nothing is kept). */
+export type Observer = {
+  sent?: (input: SendMessageInput, output: SendMessageOutput, at: number) => void;
+  sendFailed?: (input: SendMessageInput, error: unknown) => void;
+  invoked?: (fn: string) => void;
+  ended?: (ended: Ended) => void;
+};
+
+export type World = Awaited<ReturnType<typeof createWorld>>;
+
+export async function createWorld(start: Date, observer: Observer = {}) {
+  const timers = new Timers(start.getTime());
+  const now = () => new Date(timers.now);
+  const db = memoryDynamo('sim');
+  const counts: ProviderCounts = { emails: 0, sms: 0, push: 0, events: 0, rejected: 0 };
+  const machines = new Map<string, Asl>();
+  let executions: Executions | undefined;
+  const sfn = simulatedSfn(() => {
+    if (executions === undefined) throw new Error('executions are not ready');
+    return executions;
+  });
+  const enrollments = new EnrollmentItems(db.doc, db.tables.enrollments);
+  const profiles = new ProfilesRepository(db.doc, db.tables.profiles, enrollments);
+  const registry = new RegistryRepository(db.doc, db.tables.journeys);
+  // Counter shards in turn, not Math.random: a run repeats exactly.
+  let shard = 0;
+  const nextShard = () => {
+    shard = (shard + 1) % 8;
+    return (shard + 0.5) / 8;
+  };
+  const stats = new StatsRepository(db.doc, db.tables.stats, { random: nextShard });
+  const templates = new TemplateSnapshots(db.doc, db.tables.journeys);
+  const ingestDeps: IngestDeps = {
+    profiles,
+    identities: new ProfileIdentities(db.doc, db.tables.profiles, now),
+    enrollments,
+    registry: new CachedRegistry(registry, Number.POSITIVE_INFINITY, () => timers.now),
+    stats,
+    sfn,
+    sqs: countingSqs(counts),
+    rejectedQueueUrl: 'https://sqs.us-east-1.amazonaws.com/000000000000/rejected',
+    now,
+  };
+  const sendDeps: SendDeps = {
+    profiles,
+    deliveries: new DeliveriesRepository(db.doc, db.tables.deliveries),
+    stats,
+    enrollments,
+    templates,
+    ses: countingSes(counts),
+    // Carriers confirm an SMS a few seconds later, as the local stand-in does: steps waiting for its outcome resume.
+    pinpoint: countingPinpoint(counts, (messageId) => {
+      const at = timers.now + SMS_RECEIPT_MS;
+      timers.at(at, async () => {
+        observer.invoked?.('delivery-feedback');
+        await applyFeedback(feedbackDeps(), JSON.parse(smsReceiptEntry(messageId, new Date(at)).Detail));
+      });
+    }),
+    config: {
+      senderEmail: 'journeys@example.com',
+      configurationSet: 'journeys',
+      pinpointApplicationId: 'simulation',
+      unsubscribeBaseUrl: 'https://example.com/unsubscribe',
+    },
+    unsubscribeKey: async () => 'simulation-signing-key',
+    now,
+    leaseMs: SEND_LEASE_MS,
+  };
+  const evaluateDeps: EvaluateDeps = {
+    profiles,
+    traits: new ProfileTraits(db.doc, db.tables.profiles),
+    stats,
+    now,
+  };
+  const awaitDeps: AwaitDeps = { profiles, enrollments, journeys: registry, sfn, now };
+  const feedbackDeps = () => ({
+    deliveries: sendDeps.deliveries,
+    profiles,
+    stats,
+    outcomes: { waiters: outcomeDeps.waiters, sfn },
+    now,
+  });
+  const outcomeDeps: OutcomeDeps = {
+    waiters: new OutcomeWaiters(db.doc, db.tables.enrollments),
+    deliveries: sendDeps.deliveries,
+    sfn,
+    now,
+  };
+  const statusDeps: StatusDeps = { enrollments, profiles, stats };
+  const updateItem = updateItemIntegration(db.client);
+
+  async function send(payload: Json): Promise<Json> {
+    observer.invoked?.('send-message');
+    const input = sendManifest.task.input.parse(payload);
+    let output: SendMessageOutput;
+    try {
+      output = await sendMessage(sendDeps, input);
+    } catch (error) {
+      observer.sendFailed?.(input, error);
+      throw error;
+    }
+    observer.sent?.(input, output, timers.now);
+    // As the send handler does: the compiled journey waits on this error and tries again.
+    if (output.status === 'deferred') throw new DeferredError(output.until);
+    return JSON.parse(JSON.stringify(output));
+  }
+
+  async function lambda(name: string, payload: Json): Promise<Json> {
+    try {
+      if (name === BINDINGS.sendMessageFunctionArn) return await send(payload);
+      observer.invoked?.(name === BINDINGS.evaluateFunctionArn ? 'evaluate' : 'await-event');
+      if (name === BINDINGS.evaluateFunctionArn)
+        return json(await evaluate(evaluateDeps, evaluateManifest.task.input.parse(payload)));
+      if (name === BINDINGS.awaitEventFunctionArn) {
+        const input = awaitManifest.task.input.parse(payload);
+        // As the await-event handler routes its operations.
+        if (!('op' in input)) return json(await awaitEvent(awaitDeps, input));
+        if (input.op === 'outcome') return json(await awaitOutcome(outcomeDeps, input));
+        if (input.op === 'outcomeTimedOut') return json(await outcomeTimedOut(outcomeDeps, input));
+        return json(await waitTimedOut(awaitDeps, input));
+      }
+    } catch (error) {
+      // As Lambda reports a function error to Step Functions: the name, and the runtime's JSON as Cause.
+      if (!(error instanceof Error)) throw error;
+      const failure = new Error(
+        JSON.stringify({ errorType: error.name, errorMessage: error.message, trace: [] }),
+      );
+      failure.name = error.name;
+      throw failure;
+    }
+    throw new Error(`No function ${name} in the simulation`);
+  }
+
+  executions = new Executions(
+    timers,
+    (arn) => machines.get(arn.replace(/:(live|\d+)$/, '')),
+    async (resource, input) => {
+      if (
+        resource === INVOKE_WITH_TOKEN &&
+        typeof input === 'object' &&
+        input !== null &&
+        !Array.isArray(input)
+      ) {
+        const fn = input.FunctionName;
+        await lambda(typeof fn === 'string' ? fn : '', input.Payload ?? null);
+        return null;
+      }
+      if (resource === UPDATE_ITEM_RESOURCE) return json(await updateItem(input));
+      if (resource === PUT_EVENTS) {
+        observer.invoked?.('events');
+        counts.events += 1;
+        return { FailedEntryCount: 0, Entries: [{ EventId: 'sim' }] };
+      }
+      return lambda(resource, input);
+    },
+    async (ended) => {
+      observer.ended?.(ended);
+      observer.invoked?.('execution-status');
+      await executionStatusChanged(statusDeps, { ...ended, status: ended.status });
+    },
+  );
+
+  /** Deploys a validated journey as deploy-journey does: templates pinned, compiled, registered as live. */
+  async function deploy(journey: Journey, sources: ReadonlyMap<string, Template>): Promise<string> {
+    const names = await templates.put(journey.id, sources);
+    const stateMachineArn = `arn:aws:states:us-east-1:000000000000:stateMachine:journey-${journey.id}`;
+    machines.set(stateMachineArn, compile(withPinnedTemplates(journey, names), BINDINGS));
+    await registry.putDeployed(
+      {
+        ...liveFields(journey),
+        version: '1',
+        versionArn: `${stateMachineArn}:1`,
+        aliasArn: `${stateMachineArn}:live`,
+        stateMachineArn,
+        sourceKey: `journeys/${journey.id}.json`,
+        deployedAt: now().toISOString(),
+      },
+      undefined,
+    );
+    return stateMachineArn;
+  }
+
+  return {
+    timers,
+    db,
+    counts,
+    stats,
+    executions,
+    deploy,
+    ingest: (event: unknown) => ingestEvent(ingestDeps, event),
+  };
+}
+
+function json(value: unknown): Json {
+  return JSON.parse(JSON.stringify(value ?? null));
+}

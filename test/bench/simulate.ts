@@ -1,0 +1,45 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+
+/**
+ * `npm run bench -- simulate`: `journeys simulate` on cart-abandonment for
+ * 10,000 and 100,000 customers (SIMULATE_SIZES=1000,10000 to choose), each in
+ * its own process so the peak RSS is that run's alone. Prints wall time,
+ * customers per second and peak RSS; asserts nothing.
+ */
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const SIZES = (process.env.SIMULATE_SIZES ?? '10000,100000').split(',').map(Number);
+
+const CHILD = `
+import { loadInputs } from '#infra/simulate/cli/inputs.ts';
+import { simulate } from '#infra/simulate/run/simulate.ts';
+const loaded = await loadInputs('journeys/cart-abandonment.json', 'journeys/simulations/cart-abandonment.json');
+if (!loaded.ok) throw new Error(loaded.problems.join('; '));
+const started = performance.now();
+const f = await simulate({ ...loaded.inputs, customers: Number(process.argv[1]) });
+const wallMs = performance.now() - started;
+const sent = f.messages.sent.email + f.messages.sent.sms + f.messages.sent.push;
+console.log(JSON.stringify({ wallMs, peakRssMb: process.resourceUsage().maxRSS / 1024, enrolled: f.enrolled, sent, transitions: f.transitions }));
+`;
+
+export function runSimulateBench(): void {
+  console.log('journeys simulate, cart-abandonment, journeys/simulations/cart-abandonment.json');
+  for (const customers of SIZES) {
+    const out = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', CHILD, String(customers)],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+        maxBuffer: 1 << 20,
+      },
+    );
+    const r = JSON.parse(out.trim().split('\n').at(-1) ?? '{}');
+    const perSecond = customers / (r.wallMs / 1000);
+    console.log(
+      `  ${customers.toLocaleString('en-US').padStart(7)} customers: ${(r.wallMs / 1000).toFixed(1)} s wall, ${perSecond.toFixed(0)} customers/s, peak RSS ${r.peakRssMb.toFixed(0)} MB (${r.enrolled} enrolled, ${r.sent} messages, ${r.transitions} transitions)`,
+    );
+  }
+}

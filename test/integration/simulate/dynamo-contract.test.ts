@@ -1,0 +1,342 @@
+import { ScanCommand as RawScan, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeliveriesRepository } from '#functions/_lib/deliveries.ts';
+import { StatsRepository } from '#functions/_lib/stats.ts';
+import { awaitEvent } from '#functions/await-event/await.ts';
+import { ingestEvent } from '#functions/ingest/ingest.ts';
+import { memoryDynamo } from '#infra/simulate/dynamo/memory-dynamo.ts';
+import { CONTRACT_VERSION } from '#shared/tasks.ts';
+import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import { awaitDepsOf, ingestDeps, registerJourney } from '../functions/harness.ts';
+
+/**
+ * One contract, two implementations: every case runs against dynalite and
+ * against the simulation's in-memory tables, and both must give the same
+ * answers, the same errors and the same stored items.
+ */
+
+type Backend = Pick<LocalDynamo, 'doc' | 'client' | 'tables'>;
+const backends: { name: string; db: Backend }[] = [];
+let dynalite: LocalDynamo;
+
+beforeAll(async () => {
+  dynalite = await startDynalite('contract');
+  backends.push({ name: 'dynalite', db: dynalite }, { name: 'memory', db: memoryDynamo('contract') });
+});
+afterAll(async () => dynalite.stop());
+
+const TIMESTAMP = '2026-11-24T09:59:00Z';
+let sequence = 0;
+/** Events with ids from a sequence each backend restarts, so both see the same ids. */
+function track(userId: string, event: string, properties: Record<string, unknown>) {
+  sequence += 1;
+  return { type: 'track', userId, event, properties, timestamp: TIMESTAMP, messageId: `m-${sequence}` };
+}
+function identify(userId: string, traits: Record<string, unknown>) {
+  sequence += 1;
+  return { type: 'identify', userId, traits, timestamp: TIMESTAMP, messageId: `m-${sequence}` };
+}
+
+/** What a call gives: its output without metadata, or its error name and whether it carries the old item. */
+async function outcome(call: () => Promise<object>): Promise<unknown> {
+  try {
+    const { $metadata: _m, ...out } = { $metadata: undefined, ...(await call()) };
+    return { ok: out };
+  } catch (error) {
+    return { error: error instanceof Error ? error.name : String(error) };
+  }
+}
+
+async function dump(db: Backend): Promise<Record<string, unknown[]>> {
+  const out: Record<string, unknown[]> = {};
+  for (const [id, table] of Object.entries(db.tables)) {
+    const { Items = [] } = await db.doc.send(new ScanCommand({ TableName: table }));
+    out[id] = Items.map((item) => JSON.stringify(sorted(item))).sort();
+  }
+  return out;
+}
+
+function sorted(value: unknown): unknown {
+  if (typeof value === 'bigint') return `${value}n`;
+  if (value instanceof Set) return [...value].sort();
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (Array.isArray(value)) return value.map(sorted);
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(
+      Object.entries(value)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([k, v]) => [k, sorted(v)]),
+    );
+  return value;
+}
+
+/** Runs the same steps on both backends and returns each backend's results. */
+async function onBoth(steps: (doc: DynamoDBDocumentClient, db: Backend) => Promise<unknown[]>) {
+  const results: unknown[][] = [];
+  for (const { db } of backends) results.push(await steps(db.doc, db));
+  return results;
+}
+
+describe('in-memory DynamoDB: the contract it shares with dynalite', () => {
+  it('answers item operations, conditions and return values alike', async () => {
+    // arrange
+    const steps = async (doc: DynamoDBDocumentClient, db: Backend) => {
+      const TableName = db.tables.enrollments;
+      const Key = { userId: 'u1', sk: 'e#1' };
+      return [
+        await outcome(() =>
+          doc.send(new PutCommand({ TableName, Item: { ...Key, n: 1, tags: new Set(['a']) } })),
+        ),
+        await outcome(() =>
+          doc.send(new PutCommand({ TableName, Item: Key, ConditionExpression: 'attribute_not_exists(sk)' })),
+        ),
+        await outcome(() =>
+          doc.send(
+            new UpdateCommand({
+              TableName,
+              Key,
+              UpdateExpression:
+                'SET #n = #n + :one, f = if_not_exists(f, :first), bin = :bin ADD tags :more, c :one REMOVE gone',
+              ConditionExpression: '#n < :ten AND (attribute_not_exists(f) OR f <> :first)',
+              ExpressionAttributeNames: { '#n': 'n' },
+              ExpressionAttributeValues: {
+                ':one': 1,
+                ':ten': 10,
+                ':first': 'x',
+                ':more': new Set(['b']),
+                ':bin': Uint8Array.from([1, 2, 3]),
+              },
+              ReturnValues: 'ALL_NEW',
+            }),
+          ),
+        ),
+        await outcome(() =>
+          doc.send(
+            new UpdateCommand({
+              TableName,
+              Key,
+              UpdateExpression: 'SET f = :y DELETE tags :a',
+              ConditionExpression: 'bin <> :bin',
+              ExpressionAttributeValues: {
+                ':y': 'y',
+                ':a': new Set(['a']),
+                ':bin': Uint8Array.from([1, 2, 3]),
+              },
+            }),
+          ),
+        ),
+        await outcome(() =>
+          doc.send(
+            new UpdateCommand({
+              TableName,
+              Key,
+              UpdateExpression: 'SET f = :y DELETE tags :a',
+              ExpressionAttributeValues: { ':y': 'y', ':a': new Set(['a']) },
+              ReturnValues: 'UPDATED_OLD',
+            }),
+          ),
+        ),
+        await outcome(() => doc.send(new GetCommand({ TableName, Key, ProjectionExpression: 'n, tags' }))),
+        await outcome(() => doc.send(new GetCommand({ TableName, Key: { userId: 'nobody', sk: 'x' } }))),
+        await outcome(() =>
+          doc.send(
+            new UpdateCommand({
+              TableName,
+              Key: { userId: 'u2', sk: 'e#1' },
+              UpdateExpression: 'ADD c :one',
+              ExpressionAttributeValues: { ':one': 2 },
+              ReturnValues: 'ALL_NEW',
+            }),
+          ),
+        ),
+        await outcome(() =>
+          doc.send(
+            new DeleteCommand({
+              TableName,
+              Key: { userId: 'u2', sk: 'e#1' },
+              ConditionExpression: 'c = :three',
+              ExpressionAttributeValues: { ':three': 3 },
+            }),
+          ),
+        ),
+        await outcome(() =>
+          doc.send(
+            new DeleteCommand({ TableName, Key: { userId: 'u2', sk: 'e#1' }, ReturnValues: 'ALL_OLD' }),
+          ),
+        ),
+      ];
+    };
+    // act
+    const [onDynalite, inMemory] = await onBoth(steps);
+    // assert
+    expect(inMemory).toEqual(onDynalite);
+    expect(inMemory?.[1]).toEqual({ error: 'ConditionalCheckFailedException' });
+    expect(inMemory?.[3]).toEqual({ error: 'ConditionalCheckFailedException' });
+  });
+
+  it('queries by key prefix, pages with Limit and filters scans alike', async () => {
+    // arrange
+    const steps = async (doc: DynamoDBDocumentClient, db: Backend) => {
+      const TableName = db.tables.stats;
+      for (const sk of ['b#2', 'a#1', 'b#1', 'b#3', 'c#1'])
+        await doc.send(new PutCommand({ TableName, Item: { pk: 'p', sk, v: sk.length } }));
+      const query = (start?: Record<string, unknown>) =>
+        doc.send(
+          new QueryCommand({
+            TableName,
+            KeyConditionExpression: 'pk = :p AND begins_with(sk, :b)',
+            ExpressionAttributeValues: { ':p': 'p', ':b': 'b#' },
+            Limit: 2,
+            ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+          }),
+        );
+      const first = await query();
+      const second = await query(first.LastEvaluatedKey);
+      const backwards = await doc.send(
+        new QueryCommand({
+          TableName,
+          KeyConditionExpression: 'pk = :p',
+          ExpressionAttributeValues: { ':p': 'p' },
+          ScanIndexForward: false,
+        }),
+      );
+      const scan = await doc.send(
+        new ScanCommand({
+          TableName,
+          FilterExpression: 'sk = :s',
+          ExpressionAttributeValues: { ':s': 'c#1' },
+        }),
+      );
+      return [
+        first.Items,
+        first.LastEvaluatedKey,
+        second.Items,
+        second.LastEvaluatedKey,
+        backwards.Items,
+        scan.Items,
+      ];
+    };
+    // act
+    const [onDynalite, inMemory] = await onBoth(steps);
+    // assert
+    expect(inMemory).toEqual(onDynalite);
+    expect(inMemory?.[0]).toEqual([
+      { pk: 'p', sk: 'b#1', v: 3 },
+      { pk: 'p', sk: 'b#2', v: 3 },
+    ]);
+  });
+
+  it('answers the low-level AttributeValue client (Step Functions dynamodb:updateItem) alike', async () => {
+    // arrange
+    const results: unknown[] = [];
+    for (const { db } of backends) {
+      const TableName = db.tables.profiles;
+      const update = await db.client.send(
+        new UpdateItemCommand({
+          TableName,
+          Key: { userId: { S: 'raw' } },
+          UpdateExpression: 'SET #t = :v ADD #c :n',
+          ExpressionAttributeNames: { '#t': 't:plan', '#c': 'count' },
+          ExpressionAttributeValues: { ':v': { S: 'pro' }, ':n': { N: '2' } },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      const scan = await db.client.send(new RawScan({ TableName }));
+      // act
+      results.push([update.Attributes, scan.Items?.filter((i) => i.userId?.S === 'raw')]);
+    }
+    // assert
+    expect(results[1]).toEqual(results[0]);
+  });
+
+  it('leaves the same items after the product repositories ingest, wait, claim and count', async () => {
+    // arrange
+    const at = () => new Date('2026-11-24T10:00:00Z');
+    const steps = async (_doc: DynamoDBDocumentClient, db: Backend) => {
+      sequence = 0;
+      const local = { ...dynalite, ...db };
+      await registerJourney(local, {
+        id: 'cart',
+        name: 'Cart',
+        trigger: {
+          type: 'event',
+          event: 'Cart Updated',
+          correlationKey: 'event.properties.cartId',
+          limit: { max: 2, per: 'P7D' },
+        },
+        reentry: { mode: 'after', cooldown: 'P1D' },
+        goal: { event: 'Order Completed', within: 'P3D', exit: true },
+        exitOn: [{ event: 'Cart Emptied' }],
+        start: 'wait',
+        steps: {
+          wait: {
+            type: 'waitForEvent',
+            event: 'Order Completed',
+            timeout: 'P1D',
+            onEvent: 'done',
+            onTimeout: 'done',
+          },
+          done: { type: 'exit' },
+        },
+      });
+      const { deps } = ingestDeps(local, at);
+      const stats = new StatsRepository(db.doc, db.tables.stats, { random: () => 0.3 });
+      const ingest = { ...deps, stats };
+      const out: unknown[] = [];
+      for (const u of ['u1', 'u2', 'u3']) {
+        out.push(
+          await ingestEvent(
+            ingest,
+            identify(u, { email: `${u}@example.com`, plan: 'pro', timezone: 'Europe/Rome' }),
+          ),
+        );
+        out.push(await ingestEvent(ingest, track(u, 'Cart Updated', { cartId: `c-${u}`, total: 40 })));
+        out.push(await ingestEvent(ingest, track(u, 'Cart Updated', { cartId: `c-${u}`, total: 41 })));
+      }
+      const awaitDeps = awaitDepsOf(local, ingest);
+      const input = {
+        v: CONTRACT_VERSION,
+        journeyId: 'cart',
+        journeyVersion: '1',
+        enrollmentId: 'e-u1',
+        userId: 'u1',
+        stepId: 'wait',
+        token: 'token-1',
+        event: 'Order Completed',
+        match: [],
+        timeoutSeconds: 86400,
+        startedAt: '2026-11-24T10:00:00.000Z',
+        trigger: {},
+      };
+      out.push(await outcome(async () => ({ r: await awaitEvent(awaitDeps, input) })));
+      out.push(await ingestEvent(ingest, track('u1', 'Order Completed', { cartId: 'c-u1', total: 40 })));
+      out.push(await ingestEvent(ingest, track('u2', 'Cart Emptied', {})));
+      const deliveries = new DeliveriesRepository(db.doc, db.tables.deliveries);
+      const meta = {
+        userId: 'u1',
+        journeyId: 'cart',
+        version: '1',
+        stepId: 'email',
+        channel: 'email' as const,
+      };
+      out.push(await deliveries.claim('e-u1#email', meta, at(), 60_000));
+      out.push(await deliveries.claim('e-u1#email', meta, at(), 60_000));
+      out.push(await stats.read('cart'));
+      out.push(await dump(db));
+      return out;
+    };
+    // act
+    const [onDynalite, inMemory] = await onBoth(steps);
+    // assert
+    expect(inMemory).toEqual(onDynalite);
+  });
+});

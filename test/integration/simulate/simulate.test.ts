@@ -1,0 +1,66 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Inputs, loadInputs } from '#infra/simulate/cli/inputs.ts';
+import type { Forecast } from '#infra/simulate/run/forecast.ts';
+import { simulate } from '#infra/simulate/run/simulate.ts';
+
+const JOURNEYS = join(import.meta.dirname, '..', '..', '..', 'journeys');
+const JOURNEY = join(JOURNEYS, 'cart-abandonment.json');
+const SCENARIO = join(JOURNEYS, 'simulations', 'cart-abandonment.json');
+
+let inputs: Inputs;
+let forecast: Forecast;
+beforeAll(async () => {
+  const loaded = await loadInputs(JOURNEY, SCENARIO);
+  if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+  inputs = loaded.inputs;
+  forecast = await simulate({ ...inputs, customers: 120 });
+}, 120_000);
+
+describe('journeys simulate', () => {
+  it('repeats exactly for the same scenario and seed', async () => {
+    // act
+    const again = await simulate({ ...inputs, customers: 120 });
+    // assert
+    expect(again).toEqual(forecast);
+  }, 120_000);
+
+  it("sends nothing in the journey's quiet hours of each customer's own time zone", () => {
+    // assert: cart-abandonment is quiet from 21:00 to 08:00
+    for (const channel of ['email', 'sms', 'push'] as const) {
+      const hours = forecast.byLocalHour[channel];
+      const quiet = [21, 22, 23, 0, 1, 2, 3, 4, 5, 6, 7].map((h) => hours[h] ?? 0);
+      expect(quiet).toEqual(new Array(11).fill(0));
+    }
+    expect(forecast.deferred.some(([reason]) => reason.includes('quiet hours'))).toBe(true);
+  });
+
+  it('counts every enrollment once, and every message an execution attempted', () => {
+    // assert
+    const ended = forecast.outcomes.reduce((n, [, c]) => n + c, 0);
+    expect(forecast.enrolled).toBe(forecast.executions);
+    expect(ended).toBe(forecast.enrolled);
+    const sent = forecast.messages.sent;
+    expect(sent.email + sent.sms + sent.push).toBeGreaterThan(0);
+    expect(forecast.cost.find((c) => c.item === 'SES emails')?.quantity).toBe(sent.email);
+  });
+
+  it('refuses a scenario whose entry event does not trigger the journey, naming the file and field', async () => {
+    // arrange
+    const dir = await mkdtemp(join(tmpdir(), 'simulate-'));
+    const file = join(dir, 'wrong.json');
+    await writeFile(
+      file,
+      JSON.stringify({ customers: { timezones: { 'Europe/Rome': 1 } }, entry: { event: 'Signed Up' } }),
+    );
+    // act
+    const loaded = await loadInputs(JOURNEY, file);
+    // assert
+    expect(loaded.ok).toBe(false);
+    expect(loaded.ok ? [] : loaded.problems).toEqual([
+      `${file}: entry.event: "Signed Up" does not trigger cart-abandonment (it starts on "Cart Updated")`,
+    ]);
+  });
+});
