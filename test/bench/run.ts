@@ -33,6 +33,10 @@ const benches: Record<string, () => Promise<void> | void> = {
     const { runSegmentBench } = await import('./segment.ts');
     await runSegmentBench();
   },
+  'local-memory': async () => {
+    const { runLocalMemoryBench } = await import('./local-memory.ts');
+    await runLocalMemoryBench();
+  },
   local: async () => {
     const { runLocalBench } = await import('./local.ts');
     await runLocalBench();
