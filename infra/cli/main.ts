@@ -96,7 +96,7 @@ const dev = program
     '--connections <file>',
     'the webhook connections, with their credentials (default connections.local.json when it exists)',
   )
-  .option('--verbose', 'print handler logs');
+  .option('--verbose', 'print every handler log line (default: warnings and errors)');
 for (const service of Object.keys(DEFAULT_PORTS))
   dev.option(`--${service}-port <port>`, `port of the local ${service} endpoint (0 = any free port)`);
 dev.action(lazy(async () => (await import('./commands/dev.ts')).devCommand));

@@ -1,3 +1,6 @@
+// First: handler logging is set before any handler module loads.
+import './runtime/quiet-handlers.ts';
+
 export { DEMO_START, type DemoOptions, playDemo, printReport } from './demo/demo.ts';
 export { type JourneyStatus, journeyStatus } from './inspect/status.ts';
 export { customerTimelines } from './inspect/timeline.ts';

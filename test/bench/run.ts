@@ -37,6 +37,10 @@ const benches: Record<string, () => Promise<void> | void> = {
     const { runSimulateBench } = await import('./simulate.ts');
     runSimulateBench();
   },
+  'local-memory': async () => {
+    const { runLocalMemoryBench } = await import('./local-memory.ts');
+    await runLocalMemoryBench();
+  },
   local: async () => {
     const { runLocalBench } = await import('./local.ts');
     await runLocalBench();

@@ -5,11 +5,15 @@ import { LOCAL_TABLES } from '#infra/local/runtime/env.ts';
 import {
   boot,
   E2E_TIMEOUT,
+  executionsOf,
   identify,
   portsOf,
   putEvents,
+  runUntil,
   type Sandbox,
   sandbox,
+  sentEmails,
+  track,
 } from './support/local-runtime.ts';
 
 let box: Sandbox | undefined;
@@ -42,6 +46,42 @@ describe('restarting the local runtime on the same data directory', () => {
       expect(entry).toMatchObject({ journeyId: 'cart-abandonment' });
       // Journey time resumes where the first run stopped instead of going back to the real clock.
       expect(runtime.services.clock.nowMs()).toBe(journeyTimeAtStop);
+    },
+    E2E_TIMEOUT,
+  );
+
+  it(
+    'resumes an enrollment that was waiting when it stopped, where it waited',
+    async () => {
+      // arrange: a cart enrollment parked in its one-hour wait, then the runtime stops
+      box ??= await sandbox(['cart-abandonment']);
+      const first = runtime === undefined ? undefined : portsOf(runtime);
+      await runtime?.stop();
+      runtime = await boot(box, { ports: first });
+      await putEvents(runtime, [
+        identify('restart-2', 'Etc/GMT'),
+        track('restart-2', 'Cart Updated', { cartId: 'r2', total: 40 }),
+      ]);
+      await runtime.settled();
+      expect(runtime.services.sfn.parkedCount()).toBe(1);
+      const ports = portsOf(runtime);
+      await runtime.stop();
+      runtime = undefined;
+      // act: start again, let the hour pass
+      runtime = await boot(box, { ports });
+      const email = await runUntil(runtime, 'the reminder email', async () => {
+        return (await sentEmails(runtime as LocalRuntime, 'restart-2@example.com'))[0];
+      });
+      await runtime.settled();
+      // assert: the email went out once, and the enrollment now waits for the order, still running
+      expect(email.subject).toBeTruthy();
+      expect(await sentEmails(runtime, 'restart-2@example.com')).toHaveLength(1);
+      const [execution] = await executionsOf(runtime, 'cart-abandonment', 'restart-2');
+      expect(execution).toMatchObject({
+        status: 'RUNNING',
+        visited: ['wait-1h', 'reminder-email', 'wait-order'],
+      });
+      expect(runtime.services.sfn.tokens.pending().map((t) => t.stateName)).toEqual(['wait-order']);
     },
     E2E_TIMEOUT,
   );

@@ -121,10 +121,10 @@ export function handlerEnvironment(
   };
 }
 
-/** Quiet handler logs unless asked: the runtime prints its own readable progress. */
+/** Handler logs: warnings and errors unless asked for all; the runtime prints its own readable progress. */
 export function loggingEnvironment(verbose: boolean): Record<string, string> {
   return {
-    POWERTOOLS_LOG_LEVEL: verbose ? 'DEBUG' : 'ERROR',
+    POWERTOOLS_LOG_LEVEL: verbose ? 'DEBUG' : 'WARN',
     POWERTOOLS_METRICS_DISABLED: verbose ? 'false' : 'true',
     POWERTOOLS_SERVICE_NAME: 'journeys-local',
     POWERTOOLS_METRICS_NAMESPACE: 'Journeys',

@@ -2,6 +2,7 @@ import type { FSWatcher } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { resetClients, setClients } from '#functions/_lib/clients.ts';
 import { resetClock, setClock } from '#functions/_lib/clock.ts';
+import { logger } from '#functions/_lib/observability.ts';
 import { liveRegistry, registryRepository } from '#functions/_lib/repositories.ts';
 import { type FunctionName, MANIFESTS } from '#functions/manifests.ts';
 import {
@@ -80,6 +81,8 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
       options.connections,
     );
     Object.assign(process.env, env, loggingEnvironment(options.verbose));
+    // The handlers' logger was built when this module's imports loaded it: it takes the level now.
+    logger.setLogLevel(options.verbose ? 'DEBUG' : 'WARN');
     // Handlers create clients on first use from the environment just set.
     resetClients();
     // Handlers read journey time, the same clock as Step Functions and the bus.
@@ -87,6 +90,8 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
     if (options.clock === 'interactive') services.clock.runWithWallClock(options.timeScale);
     const functions = await loadFunctions();
     bindTasks(services, functions, options);
+    // Executions a previous run left waiting go on, now that their tasks have handlers.
+    services.sfn.resumeParked();
     services.unsubscribe.bind(functions.unsubscribe);
     services.segmentQueue.bind(functions['segment-entry']);
     const scheduler = new LocalScheduler(services.clock, functions['segment-entry'], (m) =>

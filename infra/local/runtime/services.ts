@@ -186,15 +186,19 @@ async function stepFunctions(
   onExecutionEnd: (record: ExecutionRecord) => void,
 ): Promise<LocalStepFunctions> {
   const executions = await ExecutionLog.open(join(dir, 'stepfunctions', 'executions.jsonl'));
-  for (const record of abandonRunning(executions.records, clock.nowMs() / 1000))
+  const histories = await HistoryStore.open(join(dir, 'stepfunctions', 'history'), () => clock.nowMs());
+  for (const record of abandonRunning(executions.records, clock.nowMs() / 1000)) {
     await executions.write(record);
+    await histories.discard(record.executionArn);
+  }
+  await executions.retain(() => clock.nowMs());
   return new LocalStepFunctions({
     machines: await MachineStore.open(
       join(dir, 'stepfunctions', 'state-machines.json'),
       () => clock.nowMs() / 1000,
     ),
     executions,
-    histories: await HistoryStore.open(join(dir, 'stepfunctions', 'history'), () => clock.nowMs()),
+    histories,
     handlers,
     time: {
       now: () => clock.nowMs(),

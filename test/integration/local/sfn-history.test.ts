@@ -261,7 +261,8 @@ describe('GetExecutionHistory (local Step Functions)', () => {
 
   it('keeps an ended history on disk, and drops it once its retention has passed', async () => {
     // arrange: the histories of the executions above are on disk
-    const files = () => readdir(join(dir, 'stepfunctions', 'history'));
+    const files = async () =>
+      (await readdir(join(dir, 'stepfunctions', 'history'))).filter((name) => name.endsWith('.json'));
     expect((await files()).length).toBe(2);
     // act: reopen the store after the retention, as a restarted runtime does
     const later = new JourneyClock(START + (HISTORY_RETENTION_DAYS + 1) * 86_400_000);

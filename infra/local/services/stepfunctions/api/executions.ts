@@ -1,5 +1,32 @@
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFile, readFile, rename, writeFile } from 'node:fs/promises';
 import * as z from 'zod';
+import { HISTORY_RETENTION_DAYS, MAX_KEPT_HISTORIES } from './history-store.ts';
+
+const ParkedAttempt = z.object({
+  input: z.unknown(),
+  startedAt: z.number(),
+  submittedAt: z.number().optional(),
+  submitted: z.unknown().optional(),
+});
+
+/** A waiting execution's continuation (runner `Continuation`), with the revision of the definition it runs. */
+export const ParkedExecution = z.object({
+  state: z.string(),
+  input: z.string(),
+  visited: z.array(z.string()),
+  retries: z.number(),
+  wait: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('wait'), until: z.number() }),
+    z.object({
+      kind: z.literal('token'),
+      token: z.string(),
+      timeoutAt: z.number().optional(),
+      attempt: ParkedAttempt,
+    }),
+  ]),
+  revision: z.number(),
+});
+export type ParkedExecution = z.infer<typeof ParkedExecution>;
 
 export const ExecutionRecord = z.object({
   executionArn: z.string(),
@@ -19,47 +46,120 @@ export const ExecutionRecord = z.object({
   stateMachineAliasArn: z.string().optional(),
   visited: z.array(z.string()).default([]),
   transitions: z.number().default(0),
+  /** Set while a running execution waits parked: what it needs to resume, even after a restart. */
+  parked: ParkedExecution.optional(),
 });
 export type ExecutionRecord = z.infer<typeof ExecutionRecord>;
 
 /**
- * Execution records, appended to a JSON-lines file at start and at end so
- * status survives a restart. An execution still running when the runtime
- * stopped cannot resume: it is read back as ABORTED.
+ * Closed executions are kept as long as their histories: {@link HISTORY_RETENTION_DAYS}
+ * days of journey time after they closed, and only the newest {@link MAX_KEPT_HISTORIES}.
+ */
+export const EXECUTION_RETENTION = { days: HISTORY_RETENTION_DAYS, newest: MAX_KEPT_HISTORIES } as const;
+
+/** Lines appended beyond the records kept before the file is rewritten with one line per record. */
+const SLACK_LINES = 1_000;
+
+/**
+ * Execution records, appended to a JSON-lines file at start, when an
+ * execution parks and at end, so status survives a restart. A parked
+ * execution resumes after a restart; one that was at work when the runtime
+ * stopped cannot: it is read back as ABORTED.
+ *
+ * Bounded: the runtime that owns the log (`retain`) drops closed executions
+ * past {@link EXECUTION_RETENTION} and rewrites the file with one line per
+ * record kept whenever it has grown by more than that many lines again.
+ * Readers (CLI commands) never rewrite it.
  */
 export class ExecutionLog {
+  #lines: number;
+  #writes: Promise<void> = Promise.resolve();
+  #retention: { now: () => number } | undefined;
+
   private constructor(
     private readonly file: string,
     readonly records: Map<string, ExecutionRecord>,
-  ) {}
+    lines: number,
+  ) {
+    this.#lines = lines;
+  }
 
   static async open(file: string): Promise<ExecutionLog> {
-    return new ExecutionLog(file, await readExecutions(file));
+    const { records, lines } = await readLog(file);
+    return new ExecutionLog(file, records, lines);
+  }
+
+  /** Applies the retention rule from now on, on `now` (journey time, epoch ms); compacts the file at once. */
+  async retain(now: () => number): Promise<void> {
+    this.#retention = { now };
+    await this.#queue(() => this.#compact());
   }
 
   async write(record: ExecutionRecord): Promise<void> {
     this.records.set(record.executionArn, record);
-    await appendFile(this.file, `${JSON.stringify(record)}\n`);
+    this.#lines += 1;
+    const compact = this.#retention !== undefined && this.#lines > 2 * this.records.size + SLACK_LINES;
+    await this.#queue(async () => {
+      await appendFile(this.file, `${JSON.stringify(record)}\n`);
+      if (compact) await this.#compact();
+    });
+  }
+
+  /** File writes one after the other: a rewrite never races an append. */
+  #queue(work: () => Promise<void>): Promise<void> {
+    const next = this.#writes.then(work);
+    this.#writes = next.catch(() => undefined);
+    return next;
+  }
+
+  async #compact(): Promise<void> {
+    const now = this.#retention?.now();
+    if (now === undefined) return;
+    for (const arn of expired(this.records.values(), now)) this.records.delete(arn);
+    const text = [...this.records.values()].map((record) => `${JSON.stringify(record)}\n`).join('');
+    const tmp = `${this.file}.tmp`;
+    await writeFile(tmp, text);
+    await rename(tmp, this.file);
+    this.#lines = this.records.size;
   }
 }
 
-/** Reads an execution log: the last record per execution wins; unfinished ones are ABORTED. */
-export async function readExecutions(file: string): Promise<Map<string, ExecutionRecord>> {
+/** Closed executions past the retention rule at `nowMs`. */
+function expired(records: Iterable<ExecutionRecord>, nowMs: number): string[] {
+  const oldest = nowMs / 1000 - EXECUTION_RETENTION.days * 86_400;
+  const closed = [...records]
+    .filter((record) => record.status !== 'RUNNING')
+    .sort((a, b) => (b.stopDate ?? b.startDate) - (a.stopDate ?? a.startDate));
+  return closed
+    .filter(
+      (record, rank) => rank >= EXECUTION_RETENTION.newest || (record.stopDate ?? record.startDate) < oldest,
+    )
+    .map((record) => record.executionArn);
+}
+
+async function readLog(file: string): Promise<{ records: Map<string, ExecutionRecord>; lines: number }> {
   const text = await readFile(file, 'utf8').catch(() => '');
   const records = new Map<string, ExecutionRecord>();
+  let lines = 0;
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     const record = ExecutionRecord.parse(JSON.parse(line));
     records.set(record.executionArn, record);
+    lines += 1;
   }
-  return records;
+  return { records, lines };
 }
 
-/** Marks executions the previous run left running: the interpreter cannot resume them. */
+/** Reads an execution log: the last record per execution wins. */
+export async function readExecutions(file: string): Promise<Map<string, ExecutionRecord>> {
+  return (await readLog(file)).records;
+}
+
+/** Marks executions the previous run left at work (not parked): the interpreter cannot resume them. */
 export function abandonRunning(records: Map<string, ExecutionRecord>, at: number): ExecutionRecord[] {
   const abandoned: ExecutionRecord[] = [];
   for (const record of records.values()) {
-    if (record.status !== 'RUNNING') continue;
+    if (record.status !== 'RUNNING' || record.parked !== undefined) continue;
     const stopped: ExecutionRecord = {
       ...record,
       status: 'ABORTED',

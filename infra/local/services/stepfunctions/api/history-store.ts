@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import * as z from 'zod';
-import type { HistoryEvent, HistoryRecorder } from './history.ts';
+import { type HistoryEvent, HistoryRecorder, type HistorySnapshot } from './history.ts';
 
 /**
  * Where execution histories live, and for how long:
@@ -16,6 +17,10 @@ import type { HistoryEvent, HistoryRecorder } from './history.ts';
  *   and only the newest {@link MAX_KEPT_HISTORIES}: a local runtime left on
  *   for months does not fill the disk. Pruned at start and after each write.
  *
+ * - a parked execution's history (one waiting for days) is on disk,
+ *   `<dir>/parked/<hash of the ARN>.json`, until it resumes: memory holds
+ *   only the histories of executions at work.
+ *
  * An execution whose history is gone (pruned, or the runtime stopped
  * abruptly while it ran) is answered from its record: started and ended.
  */
@@ -28,6 +33,27 @@ const Stored = z.object({
     z.looseObject({ id: z.number(), previousEventId: z.number(), timestamp: z.number(), type: z.string() }),
   ),
 });
+
+const Parked = z.object({
+  executionArn: z.string(),
+  snapshot: z.object({
+    events: Stored.shape.events,
+    open: z.object({ name: z.string(), type: z.string() }).optional(),
+    attempts: z.array(
+      z.object({
+        input: z.unknown(),
+        startedAt: z.number(),
+        submittedAt: z.number().optional(),
+        submitted: z.unknown().optional(),
+        endedAt: z.number().optional(),
+        output: z.unknown().optional(),
+        error: z.object({ name: z.string(), cause: z.string() }).optional(),
+      }),
+    ),
+  }),
+});
+
+type States = StateMachineDefinition['States'];
 
 function fileKey(executionArn: string): string {
   return createHash('sha256').update(executionArn).digest('hex').slice(0, 32);
@@ -45,7 +71,7 @@ export class HistoryStore {
   ) {}
 
   static async open(dir: string, now: () => number): Promise<HistoryStore> {
-    await mkdir(dir, { recursive: true });
+    await mkdir(join(dir, 'parked'), { recursive: true });
     const store = new HistoryStore(dir, now);
     for (const name of (await readdir(dir)).sort()) {
       const key = /^\d+-([0-9a-f]{32})\.json$/.exec(name)?.[1];
@@ -57,6 +83,43 @@ export class HistoryStore {
 
   track(executionArn: string, recorder: HistoryRecorder): void {
     this.running.set(executionArn, recorder);
+  }
+
+  /** Moves a parking execution's history to disk. */
+  async park(executionArn: string): Promise<void> {
+    const recorder = this.running.get(executionArn);
+    if (recorder === undefined) return;
+    this.running.delete(executionArn);
+    await writeFile(
+      this.parkedFile(executionArn),
+      JSON.stringify({ executionArn, snapshot: recorder.snapshot() }),
+    );
+  }
+
+  /** Brings a parked execution's history back to record what it does next (a fresh one if it is gone). */
+  async unpark(executionArn: string, states: States, fresh: () => HistoryRecorder): Promise<HistoryRecorder> {
+    const snapshot = await this.parked(executionArn);
+    await rm(this.parkedFile(executionArn), { force: true });
+    const recorder =
+      snapshot === undefined ? fresh() : HistoryRecorder.restore(states, snapshot, { attempts: false });
+    this.running.set(executionArn, recorder);
+    return recorder;
+  }
+
+  /** Forgets the parked history of an execution that will not resume. */
+  async discard(executionArn: string): Promise<void> {
+    await rm(this.parkedFile(executionArn), { force: true });
+  }
+
+  private parkedFile(executionArn: string): string {
+    return join(this.dir, 'parked', `${fileKey(executionArn)}.json`);
+  }
+
+  private async parked(executionArn: string): Promise<HistorySnapshot | undefined> {
+    const text = await readFile(this.parkedFile(executionArn), 'utf8').catch(() => undefined);
+    if (text === undefined) return undefined;
+    const stored = Parked.safeParse(parseJson(text));
+    return stored.success && stored.data.executionArn === executionArn ? stored.data.snapshot : undefined;
   }
 
   /** Writes an ended execution's history and forgets its recorder. */
@@ -72,10 +135,12 @@ export class HistoryStore {
     await this.prune();
   }
 
-  /** The history of an execution, or undefined when none is kept. */
-  async events(executionArn: string): Promise<HistoryEvent[] | undefined> {
+  /** The history of an execution, or undefined when none is kept; `states` name a parked Task's events. */
+  async events(executionArn: string, states: States = {}): Promise<HistoryEvent[] | undefined> {
     const live = this.running.get(executionArn);
     if (live !== undefined) return live.events();
+    const parked = await this.parked(executionArn);
+    if (parked !== undefined) return HistoryRecorder.restore(states, parked, { attempts: true }).events();
     const name = this.files.get(fileKey(executionArn));
     if (name === undefined) return undefined;
     const text = await readFile(join(this.dir, name), 'utf8').catch(() => undefined);
@@ -98,5 +163,13 @@ export class HistoryStore {
       this.files.delete(key);
       await rm(join(this.dir, name), { force: true });
     }
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }

@@ -42,6 +42,14 @@ function integration(resource: string): { resourceType: string; resource: string
   return { resourceType: rest.slice(0, at), resource: rest.slice(at + 1) };
 }
 
+/** A recorder's state as JSON: the history of a parked execution, kept on disk while it waits. */
+export type HistorySnapshot = {
+  events: HistoryEvent[];
+  open?: { name: string; type: string };
+  /** Attempts of the open Task under way. */
+  attempts: TaskAttempt[];
+};
+
 export class HistoryRecorder implements ExecutionObserver {
   private readonly list: HistoryEvent[] = [];
   private readonly attempts = new Map<string, TaskAttempt[]>();
@@ -50,9 +58,10 @@ export class HistoryRecorder implements ExecutionObserver {
 
   constructor(
     private readonly states: Readonly<Record<string, AnyState>>,
-    record: ExecutionRecord,
-    roleArn: string,
+    record?: ExecutionRecord,
+    roleArn = '',
   ) {
+    if (record === undefined) return;
     this.add(record.startDate * 1000, 'ExecutionStarted', {
       executionStartedEventDetails: {
         input: record.input,
@@ -76,6 +85,29 @@ export class HistoryRecorder implements ExecutionObserver {
     const sink: Sink = (at, type, details) => push(events, at, type, details);
     for (const attempt of this.attempts.get(open.name) ?? []) this.attemptEvents(sink, open.name, attempt);
     return events;
+  }
+
+  snapshot(): HistorySnapshot {
+    const open = this.open;
+    const attempts = open === undefined ? [] : (this.attempts.get(open.name) ?? []);
+    return { events: [...this.list], ...(open === undefined ? {} : { open }), attempts: [...attempts] };
+  }
+
+  /**
+   * The recorder of a parked execution, from its snapshot. Without
+   * `attempts`, the open Task's attempt is left out: the resumed run tells it again.
+   */
+  static restore(
+    states: Readonly<Record<string, AnyState>>,
+    snapshot: HistorySnapshot,
+    options: { attempts: boolean },
+  ): HistoryRecorder {
+    const recorder = new HistoryRecorder(states);
+    recorder.list.push(...snapshot.events);
+    recorder.open = snapshot.open;
+    if (snapshot.open !== undefined && options.attempts)
+      recorder.attempts.set(snapshot.open.name, [...snapshot.attempts]);
+    return recorder;
   }
 
   get size(): number {

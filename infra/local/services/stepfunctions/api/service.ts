@@ -1,16 +1,29 @@
 import { AwsApiError } from '../../../runtime/http.ts';
 import {
+  type Continuation,
+  type ExecutionOutcome,
   type LocalExecution,
   LocalStateMachine,
   type LocalTaskHandler,
+  type Resumption,
   type RunnerTime,
   type StateMachineDefinition,
   TaskTokenNotFoundError,
   TaskTokenRegistry,
 } from '../runner/runner.ts';
 import { executionArn, machineArn, parseExecutionArn, parseMachineArn } from './arns.ts';
-import type { ExecutionLog, ExecutionRecord } from './executions.ts';
+import type { ExecutionLog, ExecutionRecord, ParkedExecution } from './executions.ts';
 import { type HistoryEvent, HistoryRecorder, historyFromRecord } from './history.ts';
+
+/** A history that starts over from the execution's start (its parked history was lost). */
+function historyFromStart(
+  states: StateMachineDefinition['States'],
+  record: ExecutionRecord,
+  roleArn: string,
+) {
+  return new HistoryRecorder(states, record, roleArn);
+}
+
 import type { HistoryStore } from './history-store.ts';
 import type { MachineStore } from './machines.ts';
 
@@ -26,13 +39,21 @@ export type StepFunctionsOptions = {
   histories?: HistoryStore;
 };
 
-/** A running execution; `finished` settles once its final record is written. */
+/**
+ * An execution at work; `finished` settles once it has ended (its final
+ * record written) or parked. `run` is absent while a resumed one loads.
+ */
 type Running = {
-  run: LocalExecution;
+  run?: LocalExecution;
   history?: HistoryRecorder;
-  finished?: Promise<void>;
+  finished: Promise<void>;
   stop?: { error?: string; cause?: string };
 };
+
+/** A parked execution's hold on its timers and token; `ready` settles once its parking is written. */
+type Parked = { cancel: () => void; ready: Promise<void> };
+
+type States = StateMachineDefinition['States'];
 
 /**
  * The Step Functions service behind the local API: state machines with
@@ -40,8 +61,10 @@ type Running = {
  */
 export class LocalStepFunctions {
   readonly tokens = new TaskTokenRegistry();
-  private readonly compiled = new Map<string, LocalStateMachine>();
+  private readonly compiled = new Map<string, { local: LocalStateMachine; states: States }>();
   private readonly running = new Map<string, Running>();
+  /** Waiting executions: no interpreter run, only a timer or a token listener each. */
+  private readonly parked = new Map<string, Parked>();
 
   constructor(private readonly options: StepFunctionsOptions) {}
 
@@ -66,7 +89,7 @@ export class LocalStepFunctions {
       throw new AwsApiError('ExecutionAlreadyExists', `Execution Already Exists: '${execArn}'`);
     }
     const revision = resolved.version?.revision ?? resolved.machine.revision;
-    const local = this.compile(machine, revision, resolved.definition);
+    const { local, states } = this.compile(machine, revision, resolved.definition);
     const record: ExecutionRecord = {
       executionArn: execArn,
       stateMachineArn: machineArn(machine),
@@ -83,20 +106,224 @@ export class LocalStepFunctions {
       transitions: 0,
     };
     await this.options.executions.write(record);
-    const history = this.recordHistory(record, resolved.definition, resolved.machine.roleArn);
-    const run = local.start(JSON.parse(input), { name, observer: history });
-    const entry: Running = { run, history };
-    this.running.set(execArn, entry);
-    entry.finished = run.done.then((outcome) => {
-      // The execution's own hold ended with its last state, a few microtasks ago (no idle check in
-      // between): time waits again until the final record is written and its status event put.
-      const release = this.options.time.hold();
-      return this.finish(record, entry, outcome).finally(release);
-    });
+    const history = this.recordHistory(record, states, resolved.machine.roleArn);
+    this.launch(record, revision, history, (park) =>
+      local.start(JSON.parse(input), { name, observer: history, park }),
+    );
     return record;
   }
 
-  /** Resolves when every running execution has ended (tests and the demo). */
+  /**
+   * Runs an execution (started or resumed) until it ends or parks. Its own
+   * hold on time ends with its last state, a few microtasks before its final
+   * record is written (no idle check in between): time waits again until that
+   * record is written and its status event put.
+   */
+  private launch(
+    record: ExecutionRecord,
+    revision: number,
+    history: HistoryRecorder | undefined,
+    begin: (park: (continuation: Continuation) => void) => LocalExecution,
+    entry: Running = { finished: Promise.resolve() },
+  ): void {
+    let settle: () => void = () => undefined;
+    entry.history = history;
+    entry.finished = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    this.running.set(record.executionArn, entry);
+    const run = begin((continuation) => {
+      const release = this.options.time.hold();
+      this.park(record, entry, { ...continuation, revision })
+        .catch((error: unknown) => this.fail(record, entry, error))
+        .finally(() => {
+          release();
+          settle();
+        });
+    });
+    entry.run = run;
+    if (entry.stop !== undefined) run.abort();
+    run.done.then((outcome) => {
+      const release = this.options.time.hold();
+      return this.finish(record, entry, outcome).finally(() => {
+        release();
+        settle();
+      });
+    });
+  }
+
+  /** Arms the executions a previous run left parked (call once the task handlers are bound). */
+  resumeParked(): void {
+    for (const record of this.options.executions.records.values())
+      if (record.status === 'RUNNING' && record.parked !== undefined) this.arm(record, Promise.resolve());
+  }
+
+  /** An execution parks: its history and continuation go to disk, a timer or token listener waits for it. */
+  private async park(record: ExecutionRecord, entry: Running, parked: ParkedExecution): Promise<void> {
+    const { parked: _previous, ...base } = record;
+    const waiting: ExecutionRecord = {
+      ...base,
+      visited: parked.visited,
+      transitions: parked.visited.length + parked.retries,
+      parked,
+    };
+    this.running.delete(record.executionArn);
+    if (entry.stop !== undefined) {
+      // Stopped while it was parking: it ends here.
+      await this.finish(waiting, entry, this.abortedOutcome(parked));
+      return;
+    }
+    const ready = (async () => {
+      await this.options.histories?.park(record.executionArn);
+      await this.options.executions.write(waiting);
+    })();
+    this.arm(waiting, ready);
+    await ready;
+  }
+
+  /** Waits for a parked execution's timer or token, then resumes it. */
+  private arm(record: ExecutionRecord, ready: Promise<void>): void {
+    const parked = record.parked;
+    if (parked === undefined) return;
+    const arn = record.executionArn;
+    const stop = new AbortController();
+    const { wait } = parked;
+    const cancel = () => {
+      stop.abort();
+      if (wait.kind === 'token') this.tokens.forget(wait.token);
+    };
+    const go = (resumption: Resumption) => {
+      if (this.parked.get(arn)?.cancel !== cancel) return;
+      cancel();
+      this.parked.delete(arn);
+      this.resume(record, parked, resumption, ready);
+    };
+    this.parked.set(arn, { cancel, ready });
+    // The key a live wait would have: timers due at one instant fire in the same order.
+    const key = `${record.name}/${parked.state}`;
+    if (wait.kind === 'wait') this.at(wait.until, stop.signal, key, () => go({ kind: 'elapsed' }));
+    else {
+      const owner = { executionName: record.name, stateName: parked.state };
+      this.tokens.listen(wait.token, owner, (settlement) => go({ kind: 'settled', settlement }));
+      if (wait.timeoutAt !== undefined)
+        this.at(wait.timeoutAt, stop.signal, key, () => go({ kind: 'timeout' }));
+    }
+  }
+
+  private at(atMs: number, signal: AbortSignal, key: string, fire: () => void): void {
+    const { time } = this.options;
+    time.sleep(Math.max(0, atMs - time.now()), signal, key).then(() => {
+      if (!signal.aborted) fire();
+    });
+  }
+
+  /** Re-enters a parked execution's waiting state in a fresh run, its history read back from disk. */
+  private resume(
+    record: ExecutionRecord,
+    parked: ParkedExecution,
+    resumption: Resumption,
+    ready: Promise<void>,
+  ): void {
+    this.load(record, async (entry) => {
+      await ready;
+      const { local, states } = this.compile(
+        record.machine,
+        parked.revision,
+        this.definitionOf(record, parked.revision),
+      );
+      const history = await this.options.histories?.unpark(record.executionArn, states, () =>
+        historyFromStart(states, record, this.roleOf(record)),
+      );
+      this.launch(
+        record,
+        parked.revision,
+        history,
+        (park) => local.resume(record.name, parked, resumption, { observer: history, park }),
+        entry,
+      );
+      await entry.finished;
+    });
+  }
+
+  /** StopExecution of a parked execution: it ends ABORTED in the state it waits in, without a run. */
+  private stopParked(
+    record: ExecutionRecord,
+    stop: { error?: string; cause?: string },
+    ready: Promise<void>,
+  ): void {
+    const parked = record.parked;
+    if (parked === undefined) return;
+    this.load(record, async (entry) => {
+      entry.stop = stop;
+      await ready;
+      const states = this.statesOf(record);
+      const history = await this.options.histories?.unpark(record.executionArn, states, () =>
+        historyFromStart(states, record, this.roleOf(record)),
+      );
+      if (history !== undefined && parked.wait.kind === 'token')
+        history.attempt(parked.state, { ...parked.wait.attempt });
+      entry.history = history;
+      await this.finish(record, entry, this.abortedOutcome(parked));
+    });
+  }
+
+  /**
+   * Work on a parked execution counts as running from this instant: time
+   * holds and `idle` waits until it is done; a failure ends the execution.
+   */
+  private load(record: ExecutionRecord, work: (entry: Running) => Promise<void>): void {
+    const release = this.options.time.hold();
+    const entry: Running = { finished: Promise.resolve() };
+    this.running.set(record.executionArn, entry);
+    const finished = work(entry)
+      .catch((error: unknown) => this.fail(record, entry, error))
+      .finally(release);
+    entry.finished = finished;
+  }
+
+  /** Ends an execution the runtime could not go on with (its definition is gone, its files unreadable). */
+  private async fail(record: ExecutionRecord, entry: Running, error: unknown): Promise<void> {
+    const visited = record.parked?.visited ?? record.visited;
+    await this.finish(record, entry, {
+      status: 'FAILED',
+      error: 'States.Runtime',
+      cause: error instanceof Error ? error.message : String(error),
+      visited,
+      transitions: visited.length + (record.parked?.retries ?? 0),
+    });
+  }
+
+  private abortedOutcome(parked: ParkedExecution): ExecutionOutcome {
+    return {
+      status: 'ABORTED',
+      visited: parked.visited,
+      transitions: parked.visited.length + parked.retries,
+    };
+  }
+
+  /** The definition a parked execution runs: its version's, or the machine's if unchanged since. */
+  private definitionOf(record: ExecutionRecord, revision: number): string {
+    const machine = this.machines.get(record.machine);
+    if (record.version !== undefined) return this.machines.version(machine, record.version).definition;
+    if (machine.revision === revision) return machine.definition;
+    throw new Error(`${record.machine} changed while the execution waited; revision ${revision} is not kept`);
+  }
+
+  private statesOf(record: ExecutionRecord): States {
+    if (record.parked === undefined) return {};
+    try {
+      const parsed: StateMachineDefinition = JSON.parse(this.definitionOf(record, record.parked.revision));
+      return parsed.States;
+    } catch {
+      return {};
+    }
+  }
+
+  private roleOf(record: ExecutionRecord): string {
+    return this.machines.has(record.machine) ? this.machines.get(record.machine).roleArn : '';
+  }
+
+  /** Resolves when every execution at work has ended or parked (tests and the demo). */
   async idle(): Promise<void> {
     while (this.running.size > 0) await Promise.all([...this.running.values()].map((e) => e.finished));
   }
@@ -105,13 +332,26 @@ export class LocalStepFunctions {
     return this.running.size;
   }
 
+  /** Executions waiting parked (a Wait, a task token). */
+  parkedCount(): number {
+    return this.parked.size;
+  }
+
   /** StopExecution: aborts a running execution with the given error and cause. */
   stopExecution(arn: string, error?: string, cause?: string): void {
     const record = this.describeExecution(arn);
+    const parked = this.parked.get(record.executionArn);
+    if (parked !== undefined) {
+      parked.cancel();
+      this.parked.delete(record.executionArn);
+      const stored = this.options.executions.records.get(record.executionArn);
+      if (stored !== undefined) this.stopParked(stored, { error, cause }, parked.ready);
+      return;
+    }
     const entry = this.running.get(record.executionArn);
     if (entry === undefined) return;
     entry.stop = { error, cause };
-    entry.run.abort();
+    entry.run?.abort();
   }
 
   describeExecution(arn: string): ExecutionRecord {
@@ -120,22 +360,25 @@ export class LocalStepFunctions {
     if (record === undefined)
       throw new AwsApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
     const entry = this.running.get(record.executionArn);
-    return entry === undefined ? record : { ...record, visited: entry.run.visited() };
+    const visited = entry?.run?.visited() ?? record.parked?.visited ?? record.visited;
+    const { parked: _parked, ...described } = record;
+    return { ...described, visited };
   }
 
   /** GetExecutionHistory: the events of a running or ended execution, oldest first. */
   async history(arn: string): Promise<HistoryEvent[]> {
     const record = this.describeExecution(arn);
-    const kept = await this.options.histories?.events(record.executionArn);
+    const stored = this.options.executions.records.get(record.executionArn);
+    const states = stored === undefined ? {} : this.statesOf(stored);
+    const kept = await this.options.histories?.events(record.executionArn, states);
     const roleArn = this.machines.has(record.machine) ? this.machines.get(record.machine).roleArn : '';
     return kept ?? historyFromRecord(record, roleArn);
   }
 
-  private recordHistory(record: ExecutionRecord, definition: string, roleArn: string) {
+  private recordHistory(record: ExecutionRecord, states: States, roleArn: string) {
     const store = this.options.histories;
     if (store === undefined) return undefined;
-    const parsed: StateMachineDefinition = JSON.parse(definition);
-    const recorder = new HistoryRecorder(parsed.States, record, roleArn);
+    const recorder = new HistoryRecorder(states, record, roleArn);
     store.track(record.executionArn, recorder);
     return recorder;
   }
@@ -154,9 +397,17 @@ export class LocalStepFunctions {
     this.withToken(() => this.tokens.sendTaskFailure(token, error, cause));
   }
 
-  /** Aborts every running execution (shutdown). */
+  /**
+   * Shutdown: aborts every execution at work; parked ones stay parked in the
+   * execution log and resume when the runtime starts again.
+   */
   async stopAll(): Promise<void> {
-    for (const entry of this.running.values()) entry.run.abort();
+    for (const parked of this.parked.values()) parked.cancel();
+    this.parked.clear();
+    for (const entry of this.running.values()) {
+      entry.stop ??= {};
+      entry.run?.abort();
+    }
     await this.idle();
   }
 
@@ -193,23 +444,26 @@ export class LocalStepFunctions {
     });
   }
 
-  private compile(machine: string, revision: number, definition: string): LocalStateMachine {
+  /** One runner per machine revision, and its states parsed once (histories name Tasks from them). */
+  private compile(
+    machine: string,
+    revision: number,
+    definition: string,
+  ): { local: LocalStateMachine; states: States } {
     const key = `${machine}:${revision}`;
-    let local = this.compiled.get(key);
-    if (local === undefined) {
-      local = this.build(machine, definition);
-      this.compiled.set(key, local);
+    let compiled = this.compiled.get(key);
+    if (compiled === undefined) {
+      const parsed: StateMachineDefinition = JSON.parse(definition);
+      compiled = { local: this.build(machine, definition), states: parsed.States };
+      this.compiled.set(key, compiled);
     }
-    return local;
+    return compiled;
   }
 
-  private async finish(
-    record: ExecutionRecord,
-    entry: Running,
-    outcome: Awaited<LocalExecution['done']>,
-  ): Promise<void> {
+  private async finish(record: ExecutionRecord, entry: Running, outcome: ExecutionOutcome): Promise<void> {
+    const { parked: _parked, ...base } = record;
     const ended: ExecutionRecord = {
-      ...record,
+      ...base,
       status: outcome.status,
       stopDate: this.nowSeconds(),
       output: outcome.output === undefined ? undefined : JSON.stringify(outcome.output),

@@ -41,6 +41,11 @@ export class RetryPlan {
     return Math.floor(capped * fraction(`${this.seed}:${index}:${attempts}`));
   }
 
+  /** No retry counted yet: nothing is lost if the interpreter's own counts start over. */
+  get fresh(): boolean {
+    return this.#attempts.every((attempts) => attempts === 0);
+  }
+
   /** The state succeeded or was caught: the next entry starts with fresh counts. */
   reset(): void {
     this.#attempts.fill(0);

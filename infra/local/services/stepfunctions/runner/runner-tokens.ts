@@ -44,6 +44,15 @@ export class TaskTokenRegistry {
     });
   }
 
+  /**
+   * Registers `token` for a parked execution: `settle` is called
+   * synchronously by SendTaskSuccess/Failure, so the execution is running
+   * again by the time the call returns.
+   */
+  listen(token: string, owner: TokenOwner, settle: (settlement: TokenSettlement) => void): void {
+    this.#waiting.set(token, { ...owner, settle });
+  }
+
   /** Forgets a token whose Task ended otherwise (timeout, abort). */
   forget(token: string): void {
     this.#waiting.delete(token);

@@ -1,6 +1,18 @@
 import './runner-polyfill.ts';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { LOCAL_WAIT_RESOURCE, type LocalDefinition, localDefinition } from './runner-definition.ts';
+import {
+  LOCAL_WAIT_RESOURCE,
+  type LocalDefinition,
+  localDefinition,
+  type TaskInfo,
+} from './runner-definition.ts';
+import {
+  type Continuation,
+  nextTurn,
+  type ParkedWait,
+  type ParkHandler,
+  type Resumption,
+} from './runner-park.ts';
 import { RetryPlan } from './runner-retry.ts';
 import { type RunnerTime, StatesTimeoutError, scaledTime } from './runner-time.ts';
 import { TaskFailureError, TaskTokenRegistry } from './runner-tokens.ts';
@@ -23,6 +35,7 @@ import { TaskFailureError, TaskTokenRegistry } from './runner-tokens.ts';
  */
 
 export type { StateMachineDefinition } from 'aws-local-stepfunctions';
+export type { Continuation, ParkedWait, ParkHandler, Resumption } from './runner-park.ts';
 export type { RunnerTime } from './runner-time.ts';
 export { TaskFailureError, TaskTokenNotFoundError, TaskTokenRegistry } from './runner-tokens.ts';
 
@@ -79,6 +92,12 @@ export type StartOptions = {
   name?: string;
   /** Told each state event and Task attempt, at the runner's time (the execution history is built from it). */
   observer?: ExecutionObserver;
+  /**
+   * Lets the execution park while it waits (a Wait with time to go, a token
+   * out with no retry counted): its run is aborted and dropped, and `park`
+   * gets the continuation to `resume` it from. `done` then never settles; `finished` does.
+   */
+  park?: ParkHandler;
 };
 
 /** A state event of the interpreter, top level only (Map iterations and Parallel branches are left out). */
@@ -136,6 +155,8 @@ export type LocalExecution = {
   visited(): string[];
   /** Settles when the execution ends; never rejects. */
   readonly done: Promise<ExecutionOutcome>;
+  /** Settles when the execution ends or parks. */
+  readonly finished: Promise<void>;
   /** Stops the execution (StopExecution); `done` settles as ABORTED. */
   abort(): void;
 };
@@ -144,6 +165,8 @@ export class LocalStateMachine {
   readonly tokens: TaskTokenRegistry;
   readonly #local: LocalDefinition;
   readonly #machine: StateMachine;
+  /** Interpreters that start at a given state, to resume parked executions; built on first use. */
+  readonly #resumers = new Map<string, StateMachine>();
   readonly #options: RunnerOptions;
   #counter = 0;
 
@@ -172,7 +195,47 @@ export class LocalStateMachine {
       tokens: this.tokens,
       machineName: this.#options.stateMachineName ?? 'local',
       observer: options.observer,
+      park: options.park,
     });
+  }
+
+  /**
+   * Resumes a parked execution: it re-enters its waiting state (told to
+   * observers only once), which ends as `resumption` says, and goes on.
+   */
+  resume(
+    name: string,
+    continuation: Continuation,
+    resumption: Resumption,
+    options: Omit<StartOptions, 'name'> = {},
+  ): LocalExecution {
+    return startExecution(
+      this.#resumer(continuation.state),
+      this.#local,
+      {
+        name,
+        input: JSON.parse(continuation.input),
+        runner: this.#options,
+        tokens: this.tokens,
+        machineName: this.#options.stateMachineName ?? 'local',
+        observer: options.observer,
+        park: options.park,
+      },
+      { continuation, resumption },
+    );
+  }
+
+  #resumer(state: string): StateMachine {
+    const known = this.#resumers.get(state);
+    if (known !== undefined) return known;
+    if (this.#local.stateTypes.get(state) === undefined) throw new Error(`No state ${state} to resume at`);
+    // The definition was validated whole when this machine was built; only StartAt differs.
+    const machine = new StateMachine(
+      { ...this.#local.definition, StartAt: state },
+      { validationOptions: { noValidate: true } },
+    );
+    this.#resumers.set(state, machine);
+    return machine;
   }
 }
 
@@ -203,38 +266,74 @@ type ExecutionSetup = {
   tokens: TaskTokenRegistry;
   machineName: string;
   observer?: ExecutionObserver;
+  park?: ParkHandler;
+};
+
+/** A parked execution going on: the continuation it parked with and how its wait ended. */
+type Resume = { continuation: Continuation; resumption: Resumption };
+
+/**
+ * What an execution's handlers and its event collector share: the states
+ * entered, the state being run with its raw input, and whether it parked.
+ */
+type Progress = {
+  visited: string[];
+  retries: number;
+  current?: { state: string; input: unknown };
+  /** Set once the resumed state has been re-entered (that entry is not told again). */
+  resume?: Resume;
+  reentered: boolean;
+  /** The resumed state's handler has taken its outcome. */
+  resumedTaken: boolean;
+  parked?: Continuation;
+  abortRun: () => void;
 };
 
 function startExecution(
   machine: StateMachine,
   local: LocalDefinition,
   setup: ExecutionSetup,
+  resume?: Resume,
 ): LocalExecution {
   const stopped = new AbortController();
-  const visited: string[] = [];
+  const progress: Progress = {
+    visited: [...(resume?.continuation.visited ?? [])],
+    retries: resume?.continuation.retries ?? 0,
+    resume,
+    reentered: false,
+    resumedTaken: false,
+    abortRun: () => undefined,
+  };
   let status: ExecutionStatus = 'RUNNING';
   const tokenSlot: { token?: string } = {};
   // The execution holds the clock from start to end, except while it waits.
   const release = timeOf(setup.runner).hold();
-  const handlers = localHandlers(local, setup, stopped.signal, tokenSlot);
+  const handlers = localHandlers(local, setup, stopped.signal, tokenSlot, progress);
   const run = machine.run(setup.input, {
     noThrowOnAbort: true,
     context: executionContext(setup, tokenSlot),
     overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides: retryOverrides(local) },
   });
+  progress.abortRun = () => {
+    stopped.abort();
+    run.abort();
+  };
   const observe = observerOf(setup);
-  const done = collect(run, visited, stopped.signal, observe).then((outcome) => {
-    status = outcome.status;
+  const collected = collect(run, progress, stopped.signal, observe).then((outcome) => {
     stopped.abort();
     release();
+    if (outcome !== undefined) status = outcome.status;
     return outcome;
   });
+  // A parked execution does not end here: it goes on in the run that resumes it.
+  const done = collected.then((outcome) => outcome ?? new Promise<ExecutionOutcome>(() => undefined));
   return {
     name: setup.name,
     startedAt: new Date(timeOf(setup.runner).now()),
     status: () => status,
-    visited: () => [...visited],
+    visited: () => [...progress.visited],
     done,
+    finished: collected.then(() => undefined),
     abort: () => {
       stopped.abort();
       run.abort();
@@ -288,19 +387,23 @@ function causeText(cause: unknown): string {
 
 type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 
+/** Follows the interpreter's events to the execution's end; undefined when it parked instead. */
 async function collect(
   run: ReturnType<StateMachine['run']>,
-  visited: string[],
+  progress: Progress,
   stopped: AbortSignal,
   observe: (event: EventLog) => void,
-): Promise<ExecutionOutcome> {
-  let retries = 0;
+): Promise<ExecutionOutcome | undefined> {
   let failure: { error: string; cause: string } | undefined;
   const logs = (async () => {
     for await (const event of run.eventLogs) {
+      if (event.type === 'StateEntered' && isReentry(progress, event)) continue;
       observe(event);
-      if (event.type === 'StateEntered') visited.push(event.state.name);
-      else if (event.type === 'StateRetried') retries += 1;
+      if (event.type === 'StateEntered') {
+        progress.visited.push(event.state.name);
+        if (event.index === undefined)
+          progress.current = { state: event.state.name, input: event.state.input };
+      } else if (event.type === 'StateRetried') progress.retries += 1;
       else if (event.type === 'ExecutionFailed') failure = { error: event.Error, cause: String(event.Cause) };
     }
   })();
@@ -309,7 +412,9 @@ async function collect(
     () => ({ ok: false as const }),
   );
   await logs;
-  const base = { visited: [...visited], transitions: visited.length + retries };
+  if (progress.parked !== undefined) return undefined;
+  const visited = [...progress.visited];
+  const base = { visited, transitions: visited.length + progress.retries };
   if (stopped.aborted) return { status: 'ABORTED', ...base };
   if (result.ok) return { status: 'SUCCEEDED', output: result.output, ...base };
   return {
@@ -318,6 +423,15 @@ async function collect(
     cause: failure?.cause ?? '',
     ...base,
   };
+}
+
+/** The first entry of the state a parked execution resumes at was told before it parked. */
+function isReentry(progress: Progress, event: EventLog & { type: 'StateEntered' }): boolean {
+  if (progress.reentered || progress.resume === undefined || event.index !== undefined) return false;
+  if (event.state.name !== progress.resume.continuation.state) return false;
+  progress.reentered = true;
+  progress.current = { state: event.state.name, input: event.state.input };
+  return true;
 }
 
 /** Task retries are timed by the runner (RetryPlan); the interpreter retries at once. */
@@ -330,51 +444,132 @@ function retryOverrides(local: LocalDefinition): Record<string, number[]> {
 
 type Handlers = Record<string, (input: JsonValue) => Promise<JsonValue>>;
 
+type HandlerContext = {
+  setup: ExecutionSetup;
+  stopped: AbortSignal;
+  tokenSlot: { token?: string };
+  progress: Progress;
+};
+
 function localHandlers(
   local: LocalDefinition,
   setup: ExecutionSetup,
   stopped: AbortSignal,
   tokenSlot: { token?: string },
+  progress: Progress,
 ): Handlers {
-  const time = timeOf(setup.runner);
+  const context: HandlerContext = { setup, stopped, tokenSlot, progress };
   const handlers: Handlers = {};
-  for (const name of local.waits) {
-    handlers[name] = async (input) => {
-      await time.parked(time.sleep(waitMs(input, time.now), stopped, `${setup.name}/${name}`));
-      return null;
-    };
-  }
-  for (const [stateName, info] of local.tasks) {
-    const retries = new RetryPlan(local.retriers.get(stateName) ?? [], `${setup.name}:${stateName}`);
-    const attempt = async (input: JsonValue, seen: TaskAttempt) => {
-      const call: TaskCall = { stateName, resource: info.resource, executionName: setup.name };
-      const timeoutMs = info.timeoutSeconds === undefined ? undefined : info.timeoutSeconds * 1000;
-      if (!info.waitsForToken)
-        return toJson(await withTimeout(time, invoke(setup.runner, call, input), timeoutMs, call, stopped));
-      const token = tokenSlot.token ?? setup.tokens.newToken();
-      tokenSlot.token = undefined;
-      return toJson(await awaitToken(setup, { ...call, token }, input, timeoutMs, stopped, seen));
-    };
-    handlers[stateName] = async (input) => {
-      // A stopped execution calls nothing more (the interpreter would still retry a failed attempt).
-      if (stopped.aborted) return null;
-      const seen: TaskAttempt = { input, startedAt: time.now() };
-      setup.observer?.attempt(stateName, seen);
-      try {
-        const output = await attempt(input, seen);
-        Object.assign(seen, { endedAt: time.now(), output });
-        retries.reset();
-        return output;
-      } catch (error) {
-        seen.endedAt = time.now();
-        seen.error = error instanceof Error ? { name: error.name, cause: error.message } : undefined;
-        const delay = retries.onFailure(error instanceof Error ? error.name : 'Error');
-        if (delay !== undefined) await time.parked(time.sleep(delay, stopped, `${setup.name}/${stateName}`));
-        throw error;
-      }
-    };
-  }
+  for (const name of local.waits) handlers[name] = waitHandler(context, name);
+  for (const [stateName, info] of local.tasks)
+    handlers[stateName] = taskHandler(context, local, stateName, info);
   return handlers;
+}
+
+function waitHandler(context: HandlerContext, name: string): (input: JsonValue) => Promise<JsonValue> {
+  const { setup, stopped } = context;
+  const time = timeOf(setup.runner);
+  return async (input) => {
+    if (resumedOutcome(context.progress, name) !== undefined) return null;
+    const ms = waitMs(input, time.now);
+    // Parked: the run is aborted; returning lets the interpreter clear its own timer for the state.
+    if (ms > 0 && (await parkHere(context, name, { kind: 'wait', until: time.now() + ms }))) return null;
+    await time.parked(time.sleep(ms, stopped, `${setup.name}/${name}`));
+    return null;
+  };
+}
+
+function taskHandler(
+  context: HandlerContext,
+  local: LocalDefinition,
+  stateName: string,
+  info: TaskInfo,
+): (input: JsonValue) => Promise<JsonValue> {
+  const { setup, stopped, tokenSlot } = context;
+  const time = timeOf(setup.runner);
+  const retries = new RetryPlan(local.retriers.get(stateName) ?? [], `${setup.name}:${stateName}`);
+  const attempt = async (input: JsonValue, seen: TaskAttempt) => {
+    const call: TaskCall = { stateName, resource: info.resource, executionName: setup.name };
+    const timeoutMs = info.timeoutSeconds === undefined ? undefined : info.timeoutSeconds * 1000;
+    if (!info.waitsForToken)
+      return toJson(await withTimeout(time, invoke(setup.runner, call, input), timeoutMs, call, stopped));
+    const token = tokenSlot.token ?? setup.tokens.newToken();
+    tokenSlot.token = undefined;
+    const parkable = retries.fresh ? context : undefined;
+    return toJson(await awaitToken(setup, { ...call, token }, input, timeoutMs, stopped, seen, parkable));
+  };
+  return async (input) => {
+    // A stopped execution calls nothing more (the interpreter would still retry a failed attempt).
+    if (stopped.aborted) return null;
+    const resumed = resumedOutcome(context.progress, stateName);
+    const seen: TaskAttempt =
+      resumed?.attempt === undefined ? { input, startedAt: time.now() } : { ...resumed.attempt };
+    setup.observer?.attempt(stateName, seen);
+    try {
+      const output =
+        resumed === undefined ? await attempt(input, seen) : resumedOutput(resumed.resumption, stateName);
+      if (context.progress.parked !== undefined) return null;
+      Object.assign(seen, { endedAt: time.now(), output });
+      retries.reset();
+      return output;
+    } catch (error) {
+      seen.endedAt = time.now();
+      seen.error = error instanceof Error ? { name: error.name, cause: error.message } : undefined;
+      const delay = retries.onFailure(error instanceof Error ? error.name : 'Error');
+      if (delay !== undefined) await time.parked(time.sleep(delay, stopped, `${setup.name}/${stateName}`));
+      throw error;
+    }
+  };
+}
+
+/** The first call of the state a parked execution resumes at ends as its resumption says, once. */
+function resumedOutcome(
+  progress: Progress,
+  state: string,
+): { resumption: Resumption; attempt?: TaskAttempt } | undefined {
+  const resume = progress.resume;
+  if (resume === undefined || progress.resumedTaken || resume.continuation.state !== state) return undefined;
+  progress.resumedTaken = true;
+  const wait = resume.continuation.wait;
+  return { resumption: resume.resumption, attempt: wait.kind === 'token' ? { ...wait.attempt } : undefined };
+}
+
+function resumedOutput(resumption: Resumption, stateName: string): JsonValue {
+  if (resumption.kind === 'timeout') throw new StatesTimeoutError(stateName);
+  if (resumption.kind === 'elapsed') return null;
+  const { settlement } = resumption;
+  if (!settlement.ok) throw new TaskFailureError(settlement.error, settlement.cause);
+  return toJson(settlement.output);
+}
+
+/**
+ * Parks the execution in `state` if it may: parking was asked for, the
+ * interpreter's events have caught up with the state (its raw input is
+ * known) and nothing ended the wait meanwhile. Hands the continuation over
+ * and drops the run; false to wait live instead.
+ */
+async function parkHere(
+  context: HandlerContext,
+  state: string,
+  wait: ParkedWait,
+  ended: () => boolean = () => false,
+): Promise<boolean> {
+  const { setup, progress, stopped } = context;
+  if (setup.park === undefined) return false;
+  await nextTurn();
+  const entered = progress.current;
+  if (stopped.aborted || ended() || entered?.state !== state) return false;
+  const continuation: Continuation = {
+    state,
+    input: JSON.stringify(entered.input ?? null),
+    visited: [...progress.visited],
+    retries: progress.retries,
+    wait,
+  };
+  progress.parked = continuation;
+  setup.park(continuation);
+  progress.abortRun();
+  return true;
 }
 
 async function awaitToken(
@@ -384,19 +579,44 @@ async function awaitToken(
   timeoutMs: number | undefined,
   stopped: AbortSignal,
   seen: TaskAttempt,
+  parkable?: HandlerContext,
 ): Promise<unknown> {
-  const settlement = setup.tokens.wait(call.token, { executionName: setup.name, stateName: call.stateName });
+  const owner = { executionName: setup.name, stateName: call.stateName };
+  const settlement = setup.tokens.wait(call.token, owner);
+  let arrived = false;
+  settlement.then(() => {
+    arrived = true;
+  });
   const time = timeOf(setup.runner);
+  let parked = false;
   try {
     const submitted = await invoke(setup.runner, call, input);
     Object.assign(seen, { submittedAt: time.now(), submitted: toJson(submitted) });
+    if (parkable !== undefined) {
+      const timeoutAt = timeoutMs === undefined ? undefined : time.now() + timeoutMs;
+      const attempt = {
+        input: seen.input,
+        startedAt: seen.startedAt,
+        submittedAt: seen.submittedAt,
+        submitted: seen.submitted,
+      };
+      const wait: ParkedWait = {
+        kind: 'token',
+        token: call.token,
+        attempt,
+        ...(timeoutAt === undefined ? {} : { timeoutAt }),
+      };
+      parked = await parkHere(parkable, call.stateName, wait, () => arrived);
+      // The token now belongs to whoever resumes the execution; the aborted run ends here.
+      if (parked) return null;
+    }
     // Waiting for the token is waiting on the outside world: time may move meanwhile.
     const settled = await time.parked(withTimeout(time, settlement, timeoutMs, call, stopped));
     if (settled === undefined) return null;
     if (!settled.ok) throw new TaskFailureError(settled.error, settled.cause);
     return settled.output;
   } finally {
-    setup.tokens.forget(call.token);
+    if (!parked) setup.tokens.forget(call.token);
   }
 }
 

@@ -1,0 +1,57 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  EXECUTION_RETENTION,
+  ExecutionLog,
+  type ExecutionRecord,
+} from '#infra/local/services/stepfunctions/api/executions.ts';
+
+const DAY_S = 86_400;
+const NOW_S = Date.parse('2026-06-01T00:00:00Z') / 1000;
+let dir = '';
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function record(name: string, status: ExecutionRecord['status'], stopDate?: number): ExecutionRecord {
+  return {
+    executionArn: `arn:aws:states:us-east-1:000000000000:execution:m:${name}`,
+    stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:m',
+    machine: 'm',
+    name,
+    status,
+    input: '{}',
+    startDate: NOW_S - 200 * DAY_S,
+    stopDate,
+    visited: [],
+    transitions: 0,
+  };
+}
+
+describe('the local execution log', () => {
+  it('drops closed executions past their retention, keeps the rest, one line each', async () => {
+    // arrange: an old closed execution, a recent one, one still waiting since long ago, each written twice
+    dir = await mkdtemp(join(tmpdir(), 'journeys-executions-'));
+    const file = join(dir, 'executions.jsonl');
+    const log = await ExecutionLog.open(file);
+    const old = record('old', 'SUCCEEDED', NOW_S - (EXECUTION_RETENTION.days + 1) * DAY_S);
+    const recent = record('recent', 'FAILED', NOW_S - DAY_S);
+    const waiting = record('waiting', 'RUNNING');
+    for (const r of [old, recent, waiting]) {
+      await log.write({ ...r, status: 'RUNNING', stopDate: undefined });
+      await log.write(r);
+    }
+    // act
+    await log.retain(() => NOW_S * 1000);
+    // assert
+    const lines = (await readFile(file, 'utf8')).trim().split('\n');
+    expect(lines.map((line) => JSON.parse(line).name)).toEqual(['recent', 'waiting']);
+    expect([...(await ExecutionLog.open(file)).records.keys()]).toEqual([
+      recent.executionArn,
+      waiting.executionArn,
+    ]);
+  });
+});
