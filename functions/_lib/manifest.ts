@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 
 /**
  * The vocabulary of function manifests (`functions/<name>/manifest.ts`): the
@@ -6,10 +6,11 @@ import * as z from 'zod';
  * each naming the variables it sets. A handler derives its config from its
  * manifest; the stack derives the environment and the grants; the local
  * runtime derives its environment. This module is part of every bundle: it
- * imports zod and nothing else.
+ * imports `zod/mini` (through `shared/zod.ts`) and
+ * nothing else.
  */
 
-const name = z.string().min(1);
+const name = z.string().check(z.minLength(1));
 
 /** The webhook connections compiled journeys call through: JSON `{ "<name>": { "arn", "baseUrl" } }`. */
 const WebhookConnections = z
@@ -43,10 +44,10 @@ export const VARIABLES = {
   JOURNEYS_BUCKET_NAME: { schema: name, setBy: 'both' },
   // Path-style addressing for a local S3 stand-in.
   S3_FORCE_PATH_STYLE: {
-    schema: z
-      .enum(['true', 'false'])
-      .optional()
-      .transform((v) => v === 'true'),
+    schema: z.pipe(
+      z.optional(z.enum(['true', 'false'])),
+      z.transform((v) => v === 'true'),
+    ),
     setBy: 'local',
   },
   SES_CONFIGURATION_SET: { schema: name, setBy: 'both' },
@@ -54,25 +55,25 @@ export const VARIABLES = {
   PINPOINT_APPLICATION_ID: { schema: name, setBy: 'both' },
   UNSUBSCRIBE_BASE_URL: { schema: z.url(), setBy: 'both' },
   // The signing key: a secret in AWS, given directly to the local runtime.
-  UNSUBSCRIBE_SECRET_ARN: { schema: name.optional(), setBy: 'aws' },
-  UNSUBSCRIBE_SIGNING_KEY: { schema: z.string().min(32).optional(), setBy: 'local' },
+  UNSUBSCRIBE_SECRET_ARN: { schema: z.optional(name), setBy: 'aws' },
+  UNSUBSCRIBE_SIGNING_KEY: { schema: z.optional(z.string().check(z.minLength(32))), setBy: 'local' },
   REJECTED_QUEUE_URL: { schema: name, setBy: 'both' },
   SEGMENT_QUEUE_URL: { schema: name, setBy: 'both' },
   JOURNEY_ROLE_ARN: { schema: name, setBy: 'both' },
-  JOURNEY_LOG_GROUP_ARN: { schema: name.optional(), setBy: 'aws' },
+  JOURNEY_LOG_GROUP_ARN: { schema: z.optional(name), setBy: 'aws' },
   SEND_MESSAGE_FUNCTION_ARN: { schema: name, setBy: 'both' },
   EVALUATE_FUNCTION_ARN: { schema: name, setBy: 'both' },
   AWAIT_EVENT_FUNCTION_ARN: { schema: name, setBy: 'both' },
   // Absent: no connection exists, and a journey with a webhook step is rejected.
   WEBHOOK_CONNECTIONS: { schema: WebhookConnections.optional(), setBy: 'both' },
   // Without the scheduler settings deploy-journey manages no schedules: the local runtime starts segment runs itself.
-  SEGMENT_ENTRY_FUNCTION_ARN: { schema: name.optional(), setBy: 'aws' },
-  SCHEDULER_ROLE_ARN: { schema: name.optional(), setBy: 'aws' },
-  SCHEDULE_GROUP_NAME: { schema: name.optional(), setBy: 'aws' },
+  SEGMENT_ENTRY_FUNCTION_ARN: { schema: z.optional(name), setBy: 'aws' },
+  SCHEDULER_ROLE_ARN: { schema: z.optional(name), setBy: 'aws' },
+  SCHEDULE_GROUP_NAME: { schema: z.optional(name), setBy: 'aws' },
   // StartExecution per second across all segment workers, and how many workers share it (defaults in shared/segment/pace.ts).
-  SEGMENT_START_RATE: { schema: z.coerce.number().positive().optional(), setBy: 'aws' },
-  SEGMENT_WORKERS: { schema: z.coerce.number().int().positive().optional(), setBy: 'aws' },
-} as const satisfies Record<string, { schema: z.ZodType; setBy: SetBy }>;
+  SEGMENT_START_RATE: { schema: z.optional(z.coerce.number().check(z.positive())), setBy: 'aws' },
+  SEGMENT_WORKERS: { schema: z.optional(z.coerce.number().check(z.int(), z.positive())), setBy: 'aws' },
+} as const satisfies Record<string, { schema: z.ZodMiniType; setBy: SetBy }>;
 
 export type VariableName = keyof typeof VARIABLES;
 export type VariableValue<V extends VariableName> = z.output<(typeof VARIABLES)[V]['schema']>;
@@ -153,7 +154,7 @@ export type BindingOptions = {
 export type Bindings = { readonly [K in BindingName]?: BindingOptions[K] };
 
 /** The input a task function accepts from compiled journeys, and the variable deploy-journey learns its ARN from. */
-export type TaskContract = { readonly input: z.ZodType; readonly arnVariable: TaskFunctionVariable };
+export type TaskContract = { readonly input: z.core.$ZodType; readonly arnVariable: TaskFunctionVariable };
 
 export interface FunctionManifest {
   /** The folder under functions/, also the Powertools service name. */
