@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { MessageOutcome } from './journey/outcome.ts';
-import { CONTRACT_VERSION } from './tasks.ts';
+import { CONTRACT_VERSION } from './tasks/version.ts';
 
 /**
  * The await-event contracts of a message step that waits for its outcome

@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { TokenOutcome } from '#shared/delivery/push-results.ts';
-import { SendMessageOutput } from '#shared/tasks.ts';
+import { SendMessageOutput } from '#shared/tasks/send-message.ts';
 import { isConditionFailed } from './expression.ts';
 
 /**
@@ -31,7 +31,7 @@ const DeliveryItem = DeliveryMeta.extend({
   leaseUntil: z.number().optional(),
   /** Set just before the provider is called: a stale claim without it surely sent nothing. */
   calledAt: z.string().optional(),
-  output: SendMessageOutput.nullish(),
+  output: z.nullish(SendMessageOutput),
 });
 
 export type Claim =

@@ -6,7 +6,7 @@ import { isAlreadyDone } from '#functions/_lib/sfn-errors.ts';
 import type { TrackEvent } from '#shared/events.ts';
 import { planIngest, waiterMatches } from '#shared/ingest/plan.ts';
 import { type ProfileState, triggerValuesFor, type Waiter, waiterKey } from '#shared/profile/state.ts';
-import type { AwaitEventInput, WaitTimedOutInput } from '#shared/tasks.ts';
+import type { AwaitEventInput, WaitTimedOutInput } from '#shared/tasks/await-event.ts';
 
 export type AwaitDeps = {
   profiles: ProfilesRepository;

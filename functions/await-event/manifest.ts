@@ -1,7 +1,7 @@
-import * as z from 'zod';
 import { defineFunction } from '#functions/_lib/manifest.ts';
 import { AwaitOutcomeInput, OutcomeTimedOutInput } from '#shared/outcome-tasks.ts';
-import { AwaitEventInput, WaitTimedOutInput } from '#shared/tasks.ts';
+import { AwaitEventInput, WaitTimedOutInput } from '#shared/tasks/await-event.ts';
+import * as z from '#shared/zod.ts';
 
 export const manifest = defineFunction({
   name: 'await-event',

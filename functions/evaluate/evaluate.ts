@@ -4,7 +4,7 @@ import { evaluateCondition } from '#shared/conditions/evaluate.ts';
 import { readPath } from '#shared/conditions/path.ts';
 import { zoneOf } from '#shared/delivery/policy.ts';
 import { failureMetric, JourneyError, ProfileValueError } from '#shared/errors.ts';
-import type { EvaluateInput, ProfileUpdateInput } from '#shared/tasks.ts';
+import type { EvaluateInput, ProfileUpdateInput } from '#shared/tasks/evaluate.ts';
 import { addDuration, nextWindowTime } from '#shared/time.ts';
 import { namedDynamoError } from './dynamo-errors.ts';
 import type { ProfileTraits } from './profile-traits.ts';

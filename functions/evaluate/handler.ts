@@ -5,7 +5,7 @@ import { now } from '#functions/_lib/clock.ts';
 import { lazyConfig } from '#functions/_lib/config.ts';
 import { observability } from '#functions/_lib/middleware.ts';
 import { profilesRepository, statsRepository } from '#functions/_lib/repositories.ts';
-import type { EvaluateInput } from '#shared/tasks.ts';
+import type { EvaluateInput } from '#shared/tasks/evaluate.ts';
 import { type EvaluateDeps, evaluate } from './evaluate.ts';
 import { manifest } from './manifest.ts';
 import { ProfileTraits } from './profile-traits.ts';

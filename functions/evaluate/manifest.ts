@@ -1,5 +1,5 @@
 import { defineFunction } from '#functions/_lib/manifest.ts';
-import { EvaluateInput } from '#shared/tasks.ts';
+import { EvaluateInput } from '#shared/tasks/evaluate.ts';
 
 export const manifest = defineFunction({
   name: 'evaluate',

@@ -3,7 +3,7 @@ import { UpdateBuilder } from '#functions/_lib/expression.ts';
 import { attr, traitsOf } from '#functions/_lib/profile-item.ts';
 import { MAX_TRAITS_PER_PROFILE } from '#shared/ingest/limits.ts';
 import { traitLimitProblem } from '#shared/ingest/trait-limits.ts';
-import type { ProfileUpdateInput } from '#shared/tasks.ts';
+import type { ProfileUpdateInput } from '#shared/tasks/evaluate.ts';
 
 /** What an `updateProfile` step changes, trait names as data. */
 export type TraitChanges = Pick<ProfileUpdateInput, 'set' | 'increment' | 'unset'>;

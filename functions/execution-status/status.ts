@@ -3,7 +3,7 @@ import type { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import type { StatsRepository } from '#functions/_lib/stats.ts';
 import type { Outcome } from '#shared/stats/keys.ts';
-import { EnrollmentInput } from '#shared/tasks.ts';
+import { EnrollmentInput } from '#shared/tasks/enrollment.ts';
 
 /**
  * The end of an enrollment, from the "Step Functions Execution Status

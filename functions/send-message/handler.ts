@@ -18,7 +18,7 @@ import {
 import { unsubscribeSigningKey } from '#functions/_lib/signing-key.ts';
 import { DeferredError, ErrorName, JourneyError } from '#shared/errors.ts';
 import { messageMetric } from '#shared/metrics.ts';
-import type { SendMessageInput, SendMessageOutput } from '#shared/tasks.ts';
+import type { SendMessageInput, SendMessageOutput } from '#shared/tasks/send-message.ts';
 import { manifest } from './manifest.ts';
 import { type SendDeps, sendMessage } from './send.ts';
 

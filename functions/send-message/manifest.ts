@@ -1,5 +1,5 @@
 import { defineFunction } from '#functions/_lib/manifest.ts';
-import { SendMessageInput } from '#shared/tasks.ts';
+import { SendMessageInput } from '#shared/tasks/send-message.ts';
 
 export const manifest = defineFunction({
   name: 'send-message',

@@ -2,7 +2,7 @@ import { deliveryIdOf } from '#functions/_lib/deliveries.ts';
 import { logger } from '#functions/_lib/observability.ts';
 import type { TokenOutcome } from '#shared/delivery/push-results.ts';
 import type { PushToken } from '#shared/profile/profile.ts';
-import type { SendMessageInput } from '#shared/tasks.ts';
+import type { SendMessageInput } from '#shared/tasks/send-message.ts';
 import type { TokenListener } from './pinpoint.ts';
 import type { SendDeps } from './send.ts';
 

@@ -28,7 +28,7 @@ import {
   TransientError,
 } from '#shared/errors.ts';
 import type { ProfileState } from '#shared/profile/state.ts';
-import type { SendMessageInput, SendMessageOutput } from '#shared/tasks.ts';
+import type { SendMessageInput, SendMessageOutput } from '#shared/tasks/send-message.ts';
 import { profileVariables } from '#shared/template-preview.ts';
 import { renderTemplate, type Template } from '#shared/templates.ts';
 import { durationSeconds, nextAllowedTime } from '#shared/time.ts';

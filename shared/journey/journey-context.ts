@@ -1,6 +1,14 @@
 import * as z from 'zod';
 import { readPath } from '../conditions/path.ts';
 import { ConditionPath } from '../conditions/schema.ts';
+import {
+  CONTEXT_NAME,
+  CONTEXT_NAME_MESSAGES,
+  isReservedContextName,
+  MAX_STRING_LENGTH,
+} from './context-names.ts';
+
+export { CONTEXT_NAME, MAX_STRING_LENGTH };
 
 /**
  * Journey context: variables declared once per journey, set at entry (from
@@ -11,17 +19,10 @@ import { ConditionPath } from '../conditions/schema.ts';
  * state — no Lambda, no table.
  */
 
-/** A variable name: an identifier, so it is a plain JSONPath segment and a Liquid variable. */
-export const CONTEXT_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
-/** Names JavaScript or JSONPath give a meaning of their own: never variable names. */
-const RESERVED_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype', 'length']);
-
 /** Variables a journey may declare. */
 export const MAX_CONTEXT_VARIABLES = 32;
 /** The longest string a variable may hold when it declares no maxLength. */
 export const DEFAULT_MAX_LENGTH = 256;
-/** The longest string any variable may declare (and the handlers accept). */
-export const MAX_STRING_LENGTH = 4096;
 /**
  * The most the context may take in the execution state, in bytes, counted
  * from the declarations (each string at its maxLength): Step Functions
@@ -31,10 +32,8 @@ export const MAX_CONTEXT_BYTES = 16 * 1024;
 
 export const ContextName = z
   .string()
-  .regex(CONTEXT_NAME, {
-    message: 'must be an identifier: letters, digits and _ (64 at most), not starting with a digit',
-  })
-  .refine((name) => !RESERVED_NAMES.has(name), { message: 'is reserved: choose another name' })
+  .regex(CONTEXT_NAME, { message: CONTEXT_NAME_MESSAGES.shape })
+  .refine((name) => !isReservedContextName(name), { message: CONTEXT_NAME_MESSAGES.reserved })
   .describe('A context variable name, read as context.<name>.');
 
 export const CONTEXT_TYPES = ['string', 'number', 'boolean'] as const;
@@ -87,17 +86,6 @@ export function declaredBytes(name: string, variable: ContextVariable): number {
         : 5;
   return name.length + 4 + value;
 }
-
-/**
- * The context values a task handler receives: scalars only, strings bounded.
- * Parsed at the handler edge, so a value that is not what the language
- * allows fails the step with a reason instead of reaching a template.
- */
-export const ContextValues = z.record(
-  ContextName,
-  z.union([z.string().max(MAX_STRING_LENGTH), z.number(), z.boolean(), z.null()]),
-);
-export type ContextValues = z.infer<typeof ContextValues>;
 
 /**
  * The context an enrollment starts with for a trigger, as the entry Pass

@@ -9,7 +9,8 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { type AwaitDeps, awaitEvent } from '#functions/await-event/await.ts';
-import { CONTRACT_VERSION, EnrollmentInput } from '#shared/tasks.ts';
+import { EnrollmentInput } from '#shared/tasks/enrollment.ts';
+import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import { BENCH_JOURNEYS } from './growth-journeys.ts';
 
 /**

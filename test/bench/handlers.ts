@@ -20,7 +20,7 @@ import { sendMessage } from '#functions/send-message/send.ts';
 import { liveFields } from '#shared/ingest/live-journey.ts';
 import { Journey } from '#shared/journey/schema.ts';
 import { TABLES } from '#shared/tables.ts';
-import { CONTRACT_VERSION } from '#shared/tasks.ts';
+import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import { AB_SPLIT_THEN_EXIT } from '../support/journey-steps.ts';
 import { loopbackDynalite } from './dynalite-loopback.ts';
 import { executionStatusHook, printGrowth, runGrowth } from './growth-run.ts';

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { AwaitEventInput, CONTRACT_VERSION, EvaluateInput, SendMessageInput } from '#shared/tasks.ts';
+import { AwaitEventInput } from '#shared/tasks/await-event.ts';
+import { EvaluateInput } from '#shared/tasks/evaluate.ts';
+import { SendMessageInput } from '#shared/tasks/send-message.ts';
+import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 
 const base = { journeyId: 'j', journeyVersion: '3', enrollmentId: 'e', userId: 'u', stepId: 's' };
 

@@ -6,7 +6,7 @@ import type { ExperimentState } from '#shared/ingest/experiments.ts';
 import type { Profile } from '#shared/profile/profile.ts';
 import { type ActiveEnrollment, ReentryRecord } from '#shared/profile/state.ts';
 import { DELIVERIES_TABLE, ENROLLMENTS_TABLE, enrollmentKeys, PROFILES_TABLE } from '#shared/tables.ts';
-import { SendMessageOutput } from '#shared/tasks.ts';
+import { SendMessageOutput } from '#shared/tasks/send-message.ts';
 import { type DataSource, type OpenData, withData } from '../runtime/data.ts';
 import { experimentsOf, hasRegistry } from './results.ts';
 import { readExecutionTraces, type TraceExecution } from './trace-executions.ts';
@@ -55,7 +55,7 @@ const Delivery = z.object({
   status: z.string(),
   attempts: z.number().default(1),
   updatedAt: z.union([z.string(), z.number()]).optional(),
-  output: SendMessageOutput.nullish(),
+  output: z.nullish(SendMessageOutput),
   detail: z.string().nullish(),
 });
 

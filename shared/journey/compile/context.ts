@@ -1,5 +1,5 @@
 import type { ChoiceBranch } from '../../conditions/choice.ts';
-import { CONTRACT_VERSION } from '../../tasks.ts';
+import { CONTRACT_VERSION } from '../../tasks/version.ts';
 import { type Journey, STEP_ID, type Step } from '../schema.ts';
 import type { Json, JsonObject, State } from './asl.ts';
 import type { Bindings } from './bindings.ts';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awaitEvent } from '#functions/await-event/await.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import type { JourneyInput } from '#shared/journey/schema.ts';
-import { CONTRACT_VERSION } from '#shared/tasks.ts';
+import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { awaitDepsOf, ingestDeps, registerJourney, track } from './harness.ts';
 

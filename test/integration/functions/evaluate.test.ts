@@ -5,7 +5,8 @@ import { StatsRepository } from '#functions/_lib/stats.ts';
 import { type EvaluateDeps, evaluate } from '#functions/evaluate/evaluate.ts';
 import { ProfileTraits } from '#functions/evaluate/profile-traits.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
-import { CONTRACT_VERSION, EvaluateInput } from '#shared/tasks.ts';
+import { EvaluateInput } from '#shared/tasks/evaluate.ts';
+import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { identify, ingestDeps, track } from './harness.ts';
 
@@ -311,7 +312,7 @@ describe('evaluate: profile updates', () => {
 
   it('accepts the input of the previous contract version', async () => {
     // arrange: what an execution started before the current contract sends
-    const { EvaluateInput } = await import('#shared/tasks.ts');
+    const { EvaluateInput } = await import('#shared/tasks/evaluate.ts');
     const v1 = { ...base, v: 1, op: 'waitUntil', for: 'PT1H', defaultTimezone: 'UTC' };
     // act
     const input = EvaluateInput.parse(v1);

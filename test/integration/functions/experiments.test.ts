@@ -8,7 +8,7 @@ import { experimentStates } from '#shared/ingest/experiments.ts';
 import { liveFields } from '#shared/ingest/live-journey.ts';
 import { splitBucket } from '#shared/journey/enrollment.ts';
 import { Journey, type JourneyInput } from '#shared/journey/schema.ts';
-import { EnrollmentInput } from '#shared/tasks.ts';
+import { EnrollmentInput } from '#shared/tasks/enrollment.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { ACCOUNT_PREFIX, ingestDeps, track } from './harness.ts';
 

@@ -17,7 +17,7 @@ import { SegmentRuns } from '#functions/segment-entry/runs.ts';
 import { enrollmentName } from '#shared/journey/enrollment.ts';
 import type { JourneyInput } from '#shared/journey/schema.ts';
 import { StartPace } from '#shared/segment/pace.ts';
-import { EnrollmentInput } from '#shared/tasks.ts';
+import { EnrollmentInput } from '#shared/tasks/enrollment.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { AB_SPLIT_THEN_EXIT } from '../../support/journey-steps.ts';
 import { ACCOUNT_PREFIX, identify, ingestDeps, registerJourney } from './harness.ts';

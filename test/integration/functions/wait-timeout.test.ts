@@ -8,7 +8,8 @@ import { type AwaitDeps, awaitEvent, waitTimedOut } from '#functions/await-event
 import { LocalStateMachine } from '#infra/local/services/stepfunctions/runner/runner.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
 import { Journey } from '#shared/journey/schema.ts';
-import { AwaitEventInput, CONTRACT_VERSION, WaitTimedOutInput } from '#shared/tasks.ts';
+import { AwaitEventInput, WaitTimedOutInput } from '#shared/tasks/await-event.ts';
+import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { LOCAL_BINDINGS } from '../offline/harness.ts';
 

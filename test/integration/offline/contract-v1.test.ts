@@ -10,7 +10,9 @@ import {
   updateItemIntegration,
 } from '#infra/local/services/stepfunctions/integrations.ts';
 import { LocalStateMachine } from '#infra/local/services/stepfunctions/runner/runner.ts';
-import { EnrollmentInput, EvaluateInput, SendMessageInput } from '#shared/tasks.ts';
+import { EnrollmentInput } from '#shared/tasks/enrollment.ts';
+import { EvaluateInput } from '#shared/tasks/evaluate.ts';
+import { SendMessageInput } from '#shared/tasks/send-message.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { LOCAL_BINDINGS } from './harness.ts';
 

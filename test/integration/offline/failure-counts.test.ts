@@ -7,7 +7,8 @@ import { LocalStateMachine } from '#infra/local/services/stepfunctions/runner/ru
 import { compile } from '#shared/journey/compile/compile.ts';
 import { PUT_EVENTS_RESOURCE } from '#shared/journey/compile/emit.ts';
 import { Journey } from '#shared/journey/schema.ts';
-import { CONTRACT_VERSION, EvaluateInput } from '#shared/tasks.ts';
+import { EvaluateInput } from '#shared/tasks/evaluate.ts';
+import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { LOCAL_BINDINGS } from './harness.ts';
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { LocalStateMachine } from '#infra/local/services/stepfunctions/runner/runner.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
 import { Journey } from '#shared/journey/schema.ts';
-import { AwaitEventInput, SendMessageInput } from '#shared/tasks.ts';
+import { AwaitEventInput } from '#shared/tasks/await-event.ts';
+import { SendMessageInput } from '#shared/tasks/send-message.ts';
 import { renderTemplate } from '#shared/templates.ts';
 import { LOCAL_BINDINGS } from './harness.ts';
 

@@ -7,7 +7,7 @@ import { ProfileTraits } from '#functions/evaluate/profile-traits.ts';
 import { LocalStateMachine } from '#infra/local/services/stepfunctions/runner/runner.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
 import { Journey, type JourneyInput } from '#shared/journey/schema.ts';
-import { EvaluateInput } from '#shared/tasks.ts';
+import { EvaluateInput } from '#shared/tasks/evaluate.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { LOCAL_BINDINGS } from './harness.ts';
 

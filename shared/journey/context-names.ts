@@ -1,0 +1,24 @@
+/**
+ * What a journey context variable name and value may be, without a schema
+ * library: the journey language (classic zod) and the task contracts
+ * (`zod/mini`) both build their schemas from these.
+ */
+
+/** A variable name: an identifier, so it is a plain JSONPath segment and a Liquid variable. */
+export const CONTEXT_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+/** Names JavaScript or JSONPath give a meaning of their own: never variable names. */
+const RESERVED_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype', 'length']);
+
+/** True for a name JavaScript or JSONPath gives a meaning of its own. */
+export function isReservedContextName(name: string): boolean {
+  return RESERVED_NAMES.has(name);
+}
+
+/** What a name that is not a variable name is told. */
+export const CONTEXT_NAME_MESSAGES = {
+  shape: 'must be an identifier: letters, digits and _ (64 at most), not starting with a digit',
+  reserved: 'is reserved: choose another name',
+} as const;
+
+/** The longest string any variable may declare (and the handlers accept). */
+export const MAX_STRING_LENGTH = 4096;

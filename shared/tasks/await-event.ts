@@ -1,0 +1,23 @@
+import { Condition, ConditionPath } from '../conditions/schema.ts';
+import * as z from '../zod.ts';
+import { asV1, taskBase, upgradeFromV1, versioned } from './version.ts';
+
+const AwaitEventInputV2 = z.object({
+  ...taskBase,
+  token: z.string().check(z.maxLength(2048)),
+  event: z.string(),
+  where: z.optional(Condition),
+  /** Correlation: the awaited event’s value at path must equal value (resolved from the trigger). */
+  match: z._default(z.array(z.object({ path: ConditionPath, value: z.unknown() })), []),
+  timeoutSeconds: z.number().check(z.int(), z.positive()),
+  /** When the step began: an event that arrived after it resumes at once. */
+  startedAt: z.string(),
+  trigger: z.unknown(),
+});
+/** await-event: register the task token; ingest resumes it with the matching event as output. */
+export const AwaitEventInput = versioned(AwaitEventInputV2, asV1(AwaitEventInputV2), upgradeFromV1);
+export type AwaitEventInput = z.infer<typeof AwaitEventInput>;
+
+/** await-event, op "timedOut": the step stopped waiting; its waiter is removed then, not left to its TTL. */
+export const WaitTimedOutInput = z.object({ ...taskBase, op: z.literal('timedOut'), event: z.string() });
+export type WaitTimedOutInput = z.infer<typeof WaitTimedOutInput>;

@@ -1,0 +1,64 @@
+import { Condition, ConditionPath, IsoDuration, OffsetDuration } from '../conditions/schema.ts';
+import * as z from '../zod.ts';
+import { ContextValues, LocalWindow } from './values.ts';
+import { asV1, taskBase, upgradeFromV1, versioned } from './version.ts';
+
+/** evaluate, op "branch": index of the first true condition on the fresh profile, -1 for otherwise. */
+export const BranchInput = z.object({
+  ...taskBase,
+  op: z.literal('branch'),
+  conditions: z.array(Condition),
+  trigger: z.unknown(),
+  event: z.optional(z.unknown()),
+  context: z.optional(ContextValues),
+});
+export const BranchOutput = z.object({ match: z.number().check(z.int(), z.gte(-1)) });
+
+/** evaluate, op "waitUntil": the moment a profile-date or local-window wait ends. */
+export const WaitUntilInput = z.object({
+  ...taskBase,
+  op: z.literal('waitUntil'),
+  for: z.optional(IsoDuration),
+  until: z.optional(z.string()),
+  untilDate: z.optional(z.object({ path: ConditionPath, offset: z.optional(OffsetDuration) })),
+  window: z.optional(LocalWindow),
+  defaultTimezone: z.string(),
+  trigger: z.unknown(),
+});
+/** `at`: an ISO timestamp (UTC). */
+export const WaitUntilOutput = z.object({ at: z.string() });
+
+/**
+ * evaluate, op "updateProfile": set, increment and unset profile traits.
+ * Lists of { trait, ... } rather than objects keyed by trait: trait names are
+ * data, never object keys. Each set value keeps its JSON type (number,
+ * boolean, string, list, object).
+ */
+export const ProfileUpdateInput = z.object({
+  ...taskBase,
+  op: z.literal('updateProfile'),
+  set: z._default(z.array(z.object({ trait: z.string(), value: z.unknown() })), []),
+  increment: z._default(z.array(z.object({ trait: z.string(), by: z.number() })), []),
+  unset: z._default(z.array(z.string()), []),
+  /** When the step was entered ($$.State.EnteredTime): a retry of the same visit applies nothing twice. */
+  visit: z.string(),
+});
+export type ProfileUpdateInput = z.infer<typeof ProfileUpdateInput>;
+
+/**
+ * evaluate, op "stepFailed": the failure path of a step no handler of ours
+ * runs to the end (emit, waitForEvent) counts its failure with the error's
+ * kind: `error` is the error name Step Functions caught ($.failure.Error).
+ */
+export const StepFailedInput = z.object({ ...taskBase, op: z.literal('stepFailed'), error: z.string() });
+export type StepFailedInput = z.infer<typeof StepFailedInput>;
+
+const EvaluateInputV2 = z.discriminatedUnion('op', [
+  BranchInput,
+  WaitUntilInput,
+  ProfileUpdateInput,
+  StepFailedInput,
+]);
+const EvaluateInputV1 = z.discriminatedUnion('op', [asV1(BranchInput), asV1(WaitUntilInput)]);
+export const EvaluateInput = versioned(EvaluateInputV2, EvaluateInputV1, upgradeFromV1);
+export type EvaluateInput = z.infer<typeof EvaluateInput>;

@@ -1,0 +1,38 @@
+import * as z from '../zod.ts';
+import { ContextValues, IsoDuration, QuietHours } from './values.ts';
+import { asV1, taskBase, upgradeFromV1, versioned } from './version.ts';
+
+const Channel = z.enum(['email', 'sms', 'push']);
+
+const SendMessageInputV2 = z.object({
+  ...taskBase,
+  channel: Channel,
+  template: z.string(),
+  trigger: z.unknown(),
+  /** The last awaited event, if any. */
+  event: z.optional(z.unknown()),
+  /** The journey context, when the journey declares one. */
+  context: z.optional(ContextValues),
+  quietHours: z.optional(QuietHours),
+  defaultTimezone: z.string(),
+  topic: z.optional(z.string()),
+  transactional: z._default(z.boolean(), false),
+  caps: z.optional(z.array(z.object({ channel: z.optional(Channel), max: z.number(), within: IsoDuration }))),
+  /** When the outcome of a send is unknown: record it (default) or send again (at-least-once). */
+  onUnknown: z.optional(z.enum(['record', 'retry'])),
+  /** Channel options from the step (from, messageType...). */
+  options: z._default(z.record(z.string(), z.unknown()), {}),
+});
+/** send-message: deliver one message, or say why not now / not at all. */
+export const SendMessageInput = versioned(SendMessageInputV2, asV1(SendMessageInputV2), upgradeFromV1);
+export type SendMessageInput = z.infer<typeof SendMessageInput>;
+
+export const SendMessageOutput = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('sent'), messageId: z.string() }),
+  z.object({ status: z.literal('suppressed'), reason: z.string() }),
+  /** The provider may or may not have accepted the message; it is not sent again. */
+  z.object({ status: z.literal('unknown'), reason: z.string() }),
+  /** `until`: the ISO timestamp to try again. */
+  z.object({ status: z.literal('deferred'), until: z.string(), reason: z.string() }),
+]);
+export type SendMessageOutput = z.infer<typeof SendMessageOutput>;

@@ -1,0 +1,61 @@
+import {
+  CONTEXT_NAME,
+  CONTEXT_NAME_MESSAGES,
+  isReservedContextName,
+  MAX_STRING_LENGTH,
+} from '../journey/context-names.ts';
+import {
+  isIsoDuration,
+  LOCAL_TIME,
+  type LocalWindow as LocalWindowType,
+  type QuietHours as QuietHoursType,
+  WEEKDAYS,
+} from '../time.ts';
+import * as z from '../zod.ts';
+
+/**
+ * The values of the journey language that compiled journeys pass to the task
+ * functions, in `zod/mini`: a task function checks what it receives without
+ * building the language's schemas (classic zod) at every cold start. The
+ * language declares the same values (`shared/journey/schema.ts`); the types
+ * of `shared/time.ts` hold both to one shape, and the messages are the same.
+ */
+
+const LocalTime = z
+  .string()
+  .check(z.regex(LOCAL_TIME, { message: 'must be a 24-hour local time HH:mm, such as 08:00 or 21:30' }));
+
+export const QuietHours: z.ZodMiniType<QuietHoursType> = z.strictObject({ start: LocalTime, end: LocalTime });
+
+export const LocalWindow: z.ZodMiniType<LocalWindowType> = z.strictObject({
+  start: LocalTime,
+  end: LocalTime,
+  weekdays: z.optional(z.array(z.enum(WEEKDAYS)).check(z.minLength(1))),
+});
+
+/** An ISO 8601 duration that is not negative, as the condition language's `IsoDuration`. */
+export const IsoDuration = z.string().check(
+  z.refine(isIsoDuration, {
+    message: 'must be an ISO 8601 duration such as PT1H, P7D or P1DT12H',
+    abort: true,
+  }),
+  z.refine((text) => !text.startsWith('-'), {
+    message: 'must not be negative: write the duration without "-"',
+  }),
+);
+
+const ContextName = z.string().check(
+  z.regex(CONTEXT_NAME, { message: CONTEXT_NAME_MESSAGES.shape }),
+  z.refine((name) => !isReservedContextName(name), { message: CONTEXT_NAME_MESSAGES.reserved }),
+);
+
+/**
+ * The context values a task handler receives: scalars only, strings bounded.
+ * Parsed at the handler edge, so a value that is not what the language
+ * allows fails the step with a reason instead of reaching a template.
+ */
+export const ContextValues = z.record(
+  ContextName,
+  z.union([z.string().check(z.maxLength(MAX_STRING_LENGTH)), z.number(), z.boolean(), z.null()]),
+);
+export type ContextValues = z.infer<typeof ContextValues>;
