@@ -1,7 +1,7 @@
-import * as z from 'zod';
 import { structuralProblems } from './ingest/limits.ts';
 import { profileKeys } from './tables.ts';
 import { isValidTimeZone } from './time.ts';
+import * as z from './zod.ts';
 
 /**
  * Customer events in the Segment spec shape — what CDPs (Segment, RudderStack)
@@ -32,43 +32,52 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 const Json = z.record(z.string(), z.unknown(), { error: 'must be an object of names to values' });
 
-const Id = (description: string) =>
-  z
-    .preprocess(
-      blankAsAbsent,
-      z
-        .union([z.string(), z.number().int()], { error: 'must be a string' })
-        .transform(String)
-        .pipe(z.string().trim().min(1, { error: 'must not be empty' }).max(1024))
-        .optional(),
-    )
-    .describe(description);
+/** CDPs send `null` (or a blank id) for "not set": read before the schema, as classic zod's `preprocess`. */
+const before = <T extends z.ZodMiniType>(read: (value: unknown) => unknown, schema: T) =>
+  z.pipe(z.transform(read), schema);
 
-const EventName = z
-  .string({ error: 'must be the event name, a string such as "Order Completed"' })
-  .max(MAX_EVENT_NAME_LENGTH, { error: `must be at most ${MAX_EVENT_NAME_LENGTH} characters` })
-  .regex(/\S/, { error: 'must not be blank' })
+/** An id: a string or an integer (read as its string), trimmed, not empty. */
+const Id = () =>
+  before(
+    blankAsAbsent,
+    z.optional(
+      z.pipe(
+        z.pipe(
+          z.union([z.string(), z.number().check(z.int())], { error: 'must be a string' }),
+          z.transform(String),
+        ),
+        z.string().check(z.trim(), z.minLength(1, { error: 'must not be empty' }), z.maxLength(1024)),
+      ),
+    ),
+  );
+
+/** The event name, e.g. "Order Completed". */
+const EventName = z.string({ error: 'must be the event name, a string such as "Order Completed"' }).check(
+  z.maxLength(MAX_EVENT_NAME_LENGTH, { error: `must be at most ${MAX_EVENT_NAME_LENGTH} characters` }),
+  z.regex(/\S/, { error: 'must not be blank' }),
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it rejects
-  .regex(/^[^\u0000-\u001f\u007f]*$/, { error: 'must not contain control characters' })
-  .describe('The event name, e.g. "Order Completed".');
+  z.regex(/^[^\u0000-\u001f\u007f]*$/, { error: 'must not contain control characters' }),
+);
 
 const Email = z.email();
-const TimeZone = z.string().refine(isValidTimeZone);
-const Locale = z.string().regex(/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$/);
+const TimeZone = z.string().check(z.refine(isValidTimeZone));
+const Locale = z.string().check(z.regex(/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$/));
 const PHONE = /^\+?[\d\s().-]{5,32}$/;
 
 /** A reserved trait: a string passing `check`, or empty or null, which CDPs send for "no value". */
 function reservedTrait(check: (value: string) => boolean, message: string) {
-  return z
-    .string({ error: 'must be a string' })
-    .refine((value) => value === '' || check(value), { error: message })
-    .nullable()
-    .optional();
+  return z.optional(
+    z.nullable(
+      z
+        .string({ error: 'must be a string' })
+        .check(z.refine((value) => value === '' || check(value), { error: message })),
+    ),
+  );
 }
 
-/** Traits: any names and values, with the reserved ones the profile reads checked. */
-const Traits = z
-  .looseObject(
+/** Traits of the customer: reserved email, phone, timezone, locale, consent; any others. */
+const Traits = z.pipe(
+  z.looseObject(
     {
       email: reservedTrait(
         (value) => Email.safeParse(value).success,
@@ -85,89 +94,89 @@ const Traits = z
       ),
     },
     { error: 'must be an object of names to values' },
-  )
-  .pipe(Json)
-  .describe('Traits of the customer: reserved email, phone, timezone, locale, consent; any others.');
+  ),
+  Json,
+);
 
 /**
- * SDKs fill the context themselves and not always with IANA names (some web
- * SDKs send `GMT+0530`): a timezone or locale the profile cannot use is
- * dropped rather than rejecting the event it came with.
+ * Context: ip, locale, timezone, device, campaign... SDKs fill the context
+ * themselves and not always with IANA names (some web SDKs send
+ * `GMT+0530`): a timezone or locale the profile cannot use is dropped rather
+ * than rejecting the event it came with.
  */
-const Context = Json.transform(({ timezone, locale, ...rest }) => ({
-  ...rest,
-  ...(TimeZone.safeParse(timezone).success ? { timezone } : {}),
-  ...(Locale.safeParse(locale).success ? { locale } : {}),
-})).describe('Context: ip, locale, timezone, device, campaign...');
+const Context = z.pipe(
+  Json,
+  z.transform(({ timezone, locale, ...rest }: Record<string, unknown>) => ({
+    ...rest,
+    ...(TimeZone.safeParse(timezone).success ? { timezone } : {}),
+    ...(Locale.safeParse(locale).success ? { locale } : {}),
+  })),
+);
 
 const common = {
-  userId: Id('The customer id in your systems.'),
-  anonymousId: Id('A device or cookie id before the customer is known.'),
+  /** The customer id in your systems. */
+  userId: Id(),
+  /** A device or cookie id before the customer is known. */
+  anonymousId: Id(),
+  /** Unique per event: a redelivered event has the same messageId. */
   messageId: z
     .string({ error: 'is required: a unique id per event (a redelivered event keeps it)' })
-    .trim()
-    .min(1, { error: 'must not be empty' })
-    .max(1024)
-    .describe('Unique per event: a redelivered event has the same messageId.'),
-  timestamp: z.iso
-    .datetime({ offset: true, error: 'must be an ISO 8601 timestamp such as 2026-11-24T10:00:00Z' })
-    .describe('When the event happened.'),
-  context: z.preprocess(nullAsAbsent, Context.optional()),
+    .check(z.trim(), z.minLength(1, { error: 'must not be empty' }), z.maxLength(1024)),
+  /** When the event happened. */
+  timestamp: z.iso.datetime({
+    offset: true,
+    error: 'must be an ISO 8601 timestamp such as 2026-11-24T10:00:00Z',
+  }),
+  context: before(nullAsAbsent, z.optional(Context)),
 };
 
-export const TrackEvent = z
-  .object({
-    type: z.literal('track'),
-    event: EventName,
-    properties: z
-      .preprocess(nullAsAbsent, Json.default({}))
-      .describe('What happened: order total, cart id...'),
-    traits: z.preprocess(nullAsAbsent, Traits.optional()),
-    ...common,
-  })
-  .describe('A customer performed an action.');
+/** A customer performed an action; `properties` say what happened: order total, cart id... */
+export const TrackEvent = z.object({
+  type: z.literal('track'),
+  event: EventName,
+  properties: before(nullAsAbsent, z._default(Json, {})),
+  traits: before(nullAsAbsent, z.optional(Traits)),
+  ...common,
+});
 
-export const IdentifyEvent = z
-  .object({
-    type: z.literal('identify'),
-    traits: z.preprocess(nullAsAbsent, Traits.default({})),
-    event: z.undefined({ error: 'is not allowed on an identify call' }).optional(),
-    properties: z.undefined({ error: 'is not allowed on an identify call (use traits)' }).optional(),
-    ...common,
-  })
-  .describe('Who the customer is: traits, channels, consent.');
+/** Who the customer is: traits, channels, consent. */
+export const IdentifyEvent = z.object({
+  type: z.literal('identify'),
+  traits: before(nullAsAbsent, z._default(Traits, {})),
+  event: z.optional(z.undefined({ error: 'is not allowed on an identify call' })),
+  properties: z.optional(z.undefined({ error: 'is not allowed on an identify call (use traits)' })),
+  ...common,
+});
 
 export const CustomerEvent = z
   .discriminatedUnion('type', [TrackEvent, IdentifyEvent], {
     error: 'must be "track", "identify" or "alias" (page, screen and group calls are not used)',
   })
-  .refine((e) => hasId(e.userId) || hasId(e.anonymousId), {
-    error: 'needs a userId or an anonymousId',
-    path: ['userId'],
-    // Reported with the other problems, not only once everything else is valid.
-    when: (payload) => isObject(payload.value),
-  });
+  .check(
+    z.refine((e) => hasId(e.userId) || hasId(e.anonymousId), {
+      error: 'needs a userId or an anonymousId',
+      path: ['userId'],
+      // Reported with the other problems, not only once everything else is valid.
+      when: (payload) => isObject(payload.value),
+    }),
+  );
 
 /**
  * A Segment `alias` call: `previousId` (an anonymousId or an earlier userId)
  * is the same person as `userId`. Ingest merges the profile of the previous
  * id into the known one; it triggers, resumes and stops nothing itself.
  */
-export const AliasEvent = z
-  .object({
-    type: z.literal('alias'),
-    previousId: Id('The id the customer had before: an anonymousId or an earlier userId.').pipe(
-      z.string({ error: 'is required: the id to merge into userId' }),
-    ),
-    userId: Id('The customer id the previous id now belongs to.').pipe(
-      z.string({ error: 'is required: the customer id to merge into' }),
-    ),
-    anonymousId: common.anonymousId,
-    messageId: common.messageId,
-    timestamp: common.timestamp,
-    context: common.context,
-  })
-  .describe('Two ids are the same customer.');
+export const AliasEvent = z.object({
+  type: z.literal('alias'),
+  /** The id the customer had before: an anonymousId or an earlier userId. */
+  previousId: z.pipe(Id(), z.string({ error: 'is required: the id to merge into userId' })),
+  /** The customer id the previous id now belongs to. */
+  userId: z.pipe(Id(), z.string({ error: 'is required: the customer id to merge into' })),
+  anonymousId: common.anonymousId,
+  messageId: common.messageId,
+  timestamp: common.timestamp,
+  context: common.context,
+});
 
 export type AliasEvent = z.infer<typeof AliasEvent>;
 export type CustomerEvent = z.infer<typeof CustomerEvent>;
