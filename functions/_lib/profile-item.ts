@@ -1,10 +1,10 @@
-import * as z from 'zod';
 import type { Channel } from '#shared/channels.ts';
 import { dictionary, dictionaryOf } from '#shared/dictionary.ts';
 import type { EventSnapshot } from '#shared/profile/changes.ts';
-import { ChannelConsent, type EventCounter, type Profile, PushToken } from '#shared/profile/profile.ts';
+import { ConsentStatus, type EventCounter, type Profile, PushToken } from '#shared/profile/profile.ts';
 import type { ProfileState } from '#shared/profile/state.ts';
 import { profileTraitAttribute } from '#shared/tables.ts';
+import * as z from '#shared/zod.ts';
 import { unpackSeen } from './profile-counter.ts';
 import { foldedAttribute, unpackDays } from './profile-day-history.ts';
 
@@ -220,7 +220,8 @@ function readProfileAttribute(acc: Accumulator, key: string, value: unknown): vo
     if (channel !== 'email' && channel !== 'sms' && channel !== 'push') return;
     const current = profile.consent[channel] ?? { status: 'subscribed' };
     const next = { ...current };
-    if (kind === 'cs') next.status = ChannelConsent.shape.status.catch(current.status).parse(value);
+    const status = kind === 'cs' ? ConsentStatus.safeParse(value) : undefined;
+    if (status?.success) next.status = status.data;
     if (kind === 'cr' && typeof value === 'string') next.reason = value;
     if (kind === 'ct' && topic !== undefined && typeof value === 'boolean') {
       next.topics = dictionaryOf([...Object.entries(next.topics ?? {}), [topic, value] as const]);

@@ -1,8 +1,8 @@
-import * as z from 'zod';
 import type { Channel } from '../channels.ts';
 import { dictionaryOf } from '../dictionary.ts';
 import type { CustomerEvent } from '../events.ts';
 import { splitTraits } from '../ingest/limits.ts';
+import * as z from '../zod.ts';
 import type { PushToken } from './profile.ts';
 
 /**
@@ -41,19 +41,19 @@ export const MAX_SNAPSHOT_BYTES = 2048;
 export type EventSnapshot = { messageId: string; timestamp: string; properties: Record<string, unknown> };
 
 const ConsentTrait = z.union([z.boolean(), z.enum(['subscribed', 'unsubscribed'])]);
-const ConsentTraits = z
-  .object({
-    email: ConsentTrait.optional(),
-    sms: ConsentTrait.optional(),
-    push: ConsentTrait.optional(),
-    topics: z.record(z.string(), z.boolean()).optional(),
-  })
-  .partial();
+const ConsentTraits = z.object({
+  email: z.optional(ConsentTrait),
+  sms: z.optional(ConsentTrait),
+  push: z.optional(ConsentTrait),
+  topics: z.optional(z.record(z.string(), z.boolean())),
+});
 
-const Device = z.object({ token: z.string().min(1), type: z.string().optional() });
-const Context = z
-  .object({ timezone: z.string().optional(), locale: z.string().optional(), device: Device.optional() })
-  .partial();
+const Device = z.object({ token: z.string().check(z.minLength(1)), type: z.optional(z.string()) });
+const Context = z.object({
+  timezone: z.optional(z.string()),
+  locale: z.optional(z.string()),
+  device: z.optional(Device),
+});
 
 const PUSH_SERVICE: Record<string, PushToken['service']> = {
   ios: 'APNS',

@@ -1,52 +1,59 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 
 /**
  * The live customer profile, as the handlers read it and conditions see it
  * under `profile.*`.
  */
 
-/** Per event name: how often, first and last time, and daily counts for windowed history checks. */
+const Count = z.number().check(z.int(), z.gte(0));
+
+/**
+ * Per event name: how often, first and last time (ISO timestamps), and daily
+ * counts for windowed history checks: occurrences per UTC day (YYYY-MM-DD),
+ * kept for the history window.
+ */
 export const EventCounter = z.object({
-  count: z.number().int().min(0),
-  first: z.string().describe('ISO timestamp of the first occurrence.'),
-  last: z.string().describe('ISO timestamp of the last occurrence.'),
-  days: z
-    .record(z.string(), z.number().int().min(0))
-    .optional()
-    .describe('Occurrences per UTC day (YYYY-MM-DD), kept for the history window.'),
+  count: Count,
+  first: z.string(),
+  last: z.string(),
+  days: z.optional(z.record(z.string(), Count)),
 });
 export type EventCounter = z.infer<typeof EventCounter>;
 
+/** suppressed: a hard bounce or complaint stopped the channel. */
 export const ConsentStatus = z.enum(['subscribed', 'unsubscribed', 'suppressed']);
+/** A channel's consent; `topics`: per-topic opt-in/out (false = opted out). */
 export const ChannelConsent = z.object({
-  status: ConsentStatus.describe('suppressed: a hard bounce or complaint stopped the channel.'),
-  topics: z.record(z.string(), z.boolean()).optional().describe('Per-topic opt-in/out (false = opted out).'),
-  reason: z.string().optional(),
-  updatedAt: z.string().optional(),
+  status: ConsentStatus,
+  topics: z.optional(z.record(z.string(), z.boolean())),
+  reason: z.optional(z.string()),
+  updatedAt: z.optional(z.string()),
 });
 export type ChannelConsent = z.infer<typeof ChannelConsent>;
 
+/** A device token and its Pinpoint push channel. */
 export const PushToken = z.object({
-  token: z.string().min(1),
-  service: z.enum(['APNS', 'APNS_SANDBOX', 'GCM', 'BAIDU', 'ADM']).describe('The Pinpoint push channel.'),
+  token: z.string().check(z.minLength(1)),
+  service: z.enum(['APNS', 'APNS_SANDBOX', 'GCM', 'BAIDU', 'ADM']),
 });
 export type PushToken = z.infer<typeof PushToken>;
 
 export const Profile = z.object({
   userId: z.string(),
-  traits: z.record(z.string(), z.unknown()).default({}),
-  email: z.string().optional(),
-  phone: z.string().optional(),
-  pushTokens: z.array(PushToken).optional(),
-  timezone: z.string().optional(),
-  locale: z.string().optional(),
-  consent: z
-    .object({
-      email: ChannelConsent.optional(),
-      sms: ChannelConsent.optional(),
-      push: ChannelConsent.optional(),
-    })
-    .default({}),
-  events: z.record(z.string(), EventCounter).default({}),
+  traits: z._default(z.record(z.string(), z.unknown()), {}),
+  email: z.optional(z.string()),
+  phone: z.optional(z.string()),
+  pushTokens: z.optional(z.array(PushToken)),
+  timezone: z.optional(z.string()),
+  locale: z.optional(z.string()),
+  consent: z._default(
+    z.object({
+      email: z.optional(ChannelConsent),
+      sms: z.optional(ChannelConsent),
+      push: z.optional(ChannelConsent),
+    }),
+    {},
+  ),
+  events: z._default(z.record(z.string(), EventCounter), {}),
 });
 export type Profile = z.infer<typeof Profile>;

@@ -1,8 +1,8 @@
-import * as z from 'zod';
 import type { Channel } from '../channels.ts';
 import { conditionPaths } from '../conditions/inspect.ts';
 import { isRecord, readPath } from '../conditions/path.ts';
 import { Condition, ConditionPath } from '../conditions/schema.ts';
+import * as z from '../zod.ts';
 import type { EventSnapshot } from './changes.ts';
 import type { Profile } from './profile.ts';
 
@@ -18,34 +18,34 @@ export const ActiveEnrollment = z.object({
   version: z.string(),
   executionArn: z.string(),
   enrolledAt: z.string(),
-  correlation: z.string().optional(),
-  converted: z.boolean().optional(),
+  correlation: z.optional(z.string()),
+  converted: z.optional(z.boolean()),
   /** Set when the execution ended; the item stays only while a goal can still count. */
-  endedAt: z.string().optional(),
+  endedAt: z.optional(z.string()),
   /** Until when a goal event still counts as a conversion (enrolledAt + goal.within). */
-  goalUntil: z.string().optional(),
+  goalUntil: z.optional(z.string()),
   /** Why ingest stopped the execution (goal or exit event), for the outcome the status handler records. */
-  stoppedBy: z.enum(['goal', 'exit']).optional(),
+  stoppedBy: z.optional(z.enum(['goal', 'exit'])),
   /** The variant assigned at entry for each split step (one per split of the journey): conversions and endings count per variant. */
-  variants: z.array(z.object({ stepId: z.string(), variant: z.string() })).optional(),
+  variants: z.optional(z.array(z.object({ stepId: z.string(), variant: z.string() }))),
   /** The last message step sent: a conversion is also counted for it. */
-  lastStep: z.string().optional(),
+  lastStep: z.optional(z.string()),
 });
 export type ActiveEnrollment = z.infer<typeof ActiveEnrollment>;
 
 export const Waiter = z.object({
   enrollmentId: z.string(),
   journeyId: z.string(),
-  version: z.string().optional(),
+  version: z.optional(z.string()),
   stepId: z.string(),
   event: z.string(),
-  where: Condition.optional(),
-  match: z.array(z.object({ path: ConditionPath, value: z.unknown() })).default([]),
+  where: z.optional(Condition),
+  match: z._default(z.array(z.object({ path: ConditionPath, value: z.unknown() })), []),
   token: z.string(),
   startedAt: z.string(),
   expiresAt: z.string(),
   /** Only the trigger values the `where` filter reads (never the whole trigger event). */
-  trigger: z.unknown().optional(),
+  trigger: z.optional(z.unknown()),
 });
 export type Waiter = z.infer<typeof Waiter>;
 

@@ -59,7 +59,7 @@ const Delivery = z.object({
   detail: z.string().nullish(),
 });
 
-const ReentryItem = ReentryRecord.extend({ sk: z.string() });
+const ReentryItem = z.object({ ...ReentryRecord.shape, sk: z.string() });
 
 function timeOf(value: string | number | undefined): string | undefined {
   if (value === undefined) return undefined;
