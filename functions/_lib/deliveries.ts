@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import type { TokenOutcome } from '#shared/delivery/push-results.ts';
 import { SendMessageOutput } from '#shared/tasks/send-message.ts';
+import * as z from '#shared/zod.ts';
 import { isConditionFailed } from './expression.ts';
 
 /**
@@ -24,13 +24,16 @@ export type DeliveryMeta = z.infer<typeof DeliveryMeta>;
 /** Token outcomes kept on a delivery record: a profile's device count is small, the record stays bounded. */
 export const MAX_TOKEN_OUTCOMES = 20;
 
+/** The item that points from a provider message id to its delivery. */
+const MessageItem = z.extend(DeliveryMeta, { target: z.string() });
+
 export type DeliveryStatus = 'sent' | 'suppressed' | 'deferred' | 'failed' | 'unknown';
 
-const DeliveryItem = DeliveryMeta.extend({
+const DeliveryItem = z.extend(DeliveryMeta, {
   status: z.enum(['sending', 'sent', 'suppressed', 'deferred', 'failed', 'unknown']),
-  leaseUntil: z.number().optional(),
+  leaseUntil: z.optional(z.number()),
   /** Set just before the provider is called: a stale claim without it surely sent nothing. */
-  calledAt: z.string().optional(),
+  calledAt: z.optional(z.string()),
   output: z.nullish(SendMessageOutput),
 });
 
@@ -285,7 +288,7 @@ export class DeliveriesRepository {
     const out = await this.db.send(
       new GetCommand({ TableName: this.table, Key: { deliveryId: `msg#${messageId}` } }),
     );
-    const parsed = DeliveryMeta.extend({ target: z.string() }).safeParse(out.Item);
+    const parsed = MessageItem.safeParse(out.Item);
     if (!parsed.success) return undefined;
     const { target, ...meta } = parsed.data;
     return { ...meta, deliveryId: target };

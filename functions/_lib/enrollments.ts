@@ -2,7 +2,7 @@ import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { LiveJourney } from '#shared/ingest/live-journey.ts';
 import { variantOf } from '#shared/ingest/live-journey.ts';
 import type { Enrollment } from '#shared/ingest/plan.ts';
-import type { EntrySkipReason } from '#shared/journey/entry/limits.ts';
+import type { EntrySkipReason } from '#shared/journey/entry/entries.ts';
 import type { EnrollmentInput } from '#shared/tasks/enrollment.ts';
 import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import { addDuration } from '#shared/time.ts';

@@ -1,8 +1,9 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
-import { CountedEntry, type EntryLimit, judgeEntry } from '#shared/journey/entry/limits.ts';
+import { CountedEntry, judgeEntry } from '#shared/journey/entry/entries.ts';
+import type { EntryLimit } from '#shared/journey/entry/limits.ts';
 import { enrollmentKeys } from '#shared/tables.ts';
 import { addDuration, rollingWindowStart } from '#shared/time.ts';
+import * as z from '#shared/zod.ts';
 import { isConditionFailed } from './expression.ts';
 
 /**
@@ -13,7 +14,10 @@ import { isConditionFailed } from './expression.ts';
  * the same customer arriving together cannot both take the last place.
  */
 
-const LimitItem = z.object({ entries: z.array(CountedEntry).default([]), rev: z.number().int().default(0) });
+const LimitItem = z.object({
+  entries: z._default(z.array(CountedEntry), []),
+  rev: z._default(z.number().check(z.int()), 0),
+});
 
 /** Attempts before giving up on a contended record (the event is then retried by EventBridge). */
 const ATTEMPTS = 5;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 
 /**
  * The EventBridge event envelope a rule delivers to a Lambda target. Our own

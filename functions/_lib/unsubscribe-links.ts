@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 
 /**
  * Signed unsubscribe links. The token names the customer, the channel and
@@ -8,13 +8,14 @@ import * as z from 'zod';
  * guessed, nor edited to point at another customer or topic.
  * Format: base64url(JSON claim) "." base64url(HMAC).
  */
-export const UnsubscribeClaim = z
-  .object({
-    u: z.string().min(1).describe('userId'),
-    c: z.enum(['email', 'sms', 'push']).describe('channel'),
-    t: z.string().min(1).optional().describe('topic'),
-  })
-  .strict();
+export const UnsubscribeClaim = z.strictObject({
+  /** userId */
+  u: z.string().check(z.minLength(1)),
+  /** channel */
+  c: z.enum(['email', 'sms', 'push']),
+  /** topic */
+  t: z.optional(z.string().check(z.minLength(1))),
+});
 export type UnsubscribeClaim = z.infer<typeof UnsubscribeClaim>;
 
 function mac(key: string, payload: string): Buffer {

@@ -1,9 +1,9 @@
-import * as z from 'zod';
 import type { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import type { StatsRepository } from '#functions/_lib/stats.ts';
 import type { Outcome } from '#shared/stats/keys.ts';
 import { EnrollmentInput } from '#shared/tasks/enrollment.ts';
+import * as z from '#shared/zod.ts';
 
 /**
  * The end of an enrollment, from the "Step Functions Execution Status
@@ -20,11 +20,11 @@ export const ExecutionStatusDetail = z.object({
   name: z.string(),
   status: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE']),
   startDate: z.number(),
-  stopDate: z.number().nullable().optional(),
-  input: z.string().nullable().optional(),
-  inputDetails: z.object({ included: z.boolean() }).nullable().optional(),
-  error: z.string().nullable().optional(),
-  cause: z.string().nullable().optional(),
+  stopDate: z.optional(z.nullable(z.number())),
+  input: z.optional(z.nullable(z.string())),
+  inputDetails: z.optional(z.nullable(z.object({ included: z.boolean() }))),
+  error: z.optional(z.nullable(z.string())),
+  cause: z.optional(z.nullable(z.string())),
 });
 export type ExecutionStatusDetail = z.infer<typeof ExecutionStatusDetail>;
 

@@ -1,9 +1,9 @@
 import middy from '@middy/core';
-import * as z from 'zod';
 import { lazyConfig } from '#functions/_lib/config.ts';
 import { observability } from '#functions/_lib/middleware.ts';
 import { profilesRepository } from '#functions/_lib/repositories.ts';
 import { unsubscribeSigningKey } from '#functions/_lib/signing-key.ts';
+import * as z from '#shared/zod.ts';
 import { manifest } from './manifest.ts';
 import { handleUnsubscribe, type UnsubscribeDeps, type WebResponse } from './unsubscribe.ts';
 
@@ -11,9 +11,9 @@ const config = lazyConfig(manifest);
 
 /** The fields of a Lambda function URL request (payload format 2.0) this function reads. */
 export const FunctionUrlRequest = z.object({
-  rawQueryString: z.string().default(''),
-  body: z.string().optional(),
-  isBase64Encoded: z.boolean().default(false),
+  rawQueryString: z._default(z.string(), ''),
+  body: z.optional(z.string()),
+  isBase64Encoded: z._default(z.boolean(), false),
   requestContext: z.object({ http: z.object({ method: z.string() }) }),
 });
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 
 /**
  * Delivery feedback as it arrives on EventBridge: SES event publishing
@@ -31,26 +31,27 @@ export type Feedback = {
 const SesRecord = z.object({
   eventType: z.string(),
   mail: z.object({ messageId: z.string() }),
-  bounce: z.object({ bounceType: z.string() }).optional(),
-  subscription: z
-    .object({
-      newTopicPreferences: z
-        .object({
-          unsubscribeAll: z.boolean().optional(),
-          topicSubscriptionStatus: z
-            .array(z.object({ topicName: z.string(), subscriptionStatus: z.string() }))
-            .optional(),
-        })
-        .optional(),
-    })
-    .optional(),
+  bounce: z.optional(z.object({ bounceType: z.string() })),
+  subscription: z.optional(
+    z.object({
+      newTopicPreferences: z.optional(
+        z.object({
+          unsubscribeAll: z.optional(z.boolean()),
+          topicSubscriptionStatus: z.optional(
+            z.array(z.object({ topicName: z.string(), subscriptionStatus: z.string() })),
+          ),
+        }),
+      ),
+    }),
+  ),
 });
 
 const PinpointRecord = z.object({
   event_type: z.string(),
-  attributes: z
-    .object({ message_id: z.string().optional(), record_status: z.string().optional() })
-    .default({}),
+  attributes: z._default(
+    z.object({ message_id: z.optional(z.string()), record_status: z.optional(z.string()) }),
+    {},
+  ),
 });
 
 function fromSes(record: z.infer<typeof SesRecord>): Feedback | undefined {
@@ -122,9 +123,9 @@ const SMS_EVENT_OUTCOMES = new Map<string, { outcome: FeedbackOutcome; suppress?
 ]);
 
 const SmsEvent = z.object({
-  eventType: z.string().startsWith('TEXT_'),
-  messageId: z.string().min(1),
-  messageStatus: z.string().optional(),
+  eventType: z.string().check(z.startsWith('TEXT_')),
+  messageId: z.string().check(z.minLength(1)),
+  messageStatus: z.optional(z.string()),
 });
 
 function fromSmsEvent(record: z.infer<typeof SmsEvent>): Feedback | undefined {

@@ -2,7 +2,7 @@ import { evaluateCondition } from '../conditions/evaluate.ts';
 import { readPath } from '../conditions/path.ts';
 import type { CustomerEvent } from '../events.ts';
 import { enrollmentName, splitBucket } from '../journey/enrollment.ts';
-import type { EntrySkipReason } from '../journey/entry/limits.ts';
+import type { EntrySkipReason } from '../journey/entry/entries.ts';
 import {
   type ActiveEnrollment,
   type ProfileState,

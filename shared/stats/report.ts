@@ -1,5 +1,5 @@
 import type { ExperimentState } from '../ingest/experiments.ts';
-import { ENTRY_SKIP_REASONS, type EntrySkipReason } from '../journey/entry/limits.ts';
+import { ENTRY_SKIP_REASONS, type EntrySkipReason } from '../journey/entry/entries.ts';
 import { edgesOf } from '../journey/graph.ts';
 import { type Journey, STAGES, type Step } from '../journey/schema.ts';
 import { type ExperimentResult, experimentResults } from './experiment-report.ts';
