@@ -1,7 +1,7 @@
 import type { Channel } from '../channels.ts';
 import { conditionPaths } from '../conditions/inspect.ts';
+import { Condition, ConditionPath } from '../conditions/mini-schema.ts';
 import { isRecord, readPath } from '../conditions/path.ts';
-import { Condition, ConditionPath } from '../conditions/schema.ts';
 import * as z from '../zod.ts';
 import type { EventSnapshot } from './changes.ts';
 import type { Profile } from './profile.ts';

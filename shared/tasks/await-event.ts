@@ -1,4 +1,4 @@
-import { Condition, ConditionPath } from '../conditions/schema.ts';
+import { Condition, ConditionPath } from '../conditions/mini-schema.ts';
 import * as z from '../zod.ts';
 import { asV1, taskBase, upgradeFromV1, versioned } from './version.ts';
 

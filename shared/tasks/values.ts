@@ -1,3 +1,4 @@
+import { IsoDuration } from '../conditions/mini-schema.ts';
 import {
   CONTEXT_NAME,
   CONTEXT_NAME_MESSAGES,
@@ -5,13 +6,14 @@ import {
   MAX_STRING_LENGTH,
 } from '../journey/context-names.ts';
 import {
-  isIsoDuration,
   LOCAL_TIME,
   type LocalWindow as LocalWindowType,
   type QuietHours as QuietHoursType,
   WEEKDAYS,
 } from '../time.ts';
 import * as z from '../zod.ts';
+
+export { IsoDuration };
 
 /**
  * The values of the journey language that compiled journeys pass to the task
@@ -32,17 +34,6 @@ export const LocalWindow: z.ZodMiniType<LocalWindowType> = z.strictObject({
   end: LocalTime,
   weekdays: z.optional(z.array(z.enum(WEEKDAYS)).check(z.minLength(1))),
 });
-
-/** An ISO 8601 duration that is not negative, as the condition language's `IsoDuration`. */
-export const IsoDuration = z.string().check(
-  z.refine(isIsoDuration, {
-    message: 'must be an ISO 8601 duration such as PT1H, P7D or P1DT12H',
-    abort: true,
-  }),
-  z.refine((text) => !text.startsWith('-'), {
-    message: 'must not be negative: write the duration without "-"',
-  }),
-);
 
 const ContextName = z.string().check(
   z.regex(CONTEXT_NAME, { message: CONTEXT_NAME_MESSAGES.shape }),
