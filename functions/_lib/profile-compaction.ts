@@ -1,4 +1,4 @@
-import { MAX_HISTORY_WINDOW } from '#shared/conditions/schema.ts';
+import { MAX_HISTORY_WINDOW } from '#shared/conditions/history.ts';
 import { durationSeconds } from '#shared/time.ts';
 import { newestDay } from './profile-day-history.ts';
 import { dayNumberOf } from './profile-item.ts';

@@ -3,6 +3,9 @@ import { isRecord } from './path.ts';
 import { instantOf, shiftedInstant } from './relative-time.ts';
 import type { Performed } from './schema.ts';
 
+/** The longest trailing window an event-history check may count over (daily counters are kept this long). */
+export const MAX_HISTORY_WINDOW = 'P90D';
+
 /**
  * Event-history checks (`performed`) against the counters kept on the
  * profile under `profile.events[<event name>]`.

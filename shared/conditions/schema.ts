@@ -1,5 +1,8 @@
 import * as z from 'zod';
 import { isIsoDuration } from '../time.ts';
+import { MAX_HISTORY_WINDOW } from './history.ts';
+
+export { MAX_HISTORY_WINDOW };
 
 /**
  * The condition tree: one language for entry filters, audiences, branches,
@@ -111,6 +114,3 @@ export const Condition: z.ZodType<Condition> = z.lazy(() =>
     ...(comparisonSchemas as unknown as [z.ZodType<Comparison>, ...z.ZodType<Comparison>[]]),
   ]),
 );
-
-/** The longest trailing window an event-history check may count over (daily counters are kept this long). */
-export const MAX_HISTORY_WINDOW = 'P90D';
