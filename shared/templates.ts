@@ -1,5 +1,5 @@
 import { Liquid } from 'liquidjs';
-import * as z from 'zod';
+import * as z from './zod.ts';
 
 /**
  * Message templates: one JSON file per template under `journeys/templates/`,
@@ -9,27 +9,26 @@ import * as z from 'zod';
  * where a fallback is intended.
  */
 
-export const EmailTemplate = z
-  .object({
-    channel: z.literal('email'),
-    subject: z.string().min(1),
-    html: z.string().min(1).describe('HTML body (Liquid).'),
-    text: z.string().min(1).describe('Plain-text body (Liquid).'),
-  })
-  .strict();
+const Text = z.string().check(z.minLength(1));
 
-export const SmsTemplate = z
-  .object({ channel: z.literal('sms'), body: z.string().min(1).describe('SMS text (Liquid).') })
-  .strict();
+/** An email: subject, HTML body and plain-text body (Liquid). */
+export const EmailTemplate = z.strictObject({
+  channel: z.literal('email'),
+  subject: Text,
+  html: Text,
+  text: Text,
+});
 
-export const PushTemplate = z
-  .object({
-    channel: z.literal('push'),
-    title: z.string().min(1),
-    body: z.string().min(1),
-    url: z.string().optional().describe('Deep link opened on tap (Liquid).'),
-  })
-  .strict();
+/** An SMS: its text (Liquid). */
+export const SmsTemplate = z.strictObject({ channel: z.literal('sms'), body: Text });
+
+/** A push notification; `url`: the deep link opened on tap (Liquid). */
+export const PushTemplate = z.strictObject({
+  channel: z.literal('push'),
+  title: Text,
+  body: Text,
+  url: z.optional(z.string()),
+});
 
 export const Template = z.discriminatedUnion('channel', [EmailTemplate, SmsTemplate, PushTemplate]);
 export type Template = z.infer<typeof Template>;

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import { TemplateFailedError } from '#shared/errors.ts';
 import { Template } from '#shared/templates.ts';
+import * as z from '#shared/zod.ts';
 
 /**
  * Templates pinned to journey versions. Deploy copies every template a

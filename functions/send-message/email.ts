@@ -1,7 +1,7 @@
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import type * as z from 'zod';
 import { providerError } from '#functions/_lib/provider-errors.ts';
 import type { EmailTemplate, Rendered } from '#shared/templates.ts';
+import type * as z from '#shared/zod.ts';
 
 export type EmailRequest = {
   from: string;
