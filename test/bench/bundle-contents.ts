@@ -13,7 +13,7 @@ export type BundleContents = { bytes: number; contributors: Contributor[] };
  * metafile describes the bundle `cdk synth` writes. The bench prints both
  * sizes: a difference means this mirror has drifted.
  */
-function houseOptions(): BuildOptions {
+export function houseOptions(): BuildOptions {
   const banner = HOUSE_BUNDLING.banner;
   return {
     bundle: true,

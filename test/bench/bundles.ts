@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Bundle, buildBundles, importInFreshNode } from './bundle-build.ts';
 import { bundleContents } from './bundle-contents.ts';
+import { buildFloors } from './bundle-floor.ts';
 
 /**
  * `npm run bench -- bundles`: each function's bundle as `cdk synth` builds it
@@ -12,11 +13,17 @@ import { bundleContents } from './bundle-contents.ts';
  *
  * `BUNDLES_RUNS` sets the rounds (default 10). `BUNDLES_SAVE=<file>` writes the
  * figures as JSON; `BUNDLES_AGAINST=<file>` prints them beside figures saved
- * earlier (say, from another commit), as before → after.
+ * earlier (say, from another commit), as before → after. Two reference rows,
+ * measured in the same rounds, give the floor no function can go below with
+ * the AWS SDK bundled: the DynamoDB document client alone, and with the
+ * Powertools logger, metrics and middy (see docs/bundles.md).
  */
 
 /** Size and cold-import targets of every bundle. */
 export const TARGETS = { kilobytes: 300, importRatio: 1.5 } as const;
+
+/** A module imported in the rounds: a function's bundle or a floor. */
+type Imported = Pick<Bundle, 'file'> & { name: string; env?: Record<string, string> };
 
 /** The figures of one bundle, as saved and compared. */
 type Figures = { name: string; kb: number; ratio: { min: number; median: number; max: number } };
@@ -37,7 +44,7 @@ function quantiles(values: number[]): { min: number; median: number; max: number
  * every bundle, each in a fresh process, so a busy moment weighs on both
  * sides of the ratios it produces.
  */
-function importRatios(bundles: Bundle[], runs: number, dir: string) {
+function importRatios(bundles: readonly Imported[], runs: number, dir: string) {
   const empty = join(dir, 'empty.mjs');
   writeFileSync(empty, 'export const handler = async () => {};\n');
   const ratios = new Map<string, number[]>(bundles.map((bundle) => [bundle.name, []]));
@@ -75,6 +82,7 @@ export async function runBundlesBench(runs = Number(process.env.BUNDLES_RUNS ?? 
   const dir = mkdtempSync(join(tmpdir(), 'journeys-bundles-'));
   try {
     const bundles = buildBundles(dir);
+    const floors = await buildFloors(dir);
     const before = readSaved(process.env.BUNDLES_AGAINST);
     console.log(
       `Function bundles as cdk synth builds them (minified ESM, AWS SDK inside; node ${process.version})`,
@@ -92,7 +100,7 @@ export async function runBundlesBench(runs = Number(process.env.BUNDLES_RUNS ?? 
         .join(', ');
       console.log(`  ${bundle.name}${drift}: ${top}`);
     }
-    const { ratios, emptyMs, failures } = importRatios(bundles, runs, dir);
+    const { ratios, emptyMs, failures } = importRatios([...floors, ...bundles], runs, dir);
     console.log(
       `\nCold import: process CPU (start-up + import) over that of an empty module, ${runs} rounds, a fresh process each;`,
     );
@@ -124,6 +132,14 @@ export async function runBundlesBench(runs = Number(process.env.BUNDLES_RUNS ?? 
       const ratioCell = `${fixed(ratio.min, 2)}/${fixed(ratio.median, 2)}/${fixed(ratio.max, 2)}`;
       console.log(
         `${bundle.name.padEnd(20)}${beforeCells}${fixed(kb, 1).padStart(8)}${fixed(mapKb, 0).padStart(8)}${ratioCell.padStart(24)}  ${verdict}`,
+      );
+    }
+    for (const floor of floors) {
+      const ratio = quantiles(ratios.get(floor.name) ?? []);
+      const failed = failures.get(floor.name);
+      const ratioCell = `${fixed(ratio.min, 2)}/${fixed(ratio.median, 2)}/${fixed(ratio.max, 2)}`;
+      console.log(
+        `${floor.name.padEnd(20)}${before.size > 0 ? ' '.repeat(25) : ''}${fixed(floor.bytes / 1024, 1).padStart(8)}${'-'.padStart(8)}${ratioCell.padStart(24)}  ${failed ? `IMPORT FAILED: ${failed}` : 'reference (no code of ours)'}`,
       );
     }
     if (process.env.BUNDLES_SAVE)
