@@ -1,6 +1,5 @@
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
-import type * as z from 'zod';
 import { sfnClient } from '#functions/_lib/clients/sfn.ts';
 import { now } from '#functions/_lib/clock.ts';
 import { lazyConfig } from '#functions/_lib/config.ts';
@@ -12,6 +11,7 @@ import {
   profilesRepository,
   registryRepository,
 } from '#functions/_lib/repositories.ts';
+import type * as z from '#shared/zod.ts';
 import { type AwaitDeps, awaitEvent, waitTimedOut } from './await.ts';
 import { manifest } from './manifest.ts';
 import { awaitOutcome, type OutcomeDeps, outcomeTimedOut } from './outcome.ts';
