@@ -1,9 +1,9 @@
 import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
-import { MessageOutcome } from '#shared/journey/outcome.ts';
-import type { OutcomeOutput } from '#shared/outcome-tasks.ts';
 import { enrollmentKeys } from '#shared/tables.ts';
+import type { OutcomeOutput } from '#shared/tasks/await-outcome.ts';
+import { MessageOutcome } from '#shared/tasks/await-outcome.ts';
+import * as z from '#shared/zod.ts';
 import { isConditionFailed } from './expression.ts';
 import { isAlreadyDone } from './sfn-errors.ts';
 
@@ -24,7 +24,8 @@ export const OutcomeWaiter = z.object({
   stepId: z.string(),
   token: z.string(),
   outcomes: z.array(MessageOutcome),
-  until: z.string().describe('When the window closes.'),
+  /** When the window closes. */
+  until: z.string(),
 });
 export type OutcomeWaiter = z.infer<typeof OutcomeWaiter>;
 

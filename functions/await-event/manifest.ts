@@ -1,6 +1,6 @@
 import { defineFunction } from '#functions/_lib/manifest.ts';
-import { AwaitOutcomeInput, OutcomeTimedOutInput } from '#shared/outcome-tasks.ts';
 import { AwaitEventInput, WaitTimedOutInput } from '#shared/tasks/await-event.ts';
+import { AwaitOutcomeInput, OutcomeTimedOutInput } from '#shared/tasks/await-outcome.ts';
 import * as z from '#shared/zod.ts';
 
 export const manifest = defineFunction({

@@ -2,7 +2,7 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { DeliveriesRepository } from '#functions/_lib/deliveries.ts';
 import { type OutcomeWaiters, resumeWithOutcome } from '#functions/_lib/outcome-waiters.ts';
 import type { MessageOutcome } from '#shared/journey/outcome.ts';
-import type { AwaitOutcomeInput, OutcomeTimedOutInput } from '#shared/outcome-tasks.ts';
+import type { AwaitOutcomeInput, OutcomeTimedOutInput } from '#shared/tasks/await-outcome.ts';
 
 export type OutcomeDeps = {
   waiters: OutcomeWaiters;

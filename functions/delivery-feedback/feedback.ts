@@ -4,7 +4,7 @@ import { type OutcomeWaiters, resumeWithOutcome } from '#functions/_lib/outcome-
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import type { StatsRepository } from '#functions/_lib/stats.ts';
 import { classifyFeedback, type Feedback } from '#shared/delivery/feedback.ts';
-import { MessageOutcome } from '#shared/journey/outcome.ts';
+import { MessageOutcome } from '#shared/tasks/await-outcome.ts';
 
 export type FeedbackDeps = {
   deliveries: DeliveriesRepository;

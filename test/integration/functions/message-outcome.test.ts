@@ -8,8 +8,8 @@ import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
 import { awaitOutcome, outcomeTimedOut } from '#functions/await-event/outcome.ts';
 import { applyFeedback, type FeedbackDeps } from '#functions/delivery-feedback/feedback.ts';
-import type { AwaitOutcomeInput } from '#shared/outcome-tasks.ts';
 import { enrollmentKeys } from '#shared/tables.ts';
+import type { AwaitOutcomeInput } from '#shared/tasks/await-outcome.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 
 /** Step Functions has no local stand-in here: the mock records which token was resumed with what. */

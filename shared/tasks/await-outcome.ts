@@ -1,33 +1,26 @@
-import * as z from 'zod';
-import { MessageOutcome } from './journey/outcome.ts';
-import { CONTRACT_VERSION } from './tasks/version.ts';
+import { MESSAGE_OUTCOMES } from '../journey/message-outcomes.ts';
+import * as z from '../zod.ts';
+import { taskBase } from './version.ts';
 
 /**
  * The await-event contracts of a message step that waits for its outcome
  * (`onOutcome`, `fallback`): register the task token under the provider's
  * message id; delivery feedback resumes it. Version 2 of the task contract
- * (shared/tasks.ts) introduced them: there is no older form to upgrade.
+ * (`version.ts`) introduced them: there is no older form to upgrade.
  */
 
-const taskBase = {
-  v: z.literal(CONTRACT_VERSION),
-  journeyId: z.string(),
-  journeyVersion: z.string(),
-  enrollmentId: z.string(),
-  userId: z.string(),
-  stepId: z.string(),
-};
+/** An outcome a message step can branch on (the language's `MessageOutcome`). */
+export const MessageOutcome = z.enum(MESSAGE_OUTCOMES);
 
 export const AwaitOutcomeInput = z.object({
   ...taskBase,
   op: z.literal('outcome'),
-  token: z.string().max(2048),
-  messageId: z.string().min(1).describe('The provider message id the send returned.'),
-  outcomes: z
-    .array(MessageOutcome)
-    .min(1)
-    .describe('The feedback outcomes that resume the step, in branch order.'),
-  timeoutSeconds: z.number().int().positive(),
+  token: z.string().check(z.maxLength(2048)),
+  /** The provider message id the send returned. */
+  messageId: z.string().check(z.minLength(1)),
+  /** The feedback outcomes that resume the step, in branch order. */
+  outcomes: z.array(MessageOutcome).check(z.minLength(1)),
+  timeoutSeconds: z.number().check(z.int(), z.positive()),
   startedAt: z.string(),
 });
 export type AwaitOutcomeInput = z.infer<typeof AwaitOutcomeInput>;
@@ -40,6 +33,6 @@ export type OutcomeOutput = z.infer<typeof OutcomeOutput>;
 export const OutcomeTimedOutInput = z.object({
   ...taskBase,
   op: z.literal('outcomeTimedOut'),
-  messageId: z.string().min(1),
+  messageId: z.string().check(z.minLength(1)),
 });
 export type OutcomeTimedOutInput = z.infer<typeof OutcomeTimedOutInput>;
