@@ -13,19 +13,24 @@ import * as z from '#shared/zod.ts';
 const name = z.string().check(z.minLength(1));
 
 /** The webhook connections compiled journeys call through: JSON `{ "<name>": { "arn", "baseUrl" } }`. */
-const WebhookConnections = z
-  .string()
-  .transform((text, ctx) => {
-    try {
-      return JSON.parse(text);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be JSON' });
-      return z.NEVER;
-    }
-  })
-  .pipe(z.record(name, z.object({ arn: name, baseUrl: z.url() })))
-  // Connection names are the user's: a Map, never keys of a plain object.
-  .transform((record) => new Map(Object.entries(record)));
+const WebhookConnections = z.pipe(
+  z.pipe(
+    z.string(),
+    z.transform((text: string, ctx): unknown => {
+      try {
+        return JSON.parse(text);
+      } catch {
+        ctx.issues.push({ code: 'custom', message: 'must be JSON', input: text });
+        return z.NEVER;
+      }
+    }),
+  ),
+  z.pipe(
+    z.record(name, z.object({ arn: name, baseUrl: z.url() })),
+    // Connection names are the user's: a Map, never keys of a plain object.
+    z.transform((record) => new Map(Object.entries(record))),
+  ),
+);
 
 /**
  * Who sets a variable: the stack in AWS and the local runtime (`both`), only
@@ -65,7 +70,7 @@ export const VARIABLES = {
   EVALUATE_FUNCTION_ARN: { schema: name, setBy: 'both' },
   AWAIT_EVENT_FUNCTION_ARN: { schema: name, setBy: 'both' },
   // Absent: no connection exists, and a journey with a webhook step is rejected.
-  WEBHOOK_CONNECTIONS: { schema: WebhookConnections.optional(), setBy: 'both' },
+  WEBHOOK_CONNECTIONS: { schema: z.optional(WebhookConnections), setBy: 'both' },
   // Without the scheduler settings deploy-journey manages no schedules: the local runtime starts segment runs itself.
   SEGMENT_ENTRY_FUNCTION_ARN: { schema: z.optional(name), setBy: 'aws' },
   SCHEDULER_ROLE_ARN: { schema: z.optional(name), setBy: 'aws' },

@@ -7,7 +7,7 @@ import { LocalStateMachine } from '#infra/local/services/stepfunctions/runner/ru
 import { compile } from '#shared/journey/compile/compile.ts';
 import { HTTP_INVOKE_RESOURCE } from '#shared/journey/compile/webhook.ts';
 import { Journey } from '#shared/journey/schema.ts';
-import { SendMessageInput } from '#shared/tasks.ts';
+import { SendMessageInput } from '#shared/tasks/send-message.ts';
 import { LOCAL_BINDINGS } from './harness.ts';
 
 /**
