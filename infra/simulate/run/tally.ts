@@ -1,5 +1,5 @@
 import type { Channel } from '#shared/channels.ts';
-import type { SendMessageInput, SendMessageOutput } from '#shared/tasks.ts';
+import type { SendMessageInput, SendMessageOutput } from '#shared/tasks/send-message.ts';
 
 /**
  * What a simulation counts as it runs, bounded whatever the number of

@@ -29,7 +29,7 @@ import type { Asl, Json } from '#shared/journey/compile/asl.ts';
 import type { Bindings } from '#shared/journey/compile/bindings.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
 import type { Journey } from '#shared/journey/schema.ts';
-import type { SendMessageInput, SendMessageOutput } from '#shared/tasks.ts';
+import type { SendMessageInput, SendMessageOutput } from '#shared/tasks/send-message.ts';
 import type { Template } from '#shared/templates.ts';
 import { memoryDynamo } from '../dynamo/memory-dynamo.ts';
 import { type Ended, Executions } from '../machine/executions.ts';

@@ -14,7 +14,7 @@ import { StatsRepository } from '#functions/_lib/stats.ts';
 import { awaitEvent } from '#functions/await-event/await.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { memoryDynamo } from '#infra/simulate/dynamo/memory-dynamo.ts';
-import { CONTRACT_VERSION } from '#shared/tasks.ts';
+import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { awaitDepsOf, ingestDeps, registerJourney } from '../functions/harness.ts';
 
