@@ -14,7 +14,7 @@ import { manifest as unsubscribe } from './unsubscribe/manifest.ts';
  * and grants them from this list, and the local runtime runs them. Handlers
  * import only their own manifest, never this list.
  */
-export const FUNCTIONS = [
+const FUNCTIONS = [
   ingest,
   sendMessage,
   evaluate,

@@ -1,5 +1,5 @@
 /** A value filter: an exact value, or one of the content filters this system uses. */
-export type PatternFilter =
+type PatternFilter =
   | string
   | number
   | boolean

@@ -1,7 +1,7 @@
 import { CUSTOMER_EVENT_DETAIL_TYPES, CUSTOMER_EVENT_SOURCE, PARTNER_EVENT_SOURCE } from '#shared/events.ts';
 import type { EventPattern } from './event-pattern.ts';
 
-export { type EventPattern, matchesPattern, type PatternFilter } from './event-pattern.ts';
+export { type EventPattern, matchesPattern } from './event-pattern.ts';
 
 /**
  * The EventBridge routes of the system, as plain event patterns: the CDK stack
@@ -34,7 +34,7 @@ export function eventSourceBus(source: string): 'partner' | 'customer' {
 }
 
 /** The SES v2 event types delivery-feedback records (sending events published by the configuration set). */
-export const SES_DELIVERY_DETAIL_TYPES = [
+const SES_DELIVERY_DETAIL_TYPES = [
   'Email Sent',
   'Email Delivered',
   'Email Delivery Delayed',

@@ -115,11 +115,6 @@ export class TemplateFailedError extends JourneyError {
     super(ErrorName.TemplateFailed, message, false);
   }
 }
-export class InvalidInputError extends JourneyError {
-  constructor(message: string) {
-    super(ErrorName.InvalidInput, message, false);
-  }
-}
 export class ProfileValueError extends JourneyError {
   constructor(message: string) {
     super(ErrorName.ProfileValue, message, false);

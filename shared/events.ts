@@ -140,7 +140,7 @@ export const TrackEvent = z.object({
 });
 
 /** Who the customer is: traits, channels, consent. */
-export const IdentifyEvent = z.object({
+const IdentifyEvent = z.object({
   type: z.literal('identify'),
   traits: before(nullAsAbsent, z._default(Traits, {})),
   event: z.optional(z.undefined({ error: 'is not allowed on an identify call' })),

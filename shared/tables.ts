@@ -3,7 +3,7 @@
  * the repositories all read them from here.
  */
 
-export type AttributeType = 'S' | 'N';
+type AttributeType = 'S' | 'N';
 export type KeyAttribute = { readonly name: string; readonly type: AttributeType };
 export type TableDefinition = {
   /** Logical name; the physical name comes from the stack (or the local runtime). */

@@ -20,10 +20,10 @@ export const EmailTemplate = z.strictObject({
 });
 
 /** An SMS: its text (Liquid). */
-export const SmsTemplate = z.strictObject({ channel: z.literal('sms'), body: Text });
+const SmsTemplate = z.strictObject({ channel: z.literal('sms'), body: Text });
 
 /** A push notification; `url`: the deep link opened on tap (Liquid). */
-export const PushTemplate = z.strictObject({
+const PushTemplate = z.strictObject({
   channel: z.literal('push'),
   title: Text,
   body: Text,
@@ -55,14 +55,14 @@ export type TemplateContext = {
  * size cap under what its provider accepts. Exceeding one fails the send
  * with a reason.
  */
-export const TEMPLATE_LIMITS = {
+const TEMPLATE_LIMITS = {
   renderMs: 2_000,
   parseChars: 1_000_000,
   memory: 20_000_000,
 } as const;
 
 /** The most characters each rendered field may have. */
-export const OUTPUT_LIMITS: Readonly<Record<string, number>> = {
+const OUTPUT_LIMITS: Readonly<Record<string, number>> = {
   subject: 998,
   html: 512_000,
   text: 512_000,

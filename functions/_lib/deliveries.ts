@@ -22,7 +22,7 @@ export const DeliveryMeta = z.object({
 export type DeliveryMeta = z.infer<typeof DeliveryMeta>;
 
 /** Token outcomes kept on a delivery record: a profile's device count is small, the record stays bounded. */
-export const MAX_TOKEN_OUTCOMES = 20;
+const MAX_TOKEN_OUTCOMES = 20;
 
 /** The item that points from a provider message id to its delivery. */
 const MessageItem = z.extend(DeliveryMeta, { target: z.string() });

@@ -17,10 +17,10 @@ import type { StatRow, StatsRepository } from './stats.ts';
  */
 
 /** How often a running experiment's counters are read. */
-export const CHECK_INTERVAL = 'PT1H';
+const CHECK_INTERVAL = 'PT1H';
 
 /** The counters of one split's variants, from the experiment's first version on. */
-export function variantCounts(
+function variantCounts(
   rows: readonly StatRow[],
   state: ExperimentState,
   variants: readonly { name: string; weight: number; holdout: boolean }[],

@@ -92,7 +92,7 @@ export const TASK_FUNCTION_VARIABLES = [
 export type TaskFunctionVariable = (typeof TASK_FUNCTION_VARIABLES)[number];
 
 /** The variables each binding sets. */
-export const BINDING_VARIABLES = {
+const BINDING_VARIABLES = {
   profilesTable: ['PROFILES_TABLE_NAME'],
   journeysTable: ['JOURNEYS_TABLE_NAME'],
   deliveriesTable: ['DELIVERIES_TABLE_NAME'],
@@ -159,7 +159,7 @@ export type BindingOptions = {
 export type Bindings = { readonly [K in BindingName]?: BindingOptions[K] };
 
 /** The input a task function accepts from compiled journeys, and the variable deploy-journey learns its ARN from. */
-export type TaskContract = { readonly input: z.core.$ZodType; readonly arnVariable: TaskFunctionVariable };
+type TaskContract = { readonly input: z.core.$ZodType; readonly arnVariable: TaskFunctionVariable };
 
 export interface FunctionManifest {
   /** The folder under functions/, also the Powertools service name. */
@@ -178,7 +178,7 @@ export function defineFunction<const M extends FunctionManifest>(manifest: M): M
 }
 
 /** The variables a function with these bindings reads. */
-export type VariablesOf<B extends Bindings> = {
+type VariablesOf<B extends Bindings> = {
   [K in keyof B & BindingName]: (typeof BINDING_VARIABLES)[K][number];
 }[keyof B & BindingName];
 

@@ -18,9 +18,9 @@ import { dayNumberOf } from './profile-item.ts';
  */
 
 /** Distinct event names whose counters a profile keeps; the least recently seen go first. */
-export const MAX_EVENT_NAMES = 100;
+const MAX_EVENT_NAMES = 100;
 /** How long the snapshot of an awaited event's last occurrence is kept. */
-export const SNAPSHOT_LIFETIME_SECONDS = 24 * 3600;
+const SNAPSHOT_LIFETIME_SECONDS = 24 * 3600;
 /** Stale attributes tolerated before a compaction even when it would not lower the billed size. */
 const STALE_TOLERATED = 64;
 /** One UpdateItem removes at most this many attributes (DynamoDB's 4 KB expression limit). */
@@ -40,7 +40,7 @@ function numberSize(text: string): number {
 }
 
 /** The size DynamoDB bills for a value, by its documented rules. */
-export function valueSize(value: unknown): number {
+function valueSize(value: unknown): number {
   if (typeof value === 'string') return utf8(value);
   if (typeof value === 'number' || typeof value === 'bigint') return numberSize(String(value));
   if (value instanceof Uint8Array) return value.byteLength;

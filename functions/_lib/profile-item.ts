@@ -58,12 +58,12 @@ export const PROFILE_FORMAT = 4;
 const DAY_MS = 86_400_000;
 
 /** The attribute code of a UTC day (YYYY-MM-DD): days since 1970 in base 36. */
-export function dayCode(isoDay: string): string {
+function dayCode(isoDay: string): string {
   return Math.floor(Date.parse(`${isoDay}T00:00:00Z`) / DAY_MS).toString(36);
 }
 
 /** The UTC day (YYYY-MM-DD) of a day code; undefined when it is not one. */
-export function isoDayOf(code: string): string | undefined {
+function isoDayOf(code: string): string | undefined {
   const days = Number.parseInt(code, 36);
   if (!/^-?[0-9a-z]+$/.test(code) || !Number.isFinite(days)) return undefined;
   return new Date(days * DAY_MS).toISOString().slice(0, 10);
@@ -84,7 +84,7 @@ export function storedTime(iso: string): number {
 }
 
 /** A stored time as the ISO string the rest of the code reads; older items hold the string itself. */
-export function readTime(value: unknown): string | undefined {
+function readTime(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' && Number.isFinite(value)) return new Date(value).toISOString();
   return undefined;

@@ -38,7 +38,7 @@ export type RegistryEntry = z.infer<typeof RegistryEntry>;
 const HISTORY_LENGTH = 20;
 
 export const LIVE_SK = 'live';
-export function versionSk(version: string): string {
+function versionSk(version: string): string {
   return `v#${version.padStart(6, '0')}`;
 }
 

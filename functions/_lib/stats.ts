@@ -18,7 +18,7 @@ import { reasonCode } from '#shared/stats/reasons.ts';
  * partition takes 1,000 writes per second; readers sum the shards. Counters
  * that carry money also keep a `sum`.
  */
-export const SHARDS = 8;
+const SHARDS = 8;
 
 /** Per-day counters expire: the report's daily chart looks back at most this far. */
 const DAY_RETENTION_SECONDS = 400 * 24 * 3600;
@@ -31,7 +31,7 @@ export type DayRow = DayKey & { count: number; sum?: number };
 type Journey = { journeyId: string; version: string };
 
 /** The variant of each split step, assigned at entry (kept on the enrollment item). */
-export type Variants = readonly { stepId: string; variant: string }[];
+type Variants = readonly { stepId: string; variant: string }[];
 
 export type EnrollmentStart = Journey & { variants: Variants };
 

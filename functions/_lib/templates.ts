@@ -20,7 +20,7 @@ export interface TemplateSource {
   get(ref: TemplateRef): Promise<Template>;
 }
 
-export function templateSk(pinnedName: string): string {
+function templateSk(pinnedName: string): string {
   return `t#${pinnedName}`;
 }
 

@@ -15,7 +15,7 @@ import {
 export type Published = { stateMachineArn: string; versionArn: string; version: string; aliasArn: string };
 type Known = { stateMachineArn?: string; aliasArn?: string };
 
-export const LIVE_ALIAS = 'live';
+const LIVE_ALIAS = 'live';
 
 function named(error: unknown, ...names: string[]): boolean {
   return error instanceof Error && names.includes(error.name);

@@ -14,7 +14,7 @@ import * as z from '#shared/zod.ts';
  */
 
 /** The `detail` of the event, as AWS documents it (epoch-millisecond dates, input as a JSON string). */
-export const ExecutionStatusDetail = z.object({
+const ExecutionStatusDetail = z.object({
   executionArn: z.string(),
   stateMachineArn: z.string(),
   name: z.string(),
@@ -28,10 +28,10 @@ export const ExecutionStatusDetail = z.object({
 });
 export type ExecutionStatusDetail = z.infer<typeof ExecutionStatusDetail>;
 
-export type EndStatus = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+type EndStatus = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
 /** How an enrollment ended: `stoppedBy` a goal or exit event, else the execution's own status. */
-export type EnrollmentOutcome = {
+type EnrollmentOutcome = {
   journeyId: string;
   version: string;
   enrollmentId: string;
@@ -54,7 +54,7 @@ const BY_STATUS = {
  * The outcome the funnel counts: an execution that ingest stopped for a goal
  * or an exit event ends ABORTED, and counts as that reason, not as an abort.
  */
-export function outcomeOf(outcome: Pick<EnrollmentOutcome, 'status' | 'stoppedBy'>): Outcome {
+function outcomeOf(outcome: Pick<EnrollmentOutcome, 'status' | 'stoppedBy'>): Outcome {
   if (outcome.status === 'ABORTED' && outcome.stoppedBy === 'goal') return 'goal';
   if (outcome.status === 'ABORTED' && outcome.stoppedBy === 'exit') return 'exited';
   return BY_STATUS[outcome.status];

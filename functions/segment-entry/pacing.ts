@@ -26,7 +26,7 @@ export type Pacing = {
 };
 
 /** Thrown when a start stays throttled: its queue message is received again later, nothing is lost. */
-export class StartThrottled extends Error {
+class StartThrottled extends Error {
   override readonly name = 'StartThrottled';
 }
 

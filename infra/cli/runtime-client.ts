@@ -8,7 +8,7 @@ export const DEFAULT_LOCAL_ENDPOINT = `http://localhost:${DEFAULT_PORTS.eventbri
 const ErrorReply = z.object({ message: z.string() });
 
 /** A request the running local runtime could not serve, or no runtime answering at all. */
-export class RuntimeUnreachableError extends Error {
+class RuntimeUnreachableError extends Error {
   constructor(endpoint: string, cause: unknown) {
     super(
       `no local runtime answers at ${endpoint} (${cause instanceof Error ? cause.message : String(cause)}): start it with \`npm start\`, or pass --endpoint`,

@@ -16,7 +16,7 @@ import { acknowledgeWildcardResource } from './nag.ts';
 import type { TaskCallbackAction } from './permissions.ts';
 
 /** The schedule actions deploy-journey needs on the schedules of segment journeys. */
-export const SCHEDULE_ACTIONS = [
+const SCHEDULE_ACTIONS = [
   'scheduler:CreateSchedule',
   'scheduler:UpdateSchedule',
   'scheduler:DeleteSchedule',

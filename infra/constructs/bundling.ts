@@ -1,7 +1,7 @@
 import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 
 // ESM bundles of CommonJS dependencies call require() for Node built-ins: give them one.
-export const REQUIRE_SHIM =
+const REQUIRE_SHIM =
   "import { createRequire as __journeysCreateRequire } from 'node:module'; const require = __journeysCreateRequire(import.meta.url);";
 
 /**

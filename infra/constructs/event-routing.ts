@@ -7,13 +7,13 @@ import { Construct } from 'constructs';
 import type { EventPattern } from '../routes.ts';
 
 /** How long EventBridge keeps retrying a target before the event goes to the dead-letter queue. */
-export const TARGET_RETRY = { retryAttempts: 10, maxEventAge: Duration.hours(6) } as const;
+const TARGET_RETRY = { retryAttempts: 10, maxEventAge: Duration.hours(6) } as const;
 
 const strings = (values: unknown): string[] | undefined =>
   Array.isArray(values) ? values.filter((v): v is string => typeof v === 'string') : undefined;
 
 /** Our plain pattern (EventBridge's own field names) in the shape CDK's Rule takes. */
-export function toCdkPattern(pattern: EventPattern): CdkEventPattern {
+function toCdkPattern(pattern: EventPattern): CdkEventPattern {
   const detail = pattern.detail;
   return {
     ...(pattern.source ? { source: strings(pattern.source) } : {}),

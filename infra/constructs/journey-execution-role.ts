@@ -9,7 +9,7 @@ import { journeyStateMachinesArn } from './journey-arns.ts';
 import type { LogSettings } from './log-settings.ts';
 
 /** What Step Functions needs to deliver execution logs (these actions take no resource ARN). */
-export const LOG_DELIVERY_ACTIONS = [
+const LOG_DELIVERY_ACTIONS = [
   'logs:CreateLogDelivery',
   'logs:GetLogDelivery',
   'logs:UpdateLogDelivery',

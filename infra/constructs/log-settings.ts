@@ -16,7 +16,7 @@ export type LogSettings = {
 };
 
 /** CloudWatch Logs accepts only certain retention periods: take the nearest one at least as long. */
-export function retentionOf(days: number): RetentionDays {
+function retentionOf(days: number): RetentionDays {
   const allowed = Object.values(RetentionDays)
     .filter((value): value is RetentionDays => typeof value === 'number' && value > 0)
     .sort((a, b) => a - b);

@@ -21,19 +21,18 @@ import { ALARM_AT, OPEN_EXECUTION_LIMIT } from '#shared/segment/headroom.ts';
 import { METRICS_NAMESPACE } from './journeys-function.ts';
 
 /** Open executions in the account, as segment entry counts them (the series with no journey dimension). */
-export const OPEN_EXECUTIONS_QUERY = `SELECT MAX(${METRICS.openExecutions}) FROM SCHEMA("Journeys", service)`;
+const OPEN_EXECUTIONS_QUERY = `SELECT MAX(${METRICS.openExecutions}) FROM SCHEMA("Journeys", service)`;
 
 /** The custom metrics the dashboard reads, as the handlers publish them. */
-export const JOURNEY_METRICS = METRICS;
+const JOURNEY_METRICS = METRICS;
 
 const PERIOD = Duration.minutes(5);
 
 /** Failed executions of every state machine in the account and region (Metrics Insights). */
-export const FAILED_EXECUTIONS_QUERY =
-  'SELECT SUM(ExecutionsFailed) FROM SCHEMA("AWS/States", StateMachineArn)';
+const FAILED_EXECUTIONS_QUERY = 'SELECT SUM(ExecutionsFailed) FROM SCHEMA("AWS/States", StateMachineArn)';
 
 /** Sends whose outcome is unknown, over every channel (Metrics Insights sums the channel dimension). */
-export const UNKNOWN_OUTCOMES_QUERY = `SELECT SUM(${METRICS.messagesUnknown}) FROM SCHEMA("Journeys", channel, service)`;
+const UNKNOWN_OUTCOMES_QUERY = `SELECT SUM(${METRICS.messagesUnknown}) FROM SCHEMA("Journeys", channel, service)`;
 
 export interface MonitoringProps {
   readonly deadLetters: IQueue;

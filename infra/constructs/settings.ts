@@ -90,7 +90,7 @@ export const StackSettings = z
 export type StackSettings = z.infer<typeof StackSettings>;
 
 /** The context keys, read one by one because CDK context has no "all values" accessor. */
-export const SETTING_KEYS = [
+const SETTING_KEYS = [
   'eventBusName',
   'senderEmail',
   'senderIdentity',

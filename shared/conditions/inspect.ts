@@ -17,7 +17,7 @@ function forEachLeaf(condition: Condition, visit: (leaf: Exclude<Condition, Bran
 }
 
 /** The path an event-history check reads (the counters of every event name live there). */
-export const HISTORY_PATH = 'profile.events';
+const HISTORY_PATH = 'profile.events';
 
 /**
  * Every path the condition reads, each once, in first-seen order. A

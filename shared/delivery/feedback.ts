@@ -8,7 +8,7 @@ import * as z from '../zod.ts';
  * what it means for the customer.
  */
 
-export type FeedbackOutcome =
+type FeedbackOutcome =
   | 'sent'
   | 'delivered'
   | 'bounced'

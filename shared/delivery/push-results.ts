@@ -6,8 +6,8 @@
  */
 
 /** Why a token is removed: a bounded code, counted in stats. */
-export const DEAD_TOKEN_REASONS = ['unregistered', 'invalidToken'] as const;
-export type DeadTokenReason = (typeof DEAD_TOKEN_REASONS)[number];
+const DEAD_TOKEN_REASONS = ['unregistered', 'invalidToken'] as const;
+type DeadTokenReason = (typeof DEAD_TOKEN_REASONS)[number];
 
 /** One address's result in a SendMessages response (`MessageResponse.Result[address]`). */
 export type PushResult = {

@@ -6,13 +6,13 @@
  */
 
 /** EventBridge refuses entries over 256 KB; the local bus and ingest hold events to the same. */
-export const MAX_EVENT_BYTES = 256 * 1024;
+const MAX_EVENT_BYTES = 256 * 1024;
 /** Objects and arrays nested inside an event (DynamoDB stores at most 32 levels; snapshots add 2). */
 export const MAX_NESTING_DEPTH = 16;
 /** The longest key of a property, trait or context field. */
 export const MAX_KEY_LENGTH = 255;
 /** Traits one event may set; the rest are rejected with a reason. */
-export const MAX_TRAITS_PER_EVENT = 100;
+const MAX_TRAITS_PER_EVENT = 100;
 /** Distinct traits one profile keeps; a new trait past it is rejected with the reason (existing ones still update). */
 export const MAX_TRAITS_PER_PROFILE = 100;
 /** The largest trait value (its JSON, UTF-8 bytes). */

@@ -61,7 +61,7 @@ export const LiveJourney = z.object({
 export type LiveJourney = z.infer<typeof LiveJourney>;
 
 /** The split steps of a journey, in step order. */
-export function splitsOf(journey: Journey): LiveJourney['splits'] {
+function splitsOf(journey: Journey): LiveJourney['splits'] {
   const splits: LiveJourney['splits'] = {};
   for (const [stepId, step] of Object.entries(journey.steps)) {
     if (step.type !== 'split') continue;
@@ -71,14 +71,14 @@ export function splitsOf(journey: Journey): LiveJourney['splits'] {
 }
 
 /** Event names the journey's waitForEvent steps wait for. */
-export function awaitsOf(journey: Journey): string[] {
+function awaitsOf(journey: Journey): string[] {
   const names = new Set<string>();
   for (const step of Object.values(journey.steps)) if (step.type === 'waitForEvent') names.add(step.event);
   return [...names];
 }
 
 /** Event names the journey's conditions count over a trailing window (`performed` with `within`), anywhere in it. */
-export function windowedCountsOf(journey: Journey): string[] {
+function windowedCountsOf(journey: Journey): string[] {
   const names = new Set<string>();
   const visit = (value: unknown): void => {
     if (Array.isArray(value)) for (const item of value) visit(item);

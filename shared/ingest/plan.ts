@@ -41,7 +41,7 @@ export type Finish = {
 };
 
 /** A trigger that would have enrolled but for an entry limit judged on the event alone (`trigger.maxAge`). */
-export type Skip = { journey: LiveJourney; reason: EntrySkipReason };
+type Skip = { journey: LiveJourney; reason: EntrySkipReason };
 
 export type IngestPlan = { enroll: Enrollment[]; resume: Resume[]; finish: Finish[]; skip: Skip[] };
 

@@ -50,7 +50,7 @@ function node(nodeId: string, id: string, step: Step): string {
 }
 
 /** A one-line description of what a step does, for graphs and reports. */
-export function describeStep(step: Step): string {
+function describeStep(step: Step): string {
   switch (step.type) {
     case 'email':
       return `Email: ${step.template}`;

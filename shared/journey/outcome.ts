@@ -7,8 +7,6 @@ export { MESSAGE_OUTCOMES };
 export const MessageOutcome = z.enum(MESSAGE_OUTCOMES);
 export type MessageOutcome = z.infer<typeof MessageOutcome>;
 
-/** Outcomes the send itself tells (no waiting). */
-export const IMMEDIATE_OUTCOMES: readonly MessageOutcome[] = ['sent', 'suppressed', 'unknown', 'failed'];
 /** Outcomes that arrive as provider feedback, within the step's window. */
 export const FEEDBACK_OUTCOMES: readonly MessageOutcome[] = [
   'delivered',

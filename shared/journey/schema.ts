@@ -19,7 +19,7 @@ import { WebhookFields } from './webhook.ts';
  */
 
 export const STEP_ID = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
-export const StepId = z
+const StepId = z
   .string()
   .regex(STEP_ID, { message: 'must start with a letter and use only letters, digits, - and _ (64 at most)' })
   .describe('The id of a step in this journey.');
@@ -79,7 +79,7 @@ const IdentifyTrigger = z
   .strict()
   .describe('Enroll when a customer is identified (sign-up, trait change).');
 
-export const SCHEDULE = /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\([^)]+\))$/;
+const SCHEDULE = /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\([^)]+\))$/;
 const SegmentTrigger = z
   .object({
     type: z.literal('segment'),
@@ -139,7 +139,7 @@ export const Goal = EventMatcher.extend({
 
 const Channel = z.enum(CHANNELS);
 
-export const MessageCap = z
+const MessageCap = z
   .object({
     channel: Channel.optional().describe('The channel capped (all channels when absent).'),
     max: z.number().int().min(1).describe('Messages at most...'),

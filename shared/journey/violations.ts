@@ -134,7 +134,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 /** How a wrong value reads in a message: `the string "three"`, `the number 42`, `a list`. */
-export function describeValue(value: unknown): string {
+function describeValue(value: unknown): string {
   if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
   if (typeof value === 'number' || typeof value === 'boolean') return `the ${typeof value} ${value}`;
   if (value === null) return 'null';

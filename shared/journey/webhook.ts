@@ -14,7 +14,7 @@ export const CONNECTION_NAME = /^[A-Za-z][A-Za-z0-9_]{0,47}$/;
 
 /** Step Functions ends an HTTP Task's call after 60 seconds whatever the TimeoutSeconds. */
 export const MAX_WEBHOOK_TIMEOUT_SECONDS = 60;
-export const DEFAULT_WEBHOOK_TIMEOUT_SECONDS = 10;
+const DEFAULT_WEBHOOK_TIMEOUT_SECONDS = 10;
 /**
  * The largest response body a webhook keeps, in bytes. The body shares the
  * execution state (256 KiB in Step Functions) with the trigger, the awaited
@@ -47,10 +47,9 @@ const RequestValue = z.union([
     })
     .strict(),
 ]);
-export type RequestValue = z.infer<typeof RequestValue>;
 
 /** A field of the response body: `body.<field>` with identifier segments. */
-export const RESPONSE_PATH = /^body(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
+const RESPONSE_PATH = /^body(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
 const ResponsePath = z
   .string()
   .regex(RESPONSE_PATH, { message: 'must be a path in the JSON response body, such as body.coupon.code' });

@@ -11,7 +11,7 @@ import type { PushToken } from './profile.ts';
  * profiles repository turns it into one conditional UpdateItem.
  */
 
-export type ConsentValue = 'subscribed' | 'unsubscribed';
+type ConsentValue = 'subscribed' | 'unsubscribed';
 
 export type ProfileChanges = {
   userId: string;
@@ -35,7 +35,7 @@ export type ProfileChanges = {
  * The largest snapshot kept (its JSON): a larger awaited event still resumes
  * waiting steps as it arrives, but a step that registers just after it will not see it.
  */
-export const MAX_SNAPSHOT_BYTES = 2048;
+const MAX_SNAPSHOT_BYTES = 2048;
 
 /** The last occurrence of an event kept on the profile, so a late wait-for-event can still see it. */
 export type EventSnapshot = { messageId: string; timestamp: string; properties: Record<string, unknown> };
@@ -86,7 +86,7 @@ function consentOf(traits: Record<string, unknown>): Pick<ProfileChanges, 'conse
 }
 
 /** The UTC day (YYYY-MM-DD) of an ISO timestamp, the key of daily event counters. */
-export function utcDay(timestamp: string): string {
+function utcDay(timestamp: string): string {
   return new Date(timestamp).toISOString().slice(0, 10);
 }
 

@@ -9,7 +9,7 @@ import { OUTCOMES, outcomeMetric } from '../stats/keys.ts';
  */
 export const OPEN_EXECUTION_LIMIT = 1_000_000;
 /** Segment entry pauses at this share of the limit, leaving the rest to event-triggered journeys. */
-export const PAUSE_AT = 0.9;
+const PAUSE_AT = 0.9;
 /** The open-executions alarm fires at this share of the limit: time to act before entry pauses. */
 export const ALARM_AT = 0.8;
 

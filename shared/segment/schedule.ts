@@ -19,7 +19,7 @@ export function scheduleName(journeyId: string): string {
 }
 
 /** The target input: Scheduler replaces the placeholder with the occurrence's time (the run id). */
-export function scheduleInput(journeyId: string): string {
+function scheduleInput(journeyId: string): string {
   return JSON.stringify({ journeyId, scheduledTime: '<aws.scheduler.scheduled-time>' });
 }
 

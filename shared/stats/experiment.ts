@@ -24,7 +24,7 @@ export type VariantCounts = {
   converted: number;
 };
 
-export type ExperimentDecision = {
+type ExperimentDecision = {
   winner: string;
   /** When the decision was taken (ISO). */
   at: string;

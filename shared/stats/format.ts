@@ -1,4 +1,4 @@
-import type { Rate, Verdict } from './statistics.ts';
+import type { Rate } from './statistics.ts';
 
 /** Number formats shared by the text and HTML reports. */
 
@@ -23,8 +23,4 @@ export function amount(value: number | undefined): string {
 export function pValue(p: number | undefined): string {
   if (p === undefined) return '—';
   return p < 0.0001 ? '< 0.0001' : p.toPrecision(2);
-}
-
-export function verdictText(verdict: Verdict | undefined): string {
-  return verdict ?? '—';
 }

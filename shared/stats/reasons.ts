@@ -4,7 +4,7 @@
  * what customers or providers write.
  */
 
-export const REASON_CODES = [
+const REASON_CODES = [
   'consent',
   'noAddress',
   'outcomeUnknown',

@@ -27,9 +27,9 @@ import { type Comparison, compare, type Rate, wilson } from './statistics.ts';
 export type Counter = CounterKey & { count: number; sum?: number };
 export type DayCounter = DayKey & { count: number; sum?: number };
 
-export type Money = { revenue: number; aov?: number; perRecipient?: number };
+type Money = { revenue: number; aov?: number; perRecipient?: number };
 
-export type VariantResult = {
+type VariantResult = {
   name: string;
   holdout: boolean;
   assigned: number;
@@ -57,7 +57,7 @@ export type StepResult = {
   reasons: { metric: string; reason: string; count: number }[];
 };
 
-export type EdgeResult = { from: string; to: string; label?: string; share?: number };
+type EdgeResult = { from: string; to: string; label?: string; share?: number };
 
 export type DayResult = { day: string; sent: Record<'email' | 'sms' | 'push', number>; converted: number };
 

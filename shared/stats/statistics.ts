@@ -15,9 +15,9 @@
 /** The two-sided 95% normal quantile. */
 export const Z95 = 1.959963984540054;
 /** Significance level of the verdicts. */
-export const ALPHA = 0.05;
+const ALPHA = 0.05;
 /** Fewest conversions and non-conversions per group for the z-test to apply. */
-export const MIN_CELL = 5;
+const MIN_CELL = 5;
 
 export type Rate = { successes: number; trials: number; value: number; low: number; high: number };
 
@@ -44,7 +44,7 @@ export function wilson(successes: number, trials: number, z = Z95): Rate | undef
  * 1.2e-7 everywhere (Press et al., Numerical Recipes, `erfcc`): p-values are
  * reported to 4 significant digits at most.
  */
-export function erfc(x: number): number {
+function erfc(x: number): number {
   const t = 1 / (1 + 0.5 * Math.abs(x));
   const poly =
     -1.26551223 +
@@ -84,7 +84,7 @@ export type Comparison = {
 type Group = { successes: number; trials: number };
 
 /** True when both groups have at least MIN_CELL conversions and MIN_CELL non-conversions. */
-export function largeEnough(a: Group, b: Group): boolean {
+function largeEnough(a: Group, b: Group): boolean {
   return [a, b].every((g) => g.successes >= MIN_CELL && g.trials - g.successes >= MIN_CELL);
 }
 

@@ -4,7 +4,7 @@ import { ContextValues, LocalWindow } from './values.ts';
 import { asV1, taskBase, upgradeFromV1, versioned } from './version.ts';
 
 /** evaluate, op "branch": index of the first true condition on the fresh profile, -1 for otherwise. */
-export const BranchInput = z.object({
+const BranchInput = z.object({
   ...taskBase,
   op: z.literal('branch'),
   conditions: z.array(Condition),
@@ -12,10 +12,9 @@ export const BranchInput = z.object({
   event: z.optional(z.unknown()),
   context: z.optional(ContextValues),
 });
-export const BranchOutput = z.object({ match: z.number().check(z.int(), z.gte(-1)) });
 
 /** evaluate, op "waitUntil": the moment a profile-date or local-window wait ends. */
-export const WaitUntilInput = z.object({
+const WaitUntilInput = z.object({
   ...taskBase,
   op: z.literal('waitUntil'),
   for: z.optional(IsoDuration),
@@ -25,8 +24,6 @@ export const WaitUntilInput = z.object({
   defaultTimezone: z.string(),
   trigger: z.unknown(),
 });
-/** `at`: an ISO timestamp (UTC). */
-export const WaitUntilOutput = z.object({ at: z.string() });
 
 /**
  * evaluate, op "updateProfile": set, increment and unset profile traits.
@@ -50,7 +47,7 @@ export type ProfileUpdateInput = z.infer<typeof ProfileUpdateInput>;
  * runs to the end (emit, waitForEvent) counts its failure with the error's
  * kind: `error` is the error name Step Functions caught ($.failure.Error).
  */
-export const StepFailedInput = z.object({ ...taskBase, op: z.literal('stepFailed'), error: z.string() });
+const StepFailedInput = z.object({ ...taskBase, op: z.literal('stepFailed'), error: z.string() });
 export type StepFailedInput = z.infer<typeof StepFailedInput>;
 
 const EvaluateInputV2 = z.discriminatedUnion('op', [

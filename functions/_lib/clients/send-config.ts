@@ -9,7 +9,7 @@
  */
 export type SendClientTimeouts = { connectionTimeoutMs: number; requestTimeoutMs: number };
 
-export const SEND_CLIENT_TIMEOUTS: SendClientTimeouts = {
+const SEND_CLIENT_TIMEOUTS: SendClientTimeouts = {
   connectionTimeoutMs: 3_000,
   requestTimeoutMs: 10_000,
 };

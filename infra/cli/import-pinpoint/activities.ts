@@ -12,7 +12,7 @@ import { pathOf } from './notes.ts';
 import { ACTIVITY_TYPES, type PinpointActivity, type PinpointActivityType } from './schema.ts';
 
 /** The one activity type key an activity carries, or undefined (with a problem) when it has none or several. */
-export function activityType(
+function activityType(
   ctx: Pick<ActivityContext, 'log'>,
   activity: PinpointActivity,
   at: string,

@@ -10,7 +10,7 @@ import type {
 const PATH_SEGMENT = /^[A-Za-z0-9_$@:-]+( [A-Za-z0-9_$@:-]+)*$/;
 
 /** A condition no profile meets: stands in for a Pinpoint condition that has no equivalent, so the "false" path is taken. */
-export function unmappedCondition(): Condition {
+function unmappedCondition(): Condition {
   return { path: 'profile.traits.pinpointUnmappedCondition', exists: true };
 }
 
@@ -86,7 +86,7 @@ function propertyPath(prefix: string, name: string, at: string, log: ImportLog):
 }
 
 /** One Pinpoint attribute filter as a condition on `path`. */
-export function attributeCondition(
+function attributeCondition(
   path: string,
   dim: PinpointAttributeDimension,
   at: string,

@@ -105,7 +105,7 @@ export function pushStep(
 }
 
 /** The event a CUSTOM activity emits: route it with an EventBridge rule to the function or webhook. */
-export const CUSTOM_ACTIVITY_EVENT = 'Pinpoint Custom Activity';
+const CUSTOM_ACTIVITY_EVENT = 'Pinpoint Custom Activity';
 
 /** CUSTOM (a Lambda function or webhook) → an emit step carrying the activity id, URI and data. */
 export function customStep(

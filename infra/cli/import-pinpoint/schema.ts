@@ -26,7 +26,7 @@ export type PinpointAttributeDimension = z.infer<typeof AttributeDimension>;
 const MetricDimension = z.looseObject({ ComparisonOperator: z.string(), Value: z.number() });
 export type PinpointMetricDimension = z.infer<typeof MetricDimension>;
 
-export const EventDimensions = z.looseObject({
+const EventDimensions = z.looseObject({
   EventType: SetDimension.optional(),
   Attributes: z.record(z.string(), AttributeDimension).optional(),
   Metrics: z.record(z.string(), MetricDimension).optional(),
@@ -68,7 +68,7 @@ export const ACTIVITY_TYPES = [
 ] as const;
 export type PinpointActivityType = (typeof ACTIVITY_TYPES)[number];
 
-export const Activity = z.looseObject({
+const Activity = z.looseObject({
   Description: z.string().optional(),
   EMAIL: z
     .looseObject({

@@ -38,7 +38,7 @@ export async function readDemo(file: string, start: number): Promise<DemoEntry[]
 }
 
 /** Replaces every `{{ now ± duration }}` string, at any depth, with its ISO instant. */
-export function substitute(value: unknown, start: number): unknown {
+function substitute(value: unknown, start: number): unknown {
   if (typeof value === 'string') return relativeInstant(value, start) ?? value;
   if (Array.isArray(value)) return value.map((v) => substitute(v, start));
   if (typeof value === 'object' && value !== null)

@@ -18,7 +18,7 @@ export type TestTarget =
   | { kind: 'local'; sesEndpoint?: string; pinpointEndpoint?: string }
   | { kind: 'aws'; region?: string; from: string; configurationSet: string; applicationId: string };
 
-export const TEST_MARK = '[TEST]';
+const TEST_MARK = '[TEST]';
 
 export type TestMessage = {
   template: string;

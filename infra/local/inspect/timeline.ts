@@ -40,7 +40,7 @@ const SesStore = z.object({
   ),
 });
 
-export type TimelineLine = { at: string; text: string };
+type TimelineLine = { at: string; text: string };
 /** A customer's lines, oldest first, and the time zone of their profile when an identify gave one. */
 export type CustomerTimeline = { zone?: string; lines: TimelineLine[] };
 

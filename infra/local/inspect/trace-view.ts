@@ -12,8 +12,8 @@ import { formatWhen } from './when.ts';
  * each deferral with its reason, and how the enrollment ended.
  */
 
-export type TraceLine = { when?: string; text: string; message?: SentMessage };
-export type TraceBlock = { title: string; started: string; ending: string; lines: TraceLine[] };
+type TraceLine = { when?: string; text: string; message?: SentMessage };
+type TraceBlock = { title: string; started: string; ending: string; lines: TraceLine[] };
 export type TraceView = { userId: string; zone: string; profile: string[]; blocks: TraceBlock[] };
 
 function ending(e: TraceExecution, zone: string): string {

@@ -35,7 +35,7 @@ export type TraceMessage = {
   detail?: string;
 };
 
-export type TraceProfile = Pick<Profile, 'traits' | 'consent' | 'timezone' | 'email' | 'phone'>;
+type TraceProfile = Pick<Profile, 'traits' | 'consent' | 'timezone' | 'email' | 'phone'>;
 
 export type Trace = {
   userId: string;

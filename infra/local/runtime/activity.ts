@@ -17,7 +17,7 @@ export const Activity = z.object({
 });
 export type Activity = z.infer<typeof Activity>;
 
-export const ACTIVITY_FILE = 'activity.jsonl';
+const ACTIVITY_FILE = 'activity.jsonl';
 
 /** Appends task activity to `<dataDir>/activity.jsonl`, the raw material of timelines and progress lines. */
 export class ActivityLog {

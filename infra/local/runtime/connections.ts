@@ -33,7 +33,7 @@ export const LocalConnectionsFile = z
   .transform((record) => new Map(Object.entries(record)));
 
 /** The ARN a local connection has, as EventBridge would name it. */
-export function localConnectionArn(name: string): string {
+function localConnectionArn(name: string): string {
   return `arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:connection/${name}/local`;
 }
 

@@ -44,7 +44,7 @@ export type Endpoints = {
 };
 
 /** The manifest variables the local runtime sets: all but those only the stack sets in AWS. */
-export type LocalVariable = {
+type LocalVariable = {
   [V in VariableName]: (typeof VARIABLES)[V]['setBy'] extends 'aws' ? never : V;
 }[VariableName];
 

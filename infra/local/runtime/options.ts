@@ -54,7 +54,7 @@ export type LocalOptions = {
   connections?: ReadonlyMap<string, LocalConnectionConfig>;
 };
 
-export type ClockMode = 'deterministic' | 'interactive';
+type ClockMode = 'deterministic' | 'interactive';
 
 export type ResolvedOptions = Required<Omit<LocalOptions, 'ports' | 'startAt'>> & {
   ports: Record<ServiceName, number>;

@@ -10,7 +10,7 @@ import { CHANNELS } from '#shared/channels.ts';
  */
 
 /** An instant: ISO 8601 (`2026-03-02T09:00:00Z`) or relative to the scenario's start (`+2h`, `+1d`, `+P1DT2H`). */
-export const When = z
+const When = z
   .string()
   .regex(/^(\+.+|\d{4}-\d{2}-\d{2}T.+)$/, 'an ISO 8601 instant or +<duration> (+2h, +30m, +1d, +P1DT2H)')
   .describe('An ISO 8601 instant, or relative to the start: +2h, +30m, +1d, +P1DT2H.');
@@ -26,7 +26,7 @@ const Consent = z
   .strict()
   .describe('Channel and topic consent, as in an identify; every channel subscribed when absent.');
 
-export const Customer = z
+const Customer = z
   .object({
     id: z.string().min(1).describe('The userId; with `count`, the prefix of `<id>-0` … `<id>-<count-1>`.'),
     count: z.number().int().min(1).max(5_000).optional().describe('A cohort of this many customers alike.'),

@@ -112,7 +112,7 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 }
 
 /** Equality as DynamoDB sees it: same type and same value (sets regardless of order). */
-export function attributeEquals(a: AttributeValue, b: AttributeValue): boolean {
+function attributeEquals(a: AttributeValue, b: AttributeValue): boolean {
   if (a.S !== undefined) return a.S === b.S;
   if (a.N !== undefined) return b.N !== undefined && Number(a.N) === Number(b.N);
   if (a.B !== undefined) return b.B !== undefined && bytesEqual(a.B, b.B);

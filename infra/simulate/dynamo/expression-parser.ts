@@ -12,7 +12,7 @@ export type Operand =
   | { kind: 'call'; fn: 'if_not_exists' | 'list_append' | 'size'; args: Operand[] }
   | { kind: 'arith'; op: '+' | '-'; left: Operand; right: Operand };
 
-export type Comparator = '=' | '<>' | '<' | '<=' | '>' | '>=';
+type Comparator = '=' | '<>' | '<' | '<=' | '>' | '>=';
 export type Condition =
   | { kind: 'and' | 'or'; left: Condition; right: Condition }
   | { kind: 'not'; inner: Condition }

@@ -4,7 +4,7 @@ import { TABLES } from '#shared/tables.ts';
 import { memoryAttributeClient, memoryDocumentClient } from './memory-client.ts';
 import { MemoryTables } from './memory-tables.ts';
 
-export type TableId = (typeof TABLES)[number]['id'];
+type TableId = (typeof TABLES)[number]['id'];
 
 /** Every table of shared/tables.ts in memory, with the two kinds of client the product uses. */
 export type MemoryDynamo = {

@@ -62,7 +62,7 @@ function keyString(value: AttributeValue | undefined, what: string): string {
 }
 
 /** Item size as DynamoDB counts it: attribute names plus values (close enough to bill units). */
-export function itemSize(item: Item | undefined): number {
+function itemSize(item: Item | undefined): number {
   if (item === undefined) return 0;
   let size = 0;
   for (const [name, value] of Object.entries(item)) size += name.length + valueSize(value);

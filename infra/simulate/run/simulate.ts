@@ -25,7 +25,7 @@ export type SimulateOptions = {
   trace?: TraceSink;
 };
 
-export type TraceSink = {
+type TraceSink = {
   event?: (userId: string, at: number, event: Record<string, unknown>) => void;
   message?: (userId: string, at: number, stepId: string, status: string) => void;
 };

@@ -9,7 +9,7 @@ import type { Generator, Scenario } from './spec.ts';
  * memory before it enters.
  */
 
-export type TimedEvent = { at: number; event: Record<string, unknown> };
+type TimedEvent = { at: number; event: Record<string, unknown> };
 export type Customer = {
   userId: string;
   timezone: string;

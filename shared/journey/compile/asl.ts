@@ -9,7 +9,7 @@ export type Json = string | number | boolean | null | Json[] | { [key: string]: 
 export type JsonObject = { [key: string]: Json };
 
 /** Where a state goes next: `Next`, or `End` for a terminal Task/Pass. */
-export type Transition = { Next: string } | { End: true };
+type Transition = { Next: string } | { End: true };
 
 export type Retrier = {
   ErrorEquals: string[];
@@ -54,10 +54,9 @@ export type PassState = {
 } & ({ Result: JsonObject } | { Parameters: JsonObject }) &
   Transition;
 
-export type SucceedState = { Type: 'Succeed'; Comment?: string };
+type SucceedState = { Type: 'Succeed'; Comment?: string };
 
 export type State = TaskState | ChoiceState | WaitState | PassState | SucceedState;
-export type StateType = State['Type'];
 
 /** A state machine definition. States are listed in a stable order (the output is byte-deterministic). */
 export type Asl = {

@@ -22,7 +22,7 @@ export type Bindings = {
 };
 
 /** The `definitionSubstitutions` key of each binding. */
-export const SUBSTITUTION_KEYS = {
+const SUBSTITUTION_KEYS = {
   sendMessageFunctionArn: 'SendMessageFunctionArn',
   evaluateFunctionArn: 'EvaluateFunctionArn',
   awaitEventFunctionArn: 'AwaitEventFunctionArn',

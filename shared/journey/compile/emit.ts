@@ -8,7 +8,7 @@ import { valueParameters } from './values.ts';
 /** The EventBridge integration that puts events on a bus, straight from the state machine. */
 export const PUT_EVENTS_RESOURCE = 'arn:aws:states:::events:putEvents';
 /** The source of every event a journey emits. */
-export const JOURNEY_EVENT_SOURCE = 'journeys.journey';
+const JOURNEY_EVENT_SOURCE = 'journeys.journey';
 
 /**
  * emit: one `events:putEvents` entry — source journeys.journey, detail-type

@@ -4,7 +4,7 @@ import type { MessageStep } from '../schema.ts';
 type FallbackEntry = Fallback[number];
 
 /** The state of the n-th fallback message of a step (1-based; ids have no '.', so none clashes with a step). */
-export function fallbackState(id: string, n: number): string {
+function fallbackState(id: string, n: number): string {
   return `${id}.fallback${n}`;
 }
 

@@ -8,7 +8,7 @@ import { RETRY, retryCatch } from './retry.ts';
 import { WAIT_FOR_TOKEN_RESOURCE } from './wait-for-event.ts';
 
 /** Names of the states a message step with `onOutcome` adds (ids have no '.', so none clashes with a step). */
-export const outcomeState = {
+const outcomeState = {
   choice: (id: string) => `${id}.outcome`,
   await: (id: string) => `${id}.await`,
   is: (id: string) => `${id}.outcomeIs`,

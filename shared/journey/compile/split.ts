@@ -6,7 +6,7 @@ type SplitStep = StepOf<'split'>;
 type Variant = SplitStep['variants'][number];
 
 /** Each variant with the buckets it owns: [from, to), in order; weight 0 owns none. */
-export function variantRanges(step: SplitStep): { variant: Variant; from: number; to: number }[] {
+function variantRanges(step: SplitStep): { variant: Variant; from: number; to: number }[] {
   let from = 0;
   return step.variants.map((variant) => {
     const range = { variant, from, to: from + variant.weight };
@@ -16,7 +16,7 @@ export function variantRanges(step: SplitStep): { variant: Variant; from: number
 }
 
 /** The Reference Path of a split's bucket in the execution input (`$.buckets.<stepId>`). */
-export function bucketPath(stepId: string): string {
+function bucketPath(stepId: string): string {
   return referencePath('$.buckets', [stepId]);
 }
 

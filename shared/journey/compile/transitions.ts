@@ -1,5 +1,5 @@
 /** The US-East price of Standard workflows, per state transition. */
-export const PRICE_PER_TRANSITION_USD = 0.025 / 1000;
+const PRICE_PER_TRANSITION_USD = 0.025 / 1000;
 
 /** The Step Functions cost of one million enrollments that each take `transitions` transitions. */
 export function costPerMillionEnrollments(transitions: number): number {

@@ -12,7 +12,7 @@ import { valueParameters } from './values.ts';
 /** The Step Functions HTTP Task: the call leaves from Step Functions itself, no Lambda in the path. */
 export const HTTP_INVOKE_RESOURCE = 'arn:aws:states:::http:invoke';
 /** Where a webhook keeps its response until the next webhook overwrites it: one slot per execution. */
-export const RESPONSE_PATH = '$.webhook';
+const RESPONSE_PATH = '$.webhook';
 /** The error an HTTP Task fails with on a response status outside 2xx. */
 export const httpStatusError = (status: number) => `States.Http.StatusCode.${status}`;
 

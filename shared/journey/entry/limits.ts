@@ -19,9 +19,9 @@ export { type CountedEntry, ENTRY_SKIP_REASONS, type EntrySkipReason, judgeEntry
  */
 
 /** The most entries a limit may allow per window: the record keeps one timestamp per entry. */
-export const MAX_ENTRIES_PER_WINDOW = 100;
+const MAX_ENTRIES_PER_WINDOW = 100;
 /** The longest limit window (the record of entries lives this long after the last one). */
-export const MAX_LIMIT_WINDOW = 'P366D';
+const MAX_LIMIT_WINDOW = 'P366D';
 const MAX_LIMIT_SECONDS = 366 * 24 * 3600;
 
 export const EntryLimit = z

@@ -20,7 +20,7 @@ export const OutboxEntry = z.object({
 });
 export type OutboxEntry = z.infer<typeof OutboxEntry>;
 
-export const OUTBOX_FILE = 'outbox.jsonl';
+const OUTBOX_FILE = 'outbox.jsonl';
 
 /** The outbox file of a data directory. */
 export function outboxPath(dataDir: string): string {

@@ -44,7 +44,7 @@ type MessageRequest = z.infer<typeof MessageRequest>;
  * uninstalled app (PERMANENT_FAILURE, 410) and is not delivered: how a local
  * run or test plays a dead token.
  */
-export const DEAD_TOKEN_PREFIX = 'dead-';
+const DEAD_TOKEN_PREFIX = 'dead-';
 const UNREGISTERED = {
   DeliveryStatus: 'PERMANENT_FAILURE',
   StatusCode: 410,

@@ -3,7 +3,6 @@ import { appendFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import * as z from 'zod';
-import { LOCAL_ACCOUNT } from '../../runtime/aws.ts';
 import { AwsApiError, createAwsJsonServer } from '../../runtime/http.ts';
 import type { QueueWorker } from '../../runtime/queue-worker.ts';
 
@@ -20,13 +19,8 @@ const SendMessageBatch = z.object({
     .max(10),
 });
 
-/** The URL of a local queue, in the shape SQS uses (`<endpoint>/<account>/<name>`). */
-export function localQueueUrl(endpoint: string, name: string): string {
-  return `${endpoint}/${LOCAL_ACCOUNT}/${name}`;
-}
-
 /** The file a local queue's messages are kept in. */
-export function queueFile(dir: string, name: string): string {
+function queueFile(dir: string, name: string): string {
   return join(dir, `${name}.jsonl`);
 }
 

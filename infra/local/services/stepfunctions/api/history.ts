@@ -26,7 +26,7 @@ export type HistoryEvent = {
  * keeps no more than this (then only the execution's end), so a looping
  * execution cannot grow without bound.
  */
-export const MAX_HISTORY_EVENTS = 25_000;
+const MAX_HISTORY_EVENTS = 25_000;
 
 type AnyState = StateMachineDefinition['States'][string];
 const NOT_TRUNCATED = { truncated: false } as const;

@@ -63,7 +63,7 @@ export function createStepFunctionsServer(sfn: LocalStepFunctions): Server {
   return createAwsJsonServer('AWSStepFunctions', '1.0', stepFunctionsOperations(sfn));
 }
 
-export function stepFunctionsOperations(sfn: LocalStepFunctions): Record<string, JsonOperation> {
+function stepFunctionsOperations(sfn: LocalStepFunctions): Record<string, JsonOperation> {
   return {
     ...machineOperations(sfn),
     ...aliasOperations(sfn),

@@ -3,7 +3,7 @@ import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 type AnyState = StateMachineDefinition['States'][string];
 type TaskLike = Extract<AnyState, { Type: 'Task' }>;
 type WaitLike = Extract<AnyState, { Type: 'Wait' }>;
-export type Retrier = NonNullable<TaskLike['Retry']>[number];
+type Retrier = NonNullable<TaskLike['Retry']>[number];
 
 /** The resource of the stand-in Task that replaces each Wait state locally. */
 export const LOCAL_WAIT_RESOURCE = 'arn:aws:lambda:us-east-1:000000000000:function:journeys-local-wait';

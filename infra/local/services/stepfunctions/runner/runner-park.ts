@@ -33,7 +33,7 @@ export type ParkedWait =
     };
 
 /** A Task attempt as far as it went before the execution parked. */
-export type ParkedAttempt = { input: unknown; startedAt: number; submittedAt?: number; submitted?: unknown };
+type ParkedAttempt = { input: unknown; startedAt: number; submittedAt?: number; submitted?: unknown };
 
 /** How a parked execution goes on: its Wait elapsed, its token was settled, or its Task timed out. */
 export type Resumption =

@@ -3,7 +3,7 @@
  * lacks it; the runner installs this polyfill itself because the local runtime
  * runs outside tests too.
  */
-export function installPromiseWithResolvers(): void {
+function installPromiseWithResolvers(): void {
   if ('withResolvers' in Promise) return;
   Object.defineProperty(Promise, 'withResolvers', {
     configurable: true,

@@ -3,7 +3,7 @@
 const MAX_TIMER_MS = 2_147_483_647;
 
 /** Resolves after `ms` (0 or less: on the next turn), or at once when `signal` aborts. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
     let timer: NodeJS.Timeout | undefined;

@@ -35,14 +35,16 @@ import { TaskFailureError, TaskTokenRegistry } from './runner-tokens.ts';
  */
 
 export type { StateMachineDefinition } from 'aws-local-stepfunctions';
+
 export type { Continuation, ParkedWait, ParkHandler, Resumption } from './runner-park.ts';
+
 export type { RunnerTime } from './runner-time.ts';
 export { TaskFailureError, TaskTokenNotFoundError, TaskTokenRegistry } from './runner-tokens.ts';
 
 type JsonValue = Parameters<StateMachine['run']>[0];
 
 /** What a local task function learns about the call besides its input. */
-export type TaskCall = {
+type TaskCall = {
   stateName: string;
   resource: string;
   executionName: string;
@@ -132,7 +134,7 @@ export type ExecutionObserver = {
   attempt(stateName: string, attempt: TaskAttempt): void;
 };
 
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
 
 /** How an execution ended, with the states it entered in order. */
 export type ExecutionOutcome = {
