@@ -1,5 +1,5 @@
 import type { ChoiceRule } from '../../conditions/choice.ts';
-import type { ContextValue } from '../journey-context.ts';
+import type { ContextType, ContextValue } from '../journey-context.ts';
 import type { Journey, StepOf } from '../schema.ts';
 import type { ChoiceState, JsonObject, PassState } from './asl.ts';
 import { executionPath, hasContext, referencePath, type StepRenderer, stateName } from './context.ts';
@@ -72,12 +72,16 @@ function copiedFromData(journey: Journey, set: Readonly<Record<string, ContextVa
       type === undefined
     )
       return [];
-    return [{ name, variable: executionPath(value.from), test: TYPE_TEST[type] }];
+    return [{ name, variable: executionPath(value.from), type }];
   });
 }
 
-/** `IsPresent` then the declared type's test: `And` stops at the first false rule, so a missing value is never compared. */
-function fits(variable: string, test: (typeof TYPE_TEST)[keyof typeof TYPE_TEST]): ChoiceRule {
+/**
+ * Whether a value copied into a context variable is there and of its declared type: `IsPresent`
+ * then the type's test (`And` stops at the first false rule, so a missing value is never compared).
+ */
+export function fitsType(variable: string, type: ContextType): ChoiceRule {
+  const test = TYPE_TEST[type];
   const typed: ChoiceRule =
     test === 'IsString'
       ? { Variable: variable, IsString: true }
@@ -105,7 +109,7 @@ export const renderUpdateContext: StepRenderer<StepOf<'updateContext'>> = (id, s
   });
   const copied = copiedFromData(ctx.journey, step.set);
   if (copied.length === 0) return [[id, { ...comment, ...pass(step.set) }]];
-  const rules = copied.map((c) => fits(c.variable, c.test));
+  const rules = copied.map((c) => fitsType(c.variable, c.type));
   const choice: ChoiceState = {
     Type: 'Choice',
     ...comment,

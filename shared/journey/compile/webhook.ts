@@ -1,4 +1,3 @@
-import type { ChoiceRule } from '../../conditions/choice.ts';
 import { StatesError } from '../../errors.ts';
 import type { ContextType } from '../journey-context.ts';
 import type { Journey, StepOf } from '../schema.ts';
@@ -7,6 +6,7 @@ import type { ChoiceState, JsonObject, PassState, Retrier, State, TaskState } fr
 import { connectionArn } from './bindings.ts';
 import { referencePath, type StepRenderer } from './context.ts';
 import { failureRoute } from './failure.ts';
+import { fitsType } from './update-context.ts';
 import { valueParameters } from './values.ts';
 
 /** The Step Functions HTTP Task: the call leaves from Step Functions itself, no Lambda in the path. */
@@ -28,20 +28,6 @@ const HTTP_RETRY: Retrier = {
   BackoffRate: 2,
   JitterStrategy: 'FULL',
 };
-
-const TYPE_TEST = { string: 'IsString', number: 'IsNumeric', boolean: 'IsBoolean' } as const;
-
-/** The response field is there and has the variable's type (`And` stops at the first false rule). */
-function fits(variable: string, type: ContextType): ChoiceRule {
-  const test = TYPE_TEST[type];
-  const typed: ChoiceRule =
-    test === 'IsString'
-      ? { Variable: variable, IsString: true }
-      : test === 'IsNumeric'
-        ? { Variable: variable, IsNumeric: true }
-        : { Variable: variable, IsBoolean: true };
-  return { And: [{ Variable: variable, IsPresent: true }, typed] };
-}
 
 /** `body.a.b` → `$.webhook.body.a.b`. */
 const responseVariable = (path: string) => referencePath(RESPONSE_PATH, path.split('.'));
@@ -95,7 +81,7 @@ function mappingStates(id: string, step: StepOf<'webhook'>, journey: Journey): [
   const fields = mappedFields(journey, step.response ?? {});
   const first = fields[0];
   if (first === undefined) return [];
-  const rules = fields.map((f) => fits(f.variable, f.type));
+  const rules = fields.map((f) => fitsType(f.variable, f.type));
   const check: ChoiceState = {
     Type: 'Choice',
     Choices: [
@@ -127,7 +113,7 @@ function mappingStates(id: string, step: StepOf<'webhook'>, journey: Journey): [
         names.field(id, field.name),
         {
           Type: 'Choice',
-          Choices: [{ ...fits(field.variable, field.type), Next: names.set(id, field.name) }],
+          Choices: [{ ...fitsType(field.variable, field.type), Next: names.set(id, field.name) }],
           Default: names.unset(id, field.name),
         },
       ],
