@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { readOutbox } from '../services/pinpoint/outbox.ts';
+import { storedEmails } from '../services/ses/store.ts';
 
 /**
  * What the local runtime sent: emails as the SES v2 emulator keeps them
@@ -23,26 +24,9 @@ export type SentMessage = {
 
 export type EmittedEvent = { at: string; source: string; detailType: string; detail: unknown };
 
-const SesStore = z.object({
-  emails: z.array(
-    z.looseObject({
-      messageId: z.string(),
-      at: z.union([z.number(), z.string()]).optional(),
-      destination: z.looseObject({ to: z.array(z.string()).default([]) }).optional(),
-      subject: z.string().optional(),
-      body: z.looseObject({ text: z.string().optional(), html: z.string().optional() }).optional(),
-    }),
-  ),
-});
-
 async function emails(sesEndpoint: string | undefined): Promise<SentMessage[]> {
   if (sesEndpoint === undefined) return [];
-  const store = SesStore.safeParse(
-    await fetch(`${sesEndpoint}/store`)
-      .then((r) => r.json())
-      .catch(() => undefined),
-  );
-  return (store.data?.emails ?? []).map((e) => ({
+  return (await storedEmails(sesEndpoint)).map((e) => ({
     channel: 'email',
     messageId: e.messageId,
     to: e.destination?.to.join(', ') ?? '',

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import * as z from 'zod';
 import { type Activity, readActivity } from '../runtime/activity.ts';
 import { readOutbox } from '../services/pinpoint/outbox.ts';
+import { storedEmails } from '../services/ses/store.ts';
 import { type ExecutionRecord, readExecutions } from '../services/stepfunctions/api/executions.ts';
 import { formatWhen } from './when.ts';
 
@@ -28,17 +29,6 @@ const TaskInput = z.object({ userId: z.string(), journeyId: z.string(), stepId: 
 const SendOutput = z
   .object({ status: z.string(), messageId: z.string().optional(), reason: z.string().optional() })
   .loose();
-const SesStore = z.object({
-  emails: z.array(
-    z
-      .object({
-        messageId: z.string(),
-        subject: z.string().optional(),
-        body: z.object({ text: z.string().optional(), html: z.string().optional() }).loose().optional(),
-      })
-      .loose(),
-  ),
-});
 
 type TimelineLine = { at: string; text: string };
 /** A customer's lines, oldest first, and the time zone of their profile when an identify gave one. */
@@ -173,12 +163,7 @@ async function renderedTexts(dataDir: string, sesEndpoint: string | undefined): 
     );
   }
   if (sesEndpoint === undefined) return texts;
-  const store = SesStore.safeParse(
-    await fetch(`${sesEndpoint}/store`)
-      .then((r) => r.json())
-      .catch(() => undefined),
-  );
-  for (const email of store.data?.emails ?? []) {
+  for (const email of await storedEmails(sesEndpoint)) {
     texts.set(
       email.messageId,
       `email "${email.subject ?? ''}": ${emailText(email.body).replace(/\s+/g, ' ').slice(0, 160)}`,

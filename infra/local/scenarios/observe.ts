@@ -4,6 +4,7 @@ import * as z from 'zod';
 import { stepOfState } from '#shared/journey/compile/context.ts';
 import { readActivity } from '../runtime/activity.ts';
 import { readOutbox } from '../services/pinpoint/outbox.ts';
+import { storedEmails } from '../services/ses/store.ts';
 import { type ExecutionRecord, readExecutions } from '../services/stepfunctions/api/executions.ts';
 
 /** A message a journey sent, with its rendered text. */
@@ -41,17 +42,6 @@ const Step = z
   })
   .loose();
 const JourneyFile = z.object({ steps: z.record(z.string(), Step) }).loose();
-const SesStore = z.object({
-  emails: z.array(
-    z
-      .object({
-        messageId: z.string(),
-        subject: z.string().optional(),
-        body: z.object({ text: z.string().optional(), html: z.string().optional() }).loose().optional(),
-      })
-      .loose(),
-  ),
-});
 
 /** Reads the sends, enrollments and rendered messages of a data directory. */
 export async function observe(
@@ -130,12 +120,7 @@ async function renderedTexts(dataDir: string, sesEndpoint: string): Promise<Map<
   const texts = new Map<string, string>();
   for (const m of await readOutbox(dataDir))
     texts.set(m.messageId, `${m.title === undefined ? '' : `${m.title}\n`}${m.body}`);
-  const store = SesStore.safeParse(
-    await fetch(`${sesEndpoint}/store`)
-      .then((r) => r.json())
-      .catch(() => undefined),
-  );
-  for (const email of store.data?.emails ?? [])
+  for (const email of await storedEmails(sesEndpoint))
     texts.set(
       email.messageId,
       [email.subject, email.body?.text, email.body?.html].filter(Boolean).join('\n'),

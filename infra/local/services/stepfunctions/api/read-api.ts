@@ -43,7 +43,8 @@ function page<T>(items: readonly T[], request: { maxResults?: number; nextToken?
   return { slice, next };
 }
 
-function executionItem(record: ExecutionRecord) {
+/** An execution as ListExecutions lists it; DescribeExecution adds its input, output and error. */
+export function executionItem(record: ExecutionRecord) {
   return {
     executionArn: record.executionArn,
     stateMachineArn: record.stateMachineArn,

@@ -10,7 +10,7 @@ import {
 import { machineArn, parseMachineArn } from './arns.ts';
 import type { ExecutionRecord } from './executions.ts';
 import type { Machine, Routing } from './machines.ts';
-import { readOperations } from './read-api.ts';
+import { executionItem, readOperations } from './read-api.ts';
 import type { LocalStepFunctions } from './service.ts';
 
 const RoutingInput = z.array(
@@ -261,19 +261,10 @@ function executionOperations(sfn: LocalStepFunctions): Record<string, JsonOperat
 
 function describeExecution(record: ExecutionRecord) {
   return {
-    executionArn: record.executionArn,
-    stateMachineArn: record.stateMachineArn,
-    name: record.name,
-    status: record.status,
-    startDate: record.startDate,
+    ...executionItem(record),
     input: record.input,
-    ...(record.stopDate !== undefined && { stopDate: record.stopDate }),
     ...(record.output !== undefined && { output: record.output }),
     ...(record.error !== undefined && { error: record.error }),
     ...(record.cause !== undefined && { cause: record.cause }),
-    ...(record.stateMachineVersionArn !== undefined && {
-      stateMachineVersionArn: record.stateMachineVersionArn,
-    }),
-    ...(record.stateMachineAliasArn !== undefined && { stateMachineAliasArn: record.stateMachineAliasArn }),
   };
 }

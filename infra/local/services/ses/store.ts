@@ -1,0 +1,22 @@
+import * as z from 'zod';
+
+const StoredEmail = z.looseObject({
+  messageId: z.string(),
+  destination: z.looseObject({ to: z.array(z.string()).default([]) }).optional(),
+  subject: z.string().optional(),
+  body: z.looseObject({ text: z.string().optional(), html: z.string().optional() }).optional(),
+});
+export type StoredEmail = z.infer<typeof StoredEmail>;
+
+const Store = z.object({ emails: z.array(StoredEmail) });
+
+/**
+ * The emails the SES v2 emulator holds (its `/store`), in the order sent; none
+ * when it cannot be reached or answers something else (a stopped runtime).
+ */
+export async function storedEmails(sesEndpoint: string): Promise<StoredEmail[]> {
+  const answer = await fetch(`${sesEndpoint}/store`)
+    .then((r) => r.json())
+    .catch(() => undefined);
+  return Store.safeParse(answer).data?.emails ?? [];
+}
