@@ -6,8 +6,8 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import { LiveJourney } from '#shared/ingest/live-journey.ts';
+import * as z from '#shared/zod.ts';
 
 /**
  * The journey registry. Per journey, `sk = "live"` holds what ingest needs
@@ -19,18 +19,18 @@ export const VersionRecord = z.object({
   version: z.string(),
   versionArn: z.string(),
   sourceKey: z.string(),
-  sourceVersionId: z.string().optional(),
-  etag: z.string().optional(),
+  sourceVersionId: z.optional(z.string()),
+  etag: z.optional(z.string()),
   deployedAt: z.string(),
 });
 export type VersionRecord = z.infer<typeof VersionRecord>;
 
-export const RegistryEntry = LiveJourney.extend({
+export const RegistryEntry = z.extend(LiveJourney, {
   sourceKey: z.string(),
-  sourceVersionId: z.string().optional(),
+  sourceVersionId: z.optional(z.string()),
   deployedAt: z.string(),
-  archivedAt: z.string().optional(),
-  history: z.array(VersionRecord).default([]),
+  archivedAt: z.optional(z.string()),
+  history: z._default(z.array(VersionRecord), []),
 });
 export type RegistryEntry = z.infer<typeof RegistryEntry>;
 

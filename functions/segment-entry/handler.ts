@@ -1,7 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
-import * as z from 'zod';
 import { dynamoClient } from '#functions/_lib/clients/dynamo.ts';
 import { eventsClient } from '#functions/_lib/clients/events.ts';
 import { sfnClient } from '#functions/_lib/clients/sfn.ts';
@@ -18,6 +17,7 @@ import {
 } from '#functions/_lib/repositories.ts';
 import { METRICS } from '#shared/metrics.ts';
 import { ScheduledRun } from '#shared/segment/work.ts';
+import * as z from '#shared/zod.ts';
 import type { SegmentDeps } from './deps.ts';
 import { OpenExecutions } from './headroom.ts';
 import { manifest } from './manifest.ts';

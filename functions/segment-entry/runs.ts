@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 
 /**
  * One record per segment run (stats table, `segment-run#<journey>` / run id,
@@ -15,10 +15,10 @@ const RUN_RECORD_SECONDS = 30 * 24 * 3600;
 const RunRecord = z.object({
   segments: z.number(),
   startedAt: z.string(),
-  completedAt: z.string().optional(),
-  scanned: z.number().default(0),
-  matched: z.number().default(0),
-  entered: z.number().default(0),
+  completedAt: z.optional(z.string()),
+  scanned: z._default(z.number(), 0),
+  matched: z._default(z.number(), 0),
+  entered: z._default(z.number(), 0),
 });
 export type RunRecord = z.infer<typeof RunRecord>;
 

@@ -1,6 +1,7 @@
-import * as z from 'zod';
-import { Experiment, experimentKey } from '../journey/experiment.ts';
+import { experimentKey } from '../journey/experiment.ts';
+import { Experiment } from '../journey/mini-schema.ts';
 import type { Journey } from '../journey/schema.ts';
+import * as z from '../zod.ts';
 
 /**
  * An experiment's deploy-time state, kept on the journey's live registry
@@ -10,21 +11,19 @@ import type { Journey } from '../journey/schema.ts';
  */
 export const ExperimentState = z.object({
   stepId: z.string(),
-  key: z.string().describe('The experiment identity (experimentKey): same key, same experiment.'),
+  /** The experiment identity (experimentKey): same key, same experiment. */
+  key: z.string(),
   experiment: Experiment,
-  fromVersion: z
-    .string()
-    .describe('The first journey version of this experiment: its data is counted from there.'),
-  startedAt: z.string().describe('When the experiment began (the deploy of fromVersion).'),
-  checkAt: z.string().optional().describe('When the counters are looked at next.'),
-  lastCheck: z
-    .object({ at: z.string(), reason: z.string() })
-    .optional()
-    .describe('The last look, while running.'),
-  decision: z
-    .object({ winner: z.string(), at: z.string(), reason: z.string() })
-    .optional()
-    .describe('The end: new entrants take the winner.'),
+  /** The first journey version of this experiment: its data is counted from there. */
+  fromVersion: z.string(),
+  /** When the experiment began (the deploy of fromVersion). */
+  startedAt: z.string(),
+  /** When the counters are looked at next. */
+  checkAt: z.optional(z.string()),
+  /** The last look, while running. */
+  lastCheck: z.optional(z.object({ at: z.string(), reason: z.string() })),
+  /** The end: new entrants take the winner. */
+  decision: z.optional(z.object({ winner: z.string(), at: z.string(), reason: z.string() })),
 });
 export type ExperimentState = z.infer<typeof ExperimentState>;
 

@@ -1,62 +1,58 @@
-import * as z from 'zod';
-import { Condition } from '../conditions/schema.ts';
+import { Condition } from '../conditions/mini-schema.ts';
 import { typedTriggerPaths } from '../journey/checks/journey-context.ts';
-import { CONTEXT_TYPES } from '../journey/journey-context.ts';
+import { CONTEXT_TYPES } from '../journey/context-names.ts';
+import { EntrySettings, Goal, Reentry, Trigger } from '../journey/mini-schema.ts';
 import { requiredTriggerPaths } from '../journey/requirements.ts';
-import { Goal, type Journey, Reentry, Settings, Trigger } from '../journey/schema.ts';
+import { JOURNEY_STATUSES } from '../journey/rules.ts';
+import type { Journey } from '../journey/schema.ts';
+import * as z from '../zod.ts';
 import { ExperimentState } from './experiments.ts';
 
 /**
  * What the ingest path knows about a deployed journey, kept on the registry
  * item so that matching needs no S3 read: trigger, audience, re-entry, goal,
  * exit events, settings, split steps, and where new enrollments start.
+ * Deploy writes it from the parsed journey (`liveFields`); the functions
+ * read it with the `zod/mini` twin of the language's parts
+ * (`journey/mini-schema.ts`), so they do not build the language at a cold start.
  */
 export const LiveJourney = z.object({
   journeyId: z.string(),
   name: z.string(),
-  status: z.enum(['draft', 'active', 'paused', 'archived']),
-  version: z.string().describe('The live version number.'),
+  status: z.enum(JOURNEY_STATUSES),
+  /** The live version number. */
+  version: z.string(),
   versionArn: z.string(),
   aliasArn: z.string(),
   stateMachineArn: z.string(),
   trigger: Trigger,
-  audience: Condition.optional(),
+  audience: z.optional(Condition),
   reentry: Reentry,
-  goal: Goal.optional(),
-  exitOn: z.array(z.object({ event: z.string(), where: Condition.optional() })).optional(),
-  settings: Settings.pick({ startAt: true, endAt: true, defaultTimezone: true }),
-  splits: z
-    .record(z.string(), z.array(z.object({ name: z.string(), weight: z.number(), holdout: z.boolean() })))
-    .default({})
-    .describe('Split step id → its variants, to compute buckets and count entries per variant.'),
-  counts: z
-    .array(z.string())
-    .optional()
-    .describe(
-      'Event names its conditions count over a window (performed … within): daily counts are kept for these only. Absent on entries deployed before it was recorded: then any.',
-    ),
-  awaits: z
-    .array(z.string())
-    .optional()
-    .describe(
-      'Event names its waitForEvent steps wait for (absent on entries deployed before it was recorded: then any).',
-    ),
-  experiments: z
-    .array(ExperimentState)
-    .optional()
-    .describe('The experiments on its splits and their decisions (absent: none).'),
-  requires: z
-    .array(z.string())
-    .default([])
-    .describe(
-      'trigger.* paths the state machine resolves (correlation, copied values): a trigger without them does not enroll.',
-    ),
-  contextTypes: z
-    .array(z.object({ path: z.string(), type: z.enum(CONTEXT_TYPES), maxLength: z.number().optional() }))
-    .default([])
-    .describe(
-      'trigger.* paths that set context variables, with their declared type: a trigger with another type is skipped (context).',
-    ),
+  goal: z.optional(Goal),
+  exitOn: z.optional(z.array(z.object({ event: z.string(), where: z.optional(Condition) }))),
+  settings: EntrySettings,
+  /** Split step id → its variants, to compute buckets and count entries per variant. */
+  splits: z._default(
+    z.record(z.string(), z.array(z.object({ name: z.string(), weight: z.number(), holdout: z.boolean() }))),
+    {},
+  ),
+  /**
+   * Event names its conditions count over a window (performed … within):
+   * daily counts are kept for these only. Absent on entries deployed before
+   * it was recorded: then any.
+   */
+  counts: z.optional(z.array(z.string())),
+  /** Event names its waitForEvent steps wait for (absent on entries deployed before it was recorded: then any). */
+  awaits: z.optional(z.array(z.string())),
+  /** The experiments on its splits and their decisions (absent: none). */
+  experiments: z.optional(z.array(ExperimentState)),
+  /** trigger.* paths the state machine resolves (correlation, copied values): a trigger without them does not enroll. */
+  requires: z._default(z.array(z.string()), []),
+  /** trigger.* paths that set context variables, with their declared type: a trigger with another type is skipped (context). */
+  contextTypes: z._default(
+    z.array(z.object({ path: z.string(), type: z.enum(CONTEXT_TYPES), maxLength: z.optional(z.number()) })),
+    [],
+  ),
 });
 export type LiveJourney = z.infer<typeof LiveJourney>;
 

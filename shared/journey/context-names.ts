@@ -22,3 +22,7 @@ export const CONTEXT_NAME_MESSAGES = {
 
 /** The longest string any variable may declare (and the handlers accept). */
 export const MAX_STRING_LENGTH = 4096;
+
+/** The JSON types a variable may declare (null is always allowed: "not set"). */
+export const CONTEXT_TYPES = ['string', 'number', 'boolean'] as const;
+export type ContextType = (typeof CONTEXT_TYPES)[number];

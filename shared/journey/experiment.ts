@@ -1,6 +1,9 @@
 import * as z from 'zod';
 import { IsoDuration } from '../conditions/schema.ts';
 import { hex128 } from '../hash.ts';
+import { EXPERIMENT_BOUNDS } from './rules.ts';
+
+const { minSample, confidence } = EXPERIMENT_BOUNDS;
 
 /**
  * An experiment on a split: it ends — after a time, or as soon as one
@@ -17,8 +20,8 @@ export const Experiment = z
     minSample: z
       .number()
       .int()
-      .min(1)
-      .max(10_000_000)
+      .min(minSample.min)
+      .max(minSample.max)
       .describe('No decision before every competing variant has had this many entrants.'),
     until: z
       .union([z.literal('significant'), IsoDuration])
@@ -27,9 +30,9 @@ export const Experiment = z
       ),
     confidence: z
       .number()
-      .min(0.8)
-      .max(0.999)
-      .default(0.95)
+      .min(confidence.min)
+      .max(confidence.max)
+      .default(confidence.default)
       .describe('The confidence of "significant" (two-sided two-proportion z-test); 0.95 by default.'),
   })
   .strict()

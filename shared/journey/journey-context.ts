@@ -4,11 +4,13 @@ import { ConditionPath } from '../conditions/schema.ts';
 import {
   CONTEXT_NAME,
   CONTEXT_NAME_MESSAGES,
+  CONTEXT_TYPES,
+  type ContextType,
   isReservedContextName,
   MAX_STRING_LENGTH,
 } from './context-names.ts';
 
-export { CONTEXT_NAME, MAX_STRING_LENGTH };
+export { CONTEXT_NAME, type ContextType, MAX_STRING_LENGTH };
 
 /**
  * Journey context: variables declared once per journey, set at entry (from
@@ -35,9 +37,6 @@ export const ContextName = z
   .regex(CONTEXT_NAME, { message: CONTEXT_NAME_MESSAGES.shape })
   .refine((name) => !isReservedContextName(name), { message: CONTEXT_NAME_MESSAGES.reserved })
   .describe('A context variable name, read as context.<name>.');
-
-export const CONTEXT_TYPES = ['string', 'number', 'boolean'] as const;
-export type ContextType = (typeof CONTEXT_TYPES)[number];
 
 const Literal = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 

@@ -11,6 +11,7 @@ import { EntryLimit, MaxAge } from './entry/limits.ts';
 import { Experiment } from './experiment.ts';
 import { ContextDeclarations, ContextName, ContextValue } from './journey-context.ts';
 import { Fallback, OnOutcome } from './outcome.ts';
+import { isEventPath, JOURNEY_STATUSES, RULE_MESSAGES, SCHEDULE } from './rules.ts';
 import { WebhookFields } from './webhook.ts';
 
 /**
@@ -30,7 +31,7 @@ const LocalTime = z
   .describe('A local time of day, HH:mm (24-hour).');
 
 const Timestamp = z.iso
-  .datetime({ offset: true, message: 'must be an ISO 8601 timestamp such as 2026-12-01T09:00:00Z' })
+  .datetime({ offset: true, message: RULE_MESSAGES.timestamp })
   .describe('An ISO 8601 timestamp with a zone offset or Z.');
 
 export const STAGES = ['awareness', 'consideration', 'purchase', 'retention', 'advocacy'] as const;
@@ -79,13 +80,12 @@ const IdentifyTrigger = z
   .strict()
   .describe('Enroll when a customer is identified (sign-up, trait change).');
 
-const SCHEDULE = /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\([^)]+\))$/;
 const SegmentTrigger = z
   .object({
     type: z.literal('segment'),
     schedule: z
       .string()
-      .regex(SCHEDULE, { message: 'must be an EventBridge schedule: rate(1 day) or cron(0 9 * * ? *)' })
+      .regex(SCHEDULE, { message: RULE_MESSAGES.schedule })
       .describe('When the segment is evaluated: rate(...) or cron(...) as in EventBridge Scheduler.'),
     segment: Condition.describe('The customers who enter at each run (profile.* conditions).'),
     limit: EntryLimit.optional(),
@@ -124,10 +124,7 @@ const EventMatcher = z
 
 export const Goal = EventMatcher.extend({
   within: IsoDuration.optional().describe('The conversion window from entry (whole journey when absent).'),
-  value: ConditionPath.refine(
-    (path) => path.startsWith('event.'),
-    'must be a path in the goal event (event.…)',
-  )
+  value: ConditionPath.refine(isEventPath, RULE_MESSAGES.goalValue)
     .optional()
     .describe(
       'Where the goal event carries its money value (e.g. event.properties.total): revenue and average order value.',
@@ -454,7 +451,7 @@ export const Journey = z
     name: z.string().min(1).describe('The name marketers see.'),
     description: z.string().optional(),
     status: z
-      .enum(['draft', 'active', 'paused', 'archived'])
+      .enum(JOURNEY_STATUSES)
       .default('active')
       .describe(
         'draft: validated, not live; active: enrolling; paused: no new enrollments; archived: retired.',

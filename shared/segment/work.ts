@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 
 /**
  * The work items of a segment run, carried on the segment queue between the
@@ -15,18 +15,20 @@ export const ENROLL_BATCH = 50;
 
 /** What the schedule sends: `scheduledTime` is Scheduler's `<aws.scheduler.scheduled-time>`. */
 export const ScheduledRun = z.object({
-  journeyId: z.string().min(1),
-  scheduledTime: z.iso.datetime({ offset: true }).optional(),
+  journeyId: z.string().check(z.minLength(1)),
+  scheduledTime: z.optional(z.iso.datetime({ offset: true })),
 });
 export type ScheduledRun = z.infer<typeof ScheduledRun>;
 
 export const ScanItem = z.object({
   kind: z.literal('scan'),
   journeyId: z.string(),
-  runId: z.string().describe('The run: its scheduled time (ISO, UTC).'),
-  segment: z.number().int().min(0),
-  totalSegments: z.number().int().min(1),
-  cursor: z.record(z.string(), z.unknown()).optional().describe('The Scan page to read (ExclusiveStartKey).'),
+  /** The run: its scheduled time (ISO, UTC). */
+  runId: z.string(),
+  segment: z.number().check(z.int(), z.gte(0)),
+  totalSegments: z.number().check(z.int(), z.gte(1)),
+  /** The Scan page to read (ExclusiveStartKey). */
+  cursor: z.optional(z.record(z.string(), z.unknown())),
 });
 export type ScanItem = z.infer<typeof ScanItem>;
 
@@ -34,7 +36,7 @@ export const EnrollItem = z.object({
   kind: z.literal('enroll'),
   journeyId: z.string(),
   runId: z.string(),
-  userIds: z.array(z.string()).min(1).max(ENROLL_BATCH),
+  userIds: z.array(z.string()).check(z.minLength(1), z.maxLength(ENROLL_BATCH)),
 });
 export type EnrollItem = z.infer<typeof EnrollItem>;
 

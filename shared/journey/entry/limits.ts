@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { IsoDuration } from '../../conditions/schema.ts';
-import { durationSeconds } from '../../time.ts';
+import { isLimitWindow, MAX_ENTRIES_PER_WINDOW, RULE_MESSAGES } from '../rules.ts';
 import {
   type CountedEntry,
   ENTRY_SKIP_REASONS,
@@ -18,12 +18,6 @@ export { type CountedEntry, ENTRY_SKIP_REASONS, type EntrySkipReason, judgeEntry
  * as "entry skipped" with its reason, never silently dropped.
  */
 
-/** The most entries a limit may allow per window: the record keeps one timestamp per entry. */
-const MAX_ENTRIES_PER_WINDOW = 100;
-/** The longest limit window (the record of entries lives this long after the last one). */
-const MAX_LIMIT_WINDOW = 'P366D';
-const MAX_LIMIT_SECONDS = 366 * 24 * 3600;
-
 export const EntryLimit = z
   .object({
     max: z
@@ -32,9 +26,9 @@ export const EntryLimit = z
       .min(1)
       .max(MAX_ENTRIES_PER_WINDOW)
       .describe(`Entries at most per customer in the window (${MAX_ENTRIES_PER_WINDOW} at most).`),
-    per: IsoDuration.refine((d) => (durationSeconds(d) ?? 0) <= MAX_LIMIT_SECONDS, {
-      message: `must be at most ${MAX_LIMIT_WINDOW}`,
-    }).describe('The rolling window, e.g. PT1H, P1D, P7D.'),
+    per: IsoDuration.refine(isLimitWindow, { message: RULE_MESSAGES.limitWindow }).describe(
+      'The rolling window, e.g. PT1H, P1D, P7D.',
+    ),
   })
   .strict()
   .describe(
