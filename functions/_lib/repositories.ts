@@ -19,15 +19,12 @@ import { TemplateSnapshots } from './templates.ts';
  */
 
 /**
- * The profiles table. Functions that write events to profiles also name the
- * enrollments table, where items of the older layout move when migrated.
+ * The profiles table. Functions that write events to profiles also give the
+ * enrollment items, where items of the older layout move when migrated (the
+ * caller creates them, so a function that never migrates does not carry them).
  */
-export function profilesRepository(table: string, enrollmentsTable?: string): ProfilesRepository {
-  return new ProfilesRepository(
-    dynamoClient(),
-    table,
-    enrollmentsTable === undefined ? undefined : enrollmentItems(enrollmentsTable),
-  );
+export function profilesRepository(table: string, enrollments?: EnrollmentItems): ProfilesRepository {
+  return new ProfilesRepository(dynamoClient(), table, enrollments);
 }
 
 /** Merges of profiles (identify with both ids, alias) on the profiles table. */

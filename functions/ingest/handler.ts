@@ -26,7 +26,7 @@ let deps: IngestDeps | undefined;
 function ingestDeps(): IngestDeps {
   const c = config();
   deps ??= {
-    profiles: profilesRepository(c.PROFILES_TABLE_NAME, c.ENROLLMENTS_TABLE_NAME),
+    profiles: profilesRepository(c.PROFILES_TABLE_NAME, enrollmentItems(c.ENROLLMENTS_TABLE_NAME)),
     identities: profileIdentities(c.PROFILES_TABLE_NAME),
     enrollments: enrollmentItems(c.ENROLLMENTS_TABLE_NAME),
     registry: liveRegistry(c.JOURNEYS_TABLE_NAME),
