@@ -13,10 +13,11 @@ import { buildFloors } from './bundle-floor.ts';
  *
  * `BUNDLES_RUNS` sets the rounds (default 10). `BUNDLES_SAVE=<file>` writes the
  * figures as JSON; `BUNDLES_AGAINST=<file>` prints them beside figures saved
- * earlier (say, from another commit), as before → after. Two reference rows,
- * measured in the same rounds, give the floor no function can go below with
- * the AWS SDK bundled: the DynamoDB document client alone, and with the
- * Powertools logger, metrics and middy (see docs/bundles.md).
+ * earlier (say, from another commit), as before → after. Reference rows,
+ * measured in the same rounds, give the floors no function can go below with
+ * the AWS SDK bundled: the DynamoDB document client alone; with the
+ * Powertools logger, metrics and middy; with those and `zod/mini`; and with
+ * ingest's three clients (see docs/bundles.md and `bundle-floor.ts`).
  */
 
 /** Size and cold-import targets of every bundle. */
