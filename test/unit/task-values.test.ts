@@ -4,6 +4,7 @@ import { ContextName } from '#shared/journey/journey-context.ts';
 import * as journey from '#shared/journey/schema.ts';
 import * as tasks from '#shared/tasks/values.ts';
 import * as z from '#shared/zod.ts';
+import { schemaStructure } from '../support/schema-structure.ts';
 
 /**
  * The task contracts check the language's values with their own `zod/mini`
@@ -23,6 +24,13 @@ const durations = ['PT1H', 'P7D', 'P1DT12H', 'P1M', '-P3D', 'P', 'PT', '1H', '',
 const names = ['plan', '_x', 'a1', '1a', '__proto__', 'constructor', 'length', 'a-b', '', 'x'.repeat(65)];
 
 describe('task contract values and the journey language', () => {
+  it.each([
+    ['quiet hours', journey.QuietHours, tasks.QuietHours],
+    ['local window', journey.LocalWindow, tasks.LocalWindow],
+  ] as const)('%s have the language’s structure', (_name, classic, twin) => {
+    expect(schemaStructure(twin)).toEqual(schemaStructure(classic));
+  });
+
   it.each(times.flatMap((start) => times.map((end) => [start, end])))('quiet hours %s–%s', (start, end) => {
     const value = { start, end };
     expect(verdict(tasks.QuietHours, value)).toEqual(verdict(journey.QuietHours, value));

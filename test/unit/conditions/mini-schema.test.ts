@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as mini from '#shared/conditions/mini-schema.ts';
 import * as language from '#shared/conditions/schema.ts';
+import { schemaStructure } from '../../support/schema-structure.ts';
 
 /**
  * The functions check conditions with the `zod/mini` tree; the language
@@ -62,6 +63,15 @@ const { condition } = fc.letrec((tie) => ({
 describe('the zod/mini condition tree', () => {
   it('has the language’s operators in the same order', () => {
     expect(mini.COMPARISON_OPERATORS).toEqual(language.COMPARISON_OPERATORS);
+  });
+
+  it.each([
+    ['condition', language.Condition, mini.Condition],
+    ['path', language.ConditionPath, mini.ConditionPath],
+    ['duration', language.IsoDuration, mini.IsoDuration],
+    ['offset', language.OffsetDuration, mini.OffsetDuration],
+  ] as const)('has the language’s structure for a %s', (_name, classic, twin) => {
+    expect(schemaStructure(twin)).toEqual(schemaStructure(classic));
   });
 
   it('accepts and refuses every condition as the language does, with the same issues', () => {
