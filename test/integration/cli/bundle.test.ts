@@ -1,0 +1,151 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCli } from '#infra/cli/bundle/build.ts';
+import type { BundleManifest } from '#infra/cli/bundle/cache.js';
+import { type CliResult, projectRoot, runCli } from './run-cli.ts';
+
+const PROCESS_TIMEOUT = 60_000;
+const BUILD_TIMEOUT = 120_000;
+
+/** Runs bin.js as a user would, with the bundle looked for in `cache`. */
+function journeys(cache: string, args: string[]): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['infra/cli/bin.js', ...args],
+      { cwd: projectRoot, env: { ...process.env, NO_COLOR: '1', JOURNEYS_CLI_CACHE: cache } },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+function recorded(path: string): [string, number, number] {
+  const stats = statSync(join(projectRoot, path));
+  return [path, stats.size, stats.mtimeMs];
+}
+
+describe('bin.js and a bundle that may be stale', () => {
+  // A stand-in build whose entry says it ran, so each test sees which of bundle or sources ran.
+  let cache: string;
+  const BUNDLE_SAYS = 'ran from the bundle';
+
+  beforeAll(() => {
+    cache = mkdtempSync(join(tmpdir(), 'journeys-bin-'));
+    mkdirSync(join(cache, 'builds', 'b1'), { recursive: true });
+    writeFileSync(
+      join(cache, 'builds', 'b1', 'main.mjs'),
+      `export async function run() { process.stdout.write(${JSON.stringify(BUNDLE_SAYS)}); }\n`,
+    );
+  });
+  afterAll(() => rmSync(cache, { recursive: true, force: true }));
+
+  function writeManifest(change: (manifest: BundleManifest) => void = () => undefined): void {
+    const manifest: BundleManifest = {
+      root: projectRoot,
+      entry: 'builds/b1/main.mjs',
+      inputs: [recorded('package.json'), recorded('infra/cli/main.ts')],
+    };
+    change(manifest);
+    writeFileSync(join(cache, 'manifest.json'), JSON.stringify(manifest));
+  }
+
+  it(
+    'runs the bundle while every recorded input has its recorded size and time',
+    async () => {
+      writeManifest();
+      const result = await journeys(cache, ['--help']);
+      expect(result.stdout).toBe(BUNDLE_SAYS);
+    },
+    PROCESS_TIMEOUT,
+  );
+
+  it.each([
+    [
+      'a source changed size',
+      (m: BundleManifest) => {
+        const input = m.inputs[1];
+        if (input !== undefined) input[1] += 1;
+      },
+    ],
+    [
+      'a source was touched',
+      (m: BundleManifest) => {
+        const input = m.inputs[1];
+        if (input !== undefined) input[2] -= 1000;
+      },
+    ],
+    ['a recorded source is gone', (m: BundleManifest) => m.inputs.push(['infra/cli/gone.ts', 1, 1])],
+    ['it was built in another folder', (m: BundleManifest) => Object.assign(m, { root: '/elsewhere/' })],
+    ['its entry is missing', (m: BundleManifest) => Object.assign(m, { entry: 'builds/none/main.mjs' })],
+  ])(
+    'runs the sources when %s',
+    async (_case, change) => {
+      writeManifest(change);
+      const result = await journeys(cache, ['--help']);
+      expect(result.stdout).not.toContain(BUNDLE_SAYS);
+      expect(result.stdout).toContain('validate');
+      expect(result.code).toBe(0);
+    },
+    PROCESS_TIMEOUT,
+  );
+
+  it(
+    'runs the sources when the manifest is not one',
+    async () => {
+      writeFileSync(join(cache, 'manifest.json'), '{"root": 1');
+      const result = await journeys(cache, ['--help']);
+      expect(result.stdout).toContain('validate');
+      expect(result.code).toBe(0);
+    },
+    PROCESS_TIMEOUT,
+  );
+});
+
+describe('the built bundle', () => {
+  let cache: string;
+
+  beforeAll(async () => {
+    cache = mkdtempSync(join(tmpdir(), 'journeys-bundle-'));
+    await buildCli(cache);
+  }, BUILD_TIMEOUT);
+  afterAll(() => rmSync(cache, { recursive: true, force: true }));
+
+  it(
+    'validates as the sources do: the same report, exit 0 and exit 1',
+    async () => {
+      const good = await journeys(cache, ['validate', 'journeys/cart-abandonment.json']);
+      expect(good).toEqual(await runCli(['validate', 'journeys/cart-abandonment.json']));
+      const broken = await journeys(cache, ['validate', 'test/fixtures/journeys/broken/start-missing.json']);
+      expect(broken.code).toBe(1);
+      expect(broken).toEqual(await runCli(['validate', 'test/fixtures/journeys/broken/start-missing.json']));
+    },
+    PROCESS_TIMEOUT,
+  );
+
+  it(
+    'compiles a journey to the same Amazon States Language as the sources',
+    async () => {
+      const bundled = await journeys(cache, ['compile', 'journeys/cart-abandonment.json']);
+      expect(bundled.code).toBe(0);
+      expect(JSON.parse(bundled.stdout)).toEqual(
+        JSON.parse((await runCli(['compile', 'journeys/cart-abandonment.json'])).stdout),
+      );
+    },
+    PROCESS_TIMEOUT,
+  );
+
+  it('gives each source its own location (files it reads beside itself), not the bundle file', () => {
+    const manifest: BundleManifest = JSON.parse(readFileSync(join(cache, 'manifest.json'), 'utf8'));
+    const testCommand = readFileSync(join(cache, manifest.entry, '..', 'commands', 'test.mjs'), 'utf8');
+    expect(testCommand).toContain(
+      JSON.stringify(pathToFileURL(join(projectRoot, 'infra/cli/commands/test.ts')).href),
+    );
+  });
+});
