@@ -35,6 +35,7 @@ describe('bin.js and a bundle that may be stale', () => {
   // A stand-in build whose entry says it ran, so each test sees which of bundle or sources ran.
   let cache: string;
   const BUNDLE_SAYS = 'ran from the bundle';
+  const entry = () => pathToFileURL(join(cache, 'builds', 'b1', 'main.mjs')).href;
 
   beforeAll(() => {
     cache = mkdtempSync(join(tmpdir(), 'journeys-bin-'));
@@ -56,53 +57,47 @@ describe('bin.js and a bundle that may be stale', () => {
     writeFileSync(join(cache, 'manifest.json'), JSON.stringify(manifest));
   }
 
-  it(
-    'runs the bundle while every recorded input has its recorded size and time',
-    async () => {
-      writeManifest();
-      const result = await journeys(cache, ['--help']);
-      expect(result.stdout).toBe(BUNDLE_SAYS);
-    },
-    PROCESS_TIMEOUT,
-  );
+  function changeSource(index: number, field: 1 | 2, by: number) {
+    return (m: BundleManifest) => {
+      const input = m.inputs[index];
+      if (input !== undefined) input[field] += by;
+    };
+  }
+
+  it('finds the bundle current while every recorded input has its recorded size and time', () => {
+    writeManifest();
+    expect(freshEntry(cache)).toBe(entry());
+  });
 
   it.each([
-    [
-      'a source changed size',
-      (m: BundleManifest) => {
-        const input = m.inputs[1];
-        if (input !== undefined) input[1] += 1;
-      },
-    ],
-    [
-      'a source was touched',
-      (m: BundleManifest) => {
-        const input = m.inputs[1];
-        if (input !== undefined) input[2] -= 1000;
-      },
-    ],
+    ['a source changed size', changeSource(1, 1, 1)],
+    ['a source was touched', changeSource(1, 2, -1000)],
+    ['package.json changed', changeSource(0, 1, -1)],
     ['a recorded source is gone', (m: BundleManifest) => m.inputs.push(['infra/cli/gone.ts', 1, 1])],
     ['it was built in another folder', (m: BundleManifest) => Object.assign(m, { root: '/elsewhere/' })],
     ['its entry is missing', (m: BundleManifest) => Object.assign(m, { entry: 'builds/none/main.mjs' })],
-  ])(
-    'runs the sources when %s',
-    async (_case, change) => {
-      writeManifest(change);
-      const result = await journeys(cache, ['--help']);
-      expect(result.stdout).not.toContain(BUNDLE_SAYS);
-      expect(result.stdout).toContain('validate');
-      expect(result.code).toBe(0);
-    },
-    PROCESS_TIMEOUT,
-  );
+    ['the manifest has another shape', (m: BundleManifest) => Object.assign(m, { inputs: 'all' })],
+  ])('finds it stale when %s', (_case, change) => {
+    writeManifest(change);
+    expect(freshEntry(cache)).toBeUndefined();
+  });
+
+  it('finds it stale when the manifest is not JSON, or absent', () => {
+    writeFileSync(join(cache, 'manifest.json'), '{"root": 1');
+    expect(freshEntry(cache)).toBeUndefined();
+    expect(freshEntry(join(cache, 'builds'))).toBeUndefined();
+  });
 
   it(
-    'runs the sources when the manifest is not one',
+    'runs the bundle when it is current, and the sources through tsx once a source changed',
     async () => {
-      writeFileSync(join(cache, 'manifest.json'), '{"root": 1');
-      const result = await journeys(cache, ['--help']);
-      expect(result.stdout).toContain('validate');
-      expect(result.code).toBe(0);
+      writeManifest();
+      expect((await journeys(cache, ['--help'])).stdout).toBe(BUNDLE_SAYS);
+      writeManifest(changeSource(1, 1, 1));
+      const sources = await journeys(cache, ['--help']);
+      expect(sources.stdout).not.toContain(BUNDLE_SAYS);
+      expect(sources.stdout).toContain('validate');
+      expect(sources.code).toBe(0);
     },
     PROCESS_TIMEOUT,
   );
