@@ -34,7 +34,7 @@ const EXTRA_INPUTS = [
 
 const COMMANDS_DIR = join(PROJECT_ROOT, 'infra', 'cli', 'commands');
 
-export type BuildResult = { entry: string; inputs: number; ms: number };
+type BuildResult = { entry: string; inputs: number; ms: number };
 
 /** Builds the CLI into a new folder of `dir`, then makes it current by replacing the manifest. */
 export async function buildCli(dir = cacheDir()): Promise<BuildResult> {

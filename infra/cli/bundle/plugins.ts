@@ -45,7 +45,9 @@ export const lazyExternals: Plugin = {
 
 /**
  * Sources read files next to themselves (`new URL('…', import.meta.url)`):
- * in the bundle each keeps its own location, not the bundle's.
+ * in the bundle each keeps its own location, not the bundle's. A textual
+ * replacement: the CLI's sources name `import.meta` only in code, never in
+ * a string (the Lambda bundling banner that does is not part of the CLI).
  */
 export const sourceLocation: Plugin = {
   name: 'source-location',
