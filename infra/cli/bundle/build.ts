@@ -39,6 +39,7 @@ type BuildResult = { entry: string; inputs: number; ms: number };
 /** Builds the CLI into a new folder of `dir`, then makes it current by replacing the manifest. */
 export async function buildCli(dir = cacheDir()): Promise<BuildResult> {
   const started = performance.now();
+  const startedAt = Date.now();
   // A folder per build: a process running the previous build keeps its files while this one is written.
   const id = `${Date.now().toString(36)}-${process.pid}`;
   const outdir = join(dir, 'builds', id);
@@ -69,6 +70,9 @@ export async function buildCli(dir = cacheDir()): Promise<BuildResult> {
     entry: relative(dir, join(outdir, 'main.mjs')),
     inputs: await recordInputs([...sources, ...EXTRA_INPUTS]),
   };
+  // Sizes and times are taken after the build: one edited meanwhile may not be what esbuild read.
+  const edited = manifest.inputs.find(([, , mtimeMs]) => mtimeMs >= startedAt);
+  if (edited !== undefined) throw new Error(`${edited[0]} changed while the CLI was being built`);
   // Written whole, then renamed over the old one: a concurrent reader sees one manifest or the other.
   const temporary = join(dir, `${MANIFEST_FILE}.${id}`);
   await writeFile(temporary, JSON.stringify(manifest));
