@@ -1,7 +1,16 @@
 #!/usr/bin/env node
-// The `journeys` command: runs the TypeScript CLI through tsx's loader.
-import { register } from 'tsx/esm/api';
+// The `journeys` command. It runs the CLI's prebuilt bundle when that was
+// built from the sources as they are now (bundle/cache.js): Node.js loads a
+// few JavaScript files instead of compiling ~170 TypeScript modules at every
+// start. Otherwise (never built, or a source changed since) it runs the
+// sources through tsx's loader, so no one runs stale code; `npm test`,
+// `npm start` and `npm install` build the bundle again.
+import { cacheDir, freshEntry } from './bundle/cache.js';
 
-register();
-const { run } = await import('./main.ts');
+const bundle = freshEntry(cacheDir());
+if (bundle === undefined) {
+  const { register } = await import('tsx/esm/api');
+  register();
+}
+const { run } = await import(bundle ?? './main.ts');
 await run(process.argv);

@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildCli } from '#infra/cli/bundle/build.ts';
+import { freshEntry } from '#infra/cli/bundle/cache.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const counter = fileURLToPath(new URL('./cli-startup/count-modules.mjs', import.meta.url));
@@ -16,7 +18,9 @@ const COMMANDS: Record<string, string[]> = {
 /** Target of `journeys validate <file>`, start to exit, on a 2-core machine. */
 export const TARGET_MS = 500;
 
-function run(args: string[], extra: string[] = [], env: Record<string, string> = {}): number {
+type Env = Record<string, string>;
+
+function run(args: string[], env: Env, extra: string[] = []): number {
   const started = performance.now();
   const result = spawnSync(process.execPath, [...extra, 'infra/cli/bin.js', ...args], {
     cwd: root,
@@ -34,35 +38,69 @@ function emptyNode(): number {
   return performance.now() - started;
 }
 
-function modulesLoaded(args: string[]): number {
+function modulesLoaded(args: string[], env: Env): number {
   const dir = mkdtempSync(join(tmpdir(), 'journeys-cli-bench-'));
   try {
     const file = join(dir, 'count');
-    run(args, ['--import', counter], { MODULE_COUNT_FILE: file });
+    run(args, { ...env, MODULE_COUNT_FILE: file }, ['--import', counter]);
     return Number(readFileSync(file, 'utf8'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** Prints, per command, the modules a `journeys` process loads and its wall time (min/median of `runs`). */
-export function runCliBench(runs = 7): void {
-  console.log(`journeys CLI start-up: node ${process.version}, a fresh process per run, ${runs} runs`);
-  console.log(`target: validate <= ${TARGET_MS} ms\n`);
+function minMedian(times: number[]): [number, number] {
+  const sorted = [...times].sort((a, b) => a - b);
+  return [sorted[0] ?? Number.NaN, sorted[Math.floor(sorted.length / 2)] ?? Number.NaN];
+}
+
+function row(name: string, how: string, modules: string, [min, median]: [number, number]): void {
   console.log(
-    `${'command'.padEnd(12)}${'modules'.padStart(9)}${'min ms'.padStart(9)}${'median ms'.padStart(11)}`,
+    `${name.padEnd(10)}${how.padEnd(16)}${modules.padStart(8)}${min.toFixed(0).padStart(9)}${median.toFixed(0).padStart(11)}`,
   );
-  // An empty Node.js process: the floor, and a measure of how loaded the machine is.
-  const empty = Array.from({ length: runs }, () => emptyNode()).sort((a, b) => a - b);
-  console.log(
-    `${'node -e 0'.padEnd(12)}${'-'.padStart(9)}${(empty[0] ?? Number.NaN).toFixed(0).padStart(9)}${(empty[Math.floor(runs / 2)] ?? Number.NaN).toFixed(0).padStart(11)}`,
-  );
-  for (const [name, args] of Object.entries(COMMANDS)) {
-    run(args); // warms the file system cache and tsx's transform cache
-    const times = Array.from({ length: runs }, () => run(args)).sort((a, b) => a - b);
-    const median = times[Math.floor(times.length / 2)] ?? Number.NaN;
+}
+
+/**
+ * Prints, per command, the modules a `journeys` process loads and its wall
+ * time (min/median of `runs`), run from the sources through tsx (what
+ * bin.js does when the bundle is missing or stale) and from the prebuilt
+ * bundle; then the bundle's build time and the cost of bin.js's freshness check.
+ */
+export async function runCliBench(runs = 7): Promise<void> {
+  // Builds of their own, in folders of their own: the bench neither uses nor replaces the project's.
+  const withBundle = mkdtempSync(join(tmpdir(), 'journeys-cli-bundle-'));
+  const withoutBundle = mkdtempSync(join(tmpdir(), 'journeys-cli-none-'));
+  try {
+    const built = await buildCli(withBundle);
+    const ways: [string, Env][] = [
+      ['sources (tsx)', { JOURNEYS_CLI_CACHE: withoutBundle }],
+      ['bundle', { JOURNEYS_CLI_CACHE: withBundle }],
+    ];
+    console.log(`journeys CLI start-up: node ${process.version}, a fresh process per run, ${runs} runs`);
+    console.log(`target: validate <= ${TARGET_MS} ms\n`);
     console.log(
-      `${name.padEnd(12)}${String(modulesLoaded(args)).padStart(9)}${(times[0] ?? Number.NaN).toFixed(0).padStart(9)}${median.toFixed(0).padStart(11)}`,
+      `${'command'.padEnd(10)}${'runs from'.padEnd(16)}${'modules'.padStart(8)}${'min ms'.padStart(9)}${'median ms'.padStart(11)}`,
     );
+    // An empty Node.js process: the floor, and a measure of how loaded the machine is.
+    row('node -e 0', '', '-', minMedian(Array.from({ length: runs }, () => emptyNode())));
+    for (const [name, args] of Object.entries(COMMANDS)) {
+      for (const [how, env] of ways) {
+        run(args, env); // warms the file system cache and tsx's transform cache
+        const times = Array.from({ length: runs }, () => run(args, env));
+        row(name, how, String(modulesLoaded(args, env)), minMedian(times));
+      }
+    }
+    const checks = Array.from({ length: 21 }, () => {
+      const started = performance.now();
+      if (freshEntry(withBundle) === undefined) throw new Error('the bench build is not current');
+      return performance.now() - started;
+    });
+    const [, check] = minMedian(checks);
+    console.log(
+      `\nbundle: built in ${built.ms.toFixed(0)} ms from ${built.inputs} files; bin.js's freshness check (stat each): ${check.toFixed(1)} ms`,
+    );
+  } finally {
+    rmSync(withBundle, { recursive: true, force: true });
+    rmSync(withoutBundle, { recursive: true, force: true });
   }
 }

@@ -15,7 +15,7 @@ const benches: Record<string, () => Promise<void> | void> = {
   bundles: () => runBundlesBench(),
   cli: async () => {
     const { runCliBench } = await import('./cli.ts');
-    runCliBench();
+    await runCliBench();
   },
   templates: async () => {
     const { runTemplateAttacksBench } = await import('./template-attacks.ts');

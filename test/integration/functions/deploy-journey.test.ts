@@ -16,7 +16,7 @@ import {
   UpdateStateMachineCommand,
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { RegistryRepository } from '#functions/_lib/registry.ts';
 import { TemplateSnapshots } from '#functions/_lib/templates.ts';
@@ -143,15 +143,14 @@ function sentEvents() {
   return events.commandCalls(PutEventsCommand).flatMap((c) => c.args[0].input.Entries ?? []);
 }
 
-beforeAll(async () => {
+// Each test starts with an empty registry: whether a deploy creates or updates is the test's own doing.
+beforeEach(async () => {
   db = await startDynalite('deploy');
-});
-afterAll(async () => db.stop());
-beforeEach(() => {
   fakeBucket();
   events.reset();
   events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
 });
+afterEach(async () => db.stop());
 
 describe('deploy-journey', () => {
   it('validates, compiles, creates the state machine, publishes v1 and points live at it', async () => {
@@ -233,8 +232,7 @@ describe('deploy-journey', () => {
     bucket.set('journeys/welcome-series.json', webhookJourney('crm'));
     const result = await deployFromS3(deps(), created);
     expect(result).toMatchObject({ status: 'deployed', version: '1' });
-    // Earlier tests deployed welcome-series: this upload updates its state machine.
-    const definition = sfn.commandCalls(UpdateStateMachineCommand)[0]?.args[0].input.definition ?? '{}';
+    const definition = sfn.commandCalls(CreateStateMachineCommand)[0]?.args[0].input.definition ?? '{}';
     const tasks: unknown[] = [];
     JSON.parse(definition, (_key, value) => {
       if (value?.Resource === 'arn:aws:states:::http:invoke') tasks.push(value);

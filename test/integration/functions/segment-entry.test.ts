@@ -138,6 +138,17 @@ beforeAll(async () => {
   await registerJourney(db, renewal('plan'));
   await registerJourney(db, renewal('paused', { status: 'paused' }));
   await registerJourney(db, renewal('paged'));
+  // The plan journey's segment again, for the test that runs it twice; the plan journey's own runs stay its first.
+  await registerJourney(
+    db,
+    renewal('announced', {
+      trigger: {
+        type: 'segment',
+        schedule: 'rate(1 day)',
+        segment: { path: 'profile.traits.plan', eq: 'plus' },
+      },
+    }),
+  );
   await profiles({
     'u-match-1': { plan: 'plus', country: 'IT' },
     'u-match-2': { plan: 'plus' },
@@ -252,10 +263,13 @@ describe('segment entry: a scheduled run', () => {
   });
 
   it('announces the run when it starts and when its last work item is done, with its figures', async () => {
-    // arrange
+    // arrange: an earlier run enters everyone re-entry "once" lets in
     const d = deps();
+    await startRun(d, { journeyId: 'announced', scheduledTime: '2026-11-30T11:00:00Z' });
+    await drain(d);
+    bus.resetHistory();
     // act
-    await startRun(d, { journeyId: 'plan', scheduledTime: '2026-11-30T12:00:00Z' });
+    await startRun(d, { journeyId: 'announced', scheduledTime: '2026-11-30T12:00:00Z' });
     await drain(d);
     // assert
     const events = bus.commandCalls(PutEventsCommand).flatMap((c) => c.args[0].input.Entries ?? []);
@@ -264,12 +278,11 @@ describe('segment entry: a scheduled run', () => {
       ['journeys.system', 'Segment Run Completed'],
     ]);
     expect(JSON.parse(events[1]?.Detail ?? '{}')).toMatchObject({
-      journeyId: 'plan',
+      journeyId: 'announced',
       runId: '2026-11-30T12:00:00.000Z',
       segments: 8,
       scanned: 11,
       matched: 3,
-      // The earlier run already entered everyone re-entry "once" lets in.
       entered: 0,
     });
   });

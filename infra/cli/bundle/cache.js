@@ -1,0 +1,46 @@
+// Where the CLI's prebuilt bundle lives and whether it is still the build of
+// the sources as they are now. Plain JavaScript: `bin.js` asks before it has
+// any TypeScript loader. build.ts writes what this reads.
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/** The project folder: sources, package.json and node_modules. */
+export const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** The file naming the current build and the inputs it was built from. */
+export const MANIFEST_FILE = 'manifest.json';
+
+/** Where builds are kept: `JOURNEYS_CLI_CACHE`, else node_modules/.cache/journeys-cli (gone with node_modules). */
+export function cacheDir() {
+  return process.env.JOURNEYS_CLI_CACHE || join(PROJECT_ROOT, 'node_modules', '.cache', 'journeys-cli');
+}
+
+/**
+ * The URL of the bundle's entry module when the recorded build is current:
+ * built in this project folder, and every input it recorded (each source
+ * file, package.json, the lockfile npm rewrites on every install) still has
+ * the size and modification time it had. Any doubt (no manifest, another
+ * shape, a file gone or changed) answers undefined: rebuild.
+ * @param {string} dir
+ * @returns {string | undefined}
+ */
+export function freshEntry(dir) {
+  let manifest;
+  try {
+    manifest = JSON.parse(readFileSync(join(dir, MANIFEST_FILE), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (manifest?.root !== PROJECT_ROOT || typeof manifest.entry !== 'string') return undefined;
+  if (!Array.isArray(manifest.inputs)) return undefined;
+  for (const input of manifest.inputs) {
+    if (!Array.isArray(input)) return undefined;
+    const [path, size, mtimeMs] = input;
+    const stats = statSync(join(PROJECT_ROOT, String(path)), { throwIfNoEntry: false });
+    if (stats === undefined || stats.size !== size || stats.mtimeMs !== mtimeMs) return undefined;
+  }
+  const entry = join(dir, manifest.entry);
+  if (statSync(entry, { throwIfNoEntry: false }) === undefined) return undefined;
+  return pathToFileURL(entry).href;
+}

@@ -1,0 +1,38 @@
+/**
+ * `npm test`: Biome, then tsc beside the vitest suite, then both verdicts.
+ * tsc runs on one thread for ~15 s: run first and alone, it would leave one
+ * of the two cores idle. Its report prints after vitest's. Arguments go to
+ * vitest (`npm test -- test/unit`).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { buildCli } from '#infra/cli/bundle/build.ts';
+import { cacheDir, freshEntry, PROJECT_ROOT } from '#infra/cli/bundle/cache.js';
+
+const bin = (name: string) => join(PROJECT_ROOT, 'node_modules', '.bin', name);
+
+function exited(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+}
+
+const typecheck = spawn(bin('tsc'), ['--noEmit'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+const report: Buffer[] = [];
+typecheck.stdout?.on('data', (chunk: Buffer) => report.push(chunk));
+typecheck.stderr?.on('data', (chunk: Buffer) => report.push(chunk));
+const typechecked = exited(typecheck);
+
+const lint = await exited(spawn(bin('biome'), ['check', '.'], { cwd: PROJECT_ROOT, stdio: 'inherit' }));
+if (lint !== 0) {
+  typecheck.kill();
+  process.exit(lint);
+}
+// The CLI subprocess tests run the bundle, as users do (or, if it cannot be built, the sources).
+if (freshEntry(cacheDir()) === undefined)
+  await buildCli().catch((error: unknown) => console.warn(`journeys CLI bundle not built: ${String(error)}`));
+const tests = await exited(
+  spawn(bin('vitest'), ['run', ...process.argv.slice(2)], { cwd: PROJECT_ROOT, stdio: 'inherit' }),
+);
+const types = await typechecked;
+process.stdout.write(Buffer.concat(report));
+console.log(types === 0 ? 'tsc: no type errors' : 'tsc: type errors above');
+process.exit(tests !== 0 ? tests : types);
