@@ -40,7 +40,9 @@ export const Request = z.object({
 });
 export type Request = z.infer<typeof Request>;
 
-type Table = { def: TableDefinition; partitions: Map<string, Map<string, Item>> };
+/** An item as held: its size kept beside it, since every write and read is billed by it. */
+type Stored = { item: Item; size: number };
+type Table = { def: TableDefinition; partitions: Map<string, Map<string, Stored>> };
 
 /** Read and write request units consumed (on-demand billing). */
 export type Capacity = { reads: number; writes: number };
@@ -119,14 +121,15 @@ export class MemoryTables {
     return [t.def.partitionKey.name, ...(t.def.sortKey === undefined ? [] : [t.def.sortKey.name])];
   }
 
-  private read(t: Table, key: Item | undefined): Item | undefined {
+  private read(t: Table, key: Item | undefined): Stored | undefined {
     const { pk, sk } = this.locate(t, key);
     return t.partitions.get(pk)?.get(sk);
   }
 
-  private write(t: Table, key: Item, item: Item | undefined, before: Item | undefined): void {
+  private write(t: Table, key: Item, item: Item | undefined, before: Stored | undefined): void {
     const { pk, sk } = this.locate(t, key);
-    this.capacity.writes += Math.max(1, Math.ceil(Math.max(itemSize(before), itemSize(item)) / 1024));
+    const size = item === undefined ? 0 : itemSize(item);
+    this.capacity.writes += Math.max(1, Math.ceil(Math.max(before?.size ?? 0, size) / 1024));
     let partition = t.partitions.get(pk);
     if (item === undefined) {
       partition?.delete(sk);
@@ -137,7 +140,7 @@ export class MemoryTables {
       partition = new Map();
       t.partitions.set(pk, partition);
     }
-    partition.set(sk, item);
+    partition.set(sk, { item, size });
   }
 
   private check(
@@ -156,47 +159,49 @@ export class MemoryTables {
     });
   }
 
-  private readUnits(items: readonly (Item | undefined)[], consistent: boolean | undefined): void {
-    const bytes = items.reduce((n, item) => n + itemSize(item), 0);
+  private readUnits(items: readonly (Stored | undefined)[], consistent: boolean | undefined): void {
+    let bytes = 0;
+    for (const stored of items) bytes += stored?.size ?? 0;
     this.capacity.reads += Math.max(1, Math.ceil(bytes / 4096)) * (consistent === true ? 1 : 0.5);
   }
 
   get(input: Request): { Item?: Item } {
     const t = this.table(input.TableName);
-    const item = this.read(t, input.Key);
-    this.readUnits([item], input.ConsistentRead);
-    if (item === undefined) return {};
-    return { Item: project(item, input.ProjectionExpression, input.ExpressionAttributeNames) };
+    const stored = this.read(t, input.Key);
+    this.readUnits([stored], input.ConsistentRead);
+    if (stored === undefined) return {};
+    return { Item: project(stored.item, input.ProjectionExpression, input.ExpressionAttributeNames) };
   }
 
   put(input: Request): { Attributes?: Item } {
     const t = this.table(input.TableName);
     const item = input.Item ?? {};
     const before = this.read(t, item);
-    this.check(before, input.ConditionExpression, input, input.ReturnValuesOnConditionCheckFailure);
+    this.check(before?.item, input.ConditionExpression, input, input.ReturnValuesOnConditionCheckFailure);
     this.write(t, item, item, before);
-    return input.ReturnValues === 'ALL_OLD' && before !== undefined ? { Attributes: before } : {};
+    return input.ReturnValues === 'ALL_OLD' && before !== undefined ? { Attributes: before.item } : {};
   }
 
   delete(input: Request): { Attributes?: Item } {
     const t = this.table(input.TableName);
     const key = input.Key ?? {};
     const before = this.read(t, key);
-    this.check(before, input.ConditionExpression, input, input.ReturnValuesOnConditionCheckFailure);
+    this.check(before?.item, input.ConditionExpression, input, input.ReturnValuesOnConditionCheckFailure);
     if (before !== undefined) this.write(t, key, undefined, before);
     else this.capacity.writes += 1;
-    return input.ReturnValues === 'ALL_OLD' && before !== undefined ? { Attributes: before } : {};
+    return input.ReturnValues === 'ALL_OLD' && before !== undefined ? { Attributes: before.item } : {};
   }
 
   update(input: Request): { Attributes?: Item } {
     const t = this.table(input.TableName);
     const key = input.Key ?? {};
-    const before = this.read(t, key);
+    const stored = this.read(t, key);
+    const before = stored?.item;
     this.check(before, input.ConditionExpression, input, input.ReturnValuesOnConditionCheckFailure);
     const placeholders = { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues };
     const actions = input.UpdateExpression === undefined ? [] : parseUpdate(input.UpdateExpression);
     const after = applyUpdate(before ?? { ...key }, actions, placeholders);
-    this.write(t, key, after, before);
+    this.write(t, key, after, stored);
     return returned(input.ReturnValues, before, after, this.keyNames(t));
   }
 
@@ -206,14 +211,14 @@ export class MemoryTables {
     const placeholders = { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues };
     const keyCondition = parseCondition(input.KeyConditionExpression ?? '');
     const pk = partitionValue(keyCondition, t.def.partitionKey.name, placeholders);
-    const items = [...(t.partitions.get(pk)?.values() ?? [])].filter((item) =>
-      holds(item, keyCondition, placeholders),
+    const items = [...(t.partitions.get(pk)?.values() ?? [])].filter((stored) =>
+      holds(stored.item, keyCondition, placeholders),
     );
     const sortName = t.def.sortKey?.name;
     if (sortName !== undefined)
       items.sort((a, b) => {
-        const x = a[sortName];
-        const y = b[sortName];
+        const x = a.item[sortName];
+        const y = b.item[sortName];
         return x === undefined || y === undefined ? 0 : (order(x, y) ?? 0);
       });
     if (input.ScanIndexForward === false) items.reverse();
@@ -227,12 +232,12 @@ export class MemoryTables {
   }
 
   /** Limit and ExclusiveStartKey apply before the filter, as in DynamoDB. */
-  private page(t: Table, all: Item[], input: Request) {
+  private page(t: Table, all: Stored[], input: Request) {
     let start = 0;
     if (input.ExclusiveStartKey !== undefined) {
       const { pk, sk } = this.locate(t, input.ExclusiveStartKey);
-      start = all.findIndex((item) => {
-        const at = this.locate(t, item);
+      start = all.findIndex((stored) => {
+        const at = this.locate(t, stored.item);
         return at.pk === pk && at.sk === sk;
       });
       start = start < 0 ? all.length : start + 1;
@@ -244,9 +249,9 @@ export class MemoryTables {
     const filter: Condition | undefined =
       input.FilterExpression === undefined ? undefined : parseCondition(input.FilterExpression);
     const items = slice
-      .filter((item) => filter === undefined || holds(item, filter, placeholders))
-      .map((item) => project(item, input.ProjectionExpression, input.ExpressionAttributeNames));
-    const last = slice.at(-1);
+      .filter((stored) => filter === undefined || holds(stored.item, filter, placeholders))
+      .map((stored) => project(stored.item, input.ProjectionExpression, input.ExpressionAttributeNames));
+    const last = slice.at(-1)?.item;
     const more = end < all.length && last !== undefined;
     return {
       Items: items,
