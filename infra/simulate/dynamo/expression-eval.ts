@@ -33,6 +33,11 @@ function valueAt(ref: string, p: Placeholders): AttributeValue {
   return value;
 }
 
+/** The top-level attribute a path starts at (an update changes only the attributes its paths start at). */
+export function topName(node: PathNode, p: Placeholders): string {
+  return nameOf(String(node.steps[0]), p);
+}
+
 /** The attribute a path points at, or undefined. */
 export function resolvePath(item: Item, node: PathNode, p: Placeholders): AttributeValue | undefined {
   let current: AttributeValue | undefined;
@@ -52,8 +57,11 @@ function numberOf(value: AttributeValue | undefined, what: string): string {
 }
 
 const INTEGER = /^-?\d+$/;
+/** Integers short enough that their sum is exact as a double (and printed the same as a BigInt's). */
+const SHORT_INTEGER = /^-?\d{1,15}$/;
 /** Sum of two DynamoDB numbers; integers exactly (DynamoDB keeps 38 digits), others as doubles. */
 function sum(a: string, b: string, sign: 1 | -1): string {
+  if (SHORT_INTEGER.test(a) && SHORT_INTEGER.test(b)) return String(Number(a) + sign * Number(b));
   if (INTEGER.test(a) && INTEGER.test(b)) return String(BigInt(a) + BigInt(sign) * BigInt(b));
   return String(Number(a) + sign * Number(b));
 }

@@ -35,16 +35,29 @@ const ITEM_FIELDS = ['Key', 'Item', 'ExclusiveStartKey', 'ExpressionAttributeVal
 
 /** A document request as the low-level request it becomes (values marshalled as the document client does). */
 function documentRequest(input: DocumentInput): Request {
-  const { Key, Item, ExclusiveStartKey, ExpressionAttributeValues, ...rest } = input;
-  return {
-    ...rest,
+  // Field by field rather than by spreading (this runs for every call of a simulation); the type
+  // requires every field of Request, so one added there cannot be forgotten here.
+  const request: { [F in keyof Required<Request>]: Request[F] } = {
     TableName: input.TableName ?? '',
-    Key: Key === undefined ? undefined : toItem(Key),
-    Item: Item === undefined ? undefined : toItem(Item),
-    ExclusiveStartKey: ExclusiveStartKey === undefined ? undefined : toItem(ExclusiveStartKey),
+    Key: input.Key === undefined ? undefined : toItem(input.Key),
+    Item: input.Item === undefined ? undefined : toItem(input.Item),
+    ExclusiveStartKey: input.ExclusiveStartKey === undefined ? undefined : toItem(input.ExclusiveStartKey),
     ExpressionAttributeValues:
-      ExpressionAttributeValues === undefined ? undefined : toItem(ExpressionAttributeValues),
+      input.ExpressionAttributeValues === undefined ? undefined : toItem(input.ExpressionAttributeValues),
+    ExpressionAttributeNames: input.ExpressionAttributeNames,
+    UpdateExpression: input.UpdateExpression,
+    ConditionExpression: input.ConditionExpression,
+    KeyConditionExpression: input.KeyConditionExpression,
+    FilterExpression: input.FilterExpression,
+    ProjectionExpression: input.ProjectionExpression,
+    ReturnValues: input.ReturnValues,
+    ReturnValuesOnConditionCheckFailure: input.ReturnValuesOnConditionCheckFailure,
+    ConsistentRead: input.ConsistentRead,
+    ScanIndexForward: input.ScanIndexForward,
+    Limit: input.Limit,
+    IndexName: input.IndexName,
   };
+  return request;
 }
 
 function documentOutput(output: Output) {

@@ -1,8 +1,14 @@
 import { type AttributeValue, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
 import type { TableDefinition } from '#shared/tables.ts';
-import { applyUpdate, holds, type Item, order, resolvePath } from './expression-eval.ts';
-import { type Condition, parseCondition, parseProjection, parseUpdate } from './expression-parser.ts';
+import { applyUpdate, holds, type Item, order, resolvePath, topName } from './expression-eval.ts';
+import {
+  type Condition,
+  parseCondition,
+  parseProjection,
+  parseUpdate,
+  type UpdateAction,
+} from './expression-parser.ts';
 
 /**
  * DynamoDB tables held in memory, for the operations the repositories use
@@ -84,6 +90,28 @@ function valueSize(v: AttributeValue): number {
   return 0;
 }
 
+/** The size of an updated item: the old size, changed by the attributes the update's paths start at. */
+function resized(
+  before: Stored,
+  after: Item,
+  actions: readonly UpdateAction[],
+  placeholders: Parameters<typeof topName>[1],
+): number {
+  let size = before.size;
+  const seen = new Set<string>();
+  for (const action of actions) {
+    const name = topName(action.path, placeholders);
+    if (seen.has(name)) continue;
+    seen.add(name);
+    size += attributeSize(name, after[name]) - attributeSize(name, before.item[name]);
+  }
+  return size;
+}
+
+function attributeSize(name: string, value: AttributeValue | undefined): number {
+  return value === undefined ? 0 : name.length + valueSize(value);
+}
+
 function project(item: Item, expression: string | undefined, names: Record<string, string> | undefined) {
   if (expression === undefined) return item;
   const out: Item = {};
@@ -126,9 +154,14 @@ export class MemoryTables {
     return t.partitions.get(pk)?.get(sk);
   }
 
-  private write(t: Table, key: Item, item: Item | undefined, before: Stored | undefined): void {
+  private write(
+    t: Table,
+    key: Item,
+    item: Item | undefined,
+    before: Stored | undefined,
+    size = item === undefined ? 0 : itemSize(item),
+  ): void {
     const { pk, sk } = this.locate(t, key);
-    const size = item === undefined ? 0 : itemSize(item);
     this.capacity.writes += Math.max(1, Math.ceil(Math.max(before?.size ?? 0, size) / 1024));
     let partition = t.partitions.get(pk);
     if (item === undefined) {
@@ -201,7 +234,13 @@ export class MemoryTables {
     const placeholders = { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues };
     const actions = input.UpdateExpression === undefined ? [] : parseUpdate(input.UpdateExpression);
     const after = applyUpdate(before ?? { ...key }, actions, placeholders);
-    this.write(t, key, after, stored);
+    this.write(
+      t,
+      key,
+      after,
+      stored,
+      stored === undefined ? itemSize(after) : resized(stored, after, actions, placeholders),
+    );
     return returned(input.ReturnValues, before, after, this.keyNames(t));
   }
 
