@@ -1,4 +1,4 @@
-import { Liquid } from 'liquidjs';
+import { Liquid, type Template as ParsedLiquid } from 'liquidjs';
 import * as z from './zod.ts';
 
 /**
@@ -95,14 +95,53 @@ function createEngine(timezone: string, escapeHtml: boolean): Liquid {
 const engines = new Map<string, Liquid>();
 const ENGINE_LIMIT = 64;
 
+function engineKey(timezone: string, escapeHtml: boolean): string {
+  return `${escapeHtml ? 'html' : 'text'}:${timezone}`;
+}
+
 function engine(timezone: string, escapeHtml: boolean): Liquid {
-  const key = `${escapeHtml ? 'html' : 'text'}:${timezone}`;
+  const key = engineKey(timezone, escapeHtml);
   const hit = engines.get(key);
   if (hit !== undefined) return hit;
   if (engines.size >= ENGINE_LIMIT) engines.delete(engines.keys().next().value ?? '');
   const created = createEngine(timezone, escapeHtml);
   engines.set(key, created);
   return created;
+}
+
+/**
+ * Parsed fields per (engine, source text) — parsing depends on the engine's
+ * options, escaping among them. A journey renders the same few
+ * templates for every customer, so each is parsed once per warm process.
+ * Keyed by the text itself, a changed template is a new entry; bounded by
+ * entries and by characters held, least recently used out first.
+ */
+const parsed = new Map<string, { templates: ParsedLiquid[]; chars: number }>();
+const PARSED_LIMIT = { entries: 256, chars: 4_000_000 } as const;
+let parsedChars = 0;
+
+function parseOnce(liquid: Liquid, engineId: string, source: string): ParsedLiquid[] {
+  const key = `${engineId}\u0000${source}`;
+  const hit = parsed.get(key);
+  if (hit !== undefined) {
+    parsed.delete(key);
+    parsed.set(key, hit);
+    return hit.templates;
+  }
+  const templates = liquid.parse(source);
+  parsed.set(key, { templates, chars: source.length });
+  parsedChars += source.length;
+  for (const [oldest, entry] of parsed) {
+    if (parsed.size <= PARSED_LIMIT.entries && parsedChars <= PARSED_LIMIT.chars) break;
+    parsed.delete(oldest);
+    parsedChars -= entry.chars;
+  }
+  return templates;
+}
+
+/** How many parsed template fields are held (for tests and memory reports). */
+export function parsedTemplateCount(): number {
+  return parsed.size;
 }
 
 /** The rendered fields of a template, same keys as the template minus `channel`. */
@@ -127,10 +166,11 @@ export async function renderTemplate<T extends Template>(
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(template)) {
     if (key === 'channel' || typeof value !== 'string') continue;
-    const rendered: unknown = await engine(
-      timezone,
-      template.channel === 'email' && key === 'html',
-    ).parseAndRender(value, context);
+    const escapeHtml = template.channel === 'email' && key === 'html';
+    const liquid = engine(timezone, escapeHtml);
+    const templates = parseOnce(liquid, engineKey(timezone, escapeHtml), value);
+    // Synchronously: no filter or tag here waits on anything, and the async renderer's promise per node cost a third of the render.
+    const rendered: unknown = liquid.renderSync(templates, context);
     const text = String(rendered);
     const limit = limitOf(template, key);
     if (text.length > limit)

@@ -5,7 +5,9 @@ import { join } from 'node:path';
  * `npm run bench -- simulate`: `journeys simulate` on cart-abandonment for
  * 10,000 and 100,000 customers (SIMULATE_SIZES=1000,10000 to choose), each in
  * its own process so the peak RSS is that run's alone. Prints wall time,
- * customers per second and peak RSS; asserts nothing.
+ * CPU time (the process's own, user + system: on a shared machine wall time
+ * also counts other processes), customers per second and peak RSS; asserts
+ * nothing.
  */
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -17,10 +19,13 @@ import { simulate } from '#infra/simulate/run/simulate.ts';
 const loaded = await loadInputs('journeys/cart-abandonment.json', 'journeys/simulations/cart-abandonment.json');
 if (!loaded.ok) throw new Error(loaded.problems.join('; '));
 const started = performance.now();
+const cpu = process.cpuUsage();
 const f = await simulate({ ...loaded.inputs, customers: Number(process.argv[1]) });
 const wallMs = performance.now() - started;
+const used = process.cpuUsage(cpu);
+const cpuMs = (used.user + used.system) / 1000;
 const sent = f.messages.sent.email + f.messages.sent.sms + f.messages.sent.push;
-console.log(JSON.stringify({ wallMs, peakRssMb: process.resourceUsage().maxRSS / 1024, enrolled: f.enrolled, sent, transitions: f.transitions }));
+console.log(JSON.stringify({ wallMs, cpuMs, peakRssMb: process.resourceUsage().maxRSS / 1024, enrolled: f.enrolled, sent, transitions: f.transitions }));
 `;
 
 export function runSimulateBench(): void {
@@ -38,8 +43,9 @@ export function runSimulateBench(): void {
     );
     const r = JSON.parse(out.trim().split('\n').at(-1) ?? '{}');
     const perSecond = customers / (r.wallMs / 1000);
+    const perCpuSecond = customers / (r.cpuMs / 1000);
     console.log(
-      `  ${customers.toLocaleString('en-US').padStart(7)} customers: ${(r.wallMs / 1000).toFixed(1)} s wall, ${perSecond.toFixed(0)} customers/s, peak RSS ${r.peakRssMb.toFixed(0)} MB (${r.enrolled} enrolled, ${r.sent} messages, ${r.transitions} transitions)`,
+      `  ${customers.toLocaleString('en-US').padStart(7)} customers: ${(r.wallMs / 1000).toFixed(1)} s wall, ${(r.cpuMs / 1000).toFixed(1)} s CPU, ${perSecond.toFixed(0)} customers/s (${perCpuSecond.toFixed(0)} per CPU second), peak RSS ${r.peakRssMb.toFixed(0)} MB (${r.enrolled} enrolled, ${r.sent} messages, ${r.transitions} transitions)`,
     );
   }
 }

@@ -33,6 +33,11 @@ function valueAt(ref: string, p: Placeholders): AttributeValue {
   return value;
 }
 
+/** The top-level attribute a path starts at (an update changes only the attributes its paths start at). */
+export function topName(node: PathNode, p: Placeholders): string {
+  return nameOf(String(node.steps[0]), p);
+}
+
 /** The attribute a path points at, or undefined. */
 export function resolvePath(item: Item, node: PathNode, p: Placeholders): AttributeValue | undefined {
   let current: AttributeValue | undefined;
@@ -52,8 +57,11 @@ function numberOf(value: AttributeValue | undefined, what: string): string {
 }
 
 const INTEGER = /^-?\d+$/;
+/** Integers short enough that their sum is exact as a double (and printed the same as a BigInt's). */
+const SHORT_INTEGER = /^-?\d{1,15}$/;
 /** Sum of two DynamoDB numbers; integers exactly (DynamoDB keeps 38 digits), others as doubles. */
 function sum(a: string, b: string, sign: 1 | -1): string {
+  if (SHORT_INTEGER.test(a) && SHORT_INTEGER.test(b)) return String(Number(a) + sign * Number(b));
   if (INTEGER.test(a) && INTEGER.test(b)) return String(BigInt(a) + BigInt(sign) * BigInt(b));
   return String(Number(a) + sign * Number(b));
 }
@@ -212,21 +220,18 @@ export function holds(item: Item, c: Condition, p: Placeholders): boolean {
   }
 }
 
-/** Writes `value` (or removes, when undefined) at a path, copying what it changes; the input item is not mutated. */
-function writePath(item: Item, node: PathNode, value: AttributeValue | undefined, p: Placeholders): Item {
-  const [head, ...rest] = node.steps;
-  const top = nameOf(String(head), p);
-  const out: Item = { ...item };
-  if (rest.length === 0) {
+/** Writes `value` (or removes, when undefined) at a path of `out`, an item of the update's own; nested containers are copied, never changed. */
+function writePath(out: Item, node: PathNode, value: AttributeValue | undefined, p: Placeholders): void {
+  const top = nameOf(String(node.steps[0]), p);
+  if (node.steps.length === 1) {
     if (value === undefined) delete out[top];
     else out[top] = value;
-    return out;
+    return;
   }
-  const current = item[top];
+  const current = out[top];
   if (current === undefined)
     throw validation('The document path provided in the update expression is invalid for update');
-  out[top] = writeInside(current, rest, value, p);
-  return out;
+  out[top] = writeInside(current, node.steps.slice(1), value, p);
 }
 
 function writeInside(
@@ -298,18 +303,18 @@ function addTo(
  * before the update (DynamoDB evaluates the whole expression on the old item).
  */
 export function applyUpdate(before: Item, actions: readonly UpdateAction[], p: Placeholders): Item {
-  let item = before;
+  const item: Item = { ...before };
   for (const action of actions) {
     if (action.kind === 'remove') {
-      item = writePath(item, action.path, undefined, p);
+      writePath(item, action.path, undefined, p);
       continue;
     }
     const value = operand(before, action.value, p);
     if (value === undefined)
       throw validation('The provided expression refers to an attribute that does not exist in the item');
-    if (action.kind === 'set') item = writePath(item, action.path, value, p);
+    if (action.kind === 'set') writePath(item, action.path, value, p);
     else
-      item = writePath(
+      writePath(
         item,
         action.path,
         addTo(resolvePath(before, action.path, p), value, action.kind === 'delete'),

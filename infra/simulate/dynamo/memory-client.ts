@@ -1,4 +1,4 @@
-import { type AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   DynamoDBDocumentClient,
@@ -8,8 +8,8 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
+import { fromItem, MARSHALL, toItem } from './convert.ts';
 import type { Item } from './expression-eval.ts';
 import { type MemoryTables, Request } from './memory-tables.ts';
 
@@ -21,55 +21,55 @@ import { type MemoryTables, Request } from './memory-tables.ts';
  * to the same repositories on dynalite.
  */
 
-/** The same marshalling the product's document client uses (functions/_lib/clients/dynamo.ts). */
-const MARSHALL = { removeUndefinedValues: true, convertClassInstanceToMap: false };
-
 const Input = z.record(z.string(), z.unknown());
 
 type Mode = 'document' | 'attributes';
+type Output = { Item?: Item; Attributes?: Item; Items?: Item[]; LastEvaluatedKey?: Item };
 
-function toAttributes(value: unknown, mode: Mode): Item | undefined {
-  if (value === undefined) return undefined;
-  const record = Input.parse(value);
-  if (mode === 'document') return marshall(record, { ...MARSHALL, convertTopLevelContainer: false });
-  return attributeRecord(record);
+/** The request fields of the document commands the tables answer, values in document shape. */
+type DocumentInput = Omit<Request, 'TableName' | (typeof ITEM_FIELDS)[number]> & {
+  TableName?: string | undefined;
+} & { [F in (typeof ITEM_FIELDS)[number]]?: Record<string, unknown> | undefined };
+
+const ITEM_FIELDS = ['Key', 'Item', 'ExclusiveStartKey', 'ExpressionAttributeValues'] as const;
+
+/** A document request as the low-level request it becomes (values marshalled as the document client does). */
+function documentRequest(input: DocumentInput): Request {
+  // Field by field rather than by spreading (this runs for every call of a simulation); the type
+  // requires every field of Request, so one added there cannot be forgotten here.
+  const request: { [F in keyof Required<Request>]: Request[F] } = {
+    TableName: input.TableName ?? '',
+    Key: input.Key === undefined ? undefined : toItem(input.Key),
+    Item: input.Item === undefined ? undefined : toItem(input.Item),
+    ExclusiveStartKey: input.ExclusiveStartKey === undefined ? undefined : toItem(input.ExclusiveStartKey),
+    ExpressionAttributeValues:
+      input.ExpressionAttributeValues === undefined ? undefined : toItem(input.ExpressionAttributeValues),
+    ExpressionAttributeNames: input.ExpressionAttributeNames,
+    UpdateExpression: input.UpdateExpression,
+    ConditionExpression: input.ConditionExpression,
+    KeyConditionExpression: input.KeyConditionExpression,
+    FilterExpression: input.FilterExpression,
+    ProjectionExpression: input.ProjectionExpression,
+    ReturnValues: input.ReturnValues,
+    ReturnValuesOnConditionCheckFailure: input.ReturnValuesOnConditionCheckFailure,
+    ConsistentRead: input.ConsistentRead,
+    ScanIndexForward: input.ScanIndexForward,
+    Limit: input.Limit,
+    IndexName: input.IndexName,
+  };
+  return request;
 }
 
-const AttributeRecord = z.record(
-  z.string(),
-  z.custom<AttributeValue>((v) => typeof v === 'object' && v !== null),
-);
-function attributeRecord(value: unknown): Item {
-  return AttributeRecord.parse(value);
-}
-
-function fromAttributes(item: Item | undefined, mode: Mode): unknown {
-  if (item === undefined) return undefined;
-  return mode === 'document' ? unmarshall(item) : item;
-}
-
-function convertInput(input: Record<string, unknown>, mode: Mode) {
-  const out: Record<string, unknown> = { ...input };
-  for (const field of ['Key', 'Item', 'ExclusiveStartKey', 'ExpressionAttributeValues'] as const)
-    if (input[field] !== undefined) out[field] = toAttributes(input[field], mode);
-  return out;
-}
-
-function convertOutput(
-  output: { Item?: Item; Attributes?: Item; Items?: Item[]; LastEvaluatedKey?: Item },
-  mode: Mode,
-) {
+function documentOutput(output: Output) {
   const out: Record<string, unknown> & { $metadata: object } = { ...output, $metadata: {} };
-  if (output.Item !== undefined) out.Item = fromAttributes(output.Item, mode);
-  if (output.Attributes !== undefined) out.Attributes = fromAttributes(output.Attributes, mode);
-  if (output.LastEvaluatedKey !== undefined)
-    out.LastEvaluatedKey = fromAttributes(output.LastEvaluatedKey, mode);
-  if (output.Items !== undefined) out.Items = output.Items.map((i) => fromAttributes(i, mode));
+  if (output.Item !== undefined) out.Item = fromItem(output.Item);
+  if (output.Attributes !== undefined) out.Attributes = fromItem(output.Attributes);
+  if (output.LastEvaluatedKey !== undefined) out.LastEvaluatedKey = fromItem(output.LastEvaluatedKey);
+  if (output.Items !== undefined) out.Items = output.Items.map(fromItem);
   return out;
 }
 
-function answer(tables: MemoryTables, command: string, raw: Record<string, unknown>) {
-  const input = Request.parse(raw);
+function answer(tables: MemoryTables, command: string, input: Request): Output {
   switch (command) {
     case 'GetItemCommand':
       return tables.get(input);
@@ -95,12 +95,11 @@ function memoryClient(tables: MemoryTables, mode: Mode): DynamoDBClient {
   });
   client.middlewareStack.add(
     (_next, context) => async (args) => {
-      const input = convertInput(Input.parse(args.input), mode);
-      // Typed by what every output has; the SDK hands the whole object to the caller.
-      const output: { $metadata: object } = convertOutput(
-        answer(tables, String(context.commandName), input),
-        mode,
-      );
+      const command = String(context.commandName);
+      const output =
+        mode === 'document'
+          ? documentOutput(answer(tables, command, documentRequest(DocumentRequest.parse(args.input))))
+          : { ...answer(tables, command, Request.parse(args.input)), $metadata: {} };
       return { output, response: {} };
     },
     { step: 'initialize', priority: 'high', name: 'memoryDynamo' },
@@ -108,21 +107,32 @@ function memoryClient(tables: MemoryTables, mode: Mode): DynamoDBClient {
   return client;
 }
 
-/** The low-level operation of each document command. */
-const OPERATIONS = [
-  [GetCommand, 'GetItemCommand'],
-  [PutCommand, 'PutItemCommand'],
-  [UpdateCommand, 'UpdateItemCommand'],
-  [DeleteCommand, 'DeleteItemCommand'],
-  [QueryCommand, 'QueryCommand'],
-  [ScanCommand, 'ScanCommand'],
-] as const;
+/** What a document command given through the middleware stack carries (checked: it is typed only at compile time there). */
+const DocumentRequest = Request.extend({
+  TableName: z.string().optional(),
+  Key: Input.optional(),
+  Item: Input.optional(),
+  ExclusiveStartKey: Input.optional(),
+  ExpressionAttributeValues: Input.optional(),
+});
+
+/** The document commands answered directly, with their low-level operation and typed input. */
+function directRequest(command: unknown): { operation: string; input: DocumentInput } | undefined {
+  if (command instanceof GetCommand) return { operation: 'GetItemCommand', input: command.input };
+  if (command instanceof PutCommand) return { operation: 'PutItemCommand', input: command.input };
+  if (command instanceof UpdateCommand) return { operation: 'UpdateItemCommand', input: command.input };
+  if (command instanceof DeleteCommand) return { operation: 'DeleteItemCommand', input: command.input };
+  if (command instanceof QueryCommand) return { operation: 'QueryCommand', input: command.input };
+  if (command instanceof ScanCommand) return { operation: 'ScanCommand', input: command.input };
+  return undefined;
+}
 
 /**
  * The document client the repositories take, on in-memory tables. Its `send`
  * answers a document command directly: resolving the SDK's middleware stack
- * costs more than the whole in-memory operation, and a simulation makes
- * millions of calls. Any other use goes through the stack as usual.
+ * and validating a request the SDK's types already describe costs more than
+ * the whole in-memory operation, and a simulation makes millions of calls.
+ * Any other use goes through the stack as usual.
  */
 export function memoryDocumentClient(tables: MemoryTables): DynamoDBDocumentClient {
   const client = DynamoDBDocumentClient.from(memoryClient(tables, 'document'), {
@@ -131,11 +141,9 @@ export function memoryDocumentClient(tables: MemoryTables): DynamoDBDocumentClie
   });
   const viaStack = client.send.bind(client);
   const direct = async (command: unknown, ...rest: unknown[]) => {
-    const operation = OPERATIONS.find(([type]) => command instanceof type)?.[1];
-    if (operation === undefined || rest.length > 0 || !(command instanceof Object) || !('input' in command))
-      return Reflect.apply(viaStack, client, [command, ...rest]);
-    const input = convertInput(Input.parse(command.input), 'document');
-    return convertOutput(answer(tables, operation, input), 'document');
+    const request = rest.length === 0 ? directRequest(command) : undefined;
+    if (request === undefined) return Reflect.apply(viaStack, client, [command, ...rest]);
+    return documentOutput(answer(tables, request.operation, documentRequest(request.input)));
   };
   Reflect.set(client, 'send', direct);
   return client;

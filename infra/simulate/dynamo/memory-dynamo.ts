@@ -14,8 +14,9 @@ export type MemoryDynamo = {
   tables: Record<TableId, string>;
 };
 
-export function memoryDynamo(prefix = 'sim'): MemoryDynamo {
-  const store = new MemoryTables();
+/** `hotItems`: items held as objects at once (MemoryTables); tests lower it so every item is packed and read back. */
+export function memoryDynamo(prefix = 'sim', hotItems?: number): MemoryDynamo {
+  const store = new MemoryTables(hotItems);
   const tables: Partial<Record<TableId, string>> = {};
   for (const def of TABLES) {
     const name = `${prefix}-${def.id}`;

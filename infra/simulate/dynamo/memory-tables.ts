@@ -1,8 +1,16 @@
 import { type AttributeValue, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
 import type { TableDefinition } from '#shared/tables.ts';
-import { applyUpdate, holds, type Item, order, resolvePath } from './expression-eval.ts';
-import { type Condition, parseCondition, parseProjection, parseUpdate } from './expression-parser.ts';
+import { applyUpdate, holds, type Item, order, resolvePath, topName } from './expression-eval.ts';
+import {
+  type Condition,
+  parseCondition,
+  parseProjection,
+  parseUpdate,
+  type UpdateAction,
+} from './expression-parser.ts';
+import { type Held, HeldItems } from './held.ts';
+import { Rows } from './rows.ts';
 
 /**
  * DynamoDB tables held in memory, for the operations the repositories use
@@ -40,7 +48,12 @@ export const Request = z.object({
 });
 export type Request = z.infer<typeof Request>;
 
-type Table = { def: TableDefinition; partitions: Map<string, Map<string, Item>> };
+/** An item as read, with its size (every write and read is billed by it). */
+type Stored = { item: Item; size: number };
+type Table = { def: TableDefinition; rows: Rows<Held> };
+
+/** Items held as objects at once; the others are packed (about 1.5 KB each as objects, a third of that packed). */
+const HOT_ITEMS = 20_000;
 
 /** Read and write request units consumed (on-demand billing). */
 export type Capacity = { reads: number; writes: number };
@@ -82,6 +95,28 @@ function valueSize(v: AttributeValue): number {
   return 0;
 }
 
+/** The size of an updated item: the old size, changed by the attributes the update's paths start at. */
+function resized(
+  before: Stored,
+  after: Item,
+  actions: readonly UpdateAction[],
+  placeholders: Parameters<typeof topName>[1],
+): number {
+  let size = before.size;
+  const seen = new Set<string>();
+  for (const action of actions) {
+    const name = topName(action.path, placeholders);
+    if (seen.has(name)) continue;
+    seen.add(name);
+    size += attributeSize(name, after[name]) - attributeSize(name, before.item[name]);
+  }
+  return size;
+}
+
+function attributeSize(name: string, value: AttributeValue | undefined): number {
+  return value === undefined ? 0 : name.length + valueSize(value);
+}
+
 function project(item: Item, expression: string | undefined, names: Record<string, string> | undefined) {
   if (expression === undefined) return item;
   const out: Item = {};
@@ -95,12 +130,19 @@ function project(item: Item, expression: string | undefined, names: Record<strin
 }
 
 export class MemoryTables {
+  /** `hotItems`: how many items are held as objects at once, the others packed. */
+  constructor(hotItems = HOT_ITEMS) {
+    this.held = new HeldItems(hotItems);
+  }
+
   private readonly tables = new Map<string, Table>();
   readonly capacity: Capacity = { reads: 0, writes: 0 };
+  private readonly held: HeldItems;
+  private readonly open = (held: Held): Stored => ({ item: this.held.item(held), size: held.size });
 
   /** Creates an empty table under `name` with the key schema of `def`. */
   create(name: string, def: TableDefinition): void {
-    this.tables.set(name, { def, partitions: new Map() });
+    this.tables.set(name, { def, rows: new Rows(def.sortKey !== undefined) });
   }
 
   private table(name: string | undefined): Table {
@@ -119,25 +161,27 @@ export class MemoryTables {
     return [t.def.partitionKey.name, ...(t.def.sortKey === undefined ? [] : [t.def.sortKey.name])];
   }
 
-  private read(t: Table, key: Item | undefined): Item | undefined {
+  private read(t: Table, key: Item | undefined): Stored | undefined {
     const { pk, sk } = this.locate(t, key);
-    return t.partitions.get(pk)?.get(sk);
+    const held = t.rows.get(pk, sk);
+    return held === undefined ? undefined : this.open(held);
   }
 
-  private write(t: Table, key: Item, item: Item | undefined, before: Item | undefined): void {
+  private write(
+    t: Table,
+    key: Item,
+    item: Item | undefined,
+    before: Stored | undefined,
+    size = item === undefined ? 0 : itemSize(item),
+  ): void {
     const { pk, sk } = this.locate(t, key);
-    this.capacity.writes += Math.max(1, Math.ceil(Math.max(itemSize(before), itemSize(item)) / 1024));
-    let partition = t.partitions.get(pk);
+    this.capacity.writes += Math.max(1, Math.ceil(Math.max(before?.size ?? 0, size) / 1024));
+    const held = t.rows.get(pk, sk);
     if (item === undefined) {
-      partition?.delete(sk);
-      if (partition?.size === 0) t.partitions.delete(pk);
-      return;
-    }
-    if (partition === undefined) {
-      partition = new Map();
-      t.partitions.set(pk, partition);
-    }
-    partition.set(sk, item);
+      if (held !== undefined) this.held.forget(held);
+      t.rows.delete(pk, sk);
+    } else if (held === undefined) t.rows.set(pk, sk, this.held.create(item, size));
+    else this.held.replace(held, item, size);
   }
 
   private check(
@@ -156,47 +200,55 @@ export class MemoryTables {
     });
   }
 
-  private readUnits(items: readonly (Item | undefined)[], consistent: boolean | undefined): void {
-    const bytes = items.reduce((n, item) => n + itemSize(item), 0);
+  private readUnits(items: readonly (Stored | undefined)[], consistent: boolean | undefined): void {
+    let bytes = 0;
+    for (const stored of items) bytes += stored?.size ?? 0;
     this.capacity.reads += Math.max(1, Math.ceil(bytes / 4096)) * (consistent === true ? 1 : 0.5);
   }
 
   get(input: Request): { Item?: Item } {
     const t = this.table(input.TableName);
-    const item = this.read(t, input.Key);
-    this.readUnits([item], input.ConsistentRead);
-    if (item === undefined) return {};
-    return { Item: project(item, input.ProjectionExpression, input.ExpressionAttributeNames) };
+    const stored = this.read(t, input.Key);
+    this.readUnits([stored], input.ConsistentRead);
+    if (stored === undefined) return {};
+    return { Item: project(stored.item, input.ProjectionExpression, input.ExpressionAttributeNames) };
   }
 
   put(input: Request): { Attributes?: Item } {
     const t = this.table(input.TableName);
     const item = input.Item ?? {};
     const before = this.read(t, item);
-    this.check(before, input.ConditionExpression, input, input.ReturnValuesOnConditionCheckFailure);
+    this.check(before?.item, input.ConditionExpression, input, input.ReturnValuesOnConditionCheckFailure);
     this.write(t, item, item, before);
-    return input.ReturnValues === 'ALL_OLD' && before !== undefined ? { Attributes: before } : {};
+    return input.ReturnValues === 'ALL_OLD' && before !== undefined ? { Attributes: before.item } : {};
   }
 
   delete(input: Request): { Attributes?: Item } {
     const t = this.table(input.TableName);
     const key = input.Key ?? {};
     const before = this.read(t, key);
-    this.check(before, input.ConditionExpression, input, input.ReturnValuesOnConditionCheckFailure);
+    this.check(before?.item, input.ConditionExpression, input, input.ReturnValuesOnConditionCheckFailure);
     if (before !== undefined) this.write(t, key, undefined, before);
     else this.capacity.writes += 1;
-    return input.ReturnValues === 'ALL_OLD' && before !== undefined ? { Attributes: before } : {};
+    return input.ReturnValues === 'ALL_OLD' && before !== undefined ? { Attributes: before.item } : {};
   }
 
   update(input: Request): { Attributes?: Item } {
     const t = this.table(input.TableName);
     const key = input.Key ?? {};
-    const before = this.read(t, key);
+    const stored = this.read(t, key);
+    const before = stored?.item;
     this.check(before, input.ConditionExpression, input, input.ReturnValuesOnConditionCheckFailure);
     const placeholders = { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues };
     const actions = input.UpdateExpression === undefined ? [] : parseUpdate(input.UpdateExpression);
     const after = applyUpdate(before ?? { ...key }, actions, placeholders);
-    this.write(t, key, after, before);
+    this.write(
+      t,
+      key,
+      after,
+      stored,
+      stored === undefined ? itemSize(after) : resized(stored, after, actions, placeholders),
+    );
     return returned(input.ReturnValues, before, after, this.keyNames(t));
   }
 
@@ -206,14 +258,15 @@ export class MemoryTables {
     const placeholders = { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues };
     const keyCondition = parseCondition(input.KeyConditionExpression ?? '');
     const pk = partitionValue(keyCondition, t.def.partitionKey.name, placeholders);
-    const items = [...(t.partitions.get(pk)?.values() ?? [])].filter((item) =>
-      holds(item, keyCondition, placeholders),
-    );
+    const items = t.rows
+      .partition(pk)
+      .map(this.open)
+      .filter((stored) => holds(stored.item, keyCondition, placeholders));
     const sortName = t.def.sortKey?.name;
     if (sortName !== undefined)
       items.sort((a, b) => {
-        const x = a[sortName];
-        const y = b[sortName];
+        const x = a.item[sortName];
+        const y = b.item[sortName];
         return x === undefined || y === undefined ? 0 : (order(x, y) ?? 0);
       });
     if (input.ScanIndexForward === false) items.reverse();
@@ -222,17 +275,17 @@ export class MemoryTables {
 
   scan(input: Request): { Items: Item[]; Count: number; LastEvaluatedKey?: Item } {
     const t = this.table(input.TableName);
-    const items = [...t.partitions.values()].flatMap((p) => [...p.values()]);
+    const items = t.rows.all().map(this.open);
     return this.page(t, items, input);
   }
 
   /** Limit and ExclusiveStartKey apply before the filter, as in DynamoDB. */
-  private page(t: Table, all: Item[], input: Request) {
+  private page(t: Table, all: Stored[], input: Request) {
     let start = 0;
     if (input.ExclusiveStartKey !== undefined) {
       const { pk, sk } = this.locate(t, input.ExclusiveStartKey);
-      start = all.findIndex((item) => {
-        const at = this.locate(t, item);
+      start = all.findIndex((stored) => {
+        const at = this.locate(t, stored.item);
         return at.pk === pk && at.sk === sk;
       });
       start = start < 0 ? all.length : start + 1;
@@ -244,9 +297,9 @@ export class MemoryTables {
     const filter: Condition | undefined =
       input.FilterExpression === undefined ? undefined : parseCondition(input.FilterExpression);
     const items = slice
-      .filter((item) => filter === undefined || holds(item, filter, placeholders))
-      .map((item) => project(item, input.ProjectionExpression, input.ExpressionAttributeNames));
-    const last = slice.at(-1);
+      .filter((stored) => filter === undefined || holds(stored.item, filter, placeholders))
+      .map((stored) => project(stored.item, input.ProjectionExpression, input.ExpressionAttributeNames));
+    const last = slice.at(-1)?.item;
     const more = end < all.length && last !== undefined;
     return {
       Items: items,
@@ -257,9 +310,7 @@ export class MemoryTables {
 
   /** Items held, per table name (for memory reports and tests). */
   count(name: string): number {
-    let n = 0;
-    for (const p of this.table(name).partitions.values()) n += p.size;
-    return n;
+    return this.table(name).rows.size;
   }
 }
 

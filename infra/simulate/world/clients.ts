@@ -63,19 +63,10 @@ const Addresses = z.object({
 
 /** SES v2: every SendEmail is accepted. */
 export function countingSes(counts: ProviderCounts): SESv2Client {
-  const client = new SESv2Client(REGION);
-  client.middlewareStack.add(
-    () => async () => {
-      counts.emails += 1;
-      const output: { $metadata: object; MessageId: string } = {
-        $metadata: {},
-        MessageId: `sim-${counts.emails}`,
-      };
-      return { output, response: {} };
-    },
-    { step: 'initialize', priority: 'high', name: 'simulated' },
-  );
-  return client;
+  return answered(new SESv2Client(REGION), () => {
+    counts.emails += 1;
+    return { MessageId: `sim-${counts.emails}` };
+  });
 }
 
 /** Pinpoint / End User Messaging SendMessages: every address is delivered. */

@@ -1,0 +1,67 @@
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { fromItem, MARSHALL, toItem } from '#infra/simulate/dynamo/convert.ts';
+
+/**
+ * The simulation's own marshalling must give what the document client's
+ * marshall/unmarshall give, results and errors alike, for every kind of value.
+ */
+
+class Cart {
+  id = 'c-1';
+}
+
+const documents: [string, Record<string, unknown>][] = [
+  [
+    'scalars',
+    { s: 'x', empty: '', n: 42.5, neg: -0, big: Number.MAX_SAFE_INTEGER, t: true, f: false, z: null },
+  ],
+  ['nested', { m: { a: [1, 'two', { three: 3 }], b: {} }, l: [[], [null]] }],
+  [
+    'undefined and functions dropped',
+    { a: undefined, l: [1, undefined, () => 1], m: { b: undefined, f: () => 2 } },
+  ],
+  ['sets and binary', { ss: new Set(['a', 'b']), ns: new Set([1, 2]), b: new Uint8Array([1, 2, 3]) }],
+  ['null prototype', { m: Object.assign(Object.create(null), { a: 1 }) }],
+  ['a Map', { m: new Map([['k', 1]]) }],
+];
+
+const refused: [string, Record<string, unknown>][] = [
+  ['an unsafe integer', { n: Number.MAX_SAFE_INTEGER + 2 }],
+  ['NaN', { n: Number.NaN }],
+  ['Infinity', { l: [Number.POSITIVE_INFINITY] }],
+  ['a class instance', { c: new Cart() }],
+  ['an empty set', { s: new Set() }],
+  ['a map with a key named constructor', { m: { constructor: 'x' } }],
+];
+
+function outcome(run: () => unknown): unknown {
+  try {
+    return { ok: run() };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+describe('simulation marshalling', () => {
+  it.each(documents)('marshals %s as the SDK does, and reads it back as the SDK does', (_name, document) => {
+    const sdk = marshall(document, { ...MARSHALL, convertTopLevelContainer: false });
+
+    expect(toItem(document)).toEqual(sdk);
+    expect(fromItem(sdk)).toEqual(unmarshall(sdk));
+  });
+
+  it.each(refused)('refuses %s with the SDK error', (_name, document) => {
+    const sdk = outcome(() => marshall(document, { ...MARSHALL, convertTopLevelContainer: false }));
+
+    expect(sdk).toHaveProperty('error');
+    expect(outcome(() => toItem(document))).toEqual(sdk);
+  });
+
+  it('reads numbers beyond the safe integers as the SDK does (BigInt), and others as numbers', () => {
+    const item = { big: { N: '1772409600000000000001' }, small: { N: '-12.5' }, exp: { N: '1e3' } };
+
+    expect(fromItem(item)).toEqual(unmarshall(item));
+    expect(typeof fromItem(item).big).toBe('bigint');
+  });
+});

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { HeldItems } from '#infra/simulate/dynamo/held.ts';
+
+/** The most recently used items are held as objects, the rest packed; reading gives the same item either way. */
+
+const item = (n: number) => ({ id: { S: `i-${n}` }, n: { N: String(n) }, b: { B: new Uint8Array([n]) } });
+
+describe('held items', () => {
+  it('packs the least recently used beyond the limit and reads it back unchanged', () => {
+    const held = new HeldItems(2);
+    const [a, b, c] = [held.create(item(1), 10), held.create(item(2), 20), held.create(item(3), 30)];
+
+    expect(a.item).toBeUndefined();
+    expect(a.text).toBeTypeOf('string');
+    expect([b.item, c.item]).toEqual([item(2), item(3)]);
+
+    expect(held.item(a)).toEqual(item(1));
+    expect(a.text).toBeUndefined();
+    expect(b.item).toBeUndefined();
+  });
+
+  it('keeps an item in use as objects however many others come and go, and forgets removed ones', () => {
+    const held = new HeldItems(2);
+    const kept = held.create(item(0), 1);
+    for (let n = 1; n < 10; n++) {
+      held.item(kept);
+      held.forget(held.create(item(n), 1));
+    }
+
+    expect(kept.item).toEqual(item(0));
+    held.replace(kept, item(42), 5);
+    expect([held.item(kept), kept.size]).toEqual([item(42), 5]);
+  });
+});
