@@ -207,6 +207,9 @@ async function stepFunctions(
     await histories.discard(record.executionArn);
   }
   await executions.retain(() => clock.nowMs(), closed);
+  await histories.keepParked(
+    [...executions.records.values()].filter((r) => r.status === 'RUNNING').map((r) => r.executionArn),
+  );
   return new LocalStepFunctions({
     machines: await MachineStore.open(
       join(dir, 'stepfunctions', 'state-machines.json'),

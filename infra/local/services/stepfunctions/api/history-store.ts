@@ -119,6 +119,21 @@ export class HistoryStore {
     await rm(this.parkedFile(executionArn), { force: true });
   }
 
+  /**
+   * Removes the parked histories of executions not in `waiting` (the ARNs of
+   * those still parked): what a run stopped abruptly between two writes left.
+   */
+  async keepParked(waiting: Iterable<string>): Promise<number> {
+    const kept = new Set([...waiting].map((arn) => `${fileKey(arn)}.json`));
+    let removed = 0;
+    for (const name of await readdir(join(this.dir, 'parked'))) {
+      if (kept.has(name)) continue;
+      await rm(join(this.dir, 'parked', name), { force: true });
+      removed += 1;
+    }
+    return removed;
+  }
+
   private parkedFile(executionArn: string): string {
     return join(this.dir, 'parked', `${fileKey(executionArn)}.json`);
   }

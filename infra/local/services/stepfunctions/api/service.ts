@@ -511,6 +511,8 @@ export class LocalStepFunctions {
       entry.history?.end(ended);
       await this.options.executions.write(ended);
       await this.options.histories?.close(ended.executionArn, (ended.stopDate ?? 0) * 1000);
+      // An execution that failed while it came out of parking may have left its parked history.
+      if (record.parked !== undefined) await this.options.histories?.discard(ended.executionArn);
     } finally {
       this.running.delete(record.executionArn);
     }
