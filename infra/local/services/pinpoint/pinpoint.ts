@@ -91,22 +91,27 @@ async function handle(
     sendJson(res, 400, { Message: `Invalid MessageRequest: ${request.error.issues[0]?.message ?? ''}` });
     return;
   }
-  const Result: Record<string, unknown> = {};
+  // Addresses are data: a Map, turned into own properties only when the reply is written.
+  const Result = new Map<string, unknown>();
   for (const entry of toEntries(decodeURIComponent(applicationId), request.data, clock())) {
     if (entry.channel === 'push' && entry.to.startsWith(DEAD_TOKEN_PREFIX)) {
-      Result[entry.to] = UNREGISTERED;
+      Result.set(entry.to, UNREGISTERED);
       continue;
     }
     await outbox.append(entry);
     onMessage(entry);
-    Result[entry.to] = {
+    Result.set(entry.to, {
       DeliveryStatus: 'SUCCESSFUL',
       StatusCode: 200,
       StatusMessage: 'Recorded in the local outbox',
       MessageId: entry.messageId,
-    };
+    });
   }
-  sendJson(res, 200, { ApplicationId: applicationId, RequestId: randomUUID(), Result });
+  sendJson(res, 200, {
+    ApplicationId: applicationId,
+    RequestId: randomUUID(),
+    Result: Object.fromEntries(Result),
+  });
 }
 
 function toEntries(applicationId: string, request: MessageRequest, now: Date): OutboxEntry[] {
