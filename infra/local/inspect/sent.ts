@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import * as z from 'zod';
+import { readArchiveLines } from '../services/eventbridge/archive.ts';
 import { readOutbox } from '../services/pinpoint/outbox.ts';
 import { storedEmails } from '../services/ses/store.ts';
 
@@ -57,10 +56,8 @@ const Archived = z.object({
 
 /** Events journeys emitted (emit steps put them with their own source), oldest first. */
 export async function readEmittedEvents(dataDir: string, customerSource: string): Promise<EmittedEvent[]> {
-  const text = await readFile(join(dataDir, 'events.jsonl'), 'utf8').catch(() => '');
   const out: EmittedEvent[] = [];
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
+  for (const line of await readArchiveLines(dataDir)) {
     const parsed = Archived.safeParse(JSON.parse(line));
     if (!parsed.success) continue;
     const { event } = parsed.data;

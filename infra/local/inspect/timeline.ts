@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { type Activity, readActivity } from '../runtime/activity.ts';
+import { readArchiveLines } from '../services/eventbridge/archive.ts';
 import { readOutbox } from '../services/pinpoint/outbox.ts';
 import { storedEmails } from '../services/ses/store.ts';
 import { type ExecutionRecord, readExecutions } from '../services/stepfunctions/api/executions.ts';
@@ -50,8 +50,7 @@ export async function customerTimelines(
     return timeline;
   };
   const add = (user: string, at: string, text: string) => of(user).lines.push({ at, text });
-  const archive = await readFile(join(dataDir, 'events.jsonl'), 'utf8').catch(() => '');
-  for (const row of archive.split('\n').filter((l) => l.trim() !== '')) {
+  for (const row of await readArchiveLines(dataDir)) {
     const parsed = Archived.safeParse(JSON.parse(row));
     const user = parsed.data?.event.detail.userId;
     if (!parsed.success || user === undefined) continue;

@@ -1,6 +1,6 @@
-import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
+import { CappedLog, readLogLines } from './capped-log.ts';
 
 /** One Task call of a journey execution: what went in and what came out. */
 export const Activity = z.object({
@@ -19,12 +19,17 @@ export type Activity = z.infer<typeof Activity>;
 
 const ACTIVITY_FILE = 'activity.jsonl';
 
-/** Appends task activity to `<dataDir>/activity.jsonl`, the raw material of timelines and progress lines. */
+/**
+ * Appends task activity to `<dataDir>/activity.jsonl`, the raw material of
+ * timelines and progress lines; the newest `maxBytes` are kept ({@link CappedLog}).
+ */
 export class ActivityLog {
   private readonly listeners: ((activity: Activity) => void)[] = [];
-  private writes: Promise<void> = Promise.resolve();
+  private readonly log: CappedLog;
 
-  constructor(private readonly dataDir: string) {}
+  constructor(dataDir: string, maxBytes: number) {
+    this.log = new CappedLog(join(dataDir, ACTIVITY_FILE), maxBytes);
+  }
 
   onActivity(listener: (activity: Activity) => void): void {
     this.listeners.push(listener);
@@ -32,22 +37,15 @@ export class ActivityLog {
 
   record(activity: Activity): void {
     for (const listener of this.listeners) listener(activity);
-    // Writes are chained so lines never interleave.
-    this.writes = this.writes.then(() =>
-      appendFile(join(this.dataDir, ACTIVITY_FILE), `${JSON.stringify(activity)}\n`),
-    );
+    void this.log.append(activity);
   }
 
   flushed(): Promise<void> {
-    return this.writes;
+    return this.log.flushed();
   }
 }
 
 /** Reads the task activity of a data directory, oldest first. */
 export async function readActivity(dataDir: string): Promise<Activity[]> {
-  const text = await readFile(join(dataDir, ACTIVITY_FILE), 'utf8').catch(() => '');
-  return text
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => Activity.parse(JSON.parse(line)));
+  return (await readLogLines(join(dataDir, ACTIVITY_FILE))).map((line) => Activity.parse(JSON.parse(line)));
 }

@@ -52,12 +52,46 @@ export type LocalOptions = {
    * AWS); default none, so a journey with a webhook step is rejected.
    */
   connections?: ReadonlyMap<string, LocalConnectionConfig>;
+  /** How much history the runtime keeps on disk and in memory; defaults in DEFAULT_RETENTION. */
+  retention?: Partial<Retention>;
+};
+
+/**
+ * What the runtime keeps, so that a data directory left running for months
+ * stays bounded. Each cap keeps the newest records and drops the oldest.
+ */
+export type Retention = {
+  /**
+   * Bytes each append-only log keeps (task activity, the bus archive, the
+   * Pinpoint outbox, dead letters, queue files): the newest records within it.
+   */
+  logBytes: number;
+  /** Emails the SES emulator keeps and serves (its `/store`, the viewer, `journeys sent`): the newest. */
+  sentEmails: number;
+  /** Closed executions kept (record and history): the newest this many… */
+  closedExecutions: number;
+  /** …and none closed longer ago than this, in days of journey time (AWS keeps closed executions 90 days). */
+  closedExecutionDays: number;
+  /**
+   * Versions of a state machine kept besides those an alias routes to and
+   * those an execution still runs on: the newest this many (to roll back to).
+   */
+  stateMachineVersions: number;
+};
+
+export const DEFAULT_RETENTION: Readonly<Retention> = {
+  logBytes: 32 * 1024 * 1024,
+  sentEmails: 5_000,
+  closedExecutions: 20_000,
+  closedExecutionDays: 90,
+  stateMachineVersions: 10,
 };
 
 type ClockMode = 'deterministic' | 'interactive';
 
-export type ResolvedOptions = Required<Omit<LocalOptions, 'ports' | 'startAt'>> & {
+export type ResolvedOptions = Required<Omit<LocalOptions, 'ports' | 'startAt' | 'retention'>> & {
   ports: Record<ServiceName, number>;
+  retention: Retention;
   /** Epoch ms. */
   startAt: number;
 };
@@ -85,5 +119,22 @@ export function resolveOptions(options: LocalOptions): ResolvedOptions {
     verbose: options.verbose ?? false,
     log: options.log ?? ((line: string) => console.log(line)),
     connections: options.connections ?? new Map(),
+    retention: resolveRetention(options.retention),
+  };
+}
+
+function resolveRetention(retention: Partial<Retention> = {}): Retention {
+  const cap = (name: keyof Retention): number => {
+    const value = retention[name] ?? DEFAULT_RETENTION[name];
+    if (!(Number.isInteger(value) && value > 0))
+      throw new Error(`retention.${name} must be a positive integer, got ${value}`);
+    return value;
+  };
+  return {
+    logBytes: cap('logBytes'),
+    sentEmails: cap('sentEmails'),
+    closedExecutions: cap('closedExecutions'),
+    closedExecutionDays: cap('closedExecutionDays'),
+    stateMachineVersions: cap('stateMachineVersions'),
   };
 }

@@ -1,8 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { appendFile } from 'node:fs/promises';
 import * as z from 'zod';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './aws.ts';
+import { CappedLog } from './capped-log.ts';
 import type { JourneyClock } from './clock.ts';
+import { DEFAULT_RETENTION } from './options.ts';
 
 /** One message of an SQS event, as Lambda's event source mapping delivers it. */
 export type SqsEventRecord = {
@@ -30,6 +31,8 @@ export type QueueWorkerOptions = {
   retryDelayMs: number;
   /** JSON-lines file of the messages that failed every receive. */
   deadLetters: string;
+  /** The dead-letter file keeps its newest messages within this many bytes (default `DEFAULT_RETENTION.logBytes`). */
+  deadLetterBytes?: number;
   onError: (message: string) => void;
   /** Journey time: SentTimestamp, retry delays, and the hold while a batch is processed. */
   clock: JourneyClock;
@@ -56,11 +59,17 @@ export class QueueWorker {
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
   private target: QueueTarget | undefined;
+  private readonly deadLetters: CappedLog;
 
   constructor(
     readonly name: string,
     private readonly options: QueueWorkerOptions,
-  ) {}
+  ) {
+    this.deadLetters = new CappedLog(
+      options.deadLetters,
+      options.deadLetterBytes ?? DEFAULT_RETENTION.logBytes,
+    );
+  }
 
   /** Attaches the function the queue delivers to (the event source mapping). */
   bind(target: QueueTarget): void {
@@ -140,7 +149,7 @@ export class QueueWorker {
     if (message.receiveCount >= this.options.maxReceiveCount) {
       this.options.onError(`${this.name}: message ${message.messageId} dead-lettered`);
       const line = { queue: this.name, failedAt: this.options.clock.now().toISOString(), ...message };
-      await appendFile(this.options.deadLetters, `${JSON.stringify(line)}\n`);
+      await this.deadLetters.append(line);
       return;
     }
     const cancel = this.options.clock.at(

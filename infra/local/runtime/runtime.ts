@@ -32,6 +32,7 @@ import { saveClock } from './clock.ts';
 import { localConnections } from './connections.ts';
 import { deployFolder, reportDeploy } from './deploys.ts';
 import { type Endpoints, handlerEnvironment, LOCAL_NAMES, LOCAL_TABLES, loggingEnvironment } from './env.ts';
+import { expireItems } from './expiry.ts';
 import { functionArn, type Invoke, loadFunction } from './lambdas.ts';
 import { closeServer } from './listen.ts';
 import { type LocalOptions, type ResolvedOptions, resolveOptions } from './options.ts';
@@ -74,6 +75,7 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
   const options = resolveOptions(input);
   if (options.reset) await rm(options.dataDir, { recursive: true, force: true });
   const services = await startServices(options);
+  let stopExpiry = () => {};
   try {
     const env = handlerEnvironment(
       services.endpoints,
@@ -88,6 +90,7 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
     // Handlers read journey time, the same clock as Step Functions and the bus.
     setClock(() => services.clock.now());
     if (options.clock === 'interactive') services.clock.runWithWallClock(options.timeScale);
+    stopExpiry = await expireItems(services.dynamo.client, services.clock, (m) => options.log(`! ${m}`));
     const functions = await loadFunctions();
     bindTasks(services, functions, options);
     // Executions a previous run left waiting go on, now that their tasks have handlers.
@@ -121,11 +124,13 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
       deployAll,
       settled: () => settled(services, scheduler),
       stop: async () => {
+        stopExpiry();
         await closeServer(web.server);
         await stopRuntime(services, scheduler, watcher, options.dataDir);
       },
     };
   } catch (error) {
+    stopExpiry();
     resetClock();
     await services.stop();
     throw error;

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { type LocalDynamo, startDynamo } from '../services/dynamodb/dynalite.ts';
+import { archivePath } from '../services/eventbridge/archive.ts';
 import { createEventBridgeServer, LocalBus } from '../services/eventbridge/bus.ts';
 import { DEAD_LETTERS_FILE } from '../services/eventbridge/dead-letters.ts';
 import { type LocalUnsubscribe, startUnsubscribe } from '../services/function-url/unsubscribe.ts';
@@ -66,17 +67,18 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
       options.ports.dynamodb,
     );
     started.push(dynamo);
-    const ses = await startSes(options.ports.ses);
+    const ses = await startSes(options.ports.ses, options.retention.sentEmails);
     started.push(ses);
     const bus = new LocalBus(['default', LOCAL_NAMES.eventBus], {
-      files: { archive: join(dir, 'events.jsonl'), deadLetters: join(dir, DEAD_LETTERS_FILE) },
+      files: { archive: archivePath(dir), deadLetters: join(dir, DEAD_LETTERS_FILE) },
+      maxFileBytes: options.retention.logBytes,
       onError: (message) => options.log(`! ${message}`),
       clock,
     });
     const segmentQueue = segmentWorker(dir, options, clock);
     started.push({ stop: async () => segmentQueue.stop() });
     const taskHandlers: Record<string, LocalTaskHandler> = {};
-    const sfn = await stepFunctions(dir, taskHandlers, clock, (record) => {
+    const sfn = await stepFunctions(dir, options, taskHandlers, clock, (record) => {
       // As on AWS, the end of an execution is an event on the default bus.
       // Tracked: journey time waits for the event and what it causes.
       clock
@@ -114,15 +116,21 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
             });
           },
           () => clock.now(),
+          options.retention.logBytes,
         ),
       ),
       s3: await serve('s3', createS3Server(LOCAL_NAMES.bucket, options.journeysDir)),
       sqs: await serve(
         'sqs',
-        createSqsServer(join(dir, 'queues'), [LOCAL_NAMES.rejectedQueue], [segmentQueue]),
+        createSqsServer(
+          join(dir, 'queues'),
+          [LOCAL_NAMES.rejectedQueue],
+          [segmentQueue],
+          options.retention.logBytes,
+        ),
       ),
     };
-    const activity = new ActivityLog(dir);
+    const activity = new ActivityLog(dir, options.retention.logBytes);
     const unsubscribe = await startUnsubscribe(dir);
     started.push(unsubscribe);
     return {
@@ -163,6 +171,7 @@ function segmentWorker(dir: string, options: ResolvedOptions, clock: JourneyCloc
     ...source,
     retryDelayMs: visibilityTimeoutMs,
     deadLetters: join(dir, 'queues', `${LOCAL_NAMES.segmentQueue}-dead-letters.jsonl`),
+    deadLetterBytes: options.retention.logBytes,
     onError: (message) => options.log(`! ${message}`),
     clock,
   });
@@ -181,17 +190,26 @@ function holdWhileServing(server: Server, clock: JourneyClock): void {
 
 async function stepFunctions(
   dir: string,
+  { retention }: ResolvedOptions,
   handlers: Record<string, LocalTaskHandler>,
   clock: JourneyClock,
   onExecutionEnd: (record: ExecutionRecord) => void,
 ): Promise<LocalStepFunctions> {
   const executions = await ExecutionLog.open(join(dir, 'stepfunctions', 'executions.jsonl'));
-  const histories = await HistoryStore.open(join(dir, 'stepfunctions', 'history'), () => clock.nowMs());
+  const closed = { days: retention.closedExecutionDays, newest: retention.closedExecutions };
+  const histories = await HistoryStore.open(
+    join(dir, 'stepfunctions', 'history'),
+    () => clock.nowMs(),
+    closed,
+  );
   for (const record of abandonRunning(executions.records, clock.nowMs() / 1000)) {
     await executions.write(record);
     await histories.discard(record.executionArn);
   }
-  await executions.retain(() => clock.nowMs());
+  await executions.retain(() => clock.nowMs(), closed);
+  await histories.keepParked(
+    [...executions.records.values()].filter((r) => r.status === 'RUNNING').map((r) => r.executionArn),
+  );
   return new LocalStepFunctions({
     machines: await MachineStore.open(
       join(dir, 'stepfunctions', 'state-machines.json'),
@@ -199,6 +217,7 @@ async function stepFunctions(
     ),
     executions,
     histories,
+    keepVersions: retention.stateMachineVersions,
     handlers,
     time: {
       now: () => clock.nowMs(),

@@ -264,10 +264,16 @@ describe('GetExecutionHistory (local Step Functions)', () => {
     const files = async () =>
       (await readdir(join(dir, 'stepfunctions', 'history'))).filter((name) => name.endsWith('.json'));
     expect((await files()).length).toBe(2);
-    // act: reopen the store after the retention, as a restarted runtime does
+    // act: reopen the store after the retention, as a reader (a CLI command) and as a restarted runtime does
     const later = new JourneyClock(START + (HISTORY_RETENTION_DAYS + 1) * 86_400_000);
-    const reopened = await HistoryStore.open(join(dir, 'stepfunctions', 'history'), () => later.nowMs());
+    const reader = await HistoryStore.open(join(dir, 'stepfunctions', 'history'), () => later.nowMs());
+    const keptByReader = reader.kept;
+    const reopened = await HistoryStore.open(join(dir, 'stepfunctions', 'history'), () => later.nowMs(), {
+      days: HISTORY_RETENTION_DAYS,
+      newest: 20_000,
+    });
     // assert
+    expect(keptByReader).toBe(2);
     expect(reopened.kept).toBe(0);
     expect(await files()).toEqual([]);
   });

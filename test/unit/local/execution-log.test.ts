@@ -54,4 +54,23 @@ describe('the local execution log', () => {
       waiting.executionArn,
     ]);
   });
+
+  it('keeps only the newest closed executions the rule allows, however recent, and every running one', async () => {
+    // arrange: six closed an hour apart and one running, under a rule of the newest three
+    dir = await mkdtemp(join(tmpdir(), 'journeys-executions-'));
+    const file = join(dir, 'executions.jsonl');
+    const log = await ExecutionLog.open(file);
+    await log.retain(() => NOW_S * 1000, { days: 90, newest: 3 });
+    // act
+    for (let n = 0; n < 6; n += 1)
+      await log.write(record(`closed-${n}`, 'SUCCEEDED', NOW_S - (6 - n) * 3_600));
+    await log.write(record('running', 'RUNNING'));
+    await log.retain(() => NOW_S * 1000, { days: 90, newest: 3 });
+    // assert
+    const names = (await readFile(file, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line).name);
+    expect(names.sort()).toEqual(['closed-3', 'closed-4', 'closed-5', 'running']);
+  });
 });

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { appendFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import * as z from 'zod';
 import { EventBridgeEvent } from '#functions/_lib/eventbridge-event.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../../runtime/aws.ts';
+import { CappedLog } from '../../runtime/capped-log.ts';
 import type { JourneyClock } from '../../runtime/clock.ts';
 import { AwsApiError, createAwsJsonServer, type RouteHandler } from '../../runtime/http.ts';
-import { appendDeadLetter, type DeadLetter } from './dead-letters.ts';
+import { DEFAULT_RETENTION } from '../../runtime/options.ts';
+import type { DeadLetter } from './dead-letters.ts';
 import { detailProblem, entrySize, PUT_EVENTS_LIMITS } from './limits.ts';
 
 /** An event as EventBridge delivers it to a target: the envelope the handlers parse. */
@@ -40,6 +41,8 @@ const DEFAULT_CONCURRENCY = 8;
 
 export type LocalBusOptions = {
   files: { archive: string; deadLetters: string };
+  /** Bytes each of the two files keeps, the newest records (default `DEFAULT_RETENTION.logBytes`). */
+  maxFileBytes?: number;
   onError?: (message: string) => void;
   /** Journey time: stamps events put without a `Time`, and waits for deliveries in flight. */
   clock: JourneyClock;
@@ -58,12 +61,17 @@ export class LocalBus {
   private readonly targets: BusTarget[] = [];
   private readonly pending = new Set<Promise<void>>();
   private readonly slots: Slots;
+  private readonly archive: CappedLog;
+  private readonly deadLetters: CappedLog;
 
   constructor(
     private readonly busNames: readonly string[],
     private readonly options: LocalBusOptions,
   ) {
     this.slots = new Slots(options.concurrency ?? DEFAULT_CONCURRENCY);
+    const maxBytes = options.maxFileBytes ?? DEFAULT_RETENTION.logBytes;
+    this.archive = new CappedLog(options.files.archive, maxBytes);
+    this.deadLetters = new CappedLog(options.files.deadLetters, maxBytes);
   }
 
   addTarget(target: BusTarget): void {
@@ -133,7 +141,7 @@ export class LocalBus {
       resources: entry.Resources ?? [],
       detail: JSON.parse(entry.Detail),
     };
-    await appendFile(this.options.files.archive, `${JSON.stringify({ bus: busName, event })}\n`);
+    await this.archive.append({ bus: busName, event });
     this.dispatch(busName, event);
     return { EventId: event.id };
   }
@@ -153,13 +161,14 @@ export class LocalBus {
     const error = await this.attempts(target, event);
     if (error === undefined) return;
     this.options.onError?.(`${target.name} failed on event ${event.id} (${event['detail-type']}): ${error}`);
-    await appendDeadLetter(this.options.files.deadLetters, {
+    const letter: DeadLetter = {
       target: target.name,
       error,
       failedAt: this.now().toISOString(),
       attempts: ATTEMPTS,
       event,
-    });
+    };
+    await this.deadLetters.append(letter);
   }
 
   /** Invokes the target up to ATTEMPTS times; the last error, or undefined on success. */

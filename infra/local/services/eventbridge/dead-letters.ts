@@ -1,8 +1,11 @@
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
+import { readLogLines, replaceLog } from '../../runtime/capped-log.ts';
 
-/** The bus's dead-letter file in the data directory (a target's DLQ in AWS). */
+/**
+ * The bus's dead-letter file in the data directory (a target's DLQ in AWS),
+ * a capped log: the newest letters within the runtime's `retention.logBytes`.
+ */
 export const DEAD_LETTERS_FILE = 'dead-letters.jsonl';
 
 /** An event a target failed on every attempt, with the last error. */
@@ -29,11 +32,9 @@ export function deadLettersPath(dataDir: string): string {
 
 /** The dead-lettered events, oldest first; a line that does not parse is skipped and counted. */
 export async function readDeadLetters(file: string): Promise<{ letters: DeadLetter[]; unreadable: number }> {
-  const text = await readFile(file, 'utf8').catch(() => '');
   const letters: DeadLetter[] = [];
   let unreadable = 0;
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
+  for (const line of await readLogLines(file)) {
     const parsed = DeadLetter.safeParse(parseJson(line));
     if (parsed.success) letters.push(parsed.data);
     else unreadable += 1;
@@ -41,13 +42,9 @@ export async function readDeadLetters(file: string): Promise<{ letters: DeadLett
   return { letters, unreadable };
 }
 
-export async function appendDeadLetter(file: string, letter: DeadLetter): Promise<void> {
-  await appendFile(file, `${JSON.stringify(letter)}\n`);
-}
-
 /** Replaces the file's content: after a replay only the events that failed again remain. */
 export async function writeDeadLetters(file: string, letters: readonly DeadLetter[]): Promise<void> {
-  await writeFile(file, letters.map((l) => `${JSON.stringify(l)}\n`).join(''));
+  await replaceLog(file, letters);
 }
 
 function parseJson(text: string): unknown {

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
+import { readLogLines } from '../../runtime/capped-log.ts';
 
 /** One SMS or push message the local Pinpoint endpoint accepted. */
 export const OutboxEntry = z.object({
@@ -22,22 +22,12 @@ export type OutboxEntry = z.infer<typeof OutboxEntry>;
 
 const OUTBOX_FILE = 'outbox.jsonl';
 
-/** The outbox file of a data directory. */
+/** The outbox file of a data directory: a capped log, the newest entries within `retention.logBytes`. */
 export function outboxPath(dataDir: string): string {
   return join(dataDir, OUTBOX_FILE);
 }
 
 /** Reads the SMS and push messages sent locally, oldest first; an absent outbox is empty. */
 export async function readOutbox(dataDir: string): Promise<OutboxEntry[]> {
-  let text: string;
-  try {
-    text = await readFile(outboxPath(dataDir), 'utf8');
-  } catch (error) {
-    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return [];
-    throw error;
-  }
-  return text
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => OutboxEntry.parse(JSON.parse(line)));
+  return (await readLogLines(outboxPath(dataDir))).map((line) => OutboxEntry.parse(JSON.parse(line)));
 }

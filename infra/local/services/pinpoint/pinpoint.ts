@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { appendFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import * as z from 'zod';
+import { CappedLog } from '../../runtime/capped-log.ts';
 import { readBody, sendJson } from '../../runtime/http.ts';
+import { DEFAULT_RETENTION } from '../../runtime/options.ts';
 import type { OutboxEntry } from './outbox.ts';
 
 const Push = z.object({
@@ -63,18 +64,21 @@ export function createPinpointServer(
   onMessage: (entry: OutboxEntry) => void,
   /** Stamps outbox entries (the runtime's journey time). */
   clock: () => Date = () => new Date(),
+  /** The outbox keeps its newest entries within this many bytes. */
+  maxBytes: number = DEFAULT_RETENTION.logBytes,
 ): Server {
+  const outbox = new CappedLog(outboxFile, maxBytes);
   return createServer((req, res) => {
-    void handle(req, res, { outboxFile, onMessage, clock });
+    void handle(req, res, { outbox, onMessage, clock });
   });
 }
 
-type Outbox = { outboxFile: string; onMessage: (entry: OutboxEntry) => void; clock: () => Date };
+type Outbox = { outbox: CappedLog; onMessage: (entry: OutboxEntry) => void; clock: () => Date };
 
 async function handle(
   req: IncomingMessage,
   res: ServerResponse,
-  { outboxFile, onMessage, clock }: Outbox,
+  { outbox, onMessage, clock }: Outbox,
 ): Promise<void> {
   const applicationId = PATH.exec(req.url ?? '')?.[1];
   const raw = await readBody(req);
@@ -87,22 +91,27 @@ async function handle(
     sendJson(res, 400, { Message: `Invalid MessageRequest: ${request.error.issues[0]?.message ?? ''}` });
     return;
   }
-  const Result: Record<string, unknown> = {};
+  // Addresses are data: a Map, turned into own properties only when the reply is written.
+  const Result = new Map<string, unknown>();
   for (const entry of toEntries(decodeURIComponent(applicationId), request.data, clock())) {
     if (entry.channel === 'push' && entry.to.startsWith(DEAD_TOKEN_PREFIX)) {
-      Result[entry.to] = UNREGISTERED;
+      Result.set(entry.to, UNREGISTERED);
       continue;
     }
-    await appendFile(outboxFile, `${JSON.stringify(entry)}\n`);
+    await outbox.append(entry);
     onMessage(entry);
-    Result[entry.to] = {
+    Result.set(entry.to, {
       DeliveryStatus: 'SUCCESSFUL',
       StatusCode: 200,
       StatusMessage: 'Recorded in the local outbox',
       MessageId: entry.messageId,
-    };
+    });
   }
-  sendJson(res, 200, { ApplicationId: applicationId, RequestId: randomUUID(), Result });
+  sendJson(res, 200, {
+    ApplicationId: applicationId,
+    RequestId: randomUUID(),
+    Result: Object.fromEntries(Result),
+  });
 }
 
 function toEntries(applicationId: string, request: MessageRequest, now: Date): OutboxEntry[] {

@@ -1,9 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { appendFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import * as z from 'zod';
+import { CappedLog } from '../../runtime/capped-log.ts';
 import { AwsApiError, createAwsJsonServer } from '../../runtime/http.ts';
+import { DEFAULT_RETENTION } from '../../runtime/options.ts';
 import type { QueueWorker } from '../../runtime/queue-worker.ts';
 
 const SendMessage = z.object({
@@ -26,15 +27,17 @@ function queueFile(dir: string, name: string): string {
 
 /**
  * SQS on loopback (AWS JSON 1.0, `AmazonSQS.*`): SendMessage and
- * SendMessageBatch append to one JSON-lines file per queue under `dir`, or,
- * for a queue with a worker (a queue a function consumes), hand the message
- * to that worker.
+ * SendMessageBatch append to one JSON-lines file per queue under `dir` (a
+ * capped log: the newest messages within `maxBytes`), or, for a queue with a
+ * worker (a queue a function consumes), hand the message to that worker.
  */
 export function createSqsServer(
   dir: string,
   queueNames: readonly string[],
   workers: readonly QueueWorker[] = [],
+  maxBytes: number = DEFAULT_RETENTION.logBytes,
 ): Server {
+  const files = new Map(queueNames.map((name) => [name, new CappedLog(queueFile(dir, name), maxBytes)]));
   const store = async (queueUrl: string, body: string) => {
     const name = queueUrl.split('/').at(-1) ?? '';
     const worker = workers.find((w) => w.name === name);
@@ -43,10 +46,7 @@ export function createSqsServer(
     }
     const MessageId = worker?.send(body) ?? randomUUID();
     if (worker === undefined)
-      await appendFile(
-        queueFile(dir, name),
-        `${JSON.stringify({ MessageId, sentAt: new Date().toISOString(), body })}\n`,
-      );
+      await files.get(name)?.append({ MessageId, sentAt: new Date().toISOString(), body });
     // The SDK checks this digest against the body it sent.
     return { MessageId, MD5OfMessageBody: createHash('md5').update(body).digest('hex') };
   };

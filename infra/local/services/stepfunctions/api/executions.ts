@@ -1,6 +1,6 @@
 import { appendFile, readFile, rename, writeFile } from 'node:fs/promises';
 import * as z from 'zod';
-import { HISTORY_RETENTION_DAYS, MAX_KEPT_HISTORIES } from './history-store.ts';
+import { type ClosedRetention, HISTORY_RETENTION_DAYS, MAX_KEPT_HISTORIES } from './history-store.ts';
 
 const ParkedAttempt = z.object({
   input: z.unknown(),
@@ -52,10 +52,14 @@ export const ExecutionRecord = z.object({
 export type ExecutionRecord = z.infer<typeof ExecutionRecord>;
 
 /**
- * Closed executions are kept as long as their histories: {@link HISTORY_RETENTION_DAYS}
- * days of journey time after they closed, and only the newest {@link MAX_KEPT_HISTORIES}.
+ * Closed executions are kept as long as their histories; by default
+ * {@link HISTORY_RETENTION_DAYS} days of journey time after they closed, and
+ * only the newest {@link MAX_KEPT_HISTORIES} (the `retention` option).
  */
-export const EXECUTION_RETENTION = { days: HISTORY_RETENTION_DAYS, newest: MAX_KEPT_HISTORIES } as const;
+export const EXECUTION_RETENTION: ClosedRetention = {
+  days: HISTORY_RETENTION_DAYS,
+  newest: MAX_KEPT_HISTORIES,
+};
 
 /** Lines appended beyond the records kept before the file is rewritten with one line per record. */
 const SLACK_LINES = 1_000;
@@ -67,14 +71,14 @@ const SLACK_LINES = 1_000;
  * stopped cannot: it is read back as ABORTED.
  *
  * Bounded: the runtime that owns the log (`retain`) drops closed executions
- * past {@link EXECUTION_RETENTION} and rewrites the file with one line per
+ * past its retention rule and rewrites the file with one line per
  * record kept whenever it has grown by more than that many lines again.
  * Readers (CLI commands) never rewrite it.
  */
 export class ExecutionLog {
   #lines: number;
   #writes: Promise<void> = Promise.resolve();
-  #retention: { now: () => number } | undefined;
+  #retention: { now: () => number; rule: ClosedRetention } | undefined;
 
   private constructor(
     private readonly file: string,
@@ -90,8 +94,8 @@ export class ExecutionLog {
   }
 
   /** Applies the retention rule from now on, on `now` (journey time, epoch ms); compacts the file at once. */
-  async retain(now: () => number): Promise<void> {
-    this.#retention = { now };
+  async retain(now: () => number, rule: ClosedRetention = EXECUTION_RETENTION): Promise<void> {
+    this.#retention = { now, rule };
     await this.#queue(() => this.#compact());
   }
 
@@ -113,9 +117,10 @@ export class ExecutionLog {
   }
 
   async #compact(): Promise<void> {
-    const now = this.#retention?.now();
-    if (now === undefined) return;
-    for (const arn of expired(this.records.values(), now)) this.records.delete(arn);
+    const retention = this.#retention;
+    if (retention === undefined) return;
+    for (const arn of expired(this.records.values(), retention.now(), retention.rule))
+      this.records.delete(arn);
     const text = [...this.records.values()].map((record) => `${JSON.stringify(record)}\n`).join('');
     const tmp = `${this.file}.tmp`;
     await writeFile(tmp, text);
@@ -125,15 +130,13 @@ export class ExecutionLog {
 }
 
 /** Closed executions past the retention rule at `nowMs`. */
-function expired(records: Iterable<ExecutionRecord>, nowMs: number): string[] {
-  const oldest = nowMs / 1000 - EXECUTION_RETENTION.days * 86_400;
+function expired(records: Iterable<ExecutionRecord>, nowMs: number, rule: ClosedRetention): string[] {
+  const oldest = nowMs / 1000 - rule.days * 86_400;
   const closed = [...records]
     .filter((record) => record.status !== 'RUNNING')
     .sort((a, b) => (b.stopDate ?? b.startDate) - (a.stopDate ?? a.startDate));
   return closed
-    .filter(
-      (record, rank) => rank >= EXECUTION_RETENTION.newest || (record.stopDate ?? record.startDate) < oldest,
-    )
+    .filter((record, rank) => rank >= rule.newest || (record.stopDate ?? record.startDate) < oldest)
     .map((record) => record.executionArn);
 }
 

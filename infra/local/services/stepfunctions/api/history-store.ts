@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import * as z from 'zod';
+import { DEFAULT_RETENTION } from '../../../runtime/options.ts';
 import { type HistoryEvent, HistoryRecorder, type HistorySnapshot } from './history.ts';
 
 /**
@@ -12,10 +13,12 @@ import { type HistoryEvent, HistoryRecorder, type HistorySnapshot } from './hist
  *   25,000 events, as AWS allows;
  * - when it ends, the history is written once to
  *   `<dir>/<stop ms>-<hash of the ARN>.json` and dropped from memory;
- * - an ended history is kept {@link HISTORY_RETENTION_DAYS} days of journey
- *   time after the execution closed (AWS keeps closed executions 90 days),
- *   and only the newest {@link MAX_KEPT_HISTORIES}: a local runtime left on
- *   for months does not fill the disk. Pruned at start and after each write.
+ * - an ended history is kept as long as its execution's record
+ *   ({@link ClosedRetention}: by default {@link HISTORY_RETENTION_DAYS} days of
+ *   journey time after the execution closed, as AWS keeps closed executions,
+ *   and only the newest {@link MAX_KEPT_HISTORIES}): a local runtime left on
+ *   for months does not fill the disk. Pruned at start and after each write
+ *   by the runtime; a reader (a CLI command over a stopped runtime) never prunes.
  *
  * - a parked execution's history (one waiting for days) is on disk,
  *   `<dir>/parked/<hash of the ARN>.json`, until it resumes: memory holds
@@ -24,8 +27,11 @@ import { type HistoryEvent, HistoryRecorder, type HistorySnapshot } from './hist
  * An execution whose history is gone (pruned, or the runtime stopped
  * abruptly while it ran) is answered from its record: started and ended.
  */
-export const HISTORY_RETENTION_DAYS = 90;
-export const MAX_KEPT_HISTORIES = 20_000;
+export const HISTORY_RETENTION_DAYS = DEFAULT_RETENTION.closedExecutionDays;
+export const MAX_KEPT_HISTORIES = DEFAULT_RETENTION.closedExecutions;
+
+/** How long closed executions (records and histories) are kept: the newest `newest`, closed within `days`. */
+export type ClosedRetention = { days: number; newest: number };
 
 const Stored = z.object({
   executionArn: z.string(),
@@ -68,11 +74,13 @@ export class HistoryStore {
     private readonly dir: string,
     /** Journey time, epoch ms. */
     private readonly now: () => number,
+    /** Absent for a reader: it keeps what it finds. */
+    private readonly retention: ClosedRetention | undefined,
   ) {}
 
-  static async open(dir: string, now: () => number): Promise<HistoryStore> {
+  static async open(dir: string, now: () => number, retention?: ClosedRetention): Promise<HistoryStore> {
     await mkdir(join(dir, 'parked'), { recursive: true });
-    const store = new HistoryStore(dir, now);
+    const store = new HistoryStore(dir, now, retention);
     for (const name of (await readdir(dir)).sort()) {
       const key = /^\d+-([0-9a-f]{32})\.json$/.exec(name)?.[1];
       if (key !== undefined) store.files.set(key, name);
@@ -109,6 +117,21 @@ export class HistoryStore {
   /** Forgets the parked history of an execution that will not resume. */
   async discard(executionArn: string): Promise<void> {
     await rm(this.parkedFile(executionArn), { force: true });
+  }
+
+  /**
+   * Removes the parked histories of executions not in `waiting` (the ARNs of
+   * those still parked): what a run stopped abruptly between two writes left.
+   */
+  async keepParked(waiting: Iterable<string>): Promise<number> {
+    const kept = new Set([...waiting].map((arn) => `${fileKey(arn)}.json`));
+    let removed = 0;
+    for (const name of await readdir(join(this.dir, 'parked'))) {
+      if (kept.has(name)) continue;
+      await rm(join(this.dir, 'parked', name), { force: true });
+      removed += 1;
+    }
+    return removed;
   }
 
   private parkedFile(executionArn: string): string {
@@ -155,11 +178,13 @@ export class HistoryStore {
   }
 
   private async prune(): Promise<void> {
-    const oldest = this.now() - HISTORY_RETENTION_DAYS * 86_400_000;
+    const retention = this.retention;
+    if (retention === undefined) return;
+    const oldest = this.now() - retention.days * 86_400_000;
     // Map order is insertion order: files were read sorted and are added as executions end.
     for (const [key, name] of this.files) {
       const stoppedAt = Number(name.slice(0, name.indexOf('-')));
-      if (this.files.size <= MAX_KEPT_HISTORIES && stoppedAt >= oldest) break;
+      if (this.files.size <= retention.newest && stoppedAt >= oldest) break;
       this.files.delete(key);
       await rm(join(this.dir, name), { force: true });
     }

@@ -152,6 +152,19 @@ export class MachineStore {
     return { machine, definition: version.definition, version, alias };
   }
 
+  /**
+   * Drops the versions of a machine `keep` does not want; a version an alias
+   * routes to is always kept (AWS refuses to delete it too).
+   */
+  pruneVersions(machine: Machine, keep: (version: MachineVersion) => boolean): MachineVersion[] {
+    const routed = new Set(
+      machine.aliases.flatMap((a) => a.routing.map((r) => versionOf(r.stateMachineVersionArn))),
+    );
+    const dropped = machine.versions.filter((v) => !routed.has(v.version) && !keep(v));
+    if (dropped.length > 0) machine.versions = machine.versions.filter((v) => !dropped.includes(v));
+    return dropped;
+  }
+
   async save(): Promise<void> {
     await writeFile(this.file, JSON.stringify([...this.machines.values()], null, 2));
   }

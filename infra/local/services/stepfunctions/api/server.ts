@@ -91,7 +91,7 @@ function machineOperations(sfn: LocalStepFunctions): Record<string, JsonOperatio
       sfn.validate(request.name, request.definition);
       const machine = store.create(request);
       const version = request.publish ? store.publish(machine, request.versionDescription) : undefined;
-      await store.save();
+      await sfn.saveMachines();
       return {
         stateMachineArn: machineArn(machine.name),
         creationDate: machine.createdAt,
@@ -104,7 +104,7 @@ function machineOperations(sfn: LocalStepFunctions): Record<string, JsonOperatio
       if (request.definition !== undefined) sfn.validate(machine.name, request.definition);
       store.update(machine, request.definition, request.roleArn);
       const version = request.publish ? store.publish(machine, request.versionDescription) : undefined;
-      await store.save();
+      await sfn.saveMachines();
       return {
         updateDate: machine.updatedAt,
         revisionId: String(machine.revision),
@@ -116,7 +116,7 @@ function machineOperations(sfn: LocalStepFunctions): Record<string, JsonOperatio
       const request = parse(inputs.Publish, input);
       const machine = store.get(parseMachineArn(request.stateMachineArn).machine);
       const version = store.publish(machine, request.description);
-      await store.save();
+      await sfn.saveMachines();
       return {
         creationDate: version.createdAt,
         stateMachineVersionArn: `${machineArn(machine.name)}:${version.version}`,
@@ -177,7 +177,7 @@ function aliasOperations(sfn: LocalStepFunctions): Record<string, JsonOperation>
         ...alias,
         ...(request.description !== undefined && { description: request.description }),
       });
-      await store.save();
+      await sfn.saveMachines();
       return { stateMachineAliasArn: arn, creationDate: alias.createdAt };
     },
     UpdateStateMachineAlias: async (input) => {
@@ -190,7 +190,7 @@ function aliasOperations(sfn: LocalStepFunctions): Record<string, JsonOperation>
       }
       if (request.description !== undefined) alias.description = request.description;
       alias.updatedAt = sfn.nowSeconds();
-      await store.save();
+      await sfn.saveMachines();
       return { updateDate: alias.updatedAt };
     },
     DescribeStateMachineAlias: (input) => {

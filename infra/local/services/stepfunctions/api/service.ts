@@ -37,6 +37,12 @@ export type StepFunctionsOptions = {
   onExecutionEnd?: (record: ExecutionRecord) => void;
   /** Execution histories (GetExecutionHistory); without it, histories are not recorded. */
   histories?: HistoryStore;
+  /**
+   * Versions kept per state machine besides those an alias routes to and
+   * those a running execution is on: the newest this many. Without it, every
+   * version is kept.
+   */
+  keepVersions?: number;
 };
 
 /**
@@ -332,6 +338,35 @@ export class LocalStepFunctions {
     return this.running.size;
   }
 
+  /**
+   * Saves the state machines after a change, first dropping the versions no
+   * one needs any more (see `keepVersions`) and the runners built for them.
+   */
+  async saveMachines(): Promise<void> {
+    const keep = this.options.keepVersions;
+    if (keep !== undefined) this.pruneVersions(keep);
+    await this.machines.save();
+  }
+
+  private pruneVersions(keep: number): void {
+    const running = new Set<string>();
+    for (const record of this.options.executions.records.values())
+      if (record.status === 'RUNNING' && record.version !== undefined)
+        running.add(`${record.machine}:${record.version}`);
+    const needed = new Set<string>();
+    for (const machine of this.machines.list()) {
+      const newest = machine.versions.length - keep;
+      this.machines.pruneVersions(
+        machine,
+        (v) => machine.versions.indexOf(v) >= newest || running.has(`${machine.name}:${v.version}`),
+      );
+      needed.add(`${machine.name}:${machine.revision}`);
+      for (const v of machine.versions) needed.add(`${machine.name}:${v.revision}`);
+    }
+    // A runner is a cache: one for a revision no version keeps is built again if ever needed.
+    for (const key of this.compiled.keys()) if (!needed.has(key)) this.compiled.delete(key);
+  }
+
   /** Executions waiting parked (a Wait, a task token). */
   parkedCount(): number {
     return this.parked.size;
@@ -476,6 +511,8 @@ export class LocalStepFunctions {
       entry.history?.end(ended);
       await this.options.executions.write(ended);
       await this.options.histories?.close(ended.executionArn, (ended.stopDate ?? 0) * 1000);
+      // An execution that failed while it came out of parking may have left its parked history.
+      if (record.parked !== undefined) await this.options.histories?.discard(ended.executionArn);
     } finally {
       this.running.delete(record.executionArn);
     }

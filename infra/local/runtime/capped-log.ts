@@ -1,0 +1,78 @@
+import { appendFile, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+
+/**
+ * An append-only JSON-lines file that keeps only its newest records within a
+ * byte budget, the way logrotate keeps one old file:
+ *
+ * - records are appended to `file`;
+ * - when the next record would take `file` past half the budget, `file`
+ *   becomes `file.1` (replacing the older half, which is dropped) and a fresh
+ *   `file` starts.
+ *
+ * So the two files together never hold more than the budget (unless a single
+ * record is larger than half of it: it is kept alone), the newest records are
+ * always whole, and rotating costs one rename, never a rewrite. Readers take
+ * `file.1` then `file` ({@link readLogLines}); a small log is one file, as before.
+ *
+ * The size is read from the file before each append rather than counted, so
+ * two writers of one file (the runtime and a CLI command) stay within the budget.
+ */
+export class CappedLog {
+  #writes: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly file: string,
+    /** The most bytes the log keeps on disk. */
+    readonly maxBytes: number,
+  ) {
+    if (!(maxBytes > 0))
+      throw new Error(`a log's size limit must be a positive number of bytes, got ${maxBytes}`);
+  }
+
+  /** Appends one record as a line; appends are written in the order they were made. */
+  append(record: unknown): Promise<void> {
+    const line = `${JSON.stringify(record)}\n`;
+    const next = this.#writes.then(() => this.#write(line));
+    this.#writes = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Resolves when every append made so far is on disk. */
+  flushed(): Promise<void> {
+    return this.#writes;
+  }
+
+  async #write(line: string): Promise<void> {
+    const size = (await stat(this.file).catch(() => undefined))?.size ?? 0;
+    if (size > 0 && size + Buffer.byteLength(line) > this.maxBytes / 2)
+      await rename(this.file, olderPart(this.file));
+    await appendFile(this.file, line);
+  }
+}
+
+/** Where a capped log keeps its older half. */
+export function olderPart(file: string): string {
+  return `${file}.1`;
+}
+
+/** The lines of a capped log, oldest first (blank lines left out); an absent log has none. */
+export async function readLogLines(file: string): Promise<string[]> {
+  const older = await readIfPresent(olderPart(file));
+  const newer = await readIfPresent(file);
+  return `${older}\n${newer}`.split('\n').filter((line) => line.trim() !== '');
+}
+
+/** Replaces a capped log's records (after a replay only the letters that failed again remain). */
+export async function replaceLog(file: string, records: readonly unknown[]): Promise<void> {
+  await rm(olderPart(file), { force: true });
+  await writeFile(file, records.map((record) => `${JSON.stringify(record)}\n`).join(''));
+}
+
+async function readIfPresent(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return '';
+    throw error;
+  }
+}
