@@ -1,7 +1,6 @@
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as z from 'zod';
 import { profilesRepository } from '#functions/_lib/repositories.ts';
 import { CUSTOMER_EVENT_SOURCE } from '#shared/events.ts';
 import { customerTimelines } from '../inspect/timeline.ts';
@@ -9,9 +8,12 @@ import { formatWhen } from '../inspect/when.ts';
 import { LOCAL_NAMES, LOCAL_TABLES } from '../runtime/env.ts';
 import type { ServiceName } from '../runtime/listen.ts';
 import { type LocalRuntime, startLocal } from '../runtime/runtime.ts';
+import { refusedCalls } from './expect-webhook.ts';
 import { check, type Verdict } from './expectations.ts';
+import { JourneyJson, readJourney, webhookBases } from './journey-files.ts';
 import { observe } from './observe.ts';
 import type { Scenario, ScenarioEvent } from './scenario.ts';
+import { WebhookStandIn } from './webhook-stand-in.ts';
 import { resolveWhen } from './when.ts';
 
 /** How a scenario went: each expectation's verdict, and the timelines of the customers of failed ones. */
@@ -39,12 +41,42 @@ const ANY_PORT: Record<ServiceName, number> = {
 
 /**
  * Runs scenarios one after the other, each on a fresh runtime of its own on
- * the deterministic clock. Handlers keep their AWS clients per process, as in
- * Lambda, so every runtime after the first listens on the first one's ports.
+ * the deterministic clock. Handlers keep their AWS clients and config per
+ * process, as in Lambda, so every runtime after the first listens on the
+ * first one's ports and has the same webhook connections: those of every
+ * journey of the run, answered by one stand-in.
  */
 export async function runScenarios(
   scenarios: readonly { file: string; scenario: Scenario }[],
   journeysDir: string,
+  options: { webhookCredential?: string } = {},
+): Promise<ScenarioResult[]> {
+  const bases = webhookBases(await journeysOf(scenarios, journeysDir));
+  const webhooks =
+    bases.size === 0 ? undefined : await WebhookStandIn.start(bases, options.webhookCredential);
+  try {
+    return await runEach(scenarios, journeysDir, webhooks);
+  } finally {
+    await webhooks?.close();
+  }
+}
+
+/** Every journey the scenarios deploy that can be read (one that cannot fails its scenario later). */
+async function journeysOf(
+  scenarios: readonly { scenario: Scenario }[],
+  journeysDir: string,
+): Promise<JourneyJson[]> {
+  const ids = new Set(scenarios.flatMap(({ scenario }) => scenario.journeys));
+  const journeys = await Promise.all(
+    [...ids].map((id) => readJourney(journeysDir, id).catch(() => undefined)),
+  );
+  return journeys.filter((j) => j !== undefined);
+}
+
+async function runEach(
+  scenarios: readonly { file: string; scenario: Scenario }[],
+  journeysDir: string,
+  webhooks: WebhookStandIn | undefined,
 ): Promise<ScenarioResult[]> {
   let ports = ANY_PORT;
   const results: ScenarioResult[] = [];
@@ -62,9 +94,11 @@ export async function runScenarios(
         watch: false,
         inMemory: true,
         log: () => {},
+        ...(webhooks === undefined ? {} : { connections: webhooks.connections }),
       });
       ports = portsOf(runtime);
-      const result = await play(runtime, scenario, box.journeysDir);
+      webhooks?.play(runtime, scenario.webhooks);
+      const result = await play(runtime, scenario, box.journeysDir, webhooks);
       results.push({ file, name: scenario.name, ...result, wallMs: performance.now() - started });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -84,7 +118,12 @@ export async function runScenarios(
   return results;
 }
 
-async function play(runtime: LocalRuntime, scenario: Scenario, journeysDir: string) {
+async function play(
+  runtime: LocalRuntime,
+  scenario: Scenario,
+  journeysDir: string,
+  webhooks: WebhookStandIn | undefined,
+) {
   const startMs = runtime.services.clock.nowMs();
   const cohorts = new Map<string, string[]>();
   const zones = new Map<string, string>();
@@ -144,9 +183,12 @@ async function play(runtime: LocalRuntime, scenario: Scenario, journeysDir: stri
           const { traits } = (await profilesRepository(LOCAL_TABLES.profiles).get(id)).profile;
           return Object.hasOwn(traits, name) ? traits[name] : undefined;
         },
+        webhookCalls: webhooks?.calls ?? [],
       }),
     );
   }
+  const refused = refusedCalls(webhooks?.calls ?? []);
+  if (refused !== undefined) verdicts.push({ ...refused, users: [] });
   return { verdicts, timelines: await timelinesOf(runtime, verdicts) };
 }
 
@@ -210,8 +252,6 @@ function phoneOf(id: string): string {
   return `+1555${String(n).padStart(7, '0')}`;
 }
 
-const JourneyJson = z.record(z.string(), z.unknown());
-
 /** Writes an edited journey file and deploys the folder again: the edit goes live as a new version. */
 async function redeploy(
   runtime: LocalRuntime,
@@ -251,7 +291,7 @@ async function sandbox(journeysDir: string, scenario: Scenario): Promise<Box> {
   // Only the templates the scenario can use: each one deployed is start-up time.
   const names = new Set<string>(strings(scenario.events));
   for (const id of scenario.journeys) {
-    const journey = JourneyJson.parse(JSON.parse(await readFile(join(journeysDir, `${id}.json`), 'utf8')));
+    const journey = await readJourney(journeysDir, id);
     const overrides = scenario.settings?.[id];
     if (overrides !== undefined)
       journey.settings = { ...(JourneyJson.safeParse(journey.settings).data ?? {}), ...overrides };

@@ -1,0 +1,40 @@
+import { access, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as z from 'zod';
+
+/** A journey file read loosely: a scenario edits and copies it, deploy-journey validates it. */
+export const JourneyJson = z.record(z.string(), z.unknown());
+export type JourneyJson = z.infer<typeof JourneyJson>;
+
+/**
+ * A scenario's journey by id: `<journeys>/<id>.json`, else the example
+ * `<journeys>/examples/<id>.json` (examples that need something the default
+ * deployment lacks, such as a webhook connection, live there).
+ */
+export async function readJourney(journeysDir: string, id: string): Promise<JourneyJson> {
+  const live = join(journeysDir, `${id}.json`);
+  const file = await access(live).then(
+    () => live,
+    () => join(journeysDir, 'examples', `${id}.json`),
+  );
+  return JourneyJson.parse(JSON.parse(await readFile(file, 'utf8')));
+}
+
+const WebhookStep = z.object({ type: z.literal('webhook'), connection: z.string(), url: z.string() }).loose();
+const Steps = z.object({ steps: z.record(z.string(), z.unknown()) }).loose();
+
+/**
+ * The webhook connections journeys call, each with the origin of its URLs
+ * as the base URL (every URL of a connection must share it).
+ */
+export function webhookBases(journeys: readonly JourneyJson[]): Map<string, string> {
+  const bases = new Map<string, string>();
+  for (const journey of journeys) {
+    for (const step of Object.values(Steps.safeParse(journey).data?.steps ?? {})) {
+      const webhook = WebhookStep.safeParse(step).data;
+      if (webhook === undefined || bases.has(webhook.connection) || !URL.canParse(webhook.url)) continue;
+      bases.set(webhook.connection, new URL(webhook.url).origin);
+    }
+  }
+  return bases;
+}
