@@ -1,4 +1,4 @@
-import { access, readFile } from 'node:fs/promises';
+import { access, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 
@@ -18,6 +18,28 @@ export async function readJourney(journeysDir: string, id: string): Promise<Jour
     () => join(journeysDir, 'examples', `${id}.json`),
   );
   return JourneyJson.parse(JSON.parse(await readFile(file, 'utf8')));
+}
+
+/** Every journey file of the folder and of its examples that parses as JSON. */
+export async function allJourneys(journeysDir: string): Promise<JourneyJson[]> {
+  const journeys: JourneyJson[] = [];
+  for (const dir of [journeysDir, join(journeysDir, 'examples')]) {
+    const files = (await readdir(dir).catch(() => [])).filter((f) => f.endsWith('.json')).sort();
+    for (const file of files) {
+      const text = await readFile(join(dir, file), 'utf8');
+      const journey = JourneyJson.safeParse(parseJson(text)).data;
+      if (journey !== undefined) journeys.push(journey);
+    }
+  }
+  return journeys;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 const WebhookStep = z.object({ type: z.literal('webhook'), connection: z.string(), url: z.string() }).loose();

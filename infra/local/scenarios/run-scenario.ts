@@ -10,7 +10,7 @@ import type { ServiceName } from '../runtime/listen.ts';
 import { type LocalRuntime, startLocal } from '../runtime/runtime.ts';
 import { refusedCalls } from './expect-webhook.ts';
 import { check, type Verdict } from './expectations.ts';
-import { JourneyJson, readJourney, webhookBases } from './journey-files.ts';
+import { allJourneys, JourneyJson, readJourney, webhookBases } from './journey-files.ts';
 import { observe } from './observe.ts';
 import type { Scenario, ScenarioEvent } from './scenario.ts';
 import { WebhookStandIn } from './webhook-stand-in.ts';
@@ -43,15 +43,16 @@ const ANY_PORT: Record<ServiceName, number> = {
  * Runs scenarios one after the other, each on a fresh runtime of its own on
  * the deterministic clock. Handlers keep their AWS clients and config per
  * process, as in Lambda, so every runtime after the first listens on the
- * first one's ports and has the same webhook connections: those of every
- * journey of the run, answered by one stand-in.
+ * first one's ports, and every runtime has the same webhook connections:
+ * those the journeys of the folder and its examples use, all answered by one
+ * stand-in (whatever scenarios a process runs, deploy-journey sees one set).
  */
 export async function runScenarios(
   scenarios: readonly { file: string; scenario: Scenario }[],
   journeysDir: string,
   options: { webhookCredential?: string } = {},
 ): Promise<ScenarioResult[]> {
-  const bases = webhookBases(await journeysOf(scenarios, journeysDir));
+  const bases = webhookBases(await allJourneys(journeysDir));
   const webhooks =
     bases.size === 0 ? undefined : await WebhookStandIn.start(bases, options.webhookCredential);
   try {
@@ -59,18 +60,6 @@ export async function runScenarios(
   } finally {
     await webhooks?.close();
   }
-}
-
-/** Every journey the scenarios deploy that can be read (one that cannot fails its scenario later). */
-async function journeysOf(
-  scenarios: readonly { scenario: Scenario }[],
-  journeysDir: string,
-): Promise<JourneyJson[]> {
-  const ids = new Set(scenarios.flatMap(({ scenario }) => scenario.journeys));
-  const journeys = await Promise.all(
-    [...ids].map((id) => readJourney(journeysDir, id).catch(() => undefined)),
-  );
-  return journeys.filter((j) => j !== undefined);
 }
 
 async function runEach(
