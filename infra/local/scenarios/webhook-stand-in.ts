@@ -29,6 +29,9 @@ export type WebhookCall = WebhookRequest & {
 
 type TaskCall = Parameters<LocalTaskHandler>[1];
 
+/** One scenario being served: a request belongs to the one it arrived in, even if it ends after. */
+type Play = { clock: JourneyClock; scripts: Map<string, ReplyScript>; calls: WebhookCall[] };
+
 /** Names the Task call a request belongs to; added and read inside the stand-in only, never recorded. */
 const CALL_HEADER = 'x-journeys-scenario-call';
 const CREDENTIAL_HEADER = 'x-api-key';
@@ -48,9 +51,7 @@ export class WebhookStandIn {
   readonly #server: Server;
   readonly #credential: string;
   readonly #pending = new Map<string, TaskCall>();
-  #scripts = new Map<string, ReplyScript>();
-  #calls: WebhookCall[] = [];
-  #clock: JourneyClock | undefined;
+  #play: Play | undefined;
   #sequence = 0;
 
   /** The connections to start the runtime with: each journey base URL, its calls sent here. */
@@ -93,16 +94,18 @@ export class WebhookStandIn {
    */
   play(runtime: LocalRuntime, scripts: Readonly<Record<string, WebhookScript>> | undefined): void {
     const { clock, activity, taskHandlers } = runtime.services;
-    this.#clock = clock;
-    this.#calls = [];
-    this.#scripts = new Map(Object.entries(scripts ?? {}).map(([name, s]) => [name, new ReplyScript(s)]));
+    this.#play = {
+      clock,
+      calls: [],
+      scripts: new Map(Object.entries(scripts ?? {}).map(([name, s]) => [name, new ReplyScript(s)])),
+    };
     const integration = httpInvokeIntegration(localConnections(this.connections));
     taskHandlers[HTTP_INVOKE_RESOURCE] = recorded(activity, this.#paired(integration), () => clock.now());
   }
 
   /** The calls of the scenario being played, in the order they arrived. */
   get calls(): readonly WebhookCall[] {
-    return this.#calls;
+    return this.#play?.calls ?? [];
   }
 
   close(): Promise<void> {
@@ -135,47 +138,51 @@ export class WebhookStandIn {
       body: await bodyOf(req),
     };
     const call = this.#pending.get(String(req.headers[CALL_HEADER]));
-    const now = () => new Date(this.#clock?.nowMs() ?? 0).toISOString();
+    const play = this.#play;
+    if (play === undefined || call === undefined) return void res.writeHead(500).end();
+    const now = () => new Date(play.clock.nowMs()).toISOString();
     const at = now();
     const record = (outcome: string, refused = false) =>
-      this.#calls.push({ connection, ...request, at, outcome, endedAt: now(), refused });
+      play.calls.push({ connection, ...request, at, outcome, endedAt: now(), refused });
     if (req.headers[CREDENTIAL_HEADER] !== this.#credential) {
       record('401: the call did not carry the connection’s credential', true);
       return void res.writeHead(401).end();
     }
-    const picked = this.#scripts.get(connection)?.pick(request);
-    if (picked === undefined || call === undefined) {
+    const picked = play.scripts.get(connection)?.pick(request);
+    if (picked === undefined) {
       record(`501: no scripted reply in webhooks.${connection}`, true);
       return void res.writeHead(501).end();
     }
-    await this.#reply(picked, call, res, record);
+    await reply(picked, call, play.clock, res, record);
   }
+}
 
-  async #reply(
-    { reply }: Picked,
-    call: TaskCall,
-    res: ServerResponse,
-    record: (outcome: string) => void,
-  ): Promise<void> {
-    if ('fail' in reply && reply.fail === 'connection') {
-      record('connection broken');
-      return void res.destroy();
-    }
-    // A slow endpoint: the execution's hold on time is lifted until it answers or its Task gives up.
-    if ('fail' in reply) await call.parked?.(new Promise<void>(() => undefined));
-    else if (reply.delay !== undefined && this.#clock !== undefined) {
-      // Keyed like the Task's own timeout: an answer due at the very instant of the timeout is too late.
-      const key = `${call.executionName}/${call.stateName}`;
-      await call.parked?.(this.#clock.sleep(resolveWhen(`+${reply.delay}`, 0), call.ended, key));
-    }
-    if ('fail' in reply || call.ended?.aborted === true) {
-      record('timed out');
-      return void res.destroy();
-    }
-    record(String(reply.status));
-    res.writeHead(reply.status, { 'content-type': 'application/json' });
-    res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
+/** Answers a call as scripted, on the journey clock. */
+async function reply(
+  { reply }: Picked,
+  call: TaskCall,
+  clock: JourneyClock,
+  res: ServerResponse,
+  record: (outcome: string) => void,
+): Promise<void> {
+  if ('fail' in reply && reply.fail === 'connection') {
+    record('connection broken');
+    return void res.destroy();
   }
+  // A slow endpoint: the execution's hold on time is lifted until it answers or its Task gives up.
+  if ('fail' in reply) await call.parked?.(new Promise<void>(() => undefined));
+  else if (reply.delay !== undefined) {
+    // Keyed like the Task's own timeout: an answer due at the very instant of the timeout is too late.
+    const key = `${call.executionName}/${call.stateName}`;
+    await call.parked?.(clock.sleep(resolveWhen(`+${reply.delay}`, 0), call.ended, key));
+  }
+  if ('fail' in reply || call.ended?.aborted === true) {
+    record('timed out');
+    return void res.destroy();
+  }
+  record(String(reply.status));
+  res.writeHead(reply.status, { 'content-type': 'application/json' });
+  res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
 }
 
 async function bodyOf(req: IncomingMessage): Promise<unknown> {
