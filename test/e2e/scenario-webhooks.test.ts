@@ -54,6 +54,14 @@ beforeAll(async () => {
       crm: { replies: [], default: { status: 200, body: gold, delay: '9s' } },
     }),
     changed(find('A silver member'), undefined),
+    {
+      file: 'misspelt connection',
+      scenario: {
+        ...find('A silver member').scenario,
+        webhooks: { crn: { replies: [], default: { status: 200 } } },
+        expect: [{ webhook: { connection: 'crn', times: 0 } }],
+      },
+    },
   ];
   // act
   results = await runScenarios([...scenarios, ...variants], JOURNEYS, { webhookCredential: CREDENTIAL });
@@ -63,7 +71,7 @@ beforeAll(async () => {
 
 describe('journeys test with scripted webhook replies', () => {
   it('passes every loyalty-crm scenario as written', () => {
-    const originals = results.filter((r) => !r.file.endsWith('(reply changed)'));
+    const originals = results.filter((r) => r.file.endsWith('.test.json'));
     expect(originals.length).toBeGreaterThanOrEqual(8);
     for (const result of originals) {
       expect(result.error).toBeUndefined();
@@ -109,6 +117,13 @@ describe('journeys test with scripted webhook replies', () => {
     const refused = result?.verdicts.find((v) => v.title === 'every webhook call gets a scripted reply');
     expect(refused?.ok).toBe(false);
     expect(refused?.actual).toContain('→ 501: no scripted reply in webhooks.crm');
+  });
+
+  it('refuses to run a scenario that scripts or expects a connection its journeys never call', () => {
+    const result = byName('A silver member', 'misspelt connection');
+    expect(result?.error).toBe(
+      'webhooks.crn, expect[0].webhook.connection: no journey of the scenario calls such a connection (they call crm)',
+    );
   });
 
   it("never prints the connection's credential, in the text report or the JUnit file", () => {

@@ -12,12 +12,15 @@ export type JourneyJson = z.infer<typeof JourneyJson>;
  * deployment lacks, such as a webhook connection, live there).
  */
 export async function readJourney(journeysDir: string, id: string): Promise<JourneyJson> {
-  const live = join(journeysDir, `${id}.json`);
-  const file = await access(live).then(
-    () => live,
-    () => join(journeysDir, 'examples', `${id}.json`),
-  );
-  return JourneyJson.parse(JSON.parse(await readFile(file, 'utf8')));
+  const candidates = [join(journeysDir, `${id}.json`), join(journeysDir, 'examples', `${id}.json`)];
+  for (const file of candidates) {
+    const found = await access(file).then(
+      () => true,
+      () => false,
+    );
+    if (found) return JourneyJson.parse(JSON.parse(await readFile(file, 'utf8')));
+  }
+  throw new Error(`no journey "${id}": neither ${candidates.join(' nor ')} exists`);
 }
 
 /** Every journey file of the folder and of its examples that parses as JSON. */

@@ -71,9 +71,10 @@ async function runEach(
   const results: ScenarioResult[] = [];
   for (const { file, scenario } of scenarios) {
     const started = performance.now();
-    const box = await sandbox(journeysDir, scenario);
+    let box: Box | undefined;
     let runtime: LocalRuntime | undefined;
     try {
+      box = await sandbox(journeysDir, scenario);
       runtime = await startLocal({
         dataDir: box.dataDir,
         journeysDir: box.journeysDir,
@@ -101,7 +102,7 @@ async function runEach(
       });
     } finally {
       await runtime?.stop();
-      await box.remove();
+      await box?.remove();
     }
   }
   return results;
@@ -274,13 +275,15 @@ type Box = { dataDir: string; journeysDir: string; remove: () => Promise<void> }
 
 /** A data directory and a journeys folder with the scenario's journeys (settings overridden) and all templates. */
 async function sandbox(journeysDir: string, scenario: Scenario): Promise<Box> {
+  const journeys = new Map<string, JourneyJson>();
+  for (const id of scenario.journeys) journeys.set(id, await readJourney(journeysDir, id));
+  checkConnections(scenario, [...journeys.values()]);
   const dataDir = await mkdtemp(join(tmpdir(), 'journeys-test-data-'));
   const folder = await mkdtemp(join(tmpdir(), 'journeys-test-'));
   await mkdir(join(folder, 'templates'));
   // Only the templates the scenario can use: each one deployed is start-up time.
   const names = new Set<string>(strings(scenario.events));
-  for (const id of scenario.journeys) {
-    const journey = await readJourney(journeysDir, id);
+  for (const [id, journey] of journeys) {
     const overrides = scenario.settings?.[id];
     if (overrides !== undefined)
       journey.settings = { ...(JourneyJson.safeParse(journey.settings).data ?? {}), ...overrides };
@@ -299,6 +302,26 @@ async function sandbox(journeysDir: string, scenario: Scenario): Promise<Box> {
       await rm(folder, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Refuses scripted replies and webhook expectations for a connection no
+ * journey of the scenario calls: a misspelt name would pass `times: 0`.
+ */
+function checkConnections(scenario: Scenario, journeys: readonly JourneyJson[]): void {
+  const called = [...webhookBases(journeys).keys()];
+  const named = [
+    ...Object.keys(scenario.webhooks ?? {}).map((name) => ({ name, where: `webhooks.${name}` })),
+    ...scenario.expect.flatMap((e, i) =>
+      'webhook' in e ? [{ name: e.webhook.connection, where: `expect[${i}].webhook.connection` }] : [],
+    ),
+  ];
+  const unknown = named.filter(({ name }) => !called.includes(name));
+  if (unknown.length === 0) return;
+  const calls = called.length === 0 ? 'they call none' : `they call ${called.join(', ')}`;
+  throw new Error(
+    `${unknown.map((u) => u.where).join(', ')}: no journey of the scenario calls such a connection (${calls})`,
+  );
 }
 
 /** Every string in a JSON value: the candidate template names. */
