@@ -110,7 +110,10 @@ export function httpInvokeIntegration(
       text = await boundedText(response, MAX_RESPONSE_BYTES);
     } catch (error) {
       if (ended?.aborted === true)
-        throw new TaskFailureError('States.Timeout', 'No complete response before the Task ended');
+        throw new TaskFailureError(
+          'States.Timeout',
+          'The Task ended (its TimeoutSeconds, or the execution stopped) before a complete response',
+        );
       if (signal.aborted)
         throw new TaskFailureError('States.Timeout', `No complete response within ${limits.maxCallMs} ms`);
       throw new TaskFailureError(
