@@ -56,7 +56,8 @@ type TaskCall = {
    * For a handler that waits on time or on the outside world (a stand-in
    * that takes a while to answer): the execution's hold on time is lifted
    * until `wait` settles or the attempt ends, whichever comes first
-   * (undefined then), so the Task's timeout can fire meanwhile.
+   * (undefined then), so the Task's timeout can fire meanwhile. One wait at
+   * a time: each lifts the one hold the execution has.
    */
   parked?: <T>(wait: Promise<T>) => Promise<T | undefined>;
 };
