@@ -31,8 +31,7 @@ const Failure = z
       ),
   })
   .strict();
-export const WebhookReply = z.union([Answer, Failure]);
-export type WebhookReply = z.infer<typeof WebhookReply>;
+const WebhookReply = z.union([Answer, Failure]);
 
 /** Request fields by dotted path (`customer.id`), each equal to the value given. */
 const Fields = z
