@@ -1,7 +1,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import { DateTime } from 'luxon';
+import { checkWebhook } from './expect-webhook.ts';
 import type { Enrollment, Observations, SentMessage } from './observe.ts';
 import type { Expectation } from './scenario.ts';
+import type { WebhookCall } from './webhook-stand-in.ts';
 import { resolveWhen } from './when.ts';
 
 /** One expectation checked: a readable title, and what was found instead when it failed. */
@@ -16,6 +18,8 @@ export type Context = {
   cohort: (id: string) => string[] | undefined;
   /** A profile trait, read from the profiles table. */
   trait: (userId: string, name: string) => Promise<unknown>;
+  /** The calls the webhook stand-in received. */
+  webhookCalls: readonly WebhookCall[];
 };
 
 /** Checks one expectation against what the runtime did. */
@@ -78,6 +82,10 @@ export async function check(expectation: Expectation, ctx: Context): Promise<Ver
       [e.user],
       `${e.name} is ${JSON.stringify(value)}`,
     );
+  }
+  if ('webhook' in expectation) {
+    const { ok, title, actual } = checkWebhook(expectation.webhook, ctx.webhookCalls);
+    return verdict(ok, title, [], actual);
   }
   const e = expectation.share;
   const members = ctx.cohort(e.cohort) ?? [];

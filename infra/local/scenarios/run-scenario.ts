@@ -1,7 +1,6 @@
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as z from 'zod';
 import { profilesRepository } from '#functions/_lib/repositories.ts';
 import { CUSTOMER_EVENT_SOURCE } from '#shared/events.ts';
 import { customerTimelines } from '../inspect/timeline.ts';
@@ -9,9 +8,12 @@ import { formatWhen } from '../inspect/when.ts';
 import { LOCAL_NAMES, LOCAL_TABLES } from '../runtime/env.ts';
 import type { ServiceName } from '../runtime/listen.ts';
 import { type LocalRuntime, startLocal } from '../runtime/runtime.ts';
+import { refusedCalls } from './expect-webhook.ts';
 import { check, type Verdict } from './expectations.ts';
+import { allJourneys, JourneyJson, readJourney, webhookBases } from './journey-files.ts';
 import { observe } from './observe.ts';
 import type { Scenario, ScenarioEvent } from './scenario.ts';
+import { WebhookStandIn } from './webhook-stand-in.ts';
 import { resolveWhen } from './when.ts';
 
 /** How a scenario went: each expectation's verdict, and the timelines of the customers of failed ones. */
@@ -39,20 +41,40 @@ const ANY_PORT: Record<ServiceName, number> = {
 
 /**
  * Runs scenarios one after the other, each on a fresh runtime of its own on
- * the deterministic clock. Handlers keep their AWS clients per process, as in
- * Lambda, so every runtime after the first listens on the first one's ports.
+ * the deterministic clock. Handlers keep their AWS clients and config per
+ * process, as in Lambda, so every runtime after the first listens on the
+ * first one's ports, and every runtime has the same webhook connections:
+ * those the journeys of the folder and its examples use, all answered by one
+ * stand-in (whatever scenarios a process runs, deploy-journey sees one set).
  */
 export async function runScenarios(
   scenarios: readonly { file: string; scenario: Scenario }[],
   journeysDir: string,
+  options: { webhookCredential?: string } = {},
+): Promise<ScenarioResult[]> {
+  const bases = webhookBases(await allJourneys(journeysDir));
+  const webhooks =
+    bases.size === 0 ? undefined : await WebhookStandIn.start(bases, options.webhookCredential);
+  try {
+    return await runEach(scenarios, journeysDir, webhooks);
+  } finally {
+    await webhooks?.close();
+  }
+}
+
+async function runEach(
+  scenarios: readonly { file: string; scenario: Scenario }[],
+  journeysDir: string,
+  webhooks: WebhookStandIn | undefined,
 ): Promise<ScenarioResult[]> {
   let ports = ANY_PORT;
   const results: ScenarioResult[] = [];
   for (const { file, scenario } of scenarios) {
     const started = performance.now();
-    const box = await sandbox(journeysDir, scenario);
+    let box: Box | undefined;
     let runtime: LocalRuntime | undefined;
     try {
+      box = await sandbox(journeysDir, scenario);
       runtime = await startLocal({
         dataDir: box.dataDir,
         journeysDir: box.journeysDir,
@@ -62,9 +84,11 @@ export async function runScenarios(
         watch: false,
         inMemory: true,
         log: () => {},
+        ...(webhooks === undefined ? {} : { connections: webhooks.connections }),
       });
       ports = portsOf(runtime);
-      const result = await play(runtime, scenario, box.journeysDir);
+      webhooks?.play(runtime, scenario.webhooks);
+      const result = await play(runtime, scenario, box.journeysDir, webhooks);
       results.push({ file, name: scenario.name, ...result, wallMs: performance.now() - started });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -78,13 +102,18 @@ export async function runScenarios(
       });
     } finally {
       await runtime?.stop();
-      await box.remove();
+      await box?.remove();
     }
   }
   return results;
 }
 
-async function play(runtime: LocalRuntime, scenario: Scenario, journeysDir: string) {
+async function play(
+  runtime: LocalRuntime,
+  scenario: Scenario,
+  journeysDir: string,
+  webhooks: WebhookStandIn | undefined,
+) {
   const startMs = runtime.services.clock.nowMs();
   const cohorts = new Map<string, string[]>();
   const zones = new Map<string, string>();
@@ -144,9 +173,12 @@ async function play(runtime: LocalRuntime, scenario: Scenario, journeysDir: stri
           const { traits } = (await profilesRepository(LOCAL_TABLES.profiles).get(id)).profile;
           return Object.hasOwn(traits, name) ? traits[name] : undefined;
         },
+        webhookCalls: webhooks?.calls ?? [],
       }),
     );
   }
+  const refused = refusedCalls(webhooks?.calls ?? []);
+  if (refused !== undefined) verdicts.push({ ...refused, users: [] });
   return { verdicts, timelines: await timelinesOf(runtime, verdicts) };
 }
 
@@ -210,8 +242,6 @@ function phoneOf(id: string): string {
   return `+1555${String(n).padStart(7, '0')}`;
 }
 
-const JourneyJson = z.record(z.string(), z.unknown());
-
 /** Writes an edited journey file and deploys the folder again: the edit goes live as a new version. */
 async function redeploy(
   runtime: LocalRuntime,
@@ -245,13 +275,15 @@ type Box = { dataDir: string; journeysDir: string; remove: () => Promise<void> }
 
 /** A data directory and a journeys folder with the scenario's journeys (settings overridden) and all templates. */
 async function sandbox(journeysDir: string, scenario: Scenario): Promise<Box> {
+  const journeys = new Map<string, JourneyJson>();
+  for (const id of scenario.journeys) journeys.set(id, await readJourney(journeysDir, id));
+  checkConnections(scenario, [...journeys.values()]);
   const dataDir = await mkdtemp(join(tmpdir(), 'journeys-test-data-'));
   const folder = await mkdtemp(join(tmpdir(), 'journeys-test-'));
   await mkdir(join(folder, 'templates'));
   // Only the templates the scenario can use: each one deployed is start-up time.
   const names = new Set<string>(strings(scenario.events));
-  for (const id of scenario.journeys) {
-    const journey = JourneyJson.parse(JSON.parse(await readFile(join(journeysDir, `${id}.json`), 'utf8')));
+  for (const [id, journey] of journeys) {
     const overrides = scenario.settings?.[id];
     if (overrides !== undefined)
       journey.settings = { ...(JourneyJson.safeParse(journey.settings).data ?? {}), ...overrides };
@@ -270,6 +302,26 @@ async function sandbox(journeysDir: string, scenario: Scenario): Promise<Box> {
       await rm(folder, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Refuses scripted replies and webhook expectations for a connection no
+ * journey of the scenario calls: a misspelt name would pass `times: 0`.
+ */
+function checkConnections(scenario: Scenario, journeys: readonly JourneyJson[]): void {
+  const called = [...webhookBases(journeys).keys()];
+  const named = [
+    ...Object.keys(scenario.webhooks ?? {}).map((name) => ({ name, where: `webhooks.${name}` })),
+    ...scenario.expect.flatMap((e, i) =>
+      'webhook' in e ? [{ name: e.webhook.connection, where: `expect[${i}].webhook.connection` }] : [],
+    ),
+  ];
+  const unknown = named.filter(({ name }) => !called.includes(name));
+  if (unknown.length === 0) return;
+  const calls = called.length === 0 ? 'they call none' : `they call ${called.join(', ')}`;
+  throw new Error(
+    `${unknown.map((u) => u.where).join(', ')}: no journey of the scenario calls such a connection (${calls})`,
+  );
 }
 
 /** Every string in a JSON value: the candidate template names. */

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { CHANNELS } from '#shared/channels.ts';
+import { WebhookExpectation, Webhooks } from './webhook-schema.ts';
 
 /**
  * A journey scenario (`journeys/tests/*.test.json`): who the customers are,
@@ -148,7 +149,7 @@ const Share = z
       .strict(),
   })
   .strict();
-export const Expectation = z.union([Message, NoMessage, Path, Outcome, Trait, Share]);
+export const Expectation = z.union([Message, NoMessage, Path, Outcome, Trait, Share, WebhookExpectation]);
 export type Expectation = z.infer<typeof Expectation>;
 
 export const Scenario = z
@@ -158,12 +159,13 @@ export const Scenario = z
     journeys: z
       .array(z.string())
       .min(1)
-      .describe('The journey ids deployed for it (files in the journeys folder).'),
+      .describe('The journey ids deployed for it (files in the journeys folder or its examples folder).'),
     start: z.iso.datetime({ offset: true }).describe("The clock's start: an ISO 8601 instant."),
     settings: z
       .record(z.string(), z.record(z.string(), z.unknown()))
       .optional()
       .describe('Journey settings overrides, by journey id.'),
+    webhooks: Webhooks.optional(),
     customers: z.array(Customer).default([]),
     events: z.array(ScenarioEvent).default([]),
     until: When.optional().describe(

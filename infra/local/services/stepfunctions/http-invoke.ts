@@ -80,7 +80,7 @@ export function httpInvokeIntegration(
   limits: { maxCallMs: number } = { maxCallMs: MAX_WEBHOOK_TIMEOUT_SECONDS * 1000 },
 ) {
   const byArn = new Map(connections.map((c) => [c.arn, c]));
-  return async (input: unknown): Promise<unknown> => {
+  return async (input: unknown, call?: { ended?: AbortSignal }): Promise<unknown> => {
     const params = HttpInvokeParameters.parse(input);
     const connection = byArn.get(params.Authentication.ConnectionArn);
     if (connection === undefined)
@@ -92,7 +92,12 @@ export function httpInvokeIntegration(
     const hasBody = params.RequestBody !== undefined && params.Method !== 'GET';
     if (hasBody) headers.set('content-type', 'application/json; charset=utf-8');
     // Step Functions ends a call after 60 s whatever TimeoutSeconds says; a silent endpoint must not hold the runtime.
-    const signal = AbortSignal.timeout(limits.maxCallMs);
+    // A call also ends with its Task (its TimeoutSeconds expired on the journey clock, or the execution stopped).
+    const ended = call?.ended;
+    const signal = AbortSignal.any([
+      AbortSignal.timeout(limits.maxCallMs),
+      ...(ended === undefined ? [] : [ended]),
+    ]);
     let response: Response;
     let text: string | undefined;
     try {
@@ -104,6 +109,11 @@ export function httpInvokeIntegration(
       });
       text = await boundedText(response, MAX_RESPONSE_BYTES);
     } catch (error) {
+      if (ended?.aborted === true)
+        throw new TaskFailureError(
+          'States.Timeout',
+          'The Task ended (its TimeoutSeconds, or the execution stopped) before a complete response',
+        );
       if (signal.aborted)
         throw new TaskFailureError('States.Timeout', `No complete response within ${limits.maxCallMs} ms`);
       throw new TaskFailureError(

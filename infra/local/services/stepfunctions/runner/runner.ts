@@ -50,6 +50,16 @@ type TaskCall = {
   executionName: string;
   /** The task token, for `.waitForTaskToken` resources. */
   token?: string;
+  /** Aborted when this attempt of the Task ends: its result, its timeout, or the execution's stop. */
+  ended?: AbortSignal;
+  /**
+   * For a handler that waits on time or on the outside world (a stand-in
+   * that takes a while to answer): the execution's hold on time is lifted
+   * until `wait` settles or the attempt ends, whichever comes first
+   * (undefined then), so the Task's timeout can fire meanwhile. One wait at
+   * a time: each lifts the one hold the execution has.
+   */
+  parked?: <T>(wait: Promise<T>) => Promise<T | undefined>;
 };
 
 /**
@@ -491,14 +501,26 @@ function taskHandler(
   const time = timeOf(setup.runner);
   const retries = new RetryPlan(local.retriers.get(stateName) ?? [], `${setup.name}:${stateName}`);
   const attempt = async (input: JsonValue, seen: TaskAttempt) => {
-    const call: TaskCall = { stateName, resource: info.resource, executionName: setup.name };
+    const ended = new AbortController();
+    const call: TaskCall = {
+      stateName,
+      resource: info.resource,
+      executionName: setup.name,
+      ended: ended.signal,
+      parked: (wait) => time.parked(untilAborted(wait, ended.signal)),
+    };
     const timeoutMs = info.timeoutSeconds === undefined ? undefined : info.timeoutSeconds * 1000;
-    if (!info.waitsForToken)
-      return toJson(await withTimeout(time, invoke(setup.runner, call, input), timeoutMs, call, stopped));
-    const token = tokenSlot.token ?? setup.tokens.newToken();
-    tokenSlot.token = undefined;
-    const parkable = retries.fresh ? context : undefined;
-    return toJson(await awaitToken(setup, { ...call, token }, input, timeoutMs, stopped, seen, parkable));
+    try {
+      if (!info.waitsForToken)
+        return toJson(await withTimeout(time, invoke(setup.runner, call, input), timeoutMs, call, stopped));
+      const token = tokenSlot.token ?? setup.tokens.newToken();
+      tokenSlot.token = undefined;
+      const parkable = retries.fresh ? context : undefined;
+      return toJson(await awaitToken(setup, { ...call, token }, input, timeoutMs, stopped, seen, parkable));
+    } finally {
+      // A handler's parked wait ends with the attempt: the hold is back before the execution goes on.
+      ended.abort();
+    }
   };
   return async (input) => {
     // A stopped execution calls nothing more (the interpreter would still retry a failed attempt).
@@ -620,6 +642,15 @@ async function awaitToken(
   } finally {
     if (!parked) setup.tokens.forget(call.token);
   }
+}
+
+/** `wait`, or undefined as soon as `signal` aborts. */
+function untilAborted<T>(wait: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  if (signal.aborted) return Promise.resolve(undefined);
+  return Promise.race([
+    wait,
+    new Promise<undefined>((resolve) => signal.addEventListener('abort', () => resolve(undefined))),
+  ]);
 }
 
 /** Races `work` against the Task timeout (States.Timeout) and the execution's stop (undefined). */
