@@ -25,8 +25,15 @@ function ending(e: TraceExecution, zone: string): string {
   return `${e.status.toLowerCase().replace('_', ' ')}${at}${why === '' ? '' : ` (${why})`}`;
 }
 
-function outcome(m: TraceMessage): string {
+/**
+ * A message's outcome: the send's, then what the provider reported back —
+ * a delivered SMS reads "sms delivered", with when each report came.
+ */
+function outcome(m: TraceMessage, zone: string): string {
   const o = m.output;
+  const reports = m.feedback ?? [];
+  const status = reports.at(-1)?.outcome ?? m.status;
+  const reported = reports.map((f) => `${f.outcome} ${formatWhen(f.at, zone)}`).join(', ');
   const what =
     o === undefined
       ? (m.detail ?? '')
@@ -36,7 +43,7 @@ function outcome(m: TraceMessage): string {
           ? `until ${o.until}, ${o.reason}`
           : o.reason;
   const attempts = m.attempts > 1 ? ` (${m.attempts} attempts)` : '';
-  return `${m.channel} ${m.status}${what === '' ? '' : ` — ${what}`}${attempts}`;
+  return `${m.channel} ${status}${what === '' ? '' : ` — ${what}`}${attempts}${reported === '' ? '' : ` (${reported})`}`;
 }
 
 /**
@@ -122,7 +129,7 @@ function block(
     const content = id === undefined ? undefined : sent.get(id);
     lines.push({
       ...(message.updatedAt === undefined ? {} : { when: formatWhen(message.updatedAt, zone) }),
-      text: `  ${outcome(message)}${content?.subject === undefined ? '' : ` "${content.subject}"`}`,
+      text: `  ${outcome(message, zone)}${content?.subject === undefined ? '' : ` "${content.subject}"`}`,
       ...(content === undefined ? {} : { message: content }),
     });
   }
@@ -132,7 +139,7 @@ function block(
     if (m.enrollmentId !== e.enrollmentId || shown.has(m.stepId)) continue;
     lines.push({
       ...(m.updatedAt === undefined ? {} : { when: formatWhen(m.updatedAt, zone) }),
-      text: `${m.stepId}: ${outcome(m)}`,
+      text: `${m.stepId}: ${outcome(m, zone)}`,
     });
   }
   const kept = trace.enrollments.find((x) => x.enrollmentId === e.enrollmentId);

@@ -4,11 +4,22 @@ import type { MessageStep } from '../schema.ts';
 import { type Violation, violation } from '../violations.ts';
 import type { CheckContext } from './context.ts';
 
-/** What each channel's provider reports back: SMS has no opens or clicks, push no bounces or clicks. */
+/**
+ * What each channel reports back to Journeys: SES publishes email events and
+ * End User Messaging SMS receipts to EventBridge, which delivery feedback
+ * reads. Push delivery and opens go only to a Pinpoint event stream
+ * (Kinesis), which nothing in the stack reads: a push is known sent or
+ * failed at once, and nothing later.
+ */
 const REPORTED = new Map<MessageStep['type'], ReadonlySet<MessageOutcome>>([
   ['email', new Set(['delivered', 'bounced', 'failed', 'opened', 'clicked'])],
   ['sms', new Set(['delivered', 'failed'])],
-  ['push', new Set(['delivered', 'failed', 'opened'])],
+  ['push', new Set(['failed'])],
+]);
+
+/** Why a channel never reports an outcome, where it is not evident. */
+const UNREPORTED_WHY = new Map<MessageStep['type'], string>([
+  ['push', ' (push receipts and opens reach no journey)'],
 ]);
 const FEEDBACK = new Set<MessageOutcome>(['delivered', 'bounced', 'opened', 'clicked']);
 
@@ -71,7 +82,7 @@ function stepProblems(context: CheckContext, id: string, step: MessageStep): Vio
           violation(
             ['steps', id, 'onOutcome', 'branches', i, 'outcome'],
             'outcome.channel',
-            `A ${step.type} message never reports "${outcome}": this branch could not be taken.`,
+            `A ${step.type} message never reports "${outcome}"${UNREPORTED_WHY.get(step.type) ?? ''}: this branch could not be taken.`,
           ),
         );
       }
@@ -89,7 +100,7 @@ function stepProblems(context: CheckContext, id: string, step: MessageStep): Vio
         violation(
           [...at, 'when'],
           'outcome.channel',
-          `A ${previous} message never reports "${awaited}": ${entry.when} would always send the fallback.`,
+          `A ${previous} message never reports "${awaited}"${UNREPORTED_WHY.get(previous) ?? ''}: ${entry.when} would always send the fallback.`,
         ),
       );
     previous = entry.channel;
