@@ -16,6 +16,24 @@ export const FEEDBACK_OUTCOMES: readonly MessageOutcome[] = [
   'failed',
 ];
 
+/**
+ * What each channel reports back to Journeys after the send: SES publishes
+ * email events and End User Messaging SMS receipts to EventBridge, which
+ * delivery feedback reads. Push delivery and opens go only to a Pinpoint
+ * event stream (Kinesis), which nothing in the stack reads: a push is known
+ * sent, suppressed or failed at once, and nothing comes later.
+ */
+const REPORTED: ReadonlyMap<'email' | 'sms' | 'push', ReadonlySet<MessageOutcome>> = new Map([
+  ['email', new Set<MessageOutcome>(['delivered', 'bounced', 'failed', 'opened', 'clicked'])],
+  ['sms', new Set<MessageOutcome>(['delivered', 'failed'])],
+  ['push', new Set<MessageOutcome>()],
+]);
+
+/** The outcomes a message on this channel may report after its send (as delivery feedback). */
+export function reportedLater(channel: 'email' | 'sms' | 'push'): ReadonlySet<MessageOutcome> {
+  return REPORTED.get(channel) ?? new Set();
+}
+
 export const OnOutcome = z
   .object({
     within: IsoDuration.describe(

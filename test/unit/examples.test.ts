@@ -279,6 +279,10 @@ describe('example journeys', () => {
         'channel fallbacks',
         steps.some((s) => (s.type === 'email' || s.type === 'sms' || s.type === 'push') && s.fallback),
       ],
+      [
+        'outcome branches',
+        steps.some((s) => (s.type === 'email' || s.type === 'sms' || s.type === 'push') && s.onOutcome),
+      ],
       ['entry limits', list.some((j) => j.trigger.type !== 'segment' && j.trigger.limit !== undefined)],
       ['event expiry', list.some((j) => j.trigger.type !== 'segment' && j.trigger.maxAge !== undefined)],
       ['experiments that end', steps.some((s) => s.type === 'split' && s.experiment !== undefined)],

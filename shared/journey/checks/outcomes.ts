@@ -1,21 +1,8 @@
 import { durationSeconds, MAX_EXECUTION_SECONDS } from '../../time.ts';
-import { awaitedBy, type MessageOutcome, outcomesOf } from '../outcome.ts';
+import { awaitedBy, type MessageOutcome, outcomesOf, reportedLater } from '../outcome.ts';
 import type { MessageStep } from '../schema.ts';
 import { type Violation, violation } from '../violations.ts';
 import type { CheckContext } from './context.ts';
-
-/**
- * What each channel reports back to Journeys: SES publishes email events and
- * End User Messaging SMS receipts to EventBridge, which delivery feedback
- * reads. Push delivery and opens go only to a Pinpoint event stream
- * (Kinesis), which nothing in the stack reads: a push is known sent or
- * failed at once, and nothing later.
- */
-const REPORTED = new Map<MessageStep['type'], ReadonlySet<MessageOutcome>>([
-  ['email', new Set(['delivered', 'bounced', 'failed', 'opened', 'clicked'])],
-  ['sms', new Set(['delivered', 'failed'])],
-  ['push', new Set(['failed'])],
-]);
 
 /** Why a channel never reports an outcome, where it is not evident. */
 const UNREPORTED_WHY = new Map<MessageStep['type'], string>([
@@ -64,7 +51,7 @@ function templateProblems(
 
 function stepProblems(context: CheckContext, id: string, step: MessageStep): Violation[] {
   const out: Violation[] = [];
-  const reported = REPORTED.get(step.type) ?? new Set();
+  const reported = reportedLater(step.type);
   if (step.onOutcome !== undefined && step.fallback !== undefined)
     out.push(
       violation(
@@ -95,7 +82,7 @@ function stepProblems(context: CheckContext, id: string, step: MessageStep): Vio
     out.push(...windowProblem([...at, 'within'], entry.within));
     out.push(...templateProblems(context, [...at, 'template'], entry.template, entry.channel));
     const awaited = awaitedBy(entry.when);
-    if (!(REPORTED.get(previous) ?? new Set()).has(awaited))
+    if (!reportedLater(previous).has(awaited))
       out.push(
         violation(
           [...at, 'when'],
