@@ -7,7 +7,7 @@ import { DEAD_LETTERS_FILE } from '../services/eventbridge/dead-letters.ts';
 import { type LocalUnsubscribe, startUnsubscribe } from '../services/function-url/unsubscribe.ts';
 import { outboxPath } from '../services/pinpoint/outbox.ts';
 import { createPinpointServer } from '../services/pinpoint/pinpoint.ts';
-import { SMS_RECEIPT_MS, smsReceiptEntry } from '../services/pinpoint/sms-receipts.ts';
+import { SMS_RECEIPT_MS, smsReceiptEntry, smsReceiptFor } from '../services/pinpoint/sms-receipts.ts';
 import { createS3Server } from '../services/s3/s3.ts';
 import { type LocalSes, startSes } from '../services/ses/ses.ts';
 import { createSqsServer } from '../services/sqs/sqs.ts';
@@ -105,11 +105,12 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
             options.log(
               `  → ${m.channel} to ${m.to}: ${m.title === undefined ? '' : `${m.title} — `}${m.body}`,
             );
-            if (m.channel !== 'sms') return;
+            const receipt = m.channel === 'sms' ? smsReceiptFor(m.to) : undefined;
+            if (receipt === undefined) return;
             // After the send has settled (journey time stands still while it runs), as on AWS.
             clock.at(clock.nowMs() + SMS_RECEIPT_MS, () => {
               clock
-                .track(bus.put([smsReceiptEntry(m.messageId, clock.now())]))
+                .track(bus.put([smsReceiptEntry(m.messageId, clock.now(), receipt)]))
                 .catch((error: unknown) => options.log(`! ${String(error)}`));
             });
           },
