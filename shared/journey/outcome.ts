@@ -52,7 +52,7 @@ export const OnOutcome = z
       )
       .min(1)
       .describe(
-        'Checked in order. sent, suppressed (the reason is kept in the execution) and unknown are known at once; delivered, bounced, opened and clicked arrive within the window; failed is either. No listed outcome within the window: on to next.',
+        'Checked in order. sent, suppressed (the reason is kept in the execution) and unknown are known at once; delivered, bounced, opened and clicked arrive within the window (an SMS reports delivered and failed, a push nothing after its send); failed is either. No listed outcome within the window: on to next.',
       ),
   })
   .strict()
@@ -65,7 +65,11 @@ export const Fallback = z
   .array(
     z
       .object({
-        channel: z.enum(['email', 'sms', 'push']).describe('The channel of the fallback message.'),
+        channel: z
+          .enum(['email', 'sms', 'push'])
+          .describe(
+            'The channel of the fallback message (a push, reporting nothing back, can only be the last).',
+          ),
         template: z.string().min(1).describe('Its template, for that channel.'),
         when: z
           .enum(FALLBACK_WHEN)
