@@ -119,7 +119,8 @@ describe('journeys trace', () => {
     expect(stdout).toMatch(/Mon 02 Mar 10:00 +wait-order: no event in time → channel-test/);
     // The example's channel test is an experiment that has not ended yet.
     expect(stdout).toMatch(/Tue 03 Mar 10:00 +channel-test: variant sms \(experiment running\) → cart-sms/);
-    expect(stdout).toMatch(/sms sent — message \S+/);
+    // The carrier's receipt came five seconds later: the SMS reads as delivered, with when.
+    expect(stdout).toMatch(/sms delivered — message \S+ \(delivered Tue 03 Mar 10:00\)/);
     expect(stdout).toMatch(/ended: completed Tue 03 Mar 10:00; goal window open until Thu 05 Mar 09:00/);
   });
 
