@@ -9,6 +9,7 @@ import { outboxPath } from '../services/pinpoint/outbox.ts';
 import { createPinpointServer } from '../services/pinpoint/pinpoint.ts';
 import { SMS_RECEIPT_MS, smsReceiptEntry, smsReceiptFor } from '../services/pinpoint/sms-receipts.ts';
 import { createS3Server } from '../services/s3/s3.ts';
+import { SES_FEEDBACK_MS, sesEventEntries } from '../services/ses/feedback.ts';
 import { type LocalSes, startSes } from '../services/ses/ses.ts';
 import { createSqsServer } from '../services/sqs/sqs.ts';
 import {
@@ -66,7 +67,14 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
       options.ports.dynamodb,
     );
     started.push(dynamo);
-    const ses = await startSes(options.ports.ses);
+    const ses = await startSes(options.ports.ses, (email) => {
+      // After the send has settled (journey time stands still while it runs), as SES publishes.
+      clock.at(clock.nowMs() + SES_FEEDBACK_MS, () => {
+        clock
+          .track(bus.put(sesEventEntries(email, clock.now())))
+          .catch((error: unknown) => options.log(`! ${String(error)}`));
+      });
+    });
     started.push(ses);
     const bus = new LocalBus(['default', LOCAL_NAMES.eventBus], {
       files: { archive: join(dir, 'events.jsonl'), deadLetters: join(dir, DEAD_LETTERS_FILE) },

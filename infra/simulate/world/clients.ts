@@ -62,15 +62,27 @@ const Addresses = z.object({
 });
 
 /** SES v2: every SendEmail is accepted. */
-export function countingSes(counts: ProviderCounts): SESv2Client {
+const SendEmail = z.object({
+  Destination: z.object({ ToAddresses: z.array(z.string()).optional() }).optional(),
+});
+
+/** SES v2 SendEmail: every email is accepted; `onEmail` hears of each, as SES's event publishing would. */
+export function countingSes(
+  counts: ProviderCounts,
+  onEmail: (email: { messageId: string; to: string[] }) => void = () => {},
+): SESv2Client {
   const client = new SESv2Client(REGION);
   client.middlewareStack.add(
-    () => async () => {
+    () => async (args) => {
       counts.emails += 1;
       const output: { $metadata: object; MessageId: string } = {
         $metadata: {},
         MessageId: `sim-${counts.emails}`,
       };
+      onEmail({
+        messageId: output.MessageId,
+        to: SendEmail.safeParse(args.input).data?.Destination?.ToAddresses ?? [],
+      });
       return { output, response: {} };
     },
     { step: 'initialize', priority: 'high', name: 'simulated' },

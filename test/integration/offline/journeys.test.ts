@@ -162,3 +162,24 @@ describe('welcome-series: a push that cannot go becomes the email nudge', () => 
     expect(states.filter((s) => s.startsWith('nudge-push.') && s.includes('await'))).toStrictEqual([]);
   });
 });
+
+describe('re-engagement: an email that does not arrive becomes a push', () => {
+  const reengagement = byId('re-engagement');
+  const email = [
+    'miss-you-email',
+    'miss-you-email.outcome',
+    'miss-you-email.await',
+    'miss-you-email.outcomeIs',
+  ];
+
+  it.each([
+    { name: 'delivered: on to the wait, no push', outcome: 'delivered' as const, push: false },
+    { name: 'bounced: the push at once', outcome: 'bounced' as const, push: true },
+  ])('$name', async ({ outcome, push }) => {
+    const run = await reengagement.run({ outcome: { 'miss-you-email': outcome } });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.visited.slice(0, email.length)).toStrictEqual(email);
+    expect(run.visited.includes('miss-you-email.fallback1')).toBe(push);
+    expect(run.visited).toContain('wait-open');
+  });
+});
