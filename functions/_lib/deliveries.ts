@@ -49,6 +49,11 @@ export type ClaimOptions = {
   retryUnknown?: boolean;
 };
 
+/** The item that records one feedback outcome of a provider message (counted once, read by traces). */
+export function feedbackItemId(messageId: string, outcome: string): string {
+  return `fb#${messageId}#${outcome}`;
+}
+
 export function deliveryIdOf(enrollmentId: string, stepId: string): string {
   return `${enrollmentId}#${stepId}`;
 }
@@ -257,7 +262,7 @@ export class DeliveriesRepository {
         new PutCommand({
           TableName: this.table,
           Item: {
-            deliveryId: `fb#${messageId}#${outcome}`,
+            deliveryId: feedbackItemId(messageId, outcome),
             at: now.toISOString(),
             expiresAt: Math.floor(now.getTime() / 1000) + RETENTION_SECONDS,
           },
@@ -276,7 +281,7 @@ export class DeliveriesRepository {
     const out = await this.db.send(
       new GetCommand({
         TableName: this.table,
-        Key: { deliveryId: `fb#${messageId}#${outcome}` },
+        Key: { deliveryId: feedbackItemId(messageId, outcome) },
         ConsistentRead: true,
       }),
     );

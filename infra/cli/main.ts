@@ -238,7 +238,13 @@ program
     '--trigger <json>',
     'the trigger event as JSON, or @file.json (default: an event with no properties)',
   )
-  .option('--journey <id>', 'journey id the template sees', 'preview')
+  .option(
+    '--journey <id>',
+    'journey id the template sees; with journeys/<id>.json, its context as an enrollment starts with it',
+    'preview',
+  )
+  .option('--journeys-dir <dir>', 'journeys folder', 'journeys')
+  .option('--context <json>', 'context values later steps set, as JSON or @file.json: {"score": 3}')
   .option('--templates-dir <dir>', 'templates folder', 'journeys/templates')
   .option('--html <file>', 'where to write the HTML body (default .journeys/preview/)')
   .option('--data-dir <dir>', 'local data folder (when the local runtime is not running)', '.journeys')
@@ -257,7 +263,13 @@ program
   .requiredOption('--to <address>', 'email address, E.164 phone number, or push token')
   .option('--customer <id>', "render with this customer's profile (default: an empty one)")
   .option('--trigger <json>', 'the trigger event as JSON, or @file.json')
-  .option('--journey <id>', 'journey id the template sees', 'test')
+  .option(
+    '--journey <id>',
+    'journey id the template sees; with journeys/<id>.json, its context as an enrollment starts with it',
+    'test',
+  )
+  .option('--journeys-dir <dir>', 'journeys folder', 'journeys')
+  .option('--context <json>', 'context values later steps set, as JSON or @file.json: {"score": 3}')
   .option('--push-service <service>', 'GCM or APNS, for a push token', 'GCM')
   .option('--templates-dir <dir>', 'templates folder', 'journeys/templates')
   .option('--data-dir <dir>', 'local data folder (when the local runtime is not running)', '.journeys')

@@ -1,16 +1,25 @@
 import { join, resolve } from 'node:path';
 import type { DataSource } from '#infra/local/runtime/data.ts';
+import type { Journey } from '#shared/journey/schema.ts';
 import { Profile } from '#shared/profile/profile.ts';
 import { profileVariables } from '#shared/template-preview.ts';
 import { Template, type TemplateContext } from '#shared/templates.ts';
 import { readJsonFile } from './files.ts';
+import { journeyFor, previewContext } from './preview-context.ts';
 
-/** What `preview` and `send-test` render a template with: a stored customer (or none) and a sample trigger. */
+/**
+ * What `preview` and `send-test` render a template with: a stored customer
+ * (or none), a sample trigger, and — when `journeys/<journey>.json` exists —
+ * the context an enrollment of that journey starts with.
+ */
 
 export type TemplateInputOptions = {
   customer?: string;
   trigger?: string;
   journey: string;
+  journeysDir: string;
+  /** Context values as JSON: what later steps set (updateContext, a webhook's answer). */
+  context?: string;
   templatesDir: string;
   dataDir: string;
   endpoint?: string;
@@ -27,12 +36,18 @@ export async function loadTemplate(dir: string, name: string): Promise<Template 
   return template.success ? template.data : `${file}: not a valid template`;
 }
 
-async function triggerOf(option: string | undefined): Promise<unknown> {
-  if (option === undefined) return { type: 'track', event: 'Preview', properties: {} };
+async function jsonOption(option: string): Promise<unknown> {
   if (!option.startsWith('@')) return JSON.parse(option);
   const json = await readJsonFile(option.slice(1));
   if (!json.ok) throw new Error(`${option.slice(1)}: ${json.message}`);
   return json.value;
+}
+
+/** The sample trigger: as given, or an event with no properties (named as the journey's trigger when known). */
+async function triggerOf(option: string | undefined, journey: Journey | undefined): Promise<unknown> {
+  if (option !== undefined) return jsonOption(option);
+  const event = journey?.trigger.type === 'event' ? journey.trigger.event : 'Preview';
+  return { type: 'track', event, properties: {} };
 }
 
 function sourceOf(options: TemplateInputOptions): DataSource {
@@ -40,8 +55,10 @@ function sourceOf(options: TemplateInputOptions): DataSource {
   return { kind: 'aws', tables: { profiles: options.profilesTable }, region: options.region };
 }
 
-/** The template context, or why there is none (an unknown customer). */
-export async function templateContext(options: TemplateInputOptions): Promise<TemplateContext | string> {
+/** The template context and notes on it, or why there is none (an unknown customer, a bad journey file). */
+export async function templateContext(
+  options: TemplateInputOptions,
+): Promise<{ context: TemplateContext; notes: string[] } | string> {
   let profile = Profile.parse({ userId: 'test' });
   if (options.customer !== undefined) {
     // Loaded on use: every command starts faster without the SDK clients it does not need.
@@ -52,10 +69,23 @@ export async function templateContext(options: TemplateInputOptions): Promise<Te
     }
     profile = stored;
   }
+  const journey = await journeyFor(options.journeysDir, options.journey);
+  if (typeof journey === 'string') return journey;
+  const trigger = await triggerOf(options.trigger, journey);
+  const overrides = options.context === undefined ? undefined : await jsonOption(options.context);
+  if (journey === undefined && overrides !== undefined)
+    return `--context needs a journey that declares it: no ${options.journey}.json in ${options.journeysDir}`;
+  const context = journey === undefined ? undefined : previewContext(journey, trigger, overrides);
+  if (typeof context === 'string') return context;
+  const declares = context !== undefined && Object.keys(journey?.context ?? {}).length > 0;
   return {
-    profile: profileVariables(profile),
-    trigger: await triggerOf(options.trigger),
-    journey: { id: options.journey },
-    unsubscribeUrl: 'https://example.com/unsubscribe?preview',
+    context: {
+      profile: profileVariables(profile),
+      trigger,
+      ...(declares ? { context: Object.fromEntries(context.values) } : {}),
+      journey: { id: options.journey },
+      unsubscribeUrl: 'https://example.com/unsubscribe?preview',
+    },
+    notes: context?.notes ?? [],
   };
 }

@@ -8,15 +8,18 @@ import * as z from '../zod.ts';
  * what it means for the customer.
  */
 
-type FeedbackOutcome =
-  | 'sent'
-  | 'delivered'
-  | 'bounced'
-  | 'complained'
-  | 'opened'
-  | 'clicked'
-  | 'unsubscribed'
-  | 'failed';
+/** Every outcome feedback reports, in the order a message meets them (a failure or bounce ends it). */
+export const FEEDBACK_KINDS = [
+  'sent',
+  'delivered',
+  'opened',
+  'clicked',
+  'unsubscribed',
+  'complained',
+  'bounced',
+  'failed',
+] as const;
+export type FeedbackOutcome = (typeof FEEDBACK_KINDS)[number];
 
 export type Feedback = {
   messageId: string;

@@ -1,6 +1,7 @@
 import { evaluateCondition } from '../conditions/evaluate.ts';
 import { readPath } from '../conditions/path.ts';
 import type { CustomerEvent } from '../events.ts';
+import { entryValueProblem } from '../journey/context-names.ts';
 import { enrollmentName, splitBucket } from '../journey/enrollment.ts';
 import type { EntrySkipReason } from '../journey/entry/entries.ts';
 import {
@@ -257,11 +258,9 @@ export function planIngest(input: Input): IngestPlan {
 
 /** True when every trigger value that sets a context variable has the declared type (and length). */
 function contextFits(journey: LiveJourney, event: CustomerEvent): boolean {
-  return journey.contextTypes.every(({ path, type, maxLength }) => {
-    const value = readPath({ trigger: event }, path);
-    if (typeof value !== type) return false;
-    return maxLength === undefined || typeof value !== 'string' || value.length <= maxLength;
-  });
+  return journey.contextTypes.every(
+    (declared) => entryValueProblem(readPath({ trigger: event }, declared.path), declared) === undefined,
+  );
 }
 
 /** True when the trigger event is older than `trigger.maxAge` (its own timestamp against ingest time). */

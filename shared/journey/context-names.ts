@@ -26,3 +26,19 @@ export const MAX_STRING_LENGTH = 4096;
 /** The JSON types a variable may declare (null is always allowed: "not set"). */
 export const CONTEXT_TYPES = ['string', 'number', 'boolean'] as const;
 export type ContextType = (typeof CONTEXT_TYPES)[number];
+
+/** What a context variable declares about the values it takes from a trigger. */
+export type DeclaredValue = { type: ContextType; maxLength?: number };
+
+/**
+ * Why a trigger value cannot start a context variable (ingest does not
+ * enroll such an event), or undefined when it can. One rule for ingest and
+ * for previews, so a preview says what ingest would do.
+ */
+export function entryValueProblem(value: unknown, declared: DeclaredValue): string | undefined {
+  if (value === undefined || value === null) return 'is missing';
+  if (typeof value !== declared.type) return `is a ${typeof value}, not the declared ${declared.type}`;
+  if (typeof value === 'string' && declared.maxLength !== undefined && value.length > declared.maxLength)
+    return `is ${value.length} characters long, over its maxLength ${declared.maxLength}`;
+  return undefined;
+}

@@ -6,6 +6,7 @@ import {
   CONTEXT_NAME_MESSAGES,
   CONTEXT_TYPES,
   type ContextType,
+  entryValueProblem,
   isReservedContextName,
   MAX_STRING_LENGTH,
 } from './context-names.ts';
@@ -86,22 +87,38 @@ export function declaredBytes(name: string, variable: ContextVariable): number {
   return name.length + 4 + value;
 }
 
+/** A context variable's value: null is "not set". */
+export type ContextLiteral = string | number | boolean | null;
+
+/** The context an enrollment starts with, and the variables whose trigger value ingest would refuse. */
+export type EntryContext = {
+  values: Map<string, ContextLiteral>;
+  /** Variables the trigger cannot start (absent from `values`): an event like it does not enroll. */
+  refused: { name: string; from: string; problem: string }[];
+};
+
 /**
  * The context an enrollment starts with for a trigger, as the entry Pass
- * state sets it (previews and tests render templates with it). A variable
- * whose trigger value is missing is null here; ingest would not enroll it.
+ * state sets it (previews and tests render templates with it): literals and
+ * nulls as declared, trigger values under the rule ingest applies.
  */
-export function initialContext(
-  declarations: ContextDeclarations | undefined,
-  trigger: unknown,
-): Map<string, string | number | boolean | null> {
-  const out = new Map<string, string | number | boolean | null>();
+export function entryContext(declarations: ContextDeclarations | undefined, trigger: unknown): EntryContext {
+  const values = new Map<string, ContextLiteral>();
+  const refused: EntryContext['refused'] = [];
   for (const [name, variable] of Object.entries(declarations ?? {})) {
-    const value = variable.from === undefined ? variable.value : readPath({ trigger }, variable.from);
-    out.set(
-      name,
-      typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : null,
-    );
+    if (variable.from === undefined) {
+      values.set(name, variable.value ?? null);
+      continue;
+    }
+    const value = readPath({ trigger }, variable.from);
+    const declared = {
+      type: variable.type,
+      maxLength: variable.type === 'string' ? (variable.maxLength ?? DEFAULT_MAX_LENGTH) : undefined,
+    };
+    const problem = entryValueProblem(value, declared);
+    if (problem !== undefined) refused.push({ name, from: variable.from, problem });
+    else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+      values.set(name, value);
   }
-  return out;
+  return { values, refused };
 }

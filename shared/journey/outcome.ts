@@ -16,6 +16,24 @@ export const FEEDBACK_OUTCOMES: readonly MessageOutcome[] = [
   'failed',
 ];
 
+/**
+ * What each channel reports back to Journeys after the send: SES publishes
+ * email events and End User Messaging SMS receipts to EventBridge, which
+ * delivery feedback reads. Push delivery and opens go only to a Pinpoint
+ * event stream (Kinesis), which nothing in the stack reads: a push is known
+ * sent, suppressed or failed at once, and nothing comes later.
+ */
+const REPORTED: ReadonlyMap<'email' | 'sms' | 'push', ReadonlySet<MessageOutcome>> = new Map([
+  ['email', new Set<MessageOutcome>(['delivered', 'bounced', 'failed', 'opened', 'clicked'])],
+  ['sms', new Set<MessageOutcome>(['delivered', 'failed'])],
+  ['push', new Set<MessageOutcome>()],
+]);
+
+/** The outcomes a message on this channel may report after its send (as delivery feedback). */
+export function reportedLater(channel: 'email' | 'sms' | 'push'): ReadonlySet<MessageOutcome> {
+  return REPORTED.get(channel) ?? new Set();
+}
+
 export const OnOutcome = z
   .object({
     within: IsoDuration.describe(
@@ -34,7 +52,7 @@ export const OnOutcome = z
       )
       .min(1)
       .describe(
-        'Checked in order. sent, suppressed (the reason is kept in the execution) and unknown are known at once; delivered, bounced, opened and clicked arrive within the window; failed is either. No listed outcome within the window: on to next.',
+        'Checked in order. sent, suppressed (the reason is kept in the execution) and unknown are known at once; delivered, bounced, opened and clicked arrive within the window (an SMS reports delivered and failed, a push nothing after its send); failed is either. No listed outcome within the window: on to next.',
       ),
   })
   .strict()
@@ -47,7 +65,11 @@ export const Fallback = z
   .array(
     z
       .object({
-        channel: z.enum(['email', 'sms', 'push']).describe('The channel of the fallback message.'),
+        channel: z
+          .enum(['email', 'sms', 'push'])
+          .describe(
+            'The channel of the fallback message (a push, reporting nothing back, can only be the last).',
+          ),
         template: z.string().min(1).describe('Its template, for that channel.'),
         when: z
           .enum(FALLBACK_WHEN)

@@ -5,6 +5,7 @@ import type { Journey } from '#shared/journey/schema.ts';
 import { offlineJourney, type Script } from '../integration/offline/harness.ts';
 import { journeyArbitrary } from '../support/arbitraries.ts';
 import { exampleJourneys, settingExampleJourneys } from '../support/journeys.ts';
+import { runConstructCosts } from './construct-costs.ts';
 
 /**
  * Scenarios run per journey: every event arrives / every wait times out /
@@ -85,6 +86,7 @@ export async function runCompileBench(): Promise<void> {
       );
     }
   }
+  await runConstructCosts();
   const [big] = fc.sample(journeyArbitrary(200, 200), { numRuns: 1, seed: 1 });
   if (big === undefined) return;
   const runs = 50;

@@ -5,7 +5,8 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type StatRow, StatsRepository } from '#functions/_lib/stats.ts';
-import type { LocalRuntime } from '#infra/local/index.ts';
+import { customerTimelines, type LocalRuntime } from '#infra/local/index.ts';
+import { readTrace } from '#infra/local/inspect/trace.ts';
 import { readOutbox } from '#infra/local/services/pinpoint/outbox.ts';
 import { awsCliAvailable } from './support/aws-cli.ts';
 import {
@@ -191,6 +192,20 @@ describe('cart abandonment, end to end through the local runtime', () => {
       },
     ]);
     expect(await finalStates('sms')).toEqual([{ status: 'SUCCEEDED', version: 1, last: 'not-ordered' }]);
+  });
+
+  it('the SMS delivery receipt reads as delivered in the timeline and the trace', async () => {
+    const timeline = (await customerTimelines(runtime.options.dataDir)).get(customers.sms);
+    expect(timeline?.lines.map((l) => l.text)).toContain(`delivered ${JOURNEY}/cart-sms`);
+    const source = {
+      kind: 'local' as const,
+      dataDir: runtime.options.dataDir,
+      endpoint: runtime.endpoints.dynamodb,
+      sfnEndpoint: runtime.endpoints.sfn,
+    };
+    const { messages } = await readTrace(source, customers.sms);
+    const sms = messages.find((m) => m.stepId === 'cart-sms');
+    expect(sms?.feedback?.map((f) => f.outcome)).toEqual(['delivered']);
   });
 
   it('timeout then push: the split sends the rendered push and no SMS', async () => {

@@ -115,11 +115,14 @@ describe('journeys trace', () => {
     // Entered 09:00 local; the reminder an hour later; the order wait times out a day after.
     expect(stdout).toMatch(/Mon 02 Mar 09:00 +wait-1h \(wait\)/);
     expect(stdout).toMatch(/Mon 02 Mar 10:00 +reminder-email \(email\)/);
-    expect(stdout).toMatch(/email sent — message \S+ "Fntrace\w+, your cart is saved for you"/);
+    expect(stdout).toMatch(
+      /email delivered — message \S+ \(delivered Mon 02 Mar 10:00\) "Fntrace\w+, your cart is saved for you"/,
+    );
     expect(stdout).toMatch(/Mon 02 Mar 10:00 +wait-order: no event in time → channel-test/);
     // The example's channel test is an experiment that has not ended yet.
     expect(stdout).toMatch(/Tue 03 Mar 10:00 +channel-test: variant sms \(experiment running\) → cart-sms/);
-    expect(stdout).toMatch(/sms sent — message \S+/);
+    // The carrier's receipt came five seconds later: the SMS reads as delivered, with when.
+    expect(stdout).toMatch(/sms delivered — message \S+ \(delivered Tue 03 Mar 10:00\)/);
     expect(stdout).toMatch(/ended: completed Tue 03 Mar 10:00; goal window open until Thu 05 Mar 09:00/);
   });
 
@@ -132,7 +135,7 @@ describe('journeys trace', () => {
     expect(held.stdout).not.toMatch(/cart-sms|cart-push/);
     // 23:00 local is in quiet hours: the email waits for 08:00.
     expect(deferred.stdout).toMatch(/Mon 02 Mar 23:00 +deferred until Tue 03 Mar 08:00/);
-    expect(deferred.stdout).toMatch(/Tue 03 Mar 08:00 +email sent/);
+    expect(deferred.stdout).toMatch(/Tue 03 Mar 08:00 +email delivered/);
   });
 
   it('--aws reads the same through the AWS APIs (endpoints from AWS_ENDPOINT_URL_*)', async () => {
@@ -198,7 +201,7 @@ describe.skipIf(missing !== undefined)('the local console, in headless Chromium'
     await page.click(`li[data-customer="${sms}"] a`);
     const lines = await page.locator('[data-line]').allTextContents();
     expect(lines).toContain('channel-test: variant sms (experiment running) → cart-sms');
-    expect(lines.some((l) => l.startsWith('email sent'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('email delivered'))).toBe(true);
     expect(await page.locator('[data-ending]').textContent()).toContain('ended: completed');
     expect(await page.locator('iframe.mail').count()).toBe(1);
     // hostile data stays text

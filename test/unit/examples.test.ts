@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CustomerEvent } from '#shared/events.ts';
-import { initialContext } from '#shared/journey/journey-context.ts';
+import { entryContext } from '#shared/journey/journey-context.ts';
 import { Journey, type Step, type StepType } from '#shared/journey/schema.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
 import { Profile } from '#shared/profile/profile.ts';
@@ -174,7 +174,7 @@ function contextFor(journey: Journey, step: Step, afterEvent: boolean, profile: 
     ...(afterEvent ? { event: sample?.event } : {}),
     ...(journey.context === undefined
       ? {}
-      : { context: Object.fromEntries(initialContext(journey.context, sample?.trigger)) }),
+      : { context: Object.fromEntries(entryContext(journey.context, sample?.trigger).values) }),
     journey: { id: journey.id, name: journey.name },
     // Transactional mail has no unsubscribe link: a template that needs one fails the strict render.
     ...(marketing ? { unsubscribeUrl: `https://paperlane.example.com/u/${journey.id}/u-sample` } : {}),
@@ -274,6 +274,18 @@ describe('example journeys', () => {
       ['profile-date waits', waits.some((w) => w.untilDate?.offset !== undefined)],
       ['local-time windows', waits.some((w) => w.window?.weekdays !== undefined)],
       ['holdouts', steps.some((s) => s.type === 'split' && s.variants.some((v) => v.holdout))],
+      ['context variables', list.some((j) => Object.keys(j.context ?? {}).length > 0)],
+      [
+        'channel fallbacks',
+        steps.some((s) => (s.type === 'email' || s.type === 'sms' || s.type === 'push') && s.fallback),
+      ],
+      [
+        'outcome branches',
+        steps.some((s) => (s.type === 'email' || s.type === 'sms' || s.type === 'push') && s.onOutcome),
+      ],
+      ['entry limits', list.some((j) => j.trigger.type !== 'segment' && j.trigger.limit !== undefined)],
+      ['event expiry', list.some((j) => j.trigger.type !== 'segment' && j.trigger.maxAge !== undefined)],
+      ['experiments that end', steps.some((s) => s.type === 'split' && s.experiment !== undefined)],
     ];
     expect(features.filter(([, used]) => !used).map(([name]) => name)).toStrictEqual([]);
   });
@@ -306,6 +318,10 @@ describe('example templates', () => {
     expect(journeys.map(({ journey }) => journey.id).filter((id) => samples[id] === undefined)).toStrictEqual(
       [],
     );
+  });
+
+  it.each(journeys)('$file: its sample trigger enrolls, starting every context variable', ({ journey }) => {
+    expect(entryContext(journey.context, samples[journey.id]?.trigger).refused).toStrictEqual([]);
   });
 
   const renders = journeys.flatMap(({ journey }) => {

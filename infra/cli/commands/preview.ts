@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { isRecord } from '#shared/conditions/path.ts';
 import { previewTemplate } from '#shared/template-preview.ts';
 import { fail, paint } from '../output.ts';
 import { loadTemplate, type TemplateInputOptions, templateContext } from '../template-input.ts';
@@ -10,9 +11,10 @@ export type PreviewOptions = TemplateInputOptions & { customer: string; html?: s
 export async function previewCommand(name: string, options: PreviewOptions): Promise<void> {
   const template = await loadTemplate(options.templatesDir, name);
   if (typeof template === 'string') return fail(template);
-  const context = await templateContext(options);
-  if (typeof context === 'string') return fail(context);
-  const preview = await previewTemplate(template, context);
+  const input = await templateContext(options);
+  if (typeof input === 'string') return fail(input);
+  for (const note of input.notes) process.stderr.write(`note: ${note}\n`);
+  const preview = await previewTemplate(template, input.context);
   if (!preview.ok) {
     fail(`${name} cannot be rendered for ${options.customer}:`);
     for (const variable of preview.missing) process.stderr.write(`  missing variable ${variable}\n`);
@@ -20,6 +22,12 @@ export async function previewCommand(name: string, options: PreviewOptions): Pro
     return;
   }
   const out: string[] = [paint('bold', `${name} (${template.channel}) for ${options.customer}`)];
+  const { context } = input.context;
+  if (isRecord(context)) {
+    // The values rendered with, so a blank where a later step sets the value is not a surprise.
+    const values = Object.entries(context).map(([key, value]) => `${key}=${JSON.stringify(value)}`);
+    out.push(`${paint('dim', 'context:')} ${values.join(' ')}`);
+  }
   for (const [field, value] of Object.entries(preview.rendered)) {
     if (field !== 'html') out.push(`${paint('dim', `${field}:`)} ${value}`);
   }

@@ -33,9 +33,10 @@ export async function sendTestCommand(name: string, options: SendTestOptions): P
   if (!pushService.success) return fail('--push-service must be GCM or APNS');
   const template = await loadTemplate(options.templatesDir, name);
   if (typeof template === 'string') return fail(template);
-  const context = await templateContext(options);
-  if (typeof context === 'string') return fail(context);
-  const preview = await previewTemplate(template, context);
+  const input = await templateContext(options);
+  if (typeof input === 'string') return fail(input);
+  for (const note of input.notes) process.stderr.write(`note: ${note}\n`);
+  const preview = await previewTemplate(template, input.context);
   if (!preview.ok) {
     fail(`${name} cannot be rendered, nothing sent:`);
     for (const variable of preview.missing) process.stderr.write(`  missing variable ${variable}\n`);

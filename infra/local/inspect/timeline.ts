@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import * as z from 'zod';
+import { classifyFeedback } from '#shared/delivery/feedback.ts';
 import { type Activity, readActivity } from '../runtime/activity.ts';
 import { readArchiveLines } from '../services/eventbridge/archive.ts';
 import { readOutbox } from '../services/pinpoint/outbox.ts';
@@ -36,8 +37,9 @@ export type CustomerTimeline = { zone?: string; lines: TimelineLine[] };
 
 /**
  * A readable timeline per customer: events received, enrollments, messages
- * with their rendered text (outbox and SES store), branch decisions,
- * deferrals with their reason.
+ * with their rendered text (outbox and SES store) and what the provider
+ * reported back (delivered, bounced…), branch decisions, deferrals with
+ * their reason.
  */
 export async function customerTimelines(
   dataDir: string,
@@ -50,11 +52,18 @@ export async function customerTimelines(
     return timeline;
   };
   const add = (user: string, at: string, text: string) => of(user).lines.push({ at, text });
+  // Delivery receipts name a provider message, not a customer: placed once the sends are known.
+  const reports: { at: string; messageId: string; outcome: string }[] = [];
   for (const row of await readArchiveLines(dataDir)) {
     const parsed = Archived.safeParse(JSON.parse(row));
-    const user = parsed.data?.event.detail.userId;
-    if (!parsed.success || user === undefined) continue;
+    if (!parsed.success) continue;
     const { event } = parsed.data;
+    const user = event.detail.userId;
+    if (user === undefined) {
+      const feedback = classifyFeedback(event.detail);
+      if (feedback !== undefined) reports.push({ at: event.time, ...feedback });
+      continue;
+    }
     const zone = event.detail.traits?.timezone;
     if (zone !== undefined) of(user).zone = zone;
     add(
@@ -78,11 +87,18 @@ export async function customerTimelines(
     add(input.userId, new Date(endMs).toISOString(), end);
   }
   const texts = await renderedTexts(dataDir, sesEndpoint);
+  const sends = new Map<string, { userId: string; where: string }>();
   for (const activity of activities) {
     const input = TaskInput.safeParse(activity.input).data;
     if (input === undefined) continue;
     const where = `${input.journeyId}/${input.stepId}`;
     add(input.userId, activity.at, describeActivity(where, activity, texts, of(input.userId).zone));
+    const messageId = SendOutput.safeParse(activity.output).data?.messageId;
+    if (messageId !== undefined) sends.set(messageId, { userId: input.userId, where });
+  }
+  for (const report of reports) {
+    const send = sends.get(report.messageId);
+    if (send !== undefined) add(send.userId, report.at, `${report.outcome.padEnd(6)} ${send.where}`);
   }
   // Stable sort: at the same instant the end line (added first) would lead; ends go last.
   for (const { lines } of timelines.values())

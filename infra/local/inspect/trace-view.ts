@@ -25,8 +25,13 @@ function ending(e: TraceExecution, zone: string): string {
   return `${e.status.toLowerCase().replace('_', ' ')}${at}${why === '' ? '' : ` (${why})`}`;
 }
 
+/**
+ * A message's outcome: the send's, then what the provider reported back —
+ * a delivered SMS reads "sms delivered", with when each report came.
+ */
 function outcome(m: TraceMessage): string {
   const o = m.output;
+  const status = m.feedback?.at(-1)?.outcome ?? m.status;
   const what =
     o === undefined
       ? (m.detail ?? '')
@@ -36,7 +41,13 @@ function outcome(m: TraceMessage): string {
           ? `until ${o.until}, ${o.reason}`
           : o.reason;
   const attempts = m.attempts > 1 ? ` (${m.attempts} attempts)` : '';
-  return `${m.channel} ${m.status}${what === '' ? '' : ` — ${what}`}${attempts}`;
+  return `${m.channel} ${status}${what === '' ? '' : ` — ${what}`}${attempts}`;
+}
+
+/** When each provider report came: ` (delivered Tue 03 Mar 11:00)`, or nothing. */
+function reported(m: TraceMessage, zone: string): string {
+  const reports = (m.feedback ?? []).map((f) => `${f.outcome} ${formatWhen(f.at, zone)}`);
+  return reports.length === 0 ? '' : ` (${reports.join(', ')})`;
 }
 
 /**
@@ -122,7 +133,8 @@ function block(
     const content = id === undefined ? undefined : sent.get(id);
     lines.push({
       ...(message.updatedAt === undefined ? {} : { when: formatWhen(message.updatedAt, zone) }),
-      text: `  ${outcome(message)}${content?.subject === undefined ? '' : ` "${content.subject}"`}`,
+      // The content last: only the local runtime has it (SES keeps none).
+      text: `  ${outcome(message)}${reported(message, zone)}${content?.subject === undefined ? '' : ` "${content.subject}"`}`,
       ...(content === undefined ? {} : { message: content }),
     });
   }
@@ -132,7 +144,7 @@ function block(
     if (m.enrollmentId !== e.enrollmentId || shown.has(m.stepId)) continue;
     lines.push({
       ...(m.updatedAt === undefined ? {} : { when: formatWhen(m.updatedAt, zone) }),
-      text: `${m.stepId}: ${outcome(m)}`,
+      text: `${m.stepId}: ${outcome(m)}${reported(m, zone)}`,
     });
   }
   const kept = trace.enrollments.find((x) => x.enrollmentId === e.enrollmentId);

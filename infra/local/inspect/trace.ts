@@ -1,7 +1,15 @@
-import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandInput,
+  type BatchGetCommandOutput,
+  QueryCommand,
+  ScanCommand,
+} from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { feedbackItemId } from '#functions/_lib/deliveries.ts';
 import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
+import { FEEDBACK_KINDS, type FeedbackOutcome } from '#shared/delivery/feedback.ts';
 import type { ExperimentState } from '#shared/ingest/experiments.ts';
 import type { Profile } from '#shared/profile/profile.ts';
 import { type ActiveEnrollment, ReentryRecord } from '#shared/profile/state.ts';
@@ -33,6 +41,8 @@ export type TraceMessage = {
   updatedAt?: string;
   output?: SendMessageOutput;
   detail?: string;
+  /** What the provider reported back on a sent message (delivered, opened, bounced…), oldest first. */
+  feedback?: { outcome: FeedbackOutcome; at: string }[];
 };
 
 type TraceProfile = Pick<Profile, 'traits' | 'consent' | 'timezone' | 'email' | 'phone'>;
@@ -106,6 +116,59 @@ async function deliveriesOf({ doc, table }: OpenData, userId: string): Promise<T
   return messages;
 }
 
+const FeedbackItem = z.object({ deliveryId: z.string(), at: z.string() });
+/** Keys per BatchGetItem call (the API's limit). */
+const BATCH = 100;
+
+/**
+ * The feedback recorded for the customer's sent messages: one item per
+ * message and outcome, read by key (BatchGetItem), as delivery feedback
+ * wrote them. Each message gets its outcomes, oldest first.
+ */
+async function withFeedback({ doc, table }: OpenData, messages: TraceMessage[]): Promise<TraceMessage[]> {
+  const byKey = new Map<string, { messageId: string; outcome: FeedbackOutcome }>();
+  for (const m of messages) {
+    if (m.output?.status !== 'sent') continue;
+    for (const outcome of FEEDBACK_KINDS) {
+      // SES's own "sent" is the send the delivery already records.
+      if (outcome !== 'sent')
+        byKey.set(feedbackItemId(m.output.messageId, outcome), { messageId: m.output.messageId, outcome });
+    }
+  }
+  const found = new Map<string, { outcome: FeedbackOutcome; at: string }[]>();
+  const keys = [...byKey.keys()];
+  for (let i = 0; i < keys.length; i += BATCH) {
+    let request: BatchGetCommandInput['RequestItems'] = {
+      [table(DELIVERIES_TABLE)]: { Keys: keys.slice(i, i + BATCH).map((deliveryId) => ({ deliveryId })) },
+    };
+    while (request !== undefined && Object.keys(request).length > 0) {
+      const out: BatchGetCommandOutput = await doc.send(new BatchGetCommand({ RequestItems: request }));
+      for (const item of out.Responses?.[table(DELIVERIES_TABLE)] ?? []) {
+        const parsed = FeedbackItem.safeParse(item);
+        const key = parsed.success ? byKey.get(parsed.data.deliveryId) : undefined;
+        if (key === undefined || !parsed.success) continue;
+        found.set(key.messageId, [
+          ...(found.get(key.messageId) ?? []),
+          { outcome: key.outcome, at: parsed.data.at },
+        ]);
+      }
+      request = out.UnprocessedKeys;
+    }
+  }
+  return messages.map((m) => {
+    const feedback = m.output?.status === 'sent' ? found.get(m.output.messageId) : undefined;
+    if (feedback === undefined) return m;
+    return {
+      ...m,
+      feedback: feedback.sort((a, b) => a.at.localeCompare(b.at) || rank(a.outcome) - rank(b.outcome)),
+    };
+  });
+}
+
+function rank(outcome: FeedbackOutcome): number {
+  return FEEDBACK_KINDS.indexOf(outcome);
+}
+
 /** The customer's re-entry records: the last enrollment of each journey (and correlation key). */
 async function reentriesOf({ doc, table }: OpenData, userId: string) {
   const out = await doc.send(
@@ -133,7 +196,7 @@ export async function readTrace(source: TraceSource, userId: string): Promise<Tr
     const { profile } = await profiles.get(userId);
     const enrolled = await enrollments.enrollments(userId);
     const reentries = await reentriesOf(data, userId);
-    const messages = await deliveriesOf(data, userId);
+    const messages = await withFeedback(data, await deliveriesOf(data, userId));
     const journeyIds = new Set([...enrolled, ...reentries, ...messages].map((e) => e.journeyId));
     const experiments = hasRegistry(source)
       ? await Promise.all(

@@ -8,8 +8,9 @@ import { DEAD_LETTERS_FILE } from '../services/eventbridge/dead-letters.ts';
 import { type LocalUnsubscribe, startUnsubscribe } from '../services/function-url/unsubscribe.ts';
 import { outboxPath } from '../services/pinpoint/outbox.ts';
 import { createPinpointServer } from '../services/pinpoint/pinpoint.ts';
-import { SMS_RECEIPT_MS, smsReceiptEntry } from '../services/pinpoint/sms-receipts.ts';
+import { SMS_RECEIPT_MS, smsReceiptEntry, smsReceiptFor } from '../services/pinpoint/sms-receipts.ts';
 import { createS3Server } from '../services/s3/s3.ts';
+import { SES_FEEDBACK_MS, sesEventEntries } from '../services/ses/feedback.ts';
 import { type LocalSes, startSes } from '../services/ses/ses.ts';
 import { createSqsServer } from '../services/sqs/sqs.ts';
 import {
@@ -67,7 +68,14 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
       options.ports.dynamodb,
     );
     started.push(dynamo);
-    const ses = await startSes(options.ports.ses, options.retention.sentEmails);
+    const ses = await startSes(options.ports.ses, options.retention.sentEmails, (email) => {
+      // After the send has settled (journey time stands still while it runs), as SES publishes.
+      clock.at(clock.nowMs() + SES_FEEDBACK_MS, () => {
+        clock
+          .track(bus.put(sesEventEntries(email, clock.now())))
+          .catch((error: unknown) => options.log(`! ${String(error)}`));
+      });
+    });
     started.push(ses);
     const bus = new LocalBus(['default', LOCAL_NAMES.eventBus], {
       files: { archive: archivePath(dir), deadLetters: join(dir, DEAD_LETTERS_FILE) },
@@ -107,11 +115,12 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
             options.log(
               `  → ${m.channel} to ${m.to}: ${m.title === undefined ? '' : `${m.title} — `}${m.body}`,
             );
-            if (m.channel !== 'sms') return;
+            const receipt = m.channel === 'sms' ? smsReceiptFor(m.to) : undefined;
+            if (receipt === undefined) return;
             // After the send has settled (journey time stands still while it runs), as on AWS.
             clock.at(clock.nowMs() + SMS_RECEIPT_MS, () => {
               clock
-                .track(bus.put([smsReceiptEntry(m.messageId, clock.now())]))
+                .track(bus.put([smsReceiptEntry(m.messageId, clock.now(), receipt)]))
                 .catch((error: unknown) => options.log(`! ${String(error)}`));
             });
           },

@@ -61,11 +61,20 @@ const Addresses = z.object({
   }),
 });
 
-/** SES v2: every SendEmail is accepted. */
-export function countingSes(counts: ProviderCounts): SESv2Client {
-  return answered(new SESv2Client(REGION), () => {
+const SendEmail = z.object({
+  Destination: z.object({ ToAddresses: z.array(z.string()).optional() }).optional(),
+});
+
+/** SES v2 SendEmail: every email is accepted; `onEmail` hears of each, as SES's event publishing would. */
+export function countingSes(
+  counts: ProviderCounts,
+  onEmail: (email: { messageId: string; to: string[] }) => void = () => {},
+): SESv2Client {
+  return answered(new SESv2Client(REGION), (_command, input) => {
     counts.emails += 1;
-    return { MessageId: `sim-${counts.emails}` };
+    const messageId = `sim-${counts.emails}`;
+    onEmail({ messageId, to: SendEmail.safeParse(input).data?.Destination?.ToAddresses ?? [] });
+    return { MessageId: messageId };
   });
 }
 

@@ -19,6 +19,7 @@ import { type IngestDeps, ingestEvent } from '#functions/ingest/ingest.ts';
 import { manifest as sendManifest } from '#functions/send-message/manifest.ts';
 import { type SendDeps, sendMessage } from '#functions/send-message/send.ts';
 import { SMS_RECEIPT_MS, smsReceiptEntry } from '#infra/local/services/pinpoint/sms-receipts.ts';
+import { SES_FEEDBACK_MS, sesEventEntries } from '#infra/local/services/ses/feedback.ts';
 import {
   UPDATE_ITEM_RESOURCE,
   updateItemIntegration,
@@ -104,7 +105,17 @@ export async function createWorld(start: Date, observer: Observer = {}) {
     stats,
     enrollments,
     templates,
-    ses: countingSes(counts),
+    // SES publishes a delivery (or a bounce) a few seconds later, as the local stand-in does.
+    ses: countingSes(counts, (email) => {
+      const at = timers.now + SES_FEEDBACK_MS;
+      timers.at(at, async () => {
+        const entries = sesEventEntries({ ...email, configurationSet: 'journeys' }, new Date(at));
+        for (const entry of entries) {
+          observer.invoked?.('delivery-feedback');
+          await applyFeedback(feedbackDeps(), JSON.parse(entry.Detail));
+        }
+      });
+    }),
     // Carriers confirm an SMS a few seconds later, as the local stand-in does: steps waiting for its outcome resume.
     pinpoint: countingPinpoint(counts, (messageId) => {
       const at = timers.now + SMS_RECEIPT_MS;

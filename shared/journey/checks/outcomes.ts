@@ -1,14 +1,12 @@
 import { durationSeconds, MAX_EXECUTION_SECONDS } from '../../time.ts';
-import { awaitedBy, type MessageOutcome, outcomesOf } from '../outcome.ts';
+import { awaitedBy, type MessageOutcome, outcomesOf, reportedLater } from '../outcome.ts';
 import type { MessageStep } from '../schema.ts';
 import { type Violation, violation } from '../violations.ts';
 import type { CheckContext } from './context.ts';
 
-/** What each channel's provider reports back: SMS has no opens or clicks, push no bounces or clicks. */
-const REPORTED = new Map<MessageStep['type'], ReadonlySet<MessageOutcome>>([
-  ['email', new Set(['delivered', 'bounced', 'failed', 'opened', 'clicked'])],
-  ['sms', new Set(['delivered', 'failed'])],
-  ['push', new Set(['delivered', 'failed', 'opened'])],
+/** Why a channel never reports an outcome, where it is not evident. */
+const UNREPORTED_WHY = new Map<MessageStep['type'], string>([
+  ['push', ' (push receipts and opens reach no journey)'],
 ]);
 const FEEDBACK = new Set<MessageOutcome>(['delivered', 'bounced', 'opened', 'clicked']);
 
@@ -53,7 +51,7 @@ function templateProblems(
 
 function stepProblems(context: CheckContext, id: string, step: MessageStep): Violation[] {
   const out: Violation[] = [];
-  const reported = REPORTED.get(step.type) ?? new Set();
+  const reported = reportedLater(step.type);
   if (step.onOutcome !== undefined && step.fallback !== undefined)
     out.push(
       violation(
@@ -71,7 +69,7 @@ function stepProblems(context: CheckContext, id: string, step: MessageStep): Vio
           violation(
             ['steps', id, 'onOutcome', 'branches', i, 'outcome'],
             'outcome.channel',
-            `A ${step.type} message never reports "${outcome}": this branch could not be taken.`,
+            `A ${step.type} message never reports "${outcome}"${UNREPORTED_WHY.get(step.type) ?? ''}: this branch could not be taken.`,
           ),
         );
       }
@@ -84,12 +82,12 @@ function stepProblems(context: CheckContext, id: string, step: MessageStep): Vio
     out.push(...windowProblem([...at, 'within'], entry.within));
     out.push(...templateProblems(context, [...at, 'template'], entry.template, entry.channel));
     const awaited = awaitedBy(entry.when);
-    if (!(REPORTED.get(previous) ?? new Set()).has(awaited))
+    if (!reportedLater(previous).has(awaited))
       out.push(
         violation(
           [...at, 'when'],
           'outcome.channel',
-          `A ${previous} message never reports "${awaited}": ${entry.when} would always send the fallback.`,
+          `A ${previous} message never reports "${awaited}"${UNREPORTED_WHY.get(previous) ?? ''}: ${entry.when} would always send the fallback.`,
         ),
       );
     previous = entry.channel;

@@ -70,7 +70,7 @@ export const renderMessage: StepRenderer<MessageStep> = (id, step, ctx) => {
  */
 function renderSend(id: string, step: MessageStep, ctx: RenderContext): Rendered {
   const outcome =
-    step.onOutcome === undefined ? undefined : renderOnOutcome(id, step.onOutcome, step.next, ctx);
+    step.onOutcome === undefined ? undefined : renderOnOutcome(id, step.type, step.onOutcome, step.next, ctx);
   const failure: FailureRoute =
     outcome?.failedTo === undefined
       ? failureRoute(id, step.onFailure, step.next, ctx, 'message not delivered')

@@ -1,7 +1,13 @@
 import type { ChoiceBranch } from '../../conditions/choice.ts';
 import { PERMANENT_ERRORS, StatesError } from '../../errors.ts';
 import { durationSeconds, MAX_EXECUTION_SECONDS } from '../../time.ts';
-import { FEEDBACK_OUTCOMES, type MessageOutcome, type OnOutcome, outcomesOf } from '../outcome.ts';
+import {
+  FEEDBACK_OUTCOMES,
+  type MessageOutcome,
+  type OnOutcome,
+  outcomesOf,
+  reportedLater,
+} from '../outcome.ts';
 import type { ChoiceState, TaskState } from './asl.ts';
 import { type RenderContext, type Rendered, taskBase } from './context.ts';
 import { RETRY, retryCatch } from './retry.ts';
@@ -44,13 +50,16 @@ function rules(variable: string, pairs: [string, string][]): ChoiceBranch[] {
  */
 export function renderOnOutcome(
   id: string,
+  channel: 'email' | 'sms' | 'push',
   onOutcome: OnOutcome,
   next: string,
   ctx: RenderContext,
   stateId: string = id,
 ): OutcomeRoute {
   const route = routes(onOutcome);
-  const awaited = FEEDBACK_OUTCOMES.filter((o) => route.has(o));
+  // Only what the channel reports later is waited for: a push's failure is known at the send, or never.
+  const reported = reportedLater(channel);
+  const awaited = FEEDBACK_OUTCOMES.filter((o) => route.has(o) && reported.has(o));
   const immediate: [string, string][] = (['sent', 'suppressed', 'unknown'] as const).flatMap((o) => {
     const to = route.get(o);
     return to === undefined ? [] : [[o, to] as [string, string]];

@@ -87,4 +87,57 @@ describe('journeys preview', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('no customer "u-nobody"');
   });
+
+  const nps = (extra: string[]) =>
+    runCli([
+      'preview',
+      'service-recovery',
+      '--customer',
+      'u-ana',
+      '--endpoint',
+      db.endpoint,
+      '--journey',
+      'post-purchase-nps',
+      ...extra,
+    ]);
+
+  it("renders {{ context.x }} with the journey's context: the trigger's values, and --context for what later steps set", async () => {
+    const { code, stdout, stderr } = await nps([
+      '--trigger',
+      JSON.stringify({ properties: { orderId: 'ord-7', total: 30 } }),
+      '--context',
+      '{"score": 3}',
+    ]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain('context: orderId="ord-7" score=3');
+    expect(stdout).toContain('subject: About your order ord-7: we want to put this right');
+    expect(stdout).toContain('(3 out of 10) tells me order ord-7');
+  });
+
+  it('renders a variable no step has set yet as null (blank), and shows it', async () => {
+    const { code, stdout } = await nps(['--trigger', JSON.stringify({ properties: { orderId: 'ord-8' } })]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('context: orderId="ord-8" score=null');
+    expect(stdout).toContain('( out of 10) tells me order ord-8');
+  });
+
+  it('says why a trigger would not enroll, and fails on the variable it leaves missing', async () => {
+    const { code, stderr } = await nps(['--trigger', JSON.stringify({ properties: { orderId: 42 } })]);
+    expect(code).toBe(1);
+    expect(stderr).toContain(
+      'note: context.orderId: trigger.properties.orderId is a number, not the declared string; an event like this trigger does not enroll in post-purchase-nps',
+    );
+    expect(stderr).toContain('missing variable context.orderId');
+  });
+
+  it('refuses --context values the journey does not declare or that do not fit', async () => {
+    const trigger = ['--trigger', JSON.stringify({ properties: { orderId: 'ord-9' } })];
+    const unknown = await nps([...trigger, '--context', '{"__proto__": 1}']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('post-purchase-nps declares no context variable "__proto__"');
+    const mistyped = await nps([...trigger, '--context', '{"score": "high"}']);
+    expect(mistyped.code).toBe(1);
+    expect(mistyped.stderr).toContain('--context: score is a string, not the declared number');
+  });
 });

@@ -80,4 +80,25 @@ describe('journeys send-test', () => {
     expect(stderr).toContain('missing variable trigger.properties.total');
     expect((await ses.emails()).length).toBe(before);
   });
+
+  it('sends a template that reads the context as the journey would send it', async () => {
+    const { code, stderr } = await runCli([
+      'send-test',
+      'service-recovery',
+      '--to',
+      'care-qa@example.com',
+      '--journey',
+      'post-purchase-nps',
+      '--trigger',
+      JSON.stringify({ properties: { orderId: 'ord-55', total: 20 } }),
+      '--context',
+      '{"score": 4}',
+      ...endpoints(),
+    ]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const email = (await ses.emails()).find((e) => e.destination.to.includes('care-qa@example.com'));
+    expect(email?.subject).toBe('[TEST] About your order ord-55: we want to put this right');
+    expect(email?.body.text).toContain('(4 out of 10) tells me order ord-55');
+  });
 });

@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveriesRepository } from '#functions/_lib/deliveries.ts';
 import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
+import { ProfilesRepository } from '#functions/_lib/profiles.ts';
+import { StatsRepository } from '#functions/_lib/stats.ts';
+import { applyFeedback } from '#functions/delivery-feedback/feedback.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
+import { smsReceiptEntry } from '#infra/local/services/pinpoint/sms-receipts.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { identify, ingestDeps } from '../functions/harness.ts';
 import { runCli } from './run-cli.ts';
@@ -94,6 +98,7 @@ beforeAll(async () => {
         visited: ['ab', 'hello', 'hello.send', 'done'],
       }),
       record('e-other', 'bob', { status: 'SUCCEEDED', stopDate: stop, visited: ['ab'] }),
+      record('e-sms', 'cy', { status: 'SUCCEEDED', stopDate: stop, visited: ['ab', 'hello', 'done'] }),
     ].join('\n'),
   );
   const ingest = ingestDeps(db);
@@ -126,7 +131,33 @@ beforeAll(async () => {
     goalUntil: '2026-12-01T10:00:00.000Z',
   });
   await enrollments.end('ada', 'e-ok', '2026-11-24T10:05:00.000Z');
+  await smsDeliveredTo('cy', deliveries);
 });
+
+/** An SMS sent to `userId` and its delivery receipt, applied by delivery feedback as the local runtime applies it. */
+async function smsDeliveredTo(userId: string, deliveries: DeliveriesRepository): Promise<void> {
+  const meta = { userId, journeyId: 'welcome', version: '2', stepId: 'hello', channel: 'sms' as const };
+  await deliveries.claim('e-sms#hello', meta, new Date('2026-11-24T10:01:00Z'), 60_000);
+  await deliveries.linkMessage('sms-1', 'e-sms#hello', meta, new Date('2026-11-24T10:01:01Z'));
+  await deliveries.settle(
+    'e-sms#hello',
+    'sent',
+    { status: 'sent', messageId: 'sms-1' },
+    new Date('2026-11-24T10:01:02Z'),
+  );
+  const receiptAt = new Date('2026-11-24T10:01:07Z');
+  const receipt = smsReceiptEntry('sms-1', receiptAt);
+  const result = await applyFeedback(
+    {
+      deliveries,
+      profiles: new ProfilesRepository(db.doc, db.tables.profiles),
+      stats: new StatsRepository(db.doc, db.tables.stats),
+      now: () => receiptAt,
+    },
+    JSON.parse(receipt.Detail),
+  );
+  expect(result.status).toBe('applied');
+}
 afterAll(async () => {
   await db.stop();
   await rm(dir, { recursive: true, force: true });
@@ -157,6 +188,24 @@ describe('journeys trace', () => {
     expect(stdout).toMatch(/Tue 24 Nov 10:01 +hello: email sent — message msg-1/);
     expect(stdout).toContain('ended: completed Tue 24 Nov 10:05; goal window open until Tue 01 Dec 10:00');
     expect(stdout).not.toContain('e-other');
+  });
+
+  it('shows a delivered SMS as delivered, with when the receipt came', async () => {
+    const { code, stdout, stderr } = await runCli([
+      'trace',
+      'cy',
+      '--endpoint',
+      db.endpoint,
+      '--sfn-endpoint',
+      'http://127.0.0.1:1',
+      '--data-dir',
+      join(dir, 'data'),
+      '--journeys-dir',
+      join(dir, 'journeys'),
+    ]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/hello: sms delivered — message sms-1 \(delivered Tue 24 Nov 10:01\)/);
   });
 
   it('--json holds the same for tools', async () => {

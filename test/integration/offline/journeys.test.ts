@@ -126,3 +126,60 @@ describe('cart-abandonment: exact paths', () => {
     });
   });
 });
+
+describe('welcome-series: a push that cannot go becomes the email nudge', () => {
+  const welcome = byId('welcome-series');
+  // The branch's second rule ("has the app") matches.
+  const head = ['welcome-email', 'wait-2d', 'check-activation', 'check-activation.route', 'nudge-push'];
+
+  it.each([
+    {
+      name: 'push sent: on to done at once',
+      send: 'sent' as const,
+      path: [...head, 'nudge-push.outcome', 'done'],
+    },
+    {
+      name: 'push suppressed: the email nudge',
+      send: 'suppressed' as const,
+      path: [...head, 'nudge-push.outcome', 'nudge-email', 'done'],
+    },
+    {
+      name: 'push refused (a dead token): the email nudge',
+      send: 'fail' as const,
+      path: [...head, 'nudge-email', 'done'],
+    },
+  ])('$name', async ({ send, path }) => {
+    const outcome = await welcome.run({ branch: { 'check-activation': 1 }, send: { 'nudge-push': send } });
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(outcome.visited).toStrictEqual(path);
+    // A push reports nothing later: it never waits for feedback.
+    expect(outcome.calls.map((c) => c.resource)).not.toContain('await-event');
+  });
+
+  it('compiles no wait for push feedback, which never comes', () => {
+    const states = Object.keys(welcome.asl.States);
+    expect(states).toContain('nudge-push.outcome');
+    expect(states.filter((s) => s.startsWith('nudge-push.') && s.includes('await'))).toStrictEqual([]);
+  });
+});
+
+describe('re-engagement: an email that does not arrive becomes a push', () => {
+  const reengagement = byId('re-engagement');
+  const email = [
+    'miss-you-email',
+    'miss-you-email.outcome',
+    'miss-you-email.await',
+    'miss-you-email.outcomeIs',
+  ];
+
+  it.each([
+    { name: 'delivered: on to the wait, no push', outcome: 'delivered' as const, push: false },
+    { name: 'bounced: the push at once', outcome: 'bounced' as const, push: true },
+  ])('$name', async ({ outcome, push }) => {
+    const run = await reengagement.run({ outcome: { 'miss-you-email': outcome } });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.visited.slice(0, email.length)).toStrictEqual(email);
+    expect(run.visited.includes('miss-you-email.fallback1')).toBe(push);
+    expect(run.visited).toContain('wait-open');
+  });
+});

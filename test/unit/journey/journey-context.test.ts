@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { liveFields } from '#shared/ingest/live-journey.ts';
+import { entryContext } from '#shared/journey/journey-context.ts';
 import { Journey, type JourneyInput } from '#shared/journey/schema.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
 
@@ -124,5 +125,38 @@ describe('journey context validation', () => {
       { path: 'trigger.properties.orderId', type: 'string', maxLength: 256 },
     ]);
     expect(live.requires).toContain('trigger.properties.orderId');
+  });
+});
+
+describe('the context an enrollment starts with (what previews render with)', () => {
+  const declarations = {
+    orderId: { type: 'string', from: 'trigger.properties.orderId', maxLength: 8 },
+    total: { type: 'number', from: 'trigger.properties.total' },
+    tier: { type: 'string', value: 'silver' },
+    score: { type: 'number' },
+  } as const;
+
+  it('takes literals, nulls and fitting trigger values', () => {
+    const { values, refused } = entryContext(declarations, { properties: { orderId: 'o-1', total: 9 } });
+    expect(Object.fromEntries(values)).toStrictEqual({
+      orderId: 'o-1',
+      total: 9,
+      tier: 'silver',
+      score: null,
+    });
+    expect(refused).toStrictEqual([]);
+  });
+
+  it('leaves out, with the reason, each trigger value ingest would refuse', () => {
+    const { values, refused } = entryContext(declarations, { properties: { orderId: 'o-123456789' } });
+    expect([...values.keys()]).toStrictEqual(['tier', 'score']);
+    expect(refused).toStrictEqual([
+      {
+        name: 'orderId',
+        from: 'trigger.properties.orderId',
+        problem: 'is 11 characters long, over its maxLength 8',
+      },
+      { name: 'total', from: 'trigger.properties.total', problem: 'is missing' },
+    ]);
   });
 });

@@ -50,6 +50,14 @@ describe('validate: outcome branches and fallbacks', () => {
         ],
       },
     },
+    {
+      case: 'a push branching on a failure it learns at once',
+      message: {
+        type: 'push',
+        template: 'promo-push',
+        onOutcome: { within: 'PT1H', branches: [{ outcome: ['failed', 'suppressed'], next: 'other' }] },
+      },
+    },
   ])('accepts $case', ({ message }) => {
     const input = journey(message);
     // "other" is reached only through a branch; without one it would be unreachable.
@@ -118,6 +126,30 @@ describe('validate: outcome branches and fallbacks', () => {
       expected: [
         ['steps.first.fallback', 'outcome.both'],
         ['steps.first.onOutcome.within', 'outcome.window'],
+      ],
+    },
+    {
+      case: 'a push waiting for a delivery receipt or an open that never reach a journey',
+      message: {
+        type: 'push',
+        template: 'promo-push',
+        onOutcome: { within: 'P1D', branches: [{ outcome: 'delivered', next: 'other' }] },
+      },
+      expected: [['steps.first.onOutcome.branches[0].outcome', 'outcome.channel']],
+    },
+    {
+      case: 'an email falling back to a push, then waiting for the push to be opened',
+      message: {
+        type: 'email',
+        template: 'promo',
+        fallback: [
+          { channel: 'push', template: 'promo-push', when: 'notOpened', within: 'P1D' },
+          { channel: 'sms', template: 'promo-sms', when: 'notOpened', within: 'P1D' },
+        ],
+      },
+      expected: [
+        ['steps.first.fallback[1].when', 'outcome.channel'],
+        ['steps.other', 'step.unreachable'],
       ],
     },
   ])('reports $case with its path', ({ message, expected }) => {

@@ -1,28 +1,55 @@
 /**
  * The local End User Messaging stand-in reports what AWS reports: a few
  * seconds after an SMS is accepted, a "Text Message Delivery Status Updated"
- * event (TEXT_DELIVERED) on the default bus. Delivery feedback counts it and
- * resumes a step waiting for the SMS's outcome (an SMS → email fallback
- * sends no email when the SMS arrived).
+ * event on the default bus. Delivery feedback counts it and resumes a step
+ * waiting for the SMS's outcome (an SMS → email fallback sends no email when
+ * the SMS arrived).
+ *
+ * Numbers of the UK range kept for drama (+44 7700 900000–900999, never
+ * assigned) play the carriers' other answers, as `dead-` push tokens play an
+ * uninstalled app: 900000–900499 are reported unreachable (TEXT_UNREACHABLE),
+ * and from 900500–900999 no receipt ever comes.
  */
 
 /** Journey time from acceptance to the delivery receipt (carriers answer in seconds). */
 export const SMS_RECEIPT_MS = 5_000;
 
+const DRAMA_RANGE = /^\+447700900(\d{3})$/;
+
+type ReceiptStatus = { eventType: string; messageStatus: string; description: string };
+
+const DELIVERED: ReceiptStatus = {
+  eventType: 'TEXT_DELIVERED',
+  messageStatus: 'DELIVERED',
+  description: 'Message has been accepted by phone',
+};
+const UNREACHABLE: ReceiptStatus = {
+  eventType: 'TEXT_UNREACHABLE',
+  messageStatus: 'UNREACHABLE',
+  description: 'The destination phone number is unreachable',
+};
+
+/** The receipt the carrier sends for an SMS to this number; undefined when none comes. */
+export function smsReceiptFor(to: string): ReceiptStatus | undefined {
+  const drama = DRAMA_RANGE.exec(to)?.[1];
+  if (drama === undefined) return DELIVERED;
+  return Number(drama) < 500 ? UNREACHABLE : undefined;
+}
+
 /** The bus entry of an SMS delivery receipt, in the shape AWS End User Messaging publishes. */
-export function smsReceiptEntry(messageId: string, at: Date) {
+export function smsReceiptEntry(messageId: string, at: Date, status: ReceiptStatus = DELIVERED) {
   return {
     Source: 'aws.sms-voice',
     DetailType: 'Text Message Delivery Status Updated',
     EventBusName: 'default',
     Resources: [] as string[],
     Detail: JSON.stringify({
-      eventType: 'TEXT_DELIVERED',
+      eventType: status.eventType,
       eventVersion: '1.0',
       eventTimestamp: at.getTime(),
       messageId,
-      messageStatus: 'DELIVERED',
-      messageStatusDescription: 'Message has been accepted by phone',
+      messageStatus: status.messageStatus,
+      messageStatusDescription: status.description,
       isFinal: true,
     }),
     Time: at.toISOString(),

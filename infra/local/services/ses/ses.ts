@@ -1,7 +1,17 @@
-import { createServer, type Server } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  request,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import sesLocal from 'aws-ses-v2-local';
 import { getStoreReadonly } from 'aws-ses-v2-local/dist/store.js';
+import * as z from 'zod';
+import { readBody } from '../../runtime/http.ts';
 import { closeServer, listenOn } from '../../runtime/listen.ts';
+import type { SentEmail } from './feedback.ts';
 
 type Start = (config: { host: string; port: number }) => Promise<Server>;
 
@@ -24,18 +34,108 @@ export type LocalSes = { endpoint: string; viewer: string; stop: () => Promise<v
  * Starts aws-ses-v2-local on loopback: the SES v2 API, its store at `/store`,
  * a mail viewer at `/`. The emulator keeps every email in memory for as long
  * as it runs; here it keeps the newest `maxEmails` (see {@link keepNewest}).
+ * With `onSent`, the API is served through a small proxy that tells of each
+ * email the emulator accepted (it publishes no events itself), so the
+ * runtime can publish what SES would.
  */
-export async function startSes(port: number, maxEmails: number): Promise<LocalSes> {
+export async function startSes(
+  port: number,
+  maxEmails: number,
+  onSent?: (email: SentEmail) => void,
+): Promise<LocalSes> {
   // The emulator resolves even when listening fails: claim the port first to report a clash clearly.
   const probe = createServer();
   const free = await listenOn(probe, 'ses', port);
   await closeServer(probe);
-  const server = await emulatorStart()({ host: '127.0.0.1', port: free });
-  if (!server.listening) throw new Error(`SES emulator could not listen on port ${free}`);
+  if (onSent === undefined) {
+    const endpoint = await startEmulator(free, maxEmails);
+    return { endpoint: endpoint.url, viewer: `${endpoint.url}/`, stop: endpoint.stop };
+  }
+  const emulator = await startEmulator(await freePort(), maxEmails);
+  const proxy = createServer((req, res) => {
+    void forward(req, res, emulator.port, onSent).catch(() => {
+      if (!res.headersSent) res.writeHead(502);
+      res.end();
+    });
+  });
+  const bound = await listenOn(proxy, 'ses', free);
+  const endpoint = `http://127.0.0.1:${bound}`;
+  return {
+    endpoint,
+    viewer: `${endpoint}/`,
+    stop: async () => {
+      await closeServer(proxy);
+      await emulator.stop();
+    },
+  };
+}
+
+async function startEmulator(port: number, maxEmails: number) {
+  const server = await emulatorStart()({ host: '127.0.0.1', port });
+  if (!server.listening) throw new Error(`SES emulator could not listen on port ${port}`);
   // Emails arrive only through requests: trimming after each one keeps the store within its cap.
   server.on('request', (_req, res) => res.on('finish', () => keepNewest(maxEmails)));
-  const endpoint = `http://127.0.0.1:${free}`;
-  return { endpoint, viewer: `${endpoint}/`, stop: () => closeServer(server) };
+  return { port, url: `http://127.0.0.1:${port}`, stop: () => closeServer(server) };
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  const port = await listenOn(probe, 'ses', 0);
+  await closeServer(probe);
+  return port;
+}
+
+const SEND_PATH = '/v2/email/outbound-emails';
+const SendRequest = z.object({
+  ConfigurationSetName: z.string().optional(),
+  Destination: z.object({ ToAddresses: z.array(z.string()).optional() }).optional(),
+});
+const SendResponse = z.object({ MessageId: z.string() });
+
+/** Passes one request to the emulator and its answer back; an accepted SendEmail is told to `onSent`. */
+async function forward(
+  req: IncomingMessage,
+  res: ServerResponse,
+  port: number,
+  onSent: (email: SentEmail) => void,
+): Promise<void> {
+  const body = await readBody(req);
+  const answer = await new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>(
+    (resolve, reject) => {
+      const upstream = request(
+        { host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers },
+        (reply) => {
+          void readBody(reply).then(
+            (data) => resolve({ status: reply.statusCode ?? 502, headers: reply.headers, body: data }),
+            reject,
+          );
+        },
+      );
+      upstream.on('error', reject);
+      upstream.end(body);
+    },
+  );
+  res.writeHead(answer.status, answer.headers);
+  res.end(answer.body);
+  if (req.method !== 'POST' || req.url?.split('?')[0] !== SEND_PATH || answer.status !== 200) return;
+  const sent = SendResponse.safeParse(parseJson(answer.body));
+  const asked = SendRequest.safeParse(parseJson(body));
+  const configurationSet = asked.data?.ConfigurationSetName;
+  // As on AWS: only a configuration set's emails have their events published.
+  if (!sent.success || configurationSet === undefined) return;
+  onSent({
+    messageId: sent.data.MessageId,
+    to: asked.data?.Destination?.ToAddresses ?? [],
+    configurationSet,
+  });
+}
+
+function parseJson(data: Buffer): unknown {
+  try {
+    return JSON.parse(data.toString('utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 /**
