@@ -176,7 +176,12 @@ describe('local stand-ins', () => {
     );
     // assert
     const text = await readFile(join(dataDir, 'queues', 'journeys-rejected.jsonl'), 'utf8');
-    expect(JSON.parse(text.trim())).toMatchObject({ body: 'bad' });
+    // Stamped in journey time, which the runtime's clock decides (not the wall clock).
+    expect(JSON.parse(text.trim())).toEqual({
+      MessageId: expect.any(String),
+      sentAt: services.clock.now().toISOString(),
+      body: 'bad',
+    });
   });
 
   it('serves the journeys folder as the bucket', async () => {

@@ -131,12 +131,11 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
       s3: await serve('s3', createS3Server(LOCAL_NAMES.bucket, options.journeysDir)),
       sqs: await serve(
         'sqs',
-        createSqsServer(
-          join(dir, 'queues'),
-          [LOCAL_NAMES.rejectedQueue],
-          [segmentQueue],
-          options.retention.logBytes,
-        ),
+        createSqsServer(join(dir, 'queues'), [LOCAL_NAMES.rejectedQueue], {
+          workers: [segmentQueue],
+          maxBytes: options.retention.logBytes,
+          now: () => clock.now(),
+        }),
       ),
     };
     const activity = new ActivityLog(dir, options.retention.logBytes);

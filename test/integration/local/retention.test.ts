@@ -182,7 +182,7 @@ describe('the local runtime keeps each store within its cap', () => {
     worker.bind(async () => {
       throw new Error('down');
     });
-    const endpoint = await serve(createSqsServer(dir, ['rejected'], [worker], CAP));
+    const endpoint = await serve(createSqsServer(dir, ['rejected'], { workers: [worker], maxBytes: CAP }));
     const client = new SQSClient(localClientConfig(endpoint));
     const written = 120;
     // act

@@ -30,12 +30,16 @@ function queueFile(dir: string, name: string): string {
  * SendMessageBatch append to one JSON-lines file per queue under `dir` (a
  * capped log: the newest messages within `maxBytes`), or, for a queue with a
  * worker (a queue a function consumes), hand the message to that worker.
+ * A kept message is stamped with `now()`: journey time under the runtime.
  */
 export function createSqsServer(
   dir: string,
   queueNames: readonly string[],
-  workers: readonly QueueWorker[] = [],
-  maxBytes: number = DEFAULT_RETENTION.logBytes,
+  {
+    workers = [],
+    maxBytes = DEFAULT_RETENTION.logBytes,
+    now = () => new Date(),
+  }: { workers?: readonly QueueWorker[]; maxBytes?: number; now?: () => Date } = {},
 ): Server {
   const files = new Map(queueNames.map((name) => [name, new CappedLog(queueFile(dir, name), maxBytes)]));
   const store = async (queueUrl: string, body: string) => {
@@ -45,8 +49,7 @@ export function createSqsServer(
       throw new AwsApiError('AWS.SimpleQueueService.NonExistentQueue', `The queue ${name} does not exist.`);
     }
     const MessageId = worker?.send(body) ?? randomUUID();
-    if (worker === undefined)
-      await files.get(name)?.append({ MessageId, sentAt: new Date().toISOString(), body });
+    if (worker === undefined) await files.get(name)?.append({ MessageId, sentAt: now().toISOString(), body });
     // The SDK checks this digest against the body it sent.
     return { MessageId, MD5OfMessageBody: createHash('md5').update(body).digest('hex') };
   };
