@@ -15,14 +15,29 @@ function success(when: FallbackEntry['when']): MessageOutcome[] {
   return awaited === 'opened' ? ['opened', 'clicked'] : [awaited];
 }
 
-/** The fallback message as a step of its own channel, with that channel's defaults. */
+/** True for a message about the customer's own business (a receipt, a code), not marketing. */
+function isTransactional(step: MessageStep): boolean {
+  return (
+    (step.type === 'email' && step.transactional) ||
+    (step.type === 'sms' && step.messageType === 'TRANSACTIONAL')
+  );
+}
+
+/**
+ * The fallback message as a step of its own channel, with that channel's
+ * defaults and the class of the message it stands in for: an SMS after a
+ * transactional message is sent as TRANSACTIONAL (a carrier route, consent
+ * still applies). Only a transactional email makes its fallback email
+ * transactional: that skips marketing consent, which an SMS's route never
+ * implies.
+ */
 function fallbackStep(entry: FallbackEntry, from: MessageStep, next: string): MessageStep {
   const common = { template: entry.template, next, onFailure: from.onFailure, stage: from.stage };
   switch (entry.channel) {
     case 'email':
       return { type: 'email', ...common, transactional: from.type === 'email' ? from.transactional : false };
     case 'sms':
-      return { type: 'sms', ...common, messageType: 'PROMOTIONAL' };
+      return { type: 'sms', ...common, messageType: isTransactional(from) ? 'TRANSACTIONAL' : 'PROMOTIONAL' };
     case 'push':
       return { type: 'push', ...common, priority: 'normal' };
   }
