@@ -133,6 +133,7 @@ export class JourneysStack extends Stack {
           taskFunctions.map((task) => [task.arnVariable, this.functions[task.name].functionArn]),
         ),
         webhookConnections: this.webhookConnections.connections,
+        versionsKept: settings.stateMachineVersionsKept,
       },
       schedules: {
         groupName: this.segmentEntry.scheduleGroup.ref,

@@ -25,6 +25,8 @@ export const METRICS = {
   conversions: 'Conversions',
   revenue: 'Revenue',
   enrollmentsEnded: 'EnrollmentsEnded',
+  /** Old state machine versions deploy-journey failed to delete (retried at the next deploy). */
+  versionPruneFailures: 'StateMachineVersionPruneFailures',
 } as const;
 
 /** The metric that counts a send outcome. */

@@ -69,6 +69,12 @@ export const VARIABLES = {
   SEND_MESSAGE_FUNCTION_ARN: { schema: name, setBy: 'both' },
   EVALUATE_FUNCTION_ARN: { schema: name, setBy: 'both' },
   AWAIT_EVENT_FUNCTION_ARN: { schema: name, setBy: 'both' },
+  // Versions of each journey's state machine kept besides the alias targets (default in shared/journey/version-retention.ts).
+  // The local stand-in prunes with its own retention setting, so only the stack sets it.
+  JOURNEY_VERSIONS_KEPT: {
+    schema: z.optional(z.coerce.number().check(z.int(), z.positive(), z.lte(900))),
+    setBy: 'aws',
+  },
   // Absent: no connection exists, and a journey with a webhook step is rejected.
   WEBHOOK_CONNECTIONS: { schema: z.optional(WebhookConnections), setBy: 'both' },
   // Without the scheduler settings deploy-journey manages no schedules: the local runtime starts segment runs itself.
@@ -115,6 +121,7 @@ const BINDING_VARIABLES = {
     'PROFILES_TABLE_NAME',
     'EVENT_BUS_NAME',
     'WEBHOOK_CONNECTIONS',
+    'JOURNEY_VERSIONS_KEPT',
     ...TASK_FUNCTION_VARIABLES,
   ],
   schedules: ['SEGMENT_ENTRY_FUNCTION_ARN', 'SCHEDULER_ROLE_ARN', 'SCHEDULE_GROUP_NAME'],
@@ -148,7 +155,7 @@ export type BindingOptions = {
   /** `start` on journey aliases; `startAndStop` also stops and describes executions (goals, exits). */
   journeyExecutions: 'start' | 'startAndStop';
   taskCallbacks: readonly ('success' | 'failure')[];
-  /** Create and update journey state machines and pass them the journey execution role. */
+  /** Create, update and prune the versions of journey state machines, and pass them the journey execution role. */
   journeyDeployment: 'deploy';
   /** Manage the schedules of segment journeys and pass them the scheduler role. */
   schedules: 'manage';

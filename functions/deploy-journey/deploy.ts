@@ -16,6 +16,7 @@ import { applySchedule, type ScheduleConfig } from './schedules.ts';
 import { deleteObject, parseTemplate, putJson, readObject, templateCatalog } from './source.ts';
 import { publishJourney } from './state-machine.ts';
 import { explainTemplates, sendsTemplate, versionTemplates, withPinnedTemplates } from './templates.ts';
+import { pruneAfterDeploy, type VersionPolicy } from './versions.ts';
 
 /** The S3 notification EventBridge delivers (the fields this function uses). */
 export const S3Notification = z.object({
@@ -41,6 +42,8 @@ export type DeployDeps = {
     logGroupArn?: string;
     /** The webhook connections that exist, name → base URL: a journey naming another is rejected. */
     connections: ReadonlyMap<string, string>;
+    /** Which old state machine versions each deploy deletes. */
+    versions: VersionPolicy;
   };
   /** Segment-trigger schedules; without it no schedule is managed. */
   schedules?: ScheduleConfig;
@@ -125,6 +128,7 @@ async function created(deps: DeployDeps, n: S3Notification, id: string): Promise
       description: `${key}${source.versionId === undefined ? '' : `@${source.versionId}`}`,
     },
     { stateMachineArn: previous?.stateMachineArn, aliasArn: previous?.aliasArn },
+    (stateMachineArn) => pruneAfterDeploy(deps.sfn, stateMachineArn, deps.config.versions),
   );
   const deployedAt = deps.now().toISOString();
   const live = liveFields(journey);
@@ -142,6 +146,8 @@ async function created(deps: DeployDeps, n: S3Notification, id: string): Promise
     source: key,
     sourceVersionId: source.versionId,
   });
+  // Last, and never failing the deploy: the new version is live whatever happens here.
+  await pruneAfterDeploy(deps.sfn, published.stateMachineArn, deps.config.versions);
   return { status: 'deployed', journeyId: id, version: published.version };
 }
 

@@ -9,9 +9,11 @@ import { lazyConfig } from '#functions/_lib/config.ts';
 import { observability } from '#functions/_lib/middleware.ts';
 import { logger } from '#functions/_lib/observability.ts';
 import { registryRepository, templateSnapshots } from '#functions/_lib/repositories.ts';
+import { DEFAULT_VERSIONS_KEPT } from '#shared/journey/version-retention.ts';
 import { type DeployDeps, deployFromS3, S3Notification } from './deploy.ts';
 import { manifest } from './manifest.ts';
 import type { ScheduleConfig } from './schedules.ts';
+import { MAX_DELETES_PER_DEPLOY } from './versions.ts';
 
 const config = lazyConfig(manifest);
 let deps: DeployDeps | undefined;
@@ -41,6 +43,10 @@ function deployDeps(): DeployDeps {
       roleArn: c.JOURNEY_ROLE_ARN,
       logGroupArn: c.JOURNEY_LOG_GROUP_ARN,
       connections: new Map([...connections].map(([name, { baseUrl }]) => [name, baseUrl])),
+      versions: {
+        keep: c.JOURNEY_VERSIONS_KEPT ?? DEFAULT_VERSIONS_KEPT,
+        maxDeletes: MAX_DELETES_PER_DEPLOY,
+      },
       bindings: {
         sendMessageFunctionArn: c.SEND_MESSAGE_FUNCTION_ARN,
         evaluateFunctionArn: c.EVALUATE_FUNCTION_ARN,

@@ -101,20 +101,38 @@ async function moveAlias(
   }
 }
 
+/**
+ * Publishes the current revision. At the version quota (a state machine whose
+ * old versions were never deleted) `makeRoom` deletes some, and it is tried once more.
+ */
+async function publishVersion(
+  sfn: SFNClient,
+  command: PublishStateMachineVersionCommand,
+  makeRoom: () => Promise<unknown>,
+) {
+  try {
+    return await sfn.send(command);
+  } catch (error) {
+    if (!named(error, 'ServiceQuotaExceededException')) throw error;
+    await makeRoom();
+    return sfn.send(command);
+  }
+}
+
 /** Deploys a definition: create or update, publish a version, move `live` to it. */
 export async function publishJourney(
   sfn: SFNClient,
   input: { name: string; definition: string; roleArn: string; description: string; logGroupArn?: string },
   known: Known,
+  makeRoom: (stateMachineArn: string) => Promise<unknown>,
 ): Promise<Published> {
   const machine = await upsertStateMachine(sfn, input, known);
-  const published = await sfn.send(
-    new PublishStateMachineVersionCommand({
-      stateMachineArn: machine.arn,
-      ...(machine.revisionId === undefined ? {} : { revisionId: machine.revisionId }),
-      description: input.description.slice(0, 256),
-    }),
-  );
+  const command = new PublishStateMachineVersionCommand({
+    stateMachineArn: machine.arn,
+    ...(machine.revisionId === undefined ? {} : { revisionId: machine.revisionId }),
+    description: input.description.slice(0, 256),
+  });
+  const published = await publishVersion(sfn, command, () => makeRoom(machine.arn));
   const versionArn = published.stateMachineVersionArn ?? '';
   const version = versionArn.slice(versionArn.lastIndexOf(':') + 1);
   const aliasArn = await moveAlias(sfn, machine.arn, versionArn, known);

@@ -242,6 +242,7 @@ export class JourneysFunction extends Construct {
     );
     this.setEnv('JOURNEY_ROLE_ARN', journey.role.roleArn);
     this.setEnv('JOURNEY_LOG_GROUP_ARN', journey.logGroupArn);
+    this.setEnv('JOURNEY_VERSIONS_KEPT', String(journey.versionsKept));
     // Compiled journeys write profiles and put events as the journey role, so these names come with no grant.
     this.setEnv('PROFILES_TABLE_NAME', journey.profilesTableName);
     this.setEnv('EVENT_BUS_NAME', journey.eventBusName);
@@ -263,4 +264,6 @@ export interface JourneyDeploymentTargets {
   readonly taskFunctionArns: ReadonlyMap<TaskFunctionVariable, string>;
   /** The webhook connections by name: the ARN journeys call through and the base URL calls must stay under. */
   readonly webhookConnections: ReadonlyMap<string, { arn: string; baseUrl: string }>;
+  /** Versions of each journey's state machine kept besides the alias targets. */
+  readonly versionsKept: number;
 }

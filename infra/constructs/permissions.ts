@@ -26,6 +26,10 @@ export const DEPLOY_ACTIONS = [
   'states:CreateStateMachineAlias',
   'states:UpdateStateMachineAlias',
   'states:DescribeStateMachineAlias',
+  // Pruning old versions (Step Functions allows 1,000 per state machine): list them and the aliases' targets.
+  'states:ListStateMachineVersions',
+  'states:ListStateMachineAliases',
+  'states:DeleteStateMachineVersion',
 ] as const;
 
 export const JOURNEYS_AT_RUN_TIME =

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { CUSTOMER_EVENT_SOURCE, EVENT_SOURCE } from '#shared/events.ts';
+import { DEFAULT_VERSIONS_KEPT } from '#shared/journey/version-retention.ts';
 import { ConnectionConfig, ConnectionName } from '#shared/journey/webhook.ts';
 import { DEFAULT_START_RATE } from '#shared/segment/pace.ts';
 
@@ -78,6 +79,15 @@ export const StackSettings = z
       .describe(
         "StartExecution per second for segment entry: just under the Region's refill (300/s in the large Regions, 150/s in smaller ones).",
       ),
+    stateMachineVersionsKept: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(900)
+      .default(DEFAULT_VERSIONS_KEPT)
+      .describe(
+        "Versions of each journey's state machine kept to roll back to, besides the live one; older ones are deleted (AWS allows 1,000).",
+      ),
     webhookConnections: WebhookConnections.default(new Map()).describe(
       'The connections webhook steps call through, by name: { "crm": { "baseUrl": "https://…", "auth": ' +
         '{ "type": "apiKey", "header": "x-api-key", "secretName": "…" } } } (or "basic" with a username).',
@@ -103,6 +113,7 @@ const SETTING_KEYS = [
   'retainData',
   'eventSources',
   'segmentStartRate',
+  'stateMachineVersionsKept',
   'webhookConnections',
 ] as const;
 

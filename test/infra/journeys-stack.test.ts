@@ -261,6 +261,8 @@ describe('functions: built from their manifests', () => {
     AWAIT_EVENT_FUNCTION_ARN: resolve(stack.functions['await-event'].functionArn),
     // No webhookConnections setting: none exist, and deploy-journey rejects a journey naming one.
     WEBHOOK_CONNECTIONS: '{}',
+    // Twenty versions to roll back to by default; older ones are pruned after each deploy.
+    JOURNEY_VERSIONS_KEPT: '20',
     SEGMENT_ENTRY_FUNCTION_ARN: resolve(stack.segmentEntry.fn.functionArn),
     SCHEDULER_ROLE_ARN: resolve(stack.segmentEntry.schedulerRole.roleArn),
     SCHEDULE_GROUP_NAME: resolve(stack.segmentEntry.scheduleGroup.ref),
@@ -487,8 +489,11 @@ describe('IAM: exactly what each role may do', () => {
           actions: [
             'states:CreateStateMachine',
             'states:CreateStateMachineAlias',
+            'states:DeleteStateMachineVersion',
             'states:DescribeStateMachine',
             'states:DescribeStateMachineAlias',
+            'states:ListStateMachineAliases',
+            'states:ListStateMachineVersions',
             'states:PublishStateMachineVersion',
             'states:UpdateStateMachine',
             'states:UpdateStateMachineAlias',

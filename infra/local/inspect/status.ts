@@ -34,10 +34,12 @@ export async function journeyStatus(source: { options: { dataDir: string } } | s
   }
   const status: JourneyStatus = {
     journeyId,
-    versions: (machine?.versions ?? []).map((v) => ({
-      version: v.version,
-      createdAt: new Date(v.createdAt * 1000).toISOString(),
-    })),
+    versions: (machine?.versions ?? [])
+      .filter((v) => v.retired !== true)
+      .map((v) => ({
+        version: v.version,
+        createdAt: new Date(v.createdAt * 1000).toISOString(),
+      })),
     live: (machine?.aliases.find((a) => a.name === 'live')?.routing ?? []).map((r) => ({
       version: Number(r.stateMachineVersionArn.split(':').at(-1)),
       weight: r.weight,

@@ -73,8 +73,9 @@ export type Retention = {
   /** …and none closed longer ago than this, in days of journey time (AWS keeps closed executions 90 days). */
   closedExecutionDays: number;
   /**
-   * Versions of a state machine kept besides those an alias routes to and
-   * those an execution still runs on: the newest this many (to roll back to).
+   * Versions of a state machine kept besides those an alias routes to: the
+   * newest this many (to roll back to). An execution on a deleted version
+   * still runs to its end, as on AWS.
    */
   stateMachineVersions: number;
 };

@@ -10,6 +10,8 @@ import {
 import {
   CreateStateMachineAliasCommand,
   CreateStateMachineCommand,
+  ListStateMachineAliasesCommand,
+  ListStateMachineVersionsCommand,
   PublishStateMachineVersionCommand,
   SFNClient,
   UpdateStateMachineAliasCommand,
@@ -74,6 +76,9 @@ function fakeStepFunctions() {
   sfn.reset();
   sfn.on(CreateStateMachineCommand).resolves({ stateMachineArn: ARN, creationDate: new Date() });
   sfn.on(UpdateStateMachineCommand).resolves({ updateDate: new Date(), revisionId: 'rev' });
+  // Pruning old versions finds none to delete (deploy-journey-versions.test.ts covers it).
+  sfn.on(ListStateMachineVersionsCommand).resolves({ stateMachineVersions: [] });
+  sfn.on(ListStateMachineAliasesCommand).resolves({ stateMachineAliases: [] });
   sfn.on(PublishStateMachineVersionCommand).callsFake(() => {
     versions += 1;
     return { stateMachineVersionArn: `${ARN}:${versions}`, creationDate: new Date() };
@@ -124,6 +129,7 @@ function deps(): DeployDeps {
     config: {
       eventBus: 'customer-events',
       roleArn: 'arn:aws:iam::123456789012:role/journeys',
+      versions: { keep: 20, maxDeletes: 25 },
       logGroupArn: 'arn:aws:logs:eu-west-1:123456789012:log-group:/aws/vendedlogs/states/journeys:*',
       connections: new Map([['crm', 'https://crm.example.com/v1']]),
       bindings: {

@@ -93,6 +93,7 @@ function deps(): DeployDeps {
     config: {
       eventBus: 'customer-events',
       roleArn: 'arn:aws:iam::123456789012:role/journeys',
+      versions: { keep: 20, maxDeletes: 25 },
       connections: new Map(),
       bindings: {
         sendMessageFunctionArn: 'send',

@@ -24,8 +24,9 @@ import { createStepFunctionsServer } from '#infra/local/services/stepfunctions/a
 import { LocalStepFunctions } from '#infra/local/services/stepfunctions/api/service.ts';
 
 /**
- * State machine versions are pruned as deploys go on: kept are the versions
- * an alias routes to, those a running execution is on, and the newest few.
+ * State machine versions are pruned as deploys go on, by the rule deploy-journey
+ * follows on AWS: kept are the versions an alias routes to and the newest few.
+ * As on AWS, an execution on a deleted version runs on to its end.
  */
 
 const START = Date.parse('2026-03-02T09:00:00Z');
@@ -98,7 +99,7 @@ async function versions(machineArn: string): Promise<number[]> {
 }
 
 describe('state machine versions in the local runtime', () => {
-  it('keeps the live version, the versions executions still run on and the newest; drops the rest', async () => {
+  it('keeps the live version and the newest; an execution on a dropped version still finishes on it', async () => {
     // arrange: v1 live, an execution waiting on it, then five more deploys
     const created = await client.send(
       new CreateStateMachineCommand({
@@ -121,18 +122,20 @@ describe('state machine versions in the local runtime', () => {
     await clock.settled();
     // act
     for (let n = 2; n <= 6; n += 1) await deploy(machineArn, aliasArn, n);
-    // assert: v1 kept for its waiting execution; v5 and v6 the newest (v6 live)
-    expect(await versions(machineArn)).toEqual([6, 5, 1]);
-    await expect(
-      client.send(new DescribeStateMachineCommand({ stateMachineArn: `${machineArn}:3` })),
-    ).rejects.toMatchObject({ name: 'ResourceNotFound' });
+    // assert: v5 and v6 the newest (v6 live); v1 is deleted although its execution waits
+    expect(await versions(machineArn)).toEqual([6, 5]);
+    for (const gone of [1, 3]) {
+      await expect(
+        client.send(new DescribeStateMachineCommand({ stateMachineArn: `${machineArn}:${gone}` })),
+      ).rejects.toMatchObject({ name: 'ResourceNotFound' });
+    }
 
     // act: the execution finishes on v1, then one more deploy
     await clock.advanceTo(START + 2 * 3_600_000);
     await sfn.idle();
     const ended = await client.send(new DescribeExecutionCommand({ executionArn }));
     await deploy(machineArn, aliasArn, 7);
-    // assert: it ran v1 to the end; v1 is gone now, and the file holds only what is kept
+    // assert: it ran v1 to the end; v1's definition is forgotten now, and the file holds only what is kept
     expect(ended).toMatchObject({ status: 'SUCCEEDED', output: '1' });
     expect(await versions(machineArn)).toEqual([7, 6]);
     const saved = JSON.parse(await readFile(join(dir, 'stepfunctions', 'state-machines.json'), 'utf8'));

@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import * as z from 'zod';
+import { MAX_STATE_MACHINE_VERSIONS, versionsToDelete } from '#shared/journey/version-retention.ts';
 import { AwsApiError } from '../../../runtime/http.ts';
 import { type MachineRef, machineArn } from './arns.ts';
 
@@ -14,6 +15,10 @@ const Machine = z.object({
   createdAt: z.number(),
   updatedAt: z.number(),
   revision: z.number().describe('Bumped by every definition change.'),
+  lastVersion: z
+    .number()
+    .optional()
+    .describe('The highest version number published: numbers are never reused.'),
   versions: z.array(
     z.object({
       version: z.number(),
@@ -21,6 +26,10 @@ const Machine = z.object({
       revision: z.number(),
       description: z.string().optional(),
       createdAt: z.number(),
+      retired: z
+        .boolean()
+        .optional()
+        .describe('Deleted, but kept for the executions still running on it (AWS lets them finish).'),
     }),
   ),
   aliases: z.array(
@@ -106,9 +115,18 @@ export class MachineStore {
   /** Publishes the current revision; publishing an unchanged revision returns its version, as AWS does. */
   publish(machine: Machine, description: string | undefined): MachineVersion {
     const latest = machine.versions.at(-1);
-    if (latest !== undefined && latest.revision === machine.revision) return latest;
+    if (latest !== undefined && latest.retired !== true && latest.revision === machine.revision)
+      return latest;
+    if (this.listed(machine).length >= MAX_STATE_MACHINE_VERSIONS) {
+      throw new AwsApiError(
+        'ServiceQuotaExceededException',
+        `${machine.name} has ${MAX_STATE_MACHINE_VERSIONS} versions; delete unused ones first`,
+      );
+    }
+    const number = Math.max(machine.lastVersion ?? 0, latest?.version ?? 0) + 1;
+    machine.lastVersion = number;
     const version: MachineVersion = {
-      version: (latest?.version ?? 0) + 1,
+      version: number,
       definition: machine.definition,
       revision: machine.revision,
       description,
@@ -118,8 +136,13 @@ export class MachineStore {
     return version;
   }
 
+  /** The published versions, oldest first (not those deleted while executions still run on them). */
+  listed(machine: Machine): MachineVersion[] {
+    return machine.versions.filter((v) => v.retired !== true);
+  }
+
   version(machine: Machine, number: number): MachineVersion {
-    const version = machine.versions.find((v) => v.version === number);
+    const version = this.listed(machine).find((v) => v.version === number);
     if (version === undefined) {
       throw new AwsApiError('ResourceNotFound', `Version ${number} of ${machine.name} does not exist`);
     }
@@ -152,17 +175,45 @@ export class MachineStore {
     return { machine, definition: version.definition, version, alias };
   }
 
+  /** The definition of a version an execution runs on, deleted or not. */
+  definitionOfVersion(machine: Machine, number: number): string {
+    const version = machine.versions.find((v) => v.version === number);
+    if (version === undefined) {
+      throw new AwsApiError('ResourceNotFound', `Version ${number} of ${machine.name} does not exist`);
+    }
+    return version.definition;
+  }
+
   /**
-   * Drops the versions of a machine `keep` does not want; a version an alias
-   * routes to is always kept (AWS refuses to delete it too).
+   * DeleteStateMachineVersion: refused for a version an alias routes to, as
+   * AWS does; a version executions still run on is only retired (hidden) so
+   * that they finish on it.
    */
-  pruneVersions(machine: Machine, keep: (version: MachineVersion) => boolean): MachineVersion[] {
-    const routed = new Set(
-      machine.aliases.flatMap((a) => a.routing.map((r) => versionOf(r.stateMachineVersionArn))),
-    );
-    const dropped = machine.versions.filter((v) => !routed.has(v.version) && !keep(v));
-    if (dropped.length > 0) machine.versions = machine.versions.filter((v) => !dropped.includes(v));
-    return dropped;
+  deleteVersion(machine: Machine, number: number, running: ReadonlySet<number>): void {
+    const version = this.version(machine, number);
+    if (routedVersions(machine).has(number)) {
+      throw new AwsApiError(
+        'ConflictException',
+        `Version ${number} of ${machine.name} is routed to by an alias; move the alias first`,
+      );
+    }
+    this.retire(machine, [version.version], running);
+  }
+
+  /**
+   * Deletes the versions the shared retention rule gives up (the newest
+   * `keep` and the alias targets stay), and forgets deleted versions no
+   * execution runs on any more.
+   */
+  pruneVersions(machine: Machine, keep: number, running: ReadonlySet<number>): void {
+    const versions = this.listed(machine).map((v) => v.version);
+    this.retire(machine, versionsToDelete({ versions, routed: routedVersions(machine), keep }), running);
+  }
+
+  private retire(machine: Machine, numbers: readonly number[], running: ReadonlySet<number>): void {
+    const doomed = new Set(numbers);
+    for (const v of machine.versions) if (doomed.has(v.version)) v.retired = true;
+    machine.versions = machine.versions.filter((v) => v.retired !== true || running.has(v.version));
   }
 
   async save(): Promise<void> {
@@ -177,6 +228,10 @@ function pickVersion(routing: Routing): number {
     if (roll < 0) return versionOf(route.stateMachineVersionArn);
   }
   return versionOf(routing[0]?.stateMachineVersionArn ?? '');
+}
+
+function routedVersions(machine: Machine): Set<number> {
+  return new Set(machine.aliases.flatMap((a) => a.routing.map((r) => versionOf(r.stateMachineVersionArn))));
 }
 
 function versionOf(arn: string): number {

@@ -34,6 +34,7 @@ const inputs = {
     versionDescription: z.string().optional(),
   }),
   ByMachine: z.object({ stateMachineArn: z.string() }),
+  ByVersion: z.object({ stateMachineVersionArn: z.string() }),
   Publish: z.object({ stateMachineArn: z.string(), description: z.string().optional() }),
   CreateAlias: z.object({
     name: z.string(),
@@ -124,11 +125,22 @@ function machineOperations(sfn: LocalStepFunctions): Record<string, JsonOperatio
     },
     ListStateMachineVersions: (input) => {
       const machine = store.get(parseMachineArn(parse(inputs.ByMachine, input).stateMachineArn).machine);
-      const stateMachineVersions = [...machine.versions].reverse().map((v) => ({
-        stateMachineVersionArn: `${machineArn(machine.name)}:${v.version}`,
-        creationDate: v.createdAt,
-      }));
+      const stateMachineVersions = store
+        .listed(machine)
+        .reverse()
+        .map((v) => ({
+          stateMachineVersionArn: `${machineArn(machine.name)}:${v.version}`,
+          creationDate: v.createdAt,
+        }));
       return { stateMachineVersions };
+    },
+    DeleteStateMachineVersion: async (input) => {
+      const ref = parseMachineArn(parse(inputs.ByVersion, input).stateMachineVersionArn);
+      if (ref.version === undefined) {
+        throw new AwsApiError('ValidationException', 'stateMachineVersionArn must name a version');
+      }
+      await sfn.deleteVersion(ref.machine, ref.version);
+      return {};
     },
   };
 }

@@ -38,9 +38,9 @@ export type StepFunctionsOptions = {
   /** Execution histories (GetExecutionHistory); without it, histories are not recorded. */
   histories?: HistoryStore;
   /**
-   * Versions kept per state machine besides those an alias routes to and
-   * those a running execution is on: the newest this many. Without it, every
-   * version is kept.
+   * Versions kept per state machine besides those an alias routes to: the
+   * newest this many (the rule of shared/journey/version-retention.ts).
+   * Without it, every version is kept until deleted through the API.
    */
   keepVersions?: number;
 };
@@ -310,7 +310,7 @@ export class LocalStepFunctions {
   /** The definition a parked execution runs: its version's, or the machine's if unchanged since. */
   private definitionOf(record: ExecutionRecord, revision: number): string {
     const machine = this.machines.get(record.machine);
-    if (record.version !== undefined) return this.machines.version(machine, record.version).definition;
+    if (record.version !== undefined) return this.machines.definitionOfVersion(machine, record.version);
     if (machine.revision === revision) return machine.definition;
     throw new Error(`${record.machine} changed while the execution waited; revision ${revision} is not kept`);
   }
@@ -344,22 +344,34 @@ export class LocalStepFunctions {
    */
   async saveMachines(): Promise<void> {
     const keep = this.options.keepVersions;
-    if (keep !== undefined) this.pruneVersions(keep);
+    // Without a count, only deleted versions whose executions have all ended are forgotten.
+    this.pruneVersions(keep ?? Number.POSITIVE_INFINITY);
     await this.machines.save();
   }
 
+  /** DeleteStateMachineVersion; the executions running on the version finish on it. */
+  async deleteVersion(machineName: string, version: number): Promise<void> {
+    const running = this.runningVersions().get(machineName) ?? new Set();
+    this.machines.deleteVersion(this.machines.get(machineName), version, running);
+    await this.saveMachines();
+  }
+
+  /** The versions running executions are on, by machine. */
+  private runningVersions(): Map<string, Set<number>> {
+    const byMachine = new Map<string, Set<number>>();
+    for (const record of this.options.executions.records.values()) {
+      if (record.status !== 'RUNNING' || record.version === undefined) continue;
+      const versions = byMachine.get(record.machine) ?? new Set<number>();
+      byMachine.set(record.machine, versions.add(record.version));
+    }
+    return byMachine;
+  }
+
   private pruneVersions(keep: number): void {
-    const running = new Set<string>();
-    for (const record of this.options.executions.records.values())
-      if (record.status === 'RUNNING' && record.version !== undefined)
-        running.add(`${record.machine}:${record.version}`);
+    const running = this.runningVersions();
     const needed = new Set<string>();
     for (const machine of this.machines.list()) {
-      const newest = machine.versions.length - keep;
-      this.machines.pruneVersions(
-        machine,
-        (v) => machine.versions.indexOf(v) >= newest || running.has(`${machine.name}:${v.version}`),
-      );
+      this.machines.pruneVersions(machine, keep, running.get(machine.name) ?? new Set());
       needed.add(`${machine.name}:${machine.revision}`);
       for (const v of machine.versions) needed.add(`${machine.name}:${v.revision}`);
     }

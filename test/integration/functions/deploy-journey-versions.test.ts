@@ -1,0 +1,234 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import {
+  CreateStateMachineAliasCommand,
+  ListStateMachineVersionsCommand,
+  SFNClient,
+} from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { metrics } from '#functions/_lib/observability.ts';
+import { RegistryRepository } from '#functions/_lib/registry.ts';
+import { TemplateSnapshots } from '#functions/_lib/templates.ts';
+import { type DeployDeps, deployFromS3, S3Notification } from '#functions/deploy-journey/deploy.ts';
+import { localClientConfig } from '#infra/local/runtime/aws.ts';
+import { JourneyClock } from '#infra/local/runtime/clock.ts';
+import { functionArn } from '#infra/local/runtime/lambdas.ts';
+import { closeServer, listenOn } from '#infra/local/runtime/listen.ts';
+import { ExecutionLog } from '#infra/local/services/stepfunctions/api/executions.ts';
+import { MachineStore } from '#infra/local/services/stepfunctions/api/machines.ts';
+import { createStepFunctionsServer } from '#infra/local/services/stepfunctions/api/server.ts';
+import { LocalStepFunctions } from '#infra/local/services/stepfunctions/api/service.ts';
+import { METRICS } from '#shared/metrics.ts';
+import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+
+/**
+ * deploy-journey deletes old state machine versions after each deploy,
+ * against the local Step Functions stand-in (which speaks the version API and
+ * refuses a 1,001st version as AWS does). The journey's file is mocked S3.
+ */
+
+const root = new URL('../../../', import.meta.url);
+const created = S3Notification.parse(
+  JSON.parse(readFileSync(new URL('test/fixtures/events/s3-object-created.json', root), 'utf8')),
+);
+const welcome = readFileSync(new URL('journeys/welcome-series.json', root), 'utf8');
+const templates = readdirSync(new URL('journeys/templates/', root)).map(
+  (f) => [`journeys/templates/${f}`, readFileSync(new URL(`journeys/templates/${f}`, root), 'utf8')] as const,
+);
+const MACHINE = 'journey-welcome-series';
+const TASKS = ['send-message', 'evaluate', 'await-event'] as const;
+const s3 = mockClient(S3Client);
+const events = mockClient(EventBridgeClient);
+
+let dir = '';
+let db: LocalDynamo;
+let stepFunctions: LocalStepFunctions;
+let server: Server;
+let endpoint = '';
+const machineArn = `arn:aws:states:us-east-1:000000000000:stateMachine:${MACHINE}`;
+let bucket: Map<string, string>;
+
+/** welcome-series with its first wait `days` long: each edit a new definition, so a new version. */
+function edit(days: number): void {
+  bucket.set('journeys/welcome-series.json', welcome.replace('"for": "P2D"', `"for": "P${days}D"`));
+}
+
+function fakeBucket(): void {
+  bucket = new Map(templates);
+  s3.reset();
+  s3.on(GetObjectCommand).callsFake((input: { Key: string }) => {
+    const text = bucket.get(input.Key);
+    if (text === undefined) throw Object.assign(new Error('no such key'), { name: 'NoSuchKey' });
+    return { Body: { transformToString: async () => text } };
+  });
+  s3.on(ListObjectsV2Command).callsFake((input: { Prefix: string }) => ({
+    Contents: [...bucket.keys()].filter((k) => k.startsWith(input.Prefix)).map((Key) => ({ Key })),
+  }));
+  s3.on(PutObjectCommand).resolves({});
+  s3.on(DeleteObjectCommand).resolves({});
+}
+
+function deps(sfn: SFNClient, keep: number): DeployDeps {
+  return {
+    s3: new S3Client({ region: 'eu-west-1' }),
+    sfn,
+    events: new EventBridgeClient({ region: 'eu-west-1' }),
+    registry: new RegistryRepository(db.doc, db.tables.journeys),
+    templates: new TemplateSnapshots(db.doc, db.tables.journeys),
+    config: {
+      eventBus: 'customer-events',
+      roleArn: 'arn:aws:iam::000000000000:role/journeys',
+      connections: new Map(),
+      versions: { keep, maxDeletes: 25 },
+      bindings: {
+        sendMessageFunctionArn: functionArn('send-message'),
+        evaluateFunctionArn: functionArn('evaluate'),
+        awaitEventFunctionArn: functionArn('await-event'),
+        profilesTableName: 'profiles',
+        eventBusName: 'customer-events',
+      },
+    },
+    now: () => new Date('2026-11-24T09:00:05Z'),
+  };
+}
+
+function client(): SFNClient {
+  return new SFNClient(localClientConfig(endpoint));
+}
+
+/** A client whose DeleteStateMachineVersion calls fail, as when the role lacks the grant. */
+function clientFailingDeletes(): SFNClient {
+  const sfn = client();
+  sfn.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'DeleteStateMachineVersionCommand') {
+        throw Object.assign(new Error('not authorized to perform states:DeleteStateMachineVersion'), {
+          name: 'AccessDeniedException',
+        });
+      }
+      return next(args);
+    },
+    { step: 'initialize' },
+  );
+  return sfn;
+}
+
+async function versions(sfn: SFNClient): Promise<number[]> {
+  const out = await sfn.send(new ListStateMachineVersionsCommand({ stateMachineArn: machineArn }));
+  return (out.stateMachineVersions ?? []).map((v) => Number(v.stateMachineVersionArn?.split(':').at(-1)));
+}
+
+async function deployEdits(sfn: SFNClient, keep: number, days: readonly number[]): Promise<void> {
+  for (const d of days) {
+    edit(d);
+    expect(await deployFromS3(deps(sfn, keep), created)).toMatchObject({ status: 'deployed' });
+  }
+}
+
+// A fresh stand-in per test, with no retention of its own: every deletion is deploy-journey's.
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'deploy-versions-'));
+  await mkdir(join(dir, 'stepfunctions'));
+  const clock = new JourneyClock(Date.parse('2026-11-24T09:00:00Z'));
+  stepFunctions = new LocalStepFunctions({
+    machines: await MachineStore.open(join(dir, 'stepfunctions', 'state-machines.json')),
+    executions: await ExecutionLog.open(join(dir, 'stepfunctions', 'executions.jsonl')),
+    // Journeys are deployed here, never run: the task functions only have to exist.
+    handlers: Object.fromEntries(TASKS.map((name) => [functionArn(name), () => ({})])),
+    time: {
+      now: () => clock.nowMs(),
+      sleep: (ms, signal, key) => clock.sleep(ms, signal, key),
+      hold: () => clock.hold(),
+      parked: (wait) => clock.parked(wait),
+    },
+  });
+  server = createStepFunctionsServer(stepFunctions);
+  endpoint = `http://127.0.0.1:${await listenOn(server, 'sfn', 0)}`;
+  db = await startDynalite('deploy-versions');
+  fakeBucket();
+  events.reset();
+  events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
+});
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await db.stop();
+  await closeServer(server);
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('deploy-journey prunes state machine versions', () => {
+  it('keeps the newest and every alias target, deletes the rest after each deploy', async () => {
+    // arrange: three deploys, then a canary alias someone pinned to v2
+    const sfn = client();
+    await deployEdits(sfn, 3, [3, 4, 5]);
+    await sfn.send(
+      new CreateStateMachineAliasCommand({
+        name: 'canary',
+        routingConfiguration: [{ stateMachineVersionArn: `${machineArn}:2`, weight: 100 }],
+      }),
+    );
+    // act: three more edits
+    await deployEdits(sfn, 3, [6, 7, 8]);
+    // assert: v6 live and the newest three; v2 kept for its alias; v1, v3 deleted
+    expect(await versions(sfn)).toEqual([6, 5, 4, 2]);
+    expect(stepFunctions.machines.get(MACHINE).aliases.find((a) => a.name === 'live')?.routing).toEqual([
+      { stateMachineVersionArn: `${machineArn}:6`, weight: 100 },
+    ]);
+  });
+
+  it('at the 1,000-version limit makes room, publishes, and works the backlog down a bounded step a deploy', async () => {
+    // arrange: a journey whose versions were never deleted, at the quota
+    const sfn = client();
+    await deployEdits(sfn, 1000, [3]);
+    const machine = stepFunctions.machines.get(MACHINE);
+    const published = await versions(sfn);
+    for (let n = published.length; n < 1000; n += 1) {
+      const filler = { Comment: `edit ${n}`, StartAt: 'Done', States: { Done: { Type: 'Succeed' } } };
+      stepFunctions.machines.update(machine, JSON.stringify(filler), undefined);
+      stepFunctions.machines.publish(machine, undefined);
+    }
+    await stepFunctions.machines.save();
+    expect(await versions(sfn)).toHaveLength(1000);
+    // act: an edit, with 20 kept
+    await deployEdits(sfn, 20, [4]);
+    // assert: live on the new version 1,001; room made (25 oldest gone before publishing, 25 more after)
+    const after = await versions(sfn);
+    expect(after[0]).toBe(1001);
+    expect(stepFunctions.machines.get(MACHINE).aliases[0]?.routing[0]?.stateMachineVersionArn).toBe(
+      `${machineArn}:1001`,
+    );
+    expect(after).toHaveLength(1000 - 50 + 1);
+    expect(Math.min(...after)).toBe(51);
+  });
+
+  it('a failed deletion does not fail the deploy: logged, counted, retried by the next deploy', async () => {
+    // arrange
+    const addMetric = vi.spyOn(metrics, 'addMetric');
+    await deployEdits(client(), 1, [3, 4]);
+    const before = await versions(client());
+    // act: a deploy whose deletions fail
+    edit(5);
+    const result = await deployFromS3(deps(clientFailingDeletes(), 1), created);
+    // assert: deployed and live; nothing deleted; the failures metered
+    expect(result).toMatchObject({ status: 'deployed', version: String(Math.max(...before) + 1) });
+    expect(await versions(client())).toEqual([Math.max(...before) + 1, ...before]);
+    expect(addMetric).toHaveBeenCalledWith(METRICS.versionPruneFailures, MetricUnit.Count, before.length);
+    // act: the next deploy, deletions working again
+    await deployEdits(client(), 1, [6]);
+    // assert: only the live version is left
+    expect(await versions(client())).toEqual([Math.max(...before) + 2]);
+  });
+});
