@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { Command, Option } from 'commander';
 import { DEFAULT_PORTS } from '#infra/local/runtime/options.ts';
+import { retentionHelp } from './commands/dev-retention.ts';
 import { fail } from './output.ts';
 
 // The AWS SDK warns once per process that Node 20 support ends in 2027; Lambda runs Node 22.
@@ -96,7 +97,11 @@ const dev = program
     '--connections <file>',
     'the webhook connections, with their credentials (default connections.local.json when it exists)',
   )
-  .option('--verbose', 'print every handler log line (default: warnings and errors)');
+  .option('--verbose', 'print every handler log line (default: warnings and errors)')
+  .option('--retention <key=value>', retentionHelp(), (pair: string, given: string[] = []) => [
+    ...given,
+    pair,
+  ]);
 for (const service of Object.keys(DEFAULT_PORTS))
   dev.option(`--${service}-port <port>`, `port of the local ${service} endpoint (0 = any free port)`);
 dev.action(lazy(async () => (await import('./commands/dev.ts')).devCommand));

@@ -10,6 +10,7 @@ import {
   startLocal,
 } from '#infra/local/index.ts';
 import { fail, paint } from '../output.ts';
+import { parseRetention } from './dev-retention.ts';
 
 export type DevOptions = {
   demo: boolean;
@@ -20,6 +21,8 @@ export type DevOptions = {
   dataDir?: string;
   journeysDir?: string;
   connections?: string;
+  /** `key=value` each, from repeated `--retention`. */
+  retention?: string[];
 } & Partial<Record<`${ServiceName}Port`, string>>;
 
 /** Read when it exists and --connections names no other file; kept out of git (credentials). */
@@ -74,7 +77,8 @@ export async function devCommand(options: DevOptions): Promise<void> {
   );
 }
 
-function toLocalOptions(options: DevOptions): LocalOptions | undefined {
+/** The runtime options of a `journeys dev` command line; undefined (after saying why) when one is wrong. */
+export function toLocalOptions(options: DevOptions): LocalOptions | undefined {
   const timeScale = Number(options.timeScale);
   if (!Number.isFinite(timeScale) || timeScale <= 0) {
     fail(`--time-scale must be a positive number (60 = a minute per second), got "${options.timeScale}".`);
@@ -91,6 +95,11 @@ function toLocalOptions(options: DevOptions): LocalOptions | undefined {
     }
     ports[service] = port;
   }
+  const retention = parseRetention(options.retention ?? []);
+  if (!retention.ok) {
+    fail(retention.message);
+    return undefined;
+  }
   return {
     clock: 'deterministic',
     // The demo plays the same timeline on every fresh start.
@@ -102,6 +111,7 @@ function toLocalOptions(options: DevOptions): LocalOptions | undefined {
     verbose: options.verbose ?? false,
     dataDir: options.dataDir,
     journeysDir: options.journeysDir,
+    retention: retention.retention,
   };
 }
 
