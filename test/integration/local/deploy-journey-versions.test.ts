@@ -35,9 +35,9 @@ import { METRICS } from '#shared/metrics.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 
 /**
- * deploy-journey deletes old state machine versions after each deploy,
- * against the local Step Functions stand-in (which speaks the version API and
- * refuses a 1,001st version as AWS does). The journey's file is mocked S3.
+ * deploy-journey deletes old state machine versions after each deploy: its
+ * code, against the local Step Functions stand-in (which speaks the version API and
+ * refuses a 1,001st version as AWS does). The journey file comes from a mocked S3 client.
  */
 
 const root = new URL('../../../', import.meta.url);
@@ -50,8 +50,11 @@ const templates = readdirSync(new URL('journeys/templates/', root)).map(
 );
 const MACHINE = 'journey-welcome-series';
 const TASKS = ['send-message', 'evaluate', 'await-event'] as const;
-const s3 = mockClient(S3Client);
-const events = mockClient(EventBridgeClient);
+// Mocks of these two instances only: the stand-in tests sharing this worker use real clients.
+const s3Client = new S3Client({ region: 'eu-west-1' });
+const eventsClient = new EventBridgeClient({ region: 'eu-west-1' });
+const s3 = mockClient(s3Client);
+const events = mockClient(eventsClient);
 
 let dir = '';
 let db: LocalDynamo;
@@ -83,9 +86,9 @@ function fakeBucket(): void {
 
 function deps(sfn: SFNClient, keep: number): DeployDeps {
   return {
-    s3: new S3Client({ region: 'eu-west-1' }),
+    s3: s3Client,
     sfn,
-    events: new EventBridgeClient({ region: 'eu-west-1' }),
+    events: eventsClient,
     registry: new RegistryRepository(db.doc, db.tables.journeys),
     templates: new TemplateSnapshots(db.doc, db.tables.journeys),
     config: {
