@@ -2,17 +2,16 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_START, type LocalRuntime, playDemo } from '#infra/local/index.ts';
-import { boot, E2E_TIMEOUT, portsOf, type Sandbox, sandbox, sentEmails } from './support/local-runtime.ts';
+import { boot, E2E_TIMEOUT, type Sandbox, sandbox, sentEmails } from './support/local-runtime.ts';
 
 let box: Sandbox;
 let runtime: LocalRuntime;
 const printed: string[] = [];
-const replayed: string[] = [];
 
 /** Plays the demo on a fresh sandbox; the runtime stays up for the checks. */
-async function play(into: string[], ports?: ReturnType<typeof portsOf>): Promise<void> {
+async function play(into: string[]): Promise<void> {
   box = await sandbox();
-  runtime = await boot(box, { startAt: DEMO_START, ...(ports === undefined ? {} : { ports }) });
+  runtime = await boot(box, { startAt: DEMO_START });
   // A journey day after the last answer leaves time for a send deferred by quiet hours.
   await playDemo(
     { ...runtime, options: { ...runtime.options, log: (line) => into.push(line) } },
@@ -20,20 +19,21 @@ async function play(into: string[], ports?: ReturnType<typeof portsOf>): Promise
   );
 }
 
-/** The customers' timelines and the funnels: what the demo printed between its events and its hints. */
+/**
+ * The customers' timelines and the funnels: what the demo printed between its
+ * events and its hints, with the loopback ports (free ones, in links) made one.
+ */
 function report(lines: string[]): string {
   const from = lines.findIndex((l) => /^\s*$/.test(l) || l.startsWith('\n'));
   const to = lines.findIndex((l) => l.includes('Try it yourself'));
-  return lines.slice(from, to).join('\n');
+  return lines
+    .slice(from, to)
+    .join('\n')
+    .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:<port>');
 }
 
 beforeAll(async () => {
-  // The demo twice, on two fresh data directories: the same timeline, byte for byte.
-  await play(replayed);
-  const ports = portsOf(runtime);
-  await runtime.stop();
-  await box.remove();
-  await play(printed, ports);
+  await play(printed);
 }, E2E_TIMEOUT);
 
 afterAll(async () => {
@@ -42,9 +42,11 @@ afterAll(async () => {
 });
 
 describe('the demo of npm start', () => {
-  it('prints the same timelines and funnels on every run', () => {
+  it('prints the same timelines and funnels on every run, on every machine', async () => {
+    // The recorded run, byte for byte: a change to the demo's journeys, templates or events
+    // shows here as a diff; accept an intended one with `npx vitest run test/e2e/demo.test.ts -u`.
     expect(report(printed)).toContain('u-anna-rossi');
-    expect(report(printed)).toBe(report(replayed));
+    await expect(report(printed)).toMatchFileSnapshot('__snapshots__/demo-report.txt');
   });
 
   it('ends with the promoter asked for a review', async () => {

@@ -1,3 +1,5 @@
+// First: the handlers the simulation imports build their logger and metrics as they load, quiet as in the runtime.
+import '#infra/local/runtime/quiet-handlers.ts';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
