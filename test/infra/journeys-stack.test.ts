@@ -23,13 +23,13 @@ import {
 } from '#infra/journeys-stack.ts';
 import { customerEventsPattern, smsDeliveryPattern } from '#infra/routes.ts';
 import { DELIVERIES_TABLE, JOURNEYS_TABLE, PROFILES_TABLE, STATS_TABLE } from '#shared/tables.ts';
-import { synthesize } from './synth.ts';
+import { synthesizeDefaults } from './synth.ts';
 
 let stack: JourneysStack;
 let template: Template;
 
 beforeAll(() => {
-  ({ stack, template } = synthesize());
+  ({ stack, template } = synthesizeDefaults());
 });
 
 const ref = (construct: { node: { defaultChild?: unknown } }) => {

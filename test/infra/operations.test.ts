@@ -2,24 +2,13 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readSettings } from '#infra/constructs/settings.ts';
 import type { JourneysStack } from '#infra/journeys-stack.ts';
-import { synthesize } from './synth.ts';
-
-const configured = {
-  eventBusName: 'shop-events',
-  senderEmail: 'hello@mail.shop.example',
-  senderIdentity: 'shop.example',
-  pinpointApplicationId: 'a1b2c3d4e5f6',
-  alarmEmail: 'ops@shop.example',
-  retainData: 'false',
-  logRetentionDays: '14',
-  segmentStartRate: '140',
-};
+import { synthesizeConfigured, synthesizeDefaults } from './synth.ts';
 
 describe('defaults (no context)', () => {
   let stack: JourneysStack;
   let template: Template;
   beforeAll(() => {
-    ({ stack, template } = synthesize());
+    ({ stack, template } = synthesizeDefaults());
   });
 
   it('publishes every SES sending event of the configuration set to the default bus', () => {
@@ -176,7 +165,7 @@ describe('context values', () => {
   let stack: JourneysStack;
   let template: Template;
   beforeAll(() => {
-    ({ stack, template } = synthesize({ context: configured }));
+    ({ stack, template } = synthesizeConfigured());
   });
 
   it('names the bus', () => {
@@ -253,7 +242,7 @@ describe('context values', () => {
 
 describe('log groups', () => {
   it('are kept on cdk destroy like the tables, unencrypted by a customer key unless asked', () => {
-    const { template } = synthesize();
+    const { template } = synthesizeDefaults();
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
     expect(groups.length).toBeGreaterThanOrEqual(7);
     expect(groups.map((g) => [g.DeletionPolicy, g.UpdateReplacePolicy])).toEqual(
@@ -263,7 +252,8 @@ describe('log groups', () => {
   });
 
   it('are all encrypted with one rotating key the stack creates when encryptLogs is set', () => {
-    const { stack, template } = synthesize({ context: { encryptLogs: 'true' } });
+    // The configured stack (synth.ts CONFIGURED) sets encryptLogs.
+    const { stack, template } = synthesizeConfigured();
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
     const keys = template.findResources('AWS::KMS::Key', {
       Properties: { Description: 'Journeys log groups' },

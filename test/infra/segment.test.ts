@@ -2,13 +2,13 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { JourneysStack } from '#infra/journeys-stack.ts';
-import { synthesize } from './synth.ts';
+import { synthesizeDefaults } from './synth.ts';
 
 let stack: JourneysStack;
 let template: Template;
 
 beforeAll(() => {
-  ({ stack, template } = synthesize());
+  ({ stack, template } = synthesizeDefaults());
 });
 
 const resolve = (value: unknown) => stack.resolve(value);

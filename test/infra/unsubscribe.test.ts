@@ -1,13 +1,13 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { JourneysStack } from '#infra/journeys-stack.ts';
-import { synthesize } from './synth.ts';
+import { CONFIGURED, synthesizeConfigured, synthesizeDefaults } from './synth.ts';
 
 let stack: JourneysStack;
 let template: Template;
 
 beforeAll(() => {
-  ({ stack, template } = synthesize());
+  ({ stack, template } = synthesizeDefaults());
 });
 
 const logicalId = (value: unknown) => stack.resolve(value).Ref ?? stack.resolve(value)['Fn::GetAtt']?.[0];
@@ -71,7 +71,8 @@ describe('unsubscribe endpoint (no context flags)', () => {
 
 describe('unsubscribe endpoint behind a front end of yours', () => {
   it('links emails to unsubscribeBaseUrl when given', () => {
-    const own = synthesize({ context: { unsubscribeBaseUrl: 'https://shop.example/unsubscribe' } });
+    const own = synthesizeConfigured();
+    expect(CONFIGURED.unsubscribeBaseUrl).toBe('https://shop.example/unsubscribe');
     const fn = own.stack.resolve(own.stack.functions['send-message'].function.functionArn)['Fn::GetAtt'][0];
     const env = own.template.findResources('AWS::Lambda::Function')[fn]?.Properties.Environment.Variables;
     expect(env.UNSUBSCRIBE_BASE_URL).toBe('https://shop.example/unsubscribe');
