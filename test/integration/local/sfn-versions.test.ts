@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import {
   CreateStateMachineAliasCommand,
   CreateStateMachineCommand,
+  DeleteStateMachineVersionCommand,
   DescribeExecutionCommand,
   DescribeStateMachineCommand,
   ListStateMachineVersionsCommand,
@@ -140,5 +141,15 @@ describe('state machine versions in the local runtime', () => {
     expect(await versions(machineArn)).toEqual([7, 6]);
     const saved = JSON.parse(await readFile(join(dir, 'stepfunctions', 'state-machines.json'), 'utf8'));
     expect(saved[0].versions.map((v: { version: number }) => v.version)).toEqual([6, 7]);
+
+    // act + assert: DeleteStateMachineVersion refuses the version `live` routes to, as AWS does
+    await expect(
+      client.send(new DeleteStateMachineVersionCommand({ stateMachineVersionArn: `${machineArn}:7` })),
+    ).rejects.toMatchObject({ name: 'ConflictException' });
+    await client.send(new DeleteStateMachineVersionCommand({ stateMachineVersionArn: `${machineArn}:6` }));
+    expect(await versions(machineArn)).toEqual([7]);
+    // and deploys go on: keep 2 holds the new live version and the one before
+    await deploy(machineArn, aliasArn, 8);
+    expect(await versions(machineArn)).toEqual([8, 7]);
   });
 });
