@@ -2,17 +2,14 @@ import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { synthesize } from './synth.ts';
+import { synthesizeConfigured } from './synth.ts';
 
 let app: IConstruct;
 
 beforeAll(() => {
-  // With a webhook connection, so the journey role's connection grants are checked too.
-  const crm = {
-    baseUrl: 'https://crm.example.com/v1',
-    auth: { type: 'apiKey', header: 'x-api-key', secretName: 'journeys/crm' },
-  };
-  ({ app } = synthesize({ context: { webhookConnections: { crm } } }));
+  // Every setting changed (synth.ts CONFIGURED): a webhook connection, so the journey role's
+  // connection grants are checked too; the log key; the alarm subscription.
+  ({ app } = synthesizeConfigured());
 });
 
 /** Every acknowledgement recorded anywhere in the app: construct path, rule id, reason. */

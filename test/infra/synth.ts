@@ -44,6 +44,13 @@ export const CONFIGURED = {
   segmentStartRate: '140',
   encryptLogs: 'true',
   unsubscribeBaseUrl: 'https://shop.example/unsubscribe',
+  // As `-c webhookConnections=<json>` passes it.
+  webhookConnections: JSON.stringify({
+    crm: {
+      baseUrl: 'https://crm.example.com/v1',
+      auth: { type: 'apiKey', header: 'x-api-key', secretName: 'journeys/crm' },
+    },
+  }),
 };
 
 let configured: ReturnType<typeof synthesize> | undefined;

@@ -4,7 +4,7 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import { readSettings } from '#infra/constructs/settings.ts';
 import { WebhookConnections } from '#infra/constructs/webhook-connections.ts';
-import { synthesize } from './synth.ts';
+import { CONFIGURED, synthesizeConfigured } from './synth.ts';
 
 function synth(connections: ConstructorParameters<typeof WebhookConnections>[2]['connections']) {
   const stack = new Stack(new App(), 'Test', { env: { account: '111111111111', region: 'eu-west-1' } });
@@ -88,8 +88,9 @@ describe('webhookConnections stack setting', () => {
   };
 
   it('creates each connection, lets the journey role call it, and tells deploy-journey its ARN and base URL', () => {
-    // arrange: as `-c webhookConnections=<json>` passes it
-    const { stack, template } = synthesize({ context: { webhookConnections: JSON.stringify(setting) } });
+    // arrange: the configured stack has the `crm` connection above, as `-c webhookConnections=<json>` passes it
+    expect(JSON.parse(CONFIGURED.webhookConnections)).toEqual(setting);
+    const { stack, template } = synthesizeConfigured();
     // act
     const resources = template.toJSON().Resources;
     const deployEnv =
