@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -58,17 +58,42 @@ export type ImportResult = { ok: boolean; cpuMs: number; error: string };
  * other processes share the cores, and it is what the init phase pays for.
  */
 export function importInFreshNode(file: string, env: Record<string, string> = {}): ImportResult {
-  const script = [
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', importScript(file)], {
+    env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1', ...env },
+    encoding: 'utf8',
+  });
+  return importResult(result.status, result.stdout, result.stderr);
+}
+
+/** The same, without blocking: several bundles import side by side (what a test needs, not a benchmark). */
+export function importInFreshNodeAsync(
+  file: string,
+  env: Record<string, string> = {},
+): Promise<ImportResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--input-type=module', '-e', importScript(file)],
+      { env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1', ...env }, encoding: 'utf8' },
+      (error, stdout, stderr) =>
+        resolve(
+          importResult(error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr),
+        ),
+    );
+  });
+}
+
+function importScript(file: string): string {
+  return [
     `const module = await import(${JSON.stringify(pathToFileURL(file).href)});`,
     'const { user, system } = process.cpuUsage();',
     "if (typeof module.handler !== 'function') throw new Error('no handler export');",
     'console.log(JSON.stringify({ cpuMs: (user + system) / 1000 }));',
   ].join('\n');
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-    env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1', ...env },
-    encoding: 'utf8',
-  });
-  const last = result.stdout.trim().split('\n').at(-1) ?? '';
-  const cpuMs = result.status === 0 ? Number(JSON.parse(last).cpuMs) : Number.NaN;
-  return { ok: result.status === 0, cpuMs, error: result.stderr.trim() };
+}
+
+function importResult(status: number | null, stdout: string, stderr: string): ImportResult {
+  const last = stdout.trim().split('\n').at(-1) ?? '';
+  const cpuMs = status === 0 ? Number(JSON.parse(last).cpuMs) : Number.NaN;
+  return { ok: status === 0, cpuMs, error: stderr.trim() };
 }
