@@ -23,12 +23,6 @@ import {
  * customers at the same times, with the same outcomes (sent, deferred, not
  * sent and why). The runtime runs on its loopback stand-ins; the simulation
  * in memory.
- *
- * The simulation runs all CUSTOMERS; the runtime (a hundred times the cost
- * per customer) gets one customer per time zone and outcome path among them:
- * every path the policy gives, at every local hour the scenario produces it,
- * is compared. Customers do not affect one another in this journey, so the
- * rest would repeat what those show.
  */
 
 const JOURNEY = 'cart-abandonment';
@@ -46,8 +40,6 @@ let box: Sandbox;
 let runtime: LocalRuntime | undefined;
 const simulated = new Map<string, Line[]>();
 const local = new Map<string, Line[]>();
-/** The customers run through the local runtime too. */
-let compared: string[] = [];
 
 function add(map: Map<string, Line[]>, userId: string, entry: Line) {
   map.set(userId, [...(map.get(userId) ?? []), entry]);
@@ -66,15 +58,13 @@ beforeAll(async () => {
     customers: CUSTOMERS,
     trace: { message: (userId, at, step, status) => add(simulated, userId, line(at, step, status)) },
   });
-  const customers = onePerPath(
-    Array.from({ length: CUSTOMERS }, (_, i) => customerOf(scenario, i, CUSTOMERS)),
-    simulated,
-  );
-  compared = customers.map((c) => c.userId);
   box = await sandbox([JOURNEY]);
   const started = await boot(box, { startAt: scenario.start });
   runtime = started;
-  const events = customers.flatMap((c) => c.events);
+  const events = Array.from(
+    { length: CUSTOMERS },
+    (_, i) => customerOf(scenario, i, CUSTOMERS).events,
+  ).flat();
   events.sort((a, b) => a.at - b.at);
   for (let i = 0; i < events.length; ) {
     const at = events[i]?.at ?? 0;
@@ -109,21 +99,6 @@ afterAll(async () => {
   await box?.remove();
 });
 
-/** The first customer of each time zone and sequence of steps and outcomes (times aside), in index order. */
-function onePerPath<C extends { userId: string; timezone: string }>(
-  customers: readonly C[],
-  timelines: ReadonlyMap<string, Line[]>,
-): C[] {
-  const seen = new Set<string>();
-  return customers.filter((c) => {
-    const path = (timelines.get(c.userId) ?? []).map((l) => l.split(' ').slice(1).join(' '));
-    const key = JSON.stringify([c.timezone, path]);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
 const CustomerEventOf = z.custom<CustomerEvent>(
   (value) =>
     typeof value === 'object' &&
@@ -135,11 +110,10 @@ const CustomerEventOf = z.custom<CustomerEvent>(
 );
 
 describe('journeys simulate agrees with the local runtime', () => {
-  it(`gives each customer the same message timeline, one per time zone and outcome path of ${CUSTOMERS}`, () => {
+  it(`gives each of ${CUSTOMERS} customers the same message timeline`, () => {
     // assert
-    const users = [...new Set([...compared.filter((u) => simulated.has(u)), ...local.keys()])].sort();
-    expect(compared.length).toBeGreaterThan(CUSTOMERS / 5);
-    expect(users.length).toBeGreaterThan(compared.length / 2);
+    const users = [...new Set([...simulated.keys(), ...local.keys()])].sort();
+    expect(users.length).toBeGreaterThan(CUSTOMERS / 2);
     const differences = users.filter(
       (u) => JSON.stringify(simulated.get(u) ?? []) !== JSON.stringify(local.get(u) ?? []),
     );
@@ -150,7 +124,7 @@ describe('journeys simulate agrees with the local runtime', () => {
 
   it('covers sends, deferrals and suppressions', () => {
     // assert: the comparison above is about every outcome the policy gives, not only "sent"
-    const statuses = new Set([...local.values()].flat().map((l) => l.split(' ')[2]));
+    const statuses = new Set([...simulated.values()].flat().map((l) => l.split(' ')[2]));
     expect([...statuses].sort()).toEqual(['deferred', 'sent', 'suppressed']);
   });
 });
