@@ -34,6 +34,9 @@ const FAILED_EXECUTIONS_QUERY = 'SELECT SUM(ExecutionsFailed) FROM SCHEMA("AWS/S
 /** Sends whose outcome is unknown, over every channel (Metrics Insights sums the channel dimension). */
 const UNKNOWN_OUTCOMES_QUERY = `SELECT SUM(${METRICS.messagesUnknown}) FROM SCHEMA("Journeys", channel, service)`;
 
+/** Old state machine versions deploy-journey could not delete (Metrics Insights sums over the service dimension). */
+const VERSION_PRUNE_FAILURES_QUERY = `SELECT SUM(${METRICS.versionPruneFailures}) FROM SCHEMA("Journeys", service)`;
+
 export interface MonitoringProps {
   readonly deadLetters: IQueue;
   readonly rejectedEvents: IQueue;
@@ -48,6 +51,7 @@ export class Monitoring extends Construct {
   readonly failedExecutionsAlarm: CfnAlarm;
   readonly unknownOutcomesAlarm: CfnAlarm;
   readonly openExecutionsAlarm: CfnAlarm;
+  readonly versionPruneFailuresAlarm: CfnAlarm;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
@@ -106,6 +110,25 @@ export class Monitoring extends Construct {
         { id: 'open', expression: OPEN_EXECUTIONS_QUERY, period: PERIOD.toSeconds(), returnData: true },
       ],
       threshold: ALARM_AT * OPEN_EXECUTION_LIMIT,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+      alarmActions: [this.alarmTopic.topicArn],
+    });
+
+    // A failed prune is retried by the next deploy; left failing, a journey reaches the version limit.
+    this.versionPruneFailuresAlarm = new CfnAlarm(this, 'VersionPruneFailuresAlarm', {
+      alarmDescription:
+        "deploy-journey could not delete a journey's old state machine versions (see its log, 'state machine versions not pruned'). Deploys still succeed, but a state machine holds at most 1,000 versions: once a journey reaches it, publishing its next version fails until old ones are deleted.",
+      metrics: [
+        {
+          id: 'pruneFailures',
+          expression: VERSION_PRUNE_FAILURES_QUERY,
+          period: PERIOD.toSeconds(),
+          returnData: true,
+        },
+      ],
+      threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,

@@ -53,7 +53,7 @@ describe('defaults (no context)', () => {
     template.resourceCountIs('AWS::Pinpoint::App', 1);
   });
 
-  it('alarms on any dead letter, on failed journey executions and on messages of unknown outcome, notifying an encrypted topic', () => {
+  it('alarms on any dead letter, failed journey executions, messages of unknown outcome, open executions near the limit and versions left undeleted, notifying an encrypted topic', () => {
     const topic = stack.resolve(stack.monitoring.alarmTopic.topicArn);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',
@@ -97,6 +97,18 @@ describe('defaults (no context)', () => {
         },
       ],
       Threshold: 800_000,
+      AlarmActions: [topic],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: [
+        {
+          Id: 'pruneFailures',
+          Expression: 'SELECT SUM(StateMachineVersionPruneFailures) FROM SCHEMA("Journeys", service)',
+          Period: 300,
+          ReturnData: true,
+        },
+      ],
+      Threshold: 1,
       AlarmActions: [topic],
     });
     template.hasResourceProperties('AWS::SNS::Topic', {
