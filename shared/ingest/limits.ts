@@ -18,12 +18,14 @@ export const MAX_TRAITS_PER_PROFILE = 100;
 /** The largest trait value (its JSON, UTF-8 bytes). */
 export const MAX_TRAIT_VALUE_BYTES = 1024;
 /**
- * Keys JavaScript treats specially: `__proto__` would be dropped or change an
- * object's prototype, `constructor` cannot be stored by the DynamoDB
- * marshaller. They are rejected wherever they appear as keys; as values
- * (event names, topics, trait values) they are ordinary data.
+ * The key JavaScript itself will not hold as data: assigning `__proto__`
+ * replaces an object's prototype, so parsers, the DynamoDB marshaller and
+ * the local stand-ins drop it, and the value could not be read back. It is
+ * rejected wherever it appears as a key, with the field named. Every other
+ * name (`constructor`, `prototype`, `toString`...) is ordinary data, and so
+ * is `__proto__` as a value (an event name, a topic, a trait value).
  */
-export const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor']);
+export const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__']);
 
 export type LimitProblem = { field: string; message: string };
 
@@ -64,7 +66,7 @@ export function structuralProblems(input: unknown): LimitProblem[] {
       const field = path === '' ? key : `${path}.${key}`;
       if (!Array.isArray(value)) {
         if (RESERVED_KEYS.has(key))
-          problems.push({ field, message: `"${key}" is reserved and cannot be used as a key` });
+          problems.push({ field, message: `"${key}" cannot be used as a key (JavaScript reserves it)` });
         else if (key.length > MAX_KEY_LENGTH) {
           problems.push({
             field: `${path}(key)`,

@@ -15,7 +15,7 @@ import {
 export function traitLimitProblem(trait: string, value: unknown): string | undefined {
   if (trait.length === 0) return 'a trait needs a name';
   if (trait.length > MAX_KEY_LENGTH) return `a trait name is limited to ${MAX_KEY_LENGTH} characters`;
-  if (RESERVED_KEYS.has(trait)) return `"${trait}" is reserved and cannot be a trait name`;
+  if (RESERVED_KEYS.has(trait)) return `"${trait}" cannot be a trait name (JavaScript reserves it)`;
   const json = JSON.stringify(value);
   const bytes = json === undefined ? 0 : new TextEncoder().encode(json).length;
   if (bytes > MAX_TRAIT_VALUE_BYTES)

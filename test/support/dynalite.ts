@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
+import { documentClient } from '#functions/_lib/clients/dynamo.ts';
 import { TABLES } from '#shared/tables.ts';
 
 /** A dynalite server on a free loopback port, with every table of shared/tables.ts created. */
@@ -18,12 +19,14 @@ export async function startDynalite(prefix = 'test'): Promise<LocalDynamo> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({
+  const config = {
     endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  };
+  const client = new DynamoDBClient(config);
+  // The product's document client, on a client of its own (it serves document commands only).
+  const doc = documentClient(new DynamoDBClient(config));
   const tables = {} as LocalDynamo['tables'];
   for (const table of TABLES) {
     const name = `${prefix}-${table.id}`;

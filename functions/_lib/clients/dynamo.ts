@@ -1,12 +1,42 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, type marshallOptions } from '@aws-sdk/lib-dynamodb';
 import { lazyClient } from '../clients.ts';
+import { storableCommandInput } from './dynamo-documents.ts';
+
+/**
+ * How documents are marshalled. Class instances are refused (a `Date` or a
+ * repository object stored by mistake fails loudly); plain objects are maps
+ * whatever their keys, which `storableInput` ensures before the marshaller
+ * looks at them.
+ */
+export const MARSHALL_OPTIONS: Readonly<marshallOptions> = {
+  removeUndefinedValues: true,
+  convertClassInstanceToMap: false,
+};
+
+/**
+ * A document client over `client` with the product's marshalling. `client`
+ * must serve document commands only: the document client shares its
+ * middleware stack, and the step added here runs next to the SDK's own
+ * marshalling step, which low-level commands lack.
+ */
+export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
+  // A copy: the document client writes its own defaults into the options it is given.
+  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { ...MARSHALL_OPTIONS } });
+  doc.middlewareStack.addRelativeTo(storableStep, {
+    name: 'storableDocuments',
+    relation: 'before',
+    toMiddleware: 'DocumentMarshall',
+  });
+  return doc;
+}
+
+/** The step that hands the SDK's marshalling storable documents. */
+function storableStep<A extends { input: object }, R>(next: (args: A) => Promise<R>) {
+  return (args: A): Promise<R> => next({ ...args, input: storableCommandInput(args.input) });
+}
 
 /** The DynamoDB document client of this process. */
 export function dynamoClient(): DynamoDBDocumentClient {
-  return lazyClient('dynamo', () =>
-    DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-    }),
-  );
+  return lazyClient('dynamo', () => documentClient(new DynamoDBClient({})));
 }

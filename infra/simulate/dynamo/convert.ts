@@ -1,5 +1,11 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { convertToAttr, convertToNative, type marshallOptions } from '@aws-sdk/util-dynamodb';
+import { MARSHALL_OPTIONS } from '#functions/_lib/clients/dynamo.ts';
+import {
+  isDocumentMap,
+  UNSTORABLE_KEY,
+  UnstorableKeyError,
+} from '#functions/_lib/clients/dynamo-documents.ts';
 import type { Item } from './expression-eval.ts';
 
 /**
@@ -12,14 +18,7 @@ import type { Item } from './expression-eval.ts';
  */
 
 /** The marshalling of the product's document client (functions/_lib/clients/dynamo.ts). */
-export const MARSHALL: marshallOptions = { removeUndefinedValues: true, convertClassInstanceToMap: false };
-
-function isPlainMap(value: object): boolean {
-  // The SDK's own test: an `Object` constructor by name, or none at all.
-  const maker: unknown = Reflect.get(value, 'constructor');
-  if (maker === undefined || maker === null) return true;
-  return typeof maker === 'function' && maker.name === 'Object';
-}
+export const MARSHALL: marshallOptions = MARSHALL_OPTIONS;
 
 /** One value as the SDK's convertToAttr (with MARSHALL) makes it. */
 export function toAttribute(value: unknown): AttributeValue {
@@ -39,7 +38,7 @@ export function toAttribute(value: unknown): AttributeValue {
           if (element !== undefined && typeof element !== 'function') list.push(toAttribute(element));
         return { L: list };
       }
-      if (isPlainMap(value)) return { M: toItem(value) };
+      if (isDocumentMap(value)) return { M: toItem(value) };
       break;
   }
   return convertToAttr(value, MARSHALL);
@@ -49,6 +48,7 @@ export function toAttribute(value: unknown): AttributeValue {
 export function toItem(value: object): Item {
   const item: Item = {};
   for (const key in value) {
+    if (key === UNSTORABLE_KEY) throw new UnstorableKeyError(key);
     const v: unknown = Reflect.get(value, key);
     if (v !== undefined && typeof v !== 'function') item[key] = toAttribute(v);
   }

@@ -116,15 +116,14 @@ describe('prototype safety of customer-controlled names', () => {
     expect(({} as Record<string, unknown>).count).toBeUndefined();
   });
 
-  it('rejects reserved keys in properties and traits with the reason', async () => {
+  it('rejects __proto__ as a key with the field, and keeps constructor as an ordinary trait', async () => {
     const { deps } = ingestDeps(db);
     const withProto = JSON.parse('{"__proto__": {"count": 1}}');
     const rejected = await ingestEvent(deps, track('keys', 'Page Viewed', withProto));
     const constructorTrait = await ingestEvent(deps, identify('keys', { nested: { constructor: 'x' } }));
     expect(rejected).toMatchObject({ status: 'rejected', problems: [{ field: 'properties.__proto__' }] });
-    expect(constructorTrait).toMatchObject({
-      status: 'rejected',
-      problems: [{ field: 'traits.nested.constructor' }],
-    });
+    expect(constructorTrait).toMatchObject({ status: 'recorded' });
+    const { profile } = await deps.profiles.get('keys');
+    expect(JSON.stringify(profile.traits.nested)).toBe('{"constructor":"x"}');
   });
 });

@@ -1,11 +1,25 @@
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { storableCommandInput, UnstorableKeyError } from '#functions/_lib/clients/dynamo-documents.ts';
 import { fromItem, MARSHALL, toItem } from '#infra/simulate/dynamo/convert.ts';
 
 /**
- * The simulation's own marshalling must give what the document client's
- * marshall/unmarshall give, results and errors alike, for every kind of value.
+ * The simulation's own marshalling must give what the product's document
+ * client gives (its storable documents, then the SDK's marshall/unmarshall),
+ * results and errors alike, for every kind of value.
  */
+
+/** An item as the product's document client marshals it: each attribute made storable, then marshalled. */
+function productMarshall(document: Record<string, unknown>) {
+  const { Item } = storableCommandInput({ Item: document });
+  return marshall(new Map(Object.entries(Item)), { ...MARSHALL, convertTopLevelContainer: false });
+}
+
+const HOSTILE = `{
+  "constructor": {"name": "String"},
+  "m": {"constructor": "x", "prototype": {"hasOwnProperty": 1}, "toString": {"valueOf": null}},
+  "l": [{"constructor": {"name": "Set"}}, [{"constructor": {"name": "Uint8Array", "length": 1}}]]
+}`;
 
 class Cart {
   id = 'c-1';
@@ -24,6 +38,11 @@ const documents: [string, Record<string, unknown>][] = [
   ['sets and binary', { ss: new Set(['a', 'b']), ns: new Set([1, 2]), b: new Uint8Array([1, 2, 3]) }],
   ['null prototype', { m: Object.assign(Object.create(null), { a: 1 }) }],
   ['a Map', { m: new Map([['k', 1]]) }],
+  ['maps with keys named like prototype members', JSON.parse(HOSTILE)],
+  [
+    'a null-prototype map with a key named constructor',
+    { m: Object.assign(Object.create(null), { constructor: { name: 'Set' }, toString: 'x' }) },
+  ],
 ];
 
 const refused: [string, Record<string, unknown>][] = [
@@ -32,7 +51,6 @@ const refused: [string, Record<string, unknown>][] = [
   ['Infinity', { l: [Number.POSITIVE_INFINITY] }],
   ['a class instance', { c: new Cart() }],
   ['an empty set', { s: new Set() }],
-  ['a map with a key named constructor', { m: { constructor: 'x' } }],
 ];
 
 function outcome(run: () => unknown): unknown {
@@ -45,17 +63,26 @@ function outcome(run: () => unknown): unknown {
 
 describe('simulation marshalling', () => {
   it.each(documents)('marshals %s as the SDK does, and reads it back as the SDK does', (_name, document) => {
-    const sdk = marshall(document, { ...MARSHALL, convertTopLevelContainer: false });
+    const sdk = productMarshall(document);
 
     expect(toItem(document)).toEqual(sdk);
     expect(fromItem(sdk)).toEqual(unmarshall(sdk));
   });
 
   it.each(refused)('refuses %s with the SDK error', (_name, document) => {
-    const sdk = outcome(() => marshall(document, { ...MARSHALL, convertTopLevelContainer: false }));
+    const sdk = outcome(() => productMarshall(document));
 
     expect(sdk).toHaveProperty('error');
     expect(outcome(() => toItem(document))).toEqual(sdk);
+  });
+
+  it('refuses a key named __proto__ at any depth, as the product does', () => {
+    for (const json of ['{"__proto__": 1}', '{"m": {"l": [{"__proto__": {"a": 1}}]}}']) {
+      const document = JSON.parse(json);
+
+      expect(() => productMarshall(document)).toThrow(UnstorableKeyError);
+      expect(() => toItem(document)).toThrow(UnstorableKeyError);
+    }
   });
 
   it('reads numbers beyond the safe integers as the SDK does (BigInt), and others as numbers', () => {
