@@ -2,8 +2,12 @@
  * Reading dotted paths (`event.properties.items.0.sku`) out of untrusted JSON.
  */
 
-/** Segments that would reach into the JavaScript object model rather than the data. */
-const FORBIDDEN_SEGMENTS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+/**
+ * The one segment data cannot hold (ingest refuses it as a key). Every other
+ * name, `constructor` and `prototype` included, is read as data: only own
+ * properties are followed, so none reaches the JavaScript object model.
+ */
+const FORBIDDEN_SEGMENT = '__proto__';
 
 /** An array index segment: `0`, `12` (no sign, no leading zeros). */
 const INDEX_SEGMENT = /^(0|[1-9]\d*)$/;
@@ -19,7 +23,7 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
  * like have no children here (so `length` is not a path into a string).
  */
 function child(value: unknown, segment: string): unknown {
-  if (FORBIDDEN_SEGMENTS.has(segment)) return undefined;
+  if (segment === FORBIDDEN_SEGMENT) return undefined;
   if (Array.isArray(value)) {
     return INDEX_SEGMENT.test(segment) ? value[Number(segment)] : undefined;
   }
@@ -32,9 +36,9 @@ function child(value: unknown, segment: string): unknown {
  * missing along the way (an absent key, an index past the end, a scalar where
  * an object was expected) yields `undefined`.
  *
- * Only own properties are read; `__proto__`, `constructor` and `prototype`
- * always yield `undefined`, whatever the data holds. Arrays are entered by
- * index segments only (`items.0`).
+ * Only own properties are read, so `constructor`, `toString` and the like
+ * are found only where the data holds them; `__proto__` always yields
+ * `undefined`. Arrays are entered by index segments only (`items.0`).
  *
  * @param root - the value the first segment is read from
  * @param dottedPath - segments joined by `.`; the empty string reads `root` itself

@@ -1,4 +1,5 @@
 import { Condition } from '../conditions/mini-schema.ts';
+import { dictionary, dictionaryOf } from '../dictionary.ts';
 import { typedTriggerPaths } from '../journey/checks/journey-context.ts';
 import { CONTEXT_TYPES } from '../journey/context-names.ts';
 import { EntrySettings, Goal, Reentry, Trigger } from '../journey/mini-schema.ts';
@@ -16,6 +17,9 @@ import { ExperimentState } from './experiments.ts';
  * read it with the `zod/mini` twin of the language's parts
  * (`journey/mini-schema.ts`), so they do not build the language at a cold start.
  */
+const SplitVariant = z.object({ name: z.string(), weight: z.number(), holdout: z.boolean() });
+type SplitVariant = z.infer<typeof SplitVariant>;
+
 export const LiveJourney = z.object({
   journeyId: z.string(),
   name: z.string(),
@@ -31,10 +35,17 @@ export const LiveJourney = z.object({
   goal: z.optional(Goal),
   exitOn: z.optional(z.array(z.object({ event: z.string(), where: z.optional(Condition) }))),
   settings: EntrySettings,
-  /** Split step id → its variants, to compute buckets and count entries per variant. */
+  /**
+   * Split step id → its variants, to compute buckets and count entries per
+   * variant. Step ids are names marketers choose (`constructor` is one): a
+   * record without a prototype, so a lookup finds only a split.
+   */
   splits: z._default(
-    z.record(z.string(), z.array(z.object({ name: z.string(), weight: z.number(), holdout: z.boolean() }))),
-    {},
+    z.pipe(
+      z.record(z.string(), z.array(SplitVariant)),
+      z.transform((splits) => dictionaryOf(Object.entries(splits))),
+    ),
+    () => dictionary<SplitVariant[]>(),
   ),
   /**
    * Event names its conditions count over a window (performed … within):
@@ -58,7 +69,7 @@ export type LiveJourney = z.infer<typeof LiveJourney>;
 
 /** The split steps of a journey, in step order. */
 function splitsOf(journey: Journey): LiveJourney['splits'] {
-  const splits: LiveJourney['splits'] = {};
+  const splits = dictionary<SplitVariant[]>();
   for (const [stepId, step] of Object.entries(journey.steps)) {
     if (step.type !== 'split') continue;
     splits[stepId] = step.variants.map((v) => ({ name: v.name, weight: v.weight, holdout: v.holdout }));

@@ -1,0 +1,214 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { documentClient } from '#functions/_lib/clients/dynamo.ts';
+import { ProfilesRepository } from '#functions/_lib/profiles.ts';
+import type { LocalRuntime } from '#infra/local/index.ts';
+import { localClientConfig } from '#infra/local/runtime/aws.ts';
+import { LOCAL_TABLES } from '#infra/local/runtime/env.ts';
+import {
+  boot,
+  E2E_TIMEOUT,
+  executionsOf,
+  putEvents,
+  quiesce,
+  runUntil,
+  type Sandbox,
+  sandbox,
+  sentEmails,
+  track,
+} from './support/local-runtime.ts';
+
+/**
+ * Keys named like JavaScript's prototype members (`constructor`,
+ * `prototype`, `toString`, `hasOwnProperty`, `valueOf`) are ordinary data
+ * end to end: at any depth of an event's properties and a customer's traits
+ * they are ingested, stored and read back exactly, a journey whose step ids,
+ * split variants, correlation, context and profile update are named or fed
+ * by them runs, and its email renders them. Documents are drawn by
+ * fast-check with a fixed seed, one customer each, through one runtime.
+ */
+
+const JOURNEY = 'hostile-keys';
+const SPECIAL = ['constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', 'toJSON', 'length'];
+const key = fc.oneof(fc.constantFrom(...SPECIAL), fc.stringMatching(/^[a-z][a-z0-9]{0,7}$/));
+const scalar = fc.oneof(fc.integer(), fc.stringMatching(/^[a-z0-9 ]{0,8}$/), fc.boolean(), fc.constant(null));
+const { tree } = fc.letrec<{ tree: unknown }>((self) => ({
+  tree: fc.oneof(
+    { depthSize: 'small', maxDepth: 3 },
+    scalar,
+    fc.array(self('tree'), { maxLength: 3 }),
+    fc.dictionary(key, self('tree'), { maxKeys: 4 }),
+  ),
+}));
+// Not null at the top: a trait set to null is removed, as CDPs mean it.
+const bag = fc.dictionary(
+  key,
+  tree.filter((v) => v !== null),
+  { maxKeys: 4 },
+);
+
+type Case = {
+  userId: string;
+  name: string;
+  marker: string;
+  properties: Record<string, unknown>;
+  traits: Record<string, unknown>;
+};
+
+/** Each case: hostile properties and traits at several depths, plus the paths the journey reads. */
+const CASES: Case[] = fc
+  .sample(fc.record({ properties: bag, traits: bag }), { seed: 20261201, numRuns: 6 })
+  .map(({ properties, traits }, i) => ({
+    userId: `hostile-${i}`,
+    name: `name ${i}`,
+    marker: `marker-${i}`,
+    properties: { ...properties, constructor: { name: `name ${i}`, prototype: properties } },
+    traits: { ...traits, prototype: { toString: `marker-${i}`, constructor: traits } },
+  }));
+
+const journey = {
+  id: JOURNEY,
+  name: 'Keys named like prototype members',
+  status: 'active',
+  trigger: {
+    type: 'event',
+    event: 'Hostile Event',
+    where: { path: 'event.properties.constructor.name', exists: true },
+  },
+  audience: { path: 'profile.traits.prototype.toString', exists: true },
+  context: { label: { type: 'string', from: 'trigger.properties.constructor.name', maxLength: 64 } },
+  start: 'constructor',
+  steps: {
+    constructor: {
+      type: 'split',
+      variants: [
+        { name: 'toString', weight: 50, next: 'hasOwnProperty' },
+        { name: 'constructor', weight: 50, next: 'hasOwnProperty' },
+      ],
+    },
+    hasOwnProperty: {
+      type: 'waitForEvent',
+      event: 'Reply',
+      match: { 'event.properties.constructor.name': 'trigger.properties.constructor.name' },
+      timeout: 'P1D',
+      onEvent: 'valueOf',
+      onTimeout: 'prototype',
+    },
+    valueOf: {
+      type: 'updateProfile',
+      set: { toString: { from: 'trigger.properties.constructor.name' } },
+      next: 'toJSON',
+    },
+    toJSON: {
+      type: 'branch',
+      branches: [
+        {
+          name: 'constructor',
+          when: {
+            all: [
+              { path: 'context.label', exists: true },
+              { path: 'trigger.properties.constructor.prototype', exists: true },
+              { path: 'profile.traits.prototype.constructor', exists: true },
+            ],
+          },
+          next: 'toString',
+        },
+      ],
+      otherwise: 'prototype',
+    },
+    toString: { type: 'email', template: JOURNEY, next: 'prototype' },
+    prototype: { type: 'exit' },
+  },
+};
+
+const TEXT =
+  'name={{ trigger.properties.constructor.name }} marker={{ profile.traits.prototype.toString }} ' +
+  'label={{ context.label }} unsubscribe: {{ unsubscribeUrl }}';
+const template = {
+  channel: 'email',
+  subject: 'Keys {{ context.label }}',
+  html: `<p>${TEXT}</p>`,
+  text: TEXT,
+};
+
+/** JSON with every object's keys sorted: equal for equal documents, whatever order a store keeps. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+let box: Sandbox;
+let runtime: LocalRuntime;
+let profiles: ProfilesRepository;
+
+beforeAll(async () => {
+  box = await sandbox([]);
+  await writeFile(join(box.journeysDir, `${JOURNEY}.json`), JSON.stringify(journey));
+  await writeFile(join(box.journeysDir, 'templates', `${JOURNEY}.json`), JSON.stringify(template));
+  runtime = await boot(box);
+  profiles = new ProfilesRepository(
+    documentClient(new DynamoDBClient(localClientConfig(runtime.endpoints.dynamodb))),
+    LOCAL_TABLES.profiles,
+  );
+  await putEvents(
+    runtime,
+    CASES.map((c) => ({
+      type: 'identify',
+      userId: c.userId,
+      traits: {
+        ...c.traits,
+        email: `${c.userId}@example.com`,
+        timezone: 'Etc/GMT',
+        consent: { email: true },
+      },
+    })),
+  );
+  await runtime.settled();
+  await putEvents(
+    runtime,
+    CASES.map((c) => track(c.userId, 'Hostile Event', c.properties)),
+  );
+  await runtime.settled();
+  await putEvents(
+    runtime,
+    CASES.map((c) => track(c.userId, 'Reply', { constructor: { name: c.name } })),
+  );
+  await runUntil(runtime, 'every enrollment ended', async () => {
+    const runs = await Promise.all(CASES.map((c) => executionsOf(runtime, JOURNEY, c.userId)));
+    return runs.every((r) => r.length === 1 && r[0]?.status !== 'RUNNING') ? runs : undefined;
+  });
+  await quiesce(runtime);
+}, E2E_TIMEOUT);
+
+afterAll(async () => {
+  await runtime?.stop();
+  await box?.remove();
+});
+
+describe('keys named like prototype members, end to end', () => {
+  it.each(CASES)('stores and reads back the traits of $userId exactly', async (c) => {
+    const { profile } = await profiles.get(c.userId);
+    // The identify's reserved traits are kept as traits too; the journey's updateProfile set toString.
+    const { toString: set, email, timezone, consent, ...traits } = profile.traits;
+
+    expect(canonical(traits)).toBe(canonical(c.traits));
+    expect(email).toBe(`${c.userId}@example.com`);
+    expect(set).toBe(c.name);
+  });
+
+  it.each(CASES)('runs the journey of $userId to the email, rendered with the values', async (c) => {
+    const [run] = await executionsOf(runtime, JOURNEY, c.userId);
+    const emails = await sentEmails(runtime, `${c.userId}@example.com`);
+
+    expect(run?.status).toBe('SUCCEEDED');
+    expect(emails).toHaveLength(1);
+    expect(emails[0]?.subject).toBe(`Keys ${c.name}`);
+    expect(emails[0]?.body.text).toContain(`name=${c.name} marker=${c.marker} label=${c.name}`);
+  });
+});
