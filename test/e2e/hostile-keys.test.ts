@@ -1,4 +1,6 @@
 import { writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
@@ -8,6 +10,7 @@ import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import type { LocalRuntime } from '#infra/local/index.ts';
 import { localClientConfig } from '#infra/local/runtime/aws.ts';
 import { LOCAL_TABLES } from '#infra/local/runtime/env.ts';
+import { closeServer } from '#infra/local/runtime/listen.ts';
 import {
   boot,
   E2E_TIMEOUT,
@@ -134,6 +137,83 @@ const template = {
   text: TEXT,
 };
 
+/**
+ * A webhook whose response holds data under keys named like prototype
+ * members, `__proto__` included (the endpoint's JSON, not ours): the
+ * mapping reads the fields it names, and a field the response lacks
+ * (`hasOwnProperty`) is null, never something JavaScript supplies.
+ */
+const WEBHOOK = 'hostile-webhook';
+const webhookJourney = {
+  id: WEBHOOK,
+  name: 'A response with keys named like prototype members',
+  status: 'active',
+  trigger: { type: 'event', event: 'Ask Crm' },
+  audience: { path: 'profile.email', exists: true },
+  context: {
+    tier: { type: 'string', maxLength: 16 },
+    coupon: { type: 'string', maxLength: 32 },
+    missing: { type: 'string', maxLength: 32 },
+  },
+  start: 'constructor',
+  steps: {
+    constructor: {
+      type: 'webhook',
+      connection: 'crm',
+      method: 'POST',
+      url: 'https://crm.example.com/v1/tiers',
+      body: { userId: { from: 'trigger.userId' } },
+      response: {
+        tier: 'body.constructor.tier',
+        coupon: 'body.prototype.toString',
+        missing: 'body.hasOwnProperty',
+      },
+      onError: 'prototype',
+      next: 'valueOf',
+    },
+    valueOf: {
+      type: 'branch',
+      branches: [
+        {
+          name: 'gold',
+          when: {
+            all: [{ path: 'context.tier', eq: 'gold' }, { not: { path: 'context.missing', exists: true } }],
+          },
+          next: 'toString',
+        },
+      ],
+      otherwise: 'prototype',
+    },
+    toString: { type: 'email', template: WEBHOOK, next: 'prototype' },
+    prototype: { type: 'exit' },
+  },
+};
+const WEBHOOK_TEXT =
+  'tier={{ context.tier }} coupon={{ context.coupon }} missing={{ context.missing | default: "none" }} ' +
+  'unsubscribe: {{ unsubscribeUrl }}';
+const webhookTemplate = {
+  channel: 'email',
+  subject: 'Tier {{ context.tier }}',
+  html: `<p>${WEBHOOK_TEXT}</p>`,
+  text: WEBHOOK_TEXT,
+};
+
+/** The CRM's answer: written as text, so `__proto__` is a key of the JSON as any endpoint may send it. */
+function crmAnswer(userId: string): string {
+  return `{"__proto__": {"tier": "silver"}, "constructor": {"tier": "gold"}, "prototype": {"toString": "CODE-${userId}"}, "toString": {"valueOf": 1}}`;
+}
+
+function startCrm(): Promise<Server> {
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(Buffer.from(chunk));
+    const body: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null');
+    const userId = typeof body === 'object' && body !== null && 'userId' in body ? String(body.userId) : '';
+    res.writeHead(200, { 'content-type': 'application/json' }).end(crmAnswer(userId));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
 /** JSON with every object's keys sorted: equal for equal documents, whatever order a store keeps. */
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
@@ -144,6 +224,7 @@ function canonical(value: unknown): string {
 }
 
 let box: Sandbox;
+let crm: Server;
 let runtime: LocalRuntime;
 let profiles: ProfilesRepository;
 
@@ -151,7 +232,22 @@ beforeAll(async () => {
   box = await sandbox([]);
   await writeFile(join(box.journeysDir, `${JOURNEY}.json`), JSON.stringify(journey));
   await writeFile(join(box.journeysDir, 'templates', `${JOURNEY}.json`), JSON.stringify(template));
-  runtime = await boot(box);
+  await writeFile(join(box.journeysDir, `${WEBHOOK}.json`), JSON.stringify(webhookJourney));
+  await writeFile(join(box.journeysDir, 'templates', `${WEBHOOK}.json`), JSON.stringify(webhookTemplate));
+  crm = await startCrm();
+  const target = `http://127.0.0.1:${(crm.address() as AddressInfo).port}/crm`;
+  runtime = await boot(box, {
+    connections: new Map([
+      [
+        'crm',
+        {
+          baseUrl: 'https://crm.example.com/v1',
+          target,
+          auth: { type: 'apiKey', header: 'x-api-key', value: 'local-key' },
+        },
+      ],
+    ]),
+  });
   profiles = new ProfilesRepository(
     documentClient(new DynamoDBClient(localClientConfig(runtime.endpoints.dynamodb))),
     LOCAL_TABLES.profiles,
@@ -177,10 +273,18 @@ beforeAll(async () => {
   await runtime.settled();
   await putEvents(
     runtime,
-    CASES.map((c) => track(c.userId, 'Reply', { constructor: { name: c.name } })),
+    CASES.flatMap((c) => [
+      track(c.userId, 'Reply', { constructor: { name: c.name } }),
+      track(c.userId, 'Ask Crm', {}),
+    ]),
   );
   await runUntil(runtime, 'every enrollment ended', async () => {
-    const runs = await Promise.all(CASES.map((c) => executionsOf(runtime, JOURNEY, c.userId)));
+    const runs = await Promise.all(
+      CASES.flatMap((c) => [
+        executionsOf(runtime, JOURNEY, c.userId),
+        executionsOf(runtime, WEBHOOK, c.userId),
+      ]),
+    );
     return runs.every((r) => r.length === 1 && r[0]?.status !== 'RUNNING') ? runs : undefined;
   });
   await quiesce(runtime);
@@ -188,6 +292,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await runtime?.stop();
+  await closeServer(crm);
   await box?.remove();
 });
 
@@ -204,11 +309,24 @@ describe('keys named like prototype members, end to end', () => {
 
   it.each(CASES)('runs the journey of $userId to the email, rendered with the values', async (c) => {
     const [run] = await executionsOf(runtime, JOURNEY, c.userId);
-    const emails = await sentEmails(runtime, `${c.userId}@example.com`);
+    const emails = (await sentEmails(runtime, `${c.userId}@example.com`)).filter((e) =>
+      e.subject.startsWith('Keys'),
+    );
 
     expect(run?.status).toBe('SUCCEEDED');
     expect(emails).toHaveLength(1);
     expect(emails[0]?.subject).toBe(`Keys ${c.name}`);
     expect(emails[0]?.body.text).toContain(`name=${c.name} marker=${c.marker} label=${c.name}`);
+  });
+
+  it.each(CASES)('maps the webhook response of $userId by the fields it names', async (c) => {
+    const [run] = await executionsOf(runtime, WEBHOOK, c.userId);
+    const emails = (await sentEmails(runtime, `${c.userId}@example.com`)).filter((e) =>
+      e.subject.startsWith('Tier'),
+    );
+
+    expect(run?.status).toBe('SUCCEEDED');
+    expect(emails.map((e) => e.subject)).toEqual(['Tier gold']);
+    expect(emails[0]?.body.text).toContain(`tier=gold coupon=CODE-${c.userId} missing=none`);
   });
 });
