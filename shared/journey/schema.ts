@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { CHANNELS } from '../channels.ts';
 import { Condition, ConditionPath, IsoDuration, OffsetDuration } from '../conditions/schema.ts';
+import { dictionaryOf } from '../dictionary.ts';
 import {
   LOCAL_TIME,
   type LocalWindow as LocalWindowType,
@@ -467,7 +468,13 @@ export const Journey = z
       .describe('Events that end the enrollment at once (e.g. "Unsubscribed").'),
     settings: Settings.default({ defaultTimezone: 'UTC', onFailure: 'continue' }),
     start: StepId.describe('The first step.'),
-    steps: z.record(StepId, Step).describe('The steps, by id.'),
+    steps: z
+      .record(StepId, Step)
+      .describe('The steps, by id.')
+      // Step ids are names marketers choose (`constructor` is one): a record
+      // without a prototype, so a lookup by an id from anywhere (a stats row,
+      // an execution's history) finds only a step.
+      .transform((steps) => dictionaryOf(Object.entries(steps))),
   })
   .strict()
   .describe('A customer journey (Journeys language v1).');
