@@ -42,12 +42,13 @@ function fill(context: Record<string, unknown>, path: string, deeper: boolean): 
   const parts = path.split('.');
   let node: Record<string, unknown> = context;
   for (const [i, part] of parts.entries()) {
-    if (part === '__proto__' || part === 'constructor' || part === 'prototype') return false;
+    // Data cannot hold `__proto__` (ingest refuses it); every other name, `constructor` included, is a key.
+    if (part === '__proto__') return false;
     if (i === parts.length - 1) {
       node[part] = deeper ? {} : `⟨${path}⟩`;
       return true;
     }
-    const next = node[part];
+    const next = Object.hasOwn(node, part) ? node[part] : undefined;
     if (next === undefined || next === null) {
       const created: Record<string, unknown> = {};
       node[part] = created;

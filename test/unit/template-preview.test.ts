@@ -34,6 +34,24 @@ describe('template preview', () => {
     });
   });
 
+  it('lists missing variables under keys named like prototype members', async () => {
+    const template = {
+      channel: 'sms' as const,
+      body: '{{ trigger.properties.constructor.name }} {{ trigger.properties.toString }} {{ profile.prototype }}',
+    };
+
+    const preview = await previewTemplate(template, {
+      profile: {},
+      trigger: { properties: {} },
+      journey: { id: 'j' },
+    });
+
+    expect(preview).toEqual({
+      ok: false,
+      missing: ['trigger.properties.constructor.name', 'trigger.properties.toString', 'profile.prototype'],
+    });
+  });
+
   it('reports a syntax error instead of looping', async () => {
     const preview = await previewTemplate(
       { channel: 'sms', body: '{{ profile.x ' },
