@@ -5,8 +5,9 @@ import { PinpointClient } from '@aws-sdk/client-pinpoint';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { documentClient } from '#functions/_lib/clients/dynamo.ts';
 import { DeliveriesRepository } from '#functions/_lib/deliveries.ts';
 import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { ProfileIdentities } from '#functions/_lib/identity.ts';
@@ -49,20 +50,21 @@ async function startDynaliteProcess(): Promise<{ endpoint: string; stop: () => v
 }
 
 async function setup(endpoint: string) {
-  const raw = new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
+  const config = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } };
+  const raw = new DynamoDBClient(config);
+  // The product's document client, so the figures include its marshalling.
+  const doc = documentClient(config);
   const counts = { reads: 0, writes: 0 };
-  raw.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (READS.has(context.commandName ?? '')) counts.reads++;
-      if (WRITES.has(context.commandName ?? '')) counts.writes++;
-      return next(args);
-    },
-    { step: 'initialize', name: 'countCalls' },
-  );
+  for (const client of [raw, doc]) {
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (READS.has(context.commandName ?? '')) counts.reads++;
+        if (WRITES.has(context.commandName ?? '')) counts.writes++;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countCalls' },
+    );
+  }
   for (const table of TABLES) {
     const keys = [table.partitionKey, ...('sortKey' in table ? [table.sortKey] : [])];
     await raw.send(
@@ -74,7 +76,6 @@ async function setup(endpoint: string) {
       }),
     );
   }
-  const doc = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
   return { doc, counts, raw };
 }
 

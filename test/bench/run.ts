@@ -13,6 +13,10 @@ const benches: Record<string, () => Promise<void> | void> = {
   compile: runCompileBench,
   handlers: runHandlersBench,
   bundles: () => runBundlesBench(),
+  documents: async () => {
+    const { runDocumentsBench } = await import('./documents.ts');
+    runDocumentsBench();
+  },
   cli: async () => {
     const { runCliBench } = await import('./cli.ts');
     await runCliBench();

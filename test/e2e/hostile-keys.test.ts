@@ -2,7 +2,6 @@ import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentClient } from '#functions/_lib/clients/dynamo.ts';
@@ -249,7 +248,7 @@ beforeAll(async () => {
     ]),
   });
   profiles = new ProfilesRepository(
-    documentClient(new DynamoDBClient(localClientConfig(runtime.endpoints.dynamodb))),
+    documentClient(localClientConfig(runtime.endpoints.dynamodb)),
     LOCAL_TABLES.profiles,
   );
   await putEvents(

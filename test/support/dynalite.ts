@@ -25,8 +25,7 @@ export async function startDynalite(prefix = 'test'): Promise<LocalDynamo> {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   };
   const client = new DynamoDBClient(config);
-  // The product's document client, on a client of its own (it serves document commands only).
-  const doc = documentClient(new DynamoDBClient(config));
+  const doc = documentClient(config);
   const tables = {} as LocalDynamo['tables'];
   for (const table of TABLES) {
     const name = `${prefix}-${table.id}`;

@@ -1,3 +1,4 @@
+import { dictionaryOf } from '#shared/dictionary.ts';
 import { ErrorName, JourneyError } from '#shared/errors.ts';
 
 /**
@@ -26,8 +27,32 @@ export const UNSTORABLE_KEY = '__proto__';
 
 /** A document that holds `__proto__` as a key reached storage: a permanent failure with the field named. */
 export class UnstorableKeyError extends JourneyError {
-  constructor(readonly path: string) {
-    super(ErrorName.InvalidInput, `${path}: "${UNSTORABLE_KEY}" cannot be stored as a key`, false);
+  /** `segments`: the path to the key, outermost first (the key itself last). */
+  constructor(readonly segments: readonly string[]) {
+    super(
+      ErrorName.InvalidInput,
+      `${pathOf(segments)}: "${UNSTORABLE_KEY}" cannot be stored as a key`,
+      false,
+    );
+  }
+
+  /** The same error one level further out, under `segment`. */
+  within(segment: string): UnstorableKeyError {
+    return new UnstorableKeyError([segment, ...this.segments]);
+  }
+}
+
+/** `Item`, `doc`, `l`, `[1]`, `__proto__` → `Item.doc.l[1].__proto__`. */
+function pathOf(segments: readonly string[]): string {
+  return segments.map((s, i) => (s.startsWith('[') || i === 0 ? s : `.${s}`)).join('');
+}
+
+/** `run()`, its UnstorableKeyError placed under `segment`: paths are built only when a key is refused. */
+function under<T>(segment: string, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    throw error instanceof UnstorableKeyError ? error.within(segment) : error;
   }
 }
 
@@ -38,22 +63,22 @@ export function isDocumentMap(value: object): boolean {
 }
 
 /** `list` with `convert` applied to each element: the same array when no element changed. */
-function mapList(list: readonly unknown[], convert: (element: unknown, index: number) => unknown): unknown {
+function mapList(list: readonly unknown[], convert: (element: unknown) => unknown): unknown {
   let changed = false;
   const out = list.map((element, index) => {
-    const converted = convert(element, index);
+    const converted = under(`[${index}]`, () => convert(element));
     if (converted !== element) changed = true;
     return converted;
   });
   return changed ? out : list;
 }
 
-function storableEntries(entries: Iterable<[string, unknown]>, path: string) {
+function storableEntries(entries: Iterable<[string, unknown]>) {
   let changed = false;
   const out: [string, unknown][] = [];
   for (const [key, value] of entries) {
-    if (key === UNSTORABLE_KEY) throw new UnstorableKeyError(`${path}.${key}`);
-    const storable = storableValue(value, `${path}.${key}`);
+    if (key === UNSTORABLE_KEY) throw new UnstorableKeyError([key]);
+    const storable = under(key, () => storableValue(value));
     if (storable !== value) changed = true;
     out.push([key, storable]);
   }
@@ -65,29 +90,24 @@ function storableEntries(entries: Iterable<[string, unknown]>, path: string) {
  * needs converting (the usual case, no copy), else a copy whose maps that
  * need it are `Map`s.
  */
-export function storableValue(value: unknown, path = '(value)'): unknown {
+function storableValue(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) {
-    return mapList(value, (element, index) => storableValue(element, `${path}[${index}]`));
-  }
+  if (Array.isArray(value)) return mapList(value, storableValue);
   if (value instanceof Map) {
-    const { out, changed } = storableEntries(value, path);
+    const { out, changed } = storableEntries(value);
     return changed ? new Map(out) : value;
   }
   if (!isDocumentMap(value)) return value;
-  const { out, changed } = storableEntries(Object.entries(value), path);
+  const { out, changed } = storableEntries(Object.entries(value));
   return changed || Object.hasOwn(value, 'constructor') ? new Map(out) : value;
 }
 
 /** A record of attribute names to values (an item, a key, expression values): stays a record, its values made storable. */
-function storableRecord(record: unknown, path: string): unknown {
+function storableRecord(record: unknown): unknown {
   if (typeof record !== 'object' || record === null || Array.isArray(record) || !isDocumentMap(record))
     return record;
-  const { out, changed } = storableEntries(Object.entries(record), path);
-  if (!changed) return record;
-  const copy: Record<string, unknown> = Object.create(null);
-  for (const [key, value] of out) copy[key] = value;
-  return copy;
+  const { out, changed } = storableEntries(Object.entries(record));
+  return changed ? dictionaryOf(out) : record;
 }
 
 /** Fields of a document command's input that hold records of attribute values (lib-dynamodb's input key nodes). */
@@ -98,13 +118,11 @@ const RECORD_FIELDS: ReadonlySet<string> = new Set([
   'ExclusiveStartKey',
 ]);
 
-function storableField(field: string, value: unknown, path: string): unknown {
-  if (RECORD_FIELDS.has(field)) return storableRecord(value, path);
-  if (field === 'Parameters') return storableValue(value, path);
-  if (field === 'Keys' && Array.isArray(value)) {
-    return mapList(value, (key, index) => storableRecord(key, `${path}[${index}]`));
-  }
-  return storableInput(value, path);
+function storableField(field: string, value: unknown): unknown {
+  if (RECORD_FIELDS.has(field)) return storableRecord(value);
+  if (field === 'Parameters') return storableValue(value);
+  if (field === 'Keys' && Array.isArray(value)) return mapList(value, storableRecord);
+  return storableInput(value);
 }
 
 /**
@@ -115,15 +133,13 @@ function storableField(field: string, value: unknown, path: string): unknown {
  * document, so nothing else changes; an input with nothing to convert is
  * returned as it is.
  */
-function storableInput(input: unknown, path: string): unknown {
+function storableInput(input: unknown): unknown {
   if (typeof input !== 'object' || input === null) return input;
-  if (Array.isArray(input)) {
-    return mapList(input, (element, index) => storableInput(element, `${path}[${index}]`));
-  }
+  if (Array.isArray(input)) return mapList(input, storableInput);
   if (!isDocumentMap(input)) return input;
   let copy: Record<string, unknown> | undefined;
   for (const [field, value] of Object.entries(input)) {
-    const storable = storableField(field, value, path === '' ? field : `${path}.${field}`);
+    const storable = under(field, () => storableField(field, value));
     if (storable === value) continue;
     copy ??= { ...input };
     copy[field] = storable;
@@ -133,7 +149,7 @@ function storableInput(input: unknown, path: string): unknown {
 
 /** A command input made storable (see `storableInput`); an input that is not an object is returned as it is. */
 export function storableCommandInput<T extends object>(input: T): T {
-  const storable = storableInput(input, '');
+  const storable = storableInput(input);
   // storableInput keeps the request's structure: only documents inside it change.
   return storable as T;
 }

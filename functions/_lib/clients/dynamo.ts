@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, type marshallOptions } from '@aws-sdk/lib-dynamodb';
 import { lazyClient } from '../clients.ts';
 import { storableCommandInput } from './dynamo-documents.ts';
@@ -15,14 +15,16 @@ export const MARSHALL_OPTIONS: Readonly<marshallOptions> = {
 };
 
 /**
- * A document client over `client` with the product's marshalling. `client`
- * must serve document commands only: the document client shares its
- * middleware stack, and the step added here runs next to the SDK's own
- * marshalling step, which low-level commands lack.
+ * A document client with the product's marshalling, on a low-level client of
+ * its own: the document client shares that client's middleware stack, and
+ * the step added here sits next to the SDK's marshalling step, which
+ * low-level commands lack (sent through it, they would fail).
  */
-export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
+export function documentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
   // A copy: the document client writes its own defaults into the options it is given.
-  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { ...MARSHALL_OPTIONS } });
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient(config), {
+    marshallOptions: { ...MARSHALL_OPTIONS },
+  });
   doc.middlewareStack.addRelativeTo(storableStep, {
     name: 'storableDocuments',
     relation: 'before',
@@ -38,5 +40,5 @@ function storableStep<A extends { input: object }, R>(next: (args: A) => Promise
 
 /** The DynamoDB document client of this process. */
 export function dynamoClient(): DynamoDBDocumentClient {
-  return lazyClient('dynamo', () => documentClient(new DynamoDBClient({})));
+  return lazyClient('dynamo', () => documentClient());
 }

@@ -48,7 +48,7 @@ export function toAttribute(value: unknown): AttributeValue {
 export function toItem(value: object): Item {
   const item: Item = {};
   for (const key in value) {
-    if (key === UNSTORABLE_KEY) throw new UnstorableKeyError(key);
+    if (key === UNSTORABLE_KEY) throw new UnstorableKeyError([key]);
     const v: unknown = Reflect.get(value, key);
     if (v !== undefined && typeof v !== 'function') item[key] = toAttribute(v);
   }
