@@ -16,6 +16,7 @@ import { checkTriggerFields, checkValueSources } from './checks/trigger-fields.t
 import { checkDurations, checkOrderComparisons } from './checks/values.ts';
 import { checkTotalWait } from './checks/waits.ts';
 import { checkWebhooks } from './checks/webhook.ts';
+import { reservedKeyViolations } from './reserved-keys.ts';
 import { type ListRemap, restoreIndices, salvage } from './salvage.ts';
 import { Journey, STEP_ID, Step } from './schema.ts';
 import { fromZodIssues, type Violation, violation } from './violations.ts';
@@ -64,6 +65,7 @@ export function validateJourney(input: unknown, options: ValidateOptions = {}): 
   const raw: Record<string, unknown> = { ...input };
   const { context, found } = parseFields(raw, options);
   const violations = [
+    ...reservedKeyViolations(input),
     ...found.violations,
     ...restoreIndices(
       CHECKS.flatMap((check) => check(context)),

@@ -6,7 +6,8 @@ import { validateJourney } from '#shared/journey/validate.ts';
 /**
  * Step ids are names marketers choose: ids named like prototype members are
  * ordinary steps and splits, and a lookup by an id that is not a step finds
- * nothing, wherever the id comes from.
+ * nothing, wherever the id comes from. The one key a journey file cannot
+ * use, `__proto__`, is reported where it stands.
  */
 
 // As strings read from data: TypeScript types `record.constructor` as Function.
@@ -70,5 +71,24 @@ describe('step ids named like prototype members', () => {
       expect(live.splits[TO_STRING]).toBeUndefined();
       expect(live.splits[HAS_OWN]).toBeUndefined();
     }
+  });
+
+  it('reports __proto__ as a key anywhere in a journey file, which parsing would drop', () => {
+    const raw: unknown = JSON.parse(`{
+      "id": "keys", "name": "Keys", "trigger": {"type": "event", "event": "Go"}, "start": "a",
+      "steps": {
+        "a": {"type": "updateProfile", "set": {"__proto__": "x", "constructor": "y"}, "next": "b"},
+        "b": {"type": "emit", "event": "Out", "properties": {"l": [{"__proto__": 1}]}, "next": "c"},
+        "c": {"type": "exit"}
+      }
+    }`);
+
+    const result = validateJourney(raw);
+
+    // (A list is no emit property value either: that is reported too.)
+    expect(result.ok ? [] : result.violations.map((v) => v.path)).toEqual(
+      expect.arrayContaining(['steps.b.properties.l[0].__proto__', 'steps.a.set.__proto__']),
+    );
+    expect(result.ok ? [] : result.violations.map((v) => v.path)).not.toContain('steps.a.set.constructor');
   });
 });
