@@ -9,6 +9,10 @@ import type { Journey } from '../journey/schema.ts';
 import * as z from '../zod.ts';
 import { ExperimentState } from './experiments.ts';
 
+/** A variant of a split step, as ingest needs it to draw buckets. */
+const SplitVariant = z.object({ name: z.string(), weight: z.number(), holdout: z.boolean() });
+type SplitVariant = z.infer<typeof SplitVariant>;
+
 /**
  * What the ingest path knows about a deployed journey, kept on the registry
  * item so that matching needs no S3 read: trigger, audience, re-entry, goal,
@@ -17,9 +21,6 @@ import { ExperimentState } from './experiments.ts';
  * read it with the `zod/mini` twin of the language's parts
  * (`journey/mini-schema.ts`), so they do not build the language at a cold start.
  */
-const SplitVariant = z.object({ name: z.string(), weight: z.number(), holdout: z.boolean() });
-type SplitVariant = z.infer<typeof SplitVariant>;
-
 export const LiveJourney = z.object({
   journeyId: z.string(),
   name: z.string(),

@@ -16,10 +16,11 @@ import { ErrorName, JourneyError } from '#shared/errors.ts';
  * objects are left as they are, so a mistake such as storing a `Date` is
  * still refused.
  *
- * `__proto__` is the one key a document cannot hold: the marshaller, the
- * protocol layer and the local stand-ins build objects by assignment, which
- * turns that key into a prototype and drops it. It is refused loudly here;
- * every edge refuses it before, with the field named.
+ * `__proto__` is the one key a document cannot hold: the marshaller (both
+ * ways) and dynalite build objects by assignment, which turns that key into
+ * a prototype and drops it. It is refused loudly here, as a permanent
+ * failure naming the path; every edge (ingest, journey validation) refuses it
+ * before, with the field named.
  */
 
 /** The one key no stored document may have. */

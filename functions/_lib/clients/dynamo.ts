@@ -6,7 +6,7 @@ import { storableCommandInput } from './dynamo-documents.ts';
 /**
  * How documents are marshalled. Class instances are refused (a `Date` or a
  * repository object stored by mistake fails loudly); plain objects are maps
- * whatever their keys, which `storableInput` ensures before the marshaller
+ * whatever their keys, which `storableCommandInput` ensures before the marshaller
  * looks at them.
  */
 export const MARSHALL_OPTIONS: Readonly<marshallOptions> = {
