@@ -256,17 +256,19 @@ async function redeploy(
   await runtime.settled();
 }
 
-/** Sets a dotted path in a parsed JSON object; a name like `__proto__` is refused, never followed. */
+/**
+ * Sets a dotted path in a parsed JSON object. `__proto__` is refused, never
+ * followed; every other name is a key (a step may be called `constructor`).
+ */
 function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
   const [head, ...rest] = path;
   if (head === undefined) return;
-  if (head === '__proto__' || head === 'constructor' || head === 'prototype')
-    throw new Error(`"${path.join('.')}" is not a journey field`);
+  if (head === '__proto__') throw new Error(`"${path.join('.')}" is not a journey field`);
   if (rest.length === 0) {
     target[head] = value;
     return;
   }
-  const child = JourneyJson.safeParse(target[head]).data ?? {};
+  const child = JourneyJson.safeParse(Object.hasOwn(target, head) ? target[head] : undefined).data ?? {};
   target[head] = child;
   setPath(child, rest, value);
 }
