@@ -37,10 +37,11 @@ async function signingKey(dataDir: string): Promise<string> {
 }
 
 function header(value: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (value === null || typeof value !== 'object') return out;
-  for (const [name, v] of Object.entries(value)) if (typeof v === 'string') out[name] = v;
-  return out;
+  if (value === null || typeof value !== 'object') return {};
+  // Header names come from the request: own entries, never a prototype to set.
+  return Object.fromEntries(
+    Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
 }
 
 export async function startUnsubscribe(dataDir: string): Promise<LocalUnsubscribe> {
