@@ -12,6 +12,16 @@ import type { Executions } from '../machine/executions.ts';
  * the SDK's middleware stack would cost more than the answer).
  */
 
+/**
+ * A provider's message id, taken right after the message is counted: unique
+ * across providers (feedback finds a delivery by it, so an email and an SMS
+ * must not share one) and always the same length, so the items recording it
+ * weigh (and bill) the same whichever shard of customers a message is in.
+ */
+function messageIdOf(counts: ProviderCounts): string {
+  return `sim-${String(counts.emails + counts.sms + counts.push).padStart(12, '0')}`;
+}
+
 const REGION = { region: 'us-east-1', credentials: { accessKeyId: 'sim', secretAccessKey: 'sim' } };
 
 type Answer = (command: string, input: unknown) => object;
@@ -72,7 +82,7 @@ export function countingSes(
 ): SESv2Client {
   return answered(new SESv2Client(REGION), (_command, input) => {
     counts.emails += 1;
-    const messageId = `sim-${counts.emails}`;
+    const messageId = messageIdOf(counts);
     onEmail({ messageId, to: SendEmail.safeParse(input).data?.Destination?.ToAddresses ?? [] });
     return { MessageId: messageId };
   });
@@ -88,7 +98,7 @@ export function countingPinpoint(counts: ProviderCounts, onSms: (messageId: stri
     for (const [address, { ChannelType }] of Object.entries(addresses)) {
       if (ChannelType === 'SMS') counts.sms += 1;
       else counts.push += 1;
-      const messageId = `sim-${counts.sms + counts.push}`;
+      const messageId = messageIdOf(counts);
       result[address] = { DeliveryStatus: 'SUCCESSFUL', StatusCode: 200, MessageId: messageId };
       if (ChannelType === 'SMS') onSms(messageId);
     }

@@ -228,7 +228,10 @@ export async function createWorld(start: Date, observer: Observer = {}) {
     },
   );
 
-  /** Deploys a validated journey as deploy-journey does: templates pinned, compiled, registered as live. */
+  /**
+   * Deploys a validated journey as deploy-journey does: templates pinned, compiled, registered as live;
+   * then reads what handlers cache, so that every shard of customers finds the same warm caches.
+   */
   async function deploy(journey: Journey, sources: ReadonlyMap<string, Template>): Promise<string> {
     const names = await templates.put(journey.id, sources);
     const stateMachineArn = `arn:aws:states:us-east-1:000000000000:stateMachine:journey-${journey.id}`;
@@ -245,6 +248,9 @@ export async function createWorld(start: Date, observer: Observer = {}) {
       },
       undefined,
     );
+    // As every warm handler holds them after its first call: the registry and each pinned template read once.
+    await ingestDeps.registry.live();
+    for (const name of names.values()) await templates.get({ journeyId: journey.id, name });
     return stateMachineArn;
   }
 

@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import * as z from 'zod';
+import { cacheDir, freshEntry, PROJECT_ROOT } from '#infra/cli/bundle/cache.js';
+import { SHARD_BUNDLE, SHARD_SOURCE } from './shard-entry.ts';
+import type { ShardRequest } from './shard-worker.ts';
+import type { SimulateOptions } from './simulate.ts';
+import { Totals } from './totals.ts';
+
+/**
+ * Runs a simulation's customers in `workers` worker threads, shard i taking
+ * customers i, i + workers, …, and returns each shard's totals.
+ *
+ * A worker runs the CLI's prebuilt bundle of its entry when that bundle is
+ * the build of the sources as they are now (as bin.js decides for the CLI),
+ * else the sources themselves through tsx's loader, registered in the worker
+ * (a loader registered in this thread does not reach a worker).
+ */
+
+const FromShard = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('progress'), entered: z.number(), now: z.number() }),
+  z.object({ kind: z.literal('done'), totals: Totals }),
+]);
+
+function startWorker(request: ShardRequest): Worker {
+  const bundle = freshEntry(cacheDir());
+  if (bundle !== undefined) return new Worker(new URL(SHARD_BUNDLE, bundle), { workerData: request });
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const entry = pathToFileURL(join(PROJECT_ROOT, SHARD_SOURCE)).href;
+  const boot = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(boot, { eval: true, workerData: request });
+}
+
+export async function runShards(options: SimulateOptions, workers: number): Promise<Totals[]> {
+  const entered = new Array<number>(workers).fill(0);
+  let latest = 0;
+  const started: Worker[] = [];
+  const shard = (index: number) =>
+    new Promise<Totals>((resolve, reject) => {
+      const worker = startWorker({
+        journey: options.journey,
+        templates: new Map(options.templates),
+        scenario: options.scenario,
+        customers: options.customers,
+        shard: index,
+        of: workers,
+      });
+      started.push(worker);
+      let totals: Totals | undefined;
+      worker.on('message', (message: unknown) => {
+        const parsed = FromShard.safeParse(message);
+        if (!parsed.success) return reject(new Error(`Shard ${index} sent ${parsed.error.message}`));
+        if (parsed.data.kind === 'done') {
+          totals = parsed.data.totals;
+          return;
+        }
+        entered[index] = parsed.data.entered;
+        latest = Math.max(latest, parsed.data.now);
+        options.progress?.(
+          entered.reduce((a, b) => a + b, 0),
+          new Date(latest),
+        );
+      });
+      worker.on('error', reject);
+      worker.on('exit', (code) =>
+        totals === undefined
+          ? reject(new Error(`Shard ${index} stopped (exit code ${code})`))
+          : resolve(totals),
+      );
+    });
+  try {
+    return await Promise.all(Array.from({ length: workers }, (_, i) => shard(i)));
+  } finally {
+    // One shard failing stops the others: their totals would be half of an answer.
+    await Promise.all(started.map((worker) => worker.terminate()));
+  }
+}
