@@ -1,6 +1,7 @@
 import { resetClock, setClock } from '#functions/_lib/clock.ts';
 import type { Journey } from '#shared/journey/schema.ts';
 import type { Template } from '#shared/templates.ts';
+import { HOT_ITEMS } from '../dynamo/memory-tables.ts';
 import { type Customer, customerOf, entryTime } from '../scenario/customers.ts';
 import type { Scenario } from '../scenario/spec.ts';
 import { createWorld } from '../world/world.ts';
@@ -49,17 +50,22 @@ export async function runShard(options: ShardInput): Promise<Totals> {
   const start = new Date(scenario.start);
   const zones = new Map<number, string>();
   const tally = new Tally((userId) => zones.get(Number(userId.slice(4))));
-  const world = await createWorld(start, {
-    sent: (input, output, at) => {
-      tally.message(input, output, at);
-      options.trace?.message?.(input.userId, at, input.stepId, output.status);
+  const world = await createWorld(
+    start,
+    {
+      sent: (input, output, at) => {
+        tally.message(input, output, at);
+        options.trace?.message?.(input.userId, at, input.stepId, output.status);
+      },
+      sendFailed: (input) => {
+        tally.failures += 1;
+        options.trace?.message?.(input.userId, world.timers.now, input.stepId, 'failed');
+      },
+      invoked: (fn) => tally.invoked(fn),
     },
-    sendFailed: (input) => {
-      tally.failures += 1;
-      options.trace?.message?.(input.userId, world.timers.now, input.stepId, 'failed');
-    },
-    invoked: (fn) => tally.invoked(fn),
-  });
+    // The process's share: items are hot for as long in journey time, whatever the number of shards.
+    Math.ceil(HOT_ITEMS / of),
+  );
   setClock(() => new Date(world.timers.now));
   try {
     await world.deploy(options.journey, options.templates);

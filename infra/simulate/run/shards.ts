@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as z from 'zod';
-import { cacheDir, freshEntry, PROJECT_ROOT } from '#infra/cli/bundle/cache.js';
+import { cacheDir, freshEntry } from '#infra/cli/bundle/cache.js';
 import { SHARD_BUNDLE, SHARD_SOURCE } from './shard-entry.ts';
 import type { ShardRequest } from './shard-worker.ts';
 import type { SimulateOptions } from './simulate.ts';
@@ -23,11 +23,14 @@ const FromShard = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('done'), totals: Totals }),
 ]);
 
+/** The project folder, from this module's own location (kept in the CLI's bundle: see sourceLocation). */
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
 function startWorker(request: ShardRequest): Worker {
-  const bundle = freshEntry(cacheDir());
+  const bundle = freshEntry(cacheDir(ROOT), ROOT);
   if (bundle !== undefined) return new Worker(new URL(SHARD_BUNDLE, bundle), { workerData: request });
   const tsx = import.meta.resolve('tsx/esm/api');
-  const entry = pathToFileURL(join(PROJECT_ROOT, SHARD_SOURCE)).href;
+  const entry = pathToFileURL(join(ROOT, SHARD_SOURCE)).href;
   const boot = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
   return new Worker(boot, { eval: true, workerData: request });
 }

@@ -66,10 +66,11 @@ export type Observer = {
 
 export type World = Awaited<ReturnType<typeof createWorld>>;
 
-export async function createWorld(start: Date, observer: Observer = {}) {
+/** `hotItems`: the in-memory tables' items held as objects at once (see MemoryTables). */
+export async function createWorld(start: Date, observer: Observer = {}, hotItems?: number) {
   const timers = new Timers(start.getTime());
   const now = () => new Date(timers.now);
-  const db = memoryDynamo('sim');
+  const db = memoryDynamo('sim', hotItems);
   const counts: ProviderCounts = { emails: 0, sms: 0, push: 0, events: 0, rejected: 0 };
   const machines = new Map<string, Asl>();
   let executions: Executions | undefined;
