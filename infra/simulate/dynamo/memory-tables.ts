@@ -1,6 +1,7 @@
 import { type AttributeValue, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
 import type { TableDefinition } from '#shared/tables.ts';
+import { withoutStack } from '../machine/stackless.ts';
 import { applyUpdate, holds, type Item, order, resolvePath, topName } from './expression-eval.ts';
 import {
   type Condition,
@@ -129,24 +130,16 @@ function project(item: Item, expression: string | undefined, names: Record<strin
   return out;
 }
 
-/**
- * DynamoDB's answer to a failed condition, the SDK's own exception. The
- * product expects many (claims, first-writer-wins) and reads only its name
- * and item, so V8 records no stack trace for it: that took more time than the
- * condition's evaluation.
- */
+/** DynamoDB's answer to a failed condition, the SDK's own exception (the product expects many: claims, first writer wins). */
 function conditionFailed(item: Item | undefined): ConditionalCheckFailedException {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return new ConditionalCheckFailedException({
-      message: 'The conditional request failed',
-      $metadata: {},
-      ...(item === undefined ? {} : { Item: item }),
-    });
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
+  return withoutStack(
+    () =>
+      new ConditionalCheckFailedException({
+        message: 'The conditional request failed',
+        $metadata: {},
+        ...(item === undefined ? {} : { Item: item }),
+      }),
+  );
 }
 
 export class MemoryTables {

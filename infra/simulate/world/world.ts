@@ -34,6 +34,7 @@ import type { SendMessageInput, SendMessageOutput } from '#shared/tasks/send-mes
 import type { Template } from '#shared/templates.ts';
 import { memoryDynamo } from '../dynamo/memory-dynamo.ts';
 import { type Ended, Executions } from '../machine/executions.ts';
+import { withoutStack } from '../machine/stackless.ts';
 import { Timers } from '../machine/timers.ts';
 import { countingPinpoint, countingSes, countingSqs, type ProviderCounts, simulatedSfn } from './clients.ts';
 
@@ -170,7 +171,7 @@ export async function createWorld(start: Date, observer: Observer = {}, hotItems
     }
     observer.sent?.(input, output, timers.now);
     // As the send handler does: the compiled journey waits on this error and tries again.
-    if (output.status === 'deferred') throw new DeferredError(output.until);
+    if (output.status === 'deferred') throw withoutStack(() => new DeferredError(output.until));
     return JSON.parse(JSON.stringify(output));
   }
 
@@ -191,8 +192,8 @@ export async function createWorld(start: Date, observer: Observer = {}, hotItems
     } catch (error) {
       // As Lambda reports a function error to Step Functions: the name, and the runtime's JSON as Cause.
       if (!(error instanceof Error)) throw error;
-      const failure = new Error(
-        JSON.stringify({ errorType: error.name, errorMessage: error.message, trace: [] }),
+      const failure = withoutStack(
+        () => new Error(JSON.stringify({ errorType: error.name, errorMessage: error.message, trace: [] })),
       );
       failure.name = error.name;
       throw failure;
