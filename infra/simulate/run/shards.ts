@@ -26,13 +26,20 @@ const FromShard = z.discriminatedUnion('kind', [
 /** The project folder, from this module's own location (kept in the CLI's bundle: see sourceLocation). */
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
+/** This process's Node.js options, less the one that would refuse a worker's entry module (kept by `node -e`). */
+function workerArgs(): string[] {
+  return process.execArgv.filter((arg) => !arg.startsWith('--input-type'));
+}
+
 function startWorker(request: ShardRequest): Worker {
+  const execArgv = workerArgs();
   const bundle = freshEntry(cacheDir(ROOT), ROOT);
-  if (bundle !== undefined) return new Worker(new URL(SHARD_BUNDLE, bundle), { workerData: request });
+  if (bundle !== undefined)
+    return new Worker(new URL(SHARD_BUNDLE, bundle), { workerData: request, execArgv });
   const tsx = import.meta.resolve('tsx/esm/api');
   const entry = pathToFileURL(join(ROOT, SHARD_SOURCE)).href;
   const boot = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true, workerData: request });
+  return new Worker(boot, { eval: true, workerData: request, execArgv });
 }
 
 export async function runShards(options: SimulateOptions, workers: number): Promise<Totals[]> {
