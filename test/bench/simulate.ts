@@ -43,7 +43,7 @@ export function runSimulateBench(): void {
     stdio: 'ignore',
   });
   console.log(
-    `journeys simulate, cart-abandonment, journeys/simulations/cart-abandonment.json, ${WORKERS} worker thread(s) (SIMULATE_WORKERS), load ${loadAverage()}`,
+    `journeys simulate, cart-abandonment, journeys/simulations/cart-abandonment.json, ${WORKERS} thread(s) running customers (SIMULATE_WORKERS), load ${loadAverage()}`,
   );
   for (const customers of SIZES) {
     const out = execFileSync(
@@ -60,7 +60,7 @@ export function runSimulateBench(): void {
     const perSecond = customers / (r.wallMs / 1000);
     const perCpuSecond = customers / (r.cpuMs / 1000);
     console.log(
-      `  ${customers.toLocaleString('en-US').padStart(7)} customers, ${WORKERS} workers: ${(r.wallMs / 1000).toFixed(1)} s wall, ${(r.cpuMs / 1000).toFixed(1)} s CPU, ${perSecond.toFixed(0)} customers/s (${perCpuSecond.toFixed(0)} per CPU second), peak RSS ${r.peakRssMb.toFixed(0)} MB (${r.enrolled} enrolled, ${r.sent} messages, ${r.transitions} transitions, ${r.writeUnits} WCU, ${r.readUnits} RCU), load after ${loadAverage()}`,
+      `  ${customers.toLocaleString('en-US').padStart(7)} customers, ${WORKERS} threads: ${(r.wallMs / 1000).toFixed(1)} s wall, ${(r.cpuMs / 1000).toFixed(1)} s CPU, ${perSecond.toFixed(0)} customers/s (${perCpuSecond.toFixed(0)} per CPU second), peak RSS ${r.peakRssMb.toFixed(0)} MB (${r.enrolled} enrolled, ${r.sent} messages, ${r.transitions} transitions, ${r.writeUnits} WCU, ${r.readUnits} RCU), load after ${loadAverage()}`,
     );
   }
 }
