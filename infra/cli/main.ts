@@ -74,6 +74,10 @@ program
     'customers and behaviour (default: simulations/<journey file> beside the journey)',
   )
   .option('--templates <dir>', 'templates folder (default: templates/ beside the journey)')
+  .option(
+    '--workers <n>',
+    'threads running customers, each its share (default: the cores available; 1: this thread only). The forecast is the same for any number',
+  )
   .option('--html <file>', 'also write the forecast as a page with charts')
   .option('--json', 'machine-readable forecast')
   .action(lazy(async () => (await import('./commands/simulate.ts')).simulateCommand));

@@ -49,7 +49,37 @@ export function zoneOf(name: string): Zone {
   if (name === 'UTC') return UTC;
   const formatter = formatterOf(name);
   if (!formatter) return UTC;
-  return { name, offsetMinutes: (millis) => offsetMinutes(formatter, millis) };
+  return { name, offsetMinutes: (millis) => hourlyOffset(name, formatter, millis) };
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Offsets per zone and UTC hour, for hours that have one offset throughout:
+ * asking `Intl` costs a formatted date per question, and a journey asks
+ * about the same few zones and hours again and again. An hour is kept only
+ * when its first and last second have the same offset, so an hour with a
+ * transition in it (at whatever minute or second) is always asked anew; no
+ * zone changes its offset and back within an hour. Bounded, oldest out first.
+ */
+const offsets = new Map<string, number>();
+const OFFSETS_LIMIT = 4_096;
+
+function hourlyOffset(name: string, formatter: Intl.DateTimeFormat, millis: number): number {
+  const hour = Math.floor(millis / HOUR_MS);
+  const key = `${name}\u0000${hour}`;
+  const known = offsets.get(key);
+  if (known !== undefined) return known;
+  const offset = offsetMinutes(formatter, millis);
+  const first = hour * HOUR_MS;
+  if (
+    offsetMinutes(formatter, first) === offset &&
+    offsetMinutes(formatter, first + HOUR_MS - 1_000) === offset
+  ) {
+    if (offsets.size >= OFFSETS_LIMIT) offsets.delete(offsets.keys().next().value ?? '');
+    offsets.set(key, offset);
+  }
+  return offset;
 }
 
 /**

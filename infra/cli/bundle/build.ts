@@ -11,6 +11,7 @@ import { readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { SHARD_BUNDLE, SHARD_SOURCE } from '#infra/simulate/run/shard-entry.ts';
 import { type BundleManifest, cacheDir, freshEntry, MANIFEST_FILE, PROJECT_ROOT } from './cache.js';
 import { commandsApart, lazyExternals, sourceLocation } from './plugins.ts';
 
@@ -85,11 +86,15 @@ export async function buildCli(dir = cacheDir()): Promise<BuildResult> {
   };
 }
 
-/** main.ts, and each command module as a bundle of its own (see commandsApart). */
+/**
+ * main.ts, each command module as a bundle of its own (see commandsApart),
+ * and the modules commands start worker threads on (found beside main.mjs).
+ */
 async function entryPoints(): Promise<Record<string, string>> {
   const commands = (await readdir(COMMANDS_DIR)).filter((file) => file.endsWith('.ts'));
   return Object.fromEntries([
     ['main', 'infra/cli/main.ts'],
+    [SHARD_BUNDLE.replace(/\.mjs$/, ''), SHARD_SOURCE],
     ...commands.map((file) => [`commands/${file.slice(0, -'.ts'.length)}`, `infra/cli/commands/${file}`]),
   ]);
 }

@@ -11,9 +11,13 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 /** The file naming the current build and the inputs it was built from. */
 export const MANIFEST_FILE = 'manifest.json';
 
-/** Where builds are kept: `JOURNEYS_CLI_CACHE`, else node_modules/.cache/journeys-cli (gone with node_modules). */
-export function cacheDir() {
-  return process.env.JOURNEYS_CLI_CACHE || join(PROJECT_ROOT, 'node_modules', '.cache', 'journeys-cli');
+/**
+ * Where builds are kept: `JOURNEYS_CLI_CACHE`, else node_modules/.cache/journeys-cli (gone with node_modules).
+ * `root`: the project folder, for code bundled away from this file (its own location is then the bundle's).
+ * @param {string} [root]
+ */
+export function cacheDir(root = PROJECT_ROOT) {
+  return process.env.JOURNEYS_CLI_CACHE || join(root, 'node_modules', '.cache', 'journeys-cli');
 }
 
 /**
@@ -23,21 +27,22 @@ export function cacheDir() {
  * the size and modification time it had. Any doubt (no manifest, another
  * shape, a file gone or changed) answers undefined: rebuild.
  * @param {string} dir
+ * @param {string} [root] the project folder (as for cacheDir)
  * @returns {string | undefined}
  */
-export function freshEntry(dir) {
+export function freshEntry(dir, root = PROJECT_ROOT) {
   let manifest;
   try {
     manifest = JSON.parse(readFileSync(join(dir, MANIFEST_FILE), 'utf8'));
   } catch {
     return undefined;
   }
-  if (manifest?.root !== PROJECT_ROOT || typeof manifest.entry !== 'string') return undefined;
+  if (manifest?.root !== root || typeof manifest.entry !== 'string') return undefined;
   if (!Array.isArray(manifest.inputs)) return undefined;
   for (const input of manifest.inputs) {
     if (!Array.isArray(input)) return undefined;
     const [path, size, mtimeMs] = input;
-    const stats = statSync(join(PROJECT_ROOT, String(path)), { throwIfNoEntry: false });
+    const stats = statSync(join(root, String(path)), { throwIfNoEntry: false });
     if (stats === undefined || stats.size !== size || stats.mtimeMs !== mtimeMs) return undefined;
   }
   const entry = join(dir, manifest.entry);

@@ -1,16 +1,34 @@
 import { writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { loadInputs, scenarioFileFor } from '#infra/simulate/cli/inputs.ts';
 import { forecastText } from '#infra/simulate/cli/text.ts';
 import { simulate } from '#infra/simulate/run/simulate.ts';
 import { fail, paint } from '../output.ts';
 
-type Options = { customers: string; scenario?: string; templates?: string; html?: string; json?: boolean };
+type Options = {
+  customers: string;
+  scenario?: string;
+  templates?: string;
+  workers?: string;
+  html?: string;
+  json?: boolean;
+};
+
+/** More threads than this gain nothing on any machine the CLI runs on, and each holds a heap. */
+const MAX_WORKERS = 64;
+
+const threads = (n: number) => (n === 1 ? '1 thread' : `${n} threads`);
 
 /** `journeys simulate <journey> --customers N`: a what-if forecast of a journey before launch. */
 export async function simulateCommand(file: string, options: Options): Promise<void> {
   const customers = Number(options.customers);
   if (!Number.isInteger(customers) || customers < 1 || customers > 10_000_000) {
     fail(`--customers ${options.customers}: give a whole number from 1 to 10,000,000`);
+    return;
+  }
+  const workers = options.workers === undefined ? availableParallelism() : Number(options.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) {
+    fail(`--workers ${options.workers}: give a whole number from 1 to ${MAX_WORKERS}`);
     return;
   }
   const scenarioFile = options.scenario ?? scenarioFileFor(file);
@@ -25,6 +43,7 @@ export async function simulateCommand(file: string, options: Options): Promise<v
   const forecast = await simulate({
     ...loaded.inputs,
     customers,
+    workers,
     progress: (entered, now) => {
       const line = `simulating: ${entered.toLocaleString('en-US')}/${customers.toLocaleString('en-US')} customers entered, journey time ${now.toISOString()}`;
       process.stderr.write(interactive ? `\r${line}` : `${line}\n`);
@@ -38,5 +57,7 @@ export async function simulateCommand(file: string, options: Options): Promise<v
     await writeFile(options.html, forecastPage(forecast));
     process.stderr.write(`${paint('green', '✔')} ${options.html}\n`);
   }
-  process.stderr.write(`simulated in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stderr.write(
+    `simulated in ${((Date.now() - started) / 1000).toFixed(1)} s (${threads(Math.min(workers, customers))})\n`,
+  );
 }

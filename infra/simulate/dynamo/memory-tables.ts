@@ -1,6 +1,7 @@
 import { type AttributeValue, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
 import type { TableDefinition } from '#shared/tables.ts';
+import { withoutStack } from '../machine/stackless.ts';
 import { applyUpdate, holds, type Item, order, resolvePath, topName } from './expression-eval.ts';
 import {
   type Condition,
@@ -53,7 +54,7 @@ type Stored = { item: Item; size: number };
 type Table = { def: TableDefinition; rows: Rows<Held> };
 
 /** Items held as objects at once; the others are packed (about 1.5 KB each as objects, a third of that packed). */
-const HOT_ITEMS = 20_000;
+export const HOT_ITEMS = 20_000;
 
 /** Read and write request units consumed (on-demand billing). */
 export type Capacity = { reads: number; writes: number };
@@ -129,6 +130,18 @@ function project(item: Item, expression: string | undefined, names: Record<strin
   return out;
 }
 
+/** DynamoDB's answer to a failed condition, the SDK's own exception (the product expects many: claims, first writer wins). */
+function conditionFailed(item: Item | undefined): ConditionalCheckFailedException {
+  return withoutStack(
+    () =>
+      new ConditionalCheckFailedException({
+        message: 'The conditional request failed',
+        $metadata: {},
+        ...(item === undefined ? {} : { Item: item }),
+      }),
+  );
+}
+
 export class MemoryTables {
   /** `hotItems`: how many items are held as objects at once, the others packed. */
   constructor(hotItems = HOT_ITEMS) {
@@ -193,11 +206,7 @@ export class MemoryTables {
     if (expression === undefined) return;
     const placeholders = { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues };
     if (holds(before ?? {}, parseCondition(expression), placeholders)) return;
-    throw new ConditionalCheckFailedException({
-      message: 'The conditional request failed',
-      $metadata: {},
-      ...(returnOld === 'ALL_OLD' && before !== undefined ? { Item: before } : {}),
-    });
+    throw conditionFailed(returnOld === 'ALL_OLD' ? before : undefined);
   }
 
   private readUnits(items: readonly (Stored | undefined)[], consistent: boolean | undefined): void {

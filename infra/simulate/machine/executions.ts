@@ -2,6 +2,7 @@ import { RetryPlan } from '#infra/local/services/stepfunctions/runner/runner-ret
 import type { Asl, Catcher, Json, State, TaskState } from '#shared/journey/compile/asl.ts';
 import { matches } from './choice.ts';
 import { parameters, place, read, StatesError } from './paths.ts';
+import { withoutStack } from './stackless.ts';
 import type { Timers } from './timers.ts';
 
 /**
@@ -210,7 +211,7 @@ export class Executions {
     const resumed = ex.tokenResult;
     if (resumed !== undefined) {
       ex.tokenResult = undefined;
-      if ('error' in resumed) throw new StatesError(resumed.error, resumed.cause);
+      if ('error' in resumed) throw withoutStack(() => new StatesError(resumed.error, resumed.cause));
       ex.data = place(ex.data, state.ResultPath, resumed.output);
       return 'Next' in state ? state.Next : 'end';
     }

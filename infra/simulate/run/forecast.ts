@@ -1,7 +1,7 @@
 import type { Channel } from '#shared/channels.ts';
-import type { World } from '../world/world.ts';
+import type { Journey } from '#shared/journey/schema.ts';
 import { LAMBDA_PROFILE, PRICES, PRICES_NOTE } from './prices.ts';
-import type { Tally } from './tally.ts';
+import type { Totals } from './totals.ts';
 
 /** The answer of a simulation: plain data, printed as text or as a page. */
 export type Forecast = {
@@ -34,11 +34,11 @@ function sorted(map: ReadonlyMap<string, number>): [string, number][] {
   return [...map].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
 }
 
-export async function forecastOf(world: World, tally: Tally, journeyId: string): Promise<Forecast> {
-  const { counters } = await world.stats.read(journeyId);
+/** The forecast of a run's totals: counters as the report reads them, the bill at list prices. */
+export function forecastOf(totals: Totals, journey: Journey): Forecast {
   const assigned = new Map<string, { enrolled: number; converted: number }>();
   const outcomes = new Map<string, number>();
-  for (const row of counters) {
+  for (const row of totals.counters) {
     if (row.metric.startsWith('ended:') && row.stepId === undefined && row.variant === undefined)
       outcomes.set(row.metric.slice('ended:'.length), (outcomes.get(row.metric.slice(6)) ?? 0) + row.count);
     if (row.variant === undefined || row.stepId === undefined) continue;
@@ -48,18 +48,19 @@ export async function forecastOf(world: World, tally: Tally, journeyId: string):
     if (row.metric === 'converted') entry.converted += row.count;
     assigned.set(key, entry);
   }
-  const variants = [...assigned].map(([key, v]) => {
-    const [step = '', variant = ''] = key.split('\u0000');
-    return { step, variant, ...v, rate: v.enrolled === 0 ? 0 : v.converted / v.enrolled };
-  });
-  const sent = {
-    email: tally.sent.get('email') ?? 0,
-    sms: tally.sent.get('sms') ?? 0,
-    push: tally.sent.get('push') ?? 0,
-  };
-  const lambdaCalls = [...tally.invocations].filter(([fn]) => LAMBDAS.has(fn)).reduce((n, [, c]) => n + c, 0);
-  const { reads, writes } = world.db.store.capacity;
-  const busEvents = tally.events + world.counts.events + world.executions.started;
+  const variants = [...assigned]
+    .map(([key, v]) => {
+      const [step = '', variant = ''] = key.split('\u0000');
+      return { step, variant, ...v, rate: v.enrolled === 0 ? 0 : v.converted / v.enrolled };
+    })
+    .sort((a, b) => declared(journey, a) - declared(journey, b));
+  const sent = new Map(totals.sent);
+  const invocations = new Map(totals.invocations);
+  const lambdaCalls = [...invocations].filter(([fn]) => LAMBDAS.has(fn)).reduce((n, [, c]) => n + c, 0);
+  const reads = totals.setup.reads + totals.run.reads;
+  const writes = totals.setup.writes + totals.run.writes;
+  const { providers } = totals;
+  const busEvents = totals.events + providers.events + totals.executions;
   const line = (item: string, quantity: number, unitPrice: number) => ({
     item,
     quantity,
@@ -68,46 +69,65 @@ export async function forecastOf(world: World, tally: Tally, journeyId: string):
   });
   const gbSeconds = lambdaCalls * LAMBDA_PROFILE.memoryGb * (LAMBDA_PROFILE.averageMs / 1000);
   const cost = [
-    line('Step Functions state transitions', world.executions.transitions, PRICES.stepFunctionsPerTransition),
+    line('Step Functions state transitions', totals.transitions, PRICES.stepFunctionsPerTransition),
     line('Lambda requests', lambdaCalls, PRICES.lambdaPerRequest),
     line('Lambda GB-seconds', gbSeconds, PRICES.lambdaPerGbSecond),
     line('DynamoDB write request units', writes, PRICES.dynamoPerWriteUnit),
     line('DynamoDB read request units', reads, PRICES.dynamoPerReadUnit),
     line('EventBridge events', busEvents, PRICES.eventBridgePerEvent),
-    line('SES emails', world.counts.emails, PRICES.sesPerEmail),
-    line('SMS messages', world.counts.sms, PRICES.smsPerMessage),
-    line('Push messages', world.counts.push, PRICES.pushPerMessage),
+    line('SES emails', providers.emails, PRICES.sesPerEmail),
+    line('SMS messages', providers.sms, PRICES.smsPerMessage),
+    line('Push messages', providers.push, PRICES.pushPerMessage),
   ];
-  const days = [...tally.sentByDay.keys()].sort();
+  const byDay = new Map<string, Map<Channel, number>>();
+  for (const [day, channel, n] of totals.sentByDay) {
+    const channels = byDay.get(day) ?? new Map<Channel, number>();
+    channels.set(channel, (channels.get(channel) ?? 0) + n);
+    byDay.set(day, channels);
+  }
+  const hours = new Map(totals.sentByLocalHour);
+  const zeros = () => new Array<number>(24).fill(0);
   return {
-    journeyId,
-    customers: tally.customers,
-    events: tally.events,
-    enrolled: tally.enrolled,
-    messages: { sent, failed: tally.failures },
-    byDay: days.map((day) => {
-      const m = tally.sentByDay.get(day);
+    journeyId: journey.id,
+    customers: totals.customers,
+    events: totals.events,
+    enrolled: totals.enrolled,
+    messages: {
+      sent: { email: sent.get('email') ?? 0, sms: sent.get('sms') ?? 0, push: sent.get('push') ?? 0 },
+      failed: totals.failures,
+    },
+    byDay: [...byDay.keys()].sort().map((day) => {
+      const m = byDay.get(day);
       return { day, email: m?.get('email') ?? 0, sms: m?.get('sms') ?? 0, push: m?.get('push') ?? 0 };
     }),
     byLocalHour: {
-      email: tally.sentByLocalHour.get('email') ?? new Array(24).fill(0),
-      sms: tally.sentByLocalHour.get('sms') ?? new Array(24).fill(0),
-      push: tally.sentByLocalHour.get('push') ?? new Array(24).fill(0),
+      email: hours.get('email') ?? zeros(),
+      sms: hours.get('sms') ?? zeros(),
+      push: hours.get('push') ?? zeros(),
     },
-    deferred: sorted(tally.deferred),
-    suppressed: sorted(tally.suppressed),
-    unknown: sorted(tally.unknown),
+    deferred: sorted(new Map(totals.deferred)),
+    suppressed: sorted(new Map(totals.suppressed)),
+    unknown: sorted(new Map(totals.unknown)),
     variants,
     outcomes: sorted(outcomes),
-    transitions: world.executions.transitions,
-    executions: world.executions.started,
-    invocations: sorted(tally.invocations),
+    transitions: totals.transitions,
+    executions: totals.executions,
+    invocations: sorted(invocations),
     usage: { dynamoWriteUnits: writes, dynamoReadUnits: reads, busEvents },
     cost,
     pricesNote: PRICES_NOTE,
     startedAt: '',
-    endedAt: new Date(world.timers.now).toISOString(),
+    endedAt: new Date(totals.endedAt).toISOString(),
   };
+}
+
+/** Where a variant is declared: its split's place among the steps, then its own (the order a marketer wrote). */
+function declared(journey: Journey, v: { step: string; variant: string }): number {
+  const steps = Object.keys(journey.steps);
+  const step = Object.hasOwn(journey.steps, v.step) ? journey.steps[v.step] : undefined;
+  const variant = step?.type === 'split' ? step.variants.findIndex((x) => x.name === v.variant) : -1;
+  const stepIndex = steps.indexOf(v.step);
+  return (stepIndex === -1 ? steps.length : stepIndex) * 1_000 + (variant === -1 ? 999 : variant);
 }
 
 export { CHANNELS };

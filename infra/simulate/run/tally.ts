@@ -1,5 +1,6 @@
 import type { Channel } from '#shared/channels.ts';
 import type { SendMessageInput, SendMessageOutput } from '#shared/tasks/send-message.ts';
+import type { Totals } from './totals.ts';
 
 /**
  * What a simulation counts as it runs, bounded whatever the number of
@@ -64,5 +65,37 @@ export class Tally {
 
   invoked(fn: string): void {
     bump(this.invocations, fn);
+  }
+
+  /** The counts as plain data (see Totals). */
+  counts(): Pick<
+    Totals,
+    | 'customers'
+    | 'events'
+    | 'enrolled'
+    | 'failures'
+    | 'sent'
+    | 'sentByDay'
+    | 'sentByLocalHour'
+    | 'deferred'
+    | 'suppressed'
+    | 'unknown'
+    | 'invocations'
+  > {
+    return {
+      customers: this.customers,
+      events: this.events,
+      enrolled: this.enrolled,
+      failures: this.failures,
+      sent: [...this.sent],
+      sentByDay: [...this.sentByDay].flatMap(([day, channels]) =>
+        [...channels].map(([channel, n]): [string, Channel, number] => [day, channel, n]),
+      ),
+      sentByLocalHour: [...this.sentByLocalHour],
+      deferred: [...this.deferred],
+      suppressed: [...this.suppressed],
+      unknown: [...this.unknown],
+      invocations: [...this.invocations],
+    };
   }
 }

@@ -1,6 +1,11 @@
 import { PinpointClient } from '@aws-sdk/client-pinpoint';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { SFNClient } from '@aws-sdk/client-sfn';
+import {
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import type { Executions } from '../machine/executions.ts';
@@ -11,6 +16,16 @@ import type { Executions } from '../machine/executions.ts';
  * exactly as in Lambda, with nothing serialised, signed or sent (resolving
  * the SDK's middleware stack would cost more than the answer).
  */
+
+/**
+ * A provider's message id, taken right after the message is counted: unique
+ * across providers (feedback finds a delivery by it, so an email and an SMS
+ * must not share one) and always the same length, so the items recording it
+ * weigh (and bill) the same whichever shard of customers a message is in.
+ */
+function messageIdOf(counts: ProviderCounts): string {
+  return `sim-${String(counts.emails + counts.sms + counts.push).padStart(12, '0')}`;
+}
 
 const REGION = { region: 'us-east-1', credentials: { accessKeyId: 'sim', secretAccessKey: 'sim' } };
 
@@ -26,30 +41,42 @@ function answered<C extends object>(client: C, answer: Answer): C {
   return client;
 }
 
-const StartExecution = z.object({ stateMachineArn: z.string(), name: z.string(), input: z.string() });
-const TaskSuccess = z.object({ taskToken: z.string(), output: z.string() });
-const StopExecution = z.object({ executionArn: z.string() });
+/** A field the product always sets on these commands (the SDK's types leave every one optional). */
+function required(value: string | undefined, field: string): string {
+  if (value === undefined) throw new Error(`The simulation needs ${field}`);
+  return value;
+}
 
 /** Step Functions: StartExecution, SendTaskSuccess and StopExecution on the simulation's executions. */
 export function simulatedSfn(executions: () => Executions): SFNClient {
-  return answered(new SFNClient(REGION), (command, input) => {
-    switch (command) {
-      case 'StartExecutionCommand': {
-        const { stateMachineArn, name, input: body } = StartExecution.parse(input);
-        return { executionArn: executions().start(stateMachineArn, name, body) };
-      }
-      case 'SendTaskSuccessCommand': {
-        const { taskToken, output } = TaskSuccess.parse(input);
-        executions().sendTaskSuccess(taskToken, output);
-        return {};
-      }
-      case 'StopExecutionCommand':
-        executions().stop(StopExecution.parse(input).executionArn);
-        return {};
-      default:
-        throw new Error(`The simulation does not implement Step Functions ${command}`);
+  const client = new SFNClient(REGION);
+  // The command's own typed input, without a second validation: a simulation starts and resumes executions by the million.
+  const direct = async (command: unknown) => {
+    if (command instanceof StartExecutionCommand) {
+      const { stateMachineArn, name, input } = command.input;
+      const arn = executions().start(
+        required(stateMachineArn, 'stateMachineArn'),
+        required(name, 'name'),
+        required(input, 'input'),
+      );
+      return { executionArn: arn, $metadata: {} };
     }
-  });
+    if (command instanceof SendTaskSuccessCommand) {
+      executions().sendTaskSuccess(
+        required(command.input.taskToken, 'taskToken'),
+        required(command.input.output, 'output'),
+      );
+      return { $metadata: {} };
+    }
+    if (command instanceof StopExecutionCommand) {
+      executions().stop(required(command.input.executionArn, 'executionArn'));
+      return { $metadata: {} };
+    }
+    const name = typeof command === 'object' && command !== null ? command.constructor.name : typeof command;
+    throw new Error(`The simulation does not implement Step Functions ${name}`);
+  };
+  Reflect.set(client, 'send', direct);
+  return client;
 }
 
 /** What the providers were asked to send, counted (never kept). */
@@ -72,7 +99,7 @@ export function countingSes(
 ): SESv2Client {
   return answered(new SESv2Client(REGION), (_command, input) => {
     counts.emails += 1;
-    const messageId = `sim-${counts.emails}`;
+    const messageId = messageIdOf(counts);
     onEmail({ messageId, to: SendEmail.safeParse(input).data?.Destination?.ToAddresses ?? [] });
     return { MessageId: messageId };
   });
@@ -88,7 +115,7 @@ export function countingPinpoint(counts: ProviderCounts, onSms: (messageId: stri
     for (const [address, { ChannelType }] of Object.entries(addresses)) {
       if (ChannelType === 'SMS') counts.sms += 1;
       else counts.push += 1;
-      const messageId = `sim-${counts.sms + counts.push}`;
+      const messageId = messageIdOf(counts);
       result[address] = { DeliveryStatus: 'SUCCESSFUL', StatusCode: 200, MessageId: messageId };
       if (ChannelType === 'SMS') onSms(messageId);
     }

@@ -34,6 +34,7 @@ import type { SendMessageInput, SendMessageOutput } from '#shared/tasks/send-mes
 import type { Template } from '#shared/templates.ts';
 import { memoryDynamo } from '../dynamo/memory-dynamo.ts';
 import { type Ended, Executions } from '../machine/executions.ts';
+import { withoutStack } from '../machine/stackless.ts';
 import { Timers } from '../machine/timers.ts';
 import { countingPinpoint, countingSes, countingSqs, type ProviderCounts, simulatedSfn } from './clients.ts';
 
@@ -66,10 +67,11 @@ export type Observer = {
 
 export type World = Awaited<ReturnType<typeof createWorld>>;
 
-export async function createWorld(start: Date, observer: Observer = {}) {
+/** `hotItems`: the in-memory tables' items held as objects at once (see MemoryTables). */
+export async function createWorld(start: Date, observer: Observer = {}, hotItems?: number) {
   const timers = new Timers(start.getTime());
   const now = () => new Date(timers.now);
-  const db = memoryDynamo('sim');
+  const db = memoryDynamo('sim', hotItems);
   const counts: ProviderCounts = { emails: 0, sms: 0, push: 0, events: 0, rejected: 0 };
   const machines = new Map<string, Asl>();
   let executions: Executions | undefined;
@@ -169,7 +171,7 @@ export async function createWorld(start: Date, observer: Observer = {}) {
     }
     observer.sent?.(input, output, timers.now);
     // As the send handler does: the compiled journey waits on this error and tries again.
-    if (output.status === 'deferred') throw new DeferredError(output.until);
+    if (output.status === 'deferred') throw withoutStack(() => new DeferredError(output.until));
     return JSON.parse(JSON.stringify(output));
   }
 
@@ -190,8 +192,8 @@ export async function createWorld(start: Date, observer: Observer = {}) {
     } catch (error) {
       // As Lambda reports a function error to Step Functions: the name, and the runtime's JSON as Cause.
       if (!(error instanceof Error)) throw error;
-      const failure = new Error(
-        JSON.stringify({ errorType: error.name, errorMessage: error.message, trace: [] }),
+      const failure = withoutStack(
+        () => new Error(JSON.stringify({ errorType: error.name, errorMessage: error.message, trace: [] })),
       );
       failure.name = error.name;
       throw failure;
@@ -228,7 +230,10 @@ export async function createWorld(start: Date, observer: Observer = {}) {
     },
   );
 
-  /** Deploys a validated journey as deploy-journey does: templates pinned, compiled, registered as live. */
+  /**
+   * Deploys a validated journey as deploy-journey does: templates pinned, compiled, registered as live;
+   * then reads what handlers cache, so that every shard of customers finds the same warm caches.
+   */
   async function deploy(journey: Journey, sources: ReadonlyMap<string, Template>): Promise<string> {
     const names = await templates.put(journey.id, sources);
     const stateMachineArn = `arn:aws:states:us-east-1:000000000000:stateMachine:journey-${journey.id}`;
@@ -245,6 +250,9 @@ export async function createWorld(start: Date, observer: Observer = {}) {
       },
       undefined,
     );
+    // As every warm handler holds them after its first call: the registry and each pinned template read once.
+    await ingestDeps.registry.live();
+    for (const name of names.values()) await templates.get({ journeyId: journey.id, name });
     return stateMachineArn;
   }
 
