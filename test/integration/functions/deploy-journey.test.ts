@@ -1,12 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import {
   CreateStateMachineAliasCommand,
   CreateStateMachineCommand,
@@ -24,6 +18,11 @@ import { RegistryRepository } from '#functions/_lib/registry.ts';
 import { TemplateSnapshots } from '#functions/_lib/templates.ts';
 import { type DeployDeps, deployFromS3, S3Notification } from '#functions/deploy-journey/deploy.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import {
+  exampleJourneyText,
+  exampleTemplateObjects,
+  fakeJourneysBucket,
+} from '../../support/journeys-bucket.ts';
 
 const root = new URL('../../../', import.meta.url);
 const created = S3Notification.parse(
@@ -32,13 +31,8 @@ const created = S3Notification.parse(
 const deleted = S3Notification.parse(
   JSON.parse(readFileSync(new URL('test/fixtures/events/s3-object-deleted.json', root), 'utf8')),
 );
-const welcome = readFileSync(new URL('journeys/welcome-series.json', root), 'utf8');
-const templates = Object.fromEntries(
-  readdirSync(new URL('journeys/templates/', root)).map((f) => [
-    `journeys/templates/${f}`,
-    readFileSync(new URL(`journeys/templates/${f}`, root), 'utf8'),
-  ]),
-);
+const welcome = exampleJourneyText('welcome-series');
+const templates = exampleTemplateObjects();
 
 const ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:journey-welcome-series';
 const CRM_ARN = 'arn:aws:events:eu-west-1:123456789012:connection/Journeys-crm/8d1f';
@@ -98,27 +92,6 @@ function fakeStepFunctions() {
   return { alias: () => alias };
 }
 
-function fakeBucket() {
-  bucket = new Map([['journeys/welcome-series.json', welcome], ...Object.entries(templates)]);
-  s3.reset();
-  s3.on(GetObjectCommand).callsFake((input: { Key: string; VersionId?: string }) => {
-    const text = bucket.get(input.Key);
-    if (text === undefined) throw Object.assign(new Error('no such key'), { name: 'NoSuchKey' });
-    return { Body: { transformToString: async () => text }, VersionId: input.VersionId };
-  });
-  s3.on(ListObjectsV2Command).callsFake((input: { Prefix: string }) => ({
-    Contents: [...bucket.keys()].filter((k) => k.startsWith(input.Prefix)).map((Key) => ({ Key })),
-  }));
-  s3.on(PutObjectCommand).callsFake((input: { Key: string; Body: string }) => {
-    bucket.set(input.Key, input.Body);
-    return {};
-  });
-  s3.on(DeleteObjectCommand).callsFake((input: { Key: string }) => {
-    bucket.delete(input.Key);
-    return {};
-  });
-}
-
 function deps(): DeployDeps {
   return {
     s3: new S3Client({ region: 'eu-west-1' }),
@@ -152,7 +125,7 @@ function sentEvents() {
 // Each test starts with an empty registry: whether a deploy creates or updates is the test's own doing.
 beforeEach(async () => {
   db = await startDynalite('deploy');
-  fakeBucket();
+  bucket = fakeJourneysBucket(s3, [['journeys/welcome-series.json', welcome], ...templates]);
   events.reset();
   events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
 });
@@ -319,7 +292,7 @@ describe('deploy-journey', () => {
     bucket.delete('journeys/templates/welcome.json');
     const snapshots = new TemplateSnapshots(db.doc, db.tables.journeys);
     expect(await snapshots.get({ journeyId: 'welcome-series', name: v1 ?? '' })).toEqual(
-      JSON.parse(templates['journeys/templates/welcome.json'] ?? ''),
+      JSON.parse(new Map(templates).get('journeys/templates/welcome.json') ?? ''),
     );
     expect(await snapshots.get({ journeyId: 'welcome-series', name: v2 ?? '' })).toMatchObject({
       subject: 'New',

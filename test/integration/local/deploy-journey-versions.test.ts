@@ -1,17 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import {
   CreateStateMachineAliasCommand,
   ListStateMachineVersionsCommand,
@@ -33,6 +27,11 @@ import { createStepFunctionsServer } from '#infra/local/services/stepfunctions/a
 import { LocalStepFunctions } from '#infra/local/services/stepfunctions/api/service.ts';
 import { METRICS } from '#shared/metrics.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import {
+  exampleJourneyText,
+  exampleTemplateObjects,
+  fakeJourneysBucket,
+} from '../../support/journeys-bucket.ts';
 
 /**
  * deploy-journey deletes old state machine versions after each deploy: its
@@ -44,10 +43,8 @@ const root = new URL('../../../', import.meta.url);
 const created = S3Notification.parse(
   JSON.parse(readFileSync(new URL('test/fixtures/events/s3-object-created.json', root), 'utf8')),
 );
-const welcome = readFileSync(new URL('journeys/welcome-series.json', root), 'utf8');
-const templates = readdirSync(new URL('journeys/templates/', root)).map(
-  (f) => [`journeys/templates/${f}`, readFileSync(new URL(`journeys/templates/${f}`, root), 'utf8')] as const,
-);
+const welcome = exampleJourneyText('welcome-series');
+const templates = exampleTemplateObjects();
 const MACHINE = 'journey-welcome-series';
 const TASKS = ['send-message', 'evaluate', 'await-event'] as const;
 // Mocks of these two instances only: the stand-in tests sharing this worker use real clients.
@@ -67,21 +64,6 @@ let bucket: Map<string, string>;
 /** welcome-series with its first wait `days` long: each edit a new definition, so a new version. */
 function edit(days: number): void {
   bucket.set('journeys/welcome-series.json', welcome.replace('"for": "P2D"', `"for": "P${days}D"`));
-}
-
-function fakeBucket(): void {
-  bucket = new Map(templates);
-  s3.reset();
-  s3.on(GetObjectCommand).callsFake((input: { Key: string }) => {
-    const text = bucket.get(input.Key);
-    if (text === undefined) throw Object.assign(new Error('no such key'), { name: 'NoSuchKey' });
-    return { Body: { transformToString: async () => text } };
-  });
-  s3.on(ListObjectsV2Command).callsFake((input: { Prefix: string }) => ({
-    Contents: [...bucket.keys()].filter((k) => k.startsWith(input.Prefix)).map((Key) => ({ Key })),
-  }));
-  s3.on(PutObjectCommand).resolves({});
-  s3.on(DeleteObjectCommand).resolves({});
 }
 
 function deps(sfn: SFNClient, keep: number): DeployDeps {
@@ -161,7 +143,7 @@ beforeEach(async () => {
   server = createStepFunctionsServer(stepFunctions);
   endpoint = `http://127.0.0.1:${await listenOn(server, 'sfn', 0)}`;
   db = await startDynalite('deploy-versions');
-  fakeBucket();
+  bucket = fakeJourneysBucket(s3, templates);
   events.reset();
   events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
 });
