@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
+import type { RunnerTime } from '../services/stepfunctions/runner/runner-time.ts';
 import { TimerQueue } from './timer-queue.ts';
 
 /**
@@ -223,4 +224,14 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** Journey time as the Step Functions runner takes it: executions wait on it and hold it while they work. */
+export function runnerTime(clock: JourneyClock): RunnerTime {
+  return {
+    now: () => clock.nowMs(),
+    sleep: (ms, signal, key) => clock.sleep(ms, signal, key),
+    hold: () => clock.hold(),
+    parked: (wait) => clock.parked(wait),
+  };
 }

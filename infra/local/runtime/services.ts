@@ -25,7 +25,7 @@ import { LocalStepFunctions } from '../services/stepfunctions/api/service.ts';
 import { executionStatusEntry } from '../services/stepfunctions/api/status-events.ts';
 import type { LocalTaskHandler } from '../services/stepfunctions/runner/runner.ts';
 import { ActivityLog } from './activity.ts';
-import { type JourneyClock, openClock } from './clock.ts';
+import { type JourneyClock, openClock, runnerTime } from './clock.ts';
 import { CONTROL_PREFIX, localControl } from './control.ts';
 import { type Endpoints, LOCAL_NAMES } from './env.ts';
 import { closeServer, listenOn, type ServiceName } from './listen.ts';
@@ -227,12 +227,7 @@ async function stepFunctions(
     histories,
     keepVersions: retention.stateMachineVersions,
     handlers,
-    time: {
-      now: () => clock.nowMs(),
-      sleep: (ms, signal, key) => clock.sleep(ms, signal, key),
-      hold: () => clock.hold(),
-      parked: (wait) => clock.parked(wait),
-    },
+    time: runnerTime(clock),
     onExecutionEnd,
   });
 }

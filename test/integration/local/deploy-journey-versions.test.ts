@@ -18,7 +18,7 @@ import { RegistryRepository } from '#functions/_lib/registry.ts';
 import { TemplateSnapshots } from '#functions/_lib/templates.ts';
 import { type DeployDeps, deployFromS3, S3Notification } from '#functions/deploy-journey/deploy.ts';
 import { localClientConfig } from '#infra/local/runtime/aws.ts';
-import { JourneyClock } from '#infra/local/runtime/clock.ts';
+import { JourneyClock, runnerTime } from '#infra/local/runtime/clock.ts';
 import { functionArn } from '#infra/local/runtime/lambdas.ts';
 import { closeServer, listenOn } from '#infra/local/runtime/listen.ts';
 import { ExecutionLog } from '#infra/local/services/stepfunctions/api/executions.ts';
@@ -133,12 +133,7 @@ beforeEach(async () => {
     executions: await ExecutionLog.open(join(dir, 'stepfunctions', 'executions.jsonl')),
     // Journeys are deployed here, never run: the task functions only have to exist.
     handlers: Object.fromEntries(TASKS.map((name) => [functionArn(name), () => ({})])),
-    time: {
-      now: () => clock.nowMs(),
-      sleep: (ms, signal, key) => clock.sleep(ms, signal, key),
-      hold: () => clock.hold(),
-      parked: (wait) => clock.parked(wait),
-    },
+    time: runnerTime(clock),
   });
   server = createStepFunctionsServer(stepFunctions);
   endpoint = `http://127.0.0.1:${await listenOn(server, 'sfn', 0)}`;

@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localClientConfig } from '#infra/local/runtime/aws.ts';
-import { JourneyClock } from '#infra/local/runtime/clock.ts';
+import { JourneyClock, runnerTime } from '#infra/local/runtime/clock.ts';
 import { ExecutionLog } from '#infra/local/services/stepfunctions/api/executions.ts';
 import {
   HISTORY_RETENTION_DAYS,
@@ -101,12 +101,7 @@ beforeAll(async () => {
         return { registered: true };
       },
     },
-    time: {
-      now: () => clock.nowMs(),
-      sleep: (ms, signal, key) => clock.sleep(ms, signal, key),
-      hold: () => clock.hold(),
-      parked: (wait) => clock.parked(wait),
-    },
+    time: runnerTime(clock),
   });
   server = createStepFunctionsServer(sfn);
   server.listen(0, '127.0.0.1');

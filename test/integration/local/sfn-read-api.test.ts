@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localClientConfig } from '#infra/local/runtime/aws.ts';
-import { JourneyClock } from '#infra/local/runtime/clock.ts';
+import { JourneyClock, runnerTime } from '#infra/local/runtime/clock.ts';
 import { ExecutionLog } from '#infra/local/services/stepfunctions/api/executions.ts';
 import { MachineStore } from '#infra/local/services/stepfunctions/api/machines.ts';
 import { createStepFunctionsServer } from '#infra/local/services/stepfunctions/api/server.ts';
@@ -40,12 +40,7 @@ beforeAll(async () => {
     machines: await MachineStore.open(join(dir, 'stepfunctions', 'machines.json')),
     executions: await ExecutionLog.open(join(dir, 'stepfunctions', 'executions.jsonl')),
     handlers: {},
-    time: {
-      now: () => clock.nowMs(),
-      sleep: (ms, signal, key) => clock.sleep(ms, signal, key),
-      hold: () => clock.hold(),
-      parked: (wait) => clock.parked(wait),
-    },
+    time: runnerTime(clock),
   });
   server = createStepFunctionsServer(sfn);
   server.listen(0, '127.0.0.1');

@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localClientConfig } from '#infra/local/runtime/aws.ts';
-import { JourneyClock } from '#infra/local/runtime/clock.ts';
+import { JourneyClock, runnerTime } from '#infra/local/runtime/clock.ts';
 import { closeServer, listenOn } from '#infra/local/runtime/listen.ts';
 import { ExecutionLog } from '#infra/local/services/stepfunctions/api/executions.ts';
 import { MachineStore } from '#infra/local/services/stepfunctions/api/machines.ts';
@@ -59,12 +59,7 @@ beforeAll(async () => {
     executions: await ExecutionLog.open(join(dir, 'stepfunctions', 'executions.jsonl')),
     handlers: {},
     keepVersions: 2,
-    time: {
-      now: () => clock.nowMs(),
-      sleep: (ms, signal, key) => clock.sleep(ms, signal, key),
-      hold: () => clock.hold(),
-      parked: (wait) => clock.parked(wait),
-    },
+    time: runnerTime(clock),
   });
   server = createStepFunctionsServer(sfn);
   client = new SFNClient(localClientConfig(`http://127.0.0.1:${await listenOn(server, 'sfn', 0)}`));

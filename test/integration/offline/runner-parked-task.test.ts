@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { JourneyClock } from '#infra/local/runtime/clock.ts';
+import { JourneyClock, runnerTime } from '#infra/local/runtime/clock.ts';
 import {
   LocalStateMachine,
-  type RunnerTime,
   type StateMachineDefinition,
 } from '#infra/local/services/stepfunctions/runner/runner.ts';
 
@@ -30,21 +29,12 @@ const definition: StateMachineDefinition = {
   },
 };
 
-function clockTime(clock: JourneyClock): RunnerTime {
-  return {
-    now: () => clock.nowMs(),
-    sleep: (ms, signal, key) => clock.sleep(ms, signal, key),
-    hold: () => clock.hold(),
-    parked: (wait) => clock.parked(wait),
-  };
-}
-
 /** Runs the machine with a handler that answers after `answerMs` of journey time. */
 async function run(answerMs: number) {
   const clock = new JourneyClock(T0);
   let endedAt: number | undefined;
   const m = new LocalStateMachine(definition, {
-    time: clockTime(clock),
+    time: runnerTime(clock),
     handlers: {
       [SLOW]: async (_input, call) => {
         call.ended?.addEventListener('abort', () => {

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JourneyClock } from '#infra/local/runtime/clock.ts';
+import { JourneyClock, runnerTime } from '#infra/local/runtime/clock.ts';
 import { httpInvokeIntegration } from '#infra/local/services/stepfunctions/http-invoke.ts';
 import { LocalStateMachine } from '#infra/local/services/stepfunctions/runner/runner.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
@@ -109,12 +109,7 @@ async function run(j: Journey, replyList: Reply[], limits?: { maxCallMs: number 
   // Journey time stands still while the call is in flight: only retry intervals and timeouts move it.
   const clock = new JourneyClock(T0);
   const machine = new LocalStateMachine(compile(j, bindings), {
-    time: {
-      now: () => clock.nowMs(),
-      sleep: (ms, signal, key) => clock.sleep(ms, signal, key),
-      hold: () => clock.hold(),
-      parked: (wait) => clock.parked(wait),
-    },
+    time: runnerTime(clock),
     handlers: {
       [HTTP_INVOKE_RESOURCE]: httpInvokeIntegration(
         [
