@@ -17,11 +17,11 @@ import {
   executionsOf,
   putEvents,
   quiesce,
-  runUntil,
   type Sandbox,
   sandbox,
   sentEmails,
   track,
+  untilEachEnded,
 } from './support/local-runtime.ts';
 
 /**
@@ -251,15 +251,13 @@ beforeAll(async () => {
       track(c.userId, 'Ask Crm', {}),
     ]),
   );
-  await runUntil(runtime, 'every enrollment ended', async () => {
-    const runs = await Promise.all(
-      CASES.flatMap((c) => [
-        executionsOf(runtime, JOURNEY, c.userId),
-        executionsOf(runtime, WEBHOOK, c.userId),
-      ]),
-    );
-    return runs.every((r) => r.length === 1 && r[0]?.status !== 'RUNNING') ? runs : undefined;
-  });
+  await untilEachEnded(
+    runtime,
+    CASES.flatMap((c) => [
+      { journeyId: JOURNEY, userId: c.userId },
+      { journeyId: WEBHOOK, userId: c.userId },
+    ]),
+  );
   await quiesce(runtime);
 }, E2E_TIMEOUT);
 

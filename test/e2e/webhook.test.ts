@@ -12,11 +12,11 @@ import {
   identify,
   putEvents,
   quiesce,
-  runUntil,
   type Sandbox,
   sandbox,
   sentEmails,
   track,
+  untilEachEnded,
 } from './support/local-runtime.ts';
 
 /**
@@ -94,12 +94,10 @@ beforeAll(async () => {
   );
   await runtime.settled();
   await putEvents(runtime, ['gold', 'silver', 'down'].map(order));
-  await runUntil(runtime, 'every enrollment ended', async () => {
-    const runs = await Promise.all(
-      ['gold', 'silver', 'down'].map((who) => executionsOf(runtime, JOURNEY, who)),
-    );
-    return runs.every((r) => r.length === 1 && r[0]?.status !== 'RUNNING') ? runs : undefined;
-  });
+  await untilEachEnded(
+    runtime,
+    ['gold', 'silver', 'down'].map((userId) => ({ journeyId: JOURNEY, userId })),
+  );
   await quiesce(runtime);
 }, E2E_TIMEOUT);
 

@@ -235,6 +235,17 @@ export async function executionsOf(runtime: LocalRuntime, journeyId: string, use
   );
 }
 
+/** Runs until each customer has exactly one execution of each journey, and none is running. */
+export async function untilEachEnded(
+  runtime: LocalRuntime,
+  pairs: readonly { journeyId: string; userId: string }[],
+): Promise<void> {
+  await runUntil(runtime, 'every enrollment ended', async () => {
+    const runs = await Promise.all(pairs.map((p) => executionsOf(runtime, p.journeyId, p.userId)));
+    return runs.every((r) => r.length === 1 && r[0]?.status !== 'RUNNING') ? runs : undefined;
+  });
+}
+
 /** Waits until no execution runs and no event delivery is in flight. */
 export async function quiesce(runtime: LocalRuntime): Promise<void> {
   await runtime.settled();
