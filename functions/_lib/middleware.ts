@@ -1,5 +1,4 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { MiddlewareObj } from '@middy/core';
 import { DeferredError, JourneyError } from '#shared/errors.ts';
 import { logger, metrics } from './observability.ts';
@@ -20,7 +19,21 @@ function logTaskErrors(): MiddlewareObj {
   };
 }
 
+/**
+ * Publishes what the invocation recorded as one EMF line. Many invocations
+ * record nothing (a waiter that does not match, a feedback event for an
+ * unknown message): Powertools' own middleware logs a warning for each of
+ * those, a line per invocation that says nothing and is paid for.
+ */
+function publishMetrics(): MiddlewareObj {
+  const publish = async () => {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    else metrics.clearDimensions();
+  };
+  return { after: publish, onError: publish };
+}
+
 /** The middlewares every function shares: context-aware logger, EMF metrics, error logging. */
 export function observability(): MiddlewareObj[] {
-  return [injectLambdaContext(logger), logMetrics(metrics), logTaskErrors()];
+  return [injectLambdaContext(logger), publishMetrics(), logTaskErrors()];
 }

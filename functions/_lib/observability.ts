@@ -12,8 +12,8 @@ export const logger = new Logger({
 });
 
 /**
- * Metrics' own warnings ("No application metrics to publish" from a function
- * that adds none) go through the logger: structured, masked, and filtered by
- * POWERTOOLS_LOG_LEVEL like every other line, instead of raw console output.
+ * Metrics' own warnings go through the logger: structured, masked, and
+ * filtered by POWERTOOLS_LOG_LEVEL like every other line, instead of raw
+ * console output.
  */
 export const metrics = new Metrics({ logger });
