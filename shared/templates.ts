@@ -110,30 +110,41 @@ function engine(timezone: string, escapeHtml: boolean): Liquid {
 }
 
 /**
- * Parsed fields per (engine, source text) — parsing depends on the engine's
+ * Parsed fields per (source text, engine) — parsing depends on the engine's
  * options, escaping among them. A journey renders the same few
- * templates for every customer, so each is parsed once per warm process.
- * Keyed by the text itself, a changed template is a new entry; bounded by
- * entries and by characters held, least recently used out first.
+ * templates for every customer, so each is parsed once per engine in a warm
+ * process. Keyed by the text itself, a changed template is a new entry; the
+ * text is the outer key (a string keeps its hash, so a render builds no key
+ * of its own), the engine object the inner one. Bounded by parses and by
+ * characters held, least recently used text out first, with all its parses.
  */
-const parsed = new Map<string, { templates: ParsedLiquid[]; chars: number }>();
+type Parses = { byEngine: Map<Liquid, ParsedLiquid[]>; chars: number };
+const parsed = new Map<string, Parses>();
 const PARSED_LIMIT = { entries: 256, chars: 4_000_000 } as const;
+let parsedEntries = 0;
 let parsedChars = 0;
 
-function parseOnce(liquid: Liquid, engineId: string, source: string): ParsedLiquid[] {
-  const key = `${engineId}\u0000${source}`;
-  const hit = parsed.get(key);
-  if (hit !== undefined) {
-    parsed.delete(key);
-    parsed.set(key, hit);
-    return hit.templates;
+function parseOnce(liquid: Liquid, source: string): ParsedLiquid[] {
+  let parses = parsed.get(source);
+  if (parses !== undefined) {
+    parsed.delete(source);
+    parsed.set(source, parses);
   }
+  const hit = parses?.byEngine.get(liquid);
+  if (hit !== undefined) return hit;
   const templates = liquid.parse(source);
-  parsed.set(key, { templates, chars: source.length });
+  if (parses === undefined) {
+    parses = { byEngine: new Map(), chars: 0 };
+    parsed.set(source, parses);
+  }
+  parses.byEngine.set(liquid, templates);
+  parses.chars += source.length;
+  parsedEntries += 1;
   parsedChars += source.length;
   for (const [oldest, entry] of parsed) {
-    if (parsed.size <= PARSED_LIMIT.entries && parsedChars <= PARSED_LIMIT.chars) break;
+    if (parsedEntries <= PARSED_LIMIT.entries && parsedChars <= PARSED_LIMIT.chars) break;
     parsed.delete(oldest);
+    parsedEntries -= entry.byEngine.size;
     parsedChars -= entry.chars;
   }
   return templates;
@@ -141,7 +152,7 @@ function parseOnce(liquid: Liquid, engineId: string, source: string): ParsedLiqu
 
 /** How many parsed template fields are held (for tests and memory reports). */
 export function parsedTemplateCount(): number {
-  return parsed.size;
+  return parsedEntries;
 }
 
 /** The rendered fields of a template, same keys as the template minus `channel`. */
@@ -185,7 +196,7 @@ export async function renderTemplate<T extends Template>(
     if (key === 'channel' || typeof value !== 'string') continue;
     const escapeHtml = template.channel === 'email' && key === 'html';
     const liquid = engine(timezone, escapeHtml);
-    const templates = parseOnce(liquid, engineKey(timezone, escapeHtml), value);
+    const templates = parseOnce(liquid, value);
     // Synchronously: no filter or tag here waits on anything, and the async renderer's promise per node cost a third of the render.
     const rendered = renderWithoutStacks(liquid, templates, context);
     const text = String(rendered);

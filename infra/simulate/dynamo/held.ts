@@ -9,17 +9,22 @@ import { pack, unpack } from './packed.ts';
  * more than the memory it saves.
  */
 
-/** One item as held; `size` is its billing size, kept beside it. */
-export type Held = { item: Item | undefined; text: string | undefined; size: number };
+/**
+ * One item as held; `size` is its billing size, kept beside it. `moved`: when
+ * it last became the most recently used (a count of such moves), −1 while packed.
+ */
+export type Held = { item: Item | undefined; text: string | undefined; size: number; moved: number };
 
 export class HeldItems {
   /** Entries holding objects, least recently used first. */
   private readonly hot = new Set<Held>();
+  /** Moves to the most recently used end so far. */
+  private moves = 0;
 
   constructor(private readonly hotLimit: number) {}
 
   create(item: Item, size: number): Held {
-    const held: Held = { item, text: undefined, size };
+    const held: Held = { item, text: undefined, size, moved: -1 };
     this.touch(held);
     return held;
   }
@@ -46,16 +51,27 @@ export class HeldItems {
 
   forget(held: Held): void {
     this.hot.delete(held);
+    held.moved = -1;
   }
 
+  /**
+   * Marks an entry used. One moved to the recent end within the last half of
+   * the limit's moves is left where it is: at least half the entries are
+   * older than it, so it is not next to be packed, and most uses (a burst on
+   * the same few items) cost no move at all. Which items are packed is all
+   * this decides; what a read returns is the same either way.
+   */
   private touch(held: Held): void {
+    if (held.moved >= 0 && this.moves - held.moved < this.hotLimit / 2) return;
     this.hot.delete(held);
     this.hot.add(held);
+    held.moved = this.moves++;
     if (this.hot.size <= this.hotLimit) return;
     const oldest: Held | undefined = this.hot.values().next().value;
     if (oldest === undefined) return;
     this.hot.delete(oldest);
     if (oldest.item !== undefined) oldest.text = pack(oldest.item);
     oldest.item = undefined;
+    oldest.moved = -1;
   }
 }

@@ -3,16 +3,16 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as z from 'zod';
 import { cacheDir, freshEntry } from '#infra/cli/bundle/cache.js';
-import { runShard } from './shard.ts';
 import { SHARD_BUNDLE, SHARD_SOURCE } from './shard-entry.ts';
 import type { ShardRequest } from './shard-worker.ts';
 import type { SimulateOptions } from './simulate.ts';
 import { Totals } from './totals.ts';
 
 /**
- * Runs a simulation's customers in `workers` threads — this one and
- * `workers - 1` worker threads — shard i taking customers i, i + workers, …,
- * and returns each shard's totals.
+ * Runs a simulation's customers in `workers` worker threads, shard i taking
+ * customers i, i + workers, …, and returns each shard's totals. This thread
+ * only waits: a worker's heap can be given a larger young generation (see
+ * LIMITS), this thread's cannot once Node.js has started.
  *
  * A worker runs the CLI's prebuilt bundle of its entry when that bundle is
  * the build of the sources as they are now (as bin.js decides for the CLI),
@@ -33,15 +33,28 @@ function workerArgs(): string[] {
   return process.execArgv.filter((arg) => !arg.startsWith('--input-type'));
 }
 
+/**
+ * Each worker's young generation (V8's nursery: 96 MB is three 32 MB
+ * semi-spaces, against 16 MB ones by default). A simulation allocates fast and
+ * keeps little of it: a larger nursery lets more of that die before it is
+ * copied, so each worker spends about 5 % less CPU, for about 65 MB more RSS
+ * each. Only a new isolate takes it, so every shard runs in a worker.
+ */
+const LIMITS = { maxYoungGenerationSizeMb: 96 };
+
 function startWorker(request: ShardRequest): Worker {
   const execArgv = workerArgs();
   const bundle = freshEntry(cacheDir(ROOT), ROOT);
   if (bundle !== undefined)
-    return new Worker(new URL(SHARD_BUNDLE, bundle), { workerData: request, execArgv });
+    return new Worker(new URL(SHARD_BUNDLE, bundle), {
+      workerData: request,
+      execArgv,
+      resourceLimits: LIMITS,
+    });
   const tsx = import.meta.resolve('tsx/esm/api');
   const entry = pathToFileURL(join(ROOT, SHARD_SOURCE)).href;
   const boot = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true, workerData: request, execArgv });
+  return new Worker(boot, { eval: true, workerData: request, execArgv, resourceLimits: LIMITS });
 }
 
 export async function runShards(options: SimulateOptions, workers: number): Promise<Totals[]> {
@@ -85,18 +98,7 @@ export async function runShards(options: SimulateOptions, workers: number): Prom
       );
     });
   try {
-    const inWorkers = Array.from({ length: workers - 1 }, (_, i) => shard(i + 1));
-    // Shard 0 here, meanwhile: a thread that would only wait, and one isolate (its heap, code and caches) fewer.
-    const here = runShard({
-      journey: options.journey,
-      templates: options.templates,
-      scenario: options.scenario,
-      customers: options.customers,
-      shard: 0,
-      of: workers,
-      progress: (count, now) => report(0, count, now.getTime()),
-    });
-    return await Promise.all([here, ...inWorkers]);
+    return await Promise.all(Array.from({ length: workers }, (_, i) => shard(i)));
   } finally {
     // One shard failing stops the others: their totals would be half of an answer.
     await Promise.all(started.map((worker) => worker.terminate()));

@@ -31,4 +31,18 @@ describe('held items', () => {
     held.replace(kept, item(42), 5);
     expect([held.item(kept), kept.size]).toEqual([item(42), 5]);
   });
+
+  it('holds no more objects than its limit and reads every item back, whatever the order of use', () => {
+    const held = new HeldItems(10);
+    const all = Array.from({ length: 50 }, (_, n) => held.create(item(n), n));
+    let seed = 7;
+    for (let step = 0; step < 2000; step++) {
+      seed = (seed * 48271) % 2147483647;
+      const n = step % 3 === 0 ? seed % 50 : seed % 4;
+      const entry = all[n];
+      if (entry === undefined) throw new Error('no entry');
+      expect(held.item(entry)).toEqual(item(n));
+      expect(all.filter((h) => h.item !== undefined).length).toBeLessThanOrEqual(10);
+    }
+  });
 });
