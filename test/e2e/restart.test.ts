@@ -2,12 +2,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { profilesRepository, registryRepository } from '#functions/_lib/repositories.ts';
 import type { LocalRuntime } from '#infra/local/index.ts';
 import { LOCAL_TABLES } from '#infra/local/runtime/env.ts';
+import { HeldPorts } from '#infra/local/runtime/listen.ts';
 import {
   boot,
   E2E_TIMEOUT,
   executionsOf,
   identify,
-  portsOf,
   putEvents,
   runUntil,
   type Sandbox,
@@ -18,9 +18,12 @@ import {
 
 let box: Sandbox | undefined;
 let runtime: LocalRuntime | undefined;
+// Handlers keep their clients per process, as in Lambda: every runtime here answers on the same ports.
+const heldPorts = new HeldPorts();
 
 afterAll(async () => {
   await runtime?.stop();
+  await heldPorts.close();
   await box?.remove();
 });
 
@@ -30,15 +33,14 @@ describe('restarting the local runtime on the same data directory', () => {
     async () => {
       // arrange: a first run knows a customer, then stops
       box = await sandbox(['cart-abandonment']);
-      runtime = await boot(box);
+      runtime = await boot(box, { heldPorts });
       await putEvents(runtime, [identify('restart-1', 'Europe/Rome')]);
       await runtime.settled();
-      const ports = portsOf(runtime);
       const journeyTimeAtStop = runtime.services.clock.nowMs();
       await runtime.stop();
       runtime = undefined;
-      // act: the same data directory (and ports: handlers keep their clients per process, as in Lambda)
-      runtime = await boot(box, { ports });
+      // act: the same data directory
+      runtime = await boot(box, { heldPorts });
       // assert
       const state = await profilesRepository(LOCAL_TABLES.profiles).get('restart-1');
       expect(state.profile).toMatchObject({ email: 'restart-1@example.com', timezone: 'Europe/Rome' });
@@ -55,20 +57,18 @@ describe('restarting the local runtime on the same data directory', () => {
     async () => {
       // arrange: a cart enrollment parked in its one-hour wait, then the runtime stops
       box ??= await sandbox(['cart-abandonment']);
-      const first = runtime === undefined ? undefined : portsOf(runtime);
       await runtime?.stop();
-      runtime = await boot(box, { ports: first });
+      runtime = await boot(box, { heldPorts });
       await putEvents(runtime, [
         identify('restart-2', 'Etc/GMT'),
         track('restart-2', 'Cart Updated', { cartId: 'r2', total: 40 }),
       ]);
       await runtime.settled();
       expect(runtime.services.sfn.parkedCount()).toBe(1);
-      const ports = portsOf(runtime);
       await runtime.stop();
       runtime = undefined;
       // act: start again, let the hour pass
-      runtime = await boot(box, { ports });
+      runtime = await boot(box, { heldPorts });
       const email = await runUntil(runtime, 'the reminder email', async () => {
         return (await sentEmails(runtime as LocalRuntime, 'restart-2@example.com'))[0];
       });

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** The service names whose ports can be chosen, as in `LocalOptions.ports`. */
@@ -7,7 +7,7 @@ export type ServiceName = 'dynamodb' | 'eventbridge' | 'sfn' | 'ses' | 'pinpoint
 /** A port already taken, reported with the service and the option that moves it. */
 export class PortInUseError extends Error {
   constructor(
-    readonly service: ServiceName,
+    readonly service: HeldName,
     readonly port: number,
   ) {
     super(
@@ -19,7 +19,7 @@ export class PortInUseError extends Error {
 }
 
 /** Listens on loopback; resolves with the bound port (useful when asked for port 0). */
-export function listenOn(server: Server, service: ServiceName, port: number): Promise<number> {
+export function listenOn(server: Server, service: HeldName, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       reject(error.code === 'EADDRINUSE' ? new PortInUseError(service, port) : error);
@@ -38,4 +38,65 @@ export function closeServer(server: Server): Promise<void> {
     server.close(() => resolve());
     server.closeAllConnections();
   });
+}
+
+/** What can hold a port: a service of `LocalOptions.ports`, or the unsubscribe function URL. */
+export type HeldName = ServiceName | 'unsubscribe';
+
+/** A stand-in being served: the port it answers on, and how to stop serving it. */
+export type Serving = { port: number; close: () => Promise<void> };
+
+/**
+ * Loopback ports held for as long as a process wants them. Handlers keep
+ * their configuration per process, as in Lambda, so runtimes started one
+ * after another in one process (`journeys test`, a restart) must answer on
+ * the same ports. Closing a port and binding it again would let another
+ * process take it in between; here the listening socket stays open, and
+ * each runtime's stand-in is mounted on it while that runtime runs (a
+ * request between two runtimes is answered 503).
+ */
+export class HeldPorts {
+  private readonly held = new Map<HeldName, { server: Server; port: number; target?: Server }>();
+
+  /** Serves `server` on the port held for `service`, opening it (on `port`, 0 for any) the first time. */
+  async mount(service: HeldName, server: Server, port: number): Promise<Serving> {
+    let entry = this.held.get(service);
+    if (entry === undefined) {
+      const outer = createServer((req, res) => {
+        const target = this.held.get(service)?.target;
+        if (target === undefined) res.writeHead(503).end(`${service} is not running`);
+        else target.emit('request', req, res);
+      });
+      entry = { server: outer, port: await listenOn(outer, service, port) };
+      this.held.set(service, entry);
+    }
+    if (entry.target !== undefined) throw new Error(`${service} is already mounted on port ${entry.port}`);
+    entry.target = server;
+    const mounted = entry;
+    return {
+      port: entry.port,
+      close: async () => {
+        if (mounted.target === server) mounted.target = undefined;
+      },
+    };
+  }
+
+  /** Closes every held port. */
+  async close(): Promise<void> {
+    const servers = [...this.held.values()].map((entry) => entry.server);
+    this.held.clear();
+    await Promise.all(servers.map(closeServer));
+  }
+}
+
+/** Serves `server` on loopback: on the held port when given held ports, else on its own port, closed with it. */
+export async function serve(
+  server: Server,
+  service: HeldName,
+  port: number,
+  held: HeldPorts | undefined,
+): Promise<Serving> {
+  if (held !== undefined) return held.mount(service, server, port);
+  const bound = await listenOn(server, service, port);
+  return { port: bound, close: () => closeServer(server) };
 }

@@ -1,7 +1,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LocalConnectionConfig } from './connections.ts';
-import type { ServiceName } from './listen.ts';
+import type { HeldPorts, ServiceName } from './listen.ts';
 
 /** Where the project lives, from this module (not the working directory). */
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -17,6 +17,18 @@ export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = {
   sqs: 9324,
   /** The local console: journeys, customers, sent messages. */
   console: 4020,
+};
+
+/** Any free port for every service: runtimes that run beside others (tests, `journeys test`). */
+export const ANY_PORTS: Readonly<Record<ServiceName, number>> = {
+  eventbridge: 0,
+  pinpoint: 0,
+  s3: 0,
+  dynamodb: 0,
+  ses: 0,
+  sfn: 0,
+  sqs: 0,
+  console: 0,
 };
 
 export type LocalOptions = {
@@ -54,6 +66,13 @@ export type LocalOptions = {
   connections?: ReadonlyMap<string, LocalConnectionConfig>;
   /** How much history the runtime keeps on disk and in memory; defaults in DEFAULT_RETENTION. */
   retention?: Partial<Retention>;
+  /**
+   * Ports held across runtimes in this process: the stand-ins mount on them
+   * and leave them open when the runtime stops, for the next runtime to
+   * answer on (`journeys test`, a restart). Default: each runtime binds its
+   * own ports and closes them when it stops.
+   */
+  heldPorts?: HeldPorts;
 };
 
 /**
@@ -90,7 +109,10 @@ export const DEFAULT_RETENTION: Readonly<Retention> = {
 
 type ClockMode = 'deterministic' | 'interactive';
 
-export type ResolvedOptions = Required<Omit<LocalOptions, 'ports' | 'startAt' | 'retention'>> & {
+export type ResolvedOptions = Required<
+  Omit<LocalOptions, 'ports' | 'startAt' | 'retention' | 'heldPorts'>
+> & {
+  heldPorts: HeldPorts | undefined;
   ports: Record<ServiceName, number>;
   retention: Retention;
   /** Epoch ms. */
@@ -121,6 +143,7 @@ export function resolveOptions(options: LocalOptions): ResolvedOptions {
     log: options.log ?? ((line: string) => console.log(line)),
     connections: options.connections ?? new Map(),
     retention: resolveRetention(options.retention),
+    heldPorts: options.heldPorts,
   };
 }
 

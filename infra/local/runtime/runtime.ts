@@ -34,7 +34,6 @@ import { deployFolder, reportDeploy } from './deploys.ts';
 import { type Endpoints, handlerEnvironment, LOCAL_NAMES, LOCAL_TABLES, loggingEnvironment } from './env.ts';
 import { expireItems } from './expiry.ts';
 import { functionArn, type Invoke, loadFunction } from './lambdas.ts';
-import { closeServer } from './listen.ts';
 import { type LocalOptions, type ResolvedOptions, resolveOptions } from './options.ts';
 import { type Services, startServices } from './services.ts';
 import { recorded } from './tasks.ts';
@@ -125,7 +124,7 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
       settled: () => settled(services, scheduler),
       stop: async () => {
         stopExpiry();
-        await closeServer(web.server);
+        await web.serving.close();
         await stopRuntime(services, scheduler, watcher, options.dataDir);
       },
     };

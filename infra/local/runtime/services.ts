@@ -28,7 +28,7 @@ import { ActivityLog } from './activity.ts';
 import { type JourneyClock, openClock, runnerTime } from './clock.ts';
 import { CONTROL_PREFIX, localControl } from './control.ts';
 import { type Endpoints, LOCAL_NAMES } from './env.ts';
-import { closeServer, listenOn, type ServiceName } from './listen.ts';
+import { type ServiceName, type Serving, serve as serveOn } from './listen.ts';
 import type { ResolvedOptions } from './options.ts';
 import { QueueWorker } from './queue-worker.ts';
 
@@ -56,25 +56,29 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
   await mkdir(join(dir, 'queues'), { recursive: true });
   await mkdir(join(dir, 'stepfunctions'), { recursive: true });
   const clock = await openClock(dir, options.startAt);
-  const servers: Server[] = [];
+  const servers: Serving[] = [];
   const started: { stop: () => Promise<void> }[] = [];
   const stop = async () => {
     for (const s of started.reverse()) await s.stop();
-    for (const server of servers) await closeServer(server);
+    for (const server of servers) await server.close();
   };
   try {
     const dynamo = await startDynamo(
       options.inMemory ? undefined : join(dir, 'dynamodb'),
       options.ports.dynamodb,
+      options.heldPorts,
     );
     started.push(dynamo);
-    const ses = await startSes(options.ports.ses, options.retention.sentEmails, (email) => {
-      // After the send has settled (journey time stands still while it runs), as SES publishes.
-      clock.at(clock.nowMs() + SES_FEEDBACK_MS, () => {
-        clock
-          .track(bus.put(sesEventEntries(email, clock.now())))
-          .catch((error: unknown) => options.log(`! ${String(error)}`));
-      });
+    const ses = await startSes(options.ports.ses, options.retention.sentEmails, {
+      heldPorts: options.heldPorts,
+      onSent: (email) => {
+        // After the send has settled (journey time stands still while it runs), as SES publishes.
+        clock.at(clock.nowMs() + SES_FEEDBACK_MS, () => {
+          clock
+            .track(bus.put(sesEventEntries(email, clock.now())))
+            .catch((error: unknown) => options.log(`! ${String(error)}`));
+        });
+      },
     });
     started.push(ses);
     const bus = new LocalBus(['default', LOCAL_NAMES.eventBus], {
@@ -95,9 +99,9 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
     });
     const serve = async (service: ServiceName, server: Server) => {
       holdWhileServing(server, clock);
-      const port = await listenOn(server, service, options.ports[service]);
-      servers.push(server);
-      return `http://127.0.0.1:${port}`;
+      const serving = await serveOn(server, service, options.ports[service], options.heldPorts);
+      servers.push(serving);
+      return `http://127.0.0.1:${serving.port}`;
     };
     const endpoints: Endpoints = {
       dynamodb: dynamo.endpoint,
@@ -139,7 +143,7 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
       ),
     };
     const activity = new ActivityLog(dir, options.retention.logBytes);
-    const unsubscribe = await startUnsubscribe(dir);
+    const unsubscribe = await startUnsubscribe(dir, options.heldPorts);
     started.push(unsubscribe);
     return {
       endpoints,

@@ -6,7 +6,8 @@ import { CUSTOMER_EVENT_SOURCE } from '#shared/events.ts';
 import { customerTimelines } from '../inspect/timeline.ts';
 import { formatWhen } from '../inspect/when.ts';
 import { LOCAL_NAMES, LOCAL_TABLES } from '../runtime/env.ts';
-import type { ServiceName } from '../runtime/listen.ts';
+import { HeldPorts } from '../runtime/listen.ts';
+import { ANY_PORTS } from '../runtime/options.ts';
 import { type LocalRuntime, startLocal } from '../runtime/runtime.ts';
 import { refusedCalls } from './expect-webhook.ts';
 import { check, type Verdict } from './expectations.ts';
@@ -28,23 +29,13 @@ export type ScenarioResult = {
 };
 
 const SEVEN_DAYS = 7 * 86_400_000;
-const ANY_PORT: Record<ServiceName, number> = {
-  dynamodb: 0,
-  eventbridge: 0,
-  sfn: 0,
-  ses: 0,
-  pinpoint: 0,
-  s3: 0,
-  sqs: 0,
-  console: 0,
-};
-
 /**
  * Runs scenarios one after the other, each on a fresh runtime of its own on
  * the deterministic clock. Handlers keep their AWS clients and config per
- * process, as in Lambda, so every runtime after the first listens on the
- * first one's ports, and every runtime has the same webhook connections:
- * those the journeys of the folder and its examples use, all answered by one
+ * process, as in Lambda, so every runtime answers on the same ports, held
+ * open from the first runtime to the last (another process can't take one
+ * in between), and every runtime has the same webhook connections: those
+ * the journeys of the folder and its examples use, all answered by one
  * stand-in (whatever scenarios a process runs, deploy-journey sees one set).
  */
 export async function runScenarios(
@@ -55,9 +46,11 @@ export async function runScenarios(
   const bases = webhookBases(await allJourneys(journeysDir));
   const webhooks =
     bases.size === 0 ? undefined : await WebhookStandIn.start(bases, options.webhookCredential);
+  const heldPorts = new HeldPorts();
   try {
-    return await runEach(scenarios, journeysDir, webhooks);
+    return await runEach(scenarios, journeysDir, webhooks, heldPorts);
   } finally {
+    await heldPorts.close();
     await webhooks?.close();
   }
 }
@@ -66,8 +59,8 @@ async function runEach(
   scenarios: readonly { file: string; scenario: Scenario }[],
   journeysDir: string,
   webhooks: WebhookStandIn | undefined,
+  heldPorts: HeldPorts,
 ): Promise<ScenarioResult[]> {
-  let ports = ANY_PORT;
   const results: ScenarioResult[] = [];
   for (const { file, scenario } of scenarios) {
     const started = performance.now();
@@ -80,13 +73,13 @@ async function runEach(
         journeysDir: box.journeysDir,
         clock: 'deterministic',
         startAt: scenario.start,
-        ports,
+        ports: ANY_PORTS,
+        heldPorts,
         watch: false,
         inMemory: true,
         log: () => {},
         ...(webhooks === undefined ? {} : { connections: webhooks.connections }),
       });
-      ports = portsOf(runtime);
       webhooks?.play(runtime, scenario.webhooks);
       const result = await play(runtime, scenario, box.journeysDir, webhooks);
       results.push({ file, name: scenario.name, ...result, wallMs: performance.now() - started });
@@ -332,19 +325,4 @@ function strings(value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap(strings);
   if (typeof value === 'object' && value !== null) return Object.values(value).flatMap(strings);
   return [];
-}
-
-function portsOf(runtime: LocalRuntime): Record<ServiceName, number> {
-  const port = (url: string) => Number(new URL(url).port);
-  const e = runtime.endpoints;
-  return {
-    dynamodb: port(e.dynamodb),
-    eventbridge: port(e.eventbridge),
-    sfn: port(e.sfn),
-    ses: port(e.ses),
-    pinpoint: port(e.pinpoint),
-    s3: port(e.s3),
-    sqs: port(e.sqs),
-    console: port(e.console),
-  };
 }

@@ -6,21 +6,12 @@ import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from 
 import { z } from 'zod';
 import { type LocalOptions, type LocalRuntime, startLocal } from '#infra/local/index.ts';
 import { localClientConfig } from '#infra/local/runtime/aws.ts';
-import type { ServiceName } from '#infra/local/runtime/listen.ts';
+import type { HeldPorts } from '#infra/local/runtime/listen.ts';
+import { ANY_PORTS } from '#infra/local/runtime/options.ts';
 import { readExecutions } from '#infra/local/services/stepfunctions/api/executions.ts';
 import { CUSTOMER_EVENT_SOURCE } from '#shared/events.ts';
 
 const PROJECT_JOURNEYS = join(import.meta.dirname, '..', '..', '..', 'journeys');
-const FREE_PORTS: Record<ServiceName, number> = {
-  dynamodb: 0,
-  eventbridge: 0,
-  sfn: 0,
-  ses: 0,
-  pinpoint: 0,
-  s3: 0,
-  sqs: 0,
-  console: 0,
-};
 
 /** A temp data dir and a temp copy of the project's journeys, so a test never touches the repo. */
 export type Sandbox = { dataDir: string; journeysDir: string; remove: () => Promise<void> };
@@ -59,13 +50,14 @@ export const E2E_TIMEOUT = 300_000;
 export const E2E_START = '2026-03-02T09:00:00Z';
 
 /**
- * Starts the runtime of a sandbox on free ports (or the given ones), silently,
- * on the deterministic clock: journey time moves only when a test advances it.
+ * Starts the runtime of a sandbox on free ports (or held ones, to start
+ * again where a stopped runtime answered), silently, on the deterministic
+ * clock: journey time moves only when a test advances it.
  */
 export function boot(
   box: Sandbox,
   options: {
-    ports?: Partial<Record<ServiceName, number>>;
+    heldPorts?: HeldPorts;
     startAt?: string;
     connections?: LocalOptions['connections'];
   } = {},
@@ -76,7 +68,8 @@ export function boot(
     journeysDir: box.journeysDir,
     clock: 'deterministic',
     startAt: options.startAt ?? E2E_START,
-    ports: { ...FREE_PORTS, ...options.ports },
+    ports: ANY_PORTS,
+    ...(options.heldPorts === undefined ? {} : { heldPorts: options.heldPorts }),
     log: () => {},
   });
 }
@@ -102,22 +95,6 @@ export async function runUntil<T>(
       throw new Error(`${what} did not happen by ${new Date(limit).toISOString()} (journey time)`);
     await runtime.advanceTo(next);
   }
-}
-
-/** The ports a runtime is listening on, to start it again on the same ones. */
-export function portsOf(runtime: LocalRuntime): Record<ServiceName, number> {
-  const port = (url: string) => Number(new URL(url).port);
-  const e = runtime.endpoints;
-  return {
-    dynamodb: port(e.dynamodb),
-    eventbridge: port(e.eventbridge),
-    sfn: port(e.sfn),
-    ses: port(e.ses),
-    pinpoint: port(e.pinpoint),
-    s3: port(e.s3),
-    sqs: port(e.sqs),
-    console: port(e.console),
-  };
 }
 
 /** A customer event as apps send it (Segment spec), stamped in the runtime's journey time. */

@@ -7,7 +7,7 @@ import {
 import dynalite from 'dynalite';
 import { TABLES, type TableDefinition } from '#shared/tables.ts';
 import { localClientConfig } from '../../runtime/aws.ts';
-import { closeServer, listenOn } from '../../runtime/listen.ts';
+import { closeServer, type HeldPorts, listenOn, serve } from '../../runtime/listen.ts';
 
 /** The physical table name the local runtime gives a logical table. */
 export function localTableName(table: TableDefinition): string {
@@ -20,7 +20,11 @@ export type LocalDynamo = { endpoint: string; client: DynamoDBClient; stop: () =
  * Starts dynalite on loopback with its data under `dir` (in memory when
  * undefined), and creates every table of `shared/tables.ts`.
  */
-export async function startDynamo(dir: string | undefined, port: number): Promise<LocalDynamo> {
+export async function startDynamo(
+  dir: string | undefined,
+  port: number,
+  heldPorts?: HeldPorts,
+): Promise<LocalDynamo> {
   // Tables become ACTIVE at once: nothing local waits on CREATING.
   const server = dynalite({
     ...(dir === undefined ? {} : { path: dir }),
@@ -28,8 +32,10 @@ export async function startDynamo(dir: string | undefined, port: number): Promis
     deleteTableMs: 0,
     updateTableMs: 0,
   });
-  const bound = await listenOn(server, 'dynamodb', port);
-  const endpoint = `http://127.0.0.1:${bound}`;
+  const serving = await serve(server, 'dynamodb', port, heldPorts);
+  // Dynalite closes its database when its server closes: mounted on a held port, it listens on a port of its own too.
+  if (heldPorts !== undefined) await listenOn(server, 'dynamodb', 0);
+  const endpoint = `http://127.0.0.1:${serving.port}`;
   const client = new DynamoDBClient(localClientConfig(endpoint));
   for (const table of TABLES) await createTable(client, table);
   return {
@@ -37,7 +43,8 @@ export async function startDynamo(dir: string | undefined, port: number): Promis
     client,
     stop: async () => {
       client.destroy();
-      await closeServer(server);
+      await serving.close();
+      if (heldPorts !== undefined) await closeServer(server);
     },
   };
 }

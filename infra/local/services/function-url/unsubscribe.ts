@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { readBody } from '../../runtime/http.ts';
 import type { Invoke } from '../../runtime/lambdas.ts';
-import { closeServer } from '../../runtime/listen.ts';
+import { type HeldPorts, serve } from '../../runtime/listen.ts';
 
 /**
  * The unsubscribe endpoint on loopback: each HTTP request becomes the Lambda
@@ -44,7 +43,7 @@ function header(value: unknown): Record<string, string> {
   );
 }
 
-export async function startUnsubscribe(dataDir: string): Promise<LocalUnsubscribe> {
+export async function startUnsubscribe(dataDir: string, heldPorts?: HeldPorts): Promise<LocalUnsubscribe> {
   let invoke: Invoke | undefined;
   const server: Server = createServer((req, res) => {
     void (async () => {
@@ -70,14 +69,13 @@ export async function startUnsubscribe(dataDir: string): Promise<LocalUnsubscrib
       res.writeHead(500).end(error instanceof Error ? error.message : String(error));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
+  const serving = await serve(server, 'unsubscribe', 0, heldPorts);
   return {
-    url: `http://127.0.0.1:${port}/unsubscribe`,
+    url: `http://127.0.0.1:${serving.port}/unsubscribe`,
     signingKey: await signingKey(dataDir),
     bind: (fn) => {
       invoke = fn;
     },
-    stop: () => closeServer(server),
+    stop: serving.close,
   };
 }

@@ -6,11 +6,12 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import sesLocal from 'aws-ses-v2-local';
 import { getStoreReadonly } from 'aws-ses-v2-local/dist/store.js';
 import * as z from 'zod';
 import { readBody } from '../../runtime/http.ts';
-import { closeServer, listenOn } from '../../runtime/listen.ts';
+import { closeServer, type HeldPorts, type Serving, serve } from '../../runtime/listen.ts';
 import type { SentEmail } from './feedback.ts';
 
 type Start = (config: { host: string; port: number }) => Promise<Server>;
@@ -34,55 +35,48 @@ export type LocalSes = { endpoint: string; viewer: string; stop: () => Promise<v
  * Starts aws-ses-v2-local on loopback: the SES v2 API, its store at `/store`,
  * a mail viewer at `/`. The emulator keeps every email in memory for as long
  * as it runs; here it keeps the newest `maxEmails` (see {@link keepNewest}).
- * With `onSent`, the API is served through a small proxy that tells of each
- * email the emulator accepted (it publishes no events itself), so the
- * runtime can publish what SES would.
+ * The API is served on `port` through a small proxy in front of the
+ * emulator (which listens on a free port of its own): the proxy reports a
+ * port in use clearly (the emulator does not), can be mounted on a held
+ * port, and, with `onSent`, tells of each email the emulator accepted (it
+ * publishes no events itself), so the runtime can publish what SES would.
  */
 export async function startSes(
   port: number,
   maxEmails: number,
-  onSent?: (email: SentEmail) => void,
+  options: { heldPorts?: HeldPorts; onSent?: (email: SentEmail) => void } = {},
 ): Promise<LocalSes> {
-  // The emulator resolves even when listening fails: claim the port first to report a clash clearly.
-  const probe = createServer();
-  const free = await listenOn(probe, 'ses', port);
-  await closeServer(probe);
-  if (onSent === undefined) {
-    const endpoint = await startEmulator(free, maxEmails);
-    return { endpoint: endpoint.url, viewer: `${endpoint.url}/`, stop: endpoint.stop };
-  }
-  const emulator = await startEmulator(await freePort(), maxEmails);
+  const emulator = await startEmulator(maxEmails);
   const proxy = createServer((req, res) => {
-    void forward(req, res, emulator.port, onSent).catch(() => {
+    void forward(req, res, emulator.port, options.onSent).catch(() => {
       if (!res.headersSent) res.writeHead(502);
       res.end();
     });
   });
-  const bound = await listenOn(proxy, 'ses', free);
-  const endpoint = `http://127.0.0.1:${bound}`;
+  let serving: Serving;
+  try {
+    serving = await serve(proxy, 'ses', port, options.heldPorts);
+  } catch (error) {
+    await emulator.stop();
+    throw error;
+  }
+  const endpoint = `http://127.0.0.1:${serving.port}`;
   return {
     endpoint,
     viewer: `${endpoint}/`,
     stop: async () => {
-      await closeServer(proxy);
+      await serving.close();
       await emulator.stop();
     },
   };
 }
 
-async function startEmulator(port: number, maxEmails: number) {
-  const server = await emulatorStart()({ host: '127.0.0.1', port });
-  if (!server.listening) throw new Error(`SES emulator could not listen on port ${port}`);
+async function startEmulator(maxEmails: number) {
+  const server = await emulatorStart()({ host: '127.0.0.1', port: 0 });
+  if (!server.listening) throw new Error('SES emulator could not listen on loopback');
   // Emails arrive only through requests: trimming after each one keeps the store within its cap.
   server.on('request', (_req, res) => res.on('finish', () => keepNewest(maxEmails)));
-  return { port, url: `http://127.0.0.1:${port}`, stop: () => closeServer(server) };
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  const port = await listenOn(probe, 'ses', 0);
-  await closeServer(probe);
-  return port;
+  return { port: (server.address() as AddressInfo).port, stop: () => closeServer(server) };
 }
 
 const SEND_PATH = '/v2/email/outbound-emails';
@@ -97,7 +91,7 @@ async function forward(
   req: IncomingMessage,
   res: ServerResponse,
   port: number,
-  onSent: (email: SentEmail) => void,
+  onSent: ((email: SentEmail) => void) | undefined,
 ): Promise<void> {
   const body = await readBody(req);
   const answer = await new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>(
@@ -117,6 +111,7 @@ async function forward(
   );
   res.writeHead(answer.status, answer.headers);
   res.end(answer.body);
+  if (onSent === undefined) return;
   if (req.method !== 'POST' || req.url?.split('?')[0] !== SEND_PATH || answer.status !== 200) return;
   const sent = SendResponse.safeParse(parseJson(answer.body));
   const asked = SendRequest.safeParse(parseJson(body));
