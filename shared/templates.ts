@@ -181,6 +181,60 @@ function renderWithoutStacks(liquid: Liquid, templates: ParsedLiquid[], context:
 }
 
 /**
+ * How a data map prints: as a map does (liquidjs prints a plain object as
+ * `String(object)`), whatever keys it holds. Symbols are never data keys, and
+ * `Symbol.toPrimitive` comes before `toString` and `valueOf` in a conversion.
+ */
+const PRINTS_AS_A_MAP: object = Object.freeze(
+  Object.create(null, { [Symbol.toPrimitive]: { value: () => '[object Object]' } }),
+);
+
+/** Keys a conversion to text would call: a map holding one as data must not be asked. */
+function asksItsOwnKeys(map: object): boolean {
+  return (
+    Object.hasOwn(map, 'toString') || Object.hasOwn(map, 'valueOf') || Object.getPrototypeOf(map) === null
+  );
+}
+
+/**
+ * The template's data as Liquid can print it. Printing a map (`{{ event.properties.item }}`)
+ * converts it to text, which calls its `toString` or `valueOf`: a customer
+ * trait, event property or webhook field under one of those names (or a map
+ * with no prototype) would fail the send. Such a map is copied onto a
+ * prototype that prints it as any other map, with the same own keys, so
+ * `item.toString` still reads the data. Everything else is passed as it is
+ * (the same objects when nothing within needs a copy).
+ */
+function printable(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    let changed = false;
+    const out = value.map((element) => {
+      const converted = printable(element);
+      if (converted !== element) changed = true;
+      return converted;
+    });
+    return changed ? out : value;
+  }
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return value;
+  const copy = asksItsOwnKeys(value);
+  let out: Record<string, unknown> | undefined = copy ? Object.create(PRINTS_AS_A_MAP) : undefined;
+  for (const [key, element] of Object.entries(value)) {
+    const converted = printable(element);
+    if (out === undefined && converted !== element) out = { ...value };
+    if (out !== undefined)
+      Object.defineProperty(out, key, {
+        value: converted,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+  }
+  return out ?? value;
+}
+
+/**
  * Renders every field of a template with strict Liquid: the email `html`
  * field HTML-escaped, the others as plain text; `date` formats in `timezone`
  * (the customer's). Throws naming the missing variable, bad syntax, or the
@@ -192,13 +246,14 @@ export async function renderTemplate<T extends Template>(
   timezone = 'UTC',
 ): Promise<Rendered<T>> {
   const out: Record<string, string> = {};
+  const data = printable(context) as TemplateContext;
   for (const [key, value] of Object.entries(template)) {
     if (key === 'channel' || typeof value !== 'string') continue;
     const escapeHtml = template.channel === 'email' && key === 'html';
     const liquid = engine(timezone, escapeHtml);
     const templates = parseOnce(liquid, value);
     // Synchronously: no filter or tag here waits on anything, and the async renderer's promise per node cost a third of the render.
-    const rendered = renderWithoutStacks(liquid, templates, context);
+    const rendered = renderWithoutStacks(liquid, templates, data);
     const text = String(rendered);
     const limit = limitOf(template, key);
     if (text.length > limit)

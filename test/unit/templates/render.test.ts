@@ -73,6 +73,35 @@ describe('template rendering', () => {
     expect((await renderTemplate(template, context())).text).toBe('07:30');
   });
 
+  it('prints data whose keys are the names of conversions as any other data, and reads those keys', async () => {
+    // arrange: a trait, an event property and a list element under the names a conversion to text calls
+    const item = { toString: 'sale', valueOf: 3, name: 'Shoe' };
+    const bare = Object.assign(Object.create(null), { a: 1 });
+    const ctx = {
+      ...context({ toString: 'trait' }),
+      event: { properties: { item, bare, list: [1, { valueOf: 'v' }] } },
+    };
+    // act
+    const sms = await renderTemplate(
+      {
+        channel: 'sms',
+        body: '{{ event.properties.item }}|{{ event.properties.bare }}|{{ event.properties.list }}|{{ event.properties.item.toString }}|{{ profile.toString }}|{{ event.properties.item | upcase }}|{{ event.properties.item | json }}',
+      },
+      ctx,
+    );
+    const mail = await renderTemplate(
+      email('{{ event.properties.item }} {{ event.properties.item.valueOf }}'),
+      ctx,
+    );
+    // assert: printed as a map prints, the data read as data, the caller's objects untouched
+    expect(sms.body).toBe(
+      '[object Object]|[object Object]|1[object Object]|sale|trait|[OBJECT OBJECT]|{"toString":"sale","valueOf":3,"name":"Shoe"}',
+    );
+    expect(mail.html).toBe('[object Object] 3');
+    expect(Object.getPrototypeOf(item)).toBe(Object.prototype);
+    expect(Object.keys(item)).toEqual(['toString', 'valueOf', 'name']);
+  });
+
   it('reports broken Liquid syntax per field without rendering', () => {
     const problems = checkTemplateSyntax(email('{% if x %}unclosed', 'ok', '{{ bad '));
     expect(problems.map((p) => p.field).sort()).toEqual(['html', 'subject']);
