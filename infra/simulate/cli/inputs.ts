@@ -1,6 +1,7 @@
 import { basename, dirname, join } from 'node:path';
 import { readJsonFile, templatesDirFor } from '#infra/cli/files.ts';
 import { JourneyChecker } from '#infra/cli/journey-files.ts';
+import { reservedKeyViolations } from '#shared/journey/reserved-keys.ts';
 import type { Journey } from '#shared/journey/schema.ts';
 import { Template } from '#shared/templates.ts';
 import { Scenario } from '../scenario/spec.ts';
@@ -51,6 +52,12 @@ export async function loadInputs(
   const json = await readJsonFile(scenarioFile);
   if (!json.ok) {
     problems.push(`${scenarioFile}: ${json.message} (write a scenario there, or name one with --scenario)`);
+    return { ok: false, problems };
+  }
+  // Parsed as data, "__proto__" would become a prototype: the trait or property would silently be dropped.
+  const reserved = reservedKeyViolations(json.value);
+  if (reserved.length > 0) {
+    problems.push(...reserved.map((v) => `${scenarioFile}: ${v.path}: ${v.message}`));
     return { ok: false, problems };
   }
   const scenario = Scenario.safeParse(json.value);

@@ -63,4 +63,21 @@ describe('journeys simulate', () => {
       `${file}: entry.event: "Signed Up" does not trigger cart-abandonment (it starts on "Cart Updated")`,
     ]);
   });
+
+  it('refuses a trait or property named __proto__ instead of dropping it, naming the file and field', async () => {
+    // arrange: written as JSON text, where "__proto__" is an ordinary key
+    const dir = await mkdtemp(join(tmpdir(), 'simulate-'));
+    const file = join(dir, 'proto.json');
+    await writeFile(
+      file,
+      '{"customers":{"timezones":{"Europe/Rome":1},"traits":{"__proto__":{"\\"gold\\"":1}}},"entry":{"event":"Cart Updated"}}',
+    );
+    // act
+    const loaded = await loadInputs(JOURNEY, file);
+    // assert
+    expect(loaded.ok).toBe(false);
+    expect(loaded.ok ? [] : loaded.problems).toEqual([
+      `${file}: customers.traits.__proto__: "__proto__" cannot be a key: JavaScript reserves it, and it would be dropped.`,
+    ]);
+  });
 });
