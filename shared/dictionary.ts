@@ -19,3 +19,9 @@ export function dictionaryOf<T>(entries: Iterable<readonly [string, T]>): Record
   }
   return out;
 }
+
+/** A map of data: an object made by `{}`, `JSON.parse` or `Object.create(null)` (not a class instance). */
+export function isDataMap(value: object): boolean {
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === null || prototype === Object.prototype;
+}

@@ -1,4 +1,5 @@
 import { Liquid, type Template as ParsedLiquid } from 'liquidjs';
+import { isDataMap } from './dictionary.ts';
 import * as z from './zod.ts';
 
 /**
@@ -206,32 +207,35 @@ function asksItsOwnKeys(map: object): boolean {
  * (the same objects when nothing within needs a copy).
  */
 function printable(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null) return value;
+  return needsCopy(value) ? copied(value) : value;
+}
+
+/** Whether a map within asks its own keys; walks without allocating, as almost no data needs a copy. */
+function needsCopy(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
   if (Array.isArray(value)) {
-    let changed = false;
-    const out = value.map((element) => {
-      const converted = printable(element);
-      if (converted !== element) changed = true;
-      return converted;
+    for (const element of value) if (needsCopy(element)) return true;
+    return false;
+  }
+  if (!isDataMap(value)) return false;
+  if (asksItsOwnKeys(value)) return true;
+  const map = value as Record<string, unknown>;
+  for (const key in map) if (needsCopy(map[key])) return true;
+  return false;
+}
+
+function copied(value: unknown): unknown {
+  if (!needsCopy(value)) return value;
+  if (Array.isArray(value)) return value.map(copied);
+  const out: Record<string, unknown> = asksItsOwnKeys(value as object) ? Object.create(PRINTS_AS_A_MAP) : {};
+  for (const [key, element] of Object.entries(value as object))
+    Object.defineProperty(out, key, {
+      value: copied(element),
+      enumerable: true,
+      writable: true,
+      configurable: true,
     });
-    return changed ? out : value;
-  }
-  const prototype: unknown = Object.getPrototypeOf(value);
-  if (prototype !== Object.prototype && prototype !== null) return value;
-  const copy = asksItsOwnKeys(value);
-  let out: Record<string, unknown> | undefined = copy ? Object.create(PRINTS_AS_A_MAP) : undefined;
-  for (const [key, element] of Object.entries(value)) {
-    const converted = printable(element);
-    if (out === undefined && converted !== element) out = { ...value };
-    if (out !== undefined)
-      Object.defineProperty(out, key, {
-        value: converted,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-  }
-  return out ?? value;
+  return out;
 }
 
 /**

@@ -9,14 +9,17 @@ export class UpdateBuilder {
   private readonly removes: string[] = [];
   readonly names: Record<string, string> = {};
   readonly values: Record<string, unknown> = {};
+  /** Attribute → its placeholder: attribute names are customer data, never object keys. */
+  private readonly placeholders = new Map<string, string>();
   private counter = 0;
 
   /** The placeholder of an attribute name. */
   name(attribute: string): string {
-    const existing = Object.entries(this.names).find(([, v]) => v === attribute);
-    if (existing !== undefined) return existing[0];
+    const existing = this.placeholders.get(attribute);
+    if (existing !== undefined) return existing;
     const key = `#n${this.counter++}`;
     this.names[key] = attribute;
+    this.placeholders.set(attribute, key);
     return key;
   }
 

@@ -1,4 +1,4 @@
-import { dictionaryOf } from '#shared/dictionary.ts';
+import { dictionaryOf, isDataMap } from '#shared/dictionary.ts';
 import { ErrorName, JourneyError } from '#shared/errors.ts';
 
 /**
@@ -57,12 +57,6 @@ function under<T>(segment: string, run: () => T): T {
   }
 }
 
-/** A map in a document: an object made by `{}`, `JSON.parse` or `Object.create(null)`. */
-export function isDocumentMap(value: object): boolean {
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === null || prototype === Object.prototype;
-}
-
 /** `list` with `convert` applied to each element: the same array when no element changed. */
 function mapList(list: readonly unknown[], convert: (element: unknown) => unknown): unknown {
   let changed = false;
@@ -98,14 +92,14 @@ function storableValue(value: unknown): unknown {
     const { out, changed } = storableEntries(value);
     return changed ? new Map(out) : value;
   }
-  if (!isDocumentMap(value)) return value;
+  if (!isDataMap(value)) return value;
   const { out, changed } = storableEntries(Object.entries(value));
   return changed || Object.hasOwn(value, 'constructor') ? new Map(out) : value;
 }
 
 /** A record of attribute names to values (an item, a key, expression values): stays a record, its values made storable. */
 function storableRecord(record: unknown): unknown {
-  if (typeof record !== 'object' || record === null || Array.isArray(record) || !isDocumentMap(record))
+  if (typeof record !== 'object' || record === null || Array.isArray(record) || !isDataMap(record))
     return record;
   const { out, changed } = storableEntries(Object.entries(record));
   return changed ? dictionaryOf(out) : record;
@@ -137,7 +131,7 @@ function storableField(field: string, value: unknown): unknown {
 function storableInput(input: unknown): unknown {
   if (typeof input !== 'object' || input === null) return input;
   if (Array.isArray(input)) return mapList(input, storableInput);
-  if (!isDocumentMap(input)) return input;
+  if (!isDataMap(input)) return input;
   let copy: Record<string, unknown> | undefined;
   for (const [field, value] of Object.entries(input)) {
     const storable = under(field, () => storableField(field, value));

@@ -1,11 +1,8 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { convertToAttr, convertToNative, type marshallOptions } from '@aws-sdk/util-dynamodb';
 import { MARSHALL_OPTIONS } from '#functions/_lib/clients/dynamo.ts';
-import {
-  isDocumentMap,
-  UNSTORABLE_KEY,
-  UnstorableKeyError,
-} from '#functions/_lib/clients/dynamo-documents.ts';
+import { UNSTORABLE_KEY, UnstorableKeyError } from '#functions/_lib/clients/dynamo-documents.ts';
+import { isDataMap } from '#shared/dictionary.ts';
 import type { Item } from './expression-eval.ts';
 
 /**
@@ -38,7 +35,7 @@ export function toAttribute(value: unknown): AttributeValue {
           if (element !== undefined && typeof element !== 'function') list.push(toAttribute(element));
         return { L: list };
       }
-      if (isDocumentMap(value)) return { M: toItem(value) };
+      if (isDataMap(value)) return { M: toItem(value) };
       break;
   }
   return convertToAttr(value, MARSHALL);
