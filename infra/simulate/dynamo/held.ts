@@ -10,10 +10,8 @@ import { pack, unpack } from './packed.ts';
  */
 
 /**
- * One item as held: its objects while in use, its packed text while not (and
- * while in use, until it changes). `size` is its billing size, kept beside it.
- * `moved`: when it last became the most recently used (a count of such
- * moves), −1 while packed.
+ * One item as held; `size` is its billing size, kept beside it. `moved`: when
+ * it last became the most recently used (a count of such moves), −1 while packed.
  */
 export type Held = { item: Item | undefined; text: string | undefined; size: number; moved: number };
 
@@ -35,9 +33,9 @@ export class HeldItems {
   item(held: Held): Item {
     let item = held.item;
     if (item === undefined) {
-      // The text stays until the item changes: an item only read is not packed again when it falls out of use.
       item = unpack(held.text ?? '{}');
       held.item = item;
+      held.text = undefined;
     }
     this.touch(held);
     return item;
@@ -72,7 +70,7 @@ export class HeldItems {
     const oldest: Held | undefined = this.hot.values().next().value;
     if (oldest === undefined) return;
     this.hot.delete(oldest);
-    if (oldest.item !== undefined && oldest.text === undefined) oldest.text = pack(oldest.item);
+    if (oldest.item !== undefined) oldest.text = pack(oldest.item);
     oldest.item = undefined;
     oldest.moved = -1;
   }
