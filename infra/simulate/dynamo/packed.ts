@@ -25,8 +25,16 @@ function bytes(text: string): Uint8Array {
 /** Whether a value holds binary anywhere (most items hold none and are packed as they are). */
 function hasBinary(value: AttributeValue): boolean {
   if (value.B !== undefined || value.BS !== undefined) return true;
-  if (value.M !== undefined) return Object.values(value.M).some(hasBinary);
-  if (value.L !== undefined) return value.L.some(hasBinary);
+  const map = value.M;
+  if (map !== undefined) {
+    for (const key in map) {
+      const member = map[key];
+      if (member !== undefined && hasBinary(member)) return true;
+    }
+    return false;
+  }
+  const list = value.L;
+  if (list !== undefined) for (const element of list) if (hasBinary(element)) return true;
   return false;
 }
 

@@ -100,8 +100,10 @@ export function parameters(template: Json, state: Json, context: Json): Json {
   if (!isObject(template)) return template;
   // Keys come from step ids and field names users choose: no prototype to collide with.
   const out: JsonObject = Object.create(null);
-  for (const [key, value] of Object.entries(template)) {
-    if (key.endsWith('.$') && typeof value === 'string')
+  for (const key in template) {
+    const value = template[key];
+    if (value === undefined) continue;
+    if (typeof value === 'string' && key.endsWith('.$'))
       out[key.slice(0, -2)] = dynamic(value, state, context);
     else out[key] = parameters(value, state, context);
   }
