@@ -1,5 +1,5 @@
 import { dayChart, escapeHtml, REPORT_STYLE } from '#shared/stats/html.ts';
-import type { Forecast } from '../run/forecast.ts';
+import { type Forecast, feedbackRows } from '../run/forecast.ts';
 
 /** The forecast as one self-contained page, in the style of the journey report. */
 
@@ -63,6 +63,11 @@ export function forecastPage(f: Forecast): string {
 ${dayChart(days)}
 <h2>Messages per hour of local time</h2>
 ${hourChart(f)}
+<h2>What became of them</h2>
+${rows(
+  feedbackRows(f).map((r) => [r.label, r.count, `${(r.share * 100).toFixed(1)}%`]),
+  ['as providers report it', 'messages', 'share'],
+)}
 <h2>Deferred, by reason</h2>
 ${rows(f.deferred, ['reason', 'count'])}
 <h2>Not sent, by reason</h2>

@@ -1,4 +1,4 @@
-import type { Forecast } from '../run/forecast.ts';
+import { type Forecast, feedbackRows } from '../run/forecast.ts';
 
 /** The forecast as text for a terminal: a few short tables, figures right-aligned. */
 
@@ -35,6 +35,13 @@ function hours(f: Forecast): string {
   return table(rows);
 }
 
+/** Email and SMS outcomes, each with its share of the messages of its channel sent. */
+function feedback(f: Forecast): string {
+  const rows = feedbackRows(f);
+  if (rows.length === 0) return '  no email or SMS sent';
+  return table([['', 'messages', 'share'], ...rows.map((r) => [r.label, n(r.count), pct(r.share)])]);
+}
+
 export function forecastText(f: Forecast): string {
   const total = f.cost.reduce((sum, line) => sum + line.usd, 0);
   const reasons = (list: [string, number][]) =>
@@ -54,6 +61,7 @@ export function forecastText(f: Forecast): string {
       ]),
     ),
     section("Messages sent per hour of the customer's local time", hours(f)),
+    section('What became of them (as providers report it)', feedback(f)),
     section('Deferred (tried again later), by reason', reasons(f.deferred)),
     section('Not sent, by reason', reasons(f.suppressed)),
     ...(f.unknown.length > 0 ? [section('Outcome unknown', reasons(f.unknown))] : []),

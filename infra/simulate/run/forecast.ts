@@ -10,6 +10,8 @@ export type Forecast = {
   events: number;
   enrolled: number;
   messages: { sent: Record<Channel, number>; failed: number };
+  /** What providers reported of the messages sent (the scenario's `messages` shares). */
+  feedback: { email: Record<EmailFeedback, number>; sms: Record<SmsFeedback, number> };
   byDay: { day: string; email: number; sms: number; push: number }[];
   byLocalHour: Record<Channel, number[]>;
   deferred: [string, number][];
@@ -26,6 +28,9 @@ export type Forecast = {
   startedAt: string;
   endedAt: string;
 };
+
+export type EmailFeedback = 'delivered' | 'bounced' | 'opened' | 'clicked' | 'complained';
+export type SmsFeedback = 'delivered' | 'undelivered';
 
 const CHANNELS: Channel[] = ['email', 'sms', 'push'];
 const LAMBDAS = new Set(['ingest', 'send-message', 'evaluate', 'await-event', 'execution-status']);
@@ -86,6 +91,8 @@ export function forecastOf(totals: Totals, journey: Journey): Forecast {
     byDay.set(day, channels);
   }
   const hours = new Map(totals.sentByLocalHour);
+  const reported = new Map(totals.feedback);
+  const count = (channel: string, outcome: string) => reported.get(`${channel} ${outcome}`) ?? 0;
   const zeros = () => new Array<number>(24).fill(0);
   return {
     journeyId: journey.id,
@@ -95,6 +102,16 @@ export function forecastOf(totals: Totals, journey: Journey): Forecast {
     messages: {
       sent: { email: sent.get('email') ?? 0, sms: sent.get('sms') ?? 0, push: sent.get('push') ?? 0 },
       failed: totals.failures,
+    },
+    feedback: {
+      email: {
+        delivered: count('email', 'delivered'),
+        bounced: count('email', 'bounced'),
+        opened: count('email', 'opened'),
+        clicked: count('email', 'clicked'),
+        complained: count('email', 'complained'),
+      },
+      sms: { delivered: count('sms', 'delivered'), undelivered: count('sms', 'undelivered') },
     },
     byDay: [...byDay.keys()].sort().map((day) => {
       const m = byDay.get(day);
@@ -119,6 +136,24 @@ export function forecastOf(totals: Totals, journey: Journey): Forecast {
     startedAt: '',
     endedAt: new Date(totals.endedAt).toISOString(),
   };
+}
+
+/**
+ * What providers reported, each outcome with its share of the messages of its
+ * channel sent: channels with nothing sent are left out.
+ */
+export function feedbackRows(f: Forecast): { label: string; count: number; share: number }[] {
+  const of = (channel: 'email' | 'sms', outcomes: Record<string, number>) => {
+    const sent = f.messages.sent[channel];
+    return sent === 0
+      ? []
+      : Object.entries(outcomes).map(([outcome, count]) => ({
+          label: `${channel} ${outcome}`,
+          count,
+          share: count / sent,
+        }));
+  };
+  return [...of('email', f.feedback.email), ...of('sms', f.feedback.sms)];
 }
 
 /** Where a variant is declared: its split's place among the steps, then its own (the order a marketer wrote). */

@@ -3,6 +3,7 @@ import type { Journey } from '#shared/journey/schema.ts';
 import type { Template } from '#shared/templates.ts';
 import { HOT_ITEMS } from '../dynamo/memory-tables.ts';
 import { type Customer, customerOf, entryTime } from '../scenario/customers.ts';
+import { MessageOutcomes } from '../scenario/outcomes.ts';
 import type { Scenario } from '../scenario/spec.ts';
 import { createWorld } from '../world/world.ts';
 import { Tally } from './tally.ts';
@@ -65,6 +66,7 @@ export async function runShard(options: ShardInput): Promise<Totals> {
     },
     // The process's share: items are hot for as long in journey time, whatever the number of shards.
     Math.ceil(HOT_ITEMS / of),
+    new MessageOutcomes(scenario.seed, scenario.messages),
   );
   setClock(() => new Date(world.timers.now));
   try {
@@ -138,6 +140,7 @@ export async function runShard(options: ShardInput): Promise<Totals> {
         push: world.counts.push,
         events: world.counts.events,
       },
+      feedback: [...world.feedback],
       setup,
       run,
       endedAt: world.timers.now,

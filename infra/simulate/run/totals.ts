@@ -38,6 +38,8 @@ export const Totals = z.object({
   transitions: Count,
   executions: Count,
   providers: z.object({ emails: Count, sms: Count, push: Count, events: Count }),
+  /** Provider feedback applied, by channel and outcome ("email opened", "sms undelivered"). */
+  feedback: Counted,
   /**
    * DynamoDB units of deploying the journey and first reading what every
    * handler caches (the registry, the pinned templates): the same in every
@@ -121,6 +123,7 @@ export function mergeTotals(shards: readonly Totals[]): Totals {
       push: sum((t) => t.providers.push),
       events: sum((t) => t.providers.events),
     },
+    feedback: summed((t) => t.feedback),
     setup: first.setup,
     run: { reads: sum((t) => t.run.reads), writes: sum((t) => t.run.writes) },
     endedAt: Math.max(...shards.map((t) => t.endedAt)),

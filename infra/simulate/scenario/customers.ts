@@ -1,5 +1,5 @@
-import { fnv1a32 } from '#shared/hash.ts';
 import { durationSeconds } from '#shared/time.ts';
+import { randomStream } from './random.ts';
 import type { Generator, Scenario } from './spec.ts';
 
 /**
@@ -17,16 +17,9 @@ export type Customer = {
   events: TimedEvent[];
 };
 
-/** A stream of numbers in [0, 1) for one purpose of one customer (mulberry32 on an FNV seed). */
+/** A stream of numbers in [0, 1) for one purpose of one customer. */
 function random(seed: number, customer: number, purpose: string): () => number {
-  let state = fnv1a32(`${seed}:${customer}:${purpose}`);
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return randomStream(`${seed}:${customer}:${purpose}`);
 }
 
 function weighted(weights: Record<string, number>, r: number): string {

@@ -32,6 +32,50 @@ export type Generator = z.infer<typeof Generator>;
 
 const Properties = z.record(z.string(), Generator).default({});
 
+/** A share of delivered emails that do something, each at a moment drawn evenly within `within` of delivery. */
+const Reaction = z.strictObject({
+  share: Share,
+  within: IsoDuration.describe('at a moment drawn evenly up to this long after delivery'),
+});
+
+/**
+ * What providers and customers do with the messages sent. By default every
+ * email and SMS is delivered and no email is opened, clicked or complained
+ * about; a journey that branches on those outcomes, or falls back when they
+ * don't come, needs them here to be forecast as it will run.
+ */
+const Messages = z
+  .strictObject({
+    email: z
+      .strictObject({
+        bounced: Share.default(0).describe(
+          'share of emails that bounce (permanently: the address is suppressed)',
+        ),
+        opened: Reaction.optional().describe('share of delivered emails opened'),
+        clicked: Reaction.optional().describe(
+          'share of delivered emails clicked, within those opened: a clicked email is opened too, no later than the click',
+        ),
+        complained: Reaction.optional().describe(
+          'share of delivered emails reported as spam (email is suppressed for the customer)',
+        ),
+      })
+      .refine(
+        (e) => e.clicked === undefined || (e.opened !== undefined && e.clicked.share <= e.opened.share),
+        {
+          path: ['clicked', 'share'],
+          message: 'an email clicked is also opened: give `opened` with a share at least this large',
+        },
+      )
+      .default({ bounced: 0 }),
+    sms: z
+      .strictObject({
+        undelivered: Share.default(0).describe('share of SMS the carrier reports unreachable'),
+      })
+      .default({ undelivered: 0 }),
+  })
+  .default({ email: { bounced: 0 }, sms: { undelivered: 0 } });
+export type Messages = z.infer<typeof Messages>;
+
 export const Scenario = z.strictObject({
   $schema: z.string().optional(),
   description: z.string().optional(),
@@ -68,5 +112,6 @@ export const Scenario = z.strictObject({
       }),
     )
     .default([]),
+  messages: Messages,
 });
 export type Scenario = z.infer<typeof Scenario>;

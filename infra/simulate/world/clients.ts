@@ -105,8 +105,11 @@ export function countingSes(
   });
 }
 
-/** Pinpoint / End User Messaging SendMessages: every address is delivered. */
-export function countingPinpoint(counts: ProviderCounts, onSms: (messageId: string) => void): PinpointClient {
+/** Pinpoint / End User Messaging SendMessages: every address is accepted; `onSms` hears of each SMS. */
+export function countingPinpoint(
+  counts: ProviderCounts,
+  onSms: (messageId: string, to: string) => void,
+): PinpointClient {
   return answered(new PinpointClient(REGION), (_command, input) => {
     const { Addresses: addresses } = Addresses.parse(input).MessageRequest;
     // Addresses are customer data: no prototype to collide with.
@@ -117,7 +120,7 @@ export function countingPinpoint(counts: ProviderCounts, onSms: (messageId: stri
       else counts.push += 1;
       const messageId = messageIdOf(counts);
       result[address] = { DeliveryStatus: 'SUCCESSFUL', StatusCode: 200, MessageId: messageId };
-      if (ChannelType === 'SMS') onSms(messageId);
+      if (ChannelType === 'SMS') onSms(messageId, address);
     }
     return { MessageResponse: { Result: result } };
   });

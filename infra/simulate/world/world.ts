@@ -18,8 +18,12 @@ import { executionStatusChanged, type StatusDeps } from '#functions/execution-st
 import { type IngestDeps, ingestEvent } from '#functions/ingest/ingest.ts';
 import { manifest as sendManifest } from '#functions/send-message/manifest.ts';
 import { type SendDeps, sendMessage } from '#functions/send-message/send.ts';
-import { SMS_RECEIPT_MS, smsReceiptEntry } from '#infra/local/services/pinpoint/sms-receipts.ts';
-import { SES_FEEDBACK_MS, sesEventEntries } from '#infra/local/services/ses/feedback.ts';
+import {
+  SMS_RECEIPT_MS,
+  SMS_RECEIPTS,
+  smsReceiptEntry,
+} from '#infra/local/services/pinpoint/sms-receipts.ts';
+import { SES_FEEDBACK_MS, sesEventEntry } from '#infra/local/services/ses/feedback.ts';
 import {
   UPDATE_ITEM_RESOURCE,
   updateItemIntegration,
@@ -36,6 +40,8 @@ import { memoryDynamo } from '../dynamo/memory-dynamo.ts';
 import { type Ended, Executions } from '../machine/executions.ts';
 import { withoutStack } from '../machine/stackless.ts';
 import { Timers } from '../machine/timers.ts';
+import { MessageOutcomes } from '../scenario/outcomes.ts';
+import type { Messages } from '../scenario/spec.ts';
 import { countingPinpoint, countingSes, countingSqs, type ProviderCounts, simulatedSfn } from './clients.ts';
 
 /**
@@ -57,6 +63,9 @@ const INVOKE_WITH_TOKEN = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
 /** Lambda's own timeout plus the claim margin of the send handler: the lease a send holds. */
 const SEND_LEASE_MS = 35_000;
 
+/** Every email and SMS delivered, no email opened, clicked or complained about. */
+const NO_REACTIONS: Messages = { email: { bounced: 0 }, sms: { undelivered: 0 } };
+
 /** What each handler call is seen as by the observer (for counters; nothing is kept). */
 export type Observer = {
   sent?: (input: SendMessageInput, output: SendMessageOutput, at: number) => void;
@@ -68,8 +77,24 @@ export type Observer = {
 export type World = Awaited<ReturnType<typeof createWorld>>;
 
 /** `hotItems`: the in-memory tables' items held as objects at once (see MemoryTables). */
-export async function createWorld(start: Date, observer: Observer = {}, hotItems?: number) {
+export async function createWorld(
+  start: Date,
+  observer: Observer = {},
+  hotItems?: number,
+  outcomes = new MessageOutcomes(0, NO_REACTIONS),
+) {
   const timers = new Timers(start.getTime());
+  /** Provider feedback applied, by channel and outcome ("email opened"). */
+  const feedbackCounts = new Map<string, number>();
+  // The entry is made when it is due: a timer waiting a day for an open holds a few fields, not the event.
+  const feedback = (channel: string, outcome: string, at: number, entry: () => { Detail: string }) => {
+    timers.at(at, async () => {
+      observer.invoked?.('delivery-feedback');
+      const key = `${channel} ${outcome}`;
+      feedbackCounts.set(key, (feedbackCounts.get(key) ?? 0) + 1);
+      await applyFeedback(feedbackDeps(), JSON.parse(entry().Detail));
+    });
+  };
   const now = () => new Date(timers.now);
   const db = memoryDynamo('sim', hotItems);
   const counts: ProviderCounts = { emails: 0, sms: 0, push: 0, events: 0, rejected: 0 };
@@ -107,24 +132,20 @@ export async function createWorld(start: Date, observer: Observer = {}, hotItems
     stats,
     enrollments,
     templates,
-    // SES publishes a delivery (or a bounce) a few seconds later, as the local stand-in does.
+    // SES publishes what becomes of an email (delivery or bounce, then opens, clicks, complaints), as the scenario draws it.
     ses: countingSes(counts, (email) => {
-      const at = timers.now + SES_FEEDBACK_MS;
-      timers.at(at, async () => {
-        const entries = sesEventEntries({ ...email, configurationSet: 'journeys' }, new Date(at));
-        for (const entry of entries) {
-          observer.invoked?.('delivery-feedback');
-          await applyFeedback(feedbackDeps(), JSON.parse(entry.Detail));
-        }
-      });
+      const sentMs = timers.now;
+      const recipient = email.to[0] ?? '';
+      for (const { outcome, at } of outcomes.email(recipient, sentMs, sentMs + SES_FEEDBACK_MS))
+        feedback('email', outcome, at, () =>
+          sesEventEntry(outcome, { ...email, configurationSet: 'journeys' }, new Date(at)),
+        );
     }),
-    // Carriers confirm an SMS a few seconds later, as the local stand-in does: steps waiting for its outcome resume.
-    pinpoint: countingPinpoint(counts, (messageId) => {
+    // Carriers report on an SMS a few seconds later: steps waiting for its outcome resume.
+    pinpoint: countingPinpoint(counts, (messageId, to) => {
       const at = timers.now + SMS_RECEIPT_MS;
-      timers.at(at, async () => {
-        observer.invoked?.('delivery-feedback');
-        await applyFeedback(feedbackDeps(), JSON.parse(smsReceiptEntry(messageId, new Date(at)).Detail));
-      });
+      const outcome = outcomes.sms(to, timers.now);
+      feedback('sms', outcome, at, () => smsReceiptEntry(messageId, new Date(at), SMS_RECEIPTS[outcome]));
     }),
     config: {
       senderEmail: 'journeys@example.com',
@@ -260,6 +281,7 @@ export async function createWorld(start: Date, observer: Observer = {}, hotItems
     timers,
     db,
     counts,
+    feedback: feedbackCounts,
     stats,
     executions,
     deploy,

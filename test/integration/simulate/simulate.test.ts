@@ -80,4 +80,41 @@ describe('journeys simulate', () => {
       `${file}: customers.traits.__proto__: "__proto__" cannot be a key: JavaScript reserves it, and it would be dropped.`,
     ]);
   });
+
+  it('falls back from an SMS the carrier reports undelivered, and counts what providers report', async () => {
+    // arrange: the same customers with every SMS delivered, then with none delivered
+    const delivered = { ...inputs.scenario, messages: { email: { bounced: 0 }, sms: { undelivered: 0 } } };
+    const lost = { ...inputs.scenario, messages: { email: { bounced: 0 }, sms: { undelivered: 1 } } };
+    // act
+    const before = await simulate({ ...inputs, scenario: delivered, customers: 150, workers: 1 });
+    const after = await simulate({ ...inputs, scenario: lost, customers: 150, workers: 1 });
+    // assert: the journey's SMS → email fallback (notDelivered within PT1H) sends more email
+    expect(before.feedback.sms).toEqual({ delivered: before.messages.sent.sms, undelivered: 0 });
+    expect(after.messages.sent.sms).toBe(before.messages.sent.sms);
+    expect(after.feedback.sms).toEqual({ delivered: 0, undelivered: after.messages.sent.sms });
+    expect(after.messages.sent.email).toBeGreaterThan(before.messages.sent.email);
+    expect(after.messages.sent.email - before.messages.sent.email).toBeLessThanOrEqual(
+      after.messages.sent.sms,
+    );
+    expect(after.feedback.email.delivered).toBe(after.messages.sent.email);
+  }, 120_000);
+
+  it('suppresses email for a customer whose email bounced, as delivery feedback does', async () => {
+    // arrange
+    const delivered = { ...inputs.scenario, messages: { email: { bounced: 0 }, sms: { undelivered: 0 } } };
+    const bouncing = { ...inputs.scenario, messages: { email: { bounced: 1 }, sms: { undelivered: 0 } } };
+    // act
+    const clean = await simulate({ ...inputs, scenario: delivered, customers: 150, workers: 1 });
+    const bounced = await simulate({ ...inputs, scenario: bouncing, customers: 150, workers: 1 });
+    // assert: every email sent bounced, and later ones were not sent because of it
+    expect(bounced.feedback.email).toEqual({
+      delivered: 0,
+      bounced: bounced.messages.sent.email,
+      opened: 0,
+      clicked: 0,
+      complained: 0,
+    });
+    expect(bounced.messages.sent.email).toBeLessThan(clean.messages.sent.email);
+    expect(bounced.suppressed.some(([reason]) => /bounce/i.test(reason))).toBe(true);
+  }, 120_000);
 });

@@ -29,6 +29,9 @@ const UNREACHABLE: ReceiptStatus = {
   description: 'The destination phone number is unreachable',
 };
 
+/** A carrier's receipt by what it reports. */
+export const SMS_RECEIPTS = { delivered: DELIVERED, undelivered: UNREACHABLE } as const;
+
 /** The receipt the carrier sends for an SMS to this number; undefined when none comes. */
 export function smsReceiptFor(to: string): ReceiptStatus | undefined {
   const drama = DRAMA_RANGE.exec(to)?.[1];

@@ -32,6 +32,27 @@ const COMPLAINED: SesEvent = {
   extra: { complaint: { complaintFeedbackType: 'abuse' } },
 };
 
+const OPENED: SesEvent = {
+  detailType: 'Email Opened',
+  eventType: 'Open',
+  extra: { open: { userAgent: 'Mozilla/5.0', ipAddress: '192.0.2.1' } },
+};
+const CLICKED: SesEvent = {
+  detailType: 'Email Clicked',
+  eventType: 'Click',
+  extra: { click: { userAgent: 'Mozilla/5.0', ipAddress: '192.0.2.1', link: 'https://example.com/' } },
+};
+
+/** The events SES publishes, by the outcome each reports. */
+const EVENTS = {
+  delivered: DELIVERED,
+  bounced: BOUNCED,
+  complained: COMPLAINED,
+  opened: OPENED,
+  clicked: CLICKED,
+} as const;
+export type SesOutcome = keyof typeof EVENTS;
+
 /** The events SES publishes for an email to this address, in order (the simulator's addresses as on AWS). */
 function eventsFor(address: string): SesEvent[] {
   const [local = '', domain = ''] = address.toLowerCase().split('@');
@@ -46,7 +67,16 @@ function eventsFor(address: string): SesEvent[] {
 export function sesEventEntries(email: SentEmail, at: Date) {
   const first = email.to[0];
   if (first === undefined) return [];
-  return eventsFor(first).map((event) => ({
+  return eventsFor(first).map((event) => entryOf(event, email, at));
+}
+
+/** The bus entry of one event SES publishes about an email. */
+export function sesEventEntry(outcome: SesOutcome, email: SentEmail, at: Date) {
+  return entryOf(EVENTS[outcome], email, at);
+}
+
+function entryOf(event: SesEvent, email: SentEmail, at: Date) {
+  return {
     Source: 'aws.ses',
     DetailType: event.detailType,
     EventBusName: 'default',
@@ -62,5 +92,5 @@ export function sesEventEntries(email: SentEmail, at: Date) {
       },
     }),
     Time: at.toISOString(),
-  }));
+  };
 }
