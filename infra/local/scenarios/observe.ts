@@ -10,6 +10,8 @@ import { type ExecutionRecord, readExecutions } from '../services/stepfunctions/
 /** A message a journey sent, with its rendered text. */
 export type SentMessage = {
   at: string;
+  /** The provider's message id (SES, End User Messaging). */
+  messageId: string;
   userId: string;
   journeyId: string;
   stepId: string;
@@ -60,6 +62,7 @@ export async function observe(
     const sentAs = await messageOf(steps, journeysDir, input.journeyId, input.stepId);
     messages.push({
       at: activity.at,
+      messageId: sent.messageId,
       userId: input.userId,
       journeyId: input.journeyId,
       stepId: input.stepId,

@@ -9,6 +9,7 @@ import { LOCAL_NAMES, LOCAL_TABLES } from '../runtime/env.ts';
 import { HeldPorts } from '../runtime/listen.ts';
 import { ANY_PORTS } from '../runtime/options.ts';
 import { type LocalRuntime, startLocal } from '../runtime/runtime.ts';
+import { sesEventEntry } from '../services/ses/feedback.ts';
 import { refusedCalls } from './expect-webhook.ts';
 import { check, type Verdict } from './expectations.ts';
 import { allJourneys, JourneyJson, readJourney, webhookBases } from './journey-files.ts';
@@ -145,8 +146,11 @@ async function play(
     .sort((a, b) => a.at - b.at || a.index - b.index);
   for (const { event, at } of timed) {
     await runtime.advanceTo(at);
+    const users = 'user' in event ? (cohorts.get(event.user) ?? [event.user]) : [];
     if ('deploy' in event) await redeploy(runtime, journeysDir, event);
-    else await put((cohorts.get(event.user) ?? [event.user]).map((user) => detailOf(user, event, startMs)));
+    else if ('track' in event || 'identify' in event)
+      await put(users.map((user) => detailOf(user, event, startMs)));
+    else await engage(runtime, journeysDir, users, event);
   }
   const last = timed.at(-1)?.at ?? startMs;
   await runtime.advanceTo(
@@ -207,9 +211,48 @@ function identifyOf(id: string, customer: Scenario['customers'][number]): Record
   };
 }
 
+type Engagement = Extract<ScenarioEvent, { opens?: string }>;
+
+/**
+ * A customer opens or clicks the last email of a template sent to them: SES
+ * publishes the open or the click on the default bus, and delivery feedback
+ * takes it from there. A click is only a click: SES reports an open when the
+ * email's images load, which a scenario says with `opens`.
+ */
+async function engage(
+  runtime: LocalRuntime,
+  journeysDir: string,
+  users: readonly string[],
+  event: Engagement,
+): Promise<void> {
+  const template = event.clicks ?? event.opens ?? '';
+  await runtime.services.activity.flushed();
+  const { messages } = await observe(runtime.options.dataDir, journeysDir, runtime.endpoints.ses);
+  const now = runtime.services.clock.now();
+  const entries = users.flatMap((user) => {
+    const email = messages.findLast(
+      (m) => m.userId === user && m.channel === 'email' && m.template === template,
+    );
+    if (email === undefined)
+      throw new Error(
+        `${user} has no email of template "${template}" to ${event.clicks === undefined ? 'open' : 'click'} at ${now.toISOString()}`,
+      );
+    const sent = {
+      messageId: email.messageId,
+      to: [`${user}@example.test`],
+      configurationSet: LOCAL_NAMES.configurationSet,
+    };
+    return [sesEventEntry(event.clicks === undefined ? 'opened' : 'clicked', sent, now)];
+  });
+  if (entries.length === 0) return;
+  const out = await runtime.services.bus.put(entries);
+  if (out.FailedEntryCount > 0) throw new Error(`the bus refused an event: ${JSON.stringify(out.Entries)}`);
+  await runtime.settled();
+}
+
 function detailOf(
   user: string,
-  event: Exclude<ScenarioEvent, { deploy: string }>,
+  event: Extract<ScenarioEvent, { track: string } | { identify: Record<string, unknown> }>,
   startMs: number,
 ): Record<string, unknown> {
   if ('track' in event) {

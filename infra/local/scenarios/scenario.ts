@@ -68,7 +68,26 @@ const Deploy = z
       .describe('Changes to its file, by dotted path: {"steps.cart-sms.template": "cart-sms-v2"}.'),
   })
   .strict();
-export const ScenarioEvent = z.union([Track, Identify, Deploy]);
+const Engage = z
+  .object({
+    at: When,
+    user: z.string(),
+    opens: z.string().optional().describe('Opens the last email of this template sent to the customer.'),
+    clicks: z
+      .string()
+      .optional()
+      .describe(
+        'Clicks a link in the last email of this template sent to the customer (an open is reported only by `opens`, as when images stay blocked).',
+      ),
+  })
+  .strict()
+  .refine((e) => (e.opens === undefined) !== (e.clicks === undefined), {
+    message: 'give one of opens or clicks',
+  })
+  .describe(
+    'What SES reports when the customer opens or clicks an email: steps waiting for that outcome go on.',
+  );
+export const ScenarioEvent = z.union([Track, Identify, Deploy, Engage]);
 export type ScenarioEvent = z.infer<typeof ScenarioEvent>;
 
 const Window = z.object({ from: When, to: When }).strict().describe('Between two instants, inclusive.');
