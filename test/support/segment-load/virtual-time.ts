@@ -1,3 +1,5 @@
+import { mulberry32 } from '#infra/simulate/scenario/random.ts';
+
 /**
  * Time for a load model: `sleep` registers a timer; `run` lets every promise
  * chain settle, then jumps to the next timer. Nothing depends on the wall
@@ -38,14 +40,7 @@ export class VirtualTime {
   }
 }
 
-/** A small seeded generator (mulberry32): jitter that is the same on every run. */
+/** A small seeded generator: jitter that is the same on every run. */
 export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
