@@ -25,7 +25,10 @@ export type Fault =
   | 'timeout-after'
   | 'reset-after';
 
-export type FaultPlan = (requestIndex: number) => Fault;
+/** What a plan may look at: the operation (`x-amz-target`, for JSON protocols such as DynamoDB's) and the body. */
+export type FaultRequest = { target: string; body: string };
+
+export type FaultPlan = (requestIndex: number, request: FaultRequest) => Fault;
 
 export type FaultProxy = {
   endpoint: string;
@@ -115,8 +118,14 @@ export async function startFaultProxy(
   const sockets = new Set<Socket>();
   const pending = new Set<Promise<void>>();
 
-  const handle = async (req: IncomingMessage, res: ServerResponse, fault: Fault) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse, index: number) => {
     const body = await readBody(req);
+    const operation = req.headers['x-amz-target'];
+    const fault = plan(index, {
+      target: typeof operation === 'string' ? operation : '',
+      body: body.toString('utf8'),
+    });
+    faults.set(fault, (faults.get(fault) ?? 0) + 1);
     if (fault === 'throttle') return replyError(res, 'throttle');
     if (fault === 'error-before') return replyError(res, 'server');
     if (fault === 'timeout-before') return; // held open until the client gives up or the proxy stops
@@ -133,10 +142,9 @@ export async function startFaultProxy(
   };
 
   const server = createServer((req, res) => {
-    const fault = plan(requests);
+    const index = requests;
     requests += 1;
-    faults.set(fault, (faults.get(fault) ?? 0) + 1);
-    const handled = handle(req, res, fault).catch((error: unknown) => {
+    const handled = handle(req, res, index).catch((error: unknown) => {
       res.destroy(error instanceof Error ? error : new Error(String(error)));
     });
     pending.add(handled);
