@@ -214,6 +214,7 @@ async function attempt(
   const unsubscribe = await unsubscribeUrl(deps, input);
   const rendered = await render(deps, input, state, zone, unsubscribe);
   const until = quiet ?? (await reserve(deps, input, state, zone, now));
+  if (quiet === undefined && until === undefined) progress.reserved = now.toISOString();
   if (until !== undefined) {
     const output: SendMessageOutput = {
       status: 'deferred',
@@ -252,7 +253,27 @@ async function afterSent(
 }
 
 /** How far an attempt got: what a failure can still mean for the message. */
-type Progress = { stage: 'preparing' | 'calling' | 'accepted' | 'recorded' };
+type Progress = {
+  stage: 'preparing' | 'calling' | 'accepted' | 'recorded';
+  /** The frequency-cap slot this attempt took (the time it put in the profile's recent sends). */
+  reserved?: string;
+};
+
+/**
+ * Gives back the cap slot of an attempt the provider proved it took nothing
+ * from: otherwise a retry after a throttle counts its own failed attempt and
+ * defers itself, and a refused message holds a slot it never used.
+ */
+async function release(deps: SendDeps, input: SendMessageInput, at: string): Promise<void> {
+  for (let attempt = 0; attempt < RESERVE_ATTEMPTS; attempt++) {
+    const state = await deps.profiles.get(input.userId);
+    const sends = state.sends[input.channel];
+    const index = sends.lastIndexOf(at);
+    if (index < 0) return;
+    const rest = [...sends.slice(0, index), ...sends.slice(index + 1)];
+    if (await deps.profiles.reserveSends(input.userId, state.sendsVersion, { [input.channel]: rest })) return;
+  }
+}
 
 /**
  * An attempt that called the provider and could not record how it ended (the
@@ -345,8 +366,10 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
       if (retryUnknown) throw failure;
       return output;
     }
-    // Anything else proves the provider did not take the message: free the delivery for a retry.
-    // Unwritable, the claim frees itself when its lease ends (a retry meanwhile is deferred to then).
+    // Anything else proves the provider did not take the message: free the slot and the delivery for a retry.
+    // Unwritable, the claim frees itself when its lease ends (a retry meanwhile is deferred to then); a slot
+    // that cannot be given back only holds the next message back, it never lets one more through.
+    if (progress.reserved !== undefined) await release(deps, input, progress.reserved).catch(() => undefined);
     await settle('failed', undefined, failure.message).catch(() => undefined);
     if (PERMANENT_ERRORS.some((name) => name === failure.name)) {
       await deps.stats

@@ -8,6 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
  *
  * - `pass`            forward and relay the answer;
  * - `throttle`        429 TooManyRequestsException, not forwarded;
+ * - `reject`          400 BadRequestException, not forwarded (a refusal for good);
  * - `error-before`    500 without forwarding (the provider never saw it);
  * - `error-after`     forward (the provider accepts the message), then answer 500;
  * - `timeout-before`  never answer, not forwarded;
@@ -19,6 +20,7 @@ import type { AddressInfo, Socket } from 'node:net';
 export type Fault =
   | 'pass'
   | 'throttle'
+  | 'reject'
   | 'error-before'
   | 'error-after'
   | 'timeout-before'
@@ -62,6 +64,7 @@ export function faultsAt(fault: Fault, indexes: number[]): FaultPlan {
 
 const ERRORS = {
   throttle: { status: 429, type: 'TooManyRequestsException', message: 'Rate exceeded' },
+  reject: { status: 400, type: 'BadRequestException', message: 'Request refused (injected)' },
   server: { status: 500, type: 'InternalFailure', message: 'Internal failure (injected)' },
 } as const;
 
@@ -127,6 +130,7 @@ export async function startFaultProxy(
     });
     faults.set(fault, (faults.get(fault) ?? 0) + 1);
     if (fault === 'throttle') return replyError(res, 'throttle');
+    if (fault === 'reject') return replyError(res, 'reject');
     if (fault === 'error-before') return replyError(res, 'server');
     if (fault === 'timeout-before') return; // held open until the client gives up or the proxy stops
     const answer = await forward(target, req, body);
