@@ -156,3 +156,27 @@ describe.each<Channel>(['email', 'sms', 'push'])(
     });
   },
 );
+
+describe.each<Channel>(['email', 'sms', 'push'])(
+  '%s sent by several invocations of one task at once',
+  (channel) => {
+    it('goes out once; the others wait out the claim and end with the same outcome', async () => {
+      n += 1;
+      const userId = `race${n}`;
+      await world.customer(userId);
+      const input = world.input(userId, channel, { stepId: `race-${n}` });
+      const clock = virtualClock('2026-11-24T10:00:00Z');
+      // Step Functions retried an invocation it lost track of while the first still ran, twice over.
+      const first = await Promise.all([1, 2, 3].map(() => sendMessage(world.deps(clock), input)));
+      const sent = first.filter((o) => o.status === 'sent');
+      const waiting = first.flatMap((o) => (o.status === 'deferred' ? [Date.parse(o.until)] : []));
+      expect([sent.length, waiting.length]).toEqual([1, 2]);
+      // Each waiting one comes back when the claim's lease ends (the compiled Wait), and finds the outcome.
+      clock.advance(Math.max(...waiting) - clock.now().getTime());
+      const revisits = await Promise.all(waiting.map(() => sendMessage(world.deps(clock), input)));
+      expect(revisits).toEqual([sent[0], sent[0]]);
+      expect((await world.delivered(channel)).get(userId)).toBe(1);
+      expect((await world.record(input)).status).toBe('sent');
+    });
+  },
+);
