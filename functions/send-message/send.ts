@@ -229,6 +229,7 @@ async function attempt(
   progress.stage = 'calling';
   const messageId = await deliver(deps, input, address, rendered, unsubscribe, profile.userId);
   progress.stage = 'accepted';
+  progress.messageId = messageId;
   const output = { status: 'sent', messageId } as const;
   await settle('sent', output);
   await afterSent(deps, input, meta, output);
@@ -257,6 +258,8 @@ type Progress = {
   stage: 'preparing' | 'calling' | 'accepted' | 'recorded';
   /** The frequency-cap slot this attempt took (the time it put in the profile's recent sends). */
   reserved?: string;
+  /** The provider's id of the message, once it accepted it. */
+  messageId?: string;
 };
 
 /**
@@ -356,8 +359,15 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
     const failure = named(error);
     // Sent and recorded: a retry finds the outcome and finishes what is left (afterSent).
     if (progress.stage === 'recorded') throw failure;
-    // Sent, but not recorded: the record stays "sending" and the next attempt settles it as unknown.
-    if (progress.stage === 'accepted') throw new OutcomeUnrecordedError(failure.message);
+    // Sent, but not recorded: the record stays "sending" and the next attempt settles it as unknown. The
+    // provider's id is known only here: linked if the table allows, a bounce or complaint still finds the customer.
+    if (progress.stage === 'accepted') {
+      if (progress.messageId !== undefined)
+        await deps.deliveries
+          .linkMessage(progress.messageId, deliveryId, meta, deps.now())
+          .catch(() => undefined);
+      throw new OutcomeUnrecordedError(failure.message);
+    }
     if (progress.stage === 'calling' && failure.name === ErrorName.OutcomeUnknown) {
       const output: SendMessageOutput = { status: 'unknown', reason: `outcome unknown: ${failure.message}` };
       await settle('unknown', output, failure.message).catch((cause: unknown) => {

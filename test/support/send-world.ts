@@ -55,6 +55,8 @@ export type SendWorld = {
   input: (userId: string, channel: Channel, extra?: Partial<SendMessageInput>) => SendMessageInput;
   /** Messages the providers hold, per recipient user id. */
   delivered: (channel: Channel) => Promise<Map<string, number>>;
+  /** The provider's message ids, per recipient user id. */
+  messages: (channel: Channel) => Promise<Map<string, string[]>>;
   /** The delivery record of a send. */
   record: (input: SendMessageInput) => Promise<{ status?: unknown; detail?: unknown; output?: unknown }>;
   stop: () => Promise<void>;
@@ -96,6 +98,23 @@ export async function startSendWorld(prefix: string, requestTimeoutMs = 30_000):
   const emailOwner = new Map<string, string>();
   const smsOwner = new Map<string, string>();
   const pushOwner = new Map<string, string>();
+
+  const messages = async (channel: Channel) => {
+    const ids = new Map<string, string[]>();
+    const add = (owner: string | undefined, messageId: string) => {
+      if (owner !== undefined) ids.set(owner, [...(ids.get(owner) ?? []), messageId]);
+    };
+    if (channel === 'email') {
+      for (const email of await ses.emails())
+        add(emailOwner.get(email.destination.to[0] ?? ''), email.messageId);
+    } else {
+      for (const entry of await readOutbox(dir)) {
+        if (entry.channel === channel)
+          add((channel === 'sms' ? smsOwner : pushOwner).get(entry.to), entry.messageId);
+      }
+    }
+    return ids;
+  };
 
   return {
     db,
@@ -147,18 +166,10 @@ export async function startSendWorld(prefix: string, requestTimeoutMs = 30_000):
     }),
     delivered: async (channel) => {
       const counts = new Map<string, number>();
-      const add = (owner: string | undefined) => {
-        if (owner !== undefined) counts.set(owner, (counts.get(owner) ?? 0) + 1);
-      };
-      if (channel === 'email') {
-        for (const email of await ses.emails()) add(emailOwner.get(email.destination.to[0] ?? ''));
-      } else {
-        for (const entry of await readOutbox(dir)) {
-          if (entry.channel === channel) add((channel === 'sms' ? smsOwner : pushOwner).get(entry.to));
-        }
-      }
+      for (const [owner, ids] of await messages(channel)) counts.set(owner, ids.length);
       return counts;
     },
+    messages,
     record: async (input) => {
       const out = await db.doc.send(
         new GetCommand({
