@@ -249,7 +249,9 @@ async function afterSent(
   output: { status: 'sent'; messageId: string },
 ): Promise<void> {
   const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId);
-  await deps.deliveries.linkMessage(output.messageId, deliveryId, meta, deps.now());
+  // An answer without an id links nothing: every such message would share one link.
+  if (output.messageId !== '')
+    await deps.deliveries.linkMessage(output.messageId, deliveryId, meta, deps.now());
   await deps.enrollments.markSent(input.userId, input.enrollmentId, input.stepId);
 }
 
@@ -362,7 +364,7 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
     // Sent, but not recorded: the record stays "sending" and the next attempt settles it as unknown. The
     // provider's id is known only here: linked if the table allows, a bounce or complaint still finds the customer.
     if (progress.stage === 'accepted') {
-      if (progress.messageId !== undefined)
+      if (progress.messageId !== undefined && progress.messageId !== '')
         await deps.deliveries
           .linkMessage(progress.messageId, deliveryId, meta, deps.now())
           .catch(() => undefined);

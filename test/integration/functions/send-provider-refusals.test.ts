@@ -175,3 +175,27 @@ describe('a provider answer that cannot say whether the message went', () => {
     expect(counted).toEqual([['unknown', 1]]);
   });
 });
+
+describe('a provider accepting a message without giving its id', () => {
+  it.each<Channel>(['email', 'sms'])(
+    '%s: sent, and no two such messages share a feedback link',
+    async (channel) => {
+      const answer = () => {
+        ses.on(SendEmailCommand).resolves({});
+        pinpoint.on(SendMessagesCommand).resolves({
+          MessageResponse: {
+            ApplicationId: 'app-1',
+            Result: { any: { DeliveryStatus: 'SUCCESSFUL', StatusCode: 200 } },
+          },
+        });
+      };
+      const first = await sendWith(channel, answer);
+      const second = await sendWith(channel, answer);
+      expect([first.result, second.result]).toMatchObject([
+        { ok: true, value: { status: 'sent', messageId: '' } },
+        { ok: true, value: { status: 'sent', messageId: '' } },
+      ]);
+      expect(await world.deps(virtualClock('2026-11-24T10:00:00Z')).deliveries.byMessage('')).toBeUndefined();
+    },
+  );
+});
