@@ -40,7 +40,8 @@ const DeliveryItem = z.extend(DeliveryMeta, {
 export type Claim =
   | { kind: 'claimed' }
   | { kind: 'done'; output: SendMessageOutput }
-  | { kind: 'busy' }
+  /** Another attempt holds the claim until `until` (it may be live, or dead with its lease still running). */
+  | { kind: 'busy'; until: Date }
   /** A previous attempt called the provider and never said how it ended: now recorded as unknown. */
   | { kind: 'stale'; output: SendMessageOutput };
 
@@ -57,6 +58,9 @@ export function feedbackItemId(messageId: string, outcome: string): string {
 export function deliveryIdOf(enrollmentId: string, stepId: string): string {
   return `${enrollmentId}#${stepId}`;
 }
+
+/** When a claim was just taken by another attempt whose lease is not known here. */
+const BUSY_RECHECK_MS = 1_000;
 
 const STALE_REASON = 'outcome unknown: an attempt stopped after calling the provider';
 
@@ -136,12 +140,15 @@ export class DeliveriesRepository {
     }
     if (item.data.output != null && item.data.status !== 'sending')
       return { kind: 'done', output: item.data.output };
-    if ((item.data.leaseUntil ?? 0) > now.getTime()) return { kind: 'busy' };
+    const leaseUntil = item.data.leaseUntil ?? 0;
+    if (leaseUntil > now.getTime()) return { kind: 'busy', until: new Date(leaseUntil) };
     const output: SendMessageOutput = { status: 'unknown', reason: STALE_REASON };
     // Only the first to see the stale attempt settles it (and counts it).
     const settled = await this.settleIf(deliveryId, 'sending', 'unknown', output, now, STALE_REASON);
-    // Another attempt claimed it meanwhile: let this one retry and see that attempt's outcome.
-    return settled ? { kind: 'stale', output } : { kind: 'busy' };
+    // Another attempt claimed it meanwhile: come back shortly and see that attempt's outcome.
+    return settled
+      ? { kind: 'stale', output }
+      : { kind: 'busy', until: new Date(now.getTime() + BUSY_RECHECK_MS) };
   }
 
   /** Marks that the provider is about to be called: from here a lost answer means "outcome unknown". */

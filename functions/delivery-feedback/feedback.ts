@@ -20,6 +20,18 @@ export type FeedbackResult =
   | { status: 'applied' | 'duplicate'; feedback: Feedback; userId: string };
 
 /**
+ * Feedback for a message a journey sent whose record does not point to it
+ * yet (the send is still recording it, or is retried after a fault): thrown
+ * so the event is delivered again, rather than a bounce or complaint lost.
+ */
+export class FeedbackBeforeSendError extends Error {
+  override readonly name = 'Journeys.FeedbackBeforeSend';
+  constructor(messageId: string) {
+    super(`feedback for message ${messageId} arrived before its send was recorded`);
+  }
+}
+
+/**
  * Applies one delivery feedback event: a hard bounce or complaint suppresses
  * the channel, an unsubscribe opts out, and the step's counter goes up once
  * per message and outcome (feedback is delivered at least once).
@@ -28,7 +40,11 @@ export async function applyFeedback(deps: FeedbackDeps, detail: unknown): Promis
   const feedback = classifyFeedback(detail);
   if (feedback === undefined) return { status: 'ignored' };
   const delivery = await deps.deliveries.byMessage(feedback.messageId);
-  if (delivery === undefined) return { status: 'unknown-message' };
+  if (delivery === undefined) {
+    // Feedback can outrun the send's own writes: failing lets the event be delivered again later.
+    if (feedback.fromJourney) throw new FeedbackBeforeSendError(feedback.messageId);
+    return { status: 'unknown-message' };
+  }
   const { userId } = delivery;
   if (feedback.suppress !== undefined) {
     await deps.profiles.setConsent(userId, feedback.channel, {

@@ -16,9 +16,10 @@ import {
   templateSnapshots,
 } from '#functions/_lib/repositories.ts';
 import { unsubscribeSigningKey } from '#functions/_lib/signing-key.ts';
-import { DeferredError, ErrorName, JourneyError } from '#shared/errors.ts';
+import { DeferredError } from '#shared/errors.ts';
 import { messageMetric } from '#shared/metrics.ts';
 import type { SendMessageInput, SendMessageOutput } from '#shared/tasks/send-message.ts';
+import { errorMetric } from './error-metric.ts';
 import { manifest } from './manifest.ts';
 import { type SendDeps, sendMessage } from './send.ts';
 
@@ -61,10 +62,8 @@ export const handler = middy(
       if (output.status === 'deferred') throw new DeferredError(output.until);
       return output;
     } catch (error) {
-      if (error instanceof JourneyError && error.name === ErrorName.OutcomeUnknown)
-        metrics.addMetric(messageMetric('unknown'), MetricUnit.Count, 1);
-      else if (error instanceof JourneyError && !error.retryable)
-        metrics.addMetric(messageMetric('failed'), MetricUnit.Count, 1);
+      const counted = errorMetric(error);
+      if (counted !== undefined) metrics.addMetric(messageMetric(counted), MetricUnit.Count, 1);
       throw error;
     }
   },

@@ -1,6 +1,7 @@
 import type { PinpointClient } from '@aws-sdk/client-pinpoint';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import {
+  type Claim,
   type DeliveriesRepository,
   type DeliveryMeta,
   type DeliveryStatus,
@@ -213,6 +214,7 @@ async function attempt(
   const unsubscribe = await unsubscribeUrl(deps, input);
   const rendered = await render(deps, input, state, zone, unsubscribe);
   const until = quiet ?? (await reserve(deps, input, state, zone, now));
+  if (quiet === undefined && until === undefined) progress.reserved = now.toISOString();
   if (until !== undefined) {
     const output: SendMessageOutput = {
       status: 'deferred',
@@ -227,14 +229,79 @@ async function attempt(
   progress.stage = 'calling';
   const messageId = await deliver(deps, input, address, rendered, unsubscribe, profile.userId);
   progress.stage = 'accepted';
-  const output: SendMessageOutput = { status: 'sent', messageId };
+  progress.messageId = messageId;
+  const output = { status: 'sent', messageId } as const;
   await settle('sent', output);
-  await deps.deliveries.linkMessage(messageId, deliveryId, meta, now);
+  await afterSent(deps, input, meta, output);
   return output;
 }
 
+/**
+ * What a sent message leaves besides its record: the link delivery feedback
+ * finds it by (without it a bounce or complaint is lost) and the enrollment's
+ * last step sent. Both are idempotent, and a retry that finds the record
+ * "sent" writes them again, so a failure here never leaves them missing.
+ */
+async function afterSent(
+  deps: SendDeps,
+  input: SendMessageInput,
+  meta: DeliveryMeta,
+  output: { status: 'sent'; messageId: string },
+): Promise<void> {
+  const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId);
+  // An answer without an id links nothing: every such message would share one link.
+  if (output.messageId !== '')
+    await deps.deliveries.linkMessage(output.messageId, deliveryId, meta, deps.now());
+  await deps.enrollments.markSent(input.userId, input.enrollmentId, input.stepId);
+}
+
 /** How far an attempt got: what a failure can still mean for the message. */
-type Progress = { stage: 'preparing' | 'calling' | 'accepted' };
+type Progress = {
+  stage: 'preparing' | 'calling' | 'accepted' | 'recorded';
+  /** The frequency-cap slot this attempt took (the time it put in the profile's recent sends). */
+  reserved?: string;
+  /** The provider's id of the message, once it accepted it. */
+  messageId?: string;
+};
+
+/**
+ * Gives back the cap slot of an attempt the provider proved it took nothing
+ * from: otherwise a retry after a throttle counts its own failed attempt and
+ * defers itself, and a refused message holds a slot it never used.
+ */
+async function release(deps: SendDeps, input: SendMessageInput, at: string): Promise<void> {
+  for (let attempt = 0; attempt < RESERVE_ATTEMPTS; attempt++) {
+    const state = await deps.profiles.get(input.userId);
+    const sends = state.sends[input.channel];
+    const index = sends.lastIndexOf(at);
+    if (index < 0) return;
+    const rest = [...sends.slice(0, index), ...sends.slice(index + 1)];
+    if (await deps.profiles.reserveSends(input.userId, state.sendsVersion, { [input.channel]: rest })) return;
+  }
+}
+
+/**
+ * An attempt that called the provider and could not record how it ended (the
+ * deliveries table failed): the record stays "sending", so the next attempt,
+ * after the claim's lease, settles it as "outcome unknown" and never resends.
+ * Retried as a transient error; the handler counts it as an unknown outcome at
+ * once, so the alarm does not depend on the table coming back.
+ */
+export class OutcomeUnrecordedError extends TransientError {
+  constructor(cause: string) {
+    super(`outcome not recorded after calling the provider: ${cause}`);
+  }
+}
+
+/** A failure of our own stores (or anything unnamed), as the named error Step Functions retries. */
+function named(error: unknown): JourneyError {
+  if (error instanceof JourneyError) return error;
+  const name = error instanceof Error ? error.name : 'Error';
+  return new TransientError(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+/** A claim held by another attempt: wait for its lease to end, then see how it ended. */
+const BUSY_REASON = 'an earlier attempt of this send holds it';
 
 /**
  * Sends one message of a journey step, at most once per (execution, step)
@@ -251,19 +318,33 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
     channel: input.channel,
   };
   const retryUnknown = input.onUnknown === 'retry';
-  const claim = await deps.deliveries.claim(deliveryId, meta, deps.now(), deps.leaseMs ?? 60_000, {
-    retryUnknown,
-  });
   const stat = { journeyId: input.journeyId, version: input.journeyVersion, stepId: input.stepId };
-  const { enrollmentId, channel } = input;
-  if (claim.kind === 'done') return claim.output;
-  if (claim.kind === 'busy') throw new TransientError('the same send is in progress');
-  if (claim.kind === 'stale') {
-    await deps.stats.recordSend({ ...stat, channel, status: 'unknown', at: deps.now() });
-    return claim.output;
+  const { channel } = input;
+  let claim: Claim;
+  try {
+    claim = await deps.deliveries.claim(deliveryId, meta, deps.now(), deps.leaseMs ?? 60_000, {
+      retryUnknown,
+    });
+    if (claim.kind === 'stale')
+      await deps.stats.recordSend({ ...stat, channel, status: 'unknown', at: deps.now() });
+  } catch (error) {
+    // Nothing was sent by this attempt: a retry may claim again.
+    throw named(error);
   }
+  if (claim.kind === 'done' && claim.output.status === 'sent') {
+    await afterSent(deps, input, meta, claim.output).catch((error: unknown) => {
+      throw named(error);
+    });
+  }
+  if (claim.kind === 'done' || claim.kind === 'stale') return claim.output;
+  // A retry's backoff can run out inside a lease (a live attempt, or one that died holding it): deferring
+  // to the lease's end lets the next attempt see the outcome, or settle or take over a dead attempt.
+  if (claim.kind === 'busy')
+    return { status: 'deferred', until: claim.until.toISOString(), reason: BUSY_REASON };
+  const progress: Progress = { stage: 'preparing' };
   const settle: Settle = async (status, output, detail) => {
     await deps.deliveries.settle(deliveryId, status, output, deps.now(), detail);
+    if (status === 'sent') progress.stage = 'recorded';
     // A failed attempt may be retried: it is counted below, once it is final.
     if (status === 'failed') return;
     await deps.stats.recordSend({
@@ -273,26 +354,40 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
       reason: output?.status === 'sent' ? detail : (output?.reason ?? detail),
       at: deps.now(),
     });
-    if (status === 'sent') await deps.enrollments.markSent(input.userId, enrollmentId, input.stepId);
   };
-  const progress: Progress = { stage: 'preparing' };
   try {
     return await attempt(deps, input, meta, settle, progress);
   } catch (error) {
-    const named = error instanceof JourneyError ? error : new TransientError(String(error));
-    // Sent, but not recorded: the record stays "sending" and the next attempt settles it as unknown.
-    if (progress.stage === 'accepted') throw named;
-    if (progress.stage === 'calling' && named.name === ErrorName.OutcomeUnknown) {
-      const output: SendMessageOutput = { status: 'unknown', reason: `outcome unknown: ${named.message}` };
-      await settle('unknown', output, named.message);
-      if (retryUnknown) throw named;
+    const failure = named(error);
+    // Sent and recorded: a retry finds the outcome and finishes what is left (afterSent).
+    if (progress.stage === 'recorded') throw failure;
+    // Sent, but not recorded: the record stays "sending" and the next attempt settles it as unknown. The
+    // provider's id is known only here: linked if the table allows, a bounce or complaint still finds the customer.
+    if (progress.stage === 'accepted') {
+      if (progress.messageId !== undefined && progress.messageId !== '')
+        await deps.deliveries
+          .linkMessage(progress.messageId, deliveryId, meta, deps.now())
+          .catch(() => undefined);
+      throw new OutcomeUnrecordedError(failure.message);
+    }
+    if (progress.stage === 'calling' && failure.name === ErrorName.OutcomeUnknown) {
+      const output: SendMessageOutput = { status: 'unknown', reason: `outcome unknown: ${failure.message}` };
+      await settle('unknown', output, failure.message).catch((cause: unknown) => {
+        throw new OutcomeUnrecordedError(named(cause).message);
+      });
+      if (retryUnknown) throw failure;
       return output;
     }
-    // Anything else proves the provider did not take the message: free the delivery for a retry.
-    await settle('failed', undefined, named.message);
-    if (PERMANENT_ERRORS.some((name) => name === named.name)) {
-      await deps.stats.recordSend({ ...stat, channel, status: 'failed', at: deps.now() });
+    // Anything else proves the provider did not take the message: free the slot and the delivery for a retry.
+    // Unwritable, the claim frees itself when its lease ends (a retry meanwhile is deferred to then); a slot
+    // that cannot be given back only holds the next message back, it never lets one more through.
+    if (progress.reserved !== undefined) await release(deps, input, progress.reserved).catch(() => undefined);
+    await settle('failed', undefined, failure.message).catch(() => undefined);
+    if (PERMANENT_ERRORS.some((name) => name === failure.name)) {
+      await deps.stats
+        .recordSend({ ...stat, channel, status: 'failed', at: deps.now() })
+        .catch(() => undefined);
     }
-    throw named;
+    throw failure;
   }
 }

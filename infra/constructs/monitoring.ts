@@ -92,7 +92,7 @@ export class Monitoring extends Construct {
     // A message that may or may not have gone out is never resent by default: someone should look.
     this.unknownOutcomesAlarm = new CfnAlarm(this, 'UnknownOutcomesAlarm', {
       alarmDescription:
-        'Messages whose provider answered with a 5xx or not at all after the request was sent: each may or may not have reached the customer and is not resent (see the deliveries table, status "unknown").',
+        'Messages whose provider answered with a 5xx or not at all after the request was sent, or whose outcome could not be written to the deliveries table: each may or may not have reached the customer and is not resent (deliveries table, status "unknown"; what to do: docs/deploy.md, Delivery guarantees).',
       metrics: [
         { id: 'unknown', expression: UNKNOWN_OUTCOMES_QUERY, period: PERIOD.toSeconds(), returnData: true },
       ],

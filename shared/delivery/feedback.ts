@@ -29,11 +29,20 @@ export type Feedback = {
   suppress?: string;
   /** Opt out of the channel (no topic) or of one topic. */
   unsubscribe?: { topic?: string };
+  /**
+   * The event carries what send-message tags a journey's message with (SES
+   * email tag `journey`, the SMS context's `journeyId`): a journey sent it,
+   * even when its record cannot be found yet.
+   */
+  fromJourney: boolean;
 };
 
 const SesRecord = z.object({
   eventType: z.string(),
-  mail: z.object({ messageId: z.string() }),
+  mail: z.object({
+    messageId: z.string(),
+    tags: z.optional(z.record(z.string(), z.unknown())),
+  }),
   bounce: z.optional(z.object({ bounceType: z.string() })),
   subscription: z.optional(
     z.object({
@@ -52,13 +61,21 @@ const SesRecord = z.object({
 const PinpointRecord = z.object({
   event_type: z.string(),
   attributes: z._default(
-    z.object({ message_id: z.optional(z.string()), record_status: z.optional(z.string()) }),
+    z.object({
+      message_id: z.optional(z.string()),
+      record_status: z.optional(z.string()),
+      journeyId: z.optional(z.string()),
+    }),
     {},
   ),
 });
 
 function fromSes(record: z.infer<typeof SesRecord>): Feedback | undefined {
-  const base = { messageId: record.mail.messageId, channel: 'email' as const };
+  const base = {
+    messageId: record.mail.messageId,
+    channel: 'email' as const,
+    fromJourney: record.mail.tags?.journey !== undefined,
+  };
   switch (record.eventType) {
     case 'Send':
       return { ...base, outcome: 'sent' };
@@ -129,6 +146,7 @@ const SmsEvent = z.object({
   eventType: z.string().check(z.startsWith('TEXT_')),
   messageId: z.string().check(z.minLength(1)),
   messageStatus: z.optional(z.string()),
+  context: z.optional(z.record(z.string(), z.unknown())),
 });
 
 function fromSmsEvent(record: z.infer<typeof SmsEvent>): Feedback | undefined {
@@ -138,6 +156,7 @@ function fromSmsEvent(record: z.infer<typeof SmsEvent>): Feedback | undefined {
     messageId: record.messageId,
     channel: 'sms',
     outcome: known.outcome,
+    fromJourney: record.context?.journeyId !== undefined,
     ...(known.suppress === undefined ? {} : { suppress: known.suppress }),
   };
 }
@@ -153,6 +172,7 @@ function fromPinpoint(record: z.infer<typeof PinpointRecord>): Feedback | undefi
     messageId,
     channel: known.channel,
     outcome: known.outcome,
+    fromJourney: record.attributes.journeyId !== undefined,
     ...(known.optOut ? { unsubscribe: {} } : {}),
     ...(permanent ? { suppress: `${record.attributes.record_status}` } : {}),
   };

@@ -65,7 +65,12 @@ function place(report: JourneyReport): {
 function stepDetail(step: StepResult): string {
   const c = step.counts;
   if (step.type === 'email' || step.type === 'sms' || step.type === 'push') {
-    return `sent ${c.sent ?? 0} · suppr. ${c.suppressed ?? 0}${c.converted ? ` · conv. ${c.converted}` : ''}`;
+    // A message whose outcome is unknown, or that failed, is something to look into: shown whenever there is one.
+    const attention = (['unknown', 'failed'] as const)
+      .filter((m) => (c[m] ?? 0) > 0)
+      .map((m) => ` · ${m} ${c[m]}`)
+      .join('');
+    return `sent ${c.sent ?? 0} · suppr. ${c.suppressed ?? 0}${attention}${c.converted ? ` · conv. ${c.converted}` : ''}`;
   }
   if (step.type === 'waitForEvent') return `event ${c.eventReceived ?? 0}`;
   return step.type;

@@ -8,6 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
  *
  * - `pass`            forward and relay the answer;
  * - `throttle`        429 TooManyRequestsException, not forwarded;
+ * - `reject`          400 BadRequestException, not forwarded (a refusal for good);
  * - `error-before`    500 without forwarding (the provider never saw it);
  * - `error-after`     forward (the provider accepts the message), then answer 500;
  * - `timeout-before`  never answer, not forwarded;
@@ -19,13 +20,17 @@ import type { AddressInfo, Socket } from 'node:net';
 export type Fault =
   | 'pass'
   | 'throttle'
+  | 'reject'
   | 'error-before'
   | 'error-after'
   | 'timeout-before'
   | 'timeout-after'
   | 'reset-after';
 
-export type FaultPlan = (requestIndex: number) => Fault;
+/** What a plan may look at: the operation (`x-amz-target`, for JSON protocols such as DynamoDB's) and the body. */
+export type FaultRequest = { target: string; body: string };
+
+export type FaultPlan = (requestIndex: number, request: FaultRequest) => Fault;
 
 export type FaultProxy = {
   endpoint: string;
@@ -59,6 +64,7 @@ export function faultsAt(fault: Fault, indexes: number[]): FaultPlan {
 
 const ERRORS = {
   throttle: { status: 429, type: 'TooManyRequestsException', message: 'Rate exceeded' },
+  reject: { status: 400, type: 'BadRequestException', message: 'Request refused (injected)' },
   server: { status: 500, type: 'InternalFailure', message: 'Internal failure (injected)' },
 } as const;
 
@@ -115,9 +121,16 @@ export async function startFaultProxy(
   const sockets = new Set<Socket>();
   const pending = new Set<Promise<void>>();
 
-  const handle = async (req: IncomingMessage, res: ServerResponse, fault: Fault) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse, index: number) => {
     const body = await readBody(req);
+    const operation = req.headers['x-amz-target'];
+    const fault = plan(index, {
+      target: typeof operation === 'string' ? operation : '',
+      body: body.toString('utf8'),
+    });
+    faults.set(fault, (faults.get(fault) ?? 0) + 1);
     if (fault === 'throttle') return replyError(res, 'throttle');
+    if (fault === 'reject') return replyError(res, 'reject');
     if (fault === 'error-before') return replyError(res, 'server');
     if (fault === 'timeout-before') return; // held open until the client gives up or the proxy stops
     const answer = await forward(target, req, body);
@@ -133,10 +146,9 @@ export async function startFaultProxy(
   };
 
   const server = createServer((req, res) => {
-    const fault = plan(requests);
+    const index = requests;
     requests += 1;
-    faults.set(fault, (faults.get(fault) ?? 0) + 1);
-    const handled = handle(req, res, fault).catch((error: unknown) => {
+    const handled = handle(req, res, index).catch((error: unknown) => {
       res.destroy(error instanceof Error ? error : new Error(String(error)));
     });
     pending.add(handled);

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '#functions/_lib/clients/dynamo.ts';
 import { sendingPinpointClient } from '#functions/_lib/clients/pinpoint.ts';
 import { sendingSesClient } from '#functions/_lib/clients/ses.ts';
 import { DeliveriesRepository, deliveryIdOf } from '#functions/_lib/deliveries.ts';
@@ -45,6 +46,8 @@ export type SendWorld = {
   ses: LocalSes;
   sesProxy: FaultProxy;
   pinpointProxy: FaultProxy;
+  /** In front of dynalite for the send path's reads and writes (setup and assertions go straight to it). */
+  dbProxy: FaultProxy;
   /** Send dependencies; `requestTimeoutMs` gives the send clients a shorter timeout (timeout faults). */
   deps: (clock: VirtualClock, requestTimeoutMs?: number) => SendDeps;
   /** A customer reachable on every channel. */
@@ -52,6 +55,8 @@ export type SendWorld = {
   input: (userId: string, channel: Channel, extra?: Partial<SendMessageInput>) => SendMessageInput;
   /** Messages the providers hold, per recipient user id. */
   delivered: (channel: Channel) => Promise<Map<string, number>>;
+  /** The provider's message ids, per recipient user id. */
+  messages: (channel: Channel) => Promise<Map<string, string[]>>;
   /** The delivery record of a send. */
   record: (input: SendMessageInput) => Promise<{ status?: unknown; detail?: unknown; output?: unknown }>;
   stop: () => Promise<void>;
@@ -69,11 +74,14 @@ export async function startSendWorld(prefix: string, requestTimeoutMs = 30_000):
   const pinpoint: Server = createPinpointServer(join(dir, 'outbox.jsonl'), () => undefined);
   await new Promise<void>((resolve) => pinpoint.listen(0, '127.0.0.1', () => resolve()));
   const pinpointEndpoint = `http://127.0.0.1:${(pinpoint.address() as AddressInfo).port}`;
-  const [sesProxy, pinpointProxy] = await Promise.all([
+  const [sesProxy, pinpointProxy, dbProxy] = await Promise.all([
     startFaultProxy(ses.endpoint),
     startFaultProxy(pinpointEndpoint),
+    startFaultProxy(db.endpoint),
   ]);
   const local = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  // One attempt per call: a fault the proxy injects is what the SDK's own retries would end with.
+  const faultyDoc = documentClient({ ...local, endpoint: dbProxy.endpoint, maxAttempts: 1 });
   const timeouts = { connectionTimeoutMs: 1_000, requestTimeoutMs };
   const clients = (requestTimeout: number) => ({
     ses: sendingSesClient(
@@ -86,21 +94,39 @@ export async function startSendWorld(prefix: string, requestTimeoutMs = 30_000):
     ),
   });
   const standard = clients(requestTimeoutMs);
-  const deliveries = new DeliveriesRepository(db.doc, db.tables.deliveries);
+  const deliveries = new DeliveriesRepository(faultyDoc, db.tables.deliveries);
   const emailOwner = new Map<string, string>();
   const smsOwner = new Map<string, string>();
   const pushOwner = new Map<string, string>();
+
+  const messages = async (channel: Channel) => {
+    const ids = new Map<string, string[]>();
+    const add = (owner: string | undefined, messageId: string) => {
+      if (owner !== undefined) ids.set(owner, [...(ids.get(owner) ?? []), messageId]);
+    };
+    if (channel === 'email') {
+      for (const email of await ses.emails())
+        add(emailOwner.get(email.destination.to[0] ?? ''), email.messageId);
+    } else {
+      for (const entry of await readOutbox(dir)) {
+        if (entry.channel === channel)
+          add((channel === 'sms' ? smsOwner : pushOwner).get(entry.to), entry.messageId);
+      }
+    }
+    return ids;
+  };
 
   return {
     db,
     ses,
     sesProxy,
     pinpointProxy,
+    dbProxy,
     deps: (clock, shorter) => ({
-      profiles: new ProfilesRepository(db.doc, db.tables.profiles),
+      profiles: new ProfilesRepository(faultyDoc, db.tables.profiles),
       deliveries,
-      stats: new StatsRepository(db.doc, db.tables.stats),
-      enrollments: new EnrollmentItems(db.doc, db.tables.enrollments),
+      stats: new StatsRepository(faultyDoc, db.tables.stats),
+      enrollments: new EnrollmentItems(faultyDoc, db.tables.enrollments),
       templates: { get: async (ref) => TEMPLATES[channelOf(ref.name)] },
       ...(shorter === undefined ? standard : clients(shorter)),
       config: {
@@ -140,18 +166,10 @@ export async function startSendWorld(prefix: string, requestTimeoutMs = 30_000):
     }),
     delivered: async (channel) => {
       const counts = new Map<string, number>();
-      const add = (owner: string | undefined) => {
-        if (owner !== undefined) counts.set(owner, (counts.get(owner) ?? 0) + 1);
-      };
-      if (channel === 'email') {
-        for (const email of await ses.emails()) add(emailOwner.get(email.destination.to[0] ?? ''));
-      } else {
-        for (const entry of await readOutbox(dir)) {
-          if (entry.channel === channel) add((channel === 'sms' ? smsOwner : pushOwner).get(entry.to));
-        }
-      }
+      for (const [owner, ids] of await messages(channel)) counts.set(owner, ids.length);
       return counts;
     },
+    messages,
     record: async (input) => {
       const out = await db.doc.send(
         new GetCommand({
@@ -163,7 +181,7 @@ export async function startSendWorld(prefix: string, requestTimeoutMs = 30_000):
       return out.Item ?? {};
     },
     stop: async () => {
-      await Promise.all([sesProxy.stop(), pinpointProxy.stop()]);
+      await Promise.all([sesProxy.stop(), pinpointProxy.stop(), dbProxy.stop()]);
       await new Promise<void>((resolve) => pinpoint.close(() => resolve()));
       await Promise.all([db.stop(), ses.stop()]);
       await rm(dir, { recursive: true, force: true });

@@ -21,10 +21,17 @@ function matches(retrier: Retrier, name: string): boolean {
   );
 }
 
+/**
+ * `longest` waits each retrier's full interval; `shortest` takes the least a
+ * FULL jitter may pick (no wait at all), the case where retries run out soonest.
+ */
+export type RetryTiming = 'longest' | 'shortest';
+
 export async function runWithRetry<T>(
   task: () => Promise<T>,
   retriers: Retrier[],
   clock: VirtualClock,
+  timing: RetryTiming = 'longest',
 ): Promise<{ ok: true; value: T; attempts: number } | { ok: false; error: unknown; attempts: number }> {
   const used = new Map<Retrier, number>();
   for (let attempts = 1; ; attempts++) {
@@ -36,7 +43,8 @@ export async function runWithRetry<T>(
       const count = retrier === undefined ? 0 : (used.get(retrier) ?? 0);
       if (retrier === undefined || count >= retrier.MaxAttempts) return { ok: false, error, attempts };
       used.set(retrier, count + 1);
-      clock.advance(retrier.IntervalSeconds * 1000 * retrier.BackoffRate ** count);
+      const interval = retrier.IntervalSeconds * 1000 * retrier.BackoffRate ** count;
+      clock.advance(timing === 'shortest' && retrier.JitterStrategy === 'FULL' ? 0 : interval);
     }
   }
 }

@@ -38,8 +38,17 @@ async function sentTo(userId: string, messageId: string) {
   );
 }
 
-function ses(eventType: string, messageId: string, extra: Record<string, unknown> = {}) {
-  return { eventType, mail: { messageId, destination: ['x@example.com'] }, ...extra };
+function ses(
+  eventType: string,
+  messageId: string,
+  extra: Record<string, unknown> = {},
+  tags?: Record<string, string[]>,
+) {
+  return {
+    eventType,
+    mail: { messageId, destination: ['x@example.com'], ...(tags ? { tags } : {}) },
+    ...extra,
+  };
 }
 
 describe('delivery-feedback', () => {
@@ -153,4 +162,79 @@ describe('delivery-feedback', () => {
       },
     );
   });
+
+  it.each([
+    {
+      name: 'an SES bounce',
+      event: (id: string) =>
+        ses('Bounce', id, { bounce: { bounceType: 'Permanent' } }, { journey: ['fb'], step: ['email-1'] }),
+      channel: 'email' as const,
+    },
+    {
+      name: 'an End User Messaging SMS event',
+      event: (id: string) => ({ eventType: 'TEXT_INVALID', messageId: id, context: { journeyId: 'fb' } }),
+      channel: 'sms' as const,
+    },
+  ])(
+    'holds $name that outruns its send until the send links it, then applies it once',
+    async ({ event, channel }) => {
+      // arrange: a journey's message whose send has not linked its provider id yet
+      const userId = `f-early-${channel}`;
+      const messageId = `early-${channel}`;
+      await ingestEvent(
+        ingestDeps(db).deps,
+        identify(userId, { email: `${userId}@example.com`, phone: '+61412345678' }, '2026-11-01T00:00:00Z'),
+      );
+      // act: feedback first, then the send's link, then the event delivered again
+      const early = applyFeedback(deps, event(messageId));
+      await expect(early).rejects.toMatchObject({ name: 'Journeys.FeedbackBeforeSend' });
+      await deps.deliveries.linkMessage(
+        messageId,
+        `e-${userId}#${channel}-1`,
+        { userId, journeyId: 'fb-early', version: '1', stepId: `${channel}-1`, channel },
+        new Date(),
+      );
+      const again = await applyFeedback(deps, event(messageId));
+      const redelivered = await applyFeedback(deps, event(messageId));
+      // assert: suppressed, counted once
+      expect([again.status, redelivered.status]).toEqual(['applied', 'duplicate']);
+      expect((await deps.profiles.get(userId)).profile.consent[channel]?.status).toBe('suppressed');
+      const counted = (await deps.stats.funnel('fb-early')).filter((r) => r.stepId === `${channel}-1`);
+      expect(counted.map((r) => [r.metric, r.count])).toEqual([
+        [channel === 'email' ? 'bounced' : 'failed', 1],
+      ]);
+    },
+  );
+
+  it('counts each outcome of a message once and keeps a suppression, in any order and with repeats', async () => {
+    const events = (id: string) => ({
+      delivered: ses('Delivery', id),
+      bounced: ses('Bounce', id, { bounce: { bounceType: 'Permanent' } }),
+      complained: ses('Complaint', id, { complaint: {} }),
+      opened: ses('Open', id),
+    });
+    const orders: (keyof ReturnType<typeof events>)[][] = [
+      ['delivered', 'opened', 'complained', 'delivered', 'complained'],
+      ['complained', 'opened', 'delivered', 'opened'],
+      ['bounced', 'delivered', 'bounced'],
+    ];
+    for (const [i, order] of orders.entries()) {
+      const userId = `f-order-${i}`;
+      const messageId = `order-${i}`;
+      await sentTo(userId, messageId);
+      for (const kind of order) await applyFeedback(deps, events(messageId)[kind]);
+      const expected = new Map([...new Set(order)].map((kind) => [kind, 1]));
+      const consent = (await deps.profiles.get(userId)).profile.consent.email;
+      expect(consent?.status).toBe('suppressed');
+      await expect(feedbackCounts(messageId, [...expected.keys()])).resolves.toEqual(expected);
+    }
+  });
 });
+
+/** How many times each outcome was recorded for one message (each is at most one item). */
+async function feedbackCounts(messageId: string, outcomes: readonly string[]): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const outcome of outcomes)
+    counts.set(outcome, (await deps.deliveries.hasFeedback(messageId, outcome)) ? 1 : 0);
+  return counts;
+}

@@ -98,8 +98,11 @@ describe('stale sending records', () => {
     const dying = { ...deps, deliveries: Object.create(deps.deliveries) };
     dying.deliveries.settle = async () => Promise.reject(new Error('Lambda timed out'));
     await expect(sendMessage(dying, input)).rejects.toThrow();
-    // The same attempt is still live: a concurrent retry is told to wait.
-    await expect(sendMessage(deps, input)).rejects.toMatchObject({ name: ErrorName.Transient });
+    // The same attempt may still be live: a concurrent retry waits until its lease ends.
+    expect(await sendMessage(deps, input)).toMatchObject({
+      status: 'deferred',
+      until: new Date(clock.now().getTime() + 30_000).toISOString(),
+    });
     clock.advance(60_000);
     const revisit = await sendMessage(deps, input);
     expect(revisit).toMatchObject({ status: 'unknown' });
@@ -129,3 +132,41 @@ function crashingProfiles(deps: ReturnType<SendWorld['deps']>) {
   };
   return profiles;
 }
+
+describe.each<Channel>(['email', 'sms', 'push'])('%s frequency cap under provider faults', (channel) => {
+  const caps = [{ channel, max: 1, within: 'P1D' }];
+
+  /** Step `a` under `fault`, as the compiled Task runs it; then step `b` a minute later, no fault. */
+  async function twoSends(fault: Fault) {
+    n += 1;
+    const userId = `cap${n}`;
+    await world.customer(userId);
+    const proxy = channel === 'email' ? world.sesProxy : world.pinpointProxy;
+    proxy.plan(faultsAt(fault, [0]));
+    const clock = virtualClock('2026-11-24T10:00:00Z');
+    const a = world.input(userId, channel, { stepId: 'a', caps });
+    const first = await runWithRetry(
+      () => sendMessage(world.deps(clock), a),
+      compiledSendRetry(channel),
+      clock,
+      'shortest',
+    );
+    proxy.plan(() => 'pass');
+    clock.advance(60_000);
+    const second = await sendMessage(world.deps(clock), world.input(userId, channel, { stepId: 'b', caps }));
+    return { first, second, delivered: (await world.delivered(channel)).get(userId) ?? 0 };
+  }
+
+  it.each([
+    // A throttled attempt took nothing: its retry is not held back by its own slot.
+    { fault: 'throttle' as const, first: 'sent', second: 'deferred', delivered: 1 },
+    // A refused message used no slot: the next message goes out.
+    { fault: 'reject' as const, first: ErrorName.DeliveryFailed, second: 'sent', delivered: 1 },
+    // It may have been delivered: the slot stays taken.
+    { fault: 'error-after' as const, first: 'unknown', second: 'deferred', delivered: 1 },
+  ])('$fault: the first send ends $first, the next is $second', async ({ fault, ...expected }) => {
+    const { first, second, delivered } = await twoSends(fault);
+    const outcome = first.ok ? first.value.status : (first.error as { name?: string }).name;
+    expect({ first: outcome, second: second.status, delivered }).toEqual(expected);
+  });
+});

@@ -175,8 +175,9 @@ describe('send-message: email through aws-ses-v2-local', () => {
     await expect(
       sendMessage(deps('2026-11-24T10:00:00Z', { deliveries: crashing, leaseMs: 1000 }), input('s-crash')),
     ).rejects.toThrow();
-    const busy = sendMessage(deps('2026-11-24T10:00:00.500Z'), input('s-crash'));
-    await expect(busy).rejects.toMatchObject({ name: ErrorName.Transient });
+    // The claim's lease still runs: a retry now waits for its end (1 s after the claim).
+    const busy = await sendMessage(deps('2026-11-24T10:00:00.500Z'), input('s-crash'));
+    expect(busy).toMatchObject({ status: 'deferred', until: '2026-11-24T10:00:01.000Z' });
     const later = await sendMessage(deps('2026-11-24T10:05:00Z'), input('s-crash'));
     expect(later).toMatchObject({ status: 'unknown', reason: expect.stringMatching(/outcome unknown/) });
     expect(await ses.emails()).toHaveLength(1);

@@ -139,7 +139,8 @@ export function offlineJourney(journey: Journey) {
   };
 }
 
-function enrollment(
+/** The input ingest starts an enrollment of `userId` with (contract version 1). */
+export function enrollment(
   journey: Journey,
   userId: string,
   buckets: Record<string, number>,

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Journey } from '#shared/journey/schema.ts';
+import { reportBody } from '#shared/stats/html.ts';
 import { outcomeMetric } from '#shared/stats/keys.ts';
 import { buildReport, type Counter } from '#shared/stats/report.ts';
+import { reportText } from '#shared/stats/text.ts';
 
 const journey = Journey.parse({
   id: 'promo',
@@ -79,5 +81,20 @@ describe('buildReport', () => {
     expect(report).toMatchObject({ enrolled: 0, converted: 0, money: { revenue: 0 }, days: [] });
     expect(report.rate).toBeUndefined();
     expect(report.splits[0]?.variants.map((v) => v.rate)).toEqual([undefined, undefined]);
+  });
+
+  it('shows the messages of unknown outcome and failures where a marketer reads results', () => {
+    const counters = [
+      c('sent', 8, { stepId: 'hello' }),
+      c('unknown', 2, { stepId: 'hello' }),
+      c('failed', 1, { stepId: 'hello' }),
+    ];
+    const report = buildReport(journey, counters, []);
+    expect(report.steps.find((s) => s.stepId === 'hello')).toMatchObject({
+      reached: 10,
+      counts: { sent: 8, unknown: 2, failed: 1 },
+    });
+    expect(reportText(report)).toMatch(/hello +email +reached 10; sent 8, failed 1, unknown 2\n/);
+    expect(reportBody(report)).toContain('sent 8 · suppr. 0 · unknown 2 · failed 1');
   });
 });

@@ -1,0 +1,183 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { StatsRepository } from '#functions/_lib/stats.ts';
+import { sendMessage } from '#functions/send-message/send.ts';
+import type { SendMessageInput, SendMessageOutput } from '#shared/tasks/send-message.ts';
+import type { Fault, FaultPlan, FaultRequest } from '../../support/fault-proxy.ts';
+import { type Channel, type SendWorld, startSendWorld } from '../../support/send-world.ts';
+import {
+  compiledSendRetry,
+  type RetryTiming,
+  runWithRetry,
+  type VirtualClock,
+  virtualClock,
+} from '../../support/task-retry.ts';
+
+/**
+ * DynamoDB faults at each read and write of the send path, injected by a
+ * proxy in front of dynalite, with the providers real (SES v2 emulator, local
+ * Pinpoint). The task runs as the compiled Task state does: its Retry list,
+ * retries as soon as FULL jitter allows (the case where they run out
+ * soonest), and a deferral waits until its time and runs the task again.
+ * Whatever the fault, the customer gets the message at most once, and the
+ * delivery record and the execution agree on what happened.
+ */
+
+let world: SendWorld;
+let n = 0;
+
+beforeAll(async () => {
+  world = await startSendWorld('store-faults');
+});
+afterAll(async () => world.stop());
+beforeEach(() => world.dbProxy.plan(() => 'pass'));
+
+/** A request of the send path, recognised by its operation, table and expression. */
+type Write = { op: string; table: 'deliveries' | 'profiles' | 'enrollments' | 'stats'; marker?: string };
+
+const WRITES = {
+  claim: { op: 'UpdateItem', table: 'deliveries', marker: 'ADD attempts' },
+  'profile read': { op: 'GetItem', table: 'profiles' },
+  'cap slot': { op: 'UpdateItem', table: 'profiles' },
+  'mark called': { op: 'UpdateItem', table: 'deliveries', marker: 'SET calledAt' },
+  'message link': { op: 'PutItem', table: 'deliveries', marker: 'msg#' },
+  'last step sent': { op: 'UpdateItem', table: 'enrollments', marker: 'lastStep' },
+  'record outcome': { op: 'UpdateItem', table: 'deliveries', marker: '#output = :output' },
+  'step counter': { op: 'UpdateItem', table: 'stats' },
+} as const satisfies Record<string, Write>;
+type WriteName = keyof typeof WRITES;
+
+function matches(write: Write, request: FaultRequest): boolean {
+  return (
+    request.target.endsWith(`.${write.op}`) &&
+    request.body.includes(`"${world.db.tables[write.table]}"`) &&
+    (write.marker === undefined || request.body.includes(write.marker))
+  );
+}
+
+/** Faults the first request matching `write` (the SDK's retries all failed once), passes the rest. */
+function once(write: Write, fault: Fault): FaultPlan {
+  let done = false;
+  return (_index, request) => {
+    if (done || !matches(write, request)) return 'pass';
+    done = true;
+    return fault;
+  };
+}
+
+/** The task as the state machine runs it: Retry, then a deferral's Wait and the Task again. */
+async function runTask(input: SendMessageInput, clock: VirtualClock, timing: RetryTiming) {
+  const retriers = compiledSendRetry(input.channel, input.onUnknown);
+  for (let visits = 1; visits <= 10; visits++) {
+    const result = await runWithRetry(() => sendMessage(world.deps(clock), input), retriers, clock, timing);
+    if (!result.ok || result.value.status !== 'deferred') return result;
+    clock.advance(Math.max(0, Date.parse(result.value.until) - clock.now().getTime()));
+  }
+  throw new Error('still deferred after 10 visits');
+}
+
+async function stepCounts(input: SendMessageInput): Promise<Map<string, number>> {
+  const rows = await new StatsRepository(world.db.doc, world.db.tables.stats).funnel(input.journeyId);
+  const counts = new Map<string, number>();
+  for (const row of rows) {
+    if (row.stepId === input.stepId && ['sent', 'unknown', 'suppressed', 'failed'].includes(row.metric))
+      counts.set(row.metric, (counts.get(row.metric) ?? 0) + row.count);
+  }
+  return counts;
+}
+
+async function sendUnder(channel: Channel, write: WriteName, fault: Fault, timing: RetryTiming) {
+  n += 1;
+  const userId = `sf${n}`;
+  await world.customer(userId);
+  const input = world.input(userId, channel, { stepId: `step-${n}` });
+  world.dbProxy.plan(once(WRITES[write], fault));
+  const clock = virtualClock('2026-11-24T10:00:00Z');
+  const result = await runTask(input, clock, timing);
+  const faulted = world.dbProxy.stats().faults.get(fault) ?? 0;
+  world.dbProxy.plan(() => 'pass');
+  const messageId = (await world.messages(channel)).get(userId)?.[0];
+  return {
+    input,
+    result,
+    faulted,
+    // What delivery feedback finds the message by (a bounce or complaint for a message without it is lost).
+    linked: messageId === undefined ? undefined : await world.deps(clock).deliveries.byMessage(messageId),
+    delivered: (await world.delivered(channel)).get(userId) ?? 0,
+    record: await world.record(input),
+    counts: await stepCounts(input),
+  };
+}
+
+/**
+ * What the customer and the records must show once the task is done: `sent`,
+ * or `unknown` when the attempt could not say; and how often the step's
+ * counters count the message.
+ */
+type Counted = 'once' | 'at most once';
+const CELLS: [WriteName, Fault, SendMessageOutput['status'], Counted?][] = [
+  ['claim', 'error-before', 'sent'],
+  // The claim was written but its answer lost: the retry finds its own lease and waits it out.
+  ['claim', 'error-after', 'sent'],
+  ['profile read', 'error-before', 'sent'],
+  ['cap slot', 'error-before', 'sent'],
+  ['cap slot', 'error-after', 'sent'],
+  ['mark called', 'error-before', 'sent'],
+  ['mark called', 'error-after', 'sent'],
+  // After the provider accepted the message: never resent; what the record could not say is "unknown".
+  ['record outcome', 'error-before', 'unknown'],
+  // Recorded as sent: a retry finds it and writes what is left (the feedback link, the last step sent).
+  ['message link', 'error-before', 'sent'],
+  ['last step sent', 'error-before', 'sent'],
+  // Written, but every answer lost: the retry finds the outcome; whether the counter was reached is not known.
+  ['record outcome', 'error-after', 'sent', 'at most once'],
+  ['step counter', 'error-before', 'sent', 'at most once'],
+];
+
+describe.each<Channel>(['email', 'sms', 'push'])(
+  '%s with DynamoDB failing at one step of the send',
+  (channel) => {
+    it.each(CELLS)('%s (%s): ends %s, delivered once, recorded', async (write, fault, expected, counted) => {
+      const { input, result, faulted, delivered, record, counts, linked } = await sendUnder(
+        channel,
+        write,
+        fault,
+        'shortest',
+      );
+      expect(faulted).toBe(1);
+      expect(result).toMatchObject({ ok: true, value: { status: expected } });
+      expect(delivered).toBe(1);
+      expect(record.status).toBe(expected);
+      if (expected === 'unknown') expect(String(record.detail)).toMatch(/outcome unknown|not recorded/);
+      // Feedback finds the message (a bounce or complaint reaches the customer), whatever the record says.
+      expect(linked).toMatchObject({ stepId: input.stepId, userId: input.userId });
+      // The step counts the message once, under what the record says.
+      const total = [...counts.values()].reduce((a, b) => a + b, 0);
+      if (counted === 'at most once') expect(total).toBeLessThanOrEqual(1);
+      else expect([total, counts.get(expected)]).toEqual([1, 1]);
+    });
+  },
+);
+
+describe.each<Channel>(['email', 'sms', 'push'])(
+  '%s sent by several invocations of one task at once',
+  (channel) => {
+    it('goes out once; the others wait out the claim and end with the same outcome', async () => {
+      n += 1;
+      const userId = `race${n}`;
+      await world.customer(userId);
+      const input = world.input(userId, channel, { stepId: `race-${n}` });
+      const clock = virtualClock('2026-11-24T10:00:00Z');
+      // Step Functions retried an invocation it lost track of while the first still ran, twice over.
+      const first = await Promise.all([1, 2, 3].map(() => sendMessage(world.deps(clock), input)));
+      const sent = first.filter((o) => o.status === 'sent');
+      const waiting = first.flatMap((o) => (o.status === 'deferred' ? [Date.parse(o.until)] : []));
+      expect([sent.length, waiting.length]).toEqual([1, 2]);
+      // Each waiting one comes back when the claim's lease ends (the compiled Wait), and finds the outcome.
+      clock.advance(Math.max(...waiting) - clock.now().getTime());
+      const revisits = await Promise.all(waiting.map(() => sendMessage(world.deps(clock), input)));
+      expect(revisits).toEqual([sent[0], sent[0]]);
+      expect((await world.delivered(channel)).get(userId)).toBe(1);
+      expect((await world.record(input)).status).toBe('sent');
+    });
+  },
+);
