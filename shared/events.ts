@@ -257,6 +257,20 @@ function problemsOf(issues: readonly z.core.$ZodIssue[]): EventProblem[] {
   }));
 }
 
+/**
+ * An event stamped later than it arrived (a device clock minutes or years
+ * ahead) is taken as happening when it arrived. Event times order what the
+ * profile keeps (newer traits win, last seen only moves forward): one event
+ * from the future would make every real event after it look older, freezing
+ * the customer's traits and counters, and its daily count and snapshot would
+ * outlive every retention window.
+ */
+export function notAfterArrival<T extends { timestamp: string }>(event: T, arrival: Date): T {
+  return Date.parse(event.timestamp) > arrival.getTime()
+    ? { ...event, timestamp: arrival.toISOString() }
+    : event;
+}
+
 /** The customer key of an event: the userId, else the anonymousId. */
 export function customerIdOf(event: CustomerEvent): string {
   return event.userId === undefined

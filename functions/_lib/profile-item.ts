@@ -216,7 +216,9 @@ function readProfileAttribute(acc: Accumulator, key: string, value: unknown): vo
     const parsed = PushToken.safeParse({ token: key.slice(4), service: value });
     if (parsed.success) profile.pushTokens = [...(profile.pushTokens ?? []), parsed.data];
   } else if (key.startsWith('cs:') || key.startsWith('cr:') || key.startsWith('ct:')) {
-    const [kind, channel, topic] = key.split(':');
+    // A topic is data and may hold ':' itself: it is everything after the channel.
+    const [kind, channel] = key.split(':', 2);
+    const topic = kind === 'ct' ? key.slice(`ct:${channel}:`.length) : undefined;
     if (channel !== 'email' && channel !== 'sms' && channel !== 'push') return;
     const current = profile.consent[channel] ?? { status: 'subscribed' };
     const next = { ...current };

@@ -13,6 +13,7 @@ import {
   customerIdOf,
   type EventProblem,
   isAliasCall,
+  notAfterArrival,
   parseAliasEvent,
   parseCustomerEvent,
 } from '#shared/events.ts';
@@ -139,14 +140,17 @@ async function keepDropped(
 export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<IngestResult> {
   if (isAliasCall(detail)) {
     const alias = parseAliasEvent(detail);
-    const problems = alias.ok ? await mergeAlias(deps, alias.event, deps.now()) : alias.problems;
+    const now = deps.now();
+    const problems = alias.ok
+      ? await mergeAlias(deps, notAfterArrival(alias.event, now), now)
+      : alias.problems;
     if (problems.length > 0) return reject(deps, detail, problems);
     return { status: 'recorded', enrolled: [], resumed: [], finished: [] };
   }
   const parsed = parseCustomerEvent(detail);
   if (!parsed.ok) return reject(deps, detail, parsed.problems);
-  const event = parsed.event;
   const now = deps.now();
+  const event = notAfterArrival(parsed.event, now);
   const journeys = await deps.registry.live();
   const changes = profileChanges(event, customerIdOf(event), {
     awaited: awaitedEvents(journeys),

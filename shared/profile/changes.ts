@@ -3,6 +3,7 @@ import { dictionaryOf } from '../dictionary.ts';
 import type { CustomerEvent } from '../events.ts';
 import { splitTraits } from '../ingest/limits.ts';
 import * as z from '../zod.ts';
+import { type ConsentValue, consentChanges } from './consent-traits.ts';
 import type { PushToken } from './profile.ts';
 
 /**
@@ -10,8 +11,6 @@ import type { PushToken } from './profile.ts';
  * addresses, consent, time zone and the counter of a track event. Pure; the
  * profiles repository turns it into one conditional UpdateItem.
  */
-
-type ConsentValue = 'subscribed' | 'unsubscribed';
 
 export type ProfileChanges = {
   userId: string;
@@ -40,14 +39,6 @@ const MAX_SNAPSHOT_BYTES = 2048;
 /** The last occurrence of an event kept on the profile, so a late wait-for-event can still see it. */
 export type EventSnapshot = { messageId: string; timestamp: string; properties: Record<string, unknown> };
 
-const ConsentTrait = z.union([z.boolean(), z.enum(['subscribed', 'unsubscribed'])]);
-const ConsentTraits = z.object({
-  email: z.optional(ConsentTrait),
-  sms: z.optional(ConsentTrait),
-  push: z.optional(ConsentTrait),
-  topics: z.optional(z.record(z.string(), z.boolean())),
-});
-
 const Device = z.object({ token: z.string().check(z.minLength(1)), type: z.optional(z.string()) });
 const Context = z.object({
   timezone: z.optional(z.string()),
@@ -65,26 +56,6 @@ function optionalString(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
-function consentOf(traits: Record<string, unknown>): Pick<ProfileChanges, 'consent' | 'topics'> {
-  const parsed = ConsentTraits.safeParse(traits.consent);
-  const consent: ProfileChanges['consent'] = [];
-  const topics: ProfileChanges['topics'] = [];
-  if (parsed.success) {
-    for (const channel of ['email', 'sms', 'push'] as const) {
-      const value = parsed.data[channel];
-      if (value === undefined) continue;
-      const subscribed = value === true || value === 'subscribed';
-      consent.push({ channel, status: subscribed ? 'subscribed' : 'unsubscribed' });
-    }
-    for (const [topic, subscribed] of Object.entries(parsed.data.topics ?? {})) {
-      topics.push({ channel: 'email', topic, subscribed });
-    }
-  }
-  // The common CDP trait "unsubscribed: true" means no more marketing email.
-  if (traits.unsubscribed === true) consent.push({ channel: 'email', status: 'unsubscribed' });
-  return { consent, topics };
-}
-
 /** The UTC day (YYYY-MM-DD) of an ISO timestamp, the key of daily event counters. */
 function utcDay(timestamp: string): string {
   return new Date(timestamp).toISOString().slice(0, 10);
@@ -92,8 +63,8 @@ function utcDay(timestamp: string): string {
 
 /**
  * Derives the profile changes of an event. Reserved traits: `email`, `phone`,
- * `timezone`, `locale`, `consent` ({email|sms|push: boolean|"subscribed"|"unsubscribed",
- * topics: {name: boolean}}), `unsubscribed`; `context.device.token` registers a push token.
+ * `timezone`, `locale`, `consent` and `unsubscribed` (consent-traits.ts);
+ * `context.device.token` registers a push token.
  */
 export function profileChanges(
   event: CustomerEvent,
@@ -103,6 +74,7 @@ export function profileChanges(
   const { awaited, counted } = live;
   const { kept, dropped } = splitTraits(event.traits ?? {});
   const traits = dictionaryOf(kept);
+  const consent = consentChanges(traits);
   const context = Context.safeParse(event.context ?? {});
   const ctx = context.success ? context.data : {};
   const device = ctx.device;
@@ -119,8 +91,9 @@ export function profileChanges(
     timezone: optionalString(traits.timezone) ?? ctx.timezone,
     locale: optionalString(traits.locale) ?? ctx.locale,
     pushTokens: device !== undefined && service !== undefined ? [{ token: device.token, service }] : [],
-    ...consentOf(traits),
-    droppedTraits: dropped,
+    consent: consent.consent,
+    topics: consent.topics,
+    droppedTraits: [...dropped, ...consent.problems],
   };
   if (event.type === 'track') {
     const keep = awaited === undefined || awaited.has(event.event);

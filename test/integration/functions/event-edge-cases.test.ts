@@ -1,0 +1,96 @@
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestEvent } from '#functions/ingest/ingest.ts';
+import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import { identify, ingestDeps, track } from './harness.ts';
+
+/** Event streams as apps really send them: odd spellings, clocks that are off. */
+
+let db: LocalDynamo;
+beforeAll(async () => {
+  db = await startDynalite('event-edge-cases');
+});
+afterAll(async () => db.stop());
+
+/** A journey clock the test moves by hand. */
+function clockAt(iso: string) {
+  let at = new Date(iso);
+  return {
+    now: () => at,
+    set: (next: string) => {
+      at = new Date(next);
+    },
+  };
+}
+
+describe('ingest: consent as apps spell it', () => {
+  it('applies an email opt-out even when a topic next to it is spelled "false"', async () => {
+    const { deps } = ingestDeps(db);
+    await ingestEvent(
+      deps,
+      identify('u-consent-mixed', {
+        email: 'ada@example.com',
+        consent: { email: false, topics: { news: 'false', deals: 'TRUE' } },
+      }),
+    );
+    const { consent } = (await deps.profiles.get('u-consent-mixed')).profile;
+    expect(consent.email).toEqual({ status: 'unsubscribed', topics: { news: false, deals: true } });
+  });
+
+  it('reads unsubscribed: "true" as an email opt-out and reports a value it cannot read', async () => {
+    const { deps, sqs } = ingestDeps(db);
+    await ingestEvent(deps, identify('u-unsub-string', { email: 'ada@example.com', unsubscribed: 'true' }));
+    await ingestEvent(deps, identify('u-consent-odd', { consent: { sms: 'perhaps' } }));
+    expect((await deps.profiles.get('u-unsub-string')).profile.consent.email?.status).toBe('unsubscribed');
+    const kept = sqs
+      .commandCalls(SendMessageCommand)
+      .map((c) => JSON.parse(String(c.args[0].input.MessageBody)));
+    expect(kept.flatMap((k) => k.problems.map((p: { field: string }) => p.field))).toEqual([
+      'traits.consent',
+    ]);
+    expect(kept[0].event.traits).toEqual({ consent: { sms: 'perhaps' } });
+  });
+
+  it('reads back a topic whose name holds a colon', async () => {
+    const { deps } = ingestDeps(db);
+    await ingestEvent(
+      deps,
+      identify('u-topic-colon', { consent: { topics: { 'news:weekly': false, 'a:b:c': true } } }),
+    );
+    const { consent } = (await deps.profiles.get('u-topic-colon')).profile;
+    expect(consent.email?.topics).toEqual({ 'news:weekly': false, 'a:b:c': true });
+  });
+});
+
+describe('ingest: event times from clocks that are off', () => {
+  it('an event stamped in the future (years or minutes ahead) does not freeze later traits or last seen', async () => {
+    for (const ahead of ['2031-06-01T00:00:00Z', '2026-11-24T10:05:00Z']) {
+      const userId = `u-future-${ahead}`;
+      const clock = clockAt('2026-11-24T10:00:00Z');
+      const { deps } = ingestDeps(db, clock.now);
+      await ingestEvent(deps, identify(userId, { plan: 'trial' }, ahead));
+      await ingestEvent(deps, track(userId, 'Page Viewed', {}, ahead));
+      clock.set('2026-11-24T10:01:00Z');
+      await ingestEvent(deps, identify(userId, { plan: 'pro' }, '2026-11-24T10:00:30Z'));
+      await ingestEvent(deps, track(userId, 'Page Viewed', {}, '2026-11-24T10:00:30Z'));
+      const { profile } = await deps.profiles.get(userId);
+      expect(profile.traits.plan).toBe('pro');
+      expect(profile.events['Page Viewed']).toMatchObject({
+        count: 2,
+        first: '2026-11-24T10:00:00.000Z',
+        last: '2026-11-24T10:00:30.000Z',
+      });
+    }
+  });
+
+  it('an older event does not move last seen back, and an older identify does not overwrite newer traits', async () => {
+    const { deps } = ingestDeps(db);
+    await ingestEvent(deps, track('u-late', 'Opened', {}, '2026-11-24T09:30:00+01:00'));
+    await ingestEvent(deps, track('u-late', 'Opened', {}, '2026-11-24T08:00:00Z'));
+    await ingestEvent(deps, identify('u-late', { plan: 'pro' }, '2026-11-24T09:00:00Z'));
+    await ingestEvent(deps, identify('u-late', { plan: 'free', city: 'Rome' }, '2026-11-24T04:00:00-04:00'));
+    const { profile } = await deps.profiles.get('u-late');
+    expect(profile.events.Opened).toMatchObject({ count: 2, last: '2026-11-24T08:30:00.000Z' });
+    expect(profile.traits).toEqual({ plan: 'pro', city: 'Rome' });
+  });
+});
