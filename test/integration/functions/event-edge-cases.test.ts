@@ -2,13 +2,21 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
-import { identify, ingestDeps, track } from './harness.ts';
+import { identify, ingestDeps, registerJourney, track } from './harness.ts';
 
 /** Event streams as apps really send them: odd spellings, clocks that are off. */
 
 let db: LocalDynamo;
 beforeAll(async () => {
   db = await startDynalite('event-edge-cases');
+  await registerJourney(db, {
+    id: 'per-cart',
+    name: 'Per cart',
+    trigger: { type: 'event', event: 'Cart Saved', correlationKey: 'event.properties.cartId' },
+    reentry: { mode: 'once' },
+    start: 'done',
+    steps: { done: { type: 'exit' } },
+  });
 });
 afterAll(async () => db.stop());
 
@@ -92,5 +100,27 @@ describe('ingest: event times from clocks that are off', () => {
     const { profile } = await deps.profiles.get('u-late');
     expect(profile.events.Opened).toMatchObject({ count: 2, last: '2026-11-24T08:30:00.000Z' });
     expect(profile.traits).toEqual({ plan: 'pro', city: 'Rome' });
+  });
+});
+
+describe('ingest: ids and correlation values as long as events carry them', () => {
+  it("refuses a userId that would share an anonymous visitor's profile", async () => {
+    const { deps } = ingestDeps(db);
+    await ingestEvent(deps, { ...track('ignored', 'Seen'), userId: undefined, anonymousId: 'dev-7' });
+    const result = await ingestEvent(deps, track('anon:dev-7', 'Purchased'));
+    expect(result).toMatchObject({ status: 'rejected', problems: [{ field: 'userId' }] });
+    expect(Object.keys((await deps.profiles.get('anon:dev-7')).profile.events)).toEqual(['Seen']);
+  });
+
+  it('enrolls per correlation value even when the value is longer than a sort key holds', async () => {
+    const { deps } = ingestDeps(db);
+    const cartA = `cart-a-${'x'.repeat(2000)}`;
+    const cartB = `cart-b-${'x'.repeat(2000)}`;
+    const first = await ingestEvent(deps, track('u-long-cart', 'Cart Saved', { cartId: cartA }));
+    const again = await ingestEvent(deps, track('u-long-cart', 'Cart Saved', { cartId: cartA }));
+    const other = await ingestEvent(deps, track('u-long-cart', 'Cart Saved', { cartId: cartB }));
+    expect([first, again, other].map((r) => (r.status === 'rejected' ? -1 : r.enrolled.length))).toEqual([
+      1, 0, 1,
+    ]);
   });
 });
