@@ -58,7 +58,9 @@ const Id = () =>
         z.string().check(
           z.trim(),
           z.minLength(1, { error: 'must not be empty' }),
-          z.refine((id) => utf8Bytes(id) <= MAX_ID_BYTES, {
+          z.maxLength(MAX_ID_BYTES),
+          // Past the length above, that check has said it already.
+          z.refine((id) => id.length > MAX_ID_BYTES || utf8Bytes(id) <= MAX_ID_BYTES, {
             error: `must be at most ${MAX_ID_BYTES} bytes (UTF-8)`,
           }),
         ),

@@ -13,7 +13,7 @@ describe('runtime schema messages in a function bundle', () => {
   it('are the English messages of classic zod', async () => {
     const entry = [
       "import { parseCustomerEvent } from './shared/events.ts';",
-      "const event = { type: 'track', event: 'E', userId: 'u', messageId: 'm'.repeat(1025), timestamp: '2026-11-30T10:00:00Z' };",
+      "const event = { type: 'track', event: 'E', userId: 'u'.repeat(1025), messageId: 'm', timestamp: '2026-11-30T10:00:00Z' };",
       'const result = parseCustomerEvent(event);',
       'export const problems = result.ok ? [] : result.problems;',
     ].join('\n');
@@ -35,7 +35,7 @@ describe('runtime schema messages in a function bundle', () => {
       `data:text/javascript;base64,${Buffer.from(code).toString('base64')}`
     );
     expect(module.problems).toEqual([
-      { field: 'messageId', message: 'Too big: expected string to have <=1024 characters' },
+      { field: 'userId', message: 'Too big: expected string to have <=1024 characters' },
     ]);
   });
 });
