@@ -66,7 +66,8 @@ function eventUpdate(changes: ProfileChanges, now: Date, fresh: boolean, known?:
     const value = changes[key];
     if (value !== undefined) put(key, value);
   }
-  for (const { token, service } of changes.pushTokens) b.set(attr.pushToken(token), service);
+  // With when it was registered: past the cap, the least recently registered go first.
+  for (const { token, service } of changes.pushTokens) b.set(attr.pushToken(token), [service, at]);
   for (const { channel, status } of changes.consent) put(attr.consent(channel), status);
   for (const { channel, topic, subscribed } of changes.topics) put(attr.topic(channel, topic), subscribed);
   if (hasTraits && fresh) b.set(attr.traitsAt, at);

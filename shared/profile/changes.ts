@@ -39,12 +39,32 @@ const MAX_SNAPSHOT_BYTES = 2048;
 /** The last occurrence of an event kept on the profile, so a late wait-for-event can still see it. */
 export type EventSnapshot = { messageId: string; timestamp: string; properties: Record<string, unknown> };
 
-const Device = z.object({ token: z.string().check(z.minLength(1)), type: z.optional(z.string()) });
-const Context = z.object({
-  timezone: z.optional(z.string()),
-  locale: z.optional(z.string()),
-  device: z.optional(Device),
+/**
+ * The longest device token taken (APNs tokens are 64 characters, FCM ones
+ * about 160): the token names an attribute of the profile item.
+ */
+const MAX_PUSH_TOKEN_LENGTH = 1024;
+
+const Device = z.object({
+  token: z.string().check(z.minLength(1), z.maxLength(MAX_PUSH_TOKEN_LENGTH)),
+  type: z.optional(z.string()),
 });
+
+/**
+ * The parts of the context the profile takes, each read on its own: SDKs
+ * send `context.device` on every call (id, model, type) and a token only
+ * once registered, and one part the profile cannot use must not hide the
+ * others (the time zone next to a device without a token).
+ */
+function contextOf(context: Readonly<Record<string, unknown>>) {
+  const part = (key: string) => (Object.hasOwn(context, key) ? context[key] : undefined);
+  const device = Device.safeParse(part('device'));
+  return {
+    timezone: optionalString(part('timezone')),
+    locale: optionalString(part('locale')),
+    device: device.success ? device.data : undefined,
+  };
+}
 
 const PUSH_SERVICE: Record<string, PushToken['service']> = {
   ios: 'APNS',
@@ -75,8 +95,7 @@ export function profileChanges(
   const { kept, dropped } = splitTraits(event.traits ?? {});
   const traits = dictionaryOf(kept);
   const consent = consentChanges(traits);
-  const context = Context.safeParse(event.context ?? {});
-  const ctx = context.success ? context.data : {};
+  const ctx = contextOf(event.context ?? {});
   const device = ctx.device;
   const service = device?.type === undefined ? undefined : PUSH_SERVICE[device.type.toLowerCase()];
   // Stored timestamps are UTC ISO strings, so DynamoDB compares them in time order.

@@ -1,5 +1,7 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { itemSize } from '#functions/_lib/profile-compaction.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { identify, ingestDeps, registerJourney, track } from './harness.ts';
@@ -122,5 +124,62 @@ describe('ingest: ids and correlation values as long as events carry them', () =
     expect([first, again, other].map((r) => (r.status === 'rejected' ? -1 : r.enrolled.length))).toEqual([
       1, 0, 1,
     ]);
+  });
+});
+
+describe('ingest: what devices and topics add stays bounded', () => {
+  async function storedItem(userId: string) {
+    const out = await db.doc.send(new GetCommand({ TableName: db.tables.profiles, Key: { userId } }));
+    return out.Item ?? {};
+  }
+
+  it('keeps the ten most recently registered push tokens of an app that registers one per launch', async () => {
+    const { deps } = ingestDeps(db);
+    const at = (i: number) => new Date(Date.parse('2026-11-24T08:00:00Z') + i * 1000).toISOString();
+    const token = (i: number) => `${'f'.repeat(150)}-${i}`;
+    for (let i = 0; i < 60; i++)
+      await ingestEvent(deps, {
+        ...track('u-launches', 'App Opened', {}, at(i)),
+        context: { device: { token: token(i), type: 'android' } },
+      });
+    // The first device comes back: registered again, it is recent again.
+    await ingestEvent(deps, {
+      ...track('u-launches', 'App Opened', {}, at(61)),
+      context: { device: { token: token(0), type: 'android' } },
+    });
+    const { profile } = await deps.profiles.get('u-launches');
+    expect((profile.pushTokens ?? []).map((t) => t.token).sort()).toEqual(
+      [0, 52, 53, 54, 55, 56, 57, 58, 59, 51].map(token).sort(),
+    );
+    expect(itemSize(await storedItem('u-launches'))).toBeLessThan(3000);
+  });
+
+  it('takes the time zone of a context whose device has no token yet', async () => {
+    const { deps } = ingestDeps(db);
+    await ingestEvent(deps, {
+      ...track('u-device-no-token', 'App Opened'),
+      context: {
+        timezone: 'Asia/Tokyo',
+        locale: 'ja-JP',
+        device: { id: 'd-1', model: 'Pixel', type: 'android' },
+      },
+    });
+    expect((await deps.profiles.get('u-device-no-token')).profile).toMatchObject({
+      timezone: 'Asia/Tokyo',
+      locale: 'ja-JP',
+    });
+  });
+
+  it('keeps every topic opt-out while explicit opt-ins past fifty topics are dropped', async () => {
+    const { deps } = ingestDeps(db);
+    const at = (i: number) => new Date(Date.parse('2026-11-24T08:00:00Z') + i * 1000).toISOString();
+    for (let i = 0; i < 20; i++) {
+      const topics = Object.fromEntries(Array.from({ length: 20 }, (_, j) => [`topic-${i}-${j}`, j !== 0]));
+      await ingestEvent(deps, identify('u-topics', { consent: { topics } }, at(i)));
+    }
+    const topics = (await deps.profiles.get('u-topics')).profile.consent.email?.topics ?? {};
+    const optOuts = Object.keys(topics).filter((t) => topics[t] === false);
+    expect(optOuts.sort()).toEqual(Array.from({ length: 20 }, (_, i) => `topic-${i}-0`).sort());
+    expect(Object.keys(topics).length).toBeLessThanOrEqual(50);
   });
 });
