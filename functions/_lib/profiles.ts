@@ -17,7 +17,7 @@ import {
   withinHistory,
   worthCompacting,
 } from './profile-compaction.ts';
-import { seenBase } from './profile-counter.ts';
+import { packSeen, seenBase, unpackSeen } from './profile-counter.ts';
 import { duePlans, type Fold } from './profile-day-history.ts';
 import {
   attr,
@@ -52,7 +52,13 @@ function seenSlot(messageId: string): { slot: string; digest: Uint8Array } {
  * it every trait of the event must already be there (the common case), and
  * a new one fails the condition so that the slow path counts it.
  */
-function eventUpdate(changes: ProfileChanges, now: Date, fresh: boolean, known?: ReadonlySet<string>) {
+function eventUpdate(
+  changes: ProfileChanges,
+  now: Date,
+  fresh: boolean,
+  known?: ReadonlySet<string>,
+  current?: Readonly<Record<string, unknown>>,
+) {
   const b = new UpdateBuilder();
   const put = (attribute: string, value: unknown) =>
     fresh ? b.set(attribute, value) : b.setIfAbsent(attribute, value);
@@ -88,8 +94,7 @@ function eventUpdate(changes: ProfileChanges, now: Date, fresh: boolean, known?:
   }
   if (changes.track !== undefined) {
     const { event, day, snapshot } = changes.track;
-    // Counts every occurrence; the first one also sets the first-seen time (profile-counter.ts).
-    b.addFrom(attr.seen(event), seenBase(at), 1);
+    conditions.push(...countOccurrence(b, event, at, fresh ? undefined : current));
     // A day already past the longest history window would only be removed again.
     if (day !== undefined && withinHistory(day, now)) b.add(attr.day(event, day), 1);
     put(attr.last(event), at);
@@ -102,6 +107,29 @@ function eventUpdate(changes: ProfileChanges, now: Date, fresh: boolean, known?:
     }
   }
   return { builder: b, condition: conditions.join(' AND ') };
+}
+
+/**
+ * Counts an occurrence; the first one also sets the first-seen time
+ * (profile-counter.ts). An occurrence older than the first seen so far (a
+ * late event, read with the item on the slow path) moves first seen back,
+ * on the condition that nothing counted meanwhile.
+ */
+function countOccurrence(
+  b: UpdateBuilder,
+  event: string,
+  at: number,
+  current: Readonly<Record<string, unknown>> | undefined,
+): string[] {
+  const key = attr.seen(event);
+  const stored = current?.[key];
+  const seen = unpackSeen(stored);
+  if (seen === undefined || seen.firstMs <= at) {
+    b.addFrom(key, seenBase(at), 1);
+    return [];
+  }
+  b.set(key, packSeen(seen.count + 1, at));
+  return [`${b.name(key)} = ${b.value(stored)}`];
 }
 
 /**
@@ -229,7 +257,9 @@ export class ProfilesRepository {
       item = await this.tryUpdate(userId, retry.builder, retry.condition);
       if (item !== undefined) break;
       // Still refused: an older event than what the profile holds, so its values only fill gaps.
-      const stale = eventUpdate(changes, now, false, capped.known);
+      // The last attempt only counts: under contention, first seen staying a little late beats failing the event.
+      const read = attempt < 2 ? current : undefined;
+      const stale = eventUpdate(changes, now, false, capped.known, read);
       writes += 1;
       item = await this.tryUpdate(userId, stale.builder, stale.condition);
     }

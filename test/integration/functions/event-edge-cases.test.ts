@@ -93,14 +93,18 @@ describe('ingest: event times from clocks that are off', () => {
     }
   });
 
-  it('an older event does not move last seen back, and an older identify does not overwrite newer traits', async () => {
+  it('a late event moves first seen back but not last seen, and an older identify does not overwrite newer traits', async () => {
     const { deps } = ingestDeps(db);
     await ingestEvent(deps, track('u-late', 'Opened', {}, '2026-11-24T09:30:00+01:00'));
     await ingestEvent(deps, track('u-late', 'Opened', {}, '2026-11-24T08:00:00Z'));
     await ingestEvent(deps, identify('u-late', { plan: 'pro' }, '2026-11-24T09:00:00Z'));
     await ingestEvent(deps, identify('u-late', { plan: 'free', city: 'Rome' }, '2026-11-24T04:00:00-04:00'));
     const { profile } = await deps.profiles.get('u-late');
-    expect(profile.events.Opened).toMatchObject({ count: 2, last: '2026-11-24T08:30:00.000Z' });
+    expect(profile.events.Opened).toMatchObject({
+      count: 2,
+      first: '2026-11-24T08:00:00.000Z',
+      last: '2026-11-24T08:30:00.000Z',
+    });
     expect(profile.traits).toEqual({ plan: 'pro', city: 'Rome' });
   });
 });
