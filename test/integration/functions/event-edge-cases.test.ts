@@ -1,7 +1,9 @@
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { itemSize } from '#functions/_lib/profile-compaction.ts';
+import { StatsRepository } from '#functions/_lib/stats.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { identify, ingestDeps, registerJourney, track } from './harness.ts';
@@ -11,6 +13,14 @@ import { identify, ingestDeps, registerJourney, track } from './harness.ts';
 let db: LocalDynamo;
 beforeAll(async () => {
   db = await startDynalite('event-edge-cases');
+  for (const id of ['signup-a', 'signup-b'])
+    await registerJourney(db, {
+      id,
+      name: id,
+      trigger: { type: 'event', event: 'Signed Up' },
+      start: 'done',
+      steps: { done: { type: 'exit' } },
+    });
   await registerJourney(db, {
     id: 'per-cart',
     name: 'Per cart',
@@ -185,5 +195,26 @@ describe('ingest: what devices and topics add stays bounded', () => {
     const optOuts = Object.keys(topics).filter((t) => topics[t] === false);
     expect(optOuts.sort()).toEqual(Array.from({ length: 20 }, (_, i) => `topic-${i}-0`).sort());
     expect(Object.keys(topics).length).toBeLessThanOrEqual(50);
+  });
+});
+
+describe('ingest: an event that triggers several journeys, retried by EventBridge', () => {
+  it('counts each entry once when a start failed and the redelivery starts it', async () => {
+    const { deps, sfn } = ingestDeps(db);
+    const event = track('u-two-journeys', 'Signed Up');
+    // The second start is throttled: the handler fails and EventBridge redelivers the event.
+    sfn
+      .on(StartExecutionCommand)
+      .resolvesOnce({})
+      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }))
+      .resolves({});
+    await expect(ingestEvent(deps, event)).rejects.toThrow('Rate exceeded');
+    const retry = await ingestEvent(deps, event);
+    expect(retry.status).toBe('duplicate');
+    const stats = new StatsRepository(db.doc, db.tables.stats);
+    for (const journeyId of ['signup-a', 'signup-b']) {
+      const entered = (await stats.funnel(journeyId)).find((r) => r.metric === 'enrolled');
+      expect([journeyId, entered?.count]).toEqual([journeyId, 1]);
+    }
   });
 });
