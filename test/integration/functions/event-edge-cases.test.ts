@@ -4,9 +4,11 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { itemSize } from '#functions/_lib/profile-compaction.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
+import { awaitEvent } from '#functions/await-event/await.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
+import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
-import { identify, ingestDeps, registerJourney, track } from './harness.ts';
+import { awaitDepsOf, identify, ingestDeps, registerJourney, track } from './harness.ts';
 
 /** Event streams as apps really send them: odd spellings, clocks that are off. */
 
@@ -21,6 +23,23 @@ beforeAll(async () => {
       start: 'done',
       steps: { done: { type: 'exit' } },
     });
+  // Waits for the next order after the one that started it: the last order is kept for a late waiter.
+  await registerJourney(db, {
+    id: 'repeat',
+    name: 'Repeat order',
+    trigger: { type: 'event', event: 'Order Completed' },
+    start: 'again',
+    steps: {
+      again: {
+        type: 'waitForEvent',
+        event: 'Order Completed',
+        timeout: 'P1D',
+        onEvent: 'done',
+        onTimeout: 'done',
+      },
+      done: { type: 'exit' },
+    },
+  });
   await registerJourney(db, {
     id: 'per-cart',
     name: 'Per cart',
@@ -216,5 +235,39 @@ describe('ingest: an event that triggers several journeys, retried by EventBridg
       const entered = (await stats.funnel(journeyId)).find((r) => r.metric === 'enrolled');
       expect([journeyId, entered?.count]).toEqual([journeyId, 1]);
     }
+  });
+});
+
+describe('waitForEvent: the awaited event and the trigger', () => {
+  const waitFor = (userId: string, trigger: unknown, startedAt: string, enrollmentId: string) => ({
+    v: CONTRACT_VERSION,
+    journeyId: 'repeat',
+    journeyVersion: '1',
+    enrollmentId,
+    userId,
+    stepId: 'again',
+    token: `token-${enrollmentId}`,
+    event: 'Order Completed',
+    match: [],
+    timeoutSeconds: 3600,
+    startedAt,
+    trigger,
+  });
+
+  it('a step waiting for the trigger event name is not resumed by its own trigger in the same millisecond', async () => {
+    const { deps } = ingestDeps(db);
+    const trigger = track('u-repeat', 'Order Completed', {}, '2026-11-24T10:00:00Z');
+    await ingestEvent(deps, trigger);
+    const own = await awaitEvent(
+      awaitDepsOf(db, deps),
+      waitFor('u-repeat', trigger, '2026-11-24T10:00:00.000Z', 'e-own'),
+    );
+    expect(own.status).toBe('waiting');
+    // Another enrollment's step that began at that millisecond does see it.
+    const other = await awaitEvent(
+      awaitDepsOf(db, deps),
+      waitFor('u-repeat', track('u-repeat', 'Follow-up Requested'), '2026-11-24T10:00:00.000Z', 'e-other'),
+    );
+    expect(other.status).toBe('resumed');
   });
 });
