@@ -72,6 +72,8 @@ function eventUpdate(
     const value = changes[key];
     if (value !== undefined) put(key, value);
   }
+  // An older event never removes what a newer one set.
+  if (fresh) for (const key of changes.cleared ?? []) b.remove(key);
   // With when it was registered: past the cap, the least recently registered go first.
   for (const { token, service } of changes.pushTokens) b.set(attr.pushToken(token), [service, at]);
   for (const { channel, status } of changes.consent) put(attr.consent(channel), status);

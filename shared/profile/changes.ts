@@ -26,6 +26,8 @@ export type ProfileChanges = {
   topics: { channel: Channel; topic: string; subscribed: boolean }[];
   /** `day`: the UTC day whose count to bump, when a journey counts this event over a window. */
   track?: { event: string; day?: string; snapshot?: EventSnapshot };
+  /** Addresses an identify set to null ("no email any more"): removed, so no message goes to the old one. */
+  cleared?: ('email' | 'phone')[];
   /** Traits the profile does not take (limits of limits.ts), each with the reason. */
   droppedTraits: { trait: string; reason: string }[];
 };
@@ -107,6 +109,9 @@ export function profileChanges(
     traits,
     email: optionalString(traits.email),
     phone: optionalString(traits.phone),
+    cleared: (['email', 'phone'] as const).filter(
+      (key) => Object.hasOwn(traits, key) && traits[key] === null,
+    ),
     timezone: optionalString(traits.timezone) ?? ctx.timezone,
     locale: optionalString(traits.locale) ?? ctx.locale,
     pushTokens: device !== undefined && service !== undefined ? [{ token: device.token, service }] : [],

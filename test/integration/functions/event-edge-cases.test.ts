@@ -101,6 +101,23 @@ describe('ingest: consent as apps spell it', () => {
   });
 });
 
+describe('ingest: traits set to null', () => {
+  it('removes the address an identify sets to null, unless a newer event set it', async () => {
+    const { deps } = ingestDeps(db);
+    await ingestEvent(
+      deps,
+      identify('u-null', { email: 'old@example.com', phone: '+14155550100' }, '2026-11-24T09:00:00Z'),
+    );
+    await ingestEvent(deps, identify('u-null', { email: null, plan: null }, '2026-11-24T09:10:00Z'));
+    // An older identify clearing the phone comes late: the newer phone stays.
+    await ingestEvent(deps, identify('u-null', { phone: null }, '2026-11-24T08:00:00Z'));
+    const { profile } = await deps.profiles.get('u-null');
+    expect(profile.email).toBeUndefined();
+    expect(profile.phone).toBe('+14155550100');
+    expect(profile.traits).toMatchObject({ email: null, plan: null, phone: '+14155550100' });
+  });
+});
+
 describe('ingest: event times from clocks that are off', () => {
   it('an event stamped in the future (years or minutes ahead) does not freeze later traits or last seen', async () => {
     for (const ahead of ['2031-06-01T00:00:00Z', '2026-11-24T10:05:00Z']) {
