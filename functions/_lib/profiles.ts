@@ -67,7 +67,13 @@ function eventUpdate(
   b.set(attr.format, PROFILE_FORMAT);
   const hasTraits = Object.keys(changes.traits).length > 0;
   const at = storedTime(changes.timestamp);
-  for (const [name, value] of Object.entries(changes.traits)) put(attr.trait(name), value);
+  // An older event only fills traits the profile lacks (the stale path has read the item): the ones
+  // it has are left out of the write, which keeps the expression within DynamoDB's 4 KB at any event
+  // size, and each written trait is guarded by its condition below (exists / not exists).
+  const traits = Object.entries(changes.traits).filter(
+    ([name]) => fresh || (known !== undefined && !known.has(name)),
+  );
+  for (const [name, value] of traits) b.set(attr.trait(name), value);
   for (const key of ['email', 'phone', 'timezone', 'locale'] as const) {
     const value = changes[key];
     if (value !== undefined) put(key, value);
@@ -89,7 +95,14 @@ function eventUpdate(
     // Not a profile merged into another: its events belong to that one (see identity.ts).
     `attribute_not_exists(${b.name(profileKeys.aliasOf)})`,
   ];
-  if (hasTraits) conditions.push(...traitConditions(b, Object.keys(changes.traits), known));
+  if (traits.length > 0)
+    conditions.push(
+      ...traitConditions(
+        b,
+        traits.map(([name]) => name),
+        known,
+      ),
+    );
   if (hasTraits && fresh) {
     const traitsAt = b.name(attr.traitsAt);
     conditions.push(`(attribute_not_exists(${traitsAt}) OR ${traitsAt} <= ${b.value(at)})`);

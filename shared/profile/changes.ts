@@ -96,7 +96,8 @@ export function profileChanges(
   const { awaited, counted } = live;
   const { kept, dropped } = splitTraits(event.traits ?? {});
   const traits = dictionaryOf(kept);
-  const consent = consentChanges(traits);
+  // From the event's own traits: an opt-out applies even when the consent trait is too large to keep.
+  const consent = consentChanges(event.traits ?? {});
   const ctx = contextOf(event.context ?? {});
   const device = ctx.device;
   const service = device?.type === undefined ? undefined : PUSH_SERVICE[device.type.toLowerCase()];

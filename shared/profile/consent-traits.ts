@@ -1,4 +1,5 @@
 import type { Channel } from '../channels.ts';
+import { MAX_TOPICS_PER_EVENT } from '../ingest/limits.ts';
 
 /**
  * Consent as customer events carry it, in the traits: `consent` ({email|sms|push:
@@ -34,6 +35,8 @@ const BOOLEANS: ReadonlyMap<string, boolean> = new Map([
   ['false', false],
 ]);
 
+const MAX_REASONS = 10;
+
 const EXPECTED = 'true, false, "subscribed" or "unsubscribed"';
 
 /** true (opted in), false (opted out), or undefined when the value is not a consent value. */
@@ -66,26 +69,37 @@ export function consentChanges(traits: Readonly<Record<string, unknown>>): Conse
     }
     const topics = Object.hasOwn(consent, 'topics') ? consent.topics : undefined;
     if (isRecord(topics)) {
+      let excess = 0;
       for (const [topic, value] of Object.entries(topics)) {
         if (value === undefined || value === null) continue;
         const flag = consentFlag(value);
         if (flag === undefined)
           reasons.push(`consent.topics.${topic} is ${describe(value)}; expected ${EXPECTED}`);
+        else if (out.topics.length >= MAX_TOPICS_PER_EVENT) excess += 1;
         else out.topics.push({ channel: 'email', topic, subscribed: flag });
       }
+      if (excess > 0)
+        reasons.push(`${excess} more topics left out: an event sets at most ${MAX_TOPICS_PER_EVENT} topics`);
     } else if (topics !== undefined && topics !== null)
       reasons.push('consent.topics must be an object of topic names to true or false');
   } else if (consent !== undefined && consent !== null) {
     reasons.push('consent must be an object such as {"email": false, "topics": {"newsletter": true}}');
   }
-  if (reasons.length > 0)
-    out.problems.push({ trait: 'consent', reason: `${reasons.join('; ')} (the rest was applied)` });
+  if (reasons.length > 0) {
+    // A few reasons say what is wrong; all of them could outgrow the rejected queue's message.
+    const shown = reasons.slice(0, MAX_REASONS);
+    if (reasons.length > MAX_REASONS) shown.push(`and ${reasons.length - MAX_REASONS} more`);
+    out.problems.push({ trait: 'consent', reason: `${shown.join('; ')} (the rest was applied)` });
+  }
   // "unsubscribed: true" means no more marketing email; false says nothing about consent.
   const unsubscribed = Object.hasOwn(traits, 'unsubscribed') ? traits.unsubscribed : undefined;
   const flag =
     typeof unsubscribed === 'string' ? BOOLEANS.get(unsubscribed.trim().toLowerCase()) : unsubscribed;
-  if (flag === true) out.consent.push({ channel: 'email', status: 'unsubscribed' });
-  else if (typeof flag !== 'boolean' && unsubscribed !== undefined && unsubscribed !== null)
+  // One value per channel (one write cannot set an attribute twice); an opt-out beats an opt-in.
+  if (flag === true) {
+    out.consent = out.consent.filter((c) => c.channel !== 'email');
+    out.consent.push({ channel: 'email', status: 'unsubscribed' });
+  } else if (typeof flag !== 'boolean' && unsubscribed !== undefined && unsubscribed !== null)
     out.problems.push({
       trait: 'unsubscribed',
       reason: `is ${describe(unsubscribed)}; expected true or false (email consent unchanged)`,
