@@ -1,5 +1,5 @@
 import { structuralProblems } from './ingest/limits.ts';
-import { profileKeys } from './tables.ts';
+import { ANONYMOUS_PREFIX, profileKeys } from './tables.ts';
 import { isValidTimeZone } from './time.ts';
 import * as z from './zod.ts';
 
@@ -36,6 +36,15 @@ const Json = z.record(z.string(), z.unknown(), { error: 'must be an object of na
 const before = <T extends z.ZodMiniType>(read: (value: unknown) => unknown, schema: T) =>
   z.pipe(z.transform(read), schema);
 
+/**
+ * The longest id, in UTF-8 bytes: ids are the partition key of the profile
+ * and enrollment items, which DynamoDB caps at 2048 bytes — 1024 characters
+ * of Chinese or emoji would be 3–4 KB, and every write for the customer would fail.
+ */
+export const MAX_ID_BYTES = 1024;
+
+const utf8Bytes = (text: string) => new TextEncoder().encode(text).length;
+
 /** An id: a string or an integer (read as its string), trimmed, not empty. */
 const Id = () =>
   before(
@@ -46,7 +55,32 @@ const Id = () =>
           z.union([z.string(), z.number().check(z.int())], { error: 'must be a string' }),
           z.transform(String),
         ),
-        z.string().check(z.trim(), z.minLength(1, { error: 'must not be empty' }), z.maxLength(1024)),
+        z.string().check(
+          z.trim(),
+          z.minLength(1, { error: 'must not be empty' }),
+          z.maxLength(MAX_ID_BYTES),
+          // Past the length above, that check has said it already.
+          z.refine((id) => id.length > MAX_ID_BYTES || utf8Bytes(id) <= MAX_ID_BYTES, {
+            error: `must be at most ${MAX_ID_BYTES} bytes (UTF-8)`,
+          }),
+        ),
+      ),
+    ),
+  );
+
+/**
+ * A customer id (userId, alias previousId): anything but the prefix of
+ * anonymous profiles' keys, or "anon:42" would share the profile of the
+ * anonymous visitor "42".
+ */
+const UserId = () =>
+  z.pipe(
+    Id(),
+    z.optional(
+      z.string().check(
+        z.refine((id) => !id.startsWith(ANONYMOUS_PREFIX), {
+          error: `must not start with "${ANONYMOUS_PREFIX}" (the key prefix of anonymous visitors' profiles)`,
+        }),
       ),
     ),
   );
@@ -115,7 +149,7 @@ const Context = z.pipe(
 
 const common = {
   /** The customer id in your systems. */
-  userId: Id(),
+  userId: UserId(),
   /** A device or cookie id before the customer is known. */
   anonymousId: Id(),
   /** Unique per event: a redelivered event has the same messageId. */
@@ -171,7 +205,7 @@ export const AliasEvent = z.object({
   /** The id the customer had before: an anonymousId or an earlier userId. */
   previousId: z.pipe(Id(), z.string({ error: 'is required: the id to merge into userId' })),
   /** The customer id the previous id now belongs to. */
-  userId: z.pipe(Id(), z.string({ error: 'is required: the customer id to merge into' })),
+  userId: z.pipe(UserId(), z.string({ error: 'is required: the customer id to merge into' })),
   anonymousId: common.anonymousId,
   messageId: common.messageId,
   timestamp: common.timestamp,
@@ -255,6 +289,20 @@ function problemsOf(issues: readonly z.core.$ZodIssue[]): EventProblem[] {
     field: issue.path.length > 0 ? issue.path.map(String).join('.') : '(event)',
     message: issue.message,
   }));
+}
+
+/**
+ * An event stamped later than it arrived (a device clock minutes or years
+ * ahead) is taken as happening when it arrived. Event times order what the
+ * profile keeps (newer traits win, last seen only moves forward): one event
+ * from the future would make every real event after it look older, freezing
+ * the customer's traits and counters, and its daily count and snapshot would
+ * outlive every retention window.
+ */
+export function notAfterArrival<T extends { timestamp: string }>(event: T, arrival: Date): T {
+  return Date.parse(event.timestamp) > arrival.getTime()
+    ? { ...event, timestamp: arrival.toISOString() }
+    : event;
 }
 
 /** The customer key of an event: the userId, else the anonymousId. */

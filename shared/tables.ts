@@ -30,9 +30,12 @@ export const PROFILES_TABLE = {
  * anonymous id can come back years later), so it has no TTL: one small item
  * per merged id.
  */
+/** The key prefix of anonymous visitors' profiles; customer ids may not start with it. */
+export const ANONYMOUS_PREFIX = 'anon:';
+
 export const profileKeys = {
   known: (userId: string) => userId,
-  anonymous: (anonymousId: string) => `anon:${anonymousId}`,
+  anonymous: (anonymousId: string) => `${ANONYMOUS_PREFIX}${anonymousId}`,
   /** On an alias item: the key of the profile it was merged into. */
   aliasOf: 'aliasOf',
   /** On an alias item: `merging` until every part is copied, then `merged`. */

@@ -34,7 +34,12 @@ export type Entry = {
   /** The enrollment time written on the re-entry record and in the execution input. */
   at: string;
   trigger: EnrollmentInput['trigger'];
-  /** Count the entry in the funnel when it starts (callers pass false for a known redelivery). */
+  /**
+   * Count a skip for the entry limit (callers pass false for a known
+   * redelivery, whose first delivery counted it). A started entry is counted
+   * once by its mark whatever this says: a redelivery may be the one that
+   * starts it, after the first delivery failed before it.
+   */
   count: boolean;
 };
 
@@ -120,7 +125,7 @@ export async function startEnrollment(
     return false;
   }
   // A retried start (throttled, redelivered) may repeat one that went through: the mark counts it once.
-  if (entry.count && (await deps.enrollments.markCounted(userId, enrollmentId))) {
+  if (await deps.enrollments.markCounted(userId, enrollmentId)) {
     await deps.stats.recordEnrollment({ journeyId: journey.journeyId, version: journey.version, variants });
     // After the entrant is counted: the next entrants read the decision.
     await deps.experiments?.checkDue(journey);

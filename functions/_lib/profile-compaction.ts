@@ -1,7 +1,7 @@
 import { MAX_HISTORY_WINDOW } from '#shared/conditions/history.ts';
 import { durationSeconds } from '#shared/time.ts';
 import { newestDay } from './profile-day-history.ts';
-import { dayNumberOf } from './profile-item.ts';
+import { dayNumberOf, tokenRegisteredAt } from './profile-item.ts';
 
 /**
  * What keeps a profile item bounded: after each write (which returns the
@@ -14,11 +14,22 @@ import { dayNumberOf } from './profile-item.ts';
  * - the snapshot of an event's last occurrence after SNAPSHOT_LIFETIME (it only
  *   serves a waiting step that registers just after the event arrived);
  * - waiting-step summaries at zero;
- * - the counters of the least recently seen event names beyond MAX_EVENT_NAMES.
+ * - the counters of the least recently seen event names beyond MAX_EVENT_NAMES;
+ * - the least recently registered push tokens beyond MAX_PUSH_TOKENS;
+ * - explicit topic opt-ins beyond MAX_TOPICS on a channel (a topic with no
+ *   value is opted in: only an opt-out changes what is sent, and opt-outs are never dropped).
  */
 
 /** Distinct event names whose counters a profile keeps; the least recently seen go first. */
 const MAX_EVENT_NAMES = 100;
+/**
+ * Device tokens a profile keeps: a customer's devices. Apps that register a
+ * new token on every launch, or reinstalls, would otherwise pile them up
+ * until the item reached DynamoDB's 400 KB and every write for the customer failed.
+ */
+const MAX_PUSH_TOKENS = 10;
+/** Topic values kept per channel before explicit opt-ins are dropped (opt-outs stay). */
+const MAX_TOPICS = 50;
 /** How long the snapshot of an awaited event's last occurrence is kept. */
 const SNAPSHOT_LIFETIME_SECONDS = 24 * 3600;
 /** Stale attributes tolerated before a compaction even when it would not lower the billed size. */
@@ -98,6 +109,7 @@ export function staleAttributes(item: Readonly<Record<string, unknown>>, now: Da
       lastSeen.set(key.slice(2), typeof value === 'number' ? value : 0);
     }
   }
+  stale.push(...excessTokens(item), ...excessOptIns(item));
   if (lastSeen.size > MAX_EVENT_NAMES) {
     const oldest = [...lastSeen].sort((a, b) => a[1] - b[1]);
     const evicted = new Set(oldest.slice(0, lastSeen.size - MAX_EVENT_NAMES).map(([event]) => event));
@@ -110,12 +122,42 @@ export function staleAttributes(item: Readonly<Record<string, unknown>>, now: Da
   return stale;
 }
 
+/** Push tokens past MAX_PUSH_TOKENS, least recently registered first. */
+function excessTokens(item: Readonly<Record<string, unknown>>): string[] {
+  const tokens = Object.keys(item).filter((key) => key.startsWith('tok:'));
+  if (tokens.length <= MAX_PUSH_TOKENS) return [];
+  const byAge = tokens.sort((a, b) => tokenRegisteredAt(item[a]) - tokenRegisteredAt(item[b]));
+  return byAge.slice(0, tokens.length - MAX_PUSH_TOKENS);
+}
+
+/** Explicit topic opt-ins of a channel past MAX_TOPICS topic values (opt-outs are kept). */
+function excessOptIns(item: Readonly<Record<string, unknown>>): string[] {
+  const byChannel = new Map<string, { count: number; optIns: string[] }>();
+  for (const [key, value] of Object.entries(item)) {
+    if (!key.startsWith('ct:')) continue;
+    const channel = key.slice(3, key.indexOf(':', 3));
+    const topics = byChannel.get(channel) ?? { count: 0, optIns: [] };
+    topics.count += 1;
+    if (value === true) topics.optIns.push(key);
+    byChannel.set(channel, topics);
+  }
+  return [...byChannel.values()].flatMap(({ count, optIns }) =>
+    optIns.sort().slice(0, Math.max(0, count - MAX_TOPICS)),
+  );
+}
+
+/** True when the item holds more push tokens or topic opt-ins than it keeps (removed at once: each is a write's worth). */
+function overCapped(stale: readonly string[]): boolean {
+  return stale.some((key) => key.startsWith('tok:') || key.startsWith('ct:'));
+}
+
 /**
  * Whether removing `stale` is worth a write now: when it lowers the item's
  * billed size (every later write is cheaper), or once enough has piled up.
  */
 export function worthCompacting(item: Readonly<Record<string, unknown>>, stale: readonly string[]): boolean {
   if (stale.length === 0) return false;
+  if (overCapped(stale)) return true;
   if (stale.length >= STALE_TOLERATED) return true;
   const size = itemSize(item);
   const saved = stale.reduce((a, key) => a + utf8(key) + valueSize(item[key]), 0);

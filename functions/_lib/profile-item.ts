@@ -1,5 +1,5 @@
 import type { Channel } from '#shared/channels.ts';
-import { dictionary, dictionaryOf } from '#shared/dictionary.ts';
+import { dictionary } from '#shared/dictionary.ts';
 import type { EventSnapshot } from '#shared/profile/changes.ts';
 import { ConsentStatus, type EventCounter, type Profile, PushToken } from '#shared/profile/profile.ts';
 import type { ProfileState } from '#shared/profile/state.ts';
@@ -109,6 +109,19 @@ export function traitsOf(item: Readonly<Record<string, unknown>> | undefined): S
   );
 }
 
+/**
+ * A push token's value: `[service, registered at (epoch ms)]`; items written
+ * before tokens were capped hold the service alone (registered at 0, so they go first).
+ */
+export function tokenService(value: unknown): unknown {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** When a push token was last registered (epoch ms), from its stored value. */
+export function tokenRegisteredAt(value: unknown): number {
+  return Array.isArray(value) && typeof value[1] === 'number' ? value[1] : 0;
+}
+
 /** Attribute prefixes of the first layout, moved to their own items or dropped by the migration. */
 export const LEGACY_PREFIXES = ['m:', 'a:', 'w:', 'r:'] as const;
 
@@ -213,20 +226,28 @@ function readProfileAttribute(acc: Accumulator, key: string, value: unknown): vo
   const { profile } = acc;
   if (key.startsWith('t:')) profile.traits[key.slice(2)] = value;
   else if (key.startsWith('tok:')) {
-    const parsed = PushToken.safeParse({ token: key.slice(4), service: value });
+    const parsed = PushToken.safeParse({ token: key.slice(4), service: tokenService(value) });
     if (parsed.success) profile.pushTokens = [...(profile.pushTokens ?? []), parsed.data];
   } else if (key.startsWith('cs:') || key.startsWith('cr:') || key.startsWith('ct:')) {
-    const [kind, channel, topic] = key.split(':');
+    // A topic is data and may hold ':' itself: it is everything after the channel.
+    const [kind, channel] = key.split(':', 2);
+    const topic = kind === 'ct' ? key.slice(`ct:${channel}:`.length) : undefined;
     if (channel !== 'email' && channel !== 'sms' && channel !== 'push') return;
-    const current = profile.consent[channel] ?? { status: 'subscribed' };
-    const next = { ...current };
+    // Built in place: copying the topics for each one would make a read quadratic in them.
+    const next = profile.consent[channel] ?? { status: 'subscribed' };
+    profile.consent[channel] = next;
     const status = kind === 'cs' ? ConsentStatus.safeParse(value) : undefined;
     if (status?.success) next.status = status.data;
     if (kind === 'cr' && typeof value === 'string') next.reason = value;
     if (kind === 'ct' && topic !== undefined && typeof value === 'boolean') {
-      next.topics = dictionaryOf([...Object.entries(next.topics ?? {}), [topic, value] as const]);
+      next.topics ??= dictionary();
+      Object.defineProperty(next.topics, topic, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
-    profile.consent[channel] = next;
   } else if (
     (key === 'email' || key === 'phone' || key === 'timezone' || key === 'locale') &&
     typeof value === 'string'

@@ -17,7 +17,7 @@ import {
   withinHistory,
   worthCompacting,
 } from './profile-compaction.ts';
-import { seenBase } from './profile-counter.ts';
+import { packSeen, seenBase, unpackSeen } from './profile-counter.ts';
 import { duePlans, type Fold } from './profile-day-history.ts';
 import {
   attr,
@@ -52,7 +52,13 @@ function seenSlot(messageId: string): { slot: string; digest: Uint8Array } {
  * it every trait of the event must already be there (the common case), and
  * a new one fails the condition so that the slow path counts it.
  */
-function eventUpdate(changes: ProfileChanges, now: Date, fresh: boolean, known?: ReadonlySet<string>) {
+function eventUpdate(
+  changes: ProfileChanges,
+  now: Date,
+  fresh: boolean,
+  known?: ReadonlySet<string>,
+  current?: Readonly<Record<string, unknown>>,
+) {
   const b = new UpdateBuilder();
   const put = (attribute: string, value: unknown) =>
     fresh ? b.set(attribute, value) : b.setIfAbsent(attribute, value);
@@ -61,12 +67,21 @@ function eventUpdate(changes: ProfileChanges, now: Date, fresh: boolean, known?:
   b.set(attr.format, PROFILE_FORMAT);
   const hasTraits = Object.keys(changes.traits).length > 0;
   const at = storedTime(changes.timestamp);
-  for (const [name, value] of Object.entries(changes.traits)) put(attr.trait(name), value);
+  // An older event only fills traits the profile lacks (the stale path has read the item): the ones
+  // it has are left out of the write, which keeps the expression within DynamoDB's 4 KB at any event
+  // size, and each written trait is guarded by its condition below (exists / not exists).
+  const traits = Object.entries(changes.traits).filter(
+    ([name]) => fresh || (known !== undefined && !known.has(name)),
+  );
+  for (const [name, value] of traits) b.set(attr.trait(name), value);
   for (const key of ['email', 'phone', 'timezone', 'locale'] as const) {
     const value = changes[key];
     if (value !== undefined) put(key, value);
   }
-  for (const { token, service } of changes.pushTokens) b.set(attr.pushToken(token), service);
+  // An older event never removes what a newer one set.
+  if (fresh) for (const key of changes.cleared ?? []) b.remove(key);
+  // With when it was registered: past the cap, the least recently registered go first.
+  for (const { token, service } of changes.pushTokens) b.set(attr.pushToken(token), [service, at]);
   for (const { channel, status } of changes.consent) put(attr.consent(channel), status);
   for (const { channel, topic, subscribed } of changes.topics) put(attr.topic(channel, topic), subscribed);
   if (hasTraits && fresh) b.set(attr.traitsAt, at);
@@ -80,15 +95,21 @@ function eventUpdate(changes: ProfileChanges, now: Date, fresh: boolean, known?:
     // Not a profile merged into another: its events belong to that one (see identity.ts).
     `attribute_not_exists(${b.name(profileKeys.aliasOf)})`,
   ];
-  if (hasTraits) conditions.push(...traitConditions(b, Object.keys(changes.traits), known));
+  if (traits.length > 0)
+    conditions.push(
+      ...traitConditions(
+        b,
+        traits.map(([name]) => name),
+        known,
+      ),
+    );
   if (hasTraits && fresh) {
     const traitsAt = b.name(attr.traitsAt);
     conditions.push(`(attribute_not_exists(${traitsAt}) OR ${traitsAt} <= ${b.value(at)})`);
   }
   if (changes.track !== undefined) {
     const { event, day, snapshot } = changes.track;
-    // Counts every occurrence; the first one also sets the first-seen time (profile-counter.ts).
-    b.addFrom(attr.seen(event), seenBase(at), 1);
+    conditions.push(...countOccurrence(b, event, at, fresh ? undefined : current));
     // A day already past the longest history window would only be removed again.
     if (day !== undefined && withinHistory(day, now)) b.add(attr.day(event, day), 1);
     put(attr.last(event), at);
@@ -101,6 +122,29 @@ function eventUpdate(changes: ProfileChanges, now: Date, fresh: boolean, known?:
     }
   }
   return { builder: b, condition: conditions.join(' AND ') };
+}
+
+/**
+ * Counts an occurrence; the first one also sets the first-seen time
+ * (profile-counter.ts). An occurrence older than the first seen so far (a
+ * late event, read with the item on the slow path) moves first seen back,
+ * on the condition that nothing counted meanwhile.
+ */
+function countOccurrence(
+  b: UpdateBuilder,
+  event: string,
+  at: number,
+  current: Readonly<Record<string, unknown>> | undefined,
+): string[] {
+  const key = attr.seen(event);
+  const stored = current?.[key];
+  const seen = unpackSeen(stored);
+  if (seen === undefined || seen.firstMs <= at) {
+    b.addFrom(key, seenBase(at), 1);
+    return [];
+  }
+  b.set(key, packSeen(seen.count + 1, at));
+  return [`${b.name(key)} = ${b.value(stored)}`];
 }
 
 /**
@@ -228,7 +272,9 @@ export class ProfilesRepository {
       item = await this.tryUpdate(userId, retry.builder, retry.condition);
       if (item !== undefined) break;
       // Still refused: an older event than what the profile holds, so its values only fill gaps.
-      const stale = eventUpdate(changes, now, false, capped.known);
+      // The last attempt only counts: under contention, first seen staying a little late beats failing the event.
+      const read = attempt < 2 ? current : undefined;
+      const stale = eventUpdate(changes, now, false, capped.known, read);
       writes += 1;
       item = await this.tryUpdate(userId, stale.builder, stale.condition);
     }

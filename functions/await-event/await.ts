@@ -43,7 +43,9 @@ export async function awaitEvent(deps: AwaitDeps, input: AwaitEventInput): Promi
     ? await deps.profiles.adjustWaiting(input.userId, input.event, 1)
     : await deps.profiles.get(input.userId);
   const last = state.lastEvents[input.event];
-  if (last === undefined) return { status: 'waiting', key };
+  // The event that started this enrollment is not its answer, even when the step began in the same millisecond.
+  if (last === undefined || last.messageId === triggerMessageId(input.trigger))
+    return { status: 'waiting', key };
   const event: TrackEvent = {
     type: 'track',
     event: input.event,
@@ -68,6 +70,13 @@ export async function awaitEvent(deps: AwaitDeps, input: AwaitEventInput): Promi
     await deps.profiles.adjustWaiting(input.userId, input.event, -1);
   }
   return { status: 'resumed', key };
+}
+
+/** The messageId of the event that started the enrollment (a segment run's trigger has none). */
+function triggerMessageId(trigger: unknown): unknown {
+  return typeof trigger === 'object' && trigger !== null && 'messageId' in trigger
+    ? trigger.messageId
+    : undefined;
 }
 
 /** A step's wait timed out: its waiter and its count in the profile's summary go now. */

@@ -13,6 +13,7 @@ import {
   customerIdOf,
   type EventProblem,
   isAliasCall,
+  notAfterArrival,
   parseAliasEvent,
   parseCustomerEvent,
 } from '#shared/events.ts';
@@ -139,14 +140,17 @@ async function keepDropped(
 export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<IngestResult> {
   if (isAliasCall(detail)) {
     const alias = parseAliasEvent(detail);
-    const problems = alias.ok ? await mergeAlias(deps, alias.event, deps.now()) : alias.problems;
+    const now = deps.now();
+    const problems = alias.ok
+      ? await mergeAlias(deps, notAfterArrival(alias.event, now), now)
+      : alias.problems;
     if (problems.length > 0) return reject(deps, detail, problems);
     return { status: 'recorded', enrolled: [], resumed: [], finished: [] };
   }
   const parsed = parseCustomerEvent(detail);
   if (!parsed.ok) return reject(deps, detail, parsed.problems);
-  const event = parsed.event;
   const now = deps.now();
+  const event = notAfterArrival(parsed.event, now);
   const journeys = await deps.registry.live();
   const changes = profileChanges(event, customerIdOf(event), {
     awaited: awaitedEvents(journeys),
@@ -169,14 +173,14 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   const plan = planIngest({ event, userId, state, journeys, now, enrollments, waiters });
   // Stops first: a step starting to wait meanwhile must see its enrollment stopping, not resume.
   for (const f of plan.finish) await finish(deps, userId, f);
+  // A redelivered event was counted the first time: counted before the starts, which may fail and be redelivered.
+  if (!recorded.duplicate) for (const s of plan.skip) await recordSkip(deps, s.journey, s.reason);
   const at = now.toISOString();
   const enrolled: string[] = [];
   for (const p of plan.enroll) {
     const entry = { userId, at, trigger: event, count: !recorded.duplicate };
     if (await startEnrollment(deps, p, entry)) enrolled.push(p.enrollmentId);
   }
-  // A redelivered event was counted the first time.
-  if (!recorded.duplicate) for (const s of plan.skip) await recordSkip(deps, s.journey, s.reason);
   for (const r of plan.resume) await resume(deps, event, userId, r);
   await removeTimedOut(deps, userId, waiters, now);
   return {

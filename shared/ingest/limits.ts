@@ -13,6 +13,17 @@ export const MAX_NESTING_DEPTH = 16;
 export const MAX_KEY_LENGTH = 255;
 /** Traits one event may set; the rest are rejected with a reason. */
 const MAX_TRAITS_PER_EVENT = 100;
+/** Traits the profile acts on (addresses, zone, consent): kept ahead of the others when an event sets too many. */
+const INSTRUCTION_TRAITS: ReadonlySet<string> = new Set([
+  'email',
+  'phone',
+  'timezone',
+  'locale',
+  'consent',
+  'unsubscribed',
+]);
+/** Topic consent values one event may set (each is a write of its own attribute); the rest are reported. */
+export const MAX_TOPICS_PER_EVENT = 50;
 /** Distinct traits one profile keeps; a new trait past it is rejected with the reason (existing ones still update). */
 export const MAX_TRAITS_PER_PROFILE = 100;
 /** The largest trait value (its JSON, UTF-8 bytes). */
@@ -91,7 +102,13 @@ export function splitTraits(traits: Readonly<Record<string, unknown>>): {
 } {
   const kept: [string, unknown][] = [];
   const dropped: { trait: string; reason: string }[] = [];
-  for (const [trait, value] of Object.entries(traits)) {
+  // The reserved traits first: an address or an opt-out is never the one left out for the count.
+  const entries = Object.entries(traits);
+  const ordered = [
+    ...entries.filter(([trait]) => INSTRUCTION_TRAITS.has(trait)),
+    ...entries.filter(([trait]) => !INSTRUCTION_TRAITS.has(trait)),
+  ];
+  for (const [trait, value] of ordered) {
     const size = byteLength(JSON.stringify(value) ?? '');
     if (size > MAX_TRAIT_VALUE_BYTES) {
       dropped.push({

@@ -3,6 +3,7 @@ import { dictionaryOf } from '../dictionary.ts';
 import type { CustomerEvent } from '../events.ts';
 import { splitTraits } from '../ingest/limits.ts';
 import * as z from '../zod.ts';
+import { type ConsentValue, consentChanges } from './consent-traits.ts';
 import type { PushToken } from './profile.ts';
 
 /**
@@ -10,8 +11,6 @@ import type { PushToken } from './profile.ts';
  * addresses, consent, time zone and the counter of a track event. Pure; the
  * profiles repository turns it into one conditional UpdateItem.
  */
-
-type ConsentValue = 'subscribed' | 'unsubscribed';
 
 export type ProfileChanges = {
   userId: string;
@@ -27,6 +26,8 @@ export type ProfileChanges = {
   topics: { channel: Channel; topic: string; subscribed: boolean }[];
   /** `day`: the UTC day whose count to bump, when a journey counts this event over a window. */
   track?: { event: string; day?: string; snapshot?: EventSnapshot };
+  /** Addresses an identify set to null ("no email any more"): removed, so no message goes to the old one. */
+  cleared?: ('email' | 'phone')[];
   /** Traits the profile does not take (limits of limits.ts), each with the reason. */
   droppedTraits: { trait: string; reason: string }[];
 };
@@ -40,20 +41,32 @@ const MAX_SNAPSHOT_BYTES = 2048;
 /** The last occurrence of an event kept on the profile, so a late wait-for-event can still see it. */
 export type EventSnapshot = { messageId: string; timestamp: string; properties: Record<string, unknown> };
 
-const ConsentTrait = z.union([z.boolean(), z.enum(['subscribed', 'unsubscribed'])]);
-const ConsentTraits = z.object({
-  email: z.optional(ConsentTrait),
-  sms: z.optional(ConsentTrait),
-  push: z.optional(ConsentTrait),
-  topics: z.optional(z.record(z.string(), z.boolean())),
+/**
+ * The longest device token taken (APNs tokens are 64 characters, FCM ones
+ * about 160): the token names an attribute of the profile item.
+ */
+const MAX_PUSH_TOKEN_LENGTH = 1024;
+
+const Device = z.object({
+  token: z.string().check(z.minLength(1), z.maxLength(MAX_PUSH_TOKEN_LENGTH)),
+  type: z.optional(z.string()),
 });
 
-const Device = z.object({ token: z.string().check(z.minLength(1)), type: z.optional(z.string()) });
-const Context = z.object({
-  timezone: z.optional(z.string()),
-  locale: z.optional(z.string()),
-  device: z.optional(Device),
-});
+/**
+ * The parts of the context the profile takes, each read on its own: SDKs
+ * send `context.device` on every call (id, model, type) and a token only
+ * once registered, and one part the profile cannot use must not hide the
+ * others (the time zone next to a device without a token).
+ */
+function contextOf(context: Readonly<Record<string, unknown>>) {
+  const part = (key: string) => (Object.hasOwn(context, key) ? context[key] : undefined);
+  const device = Device.safeParse(part('device'));
+  return {
+    timezone: optionalString(part('timezone')),
+    locale: optionalString(part('locale')),
+    device: device.success ? device.data : undefined,
+  };
+}
 
 const PUSH_SERVICE: Record<string, PushToken['service']> = {
   ios: 'APNS',
@@ -65,26 +78,6 @@ function optionalString(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
-function consentOf(traits: Record<string, unknown>): Pick<ProfileChanges, 'consent' | 'topics'> {
-  const parsed = ConsentTraits.safeParse(traits.consent);
-  const consent: ProfileChanges['consent'] = [];
-  const topics: ProfileChanges['topics'] = [];
-  if (parsed.success) {
-    for (const channel of ['email', 'sms', 'push'] as const) {
-      const value = parsed.data[channel];
-      if (value === undefined) continue;
-      const subscribed = value === true || value === 'subscribed';
-      consent.push({ channel, status: subscribed ? 'subscribed' : 'unsubscribed' });
-    }
-    for (const [topic, subscribed] of Object.entries(parsed.data.topics ?? {})) {
-      topics.push({ channel: 'email', topic, subscribed });
-    }
-  }
-  // The common CDP trait "unsubscribed: true" means no more marketing email.
-  if (traits.unsubscribed === true) consent.push({ channel: 'email', status: 'unsubscribed' });
-  return { consent, topics };
-}
-
 /** The UTC day (YYYY-MM-DD) of an ISO timestamp, the key of daily event counters. */
 function utcDay(timestamp: string): string {
   return new Date(timestamp).toISOString().slice(0, 10);
@@ -92,8 +85,8 @@ function utcDay(timestamp: string): string {
 
 /**
  * Derives the profile changes of an event. Reserved traits: `email`, `phone`,
- * `timezone`, `locale`, `consent` ({email|sms|push: boolean|"subscribed"|"unsubscribed",
- * topics: {name: boolean}}), `unsubscribed`; `context.device.token` registers a push token.
+ * `timezone`, `locale`, `consent` and `unsubscribed` (consent-traits.ts);
+ * `context.device.token` registers a push token.
  */
 export function profileChanges(
   event: CustomerEvent,
@@ -103,8 +96,9 @@ export function profileChanges(
   const { awaited, counted } = live;
   const { kept, dropped } = splitTraits(event.traits ?? {});
   const traits = dictionaryOf(kept);
-  const context = Context.safeParse(event.context ?? {});
-  const ctx = context.success ? context.data : {};
+  // From the event's own traits: an opt-out applies even when the consent trait is too large to keep.
+  const consent = consentChanges(event.traits ?? {});
+  const ctx = contextOf(event.context ?? {});
   const device = ctx.device;
   const service = device?.type === undefined ? undefined : PUSH_SERVICE[device.type.toLowerCase()];
   // Stored timestamps are UTC ISO strings, so DynamoDB compares them in time order.
@@ -116,11 +110,15 @@ export function profileChanges(
     traits,
     email: optionalString(traits.email),
     phone: optionalString(traits.phone),
+    cleared: (['email', 'phone'] as const).filter(
+      (key) => Object.hasOwn(traits, key) && traits[key] === null,
+    ),
     timezone: optionalString(traits.timezone) ?? ctx.timezone,
     locale: optionalString(traits.locale) ?? ctx.locale,
     pushTokens: device !== undefined && service !== undefined ? [{ token: device.token, service }] : [],
-    ...consentOf(traits),
-    droppedTraits: dropped,
+    consent: consent.consent,
+    topics: consent.topics,
+    droppedTraits: [...dropped, ...consent.problems],
   };
   if (event.type === 'track') {
     const keep = awaited === undefined || awaited.has(event.event);

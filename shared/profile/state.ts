@@ -2,6 +2,7 @@ import type { Channel } from '../channels.ts';
 import { conditionPaths } from '../conditions/inspect.ts';
 import { Condition, ConditionPath } from '../conditions/mini-schema.ts';
 import { isRecord, readPath } from '../conditions/path.ts';
+import { hex128 } from '../hash.ts';
 import * as z from '../zod.ts';
 import type { EventSnapshot } from './changes.ts';
 import type { Profile } from './profile.ts';
@@ -68,9 +69,21 @@ export function waiterKey(enrollmentId: string, stepId: string): string {
   return `${enrollmentId}:${stepId}`;
 }
 
+/**
+ * The longest correlation value kept as it is in a re-entry key (UTF-8
+ * bytes). The key is part of a sort key, which DynamoDB caps at 1024 bytes,
+ * and a correlation value is whatever the event carries (a long cart id, a
+ * URL): a longer one is keyed by its digest, so the entry is still judged
+ * per value instead of every write for the event failing.
+ */
+const MAX_PLAIN_CORRELATION_BYTES = 256;
+
 /** The key of a re-entry record: per journey, and per correlation value when the journey has one. */
 export function reentryKey(journeyId: string, correlation?: string): string {
-  return correlation === undefined ? journeyId : `${journeyId}#${correlation}`;
+  if (correlation === undefined) return journeyId;
+  if (new TextEncoder().encode(correlation).length <= MAX_PLAIN_CORRELATION_BYTES)
+    return `${journeyId}#${correlation}`;
+  return `${journeyId}#~${hex128(correlation)}`;
 }
 
 /**

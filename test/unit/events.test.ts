@@ -343,3 +343,27 @@ describe('customerIdOf', () => {
     expect(customerIdOf(result.event)).toBe(expected);
   });
 });
+
+describe('parseCustomerEvent: ids as keys', () => {
+  const base = { type: 'track', event: 'E', messageId: 'm', timestamp: '2026-11-24T10:00:00Z' };
+  it('takes ids up to 1024 bytes of UTF-8, whatever their characters', () => {
+    expect(parseCustomerEvent({ ...base, userId: 'x'.repeat(1024) }).ok).toBe(true);
+    expect(parseCustomerEvent({ ...base, userId: '字'.repeat(341) }).ok).toBe(true);
+    expect(parseCustomerEvent({ ...base, userId: 'ada@example.com#1:ü😀' }).ok).toBe(true);
+  });
+
+  it('refuses ids over 1024 bytes, which DynamoDB could not hold as a key', () => {
+    for (const id of ['字'.repeat(342), '😀'.repeat(257), 'x'.repeat(1025)]) {
+      for (const field of ['userId', 'anonymousId']) {
+        const result = parseCustomerEvent({ ...base, [field]: id });
+        expect(result.ok ? [] : result.problems.map((p) => p.field)).toEqual([field]);
+      }
+    }
+  });
+
+  it('refuses a userId starting with the anonymous key prefix, not an anonymousId', () => {
+    const result = parseCustomerEvent({ ...base, userId: 'anon:42' });
+    expect(result.ok ? [] : result.problems.map((p) => p.field)).toEqual(['userId']);
+    expect(parseCustomerEvent({ ...base, anonymousId: 'anon:42' }).ok).toBe(true);
+  });
+});

@@ -1,0 +1,290 @@
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { itemSize } from '#functions/_lib/profile-compaction.ts';
+import { StatsRepository } from '#functions/_lib/stats.ts';
+import { awaitEvent } from '#functions/await-event/await.ts';
+import { ingestEvent } from '#functions/ingest/ingest.ts';
+import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
+import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import { awaitDepsOf, identify, ingestDeps, registerJourney, track } from './harness.ts';
+
+/** Event streams as apps really send them: odd spellings, clocks that are off. */
+
+let db: LocalDynamo;
+beforeAll(async () => {
+  db = await startDynalite('event-edge-cases');
+  for (const id of ['signup-a', 'signup-b'])
+    await registerJourney(db, {
+      id,
+      name: id,
+      trigger: { type: 'event', event: 'Signed Up' },
+      start: 'done',
+      steps: { done: { type: 'exit' } },
+    });
+  // Waits for the next order after the one that started it: the last order is kept for a late waiter.
+  await registerJourney(db, {
+    id: 'repeat',
+    name: 'Repeat order',
+    trigger: { type: 'event', event: 'Order Completed' },
+    start: 'again',
+    steps: {
+      again: {
+        type: 'waitForEvent',
+        event: 'Order Completed',
+        timeout: 'P1D',
+        onEvent: 'done',
+        onTimeout: 'done',
+      },
+      done: { type: 'exit' },
+    },
+  });
+  await registerJourney(db, {
+    id: 'per-cart',
+    name: 'Per cart',
+    trigger: { type: 'event', event: 'Cart Saved', correlationKey: 'event.properties.cartId' },
+    reentry: { mode: 'once' },
+    start: 'done',
+    steps: { done: { type: 'exit' } },
+  });
+});
+afterAll(async () => db.stop());
+
+/** A journey clock the test moves by hand. */
+function clockAt(iso: string) {
+  let at = new Date(iso);
+  return {
+    now: () => at,
+    set: (next: string) => {
+      at = new Date(next);
+    },
+  };
+}
+
+describe('ingest: consent as apps spell it', () => {
+  it('applies an email opt-out even when a topic next to it is spelled "false"', async () => {
+    const { deps } = ingestDeps(db);
+    await ingestEvent(
+      deps,
+      identify('u-consent-mixed', {
+        email: 'ada@example.com',
+        consent: { email: false, topics: { news: 'false', deals: 'TRUE' } },
+      }),
+    );
+    const { consent } = (await deps.profiles.get('u-consent-mixed')).profile;
+    expect(consent.email).toEqual({ status: 'unsubscribed', topics: { news: false, deals: true } });
+  });
+
+  it('reads unsubscribed: "true" as an email opt-out and reports a value it cannot read', async () => {
+    const { deps, sqs } = ingestDeps(db);
+    await ingestEvent(deps, identify('u-unsub-string', { email: 'ada@example.com', unsubscribed: 'true' }));
+    await ingestEvent(deps, identify('u-consent-odd', { consent: { sms: 'perhaps' } }));
+    expect((await deps.profiles.get('u-unsub-string')).profile.consent.email?.status).toBe('unsubscribed');
+    const kept = sqs
+      .commandCalls(SendMessageCommand)
+      .map((c) => JSON.parse(String(c.args[0].input.MessageBody)));
+    expect(kept.flatMap((k) => k.problems.map((p: { field: string }) => p.field))).toEqual([
+      'traits.consent',
+    ]);
+    expect(kept[0].event.traits).toEqual({ consent: { sms: 'perhaps' } });
+  });
+
+  it('reads back a topic whose name holds a colon', async () => {
+    const { deps } = ingestDeps(db);
+    await ingestEvent(
+      deps,
+      identify('u-topic-colon', { consent: { topics: { 'news:weekly': false, 'a:b:c': true } } }),
+    );
+    const { consent } = (await deps.profiles.get('u-topic-colon')).profile;
+    expect(consent.email?.topics).toEqual({ 'news:weekly': false, 'a:b:c': true });
+  });
+});
+
+describe('ingest: traits set to null', () => {
+  it('removes the address an identify sets to null, unless a newer event set it', async () => {
+    const { deps } = ingestDeps(db);
+    await ingestEvent(
+      deps,
+      identify('u-null', { email: 'old@example.com', phone: '+14155550100' }, '2026-11-24T09:00:00Z'),
+    );
+    await ingestEvent(deps, identify('u-null', { email: null, plan: null }, '2026-11-24T09:10:00Z'));
+    // An older identify clearing the phone comes late: the newer phone stays.
+    await ingestEvent(deps, identify('u-null', { phone: null }, '2026-11-24T08:00:00Z'));
+    const { profile } = await deps.profiles.get('u-null');
+    expect(profile.email).toBeUndefined();
+    expect(profile.phone).toBe('+14155550100');
+    expect(profile.traits).toMatchObject({ email: null, plan: null, phone: '+14155550100' });
+  });
+});
+
+describe('ingest: event times from clocks that are off', () => {
+  it('an event stamped in the future (years or minutes ahead) does not freeze later traits or last seen', async () => {
+    for (const ahead of ['2031-06-01T00:00:00Z', '2026-11-24T10:05:00Z']) {
+      const userId = `u-future-${ahead}`;
+      const clock = clockAt('2026-11-24T10:00:00Z');
+      const { deps } = ingestDeps(db, clock.now);
+      await ingestEvent(deps, identify(userId, { plan: 'trial' }, ahead));
+      await ingestEvent(deps, track(userId, 'Page Viewed', {}, ahead));
+      clock.set('2026-11-24T10:01:00Z');
+      await ingestEvent(deps, identify(userId, { plan: 'pro' }, '2026-11-24T10:00:30Z'));
+      await ingestEvent(deps, track(userId, 'Page Viewed', {}, '2026-11-24T10:00:30Z'));
+      const { profile } = await deps.profiles.get(userId);
+      expect(profile.traits.plan).toBe('pro');
+      expect(profile.events['Page Viewed']).toMatchObject({
+        count: 2,
+        first: '2026-11-24T10:00:00.000Z',
+        last: '2026-11-24T10:00:30.000Z',
+      });
+    }
+  });
+
+  it('a late event moves first seen back but not last seen, and an older identify does not overwrite newer traits', async () => {
+    const { deps } = ingestDeps(db);
+    await ingestEvent(deps, track('u-late', 'Opened', {}, '2026-11-24T09:30:00+01:00'));
+    await ingestEvent(deps, track('u-late', 'Opened', {}, '2026-11-24T08:00:00Z'));
+    await ingestEvent(deps, identify('u-late', { plan: 'pro' }, '2026-11-24T09:00:00Z'));
+    await ingestEvent(deps, identify('u-late', { plan: 'free', city: 'Rome' }, '2026-11-24T04:00:00-04:00'));
+    const { profile } = await deps.profiles.get('u-late');
+    expect(profile.events.Opened).toMatchObject({
+      count: 2,
+      first: '2026-11-24T08:00:00.000Z',
+      last: '2026-11-24T08:30:00.000Z',
+    });
+    expect(profile.traits).toEqual({ plan: 'pro', city: 'Rome' });
+  });
+});
+
+describe('ingest: ids and correlation values as long as events carry them', () => {
+  it("refuses a userId that would share an anonymous visitor's profile", async () => {
+    const { deps } = ingestDeps(db);
+    await ingestEvent(deps, { ...track('ignored', 'Seen'), userId: undefined, anonymousId: 'dev-7' });
+    const result = await ingestEvent(deps, track('anon:dev-7', 'Purchased'));
+    expect(result).toMatchObject({ status: 'rejected', problems: [{ field: 'userId' }] });
+    expect(Object.keys((await deps.profiles.get('anon:dev-7')).profile.events)).toEqual(['Seen']);
+  });
+
+  it('enrolls per correlation value even when the value is longer than a sort key holds', async () => {
+    const { deps } = ingestDeps(db);
+    const cartA = `cart-a-${'x'.repeat(2000)}`;
+    const cartB = `cart-b-${'x'.repeat(2000)}`;
+    const first = await ingestEvent(deps, track('u-long-cart', 'Cart Saved', { cartId: cartA }));
+    const again = await ingestEvent(deps, track('u-long-cart', 'Cart Saved', { cartId: cartA }));
+    const other = await ingestEvent(deps, track('u-long-cart', 'Cart Saved', { cartId: cartB }));
+    expect([first, again, other].map((r) => (r.status === 'rejected' ? -1 : r.enrolled.length))).toEqual([
+      1, 0, 1,
+    ]);
+  });
+});
+
+describe('ingest: what devices and topics add stays bounded', () => {
+  async function storedItem(userId: string) {
+    const out = await db.doc.send(new GetCommand({ TableName: db.tables.profiles, Key: { userId } }));
+    return out.Item ?? {};
+  }
+
+  it('keeps the ten most recently registered push tokens of an app that registers one per launch', async () => {
+    const { deps } = ingestDeps(db);
+    const at = (i: number) => new Date(Date.parse('2026-11-24T08:00:00Z') + i * 1000).toISOString();
+    const token = (i: number) => `${'f'.repeat(150)}-${i}`;
+    for (let i = 0; i < 60; i++)
+      await ingestEvent(deps, {
+        ...track('u-launches', 'App Opened', {}, at(i)),
+        context: { device: { token: token(i), type: 'android' } },
+      });
+    // The first device comes back: registered again, it is recent again.
+    await ingestEvent(deps, {
+      ...track('u-launches', 'App Opened', {}, at(61)),
+      context: { device: { token: token(0), type: 'android' } },
+    });
+    const { profile } = await deps.profiles.get('u-launches');
+    expect((profile.pushTokens ?? []).map((t) => t.token).sort()).toEqual(
+      [0, 52, 53, 54, 55, 56, 57, 58, 59, 51].map(token).sort(),
+    );
+    expect(itemSize(await storedItem('u-launches'))).toBeLessThan(3000);
+  });
+
+  it('takes the time zone of a context whose device has no token yet', async () => {
+    const { deps } = ingestDeps(db);
+    await ingestEvent(deps, {
+      ...track('u-device-no-token', 'App Opened'),
+      context: {
+        timezone: 'Asia/Tokyo',
+        locale: 'ja-JP',
+        device: { id: 'd-1', model: 'Pixel', type: 'android' },
+      },
+    });
+    expect((await deps.profiles.get('u-device-no-token')).profile).toMatchObject({
+      timezone: 'Asia/Tokyo',
+      locale: 'ja-JP',
+    });
+  });
+
+  it('keeps every topic opt-out while explicit opt-ins past fifty topics are dropped', async () => {
+    const { deps } = ingestDeps(db);
+    const at = (i: number) => new Date(Date.parse('2026-11-24T08:00:00Z') + i * 1000).toISOString();
+    for (let i = 0; i < 20; i++) {
+      const topics = Object.fromEntries(Array.from({ length: 20 }, (_, j) => [`topic-${i}-${j}`, j !== 0]));
+      await ingestEvent(deps, identify('u-topics', { consent: { topics } }, at(i)));
+    }
+    const topics = (await deps.profiles.get('u-topics')).profile.consent.email?.topics ?? {};
+    const optOuts = Object.keys(topics).filter((t) => topics[t] === false);
+    expect(optOuts.sort()).toEqual(Array.from({ length: 20 }, (_, i) => `topic-${i}-0`).sort());
+    expect(Object.keys(topics).length).toBeLessThanOrEqual(50);
+  });
+});
+
+describe('ingest: an event that triggers several journeys, retried by EventBridge', () => {
+  it('counts each entry once when a start failed and the redelivery starts it', async () => {
+    const { deps, sfn } = ingestDeps(db);
+    const event = track('u-two-journeys', 'Signed Up');
+    // The second start is throttled: the handler fails and EventBridge redelivers the event.
+    sfn
+      .on(StartExecutionCommand)
+      .resolvesOnce({})
+      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }))
+      .resolves({});
+    await expect(ingestEvent(deps, event)).rejects.toThrow('Rate exceeded');
+    const retry = await ingestEvent(deps, event);
+    expect(retry.status).toBe('duplicate');
+    const stats = new StatsRepository(db.doc, db.tables.stats);
+    for (const journeyId of ['signup-a', 'signup-b']) {
+      const entered = (await stats.funnel(journeyId)).find((r) => r.metric === 'enrolled');
+      expect([journeyId, entered?.count]).toEqual([journeyId, 1]);
+    }
+  });
+});
+
+describe('waitForEvent: the awaited event and the trigger', () => {
+  const waitFor = (userId: string, trigger: unknown, startedAt: string, enrollmentId: string) => ({
+    v: CONTRACT_VERSION,
+    journeyId: 'repeat',
+    journeyVersion: '1',
+    enrollmentId,
+    userId,
+    stepId: 'again',
+    token: `token-${enrollmentId}`,
+    event: 'Order Completed',
+    match: [],
+    timeoutSeconds: 3600,
+    startedAt,
+    trigger,
+  });
+
+  it('a step waiting for the trigger event name is not resumed by its own trigger in the same millisecond', async () => {
+    const { deps } = ingestDeps(db);
+    const trigger = track('u-repeat', 'Order Completed', {}, '2026-11-24T10:00:00Z');
+    await ingestEvent(deps, trigger);
+    const own = await awaitEvent(
+      awaitDepsOf(db, deps),
+      waitFor('u-repeat', trigger, '2026-11-24T10:00:00.000Z', 'e-own'),
+    );
+    expect(own.status).toBe('waiting');
+    // Another enrollment's step that began at that millisecond does see it.
+    const other = await awaitEvent(
+      awaitDepsOf(db, deps),
+      waitFor('u-repeat', track('u-repeat', 'Follow-up Requested'), '2026-11-24T10:00:00.000Z', 'e-other'),
+    );
+    expect(other.status).toBe('resumed');
+  });
+});
