@@ -11,6 +11,7 @@ export type Violation = {
 
 export type ViolationCode =
   | 'json.invalid'
+  | 'journey.too-large'
   | 'schema.invalid'
   | 'start.dangling'
   | 'next.dangling'

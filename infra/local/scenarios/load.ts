@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { type JsonText, parseJsonBytes } from '#shared/json-text.ts';
 import { Scenario as OneScenario, type Scenario, ScenarioList } from './scenario.ts';
 
 /** Scenario files: `*.test.json` in the given files or folders; problems per file instead of throwing. */
@@ -23,13 +24,12 @@ export async function loadScenarios(
   const problems: string[] = [];
   for (const file of files) {
     const name = relative(root, file);
-    let json: unknown;
-    try {
-      json = JSON.parse(await readFile(file, 'utf8'));
-    } catch (error) {
-      problems.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+    const read = await readScenarioFile(file);
+    if (!read.ok) {
+      problems.push(`${name}: ${read.message}`);
       continue;
     }
+    const json = read.value;
     // Parsed by the shape the file has, so that problems name the wrong field.
     const isList = typeof json === 'object' && json !== null && 'scenarios' in json;
     const parsed = isList
@@ -43,4 +43,16 @@ export async function loadScenarios(
       );
   }
   return { scenarios, problems };
+}
+
+async function readScenarioFile(file: string): Promise<JsonText> {
+  try {
+    return parseJsonBytes(await readFile(file));
+  } catch (error) {
+    const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+    return {
+      ok: false,
+      message: code === 'ENOENT' ? 'file not found' : `cannot read the file (${code || String(error)})`,
+    };
+  }
 }

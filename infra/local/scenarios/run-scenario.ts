@@ -68,6 +68,8 @@ async function runEach(
     let runtime: LocalRuntime | undefined;
     try {
       box = await sandbox(journeysDir, scenario);
+      // What the runtime reports while it deploys: a journey refused or failing to deploy ends the scenario with why.
+      const problems: string[] = [];
       runtime = await startLocal({
         dataDir: box.dataDir,
         journeysDir: box.journeysDir,
@@ -77,11 +79,12 @@ async function runEach(
         heldPorts,
         watch: false,
         inMemory: true,
-        log: () => {},
+        log: deployProblems(problems),
         ...(webhooks === undefined ? {} : { connections: webhooks.connections }),
       });
+      if (problems.length > 0) throw new Error(`the journeys did not deploy:\n${problems.join('\n')}`);
       webhooks?.play(runtime, scenario.webhooks);
-      const result = await play(runtime, scenario, box.journeysDir, webhooks);
+      const result = await play(runtime, scenario, box.journeysDir, webhooks, problems);
       results.push({ file, name: scenario.name, ...result, wallMs: performance.now() - started });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -106,6 +109,7 @@ async function play(
   scenario: Scenario,
   journeysDir: string,
   webhooks: WebhookStandIn | undefined,
+  deployProblems: readonly string[],
 ) {
   const startMs = runtime.services.clock.nowMs();
   const cohorts = new Map<string, string[]>();
@@ -145,8 +149,12 @@ async function play(
     .sort((a, b) => a.at - b.at || a.index - b.index);
   for (const { event, at } of timed) {
     await runtime.advanceTo(at);
-    if ('deploy' in event) await redeploy(runtime, journeysDir, event);
-    else await put((cohorts.get(event.user) ?? [event.user]).map((user) => detailOf(user, event, startMs)));
+    if ('deploy' in event) {
+      const before = deployProblems.length;
+      await redeploy(runtime, journeysDir, event);
+      if (deployProblems.length > before)
+        throw new Error(`the edited journey did not deploy:\n${deployProblems.slice(before).join('\n')}`);
+    } else await put((cohorts.get(event.user) ?? [event.user]).map((user) => detailOf(user, event, startMs)));
   }
   const last = timed.at(-1)?.at ?? startMs;
   await runtime.advanceTo(
@@ -233,6 +241,18 @@ function phoneOf(id: string): string {
   let n = 0;
   for (const c of id) n = (n * 31 + c.charCodeAt(0)) % 1_000_000;
   return `+1555${String(n).padStart(7, '0')}`;
+}
+
+/**
+ * A runtime log that keeps what went wrong: a refused deploy (`✗`, with its
+ * indented violations) and a handler's failure (`!`).
+ */
+function deployProblems(into: string[]): (line: string) => void {
+  let inProblem = false;
+  return (line) => {
+    inProblem = /^[✗!]/.test(line) || (inProblem && /^\s/.test(line));
+    if (inProblem) into.push(line);
+  };
 }
 
 /** Writes an edited journey file and deploys the folder again: the edit goes live as a new version. */
