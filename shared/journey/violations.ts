@@ -148,7 +148,13 @@ function got(input: unknown): string {
 }
 
 function article(expected: string): string {
-  const noun = expected === 'object' ? 'an object' : expected === 'array' ? 'a list' : `a ${expected}`;
+  // A record is an object to whoever writes the file.
+  const noun =
+    expected === 'object' || expected === 'record'
+      ? 'an object'
+      : expected === 'array'
+        ? 'a list'
+        : `a ${expected}`;
   return noun;
 }
 
