@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { fromZodIssues } from '#shared/journey/violations.ts';
 import { type JsonText, parseJsonBytes } from '#shared/json-text.ts';
 import { Scenario as OneScenario, type Scenario, ScenarioList } from './scenario.ts';
 
@@ -32,14 +33,17 @@ export async function loadScenarios(
     const json = read.value;
     // Parsed by the shape the file has, so that problems name the wrong field.
     const isList = typeof json === 'object' && json !== null && 'scenarios' in json;
+    // Issues carry the input: a wrong value is named with what was given.
     const parsed = isList
-      ? ScenarioList.safeParse(json)
-      : OneScenario.transform((s) => ({ scenarios: [s] })).safeParse(json);
+      ? ScenarioList.safeParse(json, { reportInput: true })
+      : OneScenario.transform((s) => ({ scenarios: [s] })).safeParse(json, { reportInput: true });
     if (parsed.success) {
       for (const scenario of parsed.data.scenarios) scenarios.push({ file: name, scenario });
     } else
       problems.push(
-        ...parsed.error.issues.map((i) => `${name}: ${i.path.join('.') || '(file)'}: ${i.message}`),
+        ...fromZodIssues(parsed.error.issues).map(
+          (v) => `${name}: ${v.path === '(journey)' ? '(file)' : v.path}: ${v.message}`,
+        ),
       );
   }
   return { scenarios, problems };

@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import { CHANNELS } from '#shared/channels.ts';
+import { isValidTimeZone } from '#shared/time.ts';
 import { WebhookExpectation, Webhooks } from './webhook-schema.ts';
+import { resolveWhen } from './when.ts';
 
 /**
  * A journey scenario (`journeys/tests/*.test.json`): who the customers are,
@@ -11,10 +13,22 @@ import { WebhookExpectation, Webhooks } from './webhook-schema.ts';
  */
 
 /** An instant: ISO 8601 (`2026-03-02T09:00:00Z`) or relative to the scenario's start (`+2h`, `+1d`, `+P1DT2H`). */
+const WHEN_MESSAGE = 'must be an ISO 8601 instant or +<duration> (+2h, +30m, +1d, +P1DT2H)';
 const When = z
   .string()
-  .regex(/^(\+.+|\d{4}-\d{2}-\d{2}T.+)$/, 'an ISO 8601 instant or +<duration> (+2h, +30m, +1d, +P1DT2H)')
+  .regex(/^(\+.+|\d{4}-\d{2}-\d{2}T.+)$/, WHEN_MESSAGE)
+  // The pattern only tells the two forms apart: the value itself must resolve, or the run would stop on it.
+  .refine(isWhen, WHEN_MESSAGE)
   .describe('An ISO 8601 instant, or relative to the start: +2h, +30m, +1d, +P1DT2H.');
+
+function isWhen(text: string): boolean {
+  try {
+    resolveWhen(text, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const Status = z.enum(['subscribed', 'unsubscribed']);
 const Consent = z
@@ -31,7 +45,11 @@ const Customer = z
   .object({
     id: z.string().min(1).describe('The userId; with `count`, the prefix of `<id>-0` … `<id>-<count-1>`.'),
     count: z.number().int().min(1).max(5_000).optional().describe('A cohort of this many customers alike.'),
-    timezone: z.string().optional().describe('IANA time zone of the customer, e.g. Europe/Rome.'),
+    timezone: z
+      .string()
+      .refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Rome')
+      .optional()
+      .describe('IANA time zone of the customer, e.g. Europe/Rome.'),
     traits: z
       .record(z.string(), z.unknown())
       .optional()
@@ -160,7 +178,12 @@ export const Scenario = z
       .array(z.string())
       .min(1)
       .describe('The journey ids deployed for it (files in the journeys folder or its examples folder).'),
-    start: z.iso.datetime({ offset: true }).describe("The clock's start: an ISO 8601 instant."),
+    start: z.iso
+      .datetime({
+        offset: true,
+        message: 'must be an ISO 8601 instant with a zone, such as 2026-03-02T09:00:00Z',
+      })
+      .describe("The clock's start: an ISO 8601 instant."),
     settings: z
       .record(z.string(), z.record(z.string(), z.unknown()))
       .optional()

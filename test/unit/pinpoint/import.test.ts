@@ -181,7 +181,7 @@ describe('importPinpointJourney: what a problem says', () => {
     expect(problems.map((p) => `${p.path}: ${p.message.replace(/ \(expected.*$/, '')}`)).toStrictEqual([
       'Name: must be a string, got the number 5',
       'Activities: must be an object, got a list',
-      'StartActivity: must be a string, got an object',
+      'StartActivity: must be a string, got an empty object',
     ]);
   });
 
