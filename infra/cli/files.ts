@@ -1,16 +1,33 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { type JsonText, parseJsonBytes } from '#shared/json-text.ts';
 import type { TemplateCatalog, TemplateChannel } from '#shared/templates.ts';
 import { checkTemplateSyntax, Template } from '#shared/templates.ts';
 
 /** A JSON file read from disk: its value, or a problem that says where it is. */
-export type JsonFile = { ok: true; value: unknown } | { ok: false; message: string };
+export type JsonFile = JsonText;
 
-/** Reads and parses a JSON file; a syntax error names the line and column. */
+/**
+ * The largest JSON file the CLI reads: ten times a journey at its step
+ * bound. A larger file is refused before it is read into memory.
+ */
+export const MAX_JSON_FILE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Reads and parses a JSON file: a directory, a file too large, bytes that are
+ * not UTF-8 and a syntax error (with its line and column) are each named.
+ */
 export async function readJsonFile(path: string): Promise<JsonFile> {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await readFile(path, 'utf8');
+    const info = await stat(path);
+    if (info.isDirectory()) return { ok: false, message: 'is a folder, not a file' };
+    if (info.size > MAX_JSON_FILE_BYTES)
+      return {
+        ok: false,
+        message: `is ${megabytes(info.size)} MB; a file read here can be at most ${megabytes(MAX_JSON_FILE_BYTES)} MB`,
+      };
+    bytes = await readFile(path);
   } catch (error) {
     const code = error instanceof Error && 'code' in error ? String(error.code) : '';
     return {
@@ -18,21 +35,11 @@ export async function readJsonFile(path: string): Promise<JsonFile> {
       message: code === 'ENOENT' ? 'file not found' : `cannot read the file (${code || String(error)})`,
     };
   }
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch (error) {
-    return { ok: false, message: `not valid JSON: ${locateJsonError(text, error)}` };
-  }
+  return parseJsonBytes(bytes);
 }
 
-function locateJsonError(text: string, error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const position = /position (\d+)/.exec(message)?.[1];
-  if (position === undefined) return message;
-  const before = text.slice(0, Number(position));
-  const line = before.split('\n').length;
-  const column = Number(position) - before.lastIndexOf('\n');
-  return `${message.replace(/ in JSON at position \d+.*$/, '')} at line ${line}, column ${column}`;
+function megabytes(bytes: number): string {
+  return (bytes / 1024 / 1024).toFixed(1);
 }
 
 /** Problems found in template files, by file. */

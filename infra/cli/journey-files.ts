@@ -2,8 +2,11 @@ import type { Journey } from '#shared/journey/schema.ts';
 import { type Violation, validateJourney } from '#shared/journey/validate.ts';
 import { loadTemplates, readJsonFile, type TemplateProblem, templatesDirFor } from './files.ts';
 
-/** The outcome of checking one journey file. */
-export type FileReport = { file: string; journey?: Journey; violations: Violation[] };
+/** The outcome of checking one journey file; `notes` say what was not checked. */
+export type FileReport = { file: string; journey?: Journey; violations: Violation[]; notes?: string[] };
+
+/** Steps that name a template. */
+const TEMPLATE_STEPS: ReadonlySet<string> = new Set(['email', 'sms', 'push']);
 
 /** Checks journey files against the language and the templates beside them (cached per folder). */
 export class JourneyChecker {
@@ -16,11 +19,22 @@ export class JourneyChecker {
     const json = await readJsonFile(file);
     if (!json.ok)
       return { file, violations: [{ path: '(file)', code: 'json.invalid', message: json.message }] };
-    const templates = await this.catalogFor(this.templatesDir ?? templatesDirFor(file));
+    const dir = this.templatesDir ?? templatesDirFor(file);
+    const templates = await this.catalogFor(dir);
+    // A folder named with --templates that is not there is a mistake, not "nothing to check".
+    if (templates === undefined && this.templatesDir !== undefined)
+      return {
+        file,
+        violations: [
+          { path: '(file)', code: 'template.missing', message: `the templates folder ${dir} does not exist` },
+        ],
+      };
     const result = validateJourney(json.value, { templates: templates?.catalog });
-    return result.ok
-      ? { file, journey: result.journey, violations: [] }
-      : { file, violations: result.violations };
+    if (!result.ok) return { file, violations: result.violations };
+    const sends = Object.values(result.journey.steps).some((s) => TEMPLATE_STEPS.has(s.type));
+    const notes =
+      templates === undefined && sends ? [`templates not checked: there is no folder ${dir}`] : [];
+    return { file, journey: result.journey, violations: [], notes };
   }
 
   private async catalogFor(dir: string) {

@@ -294,7 +294,23 @@ program
   .action(lazy(async () => (await import('./commands/send-test.ts')).sendTestCommand));
 
 /** Runs one command line (`node`, the script, then the arguments), as `bin.js` and `npm start` do. */
+/**
+ * A reader that stops early (`journeys validate journeys/*.json | head`)
+ * closes the pipe: the rest of the output has nowhere to go, so the command
+ * ends there, quietly, as Unix tools do, instead of with a stack trace —
+ * and not with 0, since the output was cut (141 is a shell's code for a
+ * process ended by SIGPIPE).
+ */
+function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(Number(process.exitCode ?? 0) || 141);
+  });
+}
+
 export async function run(argv: readonly string[]): Promise<void> {
+  endQuietlyOnClosedPipe(process.stdout);
+  endQuietlyOnClosedPipe(process.stderr);
   await program.parseAsync(argv).catch((error: unknown) => {
     fail(error instanceof Error ? error.message : String(error));
   });

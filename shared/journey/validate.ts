@@ -1,5 +1,6 @@
 import type * as z from 'zod';
 import type { TemplateCatalog } from '../templates.ts';
+import { boundViolations } from './bounds.ts';
 import type { Check, CheckContext } from './checks/context.ts';
 import { checkExperiments } from './checks/experiments.ts';
 import { checkBusyLoops, checkEndings, checkReachability, checkReferences } from './checks/graph.ts';
@@ -62,6 +63,9 @@ export function validateJourney(input: unknown, options: ValidateOptions = {}): 
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { ok: false, violations: [violation([], 'schema.invalid', 'A journey must be a JSON object.')] };
   }
+  // An oversized file is refused before any recursive reader sees it.
+  const bounds = boundViolations(input);
+  if (bounds.length > 0) return { ok: false, violations: bounds };
   const raw: Record<string, unknown> = { ...input };
   const { context, found } = parseFields(raw, options);
   const violations = [

@@ -11,6 +11,7 @@ export type Violation = {
 
 export type ViolationCode =
   | 'json.invalid'
+  | 'journey.too-large'
   | 'schema.invalid'
   | 'start.dangling'
   | 'next.dangling'
@@ -118,9 +119,9 @@ function describeIssue(issue: z.core.$ZodIssue): string {
         const options = 'options' in issue && Array.isArray(issue.options) ? issue.options : [];
         return `must be one of ${options.map((o) => JSON.stringify(o)).join(', ')}${got(discriminatorValue(issue))}`;
       }
-      return isConditionPath(issue.path)
-        ? 'is not a valid condition: use all / any / not, { "path": ..., "<operator>": value } or { "performed": ... }'
-        : 'does not match any of the allowed forms';
+      if (isConditionPath(issue.path))
+        return 'is not a valid condition: use all / any / not, { "path": ..., "<operator>": value } or { "performed": ... }';
+      return describeForms(issue.errors, issue.input);
     case 'too_small':
       if (issue.origin === 'string' && Number(issue.minimum) === 1) return 'must not be empty';
       if (issue.origin === 'array')
@@ -133,13 +134,44 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   }
 }
 
+/**
+ * What a value matching none of a union's forms should have been, from each
+ * form's own problems: a type (`a string`), or an object with the fields it
+ * requires (`{ "from": … }`).
+ */
+function describeForms(branches: readonly (readonly z.core.$ZodIssue[])[], input: unknown): string {
+  const forms = branches.map((branch) => {
+    const wrongType = branch.find((i) => i.path.length === 0 && i.code === 'invalid_type');
+    if (wrongType?.code === 'invalid_type') return article(wrongType.expected);
+    const wrongValue = branch.find((i) => i.path.length === 0 && i.code === 'invalid_value');
+    if (wrongValue?.code === 'invalid_value')
+      return wrongValue.values.map((v) => JSON.stringify(v)).join(', ');
+    const required = branch
+      .filter((i) => i.code === 'invalid_type' && i.path.length === 1 && i.input === undefined)
+      .map((i) => `"${String(i.path[0])}": …`);
+    return required.length > 0 ? `{ ${required.join(', ')} }` : undefined;
+  });
+  const known = [...new Set(forms.filter((f) => f !== undefined))];
+  if (known.length === 0 || known.length < forms.length)
+    return `does not match any of the allowed forms${got(input)}`;
+  const listed = known.length === 1 ? known[0] : `${known.slice(0, -1).join(', ')} or ${known.at(-1)}`;
+  return `must be ${listed}${got(input)}`;
+}
+
 /** How a wrong value reads in a message: `the string "three"`, `the number 42`, `a list`. */
 function describeValue(value: unknown): string {
   if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
   if (typeof value === 'number' || typeof value === 'boolean') return `the ${typeof value} ${value}`;
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+  if (typeof value !== 'object') return `a ${typeof value}`;
+  const keys = Object.keys(value);
+  if (keys.length === 0) return 'an empty object';
+  const shown = keys
+    .slice(0, 3)
+    .map((k) => `"${k}"`)
+    .join(', ');
+  return `an object with ${shown}${keys.length > 3 ? '…' : ''}`;
 }
 
 function got(input: unknown): string {
@@ -147,7 +179,13 @@ function got(input: unknown): string {
 }
 
 function article(expected: string): string {
-  const noun = expected === 'object' ? 'an object' : expected === 'array' ? 'a list' : `a ${expected}`;
+  // A record is an object to whoever writes the file.
+  const noun =
+    expected === 'object' || expected === 'record'
+      ? 'an object'
+      : expected === 'array'
+        ? 'a list'
+        : `a ${expected}`;
   return noun;
 }
 

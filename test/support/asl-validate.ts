@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { z } from 'zod';
+import { maskInheritedFieldNames } from '#infra/local/services/stepfunctions/runner/runner-validate.ts';
 
 /** What asl-validator reports (the package ships no type declarations). */
 const Report = z.object({
@@ -13,10 +14,12 @@ const validator: unknown = load('asl-validator');
 
 /**
  * Validates an ASL definition with asl-validator. It mutates its argument,
- * so it gets a structured clone.
+ * so it gets a structured clone; payload-template fields named like
+ * `Object.prototype` members are renamed first, which asl-validator would
+ * otherwise count as duplicates (see maskInheritedFieldNames).
  */
 export function validateAsl(definition: unknown): { isValid: boolean; errorsText: string } {
   if (typeof validator !== 'function') throw new Error('asl-validator did not export a function');
-  const report = Report.parse(validator(structuredClone(definition)));
+  const report = Report.parse(validator(structuredClone(maskInheritedFieldNames(definition))));
   return { isValid: report.isValid, errorsText: report.errorsText('\n') };
 }

@@ -1,3 +1,6 @@
+// First: the handlers' logger and metrics read their level when the runtime's imports load them;
+// a scenario run prints its report, not the handlers' INFO lines and metrics.
+import '#infra/local/runtime/quiet-handlers.ts';
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';

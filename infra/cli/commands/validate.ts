@@ -36,6 +36,7 @@ export async function validateCommand(files: string[], options: ValidateOptions)
         ok: r.violations.length === 0,
         id: r.journey?.id,
         violations: r.violations,
+        notes: r.notes ?? [],
       })),
       templates: templateProblems,
     };
@@ -57,6 +58,7 @@ export function printViolations(report: FileReport): void {
     const detail =
       journey === undefined ? '' : ` ${journey.name} (${Object.keys(journey.steps).length} steps)`;
     process.stdout.write(`${paint('green', '✔')} ${report.file}${paint('dim', detail)}\n`);
+    for (const note of report.notes ?? []) process.stdout.write(`    ${paint('dim', note)}\n`);
     return;
   }
   const count = report.violations.length;

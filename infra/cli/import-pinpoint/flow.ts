@@ -1,11 +1,11 @@
 import type { Condition } from '../../../shared/conditions/schema.ts';
 import { MAX_HISTORY_WINDOW } from '../../../shared/conditions/schema.ts';
-import { durationSeconds } from '../../../shared/time.ts';
+import { durationSeconds, isIsoDuration } from '../../../shared/time.ts';
 import { branchCondition, combine, eventNameOf, eventPropertyConditions } from './conditions.ts';
 import { type ActivityContext, noteUnread, type StepInput, target } from './context.ts';
 import { pathOf } from './notes.ts';
 import type { PinpointActivity, PinpointWaitTime } from './schema.ts';
-import { isPositiveDuration, toTimestamp } from './time.ts';
+import { isPositiveDuration, isZeroDuration, toTimestamp } from './time.ts';
 
 type Steps = Record<string, StepInput>;
 
@@ -16,11 +16,15 @@ function waitStep(
   next: string,
   at: string,
 ): StepInput | undefined {
-  if (isPositiveDuration(time?.WaitFor)) return { type: 'wait', for: time.WaitFor, next };
-  if (time?.WaitFor !== undefined)
+  const waitFor = time?.WaitFor;
+  if (isPositiveDuration(waitFor) || (waitFor !== undefined && isZeroDuration(waitFor)))
+    return { type: 'wait', for: waitFor, next };
+  if (waitFor !== undefined)
     ctx.log.problem(
       pathOf(at, 'WaitFor'),
-      `"${time.WaitFor}" is not an ISO 8601 duration such as PT1H or P1D.`,
+      isIsoDuration(waitFor)
+        ? `"${waitFor}" is negative; a wait lasts zero or more.`
+        : `"${waitFor}" is not an ISO 8601 duration such as PT1H or P1D.`,
     );
   if (time?.WaitUntil !== undefined) {
     const until = toTimestamp(time.WaitUntil, ctx.zone);
@@ -73,7 +77,9 @@ function evaluateAfterWait(
   branch: (checkId: string) => StepInput,
   at: string,
 ): Steps {
-  if (time?.WaitFor === undefined && time?.WaitUntil === undefined) return { [id]: branch(id) };
+  // No wait, or a wait of zero ("evaluate at once"): the branch alone.
+  if (time?.WaitUntil === undefined && (time?.WaitFor === undefined || isZeroDuration(time.WaitFor)))
+    return { [id]: branch(id) };
   const checkId = ctx.ids.allocate(`${id}-check`);
   const wait = waitStep(ctx, time, checkId, pathOf(at, 'EvaluationWaitTime'));
   return wait === undefined ? { [id]: branch(id) } : { [id]: wait, [checkId]: branch(checkId) };

@@ -1,4 +1,5 @@
 import { reachableFrom } from '../../../shared/journey/graph.ts';
+import { reservedKeyViolations } from '../../../shared/journey/reserved-keys.ts';
 import { JOURNEY_ID, type JourneyInput, Step } from '../../../shared/journey/schema.ts';
 import { fromZodIssues } from '../../../shared/journey/violations.ts';
 import { mapActivity } from './activities.ts';
@@ -60,7 +61,14 @@ const UNREAD: Record<string, string> = {
 export function importPinpointJourney(input: unknown, options: ImportOptions = {}): ImportResult {
   const wrapped = isObject(input) && isObject(input.JourneyResponse);
   const prefix = wrapped ? ['JourneyResponse'] : [];
-  const parsed = PinpointJourney.safeParse(wrapped && isObject(input) ? input.JourneyResponse : input);
+  // JSON keeps a "__proto__" key that every JavaScript reader drops: named, not lost.
+  const reserved = reservedKeyViolations(input);
+  if (reserved.length > 0)
+    return { ok: false, problems: reserved.map(({ path, message }) => ({ path, message })) };
+  // Issues carry the input, so a wrong type is reported with the value given, not as missing.
+  const parsed = PinpointJourney.safeParse(wrapped && isObject(input) ? input.JourneyResponse : input, {
+    reportInput: true,
+  });
   if (!parsed.success)
     return { ok: false, problems: describeNotPinpoint(input, parsed.error.issues, prefix) };
   const source = parsed.data;

@@ -57,6 +57,11 @@ export function isPositiveDuration(text: string | undefined): text is string {
   );
 }
 
+/** True when `text` is an ISO 8601 duration of no time at all (`PT0S`, `P0D`): Pinpoint's "at once". */
+export function isZeroDuration(text: string): boolean {
+  return isIsoDuration(text) && !text.startsWith('-') && durationSeconds(text) === 0;
+}
+
 /** An EventBridge `rate(...)` expression for a refresh interval, rounded to whole minutes (at least one). */
 export function rateFromDuration(iso: string): string | undefined {
   const seconds = durationSeconds(iso);

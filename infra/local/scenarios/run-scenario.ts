@@ -69,6 +69,8 @@ async function runEach(
     let runtime: LocalRuntime | undefined;
     try {
       box = await sandbox(journeysDir, scenario);
+      // What the runtime reports while it deploys: a journey refused or failing to deploy ends the scenario with why.
+      const problems: string[] = [];
       runtime = await startLocal({
         dataDir: box.dataDir,
         journeysDir: box.journeysDir,
@@ -78,11 +80,12 @@ async function runEach(
         heldPorts,
         watch: false,
         inMemory: true,
-        log: () => {},
+        log: deployProblems(problems),
         ...(webhooks === undefined ? {} : { connections: webhooks.connections }),
       });
+      if (problems.length > 0) throw new Error(`the journeys did not deploy:\n${problems.join('\n')}`);
       webhooks?.play(runtime, scenario.webhooks);
-      const result = await play(runtime, scenario, box.journeysDir, webhooks);
+      const result = await play(runtime, scenario, box.journeysDir, webhooks, problems);
       results.push({ file, name: scenario.name, ...result, wallMs: performance.now() - started });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -107,6 +110,7 @@ async function play(
   scenario: Scenario,
   journeysDir: string,
   webhooks: WebhookStandIn | undefined,
+  deployProblems: readonly string[],
 ) {
   const startMs = runtime.services.clock.nowMs();
   const cohorts = new Map<string, string[]>();
@@ -147,8 +151,12 @@ async function play(
   for (const { event, at } of timed) {
     await runtime.advanceTo(at);
     const users = 'user' in event ? (cohorts.get(event.user) ?? [event.user]) : [];
-    if ('deploy' in event) await redeploy(runtime, journeysDir, event);
-    else if ('track' in event || 'identify' in event)
+    if ('deploy' in event) {
+      const before = deployProblems.length;
+      await redeploy(runtime, journeysDir, event);
+      if (deployProblems.length > before)
+        throw new Error(`the edited journey did not deploy:\n${deployProblems.slice(before).join('\n')}`);
+    } else if ('track' in event || 'identify' in event)
       await put(users.map((user) => detailOf(user, event, startMs)));
     else await engage(runtime, journeysDir, users, event);
   }
@@ -211,7 +219,7 @@ function identifyOf(id: string, customer: Scenario['customers'][number]): Record
   };
 }
 
-type Engagement = Extract<ScenarioEvent, { opens?: string }>;
+type Engagement = Extract<ScenarioEvent, { opens: string } | { clicks: string }>;
 
 /**
  * A customer opens or clicks the last email of a template sent to them: SES
@@ -225,7 +233,8 @@ async function engage(
   users: readonly string[],
   event: Engagement,
 ): Promise<void> {
-  const template = event.clicks ?? event.opens ?? '';
+  const clicks = 'clicks' in event;
+  const template = 'clicks' in event ? event.clicks : event.opens;
   await runtime.services.activity.flushed();
   const { messages } = await observe(runtime.options.dataDir, journeysDir, runtime.endpoints.ses);
   const now = runtime.services.clock.now();
@@ -235,14 +244,14 @@ async function engage(
     );
     if (email === undefined)
       throw new Error(
-        `${user} has no email of template "${template}" to ${event.clicks === undefined ? 'open' : 'click'} at ${now.toISOString()}`,
+        `${user} has no email of template "${template}" to ${clicks ? 'click' : 'open'} at ${now.toISOString()}`,
       );
     const sent = {
       messageId: email.messageId,
       to: [`${user}@example.test`],
       configurationSet: LOCAL_NAMES.configurationSet,
     };
-    return [sesEventEntry(event.clicks === undefined ? 'opened' : 'clicked', sent, now)];
+    return [sesEventEntry(clicks ? 'clicked' : 'opened', sent, now)];
   });
   if (entries.length === 0) return;
   const out = await runtime.services.bus.put(entries);
@@ -276,6 +285,18 @@ function phoneOf(id: string): string {
   let n = 0;
   for (const c of id) n = (n * 31 + c.charCodeAt(0)) % 1_000_000;
   return `+1555${String(n).padStart(7, '0')}`;
+}
+
+/**
+ * A runtime log that keeps what went wrong: a refused deploy (`✗`, with its
+ * indented violations) and a handler's failure (`!`).
+ */
+function deployProblems(into: string[]): (line: string) => void {
+  let inProblem = false;
+  return (line) => {
+    inProblem = /^[✗!]/.test(line) || (inProblem && /^\s/.test(line));
+    if (inProblem) into.push(line);
+  };
 }
 
 /** Writes an edited journey file and deploys the folder again: the edit goes live as a new version. */

@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import { CHANNELS } from '#shared/channels.ts';
+import { isValidTimeZone } from '#shared/time.ts';
 import { WebhookExpectation, Webhooks } from './webhook-schema.ts';
+import { resolveWhen } from './when.ts';
 
 /**
  * A journey scenario (`journeys/tests/*.test.json`): who the customers are,
@@ -11,10 +13,22 @@ import { WebhookExpectation, Webhooks } from './webhook-schema.ts';
  */
 
 /** An instant: ISO 8601 (`2026-03-02T09:00:00Z`) or relative to the scenario's start (`+2h`, `+1d`, `+P1DT2H`). */
+const WHEN_MESSAGE = 'must be an ISO 8601 instant or +<duration> (+2h, +30m, +1d, +P1DT2H)';
 const When = z
   .string()
-  .regex(/^(\+.+|\d{4}-\d{2}-\d{2}T.+)$/, 'an ISO 8601 instant or +<duration> (+2h, +30m, +1d, +P1DT2H)')
+  .regex(/^(\+.+|\d{4}-\d{2}-\d{2}T.+)$/, WHEN_MESSAGE)
+  // The pattern only tells the two forms apart: the value itself must resolve, or the run would stop on it.
+  .refine(isWhen, WHEN_MESSAGE)
   .describe('An ISO 8601 instant, or relative to the start: +2h, +30m, +1d, +P1DT2H.');
+
+function isWhen(text: string): boolean {
+  try {
+    resolveWhen(text, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const Status = z.enum(['subscribed', 'unsubscribed']);
 const Consent = z
@@ -31,7 +45,11 @@ const Customer = z
   .object({
     id: z.string().min(1).describe('The userId; with `count`, the prefix of `<id>-0` … `<id>-<count-1>`.'),
     count: z.number().int().min(1).max(5_000).optional().describe('A cohort of this many customers alike.'),
-    timezone: z.string().optional().describe('IANA time zone of the customer, e.g. Europe/Rome.'),
+    timezone: z
+      .string()
+      .refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Rome')
+      .optional()
+      .describe('IANA time zone of the customer, e.g. Europe/Rome.'),
     traits: z
       .record(z.string(), z.unknown())
       .optional()
@@ -68,26 +86,29 @@ const Deploy = z
       .describe('Changes to its file, by dotted path: {"steps.cart-sms.template": "cart-sms-v2"}.'),
   })
   .strict();
-const Engage = z
+const Opens = z
   .object({
     at: When,
     user: z.string(),
-    opens: z.string().optional().describe('Opens the last email of this template sent to the customer.'),
+    opens: z.string().describe('Opens the last email of this template sent to the customer.'),
+  })
+  .strict()
+  .describe('What SES reports when the customer opens an email: steps waiting for that outcome go on.');
+const Clicks = z
+  .object({
+    at: When,
+    user: z.string(),
     clicks: z
       .string()
-      .optional()
       .describe(
         'Clicks a link in the last email of this template sent to the customer (an open is reported only by `opens`, as when images stay blocked).',
       ),
   })
   .strict()
-  .refine((e) => (e.opens === undefined) !== (e.clicks === undefined), {
-    message: 'give one of opens or clicks',
-  })
   .describe(
-    'What SES reports when the customer opens or clicks an email: steps waiting for that outcome go on.',
+    'What SES reports when the customer clicks a link in an email: steps waiting for that outcome go on.',
   );
-export const ScenarioEvent = z.union([Track, Identify, Deploy, Engage]);
+export const ScenarioEvent = z.union([Track, Identify, Deploy, Opens, Clicks]);
 export type ScenarioEvent = z.infer<typeof ScenarioEvent>;
 
 const Window = z.object({ from: When, to: When }).strict().describe('Between two instants, inclusive.');
@@ -179,7 +200,12 @@ export const Scenario = z
       .array(z.string())
       .min(1)
       .describe('The journey ids deployed for it (files in the journeys folder or its examples folder).'),
-    start: z.iso.datetime({ offset: true }).describe("The clock's start: an ISO 8601 instant."),
+    start: z.iso
+      .datetime({
+        offset: true,
+        message: 'must be an ISO 8601 instant with a zone, such as 2026-03-02T09:00:00Z',
+      })
+      .describe("The clock's start: an ISO 8601 instant."),
     settings: z
       .record(z.string(), z.record(z.string(), z.unknown()))
       .optional()

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,6 +74,10 @@ describe('npx journeys test', () => {
       ]);
 
       expect(result.code).toBe(1);
+      // The report alone: no handler log lines or metrics among it.
+      expect(result.stdout.startsWith('\n')).toBe(true);
+      expect(result.stdout).not.toContain('"level"');
+      expect(result.stdout).not.toContain('"_aws"');
       expect(result.stdout).toContain('✗ sam-1 gets sms cart-sms at 2026-03-03T09:00:00.000Z');
       expect(result.stdout).toContain('sms cart-sms at 2026-03-03T10:00:00.000Z (Tue 03 Mar 11:00 local)');
       expect(result.stdout).toContain('timeline of sam-1');
@@ -81,6 +85,49 @@ describe('npx journeys test', () => {
       const xml = await readFile(junit, 'utf8');
       expect(xml).toContain('<testsuite');
       expect(xml).toContain('tests="2" failures="1"');
+    },
+    CLI_TIMEOUT,
+  );
+
+  it(
+    'fails a scenario whose journey does not deploy, with the deploy problem, instead of reporting no enrollment',
+    async () => {
+      // arrange: a journeys folder whose journey names a template that does not exist
+      const journeys = join(dir, 'journeys');
+      await mkdir(join(journeys, 'templates'), { recursive: true });
+      await writeFile(
+        join(journeys, 'no-template.json'),
+        JSON.stringify({
+          id: 'no-template',
+          name: 'No template',
+          trigger: { type: 'event', event: 'Signed Up' },
+          start: 'hello',
+          steps: {
+            hello: { type: 'email', template: 'missing-hello', next: 'done' },
+            done: { type: 'exit' },
+          },
+        }),
+      );
+      const file = join(dir, 'undeployed.test.json');
+      await writeFile(
+        file,
+        JSON.stringify({
+          name: 'Welcome mail',
+          journeys: ['no-template'],
+          start: '2026-03-02T09:00:00Z',
+          customers: [{ id: 'ada' }],
+          events: [{ at: '+0h', user: 'ada', track: 'Signed Up' }],
+          expect: [{ message: { user: 'ada', channel: 'email', template: 'missing-hello' } }],
+        }),
+      );
+      // act
+      // Its own process: handlers keep their clients per process, bound to the first runtime's ports.
+      const result = await runCliProcess(['test', '--journeys-dir', journeys, file]);
+      // assert
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain('could not run: the journeys did not deploy');
+      expect(result.stdout).toContain('journeys/no-template.json rejected');
+      expect(result.stdout).toContain('missing-hello');
     },
     CLI_TIMEOUT,
   );

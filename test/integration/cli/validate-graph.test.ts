@@ -50,6 +50,30 @@ describe('journeys validate', () => {
   });
 });
 
+describe('journeys validate: the templates it checks against', () => {
+  it('refuses a --templates folder that does not exist instead of checking nothing', async () => {
+    // act
+    const [validated, compiled] = [
+      await runCli(['validate', '--templates', 'no/such/templates', 'journeys/cart-abandonment.json']),
+      await runCli(['compile', '--templates', 'no/such/templates', 'journeys/cart-abandonment.json']),
+    ];
+    // assert
+    expect(validated.code).toBe(1);
+    expect(validated.stdout).toContain('the templates folder no/such/templates does not exist');
+    expect(compiled.code).toBe(1);
+  });
+
+  it('says so when a journey that sends has no templates folder beside it', async () => {
+    // act: a fixture folder with no templates/ of its own
+    const result = await runCli(['validate', '--json', 'test/fixtures/journeys/sends-without-templates.json']);
+    // assert
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).files[0].notes).toStrictEqual([
+      'templates not checked: there is no folder test/fixtures/journeys/templates',
+    ]);
+  });
+});
+
 describe('journeys graph', () => {
   it('prints a Mermaid flowchart with every step of the cart abandonment journey', async () => {
     const file = 'journeys/cart-abandonment.json';

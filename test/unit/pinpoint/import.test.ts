@@ -167,3 +167,80 @@ describe('importPinpointJourney: inputs it refuses, with the place of the proble
     if (!result.ok) expect(result.problems.map((p) => p.path)).toContain(path);
   });
 });
+
+describe('importPinpointJourney: what a problem says', () => {
+  const start = {
+    EventStartCondition: { EventFilter: { Dimensions: { EventType: { Values: ['Signed Up'] } } } },
+  };
+
+  it('names a wrong type with the value given, not as missing', () => {
+    // act
+    const result = importPinpointJourney({ Name: 5, Activities: [], StartActivity: {} });
+    // assert
+    const problems = result.ok ? [] : result.problems;
+    expect(problems.map((p) => `${p.path}: ${p.message.replace(/ \(expected.*$/, '')}`)).toStrictEqual([
+      'Name: must be a string, got the number 5',
+      'Activities: must be an object, got a list',
+      'StartActivity: must be a string, got an empty object',
+    ]);
+  });
+
+  it('names an activity called __proto__ instead of reporting it missing', () => {
+    // JSON.parse keeps the key as data; an object literal would not.
+    const input: unknown = JSON.parse(
+      JSON.stringify({
+        Name: 'P',
+        StartActivity: 'a',
+        StartCondition: start,
+        Activities: { a: { EMAIL: { TemplateName: 'T', NextActivity: 'PROTO' } } },
+      }).replace('"a":{"EMAIL"', '"__proto__":{"Wait":{"WaitTime":{"WaitFor":"PT1H"}}},"a":{"EMAIL"'),
+    );
+    // act
+    const result = importPinpointJourney(input);
+    // assert
+    expect(result.ok ? [] : result.problems).toStrictEqual([
+      {
+        path: 'Activities.__proto__',
+        message: '"__proto__" cannot be a key: JavaScript reserves it, and it would be dropped.',
+      },
+    ]);
+  });
+
+  it('reads a wait of zero as no wait: a Wait activity waits PT0S, a split evaluates at once', () => {
+    // arrange
+    const input = {
+      Name: 'At once',
+      StartActivity: 'w',
+      StartCondition: start,
+      Activities: {
+        w: { Wait: { WaitTime: { WaitFor: 'PT0S' }, NextActivity: 'split' } },
+        split: {
+          MultiCondition: {
+            EvaluationWaitTime: { WaitFor: 'PT0S' },
+            Branches: [{ Condition: { SegmentCondition: { SegmentId: 's1' } } }],
+          },
+        },
+      },
+    };
+    // act
+    const result = importPinpointJourney(input);
+    // assert
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.journey.steps.w).toStrictEqual({ type: 'wait', for: 'PT0S', next: 'split' });
+    expect(result.journey.steps.split?.type).toBe('branch');
+    expect(validateJourney(result.journey).ok).toBe(true);
+  });
+
+  it('calls a negative wait negative, not malformed', () => {
+    const result = importPinpointJourney({
+      Name: 'Back',
+      StartActivity: 'w',
+      StartCondition: start,
+      Activities: { w: { Wait: { WaitTime: { WaitFor: '-PT1H' } } } },
+    });
+    expect(result.ok ? [] : result.problems).toContainEqual({
+      path: 'Activities.w.Wait.WaitTime.WaitFor',
+      message: '"-PT1H" is negative; a wait lasts zero or more.',
+    });
+  });
+});

@@ -16,6 +16,7 @@ import {
 import { RetryPlan } from './runner-retry.ts';
 import { type RunnerTime, StatesTimeoutError, scaledTime } from './runner-time.ts';
 import { TaskFailureError, TaskTokenRegistry } from './runner-tokens.ts';
+import { buildStateMachine } from './runner-validate.ts';
 
 /**
  * Runs Amazon States Language definitions offline, on aws-local-stepfunctions,
@@ -264,7 +265,7 @@ function interpreterFor(definition: StateMachineDefinition): StateMachine {
   const key = JSON.stringify(definition);
   const cached = INTERPRETERS.get(key);
   INTERPRETERS.delete(key);
-  const machine = cached ?? new StateMachine(definition);
+  const machine = cached ?? buildStateMachine(definition);
   INTERPRETERS.set(key, machine);
   const oldest = INTERPRETERS.keys().next().value;
   if (INTERPRETERS.size > MAX_INTERPRETERS && oldest !== undefined) INTERPRETERS.delete(oldest);
