@@ -82,11 +82,12 @@ export function checkCaps(
   let until: Date | undefined;
   for (const cap of caps) {
     if (cap.channel !== undefined && cap.channel !== channel) continue;
-    const start = rollingWindowStart(now, cap.within).toISOString();
+    // A send counts until the moment it frees its slot (`freesAt` below), not at that moment:
+    // a send deferred to exactly then goes out instead of being deferred to the same instant again.
     const counted = (
       cap.channel === undefined ? [...sends.email, ...sends.sms, ...sends.push] : sends[cap.channel]
     )
-      .filter((at) => at >= start)
+      .filter((at) => addDuration(new Date(at), cap.within) > now)
       .sort();
     if (counted.length < cap.max) continue;
     const freesAt = addDuration(new Date(counted[counted.length - cap.max] ?? now.toISOString()), cap.within);

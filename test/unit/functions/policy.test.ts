@@ -65,6 +65,18 @@ describe('checkCaps', () => {
     expect(check).toEqual({ allowed: false, until: new Date('2026-11-25T08:00:00.000Z') });
   });
 
+  it('frees a slot at the instant it defers to, so a deferred send goes out then instead of deferring again', () => {
+    // arrange: one email a day, sent at 08:00 yesterday; a second send deferred to 08:00 today
+    const sends = { ...none, email: ['2026-11-23T08:00:00.000Z'] };
+    const caps = [{ channel: 'email' as const, max: 1, within: 'P1D' }];
+    const deferred = checkCaps(sends, caps, 'email', new Date('2026-11-24T07:59:59.999Z'));
+    // act: the deferred send runs at the instant it was given
+    const atFree = deferred.allowed ? undefined : checkCaps(sends, caps, 'email', deferred.until);
+    // assert
+    expect(deferred).toEqual({ allowed: false, until: new Date('2026-11-24T08:00:00.000Z') });
+    expect(atFree?.allowed).toBe(true);
+  });
+
   it('ignores caps of other channels and sends outside the window', () => {
     const sends = { ...none, sms: ['2026-11-24T11:00:00.000Z'], email: ['2026-11-20T11:00:00.000Z'] };
     const check = checkCaps(
