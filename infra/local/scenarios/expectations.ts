@@ -12,8 +12,11 @@ export type Verdict = { ok: boolean; title: string; users: string[]; actual?: st
 export type Context = {
   observed: Observations;
   startMs: number;
-  /** The time zone of each customer (UTC when unknown). */
-  zoneOf: (userId: string) => string;
+  /**
+   * The time zone a customer lives in for a journey: their own, else the
+   * journey's default zone (what the journey itself uses for them), else UTC.
+   */
+  zoneOf: (userId: string, journeyId?: string) => string;
   /** Members of a cohort id. */
   cohort: (id: string) => string[] | undefined;
   /** A profile trait, read from the profiles table. */
@@ -76,11 +79,13 @@ export async function check(expectation: Expectation, ctx: Context): Promise<Ver
   if ('trait' in expectation) {
     const e = expectation.trait;
     const value = await ctx.trait(e.user, e.name);
+    // JSON has no undefined: `"equals": null` is how a file says the trait is not set (an unset removes it).
+    const actual = value === undefined ? null : value;
     return verdict(
-      isDeepStrictEqual(value, e.equals),
-      `${e.user}'s ${e.name} is ${JSON.stringify(e.equals)}`,
+      isDeepStrictEqual(actual, e.equals),
+      `${e.user}'s ${e.name} is ${e.equals === null ? 'not set' : JSON.stringify(e.equals)}`,
       [e.user],
-      `${e.name} is ${JSON.stringify(value)}`,
+      value === undefined ? `${e.name} is not set` : `${e.name} is ${JSON.stringify(value)}`,
     );
   }
   if ('webhook' in expectation) {
@@ -106,7 +111,7 @@ function windowOf(window: { from: string; to: string }, ctx: Context): { from: n
 
 function checkMessage(e: Extract<Expectation, { message: unknown }>['message'], ctx: Context): Verdict {
   const candidates = messagesOf(ctx, e.user, e.channel, e.template);
-  const zone = ctx.zoneOf(e.user);
+  const zone = ctx.zoneOf(e.user, candidates[0]?.journeyId);
   const matches = (m: SentMessage) => {
     const at = Date.parse(m.at);
     if (e.contains !== undefined && !m.text.includes(e.contains)) return false;
@@ -116,7 +121,10 @@ function checkMessage(e: Extract<Expectation, { message: unknown }>['message'], 
       const to = resolveWhen(e.within.to, ctx.startMs);
       if (at < from || at > to) return false;
     }
-    return e.localTime === undefined || DateTime.fromMillis(at, { zone }).toFormat('HH:mm') === e.localTime;
+    if (e.localTime === undefined) return true;
+    return (
+      DateTime.fromMillis(at, { zone: ctx.zoneOf(e.user, m.journeyId) }).toFormat('HH:mm') === e.localTime
+    );
   };
   const when = [
     e.at === undefined ? '' : `at ${iso(resolveWhen(e.at, ctx.startMs))}`,
@@ -167,7 +175,9 @@ function listMessages(messages: SentMessage[], ctx: Context): string {
   if (messages.length === 0) return 'no such message was sent';
   return messages
     .map((m) => {
-      const local = DateTime.fromISO(m.at, { zone: ctx.zoneOf(m.userId) }).toFormat('ccc dd LLL HH:mm');
+      const local = DateTime.fromISO(m.at, { zone: ctx.zoneOf(m.userId, m.journeyId) }).toFormat(
+        'ccc dd LLL HH:mm',
+      );
       return `${m.channel} ${m.template ?? m.stepId} at ${m.at} (${local} local): ${m.text.replace(/\s+/g, ' ').slice(0, 100)}`;
     })
     .join('\n');

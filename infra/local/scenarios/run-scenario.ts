@@ -85,7 +85,7 @@ async function runEach(
       });
       if (problems.length > 0) throw new Error(`the journeys did not deploy:\n${problems.join('\n')}`);
       webhooks?.play(runtime, scenario.webhooks);
-      const result = await play(runtime, scenario, box.journeysDir, webhooks, problems);
+      const result = await play(runtime, scenario, box.journeysDir, webhooks, problems, box.defaultZones);
       results.push({ file, name: scenario.name, ...result, wallMs: performance.now() - started });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -111,6 +111,7 @@ async function play(
   journeysDir: string,
   webhooks: WebhookStandIn | undefined,
   deployProblems: readonly string[],
+  defaultZones: ReadonlyMap<string, string>,
 ) {
   const startMs = runtime.services.clock.nowMs();
   const cohorts = new Map<string, string[]>();
@@ -123,7 +124,8 @@ async function play(
         : Array.from({ length: customer.count }, (_, i) => `${customer.id}-${i}`);
     cohorts.set(customer.id, ids);
     for (const id of ids) {
-      if (customer.timezone !== undefined) zones.set(id, customer.timezone);
+      const zone = customer.timezone ?? customer.traits?.timezone;
+      if (typeof zone === 'string') zones.set(id, zone);
       identifies.push(identifyOf(id, customer));
     }
   }
@@ -172,7 +174,8 @@ async function play(
       await check(expectation, {
         observed,
         startMs,
-        zoneOf: (id) => zones.get(id) ?? 'UTC',
+        zoneOf: (id, journey = scenario.journeys[0]) =>
+          zones.get(id) ?? (journey === undefined ? undefined : defaultZones.get(journey)) ?? 'UTC',
         cohort: (id) => cohorts.get(id),
         trait: async (id, name) => {
           const { traits } = (await profilesRepository(LOCAL_TABLES.profiles).get(id)).profile;
@@ -330,7 +333,13 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
   setPath(child, rest, value);
 }
 
-type Box = { dataDir: string; journeysDir: string; remove: () => Promise<void> };
+type Box = {
+  dataDir: string;
+  journeysDir: string;
+  /** Each journey's settings.defaultTimezone (after the scenario's overrides), by journey id. */
+  defaultZones: Map<string, string>;
+  remove: () => Promise<void>;
+};
 
 /** A data directory and a journeys folder with the scenario's journeys (settings overridden) and all templates. */
 async function sandbox(journeysDir: string, scenario: Scenario): Promise<Box> {
@@ -353,9 +362,15 @@ async function sandbox(journeysDir: string, scenario: Scenario): Promise<Box> {
     if (names.has(file.replace(/\.json$/, '')))
       await cp(join(journeysDir, 'templates', file), join(folder, 'templates', file));
   }
+  const defaultZones = new Map<string, string>();
+  for (const [id, journey] of journeys) {
+    const zone = JourneyJson.safeParse(journey.settings).data?.defaultTimezone;
+    defaultZones.set(id, typeof zone === 'string' ? zone : 'UTC');
+  }
   return {
     dataDir,
     journeysDir: folder,
+    defaultZones,
     remove: async () => {
       await rm(dataDir, { recursive: true, force: true });
       await rm(folder, { recursive: true, force: true });

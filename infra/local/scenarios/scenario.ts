@@ -174,7 +174,15 @@ const Outcome = z
   })
   .strict();
 const Trait = z
-  .object({ trait: z.object({ user: z.string(), name: z.string(), equals: z.unknown() }).strict() })
+  .object({
+    trait: z
+      .object({
+        user: z.string(),
+        name: z.string(),
+        equals: z.unknown().describe('The value the trait holds; null: the trait is not set.'),
+      })
+      .strict(),
+  })
   .strict();
 const Share = z
   .object({
