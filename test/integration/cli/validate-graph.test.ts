@@ -65,7 +65,11 @@ describe('journeys validate: the templates it checks against', () => {
 
   it('says so when a journey that sends has no templates folder beside it', async () => {
     // act: a fixture folder with no templates/ of its own
-    const result = await runCli(['validate', '--json', 'test/fixtures/journeys/sends-without-templates.json']);
+    const result = await runCli([
+      'validate',
+      '--json',
+      'test/fixtures/journeys/sends-without-templates.json',
+    ]);
     // assert
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout).files[0].notes).toStrictEqual([
