@@ -1,3 +1,5 @@
+import { compile } from './compile/compile.ts';
+import type { Journey } from './schema.ts';
 import { type Violation, violation } from './violations.ts';
 
 /**
@@ -58,4 +60,33 @@ function firstTooDeep(input: object): PropertyKey[] | undefined {
     }
   }
   return undefined;
+}
+
+/** The largest state machine definition Step Functions accepts (a hard quota). */
+export const MAX_DEFINITION_BYTES = 1024 * 1024;
+
+/**
+ * What one resource reference can grow by when deployed: the compiled
+ * definition holds `${Placeholder}`s that become ARNs and names (an ARN with
+ * a long function name is under 160 characters).
+ */
+const BINDING_ALLOWANCE = 160;
+
+/**
+ * A journey within the step bound can still compile past what Step Functions
+ * accepts (each fallback and outcome wait adds states): its definition's size
+ * once deployed, estimated from the compiled one, must fit.
+ */
+export function definitionViolations(journey: Journey): Violation[] {
+  const text = JSON.stringify(compile(journey));
+  const references = text.split('${').length - 1;
+  const bytes = new TextEncoder().encode(text).length + references * BINDING_ALLOWANCE;
+  if (bytes <= MAX_DEFINITION_BYTES) return [];
+  return [
+    violation(
+      ['steps'],
+      'journey.too-large',
+      `compile to a state machine of about ${Math.ceil(bytes / 1024)} KB; Step Functions accepts at most ${MAX_DEFINITION_BYTES / 1024} KB. Split the journey into several linked by emitted events, or use fewer fallbacks and outcome waits.`,
+    ),
+  ];
 }

@@ -1,6 +1,6 @@
 import type * as z from 'zod';
 import type { TemplateCatalog } from '../templates.ts';
-import { boundViolations } from './bounds.ts';
+import { boundViolations, definitionViolations } from './bounds.ts';
 import type { Check, CheckContext } from './checks/context.ts';
 import { checkExperiments } from './checks/experiments.ts';
 import { checkBusyLoops, checkEndings, checkReachability, checkReferences } from './checks/graph.ts';
@@ -79,6 +79,8 @@ export function validateJourney(input: unknown, options: ValidateOptions = {}): 
   if (violations.length > 0) return { ok: false, violations: dedupe(violations) };
   const parsed = Journey.safeParse(raw, PARSE);
   if (!parsed.success) return { ok: false, violations: fromZodIssues(parsed.error.issues) };
+  const size = definitionViolations(parsed.data);
+  if (size.length > 0) return { ok: false, violations: size };
   return { ok: true, journey: parsed.data };
 }
 

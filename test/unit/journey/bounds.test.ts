@@ -23,7 +23,40 @@ function nested(depth: number) {
   };
 }
 
+/** A chain of `count` SMS steps, each falling back to email then push: many states per step. */
+function fallbacks(count: number) {
+  const steps: Record<string, unknown> = {};
+  for (let i = 0; i < count; i++)
+    steps[`s${i}`] = {
+      type: 'sms',
+      template: 'note',
+      fallback: [
+        { channel: 'email', template: 'note-email', when: 'notDelivered', within: 'PT1H' },
+        { channel: 'push', template: 'note-push', when: 'notOpened', within: 'PT1H' },
+      ],
+      next: `s${i + 1}`,
+    };
+  steps[`s${count}`] = { type: 'exit' };
+  return { id: 'wide', name: 'Wide', trigger: { type: 'event', event: 'E' }, start: 's0', steps };
+}
+
 describe('journeys too large to run', () => {
+  it('refuses a journey within the step bound whose state machine Step Functions would not accept', () => {
+    // act
+    const result = validateJourney(fallbacks(200));
+    // assert
+    if (result.ok) throw new Error('expected a violation');
+    expect(result.violations).toHaveLength(1);
+    expect(result.violations[0]).toMatchObject({ path: 'steps', code: 'journey.too-large' });
+    expect(result.violations[0]?.message).toMatch(
+      /^compile to a state machine of about \d+ KB; Step Functions accepts at most 1024 KB/,
+    );
+  });
+
+  it('accepts a journey of the same steps that fits', () => {
+    expect(validateJourney(fallbacks(40)).ok).toBe(true);
+  });
+
   it('refuses more steps than a state machine can hold, with the count, instead of exhausting the stack', () => {
     // act
     const result = validateJourney(chain(5000));
