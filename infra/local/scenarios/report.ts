@@ -20,7 +20,11 @@ export function textReport(results: readonly ScenarioResult[], paint: Paint): st
     out.push(
       `  ${ok ? paint('green', '✓') : paint('red', '✗')} ${r.name} ${paint('dim', `(${(r.wallMs / 1000).toFixed(1)} s)`)}`,
     );
-    if (r.error !== undefined) out.push(`      ${paint('red', `could not run: ${r.error}`)}`);
+    if (r.error !== undefined) {
+      const [first = '', ...more] = r.error.split('\n');
+      out.push(`      ${paint('red', `could not run: ${first}`)}`);
+      for (const line of more) out.push(`          ${paint('red', line)}`);
+    }
     for (const v of r.verdicts) {
       out.push(`      ${v.ok ? paint('green', '✓') : paint('red', '✗')} ${v.title}`);
       if (!v.ok && v.actual !== undefined)
@@ -32,10 +36,18 @@ export function textReport(results: readonly ScenarioResult[], paint: Paint): st
     }
   }
   const expectations = results.reduce((n, r) => n + r.verdicts.length, 0);
-  const failed = results.reduce((n, r) => n + r.verdicts.filter((v) => !v.ok).length + (r.error ? 1 : 0), 0);
+  const failed = results.reduce((n, r) => n + r.verdicts.filter((v) => !v.ok).length, 0);
+  // A scenario that could not run has no verdicts: counted on its own, so the figures add up.
+  const notRun = results.filter((r) => r.error !== undefined).length;
+  const problems = [
+    failed > 0 ? `${failed} failed` : '',
+    notRun > 0 ? `${notRun} scenario(s) could not run` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
   out.push(
     '',
-    `${results.length} scenario(s), ${expectations} expectation(s): ${failed === 0 ? paint('green', 'all passed') : paint('red', `${failed} failed`)}`,
+    `${results.length} scenario(s), ${expectations} expectation(s): ${problems === '' ? paint('green', 'all passed') : paint('red', problems)}`,
   );
   return `${out.join('\n')}\n`;
 }
