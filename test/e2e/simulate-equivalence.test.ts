@@ -53,7 +53,10 @@ beforeAll(async () => {
   );
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
   // The local stand-ins deliver every email and SMS to these addresses, and nobody opens one: so does the forecast here.
-  const scenario = { ...loaded.inputs.scenario, messages: { email: { bounced: 0 }, sms: { undelivered: 0 } } };
+  const scenario = {
+    ...loaded.inputs.scenario,
+    messages: { email: { bounced: 0 }, sms: { undelivered: 0 } },
+  };
   await simulate({
     ...loaded.inputs,
     scenario,
