@@ -8,6 +8,7 @@ import {
   deliveryIdOf,
 } from '#functions/_lib/deliveries.ts';
 import type { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
+import { logger } from '#functions/_lib/observability.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import type { StatsRepository } from '#functions/_lib/stats.ts';
 import type { TemplateSource } from '#functions/_lib/templates.ts';
@@ -239,8 +240,8 @@ async function attempt(
 /**
  * What a sent message leaves besides its record: the link delivery feedback
  * finds it by (without it a bounce or complaint is lost) and the enrollment's
- * last step sent. Both are idempotent, and a retry that finds the record
- * "sent" writes them again, so a failure here never leaves them missing.
+ * last step sent. Both are idempotent: a retry that finds the record "sent"
+ * writes them again.
  */
 async function afterSent(
   deps: SendDeps,
@@ -331,9 +332,11 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
     // Nothing was sent by this attempt: a retry may claim again.
     throw named(error);
   }
+  // The record says sent: the task must not fail now (the step would take its failure path for a message
+  // the customer has). What follows the record gets this second chance, and is logged if it fails again.
   if (claim.kind === 'done' && claim.output.status === 'sent') {
     await afterSent(deps, input, meta, claim.output).catch((error: unknown) => {
-      throw named(error);
+      logger.warn('sent message not linked for feedback', { error, stepId: input.stepId });
     });
   }
   if (claim.kind === 'done' || claim.kind === 'stale') return claim.output;

@@ -1,17 +1,21 @@
 import { sendMessage } from '#functions/send-message/send.ts';
-import { JourneyError } from '#shared/errors.ts';
+import { ErrorName, JourneyError } from '#shared/errors.ts';
 import { type Fault, randomFaults } from '../support/fault-proxy.ts';
 import { type Channel, type SendWorld, startSendWorld } from '../support/send-world.ts';
 import { compiledSendRetry, runWithRetry, virtualClock } from '../support/task-retry.ts';
 
 /**
  * `npm run bench -- faults`: 200 sends per channel and fault mode through the
- * fault proxy, each run with the compiled step's Retry list, then counted
- * against what the providers hold. Target: 0 lost, 0 duplicated, 0 crashed.
+ * fault proxies (in front of the providers, or of DynamoDB on the send path),
+ * each run with the compiled step's Retry list (and its deferral Wait), then
+ * counted against what the providers hold. Target: 0 lost, 0 duplicated, 0
+ * crashed, 0 where the outcome disagrees with what the customer got.
  */
 
 const SENDS = 200;
 const RATE = 0.3;
+/** Of every DynamoDB request of the send path (about eight per send): most sends meet one. */
+const DB_RATE = 0.1;
 const CONCURRENCY = 40;
 const REQUEST_TIMEOUT_MS = 3_000;
 const MODES: { label: string; fault: Fault }[] = [
@@ -23,6 +27,9 @@ const MODES: { label: string; fault: Fault }[] = [
   { label: '30% connection reset after', fault: 'reset-after' },
 ];
 
+/** Where the faults are injected: the provider's endpoint, or DynamoDB (every read and write of the send). */
+type Target = 'provider' | 'dynamo';
+
 type Tally = {
   tried: number;
   sent: number;
@@ -31,7 +38,12 @@ type Tally = {
   lost: number;
   duplicated: number;
   crashed: number;
+  /** Ended failed or suppressed, yet the customer got the message. */
+  disagrees: number;
 };
+
+/** Deferrals a send may take before the bench calls it stuck (a claim's lease, then the outcome). */
+const MAX_VISITS = 10;
 
 async function runMode(
   world: SendWorld,
@@ -39,9 +51,11 @@ async function runMode(
   fault: Fault,
   run: string,
   onUnknown?: 'retry',
+  target: Target = 'provider',
 ): Promise<Tally> {
-  const proxy = channel === 'email' ? world.sesProxy : world.pinpointProxy;
-  proxy.plan(randomFaults(fault, RATE, 42));
+  const provider = channel === 'email' ? world.sesProxy : world.pinpointProxy;
+  const proxy = target === 'dynamo' ? world.dbProxy : provider;
+  proxy.plan(randomFaults(fault, target === 'dynamo' ? DB_RATE : RATE, 42));
   const retry = compiledSendRetry(channel, onUnknown);
   const users = Array.from({ length: SENDS }, (_, i) => `${run}-${i}`);
   for (let i = 0; i < users.length; i += CONCURRENCY)
@@ -52,19 +66,29 @@ async function runMode(
       users.slice(i, i + CONCURRENCY).map(async (userId) => {
         const clock = virtualClock('2026-11-24T10:00:00Z');
         const input = world.input(userId, channel, onUnknown === undefined ? {} : { onUnknown });
-        const result = await runWithRetry(() => sendMessage(world.deps(clock), input), retry, clock);
+        let result = await runWithRetry(() => sendMessage(world.deps(clock), input), retry, clock);
+        // The compiled Wait of a deferral (a claim held by an earlier attempt), then the Task again.
+        for (let visit = 1; visit < MAX_VISITS && result.ok && result.value.status === 'deferred'; visit++) {
+          clock.advance(Math.max(0, Date.parse(result.value.until) - clock.now().getTime()));
+          result = await runWithRetry(() => sendMessage(world.deps(clock), input), retry, clock);
+        }
         if (result.ok) {
           const reason = 'reason' in result.value && result.value.reason.length > 0;
           outcomes.set(userId, { status: result.value.status, crashed: false, reason });
         } else {
           // What the Task's Catch sees: a named error with its message is handled with a reason.
           const named = result.error instanceof JourneyError && result.error.message.length > 0;
-          outcomes.set(userId, { status: 'failed', crashed: !named, reason: named });
+          // An unknown outcome whose retries (onUnknown "retry") ran out is still unknown, not a failure.
+          const unknown =
+            result.error instanceof JourneyError && result.error.name === ErrorName.OutcomeUnknown;
+          outcomes.set(userId, { status: unknown ? 'unknown' : 'failed', crashed: !named, reason: named });
         }
       }),
     );
   }
   await proxy.idle();
+  await provider.idle();
+  proxy.plan(() => 'pass');
   const delivered = await world.delivered(channel);
   const tally: Tally = {
     tried: SENDS,
@@ -74,6 +98,7 @@ async function runMode(
     lost: 0,
     duplicated: 0,
     crashed: 0,
+    disagrees: 0,
   };
   for (const userId of users) {
     const outcome = outcomes.get(userId);
@@ -88,6 +113,7 @@ async function runMode(
       else tally.sent += 1;
     } else if (outcome.reason) {
       tally.handled += 1;
+      if (outcome.status !== 'unknown' && count > 0) tally.disagrees += 1;
       if (outcome.status === 'unknown' && count > 0) tally.unknownDelivered += 1;
     } else if (count === 0) tally.lost += 1;
   }
@@ -105,9 +131,11 @@ export async function runFaultsBench(): Promise<void> {
     console.log(
       `${SENDS} sends per row, ${CONCURRENCY} at a time, request timeout ${REQUEST_TIMEOUT_MS} ms; "handled" = ended failed or outcome unknown with a reason (of which "unk.sent" reached the customer once)`,
     );
-    console.log(row(['channel / fault', 'tried', 'sent', 'handled', 'unk.sent', 'lost', 'dup', 'crashed']));
+    console.log(
+      row(['channel / fault', 'tried', 'sent', 'handled', 'unk.sent', 'lost', 'dup', 'crashed', 'disagree']),
+    );
     let run = 0;
-    const cases: { channel: Channel; label: string; fault: Fault; onUnknown?: 'retry' }[] = [
+    const cases: { channel: Channel; label: string; fault: Fault; onUnknown?: 'retry'; target?: Target }[] = [
       ...(['email', 'sms', 'push'] as const).flatMap((channel) => MODES.map((m) => ({ channel, ...m }))),
       {
         channel: 'email',
@@ -121,10 +149,24 @@ export async function runFaultsBench(): Promise<void> {
         fault: 'error-after',
         onUnknown: 'retry',
       },
+      ...(['email', 'sms', 'push'] as const).flatMap((channel) => [
+        {
+          channel,
+          label: 'DynamoDB: 10% 500, not applied',
+          fault: 'error-before' as const,
+          target: 'dynamo' as const,
+        },
+        {
+          channel,
+          label: 'DynamoDB: 10% 500 after applying',
+          fault: 'error-after' as const,
+          target: 'dynamo' as const,
+        },
+      ]),
     ];
     for (const c of cases) {
       run += 1;
-      const t = await runMode(world, c.channel, c.fault, `r${run}`, c.onUnknown);
+      const t = await runMode(world, c.channel, c.fault, `r${run}`, c.onUnknown, c.target);
       console.log(
         row([
           `${c.channel} ${c.label}`,
@@ -135,6 +177,7 @@ export async function runFaultsBench(): Promise<void> {
           t.lost,
           t.duplicated,
           t.crashed,
+          t.disagrees,
         ]),
       );
     }

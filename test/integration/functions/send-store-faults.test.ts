@@ -181,3 +181,21 @@ describe.each<Channel>(['email', 'sms', 'push'])(
     });
   },
 );
+
+describe('a sent message whose feedback link cannot be written at all', () => {
+  it('still ends sent after one retry: the step never takes its failure path for a message the customer has', async () => {
+    n += 1;
+    const userId = `nolink${n}`;
+    await world.customer(userId);
+    const input = world.input(userId, 'email', { stepId: `nolink-${n}` });
+    world.dbProxy.plan((_index, request) =>
+      matches(WRITES['message link'], request) ? 'error-before' : 'pass',
+    );
+    const clock = virtualClock('2026-11-24T10:00:00Z');
+    const result = await runTask(input, clock, 'shortest');
+    world.dbProxy.plan(() => 'pass');
+    expect(result).toMatchObject({ ok: true, attempts: 2, value: { status: 'sent' } });
+    expect((await world.delivered('email')).get(userId)).toBe(1);
+    expect((await world.record(input)).status).toBe('sent');
+  });
+});
