@@ -367,10 +367,21 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
     // Sent, but not recorded: the record stays "sending" and the next attempt settles it as unknown. The
     // provider's id is known only here: linked if the table allows, a bounce or complaint still finds the customer.
     if (progress.stage === 'accepted') {
-      if (progress.messageId !== undefined && progress.messageId !== '')
-        await deps.deliveries
-          .linkMessage(progress.messageId, deliveryId, meta, deps.now())
-          .catch(() => undefined);
+      const { messageId = '' } = progress;
+      const output = { status: 'sent', messageId } as const;
+      // The provider's answer is known only here: one more try at the record before it becomes "unknown".
+      const recorded = await settle('sent', output).then(
+        () => true,
+        () => progress.stage === 'recorded',
+      );
+      if (recorded) {
+        await afterSent(deps, input, meta, output).catch((cause: unknown) => {
+          logger.warn('sent message not linked for feedback', { error: cause, stepId: input.stepId });
+        });
+        return output;
+      }
+      if (messageId !== '')
+        await deps.deliveries.linkMessage(messageId, deliveryId, meta, deps.now()).catch(() => undefined);
       throw new OutcomeUnrecordedError(failure.message);
     }
     if (progress.stage === 'calling' && failure.name === ErrorName.OutcomeUnknown) {

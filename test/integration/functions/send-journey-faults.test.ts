@@ -54,27 +54,38 @@ beforeEach(() => {
   world.dbProxy.plan(() => 'pass');
 });
 
-/** Faults the first write to the deliveries table whose request contains `marker`. */
-function onceAt(marker: string, fault: Fault): FaultPlan {
-  let done = false;
+/** Faults the first `times` writes to the deliveries table whose request contains `marker`. */
+function faultAt(marker: string, fault: Fault, times: number): FaultPlan {
+  let left = times;
   return (_index, request: FaultRequest) => {
-    if (done || !request.body.includes(`"${world.db.tables.deliveries}"`) || !request.body.includes(marker))
+    if (
+      left === 0 ||
+      !request.body.includes(`"${world.db.tables.deliveries}"`) ||
+      !request.body.includes(marker)
+    )
       return 'pass';
-    done = true;
+    left -= 1;
     return fault;
   };
 }
 
-describe('an email step whose delivery record fails once', () => {
+describe('an email step whose delivery record fails', () => {
   it.each([
     // Before the provider call: retried, sent once.
-    { write: 'claim', marker: 'ADD attempts', fault: 'error-after' as const, status: 'sent' },
-    // After it: the retry waits out the claim's lease, then settles the record; never resent.
-    { write: 'outcome', marker: '#output = :output', fault: 'error-before' as const, status: 'unknown' },
+    { write: 'claim', marker: 'ADD attempts', fault: 'error-after' as const, times: 1, status: 'sent' },
+    // After it, twice (the attempt tries its record twice): the retry waits out the claim's lease, then
+    // settles the record; never resent.
+    {
+      write: 'outcome',
+      marker: '#output = :output',
+      fault: 'error-before' as const,
+      times: 2,
+      status: 'unknown',
+    },
   ])('$write ($fault): the execution goes on with "$status", the customer has one email', async (cell) => {
     const userId = `jf-${cell.write}`;
     await world.customer(userId);
-    world.dbProxy.plan(onceAt(cell.marker, cell.fault));
+    world.dbProxy.plan(faultAt(cell.marker, cell.fault, cell.times));
     const outcome = await machine.start(enrollment(journey, userId, {}, {})).done;
     expect(outcome.status).toBe('SUCCEEDED');
     // The enrollment left through the step's next, not through its failure exit.

@@ -54,12 +54,12 @@ function matches(write: Write, request: FaultRequest): boolean {
   );
 }
 
-/** Faults the first request matching `write` (the SDK's retries all failed once), passes the rest. */
-function once(write: Write, fault: Fault): FaultPlan {
-  let done = false;
+/** Faults the first `times` requests matching `write` (each: the SDK's retries all failed), passes the rest. */
+function once(write: Write, fault: Fault, times = 1): FaultPlan {
+  let left = times;
   return (_index, request) => {
-    if (done || !matches(write, request)) return 'pass';
-    done = true;
+    if (left === 0 || !matches(write, request)) return 'pass';
+    left -= 1;
     return fault;
   };
 }
@@ -85,12 +85,18 @@ async function stepCounts(input: SendMessageInput): Promise<Map<string, number>>
   return counts;
 }
 
-async function sendUnder(channel: Channel, write: WriteName, fault: Fault, timing: RetryTiming) {
+async function sendUnder(
+  channel: Channel,
+  write: WriteName,
+  fault: Fault,
+  times: number,
+  timing: RetryTiming,
+) {
   n += 1;
   const userId = `sf${n}`;
   await world.customer(userId);
   const input = world.input(userId, channel, { stepId: `step-${n}` });
-  world.dbProxy.plan(once(WRITES[write], fault));
+  world.dbProxy.plan(once(WRITES[write], fault, times));
   const clock = virtualClock('2026-11-24T10:00:00Z');
   const result = await runTask(input, clock, timing);
   const faulted = world.dbProxy.stats().faults.get(fault) ?? 0;
@@ -114,47 +120,54 @@ async function sendUnder(channel: Channel, write: WriteName, fault: Fault, timin
  * counters count the message.
  */
 type Counted = 'once' | 'at most once';
-const CELLS: [WriteName, Fault, SendMessageOutput['status'], Counted?][] = [
-  ['claim', 'error-before', 'sent'],
+const CELLS: [WriteName, Fault, number, SendMessageOutput['status'], Counted?][] = [
+  ['claim', 'error-before', 1, 'sent'],
   // The claim was written but its answer lost: the retry finds its own lease and waits it out.
-  ['claim', 'error-after', 'sent'],
-  ['profile read', 'error-before', 'sent'],
-  ['cap slot', 'error-before', 'sent'],
-  ['cap slot', 'error-after', 'sent'],
-  ['mark called', 'error-before', 'sent'],
-  ['mark called', 'error-after', 'sent'],
-  // After the provider accepted the message: never resent; what the record could not say is "unknown".
-  ['record outcome', 'error-before', 'unknown'],
+  ['claim', 'error-after', 1, 'sent'],
+  ['profile read', 'error-before', 1, 'sent'],
+  ['cap slot', 'error-before', 1, 'sent'],
+  ['cap slot', 'error-after', 1, 'sent'],
+  ['mark called', 'error-before', 1, 'sent'],
+  ['mark called', 'error-after', 1, 'sent'],
+  // After the provider accepted the message the attempt tries its record twice; then it is never resent,
+  // and what the record could not say is "unknown".
+  ['record outcome', 'error-before', 1, 'sent'],
+  ['record outcome', 'error-after', 1, 'sent'],
+  ['record outcome', 'error-before', 2, 'unknown'],
   // Recorded as sent: a retry finds it and writes what is left (the feedback link, the last step sent).
-  ['message link', 'error-before', 'sent'],
-  ['last step sent', 'error-before', 'sent'],
-  // Written, but every answer lost: the retry finds the outcome; whether the counter was reached is not known.
-  ['record outcome', 'error-after', 'sent', 'at most once'],
-  ['step counter', 'error-before', 'sent', 'at most once'],
+  ['message link', 'error-before', 1, 'sent'],
+  ['last step sent', 'error-before', 1, 'sent'],
+  // Written, but the answer lost both times: the retry finds the outcome; whether the counter was reached is not known.
+  ['record outcome', 'error-after', 2, 'sent', 'at most once'],
+  ['step counter', 'error-before', 1, 'sent', 'at most once'],
 ];
 
 describe.each<Channel>(['email', 'sms', 'push'])(
   '%s with DynamoDB failing at one step of the send',
   (channel) => {
-    it.each(CELLS)('%s (%s): ends %s, delivered once, recorded', async (write, fault, expected, counted) => {
-      const { input, result, faulted, delivered, record, counts, linked } = await sendUnder(
-        channel,
-        write,
-        fault,
-        'shortest',
-      );
-      expect(faulted).toBe(1);
-      expect(result).toMatchObject({ ok: true, value: { status: expected } });
-      expect(delivered).toBe(1);
-      expect(record.status).toBe(expected);
-      if (expected === 'unknown') expect(String(record.detail)).toMatch(/outcome unknown|not recorded/);
-      // Feedback finds the message (a bounce or complaint reaches the customer), whatever the record says.
-      expect(linked).toMatchObject({ stepId: input.stepId, userId: input.userId });
-      // The step counts the message once, under what the record says.
-      const total = [...counts.values()].reduce((a, b) => a + b, 0);
-      if (counted === 'at most once') expect(total).toBeLessThanOrEqual(1);
-      else expect([total, counts.get(expected)]).toEqual([1, 1]);
-    });
+    it.each(CELLS)(
+      '%s (%s ×%i): ends %s, delivered once, recorded',
+      async (write, fault, times, expected, counted) => {
+        const { input, result, faulted, delivered, record, counts, linked } = await sendUnder(
+          channel,
+          write,
+          fault,
+          times,
+          'shortest',
+        );
+        expect(faulted).toBe(times);
+        expect(result).toMatchObject({ ok: true, value: { status: expected } });
+        expect(delivered).toBe(1);
+        expect(record.status).toBe(expected);
+        if (expected === 'unknown') expect(String(record.detail)).toMatch(/outcome unknown|not recorded/);
+        // Feedback finds the message (a bounce or complaint reaches the customer), whatever the record says.
+        expect(linked).toMatchObject({ stepId: input.stepId, userId: input.userId });
+        // The step counts the message once, under what the record says.
+        const total = [...counts.values()].reduce((a, b) => a + b, 0);
+        if (counted === 'at most once') expect(total).toBeLessThanOrEqual(1);
+        else expect([total, counts.get(expected)]).toEqual([1, 1]);
+      },
+    );
   },
 );
 
