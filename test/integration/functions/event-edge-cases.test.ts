@@ -90,6 +90,26 @@ describe('ingest: consent as apps spell it', () => {
     expect(kept[0].event.traits).toEqual({ consent: { sms: 'perhaps' } });
   });
 
+  it('applies an opt-out that arrives after a newer, unrelated identify', async () => {
+    const { deps } = ingestDeps(db);
+    await ingestEvent(
+      deps,
+      identify('u-late-optout', { consent: { email: true, topics: { news: true } } }, '2026-11-24T08:00:00Z'),
+    );
+    await ingestEvent(deps, identify('u-late-optout', { plan: 'pro' }, '2026-11-24T09:30:00Z'));
+    // Sent at 09:00 from a phone that was offline: after the opt-in, before the plan change.
+    await ingestEvent(
+      deps,
+      identify(
+        'u-late-optout',
+        { consent: { email: false, topics: { news: false } } },
+        '2026-11-24T09:00:00Z',
+      ),
+    );
+    const { consent } = (await deps.profiles.get('u-late-optout')).profile;
+    expect(consent.email).toEqual({ status: 'unsubscribed', topics: { news: false } });
+  });
+
   it('reads back a topic whose name holds a colon', async () => {
     const { deps } = ingestDeps(db);
     await ingestEvent(
