@@ -78,6 +78,8 @@ export function structuralProblems(input: unknown): LimitProblem[] {
       if (!Array.isArray(value)) {
         if (RESERVED_KEYS.has(key))
           problems.push({ field, message: `"${key}" cannot be used as a key (JavaScript reserves it)` });
+        // DynamoDB refuses an empty name at any depth of a stored value: the write would fail on every retry.
+        else if (key === '') problems.push({ field: `${path}(key)`, message: 'has an empty key' });
         else if (key.length > MAX_KEY_LENGTH) {
           problems.push({
             field: `${path}(key)`,
