@@ -40,6 +40,12 @@ export const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__']);
 
 export type LimitProblem = { field: string; message: string };
 
+/** True for a number DynamoDB can store: zero, or a magnitude from 1e-130 to below 1e126. */
+function storableNumber(value: number): boolean {
+  const magnitude = Math.abs(value);
+  return magnitude === 0 || (magnitude >= 1e-130 && magnitude < 1e126);
+}
+
 function byteLength(text: string): number {
   return new TextEncoder().encode(text).length;
 }
@@ -87,6 +93,11 @@ export function structuralProblems(input: unknown): LimitProblem[] {
           });
         }
       }
+      if (typeof child === 'number' && !storableNumber(child))
+        problems.push({
+          field,
+          message: `${child} is outside the numbers DynamoDB stores (1e-130 to 9.99e125)`,
+        });
       stack.push({ value: child, path: field, depth: depth + 1 });
     }
   }

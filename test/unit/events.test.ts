@@ -385,3 +385,23 @@ describe('parseCustomerEvent: keys DynamoDB can store', () => {
     expect(result.ok ? [] : result.problems.map((p) => p.field)).toEqual(['properties.items.0(key)']);
   });
 });
+
+describe('parseCustomerEvent: numbers DynamoDB can store', () => {
+  it("refuses a number past DynamoDB's range, naming where, and takes the largest and smallest it stores", () => {
+    const base = {
+      type: 'track',
+      userId: 'u',
+      event: 'E',
+      messageId: 'm',
+      timestamp: '2026-11-24T10:00:00Z',
+    };
+    const refused = parseCustomerEvent({ ...base, properties: { big: 1e200, list: [1e-200], ok: 0 } });
+    expect(refused.ok ? [] : refused.problems.map((p) => p.field).sort()).toEqual([
+      'properties.big',
+      'properties.list.0',
+    ]);
+    expect(parseCustomerEvent({ ...base, properties: { big: 9.99e125, small: -1e-130, zero: -0 } }).ok).toBe(
+      true,
+    );
+  });
+});
