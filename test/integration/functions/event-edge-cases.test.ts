@@ -23,6 +23,22 @@ beforeAll(async () => {
       start: 'done',
       steps: { done: { type: 'exit' } },
     });
+  await registerJourney(db, {
+    id: 'two-a-day',
+    name: 'Two a day',
+    trigger: { type: 'event', event: 'Ticket Opened', limit: { max: 2, per: 'P1D' } },
+    reentry: 'always',
+    start: 'done',
+    steps: { done: { type: 'exit' } },
+  });
+  await registerJourney(db, {
+    id: 'within-hour',
+    name: 'Within the hour',
+    trigger: { type: 'event', event: 'Order Shipped', maxAge: 'PT1H' },
+    reentry: 'always',
+    start: 'done',
+    steps: { done: { type: 'exit' } },
+  });
   // Waits for the next order after the one that started it: the last order is kept for a late waiter.
   await registerJourney(db, {
     id: 'repeat',
@@ -306,5 +322,38 @@ describe('waitForEvent: the awaited event and the trigger', () => {
       waitFor('u-repeat', track('u-repeat', 'Follow-up Requested'), '2026-11-24T10:00:00.000Z', 'e-other'),
     );
     expect(other.status).toBe('resumed');
+  });
+});
+
+describe('entry limits at their boundaries', () => {
+  const enrolled = (r: Awaited<ReturnType<typeof ingestEvent>>) =>
+    r.status === 'rejected' ? -1 : r.enrolled.length;
+
+  it('trigger.limit across a leap day: the window is 24 hours back, an entry exactly at its start still counts', async () => {
+    const clock = clockAt('2028-02-29T10:00:00Z');
+    const { deps } = ingestDeps(db, clock.now);
+    const open = async (iso: string) => {
+      clock.set(iso);
+      return enrolled(await ingestEvent(deps, track('u-leap', 'Ticket Opened', {}, iso)));
+    };
+    const results = [
+      await open('2028-02-29T10:00:00.000Z'),
+      await open('2028-02-29T12:00:00.000Z'),
+      await open('2028-02-29T23:59:59.999Z'),
+      await open('2028-03-01T10:00:00.000Z'),
+      await open('2028-03-01T10:00:00.001Z'),
+    ];
+    expect(results).toEqual([1, 1, 0, 0, 1]);
+  });
+
+  it('trigger.maxAge: exactly maxAge old enters, a millisecond older does not, a future stamp enters at arrival', async () => {
+    const { deps } = ingestDeps(db, () => new Date('2026-11-24T10:00:00Z'));
+    const ship = (iso: string) => ingestEvent(deps, track('u-shipped', 'Order Shipped', {}, iso));
+    const results = [
+      enrolled(await ship('2026-11-24T09:00:00.000Z')),
+      enrolled(await ship('2026-11-24T08:59:59.999Z')),
+      enrolled(await ship('2031-01-01T00:00:00.000Z')),
+    ];
+    expect(results).toEqual([1, 0, 1]);
   });
 });
