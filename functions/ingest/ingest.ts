@@ -22,6 +22,7 @@ import { type Finish, finishes, planIngest, type Resume, references } from '#sha
 import { profileChanges } from '#shared/profile/changes.ts';
 import type { Waiter } from '#shared/profile/state.ts';
 import { mergeAlias, recordOnProfile } from './identity.ts';
+import { rejectedMessageBody } from './rejected-message.ts';
 
 export type IngestDeps = {
   profiles: ProfilesRepository;
@@ -46,7 +47,7 @@ async function reject(deps: IngestDeps, original: unknown, problems: EventProble
   await deps.sqs.send(
     new SendMessageCommand({
       QueueUrl: deps.rejectedQueueUrl,
-      MessageBody: JSON.stringify({ rejectedAt: deps.now().toISOString(), problems, event: original }),
+      MessageBody: rejectedMessageBody({ rejectedAt: deps.now().toISOString(), problems, event: original }),
     }),
   );
   return { status: 'rejected', problems };
@@ -123,7 +124,7 @@ async function keepDropped(
   await deps.sqs.send(
     new SendMessageCommand({
       QueueUrl: deps.rejectedQueueUrl,
-      MessageBody: JSON.stringify({
+      MessageBody: rejectedMessageBody({
         rejectedAt: deps.now().toISOString(),
         problems: dropped.map((d) => ({ field: `traits.${d.trait}`, message: d.reason })),
         partial: 'the rest of the event was applied',

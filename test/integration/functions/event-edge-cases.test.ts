@@ -137,6 +137,43 @@ describe('ingest: consent as apps spell it', () => {
   });
 });
 
+describe('ingest: the rejected queue holds what it is given', () => {
+  const SQS_MAX_BYTES = 256 * 1024;
+  const bodies = (sqs: ReturnType<typeof ingestDeps>['sqs']) =>
+    sqs.commandCalls(SendMessageCommand).map((c) => String(c.args[0].input.MessageBody));
+
+  it('an identify of 1,900 traits near the event size limit: 100 apply, the rest are reported in one message SQS takes', async () => {
+    const { deps, sqs } = ingestDeps(db);
+    const traits = Object.fromEntries(
+      Array.from({ length: 1900 }, (_, i) => [`trait ${i}`, 'v'.repeat(110)]),
+    );
+    const result = await ingestEvent(deps, identify('u-1900-traits', traits));
+    expect(result.status).toBe('recorded');
+    const [body, ...others] = bodies(sqs);
+    expect(others).toEqual([]);
+    expect(new TextEncoder().encode(body).length).toBeLessThanOrEqual(SQS_MAX_BYTES);
+    expect(JSON.parse(body ?? '{}')).toMatchObject({
+      partial: 'the rest of the event was applied',
+      moreProblems: 1750,
+      event: { type: 'identify', userId: 'u-1900-traits' },
+    });
+    expect(Object.keys((await deps.profiles.get('u-1900-traits')).profile.traits)).toHaveLength(100);
+  });
+
+  it('a rejected event near the size limit is kept with its reasons and identity', async () => {
+    const { deps, sqs } = ingestDeps(db);
+    const properties = Object.fromEntries(Array.from({ length: 1900 }, (_, i) => [`p${i}`, 1e200 + i]));
+    const result = await ingestEvent(deps, {
+      ...track('u-big-rejected', 'E', properties),
+      filler: 'x'.repeat(200_000),
+    });
+    expect(result.status).toBe('rejected');
+    const [body] = bodies(sqs);
+    expect(new TextEncoder().encode(body).length).toBeLessThanOrEqual(SQS_MAX_BYTES);
+    expect(JSON.parse(body ?? '{}').event).toMatchObject({ userId: 'u-big-rejected', event: 'E' });
+  });
+});
+
 describe('ingest: traits set to null', () => {
   it('removes the address an identify sets to null, unless a newer event set it', async () => {
     const { deps } = ingestDeps(db);
