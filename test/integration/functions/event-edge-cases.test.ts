@@ -394,3 +394,21 @@ describe('entry limits at their boundaries', () => {
     expect(results).toEqual([1, 0, 1]);
   });
 });
+
+describe('ingest: a trigger redelivered after its enrollment ended', () => {
+  it('does not bring back the ended enrollment (a later goal or exit would act on it)', async () => {
+    const { deps, sfn } = ingestDeps(db);
+    const trigger = track('u-ended', 'Signed Up');
+    const first = await ingestEvent(deps, trigger);
+    const [enrollmentId] = first.status === 'rejected' ? [] : first.enrolled;
+    if (enrollmentId === undefined) throw new Error('not enrolled');
+    // The journey exits at once; the execution-status handler ends and removes the enrollment.
+    await deps.enrollments.end('u-ended', enrollmentId, '2026-11-24T10:00:01Z');
+    // EventBridge redelivers the trigger (its first delivery failed later, on something else).
+    sfn
+      .on(StartExecutionCommand)
+      .rejects(Object.assign(new Error('exists'), { name: 'ExecutionAlreadyExists' }));
+    await ingestEvent(deps, trigger);
+    expect(await deps.enrollments.enrollment('u-ended', enrollmentId)).toBeUndefined();
+  });
+});
