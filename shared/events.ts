@@ -249,7 +249,8 @@ export function parseCustomerEvent(
     };
   }
   // Limits first: size, depth and reserved keys decide before any schema walks the value.
-  const limits = structuralProblems(input);
+  // A trait's own problems leave only that trait out (profileChanges), not the event.
+  const limits = structuralProblems(input, true);
   if (limits.length > 0) return { ok: false, problems: limits };
   const result = CustomerEvent.safeParse(withContextTraits(input));
   if (result.success) return { ok: true, event: result.data };

@@ -174,6 +174,45 @@ describe('ingest: the rejected queue holds what it is given', () => {
   });
 });
 
+describe('ingest: one odd trait leaves only itself out', () => {
+  it('applies the email and opt-out of an identify whose other traits have a too-long name, an empty key or deep nesting', async () => {
+    const { deps, sqs } = ingestDeps(db);
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 20; i++) deep = { level: deep };
+    const result = await ingestEvent(
+      deps,
+      identify('u-odd-trait', {
+        email: 'ada@example.com',
+        consent: { email: false },
+        ['n'.repeat(300)]: 1,
+        address: { '': 'x' },
+        deep,
+        plan: 'pro',
+      }),
+    );
+    expect(result.status).toBe('recorded');
+    const { profile } = await deps.profiles.get('u-odd-trait');
+    expect(profile).toMatchObject({
+      email: 'ada@example.com',
+      consent: { email: { status: 'unsubscribed' } },
+    });
+    expect(Object.keys(profile.traits).sort()).toEqual(['consent', 'email', 'plan']);
+    const kept = sqs
+      .commandCalls(SendMessageCommand)
+      .map((c) => JSON.parse(String(c.args[0].input.MessageBody)));
+    expect(kept.flatMap((k) => k.problems.map((p: { field: string }) => p.field)).sort()).toEqual(
+      ['traits.address', 'traits.deep', `traits.${'n'.repeat(300)}`].sort(),
+    );
+  });
+
+  it('still rejects a __proto__ key inside a trait, which JavaScript cannot hold as data', async () => {
+    const { deps } = ingestDeps(db);
+    const traits = JSON.parse('{"address": {"__proto__": {"city": "Rome"}}, "email": "ada@example.com"}');
+    const result = await ingestEvent(deps, identify('u-proto-trait', traits));
+    expect(result).toMatchObject({ status: 'rejected', problems: [{ field: 'traits.address.__proto__' }] });
+  });
+});
+
 describe('ingest: traits set to null', () => {
   it('removes the address an identify sets to null, unless a newer event set it', async () => {
     const { deps } = ingestDeps(db);
