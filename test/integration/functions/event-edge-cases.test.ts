@@ -6,6 +6,7 @@ import { itemSize } from '#functions/_lib/profile-compaction.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
 import { awaitEvent } from '#functions/await-event/await.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
+import { scanProfiles } from '#functions/segment-entry/profiles-scan.ts';
 import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { awaitDepsOf, identify, ingestDeps, registerJourney, track } from './harness.ts';
@@ -449,5 +450,30 @@ describe('ingest: a trigger redelivered after its enrollment ended', () => {
       .rejects(Object.assign(new Error('exists'), { name: 'ExecutionAlreadyExists' }));
     await ingestEvent(deps, trigger);
     expect(await deps.enrollments.enrollment('u-ended', enrollmentId)).toBeUndefined();
+  });
+});
+
+describe('segment runs and merged visitors', () => {
+  it('a segment scan sees the merged customer once, not also under the anonymous id that joined them', async () => {
+    const { deps } = ingestDeps(db);
+    await ingestEvent(deps, { ...track('ignored', 'Viewed'), userId: undefined, anonymousId: 'dev-merge' });
+    await ingestEvent(deps, {
+      ...identify('u-merged', { email: 'ada@example.com' }),
+      anonymousId: 'dev-merge',
+    });
+    const seen: string[] = [];
+    let cursor: Record<string, unknown> | undefined;
+    do {
+      const page = await scanProfiles(db.doc, db.tables.profiles, {
+        segment: 0,
+        totalSegments: 1,
+        cursor,
+        limit: 100,
+      });
+      seen.push(...page.profiles.map((p) => p.profile.userId));
+      cursor = page.cursor;
+    } while (cursor !== undefined);
+    expect(seen).toContain('u-merged');
+    expect(seen).not.toContain('anon:dev-merge');
   });
 });
