@@ -400,6 +400,18 @@ describe('waitForEvent: the awaited event and the trigger', () => {
     );
     expect(other.status).toBe('resumed');
   });
+
+  it('one event both starts journeys and answers a step waiting in another enrollment', async () => {
+    const { deps } = ingestDeps(db);
+    const waiting = await awaitEvent(awaitDepsOf(db, deps), {
+      ...waitFor('u-both', track('u-both', 'Order Completed'), '2026-11-24T09:00:00.000Z', 'e-waits-signup'),
+      event: 'Signed Up',
+    });
+    const result = await ingestEvent(deps, track('u-both', 'Signed Up', {}, '2026-11-24T09:30:00Z'));
+    expect(waiting.status).toBe('waiting');
+    expect(result).toMatchObject({ status: 'recorded', resumed: ['e-waits-signup'] });
+    expect(result.status === 'rejected' ? [] : result.enrolled).toHaveLength(2);
+  });
 });
 
 describe('entry limits at their boundaries', () => {
