@@ -401,3 +401,21 @@ describe('parseCustomerEvent: numbers DynamoDB can store', () => {
     );
   });
 });
+
+describe('parseCustomerEvent: timestamps as SDKs write them', () => {
+  const at = (timestamp: unknown) => {
+    const result = parseCustomerEvent({ type: 'track', userId: 'u', event: 'E', messageId: 'm', timestamp });
+    return result.ok ? new Date(result.event.timestamp).toISOString() : result.problems.map((p) => p.field);
+  };
+
+  it('reads offsets in the basic form (+0100) and nanoseconds as the instants they are', () => {
+    expect(at('2026-11-24T10:00:00.000+0100')).toBe('2026-11-24T09:00:00.000Z');
+    expect(at('2026-11-24T10:00:00-0530')).toBe('2026-11-24T15:30:00.000Z');
+    expect(at('2026-11-24T10:00:00.123456789Z')).toBe('2026-11-24T10:00:00.123Z');
+  });
+
+  it('refuses a time without a zone, an epoch number, or none, with the field named', () => {
+    for (const timestamp of ['2026-11-24T10:00:00', 1795514400000, undefined, '2026-11-24T10:00:00+01'])
+      expect(at(timestamp)).toEqual(['timestamp']);
+  });
+});
