@@ -54,14 +54,17 @@ async function reject(deps: IngestDeps, original: unknown, problems: EventProble
 }
 
 async function resume(deps: IngestDeps, event: CustomerEvent, userId: string, { waiter }: Resume) {
+  // An event at the very end of the wait can lose to the step's timeout: then it answered nothing.
+  let timedOut = false;
   try {
     await deps.sfn.send(
       new SendTaskSuccessCommand({ taskToken: waiter.token, output: JSON.stringify(event) }),
     );
   } catch (error) {
     if (!isAlreadyDone(error)) throw error;
+    timedOut = error instanceof Error && error.name === 'TaskTimedOut';
   }
-  if (await removeWaiter(deps, userId, waiter)) {
+  if ((await removeWaiter(deps, userId, waiter)) && !timedOut) {
     const version = waiter.version ?? '-';
     await deps.stats.increment({
       journeyId: waiter.journeyId,

@@ -1,4 +1,4 @@
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -399,6 +399,24 @@ describe('waitForEvent: the awaited event and the trigger', () => {
       waitFor('u-repeat', track('u-repeat', 'Follow-up Requested'), '2026-11-24T10:00:00.000Z', 'e-other'),
     );
     expect(other.status).toBe('resumed');
+  });
+
+  it("an event that loses to the step's timeout (same millisecond) is not counted as received", async () => {
+    // The event arrives exactly when the hour-long wait ends, and Step Functions took the timeout path.
+    const { deps, sfn } = ingestDeps(db, () => new Date('2026-11-24T10:00:00.000Z'));
+    await awaitEvent(awaitDepsOf(db, deps), {
+      ...waitFor('u-photo-finish', {}, '2026-11-24T09:00:00.000Z', 'e-photo-finish'),
+      event: 'Survey Answered',
+      timeoutSeconds: 3600,
+    });
+    sfn.on(SendTaskSuccessCommand).rejects(Object.assign(new Error('timed out'), { name: 'TaskTimedOut' }));
+    await ingestEvent(deps, track('u-photo-finish', 'Survey Answered', {}, '2026-11-24T10:00:00.000Z'));
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(1);
+    expect(await deps.enrollments.waitersFor('u-photo-finish', 'Survey Answered')).toEqual([]);
+    const received = (await new StatsRepository(db.doc, db.tables.stats).funnel('repeat')).find(
+      (r) => r.metric === 'eventReceived',
+    );
+    expect(received?.count ?? 0).toBe(0);
   });
 
   it('one event both starts journeys and answers a step waiting in another enrollment', async () => {
