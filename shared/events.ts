@@ -147,6 +147,16 @@ const Context = z.pipe(
   })),
 );
 
+/**
+ * ISO 8601's basic offset (`+0100`, what Java's and many logging formatters
+ * write) in the extended form the schema reads (`+01:00`): the same instant.
+ */
+function withOffsetColon(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const basic = /^(\d{4}-\d{2}-\d{2}T[\d:.]+)([+-]\d{2})(\d{2})$/.exec(value);
+  return basic === null ? value : `${basic[1]}${basic[2]}:${basic[3]}`;
+}
+
 const common = {
   /** The customer id in your systems. */
   userId: UserId(),
@@ -157,10 +167,13 @@ const common = {
     .string({ error: 'is required: a unique id per event (a redelivered event keeps it)' })
     .check(z.trim(), z.minLength(1, { error: 'must not be empty' }), z.maxLength(1024)),
   /** When the event happened. */
-  timestamp: z.iso.datetime({
-    offset: true,
-    error: 'must be an ISO 8601 timestamp such as 2026-11-24T10:00:00Z',
-  }),
+  timestamp: before(
+    withOffsetColon,
+    z.iso.datetime({
+      offset: true,
+      error: 'must be an ISO 8601 timestamp such as 2026-11-24T10:00:00Z',
+    }),
+  ),
   context: before(nullAsAbsent, z.optional(Context)),
 };
 
@@ -249,7 +262,8 @@ export function parseCustomerEvent(
     };
   }
   // Limits first: size, depth and reserved keys decide before any schema walks the value.
-  const limits = structuralProblems(input);
+  // A trait's own problems leave only that trait out (profileChanges), not the event.
+  const limits = structuralProblems(input, true);
   if (limits.length > 0) return { ok: false, problems: limits };
   const result = CustomerEvent.safeParse(withContextTraits(input));
   if (result.success) return { ok: true, event: result.data };

@@ -97,9 +97,9 @@ export class EnrollmentItems {
     return same ? { status: 'again', at: String(previous.Item?.at) } : { status: 'refused' };
   }
 
-  /** Records a running enrollment (idempotent: a redelivery rewrites the same item). */
-  async putEnrollment(userId: string, enrollment: ActiveEnrollment): Promise<void> {
-    await this.db
+  /** Records a running enrollment once; true when this call wrote it (a redelivery finds it there). */
+  async putEnrollment(userId: string, enrollment: ActiveEnrollment): Promise<boolean> {
+    return this.db
       .send(
         new PutCommand({
           TableName: this.table,
@@ -113,8 +113,10 @@ export class EnrollmentItems {
           ConditionExpression: 'attribute_not_exists(sk)',
         }),
       )
+      .then(() => true)
       .catch((error: unknown) => {
         if (!isConditionFailed(error)) throw error;
+        return false;
       });
   }
 

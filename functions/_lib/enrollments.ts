@@ -20,7 +20,7 @@ import type { StatsRepository } from './stats.ts';
 
 /** Only what starting needs, so that a load model can stand in for the tables. */
 export type EnrollmentDeps = {
-  enrollments: Pick<EnrollmentItems, 'claimEntry' | 'putEnrollment' | 'markCounted'> & {
+  enrollments: Pick<EnrollmentItems, 'claimEntry' | 'putEnrollment' | 'markCounted' | 'forget'> & {
     limits: Pick<EntryLimitRecords, 'claim' | 'release'>;
   };
   sfn: SFNClient;
@@ -91,7 +91,7 @@ export async function startEnrollment(
   const at = claim.status === 'again' ? claim.at : entry.at;
   const within = journey.goal?.within;
   const variants = variantsOf(journey, plan);
-  await deps.enrollments.putEnrollment(userId, {
+  const written = await deps.enrollments.putEnrollment(userId, {
     enrollmentId,
     journeyId: journey.journeyId,
     version: journey.version,
@@ -122,6 +122,9 @@ export async function startEnrollment(
     );
   } catch (error) {
     if (!isAlreadyDone(error)) throw error;
+    // The execution has ended (a running one answers a repeated start as the first): its item was
+    // removed at the end, and the put above, by a redelivered trigger, only brought back an orphan.
+    if (written) await deps.enrollments.forget(userId, enrollmentId);
     return false;
   }
   // A retried start (throttled, redelivered) may repeat one that went through: the mark counts it once.

@@ -82,8 +82,14 @@ function eventUpdate(
   if (fresh) for (const key of changes.cleared ?? []) b.remove(key);
   // With when it was registered: past the cap, the least recently registered go first.
   for (const { token, service } of changes.pushTokens) b.set(attr.pushToken(token), [service, at]);
-  for (const { channel, status } of changes.consent) put(attr.consent(channel), status);
-  for (const { channel, topic, subscribed } of changes.topics) put(attr.topic(channel, topic), subscribed);
+  // A late opt-out still applies: the profile orders traits by one time for all of them, so an
+  // unrelated newer identify would otherwise hide an unsubscribe that came after the last opt-in.
+  for (const { channel, status } of changes.consent)
+    if (status === 'unsubscribed') b.set(attr.consent(channel), status);
+    else put(attr.consent(channel), status);
+  for (const { channel, topic, subscribed } of changes.topics)
+    if (!subscribed) b.set(attr.topic(channel, topic), false);
+    else put(attr.topic(channel, topic), subscribed);
   if (hasTraits && fresh) b.set(attr.traitsAt, at);
   const slot = b.name(seen.slot);
   const format = b.name(attr.format);

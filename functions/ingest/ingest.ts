@@ -22,6 +22,7 @@ import { type Finish, finishes, planIngest, type Resume, references } from '#sha
 import { profileChanges } from '#shared/profile/changes.ts';
 import type { Waiter } from '#shared/profile/state.ts';
 import { mergeAlias, recordOnProfile } from './identity.ts';
+import { rejectedMessageBody } from './rejected-message.ts';
 
 export type IngestDeps = {
   profiles: ProfilesRepository;
@@ -46,21 +47,24 @@ async function reject(deps: IngestDeps, original: unknown, problems: EventProble
   await deps.sqs.send(
     new SendMessageCommand({
       QueueUrl: deps.rejectedQueueUrl,
-      MessageBody: JSON.stringify({ rejectedAt: deps.now().toISOString(), problems, event: original }),
+      MessageBody: rejectedMessageBody({ rejectedAt: deps.now().toISOString(), problems, event: original }),
     }),
   );
   return { status: 'rejected', problems };
 }
 
 async function resume(deps: IngestDeps, event: CustomerEvent, userId: string, { waiter }: Resume) {
+  // An event at the very end of the wait can lose to the step's timeout: then it answered nothing.
+  let timedOut = false;
   try {
     await deps.sfn.send(
       new SendTaskSuccessCommand({ taskToken: waiter.token, output: JSON.stringify(event) }),
     );
   } catch (error) {
     if (!isAlreadyDone(error)) throw error;
+    timedOut = error instanceof Error && error.name === 'TaskTimedOut';
   }
-  if (await removeWaiter(deps, userId, waiter)) {
+  if ((await removeWaiter(deps, userId, waiter)) && !timedOut) {
     const version = waiter.version ?? '-';
     await deps.stats.increment({
       journeyId: waiter.journeyId,
@@ -123,7 +127,7 @@ async function keepDropped(
   await deps.sqs.send(
     new SendMessageCommand({
       QueueUrl: deps.rejectedQueueUrl,
-      MessageBody: JSON.stringify({
+      MessageBody: rejectedMessageBody({
         rejectedAt: deps.now().toISOString(),
         problems: dropped.map((d) => ({ field: `traits.${d.trait}`, message: d.reason })),
         partial: 'the rest of the event was applied',

@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { aliasTarget } from '#functions/_lib/identity-item.ts';
 import { readProfileItem } from '#functions/_lib/profile-item.ts';
 import type { ProfileState } from '#shared/profile/state.ts';
 
@@ -23,8 +24,12 @@ export async function scanProfiles(
       ...(page.cursor === undefined ? {} : { ExclusiveStartKey: page.cursor }),
     }),
   );
+  // An alias item (an anonymous id merged into a customer) is not a customer of its own: entering
+  // it too would send the merged customer each message twice, once under each key.
   const profiles = (out.Items ?? []).flatMap((item) =>
-    typeof item.userId === 'string' ? [readProfileItem(item.userId, item)] : [],
+    typeof item.userId === 'string' && aliasTarget(item) === undefined
+      ? [readProfileItem(item.userId, item)]
+      : [],
   );
   return { profiles, ...(out.LastEvaluatedKey === undefined ? {} : { cursor: out.LastEvaluatedKey }) };
 }

@@ -40,15 +40,40 @@ export const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__']);
 
 export type LimitProblem = { field: string; message: string };
 
+/** True for a number DynamoDB can store: zero, or a magnitude from 1e-130 to below 1e126. */
+function storableNumber(value: number): boolean {
+  const magnitude = Math.abs(value);
+  return magnitude === 0 || (magnitude >= 1e-130 && magnitude < 1e126);
+}
+
 function byteLength(text: string): number {
   return new TextEncoder().encode(text).length;
 }
 
+/** Why a key rejects the event; inside a trait only the reserved key does (the rest is the trait's). */
+function keyProblem(key: string, trait: boolean): { message: string; atKey: boolean } | undefined {
+  if (RESERVED_KEYS.has(key))
+    return { message: `"${key}" cannot be used as a key (JavaScript reserves it)`, atKey: true };
+  if (trait) return undefined;
+  // DynamoDB refuses an empty name at any depth of a stored value: the write would fail on every retry.
+  if (key === '') return { message: 'has an empty key', atKey: false };
+  if (key.length > MAX_KEY_LENGTH)
+    return { message: `has a key longer than ${MAX_KEY_LENGTH} characters`, atKey: false };
+  return undefined;
+}
+
+/** Where an event's traits are: each trait is judged on its own (splitTraits), not the whole event. */
+const TRAIT_PATHS: ReadonlySet<string> = new Set(['traits', 'context.traits']);
+
 /**
  * Problems that reject a whole event: too large, nested too deep, a key too
- * long or reserved. Iterative, so no input depth can exhaust the stack.
+ * long or empty or reserved, a number DynamoDB cannot store. Iterative, so no
+ * input depth can exhaust the stack. With `traitsApart`, a trait (under
+ * `traits` or `context.traits`) is checked only for the reserved key: its
+ * other problems leave that trait out of the profile (splitTraits), not the
+ * event, so one odd trait does not cost the customer's email or opt-out.
  */
-export function structuralProblems(input: unknown): LimitProblem[] {
+export function structuralProblems(input: unknown, traitsApart = false): LimitProblem[] {
   const problems: LimitProblem[] = [];
   let json: string | undefined;
   try {
@@ -64,37 +89,58 @@ export function structuralProblems(input: unknown): LimitProblem[] {
     });
     return problems;
   }
-  const stack: { value: unknown; path: string; depth: number }[] = [{ value: input, path: '', depth: 0 }];
+  const stack: { value: unknown; path: string; depth: number; trait: boolean }[] = [
+    { value: input, path: '', depth: 0, trait: false },
+  ];
   while (stack.length > 0 && problems.length < 20) {
     const next = stack.pop();
     if (next === undefined || typeof next.value !== 'object' || next.value === null) continue;
     const { value, path, depth } = next;
-    if (depth > MAX_NESTING_DEPTH) {
+    // The traits object's own keys are trait names: judged per trait too.
+    const trait = next.trait || (traitsApart && TRAIT_PATHS.has(path));
+    if (depth > MAX_NESTING_DEPTH && !trait) {
       problems.push({ field: path, message: `nests deeper than ${MAX_NESTING_DEPTH} levels` });
       continue;
     }
     for (const [key, child] of Object.entries(value)) {
       const field = path === '' ? key : `${path}.${key}`;
-      if (!Array.isArray(value)) {
-        if (RESERVED_KEYS.has(key))
-          problems.push({ field, message: `"${key}" cannot be used as a key (JavaScript reserves it)` });
-        else if (key.length > MAX_KEY_LENGTH) {
-          problems.push({
-            field: `${path}(key)`,
-            message: `has a key longer than ${MAX_KEY_LENGTH} characters`,
-          });
-        }
-      }
-      stack.push({ value: child, path: field, depth: depth + 1 });
+      const problem = Array.isArray(value) ? undefined : keyProblem(key, trait);
+      if (problem !== undefined)
+        problems.push({ field: problem.atKey ? field : `${path}(key)`, message: problem.message });
+      if (!trait && typeof child === 'number' && !storableNumber(child))
+        problems.push({
+          field,
+          message: `${child} is outside the numbers DynamoDB stores (1e-130 to 9.99e125)`,
+        });
+      stack.push({ value: child, path: field, depth: depth + 1, trait });
     }
   }
   return problems;
 }
 
 /**
+ * Why one trait does not fit a profile, or undefined when it does: its name
+ * (not empty, at most MAX_KEY_LENGTH, not reserved), its value's size, and the
+ * structure of its value (the event limits above).
+ */
+export function traitProblem(trait: string, value: unknown): string | undefined {
+  if (trait.length === 0) return 'a trait needs a name';
+  if (trait.length > MAX_KEY_LENGTH) return `a trait name is limited to ${MAX_KEY_LENGTH} characters`;
+  if (RESERVED_KEYS.has(trait)) return `"${trait}" cannot be a trait name (JavaScript reserves it)`;
+  const json = JSON.stringify(value);
+  const bytes = json === undefined ? 0 : byteLength(json);
+  if (bytes > MAX_TRAIT_VALUE_BYTES)
+    return `value is ${bytes} bytes; a trait value is limited to ${MAX_TRAIT_VALUE_BYTES} bytes`;
+  const [problem] = structuralProblems(value);
+  if (problem !== undefined)
+    return `value ${problem.message} (limit: ${MAX_NESTING_DEPTH} levels, keys of 1 to ${MAX_KEY_LENGTH} characters)`;
+  return undefined;
+}
+
+/**
  * Splits an event's traits into those the profile keeps and those it does
- * not, each with the reason: at most MAX_TRAITS_PER_EVENT traits, each value
- * at most MAX_TRAIT_VALUE_BYTES.
+ * not, each with the reason: at most MAX_TRAITS_PER_EVENT traits, each within
+ * traitProblem's limits.
  */
 export function splitTraits(traits: Readonly<Record<string, unknown>>): {
   kept: [string, unknown][];
@@ -109,13 +155,9 @@ export function splitTraits(traits: Readonly<Record<string, unknown>>): {
     ...entries.filter(([trait]) => !INSTRUCTION_TRAITS.has(trait)),
   ];
   for (const [trait, value] of ordered) {
-    const size = byteLength(JSON.stringify(value) ?? '');
-    if (size > MAX_TRAIT_VALUE_BYTES) {
-      dropped.push({
-        trait,
-        reason: `value is ${size} bytes; a trait value is limited to ${MAX_TRAIT_VALUE_BYTES} bytes`,
-      });
-    } else if (kept.length >= MAX_TRAITS_PER_EVENT) {
+    const problem = traitProblem(trait, value);
+    if (problem !== undefined) dropped.push({ trait, reason: problem });
+    else if (kept.length >= MAX_TRAITS_PER_EVENT) {
       dropped.push({ trait, reason: `an event sets at most ${MAX_TRAITS_PER_EVENT} traits` });
     } else kept.push([trait, value]);
   }

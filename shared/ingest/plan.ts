@@ -61,7 +61,17 @@ type Input = {
 function correlationOf(journey: LiveJourney, event: CustomerEvent): string | undefined {
   if (journey.trigger.type !== 'event' || journey.trigger.correlationKey === undefined) return undefined;
   const value = readPath({ event }, journey.trigger.correlationKey);
-  return value === undefined || value === null ? undefined : String(value);
+  return value === undefined || value === null ? undefined : correlationText(value);
+}
+
+/**
+ * A correlation value as text: a number and its string are the same value
+ * (apps send `42` in one event and `"42"` in the next); an object or a list
+ * is its JSON, so two different carts given as objects are two values, not
+ * both "[object Object]".
+ */
+function correlationText(value: unknown): string {
+  return typeof value === 'object' && value !== null ? (JSON.stringify(value) ?? '') : String(value);
 }
 
 function triggers(journey: LiveJourney, input: Input): boolean {
@@ -212,7 +222,12 @@ export function waiterMatches(waiter: Waiter, event: CustomerEvent, state: Profi
 
 function valuesEqual(a: unknown, b: unknown): boolean {
   return (
-    a === b || (a !== undefined && a !== null && b !== undefined && b !== null && String(a) === String(b))
+    a === b ||
+    (a !== undefined &&
+      a !== null &&
+      b !== undefined &&
+      b !== null &&
+      correlationText(a) === correlationText(b))
   );
 }
 

@@ -367,3 +367,55 @@ describe('parseCustomerEvent: ids as keys', () => {
     expect(parseCustomerEvent({ ...base, anonymousId: 'anon:42' }).ok).toBe(true);
   });
 });
+
+describe('parseCustomerEvent: keys DynamoDB can store', () => {
+  it('refuses an empty key at any depth, naming where', () => {
+    const base = { type: 'identify', userId: 'u', messageId: 'm', timestamp: '2026-11-24T10:00:00Z' };
+    const cases = [{ context: { device: { '': 1 } }, field: 'context.device(key)' }];
+    for (const { field, ...patch } of cases) {
+      const result = parseCustomerEvent({ ...base, ...patch });
+      expect(result.ok ? [] : result.problems.map((p) => p.field)).toEqual([field]);
+    }
+    const track = { ...base, type: 'track', event: 'E', properties: { items: [{ '': 2 }] } };
+    const result = parseCustomerEvent(track);
+    expect(result.ok ? [] : result.problems.map((p) => p.field)).toEqual(['properties.items.0(key)']);
+  });
+});
+
+describe('parseCustomerEvent: numbers DynamoDB can store', () => {
+  it("refuses a number past DynamoDB's range, naming where, and takes the largest and smallest it stores", () => {
+    const base = {
+      type: 'track',
+      userId: 'u',
+      event: 'E',
+      messageId: 'm',
+      timestamp: '2026-11-24T10:00:00Z',
+    };
+    const refused = parseCustomerEvent({ ...base, properties: { big: 1e200, list: [1e-200], ok: 0 } });
+    expect(refused.ok ? [] : refused.problems.map((p) => p.field).sort()).toEqual([
+      'properties.big',
+      'properties.list.0',
+    ]);
+    expect(parseCustomerEvent({ ...base, properties: { big: 9.99e125, small: -1e-130, zero: -0 } }).ok).toBe(
+      true,
+    );
+  });
+});
+
+describe('parseCustomerEvent: timestamps as SDKs write them', () => {
+  const at = (timestamp: unknown) => {
+    const result = parseCustomerEvent({ type: 'track', userId: 'u', event: 'E', messageId: 'm', timestamp });
+    return result.ok ? new Date(result.event.timestamp).toISOString() : result.problems.map((p) => p.field);
+  };
+
+  it('reads offsets in the basic form (+0100) and nanoseconds as the instants they are', () => {
+    expect(at('2026-11-24T10:00:00.000+0100')).toBe('2026-11-24T09:00:00.000Z');
+    expect(at('2026-11-24T10:00:00-0530')).toBe('2026-11-24T15:30:00.000Z');
+    expect(at('2026-11-24T10:00:00.123456789Z')).toBe('2026-11-24T10:00:00.123Z');
+  });
+
+  it('refuses a time without a zone, an epoch number, or none, with the field named', () => {
+    for (const timestamp of ['2026-11-24T10:00:00', 1795514400000, undefined, '2026-11-24T10:00:00+01'])
+      expect(at(timestamp)).toEqual(['timestamp']);
+  });
+});

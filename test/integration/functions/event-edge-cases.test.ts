@@ -1,4 +1,4 @@
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { itemSize } from '#functions/_lib/profile-compaction.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
 import { awaitEvent } from '#functions/await-event/await.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
+import { scanProfiles } from '#functions/segment-entry/profiles-scan.ts';
 import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { awaitDepsOf, identify, ingestDeps, registerJourney, track } from './harness.ts';
@@ -23,6 +24,22 @@ beforeAll(async () => {
       start: 'done',
       steps: { done: { type: 'exit' } },
     });
+  await registerJourney(db, {
+    id: 'two-a-day',
+    name: 'Two a day',
+    trigger: { type: 'event', event: 'Ticket Opened', limit: { max: 2, per: 'P1D' } },
+    reentry: 'always',
+    start: 'done',
+    steps: { done: { type: 'exit' } },
+  });
+  await registerJourney(db, {
+    id: 'within-hour',
+    name: 'Within the hour',
+    trigger: { type: 'event', event: 'Order Shipped', maxAge: 'PT1H' },
+    reentry: 'always',
+    start: 'done',
+    steps: { done: { type: 'exit' } },
+  });
   // Waits for the next order after the one that started it: the last order is kept for a late waiter.
   await registerJourney(db, {
     id: 'repeat',
@@ -90,6 +107,26 @@ describe('ingest: consent as apps spell it', () => {
     expect(kept[0].event.traits).toEqual({ consent: { sms: 'perhaps' } });
   });
 
+  it('applies an opt-out that arrives after a newer, unrelated identify', async () => {
+    const { deps } = ingestDeps(db);
+    await ingestEvent(
+      deps,
+      identify('u-late-optout', { consent: { email: true, topics: { news: true } } }, '2026-11-24T08:00:00Z'),
+    );
+    await ingestEvent(deps, identify('u-late-optout', { plan: 'pro' }, '2026-11-24T09:30:00Z'));
+    // Sent at 09:00 from a phone that was offline: after the opt-in, before the plan change.
+    await ingestEvent(
+      deps,
+      identify(
+        'u-late-optout',
+        { consent: { email: false, topics: { news: false } } },
+        '2026-11-24T09:00:00Z',
+      ),
+    );
+    const { consent } = (await deps.profiles.get('u-late-optout')).profile;
+    expect(consent.email).toEqual({ status: 'unsubscribed', topics: { news: false } });
+  });
+
   it('reads back a topic whose name holds a colon', async () => {
     const { deps } = ingestDeps(db);
     await ingestEvent(
@@ -98,6 +135,82 @@ describe('ingest: consent as apps spell it', () => {
     );
     const { consent } = (await deps.profiles.get('u-topic-colon')).profile;
     expect(consent.email?.topics).toEqual({ 'news:weekly': false, 'a:b:c': true });
+  });
+});
+
+describe('ingest: the rejected queue holds what it is given', () => {
+  const SQS_MAX_BYTES = 256 * 1024;
+  const bodies = (sqs: ReturnType<typeof ingestDeps>['sqs']) =>
+    sqs.commandCalls(SendMessageCommand).map((c) => String(c.args[0].input.MessageBody));
+
+  it('an identify of 1,900 traits near the event size limit: 100 apply, the rest are reported in one message SQS takes', async () => {
+    const { deps, sqs } = ingestDeps(db);
+    const traits = Object.fromEntries(
+      Array.from({ length: 1900 }, (_, i) => [`trait ${i}`, 'v'.repeat(110)]),
+    );
+    const result = await ingestEvent(deps, identify('u-1900-traits', traits));
+    expect(result.status).toBe('recorded');
+    const [body, ...others] = bodies(sqs);
+    expect(others).toEqual([]);
+    expect(new TextEncoder().encode(body).length).toBeLessThanOrEqual(SQS_MAX_BYTES);
+    expect(JSON.parse(body ?? '{}')).toMatchObject({
+      partial: 'the rest of the event was applied',
+      moreProblems: 1750,
+      event: { type: 'identify', userId: 'u-1900-traits' },
+    });
+    expect(Object.keys((await deps.profiles.get('u-1900-traits')).profile.traits)).toHaveLength(100);
+  });
+
+  it('a rejected event near the size limit is kept with its reasons and identity', async () => {
+    const { deps, sqs } = ingestDeps(db);
+    const properties = Object.fromEntries(Array.from({ length: 1900 }, (_, i) => [`p${i}`, 1e200 + i]));
+    const result = await ingestEvent(deps, {
+      ...track('u-big-rejected', 'E', properties),
+      filler: 'x'.repeat(200_000),
+    });
+    expect(result.status).toBe('rejected');
+    const [body] = bodies(sqs);
+    expect(new TextEncoder().encode(body).length).toBeLessThanOrEqual(SQS_MAX_BYTES);
+    expect(JSON.parse(body ?? '{}').event).toMatchObject({ userId: 'u-big-rejected', event: 'E' });
+  });
+});
+
+describe('ingest: one odd trait leaves only itself out', () => {
+  it('applies the email and opt-out of an identify whose other traits have a too-long name, an empty key or deep nesting', async () => {
+    const { deps, sqs } = ingestDeps(db);
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 20; i++) deep = { level: deep };
+    const result = await ingestEvent(
+      deps,
+      identify('u-odd-trait', {
+        email: 'ada@example.com',
+        consent: { email: false },
+        ['n'.repeat(300)]: 1,
+        address: { '': 'x' },
+        deep,
+        plan: 'pro',
+      }),
+    );
+    expect(result.status).toBe('recorded');
+    const { profile } = await deps.profiles.get('u-odd-trait');
+    expect(profile).toMatchObject({
+      email: 'ada@example.com',
+      consent: { email: { status: 'unsubscribed' } },
+    });
+    expect(Object.keys(profile.traits).sort()).toEqual(['consent', 'email', 'plan']);
+    const kept = sqs
+      .commandCalls(SendMessageCommand)
+      .map((c) => JSON.parse(String(c.args[0].input.MessageBody)));
+    expect(kept.flatMap((k) => k.problems.map((p: { field: string }) => p.field)).sort()).toEqual(
+      ['traits.address', 'traits.deep', `traits.${'n'.repeat(300)}`].sort(),
+    );
+  });
+
+  it('still rejects a __proto__ key inside a trait, which JavaScript cannot hold as data', async () => {
+    const { deps } = ingestDeps(db);
+    const traits = JSON.parse('{"address": {"__proto__": {"city": "Rome"}}, "email": "ada@example.com"}');
+    const result = await ingestEvent(deps, identify('u-proto-trait', traits));
+    expect(result).toMatchObject({ status: 'rejected', problems: [{ field: 'traits.address.__proto__' }] });
   });
 });
 
@@ -286,5 +399,111 @@ describe('waitForEvent: the awaited event and the trigger', () => {
       waitFor('u-repeat', track('u-repeat', 'Follow-up Requested'), '2026-11-24T10:00:00.000Z', 'e-other'),
     );
     expect(other.status).toBe('resumed');
+  });
+
+  it("an event that loses to the step's timeout (same millisecond) is not counted as received", async () => {
+    // The event arrives exactly when the hour-long wait ends, and Step Functions took the timeout path.
+    const { deps, sfn } = ingestDeps(db, () => new Date('2026-11-24T10:00:00.000Z'));
+    await awaitEvent(awaitDepsOf(db, deps), {
+      ...waitFor('u-photo-finish', {}, '2026-11-24T09:00:00.000Z', 'e-photo-finish'),
+      event: 'Survey Answered',
+      timeoutSeconds: 3600,
+    });
+    sfn.on(SendTaskSuccessCommand).rejects(Object.assign(new Error('timed out'), { name: 'TaskTimedOut' }));
+    await ingestEvent(deps, track('u-photo-finish', 'Survey Answered', {}, '2026-11-24T10:00:00.000Z'));
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(1);
+    expect(await deps.enrollments.waitersFor('u-photo-finish', 'Survey Answered')).toEqual([]);
+    const received = (await new StatsRepository(db.doc, db.tables.stats).funnel('repeat')).find(
+      (r) => r.metric === 'eventReceived',
+    );
+    expect(received?.count ?? 0).toBe(0);
+  });
+
+  it('one event both starts journeys and answers a step waiting in another enrollment', async () => {
+    const { deps } = ingestDeps(db);
+    const waiting = await awaitEvent(awaitDepsOf(db, deps), {
+      ...waitFor('u-both', track('u-both', 'Order Completed'), '2026-11-24T09:00:00.000Z', 'e-waits-signup'),
+      event: 'Signed Up',
+    });
+    const result = await ingestEvent(deps, track('u-both', 'Signed Up', {}, '2026-11-24T09:30:00Z'));
+    expect(waiting.status).toBe('waiting');
+    expect(result).toMatchObject({ status: 'recorded', resumed: ['e-waits-signup'] });
+    expect(result.status === 'rejected' ? [] : result.enrolled).toHaveLength(2);
+  });
+});
+
+describe('entry limits at their boundaries', () => {
+  const enrolled = (r: Awaited<ReturnType<typeof ingestEvent>>) =>
+    r.status === 'rejected' ? -1 : r.enrolled.length;
+
+  it('trigger.limit across a leap day: the window is 24 hours back, an entry exactly at its start still counts', async () => {
+    const clock = clockAt('2028-02-29T10:00:00Z');
+    const { deps } = ingestDeps(db, clock.now);
+    const open = async (iso: string) => {
+      clock.set(iso);
+      return enrolled(await ingestEvent(deps, track('u-leap', 'Ticket Opened', {}, iso)));
+    };
+    const results = [
+      await open('2028-02-29T10:00:00.000Z'),
+      await open('2028-02-29T12:00:00.000Z'),
+      await open('2028-02-29T23:59:59.999Z'),
+      await open('2028-03-01T10:00:00.000Z'),
+      await open('2028-03-01T10:00:00.001Z'),
+    ];
+    expect(results).toEqual([1, 1, 0, 0, 1]);
+  });
+
+  it('trigger.maxAge: exactly maxAge old enters, a millisecond older does not, a future stamp enters at arrival', async () => {
+    const { deps } = ingestDeps(db, () => new Date('2026-11-24T10:00:00Z'));
+    const ship = (iso: string) => ingestEvent(deps, track('u-shipped', 'Order Shipped', {}, iso));
+    const results = [
+      enrolled(await ship('2026-11-24T09:00:00.000Z')),
+      enrolled(await ship('2026-11-24T08:59:59.999Z')),
+      enrolled(await ship('2031-01-01T00:00:00.000Z')),
+    ];
+    expect(results).toEqual([1, 0, 1]);
+  });
+});
+
+describe('ingest: a trigger redelivered after its enrollment ended', () => {
+  it('does not bring back the ended enrollment (a later goal or exit would act on it)', async () => {
+    const { deps, sfn } = ingestDeps(db);
+    const trigger = track('u-ended', 'Signed Up');
+    const first = await ingestEvent(deps, trigger);
+    const [enrollmentId] = first.status === 'rejected' ? [] : first.enrolled;
+    if (enrollmentId === undefined) throw new Error('not enrolled');
+    // The journey exits at once; the execution-status handler ends and removes the enrollment.
+    await deps.enrollments.end('u-ended', enrollmentId, '2026-11-24T10:00:01Z');
+    // EventBridge redelivers the trigger (its first delivery failed later, on something else).
+    sfn
+      .on(StartExecutionCommand)
+      .rejects(Object.assign(new Error('exists'), { name: 'ExecutionAlreadyExists' }));
+    await ingestEvent(deps, trigger);
+    expect(await deps.enrollments.enrollment('u-ended', enrollmentId)).toBeUndefined();
+  });
+});
+
+describe('segment runs and merged visitors', () => {
+  it('a segment scan sees the merged customer once, not also under the anonymous id that joined them', async () => {
+    const { deps } = ingestDeps(db);
+    await ingestEvent(deps, { ...track('ignored', 'Viewed'), userId: undefined, anonymousId: 'dev-merge' });
+    await ingestEvent(deps, {
+      ...identify('u-merged', { email: 'ada@example.com' }),
+      anonymousId: 'dev-merge',
+    });
+    const seen: string[] = [];
+    let cursor: Record<string, unknown> | undefined;
+    do {
+      const page = await scanProfiles(db.doc, db.tables.profiles, {
+        segment: 0,
+        totalSegments: 1,
+        cursor,
+        limit: 100,
+      });
+      seen.push(...page.profiles.map((p) => p.profile.userId));
+      cursor = page.cursor;
+    } while (cursor !== undefined);
+    expect(seen).toContain('u-merged');
+    expect(seen).not.toContain('anon:dev-merge');
   });
 });

@@ -40,7 +40,14 @@ export class ModelTables {
         },
         putEnrollment: async (userId, enrollment) => {
           await wait();
-          this.enrollmentItems.add(`${userId}|${enrollment.enrollmentId}`);
+          const id = `${userId}|${enrollment.enrollmentId}`;
+          const written = !this.enrollmentItems.has(id);
+          this.enrollmentItems.add(id);
+          return written;
+        },
+        forget: async (userId, enrollmentId) => {
+          await wait();
+          this.enrollmentItems.delete(`${userId}|${enrollmentId}`);
         },
         // The model's journey has no entry limit.
         limits: {

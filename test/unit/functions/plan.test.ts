@@ -179,3 +179,57 @@ describe('planIngest: goals and exits', () => {
     expect(plan.finish.map((f) => ({ outcome: f.outcome, stop: f.stop }))).toEqual(finish);
   });
 });
+
+describe('planIngest: correlation values of any type', () => {
+  const waiter = (value: unknown) => ({
+    enrollmentId: 'e1',
+    journeyId: 'j',
+    stepId: 'w',
+    event: 'Paid',
+    match: [{ path: 'event.properties.order', value }],
+    token: 't',
+    startedAt: '2026-11-24T09:00:00Z',
+    expiresAt: '2026-11-25T09:00:00Z',
+  });
+  const paid = (order: unknown) =>
+    CustomerEvent.parse({
+      type: 'track',
+      userId: 'u',
+      event: 'Paid',
+      messageId: `m-${JSON.stringify(order)}`,
+      timestamp: '2026-11-24T10:00:00Z',
+      properties: { order },
+    });
+  const resumes = (value: unknown, order: unknown) =>
+    planIngest({
+      event: paid(order),
+      userId: 'u',
+      state: state(),
+      journeys: [],
+      now,
+      waiters: [waiter(value)],
+    }).resume.length;
+
+  it('matches a number with its string, in either direction', () => {
+    expect([resumes(42, '42'), resumes('42', 42), resumes(true, 'true')]).toEqual([1, 1, 1]);
+  });
+
+  it('tells apart objects and lists that differ, and matches equal ones', () => {
+    expect(resumes({ id: 1 }, { id: 2 })).toBe(0);
+    expect(resumes({ id: 1 }, { id: 1 })).toBe(1);
+    expect(resumes([1, 2], [1, 3])).toBe(0);
+  });
+
+  it('enrolls once per distinct object-valued correlation value', () => {
+    const journey = live({
+      trigger: { type: 'event', event: 'Go', correlationKey: 'event.properties.cart' },
+    });
+    const keyOf = (cart: unknown) => {
+      const event = CustomerEvent.parse({ ...go, properties: { cart } });
+      return planIngest({ event, userId: 'u', state: state(), journeys: [journey], now }).enroll[0]
+        ?.reentryKey;
+    };
+    expect(keyOf({ id: 'a' })).not.toBe(keyOf({ id: 'b' }));
+    expect(keyOf(7)).toBe(keyOf('7'));
+  });
+});
