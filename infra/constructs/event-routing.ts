@@ -2,12 +2,22 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import { type EventPattern as CdkEventPattern, EventBus, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { EventPattern } from '../routes.ts';
 
 /** How long EventBridge keeps retrying a target before the event goes to the dead-letter queue. */
 const TARGET_RETRY = { retryAttempts: 10, maxEventAge: Duration.hours(6) } as const;
+
+/**
+ * EventBridge hands an event to Lambda asynchronously: once Lambda has
+ * accepted it, a function error is retried by Lambda (twice), never by
+ * EventBridge. Without a failure destination an event that still fails —
+ * a bounce that must suppress the address, a customer event — would be
+ * dropped; with it, it lands in the same dead-letter queue, under the same alarm.
+ */
+const ASYNC_RETRY = { retryAttempts: 2, maxEventAge: Duration.hours(6) } as const;
 
 const strings = (values: unknown): string[] | undefined =>
   Array.isArray(values) ? values.filter((v): v is string => typeof v === 'string') : undefined;
@@ -43,6 +53,8 @@ export class EventRouting extends Construct {
   readonly defaultBus: IEventBus;
   readonly deadLetters: Queue;
   readonly rules: Rule[] = [];
+  /** Functions whose asynchronous invocations already fail over to the dead-letter queue (one configuration each). */
+  private readonly failingOver = new Set<IFunction>();
 
   constructor(scope: Construct, id: string, props: { eventBusName: string }) {
     super(scope, id);
@@ -51,7 +63,7 @@ export class EventRouting extends Construct {
     this.deadLetters = secureQueue(
       this,
       'DeadLetters',
-      'This queue is itself the dead-letter queue of the EventBridge targets; an alarm watches its depth.',
+      'This queue is itself the dead-letter queue of the EventBridge targets and of their functions; an alarm watches its depth.',
     );
   }
 
@@ -68,6 +80,10 @@ export class EventRouting extends Construct {
   route(id: string, bus: IEventBus, pattern: EventPattern, fn: IFunction, description: string): Rule {
     const rule = new Rule(this, id, { eventBus: bus, eventPattern: toCdkPattern(pattern), description });
     rule.addTarget(new LambdaFunction(fn, { ...TARGET_RETRY, deadLetterQueue: this.deadLetters }));
+    if (!this.failingOver.has(fn)) {
+      fn.configureAsyncInvoke({ ...ASYNC_RETRY, onFailure: new SqsDestination(this.deadLetters) });
+      this.failingOver.add(fn);
+    }
     this.rules.push(rule);
     return rule;
   }

@@ -211,6 +211,23 @@ describe('event routing', () => {
     }
   });
 
+  it('sends an event its function still fails on, after Lambda retried it, to the same dead-letter queue', () => {
+    const configs = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig'));
+    // A target is the function's Arn attribute; its invoke configuration names the function by Ref.
+    const logicalIds = new Set(rules().map((r) => JSON.stringify(r.target['Fn::GetAtt'][0])));
+    expect(logicalIds.size).toBeGreaterThanOrEqual(4);
+    expect(configs).toHaveLength(logicalIds.size);
+    for (const id of logicalIds) {
+      const config = configs.find((c) => JSON.stringify(c.Properties.FunctionName.Ref) === id);
+      expect(config, id).toBeDefined();
+      expect(config?.Properties).toMatchObject({
+        MaximumRetryAttempts: 2,
+        MaximumEventAgeInSeconds: 6 * 3600,
+        DestinationConfig: { OnFailure: { Destination: resolve(stack.routing.deadLetters.queueArn) } },
+      });
+    }
+  });
+
   it('lets EventBridge invoke each routed function, from its rule only', () => {
     for (const expected of rules()) {
       const rule = stack.routing.rules.find((r) => r.node.id === expected.id);
@@ -522,22 +539,38 @@ describe('IAM: exactly what each role may do', () => {
     };
   };
 
+  /** The functions EventBridge rules invoke (the routing tests above check which). */
+  const ROUTED: readonly FunctionName[] = [
+    'ingest',
+    'deploy-journey',
+    'delivery-feedback',
+    'execution-status',
+  ];
+
   /** What a function's trigger grants its role, beyond its manifest's bindings. */
   const triggerGrants = (name: FunctionName): Normalized[] =>
-    name === 'segment-entry'
+    ROUTED.includes(name)
       ? [
+          // An event its function still fails on goes to the dead-letter queue.
           {
-            actions: [
-              'sqs:ChangeMessageVisibility',
-              'sqs:DeleteMessage',
-              'sqs:GetQueueAttributes',
-              'sqs:GetQueueUrl',
-              'sqs:ReceiveMessage',
-            ],
-            resources: [resolve(stack.segmentEntry.queue.queueArn)],
+            actions: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+            resources: [resolve(stack.routing.deadLetters.queueArn)],
           },
         ]
-      : [];
+      : name === 'segment-entry'
+        ? [
+            {
+              actions: [
+                'sqs:ChangeMessageVisibility',
+                'sqs:DeleteMessage',
+                'sqs:GetQueueAttributes',
+                'sqs:GetQueueUrl',
+                'sqs:ReceiveMessage',
+              ],
+              resources: [resolve(stack.segmentEntry.queue.queueArn)],
+            },
+          ]
+        : [];
 
   const expected = (name: FunctionName): Normalized[] => {
     const spec = grants();
