@@ -64,9 +64,12 @@ export type SendDeps = {
 /** Attempts at reserving a cap slot before giving up to a retry (concurrent sends to one customer). */
 const RESERVE_ATTEMPTS = 5;
 
-/** The signed unsubscribe link of a marketing email (transactional mail has none). */
-async function unsubscribeUrl(deps: SendDeps, input: SendMessageInput): Promise<string | undefined> {
-  if (input.transactional || input.channel !== 'email') return undefined;
+/**
+ * The signed preferences link of a message: its customer, channel and topic.
+ * Every template may show it (a transactional email or an SMS linking to its
+ * preferences); only marketing email also carries it as List-Unsubscribe.
+ */
+async function unsubscribeUrl(deps: SendDeps, input: SendMessageInput): Promise<string> {
   const claim = {
     u: input.userId,
     c: input.channel,
@@ -80,7 +83,7 @@ async function render(
   input: SendMessageInput,
   state: ProfileState,
   zone: string,
-  unsubscribe?: string,
+  unsubscribe: string,
 ) {
   const template = await deps.templates.get({ journeyId: input.journeyId, name: input.template });
   if (template.channel !== input.channel) {
@@ -97,7 +100,7 @@ async function render(
         event: input.event,
         ...(input.context === undefined ? {} : { context: input.context }),
         journey: { id: input.journeyId },
-        ...(unsubscribe === undefined ? {} : { unsubscribeUrl: unsubscribe }),
+        unsubscribeUrl: unsubscribe,
       },
       zone,
     );
@@ -118,7 +121,7 @@ async function deliver(
   input: SendMessageInput,
   address: Address,
   rendered: Record<string, string>,
-  unsubscribe: string | undefined,
+  unsubscribe: string,
   owner: string,
 ) {
   const context = {
@@ -134,7 +137,8 @@ async function deliver(
       replyTo: option(input, 'replyTo'),
       configurationSet: deps.config.configurationSet,
       content: { subject: rendered.subject ?? '', html: rendered.html ?? '', text: rendered.text ?? '' },
-      unsubscribeUrl: unsubscribe,
+      // One-click unsubscribe (RFC 8058) is for marketing mail: a receipt or a password reset carries none.
+      ...(input.transactional ? {} : { unsubscribeUrl: unsubscribe }),
       tags: { journey: input.journeyId, step: input.stepId },
     });
   }

@@ -31,6 +31,15 @@ const TEMPLATES = new Map<string, Template>([
   ['broken', { channel: 'email', subject: 'Hi {{ profile.nickname }}', html: 'x', text: 'x' }],
   ['cart-sms', { channel: 'sms', body: 'Your cart {{ trigger.properties.cartId }} is waiting' }],
   [
+    'receipt',
+    {
+      channel: 'email',
+      subject: 'Your receipt',
+      html: '<a href="{{ unsubscribeUrl }}">Email preferences</a>',
+      text: 'Email preferences: {{ unsubscribeUrl }}',
+    },
+  ],
+  [
     'order-context',
     {
       channel: 'email',
@@ -134,6 +143,25 @@ describe('send-message: email through aws-ses-v2-local', () => {
     expect(verifyUnsubscribe(SIGNING_KEY, token)).toEqual({ u: 's-ada', c: 'email' });
     expect(verifyUnsubscribe('another-key-another-key-another-key', token)).toBeUndefined();
     expect(headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
+  });
+
+  it('gives a transactional email its preferences link, without the List-Unsubscribe headers of marketing mail', async () => {
+    // arrange
+    await customer('s-receipt', { email: 'receipt@example.com' });
+    // act
+    const out = await sendMessage(
+      deps('2026-11-24T10:00:00Z'),
+      input('s-receipt', { template: 'receipt', transactional: true }),
+    );
+    // assert
+    const emails = await ses.emails();
+    expect(out.status).toBe('sent');
+    const link = /Email preferences: (\S+)/.exec(emails[0]?.body.text ?? '')?.[1] ?? '';
+    const token = new URL(link).searchParams.get('t') ?? '';
+    expect(verifyUnsubscribe(SIGNING_KEY, token)).toEqual({ u: 's-receipt', c: 'email' });
+    const names = (emails[0]?.headers ?? []).map((h) => h.name);
+    expect(names).not.toContain('List-Unsubscribe');
+    expect(names).not.toContain('List-Unsubscribe-Post');
   });
 
   it('remembers the last message step sent on the enrollment item, for conversion attribution', async () => {
