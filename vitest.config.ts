@@ -33,7 +33,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Both cores: the default (cores − 1) runs one file at a time on a 2-core machine.
     maxWorkers: 2,
-    setupFiles: ['test/support/cpu-time.ts'],
+    setupFiles: ['test/support/cpu-time.ts', 'test/support/property-seed.ts'],
     reporters: ['default', './test/support/slowest-reporter.ts'],
     // The AWS SDK warns once per process that Node 20 support ends in 2027; Lambda runs Node 22.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
