@@ -74,28 +74,27 @@ function correlationText(value: unknown): string {
   return typeof value === 'object' && value !== null ? (JSON.stringify(value) ?? '') : String(value);
 }
 
-function triggers(journey: LiveJourney, input: Input): boolean {
+/** Whether the event enters the journey: yes, no, or it would but lacks a value the journey reads from it. */
+function triggers(journey: LiveJourney, input: Input): 'yes' | 'no' | 'missing' {
   const { event, state, now } = input;
   const { trigger, settings } = journey;
-  if (journey.status !== 'active') return false;
-  if (settings.startAt !== undefined && now < new Date(settings.startAt)) return false;
-  if (settings.endAt !== undefined && now > new Date(settings.endAt)) return false;
+  if (journey.status !== 'active') return 'no';
+  if (settings.startAt !== undefined && now < new Date(settings.startAt)) return 'no';
+  if (settings.endAt !== undefined && now > new Date(settings.endAt)) return 'no';
   const named =
     (trigger.type === 'event' && event.type === 'track' && event.event === trigger.event) ||
     (trigger.type === 'identify' && event.type === 'identify');
-  if (!named) return false;
-  // A value the compiled journey reads from the trigger must be there, or the execution would fail.
-  const missing = journey.requires.some((path) => readPath({ trigger: event }, path) == null);
-  if (missing) return false;
+  if (!named) return 'no';
   const ctx = { profile: state.profile, event, trigger: event, now };
-  if (trigger.where !== undefined && !evaluateCondition(trigger.where, ctx)) {
-    return false;
-  }
-  return journey.audience === undefined || evaluateCondition(journey.audience, ctx);
+  if (trigger.where !== undefined && !evaluateCondition(trigger.where, ctx)) return 'no';
+  if (journey.audience !== undefined && !evaluateCondition(journey.audience, ctx)) return 'no';
+  // A value the compiled journey reads from the trigger must be there, or the execution would fail: counted, not started.
+  return journey.requires.some((path) => readPath({ trigger: event }, path) == null) ? 'missing' : 'yes';
 }
 
-function planEnrollment(journey: LiveJourney, input: Input): Enrollment | undefined {
-  if (!triggers(journey, input)) return undefined;
+function planEnrollment(journey: LiveJourney, input: Input): Enrollment | 'missing' | undefined {
+  const entering = triggers(journey, input);
+  if (entering !== 'yes') return entering === 'missing' ? 'missing' : undefined;
   return planEntry(journey, {
     userId: input.userId,
     triggerId: input.event.messageId,
@@ -258,7 +257,10 @@ export function planIngest(input: Input): IngestPlan {
   const skip: Skip[] = [];
   for (const journey of input.journeys) {
     const enrollment = planEnrollment(journey, input);
-    if (enrollment !== undefined && tooOld(journey, input)) skip.push({ journey, reason: 'tooOld' });
+    // A context variable's value has its own reason, whether missing or of another type.
+    if (enrollment === 'missing')
+      skip.push({ journey, reason: contextFits(journey, input.event) ? 'missing' : 'context' });
+    else if (enrollment !== undefined && tooOld(journey, input)) skip.push({ journey, reason: 'tooOld' });
     else if (enrollment !== undefined && !contextFits(journey, input.event))
       skip.push({ journey, reason: 'context' });
     else if (enrollment !== undefined) enroll.push(enrollment);

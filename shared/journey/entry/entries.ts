@@ -11,8 +11,11 @@ import type { EntryLimit } from './limits.ts';
  * Why an entry was skipped: bounded codes, counted in stats as `entrySkipped`
  * with the reason. `context`: a trigger value that sets a context variable
  * has another type than declared, or is longer than its maxLength.
+ * `missing`: the trigger lacks a value the journey reads from it (a
+ * template's `trigger.properties.orderId`, a match or a context variable),
+ * so its execution could not run.
  */
-export const ENTRY_SKIP_REASONS = ['limit', 'tooOld', 'context'] as const;
+export const ENTRY_SKIP_REASONS = ['limit', 'tooOld', 'context', 'missing'] as const;
 export type EntrySkipReason = (typeof ENTRY_SKIP_REASONS)[number];
 
 /** One counted entry of a customer into a journey: when, and which enrollment (a redelivery finds itself). */

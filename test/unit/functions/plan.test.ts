@@ -233,3 +233,60 @@ describe('planIngest: correlation values of any type', () => {
     expect(keyOf(7)).toBe(keyOf('7'));
   });
 });
+
+describe('planIngest: a trigger without a value the journey reads', () => {
+  const orders = {
+    start: 'wait',
+    steps: {
+      wait: {
+        type: 'waitForEvent' as const,
+        event: 'Order Shipped',
+        match: { 'event.properties.orderId': 'trigger.properties.orderId' },
+        timeout: 'P1D',
+        onEvent: 'done',
+        onTimeout: 'done',
+      },
+      done: { type: 'exit' as const },
+    },
+  };
+
+  it('is counted as an entry skipped (missing), not started and not silently dropped', () => {
+    // act
+    const plan = planIngest({ event: go, userId: 'u', state: state(), journeys: [live(orders)], now });
+    // assert
+    expect(plan.enroll).toEqual([]);
+    expect(plan.skip.map((s) => s.reason)).toEqual(['missing']);
+  });
+
+  it("counts a context variable's missing value under its own reason (context)", () => {
+    // arrange
+    const withContext = live({
+      context: { orderId: { type: 'string', from: 'trigger.properties.orderId' } },
+    });
+    // act
+    const plan = planIngest({ event: go, userId: 'u', state: state(), journeys: [withContext], now });
+    // assert
+    expect(plan.enroll).toEqual([]);
+    expect(plan.skip.map((s) => s.reason)).toEqual(['context']);
+  });
+
+  it('enrolls when the value is there, and skips nothing when the trigger does not match anyway', () => {
+    // arrange
+    const withOrder = CustomerEvent.parse({ ...go, properties: { orderId: 'o-1' } });
+    const excluded = live({ ...orders, audience: { path: 'profile.traits.plan', eq: 'free' } });
+    // act
+    const enrolled = planIngest({
+      event: withOrder,
+      userId: 'u',
+      state: state(),
+      journeys: [live(orders)],
+      now,
+    });
+    const outside = planIngest({ event: go, userId: 'u', state: state(), journeys: [excluded], now });
+    // assert
+    expect(enrolled.enroll).toHaveLength(1);
+    expect(enrolled.skip).toEqual([]);
+    expect(outside.enroll).toEqual([]);
+    expect(outside.skip).toEqual([]);
+  });
+});
