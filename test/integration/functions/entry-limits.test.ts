@@ -166,8 +166,9 @@ describe('context values at entry', () => {
       await ingestEvent(deps, track('u-typed', 'Booking Made', { bookingId: 'much-too-long' })),
       await ingestEvent(deps, track('u-typed', 'Booking Made', {})),
     ];
-    // assert: a missing value does not enroll either (a required path), but is not a type mismatch
+    // assert: a missing value does not enroll either, and is counted with the others, as the README says
     expect(results.map(enrolled)).toEqual([1, 0, 0, 0]);
-    expect(await skipped('typed', 'context')).toBe(2);
+    expect(await skipped('typed', 'context')).toBe(3);
+    expect(await skipped('typed', 'missing')).toBe(0);
   });
 });
