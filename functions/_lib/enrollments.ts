@@ -3,6 +3,7 @@ import type { LiveJourney } from '#shared/ingest/live-journey.ts';
 import { variantOf } from '#shared/ingest/live-journey.ts';
 import type { Enrollment } from '#shared/ingest/plan.ts';
 import type { EntrySkipReason } from '#shared/journey/entry/entries.ts';
+import { jsonWithin, MAX_ENTRY_INPUT_BYTES } from '#shared/journey/state-budget.ts';
 import type { EnrollmentInput } from '#shared/tasks/enrollment.ts';
 import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import { addDuration } from '#shared/time.ts';
@@ -51,6 +52,11 @@ export async function startEnrollment(
 ): Promise<boolean> {
   const { journey, enrollmentId } = plan;
   const { userId } = entry;
+  // Judged before anything is claimed: a trigger this large never enrolls, so it takes no place.
+  if (!jsonWithin(executionInput(plan, entry, entry.at), MAX_ENTRY_INPUT_BYTES).fits) {
+    if (entry.count) await recordSkip(deps, journey, 'tooLarge');
+    return false;
+  }
   const executionArn = executionArnOf(journey.stateMachineArn, enrollmentId);
   const reentry = journey.reentry;
   const policy: ReentryPolicy =
@@ -101,23 +107,12 @@ export async function startEnrollment(
     ...(within === undefined ? {} : { goalUntil: addDuration(new Date(at), within).toISOString() }),
     ...(variants.length === 0 ? {} : { variants }),
   });
-  const input: EnrollmentInput = {
-    v: CONTRACT_VERSION,
-    journeyId: journey.journeyId,
-    journeyVersion: journey.version,
-    enrollmentId,
-    userId,
-    enrolledAt: at,
-    trigger: entry.trigger,
-    buckets: plan.buckets,
-    correlation: plan.correlation,
-  };
   try {
     await deps.sfn.send(
       new StartExecutionCommand({
         stateMachineArn: journey.aliasArn,
         name: enrollmentId,
-        input: JSON.stringify(input),
+        input: JSON.stringify(executionInput(plan, entry, at)),
       }),
     );
   } catch (error) {
@@ -134,6 +129,21 @@ export async function startEnrollment(
     await deps.experiments?.checkDue(journey);
   }
   return true;
+}
+
+/** The execution input of an enrollment (the same size whichever entry time: both are ISO instants). */
+function executionInput(plan: Enrollment, entry: Entry, enrolledAt: string): EnrollmentInput {
+  return {
+    v: CONTRACT_VERSION,
+    journeyId: plan.journey.journeyId,
+    journeyVersion: plan.journey.version,
+    enrollmentId: plan.enrollmentId,
+    userId: entry.userId,
+    enrolledAt,
+    trigger: entry.trigger,
+    buckets: plan.buckets,
+    correlation: plan.correlation,
+  };
 }
 
 /** Counts an entry the trigger's limits kept out, with its reason (a bounded code). */

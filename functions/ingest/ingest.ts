@@ -19,6 +19,7 @@ import {
 } from '#shared/events.ts';
 import { awaitedEvents, countedEvents } from '#shared/ingest/live-journey.ts';
 import { type Finish, finishes, planIngest, type Resume, references } from '#shared/ingest/plan.ts';
+import { jsonWithin, MAX_AWAITED_EVENT_BYTES } from '#shared/journey/state-budget.ts';
 import { profileChanges } from '#shared/profile/changes.ts';
 import type { Waiter } from '#shared/profile/state.ts';
 import { mergeAlias, recordOnProfile } from './identity.ts';
@@ -53,19 +54,33 @@ async function reject(deps: IngestDeps, original: unknown, problems: EventProble
   return { status: 'rejected', problems };
 }
 
-async function resume(deps: IngestDeps, event: CustomerEvent, userId: string, { waiter }: Resume) {
+/** Resumes a waiting step with the event; false when the event cannot resume it (counted, unless `count` is false). */
+async function resume(
+  deps: IngestDeps,
+  event: CustomerEvent,
+  userId: string,
+  { waiter }: Resume,
+  count: boolean,
+): Promise<boolean> {
+  const version = waiter.version ?? '-';
+  const output = jsonWithin(event, MAX_AWAITED_EVENT_BYTES);
+  // Past its share of the execution's state, the event would fail the execution: the step keeps
+  // waiting (a later event or its timeout moves it on) and the event is counted at the step.
+  if (!output.fits) {
+    const { journeyId, stepId } = waiter;
+    if (count)
+      await deps.stats.increment({ journeyId, version, stepId, metric: 'eventIgnored', reason: 'tooLarge' });
+    return false;
+  }
   // An event at the very end of the wait can lose to the step's timeout: then it answered nothing.
   let timedOut = false;
   try {
-    await deps.sfn.send(
-      new SendTaskSuccessCommand({ taskToken: waiter.token, output: JSON.stringify(event) }),
-    );
+    await deps.sfn.send(new SendTaskSuccessCommand({ taskToken: waiter.token, output: output.json }));
   } catch (error) {
     if (!isAlreadyDone(error)) throw error;
     timedOut = error instanceof Error && error.name === 'TaskTimedOut';
   }
   if ((await removeWaiter(deps, userId, waiter)) && !timedOut) {
-    const version = waiter.version ?? '-';
     await deps.stats.increment({
       journeyId: waiter.journeyId,
       version,
@@ -73,6 +88,7 @@ async function resume(deps: IngestDeps, event: CustomerEvent, userId: string, { 
       metric: 'eventReceived',
     });
   }
+  return true;
 }
 
 /** Removes a waiter and its count in the profile's summary, once. */
@@ -185,12 +201,14 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
     const entry = { userId, at, trigger: event, count: !recorded.duplicate };
     if (await startEnrollment(deps, p, entry)) enrolled.push(p.enrollmentId);
   }
-  for (const r of plan.resume) await resume(deps, event, userId, r);
+  const resumed: string[] = [];
+  for (const r of plan.resume)
+    if (await resume(deps, event, userId, r, !recorded.duplicate)) resumed.push(r.waiter.enrollmentId);
   await removeTimedOut(deps, userId, waiters, now);
   return {
     status,
     enrolled,
-    resumed: plan.resume.map((r) => r.waiter.enrollmentId),
+    resumed,
     finished: plan.finish.map((f) => f.enrollment.enrollmentId),
   };
 }

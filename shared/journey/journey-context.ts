@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { readPath } from '../conditions/path.ts';
+import { MAX_CONTEXT_BYTES } from './state-budget.ts';
 import { ConditionPath } from '../conditions/schema.ts';
 import {
   CONTEXT_NAME,
@@ -26,12 +27,6 @@ export { CONTEXT_NAME, type ContextType, MAX_STRING_LENGTH };
 export const MAX_CONTEXT_VARIABLES = 32;
 /** The longest string a variable may hold when it declares no maxLength. */
 export const DEFAULT_MAX_LENGTH = 256;
-/**
- * The most the context may take in the execution state, in bytes, counted
- * from the declarations (each string at its maxLength): Step Functions
- * refuses a state over 256 KB, and the trigger and the awaited event share it.
- */
-export const MAX_CONTEXT_BYTES = 16 * 1024;
 
 export const ContextName = z
   .string()

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { ConditionPath } from '../conditions/schema.ts';
 import { ContextName } from './journey-context.ts';
+import { MAX_RESPONSE_BYTES } from './state-budget.ts';
 
 /**
  * The webhook step: one HTTPS call through a connection the stack manages
@@ -15,12 +16,6 @@ export const CONNECTION_NAME = /^[A-Za-z][A-Za-z0-9_]{0,47}$/;
 /** Step Functions ends an HTTP Task's call after 60 seconds whatever the TimeoutSeconds. */
 export const MAX_WEBHOOK_TIMEOUT_SECONDS = 60;
 const DEFAULT_WEBHOOK_TIMEOUT_SECONDS = 10;
-/**
- * The largest response body a webhook keeps, in bytes. The body shares the
- * execution state (256 KiB in Step Functions) with the trigger, the awaited
- * event and the context; a larger response fails the step.
- */
-export const MAX_RESPONSE_BYTES = 32 * 1024;
 
 /** HTTP statuses worth calling again after a backoff: throttled, or the server failed on its side. */
 export const RETRYABLE_STATUSES = [429, 500, 502, 503, 504] as const;

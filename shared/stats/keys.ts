@@ -20,6 +20,8 @@ export const COUNTER_METRICS = [
   'opened',
   'clicked',
   'eventReceived',
+  /** An awaited event that could not resume its step, with the reason (tooLarge: over its share of the state). */
+  'eventIgnored',
   'converted',
   'entrySkipped',
 ] as const;

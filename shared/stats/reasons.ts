@@ -10,6 +10,7 @@ const REASON_CODES = [
   'outcomeUnknown',
   'quietHours',
   'frequencyCap',
+  'tooLarge',
   'other',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
@@ -20,6 +21,7 @@ const LABELS: Readonly<Record<ReasonCode, string>> = {
   outcomeUnknown: 'an earlier attempt may have been delivered',
   quietHours: 'quiet hours',
   frequencyCap: 'frequency cap',
+  tooLarge: 'too large for the execution state',
   other: 'other',
 };
 

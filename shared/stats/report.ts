@@ -68,7 +68,7 @@ export type JourneyReport = {
   name: string;
   versions: string[];
   enrolled: number;
-  /** Triggers that would have enrolled but an entry limit kept out, by reason (limit, tooOld). */
+  /** Triggers that would have enrolled but were kept out, by reason (ENTRY_SKIP_REASONS). */
   skipped: Record<EntrySkipReason, number>;
   converted: number;
   rate?: Rate;
@@ -272,7 +272,7 @@ function stageOrder(stage: string): number {
 }
 
 function skippedEntries(counters: readonly Counter[]): Record<EntrySkipReason, number> {
-  const out: Record<EntrySkipReason, number> = { limit: 0, tooOld: 0, context: 0, missing: 0 };
+  const out: Record<EntrySkipReason, number> = { limit: 0, tooOld: 0, context: 0, missing: 0, tooLarge: 0 };
   for (const c of counters) {
     const reason = ENTRY_SKIP_REASONS.find((r) => r === c.reason);
     if (c.metric === 'entrySkipped' && c.stepId === undefined && reason !== undefined) out[reason] += c.count;

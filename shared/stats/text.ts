@@ -13,9 +13,9 @@ export function reportText(r: JourneyReport): string {
   );
   out.push(`Outcomes  ${OUTCOMES.map((o) => `${o} ${r.outcomes[o]}`).join('   ')}`);
   // Entries an entry limit kept out are shown only when there are some.
-  if (r.skipped.limit + r.skipped.tooOld + r.skipped.context + r.skipped.missing > 0)
+  if (Object.values(r.skipped).some((n) => n > 0))
     out.push(
-      `Entry skipped  limit ${r.skipped.limit}   too old ${r.skipped.tooOld}   context type ${r.skipped.context}   missing trigger value ${r.skipped.missing}`,
+      `Entry skipped  limit ${r.skipped.limit}   too old ${r.skipped.tooOld}   context type ${r.skipped.context}   missing trigger value ${r.skipped.missing}   trigger too large ${r.skipped.tooLarge}`,
     );
   out.push('');
   for (const split of r.splits) {

@@ -278,7 +278,15 @@ describe('local Step Functions API', () => {
     const duplicate = await sfn
       .send(new StartExecutionCommand({ stateMachineArn: aliasArn, name: 'e1', input: '{"other":1}' }))
       .catch((e: unknown) => e);
+    // Step Functions' 256 KiB limit on an input and on a task's output, refused as AWS refuses it
+    const oversized = JSON.stringify({ note: 'x'.repeat(256 * 1024) });
+    const tooLargeInput = await sfn
+      .send(new StartExecutionCommand({ stateMachineArn: aliasArn, name: 'e3', input: oversized }))
+      .catch((e: unknown) => e);
     await waitFor(() => tokens.length === 2);
+    const tooLargeOutput = await sfn
+      .send(new SendTaskSuccessCommand({ taskToken: tokens[0] ?? '', output: oversized }))
+      .catch((e: unknown) => e);
     for (const token of tokens)
       await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"ok":true}' }));
     await services.sfn.idle();
@@ -297,6 +305,8 @@ describe('local Step Functions API', () => {
       ['SUCCEEDED', { event: { ok: true }, version: 'v2' }, '2'],
     ]);
     expect(duplicate).toMatchObject({ name: 'ExecutionAlreadyExists' });
+    expect(tooLargeInput).toMatchObject({ name: 'ValidationException' });
+    expect(tooLargeOutput).toMatchObject({ name: 'ValidationException' });
   });
 });
 

@@ -5,9 +5,9 @@ import {
   type ContextVariable,
   DEFAULT_MAX_LENGTH,
   declaredBytes,
-  MAX_CONTEXT_BYTES,
   MAX_CONTEXT_VARIABLES,
 } from '../journey-context.ts';
+import { MAX_CONTEXT_BYTES } from '../state-budget.ts';
 import { type Violation, violation } from '../violations.ts';
 import { journeyConditions } from './conditions.ts';
 import type { CheckContext } from './context.ts';

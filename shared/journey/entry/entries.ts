@@ -13,9 +13,11 @@ import type { EntryLimit } from './limits.ts';
  * has another type than declared, or is longer than its maxLength.
  * `missing`: the trigger lacks a value the journey reads from it (a
  * template's `trigger.properties.orderId`, a match or a context variable),
- * so its execution could not run.
+ * so its execution could not run. `tooLarge`: the trigger would make an
+ * execution input over its share of Step Functions' state limit
+ * (`state-budget.ts`).
  */
-export const ENTRY_SKIP_REASONS = ['limit', 'tooOld', 'context', 'missing'] as const;
+export const ENTRY_SKIP_REASONS = ['limit', 'tooOld', 'context', 'missing', 'tooLarge'] as const;
 export type EntrySkipReason = (typeof ENTRY_SKIP_REASONS)[number];
 
 /** One counted entry of a customer into a journey: when, and which enrollment (a redelivery finds itself). */

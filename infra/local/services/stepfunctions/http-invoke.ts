@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { isUnderBase, MAX_RESPONSE_BYTES, MAX_WEBHOOK_TIMEOUT_SECONDS } from '#shared/journey/webhook.ts';
+import { MAX_RESPONSE_BYTES } from '#shared/journey/state-budget.ts';
+import { isUnderBase, MAX_WEBHOOK_TIMEOUT_SECONDS } from '#shared/journey/webhook.ts';
 import { TaskFailureError } from './runner/runner-tokens.ts';
 
 /**

@@ -24,6 +24,7 @@ function historyFromStart(
   return new HistoryRecorder(states, record, roleArn);
 }
 
+import { MAX_STATE_BYTES } from '#shared/journey/state-budget.ts';
 import type { HistoryStore } from './history-store.ts';
 import type { MachineStore } from './machines.ts';
 
@@ -85,6 +86,7 @@ export class LocalStepFunctions {
 
   /** StartExecution: on a machine, a version or an alias; a name is unique per state machine. */
   async startExecution(arn: string, name: string, input: string): Promise<ExecutionRecord> {
+    withinPayloadLimit('input', input);
     const resolved = this.machines.resolve(parseMachineArn(arn));
     const machine = resolved.machine.name;
     const execArn = executionArn(machine, name);
@@ -431,6 +433,7 @@ export class LocalStepFunctions {
   }
 
   sendTaskSuccess(token: string, output: string): void {
+    withinPayloadLimit('output', output);
     let parsed: unknown;
     try {
       parsed = JSON.parse(output);
@@ -530,4 +533,13 @@ export class LocalStepFunctions {
     }
     this.options.onExecutionEnd?.(ended);
   }
+}
+
+/** Step Functions' length constraint on an execution input and a task's output: 256 KiB of UTF-8, refused as AWS refuses it. */
+function withinPayloadLimit(member: 'input' | 'output', text: string): void {
+  if (Buffer.byteLength(text) <= MAX_STATE_BYTES) return;
+  throw new AwsApiError(
+    'ValidationException',
+    `1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must have length less than or equal to ${MAX_STATE_BYTES}`,
+  );
 }
