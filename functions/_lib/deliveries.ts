@@ -98,7 +98,7 @@ export class DeliveriesRepository {
           TableName: this.table,
           Key: { deliveryId },
           UpdateExpression:
-            'SET #status = :sending, leaseUntil = :lease, userId = :u, journeyId = :j, version = :v, stepId = :s, channel = :c, updatedAt = :now, expiresAt = :exp REMOVE calledAt ADD attempts :one',
+            'SET #status = :sending, leaseUntil = :lease, userId = :u, journeyId = :j, version = :v, stepId = :s, channel = :c, updatedAt = :now, expiresAt = :exp REMOVE calledAt, failureCounted ADD attempts :one',
           ConditionExpression: claimable.join(' OR '),
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
@@ -149,6 +149,33 @@ export class DeliveriesRepository {
     return settled
       ? { kind: 'stale', output }
       : { kind: 'busy', until: new Date(now.getTime() + BUSY_RECHECK_MS) };
+  }
+
+  /**
+   * Makes the last attempt's outcome final once Step Functions has run out of
+   * retries: a failed attempt is marked counted (once: a second call finds the
+   * mark), and an attempt that stopped after calling the provider is settled
+   * as unknown, as the next attempt would have done. Undefined when there is
+   * nothing to count (sent, already final, or a claim still held).
+   */
+  async settleExhausted(deliveryId: string, now: Date): Promise<'failed' | 'unknown' | undefined> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { deliveryId },
+          UpdateExpression: 'SET failureCounted = :now',
+          ConditionExpression: '#status = :failed AND attribute_not_exists(failureCounted)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':failed': 'failed', ':now': now.toISOString() },
+        }),
+      );
+      return 'failed';
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+    }
+    const claim = await this.existing(deliveryId, now);
+    return claim.kind === 'stale' ? 'unknown' : undefined;
   }
 
   /** Marks that the provider is about to be called: from here a lost answer means "outcome unknown". */

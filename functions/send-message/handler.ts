@@ -16,12 +16,12 @@ import {
   templateSnapshots,
 } from '#functions/_lib/repositories.ts';
 import { unsubscribeSigningKey } from '#functions/_lib/signing-key.ts';
-import { DeferredError } from '#shared/errors.ts';
+import { DeferredError, LAMBDA_CRASH_ERRORS } from '#shared/errors.ts';
 import { messageMetric } from '#shared/metrics.ts';
-import type { SendMessageInput, SendMessageOutput } from '#shared/tasks/send-message.ts';
+import type { ExhaustedOutput, SendMessageInput, SendMessageOutput } from '#shared/tasks/send-message.ts';
 import { errorMetric } from './error-metric.ts';
 import { manifest } from './manifest.ts';
-import { type SendDeps, sendMessage } from './send.ts';
+import { countExhausted, type SendDeps, sendMessage } from './send.ts';
 
 const config = lazyConfig(manifest);
 let deps: SendDeps | undefined;
@@ -51,8 +51,16 @@ function sendDeps(): SendDeps {
 
 /** Step Functions task: deliver one message of a journey step (or say why not now / not at all). */
 export const handler = middy(
-  async (input: SendMessageInput, context: Context): Promise<SendMessageOutput> => {
+  async (input: SendMessageInput, context: Context): Promise<SendMessageOutput | ExhaustedOutput> => {
     metrics.addDimension('channel', input.channel);
+    if (input.exhausted !== undefined) {
+      const { counted } = await countExhausted(sendDeps(), input);
+      // An unknown outcome an attempt reported was counted by that attempt; a crashed one reported nothing.
+      const crashed = LAMBDA_CRASH_ERRORS.some((name) => name === input.exhausted?.error);
+      if (counted === 'failed' || (counted === 'unknown' && crashed))
+        metrics.addMetric(messageMetric(counted), MetricUnit.Count, 1);
+      return { counted };
+    }
     try {
       // A claim outlives this invocation by a margin: a retry never overlaps a live attempt.
       const leaseMs = context.getRemainingTimeInMillis() + LEASE_MARGIN_MS;

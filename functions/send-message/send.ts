@@ -30,7 +30,7 @@ import {
   TransientError,
 } from '#shared/errors.ts';
 import type { ProfileState } from '#shared/profile/state.ts';
-import type { SendMessageInput, SendMessageOutput } from '#shared/tasks/send-message.ts';
+import type { ExhaustedOutput, SendMessageInput, SendMessageOutput } from '#shared/tasks/send-message.ts';
 import { profileVariables } from '#shared/template-preview.ts';
 import { renderTemplate, type Template } from '#shared/templates.ts';
 import { durationSeconds, nextAllowedTime } from '#shared/time.ts';
@@ -307,6 +307,27 @@ function named(error: unknown): JourneyError {
 
 /** A claim held by another attempt: wait for its lease to end, then see how it ended. */
 const BUSY_REASON = 'an earlier attempt of this send holds it';
+
+/**
+ * The step's failure path after Step Functions ran out of retries on a send:
+ * sends nothing, and counts the last attempt's outcome now that it is final
+ * (a failure the retries could not overcome, or an outcome an attempt left
+ * unknown). Counted once, however often this is called.
+ */
+export async function countExhausted(deps: SendDeps, input: SendMessageInput): Promise<ExhaustedOutput> {
+  const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId);
+  const counted = await deps.deliveries.settleExhausted(deliveryId, deps.now());
+  if (counted === undefined) return { counted: 'none' };
+  await deps.stats.recordSend({
+    journeyId: input.journeyId,
+    version: input.journeyVersion,
+    stepId: input.stepId,
+    channel: input.channel,
+    status: counted,
+    at: deps.now(),
+  });
+  return { counted };
+}
 
 /**
  * Sends one message of a journey step, at most once per (execution, step)

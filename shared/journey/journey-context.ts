@@ -1,6 +1,5 @@
 import * as z from 'zod';
 import { readPath } from '../conditions/path.ts';
-import { MAX_CONTEXT_BYTES } from './state-budget.ts';
 import { ConditionPath } from '../conditions/schema.ts';
 import {
   CONTEXT_NAME,

@@ -1,7 +1,6 @@
 import * as z from 'zod';
 import { ConditionPath } from '../conditions/schema.ts';
 import { ContextName } from './journey-context.ts';
-import { MAX_RESPONSE_BYTES } from './state-budget.ts';
 
 /**
  * The webhook step: one HTTPS call through a connection the stack manages

@@ -22,6 +22,12 @@ const SendMessageInputV2 = z.object({
   onUnknown: z.optional(z.enum(['record', 'retry'])),
   /** Channel options from the step (from, messageType...). */
   options: z._default(z.record(z.string(), z.unknown()), {}),
+  /**
+   * Set on the step's failure path once Step Functions has run out of retries
+   * (throttled, transient, crashed): nothing is sent, the last attempt's
+   * outcome is counted now that it is final.
+   */
+  exhausted: z.optional(z.object({ error: z.string() })),
 });
 /** send-message: deliver one message, or say why not now / not at all. */
 export const SendMessageInput = versioned(SendMessageInputV2, asV1(SendMessageInputV2), upgradeFromV1);
@@ -36,3 +42,6 @@ export const SendMessageOutput = z.discriminatedUnion('status', [
   z.object({ status: z.literal('deferred'), until: z.string(), reason: z.string() }),
 ]);
 export type SendMessageOutput = z.infer<typeof SendMessageOutput>;
+
+/** What the failure path's call counted: the last attempt's failure, an outcome it left unknown, or nothing. */
+export type ExhaustedOutput = { counted: 'failed' | 'unknown' | 'none' };

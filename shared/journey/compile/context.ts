@@ -25,6 +25,7 @@ export const stateName = {
   defer: (id: string) => `${id}.defer`,
   failed: (id: string) => `${id}.failed`,
   countFailure: (id: string) => `${id}.countFailure`,
+  exhausted: (id: string) => `${id}.exhausted`,
   at: (id: string) => `${id}.at`,
   route: (id: string) => `${id}.route`,
   timedOut: (id: string) => `${id}.timedOut`,

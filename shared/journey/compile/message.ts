@@ -1,4 +1,10 @@
-import { ErrorName, PERMANENT_ERRORS, StatesError } from '../../errors.ts';
+import {
+  ErrorName,
+  LAMBDA_CRASH_ERRORS,
+  PERMANENT_ERRORS,
+  RETRYABLE_ERRORS,
+  StatesError,
+} from '../../errors.ts';
 import type { MessageStep } from '../schema.ts';
 import type { JsonObject, PassState, TaskState, WaitState } from './asl.ts';
 import {
@@ -26,6 +32,13 @@ function channelOptions(step: MessageStep): JsonObject {
       return compact({ priority: step.priority, timeToLive: step.timeToLive });
   }
 }
+
+/**
+ * Errors a send is retried on: when the retries run out, the last attempt's
+ * failure (or the outcome it left unknown) is final, and the send task is
+ * called once more to count it before the failure policy applies.
+ */
+const EXHAUSTIBLE_ERRORS = [...RETRYABLE_ERRORS, ...LAMBDA_CRASH_ERRORS];
 
 /** The send-message input (SendMessageInput in shared/tasks.ts). */
 function sendInput(id: string, step: MessageStep, ctx: RenderContext): JsonObject {
@@ -92,11 +105,35 @@ function renderSend(id: string, step: MessageStep, ctx: RenderContext): Rendered
       RETRY.lambda,
       [
         { errors: [ErrorName.Deferred], resultPath: '$.deferral', next: stateName.deferred(id) },
+        { errors: EXHAUSTIBLE_ERRORS, resultPath: '$.failure', next: stateName.exhausted(id) },
         failure.rule,
       ],
       sendRetry(step.onUnknown === 'retry'),
     ),
     Next: outcome?.next ?? step.next,
+  };
+  const exhausted: TaskState = {
+    Type: 'Task',
+    Resource: ctx.bindings.sendMessageFunctionArn,
+    Parameters: {
+      ...taskBase(ctx, id),
+      channel: step.type,
+      template: step.template,
+      // Nothing is rendered on this call: the trigger is not passed again.
+      trigger: null,
+      defaultTimezone: ctx.journey.settings.defaultTimezone,
+      exhausted: { 'error.$': '$.failure.Error' },
+    },
+    ResultPath: null,
+    // Counting never changes where the enrollment goes: on any error it goes on as the failure does.
+    ...retryCatch(RETRY.lambda, [
+      {
+        errors: [...PERMANENT_ERRORS, StatesError.TaskFailed],
+        resultPath: '$.countError',
+        next: failure.rule.next,
+      },
+    ]),
+    Next: failure.rule.next,
   };
   // A Lambda error's Cause is the JSON {"errorType", "errorMessage", "trace"}.
   const deferred: PassState = {
@@ -108,6 +145,7 @@ function renderSend(id: string, step: MessageStep, ctx: RenderContext): Rendered
   const defer: WaitState = { Type: 'Wait', TimestampPath: '$.deferral.cause.errorMessage', Next: id };
   return [
     [id, task],
+    [stateName.exhausted(id), exhausted],
     [stateName.deferred(id), deferred],
     [stateName.defer(id), defer],
     ...failure.states,

@@ -1,0 +1,183 @@
+import { PinpointClient } from '@aws-sdk/client-pinpoint';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DeliveriesRepository, deliveryIdOf } from '#functions/_lib/deliveries.ts';
+import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
+import { ProfilesRepository } from '#functions/_lib/profiles.ts';
+import { StatsRepository } from '#functions/_lib/stats.ts';
+import { TemplateSnapshots, type TemplateSource } from '#functions/_lib/templates.ts';
+import { ingestEvent } from '#functions/ingest/ingest.ts';
+import { countExhausted, type SendDeps, sendMessage } from '#functions/send-message/send.ts';
+import { LocalStateMachine } from '#infra/local/services/stepfunctions/runner/runner.ts';
+import { compile } from '#shared/journey/compile/compile.ts';
+import { Journey } from '#shared/journey/schema.ts';
+import { SendMessageInput } from '#shared/tasks/send-message.ts';
+import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
+import type { Template } from '#shared/templates.ts';
+import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import { identify, ingestDeps } from '../functions/harness.ts';
+import { LOCAL_BINDINGS } from './harness.ts';
+
+/**
+ * A send Step Functions retries (throttled, transient, crashed) and whose
+ * retries run out: the step's failure path counts the last attempt's outcome
+ * once, then the failure policy applies. Compiled and run offline with the
+ * real send-message function on dynalite; SES is made to throttle every call.
+ */
+
+const TEMPLATES = new Map<string, Template>([
+  ['reminder', { channel: 'email', subject: 'Hi', html: '<p>Hi</p>', text: 'Hi' }],
+]);
+
+const journey = Journey.parse({
+  id: 'throttled',
+  name: 'Throttled',
+  trigger: { type: 'event', event: 'Cart Updated' },
+  start: 'remind',
+  steps: {
+    remind: { type: 'email', template: 'reminder', next: 'after' },
+    after: { type: 'exit', reason: 'after the reminder' },
+  },
+});
+
+let db: LocalDynamo;
+let templates: TemplateSource;
+let ses: AwsClientStub<SESv2Client>;
+
+beforeAll(async () => {
+  db = await startDynalite('send-exhausted');
+  const snapshots = new TemplateSnapshots(db.doc, db.tables.journeys);
+  const pinned = await snapshots.put('throttled', TEMPLATES);
+  templates = { get: (ref) => snapshots.get({ ...ref, name: pinned.get(ref.name) ?? ref.name }) };
+  ses = mockClient(SESv2Client);
+  ses
+    .on(SendEmailCommand)
+    .rejects(
+      Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException' }),
+    );
+});
+afterAll(async () => db.stop());
+afterEach(() => ses.resetHistory());
+
+function deps(now = '2026-11-30T10:00:00Z'): SendDeps {
+  return {
+    profiles: new ProfilesRepository(db.doc, db.tables.profiles),
+    deliveries: new DeliveriesRepository(db.doc, db.tables.deliveries),
+    enrollments: new EnrollmentItems(db.doc, db.tables.enrollments),
+    stats: new StatsRepository(db.doc, db.tables.stats),
+    templates,
+    ses: new SESv2Client({ region: 'eu-west-1' }),
+    pinpoint: new PinpointClient({ region: 'eu-west-1' }),
+    config: {
+      senderEmail: 'news@shop.example',
+      configurationSet: 'journeys',
+      pinpointApplicationId: 'app-1',
+      unsubscribeBaseUrl: 'https://shop.example/unsubscribe',
+    },
+    unsubscribeKey: async () => 'exhausted-test-signing-key-of-32-chars!',
+    now: () => new Date(now),
+  };
+}
+
+/** What the send-message handler does with a task input. */
+function sendTask(input: unknown) {
+  const parsed = SendMessageInput.parse(input);
+  return parsed.exhausted === undefined ? sendMessage(deps(), parsed) : countExhausted(deps(), parsed);
+}
+
+async function counters(stepId: string) {
+  const rows = await new StatsRepository(db.doc, db.tables.stats).funnel('throttled');
+  return rows.filter((r) => r.stepId === stepId).map((r) => [r.metric, r.count]);
+}
+
+describe('a send whose retries run out', () => {
+  it('counts the last attempt as failed once, then follows the failure policy', async () => {
+    // arrange
+    await ingestEvent(ingestDeps(db).deps, identify('u-throttled', { email: 't@example.com' }));
+    const machine = new LocalStateMachine(compile(journey, LOCAL_BINDINGS), {
+      handlers: { [LOCAL_BINDINGS.sendMessageFunctionArn]: sendTask },
+      timeScale: 0,
+    });
+    // act
+    const result = await machine.start({
+      v: CONTRACT_VERSION,
+      journeyId: 'throttled',
+      journeyVersion: '1',
+      enrollmentId: 'e-throttled',
+      userId: 'u-throttled',
+      trigger: { type: 'track', event: 'Cart Updated', properties: {} },
+    }).done;
+    // assert: the first attempt and six retries, then the failure policy (continue)
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(7);
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.output).toMatchObject({
+      failure: { Error: 'Journeys.Throttled' },
+      exit: { stepId: 'after' },
+    });
+    expect(await counters('remind')).toEqual([['failed', 1]]);
+    const record = await db.doc.send(
+      new GetCommand({
+        TableName: db.tables.deliveries,
+        Key: { deliveryId: deliveryIdOf('e-throttled', 'remind') },
+      }),
+    );
+    expect(record.Item).toMatchObject({ status: 'failed', detail: expect.stringContaining('rate exceeded') });
+  });
+
+  it('counts nothing more when the failure path is called again', async () => {
+    const input = SendMessageInput.parse({
+      v: CONTRACT_VERSION,
+      journeyId: 'throttled',
+      journeyVersion: '1',
+      enrollmentId: 'e-throttled',
+      userId: 'u-throttled',
+      stepId: 'remind',
+      channel: 'email',
+      template: 'reminder',
+      trigger: null,
+      defaultTimezone: 'UTC',
+      exhausted: { error: 'Journeys.Throttled' },
+    });
+    expect(await countExhausted(deps(), input)).toEqual({ counted: 'none' });
+    expect(await counters('remind')).toEqual([['failed', 1]]);
+  });
+
+  it('settles an attempt that stopped after calling the provider as unknown, and counts it once', async () => {
+    // arrange: an attempt claimed the send and called the provider, then its invocation crashed
+    const deliveries = new DeliveriesRepository(db.doc, db.tables.deliveries);
+    const deliveryId = deliveryIdOf('e-crashed', 'remind');
+    const meta = {
+      userId: 'u-crashed',
+      journeyId: 'throttled',
+      version: '1',
+      stepId: 'remind',
+      channel: 'email',
+    } as const;
+    await deliveries.claim(deliveryId, meta, new Date('2026-11-30T10:00:00Z'), 60_000);
+    await deliveries.markCalled(deliveryId, new Date('2026-11-30T10:00:01Z'));
+    const input = SendMessageInput.parse({
+      v: CONTRACT_VERSION,
+      journeyId: 'throttled',
+      journeyVersion: '1',
+      enrollmentId: 'e-crashed',
+      userId: 'u-crashed',
+      stepId: 'remind',
+      channel: 'email',
+      template: 'reminder',
+      trigger: null,
+      defaultTimezone: 'UTC',
+      exhausted: { error: 'Lambda.Unknown' },
+    });
+    // act: the failure path runs after the claim's lease
+    const first = await countExhausted(deps('2026-11-30T10:05:00Z'), input);
+    const again = await countExhausted(deps('2026-11-30T10:06:00Z'), input);
+    // assert
+    expect([first, again]).toEqual([{ counted: 'unknown' }, { counted: 'none' }]);
+    const rows = await new StatsRepository(db.doc, db.tables.stats).funnel('throttled');
+    expect(rows.filter((r) => r.stepId === 'remind' && r.metric === 'unknown').map((r) => r.count)).toEqual([
+      1,
+    ]);
+  });
+});
