@@ -319,7 +319,10 @@ const SplitStep = z
       .array(
         z
           .object({
-            name: z.string().min(1).describe('Variant name, unique in the split (reported per variant).'),
+            name: z
+              .string()
+              .regex(/\S/, { message: 'must not be blank' })
+              .describe('Variant name, unique in the split (reported per variant).'),
             weight: z
               .number()
               .int()
@@ -449,7 +452,7 @@ export const Journey = z
         message: 'must be lowercase letters, digits and dashes (63 at most), e.g. cart-abandonment',
       })
       .describe('Stable id: the state machine is named journey-<id>.'),
-    name: z.string().min(1).describe('The name marketers see.'),
+    name: z.string().regex(/\S/, { message: 'must not be blank' }).describe('The name marketers see.'),
     description: z.string().optional(),
     status: z
       .enum(JOURNEY_STATUSES)

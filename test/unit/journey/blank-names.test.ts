@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { Journey } from '#shared/journey/schema.ts';
+
+const journey = (name: string, variant: string) => ({
+  id: 'blank',
+  name,
+  trigger: { type: 'event', event: 'Signed Up' },
+  start: 'ab',
+  steps: {
+    ab: {
+      type: 'split',
+      variants: [
+        { name: variant, weight: 50, next: 'done' },
+        { name: 'b', weight: 50, next: 'done' },
+      ],
+    },
+    done: { type: 'exit' },
+  },
+});
+
+function problems(input: unknown): string[] {
+  const parsed = Journey.safeParse(input);
+  return parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+}
+
+describe('names marketers read', () => {
+  it.each(['', '   ', '\t\n'])('refuses a blank journey name or variant name (%j)', (blank) => {
+    expect(problems(journey(blank, 'a'))).toEqual(['name: must not be blank']);
+    expect(problems(journey('Welcome', blank))).toEqual(['steps.ab.variants.0.name: must not be blank']);
+  });
+
+  it('takes a name with spaces around words', () => {
+    expect(problems(journey(' Welcome ', ' a '))).toEqual([]);
+  });
+});
