@@ -45,8 +45,14 @@ export default defineConfig({
     maxWorkers: 2,
     setupFiles: ['test/support/cpu-time.ts', 'test/support/property-seed.ts'],
     reporters: ['default', './test/support/slowest-reporter.ts'],
-    // The AWS SDK warns once per process that Node 20 support ends in 2027; Lambda runs Node 22.
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: {
+      // The AWS SDK warns once per process that Node 20 support ends in 2027; Lambda runs Node 22.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      // Handlers the tests call log as in the local runtime (warnings and errors) and name their
+      // metrics' namespace as the stack does: the run's output is the tests' verdicts.
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+      POWERTOOLS_METRICS_NAMESPACE: 'Journeys',
+    },
     projects: [
       { extends: true, test: { name: 'shared', include: SHARED, isolate: false } },
       { extends: true, test: { name: 'handlers', include: HANDLERS, isolate: false } },
