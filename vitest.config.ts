@@ -1,14 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Three projects. Tests that keep no process-wide state share their workers'
+ * Four projects. Tests that keep no process-wide state share their workers'
  * module cache (`isolate: false`): pure units, synthesized stacks, the
  * offline interpreter and the Step Functions stand-in take their clients as
  * arguments, and importing zod, the compiler, the SDK or aws-cdk-lib once per
  * worker instead of once per file more than halves their time. Tests that run
- * the local runtime or the CLI keep a fresh module graph per file: the
- * runtime's handlers keep their clients and config per process, as in Lambda,
- * and the CLI program keeps its parsed options.
+ * the local runtime keep a fresh module graph per file: the runtime's
+ * handlers keep their clients and config per process, as in Lambda, pointing
+ * at the ports of the first runtime the process started.
  */
 const SHARED = [
   'test/unit/**/*.test.ts',
@@ -27,6 +27,16 @@ const SHARED = [
  */
 const HANDLERS = ['test/integration/functions/!(handlers).test.ts'];
 
+/**
+ * The CLI's commands called in-process, and the simulation: they start no
+ * local runtime, so no handler keeps clients or config pointing at one; the
+ * program can be parsed again and again. They share a module cache in
+ * workers of their own: the CLI's modules set the handlers' log level for
+ * the process (quiet-handlers.ts), which the unit tests must not inherit.
+ * `journeys test` starts runtimes in-process (journeys-test.test.ts): isolated.
+ */
+const COMMANDS = ['test/integration/cli/!(journeys-test).test.ts', 'test/integration/simulate/**/*.test.ts'];
+
 export default defineConfig({
   test: {
     testTimeout: 30_000,
@@ -35,14 +45,25 @@ export default defineConfig({
     maxWorkers: 2,
     setupFiles: ['test/support/cpu-time.ts', 'test/support/property-seed.ts'],
     reporters: ['default', './test/support/slowest-reporter.ts'],
-    // The AWS SDK warns once per process that Node 20 support ends in 2027; Lambda runs Node 22.
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: {
+      // The AWS SDK warns once per process that Node 20 support ends in 2027; Lambda runs Node 22.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      // Handlers the tests call log as in the local runtime (warnings and errors) and name their
+      // metrics' namespace as the stack does: the run's output is the tests' verdicts.
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+      POWERTOOLS_METRICS_NAMESPACE: 'Journeys',
+    },
     projects: [
       { extends: true, test: { name: 'shared', include: SHARED, isolate: false } },
       { extends: true, test: { name: 'handlers', include: HANDLERS, isolate: false } },
+      { extends: true, test: { name: 'commands', include: COMMANDS, isolate: false } },
       {
         extends: true,
-        test: { name: 'isolated', include: ['test/**/*.test.ts'], exclude: [...SHARED, ...HANDLERS] },
+        test: {
+          name: 'isolated',
+          include: ['test/**/*.test.ts'],
+          exclude: [...SHARED, ...HANDLERS, ...COMMANDS],
+        },
       },
     ],
   },

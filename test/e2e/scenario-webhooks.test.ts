@@ -1,3 +1,5 @@
+// First: the handlers the scenarios run build their logger and metrics as they load, quiet as in the runtime.
+import '#infra/local/runtime/quiet-handlers.ts';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -3,16 +3,28 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { readSettings } from '#infra/constructs/settings.ts';
 import { JourneysStack } from '#infra/journeys-stack.ts';
 
+/** The feature flag that makes a CloudFormation validation finding fail the synth instead of warning. */
+const VALIDATION_FINDINGS_FAIL = '@aws-cdk/core:validateAgainstDefaultRules';
+
 /**
  * Builds the stack as `infra/app.ts` does. Bundling is skipped unless asked
  * for: template assertions need the resources, not the function code.
+ * CDK's built-in CloudFormation validation (about 5 s of CPU to start its
+ * engine, 1–2 s per template) runs only when asked for, and then any finding
+ * fails the synth: cloudformation-validation.test.ts asks, for each
+ * configuration the tests synthesize; the others read resources.
  */
 export function synthesize(
-  options: { context?: Record<string, unknown>; bundle?: boolean; outdir?: string } = {},
+  options: { context?: Record<string, unknown>; bundle?: boolean; outdir?: string; validate?: boolean } = {},
 ) {
   const app = new App({
     ...(options.outdir ? { outdir: options.outdir } : {}),
-    context: { ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...options.context },
+    builtinCloudFormationValidation: options.validate ?? false,
+    context: {
+      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+      ...(options.validate ? { [VALIDATION_FINDINGS_FAIL]: true } : {}),
+      ...options.context,
+    },
   });
   const stack = new JourneysStack(app, 'Journeys', {
     settings: readSettings((key) => app.node.tryGetContext(key)),

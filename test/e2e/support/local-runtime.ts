@@ -52,7 +52,9 @@ export const E2E_START = '2026-03-02T09:00:00Z';
 /**
  * Starts the runtime of a sandbox on free ports (or held ones, to start
  * again where a stopped runtime answered), silently, on the deterministic
- * clock: journey time moves only when a test advances it.
+ * clock: journey time moves only when a test advances it. `inMemory` keeps
+ * DynamoDB's data in memory, as `journeys test` does, for a story that never
+ * restarts on its data directory.
  */
 export function boot(
   box: Sandbox,
@@ -60,10 +62,12 @@ export function boot(
     heldPorts?: HeldPorts;
     startAt?: string;
     connections?: LocalOptions['connections'];
+    inMemory?: boolean;
   } = {},
 ): Promise<LocalRuntime> {
   return startLocal({
     ...(options.connections === undefined ? {} : { connections: options.connections }),
+    ...(options.inMemory === undefined ? {} : { inMemory: options.inMemory }),
     dataDir: box.dataDir,
     journeysDir: box.journeysDir,
     clock: 'deterministic',

@@ -55,13 +55,22 @@ async function runNow(args: string[]): Promise<CliResult> {
   return { code, stdout: stdout.join(''), stderr: stderr.join('') };
 }
 
+/**
+ * The environment a user's shell gives the command: the tests' own handler
+ * log settings (vitest.config.ts) left out, so the command's are what counts.
+ */
+function userEnvironment(): NodeJS.ProcessEnv {
+  const { POWERTOOLS_LOG_LEVEL: _level, POWERTOOLS_METRICS_NAMESPACE: _namespace, ...env } = process.env;
+  return { ...env, NO_COLOR: '1' };
+}
+
 /** Runs the `journeys` command as a user would, in its own Node.js process, from the project root. */
 export function runCliProcess(args: string[]): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['infra/cli/bin.js', ...args],
-      { cwd: projectRoot, env: { ...process.env, NO_COLOR: '1' } },
+      { cwd: projectRoot, env: userEnvironment() },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
         resolve({ code, stdout, stderr });

@@ -1,8 +1,14 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { logger } from '#functions/_lib/observability.ts';
 
+// The tests run with handlers logging warnings only (vitest.config.ts); this one logs at INFO.
+const level = logger.getLevelName();
+beforeEach(() => {
+  logger.setLogLevel('INFO');
+});
 afterEach(() => {
   vi.restoreAllMocks();
+  logger.setLogLevel(level);
 });
 
 describe('the functions logger', () => {
