@@ -1,6 +1,7 @@
 import { structuralProblems } from './ingest/limits.ts';
 import { ANONYMOUS_PREFIX, profileKeys } from './tables.ts';
 import { isValidTimeZone } from './time.ts';
+import { utf8Length } from './utf8.ts';
 import * as z from './zod.ts';
 
 /**
@@ -43,8 +44,6 @@ const before = <T extends z.ZodMiniType>(read: (value: unknown) => unknown, sche
  */
 export const MAX_ID_BYTES = 1024;
 
-const utf8Bytes = (text: string) => new TextEncoder().encode(text).length;
-
 /** An id: a string or an integer (read as its string), trimmed, not empty. */
 const Id = () =>
   before(
@@ -60,7 +59,7 @@ const Id = () =>
           z.minLength(1, { error: 'must not be empty' }),
           z.maxLength(MAX_ID_BYTES),
           // Past the length above, that check has said it already.
-          z.refine((id) => id.length > MAX_ID_BYTES || utf8Bytes(id) <= MAX_ID_BYTES, {
+          z.refine((id) => id.length > MAX_ID_BYTES || utf8Length(id) <= MAX_ID_BYTES, {
             error: `must be at most ${MAX_ID_BYTES} bytes (UTF-8)`,
           }),
         ),

@@ -1,3 +1,5 @@
+import { utf8Length } from '../utf8.ts';
+
 /**
  * The limits a customer event must respect at the edge, each with the reason
  * a rejected event carries. They keep one customer's events from freezing
@@ -46,10 +48,6 @@ function storableNumber(value: number): boolean {
   return magnitude === 0 || (magnitude >= 1e-130 && magnitude < 1e126);
 }
 
-function byteLength(text: string): number {
-  return new TextEncoder().encode(text).length;
-}
-
 /** Why a key rejects the event; inside a trait only the reserved key does (the rest is the trait's). */
 function keyProblem(key: string, trait: boolean): { message: string; atKey: boolean } | undefined {
   if (RESERVED_KEYS.has(key))
@@ -81,7 +79,7 @@ export function structuralProblems(input: unknown, traitsApart = false): LimitPr
   } catch {
     return [{ field: '(event)', message: 'must be JSON (no cycles, no BigInt)' }];
   }
-  const bytes = json === undefined ? 0 : byteLength(json);
+  const bytes = json === undefined ? 0 : utf8Length(json);
   if (bytes > MAX_EVENT_BYTES) {
     problems.push({
       field: '(event)',
@@ -128,7 +126,7 @@ export function traitProblem(trait: string, value: unknown): string | undefined 
   if (trait.length > MAX_KEY_LENGTH) return `a trait name is limited to ${MAX_KEY_LENGTH} characters`;
   if (RESERVED_KEYS.has(trait)) return `"${trait}" cannot be a trait name (JavaScript reserves it)`;
   const json = JSON.stringify(value);
-  const bytes = json === undefined ? 0 : byteLength(json);
+  const bytes = json === undefined ? 0 : utf8Length(json);
   if (bytes > MAX_TRAIT_VALUE_BYTES)
     return `value is ${bytes} bytes; a trait value is limited to ${MAX_TRAIT_VALUE_BYTES} bytes`;
   const [problem] = structuralProblems(value);

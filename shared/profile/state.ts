@@ -3,6 +3,7 @@ import { conditionPaths } from '../conditions/inspect.ts';
 import { Condition, ConditionPath } from '../conditions/mini-schema.ts';
 import { isRecord, readPath } from '../conditions/path.ts';
 import { hex128 } from '../hash.ts';
+import { utf8Length } from '../utf8.ts';
 import * as z from '../zod.ts';
 import type { EventSnapshot } from './changes.ts';
 import type { Profile } from './profile.ts';
@@ -81,8 +82,7 @@ const MAX_PLAIN_CORRELATION_BYTES = 256;
 /** The key of a re-entry record: per journey, and per correlation value when the journey has one. */
 export function reentryKey(journeyId: string, correlation?: string): string {
   if (correlation === undefined) return journeyId;
-  if (new TextEncoder().encode(correlation).length <= MAX_PLAIN_CORRELATION_BYTES)
-    return `${journeyId}#${correlation}`;
+  if (utf8Length(correlation) <= MAX_PLAIN_CORRELATION_BYTES) return `${journeyId}#${correlation}`;
   return `${journeyId}#~${hex128(correlation)}`;
 }
 

@@ -66,12 +66,23 @@ export class HeldItems {
     this.hot.delete(held);
     this.hot.add(held);
     held.moved = this.moves++;
-    if (this.hot.size <= this.hotLimit) return;
-    const oldest: Held | undefined = this.hot.values().next().value;
-    if (oldest === undefined) return;
-    this.hot.delete(oldest);
-    if (oldest.item !== undefined) oldest.text = pack(oldest.item);
-    oldest.item = undefined;
-    oldest.moved = -1;
+    if (this.hot.size > this.hotLimit) this.packOldest();
+  }
+
+  /**
+   * Packs the least recently used eighth of the limit at once. One at a time
+   * would cost a walk from the front of the set each time: a Set keeps the
+   * places of deleted entries until it is rebuilt, and they gather at the
+   * front, where the oldest are deleted.
+   */
+  private packOldest(): void {
+    let excess = this.hot.size - (this.hotLimit - Math.floor(this.hotLimit / 8));
+    for (const oldest of this.hot) {
+      if (excess-- <= 0) break;
+      this.hot.delete(oldest);
+      if (oldest.item !== undefined) oldest.text = pack(oldest.item);
+      oldest.item = undefined;
+      oldest.moved = -1;
+    }
   }
 }

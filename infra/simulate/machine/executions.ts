@@ -254,12 +254,19 @@ export class Executions {
     if (ex.token === token) ex.token = undefined;
   }
 
-  private context(ex: Execution, token?: string): Json {
-    return {
-      Execution: { Id: ex.arn, Name: ex.name, StartTime: new Date(ex.startDate).toISOString() },
-      StateMachine: { Id: ex.machineArn },
-      State: { Name: ex.state, EnteredTime: new Date(this.timers.now).toISOString() },
-      ...(token === undefined ? {} : { Task: { Token: token } }),
+  /** The context object of the state entered now, made when first read (most states read none of it). */
+  private context(ex: Execution, token?: string): () => Json {
+    const name = ex.state;
+    const entered = this.timers.now;
+    let made: Json | undefined;
+    return () => {
+      made ??= {
+        Execution: { Id: ex.arn, Name: ex.name, StartTime: new Date(ex.startDate).toISOString() },
+        StateMachine: { Id: ex.machineArn },
+        State: { Name: name, EnteredTime: new Date(entered).toISOString() },
+        ...(token === undefined ? {} : { Task: { Token: token } }),
+      };
+      return made;
     };
   }
 

@@ -74,7 +74,7 @@ export function place(state: Json, resultPath: string | null, value: Json): Json
 
 const STRING_TO_JSON = /^States\.StringToJson\((\$[^)]*)\)$/;
 
-function dynamic(expression: string, state: Json, context: Json): Json {
+function dynamic(expression: string, state: Json, context: () => Json): Json {
   const intrinsic = STRING_TO_JSON.exec(expression);
   if (intrinsic?.[1] !== undefined) {
     const text = read(state, intrinsic[1]);
@@ -88,14 +88,14 @@ function dynamic(expression: string, state: Json, context: Json): Json {
   if (expression.startsWith('States.'))
     throw new StatesError('States.Runtime', `The simulator does not implement ${expression}`);
   const fromContext = expression.startsWith('$$');
-  const value = fromContext ? read(context, expression.slice(1)) : read(state, expression);
+  const value = fromContext ? read(context(), expression.slice(1)) : read(state, expression);
   if (value === undefined)
     throw new StatesError('States.Runtime', `The JSONPath ${expression} could not be found in the input`);
   return value;
 }
 
-/** Evaluates a Parameters template against the state and the context object. */
-export function parameters(template: Json, state: Json, context: Json): Json {
+/** Evaluates a Parameters template against the state and the context object (made only if a `$$` path reads it). */
+export function parameters(template: Json, state: Json, context: () => Json): Json {
   if (Array.isArray(template)) return template.map((t) => parameters(t, state, context));
   if (!isObject(template)) return template;
   // Keys come from step ids and field names users choose: no prototype to collide with.

@@ -102,6 +102,23 @@ describe('template rendering', () => {
     expect(Object.keys(item)).toEqual(['toString', 'valueOf', 'name']);
   });
 
+  it('keeps a `__proto__` key of copied data as data, beside keys that need the copy', async () => {
+    // arrange: a map copied for what it holds (a map with toString) that also holds `__proto__` as a key
+    const item = JSON.parse('{"name":"Shoe","__proto__":{"name":"inner"},"tag":{"toString":"sale"}}');
+    // act
+    const sms = await renderTemplate(
+      {
+        channel: 'sms',
+        body: '{{ event.properties.item.tag }}|{{ event.properties.item.name }}|{{ event.properties.item | json }}',
+      },
+      { ...context(), event: { properties: { item } } },
+    );
+    // assert: the inner map prints as a map, the own name is read, and `__proto__` stays one of the keys
+    expect(sms.body).toBe(
+      '[object Object]|Shoe|{"name":"Shoe","__proto__":{"name":"inner"},"tag":{"toString":"sale"}}',
+    );
+  });
+
   it('reports broken Liquid syntax per field without rendering', () => {
     const problems = checkTemplateSyntax(email('{% if x %}unclosed', 'ok', '{{ bad '));
     expect(problems.map((p) => p.field).sort()).toEqual(['html', 'subject']);
