@@ -1,3 +1,5 @@
+import { utf8Length } from '../utf8.ts';
+
 /**
  * How an execution's state shares Step Functions' limit. The state is the
  * execution input (the trigger and the enrollment's ids) plus what steps add:
@@ -23,12 +25,10 @@ export const MAX_RESPONSE_BYTES = 32 * 1024;
 export const TASK_RESULTS_BYTES =
   MAX_STATE_BYTES - MAX_ENTRY_INPUT_BYTES - MAX_AWAITED_EVENT_BYTES - MAX_CONTEXT_BYTES - MAX_RESPONSE_BYTES;
 
-const encoder = new TextEncoder();
-
 /** A value's JSON, and whether it takes at most `limit` bytes of UTF-8, as Step Functions counts them. */
 export function jsonWithin(value: unknown, limit: number): { json: string; fits: boolean } {
   const json = JSON.stringify(value);
   // A UTF-16 code unit takes at most 3 bytes in UTF-8: most JSON is judged by its length alone.
-  const fits = json.length * 3 <= limit || encoder.encode(json).length <= limit;
+  const fits = json.length * 3 <= limit || utf8Length(json) <= limit;
   return { json, fits };
 }
