@@ -125,14 +125,10 @@ function renderSend(id: string, step: MessageStep, ctx: RenderContext): Rendered
       exhausted: { 'error.$': '$.failure.Error' },
     },
     ResultPath: null,
-    // Counting never changes where the enrollment goes: on any error it goes on as the failure does.
-    ...retryCatch(RETRY.lambda, [
-      {
-        errors: [...PERMANENT_ERRORS, StatesError.TaskFailed],
-        resultPath: '$.countError',
-        next: failure.rule.next,
-      },
-    ]),
+    // Counting never changes where the enrollment goes; kept small, as every message step has it:
+    // one retry of anything, then on as the failure does.
+    Retry: [{ ErrorEquals: [StatesError.All], IntervalSeconds: 2, MaxAttempts: 1, BackoffRate: 1 }],
+    Catch: [{ ErrorEquals: [StatesError.All], ResultPath: '$.countError', Next: failure.rule.next }],
     Next: failure.rule.next,
   };
   // A Lambda error's Cause is the JSON {"errorType", "errorMessage", "trace"}.

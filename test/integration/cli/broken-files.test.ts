@@ -57,8 +57,8 @@ describe('journeys compile into a pipe its reader closes', () => {
     async () => {
       // arrange: a journey whose definition is far larger than a pipe's buffer
       const steps: Record<string, unknown> = {};
-      for (let i = 0; i < 400; i++) steps[`s${i}`] = { type: 'email', template: 'hello', next: `s${i + 1}` };
-      steps.s400 = { type: 'exit' };
+      for (let i = 0; i < 200; i++) steps[`s${i}`] = { type: 'email', template: 'hello', next: `s${i + 1}` };
+      steps.s200 = { type: 'exit' };
       const file = join(dir, 'wide.json');
       await writeFile(
         file,

@@ -60,6 +60,8 @@ function uncaughtTasks(journey: Parameters<typeof compile>[0]): string[] {
   return tasks
     .filter(([, task]) => {
       const caught = new Set((task.Catch ?? []).flatMap((c) => c.ErrorEquals));
+      // States.ALL catches every error, a timeout included.
+      if (caught.has(StatesError.All)) return false;
       return ![...PERMANENT_ERRORS, StatesError.TaskFailed].every((e) => caught.has(e));
     })
     .map(([name]) => name);

@@ -17,8 +17,8 @@ import { SendMessageInput } from '#shared/tasks/send-message.ts';
 import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import type { Template } from '#shared/templates.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
-import { identify, ingestDeps } from '../functions/harness.ts';
-import { LOCAL_BINDINGS } from './harness.ts';
+import { LOCAL_BINDINGS } from '../offline/harness.ts';
+import { identify, ingestDeps } from './harness.ts';
 
 /**
  * A send Step Functions retries (throttled, transient, crashed) and whose
@@ -58,7 +58,10 @@ beforeAll(async () => {
       Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException' }),
     );
 });
-afterAll(async () => db.stop());
+afterAll(async () => {
+  ses.restore();
+  await db.stop();
+});
 afterEach(() => ses.resetHistory());
 
 function deps(now = '2026-11-30T10:00:00Z'): SendDeps {
