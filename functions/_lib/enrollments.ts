@@ -53,7 +53,8 @@ export async function startEnrollment(
   const { journey, enrollmentId } = plan;
   const { userId } = entry;
   // Judged before anything is claimed: a trigger this large never enrolls, so it takes no place.
-  if (!jsonWithin(executionInput(plan, entry, entry.at), MAX_ENTRY_INPUT_BYTES).fits) {
+  const judged = jsonWithin(executionInput(plan, entry, entry.at), MAX_ENTRY_INPUT_BYTES);
+  if (!judged.fits) {
     if (entry.count) await recordSkip(deps, journey, 'tooLarge');
     return false;
   }
@@ -112,7 +113,8 @@ export async function startEnrollment(
       new StartExecutionCommand({
         stateMachineArn: journey.aliasArn,
         name: enrollmentId,
-        input: JSON.stringify(executionInput(plan, entry, at)),
+        // The input judged above, unless a retry found an earlier entry time.
+        input: at === entry.at ? judged.json : JSON.stringify(executionInput(plan, entry, at)),
       }),
     );
   } catch (error) {
