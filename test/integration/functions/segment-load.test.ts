@@ -75,6 +75,26 @@ describe('segment entry under the StartExecution quota', () => {
     expect(run.entrySeconds).toBeGreaterThan(900);
   });
 
+  it('keeps paused work queued, never dead-lettered, while no execution ends', async () => {
+    // act: past 90% of the limit, a journey that keeps its customers waiting; cut off after four pauses
+    const run = await runLoadModel({
+      profiles: 2_000,
+      openBefore: 900_500,
+      openSeconds: Number.POSITIVE_INFINITY,
+      horizonSeconds: 3600,
+      bucket: QUOTA,
+    });
+    // assert: nobody entered, everybody is still on the queue, nothing went to the dead letters
+    expect(run).toMatchObject({
+      executions: 0,
+      cutOff: true,
+      queuedCustomers: 2_000,
+      lost: 0,
+      deadLetters: 0,
+    });
+    expect(run.pausedBatches).toBeGreaterThan(0);
+  });
+
   it('scans the whole table for a sparse segment and enters only its members', async () => {
     // act: one profile in seven is in the segment
     const run = await runLoadModel({ profiles: 14_000, matchEvery: 7, bucket: QUOTA });

@@ -14,6 +14,7 @@ import { SEGMENT_EVENT_SOURCE } from '#infra/local/runtime/services.ts';
 import { liveFields } from '#shared/ingest/live-journey.ts';
 import { Journey } from '#shared/journey/schema.ts';
 import { DEFAULT_START_RATE, STARTS_IN_FLIGHT, workerPace } from '#shared/segment/pace.ts';
+import { SegmentWork } from '#shared/segment/work.ts';
 import { AB_SPLIT_THEN_EXIT } from '../journey-steps.ts';
 import { ModelQueue } from './queue.ts';
 import { ThrottledStepFunctions } from './step-functions.ts';
@@ -30,6 +31,14 @@ export type LoadModelOptions = {
   /** Executions already open in the account when the run starts, and how many end per second. */
   openBefore?: number;
   endingPerSecond?: number;
+  /**
+   * How long each execution the run starts stays open, in seconds. The
+   * model's journey (a split, then exit) ends within one (the default);
+   * a journey that keeps customers waiting for days is `Infinity`.
+   */
+  openSeconds?: number;
+  /** Model time after which the run is cut off with its remaining work still queued (default 24 hours). */
+  horizonSeconds?: number;
   /** Starts per second ingest makes on the same quota meanwhile. */
   ingestPerSecond?: number;
   bucket?: { refillPerSecond: number; burst: number };
@@ -40,7 +49,7 @@ export type LoadModelResult = {
   matched: number;
   /** Distinct executions started. */
   executions: number;
-  /** Customers of the segment with no execution. */
+  /** Customers of the segment with no execution and no longer queued: dropped. */
   lost: number;
   /** Customers with more than one execution. */
   startedTwice: number;
@@ -56,6 +65,10 @@ export type LoadModelResult = {
   /** Worker invocations that found entry paused (open executions near the limit). */
   pausedBatches: number;
   enrolledCounted: number;
+  /** The run was still at work at the horizon (paused entry waits for executions that never end). */
+  cutOff: boolean;
+  /** Customers of enroll items still on the queue at the end. */
+  queuedCustomers: number;
 };
 
 const RUN = '2026-11-27T09:00:00.000Z';
@@ -88,6 +101,15 @@ function registryEntry(): RegistryEntry {
   });
 }
 
+function queuedCustomers(queue: ModelQueue): number {
+  let customers = 0;
+  for (const body of queue.pending()) {
+    const work = SegmentWork.parse(JSON.parse(body));
+    if (work.kind === 'enroll') customers += work.userIds.length;
+  }
+  return customers;
+}
+
 /** A profiles table of `profiles` customers read as parallel Scan segments do. */
 function scanAnswer(options: Required<Pick<LoadModelOptions, 'profiles' | 'matchEvery'>>) {
   return (input: {
@@ -116,6 +138,7 @@ export async function runLoadModel(options: LoadModelOptions): Promise<LoadModel
   const matchEvery = options.matchEvery ?? 1;
   const workers = options.workers ?? SEGMENT_WORKER_CONCURRENCY;
   const rate = options.rate ?? DEFAULT_START_RATE;
+  const openSeconds = options.openSeconds ?? 1;
   const time = new VirtualTime();
   const stepFunctions = new ThrottledStepFunctions(time, options.bucket);
   const tables = new ModelTables(time);
@@ -168,7 +191,11 @@ export async function runLoadModel(options: LoadModelOptions): Promise<LoadModel
   const counters = {
     listLive: async () => [entry],
     funnel: async () => {
-      const ended = Math.min(options.openBefore ?? 0, ((options.endingPerSecond ?? 0) * time.nowMs) / 1000);
+      const endedBefore = Math.min(
+        options.openBefore ?? 0,
+        ((options.endingPerSecond ?? 0) * time.nowMs) / 1000,
+      );
+      const ended = endedBefore + stepFunctions.startedBefore(time.nowMs - openSeconds * 1000);
       return [
         {
           journeyId: entry.journeyId,
@@ -237,15 +264,16 @@ export async function runLoadModel(options: LoadModelOptions): Promise<LoadModel
     await startRun(deps(), { journeyId: entry.journeyId, scheduledTime: RUN });
     await Promise.all([...Array.from({ length: workers }, () => lane(deps())), ingest()]);
   })();
-  await time.run();
-  await done;
+  const cutOff = !(await time.run((options.horizonSeconds ?? 24 * 3600) * 1000));
+  if (!cutOff) await done;
 
   const matched = Math.ceil(options.profiles / matchEvery);
+  const queued = queuedCustomers(queue);
   return {
     profiles: options.profiles,
     matched,
     executions: stepFunctions.executions,
-    lost: matched - stepFunctions.executions,
+    lost: matched - stepFunctions.executions - queued,
     startedTwice: stepFunctions.customersStartedTwice(),
     repeatedStarts: stepFunctions.repeats,
     entrySeconds: stepFunctions.lastStartMs / 1000,
@@ -256,5 +284,7 @@ export async function runLoadModel(options: LoadModelOptions): Promise<LoadModel
     completedEvents,
     pausedBatches: pausedItems,
     enrolledCounted: tables.enrolledCounted,
+    cutOff,
+    queuedCustomers: queued,
   };
 }

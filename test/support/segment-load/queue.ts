@@ -57,6 +57,11 @@ export class ModelQueue {
     this.receives.delete(record.messageId);
   }
 
+  /** The bodies of the messages still on the queue, visible or not. */
+  pending(): string[] {
+    return [...this.ready, ...this.later.map((entry) => entry.record)].map((record) => record.body);
+  }
+
   get empty(): boolean {
     return this.ready.length === 0 && this.later.length === 0;
   }

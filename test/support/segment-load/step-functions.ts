@@ -78,6 +78,13 @@ export class ThrottledStepFunctions {
     return this.startedTwice;
   }
 
+  /** Executions started in the whole seconds of model time before `ms`. */
+  startedBefore(ms: number): number {
+    let started = 0;
+    for (const [second, count] of this.perSecond) if ((second + 1) * 1000 <= ms) started += count;
+    return started;
+  }
+
   /** The most executions started in any one second. */
   peakPerSecond(): number {
     return Math.max(0, ...this.perSecond.values());

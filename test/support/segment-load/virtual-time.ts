@@ -27,13 +27,18 @@ export class VirtualTime {
     });
   };
 
-  /** Runs until no timer is left once all work has settled. */
-  async run(): Promise<void> {
+  /**
+   * Runs until no timer is left once all work has settled, or until the next
+   * timer is past `untilMs`: then the work still waiting is left as it is and
+   * the answer is false.
+   */
+  async run(untilMs = Number.POSITIVE_INFINITY): Promise<boolean> {
     for (;;) {
       // Every fake resolves through promises: one macrotask turn settles all of them.
       await new Promise((resolve) => setImmediate(resolve));
       const first = this.timers[0];
-      if (first === undefined) return;
+      if (first === undefined) return true;
+      if (first.at > untilMs) return false;
       this.nowMs = first.at;
       while (this.timers[0] !== undefined && this.timers[0].at === first.at) this.timers.shift()?.resolve();
     }
