@@ -36,7 +36,7 @@ describe('a scenario file that cannot run is refused with each wrong field, befo
     expect(problems).toStrictEqual([
       'wrong.test.json: start: must be an ISO 8601 instant with a zone, such as 2026-03-02T09:00:00Z',
       'wrong.test.json: customers[0].timezone: must be an IANA time zone such as Europe/Rome',
-      'wrong.test.json: events[0].at: must be an ISO 8601 instant or +<duration> (+2h, +30m, +1d, +P1DT2H)',
+      'wrong.test.json: events[0].at: must be an ISO 8601 instant with a zone (2026-03-02T09:00:00Z) or +<duration> (+2h, +30m, +1d, +P1DT2H)',
       'wrong.test.json: events[1]: must be { "track": … }, { "identify": … }, { "deploy": …, "set": … }, { "opens": … } or { "clicks": … }, got an object with "at", "user"',
       'wrong.test.json: expect[0].trait.equals: is required',
       'wrong.test.json: expect[0].trait: has an unknown field "is"',
