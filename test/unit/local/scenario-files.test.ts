@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadScenarios } from '#infra/local/scenarios/load.ts';
+import { loadScenarios, referenceProblems } from '#infra/local/scenarios/load.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -51,5 +51,98 @@ describe('a scenario file that cannot run is refused with each wrong field, befo
     expect(await problemsOf('empty.test.json', '')).toStrictEqual([
       'empty.test.json: empty: a JSON document was expected',
     ]);
+  });
+});
+
+const JOURNEYS = join(import.meta.dirname, '..', '..', '..', 'journeys');
+
+async function referencesOf(name: string, scenario: unknown): Promise<string[]> {
+  await writeFile(join(dir, name), JSON.stringify(scenario));
+  const { scenarios, problems } = await loadScenarios([join(dir, name)], dir);
+  expect(problems).toStrictEqual([]);
+  return referenceProblems(scenarios, JOURNEYS);
+}
+
+const cart = {
+  name: 'Names nothing answers to',
+  journeys: ['cart-abandonment'],
+  start: '2026-03-02T09:00:00Z',
+  customers: [{ id: 'anna' }, { id: 'crowd', count: 3 }],
+};
+
+describe('a scenario that names a step, variant, template, customer or journey that does not exist is refused before it runs', () => {
+  it('names each wrong name with its JSON path and what there is instead', async () => {
+    // act
+    const problems = await referencesOf('names.test.json', {
+      ...cart,
+      settings: { 'cart-abandonmnet': { defaultTimezone: 'UTC' } },
+      events: [
+        { at: '+0h', user: 'anna', track: 'Cart Updated', properties: { total: 64 } },
+        { at: '+1h', user: 'bob', track: 'Cart Updated' },
+        { at: '+2h', user: 'crowd', track: 'Cart Updated' },
+        { at: '+3h', user: 'crowd-3', track: 'Cart Updated' },
+      ],
+      expect: [
+        { path: { user: 'anna', through: ['wiat-order', 'wait-order'], notThrough: ['sms'] } },
+        { share: { cohort: 'crowd', through: 'cart-smss', between: [0, 1] } },
+        { message: { user: 'anna', channel: 'email', template: 'cart-remindr' } },
+        { noMessage: { user: 'crowd-1', channel: 'email', template: 'cart-reminder' } },
+        { outcome: { user: 'anna', journey: 'welcome', is: 'completed', at: 'done' } },
+        { trait: { user: 'annaa', name: 'plan', equals: null } },
+        { share: { cohort: 'crowds', through: 'cart-sms', between: [0, 1] } },
+      ],
+    });
+    // assert
+    const steps =
+      'wait-1h, reminder-email, wait-order, channel-test, cart-sms, cart-push, ordered, not-ordered';
+    expect(problems).toStrictEqual([
+      'names.test.json: settings.cart-abandonmnet: "cart-abandonmnet" is not one of the scenario\'s journeys (cart-abandonment)',
+      'names.test.json: events[1].user: no customer "bob": declare it in customers (they are anna, crowd)',
+      'names.test.json: events[3].user: no customer "crowd-3": declare it in customers (they are anna, crowd)',
+      `names.test.json: expect[0].path.through[0]: no step "wiat-order" (the steps are ${steps})`,
+      'names.test.json: expect[0].path.notThrough[0]: "sms" is a variant of split "channel-test", not a step: name the step it leads to, "cart-sms"',
+      `names.test.json: expect[1].share.through: no step "cart-smss" (the steps are ${steps})`,
+      'names.test.json: expect[2].message.template: no journey of the scenario sends template "cart-remindr" (they send cart-reminder, cart-sms, cart-fallback, cart-push)',
+      'names.test.json: expect[4].outcome.journey: "welcome" is not one of the scenario\'s journeys (cart-abandonment)',
+      'names.test.json: expect[5].trait.user: no customer "annaa": declare it in customers (they are anna, crowd)',
+      'names.test.json: expect[6].share.cohort: no customer or cohort "crowds" in customers (they are anna, crowd)',
+    ]);
+  });
+
+  it('names a journey that is not there, and places problems of a list file under scenarios[n]', async () => {
+    // act
+    const problems = await referencesOf('list.test.json', {
+      scenarios: [
+        { ...cart, expect: [{ noMessage: { user: 'anna' } }] },
+        {
+          ...cart,
+          journeys: ['cart-abandonment', 'nope'],
+          expect: [{ path: { user: 'ana', through: ['ordered'] } }],
+        },
+      ],
+    });
+    // assert
+    expect(problems).toStrictEqual([
+      `list.test.json: scenarios[1].journeys[1]: no journey "nope": neither ${join(JOURNEYS, 'nope.json')} nor ${join(JOURNEYS, 'examples', 'nope.json')} exists`,
+      'list.test.json: scenarios[1].expect[0].path.user: no customer "ana": declare it in customers (they are anna, crowd)',
+    ]);
+  });
+
+  it('accepts steps and templates that a deploy of an edited journey adds', async () => {
+    const problems = await referencesOf('deploy.test.json', {
+      ...cart,
+      events: [
+        {
+          at: '+1h',
+          deploy: 'cart-abandonment',
+          set: { 'steps.cart-sms.template': 'cart-sms-v2', 'steps.extra': { type: 'exit' } },
+        },
+      ],
+      expect: [
+        { message: { user: 'anna', channel: 'sms', template: 'cart-sms-v2' } },
+        { path: { user: 'anna', notThrough: ['extra'] } },
+      ],
+    });
+    expect(problems).toStrictEqual([]);
   });
 });
