@@ -18,7 +18,7 @@ const Step = z
   .object({
     type: z.string().optional(),
     template: z.string().optional(),
-    fallback: z.array(z.object({ template: z.string() }).loose()).optional(),
+    fallback: z.array(z.object({ channel: z.string().optional(), template: z.string() }).loose()).optional(),
     variants: z.array(Variant).optional(),
   })
   .loose();
@@ -27,20 +27,33 @@ const Steps = z.object({ steps: z.record(z.string(), z.unknown()) }).loose();
 /** What one journey offers to be named. */
 type Names = {
   steps: Set<string>;
-  templates: Set<string>;
+  /** Template name → the channels it is sent on (`*`: any, once a deploy edits a step's channel). */
+  templates: Map<string, Set<string>>;
   /** Variant name → the split and the step it leads to. */
   variants: Map<string, { split: string; next: string }>;
 };
 
+function addTemplate(names: Names, template: string, channel = '*'): void {
+  const channels = names.templates.get(template) ?? new Set<string>();
+  channels.add(channel);
+  names.templates.set(template, channels);
+}
+
+/** The templates of a message step and of its fallbacks, each with its channel. */
+function addStepTemplates(names: Names, value: unknown, anyChannel = false): void {
+  const step = Step.safeParse(value).data;
+  if (step?.template !== undefined) addTemplate(names, step.template, anyChannel ? '*' : step.type);
+  for (const f of step?.fallback ?? []) addTemplate(names, f.template, anyChannel ? '*' : f.channel);
+}
+
 function namesOf(journey: JourneyJson): Names {
-  const names: Names = { steps: new Set(), templates: new Set(), variants: new Map() };
+  const names: Names = { steps: new Set(), templates: new Map(), variants: new Map() };
   const steps = Steps.safeParse(journey).data?.steps ?? {};
   for (const [id, value] of Object.entries(steps)) {
     names.steps.add(id);
-    const step = Step.safeParse(value).data;
-    if (step?.template !== undefined) names.templates.add(step.template);
-    for (const f of step?.fallback ?? []) names.templates.add(f.template);
-    for (const v of step?.variants ?? []) names.variants.set(v.name, { split: id, next: v.next });
+    addStepTemplates(names, value);
+    for (const v of Step.safeParse(value).data?.variants ?? [])
+      names.variants.set(v.name, { split: id, next: v.next });
   }
   return names;
 }
@@ -52,13 +65,11 @@ function addDeployed(names: Names, set: Readonly<Record<string, unknown>>): void
     if (head === 'steps' && id !== undefined) names.steps.add(id);
     if (path === 'steps' && typeof value === 'object' && value !== null)
       for (const key of Object.keys(value)) names.steps.add(key);
-    if (typeof value === 'string' && (path.endsWith('.template') || path.endsWith('.fallback')))
-      names.templates.add(value);
-    if (typeof value === 'object' && value !== null) {
-      const step = Step.safeParse(value).data;
-      if (step?.template !== undefined) names.templates.add(step.template);
-      for (const f of step?.fallback ?? []) names.templates.add(f.template);
-    }
+    if (typeof value === 'string' && path.endsWith('.template')) addTemplate(names, value);
+    // An edit may change a step's channel: its templates may then go out on any.
+    if (path.endsWith('.type') || path.includes('.fallback'))
+      for (const channels of names.templates.values()) channels.add('*');
+    if (typeof value === 'object' && value !== null) addStepTemplates(names, value, true);
   }
 }
 
@@ -93,6 +104,8 @@ export function checkReferences(
   });
   scenario.events.forEach((event, i) => {
     if ('user' in event) refs.user(event.user, `events[${i}].user`);
+    if ('opens' in event) refs.template(event.opens, `events[${i}].opens`, 'email');
+    if ('clicks' in event) refs.template(event.clicks, `events[${i}].clicks`, 'email');
   });
   scenario.expect.forEach((expectation, i) => {
     checkExpectation(refs, expectation, `expect[${i}]`);
@@ -103,10 +116,10 @@ export function checkReferences(
 function checkExpectation(refs: Referee, expectation: Expectation, at: string): void {
   if ('message' in expectation) {
     refs.user(expectation.message.user, `${at}.message.user`);
-    refs.template(expectation.message.template, `${at}.message.template`);
+    refs.template(expectation.message.template, `${at}.message.template`, expectation.message.channel);
   } else if ('noMessage' in expectation) {
     refs.user(expectation.noMessage.user, `${at}.noMessage.user`);
-    refs.template(expectation.noMessage.template, `${at}.noMessage.template`);
+    refs.template(expectation.noMessage.template, `${at}.noMessage.template`, expectation.noMessage.channel);
   } else if ('path' in expectation) {
     const e = expectation.path;
     refs.user(e.user, `${at}.path.user`);
@@ -188,14 +201,22 @@ class Referee {
     });
   }
 
-  template(name: string | undefined, path: string): void {
+  /** A template a message of the scenario's journeys uses, on `channel` when given. */
+  template(name: string | undefined, path: string, channel?: string): void {
     const all = this.all();
-    if (name === undefined || all.length === 0 || all.some((n) => n.templates.has(name))) return;
-    const sent = listOf(new Set(all.flatMap((n) => [...n.templates])));
-    this.problems.push({
-      path,
-      message: `no journey of the scenario sends template "${name}" (they send ${sent})`,
-    });
+    if (name === undefined || all.length === 0) return;
+    const channels = new Set(all.flatMap((n) => [...(n.templates.get(name) ?? [])]));
+    if (channels.size === 0) {
+      const sent = listOf(new Set(all.flatMap((n) => [...n.templates.keys()])));
+      this.problems.push({
+        path,
+        message: `no journey of the scenario sends template "${name}" (they send ${sent})`,
+      });
+    } else if (channel !== undefined && !channels.has(channel) && !channels.has('*'))
+      this.problems.push({
+        path,
+        message: `template "${name}" is sent by ${listOf(channels)}, never by ${channel}`,
+      });
   }
 }
 

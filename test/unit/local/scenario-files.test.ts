@@ -81,6 +81,7 @@ describe('a scenario that names a step, variant, template, customer or journey t
         { at: '+1h', user: 'bob', track: 'Cart Updated' },
         { at: '+2h', user: 'crowd', track: 'Cart Updated' },
         { at: '+3h', user: 'crowd-3', track: 'Cart Updated' },
+        { at: '+4h', user: 'anna', opens: 'cart-sms' },
       ],
       expect: [
         { path: { user: 'anna', through: ['wiat-order', 'wait-order'], notThrough: ['sms'] } },
@@ -90,6 +91,7 @@ describe('a scenario that names a step, variant, template, customer or journey t
         { outcome: { user: 'anna', journey: 'welcome', is: 'completed', at: 'done' } },
         { trait: { user: 'annaa', name: 'plan', equals: null } },
         { share: { cohort: 'crowds', through: 'cart-sms', between: [0, 1] } },
+        { noMessage: { user: 'anna', channel: 'sms', template: 'cart-fallback' } },
       ],
     });
     // assert
@@ -99,6 +101,7 @@ describe('a scenario that names a step, variant, template, customer or journey t
       'names.test.json: settings.cart-abandonmnet: "cart-abandonmnet" is not one of the scenario\'s journeys (cart-abandonment)',
       'names.test.json: events[1].user: no customer "bob": declare it in customers (they are anna, crowd)',
       'names.test.json: events[3].user: no customer "crowd-3": declare it in customers (they are anna, crowd)',
+      'names.test.json: events[4].opens: template "cart-sms" is sent by sms, never by email',
       `names.test.json: expect[0].path.through[0]: no step "wiat-order" (the steps are ${steps})`,
       'names.test.json: expect[0].path.notThrough[0]: "sms" is a variant of split "channel-test", not a step: name the step it leads to, "cart-sms"',
       `names.test.json: expect[1].share.through: no step "cart-smss" (the steps are ${steps})`,
@@ -106,6 +109,7 @@ describe('a scenario that names a step, variant, template, customer or journey t
       'names.test.json: expect[4].outcome.journey: "welcome" is not one of the scenario\'s journeys (cart-abandonment)',
       'names.test.json: expect[5].trait.user: no customer "annaa": declare it in customers (they are anna, crowd)',
       'names.test.json: expect[6].share.cohort: no customer or cohort "crowds" in customers (they are anna, crowd)',
+      'names.test.json: expect[7].noMessage.template: template "cart-fallback" is sent by email, never by sms',
     ]);
   });
 
@@ -140,6 +144,7 @@ describe('a scenario that names a step, variant, template, customer or journey t
       ],
       expect: [
         { message: { user: 'anna', channel: 'sms', template: 'cart-sms-v2' } },
+        { message: { user: 'anna', channel: 'email', template: 'cart-sms-v2' } },
         { path: { user: 'anna', notThrough: ['extra'] } },
       ],
     });
