@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { CHANNELS } from '#shared/channels.ts';
-import { isValidTimeZone } from '#shared/time.ts';
+import { isValidTimeZone, LOCAL_TIME } from '#shared/time.ts';
 import { WebhookExpectation, Webhooks } from './webhook-schema.ts';
 import { resolveWhen } from './when.ts';
 
@@ -128,7 +128,7 @@ const Message = z
         within: Window.optional(),
         localTime: z
           .string()
-          .regex(/^\d{2}:\d{2}$/)
+          .regex(LOCAL_TIME, 'must be a local time HH:mm, from 00:00 to 23:59, such as 09:00')
           .optional()
           .describe("Sent at this HH:mm in the customer's time zone."),
       })

@@ -29,7 +29,11 @@ describe('a scenario file that cannot run is refused with each wrong field, befo
           { at: '+1x', user: 'ana', track: 'Cart Updated' },
           { at: '+0h', user: 'ana' },
         ],
-        expect: [{ trait: { user: 'ana', name: 'plan', is: 'pro' } }, {}],
+        expect: [
+          { trait: { user: 'ana', name: 'plan', is: 'pro' } },
+          {},
+          { message: { user: 'ana', channel: 'email', localTime: '9:00' } },
+        ],
       }),
     );
     // assert
@@ -41,6 +45,7 @@ describe('a scenario file that cannot run is refused with each wrong field, befo
       'wrong.test.json: expect[0].trait.equals: is required',
       'wrong.test.json: expect[0].trait: has an unknown field "is"',
       'wrong.test.json: expect[1]: must be { "message": … }, { "noMessage": … }, { "path": … }, { "outcome": … }, { "trait": … }, { "share": … } or { "webhook": … }, got an empty object',
+      'wrong.test.json: expect[2].message.localTime: must be a local time HH:mm, from 00:00 to 23:59, such as 09:00',
     ]);
   });
 
