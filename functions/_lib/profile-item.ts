@@ -42,6 +42,8 @@ export const attr = {
   /** How many traits the profile holds, to cap their number without a read. */
   traitCount: 'tc',
   sendsVersion: 'sendsVersion',
+  /** How many days the recent sends are kept (the longest cap window asked of the customer). */
+  sendsKeptDays: 'skd',
   /** The item layout version: items in an older one are migrated on their next write. */
   format: 'fv',
 } as const;
@@ -218,6 +220,8 @@ function readStateAttribute(acc: Accumulator, key: string, value: unknown): bool
     if (parsed.success) state.sends[rest] = parsed.data.flatMap((at) => readTime(at) ?? []);
   } else if (key === attr.sendsVersion && typeof value === 'number') {
     state.sendsVersion = value;
+  } else if (key === attr.sendsKeptDays && typeof value === 'number') {
+    state.sendsKeptDays = value;
   } else return false;
   return true;
 }

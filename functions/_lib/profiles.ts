@@ -414,17 +414,20 @@ export class ProfilesRepository {
   /**
    * Replaces the recent sends of a channel only if no other send reserved a
    * slot since the caller read them (version check): an atomic cap reservation.
+   * `keptDays`, when given, is how long sends are kept from now on.
    */
   async reserveSends(
     userId: string,
     readVersion: number,
     next: Partial<Record<Channel, string[]>>,
+    keptDays?: number,
   ): Promise<boolean> {
     const b = new UpdateBuilder();
     for (const [channel, list] of Object.entries(next)) {
       if (channel === 'email' || channel === 'sms' || channel === 'push')
         b.set(attr.sends(channel), list?.map((at) => storedTime(at)) ?? []);
     }
+    if (keptDays !== undefined) b.set(attr.sendsKeptDays, keptDays);
     const v = b.name(attr.sendsVersion);
     b.set(attr.sendsVersion, readVersion + 1);
     const condition = readVersion === 0 ? `attribute_not_exists(${v})` : `${v} = ${b.value(readVersion)}`;

@@ -180,9 +180,11 @@ async function reserve(
 ) {
   let current = state;
   for (let attempt = 0; attempt < RESERVE_ATTEMPTS; attempt++) {
-    const check = checkCaps(current.sends, input.caps ?? [], input.channel, now);
+    const check = checkCaps(current.sends, input.caps ?? [], input.channel, now, current.sendsKeptDays);
     if (!check.allowed) return nextAllowedTime(check.until, zone, input.quietHours);
-    if (await deps.profiles.reserveSends(input.userId, current.sendsVersion, check.next)) return undefined;
+    const { sendsVersion } = current;
+    if (await deps.profiles.reserveSends(input.userId, sendsVersion, check.next, check.keptDays))
+      return undefined;
     current = await deps.profiles.get(input.userId);
   }
   throw new TransientError('frequency cap slot contended; retry');

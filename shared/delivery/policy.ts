@@ -59,12 +59,18 @@ export function quietUntil(now: Date, zone: string, quietHours: QuietHours | und
   return allowed.getTime() > now.getTime() ? allowed : undefined;
 }
 
-/** How long sends are remembered for caps: the longest window asked for, and at least 30 days. */
-const MIN_RETENTION = 'P30D';
+/** How long sends are remembered for caps, at least: days. */
+const MIN_KEPT_DAYS = 30;
 const MAX_SENDS_KEPT = 200;
+const DAY_MS = 86_400_000;
 
 export type CapCheck =
-  | { allowed: true; next: Partial<Record<Channel, string[]>> }
+  | {
+      allowed: true;
+      next: Partial<Record<Channel, string[]>>;
+      /** How long the customer's sends are kept from now on, in days: to store with them. */
+      keptDays: number;
+    }
   | { allowed: false; until: Date };
 
 /**
@@ -72,12 +78,18 @@ export type CapCheck =
  * and, when a slot is free, returns the lists to write so the slot is
  * reserved atomically (`next`: the channel's list with this send).
  * When full, `until` is when the oldest counted send leaves the window.
+ *
+ * Sends are kept for the longest window any cap has asked of this customer
+ * (`keptDays`, stored with the sends), at least 30 days: a send of a journey
+ * with short caps must not drop the sends another journey's longer cap
+ * still counts.
  */
 export function checkCaps(
   sends: Record<Channel, string[]>,
   caps: readonly Cap[],
   channel: Channel,
   now: Date,
+  keptDays = 0,
 ): CapCheck {
   let until: Date | undefined;
   for (const cap of caps) {
@@ -94,11 +106,16 @@ export function checkCaps(
     if (until === undefined || freesAt > until) until = freesAt;
   }
   if (until !== undefined) return { allowed: false, until };
-  const retention = [MIN_RETENTION, ...caps.map((c) => c.within)]
-    .map((w) => rollingWindowStart(now, w).toISOString())
-    .sort()[0];
-  const kept = sends[channel]
-    .filter((at) => retention === undefined || at >= retention)
-    .slice(-MAX_SENDS_KEPT + 1);
-  return { allowed: true, next: { [channel]: [...kept, now.toISOString()] } };
+  const kept = keptDaysOf(caps, now, keptDays);
+  const retention = new Date(now.getTime() - kept * DAY_MS).toISOString();
+  const recent = sends[channel].filter((at) => at >= retention).slice(-MAX_SENDS_KEPT + 1);
+  return { allowed: true, next: { [channel]: [...recent, now.toISOString()] }, keptDays: kept };
+}
+
+/** The days sends are kept: the longest of what was kept, these caps' windows (calendar-aware, plus a day) and 30 days. */
+function keptDaysOf(caps: readonly Cap[], now: Date, keptDays: number): number {
+  const windows = caps.map(
+    (c) => Math.ceil((now.getTime() - rollingWindowStart(now, c.within).getTime()) / DAY_MS) + 1,
+  );
+  return Math.max(MIN_KEPT_DAYS, keptDays, ...windows);
 }

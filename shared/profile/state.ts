@@ -60,6 +60,8 @@ export type ProfileState = {
   sends: Record<Channel, string[]>;
   /** Bumped by every cap reservation: the optimistic-concurrency guard of `sends`. */
   sendsVersion: number;
+  /** How many days `sends` are kept: the longest cap window any journey asked of this customer (absent: 30). */
+  sendsKeptDays?: number;
   lastEvents: Record<string, EventSnapshot>;
   /** Per event name, how many steps wait for it (a summary: 0 means no need to look further). */
   waitingFor: Record<string, number>;

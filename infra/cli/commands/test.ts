@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadScenarios } from '#infra/local/scenarios/load.ts';
+import { loadScenarios, referenceProblems } from '#infra/local/scenarios/load.ts';
 import { runInWorkers, toWire } from '#infra/local/scenarios/parallel.ts';
 import { junitReport, passed, textReport } from '#infra/local/scenarios/report.ts';
 import { runScenarios } from '#infra/local/scenarios/run-scenario.ts';
@@ -38,10 +38,12 @@ export async function testCommand(paths: string[], options: TestOptions): Promis
   if (options.reporter !== 'text' && options.reporter !== 'junit')
     return fail(`--reporter must be text or junit, got "${options.reporter}"`);
   const journeysDir = resolve(options.journeysDir ?? join(PROJECT, 'journeys'));
-  const { scenarios, problems } = await loadScenarios(
+  const loaded = await loadScenarios(
     paths.length > 0 ? paths.map((p) => resolve(p)) : [join(journeysDir, 'tests')],
     process.cwd(),
   );
+  const { scenarios } = loaded;
+  const problems = [...loaded.problems, ...(await referenceProblems(scenarios, journeysDir))];
   if (problems.length > 0)
     return fail(`invalid scenario files:\n${problems.map((p) => `    ${p}`).join('\n')}`);
   if (scenarios.length === 0) return fail('no scenarios found (journeys/tests/*.test.json)');

@@ -18,8 +18,22 @@ export class PortInUseError extends Error {
   }
 }
 
+/**
+ * Keeps a stand-in's idle keep-alive connections open until the client or
+ * {@link closeServer} closes them. Node closes them after 5 s idle by
+ * default, and a handler's client may be writing its next request on one at
+ * that very moment: the request fails with ECONNRESET, which a send client
+ * (no SDK retries) must record as "outcome unknown" — so a scenario failed
+ * once in a while, by wall time, under load. Only handlers of this process
+ * connect to a stand-in, so the open connections stay few.
+ */
+export function keepIdleConnections(server: Server): void {
+  server.keepAliveTimeout = 0;
+}
+
 /** Listens on loopback; resolves with the bound port (useful when asked for port 0). */
 export function listenOn(server: Server, service: HeldName, port: number): Promise<number> {
+  keepIdleConnections(server);
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       reject(error.code === 'EADDRINUSE' ? new PortInUseError(service, port) : error);

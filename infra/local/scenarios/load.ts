@@ -2,13 +2,18 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fromZodIssues } from '#shared/journey/violations.ts';
 import { type JsonText, parseJsonBytes } from '#shared/json-text.ts';
+import { type JourneyJson, readJourney } from './journey-files.ts';
+import { checkReferences } from './references.ts';
 import { Scenario as OneScenario, type Scenario, ScenarioList } from './scenario.ts';
+
+/** A scenario read from a file; `at` is its JSON path there (`scenarios[1].` in a list, empty alone). */
+export type LoadedScenario = { file: string; at: string; scenario: Scenario };
 
 /** Scenario files: `*.test.json` in the given files or folders; problems per file instead of throwing. */
 export async function loadScenarios(
   paths: readonly string[],
   root: string,
-): Promise<{ scenarios: { file: string; scenario: Scenario }[]; problems: string[] }> {
+): Promise<{ scenarios: LoadedScenario[]; problems: string[] }> {
   const files: string[] = [];
   for (const path of paths) {
     const entries = await readdir(path).catch(() => undefined);
@@ -21,7 +26,7 @@ export async function loadScenarios(
           .map((e) => join(path, e)),
       );
   }
-  const scenarios: { file: string; scenario: Scenario }[] = [];
+  const scenarios: LoadedScenario[] = [];
   const problems: string[] = [];
   for (const file of files) {
     const name = relative(root, file);
@@ -38,7 +43,8 @@ export async function loadScenarios(
       ? ScenarioList.safeParse(json, { reportInput: true })
       : OneScenario.transform((s) => ({ scenarios: [s] })).safeParse(json, { reportInput: true });
     if (parsed.success) {
-      for (const scenario of parsed.data.scenarios) scenarios.push({ file: name, scenario });
+      for (const [i, scenario] of parsed.data.scenarios.entries())
+        scenarios.push({ file: name, at: isList ? `scenarios[${i}].` : '', scenario });
     } else
       problems.push(
         ...fromZodIssues(parsed.error.issues).map(
@@ -47,6 +53,32 @@ export async function loadScenarios(
       );
   }
   return { scenarios, problems };
+}
+
+/**
+ * Names the scenarios use that their journeys or customers lack (a step, a
+ * variant, a template, a customer, a journey), each with its file and JSON
+ * path: refused before any runtime starts, like a wrong field.
+ */
+export async function referenceProblems(
+  scenarios: readonly LoadedScenario[],
+  journeysDir: string,
+): Promise<string[]> {
+  const journeys = new Map<string, JourneyJson | string>();
+  const problems: string[] = [];
+  for (const { file, at, scenario } of scenarios) {
+    for (const id of scenario.journeys)
+      if (!journeys.has(id))
+        journeys.set(
+          id,
+          await readJourney(journeysDir, id).catch((error: unknown) =>
+            error instanceof Error ? error.message : String(error),
+          ),
+        );
+    for (const p of checkReferences(scenario, journeys))
+      problems.push(`${file}: ${at}${p.path}: ${p.message}`);
+  }
+  return problems;
 }
 
 async function readScenarioFile(file: string): Promise<JsonText> {

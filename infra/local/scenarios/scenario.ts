@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { CHANNELS } from '#shared/channels.ts';
-import { isValidTimeZone } from '#shared/time.ts';
+import { isValidTimeZone, LOCAL_TIME } from '#shared/time.ts';
 import { WebhookExpectation, Webhooks } from './webhook-schema.ts';
 import { resolveWhen } from './when.ts';
 
@@ -13,10 +13,12 @@ import { resolveWhen } from './when.ts';
  */
 
 /** An instant: ISO 8601 (`2026-03-02T09:00:00Z`) or relative to the scenario's start (`+2h`, `+1d`, `+P1DT2H`). */
-const WHEN_MESSAGE = 'must be an ISO 8601 instant or +<duration> (+2h, +30m, +1d, +P1DT2H)';
+const WHEN_MESSAGE =
+  'must be an ISO 8601 instant with a zone (2026-03-02T09:00:00Z) or +<duration> (+2h, +30m, +1d, +P1DT2H)';
 const When = z
   .string()
-  .regex(/^(\+.+|\d{4}-\d{2}-\d{2}T.+)$/, WHEN_MESSAGE)
+  // Aborts: a value of neither form is named once, not once per check.
+  .regex(/^(\+.+|\d{4}-\d{2}-\d{2}T.+)$/, { message: WHEN_MESSAGE, abort: true })
   // The pattern only tells the two forms apart: the value itself must resolve, or the run would stop on it.
   .refine(isWhen, WHEN_MESSAGE)
   .describe('An ISO 8601 instant, or relative to the start: +2h, +30m, +1d, +P1DT2H.');
@@ -126,7 +128,7 @@ const Message = z
         within: Window.optional(),
         localTime: z
           .string()
-          .regex(/^\d{2}:\d{2}$/)
+          .regex(LOCAL_TIME, 'must be a local time HH:mm, from 00:00 to 23:59, such as 09:00')
           .optional()
           .describe("Sent at this HH:mm in the customer's time zone."),
       })

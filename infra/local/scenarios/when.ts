@@ -9,9 +9,14 @@ const UNIT_MS = new Map([
   ['w', 604_800_000],
 ]);
 
+/** An instant with its zone: without one, `Date.parse` reads the machine's own local time. */
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i;
+
 /**
  * An instant of a scenario, epoch ms: ISO 8601 as given, or `+<n><unit>` /
- * `+<ISO duration>` after `startMs` in elapsed time (`+1d` is 24 hours).
+ * `+<ISO duration>` after `startMs` in elapsed time (`+1d` is 24 hours). An
+ * instant without a zone (`2026-03-03T10:00`) is refused: it would be another
+ * instant on a machine in another zone.
  */
 export function resolveWhen(when: string, startMs: number): number {
   const short = SHORT.exec(when);
@@ -24,7 +29,7 @@ export function resolveWhen(when: string, startMs: number): number {
     if (!duration.isValid) throw new Error(`"${when}" is neither +<n>s|m|h|d|w nor +<ISO 8601 duration>`);
     return startMs + duration.toMillis();
   }
-  const at = Date.parse(when);
-  if (Number.isNaN(at)) throw new Error(`"${when}" is not an ISO 8601 instant`);
+  const at = INSTANT.test(when) ? Date.parse(when) : Number.NaN;
+  if (Number.isNaN(at)) throw new Error(`"${when}" is not an ISO 8601 instant with a zone`);
   return at;
 }

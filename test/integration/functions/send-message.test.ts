@@ -312,6 +312,22 @@ describe('send-message: consent, addresses, quiet hours and caps', () => {
     expect(await ses.emails()).toHaveLength(2);
   });
 
+  it("keeps the sends another journey's longer cap counts: a journey without caps does not drop them", async () => {
+    // arrange: a win-back that allows at most two emails in 90 days; one goes out on Oct 1
+    await customer('s-quarter', { email: 'quarter@example.com', firstName: 'Q' });
+    const quarterly = [{ channel: 'email' as const, max: 2, within: 'P90D' }];
+    const winBack = (enrollmentId: string) =>
+      input('s-quarter', { enrollmentId, stepId: 'email', caps: quarterly });
+    expect((await sendMessage(deps('2026-10-01T10:00:00Z'), winBack('w-1'))).status).toBe('sent');
+    // act: a newsletter with no caps of its own sends on Nov 10, then the win-back comes round again on Nov 15
+    const newsletter = input('s-quarter', { enrollmentId: 'n-1', stepId: 'email' });
+    expect((await sendMessage(deps('2026-11-10T10:00:00Z'), newsletter)).status).toBe('sent');
+    const again = await sendMessage(deps('2026-11-15T10:00:00Z'), winBack('w-2'));
+    // assert: the October email still counts (it used to be dropped after 30 days): a third email waits
+    expect(again).toEqual({ status: 'deferred', until: '2026-12-30T10:00:00.000Z', reason: 'frequency cap' });
+    expect(await ses.emails()).toHaveLength(2);
+  });
+
   it('reserves cap slots atomically under concurrent sends', async () => {
     await customer('s-race', { email: 'race@example.com', firstName: 'R' });
     const caps = [{ max: 2, within: 'PT1H' }];

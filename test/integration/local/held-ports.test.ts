@@ -1,6 +1,6 @@
-import { createServer, type Server } from 'node:http';
+import { Agent, createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HeldPorts, listenOn, PortInUseError } from '#infra/local/runtime/listen.ts';
+import { closeServer, HeldPorts, listenOn, PortInUseError, serve } from '#infra/local/runtime/listen.ts';
 
 function answering(text: string): Server {
   return createServer((_req, res) => res.end(text));
@@ -51,5 +51,43 @@ describe('ports held across runtimes', () => {
     held = undefined;
     // assert: nothing answers on it any more
     await expect(get(port)).rejects.toThrow();
+  });
+});
+
+/** The headers of one answer over a keep-alive connection, as the SDK's clients ask. */
+function keepAliveHeaders(port: number, agent: Agent): Promise<IncomingHttpHeaders> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, agent }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.headers));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('stand-ins keep idle connections open', () => {
+  // A connection closed after an idle time can be closed as the next request goes out on it: ECONNRESET,
+  // which a send records as "outcome unknown". Node announces such a timeout in a Keep-Alive header.
+  it.each([
+    ['mounted on a held port', true],
+    ['on a port of its own', false],
+  ])('%s: the connection stays for the next request, with no idle timeout', async (_name, onHeld) => {
+    // arrange
+    if (onHeld) held = new HeldPorts();
+    const server = answering('ok');
+    const serving = await serve(server, 'pinpoint', 0, held);
+    const agent = new Agent({ keepAlive: true });
+    try {
+      // act
+      const headers = await keepAliveHeaders(serving.port, agent);
+      // assert
+      expect(headers.connection).toBe('keep-alive');
+      expect(headers['keep-alive']).toBeUndefined();
+    } finally {
+      agent.destroy();
+      await serving.close();
+      if (!onHeld) await closeServer(server);
+    }
   });
 });

@@ -24,8 +24,11 @@ export const LOCAL_BINDINGS: Bindings = {
 
 /** What the scripted task functions answer, per step id. */
 export type Script = {
-  /** send-message: 'sent' (default), 'suppressed', 'deferred' (once, then sent), or 'fail' (a permanent error). */
-  send?: Record<string, 'sent' | 'suppressed' | 'deferred' | 'fail'>;
+  /**
+   * send-message: 'sent' (default), 'suppressed', 'deferred' (once, then sent), 'fail' (a permanent
+   * error) or 'unknown' (the provider may or may not have taken it).
+   */
+  send?: Record<string, 'sent' | 'suppressed' | 'deferred' | 'fail' | 'unknown'>;
   /** evaluate op branch: the index of the matching branch (-1 = otherwise, the default). */
   branch?: Record<string, number>;
   /** evaluate (branch, wait, profile update): fails on data (Journeys.ProfileValue) at these steps. */
@@ -62,6 +65,7 @@ function handlers(script: Script, calls: Calls, machine: () => LocalStateMachine
         throw new DeferredError(new Date(Date.now() + 3_600_000).toISOString()); // wall-clock ok: any future instant
       }
       if (outcome === 'suppressed') return { status: 'suppressed', reason: 'unsubscribed' };
+      if (outcome === 'unknown') return { status: 'unknown', reason: 'outcome unknown: SES 500' };
       return { status: 'sent', messageId: `m-${step}` };
     },
     [LOCAL_BINDINGS.evaluateFunctionArn]: (input: unknown) => {

@@ -70,6 +70,15 @@ describe('cart-abandonment: exact paths', () => {
       path: [...sms, 'cart-sms.fallback1', 'not-ordered'],
     },
     {
+      name: 'sms outcome unknown: no receipt will come, so the fallback email without waiting',
+      script: {
+        await: { 'wait-order': 'timeout' as const },
+        buckets: { 'channel-test': 0 },
+        send: { 'cart-sms': 'unknown' } as Record<string, 'unknown'>,
+      },
+      path: [...sms, 'cart-sms.fallback1', 'not-ordered'],
+    },
+    {
       name: 'sms refused by the provider: the fallback email',
       script: {
         await: { 'wait-order': 'timeout' as const },

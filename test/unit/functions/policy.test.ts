@@ -56,7 +56,25 @@ describe('checkCaps', () => {
     expect(check).toEqual({
       allowed: true,
       next: { email: ['2026-11-24T08:00:00.000Z', '2026-11-24T12:00:00.000Z'] },
+      keptDays: 30,
     });
+  });
+
+  it('keeps sends for the longest window asked of the customer, by any journey, and says so', () => {
+    // arrange: a 90-day cap once asked for 91 days of sends; an email 60 days ago
+    const sends = { ...none, email: ['2026-09-25T12:00:00.000Z', '2026-11-01T12:00:00.000Z'] };
+    // act: a send with no caps of its own, then one with a 60-day cap
+    const uncapped = checkCaps(sends, [], 'email', now, 91);
+    const longer = checkCaps({ ...none }, [{ max: 5, within: 'P120D' }], 'email', now, 91);
+    const fresh = checkCaps(sends, [], 'email', now);
+    // assert
+    expect(uncapped).toEqual({
+      allowed: true,
+      next: { email: [...sends.email, now.toISOString()] },
+      keptDays: 91,
+    });
+    expect(longer.allowed && longer.keptDays).toBe(121);
+    expect(fresh.allowed && fresh.next.email).toStrictEqual(['2026-11-01T12:00:00.000Z', now.toISOString()]);
   });
 
   it('defers to when the oldest counted send leaves the window, across channels for a global cap', () => {

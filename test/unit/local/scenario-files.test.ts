@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadScenarios } from '#infra/local/scenarios/load.ts';
+import { loadScenarios, referenceProblems } from '#infra/local/scenarios/load.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -29,18 +29,23 @@ describe('a scenario file that cannot run is refused with each wrong field, befo
           { at: '+1x', user: 'ana', track: 'Cart Updated' },
           { at: '+0h', user: 'ana' },
         ],
-        expect: [{ trait: { user: 'ana', name: 'plan', is: 'pro' } }, {}],
+        expect: [
+          { trait: { user: 'ana', name: 'plan', is: 'pro' } },
+          {},
+          { message: { user: 'ana', channel: 'email', localTime: '9:00' } },
+        ],
       }),
     );
     // assert
     expect(problems).toStrictEqual([
       'wrong.test.json: start: must be an ISO 8601 instant with a zone, such as 2026-03-02T09:00:00Z',
       'wrong.test.json: customers[0].timezone: must be an IANA time zone such as Europe/Rome',
-      'wrong.test.json: events[0].at: must be an ISO 8601 instant or +<duration> (+2h, +30m, +1d, +P1DT2H)',
+      'wrong.test.json: events[0].at: must be an ISO 8601 instant with a zone (2026-03-02T09:00:00Z) or +<duration> (+2h, +30m, +1d, +P1DT2H)',
       'wrong.test.json: events[1]: must be { "track": … }, { "identify": … }, { "deploy": …, "set": … }, { "opens": … } or { "clicks": … }, got an object with "at", "user"',
       'wrong.test.json: expect[0].trait.equals: is required',
       'wrong.test.json: expect[0].trait: has an unknown field "is"',
       'wrong.test.json: expect[1]: must be { "message": … }, { "noMessage": … }, { "path": … }, { "outcome": … }, { "trait": … }, { "share": … } or { "webhook": … }, got an empty object',
+      'wrong.test.json: expect[2].message.localTime: must be a local time HH:mm, from 00:00 to 23:59, such as 09:00',
     ]);
   });
 
@@ -51,5 +56,103 @@ describe('a scenario file that cannot run is refused with each wrong field, befo
     expect(await problemsOf('empty.test.json', '')).toStrictEqual([
       'empty.test.json: empty: a JSON document was expected',
     ]);
+  });
+});
+
+const JOURNEYS = join(import.meta.dirname, '..', '..', '..', 'journeys');
+
+async function referencesOf(name: string, scenario: unknown): Promise<string[]> {
+  await writeFile(join(dir, name), JSON.stringify(scenario));
+  const { scenarios, problems } = await loadScenarios([join(dir, name)], dir);
+  expect(problems).toStrictEqual([]);
+  return referenceProblems(scenarios, JOURNEYS);
+}
+
+const cart = {
+  name: 'Names nothing answers to',
+  journeys: ['cart-abandonment'],
+  start: '2026-03-02T09:00:00Z',
+  customers: [{ id: 'anna' }, { id: 'crowd', count: 3 }],
+};
+
+describe('a scenario that names a step, variant, template, customer or journey that does not exist is refused before it runs', () => {
+  it('names each wrong name with its JSON path and what there is instead', async () => {
+    // act
+    const problems = await referencesOf('names.test.json', {
+      ...cart,
+      settings: { 'cart-abandonmnet': { defaultTimezone: 'UTC' } },
+      events: [
+        { at: '+0h', user: 'anna', track: 'Cart Updated', properties: { total: 64 } },
+        { at: '+1h', user: 'bob', track: 'Cart Updated' },
+        { at: '+2h', user: 'crowd', track: 'Cart Updated' },
+        { at: '+3h', user: 'crowd-3', track: 'Cart Updated' },
+        { at: '+4h', user: 'anna', opens: 'cart-sms' },
+      ],
+      expect: [
+        { path: { user: 'anna', through: ['wiat-order', 'wait-order'], notThrough: ['sms'] } },
+        { share: { cohort: 'crowd', through: 'cart-smss', between: [0, 1] } },
+        { message: { user: 'anna', channel: 'email', template: 'cart-remindr' } },
+        { noMessage: { user: 'crowd-1', channel: 'email', template: 'cart-reminder' } },
+        { outcome: { user: 'anna', journey: 'welcome', is: 'completed', at: 'done' } },
+        { trait: { user: 'annaa', name: 'plan', equals: null } },
+        { share: { cohort: 'crowds', through: 'cart-sms', between: [0, 1] } },
+        { noMessage: { user: 'anna', channel: 'sms', template: 'cart-fallback' } },
+      ],
+    });
+    // assert
+    const steps =
+      'wait-1h, reminder-email, wait-order, channel-test, cart-sms, cart-push, ordered, not-ordered';
+    expect(problems).toStrictEqual([
+      'names.test.json: settings.cart-abandonmnet: "cart-abandonmnet" is not one of the scenario\'s journeys (cart-abandonment)',
+      'names.test.json: events[1].user: no customer "bob": declare it in customers (they are anna, crowd)',
+      'names.test.json: events[3].user: no customer "crowd-3": declare it in customers (they are anna, crowd)',
+      'names.test.json: events[4].opens: template "cart-sms" is sent by sms, never by email',
+      `names.test.json: expect[0].path.through[0]: no step "wiat-order" (the steps are ${steps})`,
+      'names.test.json: expect[0].path.notThrough[0]: "sms" is a variant of split "channel-test", not a step: name the step it leads to, "cart-sms"',
+      `names.test.json: expect[1].share.through: no step "cart-smss" (the steps are ${steps})`,
+      'names.test.json: expect[2].message.template: no journey of the scenario sends template "cart-remindr" (they send cart-reminder, cart-sms, cart-fallback, cart-push)',
+      'names.test.json: expect[4].outcome.journey: "welcome" is not one of the scenario\'s journeys (cart-abandonment)',
+      'names.test.json: expect[5].trait.user: no customer "annaa": declare it in customers (they are anna, crowd)',
+      'names.test.json: expect[6].share.cohort: no customer or cohort "crowds" in customers (they are anna, crowd)',
+      'names.test.json: expect[7].noMessage.template: template "cart-fallback" is sent by email, never by sms',
+    ]);
+  });
+
+  it('names a journey that is not there, and places problems of a list file under scenarios[n]', async () => {
+    // act
+    const problems = await referencesOf('list.test.json', {
+      scenarios: [
+        { ...cart, expect: [{ noMessage: { user: 'anna' } }] },
+        {
+          ...cart,
+          journeys: ['cart-abandonment', 'nope'],
+          expect: [{ path: { user: 'ana', through: ['ordered'] } }],
+        },
+      ],
+    });
+    // assert
+    expect(problems).toStrictEqual([
+      `list.test.json: scenarios[1].journeys[1]: no journey "nope": neither ${join(JOURNEYS, 'nope.json')} nor ${join(JOURNEYS, 'examples', 'nope.json')} exists`,
+      'list.test.json: scenarios[1].expect[0].path.user: no customer "ana": declare it in customers (they are anna, crowd)',
+    ]);
+  });
+
+  it('accepts steps and templates that a deploy of an edited journey adds', async () => {
+    const problems = await referencesOf('deploy.test.json', {
+      ...cart,
+      events: [
+        {
+          at: '+1h',
+          deploy: 'cart-abandonment',
+          set: { 'steps.cart-sms.template': 'cart-sms-v2', 'steps.extra': { type: 'exit' } },
+        },
+      ],
+      expect: [
+        { message: { user: 'anna', channel: 'sms', template: 'cart-sms-v2' } },
+        { message: { user: 'anna', channel: 'email', template: 'cart-sms-v2' } },
+        { path: { user: 'anna', notThrough: ['extra'] } },
+      ],
+    });
+    expect(problems).toStrictEqual([]);
   });
 });

@@ -28,4 +28,10 @@ describe('scenario files', () => {
     expect(() => resolveWhen('+soon', T0)).toThrow(/ISO 8601 duration/);
     expect(() => resolveWhen('tomorrow', T0)).toThrow(/ISO 8601 instant/);
   });
+
+  it('refuse an instant without a zone: it would read as the local time of whichever machine runs it', () => {
+    expect(() => resolveWhen('2026-03-03T10:00', T0)).toThrow(/with a zone/);
+    expect(() => resolveWhen('2026-03-03T10:00:00', T0)).toThrow(/with a zone/);
+    expect(resolveWhen('2026-03-03T10:00Z', T0)).toBe(Date.parse('2026-03-03T10:00:00Z'));
+  });
 });

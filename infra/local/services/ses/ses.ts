@@ -11,7 +11,13 @@ import sesLocal from 'aws-ses-v2-local';
 import { getStoreReadonly } from 'aws-ses-v2-local/dist/store.js';
 import * as z from 'zod';
 import { readBody } from '../../runtime/http.ts';
-import { closeServer, type HeldPorts, type Serving, serve } from '../../runtime/listen.ts';
+import {
+  closeServer,
+  type HeldPorts,
+  keepIdleConnections,
+  type Serving,
+  serve,
+} from '../../runtime/listen.ts';
 import type { SentEmail } from './feedback.ts';
 
 type Start = (config: { host: string; port: number }) => Promise<Server>;
@@ -74,6 +80,8 @@ export async function startSes(
 async function startEmulator(maxEmails: number) {
   const server = await emulatorStart()({ host: '127.0.0.1', port: 0 });
   if (!server.listening) throw new Error('SES emulator could not listen on loopback');
+  // The proxy reuses its connections to the emulator: one closed as a request goes out would be a 502.
+  keepIdleConnections(server);
   // Emails arrive only through requests: trimming after each one keeps the store within its cap.
   server.on('request', (_req, res) => res.on('finish', () => keepNewest(maxEmails)));
   return { port: (server.address() as AddressInfo).port, stop: () => closeServer(server) };
