@@ -52,15 +52,13 @@ describe('topic opt-outs of one customer', () => {
     expect(optOuts(item)).toHaveLength(MAX_TOPIC_OPT_OUTS);
     expect(item['ct:email:newsletter']).toBe(false);
     expect(itemSize(item)).toBeLessThan(40 * 1024);
-    const reasons = sqs
+    const reported = sqs
       .commandCalls(SendMessageCommand)
-      .map((call) => JSON.parse(call.args[0].input.MessageBody ?? '{}') as { problems: { message: string }[] })
-      .flatMap((body) => body.problems.map((p) => p.message));
+      .map((call) => call.args[0].input.MessageBody ?? '')
+      .filter((body) => body.includes(`at most ${MAX_TOPIC_OPT_OUTS} topics opted out of per channel`));
     // The second batch found room for 49, the third and fourth for none.
-    expect(reasons.filter((r) => r.includes(`at most ${MAX_TOPIC_OPT_OUTS} topics opted out of`))).toHaveLength(
-      3,
-    );
-  }, 60_000);
+    expect(reported).toHaveLength(3);
+  });
 
   it('keeps updating topics it holds, and an opt-in makes room for a new opt-out', async () => {
     // arrange: a profile at the cap
@@ -79,7 +77,7 @@ describe('topic opt-outs of one customer', () => {
     // Opted in again: past the topics a channel keeps, an opt-in is no value at all.
     expect(item[`ct:email:${first}`]).not.toBe(false);
     expect(optOuts(item)).toHaveLength(MAX_TOPIC_OPT_OUTS);
-  }, 60_000);
+  });
 
   it('stay within the cap when an anonymous profile joins the customer', async () => {
     // arrange: a visitor and a customer, each at the cap with topics of their own
