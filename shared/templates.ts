@@ -1,4 +1,4 @@
-import { Liquid, type Template as ParsedLiquid } from 'liquidjs';
+import { filters, Liquid, type Template as ParsedLiquid } from 'liquidjs';
 import { isDataMap } from './dictionary.ts';
 import * as z from './zod.ts';
 
@@ -73,6 +73,13 @@ const OUTPUT_LIMITS: Readonly<Record<string, number>> = {
 };
 const SMS_BODY_LIMIT = 1_600;
 
+/** Liquid's own `escape_once`: `escape`, leaving the entities `escape` writes as they are. */
+const escapeOnce = (() => {
+  const filter = filters.escape_once;
+  if (typeof filter !== 'function') throw new Error('liquidjs has no escape_once filter');
+  return filter;
+})();
+
 function createEngine(timezone: string, escapeHtml: boolean): Liquid {
   return new Liquid({
     strictVariables: true,
@@ -87,8 +94,10 @@ function createEngine(timezone: string, escapeHtml: boolean): Liquid {
     parseLimit: TEMPLATE_LIMITS.parseChars,
     renderLimit: TEMPLATE_LIMITS.renderMs,
     memoryLimit: TEMPLATE_LIMITS.memory,
-    // HTML output escapes every value unless the template says `| raw` (trusted HTML only).
-    ...(escapeHtml ? { outputEscape: 'escape' as const } : {}),
+    // HTML output escapes every value unless the template says `| raw` (trusted HTML only). Escaped
+    // once: what Liquid escaped already (`| escape`, a `capture` of escaped output) is not escaped again,
+    // which would show "O&#39;Brien" for O'Brien; everything else is escaped as `escape` does.
+    ...(escapeHtml ? { outputEscape: escapeOnce } : {}),
   });
 }
 

@@ -37,6 +37,23 @@ describe('template rendering', () => {
   });
 
   it.each([
+    ['{{ profile.name | escape }}', 'an explicit escape'],
+    ['{% capture who %}{{ profile.name }}{% endcapture %}{{ who }}', 'a capture of escaped output'],
+    ['{% assign who = profile.name | escape %}{{ who }}', 'an escaped assign'],
+  ])('escapes a value once in the HTML part: %s (%s)', async (html) => {
+    const out = await renderTemplate(email(html), context({ name: "O'Brien & <Sons>" }));
+    expect(out.html).toBe('O&#39;Brien &amp; &lt;Sons&gt;');
+  });
+
+  it('escapes text like any other entity; a value holding one of the five Liquid writes shows its character', async () => {
+    const out = await renderTemplate(
+      email('{{ profile.a }}|{{ profile.b }}|{{ profile.c | raw }}'),
+      context({ a: '&copy; &#60;', b: '<&lt;>', c: '<b>&lt;</b>' }),
+    );
+    expect(out.html).toBe('&amp;copy; &amp;#60;|&lt;&lt;&gt;|<b>&lt;</b>');
+  });
+
+  it.each([
     "{% include 'package.json' %}",
     "{% render '../../package.json' %}",
     "{% layout 'package.json' %}x",
