@@ -72,6 +72,10 @@ const OUTPUT_LIMITS: Readonly<Record<string, number>> = {
   url: 2_048,
 };
 const SMS_BODY_LIMIT = 1_600;
+/** Fields that are one line: an email subject (a mail header) and a push title. */
+const ONE_LINE: ReadonlySet<string> = new Set(['subject', 'title']);
+/** A line break with the blanks around it: vertical whitespace Unicode and mail headers know. */
+const LINE_BREAK = /[^\S\r\n\v\f\u0085\u2028\u2029]*[\r\n\v\f\u0085\u2028\u2029]\s*/g;
 
 /** Liquid's own `escape_once`: `escape`, leaving the entities `escape` writes as they are. */
 const escapeOnce = (() => {
@@ -271,7 +275,9 @@ export async function renderTemplate<T extends Template>(
     const templates = parseOnce(liquid, value);
     // Synchronously: no filter or tag here waits on anything, and the async renderer's promise per node cost a third of the render.
     const rendered = renderWithoutStacks(liquid, templates, data);
-    const text = String(rendered);
+    // A line break in a subject (a trait, a template laid out over lines) would end the mail header:
+    // SES refuses or mangles it, and a header could be added. It reads as a space instead.
+    const text = ONE_LINE.has(key) ? String(rendered).replace(LINE_BREAK, ' ') : String(rendered);
     const limit = limitOf(template, key);
     if (text.length > limit)
       throw new Error(`${key} renders to ${text.length} characters, over the limit of ${limit}`);

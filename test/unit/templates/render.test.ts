@@ -53,6 +53,22 @@ describe('template rendering', () => {
     expect(out.html).toBe('&amp;copy; &amp;#60;|&lt;&lt;&gt;|<b>&lt;</b>');
   });
 
+  it('keeps a subject and a push title on one line whatever the values hold', async () => {
+    const name = 'Ann\r\nBcc: someone@example.com\n\nBody';
+    const out = await renderTemplate(
+      email('x', 'Hi {{ profile.name }}\nsecond line', '{{ profile.name }},\r\n  your cart\u2028waits'),
+      context({ name }),
+    );
+    const push = await renderTemplate(
+      { channel: 'push', title: '{{ profile.name }}', body: '{{ profile.name }}' },
+      context({ name }),
+    );
+    expect(out.subject).toBe('Ann Bcc: someone@example.com Body, your cart waits');
+    expect(out.text).toBe(`Hi ${name}\nsecond line`);
+    expect(push.title).toBe('Ann Bcc: someone@example.com Body');
+    expect(push.body).toBe(name);
+  });
+
   it.each([
     "{% include 'package.json' %}",
     "{% render '../../package.json' %}",
