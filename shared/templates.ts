@@ -255,6 +255,25 @@ function copied(value: unknown): unknown {
   return out;
 }
 
+/** An anchor's opening tag and its href (quoted). */
+const ANCHOR = /<a(\s[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')[^>]*)>/gi;
+
+/**
+ * Marks the links to the message's own unsubscribe URL `ses:no-track`: SES
+ * click tracking (on while the configuration set publishes clicks) would
+ * otherwise send them through its redirect and report a click on
+ * "Unsubscribe" as engagement, which `onOutcome` and the click counts read
+ * as interest. Other links are left as they are.
+ */
+function untrackedUnsubscribe(html: string, unsubscribeUrl: string | undefined): string {
+  if (unsubscribeUrl === undefined || !/href/i.test(html)) return html;
+  return html.replace(ANCHOR, (tag: string, attributes: string, double?: string, single?: string) => {
+    const target = (double ?? single ?? '').trim().replace(/&amp;|&#38;|&#x26;/gi, '&');
+    if (target !== unsubscribeUrl || /\bses:no-track\b/i.test(attributes)) return tag;
+    return `<a ses:no-track${attributes}>`;
+  });
+}
+
 /**
  * Renders every field of a template with strict Liquid: the email `html`
  * field HTML-escaped, the others as plain text; `date` formats in `timezone`
@@ -277,7 +296,8 @@ export async function renderTemplate<T extends Template>(
     const rendered = renderWithoutStacks(liquid, templates, data);
     // A line break in a subject (a trait, a template laid out over lines) would end the mail header:
     // SES refuses or mangles it, and a header could be added. It reads as a space instead.
-    const text = ONE_LINE.has(key) ? String(rendered).replace(LINE_BREAK, ' ') : String(rendered);
+    const written = ONE_LINE.has(key) ? String(rendered).replace(LINE_BREAK, ' ') : String(rendered);
+    const text = escapeHtml ? untrackedUnsubscribe(written, context.unsubscribeUrl) : written;
     const limit = limitOf(template, key);
     if (text.length > limit)
       throw new Error(`${key} renders to ${text.length} characters, over the limit of ${limit}`);

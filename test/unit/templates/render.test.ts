@@ -53,6 +53,21 @@ describe('template rendering', () => {
     expect(out.html).toBe('&amp;copy; &amp;#60;|&lt;&lt;&gt;|<b>&lt;</b>');
   });
 
+  it('keeps the unsubscribe link out of click tracking, and every other link as written', async () => {
+    const unsubscribeUrl = 'https://u.example.com/unsubscribe?s=1&t=abc.def';
+    const out = await renderTemplate(
+      email(
+        '<a href="{{ unsubscribeUrl }}">Unsubscribe</a> <A class="x" HREF=\'{{ unsubscribeUrl }}\'>Stop</A> <a href="https://shop.example.com/?t=abc.def">Shop</a> <a ses:no-track href="{{ unsubscribeUrl }}">Again</a>',
+        'Unsubscribe: {{ unsubscribeUrl }}',
+      ),
+      { ...context(), unsubscribeUrl },
+    );
+    expect(out.html).toBe(
+      '<a ses:no-track href="https://u.example.com/unsubscribe?s=1&amp;t=abc.def">Unsubscribe</a> <a ses:no-track class="x" HREF=\'https://u.example.com/unsubscribe?s=1&amp;t=abc.def\'>Stop</A> <a href="https://shop.example.com/?t=abc.def">Shop</a> <a ses:no-track href="https://u.example.com/unsubscribe?s=1&amp;t=abc.def">Again</a>',
+    );
+    expect(out.text).toBe(`Unsubscribe: ${unsubscribeUrl}`);
+  });
+
   it('keeps a subject and a push title on one line whatever the values hold', async () => {
     const name = 'Ann\r\nBcc: someone@example.com\n\nBody';
     const out = await renderTemplate(
