@@ -1,4 +1,4 @@
-import { Liquid, type Template as ParsedLiquid } from 'liquidjs';
+import { filters, Liquid, type Template as ParsedLiquid } from 'liquidjs';
 import { isDataMap } from './dictionary.ts';
 import * as z from './zod.ts';
 
@@ -72,6 +72,17 @@ const OUTPUT_LIMITS: Readonly<Record<string, number>> = {
   url: 2_048,
 };
 const SMS_BODY_LIMIT = 1_600;
+/** Fields that are one line: an email subject (a mail header) and a push title. */
+const ONE_LINE: ReadonlySet<string> = new Set(['subject', 'title']);
+/** A line break with the blanks around it: vertical whitespace Unicode and mail headers know. */
+const LINE_BREAK = /[^\S\r\n\v\f\u0085\u2028\u2029]*[\r\n\v\f\u0085\u2028\u2029]\s*/g;
+
+/** Liquid's own `escape_once`: `escape`, leaving the entities `escape` writes as they are. */
+const escapeOnce = (() => {
+  const filter = filters.escape_once;
+  if (typeof filter !== 'function') throw new Error('liquidjs has no escape_once filter');
+  return filter;
+})();
 
 function createEngine(timezone: string, escapeHtml: boolean): Liquid {
   return new Liquid({
@@ -87,8 +98,10 @@ function createEngine(timezone: string, escapeHtml: boolean): Liquid {
     parseLimit: TEMPLATE_LIMITS.parseChars,
     renderLimit: TEMPLATE_LIMITS.renderMs,
     memoryLimit: TEMPLATE_LIMITS.memory,
-    // HTML output escapes every value unless the template says `| raw` (trusted HTML only).
-    ...(escapeHtml ? { outputEscape: 'escape' as const } : {}),
+    // HTML output escapes every value unless the template says `| raw` (trusted HTML only). Escaped
+    // once: what Liquid escaped already (`| escape`, a `capture` of escaped output) is not escaped again,
+    // which would show "O&#39;Brien" for O'Brien; everything else is escaped as `escape` does.
+    ...(escapeHtml ? { outputEscape: escapeOnce } : {}),
   });
 }
 
@@ -242,6 +255,25 @@ function copied(value: unknown): unknown {
   return out;
 }
 
+/** An anchor's opening tag and its href (quoted). */
+const ANCHOR = /<a(\s[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')[^>]*)>/gi;
+
+/**
+ * Marks the links to the message's own unsubscribe URL `ses:no-track`: SES
+ * click tracking (on while the configuration set publishes clicks) would
+ * otherwise send them through its redirect and report a click on
+ * "Unsubscribe" as engagement, which `onOutcome` and the click counts read
+ * as interest. Other links are left as they are.
+ */
+function untrackedUnsubscribe(html: string, unsubscribeUrl: string | undefined): string {
+  if (unsubscribeUrl === undefined || !/href/i.test(html)) return html;
+  return html.replace(ANCHOR, (tag: string, attributes: string, double?: string, single?: string) => {
+    const target = (double ?? single ?? '').trim().replace(/&amp;|&#38;|&#x26;/gi, '&');
+    if (target !== unsubscribeUrl || /\bses:no-track\b/i.test(attributes)) return tag;
+    return `<a ses:no-track${attributes}>`;
+  });
+}
+
 /**
  * Renders every field of a template with strict Liquid: the email `html`
  * field HTML-escaped, the others as plain text; `date` formats in `timezone`
@@ -262,7 +294,10 @@ export async function renderTemplate<T extends Template>(
     const templates = parseOnce(liquid, value);
     // Synchronously: no filter or tag here waits on anything, and the async renderer's promise per node cost a third of the render.
     const rendered = renderWithoutStacks(liquid, templates, data);
-    const text = String(rendered);
+    // A line break in a subject (a trait, a template laid out over lines) would end the mail header:
+    // SES refuses or mangles it, and a header could be added. It reads as a space instead.
+    const written = ONE_LINE.has(key) ? String(rendered).replace(LINE_BREAK, ' ') : String(rendered);
+    const text = escapeHtml ? untrackedUnsubscribe(written, context.unsubscribeUrl) : written;
     const limit = limitOf(template, key);
     if (text.length > limit)
       throw new Error(`${key} renders to ${text.length} characters, over the limit of ${limit}`);

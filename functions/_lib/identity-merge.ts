@@ -1,9 +1,9 @@
-import { MAX_TRAITS_PER_PROFILE } from '#shared/ingest/limits.ts';
+import { MAX_TOPIC_OPT_OUTS, MAX_TRAITS_PER_PROFILE } from '#shared/ingest/limits.ts';
 import type { UpdateBuilder } from './expression.ts';
 import { HISTORY_DAYS, staleAttributes } from './profile-compaction.ts';
 import { packSeen, seenBase, unpackSeen } from './profile-counter.ts';
 import { addFolded } from './profile-day-history.ts';
-import { attr, PROFILE_FORMAT, traitsOf } from './profile-item.ts';
+import { attr, optOutCounts, PROFILE_FORMAT, traitsOf } from './profile-item.ts';
 
 /**
  * What merging one profile item into another writes, computed from both
@@ -13,7 +13,8 @@ import { attr, PROFILE_FORMAT, traitsOf } from './profile-item.ts';
  * - traits, email, phone, time zone, locale, consent, topics and the last
  *   occurrence of an event: copied only where the known profile has none
  *   (traits up to the profile's trait cap);
- * - an `unsubscribed` consent or a topic opted out of: always copied;
+ * - an `unsubscribed` consent: always copied; a topic opted out of: copied
+ *   while the known profile has room for it (MAX_TOPIC_OPT_OUTS per channel);
  * - a suppression (hard bounce, complaint): copied when it concerns the
  *   address the known profile has, or the known profile has none on that channel;
  * - event counters, daily buckets and folded days still inside the history window: added;
@@ -89,6 +90,7 @@ export function mergeBatch(
   const stale = new Set(staleAttributes(from, now));
   const names = traitsOf(into);
   const added = new Set<string>();
+  const optOuts = optOutCounts(target);
   for (const key of keys) {
     const value = from[key];
     const known = target[key];
@@ -120,8 +122,12 @@ export function mergeBatch(
       if (optOut) b.set(key, value);
       else if (known === undefined) b.setIfAbsent(key, value);
     } else if (key.startsWith('ct:')) {
-      if (value === false) b.set(key, false);
-      else if (known === undefined) b.setIfAbsent(key, value);
+      const channel = key.slice(3, key.indexOf(':', 3));
+      const count = optOuts.get(channel) ?? 0;
+      if (value === false && (known === false || count < MAX_TOPIC_OPT_OUTS)) {
+        b.set(key, false);
+        if (known !== false) optOuts.set(channel, count + 1);
+      } else if (known === undefined && value !== false) b.setIfAbsent(key, value);
     } else if (key.startsWith('sup:')) {
       const channel = key.slice(4);
       const theirs = addressOf(from, channel);

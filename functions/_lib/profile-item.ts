@@ -292,3 +292,14 @@ export function readProfileItem(userId: string, item: Record<string, unknown> | 
   }
   return { profile: acc.profile, ...acc.state };
 }
+
+/** How many topics each channel of a profile item is opted out of. */
+export function optOutCounts(item: Readonly<Record<string, unknown>> | undefined): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const [key, value] of Object.entries(item ?? {})) {
+    if (!key.startsWith('ct:') || value !== false) continue;
+    const channel = key.slice(3, key.indexOf(':', 3));
+    counts.set(channel, (counts.get(channel) ?? 0) + 1);
+  }
+  return counts;
+}

@@ -2,7 +2,7 @@ import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk
 import type { Channel } from '#shared/channels.ts';
 import { dictionaryOf } from '#shared/dictionary.ts';
 import { hex128 } from '#shared/hash.ts';
-import { MAX_TRAITS_PER_PROFILE } from '#shared/ingest/limits.ts';
+import { MAX_TOPIC_OPT_OUTS, MAX_TRAITS_PER_PROFILE } from '#shared/ingest/limits.ts';
 import type { ProfileChanges } from '#shared/profile/changes.ts';
 import type { PushToken } from '#shared/profile/profile.ts';
 import type { ProfileState } from '#shared/profile/state.ts';
@@ -22,6 +22,7 @@ import { duePlans, type Fold } from './profile-day-history.ts';
 import {
   attr,
   dayNumberOf,
+  optOutCounts,
   PROFILE_FORMAT,
   readProfileItem,
   sameDigest,
@@ -188,6 +189,38 @@ function capTraits(changes: ProfileChanges, item: Record<string, unknown> | unde
   return { changes: { ...changes, traits: dictionaryOf(kept) }, dropped, known };
 }
 
+/**
+ * Keeps the event's topic opt-outs the profile has room for: every topic it
+ * is opted out of already, new ones up to MAX_TOPIC_OPT_OUTS per channel;
+ * opt-ins are always kept (they make room, and past the topics a channel
+ * keeps they are dropped by compaction).
+ */
+function capOptOuts(changes: ProfileChanges, item: Readonly<Record<string, unknown>> | undefined) {
+  const counts = optOutCounts(item);
+  const kept: ProfileChanges['topics'] = [];
+  const left: string[] = [];
+  for (const change of changes.topics) {
+    const key = attr.topic(change.channel, change.topic);
+    const held = item !== undefined && Object.hasOwn(item, key) && item[key] === false;
+    const count = counts.get(change.channel) ?? 0;
+    if (change.subscribed || held) kept.push(change);
+    else if (count < MAX_TOPIC_OPT_OUTS) {
+      kept.push(change);
+      counts.set(change.channel, count + 1);
+    } else left.push(change.topic);
+  }
+  const dropped: RecordedEvent['droppedTraits'] =
+    left.length === 0
+      ? []
+      : [
+          {
+            trait: 'consent',
+            reason: `${left.length} topic opt-outs left out (${left.slice(0, 5).join(', ')}${left.length > 5 ? ', …' : ''}): a profile keeps at most ${MAX_TOPIC_OPT_OUTS} topics opted out of per channel; opting in to one makes room (the rest was applied)`,
+          },
+        ];
+  return { changes: { ...changes, topics: kept }, dropped };
+}
+
 export type RecordedEvent = {
   duplicate: boolean;
   /** New traits left out because the profile holds MAX_TRAITS_PER_PROFILE already. */
@@ -254,6 +287,13 @@ export class ProfilesRepository {
     const userId = changes.userId;
     const droppedTraits: RecordedEvent['droppedTraits'] = [];
     let writes = 1;
+    // Opt-outs are kept for good, so new ones are counted against the cap first: a read, for the rare
+    // event that opts out of topics. Events arriving together may each add up to MAX_TOPICS_PER_EVENT more.
+    if (changes.topics.some((t) => !t.subscribed)) {
+      const capped = capOptOuts(changes, await this.rawItem(userId));
+      changes = capped.changes;
+      droppedTraits.push(...capped.dropped);
+    }
     const fresh = eventUpdate(changes, now, true);
     let item = await this.tryUpdate(userId, fresh.builder, fresh.condition);
     for (let attempt = 0; item === undefined && attempt < 3; attempt++) {
@@ -262,12 +302,19 @@ export class ProfilesRepository {
       if (aliasOf !== undefined) {
         const seen = seenSlot(changes.messageId);
         const duplicate = sameDigest(current?.[seen.slot], seen.digest);
-        return { duplicate, droppedTraits, state: readProfileItem(userId, current), writes, aliasOf };
+        return {
+          duplicate,
+          droppedTraits: duplicate ? [] : droppedTraits,
+          state: readProfileItem(userId, current),
+          writes,
+          aliasOf,
+        };
       }
       if (needsMigration(current) && current !== undefined) writes += await this.migrate(userId, current);
       const { slot, digest } = seenSlot(changes.messageId);
       if (sameDigest(current?.[slot], digest)) {
-        return { duplicate: true, droppedTraits, state: readProfileItem(userId, current), writes };
+        // Reported the first time.
+        return { duplicate: true, droppedTraits: [], state: readProfileItem(userId, current), writes };
       }
       // New traits are counted exactly: known ones update, new ones fill what the cap leaves.
       const capped = capTraits(changes, current);

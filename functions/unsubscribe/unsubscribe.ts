@@ -28,8 +28,31 @@ const html = (statusCode: number, body: string): WebResponse => ({
   body,
 });
 
+/** A multipart body starts with its boundary line; the boundary is up to 70 characters (RFC 2046). */
+const MULTIPART = /^--([^\r\n]{1,70})\r?\n/;
+const PART_NAME = /content-disposition:\s*form-data\s*;[^\r\n]*?\bname="?([^";\r\n]+)"?/i;
+
+/**
+ * The fields of a form body: URL-encoded, or multipart/form-data, which RFC 8058
+ * asks mailbox providers to prefer for the one-click POST. Known from the body
+ * itself, so a missing or rewritten Content-Type changes nothing.
+ */
+function formFields(body: string): Map<string, string> {
+  const boundary = MULTIPART.exec(body)?.[1];
+  if (boundary === undefined) return new Map(new URLSearchParams(body));
+  const fields = new Map<string, string>();
+  for (const part of body.split(`--${boundary}`)) {
+    const blank = /\r?\n\r?\n/.exec(part);
+    if (blank === null) continue;
+    const name = PART_NAME.exec(part.slice(0, blank.index))?.[1];
+    const value = part.slice(blank.index + blank[0].length).replace(/\r?\n$/, '');
+    if (name !== undefined && !fields.has(name)) fields.set(name, value);
+  }
+  return fields;
+}
+
 function actionOf(body: string): Action | undefined {
-  const form = new URLSearchParams(body);
+  const form = formFields(body);
   if (form.get('List-Unsubscribe') === 'One-Click') return 'one-click';
   const action = form.get('action');
   return ACTIONS.find((a) => a === action);

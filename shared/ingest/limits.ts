@@ -26,6 +26,13 @@ const INSTRUCTION_TRAITS: ReadonlySet<string> = new Set([
 ]);
 /** Topic consent values one event may set (each is a write of its own attribute); the rest are reported. */
 export const MAX_TOPICS_PER_EVENT = 50;
+/**
+ * Topics one profile keeps opted out of, per channel: a new opt-out past it is
+ * left out with the reason (opting in to one makes room). Opt-outs are never
+ * dropped once kept, so without a cap events naming new topics would grow the
+ * item until DynamoDB's 400 KB refused every write for the customer.
+ */
+export const MAX_TOPIC_OPT_OUTS = 100;
 /** Distinct traits one profile keeps; a new trait past it is rejected with the reason (existing ones still update). */
 export const MAX_TRAITS_PER_PROFILE = 100;
 /** The largest trait value (its JSON, UTF-8 bytes). */

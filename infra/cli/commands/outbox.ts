@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { readOutbox } from '#infra/local/index.ts';
-import { paint } from '../output.ts';
+import { paint, terminalText } from '../output.ts';
 
 /** `journeys outbox`: the SMS and push messages the local runtime sent. */
 export async function outboxCommand(options: {
@@ -24,8 +24,9 @@ export async function outboxCommand(options: {
     return;
   }
   for (const e of entries) {
-    const head = `${paint('dim', e.at)} ${paint('bold', e.channel.toUpperCase())} → ${e.to}`;
-    process.stdout.write(`${head}\n    ${e.title === undefined ? '' : `${e.title} — `}${e.body}\n`);
+    const head = `${paint('dim', e.at)} ${paint('bold', e.channel.toUpperCase())} → ${terminalText(e.to)}`;
+    const text = `${e.title === undefined ? '' : `${e.title} — `}${e.body}`;
+    process.stdout.write(`${head}\n    ${terminalText(text)}\n`);
   }
   process.stdout.write(`\n${entries.length} message${entries.length === 1 ? '' : 's'}\n`);
 }

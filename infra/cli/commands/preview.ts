@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { isRecord } from '#shared/conditions/path.ts';
 import { previewTemplate } from '#shared/template-preview.ts';
-import { fail, paint } from '../output.ts';
+import { fail, paint, terminalText } from '../output.ts';
 import { loadTemplate, type TemplateInputOptions, templateContext } from '../template-input.ts';
 
 export type PreviewOptions = TemplateInputOptions & { customer: string; html?: string };
@@ -26,10 +26,10 @@ export async function previewCommand(name: string, options: PreviewOptions): Pro
   if (isRecord(context)) {
     // The values rendered with, so a blank where a later step sets the value is not a surprise.
     const values = Object.entries(context).map(([key, value]) => `${key}=${JSON.stringify(value)}`);
-    out.push(`${paint('dim', 'context:')} ${values.join(' ')}`);
+    out.push(`${paint('dim', 'context:')} ${terminalText(values.join(' '))}`);
   }
   for (const [field, value] of Object.entries(preview.rendered)) {
-    if (field !== 'html') out.push(`${paint('dim', `${field}:`)} ${value}`);
+    if (field !== 'html') out.push(`${paint('dim', `${field}:`)} ${terminalText(String(value))}`);
   }
   if ('html' in preview.rendered && typeof preview.rendered.html === 'string') {
     const path = resolve(

@@ -3,7 +3,7 @@ import type { TraceSource } from '#infra/local/inspect/trace.ts';
 import type { Journey } from '#shared/journey/schema.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
 import { readJsonFile } from '../files.ts';
-import { fail } from '../output.ts';
+import { fail, terminalText } from '../output.ts';
 
 export type TraceOptions = {
   dataDir: string;
@@ -78,5 +78,5 @@ export async function traceCommand(userId: string, options: TraceOptions): Promi
   );
   // Message content exists only locally (SES keeps none on AWS).
   const sent = source.kind === 'local' ? await readSentMessages(source.dataDir, options.sesEndpoint) : [];
-  process.stdout.write(traceText(traceView(trace, journeys, sent)));
+  process.stdout.write(terminalText(traceText(traceView(trace, journeys, sent))));
 }

@@ -14,6 +14,11 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'preview-'));
   const { deps } = ingestDeps(db);
   await ingestEvent(deps, identify('u-ana', { firstName: 'Ana', email: 'ana@example.com' }));
+  // A name holding terminal escape sequences: clear the screen, write the clipboard (OSC 52).
+  await ingestEvent(
+    deps,
+    identify('u-esc', { firstName: 'Eve\u001b[2J\u001b]52;c;ZXZpbA==\u0007\r', email: 'e@example.com' }),
+  );
 });
 afterAll(async () => {
   await db.stop();
@@ -38,6 +43,22 @@ describe('journeys preview', () => {
     expect(stdout).toContain(
       'body: Paperlane: Ana, your cart (54 GBP) is saved: https://pl.example.com/c/c-9 Reply STOP to opt out',
     );
+  });
+
+  it('prints what a customer wrote with its control characters escaped, never run by the terminal', async () => {
+    const { code, stdout } = await runCli([
+      'preview',
+      'cart-sms',
+      '--customer',
+      'u-esc',
+      '--endpoint',
+      db.endpoint,
+      '--trigger',
+      cart,
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('body: Paperlane: Eve\\u001b[2J\\u001b]52;c;ZXZpbA==\\u0007\\u000d, your cart');
+    for (const control of ['\u001b', '\u0007', '\r']) expect(stdout).not.toContain(control);
   });
 
   it('prints the subject and text of an email and writes its HTML', async () => {

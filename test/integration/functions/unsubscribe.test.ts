@@ -39,6 +39,31 @@ describe('signed unsubscribe', () => {
     expect(await block('un-1')).toBe('unsubscribed from email');
   });
 
+  it.each([
+    [
+      'multipart/form-data',
+      '--b0undary\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--b0undary--\r\n',
+    ],
+    [
+      'multipart/form-data, LF only',
+      '--x\ncontent-disposition: form-data; name=List-Unsubscribe\n\nOne-Click\n--x--\n',
+    ],
+  ])('one-click sent as %s (what RFC 8058 prefers) opts the customer out too', async (_, body) => {
+    const userId = `un-multipart-${body.length}`;
+    await customer(userId);
+    const out = await request('POST', signUnsubscribe(KEY, { u: userId, c: 'email' }), body);
+    expect(out.statusCode).toBe(200);
+    expect(await block(userId)).toBe('unsubscribed from email');
+  });
+
+  it('changes nothing for a multipart body without the one-click field', async () => {
+    await customer('un-multipart-other');
+    const body = '--b\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nLater\r\n--b--\r\n';
+    const out = await request('POST', signUnsubscribe(KEY, { u: 'un-multipart-other', c: 'email' }), body);
+    expect(out.statusCode).toBe(400);
+    expect(await block('un-multipart-other')).toBeUndefined();
+  });
+
   it('one-click on a topic link opts out of that topic only', async () => {
     await customer('un-2');
     await request(

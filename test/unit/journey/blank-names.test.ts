@@ -32,4 +32,15 @@ describe('names marketers read', () => {
   it('takes a name with spaces around words', () => {
     expect(problems(journey(' Welcome ', ' a '))).toEqual([]);
   });
+
+  it.each([
+    ['', 'must not be blank'],
+    [' ', 'must not be blank'],
+    ['n'.repeat(256), 'must be at most 255 characters'],
+  ])('refuses a topic customers could not opt out of (%j)', (topic, message) => {
+    expect(problems({ ...journey('Welcome', 'a'), settings: { topic } })).toEqual([
+      `settings.topic: ${message}`,
+    ]);
+    expect(problems({ ...journey('Welcome', 'a'), settings: { topic: 'n'.repeat(255) } })).toEqual([]);
+  });
 });

@@ -37,6 +37,54 @@ describe('template rendering', () => {
   });
 
   it.each([
+    ['{{ profile.name | escape }}', 'an explicit escape'],
+    ['{% capture who %}{{ profile.name }}{% endcapture %}{{ who }}', 'a capture of escaped output'],
+    ['{% assign who = profile.name | escape %}{{ who }}', 'an escaped assign'],
+  ])('escapes a value once in the HTML part: %s (%s)', async (html) => {
+    const out = await renderTemplate(email(html), context({ name: "O'Brien & <Sons>" }));
+    expect(out.html).toBe('O&#39;Brien &amp; &lt;Sons&gt;');
+  });
+
+  it('escapes text like any other entity; a value holding one of the five Liquid writes shows its character', async () => {
+    const out = await renderTemplate(
+      email('{{ profile.a }}|{{ profile.b }}|{{ profile.c | raw }}'),
+      context({ a: '&copy; &#60;', b: '<&lt;>', c: '<b>&lt;</b>' }),
+    );
+    expect(out.html).toBe('&amp;copy; &amp;#60;|&lt;&lt;&gt;|<b>&lt;</b>');
+  });
+
+  it('keeps the unsubscribe link out of click tracking, and every other link as written', async () => {
+    const unsubscribeUrl = 'https://u.example.com/unsubscribe?s=1&t=abc.def';
+    const out = await renderTemplate(
+      email(
+        '<a href="{{ unsubscribeUrl }}">Unsubscribe</a> <A class="x" HREF=\'{{ unsubscribeUrl }}\'>Stop</A> <a href="https://shop.example.com/?t=abc.def">Shop</a> <a ses:no-track href="{{ unsubscribeUrl }}">Again</a>',
+        'Unsubscribe: {{ unsubscribeUrl }}',
+      ),
+      { ...context(), unsubscribeUrl },
+    );
+    expect(out.html).toBe(
+      '<a ses:no-track href="https://u.example.com/unsubscribe?s=1&amp;t=abc.def">Unsubscribe</a> <a ses:no-track class="x" HREF=\'https://u.example.com/unsubscribe?s=1&amp;t=abc.def\'>Stop</A> <a href="https://shop.example.com/?t=abc.def">Shop</a> <a ses:no-track href="https://u.example.com/unsubscribe?s=1&amp;t=abc.def">Again</a>',
+    );
+    expect(out.text).toBe(`Unsubscribe: ${unsubscribeUrl}`);
+  });
+
+  it('keeps a subject and a push title on one line whatever the values hold', async () => {
+    const name = 'Ann\r\nBcc: someone@example.com\n\nBody';
+    const out = await renderTemplate(
+      email('x', 'Hi {{ profile.name }}\nsecond line', '{{ profile.name }},\r\n  your cart\u2028waits'),
+      context({ name }),
+    );
+    const push = await renderTemplate(
+      { channel: 'push', title: '{{ profile.name }}', body: '{{ profile.name }}' },
+      context({ name }),
+    );
+    expect(out.subject).toBe('Ann Bcc: someone@example.com Body, your cart waits');
+    expect(out.text).toBe(`Hi ${name}\nsecond line`);
+    expect(push.title).toBe('Ann Bcc: someone@example.com Body');
+    expect(push.body).toBe(name);
+  });
+
+  it.each([
     "{% include 'package.json' %}",
     "{% render '../../package.json' %}",
     "{% layout 'package.json' %}x",

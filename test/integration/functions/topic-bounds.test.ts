@@ -1,0 +1,101 @@
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { itemSize } from '#functions/_lib/profile-compaction.ts';
+import { ingestEvent } from '#functions/ingest/ingest.ts';
+import { MAX_TOPIC_OPT_OUTS } from '#shared/ingest/limits.ts';
+import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import { identify, ingestDeps } from './harness.ts';
+
+/**
+ * Topic opt-outs are never dropped once kept, so each channel keeps at most
+ * MAX_TOPIC_OPT_OUTS of them: events naming ever new topics (a preference
+ * centre that makes a topic per product, a sync gone wrong) leave the
+ * profile writable, with what was left out in the rejected queue.
+ */
+
+let db: LocalDynamo;
+beforeAll(async () => {
+  db = await startDynalite('topic-bounds');
+});
+afterAll(async () => db.stop());
+
+async function rawItem(userId: string) {
+  const out = await db.doc.send(new GetCommand({ TableName: db.tables.profiles, Key: { userId } }));
+  return out.Item ?? {};
+}
+
+function optOuts(item: Record<string, unknown>): string[] {
+  return Object.keys(item).filter((key) => key.startsWith('ct:email:') && item[key] === false);
+}
+
+/** 50 opt-outs of long, new topic names (the most one event sets). */
+function manyOptOuts(batch: number): Record<string, boolean> {
+  const topics: Record<string, boolean> = {};
+  for (let i = 0; i < 50; i++) topics[`${'t'.repeat(240)}-${batch}-${i}`] = false;
+  return topics;
+}
+
+describe('topic opt-outs of one customer', () => {
+  it('stay within the cap per channel however many new topics events name', async () => {
+    // arrange
+    const { deps, sqs } = ingestDeps(db);
+    await ingestEvent(deps, identify('u-topics', { consent: { topics: { newsletter: false } } }));
+    // act: events of 50 new topics of 250 characters each (a profile without the cap failed every write after 31)
+    for (let batch = 0; batch < 4; batch++)
+      await ingestEvent(deps, identify('u-topics', { consent: { topics: manyOptOuts(batch) } }));
+    const last = await ingestEvent(deps, identify('u-topics', { plan: 'pro', consent: { email: true } }));
+    // assert
+    const item = await rawItem('u-topics');
+    expect(last.status).toBe('recorded');
+    expect(item['t:plan']).toBe('pro');
+    expect(optOuts(item)).toHaveLength(MAX_TOPIC_OPT_OUTS);
+    expect(item['ct:email:newsletter']).toBe(false);
+    expect(itemSize(item)).toBeLessThan(40 * 1024);
+    const reported = sqs
+      .commandCalls(SendMessageCommand)
+      .map((call) => call.args[0].input.MessageBody ?? '')
+      .filter((body) => body.includes(`at most ${MAX_TOPIC_OPT_OUTS} topics opted out of per channel`));
+    // The second batch found room for 49, the third and fourth for none.
+    expect(reported).toHaveLength(3);
+  });
+
+  it('keeps updating topics it holds, and an opt-in makes room for a new opt-out', async () => {
+    // arrange: a profile at the cap
+    const { deps } = ingestDeps(db);
+    for (let batch = 0; batch < 2; batch++)
+      await ingestEvent(deps, identify('u-full', { consent: { topics: manyOptOuts(batch) } }));
+    const first = `${'t'.repeat(240)}-0-0`;
+    // act
+    const refused = await ingestEvent(deps, identify('u-full', { consent: { topics: { extra: false } } }));
+    await ingestEvent(deps, identify('u-full', { consent: { topics: { [first]: true } } }));
+    await ingestEvent(deps, identify('u-full', { consent: { topics: { extra: false, [first]: false } } }));
+    // assert
+    const item = await rawItem('u-full');
+    expect(refused.status).toBe('recorded');
+    expect(item['ct:email:extra']).toBe(false);
+    // Opted in again: past the topics a channel keeps, an opt-in is no value at all.
+    expect(item[`ct:email:${first}`]).not.toBe(false);
+    expect(optOuts(item)).toHaveLength(MAX_TOPIC_OPT_OUTS);
+  });
+
+  it('stay within the cap when an anonymous profile joins the customer', async () => {
+    // arrange: a visitor and a customer, each at the cap with topics of their own
+    const { deps } = ingestDeps(db);
+    const anonymous = (traits: Record<string, unknown>, userId?: string) => ({
+      ...identify(userId ?? 'unused', traits),
+      ...(userId === undefined ? { userId: undefined } : {}),
+      anonymousId: 'a-topics',
+    });
+    for (let batch = 0; batch < 2; batch++) {
+      await ingestEvent(deps, anonymous({ consent: { topics: manyOptOuts(batch) } }));
+      await ingestEvent(deps, identify('u-joined', { consent: { topics: manyOptOuts(10 + batch) } }));
+    }
+    // act
+    await ingestEvent(deps, anonymous({ plan: 'pro' }, 'u-joined'));
+    // assert
+    const item = await rawItem('u-joined');
+    expect((await rawItem('anon:a-topics')).aliasOf).toBe('u-joined');
+    expect(optOuts(item)).toHaveLength(MAX_TOPIC_OPT_OUTS);
+  });
+});
