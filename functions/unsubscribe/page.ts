@@ -6,6 +6,8 @@ export type PageState = {
   channel: 'email' | 'sms' | 'push';
   topic?: string;
   channelOn: boolean;
+  /** The address bounced or its owner complained: messages stay off whatever the preferences say. */
+  suppressed?: boolean;
   topicOn?: boolean;
   notice?: string;
 };
@@ -39,13 +41,24 @@ export function preferencesPage(state: PageState): string {
         : button('topic-off', `Unsubscribe from ${state.topic}`),
     );
   }
-  parts.push(
-    `<p>All marketing ${state.channel} messages: ${state.channelOn ? 'on' : 'off'}.</p>`,
-    state.channelOn
-      ? button('channel-off', `Unsubscribe from all ${state.channel}`)
-      : button('channel-on', `Resubscribe to ${state.channel}`),
-  );
+  if (state.suppressed === true)
+    parts.push(
+      `<p>All marketing ${state.channel} messages: off. ${escapeHtml(suppressedNotice(state.channel))}</p>`,
+    );
+  else
+    parts.push(
+      `<p>All marketing ${state.channel} messages: ${state.channelOn ? 'on' : 'off'}.</p>`,
+      state.channelOn
+        ? button('channel-off', `Unsubscribe from all ${state.channel}`)
+        : button('channel-on', `Resubscribe to ${state.channel}`),
+    );
   return page('Your message preferences', parts.join(''));
+}
+
+/** Why a suppressed channel stays off: a resubscribe cannot lift a bounce or a complaint. */
+export function suppressedNotice(channel: PageState['channel']): string {
+  const what = channel === 'email' ? 'this address' : channel === 'sms' ? 'this number' : 'this device';
+  return `Messages to ${what} stay off: an earlier message could not be delivered or was reported as spam. Please contact us to turn ${channel} back on.`;
 }
 
 export function invalidLinkPage(): string {

@@ -1,6 +1,6 @@
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { type UnsubscribeClaim, verifyUnsubscribe } from '#functions/_lib/unsubscribe-links.ts';
-import { invalidLinkPage, preferencesPage } from './page.ts';
+import { invalidLinkPage, preferencesPage, suppressedNotice } from './page.ts';
 
 /**
  * The unsubscribe endpoint (a Lambda function URL, and the local runtime):
@@ -74,6 +74,9 @@ async function apply(deps: UnsubscribeDeps, claim: UnsubscribeClaim, action: Act
     return `You are unsubscribed from all marketing ${channel}.`;
   }
   await deps.profiles.setConsent(userId, channel, { status: 'subscribed', reason });
+  // The wish is recorded, but a bounce or complaint keeps the address suppressed: say so.
+  const { profile } = await deps.profiles.get(userId);
+  if (profile.consent[channel]?.status === 'suppressed') return suppressedNotice(channel);
   return `You are subscribed to ${channel} again.`;
 }
 
@@ -84,6 +87,7 @@ async function state(deps: UnsubscribeDeps, claim: UnsubscribeClaim, notice?: st
     channel: claim.c,
     topic: claim.t,
     channelOn: consent?.status !== 'unsubscribed' && consent?.status !== 'suppressed',
+    suppressed: consent?.status === 'suppressed',
     topicOn: claim.t === undefined ? undefined : consent?.topics?.[claim.t] !== false,
     notice,
   });

@@ -89,6 +89,20 @@ describe('signed unsubscribe', () => {
     expect(await block('un-3')).toBeUndefined();
   });
 
+  it('does not offer or claim a resubscribe that a bounce keeps off', async () => {
+    await customer('un-bounced');
+    await deps.profiles.setConsent('un-bounced', 'email', { status: 'suppressed', reason: 'hard bounce' });
+    const token = signUnsubscribe(KEY, { u: 'un-bounced', c: 'email' });
+    const page = await request('GET', token);
+    expect(page.body).toContain('stay off');
+    expect(page.body).not.toContain('value="channel-on"');
+    // A form posted from an older page: the wish is recorded, the answer says what stays true.
+    const back = await request('POST', token, 'action=channel-on');
+    expect(back.body).not.toContain('subscribed to email again');
+    expect(back.body).toContain('stay off');
+    expect(await block('un-bounced')).toBeDefined();
+  });
+
   it.each([
     [
       'a guessed, unsigned link',
