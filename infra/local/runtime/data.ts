@@ -5,6 +5,7 @@ import type { TableDefinition } from '#shared/tables.ts';
 import { localTableName, startDynamo } from '../services/dynamodb/dynalite.ts';
 import { localClientConfig } from './aws.ts';
 import { DEFAULT_PORTS } from './options.ts';
+import { runningOn } from './running.ts';
 
 /**
  * The tables commands read (report, preview): the running local runtime's,
@@ -37,14 +38,18 @@ export async function withData<T>(source: DataSource, read: (data: OpenData) => 
       client.destroy();
     }
   }
-  const running = new DynamoDBClient({
-    ...localClientConfig(source.endpoint ?? `http://127.0.0.1:${DEFAULT_PORTS.dynamodb}`),
-    maxAttempts: 1,
-  });
+  const owner = source.endpoint === undefined ? runningOn(source.dataDir) : undefined;
+  const endpoint = source.endpoint ?? owner?.dynamodb ?? `http://127.0.0.1:${DEFAULT_PORTS.dynamodb}`;
+  const running = new DynamoDBClient({ ...localClientConfig(endpoint), maxAttempts: 1 });
   try {
     return await read({ doc: DynamoDBDocumentClient.from(running), table: localTableName });
   } catch (error) {
     if (!refused(error)) throw error;
+    // Its database is open in that process: opening it here too would fail.
+    if (owner !== undefined)
+      throw new Error(
+        `the local runtime (process ${owner.pid}) holds ${source.dataDir} but does not answer at ${endpoint}: wait for it to start, or stop it`,
+      );
   } finally {
     running.destroy();
   }

@@ -35,6 +35,7 @@ import { type Endpoints, handlerEnvironment, LOCAL_NAMES, LOCAL_TABLES, loggingE
 import { expireItems } from './expiry.ts';
 import { functionArn, type Invoke, loadFunction } from './lambdas.ts';
 import { type LocalOptions, type ResolvedOptions, resolveOptions } from './options.ts';
+import { markRunning, markStopped } from './running.ts';
 import { type Services, startServices } from './services.ts';
 import { recorded } from './tasks.ts';
 
@@ -109,6 +110,7 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
     // What the deploy started (a schedule's first run) happens before anything else: a run is reproducible.
     await settled(services, scheduler);
     const web = await startConsole(services, options);
+    await markRunning(options.dataDir, services.endpoints.dynamodb);
     const watcher = options.watch ? watch(services, options) : undefined;
     return {
       endpoints: { ...services.endpoints, sesViewer: services.ses.viewer, console: web.url },
@@ -234,6 +236,7 @@ async function stopRuntime(
   services.clock.stop();
   await services.activity.flushed();
   await saveClock(dataDir, services.clock);
+  await markStopped(dataDir);
   setClients({});
   resetClients();
   resetClock();

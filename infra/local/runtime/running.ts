@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as z from 'zod';
+
+/**
+ * A running local runtime says where it listens in its data folder, so a
+ * command given only the folder (`journeys report --data-dir`) reads through
+ * it instead of opening the database it holds open, whatever ports it took.
+ */
+const RUNNING_FILE = 'running.json';
+
+const Running = z.object({ pid: z.number().int(), dynamodb: z.string() });
+
+export async function markRunning(dataDir: string, dynamodb: string): Promise<void> {
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(join(dataDir, RUNNING_FILE), `${JSON.stringify({ pid: process.pid, dynamodb })}\n`);
+}
+
+export async function markStopped(dataDir: string): Promise<void> {
+  await rm(join(dataDir, RUNNING_FILE), { force: true });
+}
+
+/** The DynamoDB endpoint of the runtime running on this folder, if one is (its process is alive). */
+export function runningOn(dataDir: string): { pid: number; dynamodb: string } | undefined {
+  let running: z.infer<typeof Running> | undefined;
+  try {
+    running = Running.safeParse(JSON.parse(readFileSync(join(dataDir, RUNNING_FILE), 'utf8'))).data;
+  } catch {
+    return undefined;
+  }
+  if (running === undefined) return undefined;
+  try {
+    process.kill(running.pid, 0);
+  } catch (error) {
+    // EPERM: alive, another user's; ESRCH: the file outlived its runtime.
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
+  }
+  return running;
+}
