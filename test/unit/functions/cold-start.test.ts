@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { setClients } from '#functions/_lib/clients.ts';
 import { sfnClient } from '#functions/_lib/clients/sfn.ts';
+import { setClients } from '#functions/_lib/clients.ts';
 import { coldStart, keptPerColdStart } from '#functions/_lib/cold-start.ts';
 import { unsubscribeSigningKey } from '#functions/_lib/signing-key.ts';
 
