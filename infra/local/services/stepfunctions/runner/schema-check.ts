@@ -30,9 +30,6 @@ const SCHEMA_FILES = [
   'errors',
 ];
 
-/** The asl-validator aws-local-stepfunctions loads (its own copy, not the project's). */
-const fromInterpreter = createRequire(createRequire(import.meta.url).resolve('aws-local-stepfunctions'));
-
 let installed: { cached: SchemaErrors; original: SchemaErrors } | undefined;
 
 /**
@@ -50,6 +47,10 @@ export function cacheSchemaCheck(): { cached: SchemaErrors; original: SchemaErro
   if (installed !== undefined) return installed;
   const load = (() => {
     try {
+      // The asl-validator aws-local-stepfunctions loads (its own copy, not the project's).
+      const fromInterpreter = createRequire(
+        createRequire(import.meta.url).resolve('aws-local-stepfunctions'),
+      );
       return createRequire(fromInterpreter.resolve('asl-validator'));
     } catch {
       return undefined;
