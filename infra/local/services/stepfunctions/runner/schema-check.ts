@@ -30,7 +30,16 @@ const SCHEMA_FILES = [
   'errors',
 ];
 
-let installed: { cached: SchemaErrors; original: SchemaErrors } | undefined;
+type Installed = { cached: SchemaErrors; original: SchemaErrors };
+
+/** Per copy of asl-validator (its main file): what was installed, or undefined when it could not be. */
+const installed = new Map<string, Installed | undefined>();
+
+/** The asl-validator aws-local-stepfunctions loads (its own copy, not the project's). */
+function interpreterValidator(): string {
+  const fromInterpreter = createRequire(createRequire(import.meta.url).resolve('aws-local-stepfunctions'));
+  return fromInterpreter.resolve('asl-validator');
+}
 
 /**
  * aws-local-stepfunctions validates every definition it builds with
@@ -39,25 +48,31 @@ let installed: { cached: SchemaErrors; original: SchemaErrors } | undefined;
  * locally costs. From here on that check answers from one Ajv per option set,
  * compiled once per process and configured as asl-validator configures its
  * own; for a definition it finds invalid, asl-validator's own check runs, so
- * every report is the one asl-validator writes. Returns both checks (tests
- * compare them), or undefined when asl-validator's files are not where this
- * expects them (then nothing is replaced: validation is as before, only slower).
+ * every report is the one asl-validator writes. `validatorMain` names another
+ * copy of asl-validator to speed up (the tests' own). Returns both checks
+ * (tests compare them), or undefined when asl-validator's files are not where
+ * this expects them (then nothing is replaced: validation is as before, only slower).
  */
-export function cacheSchemaCheck(): { cached: SchemaErrors; original: SchemaErrors } | undefined {
-  if (installed !== undefined) return installed;
-  const load = (() => {
-    try {
-      // The asl-validator aws-local-stepfunctions loads (its own copy, not the project's).
-      const fromInterpreter = createRequire(
-        createRequire(import.meta.url).resolve('aws-local-stepfunctions'),
-      );
-      return createRequire(fromInterpreter.resolve('asl-validator'));
-    } catch {
-      return undefined;
-    }
-  })();
-  const checks: unknown = load?.('./checks/json-schema-errors.js');
-  if (load === undefined || !isSchemaCheckModule(checks)) return undefined;
+export function cacheSchemaCheck(validatorMain?: string): Installed | undefined {
+  let main: string;
+  try {
+    main = validatorMain ?? interpreterValidator();
+  } catch {
+    return undefined;
+  }
+  if (!installed.has(main)) installed.set(main, install(main));
+  return installed.get(main);
+}
+
+function install(main: string): Installed | undefined {
+  const load = createRequire(main);
+  let checks: unknown;
+  try {
+    checks = load('./checks/json-schema-errors.js');
+  } catch {
+    return undefined;
+  }
+  if (!isSchemaCheckModule(checks)) return undefined;
   const original = checks.jsonSchemaErrors;
   const validators = new Map<string, Ajv>();
   const cached: SchemaErrors = (definition, options) => {
@@ -70,8 +85,7 @@ export function cacheSchemaCheck(): { cached: SchemaErrors; original: SchemaErro
     return ajv.validate(STATE_MACHINE_SCHEMA, definition) ? [] : original(definition, options);
   };
   checks.jsonSchemaErrors = cached;
-  installed = { cached, original };
-  return installed;
+  return { cached, original };
 }
 
 function isSchemaCheckModule(value: unknown): value is { jsonSchemaErrors: SchemaErrors } {
