@@ -1,14 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Four projects. Tests that keep no process-wide state share their workers'
+ * Five projects. Tests that keep no process-wide state share their workers'
  * module cache (`isolate: false`): pure units, synthesized stacks, the
  * offline interpreter and the Step Functions stand-in take their clients as
  * arguments, and importing zod, the compiler, the SDK or aws-cdk-lib once per
- * worker instead of once per file more than halves their time. Tests that run
- * the local runtime keep a fresh module graph per file: the runtime's
- * handlers keep their clients and config per process, as in Lambda, pointing
- * at the ports of the first runtime the process started.
+ * worker instead of once per file more than halves their time.
  */
 const SHARED = [
   'test/unit/**/*.test.ts',
@@ -33,9 +30,18 @@ const HANDLERS = ['test/integration/functions/!(handlers).test.ts'];
  * program can be parsed again and again. They share a module cache in
  * workers of their own: the CLI's modules set the handlers' log level for
  * the process (quiet-handlers.ts), which the unit tests must not inherit.
- * `journeys test` starts runtimes in-process (journeys-test.test.ts): isolated.
+ * `journeys test` starts runtimes in-process (journeys-test.test.ts): with the runtimes.
  */
 const COMMANDS = ['test/integration/cli/!(journeys-test).test.ts', 'test/integration/simulate/**/*.test.ts'];
+
+/**
+ * Tests that run local runtimes, in-process: they too share a module cache,
+ * in workers of their own. Each `startLocal` is a cold start of every
+ * handler (functions/_lib/cold-start.ts), so a runtime a file starts never
+ * sees the clients, config or keys of one an earlier file started; the
+ * interpreters of journeys already deployed in the worker are reused.
+ */
+const RUNTIMES = ['test/e2e/**/*.test.ts', 'test/integration/cli/journeys-test.test.ts'];
 
 export default defineConfig({
   test: {
@@ -57,12 +63,13 @@ export default defineConfig({
       { extends: true, test: { name: 'shared', include: SHARED, isolate: false } },
       { extends: true, test: { name: 'handlers', include: HANDLERS, isolate: false } },
       { extends: true, test: { name: 'commands', include: COMMANDS, isolate: false } },
+      { extends: true, test: { name: 'runtimes', include: RUNTIMES, isolate: false } },
       {
         extends: true,
         test: {
           name: 'isolated',
           include: ['test/**/*.test.ts'],
-          exclude: [...SHARED, ...HANDLERS, ...COMMANDS],
+          exclude: [...SHARED, ...HANDLERS, ...COMMANDS, ...RUNTIMES],
         },
       },
     ],

@@ -1,3 +1,4 @@
+import { keptPerColdStart } from './cold-start.ts';
 import {
   type ConfigOf,
   type FunctionManifest,
@@ -45,10 +46,10 @@ export function parseConfig<V extends VariableName>(
 
 /** The config of a function, parsed from its manifest on first use and then the same object (once per cold start). */
 export function lazyConfig<M extends FunctionManifest>(manifest: M): () => ConfigOf<M> {
-  let cached: ConfigOf<M> | undefined;
+  const cached = keptPerColdStart<ConfigOf<M>>();
   return () => {
     // The names are exactly those of the manifest's bindings, which ConfigOf spells as a type.
-    cached ??= parseConfig(variablesOf(manifest.bindings)) as ConfigOf<M>;
-    return cached;
+    cached.value ??= parseConfig(variablesOf(manifest.bindings)) as ConfigOf<M>;
+    return cached.value;
   };
 }

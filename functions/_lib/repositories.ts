@@ -1,5 +1,6 @@
 import { dynamoClient } from './clients/dynamo.ts';
 import { now } from './clock.ts';
+import { keptPerColdStart } from './cold-start.ts';
 import { DeliveriesRepository } from './deliveries.ts';
 import { EnrollmentItems } from './enrollment-items.ts';
 import { ExperimentJudge } from './experiments.ts';
@@ -45,11 +46,11 @@ export function registryRepository(table: string): RegistryRepository {
   return new RegistryRepository(dynamoClient(), table);
 }
 
-let cachedRegistry: CachedRegistry | undefined;
+const cachedRegistry = keptPerColdStart<CachedRegistry>();
 /** The registry cache of this process (one per cold start, on the table named first). */
 export function liveRegistry(table: string): CachedRegistry {
-  cachedRegistry ??= new CachedRegistry(registryRepository(table));
-  return cachedRegistry;
+  cachedRegistry.value ??= new CachedRegistry(registryRepository(table));
+  return cachedRegistry.value;
 }
 
 export function statsRepository(table: string): StatsRepository {
@@ -70,9 +71,9 @@ export function deliveriesRepository(table: string): DeliveriesRepository {
   return new DeliveriesRepository(dynamoClient(), table);
 }
 
-let snapshots: TemplateSnapshots | undefined;
+const snapshots = keptPerColdStart<TemplateSnapshots>();
 /** The templates pinned to journey versions (cached per process: snapshots never change). */
 export function templateSnapshots(journeysTable: string): TemplateSnapshots {
-  snapshots ??= new TemplateSnapshots(dynamoClient(), journeysTable);
-  return snapshots;
+  snapshots.value ??= new TemplateSnapshots(dynamoClient(), journeysTable);
+  return snapshots.value;
 }

@@ -1,5 +1,6 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { secretsClient } from './clients/secrets.ts';
+import { keptPerColdStart } from './cold-start.ts';
 import { ConfigError } from './config.ts';
 
 /**
@@ -10,7 +11,7 @@ import { ConfigError } from './config.ts';
  */
 export type SigningKeySource = { UNSUBSCRIBE_SECRET_ARN?: string; UNSUBSCRIBE_SIGNING_KEY?: string };
 
-let key: Promise<string> | undefined;
+const key = keptPerColdStart<Promise<string>>();
 
 async function load(source: SigningKeySource): Promise<string> {
   if (source.UNSUBSCRIBE_SIGNING_KEY !== undefined) return source.UNSUBSCRIBE_SIGNING_KEY;
@@ -27,10 +28,10 @@ async function load(source: SigningKeySource): Promise<string> {
 /** A reader of the signing key: loaded on first use, then the same for the process (retried after a failure). */
 export function unsubscribeSigningKey(source: SigningKeySource): () => Promise<string> {
   return () => {
-    key ??= load(source);
-    key.catch(() => {
-      key = undefined;
+    key.value ??= load(source);
+    key.value.catch(() => {
+      key.value = undefined;
     });
-    return key;
+    return key.value;
   };
 }

@@ -2,6 +2,7 @@ import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
 import { sfnClient } from '#functions/_lib/clients/sfn.ts';
 import { now } from '#functions/_lib/clock.ts';
+import { keptPerColdStart } from '#functions/_lib/cold-start.ts';
 import { lazyConfig } from '#functions/_lib/config.ts';
 import { observability } from '#functions/_lib/middleware.ts';
 import {
@@ -17,8 +18,8 @@ import { manifest } from './manifest.ts';
 import { awaitOutcome, type OutcomeDeps, outcomeTimedOut } from './outcome.ts';
 
 const config = lazyConfig(manifest);
-let deps: AwaitDeps | undefined;
-let outcomeDeps: OutcomeDeps | undefined;
+const deps = keptPerColdStart<AwaitDeps>();
+const outcomeDeps = keptPerColdStart<OutcomeDeps>();
 
 const Input = manifest.task.input;
 
@@ -32,22 +33,24 @@ const Input = manifest.task.input;
 export const handler = middy(async (input: z.infer<typeof Input>) => {
   const c = config();
   if ('op' in input && (input.op === 'outcome' || input.op === 'outcomeTimedOut')) {
-    outcomeDeps ??= {
+    outcomeDeps.value ??= {
       waiters: outcomeWaiters(c.ENROLLMENTS_TABLE_NAME),
       deliveries: deliveriesRepository(c.DELIVERIES_TABLE_NAME),
       sfn: sfnClient(),
       now,
     };
-    return input.op === 'outcome' ? awaitOutcome(outcomeDeps, input) : outcomeTimedOut(outcomeDeps, input);
+    return input.op === 'outcome'
+      ? awaitOutcome(outcomeDeps.value, input)
+      : outcomeTimedOut(outcomeDeps.value, input);
   }
-  deps ??= {
+  deps.value ??= {
     profiles: profilesRepository(c.PROFILES_TABLE_NAME),
     enrollments: enrollmentItems(c.ENROLLMENTS_TABLE_NAME),
     journeys: registryRepository(c.JOURNEYS_TABLE_NAME),
     sfn: sfnClient(),
     now,
   };
-  return 'op' in input ? waitTimedOut(deps, input) : awaitEvent(deps, input);
+  return 'op' in input ? waitTimedOut(deps.value, input) : awaitEvent(deps.value, input);
 })
   .use(observability())
   .use(parser({ schema: Input }));

@@ -5,6 +5,7 @@ import { s3Client } from '#functions/_lib/clients/s3.ts';
 import { schedulerClient } from '#functions/_lib/clients/scheduler.ts';
 import { sfnClient } from '#functions/_lib/clients/sfn.ts';
 import { now } from '#functions/_lib/clock.ts';
+import { keptPerColdStart } from '#functions/_lib/cold-start.ts';
 import { lazyConfig } from '#functions/_lib/config.ts';
 import { observability } from '#functions/_lib/middleware.ts';
 import { logger } from '#functions/_lib/observability.ts';
@@ -16,7 +17,7 @@ import type { ScheduleConfig } from './schedules.ts';
 import { MAX_DELETES_PER_DEPLOY } from './versions.ts';
 
 const config = lazyConfig(manifest);
-let deps: DeployDeps | undefined;
+const deps = keptPerColdStart<DeployDeps>();
 
 /** Schedules are managed when the stack names the group, the target and the role. */
 function scheduleConfig(c: ReturnType<typeof config>): ScheduleConfig | undefined {
@@ -32,7 +33,7 @@ function scheduleConfig(c: ReturnType<typeof config>): ScheduleConfig | undefine
 function deployDeps(): DeployDeps {
   const c = config();
   const connections = c.WEBHOOK_CONNECTIONS ?? new Map<string, { arn: string; baseUrl: string }>();
-  deps ??= {
+  deps.value ??= {
     s3: s3Client(c.S3_FORCE_PATH_STYLE),
     sfn: sfnClient(),
     events: eventsClient(),
@@ -59,7 +60,7 @@ function deployDeps(): DeployDeps {
     schedules: scheduleConfig(c),
     now,
   };
-  return deps;
+  return deps.value;
 }
 
 /** S3 "Object Created" / "Object Deleted" (via EventBridge) for journeys/*.json: validate, compile, publish. */

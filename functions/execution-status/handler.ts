@@ -1,5 +1,6 @@
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
+import { keptPerColdStart } from '#functions/_lib/cold-start.ts';
 import { lazyConfig } from '#functions/_lib/config.ts';
 import { EventBridgeEvent } from '#functions/_lib/eventbridge-event.ts';
 import { observability } from '#functions/_lib/middleware.ts';
@@ -9,17 +10,17 @@ import { manifest } from './manifest.ts';
 import { executionStatusChanged, type StatusDeps } from './status.ts';
 
 const config = lazyConfig(manifest);
-let deps: StatusDeps | undefined;
+const deps = keptPerColdStart<StatusDeps>();
 
 /** Step Functions "Execution Status Change" events of journey executions (default bus). */
 export const handler = middy(async (event: EventBridgeEvent) => {
   const c = config();
-  deps ??= {
+  deps.value ??= {
     enrollments: enrollmentItems(c.ENROLLMENTS_TABLE_NAME),
     profiles: profilesRepository(c.PROFILES_TABLE_NAME),
     stats: statsRepository(c.STATS_TABLE_NAME),
   };
-  const result = await executionStatusChanged(deps, event.detail);
+  const result = await executionStatusChanged(deps.value, event.detail);
   if (result.status === 'ignored') logger.info('execution status change ignored', { reason: result.reason });
   return result;
 })

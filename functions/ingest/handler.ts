@@ -4,6 +4,7 @@ import middy from '@middy/core';
 import { sfnClient } from '#functions/_lib/clients/sfn.ts';
 import { sqsClient } from '#functions/_lib/clients/sqs.ts';
 import { now } from '#functions/_lib/clock.ts';
+import { keptPerColdStart } from '#functions/_lib/cold-start.ts';
 import { lazyConfig } from '#functions/_lib/config.ts';
 import { EventBridgeEvent } from '#functions/_lib/eventbridge-event.ts';
 import { observability } from '#functions/_lib/middleware.ts';
@@ -21,11 +22,11 @@ import { type IngestDeps, ingestEvent } from './ingest.ts';
 import { manifest } from './manifest.ts';
 
 const config = lazyConfig(manifest);
-let deps: IngestDeps | undefined;
+const deps = keptPerColdStart<IngestDeps>();
 
 function ingestDeps(): IngestDeps {
   const c = config();
-  deps ??= {
+  deps.value ??= {
     profiles: profilesRepository(c.PROFILES_TABLE_NAME, enrollmentItems(c.ENROLLMENTS_TABLE_NAME)),
     identities: profileIdentities(c.PROFILES_TABLE_NAME),
     enrollments: enrollmentItems(c.ENROLLMENTS_TABLE_NAME),
@@ -37,7 +38,7 @@ function ingestDeps(): IngestDeps {
     rejectedQueueUrl: c.REJECTED_QUEUE_URL,
     now,
   };
-  return deps;
+  return deps.value;
 }
 
 type Parsed =

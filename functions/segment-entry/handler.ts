@@ -6,6 +6,7 @@ import { eventsClient } from '#functions/_lib/clients/events.ts';
 import { sfnClient } from '#functions/_lib/clients/sfn.ts';
 import { sqsClient } from '#functions/_lib/clients/sqs.ts';
 import { now } from '#functions/_lib/clock.ts';
+import { keptPerColdStart } from '#functions/_lib/cold-start.ts';
 import { lazyConfig } from '#functions/_lib/config.ts';
 import { observability } from '#functions/_lib/middleware.ts';
 import { logger, metrics } from '#functions/_lib/observability.ts';
@@ -27,15 +28,15 @@ import { startRun } from './run.ts';
 import { SegmentRuns } from './runs.ts';
 
 const config = lazyConfig(manifest);
-let deps: SegmentDeps | undefined;
+const deps = keptPerColdStart<SegmentDeps>();
 
 function segmentDeps(): SegmentDeps {
-  if (deps !== undefined) return deps;
+  if (deps.value !== undefined) return deps.value;
   const c = config();
   // The pace lives as long as the process: a warm worker keeps to its share across invocations.
   const pacing = realPacing(c.SEGMENT_START_RATE, c.SEGMENT_WORKERS);
   pacing.onThrottle = () => metrics.addMetric(METRICS.segmentThrottled, MetricUnit.Count, 1);
-  deps = {
+  deps.value = {
     db: dynamoClient(),
     profilesTable: c.PROFILES_TABLE_NAME,
     runs: new SegmentRuns(dynamoClient(), c.STATS_TABLE_NAME),
@@ -56,7 +57,7 @@ function segmentDeps(): SegmentDeps {
     queueUrl: c.SEGMENT_QUEUE_URL,
     now,
   };
-  return deps;
+  return deps.value;
 }
 
 /** Open executions, account-wide and per journey, as the worker last counted them (the alarm reads these). */

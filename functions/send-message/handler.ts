@@ -5,6 +5,7 @@ import type { Context } from 'aws-lambda';
 import { pinpointClient } from '#functions/_lib/clients/pinpoint.ts';
 import { sesClient } from '#functions/_lib/clients/ses.ts';
 import { now } from '#functions/_lib/clock.ts';
+import { keptPerColdStart } from '#functions/_lib/cold-start.ts';
 import { lazyConfig } from '#functions/_lib/config.ts';
 import { observability } from '#functions/_lib/middleware.ts';
 import { metrics } from '#functions/_lib/observability.ts';
@@ -24,12 +25,12 @@ import { manifest } from './manifest.ts';
 import { countExhausted, type SendDeps, sendMessage } from './send.ts';
 
 const config = lazyConfig(manifest);
-let deps: SendDeps | undefined;
+const deps = keptPerColdStart<SendDeps>();
 const LEASE_MARGIN_MS = 5_000;
 
 function sendDeps(): SendDeps {
   const c = config();
-  deps ??= {
+  deps.value ??= {
     profiles: profilesRepository(c.PROFILES_TABLE_NAME),
     deliveries: deliveriesRepository(c.DELIVERIES_TABLE_NAME),
     stats: statsRepository(c.STATS_TABLE_NAME),
@@ -46,7 +47,7 @@ function sendDeps(): SendDeps {
     unsubscribeKey: unsubscribeSigningKey(c),
     now,
   };
-  return deps;
+  return deps.value;
 }
 
 /** Step Functions task: deliver one message of a journey step (or say why not now / not at all). */

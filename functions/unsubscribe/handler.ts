@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import { keptPerColdStart } from '#functions/_lib/cold-start.ts';
 import { lazyConfig } from '#functions/_lib/config.ts';
 import { observability } from '#functions/_lib/middleware.ts';
 import { profilesRepository } from '#functions/_lib/repositories.ts';
@@ -17,16 +18,16 @@ export const FunctionUrlRequest = z.object({
   requestContext: z.object({ http: z.object({ method: z.string() }) }),
 });
 
-let deps: UnsubscribeDeps | undefined;
+const deps = keptPerColdStart<UnsubscribeDeps>();
 
 /** The public unsubscribe endpoint (function URL): preference page and RFC 8058 one-click. */
 export const handler = middy(async (event: unknown): Promise<WebResponse> => {
   const request = FunctionUrlRequest.safeParse(event);
   if (!request.success) return { statusCode: 400, headers: {}, body: 'Bad request' };
   const c = config();
-  deps ??= { profiles: profilesRepository(c.PROFILES_TABLE_NAME), key: unsubscribeSigningKey(c) };
+  deps.value ??= { profiles: profilesRepository(c.PROFILES_TABLE_NAME), key: unsubscribeSigningKey(c) };
   const { body = '', isBase64Encoded, rawQueryString, requestContext } = request.data;
-  return handleUnsubscribe(deps, {
+  return handleUnsubscribe(deps.value, {
     method: requestContext.http.method.toUpperCase(),
     query: new URLSearchParams(rawQueryString),
     body: isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body,

@@ -1,8 +1,6 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-
-/** Journey state machines are named `journey-<id>` (see the journey schema's `id`). */
-export const JOURNEY_STATE_MACHINE_PREFIX = 'journey-';
+import { JOURNEY_STATE_MACHINE_PREFIX } from './journey-names.ts';
 
 /** Every journey state machine, its versions (`:<n>`) and its aliases (`:live`). */
 export function journeyStateMachinesArn(scope: IConstruct): string {

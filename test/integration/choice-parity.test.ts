@@ -21,8 +21,8 @@ function machineOf(rules: ChoiceRule[]): StateMachineDefinition {
 }
 
 /**
- * asl-validator builds its JSON Schema validator on every call (~0.5 s), so
- * rendered rules are validated together: one Choice state holding them all.
+ * Rendered rules are validated together, one Choice state holding them all:
+ * one asl-validator call for the lot (its schema check is the costly part).
  */
 function expectValidAsl(rules: ChoiceRule[]): void {
   const validation = validateAsl(machineOf(rules));

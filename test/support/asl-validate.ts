@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { maskInheritedFieldNames } from '#infra/local/services/stepfunctions/runner/runner-validate.ts';
+import { cacheSchemaCheck } from '#infra/local/services/stepfunctions/runner/schema-check.ts';
 
 /** What asl-validator reports (the package ships no type declarations). */
 const Report = z.object({
@@ -10,6 +11,8 @@ const Report = z.object({
 });
 
 const load = createRequire(import.meta.url);
+// Its JSON Schema compiled once per process, not at every call (schema-check.ts).
+cacheSchemaCheck(load.resolve('asl-validator'));
 const validator: unknown = load('asl-validator');
 
 /**

@@ -7,7 +7,7 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
-import { JOURNEY_STATE_MACHINE_PREFIX } from '#infra/constructs/journey-arns.ts';
+import { JOURNEY_STATE_MACHINE_PREFIX } from '#infra/constructs/journey-names.ts';
 import { ErrorName } from '#shared/errors.ts';
 import { stepOfState } from '#shared/journey/compile/context.ts';
 import { withStepFunctions } from '../services/stepfunctions/api/reader.ts';

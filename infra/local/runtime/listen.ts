@@ -61,10 +61,10 @@ export type HeldName = ServiceName | 'unsubscribe';
 export type Serving = { port: number; close: () => Promise<void> };
 
 /**
- * Loopback ports held for as long as a process wants them. Handlers keep
- * their configuration per process, as in Lambda, so runtimes started one
- * after another in one process (`journeys test`, a restart) must answer on
- * the same ports. Closing a port and binding it again would let another
+ * Loopback ports held for as long as a process wants them, so runtimes
+ * started one after another in one process (`journeys test`, a restart)
+ * answer on the same ports: what a stopped runtime handed out (an
+ * unsubscribe link, an endpoint) still reaches the next. Closing a port and binding it again would let another
  * process take it in between; here the listening socket stays open, and
  * each runtime's stand-in is mounted on it while that runtime runs (a
  * request between two runtimes is answered 503).

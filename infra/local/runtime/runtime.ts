@@ -1,7 +1,8 @@
 import type { FSWatcher } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { resetClients, setClients } from '#functions/_lib/clients.ts';
+import { setClients } from '#functions/_lib/clients.ts';
 import { resetClock, setClock } from '#functions/_lib/clock.ts';
+import { coldStart } from '#functions/_lib/cold-start.ts';
 import { logger } from '#functions/_lib/observability.ts';
 import { liveRegistry, registryRepository } from '#functions/_lib/repositories.ts';
 import { type FunctionName, MANIFESTS } from '#functions/manifests.ts';
@@ -85,8 +86,9 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
     Object.assign(process.env, env, loggingEnvironment(options.verbose));
     // The handlers' logger was built when this module's imports loaded it: it takes the level now.
     logger.setLogLevel(options.verbose ? 'DEBUG' : 'WARN');
-    // Handlers create clients on first use from the environment just set.
-    resetClients();
+    // A cold start of every function: config, clients and caches are built on first use from the
+    // environment just set, whatever runtime this process started before.
+    coldStart();
     // Handlers read journey time, the same clock as Step Functions and the bus.
     setClock(() => services.clock.now());
     if (options.clock === 'interactive') services.clock.runWithWallClock(options.timeScale);
@@ -238,7 +240,7 @@ async function stopRuntime(
   await saveClock(dataDir, services.clock);
   await markStopped(dataDir);
   setClients({});
-  resetClients();
+  coldStart();
   resetClock();
   await services.stop();
 }

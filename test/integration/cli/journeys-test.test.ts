@@ -120,9 +120,8 @@ describe('npx journeys test', () => {
           expect: [{ message: { user: 'ada', channel: 'email', template: 'missing-hello' } }],
         }),
       );
-      // act
-      // Its own process: handlers keep their clients per process, bound to the first runtime's ports.
-      const result = await runCliProcess(['test', '--journeys-dir', journeys, file]);
+      // act: in this process, after other runtimes: each starts its handlers cold, on its own ports
+      const result = await runCli(['test', '--journeys-dir', journeys, file]);
       // assert
       expect(result.code).toBe(1);
       expect(result.stdout).toContain('could not run: the journeys did not deploy');

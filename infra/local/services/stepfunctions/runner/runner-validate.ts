@@ -1,4 +1,5 @@
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { cacheSchemaCheck } from './schema-check.ts';
 
 /** Names every plain JavaScript object has: `constructor`, `valueOf`, `toString`, `hasOwnProperty`… */
 const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype));
@@ -16,6 +17,7 @@ const PAYLOAD_TEMPLATES = new Set(['Parameters', 'ResultSelector']);
  * definition itself is built unchanged.
  */
 export function buildStateMachine(definition: StateMachineDefinition): StateMachine {
+  cacheSchemaCheck();
   const masked = maskInheritedFieldNames(definition);
   if (masked === definition) return new StateMachine(definition);
   new StateMachine(masked);
