@@ -1,4 +1,5 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { getItem, putItem, updateItem } from '#functions/_lib/clients/document-calls.ts';
 import type { TokenOutcome } from '#shared/delivery/push-results.ts';
 import { SendMessageOutput } from '#shared/tasks/send-message.ts';
 import * as z from '#shared/zod.ts';
@@ -93,32 +94,30 @@ export class DeliveriesRepository {
       ...(options.retryUnknown ? ['#status = :unknown', '(#status = :sending AND leaseUntil < :nowMs)'] : []),
     ];
     try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { deliveryId },
-          UpdateExpression:
-            'SET #status = :sending, leaseUntil = :lease, userId = :u, journeyId = :j, version = :v, stepId = :s, channel = :c, updatedAt = :now, expiresAt = :exp REMOVE calledAt, failureCounted ADD attempts :one',
-          ConditionExpression: claimable.join(' OR '),
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':sending': 'sending',
-            ':deferred': 'deferred',
-            ':failed': 'failed',
-            ...(options.retryUnknown ? { ':unknown': 'unknown' } : {}),
-            ':nowMs': now.getTime(),
-            ':lease': now.getTime() + leaseMs,
-            ':u': meta.userId,
-            ':j': meta.journeyId,
-            ':v': meta.version,
-            ':s': meta.stepId,
-            ':c': meta.channel,
-            ':now': now.toISOString(),
-            ':exp': Math.floor(now.getTime() / 1000) + RETENTION_SECONDS,
-            ':one': 1,
-          },
-        }),
-      );
+      await updateItem(this.db, {
+        TableName: this.table,
+        Key: { deliveryId },
+        UpdateExpression:
+          'SET #status = :sending, leaseUntil = :lease, userId = :u, journeyId = :j, version = :v, stepId = :s, channel = :c, updatedAt = :now, expiresAt = :exp REMOVE calledAt, failureCounted ADD attempts :one',
+        ConditionExpression: claimable.join(' OR '),
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':sending': 'sending',
+          ':deferred': 'deferred',
+          ':failed': 'failed',
+          ...(options.retryUnknown ? { ':unknown': 'unknown' } : {}),
+          ':nowMs': now.getTime(),
+          ':lease': now.getTime() + leaseMs,
+          ':u': meta.userId,
+          ':j': meta.journeyId,
+          ':v': meta.version,
+          ':s': meta.stepId,
+          ':c': meta.channel,
+          ':now': now.toISOString(),
+          ':exp': Math.floor(now.getTime() / 1000) + RETENTION_SECONDS,
+          ':one': 1,
+        },
+      });
       return { kind: 'claimed' };
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
@@ -127,9 +126,7 @@ export class DeliveriesRepository {
   }
 
   private async existing(deliveryId: string, now: Date): Promise<Claim> {
-    const out = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: { deliveryId }, ConsistentRead: true }),
-    );
+    const out = await getItem(this.db, { TableName: this.table, Key: { deliveryId }, ConsistentRead: true });
     const item = DeliveryItem.safeParse(out.Item);
     if (!item.success) {
       // An unreadable record may stand for a message that went out: never risk a second one.
@@ -160,16 +157,14 @@ export class DeliveriesRepository {
    */
   async settleExhausted(deliveryId: string, now: Date): Promise<'failed' | 'unknown' | undefined> {
     try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { deliveryId },
-          UpdateExpression: 'SET failureCounted = :now',
-          ConditionExpression: '#status = :failed AND attribute_not_exists(failureCounted)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':failed': 'failed', ':now': now.toISOString() },
-        }),
-      );
+      await updateItem(this.db, {
+        TableName: this.table,
+        Key: { deliveryId },
+        UpdateExpression: 'SET failureCounted = :now',
+        ConditionExpression: '#status = :failed AND attribute_not_exists(failureCounted)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':failed': 'failed', ':now': now.toISOString() },
+      });
       return 'failed';
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
@@ -180,14 +175,12 @@ export class DeliveriesRepository {
 
   /** Marks that the provider is about to be called: from here a lost answer means "outcome unknown". */
   async markCalled(deliveryId: string, now: Date): Promise<void> {
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { deliveryId },
-        UpdateExpression: 'SET calledAt = :now',
-        ExpressionAttributeValues: { ':now': now.toISOString() },
-      }),
-    );
+    await updateItem(this.db, {
+      TableName: this.table,
+      Key: { deliveryId },
+      UpdateExpression: 'SET calledAt = :now',
+      ExpressionAttributeValues: { ':now': now.toISOString() },
+    });
   }
 
   /**
@@ -203,14 +196,12 @@ export class DeliveriesRepository {
       action: o.action,
       ...(o.action === 'remove' ? { reason: o.reason } : {}),
     }));
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { deliveryId },
-        UpdateExpression: 'SET tokenOutcomes = :outcomes',
-        ExpressionAttributeValues: { ':outcomes': kept },
-      }),
-    );
+    await updateItem(this.db, {
+      TableName: this.table,
+      Key: { deliveryId },
+      UpdateExpression: 'SET tokenOutcomes = :outcomes',
+      ExpressionAttributeValues: { ':outcomes': kept },
+    });
   }
 
   /** Records the outcome of a claimed delivery. */
@@ -221,21 +212,19 @@ export class DeliveriesRepository {
     now: Date,
     detail?: string,
   ): Promise<void> {
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { deliveryId },
-        UpdateExpression:
-          'SET #status = :status, updatedAt = :now, #output = :output, detail = :detail REMOVE leaseUntil',
-        ExpressionAttributeNames: { '#status': 'status', '#output': 'output' },
-        ExpressionAttributeValues: {
-          ':status': status,
-          ':now': now.toISOString(),
-          ':output': output ?? null,
-          ':detail': detail ?? null,
-        },
-      }),
-    );
+    await updateItem(this.db, {
+      TableName: this.table,
+      Key: { deliveryId },
+      UpdateExpression:
+        'SET #status = :status, updatedAt = :now, #output = :output, detail = :detail REMOVE leaseUntil',
+      ExpressionAttributeNames: { '#status': 'status', '#output': 'output' },
+      ExpressionAttributeValues: {
+        ':status': status,
+        ':now': now.toISOString(),
+        ':output': output ?? null,
+        ':detail': detail ?? null,
+      },
+    });
   }
 
   /** Settles a delivery only while it is still `from`; false when another attempt got there first. */
@@ -248,25 +237,23 @@ export class DeliveriesRepository {
     detail: string,
   ): Promise<boolean> {
     try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { deliveryId },
-          UpdateExpression:
-            'SET #status = :status, updatedAt = :now, #output = :output, detail = :detail REMOVE leaseUntil',
-          // Guards against settling a record a live attempt has just claimed again.
-          ConditionExpression: '#status = :from AND leaseUntil < :nowMs',
-          ExpressionAttributeNames: { '#status': 'status', '#output': 'output' },
-          ExpressionAttributeValues: {
-            ':status': status,
-            ':from': from,
-            ':nowMs': now.getTime(),
-            ':now': now.toISOString(),
-            ':output': output,
-            ':detail': detail,
-          },
-        }),
-      );
+      await updateItem(this.db, {
+        TableName: this.table,
+        Key: { deliveryId },
+        UpdateExpression:
+          'SET #status = :status, updatedAt = :now, #output = :output, detail = :detail REMOVE leaseUntil',
+        // Guards against settling a record a live attempt has just claimed again.
+        ConditionExpression: '#status = :from AND leaseUntil < :nowMs',
+        ExpressionAttributeNames: { '#status': 'status', '#output': 'output' },
+        ExpressionAttributeValues: {
+          ':status': status,
+          ':from': from,
+          ':nowMs': now.getTime(),
+          ':now': now.toISOString(),
+          ':output': output,
+          ':detail': detail,
+        },
+      });
       return true;
     } catch (error) {
       if (isConditionFailed(error)) return false;
@@ -276,33 +263,29 @@ export class DeliveriesRepository {
 
   /** Links a provider message id to the delivery, for feedback events. */
   async linkMessage(messageId: string, deliveryId: string, meta: DeliveryMeta, now: Date): Promise<void> {
-    await this.db.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: {
-          deliveryId: `msg#${messageId}`,
-          target: deliveryId,
-          ...meta,
-          expiresAt: Math.floor(now.getTime() / 1000) + RETENTION_SECONDS,
-        },
-      }),
-    );
+    await putItem(this.db, {
+      TableName: this.table,
+      Item: {
+        deliveryId: `msg#${messageId}`,
+        target: deliveryId,
+        ...meta,
+        expiresAt: Math.floor(now.getTime() / 1000) + RETENTION_SECONDS,
+      },
+    });
   }
 
   /** Records that a feedback outcome was counted for a message; false when it already was. */
   async markFeedback(messageId: string, outcome: string, now: Date): Promise<boolean> {
     try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            deliveryId: feedbackItemId(messageId, outcome),
-            at: now.toISOString(),
-            expiresAt: Math.floor(now.getTime() / 1000) + RETENTION_SECONDS,
-          },
-          ConditionExpression: 'attribute_not_exists(deliveryId)',
-        }),
-      );
+      await putItem(this.db, {
+        TableName: this.table,
+        Item: {
+          deliveryId: feedbackItemId(messageId, outcome),
+          at: now.toISOString(),
+          expiresAt: Math.floor(now.getTime() / 1000) + RETENTION_SECONDS,
+        },
+        ConditionExpression: 'attribute_not_exists(deliveryId)',
+      });
       return true;
     } catch (error) {
       if (isConditionFailed(error)) return false;
@@ -312,21 +295,17 @@ export class DeliveriesRepository {
 
   /** True when feedback with this outcome was recorded for a message (read consistently: a waiter registering races it). */
   async hasFeedback(messageId: string, outcome: string): Promise<boolean> {
-    const out = await this.db.send(
-      new GetCommand({
-        TableName: this.table,
-        Key: { deliveryId: feedbackItemId(messageId, outcome) },
-        ConsistentRead: true,
-      }),
-    );
+    const out = await getItem(this.db, {
+      TableName: this.table,
+      Key: { deliveryId: feedbackItemId(messageId, outcome) },
+      ConsistentRead: true,
+    });
     return out.Item !== undefined;
   }
 
   /** The delivery a provider message id belongs to. */
   async byMessage(messageId: string): Promise<(DeliveryMeta & { deliveryId: string }) | undefined> {
-    const out = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: { deliveryId: `msg#${messageId}` } }),
-    );
+    const out = await getItem(this.db, { TableName: this.table, Key: { deliveryId: `msg#${messageId}` } });
     const parsed = MessageItem.safeParse(out.Item);
     if (!parsed.success) return undefined;
     const { target, ...meta } = parsed.data;

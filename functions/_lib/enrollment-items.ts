@@ -1,11 +1,11 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+  deleteItem,
+  getItem,
+  putItem,
+  queryItems,
+  updateItem,
+} from '#functions/_lib/clients/document-calls.ts';
 import { ActiveEnrollment, type ReentryRecord, triggerValuesFor, Waiter } from '#shared/profile/state.ts';
 import { enrollmentKeys } from '#shared/tables.ts';
 import { EntryLimitRecords } from './entry-limits.ts';
@@ -77,42 +77,39 @@ export class EnrollmentItems {
       condition += ' OR (#at < :notBefore AND #id <> :id)';
     }
     try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: item,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
-        }),
-      );
+      await putItem(this.db, {
+        TableName: this.table,
+        Item: item,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+      });
       return { status: 'entered' };
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
     }
-    const previous = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: { userId, sk: item.sk }, ConsistentRead: true }),
-    );
+    const previous = await getItem(this.db, {
+      TableName: this.table,
+      Key: { userId, sk: item.sk },
+      ConsistentRead: true,
+    });
     const same = previous.Item?.enrollmentId === record.enrollmentId && typeof previous.Item?.at === 'string';
     return same ? { status: 'again', at: String(previous.Item?.at) } : { status: 'refused' };
   }
 
   /** Records a running enrollment once; true when this call wrote it (a redelivery finds it there). */
   async putEnrollment(userId: string, enrollment: ActiveEnrollment): Promise<boolean> {
-    return this.db
-      .send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            userId,
-            sk: enrollmentKeys.enrollment(enrollment.enrollmentId),
-            ...enrollment,
-            expiresAt: epochSeconds(enrollment.enrolledAt) + ENROLLMENT_LIFETIME_SECONDS,
-          },
-          // A redelivered event must not undo a conversion or an end already recorded.
-          ConditionExpression: 'attribute_not_exists(sk)',
-        }),
-      )
+    return putItem(this.db, {
+      TableName: this.table,
+      Item: {
+        userId,
+        sk: enrollmentKeys.enrollment(enrollment.enrollmentId),
+        ...enrollment,
+        expiresAt: epochSeconds(enrollment.enrolledAt) + ENROLLMENT_LIFETIME_SECONDS,
+      },
+      // A redelivered event must not undo a conversion or an end already recorded.
+      ConditionExpression: 'attribute_not_exists(sk)',
+    })
       .then(() => true)
       .catch((error: unknown) => {
         if (!isConditionFailed(error)) throw error;
@@ -130,13 +127,11 @@ export class EnrollmentItems {
   }
 
   async enrollment(userId: string, enrollmentId: string): Promise<ActiveEnrollment | undefined> {
-    const out = await this.db.send(
-      new GetCommand({
-        TableName: this.table,
-        Key: { userId, sk: enrollmentKeys.enrollment(enrollmentId) },
-        ConsistentRead: true,
-      }),
-    );
+    const out = await getItem(this.db, {
+      TableName: this.table,
+      Key: { userId, sk: enrollmentKeys.enrollment(enrollmentId) },
+      ConsistentRead: true,
+    });
     const parsed = ActiveEnrollment.safeParse(out.Item);
     return parsed.success ? parsed.data : undefined;
   }
@@ -207,29 +202,25 @@ export class EnrollmentItems {
     const keep = current.goalUntil !== undefined && current.converted !== true && current.goalUntil > endedAt;
     try {
       if (keep) {
-        await this.db.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: key,
-            UpdateExpression: 'SET #endedAt = :at, #expiresAt = :expires',
-            ConditionExpression: 'attribute_exists(sk) AND attribute_not_exists(#endedAt)',
-            ExpressionAttributeNames: { '#endedAt': 'endedAt', '#expiresAt': 'expiresAt' },
-            ExpressionAttributeValues: {
-              ':at': endedAt,
-              ':expires': epochSeconds(current.goalUntil ?? endedAt) + 1,
-            },
-          }),
-        );
+        await updateItem(this.db, {
+          TableName: this.table,
+          Key: key,
+          UpdateExpression: 'SET #endedAt = :at, #expiresAt = :expires',
+          ConditionExpression: 'attribute_exists(sk) AND attribute_not_exists(#endedAt)',
+          ExpressionAttributeNames: { '#endedAt': 'endedAt', '#expiresAt': 'expiresAt' },
+          ExpressionAttributeValues: {
+            ':at': endedAt,
+            ':expires': epochSeconds(current.goalUntil ?? endedAt) + 1,
+          },
+        });
       } else {
-        await this.db.send(
-          new DeleteCommand({
-            TableName: this.table,
-            Key: key,
-            // Without attribute_exists, a second delivery's delete of the gone item would pass too.
-            ConditionExpression: 'attribute_exists(sk) AND attribute_not_exists(#endedAt)',
-            ExpressionAttributeNames: { '#endedAt': 'endedAt' },
-          }),
-        );
+        await deleteItem(this.db, {
+          TableName: this.table,
+          Key: key,
+          // Without attribute_exists, a second delivery's delete of the gone item would pass too.
+          ConditionExpression: 'attribute_exists(sk) AND attribute_not_exists(#endedAt)',
+          ExpressionAttributeNames: { '#endedAt': 'endedAt' },
+        });
       }
     } catch (error) {
       if (isConditionFailed(error)) return undefined;
@@ -240,12 +231,10 @@ export class EnrollmentItems {
 
   /** Removes an ended enrollment whose goal window has closed. */
   async forget(userId: string, enrollmentId: string): Promise<void> {
-    await this.db.send(
-      new DeleteCommand({
-        TableName: this.table,
-        Key: { userId, sk: enrollmentKeys.enrollment(enrollmentId) },
-      }),
-    );
+    await deleteItem(this.db, {
+      TableName: this.table,
+      Key: { userId, sk: enrollmentKeys.enrollment(enrollmentId) },
+    });
   }
 
   /**
@@ -255,19 +244,17 @@ export class EnrollmentItems {
    */
   async putWaiter(userId: string, waiter: Waiter): Promise<boolean> {
     const { expiresAt, ...rest } = waiter;
-    const out = await this.db.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: {
-          userId,
-          sk: enrollmentKeys.waiter(waiter.event, waiter.enrollmentId, waiter.stepId),
-          ...rest,
-          timeoutAt: expiresAt,
-          expiresAt: epochSeconds(expiresAt) + WAITER_GRACE_SECONDS,
-        },
-        ReturnValues: 'ALL_OLD',
-      }),
-    );
+    const out = await putItem(this.db, {
+      TableName: this.table,
+      Item: {
+        userId,
+        sk: enrollmentKeys.waiter(waiter.event, waiter.enrollmentId, waiter.stepId),
+        ...rest,
+        timeoutAt: expiresAt,
+        expiresAt: epochSeconds(expiresAt) + WAITER_GRACE_SECONDS,
+      },
+      ReturnValues: 'ALL_OLD',
+    });
     return out.Attributes === undefined;
   }
 
@@ -278,18 +265,14 @@ export class EnrollmentItems {
       await this.putWaiter(userId, { ...waiter, trigger: triggerValuesFor(waiter.where, waiter.trigger) });
     }
     for (const { key, record } of legacy.reentry) {
-      await this.db
-        .send(
-          new PutCommand({
-            TableName: this.table,
-            Item: { userId, sk: enrollmentKeys.reentry(key), ...record },
-            // A record written since (a newer entry) wins over the migrated one.
-            ConditionExpression: 'attribute_not_exists(sk)',
-          }),
-        )
-        .catch((error: unknown) => {
-          if (!isConditionFailed(error)) throw error;
-        });
+      await putItem(this.db, {
+        TableName: this.table,
+        Item: { userId, sk: enrollmentKeys.reentry(key), ...record },
+        // A record written since (a newer entry) wins over the migrated one.
+        ConditionExpression: 'attribute_not_exists(sk)',
+      }).catch((error: unknown) => {
+        if (!isConditionFailed(error)) throw error;
+      });
     }
   }
 
@@ -310,15 +293,13 @@ export class EnrollmentItems {
     waiter: Pick<Waiter, 'event' | 'enrollmentId' | 'stepId' | 'token'>,
   ): Promise<boolean> {
     try {
-      await this.db.send(
-        new DeleteCommand({
-          TableName: this.table,
-          Key: { userId, sk: enrollmentKeys.waiter(waiter.event, waiter.enrollmentId, waiter.stepId) },
-          ConditionExpression: '#token = :token',
-          ExpressionAttributeNames: { '#token': 'token' },
-          ExpressionAttributeValues: { ':token': waiter.token },
-        }),
-      );
+      await deleteItem(this.db, {
+        TableName: this.table,
+        Key: { userId, sk: enrollmentKeys.waiter(waiter.event, waiter.enrollmentId, waiter.stepId) },
+        ConditionExpression: '#token = :token',
+        ExpressionAttributeNames: { '#token': 'token' },
+        ExpressionAttributeValues: { ':token': waiter.token },
+      });
       return true;
     } catch (error) {
       if (isConditionFailed(error)) return false;
@@ -335,13 +316,11 @@ export class EnrollmentItems {
     userId: string,
     waiter: Pick<Waiter, 'event' | 'enrollmentId' | 'stepId'>,
   ): Promise<boolean> {
-    const out = await this.db.send(
-      new DeleteCommand({
-        TableName: this.table,
-        Key: { userId, sk: enrollmentKeys.waiter(waiter.event, waiter.enrollmentId, waiter.stepId) },
-        ReturnValues: 'ALL_OLD',
-      }),
-    );
+    const out = await deleteItem(this.db, {
+      TableName: this.table,
+      Key: { userId, sk: enrollmentKeys.waiter(waiter.event, waiter.enrollmentId, waiter.stepId) },
+      ReturnValues: 'ALL_OLD',
+    });
     return out.Attributes !== undefined;
   }
 
@@ -357,15 +336,13 @@ export class EnrollmentItems {
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'userId = :u AND begins_with(sk, :p)',
-          ExpressionAttributeValues: { ':u': userId, ':p': prefix },
-          ConsistentRead: true,
-          ...(start === undefined ? {} : { ExclusiveStartKey: start }),
-        }),
-      );
+      const out = await queryItems(this.db, {
+        TableName: this.table,
+        KeyConditionExpression: 'userId = :u AND begins_with(sk, :p)',
+        ExpressionAttributeValues: { ':u': userId, ':p': prefix },
+        ConsistentRead: true,
+        ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+      });
       items.push(...(out.Items ?? []));
       start = out.LastEvaluatedKey;
     } while (start !== undefined);
@@ -381,16 +358,14 @@ export class EnrollmentItems {
     values: Record<string, unknown>,
   ): Promise<boolean> {
     try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { userId, sk: enrollmentKeys.enrollment(enrollmentId) },
-          UpdateExpression: expression,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
+      await updateItem(this.db, {
+        TableName: this.table,
+        Key: { userId, sk: enrollmentKeys.enrollment(enrollmentId) },
+        UpdateExpression: expression,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      });
       return true;
     } catch (error) {
       if (isConditionFailed(error)) return false;

@@ -1,4 +1,5 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { getItem, putItem } from '#functions/_lib/clients/document-calls.ts';
 import { CountedEntry, judgeEntry } from '#shared/journey/entry/entries.ts';
 import type { EntryLimit } from '#shared/journey/entry/limits.ts';
 import { enrollmentKeys } from '#shared/tables.ts';
@@ -71,13 +72,11 @@ export class EntryLimitRecords {
   }
 
   private async read(userId: string, journeyId: string) {
-    const out = await this.db.send(
-      new GetCommand({
-        TableName: this.table,
-        Key: { userId, sk: enrollmentKeys.entryLimit(journeyId) },
-        ConsistentRead: true,
-      }),
-    );
+    const out = await getItem(this.db, {
+      TableName: this.table,
+      Key: { userId, sk: enrollmentKeys.entryLimit(journeyId) },
+      ConsistentRead: true,
+    });
     const parsed = LimitItem.safeParse(out.Item ?? {});
     const expiresAt = typeof out.Item?.expiresAt === 'number' ? out.Item.expiresAt : 0;
     return parsed.success ? { ...parsed.data, expiresAt } : { entries: [], rev: 0, expiresAt };
@@ -90,16 +89,14 @@ export class EntryLimitRecords {
     next: { entries: CountedEntry[]; expiresAt: number },
   ): Promise<boolean> {
     try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { userId, sk: enrollmentKeys.entryLimit(journeyId), ...next, rev: rev + 1 },
-          // The record is replaced only as it was read: a concurrent entry makes this one read again.
-          ConditionExpression: rev === 0 ? 'attribute_not_exists(sk) OR #rev = :rev' : '#rev = :rev',
-          ExpressionAttributeNames: { '#rev': 'rev' },
-          ExpressionAttributeValues: { ':rev': rev },
-        }),
-      );
+      await putItem(this.db, {
+        TableName: this.table,
+        Item: { userId, sk: enrollmentKeys.entryLimit(journeyId), ...next, rev: rev + 1 },
+        // The record is replaced only as it was read: a concurrent entry makes this one read again.
+        ConditionExpression: rev === 0 ? 'attribute_not_exists(sk) OR #rev = :rev' : '#rev = :rev',
+        ExpressionAttributeNames: { '#rev': 'rev' },
+        ExpressionAttributeValues: { ':rev': rev },
+      });
       return true;
     } catch (error) {
       if (isConditionFailed(error)) return false;

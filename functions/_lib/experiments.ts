@@ -1,4 +1,5 @@
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { updateItem } from '#functions/_lib/clients/document-calls.ts';
 import type { ExperimentState } from '#shared/ingest/experiments.ts';
 import type { LiveJourney } from '#shared/ingest/live-journey.ts';
 import { judgeExperiment, type VariantCounts } from '#shared/stats/experiment.ts';
@@ -130,13 +131,11 @@ export class ExperimentJudge {
     },
   ): Promise<boolean> {
     try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { journeyId: journey.journeyId, sk: LIVE_SK },
-          ...expression,
-        }),
-      );
+      await updateItem(this.db, {
+        TableName: this.table,
+        Key: { journeyId: journey.journeyId, sk: LIVE_SK },
+        ...expression,
+      });
       return true;
     } catch (error) {
       if (isConditionFailed(error)) return false;

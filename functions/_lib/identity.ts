@@ -1,4 +1,5 @@
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { getItem, updateItem } from '#functions/_lib/clients/document-calls.ts';
 import { hex128 } from '#shared/hash.ts';
 import { profileKeys } from '#shared/tables.ts';
 import { isConditionFailed, UpdateBuilder } from './expression.ts';
@@ -46,24 +47,20 @@ export class ProfileIdentities {
   ) {}
 
   private async item(key: string): Promise<Record<string, unknown> | undefined> {
-    const out = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: { userId: key }, ConsistentRead: true }),
-    );
+    const out = await getItem(this.db, { TableName: this.table, Key: { userId: key }, ConsistentRead: true });
     return out.Item;
   }
 
   private async write(key: string, b: UpdateBuilder, condition: string, returnNew = false) {
     try {
-      const out = await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { userId: key },
-          UpdateExpression: b.expression(),
-          ConditionExpression: condition,
-          ...b.attributes(),
-          ...(returnNew ? { ReturnValues: 'ALL_NEW' as const } : {}),
-        }),
-      );
+      const out = await updateItem(this.db, {
+        TableName: this.table,
+        Key: { userId: key },
+        UpdateExpression: b.expression(),
+        ConditionExpression: condition,
+        ...b.attributes(),
+        ...(returnNew ? { ReturnValues: 'ALL_NEW' as const } : {}),
+      });
       return out.Attributes ?? {};
     } catch (error) {
       if (isConditionFailed(error)) return undefined;

@@ -1,5 +1,6 @@
 import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { deleteItem, getItem, putItem } from '#functions/_lib/clients/document-calls.ts';
 import { enrollmentKeys } from '#shared/tables.ts';
 import type { OutcomeOutput } from '#shared/tasks/await-outcome.ts';
 import { MessageOutcome } from '#shared/tasks/await-outcome.ts';
@@ -37,36 +38,30 @@ export class OutcomeWaiters {
 
   async put(userId: string, waiter: OutcomeWaiter): Promise<void> {
     const expiresAt = Math.floor(Date.parse(waiter.until) / 1000) + GRACE_SECONDS;
-    await this.db.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: { userId, sk: enrollmentKeys.outcomeWaiter(waiter.messageId), ...waiter, expiresAt },
-      }),
-    );
+    await putItem(this.db, {
+      TableName: this.table,
+      Item: { userId, sk: enrollmentKeys.outcomeWaiter(waiter.messageId), ...waiter, expiresAt },
+    });
   }
 
   async get(userId: string, messageId: string): Promise<OutcomeWaiter | undefined> {
-    const out = await this.db.send(
-      new GetCommand({
-        TableName: this.table,
-        Key: { userId, sk: enrollmentKeys.outcomeWaiter(messageId) },
-        ConsistentRead: true,
-      }),
-    );
+    const out = await getItem(this.db, {
+      TableName: this.table,
+      Key: { userId, sk: enrollmentKeys.outcomeWaiter(messageId) },
+      ConsistentRead: true,
+    });
     return OutcomeWaiter.safeParse(out.Item).data;
   }
 
   /** Removes the waiter; false when it was already gone (the other side resumed it). */
   async remove(userId: string, messageId: string): Promise<boolean> {
     try {
-      await this.db.send(
-        new DeleteCommand({
-          TableName: this.table,
-          Key: { userId, sk: enrollmentKeys.outcomeWaiter(messageId) },
-          // Removed once: only the remover that finds it reports it.
-          ConditionExpression: 'attribute_exists(sk)',
-        }),
-      );
+      await deleteItem(this.db, {
+        TableName: this.table,
+        Key: { userId, sk: enrollmentKeys.outcomeWaiter(messageId) },
+        // Removed once: only the remover that finds it reports it.
+        ConditionExpression: 'attribute_exists(sk)',
+      });
       return true;
     } catch (error) {
       if (isConditionFailed(error)) return false;

@@ -1,4 +1,5 @@
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { getItem, updateItem } from '#functions/_lib/clients/document-calls.ts';
 import type { Channel } from '#shared/channels.ts';
 import { dictionaryOf } from '#shared/dictionary.ts';
 import { hex128 } from '#shared/hash.ts';
@@ -243,17 +244,15 @@ export class ProfilesRepository {
   ) {}
 
   private async update(userId: string, b: UpdateBuilder, condition?: string) {
-    const out = await this.db.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { userId },
-        UpdateExpression: b.expression(),
-        ...(condition === undefined ? {} : { ConditionExpression: condition }),
-        ...b.attributes(),
-        // Returning the item costs no capacity: it lets the caller plan without a read.
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
+    const out = await updateItem(this.db, {
+      TableName: this.table,
+      Key: { userId },
+      UpdateExpression: b.expression(),
+      ...(condition === undefined ? {} : { ConditionExpression: condition }),
+      ...b.attributes(),
+      // Returning the item costs no capacity: it lets the caller plan without a read.
+      ReturnValues: 'ALL_NEW',
+    });
     return out.Attributes ?? {};
   }
 
@@ -268,9 +267,7 @@ export class ProfilesRepository {
   }
 
   private async rawItem(userId: string): Promise<Record<string, unknown> | undefined> {
-    const out = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: { userId }, ConsistentRead: true }),
-    );
+    const out = await getItem(this.db, { TableName: this.table, Key: { userId }, ConsistentRead: true });
     return out.Item;
   }
 
@@ -496,16 +493,14 @@ export class ProfilesRepository {
     for (const { token, service } of add) b.set(attr.pushToken(token), service);
     if (b.expression() === '') return [];
     try {
-      const out = await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { userId },
-          UpdateExpression: b.expression(),
-          ConditionExpression: `attribute_exists(${b.name('userId')})`,
-          ...b.attributes(),
-          ReturnValues: 'UPDATED_OLD',
-        }),
-      );
+      const out = await updateItem(this.db, {
+        TableName: this.table,
+        Key: { userId },
+        UpdateExpression: b.expression(),
+        ConditionExpression: `attribute_exists(${b.name('userId')})`,
+        ...b.attributes(),
+        ReturnValues: 'UPDATED_OLD',
+      });
       const old = out.Attributes ?? {};
       return remove.filter((token) => old[attr.pushToken(token)] !== undefined);
     } catch (error) {

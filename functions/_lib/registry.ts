@@ -1,11 +1,5 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  ScanCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { getItem, putItem, queryItems, updateItem } from '#functions/_lib/clients/document-calls.ts';
 import { LiveJourney } from '#shared/ingest/live-journey.ts';
 import * as z from '#shared/zod.ts';
 
@@ -71,23 +65,23 @@ export class RegistryRepository {
   }
 
   async get(journeyId: string): Promise<RegistryEntry | undefined> {
-    const out = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: { journeyId, sk: LIVE_SK }, ConsistentRead: true }),
-    );
+    const out = await getItem(this.db, {
+      TableName: this.table,
+      Key: { journeyId, sk: LIVE_SK },
+      ConsistentRead: true,
+    });
     if (out.Item === undefined) return undefined;
     return RegistryEntry.parse(out.Item);
   }
 
   /** Published versions of a journey, newest first. */
   async versions(journeyId: string): Promise<VersionRecord[]> {
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'journeyId = :id AND begins_with(sk, :v)',
-        ExpressionAttributeValues: { ':id': journeyId, ':v': 'v#' },
-        ScanIndexForward: false,
-      }),
-    );
+    const out = await queryItems(this.db, {
+      TableName: this.table,
+      KeyConditionExpression: 'journeyId = :id AND begins_with(sk, :v)',
+      ExpressionAttributeValues: { ':id': journeyId, ':v': 'v#' },
+      ScanIndexForward: false,
+    });
     return (out.Items ?? []).flatMap((item) => {
       const parsed = VersionRecord.safeParse(item);
       return parsed.success ? [parsed.data] : [];
@@ -106,32 +100,28 @@ export class RegistryRepository {
       sourceVersionId: entry.sourceVersionId,
       deployedAt: entry.deployedAt,
     };
-    await this.db.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: { journeyId: entry.journeyId, sk: versionSk(entry.version), ...record },
-      }),
-    );
+    await putItem(this.db, {
+      TableName: this.table,
+      Item: { journeyId: entry.journeyId, sk: versionSk(entry.version), ...record },
+    });
     const history = [record, ...(previous?.history ?? []).filter((h) => h.version !== entry.version)].slice(
       0,
       HISTORY_LENGTH,
     );
-    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...entry, sk: LIVE_SK, history } }));
+    await putItem(this.db, { TableName: this.table, Item: { ...entry, sk: LIVE_SK, history } });
   }
 
   /** Archives a journey: no new enrollments; running ones finish on their version. */
   async archive(journeyId: string, at: string): Promise<boolean> {
     try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { journeyId, sk: LIVE_SK },
-          UpdateExpression: 'SET #status = :archived, archivedAt = :at',
-          ConditionExpression: 'attribute_exists(journeyId)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':archived': 'archived', ':at': at },
-        }),
-      );
+      await updateItem(this.db, {
+        TableName: this.table,
+        Key: { journeyId, sk: LIVE_SK },
+        UpdateExpression: 'SET #status = :archived, archivedAt = :at',
+        ConditionExpression: 'attribute_exists(journeyId)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':archived': 'archived', ':at': at },
+      });
       return true;
     } catch (error) {
       if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;

@@ -1,4 +1,5 @@
-import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { queryItems, updateItem } from '#functions/_lib/clients/document-calls.ts';
 import {
   type CounterKey,
   counterSortKey,
@@ -161,15 +162,13 @@ export class StatsRepository {
       expression += ' SET expiresAt = :exp';
       values[':exp'] = expiresAt;
     }
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { pk: `${journeyId}#${shard}`, sk },
-        UpdateExpression: expression,
-        ExpressionAttributeNames: { '#count': 'count', ...(sum === undefined ? {} : { '#sum': 'sum' }) },
-        ExpressionAttributeValues: values,
-      }),
-    );
+    await updateItem(this.db, {
+      TableName: this.table,
+      Key: { pk: `${journeyId}#${shard}`, sk },
+      UpdateExpression: expression,
+      ExpressionAttributeNames: { '#count': 'count', ...(sum === undefined ? {} : { '#sum': 'sum' }) },
+      ExpressionAttributeValues: values,
+    });
   }
 
   /** Every counter of a journey, shards summed. */
@@ -183,14 +182,12 @@ export class StatsRepository {
     for (let shard = 0; shard < SHARDS; shard++) {
       let start: Record<string, unknown> | undefined;
       do {
-        const page = await this.db.send(
-          new QueryCommand({
-            TableName: this.table,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': `${journeyId}#${shard}` },
-            ExclusiveStartKey: start,
-          }),
-        );
+        const page = await queryItems(this.db, {
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `${journeyId}#${shard}` },
+          ExclusiveStartKey: start,
+        });
         for (const item of page.Items ?? []) {
           if (typeof item.sk !== 'string') continue;
           const total = totals.get(item.sk) ?? { count: 0 };

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { getItem, putItem } from '#functions/_lib/clients/document-calls.ts';
 import { TemplateFailedError } from '#shared/errors.ts';
 import { Template } from '#shared/templates.ts';
 import * as z from '#shared/zod.ts';
@@ -59,12 +60,10 @@ export class TemplateSnapshots implements TemplateSource {
     for (const [name, template] of templates) {
       const pinned = pinnedName(name, template);
       // Same name, same content: rewriting an existing snapshot changes nothing.
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { journeyId, sk: templateSk(pinned), template: JSON.stringify(template) },
-        }),
-      );
+      await putItem(this.db, {
+        TableName: this.table,
+        Item: { journeyId, sk: templateSk(pinned), template: JSON.stringify(template) },
+      });
       names.set(name, pinned);
     }
     return names;
@@ -72,23 +71,19 @@ export class TemplateSnapshots implements TemplateSource {
 
   /** True when this exact template content is already pinned for the journey. */
   async has(journeyId: string, pinned: string): Promise<boolean> {
-    const out = await this.db.send(
-      new GetCommand({
-        TableName: this.table,
-        Key: { journeyId, sk: templateSk(pinned) },
-        ProjectionExpression: 'sk',
-      }),
-    );
+    const out = await getItem(this.db, {
+      TableName: this.table,
+      Key: { journeyId, sk: templateSk(pinned) },
+      ProjectionExpression: 'sk',
+    });
     return out.Item !== undefined;
   }
 
   private async load(ref: TemplateRef): Promise<Template> {
-    const out = await this.db.send(
-      new GetCommand({
-        TableName: this.table,
-        Key: { journeyId: ref.journeyId, sk: templateSk(ref.name) },
-      }),
-    );
+    const out = await getItem(this.db, {
+      TableName: this.table,
+      Key: { journeyId: ref.journeyId, sk: templateSk(ref.name) },
+    });
     const item = SnapshotItem.safeParse(out.Item);
     if (!item.success) {
       throw new TemplateFailedError(

@@ -1,4 +1,5 @@
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { getItem, updateItem } from '#functions/_lib/clients/document-calls.ts';
 import { UpdateBuilder } from '#functions/_lib/expression.ts';
 import { attr, traitsOf } from '#functions/_lib/profile-item.ts';
 import { MAX_TRAITS_PER_PROFILE } from '#shared/ingest/limits.ts';
@@ -155,22 +156,18 @@ export class ProfileTraits {
       const tc = b.name(attr.traitCount);
       conditions.push(`(attribute_not_exists(${tc}) OR ${tc} <= ${b.value(MAX_TRAITS_PER_PROFILE - delta)})`);
     }
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { userId },
-        UpdateExpression: b.expression(),
-        ConditionExpression: conditions.join(' AND '),
-        ...b.attributes(),
-      }),
-    );
+    await updateItem(this.db, {
+      TableName: this.table,
+      Key: { userId },
+      UpdateExpression: b.expression(),
+      ConditionExpression: conditions.join(' AND '),
+      ...b.attributes(),
+    });
   }
 
   /** The profile item, strongly consistent (a step acts on the freshest data). */
   private async item(userId: string): Promise<Record<string, unknown> | undefined> {
-    const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: { userId }, ConsistentRead: true }),
-    );
+    const { Item } = await getItem(this.db, { TableName: this.table, Key: { userId }, ConsistentRead: true });
     return Item;
   }
 }

@@ -217,9 +217,9 @@ async function attempt(
     return output;
   }
   const zone = zoneOf(profile, input.defaultTimezone);
+  // Deferrals first: a deferred send renders when it is sent, with the profile as it is then (a broken
+  // template is reported at that attempt). A render failing after a cap slot was taken gives the slot back.
   const quiet = quietUntil(now, zone, input.quietHours);
-  const unsubscribe = await unsubscribeUrl(deps, input);
-  const rendered = await render(deps, input, state, zone, unsubscribe);
   const until = quiet ?? (await reserve(deps, input, state, zone, now));
   if (quiet === undefined && until === undefined) progress.reserved = now.toISOString();
   if (until !== undefined) {
@@ -231,6 +231,8 @@ async function attempt(
     await settle('deferred', output);
     return output;
   }
+  const unsubscribe = await unsubscribeUrl(deps, input);
+  const rendered = await render(deps, input, state, zone, unsubscribe);
   const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId);
   await deps.deliveries.markCalled(deliveryId, now);
   progress.stage = 'calling';

@@ -107,17 +107,21 @@ export function structuralProblems(input: unknown, traitsApart = false): LimitPr
       problems.push({ field: path, message: `nests deeper than ${MAX_NESTING_DEPTH} levels` });
       continue;
     }
-    for (const [key, child] of Object.entries(value)) {
-      const field = path === '' ? key : `${path}.${key}`;
-      const problem = Array.isArray(value) ? undefined : keyProblem(key, trait);
+    // Paths are made only where a problem or a nested object needs one: most values are neither.
+    const fieldOf = (key: string) => (path === '' ? key : `${path}.${key}`);
+    const array = Array.isArray(value);
+    for (const key of Object.keys(value)) {
+      const child: unknown = Reflect.get(value, key);
+      const problem = array ? undefined : keyProblem(key, trait);
       if (problem !== undefined)
-        problems.push({ field: problem.atKey ? field : `${path}(key)`, message: problem.message });
+        problems.push({ field: problem.atKey ? fieldOf(key) : `${path}(key)`, message: problem.message });
       if (!trait && typeof child === 'number' && !storableNumber(child))
         problems.push({
-          field,
+          field: fieldOf(key),
           message: `${child} is outside the numbers DynamoDB stores (1e-130 to 9.99e125)`,
         });
-      stack.push({ value: child, path: field, depth: depth + 1, trait });
+      if (typeof child === 'object' && child !== null)
+        stack.push({ value: child, path: fieldOf(key), depth: depth + 1, trait });
     }
   }
   return problems;

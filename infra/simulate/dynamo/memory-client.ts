@@ -9,6 +9,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { answerDocumentCalls } from '#functions/_lib/clients/document-calls.ts';
 import { fromItem, MARSHALL, toItem } from './convert.ts';
 import type { Item } from './expression-eval.ts';
 import { type MemoryTables, Request } from './memory-tables.ts';
@@ -60,8 +61,17 @@ function documentRequest(input: DocumentInput): Request {
   return request;
 }
 
-function documentOutput(output: Output) {
-  const out: Record<string, unknown> & { $metadata: object } = { ...output, $metadata: {} };
+/** What a document command answers: items as documents, and the operation's other fields. */
+type DocumentOutput = {
+  Item?: Record<string, unknown>;
+  Attributes?: Record<string, unknown>;
+  Items?: Record<string, unknown>[];
+  LastEvaluatedKey?: Record<string, unknown>;
+  $metadata: object;
+};
+
+function documentOutput(output: Output): DocumentOutput {
+  const out: DocumentOutput = { ...output, $metadata: {} };
   if (output.Item !== undefined) out.Item = fromItem(output.Item);
   if (output.Attributes !== undefined) out.Attributes = fromItem(output.Attributes);
   if (output.LastEvaluatedKey !== undefined) out.LastEvaluatedKey = fromItem(output.LastEvaluatedKey);
@@ -128,11 +138,13 @@ function directRequest(command: unknown): { operation: string; input: DocumentIn
 }
 
 /**
- * The document client the repositories take, on in-memory tables. Its `send`
- * answers a document command directly: resolving the SDK's middleware stack
- * and validating a request the SDK's types already describe costs more than
- * the whole in-memory operation, and a simulation makes millions of calls.
- * Any other use goes through the stack as usual.
+ * The document client the repositories take, on in-memory tables. It
+ * answers the repositories' calls (`answerDocumentCalls`) and any document
+ * command given to `send` directly: resolving the SDK's middleware stack,
+ * building the two each document command makes, and validating a request
+ * the SDK's types already describe cost more than the whole in-memory
+ * operation, and a simulation makes millions of calls. Any other use goes
+ * through the stack as usual.
  */
 export function memoryDocumentClient(tables: MemoryTables): DynamoDBDocumentClient {
   const client = DynamoDBDocumentClient.from(memoryClient(tables, 'document'), {
@@ -146,6 +158,15 @@ export function memoryDocumentClient(tables: MemoryTables): DynamoDBDocumentClie
     return documentOutput(answer(tables, request.operation, documentRequest(request.input)));
   };
   Reflect.set(client, 'send', direct);
+  const call = (operation: string, input: DocumentInput) =>
+    documentOutput(answer(tables, operation, documentRequest(input)));
+  answerDocumentCalls(client, {
+    get: async (input) => call('GetItemCommand', input),
+    put: async (input) => call('PutItemCommand', input),
+    update: async (input) => call('UpdateItemCommand', input),
+    delete: async (input) => call('DeleteItemCommand', input),
+    query: async (input) => call('QueryCommand', input),
+  });
   return client;
 }
 

@@ -1,5 +1,6 @@
 import type { Channel } from '#shared/channels.ts';
 import type { SendMessageInput, SendMessageOutput } from '#shared/tasks/send-message.ts';
+import { zoneOf } from '#shared/time/zone.ts';
 import type { Totals } from './totals.ts';
 
 /**
@@ -12,14 +13,12 @@ function bump(map: Map<string, number>, key: string, by = 1): void {
   map.set(key, (map.get(key) ?? 0) + by);
 }
 
-const hourFormats = new Map<string, Intl.DateTimeFormat>();
+const HOUR_MS = 3_600_000;
+
+/** The hour of the day at `at` in `zone`, from the zone's offset (kept per UTC hour): no date is formatted. */
 function localHour(at: number, zone: string): number {
-  let format = hourFormats.get(zone);
-  if (format === undefined) {
-    format = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', hourCycle: 'h23', timeZone: zone });
-    hourFormats.set(zone, format);
-  }
-  return Number(format.format(at)) % 24;
+  const local = Math.floor((at + zoneOf(zone).offsetMinutes(at) * 60_000) / HOUR_MS);
+  return ((local % 24) + 24) % 24;
 }
 
 /** The part of a policy reason that names it, without the times and values some reasons carry. */

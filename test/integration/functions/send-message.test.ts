@@ -328,6 +328,31 @@ describe('send-message: consent, addresses, quiet hours and caps', () => {
     expect(await ses.emails()).toHaveLength(2);
   });
 
+  it('defers before rendering: a broken template fails at the real attempt and gives its cap slot back', async () => {
+    await customer('s-late-broken', { email: 'lb@example.com', firstName: 'L', timezone: 'Europe/Rome' });
+    const caps = [{ channel: 'email' as const, max: 1, within: 'P1D' }];
+    const quietHours = { start: '21:00', end: '08:00' };
+    // 23:00 in Rome: deferred by quiet hours, the template not yet rendered
+    const night = await sendMessage(
+      deps('2026-11-24T22:00:00Z'),
+      input('s-late-broken', { stepId: 'a', template: 'broken', caps, quietHours }),
+    );
+    expect(night).toEqual({ status: 'deferred', until: '2026-11-25T07:00:00.000Z', reason: 'quiet hours' });
+    await expect(
+      sendMessage(
+        deps('2026-11-25T07:00:00Z'),
+        input('s-late-broken', { stepId: 'a', template: 'broken', caps, quietHours }),
+      ),
+    ).rejects.toMatchObject({ name: ErrorName.TemplateFailed });
+    // the failed render took no slot of the cap: the next message goes out at once
+    const next = await sendMessage(
+      deps('2026-11-25T07:05:00Z'),
+      input('s-late-broken', { stepId: 'b', caps, quietHours }),
+    );
+    expect(next.status).toBe('sent');
+    expect(await ses.emails()).toHaveLength(1);
+  });
+
   it('reserves cap slots atomically under concurrent sends', async () => {
     await customer('s-race', { email: 'race@example.com', firstName: 'R' });
     const caps = [{ max: 2, within: 'PT1H' }];
