@@ -38,7 +38,11 @@ const DeliveryItem = z.extend(DeliveryMeta, {
 });
 
 export type Claim =
-  | { kind: 'claimed' }
+  /**
+   * `tookOverUnknown`: the claim took over (`retryUnknown`) from an attempt that called the provider
+   * and stopped without saying how it ended: that attempt's outcome is unknown, and only this claim knows it.
+   */
+  | { kind: 'claimed'; tookOverUnknown?: true }
   | { kind: 'done'; output: SendMessageOutput }
   /** Another attempt holds the claim until `until` (it may be live, or dead with its lease still running). */
   | { kind: 'busy'; until: Date }
@@ -93,7 +97,7 @@ export class DeliveriesRepository {
       ...(options.retryUnknown ? ['#status = :unknown', '(#status = :sending AND leaseUntil < :nowMs)'] : []),
     ];
     try {
-      await this.db.send(
+      const out = await this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { deliveryId },
@@ -117,9 +121,13 @@ export class DeliveriesRepository {
             ':exp': Math.floor(now.getTime() / 1000) + RETENTION_SECONDS,
             ':one': 1,
           },
+          ReturnValues: 'ALL_OLD',
         }),
       );
-      return { kind: 'claimed' };
+      const before = out.Attributes;
+      return before?.status === 'sending' && before.calledAt !== undefined
+        ? { kind: 'claimed', tookOverUnknown: true }
+        : { kind: 'claimed' };
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
     }

@@ -1,4 +1,4 @@
-import { DeferredError, LAMBDA_CRASH_ERRORS } from '#shared/errors.ts';
+import { DeferredError } from '#shared/errors.ts';
 import type { ExhaustedOutput, SendMessageInput, SendMessageOutput } from '#shared/tasks/send-message.ts';
 import { errorMetric } from './error-metric.ts';
 import { countExhausted, type SendDeps, sendMessage } from './send.ts';
@@ -16,16 +16,16 @@ export async function sendTask(
   input: SendMessageInput,
   count: CountMetric,
 ): Promise<SendMessageOutput | ExhaustedOutput> {
+  // An unknown outcome is counted by the write that records it, whichever attempt or path that is.
+  const counting: SendDeps = { ...deps, unknownRecorded: () => count('unknown') };
   if (input.exhausted !== undefined) {
-    const { counted } = await countExhausted(deps, input);
-    // An unknown outcome an attempt reported was counted by that attempt; a crashed one reported nothing.
-    const crashed = LAMBDA_CRASH_ERRORS.some((name) => name === input.exhausted?.error);
-    if (counted === 'failed' || (counted === 'unknown' && crashed)) count(counted);
+    const { counted } = await countExhausted(counting, input);
+    if (counted === 'failed') count(counted);
     return { counted };
   }
   try {
-    const output = await sendMessage(deps, input);
-    count(output.status);
+    const output = await sendMessage(counting, input);
+    if (output.status !== 'unknown') count(output.status);
     // The compiled journey waits on this error's message and tries again (one transition per sent message).
     if (output.status === 'deferred') throw new DeferredError(output.until);
     return output;
