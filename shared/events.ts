@@ -1,4 +1,5 @@
 import { structuralProblems } from './ingest/limits.ts';
+import { LOCALE } from './ingest/reserved-traits.ts';
 import { ANONYMOUS_PREFIX, profileKeys } from './tables.ts';
 import { isValidTimeZone } from './time.ts';
 import { utf8Length } from './utf8.ts';
@@ -92,44 +93,16 @@ const EventName = z.string({ error: 'must be the event name, a string such as "O
   z.regex(/^[^\u0000-\u001f\u007f]*$/, { error: 'must not contain control characters' }),
 );
 
-const Email = z.email();
 const TimeZone = z.string().check(z.refine(isValidTimeZone));
-const Locale = z.string().check(z.regex(/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$/));
-const PHONE = /^\+?[\d\s().-]{5,32}$/;
+const Locale = z.string().check(z.regex(LOCALE));
 
-/** A reserved trait: a string passing `check`, or empty or null, which CDPs send for "no value". */
-function reservedTrait(check: (value: string) => boolean, message: string) {
-  return z.optional(
-    z.nullable(
-      z
-        .string({ error: 'must be a string' })
-        .check(z.refine((value) => value === '' || check(value), { error: message })),
-    ),
-  );
-}
-
-/** Traits of the customer: reserved email, phone, timezone, locale, consent; any others. */
-const Traits = z.pipe(
-  z.looseObject(
-    {
-      email: reservedTrait(
-        (value) => Email.safeParse(value).success,
-        'must be an email address such as ada@example.com',
-      ),
-      phone: reservedTrait((value) => PHONE.test(value), 'must be a phone number such as +14155550100'),
-      timezone: reservedTrait(
-        isValidTimeZone,
-        'must be an IANA time zone such as Europe/Rome or America/New_York',
-      ),
-      locale: reservedTrait(
-        (value) => Locale.safeParse(value).success,
-        'must be a locale such as en-US or it',
-      ),
-    },
-    { error: 'must be an object of names to values' },
-  ),
-  Json,
-);
+/**
+ * Traits of the customer: any names to values. The reserved ones (email,
+ * phone, timezone, locale, consent) are read by the profile, which leaves out
+ * one whose value is not of its kind and reports it, not the whole event
+ * (splitTraits, ingest/reserved-traits.ts).
+ */
+const Traits = Json;
 
 /**
  * Context: ip, locale, timezone, device, campaign... SDKs fill the context

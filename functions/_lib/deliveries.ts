@@ -39,7 +39,11 @@ const DeliveryItem = z.extend(DeliveryMeta, {
 });
 
 export type Claim =
-  | { kind: 'claimed' }
+  /**
+   * `tookOverUnknown`: the claim took over (`retryUnknown`) from an attempt that called the provider
+   * and stopped without saying how it ended: that attempt's outcome is unknown, and only this claim knows it.
+   */
+  | { kind: 'claimed'; tookOverUnknown?: true }
   | { kind: 'done'; output: SendMessageOutput }
   /** Another attempt holds the claim until `until` (it may be live, or dead with its lease still running). */
   | { kind: 'busy'; until: Date }
@@ -94,7 +98,7 @@ export class DeliveriesRepository {
       ...(options.retryUnknown ? ['#status = :unknown', '(#status = :sending AND leaseUntil < :nowMs)'] : []),
     ];
     try {
-      await updateItem(this.db, {
+      const out = await updateItem(this.db, {
         TableName: this.table,
         Key: { deliveryId },
         UpdateExpression:
@@ -117,8 +121,12 @@ export class DeliveriesRepository {
           ':exp': Math.floor(now.getTime() / 1000) + RETENTION_SECONDS,
           ':one': 1,
         },
+        ReturnValues: 'ALL_OLD',
       });
-      return { kind: 'claimed' };
+      const before = out.Attributes;
+      return before?.status === 'sending' && before.calledAt !== undefined
+        ? { kind: 'claimed', tookOverUnknown: true }
+        : { kind: 'claimed' };
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
     }

@@ -1,16 +1,14 @@
 import { DeferredError, JourneyError, OutcomeUnknownError } from '#shared/errors.ts';
-import { OutcomeUnrecordedError } from './send.ts';
 
 /**
- * The message metric an error of the send task counts: an outcome that is
- * unknown (alarmed), including one the attempt could not record; a failure
- * that will not be retried. A deferral is no failure, and an error Step
- * Functions retries counts nothing: a retry settles it, or the step's
- * failure path shows it once the retries run out.
+ * The message metric an error of the send task counts: a failure that will
+ * not be retried. A deferral is no failure; an error Step Functions retries
+ * counts nothing (a retry settles it, or the step's failure path counts it
+ * once the retries run out); an unknown outcome is counted by the write that
+ * records it, not by the error that reports it.
  */
-export function errorMetric(error: unknown): 'unknown' | 'failed' | undefined {
-  if (error instanceof OutcomeUnknownError || error instanceof OutcomeUnrecordedError) return 'unknown';
-  if (error instanceof DeferredError) return undefined;
+export function errorMetric(error: unknown): 'failed' | undefined {
+  if (error instanceof DeferredError || error instanceof OutcomeUnknownError) return undefined;
   if (error instanceof JourneyError && !error.retryable) return 'failed';
   return undefined;
 }

@@ -17,12 +17,11 @@ import {
   templateSnapshots,
 } from '#functions/_lib/repositories.ts';
 import { unsubscribeSigningKey } from '#functions/_lib/signing-key.ts';
-import { DeferredError, LAMBDA_CRASH_ERRORS } from '#shared/errors.ts';
 import { messageMetric } from '#shared/metrics.ts';
 import type { ExhaustedOutput, SendMessageInput, SendMessageOutput } from '#shared/tasks/send-message.ts';
-import { errorMetric } from './error-metric.ts';
 import { manifest } from './manifest.ts';
-import { countExhausted, type SendDeps, sendMessage } from './send.ts';
+import type { SendDeps } from './send.ts';
+import { type CountMetric, sendTask } from './task.ts';
 
 const config = lazyConfig(manifest);
 const deps = keptPerColdStart<SendDeps>();
@@ -54,27 +53,11 @@ function sendDeps(): SendDeps {
 export const handler = middy(
   async (input: SendMessageInput, context: Context): Promise<SendMessageOutput | ExhaustedOutput> => {
     metrics.addDimension('channel', input.channel);
-    if (input.exhausted !== undefined) {
-      const { counted } = await countExhausted(sendDeps(), input);
-      // An unknown outcome an attempt reported was counted by that attempt; a crashed one reported nothing.
-      const crashed = LAMBDA_CRASH_ERRORS.some((name) => name === input.exhausted?.error);
-      if (counted === 'failed' || (counted === 'unknown' && crashed))
-        metrics.addMetric(messageMetric(counted), MetricUnit.Count, 1);
-      return { counted };
-    }
-    try {
-      // A claim outlives this invocation by a margin: a retry never overlaps a live attempt.
-      const leaseMs = context.getRemainingTimeInMillis() + LEASE_MARGIN_MS;
-      const output = await sendMessage({ ...sendDeps(), leaseMs }, input);
-      metrics.addMetric(messageMetric(output.status), MetricUnit.Count, 1);
-      // The compiled journey waits on this error's message and tries again (one transition per sent message).
-      if (output.status === 'deferred') throw new DeferredError(output.until);
-      return output;
-    } catch (error) {
-      const counted = errorMetric(error);
-      if (counted !== undefined) metrics.addMetric(messageMetric(counted), MetricUnit.Count, 1);
-      throw error;
-    }
+    const count: CountMetric = (status) => metrics.addMetric(messageMetric(status), MetricUnit.Count, 1);
+    if (input.exhausted !== undefined) return sendTask(sendDeps(), input, count);
+    // A claim outlives this invocation by a margin: a retry never overlaps a live attempt.
+    const leaseMs = context.getRemainingTimeInMillis() + LEASE_MARGIN_MS;
+    return sendTask({ ...sendDeps(), leaseMs }, input, count);
   },
 )
   .use(observability())

@@ -59,6 +59,11 @@ export type SendDeps = {
   now: () => Date;
   /** How long a claimed send blocks a concurrent retry (longer than the function timeout). */
   leaseMs?: number;
+  /**
+   * Called once per outcome recorded as unknown, by the write that records it (the alarmed metric):
+   * never by an attempt that could not write it, nor by one that finds it already written.
+   */
+  unknownRecorded?: () => void;
 };
 
 /** Attempts at reserving a cap slot before giving up to a retry (concurrent sends to one customer). */
@@ -292,9 +297,9 @@ async function release(deps: SendDeps, input: SendMessageInput, at: string): Pro
 /**
  * An attempt that called the provider and could not record how it ended (the
  * deliveries table failed): the record stays "sending", so the next attempt,
- * after the claim's lease, settles it as "outcome unknown" and never resends.
- * Retried as a transient error; the handler counts it as an unknown outcome at
- * once, so the alarm does not depend on the table coming back.
+ * after the claim's lease, settles it as "outcome unknown" and never resends;
+ * that attempt (or the step's failure path) counts it, once. Retried as a
+ * transient error.
  */
 export class OutcomeUnrecordedError extends TransientError {
   constructor(cause: string) {
@@ -322,6 +327,7 @@ export async function countExhausted(deps: SendDeps, input: SendMessageInput): P
   const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId);
   const counted = await deps.deliveries.settleExhausted(deliveryId, deps.now());
   if (counted === undefined) return { counted: 'none' };
+  if (counted === 'unknown') deps.unknownRecorded?.();
   await deps.stats.recordSend({
     journeyId: input.journeyId,
     version: input.journeyVersion,
@@ -355,8 +361,11 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
     claim = await deps.deliveries.claim(deliveryId, meta, deps.now(), deps.leaseMs ?? 60_000, {
       retryUnknown,
     });
-    if (claim.kind === 'stale')
+    // A stale attempt settled as unknown here, or (onUnknown "retry") taken over: its outcome is unknown.
+    if (claim.kind === 'stale' || (claim.kind === 'claimed' && claim.tookOverUnknown)) {
+      deps.unknownRecorded?.();
       await deps.stats.recordSend({ ...stat, channel, status: 'unknown', at: deps.now() });
+    }
   } catch (error) {
     // Nothing was sent by this attempt: a retry may claim again.
     throw named(error);
@@ -377,6 +386,7 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
   const settle: Settle = async (status, output, detail) => {
     await deps.deliveries.settle(deliveryId, status, output, deps.now(), detail);
     if (status === 'sent') progress.stage = 'recorded';
+    if (status === 'unknown') deps.unknownRecorded?.();
     // A failed attempt may be retried: it is counted below, once it is final.
     if (status === 'failed') return;
     await deps.stats.recordSend({

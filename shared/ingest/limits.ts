@@ -1,4 +1,5 @@
 import { utf8Length } from '../utf8.ts';
+import { reservedTraitProblem } from './reserved-traits.ts';
 
 /**
  * The limits a customer event must respect at the edge, each with the reason
@@ -149,7 +150,8 @@ export function traitProblem(trait: string, value: unknown): string | undefined 
 /**
  * Splits an event's traits into those the profile keeps and those it does
  * not, each with the reason: at most MAX_TRAITS_PER_EVENT traits, each within
- * traitProblem's limits.
+ * traitProblem's limits, a reserved one (email, phone, timezone, locale) with
+ * a value of its kind.
  */
 export function splitTraits(traits: Readonly<Record<string, unknown>>): {
   kept: [string, unknown][];
@@ -164,7 +166,7 @@ export function splitTraits(traits: Readonly<Record<string, unknown>>): {
     ...entries.filter(([trait]) => !INSTRUCTION_TRAITS.has(trait)),
   ];
   for (const [trait, value] of ordered) {
-    const problem = traitProblem(trait, value);
+    const problem = traitProblem(trait, value) ?? reservedTraitProblem(trait, value);
     if (problem !== undefined) dropped.push({ trait, reason: problem });
     else if (kept.length >= MAX_TRAITS_PER_EVENT) {
       dropped.push({ trait, reason: `an event sets at most ${MAX_TRAITS_PER_EVENT} traits` });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { CUSTOMER_EVENT_SOURCE, isAliasCall, parseAliasEvent, parseCustomerEvent } from '#shared/events.ts';
+import { splitTraits } from '#shared/ingest/limits.ts';
 import { readJsonFile } from '../files.ts';
 import { fail, paint } from '../output.ts';
 import { DEFAULT_LOCAL_ENDPOINT, readClock } from '../runtime-client.ts';
@@ -42,6 +43,12 @@ export async function sendCommand(input: string, options: SendOptions): Promise<
         },
   );
   const event = parsed.event;
+  // Sent all the same: the profile leaves these out and the rejected queue keeps them, the rest applies.
+  const leftOut = event.type === 'alias' ? [] : splitTraits(event.traits ?? {}).dropped;
+  for (const { trait, reason } of leftOut)
+    process.stderr.write(
+      `${paint('yellow', 'warning')} traits.${trait}: ${reason} (left out of the profile)\n`,
+    );
   const out = await client.send(
     new PutEventsCommand({
       Entries: [

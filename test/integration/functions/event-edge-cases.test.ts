@@ -206,6 +206,74 @@ describe('ingest: one odd trait leaves only itself out', () => {
     );
   });
 
+  it('applies the email, phone and opt-in of an identify whose time zone or locale trait is not one, keeping the previous zone', async () => {
+    const { deps, sqs } = ingestDeps(db);
+    await ingestEvent(
+      deps,
+      identify('u-bad-zone', { timezone: 'Europe/Rome', locale: 'it-IT' }, '2026-11-24T09:00:00Z'),
+    );
+    const result = await ingestEvent(
+      deps,
+      identify('u-bad-zone', {
+        email: 'ada@example.com',
+        phone: '+14155550100',
+        consent: { email: 'subscribed' },
+        timezone: 'GMT+0530',
+        locale: 'english',
+      }),
+    );
+    expect(result.status).toBe('recorded');
+    const { profile } = await deps.profiles.get('u-bad-zone');
+    expect(profile).toMatchObject({
+      email: 'ada@example.com',
+      phone: '+14155550100',
+      consent: { email: { status: 'subscribed' } },
+      timezone: 'Europe/Rome',
+      locale: 'it-IT',
+      traits: { timezone: 'Europe/Rome', locale: 'it-IT' },
+    });
+    const [kept, ...others] = sqs
+      .commandCalls(SendMessageCommand)
+      .map((c) => JSON.parse(String(c.args[0].input.MessageBody)));
+    expect(others).toEqual([]);
+    expect(kept).toMatchObject({
+      partial: 'the rest of the event was applied',
+      problems: [
+        {
+          field: 'traits.timezone',
+          message: 'must be an IANA time zone such as Europe/Rome or America/New_York',
+        },
+        { field: 'traits.locale', message: 'must be a locale such as en-US or it' },
+      ],
+      event: { userId: 'u-bad-zone', traits: { timezone: 'GMT+0530', locale: 'english' } },
+    });
+  });
+
+  it('keeps the previous address when an identify sets it to one that is not an address', async () => {
+    const { deps, sqs } = ingestDeps(db);
+    await ingestEvent(
+      deps,
+      identify('u-bad-email', { email: 'ada@example.com', phone: '+14155550100' }, '2026-11-24T09:00:00Z'),
+    );
+    const result = await ingestEvent(
+      deps,
+      identify('u-bad-email', { email: 'ada at example', phone: 'call me', plan: 'pro' }),
+    );
+    expect(result.status).toBe('recorded');
+    const { profile } = await deps.profiles.get('u-bad-email');
+    expect(profile).toMatchObject({
+      email: 'ada@example.com',
+      phone: '+14155550100',
+      traits: { email: 'ada@example.com', phone: '+14155550100', plan: 'pro' },
+    });
+    const fields = sqs
+      .commandCalls(SendMessageCommand)
+      .flatMap((c) =>
+        JSON.parse(String(c.args[0].input.MessageBody)).problems.map((p: { field: string }) => p.field),
+      );
+    expect(fields).toEqual(['traits.email', 'traits.phone']);
+  });
+
   it('still rejects a __proto__ key inside a trait, which JavaScript cannot hold as data', async () => {
     const { deps } = ingestDeps(db);
     const traits = JSON.parse('{"address": {"__proto__": {"city": "Rome"}}, "email": "ada@example.com"}');

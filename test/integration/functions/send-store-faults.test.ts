@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { StatsRepository } from '#functions/_lib/stats.ts';
 import { sendMessage } from '#functions/send-message/send.ts';
+import { type CountMetric, sendTask } from '#functions/send-message/task.ts';
+import { DeferredError } from '#shared/errors.ts';
 import type { SendMessageInput, SendMessageOutput } from '#shared/tasks/send-message.ts';
 import type { Fault, FaultPlan, FaultRequest } from '../../support/fault-proxy.ts';
 import { type Channel, type SendWorld, startSendWorld } from '../../support/send-world.ts';
@@ -210,5 +212,116 @@ describe('a sent message whose feedback link cannot be written at all', () => {
     expect(result).toMatchObject({ ok: true, attempts: 2, value: { status: 'sent' } });
     expect((await world.delivered('email')).get(userId)).toBe(1);
     expect((await world.record(input)).status).toBe('sent');
+  });
+});
+
+/**
+ * The send task as the state machine runs it, message metrics and all: Retry, a deferral's Wait, and once
+ * the retries run out the step's failure path with the last error. What each invocation counted goes to `counted`.
+ */
+async function runCounted(
+  input: SendMessageInput,
+  clock: VirtualClock,
+  timing: RetryTiming,
+  counted: Parameters<CountMetric>[0][],
+) {
+  const count: CountMetric = (status) => counted.push(status);
+  const invoke = (task: SendMessageInput) =>
+    sendTask(world.deps(clock), task, count).catch((error: unknown) => {
+      if (error instanceof DeferredError) return { status: 'deferred', until: error.until } as const;
+      throw error;
+    });
+  const retriers = compiledSendRetry(input.channel, input.onUnknown);
+  for (let visits = 1; visits <= 10; visits++) {
+    const result = await runWithRetry(() => invoke(input), retriers, clock, timing);
+    if (!result.ok) {
+      const error = result.error instanceof Error ? result.error.name : 'Error';
+      return invoke({ ...input, exhausted: { error } });
+    }
+    if (!('status' in result.value) || result.value.status !== 'deferred') return result.value;
+    clock.advance(Math.max(0, Date.parse(result.value.until) - clock.now().getTime()));
+  }
+  throw new Error('still deferred after 10 visits');
+}
+
+describe('the alarmed "outcome unknown" metric', () => {
+  /** An attempt the provider answered and whose outcome could not be written, and what came after. */
+  async function unrecorded(
+    label: string,
+    plan: FaultPlan,
+    timing: RetryTiming,
+    providerFault?: Fault,
+    onUnknown?: 'retry',
+  ) {
+    n += 1;
+    const userId = `${label}${n}`;
+    await world.customer(userId);
+    const input = world.input(userId, 'email', {
+      stepId: `${label}-${n}`,
+      ...(onUnknown ? { onUnknown } : {}),
+    });
+    world.sesProxy.plan((index) => (index === 0 && providerFault !== undefined ? providerFault : 'pass'));
+    world.dbProxy.plan(plan);
+    const clock = virtualClock('2026-11-24T10:00:00Z');
+    const counted: Parameters<CountMetric>[0][] = [];
+    const outcome = await runCounted(input, clock, timing, counted);
+    world.dbProxy.plan(() => 'pass');
+    world.sesProxy.plan(() => 'pass');
+    // The task visited again (a duplicate invocation) finds the outcome and counts nothing more.
+    const again = await runCounted(input, clock, timing, counted);
+    return {
+      outcome,
+      again,
+      unknown: counted.filter((s) => s === 'unknown').length,
+      counts: await stepCounts(input),
+      delivered: (await world.delivered('email')).get(userId) ?? 0,
+    };
+  }
+
+  it('counts an outcome the attempt could not record once, when the retry settles it', async () => {
+    const run = await unrecorded('unrec', once(WRITES['record outcome'], 'error-before', 2), 'longest');
+    expect([run.outcome, run.again]).toMatchObject([{ status: 'unknown' }, { status: 'unknown' }]);
+    expect(run.delivered).toBe(1);
+    expect([run.unknown, run.counts.get('unknown')]).toEqual([1, 1]);
+  });
+
+  it('counts a provider error after acceptance whose record failed once, when the retry settles it', async () => {
+    const run = await unrecorded(
+      'unrec5xx',
+      once(WRITES['record outcome'], 'error-before', 1),
+      'longest',
+      'error-after',
+    );
+    expect([run.outcome, run.again]).toMatchObject([{ status: 'unknown' }, { status: 'unknown' }]);
+    expect([run.unknown, run.counts.get('unknown')]).toEqual([1, 1]);
+  });
+
+  it('counts an unrecorded outcome once when the retries run out and the failure path settles it', async () => {
+    // The outcome is not written (twice), then every retry fails to claim until the retries run out.
+    const record = once(WRITES['record outcome'], 'error-before', 2);
+    let recordFaults = 0;
+    const plan: FaultPlan = (index, request) => {
+      const fault = record(index, request);
+      if (fault !== 'pass') recordFaults += 1;
+      return recordFaults === 2 && matches(WRITES.claim, request) ? 'error-before' : fault;
+    };
+    const run = await unrecorded('unrecx', plan, 'longest');
+    expect(run.outcome).toEqual({ counted: 'unknown' });
+    expect(run.delivered).toBe(1);
+    expect([run.unknown, run.counts.get('unknown')]).toEqual([1, 1]);
+  });
+
+  it('with onUnknown "retry", counts the unrecorded attempt once when the retry takes over and sends again', async () => {
+    const run = await unrecorded(
+      'unrecr',
+      once(WRITES['record outcome'], 'error-before', 2),
+      'longest',
+      undefined,
+      'retry',
+    );
+    expect([run.outcome, run.again]).toMatchObject([{ status: 'sent' }, { status: 'sent' }]);
+    // At least once: the message whose outcome was lost, and the one sent again.
+    expect(run.delivered).toBe(2);
+    expect([run.unknown, run.counts.get('unknown'), run.counts.get('sent')]).toEqual([1, 1, 1]);
   });
 });

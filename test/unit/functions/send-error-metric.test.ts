@@ -12,8 +12,9 @@ import {
 
 describe('the message metric a send-message error counts', () => {
   it.each([
-    ['an unknown outcome (alarmed)', new OutcomeUnknownError('SES: 500'), 'unknown'],
-    ['an outcome not recorded after the provider call', new OutcomeUnrecordedError('table down'), 'unknown'],
+    // Counted by the write that records the outcome as unknown (once), not by the error that reports it.
+    ['an unknown outcome (retried at-least-once)', new OutcomeUnknownError('SES: 500'), undefined],
+    ['an outcome not recorded after the provider call', new OutcomeUnrecordedError('table down'), undefined],
     ['a refusal', new DeliveryFailedError('MessageRejected'), 'failed'],
     ['a template that does not render', new TemplateFailedError('missing name'), 'failed'],
     ['a deferral, which is no failure', new DeferredError('2026-11-24T10:00:00.000Z'), undefined],

@@ -1,0 +1,42 @@
+import { isValidTimeZone } from '../time.ts';
+import * as z from '../zod.ts';
+
+/**
+ * The reserved traits the profile reads as an address, a time zone or a
+ * locale, and what each must look like. An event that sets one to a value of
+ * the wrong kind is not rejected for it: that trait is left out (the profile
+ * keeps what it had) and reported with the reason, like a trait over a limit.
+ */
+
+/** A locale such as en-US, it or pt_BR. */
+export const LOCALE = /^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$/;
+const PHONE = /^\+?[\d\s().-]{5,32}$/;
+const Email = z.email();
+
+const RESERVED = new Map<string, { check: (value: string) => boolean; message: string }>([
+  [
+    'email',
+    {
+      check: (value) => Email.safeParse(value).success,
+      message: 'must be an email address such as ada@example.com',
+    },
+  ],
+  ['phone', { check: (value) => PHONE.test(value), message: 'must be a phone number such as +14155550100' }],
+  [
+    'timezone',
+    { check: isValidTimeZone, message: 'must be an IANA time zone such as Europe/Rome or America/New_York' },
+  ],
+  ['locale', { check: (value) => LOCALE.test(value), message: 'must be a locale such as en-US or it' }],
+]);
+
+/**
+ * Why the value of a reserved trait is not one the profile can use, or
+ * undefined when it is (or the trait is not one of them): a string of its
+ * kind, or empty or null, which CDPs send for "no value".
+ */
+export function reservedTraitProblem(trait: string, value: unknown): string | undefined {
+  const rule = RESERVED.get(trait);
+  if (rule === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') return `must be a string: ${rule.message.slice('must be '.length)}`;
+  return rule.check(value) ? undefined : rule.message;
+}
