@@ -38,13 +38,23 @@ export function topName(node: PathNode, p: Placeholders): string {
   return nameOf(String(node.steps[0]), p);
 }
 
+/** A map's own attribute: a name such as `__proto__` or `constructor` is data, never inherited. */
+function own<T>(map: Record<string, T>, name: string): T | undefined {
+  return Object.hasOwn(map, name) ? map[name] : undefined;
+}
+
+/** Sets a map's own attribute (an assignment to `__proto__` would set the prototype instead). */
+function setOwn<T>(map: Record<string, T>, name: string, value: T): void {
+  Object.defineProperty(map, name, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /** The attribute a path points at, or undefined. */
 export function resolvePath(item: Item, node: PathNode, p: Placeholders): AttributeValue | undefined {
   let current: AttributeValue | undefined;
   for (const [i, step] of node.steps.entries()) {
-    if (i === 0) current = item[nameOf(String(step), p)];
+    if (i === 0) current = own(item, nameOf(String(step), p));
     else if (typeof step === 'number') current = current?.L?.[step];
-    else current = current?.M?.[nameOf(step, p)];
+    else current = current?.M === undefined ? undefined : own(current.M, nameOf(step, p));
     if (current === undefined) return undefined;
   }
   return current;
@@ -143,8 +153,8 @@ function attributeEquals(a: AttributeValue, b: AttributeValue): boolean {
     const keys = Object.keys(a.M);
     if (keys.length !== Object.keys(m).length) return false;
     return keys.every((k) => {
-      const x = a.M?.[k];
-      const y = m[k];
+      const x = a.M === undefined ? undefined : own(a.M, k);
+      const y = own(m, k);
       return x !== undefined && y !== undefined && attributeEquals(x, y);
     });
   }
@@ -261,13 +271,13 @@ function writeInside(
     throw validation('The document path provided in the update expression is invalid for update');
   const key = nameOf(step, p);
   const copy = { ...map };
-  const inner = copy[key];
+  const inner = own(copy, key);
   if (rest.length === 0) {
     if (value === undefined) delete copy[key];
-    else copy[key] = value;
+    else setOwn(copy, key, value);
   } else if (inner === undefined)
     throw validation('The document path provided in the update expression is invalid for update');
-  else copy[key] = writeInside(inner, rest, value, p);
+  else setOwn(copy, key, writeInside(inner, rest, value, p));
   return { M: copy };
 }
 

@@ -87,6 +87,35 @@ describe('keys named like prototype members: dynalite and the in-memory tables a
     expect(onDynalite?.[3]).toEqual({ error: 'Journeys.InvalidInput', refusesProto: true });
   });
 
+  it('write and read a nested attribute named by a placeholder, __proto__ and constructor included', async () => {
+    const [onDynalite, inMemory] = await onEach(async (db) => {
+      const TableName = db.tables.profiles;
+      const Key = { userId: 'nested' };
+      await db.doc.send(new PutCommand({ TableName, Item: { ...Key, doc: { kept: 1 } } }));
+      const set = (name: string, value: unknown) =>
+        outcome(() =>
+          db.doc.send(
+            new UpdateCommand({
+              TableName,
+              Key,
+              UpdateExpression: 'SET #d.#n = :v',
+              ConditionExpression: 'attribute_not_exists(#d.#n)',
+              ExpressionAttributeNames: { '#d': 'doc', '#n': name },
+              ExpressionAttributeValues: { ':v': value },
+            }),
+          ),
+        );
+      return [
+        await set('__proto__', 'p'),
+        await set('constructor', 'c'),
+        await set('__proto__', 'again'),
+        await outcome(async () => (await db.doc.send(new GetCommand({ TableName, Key }))).Item),
+      ];
+    });
+
+    expect(inMemory).toEqual(onDynalite);
+  });
+
   it('keep a profile with such traits the same way through ingest', async () => {
     const traits = JSON.parse(HOSTILE);
     const [onDynalite, inMemory] = await onEach(async (db) => {
