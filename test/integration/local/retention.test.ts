@@ -229,4 +229,25 @@ describe('the local runtime keeps each store within its cap', () => {
     expect(kept.map((e) => e.subject)).toEqual(['email 7', 'email 8', 'email 9', 'email 10', 'email 11']);
     expect(kept.at(-1)?.body?.text).toBe('body 11');
   });
+
+  it('the SES emulator: one started after another in the same process starts with no emails, as a new process does', async () => {
+    // arrange: an email in a first emulator, stopped
+    const first = await startSes(0, 5);
+    const client = new SESv2Client(localClientConfig(first.endpoint));
+    await client.send(
+      new SendEmailCommand({
+        FromEmailAddress: 'shop@example.com',
+        Destination: { ToAddresses: ['ada@example.com'] },
+        Content: { Simple: { Subject: { Data: 'earlier' }, Body: { Text: { Data: 'earlier' } } } },
+      }),
+    );
+    client.destroy();
+    await first.stop();
+    // act
+    const second = await startSes(0, 5);
+    const kept = await storedEmails(second.endpoint);
+    await second.stop();
+    // assert
+    expect(kept).toEqual([]);
+  });
 });

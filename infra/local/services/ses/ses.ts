@@ -8,7 +8,7 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sesLocal from 'aws-ses-v2-local';
-import { getStoreReadonly } from 'aws-ses-v2-local/dist/store.js';
+import { clearStore, getStoreReadonly } from 'aws-ses-v2-local/dist/store.js';
 import * as z from 'zod';
 import { readBody } from '../../runtime/http.ts';
 import {
@@ -78,6 +78,9 @@ export async function startSes(
 }
 
 async function startEmulator(maxEmails: number) {
+  // The emulator's store is one per process: a runtime started after another in the same process
+  // (`journeys test`, the end-to-end tests) starts, as a new process would, with no emails.
+  clearStore();
   const server = await emulatorStart()({ host: '127.0.0.1', port: 0 });
   if (!server.listening) throw new Error('SES emulator could not listen on loopback');
   // The proxy reuses its connections to the emulator: one closed as a request goes out would be a 502.
