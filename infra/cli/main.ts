@@ -82,6 +82,10 @@ program
   .option('--json', 'machine-readable forecast')
   .action(lazy(async () => (await import('./commands/simulate.ts')).simulateCommand));
 
+/** The data folder option of the commands that read the local tables. */
+const DATA_DIR_HELP =
+  'local data folder: read through the local runtime running on it, or opened directly when none is';
+
 const dev = program
   .command('dev')
   .description(
@@ -201,7 +205,7 @@ program
   .option('--json', 'machine-readable')
   .option('--html <file>', 'write one self-contained HTML page (map, variants, per-day chart)')
   .option('--journeys-dir <dir>', 'where the journey file is', 'journeys')
-  .option('--data-dir <dir>', 'local data folder (when the local runtime is not running)', '.journeys')
+  .option('--data-dir <dir>', DATA_DIR_HELP, '.journeys')
   .option('--endpoint <url>', 'local DynamoDB endpoint (default: the local runtime, http://127.0.0.1:8000)')
   .option('--aws', 'read the deployed stats table instead (with --stats-table)')
   .option('--stats-table <name>', 'the deployed stats table (stack output StatsTableName)')
@@ -256,7 +260,7 @@ program
   .option('--context <json>', 'context values later steps set, as JSON or @file.json: {"score": 3}')
   .option('--templates-dir <dir>', 'templates folder', 'journeys/templates')
   .option('--html <file>', 'where to write the HTML body (default .journeys/preview/)')
-  .option('--data-dir <dir>', 'local data folder (when the local runtime is not running)', '.journeys')
+  .option('--data-dir <dir>', DATA_DIR_HELP, '.journeys')
   .option('--endpoint <url>', 'local DynamoDB endpoint (default: the local runtime)')
   .option('--aws', 'read the deployed profiles table instead (with --profiles-table)')
   .option('--profiles-table <name>', 'the deployed profiles table')
@@ -281,7 +285,7 @@ program
   .option('--context <json>', 'context values later steps set, as JSON or @file.json: {"score": 3}')
   .option('--push-service <service>', 'GCM or APNS, for a push token', 'GCM')
   .option('--templates-dir <dir>', 'templates folder', 'journeys/templates')
-  .option('--data-dir <dir>', 'local data folder (when the local runtime is not running)', '.journeys')
+  .option('--data-dir <dir>', DATA_DIR_HELP, '.journeys')
   .option('--endpoint <url>', 'local DynamoDB endpoint (default: the local runtime)')
   .option('--ses-endpoint <url>', 'local SES v2 endpoint (default: the local runtime)')
   .option('--pinpoint-endpoint <url>', 'local End User Messaging endpoint (default: the local runtime)')
