@@ -3,6 +3,7 @@ import { getItem, updateItem } from '#functions/_lib/clients/document-calls.ts';
 import { UpdateBuilder } from '#functions/_lib/expression.ts';
 import { attr, traitsOf } from '#functions/_lib/profile-item.ts';
 import { MAX_TRAITS_PER_PROFILE } from '#shared/ingest/limits.ts';
+import { clearsWhenEmpty, isReservedTrait, reservedTraitProblem } from '#shared/ingest/reserved-traits.ts';
 import { traitLimitProblem } from '#shared/ingest/trait-limits.ts';
 import type { ProfileUpdateInput } from '#shared/tasks/evaluate.ts';
 
@@ -64,7 +65,7 @@ function plan(changes: TraitChanges, item: Readonly<Record<string, unknown>> | u
   let room = MAX_TRAITS_PER_PROFILE - known.size + removed.length;
   const added: string[] = [];
   const fits = (trait: string, value: unknown): boolean => {
-    const problem = traitLimitProblem(trait, value);
+    const problem = traitLimitProblem(trait, value) ?? reservedTraitProblem(trait, value);
     if (problem !== undefined) rejected.push({ trait, reason: problem });
     else if (known.has(trait) || added.includes(trait)) return true;
     else if (room <= 0)
@@ -94,7 +95,9 @@ function plan(changes: TraitChanges, item: Readonly<Record<string, unknown>> | u
  * stores a number as N, a boolean as BOOL, a list as L — so later numeric
  * conditions compare numbers. They count toward the same limits as traits
  * from identify calls: what does not fit is left out, and `evaluate` fails
- * the step with the reasons so the journey's failure policy applies.
+ * the step with the reasons so the journey's failure policy applies. The
+ * reserved traits (email, phone, timezone, locale) are checked as ingest
+ * checks them and also written where the profile keeps its address and zone.
  */
 export class ProfileTraits {
   constructor(
@@ -139,6 +142,10 @@ export class ProfileTraits {
       if (value === undefined) continue;
       b.set(attr.trait(trait), value);
       expect(trait);
+      // The address, zone or locale messages use, as an identify setting the same trait changes it.
+      if (!isReservedTrait(trait)) continue;
+      if (typeof value === 'string' && value !== '') b.set(trait, value);
+      else if (clearsWhenEmpty(trait)) b.remove(trait);
     }
     for (const { trait, by } of changes.increment) {
       b.add(attr.trait(trait), by);
@@ -149,6 +156,7 @@ export class ProfileTraits {
     for (const trait of changes.unset) {
       b.remove(attr.trait(trait));
       expect(trait);
+      if (isReservedTrait(trait) && clearsWhenEmpty(trait)) b.remove(trait);
     }
     const delta = added.length - removed.length;
     if (delta !== 0) b.add(attr.traitCount, delta);

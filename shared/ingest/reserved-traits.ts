@@ -40,3 +40,15 @@ export function reservedTraitProblem(trait: string, value: unknown): string | un
   if (typeof value !== 'string') return `must be a string: ${rule.message.slice('must be '.length)}`;
   return rule.check(value) ? undefined : rule.message;
 }
+
+/** The reserved traits the profile keeps as attributes of their own (its address, zone and locale). */
+export type ReservedTrait = 'email' | 'phone' | 'timezone' | 'locale';
+
+export function isReservedTrait(trait: string): trait is ReservedTrait {
+  return RESERVED.has(trait);
+}
+
+/** Reserved traits an empty value (null, "") removes: an address can be taken away, a zone only replaced. */
+export function clearsWhenEmpty(trait: ReservedTrait): boolean {
+  return trait === 'email' || trait === 'phone';
+}

@@ -167,6 +167,47 @@ describe('evaluate: profile updates', () => {
     expect(await storedTraits(userId)).toStrictEqual({ 't:score': value });
   });
 
+  it('changes the address and zone messages use when it sets email or timezone, and refuses one not of its kind', async () => {
+    // arrange: a customer known by identify
+    const userId = 'reserved';
+    await ingestEvent(
+      ingestDeps(db, now).deps,
+      identify(userId, { email: 'old@example.com', timezone: 'Europe/Rome' }, '2026-11-24T09:00:00Z'),
+    );
+    const step = (visit: string, set: { trait: string; value: unknown }[], unset: string[] = []) =>
+      evaluate(deps, {
+        ...base,
+        userId,
+        stepId: 'reserved-step',
+        op: 'updateProfile',
+        set,
+        increment: [],
+        unset,
+        visit,
+      });
+    // act: a new address and zone, then a zone that is none and a phone that is a number
+    await step('2026-11-30T10:00:00Z', [
+      { trait: 'email', value: 'new@example.com' },
+      { trait: 'timezone', value: 'America/New_York' },
+    ]);
+    const wrong = step('2026-11-30T11:00:00Z', [
+      { trait: 'timezone', value: 'GMT+0530' },
+      { trait: 'phone', value: 4155550100 },
+    ]);
+    // assert: what identify sets is set, what is not of its kind is left out with the reason
+    await expect(wrong).rejects.toThrow(/profile\.traits\.timezone: must be an IANA time zone/);
+    await expect(wrong).rejects.toThrow(/profile\.traits\.phone: must be a string/);
+    let { profile } = await profiles.get(userId);
+    expect(profile).toMatchObject({ email: 'new@example.com', timezone: 'America/New_York' });
+    expect(profile.traits).toMatchObject({ email: 'new@example.com', timezone: 'America/New_York' });
+    expect(profile.phone).toBeUndefined();
+    // act: unsetting the address takes it away, as an identify with email null does
+    await step('2026-11-30T12:00:00Z', [], ['email']);
+    ({ profile } = await profiles.get(userId));
+    expect(profile.email).toBeUndefined();
+    expect(profile.timezone).toBe('America/New_York');
+  });
+
   it('increments a number and keeps the step’s set and unset when another trait is not a number', async () => {
     // arrange
     await db.doc.send(
