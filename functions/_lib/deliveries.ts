@@ -44,7 +44,8 @@ export type Claim =
    * and stopped without saying how it ended: that attempt's outcome is unknown, and only this claim knows it.
    */
   | { kind: 'claimed'; tookOverUnknown?: true }
-  | { kind: 'done'; output: SendMessageOutput }
+  /** `unreadable`: the record is there but not one this code can read; its outcome is unknown. */
+  | { kind: 'done'; output: SendMessageOutput; unreadable?: true }
   /** Another attempt holds the claim until `until` (it may be live, or dead with its lease still running). */
   | { kind: 'busy'; until: Date }
   /** A previous attempt called the provider and never said how it ended: now recorded as unknown. */
@@ -141,6 +142,7 @@ export class DeliveriesRepository {
       return {
         kind: 'done',
         output: { status: 'unknown', reason: 'outcome unknown: unreadable delivery record' },
+        unreadable: true,
       };
     }
     if (item.data.output != null && item.data.status !== 'sending')

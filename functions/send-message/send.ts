@@ -370,6 +370,11 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
     // Nothing was sent by this attempt: a retry may claim again.
     throw named(error);
   }
+  // Nothing records an outcome for a record this code cannot read: each attempt that meets one says so.
+  if (claim.kind === 'done' && claim.unreadable === true) {
+    logger.error('delivery record unreadable: outcome unknown', { deliveryId, stepId: input.stepId });
+    deps.unknownRecorded?.();
+  }
   // The record says sent: the task must not fail now (the step would take its failure path for a message
   // the customer has). What follows the record gets this second chance, and is logged if it fails again.
   if (claim.kind === 'done' && claim.output.status === 'sent') {

@@ -1,4 +1,6 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { deliveryIdOf } from '#functions/_lib/deliveries.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
 import { sendMessage } from '#functions/send-message/send.ts';
 import { type CountMetric, sendTask } from '#functions/send-message/task.ts';
@@ -277,6 +279,29 @@ describe('the alarmed "outcome unknown" metric', () => {
       delivered: (await world.delivered('email')).get(userId) ?? 0,
     };
   }
+
+  it('counts an unreadable delivery record as unknown, and sends nothing', async () => {
+    // arrange: the step's delivery record exists but is not one this code can read
+    n += 1;
+    const userId = `unreadable${n}`;
+    await world.customer(userId);
+    const input = world.input(userId, 'email', { stepId: `unreadable-${n}` });
+    await world.db.doc.send(
+      new PutCommand({
+        TableName: world.db.tables.deliveries,
+        Item: { deliveryId: deliveryIdOf(input.enrollmentId, input.stepId), status: 42 },
+      }),
+    );
+    const counted: Parameters<CountMetric>[0][] = [];
+    // act
+    const outcome = await sendTask(world.deps(virtualClock('2026-11-24T10:00:00Z')), input, (status) =>
+      counted.push(status),
+    );
+    // assert
+    expect(outcome).toMatchObject({ status: 'unknown' });
+    expect(counted).toEqual(['unknown']);
+    expect((await world.delivered('email')).get(userId) ?? 0).toBe(0);
+  });
 
   it('counts an outcome the attempt could not record once, when the retry settles it', async () => {
     const run = await unrecorded('unrec', once(WRITES['record outcome'], 'error-before', 2), 'longest');
