@@ -1,5 +1,8 @@
+import { join } from 'node:path';
 import { type BuildOptions, build } from 'esbuild';
 import { HOUSE_BUNDLING } from '#infra/constructs/bundling.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
 
 /** One package (or project folder) and the bytes it adds to a bundle. */
 export type Contributor = { name: string; bytes: number };
@@ -38,18 +41,25 @@ function contributorOf(path: string): string {
   return parts.length > 2 ? `${parts[0]}/${parts[1]}/` : path;
 }
 
-/** Bundles `entry` as the stack does, in memory, and sums each contributor's bytes in the output. */
-export async function bundleContents(entry: string): Promise<BundleContents> {
+/**
+ * Bundles `entry` (a file, or source text resolved from the project root) as
+ * the stack does, in memory, and sums each contributor's bytes in the output.
+ */
+export async function bundleContents(entry: string | { contents: string }): Promise<BundleContents> {
+  const input =
+    typeof entry === 'string'
+      ? { entryPoints: [entry] }
+      : { stdin: { contents: entry.contents, resolveDir: ROOT, loader: 'ts' as const } };
   const result = await build({
     ...houseOptions(),
-    entryPoints: [entry],
+    ...input,
     outfile: 'index.mjs',
     write: false,
     metafile: true,
     logLevel: 'error',
   });
   const output = Object.entries(result.metafile.outputs).find(([path]) => path.endsWith('index.mjs'))?.[1];
-  if (!output) throw new Error(`${entry}: esbuild wrote no index.mjs`);
+  if (!output) throw new Error('esbuild wrote no index.mjs');
   const totals = new Map<string, number>();
   for (const [path, input] of Object.entries(output.inputs)) {
     const name = contributorOf(path);

@@ -67,20 +67,111 @@ const FLOORS: Record<string, string> = {
 /** Builds each floor into `dir` with the stack's esbuild options. */
 export async function buildFloors(dir: string): Promise<Floor[]> {
   const floors: Floor[] = [];
-  for (const [name, contents] of Object.entries(FLOORS)) {
-    const result = await build({
-      ...houseOptions(),
-      stdin: { contents, resolveDir: ROOT, loader: 'ts' },
-      outfile: 'index.mjs',
-      sourcemap: false,
-      write: false,
-      logLevel: 'error',
-    });
-    const code = result.outputFiles.find((file) => file.path.endsWith('index.mjs'));
-    if (!code) throw new Error(`${name}: esbuild wrote no index.mjs`);
-    const file = join(dir, `${name.replace(/\W+/g, '-')}.mjs`);
-    writeFileSync(file, code.contents);
-    floors.push({ name, file, bytes: code.contents.byteLength });
-  }
+  for (const [name, contents] of Object.entries(FLOORS)) floors.push(await buildFloor(dir, name, contents));
   return floors;
+}
+
+async function buildFloor(dir: string, name: string, contents: string): Promise<Floor> {
+  const result = await build({
+    ...houseOptions(),
+    stdin: { contents, resolveDir: ROOT, loader: 'ts' },
+    outfile: 'index.mjs',
+    sourcemap: false,
+    write: false,
+    logLevel: 'error',
+  });
+  const code = result.outputFiles.find((file) => file.path.endsWith('index.mjs'));
+  if (!code) throw new Error(`${name}: esbuild wrote no index.mjs`);
+  const file = join(dir, `${name.replace(/\W+/g, '-')}.mjs`);
+  writeFileSync(file, code.contents);
+  return { name, file, bytes: code.contents.byteLength };
+}
+
+/**
+ * The packages a function's floor is made of: the AWS SDK (its clients,
+ * `lib-dynamodb`, Smithy), Powertools and middy. Everything else a bundle
+ * holds (zod, liquidjs, libphonenumber-js, our own modules) is ours.
+ */
+export const FLOOR_PACKAGES = ['@aws-sdk/*', '@smithy/*', '@aws-lambda-powertools/*', '@middy/*'];
+
+/** A package specifier that belongs to the floor (a package, or a subpath of one). */
+export function isFloorPackage(specifier: string): boolean {
+  return FLOOR_PACKAGES.some((pattern) => specifier.startsWith(pattern.slice(0, -1)));
+}
+
+/** One static import statement of a bundle: its specifier and the local names it binds. */
+type ImportStatement = { text: string; specifier: string; imported: Map<string, string> };
+
+/** Static imports of an unminified esbuild ESM output (single statements, double quotes as esbuild writes them). */
+function importStatements(code: string): ImportStatement[] {
+  const statements: ImportStatement[] = [];
+  for (const match of code.matchAll(/^import\s+(?:([^;]*?)\s+from\s+)?"([^"]+)";$/gms)) {
+    const clause = match[1] ?? '';
+    const specifier = match[2] ?? '';
+    // imported name → local name; a default import is `default`, a namespace `*`.
+    const imported = new Map<string, string>();
+    const named = /\{([^}]*)\}/.exec(clause);
+    for (const part of (named?.[1] ?? '').split(',')) {
+      const [name, local] = part.trim().split(/\s+as\s+/);
+      if (name) imported.set(name, local ?? name);
+    }
+    const outside = clause.replace(/\{[^}]*\}/, '');
+    const namespace = /\*\s+as\s+([\w$]+)/.exec(outside);
+    if (namespace?.[1]) imported.set('*', namespace[1]);
+    const defaultName = /^\s*([\w$]+)/.exec(outside.replace(/\*\s+as\s+[\w$]+/, ''));
+    if (defaultName?.[1]) imported.set('default', defaultName[1]);
+    statements.push({ text: match[0], specifier, imported });
+  }
+  return statements;
+}
+
+/**
+ * The source of a function's own floor: what `entry` imports from the floor
+ * packages, found by bundling it with those packages left outside (so after
+ * tree shaking: exactly the clients, commands and middleware its code still
+ * uses), re-imported and exported so none is dropped, with the Powertools
+ * logger and metrics created at import as `functions/_lib/observability.ts`
+ * creates them. The SDK clients are not created: the functions create theirs
+ * on first use.
+ */
+export async function floorSource(entry: string): Promise<string> {
+  const options = houseOptions();
+  const result = await build({
+    ...options,
+    entryPoints: [entry],
+    outfile: 'index.mjs',
+    minify: false,
+    sourcemap: false,
+    banner: {},
+    external: [...(options.external ?? []), ...FLOOR_PACKAGES],
+    write: false,
+    logLevel: 'error',
+  });
+  const code = result.outputFiles.find((file) => file.path.endsWith('index.mjs'))?.text;
+  if (code === undefined) throw new Error(`${entry}: esbuild wrote no index.mjs`);
+  const statements = importStatements(code).filter((statement) => isFloorPackage(statement.specifier));
+  const locals = statements.flatMap((statement) => [...statement.imported.values()]);
+  const created: string[] = [];
+  const local = (name: string) => statements.find((s) => s.imported.has(name))?.imported.get(name);
+  const logger = local('Logger');
+  const metrics = local('Metrics');
+  if (logger) created.push(`export const __logger = new ${logger}();`);
+  if (metrics)
+    created.push(`export const __metrics = new ${metrics}(${logger ? '{ logger: __logger }' : ''});`);
+  return [
+    ...statements.map((statement) => statement.text),
+    ...created,
+    `export { ${locals.join(', ')} };`,
+    'export const handler = async () => {};',
+  ].join('\n');
+}
+
+/** A function's floor: its own SDK clients, Powertools and middy, no code of ours (see {@link floorSource}). */
+export async function buildFunctionFloor(
+  dir: string,
+  name: string,
+  entry: string,
+): Promise<Floor & { source: string }> {
+  const source = await floorSource(entry);
+  return { ...(await buildFloor(dir, `floor of ${name}`, source)), source };
 }
