@@ -1,7 +1,8 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { build } from 'esbuild';
-import { houseOptions } from './bundle-contents.ts';
+import { HOUSE_ESBUILD } from '#infra/constructs/bundling.ts';
+import { filesLoadedAtImport, houseOptions, loadedAtImport } from './bundle-contents.ts';
 
 /** A handler that does nothing but load what every function loads, bundled as the stack bundles. */
 export type Floor = { name: string; file: string; bytes: number };
@@ -72,19 +73,18 @@ export async function buildFloors(dir: string): Promise<Floor[]> {
 }
 
 async function buildFloor(dir: string, name: string, contents: string): Promise<Floor> {
-  const result = await build({
-    ...houseOptions(),
+  const outdir = join(dir, name.replace(/\W+/g, '-'));
+  await build({
+    ...HOUSE_ESBUILD,
     stdin: { contents, resolveDir: ROOT, loader: 'ts' },
-    outfile: 'index.mjs',
+    entryNames: 'index',
+    outdir,
     sourcemap: false,
-    write: false,
     logLevel: 'error',
   });
-  const code = result.outputFiles.find((file) => file.path.endsWith('index.mjs'));
-  if (!code) throw new Error(`${name}: esbuild wrote no index.mjs`);
-  const file = join(dir, `${name.replace(/\W+/g, '-')}.mjs`);
-  writeFileSync(file, code.contents);
-  return { name, file, bytes: code.contents.byteLength };
+  const file = join(outdir, 'index.mjs');
+  const bytes = filesLoadedAtImport(file).reduce((sum, loaded) => sum + statSync(loaded).size, 0);
+  return { name, file, bytes };
 }
 
 /**
@@ -99,8 +99,8 @@ export function isFloorPackage(specifier: string): boolean {
   return FLOOR_PACKAGES.some((pattern) => specifier.startsWith(pattern.slice(0, -1)));
 }
 
-/** One static import statement of a bundle: its specifier and the local names it binds. */
-type ImportStatement = { text: string; specifier: string; imported: Map<string, string> };
+/** One static import statement of a bundle: its specifier and the names it imports (to local names). */
+type ImportStatement = { specifier: string; imported: Map<string, string> };
 
 /** Static imports of an unminified esbuild ESM output (single statements, double quotes as esbuild writes them). */
 function importStatements(code: string): ImportStatement[] {
@@ -120,7 +120,7 @@ function importStatements(code: string): ImportStatement[] {
     if (namespace?.[1]) imported.set('*', namespace[1]);
     const defaultName = /^\s*([\w$]+)/.exec(outside.replace(/\*\s+as\s+[\w$]+/, ''));
     if (defaultName?.[1]) imported.set('default', defaultName[1]);
-    statements.push({ text: match[0], specifier, imported });
+    statements.push({ specifier, imported });
   }
   return statements;
 }
@@ -134,44 +134,65 @@ function importStatements(code: string): ImportStatement[] {
  * creates them. The SDK clients are not created: the functions create theirs
  * on first use.
  */
-export async function floorSource(entry: string): Promise<string> {
-  const options = houseOptions();
+export async function floorSource(entry: string, options: { lazy?: boolean } = {}): Promise<string> {
+  const external = [...(HOUSE_ESBUILD.external ?? []), ...FLOOR_PACKAGES];
   const result = await build({
-    ...options,
-    entryPoints: [entry],
-    outfile: 'index.mjs',
+    ...(options.lazy ? houseOptions() : HOUSE_ESBUILD),
+    ...(options.lazy ? { outfile: 'out/index.mjs' } : { entryPoints: { index: entry }, outdir: 'out' }),
+    ...(options.lazy ? { entryPoints: [entry] } : {}),
     minify: false,
     sourcemap: false,
     banner: {},
-    external: [...(options.external ?? []), ...FLOOR_PACKAGES],
+    external,
     write: false,
+    metafile: true,
     logLevel: 'error',
   });
-  const code = result.outputFiles.find((file) => file.path.endsWith('index.mjs'))?.text;
-  if (code === undefined) throw new Error(`${entry}: esbuild wrote no index.mjs`);
-  const statements = importStatements(code).filter((statement) => isFloorPackage(statement.specifier));
-  const locals = statements.flatMap((statement) => [...statement.imported.values()]);
-  const created: string[] = [];
-  const local = (name: string) => statements.find((s) => s.imported.has(name))?.imported.get(name);
-  const logger = local('Logger');
-  const metrics = local('Metrics');
-  if (logger) created.push(`export const __logger = new ${logger}();`);
-  if (metrics)
-    created.push(`export const __metrics = new ${metrics}(${logger ? '{ logger: __logger }' : ''});`);
-  return [
-    ...statements.map((statement) => statement.text),
-    ...created,
-    `export { ${locals.join(', ')} };`,
-    'export const handler = async () => {};',
-  ].join('\n');
+  const index = Object.keys(result.metafile.outputs).find((path) => basename(path) === 'index.mjs');
+  if (index === undefined) throw new Error(`${entry}: esbuild wrote no index.mjs`);
+  const loaded = new Set(loadedAtImport(result.metafile, index).map((path) => basename(path)));
+  const code = result.outputFiles
+    .filter((file) => loaded.has(basename(file.path)))
+    .map((file) => file.text)
+    .join('\n');
+  // Each (package, name) once, under a name of its own: the chunks were separate scopes.
+  const bindings = new Map<string, { specifier: string; name: string; local: string }>();
+  for (const statement of importStatements(code)) {
+    if (!isFloorPackage(statement.specifier)) continue;
+    for (const name of statement.imported.keys()) {
+      const key = `${statement.specifier}\0${name}`;
+      if (!bindings.has(key))
+        bindings.set(key, { specifier: statement.specifier, name, local: `f${bindings.size}` });
+    }
+  }
+  const lines = [...bindings.values()].map(({ specifier, name, local }) =>
+    name === 'default'
+      ? `import ${local} from ${JSON.stringify(specifier)};`
+      : name === '*'
+        ? `import * as ${local} from ${JSON.stringify(specifier)};`
+        : `import { ${name} as ${local} } from ${JSON.stringify(specifier)};`,
+  );
+  const local = (name: string, specifier: string) => bindings.get(`${specifier}\0${name}`)?.local;
+  const logger = local('Logger', '@aws-lambda-powertools/logger');
+  const metrics = local('Metrics', '@aws-lambda-powertools/metrics');
+  if (logger) lines.push(`export const logger = new ${logger}();`);
+  if (metrics) lines.push(`export const metrics = new ${metrics}(${logger ? '{ logger }' : ''});`);
+  lines.push(`export { ${[...bindings.values()].map((b) => b.local).join(', ')} };`);
+  lines.push('export const handler = async () => {};');
+  return lines.join('\n');
 }
 
-/** A function's floor: its own SDK clients, Powertools and middy, no code of ours (see {@link floorSource}). */
+/**
+ * A function's floor: its own SDK clients, Powertools and middy, no code of
+ * ours (see {@link floorSource}); with `lazy`, those its lazy chunks import
+ * too.
+ */
 export async function buildFunctionFloor(
   dir: string,
   name: string,
   entry: string,
+  options: { lazy?: boolean } = {},
 ): Promise<Floor & { source: string }> {
-  const source = await floorSource(entry);
+  const source = await floorSource(entry, options);
   return { ...(await buildFloor(dir, `floor of ${name}`, source)), source };
 }

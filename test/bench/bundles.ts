@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Bundle, buildBundles, importInFreshNode } from './bundle-build.ts';
-import { type BundleContents, bundleContents } from './bundle-contents.ts';
+import { type BundleContents, bundleContents, type LazyChunk } from './bundle-contents.ts';
 import { buildFloors, buildFunctionFloor, type Floor } from './bundle-floor.ts';
 
 /**
@@ -124,23 +124,22 @@ export async function runBundlesBench(runs = Number(process.env.BUNDLES_RUNS ?? 
   try {
     const bundles = buildBundles(dir);
     const floors = await buildFloors(dir);
-    const own = new Map<string, Floor & { source: string }>();
-    for (const bundle of bundles)
-      own.set(bundle.name, await buildFunctionFloor(dir, bundle.name, bundle.entry));
     const before = readSaved(process.env.BUNDLES_AGAINST);
     console.log(
       `Function bundles as cdk synth builds them (minified ESM, AWS SDK inside; node ${process.version})`,
     );
     console.log(
-      '\nWhat each is made of (esbuild metafile, KB in the minified output): its floor, the SDK clients,',
+      '\nWhat a cold import of each loads (esbuild metafile, KB in the minified output): its floor, the SDK',
     );
     console.log(
-      'Powertools and middy it imports, bundled alone; then ours, what it holds beyond that, largest first:',
+      'clients, Powertools and middy it imports, bundled alone; then ours, what it holds beyond that, largest',
     );
+    console.log('first; then the chunks of ours only `await import()` loads, when that code first runs:');
+    const rows: Row[] = [];
     for (const bundle of bundles) {
       const contents = await bundleContents(bundle.entry);
-      const floor = own.get(bundle.name);
-      const floorContents = await bundleContents({ contents: floor?.source ?? '' });
+      const floor = await buildFunctionFloor(dir, bundle.name, bundle.entry);
+      const floorContents = await bundleContents({ contents: floor.source });
       const drift =
         Math.abs(contents.bytes - bundle.bytes) > 64
           ? ` (metafile build: ${fixed(kb(contents.bytes), 1)} KB)`
@@ -153,8 +152,21 @@ export async function runBundlesBench(runs = Number(process.env.BUNDLES_RUNS ?? 
         `  ${bundle.name}${drift}: floor ${fixed(kb(floorContents.bytes), 0)} (${packagesOf(floorContents)})`,
       );
       console.log(`    ours ${fixed(kb(contents.bytes - floorContents.bytes), 0)}: ${ours}`);
+      rows.push({ ...bundle, floor });
+      for (const chunk of contents.lazy) {
+        const top = chunk.contributors
+          .slice(0, 6)
+          .map((c) => `${c.name} ${fixed(kb(c.bytes), 0)}`)
+          .join(', ');
+        console.log(`    lazy ${chunk.name.replace(/-\w+\.mjs$/, '')} ${fixed(kb(chunk.bytes), 0)}: ${top}`);
+        rows.push(await lazyRow(dir, bundle, chunk));
+      }
     }
-    const { ratios, emptyMs, failures } = importRatios([...floors, ...own.values(), ...bundles], runs, dir);
+    const { ratios, emptyMs, failures } = importRatios(
+      [...floors, ...rows.map((row) => row.floor), ...rows],
+      runs,
+      dir,
+    );
     console.log(
       `\nCold import: process CPU (start-up + import) over that of an empty module, ${runs} rounds, a fresh process each;`,
     );
@@ -167,37 +179,37 @@ export async function runBundlesBench(runs = Number(process.env.BUNDLES_RUNS ?? 
     console.log(
       "the median, round by round, of the function's CPU over its floor's (1.00 = nothing of ours costs).",
     );
+    console.log('A "+chunk" row imports the function and then its lazy chunk, against the floor of both.');
     console.log(`Targets: <= ${TARGETS.kilobytes} KB and median ratio <= ${TARGETS.importRatio} each.\n`);
     const beforeHeader =
       before.size > 0
         ? `${'KB before'.padStart(11)}${'ratio before'.padStart(14)}${'over before'.padStart(13)}`
         : '';
     console.log(
-      `${'function'.padEnd(20)}${beforeHeader}${'KB'.padStart(8)}${'ratio min/median/max'.padStart(24)}${'floor KB'.padStart(10)}${'ratio'.padStart(7)}${'ours KB'.padStart(9)}${'over floor'.padStart(12)}  verdict`,
+      `${'function'.padEnd(24)}${beforeHeader}${'KB'.padStart(8)}${'ratio min/median/max'.padStart(24)}${'floor KB'.padStart(10)}${'ratio'.padStart(7)}${'ours KB'.padStart(9)}${'over floor'.padStart(12)}  verdict`,
     );
     const figures: Figures[] = [];
-    for (const bundle of bundles) {
-      const size = kb(bundle.bytes);
-      const series = ratios.get(bundle.name) ?? [];
+    for (const row of rows) {
+      const size = kb(row.bytes);
+      const series = ratios.get(row.name) ?? [];
       const ratio = quantiles(series);
-      const floor = own.get(bundle.name);
-      const floorSeries = ratios.get(floor?.name ?? '') ?? [];
-      const floorKb = kb(floor?.bytes ?? Number.NaN);
+      const floorSeries = ratios.get(row.floor.name) ?? [];
+      const floorKb = kb(row.floor.bytes);
       const floorRatio = quantiles(floorSeries).median;
       const overFloor = quantiles(over(series, floorSeries)).median;
       figures.push({
-        name: bundle.name,
+        name: row.name,
         kb: size,
         ratio,
         floor: { kb: floorKb, ratio: floorRatio, over: overFloor },
       });
-      const failed = failures.get(bundle.name) ?? failures.get(floor?.name ?? '');
+      const failed = failures.get(row.name) ?? failures.get(row.floor.name);
       const verdict = failed
         ? `IMPORT FAILED: ${failed}`
         : size <= TARGETS.kilobytes && ratio.median <= TARGETS.importRatio
           ? 'ok'
           : 'over target';
-      const old = before.get(bundle.name);
+      const old = before.get(row.name);
       const beforeCells =
         before.size > 0
           ? `${fixed(old?.kb ?? Number.NaN, 1).padStart(11)}${fixed(old?.ratio.median ?? Number.NaN, 2).padStart(14)}${fixed(old?.floor?.over ?? Number.NaN, 2).padStart(13)}`
@@ -205,7 +217,7 @@ export async function runBundlesBench(runs = Number(process.env.BUNDLES_RUNS ?? 
       const ratioCell = `${fixed(ratio.min, 2)}/${fixed(ratio.median, 2)}/${fixed(ratio.max, 2)}`;
       const floorCells = `${fixed(floorKb, 1).padStart(10)}${fixed(floorRatio, 2).padStart(7)}${fixed(size - floorKb, 1).padStart(9)}${fixed(overFloor, 2).padStart(12)}`;
       console.log(
-        `${bundle.name.padEnd(20)}${beforeCells}${fixed(size, 1).padStart(8)}${ratioCell.padStart(24)}${floorCells}  ${verdict}`,
+        `${row.name.padEnd(24)}${beforeCells}${fixed(size, 1).padStart(8)}${ratioCell.padStart(24)}${floorCells}  ${verdict}`,
       );
     }
     for (const floor of floors) {
@@ -213,7 +225,7 @@ export async function runBundlesBench(runs = Number(process.env.BUNDLES_RUNS ?? 
       const failed = failures.get(floor.name);
       const ratioCell = `${fixed(ratio.min, 2)}/${fixed(ratio.median, 2)}/${fixed(ratio.max, 2)}`;
       console.log(
-        `${floor.name.padEnd(20)}${before.size > 0 ? ' '.repeat(38) : ''}${fixed(kb(floor.bytes), 1).padStart(8)}${ratioCell.padStart(24)}${' '.repeat(38)}  ${failed ? `IMPORT FAILED: ${failed}` : 'reference (no code of ours)'}`,
+        `${floor.name.padEnd(24)}${before.size > 0 ? ' '.repeat(38) : ''}${fixed(kb(floor.bytes), 1).padStart(8)}${ratioCell.padStart(24)}${' '.repeat(38)}  ${failed ? `IMPORT FAILED: ${failed}` : 'reference (no code of ours)'}`,
       );
     }
     if (process.env.BUNDLES_SAVE)
@@ -221,6 +233,30 @@ export async function runBundlesBench(runs = Number(process.env.BUNDLES_RUNS ?? 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A measured row: a function's bundle (or it with a lazy chunk) and its own floor. */
+type Row = Imported & { bytes: number; floor: Floor };
+
+/**
+ * A function as it stands once its lazy chunk has run: a module in `dir`
+ * that imports the deployed `index.mjs` and then the chunk beside it, against
+ * the floor of everything both import.
+ */
+async function lazyRow(dir: string, bundle: Bundle, chunk: LazyChunk): Promise<Row> {
+  const prefix = chunk.name.replace(/-\w+\.mjs$/, '');
+  const folder = dirname(bundle.file);
+  const deployed = readdirSync(folder).find((file) => new RegExp(`^${prefix}-\\w+\\.mjs$`).test(file));
+  if (!deployed) throw new Error(`${bundle.name}: no ${prefix} chunk beside ${bundle.file}`);
+  const name = `${bundle.name} +${prefix}`;
+  const file = join(dir, `${bundle.name}-${prefix}.mjs`);
+  const url = (path: string) => JSON.stringify(pathToFileURL(path).href);
+  writeFileSync(
+    file,
+    `export { handler } from ${url(bundle.file)};\nawait import(${url(join(folder, deployed))});\n`,
+  );
+  const floor = await buildFunctionFloor(dir, name, bundle.entry, { lazy: true });
+  return { name, file, env: bundle.env, bytes: bundle.bytes + chunk.bytes, floor };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await runBundlesBench();
