@@ -4,8 +4,15 @@ import { build } from 'esbuild';
 import { HOUSE_ESBUILD } from '#infra/constructs/bundling.ts';
 import { filesLoadedAtImport, houseOptions, loadedAtImport } from './bundle-contents.ts';
 
-/** A handler that does nothing but load what every function loads, bundled as the stack bundles. */
-export type Floor = { name: string; file: string; bytes: number };
+/**
+ * A handler that does nothing but load what a function loads, bundled as the
+ * stack bundles (source maps included) and imported with the Node options the
+ * functions run with, so that reading maps weighs on both sides.
+ */
+export type Floor = { name: string; file: string; bytes: number; env: Record<string, string> };
+
+/** The Node options every function runs with (`journeys-function.ts`). */
+const FUNCTION_NODE_OPTIONS = { NODE_OPTIONS: '--enable-source-maps' };
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -79,12 +86,11 @@ async function buildFloor(dir: string, name: string, contents: string): Promise<
     stdin: { contents, resolveDir: ROOT, loader: 'ts' },
     entryNames: 'index',
     outdir,
-    sourcemap: false,
     logLevel: 'error',
   });
   const file = join(outdir, 'index.mjs');
   const bytes = filesLoadedAtImport(file).reduce((sum, loaded) => sum + statSync(loaded).size, 0);
-  return { name, file, bytes };
+  return { name, file, bytes, env: FUNCTION_NODE_OPTIONS };
 }
 
 /**
