@@ -202,11 +202,7 @@ export type CustomerEvent = z.infer<typeof CustomerEvent>;
 export type TrackEvent = z.infer<typeof TrackEvent>;
 export type IdentifyEvent = z.infer<typeof IdentifyEvent>;
 
-/** The EventBridge `source` apps use for customer events, and the detail-types routed to ingest. */
-export const CUSTOMER_EVENT_SOURCE = 'journeys.customer';
-/** The source of the product's own notifications on the bus (deploys, segment runs). */
-export const SYSTEM_EVENT_SOURCE = 'journeys.system';
-export const CUSTOMER_EVENT_DETAIL_TYPES = ['track', 'identify', 'alias'] as const;
+export { CUSTOMER_EVENT_DETAIL_TYPES, CUSTOMER_EVENT_SOURCE, SYSTEM_EVENT_SOURCE } from './event-sources.ts';
 
 /**
  * A SaaS partner's event source (`aws.partner/segment.com/<sourceId>`): its

@@ -1,5 +1,5 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { SYSTEM_EVENT_SOURCE } from '#shared/events.ts';
+import { SYSTEM_EVENT_SOURCE } from '#shared/event-sources.ts';
 
 /** Puts one of the product's own notifications (deploys, segment runs) on the bus; a refused entry is an error. */
 export async function putSystemEvent(

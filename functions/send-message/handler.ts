@@ -2,7 +2,6 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { pinpointClient } from '#functions/_lib/clients/pinpoint.ts';
 import { sesClient } from '#functions/_lib/clients/ses.ts';
 import { now } from '#functions/_lib/clock.ts';
 import { keptPerColdStart } from '#functions/_lib/cold-start.ts';
@@ -36,7 +35,6 @@ function sendDeps(): SendDeps {
     enrollments: enrollmentItems(c.ENROLLMENTS_TABLE_NAME),
     templates: templateSnapshots(c.JOURNEYS_TABLE_NAME),
     ses: sesClient(),
-    pinpoint: pinpointClient(),
     config: {
       senderEmail: c.SENDER_EMAIL,
       configurationSet: c.SES_CONFIGURATION_SET,

@@ -13,7 +13,7 @@ import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import type { StatsRepository } from '#functions/_lib/stats.ts';
 import type { TemplateSource } from '#functions/_lib/templates.ts';
 import { unsubscribeLink } from '#functions/_lib/unsubscribe-links.ts';
-import { deliverable } from '#shared/delivery/phone.ts';
+import type { Deliverable } from '#shared/delivery/phone.ts';
 import {
   type Address,
   addressOf,
@@ -29,13 +29,13 @@ import {
   TemplateFailedError,
   TransientError,
 } from '#shared/errors.ts';
+import type { Profile } from '#shared/profile/profile.ts';
 import type { ProfileState } from '#shared/profile/state.ts';
 import type { ExhaustedOutput, SendMessageInput, SendMessageOutput } from '#shared/tasks/send-message.ts';
 import { profileVariables } from '#shared/template-preview.ts';
 import { renderTemplate, type Template } from '#shared/templates.ts';
 import { durationSeconds, nextAllowedTime } from '#shared/time.ts';
 import { sendEmail } from './email.ts';
-import { sendPush, sendSms } from './pinpoint.ts';
 import { pushTokenListener } from './push-tokens.ts';
 
 export type SendDeps = {
@@ -46,7 +46,8 @@ export type SendDeps = {
   enrollments: Pick<EnrollmentItems, 'markSent'>;
   templates: TemplateSource;
   ses: SESv2Client;
-  pinpoint: PinpointClient;
+  /** For SMS and push; without one, the process's client (`mobile.ts`, loaded by the first such send). */
+  pinpoint?: PinpointClient;
   config: {
     senderEmail: string;
     configurationSet: string;
@@ -65,6 +66,20 @@ export type SendDeps = {
    */
   unknownRecorded?: () => void;
 };
+
+/**
+ * SMS and push: the Pinpoint client and its sends, and phone numbers. Loaded
+ * by the first message that is not an email, so a function that sends only
+ * email never compiles them (the bundle keeps them in a chunk of their own).
+ */
+const mobile = () => import('./mobile.ts');
+
+/** The address as providers take it: a phone number is read (libphonenumber-js) only for an SMS. */
+async function deliverableAddress(address: Address, profile: Profile): Promise<Deliverable> {
+  if (address.channel !== 'sms') return { ok: true, address };
+  const { deliverable } = await mobile();
+  return deliverable(address, profile);
+}
 
 /** Attempts at reserving a cap slot before giving up to a retry (concurrent sends to one customer). */
 const RESERVE_ATTEMPTS = 5;
@@ -148,11 +163,13 @@ async function deliver(
     });
   }
   const appId = deps.config.pinpointApplicationId;
+  const { sendPush, sendSms, pinpointClient } = await mobile();
+  const pinpoint = deps.pinpoint ?? pinpointClient();
   if (address.channel === 'sms') {
     const messageType = option(input, 'messageType') === 'TRANSACTIONAL' ? 'TRANSACTIONAL' : 'PROMOTIONAL';
     const origination = option(input, 'originationNumber');
     return sendSms(
-      deps.pinpoint,
+      pinpoint,
       appId,
       { phone: address.phone, body: rendered.body ?? '', messageType, originationNumber: origination },
       context,
@@ -160,7 +177,7 @@ async function deliver(
   }
   const ttl = option(input, 'timeToLive');
   return sendPush(
-    deps.pinpoint,
+    pinpoint,
     appId,
     {
       tokens: address.tokens,
@@ -212,7 +229,7 @@ async function attempt(
     transactional: input.transactional,
   });
   const found = addressOf(profile, input.channel);
-  const usable = found === undefined ? undefined : deliverable(found, profile);
+  const usable = found === undefined ? undefined : await deliverableAddress(found, profile);
   const address = usable?.ok ? usable.address : undefined;
   const missing = usable === undefined ? `no ${input.channel} address on the profile` : undefined;
   const reason = blocked ?? missing ?? (usable?.ok === false ? usable.reason : undefined);

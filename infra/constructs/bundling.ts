@@ -1,4 +1,7 @@
-import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { join } from 'node:path';
+import { AssetHashType, DockerImage, type ILocalBundling } from 'aws-cdk-lib';
+import { Code } from 'aws-cdk-lib/aws-lambda';
+import { type BuildOptions, buildSync } from 'esbuild';
 
 // ESM bundles of CommonJS dependencies call require() for Node built-ins: give them one.
 const REQUIRE_SHIM =
@@ -22,19 +25,75 @@ export const UNUSED_CREDENTIAL_PROVIDERS = [
   '@smithy/credential-provider-imds',
 ];
 
+/** The file Lambda loads: `index.mjs`, exporting `handler`. */
+export const HANDLER_FILE = 'index.mjs';
+
 /**
- * How every function is bundled: by the esbuild in node_modules (no Docker),
- * one minified ESM file for Node.js 22 with a source map, the AWS SDK inside
- * (the version we test with, not whatever the runtime ships).
+ * How every function is bundled, by the esbuild in node_modules (no Docker):
+ * minified ESM for Node.js 22 with source maps, the AWS SDK inside (the
+ * version we test with, not whatever the runtime ships), written to a
+ * folder as `index.mjs` and the chunks it imports. Code reached only through
+ * `await import()` is a chunk of its own that a cold start does not compile
+ * until it runs: the Pinpoint client and phone numbers in `send-message`,
+ * and the SDK's own event-stream and browser user-agent code in every
+ * function. Everything statically imported by several of them is a shared
+ * chunk.
  */
-export const HOUSE_BUNDLING: BundlingOptions = {
-  format: OutputFormat.ESM,
+export const HOUSE_ESBUILD: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  splitting: true,
+  outExtension: { '.js': '.mjs' },
   mainFields: ['module', 'main'],
   target: 'node22',
   minify: true,
-  sourceMap: true,
+  sourcemap: true,
   sourcesContent: false,
-  bundleAwsSDK: true,
-  externalModules: UNUSED_CREDENTIAL_PROVIDERS,
-  banner: REQUIRE_SHIM,
+  external: UNUSED_CREDENTIAL_PROVIDERS,
+  banner: { js: REQUIRE_SHIM },
+  logLevel: 'warning',
 };
+
+/** Bundles one handler into `outdir` with the house options. */
+export function bundleHandler(entry: string, outdir: string): void {
+  buildSync({ ...HOUSE_ESBUILD, entryPoints: { index: entry }, outdir });
+}
+
+/**
+ * Bundles one handler when CDK stages its asset. CDK reuses a bundling whose
+ * options serialize the same, so the entry (relative to the project root:
+ * the same on every machine) is a field, which serializes; the root is not.
+ */
+class HouseBundler implements ILocalBundling {
+  readonly #root: string;
+
+  constructor(
+    root: string,
+    readonly entry: string,
+  ) {
+    this.#root = root;
+  }
+
+  tryBundle(outputDir: string): boolean {
+    bundleHandler(join(this.#root, this.entry), outputDir);
+    return true;
+  }
+}
+
+/**
+ * The code of a function: `functions/<name>/handler.ts` bundled at synth time
+ * into the asset folder (hashed by its output, as `NodejsFunction` hashes).
+ * When a synth skips bundling (`aws:cdk:bundling-stacks`), CDK stages a
+ * placeholder without calling it.
+ */
+export function houseCode(projectRoot: string, name: string): Code {
+  return Code.fromAsset(projectRoot, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Never pulled: local bundling always succeeds or throws.
+      image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs22.x'),
+      local: new HouseBundler(projectRoot, join('functions', name, 'handler.ts')),
+    },
+  });
+}

@@ -1,10 +1,8 @@
-import { join } from 'node:path';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -16,7 +14,7 @@ import type {
   VariableName,
 } from '#functions/_lib/manifest.ts';
 import { JOURNEYS_PREFIX } from '../routes.ts';
-import { HOUSE_BUNDLING } from './bundling.ts';
+import { houseCode } from './bundling.ts';
 import { journeyExecutionsArn, journeyStateMachinesArn } from './journey-arns.ts';
 import type { LogSettings } from './log-settings.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
@@ -34,7 +32,7 @@ export const METRICS_NAMESPACE = 'Journeys';
 export interface JourneysFunctionProps {
   /** What the function is and needs; its handler is `functions/<name>/handler.ts`. */
   readonly manifest: FunctionManifest;
-  /** Where functions/ and package-lock.json live. */
+  /** Where functions/ and node_modules live. */
   readonly projectRoot: string;
   readonly logLevel: string;
   readonly logs: LogSettings;
@@ -47,7 +45,7 @@ export interface JourneysFunctionProps {
  * environment variable the handler reads and grants exactly what it needs.
  */
 export class JourneysFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
 
@@ -85,9 +83,9 @@ export class JourneysFunction extends Construct {
       reason:
         'X-Ray trace writes and Step Functions task-token callbacks support no resource-level permissions.',
     });
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: join(props.projectRoot, 'functions', manifest.name, 'handler.ts'),
-      handler: 'handler',
+    this.function = new LambdaFunction(this, 'Function', {
+      code: houseCode(props.projectRoot, manifest.name),
+      handler: 'index.handler',
       description: manifest.description,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
@@ -96,15 +94,12 @@ export class JourneysFunction extends Construct {
       tracing: Tracing.ACTIVE,
       logGroup: this.logGroup,
       role: this.role,
-      projectRoot: props.projectRoot,
-      depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
       environment: {
         POWERTOOLS_SERVICE_NAME: manifest.name,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: props.logLevel,
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: HOUSE_BUNDLING,
     });
   }
 

@@ -3,9 +3,15 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FUNCTION_NAMES, type FunctionName } from '#functions/manifests.ts';
+import { HANDLER_FILE } from '#infra/constructs/bundling.ts';
 import { synthesize } from '../infra/synth.ts';
+import { filesLoadedAtImport } from './bundle-contents.ts';
 
-/** One function's bundle as `cdk synth` builds it, and the environment Lambda would give it. */
+/**
+ * One function's bundle as `cdk synth` builds it, and the environment Lambda
+ * would give it: `file` is its `index.mjs`, `bytes` what a cold import of it
+ * loads (it and the chunks it imports statically).
+ */
 export type Bundle = {
   name: FunctionName;
   entry: string;
@@ -34,8 +40,9 @@ export function buildBundles(outdir: string): Bundle[] {
     const logicalId = stack.resolve(built.function.functionName).Ref;
     const properties = resources[logicalId].Properties;
     const hash = String(properties.Code.S3Key).replace(/\.zip$/, '');
-    const file = join(outdir, `asset.${hash}`, 'index.mjs');
+    const file = join(outdir, `asset.${hash}`, HANDLER_FILE);
     if (!existsSync(file)) throw new Error(`${name}: no bundle at ${file}`);
+    const bytes = filesLoadedAtImport(file).reduce((sum, loaded) => sum + statSync(loaded).size, 0);
     const variables: Record<string, unknown> = properties.Environment.Variables;
     const env = Object.fromEntries(
       Object.entries(variables).map(([key, value]) => [
@@ -44,7 +51,7 @@ export function buildBundles(outdir: string): Bundle[] {
       ]),
     );
     const entry = join(ROOT, 'functions', name, 'handler.ts');
-    return { name, entry, file, bytes: statSync(file).size, env };
+    return { name, entry, file, bytes, env };
   });
 }
 

@@ -1,6 +1,6 @@
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { HOUSE_BUNDLING } from '#infra/constructs/bundling.ts';
+import { HOUSE_ESBUILD } from '#infra/constructs/bundling.ts';
 
 /**
  * The runtime schemas use `zod/mini`, which has no messages of its own
@@ -22,7 +22,7 @@ describe('runtime schema messages in a function bundle', () => {
       bundle: true,
       platform: 'node',
       format: 'esm',
-      target: HOUSE_BUNDLING.target,
+      target: HOUSE_ESBUILD.target,
       minify: true,
       write: false,
       metafile: true,
