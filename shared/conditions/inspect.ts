@@ -1,4 +1,5 @@
 import { operationOf } from './compare.ts';
+import { pathSegments } from './path.ts';
 import type { Comparison, Condition } from './schema.ts';
 
 /**
@@ -56,7 +57,7 @@ const NOT_RENDERABLE = new Set(['within', 'olderThan', 'withinNext', 'contains']
 function comparisonRenderable(comparison: Comparison): boolean {
   const operation = operationOf(comparison);
   if (operation === undefined || NOT_RENDERABLE.has(operation.op)) return false;
-  const [root, ...rest] = comparison.path.split('.');
+  const [root, ...rest] = pathSegments(comparison.path);
   if (root !== 'trigger' && root !== 'event' && root !== 'context') return false;
   return rest.length > 0 && rest.every((s) => PLAIN_IDENTIFIER.test(s) && !RESERVED_SEGMENTS.has(s));
 }
