@@ -185,7 +185,9 @@ function article(expected: string): string {
       ? 'an object'
       : expected === 'array'
         ? 'a list'
-        : `a ${expected}`;
+        : expected === 'int'
+          ? 'a whole number'
+          : `a ${expected}`;
   return noun;
 }
 

@@ -51,6 +51,25 @@ describe('validation reports every problem at once', () => {
     if (!result.ok) expect(result.violations[0]?.message).toContain('write the number 20 without quotes');
   });
 
+  it('says a split weight must be a whole number', () => {
+    // arrange: a three-way split written with thirds
+    const variants = ['a', 'b', 'c'].map((name) => ({ name, weight: 33.3, next: 'done' }));
+    const journey = {
+      id: 'thirds',
+      name: 'Thirds',
+      trigger: { type: 'event', event: 'A' },
+      start: 'ab',
+      steps: { ab: { type: 'split', variants }, done: { type: 'exit' } },
+    };
+    // act
+    const result = validateJourney(journey);
+    // assert
+    if (result.ok) throw new Error('expected violations');
+    expect(result.violations.map((v) => `${v.path} | ${v.message}`)).toContain(
+      'steps.ab.variants[0].weight | must be a whole number, got the number 33.3',
+    );
+  });
+
   it.each([
     ['a negative timeout', '-PT1H', 'must not be negative'],
     ['a zero timeout', 'P0D', 'no time at all'],
