@@ -7,6 +7,7 @@ import type { PinpointJourney } from './schema.ts';
 import { isPositiveDuration, rateFromDuration, toTimestamp, zoneFromPinpoint } from './time.ts';
 
 type Settings = NonNullable<JourneyInput['settings']>;
+type MessageCaps = NonNullable<Settings['caps']>;
 
 const DEFAULT_SCHEDULE = 'rate(1 day)';
 
@@ -113,9 +114,26 @@ export function mapSettings(source: PinpointJourney, log: ImportLog): { settings
       'LocalTime',
       `Pinpoint applied quiet time in ${schedule.Timezone ?? 'UTC'}; here it applies in each customer's zone (${zone} when the profile has none).`,
     );
-  const daily = source.Limits?.DailyCap;
-  if (daily !== undefined && daily > 0) settings.caps = [{ max: daily, within: 'P1D' }];
+  const caps = messageCaps(source.Limits ?? {}, log);
+  if (caps.length > 0) settings.caps = caps;
   return { settings, zone };
+}
+
+/** Limits.DailyCap and TimeframeCap (at most Cap messages in Days days) → settings.caps. */
+function messageCaps(limits: NonNullable<PinpointJourney['Limits']>, log: ImportLog): MessageCaps {
+  const caps: MessageCaps = [];
+  const daily = limits.DailyCap;
+  if (daily !== undefined && daily > 0) caps.push({ max: daily, within: 'P1D' });
+  const frame = limits.TimeframeCap;
+  if (frame === undefined) return caps;
+  if (frame.Cap !== undefined && frame.Cap > 0 && frame.Days !== undefined && frame.Days > 0)
+    caps.push({ max: frame.Cap, within: `P${frame.Days}D` });
+  else if (frame.Cap !== 0)
+    log.note(
+      pathOf('Limits', 'TimeframeCap'),
+      'A timeframe cap needs Cap and Days above 0; it was not imported.',
+    );
+  return caps;
 }
 
 /** Limits.EndpointReentryCap / EndpointReentryInterval → reentry; the other limits get notes. */
@@ -140,6 +158,7 @@ export function mapReentry(source: PinpointJourney, log: ImportLog): Reentry {
         'EndpointReentryInterval',
         'MessagesPerSecond',
         'TotalCap',
+        'TimeframeCap',
       ].includes(k),
   ))
     log.note(at(key), `${key} has no equivalent and was not imported.`);

@@ -127,4 +127,71 @@ describe('activity mapping details', () => {
       expect.arrayContaining(['OpenHours', 'Activities.start.Extra', 'Activities.start.Wait.Surprise']),
     );
   });
+  it('reads segment dimensions under the name the Pinpoint API uses, segmentDimensions', () => {
+    // arrange: a yes/no split as the REST API returns it
+    const condition = {
+      segmentDimensions: { UserAttributes: { plan: { AttributeType: 'INCLUSIVE', Values: ['pro'] } } },
+    };
+    const input = journeyWith({
+      start: {
+        ConditionalSplit: {
+          Condition: { Conditions: [condition], Operator: 'ALL' },
+          EvaluationWaitTime: { WaitFor: 'PT0S' },
+        },
+      },
+    });
+    // act
+    const result = importPinpointJourney(input);
+    // assert: the condition, not one no customer meets
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.journey.steps.start).toMatchObject({
+      type: 'branch',
+      branches: [{ when: { path: 'profile.traits.plan', eq: 'pro' } }],
+    });
+    expect(result.notes).toEqual([]);
+  });
+
+  it('writes an attribute name that contains a dot in brackets', () => {
+    // arrange
+    const input = journeyWith(
+      { start: { Wait: { WaitTime: { WaitFor: 'PT1H' } } } },
+      {
+        StartCondition: {
+          EventStartCondition: {
+            EventFilter: {
+              Dimensions: {
+                EventType: { Values: ['Signed Up'] },
+                Attributes: { 'utm.source': { AttributeType: 'INCLUSIVE', Values: ['news'] } },
+              },
+            },
+          },
+        },
+      },
+    );
+    // act
+    const result = importPinpointJourney(input);
+    // assert
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.journey.trigger).toMatchObject({
+      where: { path: "event.properties['utm.source']", eq: 'news' },
+    });
+    expect(result.notes).toEqual([]);
+  });
+
+  it('imports a timeframe cap as a cap over that many days', () => {
+    // act
+    const result = importPinpointJourney(
+      journeyWith(
+        { start: { Wait: { WaitTime: { WaitFor: 'PT1H' } } } },
+        { Limits: { DailyCap: 2, TimeframeCap: { Cap: 5, Days: 7 } } },
+      ),
+    );
+    // assert
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.journey.settings?.caps).toEqual([
+      { max: 2, within: 'P1D' },
+      { max: 5, within: 'P7D' },
+    ]);
+    expect(result.notes.map((n) => n.path)).not.toContain('Limits.TimeframeCap');
+  });
 });
