@@ -1,4 +1,6 @@
 import type { Condition } from '../../../shared/conditions/schema.ts';
+import type { EntryLimit } from '../../../shared/journey/entry/limits.ts';
+import { MAX_ENTRIES_PER_WINDOW } from '../../../shared/journey/rules.ts';
 import type { JourneyInput, Reentry, Trigger } from '../../../shared/journey/schema.ts';
 import { LOCAL_TIME } from '../../../shared/time.ts';
 import { combine, eventNameOf, eventPropertyConditions, segmentMembership } from './conditions.ts';
@@ -166,10 +168,10 @@ export function mapReentry(source: PinpointJourney, log: ImportLog): Reentry {
   const interval = limits.EndpointReentryInterval;
   if (cap === 1) return { mode: 'once' };
   if (cap === undefined && interval === undefined) return { mode: 'once' };
-  if (cap !== undefined && cap > 1)
+  if (cap !== undefined && cap > MAX_ENTRIES_PER_WINDOW)
     log.note(
       at('EndpointReentryCap'),
-      `At most ${cap} entries per customer has no equivalent; customers may re-enter without a count limit.`,
+      `At most ${cap} entries per customer has no equivalent (an entry limit counts ${MAX_ENTRIES_PER_WINDOW} at most); customers may re-enter without a count limit.`,
     );
   if (isPositiveDuration(interval)) return { mode: 'after', cooldown: interval };
   if (interval !== undefined)
@@ -193,4 +195,18 @@ export function mapStatus(source: PinpointJourney, log: ImportLog): JourneyInput
   if (status === 'archived')
     log.note('State', `${source.State} became archived: deploy it as draft or active to run it again.`);
   return status;
+}
+
+/** The longest window an entry limit counts over: Pinpoint counted entries over the journey's whole life. */
+const LIFETIME_WINDOW = 'P366D';
+
+/** Limits.EndpointReentryCap above 1 → `trigger.limit`: that many entries per customer in 366 days (noted). */
+export function mapEntryLimit(source: PinpointJourney, log: ImportLog): EntryLimit | undefined {
+  const cap = source.Limits?.EndpointReentryCap;
+  if (cap === undefined || cap <= 1 || cap > MAX_ENTRIES_PER_WINDOW) return undefined;
+  log.note(
+    pathOf('Limits', 'EndpointReentryCap'),
+    `At most ${cap} entries per customer became trigger.limit: ${cap} per ${LIFETIME_WINDOW} (counted over a rolling window, not the journey's whole life).`,
+  );
+  return { max: cap, per: LIFETIME_WINDOW };
 }

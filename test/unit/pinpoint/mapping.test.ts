@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { StepIds, slugify } from '#infra/cli/import-pinpoint/ids.ts';
 import { importPinpointJourney } from '#infra/cli/import-pinpoint/import.ts';
 import { rateFromDuration, toTimestamp, zoneFromPinpoint } from '#infra/cli/import-pinpoint/time.ts';
+import { validateJourney } from '#shared/journey/validate.ts';
 
 describe('zoneFromPinpoint', () => {
   it.each([
@@ -193,5 +194,21 @@ describe('activity mapping details', () => {
       { max: 5, within: 'P7D' },
     ]);
     expect(result.notes.map((n) => n.path)).not.toContain('Limits.TimeframeCap');
+  });
+  it('imports a re-entry cap above 1 as an entry limit', () => {
+    // act
+    const result = importPinpointJourney(
+      journeyWith(
+        { start: { Wait: { WaitTime: { WaitFor: 'PT1H' } } } },
+        { Limits: { EndpointReentryCap: 3, EndpointReentryInterval: 'P7D' } },
+      ),
+    );
+    // assert: re-entry after the interval, at most 3 entries, said in a note, and a journey that validates
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.journey.reentry).toEqual({ mode: 'after', cooldown: 'P7D' });
+    expect(result.journey.trigger).toMatchObject({ limit: { max: 3, per: 'P366D' } });
+    expect(result.notes.map((n) => n.path)).toContain('Limits.EndpointReentryCap');
+    const checked = validateJourney(result.journey);
+    expect(checked.ok ? [] : checked.violations).toEqual([]);
   });
 });
