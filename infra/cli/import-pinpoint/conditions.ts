@@ -172,6 +172,11 @@ export function branchCondition(
     const name = eventNameOf(event.Dimensions, eventAt, log);
     if (name !== undefined)
       parts.push(window === undefined ? { performed: name } : { performed: name, within: window });
+    if (name !== undefined && window === undefined)
+      log.note(
+        eventAt,
+        `"${name}" is counted over the customer's whole history, also before this journey: Pinpoint counted it since the customer reached the split, and only an evaluation wait given as a duration (WaitFor) bounds the window here.`,
+      );
     if (event.Dimensions?.Attributes !== undefined || event.Dimensions?.Metrics !== undefined) {
       log.note(
         eventAt,

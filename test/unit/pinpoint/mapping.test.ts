@@ -211,4 +211,54 @@ describe('activity mapping details', () => {
     const checked = validateJourney(result.journey);
     expect(checked.ok ? [] : checked.violations).toEqual([]);
   });
+  it('keeps the segment part of an event condition that also has segmentDimensions', () => {
+    // arrange: "ordered within a day, and on the pro plan"
+    const condition = {
+      EventCondition: { Dimensions: { EventType: { Values: ['Order Completed'] } } },
+      segmentDimensions: { UserAttributes: { plan: { AttributeType: 'INCLUSIVE', Values: ['pro'] } } },
+    };
+    const input = journeyWith({
+      start: {
+        ConditionalSplit: { Condition: { Conditions: [condition] }, EvaluationWaitTime: { WaitFor: 'P1D' } },
+      },
+    });
+    // act
+    const result = importPinpointJourney(input);
+    // assert: a branch on both after the wait, not a wait for the event alone
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(Object.values(result.journey.steps)).toContainEqual(
+      expect.objectContaining({
+        type: 'branch',
+        branches: [
+          expect.objectContaining({
+            when: {
+              all: [
+                { performed: 'Order Completed', within: 'P1D' },
+                { path: 'profile.traits.plan', eq: 'pro' },
+              ],
+            },
+          }),
+        ],
+      }),
+    );
+  });
+
+  it('says when an event condition counts the whole history (an evaluation time given as a date)', () => {
+    // arrange
+    const input = journeyWith({
+      start: {
+        ConditionalSplit: {
+          Condition: {
+            Conditions: [{ EventCondition: { Dimensions: { EventType: { Values: ['Bought'] } } } }],
+          },
+          EvaluationWaitTime: { WaitUntil: '2026-06-01T10:00:00Z' },
+        },
+      },
+    });
+    // act
+    const result = importPinpointJourney(input);
+    // assert
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.notes.map((n) => n.message).join('\n')).toContain('whole history');
+  });
 });
