@@ -16,7 +16,7 @@ const INDEX_SEGMENT = /^(0|[1-9]\d*)$/;
 const DOTTED_NAME = '[A-Za-z0-9_$@:-]+(?: [A-Za-z0-9_$@:-]+)*';
 
 /** A name in brackets may also hold dots: `['utm.source']`, `["order.completed"]`. */
-const BRACKETED_NAME = String.raw`[A-Za-z0-9_$@:.-]+(?: [A-Za-z0-9_$@:.-]+)*`;
+const BRACKETED_NAME = '[A-Za-z0-9_$@:.-]+(?: [A-Za-z0-9_$@:.-]+)*';
 
 /**
  * The paths conditions, correlation keys and copied values use: a root, a
