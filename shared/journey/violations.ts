@@ -20,6 +20,7 @@ export type ViolationCode =
   | 'cycle.no-wait'
   | 'split.weights'
   | 'split.duplicate-variant'
+  | 'split.holdout-messaged'
   | 'template.missing'
   | 'template.channel'
   | 'template.invalid'
