@@ -2,6 +2,7 @@ import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import type { StatsRepository } from '#functions/_lib/stats.ts';
 import { evaluateCondition } from '#shared/conditions/evaluate.ts';
 import { readPath } from '#shared/conditions/path.ts';
+import { instantOf } from '#shared/conditions/relative-time.ts';
 import { zoneOf } from '#shared/delivery/policy.ts';
 import { failureMetric, JourneyError, ProfileValueError } from '#shared/errors.ts';
 import type { EvaluateInput, ProfileUpdateInput } from '#shared/tasks/evaluate.ts';
@@ -19,12 +20,15 @@ export type EvaluateOutput = { match: number } | { at: string } | { updated: tru
 
 type WaitUntil = Extract<EvaluateInput, { op: 'waitUntil' }>;
 
+/**
+ * The instant a wait reads, as conditions read one (an ISO 8601 timestamp, no
+ * offset meaning UTC, or epoch milliseconds): never the machine's own zone,
+ * nor the other formats `Date` guesses at.
+ */
 function dateAt(value: unknown, path: string): Date {
-  const date = typeof value === 'string' || typeof value === 'number' ? new Date(value) : undefined;
-  if (date === undefined || Number.isNaN(date.getTime())) {
-    throw new ProfileValueError(`${path} is not a date on this profile`);
-  }
-  return date;
+  const instant = instantOf(value);
+  if (instant === undefined) throw new ProfileValueError(`${path} is not a date on this profile`);
+  return new Date(instant);
 }
 
 async function waitUntil(deps: EvaluateDeps, input: WaitUntil): Promise<{ at: string }> {

@@ -1,3 +1,4 @@
+import { parseIsoInstant } from '../time/iso-instant.ts';
 import type { Comparison, Scalar } from './schema.ts';
 
 /**
@@ -38,10 +39,20 @@ export function scalarEquals(value: unknown, operand: Scalar): boolean {
   return value === operand;
 }
 
+/** An ISO 8601 date or timestamp as journeys write one: 2026-12-01, 2026-12-01T09:00:00Z, …+02:00. */
+export const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** The instant of an operand written as an ISO date or timestamp ({@link ISO_DATE}); undefined for other text. */
+export function dateOperand(operand: string): number | undefined {
+  return ISO_DATE.test(operand) ? parseIsoInstant(operand.replace(' ', 'T')) : undefined;
+}
+
 /**
- * Order comparison: numbers numerically, strings by UTF-16 code units (the
- * order Step Functions' String* comparisons use, and ISO timestamps in one
- * format sort by time). Mixed or other types: false.
+ * Order comparison: numbers numerically; against a date operand, the instants
+ * (a value with another offset, milliseconds or no time is the same instant
+ * written otherwise; a value that is not a timestamp: false); other strings
+ * by UTF-16 code units (the order Step Functions' String* comparisons use).
+ * Mixed or other types: false.
  */
 export function compareOrder(
   op: 'gt' | 'gte' | 'lt' | 'lte',
@@ -50,6 +61,15 @@ export function compareOrder(
 ): boolean {
   if (typeof value !== typeof operand) return false;
   if (typeof value !== 'number' && typeof value !== 'string') return false;
+  const date = typeof operand === 'string' ? dateOperand(operand) : undefined;
+  if (date !== undefined) {
+    const instant = typeof value === 'string' ? parseIsoInstant(value) : undefined;
+    return instant !== undefined && ordered(op, instant, date);
+  }
+  return ordered(op, value, operand);
+}
+
+function ordered<T extends number | string>(op: 'gt' | 'gte' | 'lt' | 'lte', value: T, operand: T): boolean {
   switch (op) {
     case 'gt':
       return value > operand;

@@ -1,4 +1,5 @@
-import { operationOf } from './compare.ts';
+import { dateOperand, type Operation, operationOf } from './compare.ts';
+import { pathSegments } from './path.ts';
 import type { Comparison, Condition } from './schema.ts';
 
 /**
@@ -53,10 +54,19 @@ const RESERVED_SEGMENTS: ReadonlySet<string> = new Set(['__proto__', 'constructo
 /** Operators a Choice rule cannot express with the evaluator's semantics. */
 const NOT_RENDERABLE = new Set(['within', 'olderThan', 'withinNext', 'contains']);
 
+/** An order comparison with a date: the evaluator compares instants, a Choice's String* rules only text. */
+function comparesDates(operation: Operation): boolean {
+  return (
+    (operation.op === 'gt' || operation.op === 'gte' || operation.op === 'lt' || operation.op === 'lte') &&
+    typeof operation.operand === 'string' &&
+    dateOperand(operation.operand) !== undefined
+  );
+}
+
 function comparisonRenderable(comparison: Comparison): boolean {
   const operation = operationOf(comparison);
-  if (operation === undefined || NOT_RENDERABLE.has(operation.op)) return false;
-  const [root, ...rest] = comparison.path.split('.');
+  if (operation === undefined || NOT_RENDERABLE.has(operation.op) || comparesDates(operation)) return false;
+  const [root, ...rest] = pathSegments(comparison.path);
   if (root !== 'trigger' && root !== 'event' && root !== 'context') return false;
   return rest.length > 0 && rest.every((s) => PLAIN_IDENTIFIER.test(s) && !RESERVED_SEGMENTS.has(s));
 }
@@ -67,8 +77,9 @@ function comparisonRenderable(comparison: Comparison): boolean {
  * (data the execution carries), every path segment is a plain identifier (no array
  * index, no `__proto__`/`constructor`/`prototype`/`length`), and it uses no
  * relative-date operator (`within`, `olderThan`, `withinNext`: a Choice has
- * no "now"), no `performed` (the profile is not in the execution) and no
- * `contains` (a Choice rule cannot look inside an array).
+ * no "now"), no order comparison with a date (the evaluator compares
+ * instants, a Choice rule only text), no `performed` (the profile is not in
+ * the execution) and no `contains` (a Choice rule cannot look inside an array).
  */
 export function canRenderAsChoice(condition: Condition): boolean {
   let renderable = true;

@@ -1,5 +1,6 @@
 import { isIsoDuration } from '../time.ts';
 import * as z from '../zod.ts';
+import { PATH_MESSAGE, PATH_PATTERN } from './path.ts';
 import type { Comparison, ComparisonOperator, Condition as ConditionType } from './schema.ts';
 
 /**
@@ -12,9 +13,8 @@ import type { Comparison, ComparisonOperator, Condition as ConditionType } from 
  */
 
 export const ConditionPath = z.string().check(
-  z.regex(/^(profile|event|trigger|context)(\.[A-Za-z0-9_$@:-]+( [A-Za-z0-9_$@:-]+)*)+$/, {
-    message:
-      'must be a dotted path starting with profile., event., trigger. or context. (e.g. profile.traits.plan; an event name may contain spaces: profile.events.Order Completed.count)',
+  z.regex(PATH_PATTERN, {
+    message: PATH_MESSAGE,
   }),
 );
 

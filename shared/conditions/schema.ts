@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { isIsoDuration } from '../time.ts';
 import { MAX_HISTORY_WINDOW } from './history.ts';
+import { PATH_MESSAGE, PATH_PATTERN } from './path.ts';
 
 export { MAX_HISTORY_WINDOW };
 
@@ -12,9 +13,8 @@ export { MAX_HISTORY_WINDOW };
 /** A dotted path into the data a condition sees: `profile.*`, `event.*`, `trigger.*` or, inside steps, `context.*`. */
 export const ConditionPath = z
   .string()
-  .regex(/^(profile|event|trigger|context)(\.[A-Za-z0-9_$@:-]+( [A-Za-z0-9_$@:-]+)*)+$/, {
-    message:
-      'must be a dotted path starting with profile., event., trigger. or context. (e.g. profile.traits.plan; an event name may contain spaces: profile.events.Order Completed.count)',
+  .regex(PATH_PATTERN, {
+    message: PATH_MESSAGE,
   })
   .describe(
     'A dotted path: profile.traits.plan, event.properties.total, trigger.properties.cartId, context.orderId.',

@@ -20,6 +20,7 @@ export type ViolationCode =
   | 'cycle.no-wait'
   | 'split.weights'
   | 'split.duplicate-variant'
+  | 'split.holdout-messaged'
   | 'template.missing'
   | 'template.channel'
   | 'template.invalid'
@@ -185,7 +186,9 @@ function article(expected: string): string {
       ? 'an object'
       : expected === 'array'
         ? 'a list'
-        : `a ${expected}`;
+        : expected === 'int'
+          ? 'a whole number'
+          : `a ${expected}`;
   return noun;
 }
 

@@ -1,7 +1,7 @@
 import type { Channel } from '../channels.ts';
 import { conditionPaths } from '../conditions/inspect.ts';
 import { Condition, ConditionPath } from '../conditions/mini-schema.ts';
-import { isRecord, readPath } from '../conditions/path.ts';
+import { isRecord, pathSegments, readPath } from '../conditions/path.ts';
 import { hex128 } from '../hash.ts';
 import { utf8Length } from '../utf8.ts';
 import * as z from '../zod.ts';
@@ -98,7 +98,7 @@ export function triggerValuesFor(where: Condition | undefined, trigger: unknown)
   const out: Record<string, unknown> = Object.create(null);
   for (const path of conditionPaths(where)) {
     if (!path.startsWith('trigger.')) continue;
-    const segments = path.split('.').slice(1);
+    const segments = pathSegments(path).slice(1);
     const value = readPath({ trigger }, path);
     if (value === undefined) continue;
     let node = out;

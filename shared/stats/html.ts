@@ -29,6 +29,7 @@ const COLOURS: Readonly<Record<StepResult['type'], string>> = {
   updateContext: '#ecfccb',
   webhook: '#fae8ff',
   exit: '#e5e7eb',
+  removed: '#ffffff',
 };
 
 type Placed = { step: StepResult; x: number; y: number };
@@ -129,7 +130,7 @@ function variantTable(report: JourneyReport): string {
     .map((split) => {
       const rows = split.variants.map(
         (v) => `<tr data-variant="${escapeHtml(v.name)}">
-<th>${escapeHtml(v.name)}${v.holdout ? ' <span class="tag">holdout</span>' : ''}</th>
+<th>${escapeHtml(v.name)}${v.holdout ? ' <span class="tag">holdout</span>' : ''}${v.removed ? ' <span class="tag">removed</span>' : ''}</th>
 <td class="n" data-field="assigned">${v.assigned}</td><td class="n" data-field="converted">${v.converted}</td>
 <td class="n" data-field="rate">${percent(v.rate?.value)}</td><td data-field="ci">${interval(v.rate)}</td>
 <td class="n" data-field="lift">${v.holdout ? 'baseline' : signedPercent(v.vsHoldout?.lift)}</td>

@@ -1,4 +1,5 @@
 import type { ExperimentState } from '../ingest/experiments.ts';
+import { fallbackChain } from '../journey/compile/fallback.ts';
 import { ENTRY_SKIP_REASONS, type EntrySkipReason } from '../journey/entry/entries.ts';
 import { edgesOf } from '../journey/graph.ts';
 import { type Journey, STAGES, type Step } from '../journey/schema.ts';
@@ -32,6 +33,8 @@ type Money = { revenue: number; aov?: number; perRecipient?: number };
 type VariantResult = {
   name: string;
   holdout: boolean;
+  /** Drawn by an earlier version only: shown so the table adds up, never compared (it ran at another time). */
+  removed?: true;
   assigned: number;
   converted: number;
   rate?: Rate;
@@ -43,7 +46,8 @@ type VariantResult = {
 
 export type StepResult = {
   stepId: string;
-  type: Step['type'];
+  /** `removed`: a step of an earlier version that the current one no longer has (its counts still happened). */
+  type: Step['type'] | 'removed';
   label?: string;
   /** Lane on the map: the step's lifecycle stage (steps without one take their predecessor's). */
   stage: string;
@@ -185,6 +189,59 @@ function stepResult(
   };
 }
 
+/** Every step id the counters name, in first-seen order (journey-level counters name none). */
+function countedStepIds(counters: readonly Counter[]): string[] {
+  return [...new Set(counters.flatMap((c) => (c.stepId === undefined ? [] : [c.stepId])))];
+}
+
+/**
+ * The messages a step's `fallback` sends, by the id their counters carry
+ * (`<step>.fallback<n>`, as the compiler names them), as message steps.
+ */
+function fallbackSteps(journey: Journey): Map<string, { of: string; n: number; step: Step }> {
+  const out = new Map<string, { of: string; n: number; step: Step }>();
+  for (const [id, step] of Object.entries(journey.steps)) {
+    if ((step.type !== 'email' && step.type !== 'sms' && step.type !== 'push') || step.fallback === undefined)
+      continue;
+    for (const [n, [stateId, message]] of fallbackChain(id, { ...step, fallback: step.fallback }).entries())
+      if (n > 0) out.set(stateId, { of: id, n, step: message });
+  }
+  return out;
+}
+
+/**
+ * Results for the ids the counters name that are not steps of the current
+ * version: a fallback message (placed beside its step) or a step an earlier
+ * version had (removed or renamed since, placed after the last column), so
+ * every message counted shows in the report.
+ */
+function otherSteps(
+  journey: Journey,
+  known: ReadonlyMap<string, StepResult>,
+  tally: Tally,
+  counters: readonly Counter[],
+): StepResult[] {
+  const fallbacks = fallbackSteps(journey);
+  const lastColumn = Math.max(0, ...[...known.values()].map((s) => s.depth)) + 1;
+  const out: StepResult[] = [];
+  for (const id of countedStepIds(counters)) {
+    if (known.has(id)) continue;
+    const fallback = fallbacks.get(id);
+    if (fallback !== undefined) {
+      const owner = known.get(fallback.of);
+      const place = { depth: owner?.depth ?? 0, stage: owner?.stage ?? NO_STAGE };
+      const result = stepResult(id, fallback.step, place, tally, counters);
+      out.push({ ...result, label: `${fallback.of}: fallback ${fallback.n}` });
+      continue;
+    }
+    const removed = stepResult(id, { type: 'exit' }, { depth: lastColumn, stage: NO_STAGE }, tally, counters);
+    const messages = MESSAGE_FINAL.reduce((n, m) => n + tally.get(m, id).count, 0);
+    const { reached: _none, ...rest } = removed;
+    out.push({ ...rest, type: 'removed', ...(messages > 0 ? { reached: messages } : {}) });
+  }
+  return out;
+}
+
 function edgeResults(journey: Journey, steps: Map<string, StepResult>, tally: Tally): EdgeResult[] {
   const incoming = new Map<string, number>();
   for (const step of Object.values(journey.steps)) {
@@ -230,7 +287,7 @@ function dayResults(days: readonly DayCounter[]): DayResult[] {
   return [...byDay.values()].sort((a, b) => a.day.localeCompare(b.day));
 }
 
-function splitResults(journey: Journey, tally: Tally): JourneyReport['splits'] {
+function splitResults(journey: Journey, tally: Tally, counters: readonly Counter[]): JourneyReport['splits'] {
   const splits: JourneyReport['splits'] = [];
   for (const [stepId, step] of Object.entries(journey.steps)) {
     if (step.type !== 'split') continue;
@@ -260,9 +317,47 @@ function splitResults(journey: Journey, tally: Tally): JourneyReport['splits'] {
         outcomes: tally.outcomes(stepId, v.name),
       };
     });
-    splits.push({ stepId, variants });
+    splits.push({
+      stepId,
+      variants: [...variants, ...removedVariants(stepId, step.variants, tally, counters)],
+    });
+  }
+  // A split an earlier version had: its variants still have customers assigned.
+  for (const stepId of countedStepIds(counters.filter((c) => c.metric === 'assigned'))) {
+    if (journey.steps[stepId]?.type === 'split') continue;
+    splits.push({ stepId, variants: removedVariants(stepId, [], tally, counters) });
   }
   return splits;
+}
+
+/** The variants counted at a split that its current version does not declare (removed or renamed). */
+function removedVariants(
+  stepId: string,
+  declared: readonly { name: string }[],
+  tally: Tally,
+  counters: readonly Counter[],
+): VariantResult[] {
+  const names = new Set(
+    counters.flatMap((c) =>
+      c.stepId === stepId && c.metric === 'assigned' && c.variant !== undefined ? [c.variant] : [],
+    ),
+  );
+  for (const v of declared) names.delete(v.name);
+  return [...names].map((name) => {
+    const assigned = tally.get('assigned', stepId, name).count;
+    const converted = tally.get('converted', stepId, name);
+    const rate = wilson(converted.count, assigned);
+    return {
+      name,
+      holdout: false,
+      removed: true,
+      assigned,
+      converted: converted.count,
+      ...(rate === undefined ? {} : { rate }),
+      money: money(converted.sum, converted.count, assigned),
+      outcomes: tally.outcomes(stepId, name),
+    };
+  });
 }
 
 function stageOrder(stage: string): number {
@@ -298,6 +393,7 @@ export function buildReport(
   for (const [id, step] of Object.entries(journey.steps)) {
     steps.set(id, stepResult(id, step, places.get(id) ?? { depth: 0, stage: NO_STAGE }, tally, counters));
   }
+  for (const other of otherSteps(journey, steps, tally, counters)) steps.set(other.stepId, other);
   const start = steps.get(journey.start);
   // Every enrollment begins at the start step, whatever it is.
   if (start !== undefined && start.reached === undefined) start.reached = enrolled;
@@ -317,7 +413,7 @@ export function buildReport(
     outcomes: tally.outcomes(),
     steps: [...steps.values()],
     edges: edgeResults(journey, steps, tally),
-    splits: splitResults(journey, tally),
+    splits: splitResults(journey, tally, counters),
     experiments: experimentResults(journey, experiments),
     days: dayResults(days),
   };

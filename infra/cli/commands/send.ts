@@ -49,6 +49,7 @@ export async function sendCommand(input: string, options: SendOptions): Promise<
     process.stderr.write(
       `${paint('yellow', 'warning')} traits.${trait}: ${reason} (left out of the profile)\n`,
     );
+  for (const hint of dottedNameHints(event)) process.stderr.write(`${paint('yellow', 'note')} ${hint}\n`);
   const out = await client.send(
     new PutEventsCommand({
       Entries: [
@@ -139,4 +140,24 @@ function parseObject(text: string | undefined, flag: string): Record<string, unk
   }
   fail(`${flag} must be a JSON object, e.g. ${flag} '{"total": 42}'`);
   return undefined;
+}
+
+/**
+ * A trait or property named with a dot (`utm.source`) is one name: a journey
+ * reads it in brackets, and the dotted path looks inside an object instead.
+ */
+function dottedNameHints(event: { type: string; traits?: object; properties?: object }): string[] {
+  const hints: string[] = [];
+  for (const [field, root] of [
+    ['traits', 'profile.traits'],
+    ['properties', 'event.properties'],
+  ] as const) {
+    const value = event[field];
+    if (value === undefined || value === null) continue;
+    for (const name of Object.keys(value).filter((key) => key.includes('.')))
+      hints.push(
+        `${field}.${name}: the name holds a dot; a journey reads it as ${root}['${name}'] (${root}.${name} looks inside an object "${name.split('.')[0]}")`,
+      );
+  }
+  return hints;
 }

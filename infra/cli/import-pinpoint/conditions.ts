@@ -1,3 +1,4 @@
+import { PATH_PATTERN } from '../../../shared/conditions/path.ts';
 import type { Condition } from '../../../shared/conditions/schema.ts';
 import { type ImportLog, pathOf } from './notes.ts';
 import type {
@@ -78,6 +79,9 @@ export function eventPropertyConditions(
 
 function propertyPath(prefix: string, name: string, at: string, log: ImportLog): string | undefined {
   if (PATH_SEGMENT.test(name)) return `${prefix}.${name}`;
+  // A name with a dot (utm.source) is one name: written in brackets, not as a nested path.
+  const bracketed = `${prefix}['${name}']`;
+  if (PATH_PATTERN.test(bracketed)) return bracketed;
   log.note(
     at,
     `The attribute name "${name}" cannot be written as a path (${prefix}.<name>); the filter is left out.`,
@@ -168,6 +172,11 @@ export function branchCondition(
     const name = eventNameOf(event.Dimensions, eventAt, log);
     if (name !== undefined)
       parts.push(window === undefined ? { performed: name } : { performed: name, within: window });
+    if (name !== undefined && window === undefined)
+      log.note(
+        eventAt,
+        `"${name}" is counted over the customer's whole history, also before this journey: Pinpoint counted it since the customer reached the split, and only an evaluation wait given as a duration (WaitFor) bounds the window here.`,
+      );
     if (event.Dimensions?.Attributes !== undefined || event.Dimensions?.Metrics !== undefined) {
       log.note(
         eventAt,
@@ -201,7 +210,8 @@ function segmentDimensionConditions(
   at: string,
   log: ImportLog,
 ): Condition[] {
-  const dims = condition?.SegmentDimensions;
+  const key = condition?.SegmentDimensions === undefined ? 'segmentDimensions' : 'SegmentDimensions';
+  const dims = condition?.[key];
   if (dims === undefined) return [];
   const out: Condition[] = [];
   const { Attributes, UserAttributes, ...rest } = dims;
@@ -210,16 +220,16 @@ function segmentDimensionConditions(
     ['UserAttributes', UserAttributes],
   ] as const) {
     for (const [name, dim] of Object.entries(attributes ?? {})) {
-      const where = pathOf(at, 'SegmentDimensions', group, name);
+      const where = pathOf(at, key, group, name);
       const path = propertyPath('profile.traits', name, where, log);
       const mapped = path === undefined ? undefined : attributeCondition(path, dim, where, log);
       if (mapped !== undefined) out.push(mapped);
     }
   }
-  for (const key of Object.keys(rest)) {
+  for (const other of Object.keys(rest)) {
     log.note(
-      pathOf(at, 'SegmentDimensions', key),
-      `Segment ${key} dimensions (endpoint data Pinpoint kept) have no equivalent; the filter is left out.`,
+      pathOf(at, key, other),
+      `Segment ${other} dimensions (endpoint data Pinpoint kept) have no equivalent; the filter is left out.`,
     );
   }
   return out;

@@ -107,7 +107,8 @@ export function conditionalSplitSteps(
     conditions.length === 1 &&
     event !== undefined &&
     only?.SegmentCondition === undefined &&
-    only?.SegmentDimensions === undefined;
+    only?.SegmentDimensions === undefined &&
+    only?.segmentDimensions === undefined;
   if (plainEvent && event.MessageActivity === undefined && isPositiveDuration(timeout)) {
     const dimsAt = pathOf(at, 'Condition', 'Conditions', 0, 'EventCondition', 'Dimensions');
     const name = eventNameOf(event.Dimensions, dimsAt, ctx.log);

@@ -5,7 +5,7 @@ import { fromZodIssues } from '../../../shared/journey/violations.ts';
 import { mapActivity } from './activities.ts';
 import type { ActivityContext, StepInput } from './context.ts';
 import { StepIds, slugify } from './ids.ts';
-import { mapReentry, mapSettings, mapStatus, mapTrigger } from './journey-settings.ts';
+import { mapEntryLimit, mapReentry, mapSettings, mapStatus, mapTrigger } from './journey-settings.ts';
 import { ImportLog, type ImportNote, type ImportProblem, pathOf } from './notes.ts';
 import { PinpointJourney } from './schema.ts';
 import { type ImportedTemplate, placeholderTemplate, planTemplateNames } from './templates.ts';
@@ -81,6 +81,7 @@ export function importPinpointJourney(input: unknown, options: ImportOptions = {
   const { settings, zone } = mapSettings(source, log);
   const trigger = mapTrigger(source, log);
   const reentry = mapReentry(source, log);
+  const limit = mapEntryLimit(source, log);
   const status = mapStatus(source, log);
   const { start, steps } = mapSteps(source, zone, log);
   if (log.problems.length > 0 || trigger === undefined || start === undefined)
@@ -88,7 +89,16 @@ export function importPinpointJourney(input: unknown, options: ImportOptions = {
       ok: false,
       problems: log.problems.map((p) => ({ ...p, path: wrapped ? `JourneyResponse.${p.path}` : p.path })),
     };
-  const journey: JourneyInput = { id, name: source.Name, status, trigger, reentry, settings, start, steps };
+  const journey: JourneyInput = {
+    id,
+    name: source.Name,
+    status,
+    trigger: limit === undefined ? trigger : { ...trigger, limit },
+    reentry,
+    settings,
+    start,
+    steps,
+  };
   return { ok: true, journey, templates: templatesOf(steps), notes: log.notes };
 }
 

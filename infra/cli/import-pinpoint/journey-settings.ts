@@ -1,4 +1,6 @@
 import type { Condition } from '../../../shared/conditions/schema.ts';
+import type { EntryLimit } from '../../../shared/journey/entry/limits.ts';
+import { MAX_ENTRIES_PER_WINDOW } from '../../../shared/journey/rules.ts';
 import type { JourneyInput, Reentry, Trigger } from '../../../shared/journey/schema.ts';
 import { LOCAL_TIME } from '../../../shared/time.ts';
 import { combine, eventNameOf, eventPropertyConditions, segmentMembership } from './conditions.ts';
@@ -7,6 +9,7 @@ import type { PinpointJourney } from './schema.ts';
 import { isPositiveDuration, rateFromDuration, toTimestamp, zoneFromPinpoint } from './time.ts';
 
 type Settings = NonNullable<JourneyInput['settings']>;
+type MessageCaps = NonNullable<Settings['caps']>;
 
 const DEFAULT_SCHEDULE = 'rate(1 day)';
 
@@ -113,9 +116,26 @@ export function mapSettings(source: PinpointJourney, log: ImportLog): { settings
       'LocalTime',
       `Pinpoint applied quiet time in ${schedule.Timezone ?? 'UTC'}; here it applies in each customer's zone (${zone} when the profile has none).`,
     );
-  const daily = source.Limits?.DailyCap;
-  if (daily !== undefined && daily > 0) settings.caps = [{ max: daily, within: 'P1D' }];
+  const caps = messageCaps(source.Limits ?? {}, log);
+  if (caps.length > 0) settings.caps = caps;
   return { settings, zone };
+}
+
+/** Limits.DailyCap and TimeframeCap (at most Cap messages in Days days) → settings.caps. */
+function messageCaps(limits: NonNullable<PinpointJourney['Limits']>, log: ImportLog): MessageCaps {
+  const caps: MessageCaps = [];
+  const daily = limits.DailyCap;
+  if (daily !== undefined && daily > 0) caps.push({ max: daily, within: 'P1D' });
+  const frame = limits.TimeframeCap;
+  if (frame === undefined) return caps;
+  if (frame.Cap !== undefined && frame.Cap > 0 && frame.Days !== undefined && frame.Days > 0)
+    caps.push({ max: frame.Cap, within: `P${frame.Days}D` });
+  else if (frame.Cap !== 0)
+    log.note(
+      pathOf('Limits', 'TimeframeCap'),
+      'A timeframe cap needs Cap and Days above 0; it was not imported.',
+    );
+  return caps;
 }
 
 /** Limits.EndpointReentryCap / EndpointReentryInterval → reentry; the other limits get notes. */
@@ -140,6 +160,7 @@ export function mapReentry(source: PinpointJourney, log: ImportLog): Reentry {
         'EndpointReentryInterval',
         'MessagesPerSecond',
         'TotalCap',
+        'TimeframeCap',
       ].includes(k),
   ))
     log.note(at(key), `${key} has no equivalent and was not imported.`);
@@ -147,10 +168,10 @@ export function mapReentry(source: PinpointJourney, log: ImportLog): Reentry {
   const interval = limits.EndpointReentryInterval;
   if (cap === 1) return { mode: 'once' };
   if (cap === undefined && interval === undefined) return { mode: 'once' };
-  if (cap !== undefined && cap > 1)
+  if (cap !== undefined && cap > MAX_ENTRIES_PER_WINDOW)
     log.note(
       at('EndpointReentryCap'),
-      `At most ${cap} entries per customer has no equivalent; customers may re-enter without a count limit.`,
+      `At most ${cap} entries per customer has no equivalent (an entry limit counts ${MAX_ENTRIES_PER_WINDOW} at most); customers may re-enter without a count limit.`,
     );
   if (isPositiveDuration(interval)) return { mode: 'after', cooldown: interval };
   if (interval !== undefined)
@@ -174,4 +195,18 @@ export function mapStatus(source: PinpointJourney, log: ImportLog): JourneyInput
   if (status === 'archived')
     log.note('State', `${source.State} became archived: deploy it as draft or active to run it again.`);
   return status;
+}
+
+/** The longest window an entry limit counts over: Pinpoint counted entries over the journey's whole life. */
+const LIFETIME_WINDOW = 'P366D';
+
+/** Limits.EndpointReentryCap above 1 → `trigger.limit`: that many entries per customer in 366 days (noted). */
+export function mapEntryLimit(source: PinpointJourney, log: ImportLog): EntryLimit | undefined {
+  const cap = source.Limits?.EndpointReentryCap;
+  if (cap === undefined || cap <= 1 || cap > MAX_ENTRIES_PER_WINDOW) return undefined;
+  log.note(
+    pathOf('Limits', 'EndpointReentryCap'),
+    `At most ${cap} entries per customer became trigger.limit: ${cap} per ${LIFETIME_WINDOW} (counted over a rolling window, not the journey's whole life).`,
+  );
+  return { max: cap, per: LIFETIME_WINDOW };
 }

@@ -33,17 +33,19 @@ const EventDimensions = z.looseObject({
 });
 export type PinpointEventDimensions = z.infer<typeof EventDimensions>;
 
+const SegmentDimensions = z.looseObject({
+  Attributes: z.record(z.string(), AttributeDimension).optional(),
+  UserAttributes: z.record(z.string(), AttributeDimension).optional(),
+});
+
 const SimpleCondition = z.looseObject({
   EventCondition: z
     .looseObject({ Dimensions: EventDimensions.optional(), MessageActivity: z.string().optional() })
     .optional(),
   SegmentCondition: z.looseObject({ SegmentId: z.string() }).optional(),
-  SegmentDimensions: z
-    .looseObject({
-      Attributes: z.record(z.string(), AttributeDimension).optional(),
-      UserAttributes: z.record(z.string(), AttributeDimension).optional(),
-    })
-    .optional(),
+  SegmentDimensions: SegmentDimensions.optional(),
+  /** The name the Pinpoint REST API itself uses on the wire (the SDKs and the CLI say SegmentDimensions). */
+  segmentDimensions: SegmentDimensions.optional(),
 });
 export type PinpointSimpleCondition = z.infer<typeof SimpleCondition>;
 
@@ -175,6 +177,9 @@ export const PinpointJourney = z.looseObject({
       EndpointReentryInterval: z.string().optional(),
       MessagesPerSecond: z.number().int().optional(),
       TotalCap: z.number().int().optional(),
+      TimeframeCap: z
+        .looseObject({ Cap: z.number().int().optional(), Days: z.number().int().optional() })
+        .optional(),
     })
     .optional(),
   RefreshFrequency: z.string().optional(),

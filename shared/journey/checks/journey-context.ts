@@ -1,4 +1,5 @@
 import { conditionPaths } from '../../conditions/inspect.ts';
+import { pathSegments } from '../../conditions/path.ts';
 import {
   type ContextType,
   type ContextValue,
@@ -121,7 +122,7 @@ function checkUses(context: CheckContext): Violation[] {
   const declared = context.variables ?? {};
   const out: Violation[] = [];
   for (const use of stepUses(context)) {
-    const [, name, ...deeper] = use.path.split('.');
+    const [, name, ...deeper] = pathSegments(use.path);
     if (name === undefined || !Object.hasOwn(declared, name))
       out.push(
         violation(
@@ -181,7 +182,7 @@ function valueProblems(
     const problem = literalProblem(variable, value);
     return problem === undefined ? [] : [violation(at, 'context.type', problem)];
   }
-  const [root, name] = value.from.split('.');
+  const [root, name] = pathSegments(value.from);
   const source =
     root === 'context' && name !== undefined && Object.hasOwn(declared, name) ? declared[name] : undefined;
   if (source !== undefined && source.type !== variable.type)

@@ -1,5 +1,6 @@
 import { MAX_HISTORY_WINDOW } from '../../conditions/schema.ts';
 import { durationSeconds, isValidTimeZone, minutesOfDay } from '../../time.ts';
+import { reachableFrom } from '../graph.ts';
 import type { Violation } from '../violations.ts';
 import { violation } from '../violations.ts';
 import { journeyConditions } from './conditions.ts';
@@ -33,7 +34,32 @@ export function checkSplits({ steps }: CheckContext): Violation[] {
       }
       seen.add(variant.name);
     });
+    out.push(...holdoutMessages(id, step.variants, steps));
   }
+  return out;
+}
+
+const MESSAGE_TYPES: ReadonlySet<string> = new Set(['email', 'sms', 'push']);
+
+/** A holdout is counted, never messaged: no message step may follow its variant. */
+function holdoutMessages(
+  splitId: string,
+  variants: readonly { name: string; next: string; holdout: boolean }[],
+  steps: CheckContext['steps'],
+): Violation[] {
+  const out: Violation[] = [];
+  variants.forEach((variant, i) => {
+    if (!variant.holdout) return;
+    const message = reachableFrom(variant.next, steps).find((id) => MESSAGE_TYPES.has(steps[id]?.type ?? ''));
+    if (message === undefined) return;
+    out.push(
+      violation(
+        ['steps', splitId, 'variants', i, 'next'],
+        'split.holdout-messaged',
+        `The holdout "${variant.name}" leads to the ${steps[message]?.type} step "${message}": a holdout is the control group and must not be messaged; send it to a path without messages (an exit).`,
+      ),
+    );
+  });
   return out;
 }
 

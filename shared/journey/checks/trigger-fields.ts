@@ -1,3 +1,4 @@
+import { pathSegments } from '../../conditions/path.ts';
 import type { Trigger } from '../schema.ts';
 import { type Violation, violation } from '../violations.ts';
 import { journeyConditions } from './conditions.ts';
@@ -12,7 +13,7 @@ const FIELDS: Record<Trigger['type'], readonly string[]> = {
 
 /** Why `path` (a `trigger.*` path) cannot exist for this trigger, or undefined when it can. */
 export function triggerFieldProblem(trigger: Trigger, path: string): string | undefined {
-  const field = path.split('.')[1] ?? '';
+  const field = pathSegments(path)[1] ?? '';
   if (trigger.type === 'segment') {
     return `This journey starts from a scheduled segment, so there is no trigger event: "${path}" will never have a value.`;
   }

@@ -1,4 +1,4 @@
-import { operationOf } from '../../conditions/compare.ts';
+import { ISO_DATE, operationOf } from '../../conditions/compare.ts';
 import { durationSeconds } from '../../time.ts';
 import { type Violation, violation } from '../violations.ts';
 import { journeyConditions } from './conditions.ts';
@@ -29,9 +29,6 @@ export function checkDurations(context: CheckContext): Violation[] {
       violation(at, 'duration.zero', `${duration} is no time at all: give a duration longer than zero.`),
     );
 }
-
-/** An ISO 8601 date or timestamp, such as 2026-12-01 or 2026-12-01T09:00:00Z. */
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 function orderMistake(operand: string): string {
   if (operand.trim() !== '' && Number.isFinite(Number(operand))) {

@@ -1,3 +1,4 @@
+import { pathSegments } from '../../conditions/path.ts';
 import { type Violation, violation } from '../violations.ts';
 import { isUnderBase } from '../webhook.ts';
 import type { CheckContext } from './context.ts';
@@ -36,7 +37,7 @@ export function checkWebhooks({ steps, variables, connections }: CheckContext): 
       for (const [key, value] of Object.entries(step[field] ?? {})) {
         if (typeof value !== 'object') continue;
         const where = [...at, field, key, 'from'];
-        const [root, name] = value.from.split('.');
+        const [root, name] = pathSegments(value.from);
         if (!SOURCES.test(value.from))
           out.push(
             violation(

@@ -1,4 +1,5 @@
 import type { ChoiceBranch } from '../../conditions/choice.ts';
+import { pathSegments } from '../../conditions/path.ts';
 import { CONTRACT_VERSION } from '../../tasks/version.ts';
 import { type Journey, STEP_ID, type Step } from '../schema.ts';
 import type { Json, JsonObject, State } from './asl.ts';
@@ -70,7 +71,7 @@ export function referencePath(root: string, segments: readonly string[]): string
 
 /** The Reference Path of a `trigger.*`, `event.*` or `context.*` path in the execution state. */
 export function executionPath(path: string): string {
-  const [root, ...rest] = path.split('.');
+  const [root, ...rest] = pathSegments(path);
   if (root !== 'trigger' && root !== 'event' && root !== 'context') {
     throw new Error(`${path}: only trigger.*, event.* and context.* values are carried in the execution`);
   }

@@ -50,4 +50,24 @@ describe('journeys send', () => {
       traits: { email: 'ada@example.com', timezone: 'GMT+0530' },
     });
   });
+
+  it('says how a journey reads a trait or property named with a dot', async () => {
+    const result = await runCli([
+      'send',
+      'Signed Up',
+      '--user',
+      'u-send-dots',
+      '--properties',
+      JSON.stringify({ 'utm.source': 'newsletter', plan: 'pro' }),
+      '--timestamp',
+      '2026-11-24T10:00:00Z',
+      '--endpoint',
+      endpoint,
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(
+      "properties.utm.source: the name holds a dot; a journey reads it as event.properties['utm.source']",
+    );
+    expect(result.stderr).not.toContain('properties.plan');
+  });
 });

@@ -106,6 +106,41 @@ describe('evaluate: wait deadlines', () => {
     expect(out).toEqual({ at: '2026-11-24T14:00:00.000Z' });
   });
 
+  it.each(['Europe/Rome', 'America/Los_Angeles'])(
+    'reads a date without an offset as UTC, whatever the machine zone (%s)',
+    async (zone) => {
+      // arrange: the process runs in another zone than Lambda's UTC
+      const saved = process.env.TZ;
+      process.env.TZ = zone;
+      try {
+        // act
+        const out = await evaluate(deps, {
+          ...base,
+          trigger: { properties: { due: '2026-12-10T09:00:00' } },
+          op: 'waitUntil',
+          untilDate: { path: 'trigger.properties.due' },
+          defaultTimezone: 'UTC',
+        });
+        // assert
+        expect(out).toEqual({ at: '2026-12-10T09:00:00.000Z' });
+      } finally {
+        process.env.TZ = saved;
+      }
+    },
+  );
+
+  it('refuses a date written in a format conditions do not read', async () => {
+    await expect(
+      evaluate(deps, {
+        ...base,
+        trigger: { properties: { due: 'December 10, 2026' } },
+        op: 'waitUntil',
+        untilDate: { path: 'trigger.properties.due' },
+        defaultTimezone: 'UTC',
+      }),
+    ).rejects.toMatchObject({ name: 'Journeys.ProfileValue' });
+  });
+
   it('fails with a named error when the profile has no such date', async () => {
     await expect(
       evaluate(deps, {

@@ -109,6 +109,22 @@ describe('updateProfile, compiled, run offline against the profiles table', () =
     expect(await stored(`copy-${kind}`)).toStrictEqual({ 't:score': value });
   });
 
+  it('copies a property whose name contains a dot, written in brackets', async () => {
+    // arrange
+    const copy = journey({
+      tag: {
+        type: 'updateProfile',
+        set: { source: { from: "trigger.properties['utm.source']" } },
+        next: 'done',
+      },
+    });
+    // act
+    const result = await run(copy, 'utm', { 'utm.source': 'newsletter', utm: { source: 'ad' } });
+    // assert
+    expect(result.status).toBe('SUCCEEDED');
+    expect(await stored('utm')).toStrictEqual({ 't:source': 'newsletter' });
+  });
+
   it('a copied number compares as a number in a later branch', async () => {
     // arrange
     const scored = journey({

@@ -50,6 +50,20 @@ const cases: Case[] = [
   ['gt string', { path: 'profile.traits.plan', gt: 'basic' }, true],
   ['lt string', { path: 'profile.traits.plan', lt: 'basic' }, false],
   ['gte ISO timestamp text', { path: 'profile.traits.signedUpAt', gte: '2026-03-01' }, true],
+  // dates compare as instants, whatever the offset, milliseconds or time written
+  ['lt date, another offset', { path: 'profile.traits.renewsAt', lt: '2026-03-19T23:30:00Z' }, true],
+  ['gt date, another offset', { path: 'profile.traits.renewsAt', gt: '2026-03-19T23:30:00Z' }, false],
+  [
+    'gte the same instant in milliseconds',
+    { path: 'profile.traits.renewsAt', gte: '2026-03-19T23:00:00.000Z' },
+    true,
+  ],
+  [
+    'lte the same instant in another zone',
+    { path: 'profile.traits.renewsAt', lte: '2026-03-19T18:00:00-05:00' },
+    true,
+  ],
+  ['gt date against text that is no date', { path: 'profile.traits.birthday', gt: '2026-01-01' }, false],
   ['gt on missing', { path: 'profile.traits.missing', gt: 0 }, false],
   ['lt on missing', { path: 'profile.traits.missing', lt: 0 }, false],
   ['gt number against text', { path: 'profile.traits.plan', gt: 0 }, false],

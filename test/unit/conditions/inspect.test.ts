@@ -60,6 +60,7 @@ describe('canRenderAsChoice', () => {
     ['within', { path: 'event.at', within: 'P1D' }, false],
     ['olderThan', { path: 'event.at', olderThan: 'P1D' }, false],
     ['withinNext', { path: 'event.at', withinNext: 'P1D' }, false],
+    ['order comparison with a date (instants)', { path: 'event.at', gte: '2026-03-01T00:00:00Z' }, false],
     ['contains (arrays are out of reach)', { path: 'event.tags', contains: 'x' }, false],
     ['index segment', { path: 'event.items.0', eq: 'x' }, false],
     ['dash segment', { path: 'event.first-name', eq: 'x' }, false],

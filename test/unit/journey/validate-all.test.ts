@@ -51,6 +51,55 @@ describe('validation reports every problem at once', () => {
     if (!result.ok) expect(result.violations[0]?.message).toContain('write the number 20 without quotes');
   });
 
+  it('refuses a holdout that leads to a message, even a few steps on', () => {
+    // arrange: the control group would get the email after a wait
+    const journey = {
+      id: 'holdout-mail',
+      name: 'Holdout mail',
+      trigger: { type: 'event', event: 'A' },
+      start: 'ab',
+      steps: {
+        ab: {
+          type: 'split',
+          variants: [
+            { name: 'mail', weight: 90, next: 'email' },
+            { name: 'control', weight: 10, next: 'later', holdout: true },
+          ],
+        },
+        later: { type: 'wait', for: 'P1D', next: 'email' },
+        email: { type: 'email', template: 'promo', next: 'done' },
+        done: { type: 'exit' },
+      },
+    };
+    // act
+    const result = validateJourney(journey);
+    // assert
+    if (result.ok) throw new Error('expected violations');
+    expect(result.violations.map((v) => `${v.path} | ${v.code}`)).toEqual([
+      'steps.ab.variants[1].next | split.holdout-messaged',
+    ]);
+    expect(result.violations[0]?.message).toContain('"email"');
+  });
+
+  it('says a split weight must be a whole number', () => {
+    // arrange: a three-way split written with thirds
+    const variants = ['a', 'b', 'c'].map((name) => ({ name, weight: 33.3, next: 'done' }));
+    const journey = {
+      id: 'thirds',
+      name: 'Thirds',
+      trigger: { type: 'event', event: 'A' },
+      start: 'ab',
+      steps: { ab: { type: 'split', variants }, done: { type: 'exit' } },
+    };
+    // act
+    const result = validateJourney(journey);
+    // assert
+    if (result.ok) throw new Error('expected violations');
+    expect(result.violations.map((v) => `${v.path} | ${v.message}`)).toContain(
+      'steps.ab.variants[0].weight | must be a whole number, got the number 33.3',
+    );
+  });
+
   it.each([
     ['a negative timeout', '-PT1H', 'must not be negative'],
     ['a zero timeout', 'P0D', 'no time at all'],

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { StepIds, slugify } from '#infra/cli/import-pinpoint/ids.ts';
 import { importPinpointJourney } from '#infra/cli/import-pinpoint/import.ts';
 import { rateFromDuration, toTimestamp, zoneFromPinpoint } from '#infra/cli/import-pinpoint/time.ts';
+import { validateJourney } from '#shared/journey/validate.ts';
 
 describe('zoneFromPinpoint', () => {
   it.each([
@@ -126,5 +127,138 @@ describe('activity mapping details', () => {
     expect(result.notes.map((n) => n.path)).toEqual(
       expect.arrayContaining(['OpenHours', 'Activities.start.Extra', 'Activities.start.Wait.Surprise']),
     );
+  });
+  it('reads segment dimensions under the name the Pinpoint API uses, segmentDimensions', () => {
+    // arrange: a yes/no split as the REST API returns it
+    const condition = {
+      segmentDimensions: { UserAttributes: { plan: { AttributeType: 'INCLUSIVE', Values: ['pro'] } } },
+    };
+    const input = journeyWith({
+      start: {
+        ConditionalSplit: {
+          Condition: { Conditions: [condition], Operator: 'ALL' },
+          EvaluationWaitTime: { WaitFor: 'PT0S' },
+        },
+      },
+    });
+    // act
+    const result = importPinpointJourney(input);
+    // assert: the condition, not one no customer meets
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.journey.steps.start).toMatchObject({
+      type: 'branch',
+      branches: [{ when: { path: 'profile.traits.plan', eq: 'pro' } }],
+    });
+    expect(result.notes).toEqual([]);
+  });
+
+  it('writes an attribute name that contains a dot in brackets', () => {
+    // arrange
+    const input = journeyWith(
+      { start: { Wait: { WaitTime: { WaitFor: 'PT1H' } } } },
+      {
+        StartCondition: {
+          EventStartCondition: {
+            EventFilter: {
+              Dimensions: {
+                EventType: { Values: ['Signed Up'] },
+                Attributes: { 'utm.source': { AttributeType: 'INCLUSIVE', Values: ['news'] } },
+              },
+            },
+          },
+        },
+      },
+    );
+    // act
+    const result = importPinpointJourney(input);
+    // assert
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.journey.trigger).toMatchObject({
+      where: { path: "event.properties['utm.source']", eq: 'news' },
+    });
+    expect(result.notes).toEqual([]);
+  });
+
+  it('imports a timeframe cap as a cap over that many days', () => {
+    // act
+    const result = importPinpointJourney(
+      journeyWith(
+        { start: { Wait: { WaitTime: { WaitFor: 'PT1H' } } } },
+        { Limits: { DailyCap: 2, TimeframeCap: { Cap: 5, Days: 7 } } },
+      ),
+    );
+    // assert
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.journey.settings?.caps).toEqual([
+      { max: 2, within: 'P1D' },
+      { max: 5, within: 'P7D' },
+    ]);
+    expect(result.notes.map((n) => n.path)).not.toContain('Limits.TimeframeCap');
+  });
+  it('imports a re-entry cap above 1 as an entry limit', () => {
+    // act
+    const result = importPinpointJourney(
+      journeyWith(
+        { start: { Wait: { WaitTime: { WaitFor: 'PT1H' } } } },
+        { Limits: { EndpointReentryCap: 3, EndpointReentryInterval: 'P7D' } },
+      ),
+    );
+    // assert: re-entry after the interval, at most 3 entries, said in a note, and a journey that validates
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.journey.reentry).toEqual({ mode: 'after', cooldown: 'P7D' });
+    expect(result.journey.trigger).toMatchObject({ limit: { max: 3, per: 'P366D' } });
+    expect(result.notes.map((n) => n.path)).toContain('Limits.EndpointReentryCap');
+    const checked = validateJourney(result.journey);
+    expect(checked.ok ? [] : checked.violations).toEqual([]);
+  });
+  it('keeps the segment part of an event condition that also has segmentDimensions', () => {
+    // arrange: "ordered within a day, and on the pro plan"
+    const condition = {
+      EventCondition: { Dimensions: { EventType: { Values: ['Order Completed'] } } },
+      segmentDimensions: { UserAttributes: { plan: { AttributeType: 'INCLUSIVE', Values: ['pro'] } } },
+    };
+    const input = journeyWith({
+      start: {
+        ConditionalSplit: { Condition: { Conditions: [condition] }, EvaluationWaitTime: { WaitFor: 'P1D' } },
+      },
+    });
+    // act
+    const result = importPinpointJourney(input);
+    // assert: a branch on both after the wait, not a wait for the event alone
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(Object.values(result.journey.steps)).toContainEqual(
+      expect.objectContaining({
+        type: 'branch',
+        branches: [
+          expect.objectContaining({
+            when: {
+              all: [
+                { performed: 'Order Completed', within: 'P1D' },
+                { path: 'profile.traits.plan', eq: 'pro' },
+              ],
+            },
+          }),
+        ],
+      }),
+    );
+  });
+
+  it('says when an event condition counts the whole history (an evaluation time given as a date)', () => {
+    // arrange
+    const input = journeyWith({
+      start: {
+        ConditionalSplit: {
+          Condition: {
+            Conditions: [{ EventCondition: { Dimensions: { EventType: { Values: ['Bought'] } } } }],
+          },
+          EvaluationWaitTime: { WaitUntil: '2026-06-01T10:00:00Z' },
+        },
+      },
+    });
+    // act
+    const result = importPinpointJourney(input);
+    // assert
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.notes.map((n) => n.message).join('\n')).toContain('whole history');
   });
 });

@@ -97,4 +97,76 @@ describe('buildReport', () => {
     expect(reportText(report)).toMatch(/hello +email +reached 10; sent 8, failed 1, unknown 2\n/);
     expect(reportBody(report)).toContain('sent 8 · suppr. 0 · unknown 2 · failed 1');
   });
+  it('keeps the counts of a step, variant or split an earlier version had', () => {
+    // arrange: version 1 had an email "promo-mail" (renamed "hello" since), a variant "c" and a split "old-ab"
+    const counters = [
+      c('enrolled', 30),
+      c('sent', 12, { stepId: 'promo-mail' }),
+      c('suppressed', 3, { stepId: 'promo-mail', reason: 'consent' }),
+      c('converted', 4, { stepId: 'promo-mail' }),
+      c('sent', 10, { stepId: 'hello', version: '2' }),
+      c('assigned', 8, { stepId: 'ab', variant: 'a' }),
+      c('assigned', 7, { stepId: 'ab', variant: 'c' }),
+      c('converted', 2, { stepId: 'ab', variant: 'c', sum: 20 }),
+      c('assigned', 5, { stepId: 'old-ab', variant: 'x' }),
+    ];
+    // act
+    const report = buildReport(journey, counters, []);
+    // assert: every message counted shows, and the variant table adds up to its assignments
+    expect(report.steps.find((s) => s.stepId === 'promo-mail')).toMatchObject({
+      type: 'removed',
+      reached: 15,
+      counts: { sent: 12, suppressed: 3, converted: 4 },
+      reasons: [{ metric: 'suppressed', reason: 'consent', count: 3 }],
+    });
+    const ab = report.splits.find((s) => s.stepId === 'ab');
+    expect(ab?.variants.map((v) => [v.name, v.assigned, v.converted, v.removed ?? false])).toEqual([
+      ['a', 8, 0, false],
+      ['b', 0, 0, false],
+      ['c', 7, 2, true],
+    ]);
+    expect(ab?.variants.find((v) => v.name === 'c')?.vsHoldout).toBeUndefined();
+    expect(report.splits.find((s) => s.stepId === 'old-ab')?.variants).toMatchObject([
+      { name: 'x', assigned: 5, removed: true },
+    ]);
+    const text = reportText(report);
+    expect(text).toContain('c (removed)');
+    expect(text).toMatch(/promo-mail\s+removed\s+reached 15; sent 12/);
+    expect(reportBody(report)).toContain('c <span class="tag">removed</span>');
+  });
+
+  it('shows the messages a fallback sent beside the step they stand in for', () => {
+    // arrange
+    const withFallback = Journey.parse({
+      id: 'fb',
+      name: 'Fallback',
+      trigger: { type: 'event', event: 'Signed Up' },
+      start: 'text',
+      steps: {
+        text: {
+          type: 'sms',
+          template: 's',
+          fallback: [{ channel: 'email', template: 't', when: 'notDelivered', within: 'PT1H' }],
+          next: 'done',
+        },
+        done: { type: 'exit' },
+      },
+    });
+    const counters = [
+      c('enrolled', 10),
+      c('sent', 10, { stepId: 'text' }),
+      c('sent', 3, { stepId: 'text.fallback1' }),
+      c('suppressed', 1, { stepId: 'text.fallback1', reason: 'consent' }),
+    ];
+    // act
+    const report = buildReport(withFallback, counters, []);
+    // assert
+    expect(report.steps.find((s) => s.stepId === 'text.fallback1')).toMatchObject({
+      type: 'email',
+      label: 'text: fallback 1',
+      depth: 0,
+      reached: 4,
+      counts: { sent: 3, suppressed: 1 },
+    });
+  });
 });
