@@ -12,6 +12,26 @@ const RUNNING_FILE = 'running.json';
 
 const Running = z.object({ pid: z.number().int(), dynamodb: z.string() });
 
+/** Another runtime runs on the data folder: both would write the same files, and its database is open. */
+export class DataDirInUseError extends Error {
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
+    super(
+      `The data folder ${dataDir} is in use by the local runtime of process ${pid}. ` +
+        'Stop that one (Ctrl-C where it runs), or give this one another folder with --data-dir <dir>.',
+    );
+    this.name = 'DataDirInUseError';
+  }
+}
+
+/** Throws {@link DataDirInUseError} when a live runtime holds the folder (checked before anything opens or clears it). */
+export function assertDataDirFree(dataDir: string): void {
+  const holder = runningOn(dataDir);
+  if (holder !== undefined) throw new DataDirInUseError(dataDir, holder.pid);
+}
+
 export async function markRunning(dataDir: string, dynamodb: string): Promise<void> {
   await mkdir(dataDir, { recursive: true });
   await writeFile(join(dataDir, RUNNING_FILE), `${JSON.stringify({ pid: process.pid, dynamodb })}\n`);
