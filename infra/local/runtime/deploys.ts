@@ -21,7 +21,10 @@ const DeployResult = z
  * Announces every file of the journeys folder as a created object, one at a
  * time, and waits for each deploy: on start the folder is the bucket's state.
  */
-export async function deployFolder(bus: LocalBus, options: ResolvedOptions): Promise<void> {
+export async function deployFolder(
+  bus: Pick<LocalBus, 'put' | 'idle'>,
+  options: Pick<ResolvedOptions, 'journeysDir'>,
+): Promise<void> {
   const keys = await folderKeys(options.journeysDir);
   // Templates first: a journey's deploy checks the templates it names.
   const ordered = [
@@ -29,13 +32,18 @@ export async function deployFolder(bus: LocalBus, options: ResolvedOptions): Pro
     ...keys.filter((k) => !k.includes('/templates/')),
   ];
   for (const key of ordered) {
-    const info = await objectInfo(
-      options.journeysDir,
-      join(options.journeysDir, key.slice('journeys/'.length)),
-    );
+    const file = join(options.journeysDir, key.slice('journeys/'.length));
+    const info = await objectInfo(options.journeysDir, file).catch(skipRemoved);
+    // Gone since the folder was listed: the deploy of a fixed journey deletes its rejection report.
+    if (info === undefined) continue;
     await bus.put([s3Notification(LOCAL_NAMES.bucket, key, info)]);
     await bus.idle();
   }
+}
+
+function skipRemoved(error: unknown): undefined {
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+  throw error;
 }
 
 /** Prints what the deploy handler made of an object: the version it published, or every violation. */
