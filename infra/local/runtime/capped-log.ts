@@ -1,4 +1,4 @@
-import { appendFile, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 
 /**
  * An append-only JSON-lines file that keeps only its newest records within a
@@ -19,6 +19,7 @@ import { appendFile, readFile, rename, rm, stat, writeFile } from 'node:fs/promi
  */
 export class CappedLog {
   #writes: Promise<void> = Promise.resolve();
+  #tailChecked = false;
 
   constructor(
     readonly file: string,
@@ -43,6 +44,10 @@ export class CappedLog {
   }
 
   async #write(line: string): Promise<void> {
+    if (!this.#tailChecked) {
+      await trimTornTail(this.file);
+      this.#tailChecked = true;
+    }
     const size = (await stat(this.file).catch(() => undefined))?.size ?? 0;
     if (size > 0 && size + Buffer.byteLength(line) > this.maxBytes / 2)
       await rename(this.file, olderPart(this.file));
@@ -59,7 +64,51 @@ export function olderPart(file: string): string {
 export async function readLogLines(file: string): Promise<string[]> {
   const older = await readIfPresent(olderPart(file));
   const newer = await readIfPresent(file);
-  return `${older}\n${newer}`.split('\n').filter((line) => line.trim() !== '');
+  return [...completeLines(older), ...completeLines(newer)];
+}
+
+/**
+ * The whole lines of a JSON-lines text, blank ones left out. A last line
+ * without its newline is not one: a record being appended right now, or
+ * one a crash (a killed process, a full disk) cut short, which would not parse.
+ */
+export function completeLines(text: string): string[] {
+  const end = text.lastIndexOf('\n');
+  return text
+    .slice(0, end + 1)
+    .split('\n')
+    .filter((line) => line.trim() !== '');
+}
+
+/**
+ * Cuts a record a crash left unfinished at the end of a JSON-lines file, so
+ * the next record appended starts a line of its own instead of joining it
+ * into a line no reader can parse. Reads back from the end a block at a time.
+ */
+export async function trimTornTail(file: string): Promise<void> {
+  const handle = await open(file, 'r+').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+  if (handle === undefined) return;
+  try {
+    const { size } = await handle.stat();
+    const block = Buffer.alloc(64 * 1024);
+    let end = size;
+    while (end > 0) {
+      const start = Math.max(0, end - block.length);
+      const { bytesRead } = await handle.read(block, 0, end - start, start);
+      const newline = block.subarray(0, bytesRead).lastIndexOf(0x0a);
+      if (newline >= 0) {
+        end = start + newline + 1;
+        break;
+      }
+      end = start;
+    }
+    if (end < size) await handle.truncate(end);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Replaces a capped log's records (after a replay only the letters that failed again remain). */
