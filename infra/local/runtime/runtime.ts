@@ -81,7 +81,8 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
   let stopExpiry = () => {};
   try {
     // Claimed as soon as its database is open, for the whole start (deploys can take seconds).
-    await markRunning(options.dataDir, services.endpoints.dynamodb);
+    const { dynamodb, eventbridge } = services.endpoints;
+    await markRunning(options.dataDir, { dynamodb, eventbridge });
     const env = handlerEnvironment(
       services.endpoints,
       { baseUrl: services.unsubscribe.url, signingKey: services.unsubscribe.signingKey },
