@@ -181,6 +181,8 @@ export async function deployFromS3(deps: DeployDeps, notification: S3Notificatio
   if (notification['detail-type'] === 'Object Created') return created(deps, notification, id);
   // Deleting the definition archives the journey: no new enrollments, running ones finish.
   const archived = await deps.registry.archive(id, deps.now().toISOString());
+  // A rejection report would go on describing a file that is no longer there.
+  await deleteObject(deps.s3, notification.detail.bucket.name, rejectionKey(id));
   if (archived && deps.schedules !== undefined) {
     const entry = await deps.registry.get(id);
     if (entry !== undefined) await applySchedule(deps.schedules, scheduleAction(entry));

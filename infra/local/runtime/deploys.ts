@@ -56,6 +56,11 @@ export function reportDeploy(event: BusEvent, result: unknown, log: (line: strin
   if (status === 'ignored') return result;
   // A template no journey newly pins: nothing was published.
   if (status === 'redeployed' && (parsed.data.results ?? []).length === 0) return result;
+  // The file of a journey that was never deployed is gone: nothing was archived.
+  if (status === 'unknown') {
+    log(`· ${key} removed (${journeyId ?? 'its journey'} was never deployed: nothing to archive)`);
+    return result;
+  }
   if (violations.length > 0) {
     log(`✗ ${key} ${status}: ${violations.length} problem${violations.length === 1 ? '' : 's'}`);
     for (const v of violations) log(`    ${v.path ?? ''}${v.path ? ': ' : ''}${v.message}`);

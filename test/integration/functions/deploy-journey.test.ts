@@ -307,6 +307,24 @@ describe('deploy-journey', () => {
     expect((await deps().registry.get('welcome-series'))?.status).toBe('archived');
   });
 
+  it.each([
+    ['a live journey', true],
+    ['a journey that was never deployed', false],
+  ])('removes the rejection report of %s whose file is deleted', async (_name, deployedFirst) => {
+    // arrange: the last upload was rejected
+    fakeStepFunctions();
+    if (deployedFirst) await deployFromS3(deps(), created);
+    bucket.set('journeys/welcome-series.json', '{ "id": ');
+    await deployFromS3(deps(), created);
+    expect(bucket.has('journeys/welcome-series.rejected.json')).toBe(true);
+    // act
+    bucket.delete('journeys/welcome-series.json');
+    const result = await deployFromS3(deps(), deleted);
+    // assert
+    expect(result.status).toBe(deployedFirst ? 'archived' : 'unknown');
+    expect(bucket.has('journeys/welcome-series.rejected.json')).toBe(false);
+  });
+
   it('pins the templates of a version: a later edit changes only the next version', async () => {
     fakeStepFunctions();
     await deployFromS3(deps(), created);
