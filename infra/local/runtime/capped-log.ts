@@ -68,22 +68,30 @@ export async function readLogLines(file: string): Promise<string[]> {
 }
 
 /**
- * The whole lines of a JSON-lines text, blank ones left out. A last line
- * without its newline is not one: a record being appended right now, or
- * one a crash (a killed process, a full disk) cut short, which would not parse.
+ * The lines of a JSON-lines text, blank ones left out. A last line without
+ * its newline is kept only when it parses: otherwise it is a record being
+ * appended right now, or one a crash (a killed process, a full disk) cut short.
  */
 export function completeLines(text: string): string[] {
-  const end = text.lastIndexOf('\n');
-  return text
-    .slice(0, end + 1)
-    .split('\n')
-    .filter((line) => line.trim() !== '');
+  const lines = text.split('\n').filter((line) => line.trim() !== '');
+  const last = lines.at(-1);
+  if (last !== undefined && !text.endsWith('\n') && !isJson(last)) lines.pop();
+  return lines;
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
- * Cuts a record a crash left unfinished at the end of a JSON-lines file, so
- * the next record appended starts a line of its own instead of joining it
- * into a line no reader can parse. Reads back from the end a block at a time.
+ * Ends a JSON-lines file on a newline before the next append, so a record
+ * never joins the line before it: a last record written whole but without
+ * its newline gets one; one a crash left unfinished is cut off.
  */
 export async function trimTornTail(file: string): Promise<void> {
   const handle = await open(file, 'r+').catch((error: NodeJS.ErrnoException) => {
@@ -93,6 +101,7 @@ export async function trimTornTail(file: string): Promise<void> {
   if (handle === undefined) return;
   try {
     const { size } = await handle.stat();
+    // Back from the end a block at a time, to the last newline.
     const block = Buffer.alloc(64 * 1024);
     let end = size;
     while (end > 0) {
@@ -105,7 +114,11 @@ export async function trimTornTail(file: string): Promise<void> {
       }
       end = start;
     }
-    if (end < size) await handle.truncate(end);
+    if (end === size) return;
+    const tail = Buffer.alloc(size - end);
+    await handle.read(tail, 0, tail.length, end);
+    if (isJson(tail.toString('utf8'))) await handle.write('\n', size);
+    else await handle.truncate(end);
   } finally {
     await handle.close();
   }

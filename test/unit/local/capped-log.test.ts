@@ -96,6 +96,22 @@ describe('a capped JSON-lines log', () => {
     expect(lines.map((line) => JSON.parse(line))).toEqual([record(1), record(3)]);
   });
 
+  it('keeps a last record written whole without its newline, and appends the next on a line of its own', async () => {
+    // arrange: a file written by hand or by another tool
+    const file = join(dir, 'log.jsonl');
+    await appendFile(file, `${JSON.stringify(record(1))}\n${JSON.stringify(record(2))}`);
+    // act
+    const seen = await readLogLines(file);
+    await new CappedLog(file, 64 * 1024).append(record(3));
+    // assert
+    expect(seen.map((line) => JSON.parse(line))).toEqual([record(1), record(2)]);
+    expect((await readLogLines(file)).map((line) => JSON.parse(line))).toEqual([
+      record(1),
+      record(2),
+      record(3),
+    ]);
+  });
+
   it('refuses a budget that is not a positive number of bytes', () => {
     expect(() => new CappedLog(join(dir, 'log.jsonl'), 0)).toThrow(/positive/);
   });
