@@ -11,6 +11,7 @@ import type { Bindings } from '#shared/journey/compile/bindings.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
 import { journeyIdOfKey, rejectionKey, templateNameOfKey } from '#shared/journey/s3-keys.ts';
 import { type Violation, validateJourney } from '#shared/journey/validate.ts';
+import type { JsonText } from '#shared/json-text.ts';
 import { scheduleAction } from '#shared/segment/schedule.ts';
 import { applySchedule, type ScheduleConfig } from './schedules.ts';
 import { deleteObject, parseTemplate, putJson, readObject, templateCatalog } from './source.ts';
@@ -61,18 +62,11 @@ function emit(deps: DeployDeps, detailType: string, detail: Record<string, unkno
   return putSystemEvent(deps.events, deps.config.eventBus, detailType, detail);
 }
 
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false; violation: Violation } {
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch (error) {
-    const message = `The file is not valid JSON: ${error instanceof Error ? error.message : String(error)}`;
-    return { ok: false, violation: { path: '', code: 'json.invalid' as const, message } };
+async function check(deps: DeployDeps, bucket: string, id: string, json: JsonText) {
+  if (!json.ok) {
+    const message = `The file is ${json.message}.`;
+    return { ok: false as const, violations: [{ path: '', code: 'json.invalid' as const, message }] };
   }
-}
-
-async function check(deps: DeployDeps, bucket: string, id: string, text: string) {
-  const json = parseJson(text);
-  if (!json.ok) return { ok: false as const, violations: [json.violation] };
   const { catalog, invalid } = await templateCatalog(deps.s3, bucket);
   const validated = validateJourney(json.value, { templates: catalog, connections: deps.config.connections });
   const result = validated.ok
@@ -109,7 +103,7 @@ async function created(deps: DeployDeps, n: S3Notification, id: string): Promise
   const key = n.detail.object.key;
   const object = await readObject(deps.s3, bucket, key, n.detail.object['version-id']);
   const source = { key, versionId: object.versionId };
-  const checked = await check(deps, bucket, id, object.text);
+  const checked = await check(deps, bucket, id, object.json);
   // An invalid journey leaves the live version untouched: nothing below runs.
   if (!checked.ok) return reject(deps, bucket, source, id, checked.violations);
   const journey = checked.journey;
@@ -158,12 +152,12 @@ async function created(deps: DeployDeps, n: S3Notification, id: string): Promise
  */
 async function templateChanged(deps: DeployDeps, n: S3Notification, template: string): Promise<DeployResult> {
   const bucket = n.detail.bucket.name;
-  const content = parseTemplate(template, (await readObject(deps.s3, bucket, n.detail.object.key)).text);
+  const content = parseTemplate(template, (await readObject(deps.s3, bucket, n.detail.object.key)).json);
   const results: DeployResult[] = [];
   for (const entry of await deps.registry.listLive()) {
     if (entry.status === 'archived') continue;
-    const { text } = await readObject(deps.s3, bucket, entry.sourceKey);
-    if (!sendsTemplate(text, template)) continue;
+    const { json } = await readObject(deps.s3, bucket, entry.sourceKey);
+    if (!sendsTemplate(json, template)) continue;
     // Content this journey already pinned (a re-upload, a restart of the local runtime): nothing to publish.
     if (
       typeof content !== 'string' &&
@@ -187,6 +181,8 @@ export async function deployFromS3(deps: DeployDeps, notification: S3Notificatio
   if (notification['detail-type'] === 'Object Created') return created(deps, notification, id);
   // Deleting the definition archives the journey: no new enrollments, running ones finish.
   const archived = await deps.registry.archive(id, deps.now().toISOString());
+  // A rejection report would go on describing a file that is no longer there.
+  await deleteObject(deps.s3, notification.detail.bucket.name, rejectionKey(id));
   if (archived && deps.schedules !== undefined) {
     const entry = await deps.registry.get(id);
     if (entry !== undefined) await applySchedule(deps.schedules, scheduleAction(entry));

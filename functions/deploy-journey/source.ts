@@ -6,6 +6,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { TEMPLATES_PREFIX, templateNameOfKey } from '#shared/journey/s3-keys.ts';
+import { type JsonText, parseJsonBytes } from '#shared/json-text.ts';
 import {
   checkTemplateSyntax,
   Template,
@@ -13,13 +14,18 @@ import {
   type TemplateChannel,
 } from '#shared/templates.ts';
 
-/** Reads a journey definition (at the exact object version of the notification). */
+/**
+ * Reads a JSON file of the bucket (a journey at the exact object version of
+ * the notification, a template) as `journeys validate` reads it from disk:
+ * UTF-8, a byte order mark skipped, and any other bytes or a syntax error
+ * named with where they are, rather than decoded into U+FFFD and deployed.
+ */
 export async function readObject(
   s3: S3Client,
   bucket: string,
   key: string,
   versionId?: string,
-): Promise<{ text: string; versionId?: string }> {
+): Promise<{ json: JsonText; versionId?: string }> {
   const out = await s3.send(
     new GetObjectCommand({
       Bucket: bucket,
@@ -27,7 +33,8 @@ export async function readObject(
       ...(versionId === undefined ? {} : { VersionId: versionId }),
     }),
   );
-  return { text: (await out.Body?.transformToString()) ?? '', versionId: out.VersionId ?? versionId };
+  const bytes = (await out.Body?.transformToByteArray()) ?? new Uint8Array();
+  return { json: parseJsonBytes(bytes), versionId: out.VersionId ?? versionId };
 }
 
 /** The templates in the bucket (name → channel), for the validator's template checks, and why others are unusable. */
@@ -45,8 +52,8 @@ export async function templateCatalog(
     for (const object of page.Contents ?? []) {
       const name = templateNameOfKey(object.Key ?? '');
       if (name === undefined || object.Key === undefined) continue;
-      const { text } = await readObject(s3, bucket, object.Key);
-      const parsed = parseTemplate(name, text);
+      const { json } = await readObject(s3, bucket, object.Key);
+      const parsed = parseTemplate(name, json);
       if (typeof parsed === 'string') invalid.set(name, parsed);
       else catalog.set(name, parsed.channel);
     }
@@ -56,14 +63,9 @@ export async function templateCatalog(
 }
 
 /** A template file's content, or a sentence saying why it cannot be used. */
-export function parseTemplate(name: string, text: string): Template | string {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return `The template "${name}" is not valid JSON.`;
-  }
-  const parsed = Template.safeParse(json);
+export function parseTemplate(name: string, json: JsonText): Template | string {
+  if (!json.ok) return `The template "${name}" is ${json.message}.`;
+  const parsed = Template.safeParse(json.value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.join('.') || '(template)';

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { TEMPLATES_PREFIX } from '#shared/journey/s3-keys.ts';
 import type { Journey } from '#shared/journey/schema.ts';
 import { type Violation, violation } from '#shared/journey/violations.ts';
+import type { JsonText } from '#shared/json-text.ts';
 import type { Template } from '#shared/templates.ts';
 import { parseTemplate, readObject } from './source.ts';
 
@@ -23,7 +24,7 @@ function isMissing(error: unknown): boolean {
 async function loadOne(s3: S3Client, bucket: string, name: string): Promise<Template | string> {
   const key = `${TEMPLATES_PREFIX}${name}.json`;
   try {
-    return parseTemplate(name, (await readObject(s3, bucket, key)).text);
+    return parseTemplate(name, (await readObject(s3, bucket, key)).json);
   } catch (error) {
     if (isMissing(error)) return `There is no template "${name}" (expected ${key}).`;
     throw error;
@@ -96,16 +97,12 @@ export function withPinnedTemplates(journey: Journey, names: ReadonlyMap<string,
 }
 
 /** True when a journey file has a step that sends `template` (a file that does not parse sends nothing). */
-export function sendsTemplate(journeyText: string, template: string): boolean {
-  try {
-    const parsed = StepTemplates.safeParse(JSON.parse(journeyText));
-    return (
-      parsed.success &&
-      Object.values(parsed.data.steps).some(
-        (step) => step.template === template || (step.fallback ?? []).some((f) => f.template === template),
-      )
-    );
-  } catch {
-    return false;
-  }
+export function sendsTemplate(journey: JsonText, template: string): boolean {
+  const parsed = journey.ok ? StepTemplates.safeParse(journey.value) : undefined;
+  return (
+    parsed?.success === true &&
+    Object.values(parsed.data.steps).some(
+      (step) => step.template === template || (step.fallback ?? []).some((f) => f.template === template),
+    )
+  );
 }

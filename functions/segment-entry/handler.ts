@@ -22,6 +22,7 @@ import * as z from '#shared/zod.ts';
 import type { SegmentDeps } from './deps.ts';
 import { OpenExecutions } from './headroom.ts';
 import { manifest } from './manifest.ts';
+import { publishOpenExecutions } from './open-metric.ts';
 import { realPacing } from './pacing.ts';
 import { processRecords } from './records.ts';
 import { startRun } from './run.ts';
@@ -58,17 +59,6 @@ function segmentDeps(): SegmentDeps {
     now,
   };
   return deps.value;
-}
-
-/** Open executions, account-wide and per journey, as the worker last counted them (the alarm reads these). */
-async function publishOpenExecutions(d: SegmentDeps): Promise<void> {
-  const open = await d.openExecutions.count();
-  metrics.singleMetric().addMetric(METRICS.openExecutions, MetricUnit.Count, open.account);
-  for (const [journeyId, count] of open.perJourney) {
-    const single = metrics.singleMetric();
-    single.addDimensions({ journey: journeyId });
-    single.addMetric(METRICS.openExecutions, MetricUnit.Count, count);
-  }
 }
 
 /** The SQS event fields the worker reads. */

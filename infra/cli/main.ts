@@ -125,7 +125,11 @@ program
   .option('--properties <json>', 'track event properties as JSON')
   .option('--traits <json>', 'identify traits as JSON')
   .option('--bus <name>', 'event bus name', 'customer-events')
-  .option('--endpoint <url>', 'EventBridge endpoint (default: the local one, http://localhost:4010)')
+  .option(
+    '--endpoint <url>',
+    'EventBridge endpoint (default: the local runtime running on --data-dir, else http://localhost:4010)',
+  )
+  .option('--data-dir <dir>', 'the data folder of the local runtime to send to (default .journeys/)')
   .option('--aws', 'send to the real EventBridge of your AWS credentials and region')
   .option(
     '--timestamp <instant>',
@@ -136,14 +140,18 @@ program
 const clock = program
   .command('clock')
   .description("print the local runtime's journey time")
-  .option('--endpoint <url>', 'the local runtime (default http://localhost:4010)')
+  .option(
+    '--endpoint <url>',
+    'the local runtime (default: the one running on --data-dir, else http://localhost:4010)',
+  )
+  .option('--data-dir <dir>', 'the data folder of the local runtime (default .journeys/)')
   .action(lazy(async () => (await import('./commands/clock.ts')).clockCommand));
 clock
   .command('advance')
   .description('let journey time run forward: every wait, retry and schedule due on the way happens in order')
   .argument('[duration]', 'an ISO 8601 duration: P1D, PT3H, P1W')
   .option('--to <instant>', 'run to this ISO 8601 instant instead')
-  // --endpoint belongs to `clock` and is read from there.
+  // --endpoint and --data-dir belong to `clock` and are read from there.
   .action(async (duration: string | undefined, _options: unknown, command: Command) => {
     const { clockAdvanceCommand } = await import('./commands/clock.ts');
     await clockAdvanceCommand(duration, command.optsWithGlobals());
@@ -184,7 +192,10 @@ const dlq = program
   .description('list the events the local bus could not deliver (its dead-letter file), with the reason')
   .option('--data-dir <dir>', 'local data folder', '.journeys')
   .option('--json', 'machine-readable')
-  .option('--endpoint <url>', 'the local runtime, for replay (default http://localhost:4010)')
+  .option(
+    '--endpoint <url>',
+    'the local runtime, for replay (default: the one running on --data-dir, else http://localhost:4010)',
+  )
   .action(lazy(async () => (await import('./commands/dlq.ts')).dlqCommand));
 dlq
   .command('replay')

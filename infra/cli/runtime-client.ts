@@ -1,9 +1,24 @@
 import * as z from 'zod';
 import { ClockReply, CONTROL_PATHS, ReplayReply } from '#infra/local/runtime/control.ts';
 import { DEFAULT_PORTS } from '#infra/local/runtime/options.ts';
+import { runningOn } from '#infra/local/runtime/running.ts';
 
 /** The local runtime's bus endpoint, where its control API is served too. */
 export const DEFAULT_LOCAL_ENDPOINT = `http://localhost:${DEFAULT_PORTS.eventbridge}`;
+
+/** The local data folder commands read by default, as `npm start` runs from the project. */
+const DEFAULT_DATA_DIR = '.journeys';
+
+/**
+ * Where the local runtime's bus and control API answer: `--endpoint`, else
+ * the runtime running on the data folder (whatever ports it took), else the
+ * default port.
+ */
+export function localEndpoint(options: { endpoint?: string; dataDir?: string }): string {
+  return (
+    options.endpoint ?? runningOn(options.dataDir ?? DEFAULT_DATA_DIR)?.eventbridge ?? DEFAULT_LOCAL_ENDPOINT
+  );
+}
 
 const ErrorReply = z.object({ message: z.string() });
 
@@ -11,7 +26,7 @@ const ErrorReply = z.object({ message: z.string() });
 class RuntimeUnreachableError extends Error {
   constructor(endpoint: string, cause: unknown) {
     super(
-      `no local runtime answers at ${endpoint} (${cause instanceof Error ? cause.message : String(cause)}): start it with \`npm start\`, or pass --endpoint`,
+      `no local runtime answers at ${endpoint} (${cause instanceof Error ? cause.message : String(cause)}): start it with \`npm start\`, or pass --endpoint or the --data-dir it runs on`,
     );
     this.name = 'RuntimeUnreachableError';
   }

@@ -7,6 +7,7 @@ export { customerTimelines } from './inspect/timeline.ts';
 export { readConnectionsFile } from './runtime/connections.ts';
 export { PortInUseError, type ServiceName } from './runtime/listen.ts';
 export { DEFAULT_PORTS, type LocalOptions } from './runtime/options.ts';
+export { DataDirInUseError } from './runtime/running.ts';
 export { type LocalRuntime, startLocal } from './runtime/runtime.ts';
 export { runSegmentNow, type SegmentRunResult } from './runtime/segments.ts';
 export { type OutboxEntry, readOutbox } from './services/pinpoint/outbox.ts';

@@ -26,17 +26,24 @@ export function exampleTemplateObjects(): [string, string][] {
 /**
  * The journeys bucket as a Map behind a mocked S3 client: Get, List, Put and
  * Delete read and change the Map, so a test edits the bucket by editing it.
+ * An object is text (stored as UTF-8) or the exact bytes of a file.
  */
 export function fakeJourneysBucket(
   s3: AwsClientStub<S3Client>,
   objects: Iterable<[string, string]>,
-): Map<string, string> {
-  const bucket = new Map(objects);
+): Map<string, string | Uint8Array> {
+  const bucket = new Map<string, string | Uint8Array>(objects);
   s3.reset();
   s3.on(GetObjectCommand).callsFake((input: { Key: string; VersionId?: string }) => {
-    const text = bucket.get(input.Key);
-    if (text === undefined) throw Object.assign(new Error('no such key'), { name: 'NoSuchKey' });
-    return { Body: { transformToString: async () => text }, VersionId: input.VersionId };
+    const object = bucket.get(input.Key);
+    if (object === undefined) throw Object.assign(new Error('no such key'), { name: 'NoSuchKey' });
+    const bytes = typeof object === 'string' ? new TextEncoder().encode(object) : object;
+    // As the SDK's stream mixin decodes: UTF-8, a byte order mark kept, other bytes as U+FFFD.
+    const Body = {
+      transformToByteArray: async () => bytes,
+      transformToString: async () => Buffer.from(bytes).toString('utf8'),
+    };
+    return { Body, VersionId: input.VersionId };
   });
   s3.on(ListObjectsV2Command).callsFake((input: { Prefix: string }) => ({
     Contents: [...bucket.keys()].filter((k) => k.startsWith(input.Prefix)).map((Key) => ({ Key })),
@@ -50,4 +57,14 @@ export function fakeJourneysBucket(
     return {};
   });
   return bucket;
+}
+
+/** The rejection report deploy-journey wrote to the fake bucket (no violations when there is none). */
+export function rejectionReport(
+  bucket: ReadonlyMap<string, string | Uint8Array>,
+  key: string,
+): { violations: { path: string; code: string; message: string }[] } {
+  const object = bucket.get(key);
+  if (object === undefined) return { violations: [] };
+  return JSON.parse(typeof object === 'string' ? object : new TextDecoder().decode(object));
 }

@@ -1,12 +1,12 @@
 import { DateTime, Duration } from 'luxon';
 import { fail, paint } from '../output.ts';
-import { advanceClock, DEFAULT_LOCAL_ENDPOINT, readClock } from '../runtime-client.ts';
+import { advanceClock, localEndpoint, readClock } from '../runtime-client.ts';
 
-type ClockOptions = { endpoint?: string; to?: string };
+type ClockOptions = { endpoint?: string; dataDir?: string; to?: string };
 
 /** `journeys clock`: the running local runtime's journey time. */
 export async function clockCommand(options: ClockOptions): Promise<void> {
-  const clock = await readClock(options.endpoint ?? DEFAULT_LOCAL_ENDPOINT);
+  const clock = await readClock(localEndpoint(options));
   const next = clock.nextDue === undefined ? 'no timer pending' : `next timer due ${clock.nextDue}`;
   process.stdout.write(`${clock.now}  ${paint('dim', `(${clock.mode}; ${next})`)}\n`);
 }
@@ -19,7 +19,7 @@ export async function clockAdvanceCommand(
   duration: string | undefined,
   options: ClockOptions,
 ): Promise<void> {
-  const endpoint = options.endpoint ?? DEFAULT_LOCAL_ENDPOINT;
+  const endpoint = localEndpoint(options);
   const target = await targetOf(endpoint, duration, options.to);
   if (target === undefined) return;
   const clock = await advanceClock(endpoint, target);

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import {
+  DataDirInUseError,
   DEFAULT_PORTS,
   DEMO_START,
   type LocalOptions,
@@ -52,7 +53,7 @@ export async function devCommand(options: DevOptions): Promise<void> {
   try {
     runtime = await startLocal(local);
   } catch (error) {
-    if (error instanceof PortInUseError) {
+    if (error instanceof PortInUseError || error instanceof DataDirInUseError) {
       fail(error.message);
       return;
     }

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { deadLettersPath, readDeadLetters } from '#infra/local/services/eventbridge/dead-letters.ts';
 import { paint } from '../output.ts';
-import { DEFAULT_LOCAL_ENDPOINT, replayDeadLetters } from '../runtime-client.ts';
+import { localEndpoint, replayDeadLetters } from '../runtime-client.ts';
 
 /** `journeys dlq`: the events the local bus could not deliver, with the reason. */
 export async function dlqCommand(options: { dataDir: string; json?: boolean }): Promise<void> {
@@ -22,8 +22,8 @@ export async function dlqCommand(options: { dataDir: string; json?: boolean }): 
 }
 
 /** `journeys dlq replay`: the running runtime delivers its dead-lettered events again. */
-export async function dlqReplayCommand(options: { endpoint?: string }): Promise<void> {
-  const result = await replayDeadLetters(options.endpoint ?? DEFAULT_LOCAL_ENDPOINT);
+export async function dlqReplayCommand(options: { endpoint?: string; dataDir?: string }): Promise<void> {
+  const result = await replayDeadLetters(localEndpoint(options));
   process.stdout.write(
     `${paint('green', '✔')} replayed ${result.replayed} event(s)${result.failedAgain > 0 ? paint('red', `; ${result.failedAgain} failed again and stay in the dead-letter file`) : ''}\n`,
   );

@@ -4,10 +4,11 @@ import { CUSTOMER_EVENT_SOURCE, isAliasCall, parseAliasEvent, parseCustomerEvent
 import { splitTraits } from '#shared/ingest/limits.ts';
 import { readJsonFile } from '../files.ts';
 import { fail, paint } from '../output.ts';
-import { DEFAULT_LOCAL_ENDPOINT, readClock } from '../runtime-client.ts';
+import { localEndpoint, readClock } from '../runtime-client.ts';
 
 export type SendOptions = {
   endpoint?: string;
+  dataDir?: string;
   aws?: boolean;
   bus: string;
   user?: string;
@@ -37,7 +38,7 @@ export async function sendCommand(input: string, options: SendOptions): Promise<
     options.aws
       ? {}
       : {
-          endpoint: options.endpoint ?? DEFAULT_LOCAL_ENDPOINT,
+          endpoint: localEndpoint(options),
           region: process.env.AWS_REGION ?? 'us-east-1',
           credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
         },
@@ -86,7 +87,7 @@ async function timestampOf(options: SendOptions): Promise<string | undefined> {
     return new Date(at).toISOString();
   }
   if (options.aws) return new Date().toISOString();
-  const endpoint = options.endpoint ?? DEFAULT_LOCAL_ENDPOINT;
+  const endpoint = localEndpoint(options);
   try {
     return (await readClock(endpoint)).now;
   } catch (error) {

@@ -1,4 +1,4 @@
-import { appendFile, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 
 /**
  * An append-only JSON-lines file that keeps only its newest records within a
@@ -19,6 +19,7 @@ import { appendFile, readFile, rename, rm, stat, writeFile } from 'node:fs/promi
  */
 export class CappedLog {
   #writes: Promise<void> = Promise.resolve();
+  #tailChecked = false;
 
   constructor(
     readonly file: string,
@@ -43,6 +44,10 @@ export class CappedLog {
   }
 
   async #write(line: string): Promise<void> {
+    if (!this.#tailChecked) {
+      await trimTornTail(this.file);
+      this.#tailChecked = true;
+    }
     const size = (await stat(this.file).catch(() => undefined))?.size ?? 0;
     if (size > 0 && size + Buffer.byteLength(line) > this.maxBytes / 2)
       await rename(this.file, olderPart(this.file));
@@ -59,7 +64,64 @@ export function olderPart(file: string): string {
 export async function readLogLines(file: string): Promise<string[]> {
   const older = await readIfPresent(olderPart(file));
   const newer = await readIfPresent(file);
-  return `${older}\n${newer}`.split('\n').filter((line) => line.trim() !== '');
+  return [...completeLines(older), ...completeLines(newer)];
+}
+
+/**
+ * The lines of a JSON-lines text, blank ones left out. A last line without
+ * its newline is kept only when it parses: otherwise it is a record being
+ * appended right now, or one a crash (a killed process, a full disk) cut short.
+ */
+export function completeLines(text: string): string[] {
+  const lines = text.split('\n').filter((line) => line.trim() !== '');
+  const last = lines.at(-1);
+  if (last !== undefined && !text.endsWith('\n') && !isJson(last)) lines.pop();
+  return lines;
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Ends a JSON-lines file on a newline before the next append, so a record
+ * never joins the line before it: a last record written whole but without
+ * its newline gets one; one a crash left unfinished is cut off.
+ */
+export async function trimTornTail(file: string): Promise<void> {
+  const handle = await open(file, 'r+').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+  if (handle === undefined) return;
+  try {
+    const { size } = await handle.stat();
+    // Back from the end a block at a time, to the last newline.
+    const block = Buffer.alloc(64 * 1024);
+    let end = size;
+    while (end > 0) {
+      const start = Math.max(0, end - block.length);
+      const { bytesRead } = await handle.read(block, 0, end - start, start);
+      const newline = block.subarray(0, bytesRead).lastIndexOf(0x0a);
+      if (newline >= 0) {
+        end = start + newline + 1;
+        break;
+      }
+      end = start;
+    }
+    if (end === size) return;
+    const tail = Buffer.alloc(size - end);
+    await handle.read(tail, 0, tail.length, end);
+    if (isJson(tail.toString('utf8'))) await handle.write('\n', size);
+    else await handle.truncate(end);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Replaces a capped log's records (after a replay only the letters that failed again remain). */

@@ -21,7 +21,10 @@ const DeployResult = z
  * Announces every file of the journeys folder as a created object, one at a
  * time, and waits for each deploy: on start the folder is the bucket's state.
  */
-export async function deployFolder(bus: LocalBus, options: ResolvedOptions): Promise<void> {
+export async function deployFolder(
+  bus: Pick<LocalBus, 'put' | 'idle'>,
+  options: Pick<ResolvedOptions, 'journeysDir'>,
+): Promise<void> {
   const keys = await folderKeys(options.journeysDir);
   // Templates first: a journey's deploy checks the templates it names.
   const ordered = [
@@ -29,13 +32,18 @@ export async function deployFolder(bus: LocalBus, options: ResolvedOptions): Pro
     ...keys.filter((k) => !k.includes('/templates/')),
   ];
   for (const key of ordered) {
-    const info = await objectInfo(
-      options.journeysDir,
-      join(options.journeysDir, key.slice('journeys/'.length)),
-    );
+    const file = join(options.journeysDir, key.slice('journeys/'.length));
+    const info = await objectInfo(options.journeysDir, file).catch(skipRemoved);
+    // Gone since the folder was listed: the deploy of a fixed journey deletes its rejection report.
+    if (info === undefined) continue;
     await bus.put([s3Notification(LOCAL_NAMES.bucket, key, info)]);
     await bus.idle();
   }
+}
+
+function skipRemoved(error: unknown): undefined {
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+  throw error;
 }
 
 /** Prints what the deploy handler made of an object: the version it published, or every violation. */
@@ -48,6 +56,11 @@ export function reportDeploy(event: BusEvent, result: unknown, log: (line: strin
   if (status === 'ignored') return result;
   // A template no journey newly pins: nothing was published.
   if (status === 'redeployed' && (parsed.data.results ?? []).length === 0) return result;
+  // The file of a journey that was never deployed is gone: nothing was archived.
+  if (status === 'unknown') {
+    log(`· ${key} removed (${journeyId ?? 'its journey'} was never deployed: nothing to archive)`);
+    return result;
+  }
   if (violations.length > 0) {
     log(`✗ ${key} ${status}: ${violations.length} problem${violations.length === 1 ? '' : 's'}`);
     for (const v of violations) log(`    ${v.path ?? ''}${v.path ? ': ' : ''}${v.message}`);

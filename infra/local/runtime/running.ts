@@ -10,20 +10,46 @@ import * as z from 'zod';
  */
 const RUNNING_FILE = 'running.json';
 
-const Running = z.object({ pid: z.number().int(), dynamodb: z.string() });
+/** `eventbridge` (where its bus and control API listen) is absent from a file an earlier version wrote. */
+const Running = z.object({ pid: z.number().int(), dynamodb: z.string(), eventbridge: z.string().optional() });
+type Running = z.infer<typeof Running>;
 
-export async function markRunning(dataDir: string, dynamodb: string): Promise<void> {
+/** Another runtime runs on the data folder: both would write the same files, and its database is open. */
+export class DataDirInUseError extends Error {
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
+    super(
+      `The data folder ${dataDir} is in use by the local runtime of process ${pid}. ` +
+        'Stop that one (Ctrl-C where it runs), or give this one another folder with --data-dir <dir>.',
+    );
+    this.name = 'DataDirInUseError';
+  }
+}
+
+/** Throws {@link DataDirInUseError} when a live runtime holds the folder (checked before anything opens or clears it). */
+export function assertDataDirFree(dataDir: string): void {
+  const holder = runningOn(dataDir);
+  if (holder !== undefined) throw new DataDirInUseError(dataDir, holder.pid);
+}
+
+export async function markRunning(
+  dataDir: string,
+  endpoints: { dynamodb: string; eventbridge: string },
+): Promise<void> {
   await mkdir(dataDir, { recursive: true });
-  await writeFile(join(dataDir, RUNNING_FILE), `${JSON.stringify({ pid: process.pid, dynamodb })}\n`);
+  const running: Running = { pid: process.pid, ...endpoints };
+  await writeFile(join(dataDir, RUNNING_FILE), `${JSON.stringify(running)}\n`);
 }
 
 export async function markStopped(dataDir: string): Promise<void> {
   await rm(join(dataDir, RUNNING_FILE), { force: true });
 }
 
-/** The DynamoDB endpoint of the runtime running on this folder, if one is (its process is alive). */
-export function runningOn(dataDir: string): { pid: number; dynamodb: string } | undefined {
-  let running: z.infer<typeof Running> | undefined;
+/** The endpoints of the runtime running on this folder, if one is (its process is alive). */
+export function runningOn(dataDir: string): Running | undefined {
+  let running: Running | undefined;
   try {
     running = Running.safeParse(JSON.parse(readFileSync(join(dataDir, RUNNING_FILE), 'utf8'))).data;
   } catch {

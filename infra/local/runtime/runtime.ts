@@ -36,7 +36,7 @@ import { type Endpoints, handlerEnvironment, LOCAL_NAMES, LOCAL_TABLES, loggingE
 import { expireItems } from './expiry.ts';
 import { functionArn, type Invoke, loadFunction } from './lambdas.ts';
 import { type LocalOptions, type ResolvedOptions, resolveOptions } from './options.ts';
-import { markRunning, markStopped } from './running.ts';
+import { assertDataDirFree, markRunning, markStopped } from './running.ts';
 import { type Services, startServices } from './services.ts';
 import { recorded } from './tasks.ts';
 
@@ -74,10 +74,15 @@ const TASK_FUNCTIONS = MANIFESTS.flatMap((manifest) => (manifest.task === undefi
  */
 export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime> {
   const options = resolveOptions(input);
+  // Before --reset clears it or dynalite opens it: a second runtime on the folder would break the first.
+  assertDataDirFree(options.dataDir);
   if (options.reset) await rm(options.dataDir, { recursive: true, force: true });
   const services = await startServices(options);
   let stopExpiry = () => {};
   try {
+    // Claimed as soon as its database is open, for the whole start (deploys can take seconds).
+    const { dynamodb, eventbridge } = services.endpoints;
+    await markRunning(options.dataDir, { dynamodb, eventbridge });
     const env = handlerEnvironment(
       services.endpoints,
       { baseUrl: services.unsubscribe.url, signingKey: services.unsubscribe.signingKey },
@@ -112,7 +117,6 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
     // What the deploy started (a schedule's first run) happens before anything else: a run is reproducible.
     await settled(services, scheduler);
     const web = await startConsole(services, options);
-    await markRunning(options.dataDir, services.endpoints.dynamodb);
     const watcher = options.watch ? watch(services, options) : undefined;
     return {
       endpoints: { ...services.endpoints, sesViewer: services.ses.viewer, console: web.url },
@@ -135,6 +139,7 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
   } catch (error) {
     stopExpiry();
     resetClock();
+    await markStopped(options.dataDir);
     await services.stop();
     throw error;
   }

@@ -22,6 +22,7 @@ import {
   exampleJourneyText,
   exampleTemplateObjects,
   fakeJourneysBucket,
+  rejectionReport,
 } from '../../support/journeys-bucket.ts';
 
 const root = new URL('../../../', import.meta.url);
@@ -58,7 +59,7 @@ function webhookJourney(connection: string): string {
   });
 }
 let db: LocalDynamo;
-let bucket: Map<string, string>;
+let bucket: Map<string, string | Uint8Array>;
 const s3 = mockClient(S3Client);
 const sfn = mockClient(SFNClient);
 const events = mockClient(EventBridgeClient);
@@ -186,6 +187,49 @@ describe('deploy-journey', () => {
     expect((await registry.versions('welcome-series')).map((v) => v.version).slice(0, 2)).toEqual(['2', '1']);
   });
 
+  it('deploys a journey file saved with a byte order mark, as `journeys validate` reads it', async () => {
+    // arrange: Windows editors write EF BB BF before the JSON
+    const machine = fakeStepFunctions();
+    const text = new TextEncoder().encode(`\uFEFF${welcome}`);
+    bucket.set('journeys/welcome-series.json', text);
+    // act
+    const result = await deployFromS3(deps(), created);
+    // assert
+    expect(result).toEqual({ status: 'deployed', journeyId: 'welcome-series', version: '1' });
+    expect(machine.alias()).toBe(`${ARN}:1`);
+  });
+
+  it.each([
+    {
+      why: 'not UTF-8 (saved as Latin-1)',
+      bytes: Uint8Array.from(Buffer.from(welcome.replace('"name": "', '"name": "Café '), 'latin1')),
+      says: /^The file is not UTF-8 text \(near byte \d+, line 4\): save it as UTF-8\.$/,
+    },
+    {
+      why: 'a syntax error',
+      bytes: new TextEncoder().encode(welcome.replace('"start": "welcome-email"', 'start: "welcome-email"')),
+      says: /^The file is not valid JSON: .* at line 26, column 3\.$/,
+    },
+    { why: 'empty', bytes: new Uint8Array(), says: /^The file is empty: a JSON document was expected\.$/ },
+  ])(
+    'rejects a journey file that is $why, saying where, and leaves the live version',
+    async ({ bytes, says }) => {
+      // arrange
+      const machine = fakeStepFunctions();
+      await deployFromS3(deps(), created);
+      bucket.set('journeys/welcome-series.json', bytes);
+      // act
+      const result = await deployFromS3(deps(), created);
+      // assert
+      expect(result).toMatchObject({ status: 'rejected' });
+      const [problem, ...more] = rejectionReport(bucket, 'journeys/welcome-series.rejected.json').violations;
+      expect(more).toEqual([]);
+      expect(problem).toMatchObject({ path: '', code: 'json.invalid' });
+      expect(problem?.message).toMatch(says);
+      expect(machine.alias()).toBe(`${ARN}:1`);
+    },
+  );
+
   it('rejects an invalid upload with a report listing every violation; live stays untouched', async () => {
     const machine = fakeStepFunctions();
     await deployFromS3(deps(), created);
@@ -196,7 +240,7 @@ describe('deploy-journey', () => {
     bucket.set('journeys/welcome-series.json', JSON.stringify(broken));
     const result = await deployFromS3(deps(), created);
     expect(result.status).toBe('rejected');
-    const report = JSON.parse(bucket.get('journeys/welcome-series.rejected.json') ?? '{}');
+    const report = rejectionReport(bucket, 'journeys/welcome-series.rejected.json');
     expect(report.violations.map((v: { code: string }) => v.code)).toEqual(
       expect.arrayContaining(['start.dangling', 'template.missing']),
     );
@@ -232,7 +276,7 @@ describe('deploy-journey', () => {
     bucket.set('journeys/welcome-series.json', webhookJourney('billing'));
     const result = await deployFromS3(deps(), created);
     expect(result.status).toBe('rejected');
-    const report = JSON.parse(bucket.get('journeys/welcome-series.rejected.json') ?? '{}');
+    const report = rejectionReport(bucket, 'journeys/welcome-series.rejected.json');
     expect(report.violations).toEqual([
       expect.objectContaining({
         path: 'steps.crm.connection',
@@ -261,6 +305,24 @@ describe('deploy-journey', () => {
     const result = await deployFromS3(deps(), deleted);
     expect(result).toEqual({ status: 'archived', journeyId: 'welcome-series' });
     expect((await deps().registry.get('welcome-series'))?.status).toBe('archived');
+  });
+
+  it.each([
+    ['a live journey', true],
+    ['a journey that was never deployed', false],
+  ])('removes the rejection report of %s whose file is deleted', async (_name, deployedFirst) => {
+    // arrange: the last upload was rejected
+    fakeStepFunctions();
+    if (deployedFirst) await deployFromS3(deps(), created);
+    bucket.set('journeys/welcome-series.json', '{ "id": ');
+    await deployFromS3(deps(), created);
+    expect(bucket.has('journeys/welcome-series.rejected.json')).toBe(true);
+    // act
+    bucket.delete('journeys/welcome-series.json');
+    const result = await deployFromS3(deps(), deleted);
+    // assert
+    expect(result.status).toBe(deployedFirst ? 'archived' : 'unknown');
+    expect(bucket.has('journeys/welcome-series.rejected.json')).toBe(false);
   });
 
   it('pins the templates of a version: a later edit changes only the next version', async () => {
@@ -305,7 +367,14 @@ describe('deploy-journey', () => {
       text: JSON.stringify({ channel: 'email', subject: 'Hi {{ name', html: 'x', text: 'x' }),
       says: /broken Liquid syntax \(subject/,
     },
-    { why: 'not JSON', text: '{ nope', says: /not valid JSON/ },
+    { why: 'not JSON', text: '{ nope', says: /is not valid JSON: .* at line 1, column 3\./ },
+    {
+      why: 'not UTF-8 (an accent saved as Latin-1, which would be sent as U+FFFD)',
+      text: Uint8Array.from(
+        Buffer.from(JSON.stringify({ channel: 'email', subject: 'Café', html: 'x', text: 'x' }), 'latin1'),
+      ),
+      says: /is not UTF-8 text \(near byte 34, line 1\)/,
+    },
     {
       why: 'not a template',
       text: JSON.stringify({ channel: 'email', subject: 'x' }),
@@ -317,7 +386,7 @@ describe('deploy-journey', () => {
     bucket.set('journeys/templates/welcome-tips.json', text);
     const result = await deployFromS3(deps(), created);
     expect(result).toMatchObject({ status: 'rejected' });
-    const report = JSON.parse(bucket.get('journeys/welcome-series.rejected.json') ?? '{}');
+    const report = rejectionReport(bucket, 'journeys/welcome-series.rejected.json');
     const problem = report.violations.find((v: { path: string }) => v.path.endsWith('.template'));
     expect(problem?.message).toMatch(says);
     expect(machine.alias()).toBe(`${ARN}:1`);

@@ -50,7 +50,7 @@ function fakes() {
   s3.onAnyCommand().resolves({});
   s3.on(GetObjectCommand).callsFake((input: { Key: string }) => {
     const text = files.get(input.Key) ?? '';
-    return { Body: { transformToString: async () => text } };
+    return { Body: { transformToByteArray: async () => new TextEncoder().encode(text) } };
   });
   s3.on(ListObjectsV2Command).callsFake((input: { Prefix: string }) => ({
     Contents: [...files.keys()].filter((k) => k.startsWith(input.Prefix)).map((Key) => ({ Key })),

@@ -59,7 +59,7 @@ let stepFunctions: LocalStepFunctions;
 let server: Server;
 let endpoint = '';
 const machineArn = `arn:aws:states:us-east-1:000000000000:stateMachine:${MACHINE}`;
-let bucket: Map<string, string>;
+let bucket: Map<string, string | Uint8Array>;
 
 /** welcome-series with its first wait `days` long: each edit a new definition, so a new version. */
 function edit(days: number): void {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -79,6 +79,37 @@ describe('a capped JSON-lines log', () => {
     await replaceLog(file, [record(7)]);
     // assert
     expect((await readLogLines(file)).map((line) => JSON.parse(line))).toEqual([record(7)]);
+  });
+
+  it('leaves out a record a killed process cut short, and appends the next on a line of its own', async () => {
+    // arrange: a runtime killed halfway through an append (a terminal closed, an out-of-memory kill)
+    const file = join(dir, 'log.jsonl');
+    const before = new CappedLog(file, 64 * 1024);
+    await before.append(record(1));
+    await appendFile(file, JSON.stringify(record(2)).slice(0, 30));
+    // act: what a reader sees, then the next runtime's first append
+    const seen = await readLogLines(file);
+    await new CappedLog(file, 64 * 1024).append(record(3));
+    // assert: every line on disk is a whole record
+    expect(seen.map((line) => JSON.parse(line))).toEqual([record(1)]);
+    const lines = (await readFile(file, 'utf8')).split('\n').filter((line) => line !== '');
+    expect(lines.map((line) => JSON.parse(line))).toEqual([record(1), record(3)]);
+  });
+
+  it('keeps a last record written whole without its newline, and appends the next on a line of its own', async () => {
+    // arrange: a file written by hand or by another tool
+    const file = join(dir, 'log.jsonl');
+    await appendFile(file, `${JSON.stringify(record(1))}\n${JSON.stringify(record(2))}`);
+    // act
+    const seen = await readLogLines(file);
+    await new CappedLog(file, 64 * 1024).append(record(3));
+    // assert
+    expect(seen.map((line) => JSON.parse(line))).toEqual([record(1), record(2)]);
+    expect((await readLogLines(file)).map((line) => JSON.parse(line))).toEqual([
+      record(1),
+      record(2),
+      record(3),
+    ]);
   });
 
   it('refuses a budget that is not a positive number of bytes', () => {

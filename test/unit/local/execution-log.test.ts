@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -72,5 +72,24 @@ describe('the local execution log', () => {
       .split('\n')
       .map((line) => JSON.parse(line).name);
     expect(names.sort()).toEqual(['closed-3', 'closed-4', 'closed-5', 'running']);
+  });
+
+  it('opens a log whose last record a killed runtime cut short, keeping the record before it', async () => {
+    // arrange: an execution parked, then the runtime was killed while appending its next record
+    dir = await mkdtemp(join(tmpdir(), 'journeys-executions-'));
+    const file = join(dir, 'executions.jsonl');
+    const first = await ExecutionLog.open(file);
+    await first.write(record('waiting', 'RUNNING'));
+    await appendFile(file, JSON.stringify(record('waiting', 'SUCCEEDED', NOW_S)).slice(0, 40));
+    // act: the next start opens it and goes on writing
+    const reopened = await ExecutionLog.open(file);
+    await reopened.write(record('next', 'RUNNING'));
+    const again = await ExecutionLog.open(file);
+    // assert
+    expect(reopened.records.get(record('waiting', 'RUNNING').executionArn)?.status).toBe('RUNNING');
+    expect([...again.records.values()].map((r) => [r.name, r.status])).toEqual([
+      ['waiting', 'RUNNING'],
+      ['next', 'RUNNING'],
+    ]);
   });
 });

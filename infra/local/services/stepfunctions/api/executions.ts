@@ -1,5 +1,6 @@
 import { appendFile, readFile, rename, writeFile } from 'node:fs/promises';
 import * as z from 'zod';
+import { completeLines, trimTornTail } from '../../../runtime/capped-log.ts';
 import { type ClosedRetention, HISTORY_RETENTION_DAYS, MAX_KEPT_HISTORIES } from './history-store.ts';
 
 const ParkedAttempt = z.object({
@@ -79,6 +80,7 @@ export class ExecutionLog {
   #lines: number;
   #writes: Promise<void> = Promise.resolve();
   #retention: { now: () => number; rule: ClosedRetention } | undefined;
+  #tailChecked = false;
 
   private constructor(
     private readonly file: string,
@@ -104,6 +106,10 @@ export class ExecutionLog {
     this.#lines += 1;
     const compact = this.#retention !== undefined && this.#lines > 2 * this.records.size + SLACK_LINES;
     await this.#queue(async () => {
+      if (!this.#tailChecked) {
+        await trimTornTail(this.file);
+        this.#tailChecked = true;
+      }
       await appendFile(this.file, `${JSON.stringify(record)}\n`);
       if (compact) await this.#compact();
     });
@@ -144,8 +150,8 @@ async function readLog(file: string): Promise<{ records: Map<string, ExecutionRe
   const text = await readFile(file, 'utf8').catch(() => '');
   const records = new Map<string, ExecutionRecord>();
   let lines = 0;
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
+  // A record a crash cut short is left out: the execution's previous record stands.
+  for (const line of completeLines(text)) {
     const record = ExecutionRecord.parse(JSON.parse(line));
     records.set(record.executionArn, record);
     lines += 1;

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import * as z from 'zod';
 import { MAX_STATE_MACHINE_VERSIONS, versionsToDelete } from '#shared/journey/version-retention.ts';
 import { AwsApiError } from '../../../runtime/http.ts';
@@ -52,6 +52,7 @@ export type MachineAlias = Machine['aliases'][number];
  */
 export class MachineStore {
   private readonly machines = new Map<string, Machine>();
+  private saving: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly file: string,
@@ -216,8 +217,18 @@ export class MachineStore {
     machine.versions = machine.versions.filter((v) => v.retired !== true || running.has(v.version));
   }
 
-  async save(): Promise<void> {
-    await writeFile(this.file, JSON.stringify([...this.machines.values()], null, 2));
+  /**
+   * Written whole then renamed over the file, one save after the other: a
+   * process killed meanwhile leaves the previous file, never half of one.
+   */
+  save(): Promise<void> {
+    const next = this.saving.then(async () => {
+      const tmp = `${this.file}.tmp`;
+      await writeFile(tmp, JSON.stringify([...this.machines.values()], null, 2));
+      await rename(tmp, this.file);
+    });
+    this.saving = next.catch(() => undefined);
+    return next;
   }
 }
 

@@ -1,0 +1,38 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_LOCAL_ENDPOINT, localEndpoint } from '#infra/cli/runtime-client.ts';
+import { markRunning } from '#infra/local/runtime/running.ts';
+
+let dataDir: string;
+beforeEach(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'journeys-runtime-endpoint-'));
+});
+afterEach(async () => rm(dataDir, { recursive: true, force: true }));
+
+const endpoints = { dynamodb: 'http://127.0.0.1:41001', eventbridge: 'http://127.0.0.1:41002' };
+
+describe('where send, clock and dlq replay find the local runtime', () => {
+  it('on the ports the runtime running on the data folder took, not the default one', async () => {
+    // arrange: `npm start -- --eventbridge-port 41002` (4010 was taken)
+    await markRunning(dataDir, endpoints);
+    // act / assert
+    expect(localEndpoint({ dataDir })).toBe(endpoints.eventbridge);
+    expect(localEndpoint({ dataDir, endpoint: 'http://127.0.0.1:5000' })).toBe('http://127.0.0.1:5000');
+  });
+
+  it('on the default port when no runtime runs on the folder any more', async () => {
+    // arrange: the file of a runtime whose process has ended
+    await markRunning(dataDir, endpoints);
+    const file = join(dataDir, 'running.json');
+    const ended = spawnSync(process.execPath, [
+      '-e',
+      `const f=${JSON.stringify(file)};const fs=require('fs');const r=JSON.parse(fs.readFileSync(f));r.pid=process.pid;fs.writeFileSync(f,JSON.stringify(r))`,
+    ]);
+    expect(ended.status).toBe(0);
+    // act / assert
+    expect(localEndpoint({ dataDir })).toBe(DEFAULT_LOCAL_ENDPOINT);
+  });
+});
