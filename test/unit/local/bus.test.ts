@@ -142,4 +142,29 @@ describe('the local bus delivers', () => {
     expect(failedAgain).toStrictEqual([]);
     expect(handled).toStrictEqual([{ order: 1 }]);
   });
+
+  it('reports a dead letter it cannot write instead of leaving an unhandled rejection', async () => {
+    // arrange: a bus whose dead-letter file cannot be written (its folder is gone)
+    const errors: string[] = [];
+    const orphan = new LocalBus(['customer-events'], {
+      files: { archive: join(dir, 'events.jsonl'), deadLetters: join(dir, 'gone', 'dead-letters.jsonl') },
+      clock,
+      onError: (message) => errors.push(message),
+    });
+    orphan.addTarget({
+      name: 'down',
+      busName: 'customer-events',
+      matches: () => true,
+      deliver: async () => {
+        throw new Error('stopped');
+      },
+    });
+    // act
+    await orphan.put([entry('{"order":2}')]);
+    await orphan.idle();
+    // assert
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toMatch(/^down failed on event .*: Error: stopped$/);
+    expect(errors[1]).toMatch(/^could not keep the dead letter of event .* for down: ENOENT/);
+  });
 });

@@ -168,7 +168,15 @@ export class LocalBus {
       attempts: ATTEMPTS,
       event,
     };
-    await this.deadLetters.append(letter);
+    try {
+      await this.deadLetters.append(letter);
+    } catch (cause) {
+      // A delivery nobody awaits must not end the process with an unhandled rejection (a full disk, a folder removed).
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      this.options.onError?.(
+        `could not keep the dead letter of event ${event.id} for ${target.name}: ${reason}`,
+      );
+    }
   }
 
   /** Invokes the target up to ATTEMPTS times; the last error, or undefined on success. */
