@@ -26,6 +26,7 @@ const ACTIVITY_FILE = 'activity.jsonl';
 export class ActivityLog {
   private readonly listeners: ((activity: Activity) => void)[] = [];
   private readonly log: CappedLog;
+  private warned = false;
 
   constructor(dataDir: string, maxBytes: number) {
     this.log = new CappedLog(join(dataDir, ACTIVITY_FILE), maxBytes);
@@ -37,7 +38,13 @@ export class ActivityLog {
 
   record(activity: Activity): void {
     for (const listener of this.listeners) listener(activity);
-    void this.log.append(activity);
+    // Nobody awaits the write: a failed one (a full disk, a data folder removed) is reported, never left unhandled.
+    this.log.append(activity).catch((error: unknown) => {
+      if (this.warned) return;
+      this.warned = true;
+      const reason = error instanceof Error ? error.message : String(error);
+      process.emitWarning(`the activity log could not be written (${reason}): timelines will miss steps`);
+    });
   }
 
   flushed(): Promise<void> {

@@ -1,0 +1,43 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, it, vi } from 'vitest';
+import { ActivityLog, readActivity } from '#infra/local/runtime/activity.ts';
+
+const dirs: string[] = [];
+afterEach(async () => {
+  vi.restoreAllMocks();
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+const activity = (state: string) => ({
+  at: '2026-12-01T10:00:00.000Z',
+  execution: 'e1',
+  state,
+  resource: 'arn:aws:lambda:local:000000000000:function:send-message',
+  input: {},
+});
+
+it('keeps each task activity it records', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'activity-'));
+  dirs.push(dir);
+  const log = new ActivityLog(dir, 1024 * 1024);
+  log.record(activity('welcome'));
+  log.record(activity('reminder'));
+  await log.flushed();
+  expect((await readActivity(dir)).map((a) => a.state)).toStrictEqual(['welcome', 'reminder']);
+});
+
+it('warns once when its file cannot be written, instead of an unhandled rejection', async () => {
+  const warnings = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+  const dir = await mkdtemp(join(tmpdir(), 'activity-'));
+  dirs.push(dir);
+  const log = new ActivityLog(join(dir, 'gone'), 1024 * 1024);
+  log.record(activity('welcome'));
+  log.record(activity('reminder'));
+  await log.flushed();
+  // The rejected append settles after flushed(): give its handler a turn.
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(warnings).toHaveBeenCalledTimes(1);
+  expect(String(warnings.mock.calls[0]?.[0])).toMatch(/activity log could not be written \(ENOENT/);
+});
