@@ -31,3 +31,20 @@ describe('parked execution histories', () => {
     );
   });
 });
+
+describe('ended execution histories', () => {
+  it('read a file a killed runtime cut short as no history, and the others as kept', async () => {
+    // arrange: two ended executions' files, one of them torn mid-write
+    dir = await mkdtemp(join(tmpdir(), 'journeys-closed-'));
+    const whole = JSON.stringify({ executionArn: arn('whole'), events: [] });
+    await writeFile(join(dir, `000000000000001-${parkedName(arn('whole'))}`), whole);
+    await writeFile(join(dir, `000000000000002-${parkedName(arn('torn'))}`), whole.slice(0, 20));
+    const store = await HistoryStore.open(dir, () => 0);
+    // act
+    const torn = await store.events(arn('torn'));
+    const kept = await store.events(arn('whole'));
+    // assert
+    expect(torn).toBeUndefined();
+    expect(kept).toStrictEqual([]);
+  });
+});

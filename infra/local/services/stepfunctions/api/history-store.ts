@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import * as z from 'zod';
@@ -151,7 +151,10 @@ export class HistoryStore {
     if (recorder === undefined) return;
     const key = fileKey(executionArn);
     const name = `${String(Math.round(stopMs)).padStart(15, '0')}-${key}.json`;
-    await writeFile(join(this.dir, name), JSON.stringify({ executionArn, events: recorder.events() }));
+    // Written aside and renamed, so a runtime killed mid-write leaves no torn history under the real name.
+    const path = join(this.dir, name);
+    await writeFile(`${path}.tmp`, JSON.stringify({ executionArn, events: recorder.events() }));
+    await rename(`${path}.tmp`, path);
     this.running.delete(executionArn);
     this.files.delete(key);
     this.files.set(key, name);
@@ -168,7 +171,8 @@ export class HistoryStore {
     if (name === undefined) return undefined;
     const text = await readFile(join(this.dir, name), 'utf8').catch(() => undefined);
     if (text === undefined) return undefined;
-    const stored = Stored.safeParse(JSON.parse(text));
+    // A file a killed runtime cut short reads as no history, as an absent one does.
+    const stored = Stored.safeParse(parseJson(text));
     return stored.success && stored.data.executionArn === executionArn ? stored.data.events : undefined;
   }
 
