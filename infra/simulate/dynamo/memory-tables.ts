@@ -75,6 +75,11 @@ function keyString(value: AttributeValue | undefined, what: string): string {
   return s;
 }
 
+/** A key attribute from the string it is stored under (keyString). */
+function keyAttribute(type: TableDefinition['partitionKey']['type'], value: string): AttributeValue {
+  return type === 'N' ? { N: value } : { S: value };
+}
+
 /** Item size as DynamoDB counts it: attribute names plus values (close enough to bill units). */
 function itemSize(item: Item | undefined): number {
   if (item === undefined) return 0;
@@ -168,6 +173,13 @@ export class MemoryTables {
     const pk = keyString(key?.[t.def.partitionKey.name], t.def.partitionKey.name);
     const sk = t.def.sortKey === undefined ? '' : keyString(key?.[t.def.sortKey.name], t.def.sortKey.name);
     return { pk, sk };
+  }
+
+  /** The key attributes of the item stored under `pk` and `sk`, typed as the table declares them. */
+  private keyItem(t: Table, pk: string, sk: string): Item {
+    const key: Item = { [t.def.partitionKey.name]: keyAttribute(t.def.partitionKey.type, pk) };
+    if (t.def.sortKey !== undefined) key[t.def.sortKey.name] = keyAttribute(t.def.sortKey.type, sk);
+    return key;
   }
 
   private keyNames(t: Table): string[] {
@@ -267,19 +279,26 @@ export class MemoryTables {
     const placeholders = { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues };
     const keyCondition = parseCondition(input.KeyConditionExpression ?? '');
     const pk = partitionValue(keyCondition, t.def.partitionKey.name, placeholders);
-    const items = t.rows
-      .partition(pk)
-      .map(this.open)
-      .filter((stored) => holds(stored.item, keyCondition, placeholders));
+    // The key condition names key attributes only: it is decided on the keys, and only the items it
+    // selects are read (unpacked, when packed), not every item of the partition.
+    const selected: { key: Item; held: Held }[] = [];
+    for (const [sk, held] of t.rows.entries(pk)) {
+      const key = this.keyItem(t, pk, sk);
+      if (holds(key, keyCondition, placeholders)) selected.push({ key, held });
+    }
     const sortName = t.def.sortKey?.name;
     if (sortName !== undefined)
-      items.sort((a, b) => {
-        const x = a.item[sortName];
-        const y = b.item[sortName];
+      selected.sort((a, b) => {
+        const x = a.key[sortName];
+        const y = b.key[sortName];
         return x === undefined || y === undefined ? 0 : (order(x, y) ?? 0);
       });
-    if (input.ScanIndexForward === false) items.reverse();
-    return this.page(t, items, input);
+    if (input.ScanIndexForward === false) selected.reverse();
+    return this.page(
+      t,
+      selected.map(({ held }) => this.open(held)),
+      input,
+    );
   }
 
   scan(input: Request): { Items: Item[]; Count: number; LastEvaluatedKey?: Item } {

@@ -37,13 +37,13 @@ export class Rows<T> {
     if (partition?.size === 0) this.partitions.delete(pk);
   }
 
-  /** The items of one partition, in insertion order. */
-  partition(pk: string): T[] {
+  /** The sort keys and items of one partition, in insertion order ('' the key of an unsorted table's item). */
+  entries(pk: string): [string, T][] {
     if (!this.sorted) {
       const value = this.single.get(pk);
-      return value === undefined ? [] : [value];
+      return value === undefined ? [] : [['', value]];
     }
-    return [...(this.partitions.get(pk)?.values() ?? [])];
+    return [...(this.partitions.get(pk)?.entries() ?? [])];
   }
 
   /** Every item, partition by partition. */
