@@ -46,6 +46,10 @@ const RUNTIMES = ['test/e2e/**/*.test.ts', 'test/integration/cli/journeys-test.t
 export default defineConfig({
   test: {
     testTimeout: 30_000,
+    // Transformed modules kept on disk (node_modules/.experimental-vitest-cache, keyed by each file's
+    // content and the config): a run transforms only the files changed since the last, not every
+    // module once per project. test/suite.ts keeps it bounded.
+    experimental: { fsModuleCache: true },
     hookTimeout: 60_000,
     // Both cores: the default (cores − 1) runs one file at a time on a 2-core machine.
     maxWorkers: 2,
