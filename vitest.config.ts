@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import ProjectOrderSequencer from './test/support/project-order.ts';
 
 /**
  * Five projects. Tests that keep no process-wide state share their workers'
@@ -63,11 +64,13 @@ export default defineConfig({
       POWERTOOLS_LOG_LEVEL: 'WARN',
       POWERTOOLS_METRICS_NAMESPACE: 'Journeys',
     },
+    // The projects run in this order (project-order.ts): the one whose longest file runs longest
+    // first, the one of many short files last, which fill both workers until the end.
+    sequence: { sequencer: ProjectOrderSequencer },
     projects: [
-      { extends: true, test: { name: 'shared', include: SHARED, isolate: false } },
-      { extends: true, test: { name: 'handlers', include: HANDLERS, isolate: false } },
-      { extends: true, test: { name: 'commands', include: COMMANDS, isolate: false } },
       { extends: true, test: { name: 'runtimes', include: RUNTIMES, isolate: false } },
+      { extends: true, test: { name: 'commands', include: COMMANDS, isolate: false } },
+      { extends: true, test: { name: 'handlers', include: HANDLERS, isolate: false } },
       {
         extends: true,
         test: {
@@ -76,6 +79,7 @@ export default defineConfig({
           exclude: [...SHARED, ...HANDLERS, ...COMMANDS, ...RUNTIMES],
         },
       },
+      { extends: true, test: { name: 'shared', include: SHARED, isolate: false } },
     ],
   },
 });
