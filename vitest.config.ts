@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import ProjectOrderSequencer from './test/support/project-order.ts';
 
 /**
  * Five projects. Tests that keep no process-wide state share their workers'
@@ -46,6 +47,10 @@ const RUNTIMES = ['test/e2e/**/*.test.ts', 'test/integration/cli/journeys-test.t
 export default defineConfig({
   test: {
     testTimeout: 30_000,
+    // Transformed modules kept on disk (node_modules/.experimental-vitest-cache, keyed by each file's
+    // content and the config): a run transforms only the files changed since the last, not every
+    // module once per project. test/suite.ts keeps it bounded.
+    experimental: { fsModuleCache: true },
     hookTimeout: 60_000,
     // Both cores: the default (cores − 1) runs one file at a time on a 2-core machine.
     maxWorkers: 2,
@@ -59,11 +64,13 @@ export default defineConfig({
       POWERTOOLS_LOG_LEVEL: 'WARN',
       POWERTOOLS_METRICS_NAMESPACE: 'Journeys',
     },
+    // The projects run in this order (project-order.ts): the one whose longest file runs longest
+    // first, the one of many short files last, which fill both workers until the end.
+    sequence: { sequencer: ProjectOrderSequencer },
     projects: [
-      { extends: true, test: { name: 'shared', include: SHARED, isolate: false } },
-      { extends: true, test: { name: 'handlers', include: HANDLERS, isolate: false } },
-      { extends: true, test: { name: 'commands', include: COMMANDS, isolate: false } },
       { extends: true, test: { name: 'runtimes', include: RUNTIMES, isolate: false } },
+      { extends: true, test: { name: 'commands', include: COMMANDS, isolate: false } },
+      { extends: true, test: { name: 'handlers', include: HANDLERS, isolate: false } },
       {
         extends: true,
         test: {
@@ -72,6 +79,7 @@ export default defineConfig({
           exclude: [...SHARED, ...HANDLERS, ...COMMANDS, ...RUNTIMES],
         },
       },
+      { extends: true, test: { name: 'shared', include: SHARED, isolate: false } },
     ],
   },
 });

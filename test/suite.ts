@@ -6,6 +6,7 @@
  * (`npm test -- test/unit`).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCli } from '#infra/cli/bundle/build.ts';
 import { cacheDir, freshEntry, PROJECT_ROOT } from '#infra/cli/bundle/cache.js';
@@ -37,6 +38,7 @@ if (lint !== 0) {
   typecheck.kill();
   process.exit(lint);
 }
+boundModuleCache();
 // The CLI subprocess tests run the bundle, as users do (or, if it cannot be built, the sources).
 if (freshEntry(cacheDir()) === undefined)
   await buildCli().catch((error: unknown) => console.warn(`journeys CLI bundle not built: ${String(error)}`));
@@ -47,3 +49,20 @@ const types = await typechecked;
 process.stdout.write(Buffer.concat(report));
 console.log(types === 0 ? 'tsc: no type errors' : 'tsc: type errors above');
 process.exit(tests !== 0 ? tests : types);
+
+/**
+ * Vitest's module cache (vitest.config.ts) adds a file for each new version
+ * of a module it transforms and never removes one: past a few full runs'
+ * worth of files it starts afresh (the next run transforms everything once).
+ */
+function boundModuleCache(): void {
+  const dir = join(PROJECT_ROOT, 'node_modules', '.experimental-vitest-cache');
+  const MAX_FILES = 5_000;
+  let files: number;
+  try {
+    files = readdirSync(dir).length;
+  } catch {
+    return;
+  }
+  if (files > MAX_FILES) rmSync(dir, { recursive: true, force: true });
+}

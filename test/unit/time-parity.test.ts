@@ -56,12 +56,14 @@ function luxonDuration(text: string): Duration {
   return negative ? duration.negate() : duration;
 }
 
+/** Which of ZONES Luxon knows, asked once: it builds a date formatter per question. */
+const LUXON_ZONES = new Map(ZONES.map((zone) => [zone, IANAZone.isValidZone(zone)]));
+
 describe('time without a time library agrees with Luxon', () => {
   it('adds durations in a zone across DST changes, month ends and gaps', () => {
     fc.assert(
       fc.property(instant, isoDuration, fc.constantFrom(...ZONES), (millis, text, zone) => {
-        const valid = IANAZone.isValidZone(zone);
-        const expected = DateTime.fromMillis(millis, { zone: valid ? zone : 'utc' })
+        const expected = DateTime.fromMillis(millis, { zone: LUXON_ZONES.get(zone) ? zone : 'utc' })
           .plus(luxonDuration(text))
           .toMillis();
         expect(addDuration(new Date(millis), text, zone).getTime()).toBe(expected);
