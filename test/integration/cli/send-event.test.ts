@@ -23,21 +23,14 @@ beforeAll(async () => {
 });
 afterAll(async () => new Promise<void>((resolve) => bus.close(() => resolve())));
 
+/** `journeys send <args>` at a fixed time, to the recording bus. */
+const send = (...args: string[]) =>
+  runCli(['send', ...args, '--timestamp', '2026-11-24T10:00:00Z', '--endpoint', endpoint]);
+
 describe('journeys send', () => {
   it('sends an identify whose time zone trait is not one, warning that the profile leaves that trait out', async () => {
     const traits = JSON.stringify({ email: 'ada@example.com', timezone: 'GMT+0530', plan: 'pro' });
-    const result = await runCli([
-      'send',
-      'identify',
-      '--user',
-      'u-send-zone',
-      '--traits',
-      traits,
-      '--timestamp',
-      '2026-11-24T10:00:00Z',
-      '--endpoint',
-      endpoint,
-    ]);
+    const result = await send('identify', '--user', 'u-send-zone', '--traits', traits);
     expect(result.code).toBe(0);
     expect(result.stderr).toContain(
       'traits.timezone: must be an IANA time zone such as Europe/Rome or America/New_York (left out of the profile)',
@@ -52,18 +45,8 @@ describe('journeys send', () => {
   });
 
   it('says how a journey reads a trait or property named with a dot', async () => {
-    const result = await runCli([
-      'send',
-      'Signed Up',
-      '--user',
-      'u-send-dots',
-      '--properties',
-      JSON.stringify({ 'utm.source': 'newsletter', plan: 'pro' }),
-      '--timestamp',
-      '2026-11-24T10:00:00Z',
-      '--endpoint',
-      endpoint,
-    ]);
+    const properties = JSON.stringify({ 'utm.source': 'newsletter', plan: 'pro' });
+    const result = await send('Signed Up', '--user', 'u-send-dots', '--properties', properties);
     expect(result.code).toBe(0);
     expect(result.stderr).toContain(
       "properties.utm.source: the name holds a dot; a journey reads it as event.properties['utm.source']",
