@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { CHANNELS } from '../channels.ts';
 import { Condition, ConditionPath, IsoDuration, OffsetDuration } from '../conditions/schema.ts';
 import { dictionaryOf } from '../dictionary.ts';
-import { MAX_KEY_LENGTH } from '../ingest/limits.ts';
+import { MAX_NAME_BYTES, nameFits } from '../ingest/limits.ts';
 import {
   LOCAL_TIME,
   type LocalWindow as LocalWindowType,
@@ -165,10 +165,13 @@ export const Settings = z
     endAt: Timestamp.optional().describe('No enrollment after this time.'),
     topic: z
       .string()
-      // Customers opt out of a topic by its name, a key of 1 to 255 characters in their events, and an
+      // Customers opt out of a topic by its name, of at most 255 bytes in UTF-8 in their events, and an
       // unsubscribe link carries it: a blank or longer name could never be opted out of.
       .regex(/\S/, { message: 'must not be blank' })
-      .max(MAX_KEY_LENGTH, { message: `must be at most ${MAX_KEY_LENGTH} characters` })
+      .max(MAX_NAME_BYTES, { message: `must be at most ${MAX_NAME_BYTES} bytes in UTF-8` })
+      .refine((topic) => topic.length > MAX_NAME_BYTES || nameFits(topic), {
+        message: `must be at most ${MAX_NAME_BYTES} bytes in UTF-8`,
+      })
       .optional()
       .describe(
         'Subscription topic for consent checks (e.g. "newsletter"); marketing mail carries an unsubscribe link.',

@@ -36,7 +36,8 @@ describe('names marketers read', () => {
   it.each([
     ['', 'must not be blank'],
     [' ', 'must not be blank'],
-    ['n'.repeat(256), 'must be at most 255 characters'],
+    ['n'.repeat(256), 'must be at most 255 bytes in UTF-8'],
+    ['界'.repeat(86), 'must be at most 255 bytes in UTF-8'],
   ])('refuses a topic customers could not opt out of (%j)', (topic, message) => {
     expect(problems({ ...journey('Welcome', 'a'), settings: { topic } })).toEqual([
       `settings.topic: ${message}`,
