@@ -45,3 +45,24 @@ describe('names marketers read', () => {
     expect(problems({ ...journey('Welcome', 'a'), settings: { topic: 'n'.repeat(255) } })).toEqual([]);
   });
 });
+
+describe('event names a journey reads', () => {
+  it('are refused past the 200 bytes in UTF-8 that customer events may have', () => {
+    const named = (event: string) => ({
+      ...journey('Welcome', 'a'),
+      trigger: { type: 'event', event },
+      goal: { event },
+      steps: {
+        ab: { type: 'waitForEvent', event, timeout: 'P1D', onEvent: 'done', onTimeout: 'done' },
+        done: { type: 'exit' },
+      },
+    });
+    expect(problems(named(`${'界'.repeat(66)}ab`))).toEqual([]);
+    const message = "must be at most 200 bytes in UTF-8, the longest event name customers' events may have";
+    expect(problems(named('界'.repeat(67)))).toEqual([
+      `trigger.event: ${message}`,
+      `goal.event: ${message}`,
+      `steps.ab.event: ${message}`,
+    ]);
+  });
+});
