@@ -15,7 +15,11 @@ import * as z from './zod.ts';
  * `userId`/`anonymousId` (anonymous analytics.js calls) counts as absent.
  */
 
-/** The longest event name accepted: names key the profile's event counters. */
+/**
+ * The longest event name accepted, in UTF-8 bytes: names are part of the
+ * attribute names of the profile's event counters, and DynamoDB counts the
+ * item in bytes (200 characters of Chinese would be 600).
+ */
 export const MAX_EVENT_NAME_LENGTH = 200;
 
 /** CDPs send `null` for "not set"; zod's `optional` only knows `undefined`. */
@@ -87,7 +91,9 @@ const UserId = () =>
 
 /** The event name, e.g. "Order Completed". */
 const EventName = z.string({ error: 'must be the event name, a string such as "Order Completed"' }).check(
-  z.maxLength(MAX_EVENT_NAME_LENGTH, { error: `must be at most ${MAX_EVENT_NAME_LENGTH} characters` }),
+  z.refine((name) => name.length * 3 <= MAX_EVENT_NAME_LENGTH || utf8Length(name) <= MAX_EVENT_NAME_LENGTH, {
+    error: `must be at most ${MAX_EVENT_NAME_LENGTH} bytes in UTF-8`,
+  }),
   z.regex(/\S/, { error: 'must not be blank' }),
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it rejects
   z.regex(/^[^\u0000-\u001f\u007f]*$/, { error: 'must not contain control characters' }),

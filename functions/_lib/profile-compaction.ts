@@ -1,5 +1,7 @@
 import { MAX_HISTORY_WINDOW } from '#shared/conditions/history.ts';
+import { storedItemSize, storedValueSize } from '#shared/ingest/stored-size.ts';
 import { durationSeconds } from '#shared/time.ts';
+import { utf8Length } from '#shared/utf8.ts';
 import { newestDay } from './profile-day-history.ts';
 import { dayNumberOf, tokenRegisteredAt } from './profile-item.ts';
 
@@ -12,7 +14,8 @@ import { dayNumberOf, tokenRegisteredAt } from './profile-item.ts';
  *   plus one day, and folded days (profile-day-history.ts) whose newest is that old; the
  *   all-time count, first and last keep the older history;
  * - the snapshot of an event's last occurrence after SNAPSHOT_LIFETIME (it only
- *   serves a waiting step that registers just after the event arrived);
+ *   serves a waiting step that registers just after the event arrived), and
+ *   the oldest snapshots beyond MAX_SNAPSHOTS;
  * - waiting-step summaries at zero;
  * - the counters of the least recently seen event names beyond MAX_EVENT_NAMES;
  * - the least recently registered push tokens beyond MAX_PUSH_TOKENS;
@@ -30,6 +33,12 @@ const MAX_EVENT_NAMES = 100;
 const MAX_PUSH_TOKENS = 10;
 /** Topic values kept per channel before explicit opt-ins are dropped (opt-outs stay). */
 const MAX_TOPICS = 50;
+/**
+ * Snapshots of awaited events a profile keeps, the most recent (each at most
+ * 2 KB): a customer who does more distinct awaited things within a day than
+ * this loses the oldest snapshots, not the profile's room.
+ */
+const MAX_SNAPSHOTS = 20;
 /** How long the snapshot of an awaited event's last occurrence is kept. */
 const SNAPSHOT_LIFETIME_SECONDS = 24 * 3600;
 /** Stale attributes tolerated before a compaction even when it would not lower the billed size. */
@@ -40,32 +49,8 @@ export const REMOVE_BATCH = 100;
 /** Days of daily counts a profile keeps: the longest history window a condition can ask, plus one. */
 export const HISTORY_DAYS = Math.ceil((durationSeconds(MAX_HISTORY_WINDOW) ?? 0) / 86400) + 1;
 
-function utf8(text: string): number {
-  return Buffer.byteLength(text);
-}
-
-/** A number's size: one byte per two significant digits (leading and trailing zeros trimmed), plus one. */
-function numberSize(text: string): number {
-  const digits = text.replace(/^-/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
-  return Math.ceil(Math.max(1, digits.length) / 2) + 1;
-}
-
-/** The size DynamoDB bills for a value, by its documented rules. */
-function valueSize(value: unknown): number {
-  if (typeof value === 'string') return utf8(value);
-  if (typeof value === 'number' || typeof value === 'bigint') return numberSize(String(value));
-  if (value instanceof Uint8Array) return value.byteLength;
-  if (typeof value === 'boolean' || value === null || value === undefined) return 1;
-  if (Array.isArray(value)) return 3 + value.reduce<number>((a, v) => a + 1 + valueSize(v), 0);
-  if (value instanceof Set) return [...value].reduce<number>((a, v) => a + valueSize(v), 0);
-  if (typeof value === 'object') {
-    return 3 + Object.entries(value).reduce<number>((a, [k, v]) => a + 1 + utf8(k) + valueSize(v), 0);
-  }
-  return 0;
-}
-
 export function itemSize(item: Readonly<Record<string, unknown>>): number {
-  return Object.entries(item).reduce((a, [k, v]) => a + utf8(k) + valueSize(v), 0);
+  return storedItemSize(item);
 }
 
 const DAY_MS = 86_400_000;
@@ -109,7 +94,7 @@ export function staleAttributes(item: Readonly<Record<string, unknown>>, now: Da
       lastSeen.set(key.slice(2), typeof value === 'number' ? value : 0);
     }
   }
-  stale.push(...excessTokens(item), ...excessOptIns(item));
+  stale.push(...excessTokens(item), ...excessOptIns(item), ...excessSnapshots(item, new Set(stale)));
   if (lastSeen.size > MAX_EVENT_NAMES) {
     const oldest = [...lastSeen].sort((a, b) => a[1] - b[1]);
     const evicted = new Set(oldest.slice(0, lastSeen.size - MAX_EVENT_NAMES).map(([event]) => event));
@@ -130,6 +115,14 @@ function excessTokens(item: Readonly<Record<string, unknown>>): string[] {
   return byAge.slice(0, tokens.length - MAX_PUSH_TOKENS);
 }
 
+/** Snapshots past MAX_SNAPSHOTS (those not stale already), oldest first. */
+function excessSnapshots(item: Readonly<Record<string, unknown>>, stale: ReadonlySet<string>): string[] {
+  const kept = Object.keys(item).filter((key) => key.startsWith('x:') && !stale.has(key));
+  if (kept.length <= MAX_SNAPSHOTS) return [];
+  const byAge = kept.sort((a, b) => snapshotTime(item[a]) - snapshotTime(item[b]));
+  return byAge.slice(0, kept.length - MAX_SNAPSHOTS);
+}
+
 /** Explicit topic opt-ins of a channel past MAX_TOPICS topic values (opt-outs are kept). */
 function excessOptIns(item: Readonly<Record<string, unknown>>): string[] {
   const byChannel = new Map<string, { count: number; optIns: string[] }>();
@@ -146,9 +139,14 @@ function excessOptIns(item: Readonly<Record<string, unknown>>): string[] {
   );
 }
 
-/** True when the item holds more push tokens or topic opt-ins than it keeps (removed at once: each is a write's worth). */
-function overCapped(stale: readonly string[]): boolean {
-  return stale.some((key) => key.startsWith('tok:') || key.startsWith('ct:'));
+/**
+ * True when the item holds more push tokens, topic opt-ins or snapshots than
+ * it keeps (removed at once: each is a write's worth). A snapshot is also
+ * stale after a day: it counts here only while the item holds more than it keeps.
+ */
+function overCapped(item: Readonly<Record<string, unknown>>, stale: readonly string[]): boolean {
+  if (stale.some((key) => key.startsWith('tok:') || key.startsWith('ct:'))) return true;
+  return Object.keys(item).filter((key) => key.startsWith('x:')).length > MAX_SNAPSHOTS;
 }
 
 /**
@@ -157,9 +155,9 @@ function overCapped(stale: readonly string[]): boolean {
  */
 export function worthCompacting(item: Readonly<Record<string, unknown>>, stale: readonly string[]): boolean {
   if (stale.length === 0) return false;
-  if (overCapped(stale)) return true;
+  if (overCapped(item, stale)) return true;
   if (stale.length >= STALE_TOLERATED) return true;
   const size = itemSize(item);
-  const saved = stale.reduce((a, key) => a + utf8(key) + valueSize(item[key]), 0);
+  const saved = stale.reduce((a, key) => a + utf8Length(key) + storedValueSize(item[key]), 0);
   return Math.ceil(size / 1024) > Math.ceil((size - saved) / 1024);
 }

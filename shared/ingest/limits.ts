@@ -1,5 +1,6 @@
 import { utf8Length } from '../utf8.ts';
 import { reservedTraitProblem } from './reserved-traits.ts';
+import { storedValueSize } from './stored-size.ts';
 
 /**
  * The limits a customer event must respect at the edge, each with the reason
@@ -14,6 +15,13 @@ const MAX_EVENT_BYTES = 256 * 1024;
 export const MAX_NESTING_DEPTH = 16;
 /** The longest key of a property, trait or context field. */
 export const MAX_KEY_LENGTH = 255;
+/**
+ * The longest name, in UTF-8 bytes, that becomes part of an attribute name
+ * of the profile item: a trait's or a topic's. DynamoDB counts the item's
+ * 400 KB in bytes; 255 characters of Chinese would be 765 bytes and of emoji
+ * 1,020. 255 ASCII characters fit, as they always did.
+ */
+export const MAX_NAME_BYTES = 255;
 /** Traits one event may set; the rest are rejected with a reason. */
 const MAX_TRAITS_PER_EVENT = 100;
 /** Traits the profile acts on (addresses, zone, consent): kept ahead of the others when an event sets too many. */
@@ -36,7 +44,7 @@ export const MAX_TOPICS_PER_EVENT = 50;
 export const MAX_TOPIC_OPT_OUTS = 100;
 /** Distinct traits one profile keeps; a new trait past it is rejected with the reason (existing ones still update). */
 export const MAX_TRAITS_PER_PROFILE = 100;
-/** The largest trait value (its JSON, UTF-8 bytes). */
+/** The largest trait value: its JSON in UTF-8 bytes, and its size as DynamoDB stores it. */
 export const MAX_TRAIT_VALUE_BYTES = 1024;
 /**
  * The key JavaScript itself will not hold as data: assigning `__proto__`
@@ -128,19 +136,29 @@ export function structuralProblems(input: unknown, traitsApart = false): LimitPr
   return problems;
 }
 
+/** True when a name fits an attribute name of the profile item (MAX_NAME_BYTES in UTF-8). */
+export function nameFits(name: string): boolean {
+  // Three bytes at most per UTF-16 unit: a short name needs no count.
+  return name.length * 3 <= MAX_NAME_BYTES || utf8Length(name) <= MAX_NAME_BYTES;
+}
+
 /**
  * Why one trait does not fit a profile, or undefined when it does: its name
- * (not empty, at most MAX_KEY_LENGTH, not reserved), its value's size, and the
+ * (not empty, at most MAX_NAME_BYTES, not reserved), its value's size, and the
  * structure of its value (the event limits above).
  */
 export function traitProblem(trait: string, value: unknown): string | undefined {
   if (trait.length === 0) return 'a trait needs a name';
-  if (trait.length > MAX_KEY_LENGTH) return `a trait name is limited to ${MAX_KEY_LENGTH} characters`;
+  if (!nameFits(trait)) return `a trait name is limited to ${MAX_NAME_BYTES} bytes in UTF-8`;
   if (RESERVED_KEYS.has(trait)) return `"${trait}" cannot be a trait name (JavaScript reserves it)`;
   const json = JSON.stringify(value);
   const bytes = json === undefined ? 0 : utf8Length(json);
   if (bytes > MAX_TRAIT_VALUE_BYTES)
     return `value is ${bytes} bytes; a trait value is limited to ${MAX_TRAIT_VALUE_BYTES} bytes`;
+  // Lists of numbers or of empty lists take more room stored than as JSON (`[0,0]`: 5 bytes, 9 stored).
+  const stored = storedValueSize(value);
+  if (stored > MAX_TRAIT_VALUE_BYTES)
+    return `value takes ${stored} bytes as DynamoDB stores it; a trait value is limited to ${MAX_TRAIT_VALUE_BYTES} bytes`;
   const [problem] = structuralProblems(value);
   if (problem !== undefined)
     return `value ${problem.message} (limit: ${MAX_NESTING_DEPTH} levels, keys of 1 to ${MAX_KEY_LENGTH} characters)`;

@@ -4,6 +4,7 @@ import type { EntryLimit as EntryLimitType } from './entry/limits.ts';
 import type { Experiment as ExperimentType } from './experiment.ts';
 import {
   EXPERIMENT_BOUNDS,
+  isCustomerEventName,
   isEventPath,
   isLimitWindow,
   MAX_ENTRIES_PER_WINDOW,
@@ -34,7 +35,7 @@ const MaxAge = IsoDuration;
 
 const EventTrigger = z.strictObject({
   type: z.literal('event'),
-  event: z.string().check(z.minLength(1)),
+  event: z.string().check(z.minLength(1), z.refine(isCustomerEventName, RULE_MESSAGES.eventName)),
   where: z.optional(Condition),
   correlationKey: z.optional(ConditionPath),
   limit: z.optional(EntryLimit),
@@ -76,7 +77,7 @@ export const Reentry: z.ZodMiniType<language.Reentry, z.input<typeof language.Re
 ]);
 
 export const Goal: z.ZodMiniType<NonNullable<language.Journey['goal']>> = z.strictObject({
-  event: z.string().check(z.minLength(1)),
+  event: z.string().check(z.minLength(1), z.refine(isCustomerEventName, RULE_MESSAGES.eventName)),
   where: z.optional(Condition),
   within: z.optional(IsoDuration),
   value: z.optional(ConditionPath.check(z.refine(isEventPath, RULE_MESSAGES.goalValue))),

@@ -1,4 +1,6 @@
+import { MAX_EVENT_NAME_LENGTH } from '../events.ts';
 import { durationSeconds } from '../time.ts';
+import { utf8Length } from '../utf8.ts';
 
 /**
  * The patterns, bounds and messages of a journey's statuses, trigger, goal,
@@ -36,7 +38,13 @@ export const EXPERIMENT_BOUNDS = {
   confidence: { min: 0.8, max: 0.999, default: 0.95 },
 } as const;
 
+/** True for an event name customers' events may have (ingest refuses a longer one, so a journey would never see it). */
+export function isCustomerEventName(name: string): boolean {
+  return utf8Length(name) <= MAX_EVENT_NAME_LENGTH;
+}
+
 export const RULE_MESSAGES = {
+  eventName: `must be at most ${MAX_EVENT_NAME_LENGTH} bytes in UTF-8, the longest event name customers' events may have`,
   schedule: 'must be an EventBridge schedule: rate(1 day) or cron(0 9 * * ? *)',
   timestamp: 'must be an ISO 8601 timestamp such as 2026-12-01T09:00:00Z',
   goalValue: 'must be a path in the goal event (event.…)',

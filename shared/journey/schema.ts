@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { CHANNELS } from '../channels.ts';
 import { Condition, ConditionPath, IsoDuration, OffsetDuration } from '../conditions/schema.ts';
 import { dictionaryOf } from '../dictionary.ts';
-import { MAX_KEY_LENGTH } from '../ingest/limits.ts';
+import { MAX_NAME_BYTES, nameFits } from '../ingest/limits.ts';
 import {
   LOCAL_TIME,
   type LocalWindow as LocalWindowType,
@@ -13,7 +13,7 @@ import { EntryLimit, MaxAge } from './entry/limits.ts';
 import { Experiment } from './experiment.ts';
 import { ContextDeclarations, ContextName, ContextValue } from './journey-context.ts';
 import { Fallback, OnOutcome } from './outcome.ts';
-import { isEventPath, JOURNEY_STATUSES, RULE_MESSAGES, SCHEDULE } from './rules.ts';
+import { isCustomerEventName, isEventPath, JOURNEY_STATUSES, RULE_MESSAGES, SCHEDULE } from './rules.ts';
 import { WebhookFields } from './webhook.ts';
 
 /**
@@ -58,10 +58,16 @@ export const LocalWindow: z.ZodType<LocalWindowType> = z
 
 // ---------------------------------------------------------------- journey level
 
+/** A customer event's name: ingest refuses a longer one, so a journey naming it would never see it. */
+const CustomerEventName = () =>
+  z.string().min(1).refine(isCustomerEventName, { message: RULE_MESSAGES.eventName });
+
 const EventTrigger = z
   .object({
     type: z.literal('event'),
-    event: z.string().min(1).describe('The track event name that enrolls a customer (e.g. "Cart Updated").'),
+    event: CustomerEventName().describe(
+      'The track event name that enrolls a customer (e.g. "Cart Updated").',
+    ),
     where: Condition.optional().describe('Only events matching this condition enroll.'),
     correlationKey: ConditionPath.optional().describe(
       'A path in the trigger event (e.g. event.properties.cartId): one enrollment per distinct value, in parallel.',
@@ -119,7 +125,7 @@ export type Reentry = z.infer<typeof Reentry>;
 
 const EventMatcher = z
   .object({
-    event: z.string().min(1).describe('Event name.'),
+    event: CustomerEventName().describe('Event name.'),
     where: Condition.optional().describe('Only events matching this condition count.'),
   })
   .strict();
@@ -165,10 +171,13 @@ export const Settings = z
     endAt: Timestamp.optional().describe('No enrollment after this time.'),
     topic: z
       .string()
-      // Customers opt out of a topic by its name, a key of 1 to 255 characters in their events, and an
+      // Customers opt out of a topic by its name, of at most 255 bytes in UTF-8 in their events, and an
       // unsubscribe link carries it: a blank or longer name could never be opted out of.
       .regex(/\S/, { message: 'must not be blank' })
-      .max(MAX_KEY_LENGTH, { message: `must be at most ${MAX_KEY_LENGTH} characters` })
+      .max(MAX_NAME_BYTES, { message: `must be at most ${MAX_NAME_BYTES} bytes in UTF-8` })
+      .refine((topic) => topic.length > MAX_NAME_BYTES || nameFits(topic), {
+        message: `must be at most ${MAX_NAME_BYTES} bytes in UTF-8`,
+      })
       .optional()
       .describe(
         'Subscription topic for consent checks (e.g. "newsletter"); marketing mail carries an unsubscribe link.',
@@ -274,7 +283,7 @@ const WaitForEventStep = z
   .object({
     type: z.literal('waitForEvent'),
     ...stepBase,
-    event: z.string().min(1).describe('The event name awaited (e.g. "Order Completed").'),
+    event: CustomerEventName().describe('The event name awaited (e.g. "Order Completed").'),
     where: Condition.optional().describe('Only events matching this condition count.'),
     match: z
       .record(ConditionPath, ConditionPath)

@@ -2,6 +2,8 @@ import type { Channel } from '../channels.ts';
 import { dictionaryOf } from '../dictionary.ts';
 import type { CustomerEvent } from '../events.ts';
 import { splitTraits } from '../ingest/limits.ts';
+import { storedValueSize } from '../ingest/stored-size.ts';
+import { utf8Length } from '../utf8.ts';
 import * as z from '../zod.ts';
 import { type ConsentValue, consentChanges } from './consent-traits.ts';
 import type { PushToken } from './profile.ts';
@@ -33,22 +35,33 @@ export type ProfileChanges = {
 };
 
 /**
- * The largest snapshot kept (its JSON): a larger awaited event still resumes
+ * The largest snapshot kept (its JSON in UTF-8 bytes, and as DynamoDB stores it): a larger awaited event still resumes
  * waiting steps as it arrives, but a step that registers just after it will not see it.
  */
 const MAX_SNAPSHOT_BYTES = 2048;
+
+function snapshotFits(snapshot: EventSnapshot): boolean {
+  const json = JSON.stringify(snapshot);
+  // Cheap first: most snapshots are far from the limit even at 4 bytes a character.
+  if (json.length * 4 <= MAX_SNAPSHOT_BYTES) return true;
+  return utf8Length(json) <= MAX_SNAPSHOT_BYTES && storedValueSize(snapshot) <= MAX_SNAPSHOT_BYTES;
+}
 
 /** The last occurrence of an event kept on the profile, so a late wait-for-event can still see it. */
 export type EventSnapshot = { messageId: string; timestamp: string; properties: Record<string, unknown> };
 
 /**
- * The longest device token taken (APNs tokens are 64 characters, FCM ones
- * about 160): the token names an attribute of the profile item.
+ * The longest device token taken, in UTF-8 bytes (APNs tokens are 64
+ * characters, FCM ones about 160): the token names an attribute of the profile item.
  */
-const MAX_PUSH_TOKEN_LENGTH = 1024;
+const MAX_PUSH_TOKEN_BYTES = 1024;
 
 const Device = z.object({
-  token: z.string().check(z.minLength(1), z.maxLength(MAX_PUSH_TOKEN_LENGTH)),
+  token: z.string().check(
+    z.minLength(1),
+    z.maxLength(MAX_PUSH_TOKEN_BYTES),
+    z.refine((token) => utf8Length(token) <= MAX_PUSH_TOKEN_BYTES),
+  ),
   type: z.optional(z.string()),
 });
 
@@ -126,7 +139,7 @@ export function profileChanges(
     changes.track = {
       event: event.event,
       ...(counted === undefined || counted.has(event.event) ? { day: utcDay(event.timestamp) } : {}),
-      ...(keep && JSON.stringify(snapshot).length <= MAX_SNAPSHOT_BYTES ? { snapshot } : {}),
+      ...(keep && snapshotFits(snapshot) ? { snapshot } : {}),
     };
   }
   return changes;

@@ -1,5 +1,5 @@
 import type { Channel } from '../channels.ts';
-import { MAX_TOPICS_PER_EVENT } from '../ingest/limits.ts';
+import { MAX_NAME_BYTES, MAX_TOPICS_PER_EVENT, nameFits } from '../ingest/limits.ts';
 
 /**
  * Consent as customer events carry it, in the traits: `consent` ({email|sms|push:
@@ -75,6 +75,11 @@ export function consentChanges(traits: Readonly<Record<string, unknown>>): Conse
         const flag = consentFlag(value);
         if (flag === undefined)
           reasons.push(`consent.topics.${topic} is ${describe(value)}; expected ${EXPECTED}`);
+        // The topic names an attribute of the profile item, which DynamoDB counts in bytes.
+        else if (!nameFits(topic))
+          reasons.push(
+            `consent.topics.${topic.slice(0, 40)}… left out: a topic name is limited to ${MAX_NAME_BYTES} bytes in UTF-8`,
+          );
         else if (out.topics.length >= MAX_TOPICS_PER_EVENT) excess += 1;
         else out.topics.push({ channel: 'email', topic, subscribed: flag });
       }

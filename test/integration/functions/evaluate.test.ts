@@ -311,7 +311,7 @@ describe('evaluate: profile updates', () => {
     await expect(first).rejects.toMatchObject({ name: 'Journeys.ProfileValue' });
     await expect(first).rejects.toThrow(/profile\.traits\.b: a profile keeps at most 100 traits/);
     await expect(first).rejects.toThrow(/profile\.traits\.big: value is 2002 bytes/);
-    await expect(first).rejects.toThrow(/limited to 255 characters/);
+    await expect(first).rejects.toThrow(/limited to 255 bytes in UTF-8/);
     let traits = await storedTraits(userId);
     expect(Object.keys(traits)).toHaveLength(100);
     expect(traits).toMatchObject({ 't:a': 1, 't:t0': 'updated' });

@@ -36,11 +36,33 @@ describe('names marketers read', () => {
   it.each([
     ['', 'must not be blank'],
     [' ', 'must not be blank'],
-    ['n'.repeat(256), 'must be at most 255 characters'],
+    ['n'.repeat(256), 'must be at most 255 bytes in UTF-8'],
+    ['界'.repeat(86), 'must be at most 255 bytes in UTF-8'],
   ])('refuses a topic customers could not opt out of (%j)', (topic, message) => {
     expect(problems({ ...journey('Welcome', 'a'), settings: { topic } })).toEqual([
       `settings.topic: ${message}`,
     ]);
     expect(problems({ ...journey('Welcome', 'a'), settings: { topic: 'n'.repeat(255) } })).toEqual([]);
+  });
+});
+
+describe('event names a journey reads', () => {
+  it('are refused past the 200 bytes in UTF-8 that customer events may have', () => {
+    const named = (event: string) => ({
+      ...journey('Welcome', 'a'),
+      trigger: { type: 'event', event },
+      goal: { event },
+      steps: {
+        ab: { type: 'waitForEvent', event, timeout: 'P1D', onEvent: 'done', onTimeout: 'done' },
+        done: { type: 'exit' },
+      },
+    });
+    expect(problems(named(`${'界'.repeat(66)}ab`))).toEqual([]);
+    const message = "must be at most 200 bytes in UTF-8, the longest event name customers' events may have";
+    expect(problems(named('界'.repeat(67)))).toEqual([
+      `trigger.event: ${message}`,
+      `goal.event: ${message}`,
+      `steps.ab.event: ${message}`,
+    ]);
   });
 });
