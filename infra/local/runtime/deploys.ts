@@ -1,4 +1,4 @@
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import * as z from 'zod';
 import type { BusEvent, LocalBus } from '../services/eventbridge/bus.ts';
 import { folderKeys, s3Notification } from '../services/s3/notifications.ts';
@@ -46,25 +46,9 @@ function skipRemoved(error: unknown): undefined {
   throw error;
 }
 
-/** The file of the journeys folder behind a bucket key, as the user named the folder. */
-function fileOfKey(journeysDir: string, key: string): string {
-  return key.startsWith('journeys/')
-    ? relative(process.cwd(), join(journeysDir, key.slice('journeys/'.length)))
-    : key;
-}
-
-/**
- * Prints what the deploy handler made of an object: the version it published,
- * or every violation; the object is named by its file in the journeys folder.
- */
-export function reportDeploy(
-  event: BusEvent,
-  result: unknown,
-  log: (line: string) => void,
-  journeysDir: string,
-): unknown {
-  const objectKey = ObjectEvent.safeParse(event.detail).data?.object.key;
-  const key = objectKey === undefined ? '(unknown object)' : fileOfKey(journeysDir, objectKey);
+/** Prints what the deploy handler made of an object: the version it published, or every violation. */
+export function reportDeploy(event: BusEvent, result: unknown, log: (line: string) => void): unknown {
+  const key = ObjectEvent.safeParse(event.detail).data?.object.key ?? '(unknown object)';
   const parsed = DeployResult.safeParse(result);
   if (!parsed.success || parsed.data.status === undefined) return result;
   const { status, journeyId, version, violations = [] } = parsed.data;
