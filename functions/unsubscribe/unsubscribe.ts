@@ -51,27 +51,36 @@ function formFields(body: string): Map<string, string> {
   return fields;
 }
 
-function actionOf(body: string): Action | undefined {
+/** The action a form asks for; a topic action on a link that names no topic asks for nothing. */
+function actionOf(body: string, claim: UnsubscribeClaim): Action | undefined {
   const form = formFields(body);
   if (form.get('List-Unsubscribe') === 'One-Click') return 'one-click';
-  const action = form.get('action');
-  return ACTIONS.find((a) => a === action);
+  const action = ACTIONS.find((a) => a === form.get('action'));
+  if ((action === 'topic-off' || action === 'topic-on') && claim.t === undefined) return undefined;
+  return action;
 }
 
+/** What an action does to consent: only `channel-on` subscribes, and only a topic link changes a topic. */
 async function apply(deps: UnsubscribeDeps, claim: UnsubscribeClaim, action: Action): Promise<string> {
   const { u: userId, c: channel, t: topic } = claim;
   const reason = 'unsubscribe link';
   // One-click opts out of what the message was about: its topic, else the channel.
   const effective = action === 'one-click' ? (topic === undefined ? 'channel-off' : 'topic-off') : action;
-  if ((effective === 'topic-off' || effective === 'topic-on') && topic !== undefined) {
-    await deps.profiles.setConsent(userId, channel, { topic, subscribed: effective === 'topic-on' });
-    return effective === 'topic-on'
-      ? `You are subscribed to ${topic} again.`
-      : `You are unsubscribed from ${topic}.`;
-  }
-  if (effective === 'channel-off') {
-    await deps.profiles.setConsent(userId, channel, { status: 'unsubscribed', reason });
-    return `You are unsubscribed from all marketing ${channel}.`;
+  switch (effective) {
+    case 'topic-off':
+    case 'topic-on': {
+      // actionOf never asks a link without a topic for these; never fall through to the channel.
+      if (topic === undefined) return 'Nothing changed.';
+      await deps.profiles.setConsent(userId, channel, { topic, subscribed: effective === 'topic-on' });
+      return effective === 'topic-on'
+        ? `You are subscribed to ${topic} again.`
+        : `You are unsubscribed from ${topic}.`;
+    }
+    case 'channel-off':
+      await deps.profiles.setConsent(userId, channel, { status: 'unsubscribed', reason });
+      return `You are unsubscribed from all marketing ${channel}.`;
+    case 'channel-on':
+      break;
   }
   await deps.profiles.setConsent(userId, channel, { status: 'subscribed', reason });
   // The wish is recorded, but a bounce or complaint keeps the address suppressed: say so.
@@ -98,7 +107,7 @@ export async function handleUnsubscribe(deps: UnsubscribeDeps, request: WebReque
   if (claim === undefined) return html(400, invalidLinkPage());
   if (request.method === 'GET' || request.method === 'HEAD') return html(200, await state(deps, claim));
   if (request.method !== 'POST') return { statusCode: 405, headers: { allow: 'GET, POST' }, body: '' };
-  const action = actionOf(request.body);
+  const action = actionOf(request.body, claim);
   if (action === undefined) return html(400, await state(deps, claim, 'Choose one of the buttons below.'));
   const notice = await apply(deps, claim, action);
   if (action === 'one-click')

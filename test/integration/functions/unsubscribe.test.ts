@@ -89,6 +89,19 @@ describe('signed unsubscribe', () => {
     expect(await block('un-3')).toBeUndefined();
   });
 
+  it.each(['topic-off', 'topic-on'])(
+    'refuses %s on a link that names no topic, and leaves an opt-out as it is',
+    async (action) => {
+      const userId = `un-no-topic-${action}`;
+      await customer(userId);
+      const token = signUnsubscribe(KEY, { u: userId, c: 'email' });
+      await request('POST', token, 'action=channel-off');
+      const out = await request('POST', token, `action=${action}`);
+      expect(out.statusCode).toBe(400);
+      expect(await block(userId)).toBe('unsubscribed from email');
+    },
+  );
+
   it('does not offer or claim a resubscribe that a bounce keeps off', async () => {
     await customer('un-bounced');
     await deps.profiles.setConsent('un-bounced', 'email', { status: 'suppressed', reason: 'hard bounce' });
