@@ -3,7 +3,7 @@ import { getItem, putItem, updateItem } from '#functions/_lib/clients/document-c
 import type { TokenOutcome } from '#shared/delivery/push-results.ts';
 import { SendMessageOutput } from '#shared/tasks/send-message.ts';
 import * as z from '#shared/zod.ts';
-import { isConditionFailed } from './expression.ts';
+import { isConditionFailed, UpdateBuilder } from './expression.ts';
 
 /**
  * One item per (execution, step): the idempotency record of a send. A
@@ -25,8 +25,11 @@ export type DeliveryMeta = z.infer<typeof DeliveryMeta>;
 /** Token outcomes kept on a delivery record: a profile's device count is small, the record stays bounded. */
 const MAX_TOKEN_OUTCOMES = 20;
 
-/** The item that points from a provider message id to its delivery. */
-const MessageItem = z.extend(DeliveryMeta, { target: z.string() });
+/**
+ * The item that points from a provider message id to its delivery;
+ * `address`: the address it went to (`addressKey`), what a bounce stops.
+ */
+const MessageItem = z.extend(DeliveryMeta, { target: z.string(), address: z.optional(z.string()) });
 
 export type DeliveryStatus = 'sent' | 'suppressed' | 'deferred' | 'failed' | 'unknown';
 
@@ -271,16 +274,28 @@ export class DeliveriesRepository {
     }
   }
 
-  /** Links a provider message id to the delivery, for feedback events. */
-  async linkMessage(messageId: string, deliveryId: string, meta: DeliveryMeta, now: Date): Promise<void> {
-    await putItem(this.db, {
+  /**
+   * Links a provider message id to the delivery, for feedback events, with
+   * the address it went to when known. A retry that links again without the
+   * address (it did not read the profile) keeps the one written before.
+   */
+  async linkMessage(
+    messageId: string,
+    deliveryId: string,
+    meta: DeliveryMeta,
+    now: Date,
+    address?: string,
+  ): Promise<void> {
+    const b = new UpdateBuilder();
+    b.set('target', deliveryId);
+    for (const [key, value] of Object.entries(meta)) b.set(key, value);
+    b.set('expiresAt', Math.floor(now.getTime() / 1000) + RETENTION_SECONDS);
+    if (address !== undefined) b.set('address', address);
+    await updateItem(this.db, {
       TableName: this.table,
-      Item: {
-        deliveryId: `msg#${messageId}`,
-        target: deliveryId,
-        ...meta,
-        expiresAt: Math.floor(now.getTime() / 1000) + RETENTION_SECONDS,
-      },
+      Key: { deliveryId: `msg#${messageId}` },
+      UpdateExpression: b.expression(),
+      ...b.attributes(),
     });
   }
 
@@ -314,7 +329,9 @@ export class DeliveriesRepository {
   }
 
   /** The delivery a provider message id belongs to. */
-  async byMessage(messageId: string): Promise<(DeliveryMeta & { deliveryId: string }) | undefined> {
+  async byMessage(
+    messageId: string,
+  ): Promise<(DeliveryMeta & { deliveryId: string; address?: string }) | undefined> {
     const out = await getItem(this.db, { TableName: this.table, Key: { deliveryId: `msg#${messageId}` } });
     const parsed = MessageItem.safeParse(out.Item);
     if (!parsed.success) return undefined;

@@ -16,7 +16,8 @@ import { attr, optOutCounts, PROFILE_FORMAT, traitsOf } from './profile-item.ts'
  * - an `unsubscribed` consent: always copied; a topic opted out of: copied
  *   while the known profile has room for it (MAX_TOPIC_OPT_OUTS per channel);
  * - a suppression (hard bounce, complaint): copied when it concerns the
- *   address the known profile has, or the known profile has none on that channel;
+ *   address the known profile has, or the known profile has none on that channel,
+ *   with the address it stops unless the known profile has a suppression of its own;
  * - event counters, daily buckets and folded days still inside the history window: added;
  *   first seen: the earlier; last seen: the later;
  * - push tokens: all kept.
@@ -26,7 +27,7 @@ import { attr, optOutCounts, PROFILE_FORMAT, traitsOf } from './profile-item.ts'
  */
 
 const SCALARS = new Set(['email', 'phone', 'timezone', 'locale', attr.traitsAt]);
-const PREFIXES = ['t:', 'tok:', 'cs:', 'cr:', 'ct:', 'sup:', 'c:', 'l:', 'd:', 'dh:', 'x:'] as const;
+const PREFIXES = ['t:', 'tok:', 'cs:', 'cr:', 'ct:', 'sup:', 'sua:', 'c:', 'l:', 'd:', 'dh:', 'x:'] as const;
 
 /** Whether an attribute of a profile item is part of what a merge moves. */
 export function isMergedAttribute(key: string): boolean {
@@ -133,6 +134,11 @@ export function mergeBatch(
       const theirs = addressOf(from, channel);
       const ours = addressOf(target, channel);
       if (ours === undefined || ours === theirs) b.setIfAbsent(key, value);
+    } else if (key.startsWith('sua:')) {
+      const channel = key.slice(4);
+      const ours = addressOf(target, channel);
+      const own = target[`sup:${channel}`] !== undefined;
+      if (!own && (ours === undefined || ours === addressOf(from, channel))) b.setIfAbsent(key, value);
     } else if (key.startsWith('tok:')) {
       b.set(key, value);
     } else if (known === undefined) {

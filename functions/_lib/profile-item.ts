@@ -1,4 +1,5 @@
 import type { Channel } from '#shared/channels.ts';
+import { addressKey, addressOf } from '#shared/delivery/policy.ts';
 import { dictionary } from '#shared/dictionary.ts';
 import type { EventSnapshot } from '#shared/profile/changes.ts';
 import { ConsentStatus, type EventCounter, type Profile, PushToken } from '#shared/profile/profile.ts';
@@ -20,6 +21,8 @@ export const attr = {
   consentReason: (channel: Channel) => `cr:${channel}`,
   /** Set only by delivery feedback (hard bounce, complaint): identify traits cannot lift it. */
   suppressed: (channel: Channel) => `sup:${channel}`,
+  /** The address a suppression stops (`addressKey`); without it, a suppression stops any address. */
+  suppressedAddress: (channel: Channel) => `sua:${channel}`,
   topic: (channel: Channel, topic: string) => `ct:${channel}:${topic}`,
   pushToken: (token: string) => `tok:${token}`,
   /** All-time count and first-seen time of an event, packed in one number (profile-counter.ts). */
@@ -260,6 +263,19 @@ function readProfileAttribute(acc: Accumulator, key: string, value: unknown): vo
   }
 }
 
+/**
+ * Whether a channel's suppression stops the address the profile has now: a
+ * bounce or complaint is about the address it came from, and a customer who
+ * moved to another address is reachable there (and stopped again on moving back).
+ */
+function stopsCurrentAddress(item: Record<string, unknown> | undefined, channel: Channel, profile: Profile) {
+  const stopped = item?.[attr.suppressedAddress(channel)];
+  if (typeof stopped !== 'string') return true;
+  const current = addressOf(profile, channel);
+  const key = current === undefined ? undefined : addressKey(current);
+  return key === undefined || key === stopped;
+}
+
 /** Reads a stored profile item (external data: every part is parsed, bad parts are ignored). */
 export function readProfileItem(userId: string, item: Record<string, unknown> | undefined): ProfileState {
   const acc: Accumulator = {
@@ -278,7 +294,7 @@ export function readProfileItem(userId: string, item: Record<string, unknown> | 
   }
   for (const channel of ['email', 'sms', 'push'] as const) {
     const reason = item?.[attr.suppressed(channel)];
-    if (typeof reason !== 'string') continue;
+    if (typeof reason !== 'string' || !stopsCurrentAddress(item, channel, acc.profile)) continue;
     acc.profile.consent[channel] = { ...acc.profile.consent[channel], status: 'suppressed', reason };
   }
   for (const [event, counter] of acc.counters) {

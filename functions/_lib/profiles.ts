@@ -518,11 +518,16 @@ export class ProfilesRepository {
       reason?: string;
       topic?: string;
       subscribed?: boolean;
+      /** With `suppressed`: the address it stops (`addressKey`); without, it stops any address. */
+      address?: string;
     },
   ): Promise<void> {
     const b = new UpdateBuilder();
-    if (change.status === 'suppressed') b.set(attr.suppressed(channel), change.reason ?? 'suppressed');
-    else if (change.status !== undefined) b.set(attr.consent(channel), change.status);
+    if (change.status === 'suppressed') {
+      b.set(attr.suppressed(channel), change.reason ?? 'suppressed');
+      if (change.address === undefined) b.remove(attr.suppressedAddress(channel));
+      else b.set(attr.suppressedAddress(channel), change.address);
+    } else if (change.status !== undefined) b.set(attr.consent(channel), change.status);
     if (change.reason !== undefined && change.status !== 'suppressed')
       b.set(attr.consentReason(channel), change.reason);
     if (change.topic !== undefined && change.subscribed !== undefined) {

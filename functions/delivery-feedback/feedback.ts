@@ -47,9 +47,11 @@ export async function applyFeedback(deps: FeedbackDeps, detail: unknown): Promis
   }
   const { userId } = delivery;
   if (feedback.suppress !== undefined) {
+    // Stops the address the message went to (when its link knows it), not one the customer moved to since.
     await deps.profiles.setConsent(userId, feedback.channel, {
       status: 'suppressed',
       reason: feedback.suppress,
+      ...(delivery.address === undefined ? {} : { address: delivery.address }),
     });
   } else if (feedback.unsubscribe !== undefined) {
     const { topic } = feedback.unsubscribe;

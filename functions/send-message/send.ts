@@ -16,6 +16,7 @@ import { unsubscribeLink } from '#functions/_lib/unsubscribe-links.ts';
 import type { Deliverable } from '#shared/delivery/phone.ts';
 import {
   type Address,
+  addressKey,
   addressOf,
   checkCaps,
   consentBlock,
@@ -256,6 +257,8 @@ async function attempt(
   const unsubscribe = await unsubscribeUrl(deps, input);
   const rendered = await render(deps, input, state, zone, unsubscribe);
   const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId);
+  // As the profile holds it (`found`): what a bounce or complaint of this message stops.
+  progress.address = found === undefined ? undefined : addressKey(found);
   await deps.deliveries.markCalled(deliveryId, now);
   progress.stage = 'calling';
   const messageId = await deliver(deps, input, address, rendered, unsubscribe, profile.userId);
@@ -263,7 +266,7 @@ async function attempt(
   progress.messageId = messageId;
   const output = { status: 'sent', messageId } as const;
   await settle('sent', output);
-  await afterSent(deps, input, meta, output);
+  await afterSent(deps, input, meta, output, progress.address);
   return output;
 }
 
@@ -271,18 +274,19 @@ async function attempt(
  * What a sent message leaves besides its record: the link delivery feedback
  * finds it by (without it a bounce or complaint is lost) and the enrollment's
  * last step sent. Both are idempotent: a retry that finds the record "sent"
- * writes them again.
+ * writes them again (without the address, which the link keeps from before).
  */
 async function afterSent(
   deps: SendDeps,
   input: SendMessageInput,
   meta: DeliveryMeta,
   output: { status: 'sent'; messageId: string },
+  address?: string,
 ): Promise<void> {
   const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId);
   // An answer without an id links nothing: every such message would share one link.
   if (output.messageId !== '')
-    await deps.deliveries.linkMessage(output.messageId, deliveryId, meta, deps.now());
+    await deps.deliveries.linkMessage(output.messageId, deliveryId, meta, deps.now(), address);
   await deps.enrollments.markSent(input.userId, input.enrollmentId, input.stepId);
 }
 
@@ -293,6 +297,8 @@ type Progress = {
   reserved?: string;
   /** The provider's id of the message, once it accepted it. */
   messageId?: string;
+  /** The address called (`addressKey`), linked with the message id. */
+  address?: string;
 };
 
 /**
@@ -436,13 +442,15 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
         () => progress.stage === 'recorded',
       );
       if (recorded) {
-        await afterSent(deps, input, meta, output).catch((cause: unknown) => {
+        await afterSent(deps, input, meta, output, progress.address).catch((cause: unknown) => {
           logger.warn('sent message not linked for feedback', { error: cause, stepId: input.stepId });
         });
         return output;
       }
       if (messageId !== '')
-        await deps.deliveries.linkMessage(messageId, deliveryId, meta, deps.now()).catch(() => undefined);
+        await deps.deliveries
+          .linkMessage(messageId, deliveryId, meta, deps.now(), progress.address)
+          .catch(() => undefined);
       throw new OutcomeUnrecordedError(failure.message);
     }
     if (progress.stage === 'calling' && failure.name === ErrorName.OutcomeUnknown) {

@@ -1,4 +1,5 @@
 import type { Channel } from '../channels.ts';
+import { hex128 } from '../hash.ts';
 import type { Profile, PushToken } from '../profile/profile.ts';
 import {
   addDuration,
@@ -34,6 +35,18 @@ export function consentBlock(
   if (options.topic !== undefined && consent?.topics?.[options.topic] === false) {
     return `unsubscribed from topic ${options.topic}`;
   }
+  return undefined;
+}
+
+/**
+ * What a suppression keeps of the address it stops (a hard bounce, a
+ * complaint, an invalid number): a digest of the address, read case- and
+ * punctuation-blind, so the same address written another way stays stopped
+ * and another address is not. Push has none: its tokens are dropped one by one.
+ */
+export function addressKey(address: Address): string | undefined {
+  if (address.channel === 'email') return hex128(`email:${address.email.trim().toLowerCase()}`);
+  if (address.channel === 'sms') return hex128(`sms:${address.phone.replace(/[^\d+]/g, '')}`);
   return undefined;
 }
 

@@ -3,6 +3,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProfileIdentities } from '#functions/_lib/identity.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
+import { addressKey } from '#shared/delivery/policy.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { ingestDeps } from './harness.ts';
 
@@ -116,6 +117,30 @@ describe('identity: identify with both ids merges the anonymous profile', () => 
     // ...and a bounce of its message suppresses the address on the profile that has it.
     await deps.profiles.setConsent('anon:a-3', 'email', { status: 'suppressed', reason: 'hard bounce' });
     expect((await deps.profiles.get('u-3')).profile.consent.email).toMatchObject({ status: 'suppressed' });
+  });
+
+  it("keeps a visitor's bounce on the address it stopped: the customer who moves to another is reachable", async () => {
+    // arrange: the visitor's address bounced before they signed in (a customer with no email yet)
+    const deps = await visitorAndCustomer('a-bounce', 'u-bounce');
+    const bounced = addressKey({ channel: 'email', email: 'visitor@example.com' });
+    await deps.profiles.setConsent('anon:a-bounce', 'email', {
+      status: 'suppressed',
+      reason: 'hard bounce',
+      address: bounced,
+    });
+    // act
+    await ingestEvent(deps, anonIdentify({ userId: 'u-bounce', anonymousId: 'a-bounce' }, {}));
+    const merged = (await deps.profiles.get('u-bounce')).profile;
+    await ingestEvent(
+      deps,
+      anonIdentify({ userId: 'u-bounce' }, { email: 'fixed@example.com' }, '2026-11-24T10:00:00Z'),
+    );
+    // assert
+    expect(merged).toMatchObject({
+      email: 'visitor@example.com',
+      consent: { email: { status: 'suppressed' } },
+    });
+    expect((await deps.profiles.get('u-bounce')).profile.consent.email?.status).not.toBe('suppressed');
   });
 
   it('a second customer identifying with the same anonymous id does not take its history', async () => {

@@ -43,7 +43,7 @@ const WRITES = {
   'profile read': { op: 'GetItem', table: 'profiles' },
   'cap slot': { op: 'UpdateItem', table: 'profiles' },
   'mark called': { op: 'UpdateItem', table: 'deliveries', marker: 'SET calledAt' },
-  'message link': { op: 'PutItem', table: 'deliveries', marker: 'msg#' },
+  'message link': { op: 'UpdateItem', table: 'deliveries', marker: 'msg#' },
   'last step sent': { op: 'UpdateItem', table: 'enrollments', marker: 'lastStep' },
   'record outcome': { op: 'UpdateItem', table: 'deliveries', marker: '#output = :output' },
   'step counter': { op: 'UpdateItem', table: 'stats' },
