@@ -1,5 +1,6 @@
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { providerError } from '#functions/_lib/provider-errors.ts';
+import { sesMailbox } from '#shared/delivery/mailbox.ts';
 import type { EmailTemplate, Rendered } from '#shared/templates.ts';
 import type * as z from '#shared/zod.ts';
 
@@ -31,9 +32,10 @@ export async function sendEmail(ses: SESv2Client, request: EmailRequest): Promis
   try {
     const out = await ses.send(
       new SendEmailCommand({
-        FromEmailAddress: request.from,
+        // SES takes 7-bit ASCII only: a display name in another script is encoded, a domain in Punycode.
+        FromEmailAddress: sesMailbox(request.from),
         Destination: { ToAddresses: [request.to] },
-        ...(request.replyTo === undefined ? {} : { ReplyToAddresses: [request.replyTo] }),
+        ...(request.replyTo === undefined ? {} : { ReplyToAddresses: [sesMailbox(request.replyTo)] }),
         ConfigurationSetName: request.configurationSet,
         Content: {
           Simple: {

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { CHANNELS } from '../channels.ts';
 import { Condition, ConditionPath, IsoDuration, OffsetDuration } from '../conditions/schema.ts';
+import { parseMailbox } from '../delivery/mailbox.ts';
 import { dictionaryOf } from '../dictionary.ts';
 import { MAX_NAME_BYTES, nameFits } from '../ingest/limits.ts';
 import {
@@ -218,6 +219,12 @@ const messageBase = {
   next,
 };
 
+/** A sender or reply-to address SES can take (shared/delivery/mailbox.ts). */
+const Mailbox = z.string().refine((text) => parseMailbox(text) !== undefined, {
+  message:
+    'must be an email address, or a name and one ("Shop <news@shop.example>"), on one line, with an ASCII part before the @',
+});
+
 const EmailStep = z
   .object({
     type: z.literal('email'),
@@ -226,8 +233,10 @@ const EmailStep = z
       .boolean()
       .default(false)
       .describe('Transactional mail ignores topic consent and carries no unsubscribe header.'),
-    from: z.string().optional().describe('Overrides the default sender (a verified SES identity).'),
-    replyTo: z.string().optional(),
+    from: Mailbox.optional().describe(
+      'Overrides the default sender (a verified SES identity): "news@shop.example" or "Shop <news@shop.example>".',
+    ),
+    replyTo: Mailbox.optional(),
   })
   .strict()
   .describe('Send an email through Amazon SES.');

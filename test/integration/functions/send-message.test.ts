@@ -145,6 +145,21 @@ describe('send-message: email through aws-ses-v2-local', () => {
     expect(headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
   });
 
+  it('gives SES a sender and reply-to in 7-bit ASCII: a name in another script encoded, a domain in Punycode', async () => {
+    // arrange
+    await customer('s-from', { email: 'from@example.com', firstName: 'Ada' });
+    const options = { from: 'Caffè Roma <news@caffè.example>', replyTo: '"Roma, Help" <help@shop.example>' };
+    // act
+    const out = await sendMessage(deps('2026-11-24T10:00:00Z'), input('s-from', { options }));
+    // assert
+    const [email] = await ses.emails();
+    expect(out.status).toBe('sent');
+    expect(email?.from).toBe(
+      `=?UTF-8?B?${Buffer.from('Caffè Roma').toString('base64')}?= <news@xn--caff-8oa.example>`,
+    );
+    expect(email?.replyTo).toEqual(['"Roma, Help" <help@shop.example>']);
+  });
+
   it('gives a transactional email its preferences link, without the List-Unsubscribe headers of marketing mail', async () => {
     // arrange
     await customer('s-receipt', { email: 'receipt@example.com' });

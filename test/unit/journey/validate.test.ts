@@ -141,6 +141,19 @@ describe('validateJourney on valid journeys', () => {
     expect(validateJourney(looping, { templates }).ok).toBe(true);
   });
 
+  it('reads a sender and reply-to as SES will take them, and names the ones it cannot', () => {
+    const withSender = (from: string, replyTo: string) => ({
+      ...minimal,
+      steps: { ...minimal.steps, hello: { ...minimal.steps.hello, from, replyTo } },
+    });
+    expect(validateJourney(withSender('Caffè Roma <news@caffè.example>', 'help@shop.example')).ok).toBe(true);
+    const result = validateJourney(withSender('Shop', 'Help <ünï@shop.example>'));
+    expect(result.ok ? [] : result.violations.map((v) => v.path)).toEqual([
+      'steps.hello.from',
+      'steps.hello.replyTo',
+    ]);
+  });
+
   it('skips template checks without a catalog', () => {
     expect(validateJourney(minimal).ok).toBe(true);
   });
