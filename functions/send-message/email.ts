@@ -1,4 +1,5 @@
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { logger } from '#functions/_lib/observability.ts';
 import { providerError } from '#functions/_lib/provider-errors.ts';
 import { sesMailbox } from '#shared/delivery/mailbox.ts';
 import type { EmailTemplate, Rendered } from '#shared/templates.ts';
@@ -20,15 +21,32 @@ function tagValue(value: string): string {
   return value.replace(/[^A-Za-z0-9_\-.@]/g, '_').slice(0, 256) || '_';
 }
 
+/** What SES v2 takes as a header value (MessageHeader): printable ASCII, 870 characters at most. */
+const HEADER_VALUE = /^[ -~]{1,870}$/;
+
+/**
+ * The one-click List-Unsubscribe headers (RFC 8058) of a link, or none when
+ * the link cannot be a header value (a long customer id and topic): SES
+ * would refuse the whole message, which still carries the link in its body.
+ */
+function unsubscribeHeaders(url: string | undefined) {
+  if (url === undefined) return undefined;
+  const value = `<${url}>`;
+  if (!HEADER_VALUE.test(value)) {
+    logger.warn('unsubscribe link too long for a List-Unsubscribe header: sent without it', {
+      length: value.length,
+    });
+    return undefined;
+  }
+  return [
+    { Name: 'List-Unsubscribe', Value: value },
+    { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
+  ];
+}
+
 /** Sends one email through SES v2 SendEmail; returns the SES message id. */
 export async function sendEmail(ses: SESv2Client, request: EmailRequest): Promise<string> {
-  const headers =
-    request.unsubscribeUrl === undefined
-      ? undefined
-      : [
-          { Name: 'List-Unsubscribe', Value: `<${request.unsubscribeUrl}>` },
-          { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
-        ];
+  const headers = unsubscribeHeaders(request.unsubscribeUrl);
   try {
     const out = await ses.send(
       new SendEmailCommand({

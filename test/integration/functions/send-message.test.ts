@@ -160,6 +160,25 @@ describe('send-message: email through aws-ses-v2-local', () => {
     expect(email?.replyTo).toEqual(['"Roma, Help" <help@shop.example>']);
   });
 
+  it('sends marketing mail whose unsubscribe link is too long for a header without the one-click headers, the link in the body', async () => {
+    // arrange: a long customer id and topic make a link past the 870 characters SES takes in a header value
+    const userId = `s-long-${'x'.repeat(600)}`;
+    await customer(userId, { email: 'long@example.com' });
+    // act
+    const out = await sendMessage(
+      deps('2026-11-24T10:00:00Z'),
+      input(userId, { template: 'receipt', topic: 'ü'.repeat(120) }),
+    );
+    // assert
+    const [email] = await ses.emails();
+    expect(out.status).toBe('sent');
+    expect((email?.headers ?? []).map((h) => h.name)).not.toContain('List-Unsubscribe');
+    const link = /Email preferences: (\S+)/.exec(email?.body.text ?? '')?.[1] ?? '';
+    expect(verifyUnsubscribe(SIGNING_KEY, new URL(link).searchParams.get('t') ?? '')).toMatchObject({
+      u: userId,
+    });
+  });
+
   it('gives a transactional email its preferences link, without the List-Unsubscribe headers of marketing mail', async () => {
     // arrange
     await customer('s-receipt', { email: 'receipt@example.com' });
