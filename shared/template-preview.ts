@@ -8,9 +8,15 @@ import { type Rendered, renderTemplate, type Template, type TemplateContext } fr
  * each missing one with a marker and renders again until none is left).
  */
 
-/** What a template sees as `profile`: the profile, its traits also at the top level. */
+/**
+ * What a template sees as `profile`: the profile, its traits also at the top
+ * level. The profile's own fields win over traits of the same name, so a
+ * customer's trait `userId` or `consent` cannot stand in for them (a link built
+ * from `{{ profile.userId }}` names the customer, whatever their traits say).
+ */
 export function profileVariables(profile: Profile): Record<string, unknown> {
-  return { ...profile, ...profile.traits, traits: profile.traits };
+  const own = Object.entries(profile).filter(([, value]) => value !== undefined);
+  return { ...profile.traits, ...Object.fromEntries(own), traits: profile.traits };
 }
 
 export type Preview<T extends Template> =

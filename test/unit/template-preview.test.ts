@@ -21,6 +21,36 @@ describe('template preview', () => {
     expect(preview).toEqual({ ok: true, rendered: { body: 'Ana: 54 EUR at Rome, cart c-9' } });
   });
 
+  it("keeps the profile's own fields over traits of the same name", async () => {
+    // arrange
+    const profile = Profile.parse({
+      userId: 'u1',
+      email: 'ana@example.com',
+      traits: { userId: 'someone-else', consent: 'yes', email: 'typed@example.com', city: 'Rome' },
+    });
+    const template = {
+      channel: 'sms' as const,
+      body: '{{ profile.userId }} {{ profile.email }} {{ profile.city }}',
+    };
+    // act
+    const preview = await previewTemplate(template, {
+      profile: profileVariables(profile),
+      journey: { id: 'j' },
+    });
+    // assert
+    expect(preview).toEqual({ ok: true, rendered: { body: 'u1 ana@example.com Rome' } });
+    expect(profileVariables(profile).consent).toEqual({});
+  });
+
+  it('reads a trait at the top level when the profile field of that name is unset', async () => {
+    const profile = Profile.parse({ userId: 'u1', traits: { email: 'typed@example.com' } });
+    const preview = await previewTemplate(
+      { channel: 'sms', body: '{{ profile.email }}' },
+      { profile: profileVariables(profile), journey: { id: 'j' } },
+    );
+    expect(preview).toEqual({ ok: true, rendered: { body: 'typed@example.com' } });
+  });
+
   it('lists every missing variable, in order, and not the ones with a default', async () => {
     // act
     const preview = await previewTemplate(sms, {
