@@ -52,7 +52,7 @@ export async function sendEmail(ses: SESv2Client, request: EmailRequest): Promis
       new SendEmailCommand({
         // SES takes 7-bit ASCII only: a display name in another script is encoded, a domain in Punycode.
         FromEmailAddress: sesMailbox(request.from),
-        Destination: { ToAddresses: [request.to] },
+        Destination: { ToAddresses: [sesMailbox(request.to)] },
         ...(request.replyTo === undefined ? {} : { ReplyToAddresses: [sesMailbox(request.replyTo)] }),
         ConfigurationSetName: request.configurationSet,
         Content: {

@@ -51,6 +51,12 @@ export function parseMailbox(text: string): Mailbox | undefined {
   return { ...(name === '' ? {} : { name }), address: `${local}@${domain}` };
 }
 
+/** A bare address (no display name) as SES takes it, its domain in Punycode; undefined when it is none. */
+export function asciiAddress(text: string): string | undefined {
+  if (text !== text.trim() || /[<>]/.test(text)) return undefined;
+  return parseMailbox(text)?.address;
+}
+
 function base64(text: string): string {
   return btoa(String.fromCharCode(...new TextEncoder().encode(text)));
 }

@@ -1,3 +1,4 @@
+import { asciiAddress } from '../delivery/mailbox.ts';
 import { isValidTimeZone } from '../time.ts';
 import * as z from '../zod.ts';
 
@@ -17,7 +18,11 @@ const RESERVED = new Map<string, { check: (value: string) => boolean; message: s
   [
     'email',
     {
-      check: (value) => Email.safeParse(value).success,
+      // A domain in another script (ana@caffè.example) is taken: sends give SES its Punycode.
+      check: (value) => {
+        const ascii = asciiAddress(value);
+        return ascii !== undefined && Email.safeParse(ascii).success;
+      },
       message: 'must be an email address such as ada@example.com',
     },
   ],

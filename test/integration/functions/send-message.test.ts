@@ -179,6 +179,17 @@ describe('send-message: email through aws-ses-v2-local', () => {
     });
   });
 
+  it('takes a customer address whose domain is in another script and gives SES its Punycode', async () => {
+    // arrange
+    await customer('s-idn', { email: 'ana@caffè.example', firstName: 'Ana' });
+    // act
+    const out = await sendMessage(deps('2026-11-24T10:00:00Z'), input('s-idn'));
+    // assert
+    const [email] = await ses.emails();
+    expect(out.status).toBe('sent');
+    expect(email?.destination.to).toEqual(['ana@xn--caff-8oa.example']);
+  });
+
   it('gives a transactional email its preferences link, without the List-Unsubscribe headers of marketing mail', async () => {
     // arrange
     await customer('s-receipt', { email: 'receipt@example.com' });
