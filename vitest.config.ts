@@ -31,9 +31,9 @@ const HANDLERS = ['test/integration/functions/!(handlers).test.ts'];
  * program can be parsed again and again. They share a module cache in
  * workers of their own: the CLI's modules set the handlers' log level for
  * the process (quiet-handlers.ts), which the unit tests must not inherit.
- * `journeys test` starts runtimes in-process (journeys-test.test.ts): with the runtimes.
+ * `journeys test` starts runtimes in-process (journeys-test*.test.ts): with the runtimes.
  */
-const COMMANDS = ['test/integration/cli/!(journeys-test).test.ts', 'test/integration/simulate/**/*.test.ts'];
+const COMMANDS = ['test/integration/cli/!(journeys-test*).test.ts', 'test/integration/simulate/**/*.test.ts'];
 
 /**
  * Tests that run local runtimes, in-process: they too share a module cache,
@@ -42,7 +42,7 @@ const COMMANDS = ['test/integration/cli/!(journeys-test).test.ts', 'test/integra
  * sees the clients, config or keys of one an earlier file started; the
  * interpreters of journeys already deployed in the worker are reused.
  */
-const RUNTIMES = ['test/e2e/**/*.test.ts', 'test/integration/cli/journeys-test.test.ts'];
+const RUNTIMES = ['test/e2e/**/*.test.ts', 'test/integration/cli/journeys-test*.test.ts'];
 
 export default defineConfig({
   test: {

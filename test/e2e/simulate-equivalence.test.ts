@@ -12,6 +12,7 @@ import {
   boot,
   type CustomerEvent,
   E2E_TIMEOUT,
+  eventsClient,
   putEvents,
   type Sandbox,
   sandbox,
@@ -72,6 +73,7 @@ beforeAll(async () => {
     (_, i) => customerOf(scenario, i, CUSTOMERS).events,
   ).flat();
   events.sort((a, b) => a.at - b.at);
+  const client = eventsClient(started);
   for (let i = 0; i < events.length; ) {
     const at = events[i]?.at ?? 0;
     const batch: CustomerEvent[] = [];
@@ -83,10 +85,11 @@ beforeAll(async () => {
     await started.advanceTo(at);
     // Events of one instant in time order of the customers, as the simulation ingests them.
     for (const event of batch) {
-      await putEvents(started, [event]);
+      await putEvents(started, [event], client);
       await started.settled();
     }
   }
+  client.destroy();
   await started.advanceTo(Date.parse(scenario.start) + 10 * 86_400_000);
   await started.stop();
   runtime = undefined;

@@ -114,20 +114,33 @@ export function entry(runtime: LocalRuntime, event: CustomerEvent): PutEventsReq
   };
 }
 
-/** Sends events through the local PutEvents endpoint with the AWS SDK, 10 per request. */
-export async function putEvents(runtime: LocalRuntime, events: CustomerEvent[]): Promise<void> {
-  const client = new EventBridgeClient(localClientConfig(runtime.endpoints.eventbridge));
+/**
+ * Sends events through the local PutEvents endpoint with the AWS SDK, 10 per
+ * request, on `client` when given (a story sending many events keeps one
+ * client and its connection), else on a client of its own.
+ */
+export async function putEvents(
+  runtime: LocalRuntime,
+  events: CustomerEvent[],
+  client?: EventBridgeClient,
+): Promise<void> {
+  const sender = client ?? eventsClient(runtime);
   try {
     for (let i = 0; i < events.length; i += 10) {
-      const out = await client.send(
+      const out = await sender.send(
         new PutEventsCommand({ Entries: events.slice(i, i + 10).map((e) => entry(runtime, e)) }),
       );
       if ((out.FailedEntryCount ?? 0) > 0)
         throw new Error(`PutEvents failed: ${JSON.stringify(out.Entries)}`);
     }
   } finally {
-    client.destroy();
+    if (client === undefined) sender.destroy();
   }
+}
+
+/** An EventBridge client of the runtime's PutEvents endpoint; its owner destroys it. */
+export function eventsClient(runtime: LocalRuntime): EventBridgeClient {
+  return new EventBridgeClient(localClientConfig(runtime.endpoints.eventbridge));
 }
 
 /** An identify making a customer reachable on every channel, in a given time zone. */

@@ -1,0 +1,36 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.ts';
+
+// No CPU-bound limit: a loaded 2-core machine is slow to start a local runtime.
+const CLI_TIMEOUT = 180_000;
+
+/** test/fixtures/scenarios holds the journeys, their templates and tests/*.test.json. */
+const JOURNEYS = join('test', 'fixtures', 'scenarios');
+
+/**
+ * Journeys a new user writes, each with its test file, run one file at a
+ * time (each starts a runtime of its own).
+ */
+describe('npx journeys test on journeys a new user writes', () => {
+  it.each([
+    ['prototype names as ids and fields', 'inherited-names', 5],
+    ['a daily cap that defers', 'daily-email-cap', 2],
+    ['quiet hours in the journey zone', 'kathmandu-quiet-hours', 3],
+  ])(
+    'passes %s',
+    async (_what, name, expectations) => {
+      // act
+      const result = await runCli([
+        'test',
+        '--journeys-dir',
+        JOURNEYS,
+        join(JOURNEYS, 'tests', `${name}.test.json`),
+      ]);
+      // assert
+      expect(result.stdout).toContain(`1 scenario(s), ${expectations} expectation(s): all passed`);
+      expect(result.code).toBe(0);
+    },
+    CLI_TIMEOUT,
+  );
+});
