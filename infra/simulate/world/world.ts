@@ -36,6 +36,7 @@ import { compile } from '#shared/journey/compile/compile.ts';
 import type { Journey } from '#shared/journey/schema.ts';
 import type { SendMessageInput, SendMessageOutput } from '#shared/tasks/send-message.ts';
 import type { Template } from '#shared/templates.ts';
+import * as z from '#shared/zod.ts';
 import { memoryDynamo } from '../dynamo/memory-dynamo.ts';
 import { type Ended, Executions } from '../machine/executions.ts';
 import { withoutStack } from '../machine/stackless.ts';
@@ -62,6 +63,15 @@ const PUT_EVENTS = 'arn:aws:states:::events:putEvents';
 const INVOKE_WITH_TOKEN = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
 /** Lambda's own timeout plus the claim margin of the send handler: the lease a send holds. */
 const SEND_LEASE_MS = 35_000;
+
+/**
+ * The send-message input as its handler parses it, compiled by zod once: the
+ * same answers and errors (an input the compiled check refuses is parsed by
+ * the schema itself), for a schema a forecast parses for every send. The
+ * evaluate and await-event inputs hold the condition tree, a recursive schema
+ * zod does not compile.
+ */
+const SEND_INPUT = z.compile(sendManifest.task.input);
 
 /** Every email and SMS delivered, no email opened, clicked or complained about. */
 const NO_REACTIONS: Messages = { email: { bounced: 0 }, sms: { undelivered: 0 } };
@@ -182,7 +192,7 @@ export async function createWorld(
 
   async function send(payload: Json): Promise<Json> {
     observer.invoked?.('send-message');
-    const input = sendManifest.task.input.parse(payload);
+    const input = SEND_INPUT.parse(payload);
     let output: SendMessageOutput;
     try {
       output = await sendMessage(sendDeps, input);

@@ -1,4 +1,4 @@
-import { ScanCommand as RawScan, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, ScanCommand as RawScan, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -263,6 +263,40 @@ describe('in-memory DynamoDB: the contract it shares with dynalite', () => {
     // assert
     expect(results[1]).toEqual(results[0]);
     expect(results[2]).toEqual(results[0]);
+  });
+
+  it('keeps an item read before an update as it was read, and an update that fails changes nothing', async () => {
+    // arrange
+    const results: unknown[][] = [];
+    for (const { db } of backends) {
+      const TableName = db.tables.profiles;
+      const Key = { userId: { S: 'kept' } };
+      const update = (expression: string, values: Record<string, { S: string } | { N: string }>) =>
+        outcome(() =>
+          db.client.send(
+            new UpdateItemCommand({
+              TableName,
+              Key,
+              UpdateExpression: expression,
+              ExpressionAttributeValues: values,
+              ReturnValues: 'ALL_NEW',
+            }),
+          ),
+        );
+      const created = await update('SET a = :a, n = :n', { ':a': { S: 'first' }, ':n': { N: '1' } });
+      const read = await db.client.send(new GetItemCommand({ TableName, Key }));
+      // act
+      const changed = await update('SET a = :a ADD n :n', { ':a': { S: 'second' }, ':n': { N: '1' } });
+      const nestedFails = await update('SET a = :a, m.inner = :a', { ':a': { S: 'third' } });
+      const typeFails = await update('SET a = :a ADD a :n', { ':a': { S: 'fourth' }, ':n': { N: '1' } });
+      const after = await db.client.send(new GetItemCommand({ TableName, Key }));
+      results.push([created, read.Item, changed, nestedFails, typeFails, after.Item]);
+    }
+    // assert
+    expect(results[1]).toEqual(results[0]);
+    expect(results[2]).toEqual(results[0]);
+    expect(results[1]?.[1]).toEqual({ userId: { S: 'kept' }, a: { S: 'first' }, n: { N: '1' } });
+    expect(results[1]?.[5]).toEqual({ userId: { S: 'kept' }, a: { S: 'second' }, n: { N: '2' } });
   });
 
   it('leaves the same items after the product repositories ingest, wait, claim and count', async () => {
