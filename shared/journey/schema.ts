@@ -131,7 +131,9 @@ const EventMatcher = z
   .strict();
 
 export const Goal = EventMatcher.extend({
-  within: IsoDuration.optional().describe('The conversion window from entry (whole journey when absent).'),
+  within: IsoDuration.optional().describe(
+    'The conversion window from entry (while the enrollment runs when absent); required beside a holdout or an experiment, so every variant is counted over the same time.',
+  ),
   value: ConditionPath.refine(isEventPath, RULE_MESSAGES.goalValue)
     .optional()
     .describe(
