@@ -9,6 +9,7 @@ import {
   type QuietHours as QuietHoursType,
   WEEKDAYS,
 } from '../time.ts';
+import { utf8Length } from '../utf8.ts';
 import { EntryLimit, MaxAge } from './entry/limits.ts';
 import { Experiment } from './experiment.ts';
 import { ContextDeclarations, ContextName, ContextValue } from './journey-context.ts';
@@ -327,6 +328,9 @@ const BranchStep = z
   .strict()
   .describe('Take the first branch whose condition is true.');
 
+/** The longest variant name, in UTF-8 bytes: URI-encoded in a counter's sort key with the step id, it keeps the key far under 1,024 bytes. */
+const MAX_VARIANT_BYTES = 128;
+
 const SplitStep = z
   .object({
     type: z.literal('split'),
@@ -338,7 +342,14 @@ const SplitStep = z
             name: z
               .string()
               .regex(/\S/, { message: 'must not be blank' })
-              .describe('Variant name, unique in the split (reported per variant).'),
+              // Each variant is counted under its name in a stats sort key, which DynamoDB holds to 1,024 bytes.
+              .max(MAX_VARIANT_BYTES, { message: `must be at most ${MAX_VARIANT_BYTES} bytes in UTF-8` })
+              .refine((name) => name.length > MAX_VARIANT_BYTES || utf8Length(name) <= MAX_VARIANT_BYTES, {
+                message: `must be at most ${MAX_VARIANT_BYTES} bytes in UTF-8`,
+              })
+              .describe(
+                `Variant name, unique in the split (reported per variant; at most ${MAX_VARIANT_BYTES} bytes in UTF-8).`,
+              ),
             weight: z
               .number()
               .int()
