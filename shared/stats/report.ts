@@ -144,7 +144,8 @@ function layout(journey: Journey): Map<string, { depth: number; stage: string }>
   return at;
 }
 
-const MESSAGE_FINAL = ['sent', 'suppressed', 'unknown'] as const;
+/** A message step's final outcomes, one per customer who reached it (a failure is counted once, when no retry is left). */
+const MESSAGE_FINAL = ['sent', 'suppressed', 'unknown', 'failed'] as const;
 /** The counters a step reports: every counter but the journey-level entry ones. */
 const JOURNEY_METRICS: ReadonlySet<string> = new Set(['enrolled', 'assigned', 'entrySkipped']);
 const STEP_METRICS = COUNTER_METRICS.filter((metric) => !JOURNEY_METRICS.has(metric));
