@@ -18,11 +18,77 @@ export function parseJsonBytes(bytes: Uint8Array): JsonText {
     return { ok: false, message: `not UTF-8 text (${invalidUtf8At(bytes)}): save it as UTF-8` };
   }
   if (text.trim() === '') return { ok: false, message: 'empty: a JSON document was expected' };
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(text) };
+    value = JSON.parse(text);
   } catch (error) {
     return { ok: false, message: `not valid JSON: ${locateJsonError(text, error)}` };
   }
+  const twice = firstDuplicateKey(text);
+  if (twice === undefined) return { ok: true, value };
+  const where = (at: Position) => `line ${at.line}, column ${at.column}`;
+  return {
+    ok: false,
+    message: `${twice.path}: the key ${JSON.stringify(twice.key)} is written twice (${where(twice.first)} and ${where(twice.second)}); JSON keeps only the last, so the first would be lost without a word`,
+  };
+}
+
+type Position = { line: number; column: number };
+
+type Frame =
+  | { kind: 'object'; keys: Map<string, Position>; key?: string; expectKey: boolean }
+  | { kind: 'array'; index: number };
+
+/** Where an object sits, as `steps.a.variants[1]` (`(document)` for the top). */
+function pathOf(frames: readonly Frame[]): string {
+  let out = '';
+  for (const frame of frames) {
+    if (frame.kind === 'array') out += `[${frame.index}]`;
+    else if (/^[A-Za-z0-9_$-]+$/.test(frame.key ?? '')) out += out === '' ? frame.key : `.${frame.key}`;
+    else out += `[${JSON.stringify(frame.key)}]`;
+  }
+  return out === '' ? '(document)' : out;
+}
+
+/**
+ * The first key written twice in one object of a valid JSON text, with both
+ * places. JSON.parse keeps the last silently: a step copied and not renamed
+ * would replace the first without a word. One pass over the text; keys are
+ * compared as parsed, so `"a"` and `"\u0061"` are the same key.
+ */
+function firstDuplicateKey(
+  text: string,
+): { path: string; key: string; first: Position; second: Position } | undefined {
+  const frames: Frame[] = [];
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    const top = frames.at(-1);
+    if (c === '\n') {
+      line += 1;
+      lineStart = i + 1;
+    } else if (c === '"') {
+      // A valid text: the string ends at the next quote that is not escaped, on the same line.
+      let end = i + 1;
+      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      if (top?.kind === 'object' && top.expectKey) {
+        const key = String(JSON.parse(text.slice(i, end + 1)));
+        const at = { line, column: i - lineStart + 1 };
+        const first = top.keys.get(key);
+        if (first !== undefined) return { path: pathOf(frames.slice(0, -1)), key, first, second: at };
+        top.keys.set(key, at);
+        top.key = key;
+        top.expectKey = false;
+      }
+      i = end;
+    } else if (c === '{') frames.push({ kind: 'object', keys: new Map(), expectKey: true });
+    else if (c === '[') frames.push({ kind: 'array', index: 0 });
+    else if (c === '}' || c === ']') frames.pop();
+    else if (c === ',' && top?.kind === 'object') top.expectKey = true;
+    else if (c === ',' && top?.kind === 'array') top.index += 1;
+  }
+  return undefined;
 }
 
 /** Where the first byte that is not UTF-8 is: `near byte 14, line 1`. */

@@ -33,7 +33,9 @@ export const Experiment = z
       .min(confidence.min)
       .max(confidence.max)
       .default(confidence.default)
-      .describe('The confidence of "significant" (two-sided two-proportion z-test); 0.95 by default.'),
+      .describe(
+        'The confidence of "significant" (a two-sided sequential test on the two proportions, valid at every hourly look); 0.95 by default.',
+      ),
   })
   .strict()
   .describe('End the split as an experiment: after it, new entrants take the winning variant.');

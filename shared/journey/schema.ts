@@ -10,6 +10,7 @@ import {
   type QuietHours as QuietHoursType,
   WEEKDAYS,
 } from '../time.ts';
+import { utf8Length } from '../utf8.ts';
 import { EntryLimit, MaxAge } from './entry/limits.ts';
 import { Experiment } from './experiment.ts';
 import { ContextDeclarations, ContextName, ContextValue } from './journey-context.ts';
@@ -132,7 +133,9 @@ const EventMatcher = z
   .strict();
 
 export const Goal = EventMatcher.extend({
-  within: IsoDuration.optional().describe('The conversion window from entry (whole journey when absent).'),
+  within: IsoDuration.optional().describe(
+    'The conversion window from entry (while the enrollment runs when absent); required beside a holdout or an experiment, so every variant is counted over the same time.',
+  ),
   value: ConditionPath.refine(isEventPath, RULE_MESSAGES.goalValue)
     .optional()
     .describe(
@@ -334,6 +337,9 @@ const BranchStep = z
   .strict()
   .describe('Take the first branch whose condition is true.');
 
+/** The longest variant name, in UTF-8 bytes: URI-encoded in a counter's sort key with the step id, it keeps the key far under 1,024 bytes. */
+const MAX_VARIANT_BYTES = 128;
+
 const SplitStep = z
   .object({
     type: z.literal('split'),
@@ -345,7 +351,14 @@ const SplitStep = z
             name: z
               .string()
               .regex(/\S/, { message: 'must not be blank' })
-              .describe('Variant name, unique in the split (reported per variant).'),
+              // Each variant is counted under its name in a stats sort key, which DynamoDB holds to 1,024 bytes.
+              .max(MAX_VARIANT_BYTES, { message: `must be at most ${MAX_VARIANT_BYTES} bytes in UTF-8` })
+              .refine((name) => name.length > MAX_VARIANT_BYTES || utf8Length(name) <= MAX_VARIANT_BYTES, {
+                message: `must be at most ${MAX_VARIANT_BYTES} bytes in UTF-8`,
+              })
+              .describe(
+                `Variant name, unique in the split (reported per variant; at most ${MAX_VARIANT_BYTES} bytes in UTF-8).`,
+              ),
             weight: z
               .number()
               .int()

@@ -2,7 +2,7 @@ import type * as z from 'zod';
 import type { TemplateCatalog } from '../templates.ts';
 import { boundViolations, definitionViolations } from './bounds.ts';
 import type { Check, CheckContext } from './checks/context.ts';
-import { checkExperiments } from './checks/experiments.ts';
+import { checkComparisonWindow, checkExperiments } from './checks/experiments.ts';
 import { checkBusyLoops, checkEndings, checkReachability, checkReferences } from './checks/graph.ts';
 import { checkJourneyContext } from './checks/journey-context.ts';
 import { checkOutcomes } from './checks/outcomes.ts';
@@ -50,6 +50,7 @@ const CHECKS: readonly Check[] = [
   checkOrderComparisons,
   checkJourneyContext,
   checkExperiments,
+  checkComparisonWindow,
   checkOutcomes,
   checkWebhooks,
 ];

@@ -42,6 +42,7 @@ export type ViolationCode =
   | 'context.size'
   | 'context.place'
   | 'experiment.goal'
+  | 'goal.window'
   | 'experiment.variants'
   | 'experiment.window'
   | 'outcome.both'

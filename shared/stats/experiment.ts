@@ -1,6 +1,6 @@
 import type { Experiment } from '../journey/experiment.ts';
 import { addDuration } from '../time.ts';
-import { compare } from './statistics.ts';
+import { compare, sequentialCompare } from './statistics.ts';
 
 /**
  * Whether an experiment on a split has ended and which variant won, from the
@@ -11,9 +11,12 @@ import { compare } from './statistics.ts';
  * share of entrants. Nothing is decided before each has `minSample`
  * entrants. The leader is the best conversion rate (declared order breaks a
  * tie, so the same counters always give the same winner). With
- * `until: "significant"` it wins once the two-proportion z-test finds it
- * better than every other competitor at the declared confidence; with a
- * duration it wins when the window has passed.
+ * `until: "significant"` it wins once it is better than every other
+ * competitor at the declared confidence by a sequential test, which stays
+ * valid at every hourly look (a z-test repeated at each look would, given
+ * time, crown one of two identical variants); with a duration it wins when
+ * the window has passed, and the reason says whether the z-test, looked at
+ * once then, found it significant.
  */
 
 export type VariantCounts = {
@@ -52,14 +55,36 @@ function leaderOf(competitors: readonly VariantCounts[]): VariantCounts | undefi
   );
 }
 
-/** The largest p-value of the leader against each other competitor, or undefined when one is not better. */
-function worstP(leader: VariantCounts, others: readonly VariantCounts[], alpha: number): number | undefined {
-  let worst = 0;
-  for (const other of others) {
-    const result = compare(
+type Test = (leader: VariantCounts, other: VariantCounts) => { z?: number; p?: number } | undefined;
+
+/** The fixed-sample z-test: right for one look, at the end of a test window. */
+const once: Test = (leader, other) =>
+  compare(
+    { successes: leader.converted, trials: leader.assigned },
+    { successes: other.converted, trials: other.assigned },
+  );
+
+/** The sequential test: right for a decision looked at every hour until it comes. */
+function always(experiment: Experiment): Test {
+  return (leader, other) =>
+    sequentialCompare(
       { successes: leader.converted, trials: leader.assigned },
       { successes: other.converted, trials: other.assigned },
+      experiment.minSample,
+      1 - experiment.confidence,
     );
+}
+
+/** The largest p-value of the leader against each other competitor, or undefined when one is not better. */
+function worstP(
+  leader: VariantCounts,
+  others: readonly VariantCounts[],
+  alpha: number,
+  test: Test,
+): number | undefined {
+  let worst = 0;
+  for (const other of others) {
+    const result = test(leader, other);
     if (result?.z === undefined || result.p === undefined || result.z <= 0 || result.p >= alpha)
       return undefined;
     worst = Math.max(worst, result.p);
@@ -94,7 +119,7 @@ export function judgeExperiment(
   const others = competitors.filter((c) => c !== leader);
   const at = now.toISOString();
   if (experiment.until === 'significant') {
-    const p = worstP(leader, others, 1 - experiment.confidence);
+    const p = worstP(leader, others, 1 - experiment.confidence, always(experiment));
     if (p === undefined)
       return {
         status: 'running',
@@ -106,7 +131,7 @@ export function judgeExperiment(
   }
   const endsAt = addDuration(new Date(startedAt), experiment.until);
   if (now < endsAt) return { status: 'running', reason: `the test window ends ${endsAt.toISOString()}` };
-  const significant = worstP(leader, others, 1 - experiment.confidence) !== undefined;
+  const significant = worstP(leader, others, 1 - experiment.confidence, once) !== undefined;
   const reason = `the ${experiment.until} test window ended; ${leader.name} led at ${percent(leader)}${significant ? `, significantly at ${experiment.confidence * 100}% confidence` : ', not significantly'}`;
   return { status: 'decided', decision: { winner: leader.name, at, reason } };
 }

@@ -47,7 +47,9 @@ export type CounterKey = {
 const NONE = '-';
 
 function part(value: string | undefined): string {
-  return value === undefined ? NONE : encodeURIComponent(value);
+  if (value === undefined) return NONE;
+  // encodeURIComponent leaves "-" as it is: a variant named "-" would read back as none.
+  return value === NONE ? '%2D' : encodeURIComponent(value);
 }
 
 function unpart(value: string | undefined): string | undefined {

@@ -91,6 +91,8 @@ type Totals = { count: number; sum: number };
 /** Sums counters matching a key (all versions). */
 class Tally {
   private readonly totals = new Map<string, Totals>();
+  /** The counters of each step, so a step's reasons and variants are found without reading every counter. */
+  private readonly byStep = new Map<string, Counter[]>();
 
   constructor(counters: readonly Counter[]) {
     for (const c of counters) {
@@ -99,7 +101,16 @@ class Tally {
       t.count += c.count;
       t.sum += c.sum ?? 0;
       this.totals.set(key, t);
+      if (c.stepId === undefined) continue;
+      const list = this.byStep.get(c.stepId);
+      if (list === undefined) this.byStep.set(c.stepId, [c]);
+      else list.push(c);
     }
+  }
+
+  /** The counters naming a step (every version). */
+  ofStep(stepId: string): readonly Counter[] {
+    return this.byStep.get(stepId) ?? [];
   }
 
   static key(metric: string, stepId?: string, variant?: string): string {
@@ -144,7 +155,8 @@ function layout(journey: Journey): Map<string, { depth: number; stage: string }>
   return at;
 }
 
-const MESSAGE_FINAL = ['sent', 'suppressed', 'unknown'] as const;
+/** A message step's final outcomes, one per customer who reached it (a failure is counted once, when no retry is left). */
+const MESSAGE_FINAL = ['sent', 'suppressed', 'unknown', 'failed'] as const;
 /** The counters a step reports: every counter but the journey-level entry ones. */
 const JOURNEY_METRICS: ReadonlySet<string> = new Set(['enrolled', 'assigned', 'entrySkipped']);
 const STEP_METRICS = COUNTER_METRICS.filter((metric) => !JOURNEY_METRICS.has(metric));
@@ -154,7 +166,6 @@ function stepResult(
   step: Step,
   place: { depth: number; stage: string },
   tally: Tally,
-  counters: readonly Counter[],
 ): StepResult {
   const counts: Record<string, number> = {};
   for (const metric of STEP_METRICS) {
@@ -162,8 +173,8 @@ function stepResult(
     if (n > 0) counts[metric] = n;
   }
   const reasons = new Map<string, { metric: string; reason: string; count: number }>();
-  for (const c of counters) {
-    if (c.stepId !== id || c.reason === undefined) continue;
+  for (const c of tally.ofStep(id)) {
+    if (c.reason === undefined) continue;
     const key = `${c.metric}\u0000${c.reason}`;
     const r = reasons.get(key) ?? { metric: c.metric, reason: c.reason, count: 0 };
     r.count += c.count;
@@ -230,11 +241,11 @@ function otherSteps(
     if (fallback !== undefined) {
       const owner = known.get(fallback.of);
       const place = { depth: owner?.depth ?? 0, stage: owner?.stage ?? NO_STAGE };
-      const result = stepResult(id, fallback.step, place, tally, counters);
+      const result = stepResult(id, fallback.step, place, tally);
       out.push({ ...result, label: `${fallback.of}: fallback ${fallback.n}` });
       continue;
     }
-    const removed = stepResult(id, { type: 'exit' }, { depth: lastColumn, stage: NO_STAGE }, tally, counters);
+    const removed = stepResult(id, { type: 'exit' }, { depth: lastColumn, stage: NO_STAGE }, tally);
     const messages = MESSAGE_FINAL.reduce((n, m) => n + tally.get(m, id).count, 0);
     const { reached: _none, ...rest } = removed;
     out.push({ ...rest, type: 'removed', ...(messages > 0 ? { reached: messages } : {}) });
@@ -319,13 +330,13 @@ function splitResults(journey: Journey, tally: Tally, counters: readonly Counter
     });
     splits.push({
       stepId,
-      variants: [...variants, ...removedVariants(stepId, step.variants, tally, counters)],
+      variants: [...variants, ...removedVariants(stepId, step.variants, tally)],
     });
   }
   // A split an earlier version had: its variants still have customers assigned.
   for (const stepId of countedStepIds(counters.filter((c) => c.metric === 'assigned'))) {
     if (journey.steps[stepId]?.type === 'split') continue;
-    splits.push({ stepId, variants: removedVariants(stepId, [], tally, counters) });
+    splits.push({ stepId, variants: removedVariants(stepId, [], tally) });
   }
   return splits;
 }
@@ -335,12 +346,11 @@ function removedVariants(
   stepId: string,
   declared: readonly { name: string }[],
   tally: Tally,
-  counters: readonly Counter[],
 ): VariantResult[] {
   const names = new Set(
-    counters.flatMap((c) =>
-      c.stepId === stepId && c.metric === 'assigned' && c.variant !== undefined ? [c.variant] : [],
-    ),
+    tally
+      .ofStep(stepId)
+      .flatMap((c) => (c.metric === 'assigned' && c.variant !== undefined ? [c.variant] : [])),
   );
   for (const v of declared) names.delete(v.name);
   return [...names].map((name) => {
@@ -391,7 +401,7 @@ export function buildReport(
   const converted = tally.get('converted');
   const steps = new Map<string, StepResult>();
   for (const [id, step] of Object.entries(journey.steps)) {
-    steps.set(id, stepResult(id, step, places.get(id) ?? { depth: 0, stage: NO_STAGE }, tally, counters));
+    steps.set(id, stepResult(id, step, places.get(id) ?? { depth: 0, stage: NO_STAGE }, tally));
   }
   for (const other of otherSteps(journey, steps, tally, counters)) steps.set(other.stepId, other);
   const start = steps.get(journey.start);

@@ -9,7 +9,12 @@
  *   2×2 chi-square test without continuity correction;
  * - an explicit "too small to tell" rule: the z-test's normal approximation
  *   is trusted only when each group has at least MIN_CELL conversions and
- *   MIN_CELL non-conversions; otherwise no p-value is given.
+ *   MIN_CELL non-conversions; otherwise no p-value is given;
+ * - the same comparison for a test looked at again and again until it is
+ *   significant (an experiment `until: "significant"`): a **mixture sequential
+ *   probability ratio test**, whose p-value stays valid however often it is
+ *   read, where the fixed-sample z-test, repeated, finds a difference between
+ *   identical variants sooner or later.
  */
 
 /** The two-sided 95% normal quantile. */
@@ -103,4 +108,38 @@ export function compare(treatment: Group, control: Group): Comparison | undefine
   const p = twoSidedP(z);
   const verdict: Verdict = p >= ALPHA ? 'no clear difference' : z > 0 ? 'better' : 'worse';
   return { ...base, z, p, verdict };
+}
+
+/**
+ * Compares a treatment with a control by the mixture sequential probability
+ * ratio test (Johari, Pekelis and Walsh, "Always valid inference", 2017) on
+ * the pooled two-proportion statistic: the likelihood ratio of "the rates
+ * differ by θ" against "they are equal", averaged over θ ~ N(0, τ²). Under
+ * equal rates the chance that 1/Λ ever falls below α, at any of any number
+ * of looks, is at most α; its p-value, min(1, 1/Λ), is "always valid".
+ *
+ * τ² is set so the test is most sensitive when each group has `planned`
+ * entrants (the experiment's minimum sample): there Λ's evidence threshold
+ * is lowest (Howard et al., "Time-uniform, nonparametric, nonasymptotic
+ * confidence sequences", 2021, eq. 3.8). The price of looking any number of
+ * times is a stricter bar than one fixed-sample test: |z| ≈ 3 instead of 1.96.
+ */
+export function sequentialCompare(
+  treatment: Group,
+  control: Group,
+  planned: number,
+  alpha: number,
+): { z: number; p: number } | undefined {
+  if (treatment.trials <= 0 || control.trials <= 0 || planned <= 0 || !largeEnough(treatment, control))
+    return undefined;
+  const pooled = (treatment.successes + control.successes) / (treatment.trials + control.trials);
+  const inverse = 1 / treatment.trials + 1 / control.trials;
+  const z =
+    (treatment.successes / treatment.trials - control.successes / control.trials) /
+    Math.sqrt(pooled * (1 - pooled) * inverse);
+  // τ² over the statistic's variance: the same for any rate, so it rests on the sample sizes alone.
+  const tuning = 2 * Math.log(1 / alpha) + Math.log(1 + 2 * Math.log(1 / alpha));
+  const r = (tuning * (2 / planned)) / inverse;
+  const logLambda = (z * z * r) / (2 * (1 + r)) - Math.log(1 + r) / 2;
+  return { z, p: Math.min(1, Math.exp(-logLambda)) };
 }

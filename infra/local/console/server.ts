@@ -9,7 +9,7 @@ import { validateJourney } from '#shared/journey/validate.ts';
 import { escapeHtml, reportBody } from '#shared/stats/html.ts';
 import { buildReport } from '#shared/stats/report.ts';
 import { PROFILES_TABLE } from '#shared/tables.ts';
-import { readJourneyStats } from '../inspect/results.ts';
+import { readExperiments, readJourneyStats } from '../inspect/results.ts';
 import { readEmittedEvents, readSentMessages } from '../inspect/sent.ts';
 import { readTrace } from '../inspect/trace.ts';
 import { traceView } from '../inspect/trace-view.ts';
@@ -50,10 +50,11 @@ async function journeys(dir: string): Promise<Journey[]> {
   return out;
 }
 
+/** The journey's report from what `journeys report` reads: its counters and its experiments' recorded state. */
 async function report(sources: ConsoleSources, journey: Journey) {
   const local = { kind: 'local' as const, dataDir: sources.dataDir, endpoint: sources.endpoints.dynamodb };
   const { counters, days } = await readJourneyStats(local, journey.id);
-  return buildReport(journey, counters, days);
+  return buildReport(journey, counters, days, await readExperiments(local, journey.id));
 }
 
 const UserIds = z.array(z.object({ userId: z.string() }).loose());

@@ -1,10 +1,10 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TableDefinition } from '#shared/tables.ts';
 import { localTableName, startDynamo } from '../services/dynamodb/dynalite.ts';
 import { localClientConfig } from './aws.ts';
-import { DEFAULT_PORTS } from './options.ts';
 import { runningOn } from './running.ts';
 
 /**
@@ -39,7 +39,9 @@ export async function withData<T>(source: DataSource, read: (data: OpenData) => 
     }
   }
   const owner = source.endpoint === undefined ? runningOn(source.dataDir) : undefined;
-  const endpoint = source.endpoint ?? owner?.dynamodb ?? `http://127.0.0.1:${DEFAULT_PORTS.dynamodb}`;
+  const endpoint = source.endpoint ?? owner?.dynamodb;
+  // No runtime runs on the folder: its own database, never whichever runtime answers on the default port.
+  if (endpoint === undefined) return readFolder(source.dataDir, read);
   const running = new DynamoDBClient({ ...localClientConfig(endpoint), maxAttempts: 1 });
   try {
     return await read({ doc: DynamoDBDocumentClient.from(running), table: localTableName });
@@ -54,7 +56,21 @@ export async function withData<T>(source: DataSource, read: (data: OpenData) => 
     running.destroy();
   }
   // Not running: open its data folder for the time of one read.
-  const dynamo = await startDynamo(join(source.dataDir, 'dynamodb'), 0);
+  return readFolder(source.dataDir, read);
+}
+
+/**
+ * Opens a stopped runtime's database for the time of one read. A folder with
+ * none is a mistaken --data-dir (or nothing has run yet): said so, rather than
+ * creating an empty database there and reading nothing from it.
+ */
+async function readFolder<T>(dataDir: string, read: (data: OpenData) => Promise<T>): Promise<T> {
+  const folder = join(dataDir, 'dynamodb');
+  if (!existsSync(folder))
+    throw new Error(
+      `no local runtime data in ${dataDir}: nothing has run on this folder. Start the runtime (npm start), or pass --data-dir with the folder it runs on.`,
+    );
+  const dynamo = await startDynamo(folder, 0);
   try {
     return await read({ doc: DynamoDBDocumentClient.from(dynamo.client), table: localTableName });
   } finally {

@@ -48,3 +48,26 @@ export function checkExperiments({ steps, goal }: CheckContext): Violation[] {
   }
   return out;
 }
+
+/**
+ * Variants the report compares with a holdout, or an experiment judges, must
+ * be counted over the same time. A goal without `within` counts only while
+ * an enrollment runs, so a variant whose path ends at once (a holdout) could
+ * never convert and one that waits days would collect every conversion: the
+ * comparison would show a winner where the messages did nothing.
+ */
+export function checkComparisonWindow({ steps, goal }: CheckContext): Violation[] {
+  if (goal === undefined || goal.within !== undefined) return [];
+  const compared = Object.values(steps).some(
+    (step) =>
+      step.type === 'split' && (step.experiment !== undefined || step.variants.some((v) => v.holdout)),
+  );
+  if (!compared) return [];
+  return [
+    violation(
+      ['goal', 'within'],
+      'goal.window',
+      'A split with a holdout or an experiment compares variants by their goal conversions: give the goal a "within" window (e.g. "P7D") so every variant is counted over the same time. Without one a conversion counts only while the enrollment runs, and a holdout that ends at once would never convert.',
+    ),
+  ];
+}

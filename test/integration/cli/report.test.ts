@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,6 +94,18 @@ describe('journeys report', () => {
     expect(push.vsHoldout.verdict).toBe('no clear difference');
     expect(control.vsHoldout).toBeUndefined();
     expect(report.outcomes).toMatchObject({ completed: 467, goal: 133 });
+  });
+
+  it('a --data-dir nothing has run on is named, not read as a runtime with no data', async () => {
+    // arrange
+    const folder = join(dir, 'never-ran');
+    // act
+    const { code, stdout, stderr } = await runCli(['report', JOURNEY, '--data-dir', folder]);
+    // assert
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(`no local runtime data in ${folder}`);
+    expect(existsSync(folder)).toBe(false);
   });
 
   it('prints a text report with the variant table', async () => {

@@ -47,4 +47,35 @@ describe('reading a JSON file’s bytes', () => {
       message: 'not valid JSON: Unexpected end of JSON input at line 2, column 7',
     });
   });
+
+  it('refuses a key written twice in one object, naming where, as JSON would keep only the last', () => {
+    // arrange: a step copied and not renamed
+    const text =
+      '{\n  "steps": {\n    "a": { "type": "wait", "next": "b" },\n    "b": { "type": "exit" },\n    "a": { "type": "exit" }\n  }\n}';
+    // act
+    const result = parseJsonBytes(utf8(text));
+    // assert
+    expect(result).toStrictEqual({
+      ok: false,
+      message:
+        'steps: the key "a" is written twice (line 3, column 5 and line 5, column 5); JSON keeps only the last, so the first would be lost without a word',
+    });
+  });
+
+  it.each([
+    { case: 'the same key in two objects', text: '{"a": {"x": 1}, "b": {"x": 2}}' },
+    { case: 'keys in a list of objects', text: '[{"x": 1}, {"x": 2}]' },
+    { case: 'a key that differs only in case', text: '{"x": 1, "X": 2}' },
+    { case: 'braces and quotes inside strings', text: '{"x": "} {\\"x\\": 1", "y": "\\\\"}' },
+  ])('reads $case', ({ text }) => {
+    expect(parseJsonBytes(utf8(text)).ok).toBe(true);
+  });
+
+  it('sees a key twice however it is escaped, and says where in lists', () => {
+    expect(parseJsonBytes(utf8('{"v": [0, {"a": 1, "\\u0061": 2}]}'))).toStrictEqual({
+      ok: false,
+      message:
+        'v[1]: the key "a" is written twice (line 1, column 12 and line 1, column 20); JSON keeps only the last, so the first would be lost without a word',
+    });
+  });
 });

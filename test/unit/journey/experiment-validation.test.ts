@@ -3,7 +3,7 @@ import { validateJourney } from '#shared/journey/validate.ts';
 
 type Variant = { name: string; weight: number; next: string; holdout?: boolean };
 
-function journey(experiment: unknown, variants?: Variant[], goal: unknown = { event: 'Buy' }) {
+function journey(experiment: unknown, variants?: Variant[], goal: unknown = { event: 'Buy', within: 'P7D' }) {
   return {
     id: 'exp',
     name: 'exp',
@@ -81,5 +81,46 @@ describe('validate: experiments on splits', () => {
     },
   ])('reports $case with its path', ({ input, expected }) => {
     expect(problems(input)).toStrictEqual(expected);
+  });
+});
+
+describe('validate: variants compared over the same goal window', () => {
+  const holdout: Variant[] = [
+    { name: 'a', weight: 90, next: 'done' },
+    { name: 'control', weight: 10, next: 'done', holdout: true },
+  ];
+
+  it.each([
+    { case: 'a holdout', input: journey(undefined, holdout, { event: 'Buy' }) },
+    {
+      case: 'an experiment',
+      input: journey({ metric: 'goal', minSample: 10, until: 'significant' }, undefined, { event: 'Buy' }),
+    },
+  ])('refuses a goal without "within" beside $case', ({ input }) => {
+    // act
+    const result = validateJourney(input);
+    // assert
+    expect(result.ok).toBe(false);
+    const found = result.ok ? [] : result.violations;
+    expect(found.map((v) => [v.path, v.code])).toStrictEqual([['goal.within', 'goal.window']]);
+    expect(found[0]?.message).toContain('holdout');
+  });
+
+  it.each([
+    { case: 'a goal window', input: journey(undefined, holdout) },
+    { case: 'no goal', input: journey(undefined, holdout, null) },
+    {
+      case: 'a split without holdout or experiment',
+      input: journey(
+        undefined,
+        [
+          { name: 'a', weight: 50, next: 'done' },
+          { name: 'b', weight: 50, next: 'done' },
+        ],
+        { event: 'Buy' },
+      ),
+    },
+  ])('accepts $case', ({ input }) => {
+    expect(problems(input)).toStrictEqual([]);
   });
 });

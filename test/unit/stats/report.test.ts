@@ -76,6 +76,23 @@ describe('buildReport', () => {
     expect(a?.vsHoldout).toBeUndefined();
   });
 
+  it('counts a customer whose message failed as having reached the step, once', () => {
+    // arrange: 100 entrants; the email went to 80, the provider refused 15, 5 were suppressed
+    const counters = [
+      c('enrolled', 100),
+      c('sent', 80, { stepId: 'hello' }),
+      c('failed', 15, { stepId: 'hello' }),
+      c('suppressed', 5, { stepId: 'hello', reason: 'consent' }),
+      c('deferred', 12, { stepId: 'hello', reason: 'quietHours' }),
+    ];
+    // act
+    const report = buildReport(journey, counters, []);
+    // assert
+    const hello = report.steps.find((s) => s.stepId === 'hello');
+    expect(hello?.reached).toBe(100);
+    expect(hello?.counts).toMatchObject({ sent: 80, failed: 15, suppressed: 5, deferred: 12 });
+  });
+
   it('is empty but whole for a journey with no counters yet', () => {
     const report = buildReport(journey, [], []);
     expect(report).toMatchObject({ enrolled: 0, converted: 0, money: { revenue: 0 }, days: [] });
@@ -90,11 +107,12 @@ describe('buildReport', () => {
       c('failed', 1, { stepId: 'hello' }),
     ];
     const report = buildReport(journey, counters, []);
+    // Eleven customers reached the step: each ended in one of the three.
     expect(report.steps.find((s) => s.stepId === 'hello')).toMatchObject({
-      reached: 10,
+      reached: 11,
       counts: { sent: 8, unknown: 2, failed: 1 },
     });
-    expect(reportText(report)).toMatch(/hello +email +reached 10; sent 8, failed 1, unknown 2\n/);
+    expect(reportText(report)).toMatch(/hello +email +reached 11; sent 8, failed 1, unknown 2\n/);
     expect(reportBody(report)).toContain('sent 8 · suppr. 0 · unknown 2 · failed 1');
   });
   it('keeps the counts of a step, variant or split an earlier version had', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compare, twoSidedP, wilson, Z95 } from '#shared/stats/statistics.ts';
+import { compare, sequentialCompare, twoSidedP, wilson, Z95 } from '#shared/stats/statistics.ts';
 
 /**
  * Known values come from outside the module under test: Newcombe (1998),
@@ -138,5 +138,67 @@ describe('compare: lift against the holdout', () => {
   it('has no lift over a holdout that never converted, and nothing to compare without trials', () => {
     expect(compare({ successes: 5, trials: 10 }, { successes: 0, trials: 10 })?.lift).toBeUndefined();
     expect(compare({ successes: 0, trials: 0 }, { successes: 1, trials: 10 })).toBeUndefined();
+  });
+});
+
+/**
+ * The mixture likelihood ratio by numerical integration over θ (Simpson's
+ * rule), for the closed form to be checked against: ∫ φ(d; θ, V) φ(θ; 0, τ²) dθ / φ(d; 0, V).
+ */
+function mixtureRatioByIntegration(d: number, variance: number, tau2: number): number {
+  const density = (x: number, mean: number, v: number) =>
+    Math.exp(-((x - mean) ** 2) / (2 * v)) / Math.sqrt(2 * Math.PI * v);
+  const span = 12 * Math.sqrt(tau2);
+  const n = 20_000;
+  const h = (2 * span) / n;
+  const f = (theta: number) => density(d, theta, variance) * density(theta, 0, tau2);
+  let sum = f(-span) + f(span);
+  for (let i = 1; i < n; i++) sum += f(-span + i * h) * (i % 2 === 0 ? 2 : 4);
+  return (sum * h) / 3 / density(d, 0, variance);
+}
+
+describe('sequentialCompare: mixture sequential probability ratio test', () => {
+  it.each([
+    { t: [130, 1000], c: [100, 1000], planned: 1000 },
+    { t: [260, 2000], c: [200, 2000], planned: 500 },
+    { t: [90, 800], c: [110, 1200], planned: 1000 },
+  ])('its p-value is 1/Λ of the normal mixture, $t vs $c', ({ t, c, planned }) => {
+    // arrange
+    const [x1 = 0, n1 = 0] = t;
+    const [x2 = 0, n2 = 0] = c;
+    const pooled = (x1 + x2) / (n1 + n2);
+    const variance = pooled * (1 - pooled) * (1 / n1 + 1 / n2);
+    const alpha = 0.05;
+    const tuning = 2 * Math.log(1 / alpha) + Math.log(1 + 2 * Math.log(1 / alpha));
+    const tau2 = tuning * pooled * (1 - pooled) * (2 / planned);
+    // act
+    const result = sequentialCompare(
+      { successes: x1, trials: n1 },
+      { successes: x2, trials: n2 },
+      planned,
+      alpha,
+    );
+    // assert
+    const lambda = mixtureRatioByIntegration(x1 / n1 - x2 / n2, variance, tau2);
+    expect(result?.p).toBeCloseTo(Math.min(1, 1 / lambda), 6);
+    expect(result?.z).toBeCloseTo(zByChiSquare(x1, n1, x2, n2), 9);
+  });
+
+  it('asks for more than one fixed-sample test: z ≈ 2.6 is significant once, not when looked at again and again', () => {
+    // arrange: 13% vs 10% on 1,000 each
+    const t = { successes: 130, trials: 1000 };
+    const c = { successes: 100, trials: 1000 };
+    // act
+    const fixed = compare(t, c);
+    const sequential = sequentialCompare(t, c, 1000, 0.05);
+    // assert
+    expect(fixed?.p).toBeLessThan(0.05);
+    expect(sequential?.p).toBeGreaterThan(0.05);
+  });
+
+  it('gives no p-value where the normal approximation is not trusted', () => {
+    expect(
+      sequentialCompare({ successes: 4, trials: 100 }, { successes: 40, trials: 100 }, 100, 0.05),
+    ).toBeUndefined();
   });
 });
