@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import * as z from 'zod';
 import { classifyFeedback } from '#shared/delivery/feedback.ts';
+import { isValidTimeZone } from '#shared/time.ts';
 import { type Activity, readActivity } from '../runtime/activity.ts';
 import { readArchiveLines } from '../services/eventbridge/archive.ts';
 import { readOutbox } from '../services/pinpoint/outbox.ts';
@@ -64,8 +65,9 @@ export async function customerTimelines(
       if (feedback !== undefined) reports.push({ at: event.time, ...feedback });
       continue;
     }
+    // An unknown zone is left out of the profile (it keeps the one it had): so is it here.
     const zone = event.detail.traits?.timezone;
-    if (zone !== undefined) of(user).zone = zone;
+    if (zone !== undefined && isValidTimeZone(zone)) of(user).zone = zone;
     add(
       user,
       event.time,
