@@ -95,8 +95,9 @@ export function addDuration(instant: Date, isoDuration: string, zone = 'UTC'): D
 }
 
 /**
- * The start of a rolling window that ends at `now`, for frequency caps: a send
- * at or after this instant counts against a cap "max N within `isoDuration`".
+ * The start of a rolling window that ends at `now`, for frequency caps, entry
+ * limits and cooldowns: what happened after this instant counts against "max N
+ * within `isoDuration`"; what happened exactly then has just left the window.
  * Calendar units are taken in UTC (`P1M` is the same day of the previous month).
  * Throws a `RangeError` for a negative or malformed duration.
  */
