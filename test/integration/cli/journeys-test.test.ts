@@ -132,12 +132,12 @@ describe('npx journeys test', () => {
   );
 
   it(
-    'runs journeys a new user writes: prototype names as ids and fields, a daily cap that defers, quiet hours in the journey zone, local times in the zone each profile holds',
+    'runs journeys a new user writes: prototype names as ids and fields, a daily cap that defers, quiet hours in the journey zone, local times in the zone each profile holds, an event at the instant of a timeout after it',
     async () => {
       // act: test/fixtures/scenarios holds the journeys, their templates and tests/*.test.json
       const result = await runCliProcess(['test', '--journeys-dir', 'test/fixtures/scenarios']);
       // assert
-      expect(result.stdout).toContain('4 scenario(s), 13 expectation(s): all passed');
+      expect(result.stdout).toContain('6 scenario(s), 15 expectation(s): all passed');
       expect(result.code).toBe(0);
     },
     CLI_TIMEOUT,
