@@ -102,9 +102,11 @@ export async function customerTimelines(
     const send = sends.get(report.messageId);
     if (send !== undefined) add(send.userId, report.at, `${report.outcome.padEnd(6)} ${send.where}`);
   }
-  // Stable sort: at the same instant the end line (added first) would lead; ends go last.
+  // By instant, not text: an event's time has no milliseconds (as EventBridge writes it), and
+  // "…09:00:00Z" sorts after "…09:00:00.000Z". Stable: at one instant an event (added first) leads
+  // what it caused, and the end line (added before its tasks) goes last.
   for (const { lines } of timelines.values())
-    lines.sort((a, b) => a.at.localeCompare(b.at) || Number(isEnd(a)) - Number(isEnd(b)));
+    lines.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || Number(isEnd(a)) - Number(isEnd(b)));
   return timelines;
 }
 
