@@ -63,6 +63,17 @@ export function minutesOfDay(text: string): number | undefined {
 /** The seconds in one Step Functions Standard execution at most: one year. */
 export const MAX_EXECUTION_SECONDS = 365 * 24 * 3600;
 
+/**
+ * The seconds a `wait` step's `for` lasts: elapsed time as {@link durationSeconds}
+ * counts it (a day is 24 hours also across a DST change, a month 30 days),
+ * from zero to the one-year execution limit. A Wait state on `Seconds` and a
+ * deadline computed for a wait with a local window both read it, so adding a
+ * `window` never changes when the duration itself ends.
+ */
+export function waitSeconds(isoDuration: string): number {
+  return Math.min(Math.max(durationSeconds(isoDuration) ?? 0, 0), MAX_EXECUTION_SECONDS);
+}
+
 // ---------------------------------------------------------------- durations on instants
 
 /**
@@ -84,8 +95,9 @@ export function addDuration(instant: Date, isoDuration: string, zone = 'UTC'): D
 }
 
 /**
- * The start of a rolling window that ends at `now`, for frequency caps: a send
- * at or after this instant counts against a cap "max N within `isoDuration`".
+ * The start of a rolling window that ends at `now`, for frequency caps, entry
+ * limits and cooldowns: what happened after this instant counts against "max N
+ * within `isoDuration`"; what happened exactly then has just left the window.
  * Calendar units are taken in UTC (`P1M` is the same day of the previous month).
  * Throws a `RangeError` for a negative or malformed duration.
  */

@@ -45,8 +45,8 @@ export class EnrollmentItems {
 
   /**
    * Writes the re-entry record when the policy allows a new entry: `once`
-   * only if there is none, `after` only if the previous one is older than
-   * `notBefore`. A redelivery of the same enrollment is reported as `again`
+   * only if there is none, `after` only if the previous one is no later than
+   * `notBefore` (one cooldown ago). A redelivery of the same enrollment is reported as `again`
    * with the first attempt's time, so the execution input stays identical.
    */
   async claimEntry(
@@ -74,7 +74,8 @@ export class EnrollmentItems {
     if (policy.mode === 'after') {
       names['#at'] = 'at';
       values[':notBefore'] = policy.notBefore;
-      condition += ' OR (#at < :notBefore AND #id <> :id)';
+      // An entry exactly one cooldown ago no longer holds the next one back, as the plan judged.
+      condition += ' OR (#at <= :notBefore AND #id <> :id)';
     }
     try {
       await putItem(this.db, {

@@ -6,7 +6,7 @@ import { instantOf } from '#shared/conditions/relative-time.ts';
 import { zoneOf } from '#shared/delivery/policy.ts';
 import { failureMetric, JourneyError, ProfileValueError } from '#shared/errors.ts';
 import type { EvaluateInput, ProfileUpdateInput } from '#shared/tasks/evaluate.ts';
-import { addDuration, nextWindowTime } from '#shared/time.ts';
+import { addDuration, nextWindowTime, waitSeconds } from '#shared/time.ts';
 import { namedDynamoError } from './dynamo-errors.ts';
 import type { ProfileTraits } from './profile-traits.ts';
 
@@ -41,7 +41,10 @@ async function waitUntil(deps: EvaluateDeps, input: WaitUntil): Promise<{ at: st
     const { path, offset } = input.untilDate;
     const base = dateAt(readPath({ profile, trigger: input.trigger }, path), path);
     at = offset === undefined ? base : addDuration(base, offset, zone);
-  } else if (input.for !== undefined) at = addDuration(now, input.for, zone);
+  } else if (input.for !== undefined) {
+    // Elapsed time, as the same wait without a window: 24 hours across a DST change, not the same local time.
+    at = new Date(now.getTime() + waitSeconds(input.for) * 1000);
+  }
   // A deadline in the past means "now": Step Functions' Wait then continues at once.
   const notBeforeNow = new Date(Math.max(at.getTime(), now.getTime()));
   const end = input.window === undefined ? notBeforeNow : nextWindowTime(notBeforeNow, zone, input.window);

@@ -136,7 +136,8 @@ export function planEntry(
   if (reentry.mode === 'after') notBefore = addDuration(entry.now, `-${reentry.cooldown}`).toISOString();
   if (previous !== undefined && previous.enrollmentId !== enrollmentId) {
     if (reentry.mode === 'once') return undefined;
-    if (notBefore !== undefined && previous.at >= notBefore) return undefined;
+    // The cooldown ends at its last instant: a daily run exactly a day later enters again.
+    if (notBefore !== undefined && previous.at > notBefore) return undefined;
   }
   const buckets = Object.fromEntries(
     Object.keys(journey.splits).map((stepId) => [stepId, entryBucket(journey, stepId, userId)]),

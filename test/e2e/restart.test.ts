@@ -1,10 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { profilesRepository, registryRepository } from '#functions/_lib/repositories.ts';
 import type { LocalRuntime } from '#infra/local/index.ts';
+import { openClock } from '#infra/local/runtime/clock.ts';
 import { LOCAL_TABLES } from '#infra/local/runtime/env.ts';
 import { HeldPorts } from '#infra/local/runtime/listen.ts';
 import {
   boot,
+  E2E_START,
   E2E_TIMEOUT,
   executionsOf,
   identify,
@@ -48,6 +50,25 @@ describe('restarting the local runtime on the same data directory', () => {
       expect(entry).toMatchObject({ journeyId: 'cart-abandonment' });
       // Journey time resumes where the first run stopped instead of going back to the real clock.
       expect(runtime.services.clock.nowMs()).toBe(journeyTimeAtStop);
+    },
+    E2E_TIMEOUT,
+  );
+
+  it(
+    'keeps on disk, as it runs, the journey time its data reached: a runtime killed outright resumes there',
+    async () => {
+      // arrange: a run that moved a day on and took an event then
+      box ??= await sandbox(['cart-abandonment']);
+      await runtime?.stop();
+      runtime = await boot(box, { heldPorts });
+      const dayLater = runtime.services.clock.nowMs() + 86_400_000;
+      await runtime.advanceTo(dayLater);
+      await putEvents(runtime, [identify('restart-3', 'Europe/Rome')]);
+      await runtime.settled();
+      // act: what a kill -9 now would leave (nothing saved at a stop)
+      const resumed = await openClock(box.dataDir, Date.parse(E2E_START));
+      // assert: not the time of the last clean stop, which would put the event in the future
+      expect(resumed.nowMs()).toBe(dayLater);
     },
     E2E_TIMEOUT,
   );

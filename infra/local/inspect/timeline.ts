@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import * as z from 'zod';
 import { classifyFeedback } from '#shared/delivery/feedback.ts';
+import { isValidTimeZone } from '#shared/time.ts';
 import { type Activity, readActivity } from '../runtime/activity.ts';
 import { readArchiveLines } from '../services/eventbridge/archive.ts';
 import { readOutbox } from '../services/pinpoint/outbox.ts';
@@ -64,8 +65,9 @@ export async function customerTimelines(
       if (feedback !== undefined) reports.push({ at: event.time, ...feedback });
       continue;
     }
+    // An unknown zone is left out of the profile (it keeps the one it had): so is it here.
     const zone = event.detail.traits?.timezone;
-    if (zone !== undefined) of(user).zone = zone;
+    if (zone !== undefined && isValidTimeZone(zone)) of(user).zone = zone;
     add(
       user,
       event.time,
@@ -100,9 +102,11 @@ export async function customerTimelines(
     const send = sends.get(report.messageId);
     if (send !== undefined) add(send.userId, report.at, `${report.outcome.padEnd(6)} ${send.where}`);
   }
-  // Stable sort: at the same instant the end line (added first) would lead; ends go last.
+  // By instant, not text: an event's time has no milliseconds (as EventBridge writes it), and
+  // "…09:00:00Z" sorts after "…09:00:00.000Z". Stable: at one instant an event (added first) leads
+  // what it caused, and the end line (added before its tasks) goes last.
   for (const { lines } of timelines.values())
-    lines.sort((a, b) => a.at.localeCompare(b.at) || Number(isEnd(a)) - Number(isEnd(b)));
+    lines.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || Number(isEnd(a)) - Number(isEnd(b)));
   return timelines;
 }
 

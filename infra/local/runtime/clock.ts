@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { renameSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 import type { RunnerTime } from '../services/stepfunctions/runner/runner-time.ts';
@@ -28,6 +29,8 @@ export class JourneyClock {
   readonly #timers = new TimerQueue();
   #settledWaiters: { limit: number; resolve: () => void }[] = [];
   #realTicker: NodeJS.Timeout | undefined;
+  #persist: ((nowMs: number) => void) | undefined;
+  #persisted = Number.NEGATIVE_INFINITY;
 
   constructor(startMs: number) {
     this.#now = startMs;
@@ -66,8 +69,26 @@ export class JourneyClock {
     });
   }
 
+  /**
+   * Keeps journey time on disk as it moves: `write` is called, synchronously,
+   * with the time reached before any work runs at it (a timer firing, work
+   * taking a hold). A runtime killed outright then resumes no earlier than
+   * anything its data recorded; time moved while idle costs no write.
+   */
+  persistWith(write: (nowMs: number) => void): void {
+    this.#persist = write;
+    this.#persisted = Number.NEGATIVE_INFINITY;
+  }
+
+  #flush(): void {
+    if (this.#persist === undefined || this.#persisted === this.#now) return;
+    this.#persist(this.#now);
+    this.#persisted = this.#now;
+  }
+
   /** Marks work in flight: journey time stands still until the returned function is called. */
   hold(): () => void {
+    this.#flush();
     this.#busy += 1;
     let released = false;
     return () => {
@@ -184,6 +205,7 @@ export class JourneyClock {
     if (next !== undefined && next.at <= this.#limit) {
       this.#timers.pop();
       this.#now = Math.max(this.#now, next.at);
+      this.#flush();
       next.fire();
       this.#queueCheck();
       return;
@@ -204,18 +226,40 @@ const Saved = z.object({ virtualNow: z.number() });
 
 /**
  * The journey clock of a data directory: it resumes where the last run
- * stopped, so that timestamps kept in the data (last sends, cooldowns) never
- * lie in the future; a fresh directory starts at `startMs`.
+ * stopped — or was killed, when `persist` keeps the file current as time
+ * moves — so that timestamps kept in the data (waits begun, last sends,
+ * cooldowns) never lie in the future; a fresh directory starts at `startMs`.
  */
-export async function openClock(dataDir: string, startMs: number): Promise<JourneyClock> {
+export async function openClock(
+  dataDir: string,
+  startMs: number,
+  options: { persist?: boolean } = {},
+): Promise<JourneyClock> {
   const text = await readFile(join(dataDir, CLOCK_FILE), 'utf8').catch(() => undefined);
   const saved = text === undefined ? undefined : Saved.safeParse(parseJson(text)).data;
-  return new JourneyClock(Math.max(startMs, saved?.virtualNow ?? 0));
+  const clock = new JourneyClock(Math.max(startMs, saved?.virtualNow ?? 0));
+  if (options.persist === true) {
+    clock.persistWith((nowMs) => {
+      try {
+        writeClockFile(dataDir, nowMs);
+      } catch {
+        // A full disk must not stop the runtime: the next move tries again, and the stop saves it.
+      }
+    });
+  }
+  return clock;
 }
 
 /** Remembers the journey time of the data directory for the next start. */
 export async function saveClock(dataDir: string, clock: JourneyClock): Promise<void> {
-  await writeFile(join(dataDir, CLOCK_FILE), `${JSON.stringify({ virtualNow: clock.nowMs() })}\n`);
+  writeClockFile(dataDir, clock.nowMs());
+}
+
+/** Replaces the clock file whole: a runtime killed while writing it leaves the previous time, never half a file. */
+function writeClockFile(dataDir: string, nowMs: number): void {
+  const file = join(dataDir, CLOCK_FILE);
+  writeFileSync(`${file}.tmp`, `${JSON.stringify({ virtualNow: nowMs })}\n`);
+  renameSync(`${file}.tmp`, file);
 }
 
 function parseJson(text: string): unknown {

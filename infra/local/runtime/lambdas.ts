@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
+import { now } from '#functions/_lib/clock.ts';
 import type { FunctionName } from '#functions/manifests.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './aws.ts';
 
@@ -7,6 +8,9 @@ import { LOCAL_ACCOUNT, LOCAL_REGION } from './aws.ts';
 export function functionArn(name: FunctionName): string {
   return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:journeys-${name}`;
 }
+
+/** A local invocation's time limit, as a function's timeout would be. */
+const TIMEOUT_MS = 60_000;
 
 export type Invoke = (event: unknown) => Promise<unknown>;
 type Handler = (event: unknown, context: Context) => unknown;
@@ -45,8 +49,11 @@ export async function loadFunction(name: FunctionName): Promise<Invoke> {
   return async (event) => handler(event, lambdaContext(name));
 }
 
-function lambdaContext(name: FunctionName): Context {
-  const deadline = Date.now() + 60_000;
+/** What Lambda gives a handler beside its event. */
+export function lambdaContext(name: FunctionName): Context {
+  // Remaining time on the handlers' clock (journey time locally), which stands still while a handler runs:
+  // a lease or a budget taken from it is the same on a fast or a loaded machine.
+  const deadline = now().getTime() + TIMEOUT_MS;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName: `journeys-${name}`,
@@ -56,7 +63,7 @@ function lambdaContext(name: FunctionName): Context {
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/journeys-${name}`,
     logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, deadline - now().getTime()),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,

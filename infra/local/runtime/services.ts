@@ -55,7 +55,8 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
   const dir = options.dataDir;
   await mkdir(join(dir, 'queues'), { recursive: true });
   await mkdir(join(dir, 'stepfunctions'), { recursive: true });
-  const clock = await openClock(dir, options.startAt);
+  // Data kept on disk is read by the next run: its clock is kept current too (a killed run saves nothing at its stop).
+  const clock = await openClock(dir, options.startAt, { persist: !options.inMemory });
   const servers: Serving[] = [];
   const started: { stop: () => Promise<void> }[] = [];
   const stop = async () => {

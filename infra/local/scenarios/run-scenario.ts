@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { profilesRepository } from '#functions/_lib/repositories.ts';
 import { CUSTOMER_EVENT_SOURCE } from '#shared/events.ts';
+import { isValidTimeZone } from '#shared/time.ts';
 import { customerTimelines } from '../inspect/timeline.ts';
 import { formatWhen } from '../inspect/when.ts';
 import { LOCAL_NAMES, LOCAL_TABLES } from '../runtime/env.ts';
@@ -14,7 +15,7 @@ import { refusedCalls } from './expect-webhook.ts';
 import { check, type Verdict } from './expectations.ts';
 import { allJourneys, JourneyJson, readJourney, webhookBases } from './journey-files.ts';
 import { observe } from './observe.ts';
-import type { Scenario, ScenarioEvent } from './scenario.ts';
+import type { Expectation, Scenario, ScenarioEvent } from './scenario.ts';
 import { WebhookStandIn } from './webhook-stand-in.ts';
 import { resolveWhen } from './when.ts';
 
@@ -115,7 +116,6 @@ async function play(
 ) {
   const startMs = runtime.services.clock.nowMs();
   const cohorts = new Map<string, string[]>();
-  const zones = new Map<string, string>();
   const identifies: Record<string, unknown>[] = [];
   for (const customer of scenario.customers) {
     const ids =
@@ -123,11 +123,7 @@ async function play(
         ? [customer.id]
         : Array.from({ length: customer.count }, (_, i) => `${customer.id}-${i}`);
     cohorts.set(customer.id, ids);
-    for (const id of ids) {
-      const zone = customer.timezone ?? customer.traits?.timezone;
-      if (typeof zone === 'string') zones.set(id, zone);
-      identifies.push(identifyOf(id, customer));
-    }
+    for (const id of ids) identifies.push(identifyOf(id, customer));
   }
   let seq = 0;
   const put = async (details: Record<string, unknown>[]) => {
@@ -168,6 +164,7 @@ async function play(
   );
   await runtime.services.activity.flushed();
   const observed = await observe(runtime.options.dataDir, journeysDir, runtime.endpoints.ses);
+  const zones = await profileZones(scenario.expect);
   const verdicts: Verdict[] = [];
   for (const expectation of scenario.expect) {
     verdicts.push(
@@ -188,6 +185,27 @@ async function play(
   const refused = refusedCalls(webhooks?.calls ?? []);
   if (refused !== undefined) verdicts.push({ ...refused, users: [] });
   return { verdicts, timelines: await timelinesOf(runtime, verdicts) };
+}
+
+/**
+ * The time zone each customer named in a message expectation holds at the end
+ * of the run, as the journey reads it: the profile's own when valid — whether
+ * it came from `timezone`, `traits.timezone` or a later identify — never a
+ * name the profile left out.
+ */
+async function profileZones(expectations: readonly Expectation[]): Promise<Map<string, string>> {
+  const users = new Set(
+    expectations.flatMap((e) =>
+      'message' in e ? [e.message.user] : 'noMessage' in e ? [e.noMessage.user] : [],
+    ),
+  );
+  const zones = new Map<string, string>();
+  const profiles = profilesRepository(LOCAL_TABLES.profiles);
+  for (const user of users) {
+    const zone = (await profiles.get(user)).profile.timezone;
+    if (zone !== undefined && isValidTimeZone(zone)) zones.set(user, zone);
+  }
+  return zones;
 }
 
 async function timelinesOf(runtime: LocalRuntime, verdicts: Verdict[]): Promise<Map<string, string[]>> {

@@ -1,4 +1,4 @@
-import { durationSeconds, MAX_EXECUTION_SECONDS } from '../../time.ts';
+import { waitSeconds } from '../../time.ts';
 import type { StepOf } from '../schema.ts';
 import type { TaskState, WaitState } from './asl.ts';
 import { compact, type StepRenderer, stateName, taskBase } from './context.ts';
@@ -9,11 +9,6 @@ type WaitStep = StepOf<'wait'>;
 
 function label(step: WaitStep): { Comment?: string } {
   return step.label === undefined ? {} : { Comment: step.label };
-}
-
-/** A fixed duration, months and years approximated (30 / 365 days), within the 1-year execution limit. */
-function seconds(duration: string): number {
-  return Math.min(Math.max(durationSeconds(duration) ?? 0, 0), MAX_EXECUTION_SECONDS);
 }
 
 /**
@@ -27,7 +22,9 @@ function seconds(duration: string): number {
 export const renderWait: StepRenderer<WaitStep> = (id, step, ctx) => {
   const fixed = step.untilDate === undefined && step.window === undefined;
   if (fixed && step.until === undefined) {
-    return [[id, { Type: 'Wait', ...label(step), Seconds: seconds(step.for ?? 'PT0S'), Next: step.next }]];
+    return [
+      [id, { Type: 'Wait', ...label(step), Seconds: waitSeconds(step.for ?? 'PT0S'), Next: step.next }],
+    ];
   }
   if (fixed && step.until !== undefined && step.for === undefined) {
     const at = new Date(step.until).toISOString();

@@ -35,7 +35,7 @@ export type LimitDecision =
  * `limit.max` entries and the record lives one window past its last entry.
  *
  * @param now - the entry time, epoch milliseconds
- * @param windowStart - epoch milliseconds: entries at or after it count
+ * @param windowStart - epoch milliseconds: entries after it count (one exactly a window ago has left it)
  * @param windowEnd - epoch milliseconds: when this entry stops counting
  */
 export function judgeEntry(
@@ -44,7 +44,7 @@ export function judgeEntry(
   limit: Pick<EntryLimit, 'max'>,
 ): LimitDecision {
   if (recorded.some((e) => e.id === entry.id)) return { status: 'again' };
-  const live = recorded.filter((e) => e.at >= entry.windowStart);
+  const live = recorded.filter((e) => e.at > entry.windowStart);
   if (live.length >= limit.max) return { status: 'refused' };
   return {
     status: 'counted',

@@ -14,12 +14,14 @@ const JOURNEYS = join('test', 'fixtures', 'scenarios');
  */
 describe('npx journeys test on journeys a new user writes', () => {
   it.each([
-    ['prototype names as ids and fields', 'inherited-names', 5],
-    ['a daily cap that defers', 'daily-email-cap', 2],
-    ['quiet hours in the journey zone', 'kathmandu-quiet-hours', 3],
+    ['prototype names as ids and fields', 'inherited-names', '1 scenario(s), 5'],
+    ['a daily cap that defers', 'daily-email-cap', '1 scenario(s), 2'],
+    ['quiet hours in the journey zone', 'kathmandu-quiet-hours', '1 scenario(s), 3'],
+    ['local times in the zone each profile holds', 'customer-zones', '1 scenario(s), 3'],
+    ['an event at the instant of a timeout after it', 'same-instant', '2 scenario(s), 2'],
   ])(
     'passes %s',
-    async (_what, name, expectations) => {
+    async (_what, name, counts) => {
       // act
       const result = await runCli([
         'test',
@@ -28,7 +30,7 @@ describe('npx journeys test on journeys a new user writes', () => {
         join(JOURNEYS, 'tests', `${name}.test.json`),
       ]);
       // assert
-      expect(result.stdout).toContain(`1 scenario(s), ${expectations} expectation(s): all passed`);
+      expect(result.stdout).toContain(`${counts} expectation(s): all passed`);
       expect(result.code).toBe(0);
     },
     CLI_TIMEOUT,

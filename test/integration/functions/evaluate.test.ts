@@ -106,6 +106,26 @@ describe('evaluate: wait deadlines', () => {
     expect(out).toEqual({ at: '2026-11-24T14:00:00.000Z' });
   });
 
+  it.each([
+    // 10:30 EST on the Saturday before summer time: 24 hours later is 11:30 EDT, inside the window
+    { from: '2026-03-07T15:30:00Z', for: 'P1D', at: '2026-03-08T15:30:00.000Z' },
+    // a month is 30 days, as for a wait without a window: 2 March, not 28 February
+    { from: '2026-01-31T15:00:00Z', for: 'P1M', at: '2026-03-02T15:00:00.000Z' },
+  ])('waits $for as elapsed time, then into the window ($from)', async (row) => {
+    // arrange: the customer lives in New York
+    const at = { ...deps, now: () => new Date(row.from) };
+    // act
+    const out = await evaluate(at, {
+      ...base,
+      op: 'waitUntil',
+      for: row.for,
+      window: { start: '10:00', end: '12:00' },
+      defaultTimezone: 'UTC',
+    });
+    // assert: the same instant a wait of that duration alone ends at, already inside the window
+    expect(out).toEqual({ at: row.at });
+  });
+
   it.each(['Europe/Rome', 'America/Los_Angeles'])(
     'reads a date without an offset as UTC, whatever the machine zone (%s)',
     async (zone) => {

@@ -311,11 +311,18 @@ describe('ingest: re-entry policies', () => {
       times: ['2026-11-24T10:00:00Z', '2026-11-24T20:00:00Z', '2026-11-25T10:00:01Z'],
       enrolled: [1, 0, 1],
     },
-  ])('$event', async ({ event, times, enrolled }) => {
+    {
+      // A daily schedule or habit: the cooldown is over at its last instant, not a moment later.
+      event: 'Cooldown',
+      user: 'u-daily',
+      times: ['2026-11-24T10:00:00Z', '2026-11-25T09:59:59.999Z', '2026-11-25T10:00:00Z'],
+      enrolled: [1, 0, 1],
+    },
+  ])('$event $user', async ({ event, user, times, enrolled }) => {
     const counts: number[] = [];
     for (const at of times) {
       const { deps } = ingestDeps(db, () => new Date(at));
-      const result = await ingestEvent(deps, track(`u-${event}`, event, {}, at));
+      const result = await ingestEvent(deps, track(user ?? `u-${event}`, event, {}, at));
       counts.push(result.status === 'rejected' ? -1 : result.enrolled.length);
     }
     expect(counts).toEqual(enrolled);

@@ -13,7 +13,23 @@ const window = (now: number) => ({ now, windowStart: now - HOUR, windowEnd: now 
 describe('judgeEntry', () => {
   it.each([
     { name: 'no entries yet', recorded: [], id: 'c', status: 'counted', kept: 1 },
-    { name: 'one in the window', recorded: [{ at: 9 * HOUR, id: 'a' }], id: 'c', status: 'counted', kept: 2 },
+    {
+      name: 'one in the window',
+      recorded: [{ at: 9 * HOUR + 1, id: 'a' }],
+      id: 'c',
+      status: 'counted',
+      kept: 2,
+    },
+    {
+      name: 'one exactly a window ago has left it',
+      recorded: [
+        { at: 9 * HOUR, id: 'a' },
+        { at: 9 * HOUR + 1, id: 'b' },
+      ],
+      id: 'c',
+      status: 'counted',
+      kept: 2,
+    },
     {
       name: 'full window',
       recorded: [

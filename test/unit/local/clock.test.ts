@@ -118,6 +118,28 @@ describe('JourneyClock', () => {
     expect(held).toBeGreaterThanOrEqual(T0 + 5 * HOUR);
   });
 
+  it('keeps journey time on disk before work runs at it, for a runtime killed outright', async () => {
+    // arrange: a data directory whose clock keeps its file current
+    const dir = await mkdtemp(join(tmpdir(), 'journeys-clock-'));
+    const clock = await openClock(dir, T0, { persist: true });
+    const onDisk = async () => (await openClock(dir, 0)).nowMs();
+    let atFire: Promise<number> | undefined;
+    clock.at(T0 + HOUR, () => {
+      atFire = onDisk();
+    });
+    // act: a timer fires on the way, then work (an event) arrives at the time reached
+    await clock.advanceTo(T0 + 2 * HOUR);
+    const idle = await onDisk();
+    clock.hold()();
+    const afterWork = await onDisk();
+    clock.stop();
+    await rm(dir, { recursive: true, force: true });
+    // assert: what a kill at any of these moments leaves: never earlier than the work done
+    expect(await atFire).toBe(T0 + HOUR);
+    expect(idle).toBe(T0 + HOUR);
+    expect(afterWork).toBe(T0 + 2 * HOUR);
+  });
+
   it('resumes the journey time a data directory stopped at', async () => {
     // arrange
     const dir = await mkdtemp(join(tmpdir(), 'journeys-clock-'));

@@ -6,7 +6,10 @@ import { nextOccurrence } from './schedule-expression.ts';
 export type ScheduledInvocation = { journeyId: string; scheduledTime: string };
 export type ScheduleTarget = (run: ScheduledInvocation) => Promise<unknown>;
 
-type Scheduled = Pick<LiveJourney, 'journeyId' | 'status' | 'trigger' | 'settings'>;
+export type ScheduledJourney = Pick<LiveJourney, 'journeyId' | 'status' | 'trigger' | 'settings'> & {
+  /** When the live version was deployed (journey time): the schedule was created then. */
+  deployedAt?: string;
+};
 type Schedule = { expression: string; timezone: string; start: Date; cancel?: () => void };
 
 /**
@@ -18,23 +21,31 @@ type Schedule = { expression: string; timezone: string; start: Date; cancel?: ()
 export class LocalScheduler {
   private readonly schedules = new Map<string, Schedule>();
   private readonly running = new Set<Promise<unknown>>();
+  /** When this runtime started: runs due while none was running are not made up. */
+  private readonly startedMs: number;
 
   constructor(
     private readonly clock: JourneyClock,
     private readonly target: ScheduleTarget,
     private readonly onError: (message: string) => void,
-  ) {}
+  ) {
+    this.startedMs = clock.nowMs();
+  }
 
   /**
    * Makes the schedules match the registry, as deploy-journey does in AWS:
    * active segment journeys are scheduled (a changed expression or zone
    * starts the schedule again), every other journey has none.
    */
-  sync(journeys: readonly Scheduled[]): void {
-    const wanted = new Map<string, { expression: string; timezone: string }>();
+  sync(journeys: readonly ScheduledJourney[]): void {
+    const wanted = new Map<string, { expression: string; timezone: string; deployedAt?: string }>();
     for (const j of journeys) {
       if (j.trigger.type !== 'segment' || j.status !== 'active') continue;
-      wanted.set(j.journeyId, { expression: j.trigger.schedule, timezone: j.settings.defaultTimezone });
+      wanted.set(j.journeyId, {
+        expression: j.trigger.schedule,
+        timezone: j.settings.defaultTimezone,
+        ...(j.deployedAt === undefined ? {} : { deployedAt: j.deployedAt }),
+      });
     }
     for (const [journeyId, schedule] of this.schedules) {
       const want = wanted.get(journeyId);
@@ -44,9 +55,15 @@ export class LocalScheduler {
     }
     for (const [journeyId, want] of wanted) {
       if (this.schedules.has(journeyId)) continue;
-      const schedule: Schedule = { ...want, start: this.clock.now() };
+      // A rate runs from when the schedule was made, at its deploy: a runtime started again later keeps
+      // its times of day instead of running at the start and every period after it.
+      const deployed = Date.parse(want.deployedAt ?? '');
+      const start = new Date(
+        Number.isNaN(deployed) ? this.clock.nowMs() : Math.min(deployed, this.clock.nowMs()),
+      );
+      const schedule: Schedule = { expression: want.expression, timezone: want.timezone, start };
       this.schedules.set(journeyId, schedule);
-      this.arm(journeyId, schedule, schedule.start);
+      this.arm(journeyId, schedule, new Date(Math.max(start.getTime(), this.startedMs)));
     }
   }
 

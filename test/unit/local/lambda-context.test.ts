@@ -1,0 +1,26 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { resetClock, setClock } from '#functions/_lib/clock.ts';
+import { lambdaContext } from '#infra/local/runtime/lambdas.ts';
+
+afterEach(() => {
+  vi.useRealTimers();
+  resetClock();
+});
+
+describe('the Lambda context of a local invocation', () => {
+  it('counts the remaining time on journey time, which stands still while the handler runs', () => {
+    // arrange: journey time stands at one instant; the machine's clock runs on
+    let journeyMs = Date.parse('2026-03-02T09:00:00Z');
+    setClock(() => new Date(journeyMs));
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const context = lambdaContext('send-message');
+    // act: the handler takes 5 real seconds (a loaded machine)
+    vi.setSystemTime(Date.now() + 5_000);
+    const whileWorking = context.getRemainingTimeInMillis();
+    journeyMs += 20_000;
+    const later = context.getRemainingTimeInMillis();
+    // assert: a lease taken from it is the same on any machine; only journey time spends it
+    expect(whileWorking).toBe(60_000);
+    expect(later).toBe(40_000);
+  });
+});
