@@ -154,16 +154,14 @@ export class EnrollmentItems {
   }
 
   /** Marks a goal reached once; false when it already was (or the enrollment is gone). */
-  async markConverted(userId: string, enrollmentId: string): Promise<boolean> {
+  async markConverted(userId: string, enrollmentId: string, byMessageId: string): Promise<boolean> {
     return this.conditionalUpdate(
       userId,
       enrollmentId,
-      'SET #converted = :yes',
+      'SET #converted = :yes, #by = :by',
       'attribute_exists(sk) AND attribute_not_exists(#converted)',
-      {
-        '#converted': 'converted',
-      },
-      { ':yes': true },
+      { '#converted': 'converted', '#by': 'convertedBy' },
+      { ':yes': true, ':by': byMessageId },
     );
   }
 

@@ -102,14 +102,17 @@ async function removeWaiter(
   return true;
 }
 
-async function finish(deps: IngestDeps, userId: string, f: Finish) {
+async function finish(deps: IngestDeps, userId: string, f: Finish, messageId: string) {
   const { enrollment } = f;
   const { enrollmentId } = enrollment;
   // Marked before the stop, so a waiting step registering meanwhile is not resumed (see await-event).
   if (f.stop)
     await deps.enrollments.markStopped(userId, enrollmentId, f.outcome === 'converted' ? 'goal' : 'exit');
   // The conditional mark makes a conversion count once even when the event is redelivered.
-  const first = f.outcome === 'converted' && (await deps.enrollments.markConverted(userId, enrollmentId));
+  const first =
+    f.outcome === 'converted' &&
+    f.credit !== false &&
+    (await deps.enrollments.markConverted(userId, enrollmentId, messageId));
   if (f.stop) {
     try {
       const cause = f.outcome === 'converted' ? 'goal reached' : 'exit event';
@@ -192,7 +195,7 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
     waiting && event.type === 'track' ? await deps.enrollments.waitersFor(userId, event.event) : [];
   const plan = planIngest({ event, userId, state, journeys, now, enrollments, waiters });
   // Stops first: a step starting to wait meanwhile must see its enrollment stopping, not resume.
-  for (const f of plan.finish) await finish(deps, userId, f);
+  for (const f of plan.finish) await finish(deps, userId, f, event.messageId);
   // A redelivered event was counted the first time: counted before the starts, which may fail and be redelivered.
   if (!recorded.duplicate) for (const s of plan.skip) await recordSkip(deps, s.journey, s.reason);
   const at = now.toISOString();

@@ -37,6 +37,12 @@ export type Finish = {
   enrollment: ActiveEnrollment;
   outcome: 'converted' | 'exited';
   stop: boolean;
+  /**
+   * False for an enrollment a goal ends without counting it: one goal event
+   * converts one enrollment of a journey (see planFinish), and ends the
+   * customer's other open ones when the goal exits.
+   */
+  credit?: boolean;
   /** The goal event's money value (`goal.value`), when it names one and the event carries a number. */
   value?: number;
 };
@@ -169,27 +175,58 @@ function planFinish(journey: LiveJourney, input: Input): Finish[] {
   const exits = (journey.exitOn ?? []).some(matches);
   const goal = journey.goal !== undefined && matches(journey.goal) ? journey.goal : undefined;
   if (!exits && goal === undefined) return [];
-  const out: Finish[] = [];
-  for (const enrollment of input.enrollments ?? []) {
-    if (enrollment.journeyId !== journey.journeyId || !sameCorrelation(journey, enrollment, event)) continue;
+  const candidates = (input.enrollments ?? []).filter(
     // An enrollment started by this very event is not finished by it.
-    if (isOwn(enrollment, input)) continue;
+    (e) => e.journeyId === journey.journeyId && sameCorrelation(journey, e, event) && !isOwn(e, input),
+  );
+  // After the execution ended, a goal counts only inside its `within` window.
+  const inWindow = (e: ActiveEnrollment) => {
+    if (goal === undefined) return false;
+    if (goal.within === undefined) return e.endedAt === undefined;
+    return now <= addDuration(new Date(e.enrolledAt), goal.within);
+  };
+  const credited = goal === undefined ? undefined : creditedEnrollment(candidates, inWindow, event);
+  const out: Finish[] = [];
+  for (const enrollment of candidates) {
     const ended = enrollment.endedAt !== undefined;
-    const until =
-      goal?.within === undefined ? undefined : addDuration(new Date(enrollment.enrolledAt), goal.within);
-    // After the execution ended, a goal counts only inside its `within` window.
-    const inWindow =
-      goal !== undefined && enrollment.converted !== true && (until === undefined ? !ended : now <= until);
-    if (inWindow)
+    if (goal !== undefined && enrollment === credited)
       out.push({
         enrollment,
         outcome: 'converted',
         stop: goal.exit && !ended,
         value: goalValue(goal, event),
       });
+    else if (goal?.exit === true && !ended && inWindow(enrollment))
+      out.push({ enrollment, outcome: 'converted', stop: true, credit: false });
     else if (exits && !ended) out.push({ enrollment, outcome: 'exited', stop: true });
   }
   return out;
+}
+
+/**
+ * The one enrollment a goal event converts: a customer who re-entered (no
+ * correlation key tells their enrollments apart) and then orders once is one
+ * conversion, not one per open enrollment, credited to the latest one. None
+ * when this event converted one already (a redelivery), so it never counts
+ * twice; a later goal event converts the next one still open.
+ */
+function creditedEnrollment(
+  candidates: ActiveEnrollment[],
+  inWindow: (e: ActiveEnrollment) => boolean,
+  event: CustomerEvent,
+): ActiveEnrollment | undefined {
+  if (candidates.some((e) => e.convertedBy !== undefined && e.convertedBy === event.messageId))
+    return undefined;
+  let latest: ActiveEnrollment | undefined;
+  for (const e of candidates) {
+    if (e.converted === true || !inWindow(e)) continue;
+    const later =
+      latest === undefined ||
+      e.enrolledAt > latest.enrolledAt ||
+      (e.enrolledAt === latest.enrolledAt && e.enrollmentId > latest.enrollmentId);
+    if (later) latest = e;
+  }
+  return latest;
 }
 
 function goalValue(goal: { value?: string }, event: CustomerEvent): number | undefined {

@@ -22,6 +22,8 @@ export const ActiveEnrollment = z.object({
   enrolledAt: z.string(),
   correlation: z.optional(z.string()),
   converted: z.optional(z.boolean()),
+  /** The message id of the goal event that converted it: a redelivery of that event converts nothing else. */
+  convertedBy: z.optional(z.string()),
   /** Set when the execution ended; the item stays only while a goal can still count. */
   endedAt: z.optional(z.string()),
   /** Until when a goal event still counts as a conversion (enrolledAt + goal.within). */

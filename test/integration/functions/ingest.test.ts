@@ -28,6 +28,15 @@ beforeAll(async () => {
     exitOn: [{ event: 'Unsubscribed' }],
     ...AB_SPLIT_THEN_EXIT,
   });
+  // Re-entry without a correlation key: one customer can be in it several times at once.
+  await registerJourney(db, {
+    id: 'browse',
+    name: 'Browse',
+    trigger: { type: 'event', event: 'Product Viewed' },
+    reentry: { mode: 'always' },
+    goal: { event: 'Order Placed', within: 'P7D', value: 'event.properties.total' },
+    ...AB_SPLIT_THEN_EXIT,
+  });
   // A journey whose step waits for "Order Completed": its last occurrence is kept for a late waiter.
   await registerJourney(db, {
     id: 'follow-up',
@@ -203,6 +212,46 @@ describe('ingest: enrollment', () => {
     expect(left).toMatchObject({ converted: true, stoppedBy: 'goal' });
     const funnel = await new StatsRepository(db.doc, db.tables.stats).funnel('cart');
     expect(funnel.find((r) => r.metric === 'converted')?.count).toBe(1);
+  });
+
+  it('counts one order as one conversion, of the latest entry, when a customer is in a journey three times', async () => {
+    // arrange: three entries, no correlation key to tell them apart
+    let clock = new Date('2026-11-24T09:00:00Z');
+    const { deps, sfn } = ingestDeps(db, () => clock);
+    const at = (hhmm: string) => {
+      clock = new Date(`2026-11-24T${hhmm}:05Z`);
+    };
+    const views = ['09:00', '09:10', '09:20'].map((at) =>
+      track('u-thrice', 'Product Viewed', {}, `2026-11-24T${at}:00Z`),
+    );
+    for (const view of views) {
+      at(view.timestamp.slice(11, 16));
+      await ingestEvent(deps, view);
+    }
+    const order = track('u-thrice', 'Order Placed', { total: 50 }, '2026-11-24T09:30:00Z');
+    // act: the order, a redelivery of it, then a second order
+    at('09:30');
+    await ingestEvent(deps, order);
+    await ingestEvent(deps, order);
+    const stopsAfterFirst = sfn.commandCalls(StopExecutionCommand).length;
+    at('09:40');
+    await ingestEvent(deps, track('u-thrice', 'Order Placed', { total: 20 }, '2026-11-24T09:40:00Z'));
+    // assert: every entry stopped by the first order; one conversion and its value per order
+    const names = views.map((v) =>
+      enrollmentName({ journeyId: 'browse', customerId: 'u-thrice', triggerId: v.messageId }),
+    );
+    const items = await Promise.all(names.map((n) => deps.enrollments.enrollment('u-thrice', n)));
+    expect(items.map((e) => ({ converted: e?.converted, stoppedBy: e?.stoppedBy }))).toEqual([
+      { converted: undefined, stoppedBy: 'goal' },
+      { converted: true, stoppedBy: 'goal' },
+      { converted: true, stoppedBy: 'goal' },
+    ]);
+    expect(items[2]?.convertedBy).toBe(order.messageId);
+    expect(stopsAfterFirst).toBeGreaterThanOrEqual(3);
+    const converted = (await new StatsRepository(db.doc, db.tables.stats).funnel('browse')).find(
+      (r) => r.metric === 'converted',
+    );
+    expect(converted).toMatchObject({ count: 2, sum: 70 });
   });
 
   it('resumes a waiting step with the matching event, once', async () => {

@@ -144,6 +144,40 @@ describe('planIngest: goals and exits', () => {
     expect(plan.finish.map((f) => ({ outcome: f.outcome, stop: f.stop }))).toEqual([{ outcome, stop }]);
   });
 
+  it('converts the latest open enrollment once per goal event, and ends the others when the goal exits', () => {
+    // arrange: three entries of one customer, no correlation key
+    const entries = ['e1', 'e3', 'e2'].map((id, i) => ({
+      ...active,
+      enrollmentId: id,
+      enrolledAt: `2026-11-0${[1, 3, 2][i]}T00:00:00.000Z`,
+    }));
+    const finishWith = (goal: { event: string; exit?: boolean }, enrollments = entries, event = done) =>
+      planIngest({
+        event,
+        userId: 'u',
+        state: state(),
+        enrollments,
+        journeys: [live({ goal })],
+        now,
+      }).finish.map((f) => [f.enrollment.enrollmentId, f.outcome, f.stop, f.credit ?? true]);
+    // act / assert
+    expect(finishWith({ event: 'Done' })).toEqual([
+      ['e1', 'converted', true, false],
+      ['e3', 'converted', true, true],
+      ['e2', 'converted', true, false],
+    ]);
+    expect(finishWith({ event: 'Done', exit: false })).toEqual([['e3', 'converted', false, true]]);
+    // a redelivery of the event that converted e3 converts nothing else; another order converts e2
+    const afterFirst = entries.map((e) =>
+      e.enrollmentId === 'e3' ? { ...e, converted: true, convertedBy: 'm2' } : e,
+    );
+    expect(finishWith({ event: 'Done', exit: false }, afterFirst)).toEqual([]);
+    const second = CustomerEvent.parse({ ...done, messageId: 'm9' });
+    expect(finishWith({ event: 'Done', exit: false }, afterFirst, second)).toEqual([
+      ['e2', 'converted', false, true],
+    ]);
+  });
+
   it('does not convert an enrollment twice', () => {
     const plan = planIngest({
       event: done,
