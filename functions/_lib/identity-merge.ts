@@ -4,6 +4,7 @@ import { HISTORY_DAYS, staleAttributes } from './profile-compaction.ts';
 import { packSeen, seenBase, unpackSeen } from './profile-counter.ts';
 import { addFolded } from './profile-day-history.ts';
 import { attr, optOutCounts, PROFILE_FORMAT, traitsOf } from './profile-item.ts';
+import { countedTraits, countTraits, isCountedTrait } from './profile-trait-count.ts';
 
 /**
  * What merging one profile item into another writes, computed from both
@@ -12,7 +13,7 @@ import { attr, optOutCounts, PROFILE_FORMAT, traitsOf } from './profile-item.ts'
  *
  * - traits, email, phone, time zone, locale, consent, topics and the last
  *   occurrence of an event: copied only where the known profile has none
- *   (traits up to the profile's trait cap);
+ *   (traits up to the profile's trait cap, the reserved ones always);
  * - an `unsubscribed` consent: always copied; a topic opted out of: copied
  *   while the known profile has room for it (MAX_TOPIC_OPT_OUTS per channel);
  * - a suppression (hard bounce, complaint): copied when it concerns the
@@ -89,6 +90,7 @@ export function mergeBatch(
   const conditions: string[] = [];
   const stale = new Set(staleAttributes(from, now));
   const names = traitsOf(into);
+  const counted = countedTraits(into).size;
   const added = new Set<string>();
   const optOuts = optOutCounts(target);
   for (const key of keys) {
@@ -97,8 +99,11 @@ export function mergeBatch(
     if (key.startsWith('t:')) {
       const trait = key.slice(2);
       if (known !== undefined || names.has(trait)) continue;
-      if (names.size + added.size >= MAX_TRAITS_PER_PROFILE) continue;
-      added.add(trait);
+      // The reserved traits always join (like the address they go with); the others up to the cap.
+      if (isCountedTrait(trait)) {
+        if (counted + added.size >= MAX_TRAITS_PER_PROFILE) continue;
+        added.add(trait);
+      }
       b.setIfAbsent(key, value);
     } else if (key.startsWith('d:')) {
       if (!stale.has(key) && typeof value === 'number') b.add(key, value);
@@ -139,12 +144,7 @@ export function mergeBatch(
       b.setIfAbsent(key, value);
     }
   }
-  if (added.size > 0) {
-    b.add(attr.traitCount, added.size);
-    const tc = b.name(attr.traitCount);
-    const room = MAX_TRAITS_PER_PROFILE - added.size;
-    conditions.push(`(attribute_not_exists(${tc}) OR ${tc} <= ${b.value(room)})`);
-  }
+  if (added.size > 0) conditions.push(...countTraits(b, into, added.size, true));
   b.set(attr.format, PROFILE_FORMAT);
   const format = b.name(attr.format);
   // A new item, or one in the current layout (an older one is migrated by its next event first).

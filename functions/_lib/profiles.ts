@@ -32,6 +32,7 @@ import {
   traitsOf,
 } from './profile-item.ts';
 import { type Conversion, layoutConversion, legacyRecords, needsMigration } from './profile-migration.ts';
+import { countedTraits, countTraits, isCountedTrait } from './profile-trait-count.ts';
 
 /**
  * Slots of the redelivery guard. A message id's digest lands in one slot
@@ -50,7 +51,7 @@ function seenSlot(messageId: string): { slot: string; digest: Uint8Array } {
  * Builds the single UpdateItem of an event. `fresh`: the event is the newest
  * the profile has seen for what it touches, so its values overwrite; when not
  * fresh, values only fill what is missing (an older event never overwrites).
- * `known`: the traits the profile holds, counted by the slow path; without
+ * `read`: the traits the profile holds, counted by the slow path; without
  * it every trait of the event must already be there (the common case), and
  * a new one fails the condition so that the slow path counts it.
  */
@@ -58,7 +59,7 @@ function eventUpdate(
   changes: ProfileChanges,
   now: Date,
   fresh: boolean,
-  known?: ReadonlySet<string>,
+  read?: TraitsRead,
   current?: Readonly<Record<string, unknown>>,
 ) {
   const b = new UpdateBuilder();
@@ -73,7 +74,7 @@ function eventUpdate(
   // it has are left out of the write, which keeps the expression within DynamoDB's 4 KB at any event
   // size, and each written trait is guarded by its condition below (exists / not exists).
   const traits = Object.entries(changes.traits).filter(
-    ([name]) => fresh || (known !== undefined && !known.has(name)),
+    ([name]) => fresh || (read !== undefined && !read.known.has(name)),
   );
   for (const [name, value] of traits) b.set(attr.trait(name), value);
   for (const key of ['email', 'phone', 'timezone', 'locale'] as const) {
@@ -108,7 +109,7 @@ function eventUpdate(
       ...traitConditions(
         b,
         traits.map(([name]) => name),
-        known,
+        read,
       ),
     );
   if (hasTraits && fresh) {
@@ -156,38 +157,44 @@ function countOccurrence(
 }
 
 /**
- * What makes the number of traits exact without a read: each trait of the
- * write is known (it exists) or new (it does not), and the new ones are added
- * to the count `tc` only while it leaves them room under the cap.
+ * What makes the number of traits exact without a read: each counted trait
+ * of the write is known (it exists) or new (it does not), and the new ones are
+ * added to the count `tc` only while it leaves them room under the cap. The
+ * reserved traits are not counted (profile-trait-count.ts): on the hot path
+ * they need no condition; a planned write still creates one only where it was absent.
  */
-function traitConditions(b: UpdateBuilder, names: readonly string[], known?: ReadonlySet<string>) {
-  const conditions = names.map((name) => {
+function traitConditions(b: UpdateBuilder, names: readonly string[], read?: TraitsRead) {
+  const conditions: string[] = [];
+  for (const name of names) {
     const n = b.name(attr.trait(name));
-    return known === undefined || known.has(name) ? `attribute_exists(${n})` : `attribute_not_exists(${n})`;
-  });
-  const added = known === undefined ? 0 : names.filter((name) => !known.has(name)).length;
-  if (added > 0) {
-    b.add(attr.traitCount, added);
-    const tc = b.name(attr.traitCount);
-    conditions.push(`(attribute_not_exists(${tc}) OR ${tc} <= ${b.value(MAX_TRAITS_PER_PROFILE - added)})`);
+    if (read !== undefined && !read.known.has(name)) conditions.push(`attribute_not_exists(${n})`);
+    else if (isCountedTrait(name)) conditions.push(`attribute_exists(${n})`);
   }
+  const added = read === undefined ? 0 : names.filter((n) => isCountedTrait(n) && !read.known.has(n)).length;
+  if (added > 0) conditions.push(...countTraits(b, read?.item, added, true));
   return conditions;
 }
 
-/** Keeps the event's traits the profile has room for: every known one, and new ones up to the cap. */
+/** The traits a slow-path write was planned on: the names the item held, and the item as read. */
+type TraitsRead = { known: ReadonlySet<string>; item: Readonly<Record<string, unknown>> | undefined };
+
+/**
+ * Keeps the event's traits the profile has room for: every known one, every
+ * reserved one (they always apply), and new ones up to the cap.
+ */
 function capTraits(changes: ProfileChanges, item: Record<string, unknown> | undefined) {
   const known = traitsOf(item);
-  let room = Math.max(0, MAX_TRAITS_PER_PROFILE - known.size);
+  let room = Math.max(0, MAX_TRAITS_PER_PROFILE - countedTraits(item).size);
   const kept: [string, unknown][] = [];
   const dropped: RecordedEvent['droppedTraits'] = [];
   for (const [trait, value] of Object.entries(changes.traits)) {
-    if (known.has(trait)) kept.push([trait, value]);
+    if (known.has(trait) || !isCountedTrait(trait)) kept.push([trait, value]);
     else if (room > 0) {
       kept.push([trait, value]);
       room -= 1;
     } else dropped.push({ trait, reason: `a profile keeps at most ${MAX_TRAITS_PER_PROFILE} traits` });
   }
-  return { changes: { ...changes, traits: dictionaryOf(kept) }, dropped, known };
+  return { changes: { ...changes, traits: dictionaryOf(kept) }, dropped, read: { known, item } };
 }
 
 /**
@@ -317,14 +324,14 @@ export class ProfilesRepository {
       const capped = capTraits(changes, current);
       changes = capped.changes;
       if (attempt === 0) droppedTraits.push(...capped.dropped);
-      const retry = eventUpdate(changes, now, true, capped.known);
+      const retry = eventUpdate(changes, now, true, capped.read);
       writes += 1;
       item = await this.tryUpdate(userId, retry.builder, retry.condition);
       if (item !== undefined) break;
       // Still refused: an older event than what the profile holds, so its values only fill gaps.
       // The last attempt only counts: under contention, first seen staying a little late beats failing the event.
       const read = attempt < 2 ? current : undefined;
-      const stale = eventUpdate(changes, now, false, capped.known, read);
+      const stale = eventUpdate(changes, now, false, capped.read, read);
       writes += 1;
       item = await this.tryUpdate(userId, stale.builder, stale.condition);
     }
