@@ -23,8 +23,7 @@ beforeAll(async () => {
 });
 afterAll(async () => db.stop());
 
-const full = () =>
-  Object.fromEntries(Array.from({ length: MAX_TRAITS_PER_PROFILE }, (_, i) => [`t${i}`, i]));
+const full = () => Object.fromEntries(Array.from({ length: MAX_TRAITS_PER_PROFILE }, (_, i) => [`t${i}`, i]));
 
 async function rawItem(userId: string) {
   const out = await db.doc.send(new GetCommand({ TableName: db.tables.profiles, Key: { userId } }));
