@@ -32,6 +32,7 @@ import {
   traitsOf,
 } from './profile-item.ts';
 import { type Conversion, layoutConversion, legacyRecords, needsMigration } from './profile-migration.ts';
+import { type OverLong, overLongAttributes, removeOverLong } from './profile-names.ts';
 import { countedTraits, countTraits, isCountedTrait } from './profile-trait-count.ts';
 
 /**
@@ -347,6 +348,8 @@ export class ProfilesRepository {
    * daily buckets of names with enough loose days; returns the writes made.
    */
   private async compact(userId: string, item: Record<string, unknown>, now: Date): Promise<number> {
+    const overLong = overLongAttributes(item);
+    if (overLong.remove.length > 0) return this.removeOverLong(userId, overLong);
     const stale = staleAttributes(item, now);
     const staleKeys = new Set(stale);
     const live = Object.fromEntries(Object.entries(item).filter(([key]) => !staleKeys.has(key)));
@@ -375,6 +378,21 @@ export class ProfilesRepository {
     }
     await this.tryUpdate(userId, b, conditions.join(' AND '));
     return 1;
+  }
+
+  /**
+   * Removes attributes named past the limits (profile-names.ts) in batches;
+   * the next write compacts the rest as usual.
+   */
+  private async removeOverLong(userId: string, found: OverLong): Promise<number> {
+    let writes = 0;
+    for (let i = 0; i < found.remove.length; i += REMOVE_BATCH) {
+      const b = new UpdateBuilder();
+      const conditions = removeOverLong(b, found, found.remove.slice(i, i + REMOVE_BATCH));
+      await this.tryUpdate(userId, b, [`attribute_exists(${b.name('userId')})`, ...conditions].join(' AND '));
+      writes += 1;
+    }
+    return writes;
   }
 
   /** Removes attributes in batches that keep each expression within DynamoDB's limits. */

@@ -87,7 +87,6 @@ describe('reserved traits on a profile at the trait cap', () => {
       enrollmentId: 'e',
       userId: 'u-step',
       stepId: 's',
-      trigger: {},
       op: 'updateProfile',
       set: [{ trait: 'email', value: 'step@example.com' }],
       increment: [],
