@@ -3,7 +3,7 @@ import { getItem, updateItem } from '#functions/_lib/clients/document-calls.ts';
 import type { Channel } from '#shared/channels.ts';
 import { dictionaryOf } from '#shared/dictionary.ts';
 import { hex128 } from '#shared/hash.ts';
-import { MAX_TOPIC_OPT_OUTS, MAX_TRAITS_PER_PROFILE } from '#shared/ingest/limits.ts';
+import { MAX_TOPIC_OPT_OUTS, MAX_TRAITS_PER_PROFILE, topicOptOutCap } from '#shared/ingest/limits.ts';
 import type { ProfileChanges } from '#shared/profile/changes.ts';
 import type { PushToken } from '#shared/profile/profile.ts';
 import type { ProfileState } from '#shared/profile/state.ts';
@@ -34,6 +34,7 @@ import {
 import { type Conversion, layoutConversion, legacyRecords, needsMigration } from './profile-migration.ts';
 import { type OverLong, overLongAttributes, removeOverLong } from './profile-names.ts';
 import { countedTraits, countTraits, isCountedTrait } from './profile-trait-count.ts';
+import { guardOptOuts, hasRoom, type OptOutPlan, optOutVersion } from './topic-opt-outs.ts';
 
 /**
  * Slots of the redelivery guard. A message id's digest lands in one slot
@@ -62,6 +63,7 @@ function eventUpdate(
   fresh: boolean,
   read?: TraitsRead,
   current?: Readonly<Record<string, unknown>>,
+  optOuts?: OptOutPlan,
 ) {
   const b = new UpdateBuilder();
   const put = (attribute: string, value: unknown) =>
@@ -113,6 +115,7 @@ function eventUpdate(
         read,
       ),
     );
+  if (optOuts !== undefined) conditions.push(...guardOptOuts(b, optOuts));
   if (hasTraits && fresh) {
     const traitsAt = b.name(attr.traitsAt);
     conditions.push(`(attribute_not_exists(${traitsAt}) OR ${traitsAt} <= ${b.value(at)})`);
@@ -200,22 +203,27 @@ function capTraits(changes: ProfileChanges, item: Record<string, unknown> | unde
 
 /**
  * Keeps the event's topic opt-outs the profile has room for: every topic it
- * is opted out of already, new ones up to MAX_TOPIC_OPT_OUTS per channel;
- * opt-ins are always kept (they make room, and past the topics a channel
- * keeps they are dropped by compaction).
+ * is opted out of already, new ones up to topicOptOutCap per channel; opt-ins
+ * are always kept (they make room, and past the topics a channel keeps they
+ * are dropped by compaction). The plan holds the write to the count it was
+ * made on (topic-opt-outs.ts).
  */
 function capOptOuts(changes: ProfileChanges, item: Readonly<Record<string, unknown>> | undefined) {
   const counts = optOutCounts(item);
   const kept: ProfileChanges['topics'] = [];
   const left: string[] = [];
+  const plan: OptOutPlan = { version: optOutVersion(item), held: [], adds: false };
   for (const change of changes.topics) {
     const key = attr.topic(change.channel, change.topic);
     const held = item !== undefined && Object.hasOwn(item, key) && item[key] === false;
-    const count = counts.get(change.channel) ?? 0;
-    if (change.subscribed || held) kept.push(change);
-    else if (count < MAX_TOPIC_OPT_OUTS) {
+    if (change.subscribed) kept.push(change);
+    else if (held) {
       kept.push(change);
-      counts.set(change.channel, count + 1);
+      plan.held.push(key);
+    } else if (hasRoom(counts, change.channel)) {
+      kept.push(change);
+      counts.set(change.channel, (counts.get(change.channel) ?? 0) + 1);
+      plan.adds = true;
     } else left.push(change.topic);
   }
   const dropped: RecordedEvent['droppedTraits'] =
@@ -227,7 +235,7 @@ function capOptOuts(changes: ProfileChanges, item: Readonly<Record<string, unkno
             reason: `${left.length} topic opt-outs left out (${left.slice(0, 5).join(', ')}${left.length > 5 ? ', …' : ''}): a profile keeps at most ${MAX_TOPIC_OPT_OUTS} topics opted out of per channel; opting in to one makes room (the rest was applied)`,
           },
         ];
-  return { changes: { ...changes, topics: kept }, dropped };
+  return { changes: { ...changes, topics: kept }, dropped, plan };
 }
 
 export type RecordedEvent = {
@@ -293,13 +301,14 @@ export class ProfilesRepository {
     const droppedTraits: RecordedEvent['droppedTraits'] = [];
     let writes = 1;
     // Opt-outs are kept for good, so new ones are counted against the cap first: a read, for the rare
-    // event that opts out of topics. Events arriving together may each add up to MAX_TOPICS_PER_EVENT more.
-    if (changes.topics.some((t) => !t.subscribed)) {
-      const capped = capOptOuts(changes, await this.rawItem(userId));
-      changes = capped.changes;
-      droppedTraits.push(...capped.dropped);
+    // event that opts out of topics; the write holds to that count, and is planned again when it moved.
+    const optingOut = event.topics.some((t) => !t.subscribed);
+    let optOuts: ReturnType<typeof capOptOuts> | undefined;
+    if (optingOut) {
+      optOuts = capOptOuts(event, await this.rawItem(userId));
+      changes = optOuts.changes;
     }
-    const fresh = eventUpdate(changes, now, true);
+    const fresh = eventUpdate(changes, now, true, undefined, undefined, optOuts?.plan);
     let item = await this.tryUpdate(userId, fresh.builder, fresh.condition);
     for (let attempt = 0; item === undefined && attempt < 3; attempt++) {
       const current = await this.rawItem(userId);
@@ -321,18 +330,22 @@ export class ProfilesRepository {
         // Reported the first time.
         return { duplicate: true, droppedTraits: [], state: readProfileItem(userId, current), writes };
       }
+      if (optingOut) {
+        optOuts = capOptOuts({ ...changes, topics: event.topics }, current);
+        changes = optOuts.changes;
+      }
       // New traits are counted exactly: known ones update, new ones fill what the cap leaves.
       const capped = capTraits(changes, current);
       changes = capped.changes;
       if (attempt === 0) droppedTraits.push(...capped.dropped);
-      const retry = eventUpdate(changes, now, true, capped.read);
+      const retry = eventUpdate(changes, now, true, capped.read, undefined, optOuts?.plan);
       writes += 1;
       item = await this.tryUpdate(userId, retry.builder, retry.condition);
       if (item !== undefined) break;
       // Still refused: an older event than what the profile holds, so its values only fill gaps.
       // The last attempt only counts: under contention, first seen staying a little late beats failing the event.
       const read = attempt < 2 ? current : undefined;
-      const stale = eventUpdate(changes, now, false, capped.read, read);
+      const stale = eventUpdate(changes, now, false, capped.read, read, optOuts?.plan);
       writes += 1;
       item = await this.tryUpdate(userId, stale.builder, stale.condition);
     }
@@ -340,6 +353,7 @@ export class ProfilesRepository {
       throw new Error(`profile ${userId}: the event could not be applied after 3 attempts`);
     }
     writes += await this.compact(userId, item, now);
+    droppedTraits.push(...(optOuts?.dropped ?? []));
     return { duplicate: false, droppedTraits, state: readProfileItem(userId, item), writes };
   }
 
@@ -534,7 +548,12 @@ export class ProfilesRepository {
     }
   }
 
-  /** Sets a channel's consent status (and optionally one topic) from delivery feedback. */
+  /**
+   * Sets a channel's consent status (and optionally one topic) from delivery
+   * feedback or an unsubscribe link. Opting in to a topic removes its value
+   * (no value means opted in, and takes no room); opting out of one is
+   * counted against the cap (optOutOfTopic).
+   */
   async setConsent(
     userId: string,
     channel: Channel,
@@ -544,24 +563,68 @@ export class ProfilesRepository {
       topic?: string;
       subscribed?: boolean;
     },
-  ): Promise<void> {
+  ): Promise<ConsentOutcome> {
+    if (change.status === undefined && change.topic !== undefined && change.subscribed === false)
+      return this.optOutOfTopic(userId, channel, change.topic);
     const b = new UpdateBuilder();
     if (change.status === 'suppressed') b.set(attr.suppressed(channel), change.reason ?? 'suppressed');
     else if (change.status !== undefined) b.set(attr.consent(channel), change.status);
     if (change.reason !== undefined && change.status !== 'suppressed')
       b.set(attr.consentReason(channel), change.reason);
     if (change.topic !== undefined && change.subscribed !== undefined) {
-      b.set(attr.topic(channel, change.topic), change.subscribed);
+      if (change.subscribed) b.remove(attr.topic(channel, change.topic));
+      else b.set(attr.topic(channel, change.topic), false);
     }
     // A merged profile's consent lives on the profile it joined (a bounce of a message sent under the old id).
     let key = userId;
     for (let hop = 0; hop <= MAX_ALIAS_HOPS; hop++) {
       const alias = b.name(profileKeys.aliasOf);
-      if ((await this.tryUpdate(key, b, `attribute_not_exists(${alias})`)) !== undefined) return;
+      if ((await this.tryUpdate(key, b, `attribute_not_exists(${alias})`)) !== undefined) return {};
       const target = aliasTarget(await this.rawItem(key));
       if (target === undefined) continue;
       key = target;
     }
     throw new Error(`profile ${userId}: consent not recorded, its alias chain is too long`);
   }
+
+  /**
+   * Opts out of one topic (an unsubscribe link, a provider's unsubscribe):
+   * never lost, never undone. While the channel has room (topicOptOutCap) the
+   * topic is kept; past it the whole channel is opted out instead, with the
+   * reason — the customer receives fewer messages, never more. Planned on the
+   * item as read and held to it (topic-opt-outs.ts): two at once cannot both
+   * take the last place, and neither is lost (the refused one reads again).
+   */
+  private async optOutOfTopic(userId: string, channel: Channel, topic: string): Promise<ConsentOutcome> {
+    let key = userId;
+    for (let attempt = 0; attempt < 3 + MAX_ALIAS_HOPS; attempt++) {
+      const item = await this.rawItem(key);
+      // A merged profile's consent lives on the profile it joined.
+      const target = aliasTarget(item);
+      if (target !== undefined) {
+        key = target;
+        continue;
+      }
+      const b = new UpdateBuilder();
+      const topicKey = attr.topic(channel, topic);
+      const held = item?.[topicKey] === false;
+      const conditions = [`attribute_not_exists(${b.name(profileKeys.aliasOf)})`];
+      let outcome: ConsentOutcome = {};
+      if (held || hasRoom(optOutCounts(item), channel)) {
+        b.set(topicKey, false);
+        const plan = { version: optOutVersion(item), held: held ? [topicKey] : [], adds: !held };
+        conditions.push(...guardOptOuts(b, plan));
+      } else {
+        const reason = `unsubscribed from ${topic}, past the ${topicOptOutCap(channel)} topics a profile keeps opted out of on ${channel}`;
+        b.set(attr.consent(channel), 'unsubscribed');
+        b.set(attr.consentReason(channel), reason);
+        outcome = { channelInstead: reason };
+      }
+      if ((await this.tryUpdate(key, b, conditions.join(' AND '))) !== undefined) return outcome;
+    }
+    throw new Error(`profile ${userId}: the opt-out of a topic could not be recorded after 3 attempts`);
+  }
 }
+
+/** What a consent change did: `channelInstead`, the reason, when a topic opt-out opted out of the channel. */
+export type ConsentOutcome = { channelInstead?: string };
