@@ -295,7 +295,12 @@ export class ProfilesRepository {
    * event applied). A compaction write follows when attributes past their life
    * have piled up (see profile-compaction.ts).
    */
-  async recordEvent(event: ProfileChanges, now: Date): Promise<RecordedEvent> {
+  async recordEvent(
+    event: ProfileChanges,
+    now: Date,
+    /** Event names live journeys count over a window, when known: other names' daily counts go. */
+    counted?: ReadonlySet<string>,
+  ): Promise<RecordedEvent> {
     let changes = event;
     const userId = changes.userId;
     const droppedTraits: RecordedEvent['droppedTraits'] = [];
@@ -352,7 +357,7 @@ export class ProfilesRepository {
     if (item === undefined) {
       throw new Error(`profile ${userId}: the event could not be applied after 3 attempts`);
     }
-    writes += await this.compact(userId, item, now);
+    writes += await this.compact(userId, item, now, counted);
     droppedTraits.push(...(optOuts?.dropped ?? []));
     return { duplicate: false, droppedTraits, state: readProfileItem(userId, item), writes };
   }
@@ -361,10 +366,15 @@ export class ProfilesRepository {
    * Removes attributes past their life when worth a write, and folds the
    * daily buckets of names with enough loose days; returns the writes made.
    */
-  private async compact(userId: string, item: Record<string, unknown>, now: Date): Promise<number> {
+  private async compact(
+    userId: string,
+    item: Record<string, unknown>,
+    now: Date,
+    counted: ReadonlySet<string> | undefined,
+  ): Promise<number> {
     const overLong = overLongAttributes(item);
     if (overLong.remove.length > 0) return this.removeOverLong(userId, overLong);
-    const stale = staleAttributes(item, now);
+    const stale = staleAttributes(item, now, counted);
     const staleKeys = new Set(stale);
     const live = Object.fromEntries(Object.entries(item).filter(([key]) => !staleKeys.has(key)));
     const today = Math.floor(now.getTime() / 86_400_000);
