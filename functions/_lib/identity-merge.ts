@@ -1,9 +1,15 @@
-import { MAX_TOPIC_OPT_OUTS, MAX_TRAITS_PER_PROFILE } from '#shared/ingest/limits.ts';
+import { MAX_TRAITS_PER_PROFILE, topicOptOutCap } from '#shared/ingest/limits.ts';
 import type { UpdateBuilder } from './expression.ts';
 import { HISTORY_DAYS, staleAttributes } from './profile-compaction.ts';
 import { packSeen, seenBase, unpackSeen } from './profile-counter.ts';
 import { addFolded } from './profile-day-history.ts';
 import { attr, optOutCounts, PROFILE_FORMAT, traitsOf } from './profile-item.ts';
+import { countedTraits, countTraits, isCountedTrait } from './profile-trait-count.ts';
+import { guardOptOuts, type OptOutPlan, optOutVersion } from './topic-opt-outs.ts';
+
+function isChannel(channel: string): channel is 'email' | 'sms' | 'push' {
+  return channel === 'email' || channel === 'sms' || channel === 'push';
+}
 
 /**
  * What merging one profile item into another writes, computed from both
@@ -12,9 +18,9 @@ import { attr, optOutCounts, PROFILE_FORMAT, traitsOf } from './profile-item.ts'
  *
  * - traits, email, phone, time zone, locale, consent, topics and the last
  *   occurrence of an event: copied only where the known profile has none
- *   (traits up to the profile's trait cap);
+ *   (traits up to the profile's trait cap, the reserved ones always);
  * - an `unsubscribed` consent: always copied; a topic opted out of: copied
- *   while the known profile has room for it (MAX_TOPIC_OPT_OUTS per channel);
+ *   while the known profile has room for it (topicOptOutCap per channel);
  * - a suppression (hard bounce, complaint): copied when it concerns the
  *   address the known profile has, or the known profile has none on that channel,
  *   with the address it stops unless the known profile has a suppression of its own;
@@ -90,16 +96,22 @@ export function mergeBatch(
   const conditions: string[] = [];
   const stale = new Set(staleAttributes(from, now));
   const names = traitsOf(into);
+  const counted = countedTraits(into).size;
   const added = new Set<string>();
   const optOuts = optOutCounts(target);
+  // The count of opt-outs is held to the item as read (topic-opt-outs.ts).
+  const optOutPlan: OptOutPlan = { version: optOutVersion(into), held: [], adds: false };
   for (const key of keys) {
     const value = from[key];
     const known = target[key];
     if (key.startsWith('t:')) {
       const trait = key.slice(2);
       if (known !== undefined || names.has(trait)) continue;
-      if (names.size + added.size >= MAX_TRAITS_PER_PROFILE) continue;
-      added.add(trait);
+      // The reserved traits always join (like the address they go with); the others up to the cap.
+      if (isCountedTrait(trait)) {
+        if (counted + added.size >= MAX_TRAITS_PER_PROFILE) continue;
+        added.add(trait);
+      }
       b.setIfAbsent(key, value);
     } else if (key.startsWith('d:')) {
       if (!stale.has(key) && typeof value === 'number') b.add(key, value);
@@ -125,9 +137,13 @@ export function mergeBatch(
     } else if (key.startsWith('ct:')) {
       const channel = key.slice(3, key.indexOf(':', 3));
       const count = optOuts.get(channel) ?? 0;
-      if (value === false && (known === false || count < MAX_TOPIC_OPT_OUTS)) {
+      if (value === false && known === false) {
         b.set(key, false);
-        if (known !== false) optOuts.set(channel, count + 1);
+        optOutPlan.held.push(key);
+      } else if (value === false && isChannel(channel) && count < topicOptOutCap(channel)) {
+        b.set(key, false);
+        optOuts.set(channel, count + 1);
+        optOutPlan.adds = true;
       } else if (known === undefined && value !== false) b.setIfAbsent(key, value);
     } else if (key.startsWith('sup:')) {
       const channel = key.slice(4);
@@ -145,12 +161,8 @@ export function mergeBatch(
       b.setIfAbsent(key, value);
     }
   }
-  if (added.size > 0) {
-    b.add(attr.traitCount, added.size);
-    const tc = b.name(attr.traitCount);
-    const room = MAX_TRAITS_PER_PROFILE - added.size;
-    conditions.push(`(attribute_not_exists(${tc}) OR ${tc} <= ${b.value(room)})`);
-  }
+  if (added.size > 0) conditions.push(...countTraits(b, into, added.size, true));
+  conditions.push(...guardOptOuts(b, optOutPlan));
   b.set(attr.format, PROFILE_FORMAT);
   const format = b.name(attr.format);
   // A new item, or one in the current layout (an older one is migrated by its next event first).

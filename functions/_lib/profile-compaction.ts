@@ -12,7 +12,8 @@ import { dayNumberOf, tokenRegisteredAt } from './profile-item.ts';
  *
  * - daily event buckets older than the longest history window (MAX_HISTORY_WINDOW, 90 days),
  *   plus one day, and folded days (profile-day-history.ts) whose newest is that old; the
- *   all-time count, first and last keep the older history;
+ *   all-time count, first and last keep the older history; and the daily counts of an
+ *   event no live journey counts over a window any more;
  * - the snapshot of an event's last occurrence after SNAPSHOT_LIFETIME (it only
  *   serves a waiting step that registers just after the event arrived), and
  *   the oldest snapshots beyond MAX_SNAPSHOTS;
@@ -74,18 +75,28 @@ function eventOf(key: string): string | undefined {
   return undefined;
 }
 
-/** Attributes of the item past their life (see the module comment). */
-export function staleAttributes(item: Readonly<Record<string, unknown>>, now: Date): string[] {
+/**
+ * Attributes of the item past their life (see the module comment). `counted`:
+ * the event names live journeys count over a window, when known; the daily
+ * counts of any other name are past their life too.
+ */
+export function staleAttributes(
+  item: Readonly<Record<string, unknown>>,
+  now: Date,
+  counted?: ReadonlySet<string>,
+): string[] {
   const today = Math.floor(now.getTime() / DAY_MS);
   const stale: string[] = [];
   const lastSeen = new Map<string, number>();
   for (const [key, value] of Object.entries(item)) {
     if (key.startsWith('d:')) {
-      const day = dayNumberOf(key.slice(key.lastIndexOf(':') + 1));
-      if (!(today - day <= HISTORY_DAYS)) stale.push(key);
+      const split = key.lastIndexOf(':');
+      const day = dayNumberOf(key.slice(split + 1));
+      if (!(today - day <= HISTORY_DAYS) || uncounted(counted, key.slice(2, split))) stale.push(key);
     } else if (key.startsWith('dh:')) {
       const newest = newestDay(value);
-      if (newest === undefined || !(today - newest <= HISTORY_DAYS)) stale.push(key);
+      if (newest === undefined || !(today - newest <= HISTORY_DAYS) || uncounted(counted, key.slice(3)))
+        stale.push(key);
     } else if (key.startsWith('x:')) {
       if (!(now.getTime() - snapshotTime(value) <= SNAPSHOT_LIFETIME_SECONDS * 1000)) stale.push(key);
     } else if (key.startsWith('wf:')) {
@@ -105,6 +116,11 @@ export function staleAttributes(item: Readonly<Record<string, unknown>>, now: Da
     }
   }
   return stale;
+}
+
+/** True when the live journeys are known and none counts `event` over a window. */
+function uncounted(counted: ReadonlySet<string> | undefined, event: string): boolean {
+  return counted !== undefined && !counted.has(event);
 }
 
 /** Push tokens past MAX_PUSH_TOKENS, least recently registered first. */

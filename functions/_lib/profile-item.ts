@@ -45,6 +45,8 @@ export const attr = {
   /** How many traits the profile holds, to cap their number without a read. */
   traitCount: 'tc',
   sendsVersion: 'sendsVersion',
+  /** Moved by each write that adds a topic opt-out: keeps their count per channel exact (topic-opt-outs.ts). */
+  optOutVersion: 'tv',
   /** How many days the recent sends are kept (the longest cap window asked of the customer). */
   sendsKeptDays: 'skd',
   /** The item layout version: items in an older one are migrated on their next write. */

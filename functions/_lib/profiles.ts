@@ -3,7 +3,7 @@ import { getItem, updateItem } from '#functions/_lib/clients/document-calls.ts';
 import type { Channel } from '#shared/channels.ts';
 import { dictionaryOf } from '#shared/dictionary.ts';
 import { hex128 } from '#shared/hash.ts';
-import { MAX_TOPIC_OPT_OUTS, MAX_TRAITS_PER_PROFILE } from '#shared/ingest/limits.ts';
+import { MAX_TOPIC_OPT_OUTS, MAX_TRAITS_PER_PROFILE, topicOptOutCap } from '#shared/ingest/limits.ts';
 import type { ProfileChanges } from '#shared/profile/changes.ts';
 import type { PushToken } from '#shared/profile/profile.ts';
 import type { ProfileState } from '#shared/profile/state.ts';
@@ -32,6 +32,9 @@ import {
   traitsOf,
 } from './profile-item.ts';
 import { type Conversion, layoutConversion, legacyRecords, needsMigration } from './profile-migration.ts';
+import { type OverLong, overLongAttributes, removeOverLong } from './profile-names.ts';
+import { countedTraits, countTraits, isCountedTrait } from './profile-trait-count.ts';
+import { guardOptOuts, hasRoom, type OptOutPlan, optOutVersion } from './topic-opt-outs.ts';
 
 /**
  * Slots of the redelivery guard. A message id's digest lands in one slot
@@ -50,7 +53,7 @@ function seenSlot(messageId: string): { slot: string; digest: Uint8Array } {
  * Builds the single UpdateItem of an event. `fresh`: the event is the newest
  * the profile has seen for what it touches, so its values overwrite; when not
  * fresh, values only fill what is missing (an older event never overwrites).
- * `known`: the traits the profile holds, counted by the slow path; without
+ * `read`: the traits the profile holds, counted by the slow path; without
  * it every trait of the event must already be there (the common case), and
  * a new one fails the condition so that the slow path counts it.
  */
@@ -58,8 +61,9 @@ function eventUpdate(
   changes: ProfileChanges,
   now: Date,
   fresh: boolean,
-  known?: ReadonlySet<string>,
+  read?: TraitsRead,
   current?: Readonly<Record<string, unknown>>,
+  optOuts?: OptOutPlan,
 ) {
   const b = new UpdateBuilder();
   const put = (attribute: string, value: unknown) =>
@@ -73,7 +77,7 @@ function eventUpdate(
   // it has are left out of the write, which keeps the expression within DynamoDB's 4 KB at any event
   // size, and each written trait is guarded by its condition below (exists / not exists).
   const traits = Object.entries(changes.traits).filter(
-    ([name]) => fresh || (known !== undefined && !known.has(name)),
+    ([name]) => fresh || (read !== undefined && !read.known.has(name)),
   );
   for (const [name, value] of traits) b.set(attr.trait(name), value);
   for (const key of ['email', 'phone', 'timezone', 'locale'] as const) {
@@ -108,9 +112,10 @@ function eventUpdate(
       ...traitConditions(
         b,
         traits.map(([name]) => name),
-        known,
+        read,
       ),
     );
+  if (optOuts !== undefined) conditions.push(...guardOptOuts(b, optOuts));
   if (hasTraits && fresh) {
     const traitsAt = b.name(attr.traitsAt);
     conditions.push(`(attribute_not_exists(${traitsAt}) OR ${traitsAt} <= ${b.value(at)})`);
@@ -156,58 +161,69 @@ function countOccurrence(
 }
 
 /**
- * What makes the number of traits exact without a read: each trait of the
- * write is known (it exists) or new (it does not), and the new ones are added
- * to the count `tc` only while it leaves them room under the cap.
+ * What makes the number of traits exact without a read: each counted trait
+ * of the write is known (it exists) or new (it does not), and the new ones are
+ * added to the count `tc` only while it leaves them room under the cap. The
+ * reserved traits are not counted (profile-trait-count.ts): on the hot path
+ * they need no condition; a planned write still creates one only where it was absent.
  */
-function traitConditions(b: UpdateBuilder, names: readonly string[], known?: ReadonlySet<string>) {
-  const conditions = names.map((name) => {
+function traitConditions(b: UpdateBuilder, names: readonly string[], read?: TraitsRead) {
+  const conditions: string[] = [];
+  for (const name of names) {
     const n = b.name(attr.trait(name));
-    return known === undefined || known.has(name) ? `attribute_exists(${n})` : `attribute_not_exists(${n})`;
-  });
-  const added = known === undefined ? 0 : names.filter((name) => !known.has(name)).length;
-  if (added > 0) {
-    b.add(attr.traitCount, added);
-    const tc = b.name(attr.traitCount);
-    conditions.push(`(attribute_not_exists(${tc}) OR ${tc} <= ${b.value(MAX_TRAITS_PER_PROFILE - added)})`);
+    if (read !== undefined && !read.known.has(name)) conditions.push(`attribute_not_exists(${n})`);
+    else if (isCountedTrait(name)) conditions.push(`attribute_exists(${n})`);
   }
+  const added = read === undefined ? 0 : names.filter((n) => isCountedTrait(n) && !read.known.has(n)).length;
+  if (added > 0) conditions.push(...countTraits(b, read?.item, added, true));
   return conditions;
 }
 
-/** Keeps the event's traits the profile has room for: every known one, and new ones up to the cap. */
+/** The traits a slow-path write was planned on: the names the item held, and the item as read. */
+type TraitsRead = { known: ReadonlySet<string>; item: Readonly<Record<string, unknown>> | undefined };
+
+/**
+ * Keeps the event's traits the profile has room for: every known one, every
+ * reserved one (they always apply), and new ones up to the cap.
+ */
 function capTraits(changes: ProfileChanges, item: Record<string, unknown> | undefined) {
   const known = traitsOf(item);
-  let room = Math.max(0, MAX_TRAITS_PER_PROFILE - known.size);
+  let room = Math.max(0, MAX_TRAITS_PER_PROFILE - countedTraits(item).size);
   const kept: [string, unknown][] = [];
   const dropped: RecordedEvent['droppedTraits'] = [];
   for (const [trait, value] of Object.entries(changes.traits)) {
-    if (known.has(trait)) kept.push([trait, value]);
+    if (known.has(trait) || !isCountedTrait(trait)) kept.push([trait, value]);
     else if (room > 0) {
       kept.push([trait, value]);
       room -= 1;
     } else dropped.push({ trait, reason: `a profile keeps at most ${MAX_TRAITS_PER_PROFILE} traits` });
   }
-  return { changes: { ...changes, traits: dictionaryOf(kept) }, dropped, known };
+  return { changes: { ...changes, traits: dictionaryOf(kept) }, dropped, read: { known, item } };
 }
 
 /**
  * Keeps the event's topic opt-outs the profile has room for: every topic it
- * is opted out of already, new ones up to MAX_TOPIC_OPT_OUTS per channel;
- * opt-ins are always kept (they make room, and past the topics a channel
- * keeps they are dropped by compaction).
+ * is opted out of already, new ones up to topicOptOutCap per channel; opt-ins
+ * are always kept (they make room, and past the topics a channel keeps they
+ * are dropped by compaction). The plan holds the write to the count it was
+ * made on (topic-opt-outs.ts).
  */
 function capOptOuts(changes: ProfileChanges, item: Readonly<Record<string, unknown>> | undefined) {
   const counts = optOutCounts(item);
   const kept: ProfileChanges['topics'] = [];
   const left: string[] = [];
+  const plan: OptOutPlan = { version: optOutVersion(item), held: [], adds: false };
   for (const change of changes.topics) {
     const key = attr.topic(change.channel, change.topic);
     const held = item !== undefined && Object.hasOwn(item, key) && item[key] === false;
-    const count = counts.get(change.channel) ?? 0;
-    if (change.subscribed || held) kept.push(change);
-    else if (count < MAX_TOPIC_OPT_OUTS) {
+    if (change.subscribed) kept.push(change);
+    else if (held) {
       kept.push(change);
-      counts.set(change.channel, count + 1);
+      plan.held.push(key);
+    } else if (hasRoom(counts, change.channel)) {
+      kept.push(change);
+      counts.set(change.channel, (counts.get(change.channel) ?? 0) + 1);
+      plan.adds = true;
     } else left.push(change.topic);
   }
   const dropped: RecordedEvent['droppedTraits'] =
@@ -219,7 +235,7 @@ function capOptOuts(changes: ProfileChanges, item: Readonly<Record<string, unkno
             reason: `${left.length} topic opt-outs left out (${left.slice(0, 5).join(', ')}${left.length > 5 ? ', …' : ''}): a profile keeps at most ${MAX_TOPIC_OPT_OUTS} topics opted out of per channel; opting in to one makes room (the rest was applied)`,
           },
         ];
-  return { changes: { ...changes, topics: kept }, dropped };
+  return { changes: { ...changes, topics: kept }, dropped, plan };
 }
 
 export type RecordedEvent = {
@@ -279,19 +295,25 @@ export class ProfilesRepository {
    * event applied). A compaction write follows when attributes past their life
    * have piled up (see profile-compaction.ts).
    */
-  async recordEvent(event: ProfileChanges, now: Date): Promise<RecordedEvent> {
+  async recordEvent(
+    event: ProfileChanges,
+    now: Date,
+    /** Event names live journeys count over a window, when known: other names' daily counts go. */
+    counted?: ReadonlySet<string>,
+  ): Promise<RecordedEvent> {
     let changes = event;
     const userId = changes.userId;
     const droppedTraits: RecordedEvent['droppedTraits'] = [];
     let writes = 1;
     // Opt-outs are kept for good, so new ones are counted against the cap first: a read, for the rare
-    // event that opts out of topics. Events arriving together may each add up to MAX_TOPICS_PER_EVENT more.
-    if (changes.topics.some((t) => !t.subscribed)) {
-      const capped = capOptOuts(changes, await this.rawItem(userId));
-      changes = capped.changes;
-      droppedTraits.push(...capped.dropped);
+    // event that opts out of topics; the write holds to that count, and is planned again when it moved.
+    const optingOut = event.topics.some((t) => !t.subscribed);
+    let optOuts: ReturnType<typeof capOptOuts> | undefined;
+    if (optingOut) {
+      optOuts = capOptOuts(event, await this.rawItem(userId));
+      changes = optOuts.changes;
     }
-    const fresh = eventUpdate(changes, now, true);
+    const fresh = eventUpdate(changes, now, true, undefined, undefined, optOuts?.plan);
     let item = await this.tryUpdate(userId, fresh.builder, fresh.condition);
     for (let attempt = 0; item === undefined && attempt < 3; attempt++) {
       const current = await this.rawItem(userId);
@@ -313,25 +335,30 @@ export class ProfilesRepository {
         // Reported the first time.
         return { duplicate: true, droppedTraits: [], state: readProfileItem(userId, current), writes };
       }
+      if (optingOut) {
+        optOuts = capOptOuts({ ...changes, topics: event.topics }, current);
+        changes = optOuts.changes;
+      }
       // New traits are counted exactly: known ones update, new ones fill what the cap leaves.
       const capped = capTraits(changes, current);
       changes = capped.changes;
       if (attempt === 0) droppedTraits.push(...capped.dropped);
-      const retry = eventUpdate(changes, now, true, capped.known);
+      const retry = eventUpdate(changes, now, true, capped.read, undefined, optOuts?.plan);
       writes += 1;
       item = await this.tryUpdate(userId, retry.builder, retry.condition);
       if (item !== undefined) break;
       // Still refused: an older event than what the profile holds, so its values only fill gaps.
       // The last attempt only counts: under contention, first seen staying a little late beats failing the event.
       const read = attempt < 2 ? current : undefined;
-      const stale = eventUpdate(changes, now, false, capped.known, read);
+      const stale = eventUpdate(changes, now, false, capped.read, read, optOuts?.plan);
       writes += 1;
       item = await this.tryUpdate(userId, stale.builder, stale.condition);
     }
     if (item === undefined) {
       throw new Error(`profile ${userId}: the event could not be applied after 3 attempts`);
     }
-    writes += await this.compact(userId, item, now);
+    writes += await this.compact(userId, item, now, counted);
+    droppedTraits.push(...(optOuts?.dropped ?? []));
     return { duplicate: false, droppedTraits, state: readProfileItem(userId, item), writes };
   }
 
@@ -339,8 +366,15 @@ export class ProfilesRepository {
    * Removes attributes past their life when worth a write, and folds the
    * daily buckets of names with enough loose days; returns the writes made.
    */
-  private async compact(userId: string, item: Record<string, unknown>, now: Date): Promise<number> {
-    const stale = staleAttributes(item, now);
+  private async compact(
+    userId: string,
+    item: Record<string, unknown>,
+    now: Date,
+    counted: ReadonlySet<string> | undefined,
+  ): Promise<number> {
+    const overLong = overLongAttributes(item);
+    if (overLong.remove.length > 0) return this.removeOverLong(userId, overLong);
+    const stale = staleAttributes(item, now, counted);
     const staleKeys = new Set(stale);
     const live = Object.fromEntries(Object.entries(item).filter(([key]) => !staleKeys.has(key)));
     const today = Math.floor(now.getTime() / 86_400_000);
@@ -368,6 +402,21 @@ export class ProfilesRepository {
     }
     await this.tryUpdate(userId, b, conditions.join(' AND '));
     return 1;
+  }
+
+  /**
+   * Removes attributes named past the limits (profile-names.ts) in batches;
+   * the next write compacts the rest as usual.
+   */
+  private async removeOverLong(userId: string, found: OverLong): Promise<number> {
+    let writes = 0;
+    for (let i = 0; i < found.remove.length; i += REMOVE_BATCH) {
+      const b = new UpdateBuilder();
+      const conditions = removeOverLong(b, found, found.remove.slice(i, i + REMOVE_BATCH));
+      await this.tryUpdate(userId, b, [`attribute_exists(${b.name('userId')})`, ...conditions].join(' AND '));
+      writes += 1;
+    }
+    return writes;
   }
 
   /** Removes attributes in batches that keep each expression within DynamoDB's limits. */
@@ -509,7 +558,12 @@ export class ProfilesRepository {
     }
   }
 
-  /** Sets a channel's consent status (and optionally one topic) from delivery feedback. */
+  /**
+   * Sets a channel's consent status (and optionally one topic) from delivery
+   * feedback or an unsubscribe link. Opting in to a topic removes its value
+   * (no value means opted in, and takes no room); opting out of one is
+   * counted against the cap (optOutOfTopic).
+   */
   async setConsent(
     userId: string,
     channel: Channel,
@@ -521,7 +575,9 @@ export class ProfilesRepository {
       /** With `suppressed`: the address it stops (`addressKey`); without, it stops any address. */
       address?: string;
     },
-  ): Promise<void> {
+  ): Promise<ConsentOutcome> {
+    if (change.status === undefined && change.topic !== undefined && change.subscribed === false)
+      return this.optOutOfTopic(userId, channel, change.topic);
     const b = new UpdateBuilder();
     if (change.status === 'suppressed') {
       b.set(attr.suppressed(channel), change.reason ?? 'suppressed');
@@ -531,17 +587,59 @@ export class ProfilesRepository {
     if (change.reason !== undefined && change.status !== 'suppressed')
       b.set(attr.consentReason(channel), change.reason);
     if (change.topic !== undefined && change.subscribed !== undefined) {
-      b.set(attr.topic(channel, change.topic), change.subscribed);
+      if (change.subscribed) b.remove(attr.topic(channel, change.topic));
+      else b.set(attr.topic(channel, change.topic), false);
     }
     // A merged profile's consent lives on the profile it joined (a bounce of a message sent under the old id).
     let key = userId;
     for (let hop = 0; hop <= MAX_ALIAS_HOPS; hop++) {
       const alias = b.name(profileKeys.aliasOf);
-      if ((await this.tryUpdate(key, b, `attribute_not_exists(${alias})`)) !== undefined) return;
+      if ((await this.tryUpdate(key, b, `attribute_not_exists(${alias})`)) !== undefined) return {};
       const target = aliasTarget(await this.rawItem(key));
       if (target === undefined) continue;
       key = target;
     }
     throw new Error(`profile ${userId}: consent not recorded, its alias chain is too long`);
   }
+
+  /**
+   * Opts out of one topic (an unsubscribe link, a provider's unsubscribe):
+   * never lost, never undone. While the channel has room (topicOptOutCap) the
+   * topic is kept; past it the whole channel is opted out instead, with the
+   * reason — the customer receives fewer messages, never more. Planned on the
+   * item as read and held to it (topic-opt-outs.ts): two at once cannot both
+   * take the last place, and neither is lost (the refused one reads again).
+   */
+  private async optOutOfTopic(userId: string, channel: Channel, topic: string): Promise<ConsentOutcome> {
+    let key = userId;
+    for (let attempt = 0; attempt < 3 + MAX_ALIAS_HOPS; attempt++) {
+      const item = await this.rawItem(key);
+      // A merged profile's consent lives on the profile it joined.
+      const target = aliasTarget(item);
+      if (target !== undefined) {
+        key = target;
+        continue;
+      }
+      const b = new UpdateBuilder();
+      const topicKey = attr.topic(channel, topic);
+      const held = item?.[topicKey] === false;
+      const conditions = [`attribute_not_exists(${b.name(profileKeys.aliasOf)})`];
+      let outcome: ConsentOutcome = {};
+      if (held || hasRoom(optOutCounts(item), channel)) {
+        b.set(topicKey, false);
+        const plan = { version: optOutVersion(item), held: held ? [topicKey] : [], adds: !held };
+        conditions.push(...guardOptOuts(b, plan));
+      } else {
+        const reason = `unsubscribed from ${topic}, past the ${topicOptOutCap(channel)} topics a profile keeps opted out of on ${channel}`;
+        b.set(attr.consent(channel), 'unsubscribed');
+        b.set(attr.consentReason(channel), reason);
+        outcome = { channelInstead: reason };
+      }
+      if ((await this.tryUpdate(key, b, conditions.join(' AND '))) !== undefined) return outcome;
+    }
+    throw new Error(`profile ${userId}: the opt-out of a topic could not be recorded after 3 attempts`);
+  }
 }
+
+/** What a consent change did: `channelInstead`, the reason, when a topic opt-out opted out of the channel. */
+export type ConsentOutcome = { channelInstead?: string };

@@ -1,5 +1,6 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { DeliveriesRepository } from '#functions/_lib/deliveries.ts';
+import { logger } from '#functions/_lib/observability.ts';
 import { type OutcomeWaiters, resumeWithOutcome } from '#functions/_lib/outcome-waiters.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import type { StatsRepository } from '#functions/_lib/stats.ts';
@@ -55,11 +56,17 @@ export async function applyFeedback(deps: FeedbackDeps, detail: unknown): Promis
     });
   } else if (feedback.unsubscribe !== undefined) {
     const { topic } = feedback.unsubscribe;
-    await deps.profiles.setConsent(
+    const outcome = await deps.profiles.setConsent(
       userId,
       feedback.channel,
       topic === undefined ? { status: 'unsubscribed', reason: 'unsubscribed' } : { topic, subscribed: false },
     );
+    // Past the topics a profile keeps opted out of, the channel was opted out instead.
+    if (outcome.channelInstead !== undefined)
+      logger.warn('topic opt-out applied to the whole channel', {
+        channel: feedback.channel,
+        reason: outcome.channelInstead,
+      });
   }
   const first = await deps.deliveries.markFeedback(feedback.messageId, feedback.outcome, deps.now());
   // Also on a redelivery: the first attempt may have stopped before resuming the step.

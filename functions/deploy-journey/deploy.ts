@@ -7,6 +7,7 @@ import { putSystemEvent } from '#functions/_lib/system-events.ts';
 import { pinnedName, type TemplateSnapshots } from '#functions/_lib/templates.ts';
 import { experimentStates } from '#shared/ingest/experiments.ts';
 import { liveFields } from '#shared/ingest/live-journey.ts';
+import { profileShareViolations } from '#shared/ingest/profile-share.ts';
 import type { Bindings } from '#shared/journey/compile/bindings.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
 import { journeyIdOfKey, rejectionKey, templateNameOfKey } from '#shared/journey/s3-keys.ts';
@@ -107,6 +108,9 @@ async function created(deps: DeployDeps, n: S3Notification, id: string): Promise
   // An invalid journey leaves the live version untouched: nothing below runs.
   if (!checked.ok) return reject(deps, bucket, source, id, checked.violations);
   const journey = checked.journey;
+  // What live journeys add to every profile is held to its share: a journey past it is rejected.
+  const share = profileShareViolations(journey, await deps.registry.listLive());
+  if (share.length > 0) return reject(deps, bucket, source, id, share);
   const pinned = await versionTemplates(deps.s3, bucket, journey);
   if (!pinned.ok) return reject(deps, bucket, source, id, pinned.violations);
   // Pinned before compiling: the version's definition names the exact template content it sends.

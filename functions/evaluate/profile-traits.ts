@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { getItem, updateItem } from '#functions/_lib/clients/document-calls.ts';
 import { UpdateBuilder } from '#functions/_lib/expression.ts';
 import { attr, traitsOf } from '#functions/_lib/profile-item.ts';
+import { countedTraits, countTraits, isCountedTrait } from '#functions/_lib/profile-trait-count.ts';
 import { MAX_TRAITS_PER_PROFILE } from '#shared/ingest/limits.ts';
 import { clearsWhenEmpty, isReservedTrait, reservedTraitProblem } from '#shared/ingest/reserved-traits.ts';
 import { traitLimitProblem } from '#shared/ingest/trait-limits.ts';
@@ -47,6 +48,8 @@ type Plan = {
   added: string[];
   removed: string[];
   known: ReadonlySet<string>;
+  /** The profile as read: the count of traits is kept exact against it. */
+  item: Readonly<Record<string, unknown>> | undefined;
   notNumbers: TraitUpdate['notNumbers'];
   rejected: TraitUpdate['rejected'];
 };
@@ -61,13 +64,14 @@ function plan(changes: TraitChanges, item: Readonly<Record<string, unknown>> | u
   const known = traitsOf(item);
   const rejected: Plan['rejected'] = [];
   const notNumbers: Plan['notNumbers'] = [];
-  const removed = [...new Set(changes.unset)].filter((trait) => known.has(trait));
-  let room = MAX_TRAITS_PER_PROFILE - known.size + removed.length;
+  // The reserved traits always apply and are not counted (profile-trait-count.ts).
+  const removed = [...new Set(changes.unset)].filter((trait) => known.has(trait) && isCountedTrait(trait));
+  let room = MAX_TRAITS_PER_PROFILE - countedTraits(item).size + removed.length;
   const added: string[] = [];
   const fits = (trait: string, value: unknown): boolean => {
     const problem = traitLimitProblem(trait, value) ?? reservedTraitProblem(trait, value);
     if (problem !== undefined) rejected.push({ trait, reason: problem });
-    else if (known.has(trait) || added.includes(trait)) return true;
+    else if (known.has(trait) || added.includes(trait) || !isCountedTrait(trait)) return true;
     else if (room <= 0)
       rejected.push({ trait, reason: `a profile keeps at most ${MAX_TRAITS_PER_PROFILE} traits` });
     else {
@@ -86,7 +90,15 @@ function plan(changes: TraitChanges, item: Readonly<Record<string, unknown>> | u
     }
     return fits(trait, by);
   });
-  return { changes: { set, increment, unset: changes.unset }, added, removed, known, notNumbers, rejected };
+  return {
+    changes: { set, increment, unset: changes.unset },
+    added,
+    removed,
+    known,
+    item,
+    notNumbers,
+    rejected,
+  };
 }
 
 /**
@@ -158,12 +170,7 @@ export class ProfileTraits {
       expect(trait);
       if (isReservedTrait(trait) && clearsWhenEmpty(trait)) b.remove(trait);
     }
-    const delta = added.length - removed.length;
-    if (delta !== 0) b.add(attr.traitCount, delta);
-    if (added.length > 0) {
-      const tc = b.name(attr.traitCount);
-      conditions.push(`(attribute_not_exists(${tc}) OR ${tc} <= ${b.value(MAX_TRAITS_PER_PROFILE - delta)})`);
-    }
+    conditions.push(...countTraits(b, planned.item, added.length - removed.length, added.length > 0));
     await updateItem(this.db, {
       TableName: this.table,
       Key: { userId },

@@ -19,10 +19,11 @@ export async function recordOnProfile(
   event: CustomerEvent,
   changes: ProfileChanges,
   now: Date,
+  counted?: ReadonlySet<string>,
 ): Promise<{ userId: string; recorded: RecordedEvent }> {
   let current = changes;
   for (let hop = 0; hop <= MAX_ALIAS_HOPS; hop++) {
-    const recorded = await deps.profiles.recordEvent(current, now);
+    const recorded = await deps.profiles.recordEvent(current, now, counted);
     const { aliasOf } = recorded;
     if (aliasOf === undefined)
       return { userId: current.userId, recorded: await merged(deps, event, current.userId, recorded) };

@@ -175,13 +175,11 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   const now = deps.now();
   const event = notAfterArrival(parsed.event, now);
   const journeys = await deps.registry.live();
-  const changes = profileChanges(event, customerIdOf(event), {
-    awaited: awaitedEvents(journeys),
-    counted: countedEvents(journeys),
-  });
+  const counted = countedEvents(journeys);
+  const changes = profileChanges(event, customerIdOf(event), { awaited: awaitedEvents(journeys), counted });
   await keepDropped(deps, event, changes.droppedTraits);
   // The key may stand for another profile (merged ids): events land on the profile it joined.
-  const { userId, recorded } = await recordOnProfile(deps, event, changes, now);
+  const { userId, recorded } = await recordOnProfile(deps, event, changes, now, counted);
   await keepDropped(deps, event, recorded.droppedTraits);
   const { state } = recorded;
   const status = recorded.duplicate ? 'duplicate' : 'recorded';

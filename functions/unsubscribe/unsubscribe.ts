@@ -1,3 +1,4 @@
+import { logger } from '#functions/_lib/observability.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { type UnsubscribeClaim, verifyUnsubscribe } from '#functions/_lib/unsubscribe-links.ts';
 import { invalidLinkPage, preferencesPage, suppressedNotice } from './page.ts';
@@ -71,7 +72,15 @@ async function apply(deps: UnsubscribeDeps, claim: UnsubscribeClaim, action: Act
     case 'topic-on': {
       // actionOf never asks a link without a topic for these; never fall through to the channel.
       if (topic === undefined) return 'Nothing changed.';
-      await deps.profiles.setConsent(userId, channel, { topic, subscribed: effective === 'topic-on' });
+      const outcome = await deps.profiles.setConsent(userId, channel, {
+        topic,
+        subscribed: effective === 'topic-on',
+      });
+      // Past the topics a profile keeps opted out of, the channel was opted out instead: said and logged.
+      if (outcome.channelInstead !== undefined) {
+        logger.warn('topic opt-out applied to the whole channel', { channel, reason: outcome.channelInstead });
+        return `You are unsubscribed from all marketing ${channel}.`;
+      }
       return effective === 'topic-on'
         ? `You are subscribed to ${topic} again.`
         : `You are unsubscribed from ${topic}.`;

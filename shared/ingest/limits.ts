@@ -42,6 +42,17 @@ export const MAX_TOPICS_PER_EVENT = 50;
  * item until DynamoDB's 400 KB refused every write for the customer.
  */
 export const MAX_TOPIC_OPT_OUTS = 100;
+/**
+ * Topics a profile keeps opted out of on SMS and on push. Only journeys name
+ * topics there (`settings.topic`, opted out of by an unsubscribe link), a few
+ * per company: past this an unsubscribe opts out of the whole channel.
+ */
+export const MAX_JOURNEY_TOPIC_OPT_OUTS = 20;
+
+/** Topics a profile keeps opted out of on a channel: events name topics on email only. */
+export function topicOptOutCap(channel: 'email' | 'sms' | 'push'): number {
+  return channel === 'email' ? MAX_TOPIC_OPT_OUTS : MAX_JOURNEY_TOPIC_OPT_OUTS;
+}
 /** Distinct traits one profile keeps; a new trait past it is rejected with the reason (existing ones still update). */
 export const MAX_TRAITS_PER_PROFILE = 100;
 /** The largest trait value: its JSON in UTF-8 bytes, and its size as DynamoDB stores it. */

@@ -6,6 +6,7 @@ import { EntrySettings, Goal, Reentry, Trigger } from '../journey/mini-schema.ts
 import { requiredTriggerPaths } from '../journey/requirements.ts';
 import { JOURNEY_STATUSES } from '../journey/rules.ts';
 import type { Journey } from '../journey/schema.ts';
+import { formatPath } from '../journey/violations.ts';
 import * as z from '../zod.ts';
 import { ExperimentState } from './experiments.ts';
 
@@ -78,28 +79,43 @@ function splitsOf(journey: Journey): LiveJourney['splits'] {
   return splits;
 }
 
-/** Event names the journey's waitForEvent steps wait for. */
-function awaitsOf(journey: Journey): string[] {
-  const names = new Set<string>();
-  for (const step of Object.values(journey.steps)) if (step.type === 'waitForEvent') names.add(step.event);
-  return [...names];
+/** Event names the journey's waitForEvent steps wait for, each with the path of its first step. */
+export function awaitedNames(journey: Journey): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const [stepId, step] of Object.entries(journey.steps))
+    if (step.type === 'waitForEvent' && !names.has(step.event))
+      names.set(step.event, formatPath(['steps', stepId, 'event']));
+  return names;
 }
 
-/** Event names the journey's conditions count over a trailing window (`performed` with `within`), anywhere in it. */
-function windowedCountsOf(journey: Journey): string[] {
-  const names = new Set<string>();
-  const visit = (value: unknown): void => {
-    if (Array.isArray(value)) for (const item of value) visit(item);
-    else if (typeof value === 'object' && value !== null) {
+function awaitsOf(journey: Journey): string[] {
+  return [...awaitedNames(journey).keys()];
+}
+
+/**
+ * Event names the journey's conditions count over a trailing window
+ * (`performed` with `within`), anywhere in it, each with the path of its first use.
+ */
+export function countedNames(journey: Journey): Map<string, string> {
+  const names = new Map<string, string>();
+  const visit = (value: unknown, path: PropertyKey[]): void => {
+    if (Array.isArray(value)) {
+      for (const [i, item] of value.entries()) visit(item, [...path, i]);
+    } else if (typeof value === 'object' && value !== null) {
       const record = Object.entries(value);
       const performed = record.find(([k]) => k === 'performed')?.[1];
       const within = record.find(([k]) => k === 'within')?.[1];
-      if (typeof performed === 'string' && typeof within === 'string') names.add(performed);
-      for (const [, child] of record) visit(child);
+      if (typeof performed === 'string' && typeof within === 'string' && !names.has(performed))
+        names.set(performed, formatPath([...path, 'performed']));
+      for (const [key, child] of record) visit(child, [...path, key]);
     }
   };
-  visit(journey);
-  return [...names];
+  visit(journey, []);
+  return names;
+}
+
+function windowedCountsOf(journey: Journey): string[] {
+  return [...countedNames(journey).keys()];
 }
 
 /**
@@ -109,6 +125,8 @@ function windowedCountsOf(journey: Journey): string[] {
 export function countedEvents(journeys: readonly LiveJourney[]): ReadonlySet<string> | undefined {
   const names = new Set<string>();
   for (const journey of journeys) {
+    // An archived journey enrolls no one: its names leave the profile's share (profile-share.ts).
+    if (journey.status === 'archived') continue;
     if (journey.counts === undefined) return undefined;
     for (const name of journey.counts) names.add(name);
   }
@@ -123,6 +141,7 @@ export function countedEvents(journeys: readonly LiveJourney[]): ReadonlySet<str
 export function awaitedEvents(journeys: readonly LiveJourney[]): ReadonlySet<string> | undefined {
   const names = new Set<string>();
   for (const journey of journeys) {
+    if (journey.status === 'archived') continue;
     if (journey.awaits === undefined) return undefined;
     for (const name of journey.awaits) names.add(name);
   }

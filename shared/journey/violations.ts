@@ -47,7 +47,8 @@ export type ViolationCode =
   | 'experiment.window'
   | 'outcome.both'
   | 'outcome.channel'
-  | 'outcome.window';
+  | 'outcome.window'
+  | 'profile.share';
 
 /** Formats path segments as `steps.ab.variants[2].weight`. */
 export function formatPath(segments: readonly PropertyKey[]): string {

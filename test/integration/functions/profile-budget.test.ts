@@ -1,9 +1,16 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { itemSize } from '#functions/_lib/profile-compaction.ts';
+import { HISTORY_DAYS, itemSize } from '#functions/_lib/profile-compaction.ts';
+import { FOLD_AFTER, foldedAttribute, packDays } from '#functions/_lib/profile-day-history.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { parseCustomerEvent } from '#shared/events.ts';
-import { MAX_TOPIC_OPT_OUTS, MAX_TRAITS_PER_PROFILE, traitProblem } from '#shared/ingest/limits.ts';
+import {
+  MAX_JOURNEY_TOPIC_OPT_OUTS,
+  MAX_TOPIC_OPT_OUTS,
+  MAX_TRAITS_PER_PROFILE,
+  traitProblem,
+} from '#shared/ingest/limits.ts';
+import { MAX_AWAITED_EVENT_NAMES, MAX_COUNTED_EVENT_NAMES } from '#shared/ingest/profile-share.ts';
 import { profileChanges } from '#shared/profile/changes.ts';
 import { consentChanges } from '#shared/profile/consent-traits.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
@@ -21,11 +28,15 @@ const USER = 'u-largest';
 const DYNAMO_ITEM_LIMIT = 400 * 1024;
 const CJK = '界';
 const EMOJI = '😀';
-/** Events a journey awaits (snapshots) and counts over a window (daily counts). */
-const AWAITED = 30;
-const COUNTED = 30;
-/** Topics named by journeys, opted out of on SMS and push by unsubscribe links. */
-const JOURNEY_TOPICS = 20;
+/** Events live journeys await (snapshots, waiting summaries) and count over a window (daily counts): all they may. */
+const AWAITED = MAX_AWAITED_EVENT_NAMES;
+const COUNTED = MAX_COUNTED_EVENT_NAMES;
+/** Topics named by journeys, opted out of on SMS and push by unsubscribe links: all a channel keeps. */
+const JOURNEY_TOPICS = MAX_JOURNEY_TOPIC_OPT_OUTS;
+/** A day's count in the daily counts: larger counts take more bytes. */
+const DAY_COUNT = 100_000;
+/** The handlers' clock in ingestDeps. */
+const NOW = Date.parse('2026-11-24T10:00:00Z');
 
 /** The longest `prefix + unit × n` that `accepts` takes (the limits are monotone in n). */
 function largest(prefix: string, unit: string, accepts: (text: string) => boolean, most = 8192): string {
@@ -174,7 +185,7 @@ describe('the largest profile the limits allow', () => {
       const awaited = i >= events.length - AWAITED;
       await apply(track(USER, event, awaited ? snapshotProperties(event) : {}));
       // Once the item exists: the journeys' topics on SMS and push, which unsubscribe links opt out of
-      // one at a time (no cap: journeys name them), while each of those writes is still small.
+      // one at a time (up to their cap), while each of those writes is still small.
       if (i === 0)
         for (const channel of ['sms', 'push'] as const)
           for (const topic of topics.slice(0, JOURNEY_TOPICS))
@@ -187,6 +198,14 @@ describe('the largest profile the limits allow', () => {
       const optOuts = Object.fromEntries(topics.slice(at, at + 50).map((t) => [t, false]));
       await apply(identify(USER, { consent: { topics: optOuts } }));
     }
+    // The reserved traits at their largest, on a profile at the trait cap: they always apply.
+    const reserved = {
+      email: `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(63)}.com`,
+      phone: `+1${'5'.repeat(30)}`,
+      timezone: 'America/Argentina/ComodRivadavia',
+      locale: largest('en', '-abcdefgh', (locale) => traitProblem('locale', locale) === undefined),
+    };
+    await apply(identify(USER, reserved));
     const { sendsVersion } = await deps.profiles.get(USER);
     const sends = Array.from({ length: 200 }, (_, i) =>
       new Date(Date.UTC(2026, 10, 24, 9, 0, i)).toISOString(),
@@ -197,20 +216,59 @@ describe('the largest profile the limits allow', () => {
     // 50 explicit opt-ins past the topics a channel keeps: written, then dropped by compaction
     const optIns = Object.fromEntries(topics.slice(MAX_TOPIC_OPT_OUTS).map((t) => [t, true]));
     await apply(identify(USER, { consent: { topics: optIns } }));
+    // The daily counts of every counted name at their largest: the loose days a fold leaves, and a
+    // folded value for every other day of the window (written as the layout has them: days of real events
+    // would take 91 days of ingest per name).
+    const today = Math.floor(NOW / 86_400_000);
+    for (const event of events.slice(-COUNTED)) {
+      const loose = Array.from({ length: FOLD_AFTER + 1 }, (_, i) => today - i);
+      const folded = new Map<number, number>();
+      for (let day = today - HISTORY_DAYS; day < today - FOLD_AFTER; day++) folded.set(day, DAY_COUNT);
+      const names: Record<string, string> = { '#f': foldedAttribute(event) };
+      const values: Record<string, unknown> = { ':f': packDays(folded) };
+      const sets = ['#f = :f'];
+      for (const [i, day] of loose.entries()) {
+        names[`#d${i}`] = `d:${event}:${day.toString(36)}`;
+        values[`:d${i}`] = DAY_COUNT;
+        sets.push(`#d${i} = :d${i}`);
+      }
+      await db.doc.send(
+        new UpdateCommand({
+          TableName: db.tables.profiles,
+          Key: { userId: USER },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    }
+    // A step waiting for each awaited name.
+    for (const event of events.slice(-AWAITED)) await deps.profiles.adjustWaiting(USER, event, 1);
+    largestSeen = Math.max(largestSeen, itemSize(await rawItem()));
     // act: the customer opts in to one topic, updates a trait, then unsubscribes and opts out of a new topic
     const [first] = topics;
     const updated = largestValue((n) => 'u'.repeat(n));
     await apply(identify(USER, { [traits[7] ?? '']: updated, consent: { topics: { [first ?? '']: true } } }));
     const last = topics[MAX_TOPIC_OPT_OUTS] ?? '';
     await apply(identify(USER, { unsubscribed: true, consent: { topics: { [last]: false } } }));
+    // act: one more journey topic on SMS, past what the channel keeps: the channel is opted out instead
+    const past = await deps.profiles.setConsent(USER, 'sms', {
+      topic: topics[JOURNEY_TOPICS] ?? '',
+      subscribed: false,
+    });
     // assert
     const item = await rawItem();
+    expect(past.channelInstead).toBeDefined();
+    expect(item['cs:sms']).toBe('unsubscribed');
+    expect(item.locale).toBe(reserved.locale);
+    expect(item['t:email']).toBe(reserved.email);
     expect(item[`t:${traits[7]}`]).toBe(updated);
     expect(item['cs:email']).toBe('unsubscribed');
     expect(item[`ct:email:${last}`]).toBe(false);
     expect(item[`ct:email:${first}`]).not.toBe(false);
-    expect(Object.keys(item).filter((key) => key.startsWith('t:')).length).toBe(MAX_TRAITS_PER_PROFILE);
-    // The customer-controlled parts and these journeys' share stay well under the item limit.
-    expect(largestSeen).toBeLessThan(DYNAMO_ITEM_LIMIT * 0.8);
+    expect(Object.keys(item).filter((key) => key.startsWith('t:')).length).toBe(MAX_TRAITS_PER_PROFILE + 4);
+    // What the customer controls and what live journeys may add, every cap full, stay under the item limit.
+    console.info(`largest profile: ${(largestSeen / 1024).toFixed(1)} KB`);
+    expect(largestSeen).toBeLessThan(DYNAMO_ITEM_LIMIT * 0.95);
   }, 300_000);
 });

@@ -1,9 +1,19 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answerDocumentCalls } from '#functions/_lib/clients/document-calls.ts';
+import { documentClient } from '#functions/_lib/clients/dynamo.ts';
 import { itemSize } from '#functions/_lib/profile-compaction.ts';
+import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
-import { MAX_TOPIC_OPT_OUTS } from '#shared/ingest/limits.ts';
+import { MAX_JOURNEY_TOPIC_OPT_OUTS, MAX_TOPIC_OPT_OUTS } from '#shared/ingest/limits.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { identify, ingestDeps } from './harness.ts';
 
@@ -97,5 +107,94 @@ describe('topic opt-outs of one customer', () => {
     const item = await rawItem('u-joined');
     expect((await rawItem('anon:a-topics')).aliasOf).toBe('u-joined');
     expect(optOuts(item)).toHaveLength(MAX_TOPIC_OPT_OUTS);
+  });
+});
+
+/**
+ * A document client on the same tables whose profile writes wait until
+ * `reads` profile reads have been answered: two writers that each read
+ * before either writes, the interleaving that lets both count the same room.
+ */
+function interleaved(reads: number): DynamoDBDocumentClient {
+  const client = documentClient({
+    endpoint: db.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  let seen = 0;
+  let resolve = () => {};
+  const allRead = new Promise<void>((done) => {
+    resolve = done;
+  });
+  answerDocumentCalls(client, {
+    get: async (input) => {
+      const out = await db.doc.send(new GetCommand(input));
+      if (input.TableName === db.tables.profiles && ++seen >= reads) resolve();
+      return out;
+    },
+    put: (input) => db.doc.send(new PutCommand(input)),
+    update: async (input) => {
+      if (input.TableName === db.tables.profiles) await allRead;
+      return db.doc.send(new UpdateCommand(input));
+    },
+    delete: (input) => db.doc.send(new DeleteCommand(input)),
+    query: (input) => db.doc.send(new QueryCommand(input)),
+  });
+  return client;
+}
+
+function optOutsOn(item: Record<string, unknown>, channel: string): string[] {
+  return Object.keys(item).filter((key) => key.startsWith(`ct:${channel}:`) && item[key] === false);
+}
+
+describe('topic opt-outs arriving at once', () => {
+  it('cannot both take the last place on a channel', async () => {
+    // arrange: a customer one opt-out short of the cap
+    const { deps, sqs } = ingestDeps(db);
+    const topics = Object.entries(manyOptOuts(0)).concat(Object.entries(manyOptOuts(1)).slice(1));
+    for (let at = 0; at < topics.length; at += 50)
+      await ingestEvent(
+        deps,
+        identify('u-race', { consent: { topics: Object.fromEntries(topics.slice(at, at + 50)) } }),
+      );
+    const racing = { ...deps, profiles: new ProfilesRepository(interleaved(2), db.tables.profiles) };
+    // act: two events opting out of a new topic each, both read before either writes
+    await Promise.all([
+      ingestEvent(racing, identify('u-race', { consent: { topics: { first: false } } })),
+      ingestEvent(racing, identify('u-race', { consent: { topics: { second: false } } })),
+    ]);
+    // assert: one took the last place, the other was counted again and reported
+    const item = await rawItem('u-race');
+    expect(optOutsOn(item, 'email')).toHaveLength(MAX_TOPIC_OPT_OUTS);
+    const reported = sqs
+      .commandCalls(SendMessageCommand)
+      .filter((call) => (call.args[0].input.MessageBody ?? '').includes('topic opt-outs left out'));
+    expect(reported).toHaveLength(1);
+  });
+
+  it('from unsubscribe links: past the cap the channel is opted out instead, and none is lost', async () => {
+    // arrange: a customer one journey topic short of the cap on SMS
+    const { deps } = ingestDeps(db);
+    for (let i = 0; i < MAX_JOURNEY_TOPIC_OPT_OUTS - 1; i++)
+      await deps.profiles.setConsent('u-links', 'sms', { topic: `journey-${i}`, subscribed: false });
+    const racing = new ProfilesRepository(interleaved(2), db.tables.profiles);
+    // act: two links clicked at once, then a third one
+    const outcomes = await Promise.all([
+      racing.setConsent('u-links', 'sms', { topic: 'late-1', subscribed: false }),
+      racing.setConsent('u-links', 'sms', { topic: 'late-2', subscribed: false }),
+    ]);
+    const third = await deps.profiles.setConsent('u-links', 'sms', { topic: 'late-3', subscribed: false });
+    // assert
+    const item = await rawItem('u-links');
+    expect(optOutsOn(item, 'sms')).toHaveLength(MAX_JOURNEY_TOPIC_OPT_OUTS);
+    expect(outcomes.filter((o) => o.channelInstead !== undefined)).toHaveLength(1);
+    expect(third.channelInstead).toMatch(/late-3, past the 20 topics a profile keeps opted out of on sms/);
+    expect(item['cs:sms']).toBe('unsubscribed');
+    expect(item['cr:sms']).toMatch(/unsubscribed from late-3/);
+    // An opt-out never undone: a topic held keeps updating at the cap.
+    expect(
+      (await deps.profiles.setConsent('u-links', 'sms', { topic: 'journey-0', subscribed: false }))
+        .channelInstead,
+    ).toBeUndefined();
   });
 });

@@ -1,0 +1,47 @@
+import type { Channel } from '#shared/channels.ts';
+import { topicOptOutCap } from '#shared/ingest/limits.ts';
+import type { UpdateBuilder } from './expression.ts';
+import { attr } from './profile-item.ts';
+
+/**
+ * Topic opt-outs are never dropped once kept, so each channel keeps at most
+ * topicOptOutCap of them. The count is taken from the item as read, and kept
+ * exact under concurrency by a version (`tv`): every write that adds an
+ * opt-out the item did not hold moves it on, on the condition that it has not
+ * moved since the read, so two writes at once cannot both take the last
+ * places (the second reads again and counts again). Opt-ins only lower the
+ * count and need no version; a topic counted as held is written on the
+ * condition that it is still opted out of.
+ */
+
+/** The version the opt-outs of an item were counted at (absent: never moved). */
+export function optOutVersion(item: Readonly<Record<string, unknown>> | undefined): number | undefined {
+  const value = item?.[attr.optOutVersion];
+  return typeof value === 'number' ? value : undefined;
+}
+
+/** How a write of topic opt-outs was planned: the version read and the topics counted as held. */
+export type OptOutPlan = {
+  version: number | undefined;
+  /** Attribute names of topics held opted out when read. */
+  held: string[];
+  /** True when the write adds opt-outs the item did not hold. */
+  adds: boolean;
+};
+
+/** Adds the conditions (and the version move) that hold a write to the count it was planned on. */
+export function guardOptOuts(b: UpdateBuilder, plan: OptOutPlan): string[] {
+  const conditions = plan.held.map((key) => `${b.name(key)} = ${b.value(false)}`);
+  if (!plan.adds) return conditions;
+  b.set(attr.optOutVersion, (plan.version ?? 0) + 1);
+  const tv = b.name(attr.optOutVersion);
+  conditions.push(
+    plan.version === undefined ? `attribute_not_exists(${tv})` : `${tv} = ${b.value(plan.version)}`,
+  );
+  return conditions;
+}
+
+/** True when a channel of an item read as `counts` has room for one more opt-out. */
+export function hasRoom(counts: ReadonlyMap<string, number>, channel: Channel): boolean {
+  return (counts.get(channel) ?? 0) < topicOptOutCap(channel);
+}
