@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import * as z from 'zod';
 import { classifyFeedback } from '#shared/delivery/feedback.ts';
 import { type Activity, readActivity } from '../runtime/activity.ts';
+import { readConversions } from '../runtime/conversions.ts';
 import { readArchiveLines } from '../services/eventbridge/archive.ts';
 import { readOutbox } from '../services/pinpoint/outbox.ts';
 import { storedEmails } from '../services/ses/store.ts';
@@ -23,7 +24,12 @@ const Archived = z.object({
   }),
 });
 const Enrollment = z
-  .object({ userId: z.string(), journeyId: z.string(), trigger: z.object({ type: z.string() }).loose() })
+  .object({
+    userId: z.string(),
+    journeyId: z.string(),
+    enrollmentId: z.string().optional(),
+    trigger: z.object({ type: z.string() }).loose(),
+  })
   .loose();
 const DEFERRED = 'Journeys.Deferred: ';
 const TaskInput = z.object({ userId: z.string(), journeyId: z.string(), stepId: z.string() }).loose();
@@ -75,11 +81,16 @@ export async function customerTimelines(
   const activities = await readActivity(dataDir);
   // A task in flight when its execution stops is recorded after the stop: the end line follows it.
   const lastTask = new Map(activities.map((a) => [a.execution, a.at]));
+  const goals = new Map<string, string>();
+  for (const c of await readConversions(dataDir)) goals.set(c.enrollmentId, c.at);
   for (const record of (await readExecutions(join(dataDir, 'stepfunctions', 'executions.jsonl'))).values()) {
     const input = Enrollment.safeParse(parseJson(record.input)).data;
     if (input === undefined) continue;
     const how = input.trigger.type === 'segment' ? ' (segment run)' : '';
     add(input.userId, isoOf(record.startDate), `enter  ${input.journeyId}${how}`);
+    // A goal with `exit: false` leaves the execution running: the conversion is a line of its own.
+    const goalAt = input.enrollmentId === undefined ? undefined : goals.get(input.enrollmentId);
+    if (goalAt !== undefined) add(input.userId, goalAt, `goal   ${input.journeyId}: converted`);
     const end = describeEnd(record, input.journeyId);
     if (end === undefined || record.stopDate === undefined) continue;
     const lastMs = Date.parse(lastTask.get(record.name) ?? '');
@@ -100,9 +111,10 @@ export async function customerTimelines(
     const send = sends.get(report.messageId);
     if (send !== undefined) add(send.userId, report.at, `${report.outcome.padEnd(6)} ${send.where}`);
   }
-  // Stable sort: at the same instant the end line (added first) would lead; ends go last.
+  // By instant, not by text: the bus writes `…:00Z`, the other sources `…:00.000Z`. Stable: at the same
+  // instant events (added first) lead what they caused; the end line (added early) goes last.
   for (const { lines } of timelines.values())
-    lines.sort((a, b) => a.at.localeCompare(b.at) || Number(isEnd(a)) - Number(isEnd(b)));
+    lines.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || Number(isEnd(a)) - Number(isEnd(b)));
   return timelines;
 }
 

@@ -18,7 +18,7 @@ import {
 import { HTTP_INVOKE_RESOURCE } from '#shared/journey/compile/webhook.ts';
 import { startConsole } from '../console/start.ts';
 import { deferralReason } from '../inspect/deferrals.ts';
-import type { BusEvent, LocalBus } from '../services/eventbridge/bus.ts';
+import type { BusEvent } from '../services/eventbridge/bus.ts';
 import { watchFolder } from '../services/s3/notifications.ts';
 import { LocalScheduler } from '../services/scheduler/scheduler.ts';
 import { httpInvokeIntegration } from '../services/stepfunctions/http-invoke.ts';
@@ -108,7 +108,7 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
       options.log(`! ${m}`),
     );
     const syncSchedules = () => schedule(scheduler, options);
-    route(services.bus, functions, options, syncSchedules);
+    route(services, functions, options, syncSchedules);
     const deployAll = async () => {
       await deployFolder(services.bus, options);
       await syncSchedules();
@@ -191,7 +191,7 @@ async function settled(services: Services, scheduler: LocalScheduler): Promise<v
 }
 
 function route(
-  bus: LocalBus,
+  { bus, conversions, clock }: Pick<Services, 'bus' | 'conversions' | 'clock'>,
   functions: Functions,
   options: ResolvedOptions,
   syncSchedules: () => Promise<void>,
@@ -202,7 +202,11 @@ function route(
     pattern: EventPattern,
     deliver: (e: BusEvent) => Promise<unknown>,
   ) => bus.addTarget({ name, busName, matches: (event) => matchesPattern(pattern, event), deliver });
-  rule('ingest', LOCAL_NAMES.eventBus, customerEventsPattern, functions.ingest);
+  rule('ingest', LOCAL_NAMES.eventBus, customerEventsPattern, async (event) => {
+    const answer = await functions.ingest(event);
+    conversions.recordFrom(answer, clock.now());
+    return answer;
+  });
   rule('deploy-journey', 'default', journeyObjectPattern(LOCAL_NAMES.bucket), async (event) => {
     const outcome = await functions['deploy-journey'](event);
     // Ingest caches the live journeys; locally it shares this process, so a deploy is seen by the next event.
@@ -242,6 +246,7 @@ async function stopRuntime(
   await settled(services, scheduler);
   services.clock.stop();
   await services.activity.flushed();
+  await services.conversions.flushed();
   await saveClock(dataDir, services.clock);
   await markStopped(dataDir);
   setClients({});

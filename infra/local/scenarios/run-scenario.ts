@@ -167,6 +167,7 @@ async function play(
     scenario.until === undefined ? last + SEVEN_DAYS : resolveWhen(scenario.until, last),
   );
   await runtime.services.activity.flushed();
+  await runtime.services.conversions.flushed();
   const observed = await observe(runtime.options.dataDir, journeysDir, runtime.endpoints.ses);
   const verdicts: Verdict[] = [];
   for (const expectation of scenario.expect) {
