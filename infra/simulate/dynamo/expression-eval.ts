@@ -354,17 +354,13 @@ export function updatedPaths(item: Item, actions: readonly UpdateAction[], p: Pl
       out[name] = value;
       continue;
     }
-    let container = (out[name] ??= containerFor(inside[0], lists));
+    const root = out[name] ?? containerFor(inside[0], lists);
+    out[name] = root;
+    let container: AttributeValue | undefined = root;
     for (const [i, step] of inside.entries()) {
       const last = i === inside.length - 1;
-      const child = last ? value : containerFor(inside[i + 1], lists);
-      const list = typeof step === 'number' ? container.L : undefined;
-      const map = typeof step === 'string' ? container.M : undefined;
-      if (list !== undefined && typeof step === 'number')
-        container = last ? (list[step] = child) : (list[step] ??= child);
-      else if (map !== undefined && typeof step === 'string')
-        container = last || !Object.hasOwn(map, step) ? (map[step] = child) : (map[step] ?? child);
-      else break;
+      container = placeIn(container, step, last ? value : containerFor(inside[i + 1], lists), last);
+      if (container === undefined) break;
     }
   }
   // Only the elements named are returned, without the gaps between them.
@@ -373,6 +369,25 @@ export function updatedPaths(item: Item, actions: readonly UpdateAction[], p: Pl
     list.splice(0, list.length, ...kept);
   }
   return out;
+}
+
+/** Puts `child` at `step` of a map or list being built (the value itself when `last`); returns what is there. */
+function placeIn(
+  container: AttributeValue | undefined,
+  step: string | number,
+  child: AttributeValue,
+  last: boolean,
+): AttributeValue | undefined {
+  if (typeof step === 'number') {
+    const list = container?.L;
+    if (list === undefined) return undefined;
+    if (last || list[step] === undefined) list[step] = child;
+    return list[step];
+  }
+  const map = container?.M;
+  if (map === undefined) return undefined;
+  if (last || !Object.hasOwn(map, step)) map[step] = child;
+  return map[step];
 }
 
 function containerFor(step: string | number | undefined, lists: AttributeValue[][]): AttributeValue {
