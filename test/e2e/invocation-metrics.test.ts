@@ -4,7 +4,11 @@ import type { Context } from 'aws-lambda';
 import { afterEach, expect, it, vi } from 'vitest';
 import { observability } from '#functions/_lib/middleware.ts';
 import { logger, metrics } from '#functions/_lib/observability.ts';
-import { inInvocation } from '#infra/local/runtime/invocations.ts';
+import {
+  inInvocation,
+  runInvocationsConcurrently,
+  stopRunningInvocationsConcurrently,
+} from '#infra/local/runtime/invocations.ts';
 
 /**
  * The local runtime runs handlers concurrently in one process, where Lambda
@@ -16,6 +20,7 @@ const context = (id: string) => ({ functionName: 'journeys-send-message', awsReq
 
 afterEach(() => {
   vi.restoreAllMocks();
+  stopRunningInvocationsConcurrently();
 });
 
 /** A promise and the function that resolves it (Node 20 has no Promise.withResolvers). */
@@ -46,6 +51,7 @@ it('two concurrent sends on different channels each publish one EMF line with th
   });
   vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => lines.push(args.join(' ')));
   const warn = vi.spyOn(logger, 'warn');
+  runInvocationsConcurrently();
   const sms = signal();
   const email = signal();
   const smsSend = sendOn({ recorded: sms.resolve, other: email.promise });

@@ -111,10 +111,9 @@ export async function customerTimelines(
     const send = sends.get(report.messageId);
     if (send !== undefined) add(send.userId, report.at, `${report.outcome.padEnd(6)} ${send.where}`);
   }
-  // By instant, not by text: the bus writes `…:00Z`, the other sources `…:00.000Z`. Stable: at the same
-  // instant events (added first) lead what they caused; the end line (added early) goes last.
+  // Stable sort: at the same instant the end line (added first) would lead; ends go last.
   for (const { lines } of timelines.values())
-    lines.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || Number(isEnd(a)) - Number(isEnd(b)));
+    lines.sort((a, b) => a.at.localeCompare(b.at) || Number(isEnd(a)) - Number(isEnd(b)));
   return timelines;
 }
 

@@ -76,12 +76,13 @@ class InvocationStore {
 }
 
 let store: InvocationStore | undefined;
+/** Whether this process set AWS_LAMBDA_MAX_CONCURRENCY (then it takes it back). */
+let concurrencySet = false;
 
 /**
  * The store every local invocation runs in, published where the Lambda
  * runtime publishes its own (replacing the single-context one the AWS SDK
- * may have created), then `AWS_LAMBDA_MAX_CONCURRENCY` set: in that order,
- * Powertools never looks for a store that is not there.
+ * may have created).
  */
 function invocationStore(): InvocationStore {
   if (store !== undefined) return store;
@@ -90,8 +91,27 @@ function invocationStore(): InvocationStore {
   const holder = typeof lambda === 'object' && lambda !== null ? lambda : {};
   Reflect.set(holder, 'InvokeStore', store);
   Reflect.set(globalThis, 'awslambda', holder);
-  process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= MAX_CONCURRENCY;
   return store;
+}
+
+/**
+ * From a runtime's start to its stop, Powertools keeps state per invocation:
+ * the store is published first, so Powertools never looks for one that is
+ * not there. The variable is taken back at the stop, so a process started
+ * afterwards (a test's child, a worker) does not inherit it without a store.
+ */
+export function runInvocationsConcurrently(): void {
+  invocationStore();
+  if (process.env.AWS_LAMBDA_MAX_CONCURRENCY !== undefined) return;
+  process.env.AWS_LAMBDA_MAX_CONCURRENCY = MAX_CONCURRENCY;
+  concurrencySet = true;
+}
+
+/** Back to one invocation at a time (the runtime stopped). */
+export function stopRunningInvocationsConcurrently(): void {
+  if (!concurrencySet) return;
+  delete process.env.AWS_LAMBDA_MAX_CONCURRENCY;
+  concurrencySet = false;
 }
 
 /** Runs one invocation in a context of its own, as Lambda runs concurrent invocations. */

@@ -34,6 +34,7 @@ import { localConnections } from './connections.ts';
 import { deployFolder, reportDeploy } from './deploys.ts';
 import { type Endpoints, handlerEnvironment, LOCAL_NAMES, LOCAL_TABLES, loggingEnvironment } from './env.ts';
 import { expireItems } from './expiry.ts';
+import { runInvocationsConcurrently, stopRunningInvocationsConcurrently } from './invocations.ts';
 import { functionArn, type Invoke, loadFunction } from './lambdas.ts';
 import { type LocalOptions, type ResolvedOptions, resolveOptions } from './options.ts';
 import { assertDataDirFree, markRunning, markStopped } from './running.ts';
@@ -89,6 +90,8 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
       options.connections,
     );
     Object.assign(process.env, env, loggingEnvironment(options.verbose));
+    // Handlers run side by side here: each invocation keeps its own metrics and log context.
+    runInvocationsConcurrently();
     // The handlers' logger was built when this module's imports loaded it: it takes the level now.
     logger.setLogLevel(options.verbose ? 'DEBUG' : 'WARN');
     // A cold start of every function: config, clients and caches are built on first use from the
@@ -138,6 +141,7 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
     };
   } catch (error) {
     stopExpiry();
+    stopRunningInvocationsConcurrently();
     resetClock();
     await markStopped(options.dataDir);
     await services.stop();
@@ -252,5 +256,6 @@ async function stopRuntime(
   setClients({});
   coldStart();
   resetClock();
+  stopRunningInvocationsConcurrently();
   await services.stop();
 }
