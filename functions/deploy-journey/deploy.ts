@@ -11,6 +11,7 @@ import { profileShareViolations } from '#shared/ingest/profile-share.ts';
 import type { Bindings } from '#shared/journey/compile/bindings.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
 import { journeyIdOfKey, rejectionKey, templateNameOfKey } from '#shared/journey/s3-keys.ts';
+import type { Journey } from '#shared/journey/schema.ts';
 import { type Violation, validateJourney } from '#shared/journey/validate.ts';
 import type { JsonText } from '#shared/json-text.ts';
 import { scheduleAction } from '#shared/segment/schedule.ts';
@@ -55,7 +56,8 @@ export type DeployDeps = {
 export type DeployResult =
   | { status: 'ignored'; key: string }
   | { status: 'redeployed'; template: string; results: DeployResult[] }
-  | { status: 'deployed'; journeyId: string; version: string }
+  /** `journeyStatus`: the version is live as the file says: enrolling (active), paused, a draft or archived. */
+  | { status: 'deployed'; journeyId: string; version: string; journeyStatus: Journey['status'] }
   | { status: 'rejected'; journeyId: string; violations: Violation[] }
   | { status: 'archived' | 'unknown'; journeyId: string };
 
@@ -146,7 +148,7 @@ async function created(deps: DeployDeps, n: S3Notification, id: string): Promise
   });
   // Last, and never failing the deploy: the new version is live whatever happens here.
   await pruneAfterDeploy(deps.sfn, published.stateMachineArn, deps.config.versions);
-  return { status: 'deployed', journeyId: id, version: published.version };
+  return { status: 'deployed', journeyId: id, version: published.version, journeyStatus: journey.status };
 }
 
 /**

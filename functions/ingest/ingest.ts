@@ -41,7 +41,17 @@ export type IngestDeps = {
 
 export type IngestResult =
   | { status: 'rejected'; problems: EventProblem[] }
-  | { status: 'duplicate' | 'recorded'; enrolled: string[]; resumed: string[]; finished: string[] };
+  | {
+      status: 'duplicate' | 'recorded';
+      enrolled: string[];
+      resumed: string[];
+      finished: string[];
+      /** The enrollments whose goal this event reached: each is listed by the one delivery that counted it. */
+      converted: string[];
+    };
+
+/** The cause of the StopExecution that ends an enrollment on its goal or on an exit event. */
+export const STOP_CAUSES = { converted: 'goal reached', exited: 'exit event' } as const;
 
 /** Keeps an invalid event with the reasons (never dropped silently); SQS errors throw so EventBridge retries. */
 async function reject(deps: IngestDeps, original: unknown, problems: EventProblem[]): Promise<IngestResult> {
@@ -102,7 +112,8 @@ async function removeWaiter(
   return true;
 }
 
-async function finish(deps: IngestDeps, userId: string, f: Finish, messageId: string) {
+/** Stops or converts an enrollment; true when this call counted its conversion. */
+async function finish(deps: IngestDeps, userId: string, f: Finish, messageId: string): Promise<boolean> {
   const { enrollment } = f;
   const { enrollmentId } = enrollment;
   // Marked before the stop, so a waiting step registering meanwhile is not resumed (see await-event).
@@ -115,14 +126,14 @@ async function finish(deps: IngestDeps, userId: string, f: Finish, messageId: st
     (await deps.enrollments.markConverted(userId, enrollmentId, messageId));
   if (f.stop) {
     try {
-      const cause = f.outcome === 'converted' ? 'goal reached' : 'exit event';
+      const cause = STOP_CAUSES[f.outcome];
       await deps.sfn.send(new StopExecutionCommand({ executionArn: enrollment.executionArn, cause }));
     } catch (error) {
       if (!isAlreadyDone(error)) throw error;
     }
   }
   // How a stopped enrollment ended (goal or exit) is counted by execution-status, from the mark above.
-  if (!first) return;
+  if (!first) return false;
   const { journeyId, version, variants, lastStep } = enrollment;
   await deps.stats.recordConversion({
     journeyId,
@@ -134,6 +145,7 @@ async function finish(deps: IngestDeps, userId: string, f: Finish, messageId: st
   });
   // A goal after the execution ended was the last thing its item waited for.
   if (enrollment.endedAt !== undefined) await deps.enrollments.forget(userId, enrollmentId);
+  return true;
 }
 
 /** Dropped traits are kept with their reasons, like a rejected event; the rest of the event is applied. */
@@ -168,7 +180,7 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
       ? await mergeAlias(deps, notAfterArrival(alias.event, now), now)
       : alias.problems;
     if (problems.length > 0) return reject(deps, detail, problems);
-    return { status: 'recorded', enrolled: [], resumed: [], finished: [] };
+    return { status: 'recorded', enrolled: [], resumed: [], finished: [], converted: [] };
   }
   const parsed = parseCustomerEvent(detail);
   if (!parsed.ok) return reject(deps, detail, parsed.problems);
@@ -186,14 +198,16 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   const waiting = event.type === 'track' && (state.waitingFor[event.event] ?? 0) > 0;
   const interested = journeys.some((j) => references(j, event));
   // The hot path: nothing references the event and nobody waits for it — one write, no read.
-  if (!interested && !waiting) return { status, enrolled: [], resumed: [], finished: [] };
+  if (!interested && !waiting) return { status, enrolled: [], resumed: [], finished: [], converted: [] };
   const finishing = journeys.some((j) => finishes(j, event));
   const enrollments = finishing ? await deps.enrollments.enrollments(userId) : [];
   const waiters =
     waiting && event.type === 'track' ? await deps.enrollments.waitersFor(userId, event.event) : [];
   const plan = planIngest({ event, userId, state, journeys, now, enrollments, waiters });
   // Stops first: a step starting to wait meanwhile must see its enrollment stopping, not resume.
-  for (const f of plan.finish) await finish(deps, userId, f, event.messageId);
+  const converted: string[] = [];
+  for (const f of plan.finish)
+    if (await finish(deps, userId, f, event.messageId)) converted.push(f.enrollment.enrollmentId);
   // A redelivered event was counted the first time: counted before the starts, which may fail and be redelivered.
   if (!recorded.duplicate) for (const s of plan.skip) await recordSkip(deps, s.journey, s.reason);
   const at = now.toISOString();
@@ -211,6 +225,7 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
     enrolled,
     resumed,
     finished: plan.finish.map((f) => f.enrollment.enrollmentId),
+    converted,
   };
 }
 

@@ -17,7 +17,7 @@ export function toMermaid(journey: Journey): string {
   }
   for (const [stage, entries] of byStage) {
     const indent = stage === '' ? '  ' : '    ';
-    if (stage !== '') lines.push(`  subgraph stage_${stage}["${capitalize(stage)}"]`);
+    if (stage !== '') lines.push(`  subgraph stage_${stage}["${quote(capitalize(stage))}"]`);
     for (const [id, step] of entries) lines.push(`${indent}${node(ids.of(id), id, step)}`);
     if (stage !== '') lines.push('  end');
   }
@@ -33,7 +33,7 @@ export function toMermaid(journey: Journey): string {
 
 function node(nodeId: string, id: string, step: Step): string {
   const lines = [step.label, describeStep(step), `(${id})`].filter((line) => line !== undefined);
-  const text = quote(lines.join('\n')).replace(/\n/g, '<br/>');
+  const text = lines.map(quote).join('<br/>');
   switch (step.type) {
     case 'branch':
       return `${nodeId}{"${text}"}`;
@@ -119,8 +119,21 @@ export function humanDuration(iso: string): string {
   return parts.length === 0 ? '0 seconds' : parts.join(' ');
 }
 
+/**
+ * Characters a quoted Mermaid label shows as they are. Every other one is
+ * written as an entity code (`#60;`), which Mermaid shows as that character:
+ * `"` would end the label, `#…;` is an entity, `<…>` is HTML, a backtick
+ * starts Markdown, `%%` a directive, `[ ] { } | ;` and line breaks are syntax, and control and
+ * format characters (a terminal escape, a bidirectional override) are never
+ * text. So a label is always text, whatever the journey file says.
+ */
+const PLAIN = /[\p{L}\p{M}\p{N} .,:()/'?!+=@*~$^_-]/u;
+
+/** A label's text for inside `"…"`, every character not plain as its entity code. */
 function quote(text: string): string {
-  return text.replace(/"/g, '#quot;');
+  let out = '';
+  for (const char of text) out += PLAIN.test(char) ? char : `#${char.codePointAt(0)};`;
+  return out;
 }
 
 function capitalize(text: string): string {

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { isAbsolute, relative, sep } from 'node:path';
 import {
   DataDirInUseError,
   DEFAULT_PORTS,
@@ -10,6 +11,7 @@ import {
   type ServiceName,
   startLocal,
 } from '#infra/local/index.ts';
+import { resolveOptions } from '#infra/local/runtime/options.ts';
 import { fail, paint } from '../output.ts';
 import { parseRetention } from './dev-retention.ts';
 
@@ -46,8 +48,9 @@ export async function devCommand(options: DevOptions): Promise<void> {
       return;
     }
   }
+  const folder = shownFolder(resolveOptions(local).journeysDir);
   process.stdout.write(
-    `${paint('bold', 'Journeys')} — starting the local runtime (journey time ×${local.timeScale} while idle; \`npx journeys clock advance P1D\` jumps)…\n`,
+    `${paint('bold', 'Journeys')} — starting the local runtime with the journeys of ${folder} (journey time ×${local.timeScale} while idle; \`npx journeys clock advance P1D\` jumps)…\n`,
   );
   let runtime: Awaited<ReturnType<typeof startLocal>>;
   try {
@@ -74,8 +77,15 @@ export async function devCommand(options: DevOptions): Promise<void> {
     `\n${paint('bold', 'Console')}  ${runtime.endpoints.console} — journeys with live counts, customers, sent messages\n`,
   );
   process.stdout.write(
-    `\n${paint('green', 'Ready.')} Send events with \`npx journeys send\` or \`aws events put-events --endpoint-url ${runtime.endpoints.eventbridge}\`; edit journeys/*.json to redeploy. Ctrl-C stops.\n`,
+    `\n${paint('green', 'Ready.')} Send events with \`npx journeys send\` or \`aws events put-events --endpoint-url ${runtime.endpoints.eventbridge}\`; edit ${shownFolder(runtime.options.journeysDir)}*.json to redeploy. Ctrl-C stops.\n`,
   );
+}
+
+/** The journeys folder as the user can type it: relative to the working directory when inside it. */
+function shownFolder(dir: string): string {
+  const path = relative(process.cwd(), dir);
+  if (path === '') return './';
+  return `${path.startsWith('..') || isAbsolute(path) ? dir : path}${sep}`;
 }
 
 /** The runtime options of a `journeys dev` command line; undefined (after saying why) when one is wrong. */

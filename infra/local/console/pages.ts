@@ -79,7 +79,7 @@ export function messagesPage(sent: readonly SentMessage[], emitted: readonly Emi
   );
   const mobileRows = mobile.map(
     (m) =>
-      `<tr data-message-id="${e(m.messageId)}"><td class="when">${e(m.at ?? '')}</td><td>${m.channel}</td><td>${e(m.to)}</td><td data-field="body">${e([m.subject, m.text].filter((x) => x !== undefined).join(' — '))}</td></tr>`,
+      `<tr data-message-id="${e(m.messageId)}"><td class="when">${e(m.at ?? '')}</td><td>${e(m.channel)}</td><td>${e(m.to)}</td><td data-field="body">${e([m.subject, m.text].filter((x) => x !== undefined).join(' — '))}</td></tr>`,
   );
   const eventRows = emitted.map(
     (x) =>

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { classifyFeedback } from '#shared/delivery/feedback.ts';
 import { isValidTimeZone } from '#shared/time.ts';
 import { type Activity, readActivity } from '../runtime/activity.ts';
+import { readConversions } from '../runtime/conversions.ts';
 import { readArchiveLines } from '../services/eventbridge/archive.ts';
 import { readOutbox } from '../services/pinpoint/outbox.ts';
 import { storedEmails } from '../services/ses/store.ts';
@@ -24,7 +25,12 @@ const Archived = z.object({
   }),
 });
 const Enrollment = z
-  .object({ userId: z.string(), journeyId: z.string(), trigger: z.object({ type: z.string() }).loose() })
+  .object({
+    userId: z.string(),
+    journeyId: z.string(),
+    enrollmentId: z.string().optional(),
+    trigger: z.object({ type: z.string() }).loose(),
+  })
   .loose();
 const DEFERRED = 'Journeys.Deferred: ';
 const TaskInput = z.object({ userId: z.string(), journeyId: z.string(), stepId: z.string() }).loose();
@@ -77,11 +83,16 @@ export async function customerTimelines(
   const activities = await readActivity(dataDir);
   // A task in flight when its execution stops is recorded after the stop: the end line follows it.
   const lastTask = new Map(activities.map((a) => [a.execution, a.at]));
+  const goals = new Map<string, string>();
+  for (const c of await readConversions(dataDir)) goals.set(c.enrollmentId, c.at);
   for (const record of (await readExecutions(join(dataDir, 'stepfunctions', 'executions.jsonl'))).values()) {
     const input = Enrollment.safeParse(parseJson(record.input)).data;
     if (input === undefined) continue;
     const how = input.trigger.type === 'segment' ? ' (segment run)' : '';
     add(input.userId, isoOf(record.startDate), `enter  ${input.journeyId}${how}`);
+    // A goal with `exit: false` leaves the execution running: the conversion is a line of its own.
+    const goalAt = input.enrollmentId === undefined ? undefined : goals.get(input.enrollmentId);
+    if (goalAt !== undefined) add(input.userId, goalAt, `goal   ${input.journeyId}: converted`);
     const end = describeEnd(record, input.journeyId);
     if (end === undefined || record.stopDate === undefined) continue;
     const lastMs = Date.parse(lastTask.get(record.name) ?? '');

@@ -149,7 +149,7 @@ function block(
   }
   const kept = trace.enrollments.find((x) => x.enrollmentId === e.enrollmentId);
   let end = ending(e, zone);
-  if (kept?.converted) end += '; converted';
+  if (kept?.converted === true || trace.conversions?.includes(e.enrollmentId) === true) end += '; converted';
   else if (kept?.endedAt !== undefined && kept.goalUntil !== undefined)
     end += `; goal window open until ${formatWhen(kept.goalUntil, zone)}`;
   return {

@@ -15,6 +15,7 @@ import type { Profile } from '#shared/profile/profile.ts';
 import { type ActiveEnrollment, ReentryRecord } from '#shared/profile/state.ts';
 import { DELIVERIES_TABLE, ENROLLMENTS_TABLE, enrollmentKeys, PROFILES_TABLE } from '#shared/tables.ts';
 import { SendMessageOutput } from '#shared/tasks/send-message.ts';
+import { readConversions } from '../runtime/conversions.ts';
 import { type DataSource, type OpenData, withData } from '../runtime/data.ts';
 import { experimentsOf, hasRegistry } from './results.ts';
 import { readExecutionTraces, type TraceExecution } from './trace-executions.ts';
@@ -55,6 +56,12 @@ export type Trace = {
   messages: TraceMessage[];
   /** The experiments of the journeys traced, as the registry records them now. */
   experiments: { journeyId: string; states: ExperimentState[] }[];
+  /**
+   * Locally, the enrollments traced that reached their goal (the runtime's
+   * conversions log): a goal with `exit: false` leaves the execution to end
+   * on its own, and the enrollment item goes once it has ended and converted.
+   */
+  conversions?: string[];
 };
 
 const Delivery = z.object({
@@ -225,6 +232,11 @@ export async function readTrace(source: TraceSource, userId: string): Promise<Tr
   for (const e of [...found.enrollments, ...found.reentries, ...found.messages])
     known.set(e.enrollmentId, e.journeyId);
   const executions = await readExecutionTraces(source, known);
+  const traced = new Set([...known.keys(), ...executions.map((x) => x.enrollmentId)]);
+  const conversions =
+    source.kind === 'local'
+      ? (await readConversions(source.dataDir)).map((c) => c.enrollmentId).filter((id) => traced.has(id))
+      : undefined;
   return {
     userId,
     profile: found.profile,
@@ -232,5 +244,6 @@ export async function readTrace(source: TraceSource, userId: string): Promise<Tr
     enrollments: found.enrollments,
     messages: found.messages,
     experiments: found.experiments,
+    ...(conversions === undefined ? {} : { conversions }),
   };
 }

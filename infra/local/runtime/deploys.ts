@@ -1,10 +1,13 @@
 import { join } from 'node:path';
 import * as z from 'zod';
+import { JOURNEY_STATUSES } from '#shared/journey/rules.ts';
 import type { BusEvent, LocalBus } from '../services/eventbridge/bus.ts';
 import { folderKeys, s3Notification } from '../services/s3/notifications.ts';
-import { objectInfo } from '../services/s3/s3.ts';
+import { JOURNEYS_PREFIX, objectInfo } from '../services/s3/s3.ts';
 import { LOCAL_NAMES } from './env.ts';
 import type { ResolvedOptions } from './options.ts';
+
+type JourneyStatus = (typeof JOURNEY_STATUSES)[number];
 
 const ObjectEvent = z.object({ object: z.object({ key: z.string() }) });
 const DeployResult = z
@@ -12,6 +15,7 @@ const DeployResult = z
     status: z.string().optional(),
     journeyId: z.string().optional(),
     version: z.union([z.string(), z.number()]).optional(),
+    journeyStatus: z.enum(JOURNEY_STATUSES).optional(),
     violations: z.array(z.object({ path: z.string().optional(), message: z.string() })).optional(),
     results: z.array(z.unknown()).optional(),
   })
@@ -32,7 +36,7 @@ export async function deployFolder(
     ...keys.filter((k) => !k.includes('/templates/')),
   ];
   for (const key of ordered) {
-    const file = join(options.journeysDir, key.slice('journeys/'.length));
+    const file = join(options.journeysDir, key.slice(JOURNEYS_PREFIX.length));
     const info = await objectInfo(options.journeysDir, file).catch(skipRemoved);
     // Gone since the folder was listed: the deploy of a fixed journey deletes its rejection report.
     if (info === undefined) continue;
@@ -46,27 +50,57 @@ function skipRemoved(error: unknown): undefined {
   throw error;
 }
 
-/** Prints what the deploy handler made of an object: the version it published, or every violation. */
+/** What each journey status means for enrollments, after the version is published. */
+const LIVE_AS: Readonly<Record<JourneyStatus, { mark: string; word: string; meaning?: string }>> = {
+  active: { mark: '✓', word: 'deployed' },
+  paused: { mark: '‖', word: 'paused', meaning: 'no new enrollments; running ones go on' },
+  draft: { mark: '·', word: 'draft', meaning: 'validated, not live: no enrollments' },
+  archived: { mark: '·', word: 'archived', meaning: 'no new enrollments; running ones finish' },
+};
+
+/**
+ * The file of an object, relative to the journeys folder: the same name
+ * whether the folder is the project's, one given with --journeys-dir or the
+ * copy `journeys test` runs a scenario's journeys from.
+ */
+function fileOf(key: string): string {
+  return key.startsWith(JOURNEYS_PREFIX) ? key.slice(JOURNEYS_PREFIX.length) : key;
+}
+
+/**
+ * Prints what the deploy handler made of an object, named by its file in the
+ * journeys folder: the version it published and what the journey's status
+ * makes of it, what removing a file did, or every violation.
+ */
 export function reportDeploy(event: BusEvent, result: unknown, log: (line: string) => void): unknown {
-  const key = ObjectEvent.safeParse(event.detail).data?.object.key ?? '(unknown object)';
-  const parsed = DeployResult.safeParse(result);
-  if (!parsed.success || parsed.data.status === undefined) return result;
-  const { status, journeyId, version, violations = [] } = parsed.data;
-  // Templates, the JSON Schema and demo data share the folder; they are not journeys to report.
-  if (status === 'ignored') return result;
-  // A template no journey newly pins: nothing was published.
-  if (status === 'redeployed' && (parsed.data.results ?? []).length === 0) return result;
-  // The file of a journey that was never deployed is gone: nothing was archived.
-  if (status === 'unknown') {
-    log(`· ${key} removed (${journeyId ?? 'its journey'} was never deployed: nothing to archive)`);
-    return result;
-  }
-  if (violations.length > 0) {
-    log(`✗ ${key} ${status}: ${violations.length} problem${violations.length === 1 ? '' : 's'}`);
-    for (const v of violations) log(`    ${v.path ?? ''}${v.path ? ': ' : ''}${v.message}`);
-    return result;
-  }
-  const what = journeyId === undefined ? '' : ` ${journeyId}${version === undefined ? '' : ` v${version}`}`;
-  log(`✓ ${key} ${status}${what}`);
+  const key = ObjectEvent.safeParse(event.detail).data?.object.key;
+  for (const line of deployLines(key === undefined ? '(unknown object)' : fileOf(key), result)) log(line);
   return result;
+}
+
+function deployLines(file: string, result: unknown): string[] {
+  const parsed = DeployResult.safeParse(result);
+  if (!parsed.success || parsed.data.status === undefined) return [];
+  const { status, journeyId, version, journeyStatus, violations = [], results = [] } = parsed.data;
+  // Templates, the JSON Schema and demo data share the folder; they are not journeys to report.
+  if (status === 'ignored') return [];
+  // A changed template deploys each journey sending it again (none: nothing newly pins it).
+  if (status === 'redeployed')
+    return results.flatMap((r) => {
+      const id = DeployResult.safeParse(r).data?.journeyId;
+      return deployLines(`${id ?? '(a journey)'}.json (${file} changed)`, r);
+    });
+  const journey = journeyId ?? 'its journey';
+  // The file of a journey that was never deployed is gone: nothing was archived.
+  if (status === 'unknown') return [`· ${file} removed (${journey} was never deployed: nothing to archive)`];
+  if (status === 'archived') return [`· ${file} removed: ${journey} archived (${LIVE_AS.archived.meaning})`];
+  if (violations.length > 0)
+    return [
+      `✗ ${file} ${status}: ${violations.length} problem${violations.length === 1 ? '' : 's'}`,
+      ...violations.map((v) => `    ${v.path ?? ''}${v.path ? ': ' : ''}${v.message}`),
+    ];
+  const what = journeyId === undefined ? '' : ` ${journeyId}${version === undefined ? '' : ` v${version}`}`;
+  const live = status === 'deployed' && journeyStatus !== undefined ? LIVE_AS[journeyStatus] : undefined;
+  if (live === undefined) return [`✓ ${file} ${status}${what}`];
+  return [`${live.mark} ${file} ${live.word}${what}${live.meaning === undefined ? '' : `: ${live.meaning}`}`];
 }

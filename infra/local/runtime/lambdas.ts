@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda';
 import { now } from '#functions/_lib/clock.ts';
 import type { FunctionName } from '#functions/manifests.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './aws.ts';
+import { inInvocation } from './invocations.ts';
 
 /** The fake ARN a local function answers to (compiled Task states reference these). */
 export function functionArn(name: FunctionName): string {
@@ -39,14 +40,19 @@ const HANDLER_MODULES: Record<FunctionName, () => Promise<Record<string, unknown
 
 /**
  * Loads the real handler of `functions/<name>/handler.ts` and returns an
- * invoker that calls it as Lambda would (event, context). Import only after
+ * invoker that calls it as Lambda would (event, context), each call in an
+ * invocation context of its own (invocations.ts). Import only after
  * the environment is set: handlers read it once per cold start.
  */
 export async function loadFunction(name: FunctionName): Promise<Invoke> {
   const module = await HANDLER_MODULES[name]();
   const handler = module.handler;
   if (!isHandler(handler)) throw new Error(`functions/${name}/handler.ts exports no handler function`);
-  return async (event) => handler(event, lambdaContext(name));
+  return async (event) => {
+    const context = lambdaContext(name);
+    // Invocations overlap here, unlike in one Lambda environment: each keeps its own metrics and log context.
+    return inInvocation(context.awsRequestId, () => handler(event, context));
+  };
 }
 
 /** What Lambda gives a handler beside its event. */

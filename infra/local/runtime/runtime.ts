@@ -18,7 +18,7 @@ import {
 import { HTTP_INVOKE_RESOURCE } from '#shared/journey/compile/webhook.ts';
 import { startConsole } from '../console/start.ts';
 import { deferralReason } from '../inspect/deferrals.ts';
-import type { BusEvent, LocalBus } from '../services/eventbridge/bus.ts';
+import type { BusEvent } from '../services/eventbridge/bus.ts';
 import { watchFolder } from '../services/s3/notifications.ts';
 import { LocalScheduler } from '../services/scheduler/scheduler.ts';
 import { httpInvokeIntegration } from '../services/stepfunctions/http-invoke.ts';
@@ -34,6 +34,7 @@ import { localConnections } from './connections.ts';
 import { deployFolder, reportDeploy } from './deploys.ts';
 import { type Endpoints, handlerEnvironment, LOCAL_NAMES, LOCAL_TABLES, loggingEnvironment } from './env.ts';
 import { expireItems } from './expiry.ts';
+import { runInvocationsConcurrently, stopRunningInvocationsConcurrently } from './invocations.ts';
 import { functionArn, type Invoke, loadFunction } from './lambdas.ts';
 import { type LocalOptions, type ResolvedOptions, resolveOptions } from './options.ts';
 import { assertDataDirFree, markRunning, markStopped } from './running.ts';
@@ -89,6 +90,8 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
       options.connections,
     );
     Object.assign(process.env, env, loggingEnvironment(options.verbose));
+    // Handlers run side by side here: each invocation keeps its own metrics and log context.
+    runInvocationsConcurrently();
     // The handlers' logger was built when this module's imports loaded it: it takes the level now.
     logger.setLogLevel(options.verbose ? 'DEBUG' : 'WARN');
     // A cold start of every function: config, clients and caches are built on first use from the
@@ -108,7 +111,7 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
       options.log(`! ${m}`),
     );
     const syncSchedules = () => schedule(scheduler, options);
-    route(services.bus, functions, options, syncSchedules);
+    route(services, functions, options, syncSchedules);
     const deployAll = async () => {
       await deployFolder(services.bus, options);
       await syncSchedules();
@@ -138,6 +141,7 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
     };
   } catch (error) {
     stopExpiry();
+    stopRunningInvocationsConcurrently();
     resetClock();
     await markStopped(options.dataDir);
     await services.stop();
@@ -191,7 +195,7 @@ async function settled(services: Services, scheduler: LocalScheduler): Promise<v
 }
 
 function route(
-  bus: LocalBus,
+  { bus, conversions, clock }: Pick<Services, 'bus' | 'conversions' | 'clock'>,
   functions: Functions,
   options: ResolvedOptions,
   syncSchedules: () => Promise<void>,
@@ -202,7 +206,11 @@ function route(
     pattern: EventPattern,
     deliver: (e: BusEvent) => Promise<unknown>,
   ) => bus.addTarget({ name, busName, matches: (event) => matchesPattern(pattern, event), deliver });
-  rule('ingest', LOCAL_NAMES.eventBus, customerEventsPattern, functions.ingest);
+  rule('ingest', LOCAL_NAMES.eventBus, customerEventsPattern, async (event) => {
+    const answer = await functions.ingest(event);
+    conversions.recordFrom(answer, clock.now());
+    return answer;
+  });
   rule('deploy-journey', 'default', journeyObjectPattern(LOCAL_NAMES.bucket), async (event) => {
     const outcome = await functions['deploy-journey'](event);
     // Ingest caches the live journeys; locally it shares this process, so a deploy is seen by the next event.
@@ -242,10 +250,12 @@ async function stopRuntime(
   await settled(services, scheduler);
   services.clock.stop();
   await services.activity.flushed();
+  await services.conversions.flushed();
   await saveClock(dataDir, services.clock);
   await markStopped(dataDir);
   setClients({});
   coldStart();
   resetClock();
+  stopRunningInvocationsConcurrently();
   await services.stop();
 }

@@ -27,6 +27,7 @@ import type { LocalTaskHandler } from '../services/stepfunctions/runner/runner.t
 import { ActivityLog } from './activity.ts';
 import { type JourneyClock, openClock, runnerTime } from './clock.ts';
 import { CONTROL_PREFIX, localControl } from './control.ts';
+import { ConversionLog } from './conversions.ts';
 import { type Endpoints, LOCAL_NAMES } from './env.ts';
 import { type ServiceName, type Serving, serve as serveOn } from './listen.ts';
 import type { ResolvedOptions } from './options.ts';
@@ -40,6 +41,8 @@ export type Services = {
   bus: LocalBus;
   sfn: LocalStepFunctions;
   activity: ActivityLog;
+  /** The goals ingest counted, per enrollment. */
+  conversions: ConversionLog;
   /** Journey time, resumed from the data directory's last run. */
   clock: JourneyClock;
   /** The segment queue; delivers to segment-entry once the handlers are bound. */
@@ -144,6 +147,7 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
       ),
     };
     const activity = new ActivityLog(dir, options.retention.logBytes);
+    const conversions = new ConversionLog(dir, options.retention.logBytes);
     const unsubscribe = await startUnsubscribe(dir, options.heldPorts);
     started.push(unsubscribe);
     return {
@@ -153,6 +157,7 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
       bus,
       sfn,
       activity,
+      conversions,
       clock,
       segmentQueue,
       taskHandlers,

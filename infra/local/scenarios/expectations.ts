@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { DateTime } from 'luxon';
+import { STOP_CAUSES } from '#functions/ingest/ingest.ts';
 import { checkWebhook } from './expect-webhook.ts';
 import type { Enrollment, Observations, SentMessage } from './observe.ts';
 import type { Expectation } from './scenario.ts';
@@ -62,18 +63,20 @@ export async function check(expectation: Expectation, ctx: Context): Promise<Ver
   if ('outcome' in expectation) {
     const e = expectation.outcome;
     const found = enrollmentsOf(ctx, e.user, e.journey);
-    const outcomes = found.map(outcomeOf);
+    const outcomes = found.map(outcomesOf);
     const ok =
       e.is === 'not-enrolled'
         ? found.length === 0
-        : found.some((x) => outcomeOf(x) === e.is && (e.at === undefined || x.steps.at(-1) === e.at));
+        : found.some(
+            (x, i) => outcomes[i]?.includes(e.is) === true && (e.at === undefined || x.steps.at(-1) === e.at),
+          );
     return verdict(
       ok,
       `${e.user}'s enrollment ${e.is === 'not-enrolled' ? 'never starts' : `ends ${e.is}${e.at === undefined ? '' : ` at ${e.at}`}`}`,
       [e.user],
       found.length === 0
         ? 'no enrollment'
-        : found.map((x, i) => `${outcomes[i]} at ${x.steps.at(-1)}`).join('; '),
+        : found.map((x, i) => `${outcomes[i]?.join(', ')} at ${x.steps.at(-1)}`).join('; '),
     );
   }
   if ('trait' in expectation) {
@@ -142,17 +145,32 @@ function checkMessage(e: Extract<Expectation, { message: unknown }>['message'], 
   );
 }
 
-/** converted: the goal stopped it; exited: an exit event did; completed: it ran to an end step. */
-function outcomeOf(enrollment: Enrollment): string {
-  switch (enrollment.status) {
+/**
+ * What an enrollment came to: converted when it reached its goal, whether the
+ * goal stopped it or (`exit: false`) it went on; then how its execution ended
+ * or that it still runs.
+ */
+function outcomesOf(enrollment: Enrollment): string[] {
+  const end = endOf(enrollment);
+  if (!enrollment.converted || end === 'converted') return [end];
+  return ['converted', end];
+}
+
+/** exited: an exit event stopped it; completed: it ran to an end step. */
+function endOf({ status, cause }: Enrollment): string {
+  switch (status) {
     case 'SUCCEEDED':
       return 'completed';
     case 'ABORTED':
-      return enrollment.cause === 'goal reached' ? 'converted' : 'exited';
+      if (cause === STOP_CAUSES.converted) return 'converted';
+      if (cause === STOP_CAUSES.exited) return 'exited';
+      return `stopped${cause === undefined ? '' : ` (${cause})`}`;
     case 'RUNNING':
       return 'running';
-    default:
+    case 'FAILED':
       return 'failed';
+    case 'TIMED_OUT':
+      return 'timed out';
   }
 }
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import * as z from 'zod';
 import { stepOfState } from '#shared/journey/compile/context.ts';
 import { readActivity } from '../runtime/activity.ts';
+import { readConversions } from '../runtime/conversions.ts';
 import { readOutbox } from '../services/pinpoint/outbox.ts';
 import { storedEmails } from '../services/ses/store.ts';
 import { type ExecutionRecord, readExecutions } from '../services/stepfunctions/api/executions.ts';
@@ -26,6 +27,8 @@ export type Enrollment = {
   journeyId: string;
   status: ExecutionRecord['status'];
   cause?: string;
+  /** It reached its goal: stopped by it, or (`exit: false`) going on or ended after it. */
+  converted: boolean;
   /** Step ids entered, in order (helper states count as their step). */
   steps: string[];
 };
@@ -35,7 +38,9 @@ export type Observations = { messages: SentMessage[]; enrollments: Enrollment[] 
 
 const SendInput = z.object({ userId: z.string(), journeyId: z.string(), stepId: z.string() }).loose();
 const Sent = z.object({ status: z.literal('sent'), messageId: z.string() }).loose();
-const EnrollmentInput = z.object({ userId: z.string(), journeyId: z.string() }).loose();
+const EnrollmentInput = z
+  .object({ userId: z.string(), journeyId: z.string(), enrollmentId: z.string() })
+  .loose();
 const Step = z
   .object({
     type: z.string(),
@@ -71,6 +76,7 @@ export async function observe(
       text: texts.get(sent.messageId) ?? '',
     });
   }
+  const converted = new Set((await readConversions(dataDir)).map((c) => c.enrollmentId));
   const enrollments: Enrollment[] = [];
   for (const record of (await readExecutions(join(dataDir, 'stepfunctions', 'executions.jsonl'))).values()) {
     const input = EnrollmentInput.safeParse(parseJson(record.input)).data;
@@ -80,6 +86,7 @@ export async function observe(
       journeyId: input.journeyId,
       status: record.status,
       ...(record.cause === undefined ? {} : { cause: record.cause }),
+      converted: converted.has(input.enrollmentId),
       steps: [...new Set(record.visited.flatMap((state) => stepOfState(state) ?? []))],
     });
   }

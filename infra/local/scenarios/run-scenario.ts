@@ -163,6 +163,7 @@ async function play(
     scenario.until === undefined ? last + SEVEN_DAYS : resolveWhen(scenario.until, last),
   );
   await runtime.services.activity.flushed();
+  await runtime.services.conversions.flushed();
   const observed = await observe(runtime.options.dataDir, journeysDir, runtime.endpoints.ses);
   const zones = await profileZones(scenario.expect);
   const verdicts: Verdict[] = [];

@@ -168,7 +168,7 @@ const Outcome = z
         is: z
           .enum(['converted', 'exited', 'completed', 'running', 'failed', 'not-enrolled'])
           .describe(
-            'converted: reached the goal; exited: an exit event stopped it; completed: ran to its end.',
+            'converted: reached the goal (with exit: false, the enrollment also completes or runs on); exited: an exit event stopped it; completed: ran to its end; running: still in the journey when the scenario ends; failed: the execution failed.',
           ),
         at: z.string().optional().describe('For completed: the exit step it ended on.'),
       })

@@ -333,3 +333,66 @@ export function applyUpdate(before: Item, actions: readonly UpdateAction[], p: P
   }
   return item;
 }
+
+/**
+ * What `ReturnValues: UPDATED_NEW` (from the item after) or `UPDATED_OLD`
+ * (from the item before) returns: each path the update names, in the item's
+ * shape — `SET m.b.c` gives `{ m: { b: { c } } }`, never all of `m`; the
+ * elements a list's paths name, in index order — and nothing for a path
+ * the item does not hold (a removed one after, a new one before). As
+ * DynamoDB (and dynalite) answer.
+ */
+export function updatedPaths(item: Item, actions: readonly UpdateAction[], p: Placeholders): Item {
+  const out: Item = Object.create(null);
+  const lists: AttributeValue[][] = [];
+  for (const { path } of actions) {
+    const value = resolvePath(item, path, p);
+    if (value === undefined) continue;
+    const [top, ...inside] = path.steps.map((step) => (typeof step === 'number' ? step : nameOf(step, p)));
+    const name = String(top);
+    if (inside.length === 0) {
+      out[name] = value;
+      continue;
+    }
+    const root = out[name] ?? containerFor(inside[0], lists);
+    out[name] = root;
+    let container: AttributeValue | undefined = root;
+    for (const [i, step] of inside.entries()) {
+      const last = i === inside.length - 1;
+      container = placeIn(container, step, last ? value : containerFor(inside[i + 1], lists), last);
+      if (container === undefined) break;
+    }
+  }
+  // Only the elements named are returned, without the gaps between them.
+  for (const list of lists) {
+    const kept = list.filter((element) => element !== undefined);
+    list.splice(0, list.length, ...kept);
+  }
+  return out;
+}
+
+/** Puts `child` at `step` of a map or list being built (the value itself when `last`); returns what is there. */
+function placeIn(
+  container: AttributeValue | undefined,
+  step: string | number,
+  child: AttributeValue,
+  last: boolean,
+): AttributeValue | undefined {
+  if (typeof step === 'number') {
+    const list = container?.L;
+    if (list === undefined) return undefined;
+    if (last || list[step] === undefined) list[step] = child;
+    return list[step];
+  }
+  const map = container?.M;
+  if (map === undefined) return undefined;
+  if (last || !Object.hasOwn(map, step)) map[step] = child;
+  return map[step];
+}
+
+function containerFor(step: string | number | undefined, lists: AttributeValue[][]): AttributeValue {
+  if (typeof step !== 'number') return { M: Object.create(null) };
+  const list: AttributeValue[] = [];
+  lists.push(list);
+  return { L: list };
+}

@@ -2,7 +2,16 @@ import { type AttributeValue, ConditionalCheckFailedException } from '@aws-sdk/c
 import * as z from 'zod';
 import type { TableDefinition } from '#shared/tables.ts';
 import { withoutStack } from '../machine/stackless.ts';
-import { applyUpdate, holds, type Item, order, resolvePath, topName } from './expression-eval.ts';
+import {
+  applyUpdate,
+  holds,
+  type Item,
+  order,
+  type Placeholders,
+  resolvePath,
+  topName,
+  updatedPaths,
+} from './expression-eval.ts';
 import {
   type Condition,
   parseCondition,
@@ -182,10 +191,6 @@ export class MemoryTables {
     return key;
   }
 
-  private keyNames(t: Table): string[] {
-    return [t.def.partitionKey.name, ...(t.def.sortKey === undefined ? [] : [t.def.sortKey.name])];
-  }
-
   private read(t: Table, key: Item | undefined): Stored | undefined {
     const { pk, sk } = this.locate(t, key);
     const held = t.rows.get(pk, sk);
@@ -270,7 +275,7 @@ export class MemoryTables {
       stored,
       stored === undefined ? itemSize(after) : resized(stored, after, actions, placeholders),
     );
-    return returned(input.ReturnValues, before, after, this.keyNames(t));
+    return returned(input.ReturnValues, before, after, actions, placeholders);
   }
 
   query(input: Request): { Items: Item[]; Count: number; LastEvaluatedKey?: Item } {
@@ -373,7 +378,8 @@ function returned(
   mode: string | undefined,
   before: Item | undefined,
   after: Item,
-  keys: readonly string[],
+  actions: readonly UpdateAction[],
+  placeholders: Placeholders,
 ): { Attributes?: Item } {
   switch (mode) {
     case 'ALL_NEW':
@@ -382,10 +388,7 @@ function returned(
       return before === undefined ? {} : { Attributes: before };
     case 'UPDATED_NEW':
     case 'UPDATED_OLD': {
-      const source = mode === 'UPDATED_NEW' ? after : (before ?? {});
-      const out: Item = {};
-      for (const [k, v] of Object.entries(source))
-        if (!keys.includes(k) && before?.[k] !== after[k]) out[k] = v;
+      const out = updatedPaths(mode === 'UPDATED_NEW' ? after : (before ?? {}), actions, placeholders);
       return Object.keys(out).length === 0 ? {} : { Attributes: out };
     }
     default:

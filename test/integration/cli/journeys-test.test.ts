@@ -127,7 +127,7 @@ describe('npx journeys test', () => {
       // assert
       expect(result.code).toBe(1);
       expect(result.stdout).toContain('could not run: the journeys did not deploy');
-      expect(result.stdout).toContain('journeys/no-template.json rejected');
+      expect(result.stdout).toContain('✗ no-template.json rejected');
       expect(result.stdout).toContain('missing-hello');
     },
     CLI_TIMEOUT,

@@ -133,10 +133,33 @@ beforeEach(async () => {
 afterEach(async () => db.stop());
 
 describe('deploy-journey', () => {
+  it('says a published version is live as its file says: paused, a draft', async () => {
+    // arrange: the welcome series paused, then back as a draft
+    fakeStepFunctions();
+    const as = (status: string) => {
+      bucket.set('journeys/welcome-series.json', JSON.stringify({ ...JSON.parse(welcome), status }));
+    };
+    // act
+    as('paused');
+    const paused = await deployFromS3(deps(), created);
+    as('draft');
+    const draft = await deployFromS3(deps(), created);
+    // assert
+    expect([paused, draft]).toMatchObject([
+      { status: 'deployed', journeyStatus: 'paused' },
+      { status: 'deployed', journeyStatus: 'draft' },
+    ]);
+  });
+
   it('validates, compiles, creates the state machine, publishes v1 and points live at it', async () => {
     const machine = fakeStepFunctions();
     const result = await deployFromS3(deps(), created);
-    expect(result).toEqual({ status: 'deployed', journeyId: 'welcome-series', version: '1' });
+    expect(result).toEqual({
+      status: 'deployed',
+      journeyId: 'welcome-series',
+      version: '1',
+      journeyStatus: 'active',
+    });
     const create = sfn.commandCalls(CreateStateMachineCommand)[0]?.args[0].input;
     expect(create).toMatchObject({
       name: 'journey-welcome-series',
@@ -195,7 +218,12 @@ describe('deploy-journey', () => {
     // act
     const result = await deployFromS3(deps(), created);
     // assert
-    expect(result).toEqual({ status: 'deployed', journeyId: 'welcome-series', version: '1' });
+    expect(result).toEqual({
+      status: 'deployed',
+      journeyId: 'welcome-series',
+      version: '1',
+      journeyStatus: 'active',
+    });
     expect(machine.alias()).toBe(`${ARN}:1`);
   });
 
@@ -411,7 +439,7 @@ describe('deploy-journey', () => {
     const edited = await deployFromS3(deps(), templateEvent('journeys/templates/welcome.json'));
     expect(edited).toMatchObject({
       status: 'redeployed',
-      results: [{ status: 'deployed', journeyId: 'welcome-series', version: '2' }],
+      results: [{ status: 'deployed', journeyId: 'welcome-series', version: '2', journeyStatus: 'active' }],
     });
     expect(machine.alias()).toBe(`${ARN}:2`);
   });

@@ -198,8 +198,8 @@ describe('ingest: enrollment', () => {
     const trigger = track('u-goal', 'Cart Updated', { total: 40, cartId: 'c9' });
     await ingestEvent(deps, trigger);
     const goal = track('u-goal', 'Order Completed', { cartId: 'c9' }, '2026-11-24T09:59:50Z');
-    await ingestEvent(deps, goal);
-    await ingestEvent(deps, goal);
+    const first = await ingestEvent(deps, goal);
+    const again = await ingestEvent(deps, goal);
     const stops = sfn.commandCalls(StopExecutionCommand).map((c) => c.args[0].input.executionArn);
     const name = enrollmentName({
       journeyId: 'cart',
@@ -210,6 +210,9 @@ describe('ingest: enrollment', () => {
     expect(stops[0]).toBe(`arn:aws:states:eu-west-1:123456789012:execution:journey-cart:${name}`);
     const left = await deps.enrollments.enrollment('u-goal', name);
     expect(left).toMatchObject({ converted: true, stoppedBy: 'goal' });
+    // the answer names the conversion once: the redelivery counted none
+    expect(first).toMatchObject({ converted: [name] });
+    expect(again).toMatchObject({ converted: [] });
     const funnel = await new StatsRepository(db.doc, db.tables.stats).funnel('cart');
     expect(funnel.find((r) => r.metric === 'converted')?.count).toBe(1);
   });
@@ -325,7 +328,13 @@ describe('ingest: enrollment', () => {
     });
     const unrelated = await ingestEvent(deps, track('u-survey', 'Page Viewed'));
     await ingestEvent(deps, track('u-survey', 'Survey Answered', { score: 9 }));
-    expect(unrelated).toEqual({ status: 'recorded', enrolled: [], resumed: [], finished: [] });
+    expect(unrelated).toEqual({
+      status: 'recorded',
+      enrolled: [],
+      resumed: [],
+      finished: [],
+      converted: [],
+    });
     expect(sfn.commandCalls(SendTaskSuccessCommand).map((c) => c.args[0].input.taskToken)).toEqual([
       'token-survey',
     ]);

@@ -189,6 +189,45 @@ describe('in-memory DynamoDB: the contract it shares with dynalite', () => {
     expect(inMemory?.[3]).toEqual({ error: 'ConditionalCheckFailedException' });
   });
 
+  it('returns the updated paths of nested maps and lists alike (UPDATED_NEW, UPDATED_OLD)', async () => {
+    // arrange: an item with a nested map and a list, updated inside both, one attribute set to itself
+    const steps = async (doc: DynamoDBDocumentClient, db: Backend) => {
+      const TableName = db.tables.enrollments;
+      const Key = { userId: 'u-nested', sk: 'e#1' };
+      // Each from the same item: UPDATED_OLD shows what the paths held before.
+      const update = async (ReturnValues: 'UPDATED_NEW' | 'UPDATED_OLD') => {
+        await doc.send(
+          new PutCommand({
+            TableName,
+            Item: { ...Key, m: { a: 1, b: { c: 2, d: 3 } }, l: [1, 2, 3, 4], same: 's', other: 'o' },
+          }),
+        );
+        return outcome(() =>
+          doc.send(
+            new UpdateCommand({
+              TableName,
+              Key,
+              UpdateExpression:
+                'SET #m.#b.c = :nine, #l[2] = :x, #l[0] = :x, same = same, #m.#new = :x REMOVE #m.a',
+              ExpressionAttributeNames: { '#m': 'm', '#b': 'b', '#l': 'l', '#new': 'fresh' },
+              ExpressionAttributeValues: { ':nine': 9, ':x': 'x' },
+              ReturnValues,
+            }),
+          ),
+        );
+      };
+      return [await update('UPDATED_NEW'), await update('UPDATED_OLD')];
+    };
+    // act
+    const [onDynalite, inMemory] = await onBoth(steps);
+    // assert: only the paths the update names, in the item's shape; a removed path only as it was
+    expect(inMemory).toEqual(onDynalite);
+    expect(inMemory).toEqual([
+      { ok: { Attributes: { m: { b: { c: 9 }, fresh: 'x' }, l: ['x', 'x'], same: 's' } } },
+      { ok: { Attributes: { m: { a: 1, b: { c: 2 } }, l: [1, 3], same: 's' } } },
+    ]);
+  });
+
   it('queries by key prefix, pages with Limit and filters scans alike', async () => {
     // arrange
     const steps = async (doc: DynamoDBDocumentClient, db: Backend) => {

@@ -31,7 +31,7 @@ describe('toMermaid', () => {
         '  trigger(["When Cart Updated"])',
         '  subgraph stage_consideration["Consideration"]',
         '    s_wait_1h[/"Wait 1 hour<br/>(wait-1h)"/]',
-        '    s_email["Reminder #quot;A#quot;<br/>Email: cart<br/>(email)"]',
+        '    s_email["Reminder #34;A#34;<br/>Email: cart<br/>(email)"]',
         '  end',
         '  subgraph stage_purchase["Purchase"]',
         '    s_ab{{"A/B split<br/>(ab)"}}',
@@ -41,8 +41,8 @@ describe('toMermaid', () => {
         '  trigger --> s_wait_1h',
         '  s_wait_1h --> s_email',
         '  s_email --> s_ab',
-        '  s_ab -->|"sms 90%"| s_sms',
-        '  s_ab -->|"control 10% (holdout)"| s_done',
+        '  s_ab -->|"sms 90#37;"| s_sms',
+        '  s_ab -->|"control 10#37; (holdout)"| s_done',
         '  s_sms --> s_done',
         '',
       ].join('\n'),
@@ -56,6 +56,64 @@ describe('toMermaid', () => {
       steps: { 'a-b': { type: 'wait', for: 'PT1H', next: 'a_b' }, a_b: { type: 'exit' } },
     });
     expect(toMermaid(twins)).toContain('s_a_b --> s_a_b_2');
+  });
+});
+
+describe('toMermaid with hostile names', () => {
+  // Quotes, entities, HTML, Markdown, a directive, statement separators, line breaks, a terminal escape, a bidi override.
+  const HOSTILE =
+    'x"]; click s_a call alert(1)\n%%{init: {"securityLevel": "loose"}}%%\r<img src=x onerror=alert(1)> #quot; `**md**` | } ] ; \u001b[31m \u2028 \u202e';
+  const named = (name: string) =>
+    Journey.parse({
+      id: 'hostile',
+      name: 'Hostile',
+      trigger: { type: 'event', event: name },
+      start: 'a',
+      steps: {
+        a: { type: 'waitForEvent', event: name, timeout: 'P1D', onEvent: 'b', onTimeout: 'c', label: name },
+        b: {
+          type: 'branch',
+          branches: [{ name, when: { path: 'profile.traits.x', eq: 1 }, next: 'c' }],
+          otherwise: 'c',
+        },
+        c: {
+          type: 'split',
+          variants: [
+            { name, weight: 50, next: 'd' },
+            { name: 'b', weight: 50, next: 'd' },
+          ],
+        },
+        d: { type: 'email', template: name, next: 'e', stage: 'purchase' },
+        e: { type: 'exit', reason: name },
+      },
+    });
+  /** What Mermaid shows for a label: entity codes decoded. */
+  const shown = (chart: string) => chart.replace(/#(\d+);/g, (_, code) => String.fromCodePoint(Number(code)));
+
+  it('keeps each label inside its quotes, one statement a line, only plain characters and entity codes', () => {
+    // act
+    const chart = toMermaid(named(HOSTILE));
+    // assert: the same statements as for a plain name, and nothing in a label Mermaid would read as syntax
+    const lines = chart.trimEnd().split('\n');
+    expect(lines).toHaveLength(toMermaid(named('plain')).trimEnd().split('\n').length);
+    for (const line of lines) {
+      const labels = [...line.matchAll(/"([^"]*)"/g)].map((m) => m[1] ?? '');
+      expect(line.split('"').length, line).toBeLessThanOrEqual(3);
+      for (const label of labels)
+        expect(label.replaceAll('<br/>', ''), line).toMatch(/^(?:[\p{L}\p{N} .,:()/'?!+=@*~$^_-]|#\d+;)*$/u);
+    }
+  });
+
+  it('shows every hostile name as the text it is', () => {
+    // act
+    const chart = toMermaid(named(HOSTILE));
+    // assert
+    const text = shown(chart);
+    expect(text).toContain(`["When ${HOSTILE}"]`);
+    expect(text).toContain(`Wait up to 1 day for ${HOSTILE}<br/>(a)`);
+    expect(text).toContain(`-->|"${HOSTILE} 50%"| s_d`);
+    expect(text).toContain(`Email: ${HOSTILE}<br/>(d)`);
+    expect(text).toContain(`(("Exit: ${HOSTILE}<br/>(e)"))`);
   });
 });
 

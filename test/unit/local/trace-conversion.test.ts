@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import type { Trace, TraceExecution } from '#infra/local/inspect/trace.ts';
+import { traceView } from '#infra/local/inspect/trace-view.ts';
+
+/**
+ * A goal with `exit: false` converts without stopping the execution, and the
+ * enrollment item is removed once the execution has ended: the trace still
+ * says the enrollment converted, from the runtime's conversions log.
+ */
+
+const completed: TraceExecution = {
+  journeyId: 'welcome',
+  version: '1',
+  enrollmentId: 'e-1',
+  executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:journey-welcome:e-1',
+  status: 'SUCCEEDED',
+  startedAt: '2026-03-02T10:00:00.000Z',
+  stoppedAt: '2026-03-04T10:00:00.000Z',
+  buckets: {},
+  steps: [],
+};
+
+function endingOf(conversions: string[] | undefined): string | undefined {
+  const trace: Trace = {
+    userId: 'maya',
+    profile: { traits: {}, consent: {}, timezone: 'UTC' },
+    executions: [completed],
+    enrollments: [],
+    messages: [],
+    experiments: [],
+    ...(conversions === undefined ? {} : { conversions }),
+  };
+  return traceView(trace, new Map()).blocks[0]?.ending;
+}
+
+describe('journeys trace: an enrollment that converted and went on', () => {
+  it('ends completed and converted when the runtime counted its goal', () => {
+    expect(endingOf(['e-1'])).toBe('completed Wed 04 Mar 10:00; converted');
+  });
+
+  it('ends completed only when no goal was counted for it', () => {
+    expect([endingOf([]), endingOf(undefined)]).toStrictEqual([
+      'completed Wed 04 Mar 10:00',
+      'completed Wed 04 Mar 10:00',
+    ]);
+  });
+});
