@@ -78,7 +78,10 @@ async function apply(deps: UnsubscribeDeps, claim: UnsubscribeClaim, action: Act
       });
       // Past the topics a profile keeps opted out of, the channel was opted out instead: said and logged.
       if (outcome.channelInstead !== undefined) {
-        logger.warn('topic opt-out applied to the whole channel', { channel, reason: outcome.channelInstead });
+        logger.warn('topic opt-out applied to the whole channel', {
+          channel,
+          reason: outcome.channelInstead,
+        });
         return `You are unsubscribed from all marketing ${channel}.`;
       }
       return effective === 'topic-on'
