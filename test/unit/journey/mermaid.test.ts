@@ -60,9 +60,10 @@ describe('toMermaid', () => {
 });
 
 describe('toMermaid with hostile names', () => {
-  // Quotes, entities, HTML, Markdown, a directive, statement separators, line breaks, a terminal escape, a bidi override.
+  // Quotes, entities, HTML, Markdown, a directive, statement separators, line breaks, a terminal escape, a bidi override
+  // (128 bytes: the most a variant name holds).
   const HOSTILE =
-    'x"]; click s_a call alert(1)\n%%{init: {"securityLevel": "loose"}}%%\r<img src=x onerror=alert(1)> #quot; `**md**` | } ] ; \u001b[31m \u2028 \u202e';
+    'x"]; click s_a call alert(1)\n%%{init: {"securityLevel": "loose"}}%%\r<img onerror=alert(1)> #quot; `**md**` | } ] ; \u001b[31m \u2028 \u202e';
   const named = (name: string) =>
     Journey.parse({
       id: 'hostile',
