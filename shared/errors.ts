@@ -30,6 +30,12 @@ export const ErrorName = {
    * message that goes out costs one state transition, not two.
    */
   Deferred: 'Journeys.Deferred',
+  /**
+   * The failure path of a send met an attempt still holding the send's claim:
+   * its outcome is not final yet. The compiled journey counts again after the
+   * claim's lease, so that outcome is counted (or settled as unknown), never lost.
+   */
+  SendInProgress: 'Journeys.SendInProgress',
 } as const;
 export type ErrorName = (typeof ErrorName)[keyof typeof ErrorName];
 
@@ -137,6 +143,13 @@ export const EVENTBRIDGE_RETRYABLE_ERRORS = [
   'EventBridge.ThrottlingException',
   'EventBridge.InternalException',
 ] as const;
+
+/** The failure path of a send met an attempt that still holds its claim, until `until`. */
+export class SendInProgressError extends JourneyError {
+  constructor(until: string) {
+    super(ErrorName.SendInProgress, `an attempt of this send holds it until ${until}`, true);
+  }
+}
 
 /** A send that must wait until `until` (ISO timestamp); the compiled journey waits and tries again. */
 export class DeferredError extends JourneyError {

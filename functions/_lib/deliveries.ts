@@ -166,9 +166,10 @@ export class DeliveriesRepository {
    * retries: a failed attempt is marked counted (once: a second call finds the
    * mark), and an attempt that stopped after calling the provider is settled
    * as unknown, as the next attempt would have done. Undefined when there is
-   * nothing to count (sent, already final, or a claim still held).
+   * nothing to count (sent, or already final); the lease's end while another
+   * attempt still holds the claim.
    */
-  async settleExhausted(deliveryId: string, now: Date): Promise<'failed' | 'unknown' | undefined> {
+  async settleExhausted(deliveryId: string, now: Date): Promise<'failed' | 'unknown' | Date | undefined> {
     try {
       await updateItem(this.db, {
         TableName: this.table,
@@ -183,7 +184,20 @@ export class DeliveriesRepository {
       if (!isConditionFailed(error)) throw error;
     }
     const claim = await this.existing(deliveryId, now);
+    // An attempt still sending (live, or dead holding the claim) until its lease ends: not final yet.
+    if (claim.kind === 'busy') return (await this.isSending(deliveryId)) ? claim.until : undefined;
     return claim.kind === 'stale' ? 'unknown' : undefined;
+  }
+
+  private async isSending(deliveryId: string): Promise<boolean> {
+    const out = await getItem(this.db, {
+      TableName: this.table,
+      Key: { deliveryId },
+      ConsistentRead: true,
+      ProjectionExpression: '#status',
+      ExpressionAttributeNames: { '#status': 'status' },
+    });
+    return out.Item?.status === 'sending';
   }
 
   /** Marks that the provider is about to be called: from here a lost answer means "outcome unknown". */

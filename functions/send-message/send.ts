@@ -27,6 +27,7 @@ import {
   ErrorName,
   JourneyError,
   PERMANENT_ERRORS,
+  SendInProgressError,
   TemplateFailedError,
   TransientError,
 } from '#shared/errors.ts';
@@ -350,6 +351,8 @@ export async function countExhausted(deps: SendDeps, input: SendMessageInput): P
   const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId);
   const counted = await deps.deliveries.settleExhausted(deliveryId, deps.now());
   if (counted === undefined) return { counted: 'none' };
+  // Counting now would lose that attempt's outcome: the journey counts again after the lease.
+  if (counted instanceof Date) throw new SendInProgressError(counted.toISOString());
   if (counted === 'unknown') deps.unknownRecorded?.();
   await deps.stats.recordSend({
     journeyId: input.journeyId,

@@ -126,8 +126,13 @@ function renderSend(id: string, step: MessageStep, ctx: RenderContext): Rendered
     },
     ResultPath: null,
     // Counting never changes where the enrollment goes; kept small, as every message step has it:
-    // one retry of anything, then on as the failure does.
-    Retry: [{ ErrorEquals: [StatesError.All], IntervalSeconds: 2, MaxAttempts: 1, BackoffRate: 1 }],
+    // while an earlier attempt still holds the send (until its invocation's time limit and 5 s), count again
+    // after 30, 60 and 120 s, so its outcome is counted or settled as unknown; one retry of anything
+    // else; then on as the failure does.
+    Retry: [
+      { ErrorEquals: [ErrorName.SendInProgress], IntervalSeconds: 30, MaxAttempts: 3, BackoffRate: 2 },
+      { ErrorEquals: [StatesError.All], IntervalSeconds: 2, MaxAttempts: 1, BackoffRate: 1 },
+    ],
     Catch: [{ ErrorEquals: [StatesError.All], ResultPath: '$.countError', Next: failure.rule.next }],
     Next: failure.rule.next,
   };

@@ -147,6 +147,44 @@ describe('a send whose retries run out', () => {
     expect(await counters('remind')).toEqual([['failed', 1]]);
   });
 
+  it('counts nothing while an earlier attempt still holds the send, and counts its outcome after the lease', async () => {
+    // arrange: an attempt holds the send's claim until 10:01 and has called the provider
+    const deliveries = new DeliveriesRepository(db.doc, db.tables.deliveries);
+    const deliveryId = deliveryIdOf('e-live', 'remind');
+    const meta = {
+      userId: 'u-live',
+      journeyId: 'held',
+      version: '1',
+      stepId: 'remind',
+      channel: 'email',
+    } as const;
+    await deliveries.claim(deliveryId, meta, new Date('2026-11-30T10:00:00Z'), 60_000);
+    await deliveries.markCalled(deliveryId, new Date('2026-11-30T10:00:01Z'));
+    const input = SendMessageInput.parse({
+      v: CONTRACT_VERSION,
+      journeyId: 'held',
+      journeyVersion: '1',
+      enrollmentId: 'e-live',
+      userId: 'u-live',
+      stepId: 'remind',
+      channel: 'email',
+      template: 'reminder',
+      trigger: null,
+      defaultTimezone: 'UTC',
+      exhausted: { error: 'Lambda.ServiceException' },
+    });
+    // act: the failure path inside the lease, then after it (the attempt never settled)
+    const during = countExhausted(deps('2026-11-30T10:00:20Z'), input);
+    await expect(during).rejects.toMatchObject({ name: 'Journeys.SendInProgress' });
+    const after = await countExhausted(deps('2026-11-30T10:01:30Z'), input);
+    // assert: counted once, as unknown, when it was final
+    expect(after).toEqual({ counted: 'unknown' });
+    const rows = await new StatsRepository(db.doc, db.tables.stats).funnel('held');
+    expect(rows.filter((r) => r.stepId === 'remind' && r.metric === 'unknown').map((r) => r.count)).toEqual([
+      1,
+    ]);
+  });
+
   it('settles an attempt that stopped after calling the provider as unknown, and counts it once', async () => {
     // arrange: an attempt claimed the send and called the provider, then its invocation crashed
     const deliveries = new DeliveriesRepository(db.doc, db.tables.deliveries);
