@@ -18,8 +18,8 @@ import {
 
 /** The runtime's `retention` option reaches every store: a busy run stays within the caps it was given. */
 
-const LOG_BYTES = 16 * 1024;
-const CUSTOMERS = 40;
+const LOG_BYTES = 8 * 1024;
+const CUSTOMERS = 20;
 let box: Sandbox;
 let runtime: LocalRuntime;
 
