@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import * as z from 'zod';
-import { CappedLog, readLogLines } from './capped-log.ts';
+import { CappedLog, readLogLines, warnOnce } from './capped-log.ts';
 
 /** One Task call of a journey execution: what went in and what came out. */
 export const Activity = z.object({
@@ -26,7 +26,7 @@ const ACTIVITY_FILE = 'activity.jsonl';
 export class ActivityLog {
   private readonly listeners: ((activity: Activity) => void)[] = [];
   private readonly log: CappedLog;
-  private warned = false;
+  private readonly writeFailed = warnOnce('activity log', 'timelines will miss steps');
 
   constructor(dataDir: string, maxBytes: number) {
     this.log = new CappedLog(join(dataDir, ACTIVITY_FILE), maxBytes);
@@ -38,13 +38,7 @@ export class ActivityLog {
 
   record(activity: Activity): void {
     for (const listener of this.listeners) listener(activity);
-    // Nobody awaits the write: a failed one (a full disk, a data folder removed) is reported, never left unhandled.
-    this.log.append(activity).catch((error: unknown) => {
-      if (this.warned) return;
-      this.warned = true;
-      const reason = error instanceof Error ? error.message : String(error);
-      process.emitWarning(`the activity log could not be written (${reason}): timelines will miss steps`);
-    });
+    this.log.append(activity).catch(this.writeFailed);
   }
 
   flushed(): Promise<void> {

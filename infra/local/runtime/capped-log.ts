@@ -138,3 +138,18 @@ async function readIfPresent(file: string): Promise<string> {
     throw error;
   }
 }
+
+/**
+ * What to do with a failed append nobody awaits (a full disk, a data folder
+ * removed): the first failure is reported as a process warning, saying what
+ * the `log` is missing, and none is left unhandled.
+ */
+export function warnOnce(log: string, consequence: string): (error: unknown) => void {
+  let warned = false;
+  return (error) => {
+    if (warned) return;
+    warned = true;
+    const reason = error instanceof Error ? error.message : String(error);
+    process.emitWarning(`the ${log} could not be written (${reason}): ${consequence}`);
+  };
+}

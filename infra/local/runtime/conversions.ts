@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import * as z from 'zod';
-import { CappedLog, readLogLines } from './capped-log.ts';
+import { CappedLog, readLogLines, warnOnce } from './capped-log.ts';
 
 /** A goal reached: the enrollment ingest counted a conversion for, at that journey time. */
 export const Conversion = z.object({ at: z.string(), enrollmentId: z.string() });
@@ -20,7 +20,7 @@ const CONVERSIONS_FILE = 'conversions.jsonl';
  */
 export class ConversionLog {
   private readonly log: CappedLog;
-  private warned = false;
+  private readonly writeFailed = warnOnce('conversion log', 'outcomes will miss goals');
 
   constructor(dataDir: string, maxBytes: number) {
     this.log = new CappedLog(join(dataDir, CONVERSIONS_FILE), maxBytes);
@@ -30,13 +30,7 @@ export class ConversionLog {
   recordFrom(answer: unknown, at: Date): void {
     for (const enrollmentId of IngestAnswer.safeParse(answer).data?.converted ?? []) {
       const conversion: Conversion = { at: at.toISOString(), enrollmentId };
-      // Nobody awaits the write: a failed one is reported once, never left unhandled.
-      this.log.append(conversion).catch((error: unknown) => {
-        if (this.warned) return;
-        this.warned = true;
-        const reason = error instanceof Error ? error.message : String(error);
-        process.emitWarning(`the conversion log could not be written (${reason}): outcomes will miss goals`);
-      });
+      this.log.append(conversion).catch(this.writeFailed);
     }
   }
 

@@ -90,6 +90,23 @@ function sendTask(input: unknown) {
   return parsed.exhausted === undefined ? sendMessage(deps(), parsed) : countExhausted(deps(), parsed);
 }
 
+/** The failure path's input for one send of the `remind` step. */
+function exhaustedInput(journeyId: string, userId: string, enrollmentId: string, error: string) {
+  return SendMessageInput.parse({
+    v: CONTRACT_VERSION,
+    journeyId,
+    journeyVersion: '1',
+    enrollmentId,
+    userId,
+    stepId: 'remind',
+    channel: 'email',
+    template: 'reminder',
+    trigger: null,
+    defaultTimezone: 'UTC',
+    exhausted: { error },
+  });
+}
+
 async function counters(stepId: string) {
   const rows = await new StatsRepository(db.doc, db.tables.stats).funnel('throttled');
   return rows.filter((r) => r.stepId === stepId).map((r) => [r.metric, r.count]);
@@ -130,19 +147,7 @@ describe('a send whose retries run out', () => {
   });
 
   it('counts nothing more when the failure path is called again', async () => {
-    const input = SendMessageInput.parse({
-      v: CONTRACT_VERSION,
-      journeyId: 'throttled',
-      journeyVersion: '1',
-      enrollmentId: 'e-throttled',
-      userId: 'u-throttled',
-      stepId: 'remind',
-      channel: 'email',
-      template: 'reminder',
-      trigger: null,
-      defaultTimezone: 'UTC',
-      exhausted: { error: 'Journeys.Throttled' },
-    });
+    const input = exhaustedInput('throttled', 'u-throttled', 'e-throttled', 'Journeys.Throttled');
     expect(await countExhausted(deps(), input)).toEqual({ counted: 'none' });
     expect(await counters('remind')).toEqual([['failed', 1]]);
   });
@@ -160,19 +165,7 @@ describe('a send whose retries run out', () => {
     } as const;
     await deliveries.claim(deliveryId, meta, new Date('2026-11-30T10:00:00Z'), 60_000);
     await deliveries.markCalled(deliveryId, new Date('2026-11-30T10:00:01Z'));
-    const input = SendMessageInput.parse({
-      v: CONTRACT_VERSION,
-      journeyId: 'held',
-      journeyVersion: '1',
-      enrollmentId: 'e-live',
-      userId: 'u-live',
-      stepId: 'remind',
-      channel: 'email',
-      template: 'reminder',
-      trigger: null,
-      defaultTimezone: 'UTC',
-      exhausted: { error: 'Lambda.ServiceException' },
-    });
+    const input = exhaustedInput('held', 'u-live', 'e-live', 'Lambda.ServiceException');
     // act: the failure path inside the lease, then after it (the attempt never settled)
     const during = countExhausted(deps('2026-11-30T10:00:20Z'), input);
     await expect(during).rejects.toMatchObject({ name: 'Journeys.SendInProgress' });
@@ -198,19 +191,7 @@ describe('a send whose retries run out', () => {
     } as const;
     await deliveries.claim(deliveryId, meta, new Date('2026-11-30T10:00:00Z'), 60_000);
     await deliveries.markCalled(deliveryId, new Date('2026-11-30T10:00:01Z'));
-    const input = SendMessageInput.parse({
-      v: CONTRACT_VERSION,
-      journeyId: 'throttled',
-      journeyVersion: '1',
-      enrollmentId: 'e-crashed',
-      userId: 'u-crashed',
-      stepId: 'remind',
-      channel: 'email',
-      template: 'reminder',
-      trigger: null,
-      defaultTimezone: 'UTC',
-      exhausted: { error: 'Lambda.Unknown' },
-    });
+    const input = exhaustedInput('throttled', 'u-crashed', 'e-crashed', 'Lambda.Unknown');
     // act: the failure path runs after the claim's lease
     const first = await countExhausted(deps('2026-11-30T10:05:00Z'), input);
     const again = await countExhausted(deps('2026-11-30T10:06:00Z'), input);
