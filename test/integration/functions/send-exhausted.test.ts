@@ -90,6 +90,15 @@ function sendTask(input: unknown) {
   return parsed.exhausted === undefined ? sendMessage(deps(), parsed) : countExhausted(deps(), parsed);
 }
 
+/** An attempt that claimed the `remind` send at 10:00 for a minute and called the provider at 10:00:01. */
+async function attemptCalledProvider(journeyId: string, userId: string, enrollmentId: string) {
+  const deliveries = new DeliveriesRepository(db.doc, db.tables.deliveries);
+  const deliveryId = deliveryIdOf(enrollmentId, 'remind');
+  const meta = { userId, journeyId, version: '1', stepId: 'remind', channel: 'email' } as const;
+  await deliveries.claim(deliveryId, meta, new Date('2026-11-30T10:00:00Z'), 60_000);
+  await deliveries.markCalled(deliveryId, new Date('2026-11-30T10:00:01Z'));
+}
+
 /** The failure path's input for one send of the `remind` step. */
 function exhaustedInput(journeyId: string, userId: string, enrollmentId: string, error: string) {
   return SendMessageInput.parse({
@@ -154,17 +163,7 @@ describe('a send whose retries run out', () => {
 
   it('counts nothing while an earlier attempt still holds the send, and counts its outcome after the lease', async () => {
     // arrange: an attempt holds the send's claim until 10:01 and has called the provider
-    const deliveries = new DeliveriesRepository(db.doc, db.tables.deliveries);
-    const deliveryId = deliveryIdOf('e-live', 'remind');
-    const meta = {
-      userId: 'u-live',
-      journeyId: 'held',
-      version: '1',
-      stepId: 'remind',
-      channel: 'email',
-    } as const;
-    await deliveries.claim(deliveryId, meta, new Date('2026-11-30T10:00:00Z'), 60_000);
-    await deliveries.markCalled(deliveryId, new Date('2026-11-30T10:00:01Z'));
+    await attemptCalledProvider('held', 'u-live', 'e-live');
     const input = exhaustedInput('held', 'u-live', 'e-live', 'Lambda.ServiceException');
     // act: the failure path inside the lease, then after it (the attempt never settled)
     const during = countExhausted(deps('2026-11-30T10:00:20Z'), input);
@@ -180,17 +179,7 @@ describe('a send whose retries run out', () => {
 
   it('settles an attempt that stopped after calling the provider as unknown, and counts it once', async () => {
     // arrange: an attempt claimed the send and called the provider, then its invocation crashed
-    const deliveries = new DeliveriesRepository(db.doc, db.tables.deliveries);
-    const deliveryId = deliveryIdOf('e-crashed', 'remind');
-    const meta = {
-      userId: 'u-crashed',
-      journeyId: 'throttled',
-      version: '1',
-      stepId: 'remind',
-      channel: 'email',
-    } as const;
-    await deliveries.claim(deliveryId, meta, new Date('2026-11-30T10:00:00Z'), 60_000);
-    await deliveries.markCalled(deliveryId, new Date('2026-11-30T10:00:01Z'));
+    await attemptCalledProvider('throttled', 'u-crashed', 'e-crashed');
     const input = exhaustedInput('throttled', 'u-crashed', 'e-crashed', 'Lambda.Unknown');
     // act: the failure path runs after the claim's lease
     const first = await countExhausted(deps('2026-11-30T10:05:00Z'), input);
