@@ -12,10 +12,11 @@ describe('the Lambda context of a local invocation', () => {
     // arrange: journey time stands at one instant; the machine's clock runs on
     let journeyMs = Date.parse('2026-03-02T09:00:00Z');
     setClock(() => new Date(journeyMs));
-    vi.useFakeTimers({ toFake: ['Date'] });
+    const machineMs = Date.parse('2031-07-01T12:00:00Z');
+    vi.useFakeTimers({ toFake: ['Date'], now: machineMs });
     const context = lambdaContext('send-message');
-    // act: the handler takes 5 real seconds (a loaded machine)
-    vi.setSystemTime(Date.now() + 5_000);
+    // act: the handler takes 5 seconds of the machine's clock (a loaded machine)
+    vi.setSystemTime(machineMs + 5_000);
     const whileWorking = context.getRemainingTimeInMillis();
     journeyMs += 20_000;
     const later = context.getRemainingTimeInMillis();
