@@ -55,11 +55,17 @@ program
 
 program
   .command('import-pinpoint')
-  .description('turn an Amazon Pinpoint journey (aws pinpoint get-journey output) into a journey file')
-  .argument('<file>', 'Pinpoint journey JSON file')
-  .option('--out <file>', 'write the journey to a file instead of stdout')
+  .description(
+    'turn Amazon Pinpoint journeys (aws pinpoint get-journey or list-journeys output, or a folder of them) into journey files',
+  )
+  .argument('<file|folder>', 'Pinpoint journey JSON file, list-journeys output, or a folder of them')
+  .option(
+    '--out <file|folder>',
+    'write the journey to <id>.json (the id comes from the file name), or each journey to <folder>/<id>.json',
+  )
   .option('--templates-dir <dir>', 'write placeholder templates that do not exist yet to this folder')
-  .option('--id <id>', 'the journey id (default: from the Pinpoint journey name)')
+  .option('--id <id>', 'the journey id (default: from the Pinpoint journey name, or the --out file name)')
+  .option('--force', 'replace journey files that exist (never done without it)')
   .action(lazy(async () => (await import('./commands/import-pinpoint.ts')).importPinpointCommand));
 
 program

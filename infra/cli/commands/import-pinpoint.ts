@@ -1,44 +1,162 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { type ImportedTemplate, importPinpointJourney } from '#infra/cli/import-pinpoint/import.ts';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join, sep } from 'node:path';
+import {
+  type ImportedTemplate,
+  type ImportResult,
+  importPinpointJourney,
+} from '#infra/cli/import-pinpoint/import.ts';
+import { type PinpointSource, readPinpointSources } from '#infra/cli/import-pinpoint/sources.ts';
+import { JOURNEY_ID } from '#shared/journey/schema.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
 import type { TemplateChannel } from '#shared/templates.ts';
-import { loadTemplates, readJsonFile } from '../files.ts';
-import { paint } from '../output.ts';
+import { loadTemplates } from '../files.ts';
+import { fail, paint } from '../output.ts';
 
-export type ImportPinpointOptions = { out?: string; templatesDir?: string; id?: string };
+export type ImportPinpointOptions = { out?: string; templatesDir?: string; id?: string; force?: boolean };
+
+type Imported = Extract<ImportResult, { ok: true }>;
+
+/** Where imported journeys go: stdout, one named file, or `<id>.json` files in a folder. */
+type Target =
+  | { kind: 'stdout' }
+  | { kind: 'file'; path: string; id: string }
+  | { kind: 'folder'; dir: string };
 
 /**
- * `journeys import-pinpoint <file>`: turns an Amazon Pinpoint journey (aws pinpoint
- * get-journey output) into a journey file, writes placeholder templates that do
- * not exist yet, and prints what was mapped approximately or not at all.
+ * `journeys import-pinpoint <file|folder>`: turns Amazon Pinpoint journeys (aws
+ * pinpoint get-journey or list-journeys output, or a folder of them) into journey
+ * files, writes placeholder templates that do not exist yet, and prints what was
+ * mapped approximately or not at all. An existing journey file is replaced only
+ * with --force, and said so.
  */
-export async function importPinpointCommand(file: string, options: ImportPinpointOptions): Promise<void> {
-  const json = await readJsonFile(file);
-  if (!json.ok) return problems(file, [{ path: '(file)', message: json.message }]);
-  const result = importPinpointJourney(json.value, { id: options.id });
-  if (!result.ok) return problems(file, result.problems);
-  const journey = { $schema: './journey.schema.json', ...result.journey };
+export async function importPinpointCommand(input: string, options: ImportPinpointOptions): Promise<void> {
+  const { folder, sources, remarks } = await readPinpointSources(input);
+  const many = folder || sources.length > 1;
+  if (sources.length === 0) return fail(`${input} has no .json files to import.`);
+  const target = await targetOf(options, many);
+  if (typeof target === 'string') return fail(target);
+  const report = target.kind === 'stdout' ? process.stderr : process.stdout;
+  const ids = new Set<string>();
+  const failed: string[] = [];
+  for (const [i, source] of sources.entries()) {
+    if (many)
+      report.write(
+        `${i === 0 ? '' : '\n'}${paint('bold', `[${i + 1}/${sources.length}] ${source.label}`)}\n`,
+      );
+    const done = await importOne(source, target, options, ids);
+    if (!done) failed.push(source.label);
+  }
+  for (const remark of remarks) report.write(`\n${paint('yellow', '!')} ${remark}\n`);
+  if (many) {
+    const summary = `${sources.length} journeys: ${sources.length - failed.length} imported, ${failed.length} not`;
+    report.write(`\n${failed.length === 0 ? paint('green', summary) : paint('red', summary)}\n`);
+    for (const label of failed) report.write(`  ${paint('red', '✖')} ${label}\n`);
+  }
+  if (failed.length > 0) process.exitCode = 1;
+}
+
+/**
+ * Where the journeys go. A journey deploys from `journeys/<id>.json`, so a
+ * journey written to a named file takes its id from the file name.
+ */
+async function targetOf(options: ImportPinpointOptions, many: boolean): Promise<Target | string> {
+  const out = options.out;
+  if (many && options.id !== undefined)
+    return '--id names one journey; several are imported here, each keeps the id from its name.';
+  if (out === undefined)
+    return many ? 'Several journeys are imported: give --out <folder> to write them to.' : { kind: 'stdout' };
+  const isFolder = (await stat(out).catch(() => undefined))?.isDirectory() === true;
+  if (many || isFolder || out.endsWith('/') || out.endsWith(sep)) return { kind: 'folder', dir: out };
+  const fileId = basename(out, extname(out));
+  if (!JOURNEY_ID.test(fileId))
+    return `--out ${out}: a journey deploys from journeys/<id>.json, and "${fileId}" is not a journey id (lowercase letters, digits and dashes). Name the file after the id, or give a folder.`;
+  if (options.id !== undefined && options.id !== fileId)
+    return `--id ${options.id} and --out ${out} disagree: a journey deploys from journeys/<id>.json, so write it to ${join(dirname(out), `${options.id}.json`)} (or give the folder).`;
+  return { kind: 'file', path: out, id: fileId };
+}
+
+/** Imports one journey and writes it with its templates; false when it was not imported. */
+async function importOne(
+  source: PinpointSource,
+  target: Target,
+  options: ImportPinpointOptions,
+  ids: Set<string>,
+): Promise<boolean> {
+  if (!source.ok) return problems(source.label, [{ path: '(file)', message: source.message }]);
+  const wanted = target.kind === 'file' ? target.id : options.id;
+  const result = importPinpointJourney(source.value, { id: wanted });
+  if (!result.ok) return problems(source.label, result.problems);
+  const id = uniqueId(result.journey.id, ids);
+  const journey = { $schema: './journey.schema.json', ...result.journey, id };
   const text = `${JSON.stringify(journey, null, 2)}\n`;
-  // With --out the report goes to stdout; without, stdout carries the journey and the report goes to stderr.
-  const report = options.out === undefined ? process.stderr : process.stdout;
-  if (options.out === undefined) process.stdout.write(text);
-  else {
-    await writeFile(options.out, text);
+  const report = target.kind === 'stdout' ? process.stderr : process.stdout;
+  if (id !== result.journey.id)
     report.write(
-      `${paint('green', '✔')} wrote ${options.out} (${Object.keys(result.journey.steps).length} steps)\n`,
+      `${paint('yellow', '!')} the id "${result.journey.id}" is taken by another journey of this import: this one is "${id}"\n`,
     );
+  if (target.kind === 'stdout') process.stdout.write(text);
+  else {
+    const path = target.kind === 'file' ? target.path : join(target.dir, `${id}.json`);
+    const steps = Object.keys(result.journey.steps).length;
+    const written = await writeJourney(path, text, options.force === true);
+    if (written === 'exists') {
+      report.write(
+        `${paint('red', '✖')} ${path} exists and was not replaced: pass --force to replace it (your edits to it would be lost).\n`,
+      );
+      return false;
+    }
+    const verb = written === 'replaced' ? 'replaced' : 'wrote';
+    report.write(`${paint('green', '✔')} ${verb} ${path} (${steps} steps)\n`);
   }
   if (options.templatesDir !== undefined) {
     for (const line of await writeTemplates(options.templatesDir, result.templates))
       report.write(`${line}\n`);
   }
+  await printNotes(report, result, journey, options.templatesDir);
+  return true;
+}
+
+/** The id, numbered when an earlier journey of the same import took it. */
+function uniqueId(id: string, taken: Set<string>): string {
+  let unique = id;
+  for (let n = 2; taken.has(unique); n++) {
+    const suffix = `-${n}`;
+    unique = `${id.slice(0, 63 - suffix.length).replace(/-+$/, '')}${suffix}`;
+  }
+  taken.add(unique);
+  return unique;
+}
+
+/** Writes a journey file; an existing one only when `force` is set. */
+async function writeJourney(
+  path: string,
+  text: string,
+  force: boolean,
+): Promise<'written' | 'replaced' | 'exists'> {
+  await mkdir(dirname(path), { recursive: true });
+  try {
+    await writeFile(path, text, { flag: 'wx' });
+    return 'written';
+  } catch (error) {
+    if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
+    if (!force) return 'exists';
+    await writeFile(path, text);
+    return 'replaced';
+  }
+}
+
+async function printNotes(
+  report: NodeJS.WriteStream,
+  result: Imported,
+  journey: object,
+  templatesDir: string | undefined,
+): Promise<void> {
   const count = result.notes.length;
   report.write(`\n${count} note${count === 1 ? '' : 's'} on the import:\n`);
   const width = Math.min(48, Math.max(0, ...result.notes.map((n) => n.path.length)));
   for (const note of result.notes)
     report.write(`  ${paint('yellow', note.path.padEnd(width))}  ${note.message}\n`);
-  const catalog = await catalogFor(options.templatesDir, result.templates);
+  const catalog = await catalogFor(templatesDir, result.templates);
   const checked = validateJourney(journey, { templates: catalog });
   if (!checked.ok) {
     report.write(`\n${paint('red', 'The imported journey does not validate yet:')}\n`);
@@ -46,12 +164,12 @@ export async function importPinpointCommand(file: string, options: ImportPinpoin
   }
 }
 
-function problems(file: string, list: readonly { path: string; message: string }[]): void {
+function problems(label: string, list: readonly { path: string; message: string }[]): false {
   process.stderr.write(
-    `${paint('red', '✖')} ${file} is not an Amazon Pinpoint journey that can be imported:\n`,
+    `${paint('red', '✖')} ${label} is not an Amazon Pinpoint journey that can be imported:\n`,
   );
   for (const p of list) process.stderr.write(`    ${paint('yellow', p.path)}  ${p.message}\n`);
-  process.exitCode = 1;
+  return false;
 }
 
 /** Writes each template that does not exist yet; an existing file is never overwritten. */

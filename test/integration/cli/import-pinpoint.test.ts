@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ describe('journeys import-pinpoint', () => {
 
   it('writes a journey that validates, placeholder templates, and a report of notes', async () => {
     // arrange
-    const out = join(dir, 'cart.json');
+    const out = join(dir, 'cart-abandonment-eu.json');
     const templates = join(dir, 'templates');
     // act
     const result = await runCli([
@@ -59,7 +59,7 @@ describe('journeys import-pinpoint', () => {
       'import-pinpoint',
       'test/fixtures/pinpoint/winback-segment.json',
       '--out',
-      join(dir, 'b.json'),
+      join(dir, 'winback.json'),
       '--templates-dir',
       templates,
       '--id',
@@ -68,7 +68,7 @@ describe('journeys import-pinpoint', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('kept existing template');
     expect(await readFile(join(templates, 'WinBack-sms.json'), 'utf8')).toBe(mine);
-    expect(JSON.parse(await readFile(join(dir, 'b.json'), 'utf8')).id).toBe('winback');
+    expect(JSON.parse(await readFile(join(dir, 'winback.json'), 'utf8')).id).toBe('winback');
   });
 
   it('prints the journey on stdout and the notes on stderr without --out', async () => {
@@ -87,5 +87,93 @@ describe('journeys import-pinpoint', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('is not an Amazon Pinpoint journey');
     expect(result.stderr).toContain(expected);
+  });
+
+  it('takes the journey id from the --out file name, as the deploy requires (journeys/<id>.json)', async () => {
+    // arrange
+    const out = join(dir, 'journeys', 'cart.json');
+    // act
+    const result = await runCli([
+      'import-pinpoint',
+      'test/fixtures/pinpoint/cart-abandonment.json',
+      '--out',
+      out,
+    ]);
+    // assert
+    expect(result.code).toBe(0);
+    expect(JSON.parse(await readFile(out, 'utf8')).id).toBe('cart');
+  });
+
+  it('refuses an --id that is not the --out file name, and a file name that is not a journey id', async () => {
+    const fixture = 'test/fixtures/pinpoint/cart-abandonment.json';
+    const disagree = await runCli(['import-pinpoint', fixture, '--out', join(dir, 'a.json'), '--id', 'b']);
+    const notAnId = await runCli(['import-pinpoint', fixture, '--out', join(dir, 'Cart Journey.json')]);
+    expect(disagree.code).toBe(1);
+    expect(disagree.stderr).toContain('journeys/<id>.json');
+    expect(notAnId.code).toBe(1);
+    expect(notAnId.stderr).toContain('"Cart Journey" is not a journey id');
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('never replaces an existing journey file without --force, and says so when it does', async () => {
+    // arrange
+    const out = join(dir, 'cart.json');
+    const mine = '{ "edited": "by hand" }\n';
+    await writeFile(out, mine);
+    const fixture = 'test/fixtures/pinpoint/cart-abandonment.json';
+    // act
+    const refused = await runCli(['import-pinpoint', fixture, '--out', out]);
+    const kept = await readFile(out, 'utf8');
+    const forced = await runCli(['import-pinpoint', fixture, '--out', out, '--force']);
+    // assert
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('exists and was not replaced');
+    expect(kept).toBe(mine);
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toContain(`replaced ${out}`);
+    expect(JSON.parse(await readFile(out, 'utf8')).id).toBe('cart');
+  });
+
+  it('imports a folder of journeys into <id>.json files, with progress, numbering a taken id, going on past a bad file', async () => {
+    // arrange
+    const input = join(dir, 'export');
+    const out = join(dir, 'journeys');
+    const cart = await readFile('test/fixtures/pinpoint/cart-abandonment.json', 'utf8');
+    await mkdir(input);
+    await writeFile(join(input, '1-cart.json'), cart);
+    await writeFile(join(input, '2-cart-copy.json'), cart);
+    await writeFile(join(input, '3-broken.json'), '{ "Name": ');
+    await writeFile(join(input, 'notes.txt'), 'not json');
+    // act
+    const result = await runCli(['import-pinpoint', input, '--out', out]);
+    // assert
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('[1/3]');
+    expect(result.stdout).toContain('[3/3]');
+    expect(result.stdout).toContain('3 journeys: 2 imported, 1 not');
+    expect(result.stderr).toContain('3-broken.json');
+    expect((await readdir(out)).sort()).toEqual(['cart-abandonment-eu-2.json', 'cart-abandonment-eu.json']);
+    expect(JSON.parse(await readFile(join(out, 'cart-abandonment-eu-2.json'), 'utf8')).id).toBe(
+      'cart-abandonment-eu-2',
+    );
+  });
+
+  it('imports every journey of aws pinpoint list-journeys output, and says when the list is one page of more', async () => {
+    // arrange
+    const cart = JSON.parse(await readFile('test/fixtures/pinpoint/cart-abandonment.json', 'utf8'));
+    const winback = JSON.parse(await readFile('test/fixtures/pinpoint/winback-segment.json', 'utf8'));
+    const list = join(dir, 'list.json');
+    const items = [cart.JourneyResponse, winback.JourneyResponse ?? winback];
+    await writeFile(list, JSON.stringify({ JourneysResponse: { Item: items, NextToken: 'abc' } }));
+    // act
+    const result = await runCli(['import-pinpoint', list, '--out', join(dir, 'journeys')]);
+    const withoutOut = await runCli(['import-pinpoint', list]);
+    // assert
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('2 journeys: 2 imported, 0 not');
+    expect(result.stdout).toContain('--next-token');
+    expect((await readdir(join(dir, 'journeys'))).length).toBe(2);
+    expect(withoutOut.code).toBe(1);
+    expect(withoutOut.stderr).toContain('--out <folder>');
   });
 });

@@ -1,0 +1,63 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readJsonFile } from '../files.ts';
+
+/** One Pinpoint journey to import: where it came from, and its JSON or why it could not be read. */
+export type PinpointSource = { label: string } & (
+  | { ok: true; value: unknown }
+  | { ok: false; message: string }
+);
+
+/** What an import reads: the journeys, and remarks on the input as a whole (such as a list that is one page of more). */
+export type PinpointSources = { folder: boolean; sources: PinpointSource[]; remarks: string[] };
+
+/**
+ * The journeys in a file or a folder. A folder gives each of its `*.json`
+ * files in name order; a file of `aws pinpoint list-journeys` output
+ * (`JourneysResponse.Item`) gives each journey of the list, labelled
+ * `file Item[i]`; any other file is one journey.
+ */
+export async function readPinpointSources(input: string): Promise<PinpointSources> {
+  const info = await stat(input).catch(() => undefined);
+  if (info?.isDirectory() !== true) {
+    const { sources, remarks } = await sourcesOfFile(input);
+    return { folder: false, sources, remarks };
+  }
+  const names = (await readdir(input)).filter((name) => name.toLowerCase().endsWith('.json')).sort();
+  const sources: PinpointSource[] = [];
+  const remarks: string[] = [];
+  for (const name of names) {
+    const read = await sourcesOfFile(join(input, name));
+    sources.push(...read.sources);
+    remarks.push(...read.remarks);
+  }
+  return { folder: true, sources, remarks };
+}
+
+async function sourcesOfFile(file: string): Promise<Omit<PinpointSources, 'folder'>> {
+  const json = await readJsonFile(file);
+  if (!json.ok) return { sources: [{ label: file, ok: false, message: json.message }], remarks: [] };
+  const list = journeyList(json.value);
+  if (list === undefined) return { sources: [{ label: file, ok: true, value: json.value }], remarks: [] };
+  const remarks =
+    list.nextToken === undefined
+      ? []
+      : [
+          `${file} is one page of the list (it has a NextToken): run aws pinpoint list-journeys again with --next-token (or without --max-items) to export the other journeys.`,
+        ];
+  return {
+    sources: list.items.map((value, i) => ({ label: `${file} Item[${i}]`, ok: true, value })),
+    remarks,
+  };
+}
+
+/** The journeys of `aws pinpoint list-journeys` output, with or without its `JourneysResponse` wrapper. */
+function journeyList(value: unknown): { items: unknown[]; nextToken?: unknown } | undefined {
+  const response = isObject(value) && isObject(value.JourneysResponse) ? value.JourneysResponse : value;
+  if (!isObject(response) || !Array.isArray(response.Item)) return undefined;
+  return { items: response.Item, nextToken: response.NextToken ?? undefined };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
