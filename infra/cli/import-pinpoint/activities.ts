@@ -9,6 +9,7 @@ import {
 } from './flow.ts';
 import { customStep, emailStep, pushStep, smsStep } from './messages.ts';
 import { pathOf } from './notes.ts';
+import { outcomeSplit } from './outcomes.ts';
 import { ACTIVITY_TYPES, type PinpointActivity, type PinpointActivityType } from './schema.ts';
 
 /** The one activity type key an activity carries, or undefined (with a problem) when it has none or several. */
@@ -40,6 +41,7 @@ export function mapActivity(
   if (type === undefined) return {};
   noteUnread(ctx, activity, ['Description', type], at);
   const steps = mapTyped(ctx, activityId, stepId, activity, type, pathOf(at, type));
+  if (type === 'EMAIL' || type === 'SMS') withOutcomeSplit(ctx, activityId, stepId, activity[type], steps);
   const primary = steps[stepId];
   if (primary !== undefined && activity.Description !== undefined && activity.Description !== '')
     steps[stepId] = { ...primary, label: activity.Description };
@@ -78,7 +80,9 @@ function mapTyped(
     case 'Wait':
       return Wait === undefined ? {} : waitSteps(ctx, id, Wait, at);
     case 'ConditionalSplit':
-      return ConditionalSplit === undefined ? {} : conditionalSplitSteps(ctx, id, ConditionalSplit, at);
+      // A split on what the message before it did is that message step's onOutcome.
+      if (ConditionalSplit === undefined || outcomeSplit(ctx, activityId) !== undefined) return {};
+      return conditionalSplitSteps(ctx, id, ConditionalSplit, at);
     case 'MultiCondition':
       return MultiCondition === undefined ? {} : multiConditionSteps(ctx, id, MultiCondition, at);
     case 'RandomSplit':
@@ -88,4 +92,25 @@ function mapTyped(
     case 'ContactCenter':
       return ContactCenter === undefined ? {} : contactCenterSteps(ctx, id, ContactCenter, at);
   }
+}
+
+/** A message followed by a yes/no split on what it did: the split becomes the step's `onOutcome`. */
+function withOutcomeSplit(
+  ctx: ActivityContext,
+  activityId: string,
+  stepId: string,
+  message: { NextActivity?: string } | undefined,
+  steps: Record<string, StepInput>,
+): void {
+  const step = steps[stepId];
+  const split = outcomeSplit(ctx, message?.NextActivity);
+  if (step === undefined || split === undefined || split.message !== activityId) return;
+  if (step.type !== 'email' && step.type !== 'sms') return;
+  steps[stepId] = { ...step, onOutcome: split.onOutcome, next: split.next };
+  const splitId = message?.NextActivity ?? '';
+  const what = split.outcomes.join(' or ');
+  ctx.log.note(
+    pathOf('Activities', splitId, 'ConditionalSplit'),
+    `Became onOutcome of step "${stepId}": the customer goes on as soon as the message reports ${what} (Pinpoint waited the full ${split.within} before checking), else after ${split.within}.`,
+  );
 }

@@ -13,6 +13,8 @@ export type ActivityContext = {
   /** Pinpoint activity id → step id. */
   stepOf: ReadonlyMap<string, string>;
   activities: Readonly<Record<string, PinpointActivity>>;
+  /** The Pinpoint activity the journey starts with. */
+  startActivity: string;
   /** The shared exit step every path without a next activity ends in. */
   exitId: string;
   /** The zone timestamps without an offset are read in. */

@@ -115,6 +115,7 @@ function mapSteps(
     ids,
     stepOf,
     activities: source.Activities,
+    startActivity: source.StartActivity,
     exitId: ids.allocate('end'),
     zone,
     templateName: planTemplateNames(source.Activities, log),

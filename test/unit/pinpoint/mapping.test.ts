@@ -262,3 +262,108 @@ describe('activity mapping details', () => {
     expect(result.notes.map((n) => n.message).join('\n')).toContain('whole history');
   });
 });
+
+describe('yes/no splits on what a message did', () => {
+  const messageEvent = (activity: string, ...events: string[]) => ({
+    EventCondition: {
+      MessageActivity: activity,
+      Dimensions: { EventType: { DimensionType: 'INCLUSIVE', Values: events } },
+    },
+  });
+  const split = (conditions: unknown[], operator = 'ALL') => ({
+    ConditionalSplit: {
+      Condition: { Conditions: conditions, Operator: operator },
+      EvaluationWaitTime: { WaitFor: 'P2D' },
+      TrueActivity: 'yes',
+      FalseActivity: 'no',
+    },
+  });
+  const rest = { yes: { EMAIL: { TemplateName: 'Yes' } }, no: { EMAIL: { TemplateName: 'No' } } };
+
+  it.each([
+    ['_email.open', 'opened'],
+    ['_email.click', 'clicked'],
+    ['_email.delivered', 'delivered'],
+  ])('%s of the email just before becomes its onOutcome %s', (event, outcome) => {
+    // arrange
+    const input = journeyWith({
+      start: { EMAIL: { TemplateName: 'Hi', NextActivity: 'check' } },
+      check: split([messageEvent('start', event)]),
+      ...rest,
+    });
+    // act
+    const result = importPinpointJourney(input);
+    // assert
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.journey.steps.start).toStrictEqual({
+      type: 'email',
+      template: 'Hi',
+      onOutcome: { within: 'P2D', branches: [{ outcome, next: 'yes' }] },
+      next: 'no',
+    });
+    expect(result.journey.steps.check).toBeUndefined();
+    expect(result.notes.map((n) => n.path)).toContain('Activities.check.ConditionalSplit');
+    expect(
+      validateJourney(result.journey, {
+        templates: new Map([
+          ['Hi', 'email'],
+          ['Yes', 'email'],
+          ['No', 'email'],
+        ]),
+      }).ok,
+    ).toBe(true);
+  });
+
+  it('opened ANY clicked of one email is one branch on either outcome; an SMS delivery likewise', () => {
+    const input = journeyWith({
+      start: { EMAIL: { TemplateName: 'Hi', NextActivity: 'check' } },
+      check: split([messageEvent('start', '_email.open'), messageEvent('start', '_email.click')], 'ANY'),
+      yes: { SMS: { TemplateName: 'Text', NextActivity: 'sms-check' } },
+      'sms-check': {
+        ConditionalSplit: {
+          ...split([messageEvent('yes', '_SMS.SUCCESS')]).ConditionalSplit,
+          TrueActivity: undefined,
+          FalseActivity: 'no',
+        },
+      },
+      no: { EMAIL: { TemplateName: 'No' } },
+    });
+    const result = importPinpointJourney(input);
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.journey.steps.start).toMatchObject({
+      onOutcome: { branches: [{ outcome: ['opened', 'clicked'], next: 'yes' }] },
+    });
+    expect(result.journey.steps.yes).toMatchObject({
+      onOutcome: { within: 'P2D', branches: [{ outcome: 'delivered', next: 'end' }] },
+      next: 'no',
+    });
+  });
+
+  it.each([
+    [
+      'another way leads into the split',
+      { other: { Wait: { WaitTime: { WaitFor: 'PT1H' }, NextActivity: 'check' } } },
+      [messageEvent('start', '_email.open')],
+      'ALL',
+    ],
+    ['the split asks about another message', {}, [messageEvent('yes', '_email.open')], 'ALL'],
+    [
+      'opened AND clicked',
+      {},
+      [messageEvent('start', '_email.open'), messageEvent('start', '_email.click')],
+      'ALL',
+    ],
+    ['an event Pinpoint has no outcome for here', {}, [messageEvent('start', '_email.softbounce')], 'ALL'],
+  ])('stays a branch when %s', (_label, more, conditions, operator) => {
+    const input = journeyWith({
+      start: { EMAIL: { TemplateName: 'Hi', NextActivity: 'check' } },
+      check: split(conditions, operator),
+      ...rest,
+      ...more,
+    });
+    const result = importPinpointJourney(input);
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.journey.steps.start).not.toHaveProperty('onOutcome');
+    expect(result.journey.steps.check).toMatchObject({ type: 'wait', for: 'P2D' });
+  });
+});
