@@ -48,7 +48,12 @@ export function eventNameOf(
     );
   }
   const name = type.Values[0];
-  if (name?.startsWith('_'))
+  if (name !== undefined && /^_(email|sms|push|voice|inapp)\./i.test(name))
+    log.note(
+      pathOf(at, 'EventType', 'Values'),
+      `"${name}" is a message event Pinpoint recorded: here delivery feedback is not a customer event, so this never happens unless your app puts "${name}" on the bus. Branch on what a message did with onOutcome on its step.`,
+    );
+  else if (name?.startsWith('_'))
     log.note(
       pathOf(at, 'EventType', 'Values'),
       `"${name}" is an event Pinpoint recorded itself; it arrives here only if your app or a rule puts it on the bus under that name.`,

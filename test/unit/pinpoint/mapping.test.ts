@@ -365,5 +365,8 @@ describe('yes/no splits on what a message did', () => {
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
     expect(result.journey.steps.start).not.toHaveProperty('onOutcome');
     expect(result.journey.steps.check).toMatchObject({ type: 'wait', for: 'P2D' });
+    expect(result.notes.map((n) => n.message).join('\n')).toContain(
+      'delivery feedback is not a customer event, so this never happens',
+    );
   });
 });
