@@ -117,7 +117,13 @@ export function mapSettings(source: PinpointJourney, log: ImportLog): { settings
       `Pinpoint applied quiet time in ${schedule.Timezone ?? 'UTC'}; here it applies in each customer's zone (${zone} when the profile has none).`,
     );
   const caps = messageCaps(source.Limits ?? {}, log);
-  if (caps.length > 0) settings.caps = caps;
+  if (caps.length > 0) {
+    settings.caps = caps;
+    log.note(
+      'Limits',
+      "A cap here counts the customer's messages from every journey, where Pinpoint's journey caps counted this journey's only; and a message over a cap waits until the cap allows it. Raise settings.caps if other journeys also message these customers.",
+    );
+  }
   return { settings, zone };
 }
 

@@ -194,6 +194,8 @@ describe('activity mapping details', () => {
       { max: 5, within: 'P7D' },
     ]);
     expect(result.notes.map((n) => n.path)).not.toContain('Limits.TimeframeCap');
+    // Pinpoint counted this journey's messages only; caps here count every journey's.
+    expect(result.notes.find((n) => n.path === 'Limits')?.message).toMatch(/every journey/);
   });
   it('imports a re-entry cap above 1 as an entry limit', () => {
     // act
