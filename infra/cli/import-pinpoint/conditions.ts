@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { PATH_PATTERN } from '../../../shared/conditions/path.ts';
 import type { Condition } from '../../../shared/conditions/schema.ts';
 import { type ImportLog, pathOf } from './notes.ts';
@@ -119,11 +120,7 @@ function attributeCondition(
     case 'AFTER':
       return { path, gt: first };
     case 'ON':
-      log.note(
-        at,
-        `"ON ${first}" is mapped to "starts with ${first.slice(0, 10)}" (the same calendar day in UTC).`,
-      );
-      return { path, startsWith: first.slice(0, 10) };
+      return onDay(path, first, at, log);
     case 'BETWEEN':
       if (second === undefined) return { path, gte: first };
       return {
@@ -133,6 +130,27 @@ function attributeCondition(
         ],
       };
   }
+}
+
+/**
+ * ON: the value, read as an instant, falls on the day of `value` in UTC (Pinpoint
+ * ignores the time). Compared as instants, so a value written with another
+ * offset is placed on its UTC day, not on the day its text starts with.
+ */
+function onDay(path: string, value: string, at: string, log: ImportLog): Condition | undefined {
+  const day = DateTime.fromISO(value, { zone: 'utc' });
+  if (!day.isValid) {
+    log.note(at, `"ON ${value}" is not an ISO 8601 date; the filter is left out.`);
+    return undefined;
+  }
+  const start = day.startOf('day');
+  const iso = (d: DateTime) => d.toISO({ suppressMilliseconds: true }) ?? '';
+  return {
+    all: [
+      { path, gte: iso(start) },
+      { path, lt: iso(start.plus({ days: 1 })) },
+    ],
+  };
 }
 
 function metricCondition(

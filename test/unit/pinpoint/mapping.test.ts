@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { StepIds, slugify } from '#infra/cli/import-pinpoint/ids.ts';
 import { importPinpointJourney } from '#infra/cli/import-pinpoint/import.ts';
 import { rateFromDuration, toTimestamp, zoneFromPinpoint } from '#infra/cli/import-pinpoint/time.ts';
+import { evaluateCondition } from '#shared/conditions/evaluate.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
 
 describe('zoneFromPinpoint', () => {
@@ -370,5 +371,43 @@ describe('yes/no splits on what a message did', () => {
     expect(result.notes.map((n) => n.message).join('\n')).toContain(
       'delivery feedback is not a customer event, so this never happens',
     );
+  });
+});
+
+describe('date attribute filters keep their meaning', () => {
+  const triggerWhere = (dimension: unknown) => {
+    const result = importPinpointJourney(
+      journeyWith(
+        { start: { Wait: { WaitTime: { WaitFor: 'PT1H' } } } },
+        {
+          StartCondition: {
+            EventStartCondition: {
+              EventFilter: {
+                Dimensions: { EventType: { Values: ['Signed Up'] }, Attributes: { day: dimension } },
+              },
+            },
+          },
+        },
+      ),
+    );
+    if (!result.ok || result.journey.trigger.type !== 'event') throw new Error('not imported');
+    const where = result.journey.trigger.where;
+    if (where === undefined) throw new Error('no filter');
+    return (day: string) =>
+      evaluateCondition(where, { event: { properties: { day } }, now: new Date('2026-01-01T00:00:00Z') });
+  };
+
+  it.each([
+    ['2026-12-25T10:00:00Z', true],
+    ['2026-12-25', true],
+    ['2026-12-26T01:00:00+02:00', true], // 23:00 on the 25th in UTC
+    ['2026-12-25T23:30:00-05:00', false], // the 26th in UTC
+    ['2026-12-24T23:59:59Z', false],
+    ['2026-12-26T00:00:00Z', false],
+  ])('ON 2026-12-25: %s → %s (Pinpoint reads instants, ignoring the time)', (value, expected) => {
+    // arrange
+    const matches = triggerWhere({ AttributeType: 'ON', Values: ['2026-12-25T00:00:00.000Z'] });
+    // act + assert
+    expect(matches(value)).toBe(expected);
   });
 });
