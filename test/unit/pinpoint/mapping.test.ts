@@ -3,6 +3,7 @@ import { StepIds, slugify } from '#infra/cli/import-pinpoint/ids.ts';
 import { importPinpointJourney } from '#infra/cli/import-pinpoint/import.ts';
 import { rateFromDuration, toTimestamp, zoneFromPinpoint } from '#infra/cli/import-pinpoint/time.ts';
 import { evaluateCondition } from '#shared/conditions/evaluate.ts';
+import { Condition } from '#shared/conditions/schema.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
 
 describe('zoneFromPinpoint', () => {
@@ -391,8 +392,8 @@ describe('date attribute filters keep their meaning', () => {
       ),
     );
     if (!result.ok || result.journey.trigger.type !== 'event') throw new Error('not imported');
-    const where = result.journey.trigger.where;
-    if (where === undefined) throw new Error('no filter');
+    // The journey as a deploy reads it: the filter parsed as a condition.
+    const where = Condition.parse(result.journey.trigger.where);
     return (day: string) =>
       evaluateCondition(where, { event: { properties: { day } }, now: new Date('2026-01-01T00:00:00Z') });
   };
