@@ -5,7 +5,14 @@ import { fromZodIssues } from '../../../shared/journey/violations.ts';
 import { mapActivity } from './activities.ts';
 import type { ActivityContext, StepInput } from './context.ts';
 import { StepIds, slugify } from './ids.ts';
-import { mapEntryLimit, mapReentry, mapSettings, mapStatus, mapTrigger } from './journey-settings.ts';
+import {
+  mapAudience,
+  mapEntryLimit,
+  mapReentry,
+  mapSettings,
+  mapStatus,
+  mapTrigger,
+} from './journey-settings.ts';
 import { ImportLog, type ImportNote, type ImportProblem, pathOf } from './notes.ts';
 import { PinpointJourney } from './schema.ts';
 import { type ImportedTemplate, placeholderTemplate, planTemplateNames } from './templates.ts';
@@ -80,6 +87,7 @@ export function importPinpointJourney(input: unknown, options: ImportOptions = {
     log.problem('(id)', `"${id}" is not a journey id: lowercase letters, digits and dashes.`);
   const { settings, zone } = mapSettings(source, log);
   const trigger = mapTrigger(source, log);
+  const audience = mapAudience(source, log);
   const reentry = mapReentry(source, log);
   const limit = mapEntryLimit(source, log);
   const status = mapStatus(source, log);
@@ -94,6 +102,7 @@ export function importPinpointJourney(input: unknown, options: ImportOptions = {
     name: source.Name,
     status,
     trigger: limit === undefined ? trigger : { ...trigger, limit },
+    ...(audience === undefined ? {} : { audience }),
     reentry,
     settings,
     start,

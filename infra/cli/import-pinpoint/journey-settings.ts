@@ -36,11 +36,6 @@ export function mapTrigger(source: PinpointJourney, log: ImportLog): Trigger | u
         pathOf(at, 'EventStartCondition', 'EventFilter', 'FilterType'),
         "SYSTEM events (Pinpoint's own) do not exist here; the trigger listens for a customer event of that name.",
       );
-    if (byEvent.SegmentId !== undefined)
-      log.note(
-        pathOf(at, 'EventStartCondition', 'SegmentId'),
-        `Only members of segment ${byEvent.SegmentId} could enter: that limit was not imported; add an "audience" condition.`,
-      );
     const where = combine(eventPropertyConditions(dims, dimsAt, log));
     return { type: 'event', event, ...(where === undefined ? {} : { where }) };
   }
@@ -56,6 +51,20 @@ export function mapTrigger(source: PinpointJourney, log: ImportLog): Trigger | u
     'A Pinpoint journey starts from EventStartCondition or SegmentStartCondition; neither is here.',
   );
   return undefined;
+}
+
+/**
+ * EventStartCondition.SegmentId → `audience`: only members of the segment enter,
+ * as in Pinpoint. Without it everyone who sends the event would enter.
+ */
+export function mapAudience(source: PinpointJourney, log: ImportLog): Condition | undefined {
+  const segmentId = source.StartCondition?.EventStartCondition?.SegmentId;
+  if (segmentId === undefined || segmentId === '') return undefined;
+  log.note(
+    pathOf('StartCondition', 'EventStartCondition', 'SegmentId'),
+    `Only members of segment ${segmentId} could enter: the audience is profile.traits.pinpointSegments contains "${segmentId}", which no customer matches until you re-express the segment as profile conditions in audience (or tag the members).`,
+  );
+  return segmentMembership(segmentId);
 }
 
 function segmentCondition(segmentId: string, log: ImportLog): Condition {

@@ -412,3 +412,30 @@ describe('date attribute filters keep their meaning', () => {
     expect(matches(value)).toBe(expected);
   });
 });
+
+describe('an event-started journey limited to a segment', () => {
+  it('lets only members of the segment enter (an audience), never everyone who sends the event', () => {
+    // arrange
+    const input = journeyWith(
+      { start: { Wait: { WaitTime: { WaitFor: 'PT1H' } } } },
+      {
+        StartCondition: {
+          EventStartCondition: {
+            SegmentId: 'vip',
+            EventFilter: { Dimensions: { EventType: { Values: ['Signed Up'] } } },
+          },
+        },
+      },
+    );
+    // act
+    const result = importPinpointJourney(input);
+    // assert
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.journey.audience).toStrictEqual({
+      path: 'profile.traits.pinpointSegments',
+      contains: 'vip',
+    });
+    expect(result.notes.map((n) => n.path)).toContain('StartCondition.EventStartCondition.SegmentId');
+    expect(validateJourney(result.journey).ok).toBe(true);
+  });
+});
