@@ -195,6 +195,18 @@ function describeNotPinpoint(
     return [
       { path: '(file)', message: 'This is already a Journeys journey file, not an Amazon Pinpoint journey.' },
     ];
+  const journey = prefix.length > 0 && isObject(input.JourneyResponse) ? input.JourneyResponse : input;
+  const activities = journey.Activities;
+  if (
+    typeof journey.Name === 'string' &&
+    (activities === undefined || (isObject(activities) && Object.keys(activities).length === 0))
+  )
+    return [
+      {
+        path: [...prefix, 'Activities'].join('.'),
+        message: `The journey "${journey.Name}" has no activities yet (a draft never finished in Pinpoint): there is nothing to import.`,
+      },
+    ];
   return fromZodIssues(issues, prefix).map(({ path, message }) => ({
     path,
     message: `${message} (expected an Amazon Pinpoint journey, as aws pinpoint get-journey prints it)`,

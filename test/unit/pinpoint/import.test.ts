@@ -127,6 +127,22 @@ describe('importPinpointJourney: fixtures', () => {
   });
 });
 
+describe('importPinpointJourney: a draft with no activities yet', () => {
+  it.each([
+    ['no Activities', { Name: 'Draft', State: 'DRAFT' }],
+    ['empty Activities, wrapped', { JourneyResponse: { Name: 'Draft', Activities: {}, Id: 'j' } }],
+  ])('%s: says there is nothing to import, not that it is no Pinpoint journey', (_label, input) => {
+    // act
+    const result = importPinpointJourney(input);
+    // assert
+    expect(result.ok).toBe(false);
+    if (!result.ok)
+      expect(result.problems).toEqual([
+        { path: expect.stringMatching(/Activities$/), message: expect.stringContaining('no activities yet') },
+      ]);
+  });
+});
+
 describe('importPinpointJourney: inputs it refuses, with the place of the problem', () => {
   const wait = { Wait: { WaitTime: { WaitFor: 'PT1H' } } };
   const base = {
