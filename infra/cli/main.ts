@@ -66,6 +66,10 @@ program
   .option('--templates-dir <dir>', 'write placeholder templates that do not exist yet to this folder')
   .option('--id <id>', 'the journey id (default: from the Pinpoint journey name, or the --out file name)')
   .option('--force', 'replace journey files that exist (never done without it)')
+  .option(
+    '--segments <file|folder>',
+    'Pinpoint segments (aws pinpoint get-segments output): the journeys that use them get their filters',
+  )
   .action(lazy(async () => (await import('./commands/import-pinpoint.ts')).importPinpointCommand));
 
 program

@@ -5,6 +5,8 @@ import {
   type ImportResult,
   importPinpointJourney,
 } from '#infra/cli/import-pinpoint/import.ts';
+import type { PinpointSegment } from '#infra/cli/import-pinpoint/schema.ts';
+import { type SegmentCatalog, segmentsIn } from '#infra/cli/import-pinpoint/segments.ts';
 import { type PinpointSource, readPinpointSources } from '#infra/cli/import-pinpoint/sources.ts';
 import { JOURNEY_ID } from '#shared/journey/schema.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
@@ -12,7 +14,13 @@ import type { TemplateChannel } from '#shared/templates.ts';
 import { loadTemplates } from '../files.ts';
 import { fail, paint } from '../output.ts';
 
-export type ImportPinpointOptions = { out?: string; templatesDir?: string; id?: string; force?: boolean };
+export type ImportPinpointOptions = {
+  out?: string;
+  templatesDir?: string;
+  id?: string;
+  force?: boolean;
+  segments?: string;
+};
 
 type Imported = Extract<ImportResult, { ok: true }>;
 
@@ -30,9 +38,21 @@ type Target =
  * with --force, and said so.
  */
 export async function importPinpointCommand(input: string, options: ImportPinpointOptions): Promise<void> {
-  const { folder, sources, remarks } = await readPinpointSources(input);
+  const read = await readPinpointSources(input);
+  const { folder, remarks } = read;
+  // Segment exports beside the journeys, and those given with --segments, resolve segment ids.
+  const catalog = new Map<string, PinpointSegment>();
+  const sources = withoutSegments(read.sources, catalog);
+  if (options.segments !== undefined) {
+    const given = await readPinpointSources(options.segments);
+    const others = withoutSegments(given.sources, catalog);
+    if (others.length > 0)
+      return fail(
+        `--segments ${options.segments}: ${others.map((o) => o.label).join(', ')} ${others.length === 1 ? 'is' : 'are'} not Pinpoint segments (aws pinpoint get-segment or get-segments output).`,
+      );
+  }
   const many = folder || sources.length > 1;
-  if (sources.length === 0) return fail(`${input} has no .json files to import.`);
+  if (sources.length === 0) return fail(`${input} has no Pinpoint journeys to import.`);
   const target = await targetOf(options, many);
   if (typeof target === 'string') return fail(target);
   const report = target.kind === 'stdout' ? process.stderr : process.stdout;
@@ -43,12 +63,12 @@ export async function importPinpointCommand(input: string, options: ImportPinpoi
       report.write(
         `${i === 0 ? '' : '\n'}${paint('bold', `[${i + 1}/${sources.length}] ${source.label}`)}\n`,
       );
-    const done = await importOne(source, target, options, ids);
+    const done = await importOne(source, target, options, ids, catalog);
     if (!done) failed.push(source.label);
   }
   for (const remark of remarks) report.write(`\n${paint('yellow', '!')} ${remark}\n`);
   if (many) {
-    const summary = `${sources.length} journeys: ${sources.length - failed.length} imported, ${failed.length} not`;
+    const summary = `${sources.length} journey${sources.length === 1 ? '' : 's'}: ${sources.length - failed.length} imported, ${failed.length} not`;
     report.write(`\n${failed.length === 0 ? paint('green', summary) : paint('red', summary)}\n`);
     for (const label of failed) report.write(`  ${paint('red', '✖')} ${label}\n`);
   }
@@ -81,10 +101,14 @@ async function importOne(
   target: Target,
   options: ImportPinpointOptions,
   ids: Set<string>,
+  segments: SegmentCatalog,
 ): Promise<boolean> {
   if (!source.ok) return problems(source.label, [{ path: '(file)', message: source.message }]);
   const wanted = target.kind === 'file' ? target.id : options.id;
-  const result = importPinpointJourney(source.value, { id: wanted });
+  const result = importPinpointJourney(source.value, {
+    id: wanted,
+    ...(segments.size === 0 ? {} : { segments }),
+  });
   if (!result.ok) return problems(source.label, result.problems);
   const id = uniqueId(result.journey.id, ids);
   const journey = { $schema: './journey.schema.json', ...result.journey, id };
@@ -114,6 +138,26 @@ async function importOne(
   }
   await printNotes(report, result, journey, options.templatesDir);
   return true;
+}
+
+/** The sources that are not segment exports; the segments go into `catalog`, each said on stderr. */
+function withoutSegments(
+  sources: readonly PinpointSource[],
+  catalog: Map<string, PinpointSegment>,
+): PinpointSource[] {
+  const rest: PinpointSource[] = [];
+  for (const source of sources) {
+    const segments = source.ok ? segmentsIn(source.value) : undefined;
+    if (segments === undefined) {
+      rest.push(source);
+      continue;
+    }
+    for (const segment of segments) catalog.set(segment.Id, segment);
+    process.stderr.write(
+      `${paint('dim', '•')} ${source.label}: ${segments.length} segment${segments.length === 1 ? '' : 's'} (${segments.map((g) => g.Name ?? g.Id).join(', ')})\n`,
+    );
+  }
+  return rest;
 }
 
 /** The id, numbered when an earlier journey of the same import took it. */

@@ -6,8 +6,10 @@ import type {
   PinpointAttributeDimension,
   PinpointEventDimensions,
   PinpointMetricDimension,
+  PinpointSegmentDimensions,
   PinpointSimpleCondition,
 } from './schema.ts';
+import type { SegmentResolver } from './segments.ts';
 
 const PATH_SEGMENT = /^[A-Za-z0-9_$@:-]+( [A-Za-z0-9_$@:-]+)*$/;
 
@@ -187,6 +189,7 @@ export function branchCondition(
   window: string | undefined,
   at: string,
   log: ImportLog,
+  segments?: SegmentResolver,
 ): Condition {
   const parts: Condition[] = [];
   const event = condition?.EventCondition;
@@ -215,17 +218,48 @@ export function branchCondition(
   }
   if (condition?.SegmentCondition !== undefined) {
     const segmentId = condition.SegmentCondition.SegmentId;
-    parts.push(segmentMembership(segmentId));
-    log.note(
-      pathOf(at, 'SegmentCondition'),
-      `Pinpoint segments do not exist here: "in segment ${segmentId}" became profile.traits.pinpointSegments contains "${segmentId}"; re-express the segment as profile conditions.`,
-    );
+    const resolved = segments?.(segmentId, pathOf(at, 'SegmentCondition'));
+    parts.push(resolved ?? segmentMembership(segmentId));
+    if (resolved === undefined)
+      log.note(
+        pathOf(at, 'SegmentCondition'),
+        `Pinpoint segments do not exist here: "in segment ${segmentId}" became profile.traits.pinpointSegments contains "${segmentId}"; re-express the segment as profile conditions.`,
+      );
   }
   parts.push(...segmentDimensionConditions(condition, at, log));
   const combined = combine(parts);
   if (combined !== undefined) return combined;
   log.note(at, 'This condition could not be mapped; it was replaced by one no customer meets. Rewrite it.');
   return unmappedCondition();
+}
+
+/**
+ * Segment dimensions as `profile.traits.*` conditions, all or nothing: the
+ * conditions, or the paths of the dimensions that have no equivalent (a
+ * segment left with part of its filters would take in customers it did not).
+ */
+export function strictDimensionConditions(
+  dims: PinpointSegmentDimensions,
+  at: string,
+  log: ImportLog,
+): { ok: true; conditions: Condition[] } | { ok: false; unmapped: string[] } {
+  const conditions: Condition[] = [];
+  const unmapped: string[] = [];
+  const { Attributes, UserAttributes, ...rest } = dims;
+  for (const [group, attributes] of [
+    ['Attributes', Attributes],
+    ['UserAttributes', UserAttributes],
+  ] as const) {
+    for (const [name, dim] of Object.entries(attributes ?? {})) {
+      const where = pathOf(at, group, name);
+      const path = propertyPath('profile.traits', name, where, log);
+      const mapped = path === undefined ? undefined : attributeCondition(path, dim, where, log);
+      if (mapped === undefined) unmapped.push(where);
+      else conditions.push(mapped);
+    }
+  }
+  for (const other of Object.keys(rest)) unmapped.push(pathOf(at, other));
+  return unmapped.length === 0 ? { ok: true, conditions } : { ok: false, unmapped };
 }
 
 function segmentDimensionConditions(

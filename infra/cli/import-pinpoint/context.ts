@@ -2,6 +2,7 @@ import type { JourneyInput } from '../../../shared/journey/schema.ts';
 import type { StepIds } from './ids.ts';
 import { type ImportLog, pathOf } from './notes.ts';
 import type { PinpointActivity } from './schema.ts';
+import type { SegmentResolver } from './segments.ts';
 
 /** A step as written in a journey file (defaults may be omitted). */
 export type StepInput = JourneyInput['steps'][string];
@@ -15,6 +16,8 @@ export type ActivityContext = {
   activities: Readonly<Record<string, PinpointActivity>>;
   /** The Pinpoint activity the journey starts with. */
   startActivity: string;
+  /** Segment ids as profile conditions, when the segments were exported too. */
+  segments?: SegmentResolver;
   /** The shared exit step every path without a next activity ends in. */
   exitId: string;
   /** The zone timestamps without an offset are read in. */

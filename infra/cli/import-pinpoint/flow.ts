@@ -132,7 +132,7 @@ export function conditionalSplitSteps(
   }
   const window = historyWindow(ctx, activity.EvaluationWaitTime, pathOf(at, 'EvaluationWaitTime'));
   const mapped: Condition[] = conditions.map((c, i) =>
-    branchCondition(c, window, pathOf(at, 'Condition', 'Conditions', i), ctx.log),
+    branchCondition(c, window, pathOf(at, 'Condition', 'Conditions', i), ctx.log, ctx.segments),
   );
   const when = combine(mapped, activity.Condition?.Operator === 'ANY' ? 'any' : 'all');
   if (when === undefined) {
@@ -163,7 +163,13 @@ export function multiConditionSteps(
   const window = historyWindow(ctx, activity.EvaluationWaitTime, pathOf(at, 'EvaluationWaitTime'));
   const branches = (activity.Branches ?? []).map((branch, i) => ({
     name: `branch-${i + 1}`,
-    when: branchCondition(branch.Condition, window, pathOf(at, 'Branches', i, 'Condition'), ctx.log),
+    when: branchCondition(
+      branch.Condition,
+      window,
+      pathOf(at, 'Branches', i, 'Condition'),
+      ctx.log,
+      ctx.segments,
+    ),
     next: target(ctx, branch.NextActivity, pathOf(at, 'Branches', i, 'NextActivity')),
   }));
   if (branches.length === 0) {

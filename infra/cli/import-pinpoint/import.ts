@@ -15,6 +15,7 @@ import {
 } from './journey-settings.ts';
 import { ImportLog, type ImportNote, type ImportProblem, pathOf } from './notes.ts';
 import { PinpointJourney } from './schema.ts';
+import { looksLikeSegment, type SegmentCatalog, type SegmentResolver, segmentResolver } from './segments.ts';
 import { type ImportedTemplate, placeholderTemplate, planTemplateNames } from './templates.ts';
 
 export type { ImportNote, ImportProblem } from './notes.ts';
@@ -23,6 +24,8 @@ export type { ImportedTemplate } from './templates.ts';
 export type ImportOptions = {
   /** The journey id (default: slugified from the Pinpoint journey name). */
   id?: string;
+  /** The application's segments (aws pinpoint get-segments), so segment ids become profile conditions. */
+  segments?: SegmentCatalog;
 };
 
 export type ImportResult =
@@ -86,12 +89,13 @@ export function importPinpointJourney(input: unknown, options: ImportOptions = {
   if (!JOURNEY_ID.test(id))
     log.problem('(id)', `"${id}" is not a journey id: lowercase letters, digits and dashes.`);
   const { settings, zone } = mapSettings(source, log);
-  const trigger = mapTrigger(source, log);
-  const audience = mapAudience(source, log);
+  const segments = options.segments === undefined ? undefined : segmentResolver(options.segments, log);
+  const trigger = mapTrigger(source, log, segments);
+  const audience = mapAudience(source, log, segments);
   const reentry = mapReentry(source, log);
   const limit = mapEntryLimit(source, log);
   const status = mapStatus(source, log);
-  const { start, steps } = mapSteps(source, zone, log);
+  const { start, steps } = mapSteps(source, zone, log, segments);
   if (log.problems.length > 0 || trigger === undefined || start === undefined)
     return {
       ok: false,
@@ -115,6 +119,7 @@ function mapSteps(
   source: PinpointJourney,
   zone: string,
   log: ImportLog,
+  segments: SegmentResolver | undefined,
 ): { start?: string; steps: Record<string, StepInput> } {
   const ids = new StepIds();
   const activityIds = Object.keys(source.Activities).sort();
@@ -125,6 +130,7 @@ function mapSteps(
     stepOf,
     activities: source.Activities,
     startActivity: source.StartActivity,
+    ...(segments === undefined ? {} : { segments }),
     exitId: ids.allocate('end'),
     zone,
     templateName: planTemplateNames(source.Activities, log),
@@ -189,6 +195,14 @@ function describeNotPinpoint(
       {
         path: '(file)',
         message: 'A Pinpoint journey is a JSON object (the output of aws pinpoint get-journey).',
+      },
+    ];
+  if (looksLikeSegment(input))
+    return [
+      {
+        path: '(file)',
+        message:
+          'This is an Amazon Pinpoint segment, not a journey: pass segments with --segments, so the journeys that use them get their filters.',
       },
     ];
   if ('steps' in input && 'trigger' in input)

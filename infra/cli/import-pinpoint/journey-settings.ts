@@ -6,6 +6,7 @@ import { LOCAL_TIME } from '../../../shared/time.ts';
 import { combine, eventNameOf, eventPropertyConditions, segmentMembership } from './conditions.ts';
 import { type ImportLog, pathOf } from './notes.ts';
 import type { PinpointJourney } from './schema.ts';
+import type { SegmentResolver } from './segments.ts';
 import { isPositiveDuration, rateFromDuration, toTimestamp, zoneFromPinpoint } from './time.ts';
 
 type Settings = NonNullable<JourneyInput['settings']>;
@@ -14,7 +15,11 @@ type MessageCaps = NonNullable<Settings['caps']>;
 const DEFAULT_SCHEDULE = 'rate(1 day)';
 
 /** StartCondition → trigger: an event trigger from the event filter, or a segment trigger on a schedule. */
-export function mapTrigger(source: PinpointJourney, log: ImportLog): Trigger | undefined {
+export function mapTrigger(
+  source: PinpointJourney,
+  log: ImportLog,
+  segments?: SegmentResolver,
+): Trigger | undefined {
   const start = source.StartCondition;
   const at = 'StartCondition';
   if (start?.Description !== undefined)
@@ -44,7 +49,9 @@ export function mapTrigger(source: PinpointJourney, log: ImportLog): Trigger | u
     return {
       type: 'segment',
       schedule: segmentSchedule(source, log),
-      segment: segmentCondition(bySegment.SegmentId, log),
+      segment:
+        segments?.(bySegment.SegmentId, pathOf(at, 'SegmentStartCondition', 'SegmentId')) ??
+        segmentCondition(bySegment.SegmentId, log),
     };
   log.problem(
     at,
@@ -57,11 +64,18 @@ export function mapTrigger(source: PinpointJourney, log: ImportLog): Trigger | u
  * EventStartCondition.SegmentId → `audience`: only members of the segment enter,
  * as in Pinpoint. Without it everyone who sends the event would enter.
  */
-export function mapAudience(source: PinpointJourney, log: ImportLog): Condition | undefined {
+export function mapAudience(
+  source: PinpointJourney,
+  log: ImportLog,
+  segments?: SegmentResolver,
+): Condition | undefined {
   const segmentId = source.StartCondition?.EventStartCondition?.SegmentId;
   if (segmentId === undefined || segmentId === '') return undefined;
+  const at = pathOf('StartCondition', 'EventStartCondition', 'SegmentId');
+  const resolved = segments?.(segmentId, at);
+  if (resolved !== undefined) return resolved;
   log.note(
-    pathOf('StartCondition', 'EventStartCondition', 'SegmentId'),
+    at,
     `Only members of segment ${segmentId} could enter: the audience is profile.traits.pinpointSegments contains "${segmentId}", which no customer matches until you re-express the segment as profile conditions in audience (or tag the members).`,
   );
   return segmentMembership(segmentId);

@@ -37,6 +37,33 @@ const SegmentDimensions = z.looseObject({
   Attributes: z.record(z.string(), AttributeDimension).optional(),
   UserAttributes: z.record(z.string(), AttributeDimension).optional(),
 });
+export type PinpointSegmentDimensions = z.infer<typeof SegmentDimensions>;
+
+const AllAnyNone = z.enum(['ALL', 'ANY', 'NONE']);
+
+/** A Pinpoint segment as `aws pinpoint get-segment` prints it (`SegmentResponse`). */
+export const PinpointSegment = z.looseObject({
+  Id: z.string().min(1),
+  Name: z.string().optional(),
+  SegmentType: z.string().optional(),
+  Dimensions: SegmentDimensions.optional(),
+  SegmentGroups: z
+    .looseObject({
+      Include: AllAnyNone.optional(),
+      Groups: z
+        .array(
+          z.looseObject({
+            Dimensions: z.array(SegmentDimensions).optional(),
+            SourceSegments: z.array(z.looseObject({ Id: z.string() })).optional(),
+            SourceType: z.enum(['ALL', 'ANY']).optional(),
+            Type: AllAnyNone.optional(),
+          }),
+        )
+        .optional(),
+    })
+    .optional(),
+});
+export type PinpointSegment = z.infer<typeof PinpointSegment>;
 
 const SimpleCondition = z.looseObject({
   EventCondition: z

@@ -176,4 +176,39 @@ describe('journeys import-pinpoint', () => {
     expect(withoutOut.code).toBe(1);
     expect(withoutOut.stderr).toContain('--out <folder>');
   });
+
+  it('uses the segments exported beside the journeys (or given with --segments) for their filters', async () => {
+    // arrange
+    const input = join(dir, 'export');
+    await mkdir(input);
+    const winback = await readFile('test/fixtures/pinpoint/winback-segment.json', 'utf8');
+    const segmentId = JSON.parse(winback).StartCondition.SegmentStartCondition.SegmentId;
+    const segment = {
+      Id: segmentId,
+      Name: 'Lapsed subscribers',
+      SegmentType: 'DIMENSIONAL',
+      Dimensions: { UserAttributes: { status: { AttributeType: 'INCLUSIVE', Values: ['lapsed'] } } },
+    };
+    await writeFile(join(input, 'winback.json'), winback);
+    await writeFile(join(input, 'segments.json'), JSON.stringify({ SegmentsResponse: { Item: [segment] } }));
+    // act
+    const folder = await runCli(['import-pinpoint', input, '--out', join(dir, 'journeys')]);
+    const flag = await runCli([
+      'import-pinpoint',
+      join(input, 'winback.json'),
+      '--segments',
+      join(input, 'segments.json'),
+    ]);
+    // assert
+    expect(folder.code).toBe(0);
+    expect(folder.stdout).toContain('1 journey: 1 imported, 0 not');
+    const [file] = await readdir(join(dir, 'journeys'));
+    const journey = JSON.parse(await readFile(join(dir, 'journeys', file ?? ''), 'utf8'));
+    expect(journey.trigger.segment).toStrictEqual({ path: 'profile.traits.status', eq: 'lapsed' });
+    expect(flag.code).toBe(0);
+    expect(JSON.parse(flag.stdout).trigger.segment).toStrictEqual({
+      path: 'profile.traits.status',
+      eq: 'lapsed',
+    });
+  });
 });
