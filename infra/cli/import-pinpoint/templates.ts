@@ -34,10 +34,28 @@ export function planTemplateNames(
       channels.set(name, (channels.get(name) ?? new Set()).add(channel));
     }
   }
+  // Names are given in a stable order, and unique ignoring case (as a file system may compare them):
+  // two Pinpoint templates that reduce to one file name must not share one file.
+  const assigned = new Map<string, string>();
+  const taken = new Set<string>();
+  const nameOf = (pinpointName: string, channel: Channel): string => {
+    const key = JSON.stringify([pinpointName, channel]);
+    const known = assigned.get(key);
+    if (known !== undefined) return known;
+    const shared = (channels.get(pinpointName)?.size ?? 0) > 1;
+    const base = shared ? `${fileSafe(pinpointName)}-${channel}` : fileSafe(pinpointName);
+    let name = base;
+    for (let n = 2; taken.has(name.toLowerCase()); n++) name = `${base}-${n}`;
+    taken.add(name.toLowerCase());
+    assigned.set(key, name);
+    return name;
+  };
+  for (const pinpointName of [...channels.keys()].sort())
+    for (const channel of [...(channels.get(pinpointName) ?? [])].sort()) nameOf(pinpointName, channel);
   const noted = new Set<string>();
   return (pinpointName, channel) => {
     const shared = (channels.get(pinpointName)?.size ?? 0) > 1;
-    const name = shared ? `${fileSafe(pinpointName)}-${channel}` : fileSafe(pinpointName);
+    const name = nameOf(pinpointName, channel);
     if (name !== pinpointName && !noted.has(`${pinpointName}/${channel}`)) {
       noted.add(`${pinpointName}/${channel}`);
       log.note(

@@ -439,3 +439,26 @@ describe('an event-started journey limited to a segment', () => {
     expect(validateJourney(result.journey).ok).toBe(true);
   });
 });
+
+describe('template names', () => {
+  it('gives two Pinpoint templates whose names reduce to the same file name a file each', () => {
+    // arrange: "Promo A" and "Promo/A" both reduce to Promo-A
+    const input = journeyWith({
+      start: { EMAIL: { TemplateName: 'Promo A', NextActivity: 'second' } },
+      second: { EMAIL: { TemplateName: 'Promo/A', NextActivity: 'third' } },
+      third: { EMAIL: { TemplateName: 'Promo A' } },
+    });
+    // act
+    const result = importPinpointJourney(input);
+    // assert
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    const first = result.journey.steps.start;
+    const second = result.journey.steps.second;
+    const third = result.journey.steps.third;
+    if (first?.type !== 'email' || second?.type !== 'email' || third?.type !== 'email')
+      throw new Error('not emails');
+    expect(first.template).not.toBe(second.template);
+    expect(third.template).toBe(first.template);
+    expect(result.templates.map((t) => t.name).sort()).toEqual([first.template, second.template].sort());
+  });
+});
