@@ -76,6 +76,28 @@ const SMS_BODY_LIMIT = 1_600;
 const ONE_LINE: ReadonlySet<string> = new Set(['subject', 'title']);
 /** A line break with the blanks around it: vertical whitespace Unicode and mail headers know. */
 const LINE_BREAK = /[^\S\r\n\v\f\u0085\u2028\u2029]*[\r\n\v\f\u0085\u2028\u2029]\s*/g;
+/** Tabs in a one-line field, with the blanks around them. */
+const TABS = /[^\S\t]*\t\s*/g;
+/** Any other C0 or C1 control character (NUL, ESC, DEL...): never text a reader sees. */
+const CONTROL = /\p{Cc}/gu;
+/**
+ * The control characters a body keeps: the tab and the line breaks (LF, CR,
+ * VT, FF, NEL). The others are dropped: a NUL ends the string for some SMS
+ * gateways and push services and makes an HTML body a parse error.
+ */
+const BODY_CONTROLS: ReadonlySet<string> = new Set(['\t', '\n', '\v', '\f', '\r', '\u0085']);
+
+/**
+ * A rendered field as a provider can take it. A line break in a subject or
+ * push title (a trait, a template laid out over lines) would end the mail
+ * header: SES refuses or mangles it, and a header could be added; it reads
+ * as a space, and so does a tab; other control characters are dropped. A
+ * body keeps its tabs and line breaks and drops the rest.
+ */
+function providerText(key: string, rendered: string): string {
+  if (ONE_LINE.has(key)) return rendered.replace(LINE_BREAK, ' ').replace(TABS, ' ').replace(CONTROL, '');
+  return rendered.replace(CONTROL, (c) => (BODY_CONTROLS.has(c) ? c : ''));
+}
 
 /** Liquid's own `escape_once`: `escape`, leaving the entities `escape` writes as they are. */
 const escapeOnce = (() => {
@@ -294,9 +316,7 @@ export async function renderTemplate<T extends Template>(
     const templates = parseOnce(liquid, value);
     // Synchronously: no filter or tag here waits on anything, and the async renderer's promise per node cost a third of the render.
     const rendered = renderWithoutStacks(liquid, templates, data);
-    // A line break in a subject (a trait, a template laid out over lines) would end the mail header:
-    // SES refuses or mangles it, and a header could be added. It reads as a space instead.
-    const written = ONE_LINE.has(key) ? String(rendered).replace(LINE_BREAK, ' ') : String(rendered);
+    const written = providerText(key, String(rendered));
     const text = escapeHtml ? untrackedUnsubscribe(written, context.unsubscribeUrl) : written;
     const limit = limitOf(template, key);
     if (text.length > limit)

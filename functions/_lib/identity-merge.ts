@@ -20,7 +20,9 @@ function isChannel(channel: string): channel is 'email' | 'sms' | 'push' {
  *   occurrence of an event: copied only where the known profile has none
  *   (traits up to the profile's trait cap, the reserved ones always);
  * - an `unsubscribed` consent: always copied; a topic opted out of: copied
- *   while the known profile has room for it (topicOptOutCap per channel);
+ *   while the known profile has room for it (topicOptOutCap per channel),
+ *   past it the whole channel is opted out instead, with the reason — the
+ *   customer receives fewer messages, never more;
  * - a suppression (hard bounce, complaint): copied when it concerns the
  *   address the known profile has, or the known profile has none on that channel,
  *   with the address it stops unless the known profile has a suppression of its own;
@@ -80,6 +82,19 @@ function mergeSeen(b: UpdateBuilder, key: string, value: unknown, known: unknown
   return [`${n} = ${b.value(known)}`];
 }
 
+/** The reason a channel was opted out of because its topic opt-outs were past the cap. */
+function channelInsteadReason(channel: 'email' | 'sms' | 'push', topics: readonly string[]): string {
+  const named = `${topics.slice(0, 5).join(', ')}${topics.length > 5 ? ', …' : ''}`;
+  return `unsubscribed from ${named} on a profile that joined this one, past the ${topicOptOutCap(channel)} topics a profile keeps opted out of on ${channel}`;
+}
+
+/** What one batch of a merge writes: the conditions that hold it, and the channels opted out instead of topics. */
+export type MergePlan = {
+  conditions: string[];
+  /** Per channel opted out of as a whole because its topic opt-outs were past the cap: the reason recorded. */
+  channelsInstead: string[];
+};
+
 /**
  * Adds to `b` the writes that merge `keys` of `from` into `into` (as read
  * now) and returns the conditions that keep them right if `into` changes
@@ -91,9 +106,12 @@ export function mergeBatch(
   from: Readonly<Record<string, unknown>>,
   into: Readonly<Record<string, unknown>> | undefined,
   now: Date,
-): string[] {
+): MergePlan {
   const target = into ?? {};
   const conditions: string[] = [];
+  // Topics opted out of past the cap, per channel: that channel is opted out as a whole.
+  const pastCap = new Map<'email' | 'sms' | 'push', string[]>();
+  const consentKeys: string[] = [];
   const stale = new Set(staleAttributes(from, now));
   const names = traitsOf(into);
   const counted = countedTraits(into).size;
@@ -131,9 +149,8 @@ export function mergeBatch(
       const n = b.name(key);
       conditions.push(`(attribute_not_exists(${n}) OR ${n} <= ${b.value(at)})`);
     } else if (key.startsWith('cs:') || key.startsWith('cr:')) {
-      const optOut = key.startsWith('cs:') && value === 'unsubscribed';
-      if (optOut) b.set(key, value);
-      else if (known === undefined) b.setIfAbsent(key, value);
+      // After the topics: a channel opted out of instead of its topics sets these itself.
+      consentKeys.push(key);
     } else if (key.startsWith('ct:')) {
       const channel = key.slice(3, key.indexOf(':', 3));
       const count = optOuts.get(channel) ?? 0;
@@ -144,6 +161,10 @@ export function mergeBatch(
         b.set(key, false);
         optOuts.set(channel, count + 1);
         optOutPlan.adds = true;
+      } else if (value === false && isChannel(channel)) {
+        const topics = pastCap.get(channel) ?? [];
+        topics.push(key.slice(`ct:${channel}:`.length));
+        pastCap.set(channel, topics);
       } else if (known === undefined && value !== false) b.setIfAbsent(key, value);
     } else if (key.startsWith('sup:')) {
       const channel = key.slice(4);
@@ -161,11 +182,25 @@ export function mergeBatch(
       b.setIfAbsent(key, value);
     }
   }
+  for (const key of consentKeys) {
+    const channel = key.slice(3);
+    if (isChannel(channel) && pastCap.has(channel)) continue;
+    const optOut = key.startsWith('cs:') && from[key] === 'unsubscribed';
+    if (optOut) b.set(key, from[key]);
+    else if (target[key] === undefined) b.setIfAbsent(key, from[key]);
+  }
+  const channelsInstead: string[] = [];
+  for (const [channel, topics] of pastCap) {
+    const reason = channelInsteadReason(channel, topics);
+    b.set(attr.consent(channel), 'unsubscribed');
+    b.set(attr.consentReason(channel), reason);
+    channelsInstead.push(reason);
+  }
   if (added.size > 0) conditions.push(...countTraits(b, into, added.size, true));
   conditions.push(...guardOptOuts(b, optOutPlan));
   b.set(attr.format, PROFILE_FORMAT);
   const format = b.name(attr.format);
   // A new item, or one in the current layout (an older one is migrated by its next event first).
   conditions.push(`(attribute_not_exists(${b.name('userId')}) OR ${format} = ${b.value(PROFILE_FORMAT)})`);
-  return conditions;
+  return { conditions, channelsInstead };
 }

@@ -29,7 +29,13 @@ const GUARD_SLOTS = 4;
 const ATTEMPTS = 3;
 
 export type MergeOutcome =
-  | { status: 'merged'; into: string; copied: number }
+  | {
+      status: 'merged';
+      into: string;
+      copied: number;
+      /** Channels opted out of as a whole, each with the reason: the merged topic opt-outs were past the cap. */
+      channelsInstead: string[];
+    }
   | { status: 'already'; into: string }
   | { status: 'kept'; into: string }
   | { status: 'refused'; reason: string };
@@ -110,11 +116,13 @@ export class ProfileIdentities {
     into: string,
   ): Promise<MergeOutcome> {
     const keys = mergedAttributes(claimed);
+    const channelsInstead: string[] = [];
     for (let start = 0, batch = 0; start < keys.length; start += MERGE_BATCH, batch++) {
-      await this.copyBatch(fromKey, claimedInto, batch, keys.slice(start, start + MERGE_BATCH), claimed);
+      const slice = keys.slice(start, start + MERGE_BATCH);
+      channelsInstead.push(...(await this.copyBatch(fromKey, claimedInto, batch, slice, claimed)));
     }
     await this.reduce(fromKey, claimedInto, claimed);
-    return { status: 'merged', into, copied: keys.length };
+    return { status: 'merged', into, copied: keys.length, channelsInstead };
   }
 
   /** Marks `fromKey` as merged into `into`; the item as it now is, or `undefined` if it joined another. */
@@ -134,13 +142,14 @@ export class ProfileIdentities {
     batch: number,
     keys: readonly string[],
     from: Readonly<Record<string, unknown>>,
-  ): Promise<void> {
+  ): Promise<string[]> {
     const guard = guardOf(fromKey, batch);
     let into = start;
     // Each hop along an alias chain takes a read, conflicting writes an attempt each.
     for (let attempt = 0; attempt < ATTEMPTS + MAX_ALIAS_HOPS; attempt++) {
       const target = await this.item(into);
-      if (target?.[guard.slot] === guard.digest) return;
+      // Copied before a crash: what it did was reported then.
+      if (target?.[guard.slot] === guard.digest) return [];
       // The target joined another profile meanwhile: what it held (batches copied before) went
       // there with it, and the batches still to copy follow.
       const next = aliasTarget(target);
@@ -149,12 +158,12 @@ export class ProfileIdentities {
         continue;
       }
       const b = new UpdateBuilder();
-      const conditions = mergeBatch(b, keys, from, target, this.now());
+      const { conditions, channelsInstead } = mergeBatch(b, keys, from, target, this.now());
       const slot = b.name(guard.slot);
       b.set(guard.slot, guard.digest);
       conditions.push(`(attribute_not_exists(${slot}) OR ${slot} <> ${b.value(guard.digest)})`);
       conditions.push(`attribute_not_exists(${b.name(profileKeys.aliasOf)})`);
-      if ((await this.write(into, b, conditions.join(' AND '))) !== undefined) return;
+      if ((await this.write(into, b, conditions.join(' AND '))) !== undefined) return channelsInstead;
     }
     throw new Error(`identity: merging ${fromKey} into ${into} kept conflicting with other writes`);
   }

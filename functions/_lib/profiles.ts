@@ -3,7 +3,7 @@ import { getItem, updateItem } from '#functions/_lib/clients/document-calls.ts';
 import type { Channel } from '#shared/channels.ts';
 import { dictionaryOf } from '#shared/dictionary.ts';
 import { hex128 } from '#shared/hash.ts';
-import { MAX_TOPIC_OPT_OUTS, MAX_TRAITS_PER_PROFILE, topicOptOutCap } from '#shared/ingest/limits.ts';
+import { MAX_TRAITS_PER_PROFILE, topicOptOutCap } from '#shared/ingest/limits.ts';
 import type { ProfileChanges } from '#shared/profile/changes.ts';
 import type { PushToken } from '#shared/profile/profile.ts';
 import type { ProfileState } from '#shared/profile/state.ts';
@@ -34,7 +34,7 @@ import {
 import { type Conversion, layoutConversion, legacyRecords, needsMigration } from './profile-migration.ts';
 import { type OverLong, overLongAttributes, removeOverLong } from './profile-names.ts';
 import { countedTraits, countTraits, isCountedTrait } from './profile-trait-count.ts';
-import { guardOptOuts, hasRoom, type OptOutPlan, optOutVersion } from './topic-opt-outs.ts';
+import { capOptOuts, guardOptOuts, hasRoom, type OptOutPlan, optOutVersion } from './topic-opt-outs.ts';
 
 /**
  * Slots of the redelivery guard. A message id's digest lands in one slot
@@ -90,9 +90,11 @@ function eventUpdate(
   for (const { token, service } of changes.pushTokens) b.set(attr.pushToken(token), [service, at]);
   // A late opt-out still applies: the profile orders traits by one time for all of them, so an
   // unrelated newer identify would otherwise hide an unsubscribe that came after the last opt-in.
-  for (const { channel, status } of changes.consent)
+  for (const { channel, status, reason } of changes.consent) {
     if (status === 'unsubscribed') b.set(attr.consent(channel), status);
     else put(attr.consent(channel), status);
+    if (reason !== undefined) b.set(attr.consentReason(channel), reason);
+  }
   for (const { channel, topic, subscribed } of changes.topics)
     if (!subscribed) b.set(attr.topic(channel, topic), false);
     else put(attr.topic(channel, topic), subscribed);
@@ -201,43 +203,6 @@ function capTraits(changes: ProfileChanges, item: Record<string, unknown> | unde
   return { changes: { ...changes, traits: dictionaryOf(kept) }, dropped, read: { known, item } };
 }
 
-/**
- * Keeps the event's topic opt-outs the profile has room for: every topic it
- * is opted out of already, new ones up to topicOptOutCap per channel; opt-ins
- * are always kept (they make room, and past the topics a channel keeps they
- * are dropped by compaction). The plan holds the write to the count it was
- * made on (topic-opt-outs.ts).
- */
-function capOptOuts(changes: ProfileChanges, item: Readonly<Record<string, unknown>> | undefined) {
-  const counts = optOutCounts(item);
-  const kept: ProfileChanges['topics'] = [];
-  const left: string[] = [];
-  const plan: OptOutPlan = { version: optOutVersion(item), held: [], adds: false };
-  for (const change of changes.topics) {
-    const key = attr.topic(change.channel, change.topic);
-    const held = item !== undefined && Object.hasOwn(item, key) && item[key] === false;
-    if (change.subscribed) kept.push(change);
-    else if (held) {
-      kept.push(change);
-      plan.held.push(key);
-    } else if (hasRoom(counts, change.channel)) {
-      kept.push(change);
-      counts.set(change.channel, (counts.get(change.channel) ?? 0) + 1);
-      plan.adds = true;
-    } else left.push(change.topic);
-  }
-  const dropped: RecordedEvent['droppedTraits'] =
-    left.length === 0
-      ? []
-      : [
-          {
-            trait: 'consent',
-            reason: `${left.length} topic opt-outs left out (${left.slice(0, 5).join(', ')}${left.length > 5 ? ', …' : ''}): a profile keeps at most ${MAX_TOPIC_OPT_OUTS} topics opted out of per channel; opting in to one makes room (the rest was applied)`,
-          },
-        ];
-  return { changes: { ...changes, topics: kept }, dropped, plan };
-}
-
 export type RecordedEvent = {
   duplicate: boolean;
   /** New traits left out because the profile holds MAX_TRAITS_PER_PROFILE already. */
@@ -336,7 +301,8 @@ export class ProfilesRepository {
         return { duplicate: true, droppedTraits: [], state: readProfileItem(userId, current), writes };
       }
       if (optingOut) {
-        optOuts = capOptOuts({ ...changes, topics: event.topics }, current);
+        // Planned again from the event as sent: a channel opted out of instead may have room now.
+        optOuts = capOptOuts({ ...changes, topics: event.topics, consent: event.consent }, current);
         changes = optOuts.changes;
       }
       // New traits are counted exactly: known ones update, new ones fill what the cap leaves.
@@ -576,8 +542,18 @@ export class ProfilesRepository {
       address?: string;
     },
   ): Promise<ConsentOutcome> {
-    if (change.status === undefined && change.topic !== undefined && change.subscribed === false)
-      return this.optOutOfTopic(userId, channel, change.topic);
+    // Every topic opt-out is counted against the cap, whatever else the change holds.
+    if (change.topic !== undefined && change.subscribed === false) {
+      const outcome = await this.optOutOfTopic(userId, channel, change.topic);
+      if (change.status === undefined && change.reason === undefined) return outcome;
+      const { status, reason, address } = change;
+      await this.setConsent(userId, channel, {
+        ...(status === undefined ? {} : { status }),
+        ...(reason === undefined ? {} : { reason }),
+        ...(address === undefined ? {} : { address }),
+      });
+      return outcome;
+    }
     const b = new UpdateBuilder();
     if (change.status === 'suppressed') {
       b.set(attr.suppressed(channel), change.reason ?? 'suppressed');

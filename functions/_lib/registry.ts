@@ -2,6 +2,7 @@ import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb'
 import { getItem, putItem, queryItems, updateItem } from '#functions/_lib/clients/document-calls.ts';
 import { LiveJourney } from '#shared/ingest/live-journey.ts';
 import * as z from '#shared/zod.ts';
+import { ShareClaims } from './share-claims.ts';
 
 /**
  * The journey registry. Per journey, `sk = "live"` holds what ingest needs
@@ -37,10 +38,15 @@ function versionSk(version: string): string {
 }
 
 export class RegistryRepository {
+  /** What each journey takes of the profile's share, registered at deploy. */
+  readonly shares: ShareClaims;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
-  ) {}
+  ) {
+    this.shares = new ShareClaims(db, table);
+  }
 
   /** Every journey's live item (ingest caches this for a short time). */
   async listLive(): Promise<RegistryEntry[]> {

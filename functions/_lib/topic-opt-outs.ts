@@ -1,7 +1,8 @@
 import type { Channel } from '#shared/channels.ts';
 import { topicOptOutCap } from '#shared/ingest/limits.ts';
+import type { ProfileChanges } from '#shared/profile/changes.ts';
 import type { UpdateBuilder } from './expression.ts';
-import { attr } from './profile-item.ts';
+import { attr, optOutCounts } from './profile-item.ts';
 
 /**
  * Topic opt-outs are never dropped once kept, so each channel keeps at most
@@ -44,4 +45,45 @@ export function guardOptOuts(b: UpdateBuilder, plan: OptOutPlan): string[] {
 /** True when a channel of an item read as `counts` has room for one more opt-out. */
 export function hasRoom(counts: ReadonlyMap<string, number>, channel: Channel): boolean {
   return (counts.get(channel) ?? 0) < topicOptOutCap(channel);
+}
+
+/**
+ * Keeps the event's topic opt-outs the profile has room for: every topic it
+ * is opted out of already, new ones up to topicOptOutCap per channel; opt-ins
+ * are always kept (they make room, and past the topics a channel keeps they
+ * are dropped by compaction). Past the cap the whole channel is opted out
+ * instead, with the reason recorded and reported — the customer receives
+ * fewer messages, never more. The plan holds the write to the count it was
+ * made on (topic-opt-outs.ts).
+ */
+export function capOptOuts(changes: ProfileChanges, item: Readonly<Record<string, unknown>> | undefined) {
+  const counts = optOutCounts(item);
+  const kept: ProfileChanges['topics'] = [];
+  const left = new Map<Channel, string[]>();
+  const plan: OptOutPlan = { version: optOutVersion(item), held: [], adds: false };
+  for (const change of changes.topics) {
+    const key = attr.topic(change.channel, change.topic);
+    const held = item !== undefined && Object.hasOwn(item, key) && item[key] === false;
+    if (change.subscribed) kept.push(change);
+    else if (held) {
+      kept.push(change);
+      plan.held.push(key);
+    } else if (hasRoom(counts, change.channel)) {
+      kept.push(change);
+      counts.set(change.channel, (counts.get(change.channel) ?? 0) + 1);
+      plan.adds = true;
+    } else left.set(change.channel, [...(left.get(change.channel) ?? []), change.topic]);
+  }
+  const consent = changes.consent.filter((c) => !left.has(c.channel));
+  const dropped: { trait: string; reason: string }[] = [];
+  for (const [channel, topics] of left) {
+    const named = `${topics.slice(0, 5).join(', ')}${topics.length > 5 ? ', …' : ''}`;
+    const reason = `unsubscribed from ${named}, past the ${topicOptOutCap(channel)} topics a profile keeps opted out of on ${channel}`;
+    consent.push({ channel, status: 'unsubscribed', reason });
+    dropped.push({
+      trait: 'consent',
+      reason: `${topics.length} topic opt-outs past the cap (${named}): a profile keeps at most ${topicOptOutCap(channel)} topics opted out of per channel, so the whole ${channel} channel was opted out instead (the rest was applied)`,
+    });
+  }
+  return { changes: { ...changes, topics: kept, consent }, dropped, plan };
 }

@@ -7,7 +7,6 @@ import { putSystemEvent } from '#functions/_lib/system-events.ts';
 import { pinnedName, type TemplateSnapshots } from '#functions/_lib/templates.ts';
 import { experimentStates } from '#shared/ingest/experiments.ts';
 import { liveFields } from '#shared/ingest/live-journey.ts';
-import { profileShareViolations } from '#shared/ingest/profile-share.ts';
 import type { Bindings } from '#shared/journey/compile/bindings.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
 import { journeyIdOfKey, rejectionKey, templateNameOfKey } from '#shared/journey/s3-keys.ts';
@@ -16,6 +15,7 @@ import { type Violation, validateJourney } from '#shared/journey/validate.ts';
 import type { JsonText } from '#shared/json-text.ts';
 import { scheduleAction } from '#shared/segment/schedule.ts';
 import { applySchedule, type ScheduleConfig } from './schedules.ts';
+import { claimShare } from './share.ts';
 import { deleteObject, parseTemplate, putJson, readObject, templateCatalog } from './source.ts';
 import { publishJourney } from './state-machine.ts';
 import { explainTemplates, sendsTemplate, versionTemplates, withPinnedTemplates } from './templates.ts';
@@ -111,10 +111,14 @@ async function created(deps: DeployDeps, n: S3Notification, id: string): Promise
   if (!checked.ok) return reject(deps, bucket, source, id, checked.violations);
   const journey = checked.journey;
   // What live journeys add to every profile is held to its share: a journey past it is rejected.
-  const share = profileShareViolations(journey, await deps.registry.listLive());
-  if (share.length > 0) return reject(deps, bucket, source, id, share);
+  // Checked and registered as one step, so two deploys at once cannot both take the last places.
+  const share = await claimShare(deps.registry, deps.registry.shares, journey);
+  if (share.violations.length > 0) return reject(deps, bucket, source, id, share.violations);
   const pinned = await versionTemplates(deps.s3, bucket, journey);
-  if (!pinned.ok) return reject(deps, bucket, source, id, pinned.violations);
+  if (!pinned.ok) {
+    await share.undo();
+    return reject(deps, bucket, source, id, pinned.violations);
+  }
   // Pinned before compiling: the version's definition names the exact template content it sends.
   const names = await deps.templates.put(id, pinned.templates);
   const previous = await deps.registry.get(id);
@@ -187,6 +191,8 @@ export async function deployFromS3(deps: DeployDeps, notification: S3Notificatio
   if (notification['detail-type'] === 'Object Created') return created(deps, notification, id);
   // Deleting the definition archives the journey: no new enrollments, running ones finish.
   const archived = await deps.registry.archive(id, deps.now().toISOString());
+  // It takes no place of the profile's share any more.
+  await deps.registry.shares.release(id);
   // A rejection report would go on describing a file that is no longer there.
   await deleteObject(deps.s3, notification.detail.bucket.name, rejectionKey(id));
   if (archived && deps.schedules !== undefined) {

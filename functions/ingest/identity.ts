@@ -1,4 +1,5 @@
 import { MAX_ALIAS_HOPS } from '#functions/_lib/identity-item.ts';
+import { logger } from '#functions/_lib/observability.ts';
 import type { RecordedEvent } from '#functions/_lib/profiles.ts';
 import type { AliasEvent, CustomerEvent, EventProblem } from '#shared/events.ts';
 import type { ProfileChanges } from '#shared/profile/changes.ts';
@@ -35,12 +36,23 @@ export async function recordOnProfile(
   throw new Error(`profile ${changes.userId}: alias chain longer than ${MAX_ALIAS_HOPS} ids`);
 }
 
+function warnChannelInstead(reason: string) {
+  logger.warn('topic opt-outs of a merged profile applied to the whole channel', { reason });
+}
+
 async function merged(deps: Deps, event: CustomerEvent, userId: string, recorded: RecordedEvent) {
   if (event.type !== 'identify' || event.userId === undefined || event.anonymousId === undefined)
     return recorded;
   const outcome = await deps.identities.merge(profileKeys.anonymous(event.anonymousId), userId);
   if (outcome.status !== 'merged') return recorded;
-  return { ...recorded, state: await deps.profiles.get(userId) };
+  // Topic opt-outs past the cap opted out of the whole channel: reported with the event, like any left out.
+  for (const reason of outcome.channelsInstead) warnChannelInstead(reason);
+  const instead = outcome.channelsInstead.map((reason) => ({ trait: 'consent', reason }));
+  return {
+    ...recorded,
+    droppedTraits: [...recorded.droppedTraits, ...instead],
+    state: await deps.profiles.get(userId),
+  };
 }
 
 /**
@@ -69,6 +81,8 @@ export async function mergeAlias(deps: Deps, event: AliasEvent, now: Date): Prom
   for (const from of [profileKeys.known(event.previousId), profileKeys.anonymous(event.previousId)]) {
     const outcome = await deps.identities.merge(from, into);
     if (outcome.status === 'refused') problems.push({ field: 'previousId', message: outcome.reason });
+    // The merge happened: the alias is not refused, but what it did to consent is said.
+    if (outcome.status === 'merged') for (const reason of outcome.channelsInstead) warnChannelInstead(reason);
   }
   return problems;
 }

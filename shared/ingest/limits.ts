@@ -36,8 +36,9 @@ const INSTRUCTION_TRAITS: ReadonlySet<string> = new Set([
 /** Topic consent values one event may set (each is a write of its own attribute); the rest are reported. */
 export const MAX_TOPICS_PER_EVENT = 50;
 /**
- * Topics one profile keeps opted out of, per channel: a new opt-out past it is
- * left out with the reason (opting in to one makes room). Opt-outs are never
+ * Topics one profile keeps opted out of, per channel: a new opt-out past it
+ * opts out of the whole channel instead, with the reason (fewer messages,
+ * never more; opting in to a topic makes room). Opt-outs are never
  * dropped once kept, so without a cap events naming new topics would grow the
  * item until DynamoDB's 400 KB refused every write for the customer.
  */

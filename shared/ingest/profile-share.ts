@@ -18,8 +18,11 @@ export const MAX_COUNTED_EVENT_NAMES = 30;
 /** Distinct event names all live journeys' `waitForEvent` steps together wait for. */
 export const MAX_AWAITED_EVENT_NAMES = 50;
 
+/** What a journey takes of the share: a live journey, or a deploy's claim (functions/_lib/share-claims.ts). */
+export type ShareHolder = Pick<LiveJourney, 'journeyId' | 'status' | 'counts' | 'awaits'>;
+
 /** The names the other live journeys take (a journey deployed before they were recorded takes none it can say). */
-function taken(others: readonly LiveJourney[], pick: (j: LiveJourney) => readonly string[] | undefined) {
+function taken(others: readonly ShareHolder[], pick: (j: ShareHolder) => readonly string[] | undefined) {
   const names = new Set<string>();
   for (const journey of others)
     if (journey.status !== 'archived') for (const n of pick(journey) ?? []) names.add(n);
@@ -43,7 +46,7 @@ function overShare(
 }
 
 /** Why deploying `journey` would take the live journeys past the profile's share, with the paths. */
-export function profileShareViolations(journey: Journey, live: readonly LiveJourney[]): Violation[] {
+export function profileShareViolations(journey: Journey, live: readonly ShareHolder[]): Violation[] {
   if (journey.status === 'archived') return [];
   const others = live.filter((j) => j.journeyId !== journey.id);
   return [
@@ -60,4 +63,21 @@ export function profileShareViolations(journey: Journey, live: readonly LiveJour
       { doing: 'wait for', verb: 'await' },
     ),
   ];
+}
+
+/** The names a journey takes of the share, as a deploy registers them. */
+export function shareOf(journey: Journey): { counts: string[]; awaits: string[] } {
+  if (journey.status === 'archived') return { counts: [], awaits: [] };
+  return { counts: [...countedNames(journey).keys()], awaits: [...awaitedNames(journey).keys()] };
+}
+
+/**
+ * What each journey takes: its claim where it has one, else its live entry
+ * (a journey deployed before claims were registered).
+ */
+export function shareHolders(
+  live: readonly ShareHolder[],
+  claims: ReadonlyMap<string, ShareHolder>,
+): ShareHolder[] {
+  return [...claims.values(), ...live.filter((j) => !claims.has(j.journeyId))];
 }

@@ -50,13 +50,21 @@ const ResponsePath = z
 
 /** Header names a connection sets, or the HTTP Task sets itself: a journey never overrides them. */
 const HEADER_NAME = /^[A-Za-z0-9-]{1,64}$/;
+/** A header value is one line: a line break would end it (and could add a header), a NUL is refused by HTTP clients; a tab is allowed. */
+const HEADER_VALUE = /^(?:\t|\P{Cc})*$/u;
 
 export const WebhookFields = {
   connection: ConnectionName,
   method: z.enum(WEBHOOK_METHODS).default('POST'),
   url: z.string().url().describe("The full URL called; it must start with the connection's base URL."),
   headers: z
-    .record(z.string().regex(HEADER_NAME, { message: 'must be an HTTP header name' }), z.string().max(1024))
+    .record(
+      z.string().regex(HEADER_NAME, { message: 'must be an HTTP header name' }),
+      z
+        .string()
+        .max(1024)
+        .regex(HEADER_VALUE, { message: 'must be one line without control characters (a tab is allowed)' }),
+    )
     .optional()
     .describe('Literal request headers (credentials come from the connection, never from here).'),
   query: z.record(z.string().min(1), RequestValue).optional().describe('Query string parameters.'),

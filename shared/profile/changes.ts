@@ -24,7 +24,8 @@ export type ProfileChanges = {
   timezone?: string;
   locale?: string;
   pushTokens: PushToken[];
-  consent: { channel: Channel; status: ConsentValue }[];
+  /** `reason`: why, when the write itself decided it (topic opt-outs past the cap opt out of the channel). */
+  consent: { channel: Channel; status: ConsentValue; reason?: string }[];
   topics: { channel: Channel; topic: string; subscribed: boolean }[];
   /** `day`: the UTC day whose count to bump, when a journey counts this event over a window. */
   track?: { event: string; day?: string; snapshot?: EventSnapshot };

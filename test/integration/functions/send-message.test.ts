@@ -145,6 +145,21 @@ describe('send-message: email through aws-ses-v2-local', () => {
     expect(headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
   });
 
+  it('gives SES a subject without control characters whatever the customer data holds', async () => {
+    // arrange: a first name with a header injection attempt, a NUL, a tab, an escape, NEL and a line separator
+    const firstName = 'Ada\r\nBcc: all@example.com\u0000\tX\u001b\u0085Y\u2028Z';
+    await customer('s-ctl', { email: 'ctl@example.com', firstName });
+    // act
+    const out = await sendMessage(deps('2026-11-24T10:00:00Z'), input('s-ctl'));
+    // assert
+    const emails = await ses.emails();
+    expect(out.status).toBe('sent');
+    expect(emails).toHaveLength(1);
+    expect(emails[0]?.subject).toBe('Hi Ada Bcc: all@example.com X Y Z');
+    expect(emails[0]?.destination.to).toEqual(['ctl@example.com']);
+    expect(emails[0]?.body.text).toBe('Hi Ada\r\nBcc: all@example.com\tX\u0085Y\u2028Z');
+  });
+
   it('gives SES a sender and reply-to in 7-bit ASCII: a name in another script encoded, a domain in Punycode', async () => {
     // arrange
     await customer('s-from', { email: 'from@example.com', firstName: 'Ada' });

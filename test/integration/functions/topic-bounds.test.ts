@@ -54,6 +54,7 @@ describe('topic opt-outs of one customer', () => {
     // act: events of 50 new topics of 250 characters each (a profile without the cap failed every write after 31)
     for (let batch = 0; batch < 4; batch++)
       await ingestEvent(deps, identify('u-topics', { consent: { topics: manyOptOuts(batch) } }));
+    const past = await rawItem('u-topics');
     const last = await ingestEvent(deps, identify('u-topics', { plan: 'pro', consent: { email: true } }));
     // assert
     const item = await rawItem('u-topics');
@@ -66,8 +67,13 @@ describe('topic opt-outs of one customer', () => {
       .commandCalls(SendMessageCommand)
       .map((call) => call.args[0].input.MessageBody ?? '')
       .filter((body) => body.includes(`at most ${MAX_TOPIC_OPT_OUTS} topics opted out of per channel`));
-    // The second batch found room for 49, the third and fourth for none.
+    // The second batch found room for 49, the third and fourth for none: the opt-outs left out of the
+    // topics opted out of the whole channel (fewer messages, never more), until the customer opted in again.
     expect(reported).toHaveLength(3);
+    expect(reported[0]).toContain('so the whole email channel was opted out instead');
+    expect(past['cs:email']).toBe('unsubscribed');
+    expect(past['cr:email']).toMatch(/^unsubscribed from t{240}-3-0, .*past the 100 topics a profile keeps/);
+    expect(item['cs:email']).toBe('subscribed');
   });
 
   it('keeps updating topics it holds, and an opt-in makes room for a new opt-out', async () => {
@@ -78,20 +84,24 @@ describe('topic opt-outs of one customer', () => {
     const first = `${'t'.repeat(240)}-0-0`;
     // act
     const refused = await ingestEvent(deps, identify('u-full', { consent: { topics: { extra: false } } }));
+    const atCap = await rawItem('u-full');
     await ingestEvent(deps, identify('u-full', { consent: { topics: { [first]: true } } }));
     await ingestEvent(deps, identify('u-full', { consent: { topics: { extra: false, [first]: false } } }));
     // assert
     const item = await rawItem('u-full');
     expect(refused.status).toBe('recorded');
+    expect(atCap['cs:email']).toBe('unsubscribed');
+    expect(atCap['cr:email']).toMatch(/^unsubscribed from extra, past the 100 topics/);
+    expect(atCap['ct:email:extra']).toBeUndefined();
     expect(item['ct:email:extra']).toBe(false);
     // Opted in again: past the topics a channel keeps, an opt-in is no value at all.
     expect(item[`ct:email:${first}`]).not.toBe(false);
     expect(optOuts(item)).toHaveLength(MAX_TOPIC_OPT_OUTS);
   });
 
-  it('stay within the cap when an anonymous profile joins the customer', async () => {
+  it('stay within the cap when an anonymous profile joins the customer, whose channel is opted out instead', async () => {
     // arrange: a visitor and a customer, each at the cap with topics of their own
-    const { deps } = ingestDeps(db);
+    const { deps, sqs } = ingestDeps(db);
     const anonymous = (traits: Record<string, unknown>, userId?: string) => ({
       ...identify(userId ?? 'unused', traits),
       ...(userId === undefined ? { userId: undefined } : {}),
@@ -107,6 +117,18 @@ describe('topic opt-outs of one customer', () => {
     const item = await rawItem('u-joined');
     expect((await rawItem('anon:a-topics')).aliasOf).toBe('u-joined');
     expect(optOuts(item)).toHaveLength(MAX_TOPIC_OPT_OUTS);
+    // The visitor's opt-outs had no room: the customer gets none of those topics, so no email at all.
+    expect(item['cs:email']).toBe('unsubscribed');
+    expect(item['cr:email']).toMatch(
+      /^unsubscribed from t{240}-\d-0, .* on a profile that joined this one, past the 100 topics/,
+    );
+    const profile = await deps.profiles.get('u-joined');
+    expect(profile.profile.consent.email?.status).toBe('unsubscribed');
+    const reported = sqs
+      .commandCalls(SendMessageCommand)
+      .map((call) => call.args[0].input.MessageBody ?? '')
+      .filter((body) => body.includes('on a profile that joined this one'));
+    expect(reported).toHaveLength(1);
   });
 });
 
@@ -163,12 +185,13 @@ describe('topic opt-outs arriving at once', () => {
       ingestEvent(racing, identify('u-race', { consent: { topics: { first: false } } })),
       ingestEvent(racing, identify('u-race', { consent: { topics: { second: false } } })),
     ]);
-    // assert: one took the last place, the other was counted again and reported
+    // assert: one took the last place, the other was counted again, opted out of the channel and reported
     const item = await rawItem('u-race');
     expect(optOutsOn(item, 'email')).toHaveLength(MAX_TOPIC_OPT_OUTS);
+    expect(item['cs:email']).toBe('unsubscribed');
     const reported = sqs
       .commandCalls(SendMessageCommand)
-      .filter((call) => (call.args[0].input.MessageBody ?? '').includes('topic opt-outs left out'));
+      .filter((call) => (call.args[0].input.MessageBody ?? '').includes('topic opt-outs past the cap'));
     expect(reported).toHaveLength(1);
   });
 
@@ -191,6 +214,15 @@ describe('topic opt-outs arriving at once', () => {
     expect(third.channelInstead).toMatch(/late-3, past the 20 topics a profile keeps opted out of on sms/);
     expect(item['cs:sms']).toBe('unsubscribed');
     expect(item['cr:sms']).toMatch(/unsubscribed from late-3/);
+    // A change that also sets the channel's status counts its topic like any other.
+    const both = await deps.profiles.setConsent('u-links', 'sms', {
+      status: 'unsubscribed',
+      reason: 'a provider unsubscribe',
+      topic: 'late-4',
+      subscribed: false,
+    });
+    expect(both.channelInstead).toMatch(/late-4, past the 20 topics/);
+    expect(optOutsOn(await rawItem('u-links'), 'sms')).toHaveLength(MAX_JOURNEY_TOPIC_OPT_OUTS);
     // An opt-out never undone: a topic held keeps updating at the cap.
     expect(
       (await deps.profiles.setConsent('u-links', 'sms', { topic: 'journey-0', subscribed: false }))

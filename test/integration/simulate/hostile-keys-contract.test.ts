@@ -116,6 +116,56 @@ describe('keys named like prototype members: dynalite and the in-memory tables a
     expect(inMemory).toEqual(onDynalite);
   });
 
+  it('write, read and project a top-level attribute named by a placeholder, __proto__ and constructor included', async () => {
+    const [onDynalite, inMemory] = await onEach(async (db) => {
+      const TableName = db.tables.profiles;
+      const Key = { userId: 'top' };
+      await db.doc.send(new PutCommand({ TableName, Item: { ...Key, kept: 1 } }));
+      const update = (expression: string, names: Record<string, string>, condition?: string) =>
+        outcome(() =>
+          db.doc.send(
+            new UpdateCommand({
+              TableName,
+              Key,
+              UpdateExpression: expression,
+              ...(condition === undefined ? {} : { ConditionExpression: condition }),
+              ExpressionAttributeNames: names,
+              ...(expression.includes(':v') ? { ExpressionAttributeValues: { ':v': 'v' } } : {}),
+              ReturnValues: 'ALL_NEW',
+            }),
+          ),
+        );
+      const get = (projection: string, names: Record<string, string>) =>
+        outcome(
+          async () =>
+            (
+              await db.doc.send(
+                new GetCommand({
+                  TableName,
+                  Key,
+                  ProjectionExpression: projection,
+                  ExpressionAttributeNames: names,
+                }),
+              )
+            ).Item,
+        );
+      return [
+        // Nested under an attribute the item lacks: refused as a path that does not exist.
+        await update('SET #c.#n = :v', { '#c': 'constructor', '#n': 'name' }),
+        await update('SET #t.#n = :v', { '#t': 'toString', '#n': 'name' }),
+        await update('SET #h = :v', { '#h': 'hasOwnProperty' }, 'attribute_not_exists(#h)'),
+        await update('SET #c = :v', { '#c': 'constructor' }, 'attribute_not_exists(#c)'),
+        await update('SET #c = :v', { '#c': 'constructor' }, 'attribute_not_exists(#c)'),
+        await update('SET #p = :v', { '#p': '__proto__' }, 'attribute_not_exists(#p)'),
+        await get('#c, #t, #p', { '#c': 'constructor', '#t': 'toString', '#p': '__proto__' }),
+        await update('REMOVE #c, #p', { '#c': 'constructor', '#p': '__proto__' }),
+        await get('#c, #v, #k', { '#c': 'constructor', '#v': 'valueOf', '#k': 'kept' }),
+      ];
+    });
+
+    expect(inMemory).toEqual(onDynalite);
+  });
+
   it('keep a profile with such traits the same way through ingest', async () => {
     const traits = JSON.parse(HOSTILE);
     const [onDynalite, inMemory] = await onEach(async (db) => {

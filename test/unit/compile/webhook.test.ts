@@ -98,6 +98,18 @@ describe('webhook step', () => {
       code: 'context.undeclared',
     },
     {
+      name: 'a header value that would end its line',
+      journey: withStep({ headers: { 'x-source': 'journeys\r\nx-admin: 1' } }),
+      path: 'steps.crm.headers.x-source',
+      code: undefined,
+    },
+    {
+      name: 'a header value with a NUL',
+      journey: withStep({ headers: { 'x-source': 'jour\u0000neys' } }),
+      path: 'steps.crm.headers.x-source',
+      code: undefined,
+    },
+    {
       name: 'an unknown onError step',
       journey: withStep({ onError: 'nowhere' }),
       path: 'steps.crm.onError',

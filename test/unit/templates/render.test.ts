@@ -84,6 +84,29 @@ describe('template rendering', () => {
     expect(push.body).toBe(name);
   });
 
+  it('drops control characters from every field: a one-line field reads a tab as a space, a body keeps tabs and line breaks', async () => {
+    // arrange: C0 and C1 controls as a trait or an event property may hold them
+    const name = 'Ann\u0000\tBee\u0007\u001b[31m\u007f\u0085\u009bX\u2028Y';
+    // act
+    const out = await renderTemplate(
+      email('<p>{{ profile.name }}</p>', '{{ profile.name }}\r\n\tend', 'Hi {{ profile.name }}'),
+      context({ name }),
+    );
+    const push = await renderTemplate(
+      { channel: 'push', title: '{{ profile.name }}', body: '{{ profile.name }}' },
+      context({ name }),
+    );
+    const sms = await renderTemplate({ channel: 'sms', body: '{{ profile.name }}\nbye' }, context({ name }));
+    // assert
+    expect(out.subject).toBe('Hi Ann Bee[31m X Y');
+    expect(push.title).toBe('Ann Bee[31m X Y');
+    const body = 'Ann\tBee[31m\u0085X\u2028Y';
+    expect(out.html).toBe(`<p>${body}</p>`);
+    expect(out.text).toBe(`${body}\r\n\tend`);
+    expect(push.body).toBe(body);
+    expect(sms.body).toBe(`${body}\nbye`);
+  });
+
   it.each([
     "{% include 'package.json' %}",
     "{% render '../../package.json' %}",
