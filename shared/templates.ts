@@ -1,4 +1,4 @@
-import { filters, Liquid, type Template as ParsedLiquid } from 'liquidjs';
+import { filters, Liquid, type Template as ParsedLiquid, UndefinedVariableError } from 'liquidjs';
 import { isDataMap } from './dictionary.ts';
 import * as z from './zod.ts';
 
@@ -195,6 +195,26 @@ function renderWithoutStacks(liquid: Liquid, templates: ParsedLiquid[], context:
 }
 
 /**
+ * One field's render; a failure names the field, and a missing variable the
+ * expression as written (liquidjs names only the first missing segment).
+ */
+function renderField(
+  field: string,
+  liquid: Liquid,
+  templates: ParsedLiquid[],
+  data: TemplateContext,
+): unknown {
+  try {
+    return renderWithoutStacks(liquid, templates, data);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof UndefinedVariableError)
+      throw new Error(`${field}: {{ ${error.token.getText()} }} has no value and no default (${message})`);
+    throw new Error(`${field}: ${message}`);
+  }
+}
+
+/**
  * How a data map prints: as a map does (liquidjs prints a plain object as
  * `String(object)`), whatever keys it holds. Symbols are never data keys, and
  * `Symbol.toPrimitive` comes before `toString` and `valueOf` in a conversion.
@@ -293,7 +313,7 @@ export async function renderTemplate<T extends Template>(
     const liquid = engine(timezone, escapeHtml);
     const templates = parseOnce(liquid, value);
     // Synchronously: no filter or tag here waits on anything, and the async renderer's promise per node cost a third of the render.
-    const rendered = renderWithoutStacks(liquid, templates, data);
+    const rendered = renderField(key, liquid, templates, data);
     // A line break in a subject (a trait, a template laid out over lines) would end the mail header:
     // SES refuses or mangles it, and a header could be added. It reads as a space instead.
     const written = ONE_LINE.has(key) ? String(rendered).replace(LINE_BREAK, ' ') : String(rendered);
