@@ -1,6 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { timeoutSecondsOf } from '#functions/_lib/manifest.ts';
+import { manifestOf } from '#functions/manifests.ts';
+import {
+  SEGMENT_BATCH_SIZE,
+  SEGMENT_MAX_RECEIVES,
+  SEGMENT_VISIBILITY_TIMEOUTS,
+  SEGMENT_WORKER_CONCURRENCY,
+} from '#infra/constructs/segment-entry.ts';
 import { type LocalDynamo, startDynamo } from '../services/dynamodb/dynalite.ts';
 import { archivePath } from '../services/eventbridge/archive.ts';
 import { createEventBridgeServer, LocalBus } from '../services/eventbridge/bus.ts';
@@ -172,15 +180,16 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
 
 /**
  * The segment queue's event source, as the stack configures it
- * (`infra/constructs/segment-entry.ts`): 2 messages per invocation, 10
- * invocations at once, 5 receives before the dead-letter file, and a failed
- * message received again after the visibility timeout (6 × 60 s) of journey time.
+ * (`infra/constructs/segment-entry.ts`): messages per invocation, invocations
+ * at once, receives before the dead-letter file, and a failed message
+ * received again after the visibility timeout (6 × the function's timeout) of
+ * journey time.
  */
 export const SEGMENT_EVENT_SOURCE = {
-  batchSize: 2,
-  concurrency: 10,
-  maxReceiveCount: 5,
-  visibilityTimeoutMs: 360_000,
+  batchSize: SEGMENT_BATCH_SIZE,
+  concurrency: SEGMENT_WORKER_CONCURRENCY,
+  maxReceiveCount: SEGMENT_MAX_RECEIVES,
+  visibilityTimeoutMs: SEGMENT_VISIBILITY_TIMEOUTS * timeoutSecondsOf(manifestOf('segment-entry')) * 1000,
 } as const;
 
 function segmentWorker(dir: string, options: ResolvedOptions, clock: JourneyClock): QueueWorker {
