@@ -35,7 +35,10 @@ export const IsoDuration = z.string().check(
 export const OffsetDuration = z
   .string()
   .check(
-    z.refine(isIsoDuration, { message: 'must be an ISO 8601 duration such as P1D (after) or -P3D (before)' }),
+    z.refine(isIsoDuration, {
+      message:
+        'must be an ISO 8601 duration such as -P3D (three days before, at the same local time) or PT12H (12 hours after)',
+    }),
   );
 
 const comparisons: Record<ComparisonOperator, z.ZodMiniType> = {
