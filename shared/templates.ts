@@ -1,4 +1,4 @@
-import { filters, Liquid, type Template as ParsedLiquid } from 'liquidjs';
+import { filters, Liquid, type Template as ParsedLiquid, UndefinedVariableError } from 'liquidjs';
 import { isDataMap } from './dictionary.ts';
 import * as z from './zod.ts';
 
@@ -217,6 +217,26 @@ function renderWithoutStacks(liquid: Liquid, templates: ParsedLiquid[], context:
 }
 
 /**
+ * One field's render; a failure names the field, and a missing variable the
+ * expression as written (liquidjs names only the first missing segment).
+ */
+function renderField(
+  field: string,
+  liquid: Liquid,
+  templates: ParsedLiquid[],
+  data: TemplateContext,
+): unknown {
+  try {
+    return renderWithoutStacks(liquid, templates, data);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof UndefinedVariableError)
+      throw new Error(`${field}: {{ ${error.token.getText()} }} has no value and no default (${message})`);
+    throw new Error(`${field}: ${message}`);
+  }
+}
+
+/**
  * How a data map prints: as a map does (liquidjs prints a plain object as
  * `String(object)`), whatever keys it holds. Symbols are never data keys, and
  * `Symbol.toPrimitive` comes before `toString` and `valueOf` in a conversion.
@@ -315,7 +335,7 @@ export async function renderTemplate<T extends Template>(
     const liquid = engine(timezone, escapeHtml);
     const templates = parseOnce(liquid, value);
     // Synchronously: no filter or tag here waits on anything, and the async renderer's promise per node cost a third of the render.
-    const rendered = renderWithoutStacks(liquid, templates, data);
+    const rendered = renderField(key, liquid, templates, data);
     const written = providerText(key, String(rendered));
     const text = escapeHtml ? untrackedUnsubscribe(written, context.unsubscribeUrl) : written;
     const limit = limitOf(template, key);

@@ -179,6 +179,14 @@ export interface FunctionManifest {
   readonly memoryMb?: number;
 }
 
+/** A function's timeout when its manifest sets none. */
+export const DEFAULT_TIMEOUT_SECONDS = 30;
+
+/** How long one invocation of the function may run: the stack's function timeout, and the local runtime's. */
+export function timeoutSecondsOf(manifest: FunctionManifest): number {
+  return manifest.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+}
+
 /** Types a manifest, keeping its literal name, bindings and task input schema. */
 export function defineFunction<const M extends FunctionManifest>(manifest: M): M {
   return manifest;

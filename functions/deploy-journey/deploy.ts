@@ -70,8 +70,12 @@ async function check(deps: DeployDeps, bucket: string, id: string, json: JsonTex
     const message = `The file is ${json.message}.`;
     return { ok: false as const, violations: [{ path: '', code: 'json.invalid' as const, message }] };
   }
-  const { catalog, invalid } = await templateCatalog(deps.s3, bucket);
-  const validated = validateJourney(json.value, { templates: catalog, connections: deps.config.connections });
+  const { catalog, bodies, invalid } = await templateCatalog(deps.s3, bucket);
+  const validated = validateJourney(json.value, {
+    templates: catalog,
+    templateBodies: bodies,
+    connections: deps.config.connections,
+  });
   const result = validated.ok
     ? validated
     : { ...validated, violations: explainTemplates(validated.violations, json.value, invalid) };

@@ -37,12 +37,13 @@ export async function readObject(
   return { json: parseJsonBytes(bytes), versionId: out.VersionId ?? versionId };
 }
 
-/** The templates in the bucket (name → channel), for the validator's template checks, and why others are unusable. */
+/** The templates in the bucket (name → channel, and their content), for the validator's template checks, and why others are unusable. */
 export async function templateCatalog(
   s3: S3Client,
   bucket: string,
-): Promise<{ catalog: TemplateCatalog; invalid: Map<string, string> }> {
+): Promise<{ catalog: TemplateCatalog; bodies: Map<string, Template>; invalid: Map<string, string> }> {
   const catalog = new Map<string, TemplateChannel>();
+  const bodies = new Map<string, Template>();
   const invalid = new Map<string, string>();
   let token: string | undefined;
   do {
@@ -55,11 +56,14 @@ export async function templateCatalog(
       const { json } = await readObject(s3, bucket, object.Key);
       const parsed = parseTemplate(name, json);
       if (typeof parsed === 'string') invalid.set(name, parsed);
-      else catalog.set(name, parsed.channel);
+      else {
+        catalog.set(name, parsed.channel);
+        bodies.set(name, parsed);
+      }
     }
     token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
   } while (token !== undefined);
-  return { catalog, invalid };
+  return { catalog, bodies, invalid };
 }
 
 /** A template file's content, or a sentence saying why it cannot be used. */

@@ -46,12 +46,14 @@ function megabytes(bytes: number): string {
 export type TemplateProblem = { file: string; message: string };
 
 /**
- * Loads the template catalog (name → channel) from a templates folder.
- * Invalid template files are left out of the catalog and reported.
+ * Loads the template catalog (name → channel) and the templates themselves
+ * from a templates folder. Invalid template files are left out and reported.
  */
 export async function loadTemplates(
   dir: string,
-): Promise<{ catalog: TemplateCatalog; problems: TemplateProblem[] } | undefined> {
+): Promise<
+  { catalog: TemplateCatalog; bodies: Map<string, Template>; problems: TemplateProblem[] } | undefined
+> {
   let names: string[];
   try {
     names = (await readdir(dir)).filter((name) => name.endsWith('.json')).sort();
@@ -59,6 +61,7 @@ export async function loadTemplates(
     return undefined;
   }
   const catalog = new Map<string, TemplateChannel>();
+  const bodies = new Map<string, Template>();
   const problems: TemplateProblem[] = [];
   for (const name of names) {
     const file = join(dir, name);
@@ -69,8 +72,10 @@ export async function loadTemplates(
     }
     const parsed = Template.safeParse(json.value);
     const syntax = parsed.success ? checkTemplateSyntax(parsed.data) : [];
-    if (parsed.success && syntax.length === 0) catalog.set(basename(name, '.json'), parsed.data.channel);
-    else if (parsed.success)
+    if (parsed.success && syntax.length === 0) {
+      catalog.set(basename(name, '.json'), parsed.data.channel);
+      bodies.set(basename(name, '.json'), parsed.data);
+    } else if (parsed.success)
       problems.push(
         ...syntax.map((p) => ({ file, message: `${p.field}: broken Liquid syntax: ${p.message}` })),
       );
@@ -82,7 +87,7 @@ export async function loadTemplates(
         })),
       );
   }
-  return { catalog, problems };
+  return { catalog, bodies, problems };
 }
 
 /** The templates folder beside a journey file: `<dir>/templates`. */

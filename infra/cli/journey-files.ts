@@ -2,8 +2,17 @@ import type { Journey } from '#shared/journey/schema.ts';
 import { type Violation, validateJourney } from '#shared/journey/validate.ts';
 import { loadTemplates, readJsonFile, type TemplateProblem, templatesDirFor } from './files.ts';
 
-/** The outcome of checking one journey file; `notes` say what was not checked. */
-export type FileReport = { file: string; journey?: Journey; violations: Violation[]; notes?: string[] };
+/**
+ * The outcome of checking one journey file; `warnings` say what may fail
+ * depending on the events that arrive, `notes` what was not checked.
+ */
+export type FileReport = {
+  file: string;
+  journey?: Journey;
+  violations: Violation[];
+  warnings?: Violation[];
+  notes?: string[];
+};
 
 /** Steps that name a template. */
 const TEMPLATE_STEPS: ReadonlySet<string> = new Set(['email', 'sms', 'push']);
@@ -29,12 +38,16 @@ export class JourneyChecker {
           { path: '(file)', code: 'template.missing', message: `the templates folder ${dir} does not exist` },
         ],
       };
-    const result = validateJourney(json.value, { templates: templates?.catalog });
-    if (!result.ok) return { file, violations: result.violations };
+    const result = validateJourney(json.value, {
+      templates: templates?.catalog,
+      templateBodies: templates?.bodies,
+    });
+    const { warnings } = result;
+    if (!result.ok) return { file, violations: result.violations, warnings };
     const sends = Object.values(result.journey.steps).some((s) => TEMPLATE_STEPS.has(s.type));
     const notes =
       templates === undefined && sends ? [`templates not checked: there is no folder ${dir}`] : [];
-    return { file, journey: result.journey, violations: [], notes };
+    return { file, journey: result.journey, violations: [], warnings, notes };
   }
 
   private async catalogFor(dir: string) {

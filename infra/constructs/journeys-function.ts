@@ -7,11 +7,12 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type {
-  Access,
-  FunctionManifest,
-  TaskFunctionVariable,
-  VariableName,
+import {
+  type Access,
+  type FunctionManifest,
+  type TaskFunctionVariable,
+  timeoutSecondsOf,
+  type VariableName,
 } from '#functions/_lib/manifest.ts';
 import { JOURNEYS_PREFIX } from '../routes.ts';
 import { houseCode } from './bundling.ts';
@@ -56,7 +57,7 @@ export class JourneysFunction extends Construct {
     super(scope, id);
     const { manifest } = props;
     this.manifest = manifest;
-    this.timeout = Duration.seconds(manifest.timeoutSeconds ?? 30);
+    this.timeout = Duration.seconds(timeoutSecondsOf(manifest));
     this.logGroup = new LogGroup(this, 'Logs', {
       retention: props.logs.retention,
       removalPolicy: props.logs.removalPolicy,

@@ -12,6 +12,10 @@ import { JourneysFunction, type JourneysFunctionProps } from './journeys-functio
 export const SEGMENT_WORKER_CONCURRENCY = DEFAULT_SEGMENT_WORKERS;
 /** Queue messages per worker invocation (each a Scan page or a batch of enrollments: ~9 s at 28/s). */
 export const SEGMENT_BATCH_SIZE = 2;
+/** The queue's visibility timeout in function timeouts, as Lambda recommends for an SQS event source. */
+export const SEGMENT_VISIBILITY_TIMEOUTS = 6;
+/** Receives of one message before it goes to the dead-letter queue. */
+export const SEGMENT_MAX_RECEIVES = 5;
 
 /**
  * Scheduled segment entry: the segment-entry function (built from its
@@ -39,10 +43,9 @@ export class SegmentEntry extends Construct {
     this.queue = new Queue(this, 'Queue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      // Six times the function timeout, as Lambda recommends for an SQS event source.
-      visibilityTimeout: Duration.seconds(this.fn.timeout.toSeconds() * 6),
+      visibilityTimeout: Duration.seconds(this.fn.timeout.toSeconds() * SEGMENT_VISIBILITY_TIMEOUTS),
       retentionPeriod: Duration.days(4),
-      deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: 5 },
+      deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: SEGMENT_MAX_RECEIVES },
     });
     this.scheduleGroup = new CfnScheduleGroup(this, 'Schedules', { name: `${stack.stackName}-journeys` });
     this.schedulerRole = new Role(this, 'SchedulerRole', {

@@ -32,11 +32,12 @@ export const IsoDuration = z.string().check(
 );
 
 /** A duration that may be negative: `-P3D` is three days before. */
-export const OffsetDuration = z
-  .string()
-  .check(
-    z.refine(isIsoDuration, { message: 'must be an ISO 8601 duration such as P1D (after) or -P3D (before)' }),
-  );
+export const OffsetDuration = z.string().check(
+  z.refine(isIsoDuration, {
+    message:
+      'must be an ISO 8601 duration such as -P3D (three days before, at the same local time) or PT12H (12 hours after)',
+  }),
+);
 
 const comparisons: Record<ComparisonOperator, z.ZodMiniType> = {
   eq: Scalar,

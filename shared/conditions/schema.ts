@@ -34,10 +34,18 @@ export const IsoDuration = z
   })
   .describe('An ISO 8601 duration: PT30M, PT1H, P1D, P7D, P1M.');
 
-/** A duration that may be negative: `-P3D` is three days before. */
+/**
+ * A duration that may be negative: `-P3D` is three days before. Calendar time
+ * in the customer's zone (time.ts `addDuration`): days, weeks, months and
+ * years move the local date and keep the time of day; hours, minutes and
+ * seconds are elapsed.
+ */
 export const OffsetDuration = z
   .string()
-  .refine(isIsoDuration, { message: 'must be an ISO 8601 duration such as P1D (after) or -P3D (before)' })
+  .refine(isIsoDuration, {
+    message:
+      'must be an ISO 8601 duration such as -P3D (three days before, at the same local time) or PT12H (12 hours after)',
+  })
   .describe('An ISO 8601 duration, negative for "before": -P3D, P1D, PT12H.');
 
 const comparisons = {

@@ -6,7 +6,7 @@ import type { Journey } from './schema.ts';
  * are resolved by JSONPath).
  * Ingest enrolls only trigger events that have a value at each of them.
  */
-export function requiredTriggerPaths(journey: Journey): string[] {
+export function requiredTriggerPaths(journey: Pick<Journey, 'context' | 'steps'>): string[] {
   const paths = new Set<string>();
   for (const variable of Object.values(journey.context ?? {}))
     if (variable.from !== undefined) paths.add(variable.from);

@@ -273,7 +273,9 @@ const WaitStep = z
     untilDate: z
       .object({
         path: ConditionPath.describe('A profile date, e.g. profile.traits.renewalDate.'),
-        offset: OffsetDuration.optional().describe('Before (-P3D) or after (P1D) that date.'),
+        offset: OffsetDuration.optional().describe(
+          "Before (-P3D) or after (P1D) that date, on the customer's calendar: days, weeks, months and years keep the local time of day across a daylight-saving change (-P3D from 09:00 is 09:00); hours, minutes and seconds are elapsed time (-PT72H can be 08:00 or 10:00).",
+        ),
       })
       .strict()
       .optional()

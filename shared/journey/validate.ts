@@ -1,5 +1,5 @@
 import type * as z from 'zod';
-import type { TemplateCatalog } from '../templates.ts';
+import type { Template, TemplateCatalog } from '../templates.ts';
 import { boundViolations, definitionViolations } from './bounds.ts';
 import type { Check, CheckContext } from './checks/context.ts';
 import { checkComparisonWindow, checkExperiments } from './checks/experiments.ts';
@@ -13,6 +13,7 @@ import {
   checkTemplates,
   checkTimeSettings,
 } from './checks/rules.ts';
+import { checkTemplateVariables, templateVariableWarnings } from './checks/template-variables.ts';
 import { checkTriggerFields, checkValueSources } from './checks/trigger-fields.ts';
 import { checkDurations, checkOrderComparisons } from './checks/values.ts';
 import { checkTotalWait } from './checks/waits.ts';
@@ -27,11 +28,20 @@ export type { Violation } from './violations.ts';
 export type ValidateOptions = {
   /** The templates that exist (name → channel). Template checks are skipped without it. */
   templates?: TemplateCatalog;
+  /** The templates' content by name; the variables they read are checked only with it. */
+  templateBodies?: ReadonlyMap<string, Template>;
   /** The webhook connections that exist (name → base URL). Connection checks are skipped without it. */
   connections?: ReadonlyMap<string, string>;
 };
 
-export type ValidationResult = { ok: true; journey: Journey } | { ok: false; violations: Violation[] };
+/**
+ * `warnings`: what may go wrong depending on the events that arrive (a
+ * template reading a trigger property the trigger's filter does not require);
+ * they never stop a deploy.
+ */
+export type ValidationResult =
+  | { ok: true; journey: Journey; warnings: Violation[] }
+  | { ok: false; violations: Violation[]; warnings: Violation[] };
 
 const CHECKS: readonly Check[] = [
   checkReferences,
@@ -53,7 +63,11 @@ const CHECKS: readonly Check[] = [
   checkComparisonWindow,
   checkOutcomes,
   checkWebhooks,
+  checkTemplateVariables,
 ];
+
+/** Checks whose findings are warnings. */
+const WARNINGS: readonly Check[] = [templateVariableWarnings];
 
 /**
  * Validates a journey in two phases — structure (zod), then graph semantics —
@@ -62,11 +76,12 @@ const CHECKS: readonly Check[] = [
  */
 export function validateJourney(input: unknown, options: ValidateOptions = {}): ValidationResult {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return { ok: false, violations: [violation([], 'schema.invalid', 'A journey must be a JSON object.')] };
+    const problem = violation([], 'schema.invalid', 'A journey must be a JSON object.');
+    return { ok: false, violations: [problem], warnings: [] };
   }
   // An oversized file is refused before any recursive reader sees it.
   const bounds = boundViolations(input);
-  if (bounds.length > 0) return { ok: false, violations: bounds };
+  if (bounds.length > 0) return { ok: false, violations: bounds, warnings: [] };
   const raw: Record<string, unknown> = { ...input };
   const { context, found } = parseFields(raw, options);
   const violations = [
@@ -77,12 +92,16 @@ export function validateJourney(input: unknown, options: ValidateOptions = {}): 
       found.remaps,
     ),
   ];
-  if (violations.length > 0) return { ok: false, violations: dedupe(violations) };
+  const warnings = restoreIndices(
+    WARNINGS.flatMap((check) => check(context)),
+    found.remaps,
+  );
+  if (violations.length > 0) return { ok: false, violations: dedupe(violations), warnings };
   const parsed = Journey.safeParse(raw, PARSE);
-  if (!parsed.success) return { ok: false, violations: fromZodIssues(parsed.error.issues) };
+  if (!parsed.success) return { ok: false, violations: fromZodIssues(parsed.error.issues), warnings };
   const size = definitionViolations(parsed.data);
-  if (size.length > 0) return { ok: false, violations: size };
-  return { ok: true, journey: parsed.data };
+  if (size.length > 0) return { ok: false, violations: size, warnings };
+  return { ok: true, journey: parsed.data, warnings };
 }
 
 /** Parse options: issues carry the input, so a wrong type is reported with the value given. */
@@ -104,7 +123,7 @@ type Found = { violations: Violation[]; remaps: ListRemap[] };
 /** Parses each top-level field and each step on its own, so every broken part is reported. */
 function parseFields(
   raw: Record<string, unknown>,
-  { templates, connections }: ValidateOptions,
+  { templates, templateBodies, connections }: ValidateOptions,
 ): { context: CheckContext; found: Found } {
   const found: Found = { violations: [], remaps: [] };
   const { violations } = found;
@@ -137,6 +156,7 @@ function parseFields(
     exitOn: shape.exitOn.safeParse(parsed.get('exitOn')).data,
     variables: shape.context.safeParse(parsed.get('context')).data,
     templates,
+    templateBodies,
     connections,
   };
   return { context, found };

@@ -48,7 +48,8 @@ export type ViolationCode =
   | 'outcome.both'
   | 'outcome.channel'
   | 'outcome.window'
-  | 'profile.share';
+  | 'profile.share'
+  | 'template.variable';
 
 /** Formats path segments as `steps.ab.variants[2].weight`. */
 export function formatPath(segments: readonly PropertyKey[]): string {

@@ -9,6 +9,7 @@ import {
   type BindingName,
   type BindingOptions,
   type Bindings,
+  DEFAULT_TIMEOUT_SECONDS,
   variablesOf as manifestVariables,
   TASK_FUNCTION_VARIABLES,
   VARIABLES,
@@ -312,7 +313,7 @@ describe('functions: built from their manifests', () => {
         LoggingConfig: { LogGroup: { Ref: ref(fn.logGroup) } },
         Role: resolve(fn.role.roleArn),
         Description: manifest.description,
-        Timeout: manifest.timeoutSeconds ?? 30,
+        Timeout: manifest.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
       });
       expect(resource.Properties.Environment.Variables).toMatchObject({
         POWERTOOLS_SERVICE_NAME: name,

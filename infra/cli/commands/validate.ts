@@ -1,3 +1,4 @@
+import type { Violation } from '#shared/journey/validate.ts';
 import { isSchemaFile } from '../files.ts';
 import { duplicateIds, type FileReport, JourneyChecker } from '../journey-files.ts';
 import { paint } from '../output.ts';
@@ -36,6 +37,7 @@ export async function validateCommand(files: string[], options: ValidateOptions)
         ok: r.violations.length === 0,
         id: r.journey?.id,
         violations: r.violations,
+        warnings: r.warnings ?? [],
         notes: r.notes ?? [],
       })),
       templates: templateProblems,
@@ -51,20 +53,29 @@ export async function validateCommand(files: string[], options: ValidateOptions)
   if (failed) process.exitCode = 1;
 }
 
-/** Prints one file's outcome: a tick, or every violation with its path. */
+/** Prints one file's outcome: a tick, or every violation with its path; then its warnings. */
 export function printViolations(report: FileReport): void {
+  const warnings = report.warnings ?? [];
   if (report.violations.length === 0) {
     const journey = report.journey;
     const detail =
       journey === undefined ? '' : ` ${journey.name} (${Object.keys(journey.steps).length} steps)`;
     process.stdout.write(`${paint('green', '✔')} ${report.file}${paint('dim', detail)}\n`);
     for (const note of report.notes ?? []) process.stdout.write(`    ${paint('dim', note)}\n`);
-    return;
+  } else {
+    const count = report.violations.length;
+    process.stdout.write(`${paint('red', '✖')} ${report.file}: ${count} problem${count === 1 ? '' : 's'}\n`);
+    printList(report.violations);
   }
-  const count = report.violations.length;
-  process.stdout.write(`${paint('red', '✖')} ${report.file}: ${count} problem${count === 1 ? '' : 's'}\n`);
-  const width = Math.min(48, Math.max(...report.violations.map((v) => v.path.length)));
-  for (const v of report.violations) {
+  if (warnings.length === 0) return;
+  const count = warnings.length;
+  process.stdout.write(`  ${paint('yellow', '⚠')} ${count} warning${count === 1 ? '' : 's'}\n`);
+  printList(warnings);
+}
+
+function printList(violations: readonly Violation[]): void {
+  const width = Math.min(48, Math.max(...violations.map((v) => v.path.length)));
+  for (const v of violations) {
     process.stdout.write(
       `    ${paint('yellow', v.path.padEnd(width))}  ${v.message} ${paint('dim', `[${v.code}]`)}\n`,
     );

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { now } from '#functions/_lib/clock.ts';
-import type { FunctionName } from '#functions/manifests.ts';
+import { timeoutSecondsOf } from '#functions/_lib/manifest.ts';
+import { type FunctionName, manifestOf } from '#functions/manifests.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './aws.ts';
 import { inInvocation } from './invocations.ts';
 
@@ -9,9 +10,6 @@ import { inInvocation } from './invocations.ts';
 export function functionArn(name: FunctionName): string {
   return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:journeys-${name}`;
 }
-
-/** A local invocation's time limit, as a function's timeout would be. */
-const TIMEOUT_MS = 60_000;
 
 export type Invoke = (event: unknown) => Promise<unknown>;
 type Handler = (event: unknown, context: Context) => unknown;
@@ -58,8 +56,9 @@ export async function loadFunction(name: FunctionName): Promise<Invoke> {
 /** What Lambda gives a handler beside its event. */
 export function lambdaContext(name: FunctionName): Context {
   // Remaining time on the handlers' clock (journey time locally), which stands still while a handler runs:
-  // a lease or a budget taken from it is the same on a fast or a loaded machine.
-  const deadline = now().getTime() + TIMEOUT_MS;
+  // a lease or a budget taken from it is the same on a fast or a loaded machine. It starts from the
+  // function's own timeout, as on AWS: a send's claim lease is as long here as there.
+  const deadline = now().getTime() + timeoutSecondsOf(manifestOf(name)) * 1000;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName: `journeys-${name}`,

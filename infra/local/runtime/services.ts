@@ -1,6 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { timeoutSecondsOf } from '#functions/_lib/manifest.ts';
+import { manifestOf } from '#functions/manifests.ts';
+import {
+  SEGMENT_BATCH_SIZE,
+  SEGMENT_MAX_RECEIVES,
+  SEGMENT_VISIBILITY_TIMEOUTS,
+  SEGMENT_WORKER_CONCURRENCY,
+} from '#infra/constructs/segment-entry.ts';
 import { type LocalDynamo, startDynamo } from '../services/dynamodb/dynalite.ts';
 import { archivePath } from '../services/eventbridge/archive.ts';
 import { createEventBridgeServer, LocalBus } from '../services/eventbridge/bus.ts';
@@ -8,7 +16,12 @@ import { DEAD_LETTERS_FILE } from '../services/eventbridge/dead-letters.ts';
 import { type LocalUnsubscribe, startUnsubscribe } from '../services/function-url/unsubscribe.ts';
 import { outboxPath } from '../services/pinpoint/outbox.ts';
 import { createPinpointServer } from '../services/pinpoint/pinpoint.ts';
-import { SMS_RECEIPT_MS, smsReceiptEntry, smsReceiptFor } from '../services/pinpoint/sms-receipts.ts';
+import {
+  SMS_RECEIPT_MS,
+  smsReceiptEntry,
+  smsReceiptFor,
+  smsReceiptKey,
+} from '../services/pinpoint/sms-receipts.ts';
 import { createS3Server } from '../services/s3/s3.ts';
 import { SES_FEEDBACK_MS, sesEventEntries } from '../services/ses/feedback.ts';
 import { type LocalSes, startSes } from '../services/ses/ses.ts';
@@ -75,13 +88,10 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
     started.push(dynamo);
     const ses = await startSes(options.ports.ses, options.retention.sentEmails, {
       heldPorts: options.heldPorts,
-      onSent: (email) => {
+      onSent: (email, key) => {
         // After the send has settled (journey time stands still while it runs), as SES publishes.
-        clock.at(clock.nowMs() + SES_FEEDBACK_MS, () => {
-          clock
-            .track(bus.put(sesEventEntries(email, clock.now())))
-            .catch((error: unknown) => options.log(`! ${String(error)}`));
-        });
+        const put = () => bus.put(sesEventEntries(email, clock.now()));
+        publishLater(clock, SES_FEEDBACK_MS, `ses/${key}`, put, options.log);
       },
     });
     started.push(ses);
@@ -126,11 +136,8 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
             const receipt = m.channel === 'sms' ? smsReceiptFor(m.to) : undefined;
             if (receipt === undefined) return;
             // After the send has settled (journey time stands still while it runs), as on AWS.
-            clock.at(clock.nowMs() + SMS_RECEIPT_MS, () => {
-              clock
-                .track(bus.put([smsReceiptEntry(m.messageId, clock.now(), receipt)]))
-                .catch((error: unknown) => options.log(`! ${String(error)}`));
-            });
+            const put = () => bus.put([smsReceiptEntry(m.messageId, clock.now(), receipt)]);
+            publishLater(clock, SMS_RECEIPT_MS, `sms/${smsReceiptKey(m)}`, put, options.log);
           },
           () => clock.now(),
           options.retention.logBytes,
@@ -172,16 +179,37 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
 
 /**
  * The segment queue's event source, as the stack configures it
- * (`infra/constructs/segment-entry.ts`): 2 messages per invocation, 10
- * invocations at once, 5 receives before the dead-letter file, and a failed
- * message received again after the visibility timeout (6 × 60 s) of journey time.
+ * (`infra/constructs/segment-entry.ts`): messages per invocation, invocations
+ * at once, receives before the dead-letter file, and a failed message
+ * received again after the visibility timeout (6 × the function's timeout) of
+ * journey time.
  */
 export const SEGMENT_EVENT_SOURCE = {
-  batchSize: 2,
-  concurrency: 10,
-  maxReceiveCount: 5,
-  visibilityTimeoutMs: 360_000,
+  batchSize: SEGMENT_BATCH_SIZE,
+  concurrency: SEGMENT_WORKER_CONCURRENCY,
+  maxReceiveCount: SEGMENT_MAX_RECEIVES,
+  visibilityTimeoutMs: SEGMENT_VISIBILITY_TIMEOUTS * timeoutSecondsOf(manifestOf('segment-entry')) * 1000,
 } as const;
+
+/**
+ * What a provider publishes about a message, `delayMs` of journey time after
+ * the send. Reports due at one instant reach the bus in the order of their
+ * keys (made from the message, the same on every run), not in the order the
+ * sends happened to finish: the archive, and what the reports cause, are the
+ * same from run to run. Tracked: journey time waits for the put and what it causes.
+ */
+function publishLater(
+  clock: JourneyClock,
+  delayMs: number,
+  key: string,
+  put: () => Promise<unknown>,
+  log: (line: string) => void,
+): void {
+  const fire = () => {
+    clock.track(put()).catch((error: unknown) => log(`! ${String(error)}`));
+  };
+  clock.at(clock.nowMs() + delayMs, fire, key);
+}
 
 function segmentWorker(dir: string, options: ResolvedOptions, clock: JourneyClock): QueueWorker {
   const { visibilityTimeoutMs, ...source } = SEGMENT_EVENT_SOURCE;

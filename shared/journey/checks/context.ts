@@ -1,4 +1,4 @@
-import type { TemplateCatalog } from '../../templates.ts';
+import type { Template, TemplateCatalog } from '../../templates.ts';
 import type { Journey, Step } from '../schema.ts';
 import type { Violation } from '../violations.ts';
 
@@ -23,6 +23,8 @@ export type CheckContext = {
   /** The journey context declarations (`context`). */
   variables?: Journey['context'];
   templates?: TemplateCatalog;
+  /** The templates' content by name: the variables they read are checked against each step that sends them. */
+  templateBodies?: ReadonlyMap<string, Template>;
   /** The webhook connections the stack defines (name → base URL); connection checks are skipped without it. */
   connections?: ReadonlyMap<string, string>;
 };

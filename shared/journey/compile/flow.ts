@@ -7,7 +7,10 @@ import type { Journey } from '../schema.ts';
  * task input read `$.event` (a missing path fails the execution).
  * A greatest fixpoint over the reachable steps.
  */
-export function stepsWithEvent(journey: Journey, reachable: readonly string[]): Set<string> {
+export function stepsWithEvent(
+  journey: Pick<Journey, 'start' | 'steps'>,
+  reachable: readonly string[],
+): Set<string> {
   const incoming = new Map<string, { from: string; delivers: boolean }[]>();
   for (const from of reachable) {
     const step = journey.steps[from];

@@ -408,6 +408,11 @@ describe('deploy-journey', () => {
       text: JSON.stringify({ channel: 'email', subject: 'x' }),
       says: /not a valid template/,
     },
+    {
+      why: 'reading a variable no send of it can have',
+      text: JSON.stringify({ channel: 'email', subject: 'Hi {{ customer.name }}', html: 'x', text: 'x' }),
+      says: /reads \{\{ customer\.name \}\} \(subject, line 1, column 7\), but no message has a variable "customer"/,
+    },
   ])('rejects a deploy whose template is $why, and leaves the live version', async ({ text, says }) => {
     const machine = fakeStepFunctions();
     await deployFromS3(deps(), created);

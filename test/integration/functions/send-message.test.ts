@@ -277,6 +277,10 @@ describe('send-message: email through aws-ses-v2-local', () => {
       sendMessage(deps('2026-11-24T10:00:00Z'), input('s-broken', { template: 'broken' })),
     ).rejects.toMatchObject({
       name: ErrorName.TemplateFailed,
+      // The reason names the template, the field and the expression as written.
+      message: expect.stringMatching(
+        /^template broken\b.*: subject: \{\{ profile\.nickname \}\} has no value and no default/,
+      ),
     });
     expect(await ses.emails()).toHaveLength(0);
   });

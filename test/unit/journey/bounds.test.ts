@@ -64,6 +64,7 @@ describe('journeys too large to run', () => {
     expect(result).toStrictEqual({
       ok: false,
       violations: [expect.objectContaining({ path: 'steps', code: 'journey.too-large' })],
+      warnings: [],
     });
     if (!result.ok)
       expect(result.violations[0]?.message).toContain(

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { resetClock, setClock } from '#functions/_lib/clock.ts';
+import { DEFAULT_TIMEOUT_SECONDS } from '#functions/_lib/manifest.ts';
+import { MANIFESTS } from '#functions/manifests.ts';
 import { lambdaContext } from '#infra/local/runtime/lambdas.ts';
 
 afterEach(() => {
@@ -21,7 +23,19 @@ describe('the Lambda context of a local invocation', () => {
     journeyMs += 20_000;
     const later = context.getRemainingTimeInMillis();
     // assert: a lease taken from it is the same on any machine; only journey time spends it
-    expect(whileWorking).toBe(60_000);
-    expect(later).toBe(40_000);
+    expect(whileWorking).toBe(30_000);
+    expect(later).toBe(10_000);
   });
+
+  it.each(MANIFESTS.map((m) => [m.name, m.timeoutSeconds] as const))(
+    'gives %s the timeout the stack gives it (its manifest’s, else the default)',
+    (name, timeoutSeconds) => {
+      // arrange
+      setClock(() => new Date('2026-03-02T09:00:00Z'));
+      // act
+      const remaining = lambdaContext(name).getRemainingTimeInMillis();
+      // assert: a send's claim lease, a worker's budget, are as long here as on AWS
+      expect(remaining).toBe((timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000);
+    },
+  );
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * The local End User Messaging stand-in reports what AWS reports: a few
  * seconds after an SMS is accepted, a "Text Message Delivery Status Updated"
@@ -37,6 +38,16 @@ export function smsReceiptFor(to: string): ReceiptStatus | undefined {
   const drama = DRAMA_RANGE.exec(to)?.[1];
   if (drama === undefined) return DELIVERED;
   return Number(drama) < 500 ? UNREACHABLE : undefined;
+}
+
+/**
+ * The order of receipts due at one instant: the same on every run for the same
+ * messages (number, text and the sender's context), unlike the message id,
+ * drawn at random, or the order in which the sends happened to finish.
+ */
+export function smsReceiptKey(message: { to: string; body: string; context?: unknown }): string {
+  const content = JSON.stringify([message.body, message.context ?? null]);
+  return `${message.to}\u0000${createHash('sha256').update(content).digest('hex')}`;
 }
 
 /** The bus entry of an SMS delivery receipt, in the shape AWS End User Messaging publishes. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   createServer,
   type IncomingHttpHeaders,
@@ -38,6 +39,14 @@ function emulatorStart(): Start {
 export type LocalSes = { endpoint: string; viewer: string; stop: () => Promise<void> };
 
 /**
+ * Told of each email the emulator accepted, with a key that is the same on
+ * every run for the same email (its recipients and request, not the message
+ * id the emulator draws at random): what SES publishes about emails sent at
+ * one instant is ordered by it.
+ */
+export type OnSent = (email: SentEmail, key: string) => void;
+
+/**
  * Starts aws-ses-v2-local on loopback: the SES v2 API, its store at `/store`,
  * a mail viewer at `/`. The emulator keeps every email in memory for as long
  * as it runs; here it keeps the newest `maxEmails` (see {@link keepNewest}).
@@ -50,7 +59,7 @@ export type LocalSes = { endpoint: string; viewer: string; stop: () => Promise<v
 export async function startSes(
   port: number,
   maxEmails: number,
-  options: { heldPorts?: HeldPorts; onSent?: (email: SentEmail) => void } = {},
+  options: { heldPorts?: HeldPorts; onSent?: OnSent } = {},
 ): Promise<LocalSes> {
   const emulator = await startEmulator(maxEmails);
   const proxy = createServer((req, res) => {
@@ -102,7 +111,7 @@ async function forward(
   req: IncomingMessage,
   res: ServerResponse,
   port: number,
-  onSent: ((email: SentEmail) => void) | undefined,
+  onSent: OnSent | undefined,
 ): Promise<void> {
   const body = await readBody(req);
   const answer = await new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>(
@@ -129,11 +138,9 @@ async function forward(
   const configurationSet = asked.data?.ConfigurationSetName;
   // As on AWS: only a configuration set's emails have their events published.
   if (!sent.success || configurationSet === undefined) return;
-  onSent({
-    messageId: sent.data.MessageId,
-    to: asked.data?.Destination?.ToAddresses ?? [],
-    configurationSet,
-  });
+  const to = asked.data?.Destination?.ToAddresses ?? [];
+  const key = `${to.join(',')}\u0000${createHash('sha256').update(body).digest('hex')}`;
+  onSent({ messageId: sent.data.MessageId, to, configurationSet }, key);
 }
 
 function parseJson(data: Buffer): unknown {
