@@ -179,7 +179,7 @@ export const Settings = z
       // unsubscribe link carries it: a blank or longer name could never be opted out of.
       .regex(/\S/, { message: 'must not be blank' })
       .max(MAX_NAME_BYTES, { message: `must be at most ${MAX_NAME_BYTES} bytes in UTF-8` })
-      .refine((topic) => topic.length > MAX_NAME_BYTES || nameFits(topic), {
+      .refine((topic) => codePointLength(topic) > MAX_NAME_BYTES || nameFits(topic), {
         message: `must be at most ${MAX_NAME_BYTES} bytes in UTF-8`,
       })
       .optional()
