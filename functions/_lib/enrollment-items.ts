@@ -6,7 +6,7 @@ import {
   queryItems,
   updateItem,
 } from '#functions/_lib/clients/document-calls.ts';
-import { ActiveEnrollment, type ReentryRecord, triggerValuesFor, Waiter } from '#shared/profile/state.ts';
+import { ActiveEnrollment, ReentryRecord, triggerValuesFor, Waiter } from '#shared/profile/state.ts';
 import { enrollmentKeys } from '#shared/tables.ts';
 import { EntryLimitRecords } from './entry-limits.ts';
 import { isConditionFailed } from './expression.ts';
@@ -96,6 +96,17 @@ export class EnrollmentItems {
     });
     const same = previous.Item?.enrollmentId === record.enrollmentId && typeof previous.Item?.at === 'string';
     return same ? { status: 'again', at: String(previous.Item?.at) } : { status: 'refused' };
+  }
+
+  /** The re-entry record of a customer for a re-entry key, if there is one. */
+  async reentryRecord(userId: string, key: string): Promise<ReentryRecord | undefined> {
+    const out = await getItem(this.db, {
+      TableName: this.table,
+      Key: { userId, sk: enrollmentKeys.reentry(key) },
+      ConsistentRead: true,
+    });
+    const parsed = ReentryRecord.safeParse(out.Item);
+    return parsed.success ? parsed.data : undefined;
   }
 
   /** Records a running enrollment once; true when this call wrote it (a redelivery finds it there). */

@@ -25,6 +25,20 @@ beforeAll(async () => {
     ...AB_SPLIT_THEN_EXIT,
   });
   await registerJourney(db, {
+    id: 'basket-once',
+    name: 'Basket, once per cart',
+    trigger: { type: 'event', event: 'Basket Changed', correlationKey: 'event.properties.cartId' },
+    reentry: { mode: 'once' },
+    ...AB_SPLIT_THEN_EXIT,
+  });
+  await registerJourney(db, {
+    id: 'basket-cooldown',
+    name: 'Basket, once a week',
+    trigger: { type: 'event', event: 'Basket Changed' },
+    reentry: { mode: 'after', cooldown: 'P7D' },
+    ...AB_SPLIT_THEN_EXIT,
+  });
+  await registerJourney(db, {
     id: 'shipping',
     name: 'Shipping',
     trigger: { type: 'event', event: 'Checkout Started' },
@@ -154,6 +168,42 @@ describe('ingest: enrollments entered under an id merged into another', () => {
     const tokens = sfn.commandCalls(SendTaskSuccessCommand).map((c) => c.args[0].input.taskToken);
     expect(tokens).toEqual(['token-v3']);
     expect(await deps.enrollments.waitersOf(anon, 'e-v3')).toEqual([]);
+  });
+});
+
+describe('ingest: re-entry of a customer merged with a visitor already in the journey', () => {
+  it('the same cart after sign-in does not enter again; another cart, and the cooldown past, do', async () => {
+    // arrange: the visitor entered both journeys for cart k1, then signed in
+    const clock = clockAt('2026-11-24T14:00:05Z');
+    const { deps } = ingestDeps(db, clock.now);
+    const first = await ingestEvent(
+      deps,
+      event({ anonymousId: 'v-5' }, 'Basket Changed', '2026-11-24T14:00:00Z', { cartId: 'k1' }),
+    );
+    clock.set('2026-11-24T14:10:05Z');
+    await ingestEvent(deps, identify({ userId: 'c-5', anonymousId: 'v-5' }, '2026-11-24T14:10:00Z'));
+    // act: the same cart, another cart, then the same cart a week later
+    clock.set('2026-11-24T14:20:05Z');
+    const same = await ingestEvent(
+      deps,
+      event({ userId: 'c-5' }, 'Basket Changed', '2026-11-24T14:20:00Z', { cartId: 'k1' }),
+    );
+    const other = await ingestEvent(
+      deps,
+      event({ userId: 'c-5' }, 'Basket Changed', '2026-11-24T14:21:00Z', { cartId: 'k2' }),
+    );
+    clock.set('2026-12-01T14:30:05Z');
+    const later = await ingestEvent(
+      deps,
+      event({ userId: 'c-5' }, 'Basket Changed', '2026-12-01T14:30:00Z', { cartId: 'k1' }),
+    );
+    // assert
+    const journeysOf = (result: Awaited<ReturnType<typeof ingestEvent>>) =>
+      ('enrolled' in result ? result.enrolled : []).map((id) => id.replace(/-[0-9a-f]{32}$/, '')).sort();
+    expect(journeysOf(first)).toEqual(['basket-cooldown', 'basket-once']);
+    expect(journeysOf(same)).toEqual([]);
+    expect(journeysOf(other)).toEqual(['basket-once']);
+    expect(journeysOf(later)).toEqual(['basket-cooldown']);
   });
 });
 
