@@ -4,7 +4,7 @@ import { dictionary } from '#shared/dictionary.ts';
 import type { EventSnapshot } from '#shared/profile/changes.ts';
 import { ConsentStatus, type EventCounter, type Profile, PushToken } from '#shared/profile/profile.ts';
 import type { ProfileState } from '#shared/profile/state.ts';
-import { profileTraitAttribute } from '#shared/tables.ts';
+import { profileKeys, profileTraitAttribute } from '#shared/tables.ts';
 import * as z from '#shared/zod.ts';
 import { unpackSeen } from './profile-counter.ts';
 import { foldedAttribute, unpackDays } from './profile-day-history.ts';
@@ -222,6 +222,8 @@ function readStateAttribute(acc: Accumulator, key: string, value: unknown): bool
   const { state } = acc;
   if (prefix === 'wf:' && typeof value === 'number') {
     state.waitingFor[rest] = value;
+  } else if (key === profileKeys.aliasOf && typeof value === 'string' && value !== '') {
+    state.aliasOf = value;
   } else if (prefix === 'mk:' && typeof value === 'number') {
     state.mergedKeys = [...(state.mergedKeys ?? []), rest];
   } else if (prefix === 'sends:' && (rest === 'email' || rest === 'sms' || rest === 'push')) {

@@ -74,6 +74,8 @@ export type ProfileState = {
    * waiting steps. Absent when there are none.
    */
   mergedKeys?: string[];
+  /** Set when the item read is a merged profile's alias: the key of the profile it joined. */
+  aliasOf?: string;
 };
 
 /** The key of a waiting step: one per (enrollment, step). */

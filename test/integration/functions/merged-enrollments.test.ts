@@ -171,6 +171,38 @@ describe('ingest: enrollments entered under an id merged into another', () => {
   });
 });
 
+describe('await-event: a step of a visitor who signed in', () => {
+  it('resumes at once when the awaited event arrived under the known id before the step registered', async () => {
+    // arrange: merged, then the awaited event arrives under the known id
+    const clock = clockAt('2026-11-24T15:00:05Z');
+    const { deps, sfn } = ingestDeps(db, clock.now);
+    await ingestEvent(deps, identify({ userId: 'c-6', anonymousId: 'v-6' }, '2026-11-24T15:00:00Z'));
+    clock.set('2026-11-24T15:10:05Z');
+    const shipped = event({ userId: 'c-6' }, 'Order Shipped', '2026-11-24T15:10:00Z');
+    await ingestEvent(deps, shipped);
+    // act: the visitor's enrollment reaches its wait, which began before the event
+    const result = await awaitEvent(awaitDepsOf(db, deps), {
+      v: CONTRACT_VERSION,
+      journeyId: 'shipping',
+      journeyVersion: '1',
+      enrollmentId: 'e-v6',
+      userId: profileKeys.anonymous('v-6'),
+      stepId: 'wait',
+      token: 'token-v6',
+      event: 'Order Shipped',
+      match: [],
+      timeoutSeconds: 86400,
+      startedAt: '2026-11-24T15:09:59Z',
+      trigger: {},
+    });
+    // assert
+    expect(result.status).toBe('resumed');
+    const resumed = sfn.commandCalls(SendTaskSuccessCommand).map((c) => c.args[0].input);
+    expect(resumed.map((r) => r.taskToken)).toEqual(['token-v6']);
+    expect(JSON.parse(String(resumed[0]?.output))).toMatchObject({ messageId: shipped.messageId });
+  });
+});
+
 describe('ingest: re-entry of a customer merged with a visitor already in the journey', () => {
   it('the same cart after sign-in does not enter again; another cart, and the cooldown past, do', async () => {
     // arrange: the visitor entered both journeys for cart k1, then signed in
