@@ -20,13 +20,20 @@ import type { LegacyRecords } from './profile-migration.ts';
 
 /** The longest a Standard execution runs (one year), plus a day: an enrollment item never outlives its execution by more. */
 const ENROLLMENT_LIFETIME_SECONDS = 366 * 24 * 3600;
+/**
+ * How long a once-per-value re-entry record is kept: one item per value a
+ * customer ever had (every cart) would grow with their history, and the
+ * enrollment it admitted has ended within a year. Once per customer is kept for good.
+ */
+const CORRELATED_ONCE_SECONDS = ENROLLMENT_LIFETIME_SECONDS;
 /** A waiter is removed when it resumes or its execution ends; the TTL only catches what was missed. */
 const WAITER_GRACE_SECONDS = 7 * 24 * 3600;
 
 const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
 export type ReentryPolicy =
-  | { mode: 'once' }
+  /** `correlated`: once per correlation value (a cart, an order), which is kept a year rather than for good. */
+  | { mode: 'once'; correlated?: boolean }
   | { mode: 'always' }
   | { mode: 'after'; notBefore: string; until: string };
 
@@ -60,7 +67,9 @@ export class EnrollmentItems {
         ? { expiresAt: epochSeconds(policy.until) }
         : policy.mode === 'always'
           ? { expiresAt: epochSeconds(record.at) + 86400 }
-          : {};
+          : policy.correlated === true
+            ? { expiresAt: epochSeconds(record.at) + CORRELATED_ONCE_SECONDS }
+            : {};
     const item = { userId, sk: enrollmentKeys.reentry(key), ...record, ...expiresAt };
     // A redelivery of the same enrollment fails the condition too, and is told apart below.
     const names: Record<string, string> = { '#sk': 'sk' };
