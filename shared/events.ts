@@ -2,7 +2,7 @@ import { structuralProblems } from './ingest/limits.ts';
 import { LOCALE } from './ingest/reserved-traits.ts';
 import { ANONYMOUS_PREFIX, profileKeys } from './tables.ts';
 import { isValidTimeZone } from './time.ts';
-import { utf8Length } from './utf8.ts';
+import { codePointLength, utf8Length } from './utf8.ts';
 import * as z from './zod.ts';
 
 /**
@@ -63,8 +63,8 @@ const Id = () =>
           z.trim(),
           z.minLength(1, { error: 'must not be empty' }),
           z.maxLength(MAX_ID_BYTES),
-          // Past the length above, that check has said it already.
-          z.refine((id) => id.length > MAX_ID_BYTES || utf8Length(id) <= MAX_ID_BYTES, {
+          // Past the length above (in code points), that check has said it already.
+          z.refine((id) => codePointLength(id) > MAX_ID_BYTES || utf8Length(id) <= MAX_ID_BYTES, {
             error: `must be at most ${MAX_ID_BYTES} bytes (UTF-8)`,
           }),
         ),

@@ -19,6 +19,24 @@ export function utf8Length(text: string): number {
   return bytes;
 }
 
+/**
+ * The length of a string in code points, as zod's length checks count it (a
+ * surrogate pair is one): a check of bytes that leaves an overlong string to
+ * a length check must ask this, not `text.length`, or a string of emoji
+ * longer in UTF-16 units than the limit but not in code points passes both.
+ */
+export function codePointLength(text: string): number {
+  let points = text.length;
+  for (let i = 0; i < text.length - 1; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff && isLowSurrogate(text.charCodeAt(i + 1))) {
+      points -= 1;
+      i += 1;
+    }
+  }
+  return points;
+}
+
 function isLowSurrogate(unit: number): boolean {
   return unit >= 0xdc00 && unit <= 0xdfff;
 }

@@ -6,7 +6,7 @@ import {
   queryItems,
   updateItem,
 } from '#functions/_lib/clients/document-calls.ts';
-import { ActiveEnrollment, type ReentryRecord, triggerValuesFor, Waiter } from '#shared/profile/state.ts';
+import { ActiveEnrollment, ReentryRecord, triggerValuesFor, Waiter } from '#shared/profile/state.ts';
 import { enrollmentKeys } from '#shared/tables.ts';
 import { EntryLimitRecords } from './entry-limits.ts';
 import { isConditionFailed } from './expression.ts';
@@ -20,13 +20,20 @@ import type { LegacyRecords } from './profile-migration.ts';
 
 /** The longest a Standard execution runs (one year), plus a day: an enrollment item never outlives its execution by more. */
 const ENROLLMENT_LIFETIME_SECONDS = 366 * 24 * 3600;
+/**
+ * How long a once-per-value re-entry record is kept: one item per value a
+ * customer ever had (every cart) would grow with their history, and the
+ * enrollment it admitted has ended within a year. Once per customer is kept for good.
+ */
+const CORRELATED_ONCE_SECONDS = ENROLLMENT_LIFETIME_SECONDS;
 /** A waiter is removed when it resumes or its execution ends; the TTL only catches what was missed. */
 const WAITER_GRACE_SECONDS = 7 * 24 * 3600;
 
 const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
 export type ReentryPolicy =
-  | { mode: 'once' }
+  /** `correlated`: once per correlation value (a cart, an order), which is kept a year rather than for good. */
+  | { mode: 'once'; correlated?: boolean }
   | { mode: 'always' }
   | { mode: 'after'; notBefore: string; until: string };
 
@@ -60,7 +67,9 @@ export class EnrollmentItems {
         ? { expiresAt: epochSeconds(policy.until) }
         : policy.mode === 'always'
           ? { expiresAt: epochSeconds(record.at) + 86400 }
-          : {};
+          : policy.correlated === true
+            ? { expiresAt: epochSeconds(record.at) + CORRELATED_ONCE_SECONDS }
+            : {};
     const item = { userId, sk: enrollmentKeys.reentry(key), ...record, ...expiresAt };
     // A redelivery of the same enrollment fails the condition too, and is told apart below.
     const names: Record<string, string> = { '#sk': 'sk' };
@@ -96,6 +105,17 @@ export class EnrollmentItems {
     });
     const same = previous.Item?.enrollmentId === record.enrollmentId && typeof previous.Item?.at === 'string';
     return same ? { status: 'again', at: String(previous.Item?.at) } : { status: 'refused' };
+  }
+
+  /** The re-entry record of a customer for a re-entry key, if there is one. */
+  async reentryRecord(userId: string, key: string): Promise<ReentryRecord | undefined> {
+    const out = await getItem(this.db, {
+      TableName: this.table,
+      Key: { userId, sk: enrollmentKeys.reentry(key) },
+      ConsistentRead: true,
+    });
+    const parsed = ReentryRecord.safeParse(out.Item);
+    return parsed.success ? parsed.data : undefined;
   }
 
   /** Records a running enrollment once; true when this call wrote it (a redelivery finds it there). */

@@ -67,7 +67,9 @@ export async function startEnrollment(
           notBefore: plan.notBefore,
           until: addDuration(new Date(entry.at), reentry.cooldown).toISOString(),
         }
-      : { mode: reentry.mode === 'always' ? 'always' : 'once' };
+      : reentry.mode === 'always'
+        ? { mode: 'always' }
+        : { mode: 'once', correlated: plan.correlation !== undefined };
   // The entry limit first, then the re-entry record: a place taken for an
   // entry that re-entry then refuses is given back; a redelivery finds its own place.
   const limit = journey.trigger.limit;

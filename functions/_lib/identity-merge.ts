@@ -28,14 +28,30 @@ function isChannel(channel: string): channel is 'email' | 'sms' | 'push' {
  *   with the address it stops unless the known profile has a suppression of its own;
  * - event counters, daily buckets and folded days still inside the history window: added;
  *   first seen: the earlier; last seen: the later;
- * - push tokens: all kept.
+ * - push tokens: all kept;
+ * - the keys of profiles merged into the merged one: kept (see `markMerged` in identity.ts).
  *
  * Not copied: the redelivery guard, waiting summaries and recent sends
  * (they serve enrollments still running under the merged key).
  */
 
 const SCALARS = new Set(['email', 'phone', 'timezone', 'locale', attr.traitsAt]);
-const PREFIXES = ['t:', 'tok:', 'cs:', 'cr:', 'ct:', 'sup:', 'sua:', 'c:', 'l:', 'd:', 'dh:', 'x:'] as const;
+// `mk:`: profiles merged into the merged one earlier; their running enrollments follow along the chain.
+const PREFIXES = [
+  't:',
+  'tok:',
+  'cs:',
+  'cr:',
+  'ct:',
+  'sup:',
+  'sua:',
+  'c:',
+  'l:',
+  'd:',
+  'dh:',
+  'x:',
+  'mk:',
+] as const;
 
 /** Whether an attribute of a profile item is part of what a merge moves. */
 export function isMergedAttribute(key: string): boolean {

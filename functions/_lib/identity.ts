@@ -6,6 +6,7 @@ import { isConditionFailed, UpdateBuilder } from './expression.ts';
 import { aliasState, aliasTarget, MAX_ALIAS_HOPS } from './identity-item.ts';
 import { isMergedAttribute, MERGE_BATCH, mergeBatch, mergedAttributes } from './identity-merge.ts';
 import { REMOVE_BATCH } from './profile-compaction.ts';
+import { attr } from './profile-item.ts';
 
 /**
  * Merges one profile into another (identify with both ids, alias), once,
@@ -16,7 +17,10 @@ import { REMOVE_BATCH } from './profile-compaction.ts';
  * 2. copy: its parts are written into the known profile in batches (rules
  *    in identity-merge.ts), each batch marked on the known item with a digest
  *    in a small fixed ring, so a batch repeated after a crash is not added twice;
- * 3. reduce: the copied parts are removed from the merged item, which is
+ * 3. mark: the known profile names the merged key (`mk:<key>`, for a
+ *    year), so the enrollments still running under it see the known
+ *    customer's goal, exit and awaited events (functions/ingest);
+ * 4. reduce: the copied parts are removed from the merged item, which is
  *    then `merged` and stays as the alias (see shared/tables.ts).
  *
  * A redelivered or repeated call finds the claim and does no more than
@@ -121,8 +125,24 @@ export class ProfileIdentities {
       const slice = keys.slice(start, start + MERGE_BATCH);
       channelsInstead.push(...(await this.copyBatch(fromKey, claimedInto, batch, slice, claimed)));
     }
+    await this.markMerged(fromKey, claimedInto);
     await this.reduce(fromKey, claimedInto, claimed);
     return { status: 'merged', into, copied: keys.length, channelsInstead };
+  }
+
+  /** Names the merged key on the profile it joined (or where that has joined since); again is harmless. */
+  private async markMerged(fromKey: string, start: string): Promise<void> {
+    let into = start;
+    for (let attempt = 0; attempt < ATTEMPTS + MAX_ALIAS_HOPS; attempt++) {
+      const b = new UpdateBuilder().set(attr.mergedKey(fromKey), this.now().getTime());
+      // Only on a profile that exists and has not joined another: an alias item keeps no marks.
+      const condition = `attribute_exists(${b.name('userId')}) AND attribute_not_exists(${b.name(profileKeys.aliasOf)})`;
+      if ((await this.write(into, b, condition)) !== undefined) return;
+      const target = await this.item(into);
+      if (target === undefined) return;
+      into = aliasTarget(target) ?? into;
+    }
+    throw new Error(`identity: marking ${fromKey} on ${into} kept conflicting with other writes`);
   }
 
   /** Marks `fromKey` as merged into `into`; the item as it now is, or `undefined` if it joined another. */

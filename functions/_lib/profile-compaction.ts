@@ -21,8 +21,12 @@ import { dayNumberOf, tokenRegisteredAt } from './profile-item.ts';
  * - the counters of the least recently seen event names beyond MAX_EVENT_NAMES;
  * - the least recently registered push tokens beyond MAX_PUSH_TOKENS;
  * - explicit topic opt-ins beyond MAX_TOPICS on a channel (a topic with no
- *   value is opted in: only an opt-out changes what is sent, and opt-outs are never dropped).
+ *   value is opted in: only an opt-out changes what is sent, and opt-outs are never dropped);
+ * - the keys of merged profiles after MERGED_KEY_LIFETIME (every enrollment
+ *   entered under them has ended), and the oldest beyond MAX_MERGED_KEYS.
  */
+
+const DAY_MS = 86_400_000;
 
 /** Distinct event names whose counters a profile keeps; the least recently seen go first. */
 const MAX_EVENT_NAMES = 100;
@@ -42,6 +46,17 @@ const MAX_TOPICS = 50;
 const MAX_SNAPSHOTS = 20;
 /** How long the snapshot of an awaited event's last occurrence is kept. */
 const SNAPSHOT_LIFETIME_SECONDS = 24 * 3600;
+/**
+ * How long a merged profile's key is kept on the profile it joined: an
+ * enrollment entered under it before the merge runs at most a year (a
+ * Standard execution's limit), plus a day.
+ */
+const MERGED_KEY_LIFETIME_MS = 366 * DAY_MS;
+/**
+ * Merged keys a profile keeps, the most recent: each one costs a query of its
+ * enrollments when a goal or exit event arrives, and of its waiting steps when an awaited one does.
+ */
+export const MAX_MERGED_KEYS = 5;
 /** Stale attributes tolerated before a compaction even when it would not lower the billed size. */
 const STALE_TOLERATED = 64;
 /** One UpdateItem removes at most this many attributes (DynamoDB's 4 KB expression limit). */
@@ -53,8 +68,6 @@ export const HISTORY_DAYS = Math.ceil((durationSeconds(MAX_HISTORY_WINDOW) ?? 0)
 export function itemSize(item: Readonly<Record<string, unknown>>): number {
   return storedItemSize(item);
 }
-
-const DAY_MS = 86_400_000;
 
 /** True when a UTC day (YYYY-MM-DD) is inside the longest history window a condition can ask, seen from `now`. */
 export function withinHistory(isoDay: string, now: Date): boolean {
@@ -103,9 +116,12 @@ export function staleAttributes(
       if (typeof value !== 'number' || value <= 0) stale.push(key);
     } else if (key.startsWith('l:')) {
       lastSeen.set(key.slice(2), typeof value === 'number' ? value : 0);
+    } else if (key.startsWith('mk:')) {
+      if (!(typeof value === 'number' && now.getTime() - value < MERGED_KEY_LIFETIME_MS)) stale.push(key);
     }
   }
   stale.push(...excessTokens(item), ...excessOptIns(item), ...excessSnapshots(item, new Set(stale)));
+  stale.push(...excessMergedKeys(item, new Set(stale)));
   if (lastSeen.size > MAX_EVENT_NAMES) {
     const oldest = [...lastSeen].sort((a, b) => a[1] - b[1]);
     const evicted = new Set(oldest.slice(0, lastSeen.size - MAX_EVENT_NAMES).map(([event]) => event));
@@ -129,6 +145,15 @@ function excessTokens(item: Readonly<Record<string, unknown>>): string[] {
   if (tokens.length <= MAX_PUSH_TOKENS) return [];
   const byAge = tokens.sort((a, b) => tokenRegisteredAt(item[a]) - tokenRegisteredAt(item[b]));
   return byAge.slice(0, tokens.length - MAX_PUSH_TOKENS);
+}
+
+/** Merged keys past MAX_MERGED_KEYS (those not stale already), least recently merged first. */
+function excessMergedKeys(item: Readonly<Record<string, unknown>>, stale: ReadonlySet<string>): string[] {
+  const kept = Object.keys(item).filter((key) => key.startsWith('mk:') && !stale.has(key));
+  if (kept.length <= MAX_MERGED_KEYS) return [];
+  const at = (key: string) => Number(item[key]);
+  const byAge = kept.sort((a, b) => at(a) - at(b) || (a < b ? -1 : 1));
+  return byAge.slice(0, kept.length - MAX_MERGED_KEYS);
 }
 
 /** Snapshots past MAX_SNAPSHOTS (those not stale already), oldest first. */
@@ -157,11 +182,13 @@ function excessOptIns(item: Readonly<Record<string, unknown>>): string[] {
 
 /**
  * True when the item holds more push tokens, topic opt-ins or snapshots than
- * it keeps (removed at once: each is a write's worth). A snapshot is also
+ * it keeps, or a merged key past its life (removed at once: each is a write's worth). A snapshot is also
  * stale after a day: it counts here only while the item holds more than it keeps.
  */
 function overCapped(item: Readonly<Record<string, unknown>>, stale: readonly string[]): boolean {
-  if (stale.some((key) => key.startsWith('tok:') || key.startsWith('ct:'))) return true;
+  // A merged key past its life or the cap costs a query on every goal or exit event until it goes.
+  if (stale.some((key) => key.startsWith('tok:') || key.startsWith('ct:') || key.startsWith('mk:')))
+    return true;
   return Object.keys(item).filter((key) => key.startsWith('x:')).length > MAX_SNAPSHOTS;
 }
 

@@ -4,7 +4,7 @@ import { dictionary } from '#shared/dictionary.ts';
 import type { EventSnapshot } from '#shared/profile/changes.ts';
 import { ConsentStatus, type EventCounter, type Profile, PushToken } from '#shared/profile/profile.ts';
 import type { ProfileState } from '#shared/profile/state.ts';
-import { profileTraitAttribute } from '#shared/tables.ts';
+import { profileKeys, profileTraitAttribute } from '#shared/tables.ts';
 import * as z from '#shared/zod.ts';
 import { unpackSeen } from './profile-counter.ts';
 import { foldedAttribute, unpackDays } from './profile-day-history.ts';
@@ -41,6 +41,8 @@ export const attr = {
   sends: (channel: Channel) => `sends:${channel}`,
   /** How many steps wait for an event: an event nobody waits for needs no further read. */
   waitingFor: (event: string) => `wf:${event}`,
+  /** A profile merged into this one, by its key, with when (epoch ms): its running enrollments follow this profile's events. */
+  mergedKey: (key: string) => `mk:${key}`,
   traitsAt: 'ta',
   /** How many traits the profile holds, to cap their number without a read. */
   traitCount: 'tc',
@@ -220,6 +222,10 @@ function readStateAttribute(acc: Accumulator, key: string, value: unknown): bool
   const { state } = acc;
   if (prefix === 'wf:' && typeof value === 'number') {
     state.waitingFor[rest] = value;
+  } else if (key === profileKeys.aliasOf && typeof value === 'string' && value !== '') {
+    state.aliasOf = value;
+  } else if (prefix === 'mk:' && typeof value === 'number') {
+    state.mergedKeys = [...(state.mergedKeys ?? []), rest];
   } else if (prefix === 'sends:' && (rest === 'email' || rest === 'sms' || rest === 'push')) {
     const parsed = SendTimes.safeParse(value);
     if (parsed.success) state.sends[rest] = parsed.data.flatMap((at) => readTime(at) ?? []);

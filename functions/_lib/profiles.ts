@@ -446,7 +446,10 @@ export class ProfilesRepository {
     return writes;
   }
 
-  /** The current profile, read strongly consistent (tasks act on the freshest data). */
+  /**
+   * The current profile, read strongly consistent (tasks act on the freshest data); a merged
+   * profile's key reads the profile it joined, with its own caps and waiting summaries.
+   */
   async get(userId: string): Promise<ProfileState> {
     const item = await this.rawItem(userId);
     const own = readProfileItem(userId, item);
@@ -455,7 +458,11 @@ export class ProfilesRepository {
     for (let hop = 0; target !== undefined && hop < MAX_ALIAS_HOPS; hop++) {
       const joined = await this.rawItem(target);
       const further = aliasTarget(joined);
-      if (further === undefined) return { ...own, profile: readProfileItem(target, joined).profile };
+      if (further === undefined) {
+        // The events after the merge land on the joined profile: so do the last ones a waiting step looks at.
+        const { profile, lastEvents } = readProfileItem(target, joined);
+        return { ...own, profile, lastEvents };
+      }
       target = further;
     }
     return own;

@@ -39,9 +39,10 @@ export async function awaitEvent(deps: AwaitDeps, input: AwaitEventInput): Promi
     trigger: triggerValuesFor(input.where, input.trigger),
   };
   const isNew = await deps.enrollments.putWaiter(input.userId, waiter);
-  const state = isNew
-    ? await deps.profiles.adjustWaiting(input.userId, input.event, 1)
-    : await deps.profiles.get(input.userId);
+  const counted = isNew ? await deps.profiles.adjustWaiting(input.userId, input.event, 1) : undefined;
+  // An enrollment entered before its customer's profile was merged: the events arrive on the joined profile.
+  const state =
+    counted === undefined || counted.aliasOf !== undefined ? await deps.profiles.get(input.userId) : counted;
   const last = state.lastEvents[input.event];
   // The event that started this enrollment is not its answer, even when the step began in the same millisecond.
   if (last === undefined || last.messageId === triggerMessageId(input.trigger))

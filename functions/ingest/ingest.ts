@@ -18,10 +18,17 @@ import {
   parseCustomerEvent,
 } from '#shared/events.ts';
 import { awaitedEvents, countedEvents } from '#shared/ingest/live-journey.ts';
-import { type Finish, finishes, planIngest, type Resume, references } from '#shared/ingest/plan.ts';
+import {
+  type Enrollment,
+  type Finish,
+  finishes,
+  planIngest,
+  type Resume,
+  references,
+} from '#shared/ingest/plan.ts';
 import { jsonWithin, MAX_AWAITED_EVENT_BYTES } from '#shared/journey/state-budget.ts';
 import { profileChanges } from '#shared/profile/changes.ts';
-import type { Waiter } from '#shared/profile/state.ts';
+import type { ActiveEnrollment, Waiter } from '#shared/profile/state.ts';
 import { mergeAlias, recordOnProfile } from './identity.ts';
 import { rejectedMessageBody } from './rejected-message.ts';
 
@@ -188,7 +195,8 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   const event = notAfterArrival(parsed.event, now);
   const journeys = await deps.registry.live();
   const counted = countedEvents(journeys);
-  const changes = profileChanges(event, customerIdOf(event), { awaited: awaitedEvents(journeys), counted });
+  const awaited = awaitedEvents(journeys);
+  const changes = profileChanges(event, customerIdOf(event), { awaited, counted });
   await keepDropped(deps, event, changes.droppedTraits);
   // The key may stand for another profile (merged ids): events land on the profile it joined.
   const { userId, recorded } = await recordOnProfile(deps, event, changes, now, counted);
@@ -196,30 +204,41 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   const { state } = recorded;
   const status = recorded.duplicate ? 'duplicate' : 'recorded';
   const waiting = event.type === 'track' && (state.waitingFor[event.event] ?? 0) > 0;
+  // Profiles merged into this one keep their running enrollments under their own keys.
+  const merged = state.mergedKeys ?? [];
+  const mergedWaiting =
+    event.type === 'track' && merged.length > 0 && (awaited === undefined || awaited.has(event.event));
   const interested = journeys.some((j) => references(j, event));
   // The hot path: nothing references the event and nobody waits for it — one write, no read.
-  if (!interested && !waiting) return { status, enrolled: [], resumed: [], finished: [], converted: [] };
+  if (!interested && !waiting && !mergedWaiting)
+    return { status, enrolled: [], resumed: [], finished: [], converted: [] };
   const finishing = journeys.some((j) => finishes(j, event));
-  const enrollments = finishing ? await deps.enrollments.enrollments(userId) : [];
-  const waiters =
-    waiting && event.type === 'track' ? await deps.enrollments.waitersFor(userId, event.event) : [];
+  const owners = new Map<string, string>();
+  const enrollments = finishing ? await enrollmentsOf(deps, [userId, ...merged], owners) : [];
+  const waiterKeys = [...(waiting ? [userId] : []), ...(mergedWaiting ? merged : [])];
+  const waiters = event.type === 'track' ? await waitersOf(deps, waiterKeys, event.event, owners) : [];
+  const ownerOf = (enrollmentId: string) => owners.get(enrollmentId) ?? userId;
   const plan = planIngest({ event, userId, state, journeys, now, enrollments, waiters });
   // Stops first: a step starting to wait meanwhile must see its enrollment stopping, not resume.
   const converted: string[] = [];
   for (const f of plan.finish)
-    if (await finish(deps, userId, f, event.messageId)) converted.push(f.enrollment.enrollmentId);
+    if (await finish(deps, ownerOf(f.enrollment.enrollmentId), f, event.messageId))
+      converted.push(f.enrollment.enrollmentId);
   // A redelivered event was counted the first time: counted before the starts, which may fail and be redelivered.
   if (!recorded.duplicate) for (const s of plan.skip) await recordSkip(deps, s.journey, s.reason);
   const at = now.toISOString();
   const enrolled: string[] = [];
   for (const p of plan.enroll) {
+    if (await enteredAsMerged(deps, merged, p)) continue;
     const entry = { userId, at, trigger: event, count: !recorded.duplicate };
     if (await startEnrollment(deps, p, entry)) enrolled.push(p.enrollmentId);
   }
   const resumed: string[] = [];
-  for (const r of plan.resume)
-    if (await resume(deps, event, userId, r, !recorded.duplicate)) resumed.push(r.waiter.enrollmentId);
-  await removeTimedOut(deps, userId, waiters, now);
+  for (const r of plan.resume) {
+    const owner = ownerOf(r.waiter.enrollmentId);
+    if (await resume(deps, event, owner, r, !recorded.duplicate)) resumed.push(r.waiter.enrollmentId);
+  }
+  await removeTimedOut(deps, ownerOf, waiters, now);
   return {
     status,
     enrolled,
@@ -230,7 +249,57 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
 }
 
 /** Waiters whose step has timed out are removed when seen (their execution has moved on). */
-async function removeTimedOut(deps: IngestDeps, userId: string, waiters: readonly Waiter[], now: Date) {
+async function removeTimedOut(
+  deps: IngestDeps,
+  ownerOf: (enrollmentId: string) => string,
+  waiters: readonly Waiter[],
+  now: Date,
+) {
   for (const waiter of waiters)
-    if (Date.parse(waiter.expiresAt) < now.getTime()) await removeWaiter(deps, userId, waiter);
+    if (Date.parse(waiter.expiresAt) < now.getTime())
+      await removeWaiter(deps, ownerOf(waiter.enrollmentId), waiter);
+}
+
+/**
+ * True when a profile merged into the customer's entered the journey in a way
+ * its re-entry rule still holds against (`once`; `after`, within the
+ * cooldown): a visitor who entered for a cart and signed in is the same
+ * customer, and the same cart does not enter them twice.
+ */
+async function enteredAsMerged(deps: IngestDeps, keys: readonly string[], plan: Enrollment) {
+  const { mode } = plan.journey.reentry;
+  if (mode === 'always') return false;
+  for (const key of keys) {
+    const record = await deps.enrollments.reentryRecord(key, plan.reentryKey);
+    if (record === undefined) continue;
+    if (mode === 'once' || (plan.notBefore !== undefined && record.at > plan.notBefore)) return true;
+  }
+  return false;
+}
+
+/** The enrollments under each key, noting the key each one is kept under. */
+async function enrollmentsOf(deps: IngestDeps, keys: readonly string[], owners: Map<string, string>) {
+  const out: ActiveEnrollment[] = [];
+  for (const key of keys)
+    for (const enrollment of await deps.enrollments.enrollments(key)) {
+      owners.set(enrollment.enrollmentId, key);
+      out.push(enrollment);
+    }
+  return out;
+}
+
+/** The steps under each key waiting for `event`, noting the key each one is kept under. */
+async function waitersOf(
+  deps: IngestDeps,
+  keys: readonly string[],
+  event: string,
+  owners: Map<string, string>,
+) {
+  const out: Waiter[] = [];
+  for (const key of keys)
+    for (const waiter of await deps.enrollments.waitersFor(key, event)) {
+      owners.set(waiter.enrollmentId, key);
+      out.push(waiter);
+    }
+  return out;
 }

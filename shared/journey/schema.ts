@@ -10,7 +10,7 @@ import {
   type QuietHours as QuietHoursType,
   WEEKDAYS,
 } from '../time.ts';
-import { utf8Length } from '../utf8.ts';
+import { codePointLength, utf8Length } from '../utf8.ts';
 import { EntryLimit, MaxAge } from './entry/limits.ts';
 import { Experiment } from './experiment.ts';
 import { ContextDeclarations, ContextName, ContextValue } from './journey-context.ts';
@@ -179,7 +179,7 @@ export const Settings = z
       // unsubscribe link carries it: a blank or longer name could never be opted out of.
       .regex(/\S/, { message: 'must not be blank' })
       .max(MAX_NAME_BYTES, { message: `must be at most ${MAX_NAME_BYTES} bytes in UTF-8` })
-      .refine((topic) => topic.length > MAX_NAME_BYTES || nameFits(topic), {
+      .refine((topic) => codePointLength(topic) > MAX_NAME_BYTES || nameFits(topic), {
         message: `must be at most ${MAX_NAME_BYTES} bytes in UTF-8`,
       })
       .optional()
@@ -355,9 +355,10 @@ const SplitStep = z
               .regex(/\S/, { message: 'must not be blank' })
               // Each variant is counted under its name in a stats sort key, which DynamoDB holds to 1,024 bytes.
               .max(MAX_VARIANT_BYTES, { message: `must be at most ${MAX_VARIANT_BYTES} bytes in UTF-8` })
-              .refine((name) => name.length > MAX_VARIANT_BYTES || utf8Length(name) <= MAX_VARIANT_BYTES, {
-                message: `must be at most ${MAX_VARIANT_BYTES} bytes in UTF-8`,
-              })
+              .refine(
+                (name) => codePointLength(name) > MAX_VARIANT_BYTES || utf8Length(name) <= MAX_VARIANT_BYTES,
+                { message: `must be at most ${MAX_VARIANT_BYTES} bytes in UTF-8` },
+              )
               .describe(
                 `Variant name, unique in the split (reported per variant; at most ${MAX_VARIANT_BYTES} bytes in UTF-8).`,
               ),

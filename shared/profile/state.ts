@@ -67,6 +67,15 @@ export type ProfileState = {
   lastEvents: Record<string, EventSnapshot>;
   /** Per event name, how many steps wait for it (a summary: 0 means no need to look further). */
   waitingFor: Record<string, number>;
+  /**
+   * Keys of profiles merged into this one within the last year (an anonymous
+   * visitor who signed in, an aliased id): enrollments entered under them
+   * still run there, and this profile's events reach their goals, exits and
+   * waiting steps. Absent when there are none.
+   */
+  mergedKeys?: string[];
+  /** Set when the item read is a merged profile's alias: the key of the profile it joined. */
+  aliasOf?: string;
 };
 
 /** The key of a waiting step: one per (enrollment, step). */

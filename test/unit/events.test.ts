@@ -330,7 +330,8 @@ describe('parseCustomerEvent: ids as keys', () => {
   });
 
   it('refuses ids over 1024 bytes, which DynamoDB could not hold as a key', () => {
-    for (const id of ['字'.repeat(342), '😀'.repeat(257), 'x'.repeat(1025)]) {
+    // 600 emoji: longer than 1024 in UTF-16 units, not in code points (what a length check counts), 2400 bytes
+    for (const id of ['字'.repeat(342), '😀'.repeat(257), '😀'.repeat(600), 'x'.repeat(1025)]) {
       for (const field of ['userId', 'anonymousId']) {
         const result = parseCustomerEvent({ ...base, [field]: id });
         expect(result.ok ? [] : result.problems.map((p) => p.field)).toEqual([field]);

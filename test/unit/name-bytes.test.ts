@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCustomerEvent } from '#shared/events.ts';
 import { MAX_NAME_BYTES, splitTraits, traitProblem } from '#shared/ingest/limits.ts';
 import { storedValueSize } from '#shared/ingest/stored-size.ts';
+import { Journey } from '#shared/journey/schema.ts';
 import { consentChanges } from '#shared/profile/consent-traits.ts';
 
 /**
@@ -48,6 +49,31 @@ describe('names in UTF-8 bytes', () => {
     });
     expect(changes.topics.map((t) => t.topic)).toEqual(['news', 't'.repeat(255)]);
     expect(changes.problems[0]?.reason).toMatch(/a topic name is limited to 255 bytes in UTF-8/);
+  });
+});
+
+describe('names past their limit in UTF-16 units but not in code points', () => {
+  // A length check counts code points: 100 emoji are 100 code points, 200 UTF-16 units and 400 bytes.
+  it('refuse a split variant name of 100 emoji (400 bytes) past the 128 a stats key holds', () => {
+    const journey = (name: string) => ({
+      id: 'j',
+      name: 'J',
+      trigger: { type: 'event', event: 'E' },
+      start: 'ab',
+      steps: {
+        ab: {
+          type: 'split',
+          variants: [
+            { name, weight: 50, next: 'done' },
+            { name: 'b', weight: 50, next: 'done' },
+          ],
+        },
+        done: { type: 'exit' },
+      },
+    });
+    expect(Journey.safeParse(journey('😀'.repeat(32))).success).toBe(true);
+    const refused = Journey.safeParse(journey('😀'.repeat(100)));
+    expect(refused.error?.issues.map((i) => i.message)).toEqual(['must be at most 128 bytes in UTF-8']);
   });
 });
 

@@ -1,5 +1,6 @@
 import { SendTaskSuccessCommand, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StatsRepository } from '#functions/_lib/stats.ts';
 import { awaitEvent } from '#functions/await-event/await.ts';
@@ -191,6 +192,34 @@ describe('ingest: enrollment', () => {
     const other = await ingestEvent(deps, track('u-re', 'Cart Updated', { total: 27, cartId: 'c2' }));
     const counts = [low, a, again, other].map((r) => (r.status === 'rejected' ? -1 : r.enrolled.length));
     expect(counts).toEqual([0, 1, 0, 1]);
+  });
+
+  it('keeps a once-per-value re-entry record a year, and a once-per-customer one for good', async () => {
+    // arrange: one journey enters once per cart, another once per customer
+    await registerJourney(db, {
+      id: 'welcome-once',
+      name: 'Welcome',
+      trigger: { type: 'event', event: 'Signed Up' },
+      reentry: { mode: 'once' },
+      ...AB_SPLIT_THEN_EXIT,
+    });
+    const { deps } = ingestDeps(db);
+    // act
+    await ingestEvent(deps, track('u-ttl', 'Cart Updated', { total: 25, cartId: 'c1' }));
+    await ingestEvent(deps, track('u-ttl', 'Signed Up'));
+    // assert: every cart a customer ever had would otherwise stay an item for good
+    const records = await db.doc.send(
+      new QueryCommand({
+        TableName: db.tables.enrollments,
+        KeyConditionExpression: 'userId = :u AND begins_with(sk, :r)',
+        ExpressionAttributeValues: { ':u': 'u-ttl', ':r': 'r#' },
+      }),
+    );
+    const expiry = new Map((records.Items ?? []).map((item) => [item.sk, item.expiresAt]));
+    const enteredAt = Date.parse('2026-11-24T10:00:00Z') / 1000;
+    expect(expiry.get('r#cart#c1')).toBe(enteredAt + 366 * 24 * 3600);
+    expect(expiry.has('r#welcome-once')).toBe(true);
+    expect(expiry.get('r#welcome-once')).toBeUndefined();
   });
 
   it('stops the enrollment and counts one conversion when the goal event arrives mid-wait', async () => {

@@ -1,6 +1,6 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HISTORY_DAYS, itemSize } from '#functions/_lib/profile-compaction.ts';
+import { HISTORY_DAYS, itemSize, MAX_MERGED_KEYS } from '#functions/_lib/profile-compaction.ts';
 import { FOLD_AFTER, foldedAttribute, packDays } from '#functions/_lib/profile-day-history.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { parseCustomerEvent } from '#shared/events.ts';
@@ -98,6 +98,8 @@ function largestTraitValue(): unknown {
   return candidates.reduce((a, b) => (stored(b) > stored(a) ? b : a));
 }
 
+const acceptsAnonymousId = (anonymousId: string) =>
+  parseCustomerEvent({ ...identify(USER, {}), anonymousId }).ok;
 const acceptsTrait = (name: string) => traitProblem(name, 1) === undefined;
 const acceptsEvent = (name: string) => parseCustomerEvent(track(USER, name)).ok;
 /** A topic name the profile takes, 50 of them (the most one event sets) in an event the edge accepts. */
@@ -215,6 +217,9 @@ describe('the largest profile the limits allow', () => {
       locale: largest('en', '-abcdefgh', (locale) => traitProblem('locale', locale) === undefined),
     };
     await apply(identify(USER, reserved));
+    // Visitors signing in with the longest ids, on one more device than the profile keeps merged ids of.
+    const visitors = names(MAX_MERGED_KEYS + 1, acceptsAnonymousId, 2048);
+    for (const anonymousId of visitors) await apply({ ...identify(USER, {}), anonymousId });
     const { sendsVersion } = await deps.profiles.get(USER);
     const sends = Array.from({ length: 200 }, (_, i) =>
       new Date(Date.UTC(2026, 10, 24, 9, 0, i)).toISOString(),
@@ -293,6 +298,11 @@ describe('the largest profile the limits allow', () => {
     expect(item.locale).toBe(reserved.locale);
     expect(item['t:email']).toBe(reserved.email);
     expect(Object.keys(item).filter((key) => key.startsWith('t:')).length).toBe(MAX_TRAITS_PER_PROFILE + 4);
+  });
+
+  it('keeps the ids merged into it up to their cap', async () => {
+    const item = await rawItem();
+    expect(Object.keys(item).filter((key) => key.startsWith('mk:')).length).toBe(MAX_MERGED_KEYS);
   });
 
   // Runs last: the largest size seen while building the profile and through every write above.

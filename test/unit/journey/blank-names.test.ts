@@ -38,6 +38,8 @@ describe('names marketers read', () => {
     [' ', 'must not be blank'],
     ['n'.repeat(256), 'must be at most 255 bytes in UTF-8'],
     ['界'.repeat(86), 'must be at most 255 bytes in UTF-8'],
+    // 200 code points (what a length check counts), 400 UTF-16 units, 800 bytes
+    ['😀'.repeat(200), 'must be at most 255 bytes in UTF-8'],
   ])('refuses a topic customers could not opt out of (%j)', (topic, message) => {
     expect(problems({ ...journey('Welcome', 'a'), settings: { topic } })).toEqual([
       `settings.topic: ${message}`,
