@@ -1,9 +1,18 @@
 import type { Journey } from '#shared/journey/schema.ts';
 import { type Violation, validateJourney } from '#shared/journey/validate.ts';
+import { jsonPositions, type Position, positionOf } from '#shared/json-text.ts';
 import { loadTemplates, readJsonFile, type TemplateProblem, templatesDirFor } from './files.ts';
 
+/** A problem with where in the file it is written (its field, or the nearest one written: a missing field's object). */
+export type LocatedViolation = Violation & Partial<Position>;
+
 /** The outcome of checking one journey file; `notes` say what was not checked. */
-export type FileReport = { file: string; journey?: Journey; violations: Violation[]; notes?: string[] };
+export type FileReport = {
+  file: string;
+  journey?: Journey;
+  violations: LocatedViolation[];
+  notes?: string[];
+};
 
 /** Steps that name a template. */
 const TEMPLATE_STEPS: ReadonlySet<string> = new Set(['email', 'sms', 'push']);
@@ -30,7 +39,11 @@ export class JourneyChecker {
         ],
       };
     const result = validateJourney(json.value, { templates: templates?.catalog });
-    if (!result.ok) return { file, violations: result.violations };
+    if (!result.ok) {
+      const positions = jsonPositions(json.text);
+      const violations = result.violations.map((v) => ({ ...v, ...positionOf(positions, v.path) }));
+      return { file, violations };
+    }
     const sends = Object.values(result.journey.steps).some((s) => TEMPLATE_STEPS.has(s.type));
     const notes =
       templates === undefined && sends ? [`templates not checked: there is no folder ${dir}`] : [];

@@ -1,5 +1,5 @@
 import { isSchemaFile } from '../files.ts';
-import { duplicateIds, type FileReport, JourneyChecker } from '../journey-files.ts';
+import { duplicateIds, type FileReport, JourneyChecker, type LocatedViolation } from '../journey-files.ts';
 import { paint } from '../output.ts';
 
 export type ValidateOptions = { json?: boolean; templates?: string };
@@ -64,9 +64,13 @@ export function printViolations(report: FileReport): void {
   const count = report.violations.length;
   process.stdout.write(`${paint('red', '✖')} ${report.file}: ${count} problem${count === 1 ? '' : 's'}\n`);
   const width = Math.min(48, Math.max(...report.violations.map((v) => v.path.length)));
+  const where = (v: LocatedViolation) => (v.line === undefined ? '' : `${v.line}:${v.column}`);
+  const whereWidth = Math.max(...report.violations.map((v) => where(v).length));
   for (const v of report.violations) {
+    // line:column first, as compilers print it: editors and terminals jump there.
+    const at = whereWidth === 0 ? '' : `${paint('dim', where(v).padEnd(whereWidth))}  `;
     process.stdout.write(
-      `    ${paint('yellow', v.path.padEnd(width))}  ${v.message} ${paint('dim', `[${v.code}]`)}\n`,
+      `    ${at}${paint('yellow', v.path.padEnd(width))}  ${v.message} ${paint('dim', `[${v.code}]`)}\n`,
     );
   }
 }
