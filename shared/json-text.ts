@@ -1,5 +1,5 @@
 /** A JSON document read from bytes: its value, or a problem that says what and where. */
-export type JsonText = { ok: true; value: unknown } | { ok: false; message: string };
+export type JsonText = { ok: true; value: unknown; text: string } | { ok: false; message: string };
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
@@ -25,7 +25,7 @@ export function parseJsonBytes(bytes: Uint8Array): JsonText {
     return { ok: false, message: `not valid JSON: ${locateJsonError(text, error)}` };
   }
   const twice = firstDuplicateKey(text);
-  if (twice === undefined) return { ok: true, value };
+  if (twice === undefined) return { ok: true, value, text };
   const where = (at: Position) => `line ${at.line}, column ${at.column}`;
   return {
     ok: false,
@@ -33,11 +33,12 @@ export function parseJsonBytes(bytes: Uint8Array): JsonText {
   };
 }
 
-type Position = { line: number; column: number };
+/** A place in a text: 1-based line, and column in UTF-16 units from 1. */
+export type Position = { line: number; column: number };
 
 type Frame =
-  | { kind: 'object'; keys: Map<string, Position>; key?: string; expectKey: boolean }
-  | { kind: 'array'; index: number };
+  | { kind: 'object'; key?: string; expectKey: boolean }
+  | { kind: 'array'; index: number; expectValue: boolean };
 
 /** Where an object sits, as `steps.a.variants[1]` (`(document)` for the top). */
 function pathOf(frames: readonly Frame[]): string {
@@ -50,15 +51,14 @@ function pathOf(frames: readonly Frame[]): string {
   return out === '' ? '(document)' : out;
 }
 
+/** A member of an object (at its key) or an element of a list (where it starts), in a valid JSON text. */
+type Member = { parent: readonly Frame[]; key: string | number; at: Position };
+
 /**
- * The first key written twice in one object of a valid JSON text, with both
- * places. JSON.parse keeps the last silently: a step copied and not renamed
- * would replace the first without a word. One pass over the text; keys are
- * compared as parsed, so `"a"` and `"\u0061"` are the same key.
+ * Every member and element of a valid JSON text, in order, with where it is
+ * written. One pass; keys are as parsed, so `"a"` and `"\u0061"` are the same key.
  */
-function firstDuplicateKey(
-  text: string,
-): { path: string; key: string; first: Position; second: Position } | undefined {
+function* members(text: string): Generator<Member> {
   const frames: Frame[] = [];
   let line = 1;
   let lineStart = 0;
@@ -68,25 +68,95 @@ function firstDuplicateKey(
     if (c === '\n') {
       line += 1;
       lineStart = i + 1;
-    } else if (c === '"') {
+      continue;
+    }
+    if (c === ' ' || c === '\t' || c === '\r') continue;
+    const at = { line, column: i - lineStart + 1 };
+    if (top?.kind === 'array' && top.expectValue && c !== ']') {
+      top.expectValue = false;
+      yield { parent: frames.slice(0, -1), key: top.index, at };
+    }
+    if (c === '"') {
       // A valid text: the string ends at the next quote that is not escaped, on the same line.
       let end = i + 1;
       while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
       if (top?.kind === 'object' && top.expectKey) {
         const key = String(JSON.parse(text.slice(i, end + 1)));
-        const at = { line, column: i - lineStart + 1 };
-        const first = top.keys.get(key);
-        if (first !== undefined) return { path: pathOf(frames.slice(0, -1)), key, first, second: at };
-        top.keys.set(key, at);
+        yield { parent: frames.slice(0, -1), key, at };
         top.key = key;
         top.expectKey = false;
       }
       i = end;
-    } else if (c === '{') frames.push({ kind: 'object', keys: new Map(), expectKey: true });
-    else if (c === '[') frames.push({ kind: 'array', index: 0 });
+    } else if (c === '{') frames.push({ kind: 'object', expectKey: true });
+    else if (c === '[') frames.push({ kind: 'array', index: 0, expectValue: true });
     else if (c === '}' || c === ']') frames.pop();
     else if (c === ',' && top?.kind === 'object') top.expectKey = true;
-    else if (c === ',' && top?.kind === 'array') top.index += 1;
+    else if (c === ',' && top?.kind === 'array') {
+      top.index += 1;
+      top.expectValue = true;
+    }
+  }
+}
+
+/** The path of a member, formatted as violations name it: `steps.ab.variants[2]`. */
+function memberPath(member: Member): string {
+  const frames: Frame[] = [
+    ...member.parent,
+    typeof member.key === 'number'
+      ? { kind: 'array', index: member.key, expectValue: false }
+      : { kind: 'object', key: member.key, expectKey: false },
+  ];
+  return pathOf(frames);
+}
+
+/**
+ * The first key written twice in one object of a valid JSON text, with both
+ * places. JSON.parse keeps the last silently: a step copied and not renamed
+ * would replace the first without a word.
+ */
+function firstDuplicateKey(
+  text: string,
+): { path: string; key: string; first: Position; second: Position } | undefined {
+  // Per object, by its path (unique: a list's objects differ by index), the keys seen.
+  const objects = new Map<string, Map<string, Position>>();
+  for (const member of members(text)) {
+    if (typeof member.key === 'number') continue;
+    const parent = pathOf(member.parent);
+    const keys = objects.get(parent) ?? new Map<string, Position>();
+    objects.set(parent, keys);
+    const first = keys.get(member.key);
+    if (first !== undefined) return { path: parent, key: member.key, first, second: member.at };
+    keys.set(member.key, member.at);
+  }
+  return undefined;
+}
+
+/**
+ * Where each member of a valid JSON text is written, by its path as
+ * violations name it (`steps.wait.for`, `steps["ünïcode"]`,
+ * `steps.ab.variants[0].weight`): the key of an object member, the start of
+ * a list element. A UTF-8 byte order mark is not counted.
+ */
+export function jsonPositions(text: string): Map<string, Position> {
+  const positions = new Map<string, Position>();
+  for (const member of members(text.replace(/^\uFEFF/, ''))) positions.set(memberPath(member), member.at);
+  return positions;
+}
+
+const LAST_SEGMENT = /(?:\.[A-Za-z0-9_$-]+|\[(?:\d+|"(?:[^"\\]|\\.)*")\])$/;
+
+/**
+ * Where a path is written, or its nearest written parent (a missing field is
+ * reported at the object that lacks it); undefined for the document itself.
+ */
+export function positionOf(positions: ReadonlyMap<string, Position>, path: string): Position | undefined {
+  let at = path;
+  while (at !== '') {
+    const found = positions.get(at);
+    if (found !== undefined) return found;
+    const shorter = at.replace(LAST_SEGMENT, '');
+    if (shorter === at) return undefined;
+    at = shorter;
   }
   return undefined;
 }

@@ -30,6 +30,13 @@ export function pinnedName(name: string, template: Template): string {
   return `${name}@${createHash('sha256').update(JSON.stringify(template)).digest('hex').slice(0, 16)}`;
 }
 
+const PINNED_SUFFIX = /@[0-9a-f]{16}$/;
+
+/** The template name a pinned name was made from (`cart-sms@0123456789abcdef` → `cart-sms`). */
+export function unpinnedName(pinned: string): string {
+  return pinned.replace(PINNED_SUFFIX, '');
+}
+
 const SnapshotItem = z.object({ template: z.string() });
 
 /** Snapshots are immutable, so the cache never goes stale; its size is bounded. */

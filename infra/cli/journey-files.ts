@@ -1,6 +1,10 @@
 import type { Journey } from '#shared/journey/schema.ts';
 import { type Violation, validateJourney } from '#shared/journey/validate.ts';
+import { jsonPositions, type Position, positionOf } from '#shared/json-text.ts';
 import { loadTemplates, readJsonFile, type TemplateProblem, templatesDirFor } from './files.ts';
+
+/** A problem with where in the file it is written (its field, or the nearest one written: a missing field's object). */
+export type LocatedViolation = Violation & Partial<Position>;
 
 /**
  * The outcome of checking one journey file; `warnings` say what may fail
@@ -9,8 +13,8 @@ import { loadTemplates, readJsonFile, type TemplateProblem, templatesDirFor } fr
 export type FileReport = {
   file: string;
   journey?: Journey;
-  violations: Violation[];
-  warnings?: Violation[];
+  violations: LocatedViolation[];
+  warnings?: LocatedViolation[];
   notes?: string[];
 };
 
@@ -42,8 +46,10 @@ export class JourneyChecker {
       templates: templates?.catalog,
       templateBodies: templates?.bodies,
     });
-    const { warnings } = result;
-    if (!result.ok) return { file, violations: result.violations, warnings };
+    const positions = jsonPositions(json.text);
+    const locate = (v: Violation): LocatedViolation => ({ ...v, ...positionOf(positions, v.path) });
+    const warnings = result.warnings.map(locate);
+    if (!result.ok) return { file, violations: result.violations.map(locate), warnings };
     const sends = Object.values(result.journey.steps).some((s) => TEMPLATE_STEPS.has(s.type));
     const notes =
       templates === undefined && sends ? [`templates not checked: there is no folder ${dir}`] : [];

@@ -225,7 +225,7 @@ program
   .argument('<journey>', 'journey id')
   .option('--json', 'machine-readable')
   .option('--html <file>', 'write one self-contained HTML page (map, variants, per-day chart)')
-  .option('--journeys-dir <dir>', 'where the journey file is', 'journeys')
+  .option('--journeys-dir <dir>', "where the journey file is (default: the local runtime's, else journeys/)")
   .option('--data-dir <dir>', DATA_DIR_HELP, '.journeys')
   .option('--endpoint <url>', 'local DynamoDB endpoint (default: the local runtime, http://127.0.0.1:8000)')
   .option('--aws', 'read the deployed stats table instead (with --stats-table)')
@@ -241,7 +241,10 @@ program
   )
   .argument('<customer>', 'the customer userId')
   .option('--json', 'machine-readable')
-  .option('--journeys-dir <dir>', 'where the journey files are (to name variants and steps)', 'journeys')
+  .option(
+    '--journeys-dir <dir>',
+    "where the journey files are, to name variants and steps (default: the local runtime's, else journeys/)",
+  )
   .option('--data-dir <dir>', 'local data folder', '.journeys')
   .option('--endpoint <url>', 'local DynamoDB endpoint (default: the local runtime, http://127.0.0.1:8000)')
   .option(
@@ -250,8 +253,7 @@ program
   )
   .option(
     '--ses-endpoint <url>',
-    'local SES endpoint, for email content (default: the local runtime, http://127.0.0.1:8005)',
-    'http://127.0.0.1:8005',
+    'local SES endpoint, for email content (default: the local runtime running on --data-dir, else http://127.0.0.1:8005)',
   )
   .option('--aws', 'read the deployed tables and Step Functions instead (with the --*-table options)')
   .option('--profiles-table <name>', 'the deployed profiles table (stack output)')

@@ -20,6 +20,20 @@ export function localEndpoint(options: { endpoint?: string; dataDir?: string }):
   );
 }
 
+/**
+ * What a command reads of the local runtime when not told: the option given,
+ * else what the runtime running on the data folder took (a port, its journeys
+ * folder), else the default `npm start` uses.
+ */
+export function ofLocalRuntime(
+  key: 'ses' | 'pinpoint' | 'journeysDir',
+  given: string | undefined,
+  dataDir: string | undefined,
+  fallback: string,
+): string {
+  return given ?? runningOn(dataDir ?? DEFAULT_DATA_DIR)?.[key] ?? fallback;
+}
+
 const ErrorReply = z.object({ message: z.string() });
 
 /** A request the running local runtime could not serve, or no runtime answering at all. */

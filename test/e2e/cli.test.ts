@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '#infra/local/index.ts';
 import { readProfile } from '#infra/local/inspect/customers.ts';
 import { runCli } from '../integration/cli/run-cli.ts';
-import { boot, identify, quiesce, type Sandbox, sandbox } from './support/local-runtime.ts';
+import { boot, identify, quiesce, type Sandbox, sandbox, sentEmails } from './support/local-runtime.ts';
 import { customerInBucket } from './support/scenario.ts';
 
 // Each `journeys` command is a Node.js process (2–5 s to start on a loaded 2-core machine): no CPU-bound limit.
@@ -70,6 +70,21 @@ describe('journeys send, status and outbox against the local runtime', () => {
       expect(report.live).toEqual([{ version: 1, weight: 100 }]);
       expect(report.versions[0].createdAt).toBe('2026-03-02T09:00:00.000Z');
       expect(report.funnel.map((f: { step: string }) => f.step)).toContain('cart-sms');
+    },
+    CLI_TIMEOUT,
+  );
+
+  it(
+    'traces the customer with the email content of the runtime running on the data folder, whatever its ports',
+    async () => {
+      // arrange: the customer of the first story got the reminder email; the runtime took free ports
+      const emails = await sentEmails(runtime, `${userId}@example.com`);
+      expect(emails.length).toBeGreaterThan(0);
+      // act: only the data folder, as after `npm start -- --ses-port 0`
+      const trace = await runCli(['trace', userId, '--data-dir', box.dataDir]);
+      // assert: each email's subject from that runtime's SES, not whichever answers on the default port
+      expect(trace.code).toBe(0);
+      for (const email of emails) expect(trace.stdout).toContain(`"${email.subject}"`);
     },
     CLI_TIMEOUT,
   );

@@ -7,10 +7,12 @@ import { buildReport } from '#shared/stats/report.ts';
 import { reportText } from '#shared/stats/text.ts';
 import { readJsonFile } from '../files.ts';
 import { fail } from '../output.ts';
+import { ofLocalRuntime } from '../runtime-client.ts';
 
 export type ReportOptions = {
   dataDir: string;
-  journeysDir: string;
+  /** Default: the journeys folder of the runtime running on the data folder, else journeys/. */
+  journeysDir?: string;
   endpoint?: string;
   aws?: boolean;
   statsTable?: string;
@@ -36,7 +38,13 @@ export async function reportCommand(journeyId: string, options: ReportOptions): 
     fail(source);
     return;
   }
-  const file = join(resolve(options.journeysDir), `${journeyId}.json`);
+  const journeysDir = ofLocalRuntime(
+    'journeysDir',
+    options.journeysDir,
+    source.kind === 'local' ? source.dataDir : undefined,
+    'journeys',
+  );
+  const file = join(resolve(journeysDir), `${journeyId}.json`);
   const json = await readJsonFile(file);
   if (!json.ok) {
     fail(`${file}: ${json.message} (the report draws the journey from its file; pass --journeys-dir)`);

@@ -1,7 +1,9 @@
 import * as z from 'zod';
 import type { TestTarget } from '#infra/local/inspect/test-send.ts';
+import { DEFAULT_PORTS } from '#infra/local/runtime/options.ts';
 import { previewTemplate } from '#shared/template-preview.ts';
 import { fail } from '../output.ts';
+import { ofLocalRuntime } from '../runtime-client.ts';
 import { loadTemplate, type TemplateInputOptions, templateContext } from '../template-input.ts';
 
 export type SendTestOptions = TemplateInputOptions & {
@@ -16,7 +18,17 @@ export type SendTestOptions = TemplateInputOptions & {
 
 function targetOf(options: SendTestOptions): TestTarget | string {
   if (!options.aws) {
-    return { kind: 'local', sesEndpoint: options.sesEndpoint, pinpointEndpoint: options.pinpointEndpoint };
+    const { sesEndpoint, pinpointEndpoint, dataDir } = options;
+    return {
+      kind: 'local',
+      sesEndpoint: ofLocalRuntime('ses', sesEndpoint, dataDir, `http://127.0.0.1:${DEFAULT_PORTS.ses}`),
+      pinpointEndpoint: ofLocalRuntime(
+        'pinpoint',
+        pinpointEndpoint,
+        dataDir,
+        `http://127.0.0.1:${DEFAULT_PORTS.pinpoint}`,
+      ),
+    };
   }
   const { from, configurationSet, appId } = options;
   if (from === undefined || configurationSet === undefined || appId === undefined) {

@@ -1,15 +1,19 @@
 import { join, resolve } from 'node:path';
 import type { TraceSource } from '#infra/local/inspect/trace.ts';
+import { DEFAULT_PORTS } from '#infra/local/runtime/options.ts';
 import type { Journey } from '#shared/journey/schema.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
 import { readJsonFile } from '../files.ts';
 import { fail, terminalText } from '../output.ts';
+import { ofLocalRuntime } from '../runtime-client.ts';
 
 export type TraceOptions = {
   dataDir: string;
-  journeysDir: string;
+  /** Default: the journeys folder of the runtime running on the data folder, else journeys/. */
+  journeysDir?: string;
   endpoint?: string;
   sfnEndpoint?: string;
+  /** Default: the SES endpoint of the runtime running on the data folder, else the default port. */
   sesEndpoint?: string;
   json?: boolean;
   aws?: boolean;
@@ -72,11 +76,18 @@ export async function traceCommand(userId: string, options: TraceOptions): Promi
     process.stdout.write(`${JSON.stringify(trace, null, 2)}\n`);
     return;
   }
+  const local = source.kind === 'local' ? source.dataDir : undefined;
   const journeys = await loadJourneys(
-    options.journeysDir,
+    ofLocalRuntime('journeysDir', options.journeysDir, local, 'journeys'),
     trace.executions.map((e) => e.journeyId),
   );
   // Message content exists only locally (SES keeps none on AWS).
-  const sent = source.kind === 'local' ? await readSentMessages(source.dataDir, options.sesEndpoint) : [];
+  const sent =
+    local === undefined
+      ? []
+      : await readSentMessages(
+          local,
+          ofLocalRuntime('ses', options.sesEndpoint, local, `http://127.0.0.1:${DEFAULT_PORTS.ses}`),
+        );
   process.stdout.write(terminalText(traceText(traceView(trace, journeys, sent))));
 }

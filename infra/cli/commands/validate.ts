@@ -1,6 +1,5 @@
-import type { Violation } from '#shared/journey/validate.ts';
 import { isSchemaFile } from '../files.ts';
-import { duplicateIds, type FileReport, JourneyChecker } from '../journey-files.ts';
+import { duplicateIds, type FileReport, JourneyChecker, type LocatedViolation } from '../journey-files.ts';
 import { paint } from '../output.ts';
 
 export type ValidateOptions = { json?: boolean; templates?: string };
@@ -73,11 +72,15 @@ export function printViolations(report: FileReport): void {
   printList(warnings);
 }
 
-function printList(violations: readonly Violation[]): void {
+function printList(violations: readonly LocatedViolation[]): void {
   const width = Math.min(48, Math.max(...violations.map((v) => v.path.length)));
+  const where = (v: LocatedViolation) => (v.line === undefined ? '' : `${v.line}:${v.column}`);
+  const whereWidth = Math.max(...violations.map((v) => where(v).length));
   for (const v of violations) {
+    // line:column first, as compilers print it: editors and terminals jump there.
+    const at = whereWidth === 0 ? '' : `${paint('dim', where(v).padEnd(whereWidth))}  `;
     process.stdout.write(
-      `    ${paint('yellow', v.path.padEnd(width))}  ${v.message} ${paint('dim', `[${v.code}]`)}\n`,
+      `    ${at}${paint('yellow', v.path.padEnd(width))}  ${v.message} ${paint('dim', `[${v.code}]`)}\n`,
     );
   }
 }

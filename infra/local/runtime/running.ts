@@ -10,8 +10,19 @@ import * as z from 'zod';
  */
 const RUNNING_FILE = 'running.json';
 
-/** `eventbridge` (where its bus and control API listen) is absent from a file an earlier version wrote. */
-const Running = z.object({ pid: z.number().int(), dynamodb: z.string(), eventbridge: z.string().optional() });
+/**
+ * Where it listens, and the journeys folder it serves (commands that name
+ * steps read the files from there). Everything but `dynamodb` is absent from
+ * a file an earlier version wrote.
+ */
+const Running = z.object({
+  pid: z.number().int(),
+  dynamodb: z.string(),
+  eventbridge: z.string().optional(),
+  ses: z.string().optional(),
+  pinpoint: z.string().optional(),
+  journeysDir: z.string().optional(),
+});
 type Running = z.infer<typeof Running>;
 
 /** Another runtime runs on the data folder: both would write the same files, and its database is open. */
@@ -36,7 +47,7 @@ export function assertDataDirFree(dataDir: string): void {
 
 export async function markRunning(
   dataDir: string,
-  endpoints: { dynamodb: string; eventbridge: string },
+  endpoints: Omit<Running, 'pid'> & { eventbridge: string },
 ): Promise<void> {
   await mkdir(dataDir, { recursive: true });
   const running: Running = { pid: process.pid, ...endpoints };

@@ -82,8 +82,14 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
   let stopExpiry = () => {};
   try {
     // Claimed as soon as its database is open, for the whole start (deploys can take seconds).
-    const { dynamodb, eventbridge } = services.endpoints;
-    await markRunning(options.dataDir, { dynamodb, eventbridge });
+    const { dynamodb, eventbridge, ses, pinpoint } = services.endpoints;
+    await markRunning(options.dataDir, {
+      dynamodb,
+      eventbridge,
+      ses,
+      pinpoint,
+      journeysDir: options.journeysDir,
+    });
     const env = handlerEnvironment(
       services.endpoints,
       { baseUrl: services.unsubscribe.url, signingKey: services.unsubscribe.signingKey },

@@ -1,13 +1,38 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fromZodIssues } from '#shared/journey/violations.ts';
-import { type JsonText, parseJsonBytes } from '#shared/json-text.ts';
+import {
+  type JsonText,
+  jsonPositions,
+  type Position,
+  parseJsonBytes,
+  positionOf,
+} from '#shared/json-text.ts';
 import { type JourneyJson, readJourney } from './journey-files.ts';
 import { checkReferences } from './references.ts';
 import { Scenario as OneScenario, type Scenario, ScenarioList } from './scenario.ts';
 
-/** A scenario read from a file; `at` is its JSON path there (`scenarios[1].` in a list, empty alone). */
-export type LoadedScenario = { file: string; at: string; scenario: Scenario };
+/**
+ * A scenario read from a file; `at` is its JSON path there (`scenarios[1].`
+ * in a list, empty alone); `positions` where the file writes each path.
+ */
+export type LoadedScenario = {
+  file: string;
+  at: string;
+  scenario: Scenario;
+  positions?: ReadonlyMap<string, Position>;
+};
+
+/** `file:line:column: path: message`, as compilers print it (the line and column when the path is written). */
+function problemAt(
+  file: string,
+  positions: ReadonlyMap<string, Position> | undefined,
+  path: string,
+  message: string,
+): string {
+  const at = positions === undefined ? undefined : positionOf(positions, path);
+  return `${file}${at === undefined ? '' : `:${at.line}:${at.column}`}: ${path}: ${message}`;
+}
 
 /** Scenario files: `*.test.json` in the given files or folders; problems per file instead of throwing. */
 export async function loadScenarios(
@@ -36,6 +61,7 @@ export async function loadScenarios(
       continue;
     }
     const json = read.value;
+    const positions = jsonPositions(read.text);
     // Parsed by the shape the file has, so that problems name the wrong field.
     const isList = typeof json === 'object' && json !== null && 'scenarios' in json;
     // Issues carry the input: a wrong value is named with what was given.
@@ -44,11 +70,11 @@ export async function loadScenarios(
       : OneScenario.transform((s) => ({ scenarios: [s] })).safeParse(json, { reportInput: true });
     if (parsed.success) {
       for (const [i, scenario] of parsed.data.scenarios.entries())
-        scenarios.push({ file: name, at: isList ? `scenarios[${i}].` : '', scenario });
+        scenarios.push({ file: name, at: isList ? `scenarios[${i}].` : '', scenario, positions });
     } else
       problems.push(
-        ...fromZodIssues(parsed.error.issues).map(
-          (v) => `${name}: ${v.path === '(journey)' ? '(file)' : v.path}: ${v.message}`,
+        ...fromZodIssues(parsed.error.issues).map((v) =>
+          problemAt(name, positions, v.path === '(journey)' ? '(file)' : v.path, v.message),
         ),
       );
   }
@@ -66,7 +92,7 @@ export async function referenceProblems(
 ): Promise<string[]> {
   const journeys = new Map<string, JourneyJson | string>();
   const problems: string[] = [];
-  for (const { file, at, scenario } of scenarios) {
+  for (const { file, at, scenario, positions } of scenarios) {
     for (const id of scenario.journeys)
       if (!journeys.has(id))
         journeys.set(
@@ -76,7 +102,7 @@ export async function referenceProblems(
           ),
         );
     for (const p of checkReferences(scenario, journeys))
-      problems.push(`${file}: ${at}${p.path}: ${p.message}`);
+      problems.push(problemAt(file, positions, `${at}${p.path}`, p.message));
   }
   return problems;
 }

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
+import { unpinnedName } from '#functions/_lib/templates.ts';
 import { stepOfState } from '#shared/journey/compile/context.ts';
 import { readActivity } from '../runtime/activity.ts';
 import { readConversions } from '../runtime/conversions.ts';
@@ -17,7 +17,7 @@ export type SentMessage = {
   journeyId: string;
   stepId: string;
   channel: string;
-  template?: string;
+  template: string;
   text: string;
 };
 
@@ -36,27 +36,26 @@ export type Enrollment = {
 /** What the local runtime did during a scenario. */
 export type Observations = { messages: SentMessage[]; enrollments: Enrollment[] };
 
-const SendInput = z.object({ userId: z.string(), journeyId: z.string(), stepId: z.string() }).loose();
+const SendInput = z
+  .object({
+    userId: z.string(),
+    journeyId: z.string(),
+    stepId: z.string(),
+    channel: z.string(),
+    template: z.string(),
+  })
+  .loose();
 const Sent = z.object({ status: z.literal('sent'), messageId: z.string() }).loose();
 const EnrollmentInput = z
   .object({ userId: z.string(), journeyId: z.string(), enrollmentId: z.string() })
   .loose();
-const Step = z
-  .object({
-    type: z.string(),
-    template: z.string().optional(),
-    fallback: z.array(z.object({ channel: z.string(), template: z.string() }).loose()).optional(),
-  })
-  .loose();
-const JourneyFile = z.object({ steps: z.record(z.string(), Step) }).loose();
-
-/** Reads the sends, enrollments and rendered messages of a data directory. */
-export async function observe(
-  dataDir: string,
-  journeysDir: string,
-  sesEndpoint: string,
-): Promise<Observations> {
-  const steps = new Map<string, z.infer<typeof Step>>();
+/**
+ * Reads the sends, enrollments and rendered messages of a data directory. A
+ * message's channel and template are those its send task was given (the
+ * template by the name it was pinned from): the journey version that sent it, not the file as it reads now (a scenario may
+ * deploy an edited journey).
+ */
+export async function observe(dataDir: string, sesEndpoint: string): Promise<Observations> {
   const texts = await renderedTexts(dataDir, sesEndpoint);
   const messages: SentMessage[] = [];
   for (const activity of await readActivity(dataDir)) {
@@ -64,15 +63,14 @@ export async function observe(
     const sent = Sent.safeParse(activity.output).data;
     if (input === undefined || sent === undefined || !activity.resource.endsWith('journeys-send-message'))
       continue;
-    const sentAs = await messageOf(steps, journeysDir, input.journeyId, input.stepId);
     messages.push({
       at: activity.at,
       messageId: sent.messageId,
       userId: input.userId,
       journeyId: input.journeyId,
       stepId: input.stepId,
-      channel: sentAs?.channel ?? 'unknown',
-      ...(sentAs?.template === undefined ? {} : { template: sentAs.template }),
+      channel: input.channel,
+      template: unpinnedName(input.template),
       text: texts.get(sent.messageId) ?? '',
     });
   }
@@ -91,39 +89,6 @@ export async function observe(
     });
   }
   return { messages, enrollments };
-}
-
-const FALLBACK_STATE = /^(.+)\.fallback(\d+)$/;
-
-/** The channel and template (as the journey file names it) of a message step or of one of its fallbacks. */
-async function messageOf(
-  cache: Map<string, z.infer<typeof Step>>,
-  journeysDir: string,
-  journeyId: string,
-  stepId: string,
-): Promise<{ channel: string; template?: string } | undefined> {
-  const fallback = FALLBACK_STATE.exec(stepId);
-  if (fallback === null) {
-    const step = await stepOf(cache, journeysDir, journeyId, stepId);
-    return step === undefined ? undefined : { channel: step.type, template: step.template };
-  }
-  const step = await stepOf(cache, journeysDir, journeyId, fallback[1] ?? '');
-  return step?.fallback?.[Number(fallback[2]) - 1];
-}
-
-async function stepOf(
-  cache: Map<string, z.infer<typeof Step>>,
-  journeysDir: string,
-  journeyId: string,
-  stepId: string,
-): Promise<z.infer<typeof Step> | undefined> {
-  const key = `${journeyId}\u0000${stepId}`;
-  if (!cache.has(key)) {
-    const text = await readFile(join(journeysDir, `${journeyId}.json`), 'utf8').catch(() => '{}');
-    const journey = JourneyFile.safeParse(parseJson(text)).data;
-    for (const [id, step] of Object.entries(journey?.steps ?? {})) cache.set(`${journeyId}\u0000${id}`, step);
-  }
-  return cache.get(key);
 }
 
 async function renderedTexts(dataDir: string, sesEndpoint: string): Promise<Map<string, string>> {

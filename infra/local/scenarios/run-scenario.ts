@@ -156,7 +156,7 @@ async function play(
         throw new Error(`the edited journey did not deploy:\n${deployProblems.slice(before).join('\n')}`);
     } else if ('track' in event || 'identify' in event)
       await put(users.map((user) => detailOf(user, event, startMs)));
-    else await engage(runtime, journeysDir, users, event);
+    else await engage(runtime, users, event);
   }
   const last = timed.at(-1)?.at ?? startMs;
   await runtime.advanceTo(
@@ -164,7 +164,7 @@ async function play(
   );
   await runtime.services.activity.flushed();
   await runtime.services.conversions.flushed();
-  const observed = await observe(runtime.options.dataDir, journeysDir, runtime.endpoints.ses);
+  const observed = await observe(runtime.options.dataDir, runtime.endpoints.ses);
   const zones = await profileZones(scenario.expect);
   const verdicts: Verdict[] = [];
   for (const expectation of scenario.expect) {
@@ -249,16 +249,11 @@ type Engagement = Extract<ScenarioEvent, { opens: string } | { clicks: string }>
  * takes it from there. A click is only a click: SES reports an open when the
  * email's images load, which a scenario says with `opens`.
  */
-async function engage(
-  runtime: LocalRuntime,
-  journeysDir: string,
-  users: readonly string[],
-  event: Engagement,
-): Promise<void> {
+async function engage(runtime: LocalRuntime, users: readonly string[], event: Engagement): Promise<void> {
   const clicks = 'clicks' in event;
   const template = 'clicks' in event ? event.clicks : event.opens;
   await runtime.services.activity.flushed();
-  const { messages } = await observe(runtime.options.dataDir, journeysDir, runtime.endpoints.ses);
+  const { messages } = await observe(runtime.options.dataDir, runtime.endpoints.ses);
   const now = runtime.services.clock.now();
   const entries = users.flatMap((user) => {
     const email = messages.findLast(

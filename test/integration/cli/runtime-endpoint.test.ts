@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_LOCAL_ENDPOINT, localEndpoint } from '#infra/cli/runtime-client.ts';
+import { DEFAULT_LOCAL_ENDPOINT, localEndpoint, ofLocalRuntime } from '#infra/cli/runtime-client.ts';
 import { markRunning } from '#infra/local/runtime/running.ts';
 
 let dataDir: string;
@@ -34,5 +34,29 @@ describe('where send, clock and dlq replay find the local runtime', () => {
     expect(ended.status).toBe(0);
     // act / assert
     expect(localEndpoint({ dataDir })).toBe(DEFAULT_LOCAL_ENDPOINT);
+  });
+});
+
+describe('what trace, report and send-test read of the local runtime when not told', () => {
+  const running = {
+    ...endpoints,
+    ses: 'http://127.0.0.1:41003',
+    pinpoint: 'http://127.0.0.1:41004',
+    journeysDir: '/srv/marketing/journeys',
+  };
+
+  it('the SES and End User Messaging ports and the journeys folder of the runtime on the data folder', async () => {
+    // arrange: `npm start -- --ses-port 0 --journeys-dir /srv/marketing/journeys`
+    await markRunning(dataDir, running);
+    // act / assert
+    expect(ofLocalRuntime('ses', undefined, dataDir, 'http://127.0.0.1:8005')).toBe(running.ses);
+    expect(ofLocalRuntime('pinpoint', undefined, dataDir, 'http://127.0.0.1:4011')).toBe(running.pinpoint);
+    expect(ofLocalRuntime('journeysDir', undefined, dataDir, 'journeys')).toBe(running.journeysDir);
+    expect(ofLocalRuntime('journeysDir', 'mine', dataDir, 'journeys')).toBe('mine');
+  });
+
+  it('the defaults when no runtime runs on the folder', () => {
+    expect(ofLocalRuntime('ses', undefined, dataDir, 'http://127.0.0.1:8005')).toBe('http://127.0.0.1:8005');
+    expect(ofLocalRuntime('journeysDir', undefined, dataDir, 'journeys')).toBe('journeys');
   });
 });

@@ -1,4 +1,5 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PLACEHOLDER_BINDINGS } from '#shared/journey/compile/bindings.ts';
@@ -47,6 +48,44 @@ describe('journeys validate', () => {
     expect(result.stdout).toMatch(/not-json\.json: 1 problem\n.*line 4, column 3/);
     expect(result.stdout).toContain('no/such/file.json: 1 problem');
     expect(result.stdout).toContain('file not found');
+  });
+});
+
+describe('journeys validate: where each problem is written', () => {
+  it('prints the line and column of each problem, in the text and in --json', async () => {
+    // arrange: a journey written one field a line, as people write them
+    const dir = await mkdtemp(join(tmpdir(), 'validate-lines-'));
+    const file = join(dir, 'lines.json');
+    const journey = {
+      id: 'lines',
+      name: 'Lines',
+      trigger: { type: 'event', event: 'Go' },
+      start: 'wait',
+      steps: { wait: { type: 'wait', for: '1 day', next: 'done' }, done: { type: 'exit', nxt: 'x' } },
+    };
+    await writeFile(file, JSON.stringify(journey, null, 2));
+    try {
+      // act
+      const text = await runCli(['validate', file]);
+      const json = await runCli(['validate', '--json', file]);
+      // assert: "for" is on line 12, column 7; the unknown field's step on line 15
+      expect(text.code).toBe(1);
+      expect(text.stdout).toMatch(/\n {4}12:7 +steps\.wait\.for +must be an ISO 8601 duration/);
+      expect(text.stdout).toMatch(/\n {4}15:5 +steps\.done +has an unknown field "nxt"/);
+      const [report] = JSON.parse(json.stdout).files;
+      expect(
+        report.violations.map((v: { path: string; line: number; column: number }) => [
+          v.path,
+          v.line,
+          v.column,
+        ]),
+      ).toStrictEqual([
+        ['steps.wait.for', 12, 7],
+        ['steps.done', 15, 5],
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

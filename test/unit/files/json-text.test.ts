@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseJsonBytes } from '#shared/json-text.ts';
+import { jsonPositions, parseJsonBytes, positionOf } from '#shared/json-text.ts';
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 
@@ -23,7 +23,12 @@ describe('reading a JSON file’s bytes', () => {
 
   it('reads UTF-8 with a byte order mark, as some Windows editors save it', () => {
     const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...utf8('{"name": "Café ✨"}')]);
-    expect(parseJsonBytes(bytes)).toStrictEqual({ ok: true, value: { name: 'Café ✨' } });
+    // The text without the mark: lines and columns count from the first character of the JSON.
+    expect(parseJsonBytes(bytes)).toStrictEqual({
+      ok: true,
+      value: { name: 'Café ✨' },
+      text: '{"name": "Café ✨"}',
+    });
   });
 
   it('says a file of nothing or blanks is empty', () => {
@@ -77,5 +82,33 @@ describe('reading a JSON file’s bytes', () => {
       message:
         'v[1]: the key "a" is written twice (line 1, column 12 and line 1, column 20); JSON keeps only the last, so the first would be lost without a word',
     });
+  });
+});
+
+describe('where a path is written in a JSON text', () => {
+  const text = [
+    '{',
+    '  "steps": {',
+    '    "wait": { "type": "wait", "for": "1 day" },',
+    '    "ünïcode": { "type": "exit" },',
+    '    "ab": { "variants": [ { "name": "a" },',
+    '      { "name": "b", "weight": "50" } ] }',
+    '  }',
+    '}',
+  ].join('\n');
+  const positions = jsonPositions(text);
+
+  it('names the line and column of each key and list element, paths written as violations write them', () => {
+    expect(positionOf(positions, 'steps.wait.for')).toStrictEqual({ line: 3, column: 31 });
+    expect(positionOf(positions, 'steps["ünïcode"]')).toStrictEqual({ line: 4, column: 5 });
+    expect(positionOf(positions, 'steps.ab.variants[1]')).toStrictEqual({ line: 6, column: 7 });
+    expect(positionOf(positions, 'steps.ab.variants[1].weight')).toStrictEqual({ line: 6, column: 22 });
+  });
+
+  it('places a missing field at the nearest parent written, and the document nowhere', () => {
+    expect(positionOf(positions, 'steps.wait.next')).toStrictEqual({ line: 3, column: 5 });
+    expect(positionOf(positions, 'steps.ab.variants[0].next')).toStrictEqual({ line: 5, column: 27 });
+    expect(positionOf(positions, '(journey)')).toBeUndefined();
+    expect(positionOf(jsonPositions('\uFEFF{"a": 1}'), 'a')).toStrictEqual({ line: 1, column: 2 });
   });
 });

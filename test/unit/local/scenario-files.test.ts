@@ -10,17 +10,20 @@ beforeAll(async () => {
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
+/** A file as people write them, one field a line: problems name their line and column. */
+const pretty = (value: unknown) => JSON.stringify(value, null, 2);
+
 async function problemsOf(name: string, content: string | Uint8Array): Promise<string[]> {
   await writeFile(join(dir, name), content);
   return (await loadScenarios([join(dir, name)], dir)).problems;
 }
 
-describe('a scenario file that cannot run is refused with each wrong field, before any runtime starts', () => {
+describe('a scenario file that cannot run is refused with each wrong field and where it is written, before any runtime starts', () => {
   it('names the field, the form it needs and the value given', async () => {
     // act
     const problems = await problemsOf(
       'wrong.test.json',
-      JSON.stringify({
+      pretty({
         name: 'Wrong',
         journeys: ['cart-abandonment'],
         start: 'yesterday',
@@ -38,14 +41,14 @@ describe('a scenario file that cannot run is refused with each wrong field, befo
     );
     // assert
     expect(problems).toStrictEqual([
-      'wrong.test.json: start: must be an ISO 8601 instant with a zone, such as 2026-03-02T09:00:00Z',
-      'wrong.test.json: customers[0].timezone: must be an IANA time zone such as Europe/Rome',
-      'wrong.test.json: events[0].at: must be an ISO 8601 instant with a zone (2026-03-02T09:00:00Z) or +<duration> (+2h, +30m, +1d, +P1DT2H)',
-      'wrong.test.json: events[1]: must be { "track": … }, { "identify": … }, { "deploy": …, "set": … }, { "opens": … } or { "clicks": … }, got an object with "at", "user"',
-      'wrong.test.json: expect[0].trait.equals: is required',
-      'wrong.test.json: expect[0].trait: has an unknown field "is"',
-      'wrong.test.json: expect[1]: must be { "message": … }, { "noMessage": … }, { "path": … }, { "outcome": … }, { "trait": … }, { "share": … } or { "webhook": … }, got an empty object',
-      'wrong.test.json: expect[2].message.localTime: must be a local time HH:mm, from 00:00 to 23:59, such as 09:00',
+      'wrong.test.json:6:3: start: must be an ISO 8601 instant with a zone, such as 2026-03-02T09:00:00Z',
+      'wrong.test.json:10:7: customers[0].timezone: must be an IANA time zone such as Europe/Rome',
+      'wrong.test.json:15:7: events[0].at: must be an ISO 8601 instant with a zone (2026-03-02T09:00:00Z) or +<duration> (+2h, +30m, +1d, +P1DT2H)',
+      'wrong.test.json:19:5: events[1]: must be { "track": … }, { "identify": … }, { "deploy": …, "set": … }, { "opens": … } or { "clicks": … }, got an object with "at", "user"',
+      'wrong.test.json:26:7: expect[0].trait.equals: is required',
+      'wrong.test.json:26:7: expect[0].trait: has an unknown field "is"',
+      'wrong.test.json:32:5: expect[1]: must be { "message": … }, { "noMessage": … }, { "path": … }, { "outcome": … }, { "trait": … }, { "share": … } or { "webhook": … }, got an empty object',
+      'wrong.test.json:37:9: expect[2].message.localTime: must be a local time HH:mm, from 00:00 to 23:59, such as 09:00',
     ]);
   });
 
@@ -62,7 +65,7 @@ describe('a scenario file that cannot run is refused with each wrong field, befo
 const JOURNEYS = join(import.meta.dirname, '..', '..', '..', 'journeys');
 
 async function referencesOf(name: string, scenario: unknown): Promise<string[]> {
-  await writeFile(join(dir, name), JSON.stringify(scenario));
+  await writeFile(join(dir, name), pretty(scenario));
   const { scenarios, problems } = await loadScenarios([join(dir, name)], dir);
   expect(problems).toStrictEqual([]);
   return referenceProblems(scenarios, JOURNEYS);
@@ -103,18 +106,18 @@ describe('a scenario that names a step, variant, template, customer or journey t
     const steps =
       'wait-1h, reminder-email, wait-order, channel-test, cart-sms, cart-push, ordered, not-ordered';
     expect(problems).toStrictEqual([
-      'names.test.json: settings.cart-abandonmnet: "cart-abandonmnet" is not one of the scenario\'s journeys (cart-abandonment)',
-      'names.test.json: events[1].user: no customer "bob": declare it in customers (they are anna, crowd)',
-      'names.test.json: events[3].user: no customer "crowd-3": declare it in customers (they are anna, crowd)',
-      'names.test.json: events[4].opens: template "cart-sms" is sent by sms, never by email',
-      `names.test.json: expect[0].path.through[0]: no step "wiat-order" (the steps are ${steps})`,
-      'names.test.json: expect[0].path.notThrough[0]: "sms" is a variant of split "channel-test", not a step: name the step it leads to, "cart-sms"',
-      `names.test.json: expect[1].share.through: no step "cart-smss" (the steps are ${steps})`,
-      'names.test.json: expect[2].message.template: no journey of the scenario sends template "cart-remindr" (they send cart-reminder, cart-sms, cart-fallback, cart-push)',
-      'names.test.json: expect[4].outcome.journey: "welcome" is not one of the scenario\'s journeys (cart-abandonment)',
-      'names.test.json: expect[5].trait.user: no customer "annaa": declare it in customers (they are anna, crowd)',
-      'names.test.json: expect[6].share.cohort: no customer or cohort "crowds" in customers (they are anna, crowd)',
-      'names.test.json: expect[7].noMessage.template: template "cart-fallback" is sent by email, never by sms',
+      'names.test.json:17:5: settings.cart-abandonmnet: "cart-abandonmnet" is not one of the scenario\'s journeys (cart-abandonment)',
+      'names.test.json:32:7: events[1].user: no customer "bob": declare it in customers (they are anna, crowd)',
+      'names.test.json:42:7: events[3].user: no customer "crowd-3": declare it in customers (they are anna, crowd)',
+      'names.test.json:48:7: events[4].opens: template "cart-sms" is sent by sms, never by email',
+      `names.test.json:56:11: expect[0].path.through[0]: no step "wiat-order" (the steps are ${steps})`,
+      'names.test.json:60:11: expect[0].path.notThrough[0]: "sms" is a variant of split "channel-test", not a step: name the step it leads to, "cart-sms"',
+      `names.test.json:67:9: expect[1].share.through: no step "cart-smss" (the steps are ${steps})`,
+      'names.test.json:78:9: expect[2].message.template: no journey of the scenario sends template "cart-remindr" (they send cart-reminder, cart-sms, cart-fallback, cart-push)',
+      'names.test.json:91:9: expect[4].outcome.journey: "welcome" is not one of the scenario\'s journeys (cart-abandonment)',
+      'names.test.json:98:9: expect[5].trait.user: no customer "annaa": declare it in customers (they are anna, crowd)',
+      'names.test.json:105:9: expect[6].share.cohort: no customer or cohort "crowds" in customers (they are anna, crowd)',
+      'names.test.json:117:9: expect[7].noMessage.template: template "cart-fallback" is sent by email, never by sms',
     ]);
   });
 
@@ -132,8 +135,8 @@ describe('a scenario that names a step, variant, template, customer or journey t
     });
     // assert
     expect(problems).toStrictEqual([
-      `list.test.json: scenarios[1].journeys[1]: no journey "nope": neither ${join(JOURNEYS, 'nope.json')} nor ${join(JOURNEYS, 'examples', 'nope.json')} exists`,
-      'list.test.json: scenarios[1].expect[0].path.user: no customer "ana": declare it in customers (they are anna, crowd)',
+      `list.test.json:30:9: scenarios[1].journeys[1]: no journey "nope": neither ${join(JOURNEYS, 'nope.json')} nor ${join(JOURNEYS, 'examples', 'nope.json')} exists`,
+      'list.test.json:45:13: scenarios[1].expect[0].path.user: no customer "ana": declare it in customers (they are anna, crowd)',
     ]);
   });
 
