@@ -103,7 +103,8 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
     });
     const segmentQueue = segmentWorker(dir, options, clock);
     started.push({ stop: async () => segmentQueue.stop() });
-    const taskHandlers: Record<string, LocalTaskHandler> = {};
+    // Keyed by resources and function names, which definitions (and their inputs) name: no prototype.
+    const taskHandlers: Record<string, LocalTaskHandler> = Object.create(null);
     const sfn = await stepFunctions(dir, options, taskHandlers, clock, (record) => {
       // As on AWS, the end of an execution is an event on the default bus.
       // Tracked: journey time waits for the event and what it causes.

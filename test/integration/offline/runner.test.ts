@@ -156,6 +156,31 @@ describe('LocalStateMachine', () => {
   it('refuses a Task with no local handler', () => {
     expect(() => new LocalStateMachine(definition, { handlers: {} })).toThrow(/no local handler/);
   });
+
+  it.each(['constructor', 'toString', 'hasOwnProperty', 'valueOf'])(
+    'finds no handler named %s that nobody bound: a FunctionName is data',
+    async (name) => {
+      // arrange: a Task invoking a function named in its input
+      const byInput: StateMachineDefinition = {
+        StartAt: 'Call',
+        States: {
+          Call: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::lambda:invoke',
+            Parameters: { 'FunctionName.$': '$.fn', Payload: {} },
+            End: true,
+          },
+        },
+      };
+      const bound = { 'arn:aws:states:::lambda:invoke': () => ({ called: 'invoke' }) };
+      // act
+      const outcome = await new LocalStateMachine(byInput, { timeScale: 0, handlers: bound }).start({
+        fn: name,
+      }).done;
+      // assert
+      expect(outcome).toMatchObject({ status: 'SUCCEEDED', output: { called: 'invoke' } });
+    },
+  );
 });
 
 async function waitFor<T>(probe: () => T | undefined): Promise<T> {

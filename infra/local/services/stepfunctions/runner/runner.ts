@@ -449,7 +449,8 @@ function isReentry(progress: Progress, event: EventLog & { type: 'StateEntered' 
 
 /** Task retries are timed by the runner (RetryPlan); the interpreter retries at once. */
 function retryOverrides(local: LocalDefinition): Record<string, number[]> {
-  const overrides: Record<string, number[]> = {};
+  // Keyed by state names (step ids users choose): no prototype to collide with.
+  const overrides: Record<string, number[]> = Object.create(null);
   for (const [name, retriers] of local.retriers)
     if (local.tasks.has(name)) overrides[name] = retriers.map(() => 0);
   return overrides;
@@ -472,7 +473,7 @@ function localHandlers(
   progress: Progress,
 ): Handlers {
   const context: HandlerContext = { setup, stopped, tokenSlot, progress };
-  const handlers: Handlers = {};
+  const handlers: Handlers = Object.create(null);
   for (const name of local.waits) handlers[name] = waitHandler(context, name);
   for (const [stateName, info] of local.tasks)
     handlers[stateName] = taskHandler(context, local, stateName, info);
@@ -681,13 +682,18 @@ async function withTimeout<T>(
   }
 }
 
+/** The handler bound to a resource or function name: a name such as `constructor` is data, never inherited. */
+function handlerOf(runner: RunnerOptions, name: string): LocalTaskHandler | undefined {
+  return Object.hasOwn(runner.handlers, name) ? runner.handlers[name] : undefined;
+}
+
 async function invoke(runner: RunnerOptions, call: TaskCall, input: JsonValue): Promise<unknown> {
   const byFunction = invokedFunction(call.resource, input);
   if (byFunction !== undefined) {
-    const handler = runner.handlers[byFunction.name];
+    const handler = handlerOf(runner, byFunction.name);
     if (handler !== undefined) return asLambda(() => handler(byFunction.payload, call));
   }
-  const handler = runner.handlers[call.resource];
+  const handler = handlerOf(runner, call.resource);
   if (handler === undefined)
     throw new Error(`No local handler for ${call.resource} (state ${call.stateName})`);
   if (call.resource.startsWith('arn:aws:lambda:')) return asLambda(() => handler(input, call));
@@ -722,14 +728,14 @@ function assertBound(
   definition: StateMachineDefinition,
   options: RunnerOptions,
 ) {
-  if (resource === LOCAL_WAIT_RESOURCE || options.handlers[resource] !== undefined) return;
+  if (resource === LOCAL_WAIT_RESOURCE || handlerOf(options, resource) !== undefined) return;
   const state = definition.States[stateName];
   const parameters = state !== undefined && 'Parameters' in state ? state.Parameters : undefined;
   const fn =
     parameters !== null && typeof parameters === 'object' && !Array.isArray(parameters)
       ? parameters?.FunctionName
       : undefined;
-  if (typeof fn === 'string' && options.handlers[fn] !== undefined) return;
+  if (typeof fn === 'string' && handlerOf(options, fn) !== undefined) return;
   throw new Error(`State ${stateName}: no local handler for resource ${resource}`);
 }
 
