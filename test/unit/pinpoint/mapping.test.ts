@@ -462,3 +462,36 @@ describe('template names', () => {
     expect(result.templates.map((t) => t.name).sort()).toEqual([first.template, second.template].sort());
   });
 });
+
+describe('quiet time and the schedule in local time', () => {
+  const imported = (extra: Record<string, unknown>) => {
+    const result = importPinpointJourney(
+      journeyWith({ start: { Wait: { WaitTime: { WaitFor: 'PT1H' } } } }, extra),
+    );
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    return new Map(result.notes.map((n) => [n.path, n.message]));
+  };
+  const quiet = { QuietTime: { Start: '21:00', End: '08:00' } };
+
+  it.each([
+    ['not set (Pinpoint: false)', {}, true],
+    ['false', { WaitForQuietTime: false }, true],
+    ['true', { WaitForQuietTime: true }, false],
+  ])('WaitForQuietTime %s: the deferral is noted when Pinpoint skipped', (_label, extra, noted) => {
+    const notes = imported({ ...quiet, ...extra });
+    expect(notes.has('WaitForQuietTime')).toBe(noted);
+  });
+
+  it('notes that quiet time now also holds for customers without a time zone', () => {
+    expect(imported({ ...quiet, WaitForQuietTime: true }).get('QuietTime')).toMatch(/without a time zone/);
+  });
+
+  it("notes that a schedule Pinpoint read in each participant's zone is one instant here", () => {
+    const notes = imported({
+      LocalTime: true,
+      Schedule: { StartTime: '2026-01-05T09:00:00', Timezone: 'UTC' },
+    });
+    expect(notes.get('LocalTime')).toMatch(/each participant/);
+    expect(imported({ LocalTime: true }).has('LocalTime')).toBe(false);
+  });
+});
