@@ -495,3 +495,42 @@ describe('quiet time and the schedule in local time', () => {
     expect(imported({ LocalTime: true }).has('LocalTime')).toBe(false);
   });
 });
+
+describe('attribute values, which Pinpoint kept as text', () => {
+  const segmentWhere = (dimension: unknown) => {
+    const result = importPinpointJourney(
+      journeyWith({
+        start: {
+          ConditionalSplit: {
+            Condition: {
+              Conditions: [{ segmentDimensions: { UserAttributes: { v: dimension } } }],
+            },
+            EvaluationWaitTime: { WaitFor: 'PT0S' },
+          },
+        },
+      }),
+    );
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    const step = result.journey.steps.start;
+    if (step?.type !== 'branch') throw new Error('not a branch');
+    const when = Condition.parse(step.branches[0]?.when);
+    return (v: unknown) => evaluateCondition(when, { profile: { traits: { v } }, now: new Date(0) });
+  };
+
+  it.each([
+    ['INCLUSIVE', ['3'], 3, true],
+    ['INCLUSIVE', ['3'], '3', true],
+    ['INCLUSIVE', ['true'], true, true],
+    ['INCLUSIVE', ['true', 'yes'], true, true],
+    ['INCLUSIVE', ['3'], 4, false],
+    ['INCLUSIVE', ['3.50'], 3.5, false],
+    ['EXCLUSIVE', ['false'], false, false],
+    ['EXCLUSIVE', ['0'], 0, false],
+    ['EXCLUSIVE', ['0'], 1, true],
+  ])(
+    '%s %j matches the trait %j: %s (a number or true/false written as text is that value)',
+    (type, values, trait, expected) => {
+      expect(segmentWhere({ AttributeType: type, Values: values })(trait)).toBe(expected);
+    },
+  );
+});
