@@ -211,4 +211,32 @@ describe('journeys import-pinpoint', () => {
       eq: 'lapsed',
     });
   });
+
+  it('names the templates of a folder of journeys together: one Pinpoint name on two channels in two journeys is two files', async () => {
+    // arrange: "Welcome" is an email template in one journey and an SMS template in the other
+    const input = join(dir, 'export');
+    await mkdir(input);
+    const journey = (name: string, channel: 'EMAIL' | 'SMS') => ({
+      Name: name,
+      StartCondition: { SegmentStartCondition: { SegmentId: 's' } },
+      StartActivity: 'hi',
+      Activities: { hi: { [channel]: { TemplateName: 'Welcome' } } },
+    });
+    await writeFile(join(input, 'a.json'), JSON.stringify(journey('By email', 'EMAIL')));
+    await writeFile(join(input, 'b.json'), JSON.stringify(journey('By text', 'SMS')));
+    const templates = join(dir, 'templates');
+    // act
+    const result = await runCli([
+      'import-pinpoint',
+      input,
+      '--out',
+      join(dir, 'journeys'),
+      '--templates-dir',
+      templates,
+    ]);
+    // assert
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain('does not validate');
+    expect((await readdir(templates)).sort()).toEqual(['Welcome-email.json', 'Welcome-sms.json']);
+  });
 });
