@@ -89,7 +89,10 @@ async function targetOf(options: ImportPinpointOptions, many: boolean): Promise<
     return '--id names one journey; several are imported here, each keeps the id from its name.';
   if (out === undefined)
     return many ? 'Several journeys are imported: give --out <folder> to write them to.' : { kind: 'stdout' };
-  const isFolder = (await stat(out).catch(() => undefined))?.isDirectory() === true;
+  const info = await stat(out).catch(() => undefined);
+  const isFolder = info?.isDirectory() === true;
+  if (many && info !== undefined && !isFolder)
+    return `--out ${out} is a file: several journeys are imported, give a folder to write them to.`;
   if (many || isFolder || out.endsWith('/') || out.endsWith(sep)) return { kind: 'folder', dir: out };
   const fileId = basename(out, extname(out));
   if (!JOURNEY_ID.test(fileId))

@@ -175,6 +175,9 @@ describe('journeys import-pinpoint', () => {
     expect((await readdir(join(dir, 'journeys'))).length).toBe(2);
     expect(withoutOut.code).toBe(1);
     expect(withoutOut.stderr).toContain('--out <folder>');
+    const intoFile = await runCli(['import-pinpoint', list, '--out', list]);
+    expect(intoFile.code).toBe(1);
+    expect(intoFile.stderr).toContain('is a file');
   });
 
   it('uses the segments exported beside the journeys (or given with --segments) for their filters', async () => {
