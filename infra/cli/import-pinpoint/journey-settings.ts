@@ -144,11 +144,6 @@ export function mapSettings(source: PinpointJourney, log: ImportLog): { settings
       'LocalTime',
       `Pinpoint started and ended the journey at these times in each participant's zone; here startAt and endAt are one instant each, read in ${zone}.`,
     );
-  if (source.LocalTime === false && settings.quietHours !== undefined)
-    log.note(
-      'LocalTime',
-      `Pinpoint applied quiet time in ${schedule.Timezone ?? 'UTC'}; here it applies in each customer's zone (${zone} when the profile has none).`,
-    );
   const caps = messageCaps(source.Limits ?? {}, log);
   if (caps.length > 0) {
     settings.caps = caps;

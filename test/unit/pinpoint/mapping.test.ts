@@ -493,6 +493,12 @@ describe('quiet time and the schedule in local time', () => {
     });
     expect(notes.get('LocalTime')).toMatch(/each participant/);
     expect(imported({ LocalTime: true }).has('LocalTime')).toBe(false);
+    // LocalTime is about the schedule only: quiet time was always each participant's, as here.
+    expect(
+      imported({ ...quiet, LocalTime: false, Schedule: { StartTime: '2026-01-05T09:00:00' } }).has(
+        'LocalTime',
+      ),
+    ).toBe(false);
   });
 });
 
