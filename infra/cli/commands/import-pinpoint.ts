@@ -4,6 +4,8 @@ import {
   type ImportedTemplate,
   type ImportResult,
   importPinpointJourney,
+  type TemplateUses,
+  templateUsesOf,
 } from '#infra/cli/import-pinpoint/import.ts';
 import type { PinpointSegment } from '#infra/cli/import-pinpoint/schema.ts';
 import { type SegmentCatalog, segmentsIn } from '#infra/cli/import-pinpoint/segments.ts';
@@ -58,12 +60,14 @@ export async function importPinpointCommand(input: string, options: ImportPinpoi
   const report = target.kind === 'stdout' ? process.stderr : process.stdout;
   const ids = new Set<string>();
   const failed: string[] = [];
+  // Templates are the application's: each Pinpoint template gets one file across the journeys imported.
+  const templates = templateUsesOf(sources.flatMap((s) => (s.ok ? [s.value] : [])));
   for (const [i, source] of sources.entries()) {
     if (many)
       report.write(
         `${i === 0 ? '' : '\n'}${paint('bold', `[${i + 1}/${sources.length}] ${source.label}`)}\n`,
       );
-    const done = await importOne(source, target, options, ids, catalog);
+    const done = await importOne(source, target, options, ids, { segments: catalog, templates });
     if (!done) failed.push(source.label);
   }
   for (const remark of remarks) report.write(`\n${paint('yellow', '!')} ${remark}\n`);
@@ -85,7 +89,10 @@ async function targetOf(options: ImportPinpointOptions, many: boolean): Promise<
     return '--id names one journey; several are imported here, each keeps the id from its name.';
   if (out === undefined)
     return many ? 'Several journeys are imported: give --out <folder> to write them to.' : { kind: 'stdout' };
-  const isFolder = (await stat(out).catch(() => undefined))?.isDirectory() === true;
+  const info = await stat(out).catch(() => undefined);
+  const isFolder = info?.isDirectory() === true;
+  if (many && info !== undefined && !isFolder)
+    return `--out ${out} is a file: several journeys are imported, give a folder to write them to.`;
   if (many || isFolder || out.endsWith('/') || out.endsWith(sep)) return { kind: 'folder', dir: out };
   const fileId = basename(out, extname(out));
   if (!JOURNEY_ID.test(fileId))
@@ -101,13 +108,14 @@ async function importOne(
   target: Target,
   options: ImportPinpointOptions,
   ids: Set<string>,
-  segments: SegmentCatalog,
+  shared: { segments: SegmentCatalog; templates: TemplateUses },
 ): Promise<boolean> {
   if (!source.ok) return problems(source.label, [{ path: '(file)', message: source.message }]);
   const wanted = target.kind === 'file' ? target.id : options.id;
   const result = importPinpointJourney(source.value, {
     id: wanted,
-    ...(segments.size === 0 ? {} : { segments }),
+    templates: shared.templates,
+    ...(shared.segments.size === 0 ? {} : { segments: shared.segments }),
   });
   if (!result.ok) return problems(source.label, result.problems);
   const id = uniqueId(result.journey.id, ids);

@@ -97,6 +97,20 @@ function propertyPath(prefix: string, name: string, at: string, log: ImportLog):
   return undefined;
 }
 
+/**
+ * A Pinpoint attribute value, which is always text, with the number or
+ * boolean it writes: profiles keep traits typed ("3" is the trait 3, "true" is
+ * true), and comparisons here are strict about types. Only the canonical
+ * spelling has a twin ("3.50" stays text).
+ */
+function withTypedTwin(value: string): (string | number | boolean)[] {
+  if (value === 'true' || value === 'false') return [value, value === 'true'];
+  const number = Number(value);
+  return value.trim() !== '' && Number.isFinite(number) && String(number) === value
+    ? [value, number]
+    : [value];
+}
+
 /** One Pinpoint attribute filter as a condition on `path`. */
 function attributeCondition(
   path: string,
@@ -107,11 +121,15 @@ function attributeCondition(
   const values = dim.Values;
   const [first, second] = values;
   if (first === undefined) return undefined;
+  const scalars = values.flatMap(withTypedTwin);
+  const [only] = scalars;
+  const equals: Condition =
+    scalars.length === 1 && only !== undefined ? { path, eq: only } : { path, in: scalars };
   switch (dim.AttributeType ?? 'INCLUSIVE') {
     case 'INCLUSIVE':
-      return values.length === 1 ? { path, eq: first } : { path, in: values };
+      return equals;
     case 'EXCLUSIVE':
-      return { not: values.length === 1 ? { path, eq: first } : { path, in: values } };
+      return { not: equals };
     case 'CONTAINS':
       return combine(
         values.map((v) => ({ path, contains: v })),

@@ -16,16 +16,35 @@ import {
 import { ImportLog, type ImportNote, type ImportProblem, pathOf } from './notes.ts';
 import { PinpointJourney } from './schema.ts';
 import { looksLikeSegment, type SegmentCatalog, type SegmentResolver, segmentResolver } from './segments.ts';
-import { type ImportedTemplate, placeholderTemplate, planTemplateNames } from './templates.ts';
+import {
+  type ImportedTemplate,
+  placeholderTemplate,
+  planTemplateNames,
+  type TemplateUses,
+  templateUses,
+} from './templates.ts';
 
 export type { ImportNote, ImportProblem } from './notes.ts';
-export type { ImportedTemplate } from './templates.ts';
+export type { ImportedTemplate, TemplateUses } from './templates.ts';
+
+/** The templates a set of Pinpoint journeys use, by name and channel (inputs that are not journeys add nothing). */
+export function templateUsesOf(inputs: readonly unknown[]): TemplateUses {
+  const uses = new Map<string, Set<'email' | 'sms' | 'push'>>();
+  for (const input of inputs) {
+    const journey = isObject(input) && isObject(input.JourneyResponse) ? input.JourneyResponse : input;
+    const parsed = PinpointJourney.safeParse(journey);
+    if (parsed.success) templateUses(parsed.data.Activities, uses);
+  }
+  return uses;
+}
 
 export type ImportOptions = {
   /** The journey id (default: slugified from the Pinpoint journey name). */
   id?: string;
   /** The application's segments (aws pinpoint get-segments), so segment ids become profile conditions. */
   segments?: SegmentCatalog;
+  /** The templates the other journeys imported with this one use, so each gets the same file in all. */
+  templates?: TemplateUses;
 };
 
 export type ImportResult =
@@ -95,7 +114,7 @@ export function importPinpointJourney(input: unknown, options: ImportOptions = {
   const reentry = mapReentry(source, log);
   const limit = mapEntryLimit(source, log);
   const status = mapStatus(source, log);
-  const { start, steps } = mapSteps(source, zone, log, segments);
+  const { start, steps } = mapSteps(source, zone, log, segments, options.templates);
   if (log.problems.length > 0 || trigger === undefined || start === undefined)
     return {
       ok: false,
@@ -120,6 +139,7 @@ function mapSteps(
   zone: string,
   log: ImportLog,
   segments: SegmentResolver | undefined,
+  templates: TemplateUses | undefined,
 ): { start?: string; steps: Record<string, StepInput> } {
   const ids = new StepIds();
   const activityIds = Object.keys(source.Activities).sort();
@@ -133,7 +153,7 @@ function mapSteps(
     ...(segments === undefined ? {} : { segments }),
     exitId: ids.allocate('end'),
     zone,
-    templateName: planTemplateNames(source.Activities, log),
+    templateName: planTemplateNames(source.Activities, log, templates),
   };
   const steps: Record<string, StepInput> = {};
   for (const [activityId, stepId] of stepOf) {

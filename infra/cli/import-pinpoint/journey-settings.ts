@@ -123,21 +123,26 @@ export function mapSettings(source: PinpointJourney, log: ImportLog): { settings
     log.note(pathOf('Schedule', key), `${key} has no equivalent and was not imported.`);
   const quiet = source.QuietTime;
   if (quiet?.Start !== undefined && quiet.End !== undefined) {
-    if (LOCAL_TIME.test(quiet.Start) && LOCAL_TIME.test(quiet.End))
+    if (LOCAL_TIME.test(quiet.Start) && LOCAL_TIME.test(quiet.End)) {
       settings.quietHours = { start: quiet.Start, end: quiet.End };
-    else log.problem('QuietTime', `Quiet time ${quiet.Start}–${quiet.End} is not two HH:mm times.`);
+      log.note(
+        'QuietTime',
+        `Pinpoint ignored quiet time for endpoints without a time zone; here it also holds for customers without a time zone, in ${zone}.`,
+      );
+    } else log.problem('QuietTime', `Quiet time ${quiet.Start}–${quiet.End} is not two HH:mm times.`);
   } else if (quiet !== undefined) {
     log.note('QuietTime', 'Quiet time needs both Start and End; it was not imported.');
   }
-  if (source.WaitForQuietTime === false && settings.quietHours !== undefined)
+  // WaitForQuietTime not set is false in Pinpoint: a message due in quiet time was not sent.
+  if (source.WaitForQuietTime !== true && settings.quietHours !== undefined)
     log.note(
       'WaitForQuietTime',
-      'Pinpoint skipped messages due in quiet time; here they are deferred to its end.',
+      'Pinpoint did not send messages due in quiet time (WaitForQuietTime was not true); here they are deferred to its end.',
     );
-  if (source.LocalTime === false && settings.quietHours !== undefined)
+  if (source.LocalTime === true && (schedule.StartTime !== undefined || schedule.EndTime !== undefined))
     log.note(
       'LocalTime',
-      `Pinpoint applied quiet time in ${schedule.Timezone ?? 'UTC'}; here it applies in each customer's zone (${zone} when the profile has none).`,
+      `Pinpoint started and ended the journey at these times in each participant's zone; here startAt and endAt are one instant each, read in ${zone}.`,
     );
   const caps = messageCaps(source.Limits ?? {}, log);
   if (caps.length > 0) {

@@ -18,22 +18,37 @@ function fileSafe(name: string): string {
   return safe === '' ? 'template' : safe;
 }
 
-/**
- * Plans template names. Pinpoint keys templates by name and channel, a file
- * here by name alone: a name used on several channels gets a `-<channel>` suffix.
- */
-export function planTemplateNames(
+/** Pinpoint template names and the channels each is used on. */
+export type TemplateUses = ReadonlyMap<string, ReadonlySet<Channel>>;
+
+/** The template names the activities use, with their channels, added to `into`. */
+export function templateUses(
   activities: Readonly<Record<string, PinpointActivity>>,
-  log: ImportLog,
-): (pinpointName: string, channel: Channel) => string {
-  const channels = new Map<string, Set<Channel>>();
+  into: Map<string, Set<Channel>> = new Map(),
+): Map<string, Set<Channel>> {
   for (const activity of Object.values(activities)) {
     for (const [type, channel] of MESSAGE_TYPES) {
       const name = activity[type]?.TemplateName;
       if (name === undefined) continue;
-      channels.set(name, (channels.get(name) ?? new Set()).add(channel));
+      into.set(name, (into.get(name) ?? new Set()).add(channel));
     }
   }
+  return into;
+}
+
+/**
+ * Plans template names. Pinpoint keys templates by name and channel, a file
+ * here by name alone: a name used on several channels gets a `-<channel>` suffix.
+ * `shared` are the uses of the other journeys imported with this one (templates
+ * are the application's), so each Pinpoint template gets the same file in all.
+ */
+export function planTemplateNames(
+  activities: Readonly<Record<string, PinpointActivity>>,
+  log: ImportLog,
+  shared: TemplateUses = new Map(),
+): (pinpointName: string, channel: Channel) => string {
+  const channels = templateUses(activities);
+  for (const [name, used] of shared) channels.set(name, new Set([...(channels.get(name) ?? []), ...used]));
   // Names are given in a stable order, and unique ignoring case (as a file system may compare them):
   // two Pinpoint templates that reduce to one file name must not share one file.
   const assigned = new Map<string, string>();

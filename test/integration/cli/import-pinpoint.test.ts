@@ -175,6 +175,9 @@ describe('journeys import-pinpoint', () => {
     expect((await readdir(join(dir, 'journeys'))).length).toBe(2);
     expect(withoutOut.code).toBe(1);
     expect(withoutOut.stderr).toContain('--out <folder>');
+    const intoFile = await runCli(['import-pinpoint', list, '--out', list]);
+    expect(intoFile.code).toBe(1);
+    expect(intoFile.stderr).toContain('is a file');
   });
 
   it('uses the segments exported beside the journeys (or given with --segments) for their filters', async () => {
@@ -210,5 +213,33 @@ describe('journeys import-pinpoint', () => {
       path: 'profile.traits.status',
       eq: 'lapsed',
     });
+  });
+
+  it('names the templates of a folder of journeys together: one Pinpoint name on two channels in two journeys is two files', async () => {
+    // arrange: "Welcome" is an email template in one journey and an SMS template in the other
+    const input = join(dir, 'export');
+    await mkdir(input);
+    const journey = (name: string, channel: 'EMAIL' | 'SMS') => ({
+      Name: name,
+      StartCondition: { SegmentStartCondition: { SegmentId: 's' } },
+      StartActivity: 'hi',
+      Activities: { hi: { [channel]: { TemplateName: 'Welcome' } } },
+    });
+    await writeFile(join(input, 'a.json'), JSON.stringify(journey('By email', 'EMAIL')));
+    await writeFile(join(input, 'b.json'), JSON.stringify(journey('By text', 'SMS')));
+    const templates = join(dir, 'templates');
+    // act
+    const result = await runCli([
+      'import-pinpoint',
+      input,
+      '--out',
+      join(dir, 'journeys'),
+      '--templates-dir',
+      templates,
+    ]);
+    // assert
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain('does not validate');
+    expect((await readdir(templates)).sort()).toEqual(['Welcome-email.json', 'Welcome-sms.json']);
   });
 });

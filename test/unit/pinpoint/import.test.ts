@@ -110,7 +110,6 @@ describe('importPinpointJourney: fixtures', () => {
       'Limits.TotalCap',
       'Limits.MessagesPerSecond',
       'WaitForQuietTime',
-      'LocalTime',
       'Schedule.Timezone',
       'Activities.call-them.ContactCenter',
       'Activities.orphan',

@@ -462,3 +462,81 @@ describe('template names', () => {
     expect(result.templates.map((t) => t.name).sort()).toEqual([first.template, second.template].sort());
   });
 });
+
+describe('quiet time and the schedule in local time', () => {
+  const imported = (extra: Record<string, unknown>) => {
+    const result = importPinpointJourney(
+      journeyWith({ start: { Wait: { WaitTime: { WaitFor: 'PT1H' } } } }, extra),
+    );
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    return new Map(result.notes.map((n) => [n.path, n.message]));
+  };
+  const quiet = { QuietTime: { Start: '21:00', End: '08:00' } };
+
+  it.each([
+    ['not set (Pinpoint: false)', {}, true],
+    ['false', { WaitForQuietTime: false }, true],
+    ['true', { WaitForQuietTime: true }, false],
+  ])('WaitForQuietTime %s: the deferral is noted when Pinpoint skipped', (_label, extra, noted) => {
+    const notes = imported({ ...quiet, ...extra });
+    expect(notes.has('WaitForQuietTime')).toBe(noted);
+  });
+
+  it('notes that quiet time now also holds for customers without a time zone', () => {
+    expect(imported({ ...quiet, WaitForQuietTime: true }).get('QuietTime')).toMatch(/without a time zone/);
+  });
+
+  it("notes that a schedule Pinpoint read in each participant's zone is one instant here", () => {
+    const notes = imported({
+      LocalTime: true,
+      Schedule: { StartTime: '2026-01-05T09:00:00', Timezone: 'UTC' },
+    });
+    expect(notes.get('LocalTime')).toMatch(/each participant/);
+    expect(imported({ LocalTime: true }).has('LocalTime')).toBe(false);
+    // LocalTime is about the schedule only: quiet time was always each participant's, as here.
+    expect(
+      imported({ ...quiet, LocalTime: false, Schedule: { StartTime: '2026-01-05T09:00:00' } }).has(
+        'LocalTime',
+      ),
+    ).toBe(false);
+  });
+});
+
+describe('attribute values, which Pinpoint kept as text', () => {
+  const segmentWhere = (dimension: unknown) => {
+    const result = importPinpointJourney(
+      journeyWith({
+        start: {
+          ConditionalSplit: {
+            Condition: {
+              Conditions: [{ segmentDimensions: { UserAttributes: { v: dimension } } }],
+            },
+            EvaluationWaitTime: { WaitFor: 'PT0S' },
+          },
+        },
+      }),
+    );
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    const step = result.journey.steps.start;
+    if (step?.type !== 'branch') throw new Error('not a branch');
+    const when = Condition.parse(step.branches[0]?.when);
+    return (v: unknown) => evaluateCondition(when, { profile: { traits: { v } }, now: new Date(0) });
+  };
+
+  it.each([
+    ['INCLUSIVE', ['3'], 3, true],
+    ['INCLUSIVE', ['3'], '3', true],
+    ['INCLUSIVE', ['true'], true, true],
+    ['INCLUSIVE', ['true', 'yes'], true, true],
+    ['INCLUSIVE', ['3'], 4, false],
+    ['INCLUSIVE', ['3.50'], 3.5, false],
+    ['EXCLUSIVE', ['false'], false, false],
+    ['EXCLUSIVE', ['0'], 0, false],
+    ['EXCLUSIVE', ['0'], 1, true],
+  ])(
+    '%s %j matches the trait %j: %s (a number or true/false written as text is that value)',
+    (type, values, trait, expected) => {
+      expect(segmentWhere({ AttributeType: type, Values: values })(trait)).toBe(expected);
+    },
+  );
+});
