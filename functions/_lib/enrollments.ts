@@ -135,6 +135,27 @@ export async function startEnrollment(
   return true;
 }
 
+/**
+ * True when a profile merged into the customer's entered the journey in a way
+ * its re-entry rule still holds against (`once`; `after`, within the
+ * cooldown): a visitor who entered for a cart and signed in is the same
+ * customer, and the same cart does not enter them twice.
+ */
+export async function enteredAsMerged(
+  enrollments: Pick<EnrollmentItems, 'reentryRecord'>,
+  keys: readonly string[],
+  plan: Enrollment,
+): Promise<boolean> {
+  const { mode } = plan.journey.reentry;
+  if (mode === 'always') return false;
+  for (const key of keys) {
+    const record = await enrollments.reentryRecord(key, plan.reentryKey);
+    if (record === undefined) continue;
+    if (mode === 'once' || (plan.notBefore !== undefined && record.at > plan.notBefore)) return true;
+  }
+  return false;
+}
+
 /** The execution input of an enrollment (the same size whichever entry time: both are ISO instants). */
 function executionInput(plan: Enrollment, entry: Entry, enrolledAt: string): EnrollmentInput {
   return {

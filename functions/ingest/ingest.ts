@@ -1,7 +1,7 @@
 import { SendTaskSuccessCommand, type SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
-import { recordSkip, startEnrollment } from '#functions/_lib/enrollments.ts';
+import { enteredAsMerged, recordSkip, startEnrollment } from '#functions/_lib/enrollments.ts';
 import type { ExperimentJudge } from '#functions/_lib/experiments.ts';
 import type { ProfileIdentities } from '#functions/_lib/identity.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
@@ -18,14 +18,7 @@ import {
   parseCustomerEvent,
 } from '#shared/events.ts';
 import { awaitedEvents, countedEvents } from '#shared/ingest/live-journey.ts';
-import {
-  type Enrollment,
-  type Finish,
-  finishes,
-  planIngest,
-  type Resume,
-  references,
-} from '#shared/ingest/plan.ts';
+import { type Finish, finishes, planIngest, type Resume, references } from '#shared/ingest/plan.ts';
 import { jsonWithin, MAX_AWAITED_EVENT_BYTES } from '#shared/journey/state-budget.ts';
 import { profileChanges } from '#shared/profile/changes.ts';
 import type { ActiveEnrollment, Waiter } from '#shared/profile/state.ts';
@@ -229,7 +222,7 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   const at = now.toISOString();
   const enrolled: string[] = [];
   for (const p of plan.enroll) {
-    if (await enteredAsMerged(deps, merged, p)) continue;
+    if (await enteredAsMerged(deps.enrollments, merged, p)) continue;
     const entry = { userId, at, trigger: event, count: !recorded.duplicate };
     if (await startEnrollment(deps, p, entry)) enrolled.push(p.enrollmentId);
   }
@@ -258,23 +251,6 @@ async function removeTimedOut(
   for (const waiter of waiters)
     if (Date.parse(waiter.expiresAt) < now.getTime())
       await removeWaiter(deps, ownerOf(waiter.enrollmentId), waiter);
-}
-
-/**
- * True when a profile merged into the customer's entered the journey in a way
- * its re-entry rule still holds against (`once`; `after`, within the
- * cooldown): a visitor who entered for a cart and signed in is the same
- * customer, and the same cart does not enter them twice.
- */
-async function enteredAsMerged(deps: IngestDeps, keys: readonly string[], plan: Enrollment) {
-  const { mode } = plan.journey.reentry;
-  if (mode === 'always') return false;
-  for (const key of keys) {
-    const record = await deps.enrollments.reentryRecord(key, plan.reentryKey);
-    if (record === undefined) continue;
-    if (mode === 'once' || (plan.notBefore !== undefined && record.at > plan.notBefore)) return true;
-  }
-  return false;
 }
 
 /** The enrollments under each key, noting the key each one is kept under. */

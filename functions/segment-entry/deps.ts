@@ -1,6 +1,7 @@
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import type { EnrollmentDeps } from '#functions/_lib/enrollments.ts';
 import type { RegistryRepository } from '#functions/_lib/registry.ts';
 import type { OpenExecutions } from './headroom.ts';
@@ -9,6 +10,8 @@ import type { SegmentRuns } from './runs.ts';
 
 /** What segment entry works with; tests pass dynalite and mocked SQS / Step Functions. */
 export type SegmentDeps = EnrollmentDeps & {
+  /** Re-entry records of the ids merged into a customer, read for those who have some. */
+  enrollments: Pick<EnrollmentItems, 'reentryRecord'>;
   db: DynamoDBDocumentClient;
   profilesTable: string;
   registry: Pick<RegistryRepository, 'get'>;

@@ -1,4 +1,4 @@
-import { startEnrollment } from '#functions/_lib/enrollments.ts';
+import { enteredAsMerged, startEnrollment } from '#functions/_lib/enrollments.ts';
 import type { RegistryEntry } from '#functions/_lib/registry.ts';
 import { pauseReason } from '#shared/segment/headroom.ts';
 import { inSegment, isSegmentJourney, notRunnable, segmentEnrollment } from '#shared/segment/run.ts';
@@ -43,11 +43,16 @@ async function scan(deps: SegmentDeps, item: ScanItem, journey: RegistryEntry): 
     ...item,
     limit: deps.scanPageSize ?? SCAN_PAGE_SIZE,
   });
-  const matched = page.profiles
-    .filter((state) => inSegment(journey, state, at))
+  const matched: string[] = [];
+  for (const state of page.profiles) {
+    if (!inSegment(journey, state, at)) continue;
     // Re-entry is judged by the conditional write of the re-entry record when enrolling.
-    .filter((state) => segmentEnrollment(journey, state.profile.userId, item.runId) !== undefined)
-    .map((state) => state.profile.userId);
+    const plan = segmentEnrollment(journey, state.profile.userId, item.runId);
+    if (plan === undefined) continue;
+    // An id merged into the customer entered already (a visitor who has signed in since).
+    if (await enteredAsMerged(deps.enrollments, state.mergedKeys ?? [], plan)) continue;
+    matched.push(state.profile.userId);
+  }
   const work = enrollItems(item.journeyId, item.runId, matched);
   await sendWork(deps.sqs, deps.queueUrl, work);
   const last = page.cursor === undefined;

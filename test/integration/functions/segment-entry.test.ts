@@ -352,6 +352,30 @@ describe('segment entry: paging and failures', () => {
   });
 });
 
+describe('segment entry: a visitor who entered, then signed in', () => {
+  // Last in the file: the profiles it adds would change the other runs' figures.
+  it('does not enter the customer again in a journey entered once under the merged id', async () => {
+    // arrange: an anonymous visitor in the segment enters the journey, then signs in
+    await registerJourney(db, renewal('vip'));
+    const { deps: ingest } = ingestDeps(db);
+    const visitor = { ...identify('unused', { vip: 'plus' }), userId: undefined, anonymousId: 'v-vip' };
+    await ingestEvent(ingest, visitor);
+    // Ingest's dependencies mock the same clients: the segment queue and Step Functions fakes again.
+    fakeServices();
+    const d = deps();
+    await startRun(d, { journeyId: 'vip', scheduledTime: '2026-11-30T13:00:00Z' });
+    const first = await drain(d);
+    await ingestEvent(ingest, { ...identify('u-vip', {}), anonymousId: 'v-vip' });
+    fakeServices();
+    // act: the next day's run
+    await startRun(d, { journeyId: 'vip', scheduledTime: '2026-12-01T13:00:00Z' });
+    const next = await drain(d);
+    // assert
+    expect(first).toMatchObject({ matched: 1, enrolled: 1 });
+    expect(next).toMatchObject({ matched: 0, enrolled: 0 });
+  });
+});
+
 async function enrolledCount(): Promise<number> {
   const rows = await tables().stats.funnel('plan');
   return rows

@@ -28,6 +28,8 @@ export class ModelTables {
     const wait = () => this.time.sleep(this.latencyMs);
     return {
       enrollments: {
+        // The load model merges no profiles: no id has entered under another.
+        reentryRecord: async () => undefined,
         claimEntry: async (userId, key, entry): Promise<EntryResult> => {
           await wait();
           const id = `${userId}|${key}`;
