@@ -12,7 +12,7 @@ import {
   type Outcome,
   outcomeMetric,
 } from './keys.ts';
-import { type Comparison, compare, type Rate, wilson } from './statistics.ts';
+import { type Comparison, compareEach, type Rate, wilson } from './statistics.ts';
 
 /**
  * The results of one journey, built from its counters and its definition:
@@ -298,6 +298,24 @@ function dayResults(days: readonly DayCounter[]): DayResult[] {
   return [...byDay.values()].sort((a, b) => a.day.localeCompare(b.day));
 }
 
+type SplitGroup = { v: { holdout: boolean }; assigned: number; converted: { count: number } };
+
+/**
+ * Each variant against the split's holdout (none for the holdout itself, or
+ * without one): every variant that messages is one test of the same family,
+ * Holm-adjusted together.
+ */
+function holdoutComparisons(groups: readonly SplitGroup[]): (Comparison | undefined)[] {
+  const holdout = groups.find((g) => g.v.holdout);
+  if (holdout === undefined) return groups.map(() => undefined);
+  const treated = groups.filter((g) => !g.v.holdout);
+  const compared = compareEach(
+    treated.map((g) => ({ successes: g.converted.count, trials: g.assigned })),
+    { successes: holdout.converted.count, trials: holdout.assigned },
+  );
+  return groups.map((g) => (g.v.holdout ? undefined : compared[treated.indexOf(g)]));
+}
+
 function splitResults(journey: Journey, tally: Tally, counters: readonly Counter[]): JourneyReport['splits'] {
   const splits: JourneyReport['splits'] = [];
   for (const [stepId, step] of Object.entries(journey.steps)) {
@@ -307,16 +325,10 @@ function splitResults(journey: Journey, tally: Tally, counters: readonly Counter
       const converted = tally.get('converted', stepId, v.name);
       return { v, assigned, converted };
     });
-    const holdout = groups.find((g) => g.v.holdout);
-    const variants = groups.map(({ v, assigned, converted }): VariantResult => {
+    const vsHoldout = holdoutComparisons(groups);
+    const variants = groups.map(({ v, assigned, converted }, i): VariantResult => {
       const rate = wilson(converted.count, assigned);
-      const vsHoldout =
-        holdout === undefined || v.holdout
-          ? undefined
-          : compare(
-              { successes: converted.count, trials: assigned },
-              { successes: holdout.converted.count, trials: holdout.assigned },
-            );
+      const comparison = vsHoldout[i];
       return {
         name: v.name,
         holdout: v.holdout,
@@ -324,7 +336,7 @@ function splitResults(journey: Journey, tally: Tally, counters: readonly Counter
         converted: converted.count,
         ...(rate === undefined ? {} : { rate }),
         money: money(converted.sum, converted.count, assigned),
-        ...(vsHoldout === undefined ? {} : { vsHoldout }),
+        ...(comparison === undefined ? {} : { vsHoldout: comparison }),
         outcomes: tally.outcomes(stepId, v.name),
       };
     });

@@ -10,6 +10,9 @@
  * - an explicit "too small to tell" rule: the z-test's normal approximation
  *   is trusted only when each group has at least MIN_CELL conversions and
  *   MIN_CELL non-conversions; otherwise no p-value is given;
+ * - several variants against one holdout are k tests at once: their p-values
+ *   are **Holm–Bonferroni** adjusted, so the chance that any of k identical
+ *   variants is called better or worse stays at most 5%, not about k × 5%;
  * - the same comparison for a test looked at again and again until it is
  *   significant (an experiment `until: "significant"`): a **mixture sequential
  *   probability ratio test**, whose p-value stays valid however often it is
@@ -82,7 +85,12 @@ export type Comparison = {
   lift?: number;
   /** Present only when the sample is large enough to tell. */
   z?: number;
+  /** The p-value the verdict reads: Holm-adjusted when the test is one of several against one holdout. */
   p?: number;
+  /** The single test's own p-value, before adjustment; present when adjusted (`family` above 1). */
+  unadjustedP?: number;
+  /** How many variants were compared with the same holdout (the family `p` is adjusted over). */
+  family?: number;
   verdict: Verdict;
 };
 
@@ -108,6 +116,47 @@ export function compare(treatment: Group, control: Group): Comparison | undefine
   const p = twoSidedP(z);
   const verdict: Verdict = p >= ALPHA ? 'no clear difference' : z > 0 ? 'better' : 'worse';
   return { ...base, z, p, verdict };
+}
+
+/**
+ * Holm–Bonferroni adjusted p-values of a family of tests, in the order given:
+ * sorted ascending, the i-th smallest (from 0) is multiplied by k − i, and
+ * each adjusted value is at least the one before it (step-down), at most 1.
+ * Rejecting where the adjusted value is below α keeps the family-wise error
+ * rate at α under any dependence between the tests (Holm 1979). A test
+ * without a p-value (too small to tell) is a member that rejects nothing:
+ * it counts as 1.
+ */
+export function holmAdjusted(ps: readonly (number | undefined)[]): number[] {
+  const k = ps.length;
+  const order = ps.map((p, i) => ({ p: p ?? 1, i })).sort((a, b) => a.p - b.p || a.i - b.i);
+  const adjusted = new Array<number>(k).fill(1);
+  let running = 0;
+  order.forEach(({ p, i }, rank) => {
+    running = Math.max(running, Math.min(1, (k - rank) * p));
+    adjusted[i] = running;
+  });
+  return adjusted;
+}
+
+/**
+ * Compares each treatment with one control (the variants of a split with its
+ * holdout): each by the z-test, the family's p-values Holm-adjusted and the
+ * verdicts read from them. One treatment is one plain z-test.
+ */
+export function compareEach(treatments: readonly Group[], control: Group): (Comparison | undefined)[] {
+  const single = treatments.map((t) => compare(t, control));
+  const members = single.filter((c) => c !== undefined);
+  if (members.length < 2) return single;
+  const adjusted = holmAdjusted(members.map((c) => c.p));
+  let next = 0;
+  return single.map((c) => {
+    if (c === undefined) return undefined;
+    const p = adjusted[next++] ?? 1;
+    if (c.p === undefined || c.z === undefined) return { ...c, family: members.length };
+    const verdict: Verdict = p >= ALPHA ? 'no clear difference' : c.z > 0 ? 'better' : 'worse';
+    return { ...c, p, unadjustedP: c.p, family: members.length, verdict };
+  });
 }
 
 /**

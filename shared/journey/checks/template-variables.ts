@@ -56,7 +56,11 @@ function impliesValue(condition: Condition): boolean {
   return 'path' in condition;
 }
 
-/** The trigger paths every enrolled trigger has: what `trigger.where` requires and what the journey reads by JSONPath. */
+/**
+ * The trigger paths every enrolled trigger has: what `trigger.where` and the
+ * audience require of the event (both read it as `event.*` at entry), and
+ * what the journey reads by JSONPath (ingest enrolls no trigger without it).
+ */
 function guaranteedTriggerPaths(context: CheckContext): string[][] {
   const paths: string[][] = [];
   const visit = (condition: Condition): void => {
@@ -66,8 +70,9 @@ function guaranteedTriggerPaths(context: CheckContext): string[][] {
       if (root === 'event' || root === 'trigger') paths.push(['trigger', ...rest]);
     }
   };
-  if (context.trigger?.type !== 'segment' && context.trigger?.where !== undefined)
-    visit(context.trigger.where);
+  if (context.trigger?.type === 'segment') return paths;
+  if (context.trigger?.where !== undefined) visit(context.trigger.where);
+  if (context.audience !== undefined) visit(context.audience);
   for (const path of requiredTriggerPaths({ context: context.variables, steps: context.steps }))
     paths.push(pathSegments(path));
   return paths;
@@ -130,7 +135,7 @@ function triggerVerdict(read: TemplateRead, context: CheckContext, guaranteed: r
   const what = trigger.type === 'event' ? `a "${trigger.event}" event` : 'an identify call';
   return {
     kind: 'warning',
-    why: `${what} that enters this journey may lack it (trigger.where does not require it)`,
+    why: `${what} that enters this journey may lack it (neither trigger.where nor the audience requires it)`,
     ...(hint === undefined ? {} : { hint: `trigger.${field}.${hint}` }),
   };
 }

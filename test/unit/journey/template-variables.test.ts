@@ -66,6 +66,11 @@ describe('template variables against the journey that sends them', () => {
     expect(check('{{ trigger.properties.coupon }}').warnings).toHaveLength(1);
   });
 
+  it('counts a property the audience requires of the trigger event', () => {
+    const input = journey({ audience: { path: 'event.properties.plan', in: ['pro', 'team'] } });
+    expect(check('{{ trigger.properties.plan }}', input)).toEqual({ errors: [], warnings: [] });
+  });
+
   it('counts a property the journey copies by JSONPath as required (ingest skips triggers without it)', () => {
     const input = journey({ context: { note: { type: 'string', from: 'trigger.properties.note' } } });
     expect(check('{{ trigger.properties.note }}', input)).toEqual({ errors: [], warnings: [] });

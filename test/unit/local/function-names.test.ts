@@ -1,9 +1,14 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { VARIABLES, variablesOf } from '#functions/_lib/manifest.ts';
+import { timeoutSecondsOf, VARIABLES, variablesOf } from '#functions/_lib/manifest.ts';
 import { FUNCTION_NAMES, MANIFESTS } from '#functions/manifests.ts';
-import { SEGMENT_BATCH_SIZE, SEGMENT_WORKER_CONCURRENCY } from '#infra/constructs/segment-entry.ts';
+import {
+  SEGMENT_BATCH_SIZE,
+  SEGMENT_MAX_RECEIVES,
+  SEGMENT_VISIBILITY_TIMEOUTS,
+  SEGMENT_WORKER_CONCURRENCY,
+} from '#infra/constructs/segment-entry.ts';
 import { handlerEnvironment } from '#infra/local/runtime/env.ts';
 import { functionArn } from '#infra/local/runtime/lambdas.ts';
 import { SEGMENT_EVENT_SOURCE } from '#infra/local/runtime/services.ts';
@@ -20,9 +25,15 @@ describe('the functions the local runtime runs', () => {
   });
 
   it('consume the segment queue as the stack configures its event source', () => {
-    expect(SEGMENT_EVENT_SOURCE).toMatchObject({
+    const segmentEntry = MANIFESTS.find((m) => m.name === 'segment-entry');
+    expect(SEGMENT_EVENT_SOURCE).toStrictEqual({
       batchSize: SEGMENT_BATCH_SIZE,
       concurrency: SEGMENT_WORKER_CONCURRENCY,
+      maxReceiveCount: SEGMENT_MAX_RECEIVES,
+      visibilityTimeoutMs:
+        SEGMENT_VISIBILITY_TIMEOUTS *
+        (segmentEntry === undefined ? 0 : timeoutSecondsOf(segmentEntry)) *
+        1000,
     });
   });
 });
