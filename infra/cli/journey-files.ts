@@ -1,5 +1,6 @@
-import type { Journey } from '#shared/journey/schema.ts';
+import { type Journey, journeyJsonSchema } from '#shared/journey/schema.ts';
 import { type Violation, validateJourney } from '#shared/journey/validate.ts';
+import { fieldNames } from '#shared/journey/violations.ts';
 import { jsonPositions, type Position, positionOf } from '#shared/json-text.ts';
 import { loadTemplates, readJsonFile, type TemplateProblem, templatesDirFor } from './files.ts';
 
@@ -25,6 +26,8 @@ const TEMPLATE_STEPS: ReadonlySet<string> = new Set(['email', 'sms', 'push']);
 export class JourneyChecker {
   private readonly catalogs = new Map<string, Awaited<ReturnType<typeof loadTemplates>>>();
   readonly templateProblems: TemplateProblem[] = [];
+  /** The language's field names: a misspelt field is reported with the one it was meant to be. */
+  private readonly fields = fieldNames(journeyJsonSchema());
 
   constructor(private readonly templatesDir?: string) {}
 
@@ -45,6 +48,7 @@ export class JourneyChecker {
     const result = validateJourney(json.value, {
       templates: templates?.catalog,
       templateBodies: templates?.bodies,
+      fields: this.fields,
     });
     const positions = jsonPositions(json.text);
     const locate = (v: Violation): LocatedViolation => ({ ...v, ...positionOf(positions, v.path) });

@@ -21,7 +21,7 @@ import { checkWebhooks } from './checks/webhook.ts';
 import { reservedKeyViolations } from './reserved-keys.ts';
 import { type ListRemap, restoreIndices, salvage } from './salvage.ts';
 import { Journey, STEP_ID, Step } from './schema.ts';
-import { fromZodIssues, type Violation, violation } from './violations.ts';
+import { fromZodIssues, meantFields, type Violation, violation } from './violations.ts';
 
 export type { Violation } from './violations.ts';
 
@@ -32,6 +32,11 @@ export type ValidateOptions = {
   templateBodies?: ReadonlyMap<string, Template>;
   /** The webhook connections that exist (name → base URL). Connection checks are skipped without it. */
   connections?: ReadonlyMap<string, string>;
+  /**
+   * The field names of the language ({@link fieldNames} of its JSON Schema):
+   * an unknown field a slip away from one is reported with it (`did you mean "next"?`).
+   */
+  fields?: ReadonlySet<string>;
 };
 
 /**
@@ -98,7 +103,8 @@ export function validateJourney(input: unknown, options: ValidateOptions = {}): 
   );
   if (violations.length > 0) return { ok: false, violations: dedupe(violations), warnings };
   const parsed = Journey.safeParse(raw, PARSE);
-  if (!parsed.success) return { ok: false, violations: fromZodIssues(parsed.error.issues), warnings };
+  if (!parsed.success)
+    return { ok: false, violations: fromZodIssues(parsed.error.issues, [], options.fields), warnings };
   const size = definitionViolations(parsed.data);
   if (size.length > 0) return { ok: false, violations: size, warnings };
   return { ok: true, journey: parsed.data, warnings };
@@ -111,21 +117,21 @@ const PARSE = { reportInput: true } as const;
 function parsePart(schema: z.ZodType, value: unknown, at: readonly PropertyKey[], found: Found): unknown {
   const result = schema.safeParse(value, PARSE);
   if (result.success) return result.data;
-  found.violations.push(...fromZodIssues(result.error.issues, at));
+  found.violations.push(...fromZodIssues(result.error.issues, at, found.fields));
   const salvaged = salvage(schema, value, result.error.issues, at);
   found.remaps.push(...(salvaged?.remaps ?? []));
   return salvaged?.value;
 }
 
-/** What parsing found: violations, and the lists whose broken items were left out. */
-type Found = { violations: Violation[]; remaps: ListRemap[] };
+/** What parsing found: violations, and the lists whose broken items were left out; the fields known, for hints. */
+type Found = { violations: Violation[]; remaps: ListRemap[]; fields?: ReadonlySet<string> };
 
 /** Parses each top-level field and each step on its own, so every broken part is reported. */
 function parseFields(
   raw: Record<string, unknown>,
-  { templates, templateBodies, connections }: ValidateOptions,
+  { templates, templateBodies, connections, fields }: ValidateOptions,
 ): { context: CheckContext; found: Found } {
-  const found: Found = { violations: [], remaps: [] };
+  const found: Found = { violations: [], remaps: [], ...(fields === undefined ? {} : { fields }) };
   const { violations } = found;
   const { steps: _steps, ...shape } = Journey.shape;
   const unknown = Object.keys(raw).filter((key) => !Object.hasOwn(Journey.shape, key));
@@ -134,7 +140,7 @@ function parseFields(
       violation(
         [],
         'schema.invalid',
-        `Unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}.`,
+        `Unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}${fields === undefined ? '' : meantFields(unknown, fields)}.`,
       ),
     );
   }

@@ -68,16 +68,86 @@ export function violation(segments: readonly PropertyKey[], code: ViolationCode,
   return { path: formatPath(segments), code, message };
 }
 
-/** Turns zod issues into violations with plain sentences, prefixed by `prefix`. */
+/**
+ * Turns zod issues into violations with plain sentences, prefixed by
+ * `prefix`. With `fields` (the names the format knows, {@link fieldNames}),
+ * an unknown field close to one of them says which it was meant to be.
+ */
 export function fromZodIssues(
   issues: readonly z.core.$ZodIssue[],
   prefix: readonly PropertyKey[] = [],
+  fields?: ReadonlySet<string>,
 ): Violation[] {
   return issues.flatMap((issue) => {
     const branch = matchingBranch(issue);
-    if (branch !== undefined) return fromZodIssues(branch, [...prefix, ...issue.path]);
-    return [violation([...prefix, ...issue.path], 'schema.invalid', describeIssue(issue))];
+    if (branch !== undefined) return fromZodIssues(branch, [...prefix, ...issue.path], fields);
+    const hint =
+      issue.code === 'unrecognized_keys' && fields !== undefined ? meantFields(issue.keys, fields) : '';
+    return [violation([...prefix, ...issue.path], 'schema.invalid', `${describeIssue(issue)}${hint}`)];
   });
+}
+
+/** Every property name a JSON Schema declares, at any depth: the fields a format knows. */
+export function fieldNames(jsonSchema: unknown): Set<string> {
+  const names = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (typeof node === 'object' && node !== null) {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'properties' && typeof value === 'object' && value !== null)
+          for (const name of Object.keys(value)) names.add(name);
+        visit(value);
+      }
+    }
+  };
+  visit(jsonSchema);
+  return names;
+}
+
+/** ` (did you mean "next"?)` for unknown fields that are a slip away from a known one. */
+export function meantFields(keys: readonly string[], fields: ReadonlySet<string>): string {
+  const meant = keys.flatMap((key) => {
+    const near = closestField(key, fields);
+    return near === undefined ? [] : [`"${near}"${keys.length > 1 ? ` for "${key}"` : ''}`];
+  });
+  return meant.length === 0 ? '' : ` (did you mean ${meant.join(', ')}?)`;
+}
+
+/** The known field a name was most likely meant to be: the same but for case, or one or two slips away. */
+function closestField(name: string, fields: ReadonlySet<string>): string | undefined {
+  if (fields.has(name)) return undefined;
+  const lower = name.toLowerCase();
+  // A short name is one slip from many others: allow one there, two in longer names.
+  const allowed = name.length <= 4 ? 1 : 2;
+  let best: { field: string; distance: number } | undefined;
+  for (const field of fields) {
+    const distance = field.toLowerCase() === lower ? 0 : slips(lower, field.toLowerCase(), allowed);
+    if (distance <= allowed && (best === undefined || distance < best.distance)) best = { field, distance };
+  }
+  return best?.field;
+}
+
+/**
+ * Edits between two names — a letter added, dropped, changed, or two swapped
+ * (optimal string alignment) — or `limit + 1` once past the limit.
+ */
+function slips(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let before: number[] = [];
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d = Math.min(d, (before[j - 2] ?? 0) + 1);
+      current.push(d);
+    }
+    before = previous;
+    previous = current;
+  }
+  return Math.min(previous[b.length] ?? limit + 1, limit + 1);
 }
 
 /**

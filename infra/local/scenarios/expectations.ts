@@ -32,14 +32,15 @@ export async function check(expectation: Expectation, ctx: Context): Promise<Ver
   if ('noMessage' in expectation) {
     const e = expectation.noMessage;
     const window = e.within === undefined ? undefined : windowOf(e.within, ctx);
-    const found = messagesOf(ctx, e.user, e.channel, e.template).filter(
+    const found = messagesOf(ctx, e).filter(
       (m) => window === undefined || (Date.parse(m.at) >= window.from && Date.parse(m.at) <= window.to),
     );
     const what = [e.channel ?? 'message', e.template].filter(Boolean).join(' ');
     const when = window === undefined ? '' : ` between ${iso(window.from)} and ${iso(window.to)}`;
+    const from = e.journey === undefined ? '' : ` from ${e.journey}`;
     return verdict(
       found.length === 0,
-      `${e.user} gets no ${what}${when}`,
+      `${e.user} gets no ${what}${from}${when}`,
       [e.user],
       listMessages(found, ctx),
     );
@@ -55,7 +56,7 @@ export async function check(expectation: Expectation, ctx: Context): Promise<Ver
     ].filter(Boolean);
     return verdict(
       missing.length === 0 && entered.length === 0,
-      `${e.user} goes ${parts.join(' and ')}`,
+      `${e.user} goes ${parts.join(' and ')}${e.journey === undefined ? '' : ` in ${e.journey}`}`,
       [e.user],
       `steps entered: ${steps.join(' → ') || '(none)'}`,
     );
@@ -72,7 +73,7 @@ export async function check(expectation: Expectation, ctx: Context): Promise<Ver
           );
     return verdict(
       ok,
-      `${e.user}'s enrollment ${e.is === 'not-enrolled' ? 'never starts' : `ends ${e.is}${e.at === undefined ? '' : ` at ${e.at}`}`}`,
+      `${e.user}'s ${e.journey === undefined ? '' : `${e.journey} `}enrollment ${e.is === 'not-enrolled' ? 'never starts' : `ends ${e.is}${e.at === undefined ? '' : ` at ${e.at}`}`}`,
       [e.user],
       found.length === 0
         ? 'no enrollment'
@@ -113,7 +114,7 @@ function windowOf(window: { from: string; to: string }, ctx: Context): { from: n
 }
 
 function checkMessage(e: Extract<Expectation, { message: unknown }>['message'], ctx: Context): Verdict {
-  const candidates = messagesOf(ctx, e.user, e.channel, e.template);
+  const candidates = messagesOf(ctx, e);
   const zone = ctx.zoneOf(e.user, candidates[0]?.journeyId);
   const matches = (m: SentMessage) => {
     const at = Date.parse(m.at);
@@ -137,11 +138,20 @@ function checkMessage(e: Extract<Expectation, { message: unknown }>['message'], 
     e.localTime === undefined ? '' : `at ${e.localTime} ${zone}`,
     e.contains === undefined ? '' : `containing "${e.contains}"`,
   ].filter(Boolean);
+  const count = candidates.filter(matches).length;
+  const what = [
+    e.channel,
+    e.template,
+    e.journey === undefined ? '' : `from ${e.journey}`,
+    e.times === undefined ? '' : e.times === 1 ? 'once' : `${e.times} times`,
+  ].filter(Boolean);
   return verdict(
-    candidates.some(matches),
-    `${e.user} gets ${e.channel}${e.template === undefined ? '' : ` ${e.template}`}${when.length === 0 ? '' : ` ${when.join(', ')}`}`,
+    e.times === undefined ? count > 0 : count === e.times,
+    `${e.user} gets ${what.join(' ')}${when.length === 0 ? '' : ` ${when.join(', ')}`}`,
     [e.user],
-    listMessages(candidates, ctx),
+    e.times === undefined || count === 0
+      ? listMessages(candidates, ctx)
+      : `${count === 1 ? 'one such message' : `${count} such messages`}:\n${listMessages(candidates.filter(matches), ctx)}`,
   );
 }
 
@@ -174,12 +184,16 @@ function endOf({ status, cause }: Enrollment): string {
   }
 }
 
-function messagesOf(ctx: Context, user: string, channel?: string, template?: string): SentMessage[] {
+function messagesOf(
+  ctx: Context,
+  e: { user: string; channel?: string; template?: string; journey?: string },
+): SentMessage[] {
   return ctx.observed.messages.filter(
     (m) =>
-      m.userId === user &&
-      (channel === undefined || m.channel === channel) &&
-      (template === undefined || m.template === template),
+      m.userId === e.user &&
+      (e.channel === undefined || m.channel === e.channel) &&
+      (e.template === undefined || m.template === e.template) &&
+      (e.journey === undefined || m.journeyId === e.journey),
   );
 }
 

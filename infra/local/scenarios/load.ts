@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { fromZodIssues } from '#shared/journey/violations.ts';
+import { fieldNames, fromZodIssues } from '#shared/journey/violations.ts';
 import {
   type JsonText,
   jsonPositions,
@@ -10,7 +10,7 @@ import {
 } from '#shared/json-text.ts';
 import { type JourneyJson, readJourney } from './journey-files.ts';
 import { checkReferences } from './references.ts';
-import { Scenario as OneScenario, type Scenario, ScenarioList } from './scenario.ts';
+import { Scenario as OneScenario, type Scenario, ScenarioList, scenarioJsonSchema } from './scenario.ts';
 
 /**
  * A scenario read from a file; `at` is its JSON path there (`scenarios[1].`
@@ -32,6 +32,13 @@ function problemAt(
 ): string {
   const at = positions === undefined ? undefined : positionOf(positions, path);
   return `${file}${at === undefined ? '' : `:${at.line}:${at.column}`}: ${path}: ${message}`;
+}
+
+let fields: Set<string> | undefined;
+/** The field names of scenario files, made once a file has a problem: a misspelt one is named with the one meant. */
+function scenarioFields(): Set<string> {
+  fields ??= fieldNames(scenarioJsonSchema());
+  return fields;
 }
 
 /** Scenario files: `*.test.json` in the given files or folders; problems per file instead of throwing. */
@@ -73,7 +80,7 @@ export async function loadScenarios(
         scenarios.push({ file: name, at: isList ? `scenarios[${i}].` : '', scenario, positions });
     } else
       problems.push(
-        ...fromZodIssues(parsed.error.issues).map((v) =>
+        ...fromZodIssues(parsed.error.issues, [], scenarioFields()).map((v) =>
           problemAt(name, positions, v.path === '(journey)' ? '(file)' : v.path, v.message),
         ),
       );

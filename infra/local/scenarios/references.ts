@@ -115,11 +115,15 @@ export function checkReferences(
 
 function checkExpectation(refs: Referee, expectation: Expectation, at: string): void {
   if ('message' in expectation) {
-    refs.user(expectation.message.user, `${at}.message.user`);
-    refs.template(expectation.message.template, `${at}.message.template`, expectation.message.channel);
+    const e = expectation.message;
+    refs.user(e.user, `${at}.message.user`);
+    if (e.journey !== undefined) refs.journey(e.journey, `${at}.message.journey`);
+    refs.template(e.template, `${at}.message.template`, e.channel);
   } else if ('noMessage' in expectation) {
-    refs.user(expectation.noMessage.user, `${at}.noMessage.user`);
-    refs.template(expectation.noMessage.template, `${at}.noMessage.template`, expectation.noMessage.channel);
+    const e = expectation.noMessage;
+    refs.user(e.user, `${at}.noMessage.user`);
+    if (e.journey !== undefined) refs.journey(e.journey, `${at}.noMessage.journey`);
+    refs.template(e.template, `${at}.noMessage.template`, e.channel);
   } else if ('path' in expectation) {
     const e = expectation.path;
     refs.user(e.user, `${at}.path.user`);

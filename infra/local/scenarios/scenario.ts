@@ -123,6 +123,7 @@ const Message = z
         user: z.string(),
         channel: Channel,
         template: z.string().optional(),
+        journey: z.string().optional().describe('Sent by this journey (any of the scenario’s when absent).'),
         contains: z.string().optional().describe('Text the rendered message contains.'),
         at: When.optional().describe('Sent at exactly this instant.'),
         within: Window.optional(),
@@ -131,6 +132,12 @@ const Message = z
           .regex(LOCAL_TIME, 'must be a local time HH:mm, from 00:00 to 23:59, such as 09:00')
           .optional()
           .describe("Sent at this HH:mm in the customer's time zone."),
+        times: z
+          .number()
+          .int()
+          .min(1)
+          .optional()
+          .describe('Exactly this many such messages (at least one when absent; noMessage for none).'),
       })
       .strict(),
   })
@@ -142,6 +149,10 @@ const NoMessage = z
         user: z.string(),
         channel: Channel.optional(),
         template: z.string().optional(),
+        journey: z
+          .string()
+          .optional()
+          .describe('From this journey (from any of the scenario’s when absent).'),
         within: Window.optional().describe('None in this window (none at all when absent).'),
       })
       .strict(),

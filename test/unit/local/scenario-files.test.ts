@@ -140,6 +140,20 @@ describe('a scenario that names a step, variant, template, customer or journey t
     ]);
   });
 
+  it("names a message expectation's journey that the scenario does not deploy", async () => {
+    const problems = await referencesOf('from.test.json', {
+      ...cart,
+      expect: [
+        { message: { user: 'anna', channel: 'email', journey: 'welcome-series', times: 1 } },
+        { noMessage: { user: 'anna', journey: 'cart-abandonmnet' } },
+      ],
+    });
+    expect(problems).toStrictEqual([
+      'from.test.json:21:9: expect[0].message.journey: "welcome-series" is not one of the scenario\'s journeys (cart-abandonment)',
+      'from.test.json:28:9: expect[1].noMessage.journey: "cart-abandonmnet" is not one of the scenario\'s journeys (cart-abandonment)',
+    ]);
+  });
+
   it('accepts steps and templates that a deploy of an edited journey adds', async () => {
     const problems = await referencesOf('deploy.test.json', {
       ...cart,
