@@ -247,6 +247,26 @@ export class ProfilesRepository {
     }
   }
 
+  /**
+   * Tries an update whose caller needs only whether it applied: nothing is
+   * returned, so a write to a large item does not send the whole item back.
+   */
+  private async tryWrite(userId: string, b: UpdateBuilder, condition: string): Promise<boolean> {
+    try {
+      await updateItem(this.db, {
+        TableName: this.table,
+        Key: { userId },
+        UpdateExpression: b.expression(),
+        ConditionExpression: condition,
+        ...b.attributes(),
+      });
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
   private async rawItem(userId: string): Promise<Record<string, unknown> | undefined> {
     const out = await getItem(this.db, { TableName: this.table, Key: { userId }, ConsistentRead: true });
     return out.Item;
@@ -366,7 +386,7 @@ export class ProfilesRepository {
       b.remove(bucket);
       conditions.push(`${b.name(bucket)} = ${b.value(count)}`);
     }
-    await this.tryUpdate(userId, b, conditions.join(' AND '));
+    await this.tryWrite(userId, b, conditions.join(' AND '));
     return 1;
   }
 
@@ -379,7 +399,7 @@ export class ProfilesRepository {
     for (let i = 0; i < found.remove.length; i += REMOVE_BATCH) {
       const b = new UpdateBuilder();
       const conditions = removeOverLong(b, found, found.remove.slice(i, i + REMOVE_BATCH));
-      await this.tryUpdate(userId, b, [`attribute_exists(${b.name('userId')})`, ...conditions].join(' AND '));
+      await this.tryWrite(userId, b, [`attribute_exists(${b.name('userId')})`, ...conditions].join(' AND '));
       writes += 1;
     }
     return writes;
@@ -392,7 +412,7 @@ export class ProfilesRepository {
       const b = new UpdateBuilder();
       for (const key of attributes.slice(i, i + REMOVE_BATCH)) b.remove(key);
       // Only on an existing item: a removal never creates an empty profile.
-      await this.tryUpdate(userId, b, `attribute_exists(${b.name('userId')})`);
+      await this.tryWrite(userId, b, `attribute_exists(${b.name('userId')})`);
       writes += 1;
     }
     return writes;
@@ -441,7 +461,7 @@ export class ProfilesRepository {
       const format = b.name(attr.format);
       const unmarked = `attribute_exists(${b.name('userId')}) AND (attribute_not_exists(${format}) OR ${format} <> ${b.value(PROFILE_FORMAT)})`;
       writes += 1;
-      if ((await this.tryUpdate(userId, b, unmarked)) === undefined) break;
+      if (!(await this.tryWrite(userId, b, unmarked))) break;
     }
     return writes;
   }
@@ -497,7 +517,7 @@ export class ProfilesRepository {
     const v = b.name(attr.sendsVersion);
     b.set(attr.sendsVersion, readVersion + 1);
     const condition = readVersion === 0 ? `attribute_not_exists(${v})` : `${v} = ${b.value(readVersion)}`;
-    return (await this.tryUpdate(userId, b, condition)) !== undefined;
+    return this.tryWrite(userId, b, condition);
   }
 
   /**
@@ -577,7 +597,7 @@ export class ProfilesRepository {
     let key = userId;
     for (let hop = 0; hop <= MAX_ALIAS_HOPS; hop++) {
       const alias = b.name(profileKeys.aliasOf);
-      if ((await this.tryUpdate(key, b, `attribute_not_exists(${alias})`)) !== undefined) return {};
+      if (await this.tryWrite(key, b, `attribute_not_exists(${alias})`)) return {};
       const target = aliasTarget(await this.rawItem(key));
       if (target === undefined) continue;
       key = target;
@@ -618,7 +638,7 @@ export class ProfilesRepository {
         b.set(attr.consentReason(channel), reason);
         outcome = { channelInstead: reason };
       }
-      if ((await this.tryUpdate(key, b, conditions.join(' AND '))) !== undefined) return outcome;
+      if (await this.tryWrite(key, b, conditions.join(' AND '))) return outcome;
     }
     throw new Error(`profile ${userId}: the opt-out of a topic could not be recorded after 3 attempts`);
   }
