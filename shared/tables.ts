@@ -42,11 +42,16 @@ export const profileKeys = {
   aliasState: 'aliasState',
 } as const;
 
-/** Journey registry: `sk = "live"` holds the current version; `sk = "v#<n>"` one item per deployed version. */
+/**
+ * Journey registry: `sk = "live"` holds the current version and the last
+ * versions deployed; share claims and pinned template snapshots
+ * (`t#<name>@<digest>`, expiring once no live version pins them) beside it.
+ */
 export const JOURNEYS_TABLE = {
   id: 'journeys',
   partitionKey: { name: 'journeyId', type: 'S' },
   sortKey: { name: 'sk', type: 'S' },
+  timeToLiveAttribute: 'expiresAt',
 } as const satisfies TableDefinition;
 
 /** One item per message attempt, keyed by (execution, step) for idempotency. */

@@ -1,13 +1,21 @@
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { getItem, putItem, queryItems, updateItem } from '#functions/_lib/clients/document-calls.ts';
+import {
+  deleteItem,
+  getItem,
+  putItem,
+  queryItems,
+  updateItem,
+} from '#functions/_lib/clients/document-calls.ts';
 import { LiveJourney } from '#shared/ingest/live-journey.ts';
 import * as z from '#shared/zod.ts';
 import { ShareClaims } from './share-claims.ts';
 
 /**
  * The journey registry. Per journey, `sk = "live"` holds what ingest needs
- * (LiveJourney) plus the deploy history; `sk = "v#<n>"` one item per
- * published version with its source object version.
+ * (LiveJourney) plus the deploy history: the last {@link HISTORY_LENGTH}
+ * published versions with their source object versions. Earlier releases
+ * also wrote one `sk = "v#<n>"` item per deploy, kept for good; a deploy
+ * now removes those.
  */
 
 export const VersionRecord = z.object({
@@ -29,13 +37,14 @@ export const RegistryEntry = z.extend(LiveJourney, {
 });
 export type RegistryEntry = z.infer<typeof RegistryEntry>;
 
-/** Versions kept in the history list of the live item (all versions stay as `v#` items). */
+/** Versions kept in the history list of the live item: the deploy history, bounded. */
 const HISTORY_LENGTH = 20;
 
 export const LIVE_SK = 'live';
-function versionSk(version: string): string {
-  return `v#${version.padStart(6, '0')}`;
-}
+/** The sort-key prefix of the per-version items earlier releases wrote. */
+const LEGACY_VERSION_PREFIX = 'v#';
+/** Legacy version items a deploy removes at most: a journey deployed thousands of times is cleared over a few deploys. */
+const LEGACY_DELETES_PER_DEPLOY = 100;
 
 export class RegistryRepository {
   /** What each journey takes of the profile's share, registered at deploy. */
@@ -80,20 +89,6 @@ export class RegistryRepository {
     return RegistryEntry.parse(out.Item);
   }
 
-  /** Published versions of a journey, newest first. */
-  async versions(journeyId: string): Promise<VersionRecord[]> {
-    const out = await queryItems(this.db, {
-      TableName: this.table,
-      KeyConditionExpression: 'journeyId = :id AND begins_with(sk, :v)',
-      ExpressionAttributeValues: { ':id': journeyId, ':v': 'v#' },
-      ScanIndexForward: false,
-    });
-    return (out.Items ?? []).flatMap((item) => {
-      const parsed = VersionRecord.safeParse(item);
-      return parsed.success ? [parsed.data] : [];
-    });
-  }
-
   /** Records a deployed version and makes it live. */
   async putDeployed(
     entry: Omit<RegistryEntry, 'history'>,
@@ -106,15 +101,25 @@ export class RegistryRepository {
       sourceVersionId: entry.sourceVersionId,
       deployedAt: entry.deployedAt,
     };
-    await putItem(this.db, {
-      TableName: this.table,
-      Item: { journeyId: entry.journeyId, sk: versionSk(entry.version), ...record },
-    });
     const history = [record, ...(previous?.history ?? []).filter((h) => h.version !== entry.version)].slice(
       0,
       HISTORY_LENGTH,
     );
     await putItem(this.db, { TableName: this.table, Item: { ...entry, sk: LIVE_SK, history } });
+    await this.removeLegacyVersions(entry.journeyId);
+  }
+
+  /** Deletes per-version items an earlier release wrote: the live item's history holds what they did. */
+  private async removeLegacyVersions(journeyId: string): Promise<void> {
+    const out = await queryItems(this.db, {
+      TableName: this.table,
+      KeyConditionExpression: 'journeyId = :id AND begins_with(sk, :v)',
+      ExpressionAttributeValues: { ':id': journeyId, ':v': LEGACY_VERSION_PREFIX },
+      ProjectionExpression: 'sk',
+      Limit: LEGACY_DELETES_PER_DEPLOY,
+    });
+    for (const item of out.Items ?? [])
+      await deleteItem(this.db, { TableName: this.table, Key: { journeyId, sk: item.sk } });
   }
 
   /** Archives a journey: no new enrollments; running ones finish on their version. */

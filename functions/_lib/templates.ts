@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { getItem, putItem } from '#functions/_lib/clients/document-calls.ts';
+import { getItem, putItem, queryItems, updateItem } from '#functions/_lib/clients/document-calls.ts';
 import { TemplateFailedError } from '#shared/errors.ts';
 import { Template } from '#shared/templates.ts';
 import * as z from '#shared/zod.ts';
@@ -13,6 +13,11 @@ import * as z from '#shared/zod.ts';
  * machine version therefore names the exact template content: editing or
  * deleting a template in the bucket never changes the messages of
  * enrollments already running, and send-message reads no S3.
+ *
+ * A snapshot the live version pins has no expiry. Once no live version pins
+ * it (a deploy with other content, the journey archived), it is kept for as
+ * long as an execution of an earlier version can still run and send it — a
+ * Standard execution lasts at most a year — and then expires (`expiresAt`).
  */
 export type TemplateRef = { journeyId: string; name: string };
 
@@ -38,6 +43,9 @@ export function unpinnedName(pinned: string): string {
 }
 
 const SnapshotItem = z.object({ template: z.string() });
+
+/** How long a snapshot no live version pins is kept: a Standard execution's longest life (a year), and a day. */
+export const RETIRED_SNAPSHOT_SECONDS = 367 * 86_400;
 
 /** Snapshots are immutable, so the cache never goes stale; its size is bounded. */
 const CACHE_LIMIT = 500;
@@ -76,14 +84,53 @@ export class TemplateSnapshots implements TemplateSource {
     return names;
   }
 
-  /** True when this exact template content is already pinned for the journey. */
+  /**
+   * True when the journey's live version pins this exact template content. A
+   * retired snapshot (an earlier version's, expiring) does not count: content
+   * changed back to what an earlier version sent is deployed again.
+   */
   async has(journeyId: string, pinned: string): Promise<boolean> {
     const out = await getItem(this.db, {
       TableName: this.table,
       Key: { journeyId, sk: templateSk(pinned) },
-      ProjectionExpression: 'sk',
+      ProjectionExpression: 'sk, expiresAt',
     });
-    return out.Item !== undefined;
+    return out.Item !== undefined && out.Item.expiresAt === undefined;
+  }
+
+  /**
+   * Gives every snapshot of the journey that `live` does not name an expiry:
+   * executions of earlier versions may still send them for up to a year.
+   * Snapshots already retired keep their expiry.
+   */
+  async retire(journeyId: string, live: ReadonlySet<string>, at: Date): Promise<void> {
+    const expiresAt = Math.floor(at.getTime() / 1000) + RETIRED_SNAPSHOT_SECONDS;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await queryItems(this.db, {
+        TableName: this.table,
+        KeyConditionExpression: 'journeyId = :id AND begins_with(sk, :t)',
+        FilterExpression: 'attribute_not_exists(expiresAt)',
+        ExpressionAttributeValues: { ':id': journeyId, ':t': 't#' },
+        ProjectionExpression: 'sk',
+        ExclusiveStartKey: start,
+      });
+      for (const item of page.Items ?? []) {
+        const sk = String(item.sk);
+        if (live.has(sk.slice(2))) continue;
+        await updateItem(this.db, {
+          TableName: this.table,
+          Key: { journeyId, sk },
+          UpdateExpression: 'SET expiresAt = :at',
+          // A deploy that pinned it again since the query keeps it live.
+          ConditionExpression: 'attribute_exists(sk) AND attribute_not_exists(expiresAt)',
+          ExpressionAttributeValues: { ':at': expiresAt },
+        }).catch((error: unknown) => {
+          if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
+        });
+      }
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
   }
 
   private async load(ref: TemplateRef): Promise<Template> {

@@ -145,6 +145,8 @@ async function created(deps: DeployDeps, n: S3Notification, id: string): Promise
     { ...live, ...published, experiments, sourceKey: key, sourceVersionId: source.versionId, deployedAt },
     previous,
   );
+  // The previous version's templates are kept only as long as its executions can run.
+  await deps.templates.retire(id, new Set(names.values()), deps.now());
   // After the registry write, so a run the schedule starts reads this version.
   if (deps.schedules !== undefined) await applySchedule(deps.schedules, scheduleAction(live, previous));
   await deleteObject(deps.s3, bucket, rejectionKey(id));
@@ -197,6 +199,8 @@ export async function deployFromS3(deps: DeployDeps, notification: S3Notificatio
   const archived = await deps.registry.archive(id, deps.now().toISOString());
   // It takes no place of the profile's share any more.
   await deps.registry.shares.release(id);
+  // Its running executions may send its templates for up to a year; then they expire.
+  if (archived) await deps.templates.retire(id, new Set(), deps.now());
   // A rejection report would go on describing a file that is no longer there.
   await deleteObject(deps.s3, notification.detail.bucket.name, rejectionKey(id));
   if (archived && deps.schedules !== undefined) {

@@ -11,6 +11,7 @@ import {
   UpdateStateMachineAliasCommand,
   UpdateStateMachineCommand,
 } from '@aws-sdk/client-sfn';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
@@ -91,6 +92,18 @@ function fakeStepFunctions() {
       return { updateDate: new Date() };
     });
   return { alias: () => alias };
+}
+
+/** Every item of the welcome-series journey in the registry table. */
+async function journeyItems(): Promise<Record<string, unknown>[]> {
+  const out = await db.doc.send(
+    new QueryCommand({
+      TableName: db.tables.journeys,
+      KeyConditionExpression: 'journeyId = :id',
+      ExpressionAttributeValues: { ':id': 'welcome-series' },
+    }),
+  );
+  return out.Items ?? [];
 }
 
 function deps(): DeployDeps {
@@ -207,7 +220,62 @@ describe('deploy-journey', () => {
       '2',
       '1',
     ]);
-    expect((await registry.versions('welcome-series')).map((v) => v.version).slice(0, 2)).toEqual(['2', '1']);
+  });
+
+  it('keeps one registry item per journey however often it is deployed, and removes the per-version items earlier releases wrote', async () => {
+    fakeStepFunctions();
+    for (const version of ['000001', '000002', '000003'])
+      await db.doc.send(
+        new PutCommand({
+          TableName: db.tables.journeys,
+          Item: { journeyId: 'welcome-series', sk: `v#${version}`, version: String(Number(version)) },
+        }),
+      );
+    for (let deploy = 0; deploy < 3; deploy += 1) await deployFromS3(deps(), created);
+    const items = await journeyItems();
+    expect(items.filter((item) => !String(item.sk).startsWith('t#')).map((item) => item.sk)).toEqual([
+      'live',
+    ]);
+    expect((await deps().registry.get('welcome-series'))?.history).toHaveLength(3);
+  });
+
+  it('keeps the templates no live version pins for a year and a day, then lets them expire; content changed back is live again', async () => {
+    const machine = fakeStepFunctions();
+    const templateEvent = {
+      ...created,
+      detail: { ...created.detail, object: { key: 'journeys/templates/welcome.json' } },
+    };
+    const original = bucket.get('journeys/templates/welcome.json');
+    await deployFromS3(deps(), created);
+    const snapshots = async () =>
+      new Map(
+        (await journeyItems())
+          .filter((i) => String(i.sk).startsWith('t#welcome@'))
+          .map((i) => [i.sk, i.expiresAt]),
+      );
+    const [first] = [...(await snapshots()).keys()];
+    // act: the template is edited, then changed back
+    bucket.set(
+      'journeys/templates/welcome.json',
+      JSON.stringify({ channel: 'email', subject: 'New', html: 'n', text: 'n' }),
+    );
+    await deployFromS3(deps(), templateEvent);
+    const edited = await snapshots();
+    const second = [...edited.keys()].find((sk) => sk !== first);
+    // assert: the first content expires a year and a day after the deploy that stopped pinning it
+    const deployedAt = Date.parse('2026-11-24T09:00:05Z') / 1000;
+    expect(edited.get(first)).toBe(deployedAt + 367 * 86_400);
+    expect(edited.get(second)).toBeUndefined();
+    if (original !== undefined) bucket.set('journeys/templates/welcome.json', original);
+    const reverted = await deployFromS3(deps(), templateEvent);
+    expect(reverted).toMatchObject({ results: [{ status: 'deployed', version: '3' }] });
+    expect(machine.alias()).toBe(`${ARN}:3`);
+    const after = await snapshots();
+    expect(after.get(first)).toBeUndefined();
+    expect(after.get(second)).toBe(deployedAt + 367 * 86_400);
+    // Archiving retires what the last version pinned: its executions may still send it.
+    await deployFromS3(deps(), deleted);
+    expect([...(await snapshots()).values()].every((at) => at === deployedAt + 367 * 86_400)).toBe(true);
   });
 
   it('deploys a journey file saved with a byte order mark, as `journeys validate` reads it', async () => {
