@@ -43,7 +43,7 @@ const resolve = (value: unknown) => stack.resolve(value);
 describe('tables', () => {
   it.each([
     { name: 'profiles', definition: PROFILES_TABLE, ttl: undefined },
-    { name: 'journeys', definition: JOURNEYS_TABLE, ttl: undefined },
+    { name: 'journeys', definition: JOURNEYS_TABLE, ttl: 'expiresAt' },
     { name: 'deliveries', definition: DELIVERIES_TABLE, ttl: 'expiresAt' },
     { name: 'stats', definition: STATS_TABLE, ttl: 'expiresAt' },
   ] as const)(
