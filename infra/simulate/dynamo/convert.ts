@@ -24,6 +24,9 @@ export function toAttribute(value: unknown): AttributeValue {
       return { S: value };
     case 'boolean':
       return { BOOL: value };
+    case 'bigint':
+      // As the SDK's convertToBigIntAttr (a profile's packed event counters are bigints).
+      return { N: value.toString() };
     case 'number':
       if (Number.isFinite(value) && Math.abs(value) <= Number.MAX_SAFE_INTEGER) return { N: String(value) };
       break;
@@ -52,6 +55,9 @@ export function toItem(value: object): Item {
   return item;
 }
 
+/** Digits with an optional sign: text BigInt reads as the same integer. */
+const INTEGER_TEXT = /^-?\d+$/;
+
 /** One AttributeValue as the SDK's convertToNative makes it (the first defined member decides). */
 export function fromAttribute(value: AttributeValue): unknown {
   for (const key in value) {
@@ -69,6 +75,9 @@ export function fromAttribute(value: AttributeValue): unknown {
         if (value.N === undefined) break;
         const n = Number(value.N);
         if (Math.abs(n) <= Number.MAX_SAFE_INTEGER || !Number.isFinite(n)) return n;
+        // A large finite integer: the SDK's BigInt of the text. Other large numbers (a fraction, an
+        // exponent) are left to the SDK, which refuses them.
+        if (INTEGER_TEXT.test(value.N)) return BigInt(value.N);
         return convertToNative(value);
       }
       case 'M':

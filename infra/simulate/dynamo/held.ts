@@ -10,8 +10,10 @@ import { pack, unpack } from './packed.ts';
  */
 
 /**
- * One item as held; `size` is its billing size, kept beside it. `moved`: when
- * it last became the most recently used (a count of such moves), −1 while packed.
+ * One item as held; `size` is its billing size, kept beside it. `text`: the
+ * item packed, kept while it still is the item (an item read back and only
+ * read is packed again for free). `moved`: when it last became the most
+ * recently used (a count of such moves), −1 while packed.
  */
 export type Held = { item: Item | undefined; text: string | undefined; size: number; moved: number };
 
@@ -35,7 +37,6 @@ export class HeldItems {
     if (item === undefined) {
       item = unpack(held.text ?? '{}');
       held.item = item;
-      held.text = undefined;
     }
     this.touch(held);
     return item;
@@ -80,7 +81,7 @@ export class HeldItems {
     for (const oldest of this.hot) {
       if (excess-- <= 0) break;
       this.hot.delete(oldest);
-      if (oldest.item !== undefined) oldest.text = pack(oldest.item);
+      if (oldest.item !== undefined && oldest.text === undefined) oldest.text = pack(oldest.item);
       oldest.item = undefined;
       oldest.moved = -1;
     }

@@ -93,13 +93,27 @@ function keyAttribute(type: TableDefinition['partitionKey']['type'], value: stri
 function itemSize(item: Item | undefined): number {
   if (item === undefined) return 0;
   let size = 0;
-  for (const [name, value] of Object.entries(item)) size += name.length + valueSize(value);
+  for (const name in item) {
+    const value = item[name];
+    if (value !== undefined) size += name.length + valueSize(value);
+  }
   return size;
+}
+
+/** The digits of a number's text: without a leading sign, the decimal point and the exponent. */
+function digitCount(text: string): number {
+  let digits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x65 || c === 0x45) break; // e, E: the exponent to the end
+    if (c !== 0x2e && !(c === 0x2d && i === 0)) digits += 1; // '.', a leading '-'
+  }
+  return digits;
 }
 
 function valueSize(v: AttributeValue): number {
   if (v.S !== undefined) return Buffer.byteLength(v.S);
-  if (v.N !== undefined) return Math.ceil(v.N.replace(/^-|\.|e.*$/gi, '').length / 2) + 1;
+  if (v.N !== undefined) return Math.ceil(digitCount(v.N) / 2) + 1;
   if (v.B !== undefined) return v.B.length;
   if (v.BOOL !== undefined || v.NULL !== undefined) return 1;
   if (v.SS !== undefined) return v.SS.reduce((n, s) => n + Buffer.byteLength(s), 0);

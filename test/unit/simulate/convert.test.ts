@@ -35,6 +35,7 @@ const documents: [string, Record<string, unknown>][] = [
     'undefined and functions dropped',
     { a: undefined, l: [1, undefined, () => 1], m: { b: undefined, f: () => 2 } },
   ],
+  ['bigints', { big: 1772409600000000000001n, neg: -9007199254740993n, l: [12n] }],
   ['sets and binary', { ss: new Set(['a', 'b']), ns: new Set([1, 2]), b: new Uint8Array([1, 2, 3]) }],
   ['null prototype', { m: Object.assign(Object.create(null), { a: 1 }) }],
   ['a Map', { m: new Map([['k', 1]]) }],
@@ -90,5 +91,14 @@ describe('simulation marshalling', () => {
 
     expect(fromItem(item)).toEqual(unmarshall(item));
     expect(typeof fromItem(item).big).toBe('bigint');
+  });
+
+  it('reads a negative big integer as the SDK does, and refuses a big fraction with its error', () => {
+    const negative = { n: { N: '-1772409600000000000001' } };
+    const fraction = { n: { N: '1772409600000000000001.5' } };
+
+    expect(fromItem(negative)).toEqual(unmarshall(negative));
+    expect(outcome(() => fromItem(fraction))).toEqual(outcome(() => unmarshall(fraction)));
+    expect(outcome(() => fromItem(fraction))).toHaveProperty('error');
   });
 });

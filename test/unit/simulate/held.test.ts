@@ -15,8 +15,24 @@ describe('held items', () => {
     expect([b.item, c.item]).toEqual([item(2), item(3)]);
 
     expect(held.item(a)).toEqual(item(1));
-    expect(a.text).toBeUndefined();
     expect(b.item).toBeUndefined();
+  });
+
+  it('keeps the packed text of an item read back until it changes, and packs the changed one anew', () => {
+    const held = new HeldItems(1);
+    const entry = held.create(item(1), 1);
+    held.create(item(2), 2);
+    const packed = entry.text;
+
+    expect(held.item(entry)).toEqual(item(1));
+    expect(packed).toBeTypeOf('string');
+    expect(entry.text).toBe(packed);
+
+    held.replace(entry, item(3), 3);
+    expect(entry.text).toBeUndefined();
+    held.create(item(4), 4);
+    expect(entry.item).toBeUndefined();
+    expect(held.item(entry)).toEqual(item(3));
   });
 
   it('keeps an item in use as objects however many others come and go, and forgets removed ones', () => {
