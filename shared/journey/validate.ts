@@ -16,7 +16,7 @@ import {
 import { checkTemplateVariables, templateVariableWarnings } from './checks/template-variables.ts';
 import { checkTriggerFields, checkValueSources } from './checks/trigger-fields.ts';
 import { checkDurations, checkOrderComparisons } from './checks/values.ts';
-import { checkTotalWait } from './checks/waits.ts';
+import { awaitedExitWarnings, checkTotalWait } from './checks/waits.ts';
 import { checkWebhooks } from './checks/webhook.ts';
 import { reservedKeyViolations } from './reserved-keys.ts';
 import { type ListRemap, restoreIndices, salvage } from './salvage.ts';
@@ -72,7 +72,7 @@ const CHECKS: readonly Check[] = [
 ];
 
 /** Checks whose findings are warnings. */
-const WARNINGS: readonly Check[] = [templateVariableWarnings];
+const WARNINGS: readonly Check[] = [templateVariableWarnings, awaitedExitWarnings];
 
 /**
  * Validates a journey in two phases — structure (zod), then graph semantics —

@@ -26,6 +26,7 @@ export type ViolationCode =
   | 'template.invalid'
   | 'wait.too-long'
   | 'wait.window'
+  | 'wait.exits'
   | 'timezone.unknown'
   | 'quiet-hours.malformed'
   | 'trigger.field'

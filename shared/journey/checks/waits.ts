@@ -58,3 +58,31 @@ export function checkTotalWait({ steps, start }: CheckContext): Violation[] {
     ),
   ];
 }
+
+/**
+ * A wait for an event that always ends the enrollment first: an `exitOn`
+ * matcher with no `where`, or a goal with no `where` and no window that
+ * exits. The exit wins, so the wait's `onEvent` path never runs. A warning:
+ * the journey runs, but not as drawn.
+ */
+export function awaitedExitWarnings({ steps, exitOn, goal }: CheckContext): Violation[] {
+  const ends = new Map<string, string>();
+  for (const [index, matcher] of (exitOn ?? []).entries())
+    if (matcher.where === undefined && !ends.has(matcher.event)) ends.set(matcher.event, `exitOn[${index}]`);
+  if (goal !== undefined && goal.where === undefined && goal.within === undefined && goal.exit !== false)
+    if (!ends.has(goal.event)) ends.set(goal.event, 'the goal');
+  const found: Violation[] = [];
+  for (const [id, step] of Object.entries(steps)) {
+    if (step.type !== 'waitForEvent') continue;
+    const by = ends.get(step.event);
+    if (by === undefined) continue;
+    found.push(
+      violation(
+        ['steps', id, 'event'],
+        'wait.exits',
+        `every "${step.event}" ends the enrollment (${by}) before this wait sees it: its onEvent step "${step.onEvent}" never runs. Give ${by} a "where" that leaves this case out, or wait for another event.`,
+      ),
+    );
+  }
+  return found;
+}
