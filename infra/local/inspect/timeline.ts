@@ -100,19 +100,24 @@ export async function customerTimelines(
     add(input.userId, new Date(endMs).toISOString(), end);
   }
   const texts = await renderedTexts(dataDir, sesEndpoint);
-  const sends = new Map<string, { userId: string; where: string }>();
+  const sends = new Map<string, { userId: string; where: string; order: number }>();
   for (const activity of activities) {
     const input = TaskInput.safeParse(activity.input).data;
     if (input === undefined) continue;
     const where = `${input.journeyId}/${input.stepId}`;
     add(input.userId, activity.at, describeActivity(where, activity, texts, of(input.userId).zone));
     const messageId = SendOutput.safeParse(activity.output).data?.messageId;
-    if (messageId !== undefined) sends.set(messageId, { userId: input.userId, where });
+    if (messageId !== undefined) sends.set(messageId, { userId: input.userId, where, order: sends.size });
   }
-  for (const report of reports) {
+  // Reports at one instant in the order of their sends, not of their arrival on the bus (which
+  // concurrent deliveries can swap): the same timeline on every run.
+  const placed = reports.flatMap((report) => {
     const send = sends.get(report.messageId);
-    if (send !== undefined) add(send.userId, report.at, `${report.outcome.padEnd(6)} ${send.where}`);
-  }
+    return send === undefined ? [] : [{ report, send }];
+  });
+  placed.sort((a, b) => Date.parse(a.report.at) - Date.parse(b.report.at) || a.send.order - b.send.order);
+  for (const { report, send } of placed)
+    add(send.userId, report.at, `${report.outcome.padEnd(6)} ${send.where}`);
   // By instant, not text: an event's time has no milliseconds (as EventBridge writes it), and
   // "…09:00:00Z" sorts after "…09:00:00.000Z". Stable: at one instant an event (added first) leads
   // what it caused, and the end line (added before its tasks) goes last.
