@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { type Journey, journeyJsonSchema } from '#shared/journey/schema.ts';
 import { type Violation, validateJourney } from '#shared/journey/validate.ts';
 import { fieldNames } from '#shared/journey/violations.ts';
@@ -54,6 +55,16 @@ export class JourneyChecker {
     const locate = (v: Violation): LocatedViolation => ({ ...v, ...positionOf(positions, v.path) });
     const warnings = result.warnings.map(locate);
     if (!result.ok) return { file, violations: result.violations.map(locate), warnings };
+    // The deploy takes a journey only from journeys/<id>.json: say so before the upload is rejected.
+    const named = basename(file, '.json');
+    if (file.endsWith('.json') && named !== result.journey.id)
+      warnings.push(
+        locate({
+          path: 'id',
+          code: 'id.file-name',
+          message: `the file is named ${basename(file)}, but a deploy takes journey "${result.journey.id}" only as journeys/${result.journey.id}.json: rename the file or the id`,
+        }),
+      );
     const sends = Object.values(result.journey.steps).some((s) => TEMPLATE_STEPS.has(s.type));
     const notes =
       templates === undefined && sends ? [`templates not checked: there is no folder ${dir}`] : [];

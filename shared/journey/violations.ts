@@ -11,6 +11,7 @@ export type Violation = {
 
 export type ViolationCode =
   | 'json.invalid'
+  | 'id.file-name'
   | 'journey.too-large'
   | 'schema.invalid'
   | 'start.dangling'

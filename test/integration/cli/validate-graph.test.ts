@@ -89,6 +89,48 @@ describe('journeys validate: where each problem is written', () => {
   });
 });
 
+describe('journeys validate: what a deploy would refuse or never run', () => {
+  it('warns when the file is not named after the journey id, and when a wait always loses to an exit', async () => {
+    // arrange: saved as draft.json, and waiting for the event the journey exits on
+    const dir = await mkdtemp(join(tmpdir(), 'validate-warnings-'));
+    const file = join(dir, 'draft.json');
+    const journey = {
+      id: 'winback',
+      name: 'Winback',
+      trigger: { type: 'event', event: 'Go' },
+      exitOn: [{ event: 'Order Completed' }],
+      start: 'wait',
+      steps: {
+        wait: {
+          type: 'waitForEvent',
+          event: 'Order Completed',
+          timeout: 'P1D',
+          onEvent: 'done',
+          onTimeout: 'done',
+        },
+        done: { type: 'exit' },
+      },
+    };
+    await writeFile(file, JSON.stringify(journey, null, 2));
+    try {
+      // act
+      const text = await runCli(['validate', file]);
+      const json = await runCli(['validate', '--json', file]);
+      // assert: warnings, not problems: the file is valid
+      expect(text.code).toBe(0);
+      expect(text.stdout).toContain('2 warnings');
+      expect(text.stdout).toContain('a deploy takes journey "winback" only as journeys/winback.json');
+      const [report] = JSON.parse(json.stdout).files;
+      expect(report.warnings.map((w: { code: string; path: string }) => [w.code, w.path])).toStrictEqual([
+        ['wait.exits', 'steps.wait.event'],
+        ['id.file-name', 'id'],
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('journeys validate: the templates it checks against', () => {
   it('refuses a --templates folder that does not exist instead of checking nothing', async () => {
     // act
