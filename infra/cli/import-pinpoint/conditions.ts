@@ -252,15 +252,15 @@ export function branchCondition(
 }
 
 /**
- * Segment dimensions as `profile.traits.*` conditions, all or nothing: the
- * conditions, or the paths of the dimensions that have no equivalent (a
- * segment left with part of its filters would take in customers it did not).
+ * A segment's attribute dimensions as `profile.traits.*` conditions, with the
+ * paths of the attribute dimensions and of the other dimension groups
+ * (demographic, location, behaviour…) that have no equivalent.
  */
-export function strictDimensionConditions(
+function attributeDimensions(
   dims: PinpointSegmentDimensions,
   at: string,
   log: ImportLog,
-): { ok: true; conditions: Condition[] } | { ok: false; unmapped: string[] } {
+): { conditions: Condition[]; unmapped: string[]; others: string[] } {
   const conditions: Condition[] = [];
   const unmapped: string[] = [];
   const { Attributes, UserAttributes, ...rest } = dims;
@@ -276,8 +276,22 @@ export function strictDimensionConditions(
       else conditions.push(mapped);
     }
   }
-  for (const other of Object.keys(rest)) unmapped.push(pathOf(at, other));
-  return unmapped.length === 0 ? { ok: true, conditions } : { ok: false, unmapped };
+  return { conditions, unmapped, others: Object.keys(rest) };
+}
+
+/**
+ * Segment dimensions as `profile.traits.*` conditions, all or nothing: the
+ * conditions, or the paths of the dimensions that have no equivalent (a
+ * segment left with part of its filters would take in customers it did not).
+ */
+export function strictDimensionConditions(
+  dims: PinpointSegmentDimensions,
+  at: string,
+  log: ImportLog,
+): { ok: true; conditions: Condition[] } | { ok: false; unmapped: string[] } {
+  const { conditions, unmapped, others } = attributeDimensions(dims, at, log);
+  const missing = [...unmapped, ...others.map((other) => pathOf(at, other))];
+  return missing.length === 0 ? { ok: true, conditions } : { ok: false, unmapped: missing };
 }
 
 function segmentDimensionConditions(
@@ -288,24 +302,12 @@ function segmentDimensionConditions(
   const key = condition?.SegmentDimensions === undefined ? 'segmentDimensions' : 'SegmentDimensions';
   const dims = condition?.[key];
   if (dims === undefined) return [];
-  const out: Condition[] = [];
-  const { Attributes, UserAttributes, ...rest } = dims;
-  for (const [group, attributes] of [
-    ['Attributes', Attributes],
-    ['UserAttributes', UserAttributes],
-  ] as const) {
-    for (const [name, dim] of Object.entries(attributes ?? {})) {
-      const where = pathOf(at, key, group, name);
-      const path = propertyPath('profile.traits', name, where, log);
-      const mapped = path === undefined ? undefined : attributeCondition(path, dim, where, log);
-      if (mapped !== undefined) out.push(mapped);
-    }
-  }
-  for (const other of Object.keys(rest)) {
+  const { conditions, others } = attributeDimensions(dims, pathOf(at, key), log);
+  for (const other of others) {
     log.note(
       pathOf(at, key, other),
       `Segment ${other} dimensions (endpoint data Pinpoint kept) have no equivalent; the filter is left out.`,
     );
   }
-  return out;
+  return conditions;
 }

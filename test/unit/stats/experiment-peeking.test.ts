@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '#infra/simulate/scenario/random.ts';
 import type { Experiment } from '#shared/journey/experiment.ts';
 import { judgeExperiment, type VariantCounts } from '#shared/stats/experiment.ts';
 
@@ -9,17 +10,6 @@ import { judgeExperiment, type VariantCounts } from '#shared/stats/experiment.ts
  * says (and, given time, always); the decision must stay at the declared
  * error rate however many looks it takes.
  */
-
-/** A small deterministic generator (mulberry32), so every run plays the same experiments. */
-function generator(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const EXPERIMENT: Experiment = { metric: 'goal', minSample: 1000, until: 'significant', confidence: 0.95 };
 const START = '2026-01-01T00:00:00.000Z';
@@ -49,7 +39,7 @@ function play(rates: readonly number[], hours: number, perHour: number, random: 
 describe('judgeExperiment: "significant" under hourly looks', () => {
   it('between identical variants, declares a winner in at most 5% of experiments over 20 days of looks', () => {
     // arrange
-    const random = generator(7);
+    const random = mulberry32(7);
     const runs = 100;
     // act
     let decided = 0;
@@ -60,7 +50,7 @@ describe('judgeExperiment: "significant" under hourly looks', () => {
 
   it('still finds a real difference, and names the better variant', () => {
     // arrange
-    const random = generator(11);
+    const random = mulberry32(11);
     const runs = 40;
     // act
     const results = Array.from({ length: runs }, () => play([0.1, 0.13], 24 * 30, 50, random));

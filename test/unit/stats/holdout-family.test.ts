@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '#infra/simulate/scenario/random.ts';
 import { Journey } from '#shared/journey/schema.ts';
 import { buildReport, type Counter } from '#shared/stats/report.ts';
 import { type Comparison, compare, compareEach, holmAdjusted } from '#shared/stats/statistics.ts';
@@ -9,17 +10,6 @@ import { reportText } from '#shared/stats/text.ts';
  * 5%, one of three identical variants is called "better" or "worse" about
  * three times as often. The report adjusts them together (Holm–Bonferroni).
  */
-
-/** A small deterministic generator (mulberry32), so every run plays the same experiments. */
-function generator(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const VARIANTS = ['a', 'b', 'c'] as const;
 
@@ -68,7 +58,7 @@ describe('variants against one holdout', () => {
 
   it('calls one of three identical variants better or worse no more often than 5% (4,000 seeded experiments)', () => {
     // arrange
-    const random = generator(20261201);
+    const random = mulberry32(20261201);
     const experiments = 4_000;
     const group = () => {
       let successes = 0;
@@ -93,7 +83,7 @@ describe('variants against one holdout', () => {
 
   it('says in the legend that p is adjusted, over how many variants', () => {
     // arrange
-    const counters = playExperiment(generator(7), 400, 0.2);
+    const counters = playExperiment(mulberry32(7), 400, 0.2);
     // act
     const report = buildReport(journey, counters, []);
     // assert
