@@ -16,7 +16,14 @@ import type { JsonText } from '#shared/json-text.ts';
 import { scheduleAction } from '#shared/segment/schedule.ts';
 import { applySchedule, type ScheduleConfig } from './schedules.ts';
 import { claimShare } from './share.ts';
-import { deleteObject, parseTemplate, putJson, readObject, templateCatalog } from './source.ts';
+import {
+  deleteObject,
+  hasCurrentObject,
+  parseTemplate,
+  putJson,
+  readObject,
+  templateCatalog,
+} from './source.ts';
 import { publishJourney } from './state-machine.ts';
 import { explainTemplates, sendsTemplate, versionTemplates, withPinnedTemplates } from './templates.ts';
 import { pruneAfterDeploy, type VersionPolicy } from './versions.ts';
@@ -59,7 +66,9 @@ export type DeployResult =
   /** `journeyStatus`: the version is live as the file says: enrolling (active), paused, a draft or archived. */
   | { status: 'deployed'; journeyId: string; version: string; journeyStatus: Journey['status'] }
   | { status: 'rejected'; journeyId: string; violations: Violation[] }
-  | { status: 'archived' | 'unknown'; journeyId: string };
+  | { status: 'archived' | 'unknown'; journeyId: string }
+  /** A version of the file was removed, not the file: the live version is still the file's. */
+  | { status: 'unchanged'; journeyId: string };
 
 function emit(deps: DeployDeps, detailType: string, detail: Record<string, unknown>): Promise<void> {
   return putSystemEvent(deps.events, deps.config.eventBus, detailType, detail);
@@ -109,8 +118,18 @@ async function created(deps: DeployDeps, n: S3Notification, id: string): Promise
   const bucket = n.detail.bucket.name;
   const key = n.detail.object.key;
   const object = await readObject(deps.s3, bucket, key, n.detail.object['version-id']);
-  const source = { key, versionId: object.versionId };
-  const checked = await check(deps, bucket, id, object.json);
+  return deploy(deps, bucket, { key, versionId: object.versionId }, object.json, id);
+}
+
+async function deploy(
+  deps: DeployDeps,
+  bucket: string,
+  source: { key: string; versionId?: string },
+  json: JsonText,
+  id: string,
+): Promise<DeployResult> {
+  const key = source.key;
+  const checked = await check(deps, bucket, id, json);
   // An invalid journey leaves the live version untouched: nothing below runs.
   if (!checked.ok) return reject(deps, bucket, source, id, checked.violations);
   const journey = checked.journey;
@@ -186,6 +205,24 @@ async function templateChanged(deps: DeployDeps, n: S3Notification, template: st
   return { status: 'redeployed', template, results };
 }
 
+/**
+ * A version of the file was removed while the file stays: an old version (the
+ * bucket's lifecycle rule expires them a year after they were replaced), the
+ * current one (the previous version is the file again), or a delete marker
+ * (the file is back). The file as it is now is what should be live.
+ */
+async function stillThere(deps: DeployDeps, bucket: string, key: string, id: string): Promise<DeployResult> {
+  const object = await readObject(deps.s3, bucket, key);
+  const live = await deps.registry.get(id);
+  const same =
+    live !== undefined &&
+    live.status !== 'archived' &&
+    object.versionId !== undefined &&
+    live.sourceVersionId === object.versionId;
+  if (same) return { status: 'unchanged', journeyId: id };
+  return deploy(deps, bucket, { key, versionId: object.versionId }, object.json, id);
+}
+
 /** Handles one S3 notification for the journeys bucket. */
 export async function deployFromS3(deps: DeployDeps, notification: S3Notification): Promise<DeployResult> {
   const key = notification.detail.object.key;
@@ -195,6 +232,8 @@ export async function deployFromS3(deps: DeployDeps, notification: S3Notificatio
     return templateChanged(deps, notification, template);
   if (id === undefined) return { status: 'ignored', key };
   if (notification['detail-type'] === 'Object Created') return created(deps, notification, id);
+  const bucket = notification.detail.bucket.name;
+  if (await hasCurrentObject(deps.s3, bucket, key)) return stillThere(deps, bucket, key, id);
   // Deleting the definition archives the journey: no new enrollments, running ones finish.
   const archived = await deps.registry.archive(id, deps.now().toISOString());
   // It takes no place of the profile's share any more.

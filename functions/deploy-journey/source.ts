@@ -83,6 +83,19 @@ export function parseTemplate(name: string, json: JsonText): Template | string {
   return parsed.data;
 }
 
+/**
+ * Whether the key has a current object. In a versioned bucket "Object Deleted"
+ * also announces the removal of an old version (the lifecycle rule expires
+ * them) or of a delete marker (an undelete): the file is still there then.
+ * A listing, not a GetObject: S3 answers a GetObject of a missing key with
+ * 403 unless ListBucket is granted without a prefix condition.
+ */
+export async function hasCurrentObject(s3: S3Client, bucket: string, key: string): Promise<boolean> {
+  const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 1 }));
+  // Listed in key order, the key itself comes before every longer key it begins.
+  return (page.Contents ?? []).some((object) => object.Key === key);
+}
+
 export async function putJson(s3: S3Client, bucket: string, key: string, body: unknown): Promise<void> {
   await s3.send(
     new PutObjectCommand({

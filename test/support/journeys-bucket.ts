@@ -31,6 +31,8 @@ export function exampleTemplateObjects(): [string, string][] {
 export function fakeJourneysBucket(
   s3: AwsClientStub<S3Client>,
   objects: Iterable<[string, string]>,
+  /** The version id S3 reports for the current object of a key (none by default). */
+  currentVersion: (key: string) => string | undefined = () => undefined,
 ): Map<string, string | Uint8Array> {
   const bucket = new Map<string, string | Uint8Array>(objects);
   s3.reset();
@@ -43,7 +45,7 @@ export function fakeJourneysBucket(
       transformToByteArray: async () => bytes,
       transformToString: async () => Buffer.from(bytes).toString('utf8'),
     };
-    return { Body, VersionId: input.VersionId };
+    return { Body, VersionId: input.VersionId ?? currentVersion(input.Key) };
   });
   s3.on(ListObjectsV2Command).callsFake((input: { Prefix: string }) => ({
     Contents: [...bucket.keys()].filter((k) => k.startsWith(input.Prefix)).map((Key) => ({ Key })),

@@ -274,6 +274,7 @@ describe('deploy-journey', () => {
     expect(after.get(first)).toBeUndefined();
     expect(after.get(second)).toBe(deployedAt + 367 * 86_400);
     // Archiving retires what the last version pinned: its executions may still send it.
+    bucket.delete('journeys/welcome-series.json');
     await deployFromS3(deps(), deleted);
     expect([...(await snapshots()).values()].every((at) => at === deployedAt + 367 * 86_400)).toBe(true);
   });
@@ -398,9 +399,77 @@ describe('deploy-journey', () => {
   it('archives the journey when its file is deleted', async () => {
     fakeStepFunctions();
     await deployFromS3(deps(), created);
+    bucket.delete('journeys/welcome-series.json');
     const result = await deployFromS3(deps(), deleted);
     expect(result).toEqual({ status: 'archived', journeyId: 'welcome-series' });
     expect((await deps().registry.get('welcome-series'))?.status).toBe('archived');
+  });
+
+  /** S3's notification that one version of the file was removed for good, by a person or the lifecycle rule. */
+  const versionRemoved = (reason: 'DeleteObject' | 'Lifecycle Expiration', versionId: string) =>
+    S3Notification.parse({
+      ...deleted,
+      detail: {
+        ...deleted.detail,
+        object: { key: 'journeys/welcome-series.json', 'version-id': versionId },
+        reason,
+        'deletion-type': 'Permanently Deleted',
+      },
+    });
+
+  it('keeps the journey live when an old version of its file expires or is deleted', async () => {
+    // arrange: the live version was deployed from the file as it is now
+    const deployedVersion = created.detail.object['version-id'] ?? '';
+    bucket = fakeJourneysBucket(
+      s3,
+      [['journeys/welcome-series.json', welcome], ...templates],
+      () => deployedVersion,
+    );
+    fakeStepFunctions();
+    await deployFromS3(deps(), created);
+    const published = sfn.commandCalls(PublishStateMachineVersionCommand).length;
+    // act: the bucket's lifecycle rule expires a version replaced a year ago; someone deletes another
+    const results = [
+      await deployFromS3(deps(), versionRemoved('Lifecycle Expiration', 'replaced-a-year-ago')),
+      await deployFromS3(deps(), versionRemoved('DeleteObject', 'an-older-one')),
+    ];
+    // assert: the live version stays, nothing archived or published again
+    expect(results).toEqual([
+      { status: 'unchanged', journeyId: 'welcome-series' },
+      { status: 'unchanged', journeyId: 'welcome-series' },
+    ]);
+    expect((await deps().registry.get('welcome-series'))?.status).toBe('active');
+    expect(sfn.commandCalls(PublishStateMachineVersionCommand)).toHaveLength(published);
+    expect(sentEvents().map((e) => e.DetailType)).toEqual(['Journey Deployed']);
+  });
+
+  it('deploys the file again when its delete marker is removed (the file is back)', async () => {
+    // arrange: the file was deleted, so the journey was archived
+    fakeStepFunctions();
+    await deployFromS3(deps(), created);
+    bucket.delete('journeys/welcome-series.json');
+    await deployFromS3(deps(), deleted);
+    // act: removing the delete marker brings the file back, and S3 announces a deletion
+    bucket.set('journeys/welcome-series.json', welcome);
+    const result = await deployFromS3(deps(), versionRemoved('DeleteObject', 'the-delete-marker'));
+    // assert
+    expect(result).toMatchObject({ status: 'deployed', journeyId: 'welcome-series', version: '2' });
+    expect((await deps().registry.get('welcome-series'))?.status).toBe('active');
+  });
+
+  it('deploys the previous version when the current version of the file is deleted for good', async () => {
+    // arrange: a second edit is live
+    fakeStepFunctions();
+    await deployFromS3(deps(), created);
+    const edited = { ...JSON.parse(welcome), name: 'Welcome, edited' };
+    bucket.set('journeys/welcome-series.json', JSON.stringify(edited));
+    await deployFromS3(deps(), created);
+    // act: the edit's version is deleted, so the first version is the file again
+    bucket.set('journeys/welcome-series.json', welcome);
+    const result = await deployFromS3(deps(), versionRemoved('DeleteObject', 'the-edit'));
+    // assert
+    expect(result).toMatchObject({ status: 'deployed', version: '3' });
+    expect((await deps().registry.get('welcome-series'))?.name).toBe(JSON.parse(welcome).name);
   });
 
   it.each([

@@ -117,7 +117,7 @@ describe('the profile share at deploy', () => {
   it('refuses one of two journeys deployed at once that fit alone but not together', async () => {
     // arrange: two journeys counting more than half the names there may be, none in common
     const half = MAX_COUNTED_EVENT_NAMES / 2 + 1;
-    fakeJourneysBucket(s3, [
+    const bucket = fakeJourneysBucket(s3, [
       ['journeys/first.json', counting('first', names('Viewed', half))],
       ['journeys/second.json', counting('second', names('Clicked', half))],
     ]);
@@ -138,6 +138,7 @@ describe('the profile share at deploy', () => {
     // The refused journey took no place: once the other is archived, it fits.
     const deployed = live[0]?.journeyId ?? '';
     const other = deployed === 'first' ? 'second' : 'first';
+    bucket.delete(`journeys/${deployed}.json`);
     await deployFromS3(deps, { ...notification(deployed), 'detail-type': 'Object Deleted' });
     expect(await deployFromS3(deps, notification(other))).toMatchObject({ status: 'deployed' });
   });

@@ -166,6 +166,7 @@ describe('deploy-journey: segment schedules', () => {
     files.set('journeys/renewal-reminder.json', JSON.stringify({ ...paused, status: 'paused' }));
     // act
     await deployFromS3(deps(), notification('Object Created', 'renewal-reminder'));
+    files.delete('journeys/renewal-reminder.json');
     await deployFromS3(deps(), notification('Object Deleted', 'renewal-reminder'));
     // assert
     const { created, updated, deleted } = calls();
@@ -189,6 +190,7 @@ describe('deploy-journey: segment schedules', () => {
 
   it('leaves event-triggered journeys alone, deployed or deleted', async () => {
     await deployFromS3(deps(), notification('Object Created', 'welcome-series'));
+    files.delete('journeys/welcome-series.json');
     await deployFromS3(deps(), notification('Object Deleted', 'welcome-series'));
     expect(scheduler.calls()).toHaveLength(0);
   });
