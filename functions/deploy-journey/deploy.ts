@@ -68,7 +68,9 @@ export type DeployResult =
   | { status: 'rejected'; journeyId: string; violations: Violation[] }
   | { status: 'archived' | 'unknown'; journeyId: string }
   /** A version of the file was removed, not the file: the live version is still the file's. */
-  | { status: 'unchanged'; journeyId: string };
+  | { status: 'unchanged'; journeyId: string }
+  /** The notification is of a version replaced or deleted since: the newer one's notification counts. */
+  | { status: 'superseded'; journeyId: string };
 
 function emit(deps: DeployDeps, detailType: string, detail: Record<string, unknown>): Promise<void> {
   return putSystemEvent(deps.events, deps.config.eventBus, detailType, detail);
@@ -117,8 +119,24 @@ async function reject(
 async function created(deps: DeployDeps, n: S3Notification, id: string): Promise<DeployResult> {
   const bucket = n.detail.bucket.name;
   const key = n.detail.object.key;
-  const object = await readObject(deps.s3, bucket, key, n.detail.object['version-id']);
-  return deploy(deps, bucket, { key, versionId: object.versionId }, object.json, id);
+  const versionId = n.detail.object['version-id'];
+  if (versionId === undefined) {
+    const object = await readObject(deps.s3, bucket, key);
+    return deploy(deps, bucket, { key, versionId: object.versionId }, object.json, id);
+  }
+  // A notification can arrive late (EventBridge and Lambda retry for hours, in any order):
+  // only the file as it is now is deployed, never a version replaced or deleted since.
+  const current = (await hasCurrentObject(deps.s3, bucket, key))
+    ? await readObject(deps.s3, bucket, key)
+    : undefined;
+  if (current === undefined) return { status: 'superseded', journeyId: id };
+  // A bucket that reports no version (not versioned) cannot say: the notification's version is read.
+  if (current.versionId === undefined) {
+    const object = await readObject(deps.s3, bucket, key, versionId);
+    return deploy(deps, bucket, { key, versionId: object.versionId }, object.json, id);
+  }
+  if (current.versionId !== versionId) return { status: 'superseded', journeyId: id };
+  return deploy(deps, bucket, { key, versionId }, current.json, id);
 }
 
 async function deploy(

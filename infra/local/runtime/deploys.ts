@@ -93,6 +93,8 @@ function deployLines(file: string, result: unknown): string[] {
   const journey = journeyId ?? 'its journey';
   // The file of a journey that was never deployed is gone: nothing was archived.
   if (status === 'unknown') return [`· ${file} removed (${journey} was never deployed: nothing to archive)`];
+  if (status === 'unchanged') return [`· ${file}: an earlier version removed, ${journey} unchanged`];
+  if (status === 'superseded') return [`· ${file}: changed again since, that change is what deploys`];
   if (status === 'archived') return [`· ${file} removed: ${journey} archived (${LIVE_AS.archived.meaning})`];
   if (violations.length > 0)
     return [

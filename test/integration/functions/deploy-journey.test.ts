@@ -396,6 +396,31 @@ describe('deploy-journey', () => {
     },
   );
 
+  it('deploys nothing from a late notification of a version replaced or deleted since', async () => {
+    // arrange: version A of the file was uploaded, then B, and B's notification deployed B
+    let current: string | undefined = 'B';
+    bucket = fakeJourneysBucket(s3, [['journeys/welcome-series.json', welcome], ...templates], () => current);
+    const machine = fakeStepFunctions();
+    const of = (versionId: string) =>
+      S3Notification.parse({
+        ...created,
+        detail: { ...created.detail, object: { ...created.detail.object, 'version-id': versionId } },
+      });
+    await deployFromS3(deps(), of('B'));
+    // act: A's notification comes last (a retry), then B's again after the file was deleted
+    const lateA = await deployFromS3(deps(), of('A'));
+    bucket.delete('journeys/welcome-series.json');
+    current = undefined;
+    const lateB = await deployFromS3(deps(), of('B'));
+    // assert: B stays live, from B
+    expect([lateA, lateB]).toEqual([
+      { status: 'superseded', journeyId: 'welcome-series' },
+      { status: 'superseded', journeyId: 'welcome-series' },
+    ]);
+    expect(machine.alias()).toBe(`${ARN}:1`);
+    expect((await deps().registry.get('welcome-series'))?.sourceVersionId).toBe('B');
+  });
+
   it('archives the journey when its file is deleted', async () => {
     fakeStepFunctions();
     await deployFromS3(deps(), created);
