@@ -14,6 +14,7 @@ import type { Journey } from '#shared/journey/schema.ts';
 import { type Violation, validateJourney } from '#shared/journey/validate.ts';
 import type { JsonText } from '#shared/json-text.ts';
 import { scheduleAction } from '#shared/segment/schedule.ts';
+import { utf8Length } from '#shared/utf8.ts';
 import { applySchedule, type ScheduleConfig } from './schedules.ts';
 import { claimShare } from './share.ts';
 import {
@@ -97,6 +98,26 @@ async function check(deps: DeployDeps, bucket: string, id: string, json: JsonTex
   return result;
 }
 
+/** What a rejection event may spend on violations: EventBridge refuses an entry over 256 KB. */
+const EVENT_VIOLATION_BYTES = 64 * 1024;
+
+/**
+ * The rejection as an event: every violation when they fit, else the first
+ * ones that do, with how many there are and the report that has them all
+ * (a large file can have thousands, each quoting what it names).
+ */
+function announced<R extends { violations: Violation[] }>(report: R, reportKey: string) {
+  const kept: Violation[] = [];
+  let bytes = 0;
+  for (const violation of report.violations) {
+    bytes += utf8Length(JSON.stringify(violation)) + 1;
+    if (bytes > EVENT_VIOLATION_BYTES) break;
+    kept.push(violation);
+  }
+  if (kept.length === report.violations.length) return report;
+  return { ...report, violations: kept, violationCount: report.violations.length, report: reportKey };
+}
+
 async function reject(
   deps: DeployDeps,
   bucket: string,
@@ -112,7 +133,7 @@ async function reject(
     violations,
   };
   await putJson(deps.s3, bucket, rejectionKey(id), report);
-  await emit(deps, 'Journey Rejected', report);
+  await emit(deps, 'Journey Rejected', announced(report, rejectionKey(id)));
   return { status: 'rejected' as const, journeyId: id, violations };
 }
 

@@ -347,6 +347,30 @@ describe('deploy-journey', () => {
     expect(await deps().registry.get('welcome-series')).toEqual(before);
   });
 
+  it('announces the rejection of a file with more problems than an event holds, the report keeping them all', async () => {
+    // arrange: every step has an unknown field with a long name, each quoted by its violation
+    fakeStepFunctions();
+    const broken = JSON.parse(welcome);
+    for (let i = 0; i < 400; i++)
+      broken.steps[`step-${i}`] = { type: 'exit', [`field-${i}-${'x'.repeat(1000)}`]: true };
+    bucket.set('journeys/welcome-series.json', JSON.stringify(broken));
+    // act
+    const result = await deployFromS3(deps(), created);
+    // assert: the event fits an EventBridge entry and says where the rest is
+    const report = rejectionReport(bucket, 'journeys/welcome-series.rejected.json');
+    expect(result.status).toBe('rejected');
+    expect(report.violations.length).toBeGreaterThanOrEqual(400);
+    const entry = sentEvents().find((e) => e.DetailType === 'Journey Rejected');
+    expect(new TextEncoder().encode(entry?.Detail ?? '').length).toBeLessThan(256 * 1024);
+    const detail = JSON.parse(entry?.Detail ?? '{}');
+    expect(detail.violations.length).toBeGreaterThan(0);
+    expect(detail.violations).toEqual(report.violations.slice(0, detail.violations.length));
+    expect(detail).toMatchObject({
+      violationCount: report.violations.length,
+      report: 'journeys/welcome-series.rejected.json',
+    });
+  });
+
   it("compiles a webhook step to an HTTP Task through the stack's connection ARN", async () => {
     fakeStepFunctions();
     bucket.set('journeys/welcome-series.json', webhookJourney('crm'));
