@@ -1,6 +1,23 @@
 /** A JSON document read from bytes: its value, or a problem that says what and where. */
 export type JsonText = { ok: true; value: unknown; text: string } | { ok: false; message: string };
 
+/**
+ * The largest JSON file read (journeys and templates, from disk or from the
+ * bucket): ten times a journey at its step bound. A larger one is refused
+ * before it is read into memory.
+ */
+export const MAX_JSON_FILE_BYTES = 4 * 1024 * 1024;
+
+/** Why a file of `bytes` is not read, or undefined when it may be. */
+export function tooLargeProblem(bytes: number): string | undefined {
+  if (bytes <= MAX_JSON_FILE_BYTES) return undefined;
+  return `is ${megabytes(bytes)} MB; a file read here can be at most ${megabytes(MAX_JSON_FILE_BYTES)} MB`;
+}
+
+function megabytes(bytes: number): string {
+  return (bytes / 1024 / 1024).toFixed(1);
+}
+
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /**

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -6,7 +7,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { TEMPLATES_PREFIX, templateNameOfKey } from '#shared/journey/s3-keys.ts';
-import { type JsonText, parseJsonBytes } from '#shared/json-text.ts';
+import { type JsonText, parseJsonBytes, tooLargeProblem } from '#shared/json-text.ts';
 import {
   checkTemplateSyntax,
   Template,
@@ -33,8 +34,16 @@ export async function readObject(
       ...(versionId === undefined ? {} : { VersionId: versionId }),
     }),
   );
+  const found = out.VersionId ?? versionId;
+  // A file past the bound (a data export dropped in the folder) is named, not read into memory.
+  const tooLarge = tooLargeProblem(out.ContentLength ?? 0);
+  if (tooLarge !== undefined) {
+    const body: unknown = out.Body;
+    if (body instanceof Readable) body.destroy();
+    return { json: { ok: false, message: tooLarge }, versionId: found };
+  }
   const bytes = (await out.Body?.transformToByteArray()) ?? new Uint8Array();
-  return { json: parseJsonBytes(bytes), versionId: out.VersionId ?? versionId };
+  return { json: parseJsonBytes(bytes), versionId: found };
 }
 
 /** The templates in the bucket (name → channel, and their content), for the validator's template checks, and why others are unusable. */

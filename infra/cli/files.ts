@@ -1,17 +1,13 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { type JsonText, parseJsonBytes } from '#shared/json-text.ts';
+import { type JsonText, MAX_JSON_FILE_BYTES, parseJsonBytes, tooLargeProblem } from '#shared/json-text.ts';
 import type { TemplateCatalog, TemplateChannel } from '#shared/templates.ts';
 import { checkTemplateSyntax, Template } from '#shared/templates.ts';
 
 /** A JSON file read from disk: its value, or a problem that says where it is. */
 export type JsonFile = JsonText;
 
-/**
- * The largest JSON file the CLI reads: ten times a journey at its step
- * bound. A larger file is refused before it is read into memory.
- */
-export const MAX_JSON_FILE_BYTES = 4 * 1024 * 1024;
+export { MAX_JSON_FILE_BYTES };
 
 /**
  * Reads and parses a JSON file: a directory, a file too large, bytes that are
@@ -22,11 +18,8 @@ export async function readJsonFile(path: string): Promise<JsonFile> {
   try {
     const info = await stat(path);
     if (info.isDirectory()) return { ok: false, message: 'is a folder, not a file' };
-    if (info.size > MAX_JSON_FILE_BYTES)
-      return {
-        ok: false,
-        message: `is ${megabytes(info.size)} MB; a file read here can be at most ${megabytes(MAX_JSON_FILE_BYTES)} MB`,
-      };
+    const tooLarge = tooLargeProblem(info.size);
+    if (tooLarge !== undefined) return { ok: false, message: tooLarge };
     bytes = await readFile(path);
   } catch (error) {
     const code = error instanceof Error && 'code' in error ? String(error.code) : '';
@@ -36,10 +29,6 @@ export async function readJsonFile(path: string): Promise<JsonFile> {
     };
   }
   return parseJsonBytes(bytes);
-}
-
-function megabytes(bytes: number): string {
-  return (bytes / 1024 / 1024).toFixed(1);
 }
 
 /** Problems found in template files, by file. */

@@ -45,7 +45,7 @@ export function fakeJourneysBucket(
       transformToByteArray: async () => bytes,
       transformToString: async () => Buffer.from(bytes).toString('utf8'),
     };
-    return { Body, VersionId: input.VersionId ?? currentVersion(input.Key) };
+    return { Body, ContentLength: bytes.length, VersionId: input.VersionId ?? currentVersion(input.Key) };
   });
   s3.on(ListObjectsV2Command).callsFake((input: { Prefix: string }) => ({
     Contents: [...bucket.keys()].filter((k) => k.startsWith(input.Prefix)).map((Key) => ({ Key })),

@@ -347,6 +347,25 @@ describe('deploy-journey', () => {
     expect(await deps().registry.get('welcome-series')).toEqual(before);
   });
 
+  it.each([
+    ['a journey file', 'journeys/welcome-series.json'],
+    ['a template it sends', 'journeys/templates/welcome.json'],
+  ])('rejects %s past 4 MB without reading it, and leaves the live version', async (_what, key) => {
+    // arrange: a data export of 5 MB saved over the file
+    const machine = fakeStepFunctions();
+    await deployFromS3(deps(), created);
+    bucket.set(key, `[${'"a row of the export",'.repeat(250_000)}""]`);
+    // act
+    const result = await deployFromS3(deps(), created);
+    // assert
+    expect(result.status).toBe('rejected');
+    const report = rejectionReport(bucket, 'journeys/welcome-series.rejected.json');
+    expect(report.violations.map((v) => v.message).join(' ')).toMatch(
+      /is 5\.\d MB; a file read here can be at most 4\.0 MB/,
+    );
+    expect(machine.alias()).toBe(`${ARN}:1`);
+  });
+
   it('announces the rejection of a file with more problems than an event holds, the report keeping them all', async () => {
     // arrange: every step has an unknown field with a long name, each quoted by its violation
     fakeStepFunctions();
