@@ -9,7 +9,13 @@ import { experimentStates } from '#shared/ingest/experiments.ts';
 import { liveFields } from '#shared/ingest/live-journey.ts';
 import type { Bindings } from '#shared/journey/compile/bindings.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
-import { journeyIdOfKey, rejectionKey, templateNameOfKey } from '#shared/journey/s3-keys.ts';
+import {
+  JOURNEY_ID_RULE,
+  journeyIdOfKey,
+  misnamedJourneyOfKey,
+  rejectionKey,
+  templateNameOfKey,
+} from '#shared/journey/s3-keys.ts';
 import type { Journey } from '#shared/journey/schema.ts';
 import { type Violation, validateJourney } from '#shared/journey/validate.ts';
 import type { JsonText } from '#shared/json-text.ts';
@@ -262,6 +268,30 @@ async function stillThere(deps: DeployDeps, bucket: string, key: string, id: str
   return deploy(deps, bucket, { key, versionId: object.versionId }, object.json, id);
 }
 
+/**
+ * A JSON file beside the journeys whose name is not a journey id is never
+ * deployed: the report beside it says so (and names the file to save it as),
+ * rather than the upload going unanswered. Deleting it deletes the report.
+ */
+async function misnamedFile(deps: DeployDeps, n: S3Notification, name: string): Promise<DeployResult> {
+  const bucket = n.detail.bucket.name;
+  const key = n.detail.object.key;
+  if (n['detail-type'] === 'Object Deleted') {
+    await deleteObject(deps.s3, bucket, rejectionKey(name));
+    return { status: 'ignored', key };
+  }
+  const object = await readObject(deps.s3, bucket, key, n.detail.object['version-id']);
+  const value: unknown = object.json.ok ? object.json.value : undefined;
+  const id = typeof value === 'object' && value !== null && 'id' in value ? value.id : undefined;
+  const saveAs =
+    typeof id === 'string' && journeyIdOfKey(`journeys/${id}.json`) !== undefined
+      ? `: save it as journeys/${id}.json`
+      : '';
+  const message = `The file name "${name}.json" is not a journey id, so it is not deployed: a journey is deployed only from journeys/<id>.json, ${JOURNEY_ID_RULE}${saveAs}.`;
+  const violations: Violation[] = [{ path: '(file)', code: 'id.file-name', message }];
+  return reject(deps, bucket, { key, versionId: object.versionId }, name, violations);
+}
+
 /** Handles one S3 notification for the journeys bucket. */
 export async function deployFromS3(deps: DeployDeps, notification: S3Notification): Promise<DeployResult> {
   const key = notification.detail.object.key;
@@ -269,7 +299,10 @@ export async function deployFromS3(deps: DeployDeps, notification: S3Notificatio
   const template = templateNameOfKey(key);
   if (template !== undefined && notification['detail-type'] === 'Object Created')
     return templateChanged(deps, notification, template);
-  if (id === undefined) return { status: 'ignored', key };
+  if (id === undefined) {
+    const misnamed = misnamedJourneyOfKey(key);
+    return misnamed === undefined ? { status: 'ignored', key } : misnamedFile(deps, notification, misnamed);
+  }
   if (notification['detail-type'] === 'Object Created') return created(deps, notification, id);
   const bucket = notification.detail.bucket.name;
   if (await hasCurrentObject(deps.s3, bucket, key)) return stillThere(deps, bucket, key, id);

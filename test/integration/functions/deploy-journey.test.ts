@@ -427,17 +427,51 @@ describe('deploy-journey', () => {
     expect(machine.alias()).toBeUndefined();
   });
 
-  it.each(['journeys/welcome-series.rejected.json', 'journeys/readme.md', 'other/x.json'])(
-    'ignores %s',
-    async (key) => {
-      fakeStepFunctions();
-      const result = await deployFromS3(deps(), {
+  it.each([
+    'journeys/welcome-series.rejected.json',
+    'journeys/Welcome_Series.rejected.json',
+    'journeys/journey.schema.json',
+    'journeys/examples/Any Name.json',
+    'journeys/readme.md',
+    'other/x.json',
+  ])('ignores %s', async (key) => {
+    fakeStepFunctions();
+    const result = await deployFromS3(deps(), {
+      ...created,
+      detail: { ...created.detail, object: { key } },
+    });
+    expect(result).toEqual({ status: 'ignored', key });
+  });
+
+  it('rejects a file whose name is not a journey id, naming the file to save it as; deleting it deletes the report', async () => {
+    // arrange: the welcome series saved under a name of the marketer's choosing
+    fakeStepFunctions();
+    bucket.set('journeys/Welcome_Series.json', welcome);
+    const at = (key: string, kind: 'Object Created' | 'Object Deleted') =>
+      S3Notification.parse({
         ...created,
+        'detail-type': kind,
         detail: { ...created.detail, object: { key } },
       });
-      expect(result).toEqual({ status: 'ignored', key });
-    },
-  );
+    // act
+    const result = await deployFromS3(deps(), at('journeys/Welcome_Series.json', 'Object Created'));
+    // assert: rejected with a report beside it, and nothing deployed
+    expect(result).toMatchObject({ status: 'rejected', journeyId: 'Welcome_Series' });
+    const report = rejectionReport(bucket, 'journeys/Welcome_Series.rejected.json');
+    expect(report.violations).toEqual([
+      expect.objectContaining({
+        code: 'id.file-name',
+        message: expect.stringContaining('save it as journeys/welcome-series.json'),
+      }),
+    ]);
+    expect(sfn.commandCalls(CreateStateMachineCommand)).toHaveLength(0);
+    expect(sentEvents().map((e) => e.DetailType)).toEqual(['Journey Rejected']);
+    // act: the file is removed
+    bucket.delete('journeys/Welcome_Series.json');
+    await deployFromS3(deps(), at('journeys/Welcome_Series.json', 'Object Deleted'));
+    // assert
+    expect(bucket.has('journeys/Welcome_Series.rejected.json')).toBe(false);
+  });
 
   it('deploys nothing from a late notification of a version replaced or deleted since', async () => {
     // arrange: version A of the file was uploaded, then B, and B's notification deployed B
