@@ -280,8 +280,9 @@ async function misnamedFile(deps: DeployDeps, n: S3Notification, name: string): 
     await deleteObject(deps.s3, bucket, rejectionKey(name));
     return { status: 'ignored', key };
   }
-  const object = await readObject(deps.s3, bucket, key, n.detail.object['version-id']);
-  const value: unknown = object.json.ok ? object.json.value : undefined;
+  // Read only to suggest a name: a file that cannot be read is still reported.
+  const object = await readObject(deps.s3, bucket, key, n.detail.object['version-id']).catch(() => undefined);
+  const value: unknown = object?.json.ok ? object.json.value : undefined;
   const id = typeof value === 'object' && value !== null && 'id' in value ? value.id : undefined;
   const saveAs =
     typeof id === 'string' && journeyIdOfKey(`journeys/${id}.json`) !== undefined
@@ -289,7 +290,7 @@ async function misnamedFile(deps: DeployDeps, n: S3Notification, name: string): 
       : '';
   const message = `The file name "${name}.json" is not a journey id, so it is not deployed: a journey is deployed only from journeys/<id>.json, ${JOURNEY_ID_RULE}${saveAs}.`;
   const violations: Violation[] = [{ path: '(file)', code: 'id.file-name', message }];
-  return reject(deps, bucket, { key, versionId: object.versionId }, name, violations);
+  return reject(deps, bucket, { key, versionId: object?.versionId }, name, violations);
 }
 
 /** Handles one S3 notification for the journeys bucket. */
