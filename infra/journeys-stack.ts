@@ -146,6 +146,7 @@ export class JourneysStack extends Stack {
     this.routeEvents(settings.eventSources);
     this.monitoring = new Monitoring(this, 'Monitoring', {
       deadLetters: this.routing.deadLetters,
+      segmentDeadLetters: this.segmentEntry.deadLetters,
       rejectedEvents: this.rejectedEvents,
       alarmEmail: settings.alarmEmail,
     });

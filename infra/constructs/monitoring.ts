@@ -39,6 +39,8 @@ const VERSION_PRUNE_FAILURES_QUERY = `SELECT SUM(${METRICS.versionPruneFailures}
 
 export interface MonitoringProps {
   readonly deadLetters: IQueue;
+  /** Segment work (a Scan page, a batch of enrollments) that failed every receive: customers not entered. */
+  readonly segmentDeadLetters: IQueue;
   readonly rejectedEvents: IQueue;
   readonly alarmEmail?: string;
 }
@@ -48,6 +50,7 @@ export class Monitoring extends Construct {
   readonly dashboard: Dashboard;
   readonly alarmTopic: Topic;
   readonly deadLetterAlarm: Alarm;
+  readonly segmentDeadLetterAlarm: Alarm;
   readonly failedExecutionsAlarm: CfnAlarm;
   readonly unknownOutcomesAlarm: CfnAlarm;
   readonly openExecutionsAlarm: CfnAlarm;
@@ -75,6 +78,17 @@ export class Monitoring extends Construct {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
     this.deadLetterAlarm.addAlarmAction(new SnsAction(this.alarmTopic));
+    this.segmentDeadLetterAlarm = props.segmentDeadLetters
+      .metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' })
+      .createAlarm(this, 'SegmentDeadLettersAlarm', {
+        alarmDescription:
+          'Segment entry failed on a Scan page or a batch of enrollments at every attempt: those customers were not entered. Fix the cause (segment-entry log, "segment work failed"), then move the messages back to the segment queue (docs/deploy.md, Replaying dead-lettered events).',
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    this.segmentDeadLetterAlarm.addAlarmAction(new SnsAction(this.alarmTopic));
     // A Metrics Insights query follows the journey state machines deploy-journey creates at run time.
     this.failedExecutionsAlarm = new CfnAlarm(this, 'FailedExecutionsAlarm', {
       alarmDescription:
@@ -221,6 +235,10 @@ export class Monitoring extends Construct {
           }),
           props.rejectedEvents.metricApproximateNumberOfMessagesVisible({
             label: 'rejected events',
+            period: PERIOD,
+          }),
+          props.segmentDeadLetters.metricApproximateNumberOfMessagesVisible({
+            label: 'segment dead letters',
             period: PERIOD,
           }),
         ],

@@ -53,12 +53,21 @@ describe('defaults (no context)', () => {
     template.resourceCountIs('AWS::Pinpoint::App', 1);
   });
 
-  it('alarms on any dead letter, failed journey executions, messages of unknown outcome, open executions near the limit and versions left undeleted, notifying an encrypted topic', () => {
+  it('alarms on any dead letter (of the event rules and of segment entry), failed journey executions, messages of unknown outcome, open executions near the limit and versions left undeleted, notifying an encrypted topic', () => {
     const topic = stack.resolve(stack.monitoring.alarmTopic.topicArn);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Dimensions: [{ Name: 'QueueName', Value: stack.resolve(stack.routing.deadLetters.queueName) }],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [topic],
+    });
+    // Segment work that failed every receive: customers of a segment run not entered.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: stack.resolve(stack.segmentEntry.deadLetters.queueName) }],
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       AlarmActions: [topic],
