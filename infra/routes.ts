@@ -12,10 +12,15 @@ export { type EventPattern, matchesPattern } from './event-pattern.ts';
 /** The key prefix of journey definitions and templates in the journeys bucket. */
 export const JOURNEYS_PREFIX = 'journeys/';
 
-/** Customer events (Segment-spec track and identify) on the customer bus → ingest. */
+/**
+ * Customer events of the apps' own source on the customer bus → ingest,
+ * whatever their detail-type: the call type is read from the detail, and an
+ * event that is not a track, identify or alias call (a detail-type set to the
+ * event's name, a page call, no type) lands in the rejected queue with the
+ * reason instead of being dropped by the bus without a word.
+ */
 export const customerEventsPattern: EventPattern = {
   source: [CUSTOMER_EVENT_SOURCE],
-  'detail-type': [...CUSTOMER_EVENT_DETAIL_TYPES],
 };
 
 /**

@@ -22,7 +22,7 @@ import {
   type JourneysStack,
   PROJECT_ROOT,
 } from '#infra/journeys-stack.ts';
-import { customerEventsPattern, smsDeliveryPattern } from '#infra/routes.ts';
+import { smsDeliveryPattern } from '#infra/routes.ts';
 import { DELIVERIES_TABLE, JOURNEYS_TABLE, PROFILES_TABLE, STATS_TABLE } from '#shared/tables.ts';
 import { synthesizeDefaults } from './synth.ts';
 
@@ -148,7 +148,7 @@ describe('event routing', () => {
     {
       id: 'IngestCustomerEvents',
       bus: resolve(stack.routing.customerBus.eventBusName),
-      pattern: { source: customerEventsPattern.source, 'detail-type': customerEventsPattern['detail-type'] },
+      pattern: { source: ['journeys.customer'] },
       target: fnArn('ingest'),
     },
     {

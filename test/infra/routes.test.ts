@@ -95,14 +95,21 @@ describe('matchesPattern', () => {
 
 describe('routes', () => {
   it.each([
-    { detailType: 'track', source: 'journeys.customer', expected: true },
-    { detailType: 'identify', source: 'journeys.customer', expected: true },
-    { detailType: 'page', source: 'journeys.customer', expected: false },
-    { detailType: 'track', source: 'other.app', expected: false },
-  ])('customer events: $source $detailType → $expected', ({ detailType, source, expected }) => {
-    const event = { source, 'detail-type': detailType, detail: { type: detailType } };
-    expect(matchesPattern(customerEventsPattern, event)).toBe(expected);
-  });
+    { detailType: 'track', type: 'track', source: 'journeys.customer', expected: true },
+    { detailType: 'identify', type: 'identify', source: 'journeys.customer', expected: true },
+    // Not for ingest to take, but for it to reject with the reason: the bus would drop them unseen.
+    { detailType: 'Order Completed', type: 'track', source: 'journeys.customer', expected: true },
+    { detailType: 'page', type: 'page', source: 'journeys.customer', expected: true },
+    { detailType: 'track', type: undefined, source: 'journeys.customer', expected: true },
+    { detailType: 'track', type: 'track', source: 'other.app', expected: false },
+    { detailType: 'Journey Deployed', type: undefined, source: 'journeys.system', expected: false },
+  ])(
+    'customer events: $source $detailType (type $type) → $expected',
+    ({ detailType, type, source, expected }) => {
+      const event = { source, 'detail-type': detailType, detail: type === undefined ? {} : { type } };
+      expect(matchesPattern(customerEventsPattern, event)).toBe(expected);
+    },
+  );
 
   it.each([
     { detailType: 'Object Created', bucket: 'b', key: 'journeys/cart.json', expected: true },
