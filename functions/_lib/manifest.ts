@@ -152,8 +152,11 @@ export type BindingOptions = {
   /** A plain setting: where unsubscribe links point. */
   unsubscribeLinks: 'link';
   signingKey: 'read';
-  /** `start` on journey aliases; `startAndStop` also stops and describes executions (goals, exits). */
-  journeyExecutions: 'start' | 'startAndStop';
+  /**
+   * `start` on journey aliases; `startAndStop` also stops and describes executions (goals, exits);
+   * `describe` only describes them (an execution's input, when its status event left it out).
+   */
+  journeyExecutions: 'start' | 'startAndStop' | 'describe';
   taskCallbacks: readonly ('success' | 'failure')[];
   /** Create, update and prune the versions of journey state machines, and pass them the journey execution role. */
   journeyDeployment: 'deploy';

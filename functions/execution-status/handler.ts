@@ -1,5 +1,7 @@
 import { parser } from '@aws-lambda-powertools/parser/middleware';
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
+import { sfnClient } from '#functions/_lib/clients/sfn.ts';
 import { keptPerColdStart } from '#functions/_lib/cold-start.ts';
 import { lazyConfig } from '#functions/_lib/config.ts';
 import { EventBridgeEvent } from '#functions/_lib/eventbridge-event.ts';
@@ -19,6 +21,10 @@ export const handler = middy(async (event: EventBridgeEvent) => {
     enrollments: enrollmentItems(c.ENROLLMENTS_TABLE_NAME),
     profiles: profilesRepository(c.PROFILES_TABLE_NAME),
     stats: statsRepository(c.STATS_TABLE_NAME),
+    executionInput: async (executionArn) => {
+      const out = await sfnClient().send(new DescribeExecutionCommand({ executionArn }));
+      return out.input;
+    },
   };
   const result = await executionStatusChanged(deps.value, event.detail);
   if (result.status === 'ignored') logger.info('execution status change ignored', { reason: result.reason });

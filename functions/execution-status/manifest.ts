@@ -3,5 +3,11 @@ import { defineFunction } from '#functions/_lib/manifest.ts';
 export const manifest = defineFunction({
   name: 'execution-status',
   description: 'Journey executions that ended: waiters and enrollments cleaned up, outcomes',
-  bindings: { profilesTable: 'readWrite', enrollmentsTable: 'readWrite', statsTable: 'readWrite' },
+  bindings: {
+    profilesTable: 'readWrite',
+    enrollmentsTable: 'readWrite',
+    statsTable: 'readWrite',
+    // An end whose event left the input out (input and output past 248 KB) reads it from the execution.
+    journeyExecutions: 'describe',
+  },
 });

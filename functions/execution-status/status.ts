@@ -64,6 +64,8 @@ export type StatusDeps = {
   enrollments: EnrollmentItems;
   profiles: ProfilesRepository;
   stats: Pick<StatsRepository, 'recordOutcome'>;
+  /** The input of an execution (DescribeExecution), for an event that left it out; without it such an end is ignored. */
+  executionInput?: (executionArn: string) => Promise<string | undefined>;
 };
 
 export type StatusResult =
@@ -81,14 +83,10 @@ export async function executionStatusChanged(deps: StatusDeps, detail: unknown):
     return { status: 'ignored', reason: `not an execution status change: ${parsed.error.message}` };
   const change = parsed.data;
   if (!isEnd(change.status)) return { status: 'ignored', reason: `status ${change.status}` };
-  const input = parseInput(change.input);
-  if (input === undefined) {
-    // Input is left out when input and output together pass 248 KB: the items then expire by TTL.
-    return {
-      status: 'ignored',
-      reason: 'the execution input is not included (too large) or not an enrollment',
-    };
-  }
+  // AWS leaves input and output out of the event when together they pass 248 KB: the execution still has them.
+  const included = change.input != null && change.inputDetails?.included !== false;
+  const input = parseInput(included ? change.input : await deps.executionInput?.(change.executionArn));
+  if (input === undefined) return { status: 'ignored', reason: 'the execution input is not an enrollment' };
   const endedAt = new Date(change.stopDate ?? Date.now()).toISOString();
   const { userId, enrollmentId } = input;
   let waitersRemoved = 0;

@@ -192,17 +192,22 @@ export class JourneysFunction extends Construct {
   }
 
   /** Starts enrollments on journey aliases; with `startAndStop` also stops or inspects them (goal and exit events). */
-  bindJourneyExecutions(scope: 'start' | 'startAndStop'): this {
-    const stateMachines = journeyStateMachinesArn(this);
-    this.role.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachines] }),
-    );
-    acknowledgeWildcardResource(this.role, stateMachines, JOURNEYS_AT_RUN_TIME);
+  bindJourneyExecutions(scope: 'start' | 'startAndStop' | 'describe'): this {
+    if (scope !== 'describe') {
+      const stateMachines = journeyStateMachinesArn(this);
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachines] }),
+      );
+      acknowledgeWildcardResource(this.role, stateMachines, JOURNEYS_AT_RUN_TIME);
+    }
     if (scope === 'start') return this;
     const executions = journeyExecutionsArn(this);
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
-        actions: ['states:StopExecution', 'states:DescribeExecution'],
+        actions:
+          scope === 'describe'
+            ? ['states:DescribeExecution']
+            : ['states:StopExecution', 'states:DescribeExecution'],
         resources: [executions],
       }),
     );

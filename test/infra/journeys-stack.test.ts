@@ -484,7 +484,9 @@ describe('IAM: exactly what each role may do', () => {
         },
       ],
       journeyExecutions: (scope) => [
-        { actions: ['states:StartExecution'], resources: [statesArn('stateMachine:journey-*')] },
+        ...(scope === 'describe'
+          ? [{ actions: ['states:DescribeExecution'], resources: [statesArn('execution:journey-*:*')] }]
+          : [{ actions: ['states:StartExecution'], resources: [statesArn('stateMachine:journey-*')] }]),
         ...(scope === 'startAndStop'
           ? [
               {

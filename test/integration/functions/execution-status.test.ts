@@ -229,7 +229,7 @@ describe('execution-status: the end of an enrollment', () => {
     });
   });
 
-  it('ignores a status change that is not an end, or whose input was left out', async () => {
+  it('ignores a status change that is not an end', async () => {
     const { deps, input, raw } = await enrollAndWait('u-running');
     const status = statusDeps(deps);
     const event = statusEvent('sfn-execution-status-succeeded.json', input, raw);
@@ -239,12 +239,36 @@ describe('execution-status: the end of an enrollment', () => {
       status: 'RUNNING',
       stopDate: null,
     });
-    const noInput = await executionStatusChanged(status, {
+    expect(running.status).toBe('ignored');
+    expect(await deps.enrollments.waitersOf('u-running', input.enrollmentId)).toHaveLength(1);
+  });
+
+  it('ends an enrollment whose event left the input out (input and output past 248 KB), reading it from the execution', async () => {
+    // arrange: AWS sends the end of a large execution without its input
+    const { deps, input, raw } = await enrollAndWait('u-large');
+    const completedBefore = await count('cart', outcomeMetric('completed'));
+    const event = statusEvent('sfn-execution-status-succeeded.json', input, raw);
+    const detail = EventBridgeEvent.shape.detail.parse(event.detail);
+    const described: string[] = [];
+    const status = {
+      ...statusDeps(deps),
+      executionInput: async (arn: string) => {
+        described.push(arn);
+        return raw;
+      },
+    };
+    // act
+    const ended = await executionStatusChanged(status, {
       ...Object(detail),
       input: null,
       inputDetails: { included: false },
+      output: null,
+      outputDetails: { included: false },
     });
-    expect([running.status, noInput.status]).toEqual(['ignored', 'ignored']);
-    expect(await deps.enrollments.waitersOf('u-running', input.enrollmentId)).toHaveLength(1);
+    // assert: the execution was asked, the waiter and the enrollment are gone, the outcome counted
+    expect(described).toEqual([Object(detail).executionArn]);
+    expect(ended).toMatchObject({ status: 'ended', waitersRemoved: 1 });
+    expect((await count('cart', outcomeMetric('completed'))) - completedBefore).toBe(1);
+    expect(await deps.enrollments.waitersOf('u-large', input.enrollmentId)).toEqual([]);
   });
 });
