@@ -1,6 +1,15 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { queryItems, updateItem } from '#functions/_lib/clients/document-calls.ts';
 import {
+  counterAttribute,
+  counterSetKey,
+  dayAttribute,
+  daySetKey,
+  isCounterSet,
+  parseSetAttribute,
+  sumAttribute,
+} from '#shared/stats/counter-sets.ts';
+import {
   type CounterKey,
   counterSortKey,
   type DayKey,
@@ -13,11 +22,13 @@ import {
 import { reasonCode } from '#shared/stats/reasons.ts';
 
 /**
- * Counters per journey / version / step / variant, and per day. Each counter
- * is spread over SHARDS partition keys (a random shard per increment),
- * because every execution of a popular journey hits the same counters and one
- * partition takes 1,000 writes per second; readers sum the shards. Counters
- * that carry money also keep a `sum`.
+ * Counters per journey / version / step / variant, and per day, kept in
+ * counter sets (shared/stats/counter-sets.ts): one item holds many counters,
+ * so a handler call makes one write per item it adds to (an enrollment one,
+ * a send two with its day). Each item is spread over SHARDS partition keys (a
+ * random shard per write), because every execution of a popular journey hits
+ * the same counters and one partition takes 1,000 writes per second; readers
+ * sum the shards and both layouts. Counters that carry money also keep a sum.
  */
 const SHARDS = 8;
 
@@ -84,9 +95,11 @@ export class StatsRepository {
   /** Counts an enrollment and its variants (called once, after the conditional write that starts it). */
   async recordEnrollment(start: EnrollmentStart): Promise<void> {
     const { journeyId, version, variants } = start;
-    await this.increment({ journeyId, version, metric: 'enrolled' });
+    const adds = new CounterAdds(variants[0]?.stepId);
+    adds.counter({ version, metric: 'enrolled' });
     for (const { stepId, variant } of variants)
-      await this.increment({ journeyId, version, stepId, variant, metric: 'assigned' });
+      adds.counter({ version, stepId, variant, metric: 'assigned' });
+    await this.write(journeyId, adds);
   }
 
   /** Counts one settled send attempt of a message step (the caller settles each attempt once). */
@@ -94,19 +107,10 @@ export class StatsRepository {
     const { journeyId, version, stepId, status } = send;
     const reason =
       status === 'suppressed' || status === 'deferred' ? reasonCode(status, send.reason) : undefined;
-    await this.increment({
-      journeyId,
-      version,
-      stepId,
-      metric: status,
-      ...(reason === undefined ? {} : { reason }),
-    });
-    if (status !== 'sent') return;
-    await this.incrementDay(
-      journeyId,
-      { day: dayOf(send.at), metric: 'sent', channel: send.channel },
-      send.at,
-    );
+    const adds = new CounterAdds(undefined);
+    adds.counter({ version, stepId, metric: status, ...(reason === undefined ? {} : { reason }) });
+    if (status === 'sent') adds.day({ day: dayOf(send.at), metric: 'sent', channel: send.channel }, send.at);
+    await this.write(journeyId, adds);
   }
 
   /**
@@ -116,59 +120,76 @@ export class StatsRepository {
    */
   async recordConversion(conversion: ConversionRecord): Promise<void> {
     const { journeyId, version, value, at } = conversion;
-    await this.increment({ journeyId, version, metric: 'converted' }, 1, value);
-    this.observer?.conversion(journeyId, value);
-    await this.incrementDay(journeyId, { day: dayOf(at), metric: 'converted' }, at, value);
-    for (const { stepId, variant } of conversion.variants ?? [])
-      await this.increment({ journeyId, version, stepId, variant, metric: 'converted' }, 1, value);
+    const variants = conversion.variants ?? [];
+    const adds = new CounterAdds(variants[0]?.stepId);
+    adds.counter({ version, metric: 'converted' }, 1, value);
+    adds.day({ day: dayOf(at), metric: 'converted' }, at, value);
+    for (const { stepId, variant } of variants)
+      adds.counter({ version, stepId, variant, metric: 'converted' }, 1, value);
     if (conversion.lastStep !== undefined)
-      await this.increment(
-        { journeyId, version, stepId: conversion.lastStep, metric: 'converted' },
-        1,
-        value,
-      );
+      adds.counter({ version, stepId: conversion.lastStep, metric: 'converted' }, 1, value);
+    await this.write(journeyId, adds);
+    this.observer?.conversion(journeyId, value);
   }
 
   /** Counts how an enrollment ended (called once per enrollment, when its item ends), for the journey and per variant. */
   async recordOutcome(ending: OutcomeRecord): Promise<void> {
     const { journeyId, version } = ending;
     const metric = outcomeMetric(ending.outcome);
-    await this.increment({ journeyId, version, metric });
+    const variants = ending.variants ?? [];
+    const adds = new CounterAdds(variants[0]?.stepId);
+    adds.counter({ version, metric });
+    for (const { stepId, variant } of variants) adds.counter({ version, stepId, variant, metric });
+    await this.write(journeyId, adds);
     this.observer?.outcome(journeyId, ending.outcome);
-    for (const { stepId, variant } of ending.variants ?? [])
-      await this.increment({ journeyId, version, stepId, variant, metric });
   }
 
-  /** Adds to a counter (not idempotent: callers count only after a conditional write that is). */
+  /** Adds to one counter (not idempotent: callers count only after a conditional write that is). */
   async increment(key: StatKey, by = 1, sum?: number): Promise<void> {
-    await this.add(key.journeyId, counterSortKey(key), by, sum);
+    await this.incrementAll(key.journeyId, [key], by, sum);
+  }
+
+  /** Adds to several counters of a journey in one write per item (a step's counters share one). */
+  async incrementAll(journeyId: string, keys: readonly CounterKey[], by = 1, sum?: number): Promise<void> {
+    const adds = new CounterAdds(undefined);
+    for (const key of keys) adds.counter(key, by, sum);
+    await this.write(journeyId, adds);
   }
 
   /** Adds to a per-day counter of a journey. */
   async incrementDay(journeyId: string, key: DayKey, at: Date, sum?: number): Promise<void> {
-    const expiresAt = Math.floor(at.getTime() / 1000) + DAY_RETENTION_SECONDS;
-    await this.add(journeyId, daySortKey(key), 1, sum, expiresAt);
+    const adds = new CounterAdds(undefined);
+    adds.day(key, at, sum);
+    await this.write(journeyId, adds);
   }
 
-  private async add(journeyId: string, sk: string, by: number, sum?: number, expiresAt?: number) {
-    const shard = Math.floor(this.random() * SHARDS);
-    const values: Record<string, number> = { ':by': by };
-    let expression = 'ADD #count :by';
-    if (sum !== undefined) {
-      expression += ', #sum :sum';
-      values[':sum'] = sum;
+  /** One UpdateItem per counter set, each on a shard of its own drawing: every attribute added in one expression. */
+  private async write(journeyId: string, adds: CounterAdds): Promise<void> {
+    for (const [sk, set] of adds.sets()) {
+      const shard = Math.floor(this.random() * SHARDS);
+      const names: Record<string, string> = {};
+      const values: Record<string, number> = {};
+      const actions: string[] = [];
+      // Placeholders only: counter names hold step ids and variant names, which are data.
+      for (const [name, by] of set.adds) {
+        const i = actions.length;
+        names[`#a${i}`] = name;
+        values[`:a${i}`] = by;
+        actions.push(`#a${i} :a${i}`);
+      }
+      let expression = `ADD ${actions.join(', ')}`;
+      if (set.expiresAt !== undefined) {
+        expression += ' SET expiresAt = :exp';
+        values[':exp'] = set.expiresAt;
+      }
+      await updateItem(this.db, {
+        TableName: this.table,
+        Key: { pk: `${journeyId}#${shard}`, sk },
+        UpdateExpression: expression,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      });
     }
-    if (expiresAt !== undefined) {
-      expression += ' SET expiresAt = :exp';
-      values[':exp'] = expiresAt;
-    }
-    await updateItem(this.db, {
-      TableName: this.table,
-      Key: { pk: `${journeyId}#${shard}`, sk },
-      UpdateExpression: expression,
-      ExpressionAttributeNames: { '#count': 'count', ...(sum === undefined ? {} : { '#sum': 'sum' }) },
-      ExpressionAttributeValues: values,
-    });
   }
 
   /** Every counter of a journey, shards summed. */
@@ -176,9 +197,21 @@ export class StatsRepository {
     return (await this.read(journeyId)).counters;
   }
 
-  /** Every counter and per-day counter of a journey, shards summed. */
+  /**
+   * Every counter and per-day counter of a journey, shards summed, from the
+   * counter sets and from the items of the first layout (one per counter)
+   * that tables written before keep.
+   */
   async read(journeyId: string): Promise<{ counters: StatRow[]; days: DayRow[] }> {
+    // By each counter's first-layout sort key, so both layouts sum into one row.
     const totals = new Map<string, { count: number; sum?: number }>();
+    const add = (sk: string, field: 'count' | 'sum', value: unknown) => {
+      if (typeof value !== 'number') return;
+      const total = totals.get(sk) ?? { count: 0 };
+      if (field === 'count') total.count += value;
+      else total.sum = (total.sum ?? 0) + value;
+      totals.set(sk, total);
+    };
     for (let shard = 0; shard < SHARDS; shard++) {
       let start: Record<string, unknown> | undefined;
       do {
@@ -189,22 +222,72 @@ export class StatsRepository {
           ExclusiveStartKey: start,
         });
         for (const item of page.Items ?? []) {
-          if (typeof item.sk !== 'string') continue;
-          const total = totals.get(item.sk) ?? { count: 0 };
-          total.count += typeof item.count === 'number' ? item.count : 0;
-          if (typeof item.sum === 'number') total.sum = (total.sum ?? 0) + item.sum;
-          totals.set(item.sk, total);
+          const sk = item.sk;
+          if (typeof sk !== 'string') continue;
+          if (!isCounterSet(sk)) {
+            add(sk, 'count', item.count);
+            add(sk, 'sum', item.sum);
+            continue;
+          }
+          // Attribute names are data (step ids, variant names): read as entries, never looked up on an object.
+          for (const [name, value] of Object.entries(item)) {
+            const entry = parseSetAttribute(sk, name);
+            if (entry === undefined) continue;
+            add(entry.kind === 'day' ? daySortKey(entry.key) : counterSortKey(entry.key), entry.field, value);
+          }
         }
         start = page.LastEvaluatedKey;
       } while (start !== undefined);
     }
     const counters: StatRow[] = [];
     const days: DayRow[] = [];
-    for (const [sk, total] of totals) {
+    // In sort key order: the same rows in the same order whatever the shards and layouts.
+    for (const sk of [...totals.keys()].sort()) {
+      const total = totals.get(sk);
       const parsed = parseSortKey(sk);
-      if (parsed?.kind === 'counter') counters.push({ journeyId, ...parsed.key, ...total });
-      if (parsed?.kind === 'day') days.push({ ...parsed.key, ...total });
+      if (total === undefined || parsed === undefined) continue;
+      if (parsed.kind === 'counter') counters.push({ journeyId, ...parsed.key, ...total });
+      if (parsed.kind === 'day') days.push({ ...parsed.key, ...total });
     }
     return { counters, days };
+  }
+}
+
+type CounterSet = { adds: Map<string, number>; expiresAt?: number };
+
+/**
+ * The counters one handler call adds to, gathered by the counter set that
+ * keeps each (counter-sets.ts), so that each set takes one write. `split`:
+ * the split step whose variants the call's version item holds.
+ */
+class CounterAdds {
+  private readonly items = new Map<string, CounterSet>();
+
+  constructor(private readonly split: string | undefined) {}
+
+  counter(key: CounterKey, by = 1, sum?: number): void {
+    const attribute = counterAttribute(key);
+    this.add(counterSetKey(key, this.split), attribute, by, sum);
+  }
+
+  day(key: DayKey, at: Date, sum?: number): void {
+    this.add(daySetKey(key.day), dayAttribute(key), 1, sum).expiresAt =
+      Math.floor(at.getTime() / 1000) + DAY_RETENTION_SECONDS;
+  }
+
+  sets(): ReadonlyMap<string, CounterSet> {
+    return this.items;
+  }
+
+  private add(sk: string, attribute: string, by: number, sum: number | undefined): CounterSet {
+    const set = this.items.get(sk) ?? { adds: new Map<string, number>() };
+    this.items.set(sk, set);
+    // One action per attribute: DynamoDB refuses an expression that names an attribute twice.
+    set.adds.set(attribute, (set.adds.get(attribute) ?? 0) + by);
+    if (sum !== undefined) {
+      const name = sumAttribute(attribute);
+      set.adds.set(name, (set.adds.get(name) ?? 0) + sum);
+    }
+    return set;
   }
 }

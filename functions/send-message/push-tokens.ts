@@ -50,13 +50,16 @@ async function apply(
   }
   if (remove.length === 0) return;
   const removed = new Set(await deps.profiles.replacePushTokens(owner, remove, add));
-  const stat = { journeyId: input.journeyId, version: input.journeyVersion, stepId: input.stepId };
-  for (const outcome of outcomes) {
-    if (outcome.action === 'keep' || !removed.has(outcome.token)) continue;
-    await deps.stats.increment(
-      outcome.action === 'remove'
-        ? { ...stat, metric: 'pushTokenRemoved', reason: outcome.reason }
-        : { ...stat, metric: 'pushTokenReplaced' },
-    );
-  }
+  const stat = { version: input.journeyVersion, stepId: input.stepId };
+  const counted = outcomes.flatMap((outcome) =>
+    outcome.action === 'keep' || !removed.has(outcome.token)
+      ? []
+      : [
+          outcome.action === 'remove'
+            ? { ...stat, metric: 'pushTokenRemoved', reason: outcome.reason }
+            : { ...stat, metric: 'pushTokenReplaced' },
+        ],
+  );
+  // The step's counters share one item: one write for every token.
+  if (counted.length > 0) await deps.stats.incrementAll(input.journeyId, counted);
 }

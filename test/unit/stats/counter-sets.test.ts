@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { validateJourney } from '#shared/journey/validate.ts';
+import {
+  counterAttribute,
+  counterSetKey,
+  dayAttribute,
+  daySetKey,
+  isCounterSet,
+  parseSetAttribute,
+  sumAttribute,
+} from '#shared/stats/counter-sets.ts';
+import { COUNTER_METRICS, type CounterKey, OUTCOMES, outcomeMetric } from '#shared/stats/keys.ts';
+
+/**
+ * Counter sets name each counter by an attribute of the item that keeps it:
+ * whatever a step, variant or reason is called, it reads back as itself, and
+ * the largest journey validation accepts keeps its items far under
+ * DynamoDB's 400 KB.
+ */
+
+const NAMES = ['-', '--', '#', 'a#b', '+x', '%2D', '%', '', 'ünïcødé 🚀', '__proto__', 'constructor'];
+
+function roundTrip(key: CounterKey, split: string | undefined) {
+  const sk = counterSetKey(key, split);
+  return {
+    count: parseSetAttribute(sk, counterAttribute(key)),
+    sum: parseSetAttribute(sk, sumAttribute(counterAttribute(key))),
+  };
+}
+
+describe('counter set attributes', () => {
+  it.each(NAMES)(
+    'a variant named %j reads back as itself, in the version item and in a step item',
+    (variant) => {
+      // arrange
+      const key = { version: '3', stepId: 'ab', variant, metric: 'assigned' };
+      // act
+      const inVersion = roundTrip(key, 'ab');
+      const inStep = roundTrip(key, 'other-split');
+      // assert
+      expect(counterSetKey(key, 'ab')).toBe('=v#3#ab');
+      expect(counterSetKey(key, 'other-split')).toBe('=s#3#ab');
+      for (const read of [inVersion, inStep]) {
+        expect(read.count).toStrictEqual({ kind: 'counter', field: 'count', key });
+        expect(read.sum).toStrictEqual({ kind: 'counter', field: 'sum', key });
+      }
+    },
+  );
+
+  it.each(NAMES.filter((n) => n !== ''))('a step %j and a reason %j read back as themselves', (name) => {
+    // arrange
+    const keys: CounterKey[] = [
+      { version: name, stepId: name, metric: 'deferred', reason: name },
+      { version: '1', stepId: name, metric: name },
+      { version: '1', metric: 'entrySkipped', reason: name },
+    ];
+    for (const key of keys) {
+      // act
+      const read = roundTrip(key, undefined);
+      // assert
+      expect(read.count).toStrictEqual({ kind: 'counter', field: 'count', key });
+    }
+  });
+
+  it('a journey counter stays the journey’s in a version item that holds a split', () => {
+    // arrange
+    const key = { version: '1', metric: 'enrolled' };
+    // act
+    const sk = counterSetKey(key, 'ab');
+    // assert
+    expect(sk).toBe('=v#1#ab');
+    expect(parseSetAttribute(sk, counterAttribute(key))).toStrictEqual({
+      kind: 'counter',
+      field: 'count',
+      key,
+    });
+  });
+
+  it('day counters read back with and without a channel', () => {
+    for (const key of [
+      { day: '2026-11-24', metric: 'sent', channel: 'email' },
+      { day: '2026-11-24', metric: 'converted' },
+    ]) {
+      expect(parseSetAttribute(daySetKey(key.day), dayAttribute(key))).toStrictEqual({
+        kind: 'day',
+        field: 'count',
+        key,
+      });
+    }
+  });
+
+  it('reads nothing from the item’s keys and expiry, and tells the layouts apart', () => {
+    for (const name of ['pk', 'sk', 'expiresAt', 'count', 'sum'])
+      expect(parseSetAttribute('=v#1#-', name)).toBeUndefined();
+    expect(isCounterSet('=v#1#-')).toBe(true);
+    expect(isCounterSet('day#2026-11-24#sent#email')).toBe(false);
+    expect(isCounterSet('1#-#-#enrolled')).toBe(false);
+  });
+});
+
+describe('counter sets of the largest journey validation accepts fit DynamoDB', () => {
+  /** DynamoDB's item limit, 400 KB, of which a counter set keeps under 40%. */
+  const MAX_ITEM_BYTES = 400 * 1024;
+  /** The most a number takes in an item (38 significant digits). */
+  const MAX_NUMBER_BYTES = 21;
+  const stepId = `s${'x'.repeat(63)}`;
+
+  it('a split of 100 variants with the longest names keeps its version item under 40% of the limit', () => {
+    // arrange: 100 variants of weight 1 (the most that can be assigned), names of 128 bytes, full of separators
+    const names = Array.from({ length: 100 }, (_, i) => `${String(i).padStart(3, '0')}${'#'.repeat(125)}`);
+    const journey = {
+      id: 'widest-split',
+      name: 'Widest split',
+      trigger: { type: 'event', event: 'Go' },
+      start: stepId,
+      steps: {
+        [stepId]: { type: 'split', variants: names.map((name) => ({ name, weight: 1, next: 'done' })) },
+        done: { type: 'exit' },
+      },
+    };
+    const own = [...COUNTER_METRICS, ...OUTCOMES.map(outcomeMetric)].flatMap((metric) =>
+      [undefined, 'outcomeUnknown', 'frequencyCap'].map((reason) => ({
+        version: '999999',
+        metric,
+        ...(reason === undefined ? {} : { reason }),
+      })),
+    );
+    const perVariant = ['assigned', 'converted', ...OUTCOMES.map(outcomeMetric)];
+    const variantKeys = names.flatMap((variant) =>
+      perVariant.map((metric) => ({ version: '999999', stepId, variant, metric })),
+    );
+    // act: every attribute the item can hold (a sum beside each conversion count), at the largest number
+    const keys = [...own, ...variantKeys];
+    const sks = new Set(keys.map((key) => counterSetKey(key, stepId)));
+    const attributes = keys.flatMap((key) =>
+      key.metric === 'converted'
+        ? [counterAttribute(key), sumAttribute(counterAttribute(key))]
+        : [counterAttribute(key)],
+    );
+    const bytes = attributes.reduce((total, name) => total + Buffer.byteLength(name) + MAX_NUMBER_BYTES, 0);
+    // assert
+    expect(validateJourney(journey).ok).toBe(true);
+    expect(sks).toStrictEqual(new Set([`=v#999999#${stepId}`]));
+    expect(bytes).toBeLessThan(0.4 * MAX_ITEM_BYTES);
+  });
+});
