@@ -61,7 +61,7 @@ export const DELIVERIES_TABLE = {
   timeToLiveAttribute: 'expiresAt',
 } as const satisfies TableDefinition;
 
-/** Sharded counters per journey / version / step / variant, and per day (those expire). */
+/** Sharded counters per journey / version / step / variant, and per day (those expire), many to an item (shared/stats/counter-sets.ts). */
 export const STATS_TABLE = {
   id: 'stats',
   partitionKey: { name: 'pk', type: 'S' },

@@ -1,8 +1,10 @@
 /**
- * How counters are named in the stats table, shared by the writers
- * (functions/_lib/stats.ts) and every reader (report, dashboard, console).
- * Sort keys join their parts with `#`; each part is URI-encoded so a step id,
- * variant name or reason can never shift the parts.
+ * How counters are named: the metrics, and the sort keys of the stats
+ * table's first layout (one item per counter), which tables written before
+ * counter sets (counter-sets.ts) still hold and which name each counter when
+ * the repository sums both layouts for every reader (report, dashboard,
+ * console). Sort keys join their parts with `#`; each part is URI-encoded so
+ * a step id, variant name or reason can never shift the parts.
  */
 
 /** The counters the product keeps. Message outcomes come from send-message, feedback from the providers. */
