@@ -6,7 +6,7 @@ import { instantOf } from '#shared/conditions/relative-time.ts';
 import { zoneOf } from '#shared/delivery/policy.ts';
 import { failureMetric, JourneyError, ProfileValueError } from '#shared/errors.ts';
 import type { EvaluateInput, ProfileUpdateInput } from '#shared/tasks/evaluate.ts';
-import { addDuration, nextWindowTime, waitSeconds } from '#shared/time.ts';
+import { addDuration, MAX_EXECUTION_SECONDS, nextWindowTime, waitSeconds } from '#shared/time.ts';
 import { namedDynamoError } from './dynamo-errors.ts';
 import type { ProfileTraits } from './profile-traits.ts';
 
@@ -48,6 +48,13 @@ async function waitUntil(deps: EvaluateDeps, input: WaitUntil): Promise<{ at: st
   // A deadline in the past means "now": Step Functions' Wait then continues at once.
   const notBeforeNow = new Date(Math.max(at.getTime(), now.getTime()));
   const end = input.window === undefined ? notBeforeNow : nextWindowTime(notBeforeNow, zone, input.window);
+  // An execution lasts a year at most: a later end would leave it waiting until it times out, unseen.
+  if (end.getTime() - now.getTime() > MAX_EXECUTION_SECONDS * 1000) {
+    const from = input.untilDate === undefined ? 'the wait' : input.untilDate.path;
+    throw new ProfileValueError(
+      `${from} ends at ${end.toISOString()}, more than a year from now: an execution lasts at most a year, so the step could never end`,
+    );
+  }
   return { at: end.toISOString() };
 }
 

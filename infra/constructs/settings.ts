@@ -93,10 +93,30 @@ export const StackSettings = z
         '{ "type": "apiKey", "header": "x-api-key", "secretName": "…" } } } (or "basic" with a username).',
     ),
   })
+  .superRefine((settings, ctx) => {
+    const identity = settings.senderIdentity;
+    if (identity === undefined || covers(identity, settings.senderEmail)) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['senderIdentity'],
+      message: `${identity} does not cover senderEmail ${settings.senderEmail}: SES sends from an address only under its verified identity, and send-message may use that identity only. Give the address, its domain or a parent domain of it`,
+    });
+  })
   .transform((settings) => ({
     ...settings,
     senderIdentity: settings.senderIdentity ?? settings.senderEmail.split('@')[1] ?? settings.senderEmail,
   }));
+
+/**
+ * Whether a verified SES identity lets an address send: the address itself,
+ * its domain, or a parent domain (a verified domain covers its subdomains).
+ */
+function covers(identity: string, email: string): boolean {
+  const name = identity.toLowerCase();
+  const address = email.toLowerCase();
+  const domain = address.slice(address.lastIndexOf('@') + 1);
+  return name === address || name === domain || domain.endsWith(`.${name}`);
+}
 export type StackSettings = z.infer<typeof StackSettings>;
 
 /** The context keys, read one by one because CDK context has no "all values" accessor. */

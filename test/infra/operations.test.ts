@@ -301,6 +301,31 @@ describe('readSettings', () => {
   });
 
   it.each([
+    ['the address', 'Hello@Mail.Shop.example'],
+    ['its domain', 'mail.shop.example'],
+    ['a parent domain', 'shop.example'],
+  ])('accepts a sender identity that is %s', (_what, identity) => {
+    const context = new Map([
+      ['senderEmail', 'hello@mail.shop.example'],
+      ['senderIdentity', identity],
+    ]);
+    expect(readSettings((k) => context.get(k)).senderIdentity).toBe(identity);
+  });
+
+  it.each(['other.example', 'hop.example', 'ops@mail.shop.example', 'mail.shop.example.com'])(
+    'rejects a sender identity that does not cover the sender address: %s',
+    (identity) => {
+      const context = new Map([
+        ['senderEmail', 'hello@mail.shop.example'],
+        ['senderIdentity', identity],
+      ]);
+      expect(() => readSettings((k) => context.get(k))).toThrow(
+        `-c senderIdentity: ${identity} does not cover senderEmail hello@mail.shop.example`,
+      );
+    },
+  );
+
+  it.each([
     { key: 'senderEmail', value: 'not-an-email' },
     { key: 'logLevel', value: 'LOUD' },
     { key: 'pinpointApplicationId', value: 'has spaces' },

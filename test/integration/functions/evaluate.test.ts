@@ -161,6 +161,25 @@ describe('evaluate: wait deadlines', () => {
     ).rejects.toMatchObject({ name: 'Journeys.ProfileValue' });
   });
 
+  it('fails with a named error, not a year-long wait that times out, on a date more than a year away', async () => {
+    const wait = (due: string) =>
+      evaluate(deps, {
+        ...base,
+        trigger: { properties: { due } },
+        op: 'waitUntil',
+        untilDate: { path: 'trigger.properties.due', offset: '-P1D' },
+        defaultTimezone: 'UTC',
+      });
+    // a year from now, less the offset, still ends in time; a year and two days does not
+    await expect(wait('2027-11-25T10:00:00Z')).resolves.toEqual({ at: '2027-11-24T10:00:00.000Z' });
+    await expect(wait('2027-11-26T10:00:00Z')).rejects.toMatchObject({
+      name: 'Journeys.ProfileValue',
+      message: expect.stringContaining(
+        'trigger.properties.due ends at 2027-11-25T10:00:00.000Z, more than a year',
+      ),
+    });
+  });
+
   it('fails with a named error when the profile has no such date', async () => {
     await expect(
       evaluate(deps, {

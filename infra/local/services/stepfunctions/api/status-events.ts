@@ -1,4 +1,8 @@
+import { utf8Length } from '#shared/utf8.ts';
 import type { ExecutionRecord } from './executions.ts';
+
+/** Past this much input and output together, AWS leaves both out of the event (DescribeExecution still has them). */
+export const EVENT_DATA_BYTES = 248 * 1024;
 
 /**
  * The "Step Functions Execution Status Change" event AWS puts on the default
@@ -8,6 +12,7 @@ import type { ExecutionRecord } from './executions.ts';
  */
 export function executionStatusEntry(record: ExecutionRecord) {
   const ms = (seconds: number | undefined) => (seconds === undefined ? null : Math.round(seconds * 1000));
+  const included = utf8Length(record.input) + utf8Length(record.output ?? '') <= EVENT_DATA_BYTES;
   const detail = {
     executionArn: record.executionArn,
     stateMachineArn: record.stateMachineArn,
@@ -21,10 +26,10 @@ export function executionStatusEntry(record: ExecutionRecord) {
     status: record.status,
     startDate: ms(record.startDate),
     stopDate: ms(record.stopDate),
-    input: record.input,
-    inputDetails: { included: true },
-    output: record.output ?? null,
-    outputDetails: record.output === undefined ? null : { included: true },
+    input: included ? record.input : null,
+    inputDetails: { included },
+    output: included ? (record.output ?? null) : null,
+    outputDetails: record.output === undefined ? null : { included },
     error: record.error ?? null,
     cause: record.cause ?? null,
   };
