@@ -31,6 +31,10 @@ const PERIOD = Duration.minutes(5);
 /** Failed executions of every state machine in the account and region (Metrics Insights). */
 const FAILED_EXECUTIONS_QUERY = 'SELECT SUM(ExecutionsFailed) FROM SCHEMA("AWS/States", StateMachineArn)';
 
+/** Timed-out executions likewise (one query per alarm: Metrics Insights takes one metric a query). */
+const TIMED_OUT_EXECUTIONS_QUERY =
+  'SELECT SUM(ExecutionsTimedOut) FROM SCHEMA("AWS/States", StateMachineArn)';
+
 /** Sends whose outcome is unknown, over every channel (Metrics Insights sums the channel dimension). */
 const UNKNOWN_OUTCOMES_QUERY = `SELECT SUM(${METRICS.messagesUnknown}) FROM SCHEMA("Journeys", channel, service)`;
 
@@ -52,6 +56,7 @@ export class Monitoring extends Construct {
   readonly deadLetterAlarm: Alarm;
   readonly segmentDeadLetterAlarm: Alarm;
   readonly failedExecutionsAlarm: CfnAlarm;
+  readonly timedOutExecutionsAlarm: CfnAlarm;
   readonly unknownOutcomesAlarm: CfnAlarm;
   readonly openExecutionsAlarm: CfnAlarm;
   readonly versionPruneFailuresAlarm: CfnAlarm;
@@ -95,6 +100,25 @@ export class Monitoring extends Construct {
         'Journey executions failed: a bug, a missing permission or a provider outage outlasting the retries.',
       metrics: [
         { id: 'failed', expression: FAILED_EXECUTIONS_QUERY, period: PERIOD.toSeconds(), returnData: true },
+      ],
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+      alarmActions: [this.alarmTopic.topicArn],
+    });
+
+    // A journey's executions time out only at the one-year limit of Standard workflows: a wait that never ended.
+    this.timedOutExecutionsAlarm = new CfnAlarm(this, 'TimedOutExecutionsAlarm', {
+      alarmDescription:
+        'Journey executions timed out: a wait outlasted the one-year limit of Standard workflows, and the enrollment ended without its remaining steps.',
+      metrics: [
+        {
+          id: 'timedOut',
+          expression: TIMED_OUT_EXECUTIONS_QUERY,
+          period: PERIOD.toSeconds(),
+          returnData: true,
+        },
       ],
       threshold: 1,
       evaluationPeriods: 1,
