@@ -15,7 +15,7 @@ export type SegmentDeps = EnrollmentDeps & {
   db: DynamoDBDocumentClient;
   profilesTable: string;
   registry: Pick<RegistryRepository, 'get'>;
-  runs: Pick<SegmentRuns, 'claim' | 'queued' | 'scanned' | 'enrolled' | 'complete'>;
+  runs: Pick<SegmentRuns, 'claim' | 'queued' | 'scanned' | 'enrolled' | 'stopped' | 'complete'>;
   sqs: SQSClient;
   queueUrl: string;
   /** Run started / completed notifications go on this bus. */

@@ -19,6 +19,8 @@ const RunRecord = z.object({
   scanned: z._default(z.number(), 0),
   matched: z._default(z.number(), 0),
   entered: z._default(z.number(), 0),
+  /** Why the run stopped before entering everyone (its journey paused, archived, ended or redeployed without a segment). */
+  stopped: z.optional(z.string()),
 });
 export type RunRecord = z.infer<typeof RunRecord>;
 
@@ -37,6 +39,7 @@ const NAMES = {
   '#items': 'enrollItems',
   '#itemsDone': 'enrollItemsDone',
   '#segmentsDone': 'segmentsDone',
+  '#stopped': 'stopped',
 } as const;
 
 /** The placeholders an expression uses (DynamoDB rejects unused ones). */
@@ -143,6 +146,32 @@ export class SegmentRuns {
         ExpressionAttributeValues: { ':one': 1, ':entered': entered },
       }),
     );
+  }
+
+  /**
+   * Counts a work item of a run that stopped (its journey can no longer be
+   * entered) as carried out, so the run still completes and says why: a scan
+   * item ends its segment, an enroll item enters no one. The first reason is
+   * kept. Only on a run that was claimed: a stray item writes nothing.
+   */
+  async stopped(run: RunKey, item: { segment: number } | undefined, reason: string): Promise<void> {
+    const done =
+      item === undefined
+        ? { action: '#itemsDone :one', values: { ':one': 1 } }
+        : { action: '#segmentsDone :segment', values: { ':segment': new Set([String(item.segment)]) } };
+    try {
+      await this.db.send(
+        update({
+          TableName: this.table,
+          Key: this.key(run),
+          UpdateExpression: `ADD ${done.action} SET #stopped = if_not_exists(#stopped, :reason)`,
+          ConditionExpression: 'attribute_exists(#startedAt)',
+          ExpressionAttributeValues: { ...done.values, ':reason': reason },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   /**

@@ -1,7 +1,13 @@
 import { enteredAsMerged, startEnrollment } from '#functions/_lib/enrollments.ts';
 import type { RegistryEntry } from '#functions/_lib/registry.ts';
 import { pauseReason } from '#shared/segment/headroom.ts';
-import { inSegment, isSegmentJourney, notRunnable, segmentEnrollment } from '#shared/segment/run.ts';
+import {
+  inSegment,
+  isSegmentJourney,
+  notRunnable,
+  type SegmentJourney,
+  segmentEnrollment,
+} from '#shared/segment/run.ts';
 import {
   type EnrollItem,
   enrollItems,
@@ -36,8 +42,7 @@ const NOTHING: WorkResult = { scanned: 0, matched: 0, enrolled: 0 };
  * of it is still to be counted. The continuation is sent last, so a failure
  * before it retries this page instead of starting a second chain.
  */
-async function scan(deps: SegmentDeps, item: ScanItem, journey: RegistryEntry): Promise<WorkResult> {
-  if (!isSegmentJourney(journey)) return { ...NOTHING, skipped: 'not segment-triggered' };
+async function scan(deps: SegmentDeps, item: ScanItem, journey: SegmentJourney): Promise<WorkResult> {
   const at = new Date(item.runId);
   const page = await scanProfiles(deps.db, deps.profilesTable, {
     ...item,
@@ -98,10 +103,21 @@ async function enroll(deps: SegmentDeps, item: EnrollItem, journey: RegistryEntr
   return { ...NOTHING, enrolled, ...(completed && { completed }) };
 }
 
-/** Carries out one work item; a journey archived, paused or redeployed without a segment stops its run. */
+/**
+ * Carries out one work item. A journey archived, paused, past its end or
+ * redeployed without a segment stops its run: the item enters no one and is
+ * counted as done, so the run still completes, its record and completion
+ * event saying why (customers left out are entered by a later run, as
+ * re-entry allows).
+ */
 export async function processWork(deps: SegmentDeps, item: SegmentWork): Promise<WorkResult> {
   const journey = await deps.registry.get(item.journeyId);
   const reason = journey === undefined ? 'unknown journey' : notRunnable(journey, new Date(item.runId));
-  if (journey === undefined || reason !== undefined) return { ...NOTHING, skipped: reason };
+  if (journey === undefined || reason !== undefined || !isSegmentJourney(journey)) {
+    const skipped = reason ?? 'not segment-triggered';
+    await deps.runs.stopped(item, item.kind === 'scan' ? item : undefined, skipped);
+    const completed = await deps.runs.complete(item, deps.now());
+    return { ...NOTHING, skipped, ...(completed && { completed }) };
+  }
   return item.kind === 'scan' ? scan(deps, item, journey) : enroll(deps, item, journey);
 }

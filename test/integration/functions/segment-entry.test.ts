@@ -287,6 +287,29 @@ describe('segment entry: a scheduled run', () => {
     });
   });
 
+  it('completes a run whose journey is paused part-way, saying why and entering no one after', async () => {
+    // arrange: the run is fanned out, then the marketer pauses the journey
+    const d = deps();
+    await registerJourney(db, renewal('halted'));
+    await startRun(d, { journeyId: 'halted', scheduledTime: RUN });
+    await registerJourney(db, renewal('halted', { status: 'paused' }));
+    bus.resetHistory();
+    const before = starts().length;
+    // act
+    const totals = await drain(d);
+    // assert
+    expect(totals.enrolled).toBe(0);
+    expect(starts().length).toBe(before);
+    const events = bus.commandCalls(PutEventsCommand).flatMap((c) => c.args[0].input.Entries ?? []);
+    expect(events.map((e) => e.DetailType)).toEqual(['Segment Run Completed']);
+    expect(JSON.parse(events[0]?.Detail ?? '{}')).toMatchObject({
+      journeyId: 'halted',
+      runId: RUN,
+      entered: 0,
+      stopped: 'status paused',
+    });
+  });
+
   it('does nothing for a paused or unknown journey', async () => {
     const d = deps();
     const paused = await startRun(d, { journeyId: 'paused', scheduledTime: RUN });

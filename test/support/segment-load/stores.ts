@@ -113,6 +113,12 @@ export class ModelTables {
           record.itemsDone += 1;
           record.entered += entered;
         },
+        stopped: async (run: RunKey, item: { segment: number } | undefined) => {
+          await wait();
+          const record = this.run(run);
+          if (item === undefined) record.itemsDone += 1;
+          else record.done.add(item.segment);
+        },
         complete: async (run: RunKey, now: Date) => {
           await wait();
           const record = this.run(run);
