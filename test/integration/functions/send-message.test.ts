@@ -40,6 +40,15 @@ const TEMPLATES = new Map<string, Template>([
     },
   ],
   [
+    'deep-link',
+    {
+      channel: 'push',
+      title: 'Your cart',
+      body: 'Still there',
+      url: '{% if trigger.properties.link %}{{ trigger.properties.link }}{% endif %}',
+    },
+  ],
+  [
     'order-context',
     {
       channel: 'email',
@@ -427,6 +436,42 @@ describe('send-message: consent, addresses, quiet hours and caps', () => {
     );
     expect(outs.filter((o) => o.status === 'sent')).toHaveLength(2);
     expect(outs.filter((o) => o.status === 'deferred')).toHaveLength(2);
+  });
+});
+
+describe('send-message: push deep links', () => {
+  async function pushed(userId: string, trigger: unknown) {
+    const event = {
+      ...identify(userId, {}, '2026-10-01T00:00:00Z'),
+      context: { device: { token: `t-${userId}`, type: 'android' } },
+    };
+    await ingestEvent(ingestDeps(db).deps, event);
+    const pinpoint = mockClient(PinpointClient);
+    pinpoint.on(SendMessagesCommand).resolves({
+      MessageResponse: {
+        ApplicationId: 'app-1',
+        Result: { [`t-${userId}`]: { DeliveryStatus: 'SUCCESSFUL', StatusCode: 200, MessageId: 'p-1' } },
+      },
+    });
+    const out = await sendMessage(
+      deps('2026-11-24T10:00:00Z'),
+      input(userId, { channel: 'push', template: 'deep-link', trigger, transactional: true }),
+    );
+    const request = pinpoint.commandCalls(SendMessagesCommand)[0]?.args[0].input;
+    pinpoint.restore();
+    return { out, gcm: request?.MessageRequest?.MessageConfiguration?.GCMMessage };
+  }
+
+  it('sends a link from event data on one line, and opens the app when the url renders empty', async () => {
+    const link = await pushed('p-link', {
+      properties: { link: 'https://shop.example/cart\r\nX-Injected: 1' },
+    });
+    const none = await pushed('p-none', { properties: {} });
+    expect(link.out).toEqual({ status: 'sent', messageId: 'p-1' });
+    expect(link.gcm).toMatchObject({ Action: 'DEEP_LINK', Url: 'https://shop.example/cartX-Injected:%201' });
+    expect(none.out).toEqual({ status: 'sent', messageId: 'p-1' });
+    expect(none.gcm?.Action).toBe('OPEN_APP');
+    expect(none.gcm).not.toHaveProperty('Url');
   });
 });
 
