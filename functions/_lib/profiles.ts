@@ -468,20 +468,31 @@ export class ProfilesRepository {
 
   /**
    * The current profile, read strongly consistent (tasks act on the freshest data); a merged
-   * profile's key reads the profile it joined, with its own caps and waiting summaries.
+   * profile's key reads the profile it joined, with its own waiting summaries. Its recent sends
+   * are the joined profile's, with its own from before the merge, reserved on the joined key
+   * (`sendsKey`): a frequency cap counts the person, whichever id an enrollment runs under.
    */
   async get(userId: string): Promise<ProfileState> {
     const item = await this.rawItem(userId);
     const own = readProfileItem(userId, item);
-    // A merged profile reads as the one it joined; caps and waiting summaries stay its own.
     let target = aliasTarget(item);
     for (let hop = 0; target !== undefined && hop < MAX_ALIAS_HOPS; hop++) {
       const joined = await this.rawItem(target);
       const further = aliasTarget(joined);
       if (further === undefined) {
         // The events after the merge land on the joined profile: so do the last ones a waiting step looks at.
-        const { profile, lastEvents } = readProfileItem(target, joined);
-        return { ...own, profile, lastEvents };
+        const into = readProfileItem(target, joined);
+        const { profile, lastEvents, sendsVersion } = into;
+        const kept = Math.max(own.sendsKeptDays ?? 0, into.sendsKeptDays ?? 0);
+        return {
+          ...own,
+          profile,
+          lastEvents,
+          sends: mergedSends(own.sends, into.sends),
+          sendsVersion,
+          ...(kept === 0 ? {} : { sendsKeptDays: kept }),
+          sendsKey: target,
+        };
       }
       target = further;
     }
@@ -646,3 +657,31 @@ export class ProfilesRepository {
 
 /** What a consent change did: `channelInstead`, the reason, when a topic opt-out opted out of the channel. */
 export type ConsentOutcome = { channelInstead?: string };
+
+/**
+ * The recent sends of a merged profile and of the one it joined, in time
+ * order. A send in both counts once: the first reservation after the merge
+ * writes the merged profile's sends onto the joined one, where they are then
+ * found again (per instant, the larger count of the two lists).
+ */
+function mergedSends(
+  own: Record<Channel, string[]>,
+  joined: Record<Channel, string[]>,
+): Record<Channel, string[]> {
+  const merge = (a: readonly string[], b: readonly string[]) => {
+    const counts = new Map<string, number>();
+    const tally = (list: readonly string[]) => {
+      const here = new Map<string, number>();
+      for (const at of list) here.set(at, (here.get(at) ?? 0) + 1);
+      for (const [at, n] of here) counts.set(at, Math.max(counts.get(at) ?? 0, n));
+    };
+    tally(a);
+    tally(b);
+    return [...counts].flatMap(([at, n]) => Array<string>(n).fill(at)).sort();
+  };
+  return {
+    email: merge(own.email, joined.email),
+    sms: merge(own.sms, joined.sms),
+    push: merge(own.push, joined.push),
+  };
+}

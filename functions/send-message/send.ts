@@ -206,8 +206,8 @@ async function reserve(
   for (let attempt = 0; attempt < RESERVE_ATTEMPTS; attempt++) {
     const check = checkCaps(current.sends, input.caps ?? [], input.channel, now, current.sendsKeptDays);
     if (!check.allowed) return nextAllowedTime(check.until, zone, input.quietHours);
-    const { sendsVersion } = current;
-    if (await deps.profiles.reserveSends(input.userId, sendsVersion, check.next, check.keptDays))
+    const { sendsVersion, sendsKey = input.userId } = current;
+    if (await deps.profiles.reserveSends(sendsKey, sendsVersion, check.next, check.keptDays))
       return undefined;
     current = await deps.profiles.get(input.userId);
   }
@@ -318,7 +318,8 @@ async function release(deps: SendDeps, input: SendMessageInput, at: string): Pro
     const index = sends.lastIndexOf(at);
     if (index < 0) return;
     const rest = [...sends.slice(0, index), ...sends.slice(index + 1)];
-    if (await deps.profiles.reserveSends(input.userId, state.sendsVersion, { [input.channel]: rest })) return;
+    const { sendsKey = input.userId } = state;
+    if (await deps.profiles.reserveSends(sendsKey, state.sendsVersion, { [input.channel]: rest })) return;
   }
 }
 

@@ -426,6 +426,43 @@ describe('send-message: consent, addresses, quiet hours and caps', () => {
     expect(await ses.emails()).toHaveLength(1);
   });
 
+  it("counts one person's cap across a visitor's enrollment and the known customer's after they sign in", async () => {
+    // arrange: a visitor gets an email while anonymous, then signs in (the visitor's id joins the customer)
+    const caps = [{ channel: 'email' as const, max: 2, within: 'P1D' }];
+    const ingest = ingestDeps(db).deps;
+    const visit = { anonymousId: 'v-cap', traits: { email: 'cap@example.com', firstName: 'V' } };
+    await ingestEvent(ingest, {
+      type: 'identify',
+      ...visit,
+      timestamp: '2026-11-24T08:00:00Z',
+      messageId: 'v1',
+    });
+    const visitor = (stepId: string) => input('anon:v-cap', { enrollmentId: 'e-visitor', stepId, caps });
+    const known = (stepId: string) => input('k-cap', { enrollmentId: 'e-known', stepId, caps });
+    expect((await sendMessage(deps('2026-11-24T09:00:00Z'), visitor('a'))).status).toBe('sent');
+    await ingestEvent(ingest, {
+      type: 'identify',
+      userId: 'k-cap',
+      anonymousId: 'v-cap',
+      traits: {},
+      timestamp: '2026-11-24T09:30:00Z',
+      messageId: 'v2',
+    });
+    // act: the visitor's enrollment sends again, then the known customer's journey, then both once more
+    const second = await sendMessage(deps('2026-11-24T10:00:00Z'), visitor('b'));
+    const third = await sendMessage(deps('2026-11-24T10:01:00Z'), known('a'));
+    const fourth = await sendMessage(deps('2026-11-24T10:02:00Z'), visitor('c'));
+    // assert: two emails a day to the person, whichever id each journey runs under
+    expect(second.status).toBe('sent');
+    expect(third).toEqual({ status: 'deferred', until: '2026-11-25T09:00:00.000Z', reason: 'frequency cap' });
+    expect(fourth).toEqual({
+      status: 'deferred',
+      until: '2026-11-25T09:00:00.000Z',
+      reason: 'frequency cap',
+    });
+    expect(await ses.emails()).toHaveLength(2);
+  });
+
   it('reserves cap slots atomically under concurrent sends', async () => {
     await customer('s-race', { email: 'race@example.com', firstName: 'R' });
     const caps = [{ max: 2, within: 'PT1H' }];
