@@ -33,6 +33,7 @@ import {
 } from './profile-item.ts';
 import { type Conversion, layoutConversion, legacyRecords, needsMigration } from './profile-migration.ts';
 import { type OverLong, overLongAttributes, removeOverLong } from './profile-names.ts';
+import { unionOfSends } from './profile-sends.ts';
 import { countedTraits, countTraits, isCountedTrait } from './profile-trait-count.ts';
 import { capOptOuts, guardOptOuts, hasRoom, type OptOutPlan, optOutVersion } from './topic-opt-outs.ts';
 
@@ -488,7 +489,11 @@ export class ProfilesRepository {
           ...own,
           profile,
           lastEvents,
-          sends: mergedSends(own.sends, into.sends),
+          sends: {
+            email: unionOfSends(own.sends.email, into.sends.email),
+            sms: unionOfSends(own.sends.sms, into.sends.sms),
+            push: unionOfSends(own.sends.push, into.sends.push),
+          },
           sendsVersion,
           ...(kept === 0 ? {} : { sendsKeptDays: kept }),
           sendsKey: target,
@@ -657,31 +662,3 @@ export class ProfilesRepository {
 
 /** What a consent change did: `channelInstead`, the reason, when a topic opt-out opted out of the channel. */
 export type ConsentOutcome = { channelInstead?: string };
-
-/**
- * The recent sends of a merged profile and of the one it joined, in time
- * order. A send in both counts once: the first reservation after the merge
- * writes the merged profile's sends onto the joined one, where they are then
- * found again (per instant, the larger count of the two lists).
- */
-function mergedSends(
-  own: Record<Channel, string[]>,
-  joined: Record<Channel, string[]>,
-): Record<Channel, string[]> {
-  const merge = (a: readonly string[], b: readonly string[]) => {
-    const counts = new Map<string, number>();
-    const tally = (list: readonly string[]) => {
-      const here = new Map<string, number>();
-      for (const at of list) here.set(at, (here.get(at) ?? 0) + 1);
-      for (const [at, n] of here) counts.set(at, Math.max(counts.get(at) ?? 0, n));
-    };
-    tally(a);
-    tally(b);
-    return [...counts].flatMap(([at, n]) => Array<string>(n).fill(at)).sort();
-  };
-  return {
-    email: merge(own.email, joined.email),
-    sms: merge(own.sms, joined.sms),
-    push: merge(own.push, joined.push),
-  };
-}

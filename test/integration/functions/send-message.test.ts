@@ -463,6 +463,35 @@ describe('send-message: consent, addresses, quiet hours and caps', () => {
     expect(await ses.emails()).toHaveLength(2);
   });
 
+  it("counts what a visitor was sent against the known customer's own journeys once they sign in", async () => {
+    // arrange: an email to the visitor, then sign-in (the merge copies the visitor's recent sends)
+    const caps = [{ channel: 'email' as const, max: 1, within: 'P1D' }];
+    const ingest = ingestDeps(db).deps;
+    const visit = { anonymousId: 'v-copy', traits: { email: 'copy@example.com', firstName: 'V' } };
+    await ingestEvent(ingest, {
+      type: 'identify',
+      ...visit,
+      timestamp: '2026-11-24T08:00:00Z',
+      messageId: 'c1',
+    });
+    const visitor = input('anon:v-copy', { enrollmentId: 'e-v-copy', stepId: 'a', caps });
+    expect((await sendMessage(deps('2026-11-24T09:00:00Z'), visitor)).status).toBe('sent');
+    await ingestEvent(ingest, {
+      type: 'identify',
+      userId: 'k-copy',
+      anonymousId: 'v-copy',
+      traits: {},
+      timestamp: '2026-11-24T09:30:00Z',
+      messageId: 'c2',
+    });
+    // act: a journey of the known customer sends within the day
+    const known = input('k-copy', { enrollmentId: 'e-k-copy', stepId: 'a', caps });
+    const out = await sendMessage(deps('2026-11-24T10:00:00Z'), known);
+    // assert: one email a day to the person
+    expect(out).toEqual({ status: 'deferred', until: '2026-11-25T09:00:00.000Z', reason: 'frequency cap' });
+    expect(await ses.emails()).toHaveLength(1);
+  });
+
   it('reserves cap slots atomically under concurrent sends', async () => {
     await customer('s-race', { email: 'race@example.com', firstName: 'R' });
     const caps = [{ max: 2, within: 'PT1H' }];
