@@ -1,5 +1,6 @@
 import { filters, Liquid, type Template as ParsedLiquid, UndefinedVariableError } from 'liquidjs';
 import { isDataMap } from './dictionary.ts';
+import { forbiddenHtmlLink, forbiddenLinkScheme, linkText } from './template-links.ts';
 import * as z from './zod.ts';
 
 /**
@@ -316,6 +317,23 @@ function untrackedUnsubscribe(html: string, unsubscribeUrl: string | undefined):
   });
 }
 
+/** A push deep link on one line, refused when it would run script or open a `data:` document. */
+function pushLink(rendered: string): string {
+  const link = linkText(rendered);
+  const scheme = forbiddenLinkScheme(link);
+  if (scheme !== undefined) throw new Error(`url: renders to a ${scheme} link, which a message never opens`);
+  return link;
+}
+
+/** Fails an HTML body with a link that would run script (escaping keeps a value in its attribute, not safe). */
+function refuseScriptLinks(html: string): void {
+  const found = forbiddenHtmlLink(html);
+  if (found !== undefined)
+    throw new Error(
+      `html: a ${found.attribute} renders to a ${found.scheme} link, which a message never opens`,
+    );
+}
+
 /**
  * Renders every field of a template with strict Liquid: the email `html`
  * field HTML-escaped, the others as plain text; `date` formats in `timezone`
@@ -336,7 +354,8 @@ export async function renderTemplate<T extends Template>(
     const templates = parseOnce(liquid, value);
     // Synchronously: no filter or tag here waits on anything, and the async renderer's promise per node cost a third of the render.
     const rendered = renderField(key, liquid, templates, data);
-    const written = providerText(key, String(rendered));
+    const written = key === 'url' ? pushLink(String(rendered)) : providerText(key, String(rendered));
+    if (escapeHtml) refuseScriptLinks(written);
     const text = escapeHtml ? untrackedUnsubscribe(written, context.unsubscribeUrl) : written;
     const limit = limitOf(template, key);
     if (text.length > limit)

@@ -38,6 +38,8 @@ const DeliveryItem = z.extend(DeliveryMeta, {
   leaseUntil: z.optional(z.number()),
   /** Set just before the provider is called: a stale claim without it surely sent nothing. */
   calledAt: z.optional(z.string()),
+  /** The frequency-cap slot the attempt took (the time it put in the profile's recent sends). */
+  reservedAt: z.optional(z.string()),
   output: z.nullish(SendMessageOutput),
 });
 
@@ -46,7 +48,11 @@ export type Claim =
    * `tookOverUnknown`: the claim took over (`retryUnknown`) from an attempt that called the provider
    * and stopped without saying how it ended: that attempt's outcome is unknown, and only this claim knows it.
    */
-  | { kind: 'claimed'; tookOverUnknown?: true }
+  /**
+   * `orphanSlot`: the claim took over from an attempt that stopped after taking a frequency-cap slot
+   * and before calling the provider: the slot it holds (`reservedAt`) counts a message that never went.
+   */
+  | { kind: 'claimed'; tookOverUnknown?: true; orphanSlot?: string }
   /** `unreadable`: the record is there but not one this code can read; its outcome is unknown. */
   | { kind: 'done'; output: SendMessageOutput; unreadable?: true }
   /** Another attempt holds the claim until `until` (it may be live, or dead with its lease still running). */
@@ -72,6 +78,7 @@ export function deliveryIdOf(enrollmentId: string, stepId: string): string {
 const BUSY_RECHECK_MS = 1_000;
 
 const STALE_REASON = 'outcome unknown: an attempt stopped after calling the provider';
+const PRECALL_REASON = 'an attempt stopped before calling the provider, and the retries ran out';
 
 export class DeliveriesRepository {
   constructor(
@@ -106,7 +113,7 @@ export class DeliveriesRepository {
         TableName: this.table,
         Key: { deliveryId },
         UpdateExpression:
-          'SET #status = :sending, leaseUntil = :lease, userId = :u, journeyId = :j, version = :v, stepId = :s, channel = :c, updatedAt = :now, expiresAt = :exp REMOVE calledAt, failureCounted ADD attempts :one',
+          'SET #status = :sending, leaseUntil = :lease, userId = :u, journeyId = :j, version = :v, stepId = :s, channel = :c, updatedAt = :now, expiresAt = :exp REMOVE calledAt, reservedAt, failureCounted ADD attempts :one',
         ConditionExpression: claimable.join(' OR '),
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
@@ -128,8 +135,11 @@ export class DeliveriesRepository {
         ReturnValues: 'ALL_OLD',
       });
       const before = out.Attributes;
-      return before?.status === 'sending' && before.calledAt !== undefined
-        ? { kind: 'claimed', tookOverUnknown: true }
+      if (before?.status !== 'sending') return { kind: 'claimed' };
+      if (before.calledAt !== undefined) return { kind: 'claimed', tookOverUnknown: true };
+      // Removed by this claim: only this claim gives the slot back, once.
+      return typeof before.reservedAt === 'string'
+        ? { kind: 'claimed', orphanSlot: before.reservedAt }
         : { kind: 'claimed' };
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
@@ -164,12 +174,16 @@ export class DeliveriesRepository {
   /**
    * Makes the last attempt's outcome final once Step Functions has run out of
    * retries: a failed attempt is marked counted (once: a second call finds the
-   * mark), and an attempt that stopped after calling the provider is settled
-   * as unknown, as the next attempt would have done. Undefined when there is
-   * nothing to count (sent, or already final); the lease's end while another
-   * attempt still holds the claim.
+   * mark), an attempt that stopped before calling the provider is settled as
+   * failed (nothing went out; `orphanSlot`: the cap slot it still holds), and
+   * one that stopped after calling it as unknown, as the next attempt would
+   * have done. Undefined when there is nothing to count (sent, or already
+   * final); the lease's end while another attempt still holds the claim.
    */
-  async settleExhausted(deliveryId: string, now: Date): Promise<'failed' | 'unknown' | Date | undefined> {
+  async settleExhausted(
+    deliveryId: string,
+    now: Date,
+  ): Promise<{ counted: 'failed' | 'unknown'; orphanSlot?: string } | Date | undefined> {
     try {
       await updateItem(this.db, {
         TableName: this.table,
@@ -179,14 +193,52 @@ export class DeliveriesRepository {
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':failed': 'failed', ':now': now.toISOString() },
       });
-      return 'failed';
+      return { counted: 'failed' };
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
     }
+    const precall = await this.settlePrecall(deliveryId, now);
+    if (precall !== undefined) return precall;
     const claim = await this.existing(deliveryId, now);
     // An attempt still sending (live, or dead holding the claim) until its lease ends: not final yet.
     if (claim.kind === 'busy') return (await this.isSending(deliveryId)) ? claim.until : undefined;
-    return claim.kind === 'stale' ? 'unknown' : undefined;
+    return claim.kind === 'stale' ? { counted: 'unknown' } : undefined;
+  }
+
+  /**
+   * Settles as failed, and counted, an attempt whose lease is over and that
+   * never marked the provider called: it provably sent nothing, so its outcome
+   * is not unknown (no alarm). Undefined when the record is not such an attempt.
+   */
+  private async settlePrecall(
+    deliveryId: string,
+    now: Date,
+  ): Promise<{ counted: 'failed'; orphanSlot?: string } | undefined> {
+    try {
+      const out = await updateItem(this.db, {
+        TableName: this.table,
+        Key: { deliveryId },
+        UpdateExpression:
+          'SET #status = :failed, updatedAt = :now, #output = :null, detail = :detail, failureCounted = :now REMOVE leaseUntil, reservedAt',
+        // Only a dead attempt (lease over) that never reached the provider: a live one, or a call, is not a failure.
+        ConditionExpression: '#status = :sending AND leaseUntil < :nowMs AND attribute_not_exists(calledAt)',
+        ExpressionAttributeNames: { '#status': 'status', '#output': 'output' },
+        ExpressionAttributeValues: {
+          ':failed': 'failed',
+          ':sending': 'sending',
+          ':null': null,
+          ':detail': PRECALL_REASON,
+          ':now': now.toISOString(),
+          ':nowMs': now.getTime(),
+        },
+        ReturnValues: 'ALL_OLD',
+      });
+      const slot = out.Attributes?.reservedAt;
+      return typeof slot === 'string' ? { counted: 'failed', orphanSlot: slot } : { counted: 'failed' };
+    } catch (error) {
+      if (isConditionFailed(error)) return undefined;
+      throw error;
+    }
   }
 
   private async isSending(deliveryId: string): Promise<boolean> {
@@ -198,6 +250,20 @@ export class DeliveriesRepository {
       ExpressionAttributeNames: { '#status': 'status' },
     });
     return out.Item?.status === 'sending';
+  }
+
+  /**
+   * Remembers the frequency-cap slot the attempt took, so that the attempt
+   * taking over from it, should it stop before calling the provider, gives
+   * the slot back instead of counting a message that never went.
+   */
+  async markReserved(deliveryId: string, at: string): Promise<void> {
+    await updateItem(this.db, {
+      TableName: this.table,
+      Key: { deliveryId },
+      UpdateExpression: 'SET reservedAt = :at',
+      ExpressionAttributeValues: { ':at': at },
+    });
   }
 
   /** Marks that the provider is about to be called: from here a lost answer means "outcome unknown". */

@@ -4,6 +4,7 @@ import { HISTORY_DAYS, staleAttributes } from './profile-compaction.ts';
 import { packSeen, seenBase, unpackSeen } from './profile-counter.ts';
 import { addFolded } from './profile-day-history.ts';
 import { attr, optOutCounts, PROFILE_FORMAT, traitsOf } from './profile-item.ts';
+import { unionOfSends } from './profile-sends.ts';
 import { countedTraits, countTraits, isCountedTrait } from './profile-trait-count.ts';
 import { guardOptOuts, type OptOutPlan, optOutVersion } from './topic-opt-outs.ts';
 
@@ -31,8 +32,12 @@ function isChannel(channel: string): channel is 'email' | 'sms' | 'push' {
  * - push tokens: all kept;
  * - the keys of profiles merged into the merged one: kept (see `markMerged` in identity.ts).
  *
- * Not copied: the redelivery guard, waiting summaries and recent sends
- * (they serve enrollments still running under the merged key).
+ * - recent sends (frequency caps): the union, once per send (`unionOfSends`), the newest
+ *   200 per channel, on the condition that no send reserved a slot on the known profile
+ *   since it was read: the known customer's journeys count what the visitor was sent;
+ *
+ * Not copied: the redelivery guard and waiting summaries (they serve
+ * enrollments still running under the merged key).
  */
 
 const SCALARS = new Set(['email', 'phone', 'timezone', 'locale', attr.traitsAt]);
@@ -51,11 +56,37 @@ const PREFIXES = [
   'dh:',
   'x:',
   'mk:',
+  'sends:',
 ] as const;
+
+/** Recent sends kept per channel (shared/delivery/policy.ts keeps the same when it reserves a slot). */
+const MAX_SENDS_KEPT = 200;
+
+/** A stored list of send times (epoch ms; ISO strings in older items) as epoch ms. */
+function sendTimes(value: unknown): number[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((at: unknown) => {
+    const ms = typeof at === 'number' ? at : typeof at === 'string' ? Date.parse(at) : Number.NaN;
+    return Number.isFinite(ms) ? [ms] : [];
+  });
+}
 
 /** Whether an attribute of a profile item is part of what a merge moves. */
 export function isMergedAttribute(key: string): boolean {
   return SCALARS.has(key) || PREFIXES.some((prefix) => key.startsWith(prefix));
+}
+
+/**
+ * Moves the known profile's sends version on, as a cap reservation does, on
+ * the condition that it has not moved since the item was read: a slot
+ * reserved meanwhile is neither lost nor counted twice (the batch is planned again).
+ */
+function guardSends(b: UpdateBuilder, target: Readonly<Record<string, unknown>>): string {
+  const read = target[attr.sendsVersion];
+  const version = typeof read === 'number' ? read : 0;
+  b.set(attr.sendsVersion, version + 1);
+  const v = b.name(attr.sendsVersion);
+  return version === 0 ? `attribute_not_exists(${v})` : `${v} = ${b.value(version)}`;
 }
 
 /** One UpdateItem's worth of a merge: the expression stays well inside DynamoDB's 4 KB limit. */
@@ -135,6 +166,7 @@ export function mergeBatch(
   const optOuts = optOutCounts(target);
   // The count of opt-outs is held to the item as read (topic-opt-outs.ts).
   const optOutPlan: OptOutPlan = { version: optOutVersion(into), held: [], adds: false };
+  let sendsCopied = false;
   for (const key of keys) {
     const value = from[key];
     const known = target[key];
@@ -194,6 +226,9 @@ export function mergeBatch(
       if (!own && (ours === undefined || ours === addressOf(from, channel))) b.setIfAbsent(key, value);
     } else if (key.startsWith('tok:')) {
       b.set(key, value);
+    } else if (key.startsWith('sends:')) {
+      b.set(key, unionOfSends(sendTimes(value), sendTimes(known)).slice(-MAX_SENDS_KEPT));
+      sendsCopied = true;
     } else if (known === undefined) {
       b.setIfAbsent(key, value);
     }
@@ -212,6 +247,7 @@ export function mergeBatch(
     b.set(attr.consentReason(channel), reason);
     channelsInstead.push(reason);
   }
+  if (sendsCopied) conditions.push(guardSends(b, target));
   if (added.size > 0) conditions.push(...countTraits(b, into, added.size, true));
   conditions.push(...guardOptOuts(b, optOutPlan));
   b.set(attr.format, PROFILE_FORMAT);

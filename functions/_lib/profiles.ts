@@ -33,6 +33,7 @@ import {
 } from './profile-item.ts';
 import { type Conversion, layoutConversion, legacyRecords, needsMigration } from './profile-migration.ts';
 import { type OverLong, overLongAttributes, removeOverLong } from './profile-names.ts';
+import { unionOfSends } from './profile-sends.ts';
 import { countedTraits, countTraits, isCountedTrait } from './profile-trait-count.ts';
 import { capOptOuts, guardOptOuts, hasRoom, type OptOutPlan, optOutVersion } from './topic-opt-outs.ts';
 
@@ -468,20 +469,35 @@ export class ProfilesRepository {
 
   /**
    * The current profile, read strongly consistent (tasks act on the freshest data); a merged
-   * profile's key reads the profile it joined, with its own caps and waiting summaries.
+   * profile's key reads the profile it joined, with its own waiting summaries. Its recent sends
+   * are the joined profile's, with its own from before the merge, reserved on the joined key
+   * (`sendsKey`): a frequency cap counts the person, whichever id an enrollment runs under.
    */
   async get(userId: string): Promise<ProfileState> {
     const item = await this.rawItem(userId);
     const own = readProfileItem(userId, item);
-    // A merged profile reads as the one it joined; caps and waiting summaries stay its own.
     let target = aliasTarget(item);
     for (let hop = 0; target !== undefined && hop < MAX_ALIAS_HOPS; hop++) {
       const joined = await this.rawItem(target);
       const further = aliasTarget(joined);
       if (further === undefined) {
         // The events after the merge land on the joined profile: so do the last ones a waiting step looks at.
-        const { profile, lastEvents } = readProfileItem(target, joined);
-        return { ...own, profile, lastEvents };
+        const into = readProfileItem(target, joined);
+        const { profile, lastEvents, sendsVersion } = into;
+        const kept = Math.max(own.sendsKeptDays ?? 0, into.sendsKeptDays ?? 0);
+        return {
+          ...own,
+          profile,
+          lastEvents,
+          sends: {
+            email: unionOfSends(own.sends.email, into.sends.email),
+            sms: unionOfSends(own.sends.sms, into.sends.sms),
+            push: unionOfSends(own.sends.push, into.sends.push),
+          },
+          sendsVersion,
+          ...(kept === 0 ? {} : { sendsKeptDays: kept }),
+          sendsKey: target,
+        };
       }
       target = further;
     }

@@ -104,11 +104,13 @@ export function sendPush(
   onTokens?: TokenListener,
 ) {
   const addresses = Object.fromEntries(request.tokens.map((t) => [t.token, { ChannelType: t.service }]));
+  // A url that renders empty (`{% if %}` around it) is no deep link: the tap opens the app.
+  const url = request.url === '' ? undefined : request.url;
   const message = {
     Title: request.title,
     Body: request.body,
-    Action: request.url === undefined ? ('OPEN_APP' as const) : ('DEEP_LINK' as const),
-    ...(request.url === undefined ? {} : { Url: request.url }),
+    Action: url === undefined ? ('OPEN_APP' as const) : ('DEEP_LINK' as const),
+    ...(url === undefined ? {} : { Url: url }),
     ...(request.timeToLiveSeconds === undefined ? {} : { TimeToLive: request.timeToLiveSeconds }),
   };
   return send(

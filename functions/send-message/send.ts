@@ -206,8 +206,8 @@ async function reserve(
   for (let attempt = 0; attempt < RESERVE_ATTEMPTS; attempt++) {
     const check = checkCaps(current.sends, input.caps ?? [], input.channel, now, current.sendsKeptDays);
     if (!check.allowed) return nextAllowedTime(check.until, zone, input.quietHours);
-    const { sendsVersion } = current;
-    if (await deps.profiles.reserveSends(input.userId, sendsVersion, check.next, check.keptDays))
+    const { sendsVersion, sendsKey = input.userId } = current;
+    if (await deps.profiles.reserveSends(sendsKey, sendsVersion, check.next, check.keptDays))
       return undefined;
     current = await deps.profiles.get(input.userId);
   }
@@ -245,7 +245,11 @@ async function attempt(
   // template is reported at that attempt). A render failing after a cap slot was taken gives the slot back.
   const quiet = quietUntil(now, zone, input.quietHours);
   const until = quiet ?? (await reserve(deps, input, state, zone, now));
-  if (quiet === undefined && until === undefined) progress.reserved = now.toISOString();
+  if (quiet === undefined && until === undefined) {
+    progress.reserved = now.toISOString();
+    // An attempt that stops from here to the provider call holds the slot: the next one gives it back.
+    await deps.deliveries.markReserved(deliveryIdOf(input.enrollmentId, input.stepId), progress.reserved);
+  }
   if (until !== undefined) {
     const output: SendMessageOutput = {
       status: 'deferred',
@@ -314,7 +318,8 @@ async function release(deps: SendDeps, input: SendMessageInput, at: string): Pro
     const index = sends.lastIndexOf(at);
     if (index < 0) return;
     const rest = [...sends.slice(0, index), ...sends.slice(index + 1)];
-    if (await deps.profiles.reserveSends(input.userId, state.sendsVersion, { [input.channel]: rest })) return;
+    const { sendsKey = input.userId } = state;
+    if (await deps.profiles.reserveSends(sendsKey, state.sendsVersion, { [input.channel]: rest })) return;
   }
 }
 
@@ -349,10 +354,13 @@ const BUSY_REASON = 'an earlier attempt of this send holds it';
  */
 export async function countExhausted(deps: SendDeps, input: SendMessageInput): Promise<ExhaustedOutput> {
   const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId);
-  const counted = await deps.deliveries.settleExhausted(deliveryId, deps.now());
-  if (counted === undefined) return { counted: 'none' };
+  const settled = await deps.deliveries.settleExhausted(deliveryId, deps.now());
+  if (settled === undefined) return { counted: 'none' };
   // Counting now would lose that attempt's outcome: the journey counts again after the lease.
-  if (counted instanceof Date) throw new SendInProgressError(counted.toISOString());
+  if (settled instanceof Date) throw new SendInProgressError(settled.toISOString());
+  const { counted, orphanSlot } = settled;
+  // A slot the attempt held for a message that never went: given back, or it holds the next one back.
+  if (orphanSlot !== undefined) await release(deps, input, orphanSlot).catch(() => undefined);
   if (counted === 'unknown') deps.unknownRecorded?.();
   await deps.stats.recordSend({
     journeyId: input.journeyId,
@@ -413,6 +421,9 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
   // to the lease's end lets the next attempt see the outcome, or settle or take over a dead attempt.
   if (claim.kind === 'busy')
     return { status: 'deferred', until: claim.until.toISOString(), reason: BUSY_REASON };
+  // The attempt this claim took over stopped holding a cap slot for a message it never sent: given back
+  // first, or this message would count it and defer itself. Unwritable, it only holds this message back.
+  if (claim.orphanSlot !== undefined) await release(deps, input, claim.orphanSlot).catch(() => undefined);
   const progress: Progress = { stage: 'preparing' };
   const settle: Settle = async (status, output, detail) => {
     await deps.deliveries.settle(deliveryId, status, output, deps.now(), detail);

@@ -161,20 +161,36 @@ function fromSmsEvent(record: z.infer<typeof SmsEvent>): Feedback | undefined {
   };
 }
 
+/**
+ * What an SMS failure of the Pinpoint event stream means for the number: its
+ * `record_status` names the same statuses as the End User Messaging events
+ * (`INVALID` is `TEXT_INVALID`...), so one table decides which stop the
+ * number. A device switched off (`UNREACHABLE`) or a carrier outage
+ * (`CARRIER_UNREACHABLE`) is about one message, and a number the customer
+ * opted out of at the carrier (`OPTED_OUT`, a STOP reply) is an unsubscribe.
+ * A push failure is about one device token, which the send drops: it never
+ * stops the customer's other devices.
+ */
+function smsFailure(recordStatus: string | undefined): Pick<Feedback, 'suppress' | 'unsubscribe'> {
+  if (recordStatus === undefined) return {};
+  if (recordStatus === 'OPTED_OUT') return { unsubscribe: {} };
+  const suppress = SMS_EVENT_OUTCOMES.get(`TEXT_${recordStatus}`)?.suppress;
+  return suppress === undefined ? {} : { suppress };
+}
+
 function fromPinpoint(record: z.infer<typeof PinpointRecord>): Feedback | undefined {
   const known = PINPOINT_OUTCOMES.get(record.event_type);
   const messageId = record.attributes.message_id;
   if (known === undefined || messageId === undefined) return undefined;
-  // A number that does not exist or cannot take SMS will never succeed: stop the channel.
-  const permanent =
-    known.outcome === 'failed' && /INVALID|UNREACHABLE|PERMANENT/.test(record.attributes.record_status ?? '');
+  const failure =
+    known.channel === 'sms' && known.outcome === 'failed' ? smsFailure(record.attributes.record_status) : {};
   return {
     messageId,
     channel: known.channel,
     outcome: known.outcome,
     fromJourney: record.attributes.journeyId !== undefined,
     ...(known.optOut ? { unsubscribe: {} } : {}),
-    ...(permanent ? { suppress: `${record.attributes.record_status}` } : {}),
+    ...failure,
   };
 }
 

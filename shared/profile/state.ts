@@ -76,6 +76,12 @@ export type ProfileState = {
   mergedKeys?: string[];
   /** Set when the item read is a merged profile's alias: the key of the profile it joined. */
   aliasOf?: string;
+  /**
+   * The key `sends` are reserved on, when not the key read: a merged
+   * profile's sends are counted and written on the profile it joined, so one
+   * person's caps hold whichever id a journey runs under.
+   */
+  sendsKey?: string;
 };
 
 /** The key of a waiting step: one per (enrollment, step). */

@@ -151,6 +151,46 @@ describe('delivery-feedback', () => {
     expect(funnel.some((r) => r.metric === outcome && r.stepId === 'sms-1')).toBe(true);
   });
 
+  it.each([
+    // About the number: it will never take a message.
+    { eventType: '_SMS.FAILURE', recordStatus: 'INVALID', consent: 'suppressed' },
+    { eventType: '_SMS.FAILURE', recordStatus: 'BLOCKED', consent: 'suppressed' },
+    // About one message: a phone switched off, a carrier outage, an expired message.
+    { eventType: '_SMS.FAILURE', recordStatus: 'UNREACHABLE', consent: undefined },
+    { eventType: '_SMS.FAILURE', recordStatus: 'CARRIER_UNREACHABLE', consent: undefined },
+    { eventType: '_SMS.FAILURE', recordStatus: 'TTL_EXPIRED', consent: undefined },
+    // The customer replied STOP: an opt-out, not a dead number.
+    { eventType: '_SMS.FAILURE', recordStatus: 'OPTED_OUT', consent: 'unsubscribed' },
+    // One device token of the customer's: the others still take push.
+    { eventType: '_PUSH.FAILURE', recordStatus: 'PERMANENT_FAILURE', consent: undefined },
+  ])(
+    'applies a Pinpoint event-stream $eventType of $recordStatus: consent $consent',
+    async ({ eventType, recordStatus, consent }) => {
+      // arrange: an SMS or push a journey sent, and the older Pinpoint event-stream record of its failure
+      const channel = eventType.startsWith('_SMS') ? ('sms' as const) : ('push' as const);
+      const userId = `f-pp-${channel}-${recordStatus}`;
+      const messageId = `pp-${channel}-${recordStatus}`;
+      await ingestEvent(
+        ingestDeps(db).deps,
+        identify(userId, { phone: '+61412345678' }, '2026-11-01T00:00:00Z'),
+      );
+      await deps.deliveries.linkMessage(
+        messageId,
+        `e-${userId}#${channel}-1`,
+        { userId, journeyId: 'fb-pp', version: '1', stepId: `${channel}-1`, channel },
+        new Date(),
+      );
+      // act
+      const result = await applyFeedback(deps, {
+        event_type: eventType,
+        attributes: { message_id: messageId, record_status: recordStatus },
+      });
+      // assert
+      expect(result).toMatchObject({ status: 'applied', feedback: { channel, outcome: 'failed' } });
+      expect((await deps.profiles.get(userId)).profile.consent[channel]?.status).toBe(consent);
+    },
+  );
+
   it('waits for a final SMS status and ignores event types that mean nothing', async () => {
     const pending = { eventType: 'TEXT_PENDING', messageId: 'sms-pending' };
     const odd = { eventType: 'TEXT_constructor', messageId: 'sms-odd' };

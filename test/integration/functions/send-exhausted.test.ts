@@ -177,6 +177,38 @@ describe('a send whose retries run out', () => {
     ]);
   });
 
+  it('counts an attempt that stopped before calling the provider as failed, once, and gives back its cap slot', async () => {
+    // arrange: an attempt claimed the send and took a frequency-cap slot, then its invocation crashed
+    // before calling the provider (a render or a store that outlived the function's timeout)
+    await ingestEvent(ingestDeps(db).deps, identify('u-precall', { email: 'u-precall@example.com' }));
+    const profiles = new ProfilesRepository(db.doc, db.tables.profiles);
+    const deliveries = new DeliveriesRepository(db.doc, db.tables.deliveries);
+    const deliveryId = deliveryIdOf('e-precall', 'remind');
+    const meta = {
+      userId: 'u-precall',
+      journeyId: 'precall',
+      version: '1',
+      stepId: 'remind',
+      channel: 'email',
+    } as const;
+    await deliveries.claim(deliveryId, meta, new Date('2026-11-30T10:00:00Z'), 60_000);
+    const state = await profiles.get('u-precall');
+    const slot = '2026-11-30T10:00:00.000Z';
+    await profiles.reserveSends('u-precall', state.sendsVersion, { email: [slot] }, 30);
+    await deliveries.markReserved(deliveryId, slot);
+    const input = exhaustedInput('precall', 'u-precall', 'e-precall', 'Lambda.Unknown');
+    // act: the failure path runs after the claim's lease, twice
+    const first = await countExhausted(deps('2026-11-30T10:05:00Z'), input);
+    const again = await countExhausted(deps('2026-11-30T10:06:00Z'), input);
+    // assert: nothing went out, so nothing is unknown; the slot no longer counts a message
+    expect([first, again]).toEqual([{ counted: 'failed' }, { counted: 'none' }]);
+    const rows = await new StatsRepository(db.doc, db.tables.stats).funnel('precall');
+    expect(rows.filter((r) => r.stepId === 'remind').map((r) => [r.metric, r.count])).toEqual([
+      ['failed', 1],
+    ]);
+    expect((await profiles.get('u-precall')).sends.email).toEqual([]);
+  });
+
   it('settles an attempt that stopped after calling the provider as unknown, and counts it once', async () => {
     // arrange: an attempt claimed the send and called the provider, then its invocation crashed
     await attemptCalledProvider('throttled', 'u-crashed', 'e-crashed');

@@ -125,6 +125,40 @@ describe('stale sending records', () => {
   });
 });
 
+describe('an attempt that died holding a frequency-cap slot', () => {
+  it('has its slot given back by the next attempt, which sends now instead of deferring itself', async () => {
+    // arrange: a cap of one SMS a day; the first attempt takes the slot, then its process dies before
+    // calling the provider (every later write of it fails: it can neither give the slot back nor settle)
+    await world.customer('slot-1');
+    const clock = virtualClock('2026-11-24T10:00:00Z');
+    const input = world.input('slot-1', 'sms', { caps: [{ channel: 'sms', max: 1, within: 'P1D' }] });
+    const deps = world.deps(clock);
+    let dead = false;
+    const profiles = Object.create(deps.profiles);
+    profiles.get = async (userId: string) => {
+      if (dead) throw new Error('process killed');
+      return deps.profiles.get(userId);
+    };
+    profiles.reserveSends = async (...args: Parameters<typeof deps.profiles.reserveSends>) => {
+      if (dead) throw new Error('process killed');
+      const reserved = await deps.profiles.reserveSends(...args);
+      dead = reserved;
+      return reserved;
+    };
+    const deliveries = Object.create(deps.deliveries);
+    deliveries.markCalled = async () => Promise.reject(new Error('process killed'));
+    deliveries.settle = async () => Promise.reject(new Error('process killed'));
+    await expect(sendMessage({ ...deps, profiles, deliveries }, input)).rejects.toThrow();
+    // act: Step Functions retries after the claim's lease
+    clock.advance(60_000);
+    const retry = await sendMessage(deps, input);
+    // assert: sent once, and the customer's recent sends count this one message only
+    expect(retry).toMatchObject({ status: 'sent' });
+    expect((await world.delivered('sms')).get('slot-1')).toBe(1);
+    expect((await deps.profiles.get('slot-1')).sends.sms).toEqual(['2026-11-24T10:01:00.000Z']);
+  });
+});
+
 function crashingProfiles(deps: ReturnType<SendWorld['deps']>) {
   const profiles = Object.create(deps.profiles);
   profiles.get = async () => {

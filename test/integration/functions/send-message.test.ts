@@ -40,6 +40,15 @@ const TEMPLATES = new Map<string, Template>([
     },
   ],
   [
+    'deep-link',
+    {
+      channel: 'push',
+      title: 'Your cart',
+      body: 'Still there',
+      url: '{% if trigger.properties.link %}{{ trigger.properties.link }}{% endif %}',
+    },
+  ],
+  [
     'order-context',
     {
       channel: 'email',
@@ -417,6 +426,72 @@ describe('send-message: consent, addresses, quiet hours and caps', () => {
     expect(await ses.emails()).toHaveLength(1);
   });
 
+  it("counts one person's cap across a visitor's enrollment and the known customer's after they sign in", async () => {
+    // arrange: a visitor gets an email while anonymous, then signs in (the visitor's id joins the customer)
+    const caps = [{ channel: 'email' as const, max: 2, within: 'P1D' }];
+    const ingest = ingestDeps(db).deps;
+    const visit = { anonymousId: 'v-cap', traits: { email: 'cap@example.com', firstName: 'V' } };
+    await ingestEvent(ingest, {
+      type: 'identify',
+      ...visit,
+      timestamp: '2026-11-24T08:00:00Z',
+      messageId: 'v1',
+    });
+    const visitor = (stepId: string) => input('anon:v-cap', { enrollmentId: 'e-visitor', stepId, caps });
+    const known = (stepId: string) => input('k-cap', { enrollmentId: 'e-known', stepId, caps });
+    expect((await sendMessage(deps('2026-11-24T09:00:00Z'), visitor('a'))).status).toBe('sent');
+    await ingestEvent(ingest, {
+      type: 'identify',
+      userId: 'k-cap',
+      anonymousId: 'v-cap',
+      traits: {},
+      timestamp: '2026-11-24T09:30:00Z',
+      messageId: 'v2',
+    });
+    // act: the visitor's enrollment sends again, then the known customer's journey, then both once more
+    const second = await sendMessage(deps('2026-11-24T10:00:00Z'), visitor('b'));
+    const third = await sendMessage(deps('2026-11-24T10:01:00Z'), known('a'));
+    const fourth = await sendMessage(deps('2026-11-24T10:02:00Z'), visitor('c'));
+    // assert: two emails a day to the person, whichever id each journey runs under
+    expect(second.status).toBe('sent');
+    expect(third).toEqual({ status: 'deferred', until: '2026-11-25T09:00:00.000Z', reason: 'frequency cap' });
+    expect(fourth).toEqual({
+      status: 'deferred',
+      until: '2026-11-25T09:00:00.000Z',
+      reason: 'frequency cap',
+    });
+    expect(await ses.emails()).toHaveLength(2);
+  });
+
+  it("counts what a visitor was sent against the known customer's own journeys once they sign in", async () => {
+    // arrange: an email to the visitor, then sign-in (the merge copies the visitor's recent sends)
+    const caps = [{ channel: 'email' as const, max: 1, within: 'P1D' }];
+    const ingest = ingestDeps(db).deps;
+    const visit = { anonymousId: 'v-copy', traits: { email: 'copy@example.com', firstName: 'V' } };
+    await ingestEvent(ingest, {
+      type: 'identify',
+      ...visit,
+      timestamp: '2026-11-24T08:00:00Z',
+      messageId: 'c1',
+    });
+    const visitor = input('anon:v-copy', { enrollmentId: 'e-v-copy', stepId: 'a', caps });
+    expect((await sendMessage(deps('2026-11-24T09:00:00Z'), visitor)).status).toBe('sent');
+    await ingestEvent(ingest, {
+      type: 'identify',
+      userId: 'k-copy',
+      anonymousId: 'v-copy',
+      traits: {},
+      timestamp: '2026-11-24T09:30:00Z',
+      messageId: 'c2',
+    });
+    // act: a journey of the known customer sends within the day
+    const known = input('k-copy', { enrollmentId: 'e-k-copy', stepId: 'a', caps });
+    const out = await sendMessage(deps('2026-11-24T10:00:00Z'), known);
+    // assert: one email a day to the person
+    expect(out).toEqual({ status: 'deferred', until: '2026-11-25T09:00:00.000Z', reason: 'frequency cap' });
+    expect(await ses.emails()).toHaveLength(1);
+  });
+
   it('reserves cap slots atomically under concurrent sends', async () => {
     await customer('s-race', { email: 'race@example.com', firstName: 'R' });
     const caps = [{ max: 2, within: 'PT1H' }];
@@ -427,6 +502,42 @@ describe('send-message: consent, addresses, quiet hours and caps', () => {
     );
     expect(outs.filter((o) => o.status === 'sent')).toHaveLength(2);
     expect(outs.filter((o) => o.status === 'deferred')).toHaveLength(2);
+  });
+});
+
+describe('send-message: push deep links', () => {
+  async function pushed(userId: string, trigger: unknown) {
+    const event = {
+      ...identify(userId, {}, '2026-10-01T00:00:00Z'),
+      context: { device: { token: `t-${userId}`, type: 'android' } },
+    };
+    await ingestEvent(ingestDeps(db).deps, event);
+    const pinpoint = mockClient(PinpointClient);
+    pinpoint.on(SendMessagesCommand).resolves({
+      MessageResponse: {
+        ApplicationId: 'app-1',
+        Result: { [`t-${userId}`]: { DeliveryStatus: 'SUCCESSFUL', StatusCode: 200, MessageId: 'p-1' } },
+      },
+    });
+    const out = await sendMessage(
+      deps('2026-11-24T10:00:00Z'),
+      input(userId, { channel: 'push', template: 'deep-link', trigger, transactional: true }),
+    );
+    const request = pinpoint.commandCalls(SendMessagesCommand)[0]?.args[0].input;
+    pinpoint.restore();
+    return { out, gcm: request?.MessageRequest?.MessageConfiguration?.GCMMessage };
+  }
+
+  it('sends a link from event data on one line, and opens the app when the url renders empty', async () => {
+    const link = await pushed('p-link', {
+      properties: { link: 'https://shop.example/cart\r\nX-Injected: 1' },
+    });
+    const none = await pushed('p-none', { properties: {} });
+    expect(link.out).toEqual({ status: 'sent', messageId: 'p-1' });
+    expect(link.gcm).toMatchObject({ Action: 'DEEP_LINK', Url: 'https://shop.example/cartX-Injected:%201' });
+    expect(none.out).toEqual({ status: 'sent', messageId: 'p-1' });
+    expect(none.gcm?.Action).toBe('OPEN_APP');
+    expect(none.gcm).not.toHaveProperty('Url');
   });
 });
 

@@ -107,6 +107,61 @@ describe('template rendering', () => {
     expect(sms.body).toBe(`${body}\nbye`);
   });
 
+  it('sends a push deep link on one line, without blanks or control characters, whatever the values hold', async () => {
+    // arrange: a link from event data with a line break, a tab, blanks and a NUL
+    const link = ' https://shop.example/p/1?q=red shoes\r\nX-Injected: 1\t\u0000\u2028 ';
+    const push = (url: string) => ({ channel: 'push' as const, title: 't', body: 'b', url });
+    // act
+    const out = await renderTemplate(push('{{ profile.link }}'), context({ link }));
+    const laidOut = await renderTemplate(
+      push('https://shop.example/cart\n  ?id={{ profile.id }}\n'),
+      context({ id: 7 }),
+    );
+    const none = await renderTemplate(push('{% if profile.missing %}x{% endif %}  \n'), context());
+    // assert
+    expect(out.url).toBe('https://shop.example/p/1?q=red%20shoesX-Injected:%201');
+    expect(laidOut.url).toBe('https://shop.example/cart?id=7');
+    expect(none.url).toBe('');
+  });
+
+  it.each([
+    ['javascript:alert(1)', 'javascript:'],
+    [' JaVa\tScript:alert(1)', 'javascript:'],
+    ['vbscript:msgbox(1)', 'vbscript:'],
+    ['data:text/html;base64,PHNjcmlwdD4=', 'data:'],
+  ])('refuses a push deep link that renders to %j', async (link, scheme) => {
+    const push = { channel: 'push' as const, title: 't', body: 'b', url: '{{ profile.link }}' };
+    await expect(renderTemplate(push, context({ link }))).rejects.toThrow(`url: renders to a ${scheme} link`);
+  });
+
+  it.each([
+    ['<a href="{{ profile.site }}">site</a>', 'javascript:alert(1)', 'href', 'javascript:'],
+    ['<a href={{ profile.site }}>site</a>', 'javascript:alert(1)', 'href', 'javascript:'],
+    ["<A HREF='{{ profile.site }}'>site</A>", ' java\nscript:alert(1)', 'href', 'javascript:'],
+    ['<a href="{{ profile.site | raw }}">site</a>', '&#x6A;avascript&colon;alert(1)', 'href', 'javascript:'],
+    ['<a href="{{ profile.site | default: "x" }}">site</a>', 'vbscript:x', 'href', 'vbscript:'],
+    ['<a href="{{ profile.site }}">site</a>', 'data:text/html,<script>x</script>', 'href', 'data:'],
+    ['<img src="{{ profile.site }}">', 'javascript:alert(1)', 'src', 'javascript:'],
+    ['<form action="{{ profile.site }}"></form>', 'javascript:x', 'action', 'javascript:'],
+  ])(
+    'refuses an email whose html links a value to script: %s with %j',
+    async (html, site, attribute, scheme) => {
+      await expect(renderTemplate(email(html), context({ site }))).rejects.toThrow(
+        `html: a ${attribute} renders to a ${scheme} link`,
+      );
+    },
+  );
+
+  it('keeps every other link of the html as written: web, mail, phone, relative, anchors, embedded images', async () => {
+    const html =
+      '<a href="{{ profile.site }}">a</a><a href="mailto:x@example.com">b</a><a href="tel:+3912">c</a><a href="/p?x=javascript:1">d</a><a href="#top">e</a><img src="data:image/png;base64,iVBO"><p title="javascript:">javascript: is text here</p>';
+    const out = await renderTemplate(email(html), context({ site: 'https://shop.example/?q=a&b' }));
+    expect(out.html).toBe(html.replace('{{ profile.site }}', 'https://shop.example/?q=a&amp;b'));
+    // Escaped, a value's character references are text: it links nowhere.
+    const escaped = await renderTemplate(email(html), context({ site: '&#106;avascript&colon;alert(1)' }));
+    expect(escaped.html).toContain('href="&amp;#106;avascript&amp;colon;alert(1)"');
+  });
+
   it.each([
     "{% include 'package.json' %}",
     "{% render '../../package.json' %}",

@@ -1,0 +1,101 @@
+/**
+ * Links in rendered messages. A value reaches a link through a template
+ * (`href="{{ profile.website }}"`, a push `url` of `{{ trigger.properties.link }}`),
+ * and HTML escaping keeps it inside its attribute but says nothing of what it
+ * opens: a `javascript:` link runs script in the mail clients and browsers
+ * that still follow it. Pure; templates.ts applies it to every render.
+ */
+
+/** Schemes that run script when opened: never a link or a resource of a message. */
+const SCRIPT_SCHEMES = ['javascript:', 'vbscript:'] as const;
+/** A `data:` link opens a document the message carries (a page, a script), not a place: never a link target. */
+const DOCUMENT_SCHEMES = ['data:'] as const;
+
+/** Attributes a reader opens by clicking (a link target) and attributes a client loads (a resource). */
+const LINK_ATTRIBUTES: ReadonlySet<string> = new Set(['href', 'xlink:href', 'action', 'formaction']);
+const RESOURCE_ATTRIBUTES: ReadonlySet<string> = new Set(['src', 'background', 'poster']);
+
+/** An opening tag, and each attribute in it with its value (double-, single- or unquoted). */
+const TAG = /<[a-z][^\s/>]*(\s[^>]*)?>/gi;
+const ATTRIBUTE = /([^\s"'<>/=]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))/g;
+
+/** Character references a browser decodes in an attribute value before it reads the scheme. */
+const REFERENCE = /&(?:#x([0-9a-f]+);?|#(\d+);?|(colon|tab|newline);)/gi;
+const NAMED: ReadonlyMap<string, string> = new Map([
+  ['colon', ':'],
+  ['tab', '\t'],
+  ['newline', '\n'],
+]);
+
+function decodeReferences(value: string): string {
+  return value.replace(REFERENCE, (whole, hex?: string, decimal?: string, name?: string) => {
+    if (name !== undefined) return NAMED.get(name.toLowerCase()) ?? whole;
+    const code = hex === undefined ? Number(decimal) : Number.parseInt(hex, 16);
+    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '';
+  });
+}
+
+/**
+ * The scheme a browser reads from a link, lower-cased with the blanks and
+ * control characters it ignores removed (`" Java\tScript:"` is `javascript:`),
+ * or `undefined` for a link with none (relative, `#anchor`).
+ */
+function schemeOf(link: string): string | undefined {
+  const compact = link.replace(/[\s\p{Cc}]/gu, '').toLowerCase();
+  return /^[a-z][a-z0-9+.-]*:/.exec(compact)?.[0];
+}
+
+/** The scheme of a link target that must never be sent, else `undefined`. */
+export function forbiddenLinkScheme(link: string): string | undefined {
+  const scheme = schemeOf(link);
+  if (scheme === undefined) return undefined;
+  return [...SCRIPT_SCHEMES, ...DOCUMENT_SCHEMES].find((s) => s === scheme);
+}
+
+/** The scheme of a resource (an image) that must never be sent; `data:` images are embedded pictures. */
+function forbiddenResourceScheme(link: string): string | undefined {
+  const scheme = schemeOf(link);
+  return SCRIPT_SCHEMES.find((s) => s === scheme);
+}
+
+/**
+ * The first link or resource of rendered HTML whose scheme runs script
+ * (`javascript:`, `vbscript:`) or, for a link, opens a `data:` document:
+ * `{ attribute, scheme }`, else `undefined`. Values are read as a browser
+ * reads them: character references decoded, quoted or not.
+ */
+export function forbiddenHtmlLink(html: string): { attribute: string; scheme: string } | undefined {
+  if (!/=/.test(html)) return undefined;
+  for (const tag of html.matchAll(TAG)) {
+    const attributes = tag[1];
+    if (attributes === undefined) continue;
+    for (const match of attributes.matchAll(ATTRIBUTE)) {
+      const name = (match[1] ?? '').toLowerCase();
+      const link = LINK_ATTRIBUTES.has(name);
+      if (!link && !RESOURCE_ATTRIBUTES.has(name)) continue;
+      const value = decodeReferences(match[2] ?? match[3] ?? match[4] ?? '');
+      const scheme = link ? forbiddenLinkScheme(value) : forbiddenResourceScheme(value);
+      if (scheme !== undefined) return { attribute: name, scheme };
+    }
+  }
+  return undefined;
+}
+
+/** A line break or a tab with the blanks around it: a link laid out over lines in the template reads as one. */
+const BREAK = /\s*[\t\r\n\v\f\u0085\u2028\u2029]\s*/gu;
+/** Any other control character, which a URL never holds. */
+const CONTROL = /\p{Cc}/gu;
+
+/**
+ * A rendered push deep link as a push service can take it: one line (a line
+ * break or tab is dropped with the blanks around it, as a browser drops them
+ * from a URL), no control characters, no blanks around it, a blank within it
+ * written `%20`. Empty when nothing is left (no deep link: the tap opens the app).
+ */
+export function linkText(rendered: string): string {
+  return rendered
+    .replace(BREAK, '')
+    .replace(CONTROL, '')
+    .trim()
+    .replace(/\s/gu, (blank) => encodeURIComponent(blank));
+}
