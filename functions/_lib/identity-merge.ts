@@ -1,3 +1,4 @@
+import { MAX_SENDS_KEPT, MIN_KEPT_DAYS } from '#shared/delivery/policy.ts';
 import { MAX_TRAITS_PER_PROFILE, topicOptOutCap } from '#shared/ingest/limits.ts';
 import type { UpdateBuilder } from './expression.ts';
 import { HISTORY_DAYS, staleAttributes } from './profile-compaction.ts';
@@ -29,10 +30,13 @@ function isChannel(channel: string): channel is 'email' | 'sms' | 'push' {
  * - event counters, daily buckets and folded days still inside the history window: added;
  *   first seen: the earlier; last seen: the later;
  * - push tokens: all kept;
- * - the keys of profiles merged into the merged one: kept (see `markMerged` in identity.ts).
+ * - the keys of profiles merged into the merged one: kept (see `markMerged` in identity.ts);
+ * - recent sends (frequency caps follow the person): both lists of a channel,
+ *   the most recent MAX_SENDS_KEPT within the longer of the two retentions,
+ *   held to the known profile's sends version like a cap reservation.
  *
- * Not copied: the redelivery guard, waiting summaries and recent sends
- * (they serve enrollments still running under the merged key).
+ * Not copied: the redelivery guard and waiting summaries (they serve
+ * enrollments still running under the merged key).
  */
 
 const SCALARS = new Set(['email', 'phone', 'timezone', 'locale', attr.traitsAt]);
@@ -51,7 +55,43 @@ const PREFIXES = [
   'dh:',
   'x:',
   'mk:',
+  'sends:',
 ] as const;
+
+function sendTimes(value: unknown): number[] {
+  return Array.isArray(value) ? value.flatMap((at) => timeOf(at) ?? []) : [];
+}
+
+/**
+ * The recent sends of both profiles on each channel of `keys`, kept as a cap
+ * reservation keeps them: within the longer retention (`skd`), the most
+ * recent MAX_SENDS_KEPT. The write moves the sends version on, on the
+ * condition that it has not moved since the known profile was read.
+ */
+function mergeSends(
+  b: UpdateBuilder,
+  keys: readonly string[],
+  from: Readonly<Record<string, unknown>>,
+  target: Readonly<Record<string, unknown>>,
+  now: Date,
+): string {
+  const days = (item: Readonly<Record<string, unknown>>) => {
+    const value = item[attr.sendsKeptDays];
+    return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+  };
+  const keptDays = Math.max(MIN_KEPT_DAYS, days(from), days(target));
+  const since = now.getTime() - keptDays * 86_400_000;
+  for (const key of keys) {
+    const both = [...sendTimes(target[key]), ...sendTimes(from[key])].filter((at) => at >= since);
+    b.set(key, both.sort((x, y) => x - y).slice(-MAX_SENDS_KEPT));
+  }
+  b.set(attr.sendsKeptDays, keptDays);
+  const read = target[attr.sendsVersion];
+  const version = typeof read === 'number' ? read : 0;
+  b.set(attr.sendsVersion, version + 1);
+  const v = b.name(attr.sendsVersion);
+  return version === 0 ? `attribute_not_exists(${v})` : `${v} = ${b.value(version)}`;
+}
 
 /** Whether an attribute of a profile item is part of what a merge moves. */
 export function isMergedAttribute(key: string): boolean {
@@ -128,6 +168,7 @@ export function mergeBatch(
   // Topics opted out of past the cap, per channel: that channel is opted out as a whole.
   const pastCap = new Map<'email' | 'sms' | 'push', string[]>();
   const consentKeys: string[] = [];
+  const sendKeys: string[] = [];
   const stale = new Set(staleAttributes(from, now));
   const names = traitsOf(into);
   const counted = countedTraits(into).size;
@@ -192,6 +233,8 @@ export function mergeBatch(
       const ours = addressOf(target, channel);
       const own = target[`sup:${channel}`] !== undefined;
       if (!own && (ours === undefined || ours === addressOf(from, channel))) b.setIfAbsent(key, value);
+    } else if (key.startsWith('sends:')) {
+      sendKeys.push(key);
     } else if (key.startsWith('tok:')) {
       b.set(key, value);
     } else if (known === undefined) {
@@ -212,6 +255,7 @@ export function mergeBatch(
     b.set(attr.consentReason(channel), reason);
     channelsInstead.push(reason);
   }
+  if (sendKeys.length > 0) conditions.push(mergeSends(b, sendKeys, from, target, now));
   if (added.size > 0) conditions.push(...countTraits(b, into, added.size, true));
   conditions.push(...guardOptOuts(b, optOutPlan));
   b.set(attr.format, PROFILE_FORMAT);

@@ -460,20 +460,25 @@ export class ProfilesRepository {
 
   /**
    * The current profile, read strongly consistent (tasks act on the freshest data); a merged
-   * profile's key reads the profile it joined, with its own caps and waiting summaries.
+   * profile's key reads the profile it joined, caps included (they follow the person), with its
+   * own waiting summaries.
    */
   async get(userId: string): Promise<ProfileState> {
     const item = await this.rawItem(userId);
     const own = readProfileItem(userId, item);
-    // A merged profile reads as the one it joined; caps and waiting summaries stay its own.
+    // A merged profile reads as the one it joined; its waiting summaries stay its own.
     let target = aliasTarget(item);
     for (let hop = 0; target !== undefined && hop < MAX_ALIAS_HOPS; hop++) {
       const joined = await this.rawItem(target);
       const further = aliasTarget(joined);
       if (further === undefined) {
-        // The events after the merge land on the joined profile: so do the last ones a waiting step looks at.
-        const { profile, lastEvents } = readProfileItem(target, joined);
-        return { ...own, profile, lastEvents };
+        // The events after the merge land on the joined profile: so do the last ones a waiting step
+        // looks at. Its recent sends are the person's: a send under the merged key counts there
+        // (reserveSends), so a cap reached as a visitor holds after sign-in, and the other way round.
+        const { profile, lastEvents, sends, sendsVersion, sendsKeptDays } = readProfileItem(target, joined);
+        const kept = sendsKeptDays === undefined ? {} : { sendsKeptDays };
+        const { sendsKeptDays: _own, ...rest } = own;
+        return { ...rest, profile, lastEvents, sends, sendsVersion, ...kept };
       }
       target = further;
     }
@@ -492,7 +497,8 @@ export class ProfilesRepository {
   /**
    * Replaces the recent sends of a channel only if no other send reserved a
    * slot since the caller read them (version check): an atomic cap reservation.
-   * `keptDays`, when given, is how long sends are kept from now on.
+   * `keptDays`, when given, is how long sends are kept from now on. A merged
+   * profile's key reserves on the profile it joined, whose sends `get` read.
    */
   async reserveSends(
     userId: string,
@@ -508,8 +514,17 @@ export class ProfilesRepository {
     if (keptDays !== undefined) b.set(attr.sendsKeptDays, keptDays);
     const v = b.name(attr.sendsVersion);
     b.set(attr.sendsVersion, readVersion + 1);
-    const condition = readVersion === 0 ? `attribute_not_exists(${v})` : `${v} = ${b.value(readVersion)}`;
-    return this.tryWrite(userId, b, condition);
+    const version = readVersion === 0 ? `attribute_not_exists(${v})` : `${v} = ${b.value(readVersion)}`;
+    const condition = `${version} AND attribute_not_exists(${b.name(profileKeys.aliasOf)})`;
+    let key = userId;
+    for (let hop = 0; hop <= MAX_ALIAS_HOPS; hop++) {
+      if (await this.tryWrite(key, b, condition)) return true;
+      // Refused: another send moved the version, or the key has joined another profile.
+      const target = aliasTarget(await this.rawItem(key));
+      if (target === undefined) return false;
+      key = target;
+    }
+    return false;
   }
 
   /**

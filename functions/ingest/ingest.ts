@@ -252,7 +252,7 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   const enrolled: string[] = [];
   for (const p of plan.enroll) {
     if (await enteredAsMerged(deps.enrollments, merged, p)) continue;
-    const entry = { userId, at, trigger: event, count: !recorded.duplicate };
+    const entry = { userId, at, trigger: event, count: !recorded.duplicate, merged };
     if (await startEnrollment(deps, p, entry)) enrolled.push(p.enrollmentId);
   }
   const resumed: string[] = [];
