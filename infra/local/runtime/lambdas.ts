@@ -47,9 +47,8 @@ export type RealTimers = {
 
 const realTimers: RealTimers = {
   after: (ms, fire) => {
+    // Kept referenced: a hung handler holds nothing else open, and its run must still end as a failure.
     const timer = setTimeout(fire, ms);
-    // A pending timeout never keeps the process alive on its own.
-    timer.unref();
     return () => clearTimeout(timer);
   },
 };
