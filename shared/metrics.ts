@@ -27,6 +27,11 @@ export const METRICS = {
   enrollmentsEnded: 'EnrollmentsEnded',
   /** Old state machine versions deploy-journey failed to delete (retried at the next deploy). */
   versionPruneFailures: 'StateMachineVersionPruneFailures',
+  /**
+   * Reports of traits a profile write left out (the profile's cap) that could not be sent to the
+   * rejected queue after the write: each is logged with the traits instead, by a `reason` (the error).
+   */
+  droppedTraitReportsLost: 'DroppedTraitReportsLost',
 } as const;
 
 /** The metric that counts a send outcome. */

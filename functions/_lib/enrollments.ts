@@ -22,7 +22,7 @@ import type { StatsRepository } from './stats.ts';
 /** Only what starting needs, so that a load model can stand in for the tables. */
 export type EnrollmentDeps = {
   enrollments: Pick<EnrollmentItems, 'claimEntry' | 'putEnrollment' | 'markCounted' | 'forget'> & {
-    limits: Pick<EntryLimitRecords, 'claim' | 'release'>;
+    limits: Pick<EntryLimitRecords, 'claim' | 'release' | 'full'>;
   };
   sfn: SFNClient;
   stats: Pick<StatsRepository, 'recordEnrollment' | 'increment'>;
@@ -42,6 +42,8 @@ export type Entry = {
    * starts it, after the first delivery failed before it.
    */
   count: boolean;
+  /** Keys of profiles merged into the customer's: their entries count against `trigger.limit` too. */
+  merged?: readonly string[];
 };
 
 /** Starts one planned enrollment; false when the re-entry rule refused it or it had already started. */
@@ -79,6 +81,7 @@ export async function startEnrollment(
       journey.journeyId,
       { id: enrollmentId, at: entry.at },
       limit,
+      entry.merged,
     );
     if (counted === 'refused') {
       if (entry.count) await recordSkip(deps, journey, 'limit');
@@ -154,6 +157,25 @@ export async function enteredAsMerged(
     if (mode === 'once' || (plan.notBefore !== undefined && record.at > plan.notBefore)) return true;
   }
   return false;
+}
+
+/**
+ * True when the customer's entries into the journey, with those made under
+ * ids merged into it, fill its `trigger.limit` at `at`: the entry is skipped
+ * and counted as such (`limit`), as the claim would refuse it.
+ */
+export async function limitedAsMerged(
+  deps: Pick<EnrollmentDeps, 'enrollments' | 'stats'>,
+  journey: Pick<LiveJourney, 'journeyId' | 'version' | 'trigger'>,
+  userId: string,
+  keys: readonly string[],
+  at: string,
+): Promise<boolean> {
+  const limit = journey.trigger.limit;
+  if (limit === undefined || keys.length === 0) return false;
+  if (!(await deps.enrollments.limits.full(userId, journey.journeyId, at, limit, keys))) return false;
+  await recordSkip(deps, journey, 'limit');
+  return true;
 }
 
 /** The execution input of an enrollment (the same size whichever entry time: both are ISO instants). */

@@ -31,12 +31,19 @@ export class EntryLimitRecords {
     private readonly table: string,
   ) {}
 
-  /** Counts an entry when the limit has room; a redelivery of a counted entry is let through again. */
+  /**
+   * Counts an entry when the limit has room; a redelivery of a counted entry is let through again.
+   * `merged`: the keys of profiles merged into the customer's (a visitor who signed in): their
+   * entries count too, so a limit follows the person. Those records no longer change (events of a
+   * merged key land on the profile it joined), so they are read once and the entries counted are
+   * written into the customer's own record with the new one.
+   */
   async claim(
     userId: string,
     journeyId: string,
     entry: { id: string; at: string },
     limit: EntryLimit,
+    merged: readonly string[] = [],
   ): Promise<LimitClaim> {
     const now = new Date(entry.at);
     const window = {
@@ -45,9 +52,11 @@ export class EntryLimitRecords {
       windowStart: rollingWindowStart(now, limit.per).getTime(),
       windowEnd: addDuration(now, limit.per).getTime(),
     };
+    const earlier: CountedEntry[] = [];
+    for (const key of merged) earlier.push(...(await this.read(key, journeyId)).entries);
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const current = await this.read(userId, journeyId);
-      const decision = judgeEntry(current.entries, window, limit);
+      const decision = judgeEntry(distinct([...earlier, ...current.entries]), window, limit);
       if (decision.status === 'again') return 'entered';
       if (decision.status === 'refused') return 'refused';
       const written = await this.write(userId, journeyId, current.rev, {
@@ -57,6 +66,26 @@ export class EntryLimitRecords {
       if (written) return 'entered';
     }
     throw new Error(`entry limit record of ${journeyId} kept changing: try again`);
+  }
+
+  /**
+   * True when the customer's entries and those of the profiles merged into it (`merged`) fill the
+   * limit for an entry at `at`: what a segment run checks for a customer with merged ids when it
+   * scans, since its enroll items carry only the customer's key.
+   */
+  async full(
+    userId: string,
+    journeyId: string,
+    at: string,
+    limit: EntryLimit,
+    merged: readonly string[],
+  ): Promise<boolean> {
+    if (merged.length === 0) return false;
+    const now = new Date(at);
+    const entries: CountedEntry[] = [];
+    for (const key of [userId, ...merged]) entries.push(...(await this.read(key, journeyId)).entries);
+    const window = { id: '', now: now.getTime(), windowStart: rollingWindowStart(now, limit.per).getTime() };
+    return judgeEntry(distinct(entries), { ...window, windowEnd: window.now }, limit).status === 'refused';
   }
 
   /** Gives back an entry's place (the enrollment did not start after all, e.g. re-entry refused it). */
@@ -103,4 +132,11 @@ export class EntryLimitRecords {
       throw error;
     }
   }
+}
+
+/** Entries by their enrollment id, once each (a merged one may be in the customer's record already). */
+function distinct(entries: readonly CountedEntry[]): CountedEntry[] {
+  const byId = new Map<string, CountedEntry>();
+  for (const entry of entries) byId.set(entry.id, entry);
+  return [...byId.values()];
 }

@@ -55,6 +55,19 @@ export class UpdateBuilder {
     return this;
   }
 
+  /** Appends items to a list, which starts empty when absent. */
+  append(attribute: string, items: readonly unknown[]): this {
+    const n = this.name(attribute);
+    this.sets.push(`${n} = list_append(if_not_exists(${n}, ${this.value([])}), ${this.value(items)})`);
+    return this;
+  }
+
+  /** Sets an attribute to another one's value (as it was before this write). */
+  copy(attribute: string, from: string): this {
+    this.sets.push(`${this.name(attribute)} = ${this.name(from)}`);
+    return this;
+  }
+
   remove(attribute: string): this {
     this.removes.push(this.name(attribute));
     return this;

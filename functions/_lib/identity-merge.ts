@@ -1,3 +1,4 @@
+import { MAX_SENDS_KEPT } from '#shared/delivery/policy.ts';
 import { MAX_TRAITS_PER_PROFILE, topicOptOutCap } from '#shared/ingest/limits.ts';
 import type { UpdateBuilder } from './expression.ts';
 import { HISTORY_DAYS, staleAttributes } from './profile-compaction.ts';
@@ -30,10 +31,9 @@ function isChannel(channel: string): channel is 'email' | 'sms' | 'push' {
  * - event counters, daily buckets and folded days still inside the history window: added;
  *   first seen: the earlier; last seen: the later;
  * - push tokens: all kept;
- * - the keys of profiles merged into the merged one: kept (see `markMerged` in identity.ts).
- *
+ * - the keys of profiles merged into the merged one: kept (see `markMerged` in identity.ts);
  * - recent sends (frequency caps): the union, once per send (`unionOfSends`), the newest
- *   200 per channel, on the condition that no send reserved a slot on the known profile
+ *   MAX_SENDS_KEPT per channel, on the condition that no send reserved a slot on the known profile
  *   since it was read: the known customer's journeys count what the visitor was sent;
  *
  * Not copied: the redelivery guard and waiting summaries (they serve
@@ -58,9 +58,6 @@ const PREFIXES = [
   'mk:',
   'sends:',
 ] as const;
-
-/** Recent sends kept per channel (shared/delivery/policy.ts keeps the same when it reserves a slot). */
-const MAX_SENDS_KEPT = 200;
 
 /** A stored list of send times (epoch ms; ISO strings in older items) as epoch ms. */
 function sendTimes(value: unknown): number[] {

@@ -35,8 +35,6 @@ export const attr = {
   foldedDays: (event: string) => foldedAttribute(event),
   /** The last occurrence of an awaited event: [messageId, epoch ms, properties]. */
   snapshot: (event: string) => `x:${event}`,
-  /** One slot of the redelivery guard: a fixed ring of slots, each holding a recent message id's 8-byte digest. */
-  seenSlot: (slot: number) => `h${slot.toString(32)}`,
   /** Recent sends of a channel for frequency caps, as epoch ms (a third of an ISO string). */
   sends: (channel: Channel) => `sends:${channel}`,
   /** How many steps wait for an event: an event nobody waits for needs no further read. */
@@ -60,9 +58,10 @@ export const attr = {
  * and last seen and `traitsAt` as ISO strings; 3: as epoch milliseconds;
  * 4: count and first seen packed in one attribute, short prefixes, day codes,
  * binary redelivery digests, snapshots as lists, a count of traits instead of
- * the set of their names).
+ * the set of their names; 5: the redelivery guard as two lists of the most
+ * recent digests, redelivery-guard.ts, instead of 32 slots a digest shared by chance).
  */
-export const PROFILE_FORMAT = 4;
+export const PROFILE_FORMAT = 5;
 
 const DAY_MS = 86_400_000;
 
@@ -97,16 +96,6 @@ function readTime(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' && Number.isFinite(value)) return new Date(value).toISOString();
   return undefined;
-}
-
-/** The 8-byte digest of a message id kept by the redelivery guard, and its slot. */
-export function seenDigest(hex: string): Uint8Array {
-  return Uint8Array.from(Buffer.from(hex.slice(0, 16), 'hex'));
-}
-
-/** True when a stored slot holds this digest. */
-export function sameDigest(stored: unknown, digest: Uint8Array): boolean {
-  return stored instanceof Uint8Array && Buffer.from(stored).equals(Buffer.from(digest));
 }
 
 /** The traits a stored item holds. */

@@ -1,6 +1,7 @@
 import { ActiveEnrollment, ReentryRecord, Waiter } from '#shared/profile/state.ts';
 import { packSeen } from './profile-counter.ts';
-import { attr, LEGACY_PREFIXES, PROFILE_FORMAT, seenDigest, storedTime } from './profile-item.ts';
+import { attr, LEGACY_PREFIXES, PROFILE_FORMAT, storedTime } from './profile-item.ts';
+import { digestOfHex, GUARD_ATTRIBUTES } from './redelivery-guard.ts';
 
 /**
  * Items of older layouts are migrated by their next write, nothing lost:
@@ -12,7 +13,10 @@ import { attr, LEGACY_PREFIXES, PROFILE_FORMAT, seenDigest, storedTime } from '.
  *   attributes (`en:`, `ef:`, `el:`, times as ISO strings in layout 2), days
  *   as `ed:<event>:<YYYY-MM-DD>`, snapshots as maps (`ex:`), redelivery
  *   digests as hex strings (`mh:<slot>`) and `traitsAt`: each is rewritten in
- *   the current layout (profile-item.ts).
+ *   the current layout (profile-item.ts);
+ * - layout 4 kept the redelivery guard in 32 slots (`h0`…`hv`), each an
+ *   8-byte binary digest: they move into the guard's earlier list, so a
+ *   redelivery of what they hold is still recognised.
  */
 
 export type LegacyRecords = {
@@ -81,26 +85,39 @@ function convertSingle(key: string, value: unknown): [string, unknown] | undefin
     const at = timeOf(value.timestamp);
     return at === undefined ? undefined : [attr.snapshot(rest), [value.messageId, at, value.properties]];
   }
-  if (key.startsWith('mh:')) {
-    const slot = Number(rest);
-    if (!Number.isInteger(slot) || typeof value !== 'string' || !/^[0-9a-f]{16}$/.test(value))
-      return undefined;
-    return [attr.seenSlot(slot), seenDigest(value)];
-  }
   return undefined;
 }
 
-const SINGLE = /^(ed:|ex:|mh:|traitsAt$)/;
+const SINGLE = /^(ed:|ex:|traitsAt$)/;
+/** The guard's slots: `mh:<slot>` with a hex digest (layouts 2 and 3), `h<slot in base 32>` with 8 bytes (layout 4). */
+const GUARD_SLOT = /^(mh:\d+|h[0-9a-v])$/;
+
+/** The digest a slot of an older guard holds, as the current guard keeps it; undefined when it holds none. */
+function slotDigest(value: unknown): number | undefined {
+  const hex =
+    typeof value === 'string' ? value : value instanceof Uint8Array ? Buffer.from(value).toString('hex') : '';
+  return /^[0-9a-f]{16}$/.test(hex) ? digestOfHex(hex) : undefined;
+}
+
+/** The older guard's slots into the guard's earlier list, in one group (unless a list is there already). */
+function guardConversion(item: Readonly<Record<string, unknown>>): Conversion[] {
+  const slots = Object.keys(item).filter((key) => GUARD_SLOT.test(key));
+  if (slots.length === 0) return [];
+  const digests = slots.flatMap((key) => slotDigest(item[key]) ?? []);
+  const earlier = GUARD_ATTRIBUTES.earlier;
+  const set: [string, unknown][] = Object.hasOwn(item, earlier) ? [] : [[earlier, digests]];
+  return [{ set, remove: slots }];
+}
 
 /**
- * The changes that bring a layout-2/3 item to the current layout. A value
+ * The changes that bring a layout-2/3/4 item to the current layout. A value
  * already in the current layout wins (a migration cut short and run again
  * converts nothing twice).
  */
 export function layoutConversion(item: Readonly<Record<string, unknown>>): Conversion[] {
   const has = (key: string) => Object.hasOwn(item, key);
   const events = new Map<string, OlderEvent>();
-  const out: Conversion[] = [];
+  const out: Conversion[] = guardConversion(item);
   for (const [key, value] of Object.entries(item)) {
     if (SINGLE.test(key)) {
       const converted = convertSingle(key, value);

@@ -2,7 +2,6 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { getItem, updateItem } from '#functions/_lib/clients/document-calls.ts';
 import type { Channel } from '#shared/channels.ts';
 import { dictionaryOf } from '#shared/dictionary.ts';
-import { hex128 } from '#shared/hash.ts';
 import { MAX_TRAITS_PER_PROFILE, topicOptOutCap } from '#shared/ingest/limits.ts';
 import type { ProfileChanges } from '#shared/profile/changes.ts';
 import type { PushToken } from '#shared/profile/profile.ts';
@@ -26,8 +25,6 @@ import {
   optOutCounts,
   PROFILE_FORMAT,
   readProfileItem,
-  sameDigest,
-  seenDigest,
   storedTime,
   traitsOf,
 } from './profile-item.ts';
@@ -35,20 +32,8 @@ import { type Conversion, layoutConversion, legacyRecords, needsMigration } from
 import { type OverLong, overLongAttributes, removeOverLong } from './profile-names.ts';
 import { unionOfSends } from './profile-sends.ts';
 import { countedTraits, countTraits, isCountedTrait } from './profile-trait-count.ts';
+import { guardDue, guardEvent, holdsDigest, messageDigest, turnGuard } from './redelivery-guard.ts';
 import { capOptOuts, guardOptOuts, hasRoom, type OptOutPlan, optOutVersion } from './topic-opt-outs.ts';
-
-/**
- * Slots of the redelivery guard. A message id's digest lands in one slot
- * (chosen by the digest), replacing what was there: a fixed-size ring, so the
- * guard costs the same after 10 or 100,000 events, and a redelivery of any of
- * roughly the last few dozen events is recognised.
- */
-const SEEN_SLOTS = 32;
-
-function seenSlot(messageId: string): { slot: string; digest: Uint8Array } {
-  const hex = hex128(messageId);
-  return { slot: attr.seenSlot(Number.parseInt(hex.slice(0, 8), 16) % SEEN_SLOTS), digest: seenDigest(hex) };
-}
 
 /**
  * Builds the single UpdateItem of an event. `fresh`: the event is the newest
@@ -69,8 +54,8 @@ function eventUpdate(
   const b = new UpdateBuilder();
   const put = (attribute: string, value: unknown) =>
     fresh ? b.set(attribute, value) : b.setIfAbsent(attribute, value);
-  const seen = seenSlot(changes.messageId);
-  b.set(seen.slot, seen.digest);
+  // Not a redelivery of a recent event (redelivery-guard.ts).
+  const guard = guardEvent(b, messageDigest(changes.messageId));
   b.set(attr.format, PROFILE_FORMAT);
   const hasTraits = Object.keys(changes.traits).length > 0;
   const at = storedTime(changes.timestamp);
@@ -100,11 +85,9 @@ function eventUpdate(
     if (!subscribed) b.set(attr.topic(channel, topic), false);
     else put(attr.topic(channel, topic), subscribed);
   if (hasTraits && fresh) b.set(attr.traitsAt, at);
-  const slot = b.name(seen.slot);
   const format = b.name(attr.format);
   const conditions = [
-    // Not a redelivery of a recent event.
-    `(attribute_not_exists(${slot}) OR ${slot} <> ${b.value(seen.digest)})`,
+    ...guard,
     // A new item, or one already in the current layout (older ones are migrated first).
     `(attribute_not_exists(${b.name('userId')}) OR ${format} = ${b.value(PROFILE_FORMAT)})`,
     // Not a profile merged into another: its events belong to that one (see identity.ts).
@@ -305,8 +288,7 @@ export class ProfilesRepository {
       const current = await this.rawItem(userId);
       const aliasOf = aliasTarget(current);
       if (aliasOf !== undefined) {
-        const seen = seenSlot(changes.messageId);
-        const duplicate = sameDigest(current?.[seen.slot], seen.digest);
+        const duplicate = holdsDigest(current, messageDigest(changes.messageId));
         return {
           duplicate,
           droppedTraits: duplicate ? [] : droppedTraits,
@@ -316,11 +298,12 @@ export class ProfilesRepository {
         };
       }
       if (needsMigration(current) && current !== undefined) writes += await this.migrate(userId, current);
-      const { slot, digest } = seenSlot(changes.messageId);
-      if (sameDigest(current?.[slot], digest)) {
+      if (holdsDigest(current, messageDigest(changes.messageId))) {
         // Reported the first time.
         return { duplicate: true, droppedTraits: [], state: readProfileItem(userId, current), writes };
       }
+      // Events at once filled the guard before any turned it: this one turns it first.
+      if (guardDue(current)) writes += await this.turnGuard(userId);
       if (optingOut) {
         // Planned again from the event as sent: a channel opted out of instead may have room now.
         optOuts = capOptOuts({ ...changes, topics: event.topics, consent: event.consent }, current);
@@ -344,9 +327,18 @@ export class ProfilesRepository {
     if (item === undefined) {
       throw new Error(`profile ${userId}: the event could not be applied after 3 attempts`);
     }
+    if (guardDue(item)) writes += await this.turnGuard(userId);
     writes += await this.compact(userId, item, now, counted);
     droppedTraits.push(...(optOuts?.dropped ?? []));
     return { duplicate: false, droppedTraits, state: readProfileItem(userId, item), writes };
+  }
+
+  /** Turns the redelivery guard (redelivery-guard.ts): one write every GUARD_TURN events. */
+  private async turnGuard(userId: string): Promise<number> {
+    const b = new UpdateBuilder();
+    const condition = turnGuard(b);
+    await this.tryWrite(userId, b, condition);
+    return 1;
   }
 
   /**
@@ -516,7 +508,8 @@ export class ProfilesRepository {
   /**
    * Replaces the recent sends of a channel only if no other send reserved a
    * slot since the caller read them (version check): an atomic cap reservation.
-   * `keptDays`, when given, is how long sends are kept from now on.
+   * `keptDays`, when given, is how long sends are kept from now on. A merged
+   * profile's key reserves on the profile it joined, whose sends `get` read.
    */
   async reserveSends(
     userId: string,
@@ -532,8 +525,17 @@ export class ProfilesRepository {
     if (keptDays !== undefined) b.set(attr.sendsKeptDays, keptDays);
     const v = b.name(attr.sendsVersion);
     b.set(attr.sendsVersion, readVersion + 1);
-    const condition = readVersion === 0 ? `attribute_not_exists(${v})` : `${v} = ${b.value(readVersion)}`;
-    return this.tryWrite(userId, b, condition);
+    const version = readVersion === 0 ? `attribute_not_exists(${v})` : `${v} = ${b.value(readVersion)}`;
+    const condition = `${version} AND attribute_not_exists(${b.name(profileKeys.aliasOf)})`;
+    let key = userId;
+    for (let hop = 0; hop <= MAX_ALIAS_HOPS; hop++) {
+      if (await this.tryWrite(key, b, condition)) return true;
+      // Refused: another send moved the version, or the key has joined another profile.
+      const target = aliasTarget(await this.rawItem(key));
+      if (target === undefined) return false;
+      key = target;
+    }
+    return false;
   }
 
   /**

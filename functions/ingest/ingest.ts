@@ -1,9 +1,11 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SendTaskSuccessCommand, type SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { enteredAsMerged, recordSkip, startEnrollment } from '#functions/_lib/enrollments.ts';
 import type { ExperimentJudge } from '#functions/_lib/experiments.ts';
 import type { ProfileIdentities } from '#functions/_lib/identity.ts';
+import { logger, metrics } from '#functions/_lib/observability.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import type { CachedRegistry } from '#functions/_lib/registry.ts';
 import { isAlreadyDone } from '#functions/_lib/sfn-errors.ts';
@@ -20,6 +22,7 @@ import {
 import { awaitedEvents, countedEvents } from '#shared/ingest/live-journey.ts';
 import { type Finish, finishes, planIngest, type Resume, references } from '#shared/ingest/plan.ts';
 import { jsonWithin, MAX_AWAITED_EVENT_BYTES } from '#shared/journey/state-budget.ts';
+import { METRICS } from '#shared/metrics.ts';
 import { profileChanges } from '#shared/profile/changes.ts';
 import type { ActiveEnrollment, Waiter } from '#shared/profile/state.ts';
 import { mergeAlias, recordOnProfile } from './identity.ts';
@@ -171,6 +174,32 @@ async function keepDropped(
   );
 }
 
+/**
+ * The report of traits the profile write left out. Thrown, a failure would have EventBridge
+ * deliver the event again, and the redelivery, recognised as one, would report nothing: so it
+ * is logged with the traits and their reasons and counted, with the error's name, instead.
+ */
+async function keepDroppedAfterWrite(
+  deps: IngestDeps,
+  event: CustomerEvent,
+  dropped: { trait: string; reason: string }[],
+) {
+  try {
+    await keepDropped(deps, event, dropped);
+  } catch (error) {
+    const reason = error instanceof Error ? error.name : 'Error';
+    const single = metrics.singleMetric();
+    single.addDimensions({ reason });
+    single.addMetric(METRICS.droppedTraitReportsLost, MetricUnit.Count, 1);
+    logger.error('traits left out of the profile not kept in the rejected queue', {
+      reason,
+      error,
+      messageId: event.messageId,
+      dropped,
+    });
+  }
+}
+
 /** Ingests one EventBridge event whose detail is a customer event. */
 export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<IngestResult> {
   if (isAliasCall(detail)) {
@@ -193,7 +222,7 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   await keepDropped(deps, event, changes.droppedTraits);
   // The key may stand for another profile (merged ids): events land on the profile it joined.
   const { userId, recorded } = await recordOnProfile(deps, event, changes, now, counted);
-  await keepDropped(deps, event, recorded.droppedTraits);
+  await keepDroppedAfterWrite(deps, event, recorded.droppedTraits);
   const { state } = recorded;
   const status = recorded.duplicate ? 'duplicate' : 'recorded';
   const waiting = event.type === 'track' && (state.waitingFor[event.event] ?? 0) > 0;
@@ -223,7 +252,7 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   const enrolled: string[] = [];
   for (const p of plan.enroll) {
     if (await enteredAsMerged(deps.enrollments, merged, p)) continue;
-    const entry = { userId, at, trigger: event, count: !recorded.duplicate };
+    const entry = { userId, at, trigger: event, count: !recorded.duplicate, merged };
     if (await startEnrollment(deps, p, entry)) enrolled.push(p.enrollmentId);
   }
   const resumed: string[] = [];

@@ -1,4 +1,4 @@
-import { enteredAsMerged, startEnrollment } from '#functions/_lib/enrollments.ts';
+import { enteredAsMerged, limitedAsMerged, startEnrollment } from '#functions/_lib/enrollments.ts';
 import type { RegistryEntry } from '#functions/_lib/registry.ts';
 import { pauseReason } from '#shared/segment/headroom.ts';
 import {
@@ -56,6 +56,9 @@ async function scan(deps: SegmentDeps, item: ScanItem, journey: SegmentJourney):
     if (plan === undefined) continue;
     // An id merged into the customer entered already (a visitor who has signed in since).
     if (await enteredAsMerged(deps.enrollments, state.mergedKeys ?? [], plan)) continue;
+    // Entries made under those ids count against the journey's entry limit too.
+    if (await limitedAsMerged(deps, journey, state.profile.userId, state.mergedKeys ?? [], item.runId))
+      continue;
     matched.push(state.profile.userId);
   }
   const work = enrollItems(item.journeyId, item.runId, matched);

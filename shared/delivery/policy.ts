@@ -73,8 +73,9 @@ export function quietUntil(now: Date, zone: string, quietHours: QuietHours | und
 }
 
 /** How long sends are remembered for caps, at least: days. */
-const MIN_KEPT_DAYS = 30;
-const MAX_SENDS_KEPT = 200;
+export const MIN_KEPT_DAYS = 30;
+/** Sends remembered per channel, the most recent. */
+export const MAX_SENDS_KEPT = 200;
 const DAY_MS = 86_400_000;
 
 export type CapCheck =

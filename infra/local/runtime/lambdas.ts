@@ -12,7 +12,7 @@ export function functionArn(name: FunctionName): string {
 }
 
 export type Invoke = (event: unknown) => Promise<unknown>;
-type Handler = (event: unknown, context: Context) => unknown;
+export type Handler = (event: unknown, context: Context) => unknown;
 
 function isHandler(value: unknown): value is Handler {
   return typeof value === 'function';
@@ -37,19 +37,64 @@ const HANDLER_MODULES: Record<FunctionName, () => Promise<Record<string, unknown
 };
 
 /**
+ * Timers on the machine's own clock. A handler that hangs holds journey time
+ * still (nothing is idle), so only real time can end it, as on Lambda.
+ */
+export type RealTimers = {
+  /** Runs `fire` after `ms` of real time; returns what cancels it. */
+  after: (ms: number, fire: () => void) => () => void;
+};
+
+const realTimers: RealTimers = {
+  after: (ms, fire) => {
+    // Kept referenced: a hung handler holds nothing else open, and its run must still end as a failure.
+    const timer = setTimeout(fire, ms);
+    return () => clearTimeout(timer);
+  },
+};
+
+/** What Step Functions reports when a Lambda function runs past its timeout (Retry and Catch match its name). */
+export class LambdaTimedOut extends Error {
+  override readonly name = 'Sandbox.Timedout';
+  constructor(seconds: number) {
+    super(`Task timed out after ${seconds.toFixed(2)} seconds`);
+  }
+}
+
+/**
  * Loads the real handler of `functions/<name>/handler.ts` and returns an
- * invoker that calls it as Lambda would (event, context), each call in an
- * invocation context of its own (invocations.ts). Import only after
+ * invoker that calls it as Lambda would (see `invoker`). Import only after
  * the environment is set: handlers read it once per cold start.
  */
-export async function loadFunction(name: FunctionName): Promise<Invoke> {
+export async function loadFunction(name: FunctionName, timers: RealTimers = realTimers): Promise<Invoke> {
   const module = await HANDLER_MODULES[name]();
   const handler = module.handler;
   if (!isHandler(handler)) throw new Error(`functions/${name}/handler.ts exports no handler function`);
+  return invoker(name, handler, timers);
+}
+
+/**
+ * Calls a handler as Lambda would (event, context), each call in an
+ * invocation context of its own (invocations.ts), and fails the invocation
+ * with `Sandbox.Timedout` after the function's timeout in real time, so its
+ * caller's retry or catch runs. The handler itself cannot be stopped in a
+ * shared process: whatever it still does is no longer waited for.
+ */
+export function invoker(name: FunctionName, handler: Handler, timers: RealTimers = realTimers): Invoke {
+  const seconds = timeoutSecondsOf(manifestOf(name));
   return async (event) => {
     const context = lambdaContext(name);
+    let cancel = () => {};
+    const timedOut = new Promise<never>((_, reject) => {
+      cancel = timers.after(seconds * 1000, () => reject(new LambdaTimedOut(seconds)));
+    });
     // Invocations overlap here, unlike in one Lambda environment: each keeps its own metrics and log context.
-    return inInvocation(context.awsRequestId, () => handler(event, context));
+    const work = (async () => inInvocation(context.awsRequestId, () => handler(event, context)))();
+    try {
+      return await Promise.race([work, timedOut]);
+    } finally {
+      cancel();
+    }
   };
 }
 

@@ -1,11 +1,14 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SendTaskSuccessCommand, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { logger } from '#functions/_lib/observability.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
 import { awaitEvent } from '#functions/await-event/await.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { enrollmentName } from '#shared/journey/enrollment.ts';
+import { METRICS } from '#shared/metrics.ts';
 import { EnrollmentInput } from '#shared/tasks/enrollment.ts';
 import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
@@ -124,6 +127,42 @@ describe('ingest: profile upsert', () => {
       ...Array.from({ length: 10 }, (_, i) => `traits.t${100 + i}`),
       'traits.t200',
     ]);
+  });
+
+  it('logs and counts the report of traits past the cap when the rejected queue fails after the profile write', async () => {
+    // arrange: a profile at the cap, and a queue that fails from now on
+    const { deps, sqs } = ingestDeps(db);
+    const traits = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`t${i}`, 'a']));
+    await ingestEvent(deps, identify('u-cap-lost', traits, '2026-11-24T09:00:00Z'));
+    sqs
+      .on(SendMessageCommand)
+      .rejects(Object.assign(new Error('queue unavailable'), { name: 'ServiceUnavailable' }));
+    const addMetric = vi.spyOn(Metrics.prototype, 'addMetric');
+    const addDimensions = vi.spyOn(Metrics.prototype, 'addDimensions');
+    const error = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    try {
+      // act: a new trait past the cap; then its redelivery (as EventBridge would after a failure)
+      const event = identify('u-cap-lost', { t0: 'b', extra: 'x' }, '2026-11-24T09:01:00Z');
+      const first = await ingestEvent(deps, event);
+      const again = await ingestEvent(deps, event);
+      // assert: the event applied; the report, which its redelivery could not send, logged and counted once
+      expect([first.status, again.status]).toEqual(['recorded', 'duplicate']);
+      expect((await deps.profiles.get('u-cap-lost')).profile.traits.t0).toBe('b');
+      expect(addMetric.mock.calls.filter(([name]) => name === METRICS.droppedTraitReportsLost)).toEqual([
+        [METRICS.droppedTraitReportsLost, MetricUnit.Count, 1],
+      ]);
+      expect(addDimensions).toHaveBeenCalledWith({ reason: 'ServiceUnavailable' });
+      expect(error).toHaveBeenCalledTimes(1);
+      expect(error.mock.calls[0]?.[1]).toMatchObject({
+        reason: 'ServiceUnavailable',
+        messageId: event.messageId,
+        dropped: [{ trait: 'extra', reason: 'a profile keeps at most 100 traits' }],
+      });
+    } finally {
+      addMetric.mockRestore();
+      addDimensions.mockRestore();
+      error.mockRestore();
+    }
   });
 
   it('keeps exact counters under 50 concurrent events for one customer', async () => {

@@ -2,6 +2,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HISTORY_DAYS, itemSize, MAX_MERGED_KEYS } from '#functions/_lib/profile-compaction.ts';
 import { FOLD_AFTER, foldedAttribute, packDays } from '#functions/_lib/profile-day-history.ts';
+import { GUARD_ATTRIBUTES, GUARD_TURN } from '#functions/_lib/redelivery-guard.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { parseCustomerEvent } from '#shared/events.ts';
 import {
@@ -263,6 +264,18 @@ describe('the largest profile the limits allow', () => {
         }),
       );
     }
+    // The redelivery guard at its largest: both lists at the cap (events arriving together, before
+    // a turn lands), each digest of the most digits.
+    const digests = Array.from({ length: 2 * GUARD_TURN }, (_, i) => 2 ** 52 - 1 - i);
+    await db.doc.send(
+      new UpdateCommand({
+        TableName: db.tables.profiles,
+        Key: { userId: USER },
+        UpdateExpression: 'SET #r = :d, #p = :d',
+        ExpressionAttributeNames: { '#r': GUARD_ATTRIBUTES.recent, '#p': GUARD_ATTRIBUTES.earlier },
+        ExpressionAttributeValues: { ':d': digests },
+      }),
+    );
     largestSeen = Math.max(largestSeen, itemSize(await rawItem()));
   }, 300_000);
 

@@ -120,7 +120,7 @@ describe('profile items of the previous layout', () => {
     const item =
       (await db.doc.send(new GetCommand({ TableName: db.tables.profiles, Key: { userId: 'u-3' } }))).Item ??
       {};
-    expect(item.fv).toBe(4);
+    expect(item.fv).toBe(5);
     expect(Object.keys(item).filter((k) => /^(en|ef|el|ed|ex|mh):|^traitsAt$/.test(k))).toEqual([]);
     // assert: what the profile knew, and the redelivery recognised across the migration
     expect(redelivered.status).toBe('duplicate');
@@ -191,7 +191,7 @@ describe('profile items of the previous layout', () => {
     const item =
       (await db.doc.send(new GetCommand({ TableName: db.tables.profiles, Key: { userId: 'u-old' } }))).Item ??
       {};
-    expect(item.fv).toBe(4);
+    expect(item.fv).toBe(5);
     expect(Object.keys(item).filter((k) => /^(m|a|w|r|en|ef|el|ed|ex|mh):/.test(k))).toEqual([]);
     // assert: what the profile knew
     const { profile } = await deps.profiles.get('u-old');
@@ -237,7 +237,7 @@ describe('profile items of the previous layout', () => {
     const item =
       (await db.doc.send(new GetCommand({ TableName: db.tables.profiles, Key: { userId: 'u-iso' } }))).Item ??
       {};
-    expect(item.fv).toBe(4);
+    expect(item.fv).toBe(5);
     expect(item.ta).toBe(Date.parse('2026-11-24T09:00:00.000Z'));
     expect(item.traitsAt).toBeUndefined();
     const { profile } = await deps.profiles.get('u-iso');

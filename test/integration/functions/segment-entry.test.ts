@@ -397,6 +397,41 @@ describe('segment entry: a visitor who entered, then signed in', () => {
     expect(first).toMatchObject({ matched: 1, enrolled: 1 });
     expect(next).toMatchObject({ matched: 0, enrolled: 0 });
   });
+
+  it('counts an entry made under the merged id against the journey’s entry limit', async () => {
+    // arrange: a weekly limit, any number of entries otherwise; the visitor enters, then signs in
+    await registerJourney(
+      db,
+      renewal('weekly', {
+        trigger: {
+          type: 'segment',
+          schedule: 'rate(1 day)',
+          segment: { path: 'profile.traits.weekly', eq: 'plus' },
+          limit: { max: 1, per: 'P7D' },
+        },
+        reentry: { mode: 'always' },
+      }),
+    );
+    const { deps: ingest } = ingestDeps(db);
+    const visitor = { ...identify('unused', { weekly: 'plus' }), userId: undefined, anonymousId: 'v-week' };
+    await ingestEvent(ingest, visitor);
+    fakeServices();
+    const d = deps();
+    await startRun(d, { journeyId: 'weekly', scheduledTime: '2026-11-30T13:00:00Z' });
+    const first = await drain(d);
+    await ingestEvent(ingest, { ...identify('u-week', {}), anonymousId: 'v-week' });
+    fakeServices();
+    // act: the next day's run, within the week
+    await startRun(d, { journeyId: 'weekly', scheduledTime: '2026-12-01T13:00:00Z' });
+    const next = await drain(d);
+    // assert: the known customer is kept out, and counted as skipped by the limit
+    expect(first).toMatchObject({ matched: 1, enrolled: 1 });
+    expect(next).toMatchObject({ matched: 0, enrolled: 0 });
+    const skips = (await tables().stats.funnel('weekly')).filter(
+      (r) => r.metric === 'entrySkipped' && r.reason === 'limit',
+    );
+    expect(skips.reduce((n, r) => n + r.count, 0)).toBe(1);
+  });
 });
 
 async function enrolledCount(): Promise<number> {

@@ -57,6 +57,7 @@ export class ModelTables {
             throw new Error('the load model has no entry limits');
           },
           release: async () => {},
+          full: async () => false,
         },
         markCounted: async (userId, enrollmentId) => {
           await wait();
