@@ -213,7 +213,11 @@ async function timelinesOf(runtime: LocalRuntime, verdicts: Verdict[]): Promise<
   const users = new Set(verdicts.filter((v) => !v.ok).flatMap((v) => v.users));
   const out = new Map<string, string[]>();
   if (users.size === 0) return out;
-  const all = await customerTimelines(runtime.options.dataDir, runtime.endpoints.ses);
+  const all = await customerTimelines(
+    runtime.options.dataDir,
+    runtime.endpoints.ses,
+    runtime.options.journeysDir,
+  );
   for (const user of users) {
     const timeline = all.get(user);
     const zone = timeline?.zone;
