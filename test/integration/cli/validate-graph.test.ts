@@ -169,6 +169,20 @@ describe('journeys graph', () => {
     for (const id of Object.keys(journey.steps)) expect(result.stdout).toContain(`(${id})`);
   });
 
+  it('draws the goal, the exit events and the fallback in plain and Markdown output alike', async () => {
+    const file = 'journeys/cart-abandonment.json';
+    const plain = await runCli(['graph', file]);
+    const markdown = await runCli(['graph', file, '--markdown']);
+    expect(markdown.stdout).toBe(`\`\`\`mermaid\n${plain.stdout}\`\`\`\n`);
+    for (const line of [
+      '  goal[["Goal: Order Completed within 3 days<br/>converts and ends the enrollment"]]',
+      '  exit_on[["Ends at once on:<br/>Cart Emptied"]]',
+      '  s_cart_sms -.->|"not delivered in 1 hour"| s_cart_sms_fallback1',
+      '  s_cart_sms_fallback1 --> s_not_ordered',
+    ])
+      expect(plain.stdout).toContain(`${line}\n`);
+  });
+
   it('refuses an invalid journey with a pointer to validate', async () => {
     const result = await runCli(['graph', 'test/fixtures/journeys/broken/split-problems.json']);
     expect(result.code).toBe(1);
