@@ -45,6 +45,14 @@ function dayWindows(byDay: Readonly<Record<string, readonly Rule[]>>): Map<strin
 export function mapOpenHours(source: PinpointJourney, settings: Settings, log: ImportLog): void {
   const open = source.OpenHours;
   if (open === undefined) return;
+  // Pinpoint holds messages to open hours only with SendingSchedule on.
+  if (source.SendingSchedule !== true) {
+    log.note(
+      'OpenHours',
+      'Open hours were not in force (SendingSchedule is not true); they were not imported.',
+    );
+    return;
+  }
   for (const key of Object.keys(open).filter((k) => !(CHANNELS as readonly string[]).includes(k)))
     log.note(
       pathOf('OpenHours', key),

@@ -561,7 +561,7 @@ describe('sending schedule: OpenHours and ClosedDays', () => {
     Object.fromEntries(names.map((d) => [d, [{ StartTime: start, EndTime: end }]]));
   const WEEK = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'];
   const imported = (extra: Record<string, unknown>) => {
-    const result = importPinpointJourney(journeyWith(wait, extra));
+    const result = importPinpointJourney(journeyWith(wait, { SendingSchedule: true, ...extra }));
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
     return {
       settings: result.journey.settings,
@@ -597,5 +597,8 @@ describe('sending schedule: OpenHours and ClosedDays', () => {
     expect(byDay.notes[0]?.message).toContain('SUNDAY 12:00–14:00');
     expect(closed.notes.map((n) => n.path)).toStrictEqual(['ClosedDays.EMAIL[0]', 'ClosedDays.SMS[0]']);
     expect(closed.notes[0]?.message).toContain('"Christmas" (2026-12-24T00:00 to 2026-12-26T23:59, EMAIL)');
+    const off = importPinpointJourney(journeyWith(wait, { OpenHours: { EMAIL: days(WEEK) } }));
+    expect(off.ok && off.journey.settings?.quietHours).toBeUndefined();
+    expect(off.ok && off.notes.find((n) => n.path === 'OpenHours')?.message).toContain('SendingSchedule');
   });
 });
