@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -142,6 +142,34 @@ describe('journeys validate: the templates it checks against', () => {
     expect(validated.code).toBe(1);
     expect(validated.stdout).toContain('the templates folder no/such/templates does not exist');
     expect(compiled.code).toBe(1);
+  });
+
+  it('says a template that is there but broken is not valid, and why, rather than missing', async () => {
+    // arrange: an email template without its html
+    const dir = await mkdtemp(join(tmpdir(), 'validate-broken-template-'));
+    try {
+      await mkdir(join(dir, 'templates'));
+      await writeFile(
+        join(dir, 'templates', 'hello.json'),
+        JSON.stringify({ channel: 'email', subject: 'Hi', text: 'x' }),
+      );
+      const journey = {
+        id: 'hello',
+        name: 'Hello',
+        trigger: { type: 'event', event: 'Signed Up' },
+        start: 'hello',
+        steps: { hello: { type: 'email', template: 'hello', next: 'done' }, done: { type: 'exit' } },
+      };
+      await writeFile(join(dir, 'hello.json'), JSON.stringify(journey, null, 2));
+      // act
+      const result = await runCli(['validate', join(dir, 'hello.json')]);
+      // assert
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain('Template "hello" (templates/hello.json) is not valid: html:');
+      expect(result.stdout).not.toContain('There is no template "hello"');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('says so when a journey that sends has no templates folder beside it', async () => {
