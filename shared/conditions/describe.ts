@@ -1,6 +1,6 @@
 import type { Condition } from './schema.ts';
 
-/** Longer descriptions end in "…": a timeline line stays one line. */
+/** Longer descriptions end in "…" (by default): a timeline line stays one line. */
 const MAX_LENGTH = 120;
 
 /**
@@ -8,9 +8,9 @@ const MAX_LENGTH = 120;
  * `profile.traits.plan in ["pro","team"]`, `performed Order Completed at least 2 within P30D`,
  * `all(…, …)`. For timelines and graphs, where an unnamed branch is otherwise only a number.
  */
-export function describeCondition(condition: Condition): string {
+export function describeCondition(condition: Condition, maxLength = MAX_LENGTH): string {
   const text = describe(condition);
-  return text.length > MAX_LENGTH ? `${text.slice(0, MAX_LENGTH - 1)}…` : text;
+  return text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text;
 }
 
 function describe(condition: Condition): string {

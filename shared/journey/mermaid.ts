@@ -36,7 +36,8 @@ export function toMermaid(journey: Journey): string {
   lines.push(`  ${ids.entry} --> ${ids.of(journey.start)}`);
   for (const [id, step] of Object.entries(journey.steps)) {
     for (const edge of edgesOf(step)) {
-      const label = edge.label === undefined ? '' : `|"${quote(edge.label)}"|`;
+      const text = unnamedBranchLabel(step, edge.field) ?? edge.label;
+      const label = text === undefined ? '' : `|"${quote(text)}"|`;
       lines.push(`  ${ids.of(id)} -->${label} ${ids.of(edge.to)}`);
     }
     // Each fallback is sent when the message before it did not get through in time; all go on to next.
@@ -50,6 +51,14 @@ export function toMermaid(journey: Journey): string {
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** An unnamed branch says what it tests: `branch 2: profile.traits.spend gte 1000`. */
+function unnamedBranchLabel(step: Step, field: readonly (string | number)[]): string | undefined {
+  if (step.type !== 'branch' || field[0] !== 'branches' || typeof field[1] !== 'number') return undefined;
+  const branch = step.branches[field[1]];
+  if (branch === undefined || branch.name !== undefined) return undefined;
+  return `branch ${field[1] + 1}: ${describeCondition(branch.when, 60)}`;
 }
 
 const FALLBACK_WHEN_TEXT = {

@@ -128,6 +128,29 @@ describe('toMermaid', () => {
     expect(chart).toContain('  trigger -.->|"any time"| goal\n');
   });
 
+  it('labels an unnamed branch with what it tests, a named one with its name', () => {
+    const branched = Journey.parse({
+      ...journey,
+      start: 'route',
+      steps: {
+        route: {
+          type: 'branch',
+          branches: [
+            { when: { path: 'trigger.properties.plan', eq: 'enterprise' }, next: 'done' },
+            { name: 'big spender', when: { path: 'profile.traits.spend', gte: 1000 }, next: 'done' },
+          ],
+          otherwise: 'done',
+        },
+        done: { type: 'exit' },
+      },
+    });
+    const chart = toMermaid(branched);
+    expect(chart).toContain(
+      '  s_route -->|"branch 1: trigger.properties.plan eq #34;enterprise#34;"| s_done\n',
+    );
+    expect(chart).toContain('  s_route -->|"big spender"| s_done\n');
+  });
+
   it('keeps node ids unique when step ids sanitise alike', () => {
     const twins = Journey.parse({
       ...journey,
