@@ -206,7 +206,10 @@ function describeActivity(
   facts: StepFacts,
 ): string | undefined {
   const { error, detail } = activity;
-  if (error === undefined) return describeTask(where, activity.output, texts, facts);
+  if (error === undefined) {
+    const text = describeTask(where, activity.output, texts, facts);
+    return text === null ? stepTask(where, activity, facts.step, zone) : text;
+  }
   if (!error.startsWith(DEFERRED)) return `error  ${where}: ${error}`;
   // A deferral is the journey working as designed: the send is tried again at that time.
   const until = formatWhen(error.slice(DEFERRED.length), zone);
@@ -263,12 +266,13 @@ function branchMatches(activities: readonly Activity[]): Map<string, Map<string,
   return out;
 }
 
+/** A send or a branch decision; undefined: no line (the history tells it); null: another kind of task. */
 function describeTask(
   where: string,
   output: unknown,
   texts: Map<string, string>,
   facts: StepFacts,
-): string | undefined {
+): string | null | undefined {
   const send = SendOutput.safeParse(output).data;
   if (send !== undefined) {
     const text = send.messageId === undefined ? undefined : texts.get(send.messageId);
@@ -287,7 +291,28 @@ function describeTask(
           : `branch ${match.match + 1}`;
     return `branch ${where}: ${taken}`;
   }
-  return `task   ${where}`;
+  return null;
+}
+
+/**
+ * A task of a non-message step, in the step's words where the journey says
+ * what it is (the task of the step itself, or a waitForEvent's timeout).
+ */
+function stepTask(
+  where: string,
+  activity: Activity,
+  step: Step | undefined,
+  zone: string | undefined,
+): string {
+  const role = activity.state.includes('.') ? activity.state.slice(activity.state.indexOf('.') + 1) : '';
+  const until = z.object({ at: z.string() }).safeParse(activity.output).data?.at;
+  if (step?.type === 'wait' && role === '' && until !== undefined)
+    return `wait   ${where} until ${formatWhen(until, zone)}${zone === undefined ? ' UTC' : ' local'}`;
+  if (step?.type === 'updateProfile' && role === '') return `update ${where}: profile updated`;
+  if (step?.type === 'emit' && role === '') return `emit   ${where}: ${step.event}`;
+  if (step?.type === 'waitForEvent' && role === 'timedOut')
+    return `timeout ${where}: no ${step.event} in time`;
+  return `task   ${where}${role === '' ? '' : ` (${role})`}`;
 }
 
 async function renderedTexts(dataDir: string, sesEndpoint: string | undefined): Promise<Map<string, string>> {
