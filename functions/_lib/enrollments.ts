@@ -12,6 +12,7 @@ import type { EntryLimitRecords } from './entry-limits.ts';
 import type { ExperimentJudge } from './experiments.ts';
 import { executionArnOf, isAlreadyDone } from './sfn-errors.ts';
 import type { StatsRepository } from './stats.ts';
+import { withPinnedVariants } from './variant-pins.ts';
 
 /**
  * Starting an enrollment, shared by every way in (customer events, segment
@@ -49,9 +50,10 @@ export type Entry = {
 /** Starts one planned enrollment; false when the re-entry rule refused it or it had already started. */
 export async function startEnrollment(
   deps: EnrollmentDeps,
-  plan: Enrollment,
+  drawn: Enrollment,
   entry: Entry,
 ): Promise<boolean> {
+  const plan = withPinnedVariants(drawn, entry.userId);
   const { journey, enrollmentId } = plan;
   const { userId } = entry;
   // Judged before anything is claimed: a trigger this large never enrolls, so it takes no place.

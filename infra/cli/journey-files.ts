@@ -54,7 +54,12 @@ export class JourneyChecker {
     const positions = jsonPositions(json.text);
     const locate = (v: Violation): LocatedViolation => ({ ...v, ...positionOf(positions, v.path) });
     const warnings = result.warnings.map(locate);
-    if (!result.ok) return { file, violations: result.violations.map(locate), warnings };
+    if (!result.ok)
+      return {
+        file,
+        violations: result.violations.map((v) => locate(invalidNotMissing(v, templates?.problems ?? []))),
+        warnings,
+      };
     // The deploy takes a journey only from journeys/<id>.json: say so before the upload is rejected.
     const named = basename(file, '.json');
     if (file.endsWith('.json') && named !== result.journey.id)
@@ -79,6 +84,21 @@ export class JourneyChecker {
     }
     return this.catalogs.get(dir);
   }
+}
+
+/**
+ * A template that is there but broken is not "missing": the violation says
+ * it is not valid, and why (the catalog holds only the templates that load).
+ */
+function invalidNotMissing(violation: Violation, problems: readonly TemplateProblem[]): Violation {
+  if (violation.code !== 'template.missing') return violation;
+  const named = /^There is no template "(.*)" \(expected/.exec(violation.message)?.[1];
+  const own = problems.filter((p) => named !== undefined && basename(p.file, '.json') === named);
+  if (own.length === 0) return violation;
+  return {
+    ...violation,
+    message: `Template "${named}" (templates/${named}.json) is not valid: ${own.map((p) => p.message).join('; ')}.`,
+  };
 }
 
 /** Two files that define the same journey id would overwrite each other's state machine. */

@@ -1,4 +1,6 @@
 import { Duration } from 'luxon';
+import { describeCondition } from '../conditions/describe.ts';
+import type { Condition } from '../conditions/schema.ts';
 import { edgesOf } from './graph.ts';
 import type { Journey, Step, Trigger } from './schema.ts';
 
@@ -9,7 +11,11 @@ import type { Journey, Step, Trigger } from './schema.ts';
  */
 export function toMermaid(journey: Journey): string {
   const ids = new NodeIds();
-  const lines = ['flowchart TD', `  ${ids.entry}(["${quote(describeTrigger(journey.trigger))}"])`];
+  const lines = [
+    'flowchart TD',
+    `  ${ids.entry}(["${quote(describeTrigger(journey.trigger))}"])`,
+    ...journeyEnds(journey, ids.entry),
+  ];
   const byStage = new Map<string, [string, Step][]>();
   for (const entry of Object.entries(journey.steps)) {
     const stage = entry[1].stage ?? '';
@@ -18,17 +24,88 @@ export function toMermaid(journey: Journey): string {
   for (const [stage, entries] of byStage) {
     const indent = stage === '' ? '  ' : '    ';
     if (stage !== '') lines.push(`  subgraph stage_${stage}["${quote(capitalize(stage))}"]`);
-    for (const [id, step] of entries) lines.push(`${indent}${node(ids.of(id), id, step)}`);
+    for (const [id, step] of entries) {
+      lines.push(`${indent}${node(ids.of(id), id, step)}`);
+      for (const [i, f] of fallbacksOf(step).entries())
+        lines.push(
+          `${indent}${ids.of(fallbackKey(id, i))}["${quote(`Fallback ${channelName(f.channel)}: ${f.template}`)}"]`,
+        );
+    }
     if (stage !== '') lines.push('  end');
   }
   lines.push(`  ${ids.entry} --> ${ids.of(journey.start)}`);
   for (const [id, step] of Object.entries(journey.steps)) {
     for (const edge of edgesOf(step)) {
-      const label = edge.label === undefined ? '' : `|"${quote(edge.label)}"|`;
+      const text = unnamedBranchLabel(step, edge.field) ?? edge.label;
+      const label = text === undefined ? '' : `|"${quote(text)}"|`;
       lines.push(`  ${ids.of(id)} -->${label} ${ids.of(edge.to)}`);
+    }
+    // Each fallback is sent when the message before it did not get through in time; all go on to next.
+    for (const [i, f] of fallbacksOf(step).entries()) {
+      const from = ids.of(i === 0 ? id : fallbackKey(id, i - 1));
+      const to = ids.of(fallbackKey(id, i));
+      lines.push(
+        `  ${from} -.->|"${quote(`${FALLBACK_WHEN_TEXT[f.when]} in ${humanDuration(f.within)}`)}"| ${to}`,
+      );
+      if ('next' in step) lines.push(`  ${to} --> ${ids.of(step.next)}`);
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** An unnamed branch says what it tests: `branch 2: profile.traits.spend gte 1000`. */
+function unnamedBranchLabel(step: Step, field: readonly (string | number)[]): string | undefined {
+  if (step.type !== 'branch' || field[0] !== 'branches' || typeof field[1] !== 'number') return undefined;
+  const branch = step.branches[field[1]];
+  if (branch === undefined || branch.name !== undefined) return undefined;
+  return `branch ${field[1] + 1}: ${describeCondition(branch.when, 60)}`;
+}
+
+const FALLBACK_WHEN_TEXT = {
+  notDelivered: 'not delivered',
+  notOpened: 'not opened',
+  notClicked: 'not clicked',
+} as const;
+
+function fallbacksOf(step: Step): NonNullable<Extract<Step, { type: 'email' }>['fallback']> {
+  return step.type === 'email' || step.type === 'sms' || step.type === 'push' ? (step.fallback ?? []) : [];
+}
+
+/** The node key of a step's fallback: a step id has no dot, so it names no step. */
+function fallbackKey(stepId: string, index: number): string {
+  return `${stepId}.fallback${index + 1}`;
+}
+
+function channelName(channel: 'email' | 'sms' | 'push'): string {
+  return channel === 'sms' ? 'SMS' : channel;
+}
+
+/**
+ * The goal and the exit events: they end (or count) an enrollment wherever
+ * it is, so they hang off the trigger on dotted edges, not off a step.
+ */
+function journeyEnds(journey: Journey, entry: string): string[] {
+  const lines: string[] = [];
+  const { goal, exitOn } = journey;
+  if (goal !== undefined) {
+    const within = goal.within === undefined ? ' while enrolled' : ` within ${humanDuration(goal.within)}`;
+    const effect = goal.exit ? 'converts and ends the enrollment' : 'converts, the journey goes on';
+    lines.push(
+      `  goal[["${quote(`Goal: ${matcherText(goal)}${within}`)}<br/>${quote(effect)}"]]`,
+      `  ${entry} -.->|"any time"| goal`,
+    );
+  }
+  if (exitOn !== undefined && exitOn.length > 0) {
+    const events = exitOn.map((e) => quote(matcherText(e))).join('<br/>');
+    lines.push(`  exit_on[["Ends at once on:<br/>${events}"]]`, `  ${entry} -.->|"any time"| exit_on`);
+  }
+  return lines;
+}
+
+function matcherText(matcher: { event: string; where?: Condition }): string {
+  return matcher.where === undefined
+    ? matcher.event
+    : `${matcher.event} where ${describeCondition(matcher.where)}`;
 }
 
 function node(nodeId: string, id: string, step: Step): string {
@@ -144,7 +221,7 @@ function capitalize(text: string): string {
 class NodeIds {
   readonly entry = 'trigger';
   private readonly ids = new Map<string, string>();
-  private readonly used = new Set<string>([this.entry]);
+  private readonly used = new Set<string>([this.entry, 'goal', 'exit_on']);
 
   of(stepId: string): string {
     const known = this.ids.get(stepId);

@@ -50,6 +50,65 @@ const OPENED = {
   },
 };
 
+/** Open 09:00–17:00 every day, for email: a sign-up at 20:00 gets its email at 09:00 the next day. */
+const everyDay = Object.fromEntries(
+  ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'].map((day) => [
+    day,
+    [{ StartTime: '09:00', EndTime: '17:00' }],
+  ]),
+);
+const OPEN_HOURS = {
+  Name: 'Open hours',
+  State: 'ACTIVE',
+  StartCondition: signedUp,
+  SendingSchedule: true,
+  OpenHours: { EMAIL: everyDay },
+  StartActivity: 'hello',
+  Activities: { hello: { EMAIL: { TemplateName: 'Hello' } } },
+};
+
+/** At most one message per customer over the journey: the second email is not sent. */
+const TOTAL_CAP = {
+  Name: 'Total cap',
+  State: 'ACTIVE',
+  StartCondition: signedUp,
+  Limits: { TotalCap: 1 },
+  StartActivity: 'first',
+  Activities: {
+    first: { EMAIL: { TemplateName: 'First', NextActivity: 'second' } },
+    second: { EMAIL: { TemplateName: 'Second' } },
+  },
+};
+
+/** A yes/no split on a user attribute, which Pinpoint keeps as a list. */
+const HIKERS = {
+  Name: 'Hikers',
+  State: 'ACTIVE',
+  StartCondition: signedUp,
+  StartActivity: 'likes',
+  Activities: {
+    likes: {
+      ConditionalSplit: {
+        Condition: {
+          Conditions: [
+            {
+              SegmentDimensions: {
+                UserAttributes: { interests: { AttributeType: 'INCLUSIVE', Values: ['hiking'] } },
+              },
+            },
+          ],
+          Operator: 'ALL',
+        },
+        EvaluationWaitTime: { WaitFor: 'PT0S' },
+        TrueActivity: 'hike',
+        FalseActivity: 'other',
+      },
+    },
+    hike: { EMAIL: { TemplateName: 'Hike' } },
+    other: { EMAIL: { TemplateName: 'Other' } },
+  },
+};
+
 const START = '2026-03-02T09:00:00Z';
 
 const scenario = (name: string, journey: string, events: unknown[], expect: unknown[]) =>
@@ -69,7 +128,12 @@ beforeAll(async () => {
   // arrange: each Pinpoint journey imported into a folder with its placeholder templates
   folder = await mkdtemp(join(tmpdir(), 'pinpoint-import-'));
   await mkdir(join(folder, 'templates'));
-  for (const [id, source] of [['opened', OPENED]] as const) {
+  for (const [id, source] of [
+    ['opened', OPENED],
+    ['open-hours', OPEN_HOURS],
+    ['total-cap', TOTAL_CAP],
+    ['hikers', HIKERS],
+  ] as const) {
     const result = importPinpointJourney(source, { id });
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
     await writeFile(join(folder, `${id}.json`), JSON.stringify(result.journey));
@@ -95,6 +159,39 @@ beforeAll(async () => {
         { noMessage: { user: 'ann', channel: 'email', template: 'Thanks' } },
       ],
     ),
+    Scenario.parse({
+      name: 'open hours: a sign-up at 20:00 gets its email when they open, 09:00',
+      journeys: ['open-hours'],
+      start: '2026-03-02T20:00:00Z',
+      customers: [{ id: 'ann', timezone: 'UTC' }],
+      events: [{ at: '+0h', user: 'ann', track: 'Signed Up' }],
+      expect: [{ message: { user: 'ann', channel: 'email', template: 'Hello', at: '2026-03-03T09:00:00Z' } }],
+    }),
+    scenario(
+      'total cap: one message over the journey, so not the second email',
+      'total-cap',
+      [],
+      [
+        { message: { user: 'ann', channel: 'email', template: 'First', at: '+0h' } },
+        { noMessage: { user: 'ann', channel: 'email', template: 'Second' } },
+      ],
+    ),
+    Scenario.parse({
+      name: 'a list attribute: a list holding the value matches, a text containing it does not',
+      journeys: ['hikers'],
+      start: START,
+      customers: [
+        { id: 'ann', traits: { interests: ['books', 'hiking'] } },
+        { id: 'bo', traits: { interests: 'hiking boots' } },
+        { id: 'cy', traits: { interests: 'hiking' } },
+      ],
+      events: ['ann', 'bo', 'cy'].map((user) => ({ at: '+0h', user, track: 'Signed Up' })),
+      expect: [
+        { message: { user: 'ann', channel: 'email', template: 'Hike' } },
+        { message: { user: 'bo', channel: 'email', template: 'Other' } },
+        { message: { user: 'cy', channel: 'email', template: 'Hike' } },
+      ],
+    }),
   ];
   // act
   results = await runScenarios(
@@ -108,7 +205,13 @@ afterAll(async () => {
 });
 
 describe('imported Pinpoint journeys, run', () => {
-  it.each(['opens the email: the yes path', 'does not open it: the no path, a day later'])('%s', (name) => {
+  it.each([
+    'opens the email: the yes path',
+    'does not open it: the no path, a day later',
+    'open hours: a sign-up at 20:00 gets its email when they open, 09:00',
+    'total cap: one message over the journey, so not the second email',
+    'a list attribute: a list holding the value matches, a text containing it does not',
+  ])('%s', (name) => {
     const result = results.find((r) => r.name === name);
     const failed = result?.verdicts.filter((v) => !v.ok) ?? [{ missing: name }];
     // assert

@@ -111,20 +111,40 @@ function withTypedTwin(value: string): (string | number | boolean)[] {
     : [value];
 }
 
-/** One Pinpoint attribute filter as a condition on `path`. */
+/**
+ * Equal to one of the values, or — Pinpoint attributes are lists, and a
+ * customer's trait may be one — a list holding one of them. `contains` alone
+ * would also take text containing a value ("golden" for "gold"), so the list
+ * test first makes sure the value is not text (every text starts with "").
+ */
+function equalsOrListed(path: string, scalars: (string | number | boolean)[], lists: boolean): Condition {
+  const [only] = scalars;
+  const equals: Condition =
+    scalars.length === 1 && only !== undefined ? { path, eq: only } : { path, in: scalars };
+  if (!lists) return equals;
+  const listed = combine(
+    scalars.map((value) => ({ path, contains: value })),
+    'any',
+  );
+  if (listed === undefined) return equals;
+  return { any: [equals, { all: [{ not: { path, startsWith: '' } }, listed] }] };
+}
+
+/**
+ * One Pinpoint attribute filter as a condition on `path`; `lists` when the
+ * attribute is an endpoint's or user's (a list in Pinpoint), not an event's.
+ */
 function attributeCondition(
   path: string,
   dim: PinpointAttributeDimension,
   at: string,
   log: ImportLog,
+  lists = false,
 ): Condition | undefined {
   const values = dim.Values;
   const [first, second] = values;
   if (first === undefined) return undefined;
-  const scalars = values.flatMap(withTypedTwin);
-  const [only] = scalars;
-  const equals: Condition =
-    scalars.length === 1 && only !== undefined ? { path, eq: only } : { path, in: scalars };
+  const equals = equalsOrListed(path, values.flatMap(withTypedTwin), lists);
   switch (dim.AttributeType ?? 'INCLUSIVE') {
     case 'INCLUSIVE':
       return equals;
@@ -271,7 +291,7 @@ function attributeDimensions(
     for (const [name, dim] of Object.entries(attributes ?? {})) {
       const where = pathOf(at, group, name);
       const path = propertyPath('profile.traits', name, where, log);
-      const mapped = path === undefined ? undefined : attributeCondition(path, dim, where, log);
+      const mapped = path === undefined ? undefined : attributeCondition(path, dim, where, log, true);
       if (mapped === undefined) unmapped.push(where);
       else conditions.push(mapped);
     }

@@ -60,6 +60,9 @@ const READ = [
   'QuietTime',
   'Limits',
   'RefreshFrequency',
+  'OpenHours',
+  'ClosedDays',
+  'SendingSchedule',
   'LocalTime',
   'WaitForQuietTime',
   'State',
@@ -73,9 +76,6 @@ const UNREAD: Record<string, string> = {
   tags: 'Resource tags are set on the stack at deploy time, not in the journey.',
   RefreshOnSegmentUpdate: 'Segments are read on the trigger schedule only.',
   JourneyChannelSettings: 'Amazon Connect settings have no equivalent.',
-  SendingSchedule: 'Use settings.quietHours, or a wait step with a window.',
-  OpenHours: 'Use settings.quietHours, or a wait step with a window, per channel.',
-  ClosedDays: 'Closed days have no equivalent; use a wait step with a window (weekdays).',
   TimezoneEstimationMethods:
     "Customers' zones come from their profile (timezone trait), else settings.defaultTimezone.",
 };

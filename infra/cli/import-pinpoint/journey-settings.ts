@@ -7,6 +7,7 @@ import { combine, eventNameOf, eventPropertyConditions, segmentMembership } from
 import { type ImportLog, pathOf } from './notes.ts';
 import type { PinpointJourney } from './schema.ts';
 import type { SegmentResolver } from './segments.ts';
+import { mapOpenHours, noteClosedDays } from './sending-schedule.ts';
 import { isPositiveDuration, rateFromDuration, toTimestamp, zoneFromPinpoint } from './time.ts';
 
 type Settings = NonNullable<JourneyInput['settings']>;
@@ -133,6 +134,8 @@ export function mapSettings(source: PinpointJourney, log: ImportLog): { settings
   } else if (quiet !== undefined) {
     log.note('QuietTime', 'Quiet time needs both Start and End; it was not imported.');
   }
+  mapOpenHours(source, settings, log);
+  noteClosedDays(source, log);
   // WaitForQuietTime not set is false in Pinpoint: a message due in quiet time was not sent.
   if (source.WaitForQuietTime !== true && settings.quietHours !== undefined)
     log.note(
@@ -155,11 +158,19 @@ export function mapSettings(source: PinpointJourney, log: ImportLog): { settings
   return { settings, zone };
 }
 
-/** Limits.DailyCap and TimeframeCap (at most Cap messages in Days days) → settings.caps. */
+/** Limits.DailyCap, TotalCap and TimeframeCap (at most Cap messages in Days days) → settings.caps. */
 function messageCaps(limits: NonNullable<PinpointJourney['Limits']>, log: ImportLog): MessageCaps {
   const caps: MessageCaps = [];
   const daily = limits.DailyCap;
   if (daily !== undefined && daily > 0) caps.push({ max: daily, within: 'P1D' });
+  const total = limits.TotalCap;
+  if (total !== undefined && total > 0) {
+    caps.push({ max: total, within: LIFETIME_WINDOW });
+    log.note(
+      pathOf('Limits', 'TotalCap'),
+      `At most ${total} messages per customer over the journey became a cap of ${total} per ${LIFETIME_WINDOW} (a rolling window, not the journey's whole life).`,
+    );
+  }
   const frame = limits.TimeframeCap;
   if (frame === undefined) return caps;
   if (frame.Cap !== undefined && frame.Cap > 0 && frame.Days !== undefined && frame.Days > 0)
@@ -180,11 +191,6 @@ export function mapReentry(source: PinpointJourney, log: ImportLog): Reentry {
     log.note(
       at('MessagesPerSecond'),
       'The sending rate is the SES and End User Messaging account quota, not a journey setting.',
-    );
-  if (limits.TotalCap !== undefined && limits.TotalCap > 0)
-    log.note(
-      at('TotalCap'),
-      `At most ${limits.TotalCap} messages per customer over the whole journey has no equivalent; caps are per rolling window (settings.caps).`,
     );
   for (const key of Object.keys(limits).filter(
     (k) =>

@@ -209,6 +209,28 @@ export const PinpointJourney = z.looseObject({
         .optional(),
     })
     .optional(),
+  OpenHours: z
+    .record(
+      z.string(),
+      z.record(
+        z.string(),
+        z.array(z.looseObject({ StartTime: z.string().optional(), EndTime: z.string().optional() })),
+      ),
+    )
+    .optional(),
+  ClosedDays: z
+    .record(
+      z.string(),
+      z.array(
+        z.looseObject({
+          Name: z.string().optional(),
+          StartDateTime: z.string().optional(),
+          EndDateTime: z.string().optional(),
+        }),
+      ),
+    )
+    .optional(),
+  SendingSchedule: z.boolean().optional(),
   RefreshFrequency: z.string().optional(),
   LocalTime: z.boolean().optional(),
   WaitForQuietTime: z.boolean().optional(),

@@ -71,7 +71,11 @@ async function play(runtime: LocalRuntime, client: EventBridgeClient, entry: Dem
 export async function printReport(runtime: LocalRuntime): Promise<void> {
   const { log, dataDir } = runtime.options;
   await runtime.services.activity.flushed();
-  for (const [user, { zone, lines }] of await customerTimelines(dataDir, runtime.endpoints.ses)) {
+  for (const [user, { zone, lines }] of await customerTimelines(
+    dataDir,
+    runtime.endpoints.ses,
+    runtime.options.journeysDir,
+  )) {
     log(`\n${user}  (times ${zone === undefined ? 'UTC' : `local, ${zone}`})`);
     for (const line of lines) log(`  ${formatWhen(line.at, zone)}  ${line.text}`);
   }

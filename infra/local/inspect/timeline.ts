@@ -1,6 +1,8 @@
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { classifyFeedback } from '#shared/delivery/feedback.ts';
+import { Journey, type Step } from '#shared/journey/schema.ts';
 import { isValidTimeZone } from '#shared/time.ts';
 import { type Activity, readActivity } from '../runtime/activity.ts';
 import { readConversions } from '../runtime/conversions.ts';
@@ -8,6 +10,7 @@ import { readArchiveLines } from '../services/eventbridge/archive.ts';
 import { readOutbox } from '../services/pinpoint/outbox.ts';
 import { storedEmails } from '../services/ses/store.ts';
 import { type ExecutionRecord, readExecutions } from '../services/stepfunctions/api/executions.ts';
+import { branchTaken, historyReader, type Route, routeOf } from './decisions.ts';
 import { formatWhen } from './when.ts';
 
 const Archived = z.object({
@@ -30,9 +33,11 @@ const Enrollment = z
     journeyId: z.string(),
     enrollmentId: z.string().optional(),
     trigger: z.object({ type: z.string() }).loose(),
+    buckets: z.record(z.string(), z.number()).default({}),
   })
   .loose();
 const DEFERRED = 'Journeys.Deferred: ';
+const Match = z.object({ match: z.number() });
 const TaskInput = z.object({ userId: z.string(), journeyId: z.string(), stepId: z.string() }).loose();
 const SendOutput = z
   .object({ status: z.string(), messageId: z.string().optional(), reason: z.string().optional() })
@@ -45,13 +50,16 @@ export type CustomerTimeline = { zone?: string; lines: TimelineLine[] };
 /**
  * A readable timeline per customer: events received, enrollments, messages
  * with their rendered text (outbox and SES store) and what the provider
- * reported back (delivered, bounced…), branch decisions, deferrals with
- * their reason.
+ * reported back (delivered, bounced…), the variant each split gave and the
+ * branch each branch took (named from the journey files of `journeysDir`
+ * when given: `<id>.json` as last deployed), deferrals with their reason.
  */
 export async function customerTimelines(
   dataDir: string,
   sesEndpoint?: string,
+  journeysDir?: string,
 ): Promise<Map<string, CustomerTimeline>> {
+  const journeys = await journeyFiles(journeysDir);
   const timelines = new Map<string, CustomerTimeline>();
   const of = (user: string) => {
     const timeline = timelines.get(user) ?? { lines: [] };
@@ -85,9 +93,21 @@ export async function customerTimelines(
   const lastTask = new Map(activities.map((a) => [a.execution, a.at]));
   const goals = new Map<string, string>();
   for (const c of await readConversions(dataDir)) goals.set(c.enrollmentId, c.at);
+  const history = await historyReader(dataDir);
+  const matches = branchMatches(activities);
+  const routes = new Map<string, Route>();
+  const userOf = new Map<string, string>();
   for (const record of (await readExecutions(join(dataDir, 'stepfunctions', 'executions.jsonl'))).values()) {
     const input = Enrollment.safeParse(parseJson(record.input)).data;
     if (input === undefined) continue;
+    // Without the journey its splits and branches cannot be named: the evaluate answers stand alone.
+    const journey = journeys.get(input.journeyId);
+    if (journey !== undefined) {
+      const where = { journeyId: input.journeyId, journey, buckets: input.buckets };
+      const route = routeOf(await history(record.executionArn), where, matches.get(record.name) ?? new Map());
+      if (route.visits.length > 0) routes.set(record.name, route);
+    }
+    userOf.set(record.name, input.userId);
     const how = input.trigger.type === 'segment' ? ' (segment run)' : '';
     add(input.userId, isoOf(record.startDate), `enter  ${input.journeyId}${how}`);
     // A goal with `exit: false` leaves the execution running: the conversion is a line of its own.
@@ -101,13 +121,49 @@ export async function customerTimelines(
   }
   const texts = await renderedTexts(dataDir, sesEndpoint);
   const sends = new Map<string, { userId: string; where: string; order: number }>();
+  // Each execution's decisions go in among its tasks in the order its history has them.
+  const walked = new Map<string, { pos: number; next: number; userId: string }>();
+  const flush = (execution: string, upTo: number) => {
+    const route = routes.get(execution);
+    const walk = walked.get(execution);
+    if (route === undefined || walk === undefined) return;
+    for (; walk.next < route.decisions.length; walk.next++) {
+      const decision = route.decisions[walk.next];
+      if (decision === undefined || decision.visit > upTo) break;
+      add(walk.userId, decision.at, decision.text);
+    }
+  };
   for (const activity of activities) {
     const input = TaskInput.safeParse(activity.input).data;
     if (input === undefined) continue;
     const where = `${input.journeyId}/${input.stepId}`;
-    add(input.userId, activity.at, describeActivity(where, activity, texts, of(input.userId).zone));
+    const route = routes.get(activity.execution);
+    if (route !== undefined) {
+      const walk = walked.get(activity.execution) ?? { pos: 0, next: 0, userId: input.userId };
+      walked.set(activity.execution, walk);
+      const visit = route.visits.indexOf(input.stepId, walk.pos);
+      if (visit >= 0) walk.pos = visit;
+      flush(activity.execution, walk.pos);
+    }
+    const journey = journeys.get(input.journeyId);
+    const text = describeActivity(where, activity, texts, of(input.userId).zone, {
+      routed: route !== undefined,
+      step:
+        journey !== undefined && Object.hasOwn(journey.steps, input.stepId)
+          ? journey.steps[input.stepId]
+          : undefined,
+    });
+    if (text !== undefined) add(input.userId, activity.at, text);
     const messageId = SendOutput.safeParse(activity.output).data?.messageId;
     if (messageId !== undefined) sends.set(messageId, { userId: input.userId, where, order: sends.size });
+  }
+  for (const [execution, route] of routes) {
+    if (!walked.has(execution)) {
+      const userId = userOf.get(execution);
+      if (userId === undefined) continue;
+      walked.set(execution, { pos: 0, next: 0, userId });
+    }
+    flush(execution, route.visits.length);
   }
   // Reports at one instant in the order of their sends, not of their arrival on the bus (which
   // concurrent deliveries can swap): the same timeline on every run.
@@ -126,14 +182,34 @@ export async function customerTimelines(
   return timelines;
 }
 
+/** The journeys of a folder by id (`<id>.json` that parses as a journey); none without a folder. */
+async function journeyFiles(journeysDir: string | undefined): Promise<Map<string, Journey>> {
+  const journeys = new Map<string, Journey>();
+  if (journeysDir === undefined) return journeys;
+  const files = await readdir(journeysDir).catch(() => []);
+  for (const file of files.filter((f) => f.endsWith('.json'))) {
+    const text = await readFile(join(journeysDir, file), 'utf8').catch(() => undefined);
+    const parsed = Journey.safeParse(parseJson(text ?? ''));
+    if (parsed.success && `${parsed.data.id}.json` === file) journeys.set(parsed.data.id, parsed.data);
+  }
+  return journeys;
+}
+
+/** What the timeline knows of an activity's step: its definition, and whether the history tells its route. */
+type StepFacts = { step: Step | undefined; routed: boolean };
+
 function describeActivity(
   where: string,
   activity: Activity,
   texts: Map<string, string>,
   zone: string | undefined,
-): string {
+  facts: StepFacts,
+): string | undefined {
   const { error, detail } = activity;
-  if (error === undefined) return describeTask(where, activity.output, texts);
+  if (error === undefined) {
+    const text = describeTask(where, activity.output, texts, facts);
+    return text === null ? stepTask(where, activity, facts.step, zone) : text;
+  }
   if (!error.startsWith(DEFERRED)) return `error  ${where}: ${error}`;
   // A deferral is the journey working as designed: the send is tried again at that time.
   const until = formatWhen(error.slice(DEFERRED.length), zone);
@@ -176,17 +252,67 @@ function parseJson(text: string): unknown {
   }
 }
 
-function describeTask(where: string, output: unknown, texts: Map<string, string>): string {
+/** The evaluate function's answer for each branch on the profile, by execution and step, in order. */
+function branchMatches(activities: readonly Activity[]): Map<string, Map<string, number[]>> {
+  const out = new Map<string, Map<string, number[]>>();
+  for (const activity of activities) {
+    const input = TaskInput.safeParse(activity.input).data;
+    const match = Match.safeParse(activity.output).data;
+    if (input === undefined || match === undefined) continue;
+    const steps = out.get(activity.execution) ?? new Map<string, number[]>();
+    out.set(activity.execution, steps);
+    steps.set(input.stepId, [...(steps.get(input.stepId) ?? []), match.match]);
+  }
+  return out;
+}
+
+/** A send or a branch decision; undefined: no line (the history tells it); null: another kind of task. */
+function describeTask(
+  where: string,
+  output: unknown,
+  texts: Map<string, string>,
+  facts: StepFacts,
+): string | null | undefined {
   const send = SendOutput.safeParse(output).data;
   if (send !== undefined) {
     const text = send.messageId === undefined ? undefined : texts.get(send.messageId);
     const detail = send.reason ?? text ?? '';
     return `${send.status.padEnd(6)} ${where}${detail === '' ? '' : ` — ${detail}`}`;
   }
-  const match = z.object({ match: z.number() }).safeParse(output).data;
-  if (match !== undefined)
-    return `branch ${where} → ${match.match < 0 ? 'otherwise' : `branch ${match.match + 1}`}`;
-  return `task   ${where}`;
+  const match = Match.safeParse(output).data;
+  // With the history, the branch line comes from it, with the step it led to.
+  if (match !== undefined && facts.routed) return undefined;
+  if (match !== undefined) {
+    const taken =
+      facts.step?.type === 'branch'
+        ? branchTaken(facts.step, '', match.match)
+        : match.match < 0
+          ? 'otherwise'
+          : `branch ${match.match + 1}`;
+    return `branch ${where}: ${taken}`;
+  }
+  return null;
+}
+
+/**
+ * A task of a non-message step, in the step's words where the journey says
+ * what it is (the task of the step itself, or a waitForEvent's timeout).
+ */
+function stepTask(
+  where: string,
+  activity: Activity,
+  step: Step | undefined,
+  zone: string | undefined,
+): string {
+  const role = activity.state.includes('.') ? activity.state.slice(activity.state.indexOf('.') + 1) : '';
+  const until = z.object({ at: z.string() }).safeParse(activity.output).data?.at;
+  if (step?.type === 'wait' && role === '' && until !== undefined)
+    return `wait   ${where} until ${formatWhen(until, zone)}${zone === undefined ? ' UTC' : ' local'}`;
+  if (step?.type === 'updateProfile' && role === '') return `update ${where}: profile updated`;
+  if (step?.type === 'emit' && role === '') return `emit   ${where}: ${step.event}`;
+  if (step?.type === 'waitForEvent' && role === 'timedOut')
+    return `timeout ${where}: no ${step.event} in time`;
+  return `task   ${where}${role === '' ? '' : ` (${role})`}`;
 }
 
 async function renderedTexts(dataDir: string, sesEndpoint: string | undefined): Promise<Map<string, string>> {

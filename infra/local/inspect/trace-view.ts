@@ -1,6 +1,7 @@
 import type { ExperimentState } from '#shared/ingest/experiments.ts';
 import { variantOf } from '#shared/ingest/live-journey.ts';
 import type { Journey } from '#shared/journey/schema.ts';
+import { branchTaken } from './decisions.ts';
 import type { SentMessage } from './sent.ts';
 import type { Trace, TraceExecution, TraceMessage, TraceStep } from './trace.ts';
 import { formatWhen } from './when.ts';
@@ -95,7 +96,8 @@ function stepText(
     );
     return `${step.stepId}: variant ${variant ?? '?'}${holdout}${note}${next}`;
   }
-  if (def?.type === 'branch') return `${step.stepId}: branch${next}`;
+  if (def?.type === 'branch')
+    return `${step.stepId}: ${step.next === undefined ? 'branch' : branchTaken(def, step.next, undefined)}${next}`;
   if (def?.type === 'waitForEvent') {
     // The last step of a stopped or running enrollment was still waiting.
     if (step.next === undefined && !step.timedOut) return `${step.stepId}: waiting for ${def.event}`;

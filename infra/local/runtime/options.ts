@@ -1,5 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { VariantPins } from '#functions/_lib/variant-pins.ts';
 import type { LocalConnectionConfig } from './connections.ts';
 import type { HeldPorts, ServiceName } from './listen.ts';
 
@@ -66,6 +67,8 @@ export type LocalOptions = {
   connections?: ReadonlyMap<string, LocalConnectionConfig>;
   /** How much history the runtime keeps on disk and in memory; defaults in DEFAULT_RETENTION. */
   retention?: Partial<Retention>;
+  /** Variants given in advance to customers at split steps (`journeys test`); default none, every customer draws. */
+  variantPins?: VariantPins;
   /**
    * Ports held across runtimes in this process: the stand-ins mount on them
    * and leave them open when the runtime stops, for the next runtime to
@@ -142,6 +145,7 @@ export function resolveOptions(options: LocalOptions): ResolvedOptions {
     verbose: options.verbose ?? false,
     log: options.log ?? ((line: string) => console.log(line)),
     connections: options.connections ?? new Map(),
+    variantPins: options.variantPins ?? new Map(),
     retention: resolveRetention(options.retention),
     heldPorts: options.heldPorts,
   };

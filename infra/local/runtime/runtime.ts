@@ -5,6 +5,7 @@ import { resetClock, setClock } from '#functions/_lib/clock.ts';
 import { coldStart } from '#functions/_lib/cold-start.ts';
 import { logger } from '#functions/_lib/observability.ts';
 import { liveRegistry, registryRepository } from '#functions/_lib/repositories.ts';
+import { resetVariantPins, setVariantPins } from '#functions/_lib/variant-pins.ts';
 import { type FunctionName, MANIFESTS } from '#functions/manifests.ts';
 import {
   customerEventsPattern,
@@ -105,6 +106,7 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
     coldStart();
     // Handlers read journey time, the same clock as Step Functions and the bus.
     setClock(() => services.clock.now());
+    setVariantPins(options.variantPins);
     if (options.clock === 'interactive') services.clock.runWithWallClock(options.timeScale);
     stopExpiry = await expireItems(services.dynamo.client, services.clock, (m) => options.log(`! ${m}`));
     const functions = await loadFunctions();
@@ -149,6 +151,7 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
     stopExpiry();
     stopRunningInvocationsConcurrently();
     resetClock();
+    resetVariantPins();
     await markStopped(options.dataDir);
     await services.stop();
     throw error;
@@ -262,6 +265,7 @@ async function stopRuntime(
   setClients({});
   coldStart();
   resetClock();
+  resetVariantPins();
   stopRunningInvocationsConcurrently();
   await services.stop();
 }

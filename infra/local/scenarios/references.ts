@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { formatPath } from '#shared/journey/violations.ts';
 import type { JourneyJson } from './journey-files.ts';
 import type { Expectation, Scenario } from './scenario.ts';
 
@@ -13,7 +14,7 @@ import type { Expectation, Scenario } from './scenario.ts';
 /** One wrong name: where in the scenario (a JSON path) and why. */
 export type ReferenceProblem = { path: string; message: string };
 
-const Variant = z.object({ name: z.string(), next: z.string() }).loose();
+const Variant = z.object({ name: z.string(), next: z.string(), weight: z.number().optional() }).loose();
 const Step = z
   .object({
     type: z.string().optional(),
@@ -31,6 +32,9 @@ type Names = {
   templates: Map<string, Set<string>>;
   /** Variant name → the split and the step it leads to. */
   variants: Map<string, { split: string; next: string }>;
+  /** Step id → its type; a split's variants by name, with their weights. */
+  types: Map<string, string>;
+  splits: Map<string, Map<string, number>>;
 };
 
 function addTemplate(names: Names, template: string, channel = '*'): void {
@@ -47,13 +51,22 @@ function addStepTemplates(names: Names, value: unknown, anyChannel = false): voi
 }
 
 function namesOf(journey: JourneyJson): Names {
-  const names: Names = { steps: new Set(), templates: new Map(), variants: new Map() };
+  const names: Names = {
+    steps: new Set(),
+    templates: new Map(),
+    variants: new Map(),
+    types: new Map(),
+    splits: new Map(),
+  };
   const steps = Steps.safeParse(journey).data?.steps ?? {};
   for (const [id, value] of Object.entries(steps)) {
     names.steps.add(id);
     addStepTemplates(names, value);
-    for (const v of Step.safeParse(value).data?.variants ?? [])
-      names.variants.set(v.name, { split: id, next: v.next });
+    const step = Step.safeParse(value).data;
+    if (step?.type !== undefined) names.types.set(id, step.type);
+    if (step?.type === 'split')
+      names.splits.set(id, new Map((step.variants ?? []).map((v) => [v.name, v.weight ?? 0])));
+    for (const v of step?.variants ?? []) names.variants.set(v.name, { split: id, next: v.next });
   }
   return names;
 }
@@ -101,6 +114,10 @@ export function checkReferences(
       const names = refs.journey(event.deploy, `events[${i}].deploy`);
       if (names !== undefined) addDeployed(names, event.set);
     }
+  });
+  scenario.customers.forEach((customer, i) => {
+    for (const [split, variant] of Object.entries(customer.variants ?? {}))
+      refs.pin(split, variant, `customers[${i}].${formatPath(['variants', split])}`);
   });
   scenario.events.forEach((event, i) => {
     if ('user' in event) refs.user(event.user, `events[${i}].user`);
@@ -203,6 +220,46 @@ class Referee {
           ? `no step "${id}" (the steps are ${listOf(within.flatMap((n) => [...n.steps]))})`
           : `"${id}" is a variant of split "${variant.split}", not a step: name the step it leads to, "${variant.next}"`,
     });
+  }
+
+  /**
+   * A pinned variant: a split of some journey of the scenario, and in every
+   * journey with a split of that id a variant of that name some customers can get.
+   */
+  pin(split: string, variant: string, path: string): void {
+    const all = this.all();
+    const splits = all.flatMap((n) => {
+      const variants = n.splits.get(split);
+      return variants === undefined ? [] : [variants];
+    });
+    if (all.length === 0) return;
+    if (splits.length === 0) {
+      const type = all.map((n) => n.types.get(split)).find((t) => t !== undefined);
+      const known = listOf(new Set(all.flatMap((n) => [...n.splits.keys()])));
+      this.problems.push({
+        path,
+        message:
+          type === undefined
+            ? `no split "${split}" in the scenario's journeys (the splits are ${known})`
+            : `"${split}" is ${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type} step, not a split (the splits are ${known})`,
+      });
+      return;
+    }
+    for (const variants of splits) {
+      const weight = variants.get(variant);
+      if (weight === undefined)
+        this.problems.push({
+          path,
+          message: `split "${split}" has no variant "${variant}" (its variants are ${listOf(variants.keys())})`,
+        });
+      else if (weight <= 0)
+        this.problems.push({
+          path,
+          message: `variant "${variant}" of split "${split}" has weight 0: no customer can get it`,
+        });
+      else continue;
+      return;
+    }
   }
 
   /** A template a message of the scenario's journeys uses, on `channel` when given. */

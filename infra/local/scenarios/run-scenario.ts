@@ -82,6 +82,7 @@ async function runEach(
         watch: false,
         inMemory: true,
         log: deployProblems(problems),
+        variantPins: variantPins(scenario),
         ...(webhooks === undefined ? {} : { connections: webhooks.connections }),
       });
       if (problems.length > 0) throw new Error(`the journeys did not deploy:\n${problems.join('\n')}`);
@@ -118,10 +119,7 @@ async function play(
   const cohorts = new Map<string, string[]>();
   const identifies: Record<string, unknown>[] = [];
   for (const customer of scenario.customers) {
-    const ids =
-      customer.count === undefined
-        ? [customer.id]
-        : Array.from({ length: customer.count }, (_, i) => `${customer.id}-${i}`);
+    const ids = memberIds(customer);
     cohorts.set(customer.id, ids);
     for (const id of ids) identifies.push(identifyOf(id, customer));
   }
@@ -213,7 +211,11 @@ async function timelinesOf(runtime: LocalRuntime, verdicts: Verdict[]): Promise<
   const users = new Set(verdicts.filter((v) => !v.ok).flatMap((v) => v.users));
   const out = new Map<string, string[]>();
   if (users.size === 0) return out;
-  const all = await customerTimelines(runtime.options.dataDir, runtime.endpoints.ses);
+  const all = await customerTimelines(
+    runtime.options.dataDir,
+    runtime.endpoints.ses,
+    runtime.options.journeysDir,
+  );
   for (const user of users) {
     const timeline = all.get(user);
     const zone = timeline?.zone;
@@ -223,6 +225,24 @@ async function timelinesOf(runtime: LocalRuntime, verdicts: Verdict[]): Promise<
     );
   }
   return out;
+}
+
+/** Each pinned customer's variants by split step (every member of a cohort alike). */
+function variantPins(scenario: Scenario): Map<string, Map<string, string>> {
+  const pins = new Map<string, Map<string, string>>();
+  for (const customer of scenario.customers) {
+    if (customer.variants === undefined) continue;
+    const variants = new Map(Object.entries(customer.variants));
+    for (const id of memberIds(customer)) pins.set(id, variants);
+  }
+  return pins;
+}
+
+/** The ids a scenario customer stands for: its own, or `<id>-0` … of a cohort. */
+function memberIds(customer: Scenario['customers'][number]): string[] {
+  return customer.count === undefined
+    ? [customer.id]
+    : Array.from({ length: customer.count }, (_, i) => `${customer.id}-${i}`);
 }
 
 /** An identify that makes a customer reachable on every channel they consent to. */

@@ -58,6 +58,12 @@ const Customer = z
       .describe('Profile traits sent in an identify at the start.'),
     consent: Consent.optional(),
     app: z.boolean().optional().describe('Has the app (a push token); default true.'),
+    variants: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe(
+        'The variant the customer gets at a split, by split step id: {"channel-test": "push"} plays that arm whatever their id hashes to (every journey of the scenario with a split of that id). A variant of weight 0 cannot be pinned.',
+      ),
   })
   .strict();
 

@@ -82,6 +82,11 @@ describe('npx journeys test', () => {
       expect(result.stdout).toContain('sms cart-sms at 2026-03-03T10:00:00.000Z (Tue 03 Mar 11:00 local)');
       expect(result.stdout).toContain('timeline of sam-1');
       expect(result.stdout).toMatch(/Tue 03 Mar 11:00 {2}sent {3}cart-abandonment\/cart-sms/);
+      // The wait for her order, in the journey's words, then the variant her split gave, by name.
+      expect(result.stdout).toContain('timeout cart-abandonment/wait-order: no Order Completed in time');
+      expect(result.stdout).toMatch(
+        /split {2}cart-abandonment\/channel-test: variant "sms" → cart-sms\n.*sent {3}cart-abandonment\/cart-sms/,
+      );
       // The event that enrolled her comes before the enrollment it caused, at the same minute.
       expect(result.stdout).toMatch(/event {2}Cart Updated\n.*enter {2}cart-abandonment\n/);
       const xml = await readFile(junit, 'utf8');

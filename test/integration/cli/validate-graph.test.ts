@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -144,6 +144,34 @@ describe('journeys validate: the templates it checks against', () => {
     expect(compiled.code).toBe(1);
   });
 
+  it('says a template that is there but broken is not valid, and why, rather than missing', async () => {
+    // arrange: an email template without its html
+    const dir = await mkdtemp(join(tmpdir(), 'validate-broken-template-'));
+    try {
+      await mkdir(join(dir, 'templates'));
+      await writeFile(
+        join(dir, 'templates', 'hello.json'),
+        JSON.stringify({ channel: 'email', subject: 'Hi', text: 'x' }),
+      );
+      const journey = {
+        id: 'hello',
+        name: 'Hello',
+        trigger: { type: 'event', event: 'Signed Up' },
+        start: 'hello',
+        steps: { hello: { type: 'email', template: 'hello', next: 'done' }, done: { type: 'exit' } },
+      };
+      await writeFile(join(dir, 'hello.json'), JSON.stringify(journey, null, 2));
+      // act
+      const result = await runCli(['validate', join(dir, 'hello.json')]);
+      // assert
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain('Template "hello" (templates/hello.json) is not valid: html:');
+      expect(result.stdout).not.toContain('There is no template "hello"');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('says so when a journey that sends has no templates folder beside it', async () => {
     // act: a fixture folder with no templates/ of its own
     const result = await runCli([
@@ -167,6 +195,20 @@ describe('journeys graph', () => {
     expect(result.code).toBe(0);
     expect(result.stdout.startsWith('flowchart TD\n')).toBe(true);
     for (const id of Object.keys(journey.steps)) expect(result.stdout).toContain(`(${id})`);
+  });
+
+  it('draws the goal, the exit events and the fallback in plain and Markdown output alike', async () => {
+    const file = 'journeys/cart-abandonment.json';
+    const plain = await runCli(['graph', file]);
+    const markdown = await runCli(['graph', file, '--markdown']);
+    expect(markdown.stdout).toBe(`\`\`\`mermaid\n${plain.stdout}\`\`\`\n`);
+    for (const line of [
+      '  goal[["Goal: Order Completed within 3 days<br/>converts and ends the enrollment"]]',
+      '  exit_on[["Ends at once on:<br/>Cart Emptied"]]',
+      '  s_cart_sms -.->|"not delivered in 1 hour"| s_cart_sms_fallback1',
+      '  s_cart_sms_fallback1 --> s_not_ordered',
+    ])
+      expect(plain.stdout).toContain(`${line}\n`);
   });
 
   it('refuses an invalid journey with a pointer to validate', async () => {

@@ -49,6 +49,108 @@ describe('toMermaid', () => {
     );
   });
 
+  it('draws the goal and the exit events off the trigger, and each fallback with when it is sent', () => {
+    // arrange
+    const ends = Journey.parse({
+      id: 'ends',
+      name: 'Ends',
+      trigger: { type: 'event', event: 'Cart Updated' },
+      goal: { event: 'Order Completed', within: 'P3D', exit: false },
+      exitOn: [
+        { event: 'Unsubscribed' },
+        { event: 'Cart Emptied', where: { path: 'event.properties.total', eq: 0 } },
+      ],
+      start: 'sms',
+      steps: {
+        sms: {
+          type: 'sms',
+          template: 'cart-sms',
+          fallback: [
+            { channel: 'email', template: 'cart-email', when: 'notDelivered', within: 'PT1H' },
+            { channel: 'push', template: 'cart-push', when: 'notOpened', within: 'P1D' },
+          ],
+          next: 'done',
+        },
+        done: { type: 'exit' },
+      },
+    });
+    // act
+    const chart = toMermaid(ends);
+    // assert
+    expect(chart).toBe(
+      [
+        'flowchart TD',
+        '  trigger(["When Cart Updated"])',
+        '  goal[["Goal: Order Completed within 3 days<br/>converts, the journey goes on"]]',
+        '  trigger -.->|"any time"| goal',
+        '  exit_on[["Ends at once on:<br/>Unsubscribed<br/>Cart Emptied where event.properties.total eq 0"]]',
+        '  trigger -.->|"any time"| exit_on',
+        '  s_sms["SMS: cart-sms<br/>(sms)"]',
+        '  s_sms_fallback1["Fallback email: cart-email"]',
+        '  s_sms_fallback2["Fallback push: cart-push"]',
+        '  s_done(("Exit<br/>(done)"))',
+        '  trigger --> s_sms',
+        '  s_sms --> s_done',
+        '  s_sms -.->|"not delivered in 1 hour"| s_sms_fallback1',
+        '  s_sms_fallback1 --> s_done',
+        '  s_sms_fallback1 -.->|"not opened in 1 day"| s_sms_fallback2',
+        '  s_sms_fallback2 --> s_done',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('keeps the goal, exit and fallback nodes apart from steps of the same names', () => {
+    const clash = Journey.parse({
+      id: 'clash',
+      name: 'Clash',
+      trigger: { type: 'event', event: 'Go' },
+      goal: { event: 'Won' },
+      exitOn: [{ event: 'Stop' }],
+      start: 'goal',
+      steps: {
+        goal: {
+          type: 'email',
+          template: 't',
+          fallback: [{ channel: 'sms', template: 's', when: 'notDelivered', within: 'PT1H' }],
+          next: 'exit_on',
+        },
+        exit_on: { type: 'wait', for: 'PT1H', next: 'goal_fallback1' },
+        goal_fallback1: { type: 'exit' },
+      },
+    });
+    const chart = toMermaid(clash);
+    expect(chart).toContain('  trigger --> s_goal\n');
+    expect(chart).toContain('  s_goal_fallback1["Fallback SMS: s"]\n');
+    expect(chart).toContain('  s_goal_fallback1_2(("Exit<br/>(goal_fallback1)"))\n');
+    expect(chart).toContain('  s_goal_fallback1 --> s_exit_on\n');
+    expect(chart).toContain('  s_exit_on --> s_goal_fallback1_2\n');
+    expect(chart).toContain('  trigger -.->|"any time"| goal\n');
+  });
+
+  it('labels an unnamed branch with what it tests, a named one with its name', () => {
+    const branched = Journey.parse({
+      ...journey,
+      start: 'route',
+      steps: {
+        route: {
+          type: 'branch',
+          branches: [
+            { when: { path: 'trigger.properties.plan', eq: 'enterprise' }, next: 'done' },
+            { name: 'big spender', when: { path: 'profile.traits.spend', gte: 1000 }, next: 'done' },
+          ],
+          otherwise: 'done',
+        },
+        done: { type: 'exit' },
+      },
+    });
+    const chart = toMermaid(branched);
+    expect(chart).toContain(
+      '  s_route -->|"branch 1: trigger.properties.plan eq #34;enterprise#34;"| s_done\n',
+    );
+    expect(chart).toContain('  s_route -->|"big spender"| s_done\n');
+  });
+
   it('keeps node ids unique when step ids sanitise alike', () => {
     const twins = Journey.parse({
       ...journey,
@@ -69,6 +171,8 @@ describe('toMermaid with hostile names', () => {
       id: 'hostile',
       name: 'Hostile',
       trigger: { type: 'event', event: name },
+      goal: { event: name, where: { path: 'event.properties.x', eq: name } },
+      exitOn: [{ event: name }],
       start: 'a',
       steps: {
         a: { type: 'waitForEvent', event: name, timeout: 'P1D', onEvent: 'b', onTimeout: 'c', label: name },
@@ -115,6 +219,8 @@ describe('toMermaid with hostile names', () => {
     expect(text).toContain(`-->|"${HOSTILE} 50%"| s_d`);
     expect(text).toContain(`Email: ${HOSTILE}<br/>(d)`);
     expect(text).toContain(`(("Exit: ${HOSTILE}<br/>(e)"))`);
+    expect(text).toContain(`goal[["Goal: ${HOSTILE} where event.properties.x eq`);
+    expect(text).toContain(`exit_on[["Ends at once on:<br/>${HOSTILE}"]]`);
   });
 });
 

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -118,6 +118,57 @@ describe('a scenario that names a step, variant, template, customer or journey t
       'names.test.json:98:9: expect[5].trait.user: no customer "annaa": declare it in customers (they are anna, crowd)',
       'names.test.json:105:9: expect[6].share.cohort: no customer or cohort "crowds" in customers (they are anna, crowd)',
       'names.test.json:117:9: expect[7].noMessage.template: template "cart-fallback" is sent by email, never by sms',
+    ]);
+  });
+
+  it('names a pinned variant of a split that is not there, or that no customer can get', async () => {
+    // arrange: a journey whose split has a variant of weight 0
+    const journeys = join(dir, 'pin-journeys');
+    await mkdir(journeys, { recursive: true });
+    await writeFile(
+      join(journeys, 'ab.json'),
+      pretty({
+        id: 'ab',
+        name: 'AB',
+        trigger: { type: 'event', event: 'Signed Up' },
+        start: 'split',
+        steps: {
+          split: {
+            type: 'split',
+            variants: [
+              { name: 'A', weight: 100, next: 'done' },
+              { name: 'B', weight: 0, next: 'done' },
+            ],
+          },
+          done: { type: 'exit' },
+        },
+      }),
+    );
+    await writeFile(
+      join(dir, 'pins.test.json'),
+      pretty({
+        name: 'Pins',
+        journeys: ['ab'],
+        start: '2026-03-02T09:00:00Z',
+        customers: [
+          { id: 'ana', variants: { split: 'A', splt: 'A' } },
+          { id: 'bo', variants: { done: 'A', split: 'C' } },
+          { id: 'cy', count: 2, variants: { split: 'B' } },
+        ],
+        expect: [{ noMessage: { user: 'ana' } }],
+      }),
+    );
+    const { scenarios } = await loadScenarios([join(dir, 'pins.test.json')], dir);
+
+    // act
+    const problems = await referenceProblems(scenarios, journeys);
+
+    // assert
+    expect(problems).toStrictEqual([
+      'pins.test.json:12:9: customers[0].variants.splt: no split "splt" in the scenario\'s journeys (the splits are split)',
+      'pins.test.json:18:9: customers[1].variants.done: "done" is an exit step, not a split (the splits are split)',
+      'pins.test.json:19:9: customers[1].variants.split: split "split" has no variant "C" (its variants are A, B)',
+      'pins.test.json:26:9: customers[2].variants.split: variant "B" of split "split" has weight 0: no customer can get it',
     ]);
   });
 

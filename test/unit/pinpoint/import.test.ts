@@ -98,7 +98,11 @@ describe('importPinpointJourney: fixtures', () => {
       defaultTimezone: 'Asia/Kolkata',
       startAt: '2026-01-05T03:30:00Z',
       quietHours: { start: '22:00', end: '07:30' },
-      caps: [{ max: 1, within: 'P1D' }],
+      // TotalCap 4: over the journey's life in Pinpoint, a rolling 366 days here.
+      caps: [
+        { max: 1, within: 'P1D' },
+        { max: 4, within: 'P366D' },
+      ],
     });
     expect(journey.steps['call-them']).toStrictEqual({ type: 'exit', reason: 'contact-center' });
     expect(journey.steps.orphan).toBeUndefined();

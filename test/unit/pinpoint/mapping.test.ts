@@ -122,14 +122,31 @@ describe('activity mapping details', () => {
     const result = importPinpointJourney(
       journeyWith(
         { start: { Wait: { WaitTime: { WaitFor: 'PT1H' }, Surprise: 1 }, Extra: true } },
-        { OpenHours: {} },
+        { JourneyChannelSettings: {} },
       ),
     );
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
     expect(result.notes.map((n) => n.path)).toEqual(
-      expect.arrayContaining(['OpenHours', 'Activities.start.Extra', 'Activities.start.Wait.Surprise']),
+      expect.arrayContaining([
+        'JourneyChannelSettings',
+        'Activities.start.Extra',
+        'Activities.start.Wait.Surprise',
+      ]),
     );
   });
+  /** `plan` INCLUSIVE ["pro"] on a profile: the trait "pro", or a list holding it (Pinpoint attributes are lists). */
+  const planIsPro = {
+    any: [
+      { path: 'profile.traits.plan', eq: 'pro' },
+      {
+        all: [
+          { not: { path: 'profile.traits.plan', startsWith: '' } },
+          { path: 'profile.traits.plan', contains: 'pro' },
+        ],
+      },
+    ],
+  };
+
   it('reads segment dimensions under the name the Pinpoint API uses, segmentDimensions', () => {
     // arrange: a yes/no split as the REST API returns it
     const condition = {
@@ -149,7 +166,7 @@ describe('activity mapping details', () => {
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
     expect(result.journey.steps.start).toMatchObject({
       type: 'branch',
-      branches: [{ when: { path: 'profile.traits.plan', eq: 'pro' } }],
+      branches: [{ when: planIsPro }],
     });
     expect(result.notes).toEqual([]);
   });
@@ -236,10 +253,7 @@ describe('activity mapping details', () => {
         branches: [
           expect.objectContaining({
             when: {
-              all: [
-                { performed: 'Order Completed', within: 'P1D' },
-                { path: 'profile.traits.plan', eq: 'pro' },
-              ],
+              all: [{ performed: 'Order Completed', within: 'P1D' }, planIsPro],
             },
           }),
         ],
@@ -539,4 +553,52 @@ describe('attribute values, which Pinpoint kept as text', () => {
       expect(segmentWhere({ AttributeType: type, Values: values })(trait)).toBe(expected);
     },
   );
+});
+
+describe('sending schedule: OpenHours and ClosedDays', () => {
+  const wait = { start: { Wait: { WaitTime: { WaitFor: 'PT1H' } } } };
+  const days = (names: string[], start = '09:00', end = '17:00') =>
+    Object.fromEntries(names.map((d) => [d, [{ StartTime: start, EndTime: end }]]));
+  const WEEK = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'];
+  const imported = (extra: Record<string, unknown>) => {
+    const result = importPinpointJourney(journeyWith(wait, { SendingSchedule: true, ...extra }));
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    return {
+      settings: result.journey.settings,
+      notes: result.notes.filter((n) => /^(OpenHours|ClosedDays)/.test(n.path)),
+    };
+  };
+
+  it('one window on weekdays only: quiet hours from its end to its start, and a note naming the closed days', () => {
+    const { settings, notes } = imported({
+      OpenHours: { EMAIL: days(WEEK.slice(0, 5)), SMS: days(WEEK.slice(0, 5)) },
+    });
+    expect(settings?.quietHours).toStrictEqual({ start: '17:00', end: '09:00' });
+    expect(notes).toHaveLength(1);
+    expect(notes[0]?.path).toBe('OpenHours.EMAIL');
+    expect(notes[0]?.message).toContain('SATURDAY, SUNDAY had no open hours');
+  });
+
+  it('names what it cannot set: windows that differ by channel or by day, and every closed period', () => {
+    const byChannel = imported({ OpenHours: { EMAIL: days(WEEK), SMS: days(WEEK, '10:00') } });
+    const byDay = imported({
+      OpenHours: { EMAIL: { ...days(WEEK), SUNDAY: [{ StartTime: '12:00', EndTime: '14:00' }] } },
+    });
+    const closed = imported({
+      ClosedDays: {
+        EMAIL: [{ Name: 'Christmas', StartDateTime: '2026-12-24T00:00', EndDateTime: '2026-12-26T23:59' }],
+        SMS: [{ StartDateTime: '2026-12-31T00:00', EndDateTime: '2027-01-01T23:59' }],
+      },
+    });
+
+    for (const { settings } of [byChannel, byDay]) expect(settings?.quietHours).toBeUndefined();
+    expect(byChannel.notes.map((n) => n.path)).toStrictEqual(['OpenHours.SMS']);
+    expect(byChannel.notes[0]?.message).toContain('differ by channel');
+    expect(byDay.notes[0]?.message).toContain('SUNDAY 12:00–14:00');
+    expect(closed.notes.map((n) => n.path)).toStrictEqual(['ClosedDays.EMAIL[0]', 'ClosedDays.SMS[0]']);
+    expect(closed.notes[0]?.message).toContain('"Christmas" (2026-12-24T00:00 to 2026-12-26T23:59, EMAIL)');
+    const off = importPinpointJourney(journeyWith(wait, { OpenHours: { EMAIL: days(WEEK) } }));
+    expect(off.ok && off.journey.settings?.quietHours).toBeUndefined();
+    expect(off.ok && off.notes.find((n) => n.path === 'OpenHours')?.message).toContain('SendingSchedule');
+  });
 });
