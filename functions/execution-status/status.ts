@@ -120,14 +120,10 @@ export async function executionStatusChanged(deps: StatusDeps, detail: unknown):
   return { status: 'ended', outcome, waitersRemoved };
 }
 
-/** EnrollmentInput compiled by zod on first use (the same answers; every enrollment's end parses one). */
-let compiledInput: typeof EnrollmentInput | undefined;
-
 function parseInput(raw: string | null | undefined): EnrollmentInput | undefined {
   if (raw == null) return undefined;
   try {
-    compiledInput ??= z.compile(EnrollmentInput);
-    const parsed = compiledInput.safeParse(JSON.parse(raw));
+    const parsed = EnrollmentInput.safeParse(JSON.parse(raw));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
