@@ -94,83 +94,44 @@ export class Monitoring extends Construct {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
     this.segmentDeadLetterAlarm.addAlarmAction(new SnsAction(this.alarmTopic));
-    // A Metrics Insights query follows the journey state machines deploy-journey creates at run time.
-    this.failedExecutionsAlarm = new CfnAlarm(this, 'FailedExecutionsAlarm', {
-      alarmDescription:
+    // Metrics Insights queries follow the journey state machines deploy-journey creates at run time.
+    this.failedExecutionsAlarm = this.queryAlarm('FailedExecutionsAlarm', {
+      description:
         'Journey executions failed: a bug, a missing permission or a provider outage outlasting the retries.',
-      metrics: [
-        { id: 'failed', expression: FAILED_EXECUTIONS_QUERY, period: PERIOD.toSeconds(), returnData: true },
-      ],
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-      alarmActions: [this.alarmTopic.topicArn],
+      id: 'failed',
+      query: FAILED_EXECUTIONS_QUERY,
     });
 
     // A journey's executions time out only at the one-year limit of Standard workflows: a wait that never ended.
-    this.timedOutExecutionsAlarm = new CfnAlarm(this, 'TimedOutExecutionsAlarm', {
-      alarmDescription:
+    this.timedOutExecutionsAlarm = this.queryAlarm('TimedOutExecutionsAlarm', {
+      description:
         'Journey executions timed out: a wait outlasted the one-year limit of Standard workflows, and the enrollment ended without its remaining steps.',
-      metrics: [
-        {
-          id: 'timedOut',
-          expression: TIMED_OUT_EXECUTIONS_QUERY,
-          period: PERIOD.toSeconds(),
-          returnData: true,
-        },
-      ],
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-      alarmActions: [this.alarmTopic.topicArn],
+      id: 'timedOut',
+      query: TIMED_OUT_EXECUTIONS_QUERY,
     });
 
     // A message that may or may not have gone out is never resent by default: someone should look.
-    this.unknownOutcomesAlarm = new CfnAlarm(this, 'UnknownOutcomesAlarm', {
-      alarmDescription:
+    this.unknownOutcomesAlarm = this.queryAlarm('UnknownOutcomesAlarm', {
+      description:
         'Messages whose provider answered with a 5xx or not at all after the request was sent, or whose outcome could not be written to the deliveries table: each may or may not have reached the customer and is not resent (deliveries table, status "unknown"; what to do: docs/deploy.md, Delivery guarantees).',
-      metrics: [
-        { id: 'unknown', expression: UNKNOWN_OUTCOMES_QUERY, period: PERIOD.toSeconds(), returnData: true },
-      ],
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-      alarmActions: [this.alarmTopic.topicArn],
+      id: 'unknown',
+      query: UNKNOWN_OUTCOMES_QUERY,
     });
 
     // Segment entry pauses at 90% of the limit; this warns at 80%, while there is time to act.
-    this.openExecutionsAlarm = new CfnAlarm(this, 'OpenExecutionsAlarm', {
-      alarmDescription: `Open Standard executions are above ${ALARM_AT * 100}% of the account's limit of ${OPEN_EXECUTION_LIMIT} per Region: segment entry pauses at 90%, and at the limit every journey's StartExecution fails. Shorten long waits, archive finished journeys, or spread segment runs (README, Scaling).`,
-      metrics: [
-        { id: 'open', expression: OPEN_EXECUTIONS_QUERY, period: PERIOD.toSeconds(), returnData: true },
-      ],
+    this.openExecutionsAlarm = this.queryAlarm('OpenExecutionsAlarm', {
+      description: `Open Standard executions are above ${ALARM_AT * 100}% of the account's limit of ${OPEN_EXECUTION_LIMIT} per Region: segment entry pauses at 90%, and at the limit every journey's StartExecution fails. Shorten long waits, archive finished journeys, or spread segment runs (README, Scaling).`,
+      id: 'open',
+      query: OPEN_EXECUTIONS_QUERY,
       threshold: ALARM_AT * OPEN_EXECUTION_LIMIT,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-      alarmActions: [this.alarmTopic.topicArn],
     });
 
     // A failed prune is retried by the next deploy; left failing, a journey reaches the version limit.
-    this.versionPruneFailuresAlarm = new CfnAlarm(this, 'VersionPruneFailuresAlarm', {
-      alarmDescription:
+    this.versionPruneFailuresAlarm = this.queryAlarm('VersionPruneFailuresAlarm', {
+      description:
         "deploy-journey could not delete a journey's old state machine versions (see its log, 'state machine versions not pruned'). Deploys still succeed, but a state machine holds at most 1,000 versions: once a journey reaches it, publishing its next version fails until old ones are deleted.",
-      metrics: [
-        {
-          id: 'pruneFailures',
-          expression: VERSION_PRUNE_FAILURES_QUERY,
-          period: PERIOD.toSeconds(),
-          returnData: true,
-        },
-      ],
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-      alarmActions: [this.alarmTopic.topicArn],
+      id: 'pruneFailures',
+      query: VERSION_PRUNE_FAILURES_QUERY,
     });
 
     this.dashboard = new Dashboard(this, 'Dashboard', {
@@ -178,6 +139,22 @@ export class Monitoring extends Construct {
       defaultInterval: Duration.hours(6),
     });
     this.dashboard.addWidgets(...this.widgets(props));
+  }
+
+  /** An alarm on a Metrics Insights query over five minutes, at `threshold` (default 1), notifying the topic. */
+  private queryAlarm(
+    name: string,
+    alarm: { description: string; id: string; query: string; threshold?: number },
+  ): CfnAlarm {
+    return new CfnAlarm(this, name, {
+      alarmDescription: alarm.description,
+      metrics: [{ id: alarm.id, expression: alarm.query, period: PERIOD.toSeconds(), returnData: true }],
+      threshold: alarm.threshold ?? 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+      alarmActions: [this.alarmTopic.topicArn],
+    });
   }
 
   private widgets(props: MonitoringProps): GraphWidget[] {

@@ -207,12 +207,21 @@ describe('journeys import-pinpoint', () => {
     expect(folder.stdout).toContain('1 journey: 1 imported, 0 not');
     const [file] = await readdir(join(dir, 'journeys'));
     const journey = JSON.parse(await readFile(join(dir, 'journeys', file ?? ''), 'utf8'));
-    expect(journey.trigger.segment).toStrictEqual({ path: 'profile.traits.status', eq: 'lapsed' });
+    // The value, or a list of values holding it (Pinpoint attributes are lists).
+    const lapsed = {
+      any: [
+        { path: 'profile.traits.status', eq: 'lapsed' },
+        {
+          all: [
+            { not: { path: 'profile.traits.status', startsWith: '' } },
+            { path: 'profile.traits.status', contains: 'lapsed' },
+          ],
+        },
+      ],
+    };
+    expect(journey.trigger.segment).toStrictEqual(lapsed);
     expect(flag.code).toBe(0);
-    expect(JSON.parse(flag.stdout).trigger.segment).toStrictEqual({
-      path: 'profile.traits.status',
-      eq: 'lapsed',
-    });
+    expect(JSON.parse(flag.stdout).trigger.segment).toStrictEqual(lapsed);
   });
 
   it('names the templates of a folder of journeys together: one Pinpoint name on two channels in two journeys is two files', async () => {
