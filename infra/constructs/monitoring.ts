@@ -38,6 +38,9 @@ const TIMED_OUT_EXECUTIONS_QUERY =
 /** Sends whose outcome is unknown, over every channel (Metrics Insights sums the channel dimension). */
 const UNKNOWN_OUTCOMES_QUERY = `SELECT SUM(${METRICS.messagesUnknown}) FROM SCHEMA("Journeys", channel, service)`;
 
+/** Reports of traits past the profile's cap that the rejected-events queue did not take (ingest logs them instead). */
+const LOST_TRAIT_REPORTS_QUERY = `SELECT SUM(${METRICS.droppedTraitReportsLost}) FROM SCHEMA("Journeys", reason, service)`;
+
 /** Old state machine versions deploy-journey could not delete (Metrics Insights sums over the service dimension). */
 const VERSION_PRUNE_FAILURES_QUERY = `SELECT SUM(${METRICS.versionPruneFailures}) FROM SCHEMA("Journeys", service)`;
 
@@ -60,6 +63,7 @@ export class Monitoring extends Construct {
   readonly unknownOutcomesAlarm: CfnAlarm;
   readonly openExecutionsAlarm: CfnAlarm;
   readonly versionPruneFailuresAlarm: CfnAlarm;
+  readonly lostTraitReportsAlarm: CfnAlarm;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
@@ -132,6 +136,14 @@ export class Monitoring extends Construct {
         "deploy-journey could not delete a journey's old state machine versions (see its log, 'state machine versions not pruned'). Deploys still succeed, but a state machine holds at most 1,000 versions: once a journey reaches it, publishing its next version fails until old ones are deleted.",
       id: 'pruneFailures',
       query: VERSION_PRUNE_FAILURES_QUERY,
+    });
+
+    // The traits were dropped and logged; only the report in the rejected-events queue is missing.
+    this.lostTraitReportsAlarm = this.queryAlarm('LostTraitReportsAlarm', {
+      description:
+        "Ingest dropped traits past the profile's cap and could not put the report in the rejected-events queue: the traits and reasons are in ingest's log ('traits left out of the profile not kept in the rejected queue').",
+      id: 'lostReports',
+      query: LOST_TRAIT_REPORTS_QUERY,
     });
 
     this.dashboard = new Dashboard(this, 'Dashboard', {

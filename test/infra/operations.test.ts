@@ -87,6 +87,18 @@ describe('defaults (no context)', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Metrics: [
         {
+          Id: 'lostReports',
+          Expression: 'SELECT SUM(DroppedTraitReportsLost) FROM SCHEMA("Journeys", reason, service)',
+          Period: 300,
+          ReturnData: true,
+        },
+      ],
+      Threshold: 1,
+      AlarmActions: [topic],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: [
+        {
           Id: 'timedOut',
           Expression: 'SELECT SUM(ExecutionsTimedOut) FROM SCHEMA("AWS/States", StateMachineArn)',
           Period: 300,
