@@ -173,19 +173,18 @@ const IdentifyEvent = z.object({
   ...common,
 });
 
-/** A track or identify call, without the check that it names the customer. */
-const EventShape = z.discriminatedUnion('type', [TrackEvent, IdentifyEvent], {
-  error: 'must be "track", "identify" or "alias" (page, screen and group calls are not used)',
-});
-
-export const CustomerEvent = EventShape.check(
-  z.refine((e) => hasId(e.userId) || hasId(e.anonymousId), {
-    error: 'needs a userId or an anonymousId',
-    path: ['userId'],
-    // Reported with the other problems, not only once everything else is valid.
-    when: (payload) => isObject(payload.value),
-  }),
-);
+export const CustomerEvent = z
+  .discriminatedUnion('type', [TrackEvent, IdentifyEvent], {
+    error: 'must be "track", "identify" or "alias" (page, screen and group calls are not used)',
+  })
+  .check(
+    z.refine((e) => hasId(e.userId) || hasId(e.anonymousId), {
+      error: 'needs a userId or an anonymousId',
+      path: ['userId'],
+      // Reported with the other problems, not only once everything else is valid.
+      when: (payload) => isObject(payload.value),
+    }),
+  );
 
 /**
  * A Segment `alias` call: `previousId` (an anonymousId or an earlier userId)
@@ -208,14 +207,6 @@ export type AliasEvent = z.infer<typeof AliasEvent>;
 export type CustomerEvent = z.infer<typeof CustomerEvent>;
 export type TrackEvent = z.infer<typeof TrackEvent>;
 export type IdentifyEvent = z.infer<typeof IdentifyEvent>;
-
-/**
- * The event shape compiled by zod on first use (the customer check has a
- * condition zod does not compile; a function that never parses an event pays
- * nothing at start): an event the shape accepts and that names a customer is
- * what CustomerEvent gives it.
- */
-let compiledShape: typeof EventShape | undefined;
 
 export { CUSTOMER_EVENT_DETAIL_TYPES, CUSTOMER_EVENT_SOURCE, SYSTEM_EVENT_SOURCE } from './event-sources.ts';
 
@@ -248,14 +239,7 @@ export function parseCustomerEvent(
   // A trait's own problems leave only that trait out (profileChanges), not the event.
   const limits = structuralProblems(input, true);
   if (limits.length > 0) return { ok: false, problems: limits };
-  const value = withContextTraits(input);
-  // The compiled shape decides most events; any it refuses, or one naming no customer, gets the
-  // schema's own parse and its problems.
-  compiledShape ??= z.compile(EventShape);
-  const fast = compiledShape.safeParse(value);
-  if (fast.success && (hasId(fast.data.userId) || hasId(fast.data.anonymousId)))
-    return { ok: true, event: fast.data };
-  const result = CustomerEvent.safeParse(value);
+  const result = CustomerEvent.safeParse(withContextTraits(input));
   if (result.success) return { ok: true, event: result.data };
   return { ok: false, problems: problemsOf(result.error.issues) };
 }
