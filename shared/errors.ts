@@ -111,6 +111,16 @@ export class DeliveryFailedError extends JourneyError {
     super(ErrorName.DeliveryFailed, message, false);
   }
 }
+/**
+ * A message the provider refused because its recipient opted out of this
+ * sender (an SMS number that replied STOP): a delivery failure, and a consent
+ * change the send records so later messages are not tried again.
+ */
+export class OptedOutError extends DeliveryFailedError {
+  constructor(message: string) {
+    super(`the recipient opted out of messages from this sender (a STOP reply): ${message}`);
+  }
+}
 export class OutcomeUnknownError extends JourneyError {
   constructor(message: string) {
     super(ErrorName.OutcomeUnknown, message, false);

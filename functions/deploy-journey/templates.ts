@@ -2,7 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod';
 import { TEMPLATES_PREFIX } from '#shared/journey/s3-keys.ts';
 import type { Journey } from '#shared/journey/schema.ts';
-import { type Violation, violation } from '#shared/journey/violations.ts';
+import { formatPath, type Violation, violation } from '#shared/journey/violations.ts';
 import type { JsonText } from '#shared/json-text.ts';
 import type { Template } from '#shared/templates.ts';
 import { parseTemplate, readObject } from './source.ts';
@@ -38,25 +38,36 @@ const StepTemplates = z.object({
   ),
 });
 
+/** Where each template a journey file names sits in it (a violation's path) → the template's name. */
+function templatesByPath(journeyJson: unknown): Map<string, string> {
+  const byPath = new Map<string, string>();
+  const parsed = StepTemplates.safeParse(journeyJson);
+  if (!parsed.success) return byPath;
+  for (const [id, step] of Object.entries(parsed.data.steps)) {
+    if (step.template !== undefined) byPath.set(formatPath(['steps', id, 'template']), step.template);
+    (step.fallback ?? []).forEach((f, i) => {
+      byPath.set(formatPath(['steps', id, 'fallback', i, 'template']), f.template);
+    });
+  }
+  return byPath;
+}
+
 /**
- * Replaces "no template" on steps whose template file exists but cannot be
- * used with the reason (not JSON, not a template, broken Liquid).
+ * Replaces "no template" with the reason (not JSON, not a template, broken
+ * Liquid) wherever the journey names a template whose file exists but cannot
+ * be used: a step's own template and its fallbacks' alike.
  */
 export function explainTemplates(
   violations: Violation[],
   journeyJson: unknown,
   invalid: ReadonlyMap<string, string>,
 ): Violation[] {
-  const parsed = StepTemplates.safeParse(journeyJson);
-  if (!parsed.success || invalid.size === 0) return violations;
-  const steps = new Map(Object.entries(parsed.data.steps));
+  if (invalid.size === 0) return violations;
+  const byPath = templatesByPath(journeyJson);
   return violations.map((v) => {
-    const stepId = /^steps\.([^.]+)\.template$/.exec(v.path)?.[1];
-    const name = stepId === undefined ? undefined : steps.get(stepId)?.template;
+    const name = v.code === 'template.missing' ? byPath.get(v.path) : undefined;
     const reason = name === undefined ? undefined : invalid.get(name);
-    return v.code === 'template.missing' && reason !== undefined
-      ? { ...v, code: 'template.invalid', message: reason }
-      : v;
+    return reason === undefined ? v : { ...v, code: 'template.invalid', message: reason };
   });
 }
 

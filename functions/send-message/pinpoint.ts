@@ -1,7 +1,13 @@
 import { type ChannelType, type PinpointClient, SendMessagesCommand } from '@aws-sdk/client-pinpoint';
 import { providerError } from '#functions/_lib/provider-errors.ts';
 import { type PushResult, type TokenOutcome, tokenOutcomes } from '#shared/delivery/push-results.ts';
-import { DeliveryFailedError, OutcomeUnknownError, ThrottledError, TransientError } from '#shared/errors.ts';
+import {
+  DeliveryFailedError,
+  OptedOutError,
+  OutcomeUnknownError,
+  ThrottledError,
+  TransientError,
+} from '#shared/errors.ts';
 import type { PushToken } from '#shared/profile/profile.ts';
 
 /**
@@ -45,6 +51,9 @@ function outcome(results: Record<string, Result>): string {
   if (throttled !== undefined) throw new ThrottledError(describe(throttled));
   const temporary = has('TEMPORARY_FAILURE');
   if (temporary !== undefined) throw new TransientError(describe(temporary));
+  // The number is on the sender's opt-out list: every later message to it would be refused the same way.
+  const optedOut = has('OPT_OUT');
+  if (optedOut !== undefined) throw new OptedOutError(describe(optedOut));
   throw new DeliveryFailedError(describe(entries[0]));
 }
 

@@ -26,6 +26,7 @@ import {
 import {
   ErrorName,
   JourneyError,
+  OptedOutError,
   PERMANENT_ERRORS,
   SendInProgressError,
   TemplateFailedError,
@@ -266,13 +267,35 @@ async function attempt(
   progress.address = found === undefined ? undefined : addressKey(found);
   await deps.deliveries.markCalled(deliveryId, now);
   progress.stage = 'calling';
-  const messageId = await deliver(deps, input, address, rendered, unsubscribe, profile.userId);
+  const messageId = await deliver(deps, input, address, rendered, unsubscribe, profile.userId).catch(
+    (error: unknown) => optOutOnRefusal(deps, input, error),
+  );
   progress.stage = 'accepted';
   progress.messageId = messageId;
   const output = { status: 'sent', messageId } as const;
   await settle('sent', output);
   await afterSent(deps, input, meta, output, progress.address);
   return output;
+}
+
+/** Why a profile's SMS channel is opted out after the provider refused its number as opted out. */
+const SMS_OPTED_OUT_REASON = 'the number opted out (replied STOP)';
+
+/**
+ * Rethrows a send's failure; when the provider refused an SMS because its
+ * number opted out (a STOP reply), first opts the profile's SMS channel out,
+ * as delivery feedback does for an OPTED_OUT report, so later SMS are
+ * suppressed rather than refused again. A profile write that fails fails the
+ * send as transient: its retry, which an opted-out number never receives,
+ * records the opt-out.
+ */
+async function optOutOnRefusal(deps: SendDeps, input: SendMessageInput, error: unknown): Promise<never> {
+  if (error instanceof OptedOutError && input.channel === 'sms')
+    await deps.profiles.setConsent(input.userId, 'sms', {
+      status: 'unsubscribed',
+      reason: SMS_OPTED_OUT_REASON,
+    });
+  throw error;
 }
 
 /**

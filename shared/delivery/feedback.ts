@@ -44,6 +44,7 @@ const SesRecord = z.object({
     tags: z.optional(z.record(z.string(), z.unknown())),
   }),
   bounce: z.optional(z.object({ bounceType: z.string() })),
+  complaint: z.optional(z.object({ complaintFeedbackType: z.optional(z.string()) })),
   subscription: z.optional(
     z.object({
       newTopicPreferences: z.optional(
@@ -92,8 +93,11 @@ function fromSes(record: z.infer<typeof SesRecord>): Feedback | undefined {
       const hard = record.bounce?.bounceType === 'Permanent';
       return { ...base, outcome: 'bounced', ...(hard ? { suppress: 'hard bounce' } : {}) };
     }
-    case 'Complaint':
-      return { ...base, outcome: 'complained', suppress: 'complaint' };
+    case 'Complaint': {
+      // A `not-spam` report (RFC 5965) says the mail is not spam, correcting a spam verdict: counted, never a stop.
+      const type = record.complaint?.complaintFeedbackType?.trim().toLowerCase();
+      return { ...base, outcome: 'complained', ...(type === 'not-spam' ? {} : { suppress: 'complaint' }) };
+    }
     case 'Subscription': {
       const prefs = record.subscription?.newTopicPreferences;
       if (prefs?.unsubscribeAll === true) return { ...base, outcome: 'unsubscribed', unsubscribe: {} };

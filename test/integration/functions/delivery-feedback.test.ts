@@ -89,6 +89,26 @@ describe('delivery-feedback', () => {
     expect((await deps.profiles.get(`f-${event.eventType}`)).profile.consent.email?.status).toBe(status);
   });
 
+  it.each([
+    { type: 'abuse', status: 'suppressed' },
+    { type: 'not-spam', status: undefined },
+  ])(
+    'counts a complaint of feedback type $type, suppressing only a report of spam',
+    async ({ type, status }) => {
+      // arrange
+      const userId = `f-complaint-${type}`;
+      await sentTo(userId, `ses-c-${type}`);
+      // act
+      const result = await applyFeedback(
+        deps,
+        ses('Complaint', `ses-c-${type}`, { complaint: { complaintFeedbackType: type } }),
+      );
+      // assert: a not-spam report is counted like any complaint, and the customer still receives email
+      expect(result).toMatchObject({ status: 'applied', feedback: { outcome: 'complained' } });
+      expect((await deps.profiles.get(userId)).profile.consent.email?.status).toBe(status);
+    },
+  );
+
   it('opts out of one topic on a topic unsubscribe', async () => {
     await sentTo('f-topic', 'ses-4');
     const event = ses('Subscription', 'ses-4', {

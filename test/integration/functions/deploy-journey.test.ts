@@ -664,6 +664,33 @@ describe('deploy-journey', () => {
     expect(machine.alias()).toBe(`${ARN}:1`);
   });
 
+  it('says why a fallback template is unusable, as it does for the step it stands in for', async () => {
+    // arrange: the tips email and its fallback both name template files that exist but are not templates
+    fakeStepFunctions();
+    const journey = JSON.parse(welcome);
+    journey.steps['tips-email'].fallback = [
+      { channel: 'email', template: 'tips-again', when: 'notOpened', within: 'P1D' },
+    ];
+    bucket.set('journeys/welcome-series.json', JSON.stringify(journey));
+    const broken = JSON.stringify({ channel: 'email', subject: 'x' });
+    bucket.set('journeys/templates/welcome-tips.json', broken);
+    bucket.set('journeys/templates/tips-again.json', broken);
+    // act
+    const result = await deployFromS3(deps(), created);
+    // assert: one reason for both, naming each template
+    expect(result).toMatchObject({ status: 'rejected' });
+    const report = rejectionReport(bucket, 'journeys/welcome-series.rejected.json');
+    const at = (path: string) => report.violations.find((v: { path: string }) => v.path === path);
+    expect(at('steps.tips-email.template')).toMatchObject({
+      code: 'template.invalid',
+      message: expect.stringMatching(/"welcome-tips".*not a valid template/),
+    });
+    expect(at('steps.tips-email.fallback[0].template')).toMatchObject({
+      code: 'template.invalid',
+      message: expect.stringMatching(/"tips-again".*not a valid template/),
+    });
+  });
+
   it('publishes a new version of each journey that sends an edited template, and only then', async () => {
     const machine = fakeStepFunctions();
     await deployFromS3(deps(), created);

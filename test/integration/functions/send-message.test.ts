@@ -602,4 +602,40 @@ describe('send-message: SMS through Pinpoint SendMessages to a direct address', 
     });
     expect(calls).toBe(0);
   });
+
+  it('opts the SMS channel out when the provider refuses the number as opted out (STOP), and sends no more', async () => {
+    // arrange: the customer replied STOP, so the provider refuses every SMS to the number
+    await customer('s-stop', { phone: '+393339876543' });
+    const pinpoint = mockClient(PinpointClient);
+    pinpoint.on(SendMessagesCommand).resolves({
+      MessageResponse: {
+        ApplicationId: 'app-1',
+        Result: {
+          '+393339876543': {
+            DeliveryStatus: 'OPT_OUT',
+            StatusCode: 400,
+            StatusMessage: 'Phone number is opted out',
+          },
+        },
+      },
+    });
+    const sms = (stepId: string) => input('s-stop', { stepId, channel: 'sms', template: 'cart-sms' });
+    // act
+    const first = await sendMessage(deps('2026-11-24T10:00:00Z'), sms('one')).catch((error: Error) => error);
+    const second = await sendMessage(deps('2026-11-24T11:00:00Z'), sms('two'));
+    const calls = pinpoint.commandCalls(SendMessagesCommand).length;
+    pinpoint.restore();
+    // assert: the refusal fails the step with a reason naming the opt-out; the profile keeps it
+    expect(first).toMatchObject({
+      name: ErrorName.DeliveryFailed,
+      message: expect.stringMatching(/opted out.*STOP/),
+    });
+    const { profile } = await new ProfilesRepository(db.doc, db.tables.profiles).get('s-stop');
+    expect(profile.consent.sms).toMatchObject({
+      status: 'unsubscribed',
+      reason: expect.stringMatching(/STOP/),
+    });
+    expect(second).toEqual({ status: 'suppressed', reason: 'unsubscribed from sms' });
+    expect(calls).toBe(1);
+  });
 });
