@@ -72,78 +72,22 @@ describe('defaults (no context)', () => {
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       AlarmActions: [topic],
     });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Metrics: [
-        {
-          Id: 'failed',
-          Expression: 'SELECT SUM(ExecutionsFailed) FROM SCHEMA("AWS/States", StateMachineArn)',
-          Period: 300,
-          ReturnData: true,
-        },
-      ],
-      Threshold: 1,
-      AlarmActions: [topic],
-    });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Metrics: [
-        {
-          Id: 'lostReports',
-          Expression: 'SELECT SUM(DroppedTraitReportsLost) FROM SCHEMA("Journeys", reason, service)',
-          Period: 300,
-          ReturnData: true,
-        },
-      ],
-      Threshold: 1,
-      AlarmActions: [topic],
-    });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Metrics: [
-        {
-          Id: 'timedOut',
-          Expression: 'SELECT SUM(ExecutionsTimedOut) FROM SCHEMA("AWS/States", StateMachineArn)',
-          Period: 300,
-          ReturnData: true,
-        },
-      ],
-      Threshold: 1,
-      AlarmActions: [topic],
-    });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Metrics: [
-        {
-          Id: 'unknown',
-          Expression: 'SELECT SUM(MessagesOutcomeUnknown) FROM SCHEMA("Journeys", channel, service)',
-          Period: 300,
-          ReturnData: true,
-        },
-      ],
-      Threshold: 1,
-      AlarmActions: [topic],
-    });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Metrics: [
-        {
-          Id: 'open',
-          Expression: 'SELECT MAX(OpenExecutions) FROM SCHEMA("Journeys", service)',
-          Period: 300,
-          ReturnData: true,
-        },
-      ],
-      Threshold: 800_000,
-      AlarmActions: [topic],
-    });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Metrics: [
-        {
-          Id: 'pruneFailures',
-          Expression: 'SELECT SUM(StateMachineVersionPruneFailures) FROM SCHEMA("Journeys", service)',
-          Period: 300,
-          ReturnData: true,
-        },
-      ],
-      Threshold: 1,
-      AlarmActions: [topic],
-    });
+    // Alarms on Metrics Insights queries: each over five minutes, notifying the topic.
+    const queries: [id: string, query: string, threshold: number][] = [
+      ['failed', 'SELECT SUM(ExecutionsFailed) FROM SCHEMA("AWS/States", StateMachineArn)', 1],
+      ['timedOut', 'SELECT SUM(ExecutionsTimedOut) FROM SCHEMA("AWS/States", StateMachineArn)', 1],
+      ['lostReports', 'SELECT SUM(DroppedTraitReportsLost) FROM SCHEMA("Journeys", reason, service)', 1],
+      ['unknown', 'SELECT SUM(MessagesOutcomeUnknown) FROM SCHEMA("Journeys", channel, service)', 1],
+      ['open', 'SELECT MAX(OpenExecutions) FROM SCHEMA("Journeys", service)', 800_000],
+      ['pruneFailures', 'SELECT SUM(StateMachineVersionPruneFailures) FROM SCHEMA("Journeys", service)', 1],
+    ];
+    for (const [id, query, threshold] of queries) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Metrics: [{ Id: id, Expression: query, Period: 300, ReturnData: true }],
+        Threshold: threshold,
+        AlarmActions: [topic],
+      });
+    }
     template.hasResourceProperties('AWS::SNS::Topic', {
       KmsMasterKeyId: stack.resolve(stack.monitoring.alarmTopic.masterKey?.keyArn),
     });
