@@ -35,3 +35,62 @@ export function unsubscribeSigningKey(source: SigningKeySource): () => Promise<s
     return key.value;
   };
 }
+
+/** How long a container keeps the verifying keys before a link that fails them may reload them. */
+const RELOAD_AFTER_MS = 60_000;
+
+/**
+ * The keys an unsubscribe link may be signed with: the current one, then the
+ * one before the last rotation (Secrets Manager's AWSPREVIOUS), so links
+ * sent before a rotation keep working until the next one. `reload` reads the
+ * secret again for a link the kept keys refuse (a rotation since this
+ * container read it), at most once a minute; undefined when it may not yet.
+ */
+export type VerifyingKeys = {
+  keys(): Promise<readonly string[]>;
+  reload(): Promise<readonly string[] | undefined>;
+};
+
+async function loadVerifying(source: SigningKeySource): Promise<readonly string[]> {
+  const current = await load(source);
+  if (source.UNSUBSCRIBE_SIGNING_KEY !== undefined || source.UNSUBSCRIBE_SECRET_ARN === undefined)
+    return [current];
+  try {
+    const out = await secretsClient().send(
+      new GetSecretValueCommand({ SecretId: source.UNSUBSCRIBE_SECRET_ARN, VersionStage: 'AWSPREVIOUS' }),
+    );
+    const previous = out.SecretString;
+    return previous !== undefined && previous.length >= 32 && previous !== current
+      ? [current, previous]
+      : [current];
+  } catch (error) {
+    // A secret never rotated has no previous version.
+    if (error instanceof Error && error.name === 'ResourceNotFoundException') return [current];
+    throw error;
+  }
+}
+
+const verifying = keptPerColdStart<{ keys: Promise<readonly string[]>; loadedAt: number }>();
+
+/** The verifying keys, kept per cold start (read again after a failure); `nowMs` is the clock reloads are paced by. */
+export function unsubscribeVerifyingKeys(
+  source: SigningKeySource,
+  nowMs: () => number = Date.now,
+): VerifyingKeys {
+  const fetch = () => {
+    const kept = { keys: loadVerifying(source), loadedAt: nowMs() };
+    verifying.value = kept;
+    kept.keys.catch(() => {
+      if (verifying.value === kept) verifying.value = undefined;
+    });
+    return kept.keys;
+  };
+  return {
+    keys: () => verifying.value?.keys ?? fetch(),
+    reload: async () => {
+      const kept = verifying.value;
+      if (kept !== undefined && nowMs() - kept.loadedAt < RELOAD_AFTER_MS) return undefined;
+      return fetch();
+    },
+  };
+}

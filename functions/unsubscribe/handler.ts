@@ -3,7 +3,7 @@ import { keptPerColdStart } from '#functions/_lib/cold-start.ts';
 import { lazyConfig } from '#functions/_lib/config.ts';
 import { observability } from '#functions/_lib/middleware.ts';
 import { profilesRepository } from '#functions/_lib/repositories.ts';
-import { unsubscribeSigningKey } from '#functions/_lib/signing-key.ts';
+import { unsubscribeVerifyingKeys } from '#functions/_lib/signing-key.ts';
 import * as z from '#shared/zod.ts';
 import { manifest } from './manifest.ts';
 import { handleUnsubscribe, type UnsubscribeDeps, type WebResponse } from './unsubscribe.ts';
@@ -25,7 +25,7 @@ export const handler = middy(async (event: unknown): Promise<WebResponse> => {
   const request = FunctionUrlRequest.safeParse(event);
   if (!request.success) return { statusCode: 400, headers: {}, body: 'Bad request' };
   const c = config();
-  deps.value ??= { profiles: profilesRepository(c.PROFILES_TABLE_NAME), key: unsubscribeSigningKey(c) };
+  deps.value ??= { profiles: profilesRepository(c.PROFILES_TABLE_NAME), keys: unsubscribeVerifyingKeys(c) };
   const { body = '', isBase64Encoded, rawQueryString, requestContext } = request.data;
   return handleUnsubscribe(deps.value, {
     method: requestContext.http.method.toUpperCase(),

@@ -1,5 +1,6 @@
 import { logger } from '#functions/_lib/observability.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
+import type { VerifyingKeys } from '#functions/_lib/signing-key.ts';
 import { type UnsubscribeClaim, verifyUnsubscribe } from '#functions/_lib/unsubscribe-links.ts';
 import { invalidLinkPage, preferencesPage, suppressedNotice } from './page.ts';
 
@@ -10,7 +11,7 @@ import { invalidLinkPage, preferencesPage, suppressedNotice } from './page.ts';
  * opts out at once; POST `action=…` from the page changes one preference.
  * Every change lands in the profile as consent, which the next send honours.
  */
-export type UnsubscribeDeps = { profiles: ProfilesRepository; key: () => Promise<string> };
+export type UnsubscribeDeps = { profiles: ProfilesRepository; keys: VerifyingKeys };
 
 export type WebRequest = { method: string; query: URLSearchParams; body: string };
 export type WebResponse = { statusCode: number; headers: Record<string, string>; body: string };
@@ -114,8 +115,19 @@ async function state(deps: UnsubscribeDeps, claim: UnsubscribeClaim, notice?: st
   });
 }
 
+/** The link's claim under any key it may be signed with, reading the keys again once if the kept ones refuse it. */
+async function verified(deps: UnsubscribeDeps, token: string): Promise<UnsubscribeClaim | undefined> {
+  const check = (keys: readonly string[]) =>
+    keys.map((key) => verifyUnsubscribe(key, token)).find((claim) => claim !== undefined);
+  const claim = check(await deps.keys.keys());
+  if (claim !== undefined || token === '') return claim;
+  // Signed with a key this container has not read yet (the secret was rotated since)?
+  const fresh = await deps.keys.reload();
+  return fresh === undefined ? undefined : check(fresh);
+}
+
 export async function handleUnsubscribe(deps: UnsubscribeDeps, request: WebRequest): Promise<WebResponse> {
-  const claim = verifyUnsubscribe(await deps.key(), request.query.get('t') ?? '');
+  const claim = await verified(deps, request.query.get('t') ?? '');
   if (claim === undefined) return html(400, invalidLinkPage());
   if (request.method === 'GET' || request.method === 'HEAD') return html(200, await state(deps, claim));
   if (request.method !== 'POST') return { statusCode: 405, headers: { allow: 'GET, POST' }, body: '' };

@@ -13,7 +13,10 @@ let deps: UnsubscribeDeps;
 
 beforeAll(async () => {
   db = await startDynalite('unsub');
-  deps = { profiles: new ProfilesRepository(db.doc, db.tables.profiles), key: async () => KEY };
+  deps = {
+    profiles: new ProfilesRepository(db.doc, db.tables.profiles),
+    keys: { keys: async () => [KEY], reload: async () => undefined },
+  };
 });
 afterAll(async () => db.stop());
 
