@@ -237,6 +237,7 @@ export class JourneysStack extends Stack {
       JourneyLogGroupName: journeyExecution.logGroup.logGroupName,
       AlarmTopicArn: monitoring.alarmTopic.topicArn,
       UnsubscribeUrl: this.unsubscribe.url,
+      UnsubscribeSigningKeyArn: this.unsubscribe.signingKey.secretArn,
       DashboardUrl: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${monitoring.dashboard.dashboardName}`,
     };
     for (const [name, fn] of Object.entries(this.functions)) {

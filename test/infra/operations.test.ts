@@ -145,6 +145,9 @@ describe('defaults (no context)', () => {
         'RejectedEventsQueueUrl',
         'DeadLetterQueueUrl',
         'JourneyRoleArn',
+        'UnsubscribeUrl',
+        // The secret an operator rotates (docs/deploy.md).
+        'UnsubscribeSigningKeyArn',
       ]),
     );
   });
