@@ -5,6 +5,7 @@ import { type OutcomeWaiters, resumeWithOutcome } from '#functions/_lib/outcome-
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import type { StatsRepository } from '#functions/_lib/stats.ts';
 import { classifyFeedback, type Feedback } from '#shared/delivery/feedback.ts';
+import { feedbackMetric } from '#shared/stats/keys.ts';
 import { MessageOutcome } from '#shared/tasks/await-outcome.ts';
 
 export type FeedbackDeps = {
@@ -35,7 +36,7 @@ export class FeedbackBeforeSendError extends Error {
 /**
  * Applies one delivery feedback event: a hard bounce or complaint suppresses
  * the channel, an unsubscribe opts out, and the step's counter goes up once
- * per message and outcome (feedback is delivered at least once).
+ * per message and outcome (feedback is delivered at least once; see feedbackMetric).
  */
 export async function applyFeedback(deps: FeedbackDeps, detail: unknown): Promise<FeedbackResult> {
   const feedback = classifyFeedback(detail);
@@ -72,12 +73,14 @@ export async function applyFeedback(deps: FeedbackDeps, detail: unknown): Promis
   // Also on a redelivery: the first attempt may have stopped before resuming the step.
   await resumeWaiting(deps, userId, feedback);
   if (!first) return { status: 'duplicate', feedback, userId };
-  await deps.stats.increment({
-    journeyId: delivery.journeyId,
-    version: delivery.version,
-    stepId: delivery.stepId,
-    metric: feedback.outcome,
-  });
+  const metric = feedbackMetric(feedback.outcome);
+  if (metric !== undefined)
+    await deps.stats.increment({
+      journeyId: delivery.journeyId,
+      version: delivery.version,
+      stepId: delivery.stepId,
+      metric,
+    });
   return { status: 'applied', feedback, userId };
 }
 

@@ -16,17 +16,34 @@ export const COUNTER_METRICS = [
   'deferred',
   'failed',
   'unknown',
+  /** Provider feedback (feedbackMetric): what became of a message after it was sent. */
   'delivered',
+  'undelivered',
   'bounced',
   'complained',
   'opened',
   'clicked',
+  'unsubscribed',
   'eventReceived',
   /** An awaited event that could not resume its step, with the reason (tooLarge: over its share of the state). */
   'eventIgnored',
   'converted',
   'entrySkipped',
 ] as const;
+
+/**
+ * The counter of what a provider reported of a sent message, or undefined
+ * for a report that is not counted. SES publishes "Email Sent" for every
+ * email: send-message has counted it as sent already. A message the provider
+ * or carrier could not deliver after taking it (an SMS to a phone out of
+ * reach, an email SES rejected) is `undelivered`: `failed` is send-message's
+ * final outcome of a send the provider refused, one per customer who reached
+ * the step, and counting both would count the customer twice.
+ */
+export function feedbackMetric(outcome: string): string | undefined {
+  if (outcome === 'sent') return undefined;
+  return outcome === 'failed' ? 'undelivered' : outcome;
+}
 
 /** How an enrollment ended: counted once per enrollment, per journey and per variant. */
 export const OUTCOMES = ['completed', 'goal', 'exited', 'failed', 'aborted', 'timedOut'] as const;

@@ -134,42 +134,90 @@ describe('delivery-feedback', () => {
     expect(funnel.find((r) => r.metric === 'clicked' && r.stepId === 'email-1')?.count).toBe(1);
   });
 
+  it('counts what providers report beside the send, never as another send or a send failure', async () => {
+    // arrange: an email and an SMS a journey sent, each counted once as sent by send-message
+    const sent = async (userId: string, messageId: string, channel: 'email' | 'sms') => {
+      const traits = channel === 'email' ? { email: `${userId}@example.com` } : { phone: '+61412345678' };
+      await ingestEvent(ingestDeps(db).deps, identify(userId, traits, '2026-11-01T00:00:00Z'));
+      const step = { journeyId: 'fb-once', version: '1', stepId: `${channel}-1` };
+      await deps.deliveries.linkMessage(
+        messageId,
+        `e-${userId}#${step.stepId}`,
+        { userId, ...step, channel },
+        new Date(),
+      );
+      await deps.stats.recordSend({ ...step, channel, status: 'sent', at: new Date('2026-11-24T10:00:00Z') });
+    };
+    await sent('f-once-email', 'ses-once', 'email');
+    await sent('f-once-sms', 'sms-once', 'sms');
+    const unreachable = JSON.parse(
+      readFileSync(
+        new URL('../../fixtures/events/sms-text-carrier-unreachable.json', import.meta.url),
+        'utf8',
+      ),
+    );
+    // act: SES publishes "Email Sent" for every email (the configuration set asks for it); the carrier cannot reach the phone
+    await applyFeedback(deps, ses('Send', 'ses-once'));
+    await applyFeedback(deps, ses('Delivery', 'ses-once'));
+    await applyFeedback(deps, { ...unreachable.detail, messageId: 'sms-once' });
+    // assert: one message each, sent once; the carrier's failure is an undelivered message, not a send that failed
+    const counts = new Map(
+      (await deps.stats.funnel('fb-once')).map((r) => [`${r.stepId} ${r.metric}`, r.count]),
+    );
+    expect(counts).toEqual(
+      new Map([
+        ['email-1 sent', 1],
+        ['email-1 delivered', 1],
+        ['sms-1 sent', 1],
+        ['sms-1 undelivered', 1],
+      ]),
+    );
+  });
+
   it('ignores feedback for messages no journey sent', async () => {
     expect(await applyFeedback(deps, ses('Delivery', 'not-ours'))).toEqual({ status: 'unknown-message' });
     expect(await applyFeedback(deps, { something: 'else' })).toEqual({ status: 'ignored' });
   });
 
   it.each([
-    { fixture: 'sms-text-successful.json', outcome: 'delivered', consent: undefined },
-    { fixture: 'sms-text-delivered.json', outcome: 'delivered', consent: undefined },
-    { fixture: 'sms-text-carrier-unreachable.json', outcome: 'failed', consent: undefined },
-    { fixture: 'sms-text-invalid.json', outcome: 'failed', consent: 'suppressed' },
-    { fixture: 'sms-text-blocked.json', outcome: 'failed', consent: 'suppressed' },
-  ])('applies the End User Messaging SMS event of $fixture', async ({ fixture, outcome, consent }) => {
-    // arrange: an SMS a journey sent, and the event AWS publishes for it on EventBridge
-    const userId = `f-${fixture}`;
-    const messageId = `sms-${fixture}`;
-    await ingestEvent(
-      ingestDeps(db).deps,
-      identify(userId, { phone: '+61412345678' }, '2026-11-01T00:00:00Z'),
-    );
-    await deps.deliveries.linkMessage(
-      messageId,
-      `e-${userId}#sms-1`,
-      { userId, journeyId: 'fb-sms', version: '1', stepId: 'sms-1', channel: 'sms' },
-      new Date(),
-    );
-    const event = JSON.parse(
-      readFileSync(new URL(`../../fixtures/events/${fixture}`, import.meta.url), 'utf8'),
-    );
-    // act
-    const result = await applyFeedback(deps, { ...event.detail, messageId });
-    // assert
-    expect(result).toMatchObject({ status: 'applied', feedback: { channel: 'sms', outcome } });
-    expect((await deps.profiles.get(userId)).profile.consent.sms?.status).toBe(consent);
-    const funnel = await deps.stats.funnel('fb-sms');
-    expect(funnel.some((r) => r.metric === outcome && r.stepId === 'sms-1')).toBe(true);
-  });
+    { fixture: 'sms-text-successful.json', outcome: 'delivered', metric: 'delivered', consent: undefined },
+    { fixture: 'sms-text-delivered.json', outcome: 'delivered', metric: 'delivered', consent: undefined },
+    {
+      fixture: 'sms-text-carrier-unreachable.json',
+      outcome: 'failed',
+      metric: 'undelivered',
+      consent: undefined,
+    },
+    { fixture: 'sms-text-invalid.json', outcome: 'failed', metric: 'undelivered', consent: 'suppressed' },
+    { fixture: 'sms-text-blocked.json', outcome: 'failed', metric: 'undelivered', consent: 'suppressed' },
+  ])(
+    'applies the End User Messaging SMS event of $fixture',
+    async ({ fixture, outcome, metric, consent }) => {
+      // arrange: an SMS a journey sent, and the event AWS publishes for it on EventBridge
+      const userId = `f-${fixture}`;
+      const messageId = `sms-${fixture}`;
+      await ingestEvent(
+        ingestDeps(db).deps,
+        identify(userId, { phone: '+61412345678' }, '2026-11-01T00:00:00Z'),
+      );
+      await deps.deliveries.linkMessage(
+        messageId,
+        `e-${userId}#sms-1`,
+        { userId, journeyId: 'fb-sms', version: '1', stepId: 'sms-1', channel: 'sms' },
+        new Date(),
+      );
+      const event = JSON.parse(
+        readFileSync(new URL(`../../fixtures/events/${fixture}`, import.meta.url), 'utf8'),
+      );
+      // act
+      const result = await applyFeedback(deps, { ...event.detail, messageId });
+      // assert
+      expect(result).toMatchObject({ status: 'applied', feedback: { channel: 'sms', outcome } });
+      expect((await deps.profiles.get(userId)).profile.consent.sms?.status).toBe(consent);
+      const funnel = await deps.stats.funnel('fb-sms');
+      expect(funnel.some((r) => r.metric === metric && r.stepId === 'sms-1')).toBe(true);
+    },
+  );
 
   it.each([
     // About the number: it will never take a message.
@@ -261,7 +309,7 @@ describe('delivery-feedback', () => {
       expect((await deps.profiles.get(userId)).profile.consent[channel]?.status).toBe('suppressed');
       const counted = (await deps.stats.funnel('fb-early')).filter((r) => r.stepId === `${channel}-1`);
       expect(counted.map((r) => [r.metric, r.count])).toEqual([
-        [channel === 'email' ? 'bounced' : 'failed', 1],
+        [channel === 'email' ? 'bounced' : 'undelivered', 1],
       ]);
     },
   );

@@ -93,6 +93,26 @@ describe('buildReport', () => {
     expect(hello?.counts).toMatchObject({ sent: 80, failed: 15, suppressed: 5, deferred: 12 });
   });
 
+  it('shows what providers reported of the messages sent, beside the customers who reached the step', () => {
+    // arrange: 10 SMS sent; the carrier could not deliver 2, one customer replied STOP
+    const counters = [
+      c('sent', 10, { stepId: 'offer' }),
+      c('delivered', 8, { stepId: 'offer' }),
+      c('undelivered', 2, { stepId: 'offer' }),
+      c('unsubscribed', 1, { stepId: 'offer' }),
+    ];
+    // act
+    const report = buildReport(journey, counters, []);
+    // assert: ten customers reached it, each once; every report of the providers is shown
+    expect(report.steps.find((s) => s.stepId === 'offer')).toMatchObject({
+      reached: 10,
+      counts: { sent: 10, delivered: 8, undelivered: 2, unsubscribed: 1 },
+    });
+    expect(reportText(report)).toMatch(
+      /offer +sms +reached 10; sent 10, delivered 8, undelivered 2, unsubscribed 1\n/,
+    );
+  });
+
   it('is empty but whole for a journey with no counters yet', () => {
     const report = buildReport(journey, [], []);
     expect(report).toMatchObject({ enrolled: 0, converted: 0, money: { revenue: 0 }, days: [] });
