@@ -73,8 +73,11 @@ function stepDetail(step: StepResult): string {
       .join('');
     return `sent ${c.sent ?? 0} · suppr. ${c.suppressed ?? 0}${attention}${c.converted ? ` · conv. ${c.converted}` : ''}`;
   }
-  if (step.type === 'waitForEvent') return `event ${c.eventReceived ?? 0}`;
-  return step.type;
+  // A failure on data (failed.ProfileValue, failed.EventBus…) is something to look into, as for a message.
+  const failed = Object.entries(c).reduce((n, [m, count]) => (m.startsWith('failed.') ? n + count : n), 0);
+  const attention = failed > 0 ? ` · failed ${failed}` : '';
+  if (step.type === 'waitForEvent') return `event ${c.eventReceived ?? 0}${attention}`;
+  return `${step.type}${attention}`;
 }
 
 function mapSvg(report: JourneyReport): string {

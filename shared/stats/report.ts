@@ -159,7 +159,21 @@ function layout(journey: Journey): Map<string, { depth: number; stage: string }>
 const MESSAGE_FINAL = ['sent', 'suppressed', 'unknown', 'failed'] as const;
 /** The counters a step reports: every counter but the journey-level entry ones. */
 const JOURNEY_METRICS: ReadonlySet<string> = new Set(['enrolled', 'assigned', 'entrySkipped']);
-const STEP_METRICS = COUNTER_METRICS.filter((metric) => !JOURNEY_METRICS.has(metric));
+const KNOWN_ORDER = new Map<string, number>(COUNTER_METRICS.map((metric, i) => [metric, i]));
+
+/**
+ * Every metric counted at a step but for its variants' (a split's assigned,
+ * converted and endings, shown in its table): the known ones in their order,
+ * then the rest by name — a failure on data (`failed.ProfileValue`), a push
+ * token's outcome — so nothing the functions count is left out.
+ */
+function stepMetrics(counters: readonly Counter[]): string[] {
+  const metrics = new Set<string>();
+  for (const c of counters)
+    if (c.variant === undefined && !JOURNEY_METRICS.has(c.metric)) metrics.add(c.metric);
+  const rank = (m: string) => KNOWN_ORDER.get(m) ?? COUNTER_METRICS.length;
+  return [...metrics].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+}
 
 function stepResult(
   id: string,
@@ -168,7 +182,7 @@ function stepResult(
   tally: Tally,
 ): StepResult {
   const counts: Record<string, number> = {};
-  for (const metric of STEP_METRICS) {
+  for (const metric of stepMetrics(tally.ofStep(id))) {
     const n = tally.get(metric, id).count;
     if (n > 0) counts[metric] = n;
   }

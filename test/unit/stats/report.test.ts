@@ -113,6 +113,25 @@ describe('buildReport', () => {
     );
   });
 
+  it('shows every counter a step keeps, also those of failures on data and of push tokens', () => {
+    // arrange: the split failed on data for 3 customers; the SMS step had a push-style token outcome
+    const counters = [
+      c('failed.ProfileValue', 3, { stepId: 'ab' }),
+      c('failed.EventBus', 1, { stepId: 'ab', version: '2' }),
+      c('sent', 4, { stepId: 'offer' }),
+      c('pushTokenReplaced', 2, { stepId: 'offer' }),
+      c('pushTokenRemoved', 1, { stepId: 'offer', reason: 'unregistered' }),
+    ];
+    // act
+    const report = buildReport(journey, counters, []);
+    // assert: nothing the functions counted is missing from the report
+    const step = (id: string) => report.steps.find((s) => s.stepId === id);
+    expect(step('ab')?.counts).toEqual({ 'failed.ProfileValue': 3, 'failed.EventBus': 1 });
+    expect(step('offer')?.counts).toMatchObject({ sent: 4, pushTokenReplaced: 2, pushTokenRemoved: 1 });
+    expect(reportText(report)).toMatch(/ab +split +reached 0; failed.EventBus 1, failed.ProfileValue 3\n/);
+    expect(reportBody(report)).toContain('split · failed 4');
+  });
+
   it('is empty but whole for a journey with no counters yet', () => {
     const report = buildReport(journey, [], []);
     expect(report).toMatchObject({ enrolled: 0, converted: 0, money: { revenue: 0 }, days: [] });
