@@ -33,7 +33,15 @@ export type EmailFeedback = 'delivered' | 'bounced' | 'opened' | 'clicked' | 'co
 export type SmsFeedback = 'delivered' | 'undelivered';
 
 const CHANNELS: Channel[] = ['email', 'sms', 'push'];
-const LAMBDAS = new Set(['ingest', 'send-message', 'evaluate', 'await-event', 'execution-status']);
+/** The functions a run calls (the rest of `invocations` are not Lambda: a state machine's putEvents). */
+const LAMBDAS = new Set([
+  'ingest',
+  'send-message',
+  'evaluate',
+  'await-event',
+  'execution-status',
+  'delivery-feedback',
+]);
 
 function sorted(map: ReadonlyMap<string, number>): [string, number][] {
   return [...map].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { forecastOf } from '#infra/simulate/run/forecast.ts';
+import { LAMBDA_PROFILE, PRICES } from '#infra/simulate/run/prices.ts';
+import type { Totals } from '#infra/simulate/run/totals.ts';
+import { Journey } from '#shared/journey/schema.ts';
+
+const journey = Journey.parse({
+  id: 'bill',
+  name: 'Bill',
+  trigger: { type: 'event', event: 'Signed Up' },
+  start: 'hello',
+  steps: { hello: { type: 'email', template: 't', next: 'done' }, done: { type: 'exit' } },
+});
+
+function totals(more: Partial<Totals>): Totals {
+  return {
+    customers: 10,
+    events: 10,
+    enrolled: 10,
+    failures: 0,
+    sent: [['email', 10]],
+    sentByDay: [['2026-03-02', 'email', 10]],
+    sentByLocalHour: [],
+    deferred: [],
+    suppressed: [],
+    unknown: [],
+    invocations: [],
+    counters: [],
+    transitions: 20,
+    executions: 10,
+    providers: { emails: 10, sms: 0, push: 0, events: 0 },
+    feedback: [],
+    setup: { reads: 0, writes: 0 },
+    run: { reads: 0, writes: 0 },
+    endedAt: Date.parse('2026-03-03T00:00:00Z'),
+    ...more,
+  };
+}
+
+describe('forecastOf', () => {
+  it('bills every Lambda function the run called, delivery feedback included', () => {
+    // arrange: 10 events, 10 sends, 10 ends, and 25 provider reports handled by delivery-feedback
+    const run = totals({
+      invocations: [
+        ['ingest', 10],
+        ['send-message', 10],
+        ['execution-status', 10],
+        ['delivery-feedback', 25],
+        // A state machine's putEvents is not a Lambda call.
+        ['events', 3],
+      ],
+    });
+    // act
+    const forecast = forecastOf(run, journey);
+    // assert
+    const line = (item: string) => forecast.cost.find((c) => c.item === item);
+    expect(line('Lambda requests')).toMatchObject({ quantity: 55, usd: 55 * PRICES.lambdaPerRequest });
+    expect(line('Lambda GB-seconds')?.quantity).toBeCloseTo(
+      55 * LAMBDA_PROFILE.memoryGb * (LAMBDA_PROFILE.averageMs / 1000),
+    );
+  });
+});
