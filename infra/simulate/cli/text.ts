@@ -50,7 +50,11 @@ export function forecastText(f: Forecast): string {
     `Forecast for ${f.journeyId}: ${n(f.customers)} customers, ${n(f.events)} events, journey time until ${f.endedAt}`,
     section(
       'Enrollments',
-      table([['enrolled', n(f.enrolled)], ...f.outcomes.map(([o, c]) => [`ended: ${o}`, n(c)])]),
+      table([
+        ['enrolled', n(f.enrolled), ''],
+        ['converted', n(f.converted), f.enrolled === 0 ? '' : pct(f.converted / f.enrolled)],
+        ...f.outcomes.map(([o, c]) => [`ended: ${o}`, n(c), '']),
+      ]),
     ),
     section(
       'Messages sent per day (UTC)',

@@ -9,6 +9,8 @@ export type Forecast = {
   customers: number;
   events: number;
   enrolled: number;
+  /** Goal conversions of the journey (the report's "converted"): while enrollments ran or after, inside the goal window. */
+  converted: number;
   messages: { sent: Record<Channel, number>; failed: number };
   /** What providers reported of the messages sent (the scenario's `messages` shares). */
   feedback: { email: Record<EmailFeedback, number>; sms: Record<SmsFeedback, number> };
@@ -51,7 +53,10 @@ function sorted(map: ReadonlyMap<string, number>): [string, number][] {
 export function forecastOf(totals: Totals, journey: Journey): Forecast {
   const assigned = new Map<string, { enrolled: number; converted: number }>();
   const outcomes = new Map<string, number>();
+  let converted = 0;
   for (const row of totals.counters) {
+    if (row.metric === 'converted' && row.stepId === undefined && row.variant === undefined)
+      converted += row.count;
     if (row.metric.startsWith('ended:') && row.stepId === undefined && row.variant === undefined)
       outcomes.set(row.metric.slice('ended:'.length), (outcomes.get(row.metric.slice(6)) ?? 0) + row.count);
     if (row.variant === undefined || row.stepId === undefined) continue;
@@ -107,6 +112,7 @@ export function forecastOf(totals: Totals, journey: Journey): Forecast {
     customers: totals.customers,
     events: totals.events,
     enrolled: totals.enrolled,
+    converted,
     messages: {
       sent: { email: sent.get('email') ?? 0, sms: sent.get('sms') ?? 0, push: sent.get('push') ?? 0 },
       failed: totals.failures,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { forecastText } from '#infra/simulate/cli/text.ts';
 import { forecastOf } from '#infra/simulate/run/forecast.ts';
 import { LAMBDA_PROFILE, PRICES } from '#infra/simulate/run/prices.ts';
 import type { Totals } from '#infra/simulate/run/totals.ts';
@@ -58,5 +59,23 @@ describe('forecastOf', () => {
     expect(line('Lambda GB-seconds')?.quantity).toBeCloseTo(
       55 * LAMBDA_PROFILE.memoryGb * (LAMBDA_PROFILE.averageMs / 1000),
     );
+  });
+
+  it("tells the journey's conversions, also without a split and after the enrollment ended", () => {
+    // arrange: 10 enrolled; 4 converted, only 1 of them while its enrollment ran (the goal stopped it)
+    const run = totals({
+      counters: [
+        { metric: 'enrolled', count: 10 },
+        { metric: 'converted', count: 4 },
+        { metric: 'converted', stepId: 'hello', count: 4 },
+        { metric: 'ended:completed', count: 9 },
+        { metric: 'ended:goal', count: 1 },
+      ],
+    });
+    // act
+    const forecast = forecastOf(run, journey);
+    // assert: the conversions are the journey's, counted once (not once more for the message step)
+    expect(forecast.converted).toBe(4);
+    expect(forecastText(forecast)).toMatch(/\n {2}converted +4 +40\.0%\n/);
   });
 });
