@@ -77,6 +77,8 @@ function stepDetail(step: StepResult): string {
   const failed = Object.entries(c).reduce((n, [m, count]) => (m.startsWith('failed.') ? n + count : n), 0);
   const attention = failed > 0 ? ` · failed ${failed}` : '';
   if (step.type === 'waitForEvent') return `event ${c.eventReceived ?? 0}${attention}`;
+  // A split's variants are assigned on entry: it tells how many were assigned, not how many reached it.
+  if (step.type === 'split' && c.assigned !== undefined) return `split · assigned ${c.assigned}${attention}`;
   return `${step.type}${attention}`;
 }
 

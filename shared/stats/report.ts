@@ -201,7 +201,10 @@ function stepResult(
     // Counted customers per step come from the message counters alone.
     for (const m of MESSAGE_FINAL) counts[m] = tally.get(m, id).count;
   } else if (step.type === 'split') {
-    reached = step.variants.reduce((n, v) => n + tally.get('assigned', id, v.name).count, 0);
+    // Assigned at entry, whether or not the customer gets this far (a branch or a wait may end the
+    // enrollment first): the split tells its assignments, and how many reached it only as the start.
+    const assigned = tally.ofStep(id).reduce((n, c) => (c.metric === 'assigned' ? n + c.count : n), 0);
+    if (assigned > 0) counts.assigned = assigned;
   }
   return {
     stepId: id,
@@ -275,12 +278,17 @@ function edgeResults(journey: Journey, steps: Map<string, StepResult>, tally: Ta
   const edges: EdgeResult[] = [];
   for (const [from, step] of Object.entries(journey.steps)) {
     const source = steps.get(from)?.reached;
+    // A split's edges show the draw: each variant's share of the customers assigned its variants.
+    const drawn =
+      step.type === 'split'
+        ? step.variants.reduce((n, v) => n + tally.get('assigned', from, v.name).count, 0)
+        : 0;
     for (const [i, e] of edgesOf(step).entries()) {
       let share: number | undefined;
       if (step.type === 'split') {
         const variant = step.variants[i];
         const assigned = variant === undefined ? 0 : tally.get('assigned', from, variant.name).count;
-        share = source ? assigned / source : undefined;
+        share = drawn ? assigned / drawn : undefined;
       } else if (step.type === 'waitForEvent' && e.to === step.onEvent && source) {
         share = tally.get('eventReceived', from).count / source;
       } else {

@@ -195,7 +195,10 @@ describe.skipIf(missing !== undefined)('the local console, in headless Chromium'
     await page.click(`tr[data-journey="${JOURNEY}"] a`);
     expect(await page.locator('[data-kpi="enrolled"] b').textContent()).toBe('4');
     expect(await page.locator('g.step[data-step="reminder-email"] .reached').textContent()).toBe('4');
-    expect(await page.locator(`g.step[data-step="${SPLIT}"] .reached`).textContent()).toBe('4');
+    // Variants are assigned on entry: the split tells its assignments, not how many got past the wait.
+    expect(await page.locator(`g.step[data-step="${SPLIT}"] .detail`).textContent()).toBe(
+      'split · assigned 4',
+    );
     // a customer, found through the list
     await page.goto(`${base}/customers`);
     await page.click(`li[data-customer="${sms}"] a`);

@@ -65,7 +65,8 @@ describe('buildReport', () => {
     );
     const share = (from: string, to: string) =>
       report.edges.find((e) => e.from === from && e.to === to)?.share;
-    expect(share('hello', 'ab')).toBe(1);
+    // Variants are assigned on entry: how many reached the split itself the counters cannot tell.
+    expect(share('hello', 'ab')).toBeUndefined();
     expect(share('ab', 'offer')).toBe(0.52);
     expect(share('offer', 'done')).toBeUndefined();
     expect(report.outcomes).toMatchObject({ completed: 91, goal: 9, failed: 0 });
@@ -128,8 +129,51 @@ describe('buildReport', () => {
     const step = (id: string) => report.steps.find((s) => s.stepId === id);
     expect(step('ab')?.counts).toEqual({ 'failed.ProfileValue': 3, 'failed.EventBus': 1 });
     expect(step('offer')?.counts).toMatchObject({ sent: 4, pushTokenReplaced: 2, pushTokenRemoved: 1 });
-    expect(reportText(report)).toMatch(/ab +split +reached 0; failed.EventBus 1, failed.ProfileValue 3\n/);
+    expect(reportText(report)).toMatch(/ab +split +failed.EventBus 1, failed.ProfileValue 3\n/);
     expect(reportBody(report)).toContain('split · failed 4');
+  });
+
+  it('does not claim that every customer assigned a variant reached a split that comes after a branch', () => {
+    // arrange: 1,000 entrants, each assigned a variant on entry; only the 80 VIPs go on to the split
+    const vips = Journey.parse({
+      id: 'vips',
+      name: 'VIPs',
+      trigger: { type: 'event', event: 'Signed Up' },
+      start: 'vip',
+      steps: {
+        vip: {
+          type: 'branch',
+          branches: [{ name: 'vip', when: { path: 'profile.traits.vip', eq: true }, next: 'ab' }],
+          otherwise: 'done',
+        },
+        ab: {
+          type: 'split',
+          variants: [
+            { name: 'a', weight: 50, next: 'offer' },
+            { name: 'b', weight: 50, next: 'done' },
+          ],
+        },
+        offer: { type: 'sms', template: 's', next: 'done' },
+        done: { type: 'exit' },
+      },
+    });
+    const counters = [
+      c('enrolled', 1000),
+      c('assigned', 500, { stepId: 'ab', variant: 'a' }),
+      c('assigned', 500, { stepId: 'ab', variant: 'b' }),
+      c('sent', 40, { stepId: 'offer' }),
+    ];
+    // act
+    const report = buildReport(vips, counters, []);
+    // assert: the split tells its assignments, not a reach it cannot know; its edges still show the draw
+    const ab = report.steps.find((s) => s.stepId === 'ab');
+    expect(ab?.reached).toBeUndefined();
+    expect(ab?.counts).toEqual({ assigned: 1000 });
+    const share = (from: string, to: string) =>
+      report.edges.find((e) => e.from === from && e.to === to)?.share;
+    expect(share('ab', 'offer')).toBe(0.5);
+    expect(share('vip', 'ab')).toBeUndefined();
+    expect(reportText(report)).toMatch(/ab +split +assigned 1000\n/);
   });
 
   it('is empty but whole for a journey with no counters yet', () => {
