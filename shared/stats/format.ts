@@ -1,3 +1,4 @@
+import type { EntrySkipReason } from '../journey/entry/entries.ts';
 import type { Rate } from './statistics.ts';
 
 /** Number formats shared by the text and HTML reports. */
@@ -24,3 +25,12 @@ export function pValue(p: number | undefined): string {
   if (p === undefined) return '—';
   return p < 0.0001 ? '< 0.0001' : p.toPrecision(2);
 }
+
+/** Why a trigger was kept out of a journey, as the text report and the page name it (ENTRY_SKIP_REASONS). */
+export const SKIP_LABELS: readonly (readonly [EntrySkipReason, string])[] = [
+  ['limit', 'limit'],
+  ['tooOld', 'too old'],
+  ['context', 'context type'],
+  ['missing', 'missing trigger value'],
+  ['tooLarge', 'trigger too large'],
+];

@@ -1,5 +1,5 @@
 import { experimentLine } from './experiment-report.ts';
-import { amount, interval, percent, pValue, signedPercent } from './format.ts';
+import { amount, interval, percent, pValue, SKIP_LABELS, signedPercent } from './format.ts';
 import { OUTCOMES } from './keys.ts';
 import { reasonLabel } from './reasons.ts';
 import type { DayResult, JourneyReport, StepResult } from './report.ts';
@@ -210,6 +210,16 @@ ${reportBody(r)}
 `;
 }
 
+/** Triggers an entry limit kept out, with their reasons: shown, as in the text report, only when there are some. */
+function skippedKpi(r: JourneyReport, kpi: (label: string, value: string, field: string) => string): string {
+  const total = SKIP_LABELS.reduce((n, [reason]) => n + r.skipped[reason], 0);
+  if (total === 0) return '';
+  const why = SKIP_LABELS.filter(([reason]) => r.skipped[reason] > 0)
+    .map(([reason, label]) => `${label} ${r.skipped[reason]}`)
+    .join(' · ');
+  return kpi(`entries skipped (${why})`, String(total), 'skipped');
+}
+
 /** The report's content, for a page of its own or inside the local console. */
 export function reportBody(r: JourneyReport): string {
   const kpi = (label: string, value: string, field: string) =>
@@ -228,6 +238,7 @@ ${kpi(`converted (${percent(r.rate?.value)}, 95% CI ${interval(r.rate)})`, Strin
 ${kpi('revenue', amount(r.money.revenue), 'revenue')}
 ${kpi('average order value', amount(r.money.aov), 'aov')}
 ${OUTCOMES.map((o) => kpi(`ended: ${o}`, String(r.outcomes[o]), `outcome-${o}`)).join('\n')}
+${skippedKpi(r, kpi)}
 </div>
 <h2>Journey map</h2>
 <p class="note">Lifecycle stages are lanes; each step shows how many customers reached it; edges show the share that took them where the counters can tell.</p>

@@ -1,5 +1,5 @@
 import { experimentLine } from './experiment-report.ts';
-import { amount, interval, percent, pValue, signedPercent } from './format.ts';
+import { amount, interval, percent, pValue, SKIP_LABELS, signedPercent } from './format.ts';
 import { OUTCOMES } from './keys.ts';
 import { reasonLabel } from './reasons.ts';
 import type { JourneyReport } from './report.ts';
@@ -15,7 +15,7 @@ export function reportText(r: JourneyReport): string {
   // Entries an entry limit kept out are shown only when there are some.
   if (Object.values(r.skipped).some((n) => n > 0))
     out.push(
-      `Entry skipped  limit ${r.skipped.limit}   too old ${r.skipped.tooOld}   context type ${r.skipped.context}   missing trigger value ${r.skipped.missing}   trigger too large ${r.skipped.tooLarge}`,
+      `Entry skipped  ${SKIP_LABELS.map(([reason, label]) => `${label} ${r.skipped[reason]}`).join('   ')}`,
     );
   out.push('');
   for (const split of r.splits) {

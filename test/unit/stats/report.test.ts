@@ -176,6 +176,24 @@ describe('buildReport', () => {
     expect(reportText(report)).toMatch(/ab +split +assigned 1000\n/);
   });
 
+  it('shows the entries kept out, by reason, in the text report and on the page alike', () => {
+    // arrange: 7 triggers refused by the entry limit, 2 too old, 1 missing a value the journey reads
+    const counters = [
+      c('enrolled', 20),
+      c('entrySkipped', 7, { reason: 'limit' }),
+      c('entrySkipped', 2, { reason: 'tooOld', version: '2' }),
+      c('entrySkipped', 1, { reason: 'missing' }),
+    ];
+    // act
+    const report = buildReport(journey, counters, []);
+    // assert
+    expect(report.skipped).toEqual({ limit: 7, tooOld: 2, context: 0, missing: 1, tooLarge: 0 });
+    expect(reportText(report)).toContain('Entry skipped  limit 7   too old 2');
+    const page = reportBody(report);
+    expect(page).toMatch(/data-kpi="skipped"><b>10<\/b>/);
+    expect(page).toContain('limit 7 · too old 2 · missing trigger value 1');
+  });
+
   it('is empty but whole for a journey with no counters yet', () => {
     const report = buildReport(journey, [], []);
     expect(report).toMatchObject({ enrolled: 0, converted: 0, money: { revenue: 0 }, days: [] });
