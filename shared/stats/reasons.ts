@@ -7,6 +7,7 @@
 const REASON_CODES = [
   'consent',
   'noAddress',
+  'invalidAddress',
   'outcomeUnknown',
   'quietHours',
   'frequencyCap',
@@ -18,6 +19,7 @@ export type ReasonCode = (typeof REASON_CODES)[number];
 const LABELS: Readonly<Record<ReasonCode, string>> = {
   consent: 'no consent (opted out, unsubscribed, suppressed)',
   noAddress: 'no address on the profile',
+  invalidAddress: 'address not usable (not a possible phone number)',
   outcomeUnknown: 'an earlier attempt may have been delivered',
   quietHours: 'quiet hours',
   frequencyCap: 'frequency cap',
@@ -35,6 +37,8 @@ export function reasonCode(status: 'suppressed' | 'deferred', reason: string | u
   }
   if (/^(email|sms|push) suppressed|^unsubscribed/.test(text)) return 'consent';
   if (text.includes('address')) return 'noAddress';
+  // shared/delivery/phone.ts: a number that cannot be one (too short, no country to read it in).
+  if (text.startsWith('the phone number')) return 'invalidAddress';
   if (text.includes('previous attempt')) return 'outcomeUnknown';
   return 'other';
 }
