@@ -76,6 +76,16 @@ async function customerIds(sources: ConsoleSources): Promise<{ ids: string[]; ca
 
 type Route = { section: Section; title: string; body: string } | { redirect: string } | undefined;
 
+/** A path segment decoded, or undefined when its escapes are malformed (a link cut short): not found, not an error. */
+function decoded(segment: string | undefined): string | undefined {
+  if (segment === undefined) return undefined;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
 async function route(sources: ConsoleSources, url: URL): Promise<Route> {
   const path = url.pathname;
   if (path === '/') {
@@ -84,9 +94,10 @@ async function route(sources: ConsoleSources, url: URL): Promise<Route> {
     for (const j of all) rows.push({ id: j.id, name: j.name, enrolled: (await report(sources, j)).enrolled });
     return { section: 'journeys', title: 'Journeys', body: journeysIndex(rows) };
   }
-  const journeyId = /^\/journeys\/([^/]+)$/.exec(path)?.[1];
-  if (journeyId !== undefined) {
-    const id = decodeURIComponent(journeyId);
+  const journeyPath = /^\/journeys\/([^/]+)$/.exec(path)?.[1];
+  if (journeyPath !== undefined) {
+    const id = decoded(journeyPath);
+    if (id === undefined) return undefined;
     const journey = (await journeys(sources.journeysDir)).find((j) => j.id === id);
     if (journey === undefined) return undefined;
     return { section: 'journeys', title: journey.name, body: reportBody(await report(sources, journey)) };
@@ -97,8 +108,11 @@ async function route(sources: ConsoleSources, url: URL): Promise<Route> {
     const { ids, capped } = await customerIds(sources);
     return { section: 'customers', title: 'Customers', body: customersIndex(ids, capped) };
   }
-  const customer = /^\/customers\/([^/]+)$/.exec(path)?.[1];
-  if (customer !== undefined) return customerRoute(sources, decodeURIComponent(customer));
+  const customerPath = /^\/customers\/([^/]+)$/.exec(path)?.[1];
+  if (customerPath !== undefined) {
+    const customer = decoded(customerPath);
+    return customer === undefined ? undefined : customerRoute(sources, customer);
+  }
   if (path === '/messages') {
     const sent = await readSentMessages(sources.dataDir, sources.endpoints.ses);
     const emitted = await readEmittedEvents(sources.dataDir, CUSTOMER_EVENT_SOURCE);

@@ -95,4 +95,26 @@ describe('the local console: a journey page', () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
+
+  it('answers a malformed or unknown address with Not found, not an error', async () => {
+    // arrange
+    const server = createConsoleServer({
+      dataDir: dir,
+      journeysDir: dir,
+      endpoints: { dynamodb: db.endpoint, sfn: 'http://127.0.0.1:9', ses: 'http://127.0.0.1:9' },
+      now: () => new Date('2026-11-04T00:00:00.000Z'),
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = server.address() as AddressInfo;
+    try {
+      // act: a cut-off escape (a link pasted half), and a journey that is not in the folder
+      const statuses = [];
+      for (const path of ['/journeys/%E0%A4%A', '/customers/%ZZ', '/journeys/no-such-journey'])
+        statuses.push((await fetch(`http://127.0.0.1:${port}${path}`)).status);
+      // assert
+      expect(statuses).toEqual([404, 404, 404]);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
 });
