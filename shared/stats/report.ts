@@ -323,17 +323,21 @@ function dayResults(days: readonly DayCounter[]): DayResult[] {
 type SplitGroup = { v: { holdout: boolean }; assigned: number; converted: { count: number } };
 
 /**
- * Each variant against the split's holdout (none for the holdout itself, or
+ * Each variant against the split's holdout (none for a holdout itself, or
  * without one): every variant that messages is one test of the same family,
- * Holm-adjusted together.
+ * Holm-adjusted together. A split with several holdouts has one control
+ * group, all of them together: a holdout is never compared with another.
  */
 function holdoutComparisons(groups: readonly SplitGroup[]): (Comparison | undefined)[] {
-  const holdout = groups.find((g) => g.v.holdout);
-  if (holdout === undefined) return groups.map(() => undefined);
+  const holdouts = groups.filter((g) => g.v.holdout);
+  if (holdouts.length === 0) return groups.map(() => undefined);
   const treated = groups.filter((g) => !g.v.holdout);
   const compared = compareEach(
     treated.map((g) => ({ successes: g.converted.count, trials: g.assigned })),
-    { successes: holdout.converted.count, trials: holdout.assigned },
+    {
+      successes: holdouts.reduce((n, g) => n + g.converted.count, 0),
+      trials: holdouts.reduce((n, g) => n + g.assigned, 0),
+    },
   );
   return groups.map((g) => (g.v.holdout ? undefined : compared[treated.indexOf(g)]));
 }

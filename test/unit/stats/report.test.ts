@@ -194,6 +194,44 @@ describe('buildReport', () => {
     expect(page).toContain('limit 7 · too old 2 · missing trigger value 1');
   });
 
+  it('compares the variants with all the holdouts of a split together, never a holdout with another', () => {
+    // arrange: a split with two holdouts (validate accepts it) of 100 customers each, and one variant of 200
+    const twoHoldouts = Journey.parse({
+      id: 'two-holdouts',
+      name: 'Two holdouts',
+      trigger: { type: 'event', event: 'Go' },
+      goal: { event: 'Buy', within: 'P7D' },
+      start: 'ab',
+      steps: {
+        ab: {
+          type: 'split',
+          variants: [
+            { name: 'a', weight: 50, next: 'mail' },
+            { name: 'h1', weight: 25, next: 'done', holdout: true },
+            { name: 'h2', weight: 25, next: 'done', holdout: true },
+          ],
+        },
+        mail: { type: 'email', template: 't', next: 'done' },
+        done: { type: 'exit' },
+      },
+    });
+    const counters = [
+      c('assigned', 200, { stepId: 'ab', variant: 'a' }),
+      c('converted', 40, { stepId: 'ab', variant: 'a' }),
+      c('assigned', 100, { stepId: 'ab', variant: 'h1' }),
+      c('converted', 5, { stepId: 'ab', variant: 'h1' }),
+      c('assigned', 100, { stepId: 'ab', variant: 'h2' }),
+      c('converted', 15, { stepId: 'ab', variant: 'h2' }),
+    ];
+    // act
+    const [a, h1, h2] = buildReport(twoHoldouts, counters, []).splits[0]?.variants ?? [];
+    // assert: one test, a (20%) against the holdouts' 20 of 200 (10%); no verdict on a holdout
+    expect(a?.vsHoldout).toMatchObject({ difference: 0.1, lift: 1, verdict: 'better' });
+    expect(a?.vsHoldout?.family).toBeUndefined();
+    expect(h1?.vsHoldout).toBeUndefined();
+    expect(h2?.vsHoldout).toBeUndefined();
+  });
+
   it('is empty but whole for a journey with no counters yet', () => {
     const report = buildReport(journey, [], []);
     expect(report).toMatchObject({ enrolled: 0, converted: 0, money: { revenue: 0 }, days: [] });
