@@ -229,11 +229,28 @@ function creditedEnrollment(
   return latest;
 }
 
+/**
+ * The smallest magnitude a DynamoDB number holds (1E-130); the largest a
+ * counter's sum is written and read with as a plain number is
+ * Number.MAX_SAFE_INTEGER (the document client refuses more).
+ */
+const SMALLEST_STORED = 1e-130;
+
+/**
+ * The goal event's money value, when the goal names one and the event
+ * carries a number the stats can add: a value past what they hold (an order
+ * total of 1e16, 5e-324) would fail the write after the conversion is marked,
+ * and the conversion would never be counted; it converts without revenue.
+ */
 function goalValue(goal: { value?: string }, event: CustomerEvent): number | undefined {
   if (goal.value === undefined) return undefined;
   const value = readPath({ event }, goal.value);
   const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  return typeof number === 'number' && Number.isFinite(number) ? number : undefined;
+  if (typeof number !== 'number' || !Number.isFinite(number)) return undefined;
+  const magnitude = Math.abs(number);
+  return number === 0 || (magnitude >= SMALLEST_STORED && magnitude <= Number.MAX_SAFE_INTEGER)
+    ? number
+    : undefined;
 }
 
 function isOwn(enrollment: ActiveEnrollment, input: Input): boolean {

@@ -163,4 +163,27 @@ describe('stats: counters against dynalite', () => {
       sum: 19.9,
     });
   });
+
+  it('ingest: a goal value the stats table cannot hold still converts, counted without revenue', async () => {
+    // arrange: totals past what the document client writes as a number, or too small for DynamoDB (as
+    // text: a number event property that small is refused at the edge), and one in range
+    await registerJourney(db, {
+      id: 'shop-range',
+      name: 'Shop',
+      trigger: { type: 'event', event: 'Cart Updated' },
+      reentry: { mode: 'once' },
+      goal: { event: 'Order Completed', within: 'P7D', value: 'event.properties.total' },
+      ...AB_SPLIT_THEN_EXIT,
+    });
+    const { deps } = ingestDeps(db);
+    const totals = [1e16, -1e16, '99999999999999999999', '1e-200', 10];
+    for (const [i, total] of totals.entries()) {
+      await ingestEvent(deps, track(`u-range-${i}`, 'Cart Updated', {}));
+      // act
+      await ingestEvent(deps, track(`u-range-${i}`, 'Order Completed', { total }, '2026-11-24T09:59:30Z'));
+    }
+    // assert: five conversions, the revenue of the one value that can be counted
+    const counters = await repo().funnel('shop-range');
+    expect(pick(counters, { metric: 'converted' })).toEqual({ count: 5, sum: 10 });
+  });
 });
