@@ -8,21 +8,33 @@ export type ExperimentResult = {
   declared: string;
   fromVersion: string;
   startedAt: string;
-  status: 'running' | 'ended';
+  /** `unknown`: the registry that records it was not read (the report's counters alone). */
+  status: 'running' | 'ended' | 'unknown';
   winner?: string;
   /** When it ended, or when it was last looked at. */
   at?: string;
   reason?: string;
 };
 
-/** The experiments of a journey's splits with their recorded state (a split not yet deployed shows as running). */
-export function experimentResults(journey: Journey, states: readonly ExperimentState[]): ExperimentResult[] {
+/**
+ * The experiments of a journey's splits with their recorded state (a split
+ * not yet deployed shows as running); `states` undefined when the registry
+ * was not read, so how each stands is not known.
+ */
+export function experimentResults(
+  journey: Journey,
+  states: readonly ExperimentState[] | undefined,
+): ExperimentResult[] {
   const out: ExperimentResult[] = [];
   for (const [stepId, step] of Object.entries(journey.steps)) {
     if (step.type !== 'split' || step.experiment === undefined) continue;
     const { minSample, until, confidence } = step.experiment;
     const window = until === 'significant' ? `until significant at ${confidence * 100}%` : `for ${until}`;
     const declared = `goal conversion, ${minSample} entrants per variant at least, ${window}`;
+    if (states === undefined) {
+      out.push({ stepId, declared, fromVersion: '-', startedAt: '-', status: 'unknown' });
+      continue;
+    }
     const state = states.find((s) => s.stepId === stepId);
     const base = {
       stepId,
@@ -42,6 +54,8 @@ export function experimentResults(journey: Journey, states: readonly ExperimentS
 
 /** One line for a terminal. */
 export function experimentLine(e: ExperimentResult): string {
+  if (e.status === 'unknown')
+    return `Experiment on "${e.stepId}" (${e.declared}): not read — the journeys table holds how it stands`;
   const head = `Experiment on "${e.stepId}" (${e.declared}; since version ${e.fromVersion}, ${e.startedAt})`;
   if (e.status === 'ended') return `${head}: ended ${e.at} — winner ${e.winner}: ${e.reason}`;
   return `${head}: running${e.reason === undefined ? '' : ` — ${e.reason} (looked at ${e.at})`}`;

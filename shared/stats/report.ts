@@ -425,13 +425,14 @@ function skippedEntries(counters: readonly Counter[]): Record<EntrySkipReason, n
 
 /**
  * The report of a journey from its counters (every version summed), per-day
- * counters and the recorded state of its experiments (from the registry).
+ * counters and the recorded state of its experiments (from the registry;
+ * undefined when it was not read).
  */
 export function buildReport(
   journey: Journey,
   counters: readonly Counter[],
   days: readonly DayCounter[],
-  experiments: readonly ExperimentState[] = [],
+  experiments?: readonly ExperimentState[],
 ): JourneyReport {
   const tally = new Tally(counters);
   const places = layout(journey);

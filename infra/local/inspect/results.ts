@@ -13,11 +13,15 @@ export async function readJourneyStats(source: DataSource, journeyId: string): P
 }
 
 /**
- * The recorded state of a journey's experiments (registry). Empty when the
- * registry is not at hand (--aws without --journeys-table) or the journey is not deployed.
+ * The recorded state of a journey's experiments (registry): empty when the
+ * journey is not deployed, undefined when the registry is not at hand
+ * (--aws without --journeys-table), so the report does not call them running.
  */
-export async function readExperiments(source: DataSource, journeyId: string): Promise<ExperimentState[]> {
-  if (!hasRegistry(source)) return [];
+export async function readExperiments(
+  source: DataSource,
+  journeyId: string,
+): Promise<ExperimentState[] | undefined> {
+  if (!hasRegistry(source)) return undefined;
   return withData(source, (data) => experimentsOf(data, journeyId));
 }
 

@@ -232,6 +232,37 @@ describe('buildReport', () => {
     expect(h2?.vsHoldout).toBeUndefined();
   });
 
+  it("says an experiment's state was not read, rather than that it is running, without the registry", () => {
+    // arrange: a split with an experiment, reported from the stats table alone (--aws without --journeys-table)
+    const tested = Journey.parse({
+      id: 'tested',
+      name: 'Tested',
+      trigger: { type: 'event', event: 'Go' },
+      goal: { event: 'Buy', within: 'P7D' },
+      start: 'ab',
+      steps: {
+        ab: {
+          type: 'split',
+          variants: [
+            { name: 'a', weight: 50, next: 'done' },
+            { name: 'b', weight: 50, next: 'done' },
+          ],
+          experiment: { metric: 'goal', minSample: 100, until: 'P14D' },
+        },
+        done: { type: 'exit' },
+      },
+    });
+    // act
+    const unread = buildReport(tested, [], [], undefined);
+    const read = buildReport(tested, [], [], []);
+    // assert: it may have ended with a winner the report cannot see
+    expect(unread.experiments[0]?.status).toBe('unknown');
+    expect(reportText(unread)).toMatch(
+      /Experiment on "ab" .*: not read — the journeys table holds how it stands\n/,
+    );
+    expect(read.experiments[0]?.status).toBe('running');
+  });
+
   it('is empty but whole for a journey with no counters yet', () => {
     const report = buildReport(journey, [], []);
     expect(report).toMatchObject({ enrolled: 0, converted: 0, money: { revenue: 0 }, days: [] });
