@@ -179,11 +179,18 @@ function planFinish(journey: LiveJourney, input: Input): Finish[] {
     // An enrollment started by this very event is not finished by it.
     (e) => e.journeyId === journey.journeyId && sameCorrelation(journey, e, event) && !isOwn(e, input),
   );
-  // After the execution ended, a goal counts only inside its `within` window.
+  // A goal counts only inside the `within` window the enrollment was given on entry (`goalUntil`, from
+  // the version it started on: a deploy since that narrows or drops the window does not cut it short);
+  // without a window, only while the execution runs.
   const inWindow = (e: ActiveEnrollment) => {
     if (goal === undefined) return false;
-    if (goal.within === undefined) return e.endedAt === undefined;
-    return now <= addDuration(new Date(e.enrolledAt), goal.within);
+    const until =
+      e.goalUntil ??
+      (goal.within === undefined
+        ? undefined
+        : addDuration(new Date(e.enrolledAt), goal.within).toISOString());
+    if (until === undefined) return e.endedAt === undefined;
+    return now.getTime() <= Date.parse(until);
   };
   const credited = goal === undefined ? undefined : creditedEnrollment(candidates, inWindow, event);
   const out: Finish[] = [];

@@ -214,6 +214,38 @@ describe('planIngest: goals and exits', () => {
   });
 });
 
+describe('planIngest: a goal window set by the version an enrollment started on', () => {
+  const done = CustomerEvent.parse({
+    type: 'track',
+    userId: 'u',
+    event: 'Done',
+    messageId: 'm3',
+    timestamp: '2026-11-05T00:00:00Z',
+    properties: {},
+  });
+  it.each([
+    // Entered Nov 1 on a version whose window was P7D; the live version's is P1D (or none).
+    { name: 'a narrower window since', live: { event: 'Done', within: 'P1D' } },
+    { name: 'no window since', live: { event: 'Done' } },
+  ])('counts a goal inside the window the enrollment was given, with $name', ({ live: goal }) => {
+    // arrange: the execution ended on Nov 2; its item is kept until Nov 8, the end of its own window
+    const ended = { ...active, endedAt: '2026-11-02T00:00:00.000Z', goalUntil: '2026-11-08T00:00:00.000Z' };
+    // act: the goal on Nov 5, and after the window on Nov 9
+    const plan = (at: string) =>
+      planIngest({
+        event: done,
+        userId: 'u',
+        state: state(),
+        enrollments: [ended],
+        journeys: [live({ goal })],
+        now: new Date(at),
+      }).finish.map((f) => f.outcome);
+    // assert
+    expect(plan('2026-11-05T00:00:00Z')).toEqual(['converted']);
+    expect(plan('2026-11-09T00:00:00Z')).toEqual([]);
+  });
+});
+
 describe('planIngest: correlation values of any type', () => {
   const waiter = (value: unknown) => ({
     enrollmentId: 'e1',
