@@ -220,6 +220,15 @@ function skippedKpi(r: JourneyReport, kpi: (label: string, value: string, field:
   return kpi(`entries skipped (${why})`, String(total), 'skipped');
 }
 
+/** What a counter kept with a reason means: a deferred message is tried again, not lost. */
+const REASON_METRICS: ReadonlyMap<string, string> = new Map([
+  ['suppressed', 'not sent'],
+  ['deferred', 'deferred (tried again later)'],
+  ['pushTokenRemoved', 'push token removed'],
+  ['entrySkipped', 'entry skipped'],
+  ['eventIgnored', 'awaited event ignored'],
+]);
+
 /** The report's content, for a page of its own or inside the local console. */
 export function reportBody(r: JourneyReport): string {
   const kpi = (label: string, value: string, field: string) =>
@@ -227,7 +236,7 @@ export function reportBody(r: JourneyReport): string {
   const reasons = r.steps.flatMap((s) =>
     s.reasons.map(
       (w) =>
-        `<li>${escapeHtml(s.stepId)}: ${w.metric} — ${escapeHtml(reasonLabel(w.reason))}: ${w.count}</li>`,
+        `<li>${escapeHtml(s.stepId)}: ${escapeHtml(REASON_METRICS.get(w.metric) ?? w.metric)} — ${escapeHtml(reasonLabel(w.reason))}: ${w.count}</li>`,
     ),
   );
   return `<h1>${escapeHtml(r.name)}</h1>
@@ -241,12 +250,12 @@ ${OUTCOMES.map((o) => kpi(`ended: ${o}`, String(r.outcomes[o]), `outcome-${o}`))
 ${skippedKpi(r, kpi)}
 </div>
 <h2>Journey map</h2>
-<p class="note">Lifecycle stages are lanes; each step shows how many customers reached it; edges show the share that took them where the counters can tell.</p>
+<p class="note">Lifecycle stages are lanes; each step shows how many customers reached it, and a split how many were assigned its variants on entry; edges show the share that took them where the counters can tell.</p>
 ${mapSvg(r)}
 <h2>Variants</h2>
 <p class="note">Conversion within the goal window, by assigned variant (intent to treat). Rate interval: Wilson score, 95%. Lift and p-value: pooled two-proportion z-test against the holdout, two-sided; with several variants against one holdout, p-values are Holm–Bonferroni adjusted over them, so identical variants are called better or worse at most 5% of the time; “too small to tell” when a group has fewer than 5 conversions or 5 non-conversions.</p>
 ${variantTable(r)}
 <h2>Messages per day</h2>
 ${dayChart(r.days)}
-${reasons.length === 0 ? '' : `<h2>Not sent, and why</h2><ul>${reasons.join('')}</ul>`}`;
+${reasons.length === 0 ? '' : `<h2>Not sent or deferred, and why</h2><ul>${reasons.join('')}</ul>`}`;
 }

@@ -263,6 +263,22 @@ describe('buildReport', () => {
     expect(read.experiments[0]?.status).toBe('running');
   });
 
+  it('does not list messages deferred and sent later as not sent on the page', () => {
+    // arrange: 12 sends held for quiet hours, then sent; 5 suppressed for consent
+    const counters = [
+      c('sent', 80, { stepId: 'hello' }),
+      c('deferred', 12, { stepId: 'hello', reason: 'quietHours' }),
+      c('suppressed', 5, { stepId: 'hello', reason: 'consent' }),
+    ];
+    // act
+    const page = reportBody(buildReport(journey, counters, []));
+    // assert
+    expect(page).not.toContain('Not sent, and why');
+    expect(page).toContain('<h2>Not sent or deferred, and why</h2>');
+    expect(page).toContain('hello: deferred (tried again later) — quiet hours: 12');
+    expect(page).toContain('hello: not sent — no consent (opted out, unsubscribed, suppressed): 5');
+  });
+
   it('is empty but whole for a journey with no counters yet', () => {
     const report = buildReport(journey, [], []);
     expect(report).toMatchObject({ enrolled: 0, converted: 0, money: { revenue: 0 }, days: [] });
