@@ -253,7 +253,7 @@ ${skippedKpi(r, kpi)}
 <p class="note">Lifecycle stages are lanes; each step shows how many customers reached it, and a split how many were assigned its variants on entry; edges show the share that took them where the counters can tell.</p>
 ${mapSvg(r)}
 <h2>Variants</h2>
-<p class="note">Conversion within the goal window, by assigned variant (intent to treat). Rate interval: Wilson score, 95%. Lift and p-value: pooled two-proportion z-test against the holdout, two-sided; with several variants against one holdout, p-values are Holm–Bonferroni adjusted over them, so identical variants are called better or worse at most 5% of the time; “too small to tell” when a group has fewer than 5 conversions or 5 non-conversions.</p>
+<p class="note">Conversion within the goal window, by assigned variant (intent to treat). Rate interval: Wilson score, 95%. Lift and p-value: pooled two-proportion z-test against the holdout, two-sided; with several variants against one holdout, p-values are Holm–Bonferroni adjusted over them, so identical variants are called better or worse at most 5% of the time; across versions (whose weights may differ) variant and holdout are compared within each version (Cochran–Mantel–Haenszel test, Mantel–Haenszel lift), never pooled; “too small to tell” when a group has fewer than 5 conversions or 5 non-conversions.</p>
 ${variantTable(r)}
 <h2>Messages per day</h2>
 ${dayChart(r.days)}

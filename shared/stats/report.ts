@@ -12,7 +12,7 @@ import {
   type Outcome,
   outcomeMetric,
 } from './keys.ts';
-import { type Comparison, compareEach, type Rate, wilson } from './statistics.ts';
+import { type Comparison, compareStrata, type Group, holmFamily, type Rate, wilson } from './statistics.ts';
 
 /**
  * The results of one journey, built from its counters and its definition:
@@ -320,24 +320,52 @@ function dayResults(days: readonly DayCounter[]): DayResult[] {
   return [...byDay.values()].sort((a, b) => a.day.localeCompare(b.day));
 }
 
-type SplitGroup = { v: { holdout: boolean }; assigned: number; converted: { count: number } };
+type SplitGroup = { v: { name: string; holdout: boolean } };
+
+/** A variant's entrants and conversions per version (the strata a comparison keeps apart). */
+function byVersion(tally: Tally, stepId: string, variant: string): Map<string, Group> {
+  const out = new Map<string, Group>();
+  for (const c of tally.ofStep(stepId)) {
+    if (c.variant !== variant || (c.metric !== 'assigned' && c.metric !== 'converted')) continue;
+    const g = out.get(c.version) ?? { successes: 0, trials: 0 };
+    if (c.metric === 'assigned') g.trials += c.count;
+    else g.successes += c.count;
+    out.set(c.version, g);
+  }
+  return out;
+}
 
 /**
  * Each variant against the split's holdout (none for a holdout itself, or
  * without one): every variant that messages is one test of the same family,
  * Holm-adjusted together. A split with several holdouts has one control
  * group, all of them together: a holdout is never compared with another.
+ * Each version is a stratum (compareStrata): a version that changed the
+ * weights ran at another time, so variant and holdout are compared within
+ * each version, never across them.
  */
-function holdoutComparisons(groups: readonly SplitGroup[]): (Comparison | undefined)[] {
+function holdoutComparisons(
+  stepId: string,
+  groups: readonly SplitGroup[],
+  tally: Tally,
+): (Comparison | undefined)[] {
   const holdouts = groups.filter((g) => g.v.holdout);
   if (holdouts.length === 0) return groups.map(() => undefined);
+  const control = new Map<string, Group>();
+  for (const h of holdouts)
+    for (const [version, g] of byVersion(tally, stepId, h.v.name)) {
+      const into = control.get(version) ?? { successes: 0, trials: 0 };
+      control.set(version, { successes: into.successes + g.successes, trials: into.trials + g.trials });
+    }
   const treated = groups.filter((g) => !g.v.holdout);
-  const compared = compareEach(
-    treated.map((g) => ({ successes: g.converted.count, trials: g.assigned })),
-    {
-      successes: holdouts.reduce((n, g) => n + g.converted.count, 0),
-      trials: holdouts.reduce((n, g) => n + g.assigned, 0),
-    },
+  const compared = holmFamily(
+    treated.map((g) => {
+      const strata = [...byVersion(tally, stepId, g.v.name)].map(([version, treatment]) => ({
+        treatment,
+        control: control.get(version) ?? { successes: 0, trials: 0 },
+      }));
+      return compareStrata(strata);
+    }),
   );
   return groups.map((g) => (g.v.holdout ? undefined : compared[treated.indexOf(g)]));
 }
@@ -351,7 +379,7 @@ function splitResults(journey: Journey, tally: Tally, counters: readonly Counter
       const converted = tally.get('converted', stepId, v.name);
       return { v, assigned, converted };
     });
-    const vsHoldout = holdoutComparisons(groups);
+    const vsHoldout = holdoutComparisons(stepId, groups, tally);
     const variants = groups.map(({ v, assigned, converted }, i): VariantResult => {
       const rate = wilson(converted.count, assigned);
       const comparison = vsHoldout[i];

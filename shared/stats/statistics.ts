@@ -91,10 +91,12 @@ export type Comparison = {
   unadjustedP?: number;
   /** How many variants were compared with the same holdout (the family `p` is adjusted over). */
   family?: number;
+  /** How many versions the comparison was made within (compareStrata), when more than one. */
+  strata?: number;
   verdict: Verdict;
 };
 
-type Group = { successes: number; trials: number };
+export type Group = { successes: number; trials: number };
 
 /** True when both groups have at least MIN_CELL conversions and MIN_CELL non-conversions. */
 function largeEnough(a: Group, b: Group): boolean {
@@ -139,15 +141,82 @@ export function holmAdjusted(ps: readonly (number | undefined)[]): number[] {
   return adjusted;
 }
 
+/** One stratum of a comparison: the treatment and the control over the same time (a version of a journey). */
+export type Stratum = { treatment: Group; control: Group };
+
+function sum(groups: readonly Group[]): Group {
+  return groups.reduce((t, g) => ({ successes: t.successes + g.successes, trials: t.trials + g.trials }), {
+    successes: 0,
+    trials: 0,
+  });
+}
+
+/**
+ * Compares a treatment with a control measured in several strata (the
+ * versions of a journey, whose split weights may differ): the
+ * Cochran–Mantel–Haenszel test, two-sided, with the Mantel–Haenszel risk
+ * difference and risk ratio as the difference and lift. Pooling strata whose
+ * treatment shares differ can show a difference where there is none
+ * (Simpson's paradox: more customers treated in a season that converts
+ * less); within each stratum both groups share the same time. Strata
+ * missing either group tell nothing and are left out; with a single stratum
+ * this is `compare`, the pooled z-test.
+ */
+export function compareStrata(strata: readonly Stratum[]): Comparison | undefined {
+  const informative = strata.filter((s) => s.treatment.trials > 0 && s.control.trials > 0);
+  const [first] = informative;
+  if (first === undefined) return undefined;
+  if (informative.length === 1) return compare(first.treatment, first.control);
+  let difference = 0;
+  let weights = 0;
+  let ratioTop = 0;
+  let ratioBottom = 0;
+  let observed = 0;
+  let expected = 0;
+  let variance = 0;
+  for (const { treatment: t, control: c } of informative) {
+    const n = t.trials + c.trials;
+    const converted = t.successes + c.successes;
+    const w = (t.trials * c.trials) / n;
+    difference += w * (t.successes / t.trials - c.successes / c.trials);
+    weights += w;
+    ratioTop += (t.successes * c.trials) / n;
+    ratioBottom += (c.successes * t.trials) / n;
+    observed += t.successes;
+    expected += (t.trials * converted) / n;
+    if (n > 1) variance += (t.trials * c.trials * converted * (n - converted)) / (n * n * (n - 1));
+  }
+  const base = {
+    difference: difference / weights,
+    ...(ratioBottom === 0 ? {} : { lift: ratioTop / ratioBottom - 1 }),
+    strata: informative.length,
+  };
+  if (!largeEnough(sum(informative.map((s) => s.treatment)), sum(informative.map((s) => s.control))))
+    return { ...base, verdict: 'too small to tell' };
+  if (variance === 0) return { ...base, verdict: 'too small to tell' };
+  const z = (observed - expected) / Math.sqrt(variance);
+  const p = twoSidedP(z);
+  const verdict: Verdict = p >= ALPHA ? 'no clear difference' : z > 0 ? 'better' : 'worse';
+  return { ...base, z, p, verdict };
+}
+
 /**
  * Compares each treatment with one control (the variants of a split with its
  * holdout): each by the z-test, the family's p-values Holm-adjusted and the
  * verdicts read from them. One treatment is one plain z-test.
  */
 export function compareEach(treatments: readonly Group[], control: Group): (Comparison | undefined)[] {
-  const single = treatments.map((t) => compare(t, control));
+  return holmFamily(treatments.map((t) => compare(t, control)));
+}
+
+/**
+ * The comparisons of several treatments with one control as one family:
+ * p-values Holm-adjusted and the verdicts read from them (a single member is
+ * left as it is).
+ */
+export function holmFamily(single: readonly (Comparison | undefined)[]): (Comparison | undefined)[] {
   const members = single.filter((c) => c !== undefined);
-  if (members.length < 2) return single;
+  if (members.length < 2) return [...single];
   const adjusted = holmAdjusted(members.map((c) => c.p));
   let next = 0;
   return single.map((c) => {

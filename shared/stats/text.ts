@@ -22,9 +22,12 @@ export function reportText(r: JourneyReport): string {
     const family = split.variants.find((v) => v.vsHoldout?.family !== undefined)?.vsHoldout?.family;
     const adjusted =
       family === undefined ? '' : `; p: Holm–Bonferroni adjusted over the ${family} variants compared`;
-    out.push(
-      `Variants of "${split.stepId}" (rate: Wilson 95% interval; lift: pooled two-proportion z-test vs holdout${adjusted})`,
-    );
+    const strata = Math.max(0, ...split.variants.map((v) => v.vsHoldout?.strata ?? 0));
+    const test =
+      strata === 0
+        ? 'pooled two-proportion z-test vs holdout'
+        : `Cochran–Mantel–Haenszel test vs holdout within each of ${strata} versions`;
+    out.push(`Variants of "${split.stepId}" (rate: Wilson 95% interval; lift: ${test}${adjusted})`);
     out.push(
       `  ${'variant'.padEnd(19)}${'assigned'.padStart(9)}${'conv'.padStart(7)}  ${'rate'.padEnd(7)} ${'95% CI'.padEnd(13)} ${'lift'.padStart(8)}  ${'p'.padStart(8)}  ${'revenue'.padStart(9)} ${'AOV'.padStart(8)} ${'rev/cust'.padStart(8)}  verdict`,
     );

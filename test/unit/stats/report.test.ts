@@ -279,6 +279,52 @@ describe('buildReport', () => {
     expect(page).toContain('hello: not sent — no consent (opted out, unsubscribed, suppressed): 5');
   });
 
+  it('gives no verdict for a difference that comes only from a change of weights between versions', () => {
+    // arrange: a split with a holdout; no effect at all. Version 1 split 50/50 in a season when 40%
+    // converted; version 2 moved to 90/10 when 10% converted. Pooled, the variant looks far worse.
+    const holdout = Journey.parse({
+      id: 'reweighted',
+      name: 'Reweighted',
+      trigger: { type: 'event', event: 'Go' },
+      goal: { event: 'Buy', within: 'P7D' },
+      start: 'ab',
+      steps: {
+        ab: {
+          type: 'split',
+          variants: [
+            { name: 'a', weight: 90, next: 'mail' },
+            { name: 'control', weight: 10, next: 'done', holdout: true },
+          ],
+        },
+        mail: { type: 'email', template: 't', next: 'done' },
+        done: { type: 'exit' },
+      },
+    });
+    const arm = (variant: string, version: string, assigned: number, converted: number) => [
+      c('assigned', assigned, { version, stepId: 'ab', variant }),
+      c('converted', converted, { version, stepId: 'ab', variant }),
+    ];
+    const counters = [
+      ...arm('a', '1', 100, 40),
+      ...arm('control', '1', 100, 40),
+      ...arm('a', '2', 900, 90),
+      ...arm('control', '2', 100, 10),
+    ];
+    // act
+    const [a, control] = buildReport(holdout, counters, []).splits[0]?.variants ?? [];
+    // assert: the rates shown are the pooled ones (13% against 25%), the comparison is within each version
+    expect(a).toMatchObject({ assigned: 1000, converted: 130 });
+    expect(control).toMatchObject({ assigned: 200, converted: 50 });
+    expect(a?.vsHoldout?.verdict).toBe('no clear difference');
+    expect(a?.vsHoldout?.difference).toBeCloseTo(0, 10);
+    expect(a?.vsHoldout?.lift).toBeCloseTo(0, 10);
+    expect(a?.vsHoldout?.p).toBeCloseTo(1, 6);
+    expect(a?.vsHoldout?.strata).toBe(2);
+    expect(reportText(buildReport(holdout, counters, []))).toContain(
+      'lift: Cochran–Mantel–Haenszel test vs holdout within each of 2 versions)',
+    );
+  });
+
   it('is empty but whole for a journey with no counters yet', () => {
     const report = buildReport(journey, [], []);
     expect(report).toMatchObject({ enrolled: 0, converted: 0, money: { revenue: 0 }, days: [] });

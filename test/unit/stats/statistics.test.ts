@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { compare, sequentialCompare, twoSidedP, wilson, Z95 } from '#shared/stats/statistics.ts';
+import {
+  compare,
+  compareStrata,
+  sequentialCompare,
+  twoSidedP,
+  wilson,
+  Z95,
+} from '#shared/stats/statistics.ts';
 
 /**
  * Known values come from outside the module under test: Newcombe (1998),
@@ -200,5 +207,34 @@ describe('sequentialCompare: mixture sequential probability ratio test', () => {
     expect(
       sequentialCompare({ successes: 4, trials: 100 }, { successes: 40, trials: 100 }, 100, 0.05),
     ).toBeUndefined();
+  });
+});
+
+describe('compareStrata', () => {
+  it('is the pooled z-test for one stratum, and leaves out a stratum missing a group', () => {
+    // arrange
+    const treatment = { successes: 67, trials: 200 };
+    const control = { successes: 6, trials: 55 };
+    const empty = { successes: 0, trials: 0 };
+    // act
+    const one = compareStrata([
+      { treatment, control },
+      { treatment: { successes: 3, trials: 9 }, control: empty },
+    ]);
+    // assert
+    expect(one).toEqual(compare(treatment, control));
+  });
+
+  it('finds the same effect in every stratum whatever the weights of each', () => {
+    // arrange: +10 points in each version, at base rates of 30% and 10%, with the treatment share changed
+    const strata = [
+      { treatment: { successes: 200, trials: 500 }, control: { successes: 150, trials: 500 } },
+      { treatment: { successes: 180, trials: 900 }, control: { successes: 10, trials: 100 } },
+    ];
+    // act
+    const result = compareStrata(strata);
+    // assert
+    expect(result?.difference).toBeCloseTo(0.1, 10);
+    expect(result).toMatchObject({ verdict: 'better', strata: 2 });
   });
 });
