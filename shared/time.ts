@@ -107,6 +107,21 @@ export function rollingWindowStart(now: Date, isoDuration: string): Date {
   return addDuration(now, `-${isoDuration}`);
 }
 
+/**
+ * The start of a window of entries that ends at `now` (a re-entry cooldown,
+ * an entry limit's `per`): one duration ago as elapsed time, or on the
+ * calendar of the journey's `zone`, whichever is later. A daily schedule then
+ * enters every day across a daylight-saving change, whether it keeps local
+ * time (a `cron` in that zone: 23 hours apart in spring) or elapsed time (a
+ * `rate`: 23 hours on the calendar in autumn). Same errors as
+ * {@link rollingWindowStart}.
+ */
+export function entryWindowStart(now: Date, isoDuration: string, zone: string): Date {
+  const elapsed = rollingWindowStart(now, isoDuration);
+  const calendar = addDuration(now, `-${isoDuration}`, zone);
+  return calendar > elapsed ? calendar : elapsed;
+}
+
 /** The units of an ISO duration; `undefined` when malformed. */
 function parseDuration(text: string): DurationParts | undefined {
   if (!isIsoDuration(text)) return undefined;
