@@ -119,7 +119,7 @@ export function rollingWindowStart(now: Date, isoDuration: string): Date {
 export function entryWindowStart(now: Date, isoDuration: string, zone: string): Date {
   const elapsed = rollingWindowStart(now, isoDuration);
   const calendar = addDuration(now, `-${isoDuration}`, zone);
-  return calendar > elapsed ? calendar : elapsed;
+  return new Date(Math.max(calendar.getTime(), elapsed.getTime()));
 }
 
 /** The units of an ISO duration; `undefined` when malformed. */
