@@ -204,6 +204,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
         return `needs at least ${issue.minimum} item${Number(issue.minimum) === 1 ? '' : 's'}`;
       return issue.message;
     case 'invalid_value':
+      if (issue.input === undefined)
+        return `is required: one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}${got(issue.input)}`;
     default:
       return issue.message;
