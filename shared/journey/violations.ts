@@ -83,10 +83,27 @@ export function fromZodIssues(
   return issues.flatMap((issue) => {
     const branch = matchingBranch(issue);
     if (branch !== undefined) return fromZodIssues(branch, [...prefix, ...issue.path], fields);
+    const path = [...prefix, ...issue.path];
     const hint =
-      issue.code === 'unrecognized_keys' && fields !== undefined ? meantFields(issue.keys, fields) : '';
-    return [violation([...prefix, ...issue.path], 'schema.invalid', `${describeIssue(issue)}${hint}`)];
+      issue.code === 'unrecognized_keys' && fields !== undefined
+        ? meantFields(issue.keys, fields)
+        : eventMatcherHint(issue, path);
+    return [violation(path, 'schema.invalid', `${describeIssue(issue)}${hint}`)];
   });
+}
+
+/**
+ * ` : write { "event": "Unsubscribed" }` for an event name written where an
+ * event matcher goes (`goal`, an `exitOn` item): the name alone reads naturally
+ * but the matcher is an object, so that it can carry a `where`.
+ */
+function eventMatcherHint(issue: z.core.$ZodIssue, path: readonly PropertyKey[]): string {
+  if (issue.code !== 'invalid_type' || issue.expected !== 'object' || typeof issue.input !== 'string')
+    return '';
+  const matcher =
+    (path.length === 1 && path[0] === 'goal') ||
+    (path.length === 2 && path[0] === 'exitOn' && typeof path[1] === 'number');
+  return matcher ? `: write { "event": ${JSON.stringify(issue.input)} }` : '';
 }
 
 /** Every property name a JSON Schema declares, at any depth: the fields a format knows. */

@@ -7,6 +7,26 @@ const fixture = async (name: string): Promise<unknown> =>
   JSON.parse(await readFile(new URL(`../../fixtures/journeys/broken/${name}`, import.meta.url), 'utf8'));
 
 describe('validation reports every problem at once', () => {
+  it('shows the form of an event matcher when an event name is written alone', () => {
+    // arrange: the names as the README's prose lists them
+    const journey = {
+      id: 'names-alone',
+      name: 'Names alone',
+      trigger: { type: 'event', event: 'Go' },
+      goal: 'Order Completed',
+      exitOn: ['Unsubscribed'],
+      start: 'done',
+      steps: { done: { type: 'exit' } },
+    };
+    // act
+    const result = validateJourney(journey);
+    // assert
+    expect(result.ok ? [] : result.violations.map((v) => `${v.path} | ${v.message}`)).toStrictEqual([
+      'goal | must be an object, got the string "Order Completed": write { "event": "Order Completed" }',
+      'exitOn[0] | must be an object, got the string "Unsubscribed": write { "event": "Unsubscribed" }',
+    ]);
+  });
+
   it('says a missing field of a few allowed values is required, and lists them', () => {
     // arrange: a fallback written without its channel
     const journey = {
