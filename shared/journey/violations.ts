@@ -19,6 +19,7 @@ export type ViolationCode =
   | 'step.unreachable'
   | 'path.never-ends'
   | 'cycle.no-wait'
+  | 'loop.history'
   | 'split.weights'
   | 'split.duplicate-variant'
   | 'split.holdout-messaged'
