@@ -1,6 +1,6 @@
-import { plusDuration } from './time/calendar.ts';
+import { instantOfWallTime, plusDuration } from './time/calendar.ts';
 import { approximateSeconds, type DurationParts, parseIsoDuration } from './time/duration.ts';
-import { isKnownZone, type Zone, zoneOf } from './time/zone.ts';
+import { isKnownZone, utcMillis, type Zone, zoneOf } from './time/zone.ts';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -105,6 +105,40 @@ export function rollingWindowStart(now: Date, isoDuration: string): Date {
   if (isoDuration.startsWith('-'))
     throw new RangeError(`a rolling window cannot be negative: ${isoDuration}`);
   return addDuration(now, `-${isoDuration}`);
+}
+
+/**
+ * The start of a window of entries that ends at `now` (a re-entry cooldown,
+ * an entry limit's `per`): one duration ago as elapsed time, or on the
+ * calendar of the journey's `zone`, whichever is later. A daily schedule then
+ * enters every day across a daylight-saving change, whether it keeps local
+ * time (a `cron` in that zone: 23 hours apart in spring) or elapsed time (a
+ * `rate`: 23 hours on the calendar in autumn). Same errors as
+ * {@link rollingWindowStart}.
+ */
+export function entryWindowStart(now: Date, isoDuration: string, zone: string): Date {
+  const elapsed = rollingWindowStart(now, isoDuration);
+  const calendar = addDuration(now, `-${isoDuration}`, zone);
+  return new Date(Math.max(calendar.getTime(), elapsed.getTime()));
+}
+
+/** A calendar day alone, `YYYY-MM-DD`: a birthday, a renewal date. */
+const CALENDAR_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * The instant a calendar day (`2026-03-31`, no time) begins in `zone`:
+ * local midnight, or the first instant after it when midnight falls in a
+ * spring-forward gap. `undefined` for any other text (a timestamp, with or
+ * without a time zone, is an instant already) or a day that does not exist.
+ */
+export function startOfLocalDay(text: string, zone: string): Date | undefined {
+  const day = CALENDAR_DAY.exec(text);
+  if (day === null) return undefined;
+  const [year, month, date] = [Number(day[1]), Number(day[2]), Number(day[3])];
+  const wall = utcMillis(year, month, date, 0, 0, 0, 0);
+  if (new Date(wall).getUTCDate() !== date || month < 1 || month > 12) return undefined;
+  const local = zoneOf(zone);
+  return new Date(instantOfWallTime(wall, local.offsetMinutes(wall), local));
 }
 
 /** The units of an ISO duration; `undefined` when malformed. */

@@ -82,7 +82,7 @@ export async function startEnrollment(
       userId,
       journey.journeyId,
       { id: enrollmentId, at: entry.at },
-      limit,
+      { ...limit, zone: journey.settings.defaultTimezone },
       entry.merged,
     );
     if (counted === 'refused') {
@@ -168,14 +168,15 @@ export async function enteredAsMerged(
  */
 export async function limitedAsMerged(
   deps: Pick<EnrollmentDeps, 'enrollments' | 'stats'>,
-  journey: Pick<LiveJourney, 'journeyId' | 'version' | 'trigger'>,
+  journey: Pick<LiveJourney, 'journeyId' | 'version' | 'trigger' | 'settings'>,
   userId: string,
   keys: readonly string[],
   at: string,
 ): Promise<boolean> {
   const limit = journey.trigger.limit;
   if (limit === undefined || keys.length === 0) return false;
-  if (!(await deps.enrollments.limits.full(userId, journey.journeyId, at, limit, keys))) return false;
+  const window = { ...limit, zone: journey.settings.defaultTimezone };
+  if (!(await deps.enrollments.limits.full(userId, journey.journeyId, at, window, keys))) return false;
   await recordSkip(deps, journey, 'limit');
   return true;
 }

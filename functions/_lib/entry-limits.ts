@@ -3,7 +3,7 @@ import { getItem, putItem } from '#functions/_lib/clients/document-calls.ts';
 import { CountedEntry, judgeEntry } from '#shared/journey/entry/entries.ts';
 import type { EntryLimit } from '#shared/journey/entry/limits.ts';
 import { enrollmentKeys } from '#shared/tables.ts';
-import { addDuration, rollingWindowStart } from '#shared/time.ts';
+import { addDuration, entryWindowStart } from '#shared/time.ts';
 import * as z from '#shared/zod.ts';
 import { isConditionFailed } from './expression.ts';
 
@@ -25,6 +25,9 @@ const ATTEMPTS = 5;
 
 export type LimitClaim = 'entered' | 'refused';
 
+/** A trigger's limit with the journey's zone, whose calendar a window of days also counts on. */
+export type JourneyLimit = EntryLimit & { zone: string };
+
 export class EntryLimitRecords {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -42,14 +45,14 @@ export class EntryLimitRecords {
     userId: string,
     journeyId: string,
     entry: { id: string; at: string },
-    limit: EntryLimit,
+    limit: JourneyLimit,
     merged: readonly string[] = [],
   ): Promise<LimitClaim> {
     const now = new Date(entry.at);
     const window = {
       id: entry.id,
       now: now.getTime(),
-      windowStart: rollingWindowStart(now, limit.per).getTime(),
+      windowStart: entryWindowStart(now, limit.per, limit.zone).getTime(),
       windowEnd: addDuration(now, limit.per).getTime(),
     };
     const earlier: CountedEntry[] = [];
@@ -77,14 +80,18 @@ export class EntryLimitRecords {
     userId: string,
     journeyId: string,
     at: string,
-    limit: EntryLimit,
+    limit: JourneyLimit,
     merged: readonly string[],
   ): Promise<boolean> {
     if (merged.length === 0) return false;
     const now = new Date(at);
     const entries: CountedEntry[] = [];
     for (const key of [userId, ...merged]) entries.push(...(await this.read(key, journeyId)).entries);
-    const window = { id: '', now: now.getTime(), windowStart: rollingWindowStart(now, limit.per).getTime() };
+    const window = {
+      id: '',
+      now: now.getTime(),
+      windowStart: entryWindowStart(now, limit.per, limit.zone).getTime(),
+    };
     return judgeEntry(distinct(entries), { ...window, windowEnd: window.now }, limit).status === 'refused';
   }
 

@@ -6,7 +6,13 @@ import { instantOf } from '#shared/conditions/relative-time.ts';
 import { zoneOf } from '#shared/delivery/policy.ts';
 import { failureMetric, JourneyError, ProfileValueError } from '#shared/errors.ts';
 import type { EvaluateInput, ProfileUpdateInput } from '#shared/tasks/evaluate.ts';
-import { addDuration, MAX_EXECUTION_SECONDS, nextWindowTime, waitSeconds } from '#shared/time.ts';
+import {
+  addDuration,
+  MAX_EXECUTION_SECONDS,
+  nextWindowTime,
+  startOfLocalDay,
+  waitSeconds,
+} from '#shared/time.ts';
 import { namedDynamoError } from './dynamo-errors.ts';
 import type { ProfileTraits } from './profile-traits.ts';
 
@@ -23,9 +29,14 @@ type WaitUntil = Extract<EvaluateInput, { op: 'waitUntil' }>;
 /**
  * The instant a wait reads, as conditions read one (an ISO 8601 timestamp, no
  * offset meaning UTC, or epoch milliseconds): never the machine's own zone,
- * nor the other formats `Date` guesses at.
+ * nor the other formats `Date` guesses at. A calendar day alone (`2026-12-10`,
+ * a renewal, a birthday) is that day in the customer's `zone`, from its
+ * midnight: read as midnight UTC it would be the evening before in the
+ * Americas and the morning of the day in Asia.
  */
-function dateAt(value: unknown, path: string): Date {
+function dateAt(value: unknown, path: string, zone: string): Date {
+  const day = typeof value === 'string' ? startOfLocalDay(value, zone) : undefined;
+  if (day !== undefined) return day;
   const instant = instantOf(value);
   if (instant === undefined) throw new ProfileValueError(`${path} is not a date on this profile`);
   return new Date(instant);
@@ -39,7 +50,7 @@ async function waitUntil(deps: EvaluateDeps, input: WaitUntil): Promise<{ at: st
   if (input.until !== undefined) at = new Date(input.until);
   else if (input.untilDate !== undefined) {
     const { path, offset } = input.untilDate;
-    const base = dateAt(readPath({ profile, trigger: input.trigger }, path), path);
+    const base = dateAt(readPath({ profile, trigger: input.trigger }, path), path, zone);
     at = offset === undefined ? base : addDuration(base, offset, zone);
   } else if (input.for !== undefined) {
     // Elapsed time, as the same wait without a window: 24 hours across a DST change, not the same local time.

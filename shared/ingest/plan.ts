@@ -12,7 +12,7 @@ import {
   type Waiter,
   waiterKey,
 } from '../profile/state.ts';
-import { addDuration, rollingWindowStart } from '../time.ts';
+import { addDuration, entryWindowStart, rollingWindowStart } from '../time.ts';
 import { bucketAfterExperiment } from './experiments.ts';
 import type { LiveJourney } from './live-journey.ts';
 
@@ -139,7 +139,8 @@ export function planEntry(
   const previous = Object.hasOwn(entry.reentry, key) ? entry.reentry[key] : undefined;
   const { reentry } = journey;
   let notBefore: string | undefined;
-  if (reentry.mode === 'after') notBefore = addDuration(entry.now, `-${reentry.cooldown}`).toISOString();
+  if (reentry.mode === 'after')
+    notBefore = entryWindowStart(entry.now, reentry.cooldown, journey.settings.defaultTimezone).toISOString();
   if (previous !== undefined && previous.enrollmentId !== enrollmentId) {
     if (reentry.mode === 'once') return undefined;
     // The cooldown ends at its last instant: a daily run exactly a day later enters again.

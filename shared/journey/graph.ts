@@ -1,3 +1,4 @@
+import { durationSeconds } from '../time.ts';
 import { outcomesOf } from './outcome.ts';
 import type { Step } from './schema.ts';
 
@@ -75,9 +76,16 @@ export function reachableFrom(start: string, steps: Readonly<Record<string, Step
   return [...seen];
 }
 
-/** True for steps that make time pass (a loop through one is not a busy loop). */
+/**
+ * True for steps that make time pass on every visit (a loop through one is
+ * not a busy loop): a `waitForEvent` (its timeout is longer than zero) and a
+ * `wait` with a `for` longer than zero. A wait `until` an instant or a profile
+ * date is over on the next pass once the date has gone by, and a window alone
+ * ends at once while the window is open, so neither keeps a loop from spinning.
+ */
 export function isWaiting(step: Step): boolean {
-  return step.type === 'wait' || step.type === 'waitForEvent';
+  if (step.type === 'waitForEvent') return true;
+  return step.type === 'wait' && step.for !== undefined && (durationSeconds(step.for) ?? 0) > 0;
 }
 
 /**

@@ -507,7 +507,9 @@ export const Journey = z
     exitOn: z
       .array(EventMatcher)
       .optional()
-      .describe('Events that end the enrollment at once (e.g. "Unsubscribed").'),
+      .describe(
+        'Events that end the enrollment at once, each an event name with an optional condition: [{ "event": "Unsubscribed" }].',
+      ),
     settings: Settings.default({ defaultTimezone: 'UTC', onFailure: 'continue' }),
     start: StepId.describe('The first step.'),
     steps: z

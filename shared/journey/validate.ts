@@ -5,6 +5,7 @@ import type { Check, CheckContext } from './checks/context.ts';
 import { checkComparisonWindow, checkExperiments } from './checks/experiments.ts';
 import { checkBusyLoops, checkEndings, checkReachability, checkReferences } from './checks/graph.ts';
 import { checkJourneyContext } from './checks/journey-context.ts';
+import { loopHistoryWarnings } from './checks/loops.ts';
 import { checkOutcomes } from './checks/outcomes.ts';
 import {
   checkHistoryWindows,
@@ -72,7 +73,7 @@ const CHECKS: readonly Check[] = [
 ];
 
 /** Checks whose findings are warnings. */
-const WARNINGS: readonly Check[] = [templateVariableWarnings, awaitedExitWarnings];
+const WARNINGS: readonly Check[] = [templateVariableWarnings, awaitedExitWarnings, loopHistoryWarnings];
 
 /**
  * Validates a journey in two phases — structure (zod), then graph semantics —

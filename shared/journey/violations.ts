@@ -19,6 +19,7 @@ export type ViolationCode =
   | 'step.unreachable'
   | 'path.never-ends'
   | 'cycle.no-wait'
+  | 'loop.history'
   | 'split.weights'
   | 'split.duplicate-variant'
   | 'split.holdout-messaged'
@@ -83,10 +84,27 @@ export function fromZodIssues(
   return issues.flatMap((issue) => {
     const branch = matchingBranch(issue);
     if (branch !== undefined) return fromZodIssues(branch, [...prefix, ...issue.path], fields);
+    const path = [...prefix, ...issue.path];
     const hint =
-      issue.code === 'unrecognized_keys' && fields !== undefined ? meantFields(issue.keys, fields) : '';
-    return [violation([...prefix, ...issue.path], 'schema.invalid', `${describeIssue(issue)}${hint}`)];
+      issue.code === 'unrecognized_keys' && fields !== undefined
+        ? meantFields(issue.keys, fields)
+        : eventMatcherHint(issue, path);
+    return [violation(path, 'schema.invalid', `${describeIssue(issue)}${hint}`)];
   });
+}
+
+/**
+ * ` : write { "event": "Unsubscribed" }` for an event name written where an
+ * event matcher goes (`goal`, an `exitOn` item): the name alone reads naturally
+ * but the matcher is an object, so that it can carry a `where`.
+ */
+function eventMatcherHint(issue: z.core.$ZodIssue, path: readonly PropertyKey[]): string {
+  if (issue.code !== 'invalid_type' || issue.expected !== 'object' || typeof issue.input !== 'string')
+    return '';
+  const matcher =
+    (path.length === 1 && path[0] === 'goal') ||
+    (path.length === 2 && path[0] === 'exitOn' && typeof path[1] === 'number');
+  return matcher ? `: write { "event": ${JSON.stringify(issue.input)} }` : '';
 }
 
 /** Every property name a JSON Schema declares, at any depth: the fields a format knows. */
@@ -204,6 +222,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
         return `needs at least ${issue.minimum} item${Number(issue.minimum) === 1 ? '' : 's'}`;
       return issue.message;
     case 'invalid_value':
+      if (issue.input === undefined)
+        return `is required: one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}${got(issue.input)}`;
     default:
       return issue.message;

@@ -41,7 +41,7 @@ function daysInMonth(year: number, month: number): number {
  * twice (a fall-back hour keeps the offset the start had). A wall time in a
  * spring-forward gap has no instant: it moves forward by the gap's length.
  */
-function instantOfWallTime(wall: number, guess: number, zone: Zone): number {
+export function instantOfWallTime(wall: number, guess: number, zone: Zone): number {
   const first = wall - guess * MINUTE_MS;
   const firstOffset = zone.offsetMinutes(first);
   if (firstOffset === guess) return first;

@@ -98,7 +98,7 @@ export function checkBusyLoops({ steps }: CheckContext): Violation[] {
     violation(
       ['steps', loop[0] ?? ''],
       'cycle.no-wait',
-      `Steps ${loop.map((id) => `"${id}"`).join(' → ')} form a loop with no wait on it: add a wait or waitForEvent step to the loop.`,
+      `Steps ${loop.map((id) => `"${id}"`).join(' → ')} form a loop with no wait that always takes time: add a wait with a "for" longer than zero, or a waitForEvent step, to the loop (a wait until a date is over once the date has passed, and a window alone ends at once while it is open).`,
     ),
   );
 }

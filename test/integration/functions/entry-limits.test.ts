@@ -24,6 +24,14 @@ beforeAll(async () => {
     ...EXIT,
   });
   await registerJourney(db, {
+    id: 'daily-rome',
+    name: 'Once a day in Rome',
+    trigger: { type: 'event', event: 'Daily Rome', limit: { max: 1, per: 'P1D' } },
+    reentry: 'always',
+    settings: { defaultTimezone: 'Europe/Rome' },
+    ...EXIT,
+  });
+  await registerJourney(db, {
     id: 'fresh-only',
     name: 'Fresh only',
     trigger: { type: 'event', event: 'Order Shipped', maxAge: 'PT1H' },
@@ -61,6 +69,19 @@ async function skipped(journeyId: string, reason: string): Promise<number> {
 }
 
 describe('trigger.limit', () => {
+  it('counts a day on the journey calendar too: a daily 09:00 run in Rome enters across the spring change', async () => {
+    // arrange: 09:00 in Rome on the Saturday (UTC+1) and on the Sunday (UTC+2), 23 hours apart
+    const times = ['2026-03-28T08:00:00Z', '2026-03-29T06:59:59Z', '2026-03-29T07:00:00Z'];
+    // act
+    const counts: number[] = [];
+    for (const time of times) {
+      const { deps } = ingestDeps(db, at(time));
+      counts.push(enrolled(await ingestEvent(deps, track('u-rome', 'Daily Rome', {}, time))));
+    }
+    // assert
+    expect(counts).toEqual([1, 0, 1]);
+  });
+
   it('lets one entry per customer per day through, across correlation keys, and counts the rest as skipped', async () => {
     // arrange
     const morning = ingestDeps(db, at('2026-11-24T10:00:00Z'));

@@ -149,6 +149,27 @@ describe('evaluate: wait deadlines', () => {
     },
   );
 
+  it.each([
+    { offset: undefined, at: '2026-12-10T05:00:00.000Z' },
+    { offset: '-P1D', at: '2026-12-09T05:00:00.000Z' },
+  ])('reads a date without a time as that day in the customer zone (offset $offset)', async (row) => {
+    // arrange: a renewal kept as a calendar day; the customer lives in New York
+    const input = {
+      ...base,
+      trigger: { properties: { due: '2026-12-10' } },
+      op: 'waitUntil' as const,
+      untilDate: {
+        path: 'trigger.properties.due',
+        ...(row.offset === undefined ? {} : { offset: row.offset }),
+      },
+      defaultTimezone: 'UTC',
+    };
+    // act
+    const out = await evaluate(deps, input);
+    // assert: midnight in New York, not 19:00 the evening before (midnight UTC)
+    expect(out).toEqual({ at: row.at });
+  });
+
   it('refuses a date written in a format conditions do not read', async () => {
     await expect(
       evaluate(deps, {

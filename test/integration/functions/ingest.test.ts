@@ -424,6 +424,13 @@ describe('ingest: re-entry policies', () => {
       trigger: { type: 'event', event: 'Cooldown' },
       reentry: { mode: 'after', cooldown: 'P1D' },
     });
+    await registerJourney(db, {
+      ...base,
+      id: 'cooldown-rome',
+      trigger: { type: 'event', event: 'Cooldown Rome' },
+      reentry: { mode: 'after', cooldown: 'P1D' },
+      settings: { defaultTimezone: 'Europe/Rome' },
+    });
   });
 
   it.each([
@@ -442,6 +449,20 @@ describe('ingest: re-entry policies', () => {
       event: 'Cooldown',
       user: 'u-daily',
       times: ['2026-11-24T10:00:00Z', '2026-11-25T09:59:59.999Z', '2026-11-25T10:00:00Z'],
+      enrolled: [1, 0, 1],
+    },
+    {
+      // A daily 09:00 run in Rome across the spring change: 23 hours apart, a day on the journey's calendar.
+      event: 'Cooldown Rome',
+      user: 'u-spring',
+      times: ['2026-03-28T08:00:00Z', '2026-03-29T06:59:59Z', '2026-03-29T07:00:00Z'],
+      enrolled: [1, 0, 1],
+    },
+    {
+      // A rate(1 day) run across the autumn change: 24 hours apart, 23 on the journey's calendar.
+      event: 'Cooldown Rome',
+      user: 'u-autumn',
+      times: ['2026-10-24T07:00:00Z', '2026-10-25T06:59:59Z', '2026-10-25T07:00:00Z'],
       enrolled: [1, 0, 1],
     },
   ])('$event $user', async ({ event, user, times, enrolled }) => {

@@ -7,6 +7,51 @@ const fixture = async (name: string): Promise<unknown> =>
   JSON.parse(await readFile(new URL(`../../fixtures/journeys/broken/${name}`, import.meta.url), 'utf8'));
 
 describe('validation reports every problem at once', () => {
+  it('shows the form of an event matcher when an event name is written alone', () => {
+    // arrange: the names as the README's prose lists them
+    const journey = {
+      id: 'names-alone',
+      name: 'Names alone',
+      trigger: { type: 'event', event: 'Go' },
+      goal: 'Order Completed',
+      exitOn: ['Unsubscribed'],
+      start: 'done',
+      steps: { done: { type: 'exit' } },
+    };
+    // act
+    const result = validateJourney(journey);
+    // assert
+    expect(result.ok ? [] : result.violations.map((v) => `${v.path} | ${v.message}`)).toStrictEqual([
+      'goal | must be an object, got the string "Order Completed": write { "event": "Order Completed" }',
+      'exitOn[0] | must be an object, got the string "Unsubscribed": write { "event": "Unsubscribed" }',
+    ]);
+  });
+
+  it('says a missing field of a few allowed values is required, and lists them', () => {
+    // arrange: a fallback written without its channel
+    const journey = {
+      id: 'no-channel',
+      name: 'No channel',
+      trigger: { type: 'event', event: 'Go' },
+      start: 'text',
+      steps: {
+        text: {
+          type: 'sms',
+          template: 'promo-sms',
+          fallback: [{ template: 'promo', when: 'notDelivered', within: 'PT1H' }],
+          next: 'done',
+        },
+        done: { type: 'exit' },
+      },
+    };
+    // act
+    const result = validateJourney(journey);
+    // assert
+    expect(result.ok ? [] : result.violations.map((v) => `${v.path} | ${v.message}`)).toStrictEqual([
+      'steps.text.fallback[0].channel | is required: one of "email", "sms", "push"',
+    ]);
+  });
+
   it('runs the semantic checks on every part that parses, next to the schema errors', async () => {
     // act
     const result = validateJourney(await fixture('everything-at-once.json'));

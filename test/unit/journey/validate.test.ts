@@ -141,6 +141,52 @@ describe('validateJourney on valid journeys', () => {
     expect(validateJourney(looping, { templates }).ok).toBe(true);
   });
 
+  it.each([
+    ['a fixed instant', { until: '2026-01-01T00:00:00Z' }],
+    ['a profile date', { untilDate: { path: 'profile.traits.renewal' } }],
+    ['a local window alone', { window: { start: '09:00', end: '17:00' } }],
+    ['a zero duration', { for: 'PT0S' }],
+    ['a zero duration in a window', { for: 'PT0S', window: { start: '09:00', end: '17:00' } }],
+  ])('refuses a loop whose only wait can end at once: %s', (_, wait) => {
+    // arrange: a wait that is over on the second pass (the date has passed, the window is open) spins
+    const looping = {
+      ...minimal,
+      steps: {
+        hello: { type: 'email', template: 'promo', next: 'later' },
+        later: { type: 'wait', ...wait, next: 'check' },
+        check: {
+          type: 'branch',
+          branches: [{ when: { path: 'profile.traits.done', eq: true }, next: 'bye' }],
+          otherwise: 'hello',
+        },
+        bye: { type: 'exit' },
+      },
+    };
+    // act
+    const result = validateJourney(looping, { templates });
+    // assert
+    expect(result.ok ? [] : result.violations.map((v) => [v.path, v.code])).toEqual([
+      ['steps.check', 'cycle.no-wait'],
+    ]);
+  });
+
+  it('accepts a loop whose wait always takes time', () => {
+    const looping = {
+      ...minimal,
+      steps: {
+        hello: { type: 'email', template: 'promo', next: 'later' },
+        later: { type: 'wait', for: 'P1D', window: { start: '09:00', end: '17:00' }, next: 'check' },
+        check: {
+          type: 'branch',
+          branches: [{ when: { path: 'profile.traits.done', eq: true }, next: 'bye' }],
+          otherwise: 'hello',
+        },
+        bye: { type: 'exit' },
+      },
+    };
+    expect(validateJourney(looping, { templates }).ok).toBe(true);
+  });
+
   it('reads a sender and reply-to as SES will take them, and names the ones it cannot', () => {
     const withSender = (from: string, replyTo: string) => ({
       ...minimal,

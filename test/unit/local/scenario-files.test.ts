@@ -36,6 +36,7 @@ describe('a scenario file that cannot run is refused with each wrong field and w
           { trait: { user: 'ana', name: 'plan', is: 'pro' } },
           {},
           { message: { user: 'ana', channel: 'email', localTime: '9:00' } },
+          { message: { user: 'ana', template: 'cart-sms' } },
         ],
       }),
     );
@@ -49,6 +50,7 @@ describe('a scenario file that cannot run is refused with each wrong field and w
       'wrong.test.json:26:7: expect[0].trait: has an unknown field "is"',
       'wrong.test.json:32:5: expect[1]: must be { "message": … }, { "noMessage": … }, { "path": … }, { "outcome": … }, { "trait": … }, { "share": … } or { "webhook": … }, got an empty object',
       'wrong.test.json:37:9: expect[2].message.localTime: must be a local time HH:mm, from 00:00 to 23:59, such as 09:00',
+      'wrong.test.json:41:7: expect[3].message.channel: is required: one of "email", "sms", "push"',
     ]);
   });
 
