@@ -70,8 +70,12 @@ export function feedbackItemId(messageId: string, outcome: string): string {
   return `fb#${messageId}#${outcome}`;
 }
 
-export function deliveryIdOf(enrollmentId: string, stepId: string): string {
-  return `${enrollmentId}#${stepId}`;
+/**
+ * The idempotency key of a send: the execution, the step, and for a step a
+ * loop comes back to, the visit (a step id has no `@`, a visit no `#`).
+ */
+export function deliveryIdOf(enrollmentId: string, stepId: string, visit?: string): string {
+  return visit === undefined ? `${enrollmentId}#${stepId}` : `${enrollmentId}#${stepId}@${visit}`;
 }
 
 /** When a claim was just taken by another attempt whose lease is not known here. */

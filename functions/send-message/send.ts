@@ -249,7 +249,10 @@ async function attempt(
   if (quiet === undefined && until === undefined) {
     progress.reserved = now.toISOString();
     // An attempt that stops from here to the provider call holds the slot: the next one gives it back.
-    await deps.deliveries.markReserved(deliveryIdOf(input.enrollmentId, input.stepId), progress.reserved);
+    await deps.deliveries.markReserved(
+      deliveryIdOf(input.enrollmentId, input.stepId, input.visit),
+      progress.reserved,
+    );
   }
   if (until !== undefined) {
     const output: SendMessageOutput = {
@@ -262,7 +265,7 @@ async function attempt(
   }
   const unsubscribe = await unsubscribeUrl(deps, input);
   const rendered = await render(deps, input, state, zone, unsubscribe);
-  const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId);
+  const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId, input.visit);
   // As the profile holds it (`found`): what a bounce or complaint of this message stops.
   progress.address = found === undefined ? undefined : addressKey(found);
   await deps.deliveries.markCalled(deliveryId, now);
@@ -311,7 +314,7 @@ async function afterSent(
   output: { status: 'sent'; messageId: string },
   address?: string,
 ): Promise<void> {
-  const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId);
+  const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId, input.visit);
   // An answer without an id links nothing: every such message would share one link.
   if (output.messageId !== '')
     await deps.deliveries.linkMessage(output.messageId, deliveryId, meta, deps.now(), address);
@@ -376,7 +379,7 @@ const BUSY_REASON = 'an earlier attempt of this send holds it';
  * unknown). Counted once, however often this is called.
  */
 export async function countExhausted(deps: SendDeps, input: SendMessageInput): Promise<ExhaustedOutput> {
-  const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId);
+  const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId, input.visit);
   const settled = await deps.deliveries.settleExhausted(deliveryId, deps.now());
   if (settled === undefined) return { counted: 'none' };
   // Counting now would lose that attempt's outcome: the journey counts again after the lease.
@@ -402,7 +405,7 @@ export async function countExhausted(deps: SendDeps, input: SendMessageInput): P
  * suppressed, deferred, failed with a reason, or "outcome unknown".
  */
 export async function sendMessage(deps: SendDeps, input: SendMessageInput): Promise<SendMessageOutput> {
-  const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId);
+  const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId, input.visit);
   const meta: DeliveryMeta = {
     userId: input.userId,
     journeyId: input.journeyId,
