@@ -252,6 +252,7 @@ async function attempt(
     await deps.deliveries.markReserved(
       deliveryIdOf(input.enrollmentId, input.stepId, input.visit),
       progress.reserved,
+      progress.attempt,
     );
   }
   if (until !== undefined) {
@@ -268,7 +269,7 @@ async function attempt(
   const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId, input.visit);
   // As the profile holds it (`found`): what a bounce or complaint of this message stops.
   progress.address = found === undefined ? undefined : addressKey(found);
-  await deps.deliveries.markCalled(deliveryId, now);
+  await deps.deliveries.markCalled(deliveryId, now, progress.attempt);
   progress.stage = 'calling';
   const messageId = await deliver(deps, input, address, rendered, unsubscribe, profile.userId).catch(
     (error: unknown) => optOutOnRefusal(deps, input, error),
@@ -324,6 +325,8 @@ async function afterSent(
 /** How far an attempt got: what a failure can still mean for the message. */
 type Progress = {
   stage: 'preparing' | 'calling' | 'accepted' | 'recorded';
+  /** The claim's number: the attempt's writes to its record hold to it. */
+  attempt: number;
   /** The frequency-cap slot this attempt took (the time it put in the profile's recent sends). */
   reserved?: string;
   /** The provider's id of the message, once it accepted it. */
@@ -450,9 +453,9 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
   // The attempt this claim took over stopped holding a cap slot for a message it never sent: given back
   // first, or this message would count it and defer itself. Unwritable, it only holds this message back.
   if (claim.orphanSlot !== undefined) await release(deps, input, claim.orphanSlot).catch(() => undefined);
-  const progress: Progress = { stage: 'preparing' };
+  const progress: Progress = { stage: 'preparing', attempt: claim.attempt };
   const settle: Settle = async (status, output, detail) => {
-    await deps.deliveries.settle(deliveryId, status, output, deps.now(), detail);
+    await deps.deliveries.settle(deliveryId, status, output, deps.now(), detail, progress.attempt);
     if (status === 'sent') progress.stage = 'recorded';
     if (status === 'unknown') deps.unknownRecorded?.();
     // A failed attempt may be retried: it is counted below, once it is final.
