@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { getItem, putItem, updateItem } from '#functions/_lib/clients/document-calls.ts';
 import type { TokenOutcome } from '#shared/delivery/push-results.ts';
+import { TransientError } from '#shared/errors.ts';
 import { SendMessageOutput } from '#shared/tasks/send-message.ts';
 import * as z from '#shared/zod.ts';
 import { isConditionFailed, UpdateBuilder } from './expression.ts';
@@ -52,7 +53,11 @@ export type Claim =
    * `orphanSlot`: the claim took over from an attempt that stopped after taking a frequency-cap slot
    * and before calling the provider: the slot it holds (`reservedAt`) counts a message that never went.
    */
-  | { kind: 'claimed'; tookOverUnknown?: true; orphanSlot?: string }
+  /**
+   * `attempt`: this claim's number (the record's `attempts`): the writes of the attempt hold to it, so
+   * an attempt another one took over from (its lease seen as over) writes nothing more, and sends nothing.
+   */
+  | { kind: 'claimed'; attempt: number; tookOverUnknown?: true; orphanSlot?: string }
   /** `unreadable`: the record is there but not one this code can read; its outcome is unknown. */
   | { kind: 'done'; output: SendMessageOutput; unreadable?: true }
   /** Another attempt holds the claim until `until` (it may be live, or dead with its lease still running). */
@@ -70,8 +75,23 @@ export function feedbackItemId(messageId: string, outcome: string): string {
   return `fb#${messageId}#${outcome}`;
 }
 
-export function deliveryIdOf(enrollmentId: string, stepId: string): string {
-  return `${enrollmentId}#${stepId}`;
+/**
+ * The idempotency key of a send: the execution, the step, and for a step a
+ * loop comes back to, the visit (a step id has no `@`, a visit no `#`).
+ */
+export function deliveryIdOf(enrollmentId: string, stepId: string, visit?: string): string {
+  return visit === undefined ? `${enrollmentId}#${stepId}` : `${enrollmentId}#${stepId}@${visit}`;
+}
+
+/**
+ * An attempt's write refused because another attempt took the send over (it
+ * saw this one's lease as over: a clock ahead, an attempt slower than its
+ * lease). Nothing was sent by this attempt; a retry finds the other's outcome.
+ */
+export class ClaimLostError extends TransientError {
+  constructor(deliveryId: string, attempt: number) {
+    super(`delivery ${deliveryId}: attempt ${attempt} was taken over by a later attempt`);
+  }
 }
 
 /** When a claim was just taken by another attempt whose lease is not known here. */
@@ -135,12 +155,13 @@ export class DeliveriesRepository {
         ReturnValues: 'ALL_OLD',
       });
       const before = out.Attributes;
-      if (before?.status !== 'sending') return { kind: 'claimed' };
-      if (before.calledAt !== undefined) return { kind: 'claimed', tookOverUnknown: true };
+      const attempt = (typeof before?.attempts === 'number' ? before.attempts : 0) + 1;
+      if (before?.status !== 'sending') return { kind: 'claimed', attempt };
+      if (before.calledAt !== undefined) return { kind: 'claimed', attempt, tookOverUnknown: true };
       // Removed by this claim: only this claim gives the slot back, once.
       return typeof before.reservedAt === 'string'
-        ? { kind: 'claimed', orphanSlot: before.reservedAt }
-        : { kind: 'claimed' };
+        ? { kind: 'claimed', attempt, orphanSlot: before.reservedAt }
+        : { kind: 'claimed', attempt };
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
     }
@@ -257,23 +278,47 @@ export class DeliveriesRepository {
    * taking over from it, should it stop before calling the provider, gives
    * the slot back instead of counting a message that never went.
    */
-  async markReserved(deliveryId: string, at: string): Promise<void> {
-    await updateItem(this.db, {
-      TableName: this.table,
-      Key: { deliveryId },
-      UpdateExpression: 'SET reservedAt = :at',
-      ExpressionAttributeValues: { ':at': at },
+  async markReserved(deliveryId: string, at: string, attempt?: number): Promise<void> {
+    await this.held(deliveryId, attempt, { UpdateExpression: 'SET reservedAt = :at', values: { ':at': at } });
+  }
+
+  /**
+   * Marks that the provider is about to be called: from here a lost answer
+   * means "outcome unknown". Refused (ClaimLostError) to an attempt another
+   * one took over from: that one sends, this one must not.
+   */
+  async markCalled(deliveryId: string, now: Date, attempt?: number): Promise<void> {
+    await this.held(deliveryId, attempt, {
+      UpdateExpression: 'SET calledAt = :now',
+      values: { ':now': now.toISOString() },
     });
   }
 
-  /** Marks that the provider is about to be called: from here a lost answer means "outcome unknown". */
-  async markCalled(deliveryId: string, now: Date): Promise<void> {
-    await updateItem(this.db, {
-      TableName: this.table,
-      Key: { deliveryId },
-      UpdateExpression: 'SET calledAt = :now',
-      ExpressionAttributeValues: { ':now': now.toISOString() },
-    });
+  /**
+   * An update by the attempt that holds the claim: with `attempt`, only while
+   * the record's attempts are still that number (no attempt took over since).
+   */
+  private async held(
+    deliveryId: string,
+    attempt: number | undefined,
+    update: { UpdateExpression: string; names?: Record<string, string>; values: Record<string, unknown> },
+  ): Promise<void> {
+    try {
+      await updateItem(this.db, {
+        TableName: this.table,
+        Key: { deliveryId },
+        UpdateExpression: update.UpdateExpression,
+        ...(attempt === undefined ? {} : { ConditionExpression: 'attempts = :attempt' }),
+        ...(update.names === undefined ? {} : { ExpressionAttributeNames: update.names }),
+        ExpressionAttributeValues: {
+          ...update.values,
+          ...(attempt === undefined ? {} : { ':attempt': attempt }),
+        },
+      });
+    } catch (error) {
+      if (attempt !== undefined && isConditionFailed(error)) throw new ClaimLostError(deliveryId, attempt);
+      throw error;
+    }
   }
 
   /**
@@ -297,21 +342,20 @@ export class DeliveriesRepository {
     });
   }
 
-  /** Records the outcome of a claimed delivery. */
+  /** Records the outcome of a claimed delivery; with `attempt`, only while that attempt holds the claim. */
   async settle(
     deliveryId: string,
     status: DeliveryStatus,
     output: SendMessageOutput | undefined,
     now: Date,
     detail?: string,
+    attempt?: number,
   ): Promise<void> {
-    await updateItem(this.db, {
-      TableName: this.table,
-      Key: { deliveryId },
+    await this.held(deliveryId, attempt, {
       UpdateExpression:
         'SET #status = :status, updatedAt = :now, #output = :output, detail = :detail REMOVE leaseUntil',
-      ExpressionAttributeNames: { '#status': 'status', '#output': 'output' },
-      ExpressionAttributeValues: {
+      names: { '#status': 'status', '#output': 'output' },
+      values: {
         ':status': status,
         ':now': now.toISOString(),
         ':output': output ?? null,

@@ -38,7 +38,10 @@ async function apply(
   sent: readonly PushToken[],
   outcomes: readonly TokenOutcome[],
 ) {
-  await deps.deliveries.recordTokenOutcomes(deliveryIdOf(input.enrollmentId, input.stepId), outcomes);
+  await deps.deliveries.recordTokenOutcomes(
+    deliveryIdOf(input.enrollmentId, input.stepId, input.visit),
+    outcomes,
+  );
   const remove: string[] = [];
   const add: PushToken[] = [];
   for (const outcome of outcomes) {

@@ -249,7 +249,11 @@ async function attempt(
   if (quiet === undefined && until === undefined) {
     progress.reserved = now.toISOString();
     // An attempt that stops from here to the provider call holds the slot: the next one gives it back.
-    await deps.deliveries.markReserved(deliveryIdOf(input.enrollmentId, input.stepId), progress.reserved);
+    await deps.deliveries.markReserved(
+      deliveryIdOf(input.enrollmentId, input.stepId, input.visit),
+      progress.reserved,
+      progress.attempt,
+    );
   }
   if (until !== undefined) {
     const output: SendMessageOutput = {
@@ -262,10 +266,10 @@ async function attempt(
   }
   const unsubscribe = await unsubscribeUrl(deps, input);
   const rendered = await render(deps, input, state, zone, unsubscribe);
-  const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId);
+  const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId, input.visit);
   // As the profile holds it (`found`): what a bounce or complaint of this message stops.
   progress.address = found === undefined ? undefined : addressKey(found);
-  await deps.deliveries.markCalled(deliveryId, now);
+  await deps.deliveries.markCalled(deliveryId, now, progress.attempt);
   progress.stage = 'calling';
   const messageId = await deliver(deps, input, address, rendered, unsubscribe, profile.userId).catch(
     (error: unknown) => optOutOnRefusal(deps, input, error),
@@ -311,7 +315,7 @@ async function afterSent(
   output: { status: 'sent'; messageId: string },
   address?: string,
 ): Promise<void> {
-  const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId);
+  const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId, input.visit);
   // An answer without an id links nothing: every such message would share one link.
   if (output.messageId !== '')
     await deps.deliveries.linkMessage(output.messageId, deliveryId, meta, deps.now(), address);
@@ -321,6 +325,8 @@ async function afterSent(
 /** How far an attempt got: what a failure can still mean for the message. */
 type Progress = {
   stage: 'preparing' | 'calling' | 'accepted' | 'recorded';
+  /** The claim's number: the attempt's writes to its record hold to it. */
+  attempt: number;
   /** The frequency-cap slot this attempt took (the time it put in the profile's recent sends). */
   reserved?: string;
   /** The provider's id of the message, once it accepted it. */
@@ -376,7 +382,7 @@ const BUSY_REASON = 'an earlier attempt of this send holds it';
  * unknown). Counted once, however often this is called.
  */
 export async function countExhausted(deps: SendDeps, input: SendMessageInput): Promise<ExhaustedOutput> {
-  const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId);
+  const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId, input.visit);
   const settled = await deps.deliveries.settleExhausted(deliveryId, deps.now());
   if (settled === undefined) return { counted: 'none' };
   // Counting now would lose that attempt's outcome: the journey counts again after the lease.
@@ -402,7 +408,7 @@ export async function countExhausted(deps: SendDeps, input: SendMessageInput): P
  * suppressed, deferred, failed with a reason, or "outcome unknown".
  */
 export async function sendMessage(deps: SendDeps, input: SendMessageInput): Promise<SendMessageOutput> {
-  const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId);
+  const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId, input.visit);
   const meta: DeliveryMeta = {
     userId: input.userId,
     journeyId: input.journeyId,
@@ -447,9 +453,9 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
   // The attempt this claim took over stopped holding a cap slot for a message it never sent: given back
   // first, or this message would count it and defer itself. Unwritable, it only holds this message back.
   if (claim.orphanSlot !== undefined) await release(deps, input, claim.orphanSlot).catch(() => undefined);
-  const progress: Progress = { stage: 'preparing' };
+  const progress: Progress = { stage: 'preparing', attempt: claim.attempt };
   const settle: Settle = async (status, output, detail) => {
-    await deps.deliveries.settle(deliveryId, status, output, deps.now(), detail);
+    await deps.deliveries.settle(deliveryId, status, output, deps.now(), detail, progress.attempt);
     if (status === 'sent') progress.stage = 'recorded';
     if (status === 'unknown') deps.unknownRecorded?.();
     // A failed attempt may be retried: it is counted below, once it is final.

@@ -18,6 +18,12 @@ const SendMessageInputV2 = z.object({
   topic: z.optional(z.string()),
   transactional: z._default(z.boolean(), false),
   caps: z.optional(z.array(z.object({ channel: z.optional(Channel), max: z.number(), within: IsoDuration }))),
+  /**
+   * Which visit of the step this is, for a step the journey can come back to (a loop): each visit is a
+   * message of its own. The same for every attempt of one visit (retries, deferrals); absent on a step
+   * visited at most once.
+   */
+  visit: z.optional(z.string()),
   /** When the outcome of a send is unknown: record it (default) or send again (at-least-once). */
   onUnknown: z.optional(z.enum(['record', 'retry'])),
   /** Channel options from the step (from, messageType...). */

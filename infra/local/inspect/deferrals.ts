@@ -6,7 +6,9 @@ import { ErrorName } from '#shared/errors.ts';
 import { DELIVERIES_TABLE } from '#shared/tables.ts';
 import { localTableName } from '../services/dynamodb/dynalite.ts';
 
-const SendInput = z.object({ enrollmentId: z.string(), stepId: z.string() }).loose();
+const SendInput = z
+  .object({ enrollmentId: z.string(), stepId: z.string(), visit: z.string().optional() })
+  .loose();
 const Delivery = z.object({ output: z.object({ reason: z.string() }).loose() }).loose();
 
 /**
@@ -24,7 +26,7 @@ export function deferralReason(client: DynamoDBClient) {
       .send(
         new GetCommand({
           TableName: localTableName(DELIVERIES_TABLE),
-          Key: { deliveryId: deliveryIdOf(send.enrollmentId, send.stepId) },
+          Key: { deliveryId: deliveryIdOf(send.enrollmentId, send.stepId, send.visit) },
           ConsistentRead: true,
         }),
       )

@@ -1,5 +1,5 @@
 import type { ChoiceBranch } from '../../conditions/choice.ts';
-import { reachableFrom } from '../graph.ts';
+import { cyclicComponents, reachableFrom } from '../graph.ts';
 import type { Journey, Step } from '../schema.ts';
 import { type Asl, type State, successors } from './asl.ts';
 import { type Bindings, PLACEHOLDER_BINDINGS } from './bindings.ts';
@@ -84,11 +84,13 @@ function reachableStates(start: string, states: ReadonlyMap<string, State>): Rec
 export function compile(journey: Journey, bindings: Bindings = PLACEHOLDER_BINDINGS): Asl {
   const reachable = reachableFrom(journey.start, journey.steps);
   const withEvent = stepsWithEvent(journey, reachable);
+  const onLoop = new Set(cyclicComponents(reachable, journey.steps).flat());
   const ctx: RenderContext = {
     journey,
     bindings,
     hasEvent: (id) => withEvent.has(id),
     choiceOf: (id) => choiceOf(journey, id),
+    onLoop: (id) => onLoop.has(id),
   };
   const states = new Map<string, State>(renderContextInit(journey));
   for (const id of reachable) {

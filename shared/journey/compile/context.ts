@@ -13,6 +13,8 @@ export type RenderContext = {
   hasEvent: (stepId: string) => boolean;
   /** The Choice a step compiles to when it is nothing but a Choice (a data-only branch, a split). */
   choiceOf: (stepId: string) => { Choices: ChoiceBranch[]; Default: string } | undefined;
+  /** True when the step is on a loop: an enrollment may visit it more than once. */
+  onLoop: (stepId: string) => boolean;
 };
 
 /** The states of one step, its own state (named after the step id) first. */
@@ -27,6 +29,7 @@ export const stateName = {
   failed: (id: string) => `${id}.failed`,
   countFailure: (id: string) => `${id}.countFailure`,
   exhausted: (id: string) => `${id}.exhausted`,
+  send: (id: string) => `${id}.send`,
   at: (id: string) => `${id}.at`,
   route: (id: string) => `${id}.route`,
   timedOut: (id: string) => `${id}.timedOut`,

@@ -40,11 +40,25 @@ function channelOptions(step: MessageStep): JsonObject {
  */
 const EXHAUSTIBLE_ERRORS = [...RETRYABLE_ERRORS, ...LAMBDA_CRASH_ERRORS];
 
+/**
+ * Where a step on a loop keeps the visit its sends are keyed by: written as
+ * the step is entered, read by every attempt of the visit (retries, a
+ * deferral's return, the failure path), so each visit is one message and
+ * each message is sent once.
+ */
+const VISIT = { path: '$.stepVisit', read: '$.stepVisit.at' } as const;
+
+/** The visit field of a send's input, for a step on a loop. */
+function visitOf(onLoop: boolean): JsonObject {
+  return onLoop ? { 'visit.$': VISIT.read } : {};
+}
+
 /** The send-message input (SendMessageInput in shared/tasks.ts). */
-function sendInput(id: string, step: MessageStep, ctx: RenderContext): JsonObject {
+function sendInput(id: string, step: MessageStep, ctx: RenderContext, onLoop: boolean): JsonObject {
   const { settings } = ctx.journey;
   return compact({
     ...taskBase(ctx, id),
+    ...visitOf(onLoop),
     channel: step.type,
     template: step.template,
     ...eventData(ctx, id),
@@ -70,10 +84,24 @@ function sendInput(id: string, step: MessageStep, ctx: RenderContext): JsonObjec
  */
 export const renderMessage: StepRenderer<MessageStep> = (id, step, ctx) => {
   const { fallback } = step;
-  if (fallback === undefined) return renderSend(id, step, ctx);
-  return fallbackChain(id, { ...step, fallback }).flatMap(([stateId, message]) =>
-    renderSend(stateId, message, ctx),
+  const onLoop = ctx.onLoop(id);
+  const chain: [string, MessageStep][] =
+    fallback === undefined ? [[id, step]] : fallbackChain(id, { ...step, fallback });
+  const sends = chain.flatMap(([stateId, message]) =>
+    renderSend(stateId, message, ctx, {
+      onLoop,
+      task: onLoop && stateId === id ? stateName.send(id) : stateId,
+    }),
   );
+  if (!onLoop) return sends;
+  // A step an enrollment can come back to: entering it starts a visit, and the send is its own Task.
+  const entry: PassState = {
+    Type: 'Pass',
+    Parameters: { 'at.$': '$$.State.EnteredTime' },
+    ResultPath: VISIT.path,
+    Next: stateName.send(id),
+  };
+  return [[id, entry], ...sends];
 };
 
 /**
@@ -81,7 +109,16 @@ export const renderMessage: StepRenderer<MessageStep> = (id, step, ctx) => {
  * provider refuses goes to the failed branch when there is one (instead of
  * the failure policy).
  */
-function renderSend(id: string, step: MessageStep, ctx: RenderContext): Rendered {
+/**
+ * `task`: the name of the send's Task (the step id, or on a loop the state
+ * after the one that starts a visit); `onLoop`: its input names the visit.
+ */
+function renderSend(
+  id: string,
+  step: MessageStep,
+  ctx: RenderContext,
+  { onLoop, task: taskName }: { onLoop: boolean; task: string },
+): Rendered {
   const outcome =
     step.onOutcome === undefined ? undefined : renderOnOutcome(id, step.type, step.onOutcome, step.next, ctx);
   const failure: FailureRoute =
@@ -99,7 +136,7 @@ function renderSend(id: string, step: MessageStep, ctx: RenderContext): Rendered
     Type: 'Task',
     ...(step.label === undefined ? {} : { Comment: step.label }),
     Resource: ctx.bindings.sendMessageFunctionArn,
-    Parameters: sendInput(id, step, ctx),
+    Parameters: sendInput(id, step, ctx, onLoop),
     ResultPath: '$.send',
     ...retryCatch(
       RETRY.lambda,
@@ -117,6 +154,7 @@ function renderSend(id: string, step: MessageStep, ctx: RenderContext): Rendered
     Resource: ctx.bindings.sendMessageFunctionArn,
     Parameters: {
       ...taskBase(ctx, id),
+      ...visitOf(onLoop),
       channel: step.type,
       template: step.template,
       // Nothing is rendered on this call: the trigger is not passed again.
@@ -143,9 +181,10 @@ function renderSend(id: string, step: MessageStep, ctx: RenderContext): Rendered
     ResultPath: '$.deferral',
     Next: stateName.defer(id),
   };
-  const defer: WaitState = { Type: 'Wait', TimestampPath: '$.deferral.cause.errorMessage', Next: id };
+  // Back to the send itself (on a loop, entering the step would start another visit).
+  const defer: WaitState = { Type: 'Wait', TimestampPath: '$.deferral.cause.errorMessage', Next: taskName };
   return [
-    [id, task],
+    [taskName, task],
     [stateName.exhausted(id), exhausted],
     [stateName.deferred(id), deferred],
     [stateName.defer(id), defer],

@@ -63,10 +63,12 @@ export async function startUnsubscribe(dataDir: string, heldPorts?: HeldPorts): 
       const out = answer !== null && typeof answer === 'object' ? answer : {};
       const statusCode = Reflect.get(out, 'statusCode');
       const text = Reflect.get(out, 'body');
-      res.writeHead(typeof statusCode === 'number' ? statusCode : 500, header(Reflect.get(out, 'headers')));
+      res.writeHead(typeof statusCode === 'number' ? statusCode : 502, header(Reflect.get(out, 'headers')));
       res.end(typeof text === 'string' ? text : '');
-    })().catch((error: unknown) => {
-      res.writeHead(500).end(error instanceof Error ? error.message : String(error));
+    })().catch(() => {
+      // As a function URL answers a function that failed: nothing of the error (tables, endpoints, a
+      // customer's address) reaches whoever followed the link; the function's own log has it.
+      res.writeHead(502, { 'content-type': 'text/plain' }).end('Internal Server Error');
     });
   });
   const serving = await serve(server, 'unsubscribe', 0, heldPorts);
