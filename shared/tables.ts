@@ -93,6 +93,7 @@ export const enrollmentKeys = {
   waiterPrefix: 'w#',
   reentry: (key: string) => `r#${key}`,
   outcomeWaiter: (messageId: string) => `o#${messageId}`,
+  outcomeWaiterPrefix: 'o#',
   /** The entries of a customer counted against a journey's `trigger.limit`, one item per journey. */
   entryLimit: (journeyId: string) => `l#${journeyId}`,
 } as const;

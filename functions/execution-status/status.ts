@@ -8,7 +8,8 @@ import * as z from '#shared/zod.ts';
 /**
  * The end of an enrollment, from the "Step Functions Execution Status
  * Change" event AWS puts on the default bus (the local Step Functions
- * stand-in emits the same): the waiting steps left are removed, the
+ * stand-in emits the same): the waiting steps left (for an event or for a
+ * message's outcome) are removed, the
  * enrollment item ends (kept only while a goal can still convert), and the
  * outcome is counted once.
  */
@@ -95,6 +96,9 @@ export async function executionStatusChanged(deps: StatusDeps, detail: unknown):
     await deps.profiles.adjustWaiting(userId, waiter.event, -1);
     waitersRemoved += 1;
   }
+  // A message step stopped mid-wait for its outcome: its waiter goes with the execution, not a week after its window.
+  for (const waiter of await deps.enrollments.outcomes.of(userId, enrollmentId))
+    await deps.enrollments.outcomes.remove(userId, waiter.messageId);
   const enrollment = await deps.enrollments.end(userId, enrollmentId, endedAt);
   if (enrollment === undefined) return { status: 'ignored', reason: 'already ended' };
   const outcome: EnrollmentOutcome = {
