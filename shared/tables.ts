@@ -40,6 +40,8 @@ export const profileKeys = {
   aliasOf: 'aliasOf',
   /** On an alias item: `merging` until every part is copied, then `merged`. */
   aliasState: 'aliasState',
+  /** On a profile others were merged into: the most hops from any of their ids to it (a chain is kept at most 8 long). */
+  aliasDepth: 'aliasDepth',
 } as const;
 
 /**
