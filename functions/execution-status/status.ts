@@ -1,3 +1,4 @@
+import { now } from '#functions/_lib/clock.ts';
 import type { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import type { StatsRepository } from '#functions/_lib/stats.ts';
@@ -88,7 +89,8 @@ export async function executionStatusChanged(deps: StatusDeps, detail: unknown):
   const included = change.input != null && change.inputDetails?.included !== false;
   const input = parseInput(included ? change.input : await deps.executionInput?.(change.executionArn));
   if (input === undefined) return { status: 'ignored', reason: 'the execution input is not an enrollment' };
-  const endedAt = new Date(change.stopDate ?? Date.now()).toISOString();
+  // Journey time when the event has no stop date: the local runtime's clock is not the machine's.
+  const endedAt = (change.stopDate == null ? now() : new Date(change.stopDate)).toISOString();
   const { userId, enrollmentId } = input;
   let waitersRemoved = 0;
   for (const waiter of await deps.enrollments.waitersOf(userId, enrollmentId)) {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { StopExecutionCommand } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { resetClock, setClock } from '#functions/_lib/clock.ts';
 import { EventBridgeEvent } from '#functions/_lib/eventbridge-event.ts';
 import { OutcomeWaiters } from '#functions/_lib/outcome-waiters.ts';
 import { type StatRow, StatsRepository } from '#functions/_lib/stats.ts';
@@ -46,6 +47,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => db.stop());
+afterEach(() => resetClock());
 
 /** Enrolls a customer and registers the journey's waiting step, as the execution would. */
 async function enrollAndWait(userId: string) {
@@ -255,6 +257,18 @@ describe('execution-status: the end of an enrollment', () => {
     expect(await deps.enrollments.enrollment('u-cool', input.enrollmentId)).toMatchObject({
       endedAt: '2026-11-24T11:00:00.000Z',
     });
+  });
+
+  it("dates an end the event gives no stop date by the business clock, not the machine's", async () => {
+    // arrange: journey time a year ahead of the wall clock, as in a local run moved forward
+    const { deps, input, raw } = await enrollAndWait('u-nostop');
+    setClock(() => new Date('2027-12-01T08:00:00.000Z'));
+    const event = statusEvent('sfn-execution-status-failed.json', input, raw);
+    const detail = EventBridgeEvent.shape.detail.parse(event.detail);
+    // act
+    const ended = await executionStatusChanged(statusDeps(deps), { ...Object(detail), stopDate: null });
+    // assert
+    expect(ended.status === 'ended' ? ended.outcome.endedAt : undefined).toBe('2027-12-01T08:00:00.000Z');
   });
 
   it('ignores a status change that is not an end', async () => {
