@@ -40,6 +40,8 @@ export const profileKeys = {
   aliasOf: 'aliasOf',
   /** On an alias item: `merging` until every part is copied, then `merged`. */
   aliasState: 'aliasState',
+  /** On a profile others were merged into: the most hops from any of their ids to it (a chain is kept at most 8 long). */
+  aliasDepth: 'aliasDepth',
 } as const;
 
 /**
@@ -93,6 +95,7 @@ export const enrollmentKeys = {
   waiterPrefix: 'w#',
   reentry: (key: string) => `r#${key}`,
   outcomeWaiter: (messageId: string) => `o#${messageId}`,
+  outcomeWaiterPrefix: 'o#',
   /** The entries of a customer counted against a journey's `trigger.limit`, one item per journey. */
   entryLimit: (journeyId: string) => `l#${journeyId}`,
 } as const;

@@ -10,6 +10,7 @@ import { ActiveEnrollment, ReentryRecord, triggerValuesFor, Waiter } from '#shar
 import { enrollmentKeys } from '#shared/tables.ts';
 import { EntryLimitRecords } from './entry-limits.ts';
 import { isConditionFailed } from './expression.ts';
+import { OutcomeWaiters } from './outcome-waiters.ts';
 import type { LegacyRecords } from './profile-migration.ts';
 
 /**
@@ -42,12 +43,15 @@ export type EntryResult = { status: 'entered' } | { status: 'again'; at: string 
 export class EnrollmentItems {
   /** The entry-limit records, kept in the same table. */
   readonly limits: EntryLimitRecords;
+  /** The message steps waiting for their outcome, kept in the same table. */
+  readonly outcomes: OutcomeWaiters;
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
   ) {
     this.limits = new EntryLimitRecords(db, table);
+    this.outcomes = new OutcomeWaiters(db, table);
   }
 
   /**

@@ -3,7 +3,7 @@ import { getItem, updateItem } from '#functions/_lib/clients/document-calls.ts';
 import { hex128 } from '#shared/hash.ts';
 import { profileKeys } from '#shared/tables.ts';
 import { isConditionFailed, UpdateBuilder } from './expression.ts';
-import { aliasState, aliasTarget, MAX_ALIAS_HOPS } from './identity-item.ts';
+import { aliasDepth, aliasState, aliasTarget, MAX_ALIAS_HOPS } from './identity-item.ts';
 import { isMergedAttribute, MERGE_BATCH, mergeBatch, mergedAttributes } from './identity-merge.ts';
 import { REMOVE_BATCH } from './profile-compaction.ts';
 import { attr } from './profile-item.ts';
@@ -99,6 +99,10 @@ export class ProfileIdentities {
     const claimed = await this.claim(fromKey, into);
     if (claimed === undefined) {
       const current = await this.item(fromKey);
+      if (aliasTarget(current) === undefined && aliasDepth(current) >= MAX_ALIAS_HOPS) {
+        const reason = `${fromKey} ends a chain of ${MAX_ALIAS_HOPS} merged ids (ids aliased one to the next), the most a profile keeps: merging it further is refused, so that each of those ids still finds its profile`;
+        return { status: 'refused', reason };
+      }
       const existing = aliasTarget(current) ?? into;
       const chainEnd = await this.resolve(existing);
       if (chainEnd === into && aliasState(current) === 'merged') return { status: 'already', into };
@@ -125,34 +129,61 @@ export class ProfileIdentities {
       const slice = keys.slice(start, start + MERGE_BATCH);
       channelsInstead.push(...(await this.copyBatch(fromKey, claimedInto, batch, slice, claimed)));
     }
-    await this.markMerged(fromKey, claimedInto);
+    const marked = await this.markMerged(fromKey, claimedInto);
+    if (marked !== undefined) await this.deepen(marked, aliasDepth(claimed) + 1);
     await this.reduce(fromKey, claimedInto, claimed);
     return { status: 'merged', into, copied: keys.length, channelsInstead };
   }
 
-  /** Names the merged key on the profile it joined (or where that has joined since); again is harmless. */
-  private async markMerged(fromKey: string, start: string): Promise<void> {
+  /**
+   * Names the merged key on the profile it joined (or where that has joined since); again is harmless.
+   * Returns the key it marked, or undefined when that profile is gone.
+   */
+  private async markMerged(fromKey: string, start: string): Promise<string | undefined> {
     let into = start;
     for (let attempt = 0; attempt < ATTEMPTS + MAX_ALIAS_HOPS; attempt++) {
       const b = new UpdateBuilder().set(attr.mergedKey(fromKey), this.now().getTime());
       // Only on a profile that exists and has not joined another: an alias item keeps no marks.
       const condition = `attribute_exists(${b.name('userId')}) AND attribute_not_exists(${b.name(profileKeys.aliasOf)})`;
-      if ((await this.write(into, b, condition)) !== undefined) return;
+      if ((await this.write(into, b, condition)) !== undefined) return into;
       const target = await this.item(into);
-      if (target === undefined) return;
+      if (target === undefined) return undefined;
       into = aliasTarget(target) ?? into;
     }
     throw new Error(`identity: marking ${fromKey} on ${into} kept conflicting with other writes`);
   }
 
-  /** Marks `fromKey` as merged into `into`; the item as it now is, or `undefined` if it joined another. */
+  /**
+   * Raises the chain depth recorded on the profile `key` to `depth` (it only grows), following
+   * it to where it has joined since, one hop deeper there.
+   */
+  private async deepen(key: string, depth: number): Promise<void> {
+    let into = key;
+    let wanted = depth;
+    for (let attempt = 0; attempt < ATTEMPTS + MAX_ALIAS_HOPS; attempt++) {
+      const b = new UpdateBuilder().set(profileKeys.aliasDepth, wanted);
+      const recorded = b.name(profileKeys.aliasDepth);
+      // Only upwards, on a profile that has not joined another (there the chain goes on).
+      const condition = `attribute_exists(${b.name('userId')}) AND attribute_not_exists(${b.name(profileKeys.aliasOf)}) AND (attribute_not_exists(${recorded}) OR ${recorded} < ${b.value(wanted)})`;
+      if ((await this.write(into, b, condition)) !== undefined) return;
+      const next = aliasTarget(await this.item(into));
+      if (next === undefined) return;
+      into = next;
+      wanted += 1;
+    }
+  }
+
+  /** Marks `fromKey` as merged into `into`; the item as it now is, or `undefined` if it joined another or ends a chain too long. */
   private async claim(fromKey: string, into: string) {
     const b = new UpdateBuilder()
       .set(profileKeys.aliasOf, into)
       .setIfAbsent(profileKeys.aliasState, 'merging');
     const alias = b.name(profileKeys.aliasOf);
-    // The first merge of an id wins; repeating the same one finds its own claim.
-    const condition = `attribute_not_exists(${alias}) OR ${alias} = ${b.value(into)}`;
+    const depth = b.name(profileKeys.aliasDepth);
+    // The first merge of an id wins; repeating the same one finds its own claim. A profile at the end of
+    // a chain MAX_ALIAS_HOPS long joins nothing: the ids at its start would be one hop too far.
+    const fresh = `attribute_not_exists(${alias}) AND (attribute_not_exists(${depth}) OR ${depth} < ${b.value(MAX_ALIAS_HOPS)})`;
+    const condition = `(${fresh}) OR ${alias} = ${b.value(into)}`;
     return this.write(fromKey, b, condition, true);
   }
 

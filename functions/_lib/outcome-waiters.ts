@@ -1,6 +1,6 @@
 import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { deleteItem, getItem, putItem } from '#functions/_lib/clients/document-calls.ts';
+import { deleteItem, getItem, putItem, queryItems } from '#functions/_lib/clients/document-calls.ts';
 import { enrollmentKeys } from '#shared/tables.ts';
 import type { OutcomeOutput } from '#shared/tasks/await-outcome.ts';
 import { MessageOutcome } from '#shared/tasks/await-outcome.ts';
@@ -11,9 +11,10 @@ import { isAlreadyDone } from './sfn-errors.ts';
 /**
  * Message steps waiting for their outcome: one item per message (customer +
  * `o#<provider message id>`) in the enrollments table, holding the task
- * token and the outcomes that resume it. Removed when it resumes and when
- * its window closes; the TTL (window end plus a grace period) only catches
- * what was missed.
+ * token and the outcomes that resume it. Removed when it resumes, when its
+ * window closes and when its execution ends (a goal or exit event stopped it
+ * mid-wait); the TTL (window end plus a grace period) only catches what was
+ * missed.
  */
 
 const GRACE_SECONDS = 7 * 24 * 3600;
@@ -51,6 +52,33 @@ export class OutcomeWaiters {
       ConsistentRead: true,
     });
     return OutcomeWaiter.safeParse(out.Item).data;
+  }
+
+  /** The waiters of one enrollment (a customer has few at a time: each goes when its window closes). */
+  async of(userId: string, enrollmentId: string): Promise<OutcomeWaiter[]> {
+    const waiters: OutcomeWaiter[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await queryItems(this.db, {
+        TableName: this.table,
+        KeyConditionExpression: 'userId = :u AND begins_with(sk, :p)',
+        FilterExpression: '#enrollment = :e',
+        ExpressionAttributeNames: { '#enrollment': 'enrollmentId' },
+        ExpressionAttributeValues: {
+          ':u': userId,
+          ':p': enrollmentKeys.outcomeWaiterPrefix,
+          ':e': enrollmentId,
+        },
+        ConsistentRead: true,
+        ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+      });
+      for (const item of out.Items ?? []) {
+        const parsed = OutcomeWaiter.safeParse(item);
+        if (parsed.success) waiters.push(parsed.data);
+      }
+      start = out.LastEvaluatedKey;
+    } while (start !== undefined);
+    return waiters;
   }
 
   /** Removes the waiter; false when it was already gone (the other side resumed it). */

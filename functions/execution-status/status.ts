@@ -1,3 +1,4 @@
+import { now } from '#functions/_lib/clock.ts';
 import type { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import type { StatsRepository } from '#functions/_lib/stats.ts';
@@ -8,7 +9,8 @@ import * as z from '#shared/zod.ts';
 /**
  * The end of an enrollment, from the "Step Functions Execution Status
  * Change" event AWS puts on the default bus (the local Step Functions
- * stand-in emits the same): the waiting steps left are removed, the
+ * stand-in emits the same): the waiting steps left (for an event or for a
+ * message's outcome) are removed, the
  * enrollment item ends (kept only while a goal can still convert), and the
  * outcome is counted once.
  */
@@ -87,7 +89,8 @@ export async function executionStatusChanged(deps: StatusDeps, detail: unknown):
   const included = change.input != null && change.inputDetails?.included !== false;
   const input = parseInput(included ? change.input : await deps.executionInput?.(change.executionArn));
   if (input === undefined) return { status: 'ignored', reason: 'the execution input is not an enrollment' };
-  const endedAt = new Date(change.stopDate ?? Date.now()).toISOString();
+  // Journey time when the event has no stop date: the local runtime's clock is not the machine's.
+  const endedAt = (change.stopDate == null ? now() : new Date(change.stopDate)).toISOString();
   const { userId, enrollmentId } = input;
   let waitersRemoved = 0;
   for (const waiter of await deps.enrollments.waitersOf(userId, enrollmentId)) {
@@ -95,6 +98,9 @@ export async function executionStatusChanged(deps: StatusDeps, detail: unknown):
     await deps.profiles.adjustWaiting(userId, waiter.event, -1);
     waitersRemoved += 1;
   }
+  // A message step stopped mid-wait for its outcome: its waiter goes with the execution, not a week after its window.
+  for (const waiter of await deps.enrollments.outcomes.of(userId, enrollmentId))
+    await deps.enrollments.outcomes.remove(userId, waiter.messageId);
   const enrollment = await deps.enrollments.end(userId, enrollmentId, endedAt);
   if (enrollment === undefined) return { status: 'ignored', reason: 'already ended' };
   const outcome: EnrollmentOutcome = {

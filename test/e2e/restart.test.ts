@@ -1,9 +1,17 @@
+import { appendFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { profilesRepository, registryRepository } from '#functions/_lib/repositories.ts';
+import {
+  enrollmentItems,
+  profilesRepository,
+  registryRepository,
+  statsRepository,
+} from '#functions/_lib/repositories.ts';
 import type { LocalRuntime } from '#infra/local/index.ts';
 import { openClock } from '#infra/local/runtime/clock.ts';
 import { LOCAL_TABLES } from '#infra/local/runtime/env.ts';
 import { HeldPorts } from '#infra/local/runtime/listen.ts';
+import { outcomeMetric } from '#shared/stats/keys.ts';
 import {
   boot,
   E2E_START,
@@ -106,4 +114,43 @@ describe('restarting the local runtime on the same data directory', () => {
     },
     E2E_TIMEOUT,
   );
+
+  it(
+    'ends an enrollment whose execution was at work when the runtime was killed, as an abort, with its status change',
+    async () => {
+      // arrange: a cart enrollment, and what a kill -9 while it was between two states leaves (its last record not parked)
+      box ??= await sandbox(['cart-abandonment']);
+      await runtime?.stop();
+      runtime = await boot(box, { heldPorts });
+      await putEvents(runtime, [
+        identify('restart-4', 'Etc/GMT'),
+        track('restart-4', 'Cart Updated', { cartId: 'r4', total: 40 }),
+      ]);
+      await runtime.settled();
+      const [parked] = await executionsOf(runtime, 'cart-abandonment', 'restart-4');
+      if (parked === undefined) throw new Error('no execution for restart-4');
+      const abortedBefore = await outcomeCount('aborted');
+      await runtime.stop();
+      runtime = undefined;
+      const { parked: _waiting, ...atWork } = parked;
+      await appendFile(join(box.dataDir, 'stepfunctions', 'executions.jsonl'), `${JSON.stringify(atWork)}\n`);
+      // act
+      runtime = await boot(box, { heldPorts });
+      await runtime.settled();
+      // assert: aborted, and its end handled as AWS reports one: the enrollment ended and counted once
+      const [execution] = await executionsOf(runtime, 'cart-abandonment', 'restart-4');
+      expect(execution).toMatchObject({ status: 'ABORTED', error: 'Local.RuntimeStopped' });
+      const enrollment = await enrollmentItems(LOCAL_TABLES.enrollments).enrollment('restart-4', parked.name);
+      // kept, ended, while its goal window is open (a late order still converts)
+      expect(enrollment).toMatchObject({ endedAt: expect.any(String) });
+      expect((await outcomeCount('aborted')) - abortedBefore).toBe(1);
+    },
+    E2E_TIMEOUT,
+  );
 });
+
+/** A journey-level outcome counter of cart-abandonment. */
+async function outcomeCount(outcome: 'aborted'): Promise<number> {
+  const rows = await statsRepository(LOCAL_TABLES.stats).funnel('cart-abandonment');
+  return rows.find((r) => r.metric === outcomeMetric(outcome) && r.stepId === undefined)?.count ?? 0;
+}

@@ -120,6 +120,8 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
     );
     const syncSchedules = () => schedule(scheduler, options);
     route(services, functions, options, syncSchedules);
+    // Executions a previous run left at work ended as aborted: their status changes go out now that they are routed.
+    services.sfn.announceAbandoned();
     const deployAll = async () => {
       await deployFolder(services.bus, options);
       await syncSchedules();

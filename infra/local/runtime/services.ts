@@ -244,7 +244,8 @@ async function stepFunctions(
     () => clock.nowMs(),
     closed,
   );
-  for (const record of abandonRunning(executions.records, clock.nowMs() / 1000)) {
+  const abandoned = abandonRunning(executions.records, clock.nowMs() / 1000);
+  for (const record of abandoned) {
     await executions.write(record);
     await histories.discard(record.executionArn);
   }
@@ -263,5 +264,6 @@ async function stepFunctions(
     handlers,
     time: runnerTime(clock),
     onExecutionEnd,
+    abandoned,
   });
 }

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { StopExecutionCommand } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { resetClock, setClock } from '#functions/_lib/clock.ts';
 import { EventBridgeEvent } from '#functions/_lib/eventbridge-event.ts';
+import { OutcomeWaiters } from '#functions/_lib/outcome-waiters.ts';
 import { type StatRow, StatsRepository } from '#functions/_lib/stats.ts';
 import { awaitEvent } from '#functions/await-event/await.ts';
 import { executionStatusChanged } from '#functions/execution-status/status.ts';
@@ -45,6 +47,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => db.stop());
+afterEach(() => resetClock());
 
 /** Enrolls a customer and registers the journey's waiting step, as the execution would. */
 async function enrollAndWait(userId: string) {
@@ -216,6 +219,33 @@ describe('execution-status: the end of an enrollment', () => {
     expect((await count('cart', 'converted')) - before).toBe(0);
   });
 
+  it("removes the outcome waiters of a message step whose execution a goal stopped, and no other enrollment's", async () => {
+    // arrange: an SMS of the enrollment waits for its delivery receipt (a day's window), as does one of another enrollment
+    const { deps, input, raw } = await enrollAndWait('u-outcome');
+    const outcomes = new OutcomeWaiters(db.doc, db.tables.enrollments);
+    const waiter = (enrollmentId: string, messageId: string) => ({
+      messageId,
+      enrollmentId,
+      journeyId: 'cart',
+      stepId: 'sms',
+      token: `token-${messageId}`,
+      outcomes: ['delivered' as const],
+      until: '2026-11-25T10:00:00.000Z',
+    });
+    await outcomes.put('u-outcome', waiter(input.enrollmentId, 'sms-stopped'));
+    await outcomes.put('u-outcome', waiter('another-enrollment', 'sms-other'));
+    await ingestEvent(deps, track('u-outcome', 'Order Completed'));
+    const event = statusEvent('sfn-execution-status-succeeded.json', input, raw);
+    const aborted = { ...Object(EventBridgeEvent.shape.detail.parse(event.detail)), status: 'ABORTED' };
+    // act
+    await executionStatusChanged(statusDeps(deps), aborted);
+    // assert: the stopped step's waiter is gone now, not a week after its window; the other one waits on
+    expect(await outcomes.get('u-outcome', 'sms-stopped')).toBeUndefined();
+    expect(await outcomes.get('u-outcome', 'sms-other')).toMatchObject({
+      enrollmentId: 'another-enrollment',
+    });
+  });
+
   it('keeps the cooldown after the enrollment item is gone', async () => {
     const { deps, input, raw } = await enrollAndWait('u-cool');
     await executionStatusChanged(
@@ -227,6 +257,18 @@ describe('execution-status: the end of an enrollment', () => {
     expect(await deps.enrollments.enrollment('u-cool', input.enrollmentId)).toMatchObject({
       endedAt: '2026-11-24T11:00:00.000Z',
     });
+  });
+
+  it("dates an end the event gives no stop date by the business clock, not the machine's", async () => {
+    // arrange: journey time a year ahead of the wall clock, as in a local run moved forward
+    const { deps, input, raw } = await enrollAndWait('u-nostop');
+    setClock(() => new Date('2027-12-01T08:00:00.000Z'));
+    const event = statusEvent('sfn-execution-status-failed.json', input, raw);
+    const detail = EventBridgeEvent.shape.detail.parse(event.detail);
+    // act
+    const ended = await executionStatusChanged(statusDeps(deps), { ...Object(detail), stopDate: null });
+    // assert
+    expect(ended.status === 'ended' ? ended.outcome.endedAt : undefined).toBe('2027-12-01T08:00:00.000Z');
   });
 
   it('ignores a status change that is not an end', async () => {

@@ -246,6 +246,41 @@ describe('identity: alias', () => {
     expect((await deps.profiles.get('w-8')).profile.events['Page Viewed']?.count).toBe(1);
   });
 
+  it('keeps a chain of changed ids at most 8 long: every old id finds its profile, and a loop is still refused', async () => {
+    // arrange: a customer whose id changes 12 times, each old id aliased to the next, an event under each first
+    const { deps, sqs } = ingestDeps(db);
+    const ids = Array.from({ length: 13 }, (_, n) => `chain-${n}`);
+    const statuses: string[] = [];
+    for (const [n, id] of ids.entries()) {
+      await ingestEvent(deps, anonTrack({ userId: id }, 'Page Viewed'));
+      const next = ids[n + 1];
+      if (next !== undefined) statuses.push((await ingestEvent(deps, alias(id, next))).status);
+    }
+    // act: events under the oldest ids arrive (an old device, a warehouse sync), and an alias back to the first
+    const oldest = await ingestEvent(
+      deps,
+      anonTrack({ userId: 'chain-0' }, 'Page Viewed', '2026-11-24T09:40:00Z'),
+    );
+    const second = await ingestEvent(
+      deps,
+      anonTrack({ userId: 'chain-1' }, 'Page Viewed', '2026-11-24T09:41:00Z'),
+    );
+    const loop = await ingestEvent(deps, alias('chain-8', 'chain-0'));
+    // assert: the ninth change, which would put chain-0 nine hops away, is refused with the reason
+    expect(statuses).toEqual([...Array(8).fill('recorded'), 'rejected', 'recorded', 'recorded', 'recorded']);
+    const kept = sqs.commandCalls(SendMessageCommand).map((c) => String(c.args[0].input.MessageBody));
+    expect(kept.some((body) => body.includes('chain-8 ends a chain of 8 merged ids'))).toBe(true);
+    // the oldest ids reach the profile at the chain's end, with its whole history
+    expect(oldest.status).toBe('recorded');
+    expect(second.status).toBe('recorded');
+    expect((await deps.profiles.get('chain-0')).profile.events['Page Viewed']?.count).toBe(11);
+    expect((await deps.profiles.get('chain-12')).profile.events['Page Viewed']?.count).toBe(4);
+    expect(loop.status).toBe('rejected');
+    expect(kept.some((body) => body.includes('chain-0 is already merged into chain-8'))).toBe(true);
+    expect(await rawItem('chain-8')).toMatchObject({ aliasDepth: 8 });
+    expect(await rawItem('chain-8')).not.toHaveProperty('aliasOf');
+  });
+
   it('rejects an alias without previousId', async () => {
     const { deps } = ingestDeps(db);
     const result = await ingestEvent(deps, {

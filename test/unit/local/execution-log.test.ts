@@ -74,6 +74,25 @@ describe('the local execution log', () => {
     expect(names.sort()).toEqual(['closed-3', 'closed-4', 'closed-5', 'running']);
   });
 
+  it('stays bounded when every execution runs straight through (a start and an end record each, never parked)', async () => {
+    // arrange: a runtime keeping the newest 10 closed executions
+    dir = await mkdtemp(join(tmpdir(), 'journeys-executions-'));
+    const file = join(dir, 'executions.jsonl');
+    const log = await ExecutionLog.open(file);
+    await log.retain(() => NOW_S * 1000, { days: 90, newest: 10 });
+    // act: 3,000 executions that never wait, each written at its start and at its end
+    for (let n = 0; n < 3_000; n += 1) {
+      const closed = record(`straight-${n}`, 'SUCCEEDED', NOW_S - 3_000 + n);
+      await log.write({ ...closed, status: 'RUNNING', stopDate: undefined });
+      await log.write(closed);
+    }
+    // assert: memory and file hold the kept records plus at most a rewrite's slack, not all 3,000
+    const lines = (await readFile(file, 'utf8')).trim().split('\n');
+    expect(log.records.size).toBeLessThanOrEqual(10 + 1_000);
+    expect(lines.length).toBeLessThanOrEqual(2 * (10 + 1_000));
+    expect(log.records.has(record('straight-2999', 'SUCCEEDED').executionArn)).toBe(true);
+  });
+
   it('opens a log whose last record a killed runtime cut short, keeping the record before it', async () => {
     // arrange: an execution parked, then the runtime was killed while appending its next record
     dir = await mkdtemp(join(tmpdir(), 'journeys-executions-'));

@@ -62,7 +62,11 @@ export const EXECUTION_RETENTION: ClosedRetention = {
   newest: MAX_KEPT_HISTORIES,
 };
 
-/** Lines appended beyond the records kept before the file is rewritten with one line per record. */
+/**
+ * Lines appended since the last rewrite before the file is rewritten with one
+ * line per record kept: this many, or as many as that rewrite kept if more
+ * (each rewrite then costs a line's write per line appended, whatever the size).
+ */
 const SLACK_LINES = 1_000;
 
 /**
@@ -78,6 +82,8 @@ const SLACK_LINES = 1_000;
  */
 export class ExecutionLog {
   #lines: number;
+  /** Lines the file held after its last rewrite (or when opened). */
+  #rewritten: number;
   #writes: Promise<void> = Promise.resolve();
   #retention: { now: () => number; rule: ClosedRetention } | undefined;
   #tailChecked = false;
@@ -88,6 +94,7 @@ export class ExecutionLog {
     lines: number,
   ) {
     this.#lines = lines;
+    this.#rewritten = lines;
   }
 
   static async open(file: string): Promise<ExecutionLog> {
@@ -104,7 +111,10 @@ export class ExecutionLog {
   async write(record: ExecutionRecord): Promise<void> {
     this.records.set(record.executionArn, record);
     this.#lines += 1;
-    const compact = this.#retention !== undefined && this.#lines > 2 * this.records.size + SLACK_LINES;
+    // Counted in lines appended, not against the records held: an execution that never parks writes two
+    // lines and adds a record, so lines never outgrew twice the records and closed ones were never dropped.
+    const compact =
+      this.#retention !== undefined && this.#lines - this.#rewritten > Math.max(SLACK_LINES, this.#rewritten);
     await this.#queue(async () => {
       if (!this.#tailChecked) {
         await trimTornTail(this.file);
@@ -132,6 +142,7 @@ export class ExecutionLog {
     await writeFile(tmp, text);
     await rename(tmp, this.file);
     this.#lines = this.records.size;
+    this.#rewritten = this.#lines;
   }
 }
 

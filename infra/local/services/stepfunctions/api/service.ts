@@ -36,6 +36,11 @@ export type StepFunctionsOptions = {
   /** Journey time: executions wait, time out and retry on it, and hold it while they work. */
   time: RunnerTime;
   onExecutionEnd?: (record: ExecutionRecord) => void;
+  /**
+   * Executions the previous run left at work, read back as aborted: their
+   * ends are announced by `announceAbandoned`, once what handles them is ready.
+   */
+  abandoned?: readonly ExecutionRecord[];
   /** Execution histories (GetExecutionHistory); without it, histories are not recorded. */
   histories?: HistoryStore;
   /**
@@ -72,6 +77,7 @@ export class LocalStepFunctions {
   private readonly running = new Map<string, Running>();
   /** Waiting executions: no interpreter run, only a timer or a token listener each. */
   private readonly parked = new Map<string, Parked>();
+  private abandonedAnnounced = false;
 
   constructor(private readonly options: StepFunctionsOptions) {}
 
@@ -158,6 +164,17 @@ export class LocalStepFunctions {
         settle();
       });
     });
+  }
+
+  /**
+   * Announces the end of each execution the previous run left at work (call once the
+   * bus routes the status changes): as on AWS, an aborted execution is reported, so
+   * its enrollment ends, its waiting steps go and its outcome is counted.
+   */
+  announceAbandoned(): void {
+    if (this.abandonedAnnounced) return;
+    this.abandonedAnnounced = true;
+    for (const record of this.options.abandoned ?? []) this.options.onExecutionEnd?.(record);
   }
 
   /** Arms the executions a previous run left parked (call once the task handlers are bound). */
