@@ -40,6 +40,7 @@ export async function awaitEvent(deps: AwaitDeps, input: AwaitEventInput): Promi
   };
   const isNew = await deps.enrollments.putWaiter(input.userId, waiter);
   const counted = isNew ? await deps.profiles.adjustWaiting(input.userId, input.event, 1) : undefined;
+  if (isNew) await deps.enrollments.markWaiterCounted(input.userId, waiter);
   // An enrollment entered before its customer's profile was merged: the events arrive on the joined profile.
   const state =
     counted === undefined || counted.aliasOf !== undefined ? await deps.profiles.get(input.userId) : counted;
