@@ -16,6 +16,11 @@ import { ShareClaims } from './share-claims.ts';
  * published versions with their source object versions. Earlier releases
  * also wrote one `sk = "v#<n>"` item per deploy, kept for good; a deploy
  * now removes those.
+ *
+ * The journeys are listed in a partition of their own, {@link DIRECTORY}
+ * (one item per journey ever deployed, `sk` = its id), so listing them reads
+ * what the live journeys need and not the table: the journeys' partitions
+ * also hold pinned template snapshots, which grow with deploy history.
  */
 
 export const VersionRecord = z.object({
@@ -46,6 +51,13 @@ const LEGACY_VERSION_PREFIX = 'v#';
 /** Legacy version items a deploy removes at most: a journey deployed thousands of times is cleared over a few deploys. */
 const LEGACY_DELETES_PER_DEPLOY = 100;
 
+/** The directory's partition: a journey id never holds `#` (JOURNEY_ID), so no journey's partition is it. */
+const DIRECTORY = '#journeys';
+/** In the directory: every journey deployed before the directory existed has been copied into it. */
+const DIRECTORY_COMPLETE = '#complete';
+/** Live items read at once when listing. */
+const LIST_CONCURRENCY = 16;
+
 export class RegistryRepository {
   /** What each journey takes of the profile's share, registered at deploy. */
   readonly shares: ShareClaims;
@@ -57,8 +69,52 @@ export class RegistryRepository {
     this.shares = new ShareClaims(db, table);
   }
 
-  /** Every journey's live item (ingest caches this for a short time). */
+  /**
+   * Every journey's live item (ingest caches this for a short time): one
+   * query of the directory and one read per journey, whatever the deploy
+   * history. The first listing of a table written before the directory
+   * existed scans it once and fills the directory.
+   */
   async listLive(): Promise<RegistryEntry[]> {
+    const listed = await this.directory();
+    if (listed === undefined) return this.fillDirectory();
+    const entries: RegistryEntry[] = [];
+    for (let i = 0; i < listed.length; i += LIST_CONCURRENCY) {
+      const reads = listed.slice(i, i + LIST_CONCURRENCY).map((id) => this.read(id, false));
+      for (const item of await Promise.all(reads)) {
+        // As the scan did: an id listed before its live item was written, or an item no longer read, is left out.
+        const parsed = RegistryEntry.safeParse(item);
+        if (parsed.success) entries.push(parsed.data);
+      }
+    }
+    return entries;
+  }
+
+  /** The ids in the directory, or `undefined` while it is not complete. */
+  private async directory(): Promise<string[] | undefined> {
+    const ids: string[] = [];
+    let complete = false;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await queryItems(this.db, {
+        TableName: this.table,
+        KeyConditionExpression: 'journeyId = :directory',
+        ExpressionAttributeValues: { ':directory': DIRECTORY },
+        ProjectionExpression: 'sk',
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      });
+      for (const item of page.Items ?? []) {
+        if (item.sk === DIRECTORY_COMPLETE) complete = true;
+        else if (typeof item.sk === 'string') ids.push(item.sk);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+    return complete ? ids : undefined;
+  }
+
+  /** Lists the live items with a scan, as before the directory, and copies their ids into it. */
+  private async fillDirectory(): Promise<RegistryEntry[]> {
     const entries: RegistryEntry[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -76,17 +132,28 @@ export class RegistryRepository {
       }
       start = page.LastEvaluatedKey;
     } while (start !== undefined);
+    for (const entry of entries) await this.list(entry.journeyId);
+    await this.list(DIRECTORY_COMPLETE);
     return entries;
   }
 
+  /** Puts an id (or the completion mark) in the directory; again is harmless. */
+  private async list(sk: string): Promise<void> {
+    await putItem(this.db, { TableName: this.table, Item: { journeyId: DIRECTORY, sk } });
+  }
+
   async get(journeyId: string): Promise<RegistryEntry | undefined> {
+    const item = await this.read(journeyId, true);
+    return item === undefined ? undefined : RegistryEntry.parse(item);
+  }
+
+  private async read(journeyId: string, consistent: boolean): Promise<Record<string, unknown> | undefined> {
     const out = await getItem(this.db, {
       TableName: this.table,
       Key: { journeyId, sk: LIVE_SK },
-      ConsistentRead: true,
+      ConsistentRead: consistent,
     });
-    if (out.Item === undefined) return undefined;
-    return RegistryEntry.parse(out.Item);
+    return out.Item;
   }
 
   /** Records a deployed version and makes it live. */
@@ -105,6 +172,8 @@ export class RegistryRepository {
       0,
       HISTORY_LENGTH,
     );
+    // Listed first: a live item is never missing from the directory.
+    await this.list(entry.journeyId);
     await putItem(this.db, { TableName: this.table, Item: { ...entry, sk: LIVE_SK, history } });
     await this.removeLegacyVersions(entry.journeyId);
   }
