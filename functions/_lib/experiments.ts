@@ -93,12 +93,14 @@ export class ExperimentJudge {
     const at = `experiments[${index}]`;
     return this.update(journey, {
       UpdateExpression: `SET ${at}.checkAt = :next`,
-      // The same experiment (a deploy may have replaced the list), still running, and due.
-      ConditionExpression: `${at}.#key = :key AND attribute_not_exists(${at}.decision) AND (attribute_not_exists(${at}.checkAt) OR ${at}.checkAt <= :now)`,
+      // The same experiment (a deploy may have replaced the list, or restarted it with new weights:
+      // same key, a later first version), still running, and due.
+      ConditionExpression: `${at}.#key = :key AND ${at}.fromVersion = :from AND attribute_not_exists(${at}.decision) AND (attribute_not_exists(${at}.checkAt) OR ${at}.checkAt <= :now)`,
       ExpressionAttributeNames: { '#key': 'key' },
       ExpressionAttributeValues: {
         ':next': nextCheck(state, now),
         ':key': state.key,
+        ':from': state.fromVersion,
         ':now': now.toISOString(),
       },
     });
@@ -115,9 +117,9 @@ export class ExperimentJudge {
     return this.update(journey, {
       UpdateExpression: `SET ${at}.${field} = :value`,
       // Decided once: a decision is never overwritten, nor written onto another experiment.
-      ConditionExpression: `${at}.#key = :key AND attribute_not_exists(${at}.decision)`,
+      ConditionExpression: `${at}.#key = :key AND ${at}.fromVersion = :from AND attribute_not_exists(${at}.decision)`,
       ExpressionAttributeNames: { '#key': 'key' },
-      ExpressionAttributeValues: { ':value': value, ':key': state.key },
+      ExpressionAttributeValues: { ':value': value, ':key': state.key, ':from': state.fromVersion },
     });
   }
 

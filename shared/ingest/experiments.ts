@@ -14,6 +14,11 @@ export const ExperimentState = z.object({
   /** The experiment identity (experimentKey): same key, same experiment. */
   key: z.string(),
   experiment: Experiment,
+  /**
+   * The split's weights while it runs, in declared order: a change starts a new experiment
+   * (absent in states recorded before weights were: taken from the next deploy).
+   */
+  weights: z.optional(z.array(z.number())),
   /** The first journey version of this experiment: its data is counted from there. */
   fromVersion: z.string(),
   /** When the experiment began (the deploy of fromVersion). */
@@ -31,6 +36,10 @@ export type ExperimentState = z.infer<typeof ExperimentState>;
  * The experiment states of a journey about to go live: an experiment whose
  * identity did not change since the previous version continues (its start,
  * data and decision); a new or changed one starts now, counted from `version`.
+ * So does a running one whose weights changed: its counts are pooled over
+ * its versions, and entrants drawn in other shares at other times (a season
+ * that converts more) could make the worse variant lead. A decided one
+ * keeps its winner whatever the weights become.
  */
 export function experimentStates(
   journey: Journey,
@@ -42,10 +51,22 @@ export function experimentStates(
   for (const [stepId, step] of Object.entries(journey.steps)) {
     if (step.type !== 'split' || step.experiment === undefined) continue;
     const key = experimentKey(step.experiment, step.variants);
-    const kept = previous.find((p) => p.stepId === stepId && p.key === key);
-    states.push(kept ?? { stepId, key, experiment: step.experiment, fromVersion: version, startedAt: at });
+    const weights = step.variants.map((v) => v.weight);
+    const kept = previous.find(
+      (p) =>
+        p.stepId === stepId &&
+        p.key === key &&
+        (p.decision !== undefined || p.weights === undefined || sameWeights(p.weights, weights)),
+    );
+    if (kept === undefined)
+      states.push({ stepId, key, experiment: step.experiment, weights, fromVersion: version, startedAt: at });
+    else states.push(kept.weights === undefined && kept.decision === undefined ? { ...kept, weights } : kept);
   }
   return states;
+}
+
+function sameWeights(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((w, i) => w === b[i]);
 }
 
 /**

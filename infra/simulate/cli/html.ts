@@ -58,7 +58,7 @@ export function forecastPage(f: Forecast): string {
 <body>
 <h1>Forecast: ${escapeHtml(f.journeyId)}</h1>
 <p class="note">${n(f.customers)} synthetic customers · journey time until ${escapeHtml(f.endedAt)}</p>
-<div class="kpis">${kpi('enrolled', n(f.enrolled))}${kpi('converted', n(f.converted))}${kpi('emails', n(f.messages.sent.email))}${kpi('SMS', n(f.messages.sent.sms))}${kpi('push', n(f.messages.sent.push))}${kpi('AWS cost', `$${total.toFixed(2)}`)}</div>
+<div class="kpis">${kpi('enrolled', n(f.enrolled))}${kpi('converted', n(f.converted))}${kpi('emails', n(f.messages.sent.email))}${kpi('SMS', n(f.messages.sent.sms))}${kpi('push', n(f.messages.sent.push))}${f.messages.failed > 0 ? kpi('Failed sends', n(f.messages.failed)) : ''}${kpi('AWS cost', `$${total.toFixed(2)}`)}</div>
 <h2>Messages per day</h2>
 ${dayChart(days)}
 <h2>Messages per hour of local time</h2>
@@ -72,6 +72,7 @@ ${rows(
 ${rows(f.deferred, ['reason', 'count'])}
 <h2>Not sent, by reason</h2>
 ${rows(f.suppressed, ['reason', 'count'])}
+${f.unknown.length === 0 ? '' : `<h2>Outcome unknown</h2>\n${rows(f.unknown, ['reason', 'count'])}`}
 <h2>Conversions per variant</h2>
 ${rows(
   f.variants.map((v) => [

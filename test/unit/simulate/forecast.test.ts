@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { forecastPage } from '#infra/simulate/cli/html.ts';
 import { forecastText } from '#infra/simulate/cli/text.ts';
 import { forecastOf } from '#infra/simulate/run/forecast.ts';
 import { LAMBDA_PROFILE, PRICES } from '#infra/simulate/run/prices.ts';
@@ -77,5 +78,21 @@ describe('forecastOf', () => {
     // assert: the conversions are the journey's, counted once (not once more for the message step)
     expect(forecast.converted).toBe(4);
     expect(forecastText(forecast)).toMatch(/\n {2}converted +4 +40\.0%\n/);
+  });
+
+  it('shows sends of unknown outcome and failed sends on the page as in the text', () => {
+    // arrange
+    const forecast = forecastOf(
+      totals({ failures: 2, unknown: [['email: outcome unknown: socket hang up', 3]] }),
+      journey,
+    );
+    // act
+    const text = forecastText(forecast);
+    const page = forecastPage(forecast);
+    // assert
+    expect(text).toContain('email: outcome unknown: socket hang up  3');
+    expect(text).toContain('failed sends: 2');
+    expect(page).toContain('<td>email: outcome unknown: socket hang up</td><td class="n">3</td>');
+    expect(page).toMatch(/Failed sends<b>2<\/b>/);
   });
 });

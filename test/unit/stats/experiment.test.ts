@@ -192,4 +192,59 @@ describe('experimentStates', () => {
       ),
     );
   });
+
+  describe('weights', () => {
+    const weighted = (a: number) =>
+      Journey.parse({
+        id: 'exp',
+        name: 'exp',
+        trigger: { type: 'event', event: 'Go' },
+        goal: { event: 'Buy' },
+        start: 'ab',
+        steps: {
+          ab: {
+            type: 'split',
+            variants: [
+              { name: 'a', weight: a, next: 'done' },
+              { name: 'b', weight: 100 - a, next: 'done' },
+            ],
+            experiment: { metric: 'goal', minSample: 10, until: 'P14D' },
+          },
+          done: { type: 'exit' },
+        },
+      });
+    const LATER = '2026-11-03T00:00:00.000Z';
+
+    it('a change of weights while it runs starts a new experiment: pooled, its counts could crown the wrong variant', () => {
+      // arrange: 80/20 for a week, then 50/50
+      const first = experimentStates(weighted(80), '1', START);
+      // act
+      const [next] = experimentStates(weighted(50), '2', LATER, first);
+      // assert
+      expect(next).toMatchObject({ fromVersion: '2', startedAt: LATER });
+    });
+
+    it('keeps a decided experiment and its winner whatever the weights become', () => {
+      // arrange
+      const decided = experimentStates(weighted(80), '1', START).map((s) => ({
+        ...s,
+        decision: { winner: 'a', at: START, reason: 'r' },
+      }));
+      // act
+      const next = experimentStates(weighted(50), '2', LATER, decided);
+      // assert
+      expect(next).toStrictEqual(decided);
+    });
+
+    it('continues an experiment recorded before weights were, and notices the next change', () => {
+      // arrange: a state without weights, as registries written earlier hold
+      const legacy = experimentStates(weighted(80), '1', START).map(({ weights: _w, ...s }) => s);
+      // act
+      const kept = experimentStates(weighted(80), '2', LATER, legacy);
+      const changed = experimentStates(weighted(50), '3', LATER, kept);
+      // assert
+      expect(kept[0]?.fromVersion).toBe('1');
+      expect(changed[0]?.fromVersion).toBe('3');
+    });
+  });
 });
