@@ -11,6 +11,7 @@ import {
   RULE_MESSAGES,
   SCHEDULE,
 } from './rules.ts';
+import { scheduleProblem } from './schedule-expression.ts';
 import type * as language from './schema.ts';
 
 /**
@@ -51,7 +52,13 @@ const IdentifyTrigger = z.strictObject({
 
 const SegmentTrigger = z.strictObject({
   type: z.literal('segment'),
-  schedule: z.string().check(z.regex(SCHEDULE, { message: RULE_MESSAGES.schedule })),
+  schedule: z.string().check(
+    z.regex(SCHEDULE, { message: RULE_MESSAGES.schedule }),
+    z.superRefine((expression, ctx) => {
+      const problem = scheduleProblem(expression);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  ),
   segment: Condition,
   limit: z.optional(EntryLimit),
 });

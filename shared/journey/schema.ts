@@ -16,6 +16,7 @@ import { Experiment } from './experiment.ts';
 import { ContextDeclarations, ContextName, ContextValue } from './journey-context.ts';
 import { Fallback, OnOutcome } from './outcome.ts';
 import { isCustomerEventName, isEventPath, JOURNEY_STATUSES, RULE_MESSAGES, SCHEDULE } from './rules.ts';
+import { scheduleProblem } from './schedule-expression.ts';
 import { WebhookFields } from './webhook.ts';
 
 /**
@@ -96,6 +97,10 @@ const SegmentTrigger = z
     schedule: z
       .string()
       .regex(SCHEDULE, { message: RULE_MESSAGES.schedule })
+      .superRefine((expression, ctx) => {
+        const problem = scheduleProblem(expression);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+      })
       .describe('When the segment is evaluated: rate(...) or cron(...) as in EventBridge Scheduler.'),
     segment: Condition.describe('The customers who enter at each run (profile.* conditions).'),
     limit: EntryLimit.optional(),

@@ -1,4 +1,5 @@
 import type * as z from 'zod';
+import { COMPARISON_OPERATORS } from '../conditions/mini-schema.ts';
 
 /** One problem in a journey: where it is, a stable code, and a sentence a marketer understands. */
 export type Violation = {
@@ -213,8 +214,11 @@ function describeIssue(issue: z.core.$ZodIssue): string {
         const options = 'options' in issue && Array.isArray(issue.options) ? issue.options : [];
         return `must be one of ${options.map((o) => JSON.stringify(o)).join(', ')}${got(discriminatorValue(issue))}`;
       }
-      if (isConditionPath(issue.path))
+      if (isConditionPath(issue.path)) {
+        const operator = unknownOperator(issue.input);
+        if (operator !== undefined) return `is not a valid condition: ${operator}`;
         return 'is not a valid condition: use all / any / not, { "path": ..., "<operator>": value } or { "performed": ... }';
+      }
       return describeForms(issue.errors, issue.input);
     case 'too_small':
       if (issue.origin === 'string' && Number(issue.minimum) === 1) return 'must not be empty';
@@ -288,6 +292,38 @@ function article(expected: string): string {
 }
 
 const CONDITION_KEYS = new Set(['where', 'when', 'audience', 'segment', 'all', 'any', 'not']);
+
+/** How other tools spell the comparison operators. */
+const OPERATOR_ALIASES = new Map([
+  ['equals', 'eq'],
+  ['equal', 'eq'],
+  ['is', 'eq'],
+  ['notEquals', 'ne'],
+  ['notEqual', 'ne'],
+  ['neq', 'ne'],
+  ['greaterThan', 'gt'],
+  ['greaterThanOrEqual', 'gte'],
+  ['lessThan', 'lt'],
+  ['lessThanOrEqual', 'lte'],
+  ['oneOf', 'in'],
+  ['includes', 'contains'],
+]);
+
+/**
+ * `"greaterThan" is not an operator (did you mean "gt"?); the operators are …`
+ * for a comparison (an object with a `path`) whose operator is not one.
+ */
+function unknownOperator(input: unknown): string | undefined {
+  if (typeof input !== 'object' || input === null || Array.isArray(input) || !Object.hasOwn(input, 'path'))
+    return undefined;
+  const operators = new Set<string>(COMPARISON_OPERATORS);
+  const unknown = Object.keys(input).filter((key) => key !== 'path' && !operators.has(key));
+  const [key] = unknown;
+  if (key === undefined || unknown.length > 1) return undefined;
+  const meant = OPERATOR_ALIASES.get(key) ?? closestField(key, operators);
+  const hint = meant === undefined ? '' : ` (did you mean "${meant}"?)`;
+  return `"${key}" is not an operator${hint}; the operators are ${COMPARISON_OPERATORS.join(', ')}`;
+}
 
 function isConditionPath(path: readonly PropertyKey[]): boolean {
   return path.some((segment) => typeof segment === 'string' && CONDITION_KEYS.has(segment));

@@ -27,6 +27,27 @@ describe('validation reports every problem at once', () => {
     ]);
   });
 
+  it('names an operator a condition does not have, with the one meant and the list', () => {
+    // arrange: operators as other tools spell them
+    const journey = {
+      id: 'operators',
+      name: 'Operators',
+      trigger: { type: 'event', event: 'Go', where: { path: 'event.properties.total', greaterThan: 5 } },
+      audience: { all: [{ path: 'profile.traits.plan', equals: 'pro' }] },
+      start: 'done',
+      steps: { done: { type: 'exit' } },
+    };
+    // act
+    const result = validateJourney(journey);
+    // assert
+    const operators =
+      'eq, ne, gt, gte, lt, lte, in, contains, startsWith, exists, within, olderThan, withinNext';
+    expect(result.ok ? [] : result.violations.map((v) => `${v.path} | ${v.message}`)).toStrictEqual([
+      `trigger.where | is not a valid condition: "greaterThan" is not an operator (did you mean "gt"?); the operators are ${operators}`,
+      `audience.all[0] | is not a valid condition: "equals" is not an operator (did you mean "eq"?); the operators are ${operators}`,
+    ]);
+  });
+
   it('says a missing field of a few allowed values is required, and lists them', () => {
     // arrange: a fallback written without its channel
     const journey = {
