@@ -45,8 +45,13 @@ export async function awaitEvent(deps: AwaitDeps, input: AwaitEventInput): Promi
   const state =
     counted === undefined || counted.aliasOf !== undefined ? await deps.profiles.get(input.userId) : counted;
   const last = state.lastEvents[input.event];
-  // The event that started this enrollment is not its answer, even when the step began in the same millisecond.
-  if (last === undefined || last.messageId === triggerMessageId(input.trigger))
+  // The event that started this enrollment is not its answer, even when the step began in the same
+  // millisecond, nor is the one that answered its last wait (a loop back to this step, on journey time).
+  if (
+    last === undefined ||
+    last.messageId === triggerMessageId(input.trigger) ||
+    last.messageId === input.previous
+  )
     return { status: 'waiting', key };
   const event: TrackEvent = {
     type: 'track',

@@ -13,6 +13,8 @@ const AwaitEventInputV2 = z.object({
   /** When the step began: an event that arrived after it resumes at once. */
   startedAt: z.string(),
   trigger: z.unknown(),
+  /** The messageId of the event that answered the execution's last wait (null: none yet): not this one's answer. */
+  previous: z.optional(z.nullable(z.string())),
 });
 /** await-event: register the task token; ingest resumes it with the matching event as output. */
 export const AwaitEventInput = versioned(AwaitEventInputV2, asV1(AwaitEventInputV2), upgradeFromV1);

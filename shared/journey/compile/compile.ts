@@ -7,13 +7,13 @@ import { dataBranchChoice, renderBranch } from './branch.ts';
 import type { RenderContext, Rendered } from './context.ts';
 import { renderEmit } from './emit.ts';
 import { renderExit } from './exit.ts';
-import { stepsWithEvent } from './flow.ts';
+import { stepsWithEvent, waitsAfterAnswer } from './flow.ts';
 import { renderMessage } from './message.ts';
 import { renderSplit, splitChoice } from './split.ts';
 import { CONTEXT_INIT_STATE, renderContextInit, renderUpdateContext } from './update-context.ts';
 import { renderUpdateProfile } from './update-profile.ts';
 import { renderWait } from './wait.ts';
-import { renderWaitForEvent } from './wait-for-event.ts';
+import { NO_ANSWER_STATE, renderNoAnswer, renderWaitForEvent } from './wait-for-event.ts';
 import { renderWebhook } from './webhook.ts';
 
 function assertNever(value: never): never {
@@ -85,12 +85,14 @@ export function compile(journey: Journey, bindings: Bindings = PLACEHOLDER_BINDI
   const reachable = reachableFrom(journey.start, journey.steps);
   const withEvent = stepsWithEvent(journey, reachable);
   const onLoop = new Set(cyclicComponents(reachable, journey.steps).flat());
+  const afterAnswer = waitsAfterAnswer(journey, reachable);
   const ctx: RenderContext = {
     journey,
     bindings,
     hasEvent: (id) => withEvent.has(id),
     choiceOf: (id) => choiceOf(journey, id),
     onLoop: (id) => onLoop.has(id),
+    afterAnswer: (id) => afterAnswer.has(id),
   };
   const states = new Map<string, State>(renderContextInit(journey));
   for (const id of reachable) {
@@ -98,7 +100,12 @@ export function compile(journey: Journey, bindings: Bindings = PLACEHOLDER_BINDI
     if (step === undefined) continue;
     for (const [name, state] of renderStep(id, step, ctx)) states.set(name, state);
   }
-  const startAt = states.has(CONTEXT_INIT_STATE) ? CONTEXT_INIT_STATE : journey.start;
+  let startAt = states.has(CONTEXT_INIT_STATE) ? CONTEXT_INIT_STATE : journey.start;
+  // A wait that may follow an answered one, but not on every path, reads `$.event.messageId`: set it first.
+  if ([...afterAnswer].some((id) => !withEvent.has(id))) {
+    states.set(NO_ANSWER_STATE, renderNoAnswer(startAt));
+    startAt = NO_ANSWER_STATE;
+  }
   return {
     Comment: `Journey ${journey.id}: ${journey.name}`,
     StartAt: startAt,

@@ -15,6 +15,8 @@ export type RenderContext = {
   choiceOf: (stepId: string) => { Choices: ChoiceBranch[]; Default: string } | undefined;
   /** True when the step is on a loop: an enrollment may visit it more than once. */
   onLoop: (stepId: string) => boolean;
+  /** True for a waitForEvent an answered wait for the same event may precede (`$.event.messageId` is read). */
+  afterAnswer: (stepId: string) => boolean;
 };
 
 /** The states of one step, its own state (named after the step id) first. */

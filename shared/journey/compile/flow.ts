@@ -33,3 +33,29 @@ export function stepsWithEvent(
   }
   return has;
 }
+
+/**
+ * The waitForEvent steps an enrollment may reach after a wait for the same
+ * event was answered (on a loop back to the step, or two waits in a row):
+ * `$.event` may then hold that answer, which is not theirs.
+ */
+export function waitsAfterAnswer(
+  journey: Pick<Journey, 'start' | 'steps'>,
+  reachable: readonly string[],
+): Set<string> {
+  const waits = new Set<string>();
+  for (const from of reachable) {
+    const wait = journey.steps[from];
+    if (wait?.type !== 'waitForEvent') continue;
+    const seen = new Set<string>();
+    const queue = [wait.onEvent];
+    for (let id = queue.pop(); id !== undefined; id = queue.pop()) {
+      const step = journey.steps[id];
+      if (seen.has(id) || step === undefined) continue;
+      seen.add(id);
+      if (step.type === 'waitForEvent' && step.event === wait.event) waits.add(id);
+      for (const edge of edgesOf(step)) queue.push(edge.to);
+    }
+  }
+  return waits;
+}

@@ -1,7 +1,7 @@
 import { PERMANENT_ERRORS, StatesError } from '../../errors.ts';
 import { durationSeconds, MAX_EXECUTION_SECONDS } from '../../time.ts';
 import type { StepOf } from '../schema.ts';
-import type { TaskState } from './asl.ts';
+import type { PassState, TaskState } from './asl.ts';
 import { compact, executionPath, type StepRenderer, stateName, taskBase } from './context.ts';
 import { failureRoute } from './failure.ts';
 import { RETRY, retryCatch } from './retry.ts';
@@ -19,6 +19,12 @@ export const WAIT_FOR_TOKEN_RESOURCE = 'arn:aws:states:::lambda:invoke.waitForTa
  * at once (Step Functions tells nobody else): one transition on the timeout
  * path only; its failure never fails the journey (the waiter's TTL, ingest
  * and the end of the execution still remove it).
+ *
+ * An event answers one wait of an execution: a wait that may follow an
+ * answered one is told that answer (`previous`), which is not its own even
+ * when the step begins at the instant of the event — on the local runtime's
+ * journey time, where a loop back to the wait would otherwise take the same
+ * event again and again without time passing.
  */
 export const renderWaitForEvent: StepRenderer<StepOf<'waitForEvent'>> = (id, step, ctx) => {
   const timeoutSeconds = Math.min(Math.max(durationSeconds(step.timeout) ?? 1, 1), MAX_EXECUTION_SECONDS);
@@ -44,6 +50,7 @@ export const renderWaitForEvent: StepRenderer<StepOf<'waitForEvent'>> = (id, ste
         timeoutSeconds,
         'startedAt.$': '$$.State.EnteredTime',
         'trigger.$': '$.trigger',
+        ...(ctx.afterAnswer(id) ? { 'previous.$': '$.event.messageId' } : {}),
       }),
     },
     ResultPath: '$.event',
@@ -70,3 +77,17 @@ export const renderWaitForEvent: StepRenderer<StepOf<'waitForEvent'>> = (id, ste
   };
   return [[id, task], [stateName.timedOut(id), timedOut], ...failure.states];
 };
+
+/** The first state of a journey with a wait that may, or may not, follow an answered one. */
+export const NO_ANSWER_STATE = '_noAnswer';
+
+/** No wait answered yet: `$.event.messageId` is null until a waitForEvent sets `$.event`. */
+export function renderNoAnswer(next: string): PassState {
+  return {
+    Type: 'Pass',
+    Comment: 'No awaited event yet',
+    Result: { messageId: null },
+    ResultPath: '$.event',
+    Next: next,
+  };
+}
