@@ -1,9 +1,15 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { MiddlewareObj } from '@middy/core';
-import { DeferredError, JourneyError } from '#shared/errors.ts';
+import { DeferredError, JourneyError, ProfileValueError } from '#shared/errors.ts';
 import { logger, metrics } from './observability.ts';
 
-/** Logs a task failure once, with its journey error name (what Step Functions matches). */
+/**
+ * Logs a task failure once, with its journey error name (what Step Functions
+ * matches), at the level it calls for: a value the customer's data lacks is
+ * the journey's business (its failure policy routes it, the report counts it)
+ * and is logged as information; a failure Step Functions retries is a warning;
+ * anything else is an error, with its stack.
+ */
 function logTaskErrors(): MiddlewareObj {
   return {
     onError: async (request) => {
@@ -11,6 +17,14 @@ function logTaskErrors(): MiddlewareObj {
       if (error instanceof DeferredError) {
         // Not a failure: the journey waits until then and sends again.
         logger.info('send deferred', { until: error.until });
+        return;
+      }
+      if (error instanceof ProfileValueError) {
+        logger.info('step failed on the customer\'s data', { errorName: error.name, reason: error.message });
+        return;
+      }
+      if (error instanceof JourneyError && error.retryable) {
+        logger.warn('task failed, to be retried', { errorName: error.name, reason: error.message });
         return;
       }
       const name = error instanceof JourneyError ? error.name : (error?.name ?? 'Error');
