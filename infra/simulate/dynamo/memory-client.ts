@@ -25,7 +25,8 @@ import { type MemoryTables, Request } from './memory-tables.ts';
 const Input = z.record(z.string(), z.unknown());
 
 type Mode = 'document' | 'attributes';
-type Output = { Item?: Item; Attributes?: Item; Items?: Item[]; LastEvaluatedKey?: Item };
+/** Every field the tables' operations answer (MemoryTables: get, put, update, delete, query, scan). */
+type Output = { Item?: Item; Attributes?: Item; Items?: Item[]; Count?: number; LastEvaluatedKey?: Item };
 
 /** The request fields of the document commands the tables answer, values in document shape. */
 type DocumentInput = Omit<Request, 'TableName' | (typeof ITEM_FIELDS)[number]> & {
@@ -66,16 +67,20 @@ type DocumentOutput = {
   Item?: Record<string, unknown>;
   Attributes?: Record<string, unknown>;
   Items?: Record<string, unknown>[];
+  Count?: number;
   LastEvaluatedKey?: Record<string, unknown>;
   $metadata: object;
 };
 
 function documentOutput(output: Output): DocumentOutput {
-  const out: DocumentOutput = { ...output, $metadata: {} };
+  // Field by field rather than a spread of the output (every call of a simulation comes through here,
+  // and the outputs of the operations differ in shape); Output names every field an operation answers.
+  const out: DocumentOutput = { $metadata: {} };
   if (output.Item !== undefined) out.Item = fromItem(output.Item);
   if (output.Attributes !== undefined) out.Attributes = fromItem(output.Attributes);
-  if (output.LastEvaluatedKey !== undefined) out.LastEvaluatedKey = fromItem(output.LastEvaluatedKey);
   if (output.Items !== undefined) out.Items = output.Items.map(fromItem);
+  if (output.Count !== undefined) out.Count = output.Count;
+  if (output.LastEvaluatedKey !== undefined) out.LastEvaluatedKey = fromItem(output.LastEvaluatedKey);
   return out;
 }
 

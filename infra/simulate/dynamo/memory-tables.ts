@@ -60,6 +60,8 @@ export type Request = z.infer<typeof Request>;
 
 /** An item as read, with its size (every write and read is billed by it). */
 type Stored = { item: Item; size: number };
+/** Where a key's item is: its partition and sort key strings, and the item held there, if any. */
+type Place = { pk: string; sk: string; held: Held | undefined; stored: Stored | undefined };
 type Table = { def: TableDefinition; rows: Rows<Held> };
 
 /** Items held as objects at once; the others are packed (about 1.5 KB each as objects, a third of that packed). */
@@ -205,22 +207,24 @@ export class MemoryTables {
     return key;
   }
 
-  private read(t: Table, key: Item | undefined): Stored | undefined {
+  /** The place of a key, and the item held there (a write goes where its read found the item). */
+  private find(t: Table, key: Item | undefined): Place {
     const { pk, sk } = this.locate(t, key);
     const held = t.rows.get(pk, sk);
-    return held === undefined ? undefined : this.open(held);
+    return { pk, sk, held, stored: held === undefined ? undefined : this.open(held) };
+  }
+
+  private read(t: Table, key: Item | undefined): Stored | undefined {
+    return this.find(t, key).stored;
   }
 
   private write(
     t: Table,
-    key: Item,
+    { pk, sk, held, stored: before }: Place,
     item: Item | undefined,
-    before: Stored | undefined,
     size = item === undefined ? 0 : itemSize(item),
   ): void {
-    const { pk, sk } = this.locate(t, key);
     this.capacity.writes += Math.max(1, Math.ceil(Math.max(before?.size ?? 0, size) / 1024));
-    const held = t.rows.get(pk, sk);
     if (item === undefined) {
       if (held !== undefined) this.held.forget(held);
       t.rows.delete(pk, sk);
@@ -257,18 +261,19 @@ export class MemoryTables {
   put(input: Request): { Attributes?: Item } {
     const t = this.table(input.TableName);
     const item = input.Item ?? {};
-    const before = this.read(t, item);
+    const place = this.find(t, item);
+    const before = place.stored;
     this.check(before?.item, input.ConditionExpression, input, input.ReturnValuesOnConditionCheckFailure);
-    this.write(t, item, item, before);
+    this.write(t, place, item);
     return input.ReturnValues === 'ALL_OLD' && before !== undefined ? { Attributes: before.item } : {};
   }
 
   delete(input: Request): { Attributes?: Item } {
     const t = this.table(input.TableName);
-    const key = input.Key ?? {};
-    const before = this.read(t, key);
+    const place = this.find(t, input.Key ?? {});
+    const before = place.stored;
     this.check(before?.item, input.ConditionExpression, input, input.ReturnValuesOnConditionCheckFailure);
-    if (before !== undefined) this.write(t, key, undefined, before);
+    if (before !== undefined) this.write(t, place, undefined);
     else this.capacity.writes += 1;
     return input.ReturnValues === 'ALL_OLD' && before !== undefined ? { Attributes: before.item } : {};
   }
@@ -276,7 +281,8 @@ export class MemoryTables {
   update(input: Request): { Attributes?: Item } {
     const t = this.table(input.TableName);
     const key = input.Key ?? {};
-    const stored = this.read(t, key);
+    const place = this.find(t, key);
+    const stored = place.stored;
     const before = stored?.item;
     this.check(before, input.ConditionExpression, input, input.ReturnValuesOnConditionCheckFailure);
     const placeholders = { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues };
@@ -284,9 +290,8 @@ export class MemoryTables {
     const after = applyUpdate(before ?? { ...key }, actions, placeholders);
     this.write(
       t,
-      key,
+      place,
       after,
-      stored,
       stored === undefined ? itemSize(after) : resized(stored, after, actions, placeholders),
     );
     return returned(input.ReturnValues, before, after, actions, placeholders);
