@@ -1,5 +1,6 @@
 import { RetryPlan } from '#infra/local/services/stepfunctions/runner/runner-retry.ts';
 import type { Asl, Catcher, Json, State, TaskState } from '#shared/journey/compile/asl.ts';
+import { MAX_EXECUTION_SECONDS } from '#shared/time.ts';
 import { matches } from './choice.ts';
 import { parameters, place, read, StatesError } from './paths.ts';
 import { withoutStack } from './stackless.ts';
@@ -10,10 +11,16 @@ import type { Timers } from './timers.ts';
  * simulation's timers: Task, Pass, Wait, Choice and Succeed with
  * Parameters/ResultPath, Retry and Catch, task timeouts and
  * `.waitForTaskToken`. An execution holds only its current state and data
- * while it waits, so 100,000 waiting customers stay small.
+ * while it waits, so 100,000 waiting customers stay small. As on AWS, an
+ * execution still running a year after it started ends TIMED_OUT: a journey
+ * that loops for good (a daily reminder until a purchase that never comes)
+ * ends there, and so does the forecast.
  */
 
-export type EndStatus = 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+export type EndStatus = 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
+
+/** How long a Standard execution may run. */
+const MAX_EXECUTION_MS = MAX_EXECUTION_SECONDS * 1000;
 export type Ended = {
   executionArn: string;
   stateMachineArn: string;
@@ -127,7 +134,16 @@ export class Executions {
 
   private schedule(ex: Execution, at: number): void {
     const step = ++ex.step;
+    if (at > ex.startDate + MAX_EXECUTION_MS) return this.timeOut(ex, step);
     this.timers.at(at, () => (ex.step === step && !ex.done ? this.advance(ex) : undefined));
+  }
+
+  /** The execution would go on past its year: it ends TIMED_OUT then, unless it moved on (`step`) before. */
+  private timeOut(ex: Execution, step: number): void {
+    this.timers.at(ex.startDate + MAX_EXECUTION_MS, () => {
+      if (ex.step === step && !ex.done)
+        this.end(ex, 'TIMED_OUT', 'States.Timeout', 'The execution ran for its longest, a year');
+    });
   }
 
   /** Runs states until the execution waits or ends. */
@@ -239,7 +255,12 @@ export class Executions {
     if (ex.step !== stepBefore) return 'wait';
     if (state.TimeoutSeconds !== undefined) {
       const step = ex.step;
-      this.timers.at(this.timers.now + state.TimeoutSeconds * 1000, () => {
+      const due = this.timers.now + state.TimeoutSeconds * 1000;
+      if (due > ex.startDate + MAX_EXECUTION_MS) {
+        this.timeOut(ex, step);
+        return 'wait';
+      }
+      this.timers.at(due, () => {
         if (ex.step !== step || ex.done || ex.token !== token) return;
         this.forgetToken(ex, token);
         ex.tokenResult = { error: 'States.Timeout', cause: 'Task timed out' };

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { type Ended, Executions } from '#infra/simulate/machine/executions.ts';
+import { Timers } from '#infra/simulate/machine/timers.ts';
+import type { Asl } from '#shared/journey/compile/asl.ts';
+
+const T0 = Date.parse('2026-01-05T09:00:00Z');
+const DAY = 86_400_000;
+
+/** A reminder every `days` days until a purchase that never comes: the journey loops for good. */
+function forever(days: number): Asl {
+  return {
+    StartAt: 'remind',
+    States: {
+      remind: { Type: 'Task', Resource: 'arn:aws:lambda:remind', ResultPath: null, Next: 'pause' },
+      pause: { Type: 'Wait', Seconds: days * 86_400, Next: 'remind' },
+    },
+  } as Asl;
+}
+
+/** A day in, waits for a task token that never comes, with a timeout that ends past the year. */
+const neverAnswered: Asl = {
+  StartAt: 'pause',
+  States: {
+    pause: { Type: 'Wait', Seconds: 86_400, Next: 'wait' },
+    wait: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      Parameters: { FunctionName: 'await', Payload: { 'token.$': '$$.Task.Token' } },
+      TimeoutSeconds: 365 * 86_400,
+      Next: 'done',
+    },
+    done: { Type: 'Succeed' },
+  },
+} as Asl;
+
+async function run(machine: Asl, startAfterDays = 0) {
+  const timers = new Timers(T0);
+  const ended: Ended[] = [];
+  let reminders = 0;
+  const executions = new Executions(
+    timers,
+    () => machine,
+    async (resource) => {
+      if (resource === 'arn:aws:lambda:remind') reminders += 1;
+      return null;
+    },
+    async (end) => {
+      ended.push(end);
+    },
+  );
+  timers.at(T0 + startAfterDays * DAY, () => {
+    executions.start('arn:aws:states:eu-west-1:1:stateMachine:j', 'e1', '{}');
+  });
+  await timers.run();
+  return { ended, reminders, now: timers.now };
+}
+
+/**
+ * A Standard execution runs a year at most: one still running then ends
+ * TIMED_OUT, as on AWS — so `journeys simulate` of a journey that loops for
+ * good ends, with the loop's messages of that year.
+ */
+describe('the simulation on Step Functions limits', () => {
+  it('ends a journey that loops for good a year after it started, TIMED_OUT', async () => {
+    const { ended, reminders, now } = await run(forever(7), 3);
+    expect(ended).toHaveLength(1);
+    expect(ended[0]).toMatchObject({ status: 'TIMED_OUT', error: 'States.Timeout' });
+    expect(ended[0]?.stopDate).toBe(T0 + 3 * DAY + 365 * DAY);
+    expect(now).toBe(T0 + 3 * DAY + 365 * DAY);
+    expect(reminders).toBe(53);
+  });
+
+  it('ends a wait for a token the year outlasts then, not at its own timeout', async () => {
+    const { ended } = await run(neverAnswered);
+    expect(ended[0]).toMatchObject({ status: 'TIMED_OUT', stopDate: T0 + 365 * DAY });
+  });
+});
