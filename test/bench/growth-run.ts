@@ -51,15 +51,18 @@ function meteredClient(target: DynamoTarget, meter: Meter) {
     (next, context) => async (args) => {
       const name = context.commandName ?? '';
       const input = args.input as { ReturnConsumedCapacity?: string; TableName?: string };
-      if (WRITES.has(name)) {
+      // The registry is read through a per-process cache that refreshes on wall time, and its directory
+      // is filled once, on the first read: not the event's work.
+      const registry = String(input.TableName).endsWith('-journeys');
+      const write = WRITES.has(name) && !registry;
+      if (write) {
         meter.writes++;
         input.ReturnConsumedCapacity = 'TOTAL';
       }
-      // The registry is read through a per-process cache that refreshes on wall time: not the event's work.
-      if (READS.has(name) && !String(input.TableName).endsWith('-journeys')) meter.reads++;
+      if (READS.has(name) && !registry) meter.reads++;
       const out = await next(args);
       const output = out.output as { ConsumedCapacity?: { CapacityUnits?: number }; Attributes?: unknown };
-      if (WRITES.has(name)) meter.units += output.ConsumedCapacity?.CapacityUnits ?? 0;
+      if (write) meter.units += output.ConsumedCapacity?.CapacityUnits ?? 0;
       // Every profile write returns the whole item: its size after every event, not only at samples.
       const attributes = output.Attributes;
       if (
