@@ -1,6 +1,8 @@
+import { setTimeout as later } from 'node:timers/promises';
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
+  DescribeTableCommand,
   DynamoDBClient,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
@@ -72,4 +74,11 @@ async function createTable(client: DynamoDBClient, table: TableDefinition): Prom
     // Kept from an earlier run: the data directory survives restarts.
     if (!(error instanceof ResourceInUseException)) throw error;
   }
+  // dynalite makes a new table ACTIVE on a timer after answering; the handlers reach it in-process,
+  // with no network time between: they find it ACTIVE on their first call.
+  while (
+    (await client.send(new DescribeTableCommand({ TableName: input.TableName }))).Table?.TableStatus !==
+    'ACTIVE'
+  )
+    await later(0);
 }
