@@ -35,9 +35,9 @@ export function synthesize(
 /**
  * Synthesizes one stack per configuration in one app with CDK's built-in
  * CloudFormation validation, and any finding fails the synth. The
- * validation engine starts once per app (about 3 s of CPU each time),
- * for the resource types of every template: one app validates all the
- * configurations for the price of one start. Returns the stacks' templates
+ * validation engine starts once per app, for the resource types of every
+ * template (several seconds of CPU the first time in a process, 1–3 s after):
+ * one app validates all the configurations for the price of one start. Returns the stacks' templates
  * by configuration name.
  */
 export function synthesizeValidated(
