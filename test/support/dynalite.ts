@@ -1,8 +1,10 @@
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { setTimeout as later } from 'node:timers/promises';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { documentClient } from '#functions/_lib/clients/dynamo.ts';
+import { inProcessHandler } from '#infra/local/services/dynamodb/in-process.ts';
 import { TABLES } from '#shared/tables.ts';
 
 /** A dynalite server on a free loopback port, with every table of shared/tables.ts created. */
@@ -19,10 +21,12 @@ export async function startDynalite(prefix = 'test'): Promise<LocalDynamo> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
+  // The tests' clients reach dynalite in-process, as the local runtime's handlers do; a proxy or another client uses the port.
   const config = {
     endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    requestHandler: inProcessHandler(server),
   };
   const client = new DynamoDBClient(config);
   const doc = documentClient(config);
@@ -40,6 +44,10 @@ export async function startDynalite(prefix = 'test'): Promise<LocalDynamo> {
     );
     tables[table.id] = name;
   }
+  // dynalite makes a new table ACTIVE on a timer after answering: a first call in-process could come before it.
+  for (const name of Object.values(tables))
+    while ((await client.send(new DescribeTableCommand({ TableName: name }))).Table?.TableStatus !== 'ACTIVE')
+      await later(0);
   return {
     endpoint,
     client,

@@ -1,5 +1,6 @@
 import type { FSWatcher } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { documentClient } from '#functions/_lib/clients/dynamo.ts';
 import { setClients } from '#functions/_lib/clients.ts';
 import { resetClock, setClock } from '#functions/_lib/clock.ts';
 import { coldStart } from '#functions/_lib/cold-start.ts';
@@ -104,6 +105,9 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
     // A cold start of every function: config, clients and caches are built on first use from the
     // environment just set, whatever runtime this process started before.
     coldStart();
+    // The handlers' DynamoDB client, as they would build it from that environment, reaches dynalite
+    // in-process: the same requests and answers as over loopback HTTP, without the sockets.
+    setClients({ dynamo: documentClient({ requestHandler: services.dynamo.requestHandler }) });
     // Handlers read journey time, the same clock as Step Functions and the bus.
     setClock(() => services.clock.now());
     setVariantPins(options.variantPins);

@@ -1,6 +1,8 @@
+import { setTimeout as later } from 'node:timers/promises';
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
+  DescribeTableCommand,
   DynamoDBClient,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
@@ -8,13 +10,20 @@ import dynalite from 'dynalite';
 import { TABLES, type TableDefinition } from '#shared/tables.ts';
 import { localClientConfig } from '../../runtime/aws.ts';
 import { closeServer, type HeldPorts, listenOn, serve } from '../../runtime/listen.ts';
+import { inProcessHandler } from './in-process.ts';
 
 /** The physical table name the local runtime gives a logical table. */
 export function localTableName(table: TableDefinition): string {
   return `journeys-${table.id}`;
 }
 
-export type LocalDynamo = { endpoint: string; client: DynamoDBClient; stop: () => Promise<void> };
+export type LocalDynamo = {
+  endpoint: string;
+  client: DynamoDBClient;
+  /** The SDK request handler that reaches this dynalite in-process (the handlers' clients use it). */
+  requestHandler: ReturnType<typeof inProcessHandler>;
+  stop: () => Promise<void>;
+};
 
 /**
  * Starts dynalite on loopback with its data under `dir` (in memory when
@@ -36,11 +45,13 @@ export async function startDynamo(
   // Dynalite closes its database when its server closes: mounted on a held port, it listens on a port of its own too.
   if (heldPorts !== undefined) await listenOn(server, 'dynamodb', 0);
   const endpoint = `http://127.0.0.1:${serving.port}`;
-  const client = new DynamoDBClient(localClientConfig(endpoint));
+  const requestHandler = inProcessHandler(server);
+  const client = new DynamoDBClient({ ...localClientConfig(endpoint), requestHandler });
   for (const table of TABLES) await createTable(client, table);
   return {
     endpoint,
     client,
+    requestHandler,
     stop: async () => {
       client.destroy();
       await serving.close();
@@ -63,4 +74,11 @@ async function createTable(client: DynamoDBClient, table: TableDefinition): Prom
     // Kept from an earlier run: the data directory survives restarts.
     if (!(error instanceof ResourceInUseException)) throw error;
   }
+  // dynalite makes a new table ACTIVE on a timer after answering; the handlers reach it in-process,
+  // with no network time between: they find it ACTIVE on their first call.
+  while (
+    (await client.send(new DescribeTableCommand({ TableName: input.TableName }))).Table?.TableStatus !==
+    'ACTIVE'
+  )
+    await later(0);
 }

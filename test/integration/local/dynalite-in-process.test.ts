@@ -1,0 +1,59 @@
+import { setTimeout as later } from 'node:timers/promises';
+import {
+  ConditionalCheckFailedException,
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import dynalite from 'dynalite';
+import { describe, expect, it } from 'vitest';
+import { documentClient } from '#functions/_lib/clients/dynamo.ts';
+import { localClientConfig } from '#infra/local/runtime/aws.ts';
+import { inProcessHandler } from '#infra/local/services/dynamodb/in-process.ts';
+
+/**
+ * The local runtime's handlers reach dynalite through its request listener,
+ * in-process: the answers and errors are dynalite's own, as over HTTP.
+ */
+describe('dynalite in-process', () => {
+  it('answers writes, reads and a failed condition without a socket', async () => {
+    // arrange: a server that never listens, so any request over the network would fail
+    const server = dynalite({ createTableMs: 0 });
+    const config = { ...localClientConfig('http://127.0.0.1:9'), requestHandler: inProcessHandler(server) };
+    const client = new DynamoDBClient(config);
+    const doc = documentClient(config);
+    await client.send(
+      new CreateTableCommand({
+        TableName: 'items',
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      }),
+    );
+    // dynalite makes a table ACTIVE on a timer of its own, after the creation's answer
+    while (
+      (await client.send(new DescribeTableCommand({ TableName: 'items' }))).Table?.TableStatus !== 'ACTIVE'
+    )
+      await later(0);
+    const put = (n: number) =>
+      doc.send(
+        new PutCommand({
+          TableName: 'items',
+          Item: { id: 'a', n, text: '界😀' },
+          ConditionExpression: 'attribute_not_exists(id)',
+        }),
+      );
+
+    // act
+    await put(1);
+    const second = put(2);
+
+    // assert
+    await expect(second).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+    const read = await doc.send(new GetCommand({ TableName: 'items', Key: { id: 'a' } }));
+    expect(read.Item).toEqual({ id: 'a', n: 1, text: '界😀' });
+    client.destroy();
+    doc.destroy();
+  });
+});
