@@ -9,16 +9,24 @@ const DAY = 86_400_000;
 /** A reminder every `days` days until a purchase that never comes: the journey loops for good. */
 function forever(days: number): Asl {
   return {
+    Comment: 'Weekly reminder',
     StartAt: 'remind',
     States: {
-      remind: { Type: 'Task', Resource: 'arn:aws:lambda:remind', ResultPath: null, Next: 'pause' },
+      remind: {
+        Type: 'Task',
+        Resource: 'arn:aws:lambda:remind',
+        Parameters: {},
+        ResultPath: null,
+        Next: 'pause',
+      },
       pause: { Type: 'Wait', Seconds: days * 86_400, Next: 'remind' },
     },
-  } as Asl;
+  };
 }
 
 /** A day in, waits for a task token that never comes, with a timeout that ends past the year. */
 const neverAnswered: Asl = {
+  Comment: 'Never answered',
   StartAt: 'pause',
   States: {
     pause: { Type: 'Wait', Seconds: 86_400, Next: 'wait' },
@@ -26,12 +34,13 @@ const neverAnswered: Asl = {
       Type: 'Task',
       Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
       Parameters: { FunctionName: 'await', Payload: { 'token.$': '$$.Task.Token' } },
+      ResultPath: '$.answer',
       TimeoutSeconds: 365 * 86_400,
       Next: 'done',
     },
     done: { Type: 'Succeed' },
   },
-} as Asl;
+};
 
 async function run(machine: Asl, startAfterDays = 0) {
   const timers = new Timers(T0);
