@@ -20,7 +20,7 @@ function logTaskErrors(): MiddlewareObj {
         return;
       }
       if (error instanceof ProfileValueError) {
-        logger.info('step failed on the customer\'s data', { errorName: error.name, reason: error.message });
+        logger.info("step failed on the customer's data", { errorName: error.name, reason: error.message });
         return;
       }
       if (error instanceof JourneyError && error.retryable) {

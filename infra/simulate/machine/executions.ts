@@ -134,7 +134,10 @@ export class Executions {
 
   private schedule(ex: Execution, at: number): void {
     const step = ++ex.step;
-    if (at > ex.startDate + MAX_EXECUTION_MS) return this.timeOut(ex, step);
+    if (at > ex.startDate + MAX_EXECUTION_MS) {
+      this.timeOut(ex, step);
+      return;
+    }
     this.timers.at(at, () => (ex.step === step && !ex.done ? this.advance(ex) : undefined));
   }
 
