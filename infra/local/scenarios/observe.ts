@@ -58,11 +58,16 @@ const EnrollmentInput = z
 export async function observe(dataDir: string, sesEndpoint: string): Promise<Observations> {
   const texts = await renderedTexts(dataDir, sesEndpoint);
   const messages: SentMessage[] = [];
+  // A send answered again (a retried task, a visit that is not a new one) returns the message it sent:
+  // the customer got it once.
+  const seen = new Set<string>();
   for (const activity of await readActivity(dataDir)) {
     const input = SendInput.safeParse(activity.input).data;
     const sent = Sent.safeParse(activity.output).data;
     if (input === undefined || sent === undefined || !activity.resource.endsWith('journeys-send-message'))
       continue;
+    if (seen.has(sent.messageId)) continue;
+    seen.add(sent.messageId);
     messages.push({
       at: activity.at,
       messageId: sent.messageId,
