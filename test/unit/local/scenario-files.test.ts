@@ -197,19 +197,27 @@ describe('a scenario that names a step, variant, template, customer or journey t
     // arrange: a wrong start and a misspelt journey in one file, then a sound file
     await writeFile(
       join(dir, 'both-1.test.json'),
-      pretty({ ...cart, journeys: ['cart-abandonmnet'], start: 'soon' }),
+      pretty({
+        ...cart,
+        journeys: ['cart-abandonmnet'],
+        start: 'soon',
+        expect: [{ noMessage: { user: 'anna' } }],
+      }),
     );
-    await writeFile(join(dir, 'both-2.test.json'), pretty({ ...cart, journeys: ['nope'] }));
+    await writeFile(
+      join(dir, 'both-2.test.json'),
+      pretty({ ...cart, journeys: ['nope'], expect: [{ noMessage: { user: 'anna' } }] }),
+    );
     const loaded = await loadScenarios([join(dir, 'both-1.test.json'), join(dir, 'both-2.test.json')], dir);
     // act
     const problems = await allProblems(loaded, JOURNEYS);
     // assert: each file's problems together, each with its line and column
     expect(problems.map((p) => p.split(': ').slice(0, 2).join(': '))).toStrictEqual([
-      'both-1.test.json:5:12: start',
       'both-1.test.json:4:5: journeys[0]',
+      'both-1.test.json:6:3: start',
       'both-2.test.json:4:5: journeys[0]',
     ]);
-    expect(problems[1]).toContain('no journey "cart-abandonmnet"');
+    expect(problems[0]).toContain('no journey "cart-abandonmnet"');
   });
 
   it("names a message expectation's journey that the scenario does not deploy", async () => {
