@@ -77,3 +77,49 @@ function numberOf(field: Field, text: string): number | undefined {
   const index = field.names?.indexOf(text) ?? -1;
   return index < 0 ? undefined : field.low + index;
 }
+
+/** The most days each month can have (February 29 in a leap year). */
+const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Why a cron that Scheduler takes would never run, in a sentence: its
+ * days of the month exist in none of its months (`cron(0 9 31 2 ? *)`, 31
+ * February; 30 April-only ranges written as 31), or only on 29 February of
+ * years none of which is a leap year. `undefined` when it can run, or when the
+ * days are not plain numbers (L, W, `?` with a day of the week).
+ */
+export function scheduleNeverRuns(expression: string): string | undefined {
+  if (scheduleProblem(expression) !== undefined) return undefined;
+  const cron = CRON.exec(expression);
+  if (cron === null) return undefined;
+  const parts = (cron[1] ?? '').trim().toUpperCase().split(/\s+/);
+  const [dayField, monthField, yearField] = [FIELDS[2], FIELDS[3], FIELDS[5]];
+  if (dayField === undefined || monthField === undefined || yearField === undefined) return undefined;
+  const days = valuesOf(dayField, (parts[2] ?? '').replace(/^(\d{1,2})W$/, '$1'));
+  const months = valuesOf(monthField, parts[3] ?? '');
+  const years = valuesOf(yearField, parts[5] ?? '');
+  if (days === undefined || months === undefined || years === undefined) return undefined;
+  const leap = years.some((y) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0);
+  const runs = months.some((m) => days.some((d) => d <= (m === 2 && !leap ? 28 : (MONTH_DAYS[m - 1] ?? 0))));
+  if (runs) return undefined;
+  const monthNames = months.map((m) => MONTHS[m - 1]).join(', ');
+  return `${expression} never runs: no day ${days.join(', ')} in ${monthNames}${leap || !months.includes(2) ? '' : ' of a year that is not a leap year'}`;
+}
+
+/** The numbers a field names, `undefined` for a special form (L, W, #, ?). */
+function valuesOf(field: Field, value: string): number[] | undefined {
+  if (field.extra.test(value)) return undefined;
+  const out = new Set<number>();
+  for (const item of value.split(',')) {
+    const [range, step] = item.split('/');
+    if (range === undefined) return undefined;
+    const ends =
+      range === '*' ? [field.low, field.high] : range.split('-').map((end) => numberOf(field, end));
+    const [from, to] = [ends[0], ends[1] ?? (step === undefined ? ends[0] : field.high)];
+    if (from === undefined || to === undefined || from > to) return undefined;
+    const by = step === undefined ? 1 : Number(step);
+    if (!(by > 0)) return undefined;
+    for (let n = from; n <= to; n += by) out.add(n);
+  }
+  return [...out].sort((a, b) => a - b);
+}

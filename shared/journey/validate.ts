@@ -14,6 +14,7 @@ import {
   checkTemplates,
   checkTimeSettings,
 } from './checks/rules.ts';
+import { scheduleWarnings } from './checks/schedule.ts';
 import { checkTemplateVariables, templateVariableWarnings } from './checks/template-variables.ts';
 import { checkTriggerFields, checkValueSources } from './checks/trigger-fields.ts';
 import { checkDurations, checkOrderComparisons } from './checks/values.ts';
@@ -73,7 +74,12 @@ const CHECKS: readonly Check[] = [
 ];
 
 /** Checks whose findings are warnings. */
-const WARNINGS: readonly Check[] = [templateVariableWarnings, awaitedExitWarnings, loopHistoryWarnings];
+const WARNINGS: readonly Check[] = [
+  templateVariableWarnings,
+  awaitedExitWarnings,
+  loopHistoryWarnings,
+  scheduleWarnings,
+];
 
 /**
  * Validates a journey in two phases — structure (zod), then graph semantics —

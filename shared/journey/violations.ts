@@ -21,6 +21,7 @@ export type ViolationCode =
   | 'path.never-ends'
   | 'cycle.no-wait'
   | 'loop.history'
+  | 'schedule.never-runs'
   | 'split.weights'
   | 'split.duplicate-variant'
   | 'split.holdout-messaged'

@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadScenarios, referenceProblems } from '#infra/local/scenarios/load.ts';
+import { allProblems, loadScenarios } from '#infra/local/scenarios/load.ts';
 import { runInWorkers, toWire } from '#infra/local/scenarios/parallel.ts';
 import { junitReport, passed, textReport } from '#infra/local/scenarios/report.ts';
 import { runScenarios } from '#infra/local/scenarios/run-scenario.ts';
@@ -43,7 +43,7 @@ export async function testCommand(paths: string[], options: TestOptions): Promis
     process.cwd(),
   );
   const { scenarios } = loaded;
-  const problems = [...loaded.problems, ...(await referenceProblems(scenarios, journeysDir))];
+  const problems = await allProblems(loaded, journeysDir);
   if (problems.length > 0)
     return fail(`invalid scenario files:\n${problems.map((p) => `    ${p}`).join('\n')}`);
   if (scenarios.length === 0) return fail('no scenarios found (journeys/tests/*.test.json)');

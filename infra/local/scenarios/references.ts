@@ -112,7 +112,7 @@ export function checkReferences(
   scenario.events.forEach((event, i) => {
     if ('deploy' in event) {
       const names = refs.journey(event.deploy, `events[${i}].deploy`);
-      if (names !== undefined) addDeployed(names, event.set);
+      if (names !== undefined) addDeployed(names, event.set ?? {});
     }
   });
   scenario.customers.forEach((customer, i) => {

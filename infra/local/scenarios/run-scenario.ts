@@ -11,6 +11,7 @@ import { HeldPorts } from '../runtime/listen.ts';
 import { ANY_PORTS } from '../runtime/options.ts';
 import { type LocalRuntime, startLocal } from '../runtime/runtime.ts';
 import { sesEventEntry } from '../services/ses/feedback.ts';
+import { editJourney } from './edit-journey.ts';
 import { refusedCalls } from './expect-webhook.ts';
 import { check, type Verdict } from './expectations.ts';
 import { allJourneys, JourneyJson, readJourney, webhookBases } from './journey-files.ts';
@@ -344,27 +345,10 @@ async function redeploy(
 ): Promise<void> {
   const file = join(journeysDir, `${event.deploy}.json`);
   const journey = JourneyJson.parse(JSON.parse(await readFile(file, 'utf8')));
-  for (const [path, value] of Object.entries(event.set)) setPath(journey, path.split('.'), value);
+  editJourney(journey, event);
   await writeFile(file, JSON.stringify(journey, null, 2));
   await runtime.deployAll();
   await runtime.settled();
-}
-
-/**
- * Sets a dotted path in a parsed JSON object. `__proto__` is refused, never
- * followed; every other name is a key (a step may be called `constructor`).
- */
-function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
-  const [head, ...rest] = path;
-  if (head === undefined) return;
-  if (head === '__proto__') throw new Error(`"${path.join('.')}" is not a journey field`);
-  if (rest.length === 0) {
-    target[head] = value;
-    return;
-  }
-  const child = JourneyJson.safeParse(Object.hasOwn(target, head) ? target[head] : undefined).data ?? {};
-  target[head] = child;
-  setPath(child, rest, value);
 }
 
 type Box = {

@@ -91,7 +91,16 @@ const Deploy = z
     deploy: z.string().describe('The journey id to deploy again.'),
     set: z
       .record(z.string(), z.unknown())
-      .describe('Changes to its file, by dotted path: {"steps.cart-sms.template": "cart-sms-v2"}.'),
+      .optional()
+      .describe(
+        'Changes to its file, by dotted path: {"steps.cart-sms.template": "cart-sms-v2"}. null writes null (a condition may compare with it); to remove a field or a step, use unset.',
+      ),
+    unset: z
+      .array(z.string())
+      .optional()
+      .describe(
+        'Dotted paths removed from its file before set is applied: ["steps.reminder"] removes a step (point what led to it elsewhere in set).',
+      ),
   })
   .strict();
 const Opens = z

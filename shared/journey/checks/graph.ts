@@ -94,11 +94,35 @@ export function checkBusyLoops({ steps }: CheckContext): Violation[] {
     const step = steps[id];
     return step !== undefined && !isWaiting(step);
   });
-  return cyclicComponents(nonWaiting, steps).map((loop) =>
-    violation(
+  return cyclicComponents(nonWaiting, steps).map((component) => {
+    const loop = roundOrder(component, steps);
+    return violation(
       ['steps', loop[0] ?? ''],
       'cycle.no-wait',
-      `Steps ${loop.map((id) => `"${id}"`).join(' → ')} form a loop with no wait that always takes time: add a wait with a "for" longer than zero, or a waitForEvent step, to the loop (a wait until a date is over once the date has passed, and a window alone ends at once while it is open).`,
-    ),
-  );
+      `Steps ${[...loop, loop[0]].map((id) => `"${id}"`).join(' → ')} form a loop with no wait that always takes time: add a wait with a "for" longer than zero, or a waitForEvent step, to the loop (a wait until a date is over once the date has passed, and a window alone ends at once while it is open).`,
+    );
+  });
+}
+
+/**
+ * The loop's steps in the order a customer goes round, from its first id (so
+ * the same loop reads the same): each step's first way on that stays in the
+ * loop, then any member that way missed.
+ */
+function roundOrder(component: readonly string[], steps: Readonly<Record<string, Step>>): string[] {
+  const members = new Set(component);
+  const order: string[] = [];
+  const seen = new Set<string>();
+  const visit = (id: string): void => {
+    if (seen.has(id)) return;
+    seen.add(id);
+    order.push(id);
+    const step = steps[id];
+    if (step === undefined) return;
+    for (const edge of edgesOf(step)) if (members.has(edge.to)) visit(edge.to);
+  };
+  const first = [...component].sort()[0];
+  if (first !== undefined) visit(first);
+  for (const id of component) visit(id);
+  return order;
 }

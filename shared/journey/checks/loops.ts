@@ -1,4 +1,5 @@
 import { durationSeconds, MAX_EXECUTION_SECONDS } from '../../time.ts';
+import { dataBranchChoice } from '../compile/branch.ts';
 import { cyclicComponents, type Edge, edgesOf } from '../graph.ts';
 import type { Step } from '../schema.ts';
 import { type Violation, violation } from '../violations.ts';
@@ -8,22 +9,49 @@ import type { CheckContext } from './context.ts';
 export const MAX_HISTORY_EVENTS = 25_000;
 
 /**
- * History events a visit of the step adds at the least: a state entered and
- * exited, and for a task (a message, a profile update, an emit, a webhook, a
- * wait for an event) its scheduled, started and succeeded events too.
+ * History events Step Functions records for one state on the way through, as
+ * AWS counts them: a Wait, Pass or Choice is entered and exited (2); a Task
+ * that runs a Lambda function adds its scheduled, started and succeeded
+ * events (LambdaFunction* for a function ARN, Task* for an integration such as
+ * events:putEvents or http:invoke: 5); a `.waitForTaskToken` Task also records
+ * TaskSubmitted once the function has returned (6), and one that times out
+ * records TaskTimedOut in place of TaskSucceeded (6).
+ */
+const EVENTS = { flow: 2, task: 5, tokenTask: 6 } as const;
+
+/**
+ * History events one visit of the step adds at the least, counted on the
+ * states the compiler emits for a step on a loop (see compile/*):
+ * a message enters a visit (a Pass) then sends (a Lambda Task), with an
+ * outcome a Choice after; a wait on a profile date or a window computes the
+ * instant (a Lambda Task) then waits; a waitForEvent the clock moves on is a
+ * token Task that times out, then a Lambda Task that settles it; a branch on
+ * the profile asks the evaluate function, then routes (a Choice); a webhook
+ * is an http:invoke Task (its response mapping, when it has one, is not counted).
  */
 function historyEvents(step: Step | undefined): number {
+  const { flow, task, tokenTask } = EVENTS;
   switch (step?.type) {
     case 'email':
     case 'sms':
     case 'push':
+      return flow + task + (step.onOutcome === undefined ? 0 : flow);
+    case 'wait':
+      return step.untilDate === undefined &&
+        step.window === undefined &&
+        !(step.until !== undefined && step.for !== undefined)
+        ? flow
+        : task + flow;
+    case 'waitForEvent':
+      return tokenTask + task;
+    case 'branch':
+      return dataBranchChoice(step) === undefined ? task + flow : flow;
+    case 'webhook':
     case 'updateProfile':
     case 'emit':
-    case 'webhook':
-    case 'waitForEvent':
-      return 5;
+      return task;
     default:
-      return 2;
+      return flow;
   }
 }
 

@@ -31,7 +31,8 @@ describe('a loop that can fill an execution history before its year is out', () 
   it('warns when going round every hour, with when the history runs out', () => {
     // act
     const warnings = historyWarnings(looping({ for: 'PT1H' }));
-    // assert: 9 history events a round at the least, 25,000 at most: about 2,777 rounds, 115 days
+    // assert: 14 history events a round at the least (Wait 2, putEvents Task 5, evaluate Task 5 and
+    // its Choice 2), 25,000 at most: 1,785 rounds, about 74 days
     expect(warnings).toStrictEqual([
       {
         path: 'steps.check',
@@ -39,7 +40,36 @@ describe('a loop that can fill an execution history before its year is out', () 
         message: expect.stringContaining('"check" → "pause" → "nudge"'),
       },
     ]);
-    expect(warnings[0]?.message).toContain('about 115 days');
+    expect(warnings[0]?.message).toContain('about 74 days');
+  });
+
+  it('counts the events Step Functions records: a loop of four hours fills the history within the year', () => {
+    // act
+    const warnings = historyWarnings(looping({ for: 'PT4H' }));
+    // assert: 14 events a round, 1,785 rounds of 4 hours: about 297 days
+    expect(warnings.map((w) => w.path)).toStrictEqual(['steps.check']);
+    expect(warnings[0]?.message).toContain('about 297 days (1,785 rounds)');
+  });
+
+  it('counts a message on a loop as its visit and its send, and a waitForEvent that times out as two Tasks', () => {
+    const input = looping({ for: 'P1D' });
+    const steps = {
+      pause: {
+        type: 'waitForEvent',
+        event: 'App Opened',
+        timeout: 'PT6H',
+        onEvent: 'done',
+        onTimeout: 'nudge',
+      },
+      nudge: { type: 'email', template: 'promo', next: 'pause' },
+      done: { type: 'exit' },
+    };
+    // act: 11 + 7 = 18 events a round, 1,388 rounds of 6 hours
+    const result = validateJourney({ ...input, steps }, { templates: new Map([['promo', 'email']]) });
+    // assert
+    expect(result.warnings.filter((w) => w.code === 'loop.history').map((w) => w.message)).toStrictEqual([
+      expect.stringContaining('about 347 days (1,388 rounds)'),
+    ]);
   });
 
   it('counts the fastest way round: a timeout that loops back', () => {

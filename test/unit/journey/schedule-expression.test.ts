@@ -44,3 +44,36 @@ describe('a segment schedule that EventBridge Scheduler would refuse is refused 
     expect(problems(schedule)).toStrictEqual([]);
   });
 });
+
+describe('a segment schedule that Scheduler takes but that never runs is warned about', () => {
+  const warnings = (schedule: string) => {
+    const result = validateJourney(journey(schedule));
+    expect(result.ok).toBe(true);
+    return result.warnings.map((w) => `${w.path} ${w.code}: ${w.message}`);
+  };
+
+  it.each([
+    ['cron(0 9 31 2 ? *)', 'no day 31 in FEB'],
+    ['cron(0 9 30 2 ? *)', 'no day 30 in FEB'],
+    ['cron(0 9 31 APR,JUN,SEP,NOV ? *)', 'no day 31 in APR, JUN, SEP, NOV'],
+    ['cron(0 9 30-31 2 ? *)', 'no day 30, 31 in FEB'],
+    ['cron(0 9 29 2 ? 2026-2027)', 'no day 29 in FEB of a year that is not a leap year'],
+  ])('%s', (schedule, why) => {
+    expect(warnings(schedule)).toStrictEqual([
+      expect.stringMatching(new RegExp(`^trigger\\.schedule schedule\\.never-runs: .*${why}`)),
+    ]);
+  });
+
+  it.each([
+    'cron(0 9 29 2 ? *)',
+    'cron(0 9 29 2 ? 2028)',
+    'cron(0 9 31 * ? *)',
+    'cron(0 9 28-31 2 ? *)',
+    'cron(0 9 L 2 ? *)',
+    'cron(0 9 ? 2 MON *)',
+    'cron(0 9 31 1/2 ? *)',
+    'rate(1 day)',
+  ])('stays quiet for %s', (schedule) => {
+    expect(warnings(schedule)).toStrictEqual([]);
+  });
+});

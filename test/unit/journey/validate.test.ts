@@ -141,6 +141,30 @@ describe('validateJourney on valid journeys', () => {
     expect(validateJourney(looping, { templates }).ok).toBe(true);
   });
 
+  it('names a loop with no wait in the order a customer goes round it', () => {
+    // arrange: hello → check → remind → hello, whose ids sort otherwise
+    const looping = {
+      ...minimal,
+      steps: {
+        hello: { type: 'email', template: 'promo', next: 'check' },
+        remind: { type: 'emit', event: 'Nudged', properties: {}, next: 'hello' },
+        check: {
+          type: 'branch',
+          branches: [{ when: { path: 'profile.traits.done', eq: true }, next: 'bye' }],
+          otherwise: 'remind',
+        },
+        bye: { type: 'exit' },
+      },
+    };
+    // act
+    const result = validateJourney(looping, { templates });
+    // assert
+    const found = result.ok ? [] : result.violations.filter((v) => v.code === 'cycle.no-wait');
+    expect(found.map((v) => [v.path, v.message.split(' form')[0]])).toStrictEqual([
+      ['steps.check', 'Steps "check" → "remind" → "hello" → "check"'],
+    ]);
+  });
+
   it.each([
     ['a fixed instant', { until: '2026-01-01T00:00:00Z' }],
     ['a profile date', { untilDate: { path: 'profile.traits.renewal' } }],

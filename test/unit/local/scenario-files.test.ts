@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadScenarios, referenceProblems } from '#infra/local/scenarios/load.ts';
+import { allProblems, loadScenarios, referenceProblems } from '#infra/local/scenarios/load.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -45,7 +45,7 @@ describe('a scenario file that cannot run is refused with each wrong field and w
       'wrong.test.json:6:3: start: must be an ISO 8601 instant with a zone, such as 2026-03-02T09:00:00Z',
       'wrong.test.json:10:7: customers[0].timezone: must be an IANA time zone such as Europe/Rome',
       'wrong.test.json:15:7: events[0].at: must be an ISO 8601 instant with a zone (2026-03-02T09:00:00Z) or +<duration> (+2h, +30m, +1d, +P1DT2H)',
-      'wrong.test.json:19:5: events[1]: must be { "track": … }, { "identify": … }, { "deploy": …, "set": … }, { "opens": … } or { "clicks": … }, got an object with "at", "user"',
+      'wrong.test.json:19:5: events[1]: must be { "track": … }, { "identify": … }, { "deploy": … }, { "opens": … } or { "clicks": … }, got an object with "at", "user"',
       'wrong.test.json:26:7: expect[0].trait.equals: is required',
       'wrong.test.json:26:7: expect[0].trait: has an unknown field "is"',
       'wrong.test.json:32:5: expect[1]: must be { "message": … }, { "noMessage": … }, { "path": … }, { "outcome": … }, { "trait": … }, { "share": … } or { "webhook": … }, got an empty object',
@@ -191,6 +191,33 @@ describe('a scenario that names a step, variant, template, customer or journey t
       `list.test.json:30:9: scenarios[1].journeys[1]: no journey "nope": neither ${join(JOURNEYS, 'nope.json')} nor ${join(JOURNEYS, 'examples', 'nope.json')} exists`,
       'list.test.json:45:13: scenarios[1].expect[0].path.user: no customer "ana": declare it in customers (they are anna, crowd)',
     ]);
+  });
+
+  it('names an unknown journey of a file that also has a wrong field, with every problem of the file at once', async () => {
+    // arrange: a wrong start and a misspelt journey in one file, then a sound file
+    await writeFile(
+      join(dir, 'both-1.test.json'),
+      pretty({
+        ...cart,
+        journeys: ['cart-abandonmnet'],
+        start: 'soon',
+        expect: [{ noMessage: { user: 'anna' } }],
+      }),
+    );
+    await writeFile(
+      join(dir, 'both-2.test.json'),
+      pretty({ ...cart, journeys: ['nope'], expect: [{ noMessage: { user: 'anna' } }] }),
+    );
+    const loaded = await loadScenarios([join(dir, 'both-1.test.json'), join(dir, 'both-2.test.json')], dir);
+    // act
+    const problems = await allProblems(loaded, JOURNEYS);
+    // assert: each file's problems together, each with its line and column
+    expect(problems.map((p) => p.split(': ').slice(0, 2).join(': '))).toStrictEqual([
+      'both-1.test.json:4:5: journeys[0]',
+      'both-1.test.json:6:3: start',
+      'both-2.test.json:4:5: journeys[0]',
+    ]);
+    expect(problems[0]).toContain('no journey "cart-abandonmnet"');
   });
 
   it("names a message expectation's journey that the scenario does not deploy", async () => {
