@@ -42,7 +42,7 @@ export function mapActivity(
   noteUnread(ctx, activity, ['Description', type], at);
   const steps = mapTyped(ctx, activityId, stepId, activity, type, pathOf(at, type));
   if (type === 'EMAIL' || type === 'SMS') withOutcomeSplit(ctx, activityId, stepId, activity[type], steps);
-  const primary = steps[stepId];
+  const primary = Object.hasOwn(steps, stepId) ? steps[stepId] : undefined;
   if (primary !== undefined && activity.Description !== undefined && activity.Description !== '')
     steps[stepId] = { ...primary, label: activity.Description };
   return steps;
@@ -102,7 +102,7 @@ function withOutcomeSplit(
   message: { NextActivity?: string } | undefined,
   steps: Record<string, StepInput>,
 ): void {
-  const step = steps[stepId];
+  const step = Object.hasOwn(steps, stepId) ? steps[stepId] : undefined;
   const split = outcomeSplit(ctx, message?.NextActivity);
   if (step === undefined || split === undefined || split.message !== activityId) return;
   if (step.type !== 'email' && step.type !== 'sms') return;

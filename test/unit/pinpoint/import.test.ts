@@ -263,3 +263,45 @@ describe('importPinpointJourney: what a problem says', () => {
     });
   });
 });
+
+describe('importPinpointJourney: an activity that cannot be mapped', () => {
+  const journey = (activities: Record<string, unknown>, start: string) => ({
+    Name: 'Broken step',
+    StartActivity: start,
+    StartCondition: { SegmentStartCondition: { SegmentId: 's1' } },
+    Activities: activities,
+  });
+
+  it.each(['toString', 'valueOf', 'constructor', 'hasOwnProperty'])(
+    'is named as a problem when its id is %s, a name every plain object has',
+    (id) => {
+      // arrange
+      const input = journey(
+        { mail: { EMAIL: { TemplateName: 'M', NextActivity: id } }, [id]: { Wait: {} } },
+        'mail',
+      );
+      // act
+      const result = importPinpointJourney(input);
+      // assert
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.problems.map((p) => p.path)).toContain(`Activities.${id}.Wait.WaitTime`);
+    },
+  );
+
+  it('is named with what is wrong, never said to be unreachable, when its step does not validate', () => {
+    // arrange
+    const input = journey(
+      { mail: { EMAIL: { TemplateName: 'M', MessageConfig: { FromAddress: 'ANY' } } } },
+      'mail',
+    );
+    // act
+    const result = importPinpointJourney(input);
+    // assert
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.problems).toHaveLength(1);
+      expect(result.problems[0]?.path).toBe('Activities.mail');
+      expect(result.problems[0]?.message).toContain('from');
+    }
+  });
+});
