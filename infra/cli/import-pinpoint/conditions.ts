@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { ISO_DATE } from '../../../shared/conditions/compare.ts';
 import { PATH_PATTERN } from '../../../shared/conditions/path.ts';
 import type { Condition } from '../../../shared/conditions/schema.ts';
 import { type ImportLog, pathOf } from './notes.ts';
@@ -145,7 +146,8 @@ function attributeCondition(
   const [first, second] = values;
   if (first === undefined) return undefined;
   const equals = equalsOrListed(path, values.flatMap(withTypedTwin), lists);
-  switch (dim.AttributeType ?? 'INCLUSIVE') {
+  const type = dim.AttributeType ?? 'INCLUSIVE';
+  switch (type) {
     case 'INCLUSIVE':
       return equals;
     case 'EXCLUSIVE':
@@ -156,11 +158,39 @@ function attributeCondition(
         'any',
       );
     case 'BEFORE':
+    case 'AFTER':
+    case 'BETWEEN':
+      return dateRange(path, type, first, second, at, log);
+    case 'ON':
+      return onDay(path, first, at, log);
+  }
+}
+
+/**
+ * BEFORE / AFTER / BETWEEN compare dates; a value that is no ISO 8601 date
+ * cannot be compared here (text compares letter by letter), so the filter is
+ * left out with a note, as for ON.
+ */
+function dateRange(
+  path: string,
+  type: 'BEFORE' | 'AFTER' | 'BETWEEN',
+  first: string,
+  second: string | undefined,
+  at: string,
+  log: ImportLog,
+): Condition | undefined {
+  const notDate = (type === 'BETWEEN' ? [first, second] : [first]).find(
+    (v) => v !== undefined && !ISO_DATE.test(v),
+  );
+  if (notDate !== undefined) {
+    log.note(at, `"${type} ${notDate}": "${notDate}" is not an ISO 8601 date; the filter is left out.`);
+    return undefined;
+  }
+  switch (type) {
+    case 'BEFORE':
       return { path, lt: first };
     case 'AFTER':
       return { path, gt: first };
-    case 'ON':
-      return onDay(path, first, at, log);
     case 'BETWEEN':
       if (second === undefined) return { path, gte: first };
       return {

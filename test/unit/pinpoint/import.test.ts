@@ -305,3 +305,38 @@ describe('importPinpointJourney: an activity that cannot be mapped', () => {
     }
   });
 });
+
+describe('importPinpointJourney: BEFORE / AFTER / BETWEEN on a value that is no date', () => {
+  it.each([
+    ['AFTER', ['last week']],
+    ['BEFORE', ['06/01/2024']],
+    ['BETWEEN', ['2025-01-01T00:00:00Z', 'INCLUSIVE']],
+  ])('%s %j: the filter is left out with a note, and the journey validates', (type, values) => {
+    // arrange
+    const input = {
+      Name: 'Dated',
+      StartActivity: 'mail',
+      StartCondition: {
+        EventStartCondition: {
+          EventFilter: {
+            Dimensions: {
+              EventType: { DimensionType: 'INCLUSIVE', Values: ['Signup'] },
+              Attributes: { when: { AttributeType: type, Values: values } },
+            },
+          },
+        },
+      },
+      Activities: { mail: { EMAIL: { TemplateName: 'M' } } },
+    };
+    // act
+    const result = importPinpointJourney(input);
+    // assert
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const checked = validateJourney(result.journey);
+    expect(checked.ok ? [] : checked.violations).toEqual([]);
+    expect(result.notes.map((n) => n.path)).toContain(
+      'StartCondition.EventStartCondition.EventFilter.Dimensions.Attributes.when',
+    );
+  });
+});

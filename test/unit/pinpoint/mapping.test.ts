@@ -110,11 +110,11 @@ describe('activity mapping details', () => {
     ],
     [
       'BETWEEN',
-      { AttributeType: 'BETWEEN', Values: ['1', '9'] },
+      { AttributeType: 'BETWEEN', Values: ['2026-01-01', '2026-01-31T23:59:59Z'] },
       {
         all: [
-          { path: 'event.properties.k', gte: '1' },
-          { path: 'event.properties.k', lte: '9' },
+          { path: 'event.properties.k', gte: '2026-01-01' },
+          { path: 'event.properties.k', lte: '2026-01-31T23:59:59Z' },
         ],
       },
     ],
