@@ -340,3 +340,24 @@ describe('importPinpointJourney: BEFORE / AFTER / BETWEEN on a value that is no 
     );
   });
 });
+
+describe('importPinpointJourney: a journey ACTIVE in Pinpoint', () => {
+  it('imports as active with a note that the Pinpoint journey must be stopped, or customers get both', () => {
+    // arrange
+    const input = {
+      Name: 'Running',
+      State: 'ACTIVE',
+      StartActivity: 'mail',
+      StartCondition: { SegmentStartCondition: { SegmentId: 's1' } },
+      Activities: { mail: { EMAIL: { TemplateName: 'M' } } },
+    };
+    // act
+    const result = importPinpointJourney(input);
+    // assert
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.journey.status).toBe('active');
+    const note = result.notes.find((n) => n.path === 'State');
+    expect(note?.message).toContain('stop it in Pinpoint');
+  });
+});
