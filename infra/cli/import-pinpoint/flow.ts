@@ -17,8 +17,14 @@ function waitStep(
   at: string,
 ): StepInput | undefined {
   const waitFor = time?.WaitFor;
-  if (isPositiveDuration(waitFor) || (waitFor !== undefined && isZeroDuration(waitFor)))
+  if (isPositiveDuration(waitFor) || (waitFor !== undefined && isZeroDuration(waitFor))) {
+    if (time?.WaitUntil !== undefined)
+      ctx.log.note(
+        pathOf(at, 'WaitUntil'),
+        `A wait takes WaitFor or WaitUntil, not both: it waits ${waitFor}; WaitUntil "${time.WaitUntil}" is left out.`,
+      );
     return { type: 'wait', for: waitFor, next };
+  }
   if (waitFor !== undefined)
     ctx.log.problem(
       pathOf(at, 'WaitFor'),

@@ -361,3 +361,38 @@ describe('importPinpointJourney: a journey ACTIVE in Pinpoint', () => {
     expect(note?.message).toContain('stop it in Pinpoint');
   });
 });
+
+describe('importPinpointJourney: a WaitTime with both WaitFor and WaitUntil', () => {
+  it.each([
+    [
+      'Wait',
+      { Wait: { WaitTime: { WaitFor: 'PT1H', WaitUntil: '2026-01-01T00:00:00Z' } } },
+      'Activities.x.Wait.WaitTime',
+    ],
+    [
+      'ConditionalSplit',
+      {
+        ConditionalSplit: {
+          Condition: { Conditions: [{ SegmentCondition: { SegmentId: 's2' } }] },
+          EvaluationWaitTime: { WaitFor: 'PT1H', WaitUntil: '2026-01-01T00:00:00Z' },
+        },
+      },
+      'Activities.x.ConditionalSplit.EvaluationWaitTime',
+    ],
+  ])('%s: the WaitFor is kept and the WaitUntil left out is said', (_type, activity, at) => {
+    // arrange
+    const input = {
+      Name: 'Both',
+      StartActivity: 'x',
+      StartCondition: { SegmentStartCondition: { SegmentId: 's1' } },
+      Activities: { x: activity },
+    };
+    // act
+    const result = importPinpointJourney(input);
+    // assert
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.journey.steps.x).toMatchObject({ type: 'wait', for: 'PT1H' });
+    expect(result.notes.map((n) => n.path)).toContain(`${at}.WaitUntil`);
+  });
+});
