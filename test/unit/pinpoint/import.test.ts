@@ -396,3 +396,24 @@ describe('importPinpointJourney: a WaitTime with both WaitFor and WaitUntil', ()
     expect(result.notes.map((n) => n.path)).toContain(`${at}.WaitUntil`);
   });
 });
+
+describe('importPinpointJourney: a push TimeToLive of 0', () => {
+  it('stays "now or never" (the shortest time to live), not the provider default of weeks', () => {
+    // arrange
+    const input = {
+      Name: 'Flash',
+      StartActivity: 'x',
+      StartCondition: { SegmentStartCondition: { SegmentId: 's1' } },
+      Activities: { x: { PUSH: { TemplateName: 'P', MessageConfig: { TimeToLive: '0' } } } },
+    };
+    // act
+    const result = importPinpointJourney(input);
+    // assert
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.journey.steps.x).toMatchObject({ type: 'push', timeToLive: 'PT1S' });
+    expect(validateJourney(result.journey).ok).toBe(true);
+    const note = result.notes.find((n) => n.path === 'Activities.x.PUSH.MessageConfig.TimeToLive');
+    expect(note?.message).not.toContain('not a number');
+  });
+});
