@@ -84,7 +84,8 @@ function mapTyped(
       if (ConditionalSplit === undefined || outcomeSplit(ctx, activityId) !== undefined) return {};
       return conditionalSplitSteps(ctx, id, ConditionalSplit, at);
     case 'MultiCondition':
-      return MultiCondition === undefined ? {} : multiConditionSteps(ctx, id, MultiCondition, at);
+      if (MultiCondition === undefined || outcomeSplit(ctx, activityId) !== undefined) return {};
+      return multiConditionSteps(ctx, id, MultiCondition, at);
     case 'RandomSplit':
       return RandomSplit === undefined ? {} : randomSplitSteps(ctx, id, RandomSplit, at);
     case 'Holdout':
@@ -109,8 +110,12 @@ function withOutcomeSplit(
   steps[stepId] = { ...step, onOutcome: split.onOutcome, next: split.next };
   const splitId = message?.NextActivity ?? '';
   const what = split.outcomes.join(' or ');
+  const order =
+    split.onOutcome.branches.length > 1
+      ? ' The first of the listed outcomes to arrive takes its branch, where Pinpoint took the first branch in order whose event happened within the wait.'
+      : '';
   ctx.log.note(
-    pathOf('Activities', splitId, 'ConditionalSplit'),
-    `Became onOutcome of step "${stepId}": the customer goes on as soon as the message reports ${what} (Pinpoint waited the full ${split.within} before checking), else after ${split.within}.`,
+    pathOf('Activities', splitId, split.kind),
+    `Became onOutcome of step "${stepId}": the customer goes on as soon as the message reports ${what} (Pinpoint waited the full ${split.within} before checking), else after ${split.within}.${order}`,
   );
 }

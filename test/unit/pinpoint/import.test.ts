@@ -417,3 +417,58 @@ describe('importPinpointJourney: a push TimeToLive of 0', () => {
     expect(note?.message).not.toContain('not a number');
   });
 });
+
+describe('importPinpointJourney: a multivariate split on what the email before it did', () => {
+  it('becomes the email step onOutcome, its branches in order, the default as next, and validates', () => {
+    // arrange
+    const outcome = (type: string) => ({
+      EventCondition: {
+        MessageActivity: 'mail',
+        Dimensions: { EventType: { DimensionType: 'INCLUSIVE', Values: [type] } },
+      },
+    });
+    const input = {
+      Name: 'Engaged',
+      StartActivity: 'mail',
+      StartCondition: { SegmentStartCondition: { SegmentId: 's1' } },
+      Activities: {
+        mail: { EMAIL: { TemplateName: 'M', NextActivity: 'mc' } },
+        mc: {
+          MultiCondition: {
+            EvaluationWaitTime: { WaitFor: 'P1D' },
+            Branches: [
+              { Condition: outcome('_email.click'), NextActivity: 'clicked' },
+              { Condition: outcome('_email.open'), NextActivity: 'opened' },
+              { Condition: outcome('_email.hardbounce') },
+            ],
+            DefaultActivity: 'other',
+          },
+        },
+        clicked: { SMS: { TemplateName: 'C' } },
+        opened: { SMS: { TemplateName: 'O' } },
+        other: { SMS: { TemplateName: 'N' } },
+      },
+    };
+    // act
+    const result = importPinpointJourney(input);
+    // assert
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.journey.steps.mail).toMatchObject({
+      type: 'email',
+      next: 'other',
+      onOutcome: {
+        within: 'P1D',
+        branches: [
+          { outcome: 'clicked', next: 'clicked' },
+          { outcome: 'opened', next: 'opened' },
+          { outcome: 'bounced', next: 'end' },
+        ],
+      },
+    });
+    expect(Object.keys(result.journey.steps)).not.toContain('mc');
+    const checked = validateJourney(result.journey);
+    expect(checked.ok ? [] : checked.violations).toEqual([]);
+    expect(result.notes.map((n) => n.path)).toContain('Activities.mc.MultiCondition');
+  });
+});
