@@ -37,32 +37,46 @@ export function eventNameOf(
   log: ImportLog,
 ): string | undefined {
   const type = dimensions?.EventType;
-  if (type === undefined || type.Values.length === 0) return undefined;
-  if (type.DimensionType === 'EXCLUSIVE') {
-    log.note(
-      pathOf(at, 'EventType'),
-      `"any event except ${type.Values.join(', ')}" has no equivalent; the condition is left out.`,
-    );
-    return undefined;
-  }
-  if (type.Values.length > 1) {
+  if (type !== undefined && type.DimensionType !== 'EXCLUSIVE' && type.Values.length > 1) {
     log.note(
       pathOf(at, 'EventType', 'Values'),
       `Only the first event, "${type.Values[0]}", is used; ${type.Values.slice(1).join(', ')} need a journey (or branch) of their own.`,
     );
   }
-  const name = type.Values[0];
-  if (name !== undefined && /^_(email|sms|push|voice|inapp)\./i.test(name))
+  const [first] = eventNamesOf(dimensions, at, log, 1);
+  return first;
+}
+
+/** Every event name of an `EventType` dimension (the first `limit`), each noted when it is not a customer event here. */
+export function eventNamesOf(
+  dimensions: PinpointEventDimensions | undefined,
+  at: string,
+  log: ImportLog,
+  limit = Number.POSITIVE_INFINITY,
+): string[] {
+  const type = dimensions?.EventType;
+  if (type === undefined || type.Values.length === 0) return [];
+  if (type.DimensionType === 'EXCLUSIVE') {
     log.note(
-      pathOf(at, 'EventType', 'Values'),
-      `"${name}" is a message event Pinpoint recorded: here delivery feedback is not a customer event, so this never happens unless your app puts "${name}" on the bus. Branch on what a message did with onOutcome on its step.`,
+      pathOf(at, 'EventType'),
+      `"any event except ${type.Values.join(', ')}" has no equivalent; the condition is left out.`,
     );
-  else if (name?.startsWith('_'))
-    log.note(
-      pathOf(at, 'EventType', 'Values'),
-      `"${name}" is an event Pinpoint recorded itself; it arrives here only if your app or a rule puts it on the bus under that name.`,
-    );
-  return name;
+    return [];
+  }
+  const names = type.Values.slice(0, limit);
+  for (const name of names) {
+    if (/^_(email|sms|push|voice|inapp)\./i.test(name))
+      log.note(
+        pathOf(at, 'EventType', 'Values'),
+        `"${name}" is a message event Pinpoint recorded: here delivery feedback is not a customer event, so this never happens unless your app puts "${name}" on the bus. Branch on what a message did with onOutcome on its step.`,
+      );
+    else if (name.startsWith('_'))
+      log.note(
+        pathOf(at, 'EventType', 'Values'),
+        `"${name}" is an event Pinpoint recorded itself; it arrives here only if your app or a rule puts it on the bus under that name.`,
+      );
+  }
+  return names;
 }
 
 /** `Attributes` and `Metrics` of event dimensions as conditions on `event.properties.*`. */
@@ -263,10 +277,14 @@ export function branchCondition(
   const event = condition?.EventCondition;
   if (event !== undefined) {
     const eventAt = pathOf(at, 'EventCondition', 'Dimensions');
-    const name = eventNameOf(event.Dimensions, eventAt, log);
-    if (name !== undefined)
-      parts.push(window === undefined ? { performed: name } : { performed: name, within: window });
-    if (name !== undefined && window === undefined)
+    const names = eventNamesOf(event.Dimensions, eventAt, log);
+    const performed = combine(
+      names.map((n) => (window === undefined ? { performed: n } : { performed: n, within: window })),
+      'any',
+    );
+    if (performed !== undefined) parts.push(performed);
+    const name = names.join('" or "');
+    if (names.length > 0 && window === undefined)
       log.note(
         eventAt,
         `"${name}" is counted over the customer's whole history, also before this journey: Pinpoint counted it since the customer reached the split, and only an evaluation wait given as a duration (WaitFor) bounds the window here.`,

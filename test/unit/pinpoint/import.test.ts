@@ -472,3 +472,52 @@ describe('importPinpointJourney: a multivariate split on what the email before i
     expect(result.notes.map((n) => n.path)).toContain('Activities.mc.MultiCondition');
   });
 });
+
+describe('importPinpointJourney: a split on one of several events', () => {
+  it('checks every event of the condition after the wait, as Pinpoint did, not the first only', () => {
+    // arrange
+    const input = {
+      Name: 'Either',
+      StartActivity: 'x',
+      StartCondition: { SegmentStartCondition: { SegmentId: 's1' } },
+      Activities: {
+        x: {
+          ConditionalSplit: {
+            Condition: {
+              Conditions: [
+                {
+                  EventCondition: {
+                    Dimensions: {
+                      EventType: { DimensionType: 'INCLUSIVE', Values: ['Purchase', 'Subscribe'] },
+                    },
+                  },
+                },
+              ],
+            },
+            EvaluationWaitTime: { WaitFor: 'P1D' },
+          },
+        },
+      },
+    };
+    // act
+    const result = importPinpointJourney(input);
+    // assert
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.journey.steps['x-check']).toMatchObject({
+      type: 'branch',
+      branches: [
+        {
+          when: {
+            any: [
+              { performed: 'Purchase', within: 'P1D' },
+              { performed: 'Subscribe', within: 'P1D' },
+            ],
+          },
+        },
+      ],
+    });
+    expect(validateJourney(result.journey).ok).toBe(true);
+    expect(result.notes.map((n) => n.message).join('\n')).not.toContain('Only the first event');
+  });
+});
