@@ -68,7 +68,8 @@ export function reachableFrom(start: string, steps: Readonly<Record<string, Step
   while (queue.length > 0) {
     const id = queue.shift();
     if (id === undefined || seen.has(id)) continue;
-    const step = steps[id];
+    // Own steps only: an id such as "toString" names no step unless the journey has one.
+    const step = Object.hasOwn(steps, id) ? steps[id] : undefined;
     if (step === undefined) continue;
     seen.add(id);
     for (const edge of edgesOf(step)) queue.push(edge.to);

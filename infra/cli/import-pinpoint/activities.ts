@@ -42,7 +42,7 @@ export function mapActivity(
   noteUnread(ctx, activity, ['Description', type], at);
   const steps = mapTyped(ctx, activityId, stepId, activity, type, pathOf(at, type));
   if (type === 'EMAIL' || type === 'SMS') withOutcomeSplit(ctx, activityId, stepId, activity[type], steps);
-  const primary = steps[stepId];
+  const primary = Object.hasOwn(steps, stepId) ? steps[stepId] : undefined;
   if (primary !== undefined && activity.Description !== undefined && activity.Description !== '')
     steps[stepId] = { ...primary, label: activity.Description };
   return steps;
@@ -84,7 +84,8 @@ function mapTyped(
       if (ConditionalSplit === undefined || outcomeSplit(ctx, activityId) !== undefined) return {};
       return conditionalSplitSteps(ctx, id, ConditionalSplit, at);
     case 'MultiCondition':
-      return MultiCondition === undefined ? {} : multiConditionSteps(ctx, id, MultiCondition, at);
+      if (MultiCondition === undefined || outcomeSplit(ctx, activityId) !== undefined) return {};
+      return multiConditionSteps(ctx, id, MultiCondition, at);
     case 'RandomSplit':
       return RandomSplit === undefined ? {} : randomSplitSteps(ctx, id, RandomSplit, at);
     case 'Holdout':
@@ -102,15 +103,19 @@ function withOutcomeSplit(
   message: { NextActivity?: string } | undefined,
   steps: Record<string, StepInput>,
 ): void {
-  const step = steps[stepId];
+  const step = Object.hasOwn(steps, stepId) ? steps[stepId] : undefined;
   const split = outcomeSplit(ctx, message?.NextActivity);
   if (step === undefined || split === undefined || split.message !== activityId) return;
   if (step.type !== 'email' && step.type !== 'sms') return;
   steps[stepId] = { ...step, onOutcome: split.onOutcome, next: split.next };
   const splitId = message?.NextActivity ?? '';
   const what = split.outcomes.join(' or ');
+  const order =
+    split.onOutcome.branches.length > 1
+      ? ' The first of the listed outcomes to arrive takes its branch, where Pinpoint took the first branch in order whose event happened within the wait.'
+      : '';
   ctx.log.note(
-    pathOf('Activities', splitId, 'ConditionalSplit'),
-    `Became onOutcome of step "${stepId}": the customer goes on as soon as the message reports ${what} (Pinpoint waited the full ${split.within} before checking), else after ${split.within}.`,
+    pathOf('Activities', splitId, split.kind),
+    `Became onOutcome of step "${stepId}": the customer goes on as soon as the message reports ${what} (Pinpoint waited the full ${split.within} before checking), else after ${split.within}.${order}`,
   );
 }

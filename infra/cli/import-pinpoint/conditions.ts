@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { ISO_DATE } from '../../../shared/conditions/compare.ts';
 import { PATH_PATTERN } from '../../../shared/conditions/path.ts';
 import type { Condition } from '../../../shared/conditions/schema.ts';
 import { type ImportLog, pathOf } from './notes.ts';
@@ -36,32 +37,46 @@ export function eventNameOf(
   log: ImportLog,
 ): string | undefined {
   const type = dimensions?.EventType;
-  if (type === undefined || type.Values.length === 0) return undefined;
-  if (type.DimensionType === 'EXCLUSIVE') {
-    log.note(
-      pathOf(at, 'EventType'),
-      `"any event except ${type.Values.join(', ')}" has no equivalent; the condition is left out.`,
-    );
-    return undefined;
-  }
-  if (type.Values.length > 1) {
+  if (type !== undefined && type.DimensionType !== 'EXCLUSIVE' && type.Values.length > 1) {
     log.note(
       pathOf(at, 'EventType', 'Values'),
       `Only the first event, "${type.Values[0]}", is used; ${type.Values.slice(1).join(', ')} need a journey (or branch) of their own.`,
     );
   }
-  const name = type.Values[0];
-  if (name !== undefined && /^_(email|sms|push|voice|inapp)\./i.test(name))
+  const [first] = eventNamesOf(dimensions, at, log, 1);
+  return first;
+}
+
+/** Every event name of an `EventType` dimension (the first `limit`), each noted when it is not a customer event here. */
+export function eventNamesOf(
+  dimensions: PinpointEventDimensions | undefined,
+  at: string,
+  log: ImportLog,
+  limit = Number.POSITIVE_INFINITY,
+): string[] {
+  const type = dimensions?.EventType;
+  if (type === undefined || type.Values.length === 0) return [];
+  if (type.DimensionType === 'EXCLUSIVE') {
     log.note(
-      pathOf(at, 'EventType', 'Values'),
-      `"${name}" is a message event Pinpoint recorded: here delivery feedback is not a customer event, so this never happens unless your app puts "${name}" on the bus. Branch on what a message did with onOutcome on its step.`,
+      pathOf(at, 'EventType'),
+      `"any event except ${type.Values.join(', ')}" has no equivalent; the condition is left out.`,
     );
-  else if (name?.startsWith('_'))
-    log.note(
-      pathOf(at, 'EventType', 'Values'),
-      `"${name}" is an event Pinpoint recorded itself; it arrives here only if your app or a rule puts it on the bus under that name.`,
-    );
-  return name;
+    return [];
+  }
+  const names = type.Values.slice(0, limit);
+  for (const name of names) {
+    if (/^_(email|sms|push|voice|inapp)\./i.test(name))
+      log.note(
+        pathOf(at, 'EventType', 'Values'),
+        `"${name}" is a message event Pinpoint recorded: here delivery feedback is not a customer event, so this never happens unless your app puts "${name}" on the bus. Branch on what a message did with onOutcome on its step.`,
+      );
+    else if (name.startsWith('_'))
+      log.note(
+        pathOf(at, 'EventType', 'Values'),
+        `"${name}" is an event Pinpoint recorded itself; it arrives here only if your app or a rule puts it on the bus under that name.`,
+      );
+  }
+  return names;
 }
 
 /** `Attributes` and `Metrics` of event dimensions as conditions on `event.properties.*`. */
@@ -145,7 +160,8 @@ function attributeCondition(
   const [first, second] = values;
   if (first === undefined) return undefined;
   const equals = equalsOrListed(path, values.flatMap(withTypedTwin), lists);
-  switch (dim.AttributeType ?? 'INCLUSIVE') {
+  const type = dim.AttributeType ?? 'INCLUSIVE';
+  switch (type) {
     case 'INCLUSIVE':
       return equals;
     case 'EXCLUSIVE':
@@ -156,11 +172,39 @@ function attributeCondition(
         'any',
       );
     case 'BEFORE':
+    case 'AFTER':
+    case 'BETWEEN':
+      return dateRange(path, type, first, second, at, log);
+    case 'ON':
+      return onDay(path, first, at, log);
+  }
+}
+
+/**
+ * BEFORE / AFTER / BETWEEN compare dates; a value that is no ISO 8601 date
+ * cannot be compared here (text compares letter by letter), so the filter is
+ * left out with a note, as for ON.
+ */
+function dateRange(
+  path: string,
+  type: 'BEFORE' | 'AFTER' | 'BETWEEN',
+  first: string,
+  second: string | undefined,
+  at: string,
+  log: ImportLog,
+): Condition | undefined {
+  const notDate = (type === 'BETWEEN' ? [first, second] : [first]).find(
+    (v) => v !== undefined && !ISO_DATE.test(v),
+  );
+  if (notDate !== undefined) {
+    log.note(at, `"${type} ${notDate}": "${notDate}" is not an ISO 8601 date; the filter is left out.`);
+    return undefined;
+  }
+  switch (type) {
+    case 'BEFORE':
       return { path, lt: first };
     case 'AFTER':
       return { path, gt: first };
-    case 'ON':
-      return onDay(path, first, at, log);
     case 'BETWEEN':
       if (second === undefined) return { path, gte: first };
       return {
@@ -233,10 +277,14 @@ export function branchCondition(
   const event = condition?.EventCondition;
   if (event !== undefined) {
     const eventAt = pathOf(at, 'EventCondition', 'Dimensions');
-    const name = eventNameOf(event.Dimensions, eventAt, log);
-    if (name !== undefined)
-      parts.push(window === undefined ? { performed: name } : { performed: name, within: window });
-    if (name !== undefined && window === undefined)
+    const names = eventNamesOf(event.Dimensions, eventAt, log);
+    const performed = combine(
+      names.map((n) => (window === undefined ? { performed: n } : { performed: n, within: window })),
+      'any',
+    );
+    if (performed !== undefined) parts.push(performed);
+    const name = names.join('" or "');
+    if (names.length > 0 && window === undefined)
       log.note(
         eventAt,
         `"${name}" is counted over the customer's whole history, also before this journey: Pinpoint counted it since the customer reached the split, and only an evaluation wait given as a duration (WaitFor) bounds the window here.`,

@@ -17,8 +17,14 @@ function waitStep(
   at: string,
 ): StepInput | undefined {
   const waitFor = time?.WaitFor;
-  if (isPositiveDuration(waitFor) || (waitFor !== undefined && isZeroDuration(waitFor)))
+  if (isPositiveDuration(waitFor) || (waitFor !== undefined && isZeroDuration(waitFor))) {
+    if (time?.WaitUntil !== undefined)
+      ctx.log.note(
+        pathOf(at, 'WaitUntil'),
+        `A wait takes WaitFor or WaitUntil, not both: it waits ${waitFor}; WaitUntil "${time.WaitUntil}" is left out.`,
+      );
     return { type: 'wait', for: waitFor, next };
+  }
   if (waitFor !== undefined)
     ctx.log.problem(
       pathOf(at, 'WaitFor'),
@@ -108,7 +114,9 @@ export function conditionalSplitSteps(
     event !== undefined &&
     only?.SegmentCondition === undefined &&
     only?.SegmentDimensions === undefined &&
-    only?.segmentDimensions === undefined;
+    only?.segmentDimensions === undefined &&
+    // One event: a waitForEvent awaits one name (several are checked after the wait, as Pinpoint did).
+    (event.Dimensions?.EventType?.Values.length ?? 0) <= 1;
   if (plainEvent && event.MessageActivity === undefined && isPositiveDuration(timeout)) {
     const dimsAt = pathOf(at, 'Condition', 'Conditions', 0, 'EventCondition', 'Dimensions');
     const name = eventNameOf(event.Dimensions, dimsAt, ctx.log);

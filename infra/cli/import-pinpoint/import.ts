@@ -176,14 +176,26 @@ function reachableOnly(
   stepOf: ReadonlyMap<string, string>,
   log: ImportLog,
 ): Record<string, StepInput> {
-  const parsed: Record<string, Step> = {};
+  const activityOf = new Map([...stepOf].map(([activityId, stepId]) => [stepId, activityId]));
+  const parsed: Record<string, Step> = Object.create(null);
   for (const [id, step] of Object.entries(steps)) {
     const result = Step.safeParse(step);
     if (result.success) parsed[id] = result.data;
+    else {
+      // Said for the activity it came from, rather than leaving the activity out as unreachable.
+      const activityId = activityOf.get(id);
+      const why = fromZodIssues(result.error.issues, [])
+        .map(({ path, message }) => (path === '' ? message : `${path}: ${message}`))
+        .join('; ');
+      log.problem(
+        activityId === undefined ? `(step ${id})` : pathOf('Activities', activityId),
+        `This activity becomes a step that does not validate: ${why}.`,
+      );
+    }
   }
   const reachable = new Set(reachableFrom(start, parsed));
   for (const [activityId, stepId] of stepOf) {
-    if (!reachable.has(stepId) && steps[stepId] !== undefined)
+    if (!reachable.has(stepId) && Object.hasOwn(parsed, stepId))
       log.note(
         pathOf('Activities', activityId),
         'No path from StartActivity reaches this activity; it was left out.',

@@ -234,6 +234,11 @@ export function mapStatus(source: PinpointJourney, log: ImportLog): JourneyInput
   const status = STATUS[source.State];
   if (status === 'archived')
     log.note('State', `${source.State} became archived: deploy it as draft or active to run it again.`);
+  if (source.State === 'ACTIVE')
+    log.note(
+      'State',
+      'The journey is running in Pinpoint: stop it in Pinpoint before this one is deployed active, or customers get its messages from both; customers who already went through it in Pinpoint can enter again here, as their Pinpoint history is not carried over.',
+    );
   return status;
 }
 

@@ -88,14 +88,21 @@ export function pushStep(
   const config = activity.MessageConfig ?? {};
   noteUnread(ctx, config, ['TimeToLive'], pathOf(at, 'MessageConfig'));
   const ttl = config.TimeToLive;
-  const seconds = ttl === undefined ? undefined : Number(ttl);
-  if (ttl !== undefined && !(seconds !== undefined && Number.isInteger(seconds) && seconds > 0)) {
+  const given = ttl === undefined || ttl.trim() === '' ? undefined : Number(ttl);
+  // 0 is "deliver now or never" to APNs and FCM: the shortest time to live here keeps that.
+  const seconds = given === 0 ? 1 : given;
+  const valid = seconds !== undefined && Number.isInteger(seconds) && seconds > 0;
+  if (ttl !== undefined && !valid) {
     ctx.log.note(
       pathOf(at, 'MessageConfig', 'TimeToLive'),
       `"${ttl}" is not a number of seconds; no time to live is set.`,
     );
+  } else if (given === 0) {
+    ctx.log.note(
+      pathOf(at, 'MessageConfig', 'TimeToLive'),
+      'A time to live of 0 (deliver now or never) became PT1S, the shortest there is here.',
+    );
   }
-  const valid = seconds !== undefined && Number.isInteger(seconds) && seconds > 0;
   return {
     type: 'push',
     template: templateOf(ctx, activity, 'push', id, at),

@@ -18,45 +18,71 @@ const MESSAGE_EVENTS: ReadonlyMap<string, { channel: 'EMAIL' | 'SMS'; outcome: M
   ['_SMS.FAILURE', { channel: 'SMS', outcome: 'failed' }],
 ]);
 
-/** A yes/no split on what one message did, folded into that message step as `onOutcome`. */
+/** A split on what one message did, folded into that message step as `onOutcome`. */
 export type OutcomeSplit = {
   /** The Pinpoint message activity whose step branches. */
   message: string;
+  /** The kind of split it was. */
+  kind: 'ConditionalSplit' | 'MultiCondition';
   onOutcome: OnOutcome;
-  /** Where the message step goes when no listed outcome comes within the window (the split's FalseActivity). */
+  /** Where the message step goes when no listed outcome comes within the window (FalseActivity / DefaultActivity). */
   next: string;
   outcomes: MessageOutcome[];
   within: string;
 };
 
 /**
- * A ConditionalSplit that asks only what the message just before it did
- * ("was the email opened within a day?": message events of one
- * `MessageActivity`, which leads straight to the split and is its only way in)
- * as that message step's `onOutcome`. Counted as events by name, these never
- * happen here — delivery feedback is correlated to the message, not recorded
- * as customer events — so every customer would take the "no" path.
+ * A split that asks only what the message just before it did ("was the email
+ * opened within a day?": message events of one `MessageActivity`, which leads
+ * straight to the split and is its only way in) as that message step's
+ * `onOutcome`: a yes/no split's condition is one branch, a multivariate
+ * split's branches are its branches in order. Counted as events by name, these
+ * never happen here — delivery feedback is correlated to the message, not
+ * recorded as customer events — so every customer would take the "no" path.
  * Undefined for any other split, which is then mapped as a branch.
  */
 export function outcomeSplit(ctx: ActivityContext, splitId: string | undefined): OutcomeSplit | undefined {
-  const split = splitId === undefined ? undefined : ctx.activities[splitId]?.ConditionalSplit;
-  if (splitId === undefined || split === undefined) return undefined;
-  const within = split.EvaluationWaitTime?.WaitFor;
-  const events = messageEvents(split.Condition?.Conditions ?? [], split.Condition?.Operator);
-  if (events === undefined || !isPositiveDuration(within)) return undefined;
-  const message = ctx.activities[events.activity];
-  const channel = events.channel;
+  if (splitId === undefined || !Object.hasOwn(ctx.activities, splitId)) return undefined;
+  const activity = ctx.activities[splitId];
+  const split = activity?.ConditionalSplit;
+  const multi = activity?.MultiCondition;
+  const asked =
+    split !== undefined
+      ? [
+          {
+            events: messageEvents(split.Condition?.Conditions ?? [], split.Condition?.Operator),
+            next: split.TrueActivity,
+          },
+        ]
+      : (multi?.Branches ?? []).map((branch) => ({
+          events: branch.Condition === undefined ? undefined : messageEvents([branch.Condition], undefined),
+          next: branch.NextActivity,
+        }));
+  const within = (split ?? multi)?.EvaluationWaitTime?.WaitFor;
+  const [first] = asked;
+  if (first?.events === undefined || !isPositiveDuration(within)) return undefined;
+  const { activity: messageId, channel } = first.events;
+  if (asked.some((a) => a.events?.activity !== messageId || a.events.channel !== channel)) return undefined;
+  if (!Object.hasOwn(ctx.activities, messageId)) return undefined;
+  const message = ctx.activities[messageId];
   if (message?.[channel]?.NextActivity !== splitId || referrers(ctx, splitId) !== 1) return undefined;
-  const onTrue = stepOrExit(ctx, split.TrueActivity);
-  const onFalse = stepOrExit(ctx, split.FalseActivity);
-  if (onTrue === undefined || onFalse === undefined) return undefined;
-  const outcome = events.outcomes.length === 1 ? events.outcomes[0] : events.outcomes;
-  if (outcome === undefined) return undefined;
+  const onFalse = stepOrExit(ctx, split !== undefined ? split.FalseActivity : multi?.DefaultActivity);
+  if (onFalse === undefined) return undefined;
+  const branches: OnOutcome['branches'] = [];
+  const outcomes: MessageOutcome[] = [];
+  for (const { events, next } of asked) {
+    const to = stepOrExit(ctx, next);
+    const [only] = events?.outcomes ?? [];
+    if (to === undefined || events === undefined || only === undefined) return undefined;
+    branches.push({ outcome: events.outcomes.length === 1 ? only : events.outcomes, next: to });
+    for (const o of events.outcomes) if (!outcomes.includes(o)) outcomes.push(o);
+  }
   return {
-    message: events.activity,
-    onOutcome: { within, branches: [{ outcome, next: onTrue }] },
+    message: messageId,
+    kind: split !== undefined ? 'ConditionalSplit' : 'MultiCondition',
+    onOutcome: { within, branches },
     next: onFalse,
-    outcomes: events.outcomes,
+    outcomes,
     within,
   };
 }

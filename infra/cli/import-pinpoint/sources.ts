@@ -15,7 +15,8 @@ export type PinpointSources = { folder: boolean; sources: PinpointSource[]; rema
  * The journeys in a file or a folder. A folder gives each of its `*.json`
  * files in name order; a file of `aws pinpoint list-journeys` output
  * (`JourneysResponse.Item`) gives each journey of the list, labelled
- * `file Item[i]`; any other file is one journey.
+ * `file Item[i]`; a JSON array (the list's `Item` alone, or `get-journey`
+ * outputs joined with `jq -s`) gives each of its journeys; any other file is one journey.
  */
 export async function readPinpointSources(input: string): Promise<PinpointSources> {
   const info = await stat(input).catch(() => undefined);
@@ -37,6 +38,11 @@ export async function readPinpointSources(input: string): Promise<PinpointSource
 async function sourcesOfFile(file: string): Promise<Omit<PinpointSources, 'folder'>> {
   const json = await readJsonFile(file);
   if (!json.ok) return { sources: [{ label: file, ok: false, message: json.message }], remarks: [] };
+  if (Array.isArray(json.value))
+    return {
+      sources: json.value.map((value, i) => ({ label: `${file} [${i}]`, ok: true, value })),
+      remarks: [],
+    };
   const list = journeyList(json.value);
   if (list === undefined) return { sources: [{ label: file, ok: true, value: json.value }], remarks: [] };
   const remarks =

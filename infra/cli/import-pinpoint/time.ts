@@ -13,6 +13,13 @@ const FRACTIONAL_OFFSETS: Record<string, string> = {
   '+09:30': 'Australia/Darwin',
   '+10:30': 'Australia/Lord_Howe',
   '+12:45': 'Pacific/Chatham',
+  '-09:30': 'Pacific/Marquesas',
+};
+
+/** Offsets Pinpoint offers that no zone keeps all year: the zone that keeps them in its summer. */
+const SUMMER_OFFSETS: Record<string, string> = {
+  '-02:30': 'America/St_Johns',
+  '+13:45': 'Pacific/Chatham',
 };
 
 export type ZoneMapping = { zone: string; note?: string };
@@ -37,6 +44,12 @@ export function zoneFromPinpoint(text: string): ZoneMapping {
       return {
         zone: city,
         note: `${text} became ${city}, a zone with that offset (check its daylight saving time).`,
+      };
+    const summer = SUMMER_OFFSETS[`${sign}${hours}:${minutes}`];
+    if (summer !== undefined)
+      return {
+        zone: summer,
+        note: `${text} became ${summer}, which keeps that offset during its daylight saving time only (an hour less the rest of the year); no zone keeps it all year.`,
       };
   }
   if (isValidTimeZone(text)) return { zone: text };

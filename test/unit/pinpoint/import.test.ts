@@ -263,3 +263,261 @@ describe('importPinpointJourney: what a problem says', () => {
     });
   });
 });
+
+describe('importPinpointJourney: an activity that cannot be mapped', () => {
+  const journey = (activities: Record<string, unknown>, start: string) => ({
+    Name: 'Broken step',
+    StartActivity: start,
+    StartCondition: { SegmentStartCondition: { SegmentId: 's1' } },
+    Activities: activities,
+  });
+
+  it.each(['toString', 'valueOf', 'constructor', 'hasOwnProperty'])(
+    'is named as a problem when its id is %s, a name every plain object has',
+    (id) => {
+      // arrange
+      const input = journey(
+        { mail: { EMAIL: { TemplateName: 'M', NextActivity: id } }, [id]: { Wait: {} } },
+        'mail',
+      );
+      // act
+      const result = importPinpointJourney(input);
+      // assert
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.problems.map((p) => p.path)).toContain(`Activities.${id}.Wait.WaitTime`);
+    },
+  );
+
+  it('is named with what is wrong, never said to be unreachable, when its step does not validate', () => {
+    // arrange
+    const input = journey(
+      { mail: { EMAIL: { TemplateName: 'M', MessageConfig: { FromAddress: 'ANY' } } } },
+      'mail',
+    );
+    // act
+    const result = importPinpointJourney(input);
+    // assert
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.problems).toHaveLength(1);
+      expect(result.problems[0]?.path).toBe('Activities.mail');
+      expect(result.problems[0]?.message).toContain('from');
+    }
+  });
+});
+
+describe('importPinpointJourney: BEFORE / AFTER / BETWEEN on a value that is no date', () => {
+  it.each([
+    ['AFTER', ['last week']],
+    ['BEFORE', ['06/01/2024']],
+    ['BETWEEN', ['2025-01-01T00:00:00Z', 'INCLUSIVE']],
+  ])('%s %j: the filter is left out with a note, and the journey validates', (type, values) => {
+    // arrange
+    const input = {
+      Name: 'Dated',
+      StartActivity: 'mail',
+      StartCondition: {
+        EventStartCondition: {
+          EventFilter: {
+            Dimensions: {
+              EventType: { DimensionType: 'INCLUSIVE', Values: ['Signup'] },
+              Attributes: { when: { AttributeType: type, Values: values } },
+            },
+          },
+        },
+      },
+      Activities: { mail: { EMAIL: { TemplateName: 'M' } } },
+    };
+    // act
+    const result = importPinpointJourney(input);
+    // assert
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const checked = validateJourney(result.journey);
+    expect(checked.ok ? [] : checked.violations).toEqual([]);
+    expect(result.notes.map((n) => n.path)).toContain(
+      'StartCondition.EventStartCondition.EventFilter.Dimensions.Attributes.when',
+    );
+  });
+});
+
+describe('importPinpointJourney: a journey ACTIVE in Pinpoint', () => {
+  it('imports as active with a note that the Pinpoint journey must be stopped, or customers get both', () => {
+    // arrange
+    const input = {
+      Name: 'Running',
+      State: 'ACTIVE',
+      StartActivity: 'mail',
+      StartCondition: { SegmentStartCondition: { SegmentId: 's1' } },
+      Activities: { mail: { EMAIL: { TemplateName: 'M' } } },
+    };
+    // act
+    const result = importPinpointJourney(input);
+    // assert
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.journey.status).toBe('active');
+    const note = result.notes.find((n) => n.path === 'State');
+    expect(note?.message).toContain('stop it in Pinpoint');
+  });
+});
+
+describe('importPinpointJourney: a WaitTime with both WaitFor and WaitUntil', () => {
+  it.each([
+    [
+      'Wait',
+      { Wait: { WaitTime: { WaitFor: 'PT1H', WaitUntil: '2026-01-01T00:00:00Z' } } },
+      'Activities.x.Wait.WaitTime',
+    ],
+    [
+      'ConditionalSplit',
+      {
+        ConditionalSplit: {
+          Condition: { Conditions: [{ SegmentCondition: { SegmentId: 's2' } }] },
+          EvaluationWaitTime: { WaitFor: 'PT1H', WaitUntil: '2026-01-01T00:00:00Z' },
+        },
+      },
+      'Activities.x.ConditionalSplit.EvaluationWaitTime',
+    ],
+  ])('%s: the WaitFor is kept and the WaitUntil left out is said', (_type, activity, at) => {
+    // arrange
+    const input = {
+      Name: 'Both',
+      StartActivity: 'x',
+      StartCondition: { SegmentStartCondition: { SegmentId: 's1' } },
+      Activities: { x: activity },
+    };
+    // act
+    const result = importPinpointJourney(input);
+    // assert
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.journey.steps.x).toMatchObject({ type: 'wait', for: 'PT1H' });
+    expect(result.notes.map((n) => n.path)).toContain(`${at}.WaitUntil`);
+  });
+});
+
+describe('importPinpointJourney: a push TimeToLive of 0', () => {
+  it('stays "now or never" (the shortest time to live), not the provider default of weeks', () => {
+    // arrange
+    const input = {
+      Name: 'Flash',
+      StartActivity: 'x',
+      StartCondition: { SegmentStartCondition: { SegmentId: 's1' } },
+      Activities: { x: { PUSH: { TemplateName: 'P', MessageConfig: { TimeToLive: '0' } } } },
+    };
+    // act
+    const result = importPinpointJourney(input);
+    // assert
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.journey.steps.x).toMatchObject({ type: 'push', timeToLive: 'PT1S' });
+    expect(validateJourney(result.journey).ok).toBe(true);
+    const note = result.notes.find((n) => n.path === 'Activities.x.PUSH.MessageConfig.TimeToLive');
+    expect(note?.message).not.toContain('not a number');
+  });
+});
+
+describe('importPinpointJourney: a multivariate split on what the email before it did', () => {
+  it('becomes the email step onOutcome, its branches in order, the default as next, and validates', () => {
+    // arrange
+    const outcome = (type: string) => ({
+      EventCondition: {
+        MessageActivity: 'mail',
+        Dimensions: { EventType: { DimensionType: 'INCLUSIVE', Values: [type] } },
+      },
+    });
+    const input = {
+      Name: 'Engaged',
+      StartActivity: 'mail',
+      StartCondition: { SegmentStartCondition: { SegmentId: 's1' } },
+      Activities: {
+        mail: { EMAIL: { TemplateName: 'M', NextActivity: 'mc' } },
+        mc: {
+          MultiCondition: {
+            EvaluationWaitTime: { WaitFor: 'P1D' },
+            Branches: [
+              { Condition: outcome('_email.click'), NextActivity: 'clicked' },
+              { Condition: outcome('_email.open'), NextActivity: 'opened' },
+              { Condition: outcome('_email.hardbounce') },
+            ],
+            DefaultActivity: 'other',
+          },
+        },
+        clicked: { SMS: { TemplateName: 'C' } },
+        opened: { SMS: { TemplateName: 'O' } },
+        other: { SMS: { TemplateName: 'N' } },
+      },
+    };
+    // act
+    const result = importPinpointJourney(input);
+    // assert
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.journey.steps.mail).toMatchObject({
+      type: 'email',
+      next: 'other',
+      onOutcome: {
+        within: 'P1D',
+        branches: [
+          { outcome: 'clicked', next: 'clicked' },
+          { outcome: 'opened', next: 'opened' },
+          { outcome: 'bounced', next: 'end' },
+        ],
+      },
+    });
+    expect(Object.keys(result.journey.steps)).not.toContain('mc');
+    const checked = validateJourney(result.journey);
+    expect(checked.ok ? [] : checked.violations).toEqual([]);
+    expect(result.notes.map((n) => n.path)).toContain('Activities.mc.MultiCondition');
+  });
+});
+
+describe('importPinpointJourney: a split on one of several events', () => {
+  it('checks every event of the condition after the wait, as Pinpoint did, not the first only', () => {
+    // arrange
+    const input = {
+      Name: 'Either',
+      StartActivity: 'x',
+      StartCondition: { SegmentStartCondition: { SegmentId: 's1' } },
+      Activities: {
+        x: {
+          ConditionalSplit: {
+            Condition: {
+              Conditions: [
+                {
+                  EventCondition: {
+                    Dimensions: {
+                      EventType: { DimensionType: 'INCLUSIVE', Values: ['Purchase', 'Subscribe'] },
+                    },
+                  },
+                },
+              ],
+            },
+            EvaluationWaitTime: { WaitFor: 'P1D' },
+          },
+        },
+      },
+    };
+    // act
+    const result = importPinpointJourney(input);
+    // assert
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.journey.steps['x-check']).toMatchObject({
+      type: 'branch',
+      branches: [
+        {
+          when: {
+            any: [
+              { performed: 'Purchase', within: 'P1D' },
+              { performed: 'Subscribe', within: 'P1D' },
+            ],
+          },
+        },
+      ],
+    });
+    expect(validateJourney(result.journey).ok).toBe(true);
+    expect(result.notes.map((n) => n.message).join('\n')).not.toContain('Only the first event');
+  });
+});

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { StepIds, slugify } from '#infra/cli/import-pinpoint/ids.ts';
 import { importPinpointJourney } from '#infra/cli/import-pinpoint/import.ts';
@@ -18,6 +19,22 @@ describe('zoneFromPinpoint', () => {
     const mapped = zoneFromPinpoint(text);
     expect(mapped.zone).toBe(zone);
     expect(mapped.note !== undefined).toBe(noted);
+  });
+
+  // Every value the Pinpoint API documents for Schedule.Timezone.
+  const documented =
+    'UTC+01 UTC+02 UTC+03 UTC+03:30 UTC+04 UTC+04:30 UTC+05 UTC+05:30 UTC+05:45 UTC+06 UTC+06:30 UTC+07 UTC+08 UTC+08:45 UTC+09 UTC+09:30 UTC+10 UTC+10:30 UTC+11 UTC+12 UTC+12:45 UTC+13 UTC+13:45 UTC-02 UTC-02:30 UTC-03 UTC-03:30 UTC-04 UTC-05 UTC-06 UTC-07 UTC-08 UTC-09 UTC-09:30 UTC-10 UTC-11'.split(
+      ' ',
+    );
+  it.each(documented)('%s becomes a zone that keeps that offset (at least part of the year)', (text) => {
+    const mapped = zoneFromPinpoint(text);
+    const [, sign = '+', hours = '0', minutes = '0'] = /^UTC([+-])(\d{2})(?::(\d{2}))?$/.exec(text) ?? [];
+    const offset = (sign === '-' ? -1 : 1) * (Number(hours) * 60 + Number(minutes));
+    const offsets = ['2026-01-15T12:00:00Z', '2026-07-15T12:00:00Z'].map(
+      (at) => DateTime.fromISO(at, { zone: mapped.zone }).offset,
+    );
+    expect(offsets).toContain(offset);
+    if (offsets.some((o) => o !== offset)) expect(mapped.note).toMatch(/daylight saving|part of the year/);
   });
 });
 
@@ -93,11 +110,11 @@ describe('activity mapping details', () => {
     ],
     [
       'BETWEEN',
-      { AttributeType: 'BETWEEN', Values: ['1', '9'] },
+      { AttributeType: 'BETWEEN', Values: ['2026-01-01', '2026-01-31T23:59:59Z'] },
       {
         all: [
-          { path: 'event.properties.k', gte: '1' },
-          { path: 'event.properties.k', lte: '9' },
+          { path: 'event.properties.k', gte: '2026-01-01' },
+          { path: 'event.properties.k', lte: '2026-01-31T23:59:59Z' },
         ],
       },
     ],
