@@ -87,13 +87,14 @@ export async function printReport(runtime: LocalRuntime): Promise<void> {
     );
     for (const step of status.funnel) log(`  ${String(step.enrollments).padStart(4)}  ${step.step}`);
   }
-  log(tryItYourself(runtime.endpoints, runtime.options.dataDir));
+  log(tryItYourself(runtime.endpoints, runtime.options.dataDir, runtime.services.clock.now()));
 }
 
 /** What the demo ends with: commands to copy into a shell as printed, on a machine with no AWS configuration. */
 export function tryItYourself(
   endpoints: { eventbridge: string; sesViewer: string },
   dataDir: string,
+  now: Date,
 ): string {
   const { eventbridge, sesViewer } = endpoints;
   const entry = JSON.stringify([
@@ -105,6 +106,9 @@ export function tryItYourself(
         type: 'track',
         userId: 'u-anna-rossi',
         event: 'Cart Updated',
+        // Ingest rejects an event without its id or the time it happened (`journeys send` adds both).
+        messageId: randomUUID(),
+        timestamp: now.toISOString(),
         properties: { cartId: 'cart-9', total: 30 },
       }),
     },

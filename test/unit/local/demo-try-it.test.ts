@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { tryItYourself } from '#infra/local/demo/demo.ts';
+import { parseCustomerEvent } from '#shared/events.ts';
 
 /** The commands the demo ends with are copied into a shell as printed. */
 describe('the demo’s “Try it yourself” commands', () => {
   const text = tryItYourself(
     { eventbridge: 'http://127.0.0.1:4010', sesViewer: 'http://127.0.0.1:8005/' },
     '/d/.journeys',
+    new Date('2026-03-09T07:00:00Z'),
   );
   const aws = text.split('\n').find((line) => line.includes('aws events put-events')) ?? '';
 
@@ -18,5 +20,17 @@ describe('the demo’s “Try it yourself” commands', () => {
     expect(words).toContain('--region');
     expect(words[words.indexOf('--region') + 1]).toBe('us-east-1');
     expect(words).toContain('http://127.0.0.1:4010');
+  });
+
+  it('puts an event ingest accepts: with its messageId and a timestamp of journey time', () => {
+    // arrange: the entries as the shell hands them to the AWS CLI (inside single quotes)
+    const entries = JSON.parse(/--entries '(.*)'$/.exec(aws)?.[1] ?? '[]') as { Detail: string }[];
+
+    // act
+    const parsed = parseCustomerEvent(JSON.parse(entries[0]?.Detail ?? '{}'));
+
+    // assert
+    expect(parsed.ok ? [] : parsed.problems).toEqual([]);
+    expect(parsed.ok && parsed.event.timestamp).toBe('2026-03-09T07:00:00.000Z');
   });
 });
