@@ -11,6 +11,7 @@ import {
   type ServiceName,
   startLocal,
 } from '#infra/local/index.ts';
+import { portsInUse } from '#infra/local/runtime/listen.ts';
 import { resolveOptions } from '#infra/local/runtime/options.ts';
 import { fail, paint } from '../output.ts';
 import { parseRetention } from './dev-retention.ts';
@@ -56,7 +57,12 @@ export async function devCommand(options: DevOptions): Promise<void> {
   try {
     runtime = await startLocal(local);
   } catch (error) {
-    if (error instanceof PortInUseError || error instanceof DataDirInUseError) {
+    if (error instanceof PortInUseError) {
+      // Every taken port at once: a second runtime on the default ports would otherwise learn of them one by one.
+      fail(((await portsInUse(resolveOptions(local).ports)) ?? error).message);
+      return;
+    }
+    if (error instanceof DataDirInUseError) {
       fail(error.message);
       return;
     }

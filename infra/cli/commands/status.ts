@@ -14,7 +14,7 @@ export async function statusCommand(
   }
   if (status.versions.length === 0) {
     fail(
-      `journey "${journeyId}" has not been deployed locally (data in ${options.dataDir}); start it with \`npm start\`.`,
+      `journey "${journeyId}" has not been deployed locally (data in ${options.dataDir}). The local runtime (\`npm start\`) deploys journeys/${journeyId}.json: check the id, and the terminal running it for a rejected deploy.`,
     );
     return;
   }

@@ -5,7 +5,7 @@ import { CUSTOMER_EVENT_SOURCE } from '#shared/events.ts';
 import { journeyStatus } from '../inspect/status.ts';
 import { customerTimelines } from '../inspect/timeline.ts';
 import { formatWhen } from '../inspect/when.ts';
-import { localClientConfig } from '../runtime/aws.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localClientConfig } from '../runtime/aws.ts';
 import { LOCAL_NAMES } from '../runtime/env.ts';
 import type { LocalRuntime } from '../runtime/runtime.ts';
 import { type DemoEntry, readDemo } from './demo-events.ts';
@@ -87,11 +87,16 @@ export async function printReport(runtime: LocalRuntime): Promise<void> {
     );
     for (const step of status.funnel) log(`  ${String(step.enrollments).padStart(4)}  ${step.step}`);
   }
-  log(tryItYourself(runtime));
+  log(tryItYourself(runtime.endpoints, runtime.options.dataDir, runtime.services.clock.now()));
 }
 
-function tryItYourself(runtime: LocalRuntime): string {
-  const { eventbridge, sesViewer } = runtime.endpoints;
+/** What the demo ends with: commands to copy into a shell as printed, on a machine with no AWS configuration. */
+export function tryItYourself(
+  endpoints: { eventbridge: string; sesViewer: string },
+  dataDir: string,
+  now: Date,
+): string {
+  const { eventbridge, sesViewer } = endpoints;
   const entry = JSON.stringify([
     {
       Source: CUSTOMER_EVENT_SOURCE,
@@ -101,6 +106,9 @@ function tryItYourself(runtime: LocalRuntime): string {
         type: 'track',
         userId: 'u-anna-rossi',
         event: 'Cart Updated',
+        // Ingest rejects an event without its id or the time it happened (`journeys send` adds both).
+        messageId: randomUUID(),
+        timestamp: now.toISOString(),
         properties: { cartId: 'cart-9', total: 30 },
       }),
     },
@@ -109,8 +117,8 @@ function tryItYourself(runtime: LocalRuntime): string {
     '',
     'Try it yourself',
     `  npx journeys send "Cart Updated" --user u-anna-rossi --properties '{"cartId":"cart-9","total":30}' --endpoint ${eventbridge}`,
-    `  aws events put-events --endpoint-url ${eventbridge} --entries '${entry}'`,
-    `  emails: ${sesViewer}    SMS and push: npx journeys outbox --data-dir ${runtime.options.dataDir}`,
-    `  journey status: npx journeys status cart-abandonment --data-dir ${runtime.options.dataDir}`,
+    `  AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey} aws events put-events --endpoint-url ${eventbridge} --region ${LOCAL_REGION} --entries '${entry}'`,
+    `  emails: ${sesViewer}    SMS and push: npx journeys outbox --data-dir ${dataDir}`,
+    `  journey status: npx journeys status cart-abandonment --data-dir ${dataDir}`,
   ].join('\n');
 }

@@ -173,6 +173,27 @@ export function traceView(
   const p = trace.profile;
   const traits = Object.entries(p.traits).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
   const consent = Object.entries(p.consent).map(([channel, c]) => `${channel} ${JSON.stringify(c)}`);
+  const unknown =
+    traits.length === 0 &&
+    consent.length === 0 &&
+    p.timezone === undefined &&
+    p.email === undefined &&
+    p.phone === undefined &&
+    trace.executions.length === 0 &&
+    trace.enrollments.length === 0 &&
+    trace.messages.length === 0;
+  if (unknown) {
+    // A typo, or an anonymousId given without the prefix its profile is kept under.
+    const anon = trace.userId.startsWith('anon:') ? 'anon:<anonymousId>' : `anon:${trace.userId}`;
+    return {
+      userId: trace.userId,
+      zone,
+      profile: [
+        `no customer "${trace.userId}": no event has named this id (an anonymous visitor is ${anon})`,
+      ],
+      blocks: [],
+    };
+  }
   return {
     userId: trace.userId,
     zone,

@@ -89,15 +89,16 @@ function timeOf(value: string | number | undefined): string | undefined {
  * it reads the whole table, bounded by its 400-day TTL — fine for a support
  * question, not for a dashboard).
  */
-async function deliveriesOf({ doc, table }: OpenData, userId: string): Promise<TraceMessage[]> {
+async function deliveriesOf({ doc, table }: OpenData, userIds: readonly string[]): Promise<TraceMessage[]> {
+  const names = Object.fromEntries(userIds.map((id, i) => [`:u${i}`, id]));
   const messages: TraceMessage[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const page = await doc.send(
       new ScanCommand({
         TableName: table(DELIVERIES_TABLE),
-        FilterExpression: 'userId = :u',
-        ExpressionAttributeValues: { ':u': userId },
+        FilterExpression: `userId IN (${Object.keys(names).join(', ')})`,
+        ExpressionAttributeValues: names,
         ExclusiveStartKey: start,
       }),
     );
@@ -200,10 +201,12 @@ export async function readTrace(source: TraceSource, userId: string): Promise<Tr
   const found = await withData(source, async (data) => {
     const enrollments = new EnrollmentItems(data.doc, data.table(ENROLLMENTS_TABLE));
     const profiles = new ProfilesRepository(data.doc, data.table(PROFILES_TABLE), enrollments);
-    const { profile } = await profiles.get(userId);
-    const enrolled = await enrollments.enrollments(userId);
-    const reentries = await reentriesOf(data, userId);
-    const messages = await withFeedback(data, await deliveriesOf(data, userId));
+    const { profile, mergedKeys = [] } = await profiles.get(userId);
+    // Enrollments entered under an id merged into this profile (a visitor who signed in) run on under it.
+    const ids = [userId, ...mergedKeys];
+    const enrolled = (await Promise.all(ids.map((id) => enrollments.enrollments(id)))).flat();
+    const reentries = (await Promise.all(ids.map((id) => reentriesOf(data, id)))).flat();
+    const messages = await withFeedback(data, await deliveriesOf(data, ids));
     const journeyIds = new Set([...enrolled, ...reentries, ...messages].map((e) => e.journeyId));
     const experiments = hasRegistry(source)
       ? await Promise.all(

@@ -4,18 +4,47 @@ import type { AddressInfo } from 'node:net';
 /** The service names whose ports can be chosen, as in `LocalOptions.ports`. */
 export type ServiceName = 'dynamodb' | 'eventbridge' | 'sfn' | 'ses' | 'pinpoint' | 's3' | 'sqs' | 'console';
 
-/** A port already taken, reported with the service and the option that moves it. */
+/** A port already taken, reported with the service and the option that moves it; `also` names other ports taken with it. */
 export class PortInUseError extends Error {
   constructor(
     readonly service: HeldName,
     readonly port: number,
+    readonly also: readonly { service: HeldName; port: number }[] = [],
   ) {
+    const all = [{ service, port }, ...also];
     super(
-      `Port ${port} (${service}) is already in use on 127.0.0.1. ` +
-        `Stop what is using it or choose another port with --${service}-port <n> (ports.${service}).`,
+      all.length === 1
+        ? `Port ${port} (${service}) is already in use on 127.0.0.1. ` +
+            `Stop what is using it or choose another port with --${service}-port <n> (ports.${service}).`
+        : `Ports ${all.map((p) => `${p.port} (${p.service})`).join(', ')} are already in use on 127.0.0.1 ` +
+            `(another local runtime?). Stop what is using them or choose other ports: ` +
+            `${all.map((p) => `--${p.service}-port <n>`).join(' ')} (0 = any free port).`,
     );
     this.name = 'PortInUseError';
   }
+}
+
+/**
+ * Every port of `ports` (0, any free port, is never taken) that another
+ * process holds, as one error naming them all; undefined when all are free.
+ */
+export async function portsInUse(
+  ports: Partial<Record<ServiceName, number>>,
+): Promise<PortInUseError | undefined> {
+  const taken: { service: ServiceName; port: number }[] = [];
+  for (const [service, port] of Object.entries(ports) as [ServiceName, number][]) {
+    if (port === 0) continue;
+    const probe = createServer();
+    try {
+      await listenOn(probe, service, port);
+      await closeServer(probe);
+    } catch (error) {
+      if (!(error instanceof PortInUseError)) throw error;
+      taken.push({ service, port });
+    }
+  }
+  const [first, ...also] = taken;
+  return first === undefined ? undefined : new PortInUseError(first.service, first.port, also);
 }
 
 /**

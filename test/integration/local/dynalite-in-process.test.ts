@@ -57,3 +57,42 @@ describe('dynalite in-process', () => {
     doc.destroy();
   });
 });
+
+/** Request bytes that refuse to be read as text, as the SDK's JSON body does (it warns, then converts). */
+class BytesOnly extends Uint8Array {
+  override valueOf(): never {
+    throw new Error('the request body was read as text');
+  }
+  override toString(): never {
+    throw new Error('the request body was read as text');
+  }
+}
+
+describe('dynalite in-process request body', () => {
+  it('hands the request bytes to dynalite as bytes, never through a string method', async () => {
+    // arrange: the SDK's JSON protocol gives its body as a Uint8Array whose string methods print a warning
+    const server = dynalite({ createTableMs: 0 });
+    const handler = inProcessHandler(server) as unknown as {
+      handle: (request: unknown) => Promise<{ response: { statusCode: number; body: Buffer } }>;
+    };
+    const body = new BytesOnly(new TextEncoder().encode('{}'));
+
+    // act
+    const { response } = await handler.handle({
+      method: 'POST',
+      path: '/',
+      headers: {
+        'Content-Type': 'application/x-amz-json-1.0',
+        'X-Amz-Target': 'DynamoDB_20120810.ListTables',
+        'X-Amz-Date': '20260302T070000Z',
+        Authorization:
+          'AWS4-HMAC-SHA256 Credential=local/20260302/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+      },
+      body,
+    });
+
+    // assert
+    expect(JSON.parse(response.body.toString('utf8'))).toEqual({ TableNames: [] });
+    expect(response.statusCode).toBe(200);
+  });
+});

@@ -47,7 +47,11 @@ function exchange(listener: RequestListener, request: Request) {
       try {
         listener(req as unknown as IncomingMessage, res as unknown as ServerResponse);
         const body = request.body;
-        if (typeof body === 'string' || body instanceof Uint8Array) req.emit('data', Buffer.from(body));
+        // The SDK's JSON body is a Uint8Array whose string methods (valueOf, which Buffer.from calls) warn:
+        // its bytes are taken as they are.
+        if (typeof body === 'string') req.emit('data', Buffer.from(body));
+        else if (body instanceof Uint8Array)
+          req.emit('data', Buffer.from(body.buffer, body.byteOffset, body.byteLength));
         else if (body !== undefined && body !== null) throw new Error('a DynamoDB request body is text');
         req.emit('end');
       } catch (error) {
