@@ -26,7 +26,11 @@ async function logged(error: Error, level: 'INFO' | 'WARN'): Promise<Record<stri
   }).use(observability());
   await expect(handler({}, context)).rejects.toThrow(error.message);
   logger.setLogLevel(before);
-  return lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  // Log lines only: metrics other tests of this worker recorded may be published as EMF lines.
+  return lines
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((l) => 'level' in l);
 }
 
 afterEach(() => {
