@@ -3,9 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awaitEvent } from '#functions/await-event/await.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import type { AwaitEventInput } from '#shared/tasks/await-event.ts';
-import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
-import { awaitDepsOf, ingestDeps, registerJourney, track } from './harness.ts';
+import { awaitDepsOf, awaitInput, ingestDeps, registerJourney, track } from './harness.ts';
 
 /**
  * An event answers one wait of an execution. A loop back to a wait (or a
@@ -38,21 +37,16 @@ beforeAll(async () => {
 afterAll(async () => db.stop());
 
 function visit(userId: string, token: string, previous: string | null): AwaitEventInput {
-  return {
-    v: CONTRACT_VERSION,
+  return awaitInput(userId, {
     journeyId: 'nudge-loop',
-    journeyVersion: '1',
-    enrollmentId: `e-${userId}`,
-    userId,
     stepId: 'later',
-    token,
     event: 'Cart Updated',
-    match: [],
     timeoutSeconds: 7_200,
     startedAt: '2026-11-24T10:00:00Z',
     trigger: track(userId, 'Signed Up', {}, '2026-11-24T09:00:00Z'),
+    token,
     previous,
-  };
+  });
 }
 
 describe('a wait that begins at the instant of the event that answered the last one', () => {

@@ -4,9 +4,8 @@ import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { awaitEvent } from '#functions/await-event/await.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import type { AwaitEventInput } from '#shared/tasks/await-event.ts';
-import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
-import { awaitDepsOf, ingestDeps, registerJourney, track } from './harness.ts';
+import { awaitDepsOf, awaitInput, ingestDeps, registerJourney, track } from './harness.ts';
 
 /**
  * A step that starts waiting writes its waiter, then counts it in the
@@ -40,20 +39,14 @@ beforeAll(async () => {
 afterAll(async () => db.stop());
 
 function waitInput(userId: string): AwaitEventInput {
-  return {
-    v: CONTRACT_VERSION,
+  return awaitInput(userId, {
     journeyId: 'order-wait',
-    journeyVersion: '1',
-    enrollmentId: `e-${userId}`,
-    userId,
     stepId: 'wait',
-    token: `token-${userId}`,
     event: 'Order Completed',
-    match: [],
     timeoutSeconds: 86_400,
     startedAt: '2026-11-24T09:00:00Z',
     trigger: track(userId, 'Checkout Started', {}, '2026-11-24T09:00:00Z'),
-  };
+  });
 }
 
 describe('a waiting step whose count failed, retried', () => {

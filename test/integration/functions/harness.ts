@@ -10,6 +10,8 @@ import type { AwaitDeps } from '#functions/await-event/await.ts';
 import type { IngestDeps } from '#functions/ingest/ingest.ts';
 import { liveFields } from '#shared/ingest/live-journey.ts';
 import { Journey, type JourneyInput } from '#shared/journey/schema.ts';
+import type { AwaitEventInput } from '#shared/tasks/await-event.ts';
+import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import type { LocalDynamo } from '../../support/dynalite.ts';
 
 export const ACCOUNT_PREFIX = 'arn:aws:states:eu-west-1:123456789012';
@@ -80,4 +82,21 @@ export function identify(
 ) {
   counter += 1;
   return { type: 'identify', userId, traits, timestamp, messageId: `m-${counter}-identify` };
+}
+
+/** The input of a waitForEvent step's registration for `userId` (enrollment `e-<userId>`), as compiled journeys send it. */
+export function awaitInput(
+  userId: string,
+  step: Pick<AwaitEventInput, 'journeyId' | 'stepId' | 'event' | 'timeoutSeconds' | 'startedAt' | 'trigger'> &
+    Partial<AwaitEventInput>,
+): AwaitEventInput {
+  return {
+    v: CONTRACT_VERSION,
+    journeyVersion: '1',
+    enrollmentId: `e-${userId}`,
+    userId,
+    token: `token-${userId}`,
+    match: [],
+    ...step,
+  };
 }
