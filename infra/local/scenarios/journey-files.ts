@@ -18,9 +18,25 @@ export async function readJourney(journeysDir: string, id: string): Promise<Jour
       () => true,
       () => false,
     );
-    if (found) return JourneyJson.parse(JSON.parse(await readFile(file, 'utf8')));
+    if (found) return readJourneyFile(file);
   }
   throw new Error(`no journey "${id}": neither ${candidates.join(' nor ')} exists`);
+}
+
+/** A journey file as an object; one that is not a JSON object is named, with how to see why. */
+export async function readJourneyFile(file: string): Promise<JourneyJson> {
+  const text = await readFile(file, 'utf8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new Error(
+      `${file} is not valid JSON (${error instanceof Error ? error.message : String(error)}): \`npx journeys validate ${file}\` shows where`,
+    );
+  }
+  const journey = JourneyJson.safeParse(value);
+  if (!journey.success) throw new Error(`${file} holds no journey: a journey file is one JSON object`);
+  return journey.data;
 }
 
 /** Every journey file of the folder and of its examples that parses as JSON. */

@@ -1,4 +1,4 @@
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { profilesRepository } from '#functions/_lib/repositories.ts';
@@ -14,7 +14,7 @@ import { sesEventEntry } from '../services/ses/feedback.ts';
 import { editJourney } from './edit-journey.ts';
 import { refusedCalls } from './expect-webhook.ts';
 import { check, type Verdict } from './expectations.ts';
-import { allJourneys, JourneyJson, readJourney, webhookBases } from './journey-files.ts';
+import { allJourneys, JourneyJson, readJourney, readJourneyFile, webhookBases } from './journey-files.ts';
 import { observe } from './observe.ts';
 import type { Expectation, Scenario, ScenarioEvent } from './scenario.ts';
 import { WebhookStandIn } from './webhook-stand-in.ts';
@@ -344,7 +344,7 @@ async function redeploy(
   event: Extract<ScenarioEvent, { deploy: string }>,
 ): Promise<void> {
   const file = join(journeysDir, `${event.deploy}.json`);
-  const journey = JourneyJson.parse(JSON.parse(await readFile(file, 'utf8')));
+  const journey = await readJourneyFile(file);
   editJourney(journey, event);
   await writeFile(file, JSON.stringify(journey, null, 2));
   await runtime.deployAll();
