@@ -29,7 +29,7 @@ export async function clockAdvanceCommand(
 async function targetOf(endpoint: string, duration: string | undefined, to: string | undefined) {
   if ((duration === undefined) === (to === undefined))
     return void fail(
-      'give a duration (e.g. `clock advance P1D`, `PT3H`) or --to <ISO 8601 instant>, not both',
+      `give a duration (e.g. \`clock advance P1D\`, \`PT3H\`) or --to <ISO 8601 instant>${duration === undefined ? '' : ', not both'}`,
     );
   if (to !== undefined) {
     const at = DateTime.fromISO(to, { zone: 'utc' });
