@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { type JsonText, MAX_JSON_FILE_BYTES, parseJsonBytes, tooLargeProblem } from '#shared/json-text.ts';
 import type { TemplateCatalog, TemplateChannel } from '#shared/templates.ts';
@@ -29,6 +29,28 @@ export async function readJsonFile(path: string): Promise<JsonFile> {
     };
   }
   return parseJsonBytes(bytes);
+}
+
+/**
+ * Writes a file a command was asked for (`--out`, `--html`): a folder that
+ * does not exist, a path that is a folder and a refused write are each named
+ * with the path, not as the system's error code.
+ */
+export async function writeOutputFile(path: string, text: string): Promise<void> {
+  try {
+    await writeFile(path, text);
+  } catch (error) {
+    const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+    const why =
+      code === 'ENOENT'
+        ? `the folder ${dirname(path)} does not exist`
+        : code === 'EISDIR'
+          ? 'it is a folder'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'permission denied'
+            : code || String(error);
+    throw new Error(`cannot write ${path}: ${why}`);
+  }
 }
 
 /** Problems found in template files, by file. */

@@ -1,5 +1,5 @@
-import { writeFile } from 'node:fs/promises';
 import { compile } from '#shared/journey/compile/compile.ts';
+import { writeOutputFile } from '../files.ts';
 import { JourneyChecker } from '../journey-files.ts';
 import { fail, paint } from '../output.ts';
 import { printViolations } from './validate.ts';
@@ -20,6 +20,6 @@ export async function compileCommand(
     process.stdout.write(text);
     return;
   }
-  await writeFile(options.out, text);
+  await writeOutputFile(options.out, text);
   process.stderr.write(`${paint('green', '✔')} ${file} → ${options.out}\n`);
 }

@@ -1,7 +1,8 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { isRecord } from '#shared/conditions/path.ts';
 import { previewTemplate } from '#shared/template-preview.ts';
+import { writeOutputFile } from '../files.ts';
 import { fail, paint, terminalText } from '../output.ts';
 import { loadTemplate, type TemplateInputOptions, templateContext } from '../template-input.ts';
 
@@ -36,7 +37,7 @@ export async function previewCommand(name: string, options: PreviewOptions): Pro
       options.html ?? join(options.dataDir, 'preview', `${name}-${options.customer}.html`),
     );
     await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, preview.rendered.html);
+    await writeOutputFile(path, preview.rendered.html);
     out.push(`${paint('dim', 'html:')} ${path}`);
   }
   process.stdout.write(`${out.join('\n')}\n`);

@@ -1,11 +1,10 @@
-import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { DataSource } from '#infra/local/runtime/data.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
 import { reportHtml } from '#shared/stats/html.ts';
 import { buildReport } from '#shared/stats/report.ts';
 import { reportText } from '#shared/stats/text.ts';
-import { readJsonFile } from '../files.ts';
+import { readJsonFile, writeOutputFile } from '../files.ts';
 import { fail } from '../output.ts';
 import { ofLocalRuntime } from '../runtime-client.ts';
 
@@ -61,7 +60,7 @@ export async function reportCommand(journeyId: string, options: ReportOptions): 
   const experiments = await readExperiments(source, journeyId);
   const report = buildReport(parsed.journey, counters, days, experiments);
   if (options.html !== undefined) {
-    await writeFile(options.html, reportHtml(report));
+    await writeOutputFile(options.html, reportHtml(report));
     process.stderr.write(`wrote ${options.html}\n`);
   }
   if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -1,8 +1,8 @@
-import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { loadInputs, scenarioFileFor } from '#infra/simulate/cli/inputs.ts';
 import { forecastText } from '#infra/simulate/cli/text.ts';
 import { simulate } from '#infra/simulate/run/simulate.ts';
+import { writeOutputFile } from '../files.ts';
 import { fail, paint } from '../output.ts';
 
 type Options = {
@@ -54,7 +54,7 @@ export async function simulateCommand(file: string, options: Options): Promise<v
   else process.stdout.write(forecastText(forecast));
   if (options.html !== undefined) {
     const { forecastPage } = await import('#infra/simulate/cli/html.ts');
-    await writeFile(options.html, forecastPage(forecast));
+    await writeOutputFile(options.html, forecastPage(forecast));
     process.stderr.write(`${paint('green', '✔')} ${options.html}\n`);
   }
   process.stderr.write(

@@ -10,6 +10,7 @@ import { runInWorkers, toWire } from '#infra/local/scenarios/parallel.ts';
 import { junitReport, passed, textReport } from '#infra/local/scenarios/report.ts';
 import { runScenarios } from '#infra/local/scenarios/run-scenario.ts';
 import { scenarioJsonSchema } from '#infra/local/scenarios/scenario.ts';
+import { writeOutputFile } from '../files.ts';
 import { fail, paint } from '../output.ts';
 
 const PROJECT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -31,7 +32,7 @@ export type TestOptions = {
  */
 export async function testCommand(paths: string[], options: TestOptions): Promise<void> {
   if (options.schema !== undefined) {
-    await writeFile(options.schema, `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
+    await writeOutputFile(options.schema, `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
     process.stdout.write(`wrote ${options.schema}\n`);
     return;
   }
@@ -71,7 +72,7 @@ export async function testCommand(paths: string[], options: TestOptions): Promis
   const report = options.reporter === 'junit' ? junitReport(results) : textReport(results, paint);
   if (options.out === undefined) process.stdout.write(report);
   else {
-    await writeFile(options.out, report);
+    await writeOutputFile(options.out, report);
     if (options.reporter === 'junit') process.stdout.write(textReport(results, paint));
   }
   if (!passed(results)) process.exitCode = 1;
