@@ -157,34 +157,66 @@ ${note}
     .join('\n');
 }
 
-/** Messages sent per day, stacked by channel. */
+const DAY_MS = 86_400_000;
+
+/**
+ * Every calendar day from the first to the last: a day with no message keeps its
+ * place on the axis, so a weekly send does not read as a daily one.
+ */
+function calendar(days: readonly DayResult[]): DayResult[] {
+  const byDay = new Map(days.map((d) => [d.day, d]));
+  const first = Date.parse(`${days[0]?.day}T00:00:00Z`);
+  const last = Date.parse(`${days.at(-1)?.day}T00:00:00Z`);
+  // A day that is not a date (it never is) keeps the list as it was rather than guessing.
+  if (!Number.isFinite(first) || !Number.isFinite(last) || last < first) return [...days];
+  const out: DayResult[] = [];
+  for (let t = first; t <= last; t += DAY_MS) {
+    const key = new Date(t).toISOString().slice(0, 10);
+    out.push(byDay.get(key) ?? { day: key, sent: { email: 0, sms: 0, push: 0 }, converted: 0 });
+  }
+  return out;
+}
+
+/** Messages sent per day, stacked by channel, on a calendar axis (UTC days). */
 export function dayChart(days: readonly DayResult[]): string {
   if (days.length === 0) return '<p>No messages sent yet.</p>';
-  const bar = 28;
-  const gap = 14;
+  const all = calendar(days);
+  // Up to ~30 days get 42 px each; a longer run shares about 1,200 px, with fewer labels.
+  const slot = Math.max(1.5, Math.min(42, 1200 / all.length));
+  const bar = slot * (2 / 3);
+  const labelEvery = Math.ceil(36 / slot);
   const plot = 160;
-  const top = Math.max(1, ...days.map((d) => d.sent.email + d.sent.sms + d.sent.push));
-  const width = 60 + days.length * (bar + gap);
+  const top = Math.max(1, ...all.map((d) => d.sent.email + d.sent.sms + d.sent.push));
+  const width = Math.ceil(60 + all.length * slot);
+  const n = (v: number) => Number(v.toFixed(2));
   const parts: string[] = [];
-  days.forEach((d, i) => {
-    const x = 50 + i * (bar + gap);
+  all.forEach((d, i) => {
+    const x = n(50 + i * slot);
+    const total = d.sent.email + d.sent.sms + d.sent.push;
+    const group: string[] = [
+      `<g class="day" data-day="${d.day}" data-sent="${total}" data-converted="${d.converted}">`,
+      `<rect class="slot" x="${x}" y="24" width="${n(bar)}" height="${plot}"><title>${d.day}: ${total} sent</title></rect>`,
+    ];
     let y = plot + 24;
     for (const channel of ['email', 'sms', 'push'] as const) {
       const h = (d.sent[channel] / top) * plot;
       y -= h;
       if (h > 0)
-        parts.push(
-          `<rect class="${channel}" x="${x}" y="${y}" width="${bar}" height="${h}"><title>${channel} ${d.sent[channel]}</title></rect>`,
+        group.push(
+          `<rect class="${channel}" x="${x}" y="${n(y)}" width="${n(bar)}" height="${n(h)}"><title>${d.day}: ${channel} ${d.sent[channel]}</title></rect>`,
         );
     }
-    const total = d.sent.email + d.sent.sms + d.sent.push;
-    parts.push(
-      `<g class="day" data-day="${d.day}" data-sent="${total}" data-converted="${d.converted}"><text x="${x + bar / 2}" y="${y - 4}" text-anchor="middle">${total}</text>`,
-      `<text x="${x + bar / 2}" y="${plot + 40}" text-anchor="middle">${d.day.slice(5)}</text></g>`,
-    );
+    // Totals above the bars and dates below them where there is room to read them.
+    if (labelEvery === 1 && total > 0)
+      group.push(`<text x="${n(x + bar / 2)}" y="${n(y - 4)}" text-anchor="middle">${total}</text>`);
+    if (i % labelEvery === 0)
+      group.push(
+        `<text x="${n(x + bar / 2)}" y="${plot + 40}" text-anchor="middle">${d.day.slice(5)}</text>`,
+      );
+    parts.push(`${group.join('')}</g>`);
   });
   return `<svg class="chart" role="img" aria-label="Messages sent per day" width="${width}" height="${plot + 50}">${parts.join('')}</svg>
-<p class="legend"><span class="email">■</span> email <span class="sms">■</span> SMS <span class="push">■</span> push · days in UTC</p>`;
+<p class="legend"><span class="email">■</span> email <span class="sms">■</span> SMS <span class="push">■</span> push · days in UTC, ${all[0]?.day} to ${all.at(-1)?.day}</p>`;
 }
 
 /** The report's style sheet (the local console shares it). */
@@ -196,7 +228,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}h3{font-siz
 .reached{font-weight:700;font-size:15px}.detail{fill:#374151;font-size:12px}.edge path{fill:none;stroke:#9ca3af;stroke-width:1.5}
 .edge text{fill:#1f2937;font-size:11px;paint-order:stroke;stroke:#fff;stroke-width:3px}
 table{border-collapse:collapse}th,td{border-bottom:1px solid #e5e7eb;padding:6px 10px;text-align:left}.n{text-align:right}
-.tag{background:#e5e7eb;border-radius:4px;padding:0 4px;font-size:11px}.chart text{font-size:11px;fill:#374151}
+.tag{background:#e5e7eb;border-radius:4px;padding:0 4px;font-size:11px}.chart text{font-size:11px;fill:#374151}.chart rect.slot{fill:transparent}
 rect.email,.legend .email{fill:#60a5fa;color:#60a5fa}rect.sms,.legend .sms{fill:#34d399;color:#34d399}rect.push,.legend .push{fill:#fbbf24;color:#fbbf24}
 .note{color:#6b7280;font-size:12px}`;
 
