@@ -14,6 +14,58 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/**
+ * Text from a journey file, set apart for the bidirectional algorithm (first-strong
+ * isolate … pop directional isolate): a right-to-left name keeps the numbers beside
+ * it in their place, and an override character in it ends with it.
+ */
+function isolate(text: string): string {
+  return `\u2068${text}\u2069`;
+}
+
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+/** Wide characters (CJK, emoji) take about two columns of a proportional font's average. */
+const WIDE =
+  /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]|\p{Extended_Pictographic}/u;
+
+/** The text cut, whole characters only, to about `columns` average characters, with an ellipsis when cut. */
+function shorten(text: string, columns: number): string {
+  let used = 0;
+  let out = '';
+  const parts = [...graphemes.segment(text)].map((g) => g.segment);
+  const total = parts.reduce((n, g) => n + (WIDE.test(g) ? 2 : 1), 0);
+  if (total <= columns) return text;
+  for (const g of parts) {
+    const w = WIDE.test(g) ? 2 : 1;
+    if (used + w > columns - 1) break;
+    out += g;
+    used += w;
+  }
+  return `${out}…`;
+}
+
+/** Columns of the map's labels: a step's title beside its count (bigger digits), and an edge's lines in the gap between columns. */
+const STEP_COLUMNS = 21;
+const EDGE_COLUMNS = 22;
+
+/**
+ * An edge's label: a name from the journey file (a variant, a branch) on a line of its
+ * own, then the rest (weight) and the share; any other label on one line with the share.
+ */
+function edgeText(label: string, name: string | undefined, share: string | undefined, x: number): string {
+  const line = (text: string, dy: number) => `<tspan x="${x}" dy="${dy}">${text}</tspan>`;
+  if (name === undefined) {
+    const room = EDGE_COLUMNS - (share === undefined ? 0 : share.length + 3);
+    const text = [label === '' ? '' : isolate(escapeHtml(shorten(label, room))), share]
+      .filter(Boolean)
+      .join(' → ');
+    return line(text, 0);
+  }
+  const rest = [label.slice(name.length).trim(), share].filter(Boolean).join(' → ');
+  const first = isolate(escapeHtml(shorten(name, EDGE_COLUMNS)));
+  return rest === '' ? line(first, 0) : line(first, -13) + line(escapeHtml(rest), 13);
+}
+
 const BOX = { width: 190, height: 64, colGap: 120, rowGap: 14, pad: 16, label: 120 };
 
 const COLOURS: Readonly<Record<StepResult['type'], string>> = {
@@ -100,16 +152,16 @@ function mapSvg(report: JourneyReport): string {
     // Forward edges enter the target's left side; edges within a column bulge out to the right.
     const [x2, y2] = forward ? [b.x, b.y + BOX.height / 2] : [b.x + BOX.width, b.y + BOX.height / 2];
     const bend = forward ? `${x1 + 50},${y1} ${x2 - 50},${y2}` : `${x1 + 36},${y1} ${x2 + 36},${y2}`;
-    const label = [edge.label, edge.share === undefined ? undefined : percent(edge.share, 0)]
-      .filter(Boolean)
-      .join(' → ');
+    const share = edge.share === undefined ? undefined : percent(edge.share, 0);
+    const whole = [edge.label, share].filter(Boolean).join(' → ');
     const [lx, ly] = forward ? [x2 - 6, y2 - 6] : [x1 + 40, (y1 + y2) / 2];
     parts.push(
       `<g class="edge" data-from="${escapeHtml(edge.from)}" data-to="${escapeHtml(edge.to)}" data-share="${edge.share ?? ''}">`,
+      whole === '' ? '' : `<title>${escapeHtml(whole)}</title>`,
       `<path d="M${x1},${y1} C${bend} ${x2},${y2}" marker-end="url(#arrow)"/>`,
-      label === ''
+      whole === ''
         ? ''
-        : `<text x="${lx}" y="${ly}" text-anchor="${forward ? 'end' : 'start'}">${escapeHtml(label)}</text>`,
+        : `<text x="${lx}" y="${ly}" text-anchor="${forward ? 'end' : 'start'}">${edgeText(edge.label ?? '', edge.name, share, lx)}</text>`,
       '</g>',
     );
   }
@@ -117,7 +169,8 @@ function mapSvg(report: JourneyReport): string {
     parts.push(
       `<g class="step" data-step="${escapeHtml(step.stepId)}" data-reached="${step.reached ?? ''}">`,
       `<rect x="${x}" y="${y}" width="${BOX.width}" height="${BOX.height}" rx="6" fill="${COLOURS[step.type]}"/>`,
-      `<text class="step-id" x="${x + 10}" y="${y + 20}">${escapeHtml(step.label ?? step.stepId)}</text>`,
+      `<title>${escapeHtml(step.label ?? step.stepId)}</title>`,
+      `<text class="step-id" x="${x + 10}" y="${y + 20}">${isolate(escapeHtml(shorten(step.label ?? step.stepId, STEP_COLUMNS - Math.ceil(1.4 * String(step.reached ?? '').length))))}</text>`,
       `<text class="reached" x="${x + BOX.width - 10}" y="${y + 20}" text-anchor="end">${step.reached ?? ''}</text>`,
       `<text class="detail" x="${x + 10}" y="${y + 44}">${escapeHtml(stepDetail(step))}</text>`,
       '</g>',

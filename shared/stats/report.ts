@@ -61,7 +61,8 @@ export type StepResult = {
   reasons: { metric: string; reason: string; count: number }[];
 };
 
-type EdgeResult = { from: string; to: string; label?: string; share?: number };
+/** `name`: the part of the label a journey file names (a variant, a branch), which the label begins with. */
+type EdgeResult = { from: string; to: string; label?: string; name?: string; share?: number };
 
 export type DayResult = { day: string; sent: Record<'email' | 'sms' | 'push', number>; converted: number };
 
@@ -296,10 +297,17 @@ function edgeResults(journey: Journey, steps: Map<string, StepResult>, tally: Ta
         // Only a step with one way in tells how many came along this edge.
         if (source && target !== undefined && incoming.get(e.to) === 1) share = Math.min(1, target / source);
       }
+      const name =
+        step.type === 'split'
+          ? step.variants[i]?.name
+          : step.type === 'branch'
+            ? step.branches[i]?.name
+            : undefined;
       edges.push({
         from,
         to: e.to,
         ...(e.label === undefined ? {} : { label: e.label }),
+        ...(name === undefined || !e.label?.startsWith(name) ? {} : { name }),
         ...(share === undefined ? {} : { share }),
       });
     }

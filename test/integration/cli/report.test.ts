@@ -149,8 +149,9 @@ describe('journeys report', () => {
       expect(await page.locator('g.step[data-step="channel-test"] .detail').textContent()).toBe(
         'split · assigned 600',
       );
-      const share = await page.locator(`g.edge[data-from="${SPLIT}"][data-to="cart-sms"] text`).textContent();
-      expect(share).toBe('sms 45% → 45%');
+      // The variant's name on a line of its own, set apart for right-to-left names; its weight and share below.
+      const edge = page.locator(`g.edge[data-from="${SPLIT}"][data-to="cart-sms"] tspan`);
+      expect(await edge.allTextContents()).toEqual(['\u2068sms\u2069', '45% → 45%']);
       expect(
         await page.locator('g.lane').evaluateAll((lanes) => lanes.map((l) => l.getAttribute('data-stage'))),
       ).toEqual(['consideration', 'purchase']);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { dayChart } from '#shared/stats/html.ts';
-import type { DayResult } from '#shared/stats/report.ts';
+import { Journey } from '#shared/journey/schema.ts';
+import { dayChart, reportBody } from '#shared/stats/html.ts';
+import { buildReport, type Counter, type DayResult } from '#shared/stats/report.ts';
 
 const day = (d: string, email: number): DayResult => ({
   day: d,
@@ -46,5 +47,83 @@ describe('dayChart', () => {
     const width = Number(/<svg class="chart"[^>]* width="([\d.]+)"/.exec(svg)?.[1]);
     expect(barX(svg).size).toBe(730);
     expect(width).toBeLessThanOrEqual(1400);
+  });
+});
+
+const FSI = '\u2068';
+const PDI = '\u2069';
+
+function namesJourney(names: { split: string; variants: [string, string]; label: string }) {
+  return Journey.parse({
+    id: 'names',
+    name: 'Names',
+    trigger: { type: 'event', event: 'Signed Up' },
+    start: 'ab',
+    steps: {
+      ab: {
+        type: 'split',
+        label: names.label,
+        variants: [
+          { name: names.variants[0], weight: 30, next: 'mail' },
+          { name: names.variants[1], weight: 70, next: 'done' },
+        ],
+      },
+      mail: { type: 'email', label: names.split, template: 't', next: 'done' },
+      done: { type: 'exit' },
+    },
+  });
+}
+
+const assigned = (variant: string, count: number): Counter => ({
+  version: '1',
+  metric: 'assigned',
+  stepId: 'ab',
+  variant,
+  count,
+});
+
+/** The text of each map edge label from the split (its lines joined by a newline), by target step. */
+function edgeLabels(page: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of page.matchAll(/<g class="edge" data-from="ab" data-to="([^"]*)"[^>]*>([\s\S]*?)<\/g>/g)) {
+    const texts = [...(m[2] as string).matchAll(/<(text|tspan)[^>]*>([^<]*)/g)]
+      .map((t) => t[2])
+      .filter(Boolean);
+    out.set(m[1] as string, texts.join('\n'));
+  }
+  return out;
+}
+
+describe('the journey map', () => {
+  it('keeps a right-to-left name apart from the weight and share beside it', () => {
+    // arrange: an Arabic variant name (its numbers would otherwise be read right to left with it)
+    const journey = namesJourney({ split: 'Mail', variants: ['عرض', 'צפייה \u202e'], label: 'AB' });
+    const report = buildReport(journey, [assigned('عرض', 30), assigned('צפייה \u202e', 70)], []);
+
+    // act
+    const labels = edgeLabels(reportBody(report));
+
+    // assert: each name is isolated; the numbers are outside the isolate
+    expect(labels.get('mail')).toContain(`${FSI}عرض${PDI}`);
+    expect(labels.get('mail')).toMatch(/30%.*→ 30%/s);
+    expect(labels.get('mail')?.split(PDI)[1]).toContain('30%');
+    // an override character inside a name ends with its isolate
+    expect(labels.get('done')).toContain(`${FSI}צפייה \u202e${PDI}`);
+  });
+
+  it('shortens a long label to its box and keeps the whole of it as the tooltip', () => {
+    const long = 'Subject line test for the spring welcome campaign, second round';
+    const journey = namesJourney({ split: long, variants: ['a'.repeat(60), 'b'], label: 'AB' });
+    const page = reportBody(buildReport(journey, [assigned('a'.repeat(60), 3), assigned('b', 7)], []));
+
+    const stepText = /<g class="step" data-step="mail"[^>]*>[\s\S]*?<text class="step-id"[^>]*>([^<]*)/.exec(
+      page,
+    )?.[1];
+    expect(stepText).toMatch(/…/);
+    expect([...(stepText ?? '')].length).toBeLessThanOrEqual(24);
+    expect(page).toContain(`<title>${long}</title>`);
+    const edge = edgeLabels(page).get('mail') ?? '';
+    expect(edge.split('\n').every((line) => [...line].length <= 24)).toBe(true);
+    expect(page).toContain(`<title>${'a'.repeat(60)} 30%`);
   });
 });
