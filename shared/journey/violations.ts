@@ -205,9 +205,9 @@ function discriminatorValue(issue: z.core.$ZodIssue): unknown {
 function describeIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type':
-      return issue.input === undefined
-        ? 'is required'
-        : `must be ${article(issue.expected)}, got ${describeValue(issue.input)}`;
+      if (issue.input === undefined) return 'is required';
+      // A schema that says what form it needs ("must be a window …") is more help than the type's name.
+      return `${issue.message.startsWith('Invalid input') ? `must be ${article(issue.expected)}` : issue.message}, got ${describeValue(issue.input)}`;
     case 'unrecognized_keys':
       return `has ${issue.keys.length === 1 ? 'an unknown field' : 'unknown fields'} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
     case 'invalid_union':

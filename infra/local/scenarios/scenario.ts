@@ -128,7 +128,19 @@ const Clicks = z
 export const ScenarioEvent = z.union([Track, Identify, Deploy, Opens, Clicks]);
 export type ScenarioEvent = z.infer<typeof ScenarioEvent>;
 
-const Window = z.object({ from: When, to: When }).strict().describe('Between two instants, inclusive.');
+/** `within` is a duration in journeys: one written so here is shown the form a window takes. */
+const WINDOW_FORM =
+  'must be a window between two instants, { "from": "+0h", "to": "+1h" } (each ISO 8601 with its zone or +<duration> after the start)';
+const Window = z
+  .object(
+    { from: When, to: When },
+    {
+      error: (issue) =>
+        issue.code === 'invalid_type' && issue.input !== undefined ? WINDOW_FORM : undefined,
+    },
+  )
+  .strict()
+  .describe('Between two instants, inclusive.');
 const Channel = z.enum(CHANNELS);
 
 const Message = z

@@ -54,6 +54,31 @@ describe('a scenario file that cannot run is refused with each wrong field and w
     ]);
   });
 
+  it('shows the form of a window to one written as a duration, as `within` is elsewhere', async () => {
+    // act: `within` is a duration in journeys (goal, onOutcome); in an expectation it is a window
+    const problems = await problemsOf(
+      'within.test.json',
+      pretty({
+        name: 'Within',
+        journeys: ['cart-abandonment'],
+        start: '2026-03-02T09:00:00Z',
+        customers: [{ id: 'ana' }],
+        events: [{ at: '+0h', user: 'ana', track: 'Cart Updated' }],
+        expect: [
+          { message: { user: 'ana', channel: 'email', within: 'PT1H' } },
+          { noMessage: { user: 'ana', within: 'P1D' } },
+        ],
+      }),
+    );
+    // assert
+    const form =
+      'must be a window between two instants, { "from": "+0h", "to": "+1h" } (each ISO 8601 with its zone or +<duration> after the start)';
+    expect(problems).toStrictEqual([
+      `within.test.json:24:9: expect[0].message.within: ${form}, got the string "PT1H"`,
+      `within.test.json:30:9: expect[1].noMessage.within: ${form}, got the string "P1D"`,
+    ]);
+  });
+
   it('names bytes that are not UTF-8 and an empty file', async () => {
     expect(await problemsOf('latin1.test.json', Buffer.from('{"name": "Caf\xe9"}', 'latin1'))).toStrictEqual([
       'latin1.test.json: not UTF-8 text (near byte 14, line 1): save it as UTF-8',
