@@ -17,7 +17,7 @@ const WireResult = z.object({
       actual: z.string().optional(),
     }),
   ),
-  timelines: z.array(z.tuple([z.string(), z.array(z.string())])),
+  timelines: z.array(z.tuple([z.string(), z.object({ zone: z.string(), lines: z.array(z.string()) })])),
   wallMs: z.number(),
   error: z.string().optional(),
 });

@@ -30,8 +30,8 @@ export function textReport(results: readonly ScenarioResult[], paint: Paint): st
       if (!v.ok && v.actual !== undefined)
         for (const line of v.actual.split('\n')) out.push(`          ${paint('red', line)}`);
     }
-    for (const [user, lines] of r.timelines) {
-      out.push(`      ${paint('bold', `timeline of ${user}`)}`);
+    for (const [user, { zone, lines }] of r.timelines) {
+      out.push(`      ${paint('bold', `timeline of ${user}`)} ${paint('dim', `(times in ${zone})`)}`);
       for (const line of lines.length === 0 ? ['(nothing happened)'] : lines) out.push(`          ${line}`);
     }
   }
@@ -62,7 +62,7 @@ export function junitReport(results: readonly ScenarioResult[]): string {
     let failures = 0;
     for (const r of rs) {
       const timeline = [...r.timelines]
-        .map(([u, lines]) => `timeline of ${u}:\n${lines.join('\n')}`)
+        .map(([u, { zone, lines }]) => `timeline of ${u} (times in ${zone}):\n${lines.join('\n')}`)
         .join('\n');
       if (r.error !== undefined) {
         failures += 1;

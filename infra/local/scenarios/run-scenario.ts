@@ -20,13 +20,16 @@ import type { Expectation, Scenario, ScenarioEvent } from './scenario.ts';
 import { WebhookStandIn } from './webhook-stand-in.ts';
 import { resolveWhen } from './when.ts';
 
+/** One customer's timeline as printed: the zone its times are in, and its lines. */
+export type CustomerLines = { zone: string; lines: string[] };
+
 /** How a scenario went: each expectation's verdict, and the timelines of the customers of failed ones. */
 export type ScenarioResult = {
   file: string;
   name: string;
   verdicts: Verdict[];
-  /** Per customer of a failed expectation: the timeline lines. */
-  timelines: Map<string, string[]>;
+  /** Per customer of a failed expectation: the timeline lines, at the time of day of `zone`. */
+  timelines: Map<string, CustomerLines>;
   wallMs: number;
   error?: string;
 };
@@ -184,7 +187,8 @@ async function play(
   }
   const refused = refusedCalls(webhooks?.calls ?? []);
   if (refused !== undefined) verdicts.push({ ...refused, users: [] });
-  return { verdicts, timelines: await timelinesOf(runtime, verdicts) };
+  const fallbackZone = defaultZones.get(scenario.journeys[0] ?? '') ?? 'UTC';
+  return { verdicts, timelines: await timelinesOf(runtime, verdicts, fallbackZone) };
 }
 
 /**
@@ -208,9 +212,18 @@ async function profileZones(expectations: readonly Expectation[]): Promise<Map<s
   return zones;
 }
 
-async function timelinesOf(runtime: LocalRuntime, verdicts: Verdict[]): Promise<Map<string, string[]>> {
+/**
+ * The timelines of the customers of failed expectations, at their time of day as
+ * the expectations read it: the profile's zone, else the journey's default zone
+ * (not UTC, which would show a message at another hour than its verdict says).
+ */
+async function timelinesOf(
+  runtime: LocalRuntime,
+  verdicts: Verdict[],
+  fallbackZone: string,
+): Promise<Map<string, CustomerLines>> {
   const users = new Set(verdicts.filter((v) => !v.ok).flatMap((v) => v.users));
-  const out = new Map<string, string[]>();
+  const out = new Map<string, CustomerLines>();
   if (users.size === 0) return out;
   const all = await customerTimelines(
     runtime.options.dataDir,
@@ -219,11 +232,11 @@ async function timelinesOf(runtime: LocalRuntime, verdicts: Verdict[]): Promise<
   );
   for (const user of users) {
     const timeline = all.get(user);
-    const zone = timeline?.zone;
-    out.set(
-      user,
-      (timeline?.lines ?? []).map((l) => `${formatWhen(l.at, zone)}  ${l.text}`),
-    );
+    const zone = timeline?.zone ?? fallbackZone;
+    out.set(user, {
+      zone,
+      lines: (timeline?.lines ?? []).map((l) => `${formatWhen(l.at, zone)}  ${l.text}`),
+    });
   }
   return out;
 }

@@ -37,7 +37,23 @@ beforeAll(async () => {
     join(dir, 'pass.test.json'),
     JSON.stringify({ scenarios: [scenario('2026-03-03T10:00:00Z'), stillWaiting] }),
   );
-  await writeFile(join(dir, 'fail.test.json'), JSON.stringify(scenario('2026-03-03T09:00:00Z')));
+  // sam-3 has no time zone: the journey reads her in its default zone (Europe/Rome), and so does her timeline.
+  const failing = scenario('2026-03-03T09:00:00Z');
+  await writeFile(
+    join(dir, 'fail.test.json'),
+    JSON.stringify({
+      ...failing,
+      customers: [...failing.customers, { id: 'sam-3' }],
+      events: [
+        ...failing.events,
+        { at: '+0h', user: 'sam-3', track: 'Cart Updated', properties: { cartId: 'c3', total: 30 } },
+      ],
+      expect: [
+        ...failing.expect,
+        { message: { user: 'sam-3', channel: 'email', template: 'cart-reminder', at: '+2h' } },
+      ],
+    }),
+  );
   await writeFile(join(dir, 'invalid.test.json'), JSON.stringify({ name: 'x', journeys: [], expect: [] }));
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
@@ -80,8 +96,16 @@ describe('npx journeys test', () => {
       expect(result.stdout).not.toContain('"_aws"');
       expect(result.stdout).toContain('✗ sam-1 gets sms cart-sms at 2026-03-03T09:00:00.000Z');
       expect(result.stdout).toContain('sms cart-sms at 2026-03-03T10:00:00.000Z (Tue 03 Mar 11:00 local)');
-      expect(result.stdout).toContain('timeline of sam-1');
+      expect(result.stdout).toContain('timeline of sam-1 (times in Europe/Rome)');
       expect(result.stdout).toMatch(/Tue 03 Mar 11:00 {2}sent {3}cart-abandonment\/cart-sms/);
+      // A customer with no zone of her own: the verdict and her timeline give the email the same time of day.
+      expect(result.stdout).toContain(
+        'email cart-reminder at 2026-03-02T10:00:00.000Z (Mon 02 Mar 11:00 local)',
+      );
+      expect(result.stdout).toContain('timeline of sam-3 (times in Europe/Rome)');
+      expect(result.stdout).toMatch(
+        /timeline of sam-3[\s\S]*\n {10}Mon 02 Mar 11:00 {2}sent {3}cart-abandonment\//,
+      );
       // The wait for her order, in the journey's words, then the variant her split gave, by name.
       expect(result.stdout).toContain('timeout cart-abandonment/wait-order: no Order Completed in time');
       expect(result.stdout).toMatch(
@@ -91,7 +115,8 @@ describe('npx journeys test', () => {
       expect(result.stdout).toMatch(/event {2}Cart Updated\n.*enter {2}cart-abandonment\n/);
       const xml = await readFile(junit, 'utf8');
       expect(xml).toContain('<testsuite');
-      expect(xml).toContain('tests="2" failures="1"');
+      expect(xml).toContain('tests="3" failures="2"');
+      expect(xml).toContain('timeline of sam-3 (times in Europe/Rome):');
     },
     CLI_TIMEOUT,
   );
