@@ -28,7 +28,8 @@ import { type Comparison, compareStrata, type Group, holmFamily, type Rate, wils
 export type Counter = CounterKey & { count: number; sum?: number };
 export type DayCounter = DayKey & { count: number; sum?: number };
 
-type Money = { revenue: number; aov?: number; perRecipient?: number };
+/** Absent when no version's goal measures a value (no `goal.value`): nothing was measured, not 0.00. */
+type Money = { revenue?: number; aov?: number; perRecipient?: number };
 
 type VariantResult = {
   name: string;
@@ -95,7 +96,11 @@ class Tally {
   /** The counters of each step, so a step's reasons and variants are found without reading every counter. */
   private readonly byStep = new Map<string, Counter[]>();
 
-  constructor(counters: readonly Counter[]) {
+  /** Whether conversions carry a value: the goal names one, or a version's did (its sums are kept). */
+  readonly measuresValue: boolean;
+
+  constructor(counters: readonly Counter[], goalValue: boolean) {
+    this.measuresValue = goalValue || counters.some((c) => c.metric === 'converted' && (c.sum ?? 0) !== 0);
     for (const c of counters) {
       const key = Tally.key(c.metric, c.stepId, c.variant);
       const t = this.totals.get(key) ?? { count: 0, sum: 0 };
@@ -128,7 +133,8 @@ class Tally {
   }
 }
 
-function money(revenue: number, converted: number, recipients: number): Money {
+function money(revenue: number, converted: number, recipients: number, measured: boolean): Money {
+  if (!measured) return {};
   return {
     revenue,
     ...(converted > 0 ? { aov: revenue / converted } : {}),
@@ -397,7 +403,7 @@ function splitResults(journey: Journey, tally: Tally, counters: readonly Counter
         assigned,
         converted: converted.count,
         ...(rate === undefined ? {} : { rate }),
-        money: money(converted.sum, converted.count, assigned),
+        money: money(converted.sum, converted.count, assigned, tally.measuresValue),
         ...(comparison === undefined ? {} : { vsHoldout: comparison }),
         outcomes: tally.outcomes(stepId, v.name),
       };
@@ -438,7 +444,7 @@ function removedVariants(
       assigned,
       converted: converted.count,
       ...(rate === undefined ? {} : { rate }),
-      money: money(converted.sum, converted.count, assigned),
+      money: money(converted.sum, converted.count, assigned, tally.measuresValue),
       outcomes: tally.outcomes(stepId, name),
     };
   });
@@ -470,7 +476,7 @@ export function buildReport(
   days: readonly DayCounter[],
   experiments?: readonly ExperimentState[],
 ): JourneyReport {
-  const tally = new Tally(counters);
+  const tally = new Tally(counters, journey.goal?.value !== undefined);
   const places = layout(journey);
   const enrolled = tally.get('enrolled').count;
   const converted = tally.get('converted');
@@ -494,7 +500,7 @@ export function buildReport(
     skipped: skippedEntries(counters),
     converted: converted.count,
     ...(rate === undefined ? {} : { rate }),
-    money: money(converted.sum, converted.count, enrolled),
+    money: money(converted.sum, converted.count, enrolled, tally.measuresValue),
     outcomes: tally.outcomes(),
     steps: [...steps.values()],
     edges: edgeResults(journey, steps, tally),

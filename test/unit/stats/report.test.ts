@@ -327,9 +327,36 @@ describe('buildReport', () => {
 
   it('is empty but whole for a journey with no counters yet', () => {
     const report = buildReport(journey, [], []);
-    expect(report).toMatchObject({ enrolled: 0, converted: 0, money: { revenue: 0 }, days: [] });
+    expect(report).toMatchObject({ enrolled: 0, converted: 0, money: {}, days: [] });
     expect(report.rate).toBeUndefined();
     expect(report.splits[0]?.variants.map((v) => v.rate)).toEqual([undefined, undefined]);
+  });
+
+  it('gives no revenue or order value for a goal that measures none, rather than 0.00 per order', () => {
+    // arrange: a goal without `value`, reached twice
+    const noValue = Journey.parse({ ...journey, goal: { event: 'App Opened', within: 'P7D', exit: true } });
+    const counters = [
+      c('enrolled', 10),
+      c('assigned', 5, { stepId: 'ab', variant: 'a' }),
+      c('assigned', 5, { stepId: 'ab', variant: 'b' }),
+      c('converted', 2),
+      c('converted', 2, { stepId: 'ab', variant: 'a' }),
+    ];
+    // act
+    const report = buildReport(noValue, counters, []);
+    // assert
+    expect(report.money).toStrictEqual({});
+    expect(report.splits[0]?.variants[0]?.money).toStrictEqual({});
+    expect(reportText(report)).toContain('revenue —   AOV —');
+    expect(reportBody(report)).toContain(
+      '<td class="n" data-field="revenue">—</td><td class="n">—</td><td class="n">—</td>',
+    );
+    // with a value to measure, no revenue is 0.00
+    const withValue = Journey.parse({
+      ...noValue,
+      goal: { ...noValue.goal, value: 'event.properties.total' },
+    });
+    expect(buildReport(withValue, counters, []).money).toStrictEqual({ revenue: 0, aov: 0, perRecipient: 0 });
   });
 
   it('shows the messages of unknown outcome and failures where a marketer reads results', () => {
