@@ -39,9 +39,19 @@ export function journeysIndex(journeys: readonly { id: string; name: string; enr
   return `<h1>Journeys</h1><table><tr><th>journey</th><th>id</th><th class="n">enrolled</th></tr>${rows.join('')}</table>`;
 }
 
+/**
+ * Where a customer's page is. An id that is a dot segment ("." or "..", which
+ * encodeURIComponent leaves as it is) would be read by the browser as a step up
+ * the path: it goes as the `id` query, which the server answers with the page.
+ */
+export function customerHref(id: string): string {
+  const segment = encodeURIComponent(id);
+  return segment === '.' || segment === '..' ? `/customers?id=${segment}` : `/customers/${segment}`;
+}
+
 export function customersIndex(ids: readonly string[], capped: boolean): string {
   const rows = ids.map(
-    (id) => `<li data-customer="${e(id)}"><a href="/customers/${encodeURIComponent(id)}">${e(id)}</a></li>`,
+    (id) => `<li data-customer="${e(id)}"><a href="${e(customerHref(id))}">${e(id)}</a></li>`,
   );
   return `<h1>Customers</h1>
 <form action="/customers" method="get"><input name="id" placeholder="userId" aria-label="userId"> <button>Trace</button></form>

@@ -14,7 +14,15 @@ import { readEmittedEvents, readSentMessages } from '../inspect/sent.ts';
 import { readTrace } from '../inspect/trace.ts';
 import { traceView } from '../inspect/trace-view.ts';
 import { withData } from '../runtime/data.ts';
-import { customerPage, customersIndex, journeysIndex, messagesPage, page, type Section } from './pages.ts';
+import {
+  customerHref,
+  customerPage,
+  customersIndex,
+  journeysIndex,
+  messagesPage,
+  page,
+  type Section,
+} from './pages.ts';
 
 /**
  * The local console (`npm start` serves it on one port): the journeys with
@@ -104,7 +112,11 @@ async function route(sources: ConsoleSources, url: URL): Promise<Route> {
   }
   if (path === '/customers') {
     const asked = url.searchParams.get('id');
-    if (asked) return { redirect: `/customers/${encodeURIComponent(asked)}` };
+    if (asked) {
+      const href = customerHref(asked);
+      // A dot-segment id has no path of its own: its page is served here.
+      return href.startsWith('/customers?') ? customerRoute(sources, asked) : { redirect: href };
+    }
     const { ids, capped } = await customerIds(sources);
     return { section: 'customers', title: 'Customers', body: customersIndex(ids, capped) };
   }

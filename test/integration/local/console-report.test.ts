@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryRepository } from '#functions/_lib/registry.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
+import { customersIndex } from '#infra/local/console/pages.ts';
 import { createConsoleServer } from '#infra/local/console/server.ts';
 import { experimentStates } from '#shared/ingest/experiments.ts';
 import { liveFields } from '#shared/ingest/live-journey.ts';
@@ -91,6 +92,33 @@ describe('the local console: a journey page', () => {
       expect(response.status).toBe(200);
       expect(html).toContain('ended 2026-11-03T00:00:00.000Z — winner b: b converts better');
       expect(html).not.toContain('since version -');
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it("opens every customer's page from the customers list, also one whose id is a dot segment", async () => {
+    // arrange: ids a browser would read as part of the address ("..": the folder above)
+    const server = createConsoleServer({
+      dataDir: dir,
+      journeysDir: dir,
+      endpoints: { dynamodb: db.endpoint, sfn: 'http://127.0.0.1:9', ses: 'http://127.0.0.1:9' },
+      now: () => new Date('2026-11-04T00:00:00.000Z'),
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = server.address() as AddressInfo;
+    const base = `http://127.0.0.1:${port}/customers`;
+    try {
+      const opened: string[] = [];
+      for (const id of ['..', '.', 'a/b', 'ana?x#y', '%2F']) {
+        // act: follow the link as a browser resolves it
+        const href = /href="([^"]+)"/.exec(customersIndex([id], false))?.[1]?.replaceAll('&#38;', '&') ?? '';
+        const response = await fetch(new URL(href, base));
+        const html = await response.text();
+        opened.push(/<h1 data-customer-id>([^<]*)<\/h1>/.exec(html)?.[1] ?? `${response.status} ${href}`);
+      }
+      // assert
+      expect(opened).toEqual(['..', '.', 'a/b', 'ana?x#y', '%2F']);
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
