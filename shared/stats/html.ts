@@ -328,7 +328,7 @@ export function reportBody(r: JourneyReport): string {
 <p class="note">journey ${escapeHtml(r.journeyId)} · versions ${escapeHtml(r.versions.join(', ') || 'none yet')}</p>
 <div class="kpis">
 ${kpi('enrolled', String(r.enrolled), 'enrolled')}
-${kpi(`converted (${percent(r.rate?.value)}, 95% CI ${interval(r.rate)})`, String(r.converted), 'converted')}
+${r.goal ? kpi(`converted (${percent(r.rate?.value)}, 95% CI ${interval(r.rate)})`, String(r.converted), 'converted') : kpi('converted (this journey has no goal)', '—', 'converted')}
 ${kpi('revenue', amount(r.money.revenue), 'revenue')}
 ${kpi('average order value', amount(r.money.aov), 'aov')}
 ${OUTCOMES.map((o) => kpi(`ended: ${o}`, String(r.outcomes[o]), `outcome-${o}`)).join('\n')}

@@ -77,6 +77,8 @@ export type JourneyReport = {
   /** Triggers that would have enrolled but were kept out, by reason (ENTRY_SKIP_REASONS). */
   skipped: Record<EntrySkipReason, number>;
   converted: number;
+  /** False when conversions are not measured: the journey has no goal (nor had one that converted anyone). */
+  goal: boolean;
   rate?: Rate;
   money: Money;
   outcomes: Record<Outcome, number>;
@@ -96,11 +98,15 @@ class Tally {
   /** The counters of each step, so a step's reasons and variants are found without reading every counter. */
   private readonly byStep = new Map<string, Counter[]>();
 
+  /** Whether conversions are counted: the journey has a goal, or a version had one that converted someone. */
+  readonly measuresGoal: boolean;
   /** Whether conversions carry a value: the goal names one, or a version's did (its sums are kept). */
   readonly measuresValue: boolean;
 
-  constructor(counters: readonly Counter[], goalValue: boolean) {
-    this.measuresValue = goalValue || counters.some((c) => c.metric === 'converted' && (c.sum ?? 0) !== 0);
+  constructor(counters: readonly Counter[], goal: Journey['goal']) {
+    const converted = counters.filter((c) => c.metric === 'converted');
+    this.measuresGoal = goal !== undefined || converted.some((c) => c.count > 0);
+    this.measuresValue = goal?.value !== undefined || converted.some((c) => (c.sum ?? 0) !== 0);
     for (const c of counters) {
       const key = Tally.key(c.metric, c.stepId, c.variant);
       const t = this.totals.get(key) ?? { count: 0, sum: 0 };
@@ -395,8 +401,9 @@ function splitResults(journey: Journey, tally: Tally, counters: readonly Counter
     });
     const vsHoldout = holdoutComparisons(stepId, groups, tally);
     const variants = groups.map(({ v, assigned, converted }, i): VariantResult => {
-      const rate = wilson(converted.count, assigned);
-      const comparison = vsHoldout[i];
+      // Without a goal nobody can convert: no rate, nothing to compare.
+      const rate = tally.measuresGoal ? wilson(converted.count, assigned) : undefined;
+      const comparison = tally.measuresGoal ? vsHoldout[i] : undefined;
       return {
         name: v.name,
         holdout: v.holdout,
@@ -436,7 +443,7 @@ function removedVariants(
   return [...names].map((name) => {
     const assigned = tally.get('assigned', stepId, name).count;
     const converted = tally.get('converted', stepId, name);
-    const rate = wilson(converted.count, assigned);
+    const rate = tally.measuresGoal ? wilson(converted.count, assigned) : undefined;
     return {
       name,
       holdout: false,
@@ -476,7 +483,7 @@ export function buildReport(
   days: readonly DayCounter[],
   experiments?: readonly ExperimentState[],
 ): JourneyReport {
-  const tally = new Tally(counters, journey.goal?.value !== undefined);
+  const tally = new Tally(counters, journey.goal);
   const places = layout(journey);
   const enrolled = tally.get('enrolled').count;
   const converted = tally.get('converted');
@@ -488,7 +495,7 @@ export function buildReport(
   const start = steps.get(journey.start);
   // Every enrollment begins at the start step, whatever it is.
   if (start !== undefined && start.reached === undefined) start.reached = enrolled;
-  const rate = wilson(converted.count, enrolled);
+  const rate = tally.measuresGoal ? wilson(converted.count, enrolled) : undefined;
   return {
     journeyId: journey.id,
     name: journey.name,
@@ -499,6 +506,7 @@ export function buildReport(
     enrolled,
     skipped: skippedEntries(counters),
     converted: converted.count,
+    goal: tally.measuresGoal,
     ...(rate === undefined ? {} : { rate }),
     money: money(converted.sum, converted.count, enrolled, tally.measuresValue),
     outcomes: tally.outcomes(),

@@ -9,7 +9,9 @@ export function reportText(r: JourneyReport): string {
   const out: string[] = [];
   out.push(`${r.name} (${r.journeyId}) — versions ${r.versions.join(', ') || 'none yet'}`, '');
   out.push(
-    `Enrolled ${r.enrolled}   converted ${r.converted} (${percent(r.rate?.value)}, 95% CI ${interval(r.rate)})   revenue ${amount(r.money.revenue)}   AOV ${amount(r.money.aov)}`,
+    r.goal
+      ? `Enrolled ${r.enrolled}   converted ${r.converted} (${percent(r.rate?.value)}, 95% CI ${interval(r.rate)})   revenue ${amount(r.money.revenue)}   AOV ${amount(r.money.aov)}`
+      : `Enrolled ${r.enrolled}   no goal: conversions are not measured`,
   );
   out.push(`Outcomes  ${OUTCOMES.map((o) => `${o} ${r.outcomes[o]}`).join('   ')}`);
   // Entries an entry limit kept out are shown only when there are some.

@@ -359,6 +359,26 @@ describe('buildReport', () => {
     expect(buildReport(withValue, counters, []).money).toStrictEqual({ revenue: 0, aov: 0, perRecipient: 0 });
   });
 
+  it('gives no conversion rate to a journey without a goal, whose conversions are not measured', () => {
+    // arrange: `journey` has no goal; its split has customers in both variants
+    const counters = [
+      c('enrolled', 40),
+      c('assigned', 20, { stepId: 'ab', variant: 'a' }),
+      c('assigned', 20, { stepId: 'ab', variant: 'b' }),
+    ];
+    // act
+    const report = buildReport(journey, counters, []);
+    // assert: not "0 converted (0.0%, 95% CI 0.0%–8.8%)"
+    expect(report.goal).toBe(false);
+    expect(report.rate).toBeUndefined();
+    expect(report.splits[0]?.variants.map((v) => v.rate)).toEqual([undefined, undefined]);
+    expect(reportText(report)).toContain('Enrolled 40   no goal: conversions are not measured');
+    expect(reportBody(report)).toContain('<b>—</b>converted (this journey has no goal)');
+    // a goal with nobody converted yet is measured: 0.0%
+    const withGoal = Journey.parse({ ...journey, goal: { event: 'Bought', within: 'P7D', exit: true } });
+    expect(buildReport(withGoal, counters, []).rate?.value).toBe(0);
+  });
+
   it('shows the messages of unknown outcome and failures where a marketer reads results', () => {
     const counters = [
       c('sent', 8, { stepId: 'hello' }),
