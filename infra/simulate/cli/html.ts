@@ -33,7 +33,9 @@ function hourChart(f: Forecast): string {
 <p class="legend"><span class="email">■</span> email <span class="sms">■</span> SMS <span class="push">■</span> push · hour of the customer's own time zone</p>`;
 }
 
-function rows(list: readonly (string | number)[][], head: readonly string[]): string {
+/** A table, or what the text report says in its place when there is nothing to list. */
+function rows(list: readonly (string | number)[][], head: readonly string[], empty = 'none'): string {
+  if (list.length === 0) return `<p>${escapeHtml(empty)}</p>`;
   const th = head.map((h, i) => `<th${i > 0 ? ' class="n"' : ''}>${escapeHtml(h)}</th>`).join('');
   const body = list
     .map(
@@ -67,6 +69,7 @@ ${hourChart(f)}
 ${rows(
   feedbackRows(f).map((r) => [r.label, r.count, `${(r.share * 100).toFixed(1)}%`]),
   ['as providers report it', 'messages', 'share'],
+  'no email or SMS sent',
 )}
 <h2>Deferred, by reason</h2>
 ${rows(f.deferred, ['reason', 'count'])}
@@ -82,6 +85,7 @@ ${rows(
     `${(v.rate * 100).toFixed(1)}%`,
   ]),
   ['variant', 'enrolled', 'converted', 'rate'],
+  'no split in this journey',
 )}
 <h2>Outcomes</h2>
 ${rows(f.outcomes, ['ended', 'count'])}

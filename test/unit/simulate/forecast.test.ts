@@ -80,6 +80,21 @@ describe('forecastOf', () => {
     expect(forecastText(forecast)).toMatch(/\n {2}converted +4 +40\.0%\n/);
   });
 
+  it('says "none" on the page where the text does, instead of a table with no rows', () => {
+    // arrange: nothing deferred, nothing suppressed, no split
+    const forecast = forecastOf(totals({}), journey);
+    // act
+    const text = forecastText(forecast);
+    const page = forecastPage(forecast);
+    // assert
+    expect(text).toMatch(/Deferred \(tried again later\), by reason\n {2}none/);
+    expect(text).toContain('no split in this journey');
+    expect(page).toMatch(/<h2>Deferred, by reason<\/h2>\n<p>none<\/p>/);
+    expect(page).toMatch(/<h2>Not sent, by reason<\/h2>\n<p>none<\/p>/);
+    expect(page).toMatch(/<h2>Conversions per variant<\/h2>\n<p>no split in this journey<\/p>/);
+    expect(page).not.toMatch(/<tbody><\/tbody>/);
+  });
+
   it('shows sends of unknown outcome and failed sends on the page as in the text', () => {
     // arrange
     const forecast = forecastOf(
