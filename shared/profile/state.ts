@@ -34,6 +34,16 @@ export const ActiveEnrollment = z.object({
   variants: z.optional(z.array(z.object({ stepId: z.string(), variant: z.string() }))),
   /** The last message step sent: a conversion is also counted for it. */
   lastStep: z.optional(z.string()),
+  /** When the goal was reached and its value: what the conversion's count holds, kept for its retry. */
+  convertedAt: z.optional(z.string()),
+  convertedValue: z.optional(z.number()),
+  /**
+   * Counts marked on the item and not yet known written, each with the time of its mark (epoch ms):
+   * a retry that finds one writes the count, guarded against counting it twice (functions/_lib/stats.ts).
+   */
+  enrolledPending: z.optional(z.number()),
+  convertedPending: z.optional(z.number()),
+  endedPending: z.optional(z.number()),
 });
 export type ActiveEnrollment = z.infer<typeof ActiveEnrollment>;
 
