@@ -40,12 +40,14 @@ const SHARDS = 8;
 
 /**
  * Slots of the count guard on each counter set item: a count applied once
- * (an enrollment, a conversion, an ending, a feedback outcome) writes its id's
- * digest and the time into the slot its id hashes to, so that a retry which
- * finds the count still pending on its mark can tell whether it landed. Two
- * small numbers per slot: about 600 bytes on an item at most.
+ * (an enrollment, a conversion, an ending, a feedback outcome) writes the
+ * time and its id's digest into the slot its id hashes to, so that a retry
+ * which finds the count still pending on its mark can tell whether it landed.
+ * One short string per slot (about 20 bytes): under 350 bytes on an item.
  */
-const GUARD_SLOTS = 32;
+const GUARD_SLOTS = 16;
+/** The time in a slot: epoch milliseconds in base 36, fixed width (9 digits hold every date to the year 5000). */
+const TIME_WIDTH = 9;
 /**
  * How much later than the mark's clock another writer's clock may read: a
  * slot written less than this before the mark may have been written after it.
@@ -221,6 +223,7 @@ export class StatsRepository {
       const shard = digest === undefined ? Math.floor(this.random() * SHARDS) : digest % SHARDS;
       const names: Record<string, string> = {};
       const values: Record<string, number> = {};
+      const strings: Record<string, string> = {};
       const actions: string[] = [];
       // Placeholders only: counter names hold step ids and variant names, which are data.
       for (const [name, by] of set.adds) {
@@ -236,20 +239,20 @@ export class StatsRepository {
         values[':exp'] = set.expiresAt;
       }
       let condition: string | undefined;
-      if (digest !== undefined && once !== undefined) {
-        const slot = Math.floor(digest / SHARDS) % GUARD_SLOTS;
-        names['#gd'] = guardDigest(slot);
-        names['#gt'] = guardTime(slot);
-        values[':gd'] = digest;
-        values[':gt'] = this.now().getTime();
-        sets.push('#gd = :gd', '#gt = :gt');
+      const guard = once === undefined || digest === undefined ? undefined : { once, digest };
+      if (guard !== undefined) {
+        // The slot holds the time, then the digest: written by this count it contains its digest
+        // (until another count takes the slot); compared as text, the time orders it.
+        names['#g'] = guardSlot(guard.digest);
+        strings[':g'] = `${timeText(this.now().getTime())}${digestText(guard.digest)}`;
+        strings[':d'] = digestText(guard.digest);
+        sets.push('#g = :g');
         // Conditional on the first attempt too: a retry running beside it (a redelivery) counts it once.
-        condition = 'attribute_not_exists(#gd) OR #gd <> :gd';
-        if (once.retry) {
-          // Written by this count, the slot holds its digest (until another count takes the slot); a slot
-          // empty, or last written before the mark, shows the count never landed.
-          values[':since'] = once.pendingAt - CLOCK_SKEW_MS;
-          condition = 'attribute_not_exists(#gd) OR (#gd <> :gd AND #gt < :since)';
+        condition = 'attribute_not_exists(#g) OR NOT contains(#g, :d)';
+        if (guard.once.retry) {
+          // An empty slot, or one last written before the mark, shows the count never landed.
+          strings[':since'] = timeText(guard.once.pendingAt - CLOCK_SKEW_MS);
+          condition = 'attribute_not_exists(#g) OR (NOT contains(#g, :d) AND #g < :since)';
         }
       }
       if (sets.length > 0) expression += ` SET ${sets.join(', ')}`;
@@ -261,7 +264,7 @@ export class StatsRepository {
           UpdateExpression: expression,
           ...(condition === undefined ? {} : { ConditionExpression: condition }),
           ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          ExpressionAttributeValues: { ...values, ...strings },
         });
         applied = true;
       } catch (error) {
@@ -276,9 +279,9 @@ export class StatsRepository {
 
   /** True when the count guard of a counter set item holds a count's digest in its slot. */
   private async slotHolds(key: { pk: string; sk: string }, digest: number): Promise<boolean> {
-    const slot = Math.floor(digest / SHARDS) % GUARD_SLOTS;
     const out = await getItem(this.db, { TableName: this.table, Key: key, ConsistentRead: true });
-    return out.Item?.[guardDigest(slot)] === digest;
+    const slot = out.Item?.[guardSlot(digest)];
+    return typeof slot === 'string' && slot.slice(TIME_WIDTH) === digestText(digest);
   }
 
   /** Every counter of a journey, shards summed. */
@@ -342,12 +345,17 @@ export class StatsRepository {
   }
 }
 
-/** The guard slot's attributes: no `#` in them, so never read as counters (counter-sets.ts). */
-function guardDigest(slot: number): string {
-  return `cg${slot}`;
+/** A count's guard slot: no `#` in its name, so never read as a counter (counter-sets.ts). */
+function guardSlot(digest: number): string {
+  return `g${Math.floor(digest / SHARDS) % GUARD_SLOTS}`;
 }
-function guardTime(slot: number): string {
-  return `ct${slot}`;
+
+function timeText(ms: number): string {
+  return Math.max(0, ms).toString(36).padStart(TIME_WIDTH, '0');
+}
+
+function digestText(digest: number): string {
+  return digest.toString(36);
 }
 
 /**

@@ -186,7 +186,7 @@ describe('the count guard', () => {
       ?.count ?? 0;
   /** An id whose count shares the guard slot (and shard) of `id`. */
   const sharing = (id: string) => {
-    const slotOf = (d: number) => d % 256;
+    const slotOf = (d: number) => d % 128;
     for (let i = 0; ; i++)
       if (slotOf(messageDigest(`${id}-${i}`)) === slotOf(messageDigest(id))) return `${id}-${i}`;
   };
