@@ -114,6 +114,7 @@ export async function startEnrollment(
     version: journey.version,
     executionArn,
     enrolledAt: at,
+    enteredAt: eventTime(entry.trigger.timestamp, at),
     correlation: plan.correlation,
     ...(within === undefined ? {} : { goalUntil: addDuration(new Date(at), within).toISOString() }),
     ...(variants.length === 0 ? {} : { variants }),
@@ -188,6 +189,12 @@ export async function limitedAsMerged(
   if (!(await deps.enrollments.limits.full(userId, journey.journeyId, at, window, keys))) return false;
   await recordSkip(deps, journey, 'limit');
   return true;
+}
+
+/** An event's timestamp as an ISO instant (the entry time when it cannot be read). */
+function eventTime(timestamp: string, fallback: string): string {
+  const ms = Date.parse(timestamp);
+  return Number.isNaN(ms) ? fallback : new Date(ms).toISOString();
 }
 
 /** The execution input of an enrollment (the same size whichever entry time: both are ISO instants). */

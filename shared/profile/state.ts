@@ -20,6 +20,12 @@ export const ActiveEnrollment = z.object({
   version: z.string(),
   executionArn: z.string(),
   enrolledAt: z.string(),
+  /**
+   * When the customer entered in event time: the trigger event's timestamp (a segment run's time). A
+   * goal event stamped earlier — a replay of old orders, a late import — happened before the
+   * enrollment and does not convert it. Absent on items written before it was kept.
+   */
+  enteredAt: z.optional(z.string()),
   correlation: z.optional(z.string()),
   converted: z.optional(z.boolean()),
   /** The message id of the goal event that converted it: a redelivery of that event converts nothing else. */
