@@ -177,6 +177,34 @@ describe('counts under a fault at their write, retried', () => {
   });
 });
 
+describe('counts left pending with no retry', () => {
+  it('counts an entry left pending when its execution ends', async () => {
+    // arrange: the entry's count fails and the trigger is never delivered again (EventBridge gave up)
+    n += 1;
+    const userId = `cf-orphan-${n}`;
+    const before = {
+      enrolled: await countOf('enrolled'),
+      completed: await countOf(outcomeMetric('completed')),
+    };
+    const { deps, sfn } = faulty();
+    faultFirstCount('error-before');
+    await expect(ingestEvent(deps, track(userId, 'Signed Up'))).rejects.toThrow();
+    proxy.plan(() => 'pass');
+    const raw = String((sfn.calls().at(-1)?.args[0].input as { input?: string } | undefined)?.input);
+    const input = EnrollmentInput.parse(JSON.parse(raw));
+    // act: the execution ends
+    const status = { enrollments: deps.enrollments, profiles: deps.profiles, stats: faultyStats };
+    await executionStatusChanged(status, succeeded(input, raw));
+    await executionStatusChanged(status, succeeded(input, raw));
+    // assert
+    expect({
+      enrolled: (await countOf('enrolled')) - before.enrolled,
+      completed: (await countOf(outcomeMetric('completed'))) - before.completed,
+    }).toEqual({ enrolled: 1, completed: 1 });
+    expect((await deps.enrollments.enrollment(userId, input.enrollmentId))?.enrolledPending).toBeUndefined();
+  });
+});
+
 describe('the count guard', () => {
   const stats = () => new StatsRepository(db.doc, db.tables.stats, { now: () => clock });
   let clock = new Date('2026-11-24T10:00:00Z');
@@ -200,6 +228,18 @@ describe('the count guard', () => {
     const landed = await stats().increment(key, 1, undefined, { id: 'g-1', pendingAt, retry: true });
     // assert
     expect([missing, landed]).toEqual(['applied', 'held']);
+    expect((await guardCount()) - before).toBe(1);
+  });
+
+  it('counts once when a retry runs beside the first attempt', async () => {
+    clock = new Date('2026-11-24T10:30:00Z');
+    const pendingAt = clock.getTime();
+    const before = await guardCount();
+    // act: the retry lands first, then the first attempt's write
+    const retry = await stats().increment(key, 1, undefined, { id: 'g-4', pendingAt, retry: true });
+    const first = await stats().increment(key, 1, undefined, { id: 'g-4', pendingAt, retry: false });
+    // assert
+    expect([retry, first]).toEqual(['applied', 'held']);
     expect((await guardCount()) - before).toBe(1);
   });
 
