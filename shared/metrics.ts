@@ -32,6 +32,11 @@ export const METRICS = {
    * rejected queue after the write: each is logged with the traits instead, by a `reason` (the error).
    */
   droppedTraitReportsLost: 'DroppedTraitReportsLost',
+  /**
+   * Counts (entries, conversions, endings, feedback) found pending by a retry that could no longer
+   * tell whether the first attempt wrote them: left out rather than doubled, each logged with its id.
+   */
+  countsUnsettled: 'CountsUnsettled',
 } as const;
 
 /** The metric that counts a send outcome. */

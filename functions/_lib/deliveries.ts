@@ -4,7 +4,11 @@ import type { TokenOutcome } from '#shared/delivery/push-results.ts';
 import { TransientError } from '#shared/errors.ts';
 import { SendMessageOutput } from '#shared/tasks/send-message.ts';
 import * as z from '#shared/zod.ts';
+import { now as clockNow } from './clock.ts';
 import { isConditionFailed, UpdateBuilder } from './expression.ts';
+
+/** On a feedback record: its count is not yet known written (the time of the record, epoch ms). */
+const FEEDBACK_PENDING = 'countPending';
 
 /**
  * One item per (execution, step): the idempotency record of a send. A
@@ -423,22 +427,51 @@ export class DeliveriesRepository {
     });
   }
 
-  /** Records that a feedback outcome was counted for a message; false when it already was. */
-  async markFeedback(messageId: string, outcome: string, now: Date): Promise<boolean> {
+  /**
+   * Records a feedback outcome of a message once, its count pending until
+   * `settleFeedback`: the count this call owes (`retry` when an earlier
+   * attempt recorded it and stopped before settling), or undefined when it
+   * was counted already.
+   */
+  async markFeedback(
+    messageId: string,
+    outcome: string,
+    now: Date,
+  ): Promise<{ pendingAt: number; retry: boolean } | undefined> {
+    const deliveryId = feedbackItemId(messageId, outcome);
+    const pendingAt = clockNow().getTime();
     try {
       await putItem(this.db, {
         TableName: this.table,
         Item: {
-          deliveryId: feedbackItemId(messageId, outcome),
+          deliveryId,
           at: now.toISOString(),
+          [FEEDBACK_PENDING]: pendingAt,
           expiresAt: Math.floor(now.getTime() / 1000) + RETENTION_SECONDS,
         },
         ConditionExpression: 'attribute_not_exists(deliveryId)',
       });
-      return true;
+      return { pendingAt, retry: false };
     } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
+      if (!isConditionFailed(error)) throw error;
+    }
+    const out = await getItem(this.db, { TableName: this.table, Key: { deliveryId }, ConsistentRead: true });
+    const pending = out.Item?.[FEEDBACK_PENDING];
+    return typeof pending === 'number' ? { pendingAt: pending, retry: true } : undefined;
+  }
+
+  /** The feedback's count is written: its record is no longer pending. */
+  async settleFeedback(messageId: string, outcome: string): Promise<void> {
+    try {
+      await updateItem(this.db, {
+        TableName: this.table,
+        Key: { deliveryId: feedbackItemId(messageId, outcome) },
+        UpdateExpression: 'REMOVE #pending',
+        ConditionExpression: 'attribute_exists(deliveryId)',
+        ExpressionAttributeNames: { '#pending': FEEDBACK_PENDING },
+      });
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
     }
   }
 

@@ -8,6 +8,7 @@ import {
 } from '#functions/_lib/clients/document-calls.ts';
 import { ActiveEnrollment, ReentryRecord, triggerValuesFor, Waiter } from '#shared/profile/state.ts';
 import { enrollmentKeys } from '#shared/tables.ts';
+import { now } from './clock.ts';
 import { EntryLimitRecords } from './entry-limits.ts';
 import { isConditionFailed, UpdateBuilder } from './expression.ts';
 import { OutcomeWaiters } from './outcome-waiters.ts';
@@ -33,6 +34,27 @@ const WAITER_GRACE_SECONDS = 7 * 24 * 3600;
 const COUNTED = 'counted';
 
 const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+
+/**
+ * On an enrollment item: a count marked but not yet known written, with the
+ * time of its mark (epoch ms). The count's write is guarded (StatsRepository,
+ * `CountOnce`), so a retry that finds one writes it unless it landed.
+ */
+const PENDING = {
+  enrolled: 'enrolledPending',
+  converted: 'convertedPending',
+  ended: 'endedPending',
+} as const;
+export type PendingKind = keyof typeof PENDING;
+/** A count a call owes: marked at `pendingAt`; `retry` when an earlier attempt may have written it. */
+export type OwedCount = { pendingAt: number; retry: boolean };
+
+/** The id a count of an enrollment is guarded by (one per enrollment and kind). */
+export function countId(enrollmentId: string, kind: PendingKind): string {
+  return `${enrollmentId}#${kind}`;
+}
+/** How long an ended item waits for the settle that removes it, when it had no goal window to wait for. */
+const ENDED_GRACE_SECONDS = 7 * 24 * 3600;
 
 export type ReentryPolicy =
   /** `correlated`: once per correlation value (a cart, an order), which is kept a year rather than for good. */
@@ -164,30 +186,80 @@ export class EnrollmentItems {
   }
 
   /**
-   * Marks an enrollment counted in the funnel, once: false when it already
-   * was (or is gone). StartExecution answers a repeated start with the same
-   * name and input as if it were the first, so the start cannot tell.
+   * Marks an enrollment counted in the funnel, once, and its count pending
+   * until `settleCount`: the count this call owes (`retry` when an earlier
+   * attempt marked it and stopped before settling), or undefined when there
+   * is none (counted already, or the enrollment is gone). StartExecution
+   * answers a repeated start with the same name and input as if it were the
+   * first, so the start cannot tell.
    */
-  async markCounted(userId: string, enrollmentId: string): Promise<boolean> {
-    return this.conditionalUpdate(
+  async markCounted(userId: string, enrollmentId: string): Promise<OwedCount | undefined> {
+    const at = now().getTime();
+    const first = await this.conditionalUpdate(
       userId,
       enrollmentId,
-      'SET #counted = :yes',
+      'SET #counted = :yes, #pending = :at',
       'attribute_exists(sk) AND attribute_not_exists(#counted)',
-      { '#counted': 'counted' },
-      { ':yes': true },
+      { '#counted': 'counted', '#pending': PENDING.enrolled },
+      { ':yes': true, ':at': at },
     );
+    if (first) return { pendingAt: at, retry: false };
+    return this.pendingOn(await this.enrollment(userId, enrollmentId), 'enrolled');
   }
 
-  /** Marks a goal reached once; false when it already was (or the enrollment is gone). */
-  async markConverted(userId: string, enrollmentId: string, byMessageId: string): Promise<boolean> {
-    return this.conditionalUpdate(
+  /**
+   * Marks a goal reached once, its count pending until `settleCount` (with
+   * the goal's value, which a retry counts). The count this call owes: the
+   * first mark's, or undefined when it already was (or the enrollment is
+   * gone). A retry of the event that marked it finds its count with
+   * `pendingOn`: the plan credits nothing to a redelivery.
+   */
+  async markConverted(
+    userId: string,
+    enrollmentId: string,
+    byMessageId: string,
+    conversion: { at: Date; value?: number },
+  ): Promise<OwedCount | undefined> {
+    const at = now().getTime();
+    const { value } = conversion;
+    const first = await this.conditionalUpdate(
       userId,
       enrollmentId,
-      'SET #converted = :yes, #by = :by',
+      `SET #converted = :yes, #by = :by, #when = :when, #pending = :at${value === undefined ? '' : ', #value = :value'}`,
       'attribute_exists(sk) AND attribute_not_exists(#converted)',
-      { '#converted': 'converted', '#by': 'convertedBy' },
-      { ':yes': true, ':by': byMessageId },
+      {
+        '#converted': 'converted',
+        '#by': 'convertedBy',
+        '#when': 'convertedAt',
+        '#pending': PENDING.converted,
+        ...(value === undefined ? {} : { '#value': 'convertedValue' }),
+      },
+      {
+        ':yes': true,
+        ':by': byMessageId,
+        ':when': conversion.at.toISOString(),
+        ':at': at,
+        ...(value === undefined ? {} : { ':value': value }),
+      },
+    );
+    return first ? { pendingAt: at, retry: false } : undefined;
+  }
+
+  /** The count still pending on an enrollment item for `kind`, as a retry owes it. */
+  pendingOn(enrollment: ActiveEnrollment | undefined, kind: PendingKind): OwedCount | undefined {
+    const pendingAt = enrollment?.[PENDING[kind]];
+    return pendingAt === undefined ? undefined : { pendingAt, retry: true };
+  }
+
+  /** The count is written: its mark is no longer pending (nothing when the item is gone). */
+  async settleCount(userId: string, enrollmentId: string, kind: PendingKind): Promise<void> {
+    await this.conditionalUpdate(
+      userId,
+      enrollmentId,
+      'REMOVE #pending',
+      'attribute_exists(sk)',
+      { '#pending': PENDING[kind] },
+      {},
     );
   }
 
@@ -252,6 +324,67 @@ export class EnrollmentItems {
       throw error;
     }
     return current;
+  }
+
+  /**
+   * The execution ended, its outcome's count pending (`end` with the count
+   * kept across a crash): the item is kept, marked ended with its outcome
+   * pending, until `settleEnd` (after the count) removes it, or keeps it
+   * while its goal window is open. Returns the enrollment as it was, or
+   * undefined when another delivery of the same end already marked it.
+   */
+  async endCounted(
+    userId: string,
+    enrollmentId: string,
+    endedAt: string,
+  ): Promise<{ enrollment: ActiveEnrollment; owed: OwedCount } | undefined> {
+    const current = await this.enrollment(userId, enrollmentId);
+    if (current === undefined || current.endedAt !== undefined) return undefined;
+    const at = now().getTime();
+    const ended = await this.conditionalUpdate(
+      userId,
+      enrollmentId,
+      'SET #endedAt = :at, #pending = :pending, #expiresAt = :expires',
+      'attribute_exists(sk) AND attribute_not_exists(#endedAt)',
+      { '#endedAt': 'endedAt', '#pending': PENDING.ended, '#expiresAt': 'expiresAt' },
+      {
+        ':at': endedAt,
+        ':pending': at,
+        // The TTL backstop: the goal window, or a week for the settle that removes it.
+        ':expires':
+          Math.max(epochSeconds(current.goalUntil ?? endedAt), epochSeconds(endedAt) + ENDED_GRACE_SECONDS) +
+          1,
+      },
+    );
+    return ended ? { enrollment: { ...current, endedAt }, owed: { pendingAt: at, retry: false } } : undefined;
+  }
+
+  /**
+   * The outcome of an ended enrollment is counted (and any count left pending
+   * on it): its item goes, unless a goal can still convert it (its window
+   * open, not converted), when it stays until then with nothing pending.
+   */
+  async settleEnd(userId: string, enrollment: ActiveEnrollment): Promise<void> {
+    const { enrollmentId, goalUntil, endedAt } = enrollment;
+    const keep =
+      goalUntil !== undefined &&
+      enrollment.converted !== true &&
+      endedAt !== undefined &&
+      goalUntil > endedAt;
+    if (!keep) return this.forget(userId, enrollmentId);
+    await this.conditionalUpdate(
+      userId,
+      enrollmentId,
+      'REMOVE #ended, #enrolled, #converted SET #expiresAt = :expires',
+      'attribute_exists(sk)',
+      {
+        '#ended': PENDING.ended,
+        '#enrolled': PENDING.enrolled,
+        '#converted': PENDING.converted,
+        '#expiresAt': 'expiresAt',
+      },
+      { ':expires': epochSeconds(goalUntil) + 1 },
+    );
   }
 
   /** Removes an ended enrollment whose goal window has closed. */
@@ -412,7 +545,7 @@ export class EnrollmentItems {
         UpdateExpression: expression,
         ConditionExpression: condition,
         ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
+        ...(Object.keys(values).length === 0 ? {} : { ExpressionAttributeValues: values }),
       });
       return true;
     } catch (error) {

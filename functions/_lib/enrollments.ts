@@ -7,7 +7,7 @@ import { jsonWithin, MAX_ENTRY_INPUT_BYTES } from '#shared/journey/state-budget.
 import type { EnrollmentInput } from '#shared/tasks/enrollment.ts';
 import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import { addDuration } from '#shared/time.ts';
-import type { EnrollmentItems, ReentryPolicy } from './enrollment-items.ts';
+import { countId, type EnrollmentItems, type ReentryPolicy } from './enrollment-items.ts';
 import type { EntryLimitRecords } from './entry-limits.ts';
 import type { ExperimentJudge } from './experiments.ts';
 import { executionArnOf, isAlreadyDone } from './sfn-errors.ts';
@@ -22,7 +22,10 @@ import { withPinnedVariants } from './variant-pins.ts';
 
 /** Only what starting needs, so that a load model can stand in for the tables. */
 export type EnrollmentDeps = {
-  enrollments: Pick<EnrollmentItems, 'claimEntry' | 'putEnrollment' | 'markCounted' | 'forget'> & {
+  enrollments: Pick<
+    EnrollmentItems,
+    'claimEntry' | 'putEnrollment' | 'markCounted' | 'settleCount' | 'forget'
+  > & {
     limits: Pick<EntryLimitRecords, 'claim' | 'release' | 'full'>;
   };
   sfn: SFNClient;
@@ -111,6 +114,7 @@ export async function startEnrollment(
     version: journey.version,
     executionArn,
     enrolledAt: at,
+    enteredAt: eventTime(entry.trigger.timestamp, at),
     correlation: plan.correlation,
     ...(within === undefined ? {} : { goalUntil: addDuration(new Date(at), within).toISOString() }),
     ...(variants.length === 0 ? {} : { variants }),
@@ -132,8 +136,14 @@ export async function startEnrollment(
     return false;
   }
   // A retried start (throttled, redelivered) may repeat one that went through: the mark counts it once.
-  if (await deps.enrollments.markCounted(userId, enrollmentId)) {
-    await deps.stats.recordEnrollment({ journeyId: journey.journeyId, version: journey.version, variants });
+  // Pending on the mark until written: a retry after a crash between the two writes counts it, once.
+  const owed = await deps.enrollments.markCounted(userId, enrollmentId);
+  if (owed !== undefined) {
+    await deps.stats.recordEnrollment(
+      { journeyId: journey.journeyId, version: journey.version, variants },
+      { id: countId(enrollmentId, 'enrolled'), ...owed },
+    );
+    await deps.enrollments.settleCount(userId, enrollmentId, 'enrolled');
     // After the entrant is counted: the next entrants read the decision.
     await deps.experiments?.checkDue(journey);
   }
@@ -179,6 +189,12 @@ export async function limitedAsMerged(
   if (!(await deps.enrollments.limits.full(userId, journey.journeyId, at, window, keys))) return false;
   await recordSkip(deps, journey, 'limit');
   return true;
+}
+
+/** An event's timestamp as an ISO instant (the entry time when it cannot be read). */
+function eventTime(timestamp: string, fallback: string): string {
+  const ms = Date.parse(timestamp);
+  return Number.isNaN(ms) ? fallback : new Date(ms).toISOString();
 }
 
 /** The execution input of an enrollment (the same size whichever entry time: both are ISO instants). */

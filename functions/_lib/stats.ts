@@ -1,5 +1,8 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { queryItems, updateItem } from '#functions/_lib/clients/document-calls.ts';
+import { getItem, queryItems, updateItem } from '#functions/_lib/clients/document-calls.ts';
+import { now as clockNow } from '#functions/_lib/clock.ts';
+import { METRICS } from '#shared/metrics.ts';
 import {
   counterAttribute,
   counterSetKey,
@@ -20,6 +23,9 @@ import {
   parseSortKey,
 } from '#shared/stats/keys.ts';
 import { reasonCode } from '#shared/stats/reasons.ts';
+import { isConditionFailed } from './expression.ts';
+import { logger, metrics } from './observability.ts';
+import { messageDigest } from './redelivery-guard.ts';
 
 /**
  * Counters per journey / version / step / variant, and per day, kept in
@@ -31,6 +37,22 @@ import { reasonCode } from '#shared/stats/reasons.ts';
  * sum the shards and both layouts. Counters that carry money also keep a sum.
  */
 const SHARDS = 8;
+
+/**
+ * Slots of the count guard on each counter set item: a count applied once
+ * (an enrollment, a conversion, an ending, a feedback outcome) writes the
+ * time and its id's digest into the slot its id hashes to, so that a retry
+ * which finds the count still pending on its mark can tell whether it landed.
+ * One short string per slot (about 20 bytes): under 350 bytes on an item.
+ */
+const GUARD_SLOTS = 16;
+/** The time in a slot: epoch milliseconds in base 36, fixed width (9 digits hold every date to the year 5000). */
+const TIME_WIDTH = 9;
+/**
+ * How much later than the mark's clock another writer's clock may read: a
+ * slot written less than this before the mark may have been written after it.
+ */
+const CLOCK_SKEW_MS = 1000;
 
 /** Per-day counters expire: the report's daily chart looks back at most this far. */
 const DAY_RETENTION_SECONDS = 400 * 24 * 3600;
@@ -72,7 +94,25 @@ export type StatsObserver = {
   outcome(journeyId: string, outcome: Outcome): void;
 };
 
-export type StatsOptions = { random?: () => number; observer?: StatsObserver };
+export type StatsOptions = { random?: () => number; observer?: StatsObserver; now?: () => Date };
+
+/**
+ * A count applied once per `id` (an enrollment's entry, conversion or
+ * ending; a message's feedback outcome). The caller's conditional mark
+ * records the count as pending at `pendingAt` (epoch milliseconds) and
+ * clears it once the count is written. `retry`: a later attempt found the
+ * mark still pending — the earlier one may have written the count before it
+ * stopped, and the count guard tells.
+ */
+export type CountOnce = { id: string; pendingAt: number; retry: boolean };
+
+/**
+ * `applied`: this call wrote the count; `held`: an earlier attempt had;
+ * `unsettled`: the guard cannot tell any more (its slot was written again
+ * since the mark), so the count was left out and logged, with the
+ * CountsUnsettled metric, rather than risk counting it twice.
+ */
+export type CountResult = 'applied' | 'held' | 'unsettled';
 
 /**
  * Counting only: whether something is counted once is decided by the
@@ -82,6 +122,7 @@ export type StatsOptions = { random?: () => number; observer?: StatsObserver };
 export class StatsRepository {
   private readonly random: () => number;
   private readonly observer?: StatsObserver;
+  private readonly now: () => Date;
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -90,16 +131,17 @@ export class StatsRepository {
   ) {
     this.random = options.random ?? Math.random;
     this.observer = options.observer;
+    this.now = options.now ?? clockNow;
   }
 
   /** Counts an enrollment and its variants (called once, after the conditional write that starts it). */
-  async recordEnrollment(start: EnrollmentStart): Promise<void> {
+  async recordEnrollment(start: EnrollmentStart, once?: CountOnce): Promise<CountResult> {
     const { journeyId, version, variants } = start;
     const adds = new CounterAdds(variants[0]?.stepId);
     adds.counter({ version, metric: 'enrolled' });
     for (const { stepId, variant } of variants)
       adds.counter({ version, stepId, variant, metric: 'assigned' });
-    await this.write(journeyId, adds);
+    return this.write(journeyId, adds, once);
   }
 
   /** Counts one settled send attempt of a message step (the caller settles each attempt once). */
@@ -118,7 +160,7 @@ export class StatsRepository {
    * mark on its item): for the journey, for each variant the enrollment was
    * assigned and for the last message step it was sent, with the goal's value as revenue.
    */
-  async recordConversion(conversion: ConversionRecord): Promise<void> {
+  async recordConversion(conversion: ConversionRecord, once?: CountOnce): Promise<CountResult> {
     const { journeyId, version, value, at } = conversion;
     const variants = conversion.variants ?? [];
     const adds = new CounterAdds(variants[0]?.stepId);
@@ -128,25 +170,29 @@ export class StatsRepository {
       adds.counter({ version, stepId, variant, metric: 'converted' }, 1, value);
     if (conversion.lastStep !== undefined)
       adds.counter({ version, stepId: conversion.lastStep, metric: 'converted' }, 1, value);
-    await this.write(journeyId, adds);
-    this.observer?.conversion(journeyId, value);
+    const result = await this.write(journeyId, adds, once);
+    if (result === 'applied') this.observer?.conversion(journeyId, value);
+    return result;
   }
 
   /** Counts how an enrollment ended (called once per enrollment, when its item ends), for the journey and per variant. */
-  async recordOutcome(ending: OutcomeRecord): Promise<void> {
+  async recordOutcome(ending: OutcomeRecord, once?: CountOnce): Promise<CountResult> {
     const { journeyId, version } = ending;
     const metric = outcomeMetric(ending.outcome);
     const variants = ending.variants ?? [];
     const adds = new CounterAdds(variants[0]?.stepId);
     adds.counter({ version, metric });
     for (const { stepId, variant } of variants) adds.counter({ version, stepId, variant, metric });
-    await this.write(journeyId, adds);
-    this.observer?.outcome(journeyId, ending.outcome);
+    const result = await this.write(journeyId, adds, once);
+    if (result === 'applied') this.observer?.outcome(journeyId, ending.outcome);
+    return result;
   }
 
-  /** Adds to one counter (not idempotent: callers count only after a conditional write that is). */
-  async increment(key: StatKey, by = 1, sum?: number): Promise<void> {
-    await this.incrementAll(key.journeyId, [key], by, sum);
+  /** Adds to one counter (not idempotent: callers count only after a conditional write that is, or pass `once`). */
+  async increment(key: StatKey, by = 1, sum?: number, once?: CountOnce): Promise<CountResult> {
+    const adds = new CounterAdds(undefined);
+    adds.counter(key, by, sum);
+    return this.write(key.journeyId, adds, once);
   }
 
   /** Adds to several counters of a journey in one write per item (a step's counters share one). */
@@ -163,12 +209,21 @@ export class StatsRepository {
     await this.write(journeyId, adds);
   }
 
-  /** One UpdateItem per counter set, each on a shard of its own drawing: every attribute added in one expression. */
-  private async write(journeyId: string, adds: CounterAdds): Promise<void> {
+  /**
+   * One UpdateItem per counter set, each on a shard of its own drawing: every
+   * attribute added in one expression. A count applied `once` goes to the
+   * shard its id hashes to, and writes its digest and time into its guard
+   * slot there; retried, it is written only where the slot shows it was not.
+   */
+  private async write(journeyId: string, adds: CounterAdds, once?: CountOnce): Promise<CountResult> {
+    const digest = once === undefined ? undefined : messageDigest(once.id);
+    let applied = false;
+    let missing = false;
     for (const [sk, set] of adds.sets()) {
-      const shard = Math.floor(this.random() * SHARDS);
+      const shard = digest === undefined ? Math.floor(this.random() * SHARDS) : digest % SHARDS;
       const names: Record<string, string> = {};
       const values: Record<string, number> = {};
+      const strings: Record<string, string> = {};
       const actions: string[] = [];
       // Placeholders only: counter names hold step ids and variant names, which are data.
       for (const [name, by] of set.adds) {
@@ -178,18 +233,55 @@ export class StatsRepository {
         actions.push(`#a${i} :a${i}`);
       }
       let expression = `ADD ${actions.join(', ')}`;
+      const sets: string[] = [];
       if (set.expiresAt !== undefined) {
-        expression += ' SET expiresAt = :exp';
+        sets.push('expiresAt = :exp');
         values[':exp'] = set.expiresAt;
       }
-      await updateItem(this.db, {
-        TableName: this.table,
-        Key: { pk: `${journeyId}#${shard}`, sk },
-        UpdateExpression: expression,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      });
+      let condition: string | undefined;
+      const guard = once === undefined || digest === undefined ? undefined : { once, digest };
+      if (guard !== undefined) {
+        // The slot holds the time, then the digest: written by this count it contains its digest
+        // (until another count takes the slot); compared as text, the time orders it.
+        names['#g'] = guardSlot(guard.digest);
+        strings[':g'] = `${timeText(this.now().getTime())}${digestText(guard.digest)}`;
+        strings[':d'] = digestText(guard.digest);
+        sets.push('#g = :g');
+        // Conditional on the first attempt too: a retry running beside it (a redelivery) counts it once.
+        condition = 'attribute_not_exists(#g) OR NOT contains(#g, :d)';
+        if (guard.once.retry) {
+          // An empty slot, or one last written before the mark, shows the count never landed.
+          strings[':since'] = timeText(guard.once.pendingAt - CLOCK_SKEW_MS);
+          condition = 'attribute_not_exists(#g) OR (NOT contains(#g, :d) AND #g < :since)';
+        }
+      }
+      if (sets.length > 0) expression += ` SET ${sets.join(', ')}`;
+      const key = { pk: `${journeyId}#${shard}`, sk };
+      try {
+        await updateItem(this.db, {
+          TableName: this.table,
+          Key: key,
+          UpdateExpression: expression,
+          ...(condition === undefined ? {} : { ConditionExpression: condition }),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ...values, ...strings },
+        });
+        applied = true;
+      } catch (error) {
+        if (condition === undefined || !isConditionFailed(error) || digest === undefined) throw error;
+        if (once?.retry !== true || (await this.slotHolds(key, digest))) continue;
+        missing = true;
+        unsettled(journeyId, sk, once);
+      }
     }
+    return missing ? 'unsettled' : applied || adds.sets().size === 0 ? 'applied' : 'held';
+  }
+
+  /** True when the count guard of a counter set item holds a count's digest in its slot. */
+  private async slotHolds(key: { pk: string; sk: string }, digest: number): Promise<boolean> {
+    const out = await getItem(this.db, { TableName: this.table, Key: key, ConsistentRead: true });
+    const slot = out.Item?.[guardSlot(digest)];
+    return typeof slot === 'string' && slot.slice(TIME_WIDTH) === digestText(digest);
   }
 
   /** Every counter of a journey, shards summed. */
@@ -251,6 +343,39 @@ export class StatsRepository {
     }
     return { counters, days };
   }
+}
+
+/** A count's guard slot: no `#` in its name, so never read as a counter (counter-sets.ts). */
+function guardSlot(digest: number): string {
+  return `g${Math.floor(digest / SHARDS) % GUARD_SLOTS}`;
+}
+
+function timeText(ms: number): string {
+  return Math.max(0, ms).toString(36).padStart(TIME_WIDTH, '0');
+}
+
+function digestText(digest: number): string {
+  return digest.toString(36);
+}
+
+/**
+ * A pending count whose guard slot was written again since its mark: it may
+ * or may not have landed. Left out (never counted twice), and accounted for:
+ * a log line with its id and the CountsUnsettled metric, per journey.
+ */
+function unsettled(journeyId: string, sk: string, once: CountOnce | undefined): void {
+  const single = metrics.singleMetric();
+  single.addDimensions({ journey: journeyId });
+  single.addMetric(METRICS.countsUnsettled, MetricUnit.Count, 1);
+  logger.error(
+    'a pending count may be missing from the results: its retry could not tell whether it landed',
+    {
+      journeyId,
+      counterSet: sk,
+      count: once?.id,
+      pendingAt: once === undefined ? undefined : new Date(once.pendingAt).toISOString(),
+    },
+  );
 }
 
 type CounterSet = { adds: Map<string, number>; expiresAt?: number };

@@ -1,5 +1,5 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import type { DeliveriesRepository } from '#functions/_lib/deliveries.ts';
+import { type DeliveriesRepository, feedbackItemId } from '#functions/_lib/deliveries.ts';
 import { logger } from '#functions/_lib/observability.ts';
 import { type OutcomeWaiters, resumeWithOutcome } from '#functions/_lib/outcome-waiters.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
@@ -69,19 +69,26 @@ export async function applyFeedback(deps: FeedbackDeps, detail: unknown): Promis
         reason: outcome.channelInstead,
       });
   }
-  const first = await deps.deliveries.markFeedback(feedback.messageId, feedback.outcome, deps.now());
+  const owed = await deps.deliveries.markFeedback(feedback.messageId, feedback.outcome, deps.now());
   // Also on a redelivery: the first attempt may have stopped before resuming the step.
   await resumeWaiting(deps, userId, feedback);
-  if (!first) return { status: 'duplicate', feedback, userId };
+  if (owed === undefined) return { status: 'duplicate', feedback, userId };
+  // Pending on the record until written: a redelivery after a crash between the two counts it, once.
   const metric = feedbackMetric(feedback.outcome);
   if (metric !== undefined)
-    await deps.stats.increment({
-      journeyId: delivery.journeyId,
-      version: delivery.version,
-      stepId: delivery.stepId,
-      metric,
-    });
-  return { status: 'applied', feedback, userId };
+    await deps.stats.increment(
+      {
+        journeyId: delivery.journeyId,
+        version: delivery.version,
+        stepId: delivery.stepId,
+        metric,
+      },
+      1,
+      undefined,
+      { id: feedbackItemId(feedback.messageId, feedback.outcome), ...owed },
+    );
+  await deps.deliveries.settleFeedback(feedback.messageId, feedback.outcome);
+  return owed.retry ? { status: 'duplicate', feedback, userId } : { status: 'applied', feedback, userId };
 }
 
 /**

@@ -1,7 +1,8 @@
 import { now } from '#functions/_lib/clock.ts';
-import type { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
+import { countId, type EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import type { StatsRepository } from '#functions/_lib/stats.ts';
+import type { ActiveEnrollment } from '#shared/profile/state.ts';
 import type { Outcome } from '#shared/stats/keys.ts';
 import { EnrollmentInput } from '#shared/tasks/enrollment.ts';
 import * as z from '#shared/zod.ts';
@@ -65,7 +66,7 @@ function outcomeOf(outcome: Pick<EnrollmentOutcome, 'status' | 'stoppedBy'>): Ou
 export type StatusDeps = {
   enrollments: EnrollmentItems;
   profiles: ProfilesRepository;
-  stats: Pick<StatsRepository, 'recordOutcome'>;
+  stats: Pick<StatsRepository, 'recordOutcome' | 'recordEnrollment' | 'recordConversion'>;
   /** The input of an execution (DescribeExecution), for an event that left it out; without it such an end is ignored. */
   executionInput?: (executionArn: string) => Promise<string | undefined>;
 };
@@ -101,8 +102,13 @@ export async function executionStatusChanged(deps: StatusDeps, detail: unknown):
   // A message step stopped mid-wait for its outcome: its waiter goes with the execution, not a week after its window.
   for (const waiter of await deps.enrollments.outcomes.of(userId, enrollmentId))
     await deps.enrollments.outcomes.remove(userId, waiter.messageId);
-  const enrollment = await deps.enrollments.end(userId, enrollmentId, endedAt);
-  if (enrollment === undefined) return { status: 'ignored', reason: 'already ended' };
+  // Marked ended with its outcome's count pending, then counted, then settled: a retry after a
+  // crash between the writes finds the count pending on the item and writes it, once.
+  const ended = await deps.enrollments.endCounted(userId, enrollmentId, endedAt);
+  const found = ended === undefined ? await deps.enrollments.enrollment(userId, enrollmentId) : undefined;
+  const owed = ended?.owed ?? deps.enrollments.pendingOn(found, 'ended');
+  const enrollment = ended?.enrollment ?? found;
+  if (enrollment === undefined || owed === undefined) return { status: 'ignored', reason: 'already ended' };
   const outcome: EnrollmentOutcome = {
     journeyId: input.journeyId,
     version: input.journeyVersion,
@@ -112,16 +118,48 @@ export async function executionStatusChanged(deps: StatusDeps, detail: unknown):
     ...(enrollment.stoppedBy === undefined ? {} : { stoppedBy: enrollment.stoppedBy }),
     converted: enrollment.converted === true,
     ...(change.error == null ? {} : { error: change.error }),
-    endedAt,
+    endedAt: enrollment.endedAt ?? endedAt,
   };
-  // `end` succeeds once per enrollment, so the outcome is counted once under redelivery.
-  await deps.stats.recordOutcome({
-    journeyId: outcome.journeyId,
-    version: outcome.version,
-    outcome: outcomeOf(outcome),
-    variants: enrollment.variants,
-  });
+  await deps.stats.recordOutcome(
+    {
+      journeyId: outcome.journeyId,
+      version: outcome.version,
+      outcome: outcomeOf(outcome),
+      variants: enrollment.variants,
+    },
+    { id: countId(enrollmentId, 'ended'), ...owed },
+  );
+  await settleOtherCounts(deps, enrollment);
+  await deps.enrollments.settleEnd(userId, enrollment);
   return { status: 'ended', outcome, waitersRemoved };
+}
+
+/**
+ * The entry or conversion counts an earlier attempt left pending on the item
+ * (it stopped between its mark and its count, and nothing retried it since):
+ * written before the item goes, once.
+ */
+async function settleOtherCounts(deps: StatusDeps, enrollment: ActiveEnrollment) {
+  const { journeyId, version, enrollmentId, variants = [] } = enrollment;
+  const entered = deps.enrollments.pendingOn(enrollment, 'enrolled');
+  if (entered !== undefined)
+    await deps.stats.recordEnrollment(
+      { journeyId, version, variants },
+      { id: countId(enrollmentId, 'enrolled'), ...entered },
+    );
+  const converted = deps.enrollments.pendingOn(enrollment, 'converted');
+  if (converted !== undefined)
+    await deps.stats.recordConversion(
+      {
+        journeyId,
+        version,
+        at: new Date(enrollment.convertedAt ?? converted.pendingAt),
+        value: enrollment.convertedValue,
+        variants,
+        lastStep: enrollment.lastStep,
+      },
+      { id: countId(enrollmentId, 'converted'), ...converted },
+    );
 }
 
 function parseInput(raw: string | null | undefined): EnrollmentInput | undefined {

@@ -1,7 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SendTaskSuccessCommand, type SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
+import { countId, type EnrollmentItems, type OwedCount } from '#functions/_lib/enrollment-items.ts';
 import { enteredAsMerged, recordSkip, startEnrollment } from '#functions/_lib/enrollments.ts';
 import type { ExperimentJudge } from '#functions/_lib/experiments.ts';
 import type { ProfileIdentities } from '#functions/_lib/identity.ts';
@@ -122,11 +122,15 @@ async function finish(deps: IngestDeps, userId: string, f: Finish, messageId: st
   // Marked before the stop, so a waiting step registering meanwhile is not resumed (see await-event).
   if (f.stop)
     await deps.enrollments.markStopped(userId, enrollmentId, f.outcome === 'converted' ? 'goal' : 'exit');
-  // The conditional mark makes a conversion count once even when the event is redelivered.
-  const first =
-    f.outcome === 'converted' &&
-    f.credit !== false &&
-    (await deps.enrollments.markConverted(userId, enrollmentId, messageId));
+  // The conditional mark makes a conversion count once even when the event is redelivered; the
+  // count stays pending on it until written, so a retry after a crash between the two counts it.
+  const owed =
+    f.outcome === 'converted' && f.credit !== false
+      ? await deps.enrollments.markConverted(userId, enrollmentId, messageId, {
+          at: deps.now(),
+          value: f.value,
+        })
+      : undefined;
   if (f.stop) {
     try {
       const cause = STOP_CAUSES[f.outcome];
@@ -136,19 +140,59 @@ async function finish(deps: IngestDeps, userId: string, f: Finish, messageId: st
     }
   }
   // How a stopped enrollment ended (goal or exit) is counted by execution-status, from the mark above.
-  if (!first) return false;
-  const { journeyId, version, variants, lastStep } = enrollment;
-  await deps.stats.recordConversion({
-    journeyId,
-    version,
-    at: deps.now(),
-    value: f.value,
-    variants,
-    lastStep,
-  });
+  if (owed === undefined) return false;
+  await countConversion(
+    deps,
+    userId,
+    { ...enrollment, convertedAt: deps.now().toISOString(), convertedValue: f.value },
+    owed,
+  );
+  return true;
+}
+
+/**
+ * Writes a marked conversion's count, then settles its mark: for the journey,
+ * each variant and the last message step, on the day and with the value the
+ * mark holds. A retry (`owed.retry`) writes only what had not landed.
+ */
+async function countConversion(
+  deps: Pick<IngestDeps, 'enrollments' | 'stats'>,
+  userId: string,
+  enrollment: ActiveEnrollment,
+  owed: OwedCount,
+) {
+  const { journeyId, version, variants, lastStep, enrollmentId } = enrollment;
+  await deps.stats.recordConversion(
+    {
+      journeyId,
+      version,
+      at: new Date(enrollment.convertedAt ?? owed.pendingAt),
+      value: enrollment.convertedValue,
+      variants,
+      lastStep,
+    },
+    { id: countId(enrollmentId, 'converted'), ...owed },
+  );
+  await deps.enrollments.settleCount(userId, enrollmentId, 'converted');
   // A goal after the execution ended was the last thing its item waited for.
   if (enrollment.endedAt !== undefined) await deps.enrollments.forget(userId, enrollmentId);
-  return true;
+}
+
+/**
+ * The conversions this event marked whose count an earlier delivery left
+ * pending (it stopped between the mark and the count): written now, once.
+ */
+async function settlePendingConversions(
+  deps: IngestDeps,
+  ownerOf: (enrollmentId: string) => string,
+  enrollments: readonly ActiveEnrollment[],
+  messageId: string,
+): Promise<void> {
+  for (const enrollment of enrollments) {
+    if (enrollment.convertedBy !== messageId) continue;
+    const owed = deps.enrollments.pendingOn(enrollment, 'converted');
+    if (owed !== undefined) await countConversion(deps, ownerOf(enrollment.enrollmentId), enrollment, owed);
+  }
 }
 
 /** Dropped traits are kept with their reasons, like a rejected event; the rest of the event is applied. */
@@ -242,6 +286,7 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   const ownerOf = (enrollmentId: string) => owners.get(enrollmentId) ?? userId;
   const plan = planIngest({ event, userId, state, journeys, now, enrollments, waiters });
   // Stops first: a step starting to wait meanwhile must see its enrollment stopping, not resume.
+  await settlePendingConversions(deps, ownerOf, enrollments, event.messageId);
   const converted: string[] = [];
   for (const f of plan.finish)
     if (await finish(deps, ownerOf(f.enrollment.enrollmentId), f, event.messageId))

@@ -180,11 +180,15 @@ function planFinish(journey: LiveJourney, input: Input): Finish[] {
     // An enrollment started by this very event is not finished by it.
     (e) => e.journeyId === journey.journeyId && sameCorrelation(journey, e, event) && !isOwn(e, input),
   );
-  // A goal counts only inside the `within` window the enrollment was given on entry (`goalUntil`, from
+  // A goal counts only if it happened at or after the entry, and arrives inside the `within` window the enrollment was given on entry (`goalUntil`, from
   // the version it started on: a deploy since that narrows or drops the window does not cut it short);
   // without a window, only while the execution runs.
+  const happened = Date.parse(event.timestamp);
   const inWindow = (e: ActiveEnrollment) => {
     if (goal === undefined) return false;
+    // A conversion is an event that happens after entry: one stamped before it (a replay of old
+    // orders, a late batch import) neither converts the enrollment nor ends it.
+    if (e.enteredAt !== undefined && happened < Date.parse(e.enteredAt)) return false;
     const until =
       e.goalUntil ??
       (goal.within === undefined

@@ -20,6 +20,12 @@ export const ActiveEnrollment = z.object({
   version: z.string(),
   executionArn: z.string(),
   enrolledAt: z.string(),
+  /**
+   * When the customer entered in event time: the trigger event's timestamp (a segment run's time). A
+   * goal event stamped earlier — a replay of old orders, a late import — happened before the
+   * enrollment and does not convert it. Absent on items written before it was kept.
+   */
+  enteredAt: z.optional(z.string()),
   correlation: z.optional(z.string()),
   converted: z.optional(z.boolean()),
   /** The message id of the goal event that converted it: a redelivery of that event converts nothing else. */
@@ -34,6 +40,16 @@ export const ActiveEnrollment = z.object({
   variants: z.optional(z.array(z.object({ stepId: z.string(), variant: z.string() }))),
   /** The last message step sent: a conversion is also counted for it. */
   lastStep: z.optional(z.string()),
+  /** When the goal was reached and its value: what the conversion's count holds, kept for its retry. */
+  convertedAt: z.optional(z.string()),
+  convertedValue: z.optional(z.number()),
+  /**
+   * Counts marked on the item and not yet known written, each with the time of its mark (epoch ms):
+   * a retry that finds one writes the count, guarded against counting it twice (functions/_lib/stats.ts).
+   */
+  enrolledPending: z.optional(z.number()),
+  convertedPending: z.optional(z.number()),
+  endedPending: z.optional(z.number()),
 });
 export type ActiveEnrollment = z.infer<typeof ActiveEnrollment>;
 

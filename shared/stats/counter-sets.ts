@@ -26,7 +26,8 @@
  * Sort keys start with `=`, which no sort key of the first layout does (its
  * parts are URI-encoded; its day keys start with `day#`). Attribute names
  * always hold a `#`, so none is `pk`, `sk` or `expiresAt`, nor a name such as
- * `__proto__`; a sum's name is its count's behind a `+`.
+ * `__proto__`, nor a slot of the count guard (`g0`…`g15`, functions/_lib/stats.ts);
+ * a sum's name is its count's behind a `+`.
  */
 
 import type { CounterKey, DayKey } from './keys.ts';

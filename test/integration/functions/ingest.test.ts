@@ -285,6 +285,34 @@ describe('ingest: enrollment', () => {
     expect(funnel.find((r) => r.metric === 'converted')?.count).toBe(1);
   });
 
+  it('neither converts nor stops an enrollment for a goal event stamped before it began (a replayed order)', async () => {
+    // arrange: the cart at 09:59:00; an order placed at 09:58:59 arrives after it (a late import)
+    const { deps, sfn } = ingestDeps(db);
+    const trigger = track('u-replay', 'Cart Updated', { total: 40, cartId: 'c7' });
+    await ingestEvent(deps, trigger);
+    const name = enrollmentName({
+      journeyId: 'cart',
+      customerId: 'u-replay',
+      triggerId: trigger.messageId,
+      correlation: 'c7',
+    });
+    const convertedBefore = await countOf('cart', 'converted');
+    // act
+    const replayed = await ingestEvent(
+      deps,
+      track('u-replay', 'Order Completed', { cartId: 'c7' }, '2026-11-24T09:58:59Z'),
+    );
+    const placed = await ingestEvent(
+      deps,
+      track('u-replay', 'Order Completed', { cartId: 'c7' }, '2026-11-24T09:59:00Z'),
+    );
+    // assert: only the order placed at (or after) the entry converts
+    expect(replayed).toMatchObject({ finished: [], converted: [] });
+    expect(placed).toMatchObject({ converted: [name] });
+    expect(sfn.commandCalls(StopExecutionCommand)).toHaveLength(1);
+    expect((await countOf('cart', 'converted')) - convertedBefore).toBe(1);
+  });
+
   it('counts one order as one conversion, of the latest entry, when a customer is in a journey three times', async () => {
     // arrange: three entries, no correlation key to tell them apart
     let clock = new Date('2026-11-24T09:00:00Z');
@@ -475,3 +503,11 @@ describe('ingest: re-entry policies', () => {
     expect(counts).toEqual(enrolled);
   });
 });
+
+/** One journey-level counter, shards summed. */
+async function countOf(journeyId: string, metric: string): Promise<number> {
+  const rows = await new StatsRepository(db.doc, db.tables.stats).funnel(journeyId);
+  return (
+    rows.find((r) => r.metric === metric && r.stepId === undefined && r.variant === undefined)?.count ?? 0
+  );
+}

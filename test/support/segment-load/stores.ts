@@ -62,18 +62,23 @@ export class ModelTables {
         markCounted: async (userId, enrollmentId) => {
           await wait();
           const id = `${userId}|${enrollmentId}`;
-          if (!this.enrollmentItems.has(id) || this.counted.has(id)) return false;
+          if (!this.enrollmentItems.has(id) || this.counted.has(id)) return undefined;
           this.counted.add(id);
-          return true;
+          return { pendingAt: 0, retry: false };
+        },
+        settleCount: async () => {
+          await wait();
         },
       },
       stats: {
         recordEnrollment: async () => {
           await wait();
           this.enrolledCounted += 1;
+          return 'applied' as const;
         },
         increment: async () => {
           await wait();
+          return 'applied' as const;
         },
       },
       runs: {

@@ -3,7 +3,7 @@ import { CustomerEvent } from '#shared/events.ts';
 import { type LiveJourney, liveFields } from '#shared/ingest/live-journey.ts';
 import { planIngest } from '#shared/ingest/plan.ts';
 import { Journey, type JourneyInput } from '#shared/journey/schema.ts';
-import type { ProfileState } from '#shared/profile/state.ts';
+import type { ActiveEnrollment, ProfileState } from '#shared/profile/state.ts';
 
 function live(input: Partial<JourneyInput>): LiveJourney {
   const journey = Journey.parse({
@@ -354,5 +354,50 @@ describe('planIngest: a trigger without a value the journey reads', () => {
     expect(enrolled.skip).toEqual([]);
     expect(outside.enroll).toEqual([]);
     expect(outside.skip).toEqual([]);
+  });
+});
+
+describe('planIngest: a goal stamped before the entry', () => {
+  const order = (timestamp: string) =>
+    CustomerEvent.parse({
+      type: 'track',
+      userId: 'u',
+      event: 'Done',
+      messageId: 'm4',
+      timestamp,
+      properties: {},
+    });
+  // Entered on Nov 1 at noon (the trigger's own time), its window open until Nov 8.
+  const entered = { ...active, enteredAt: '2026-11-01T12:00:00.000Z', goalUntil: '2026-11-08T00:00:00.000Z' };
+  const plan = (event: CustomerEvent, enrollment: ActiveEnrollment) =>
+    planIngest({
+      event,
+      userId: 'u',
+      state: state(),
+      enrollments: [enrollment],
+      journeys: [live({ goal: { event: 'Done', within: 'P7D', exit: true } })],
+      now: new Date('2026-11-03T00:00:00Z'),
+    }).finish.map((f) => ({ outcome: f.outcome, stop: f.stop, credit: f.credit }));
+
+  it('neither converts nor ends the enrollment for an event that happened before it began', () => {
+    // act: an order replayed on Nov 3 that was placed on Nov 1 at 11:59
+    const replayed = plan(order('2026-11-01T11:59:59.999Z'), entered);
+    // assert
+    expect(replayed).toEqual([]);
+  });
+
+  it('converts with an event stamped at the entry or after it', () => {
+    expect(plan(order('2026-11-01T12:00:00Z'), entered)).toEqual([
+      { outcome: 'converted', stop: true, credit: undefined },
+    ]);
+    expect(plan(order('2026-11-02T12:00:00+02:00'), entered)).toEqual([
+      { outcome: 'converted', stop: true, credit: undefined },
+    ]);
+  });
+
+  it('converts an enrollment recorded before entry times were kept, whatever the stamp', () => {
+    expect(plan(order('2026-10-01T00:00:00Z'), { ...active, goalUntil: '2026-11-08T00:00:00.000Z' })).toEqual(
+      [{ outcome: 'converted', stop: true, credit: undefined }],
+    );
   });
 });

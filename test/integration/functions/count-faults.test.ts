@@ -1,0 +1,283 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { documentClient } from '#functions/_lib/clients/dynamo.ts';
+import { DeliveriesRepository } from '#functions/_lib/deliveries.ts';
+import { messageDigest } from '#functions/_lib/redelivery-guard.ts';
+import { type StatRow, StatsRepository } from '#functions/_lib/stats.ts';
+import { applyFeedback } from '#functions/delivery-feedback/feedback.ts';
+import { executionStatusChanged } from '#functions/execution-status/status.ts';
+import { type IngestDeps, ingestEvent } from '#functions/ingest/ingest.ts';
+import { outcomeMetric } from '#shared/stats/keys.ts';
+import { EnrollmentInput } from '#shared/tasks/enrollment.ts';
+import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import { type Fault, type FaultProxy, startFaultProxy } from '../../support/fault-proxy.ts';
+import { identify, ingestDeps, registerJourney, track } from './harness.ts';
+
+/**
+ * The results' counts under a fault at the count's own write: the write
+ * fails before it lands (throttled, refused), or lands and the handler dies
+ * before it settles its mark (`error-after`: the answer never comes back).
+ * The handler is then retried, as Lambda and EventBridge do, and delivered
+ * once more later: each entry, conversion, ending and feedback outcome is
+ * counted exactly once.
+ */
+
+let db: LocalDynamo;
+let proxy: FaultProxy;
+/** The stats table reached through the fault proxy (one attempt per call: a fault is what the SDK's retries ended with). */
+let faultyStats: StatsRepository;
+
+beforeAll(async () => {
+  db = await startDynalite('count-faults');
+  proxy = await startFaultProxy(db.endpoint);
+  const local = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  faultyStats = new StatsRepository(
+    documentClient({ ...local, endpoint: proxy.endpoint, maxAttempts: 1 }),
+    db.tables.stats,
+  );
+  await registerJourney(db, {
+    id: 'faults',
+    name: 'Counts under faults',
+    trigger: { type: 'event', event: 'Signed Up' },
+    reentry: { mode: 'once' },
+    goal: { event: 'Order Completed', within: 'P3D', exit: true, value: 'event.properties.total' },
+    start: 'wait',
+    steps: {
+      wait: { type: 'wait', for: 'P1D', next: 'done' },
+      done: { type: 'exit' },
+    },
+  });
+});
+afterAll(async () => {
+  await proxy.stop();
+  await db.stop();
+});
+beforeEach(() => proxy.plan(() => 'pass'));
+
+/** Faults the first write to the stats table, passes everything else. */
+function faultFirstCount(fault: Fault) {
+  let left = 1;
+  proxy.plan((_index, request) => {
+    if (left === 0 || !request.target.endsWith('.UpdateItem') || !request.body.includes(db.tables.stats))
+      return 'pass';
+    left -= 1;
+    return fault;
+  });
+}
+
+/** Runs a handler as a retried delivery does: the faulted attempt, its retry, then one more delivery. */
+async function deliver(run: () => Promise<unknown>, fault: Fault) {
+  faultFirstCount(fault);
+  await expect(run()).rejects.toThrow();
+  proxy.plan(() => 'pass');
+  await run();
+  await run();
+}
+
+/** Ingest's dependencies, counting through the fault proxy. */
+function faulty(): { deps: IngestDeps; sfn: ReturnType<typeof ingestDeps>['sfn'] } {
+  const { deps, sfn } = ingestDeps(db);
+  return { deps: { ...deps, stats: faultyStats }, sfn };
+}
+
+async function count(metric: string, stepId?: string): Promise<StatRow | undefined> {
+  const rows = await new StatsRepository(db.doc, db.tables.stats).funnel('faults');
+  return rows.find((r) => r.metric === metric && r.stepId === stepId && r.variant === undefined);
+}
+
+async function countOf(metric: string, stepId?: string): Promise<number> {
+  return (await count(metric, stepId))?.count ?? 0;
+}
+
+/** Enrolls a customer with nothing faulted; the execution input of the enrollment. */
+async function enroll(userId: string) {
+  const { deps, sfn } = faulty();
+  await ingestEvent(deps, track(userId, 'Signed Up'));
+  const start = sfn.calls().at(-1)?.args[0].input as { input?: string } | undefined;
+  const raw = String(start?.input);
+  return { raw, input: EnrollmentInput.parse(JSON.parse(raw)) };
+}
+
+function succeeded(input: EnrollmentInput, raw: string) {
+  return {
+    executionArn: `arn:aws:states:eu-west-1:123456789012:execution:journey-faults:${input.enrollmentId}`,
+    stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:journey-faults',
+    name: input.enrollmentId,
+    status: 'SUCCEEDED',
+    startDate: Date.parse('2026-11-24T10:00:00Z'),
+    stopDate: Date.parse('2026-11-25T10:00:00Z'),
+    input: raw,
+    inputDetails: { included: true },
+  };
+}
+
+const FAULTS = ['error-before', 'error-after'] as const satisfies readonly Fault[];
+let n = 0;
+
+describe('counts under a fault at their write, retried', () => {
+  it.each(FAULTS)('an entry is counted once (%s)', async (fault) => {
+    n += 1;
+    const before = await countOf('enrolled');
+    const event = track(`cf-enter-${n}`, 'Signed Up');
+    await deliver(() => ingestEvent(faulty().deps, event), fault);
+    expect((await countOf('enrolled')) - before).toBe(1);
+  });
+
+  it.each(FAULTS)('a conversion and its value are counted once (%s)', async (fault) => {
+    n += 1;
+    const userId = `cf-convert-${n}`;
+    await enroll(userId);
+    const before = { count: await countOf('converted'), sum: (await count('converted'))?.sum ?? 0 };
+    const order = track(userId, 'Order Completed', { total: 25 });
+    await deliver(() => ingestEvent(faulty().deps, order), fault);
+    const after = await count('converted');
+    expect({ count: (after?.count ?? 0) - before.count, sum: (after?.sum ?? 0) - before.sum }).toEqual({
+      count: 1,
+      sum: 25,
+    });
+  });
+
+  it.each(FAULTS)('an ending is counted once (%s)', async (fault) => {
+    n += 1;
+    const userId = `cf-end-${n}`;
+    const { input, raw } = await enroll(userId);
+    const before = await countOf(outcomeMetric('completed'));
+    const { deps: d } = faulty();
+    const status = { enrollments: d.enrollments, profiles: d.profiles, stats: faultyStats };
+    await deliver(() => executionStatusChanged(status, succeeded(input, raw)), fault);
+    expect((await countOf(outcomeMetric('completed'))) - before).toBe(1);
+    // the goal window (3 days) is still open: the ended enrollment stays, with nothing pending
+    expect(await d.enrollments.enrollment(userId, input.enrollmentId)).toMatchObject({
+      endedAt: '2026-11-25T10:00:00.000Z',
+    });
+    expect((await d.enrollments.enrollment(userId, input.enrollmentId))?.endedPending).toBeUndefined();
+  });
+
+  it.each(FAULTS)('a delivery feedback outcome is counted once (%s)', async (fault) => {
+    n += 1;
+    const userId = `cf-feedback-${n}`;
+    const messageId = `ses-cf-${n}`;
+    await ingestEvent(ingestDeps(db).deps, identify(userId, { email: `${userId}@example.com` }));
+    const deliveries = new DeliveriesRepository(db.doc, db.tables.deliveries);
+    const meta = { userId, journeyId: 'faults', version: '1', stepId: 'email-1', channel: 'email' as const };
+    await deliveries.linkMessage(messageId, `${userId}#email-1`, meta, new Date());
+    const before = await countOf('delivered', 'email-1');
+    const feedback = {
+      deliveries,
+      profiles: faulty().deps.profiles,
+      stats: faultyStats,
+      now: () => new Date('2026-11-24T10:00:06Z'),
+    };
+    const delivery = {
+      eventType: 'Delivery',
+      mail: { messageId, destination: ['x@example.com'] },
+      delivery: {},
+    };
+    await deliver(() => applyFeedback(feedback, delivery), fault);
+    expect((await countOf('delivered', 'email-1')) - before).toBe(1);
+  });
+});
+
+describe('counts left pending with no retry', () => {
+  it('counts an entry left pending when its execution ends', async () => {
+    // arrange: the entry's count fails and the trigger is never delivered again (EventBridge gave up)
+    n += 1;
+    const userId = `cf-orphan-${n}`;
+    const before = {
+      enrolled: await countOf('enrolled'),
+      completed: await countOf(outcomeMetric('completed')),
+    };
+    const { deps, sfn } = faulty();
+    faultFirstCount('error-before');
+    await expect(ingestEvent(deps, track(userId, 'Signed Up'))).rejects.toThrow();
+    proxy.plan(() => 'pass');
+    const raw = String((sfn.calls().at(-1)?.args[0].input as { input?: string } | undefined)?.input);
+    const input = EnrollmentInput.parse(JSON.parse(raw));
+    // act: the execution ends
+    const status = { enrollments: deps.enrollments, profiles: deps.profiles, stats: faultyStats };
+    await executionStatusChanged(status, succeeded(input, raw));
+    await executionStatusChanged(status, succeeded(input, raw));
+    // assert
+    expect({
+      enrolled: (await countOf('enrolled')) - before.enrolled,
+      completed: (await countOf(outcomeMetric('completed'))) - before.completed,
+    }).toEqual({ enrolled: 1, completed: 1 });
+    expect((await deps.enrollments.enrollment(userId, input.enrollmentId))?.enrolledPending).toBeUndefined();
+  });
+});
+
+describe('the count guard', () => {
+  const stats = () => new StatsRepository(db.doc, db.tables.stats, { now: () => clock });
+  let clock = new Date('2026-11-24T10:00:00Z');
+  const key = { journeyId: 'guard', version: '1', metric: 'delivered', stepId: 's' };
+  const guardCount = async () =>
+    (await new StatsRepository(db.doc, db.tables.stats).funnel('guard')).find((r) => r.stepId === 's')
+      ?.count ?? 0;
+  /** An id whose count shares the guard slot (and shard) of `id`. */
+  const sharing = (id: string) => {
+    const slotOf = (d: number) => d % 128;
+    for (let i = 0; ; i++)
+      if (slotOf(messageDigest(`${id}-${i}`)) === slotOf(messageDigest(id))) return `${id}-${i}`;
+  };
+
+  it('writes a retried count that never landed, and not one that did', async () => {
+    clock = new Date('2026-11-24T10:00:00Z');
+    const pendingAt = clock.getTime();
+    const before = await guardCount();
+    // act: a retry of a count that never landed, then a retry of one that did
+    const missing = await stats().increment(key, 1, undefined, { id: 'g-1', pendingAt, retry: true });
+    const landed = await stats().increment(key, 1, undefined, { id: 'g-1', pendingAt, retry: true });
+    // assert
+    expect([missing, landed]).toEqual(['applied', 'held']);
+    expect((await guardCount()) - before).toBe(1);
+  });
+
+  it('counts once when a retry runs beside the first attempt', async () => {
+    clock = new Date('2026-11-24T10:30:00Z');
+    const pendingAt = clock.getTime();
+    const before = await guardCount();
+    // act: the retry lands first, then the first attempt's write
+    const retry = await stats().increment(key, 1, undefined, { id: 'g-4', pendingAt, retry: true });
+    const first = await stats().increment(key, 1, undefined, { id: 'g-4', pendingAt, retry: false });
+    // assert
+    expect([retry, first]).toEqual(['applied', 'held']);
+    expect((await guardCount()) - before).toBe(1);
+  });
+
+  it('leaves out a retried count whose slot another count took since its mark, and says so', async () => {
+    clock = new Date('2026-11-24T11:00:00Z');
+    const pendingAt = clock.getTime();
+    await stats().increment(key, 1, undefined, { id: 'g-2', pendingAt, retry: false });
+    clock = new Date('2026-11-24T11:00:05Z');
+    await stats().increment(key, 1, undefined, {
+      id: sharing('g-2'),
+      pendingAt: clock.getTime(),
+      retry: false,
+    });
+    const before = await guardCount();
+    // act: the first count's retry can no longer tell whether it landed
+    const result = await stats().increment(key, 1, undefined, { id: 'g-2', pendingAt, retry: true });
+    // assert
+    expect(result).toBe('unsettled');
+    expect(await guardCount()).toBe(before);
+  });
+
+  it('writes a retried count whose slot another count took before its mark', async () => {
+    clock = new Date('2026-11-24T12:00:00Z');
+    await stats().increment(key, 1, undefined, {
+      id: sharing('g-3'),
+      pendingAt: clock.getTime(),
+      retry: false,
+    });
+    clock = new Date('2026-11-24T12:01:00Z');
+    const before = await guardCount();
+    // act
+    const result = await stats().increment(key, 1, undefined, {
+      id: 'g-3',
+      pendingAt: clock.getTime(),
+      retry: true,
+    });
+    // assert
+    expect(result).toBe('applied');
+    expect((await guardCount()) - before).toBe(1);
+  });
+});
