@@ -506,6 +506,22 @@ export class ProfilesRepository {
   }
 
   /**
+   * Takes a removed waiter's step out of the summary of steps waiting for an
+   * event (adjustWaiting by -1, the same write), without reading the profile
+   * back: the callers that remove a waiter need nothing of it, and a profile
+   * is the largest item a customer has.
+   */
+  async releaseWaiting(userId: string, event: string): Promise<void> {
+    const b = new UpdateBuilder().add(attr.waitingFor(event), -1);
+    await updateItem(this.db, {
+      TableName: this.table,
+      Key: { userId },
+      UpdateExpression: b.expression(),
+      ...b.attributes(),
+    });
+  }
+
+  /**
    * Replaces the recent sends of a channel only if no other send reserved a
    * slot since the caller read them (version check): an atomic cap reservation.
    * `keptDays`, when given, is how long sends are kept from now on. A merged

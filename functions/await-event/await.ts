@@ -74,7 +74,7 @@ export async function awaitEvent(deps: AwaitDeps, input: AwaitEventInput): Promi
     if (!isAlreadyDone(error)) throw error;
   }
   if (await deps.enrollments.removeWaiter(input.userId, waiter)) {
-    await deps.profiles.adjustWaiting(input.userId, input.event, -1);
+    await deps.profiles.releaseWaiting(input.userId, input.event);
   }
   return { status: 'resumed', key };
 }
@@ -92,7 +92,7 @@ export async function waitTimedOut(
   input: WaitTimedOutInput,
 ): Promise<{ removed: boolean }> {
   const removed = await deps.enrollments.removeStepWaiter(input.userId, input);
-  if (removed) await deps.profiles.adjustWaiting(input.userId, input.event, -1);
+  if (removed) await deps.profiles.releaseWaiting(input.userId, input.event);
   return { removed };
 }
 

@@ -96,7 +96,7 @@ export async function executionStatusChanged(deps: StatusDeps, detail: unknown):
   let waitersRemoved = 0;
   for (const waiter of await deps.enrollments.waitersOf(userId, enrollmentId)) {
     if (!(await deps.enrollments.removeWaiter(userId, waiter))) continue;
-    await deps.profiles.adjustWaiting(userId, waiter.event, -1);
+    await deps.profiles.releaseWaiting(userId, waiter.event);
     waitersRemoved += 1;
   }
   // A message step stopped mid-wait for its outcome: its waiter goes with the execution, not a week after its window.

@@ -111,7 +111,7 @@ async function removeWaiter(
   waiter: Waiter,
 ) {
   if (!(await deps.enrollments.removeWaiter(userId, waiter))) return false;
-  await deps.profiles.adjustWaiting(userId, waiter.event, -1);
+  await deps.profiles.releaseWaiting(userId, waiter.event);
   return true;
 }
 
