@@ -1,4 +1,10 @@
-import { CreateTableCommand, DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { setTimeout as later } from 'node:timers/promises';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  type DynamoDBClientConfig,
+} from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -129,6 +135,10 @@ export async function runGrowth(target: DynamoTarget, count: number, endHook: En
     );
     tables[table.id] = name;
   }
+  // dynalite makes a new table ACTIVE on a timer after answering: a first call in-process could come before it.
+  for (const name of Object.values(tables))
+    while ((await raw.send(new DescribeTableCommand({ TableName: name }))).Table?.TableStatus !== 'ACTIVE')
+      await later(0);
   run += 1;
   const doc = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
   const registry = new RegistryRepository(doc, tables.journeys ?? '');

@@ -30,6 +30,8 @@ let box: Sandbox | undefined;
 let runtime: LocalRuntime | undefined;
 // Handlers keep their clients per process, as in Lambda: every runtime here answers on the same ports.
 const heldPorts = new HeldPorts();
+// The tests share one data directory: each arranges its first run on the runtime the one before left
+// running (its customers are its own), and starts one only when run alone.
 
 afterAll(async () => {
   await runtime?.stop();
@@ -67,8 +69,7 @@ describe('restarting the local runtime on the same data directory', () => {
     async () => {
       // arrange: a run that moved a day on and took an event then
       box ??= await sandbox(['cart-abandonment']);
-      await runtime?.stop();
-      runtime = await boot(box, { heldPorts });
+      runtime ??= await boot(box, { heldPorts });
       const dayLater = runtime.services.clock.nowMs() + 86_400_000;
       await runtime.advanceTo(dayLater);
       await putEvents(runtime, [identify('restart-3', 'Europe/Rome')]);
@@ -86,8 +87,7 @@ describe('restarting the local runtime on the same data directory', () => {
     async () => {
       // arrange: a cart enrollment parked in its one-hour wait, then the runtime stops
       box ??= await sandbox(['cart-abandonment']);
-      await runtime?.stop();
-      runtime = await boot(box, { heldPorts });
+      runtime ??= await boot(box, { heldPorts });
       await putEvents(runtime, [
         identify('restart-2', 'Etc/GMT'),
         track('restart-2', 'Cart Updated', { cartId: 'r2', total: 40 }),
@@ -120,8 +120,7 @@ describe('restarting the local runtime on the same data directory', () => {
     async () => {
       // arrange: a cart enrollment, and what a kill -9 while it was between two states leaves (its last record not parked)
       box ??= await sandbox(['cart-abandonment']);
-      await runtime?.stop();
-      runtime = await boot(box, { heldPorts });
+      runtime ??= await boot(box, { heldPorts });
       await putEvents(runtime, [
         identify('restart-4', 'Etc/GMT'),
         track('restart-4', 'Cart Updated', { cartId: 'r4', total: 40 }),

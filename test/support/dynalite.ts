@@ -12,6 +12,8 @@ export type LocalDynamo = {
   endpoint: string;
   client: DynamoDBClient;
   doc: DynamoDBDocumentClient;
+  /** The SDK request handler that reaches this dynalite in-process, for a client of a test's own. */
+  requestHandler: ReturnType<typeof inProcessHandler>;
   tables: Record<(typeof TABLES)[number]['id'], string>;
   stop: () => Promise<void>;
 };
@@ -22,11 +24,12 @@ export async function startDynalite(prefix = 'test'): Promise<LocalDynamo> {
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
   // The tests' clients reach dynalite in-process, as the local runtime's handlers do; a proxy or another client uses the port.
+  const requestHandler = inProcessHandler(server);
   const config = {
     endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    requestHandler: inProcessHandler(server),
+    requestHandler,
   };
   const client = new DynamoDBClient(config);
   const doc = documentClient(config);
@@ -52,6 +55,7 @@ export async function startDynalite(prefix = 'test'): Promise<LocalDynamo> {
     endpoint,
     client,
     doc,
+    requestHandler,
     tables,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -20,7 +20,7 @@ describe('a customer with a long history', () => {
   it('keeps a bounded profile and leaves no waiter or enrollment of an ended execution', async () => {
     // act: 400 events, 90 s apart (ten hours of a very active customer)
     const { result, running, doc, tables } = await runGrowth(
-      { endpoint: db.endpoint },
+      { requestHandler: db.requestHandler },
       400,
       executionStatusHook,
     );

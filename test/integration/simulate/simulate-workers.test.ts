@@ -14,9 +14,8 @@ const JOURNEYS = join(import.meta.dirname, '..', '..', '..', 'journeys');
 
 let inputs: Inputs;
 let one: Awaited<ReturnType<typeof simulate>>;
-let two: Awaited<ReturnType<typeof simulate>>;
 let three: Awaited<ReturnType<typeof simulate>>;
-/** What the 2-worker run reported as customers entered, last. */
+/** What the 3-worker run reported as customers entered, last. */
 let entered = 0;
 
 beforeAll(async () => {
@@ -26,31 +25,30 @@ beforeAll(async () => {
   );
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
   inputs = loaded.inputs;
-  // act: each worker thread loads the simulation anew (about a second of CPU), so the runs are shared by the tests
+  // act: each worker thread loads the simulation anew (about a second of CPU), so the runs are shared by the
+  // tests. Three shards merge as any number above one does (a first shard, middle ones, a last one).
   one = await simulate({ ...inputs, customers: 300, workers: 1 });
-  two = await simulate({
+  three = await simulate({
     ...inputs,
     customers: 300,
-    workers: 2,
+    workers: 3,
     progress: (n) => {
       entered = n;
     },
   });
-  three = await simulate({ ...inputs, customers: 300, workers: 3 });
 }, 180_000);
 
 describe('journeys simulate on worker threads', () => {
-  it('forecasts exactly what one thread forecasts, for 2 and 3 workers', () => {
+  it('forecasts exactly what one thread forecasts, for 3 workers', () => {
     // assert
     expect(one.enrolled).toBeGreaterThan(250);
     expect(one.variants.length).toBe(3);
     expect(one.deferred.length).toBeGreaterThan(0);
-    expect(two).toEqual(one);
     expect(three).toEqual(one);
   });
 
   it('reports the progress of every shard together', () => {
-    // assert: the 2-worker run above told every customer of both shards
+    // assert: the 3-worker run above told every customer of every shard
     expect(entered).toBe(300);
   });
 
