@@ -88,7 +88,10 @@ export class JourneysStack extends Stack {
     this.unsubscribe = new UnsubscribeEndpoint(this, 'Unsubscribe', {
       function: functionProps('unsubscribe'),
     });
-    this.segmentEntry = new SegmentEntry(this, 'SegmentEntry', { function: functionProps('segment-entry') });
+    this.segmentEntry = new SegmentEntry(this, 'SegmentEntry', {
+      function: functionProps('segment-entry'),
+      failedRuns: this.routing.deadLetters,
+    });
     const inConstructs = new Map<FunctionName, JourneysFunction>([
       ['unsubscribe', this.unsubscribe.fn],
       ['segment-entry', this.segmentEntry.fn],
@@ -139,6 +142,7 @@ export class JourneysStack extends Stack {
         groupName: this.segmentEntry.scheduleGroup.ref,
         schedulerRole: this.segmentEntry.schedulerRole,
         targetArn: this.segmentEntry.fn.functionArn,
+        deadLetterArn: this.routing.deadLetters.queueArn,
       },
       segmentPacing: { startRate: settings.segmentStartRate, workers: SEGMENT_WORKER_CONCURRENCY },
     };
