@@ -74,6 +74,7 @@ export class JourneysStack extends Stack {
     this.journeys = new JourneysBucket(this, 'Journeys', {
       sourceFolder: join(root, 'journeys'),
       retainData: settings.retainData,
+      logs,
     });
     this.rejectedEvents = secureQueue(
       this,
