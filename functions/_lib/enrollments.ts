@@ -1,4 +1,5 @@
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { notAfterArrival } from '#shared/events.ts';
 import type { LiveJourney } from '#shared/ingest/live-journey.ts';
 import { variantOf } from '#shared/ingest/live-journey.ts';
 import type { Enrollment } from '#shared/ingest/plan.ts';
@@ -120,8 +121,11 @@ export async function startEnrollment(
       new StartExecutionCommand({
         stateMachineArn: journey.aliasArn,
         name: enrollmentId,
-        // The input judged above, unless a retry found an earlier entry time.
-        input: at === entry.at ? judged.json : JSON.stringify(executionInput(plan, entry, at)),
+        // The input judged above, unless a retry found an earlier entry time: then the input the
+        // first start sent, which Step Functions needs to answer a repeat as the first (a
+        // different input is refused as ExecutionAlreadyExists, even while the execution runs).
+        input:
+          at === entry.at ? judged.json : JSON.stringify(executionInput(plan, asFirstEntered(entry, at), at)),
       }),
     );
   } catch (error) {
@@ -179,6 +183,15 @@ export async function limitedAsMerged(
   if (!(await deps.enrollments.limits.full(userId, journey.journeyId, at, window, keys))) return false;
   await recordSkip(deps, journey, 'limit');
   return true;
+}
+
+/**
+ * The entry as the first delivery of its trigger made it at `at`: a trigger
+ * stamped ahead of its arrival was taken as happening then (`notAfterArrival`),
+ * and a redelivery, arriving later, would otherwise stamp it with its own arrival.
+ */
+function asFirstEntered(entry: Entry, at: string): Entry {
+  return { ...entry, trigger: notAfterArrival(entry.trigger, new Date(at)) };
 }
 
 /** The execution input of an enrollment (the same size whichever entry time: both are ISO instants). */
