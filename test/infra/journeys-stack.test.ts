@@ -661,7 +661,6 @@ describe('IAM: exactly what each role may do', () => {
         'logs:ListLogDeliveries',
         'logs:PutResourcePolicy',
         'logs:UpdateLogDelivery',
-        'states:SendTaskFailure',
         'states:SendTaskSuccess',
         'xray:PutTelemetryRecords',
         'xray:PutTraceSegments',
