@@ -493,7 +493,7 @@ describe('IAM: exactly what each role may do', () => {
         ...(scope === 'startAndStop'
           ? [
               {
-                actions: ['states:DescribeExecution', 'states:StopExecution'],
+                actions: ['states:StopExecution'],
                 resources: [statesArn('execution:journey-*:*')],
               },
             ]
@@ -513,7 +513,6 @@ describe('IAM: exactly what each role may do', () => {
             'states:CreateStateMachine',
             'states:CreateStateMachineAlias',
             'states:DeleteStateMachineVersion',
-            'states:DescribeStateMachine',
             'states:DescribeStateMachineAlias',
             'states:ListStateMachineAliases',
             'states:ListStateMachineVersions',
