@@ -236,6 +236,7 @@ export class JourneysStack extends Stack {
       EnrollmentsTableName: tables.enrollments.tableName,
       RejectedEventsQueueUrl: this.rejectedEvents.queueUrl,
       DeadLetterQueueUrl: routing.deadLetters.queueUrl,
+      SegmentDeadLetterQueueArn: this.segmentEntry.deadLetters.queueArn,
       SesConfigurationSet: messaging.configurationSet.configurationSetName,
       PinpointApplicationId: messaging.pinpointApplicationId,
       JourneyRoleArn: journeyExecution.role.roleArn,

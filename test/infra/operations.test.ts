@@ -144,6 +144,8 @@ describe('defaults (no context)', () => {
         'DashboardUrl',
         'RejectedEventsQueueUrl',
         'DeadLetterQueueUrl',
+        // What docs/deploy.md moves back to the segment queue (start-message-move-task).
+        'SegmentDeadLetterQueueArn',
         'JourneyRoleArn',
         'UnsubscribeUrl',
         // The secret an operator rotates (docs/deploy.md).
