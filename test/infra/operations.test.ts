@@ -235,7 +235,7 @@ describe('context values', () => {
 });
 
 describe('log groups', () => {
-  it('take every function of the stack, CDK\'s upload of the example journeys too', () => {
+  it("take every function of the stack, CDK's upload of the example journeys too", () => {
     // A function without one logs to a group Lambda creates on first use: never expiring,
     // not encrypted, and not the stack's to keep or remove.
     for (const { template } of [synthesizeDefaults(), synthesizeConfigured()]) {
