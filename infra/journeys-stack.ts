@@ -74,6 +74,7 @@ export class JourneysStack extends Stack {
     this.journeys = new JourneysBucket(this, 'Journeys', {
       sourceFolder: join(root, 'journeys'),
       retainData: settings.retainData,
+      logs,
     });
     this.rejectedEvents = secureQueue(
       this,
@@ -88,7 +89,10 @@ export class JourneysStack extends Stack {
     this.unsubscribe = new UnsubscribeEndpoint(this, 'Unsubscribe', {
       function: functionProps('unsubscribe'),
     });
-    this.segmentEntry = new SegmentEntry(this, 'SegmentEntry', { function: functionProps('segment-entry') });
+    this.segmentEntry = new SegmentEntry(this, 'SegmentEntry', {
+      function: functionProps('segment-entry'),
+      failedRuns: this.routing.deadLetters,
+    });
     const inConstructs = new Map<FunctionName, JourneysFunction>([
       ['unsubscribe', this.unsubscribe.fn],
       ['segment-entry', this.segmentEntry.fn],
@@ -139,6 +143,7 @@ export class JourneysStack extends Stack {
         groupName: this.segmentEntry.scheduleGroup.ref,
         schedulerRole: this.segmentEntry.schedulerRole,
         targetArn: this.segmentEntry.fn.functionArn,
+        deadLetterArn: this.routing.deadLetters.queueArn,
       },
       segmentPacing: { startRate: settings.segmentStartRate, workers: SEGMENT_WORKER_CONCURRENCY },
     };
@@ -231,6 +236,7 @@ export class JourneysStack extends Stack {
       EnrollmentsTableName: tables.enrollments.tableName,
       RejectedEventsQueueUrl: this.rejectedEvents.queueUrl,
       DeadLetterQueueUrl: routing.deadLetters.queueUrl,
+      SegmentDeadLetterQueueArn: this.segmentEntry.deadLetters.queueArn,
       SesConfigurationSet: messaging.configurationSet.configurationSetName,
       PinpointApplicationId: messaging.pinpointApplicationId,
       JourneyRoleArn: journeyExecution.role.roleArn,

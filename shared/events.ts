@@ -140,10 +140,18 @@ const common = {
   userId: UserId(),
   /** A device or cookie id before the customer is known. */
   anonymousId: Id(),
-  /** Unique per event: a redelivered event has the same messageId. */
-  messageId: z
-    .string({ error: 'is required: a unique id per event (a redelivered event keeps it)' })
-    .check(z.trim(), z.minLength(1, { error: 'must not be empty' }), z.maxLength(1024)),
+  /** Unique per event: a redelivered event has the same messageId (an integer is read as its string, like ids). */
+  messageId: before(
+    (value) => (Number.isSafeInteger(value) ? String(value) : value),
+    z
+      .string({
+        error: (issue) =>
+          issue.input === undefined
+            ? 'is required: a unique id per event (a redelivered event keeps it)'
+            : 'must be a string (or an integer): a unique id per event, kept by a redelivery',
+      })
+      .check(z.trim(), z.minLength(1, { error: 'must not be empty' }), z.maxLength(1024)),
+  ),
   /** When the event happened. */
   timestamp: before(
     withOffsetColon,

@@ -1,4 +1,5 @@
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { notAfterArrival } from '#shared/events.ts';
 import type { LiveJourney } from '#shared/ingest/live-journey.ts';
 import { variantOf } from '#shared/ingest/live-journey.ts';
 import type { Enrollment } from '#shared/ingest/plan.ts';
@@ -114,7 +115,7 @@ export async function startEnrollment(
     version: journey.version,
     executionArn,
     enrolledAt: at,
-    enteredAt: eventTime(entry.trigger.timestamp, at),
+    enteredAt: eventTime(asFirstEntered(entry, at).trigger.timestamp, at),
     correlation: plan.correlation,
     ...(within === undefined ? {} : { goalUntil: addDuration(new Date(at), within).toISOString() }),
     ...(variants.length === 0 ? {} : { variants }),
@@ -124,8 +125,11 @@ export async function startEnrollment(
       new StartExecutionCommand({
         stateMachineArn: journey.aliasArn,
         name: enrollmentId,
-        // The input judged above, unless a retry found an earlier entry time.
-        input: at === entry.at ? judged.json : JSON.stringify(executionInput(plan, entry, at)),
+        // The input judged above, unless a retry found an earlier entry time: then the input the
+        // first start sent, which Step Functions needs to answer a repeat as the first (a
+        // different input is refused as ExecutionAlreadyExists, even while the execution runs).
+        input:
+          at === entry.at ? judged.json : JSON.stringify(executionInput(plan, asFirstEntered(entry, at), at)),
       }),
     );
   } catch (error) {
@@ -195,6 +199,15 @@ export async function limitedAsMerged(
 function eventTime(timestamp: string, fallback: string): string {
   const ms = Date.parse(timestamp);
   return Number.isNaN(ms) ? fallback : new Date(ms).toISOString();
+}
+
+/**
+ * The entry as the first delivery of its trigger made it at `at`: a trigger
+ * stamped ahead of its arrival was taken as happening then (`notAfterArrival`),
+ * and a redelivery, arriving later, would otherwise stamp it with its own arrival.
+ */
+function asFirstEntered(entry: Entry, at: string): Entry {
+  return { ...entry, trigger: notAfterArrival(entry.trigger, new Date(at)) };
 }
 
 /** The execution input of an enrollment (the same size whichever entry time: both are ISO instants). */

@@ -81,6 +81,8 @@ export const VARIABLES = {
   SEGMENT_ENTRY_FUNCTION_ARN: { schema: z.optional(name), setBy: 'aws' },
   SCHEDULER_ROLE_ARN: { schema: z.optional(name), setBy: 'aws' },
   SCHEDULE_GROUP_NAME: { schema: z.optional(name), setBy: 'aws' },
+  // Where Scheduler puts a run it could not hand to segment-entry (the stack's alarmed dead-letter queue).
+  SCHEDULE_DEAD_LETTER_ARN: { schema: z.optional(name), setBy: 'aws' },
   // StartExecution per second across all segment workers, and how many workers share it (defaults in shared/segment/pace.ts).
   SEGMENT_START_RATE: { schema: z.optional(z.coerce.number().check(z.positive())), setBy: 'aws' },
   SEGMENT_WORKERS: { schema: z.optional(z.coerce.number().check(z.int(), z.positive())), setBy: 'aws' },
@@ -124,7 +126,12 @@ const BINDING_VARIABLES = {
     'JOURNEY_VERSIONS_KEPT',
     ...TASK_FUNCTION_VARIABLES,
   ],
-  schedules: ['SEGMENT_ENTRY_FUNCTION_ARN', 'SCHEDULER_ROLE_ARN', 'SCHEDULE_GROUP_NAME'],
+  schedules: [
+    'SEGMENT_ENTRY_FUNCTION_ARN',
+    'SCHEDULER_ROLE_ARN',
+    'SCHEDULE_GROUP_NAME',
+    'SCHEDULE_DEAD_LETTER_ARN',
+  ],
   segmentPacing: ['SEGMENT_START_RATE', 'SEGMENT_WORKERS'],
 } as const satisfies Record<string, readonly VariableName[]>;
 

@@ -25,9 +25,10 @@ function scheduleConfig(c: ReturnType<typeof config>): ScheduleConfig | undefine
     SEGMENT_ENTRY_FUNCTION_ARN: targetArn,
     SCHEDULER_ROLE_ARN: roleArn,
     SCHEDULE_GROUP_NAME: groupName,
+    SCHEDULE_DEAD_LETTER_ARN: deadLetterArn,
   } = c;
   if (targetArn === undefined || roleArn === undefined || groupName === undefined) return undefined;
-  return { scheduler: schedulerClient(), groupName, targetArn, roleArn };
+  return { scheduler: schedulerClient(), groupName, targetArn, roleArn, deadLetterArn };
 }
 
 function deployDeps(): DeployDeps {

@@ -19,6 +19,8 @@ export type ScheduleConfig = {
   targetArn: string;
   /** The role Scheduler assumes to invoke it. */
   roleArn: string;
+  /** The queue a run goes to when Scheduler could not invoke segment-entry after its retries. */
+  deadLetterArn?: string;
 };
 
 function named(error: unknown, name: string): boolean {
@@ -40,6 +42,8 @@ async function upsert(config: ScheduleConfig, action: Extract<ScheduleAction, { 
       Input: action.input,
       // A run is idempotent (same scheduled time, same enrollment names): retrying is safe.
       RetryPolicy: { MaximumRetryAttempts: 5, MaximumEventAgeInSeconds: 3600 },
+      // Without it a run Scheduler could not hand over (throttled, refused) would be dropped unseen.
+      ...(config.deadLetterArn === undefined ? {} : { DeadLetterConfig: { Arn: config.deadLetterArn } }),
     },
   };
   // UpdateSchedule replaces every setting, so it is create-or-replace in two calls at most.

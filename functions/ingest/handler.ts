@@ -18,7 +18,7 @@ import {
   statsRepository,
 } from '#functions/_lib/repositories.ts';
 import { METRICS } from '#shared/metrics.ts';
-import { type IngestDeps, ingestEvent } from './ingest.ts';
+import { type Delivery, type IngestDeps, ingestDelivery } from './ingest.ts';
 import { manifest } from './manifest.ts';
 
 const config = lazyConfig(manifest);
@@ -41,17 +41,9 @@ function ingestDeps(): IngestDeps {
   return deps.value;
 }
 
-type Parsed =
-  | { success: true; data: { detail: unknown } }
-  | { success: false; error: { message: string }; originalEvent?: unknown };
-
 /** EventBridge target for customer events (source journeys.customer, detail-type track/identify). */
-export const handler = middy(async (parsed: Parsed) => {
-  const d = ingestDeps();
-  // An envelope that is not an EventBridge event is kept with the reason, like an invalid detail.
-  const result = parsed.success
-    ? await ingestEvent(d, parsed.data.detail)
-    : await ingestEvent(d, { invalidEnvelope: parsed.originalEvent, reason: parsed.error.message });
+export const handler = middy(async (parsed: Delivery) => {
+  const result = await ingestDelivery(ingestDeps(), parsed);
   metrics.addMetric(
     result.status === 'rejected' ? METRICS.eventsRejected : METRICS.eventsIngested,
     MetricUnit.Count,

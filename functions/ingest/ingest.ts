@@ -244,6 +244,23 @@ async function keepDroppedAfterWrite(
   }
 }
 
+/** What the handler's parser gives: the EventBridge event, or why the invocation is not one. */
+export type Delivery =
+  | { success: true; data: { detail: unknown } }
+  | { success: false; error: { message: string }; originalEvent?: unknown };
+
+/** Ingests one invocation: the customer event in an EventBridge event's detail. */
+export async function ingestDelivery(deps: IngestDeps, delivery: Delivery): Promise<IngestResult> {
+  if (delivery.success) return ingestEvent(deps, delivery.data.detail);
+  // Invoked by hand with the customer event alone, or with a failure record from the dead-letter
+  // queue: the problems of the event inside would send the developer looking in the wrong place.
+  return reject(deps, delivery.originalEvent, [{ field: '(envelope)', message: ENVELOPE_PROBLEM }]);
+}
+
+const ENVELOPE_PROBLEM =
+  'is not an EventBridge event: ingest takes customer events from the bus (PutEvents, or a rule ' +
+  "invoking it), each with the Segment-spec event in `detail`; to replay a dead-lettered failure, invoke it with the record's requestPayload";
+
 /** Ingests one EventBridge event whose detail is a customer event. */
 export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<IngestResult> {
   if (isAliasCall(detail)) {

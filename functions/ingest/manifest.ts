@@ -11,6 +11,6 @@ export const manifest = defineFunction({
     statsTable: 'readWrite',
     rejectedQueue: 'send',
     journeyExecutions: 'startAndStop',
-    taskCallbacks: ['success', 'failure'],
+    taskCallbacks: ['success'],
   },
 });

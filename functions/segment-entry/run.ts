@@ -12,7 +12,7 @@ export type RunResult =
  * The scheduled invocation: fans a run out into one scan item per Scan
  * segment. Cheap and quick whatever the table size; the paced worker does
  * the rest. The run record makes a retried invocation of the same occurrence
- * a no-op once the first one queued the scans.
+ * a no-op once the first one queued the scans and announced the run.
  */
 export async function startRun(
   deps: Pick<SegmentDeps, 'registry' | 'runs' | 'sqs' | 'queueUrl' | 'events' | 'eventBus' | 'now'>,
@@ -27,8 +27,10 @@ export async function startRun(
   const run = { journeyId, runId };
   if (!(await deps.runs.claim(run, items.length, deps.now())))
     return { status: 'skipped', journeyId, runId, reason: 'already started' };
+  // Announced before its work is queued: a refused notification fails the invocation, and its
+  // retry, finding the run not queued, announces it again (at least once, and before it completes).
+  await emitRunEvent(deps, RUN_EVENTS.started, { journeyId, runId, segments: items.length });
   await sendWork(deps.sqs, deps.queueUrl, items);
   await deps.runs.queued(run, deps.now());
-  await emitRunEvent(deps, RUN_EVENTS.started, { journeyId, runId, segments: items.length });
   return { status: 'started', journeyId, runId, segments: items.length };
 }

@@ -34,7 +34,7 @@ export interface BindingTargets {
   readonly unsubscribeBaseUrl: string;
   readonly signingKey: ISecret;
   readonly journeyDeployment: JourneyDeploymentTargets;
-  readonly schedules: { groupName: string; schedulerRole: IRole; targetArn: string };
+  readonly schedules: { groupName: string; schedulerRole: IRole; targetArn: string; deadLetterArn: string };
   readonly segmentPacing: { startRate: number; workers: number };
 }
 
@@ -115,4 +115,5 @@ function bindSchedules(fn: JourneysFunction, schedules: BindingTargets['schedule
   fn.setEnv('SEGMENT_ENTRY_FUNCTION_ARN', schedules.targetArn);
   fn.setEnv('SCHEDULER_ROLE_ARN', schedules.schedulerRole.roleArn);
   fn.setEnv('SCHEDULE_GROUP_NAME', schedules.groupName);
+  fn.setEnv('SCHEDULE_DEAD_LETTER_ARN', schedules.deadLetterArn);
 }

@@ -17,7 +17,7 @@ const TARGET_RETRY = { retryAttempts: 10, maxEventAge: Duration.hours(6) } as co
  * a bounce that must suppress the address, a customer event — would be
  * dropped; with it, it lands in the same dead-letter queue, under the same alarm.
  */
-const ASYNC_RETRY = { retryAttempts: 2, maxEventAge: Duration.hours(6) } as const;
+export const ASYNC_RETRY = { retryAttempts: 2, maxEventAge: Duration.hours(6) } as const;
 
 const strings = (values: unknown): string[] | undefined =>
   Array.isArray(values) ? values.filter((v): v is string => typeof v === 'string') : undefined;

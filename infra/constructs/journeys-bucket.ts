@@ -8,10 +8,12 @@ import {
   Stack,
   Validations,
 } from 'aws-cdk-lib';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, type IDependable } from 'constructs';
 import { JOURNEYS_PREFIX } from '../routes.ts';
+import type { LogSettings } from './log-settings.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
 
 const DEFAULT_QUALIFIER = DefaultStackSynthesizer.DEFAULT_QUALIFIER;
@@ -20,6 +22,8 @@ export interface JourneysBucketProps {
   /** The repository's journeys/ folder (definitions and templates), uploaded at deploy. */
   readonly sourceFolder: string;
   readonly retainData: boolean;
+  /** How the upload function's log group is kept, like every other of the stack. */
+  readonly logs: LogSettings;
 }
 
 /**
@@ -52,7 +56,7 @@ export class JourneysBucket extends Construct {
       reason:
         'Only journey JSON lives here; versioning keeps every change and CloudTrail records who made it.',
     });
-    if (existsSync(props.sourceFolder)) this.examples = this.uploadExamples(props.sourceFolder);
+    if (existsSync(props.sourceFolder)) this.examples = this.uploadExamples(props.sourceFolder, props.logs);
     else
       Annotations.of(this).addWarning(`${props.sourceFolder} not found: no example journeys are uploaded.`);
   }
@@ -62,7 +66,13 @@ export class JourneysBucket extends Construct {
     for (const dependency of dependencies) this.examples?.node.addDependency(dependency);
   }
 
-  private uploadExamples(sourceFolder: string): BucketDeployment {
+  private uploadExamples(sourceFolder: string, logs: LogSettings): BucketDeployment {
+    // Without it the upload logs to a group Lambda creates: never expiring, never encrypted, never removed.
+    const logGroup = new LogGroup(this, 'ExamplesLogs', {
+      retention: logs.retention,
+      removalPolicy: logs.removalPolicy,
+      encryptionKey: logs.encryptionKey,
+    });
     const deployment = new BucketDeployment(this, 'Examples', {
       // The demo events drive the local runtime; they are not journeys.
       sources: [Source.asset(sourceFolder, { exclude: ['demo'] })],
@@ -72,6 +82,7 @@ export class JourneysBucket extends Construct {
       // Journeys added or edited in S3 are not the repository's to delete.
       prune: false,
       memoryLimit: 256,
+      logGroup,
     });
     this.acknowledgeUploadFunction();
     return deployment;

@@ -21,6 +21,7 @@ import type { LogSettings } from './log-settings.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
 import {
   DEPLOY_ACTIONS,
+  EXECUTION_ACTIONS,
   JOURNEYS_AT_RUN_TIME,
   TABLE_READ,
   TABLE_WRITE,
@@ -191,7 +192,7 @@ export class JourneysFunction extends Construct {
     return this.setEnv('PINPOINT_APPLICATION_ID', applicationId);
   }
 
-  /** Starts enrollments on journey aliases; with `startAndStop` also stops or inspects them (goal and exit events). */
+  /** Starts enrollments on journey aliases; with `startAndStop` also stops them (goal and exit events); `describe` reads them. */
   bindJourneyExecutions(scope: 'start' | 'startAndStop' | 'describe'): this {
     if (scope !== 'describe') {
       const stateMachines = journeyStateMachinesArn(this);
@@ -203,13 +204,7 @@ export class JourneysFunction extends Construct {
     if (scope === 'start') return this;
     const executions = journeyExecutionsArn(this);
     this.role.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions:
-          scope === 'describe'
-            ? ['states:DescribeExecution']
-            : ['states:StopExecution', 'states:DescribeExecution'],
-        resources: [executions],
-      }),
+      new PolicyStatement({ actions: [...EXECUTION_ACTIONS[scope]], resources: [executions] }),
     );
     acknowledgeWildcardResource(this.role, executions, JOURNEYS_AT_RUN_TIME);
     return this;

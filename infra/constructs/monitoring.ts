@@ -80,7 +80,7 @@ export class Monitoring extends Construct {
       .metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' })
       .createAlarm(this, 'DeadLettersAlarm', {
         alarmDescription:
-          'Events EventBridge could not deliver to a function are waiting in the dead-letter queue.',
+          'Events or segment runs that EventBridge or Scheduler could not deliver to a function, or that a function failed on through its retries, are waiting in the dead-letter queue (docs/deploy.md, Replaying dead-lettered events).',
         threshold: 1,
         evaluationPeriods: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

@@ -17,11 +17,19 @@ export const TABLE_WRITE = [
 
 export type TaskCallbackAction = 'states:SendTaskSuccess' | 'states:SendTaskFailure';
 
+/** What each scope of the journeyExecutions binding does to journey executions, besides starting them. */
+export const EXECUTION_ACTIONS = {
+  start: [],
+  // Goal and exit events stop enrollments.
+  startAndStop: ['states:StopExecution'],
+  // An execution's end whose event left out the input reads it.
+  describe: ['states:DescribeExecution'],
+} as const satisfies Record<string, readonly string[]>;
+
 /** What deploy-journey does to journey state machines. */
 export const DEPLOY_ACTIONS = [
   'states:CreateStateMachine',
   'states:UpdateStateMachine',
-  'states:DescribeStateMachine',
   'states:PublishStateMachineVersion',
   'states:CreateStateMachineAlias',
   'states:UpdateStateMachineAlias',

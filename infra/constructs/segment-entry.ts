@@ -1,11 +1,12 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULT_SEGMENT_WORKERS } from '#shared/segment/pace.ts';
-import { secureQueue } from './event-routing.ts';
+import { ASYNC_RETRY, secureQueue } from './event-routing.ts';
 import { JourneysFunction, type JourneysFunctionProps } from './journeys-function.ts';
 
 /** Worker invocations at once: each paces its share of the start rate (rate ÷ workers). */
@@ -22,7 +23,10 @@ export const SEGMENT_MAX_RECEIVES = 5;
  * manifest, which also binds its tables and the queue), a schedule group for
  * the journeys' schedules, the role Scheduler invokes segment-entry with, and
  * the segment queue (encrypted, with a dead-letter queue) between the fan-out
- * and the paced worker, which is the same function.
+ * and the paced worker, which is the same function. A scheduled run that
+ * fails at every attempt — Scheduler could not invoke the function, or the
+ * function failed on it through Lambda's retries — lands in `failedRuns`
+ * (the stack's alarmed dead-letter queue) instead of being dropped.
  */
 export class SegmentEntry extends Construct {
   readonly fn: JourneysFunction;
@@ -31,7 +35,11 @@ export class SegmentEntry extends Construct {
   readonly scheduleGroup: CfnScheduleGroup;
   readonly schedulerRole: Role;
 
-  constructor(scope: Construct, id: string, props: { readonly function: JourneysFunctionProps }) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: { readonly function: JourneysFunctionProps; readonly failedRuns: IQueue },
+  ) {
     super(scope, id);
     const stack = Stack.of(this);
     this.fn = new JourneysFunction(this, 'Function', props.function);
@@ -56,6 +64,15 @@ export class SegmentEntry extends Construct {
     });
     this.schedulerRole.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.fn.functionArn] }),
+    );
+    // Scheduler invokes asynchronously: Lambda retries a failed run, then hands it to the queue.
+    this.fn.function.configureAsyncInvoke({
+      ...ASYNC_RETRY,
+      onFailure: new SqsDestination(props.failedRuns),
+    });
+    // A run Scheduler could not invoke the function with, after its own retries, is sent under this role.
+    this.schedulerRole.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [props.failedRuns.queueArn] }),
     );
     this.fn.function.addEventSource(
       new SqsEventSource(this.queue, {

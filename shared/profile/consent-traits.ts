@@ -54,39 +54,75 @@ function describe(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
 }
 
+/**
+ * The values of a `consent` object by what its keys name: a channel or the
+ * topics, in any letter case ("SMS", "Email"); keys that name neither are
+ * reported, since an opt-out under a name not read would be lost in silence.
+ */
+function consentEntries(consent: Record<string, unknown>, reasons: string[]) {
+  const channels = new Map<Channel, unknown[]>();
+  const topics: unknown[] = [];
+  for (const [key, value] of Object.entries(consent)) {
+    if (value === undefined || value === null) continue;
+    const name = key.trim().toLowerCase();
+    const channel = CHANNELS.find((c) => c === name);
+    if (channel !== undefined) channels.set(channel, [...(channels.get(channel) ?? []), value]);
+    else if (name === 'topics') topics.push(value);
+    else
+      reasons.push(`consent.${key.slice(0, 40)} is not a channel: expected ${CHANNELS.join(', ')} or topics`);
+  }
+  return { channels, topics };
+}
+
+/** Reads the channels of a consent object; of two spellings of one channel, an opt-out wins. */
+function readChannels(channels: Map<Channel, unknown[]>, out: ConsentChanges, reasons: string[]) {
+  for (const channel of CHANNELS) {
+    const flags: boolean[] = [];
+    for (const value of channels.get(channel) ?? []) {
+      const flag = consentFlag(value);
+      if (flag === undefined) reasons.push(`consent.${channel} is ${describe(value)}; expected ${EXPECTED}`);
+      else flags.push(flag);
+    }
+    if (flags.length > 0)
+      out.consent.push({ channel, status: flags.every(Boolean) ? 'subscribed' : 'unsubscribed' });
+  }
+}
+
+/** Reads the topics of a consent object, within the per-event cap and the name limit. */
+function readTopics(values: unknown[], out: ConsentChanges, reasons: string[]) {
+  let excess = 0;
+  for (const topics of values) {
+    if (!isRecord(topics)) {
+      reasons.push('consent.topics must be an object of topic names to true or false');
+      continue;
+    }
+    for (const [topic, value] of Object.entries(topics)) {
+      if (value === undefined || value === null) continue;
+      const flag = consentFlag(value);
+      if (flag === undefined)
+        reasons.push(`consent.topics.${topic} is ${describe(value)}; expected ${EXPECTED}`);
+      // The topic names an attribute of the profile item, which DynamoDB counts in bytes.
+      else if (!nameFits(topic))
+        reasons.push(
+          `consent.topics.${topic.slice(0, 40)}… left out: a topic name is limited to ${MAX_NAME_BYTES} bytes in UTF-8`,
+        );
+      else if (out.topics.length >= MAX_TOPICS_PER_EVENT) excess += 1;
+      else out.topics.push({ channel: 'email', topic, subscribed: flag });
+    }
+  }
+  if (excess > 0)
+    reasons.push(`${excess} more topics left out: an event sets at most ${MAX_TOPICS_PER_EVENT} topics`);
+}
+
 /** Reads the consent traits of one event (absent or null values change nothing). */
 export function consentChanges(traits: Readonly<Record<string, unknown>>): ConsentChanges {
   const out: ConsentChanges = { consent: [], topics: [], problems: [] };
   const reasons: string[] = [];
   const consent = Object.hasOwn(traits, 'consent') ? traits.consent : undefined;
   if (isRecord(consent)) {
-    for (const channel of CHANNELS) {
-      const value = Object.hasOwn(consent, channel) ? consent[channel] : undefined;
-      if (value === undefined || value === null) continue;
-      const flag = consentFlag(value);
-      if (flag === undefined) reasons.push(`consent.${channel} is ${describe(value)}; expected ${EXPECTED}`);
-      else out.consent.push({ channel, status: flag ? 'subscribed' : 'unsubscribed' });
-    }
-    const topics = Object.hasOwn(consent, 'topics') ? consent.topics : undefined;
-    if (isRecord(topics)) {
-      let excess = 0;
-      for (const [topic, value] of Object.entries(topics)) {
-        if (value === undefined || value === null) continue;
-        const flag = consentFlag(value);
-        if (flag === undefined)
-          reasons.push(`consent.topics.${topic} is ${describe(value)}; expected ${EXPECTED}`);
-        // The topic names an attribute of the profile item, which DynamoDB counts in bytes.
-        else if (!nameFits(topic))
-          reasons.push(
-            `consent.topics.${topic.slice(0, 40)}… left out: a topic name is limited to ${MAX_NAME_BYTES} bytes in UTF-8`,
-          );
-        else if (out.topics.length >= MAX_TOPICS_PER_EVENT) excess += 1;
-        else out.topics.push({ channel: 'email', topic, subscribed: flag });
-      }
-      if (excess > 0)
-        reasons.push(`${excess} more topics left out: an event sets at most ${MAX_TOPICS_PER_EVENT} topics`);
-    } else if (topics !== undefined && topics !== null)
-      reasons.push('consent.topics must be an object of topic names to true or false');
+    const { channels, topics } = consentEntries(consent, reasons);
+    readChannels(channels, out, reasons);
+    readTopics(topics, out, reasons);
   } else if (consent !== undefined && consent !== null) {
     reasons.push('consent must be an object such as {"email": false, "topics": {"newsletter": true}}');
   }

@@ -144,6 +144,8 @@ describe('defaults (no context)', () => {
         'DashboardUrl',
         'RejectedEventsQueueUrl',
         'DeadLetterQueueUrl',
+        // What docs/deploy.md moves back to the segment queue (start-message-move-task).
+        'SegmentDeadLetterQueueArn',
         'JourneyRoleArn',
         'UnsubscribeUrl',
         // The secret an operator rotates (docs/deploy.md).
@@ -233,6 +235,18 @@ describe('context values', () => {
 });
 
 describe('log groups', () => {
+  it("take every function of the stack, CDK's upload of the example journeys too", () => {
+    // A function without one logs to a group Lambda creates on first use: never expiring,
+    // not encrypted, and not the stack's to keep or remove.
+    for (const { template } of [synthesizeDefaults(), synthesizeConfigured()]) {
+      const groups = new Set(Object.keys(template.findResources('AWS::Logs::LogGroup')));
+      const functions = Object.entries(template.findResources('AWS::Lambda::Function'));
+      expect(functions.length).toBeGreaterThanOrEqual(10);
+      for (const [id, fn] of functions)
+        expect(groups.has(fn.Properties.LoggingConfig?.LogGroup?.Ref), id).toBe(true);
+    }
+  });
+
   it('are kept on cdk destroy like the tables, unencrypted by a customer key unless asked', () => {
     const { template } = synthesizeDefaults();
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));

@@ -107,7 +107,29 @@ describe('segment entry', () => {
     ]);
     expect(statementsOf(logicalId(schedulerRole))).toEqual([
       { actions: ['lambda:InvokeFunction'], resources: [resolve(fn.functionArn)] },
+      // A run it could not invoke with goes to the dead-letter queue, as the schedule's role.
+      { actions: ['sqs:SendMessage'], resources: [resolve(stack.routing.deadLetters.queueArn)] },
     ]);
+  });
+
+  it('keeps a scheduled run that failed at every attempt in the alarmed dead-letter queue', () => {
+    // Scheduler invokes segment-entry asynchronously: a run the function keeps failing on
+    // (its fan-out could not write the run record or queue the scans) is handed on after Lambda's retries.
+    const { fn } = stack.segmentEntry;
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: logicalId(fn.function) },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: resolve(stack.routing.deadLetters.queueArn) } },
+    });
+    expect(statementsOf(logicalId(fn.role))).toContainEqual({
+      actions: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+      resources: [resolve(stack.routing.deadLetters.queueArn)],
+    });
+    // The schedules deploy-journey creates name the same queue for runs Scheduler could not hand over.
+    const deployer = template.toJSON().Resources[logicalId(stack.functions['deploy-journey'].function)];
+    expect(deployer.Properties.Environment.Variables.SCHEDULE_DEAD_LETTER_ARN).toEqual(
+      resolve(stack.routing.deadLetters.queueArn),
+    );
   });
 
   it('gives segment-entry its tables, its queue and StartExecution on journeys only', () => {
@@ -177,7 +199,7 @@ describe('segment entry', () => {
       actions: ['events:PutEvents'],
       resources: [resolve(stack.routing.customerBus.eventBusArn)],
     });
-    expect(actual).toHaveLength(10);
+    expect(actual).toHaveLength(11);
   });
 
   it('lets deploy-journey manage journey schedules of the group and pass the scheduler role only', () => {

@@ -339,6 +339,23 @@ describe('parseCustomerEvent: ids as keys', () => {
     }
   });
 
+  it('reads an integer messageId as its string, as it reads ids, and says what a messageId of another kind must be', () => {
+    // A backend's row id: the same number on a redelivery, so the same event.
+    const numbered = parseCustomerEvent({ ...base, userId: 'u', messageId: 90210 });
+    expect(numbered.ok && numbered.event.messageId).toBe('90210');
+    for (const messageId of [1.5, { id: 'm' }, true]) {
+      expect(parseCustomerEvent({ ...base, userId: 'u', messageId })).toStrictEqual({
+        ok: false,
+        problems: [
+          {
+            field: 'messageId',
+            message: 'must be a string (or an integer): a unique id per event, kept by a redelivery',
+          },
+        ],
+      });
+    }
+  });
+
   it('refuses a userId starting with the anonymous key prefix, not an anonymousId', () => {
     const result = parseCustomerEvent({ ...base, userId: 'anon:42' });
     expect(result.ok ? [] : result.problems.map((p) => p.field)).toEqual(['userId']);

@@ -434,6 +434,37 @@ describe('ingest: an event that triggers several journeys, retried by EventBridg
       expect([journeyId, entered?.count]).toEqual([journeyId, 1]);
     }
   });
+  it('a redelivered trigger stamped ahead of its arrival finds the enrollment its first delivery started', async () => {
+    // Step Functions answers a repeated start with the same name and input as the first,
+    // and refuses one whose input differs (ExecutionAlreadyExists) even while it runs.
+    const clock = clockAt('2026-11-24T10:00:00Z');
+    const { deps, sfn } = ingestDeps(db, clock.now);
+    const started = new Map<string, string | undefined>();
+    let lost = true;
+    sfn.on(StartExecutionCommand).callsFake((input: { name: string; input?: string }) => {
+      if (started.has(input.name) && started.get(input.name) !== input.input)
+        throw Object.assign(new Error('Execution Already Exists'), { name: 'ExecutionAlreadyExists' });
+      started.set(input.name, input.input);
+      // The first start went through, but its answer was lost: the handler fails and is invoked again.
+      if (lost) {
+        lost = false;
+        throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+      }
+      return {};
+    });
+    const stats = new StatsRepository(db.doc, db.tables.stats);
+    const entered = async () =>
+      (await stats.funnel('signup-a')).find((r) => r.metric === 'enrolled')?.count ?? 0;
+    const before = await entered();
+    // A device clock ten minutes ahead; the retry comes two minutes later.
+    const event = track('u-clock-ahead', 'Signed Up', {}, '2026-11-24T10:10:00Z');
+    await expect(ingestEvent(deps, event)).rejects.toThrow('socket hang up');
+    clock.set('2026-11-24T10:02:00Z');
+    const retry = await ingestEvent(deps, event);
+    expect(retry.status).toBe('duplicate');
+    expect(retry.status !== 'rejected' && retry.enrolled).toHaveLength(2);
+    expect((await entered()) - before).toBe(1);
+  });
 });
 
 describe('waitForEvent: the awaited event and the trigger', () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { logger } from '#functions/_lib/observability.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
 import { awaitEvent } from '#functions/await-event/await.ts';
-import { ingestEvent } from '#functions/ingest/ingest.ts';
+import { ingestDelivery, ingestEvent } from '#functions/ingest/ingest.ts';
 import { enrollmentName } from '#shared/journey/enrollment.ts';
 import { METRICS } from '#shared/metrics.ts';
 import { EnrollmentInput } from '#shared/tasks/enrollment.ts';
@@ -60,6 +60,39 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => db.stop());
+
+describe('ingest: what is not an EventBridge event', () => {
+  it('says so, rather than faulting the customer event inside (invoked with the event alone, or a failure record)', async () => {
+    const { deps, sqs } = ingestDeps(db);
+    // A developer invoking the function with the Segment event itself, as it would sit in `detail`.
+    const event = track('u-invoked', 'Cart Updated', { total: 42 });
+    const result = await ingestDelivery(deps, {
+      success: false,
+      error: { message: 'id: expected string' },
+      originalEvent: event,
+    });
+    expect(result).toEqual({
+      status: 'rejected',
+      problems: [
+        {
+          field: '(envelope)',
+          message: expect.stringContaining('is not an EventBridge event'),
+        },
+      ],
+    });
+    const [sent] = sqs
+      .commandCalls(SendMessageCommand)
+      .map((c) => JSON.parse(c.args[0].input.MessageBody ?? '{}'));
+    expect(sent.problems).toEqual(result.status === 'rejected' ? result.problems : []);
+    expect(sent.event).toEqual(event);
+    // A delivery in the envelope is read as ever.
+    const delivered = await ingestDelivery(deps, {
+      success: true,
+      data: { detail: track('u-invoked', 'Page Read') },
+    });
+    expect(delivered.status).toBe('recorded');
+  });
+});
 
 describe('ingest: profile upsert', () => {
   it('merges identify traits, channels, consent and time zone', async () => {

@@ -262,6 +262,24 @@ describe('segment entry: a scheduled run', () => {
     expect(queue.length).toBe(8);
   });
 
+  it('announces a run whose start notification the bus refused once, when the schedule retries it', async () => {
+    // arrange: the bus refuses the first notification (a throttled entry)
+    const d = deps();
+    const run = { journeyId: 'plan', scheduledTime: '2026-11-30T14:00:00Z' };
+    bus.resetHistory();
+    bus
+      .on(PutEventsCommand)
+      .resolvesOnce({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'ThrottlingException' }] })
+      .resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e' }] });
+    // act
+    await expect(startRun(d, run)).rejects.toThrow('Segment Run Started');
+    const retried = await startRun(d, run);
+    // assert: the retry announces it (a start is announced at least once)
+    expect(retried.status).toBe('started');
+    const puts = bus.commandCalls(PutEventsCommand).map((c) => c.args[0].input.Entries?.[0]?.DetailType);
+    expect(puts).toEqual(['Segment Run Started', 'Segment Run Started']);
+  });
+
   it('announces the run when it starts and when its last work item is done, with its figures', async () => {
     // arrange: an earlier run enters everyone re-entry "once" lets in
     const d = deps();

@@ -25,6 +25,7 @@ const read = (path: string) => readFileSync(new URL(path, root), 'utf8');
 const GROUP = 'Journeys-journeys';
 const TARGET = 'arn:aws:lambda:eu-west-1:123456789012:function:segment-entry';
 const ROLE = 'arn:aws:iam::123456789012:role/scheduler';
+const DEAD_LETTERS = 'arn:aws:sqs:eu-west-1:123456789012:dead-letters';
 
 let db: LocalDynamo;
 let files: Map<string, string>;
@@ -108,6 +109,7 @@ function deps(): DeployDeps {
       groupName: GROUP,
       targetArn: TARGET,
       roleArn: ROLE,
+      deadLetterArn: DEAD_LETTERS,
     },
     now: () => new Date('2026-11-24T09:00:05Z'),
   };
@@ -155,6 +157,8 @@ describe('deploy-journey: segment schedules', () => {
           scheduledTime: '<aws.scheduler.scheduled-time>',
         }),
         RetryPolicy: { MaximumRetryAttempts: 5, MaximumEventAgeInSeconds: 3600 },
+        // A run Scheduler could not hand to segment-entry after its retries is kept, not dropped.
+        DeadLetterConfig: { Arn: DEAD_LETTERS },
       },
     });
   });

@@ -36,6 +36,32 @@ describe('consentChanges: consent traits in the spellings apps send', () => {
     expect(out.problems[0]?.reason).toContain('consent.topics.news is "no thanks"');
   });
 
+  it('reads a channel named in another letter case, an opt-out winning over an opt-in of the same channel', () => {
+    // "SMS": false from a form is the customer saying no to SMS.
+    const out = consentChanges({ consent: { Email: 'unsubscribed', SMS: false, ' Push ': true } });
+    expect(out.consent).toEqual([
+      { channel: 'email', status: 'unsubscribed' },
+      { channel: 'sms', status: 'unsubscribed' },
+      { channel: 'push', status: 'subscribed' },
+    ]);
+    expect(out.problems).toEqual([]);
+    expect(consentChanges({ consent: { email: true, EMAIL: 'false' } }).consent).toEqual([
+      { channel: 'email', status: 'unsubscribed' },
+    ]);
+  });
+
+  it('reports a consent key that is neither a channel nor topics, and applies the rest', () => {
+    const out = consentChanges({
+      consent: { whatsapp: false, newsletter: false, Topics: { deals: false }, email: true },
+    });
+    expect(out.consent).toEqual([{ channel: 'email', status: 'subscribed' }]);
+    expect(out.topics).toEqual([{ channel: 'email', topic: 'deals', subscribed: false }]);
+    expect(out.problems).toHaveLength(1);
+    expect(out.problems[0]?.reason).toContain('consent.whatsapp is not a channel');
+    expect(out.problems[0]?.reason).toContain('consent.newsletter is not a channel');
+    expect(out.problems[0]?.reason).toContain('(the rest was applied)');
+  });
+
   it('reads unsubscribed: "true" as an email opt-out, false as nothing, and reports other values', () => {
     expect(consentChanges({ unsubscribed: 'true' }).consent).toEqual([
       { channel: 'email', status: 'unsubscribed' },
