@@ -17,7 +17,7 @@ import {
   statsRepository,
 } from '#functions/_lib/repositories.ts';
 import { METRICS } from '#shared/metrics.ts';
-import { ScheduledRun } from '#shared/segment/work.ts';
+import { HeadroomCheck, ScheduledRun } from '#shared/segment/work.ts';
 import * as z from '#shared/zod.ts';
 import type { SegmentDeps } from './deps.ts';
 import { OpenExecutions } from './headroom.ts';
@@ -63,17 +63,19 @@ function segmentDeps(): SegmentDeps {
 
 /** The SQS event fields the worker reads. */
 const SqsEvent = z.object({ Records: z.array(z.object({ messageId: z.string(), body: z.string() })) });
-const SegmentEntryEvent = z.union([SqsEvent, ScheduledRun]);
+const SegmentEntryEvent = z.union([SqsEvent, HeadroomCheck, ScheduledRun]);
 type SegmentEntryEvent = z.infer<typeof SegmentEntryEvent>;
 
 /**
  * Segment entry. Invoked by the journey's EventBridge Scheduler schedule with
  * `{journeyId, scheduledTime}`: fans the run out on the segment queue. Invoked
  * by the queue: scans profile pages and enrolls the matches, reporting
- * partial batch failures.
+ * partial batch failures. Invoked by the stack's five-minute rule with
+ * `{kind: "headroom"}`: publishes the open executions.
  */
 export const handler = middy(async (event: SegmentEntryEvent) => {
   const d = segmentDeps();
+  if ('kind' in event) return { openExecutions: await publishOpenExecutions(d) };
   if (!('Records' in event)) {
     const run = await startRun(d, event);
     logger.info('segment run', { run });

@@ -7,9 +7,10 @@ import type { SegmentDeps } from './deps.ts';
  * Publishes the open executions, account-wide and per journey, as the worker
  * last counted them (the open-executions alarm reads these), after a batch. A
  * failed read is logged, never thrown: the batch is done, and failing the
- * invocation would make SQS deliver every message of it again.
+ * invocation would make SQS deliver every message of it again. Returns the
+ * account-wide count published, or undefined when it could not be read.
  */
-export async function publishOpenExecutions(d: Pick<SegmentDeps, 'openExecutions'>): Promise<void> {
+export async function publishOpenExecutions(d: Pick<SegmentDeps, 'openExecutions'>): Promise<number | undefined> {
   let open: Awaited<ReturnType<SegmentDeps['openExecutions']['count']>>;
   try {
     open = await d.openExecutions.count();
@@ -17,7 +18,7 @@ export async function publishOpenExecutions(d: Pick<SegmentDeps, 'openExecutions
     logger.warn('open executions not published', {
       error: error instanceof Error ? error.message : String(error),
     });
-    return;
+    return undefined;
   }
   metrics.singleMetric().addMetric(METRICS.openExecutions, MetricUnit.Count, open.account);
   for (const [journeyId, count] of open.perJourney) {
@@ -25,4 +26,5 @@ export async function publishOpenExecutions(d: Pick<SegmentDeps, 'openExecutions
     single.addDimensions({ journey: journeyId });
     single.addMetric(METRICS.openExecutions, MetricUnit.Count, count);
   }
+  return open.account;
 }

@@ -1,4 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
+import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -6,6 +8,7 @@ import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULT_SEGMENT_WORKERS } from '#shared/segment/pace.ts';
+import type { HeadroomCheck } from '#shared/segment/work.ts';
 import { ASYNC_RETRY, secureQueue } from './event-routing.ts';
 import { JourneysFunction, type JourneysFunctionProps } from './journeys-function.ts';
 
@@ -17,6 +20,8 @@ export const SEGMENT_BATCH_SIZE = 2;
 export const SEGMENT_VISIBILITY_TIMEOUTS = 6;
 /** Receives of one message before it goes to the dead-letter queue. */
 export const SEGMENT_MAX_RECEIVES = 5;
+/** How often the open executions are published: the open-executions alarm's period. */
+export const HEADROOM_CHECK_EVERY = Duration.minutes(5);
 
 /**
  * Scheduled segment entry: the segment-entry function (built from its
@@ -26,7 +31,9 @@ export const SEGMENT_MAX_RECEIVES = 5;
  * and the paced worker, which is the same function. A scheduled run that
  * fails at every attempt — Scheduler could not invoke the function, or the
  * function failed on it through Lambda's retries — lands in `failedRuns`
- * (the stack's alarmed dead-letter queue) instead of being dropped.
+ * (the stack's alarmed dead-letter queue) instead of being dropped. A rule
+ * invokes the function every five minutes to publish the open executions, so
+ * that their alarm has data whether or not a segment run is at work.
  */
 export class SegmentEntry extends Construct {
   readonly fn: JourneysFunction;
@@ -74,6 +81,19 @@ export class SegmentEntry extends Construct {
     this.schedulerRole.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [props.failedRuns.queueArn] }),
     );
+    const check: HeadroomCheck = { kind: 'headroom' };
+    new Rule(this, 'HeadroomCheck', {
+      description: 'Publish the open journey executions for their alarm',
+      schedule: Schedule.rate(HEADROOM_CHECK_EVERY),
+      // A missed check is replaced by the next one five minutes later: no retries, no dead letter.
+      targets: [
+        new LambdaFunction(this.fn.function, {
+          event: RuleTargetInput.fromObject(check),
+          retryAttempts: 0,
+          maxEventAge: Duration.minutes(5),
+        }),
+      ],
+    });
     this.fn.function.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: SEGMENT_BATCH_SIZE,

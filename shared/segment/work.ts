@@ -20,6 +20,14 @@ export const ScheduledRun = z.object({
 });
 export type ScheduledRun = z.infer<typeof ScheduledRun>;
 
+/**
+ * What the stack's five-minute rule sends: publish the open executions, so
+ * that the open-executions alarm has data whether or not a segment run is at
+ * work (a deployment with event-triggered journeys only has none otherwise).
+ */
+export const HeadroomCheck = z.object({ kind: z.literal('headroom') });
+export type HeadroomCheck = z.infer<typeof HeadroomCheck>;
+
 export const ScanItem = z.object({
   kind: z.literal('scan'),
   journeyId: z.string(),

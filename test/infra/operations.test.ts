@@ -94,6 +94,20 @@ describe('defaults (no context)', () => {
     template.resourceCountIs('AWS::SNS::Subscription', 0);
   });
 
+  it('invokes segment-entry every five minutes to publish the open executions, so that their alarm has data without a segment run', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      State: 'ENABLED',
+      Targets: [
+        Match.objectLike({
+          Arn: stack.resolve(stack.segmentEntry.fn.function.functionArn),
+          Input: JSON.stringify({ kind: 'headroom' }),
+          RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 300 },
+        }),
+      ],
+    });
+  });
+
   it('lets CloudWatch use the topic key (alarms cannot publish otherwise)', () => {
     template.hasResourceProperties('AWS::KMS::Key', {
       EnableKeyRotation: true,

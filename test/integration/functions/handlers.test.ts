@@ -33,6 +33,8 @@ const ENV = [
   'JOURNEYS_TABLE_NAME',
   'STATS_TABLE_NAME',
   'REJECTED_QUEUE_URL',
+  'EVENT_BUS_NAME',
+  'SEGMENT_QUEUE_URL',
 ] as const;
 let db: LocalDynamo;
 const sfn = mockClient(SFNClient);
@@ -93,5 +95,22 @@ describe('handlers', () => {
     expect(
       JSON.parse(String(sqs.commandCalls(SendMessageCommand)[0]?.args[0].input.MessageBody)).event.timestamp,
     ).toBe('soon');
+  });
+
+  it('segment-entry: publishes the open executions when the five-minute rule invokes it, with no run at work', async () => {
+    // arrange: one enrollment open in an event-triggered journey (as the ingest test above left it)
+    Object.assign(process.env, {
+      PROFILES_TABLE_NAME: db.tables.profiles,
+      ENROLLMENTS_TABLE_NAME: db.tables.enrollments,
+      JOURNEYS_TABLE_NAME: db.tables.journeys,
+      STATS_TABLE_NAME: db.tables.stats,
+      EVENT_BUS_NAME: 'journeys',
+      SEGMENT_QUEUE_URL: 'https://sqs.local/segment',
+    });
+    const { handler } = await import('#functions/segment-entry/handler.ts');
+    // act
+    const published = await handler({ kind: 'headroom' }, { ...context, functionName: 'segment-entry' });
+    // assert
+    expect(published).toEqual({ openExecutions: 1 });
   });
 });
