@@ -10,7 +10,9 @@ import type { SegmentDeps } from './deps.ts';
  * invocation would make SQS deliver every message of it again. Returns the
  * account-wide count published, or undefined when it could not be read.
  */
-export async function publishOpenExecutions(d: Pick<SegmentDeps, 'openExecutions'>): Promise<number | undefined> {
+export async function publishOpenExecutions(
+  d: Pick<SegmentDeps, 'openExecutions'>,
+): Promise<number | undefined> {
   let open: Awaited<ReturnType<SegmentDeps['openExecutions']['count']>>;
   try {
     open = await d.openExecutions.count();
