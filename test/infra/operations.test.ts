@@ -77,6 +77,7 @@ describe('defaults (no context)', () => {
       ['failed', 'SELECT SUM(ExecutionsFailed) FROM SCHEMA("AWS/States", StateMachineArn)', 1],
       ['timedOut', 'SELECT SUM(ExecutionsTimedOut) FROM SCHEMA("AWS/States", StateMachineArn)', 1],
       ['lostReports', 'SELECT SUM(DroppedTraitReportsLost) FROM SCHEMA("Journeys", reason, service)', 1],
+      ['unsettled', 'SELECT SUM(CountsUnsettled) FROM SCHEMA("Journeys", journey, service)', 1],
       ['unknown', 'SELECT SUM(MessagesOutcomeUnknown) FROM SCHEMA("Journeys", channel, service)', 1],
       ['open', 'SELECT MAX(OpenExecutions) FROM SCHEMA("Journeys", service)', 800_000],
       ['pruneFailures', 'SELECT SUM(StateMachineVersionPruneFailures) FROM SCHEMA("Journeys", service)', 1],
