@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '#infra/local/index.ts';
-import { projectRoot, runCli } from '../integration/cli/run-cli.ts';
+import { projectRoot, runCli, userEnvironment } from '../integration/cli/run-cli.ts';
 import { chromiumMissing, launchChromium } from '../support/chromium.ts';
 import {
   boot,
@@ -75,7 +75,7 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: 
     execFile(
       process.execPath,
       ['infra/cli/bin.js', ...args],
-      { cwd: projectRoot, env: { ...process.env, NO_COLOR: '1', ...env } },
+      { cwd: projectRoot, env: userEnvironment(env) },
       (error, stdout) => resolve({ code: error === null ? 0 : 1, stdout }),
     );
   });

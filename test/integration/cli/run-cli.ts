@@ -57,11 +57,18 @@ async function runNow(args: string[]): Promise<CliResult> {
 
 /**
  * The environment a user's shell gives the command: the tests' own handler
- * log settings (vitest.config.ts) left out, so the command's are what counts.
+ * log settings (vitest.config.ts) left out, so the command's are what counts,
+ * and the Lambda concurrency a local runtime started in the test's process
+ * sets while it runs (Powertools would then look for Lambda's invoke store).
  */
-function userEnvironment(): NodeJS.ProcessEnv {
-  const { POWERTOOLS_LOG_LEVEL: _level, POWERTOOLS_METRICS_NAMESPACE: _namespace, ...env } = process.env;
-  return { ...env, NO_COLOR: '1' };
+export function userEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const {
+    POWERTOOLS_LOG_LEVEL: _level,
+    POWERTOOLS_METRICS_NAMESPACE: _namespace,
+    AWS_LAMBDA_MAX_CONCURRENCY: _concurrency,
+    ...env
+  } = process.env;
+  return { ...env, NO_COLOR: '1', ...extra };
 }
 
 /** Runs the `journeys` command as a user would, in its own Node.js process, from the project root. */
