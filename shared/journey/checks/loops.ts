@@ -20,6 +20,16 @@ export const MAX_HISTORY_EVENTS = 25_000;
 const EVENTS = { flow: 2, task: 5, tokenTask: 6 } as const;
 
 /**
+ * History events one visit of a compiled state adds, counted as
+ * {@link EVENTS} does: what a run of the state machine adds up against
+ * {@link MAX_HISTORY_EVENTS}.
+ */
+export function stateHistoryEvents(state: { Type: string; Resource?: string }): number {
+  if (state.Type !== 'Task') return EVENTS.flow;
+  return state.Resource?.endsWith('.waitForTaskToken') === true ? EVENTS.tokenTask : EVENTS.task;
+}
+
+/**
  * History events one visit of the step adds at the least, counted on the
  * states the compiler emits for a step on a loop (see compile/*):
  * a message enters a visit (a Pass) then sends (a Lambda Task), with an
