@@ -1,5 +1,5 @@
 import { RetryPlan } from '#infra/local/services/stepfunctions/runner/runner-retry.ts';
-import { MAX_HISTORY_EVENTS, stateHistoryEvents } from '#shared/journey/checks/loops.ts';
+import { HISTORY_FULL, MAX_HISTORY_EVENTS, stateHistoryEvents } from '#shared/journey/checks/loops.ts';
 import type { Asl, Catcher, Json, State, TaskState } from '#shared/journey/compile/asl.ts';
 import { MAX_EXECUTION_SECONDS } from '#shared/time.ts';
 import { matches } from './choice.ts';
@@ -63,12 +63,6 @@ type Execution = {
 };
 
 const WAIT_FOR_TOKEN = '.waitForTaskToken';
-
-/** How AWS ends an execution whose history is full. */
-export const HISTORY_FULL = {
-  error: 'States.Runtime',
-  cause: `The execution reached the maximum number of history events (${MAX_HISTORY_EVENTS}).`,
-} as const;
 
 function stateError(name: string, message: string): Error {
   const error = new Error(message);

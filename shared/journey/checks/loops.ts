@@ -8,6 +8,12 @@ import type { CheckContext } from './context.ts';
 /** Step Functions fails a Standard execution whose history reaches this many events. */
 export const MAX_HISTORY_EVENTS = 25_000;
 
+/** The error and cause of an execution Step Functions failed because its history was full. */
+export const HISTORY_FULL = {
+  error: 'States.Runtime',
+  cause: `The execution reached the maximum number of history events (${MAX_HISTORY_EVENTS}).`,
+} as const;
+
 /**
  * History events Step Functions records for one state on the way through, as
  * AWS counts them: a Wait, Pass or Choice is entered and exited (2); a Task
