@@ -178,6 +178,16 @@ export function positionOf(positions: ReadonlyMap<string, Position>, path: strin
   return undefined;
 }
 
+/**
+ * Places problems found in a JSON text where their paths are written: each
+ * gets the `line` and `column` of its field (or of the nearest one written),
+ * as `journeys validate` and the local runtime's deploy report print them.
+ */
+export function jsonLocator(text: string): <P extends { path: string }>(problem: P) => P & Partial<Position> {
+  const positions = jsonPositions(text);
+  return (problem) => ({ ...problem, ...positionOf(positions, problem.path) });
+}
+
 /** Where the first byte that is not UTF-8 is: `near byte 14, line 1`. */
 function invalidUtf8At(bytes: Uint8Array): string {
   // The longest prefix that decodes as a stream (a sequence cut at the end is

@@ -232,7 +232,7 @@ function route(
     // Ingest caches the live journeys; locally it shares this process, so a deploy is seen by the next event.
     liveRegistry(LOCAL_TABLES.journeys).invalidate();
     await syncSchedules();
-    return reportDeploy(event, outcome, options.log);
+    return reportDeploy(event, outcome, options);
   });
   rule(
     'delivery-feedback',
