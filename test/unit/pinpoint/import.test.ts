@@ -521,3 +521,20 @@ describe('importPinpointJourney: a split on one of several events', () => {
     expect(result.notes.map((n) => n.message).join('\n')).not.toContain('Only the first event');
   });
 });
+
+describe('importPinpointJourney: a journey that starts on any of several events', () => {
+  it('is refused with the reason, rather than starting on the first event alone', async () => {
+    // act
+    const result = importPinpointJourney(await fixture('several-start-events.json'));
+    // assert
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toEqual([
+      {
+        path: 'JourneyResponse.StartCondition.EventStartCondition.EventFilter.Dimensions.EventType.Values',
+        message:
+          'The journey starts on any of "Signed Up", "Order Completed"; a journey here starts on one event. Import it once per event: copy the export, keep one name in Values in each copy, and import each with its own --id.',
+      },
+    ]);
+  });
+});
