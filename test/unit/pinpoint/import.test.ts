@@ -104,8 +104,10 @@ describe('importPinpointJourney: fixtures', () => {
         { max: 4, within: 'P366D' },
       ],
     });
-    expect(journey.steps['call-them']).toStrictEqual({ type: 'exit', reason: 'contact-center' });
-    expect(journey.steps.orphan).toBeUndefined();
+    // The contact-center call is not imported: customers go on to the activity after it.
+    expect(journey.steps['call-them']).toBeUndefined();
+    expect(journey.steps.orphan).toMatchObject({ type: 'email', next: 'end' });
+    expect(journey.steps['opened-check']).toMatchObject({ otherwise: 'orphan' });
     expect(journey.steps['sale-sms']).toMatchObject({ template: 'WinBack-sms', originationNumber: 'ACME' });
     expect(journey.steps['welcome-back']).toMatchObject({ template: 'WinBack-email' });
     const paths = notes.map((n) => n.path);
@@ -116,7 +118,6 @@ describe('importPinpointJourney: fixtures', () => {
       'WaitForQuietTime',
       'Schedule.Timezone',
       'Activities.call-them.ContactCenter',
-      'Activities.orphan',
       'Activities.sale-sms.SMS.MessageConfig.EntityId',
       'Activities.sale-sms.SMS.MessageConfig.TemplateId',
       'Activities["opened?"].ConditionalSplit.Condition.Conditions[1].EventCondition.MessageActivity',
@@ -536,5 +537,36 @@ describe('importPinpointJourney: a journey that starts on any of several events'
           'The journey starts on any of "Signed Up", "Order Completed"; a journey here starts on one event. Import it once per event: copy the export, keep one name in Values in each copy, and import each with its own --id.',
       },
     ]);
+  });
+});
+
+describe('importPinpointJourney: a contact-center call on the path', () => {
+  it('is left out with a note, and customers go on to the activity after it, as in Pinpoint', async () => {
+    // act
+    const { journey, notes, templates } = await imported('contact-center.json');
+    // assert: email → (call) → wait → (call, then another) → the end
+    expect(journey.start).toBe('reminder');
+    expect(journey.steps.reminder).toMatchObject({ type: 'email', next: 'pause' });
+    expect(journey.steps.pause).toMatchObject({ type: 'wait', for: 'P1D', next: 'end' });
+    expect(Object.keys(journey.steps).sort()).toEqual(['end', 'pause', 'reminder']);
+    expect(notes.filter((n) => n.path.endsWith('.ContactCenter'))).toEqual([
+      {
+        path: 'Activities.call-first.ContactCenter',
+        message:
+          'The contact-center call (Amazon Connect) is not imported: customers go on to step "pause", as in Pinpoint after the call.',
+      },
+      {
+        path: 'Activities.call-last.ContactCenter',
+        message:
+          'The contact-center call (Amazon Connect) is not imported: customers go on to the end of the journey, as in Pinpoint after the call.',
+      },
+      {
+        path: 'Activities.call-second.ContactCenter',
+        message:
+          'The contact-center call (Amazon Connect) is not imported: customers go on to the end of the journey, as in Pinpoint after the call.',
+      },
+    ]);
+    const catalog = new Map(templates.map((t) => [t.name, t.template.channel]));
+    expect(validateJourney(journey, { templates: catalog }).ok).toBe(true);
   });
 });
