@@ -145,7 +145,9 @@ function mapSteps(
   const activityIds = Object.keys(source.Activities).sort();
   // A contact-center call is not imported; customers go on past it, as in Pinpoint, so it takes no step.
   const calls = new Set(activityIds.filter((a) => isContactCenter(source.Activities[a])));
-  const stepOf = new Map(activityIds.filter((a) => !calls.has(a)).map((a) => [a, ids.allocate(a)]));
+  const stepOf = new Map(
+    activityIds.filter((a) => !calls.has(a)).map((a) => [a, ids.allocate(a, kindOf(source.Activities[a]))]),
+  );
   const exitId = ids.allocate('end');
   const passed = passThroughs(source.Activities, calls, stepOf, exitId);
   const ctx: ActivityContext = {
@@ -172,6 +174,12 @@ function mapSteps(
     return { steps };
   }
   return { start, steps: reachableOnly(start, steps, stepOf, log) };
+}
+
+/** What an activity does, as a step id reads it (`email`, `conditional-split`): its first type. */
+function kindOf(activity: PinpointActivity | undefined): string | undefined {
+  const type = ACTIVITY_TYPES.find((t) => activity?.[t] !== undefined);
+  return type?.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
 }
 
 /** An activity that is a contact-center call only (one with several types is refused where it is mapped). */

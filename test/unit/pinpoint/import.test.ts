@@ -570,3 +570,28 @@ describe('importPinpointJourney: a contact-center call on the path', () => {
     expect(validateJourney(journey, { templates: catalog }).ok).toBe(true);
   });
 });
+
+describe('importPinpointJourney: activity ids in other scripts', () => {
+  it('become readable step ids: transliterated, else named after what the activity does; unique and the same on every import', async () => {
+    // act
+    const input = await fixture('non-latin-ids.json');
+    const { journey } = await imported('non-latin-ids.json');
+    // assert
+    expect(journey.start).toBe('email');
+    expect(Object.keys(journey.steps).sort()).toEqual([
+      'Begrussung',
+      'Kalimera',
+      'Privet',
+      'email',
+      'end',
+      'sms',
+      'sms-2',
+      'wait',
+      'wait-2',
+    ]);
+    expect(journey.steps.email).toMatchObject({ next: 'wait' });
+    expect(journey.steps.wait).toMatchObject({ next: 'wait-2' });
+    expect(journey.steps['wait-2']).toMatchObject({ next: 'Privet' });
+    expect(importPinpointJourney(input)).toStrictEqual(importPinpointJourney(input));
+  });
+});
