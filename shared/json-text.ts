@@ -27,11 +27,14 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
  * a word. A UTF-8 byte order mark, which some Windows editors write, is
  * skipped. A syntax error names its line and column.
  */
-export function parseJsonBytes(bytes: Uint8Array): JsonText {
+export function parseJsonBytes(bytes: Uint8Array, options: { utf16?: boolean } = {}): JsonText {
   let text: string;
+  const utf16 = options.utf16 === true ? utf16Encoding(bytes) : undefined;
   try {
-    text = UTF8.decode(bytes);
+    text = utf16 === undefined ? UTF8.decode(bytes) : new TextDecoder(utf16, { fatal: true }).decode(bytes);
   } catch {
+    if (utf16 !== undefined)
+      return { ok: false, message: `not ${utf16.toUpperCase()} text: save it as UTF-8` };
     return { ok: false, message: `not UTF-8 text (${invalidUtf8At(bytes)}): save it as UTF-8` };
   }
   if (text.trim() === '') return { ok: false, message: 'empty: a JSON document was expected' };
@@ -48,6 +51,16 @@ export function parseJsonBytes(bytes: Uint8Array): JsonText {
     ok: false,
     message: `${twice.path}: the key ${JSON.stringify(twice.key)} is written twice (${where(twice.first)} and ${where(twice.second)}); JSON keeps only the last, so the first would be lost without a word`,
   };
+}
+
+/**
+ * The UTF-16 encoding its byte order mark names (Windows PowerShell 5 writes
+ * `aws … > file.json` so), or undefined for any other text.
+ */
+function utf16Encoding(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | undefined {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
+  return undefined;
 }
 
 /** A place in a text: 1-based line, and column in UTF-16 units from 1. */
@@ -176,6 +189,16 @@ export function positionOf(positions: ReadonlyMap<string, Position>, path: strin
     at = shorter;
   }
   return undefined;
+}
+
+/**
+ * Places problems found in a JSON text where their paths are written: each
+ * gets the `line` and `column` of its field (or of the nearest one written),
+ * as `journeys validate` and the local runtime's deploy report print them.
+ */
+export function jsonLocator(text: string): <P extends { path: string }>(problem: P) => P & Partial<Position> {
+  const positions = jsonPositions(text);
+  return (problem) => ({ ...problem, ...positionOf(positions, problem.path) });
 }
 
 /** Where the first byte that is not UTF-8 is: `near byte 14, line 1`. */

@@ -12,8 +12,10 @@ export { MAX_JSON_FILE_BYTES };
 /**
  * Reads and parses a JSON file: a directory, a file too large, bytes that are
  * not UTF-8 and a syntax error (with its line and column) are each named.
+ * `utf16`: a file that starts with a UTF-16 byte order mark is read as UTF-16
+ * (exports of other tools; journeys and templates stay UTF-8).
  */
-export async function readJsonFile(path: string): Promise<JsonFile> {
+export async function readJsonFile(path: string, options: { utf16?: boolean } = {}): Promise<JsonFile> {
   let bytes: Uint8Array;
   try {
     const info = await stat(path);
@@ -28,7 +30,7 @@ export async function readJsonFile(path: string): Promise<JsonFile> {
       message: code === 'ENOENT' ? 'file not found' : `cannot read the file (${code || String(error)})`,
     };
   }
-  return parseJsonBytes(bytes);
+  return parseJsonBytes(bytes, options);
 }
 
 /**

@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { type Journey, journeyJsonSchema } from '#shared/journey/schema.ts';
 import { type Violation, validateJourney } from '#shared/journey/validate.ts';
 import { fieldNames } from '#shared/journey/violations.ts';
-import { jsonPositions, type Position, positionOf } from '#shared/json-text.ts';
+import { jsonLocator, type Position } from '#shared/json-text.ts';
 import { loadTemplates, readJsonFile, type TemplateProblem, templatesDirFor } from './files.ts';
 
 /** A problem with where in the file it is written (its field, or the nearest one written: a missing field's object). */
@@ -51,8 +51,7 @@ export class JourneyChecker {
       templateBodies: templates?.bodies,
       fields: this.fields,
     });
-    const positions = jsonPositions(json.text);
-    const locate = (v: Violation): LocatedViolation => ({ ...v, ...positionOf(positions, v.path) });
+    const locate: (v: Violation) => LocatedViolation = jsonLocator(json.text);
     const warnings = result.warnings.map(locate);
     if (!result.ok)
       return {

@@ -137,7 +137,7 @@ program
   .option('--bus <name>', 'event bus name', 'customer-events')
   .option(
     '--endpoint <url>',
-    'EventBridge endpoint (default: the local runtime running on --data-dir, else http://localhost:4010)',
+    'EventBridge endpoint (default: the local runtime running on --data-dir; without --data-dir, else http://localhost:4010)',
   )
   .option('--data-dir <dir>', 'the data folder of the local runtime to send to (default .journeys/)')
   .option('--aws', 'send to the real EventBridge of your AWS credentials and region')
@@ -152,7 +152,7 @@ const clock = program
   .description("print the local runtime's journey time")
   .option(
     '--endpoint <url>',
-    'the local runtime (default: the one running on --data-dir, else http://localhost:4010)',
+    'the local runtime (default: the one running on --data-dir; without --data-dir, else http://localhost:4010)',
   )
   .option('--data-dir <dir>', 'the data folder of the local runtime (default .journeys/)')
   .action(lazy(async () => (await import('./commands/clock.ts')).clockCommand));
@@ -204,7 +204,7 @@ const dlq = program
   .option('--json', 'machine-readable')
   .option(
     '--endpoint <url>',
-    'the local runtime, for replay (default: the one running on --data-dir, else http://localhost:4010)',
+    'the local runtime, for replay (default: the one running on --data-dir; without --data-dir, else http://localhost:4010)',
   )
   .action(lazy(async () => (await import('./commands/dlq.ts')).dlqCommand));
 dlq
@@ -227,7 +227,10 @@ program
   .option('--html <file>', 'write one self-contained HTML page (map, variants, per-day chart)')
   .option('--journeys-dir <dir>', "where the journey file is (default: the local runtime's, else journeys/)")
   .option('--data-dir <dir>', DATA_DIR_HELP, '.journeys')
-  .option('--endpoint <url>', 'local DynamoDB endpoint (default: the local runtime, http://127.0.0.1:8000)')
+  .option(
+    '--endpoint <url>',
+    'local DynamoDB endpoint (default: the local runtime running on --data-dir, else its folder read directly)',
+  )
   .option('--aws', 'read the deployed stats table instead (with --stats-table)')
   .option('--stats-table <name>', 'the deployed stats table (stack output StatsTableName)')
   .option('--journeys-table <name>', 'the deployed registry (JourneysTableName), for experiment decisions')
@@ -246,14 +249,17 @@ program
     "where the journey files are, to name variants and steps (default: the local runtime's, else journeys/)",
   )
   .option('--data-dir <dir>', 'local data folder', '.journeys')
-  .option('--endpoint <url>', 'local DynamoDB endpoint (default: the local runtime, http://127.0.0.1:8000)')
+  .option(
+    '--endpoint <url>',
+    'local DynamoDB endpoint (default: the local runtime running on --data-dir, else its folder read directly)',
+  )
   .option(
     '--sfn-endpoint <url>',
-    'local Step Functions endpoint (default: the local runtime, http://127.0.0.1:8083)',
+    'local Step Functions endpoint (default: the local runtime running on --data-dir, else its folder read directly)',
   )
   .option(
     '--ses-endpoint <url>',
-    'local SES endpoint, for email content (default: the local runtime running on --data-dir, else http://127.0.0.1:8005)',
+    'local SES endpoint, for email content (default: the local runtime running on --data-dir; none when none runs there)',
   )
   .option('--aws', 'read the deployed tables and Step Functions instead (with the --*-table options)')
   .option('--profiles-table <name>', 'the deployed profiles table (stack output)')

@@ -9,15 +9,29 @@ export const DEFAULT_LOCAL_ENDPOINT = `http://localhost:${DEFAULT_PORTS.eventbri
 /** The local data folder commands read by default, as `npm start` runs from the project. */
 const DEFAULT_DATA_DIR = '.journeys';
 
+/** `--data-dir` names a folder no runtime runs on: another folder's runtime is not the one meant. */
+class NoRuntimeOnFolderError extends Error {
+  constructor(dataDir: string) {
+    super(
+      `no local runtime runs on ${dataDir}: start it with \`npm start -- --data-dir ${dataDir}\`, or pass --endpoint`,
+    );
+    this.name = 'NoRuntimeOnFolderError';
+  }
+}
+
 /**
  * Where the local runtime's bus and control API answer: `--endpoint`, else
- * the runtime running on the data folder (whatever ports it took), else the
- * default port.
+ * the runtime running on the data folder (whatever ports it took), else —
+ * with no `--data-dir` given — the default port. A `--data-dir` no runtime
+ * runs on is an error: whichever runtime answers on the default port runs on
+ * another folder.
  */
 export function localEndpoint(options: { endpoint?: string; dataDir?: string }): string {
-  return (
-    options.endpoint ?? runningOn(options.dataDir ?? DEFAULT_DATA_DIR)?.eventbridge ?? DEFAULT_LOCAL_ENDPOINT
-  );
+  if (options.endpoint !== undefined) return options.endpoint;
+  const running = runningOn(options.dataDir ?? DEFAULT_DATA_DIR)?.eventbridge;
+  if (running !== undefined) return running;
+  if (options.dataDir !== undefined) throw new NoRuntimeOnFolderError(options.dataDir);
+  return DEFAULT_LOCAL_ENDPOINT;
 }
 
 /**
@@ -25,12 +39,12 @@ export function localEndpoint(options: { endpoint?: string; dataDir?: string }):
  * else what the runtime running on the data folder took (a port, its journeys
  * folder), else the default `npm start` uses.
  */
-export function ofLocalRuntime(
+export function ofLocalRuntime<Fallback extends string | undefined>(
   key: 'ses' | 'pinpoint' | 'journeysDir',
   given: string | undefined,
   dataDir: string | undefined,
-  fallback: string,
-): string {
+  fallback: Fallback,
+): string | Fallback {
   return given ?? runningOn(dataDir ?? DEFAULT_DATA_DIR)?.[key] ?? fallback;
 }
 

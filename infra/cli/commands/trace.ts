@@ -1,6 +1,5 @@
 import { join, resolve } from 'node:path';
 import type { TraceSource } from '#infra/local/inspect/trace.ts';
-import { DEFAULT_PORTS } from '#infra/local/runtime/options.ts';
 import type { Journey } from '#shared/journey/schema.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
 import { readJsonFile } from '../files.ts';
@@ -81,13 +80,11 @@ export async function traceCommand(userId: string, options: TraceOptions): Promi
     ofLocalRuntime('journeysDir', options.journeysDir, local, 'journeys'),
     trace.executions.map((e) => e.journeyId),
   );
-  // Message content exists only locally (SES keeps none on AWS).
+  // Message content exists only locally (SES keeps none on AWS), in the memory of the
+  // runtime running on the folder: none when none runs there, never another folder's.
   const sent =
     local === undefined
       ? []
-      : await readSentMessages(
-          local,
-          ofLocalRuntime('ses', options.sesEndpoint, local, `http://127.0.0.1:${DEFAULT_PORTS.ses}`),
-        );
+      : await readSentMessages(local, ofLocalRuntime('ses', options.sesEndpoint, local, undefined));
   process.stdout.write(terminalText(traceText(traceView(trace, journeys, sent))));
 }

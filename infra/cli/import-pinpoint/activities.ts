@@ -1,7 +1,6 @@
 import { type ActivityContext, noteUnread, type StepInput } from './context.ts';
 import {
   conditionalSplitSteps,
-  contactCenterSteps,
   holdoutSteps,
   multiConditionSteps,
   randomSplitSteps,
@@ -56,18 +55,7 @@ function mapTyped(
   type: PinpointActivityType,
   at: string,
 ): Record<string, StepInput> {
-  const {
-    EMAIL,
-    SMS,
-    PUSH,
-    CUSTOM,
-    Wait,
-    ConditionalSplit,
-    MultiCondition,
-    RandomSplit,
-    Holdout,
-    ContactCenter,
-  } = activity;
+  const { EMAIL, SMS, PUSH, CUSTOM, Wait, ConditionalSplit, MultiCondition, RandomSplit, Holdout } = activity;
   switch (type) {
     case 'EMAIL':
       return EMAIL === undefined ? {} : { [id]: emailStep(ctx, id, EMAIL, at) };
@@ -91,7 +79,8 @@ function mapTyped(
     case 'Holdout':
       return Holdout === undefined ? {} : holdoutSteps(ctx, id, Holdout, at);
     case 'ContactCenter':
-      return ContactCenter === undefined ? {} : contactCenterSteps(ctx, id, ContactCenter, at);
+      // A call takes no step: customers go on past it (see passThroughs in import.ts).
+      return {};
   }
 }
 

@@ -247,22 +247,3 @@ export function holdoutSteps(
     },
   };
 }
-
-/** ContactCenter → an exit: Amazon Connect outbound campaigns are not part of Journeys. */
-export function contactCenterSteps(
-  ctx: ActivityContext,
-  id: string,
-  activity: NonNullable<PinpointActivity['ContactCenter']>,
-  at: string,
-): Steps {
-  noteUnread(ctx, activity, ['NextActivity'], at);
-  const after =
-    activity.NextActivity === undefined
-      ? ''
-      : ` The path after it (${activity.NextActivity}) is not followed.`;
-  ctx.log.note(
-    at,
-    `Amazon Connect contact-center activities have no equivalent: the journey ends here with reason "contact-center".${after}`,
-  );
-  return { [id]: { type: 'exit', reason: 'contact-center' } };
-}

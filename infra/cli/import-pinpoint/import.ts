@@ -3,7 +3,7 @@ import { reservedKeyViolations } from '../../../shared/journey/reserved-keys.ts'
 import { JOURNEY_ID, type JourneyInput, Step } from '../../../shared/journey/schema.ts';
 import { fromZodIssues } from '../../../shared/journey/violations.ts';
 import { mapActivity } from './activities.ts';
-import type { ActivityContext, StepInput } from './context.ts';
+import { type ActivityContext, noteUnread, type StepInput } from './context.ts';
 import { StepIds, slugify } from './ids.ts';
 import {
   mapAudience,
@@ -14,7 +14,7 @@ import {
   mapTrigger,
 } from './journey-settings.ts';
 import { ImportLog, type ImportNote, type ImportProblem, pathOf } from './notes.ts';
-import { PinpointJourney } from './schema.ts';
+import { ACTIVITY_TYPES, type PinpointActivity, PinpointJourney } from './schema.ts';
 import { looksLikeSegment, type SegmentCatalog, type SegmentResolver, segmentResolver } from './segments.ts';
 import {
   type ImportedTemplate,
@@ -143,15 +143,21 @@ function mapSteps(
 ): { start?: string; steps: Record<string, StepInput> } {
   const ids = new StepIds();
   const activityIds = Object.keys(source.Activities).sort();
-  const stepOf = new Map(activityIds.map((a) => [a, ids.allocate(a)]));
+  // A contact-center call is not imported; customers go on past it, as in Pinpoint, so it takes no step.
+  const calls = new Set(activityIds.filter((a) => isContactCenter(source.Activities[a])));
+  const stepOf = new Map(
+    activityIds.filter((a) => !calls.has(a)).map((a) => [a, ids.allocate(a, kindOf(source.Activities[a]))]),
+  );
+  const exitId = ids.allocate('end');
+  const passed = passThroughs(source.Activities, calls, stepOf, exitId);
   const ctx: ActivityContext = {
     log,
     ids,
-    stepOf,
+    stepOf: new Map([...stepOf, ...passed]),
     activities: source.Activities,
     startActivity: source.StartActivity,
     ...(segments === undefined ? {} : { segments }),
-    exitId: ids.allocate('end'),
+    exitId,
     zone,
     templateName: planTemplateNames(source.Activities, log, templates),
   };
@@ -160,13 +166,77 @@ function mapSteps(
     const activity = source.Activities[activityId];
     if (activity !== undefined) Object.assign(steps, mapActivity(ctx, activityId, stepId, activity));
   }
+  for (const activityId of calls) noteContactCenter(ctx, activityId);
   steps[ctx.exitId] = { type: 'exit', reason: 'completed' };
-  const start = stepOf.get(source.StartActivity);
+  const start = ctx.stepOf.get(source.StartActivity);
   if (start === undefined) {
     log.problem('StartActivity', `There is no activity "${source.StartActivity}" in Activities.`);
     return { steps };
   }
   return { start, steps: reachableOnly(start, steps, stepOf, log) };
+}
+
+/** What an activity does, as a step id reads it (`email`, `conditional-split`): its first type. */
+function kindOf(activity: PinpointActivity | undefined): string | undefined {
+  const type = ACTIVITY_TYPES.find((t) => activity?.[t] !== undefined);
+  return type?.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
+}
+
+/** An activity that is a contact-center call only (one with several types is refused where it is mapped). */
+function isContactCenter(activity: PinpointActivity | undefined): boolean {
+  return (
+    activity?.ContactCenter !== undefined &&
+    ACTIVITY_TYPES.every((type) => type === 'ContactCenter' || activity[type] === undefined)
+  );
+}
+
+/**
+ * The step each contact-center call leads to: that of the first activity
+ * after it (past other calls) that is not one, the exit when the path ends
+ * or goes round calls only. A dangling NextActivity is left to the call's
+ * own mapping, which names it.
+ */
+function passThroughs(
+  activities: Readonly<Record<string, PinpointActivity>>,
+  calls: ReadonlySet<string>,
+  stepOf: ReadonlyMap<string, string>,
+  exitId: string,
+): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const call of calls) {
+    const seen = new Set<string>();
+    let at: string | undefined = call;
+    while (at !== undefined && calls.has(at) && !seen.has(at)) {
+      seen.add(at);
+      const next: string | undefined = activities[at]?.ContactCenter?.NextActivity;
+      at = next === '' ? undefined : next;
+    }
+    out.set(call, at === undefined || calls.has(at) ? exitId : (stepOf.get(at) ?? exitId));
+  }
+  return out;
+}
+
+/** Says what became of a contact-center call: not imported, customers go on as in Pinpoint. */
+function noteContactCenter(ctx: ActivityContext, activityId: string): void {
+  const at = pathOf('Activities', activityId);
+  const activity = ctx.activities[activityId];
+  const call = activity?.ContactCenter;
+  if (activity === undefined || call === undefined) return;
+  noteUnread(ctx, activity, ['Description', 'ContactCenter'], at);
+  noteUnread(ctx, call, ['NextActivity'], pathOf(at, 'ContactCenter'));
+  const next = call.NextActivity;
+  if (next !== undefined && next !== '' && !Object.hasOwn(ctx.activities, next)) {
+    ctx.log.problem(
+      pathOf(at, 'ContactCenter', 'NextActivity'),
+      `There is no activity "${next}" in Activities.`,
+    );
+    return;
+  }
+  const goesOn = ctx.stepOf.get(activityId);
+  ctx.log.note(
+    pathOf(at, 'ContactCenter'),
+    `The contact-center call (Amazon Connect) is not imported: customers go on ${goesOn === ctx.exitId ? 'to the end of the journey' : `to step "${goesOn}"`}, as in Pinpoint after the call.`,
+  );
 }
 
 /** Keeps the steps reachable from the start; an activity left out gets a note. */

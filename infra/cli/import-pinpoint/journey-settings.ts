@@ -29,6 +29,15 @@ export function mapTrigger(
   if (byEvent !== undefined) {
     const dimsAt = pathOf(at, 'EventStartCondition', 'EventFilter', 'Dimensions');
     const dims = byEvent.EventFilter?.Dimensions;
+    const types = dims?.EventType;
+    // A trigger names one event: entering on any of several is as many journeys, not the first alone.
+    if (types !== undefined && types.DimensionType !== 'EXCLUSIVE' && types.Values.length > 1) {
+      log.problem(
+        pathOf(dimsAt, 'EventType', 'Values'),
+        `The journey starts on any of ${types.Values.map((v) => `"${v}"`).join(', ')}; a journey here starts on one event. Import it once per event: copy the export, keep one name in Values in each copy, and import each with its own --id.`,
+      );
+      return undefined;
+    }
     const event = eventNameOf(dims, dimsAt, log);
     if (event === undefined) {
       log.problem(

@@ -36,7 +36,8 @@ export async function readPinpointSources(input: string): Promise<PinpointSource
 }
 
 async function sourcesOfFile(file: string): Promise<Omit<PinpointSources, 'folder'>> {
-  const json = await readJsonFile(file);
+  // `aws pinpoint get-journey > file.json` in Windows PowerShell 5 writes UTF-16 with a byte order mark.
+  const json = await readJsonFile(file, { utf16: true });
   if (!json.ok) return { sources: [{ label: file, ok: false, message: json.message }], remarks: [] };
   if (Array.isArray(json.value))
     return {

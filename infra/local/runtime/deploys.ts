@@ -1,6 +1,8 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { JOURNEY_STATUSES } from '#shared/journey/rules.ts';
+import { jsonLocator } from '#shared/json-text.ts';
 import type { BusEvent, LocalBus } from '../services/eventbridge/bus.ts';
 import { folderKeys, s3Notification } from '../services/s3/notifications.ts';
 import { JOURNEYS_PREFIX, objectInfo } from '../services/s3/s3.ts';
@@ -67,18 +69,50 @@ function fileOf(key: string): string {
   return key.startsWith(JOURNEYS_PREFIX) ? key.slice(JOURNEYS_PREFIX.length) : key;
 }
 
+type Violation = { path?: string; message: string; line?: number; column?: number };
+type Locate = (violation: Violation & { path: string }) => Violation;
+
 /**
  * Prints what the deploy handler made of an object, named by its file in the
  * journeys folder: the version it published and what the journey's status
- * makes of it, what removing a file did, or every violation.
+ * makes of it, what removing a file did, or every violation — at the line and
+ * column of the file where it is written, as `journeys validate` prints them.
  */
-export function reportDeploy(event: BusEvent, result: unknown, log: (line: string) => void): unknown {
+export async function reportDeploy(
+  event: BusEvent,
+  result: unknown,
+  options: { log: (line: string) => void; journeysDir: string },
+): Promise<unknown> {
   const key = ObjectEvent.safeParse(event.detail).data?.object.key;
-  for (const line of deployLines(key === undefined ? '(unknown object)' : fileOf(key), result)) log(line);
+  const file = key === undefined ? '(unknown object)' : fileOf(key);
+  const rejected = (DeployResult.safeParse(result).data?.violations?.length ?? 0) > 0;
+  // The file as the deploy read it (the bucket is the folder); gone or changed since, positions are left out.
+  const text =
+    rejected && key !== undefined
+      ? await readFile(join(options.journeysDir, file), 'utf8').catch(() => undefined)
+      : undefined;
+  for (const line of deployLines(file, result, text === undefined ? undefined : locatorOf(text)))
+    options.log(line);
   return result;
 }
 
-function deployLines(file: string, result: unknown): string[] {
+/** Where the problems of a JSON text are written; none for a text that is not valid JSON (its message says where). */
+function locatorOf(text: string): Locate | undefined {
+  try {
+    return jsonLocator(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `  7:53  steps.hello.next: …`: where first, as compilers print it (editors and terminals jump there). */
+function violationLine(v: Violation, locate: Locate | undefined): string {
+  const at = v.path === undefined || locate === undefined ? v : locate({ ...v, path: v.path });
+  const where = at.line === undefined ? '' : `${at.line}:${at.column}  `;
+  return `    ${where}${v.path ?? ''}${v.path ? ': ' : ''}${v.message}`;
+}
+
+function deployLines(file: string, result: unknown, locate?: Locate): string[] {
   const parsed = DeployResult.safeParse(result);
   if (!parsed.success || parsed.data.status === undefined) return [];
   const { status, journeyId, version, journeyStatus, violations = [], results = [] } = parsed.data;
@@ -99,7 +133,7 @@ function deployLines(file: string, result: unknown): string[] {
   if (violations.length > 0)
     return [
       `✗ ${file} ${status}: ${violations.length} problem${violations.length === 1 ? '' : 's'}`,
-      ...violations.map((v) => `    ${v.path ?? ''}${v.path ? ': ' : ''}${v.message}`),
+      ...violations.map((v) => violationLine(v, locate)),
     ];
   const what = journeyId === undefined ? '' : ` ${journeyId}${version === undefined ? '' : ` v${version}`}`;
   const live = status === 'deployed' && journeyStatus !== undefined ? LIVE_AS[journeyStatus] : undefined;

@@ -19,6 +19,7 @@ const Running = z.object({
   pid: z.number().int(),
   dynamodb: z.string(),
   eventbridge: z.string().optional(),
+  sfn: z.string().optional(),
   ses: z.string().optional(),
   pinpoint: z.string().optional(),
   journeysDir: z.string().optional(),

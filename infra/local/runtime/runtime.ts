@@ -84,10 +84,11 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
   let stopExpiry = () => {};
   try {
     // Claimed as soon as its database is open, for the whole start (deploys can take seconds).
-    const { dynamodb, eventbridge, ses, pinpoint } = services.endpoints;
+    const { dynamodb, eventbridge, sfn, ses, pinpoint } = services.endpoints;
     await markRunning(options.dataDir, {
       dynamodb,
       eventbridge,
+      sfn,
       ses,
       pinpoint,
       journeysDir: options.journeysDir,
@@ -231,7 +232,7 @@ function route(
     // Ingest caches the live journeys; locally it shares this process, so a deploy is seen by the next event.
     liveRegistry(LOCAL_TABLES.journeys).invalidate();
     await syncSchedules();
-    return reportDeploy(event, outcome, options.log);
+    return reportDeploy(event, outcome, options);
   });
   rule(
     'delivery-feedback',

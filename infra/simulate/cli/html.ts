@@ -89,6 +89,7 @@ ${rows(
 )}
 <h2>Outcomes</h2>
 ${rows(f.outcomes, ['ended', 'count'])}
+${f.failedExecutions.length === 0 ? '' : `<h2>Executions that failed, by reason</h2>\n${rows(f.failedExecutions, ['reason', 'count'])}`}
 <h2>AWS usage and cost</h2>
 ${rows([...f.cost.map((c) => [c.item, c.quantity, `$${c.unitPrice.toPrecision(3)}`, `$${c.usd.toFixed(4)}`]), ['total', '', '', `$${total.toFixed(2)}`]], ['item', 'quantity', 'unit price', 'cost'])}
 <p class="note">${escapeHtml(f.pricesNote)} Step Functions: ${n(f.executions)} executions, ${n(f.transitions)} state transitions.</p>

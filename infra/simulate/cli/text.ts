@@ -56,6 +56,9 @@ export function forecastText(f: Forecast): string {
         ...f.outcomes.map(([o, c]) => [`ended: ${o}`, n(c), '']),
       ]),
     ),
+    ...(f.failedExecutions.length > 0
+      ? [section('Executions that failed, by reason', reasons(f.failedExecutions))]
+      : []),
     section(
       'Messages sent per day (UTC)',
       table([

@@ -1,4 +1,5 @@
 import { RetryPlan } from '#infra/local/services/stepfunctions/runner/runner-retry.ts';
+import { HISTORY_FULL, MAX_HISTORY_EVENTS, stateHistoryEvents } from '#shared/journey/checks/loops.ts';
 import type { Asl, Catcher, Json, State, TaskState } from '#shared/journey/compile/asl.ts';
 import { MAX_EXECUTION_SECONDS } from '#shared/time.ts';
 import { matches } from './choice.ts';
@@ -14,7 +15,9 @@ import type { Timers } from './timers.ts';
  * while it waits, so 100,000 waiting customers stay small. As on AWS, an
  * execution still running a year after it started ends TIMED_OUT: a journey
  * that loops for good (a daily reminder until a purchase that never comes)
- * ends there, and so does the forecast.
+ * ends there, and so does the forecast. An execution whose history would
+ * reach 25,000 events (counted per state as the validator's loop warning
+ * counts them) ends FAILED, as on AWS, with that reason.
  */
 
 export type EndStatus = 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
@@ -49,6 +52,8 @@ type Execution = {
   startDate: number;
   state: string;
   data: Json;
+  /** History events so far, as AWS would have recorded them (ExecutionStarted is the first). */
+  history: number;
   /** Bumped whenever the execution moves on: a stale timer or token sees a different value and does nothing. */
   step: number;
   token?: string;
@@ -102,6 +107,7 @@ export class Executions {
       startDate: this.timers.now,
       state: machine.StartAt,
       data: JSON.parse(input),
+      history: 1,
       step: 0,
       done: false,
     };
@@ -154,7 +160,12 @@ export class Executions {
     while (!ex.done) {
       const state = ex.machine.States[ex.state];
       if (state === undefined) return this.fail(ex, 'States.Runtime', `No state ${ex.state}`);
-      if (ex.tokenResult === undefined) this.transitions += 1;
+      if (ex.tokenResult === undefined) {
+        this.transitions += 1;
+        // AWS records the 25,000th event only if it ends the execution well: a state past that fails it.
+        ex.history += stateHistoryEvents(state);
+        if (ex.history >= MAX_HISTORY_EVENTS) return this.fail(ex, HISTORY_FULL.error, HISTORY_FULL.cause);
+      }
       try {
         const next = await this.run(ex, state);
         if (next === 'wait') return;

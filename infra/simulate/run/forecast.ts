@@ -21,6 +21,8 @@ export type Forecast = {
   unknown: [string, number][];
   variants: { step: string; variant: string; enrolled: number; converted: number; rate: number }[];
   outcomes: [string, number][];
+  /** Executions that failed or timed out, by reason: what Step Functions would have said. */
+  failedExecutions: [string, number][];
   transitions: number;
   executions: number;
   invocations: [string, number][];
@@ -141,6 +143,7 @@ export function forecastOf(totals: Totals, journey: Journey): Forecast {
     unknown: sorted(new Map(totals.unknown)),
     variants,
     outcomes: sorted(outcomes),
+    failedExecutions: sorted(new Map(totals.failedExecutions)),
     transitions: totals.transitions,
     executions: totals.executions,
     invocations: sorted(invocations),

@@ -63,6 +63,7 @@ export async function runShard(options: ShardInput): Promise<Totals> {
         options.trace?.message?.(input.userId, world.timers.now, input.stepId, 'failed');
       },
       invoked: (fn) => tally.invoked(fn),
+      ended: (ended) => tally.ended(ended.status, ended.error, ended.cause),
     },
     // The process's share: items are hot for as long in journey time, whatever the number of shards.
     Math.ceil(HOT_ITEMS / of),

@@ -37,6 +37,8 @@ export class Tally {
   readonly suppressed = new Map<string, number>();
   readonly unknown = new Map<string, number>();
   readonly invocations = new Map<string, number>();
+  /** Executions that ended FAILED or TIMED_OUT, by status and reason (error names, a small set). */
+  readonly failedExecutions = new Map<string, number>();
   failures = 0;
 
   constructor(private readonly zoneOf: (userId: string) => string | undefined) {}
@@ -62,6 +64,18 @@ export class Tally {
     this.sentByLocalHour.set(channel, hours);
   }
 
+  /** An execution ended: one that failed or timed out is counted by its error and cause. */
+  ended(status: string, error: string | undefined, cause: string | undefined): void {
+    if (status !== 'FAILED' && status !== 'TIMED_OUT') return;
+    const key = `${status.toLowerCase().replace('_', ' ')}: ${error ?? 'no error'}`;
+    // A cause is the function's own message: kept for the first few reasons, which stay few.
+    const full = `${key}: ${(cause ?? '').slice(0, 200)}`;
+    bump(
+      this.failedExecutions,
+      this.failedExecutions.has(full) || this.failedExecutions.size < 20 ? full : key,
+    );
+  }
+
   invoked(fn: string): void {
     bump(this.invocations, fn);
   }
@@ -80,6 +94,7 @@ export class Tally {
     | 'suppressed'
     | 'unknown'
     | 'invocations'
+    | 'failedExecutions'
   > {
     return {
       customers: this.customers,
@@ -95,6 +110,7 @@ export class Tally {
       suppressed: [...this.suppressed],
       unknown: [...this.unknown],
       invocations: [...this.invocations],
+      failedExecutions: [...this.failedExecutions],
     };
   }
 }

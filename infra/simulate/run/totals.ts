@@ -26,6 +26,8 @@ export const Totals = z.object({
   suppressed: Counted,
   unknown: Counted,
   invocations: Counted,
+  /** Executions that failed or timed out, by reason ("failed: States.Runtime: The execution reached…"). */
+  failedExecutions: Counted,
   /** The journey's stats counters (count only: the forecast reads no sums). */
   counters: z.array(
     z.object({
@@ -106,6 +108,7 @@ export function mergeTotals(shards: readonly Totals[]): Totals {
     suppressed: summed((t) => t.suppressed),
     unknown: summed((t) => t.unknown),
     invocations: summed((t) => t.invocations),
+    failedExecutions: summed((t) => t.failedExecutions),
     counters: [...counters].map(([key, count]) => {
       const [metric = '', stepId = '', variant = ''] = key.split(SEPARATOR);
       return {

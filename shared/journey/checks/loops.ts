@@ -8,6 +8,12 @@ import type { CheckContext } from './context.ts';
 /** Step Functions fails a Standard execution whose history reaches this many events. */
 export const MAX_HISTORY_EVENTS = 25_000;
 
+/** The error and cause of an execution Step Functions failed because its history was full. */
+export const HISTORY_FULL = {
+  error: 'States.Runtime',
+  cause: `The execution reached the maximum number of history events (${MAX_HISTORY_EVENTS}).`,
+} as const;
+
 /**
  * History events Step Functions records for one state on the way through, as
  * AWS counts them: a Wait, Pass or Choice is entered and exited (2); a Task
@@ -18,6 +24,16 @@ export const MAX_HISTORY_EVENTS = 25_000;
  * records TaskTimedOut in place of TaskSucceeded (6).
  */
 const EVENTS = { flow: 2, task: 5, tokenTask: 6 } as const;
+
+/**
+ * History events one visit of a compiled state adds, counted as
+ * {@link EVENTS} does: what a run of the state machine adds up against
+ * {@link MAX_HISTORY_EVENTS}.
+ */
+export function stateHistoryEvents(state: { Type: string; Resource?: string }): number {
+  if (state.Type !== 'Task') return EVENTS.flow;
+  return state.Resource?.endsWith('.waitForTaskToken') === true ? EVENTS.tokenTask : EVENTS.task;
+}
 
 /**
  * History events one visit of the step adds at the least, counted on the

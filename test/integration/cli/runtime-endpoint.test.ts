@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LOCAL_ENDPOINT, localEndpoint, ofLocalRuntime } from '#infra/cli/runtime-client.ts';
 import { markRunning } from '#infra/local/runtime/running.ts';
+import { localStepFunctionsEndpoint } from '#infra/local/services/stepfunctions/api/reader.ts';
 
 let dataDir: string;
 beforeEach(async () => {
@@ -23,7 +24,12 @@ describe('where send, clock and dlq replay find the local runtime', () => {
     expect(localEndpoint({ dataDir, endpoint: 'http://127.0.0.1:5000' })).toBe('http://127.0.0.1:5000');
   });
 
-  it('on the default port when no runtime runs on the folder any more', async () => {
+  it('on the default port when no --data-dir is given and no runtime runs on .journeys/', () => {
+    // act / assert (the tests run from the project, where no runtime keeps .journeys/)
+    expect(localEndpoint({})).toBe(DEFAULT_LOCAL_ENDPOINT);
+  });
+
+  it('nowhere when the --data-dir given has no runtime running on it any more, not on the default port', async () => {
     // arrange: the file of a runtime whose process has ended
     await markRunning(dataDir, endpoints);
     const file = join(dataDir, 'running.json');
@@ -32,8 +38,8 @@ describe('where send, clock and dlq replay find the local runtime', () => {
       `const f=${JSON.stringify(file)};const fs=require('fs');const r=JSON.parse(fs.readFileSync(f));r.pid=process.pid;fs.writeFileSync(f,JSON.stringify(r))`,
     ]);
     expect(ended.status).toBe(0);
-    // act / assert
-    expect(localEndpoint({ dataDir })).toBe(DEFAULT_LOCAL_ENDPOINT);
+    // act / assert: the default port's runtime runs on another folder
+    expect(() => localEndpoint({ dataDir })).toThrow(`no local runtime runs on ${dataDir}`);
   });
 });
 
@@ -58,5 +64,17 @@ describe('what trace, report and send-test read of the local runtime when not to
   it('the defaults when no runtime runs on the folder', () => {
     expect(ofLocalRuntime('ses', undefined, dataDir, 'http://127.0.0.1:8005')).toBe('http://127.0.0.1:8005');
     expect(ofLocalRuntime('journeysDir', undefined, dataDir, 'journeys')).toBe('journeys');
+  });
+
+  it("the Step Functions of the runtime on the data folder, else the folder's own executions, never the default port", async () => {
+    // arrange: another runtime may answer on 8083; it runs on another folder
+    const empty = localStepFunctionsEndpoint({ dataDir });
+    await markRunning(dataDir, { ...running, sfn: 'http://127.0.0.1:41005' });
+    // act / assert
+    expect(empty).toBeUndefined();
+    expect(localStepFunctionsEndpoint({ dataDir })).toBe('http://127.0.0.1:41005');
+    expect(localStepFunctionsEndpoint({ dataDir, sfnEndpoint: 'http://127.0.0.1:5000' })).toBe(
+      'http://127.0.0.1:5000',
+    );
   });
 });

@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportDeploy } from '#infra/local/runtime/deploys.ts';
 import type { BusEvent } from '#infra/local/services/eventbridge/bus.ts';
 
@@ -14,10 +17,16 @@ const objectEvent = (key: string): BusEvent => ({
   detail: { bucket: { name: 'journeys-local' }, object: { key } },
 });
 
+let journeysDir: string;
+beforeAll(async () => {
+  journeysDir = await mkdtemp(join(tmpdir(), 'deploy-report-'));
+});
+afterAll(() => rm(journeysDir, { recursive: true, force: true }));
+
 /** The lines the runtime prints for one deploy result. */
-function printed(key: string, result: unknown): string[] {
+async function printed(key: string, result: unknown): Promise<string[]> {
   const lines: string[] = [];
-  reportDeploy(objectEvent(key), result, (line) => lines.push(line));
+  await reportDeploy(objectEvent(key), result, { log: (line) => lines.push(line), journeysDir });
   return lines;
 }
 
@@ -27,9 +36,9 @@ describe('the runtime names what a deploy did, by the file in the journeys folde
     ['paused', '‖ welcome.json paused welcome v3: no new enrollments; running ones go on'],
     ['draft', '· welcome.json draft welcome v3: validated, not live: no enrollments'],
     ['archived', '· welcome.json archived welcome v3: no new enrollments; running ones finish'],
-  ])('a journey published %s', (journeyStatus, line) => {
+  ])('a journey published %s', async (journeyStatus, line) => {
     expect(
-      printed('journeys/welcome.json', {
+      await printed('journeys/welcome.json', {
         status: 'deployed',
         journeyId: 'welcome',
         version: '3',
@@ -38,9 +47,9 @@ describe('the runtime names what a deploy did, by the file in the journeys folde
     ).toStrictEqual([line]);
   });
 
-  it('a rejected file, with every problem', () => {
+  it('a rejected file, with every problem', async () => {
     expect(
-      printed('journeys/cart.json', {
+      await printed('journeys/cart.json', {
         status: 'rejected',
         journeyId: 'cart',
         violations: [{ path: 'steps.a', message: 'no next step' }],
@@ -48,19 +57,49 @@ describe('the runtime names what a deploy did, by the file in the journeys folde
     ).toStrictEqual(['✗ cart.json rejected: 1 problem', '    steps.a: no next step']);
   });
 
-  it('a removed file: its journey archived, or nothing when it was never deployed', () => {
+  it('a rejected file, each problem at the line and column where it is written, as validate prints it', async () => {
+    // arrange: the file as the deploy read it from the journeys folder
+    const text = [
+      '{',
+      '  "id": "signup",',
+      '  "steps": {',
+      '    "hello": { "type": "email", "template": "nope", "next": "gone" }',
+      '  }',
+      '}',
+    ].join('\n');
+    await writeFile(join(journeysDir, 'signup.json'), text);
+    // act
+    const lines = await printed('journeys/signup.json', {
+      status: 'rejected',
+      journeyId: 'signup',
+      violations: [
+        { path: 'steps.hello.next', message: 'Goes to "gone", but there is no step with that id.' },
+        { path: 'trigger', message: 'Required.' },
+        { message: 'The file is not valid JSON.' },
+      ],
+    });
+    // assert: a missing field at the object that lacks it (the document: no position)
+    expect(lines).toStrictEqual([
+      '✗ signup.json rejected: 3 problems',
+      '    4:53  steps.hello.next: Goes to "gone", but there is no step with that id.',
+      '    trigger: Required.',
+      '    The file is not valid JSON.',
+    ]);
+  });
+
+  it('a removed file: its journey archived, or nothing when it was never deployed', async () => {
     expect([
-      ...printed('journeys/cart.json', { status: 'archived', journeyId: 'cart' }),
-      ...printed('journeys/gone.json', { status: 'unknown', journeyId: 'gone' }),
+      ...(await printed('journeys/cart.json', { status: 'archived', journeyId: 'cart' })),
+      ...(await printed('journeys/gone.json', { status: 'unknown', journeyId: 'gone' })),
     ]).toStrictEqual([
       '· cart.json removed: cart archived (no new enrollments; running ones finish)',
       '· gone.json removed (gone was never deployed: nothing to archive)',
     ]);
   });
 
-  it('a changed template: each journey deployed again, as its status makes it live', () => {
+  it('a changed template: each journey deployed again, as its status makes it live', async () => {
     expect(
-      printed('journeys/templates/welcome.json', {
+      await printed('journeys/templates/welcome.json', {
         status: 'redeployed',
         template: 'welcome',
         results: [
@@ -74,9 +113,12 @@ describe('the runtime names what a deploy did, by the file in the journeys folde
     ]);
   });
 
-  it('nothing for a file that is not a journey', () => {
+  it('nothing for a file that is not a journey', async () => {
     expect(
-      printed('journeys/journey.schema.json', { status: 'ignored', key: 'journeys/journey.schema.json' }),
+      await printed('journeys/journey.schema.json', {
+        status: 'ignored',
+        key: 'journeys/journey.schema.json',
+      }),
     ).toStrictEqual([]);
   });
 });

@@ -104,8 +104,10 @@ describe('importPinpointJourney: fixtures', () => {
         { max: 4, within: 'P366D' },
       ],
     });
-    expect(journey.steps['call-them']).toStrictEqual({ type: 'exit', reason: 'contact-center' });
-    expect(journey.steps.orphan).toBeUndefined();
+    // The contact-center call is not imported: customers go on to the activity after it.
+    expect(journey.steps['call-them']).toBeUndefined();
+    expect(journey.steps.orphan).toMatchObject({ type: 'email', next: 'end' });
+    expect(journey.steps['opened-check']).toMatchObject({ otherwise: 'orphan' });
     expect(journey.steps['sale-sms']).toMatchObject({ template: 'WinBack-sms', originationNumber: 'ACME' });
     expect(journey.steps['welcome-back']).toMatchObject({ template: 'WinBack-email' });
     const paths = notes.map((n) => n.path);
@@ -116,7 +118,6 @@ describe('importPinpointJourney: fixtures', () => {
       'WaitForQuietTime',
       'Schedule.Timezone',
       'Activities.call-them.ContactCenter',
-      'Activities.orphan',
       'Activities.sale-sms.SMS.MessageConfig.EntityId',
       'Activities.sale-sms.SMS.MessageConfig.TemplateId',
       'Activities["opened?"].ConditionalSplit.Condition.Conditions[1].EventCondition.MessageActivity',
@@ -519,5 +520,78 @@ describe('importPinpointJourney: a split on one of several events', () => {
     });
     expect(validateJourney(result.journey).ok).toBe(true);
     expect(result.notes.map((n) => n.message).join('\n')).not.toContain('Only the first event');
+  });
+});
+
+describe('importPinpointJourney: a journey that starts on any of several events', () => {
+  it('is refused with the reason, rather than starting on the first event alone', async () => {
+    // act
+    const result = importPinpointJourney(await fixture('several-start-events.json'));
+    // assert
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toEqual([
+      {
+        path: 'JourneyResponse.StartCondition.EventStartCondition.EventFilter.Dimensions.EventType.Values',
+        message:
+          'The journey starts on any of "Signed Up", "Order Completed"; a journey here starts on one event. Import it once per event: copy the export, keep one name in Values in each copy, and import each with its own --id.',
+      },
+    ]);
+  });
+});
+
+describe('importPinpointJourney: a contact-center call on the path', () => {
+  it('is left out with a note, and customers go on to the activity after it, as in Pinpoint', async () => {
+    // act
+    const { journey, notes, templates } = await imported('contact-center.json');
+    // assert: email → (call) → wait → (call, then another) → the end
+    expect(journey.start).toBe('reminder');
+    expect(journey.steps.reminder).toMatchObject({ type: 'email', next: 'pause' });
+    expect(journey.steps.pause).toMatchObject({ type: 'wait', for: 'P1D', next: 'end' });
+    expect(Object.keys(journey.steps).sort()).toEqual(['end', 'pause', 'reminder']);
+    expect(notes.filter((n) => n.path.endsWith('.ContactCenter'))).toEqual([
+      {
+        path: 'Activities.call-first.ContactCenter',
+        message:
+          'The contact-center call (Amazon Connect) is not imported: customers go on to step "pause", as in Pinpoint after the call.',
+      },
+      {
+        path: 'Activities.call-last.ContactCenter',
+        message:
+          'The contact-center call (Amazon Connect) is not imported: customers go on to the end of the journey, as in Pinpoint after the call.',
+      },
+      {
+        path: 'Activities.call-second.ContactCenter',
+        message:
+          'The contact-center call (Amazon Connect) is not imported: customers go on to the end of the journey, as in Pinpoint after the call.',
+      },
+    ]);
+    const catalog = new Map(templates.map((t) => [t.name, t.template.channel]));
+    expect(validateJourney(journey, { templates: catalog }).ok).toBe(true);
+  });
+});
+
+describe('importPinpointJourney: activity ids in other scripts', () => {
+  it('become readable step ids: transliterated, else named after what the activity does; unique and the same on every import', async () => {
+    // act
+    const input = await fixture('non-latin-ids.json');
+    const { journey } = await imported('non-latin-ids.json');
+    // assert
+    expect(journey.start).toBe('email');
+    expect(Object.keys(journey.steps).sort()).toEqual([
+      'Begrussung',
+      'Kalimera',
+      'Privet',
+      'email',
+      'end',
+      'sms',
+      'sms-2',
+      'wait',
+      'wait-2',
+    ]);
+    expect(journey.steps.email).toMatchObject({ next: 'wait' });
+    expect(journey.steps.wait).toMatchObject({ next: 'wait-2' });
+    expect(journey.steps['wait-2']).toMatchObject({ next: 'Privet' });
+    expect(importPinpointJourney(input)).toStrictEqual(importPinpointJourney(input));
   });
 });

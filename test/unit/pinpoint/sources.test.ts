@@ -28,4 +28,29 @@ describe('readPinpointSources', () => {
       if (source.ok) expect(importPinpointJourney(source.value).ok).toBe(true);
     }
   });
+
+  it('reads an export Windows PowerShell saved as UTF-16 with a byte order mark, as the same journey', async () => {
+    // arrange: `aws pinpoint get-journey ... > cart.json` in PowerShell 5 (UTF-16LE, BOM, CRLF)
+    const utf8 = await readPinpointSources('test/fixtures/pinpoint/cart-abandonment.json');
+    // act
+    const read = await readPinpointSources('test/fixtures/pinpoint/cart-abandonment-utf16.json');
+    // assert
+    const [source] = read.sources;
+    expect(source?.ok).toBe(true);
+    expect(source?.ok ? importPinpointJourney(source.value) : undefined).toEqual(
+      utf8.sources[0]?.ok ? importPinpointJourney(utf8.sources[0].value) : 'unread',
+    );
+  });
+
+  it('names a UTF-16 file whose text is broken, instead of reading it as something else', async () => {
+    // arrange: a byte order mark, then half a character
+    const file = join(dir, 'cut.json');
+    await writeFile(file, Buffer.from([0xff, 0xfe, 0x7b, 0x00, 0x7d]));
+    // act
+    const read = await readPinpointSources(file);
+    // assert
+    expect(read.sources).toEqual([
+      { label: file, ok: false, message: 'not UTF-16LE text: save it as UTF-8' },
+    ]);
+  });
 });

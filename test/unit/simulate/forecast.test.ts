@@ -27,6 +27,7 @@ function totals(more: Partial<Totals>): Totals {
     suppressed: [],
     unknown: [],
     invocations: [],
+    failedExecutions: [],
     counters: [],
     transitions: 20,
     executions: 10,

@@ -8,6 +8,10 @@ const DAY = 86_400_000;
 
 /** A reminder every `days` days until a purchase that never comes: the journey loops for good. */
 function forever(days: number): Asl {
+  return everySeconds(days * 86_400);
+}
+
+function everySeconds(seconds: number): Asl {
   return {
     Comment: 'Weekly reminder',
     StartAt: 'remind',
@@ -19,7 +23,7 @@ function forever(days: number): Asl {
         ResultPath: null,
         Next: 'pause',
       },
-      pause: { Type: 'Wait', Seconds: days * 86_400, Next: 'remind' },
+      pause: { Type: 'Wait', Seconds: seconds, Next: 'remind' },
     },
   };
 }
@@ -77,6 +81,20 @@ describe('the simulation on Step Functions limits', () => {
     expect(ended[0]?.stopDate).toBe(T0 + 3 * DAY + 365 * DAY);
     expect(now).toBe(T0 + 3 * DAY + 365 * DAY);
     expect(reminders).toBe(53);
+  });
+
+  it('fails an execution whose next state would take its history to 25,000 events, as AWS does', async () => {
+    // act: ExecutionStarted, then 7 events a round (a Lambda Task 5, a Wait 2)
+    const { ended, reminders } = await run(everySeconds(3_600));
+    // assert: 1 + 7 × 3,571 = 24,998; the next Task's 5 events would pass the limit
+    expect(reminders).toBe(3_571);
+    expect(ended).toHaveLength(1);
+    expect(ended[0]).toMatchObject({
+      status: 'FAILED',
+      error: 'States.Runtime',
+      cause: 'The execution reached the maximum number of history events (25000).',
+      stopDate: T0 + 3_571 * 3_600_000,
+    });
   });
 
   it('ends a wait for a token the year outlasts then, not at its own timeout', async () => {

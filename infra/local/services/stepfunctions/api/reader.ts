@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { localClientConfig } from '../../../runtime/aws.ts';
 import type { DataSource } from '../../../runtime/data.ts';
-import { DEFAULT_PORTS } from '../../../runtime/options.ts';
+import { runningOn } from '../../../runtime/running.ts';
 import { ExecutionLog } from './executions.ts';
 import { HistoryStore } from './history-store.ts';
 import { MachineStore } from './machines.ts';
@@ -12,10 +12,20 @@ import { LocalStepFunctions } from './service.ts';
 
 /**
  * A Step Functions client for reading executions (`journeys trace`): the
- * running local runtime's endpoint; when it is not running, a read-only
- * server over its data folder on a free port; or AWS (`--aws`, where
+ * endpoint given, else that of the local runtime running on the data folder
+ * (whatever port it took); when none runs there, a read-only server over the
+ * folder on a free port — never whichever runtime answers on the default
+ * port, whose executions are another folder's. Or AWS (`--aws`, where
  * `AWS_ENDPOINT_URL_SFN` may point elsewhere). Readers use the API either way.
  */
+/** The endpoint given, else that of the runtime running on the folder; undefined: read the folder itself. */
+export function localStepFunctionsEndpoint(source: {
+  dataDir: string;
+  sfnEndpoint?: string;
+}): string | undefined {
+  return source.sfnEndpoint ?? runningOn(source.dataDir)?.sfn;
+}
+
 export async function withStepFunctions<T>(
   source: DataSource & { sfnEndpoint?: string },
   read: (client: SFNClient) => Promise<T>,
@@ -28,10 +38,9 @@ export async function withStepFunctions<T>(
       client.destroy();
     }
   }
-  const running = new SFNClient({
-    ...localClientConfig(source.sfnEndpoint ?? `http://127.0.0.1:${DEFAULT_PORTS.sfn}`),
-    maxAttempts: 1,
-  });
+  const endpoint = localStepFunctionsEndpoint(source);
+  if (endpoint === undefined) return withOfflineServer(source.dataDir, read);
+  const running = new SFNClient({ ...localClientConfig(endpoint), maxAttempts: 1 });
   try {
     await running.send(new ListStateMachinesCommand({ maxResults: 1 }));
     return await read(running);

@@ -1,5 +1,6 @@
 import './runner-polyfill.ts';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { HISTORY_FULL, MAX_HISTORY_EVENTS, stateHistoryEvents } from '#shared/journey/checks/loops.ts';
 import {
   LOCAL_WAIT_RESOURCE,
   type LocalDefinition,
@@ -292,6 +293,10 @@ type Resume = { continuation: Continuation; resumption: Resumption };
 type Progress = {
   visited: string[];
   retries: number;
+  /** History events so far, counted per state entered as Step Functions records them (ExecutionStarted first). */
+  history: number;
+  /** The next state would have taken the history to its limit: the execution fails, as on AWS. */
+  historyFull: boolean;
   current?: { state: string; input: unknown };
   /** Set once the resumed state has been re-entered (that entry is not told again). */
   resume?: Resume;
@@ -309,9 +314,12 @@ function startExecution(
   resume?: Resume,
 ): LocalExecution {
   const stopped = new AbortController();
+  const visited = [...(resume?.continuation.visited ?? [])];
   const progress: Progress = {
-    visited: [...(resume?.continuation.visited ?? [])],
+    visited,
     retries: resume?.continuation.retries ?? 0,
+    history: visited.reduce((n, state) => n + historyEventsOf(local, state), 1),
+    historyFull: false,
     resume,
     reentered: false,
     resumedTaken: false,
@@ -332,7 +340,9 @@ function startExecution(
     run.abort();
   };
   const observe = observerOf(setup);
-  const collected = collect(run, progress, stopped.signal, observe).then((outcome) => {
+  const collected = collect(run, progress, stopped.signal, observe, (state) =>
+    historyEventsOf(local, state),
+  ).then((outcome) => {
     stopped.abort();
     release();
     if (outcome !== undefined) status = outcome.status;
@@ -406,11 +416,22 @@ async function collect(
   progress: Progress,
   stopped: AbortSignal,
   observe: (event: EventLog) => void,
+  historyEvents: (state: string) => number,
 ): Promise<ExecutionOutcome | undefined> {
   let failure: { error: string; cause: string } | undefined;
   const logs = (async () => {
     for await (const event of run.eventLogs) {
       if (event.type === 'StateEntered' && isReentry(progress, event)) continue;
+      if (progress.historyFull) continue;
+      if (event.type === 'StateEntered' && event.index === undefined) {
+        progress.history += historyEvents(event.state.name);
+        // AWS records a 25,000th event only if it ends the execution well: this state fails it instead.
+        if (progress.history >= MAX_HISTORY_EVENTS) {
+          progress.historyFull = true;
+          progress.abortRun();
+          continue;
+        }
+      }
       observe(event);
       if (event.type === 'StateEntered') {
         progress.visited.push(event.state.name);
@@ -428,6 +449,7 @@ async function collect(
   if (progress.parked !== undefined) return undefined;
   const visited = [...progress.visited];
   const base = { visited, transitions: visited.length + progress.retries };
+  if (progress.historyFull) return { status: 'FAILED', ...HISTORY_FULL, ...base };
   if (stopped.aborted) return { status: 'ABORTED', ...base };
   if (result.ok) return { status: 'SUCCEEDED', output: result.output, ...base };
   return {
@@ -526,7 +548,7 @@ function taskHandler(
   };
   return async (input) => {
     // A stopped execution calls nothing more (the interpreter would still retry a failed attempt).
-    if (stopped.aborted) return null;
+    if (stopped.aborted || (await historyFull(context.progress))) return null;
     const resumed = resumedOutcome(context.progress, stateName);
     const seen: TaskAttempt =
       resumed?.attempt === undefined ? { input, startedAt: time.now() } : { ...resumed.attempt };
@@ -546,6 +568,28 @@ function taskHandler(
       throw error;
     }
   };
+}
+
+/** History events one entry of `state` adds, as the validator's loop warning counts them. */
+function historyEventsOf(local: LocalDefinition, state: string): number {
+  return stateHistoryEvents({
+    Type: local.stateTypes.get(state) ?? 'Task',
+    Resource: local.tasks.get(state)?.resource,
+  });
+}
+
+/** More history events than the few states whose entries the interpreter may not have told yet. */
+const NEAR_HISTORY_LIMIT = 64;
+
+/**
+ * Whether entering this Task filled the execution's history. The
+ * interpreter's events lag behind its calls: near the limit, a Task's call
+ * waits for them to catch up, so that it never runs past the limit.
+ */
+async function historyFull(progress: Progress): Promise<boolean> {
+  if (progress.history + NEAR_HISTORY_LIMIT < MAX_HISTORY_EVENTS) return false;
+  await nextTurn();
+  return progress.historyFull;
 }
 
 /** The first call of the state a parked execution resumes at ends as its resumption says, once. */
