@@ -5,10 +5,11 @@ import { variantOf } from '#shared/ingest/live-journey.ts';
 import type { Enrollment } from '#shared/ingest/plan.ts';
 import type { EntrySkipReason } from '#shared/journey/entry/entries.ts';
 import { jsonWithin, MAX_ENTRY_INPUT_BYTES } from '#shared/journey/state-budget.ts';
+import type { ActiveEnrollment } from '#shared/profile/state.ts';
 import type { EnrollmentInput } from '#shared/tasks/enrollment.ts';
 import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import { addDuration } from '#shared/time.ts';
-import { countId, type EnrollmentItems, type ReentryPolicy } from './enrollment-items.ts';
+import { countId, type EnrollmentItems, type OwedCount, type ReentryPolicy } from './enrollment-items.ts';
 import type { EntryLimitRecords } from './entry-limits.ts';
 import type { ExperimentJudge } from './experiments.ts';
 import { executionArnOf, isAlreadyDone } from './sfn-errors.ts';
@@ -245,4 +246,28 @@ function variantsOf(journey: LiveJourney, plan: Enrollment): { stepId: string; v
     const variant = variantOf(journey.splits[stepId] ?? [], bucket);
     return variant === undefined ? [] : [{ stepId, variant }];
   });
+}
+
+/**
+ * Writes the conversion count an enrollment's mark owes: for the journey,
+ * each variant and the last message step, on the day and with the value the
+ * mark holds. A retry (`owed.retry`) writes only what had not landed.
+ */
+export async function recordOwedConversion(
+  stats: Pick<StatsRepository, 'recordConversion'>,
+  enrollment: ActiveEnrollment,
+  owed: OwedCount,
+): Promise<void> {
+  const { journeyId, version, variants = [], lastStep, enrollmentId } = enrollment;
+  await stats.recordConversion(
+    {
+      journeyId,
+      version,
+      at: new Date(enrollment.convertedAt ?? owed.pendingAt),
+      value: enrollment.convertedValue,
+      variants,
+      lastStep,
+    },
+    { id: countId(enrollmentId, 'converted'), ...owed },
+  );
 }

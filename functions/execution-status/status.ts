@@ -1,5 +1,6 @@
 import { now } from '#functions/_lib/clock.ts';
 import { countId, type EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
+import { recordOwedConversion } from '#functions/_lib/enrollments.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import type { StatsRepository } from '#functions/_lib/stats.ts';
 import type { ActiveEnrollment } from '#shared/profile/state.ts';
@@ -148,18 +149,7 @@ async function settleOtherCounts(deps: StatusDeps, enrollment: ActiveEnrollment)
       { id: countId(enrollmentId, 'enrolled'), ...entered },
     );
   const converted = deps.enrollments.pendingOn(enrollment, 'converted');
-  if (converted !== undefined)
-    await deps.stats.recordConversion(
-      {
-        journeyId,
-        version,
-        at: new Date(enrollment.convertedAt ?? converted.pendingAt),
-        value: enrollment.convertedValue,
-        variants,
-        lastStep: enrollment.lastStep,
-      },
-      { id: countId(enrollmentId, 'converted'), ...converted },
-    );
+  if (converted !== undefined) await recordOwedConversion(deps.stats, enrollment, converted);
 }
 
 function parseInput(raw: string | null | undefined): EnrollmentInput | undefined {

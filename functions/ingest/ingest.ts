@@ -1,8 +1,13 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SendTaskSuccessCommand, type SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { countId, type EnrollmentItems, type OwedCount } from '#functions/_lib/enrollment-items.ts';
-import { enteredAsMerged, recordSkip, startEnrollment } from '#functions/_lib/enrollments.ts';
+import type { EnrollmentItems, OwedCount } from '#functions/_lib/enrollment-items.ts';
+import {
+  enteredAsMerged,
+  recordOwedConversion,
+  recordSkip,
+  startEnrollment,
+} from '#functions/_lib/enrollments.ts';
 import type { ExperimentJudge } from '#functions/_lib/experiments.ts';
 import type { ProfileIdentities } from '#functions/_lib/identity.ts';
 import { logger, metrics } from '#functions/_lib/observability.ts';
@@ -150,29 +155,15 @@ async function finish(deps: IngestDeps, userId: string, f: Finish, messageId: st
   return true;
 }
 
-/**
- * Writes a marked conversion's count, then settles its mark: for the journey,
- * each variant and the last message step, on the day and with the value the
- * mark holds. A retry (`owed.retry`) writes only what had not landed.
- */
+/** Writes a marked conversion's count (recordOwedConversion), then settles its mark. */
 async function countConversion(
   deps: Pick<IngestDeps, 'enrollments' | 'stats'>,
   userId: string,
   enrollment: ActiveEnrollment,
   owed: OwedCount,
 ) {
-  const { journeyId, version, variants, lastStep, enrollmentId } = enrollment;
-  await deps.stats.recordConversion(
-    {
-      journeyId,
-      version,
-      at: new Date(enrollment.convertedAt ?? owed.pendingAt),
-      value: enrollment.convertedValue,
-      variants,
-      lastStep,
-    },
-    { id: countId(enrollmentId, 'converted'), ...owed },
-  );
+  const { enrollmentId } = enrollment;
+  await recordOwedConversion(deps.stats, enrollment, owed);
   await deps.enrollments.settleCount(userId, enrollmentId, 'converted');
   // A goal after the execution ended was the last thing its item waited for.
   if (enrollment.endedAt !== undefined) await deps.enrollments.forget(userId, enrollmentId);
