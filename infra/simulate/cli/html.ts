@@ -82,7 +82,7 @@ ${rows(
     `${v.step} / ${v.variant}`,
     v.enrolled,
     v.converted,
-    `${(v.rate * 100).toFixed(1)}%`,
+    v.rate === undefined ? '—' : `${(v.rate * 100).toFixed(1)}%`,
   ]),
   ['variant', 'enrolled', 'converted', 'rate'],
   'no split in this journey',

@@ -19,7 +19,11 @@ export type Forecast = {
   deferred: [string, number][];
   suppressed: [string, number][];
   unknown: [string, number][];
-  variants: { step: string; variant: string; enrolled: number; converted: number; rate: number }[];
+  /**
+   * Every variant the journey declares, in its order (one nobody drew with 0): `rate` is absent
+   * when no one was drawn (the report's "—").
+   */
+  variants: { step: string; variant: string; enrolled: number; converted: number; rate?: number }[];
   outcomes: [string, number][];
   transitions: number;
   executions: number;
@@ -51,7 +55,7 @@ function sorted(map: ReadonlyMap<string, number>): [string, number][] {
 
 /** The forecast of a run's totals: counters as the report reads them, the bill at list prices. */
 export function forecastOf(totals: Totals, journey: Journey): Forecast {
-  const assigned = new Map<string, { enrolled: number; converted: number }>();
+  const assigned = declaredVariants(journey);
   const outcomes = new Map<string, number>();
   let converted = 0;
   for (const row of totals.counters) {
@@ -69,7 +73,7 @@ export function forecastOf(totals: Totals, journey: Journey): Forecast {
   const variants = [...assigned]
     .map(([key, v]) => {
       const [step = '', variant = ''] = key.split('\u0000');
-      return { step, variant, ...v, rate: v.enrolled === 0 ? 0 : v.converted / v.enrolled };
+      return { step, variant, ...v, ...(v.enrolled > 0 ? { rate: v.converted / v.enrolled } : {}) };
     })
     .sort((a, b) => declared(journey, a) - declared(journey, b));
   const sent = new Map(totals.sent);
@@ -168,6 +172,16 @@ export function feedbackRows(f: Forecast): { label: string; count: number; share
         }));
   };
   return [...of('email', f.feedback.email), ...of('sms', f.feedback.sms)];
+}
+
+/** Each variant of each split of the journey, at 0: one nobody drew is shown, not left out. */
+function declaredVariants(journey: Journey): Map<string, { enrolled: number; converted: number }> {
+  const variants = new Map<string, { enrolled: number; converted: number }>();
+  for (const [stepId, step] of Object.entries(journey.steps)) {
+    if (step.type !== 'split') continue;
+    for (const v of step.variants) variants.set(`${stepId}\u0000${v.name}`, { enrolled: 0, converted: 0 });
+  }
+  return variants;
 }
 
 /** Where a variant is declared: its split's place among the steps, then its own (the order a marketer wrote). */
