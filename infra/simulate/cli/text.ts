@@ -52,7 +52,9 @@ export function forecastText(f: Forecast): string {
       'Enrollments',
       table([
         ['enrolled', n(f.enrolled), ''],
-        ['converted', n(f.converted), f.enrolled === 0 ? '' : pct(f.converted / f.enrolled)],
+        f.goal
+          ? ['converted', n(f.converted), f.enrolled === 0 ? '' : pct(f.converted / f.enrolled)]
+          : ['no goal: conversions are not measured', '', ''],
         ...f.outcomes.map(([o, c]) => [`ended: ${o}`, n(c), '']),
       ]),
     ),

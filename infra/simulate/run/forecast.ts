@@ -11,6 +11,8 @@ export type Forecast = {
   enrolled: number;
   /** Goal conversions of the journey (the report's "converted"): while enrollments ran or after, inside the goal window. */
   converted: number;
+  /** False when conversions are not measured (the journey has no goal), as in the report: `converted` means nothing then. */
+  goal: boolean;
   messages: { sent: Record<Channel, number>; failed: number };
   /** What providers reported of the messages sent (the scenario's `messages` shares). */
   feedback: { email: Record<EmailFeedback, number>; sms: Record<SmsFeedback, number> };
@@ -21,7 +23,7 @@ export type Forecast = {
   unknown: [string, number][];
   /**
    * Every variant the journey declares, in its order (one nobody drew with 0): `rate` is absent
-   * when no one was drawn (the report's "—").
+   * when no one was drawn or conversions are not measured (the report's "—").
    */
   variants: { step: string; variant: string; enrolled: number; converted: number; rate?: number }[];
   outcomes: [string, number][];
@@ -70,10 +72,12 @@ export function forecastOf(totals: Totals, journey: Journey): Forecast {
     if (row.metric === 'converted') entry.converted += row.count;
     assigned.set(key, entry);
   }
+  // As the report measures: a goal, or conversions a goal counted (which a goal-less journey never has).
+  const goal = journey.goal !== undefined || converted > 0;
   const variants = [...assigned]
     .map(([key, v]) => {
       const [step = '', variant = ''] = key.split('\u0000');
-      return { step, variant, ...v, ...(v.enrolled > 0 ? { rate: v.converted / v.enrolled } : {}) };
+      return { step, variant, ...v, ...(goal && v.enrolled > 0 ? { rate: v.converted / v.enrolled } : {}) };
     })
     .sort((a, b) => declared(journey, a) - declared(journey, b));
   const sent = new Map(totals.sent);
@@ -117,6 +121,7 @@ export function forecastOf(totals: Totals, journey: Journey): Forecast {
     events: totals.events,
     enrolled: totals.enrolled,
     converted,
+    goal,
     messages: {
       sent: { email: sent.get('email') ?? 0, sms: sent.get('sms') ?? 0, push: sent.get('push') ?? 0 },
       failed: totals.failures,

@@ -154,4 +154,19 @@ describe('forecastOf', () => {
       '<td>pick / control</td><td class="n">0</td><td class="n">0</td><td class="n">—</td>',
     );
   });
+
+  it('says conversions are not measured for a journey with no goal, in the text, the JSON and the page', () => {
+    // arrange: the bill journey has no goal
+    const forecast = forecastOf(totals({ counters: [{ metric: 'enrolled', count: 10 }] }), journey);
+    // act
+    const text = forecastText(forecast);
+    const page = forecastPage(forecast);
+    // assert
+    expect(forecast.goal).toBe(false);
+    expect(JSON.parse(JSON.stringify(forecast))).toMatchObject({ goal: false });
+    expect(text).toContain('no goal: conversions are not measured');
+    expect(text).not.toMatch(/converted +0/);
+    expect(page).toContain('no goal: conversions are not measured');
+    expect(page).not.toMatch(/converted<b>0<\/b>/);
+  });
 });
