@@ -230,6 +230,57 @@ describe('the local runtime keeps each store within its cap', () => {
     expect(kept.at(-1)?.body?.text).toBe('body 11');
   });
 
+  it('the SES emulator on a file: one started after it shows its newest emails, and the file keeps at most twice the cap', async () => {
+    // arrange: a first emulator on a file sends past its cap, then stops
+    const file = join(dir, 'emails.jsonl');
+    const first = await startSes(0, 5, { file });
+    const client = new SESv2Client(localClientConfig(first.endpoint));
+    const send = async (n: number) =>
+      client.send(
+        new SendEmailCommand({
+          FromEmailAddress: 'shop@example.com',
+          Destination: { ToAddresses: ['ada@example.com'] },
+          Content: { Simple: { Subject: { Data: `email ${n}` }, Body: { Text: { Data: `body ${n}` } } } },
+        }),
+      );
+    for (let n = 0; n < 12; n += 1) await send(n);
+    client.destroy();
+    await first.stop();
+    const lines = (await readFile(file, 'utf8')).split('\n').filter(Boolean).length;
+    // act
+    const second = await startSes(0, 5, { file });
+    const kept = await storedEmails(second.endpoint);
+    await second.stop();
+    // assert
+    expect(kept.map((e) => e.subject)).toEqual(['email 7', 'email 8', 'email 9', 'email 10', 'email 11']);
+    expect(kept.at(-1)?.body?.text).toBe('body 11');
+    expect(lines).toBeLessThanOrEqual(10);
+  });
+
+  it('the SES emulator on a file: a cleared store stays cleared after a restart', async () => {
+    // arrange
+    const file = join(dir, 'emails.jsonl');
+    const first = await startSes(0, 5, { file });
+    const client = new SESv2Client(localClientConfig(first.endpoint));
+    await client.send(
+      new SendEmailCommand({
+        FromEmailAddress: 'shop@example.com',
+        Destination: { ToAddresses: ['ada@example.com'] },
+        Content: { Simple: { Subject: { Data: 'cleared' }, Body: { Text: { Data: 'cleared' } } } },
+      }),
+    );
+    client.destroy();
+    // act: the viewer's "clear", then a restart
+    const cleared = await fetch(`${first.endpoint}/clear-store`, { method: 'POST' });
+    await first.stop();
+    const second = await startSes(0, 5, { file });
+    const kept = await storedEmails(second.endpoint);
+    await second.stop();
+    // assert
+    expect(cleared.status).toBe(200);
+    expect(kept).toEqual([]);
+  });
+
   it('the SES emulator: one started after another in the same process starts with no emails, as a new process does', async () => {
     // arrange: an email in a first emulator, stopped
     const first = await startSes(0, 5);
