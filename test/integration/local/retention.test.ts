@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -255,6 +255,21 @@ describe('the local runtime keeps each store within its cap', () => {
     expect(kept.map((e) => e.subject)).toEqual(['email 7', 'email 8', 'email 9', 'email 10', 'email 11']);
     expect(kept.at(-1)?.body?.text).toBe('body 11');
     expect(lines).toBeLessThanOrEqual(10);
+  });
+
+  it('the SES emulator on a file: a line that is not an email (edited by hand) is left out, the others shown', async () => {
+    // arrange
+    const file = join(dir, 'emails.jsonl');
+    const kept = { messageId: 'm1', subject: 'kept', destination: { to: ['ada@example.com'] } };
+    await writeFile(file, `${JSON.stringify(kept)}\nnot json\n{"subject":"no id"}\n`);
+    // act
+    const ses = await startSes(0, 5, { file });
+    const emails = await storedEmails(ses.endpoint);
+    await ses.stop();
+    // assert
+    expect(emails.map((e) => [e.messageId, e.subject, e.destination?.to])).toEqual([
+      ['m1', 'kept', ['ada@example.com']],
+    ]);
   });
 
   it('the SES emulator on a file: a cleared store stays cleared after a restart', async () => {

@@ -141,9 +141,9 @@ async function keepSent(file: string, maxEmails: number): Promise<KeepSent> {
       for (let email = held[first - 1]; email !== undefined && !written.has(email); email = held[first - 1])
         first -= 1;
       const accepted: KeptEmail[] = held.slice(first);
-      if (accepted.length === 0) return;
       for (const email of accepted) written.add(email);
       keepNewest(maxEmails);
+      // Awaited even with nothing new: a request answered at once may have had its email taken by another's scan.
       await log.append(accepted, () => getStoreReadonly().emails).catch(warn);
     },
     flushed: () => log.flushed(),
