@@ -75,10 +75,17 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: 
     execFile(
       process.execPath,
       ['infra/cli/bin.js', ...args],
-      { cwd: projectRoot, env: { ...process.env, NO_COLOR: '1', ...env } },
+      // Not the runtime's Lambda environment: with AWS_LAMBDA_MAX_CONCURRENCY (set while a runtime runs in this
+      // process) the AWS SDK in the child looks for a Lambda invocation store and every call fails.
+      { cwd: projectRoot, env: { ...withoutLambdaConcurrency(process.env), NO_COLOR: '1', ...env } },
       (error, stdout) => resolve({ code: error === null ? 0 : 1, stdout }),
     );
   });
+}
+
+function withoutLambdaConcurrency(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { AWS_LAMBDA_MAX_CONCURRENCY: _inLambda, ...rest } = env;
+  return rest;
 }
 
 /** `journeys trace` in this process (the command's own code; `--aws` below runs it as its own process). */
