@@ -7,6 +7,7 @@ import { PinpointClient, SendMessagesCommand } from '@aws-sdk/client-pinpoint';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readSentMessages } from '#infra/local/inspect/sent.ts';
 import { ActivityLog, readActivity } from '#infra/local/runtime/activity.ts';
 import { localClientConfig } from '#infra/local/runtime/aws.ts';
 import { olderPart, readLogLines } from '#infra/local/runtime/capped-log.ts';
@@ -18,6 +19,7 @@ import { createEventBridgeServer, LocalBus } from '#infra/local/services/eventbr
 import { readDeadLetters } from '#infra/local/services/eventbridge/dead-letters.ts';
 import { outboxPath, readOutbox } from '#infra/local/services/pinpoint/outbox.ts';
 import { createPinpointServer } from '#infra/local/services/pinpoint/pinpoint.ts';
+import { sentEmailsPath } from '#infra/local/services/ses/sent-log.ts';
 import { startSes } from '#infra/local/services/ses/ses.ts';
 import { storedEmails } from '#infra/local/services/ses/store.ts';
 import { createSqsServer } from '#infra/local/services/sqs/sqs.ts';
@@ -270,6 +272,35 @@ describe('the local runtime keeps each store within its cap', () => {
     expect(emails.map((e) => [e.messageId, e.subject, e.destination?.to])).toEqual([
       ['m1', 'kept', ['ada@example.com']],
     ]);
+  });
+
+  it('the SES emulator on a file: with no runtime answering, `journeys sent` and traces read the emails from the folder', async () => {
+    // arrange: an emulator on the data folder's file sends an email, then stops
+    const ses = await startSes(0, 5, { file: sentEmailsPath(dir) });
+    const client = new SESv2Client(localClientConfig(ses.endpoint));
+    const sent = await client.send(
+      new SendEmailCommand({
+        FromEmailAddress: 'shop@example.com',
+        Destination: { ToAddresses: ['ada@example.com'] },
+        Content: { Simple: { Subject: { Data: 'while it ran' }, Body: { Text: { Data: 'still here' } } } },
+      }),
+    );
+    client.destroy();
+    await ses.stop();
+    // act: the endpoint it answered on no longer answers
+    const listed = await readSentMessages(dir, ses.endpoint);
+    const direct = await storedEmails(ses.endpoint, dir);
+    // assert
+    expect(listed).toEqual([
+      {
+        channel: 'email',
+        messageId: sent.MessageId,
+        to: 'ada@example.com',
+        subject: 'while it ran',
+        text: 'still here',
+      },
+    ]);
+    expect(direct.map((e) => e.subject)).toEqual(['while it ran']);
   });
 
   it('the SES emulator on a file: a cleared store stays cleared after a restart', async () => {

@@ -59,16 +59,7 @@ export class SentEmailLog {
 
   /** Opens the log and reads the newest `max` emails it keeps, oldest first; an absent log has none. */
   static async open(file: string, max: number): Promise<{ log: SentEmailLog; emails: KeptEmail[] }> {
-    const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return '';
-      throw error;
-    });
-    const lines = completeLines(text);
-    // A line that is not an email (edited by hand, cut short) is left out rather than refusing to start.
-    const emails = lines.flatMap((line) => {
-      const email = KeptEmail.safeParse(parseJson(line));
-      return email.success ? [email.data] : [];
-    });
+    const { lines, emails } = await readLog(file);
     const kept = emails.slice(-max);
     const log = new SentEmailLog(file, max, lines.length);
     if (lines.length > kept.length) await log.#queue(() => log.#rewrite(kept));
@@ -120,6 +111,25 @@ export class SentEmailLog {
     await writeFile(tmp, emails.map((email) => `${JSON.stringify(email)}\n`).join(''));
     await rename(tmp, this.file);
   }
+}
+
+/** The emails a data directory keeps, oldest first (a stopped runtime's, for `journeys sent` and traces). */
+export async function readSentEmails(dataDir: string): Promise<KeptEmail[]> {
+  return (await readLog(sentEmailsPath(dataDir))).emails;
+}
+
+async function readLog(file: string): Promise<{ lines: string[]; emails: KeptEmail[] }> {
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return '';
+    throw error;
+  });
+  const lines = completeLines(text);
+  // A line that is not an email (edited by hand, cut short) is left out rather than refusing to start.
+  const emails = lines.flatMap((line) => {
+    const email = KeptEmail.safeParse(parseJson(line));
+    return email.success ? [email.data] : [];
+  });
+  return { lines, emails };
 }
 
 function parseJson(line: string): unknown {
