@@ -1,5 +1,6 @@
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   enrollmentItems,
@@ -8,6 +9,8 @@ import {
   statsRepository,
 } from '#functions/_lib/repositories.ts';
 import type { LocalRuntime } from '#infra/local/index.ts';
+import { readSentMessages } from '#infra/local/inspect/sent.ts';
+import { localClientConfig } from '#infra/local/runtime/aws.ts';
 import { openClock } from '#infra/local/runtime/clock.ts';
 import { LOCAL_TABLES } from '#infra/local/runtime/env.ts';
 import { HeldPorts } from '#infra/local/runtime/listen.ts';
@@ -111,6 +114,35 @@ describe('restarting the local runtime on the same data directory', () => {
         visited: ['wait-1h', 'reminder-email', 'wait-order'],
       });
       expect(runtime.services.sfn.tokens.pending().map((t) => t.stateName)).toEqual(['wait-order']);
+    },
+    E2E_TIMEOUT,
+  );
+
+  it(
+    'shows the emails an earlier run sent: the console, `journeys sent` and traces read them after a restart',
+    async () => {
+      // arrange: a run sends an email (as a send step does), then stops
+      box ??= await sandbox(['cart-abandonment']);
+      runtime ??= await boot(box, { heldPorts });
+      const client = new SESv2Client(localClientConfig(runtime.endpoints.ses));
+      await client.send(
+        new SendEmailCommand({
+          FromEmailAddress: 'shop@example.com',
+          Destination: { ToAddresses: ['restart-5@example.com'] },
+          Content: { Simple: { Subject: { Data: 'Before the restart' }, Body: { Text: { Data: 'kept' } } } },
+        }),
+      );
+      client.destroy();
+      await runtime.stop();
+      runtime = undefined;
+      // act
+      runtime = await boot(box, { heldPorts });
+      // assert: the email, its subject and text, as the emulator's store and the console's list give it
+      const [email, ...more] = await sentEmails(runtime, 'restart-5@example.com');
+      expect(more).toEqual([]);
+      expect(email).toMatchObject({ subject: 'Before the restart', body: { text: 'kept' } });
+      const listed = await readSentMessages(box.dataDir, runtime.endpoints.ses);
+      expect(listed.filter((m) => m.to === 'restart-5@example.com')).toHaveLength(1);
     },
     E2E_TIMEOUT,
   );

@@ -23,9 +23,9 @@ export type SentMessage = {
 
 export type EmittedEvent = { at: string; source: string; detailType: string; detail: unknown };
 
-async function emails(sesEndpoint: string | undefined): Promise<SentMessage[]> {
+async function emails(sesEndpoint: string | undefined, dataDir: string): Promise<SentMessage[]> {
   if (sesEndpoint === undefined) return [];
-  return (await storedEmails(sesEndpoint)).map((e) => ({
+  return (await storedEmails(sesEndpoint, dataDir)).map((e) => ({
     channel: 'email',
     messageId: e.messageId,
     to: e.destination?.to.join(', ') ?? '',
@@ -47,7 +47,7 @@ export async function readSentMessages(dataDir: string, sesEndpoint?: string): P
       text: m.body,
     }),
   );
-  return [...(await emails(sesEndpoint)), ...outbox];
+  return [...(await emails(sesEndpoint, dataDir)), ...outbox];
 }
 
 const Archived = z.object({

@@ -324,7 +324,7 @@ async function renderedTexts(dataDir: string, sesEndpoint: string | undefined): 
     );
   }
   if (sesEndpoint === undefined) return texts;
-  for (const email of await storedEmails(sesEndpoint)) {
+  for (const email of await storedEmails(sesEndpoint, dataDir)) {
     texts.set(
       email.messageId,
       `email "${email.subject ?? ''}": ${emailText(email.body).replace(/\s+/g, ' ').slice(0, 160)}`,

@@ -18,6 +18,7 @@ import {
 } from '../services/pinpoint/sms-receipts.ts';
 import { createS3Server } from '../services/s3/s3.ts';
 import { SES_FEEDBACK_MS, sesEventEntries } from '../services/ses/feedback.ts';
+import { sentEmailsPath } from '../services/ses/sent-log.ts';
 import { type LocalSes, startSes } from '../services/ses/ses.ts';
 import { createSqsServer } from '../services/sqs/sqs.ts';
 import {
@@ -82,6 +83,8 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
     started.push(dynamo);
     const ses = await startSes(options.ports.ses, options.retention.sentEmails, {
       heldPorts: options.heldPorts,
+      // Kept with the rest of the data a restart reads (not for a run that throws its data away).
+      ...(options.inMemory ? {} : { file: sentEmailsPath(dir) }),
       onSent: (email, key) => {
         // After the send has settled (journey time stands still while it runs), as SES publishes.
         const put = () => bus.put(sesEventEntries(email, clock.now()));

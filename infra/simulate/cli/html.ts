@@ -60,7 +60,7 @@ export function forecastPage(f: Forecast): string {
 <body>
 <h1>Forecast: ${escapeHtml(f.journeyId)}</h1>
 <p class="note">${n(f.customers)} synthetic customers · journey time until ${escapeHtml(f.endedAt)}</p>
-<div class="kpis">${kpi('enrolled', n(f.enrolled))}${kpi('converted', n(f.converted))}${kpi('emails', n(f.messages.sent.email))}${kpi('SMS', n(f.messages.sent.sms))}${kpi('push', n(f.messages.sent.push))}${f.messages.failed > 0 ? kpi('Failed sends', n(f.messages.failed)) : ''}${kpi('AWS cost', `$${total.toFixed(2)}`)}</div>
+<div class="kpis">${kpi('enrolled', n(f.enrolled))}${f.goal ? kpi('converted', n(f.converted)) : kpi('no goal: conversions are not measured', '—')}${kpi('emails', n(f.messages.sent.email))}${kpi('SMS', n(f.messages.sent.sms))}${kpi('push', n(f.messages.sent.push))}${f.messages.failed > 0 ? kpi('Failed sends', n(f.messages.failed)) : ''}${kpi('AWS cost', `$${total.toFixed(2)}`)}</div>
 <h2>Messages per day</h2>
 ${dayChart(days)}
 <h2>Messages per hour of local time</h2>
@@ -82,7 +82,7 @@ ${rows(
     `${v.step} / ${v.variant}`,
     v.enrolled,
     v.converted,
-    `${(v.rate * 100).toFixed(1)}%`,
+    v.rate === undefined ? '—' : `${(v.rate * 100).toFixed(1)}%`,
   ]),
   ['variant', 'enrolled', 'converted', 'rate'],
   'no split in this journey',

@@ -4,7 +4,7 @@ import { type Forecast, feedbackRows } from '../run/forecast.ts';
 
 const n = (value: number) => Math.round(value).toLocaleString('en-US');
 const usd = (value: number) => `$${value < 1 ? value.toFixed(4) : value.toFixed(2)}`;
-const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
+const pct = (value: number | undefined) => (value === undefined ? '—' : `${(value * 100).toFixed(1)}%`);
 
 function table(rows: (string | number)[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => String(r[i] ?? '').length))) ?? [];
@@ -52,7 +52,9 @@ export function forecastText(f: Forecast): string {
       'Enrollments',
       table([
         ['enrolled', n(f.enrolled), ''],
-        ['converted', n(f.converted), f.enrolled === 0 ? '' : pct(f.converted / f.enrolled)],
+        f.goal
+          ? ['converted', n(f.converted), f.enrolled === 0 ? '' : pct(f.converted / f.enrolled)]
+          : ['no goal: conversions are not measured', '', ''],
         ...f.outcomes.map(([o, c]) => [`ended: ${o}`, n(c), '']),
       ]),
     ),

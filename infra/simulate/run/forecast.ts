@@ -11,6 +11,8 @@ export type Forecast = {
   enrolled: number;
   /** Goal conversions of the journey (the report's "converted"): while enrollments ran or after, inside the goal window. */
   converted: number;
+  /** False when conversions are not measured (the journey has no goal), as in the report: `converted` means nothing then. */
+  goal: boolean;
   messages: { sent: Record<Channel, number>; failed: number };
   /** What providers reported of the messages sent (the scenario's `messages` shares). */
   feedback: { email: Record<EmailFeedback, number>; sms: Record<SmsFeedback, number> };
@@ -19,7 +21,11 @@ export type Forecast = {
   deferred: [string, number][];
   suppressed: [string, number][];
   unknown: [string, number][];
-  variants: { step: string; variant: string; enrolled: number; converted: number; rate: number }[];
+  /**
+   * Every variant the journey declares, in its order (one nobody drew with 0): `rate` is absent
+   * when no one was drawn or conversions are not measured (the report's "—").
+   */
+  variants: { step: string; variant: string; enrolled: number; converted: number; rate?: number }[];
   outcomes: [string, number][];
   /** Executions that failed or timed out, by reason: what Step Functions would have said. */
   failedExecutions: [string, number][];
@@ -53,7 +59,7 @@ function sorted(map: ReadonlyMap<string, number>): [string, number][] {
 
 /** The forecast of a run's totals: counters as the report reads them, the bill at list prices. */
 export function forecastOf(totals: Totals, journey: Journey): Forecast {
-  const assigned = new Map<string, { enrolled: number; converted: number }>();
+  const assigned = declaredVariants(journey);
   const outcomes = new Map<string, number>();
   let converted = 0;
   for (const row of totals.counters) {
@@ -68,10 +74,12 @@ export function forecastOf(totals: Totals, journey: Journey): Forecast {
     if (row.metric === 'converted') entry.converted += row.count;
     assigned.set(key, entry);
   }
+  // As the report measures: a goal, or conversions a goal counted (which a goal-less journey never has).
+  const goal = journey.goal !== undefined || converted > 0;
   const variants = [...assigned]
     .map(([key, v]) => {
       const [step = '', variant = ''] = key.split('\u0000');
-      return { step, variant, ...v, rate: v.enrolled === 0 ? 0 : v.converted / v.enrolled };
+      return { step, variant, ...v, ...(goal && v.enrolled > 0 ? { rate: v.converted / v.enrolled } : {}) };
     })
     .sort((a, b) => declared(journey, a) - declared(journey, b));
   const sent = new Map(totals.sent);
@@ -115,6 +123,7 @@ export function forecastOf(totals: Totals, journey: Journey): Forecast {
     events: totals.events,
     enrolled: totals.enrolled,
     converted,
+    goal,
     messages: {
       sent: { email: sent.get('email') ?? 0, sms: sent.get('sms') ?? 0, push: sent.get('push') ?? 0 },
       failed: totals.failures,
@@ -171,6 +180,16 @@ export function feedbackRows(f: Forecast): { label: string; count: number; share
         }));
   };
   return [...of('email', f.feedback.email), ...of('sms', f.feedback.sms)];
+}
+
+/** Each variant of each split of the journey, at 0: one nobody drew is shown, not left out. */
+function declaredVariants(journey: Journey): Map<string, { enrolled: number; converted: number }> {
+  const variants = new Map<string, { enrolled: number; converted: number }>();
+  for (const [stepId, step] of Object.entries(journey.steps)) {
+    if (step.type !== 'split') continue;
+    for (const v of step.variants) variants.set(`${stepId}\u0000${v.name}`, { enrolled: 0, converted: 0 });
+  }
+  return variants;
 }
 
 /** Where a variant is declared: its split's place among the steps, then its own (the order a marketer wrote). */

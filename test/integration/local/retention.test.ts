@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { PinpointClient, SendMessagesCommand } from '@aws-sdk/client-pinpoint';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readSentMessages } from '#infra/local/inspect/sent.ts';
 import { ActivityLog, readActivity } from '#infra/local/runtime/activity.ts';
 import { localClientConfig } from '#infra/local/runtime/aws.ts';
 import { olderPart, readLogLines } from '#infra/local/runtime/capped-log.ts';
@@ -18,6 +19,7 @@ import { createEventBridgeServer, LocalBus } from '#infra/local/services/eventbr
 import { readDeadLetters } from '#infra/local/services/eventbridge/dead-letters.ts';
 import { outboxPath, readOutbox } from '#infra/local/services/pinpoint/outbox.ts';
 import { createPinpointServer } from '#infra/local/services/pinpoint/pinpoint.ts';
+import { sentEmailsPath } from '#infra/local/services/ses/sent-log.ts';
 import { startSes } from '#infra/local/services/ses/ses.ts';
 import { storedEmails } from '#infra/local/services/ses/store.ts';
 import { createSqsServer } from '#infra/local/services/sqs/sqs.ts';
@@ -228,6 +230,101 @@ describe('the local runtime keeps each store within its cap', () => {
     // assert
     expect(kept.map((e) => e.subject)).toEqual(['email 7', 'email 8', 'email 9', 'email 10', 'email 11']);
     expect(kept.at(-1)?.body?.text).toBe('body 11');
+  });
+
+  it('the SES emulator on a file: one started after it shows its newest emails, and the file keeps at most twice the cap', async () => {
+    // arrange: a first emulator on a file sends past its cap, then stops
+    const file = join(dir, 'emails.jsonl');
+    const first = await startSes(0, 5, { file });
+    const client = new SESv2Client(localClientConfig(first.endpoint));
+    const send = async (n: number) =>
+      client.send(
+        new SendEmailCommand({
+          FromEmailAddress: 'shop@example.com',
+          Destination: { ToAddresses: ['ada@example.com'] },
+          Content: { Simple: { Subject: { Data: `email ${n}` }, Body: { Text: { Data: `body ${n}` } } } },
+        }),
+      );
+    for (let n = 0; n < 12; n += 1) await send(n);
+    client.destroy();
+    await first.stop();
+    const lines = (await readFile(file, 'utf8')).split('\n').filter(Boolean).length;
+    // act
+    const second = await startSes(0, 5, { file });
+    const kept = await storedEmails(second.endpoint);
+    await second.stop();
+    // assert
+    expect(kept.map((e) => e.subject)).toEqual(['email 7', 'email 8', 'email 9', 'email 10', 'email 11']);
+    expect(kept.at(-1)?.body?.text).toBe('body 11');
+    expect(lines).toBeLessThanOrEqual(10);
+  });
+
+  it('the SES emulator on a file: a line that is not an email (edited by hand) is left out, the others shown', async () => {
+    // arrange
+    const file = join(dir, 'emails.jsonl');
+    const kept = { messageId: 'm1', subject: 'kept', destination: { to: ['ada@example.com'] } };
+    await writeFile(file, `${JSON.stringify(kept)}\nnot json\n{"subject":"no id"}\n`);
+    // act
+    const ses = await startSes(0, 5, { file });
+    const emails = await storedEmails(ses.endpoint);
+    await ses.stop();
+    // assert
+    expect(emails.map((e) => [e.messageId, e.subject, e.destination?.to])).toEqual([
+      ['m1', 'kept', ['ada@example.com']],
+    ]);
+  });
+
+  it('the SES emulator on a file: with no runtime answering, `journeys sent` and traces read the emails from the folder', async () => {
+    // arrange: an emulator on the data folder's file sends an email, then stops
+    const ses = await startSes(0, 5, { file: sentEmailsPath(dir) });
+    const client = new SESv2Client(localClientConfig(ses.endpoint));
+    const sent = await client.send(
+      new SendEmailCommand({
+        FromEmailAddress: 'shop@example.com',
+        Destination: { ToAddresses: ['ada@example.com'] },
+        Content: { Simple: { Subject: { Data: 'while it ran' }, Body: { Text: { Data: 'still here' } } } },
+      }),
+    );
+    client.destroy();
+    await ses.stop();
+    // act: the endpoint it answered on no longer answers
+    const listed = await readSentMessages(dir, ses.endpoint);
+    const direct = await storedEmails(ses.endpoint, dir);
+    // assert
+    expect(listed).toEqual([
+      {
+        channel: 'email',
+        messageId: sent.MessageId,
+        to: 'ada@example.com',
+        subject: 'while it ran',
+        text: 'still here',
+      },
+    ]);
+    expect(direct.map((e) => e.subject)).toEqual(['while it ran']);
+  });
+
+  it('the SES emulator on a file: a cleared store stays cleared after a restart', async () => {
+    // arrange
+    const file = join(dir, 'emails.jsonl');
+    const first = await startSes(0, 5, { file });
+    const client = new SESv2Client(localClientConfig(first.endpoint));
+    await client.send(
+      new SendEmailCommand({
+        FromEmailAddress: 'shop@example.com',
+        Destination: { ToAddresses: ['ada@example.com'] },
+        Content: { Simple: { Subject: { Data: 'cleared' }, Body: { Text: { Data: 'cleared' } } } },
+      }),
+    );
+    client.destroy();
+    // act: the viewer's "clear", then a restart
+    const cleared = await fetch(`${first.endpoint}/clear-store`, { method: 'POST' });
+    await first.stop();
+    const second = await startSes(0, 5, { file });
+    const kept = await storedEmails(second.endpoint);
+    await second.stop();
+    // assert
+    expect(cleared.status).toBe(200);
+    expect(kept).toEqual([]);
   });
 
   it('the SES emulator: one started after another in the same process starts with no emails, as a new process does', async () => {

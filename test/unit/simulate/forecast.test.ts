@@ -111,4 +111,63 @@ describe('forecastOf', () => {
     expect(page).toContain('<td>email: outcome unknown: socket hang up</td><td class="n">3</td>');
     expect(page).toMatch(/Failed sends<b>2<\/b>/);
   });
+
+  it('shows every variant of the journey, one nobody drew with 0 and no rate, as the report does', () => {
+    // arrange: a split whose holdout drew no one (weight 0) and a third variant no counter names
+    const split = Journey.parse({
+      id: 'ab',
+      name: 'AB',
+      trigger: { type: 'event', event: 'Signed Up' },
+      goal: { event: 'Order Completed', within: 'P7D' },
+      start: 'pick',
+      steps: {
+        pick: {
+          type: 'split',
+          variants: [
+            { name: 'a', weight: 100, next: 'hello' },
+            { name: 'b', weight: 0, next: 'hello' },
+            { name: 'control', weight: 0, next: 'done', holdout: true },
+          ],
+        },
+        hello: { type: 'email', template: 't', next: 'done' },
+        done: { type: 'exit' },
+      },
+    });
+    const run = totals({
+      counters: [
+        { metric: 'assigned', stepId: 'pick', variant: 'a', count: 10 },
+        { metric: 'converted', stepId: 'pick', variant: 'a', count: 3 },
+      ],
+    });
+    // act
+    const forecast = forecastOf(run, split);
+    const text = forecastText(forecast);
+    const page = forecastPage(forecast);
+    // assert: declared order, zeros where nobody was drawn, and "—" where there is no rate
+    expect(forecast.variants.map((v) => [v.variant, v.enrolled, v.converted, v.rate])).toEqual([
+      ['a', 10, 3, 0.3],
+      ['b', 0, 0, undefined],
+      ['control', 0, 0, undefined],
+    ]);
+    expect(text).toMatch(/\n {2}pick \/ a +10 +3 +30\.0%\n/);
+    expect(text).toMatch(/\n {2}pick \/ control +0 +0 +—\n/);
+    expect(page).toContain(
+      '<td>pick / control</td><td class="n">0</td><td class="n">0</td><td class="n">—</td>',
+    );
+  });
+
+  it('says conversions are not measured for a journey with no goal, in the text, the JSON and the page', () => {
+    // arrange: the bill journey has no goal
+    const forecast = forecastOf(totals({ counters: [{ metric: 'enrolled', count: 10 }] }), journey);
+    // act
+    const text = forecastText(forecast);
+    const page = forecastPage(forecast);
+    // assert
+    expect(forecast.goal).toBe(false);
+    expect(JSON.parse(JSON.stringify(forecast))).toMatchObject({ goal: false });
+    expect(text).toContain('no goal: conversions are not measured');
+    expect(text).not.toMatch(/converted +0/);
+    expect(page).toContain('no goal: conversions are not measured');
+    expect(page).not.toMatch(/converted<b>0<\/b>/);
+  });
 });

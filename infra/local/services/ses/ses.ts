@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import sesLocal from 'aws-ses-v2-local';
 import { clearStore, getStoreReadonly } from 'aws-ses-v2-local/dist/store.js';
 import * as z from 'zod';
+import { warnOnce } from '../../runtime/capped-log.ts';
 import { readBody } from '../../runtime/http.ts';
 import {
   closeServer,
@@ -20,6 +21,7 @@ import {
   serve,
 } from '../../runtime/listen.ts';
 import type { SentEmail } from './feedback.ts';
+import { type KeptEmail, SentEmailLog } from './sent-log.ts';
 
 type Start = (config: { host: string; port: number }) => Promise<Server>;
 
@@ -49,7 +51,10 @@ export type OnSent = (email: SentEmail, key: string) => void;
 /**
  * Starts aws-ses-v2-local on loopback: the SES v2 API, its store at `/store`,
  * a mail viewer at `/`. The emulator keeps every email in memory for as long
- * as it runs; here it keeps the newest `maxEmails` (see {@link keepNewest}).
+ * as it runs; here it keeps the newest `maxEmails` (see {@link keepNewest}),
+ * and, given a `file`, keeps them there too ({@link SentEmailLog}): an
+ * emulator started on the same file shows them again, as a restarted
+ * runtime should.
  * The API is served on `port` through a small proxy in front of the
  * emulator (which listens on a free port of its own): the proxy reports a
  * port in use clearly (the emulator does not), can be mounted on a held
@@ -59,11 +64,12 @@ export type OnSent = (email: SentEmail, key: string) => void;
 export async function startSes(
   port: number,
   maxEmails: number,
-  options: { heldPorts?: HeldPorts; onSent?: OnSent } = {},
+  options: { heldPorts?: HeldPorts; onSent?: OnSent; file?: string } = {},
 ): Promise<LocalSes> {
   const emulator = await startEmulator(maxEmails);
+  const kept = options.file === undefined ? undefined : await keepSent(options.file, maxEmails);
   const proxy = createServer((req, res) => {
-    void forward(req, res, emulator.port, options.onSent).catch(() => {
+    void forward(req, res, emulator.port, options.onSent, kept).catch(() => {
       if (!res.headersSent) res.writeHead(502);
       res.end();
     });
@@ -82,6 +88,7 @@ export async function startSes(
     stop: async () => {
       await serving.close();
       await emulator.stop();
+      await kept?.flushed();
     },
   };
 }
@@ -106,12 +113,55 @@ const SendRequest = z.object({
 });
 const SendResponse = z.object({ MessageId: z.string() });
 
-/** Passes one request to the emulator and its answer back; an accepted SendEmail is told to `onSent`. */
+type KeepSent = {
+  /** Writes what a request to the emulator changed in its store (emails accepted, the store cleared). */
+  after: (path: string, status: number) => Promise<void>;
+  flushed: () => Promise<void>;
+};
+
+/**
+ * Loads the emails kept in `file` into the emulator's store (emptied just
+ * before, see {@link startEmulator}) and keeps there each email it accepts
+ * from now on.
+ */
+async function keepSent(file: string, maxEmails: number): Promise<KeepSent> {
+  const { log, emails } = await SentEmailLog.open(file, maxEmails);
+  const store = getStoreReadonly();
+  store.emails.push(...emails);
+  // The store's own objects: an email is new until it is in this set.
+  const written = new WeakSet<object>(emails);
+  const warn = warnOnce('sent email log', 'emails sent now are not shown after a restart');
+  return {
+    after: async (path, status) => {
+      if (status !== 200) return;
+      if (path === CLEAR_PATH) return log.clear().catch(warn);
+      // Accepted emails are the newest at the end of the store; taken at once, so each is written once.
+      const { emails: held } = getStoreReadonly();
+      let first = held.length;
+      for (let email = held[first - 1]; email !== undefined && !written.has(email); email = held[first - 1])
+        first -= 1;
+      const accepted: KeptEmail[] = held.slice(first);
+      for (const email of accepted) written.add(email);
+      keepNewest(maxEmails);
+      // Awaited even with nothing new: a request answered at once may have had its email taken by another's scan.
+      await log.append(accepted, () => getStoreReadonly().emails).catch(warn);
+    },
+    flushed: () => log.flushed(),
+  };
+}
+
+const CLEAR_PATH = '/clear-store';
+
+/**
+ * Passes one request to the emulator and its answer back; with `kept`, what
+ * it stored is on disk before the answer; an accepted SendEmail is told to `onSent`.
+ */
 async function forward(
   req: IncomingMessage,
   res: ServerResponse,
   port: number,
   onSent: OnSent | undefined,
+  kept: KeepSent | undefined,
 ): Promise<void> {
   const body = await readBody(req);
   const answer = await new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>(
@@ -129,10 +179,12 @@ async function forward(
       upstream.end(body);
     },
   );
+  const path = req.url?.split('?')[0] ?? '';
+  if (req.method === 'POST') await kept?.after(path, answer.status);
   res.writeHead(answer.status, answer.headers);
   res.end(answer.body);
   if (onSent === undefined) return;
-  if (req.method !== 'POST' || req.url?.split('?')[0] !== SEND_PATH || answer.status !== 200) return;
+  if (req.method !== 'POST' || path !== SEND_PATH || answer.status !== 200) return;
   const sent = SendResponse.safeParse(parseJson(answer.body));
   const asked = SendRequest.safeParse(parseJson(body));
   const configurationSet = asked.data?.ConfigurationSetName;
