@@ -49,7 +49,7 @@ export function parseJsonBytes(bytes: Uint8Array, options: { utf16?: boolean } =
   const where = (at: Position) => `line ${at.line}, column ${at.column}`;
   return {
     ok: false,
-    message: `${twice.path}: the key ${JSON.stringify(twice.key)} is written twice (${where(twice.first)} and ${where(twice.second)}); JSON keeps only the last, so the first would be lost without a word`,
+    message: `written with the key ${JSON.stringify(twice.key)} twice in ${twice.path} (${where(twice.first)} and ${where(twice.second)}); JSON keeps only the last, so the first would be lost without a word`,
   };
 }
 
@@ -70,7 +70,7 @@ type Frame =
   | { kind: 'object'; key?: string; expectKey: boolean }
   | { kind: 'array'; index: number; expectValue: boolean };
 
-/** Where an object sits, as `steps.a.variants[1]` (`(document)` for the top). */
+/** Where an object sits, as `steps.a.variants[1]` (`the top-level object` for the top). */
 function pathOf(frames: readonly Frame[]): string {
   let out = '';
   for (const frame of frames) {
@@ -78,7 +78,7 @@ function pathOf(frames: readonly Frame[]): string {
     else if (/^[A-Za-z0-9_$-]+$/.test(frame.key ?? '')) out += out === '' ? frame.key : `.${frame.key}`;
     else out += `[${JSON.stringify(frame.key)}]`;
   }
-  return out === '' ? '(document)' : out;
+  return out === '' ? 'the top-level object' : out;
 }
 
 /** A member of an object (at its key) or an element of a list (where it starts), in a valid JSON text. */

@@ -308,6 +308,11 @@ describe('deploy-journey', () => {
       says: /^The file is not valid JSON: .* at line 26, column 3\.$/,
     },
     { why: 'empty', bytes: new Uint8Array(), says: /^The file is empty: a JSON document was expected\.$/ },
+    {
+      why: 'written with a key twice',
+      bytes: new TextEncoder().encode(welcome.replace(/^\{/, '{\n  "name": "Copy",')),
+      says: /^The file is written with the key "name" twice in the top-level object \(line 2, column 3 and line \d+, column 3\); JSON keeps only the last/,
+    },
   ])(
     'rejects a journey file that is $why, saying where, and leaves the live version',
     async ({ bytes, says }) => {

@@ -63,7 +63,7 @@ describe('reading a JSON file’s bytes', () => {
     expect(result).toStrictEqual({
       ok: false,
       message:
-        'steps: the key "a" is written twice (line 3, column 5 and line 5, column 5); JSON keeps only the last, so the first would be lost without a word',
+        'written with the key "a" twice in steps (line 3, column 5 and line 5, column 5); JSON keeps only the last, so the first would be lost without a word',
     });
   });
 
@@ -80,7 +80,7 @@ describe('reading a JSON file’s bytes', () => {
     expect(parseJsonBytes(utf8('{"v": [0, {"a": 1, "\\u0061": 2}]}'))).toStrictEqual({
       ok: false,
       message:
-        'v[1]: the key "a" is written twice (line 1, column 12 and line 1, column 20); JSON keeps only the last, so the first would be lost without a word',
+        'written with the key "a" twice in v[1] (line 1, column 12 and line 1, column 20); JSON keeps only the last, so the first would be lost without a word',
     });
   });
 });
