@@ -288,48 +288,8 @@ export class EnrollmentItems {
   }
 
   /**
-   * The execution ended: keeps the item only while its goal window is open
-   * (a late goal still converts), else removes it. Returns the enrollment as
-   * it was, or undefined when another delivery of the same end already did it.
-   */
-  async end(userId: string, enrollmentId: string, endedAt: string): Promise<ActiveEnrollment | undefined> {
-    const current = await this.enrollment(userId, enrollmentId);
-    if (current === undefined || current.endedAt !== undefined) return undefined;
-    const key = { userId, sk: enrollmentKeys.enrollment(enrollmentId) };
-    const keep = current.goalUntil !== undefined && current.converted !== true && current.goalUntil > endedAt;
-    try {
-      if (keep) {
-        await updateItem(this.db, {
-          TableName: this.table,
-          Key: key,
-          UpdateExpression: 'SET #endedAt = :at, #expiresAt = :expires',
-          ConditionExpression: 'attribute_exists(sk) AND attribute_not_exists(#endedAt)',
-          ExpressionAttributeNames: { '#endedAt': 'endedAt', '#expiresAt': 'expiresAt' },
-          ExpressionAttributeValues: {
-            ':at': endedAt,
-            ':expires': epochSeconds(current.goalUntil ?? endedAt) + 1,
-          },
-        });
-      } else {
-        await deleteItem(this.db, {
-          TableName: this.table,
-          Key: key,
-          // Without attribute_exists, a second delivery's delete of the gone item would pass too.
-          ConditionExpression: 'attribute_exists(sk) AND attribute_not_exists(#endedAt)',
-          ExpressionAttributeNames: { '#endedAt': 'endedAt' },
-        });
-      }
-    } catch (error) {
-      if (isConditionFailed(error)) return undefined;
-      throw error;
-    }
-    return current;
-  }
-
-  /**
-   * The execution ended, its outcome's count pending (`end` with the count
-   * kept across a crash): the item is kept, marked ended with its outcome
-   * pending, until `settleEnd` (after the count) removes it, or keeps it
+   * The execution ended, its outcome's count pending (kept across a crash):
+   * the item is kept, marked ended with its outcome pending, until `settleEnd` (after the count) removes it, or keeps it
    * while its goal window is open. Returns the enrollment as it was, or
    * undefined when another delivery of the same end already marked it.
    */

@@ -293,8 +293,8 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   const waiters = event.type === 'track' ? await waitersOf(deps, waiterKeys, event.event, owners) : [];
   const ownerOf = (enrollmentId: string) => owners.get(enrollmentId) ?? userId;
   const plan = planIngest({ event, userId, state, journeys, now, enrollments, waiters });
-  // Stops first: a step starting to wait meanwhile must see its enrollment stopping, not resume.
   await settlePendingConversions(deps, ownerOf, enrollments, event.messageId);
+  // Stops first: a step starting to wait meanwhile must see its enrollment stopping, not resume.
   const converted: string[] = [];
   for (const f of plan.finish)
     if (await finish(deps, ownerOf(f.enrollment.enrollmentId), f, event.messageId))

@@ -130,7 +130,8 @@ beforeAll(async () => {
     enrolledAt: '2026-11-24T10:00:00.000Z',
     goalUntil: '2026-12-01T10:00:00.000Z',
   });
-  await enrollments.end('ada', 'e-ok', '2026-11-24T10:05:00.000Z');
+  const ended = await enrollments.endCounted('ada', 'e-ok', '2026-11-24T10:05:00.000Z');
+  if (ended !== undefined) await enrollments.settleEnd('ada', ended.enrollment);
   await smsDeliveredTo('cy', deliveries);
 });
 

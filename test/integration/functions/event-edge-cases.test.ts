@@ -573,7 +573,8 @@ describe('ingest: a trigger redelivered after its enrollment ended', () => {
     const [enrollmentId] = first.status === 'rejected' ? [] : first.enrolled;
     if (enrollmentId === undefined) throw new Error('not enrolled');
     // The journey exits at once; the execution-status handler ends and removes the enrollment.
-    await deps.enrollments.end('u-ended', enrollmentId, '2026-11-24T10:00:01Z');
+    const ended = await deps.enrollments.endCounted('u-ended', enrollmentId, '2026-11-24T10:00:01Z');
+    if (ended !== undefined) await deps.enrollments.settleEnd('u-ended', ended.enrollment);
     // EventBridge redelivers the trigger (its first delivery failed later, on something else).
     sfn
       .on(StartExecutionCommand)
