@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { documentClient } from '#functions/_lib/clients/dynamo.ts';
+import { resetClock, setClock } from '#functions/_lib/clock.ts';
 import { DeliveriesRepository } from '#functions/_lib/deliveries.ts';
 import { messageDigest } from '#functions/_lib/redelivery-guard.ts';
 import { type StatRow, StatsRepository } from '#functions/_lib/stats.ts';
@@ -26,7 +27,21 @@ let proxy: FaultProxy;
 /** The stats table reached through the fault proxy (one attempt per call: a fault is what the SDK's retries ended with). */
 let faultyStats: StatsRepository;
 
+/**
+ * Business time moves 1.5 s at every reading: a count's mark and the counts written before it are
+ * always further apart than the guard's clock-skew margin (1 s), as they are on AWS, however fast
+ * or slow the machine runs the test.
+ */
+function steppingClock(): () => Date {
+  let at = Date.parse('2026-11-24T10:00:00Z');
+  return () => {
+    at += 1500;
+    return new Date(at);
+  };
+}
+
 beforeAll(async () => {
+  setClock(steppingClock());
   db = await startDynalite('count-faults');
   proxy = await startFaultProxy(db.endpoint);
   const local = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
@@ -48,6 +63,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
+  resetClock();
   await proxy.stop();
   await db.stop();
 });
@@ -79,13 +95,13 @@ function faulty(): { deps: IngestDeps; sfn: ReturnType<typeof ingestDeps>['sfn']
   return { deps: { ...deps, stats: faultyStats }, sfn };
 }
 
-async function count(metric: string, stepId?: string): Promise<StatRow | undefined> {
-  const rows = await new StatsRepository(db.doc, db.tables.stats).funnel('faults');
+async function count(metric: string, stepId?: string, journeyId = 'faults'): Promise<StatRow | undefined> {
+  const rows = await new StatsRepository(db.doc, db.tables.stats).funnel(journeyId);
   return rows.find((r) => r.metric === metric && r.stepId === stepId && r.variant === undefined);
 }
 
-async function countOf(metric: string, stepId?: string): Promise<number> {
-  return (await count(metric, stepId))?.count ?? 0;
+async function countOf(metric: string, stepId?: string, journeyId?: string): Promise<number> {
+  return (await count(metric, stepId, journeyId))?.count ?? 0;
 }
 
 /** Enrolls a customer with nothing faulted; the execution input of the enrollment. */
@@ -179,16 +195,26 @@ describe('counts under a fault at their write, retried', () => {
 
 describe('counts left pending with no retry', () => {
   it('counts an entry left pending when its execution ends', async () => {
-    // arrange: the entry's count fails and the trigger is never delivered again (EventBridge gave up)
+    // arrange: a journey of its own, so no other test's count takes the guard slots of its counters
+    // between the mark and the retry (the guard would then rightly leave the count out);
+    // the entry's count fails and the trigger is never delivered again (EventBridge gave up)
+    await registerJourney(db, {
+      id: 'faults-orphan',
+      name: 'Counts left pending',
+      trigger: { type: 'event', event: 'Orphan Signed Up' },
+      start: 'done',
+      steps: { done: { type: 'exit' } },
+    });
     n += 1;
     const userId = `cf-orphan-${n}`;
+    const countHere = (metric: string) => countOf(metric, undefined, 'faults-orphan');
     const before = {
-      enrolled: await countOf('enrolled'),
-      completed: await countOf(outcomeMetric('completed')),
+      enrolled: await countHere('enrolled'),
+      completed: await countHere(outcomeMetric('completed')),
     };
     const { deps, sfn } = faulty();
     faultFirstCount('error-before');
-    await expect(ingestEvent(deps, track(userId, 'Signed Up'))).rejects.toThrow();
+    await expect(ingestEvent(deps, track(userId, 'Orphan Signed Up'))).rejects.toThrow();
     proxy.plan(() => 'pass');
     const raw = String((sfn.calls().at(-1)?.args[0].input as { input?: string } | undefined)?.input);
     const input = EnrollmentInput.parse(JSON.parse(raw));
@@ -198,8 +224,8 @@ describe('counts left pending with no retry', () => {
     await executionStatusChanged(status, succeeded(input, raw));
     // assert
     expect({
-      enrolled: (await countOf('enrolled')) - before.enrolled,
-      completed: (await countOf(outcomeMetric('completed'))) - before.completed,
+      enrolled: (await countHere('enrolled')) - before.enrolled,
+      completed: (await countHere(outcomeMetric('completed'))) - before.completed,
     }).toEqual({ enrolled: 1, completed: 1 });
     expect((await deps.enrollments.enrollment(userId, input.enrollmentId))?.enrolledPending).toBeUndefined();
   });
