@@ -1,4 +1,11 @@
-import { filters, Liquid, type Template as ParsedLiquid, UndefinedVariableError } from 'liquidjs';
+import {
+  filters,
+  Liquid,
+  type Template as ParsedLiquid,
+  Tag,
+  toValueSync,
+  UndefinedVariableError,
+} from 'liquidjs';
 import { isDataMap } from './dictionary.ts';
 import { forbiddenHtmlLink, forbiddenLinkScheme, linkText } from './template-links.ts';
 import * as z from './zod.ts';
@@ -365,16 +372,55 @@ export async function renderTemplate<T extends Template>(
   return out as Rendered<T>;
 }
 
-/** Parses every Liquid field once; returns the first syntax problem per field. */
-export function checkTemplateSyntax(template: Template): { field: string; message: string }[] {
-  const problems: { field: string; message: string }[] = [];
+/** A field that cannot render: Liquid that does not parse, or a partial it cannot load. */
+export type TemplateSyntaxProblem = { field: string; kind: 'syntax' | 'partial'; message: string };
+
+/** A problem as a sentence after its field: `broken Liquid syntax: …`, or what the partial does. */
+export function describeTemplateProblem(problem: TemplateSyntaxProblem): string {
+  return problem.kind === 'syntax' ? `broken Liquid syntax: ${problem.message}` : problem.message;
+}
+
+/** Tags that load another template by name: with no files to read, every render that reaches one fails. */
+const PARTIAL_TAGS: ReadonlySet<string> = new Set(['include', 'render', 'layout']);
+
+/** The first tag that loads a partial, in the order written, inner blocks included. */
+function firstPartial(nodes: readonly ParsedLiquid[]): Tag | undefined {
+  for (const node of nodes) {
+    if (node instanceof Tag && PARTIAL_TAGS.has(node.name)) return node;
+    const template: ParsedLiquid = node;
+    // Partials themselves are not followed (there are none to follow).
+    const children = template.children?.(false, true);
+    const inner = children === undefined ? undefined : firstPartial(toValueSync(children));
+    if (inner !== undefined) return inner;
+  }
+  return undefined;
+}
+
+/**
+ * Parses every Liquid field once; returns the first syntax problem per field.
+ * A partial (`include`, `render`, `layout`) is one: templates read no files,
+ * so it would fail every send that reaches it.
+ */
+export function checkTemplateSyntax(template: Template): TemplateSyntaxProblem[] {
+  const problems: TemplateSyntaxProblem[] = [];
   for (const [key, value] of Object.entries(template)) {
     if (key === 'channel' || typeof value !== 'string') continue;
+    let nodes: ParsedLiquid[];
     try {
-      engine('UTC', false).parse(value);
+      nodes = engine('UTC', false).parse(value);
     } catch (error) {
-      problems.push({ field: key, message: error instanceof Error ? error.message : String(error) });
+      const message = error instanceof Error ? error.message : String(error);
+      problems.push({ field: key, kind: 'syntax', message });
+      continue;
     }
+    const partial = firstPartial(nodes);
+    if (partial === undefined) continue;
+    const [line, column] = partial.token.getPosition();
+    problems.push({
+      field: key,
+      kind: 'partial',
+      message: `${partial.token.getText()} (line ${line}, column ${column}) loads another template, and templates read no other file: write its content here`,
+    });
   }
   return problems;
 }

@@ -10,6 +10,7 @@ import { TEMPLATES_PREFIX, templateNameOfKey } from '#shared/journey/s3-keys.ts'
 import { type JsonText, parseJsonBytes, tooLargeProblem } from '#shared/json-text.ts';
 import {
   checkTemplateSyntax,
+  describeTemplateProblem,
   Template,
   type TemplateCatalog,
   type TemplateChannel,
@@ -85,9 +86,13 @@ export function parseTemplate(name: string, json: JsonText): Template | string {
     return `The template "${name}" is not a valid template: ${where} ${issue?.message ?? ''}`.trim();
   }
   const syntax = checkTemplateSyntax(parsed.data);
-  if (syntax.length > 0) {
+  if (syntax.some((p) => p.kind === 'syntax')) {
     const where = syntax.map((p) => `${p.field}: ${p.message}`).join('; ');
     return `The template "${name}" has broken Liquid syntax (${where}).`;
+  }
+  if (syntax.length > 0) {
+    const where = syntax.map((p) => `${p.field}: ${describeTemplateProblem(p)}`).join('; ');
+    return `The template "${name}" cannot be sent (${where}).`;
   }
   return parsed.data;
 }

@@ -2,7 +2,7 @@ import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { type JsonText, MAX_JSON_FILE_BYTES, parseJsonBytes, tooLargeProblem } from '#shared/json-text.ts';
 import type { TemplateCatalog, TemplateChannel } from '#shared/templates.ts';
-import { checkTemplateSyntax, Template } from '#shared/templates.ts';
+import { checkTemplateSyntax, describeTemplateProblem, Template } from '#shared/templates.ts';
 
 /** A JSON file read from disk: its value, or a problem that says where it is. */
 export type JsonFile = JsonText;
@@ -89,9 +89,7 @@ export async function loadTemplates(
       catalog.set(basename(name, '.json'), parsed.data.channel);
       bodies.set(basename(name, '.json'), parsed.data);
     } else if (parsed.success)
-      problems.push(
-        ...syntax.map((p) => ({ file, message: `${p.field}: broken Liquid syntax: ${p.message}` })),
-      );
+      problems.push(...syntax.map((p) => ({ file, message: `${p.field}: ${describeTemplateProblem(p)}` })));
     else
       problems.push(
         ...parsed.error.issues.map((i) => ({

@@ -96,6 +96,7 @@ function invalidNotMissing(violation: Violation, problems: readonly TemplateProb
   if (own.length === 0) return violation;
   return {
     ...violation,
+    code: 'template.invalid',
     message: `Template "${named}" (templates/${named}.json) is not valid: ${own.map((p) => p.message).join('; ')}.`,
   };
 }

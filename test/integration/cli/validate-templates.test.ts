@@ -24,6 +24,16 @@ beforeAll(async () => {
     text: 'ok',
   };
   await writeFile(join(dir, 'templates', 'promo.json'), JSON.stringify(template));
+  await writeFile(
+    join(dir, 'footer.json'),
+    JSON.stringify({
+      ...journey,
+      id: 'footer',
+      steps: { ...journey.steps, mail: { ...journey.steps.mail, template: 'with-footer' } },
+    }),
+  );
+  const withFooter = { channel: 'email', subject: 'Hi', html: "<p>Hi</p>{% render 'footer' %}", text: 'Hi' };
+  await writeFile(join(dir, 'templates', 'with-footer.json'), JSON.stringify(withFooter));
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
@@ -36,5 +46,19 @@ describe('journeys validate: template syntax', () => {
     expect(messages).toMatch(/subject: broken Liquid syntax/);
     expect(messages).toMatch(/html: broken Liquid syntax/);
     expect(report.templates[0].file).toContain('promo.json');
+  });
+
+  it('fails on a partial, which no send could load, on the template and on the step that sends it', async () => {
+    // act
+    const result = await runCli(['validate', '--json', join(dir, 'footer.json')]);
+    // assert: the tag as written and where, and the step's problem says the template is there but invalid
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout);
+    const said = `html: {% render 'footer' %} (line 1, column 10) loads another template, and templates read no other file: write its content here`;
+    expect(report.templates.map((t: { message: string }) => t.message)).toContain(said);
+    const [file] = report.files;
+    expect(file.violations).toMatchObject([
+      { path: 'steps.mail.template', code: 'template.invalid', message: expect.stringContaining(said) },
+    ]);
   });
 });

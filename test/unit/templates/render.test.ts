@@ -245,6 +245,25 @@ describe('template rendering', () => {
     );
   });
 
+  it.each([
+    ["<p>Hi</p>{% render 'footer' %}", "{% render 'footer' %}", 10],
+    ["{% if x %}{%- include 'shared/header' -%}{% endif %}", "{%- include 'shared/header' -%}", 11],
+    ["{% layout 'base' %}x", "{% layout 'base' %}", 1],
+  ])('refuses a partial before any send, since templates read no files: %s', (html, written, column) => {
+    // arrange: the partial would fail every send that reaches it
+    const template = email(html);
+    // act
+    const problems = checkTemplateSyntax(template);
+    // assert: named with the tag, the partial and where it is written
+    expect(problems).toStrictEqual([
+      {
+        field: 'html',
+        kind: 'partial',
+        message: `${written} (line 1, column ${column}) loads another template, and templates read no other file: write its content here`,
+      },
+    ]);
+  });
+
   it('reports broken Liquid syntax per field without rendering', () => {
     const problems = checkTemplateSyntax(email('{% if x %}unclosed', 'ok', '{{ bad '));
     expect(problems.map((p) => p.field).sort()).toEqual(['html', 'subject']);
