@@ -31,6 +31,8 @@ export type TraceStep = {
   timedOut?: boolean;
   /** A failure the journey caught and went on from. */
   error?: string;
+  /** Why, as the failed task said it (`profile.traits.renewalDate is not a date on this profile`). */
+  reason?: string;
 };
 
 export type TraceExecution = {
@@ -54,6 +56,8 @@ const TracedInput = z.object({
 });
 
 const LambdaCause = z.object({ errorMessage: z.string() });
+/** The most of a failure's message a trace shows. */
+const REASON_CHARS = 300;
 
 function parseJson(text: string | undefined): unknown {
   try {
@@ -83,7 +87,12 @@ export function stepsOf(events: readonly HistoryEvent[]): TraceStep[] {
     if (current !== undefined && failed !== undefined) {
       const until = LambdaCause.safeParse(parseJson(failed.cause)).data?.errorMessage;
       if (failed.error === ErrorName.Deferred && until !== undefined) current.deferrals.push({ at, until });
-      else current.error = failed.error;
+      else {
+        current.error = failed.error;
+        // A task's own message (a Lambda's errorMessage), bounded: it reads better than the error's name alone.
+        if (until !== undefined && until.length > 0) current.reason = until.slice(0, REASON_CHARS);
+        else delete current.reason;
+      }
     }
     if (current !== undefined && (e.type === 'TaskTimedOut' || e.type === 'LambdaFunctionTimedOut'))
       current.timedOut = true;

@@ -78,6 +78,8 @@ function stepText(
   journey: Journey | undefined,
   experiments: readonly ExperimentState[],
   zone: string,
+  /** Whether the step has a delivery record, whose line says why a message failed. */
+  delivered: boolean,
 ): string {
   const def =
     journey !== undefined && Object.hasOwn(journey.steps, step.stepId)
@@ -105,7 +107,9 @@ function stepText(
   }
   if (def?.type === 'exit')
     return `${step.stepId}: exit${def.reason === undefined ? '' : ` (${def.reason})`}`;
-  const failed = step.error === undefined ? '' : ` — failed: ${step.error}`;
+  // A message step's reason is on its delivery's line; any other step's is here.
+  const why = step.reason === undefined || delivered ? '' : ` (${step.reason})`;
+  const failed = step.error === undefined ? '' : ` — failed: ${step.error}${why}`;
   return `${step.stepId}${def === undefined ? '' : ` (${def.type})`}${failed}`;
 }
 
@@ -119,8 +123,11 @@ function block(
   const lines: TraceLine[] = [];
   const experiments = trace.experiments.find((x) => x.journeyId === e.journeyId)?.states ?? [];
   for (const step of e.steps) {
-    lines.push({ when: formatWhen(step.at, zone), text: stepText(step, e, journey, experiments, zone) });
     const message = trace.messages.find((m) => m.enrollmentId === e.enrollmentId && m.stepId === step.stepId);
+    lines.push({
+      when: formatWhen(step.at, zone),
+      text: stepText(step, e, journey, experiments, zone, message !== undefined),
+    });
     step.deferrals.forEach((d, i) => {
       // The delivery keeps the reason of its latest deferral only.
       const last = i === step.deferrals.length - 1 && message?.output?.status === 'deferred';

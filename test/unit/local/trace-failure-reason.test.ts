@@ -1,0 +1,94 @@
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { describe, expect, it } from 'vitest';
+import type { Trace, TraceExecution } from '#infra/local/inspect/trace.ts';
+import { stepsOf } from '#infra/local/inspect/trace-executions.ts';
+import { traceView } from '#infra/local/inspect/trace-view.ts';
+import { validateJourney } from '#shared/journey/validate.ts';
+
+/**
+ * A step that fails on data (a wait until a date the profile lacks, a profile
+ * update on a trait of another type) goes on by the failure policy; the
+ * trace says why, from the error's message in the history, not only the
+ * error's name.
+ */
+
+const cause = (errorType: string, errorMessage: string) =>
+  JSON.stringify({ errorType, errorMessage, trace: [] });
+
+const history: HistoryEvent[] = [
+  { id: 1, type: 'ExecutionStarted', timestamp: new Date('2026-03-02T09:00:00Z') },
+  {
+    id: 2,
+    type: 'TaskStateEntered',
+    timestamp: new Date('2026-03-02T09:00:00Z'),
+    stateEnteredEventDetails: { name: 'wait-renewal', input: '{}' },
+  },
+  {
+    id: 3,
+    type: 'LambdaFunctionFailed',
+    timestamp: new Date('2026-03-02T09:00:00Z'),
+    lambdaFunctionFailedEventDetails: {
+      error: 'Journeys.ProfileValue',
+      cause: cause('Journeys.ProfileValue', 'profile.traits.renewalDate is not a date on this profile'),
+    },
+  },
+  {
+    id: 4,
+    type: 'PassStateEntered',
+    timestamp: new Date('2026-03-02T09:00:00Z'),
+    stateEnteredEventDetails: { name: 'done', input: '{}' },
+  },
+];
+
+describe('journeys trace: a step that failed on data', () => {
+  it('keeps the reason the history gives beside the error', () => {
+    expect(stepsOf(history)[0]).toMatchObject({
+      stepId: 'wait-renewal',
+      error: 'Journeys.ProfileValue',
+      reason: 'profile.traits.renewalDate is not a date on this profile',
+    });
+  });
+
+  it('prints the reason on the step', () => {
+    // arrange
+    const journey = validateJourney({
+      id: 'renewal',
+      name: 'Renewal',
+      trigger: { type: 'event', event: 'Renewal Due' },
+      settings: { onFailure: 'continue' },
+      start: 'wait-renewal',
+      steps: {
+        'wait-renewal': { type: 'wait', untilDate: { path: 'profile.traits.renewalDate' }, next: 'done' },
+        done: { type: 'exit' },
+      },
+    });
+    if (!journey.ok) throw new Error('the journey must parse');
+    const execution: TraceExecution = {
+      journeyId: 'renewal',
+      version: '1',
+      enrollmentId: 'e-1',
+      executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:journey-renewal:e-1',
+      status: 'SUCCEEDED',
+      startedAt: '2026-03-02T09:00:00.000Z',
+      stoppedAt: '2026-03-02T09:00:00.000Z',
+      buckets: {},
+      steps: stepsOf(history),
+    };
+    const trace: Trace = {
+      userId: 'maya',
+      profile: { traits: {}, consent: {}, timezone: 'UTC' },
+      executions: [execution],
+      enrollments: [],
+      messages: [],
+      experiments: [],
+    };
+    // act
+    const lines = traceView(trace, new Map([['renewal', journey.journey]])).blocks[0]?.lines.map(
+      (l) => l.text,
+    );
+    // assert
+    expect(lines?.[0]).toBe(
+      'wait-renewal (wait) — failed: Journeys.ProfileValue (profile.traits.renewalDate is not a date on this profile)',
+    );
+  });
+});
