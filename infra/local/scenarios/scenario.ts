@@ -15,13 +15,24 @@ import { resolveWhen } from './when.ts';
 /** An instant: ISO 8601 (`2026-03-02T09:00:00Z`) or relative to the scenario's start (`+2h`, `+1d`, `+P1DT2H`). */
 const WHEN_MESSAGE =
   'must be an ISO 8601 instant with a zone (2026-03-02T09:00:00Z) or +<duration> (+2h, +30m, +1d, +P1DT2H)';
-const When = z
-  .string()
-  // Aborts: a value of neither form is named once, not once per check.
-  .regex(/^(\+.+|\d{4}-\d{2}-\d{2}T.+)$/, { message: WHEN_MESSAGE, abort: true })
-  // The pattern only tells the two forms apart: the value itself must resolve, or the run would stop on it.
-  .refine(isWhen, WHEN_MESSAGE)
-  .describe('An ISO 8601 instant, or relative to the start: +2h, +30m, +1d, +P1DT2H.');
+/** An instant of either form, refused with `message`. */
+function whenOf(message: string) {
+  return (
+    z
+      .string()
+      // Aborts: a value of neither form is named once, not once per check.
+      .regex(/^(\+.+|\d{4}-\d{2}-\d{2}T.+)$/, { message, abort: true })
+      // The pattern only tells the two forms apart: the value itself must resolve, or the run would stop on it.
+      .refine(isWhen, message)
+  );
+}
+const When = whenOf(WHEN_MESSAGE).describe(
+  'An ISO 8601 instant, or relative to the start: +2h, +30m, +1d, +P1DT2H.',
+);
+/** `until` counts from the last event, not from the start; a bare duration (`P12D`) is named as written. */
+const Until = whenOf(
+  'must be an ISO 8601 instant with a zone (2026-03-02T09:00:00Z) or +<duration> after the last event (+2h, +30m, +1d, +P1DT2H)',
+);
 
 function isWhen(text: string): boolean {
   try {
@@ -162,7 +173,7 @@ const Message = z
         times: z
           .number()
           .int()
-          .min(1)
+          .min(1, 'must be 1 or more; for none write { "noMessage": { "user": …, "channel": … } }')
           .optional()
           .describe('Exactly this many such messages (at least one when absent; noMessage for none).'),
       })
@@ -261,7 +272,7 @@ export const Scenario = z
     webhooks: Webhooks.optional(),
     customers: z.array(Customer).default([]),
     events: z.array(ScenarioEvent).default([]),
-    until: When.optional().describe(
+    until: Until.optional().describe(
       'How long the journeys run after the last event (default: 7 days later).',
     ),
     expect: z.array(Expectation).min(1),

@@ -79,6 +79,27 @@ describe('a scenario file that cannot run is refused with each wrong field and w
     ]);
   });
 
+  it('points `times: 0` to noMessage, and an `until` written as a bare duration to its form', async () => {
+    // act: "exactly 0 SMS" is how a marketer says "no SMS"; `until` reads like the journeys' durations
+    const problems = await problemsOf(
+      'none.test.json',
+      pretty({
+        name: 'None',
+        journeys: ['cart-abandonment'],
+        start: '2026-03-02T09:00:00Z',
+        customers: [{ id: 'ana' }],
+        events: [{ at: '+0h', user: 'ana', track: 'Cart Updated' }],
+        until: 'P12D',
+        expect: [{ message: { user: 'ana', channel: 'sms', times: 0 } }],
+      }),
+    );
+    // assert
+    expect(problems).toStrictEqual([
+      'none.test.json:19:3: until: must be an ISO 8601 instant with a zone (2026-03-02T09:00:00Z) or +<duration> after the last event (+2h, +30m, +1d, +P1DT2H)',
+      'none.test.json:25:9: expect[0].message.times: must be 1 or more; for none write { "noMessage": { "user": …, "channel": … } }',
+    ]);
+  });
+
   it('names bytes that are not UTF-8 and an empty file', async () => {
     expect(await problemsOf('latin1.test.json', Buffer.from('{"name": "Caf\xe9"}', 'latin1'))).toStrictEqual([
       'latin1.test.json: not UTF-8 text (near byte 14, line 1): save it as UTF-8',
