@@ -8,6 +8,7 @@ import {
 } from 'liquidjs';
 import { isDataMap } from './dictionary.ts';
 import { forbiddenHtmlLink, forbiddenLinkScheme, linkText } from './template-links.ts';
+import { isValidTimeZone, startOfLocalDay } from './time.ts';
 import * as z from './zod.ts';
 
 /**
@@ -114,8 +115,32 @@ const escapeOnce = (() => {
   return filter;
 })();
 
+/** Liquid's filters that print an instant. */
+const DATE_FILTERS = ['date', 'date_to_xmlschema', 'date_to_rfc822', 'date_to_string', 'date_to_long_string'];
+
+/**
+ * Liquid reads a calendar day (`"2026-03-10"`: a trial end, a birthday) as
+ * midnight UTC, which is the evening before west of Greenwich: "your trial
+ * ends on March 9". Here a day is that day from its midnight in the zone it
+ * is shown in (the customer's, or the one `date` is given), as an
+ * `untilDate` wait reads it; instants, numbers and other text are Liquid's.
+ */
+function registerCalendarDays(liquid: Liquid, timezone: string): void {
+  for (const name of DATE_FILTERS) {
+    const builtin = filters[name];
+    if (typeof builtin !== 'function') throw new Error(`liquidjs has no ${name} filter`);
+    liquid.registerFilter(name, function (this: unknown, value: unknown, ...args: unknown[]) {
+      const given = name === 'date' ? args[1] : undefined;
+      const zone = typeof given === 'string' && isValidTimeZone(given) ? given : timezone;
+      const day = typeof value === 'string' ? startOfLocalDay(value, zone) : undefined;
+      // The filter's own `this`: its context holds the render's memory limit and options.
+      return Reflect.apply(builtin, this, [day ?? value, ...args]);
+    });
+  }
+}
+
 function createEngine(timezone: string, escapeHtml: boolean): Liquid {
-  return new Liquid({
+  const liquid = new Liquid({
     strictVariables: true,
     strictFilters: true,
     // lenientIf lets `{{ x | default: "there" }}` and `{% if x %}` see a missing variable as empty,
@@ -133,6 +158,8 @@ function createEngine(timezone: string, escapeHtml: boolean): Liquid {
     // which would show "O&#39;Brien" for O'Brien; everything else is escaped as `escape` does.
     ...(escapeHtml ? { outputEscape: escapeOnce } : {}),
   });
+  registerCalendarDays(liquid, timezone);
+  return liquid;
 }
 
 /** Engines per (time zone, escaping); bounded, as zones come from customer profiles. */

@@ -192,6 +192,26 @@ describe('template rendering', () => {
     );
   });
 
+  it.each(['America/Los_Angeles', 'Europe/Rome', 'Pacific/Kiritimati'])(
+    'formats a calendar day (a trial end, a birthday) as that day in %s, not the day of its UTC midnight',
+    async (zone) => {
+      // arrange: "2026-03-10" is a day, as untilDate reads it; liquid alone reads it as UTC midnight
+      const template = email(
+        'x',
+        "{{ trigger.properties.ends | date: '%Y-%m-%d %H:%M' }}|{{ trigger.properties.ends | date_to_xmlschema }}|{{ trigger.properties.ends | date_to_long_string }}|{{ trigger.properties.ends | date: '%d', 'Asia/Tokyo' }}",
+      );
+      const trigger = { properties: { ends: '2026-03-10' } };
+      // act
+      const out = await renderTemplate(template, { ...context(), trigger }, zone);
+      // assert: the day itself, from its midnight in the zone it is shown in
+      const [day, xml, long, tokyo] = out.text.split('|');
+      expect(day).toBe('2026-03-10 00:00');
+      expect(xml).toMatch(/^2026-03-10T00:00:00[+-]\d{2}:\d{2}$/);
+      expect(long).toBe('10 March 2026');
+      expect(tokyo).toBe('10');
+    },
+  );
+
   it('formats dates in the customer time zone', async () => {
     const template = email('x', "{{ trigger.properties.startsAt | date: '%H:%M' }}");
     expect((await renderTemplate(template, context(), 'Australia/Sydney')).text).toBe('18:30');
