@@ -115,6 +115,14 @@ const escapeOnce = (() => {
   return filter;
 })();
 
+/**
+ * The instant "now" and "today" mean in the render under way: when the
+ * message is sent, on the clock of whoever sends it (journey time in tests,
+ * simulations and the local runtime), not this machine's. Set around the
+ * synchronous render only, so no other render can see it.
+ */
+let renderNow: Date | undefined;
+
 /** Liquid's filters that print an instant. */
 const DATE_FILTERS = ['date', 'date_to_xmlschema', 'date_to_rfc822', 'date_to_string', 'date_to_long_string'];
 
@@ -132,7 +140,8 @@ function registerCalendarDays(liquid: Liquid, timezone: string): void {
     liquid.registerFilter(name, function (this: unknown, value: unknown, ...args: unknown[]) {
       const given = name === 'date' ? args[1] : undefined;
       const zone = typeof given === 'string' && isValidTimeZone(given) ? given : timezone;
-      const day = typeof value === 'string' ? startOfLocalDay(value, zone) : undefined;
+      const now = value === 'now' || value === 'today' ? renderNow : undefined;
+      const day = typeof value === 'string' ? (now ?? startOfLocalDay(value, zone)) : undefined;
       // The filter's own `this`: its context holds the render's memory limit and options.
       return Reflect.apply(builtin, this, [day ?? value, ...args]);
     });
@@ -241,13 +250,20 @@ function limitOf(template: Template, field: string): number {
  * place in the template), so none is recorded while the synchronous render
  * runs — nothing else runs meanwhile.
  */
-function renderWithoutStacks(liquid: Liquid, templates: ParsedLiquid[], context: TemplateContext): unknown {
+function renderWithoutStacks(
+  liquid: Liquid,
+  templates: ParsedLiquid[],
+  context: TemplateContext,
+  now: Date | undefined,
+): unknown {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
+  renderNow = now;
   try {
     return liquid.renderSync(templates, context);
   } finally {
     Error.stackTraceLimit = limit;
+    renderNow = undefined;
   }
 }
 
@@ -260,9 +276,10 @@ function renderField(
   liquid: Liquid,
   templates: ParsedLiquid[],
   data: TemplateContext,
+  now: Date | undefined,
 ): unknown {
   try {
-    return renderWithoutStacks(liquid, templates, data);
+    return renderWithoutStacks(liquid, templates, data, now);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof UndefinedVariableError)
@@ -371,13 +388,15 @@ function refuseScriptLinks(html: string): void {
 /**
  * Renders every field of a template with strict Liquid: the email `html`
  * field HTML-escaped, the others as plain text; `date` formats in `timezone`
- * (the customer's). Throws naming the missing variable, bad syntax, or the
+ * (the customer's), and `"now"` is `now` (the send's time; the machine's
+ * clock when not given). Throws naming the missing variable, bad syntax, or the
  * limit exceeded.
  */
 export async function renderTemplate<T extends Template>(
   template: T,
   context: TemplateContext,
   timezone = 'UTC',
+  now?: Date,
 ): Promise<Rendered<T>> {
   const out: Record<string, string> = {};
   const data = printable(context) as TemplateContext;
@@ -387,7 +406,7 @@ export async function renderTemplate<T extends Template>(
     const liquid = engine(timezone, escapeHtml);
     const templates = parseOnce(liquid, value);
     // Synchronously: no filter or tag here waits on anything, and the async renderer's promise per node cost a third of the render.
-    const rendered = renderField(key, liquid, templates, data);
+    const rendered = renderField(key, liquid, templates, data, now);
     const written = key === 'url' ? pushLink(String(rendered)) : providerText(key, String(rendered));
     if (escapeHtml) refuseScriptLinks(written);
     const text = escapeHtml ? untrackedUnsubscribe(written, context.unsubscribeUrl) : written;

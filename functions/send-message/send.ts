@@ -126,6 +126,7 @@ async function render(
         unsubscribeUrl: unsubscribe,
       },
       zone,
+      deps.now(),
     );
   } catch (error) {
     throw new TemplateFailedError(

@@ -212,6 +212,19 @@ describe('template rendering', () => {
     },
   );
 
+  it('reads "now" and "today" as the instant the message is sent, on journey time, in the customer zone', async () => {
+    // arrange: on the journey clock (journeys test, simulate, npm start) a send happens at journey time
+    const sms = {
+      channel: 'sms' as const,
+      body: "{{ 'now' | date: '%Y-%m-%d %H:%M' }}|{{ 'today' | date: '%A' }}",
+    };
+    const sentAt = new Date('2026-03-02T09:00:00Z');
+    // act
+    const out = await renderTemplate(sms, context(), 'Asia/Tokyo', sentAt);
+    // assert
+    expect(out.body).toBe('2026-03-02 18:00|Monday');
+  });
+
   it('formats dates in the customer time zone', async () => {
     const template = email('x', "{{ trigger.properties.startsAt | date: '%H:%M' }}");
     expect((await renderTemplate(template, context(), 'Australia/Sydney')).text).toBe('18:30');
