@@ -1,4 +1,4 @@
-import { ISO_DATE, operationOf } from '../../conditions/compare.ts';
+import { dateOperand, ISO_DATE, operationOf } from '../../conditions/compare.ts';
 import { durationSeconds } from '../../time.ts';
 import { type Violation, violation } from '../violations.ts';
 import { journeyConditions } from './conditions.ts';
@@ -31,6 +31,9 @@ export function checkDurations(context: CheckContext): Violation[] {
 }
 
 function orderMistake(operand: string): string {
+  if (ISO_DATE.test(operand)) {
+    return `"${operand}" is written as a date, but there is no such day or time: gt, gte, lt and lte compare numbers (20) or ISO dates (2026-12-01).`;
+  }
   if (operand.trim() !== '' && Number.isFinite(Number(operand))) {
     return `"${operand}" is text, and text compares letter by letter ("9" comes after "10"): write the number ${Number(operand)} without quotes.`;
   }
@@ -49,7 +52,9 @@ export function checkOrderComparisons(context: CheckContext): Violation[] {
     if (operation === undefined) return [];
     const { op, operand } = operation;
     if (op !== 'gt' && op !== 'gte' && op !== 'lt' && op !== 'lte') return [];
-    if (typeof operand !== 'string' || ISO_DATE.test(operand)) return [];
+    if (typeof operand !== 'string') return [];
+    // Written as a date but with no instant (a 30 February): it would compare as text, letter by letter.
+    if (ISO_DATE.test(operand) && dateOperand(operand) !== undefined) return [];
     return [violation([...at, op], 'condition.order', orderMistake(operand))];
   });
 }
