@@ -225,6 +225,13 @@ function describeIssue(issue: z.core.$ZodIssue): string {
       if (issue.origin === 'string' && Number(issue.minimum) === 1) return 'must not be empty';
       if (issue.origin === 'array')
         return `needs at least ${issue.minimum} item${Number(issue.minimum) === 1 ? '' : 's'}`;
+      // A bound the schema did not word itself reads like the other problems: the bound, then the value.
+      if (issue.origin === 'number' && issue.message.startsWith('Too small'))
+        return `must be ${issue.inclusive ? 'at least' : 'more than'} ${issue.minimum}${got(issue.input)}`;
+      return issue.message;
+    case 'too_big':
+      if (issue.origin === 'number' && issue.message.startsWith('Too big'))
+        return `must be ${issue.inclusive ? 'at most' : 'less than'} ${issue.maximum}${got(issue.input)}`;
       return issue.message;
     case 'invalid_value':
       if (issue.input === undefined)
