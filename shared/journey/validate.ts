@@ -23,7 +23,7 @@ import { checkWebhooks } from './checks/webhook.ts';
 import { reservedKeyViolations } from './reserved-keys.ts';
 import { type ListRemap, restoreIndices, salvage } from './salvage.ts';
 import { Journey, STEP_ID, Step } from './schema.ts';
-import { fromZodIssues, meantFields, type Violation, violation } from './violations.ts';
+import { describeValue, fromZodIssues, meantFields, type Violation, violation } from './violations.ts';
 
 export type { Violation } from './violations.ts';
 
@@ -184,7 +184,11 @@ function parseSteps(
   const valid: Record<string, Step> = Object.create(null);
   const salvaged = new Set<string>();
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    violations.push(violation(['steps'], 'schema.invalid', 'is required: an object of steps by id.'));
+    const message =
+      input === undefined
+        ? 'is required: an object of steps by id.'
+        : `must be an object of steps by id, got ${describeValue(input)}`;
+    violations.push(violation(['steps'], 'schema.invalid', message));
     return { valid, ids: new Set(), salvaged };
   }
   const entries = Object.entries(input);

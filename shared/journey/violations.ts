@@ -267,7 +267,8 @@ function describeForms(branches: readonly (readonly z.core.$ZodIssue[])[], input
 }
 
 /** How a wrong value reads in a message: `the string "three"`, `the number 42`, `a list`. */
-function describeValue(value: unknown): string {
+/** A value as a problem names it: `the string "x"`, `the number 3`, `a list`, `null`, `an object with "a"`. */
+export function describeValue(value: unknown): string {
   if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
   if (typeof value === 'number' || typeof value === 'boolean') return `the ${typeof value} ${value}`;
   if (value === null) return 'null';
