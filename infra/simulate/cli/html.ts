@@ -1,5 +1,6 @@
 import { dayChart, escapeHtml, REPORT_STYLE } from '#shared/stats/html.ts';
 import { type Forecast, feedbackRows } from '../run/forecast.ts';
+import { usd } from './text.ts';
 
 /** The forecast as one self-contained page, in the style of the journey report. */
 
@@ -60,7 +61,7 @@ export function forecastPage(f: Forecast): string {
 <body>
 <h1>Forecast: ${escapeHtml(f.journeyId)}</h1>
 <p class="note">${n(f.customers)} synthetic customers · journey time until ${escapeHtml(f.endedAt)}</p>
-<div class="kpis">${kpi('enrolled', n(f.enrolled))}${f.goal ? kpi('converted', n(f.converted)) : kpi('no goal: conversions are not measured', '—')}${kpi('emails', n(f.messages.sent.email))}${kpi('SMS', n(f.messages.sent.sms))}${kpi('push', n(f.messages.sent.push))}${f.messages.failed > 0 ? kpi('Failed sends', n(f.messages.failed)) : ''}${kpi('AWS cost', `$${total.toFixed(2)}`)}</div>
+<div class="kpis">${kpi('enrolled', n(f.enrolled))}${f.goal ? kpi('converted', n(f.converted)) : kpi('no goal: conversions are not measured', '—')}${kpi('emails', n(f.messages.sent.email))}${kpi('SMS', n(f.messages.sent.sms))}${kpi('push', n(f.messages.sent.push))}${f.messages.failed > 0 ? kpi('Failed sends', n(f.messages.failed)) : ''}${kpi('AWS cost', usd(total))}</div>
 <h2>Messages per day</h2>
 ${dayChart(days)}
 <h2>Messages per hour of local time</h2>
@@ -91,7 +92,7 @@ ${rows(
 ${rows(f.outcomes, ['ended', 'count'])}
 ${f.failedExecutions.length === 0 ? '' : `<h2>Executions that failed, by reason</h2>\n${rows(f.failedExecutions, ['reason', 'count'])}`}
 <h2>AWS usage and cost</h2>
-${rows([...f.cost.map((c) => [c.item, c.quantity, `$${c.unitPrice.toPrecision(3)}`, `$${c.usd.toFixed(4)}`]), ['total', '', '', `$${total.toFixed(2)}`]], ['item', 'quantity', 'unit price', 'cost'])}
+${rows([...f.cost.map((c) => [c.item, c.quantity, `$${c.unitPrice.toPrecision(3)}`, usd(c.usd)]), ['total', '', '', usd(total)]], ['item', 'quantity', 'unit price', 'cost'])}
 <p class="note">${escapeHtml(f.pricesNote)} Step Functions: ${n(f.executions)} executions, ${n(f.transitions)} state transitions.</p>
 </body></html>
 `;

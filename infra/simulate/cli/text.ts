@@ -3,7 +3,8 @@ import { type Forecast, feedbackRows } from '../run/forecast.ts';
 /** The forecast as text for a terminal: a few short tables, figures right-aligned. */
 
 const n = (value: number) => Math.round(value).toLocaleString('en-US');
-const usd = (value: number) => `$${value < 1 ? value.toFixed(4) : value.toFixed(2)}`;
+/** Dollars as the forecast shows them, text and page alike: under a dollar to the hundredth of a cent. */
+export const usd = (value: number) => `$${value < 1 ? value.toFixed(4) : value.toFixed(2)}`;
 const pct = (value: number | undefined) => (value === undefined ? '—' : `${(value * 100).toFixed(1)}%`);
 
 function table(rows: (string | number)[][]): string {

@@ -96,6 +96,21 @@ describe('forecastOf', () => {
     expect(page).not.toMatch(/<tbody><\/tbody>/);
   });
 
+  it('shows a cost under a cent on the page as the text does, not as $0.00', () => {
+    // arrange: ten customers, ten emails: a fraction of a cent
+    const forecast = forecastOf(totals({}), journey);
+    const total = forecast.cost.reduce((sum, c) => sum + c.usd, 0);
+    // act
+    const text = forecastText(forecast);
+    const page = forecastPage(forecast);
+    // assert: one figure everywhere, with the digits that make it more than nothing
+    const shown = `$${total.toFixed(4)}`;
+    expect(total).toBeLessThan(0.01);
+    expect(text).toMatch(new RegExp(`total +\\${shown}`));
+    expect(page).toContain(`AWS cost<b>${shown}</b>`);
+    expect(page).toContain(`<td>total</td><td class="n"></td><td class="n"></td><td class="n">${shown}</td>`);
+  });
+
   it('shows sends of unknown outcome and failed sends on the page as in the text', () => {
     // arrange
     const forecast = forecastOf(
