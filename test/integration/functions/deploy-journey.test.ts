@@ -639,6 +639,16 @@ describe('deploy-journey', () => {
       text: JSON.stringify({ channel: 'email', subject: 'Hi {{ name', html: 'x', text: 'x' }),
       says: /broken Liquid syntax \(subject/,
     },
+    {
+      why: 'a partial, which no send could load',
+      text: JSON.stringify({
+        channel: 'email',
+        subject: 'Hi',
+        html: "<p>x</p>{% render 'footer' %}",
+        text: 'x',
+      }),
+      says: /cannot be sent \(html: \{% render 'footer' %\} \(line 1, column 9\) loads another template/,
+    },
     { why: 'not JSON', text: '{ nope', says: /is not valid JSON: .* at line 1, column 3\./ },
     {
       why: 'not UTF-8 (an accent saved as Latin-1, which would be sent as U+FFFD)',
