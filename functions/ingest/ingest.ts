@@ -306,7 +306,7 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   const at = now.toISOString();
   const enrolled: string[] = [];
   for (const p of plan.enroll) {
-    if (await enteredAsMerged(deps.enrollments, merged, p)) continue;
+    if (await enteredAsMerged(deps.enrollments, merged, p, event.messageId)) continue;
     const entry = { userId, at, trigger: event, count: !recorded.duplicate, merged };
     if (await startEnrollment(deps, p, entry)) enrolled.push(p.enrollmentId);
   }
