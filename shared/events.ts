@@ -135,6 +135,16 @@ function withOffsetColon(value: unknown): unknown {
   return basic === null ? value : `${basic[1]}${basic[2]}:${basic[3]}`;
 }
 
+/**
+ * The earliest event time accepted. An earlier one is a placeholder a client
+ * wrote for a time it did not have (Go's and .NET's zero time, year 1; the
+ * Unix epoch; an uninitialised field), not when a customer did something: taken as
+ * it is, it moves first seen to year 1 and makes the event older than the
+ * whole history, so it is rejected with the reason. A later time than the
+ * arrival is accepted as the arrival (notAfterArrival).
+ */
+export const EARLIEST_EVENT_TIME = Date.parse('2000-01-01T00:00:00Z');
+
 const common = {
   /** The customer id in your systems. */
   userId: UserId(),
@@ -155,10 +165,16 @@ const common = {
   /** When the event happened. */
   timestamp: before(
     withOffsetColon,
-    z.iso.datetime({
-      offset: true,
-      error: 'must be an ISO 8601 timestamp such as 2026-11-24T10:00:00Z',
-    }),
+    z.iso
+      .datetime({
+        offset: true,
+        error: 'must be an ISO 8601 timestamp such as 2026-11-24T10:00:00Z',
+      })
+      .check(
+        z.refine((value) => !(Date.parse(value) < EARLIEST_EVENT_TIME), {
+          error: `is before ${new Date(EARLIEST_EVENT_TIME).toISOString().replace('.000', '')}: a placeholder (0001-01-01, 1970-01-01) rather than when the event happened; send the time it happened`,
+        }),
+      ),
   ),
   context: before(nullAsAbsent, z.optional(Context)),
 };

@@ -30,8 +30,6 @@ const ENROLLMENT_LIFETIME_SECONDS = 366 * 24 * 3600;
 const CORRELATED_ONCE_SECONDS = ENROLLMENT_LIFETIME_SECONDS;
 /** A waiter is removed when it resumes or its execution ends; the TTL only catches what was missed. */
 const WAITER_GRACE_SECONDS = 7 * 24 * 3600;
-/** On a waiter: set once its step is counted in the profile's summary of waiting steps. */
-const COUNTED = 'counted';
 
 const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
@@ -357,46 +355,20 @@ export class EnrollmentItems {
 
   /**
    * Registers a waiting step (a retried task overwrites it with its new
-   * token); true when it is not counted yet in the profile's summary — there
-   * was none before, or an earlier attempt wrote it but failed before
-   * counting it — so the caller counts it, then marks it (`markWaiterCounted`):
-   * counted once, and never left out by a retry.
+   * token); the caller then counts it in the profile's summary.
    */
-  async putWaiter(userId: string, waiter: Waiter): Promise<boolean> {
+  async putWaiter(userId: string, waiter: Waiter): Promise<void> {
     const { expiresAt, ...rest } = waiter;
     const b = new UpdateBuilder();
     for (const [name, value] of Object.entries(rest)) if (value !== undefined) b.set(name, value);
     b.set('timeoutAt', expiresAt);
     b.set('expiresAt', epochSeconds(expiresAt) + WAITER_GRACE_SECONDS);
-    // An update, not a put: the mark of an earlier attempt's count stays.
-    const out = await updateItem(this.db, {
+    await updateItem(this.db, {
       TableName: this.table,
       Key: { userId, sk: enrollmentKeys.waiter(waiter.event, waiter.enrollmentId, waiter.stepId) },
       UpdateExpression: b.expression(),
       ...b.attributes(),
-      ReturnValues: 'ALL_OLD',
     });
-    return out.Attributes?.[COUNTED] !== true;
-  }
-
-  /** Marks a waiter as counted in the profile's summary (while it still holds `token`). */
-  async markWaiterCounted(
-    userId: string,
-    waiter: Pick<Waiter, 'event' | 'enrollmentId' | 'stepId' | 'token'>,
-  ) {
-    try {
-      await updateItem(this.db, {
-        TableName: this.table,
-        Key: { userId, sk: enrollmentKeys.waiter(waiter.event, waiter.enrollmentId, waiter.stepId) },
-        UpdateExpression: 'SET #counted = :true',
-        // Removed meanwhile (resumed, timed out): its count was taken back with it.
-        ConditionExpression: '#token = :token',
-        ExpressionAttributeNames: { '#counted': COUNTED, '#token': 'token' },
-        ExpressionAttributeValues: { ':true': true, ':token': waiter.token },
-      });
-    } catch (error) {
-      if (!isConditionFailed(error)) throw error;
-    }
   }
 
   /** Moves the records of an older-layout profile item here (idempotent). */
@@ -450,19 +422,20 @@ export class EnrollmentItems {
 
   /**
    * Removes the waiter of a step that stopped waiting (timed out), whatever
-   * its token: the execution has moved past it. True only for the call that
-   * removed it, so its count in the summary is taken back once.
+   * its token: the execution has moved past it. The token it held, for the
+   * call that removed it (its digest leaves the summary), else undefined.
    */
   async removeStepWaiter(
     userId: string,
     waiter: Pick<Waiter, 'event' | 'enrollmentId' | 'stepId'>,
-  ): Promise<boolean> {
+  ): Promise<string | undefined> {
     const out = await deleteItem(this.db, {
       TableName: this.table,
       Key: { userId, sk: enrollmentKeys.waiter(waiter.event, waiter.enrollmentId, waiter.stepId) },
       ReturnValues: 'ALL_OLD',
     });
-    return out.Attributes !== undefined;
+    const token = out.Attributes?.token;
+    return out.Attributes === undefined ? undefined : typeof token === 'string' ? token : '';
   }
 
   private parseWaiters(items: Record<string, unknown>[]): Waiter[] {

@@ -3,6 +3,7 @@ import { notAfterArrival } from '#shared/events.ts';
 import type { LiveJourney } from '#shared/ingest/live-journey.ts';
 import { variantOf } from '#shared/ingest/live-journey.ts';
 import type { Enrollment } from '#shared/ingest/plan.ts';
+import { enrollmentName } from '#shared/journey/enrollment.ts';
 import type { EntrySkipReason } from '#shared/journey/entry/entries.ts';
 import { jsonWithin, MAX_ENTRY_INPUT_BYTES } from '#shared/journey/state-budget.ts';
 import type { ActiveEnrollment } from '#shared/profile/state.ts';
@@ -159,17 +160,34 @@ export async function startEnrollment(
  * True when a profile merged into the customer's entered the journey in a way
  * its re-entry rule still holds against (`once`; `after`, within the
  * cooldown): a visitor who entered for a cart and signed in is the same
- * customer, and the same cart does not enter them twice.
+ * customer, and the same cart does not enter them twice. Under `always`,
+ * true when the same trigger (`triggerId`: the event's id, a segment run's)
+ * entered under a merged id: a redelivery after the merge is named after the
+ * joined id, so Step Functions could not refuse it as the same execution.
+ * Judged by the enrollment's re-entry record (the last entry, kept a day, as
+ * long as EventBridge redelivers) or its item (while it runs): a read or two
+ * per merged id, for a customer with merged ids only.
  */
 export async function enteredAsMerged(
-  enrollments: Pick<EnrollmentItems, 'reentryRecord'>,
+  enrollments: Pick<EnrollmentItems, 'reentryRecord' | 'enrollment'>,
   keys: readonly string[],
   plan: Enrollment,
+  triggerId: string,
 ): Promise<boolean> {
   const { mode } = plan.journey.reentry;
-  if (mode === 'always') return false;
   for (const key of keys) {
     const record = await enrollments.reentryRecord(key, plan.reentryKey);
+    if (mode === 'always') {
+      const there = enrollmentName({
+        journeyId: plan.journey.journeyId,
+        customerId: key,
+        triggerId,
+        correlation: plan.correlation,
+      });
+      if (record?.enrollmentId === there) return true;
+      if ((await enrollments.enrollment(key, there)) !== undefined) return true;
+      continue;
+    }
     if (record === undefined) continue;
     if (mode === 'once' || (plan.notBefore !== undefined && record.at > plan.notBefore)) return true;
   }

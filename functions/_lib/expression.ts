@@ -7,6 +7,7 @@ export class UpdateBuilder {
   private readonly sets: string[] = [];
   private readonly adds: string[] = [];
   private readonly removes: string[] = [];
+  private readonly deletes: string[] = [];
   readonly names: Record<string, string> = {};
   readonly values: Record<string, unknown> = {};
   /** Attribute → its placeholder: attribute names are customer data, never object keys. */
@@ -68,6 +69,12 @@ export class UpdateBuilder {
     return this;
   }
 
+  /** Takes elements out of a set (DynamoDB drops a set left empty; a missing element is no error). */
+  deleteFrom(attribute: string, elements: ReadonlySet<string>): this {
+    this.deletes.push(`${this.name(attribute)} ${this.value(elements)}`);
+    return this;
+  }
+
   remove(attribute: string): this {
     this.removes.push(this.name(attribute));
     return this;
@@ -79,6 +86,7 @@ export class UpdateBuilder {
     if (this.sets.length > 0) parts.push(`SET ${this.sets.join(', ')}`);
     if (this.adds.length > 0) parts.push(`ADD ${this.adds.join(', ')}`);
     if (this.removes.length > 0) parts.push(`REMOVE ${this.removes.join(', ')}`);
+    if (this.deletes.length > 0) parts.push(`DELETE ${this.deletes.join(', ')}`);
     return parts.join(' ');
   }
 

@@ -1,9 +1,10 @@
 import type { Channel } from '#shared/channels.ts';
 import { addressKey, addressOf } from '#shared/delivery/policy.ts';
 import { dictionary } from '#shared/dictionary.ts';
+import { hex128 } from '#shared/hash.ts';
 import type { EventSnapshot } from '#shared/profile/changes.ts';
 import { ConsentStatus, type EventCounter, type Profile, PushToken } from '#shared/profile/profile.ts';
-import type { ProfileState } from '#shared/profile/state.ts';
+import type { ProfileState, WaitingSummary } from '#shared/profile/state.ts';
 import { profileKeys, profileTraitAttribute } from '#shared/tables.ts';
 import * as z from '#shared/zod.ts';
 import { unpackSeen } from './profile-counter.ts';
@@ -37,8 +38,12 @@ export const attr = {
   snapshot: (event: string) => `x:${event}`,
   /** Recent sends of a channel for frequency caps, as epoch ms (a third of an ISO string). */
   sends: (channel: Channel) => `sends:${channel}`,
-  /** How many steps wait for an event: an event nobody waits for needs no further read. */
+  /** How many steps waited for an event, as profiles counted them before `ws:` (read, no longer written). */
   waitingFor: (event: string) => `wf:${event}`,
+  /** The digests of the steps waiting for an event: an event nobody waits for needs no further read (profile-waiting.ts). */
+  waitingSteps: (event: string) => `ws:${event}`,
+  /** Set when a step found the digests of an event full: the event is looked for until ingest clears it (keyed by the name's digest). */
+  waitingOverflow: (event: string) => `wo:${nameKey(event)}`,
   /** A profile merged into this one, by its key, with when (epoch ms): its running enrollments follow this profile's events. */
   mergedKey: (key: string) => `mk:${key}`,
   traitsAt: 'ta',
@@ -52,6 +57,11 @@ export const attr = {
   /** The item layout version: items in an older one are migrated on their next write. */
   format: 'fv',
 } as const;
+
+/** A short key for an event name (8 characters): where the name itself would cost up to 200 bytes. */
+export function nameKey(event: string): string {
+  return Buffer.from(hex128(event).slice(0, 12), 'hex').toString('base64url');
+}
 
 /**
  * The current item layout (1: before the bounded layout, no `fv`; 2: first
@@ -204,13 +214,28 @@ function readOlderEventAttribute(acc: Accumulator, key: string, value: unknown):
   return true;
 }
 
+/** Adds what one attribute says to the summary of steps waiting for `event`; the summary's parts. */
+function addWaiting(state: Accumulator['state'], event: string, steps: number): WaitingSummary {
+  state.waitingFor[event] = (state.waitingFor[event] ?? 0) + steps;
+  state.waiting ??= dictionary();
+  const summary = state.waiting[event] ?? { steps: [] };
+  state.waiting[event] = summary;
+  return summary;
+}
+
 function readStateAttribute(acc: Accumulator, key: string, value: unknown): boolean {
   const colon = key.indexOf(':');
   const prefix = key.slice(0, colon + 1);
   const rest = key.slice(colon + 1);
   const { state } = acc;
   if (prefix === 'wf:' && typeof value === 'number') {
-    state.waitingFor[rest] = value;
+    addWaiting(state, rest, Math.max(0, value)).legacy = value;
+  } else if (prefix === 'ws:' && value instanceof Set) {
+    const steps = [...value].filter((d): d is string => typeof d === 'string');
+    addWaiting(state, rest, steps.length).steps = steps;
+  } else if (prefix === 'wo:' && typeof value === 'string') {
+    state.waitingOverflow ??= dictionary();
+    state.waitingOverflow[rest] = value;
   } else if (key === profileKeys.aliasOf && typeof value === 'string' && value !== '') {
     state.aliasOf = value;
   } else if (prefix === 'mk:' && typeof value === 'number') {

@@ -19,7 +19,7 @@ import { attr } from './profile-item.ts';
  *   opt-out is never lost, and the customer receives fewer messages, never more.
  */
 
-const EVENT_PREFIXES = ['c:', 'l:', 'x:', 'wf:', 'dh:'] as const;
+const EVENT_PREFIXES = ['c:', 'l:', 'x:', 'wf:', 'ws:', 'wo:', 'dh:'] as const;
 
 function eventFits(name: string): boolean {
   return name.length * 3 <= MAX_EVENT_NAME_LENGTH || utf8Length(name) <= MAX_EVENT_NAME_LENGTH;

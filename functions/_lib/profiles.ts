@@ -5,7 +5,7 @@ import { dictionaryOf } from '#shared/dictionary.ts';
 import { MAX_TRAITS_PER_PROFILE, topicOptOutCap } from '#shared/ingest/limits.ts';
 import type { ProfileChanges } from '#shared/profile/changes.ts';
 import type { PushToken } from '#shared/profile/profile.ts';
-import type { ProfileState } from '#shared/profile/state.ts';
+import type { ProfileState, Waiter } from '#shared/profile/state.ts';
 import { profileKeys } from '#shared/tables.ts';
 import type { EnrollmentItems } from './enrollment-items.ts';
 import { isConditionFailed, UpdateBuilder } from './expression.ts';
@@ -32,6 +32,7 @@ import { type Conversion, layoutConversion, legacyRecords, needsMigration } from
 import { type OverLong, overLongAttributes, removeOverLong } from './profile-names.ts';
 import { unionOfSends } from './profile-sends.ts';
 import { countedTraits, countTraits, isCountedTrait } from './profile-trait-count.ts';
+import { countRegistration, type WaitingCorrection, waiterDigest } from './profile-waiting.ts';
 import { guardDue, guardEvent, holdsDigest, messageDigest, turnGuard } from './redelivery-guard.ts';
 import { capOptOuts, guardOptOuts, hasRoom, type OptOutPlan, optOutVersion } from './topic-opt-outs.ts';
 
@@ -497,22 +498,67 @@ export class ProfilesRepository {
   }
 
   /**
-   * Adjusts the summary of steps waiting for an event (+1 when a step starts
-   * waiting, -1 when its waiter is removed); returns the profile after it.
+   * Counts a waiting step in the profile's summary of steps waiting for its
+   * event (profile-waiting.ts): its digest is added, or, when the event's
+   * digests are full, set as the event's overflow mark. Idempotent: a retry
+   * after a write whose answer was lost adds nothing more. Returns the
+   * profile after it.
    */
-  async adjustWaiting(userId: string, event: string, delta: number): Promise<ProfileState> {
-    const b = new UpdateBuilder().add(attr.waitingFor(event), delta);
-    return readProfileItem(userId, await this.update(userId, b));
+  async countWaiting(
+    userId: string,
+    waiter: Pick<Waiter, 'event' | 'enrollmentId' | 'stepId' | 'token'>,
+  ): Promise<ProfileState> {
+    const digest = waiterDigest(waiter);
+    const b = new UpdateBuilder();
+    const room = countRegistration(b, waiter.event, digest);
+    const added = await this.tryUpdate(userId, b, room);
+    if (added !== undefined) return readProfileItem(userId, added);
+    const overflow = new UpdateBuilder().set(attr.waitingOverflow(waiter.event), digest);
+    return readProfileItem(userId, await this.update(userId, overflow));
   }
 
   /**
-   * Takes a removed waiter's step out of the summary of steps waiting for an
-   * event (adjustWaiting by -1, the same write), without reading the profile
-   * back: the callers that remove a waiter need nothing of it, and a profile
+   * Takes a removed waiter's step out of the summary (its digest; a step that
+   * was never counted, or was taken out already, changes nothing), without
+   * reading the profile back: the callers need nothing of it, and a profile
    * is the largest item a customer has.
    */
-  async releaseWaiting(userId: string, event: string): Promise<void> {
-    const b = new UpdateBuilder().add(attr.waitingFor(event), -1);
+  async releaseWaiting(
+    userId: string,
+    waiter: Pick<Waiter, 'event' | 'enrollmentId' | 'stepId' | 'token'>,
+  ): Promise<void> {
+    const b = new UpdateBuilder().deleteFrom(
+      attr.waitingSteps(waiter.event),
+      new Set([waiterDigest(waiter)]),
+    );
+    await this.write(userId, b);
+  }
+
+  /**
+   * Brings an event's summary back to the waiters a query found (see
+   * profile-waiting.ts): stale digests out, and the overflow mark and the
+   * older count gone when every waiter found has a digest — the mark only if
+   * no step set it again since `seen` (the mark the caller read).
+   */
+  async correctWaiting(
+    userId: string,
+    event: string,
+    correction: WaitingCorrection,
+    seenOverflow: string | undefined,
+  ): Promise<void> {
+    const b = new UpdateBuilder();
+    if (correction.stale.length > 0) b.deleteFrom(attr.waitingSteps(event), new Set(correction.stale));
+    if (!correction.covered) return this.write(userId, b);
+    b.remove(attr.waitingFor(event));
+    const mark = b.name(attr.waitingOverflow(event));
+    b.remove(attr.waitingOverflow(event));
+    const unchanged =
+      seenOverflow === undefined ? `attribute_not_exists(${mark})` : `${mark} = ${b.value(seenOverflow)}`;
+    // A step that found the digests full since the read set a new mark: it stays, and so does the rest.
+    await this.tryWrite(userId, b, unchanged);
+  }
+
+  private async write(userId: string, b: UpdateBuilder): Promise<void> {
     await updateItem(this.db, {
       TableName: this.table,
       Key: { userId },

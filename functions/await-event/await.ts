@@ -19,7 +19,7 @@ export type AwaitResult = { status: 'waiting' | 'resumed'; key: string };
 
 /**
  * Registers the task token of a wait-for-event step as its own item, then
- * counts it in the profile's summary. That write returns the profile, so an
+ * counts it in the profile's summary (profile-waiting.ts). That write returns the profile, so an
  * awaited event that arrived after the step began (before the token was
  * registered) resumes the step at once.
  */
@@ -38,12 +38,11 @@ export async function awaitEvent(deps: AwaitDeps, input: AwaitEventInput): Promi
     expiresAt: new Date(new Date(input.startedAt).getTime() + input.timeoutSeconds * 1000).toISOString(),
     trigger: triggerValuesFor(input.where, input.trigger),
   };
-  const isNew = await deps.enrollments.putWaiter(input.userId, waiter);
-  const counted = isNew ? await deps.profiles.adjustWaiting(input.userId, input.event, 1) : undefined;
-  if (isNew) await deps.enrollments.markWaiterCounted(input.userId, waiter);
+  // The waiter first, then its digest in the summary: a digest ingest reads always has its waiter.
+  await deps.enrollments.putWaiter(input.userId, waiter);
+  const counted = await deps.profiles.countWaiting(input.userId, waiter);
   // An enrollment entered before its customer's profile was merged: the events arrive on the joined profile.
-  const state =
-    counted === undefined || counted.aliasOf !== undefined ? await deps.profiles.get(input.userId) : counted;
+  const state = counted.aliasOf !== undefined ? await deps.profiles.get(input.userId) : counted;
   const last = state.lastEvents[input.event];
   // The event that started this enrollment is not its answer, even when the step began in the same
   // millisecond, nor is the one that answered its last wait (a loop back to this step, on journey time).
@@ -74,7 +73,7 @@ export async function awaitEvent(deps: AwaitDeps, input: AwaitEventInput): Promi
     if (!isAlreadyDone(error)) throw error;
   }
   if (await deps.enrollments.removeWaiter(input.userId, waiter)) {
-    await deps.profiles.releaseWaiting(input.userId, input.event);
+    await deps.profiles.releaseWaiting(input.userId, waiter);
   }
   return { status: 'resumed', key };
 }
@@ -92,8 +91,8 @@ export async function waitTimedOut(
   input: WaitTimedOutInput,
 ): Promise<{ removed: boolean }> {
   const removed = await deps.enrollments.removeStepWaiter(input.userId, input);
-  if (removed) await deps.profiles.releaseWaiting(input.userId, input.event);
-  return { removed };
+  if (removed !== undefined) await deps.profiles.releaseWaiting(input.userId, { ...input, token: removed });
+  return { removed: removed !== undefined };
 }
 
 /**

@@ -97,7 +97,7 @@ export async function executionStatusChanged(deps: StatusDeps, detail: unknown):
   let waitersRemoved = 0;
   for (const waiter of await deps.enrollments.waitersOf(userId, enrollmentId)) {
     if (!(await deps.enrollments.removeWaiter(userId, waiter))) continue;
-    await deps.profiles.releaseWaiting(userId, waiter.event);
+    await deps.profiles.releaseWaiting(userId, waiter);
     waitersRemoved += 1;
   }
   // A message step stopped mid-wait for its outcome: its waiter goes with the execution, not a week after its window.

@@ -11,6 +11,7 @@ import {
 import type { ExperimentJudge } from '#functions/_lib/experiments.ts';
 import type { ProfileIdentities } from '#functions/_lib/identity.ts';
 import { logger, metrics } from '#functions/_lib/observability.ts';
+import { correctionOf, overflowOf, waitsFor } from '#functions/_lib/profile-waiting.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import type { CachedRegistry } from '#functions/_lib/registry.ts';
 import { isAlreadyDone } from '#functions/_lib/sfn-errors.ts';
@@ -29,7 +30,7 @@ import { type Finish, finishes, planIngest, type Resume, references } from '#sha
 import { jsonWithin, MAX_AWAITED_EVENT_BYTES } from '#shared/journey/state-budget.ts';
 import { METRICS } from '#shared/metrics.ts';
 import { profileChanges } from '#shared/profile/changes.ts';
-import type { ActiveEnrollment, Waiter } from '#shared/profile/state.ts';
+import type { ActiveEnrollment, ProfileState, Waiter } from '#shared/profile/state.ts';
 import { mergeAlias, recordOnProfile } from './identity.ts';
 import { rejectedMessageBody } from './rejected-message.ts';
 
@@ -116,7 +117,7 @@ async function removeWaiter(
   waiter: Waiter,
 ) {
   if (!(await deps.enrollments.removeWaiter(userId, waiter))) return false;
-  await deps.profiles.releaseWaiting(userId, waiter.event);
+  await deps.profiles.releaseWaiting(userId, waiter);
   return true;
 }
 
@@ -277,7 +278,7 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   await keepDroppedAfterWrite(deps, event, recorded.droppedTraits);
   const { state } = recorded;
   const status = recorded.duplicate ? 'duplicate' : 'recorded';
-  const waiting = event.type === 'track' && (state.waitingFor[event.event] ?? 0) > 0;
+  const waiting = event.type === 'track' && waitsFor(state, event.event);
   // Profiles merged into this one keep their running enrollments under their own keys.
   const merged = state.mergedKeys ?? [];
   const mergedWaiting =
@@ -291,6 +292,7 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   const enrollments = finishing ? await enrollmentsOf(deps, [userId, ...merged], owners) : [];
   const waiterKeys = [...(waiting ? [userId] : []), ...(mergedWaiting ? merged : [])];
   const waiters = event.type === 'track' ? await waitersOf(deps, waiterKeys, event.event, owners) : [];
+  if (waiting) await correctWaiting(deps, userId, state, event.event, waiters, owners);
   const ownerOf = (enrollmentId: string) => owners.get(enrollmentId) ?? userId;
   const plan = planIngest({ event, userId, state, journeys, now, enrollments, waiters });
   await settlePendingConversions(deps, ownerOf, enrollments, event.messageId);
@@ -304,7 +306,7 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   const at = now.toISOString();
   const enrolled: string[] = [];
   for (const p of plan.enroll) {
-    if (await enteredAsMerged(deps.enrollments, merged, p)) continue;
+    if (await enteredAsMerged(deps.enrollments, merged, p, event.messageId)) continue;
     const entry = { userId, at, trigger: event, count: !recorded.duplicate, merged };
     if (await startEnrollment(deps, p, entry)) enrolled.push(p.enrollmentId);
   }
@@ -321,6 +323,25 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
     finished: plan.finish.map((f) => f.enrollment.enrollmentId),
     converted,
   };
+}
+
+/**
+ * The summary that made this event look for waiters, brought back to the
+ * waiters found under the profile's own key (profile-waiting.ts): a digest
+ * with no waiter (its removal failed after deleting it) costs no lookup again.
+ */
+async function correctWaiting(
+  deps: IngestDeps,
+  userId: string,
+  state: ProfileState,
+  event: string,
+  waiters: readonly Waiter[],
+  owners: ReadonlyMap<string, string>,
+) {
+  const own = waiters.filter((w) => (owners.get(w.enrollmentId) ?? userId) === userId);
+  const correction = correctionOf(state, event, own);
+  if (correction !== undefined)
+    await deps.profiles.correctWaiting(userId, event, correction, overflowOf(state, event));
 }
 
 /** Waiters whose step has timed out are removed when seen (their execution has moved on). */

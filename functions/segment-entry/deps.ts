@@ -11,7 +11,7 @@ import type { SegmentRuns } from './runs.ts';
 /** What segment entry works with; tests pass dynalite and mocked SQS / Step Functions. */
 export type SegmentDeps = EnrollmentDeps & {
   /** Re-entry records of the ids merged into a customer, read for those who have some. */
-  enrollments: Pick<EnrollmentItems, 'reentryRecord'>;
+  enrollments: Pick<EnrollmentItems, 'reentryRecord' | 'enrollment'>;
   db: DynamoDBDocumentClient;
   profilesTable: string;
   registry: Pick<RegistryRepository, 'get'>;

@@ -7,6 +7,7 @@ import {
   notRunnable,
   type SegmentJourney,
   segmentEnrollment,
+  segmentTriggerId,
 } from '#shared/segment/run.ts';
 import {
   type EnrollItem,
@@ -55,7 +56,8 @@ async function scan(deps: SegmentDeps, item: ScanItem, journey: SegmentJourney):
     const plan = segmentEnrollment(journey, state.profile.userId, item.runId);
     if (plan === undefined) continue;
     // An id merged into the customer entered already (a visitor who has signed in since).
-    if (await enteredAsMerged(deps.enrollments, state.mergedKeys ?? [], plan)) continue;
+    if (await enteredAsMerged(deps.enrollments, state.mergedKeys ?? [], plan, segmentTriggerId(item.runId)))
+      continue;
     // Entries made under those ids count against the journey's entry limit too.
     if (await limitedAsMerged(deps, journey, state.profile.userId, state.mergedKeys ?? [], item.runId))
       continue;

@@ -72,6 +72,13 @@ export type Waiter = z.infer<typeof Waiter>;
 export const ReentryRecord = z.object({ at: z.string(), enrollmentId: z.string() });
 export type ReentryRecord = z.infer<typeof ReentryRecord>;
 
+/**
+ * The steps a profile counts as waiting for one event: the digests of their
+ * registrations, and the count profiles kept before (a number, which a
+ * failed write could leave wrong).
+ */
+export type WaitingSummary = { steps: string[]; legacy?: number };
+
 /** The profile as one write returns it, with the caps state and the last awaited events. */
 export type ProfileState = {
   profile: Profile;
@@ -83,6 +90,14 @@ export type ProfileState = {
   lastEvents: Record<string, EventSnapshot>;
   /** Per event name, how many steps wait for it (a summary: 0 means no need to look further). */
   waitingFor: Record<string, number>;
+  /** Per event name, what that summary is made of (absent: nobody waits for anything). */
+  waiting?: Record<string, WaitingSummary>;
+  /**
+   * Per event name's key (a digest of the name), the digest of the last step
+   * that found the event's digests full: that event is looked for by a query
+   * until ingest finds every waiter in the summary again.
+   */
+  waitingOverflow?: Record<string, string>;
   /**
    * Keys of profiles merged into this one within the last year (an anonymous
    * visitor who signed in, an aliased id): enrollments entered under them

@@ -36,7 +36,7 @@ export function runIdOf(scheduledTime: string | undefined, fallback: Date): stri
 }
 
 /** The trigger id of a run, from which enrollment names derive. */
-function segmentTriggerId(runId: string): string {
+export function segmentTriggerId(runId: string): string {
   return `segment:${runId}`;
 }
 

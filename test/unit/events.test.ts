@@ -414,3 +414,31 @@ describe('parseCustomerEvent: timestamps as SDKs write them', () => {
       expect(at(timestamp)).toEqual(['timestamp']);
   });
 });
+
+describe('parseCustomerEvent: placeholder and absurd timestamps', () => {
+  const problems = (timestamp: string) => {
+    const result = parseCustomerEvent({ type: 'track', userId: 'u', event: 'E', messageId: 'm', timestamp });
+    return result.ok ? 'accepted' : result.problems;
+  };
+
+  it.each([
+    '0001-01-01T00:00:00Z',
+    '0000-01-01T00:00:00Z',
+    '1970-01-01T00:00:00Z',
+    '1999-12-31T23:59:59.999Z',
+    '2000-01-01T00:59:59+01:00',
+  ])('refuses %s with the reason', (timestamp) => {
+    expect(problems(timestamp)).toStrictEqual([
+      {
+        field: 'timestamp',
+        message:
+          'is before 2000-01-01T00:00:00Z: a placeholder (0001-01-01, 1970-01-01) rather than when the event happened; send the time it happened',
+      },
+    ]);
+  });
+
+  it('accepts the first instant of 2000 and later', () => {
+    expect(problems('2000-01-01T00:00:00Z')).toBe('accepted');
+    expect(problems('2000-01-01T01:00:00+01:00')).toBe('accepted');
+  });
+});

@@ -84,7 +84,7 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
     const ses = await startSes(options.ports.ses, options.retention.sentEmails, {
       heldPorts: options.heldPorts,
       // Kept with the rest of the data a restart reads (not for a run that throws its data away).
-      ...(options.inMemory ? {} : { file: sentEmailsPath(dir) }),
+      ...(options.inMemory ? {} : { file: sentEmailsPath(dir), maxBytes: options.retention.logBytes }),
       onSent: (email, key) => {
         // After the send has settled (journey time stands still while it runs), as SES publishes.
         const put = () => bus.put(sesEventEntries(email, clock.now()));

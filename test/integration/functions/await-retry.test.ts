@@ -55,7 +55,7 @@ describe('a waiting step whose count failed, retried', () => {
     const { deps, sfn } = ingestDeps(db);
     await ingestEvent(deps, track('u-retry', 'Page Viewed', {}, '2026-11-24T08:00:00Z'));
     const failing = Object.create(deps.profiles) as ProfilesRepository;
-    failing.adjustWaiting = async () => {
+    failing.countWaiting = async () => {
       throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
     };
     await expect(

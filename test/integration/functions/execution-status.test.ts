@@ -111,7 +111,7 @@ describe('execution-status: the end of an enrollment', () => {
     expect(again.status).toBe('ignored');
     expect((await count('cart', outcomeMetric('failed'))) - failedBefore).toBe(1);
     expect(await deps.enrollments.waitersOf('u-failed', input.enrollmentId)).toEqual([]);
-    expect((await deps.profiles.get('u-failed')).waitingFor['Order Completed']).toBe(0);
+    expect((await deps.profiles.get('u-failed')).waitingFor['Order Completed'] ?? 0).toBe(0);
     // the goal window (3 days) is open: the ended enrollment stays for a late goal
     expect(await deps.enrollments.enrollment('u-failed', input.enrollmentId)).toMatchObject({
       endedAt: '2026-11-24T10:05:00.000Z',

@@ -415,7 +415,7 @@ describe('ingest: enrollment', () => {
     expect(resumes[0]?.taskToken).toBe('token-1');
     expect(JSON.parse(String(resumes[0]?.output))).toMatchObject({ messageId: matching.messageId });
     expect(await deps.enrollments.waitersOf('u-wait', 'e-wait')).toEqual([]);
-    expect((await deps.profiles.get('u-wait')).waitingFor['Order Completed']).toBe(0);
+    expect((await deps.profiles.get('u-wait')).waitingFor['Order Completed'] ?? 0).toBe(0);
   });
 
   it('resumes at once when the awaited event arrived after the step began but before the token', async () => {

@@ -1,4 +1,4 @@
-import { SendTaskSuccessCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { SendTaskSuccessCommand, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_MERGED_KEYS } from '#functions/_lib/profile-compaction.ts';
@@ -236,6 +236,38 @@ describe('ingest: re-entry of a customer merged with a visitor already in the jo
     expect(journeysOf(same)).toEqual([]);
     expect(journeysOf(other)).toEqual(['basket-once']);
     expect(journeysOf(later)).toEqual(['basket-cooldown']);
+  });
+});
+
+describe('ingest: a trigger redelivered after the visitor signed in', () => {
+  it.each([
+    ['a re-entry `always` journey', 'basket', 'Cart Updated'],
+    ['a re-entry `once` journey', 'basket-once', 'Basket Changed'],
+  ])('does not enter %s a second time', async (_name, journeyId, trigger) => {
+    // arrange: the visitor entered for a cart, then signed in
+    const clock = clockAt('2026-11-24T15:00:05Z');
+    const { deps, sfn } = ingestDeps(db, clock.now);
+    const cart = event({ anonymousId: `v-re-${journeyId}` }, trigger, '2026-11-24T15:00:00Z', {
+      cartId: 'k9',
+    });
+    const first = await ingestEvent(deps, cart);
+    clock.set('2026-11-24T15:10:05Z');
+    await ingestEvent(
+      deps,
+      identify({ userId: `c-re-${journeyId}`, anonymousId: `v-re-${journeyId}` }, '2026-11-24T15:10:00Z'),
+    );
+    // act: EventBridge delivers the cart event again
+    clock.set('2026-11-24T15:20:05Z');
+    const again = await ingestEvent(deps, cart);
+    // assert: one enrollment, one execution
+    const entered = (result: Awaited<ReturnType<typeof ingestEvent>>) =>
+      ('enrolled' in result ? result.enrolled : []).filter((id) => id.startsWith(`${journeyId}-`));
+    expect(entered(first)).toHaveLength(1);
+    expect(entered(again)).toEqual([]);
+    const starts = sfn
+      .commandCalls(StartExecutionCommand)
+      .filter((c) => c.args[0].input.stateMachineArn?.includes(`journey-${journeyId}:`));
+    expect(starts).toHaveLength(1);
   });
 });
 

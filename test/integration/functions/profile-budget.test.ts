@@ -2,6 +2,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HISTORY_DAYS, itemSize, MAX_MERGED_KEYS } from '#functions/_lib/profile-compaction.ts';
 import { FOLD_AFTER, foldedAttribute, packDays } from '#functions/_lib/profile-day-history.ts';
+import { MAX_WAITING_STEPS } from '#functions/_lib/profile-waiting.ts';
 import { GUARD_ATTRIBUTES, GUARD_TURN } from '#functions/_lib/redelivery-guard.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { parseCustomerEvent } from '#shared/events.ts';
@@ -200,7 +201,15 @@ describe('the largest profile the limits allow', () => {
         for (const channel of ['sms', 'push'] as const)
           for (const topic of topics.slice(0, JOURNEY_TOPICS))
             await deps.profiles.setConsent(USER, channel, { topic, subscribed: false });
-        for (const awaited of events.slice(-AWAITED)) await deps.profiles.adjustWaiting(USER, awaited, 1);
+        // As many as the summary keeps digests of, and one more, which sets the overflow mark.
+        for (const awaited of events.slice(-AWAITED))
+          for (let step = 0; step <= MAX_WAITING_STEPS; step++)
+            await deps.profiles.countWaiting(USER, {
+              event: awaited,
+              enrollmentId: `e-${step}`,
+              stepId: 'wait',
+              token: `token-${step}`,
+            });
       }
     }
     for (let i = 0; i < 11; i++) await apply(deviceEvent(tokens[i] ?? ''));

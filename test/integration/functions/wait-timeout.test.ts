@@ -119,7 +119,13 @@ describe('waitForEvent timeout: the waiter is removed when the wait times out', 
       startedAt: '2026-11-24T10:00:00Z',
       trigger: {},
     });
-    await deps.profiles.adjustWaiting('u-retry', 'Order Completed', 1); // another step still waits for it
+    // another step still waits for it
+    await deps.profiles.countWaiting('u-retry', {
+      event: 'Order Completed',
+      enrollmentId: 'e-other',
+      stepId: 'wait',
+      token: 'tk-other',
+    });
     // act
     const first = await waitTimedOut(deps, { ...input, op: 'timedOut', event: 'Order Completed' });
     const again = await waitTimedOut(deps, { ...input, op: 'timedOut', event: 'Order Completed' });

@@ -259,6 +259,37 @@ describe('the local runtime keeps each store within its cap', () => {
     expect(lines).toBeLessThanOrEqual(10);
   });
 
+  it('the SES emulator on a file: large emails keep the file within its bytes, the newest shown after a restart', async () => {
+    // arrange: a count cap the emails never reach, and a byte cap a few of them fill
+    const file = join(dir, 'emails.jsonl');
+    const first = await startSes(0, 1_000, { file, maxBytes: CAP });
+    const client = new SESv2Client(localClientConfig(first.endpoint));
+    const big = 'x'.repeat(1_500);
+    let largest = 0;
+    for (let n = 0; n < 30; n += 1) {
+      await client.send(
+        new SendEmailCommand({
+          FromEmailAddress: 'shop@example.com',
+          Destination: { ToAddresses: ['ada@example.com'] },
+          Content: { Simple: { Subject: { Data: `email ${n}` }, Body: { Text: { Data: `${n} ${big}` } } } },
+        }),
+      );
+      largest = Math.max(largest, await size(file));
+    }
+    client.destroy();
+    await first.stop();
+    // act
+    const second = await startSes(0, 1_000, { file, maxBytes: CAP });
+    const kept = await storedEmails(second.endpoint);
+    await second.stop();
+    // assert
+    expect(largest).toBeLessThanOrEqual(CAP);
+    expectNewestRun(
+      kept.map((e) => Number((e.subject ?? '').replace('email ', ''))),
+      30,
+    );
+  });
+
   it('the SES emulator on a file: a line that is not an email (edited by hand) is left out, the others shown', async () => {
     // arrange
     const file = join(dir, 'emails.jsonl');

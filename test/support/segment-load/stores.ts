@@ -30,6 +30,7 @@ export class ModelTables {
       enrollments: {
         // The load model merges no profiles: no id has entered under another.
         reentryRecord: async () => undefined,
+        enrollment: async () => undefined,
         claimEntry: async (userId, key, entry): Promise<EntryResult> => {
           await wait();
           const id = `${userId}|${key}`;

@@ -43,25 +43,36 @@ export function sentEmailsPath(dataDir: string): string {
  * (`retention.sentEmails`, the cap of the emulator's store), and the file is
  * rewritten with just those whenever it has grown past twice that — a
  * rewrite of `max` lines per `max` appended, so a line's write per email.
+ * And by bytes, as the other logs are (`retention.logBytes`): past `maxBytes`
+ * the file is rewritten with the newest emails that fill at most half of it,
+ * so it never holds more than `maxBytes` (an email larger than half is kept alone).
  */
 export class SentEmailLog {
   #lines: number;
+  #bytes: number;
   #writes: Promise<void> = Promise.resolve();
   #tailChecked = false;
 
   private constructor(
     readonly file: string,
     readonly max: number,
+    readonly maxBytes: number,
     lines: number,
+    bytes: number,
   ) {
     this.#lines = lines;
+    this.#bytes = bytes;
   }
 
-  /** Opens the log and reads the newest `max` emails it keeps, oldest first; an absent log has none. */
-  static async open(file: string, max: number): Promise<{ log: SentEmailLog; emails: KeptEmail[] }> {
-    const { lines, emails } = await readLog(file);
-    const kept = emails.slice(-max);
-    const log = new SentEmailLog(file, max, lines.length);
+  /** Opens the log and reads the newest `max` emails it keeps (within `maxBytes`), oldest first; an absent log has none. */
+  static async open(
+    file: string,
+    max: number,
+    maxBytes = Number.POSITIVE_INFINITY,
+  ): Promise<{ log: SentEmailLog; emails: KeptEmail[] }> {
+    const { lines, emails, bytes } = await readLog(file);
+    const kept = newestWithin(emails.slice(-max), maxBytes);
+    const log = new SentEmailLog(file, max, maxBytes, lines.length, bytes);
     if (lines.length > kept.length) await log.#queue(() => log.#rewrite(kept));
     return { log, emails: kept };
   }
@@ -73,11 +84,15 @@ export class SentEmailLog {
    */
   append(emails: readonly KeptEmail[], newest: () => readonly KeptEmail[]): Promise<void> {
     if (emails.length === 0) return this.#writes;
-    this.#lines += emails.length;
-    // Taken now, in order with the appends queued before: the rewrite holds them all.
-    const kept = this.#lines > 2 * this.max ? newest().slice(-this.max) : undefined;
-    if (kept !== undefined) this.#lines = kept.length;
     const text = emails.map((email) => `${JSON.stringify(email)}\n`).join('');
+    this.#lines += emails.length;
+    this.#bytes += Buffer.byteLength(text);
+    // Taken now, in order with the appends queued before: the rewrite holds them all.
+    const kept =
+      this.#lines > 2 * this.max || this.#bytes > this.maxBytes
+        ? newestWithin(newest().slice(-this.max), this.maxBytes / 2)
+        : undefined;
+    if (kept !== undefined) this.#lines = kept.length;
     return this.#queue(async () => {
       if (!this.#tailChecked) {
         await trimTornTail(this.file);
@@ -91,6 +106,7 @@ export class SentEmailLog {
   /** Forgets every email (the emulator's `/clear-store`). */
   clear(): Promise<void> {
     this.#lines = 0;
+    this.#bytes = 0;
     return this.#queue(() => writeFile(this.file, ''));
   }
 
@@ -108,9 +124,24 @@ export class SentEmailLog {
 
   async #rewrite(emails: readonly KeptEmail[]): Promise<void> {
     const tmp = `${this.file}.tmp`;
-    await writeFile(tmp, emails.map((email) => `${JSON.stringify(email)}\n`).join(''));
+    const text = emails.map((email) => `${JSON.stringify(email)}\n`).join('');
+    this.#bytes = Buffer.byteLength(text);
+    await writeFile(tmp, text);
     await rename(tmp, this.file);
   }
+}
+
+/** The newest emails whose lines fit in `maxBytes` together (at least the newest one), oldest first. */
+function newestWithin(emails: readonly KeptEmail[], maxBytes: number): KeptEmail[] {
+  let bytes = 0;
+  let first = emails.length;
+  while (first > 0) {
+    const line = Buffer.byteLength(`${JSON.stringify(emails[first - 1])}\n`);
+    if (bytes + line > maxBytes && first < emails.length) break;
+    bytes += line;
+    first -= 1;
+  }
+  return emails.slice(first);
 }
 
 /** The emails a data directory keeps, oldest first (a stopped runtime's, for `journeys sent` and traces). */
@@ -118,7 +149,7 @@ export async function readSentEmails(dataDir: string): Promise<KeptEmail[]> {
   return (await readLog(sentEmailsPath(dataDir))).emails;
 }
 
-async function readLog(file: string): Promise<{ lines: string[]; emails: KeptEmail[] }> {
+async function readLog(file: string): Promise<{ lines: string[]; emails: KeptEmail[]; bytes: number }> {
   const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return '';
     throw error;
@@ -129,7 +160,7 @@ async function readLog(file: string): Promise<{ lines: string[]; emails: KeptEma
     const email = KeptEmail.safeParse(parseJson(line));
     return email.success ? [email.data] : [];
   });
-  return { lines, emails };
+  return { lines, emails, bytes: Buffer.byteLength(text) };
 }
 
 function parseJson(line: string): unknown {

@@ -64,10 +64,11 @@ export type OnSent = (email: SentEmail, key: string) => void;
 export async function startSes(
   port: number,
   maxEmails: number,
-  options: { heldPorts?: HeldPorts; onSent?: OnSent; file?: string } = {},
+  options: { heldPorts?: HeldPorts; onSent?: OnSent; file?: string; maxBytes?: number } = {},
 ): Promise<LocalSes> {
   const emulator = await startEmulator(maxEmails);
-  const kept = options.file === undefined ? undefined : await keepSent(options.file, maxEmails);
+  const kept =
+    options.file === undefined ? undefined : await keepSent(options.file, maxEmails, options.maxBytes);
   const proxy = createServer((req, res) => {
     void forward(req, res, emulator.port, options.onSent, kept).catch(() => {
       if (!res.headersSent) res.writeHead(502);
@@ -124,8 +125,8 @@ type KeepSent = {
  * before, see {@link startEmulator}) and keeps there each email it accepts
  * from now on.
  */
-async function keepSent(file: string, maxEmails: number): Promise<KeepSent> {
-  const { log, emails } = await SentEmailLog.open(file, maxEmails);
+async function keepSent(file: string, maxEmails: number, maxBytes?: number): Promise<KeepSent> {
+  const { log, emails } = await SentEmailLog.open(file, maxEmails, maxBytes);
   const store = getStoreReadonly();
   store.emails.push(...emails);
   // The store's own objects: an email is new until it is in this set.
