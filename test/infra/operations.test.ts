@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readSettings } from '#infra/constructs/settings.ts';
@@ -167,6 +168,25 @@ describe('defaults (no context)', () => {
         'UnsubscribeSigningKeyArn',
       ]),
     );
+  });
+
+  it('tears down by hand, in docs/deploy.md, every table the stack keeps, with names read while it exists', () => {
+    // arrange: the tear-down section and the tables the template keeps on cdk destroy
+    const doc = readFileSync(new URL('../../docs/deploy.md', import.meta.url), 'utf8');
+    const teardown = doc.slice(doc.indexOf('## 9. Tear down'));
+    const tables = Object.keys(template.findResources('AWS::DynamoDB::Table')).length;
+    const tableOutputs = Object.keys(template.findOutputs('*')).filter((name) => name.endsWith('TableName'));
+    // act: the shell the section runs, in order
+    const shell = [...teardown.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] ?? '').join('\n');
+    const destroyAt = shell.indexOf('npx cdk destroy');
+    // assert: one output per table, each looked up (by `out`) before the stack is gone
+    expect(tableOutputs).toHaveLength(tables);
+    for (const name of tableOutputs) {
+      const lookup = shell.indexOf(`out ${name}`);
+      expect(lookup, name).toBeGreaterThanOrEqual(0);
+      expect(lookup, name).toBeLessThan(destroyAt);
+    }
+    expect(teardown).toContain(`the ${['', '', '', '', 'four', 'five', 'six'][tables]} tables`);
   });
 });
 
