@@ -119,8 +119,8 @@ function covers(identity: string, email: string): boolean {
 }
 export type StackSettings = z.infer<typeof StackSettings>;
 
-/** The context keys, read one by one because CDK context has no "all values" accessor. */
-const SETTING_KEYS = [
+/** The context keys, read one by one because CDK context has no "all values" accessor (each a row of docs/deploy.md). */
+export const SETTING_KEYS = [
   'eventBusName',
   'senderEmail',
   'senderIdentity',

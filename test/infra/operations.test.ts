@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readSettings } from '#infra/constructs/settings.ts';
+import { readSettings, SETTING_KEYS } from '#infra/constructs/settings.ts';
 import type { JourneysStack } from '#infra/journeys-stack.ts';
 import { synthesizeConfigured, synthesizeDefaults } from './synth.ts';
 
@@ -311,6 +311,13 @@ describe('log groups', () => {
 });
 
 describe('readSettings', () => {
+  it('is documented: each context key it reads, and stackName, is a row of the table in docs/deploy.md', () => {
+    const doc = readFileSync(new URL('../../docs/deploy.md', import.meta.url), 'utf8');
+    const section = doc.slice(doc.indexOf('## 3. Context values'), doc.indexOf('## 4.'));
+    const rows = new Set([...section.matchAll(/^\| `([A-Za-z]+)`/gm)].map((m) => m[1]));
+    expect([...SETTING_KEYS, 'stackName'].filter((key) => !rows.has(key))).toEqual([]);
+  });
+
   it('defaults the identity to the sender domain', () => {
     expect(readSettings(() => undefined)).toMatchObject({
       eventBusName: 'customer-events',
