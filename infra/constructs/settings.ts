@@ -41,7 +41,14 @@ export const StackSettings = z
       .regex(/^[a-zA-Z0-9]+$/)
       .optional()
       .describe('An existing End User Messaging (Pinpoint) application; default: the stack creates one.'),
-    unsubscribeBaseUrl: z.url().optional().describe('Base URL of the unsubscribe page linked from emails.'),
+    unsubscribeBaseUrl: z
+      .url({
+        protocol: /^https$/,
+        error:
+          'must be an https URL: mailbox providers act on one-click unsubscribe links (RFC 8058) over HTTPS only',
+      })
+      .optional()
+      .describe('Base URL of the unsubscribe page linked from emails (https).'),
     logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
     logRetentionDays: z.coerce.number().int().positive().default(30),
     encryptLogs: flag

@@ -357,7 +357,15 @@ describe('readSettings', () => {
     { key: 'logLevel', value: 'LOUD' },
     { key: 'pinpointApplicationId', value: 'has spaces' },
     { key: 'retainData', value: 'maybe' },
+    // RFC 8058: mailbox providers take a one-click List-Unsubscribe URI over HTTPS only.
+    { key: 'unsubscribeBaseUrl', value: 'http://shop.example/unsubscribe' },
+    { key: 'unsubscribeBaseUrl', value: 'mailto:unsubscribe@shop.example' },
   ])('rejects $key=$value, naming it', ({ key, value }) => {
     expect(() => readSettings((k) => (k === key ? value : undefined))).toThrow(`-c ${key}`);
+  });
+
+  it('takes an https unsubscribe base URL', () => {
+    const url = 'https://shop.example/unsubscribe';
+    expect(readSettings((k) => (k === 'unsubscribeBaseUrl' ? url : undefined)).unsubscribeBaseUrl).toBe(url);
   });
 });
