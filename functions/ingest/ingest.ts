@@ -24,7 +24,12 @@ import {
   parseAliasEvent,
   parseCustomerEvent,
 } from '#shared/events.ts';
-import { awaitedEvents, countedEvents } from '#shared/ingest/live-journey.ts';
+import {
+  awaitedByRunning,
+  awaitedEvents,
+  countedEvents,
+  type LiveJourney,
+} from '#shared/ingest/live-journey.ts';
 import { type Finish, finishes, planIngest, type Resume, references } from '#shared/ingest/plan.ts';
 import { jsonWithin, MAX_AWAITED_EVENT_BYTES } from '#shared/journey/state-budget.ts';
 import { METRICS } from '#shared/metrics.ts';
@@ -280,8 +285,8 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   const waiting = event.type === 'track' && (state.waitingFor[event.event] ?? 0) > 0;
   // Profiles merged into this one keep their running enrollments under their own keys.
   const merged = state.mergedKeys ?? [];
-  const mergedWaiting =
-    event.type === 'track' && merged.length > 0 && (awaited === undefined || awaited.has(event.event));
+  // Read by name: a step of an archived journey, or of an earlier version, waits on under its own key.
+  const mergedWaiting = event.type === 'track' && merged.length > 0 && mayWait(journeys, event.event);
   const interested = journeys.some((j) => references(j, event));
   // The hot path: nothing references the event and nobody waits for it — one write, no read.
   if (!interested && !waiting && !mergedWaiting)
@@ -321,6 +326,12 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
     finished: plan.finish.map((f) => f.enrollment.enrollmentId),
     converted,
   };
+}
+
+/** True when a running enrollment may wait for the event (awaitedByRunning). */
+function mayWait(journeys: readonly LiveJourney[], event: string): boolean {
+  const names = awaitedByRunning(journeys);
+  return names === undefined || names.has(event);
 }
 
 /** Waiters whose step has timed out are removed when seen (their execution has moved on). */

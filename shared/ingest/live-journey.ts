@@ -16,9 +16,14 @@ const ExitOn = z.array(z.object({ event: z.string(), where: z.optional(Condition
 /**
  * The goal and exit events of an earlier version of a journey: its running
  * enrollments finish on them (they run on that version), whatever the live
- * version's say.
+ * version's say; and the events its steps wait for, which resume them.
  */
-const EarlierEndings = z.object({ version: z.string(), goal: z.optional(Goal), exitOn: z.optional(ExitOn) });
+const EarlierEndings = z.object({
+  version: z.string(),
+  goal: z.optional(Goal),
+  exitOn: z.optional(ExitOn),
+  awaits: z.optional(z.array(z.string())),
+});
 export type EarlierEndings = z.infer<typeof EarlierEndings>;
 
 /** A variant of a split step, as ingest needs it to draw buckets. */
@@ -166,6 +171,21 @@ export function awaitedEvents(journeys: readonly LiveJourney[]): ReadonlySet<str
   return names;
 }
 
+/**
+ * Event names a running enrollment may wait for: those of live journeys, of
+ * archived ones (their enrollments run on) and of the earlier versions an
+ * entry keeps. `undefined`: a journey or version does not say, so any.
+ */
+export function awaitedByRunning(journeys: readonly LiveJourney[]): ReadonlySet<string> | undefined {
+  const names = new Set<string>();
+  for (const journey of journeys)
+    for (const version of [journey, ...(journey.earlier ?? [])]) {
+      if (version.awaits === undefined) return undefined;
+      for (const name of version.awaits) names.add(name);
+    }
+  return names;
+}
+
 /** The variant a bucket (0–99) falls in: cumulative weights in declared order. */
 export function variantOf(
   variants: readonly { name: string; weight: number }[],
@@ -196,6 +216,7 @@ export function earlierEndings(previous: LiveJourney | undefined, version: strin
     version: previous.version,
     ...(previous.goal === undefined ? {} : { goal: previous.goal }),
     ...(previous.exitOn === undefined ? {} : { exitOn: previous.exitOn }),
+    ...(previous.awaits === undefined ? {} : { awaits: previous.awaits }),
   };
   const kept: EarlierEndings[] = [];
   let bytes = 0;

@@ -614,7 +614,10 @@ describe('deploy-journey', () => {
     expect(second).not.toBe(first);
     const entry = await deps().registry.get('welcome-series');
     expect(entry).toMatchObject({ version: '2', exitOn: edited.exitOn });
-    expect(entry?.earlier).toEqual([{ version: '1', goal: journey.goal, exitOn: journey.exitOn }]);
+    // What version 1's running enrollments still act on: its goal, exit events and awaited events.
+    expect(entry?.earlier).toEqual([
+      { version: '1', goal: journey.goal, exitOn: journey.exitOn, awaits: [] },
+    ]);
   });
 
   it('pins the templates of a version: a later edit changes only the next version', async () => {
