@@ -16,13 +16,16 @@ const ExitOn = z.array(z.object({ event: z.string(), where: z.optional(Condition
 /**
  * The goal and exit events of an earlier version of a journey: its running
  * enrollments finish on them (they run on that version), whatever the live
- * version's say; and the events its steps wait for, which resume them.
+ * version's say, matched at its own correlation key; and the events its
+ * steps wait for, which resume them.
  */
 const EarlierEndings = z.object({
   version: z.string(),
   goal: z.optional(Goal),
   exitOn: z.optional(ExitOn),
   awaits: z.optional(z.array(z.string())),
+  /** Its trigger's correlation key, which tells its parallel enrollments apart. */
+  correlationKey: z.optional(z.string()),
 });
 export type EarlierEndings = z.infer<typeof EarlierEndings>;
 
@@ -217,6 +220,9 @@ export function earlierEndings(previous: LiveJourney | undefined, version: strin
     ...(previous.goal === undefined ? {} : { goal: previous.goal }),
     ...(previous.exitOn === undefined ? {} : { exitOn: previous.exitOn }),
     ...(previous.awaits === undefined ? {} : { awaits: previous.awaits }),
+    ...(previous.trigger.type === 'event' && previous.trigger.correlationKey !== undefined
+      ? { correlationKey: previous.trigger.correlationKey }
+      : {}),
   };
   const kept: EarlierEndings[] = [];
   let bytes = 0;

@@ -66,8 +66,13 @@ type Input = {
 };
 
 function correlationOf(journey: LiveJourney, event: CustomerEvent): string | undefined {
-  if (journey.trigger.type !== 'event' || journey.trigger.correlationKey === undefined) return undefined;
-  const value = readPath({ event }, journey.trigger.correlationKey);
+  const key = journey.trigger.type === 'event' ? journey.trigger.correlationKey : undefined;
+  return valueAt(key, event);
+}
+
+function valueAt(key: string | undefined, event: CustomerEvent): string | undefined {
+  if (key === undefined) return undefined;
+  const value = readPath({ event }, key);
   return value === undefined || value === null ? undefined : correlationText(value);
 }
 
@@ -163,7 +168,10 @@ function entryBucket(journey: LiveJourney, stepId: string, userId: string): numb
 
 function sameCorrelation(journey: LiveJourney, enrollment: ActiveEnrollment, event: CustomerEvent): boolean {
   if (enrollment.correlation === undefined) return true;
-  const value = correlationOf(journey, event);
+  // Read at the key of the version the enrollment runs on: an edit may have moved it.
+  const earlier = enrollment.version === journey.version ? undefined : earlierOf(journey, enrollment.version);
+  const value =
+    earlier === undefined ? correlationOf(journey, event) : valueAt(earlier.correlationKey, event);
   // An event without the key (e.g. "Unsubscribed") applies to every parallel enrollment.
   return value === undefined || value === enrollment.correlation;
 }
@@ -229,9 +237,11 @@ function planFinish(journey: LiveJourney, input: Input): Finish[] {
 
 /** The goal and exit events of a version: the live one's, an earlier one's the entry kept, else the live one's. */
 function endingsOf(journey: LiveJourney, version: string): EarlierEndings {
-  const earlier =
-    version === journey.version ? undefined : journey.earlier?.find((e) => e.version === version);
-  return earlier ?? journey;
+  return (version === journey.version ? undefined : earlierOf(journey, version)) ?? journey;
+}
+
+function earlierOf(journey: LiveJourney, version: string): EarlierEndings | undefined {
+  return journey.earlier?.find((e) => e.version === version);
 }
 
 /** The endings of every version the entry knows: the live one's and the earlier ones it kept. */

@@ -291,6 +291,44 @@ describe('planIngest: the goal and exit events of the version an enrollment runs
   });
 });
 
+describe('planIngest: the correlation key of the version an enrollment runs on', () => {
+  // Version 1 ran one enrollment per cartId; version 2 keys them by basketId.
+  const keyed = (key: string) =>
+    live({
+      trigger: { type: 'event', event: 'Go', correlationKey: `event.properties.${key}` },
+      exitOn: [{ event: 'Cart Emptied' }],
+    });
+  const v2 = { ...keyed('basketId'), version: '2', earlier: earlierEndings(keyed('cartId'), '2') };
+  const emptied = (properties: Record<string, string>) =>
+    CustomerEvent.parse({
+      type: 'track',
+      userId: 'u',
+      event: 'Cart Emptied',
+      messageId: 'm-emptied',
+      timestamp: '2026-11-24T10:00:00Z',
+      properties,
+    });
+  const exited = (version: string, properties: Record<string, string>) =>
+    planIngest({
+      event: emptied(properties),
+      userId: 'u',
+      state: state(),
+      enrollments: [{ ...active, version, correlation: 'c1' }],
+      journeys: [v2],
+      now,
+    }).finish.map((f) => f.outcome);
+
+  it("matches an earlier version's enrollment at that version's key", () => {
+    expect(exited('1', { cartId: 'c1', basketId: 'b9' })).toEqual(['exited']);
+    expect(exited('1', { cartId: 'c2', basketId: 'c1' })).toEqual([]);
+  });
+
+  it("matches the live version's at the live key", () => {
+    expect(exited('2', { cartId: 'c2', basketId: 'c1' })).toEqual(['exited']);
+    expect(exited('2', { cartId: 'c1', basketId: 'b9' })).toEqual([]);
+  });
+});
+
 describe('earlierEndings', () => {
   const at = (version: string, event: string) => ({ ...live({ exitOn: [{ event }] }), version });
 
