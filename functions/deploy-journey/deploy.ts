@@ -5,8 +5,9 @@ import * as z from 'zod';
 import type { RegistryRepository } from '#functions/_lib/registry.ts';
 import { putSystemEvent } from '#functions/_lib/system-events.ts';
 import { pinnedName, type TemplateSnapshots } from '#functions/_lib/templates.ts';
+import { hex128 } from '#shared/hash.ts';
 import { experimentStates } from '#shared/ingest/experiments.ts';
-import { liveFields } from '#shared/ingest/live-journey.ts';
+import { earlierEndings, liveFields } from '#shared/ingest/live-journey.ts';
 import type { Bindings } from '#shared/journey/compile/bindings.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
 import {
@@ -194,7 +195,7 @@ async function deploy(
     deps.sfn,
     {
       name: `journey-${id}`,
-      definition: JSON.stringify(compile(withPinnedTemplates(journey, names), deps.config.bindings)),
+      definition: definitionOf(journey, compile(withPinnedTemplates(journey, names), deps.config.bindings)),
       roleArn: deps.config.roleArn,
       logGroupArn: deps.config.logGroupArn,
       description: `${key}${source.versionId === undefined ? '' : `@${source.versionId}`}`,
@@ -205,8 +206,18 @@ async function deploy(
   const deployedAt = deps.now().toISOString();
   const live = liveFields(journey);
   const experiments = experimentStates(journey, published.version, deployedAt, previous?.experiments);
+  // Enrollments of earlier versions still finish on their own goal and exit events.
+  const earlier = earlierEndings(previous, published.version);
   await deps.registry.putDeployed(
-    { ...live, ...published, experiments, sourceKey: key, sourceVersionId: source.versionId, deployedAt },
+    {
+      ...live,
+      ...published,
+      ...(earlier.length === 0 ? {} : { earlier }),
+      experiments,
+      sourceKey: key,
+      sourceVersionId: source.versionId,
+      deployedAt,
+    },
     previous,
   );
   // The previous version's templates are kept only as long as its executions can run.
@@ -223,6 +234,20 @@ async function deploy(
   // Last, and never failing the deploy: the new version is live whatever happens here.
   await pruneAfterDeploy(deps.sfn, published.stateMachineArn, deps.config.versions);
   return { status: 'deployed', journeyId: id, version: published.version, journeyStatus: journey.status };
+}
+
+/**
+ * The definition a version publishes: the compiled states, with a digest of
+ * the goal and exit events in its Comment. Ingest reads those from the
+ * registry, not from the states, yet an enrollment finishes on its own
+ * version's (earlierEndings): an edit of them alone publishes a version of
+ * its own, as an edit of the states does (Step Functions answers an
+ * unchanged definition with the latest version), and its results count apart.
+ */
+function definitionOf(journey: Journey, asl: ReturnType<typeof compile>): string {
+  if (journey.goal === undefined && journey.exitOn === undefined) return JSON.stringify(asl);
+  const endings = hex128(JSON.stringify({ goal: journey.goal, exitOn: journey.exitOn })).slice(0, 12);
+  return JSON.stringify({ ...asl, Comment: `${asl.Comment} (goal and exits ${endings})` });
 }
 
 /**

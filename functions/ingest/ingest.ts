@@ -25,7 +25,12 @@ import {
   parseAliasEvent,
   parseCustomerEvent,
 } from '#shared/events.ts';
-import { awaitedEvents, countedEvents } from '#shared/ingest/live-journey.ts';
+import {
+  awaitedByRunning,
+  awaitedEvents,
+  countedEvents,
+  type LiveJourney,
+} from '#shared/ingest/live-journey.ts';
 import { type Finish, finishes, planIngest, type Resume, references } from '#shared/ingest/plan.ts';
 import { jsonWithin, MAX_AWAITED_EVENT_BYTES } from '#shared/journey/state-budget.ts';
 import { METRICS } from '#shared/metrics.ts';
@@ -281,8 +286,8 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   const waiting = event.type === 'track' && waitsFor(state, event.event);
   // Profiles merged into this one keep their running enrollments under their own keys.
   const merged = state.mergedKeys ?? [];
-  const mergedWaiting =
-    event.type === 'track' && merged.length > 0 && (awaited === undefined || awaited.has(event.event));
+  // Read by name: a step of an archived journey, or of an earlier version, waits on under its own key.
+  const mergedWaiting = event.type === 'track' && merged.length > 0 && mayWait(journeys, event.event);
   const interested = journeys.some((j) => references(j, event));
   // The hot path: nothing references the event and nobody waits for it — one write, no read.
   if (!interested && !waiting && !mergedWaiting)
@@ -342,6 +347,12 @@ async function correctWaiting(
   const correction = correctionOf(state, event, own);
   if (correction !== undefined)
     await deps.profiles.correctWaiting(userId, event, correction, overflowOf(state, event));
+}
+
+/** True when a running enrollment may wait for the event (awaitedByRunning). */
+function mayWait(journeys: readonly LiveJourney[], event: string): boolean {
+  const names = awaitedByRunning(journeys);
+  return names === undefined || names.has(event);
 }
 
 /** Waiters whose step has timed out are removed when seen (their execution has moved on). */

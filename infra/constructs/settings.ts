@@ -41,7 +41,14 @@ export const StackSettings = z
       .regex(/^[a-zA-Z0-9]+$/)
       .optional()
       .describe('An existing End User Messaging (Pinpoint) application; default: the stack creates one.'),
-    unsubscribeBaseUrl: z.url().optional().describe('Base URL of the unsubscribe page linked from emails.'),
+    unsubscribeBaseUrl: z
+      .url({
+        protocol: /^https$/,
+        error:
+          'must be an https URL: mailbox providers act on one-click unsubscribe links (RFC 8058) over HTTPS only',
+      })
+      .optional()
+      .describe('Base URL of the unsubscribe page linked from emails (https).'),
     logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
     logRetentionDays: z.coerce.number().int().positive().default(30),
     encryptLogs: flag
@@ -119,8 +126,8 @@ function covers(identity: string, email: string): boolean {
 }
 export type StackSettings = z.infer<typeof StackSettings>;
 
-/** The context keys, read one by one because CDK context has no "all values" accessor. */
-const SETTING_KEYS = [
+/** The context keys, read one by one because CDK context has no "all values" accessor (each a row of docs/deploy.md). */
+export const SETTING_KEYS = [
   'eventBusName',
   'senderEmail',
   'senderIdentity',

@@ -7,8 +7,27 @@ import { requiredTriggerPaths } from '../journey/requirements.ts';
 import { JOURNEY_STATUSES } from '../journey/rules.ts';
 import type { Journey } from '../journey/schema.ts';
 import { formatPath } from '../journey/violations.ts';
+import { utf8Length } from '../utf8.ts';
 import * as z from '../zod.ts';
 import { ExperimentState } from './experiments.ts';
+
+const ExitOn = z.array(z.object({ event: z.string(), where: z.optional(Condition) }));
+
+/**
+ * The goal and exit events of an earlier version of a journey: its running
+ * enrollments finish on them (they run on that version), whatever the live
+ * version's say, matched at its own correlation key; and the events its
+ * steps wait for, which resume them.
+ */
+const EarlierEndings = z.object({
+  version: z.string(),
+  goal: z.optional(Goal),
+  exitOn: z.optional(ExitOn),
+  awaits: z.optional(z.array(z.string())),
+  /** Its trigger's correlation key, which tells its parallel enrollments apart. */
+  correlationKey: z.optional(z.string()),
+});
+export type EarlierEndings = z.infer<typeof EarlierEndings>;
 
 /** A variant of a split step, as ingest needs it to draw buckets. */
 const SplitVariant = z.object({ name: z.string(), weight: z.number(), holdout: z.boolean() });
@@ -35,7 +54,14 @@ export const LiveJourney = z.object({
   audience: z.optional(Condition),
   reentry: Reentry,
   goal: z.optional(Goal),
-  exitOn: z.optional(z.array(z.object({ event: z.string(), where: z.optional(Condition) }))),
+  exitOn: z.optional(ExitOn),
+  /**
+   * The goal and exit events of the versions before this one, newest first
+   * (earlierEndings): an enrollment of one of them finishes on its own.
+   * Absent on entries deployed before they were kept, and for versions past
+   * what is kept: then the live version's.
+   */
+  earlier: z.optional(z.array(EarlierEndings)),
   settings: EntrySettings,
   /**
    * Split step id → its variants, to compute buckets and count entries per
@@ -148,6 +174,21 @@ export function awaitedEvents(journeys: readonly LiveJourney[]): ReadonlySet<str
   return names;
 }
 
+/**
+ * Event names a running enrollment may wait for: those of live journeys, of
+ * archived ones (their enrollments run on) and of the earlier versions an
+ * entry keeps. `undefined`: a journey or version does not say, so any.
+ */
+export function awaitedByRunning(journeys: readonly LiveJourney[]): ReadonlySet<string> | undefined {
+  const names = new Set<string>();
+  for (const journey of journeys)
+    for (const version of [journey, ...(journey.earlier ?? [])]) {
+      if (version.awaits === undefined) return undefined;
+      for (const name of version.awaits) names.add(name);
+    }
+  return names;
+}
+
 /** The variant a bucket (0–99) falls in: cumulative weights in declared order. */
 export function variantOf(
   variants: readonly { name: string; weight: number }[],
@@ -159,6 +200,39 @@ export function variantOf(
     if (bucket < upper) return variant.name;
   }
   return variants.at(-1)?.name;
+}
+
+/** Earlier versions whose endings a live entry keeps: as many as its deploy history. */
+const EARLIER_KEPT = 20;
+/** Their JSON at most, so that large goal or exit conditions keep the registry item far below DynamoDB's 400 KB. */
+const EARLIER_BYTES = 32 * 1024;
+
+/**
+ * The endings (goal and exit events) of the versions before `version`, for
+ * its live entry: the previous live version's, then those it kept, newest
+ * first, bounded by count and size (the oldest are left out: their
+ * enrollments then finish on the live version's endings).
+ */
+export function earlierEndings(previous: LiveJourney | undefined, version: string): EarlierEndings[] {
+  if (previous === undefined) return [];
+  const own: EarlierEndings = {
+    version: previous.version,
+    ...(previous.goal === undefined ? {} : { goal: previous.goal }),
+    ...(previous.exitOn === undefined ? {} : { exitOn: previous.exitOn }),
+    ...(previous.awaits === undefined ? {} : { awaits: previous.awaits }),
+    ...(previous.trigger.type === 'event' && previous.trigger.correlationKey !== undefined
+      ? { correlationKey: previous.trigger.correlationKey }
+      : {}),
+  };
+  const kept: EarlierEndings[] = [];
+  let bytes = 0;
+  for (const endings of [own, ...(previous.earlier ?? [])]) {
+    if (endings.version === version || kept.some((k) => k.version === endings.version)) continue;
+    bytes += utf8Length(JSON.stringify(endings));
+    if (kept.length >= EARLIER_KEPT || bytes > EARLIER_BYTES) break;
+    kept.push(endings);
+  }
+  return kept;
 }
 
 /** The registry fields of a journey (without deployment facts). */

@@ -14,7 +14,7 @@ import {
 } from '../profile/state.ts';
 import { addDuration, entryWindowStart, rollingWindowStart } from '../time.ts';
 import { bucketAfterExperiment } from './experiments.ts';
-import type { LiveJourney } from './live-journey.ts';
+import type { EarlierEndings, LiveJourney } from './live-journey.ts';
 
 /**
  * What an event does beyond the profile: new enrollments, waiting steps to
@@ -49,6 +49,7 @@ export type Finish = {
 
 /** A trigger that would have enrolled but for an entry limit judged on the event alone (`trigger.maxAge`). */
 type Skip = { journey: LiveJourney; reason: EntrySkipReason };
+type Goal = NonNullable<LiveJourney['goal']>;
 
 export type IngestPlan = { enroll: Enrollment[]; resume: Resume[]; finish: Finish[]; skip: Skip[] };
 
@@ -65,8 +66,13 @@ type Input = {
 };
 
 function correlationOf(journey: LiveJourney, event: CustomerEvent): string | undefined {
-  if (journey.trigger.type !== 'event' || journey.trigger.correlationKey === undefined) return undefined;
-  const value = readPath({ event }, journey.trigger.correlationKey);
+  const key = journey.trigger.type === 'event' ? journey.trigger.correlationKey : undefined;
+  return valueAt(key, event);
+}
+
+function valueAt(key: string | undefined, event: CustomerEvent): string | undefined {
+  if (key === undefined) return undefined;
+  const value = readPath({ event }, key);
   return value === undefined || value === null ? undefined : correlationText(value);
 }
 
@@ -162,7 +168,10 @@ function entryBucket(journey: LiveJourney, stepId: string, userId: string): numb
 
 function sameCorrelation(journey: LiveJourney, enrollment: ActiveEnrollment, event: CustomerEvent): boolean {
   if (enrollment.correlation === undefined) return true;
-  const value = correlationOf(journey, event);
+  // Read at the key of the version the enrollment runs on: an edit may have moved it.
+  const earlier = enrollment.version === journey.version ? undefined : earlierOf(journey, enrollment.version);
+  const value =
+    earlier === undefined ? correlationOf(journey, event) : valueAt(earlier.correlationKey, event);
   // An event without the key (e.g. "Unsubscribed") applies to every parallel enrollment.
   return value === undefined || value === enrollment.correlation;
 }
@@ -173,9 +182,18 @@ function planFinish(journey: LiveJourney, input: Input): Finish[] {
   const ctx = { profile: state.profile, event, trigger: event, now };
   const matches = (m: { event: string; where?: Parameters<typeof evaluateCondition>[0] }) =>
     m.event === event.event && (m.where === undefined || evaluateCondition(m.where, ctx));
-  const exits = (journey.exitOn ?? []).some(matches);
-  const goal = journey.goal !== undefined && matches(journey.goal) ? journey.goal : undefined;
-  if (!exits && goal === undefined) return [];
+  // Each enrollment finishes on the goal and exit events of the version it runs on.
+  const judged = new Map<string, { exits: boolean; goal: Goal | undefined }>();
+  const judge = (e: ActiveEnrollment) => {
+    const endings = endingsOf(journey, e.version);
+    let verdict = judged.get(endings.version);
+    if (verdict === undefined) {
+      const goal = endings.goal !== undefined && matches(endings.goal) ? endings.goal : undefined;
+      verdict = { exits: (endings.exitOn ?? []).some(matches), goal };
+      judged.set(endings.version, verdict);
+    }
+    return verdict;
+  };
   const candidates = (input.enrollments ?? []).filter(
     // An enrollment started by this very event is not finished by it.
     (e) => e.journeyId === journey.journeyId && sameCorrelation(journey, e, event) && !isOwn(e, input),
@@ -185,6 +203,7 @@ function planFinish(journey: LiveJourney, input: Input): Finish[] {
   // without a window, only while the execution runs.
   const happened = Date.parse(event.timestamp);
   const inWindow = (e: ActiveEnrollment) => {
+    const { goal } = judge(e);
     if (goal === undefined) return false;
     // A conversion is an event that happens after entry: one stamped before it (a replay of old
     // orders, a late batch import) neither converts the enrollment nor ends it.
@@ -197,9 +216,10 @@ function planFinish(journey: LiveJourney, input: Input): Finish[] {
     if (until === undefined) return e.endedAt === undefined;
     return now.getTime() <= Date.parse(until);
   };
-  const credited = goal === undefined ? undefined : creditedEnrollment(candidates, inWindow, event);
+  const credited = creditedEnrollment(candidates, inWindow, event);
   const out: Finish[] = [];
   for (const enrollment of candidates) {
+    const { exits, goal } = judge(enrollment);
     const ended = enrollment.endedAt !== undefined;
     if (goal !== undefined && enrollment === credited)
       out.push({
@@ -213,6 +233,20 @@ function planFinish(journey: LiveJourney, input: Input): Finish[] {
     else if (exits && !ended) out.push({ enrollment, outcome: 'exited', stop: true });
   }
   return out;
+}
+
+/** The goal and exit events of a version: the live one's, an earlier one's the entry kept, else the live one's. */
+function endingsOf(journey: LiveJourney, version: string): EarlierEndings {
+  return (version === journey.version ? undefined : earlierOf(journey, version)) ?? journey;
+}
+
+function earlierOf(journey: LiveJourney, version: string): EarlierEndings | undefined {
+  return journey.earlier?.find((e) => e.version === version);
+}
+
+/** The endings of every version the entry knows: the live one's and the earlier ones it kept. */
+function allEndings(journey: LiveJourney): readonly EarlierEndings[] {
+  return journey.earlier === undefined ? [journey] : [journey, ...journey.earlier];
 }
 
 /**
@@ -297,10 +331,12 @@ function valuesEqual(a: unknown, b: unknown): boolean {
   );
 }
 
-/** True when the event is the goal or an exit event of the journey (then its enrollments are read). */
+/** True when the event is the goal or an exit event of a version of the journey (then its enrollments are read). */
 export function finishes(journey: LiveJourney, event: CustomerEvent): boolean {
   if (event.type !== 'track') return false;
-  return journey.goal?.event === event.event || (journey.exitOn ?? []).some((e) => e.event === event.event);
+  return allEndings(journey).some(
+    (v) => v.goal?.event === event.event || (v.exitOn ?? []).some((e) => e.event === event.event),
+  );
 }
 
 /**
@@ -310,11 +346,7 @@ export function finishes(journey: LiveJourney, event: CustomerEvent): boolean {
 export function references(journey: LiveJourney, event: CustomerEvent): boolean {
   if (event.type === 'identify') return journey.trigger.type === 'identify';
   const { trigger } = journey;
-  return (
-    (trigger.type === 'event' && trigger.event === event.event) ||
-    journey.goal?.event === event.event ||
-    (journey.exitOn ?? []).some((e) => e.event === event.event)
-  );
+  return (trigger.type === 'event' && trigger.event === event.event) || finishes(journey, event);
 }
 
 /** Plans everything an event does to enrollments. */

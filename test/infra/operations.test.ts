@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readSettings } from '#infra/constructs/settings.ts';
+import { readSettings, SETTING_KEYS } from '#infra/constructs/settings.ts';
 import type { JourneysStack } from '#infra/journeys-stack.ts';
 import { synthesizeConfigured, synthesizeDefaults } from './synth.ts';
 
@@ -168,6 +169,25 @@ describe('defaults (no context)', () => {
       ]),
     );
   });
+
+  it('tears down by hand, in docs/deploy.md, every table the stack keeps, with names read while it exists', () => {
+    // arrange: the tear-down section and the tables the template keeps on cdk destroy
+    const doc = readFileSync(new URL('../../docs/deploy.md', import.meta.url), 'utf8');
+    const teardown = doc.slice(doc.indexOf('## 9. Tear down'));
+    const tables = Object.keys(template.findResources('AWS::DynamoDB::Table')).length;
+    const tableOutputs = Object.keys(template.findOutputs('*')).filter((name) => name.endsWith('TableName'));
+    // act: the shell the section runs, in order
+    const shell = [...teardown.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] ?? '').join('\n');
+    const destroyAt = shell.indexOf('npx cdk destroy');
+    // assert: one output per table, each looked up (by `out`) before the stack is gone
+    expect(tableOutputs).toHaveLength(tables);
+    for (const name of tableOutputs) {
+      const lookup = shell.indexOf(`out ${name}`);
+      expect(lookup, name).toBeGreaterThanOrEqual(0);
+      expect(lookup, name).toBeLessThan(destroyAt);
+    }
+    expect(teardown).toContain(`the ${['', '', '', '', 'four', 'five', 'six'][tables]} tables`);
+  });
 });
 
 describe('context values', () => {
@@ -291,6 +311,13 @@ describe('log groups', () => {
 });
 
 describe('readSettings', () => {
+  it('is documented: each context key it reads, and stackName, is a row of the table in docs/deploy.md', () => {
+    const doc = readFileSync(new URL('../../docs/deploy.md', import.meta.url), 'utf8');
+    const section = doc.slice(doc.indexOf('## 3. Context values'), doc.indexOf('## 4.'));
+    const rows = new Set([...section.matchAll(/^\| `([A-Za-z]+)`/gm)].map((m) => m[1]));
+    expect([...SETTING_KEYS, 'stackName'].filter((key) => !rows.has(key))).toEqual([]);
+  });
+
   it('defaults the identity to the sender domain', () => {
     expect(readSettings(() => undefined)).toMatchObject({
       eventBusName: 'customer-events',
@@ -330,7 +357,15 @@ describe('readSettings', () => {
     { key: 'logLevel', value: 'LOUD' },
     { key: 'pinpointApplicationId', value: 'has spaces' },
     { key: 'retainData', value: 'maybe' },
+    // RFC 8058: mailbox providers take a one-click List-Unsubscribe URI over HTTPS only.
+    { key: 'unsubscribeBaseUrl', value: 'http://shop.example/unsubscribe' },
+    { key: 'unsubscribeBaseUrl', value: 'mailto:unsubscribe@shop.example' },
   ])('rejects $key=$value, naming it', ({ key, value }) => {
     expect(() => readSettings((k) => (k === key ? value : undefined))).toThrow(`-c ${key}`);
+  });
+
+  it('takes an https unsubscribe base URL', () => {
+    const url = 'https://shop.example/unsubscribe';
+    expect(readSettings((k) => (k === 'unsubscribeBaseUrl' ? url : undefined)).unsubscribeBaseUrl).toBe(url);
   });
 });

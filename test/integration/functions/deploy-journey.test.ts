@@ -597,6 +597,29 @@ describe('deploy-journey', () => {
     expect(bucket.has('journeys/welcome-series.rejected.json')).toBe(false);
   });
 
+  it("publishes an edit of the goal or exit events alone as a version of its own, keeping the earlier version's", async () => {
+    // arrange: welcome-series live, then the same file with another exit event
+    fakeStepFunctions();
+    await deployFromS3(deps(), created);
+    const journey = JSON.parse(welcome);
+    const edited = { ...journey, exitOn: [{ event: 'Account Closed' }] };
+    bucket.set('journeys/welcome-series.json', JSON.stringify(edited));
+    // act
+    await deployFromS3(deps(), created);
+    // assert: the definitions differ (Step Functions keeps the latest version for an unchanged one)
+    const [first, second] = [
+      ...sfn.commandCalls(CreateStateMachineCommand).map((c) => c.args[0].input.definition),
+      ...sfn.commandCalls(UpdateStateMachineCommand).map((c) => c.args[0].input.definition),
+    ];
+    expect(second).not.toBe(first);
+    const entry = await deps().registry.get('welcome-series');
+    expect(entry).toMatchObject({ version: '2', exitOn: edited.exitOn });
+    // What version 1's running enrollments still act on: its goal, exit events and awaited events.
+    expect(entry?.earlier).toEqual([
+      { version: '1', goal: journey.goal, exitOn: journey.exitOn, awaits: [] },
+    ]);
+  });
+
   it('pins the templates of a version: a later edit changes only the next version', async () => {
     fakeStepFunctions();
     await deployFromS3(deps(), created);

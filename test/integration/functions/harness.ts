@@ -4,11 +4,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { ProfileIdentities } from '#functions/_lib/identity.ts';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
-import { CachedRegistry, RegistryRepository } from '#functions/_lib/registry.ts';
+import { CachedRegistry, type RegistryEntry, RegistryRepository } from '#functions/_lib/registry.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
 import type { AwaitDeps } from '#functions/await-event/await.ts';
 import type { IngestDeps } from '#functions/ingest/ingest.ts';
-import { liveFields } from '#shared/ingest/live-journey.ts';
+import { earlierEndings, liveFields } from '#shared/ingest/live-journey.ts';
 import { Journey, type JourneyInput } from '#shared/journey/schema.ts';
 import type { AwaitEventInput } from '#shared/tasks/await-event.ts';
 import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
@@ -17,13 +17,20 @@ import type { LocalDynamo } from '../../support/dynalite.ts';
 export const ACCOUNT_PREFIX = 'arn:aws:states:eu-west-1:123456789012';
 
 /** Writes a journey to the registry as if deploy-journey had published version `version`. */
-export async function registerJourney(db: LocalDynamo, input: JourneyInput, version = '1') {
+export async function registerJourney(
+  db: LocalDynamo,
+  input: JourneyInput,
+  version = '1',
+  previous?: RegistryEntry,
+) {
   const journey = Journey.parse(input);
   const stateMachineArn = `${ACCOUNT_PREFIX}:stateMachine:journey-${journey.id}`;
   const registry = new RegistryRepository(db.doc, db.tables.journeys);
+  const earlier = earlierEndings(previous, version);
   await registry.putDeployed(
     {
       ...liveFields(journey),
+      ...(earlier.length === 0 ? {} : { earlier }),
       version,
       versionArn: `${stateMachineArn}:${version}`,
       aliasArn: `${stateMachineArn}:live`,
@@ -31,7 +38,7 @@ export async function registerJourney(db: LocalDynamo, input: JourneyInput, vers
       sourceKey: `journeys/${journey.id}.json`,
       deployedAt: '2026-11-01T00:00:00.000Z',
     },
-    undefined,
+    previous,
   );
   return journey;
 }

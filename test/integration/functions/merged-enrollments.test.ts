@@ -2,6 +2,7 @@ import { SendTaskSuccessCommand, StartExecutionCommand, StopExecutionCommand } f
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_MERGED_KEYS } from '#functions/_lib/profile-compaction.ts';
+import { RegistryRepository } from '#functions/_lib/registry.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
 import { awaitEvent } from '#functions/await-event/await.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
@@ -169,6 +170,70 @@ describe('ingest: enrollments entered under an id merged into another', () => {
     expect(tokens).toEqual(['token-v3']);
     expect(await deps.enrollments.waitersOf(anon, 'e-v3')).toEqual([]);
   });
+});
+
+describe('ingest: a waiting step of a visitor, in a journey archived or edited since', () => {
+  it.each([
+    { change: 'archived', event: 'Parcel Collected' },
+    { change: 'edited to wait for another event', event: 'Parcel Returned' },
+  ])(
+    "resumes with the known customer's event when the journey was $change",
+    async ({ change, event: name }) => {
+      // arrange: version 1 of a journey waits for the event; the visitor's step waits, then the visitor signs in
+      const id = change === 'archived' ? 'parcel-archived' : 'parcel-edited';
+      const journey = {
+        id,
+        name: 'Parcel',
+        trigger: { type: 'event' as const, event: 'Parcel Sent' },
+        start: 'wait',
+        steps: {
+          wait: {
+            type: 'waitForEvent' as const,
+            event: name,
+            timeout: 'P1D',
+            onEvent: 'done',
+            onTimeout: 'done',
+          },
+          done: { type: 'exit' as const },
+        },
+      };
+      await registerJourney(db, journey);
+      const clock = clockAt('2026-11-24T12:00:05Z');
+      const { deps } = ingestDeps(db, clock.now);
+      const anon = profileKeys.anonymous(`v-${id}`);
+      await ingestEvent(deps, event({ anonymousId: `v-${id}` }, 'Page Viewed', '2026-11-24T12:00:00Z'));
+      await awaitEvent(awaitDepsOf(db, deps), {
+        v: CONTRACT_VERSION,
+        journeyId: id,
+        journeyVersion: '1',
+        enrollmentId: `e-${id}`,
+        userId: anon,
+        stepId: 'wait',
+        token: `token-${id}`,
+        event: name,
+        match: [],
+        timeoutSeconds: 86400,
+        startedAt: '2026-11-24T12:00:00Z',
+        trigger: {},
+      });
+      await ingestEvent(
+        deps,
+        identify({ userId: `c-${id}`, anonymousId: `v-${id}` }, '2026-11-24T12:01:00Z'),
+      );
+      const registry = new RegistryRepository(db.doc, db.tables.journeys);
+      if (change === 'archived') await registry.archive(id, '2026-11-24T12:02:00Z');
+      else {
+        const previous = await registry.get(id);
+        const steps = { ...journey.steps, wait: { ...journey.steps.wait, event: 'Parcel Lost' } };
+        await registerJourney(db, { ...journey, steps }, '2', previous);
+      }
+      // act
+      clock.set('2026-11-24T12:10:05Z');
+      const result = await ingestEvent(deps, event({ userId: `c-${id}` }, name, '2026-11-24T12:10:00Z'));
+      // assert
+      expect(result).toMatchObject({ resumed: [`e-${id}`] });
+    },
+  );
 });
 
 describe('await-event: a step of a visitor who signed in', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CustomerEvent } from '#shared/events.ts';
-import { type LiveJourney, liveFields } from '#shared/ingest/live-journey.ts';
+import { earlierEndings, type LiveJourney, liveFields } from '#shared/ingest/live-journey.ts';
 import { planIngest } from '#shared/ingest/plan.ts';
 import { Journey, type JourneyInput } from '#shared/journey/schema.ts';
 import type { ActiveEnrollment, ProfileState } from '#shared/profile/state.ts';
@@ -243,6 +243,114 @@ describe('planIngest: a goal window set by the version an enrollment started on'
     // assert
     expect(plan('2026-11-05T00:00:00Z')).toEqual(['converted']);
     expect(plan('2026-11-09T00:00:00Z')).toEqual([]);
+  });
+});
+
+describe('planIngest: the goal and exit events of the version an enrollment runs on', () => {
+  const event = (name: string) =>
+    CustomerEvent.parse({
+      type: 'track',
+      userId: 'u',
+      event: name,
+      messageId: `m-${name}`,
+      timestamp: '2026-11-24T10:00:00Z',
+      properties: {},
+    });
+  // Version 1 exited on "Cart Emptied" and converted on "Ordered"; the live version 2 has neither.
+  const v1 = live({ goal: { event: 'Ordered' }, exitOn: [{ event: 'Cart Emptied' }] });
+  const v2 = {
+    ...live({ goal: { event: 'Purchased' } }),
+    version: '2',
+    earlier: earlierEndings(v1, '2'),
+  };
+  const outcomes = (name: string, version: string) =>
+    planIngest({
+      event: event(name),
+      userId: 'u',
+      state: state(),
+      enrollments: [{ ...active, version }],
+      journeys: [v2],
+      now,
+    }).finish.map((f) => f.outcome);
+
+  it("ends an enrollment of an earlier version on that version's exit and goal events", () => {
+    expect(outcomes('Cart Emptied', '1')).toEqual(['exited']);
+    expect(outcomes('Ordered', '1')).toEqual(['converted']);
+    expect(outcomes('Purchased', '1')).toEqual([]);
+  });
+
+  it("ends an enrollment of the live version on the live version's only", () => {
+    expect(outcomes('Cart Emptied', '2')).toEqual([]);
+    expect(outcomes('Ordered', '2')).toEqual([]);
+    expect(outcomes('Purchased', '2')).toEqual(['converted']);
+  });
+
+  it("ends an enrollment of a version the entry no longer keeps on the live version's", () => {
+    expect(outcomes('Cart Emptied', '0')).toEqual([]);
+    expect(outcomes('Purchased', '0')).toEqual(['converted']);
+  });
+});
+
+describe('planIngest: the correlation key of the version an enrollment runs on', () => {
+  // Version 1 ran one enrollment per cartId; version 2 keys them by basketId.
+  const keyed = (key: string) =>
+    live({
+      trigger: { type: 'event', event: 'Go', correlationKey: `event.properties.${key}` },
+      exitOn: [{ event: 'Cart Emptied' }],
+    });
+  const v2 = { ...keyed('basketId'), version: '2', earlier: earlierEndings(keyed('cartId'), '2') };
+  const emptied = (properties: Record<string, string>) =>
+    CustomerEvent.parse({
+      type: 'track',
+      userId: 'u',
+      event: 'Cart Emptied',
+      messageId: 'm-emptied',
+      timestamp: '2026-11-24T10:00:00Z',
+      properties,
+    });
+  const exited = (version: string, properties: Record<string, string>) =>
+    planIngest({
+      event: emptied(properties),
+      userId: 'u',
+      state: state(),
+      enrollments: [{ ...active, version, correlation: 'c1' }],
+      journeys: [v2],
+      now,
+    }).finish.map((f) => f.outcome);
+
+  it("matches an earlier version's enrollment at that version's key", () => {
+    expect(exited('1', { cartId: 'c1', basketId: 'b9' })).toEqual(['exited']);
+    expect(exited('1', { cartId: 'c2', basketId: 'c1' })).toEqual([]);
+  });
+
+  it("matches the live version's at the live key", () => {
+    expect(exited('2', { cartId: 'c2', basketId: 'c1' })).toEqual(['exited']);
+    expect(exited('2', { cartId: 'c1', basketId: 'b9' })).toEqual([]);
+  });
+});
+
+describe('earlierEndings', () => {
+  const at = (version: string, event: string) => ({ ...live({ exitOn: [{ event }] }), version });
+
+  it("keeps the previous version's endings first, then those it kept, without the new version's", () => {
+    const v2 = { ...at('2', 'B'), earlier: earlierEndings(at('1', 'A'), '2') };
+    expect(earlierEndings(v2, '3').map((e) => [e.version, e.exitOn?.[0]?.event])).toEqual([
+      ['2', 'B'],
+      ['1', 'A'],
+    ]);
+    // The same definition published again is the live version, not an earlier one.
+    expect(earlierEndings(v2, '2').map((e) => e.version)).toEqual(['1']);
+  });
+
+  it('is bounded by count and by size', () => {
+    let entry = at('1', 'A');
+    for (let v = 2; v <= 40; v++)
+      entry = { ...at(String(v), 'A'), earlier: earlierEndings(entry, String(v)) };
+    expect(entry.earlier).toHaveLength(20);
+    // An exit condition of 40 KB: past what the entry keeps of earlier versions.
+    const where = { path: 'event.properties.sku', eq: 'x'.repeat(40_000) };
+    const large = { ...at('1', 'A'), exitOn: [{ event: 'A', where }] };
+    expect(earlierEndings({ ...at('2', 'B'), earlier: earlierEndings(large, '2') }, '3')).toHaveLength(1);
   });
 });
 
