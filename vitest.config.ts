@@ -68,7 +68,18 @@ export default defineConfig({
     // first, the one of many short files last, which fill both workers until the end.
     sequence: { sequencer: ProjectOrderSequencer },
     projects: [
-      { extends: true, test: { name: 'runtimes', include: RUNTIMES, isolate: false } },
+      {
+        extends: true,
+        test: {
+          name: 'runtimes',
+          include: RUNTIMES,
+          isolate: false,
+          // As the local runtime's entry sets them (quiet-handlers.ts), before any file of the worker loads
+          // a handler module: the handlers' metrics read it once, when they load, and a file that imports
+          // a repository before the runtime would otherwise turn them on for every later file of its worker.
+          env: { POWERTOOLS_METRICS_DISABLED: 'true' },
+        },
+      },
       { extends: true, test: { name: 'commands', include: COMMANDS, isolate: false } },
       { extends: true, test: { name: 'handlers', include: HANDLERS, isolate: false } },
       {

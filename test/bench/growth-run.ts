@@ -43,13 +43,13 @@ export function hotPathCostPerMillion(unitsPerEvent: number): number {
 }
 
 /** Where the growth runs: a dynalite endpoint, or an in-process one reached without sockets. */
-export type DynamoTarget = { endpoint: string } | Pick<DynamoDBClientConfig, 'requestHandler'>;
+export type DynamoTarget = { endpoint: string } | Pick<DynamoDBClientConfig, 'requestHandler' | 'signer'>;
 
 /** A DynamoDB client that asks for ConsumedCapacity on every write and meters calls. */
 function meteredClient(target: DynamoTarget, meter: Meter) {
   const raw = new DynamoDBClient({
     endpoint: 'endpoint' in target ? target.endpoint : 'http://dynalite.local',
-    ...('requestHandler' in target ? { requestHandler: target.requestHandler } : {}),
+    ...('endpoint' in target ? {} : target),
     region: 'us-east-1',
     credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
   });

@@ -4,7 +4,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-s
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { documentClient } from '#functions/_lib/clients/dynamo.ts';
-import { inProcessHandler } from '#infra/local/services/dynamodb/in-process.ts';
+import { type InProcessConfig, inProcessConfig } from '#infra/local/services/dynamodb/in-process.ts';
 import { TABLES } from '#shared/tables.ts';
 
 /** A dynalite server on a free loopback port, with every table of shared/tables.ts created. */
@@ -12,8 +12,8 @@ export type LocalDynamo = {
   endpoint: string;
   client: DynamoDBClient;
   doc: DynamoDBDocumentClient;
-  /** The SDK request handler that reaches this dynalite in-process, for a client of a test's own. */
-  requestHandler: ReturnType<typeof inProcessHandler>;
+  /** The SDK request handler and signer that reach this dynalite in-process, for a client of a test's own. */
+  inProcess: InProcessConfig;
   tables: Record<(typeof TABLES)[number]['id'], string>;
   stop: () => Promise<void>;
 };
@@ -24,12 +24,12 @@ export async function startDynalite(prefix = 'test'): Promise<LocalDynamo> {
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
   // The tests' clients reach dynalite in-process, as the local runtime's handlers do; a proxy or another client uses the port.
-  const requestHandler = inProcessHandler(server);
+  const inProcess = inProcessConfig(server);
   const config = {
     endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    requestHandler,
+    ...inProcess,
   };
   const client = new DynamoDBClient(config);
   const doc = documentClient(config);
@@ -55,7 +55,7 @@ export async function startDynalite(prefix = 'test'): Promise<LocalDynamo> {
     endpoint,
     client,
     doc,
-    requestHandler,
+    inProcess,
     tables,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

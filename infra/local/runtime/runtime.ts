@@ -108,7 +108,7 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
     coldStart();
     // The handlers' DynamoDB client, as they would build it from that environment, reaches dynalite
     // in-process: the same requests and answers as over loopback HTTP, without the sockets.
-    setClients({ dynamo: documentClient({ requestHandler: services.dynamo.requestHandler }) });
+    setClients({ dynamo: documentClient(services.dynamo.inProcess) });
     // Handlers read journey time, the same clock as Step Functions and the bus.
     setClock(() => services.clock.now());
     setVariantPins(options.variantPins);

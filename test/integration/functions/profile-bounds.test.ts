@@ -19,11 +19,7 @@ afterAll(async () => db.stop());
 describe('a customer with a long history', () => {
   it('keeps a bounded profile and leaves no waiter or enrollment of an ended execution', async () => {
     // act: 400 events, 90 s apart (ten hours of a very active customer)
-    const { result, running, doc, tables } = await runGrowth(
-      { requestHandler: db.requestHandler },
-      400,
-      executionStatusHook,
-    );
+    const { result, running, doc, tables } = await runGrowth(db.inProcess, 400, executionStatusHook);
     // assert: the profile
     expect(result.failures).toBe(0);
     // The item after every event stays within 4 KB, so an event that triggers nothing costs at most 4 write units.

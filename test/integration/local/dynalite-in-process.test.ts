@@ -10,7 +10,11 @@ import dynalite from 'dynalite';
 import { describe, expect, it } from 'vitest';
 import { documentClient } from '#functions/_lib/clients/dynamo.ts';
 import { localClientConfig } from '#infra/local/runtime/aws.ts';
-import { inProcessHandler } from '#infra/local/services/dynamodb/in-process.ts';
+import {
+  inProcessConfig,
+  inProcessHandler,
+  inProcessSigner,
+} from '#infra/local/services/dynamodb/in-process.ts';
 
 /**
  * The local runtime's handlers reach dynalite through its request listener,
@@ -20,7 +24,7 @@ describe('dynalite in-process', () => {
   it('answers writes, reads and a failed condition without a socket', async () => {
     // arrange: a server that never listens, so any request over the network would fail
     const server = dynalite({ createTableMs: 0 });
-    const config = { ...localClientConfig('http://127.0.0.1:9'), requestHandler: inProcessHandler(server) };
+    const config = { ...localClientConfig('http://127.0.0.1:9'), ...inProcessConfig(server) };
     const client = new DynamoDBClient(config);
     const doc = documentClient(config);
     await client.send(
@@ -94,5 +98,31 @@ describe('dynalite in-process request body', () => {
     // assert
     expect(JSON.parse(response.body.toString('utf8'))).toEqual({ TableNames: [] });
     expect(response.statusCode).toBe(200);
+  });
+});
+
+describe('dynalite in-process signing', () => {
+  it('stamps the Authorization header and date SigV4 would write, for the local credentials, without a signature', async () => {
+    // arrange
+    const request = {
+      method: 'POST',
+      path: '/',
+      headers: { host: 'dynalite.local' } as Record<string, string>,
+    };
+
+    // act
+    const stamped = await inProcessSigner.sign(request as never, {
+      signingDate: new Date('2026-03-02T07:08:09.123Z'),
+      signingRegion: 'eu-west-1',
+      signingService: 'dynamodb',
+    });
+
+    // assert
+    expect(stamped.headers).toEqual({
+      host: 'dynalite.local',
+      'x-amz-date': '20260302T070809Z',
+      authorization:
+        'AWS4-HMAC-SHA256 Credential=local/20260302/eu-west-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=in-process',
+    });
   });
 });

@@ -10,7 +10,7 @@ import dynalite from 'dynalite';
 import { TABLES, type TableDefinition } from '#shared/tables.ts';
 import { localClientConfig } from '../../runtime/aws.ts';
 import { closeServer, type HeldPorts, listenOn, serve } from '../../runtime/listen.ts';
-import { inProcessHandler } from './in-process.ts';
+import { type InProcessConfig, inProcessConfig } from './in-process.ts';
 
 /** The physical table name the local runtime gives a logical table. */
 export function localTableName(table: TableDefinition): string {
@@ -20,8 +20,8 @@ export function localTableName(table: TableDefinition): string {
 export type LocalDynamo = {
   endpoint: string;
   client: DynamoDBClient;
-  /** The SDK request handler that reaches this dynalite in-process (the handlers' clients use it). */
-  requestHandler: ReturnType<typeof inProcessHandler>;
+  /** The SDK request handler and signer that reach this dynalite in-process (the handlers' clients use them). */
+  inProcess: InProcessConfig;
   stop: () => Promise<void>;
 };
 
@@ -45,13 +45,13 @@ export async function startDynamo(
   // Dynalite closes its database when its server closes: mounted on a held port, it listens on a port of its own too.
   if (heldPorts !== undefined) await listenOn(server, 'dynamodb', 0);
   const endpoint = `http://127.0.0.1:${serving.port}`;
-  const requestHandler = inProcessHandler(server);
-  const client = new DynamoDBClient({ ...localClientConfig(endpoint), requestHandler });
+  const inProcess = inProcessConfig(server);
+  const client = new DynamoDBClient({ ...localClientConfig(endpoint), ...inProcess });
   for (const table of TABLES) await createTable(client, table);
   return {
     endpoint,
     client,
-    requestHandler,
+    inProcess,
     stop: async () => {
       client.destroy();
       await serving.close();
