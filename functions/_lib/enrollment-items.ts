@@ -10,7 +10,7 @@ import { ActiveEnrollment, ReentryRecord, triggerValuesFor, Waiter } from '#shar
 import { enrollmentKeys } from '#shared/tables.ts';
 import { now } from './clock.ts';
 import { EntryLimitRecords } from './entry-limits.ts';
-import { isConditionFailed, UpdateBuilder } from './expression.ts';
+import { isConditionFailed, refusedItem, UpdateBuilder } from './expression.ts';
 import { OutcomeWaiters } from './outcome-waiters.ts';
 import type { LegacyRecords } from './profile-migration.ts';
 
@@ -176,13 +176,17 @@ export class EnrollmentItems {
   }
 
   async enrollment(userId: string, enrollmentId: string): Promise<ActiveEnrollment | undefined> {
+    const parsed = ActiveEnrollment.safeParse(await this.getEnrollmentItem(userId, enrollmentId));
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  private async getEnrollmentItem(userId: string, enrollmentId: string) {
     const out = await getItem(this.db, {
       TableName: this.table,
       Key: { userId, sk: enrollmentKeys.enrollment(enrollmentId) },
       ConsistentRead: true,
     });
-    const parsed = ActiveEnrollment.safeParse(out.Item);
-    return parsed.success ? parsed.data : undefined;
+    return out.Item;
   }
 
   /**
@@ -291,32 +295,63 @@ export class EnrollmentItems {
    * The execution ended, its outcome's count pending (kept across a crash):
    * the item is kept, marked ended with its outcome pending, until `settleEnd` (after the count) removes it, or keeps it
    * while its goal window is open. Returns the enrollment as it was, or
-   * undefined when another delivery of the same end already marked it.
+   * undefined when another delivery of the same end already marked it. One
+   * UpdateItem returning the item as it was; a goal window open more than a
+   * week past the end (the TTL then waits for it) takes a read and a second write.
    */
   async endCounted(
     userId: string,
     enrollmentId: string,
     endedAt: string,
   ): Promise<{ enrollment: ActiveEnrollment; owed: OwedCount } | undefined> {
-    const current = await this.enrollment(userId, enrollmentId);
-    if (current === undefined || current.endedAt !== undefined) return undefined;
     const at = now().getTime();
-    const ended = await this.conditionalUpdate(
+    // The TTL backstop: the goal window, or a week for the settle that removes it.
+    const week = epochSeconds(endedAt) + ENDED_GRACE_SECONDS;
+    const names = { '#endedAt': 'endedAt', '#pending': PENDING.ended, '#expiresAt': 'expiresAt' };
+    const mark = 'SET #endedAt = :at, #pending = :pending, #expiresAt = :expires';
+    const values = { ':at': endedAt, ':pending': at };
+    const ended = (enrollment: ActiveEnrollment | undefined) =>
+      enrollment === undefined
+        ? undefined
+        : { enrollment: { ...enrollment, endedAt }, owed: { pendingAt: at, retry: false } };
+    // One write that returns the item as it was, for the usual goal window (none, or ending within the
+    // week): ISO instants of one format, compared as text, order as times.
+    let current: Record<string, unknown> | undefined;
+    try {
+      const out = await updateItem(this.db, {
+        TableName: this.table,
+        Key: { userId, sk: enrollmentKeys.enrollment(enrollmentId) },
+        UpdateExpression: mark,
+        ConditionExpression:
+          'attribute_exists(sk) AND attribute_not_exists(#endedAt) AND (attribute_not_exists(#goalUntil) OR #goalUntil <= :week)',
+        ExpressionAttributeNames: { ...names, '#goalUntil': 'goalUntil' },
+        ExpressionAttributeValues: {
+          ...values,
+          ':expires': week + 1,
+          ':week': new Date(week * 1000).toISOString(),
+        },
+        ReturnValues: 'ALL_OLD',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      });
+      return ended(ActiveEnrollment.safeParse(out.Attributes).data);
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+      current = refusedItem(error);
+    }
+    // Refused: ended already, gone, or a goal window open past the week, whose end the TTL waits for.
+    const enrollment = ActiveEnrollment.safeParse(
+      current ?? (await this.getEnrollmentItem(userId, enrollmentId)),
+    ).data;
+    if (enrollment === undefined || enrollment.endedAt !== undefined) return undefined;
+    const written = await this.conditionalUpdate(
       userId,
       enrollmentId,
-      'SET #endedAt = :at, #pending = :pending, #expiresAt = :expires',
+      mark,
       'attribute_exists(sk) AND attribute_not_exists(#endedAt)',
-      { '#endedAt': 'endedAt', '#pending': PENDING.ended, '#expiresAt': 'expiresAt' },
-      {
-        ':at': endedAt,
-        ':pending': at,
-        // The TTL backstop: the goal window, or a week for the settle that removes it.
-        ':expires':
-          Math.max(epochSeconds(current.goalUntil ?? endedAt), epochSeconds(endedAt) + ENDED_GRACE_SECONDS) +
-          1,
-      },
+      names,
+      { ...values, ':expires': Math.max(epochSeconds(enrollment.goalUntil ?? endedAt), week) + 1 },
     );
-    return ended ? { enrollment: { ...current, endedAt }, owed: { pendingAt: at, retry: false } } : undefined;
+    return written ? ended(enrollment) : undefined;
   }
 
   /**

@@ -88,7 +88,12 @@ export async function runCallsTrace(): Promise<void> {
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
   const { journey, templates, scenario } = loaded.inputs;
   const calls = new DynamoCalls();
-  const world = await createWorld(new Date('2026-03-02T00:00:00Z'), { invoked: (fn) => (calls.label = fn) }, undefined, new MessageOutcomes(scenario.seed, { email: { bounced: 0 }, sms: { undelivered: 0 } }));
+  const world = await createWorld(
+    new Date('2026-03-02T00:00:00Z'),
+    { invoked: (fn) => (calls.label = fn) },
+    undefined,
+    new MessageOutcomes(scenario.seed, { email: { bounced: 0 }, sms: { undelivered: 0 } }),
+  );
   calls.watch(world.db.doc);
   calls.watchLowLevel(world.db.client);
   setClock(() => new Date(world.timers.now));
@@ -102,12 +107,45 @@ export async function runCallsTrace(): Promise<void> {
     await world.deploy(journey, templates);
     calls.log = [];
     const u = { userId: 'u1' };
-    at('2026-03-02T09:00:00.000Z', 'identify new', { type: 'identify', ...u, traits: { email: 'u1@example.com', firstName: 'Anna', timezone: 'Europe/Rome', consent: { email: true } } });
-    at('2026-03-02T09:00:01.000Z', 'identify known traits', { type: 'identify', ...u, traits: { firstName: 'Anna' } });
-    at('2026-03-02T09:00:02.000Z', 'plain track', { type: 'track', ...u, event: 'Page Viewed', properties: {} });
-    at('2026-03-02T09:00:03.000Z', 'plain track, new customer', { type: 'track', userId: 'u2', event: 'Page Viewed', properties: {} });
-    at('2026-03-02T09:00:04.000Z', 'trigger', { type: 'track', ...u, event: 'Cart Updated', properties: { cartId: 'c1', total: 50 } });
-    at('2026-03-02T12:00:00.000Z', 'goal', { type: 'track', ...u, event: 'Order Completed', properties: { cartId: 'c1', total: 50 } });
+    at('2026-03-02T09:00:00.000Z', 'identify new', {
+      type: 'identify',
+      ...u,
+      traits: {
+        email: 'u1@example.com',
+        firstName: 'Anna',
+        timezone: 'Europe/Rome',
+        consent: { email: true },
+      },
+    });
+    at('2026-03-02T09:00:01.000Z', 'identify known traits', {
+      type: 'identify',
+      ...u,
+      traits: { firstName: 'Anna' },
+    });
+    at('2026-03-02T09:00:02.000Z', 'plain track', {
+      type: 'track',
+      ...u,
+      event: 'Page Viewed',
+      properties: {},
+    });
+    at('2026-03-02T09:00:03.000Z', 'plain track, new customer', {
+      type: 'track',
+      userId: 'u2',
+      event: 'Page Viewed',
+      properties: {},
+    });
+    at('2026-03-02T09:00:04.000Z', 'trigger', {
+      type: 'track',
+      ...u,
+      event: 'Cart Updated',
+      properties: { cartId: 'c1', total: 50 },
+    });
+    at('2026-03-02T12:00:00.000Z', 'goal', {
+      type: 'track',
+      ...u,
+      event: 'Order Completed',
+      properties: { cartId: 'c1', total: 50 },
+    });
     await world.timers.run();
   } finally {
     resetClock();

@@ -63,7 +63,10 @@ export class DynamoCalls {
     const operation = command.constructor.name.replace(/Command$/, '');
     const input = 'input' in command ? command.input : undefined;
     const table =
-      typeof input === 'object' && input !== null && 'TableName' in input && typeof input.TableName === 'string'
+      typeof input === 'object' &&
+      input !== null &&
+      'TableName' in input &&
+      typeof input.TableName === 'string'
         ? this.tableOf(input.TableName)
         : '-';
     const key = `${this.label}\t${table}\t${operation}`;
