@@ -114,6 +114,7 @@ export class EnrollmentItems {
       // An entry exactly one cooldown ago no longer holds the next one back, as the plan judged.
       condition += ' OR (#at <= :notBefore AND #id <> :id)';
     }
+    let previous: Record<string, unknown> | undefined;
     try {
       await putItem(this.db, {
         TableName: this.table,
@@ -121,18 +122,19 @@ export class EnrollmentItems {
         ConditionExpression: condition,
         ExpressionAttributeNames: names,
         ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+        // The record that refused it tells a redelivery from another entry, without a read.
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       });
       return { status: 'entered' };
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
+      previous = refusedItem(error);
     }
-    const previous = await getItem(this.db, {
-      TableName: this.table,
-      Key: { userId, sk: item.sk },
-      ConsistentRead: true,
-    });
-    const same = previous.Item?.enrollmentId === record.enrollmentId && typeof previous.Item?.at === 'string';
-    return same ? { status: 'again', at: String(previous.Item?.at) } : { status: 'refused' };
+    previous ??= (
+      await getItem(this.db, { TableName: this.table, Key: { userId, sk: item.sk }, ConsistentRead: true })
+    ).Item;
+    const same = previous?.enrollmentId === record.enrollmentId && typeof previous?.at === 'string';
+    return same ? { status: 'again', at: String(previous?.at) } : { status: 'refused' };
   }
 
   /** The re-entry record of a customer for a re-entry key, if there is one. */
@@ -199,16 +201,25 @@ export class EnrollmentItems {
    */
   async markCounted(userId: string, enrollmentId: string): Promise<OwedCount | undefined> {
     const at = now().getTime();
-    const first = await this.conditionalUpdate(
-      userId,
-      enrollmentId,
-      'SET #counted = :yes, #pending = :at',
-      'attribute_exists(sk) AND attribute_not_exists(#counted)',
-      { '#counted': 'counted', '#pending': PENDING.enrolled },
-      { ':yes': true, ':at': at },
-    );
-    if (first) return { pendingAt: at, retry: false };
-    return this.pendingOn(await this.enrollment(userId, enrollmentId), 'enrolled');
+    let seen: Record<string, unknown> | undefined;
+    try {
+      await updateItem(this.db, {
+        TableName: this.table,
+        Key: { userId, sk: enrollmentKeys.enrollment(enrollmentId) },
+        UpdateExpression: 'SET #counted = :yes, #pending = :at',
+        ConditionExpression: 'attribute_exists(sk) AND attribute_not_exists(#counted)',
+        ExpressionAttributeNames: { '#counted': 'counted', '#pending': PENDING.enrolled },
+        ExpressionAttributeValues: { ':yes': true, ':at': at },
+        // A retry's refusal returns the item: whether its count is still pending, without a read.
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      });
+      return { pendingAt: at, retry: false };
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+      seen = refusedItem(error);
+    }
+    const item = seen ?? (await this.getEnrollmentItem(userId, enrollmentId));
+    return this.pendingOn(ActiveEnrollment.safeParse(item).data, 'enrolled');
   }
 
   /**

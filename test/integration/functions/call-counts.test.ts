@@ -129,4 +129,58 @@ describe.each(stores)('DynamoDB calls on %s', (backend, store) => {
       expect(await enrollments.endCounted(userId, 'e1', AT.toISOString())).toBeUndefined();
     },
   );
+
+  it("counts a customer's first entry against a trigger limit in one write; a later one reads the record its refusal saw", async () => {
+    // arrange
+    const { doc, tables } = store();
+    const enrollments = new EnrollmentItems(doc, tables.enrollments);
+    const userId = `limit-${backend}`;
+    const limit = { max: 2, per: 'P7D', zone: 'UTC' } as const;
+    const calls = new DynamoCalls();
+    calls.watch(doc);
+    // act
+    const first = await enrollments.limits.claim(userId, 'j', { id: 'e1', at: AT.toISOString() }, limit);
+    const afterFirst = calls.of();
+    calls.reset();
+    const second = await enrollments.limits.claim(userId, 'j', { id: 'e2', at: AT.toISOString() }, limit);
+    const third = await enrollments.limits.claim(userId, 'j', { id: 'e3', at: AT.toISOString() }, limit);
+    // assert: the limit holds; the first entry is one write, each later one a refused write and a write (and a read on dynalite)
+    expect([first, second, third]).toEqual(['entered', 'entered', 'refused']);
+    expect(afterFirst).toEqual({ 'enrollments Put': 1 });
+    expect(calls.of()).toEqual({
+      'enrollments Put': 3,
+      ...(returnsRefused ? {} : { 'enrollments Get': 2 }),
+    });
+  });
+
+  it('tells a redelivered entry by the re-entry record and the counted mark its refused writes saw', async () => {
+    // arrange
+    const { doc, tables } = store();
+    const enrollments = new EnrollmentItems(doc, tables.enrollments);
+    const userId = `again-entry-${backend}`;
+    const record = { at: AT.toISOString(), enrollmentId: 'e1' };
+    await enrollments.claimEntry(userId, 'j', record, { mode: 'once' });
+    await enrollments.putEnrollment(userId, {
+      enrollmentId: 'e1',
+      journeyId: 'j',
+      version: '1',
+      executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:journey-j:e1',
+      enrolledAt: AT.toISOString(),
+      enteredAt: AT.toISOString(),
+    });
+    const owed = await enrollments.markCounted(userId, 'e1');
+    const calls = new DynamoCalls();
+    calls.watch(doc);
+    // act: the redelivery
+    const again = await enrollments.claimEntry(userId, 'j', record, { mode: 'once' });
+    const stillOwed = await enrollments.markCounted(userId, 'e1');
+    // assert: the same entry, its count still pending from the first mark
+    expect(again).toEqual({ status: 'again', at: AT.toISOString() });
+    expect(stillOwed).toEqual({ pendingAt: owed?.pendingAt, retry: true });
+    expect(calls.of()).toEqual({
+      'enrollments Put': 1,
+      'enrollments Update': 1,
+      ...(returnsRefused ? {} : { 'enrollments Get': 2 }),
+    });
+  });
 });
