@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeliveriesRepository } from '#functions/_lib/deliveries.ts';
 import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { memoryDynamo } from '#infra/simulate/dynamo/memory-dynamo.ts';
@@ -16,7 +17,10 @@ import { DynamoCalls } from '../../support/dynamo-calls.ts';
  * write saw) and on the in-memory tables (which do, as DynamoDB does).
  */
 
-type Store = { doc: DynamoDBDocumentClient; tables: { profiles: string; enrollments: string } };
+type Store = {
+  doc: DynamoDBDocumentClient;
+  tables: { profiles: string; enrollments: string; deliveries: string };
+};
 
 let dynalite: LocalDynamo;
 beforeAll(async () => {
@@ -181,6 +185,27 @@ describe.each(stores)('DynamoDB calls on %s', (backend, store) => {
       'enrollments Put': 1,
       'enrollments Update': 1,
       ...(returnsRefused ? {} : { 'enrollments Get': 2 }),
+    });
+  });
+
+  it('answers a repeated send from the delivery record its refused claim saw', async () => {
+    // arrange: a message sent and recorded
+    const { doc, tables } = store();
+    const deliveries = new DeliveriesRepository(doc, tables.deliveries);
+    const id = `send-${backend}`;
+    const meta = { userId: 'u', journeyId: 'j', version: '1', stepId: 's', channel: 'email' } as const;
+    const claimed = await deliveries.claim(id, meta, AT, 60_000);
+    await deliveries.settle(id, 'sent', { status: 'sent', messageId: 'm-1' }, AT, undefined, 1);
+    const calls = new DynamoCalls();
+    calls.watch(doc);
+    // act: Step Functions retries the task
+    const again = await deliveries.claim(id, meta, AT, 60_000);
+    // assert
+    expect(claimed).toMatchObject({ kind: 'claimed', attempt: 1 });
+    expect(again).toEqual({ kind: 'done', output: { status: 'sent', messageId: 'm-1' } });
+    expect(calls.of()).toEqual({
+      'deliveries Update': 1,
+      ...(returnsRefused ? {} : { 'deliveries Get': 1 }),
     });
   });
 });
