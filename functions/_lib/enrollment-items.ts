@@ -260,6 +260,58 @@ export class EnrollmentItems {
     return first ? { pendingAt: at, retry: false } : undefined;
   }
 
+  /**
+   * Marks a goal that ends the enrollment: stopped (`markStopped`) and converted (`markConverted`)
+   * in one write when neither was marked yet (the usual goal), else each as those do, the marks
+   * already made left as they are. The count this call owes, as `markConverted` returns it.
+   */
+  async markGoalStop(
+    userId: string,
+    enrollmentId: string,
+    byMessageId: string,
+    conversion: { at: Date; value?: number },
+  ): Promise<OwedCount | undefined> {
+    const at = now().getTime();
+    const { value } = conversion;
+    let seen: Record<string, unknown> | undefined;
+    try {
+      await updateItem(this.db, {
+        TableName: this.table,
+        Key: { userId, sk: enrollmentKeys.enrollment(enrollmentId) },
+        UpdateExpression: `SET #stoppedBy = :goal, #converted = :yes, #by = :by, #when = :when, #pending = :at${value === undefined ? '' : ', #value = :value'}`,
+        ConditionExpression:
+          'attribute_exists(sk) AND attribute_not_exists(#stoppedBy) AND attribute_not_exists(#endedAt) AND attribute_not_exists(#converted)',
+        ExpressionAttributeNames: {
+          '#stoppedBy': 'stoppedBy',
+          '#endedAt': 'endedAt',
+          '#converted': 'converted',
+          '#by': 'convertedBy',
+          '#when': 'convertedAt',
+          '#pending': PENDING.converted,
+          ...(value === undefined ? {} : { '#value': 'convertedValue' }),
+        },
+        ExpressionAttributeValues: {
+          ':goal': 'goal',
+          ':yes': true,
+          ':by': byMessageId,
+          ':when': conversion.at.toISOString(),
+          ':at': at,
+          ...(value === undefined ? {} : { ':value': value }),
+        },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      });
+      return { pendingAt: at, retry: false };
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+      seen = refusedItem(error);
+    }
+    // Each mark on its own, but those the refused item shows already made (a redelivered goal).
+    const stopped = seen !== undefined && (seen.stoppedBy !== undefined || seen.endedAt !== undefined);
+    if (!stopped) await this.markStopped(userId, enrollmentId, 'goal');
+    if (seen !== undefined && seen.converted !== undefined) return undefined;
+    return this.markConverted(userId, enrollmentId, byMessageId, conversion);
+  }
+
   /** The count still pending on an enrollment item for `kind`, as a retry owes it. */
   pendingOn(enrollment: ActiveEnrollment | undefined, kind: PendingKind): OwedCount | undefined {
     const pendingAt = enrollment?.[PENDING[kind]];

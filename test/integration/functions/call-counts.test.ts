@@ -208,4 +208,39 @@ describe.each(stores)('DynamoDB calls on %s', (backend, store) => {
       ...(returnsRefused ? {} : { 'deliveries Get': 1 }),
     });
   });
+
+  it('marks a goal that stops and converts an enrollment in one write, and tells its redelivery by the item', async () => {
+    // arrange
+    const { doc, tables } = store();
+    const enrollments = new EnrollmentItems(doc, tables.enrollments);
+    const userId = `goal-${backend}`;
+    await enrollments.putEnrollment(userId, {
+      enrollmentId: 'e1',
+      journeyId: 'j',
+      version: '1',
+      executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:journey-j:e1',
+      enrolledAt: AT.toISOString(),
+      enteredAt: AT.toISOString(),
+    });
+    const calls = new DynamoCalls();
+    calls.watch(doc);
+    // act
+    const owed = await enrollments.markGoalStop(userId, 'e1', 'order-1', { at: AT, value: 42 });
+    const first = calls.of();
+    calls.reset();
+    const again = await enrollments.markGoalStop(userId, 'e1', 'order-1', { at: AT, value: 42 });
+    const second = calls.of();
+    // assert: stopped for the goal and converted once, with the value
+    expect(owed?.retry).toBe(false);
+    expect(again).toBeUndefined();
+    expect(await enrollments.enrollment(userId, 'e1')).toMatchObject({
+      stoppedBy: 'goal',
+      converted: true,
+      convertedBy: 'order-1',
+      convertedValue: 42,
+    });
+    expect(first).toEqual({ 'enrollments Update': 1 });
+    // dynalite returns nothing with the refusal: each mark is tried on its own, and refused
+    expect(second).toEqual({ 'enrollments Update': returnsRefused ? 1 : 3 });
+  });
 });
