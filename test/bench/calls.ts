@@ -154,5 +154,6 @@ export async function runCallsTrace(): Promise<void> {
   console.log(`total ${calls.total()}`);
 }
 
-if (process.argv.includes('trace')) await runCallsTrace();
-else if (import.meta.url === `file://${process.argv[1]}`) await runCallsBench();
+// Run directly: `npx tsx test/bench/calls.ts [trace]`.
+if (import.meta.url === `file://${process.argv[1]}`)
+  await (process.argv.includes('trace') ? runCallsTrace() : runCallsBench());
