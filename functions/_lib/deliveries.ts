@@ -5,7 +5,7 @@ import { TransientError } from '#shared/errors.ts';
 import { SendMessageOutput } from '#shared/tasks/send-message.ts';
 import * as z from '#shared/zod.ts';
 import { now as clockNow } from './clock.ts';
-import { isConditionFailed, UpdateBuilder } from './expression.ts';
+import { isConditionFailed, refusedItem, UpdateBuilder } from './expression.ts';
 
 /** On a feedback record: its count is not yet known written (the time of the record, epoch ms). */
 const FEEDBACK_PENDING = 'countPending';
@@ -157,6 +157,8 @@ export class DeliveriesRepository {
           ':one': 1,
         },
         ReturnValues: 'ALL_OLD',
+        // Refused, the record says why (done, busy, stale) without a read.
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       });
       const before = out.Attributes;
       const attempt = (typeof before?.attempts === 'number' ? before.attempts : 0) + 1;
@@ -168,13 +170,16 @@ export class DeliveriesRepository {
         : { kind: 'claimed', attempt };
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
+      return this.existing(deliveryId, now, refusedItem(error));
     }
-    return this.existing(deliveryId, now);
   }
 
-  private async existing(deliveryId: string, now: Date): Promise<Claim> {
-    const out = await getItem(this.db, { TableName: this.table, Key: { deliveryId }, ConsistentRead: true });
-    const item = DeliveryItem.safeParse(out.Item);
+  /** The record as it is (`seen`: as a refused write returned it, else read now), and what it means for a send. */
+  private async existing(deliveryId: string, now: Date, seen?: Record<string, unknown>): Promise<Claim> {
+    const record =
+      seen ??
+      (await getItem(this.db, { TableName: this.table, Key: { deliveryId }, ConsistentRead: true })).Item;
+    const item = DeliveryItem.safeParse(record);
     if (!item.success) {
       // An unreadable record may stand for a message that went out: never risk a second one.
       return {

@@ -10,7 +10,7 @@ import { ActiveEnrollment, ReentryRecord, triggerValuesFor, Waiter } from '#shar
 import { enrollmentKeys } from '#shared/tables.ts';
 import { now } from './clock.ts';
 import { EntryLimitRecords } from './entry-limits.ts';
-import { isConditionFailed, UpdateBuilder } from './expression.ts';
+import { isConditionFailed, refusedItem, UpdateBuilder } from './expression.ts';
 import { OutcomeWaiters } from './outcome-waiters.ts';
 import type { LegacyRecords } from './profile-migration.ts';
 
@@ -112,6 +112,7 @@ export class EnrollmentItems {
       // An entry exactly one cooldown ago no longer holds the next one back, as the plan judged.
       condition += ' OR (#at <= :notBefore AND #id <> :id)';
     }
+    let previous: Record<string, unknown> | undefined;
     try {
       await putItem(this.db, {
         TableName: this.table,
@@ -119,18 +120,19 @@ export class EnrollmentItems {
         ConditionExpression: condition,
         ExpressionAttributeNames: names,
         ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+        // The record that refused it tells a redelivery from another entry, without a read.
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       });
       return { status: 'entered' };
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
+      previous = refusedItem(error);
     }
-    const previous = await getItem(this.db, {
-      TableName: this.table,
-      Key: { userId, sk: item.sk },
-      ConsistentRead: true,
-    });
-    const same = previous.Item?.enrollmentId === record.enrollmentId && typeof previous.Item?.at === 'string';
-    return same ? { status: 'again', at: String(previous.Item?.at) } : { status: 'refused' };
+    previous ??= (
+      await getItem(this.db, { TableName: this.table, Key: { userId, sk: item.sk }, ConsistentRead: true })
+    ).Item;
+    const same = previous?.enrollmentId === record.enrollmentId && typeof previous?.at === 'string';
+    return same ? { status: 'again', at: String(previous?.at) } : { status: 'refused' };
   }
 
   /** The re-entry record of a customer for a re-entry key, if there is one. */
@@ -174,13 +176,17 @@ export class EnrollmentItems {
   }
 
   async enrollment(userId: string, enrollmentId: string): Promise<ActiveEnrollment | undefined> {
+    const parsed = ActiveEnrollment.safeParse(await this.getEnrollmentItem(userId, enrollmentId));
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  private async getEnrollmentItem(userId: string, enrollmentId: string) {
     const out = await getItem(this.db, {
       TableName: this.table,
       Key: { userId, sk: enrollmentKeys.enrollment(enrollmentId) },
       ConsistentRead: true,
     });
-    const parsed = ActiveEnrollment.safeParse(out.Item);
-    return parsed.success ? parsed.data : undefined;
+    return out.Item;
   }
 
   /**
@@ -193,16 +199,25 @@ export class EnrollmentItems {
    */
   async markCounted(userId: string, enrollmentId: string): Promise<OwedCount | undefined> {
     const at = now().getTime();
-    const first = await this.conditionalUpdate(
-      userId,
-      enrollmentId,
-      'SET #counted = :yes, #pending = :at',
-      'attribute_exists(sk) AND attribute_not_exists(#counted)',
-      { '#counted': 'counted', '#pending': PENDING.enrolled },
-      { ':yes': true, ':at': at },
-    );
-    if (first) return { pendingAt: at, retry: false };
-    return this.pendingOn(await this.enrollment(userId, enrollmentId), 'enrolled');
+    let seen: Record<string, unknown> | undefined;
+    try {
+      await updateItem(this.db, {
+        TableName: this.table,
+        Key: { userId, sk: enrollmentKeys.enrollment(enrollmentId) },
+        UpdateExpression: 'SET #counted = :yes, #pending = :at',
+        ConditionExpression: 'attribute_exists(sk) AND attribute_not_exists(#counted)',
+        ExpressionAttributeNames: { '#counted': 'counted', '#pending': PENDING.enrolled },
+        ExpressionAttributeValues: { ':yes': true, ':at': at },
+        // A retry's refusal returns the item: whether its count is still pending, without a read.
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      });
+      return { pendingAt: at, retry: false };
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+      seen = refusedItem(error);
+    }
+    const item = seen ?? (await this.getEnrollmentItem(userId, enrollmentId));
+    return this.pendingOn(ActiveEnrollment.safeParse(item).data, 'enrolled');
   }
 
   /**
@@ -241,6 +256,58 @@ export class EnrollmentItems {
       },
     );
     return first ? { pendingAt: at, retry: false } : undefined;
+  }
+
+  /**
+   * Marks a goal that ends the enrollment: stopped (`markStopped`) and converted (`markConverted`)
+   * in one write when neither was marked yet (the usual goal), else each as those do, the marks
+   * already made left as they are. The count this call owes, as `markConverted` returns it.
+   */
+  async markGoalStop(
+    userId: string,
+    enrollmentId: string,
+    byMessageId: string,
+    conversion: { at: Date; value?: number },
+  ): Promise<OwedCount | undefined> {
+    const at = now().getTime();
+    const { value } = conversion;
+    let seen: Record<string, unknown> | undefined;
+    try {
+      await updateItem(this.db, {
+        TableName: this.table,
+        Key: { userId, sk: enrollmentKeys.enrollment(enrollmentId) },
+        UpdateExpression: `SET #stoppedBy = :goal, #converted = :yes, #by = :by, #when = :when, #pending = :at${value === undefined ? '' : ', #value = :value'}`,
+        ConditionExpression:
+          'attribute_exists(sk) AND attribute_not_exists(#stoppedBy) AND attribute_not_exists(#endedAt) AND attribute_not_exists(#converted)',
+        ExpressionAttributeNames: {
+          '#stoppedBy': 'stoppedBy',
+          '#endedAt': 'endedAt',
+          '#converted': 'converted',
+          '#by': 'convertedBy',
+          '#when': 'convertedAt',
+          '#pending': PENDING.converted,
+          ...(value === undefined ? {} : { '#value': 'convertedValue' }),
+        },
+        ExpressionAttributeValues: {
+          ':goal': 'goal',
+          ':yes': true,
+          ':by': byMessageId,
+          ':when': conversion.at.toISOString(),
+          ':at': at,
+          ...(value === undefined ? {} : { ':value': value }),
+        },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      });
+      return { pendingAt: at, retry: false };
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+      seen = refusedItem(error);
+    }
+    // Each mark on its own, but those the refused item shows already made (a redelivered goal).
+    const stopped = seen !== undefined && (seen.stoppedBy !== undefined || seen.endedAt !== undefined);
+    if (!stopped) await this.markStopped(userId, enrollmentId, 'goal');
+    if (seen !== undefined && seen.converted !== undefined) return undefined;
+    return this.markConverted(userId, enrollmentId, byMessageId, conversion);
   }
 
   /** The count still pending on an enrollment item for `kind`, as a retry owes it. */
@@ -289,32 +356,63 @@ export class EnrollmentItems {
    * The execution ended, its outcome's count pending (kept across a crash):
    * the item is kept, marked ended with its outcome pending, until `settleEnd` (after the count) removes it, or keeps it
    * while its goal window is open. Returns the enrollment as it was, or
-   * undefined when another delivery of the same end already marked it.
+   * undefined when another delivery of the same end already marked it. One
+   * UpdateItem returning the item as it was; a goal window open more than a
+   * week past the end (the TTL then waits for it) takes a read and a second write.
    */
   async endCounted(
     userId: string,
     enrollmentId: string,
     endedAt: string,
   ): Promise<{ enrollment: ActiveEnrollment; owed: OwedCount } | undefined> {
-    const current = await this.enrollment(userId, enrollmentId);
-    if (current === undefined || current.endedAt !== undefined) return undefined;
     const at = now().getTime();
-    const ended = await this.conditionalUpdate(
+    // The TTL backstop: the goal window, or a week for the settle that removes it.
+    const week = epochSeconds(endedAt) + ENDED_GRACE_SECONDS;
+    const names = { '#endedAt': 'endedAt', '#pending': PENDING.ended, '#expiresAt': 'expiresAt' };
+    const mark = 'SET #endedAt = :at, #pending = :pending, #expiresAt = :expires';
+    const values = { ':at': endedAt, ':pending': at };
+    const ended = (enrollment: ActiveEnrollment | undefined) =>
+      enrollment === undefined
+        ? undefined
+        : { enrollment: { ...enrollment, endedAt }, owed: { pendingAt: at, retry: false } };
+    // One write that returns the item as it was, for the usual goal window (none, or ending within the
+    // week): ISO instants of one format, compared as text, order as times.
+    let current: Record<string, unknown> | undefined;
+    try {
+      const out = await updateItem(this.db, {
+        TableName: this.table,
+        Key: { userId, sk: enrollmentKeys.enrollment(enrollmentId) },
+        UpdateExpression: mark,
+        ConditionExpression:
+          'attribute_exists(sk) AND attribute_not_exists(#endedAt) AND (attribute_not_exists(#goalUntil) OR #goalUntil <= :week)',
+        ExpressionAttributeNames: { ...names, '#goalUntil': 'goalUntil' },
+        ExpressionAttributeValues: {
+          ...values,
+          ':expires': week + 1,
+          ':week': new Date(week * 1000).toISOString(),
+        },
+        ReturnValues: 'ALL_OLD',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      });
+      return ended(ActiveEnrollment.safeParse(out.Attributes).data);
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+      current = refusedItem(error);
+    }
+    // Refused: ended already, gone, or a goal window open past the week, whose end the TTL waits for.
+    const enrollment = ActiveEnrollment.safeParse(
+      current ?? (await this.getEnrollmentItem(userId, enrollmentId)),
+    ).data;
+    if (enrollment === undefined || enrollment.endedAt !== undefined) return undefined;
+    const written = await this.conditionalUpdate(
       userId,
       enrollmentId,
-      'SET #endedAt = :at, #pending = :pending, #expiresAt = :expires',
+      mark,
       'attribute_exists(sk) AND attribute_not_exists(#endedAt)',
-      { '#endedAt': 'endedAt', '#pending': PENDING.ended, '#expiresAt': 'expiresAt' },
-      {
-        ':at': endedAt,
-        ':pending': at,
-        // The TTL backstop: the goal window, or a week for the settle that removes it.
-        ':expires':
-          Math.max(epochSeconds(current.goalUntil ?? endedAt), epochSeconds(endedAt) + ENDED_GRACE_SECONDS) +
-          1,
-      },
+      names,
+      { ...values, ':expires': Math.max(epochSeconds(enrollment.goalUntil ?? endedAt), week) + 1 },
     );
-    return ended ? { enrollment: { ...current, endedAt }, owed: { pendingAt: at, retry: false } } : undefined;
+    return written ? ended(enrollment) : undefined;
   }
 
   /**

@@ -5,7 +5,7 @@ import type { EntryLimit } from '#shared/journey/entry/limits.ts';
 import { enrollmentKeys } from '#shared/tables.ts';
 import { addDuration, entryWindowStart } from '#shared/time.ts';
 import * as z from '#shared/zod.ts';
-import { isConditionFailed } from './expression.ts';
+import { isConditionFailed, refusedItem } from './expression.ts';
 
 /**
  * The entries of a customer counted against a journey's `trigger.limit`: one
@@ -57,8 +57,20 @@ export class EntryLimitRecords {
     };
     const earlier: CountedEntry[] = [];
     for (const key of merged) earlier.push(...(await this.read(key, journeyId)).entries);
+    // Most customers have no record yet (none, or it expired a window after their last entry): the
+    // first attempt writes as if the read had found none, on the condition that there is none. A
+    // refusal returns the record (the read that follows otherwise, on a store that does not).
+    let seen: LimitRecord | undefined;
+    const first = judgeEntry(distinct(earlier), window, limit);
+    if (first.status === 'counted') {
+      const { entries, expiresAt } = first;
+      const written = await this.write(userId, journeyId, undefined, { entries, expiresAt });
+      if (written === true) return 'entered';
+      seen = written.refused;
+    }
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      const current = await this.read(userId, journeyId);
+      const current = seen ?? (await this.read(userId, journeyId));
+      seen = undefined;
       const decision = judgeEntry(distinct([...earlier, ...current.entries]), window, limit);
       if (decision.status === 'again') return 'entered';
       if (decision.status === 'refused') return 'refused';
@@ -66,7 +78,8 @@ export class EntryLimitRecords {
         entries: decision.entries,
         expiresAt: decision.expiresAt,
       });
-      if (written) return 'entered';
+      if (written === true) return 'entered';
+      seen = written.refused;
     }
     throw new Error(`entry limit record of ${journeyId} kept changing: try again`);
   }
@@ -102,43 +115,61 @@ export class EntryLimitRecords {
       if (!current.entries.some((e) => e.id === id)) return;
       const entries = current.entries.filter((e) => e.id !== id);
       const expiresAt = current.expiresAt;
-      if (await this.write(userId, journeyId, current.rev, { entries, expiresAt })) return;
+      if ((await this.write(userId, journeyId, current.rev, { entries, expiresAt })) === true) return;
     }
     throw new Error(`entry limit record of ${journeyId} kept changing: try again`);
   }
 
-  private async read(userId: string, journeyId: string) {
+  private async read(userId: string, journeyId: string): Promise<LimitRecord> {
     const out = await getItem(this.db, {
       TableName: this.table,
       Key: { userId, sk: enrollmentKeys.entryLimit(journeyId) },
       ConsistentRead: true,
     });
-    const parsed = LimitItem.safeParse(out.Item ?? {});
-    const expiresAt = typeof out.Item?.expiresAt === 'number' ? out.Item.expiresAt : 0;
-    return parsed.success ? { ...parsed.data, expiresAt } : { entries: [], rev: 0, expiresAt };
+    return limitRecord(out.Item);
   }
 
+  /**
+   * Replaces the record as it was read (`rev`; undefined: there was none). True when written; when
+   * refused, the record the refusal saw if the store returned it (`refusedItem`), for the next attempt.
+   */
   private async write(
     userId: string,
     journeyId: string,
-    rev: number,
+    rev: number | undefined,
     next: { entries: CountedEntry[]; expiresAt: number },
-  ): Promise<boolean> {
+  ): Promise<true | { refused: LimitRecord | undefined }> {
     try {
       await putItem(this.db, {
         TableName: this.table,
-        Item: { userId, sk: enrollmentKeys.entryLimit(journeyId), ...next, rev: rev + 1 },
+        Item: { userId, sk: enrollmentKeys.entryLimit(journeyId), ...next, rev: (rev ?? 0) + 1 },
         // The record is replaced only as it was read: a concurrent entry makes this one read again.
-        ConditionExpression: rev === 0 ? 'attribute_not_exists(sk) OR #rev = :rev' : '#rev = :rev',
-        ExpressionAttributeNames: { '#rev': 'rev' },
-        ExpressionAttributeValues: { ':rev': rev },
+        ConditionExpression:
+          rev === undefined
+            ? 'attribute_not_exists(sk)'
+            : rev === 0
+              ? 'attribute_not_exists(sk) OR #rev = :rev'
+              : '#rev = :rev',
+        ...(rev === undefined
+          ? {}
+          : { ExpressionAttributeNames: { '#rev': 'rev' }, ExpressionAttributeValues: { ':rev': rev } }),
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       });
       return true;
     } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
+      if (!isConditionFailed(error)) throw error;
+      const item = refusedItem(error);
+      return { refused: item === undefined ? undefined : limitRecord(item) };
     }
   }
+}
+
+type LimitRecord = { entries: CountedEntry[]; rev: number; expiresAt: number };
+
+function limitRecord(item: Record<string, unknown> | undefined): LimitRecord {
+  const parsed = LimitItem.safeParse(item ?? {});
+  const expiresAt = typeof item?.expiresAt === 'number' ? item.expiresAt : 0;
+  return parsed.success ? { ...parsed.data, expiresAt } : { entries: [], rev: 0, expiresAt };
 }
 
 /** Entries by their enrollment id, once each (a merged one may be in the customer's record already). */

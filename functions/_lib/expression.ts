@@ -1,3 +1,6 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+
 /**
  * A small builder for DynamoDB update expressions: placeholders for names and
  * values are generated, so attribute names with any characters (trait names,
@@ -100,6 +103,29 @@ export class UpdateBuilder {
       ...(Object.keys(this.values).length > 0 ? { ExpressionAttributeValues: this.values } : {}),
     };
   }
+}
+
+/**
+ * The item a refused conditional write saw, when the write asked for it
+ * (`ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`) and the store returned
+ * it: what a read right after the refusal would give, without the read.
+ * `undefined` when there was no item, or the store does not return it
+ * (dynalite accepts the parameter and never does): the caller reads then.
+ */
+export function refusedItem(error: unknown): Record<string, unknown> | undefined {
+  if (!isConditionFailed(error) || typeof error !== 'object' || error === null || !('Item' in error))
+    return undefined;
+  // The error is the low-level client's: its item is in attribute values, as DynamoDB sends it.
+  return isAttributeMap(error.Item) ? unmarshall(error.Item) : undefined;
+}
+
+function isAttributeMap(value: unknown): value is Record<string, AttributeValue> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((v) => typeof v === 'object' && v !== null)
+  );
 }
 
 /** True when a DynamoDB call failed only because its condition was false. */

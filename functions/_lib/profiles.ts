@@ -8,7 +8,7 @@ import type { PushToken } from '#shared/profile/profile.ts';
 import type { ProfileState, Waiter } from '#shared/profile/state.ts';
 import { profileKeys } from '#shared/tables.ts';
 import type { EnrollmentItems } from './enrollment-items.ts';
-import { isConditionFailed, UpdateBuilder } from './expression.ts';
+import { isConditionFailed, refusedItem, UpdateBuilder } from './expression.ts';
 import { aliasTarget, MAX_ALIAS_HOPS } from './identity-item.ts';
 import {
   HISTORY_DAYS,
@@ -161,9 +161,26 @@ function traitConditions(b: UpdateBuilder, names: readonly string[], read?: Trai
     if (read !== undefined && !read.known.has(name)) conditions.push(`attribute_not_exists(${n})`);
     else if (isCountedTrait(name)) conditions.push(`attribute_exists(${n})`);
   }
-  const added = read === undefined ? 0 : names.filter((n) => isCountedTrait(n) && !read.known.has(n)).length;
-  if (added > 0) conditions.push(...countTraits(b, read?.item, added, true));
+  if (read === undefined) return newProfile(b, names, conditions);
+  const added = names.filter((n) => isCountedTrait(n) && !read.known.has(n)).length;
+  if (added > 0) conditions.push(...countTraits(b, read.item, added, true));
   return conditions;
+}
+
+/**
+ * The hot path's trait conditions (`known`: each counted trait exists), or
+ * the profile does not exist yet: a customer's first event creates it with
+ * every trait it carries and their count, in the same write, where the slow
+ * path would fail, read nothing and write again. On an existing profile the
+ * count must be there too (`if_not_exists` keeps it); an event with more
+ * traits than the cap takes the slow path, which leaves the extra ones out.
+ */
+function newProfile(b: UpdateBuilder, names: readonly string[], known: readonly string[]): string[] {
+  const counted = names.filter(isCountedTrait).length;
+  if (known.length === 0 || counted > MAX_TRAITS_PER_PROFILE) return [...known];
+  b.setIfAbsent(attr.traitCount, counted);
+  const exists = [`attribute_exists(${b.name(attr.traitCount)})`, ...known].join(' AND ');
+  return [`((${exists}) OR attribute_not_exists(${b.name('userId')}))`];
 }
 
 /** The traits a slow-path write was planned on: the names the item held, and the item as read. */
@@ -214,7 +231,9 @@ export class ProfilesRepository {
       TableName: this.table,
       Key: { userId },
       UpdateExpression: b.expression(),
-      ...(condition === undefined ? {} : { ConditionExpression: condition }),
+      ...(condition === undefined
+        ? {}
+        : { ConditionExpression: condition, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
       ...b.attributes(),
       // Returning the item costs no capacity: it lets the caller plan without a read.
       ReturnValues: 'ALL_NEW',
@@ -222,12 +241,20 @@ export class ProfilesRepository {
     return out.Attributes ?? {};
   }
 
-  /** Tries an update; `undefined` when its condition was false. */
-  private async tryUpdate(userId: string, b: UpdateBuilder, condition: string) {
+  /**
+   * Tries an update: the item after it, or, when its condition was false,
+   * `refused` with the item the condition saw when the store returns it
+   * (`refusedItem`), so that the caller plans again without reading it.
+   */
+  private async tryUpdate(
+    userId: string,
+    b: UpdateBuilder,
+    condition: string,
+  ): Promise<{ item: Record<string, unknown> } | { refused: Record<string, unknown> | undefined }> {
     try {
-      return await this.update(userId, b, condition);
+      return { item: await this.update(userId, b, condition) };
     } catch (error) {
-      if (isConditionFailed(error)) return undefined;
+      if (isConditionFailed(error)) return { refused: refusedItem(error) };
       throw error;
     }
   }
@@ -284,9 +311,11 @@ export class ProfilesRepository {
       changes = optOuts.changes;
     }
     const fresh = eventUpdate(changes, now, true, undefined, undefined, optOuts?.plan);
-    let item = await this.tryUpdate(userId, fresh.builder, fresh.condition);
+    let tried = await this.tryUpdate(userId, fresh.builder, fresh.condition);
+    let item = 'item' in tried ? tried.item : undefined;
     for (let attempt = 0; item === undefined && attempt < 3; attempt++) {
-      const current = await this.rawItem(userId);
+      // The item the refused write saw, or (not returned) read now.
+      const current = ('refused' in tried ? tried.refused : undefined) ?? (await this.rawItem(userId));
       const aliasOf = aliasTarget(current);
       if (aliasOf !== undefined) {
         const duplicate = holdsDigest(current, messageDigest(changes.messageId));
@@ -316,14 +345,18 @@ export class ProfilesRepository {
       if (attempt === 0) droppedTraits.push(...capped.dropped);
       const retry = eventUpdate(changes, now, true, capped.read, undefined, optOuts?.plan);
       writes += 1;
-      item = await this.tryUpdate(userId, retry.builder, retry.condition);
-      if (item !== undefined) break;
+      tried = await this.tryUpdate(userId, retry.builder, retry.condition);
+      if ('item' in tried) {
+        item = tried.item;
+        break;
+      }
       // Still refused: an older event than what the profile holds, so its values only fill gaps.
       // The last attempt only counts: under contention, first seen staying a little late beats failing the event.
       const read = attempt < 2 ? current : undefined;
       const stale = eventUpdate(changes, now, false, capped.read, read, optOuts?.plan);
       writes += 1;
-      item = await this.tryUpdate(userId, stale.builder, stale.condition);
+      tried = await this.tryUpdate(userId, stale.builder, stale.condition);
+      item = 'item' in tried ? tried.item : undefined;
     }
     if (item === undefined) {
       throw new Error(`profile ${userId}: the event could not be applied after 3 attempts`);

@@ -130,18 +130,19 @@ async function removeWaiter(
 async function finish(deps: IngestDeps, userId: string, f: Finish, messageId: string): Promise<boolean> {
   const { enrollment } = f;
   const { enrollmentId } = enrollment;
+  const converts = f.outcome === 'converted' && f.credit !== false;
+  const conversion = { at: deps.now(), value: f.value };
   // Marked before the stop, so a waiting step registering meanwhile is not resumed (see await-event).
-  if (f.stop)
+  // A goal that stops and converts marks both in one write.
+  if (f.stop && !converts)
     await deps.enrollments.markStopped(userId, enrollmentId, f.outcome === 'converted' ? 'goal' : 'exit');
   // The conditional mark makes a conversion count once even when the event is redelivered; the
   // count stays pending on it until written, so a retry after a crash between the two counts it.
-  const owed =
-    f.outcome === 'converted' && f.credit !== false
-      ? await deps.enrollments.markConverted(userId, enrollmentId, messageId, {
-          at: deps.now(),
-          value: f.value,
-        })
-      : undefined;
+  const owed = !converts
+    ? undefined
+    : f.stop
+      ? await deps.enrollments.markGoalStop(userId, enrollmentId, messageId, conversion)
+      : await deps.enrollments.markConverted(userId, enrollmentId, messageId, conversion);
   if (f.stop) {
     try {
       const cause = STOP_CAUSES[f.outcome];

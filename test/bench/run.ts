@@ -37,6 +37,10 @@ const benches: Record<string, () => Promise<void> | void> = {
     const { runSegmentBench } = await import('./segment.ts');
     await runSegmentBench();
   },
+  calls: async () => {
+    const { runCallsBench } = await import('./calls.ts');
+    await runCallsBench();
+  },
   simulate: async () => {
     const { runSimulateBench } = await import('./simulate.ts');
     runSimulateBench();

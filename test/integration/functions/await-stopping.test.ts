@@ -86,10 +86,16 @@ describe('await-event: an awaited event that stops the enrollment', () => {
     const { deps, sfn } = ingestDeps(db);
     const enrollmentId = await enroll(deps, 'u-race', 'stops');
     const atStop = gate();
+    // A goal that converts marks the stop with the conversion (markGoalStop), any other with markStopped.
     const markStopped = deps.enrollments.markStopped.bind(deps.enrollments);
     deps.enrollments.markStopped = async (...args) => {
       await atStop.pass();
       return markStopped(...args);
+    };
+    const markGoalStop = deps.enrollments.markGoalStop.bind(deps.enrollments);
+    deps.enrollments.markGoalStop = async (...args) => {
+      await atStop.pass();
+      return markGoalStop(...args);
     };
     const ingesting = ingestEvent(deps, track('u-race', 'Order Completed', { cartId: 'c1' }));
     await atStop.reached;
