@@ -545,7 +545,7 @@ export class ProfilesRepository {
     const b = new UpdateBuilder();
     const room = countRegistration(b, waiter.event, digest);
     const added = await this.tryUpdate(userId, b, room);
-    if (added !== undefined) return readProfileItem(userId, added);
+    if ('item' in added) return readProfileItem(userId, added.item);
     const overflow = new UpdateBuilder().set(attr.waitingOverflow(waiter.event), digest);
     return readProfileItem(userId, await this.update(userId, overflow));
   }
