@@ -1,4 +1,4 @@
-import type { Item } from './expression-eval.ts';
+import { type Doc as Item, packDoc, unpackDoc } from './documents.ts';
 import { pack, unpack } from './packed.ts';
 
 /**
@@ -35,7 +35,7 @@ export class HeldItems {
   item(held: Held): Item {
     let item = held.item;
     if (item === undefined) {
-      item = unpack(held.text ?? '{}');
+      item = unpackDoc(held.text ?? '{}', unpack);
       held.item = item;
     }
     this.touch(held);
@@ -81,7 +81,7 @@ export class HeldItems {
     for (const oldest of this.hot) {
       if (excess-- <= 0) break;
       this.hot.delete(oldest);
-      if (oldest.item !== undefined && oldest.text === undefined) oldest.text = pack(oldest.item);
+      if (oldest.item !== undefined && oldest.text === undefined) oldest.text = packDoc(oldest.item, pack);
       oldest.item = undefined;
       oldest.moved = -1;
     }
