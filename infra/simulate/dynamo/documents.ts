@@ -191,11 +191,21 @@ function digitCount(text: string): number {
   return digits;
 }
 
+/** digitCount of a number's text, without making the text for a safe integer (most stored numbers). */
+function numberDigits(n: number): number {
+  const a = Math.abs(n);
+  if (!Number.isInteger(a) || a > Number.MAX_SAFE_INTEGER || a >= 1e21) return digitCount(numberText(n));
+  let digits = 1;
+  for (let p = 10; p <= a; p *= 10) digits += 1;
+  return digits;
+}
+
 export function valueSize(v: unknown): number {
   switch (typeof v) {
     case 'string':
       return Buffer.byteLength(v);
     case 'number':
+      return Math.ceil(numberDigits(v) / 2) + 1;
     case 'bigint':
       return Math.ceil(digitCount(numberText(v)) / 2) + 1;
     case 'boolean':

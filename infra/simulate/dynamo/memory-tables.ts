@@ -244,7 +244,7 @@ export class MemoryTables {
     this.check(before, input.ConditionExpression, input, input.ReturnValuesOnConditionCheckFailure);
     const placeholders = { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues };
     const actions = input.UpdateExpression === undefined ? [] : parseUpdate(input.UpdateExpression);
-    const after = applyUpdate(before ?? { ...key }, actions, placeholders);
+    const after = applyUpdate(before ?? key, actions, placeholders);
     this.write(
       t,
       place,
