@@ -31,7 +31,7 @@ export class HeldItems {
     return held;
   }
 
-  /** The item: the held objects themselves (readers copy before changing anything). */
+  /** The item: the held objects themselves (frozen: documents.ts). */
   item(held: Held): Item {
     let item = held.item;
     if (item === undefined) {
