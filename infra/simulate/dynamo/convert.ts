@@ -3,7 +3,8 @@ import { convertToAttr, convertToNative, type marshallOptions } from '@aws-sdk/u
 import { MARSHALL_OPTIONS } from '#functions/_lib/clients/dynamo.ts';
 import { UNSTORABLE_KEY, UnstorableKeyError } from '#functions/_lib/clients/dynamo-documents.ts';
 import { isDataMap } from '#shared/dictionary.ts';
-import type { Item } from './expression-eval.ts';
+/** An item in DynamoDB's AttributeValue form. */
+export type Item = Record<string, AttributeValue>;
 
 /**
  * Document values to AttributeValues and back, as the document client's

@@ -1,17 +1,18 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { type Doc, isMap, isNumber, numberFrom, numberText, typeName } from './documents.ts';
 import type { Condition, Operand, PathNode, UpdateAction } from './expression-parser.ts';
 
 /**
- * Evaluates parsed expressions on items in DynamoDB's own data model
- * (AttributeValue), with DynamoDB's rules: comparisons across types are
- * false, numbers compare as numbers, binary and strings by bytes/code units,
- * ADD starts a missing number at 0 and a missing set empty.
+ * Evaluates parsed expressions on stored items (documents.ts), with
+ * DynamoDB's rules: comparisons across types are false, numbers compare as
+ * numbers, binary and strings by bytes/code units, ADD starts a missing
+ * number at 0 and a missing set empty. Stored values are never changed: an
+ * update makes a new item that shares what it leaves alone.
  */
 
-export type Item = Record<string, AttributeValue>;
+export type Item = Doc;
 export type Placeholders = {
   names?: Record<string, string> | undefined;
-  values?: Record<string, AttributeValue> | undefined;
+  values?: Doc | undefined;
 };
 
 function validation(message: string): Error {
@@ -27,8 +28,8 @@ function nameOf(step: string, p: Placeholders): string {
   return name;
 }
 
-function valueAt(ref: string, p: Placeholders): AttributeValue {
-  const value = p.values?.[ref];
+function valueAt(ref: string, p: Placeholders): unknown {
+  const value = p.values === undefined ? undefined : own(p.values, ref);
   if (value === undefined) throw validation(`An expression attribute value used is not defined: ${ref}`);
   return value;
 }
@@ -44,26 +45,41 @@ function own<T>(map: Record<string, T>, name: string): T | undefined {
 }
 
 /** Sets a map's own attribute (an assignment to `__proto__` would set the prototype instead). */
-function setOwn<T>(map: Record<string, T>, name: string, value: T): void {
+function setOwn(map: object, name: string, value: unknown): void {
   Object.defineProperty(map, name, { value, enumerable: true, writable: true, configurable: true });
 }
 
+/**
+ * A map's own attributes in a new map (the values shared). A loop of
+ * assignments: spreading a map of more than a few dozen attributes (a
+ * profile) costs several times as much.
+ */
+export function copied(map: Doc): Doc {
+  const copy: Doc = {};
+  for (const key of Object.keys(map)) {
+    // `__proto__` is data inside a map an update wrote it into; an assignment would set the prototype.
+    if (key === '__proto__') setOwn(copy, key, map[key]);
+    else copy[key] = map[key];
+  }
+  return copy;
+}
+
 /** The attribute a path points at, or undefined. */
-export function resolvePath(item: Item, node: PathNode, p: Placeholders): AttributeValue | undefined {
-  let current: AttributeValue | undefined;
-  for (const [i, step] of node.steps.entries()) {
-    if (i === 0) current = own(item, nameOf(String(step), p));
-    else if (typeof step === 'number') current = current?.L?.[step];
-    else current = current?.M === undefined ? undefined : own(current.M, nameOf(step, p));
-    if (current === undefined) return undefined;
+export function resolvePath(item: Item, node: PathNode, p: Placeholders): unknown {
+  const steps = node.steps;
+  let current: unknown = own(item, nameOf(String(steps[0]), p));
+  for (let i = 1; i < steps.length && current !== undefined; i++) {
+    const step = steps[i];
+    if (typeof step === 'number') current = Array.isArray(current) ? current[step] : undefined;
+    else current = isMap(current) ? own(current, nameOf(String(step), p)) : undefined;
   }
   return current;
 }
 
-function numberOf(value: AttributeValue | undefined, what: string): string {
-  if (value?.N === undefined)
+function numberOf(value: unknown, what: string): string {
+  if (!isNumber(value))
     throw validation(`An operand in the update expression has an incorrect data type: ${what}`);
-  return value.N;
+  return numberText(value);
 }
 
 const INTEGER = /^-?\d+$/;
@@ -76,16 +92,28 @@ function sum(a: string, b: string, sign: 1 | -1): string {
   return String(Number(a) + sign * Number(b));
 }
 
-function operand(item: Item, node: Operand, p: Placeholders): AttributeValue | undefined {
+/** Two numbers added as DynamoDB adds them, read back as the document client reads the sum. */
+function added(a: number | bigint, b: number | bigint, sign: 1 | -1): unknown {
+  if (typeof a === 'number' && typeof b === 'number' && Number.isInteger(a) && Number.isInteger(b)) {
+    const exact = a + sign * b;
+    // Both safe integers (stored numbers are): the sum is exact while it is safe, as the texts' sum is.
+    if (Math.abs(a) < 1e15 && Math.abs(b) < 1e15) return exact === 0 ? 0 : exact;
+  }
+  return numberFrom(sum(numberText(a), numberText(b), sign));
+}
+
+function operand(item: Item, node: Operand, p: Placeholders): unknown {
   switch (node.kind) {
     case 'path':
       return resolvePath(item, node, p);
     case 'value':
       return valueAt(node.ref, p);
     case 'arith': {
-      const left = numberOf(operand(item, node.left, p), 'left of arithmetic');
-      const right = numberOf(operand(item, node.right, p), 'right of arithmetic');
-      return { N: sum(left, right, node.op === '+' ? 1 : -1) };
+      const left = operand(item, node.left, p);
+      const right = operand(item, node.right, p);
+      numberOf(left, 'left of arithmetic');
+      numberOf(right, 'right of arithmetic');
+      return added(left as number | bigint, right as number | bigint, node.op === '+' ? 1 : -1);
     }
     case 'call': {
       const [a, b] = node.args;
@@ -93,25 +121,21 @@ function operand(item: Item, node: Operand, p: Placeholders): AttributeValue | u
       if (node.fn === 'size') return sizeOf(operand(item, a, p));
       if (b === undefined) throw validation(`${node.fn} needs two arguments`);
       if (node.fn === 'if_not_exists') return operand(item, a, p) ?? operand(item, b, p);
-      const left = operand(item, a, p)?.L;
-      const right = operand(item, b, p)?.L;
-      if (left === undefined || right === undefined) throw validation('list_append needs two lists');
-      return { L: [...left, ...right] };
+      const left = operand(item, a, p);
+      const right = operand(item, b, p);
+      if (!Array.isArray(left) || !Array.isArray(right)) throw validation('list_append needs two lists');
+      return Object.freeze([...left, ...right]);
     }
   }
 }
 
-function sizeOf(value: AttributeValue | undefined): AttributeValue | undefined {
+function sizeOf(value: unknown): unknown {
   if (value === undefined) return undefined;
-  const length =
-    value.S?.length ??
-    value.B?.length ??
-    value.L?.length ??
-    value.SS?.length ??
-    value.NS?.length ??
-    value.BS?.length ??
-    (value.M === undefined ? undefined : Object.keys(value.M).length);
-  return length === undefined ? undefined : { N: String(length) };
+  if (typeof value === 'string') return value.length;
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (Array.isArray(value) || value instanceof Uint8Array) return value.length;
+  if (value instanceof Set) return value.size;
+  return Object.keys(value).length;
 }
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
@@ -130,35 +154,40 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 }
 
 /** Equality as DynamoDB sees it: same type and same value (sets regardless of order). */
-function attributeEquals(a: AttributeValue, b: AttributeValue): boolean {
-  if (a.S !== undefined) return a.S === b.S;
-  if (a.N !== undefined) return b.N !== undefined && Number(a.N) === Number(b.N);
-  if (a.B !== undefined) return b.B !== undefined && bytesEqual(a.B, b.B);
-  if (a.BOOL !== undefined) return a.BOOL === b.BOOL;
-  if (a.NULL !== undefined) return b.NULL !== undefined;
-  if (a.SS !== undefined) return b.SS !== undefined && sameSet(a.SS, b.SS);
-  if (a.NS !== undefined) return b.NS !== undefined && sameSet(a.NS.map(Number), b.NS.map(Number));
-  if (a.L !== undefined)
+function valueEquals(a: unknown, b: unknown): boolean {
+  if (typeof a === 'string') return a === b;
+  if (isNumber(a)) return isNumber(b) && Number(a) === Number(b);
+  if (typeof a === 'boolean') return a === b;
+  if (a === null) return b === null;
+  if (typeof a !== 'object' || typeof b !== 'object' || b === null) return false;
+  if (a instanceof Uint8Array) return b instanceof Uint8Array && bytesEqual(a, b);
+  if (a instanceof Set) {
+    if (!(b instanceof Set)) return false;
+    const kind = typeName(a);
+    if (kind !== typeName(b)) return false;
+    if (kind === 'NS') return sameSet([...a].map(Number), [...b].map(Number));
+    if (kind === 'BS') return false;
+    return sameSet([...a], [...b]);
+  }
+  if (Array.isArray(a))
     return (
-      b.L !== undefined &&
-      a.L.length === b.L.length &&
-      a.L.every((x, i) => {
-        const y = b.L?.[i];
-        return y !== undefined && attributeEquals(x, y);
+      Array.isArray(b) &&
+      a.length === b.length &&
+      a.every((x, i) => {
+        const y: unknown = b[i];
+        return x !== undefined && y !== undefined && valueEquals(x, y);
       })
     );
-  if (a.M !== undefined) {
-    const m = b.M;
-    if (m === undefined) return false;
-    const keys = Object.keys(a.M);
-    if (keys.length !== Object.keys(m).length) return false;
-    return keys.every((k) => {
-      const x = a.M === undefined ? undefined : own(a.M, k);
-      const y = own(m, k);
-      return x !== undefined && y !== undefined && attributeEquals(x, y);
-    });
-  }
-  return false;
+  if (Array.isArray(b) || b instanceof Set || b instanceof Uint8Array) return false;
+  const am = a as Doc;
+  const bm = b as Doc;
+  const keys = Object.keys(am);
+  if (keys.length !== Object.keys(bm).length) return false;
+  return keys.every((k) => {
+    const x = own(am, k);
+    const y = own(bm, k);
+    return x !== undefined && y !== undefined && valueEquals(x, y);
+  });
 }
 
 function sameSet<T>(a: T[], b: T[]): boolean {
@@ -167,26 +196,20 @@ function sameSet<T>(a: T[], b: T[]): boolean {
 }
 
 /** Ordering of two scalars of one type; undefined when they cannot be ordered. */
-export function order(a: AttributeValue, b: AttributeValue): number | undefined {
-  if (a.N !== undefined && b.N !== undefined) return Number(a.N) - Number(b.N);
-  if (a.S !== undefined && b.S !== undefined) return a.S < b.S ? -1 : a.S > b.S ? 1 : 0;
-  if (a.B !== undefined && b.B !== undefined) return compareBytes(a.B, b.B);
+export function order(a: unknown, b: unknown): number | undefined {
+  if (isNumber(a) && isNumber(b)) return Number(a) - Number(b);
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return compareBytes(a, b);
   return undefined;
 }
 
-function compare(op: string, a: AttributeValue | undefined, b: AttributeValue | undefined): boolean {
+function compare(op: string, a: unknown, b: unknown): boolean {
   if (a === undefined || b === undefined) return op === '<>' && (a !== undefined || b !== undefined);
-  if (op === '=') return attributeEquals(a, b);
-  if (op === '<>') return !attributeEquals(a, b);
+  if (op === '=') return valueEquals(a, b);
+  if (op === '<>') return !valueEquals(a, b);
   const d = order(a, b);
   if (d === undefined) return false;
   return op === '<' ? d < 0 : op === '<=' ? d <= 0 : op === '>' ? d > 0 : d >= 0;
-}
-
-function typeName(value: AttributeValue): string {
-  for (const key of ['S', 'N', 'B', 'BOOL', 'NULL', 'M', 'L', 'SS', 'NS', 'BS'] as const)
-    if (value[key] !== undefined) return key;
-  return '?';
 }
 
 /** Whether a condition holds on an item (an absent item is `{}`). */
@@ -214,24 +237,30 @@ export function holds(item: Item, c: Condition, p: Placeholders): boolean {
       const v = operand(item, c.path, p);
       const arg = operand(item, c.arg, p);
       if (v === undefined || arg === undefined) return false;
-      if (c.fn === 'attribute_type') return arg.S === typeName(v);
+      if (c.fn === 'attribute_type') return typeof arg === 'string' && arg === typeName(v);
       if (c.fn === 'begins_with') {
-        if (v.S !== undefined && arg.S !== undefined) return v.S.startsWith(arg.S);
-        if (v.B !== undefined && arg.B !== undefined)
-          return v.B.length >= arg.B.length && bytesEqual(v.B.subarray(0, arg.B.length), arg.B);
+        if (typeof v === 'string' && typeof arg === 'string') return v.startsWith(arg);
+        if (v instanceof Uint8Array && arg instanceof Uint8Array)
+          return v.length >= arg.length && bytesEqual(v.subarray(0, arg.length), arg);
         return false;
       }
-      if (v.S !== undefined && arg.S !== undefined) return v.S.includes(arg.S);
-      if (v.SS !== undefined && arg.S !== undefined) return v.SS.includes(arg.S);
-      if (v.NS !== undefined && arg.N !== undefined) return v.NS.some((n) => Number(n) === Number(arg.N));
-      if (v.L !== undefined) return v.L.some((x) => attributeEquals(x, arg));
+      if (typeof v === 'string') return typeof arg === 'string' && v.includes(arg);
+      if (v instanceof Set) {
+        const kind = typeName(v);
+        if (kind === 'SS') return typeof arg === 'string' && v.has(arg);
+        if (kind === 'NS') return isNumber(arg) && [...v].some((n) => Number(n) === Number(arg));
+        return false;
+      }
+      if (Array.isArray(v)) return v.some((x) => valueEquals(x, arg));
       return false;
     }
   }
 }
 
+const INVALID_PATH = 'The document path provided in the update expression is invalid for update';
+
 /** Writes `value` (or removes, when undefined) at a path of `out`, an item of the update's own; nested containers are copied, never changed. */
-function writePath(out: Item, node: PathNode, value: AttributeValue | undefined, p: Placeholders): void {
+function writePath(out: Item, node: PathNode, value: unknown, p: Placeholders): void {
   const top = nameOf(String(node.steps[0]), p);
   if (node.steps.length === 1) {
     if (value === undefined) delete out[top];
@@ -239,81 +268,68 @@ function writePath(out: Item, node: PathNode, value: AttributeValue | undefined,
     return;
   }
   const current = out[top];
-  if (current === undefined)
-    throw validation('The document path provided in the update expression is invalid for update');
+  if (current === undefined) throw validation(INVALID_PATH);
   out[top] = writeInside(current, node.steps.slice(1), value, p);
 }
 
 function writeInside(
-  container: AttributeValue,
+  container: unknown,
   steps: (string | number)[],
-  value: AttributeValue | undefined,
+  value: unknown,
   p: Placeholders,
-): AttributeValue {
+): unknown {
   const [step, ...rest] = steps;
   if (typeof step === 'number') {
-    const list = container.L;
-    if (list === undefined)
-      throw validation('The document path provided in the update expression is invalid for update');
-    const copy = [...list];
+    if (!Array.isArray(container)) throw validation(INVALID_PATH);
+    const copy: unknown[] = [...container];
     const inner = copy[step];
     if (rest.length === 0) {
       if (value === undefined) copy.splice(step, 1);
       else if (step >= copy.length) copy.push(value);
       else copy[step] = value;
-    } else if (inner === undefined)
-      throw validation('The document path provided in the update expression is invalid for update');
+    } else if (inner === undefined) throw validation(INVALID_PATH);
     else copy[step] = writeInside(inner, rest, value, p);
-    return { L: copy };
+    return Object.freeze(copy);
   }
-  const map = container.M;
-  if (map === undefined || step === undefined)
-    throw validation('The document path provided in the update expression is invalid for update');
+  if (!isMap(container) || step === undefined) throw validation(INVALID_PATH);
   const key = nameOf(step, p);
-  const copy = { ...map };
+  const copy = copied(container);
   const inner = own(copy, key);
   if (rest.length === 0) {
     if (value === undefined) delete copy[key];
     else setOwn(copy, key, value);
-  } else if (inner === undefined)
-    throw validation('The document path provided in the update expression is invalid for update');
+  } else if (inner === undefined) throw validation(INVALID_PATH);
   else setOwn(copy, key, writeInside(inner, rest, value, p));
-  return { M: copy };
+  return Object.freeze(copy);
 }
 
-function addTo(
-  current: AttributeValue | undefined,
-  amount: AttributeValue,
-  remove: boolean,
-): AttributeValue | undefined {
-  if (amount.N !== undefined && !remove)
-    return { N: sum(current === undefined ? '0' : numberOf(current, 'ADD'), amount.N, 1) };
-  const merge = <T>(have: T[] | undefined, change: T[], key: (x: T) => unknown) => {
-    const byKey = new Map((have ?? []).map((x) => [key(x), x]));
-    for (const x of change) remove ? byKey.delete(key(x)) : byKey.set(key(x), x);
-    return [...byKey.values()];
-  };
-  if (amount.SS !== undefined) {
-    const out = merge(current?.SS, amount.SS, (x) => x);
-    return out.length === 0 ? undefined : { SS: out };
+function addTo(current: unknown, amount: unknown, remove: boolean): unknown {
+  if (isNumber(amount) && !remove) {
+    if (current === undefined) return added(0, amount, 1);
+    numberOf(current, 'ADD');
+    return added(current as number | bigint, amount, 1);
   }
-  if (amount.NS !== undefined) {
-    const out = merge(current?.NS, amount.NS, Number);
-    return out.length === 0 ? undefined : { NS: out };
-  }
-  if (amount.BS !== undefined) {
-    const out = merge(current?.BS, amount.BS, (x) => Buffer.from(x).toString('base64'));
-    return out.length === 0 ? undefined : { BS: out };
-  }
-  throw validation('ADD and DELETE take a number or a set');
+  if (!(amount instanceof Set)) throw validation('ADD and DELETE take a number or a set');
+  const kind = typeName(amount);
+  const have = current instanceof Set && typeName(current) === kind ? [...current] : [];
+  const key =
+    kind === 'NS'
+      ? (x: unknown) => Number(x)
+      : kind === 'BS'
+        ? (x: unknown) => Buffer.from(x as Uint8Array).toString('base64')
+        : (x: unknown) => x;
+  const byKey = new Map(have.map((x) => [key(x), x]));
+  for (const x of amount) remove ? byKey.delete(key(x)) : byKey.set(key(x), x);
+  return byKey.size === 0 ? undefined : new Set(byKey.values());
 }
 
 /**
  * Applies update actions: every operand is read from the item as it was
  * before the update (DynamoDB evaluates the whole expression on the old item).
+ * The new item is frozen, and shares every value the update leaves alone.
  */
 export function applyUpdate(before: Item, actions: readonly UpdateAction[], p: Placeholders): Item {
-  const item: Item = { ...before };
+  const item = copied(before);
   for (const action of actions) {
     if (action.kind === 'remove') {
       writePath(item, action.path, undefined, p);
@@ -331,7 +347,7 @@ export function applyUpdate(before: Item, actions: readonly UpdateAction[], p: P
         p,
       );
   }
-  return item;
+  return Object.freeze(item);
 }
 
 /**
@@ -340,11 +356,13 @@ export function applyUpdate(before: Item, actions: readonly UpdateAction[], p: P
  * shape — `SET m.b.c` gives `{ m: { b: { c } } }`, never all of `m`; the
  * elements a list's paths name, in index order — and nothing for a path
  * the item does not hold (a removed one after, a new one before). As
- * DynamoDB (and dynalite) answer.
+ * DynamoDB (and dynalite) answer. The maps and lists built are the answer's
+ * own; the values in them are the item's.
  */
 export function updatedPaths(item: Item, actions: readonly UpdateAction[], p: Placeholders): Item {
   const out: Item = Object.create(null);
-  const lists: AttributeValue[][] = [];
+  const lists: unknown[][] = [];
+  const built = new Set<unknown>();
   for (const { path } of actions) {
     const value = resolvePath(item, path, p);
     if (value === undefined) continue;
@@ -354,12 +372,18 @@ export function updatedPaths(item: Item, actions: readonly UpdateAction[], p: Pl
       out[name] = value;
       continue;
     }
-    const root = out[name] ?? containerFor(inside[0], lists);
+    const root = out[name] ?? containerFor(inside[0], lists, built);
     out[name] = root;
-    let container: AttributeValue | undefined = root;
+    let container: unknown = root;
     for (const [i, step] of inside.entries()) {
       const last = i === inside.length - 1;
-      container = placeIn(container, step, last ? value : containerFor(inside[i + 1], lists), last);
+      container = placeIn(
+        container,
+        step,
+        last ? value : containerFor(inside[i + 1], lists, built),
+        last,
+        built,
+      );
       if (container === undefined) break;
     }
   }
@@ -373,26 +397,27 @@ export function updatedPaths(item: Item, actions: readonly UpdateAction[], p: Pl
 
 /** Puts `child` at `step` of a map or list being built (the value itself when `last`); returns what is there. */
 function placeIn(
-  container: AttributeValue | undefined,
+  container: unknown,
   step: string | number,
-  child: AttributeValue,
+  child: unknown,
   last: boolean,
-): AttributeValue | undefined {
+  built: Set<unknown>,
+): unknown {
+  // Only containers built here are written to (a stored value placed whole is never changed).
+  if (!built.has(container)) return undefined;
   if (typeof step === 'number') {
-    const list = container?.L;
-    if (list === undefined) return undefined;
-    if (last || list[step] === undefined) list[step] = child;
-    return list[step];
+    if (!Array.isArray(container)) return undefined;
+    if (last || container[step] === undefined) container[step] = child;
+    return container[step];
   }
-  const map = container?.M;
-  if (map === undefined) return undefined;
-  if (last || !Object.hasOwn(map, step)) map[step] = child;
-  return map[step];
+  if (!isMap(container)) return undefined;
+  if (last || !Object.hasOwn(container, step)) setOwn(container, step, child);
+  return container[step];
 }
 
-function containerFor(step: string | number | undefined, lists: AttributeValue[][]): AttributeValue {
-  if (typeof step !== 'number') return { M: Object.create(null) };
-  const list: AttributeValue[] = [];
-  lists.push(list);
-  return { L: list };
+function containerFor(step: string | number | undefined, lists: unknown[][], built: Set<unknown>): unknown {
+  const container: unknown = typeof step !== 'number' ? Object.create(null) : [];
+  if (Array.isArray(container)) lists.push(container);
+  built.add(container);
+  return container;
 }

@@ -180,9 +180,28 @@ function disjunction(r: Reader): Condition {
   return left;
 }
 
-const conditions = new Map<string, Condition>();
-const updates = new Map<string, UpdateAction[]>();
-const projections = new Map<string, PathNode[]>();
+/**
+ * Parsed expressions by their text. The repositories send a few hundred
+ * distinct texts (names and values are placeholders), so each is parsed
+ * once; a cache that fills anyway (texts built from data) starts over, so
+ * what it holds stays bounded.
+ */
+const CACHED_EXPRESSIONS = 2_000;
+
+class ParseCache<T> {
+  private readonly parsed = new Map<string, T>();
+  get(text: string): T | undefined {
+    return this.parsed.get(text);
+  }
+  set(text: string, value: T): void {
+    if (this.parsed.size >= CACHED_EXPRESSIONS) this.parsed.clear();
+    this.parsed.set(text, value);
+  }
+}
+
+const conditions = new ParseCache<Condition>();
+const updates = new ParseCache<UpdateAction[]>();
+const projections = new ParseCache<PathNode[]>();
 
 /** The parsed tree of a condition (or key condition, or filter) expression; cached by its text. */
 export function parseCondition(text: string): Condition {

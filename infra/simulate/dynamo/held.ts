@@ -1,4 +1,4 @@
-import type { Item } from './expression-eval.ts';
+import { type Doc as Item, packDoc, unpackDoc } from './documents.ts';
 import { pack, unpack } from './packed.ts';
 
 /**
@@ -31,11 +31,11 @@ export class HeldItems {
     return held;
   }
 
-  /** The item: the held objects themselves (readers copy before changing anything). */
+  /** The item: the held objects themselves (frozen: documents.ts). */
   item(held: Held): Item {
     let item = held.item;
     if (item === undefined) {
-      item = unpack(held.text ?? '{}');
+      item = unpackDoc(held.text ?? '{}', unpack);
       held.item = item;
     }
     this.touch(held);
@@ -81,7 +81,7 @@ export class HeldItems {
     for (const oldest of this.hot) {
       if (excess-- <= 0) break;
       this.hot.delete(oldest);
-      if (oldest.item !== undefined && oldest.text === undefined) oldest.text = pack(oldest.item);
+      if (oldest.item !== undefined && oldest.text === undefined) oldest.text = packDoc(oldest.item, pack);
       oldest.item = undefined;
       oldest.moved = -1;
     }

@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   DynamoDBDocumentClient,
@@ -11,8 +11,8 @@ import {
 import * as z from 'zod';
 import { answerDocumentCalls } from '#functions/_lib/clients/document-calls.ts';
 import { fromItem, MARSHALL, toItem } from './convert.ts';
-import type { Item } from './expression-eval.ts';
-import { type MemoryTables, Request } from './memory-tables.ts';
+import { type Doc, frozen, readable, storedItem } from './documents.ts';
+import type { MemoryTables, Request } from './memory-tables.ts';
 
 /**
  * Real AWS SDK clients whose requests are answered by in-memory tables: a
@@ -20,32 +20,36 @@ import { type MemoryTables, Request } from './memory-tables.ts';
  * its output, so no request is serialised, signed or sent. The repositories
  * run unchanged on these clients; the contract suite proves them equivalent
  * to the same repositories on dynalite.
+ *
+ * The tables hold documents: a document request's items and values are only
+ * brought to their stored form (documents.ts), and what comes back is the
+ * stored item itself, frozen (a copy when it holds a set or binary);
+ * a low-level request's AttributeValues are converted to documents and its
+ * answer back.
  */
-
-const Input = z.record(z.string(), z.unknown());
 
 type Mode = 'document' | 'attributes';
 /** Every field the tables' operations answer (MemoryTables: get, put, update, delete, query, scan). */
-type Output = { Item?: Item; Attributes?: Item; Items?: Item[]; Count?: number; LastEvaluatedKey?: Item };
-
-/** The request fields of the document commands the tables answer, values in document shape. */
-type DocumentInput = Omit<Request, 'TableName' | (typeof ITEM_FIELDS)[number]> & {
-  TableName?: string | undefined;
-} & { [F in (typeof ITEM_FIELDS)[number]]?: Record<string, unknown> | undefined };
+type Output = { Item?: Doc; Attributes?: Doc; Items?: Doc[]; Count?: number; LastEvaluatedKey?: Doc };
 
 const ITEM_FIELDS = ['Key', 'Item', 'ExclusiveStartKey', 'ExpressionAttributeValues'] as const;
 
-/** A document request as the low-level request it becomes (values marshalled as the document client does). */
-function documentRequest(input: DocumentInput): Request {
+/** The request fields of the commands the tables answer, items in the caller's shape. */
+type CallerInput<V> = Omit<Request, (typeof ITEM_FIELDS)[number]> & {
+  [F in (typeof ITEM_FIELDS)[number]]?: V | undefined;
+};
+
+/** A request with its items, keys and values made into stored documents by `convert`. */
+function tableRequest<V>(input: CallerInput<V>, convert: (value: V) => Doc): Request {
   // Field by field rather than by spreading (this runs for every call of a simulation); the type
   // requires every field of Request, so one added there cannot be forgotten here.
   const request: { [F in keyof Required<Request>]: Request[F] } = {
-    TableName: input.TableName ?? '',
-    Key: input.Key === undefined ? undefined : toItem(input.Key),
-    Item: input.Item === undefined ? undefined : toItem(input.Item),
-    ExclusiveStartKey: input.ExclusiveStartKey === undefined ? undefined : toItem(input.ExclusiveStartKey),
+    TableName: input.TableName,
+    Key: input.Key === undefined ? undefined : convert(input.Key),
+    Item: input.Item === undefined ? undefined : convert(input.Item),
+    ExclusiveStartKey: input.ExclusiveStartKey === undefined ? undefined : convert(input.ExclusiveStartKey),
     ExpressionAttributeValues:
-      input.ExpressionAttributeValues === undefined ? undefined : toItem(input.ExpressionAttributeValues),
+      input.ExpressionAttributeValues === undefined ? undefined : convert(input.ExpressionAttributeValues),
     ExpressionAttributeNames: input.ExpressionAttributeNames,
     UpdateExpression: input.UpdateExpression,
     ConditionExpression: input.ConditionExpression,
@@ -62,25 +66,25 @@ function documentRequest(input: DocumentInput): Request {
   return request;
 }
 
-/** What a document command answers: items as documents, and the operation's other fields. */
-type DocumentOutput = {
-  Item?: Record<string, unknown>;
-  Attributes?: Record<string, unknown>;
-  Items?: Record<string, unknown>[];
+/** What a command answers: items made into the caller's shape by `convert`, and the operation's other fields. */
+type CallerOutput<V> = {
+  Item?: V;
+  Attributes?: V;
+  Items?: V[];
   Count?: number;
-  LastEvaluatedKey?: Record<string, unknown>;
+  LastEvaluatedKey?: V;
   $metadata: object;
 };
 
-function documentOutput(output: Output): DocumentOutput {
+function callerOutput<V>(output: Output, convert: (item: Doc) => V): CallerOutput<V> {
   // Field by field rather than a spread of the output (every call of a simulation comes through here,
   // and the outputs of the operations differ in shape); Output names every field an operation answers.
-  const out: DocumentOutput = { $metadata: {} };
-  if (output.Item !== undefined) out.Item = fromItem(output.Item);
-  if (output.Attributes !== undefined) out.Attributes = fromItem(output.Attributes);
-  if (output.Items !== undefined) out.Items = output.Items.map(fromItem);
+  const out: CallerOutput<V> = { $metadata: {} };
+  if (output.Item !== undefined) out.Item = convert(output.Item);
+  if (output.Attributes !== undefined) out.Attributes = convert(output.Attributes);
+  if (output.Items !== undefined) out.Items = output.Items.map(convert);
   if (output.Count !== undefined) out.Count = output.Count;
-  if (output.LastEvaluatedKey !== undefined) out.LastEvaluatedKey = fromItem(output.LastEvaluatedKey);
+  if (output.LastEvaluatedKey !== undefined) out.LastEvaluatedKey = convert(output.LastEvaluatedKey);
   return out;
 }
 
@@ -103,6 +107,62 @@ function answer(tables: MemoryTables, command: string, input: Request): Output {
   }
 }
 
+/** A document call answered: values stored as the document client would marshall them, answers read-only (documents.ts: readable). */
+function documentCall(tables: MemoryTables, command: string, input: DocumentInput) {
+  return callerOutput(answer(tables, command, tableRequest(input, storedItem)), readable);
+}
+
+/** A low-level call answered: AttributeValues as documents, answers as AttributeValues. */
+function attributeCall(tables: MemoryTables, command: string, input: AttributeInput) {
+  return callerOutput(
+    answer(
+      tables,
+      command,
+      tableRequest(input, (item) => frozen(fromItem(item))),
+    ),
+    toItem,
+  );
+}
+
+const Names = z.record(z.string(), z.string());
+/** The fields every request may carry, checked (a request through the stack is typed only at compile time). */
+const Fields = {
+  TableName: z.string().optional(),
+  ExpressionAttributeNames: Names.optional(),
+  UpdateExpression: z.string().optional(),
+  ConditionExpression: z.string().optional(),
+  KeyConditionExpression: z.string().optional(),
+  FilterExpression: z.string().optional(),
+  ProjectionExpression: z.string().optional(),
+  ReturnValues: z.string().optional(),
+  ReturnValuesOnConditionCheckFailure: z.string().optional(),
+  ConsistentRead: z.boolean().optional(),
+  ScanIndexForward: z.boolean().optional(),
+  Limit: z.number().optional(),
+  IndexName: z.string().optional(),
+};
+const Document = z.record(z.string(), z.unknown());
+const AttributeRecord = z.record(
+  z.string(),
+  z.custom<AttributeValue>((v) => typeof v === 'object' && v !== null),
+);
+const DocumentRequest = z.object({
+  ...Fields,
+  Key: Document.optional(),
+  Item: Document.optional(),
+  ExclusiveStartKey: Document.optional(),
+  ExpressionAttributeValues: Document.optional(),
+});
+const AttributeRequest = z.object({
+  ...Fields,
+  Key: AttributeRecord.optional(),
+  Item: AttributeRecord.optional(),
+  ExclusiveStartKey: AttributeRecord.optional(),
+  ExpressionAttributeValues: AttributeRecord.optional(),
+});
+type DocumentInput = CallerInput<Record<string, unknown>>;
+type AttributeInput = CallerInput<Record<string, AttributeValue>>;
+
 function memoryClient(tables: MemoryTables, mode: Mode): DynamoDBClient {
   const client = new DynamoDBClient({
     region: 'us-east-1',
@@ -113,23 +173,14 @@ function memoryClient(tables: MemoryTables, mode: Mode): DynamoDBClient {
       const command = String(context.commandName);
       const output =
         mode === 'document'
-          ? documentOutput(answer(tables, command, documentRequest(DocumentRequest.parse(args.input))))
-          : { ...answer(tables, command, Request.parse(args.input)), $metadata: {} };
+          ? documentCall(tables, command, DocumentRequest.parse(args.input))
+          : attributeCall(tables, command, AttributeRequest.parse(args.input));
       return { output, response: {} };
     },
     { step: 'initialize', priority: 'high', name: 'memoryDynamo' },
   );
   return client;
 }
-
-/** What a document command given through the middleware stack carries (checked: it is typed only at compile time there). */
-const DocumentRequest = Request.extend({
-  TableName: z.string().optional(),
-  Key: Input.optional(),
-  Item: Input.optional(),
-  ExclusiveStartKey: Input.optional(),
-  ExpressionAttributeValues: Input.optional(),
-});
 
 /** The document commands answered directly, with their low-level operation and typed input. */
 function directRequest(command: unknown): { operation: string; input: DocumentInput } | undefined {
@@ -160,17 +211,15 @@ export function memoryDocumentClient(tables: MemoryTables): DynamoDBDocumentClie
   const direct = async (command: unknown, ...rest: unknown[]) => {
     const request = rest.length === 0 ? directRequest(command) : undefined;
     if (request === undefined) return Reflect.apply(viaStack, client, [command, ...rest]);
-    return documentOutput(answer(tables, request.operation, documentRequest(request.input)));
+    return documentCall(tables, request.operation, request.input);
   };
   Reflect.set(client, 'send', direct);
-  const call = (operation: string, input: DocumentInput) =>
-    documentOutput(answer(tables, operation, documentRequest(input)));
   answerDocumentCalls(client, {
-    get: async (input) => call('GetItemCommand', input),
-    put: async (input) => call('PutItemCommand', input),
-    update: async (input) => call('UpdateItemCommand', input),
-    delete: async (input) => call('DeleteItemCommand', input),
-    query: async (input) => call('QueryCommand', input),
+    get: async (input) => documentCall(tables, 'GetItemCommand', input),
+    put: async (input) => documentCall(tables, 'PutItemCommand', input),
+    update: async (input) => documentCall(tables, 'UpdateItemCommand', input),
+    delete: async (input) => documentCall(tables, 'DeleteItemCommand', input),
+    query: async (input) => documentCall(tables, 'QueryCommand', input),
   });
   return client;
 }

@@ -1,7 +1,8 @@
-import { type AttributeValue, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import * as z from 'zod';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { TableDefinition } from '#shared/tables.ts';
 import { withoutStack } from '../machine/stackless.ts';
+import { toItem } from './convert.ts';
+import { copyItem, type Doc, frozen, itemSize, keyText, numberFrom, valueSize } from './documents.ts';
 import {
   applyUpdate,
   holds,
@@ -25,38 +26,38 @@ import { Rows } from './rows.ts';
 /**
  * DynamoDB tables held in memory, for the operations the repositories use
  * (Get, Put, Update, Delete, Query, Scan) with their expressions, return
- * values, conditional failures and pagination. It also meters capacity as
- * DynamoDB bills it (write units by the larger of the old and new item per
- * 1 KB, read units per 4 KB), which the simulation turns into cost.
+ * values, conditional failures and pagination. Items are held as the
+ * document client reads them (documents.ts): requests come in that shape,
+ * already in their stored form, and answers are the stored items themselves,
+ * which the clients copy or convert before a caller gets them. It also
+ * meters capacity as DynamoDB bills it (write units by the larger of the old
+ * and new item per 1 KB, read units per 4 KB), which the simulation turns
+ * into cost.
  */
 
-const AttributeRecord = z.record(
-  z.string(),
-  z.custom<AttributeValue>((v) => typeof v === 'object' && v !== null),
-);
-const Names = z.record(z.string(), z.string());
-
-/** The fields of the requests the tables answer (one shape for every operation). */
-export const Request = z.object({
-  TableName: z.string(),
-  Key: AttributeRecord.optional(),
-  Item: AttributeRecord.optional(),
-  ExclusiveStartKey: AttributeRecord.optional(),
-  ExpressionAttributeValues: AttributeRecord.optional(),
-  ExpressionAttributeNames: Names.optional(),
-  UpdateExpression: z.string().optional(),
-  ConditionExpression: z.string().optional(),
-  KeyConditionExpression: z.string().optional(),
-  FilterExpression: z.string().optional(),
-  ProjectionExpression: z.string().optional(),
-  ReturnValues: z.string().optional(),
-  ReturnValuesOnConditionCheckFailure: z.string().optional(),
-  ConsistentRead: z.boolean().optional(),
-  ScanIndexForward: z.boolean().optional(),
-  Limit: z.number().optional(),
-  IndexName: z.string().optional(),
-});
-export type Request = z.infer<typeof Request>;
+/**
+ * The fields of the requests the tables answer (one shape for every
+ * operation); items, keys and values in their stored form (storedItem).
+ */
+export type Request = {
+  TableName?: string | undefined;
+  Key?: Doc | undefined;
+  Item?: Doc | undefined;
+  ExclusiveStartKey?: Doc | undefined;
+  ExpressionAttributeValues?: Doc | undefined;
+  ExpressionAttributeNames?: Record<string, string> | undefined;
+  UpdateExpression?: string | undefined;
+  ConditionExpression?: string | undefined;
+  KeyConditionExpression?: string | undefined;
+  FilterExpression?: string | undefined;
+  ProjectionExpression?: string | undefined;
+  ReturnValues?: string | undefined;
+  ReturnValuesOnConditionCheckFailure?: string | undefined;
+  ConsistentRead?: boolean | undefined;
+  ScanIndexForward?: boolean | undefined;
+  Limit?: number | undefined;
+  IndexName?: string | undefined;
+};
 
 /** An item as read, with its size (every write and read is billed by it). */
 type Stored = { item: Item; size: number };
@@ -76,54 +77,9 @@ function notFound(table: string): Error {
   return error;
 }
 
-function keyString(value: AttributeValue | undefined, what: string): string {
-  const s = value?.S ?? value?.N;
-  if (s === undefined) {
-    const error = new Error(`The provided key element does not match the schema (${what})`);
-    error.name = 'ValidationException';
-    throw error;
-  }
-  return s;
-}
-
-/** A key attribute from the string it is stored under (keyString). */
-function keyAttribute(type: TableDefinition['partitionKey']['type'], value: string): AttributeValue {
-  return type === 'N' ? { N: value } : { S: value };
-}
-
-/** Item size as DynamoDB counts it: attribute names plus values (close enough to bill units). */
-function itemSize(item: Item | undefined): number {
-  if (item === undefined) return 0;
-  let size = 0;
-  for (const name in item) {
-    const value = item[name];
-    if (value !== undefined) size += name.length + valueSize(value);
-  }
-  return size;
-}
-
-/** The digits of a number's text: without a leading sign, the decimal point and the exponent. */
-function digitCount(text: string): number {
-  let digits = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x65 || c === 0x45) break; // e, E: the exponent to the end
-    if (c !== 0x2e && !(c === 0x2d && i === 0)) digits += 1; // '.', a leading '-'
-  }
-  return digits;
-}
-
-function valueSize(v: AttributeValue): number {
-  if (v.S !== undefined) return Buffer.byteLength(v.S);
-  if (v.N !== undefined) return Math.ceil(digitCount(v.N) / 2) + 1;
-  if (v.B !== undefined) return v.B.length;
-  if (v.BOOL !== undefined || v.NULL !== undefined) return 1;
-  if (v.SS !== undefined) return v.SS.reduce((n, s) => n + Buffer.byteLength(s), 0);
-  if (v.NS !== undefined) return v.NS.reduce((n, s) => n + s.length, 0);
-  if (v.BS !== undefined) return v.BS.reduce((n, b) => n + b.length, 0);
-  if (v.L !== undefined) return 3 + v.L.reduce((n, x) => n + 1 + valueSize(x), 0);
-  if (v.M !== undefined) return 3 + itemSize(v.M) + Object.keys(v.M).length;
-  return 0;
+/** A key attribute from the string it is stored under (keyText), as the document client reads it. */
+function keyAttribute(type: TableDefinition['partitionKey']['type'], value: string): unknown {
+  return type === 'N' ? numberFrom(value) : value;
 }
 
 /** The size of an updated item: the old size, changed by the attributes the update's paths start at. */
@@ -144,7 +100,7 @@ function resized(
   return size;
 }
 
-function attributeSize(name: string, value: AttributeValue | undefined): number {
+function attributeSize(name: string, value: unknown): number {
   return value === undefined ? 0 : name.length + valueSize(value);
 }
 
@@ -167,7 +123,8 @@ function conditionFailed(item: Item | undefined): ConditionalCheckFailedExceptio
       new ConditionalCheckFailedException({
         message: 'The conditional request failed',
         $metadata: {},
-        ...(item === undefined ? {} : { Item: item }),
+        // As DynamoDB's error carries it, in AttributeValue form (the document client does not convert errors).
+        ...(item === undefined ? {} : { Item: toItem(item) }),
       }),
   );
 }
@@ -195,8 +152,8 @@ export class MemoryTables {
   }
 
   private locate(t: Table, key: Item | undefined): { pk: string; sk: string } {
-    const pk = keyString(key?.[t.def.partitionKey.name], t.def.partitionKey.name);
-    const sk = t.def.sortKey === undefined ? '' : keyString(key?.[t.def.sortKey.name], t.def.sortKey.name);
+    const pk = keyText(key?.[t.def.partitionKey.name], t.def.partitionKey.name);
+    const sk = t.def.sortKey === undefined ? '' : keyText(key?.[t.def.sortKey.name], t.def.sortKey.name);
     return { pk, sk };
   }
 
@@ -287,7 +244,7 @@ export class MemoryTables {
     this.check(before, input.ConditionExpression, input, input.ReturnValuesOnConditionCheckFailure);
     const placeholders = { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues };
     const actions = input.UpdateExpression === undefined ? [] : parseUpdate(input.UpdateExpression);
-    const after = applyUpdate(before ?? { ...key }, actions, placeholders);
+    const after = applyUpdate(before ?? key, actions, placeholders);
     this.write(
       t,
       place,
@@ -386,7 +343,7 @@ function partitionValue(c: Condition, name: string, p: Parameters<typeof holds>[
   if (c.kind === 'compare' && c.op === '=' && c.left.kind === 'path' && c.right.kind === 'value') {
     const head = String(c.left.steps[0]);
     const attribute = head.startsWith('#') ? p.names?.[head] : head;
-    if (attribute === name) return keyString(p.values?.[c.right.ref], name);
+    if (attribute === name) return keyText(p.values?.[c.right.ref], name);
   }
   const error = new Error(`Query condition missed key schema element: ${name}`);
   error.name = 'ValidationException';
@@ -408,7 +365,7 @@ function returned(
     case 'UPDATED_NEW':
     case 'UPDATED_OLD': {
       const out = updatedPaths(mode === 'UPDATED_NEW' ? after : (before ?? {}), actions, placeholders);
-      return Object.keys(out).length === 0 ? {} : { Attributes: out };
+      return Object.keys(out).length === 0 ? {} : { Attributes: frozen(copyItem(out)) };
     }
     default:
       return {};

@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { Item } from './expression-eval.ts';
+import type { Item } from './convert.ts';
 
 /**
  * An item as one JSON string instead of a graph of small objects: a forecast

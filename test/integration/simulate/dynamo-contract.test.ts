@@ -281,6 +281,203 @@ describe('in-memory DynamoDB: the contract it shares with dynalite', () => {
     ]);
   });
 
+  it('evaluates functions, sets, lists, maps and numbers in conditions and updates alike', async () => {
+    // arrange: an item with every kind of value, then updates and conditions on each
+    const steps = async (doc: DynamoDBDocumentClient, db: Backend) => {
+      const TableName = db.tables.enrollments;
+      const Key = { userId: 'u-kinds', sk: 'e#1' };
+      const update = (
+        UpdateExpression: string,
+        values?: Record<string, unknown>,
+        extra: Partial<ConstructorParameters<typeof UpdateCommand>[0]> = {},
+      ) =>
+        outcome(() =>
+          doc.send(
+            new UpdateCommand({
+              TableName,
+              Key,
+              UpdateExpression,
+              ...(values === undefined ? {} : { ExpressionAttributeValues: values }),
+              ReturnValues: 'ALL_NEW',
+              ...extra,
+            }),
+          ),
+        );
+      const holds = (ConditionExpression: string, values?: Record<string, unknown>) =>
+        outcome(() =>
+          doc.send(
+            new UpdateCommand({
+              TableName,
+              Key,
+              UpdateExpression: 'SET probe = :probe',
+              ConditionExpression,
+              ExpressionAttributeValues: { ':probe': ConditionExpression, ...values },
+              ReturnValues: 'UPDATED_NEW',
+            }),
+          ),
+        );
+      await doc.send(
+        new PutCommand({
+          TableName,
+          Item: {
+            ...Key,
+            s: 'hello',
+            n: 2.5,
+            big: 12345678901234567890n,
+            t: true,
+            z: null,
+            ss: new Set(['a', 'b']),
+            ns: new Set([1, 2]),
+            l: [1, 'two', { three: 3 }],
+            m: { a: { b: 'deep' }, list: ['x'] },
+          },
+        }),
+      );
+      return [
+        await update(
+          'SET l = list_append(l, :more), m.a.c = :c, m.#list[0] = :y, n = n - :half',
+          {
+            ':more': ['four', 5],
+            ':c': 'new',
+            ':y': 'y',
+            ':half': 0.5,
+          },
+          { ExpressionAttributeNames: { '#list': 'list' } },
+        ),
+        await update(
+          'SET l = list_append(:front, l), f = if_not_exists(f, :one), s = if_not_exists(s, :no)',
+          {
+            ':front': [0],
+            ':one': 1,
+            ':no': 'no',
+          },
+        ),
+        await update('ADD ns :three, big :one, fresh :one DELETE ss :a REMOVE z, l[1], m.a.b', {
+          ':three': new Set([3, 1]),
+          ':one': 1,
+          ':a': new Set(['a', 'missing']),
+        }),
+        await update('DELETE ns :all', { ':all': new Set([1, 2, 3]) }),
+        await update('SET n = n + :s', { ':s': 'text' }),
+        await update('SET nested.deeper = :v', { ':v': 1 }),
+        await update('ADD s :one', { ':one': 1 }),
+        await holds('size(s) = :five AND size(l) > :two AND size(m) = :two AND size(ss) = :two', {
+          ':five': 5,
+          ':two': 2,
+        }),
+        await holds('begins_with(s, :he) AND contains(s, :ll) AND contains(ss, :b) AND contains(l, :four)', {
+          ':he': 'he',
+          ':ll': 'll',
+          ':b': 'b',
+          ':four': 'four',
+        }),
+        await holds('contains(ns, :two) OR contains(s, :zz)', { ':two': 2, ':zz': 'zz' }),
+        await holds('n BETWEEN :one AND :three AND n IN (:one, :two) AND t = :t', {
+          ':one': 1,
+          ':two': 2,
+          ':three': 3,
+          ':t': true,
+        }),
+        await holds(
+          'm.a.c = :new AND attribute_type(ss, :SS) AND attribute_type(big, :N) AND NOT attribute_exists(z)',
+          {
+            ':new': 'new',
+            ':SS': 'SS',
+            ':N': 'N',
+          },
+        ),
+        await holds('big > :small AND l[2].three = :three AND s = :y', {
+          ':small': 1,
+          ':y': 'y',
+          ':three': 3,
+        }).then((r) => r),
+        await holds('s < :n', { ':n': 3 }),
+        await outcome(() => doc.send(new GetCommand({ TableName, Key, ConsistentRead: true }))),
+      ];
+    };
+    // act
+    const [onDynalite, inMemory] = await onBoth(steps);
+    // assert
+    expect(inMemory).toEqual(onDynalite);
+    expect(inMemory?.[4]).toEqual({ error: 'ValidationException' });
+    expect(inMemory?.[13]).toEqual({ error: 'ConditionalCheckFailedException' });
+  });
+
+  it('returns the values of each ReturnValues kind and the item a failed condition asks for alike', async () => {
+    // arrange
+    const steps = async (doc: DynamoDBDocumentClient, db: Backend) => {
+      const TableName = db.tables.enrollments;
+      const Key = { userId: 'u-returns', sk: 'e#1' };
+      const out: unknown[] = [];
+      for (const ReturnValues of ['NONE', 'ALL_OLD', 'UPDATED_OLD', 'ALL_NEW', 'UPDATED_NEW'] as const) {
+        await doc.send(new PutCommand({ TableName, Item: { ...Key, a: 1, keep: { x: [1, 2] } } }));
+        out.push(
+          await outcome(() =>
+            doc.send(
+              new UpdateCommand({
+                TableName,
+                Key,
+                UpdateExpression: 'SET b = :b ADD a :one REMOVE keep.x[0]',
+                ExpressionAttributeValues: { ':b': new Set(['b']), ':one': 1 },
+                ReturnValues,
+              }),
+            ),
+          ),
+        );
+      }
+      out.push(
+        await outcome(() =>
+          doc.send(new PutCommand({ TableName, Item: { ...Key, replaced: true }, ReturnValues: 'ALL_OLD' })),
+        ),
+      );
+      const failed = async (run: () => Promise<object>) => {
+        try {
+          await run();
+          return 'no failure';
+        } catch (error) {
+          // The name only: dynalite leaves out the item ReturnValuesOnConditionCheckFailure asks for.
+          return error instanceof Error ? error.name : '?';
+        }
+      };
+      out.push(
+        await failed(() =>
+          doc.send(
+            new UpdateCommand({
+              TableName,
+              Key,
+              UpdateExpression: 'SET c = :c',
+              ConditionExpression: 'attribute_not_exists(replaced)',
+              ExpressionAttributeValues: { ':c': 1 },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            }),
+          ),
+        ),
+      );
+      out.push(
+        await failed(() =>
+          doc.send(
+            new DeleteCommand({
+              TableName,
+              Key,
+              ConditionExpression: 'replaced = :f',
+              ExpressionAttributeValues: { ':f': false },
+            }),
+          ),
+        ),
+      );
+      out.push(await outcome(() => doc.send(new GetCommand({ TableName, Key }))));
+      return out;
+    };
+    // act
+    const [onDynalite, inMemory] = await onBoth(steps);
+    // assert
+    expect(inMemory).toEqual(onDynalite);
+    expect(inMemory?.slice(6, 8)).toEqual([
+      'ConditionalCheckFailedException',
+      'ConditionalCheckFailedException',
+    ]);
+  });
+
   it('answers the low-level AttributeValue client (Step Functions dynamodb:updateItem) alike', async () => {
     // arrange
     const results: unknown[] = [];
@@ -420,5 +617,31 @@ describe('in-memory DynamoDB: the contract it shares with dynalite', () => {
     const [onDynalite, inMemory] = await onBoth(steps).finally(() => resetClock());
     // assert
     expect(inMemory).toEqual(onDynalite);
+  });
+});
+
+describe('in-memory DynamoDB: what a caller reads is not the store', () => {
+  it('refuses a change to an item read, and a change to a set read leaves the stored set as it was', async () => {
+    // arrange
+    const db = memoryDynamo('read-only');
+    const TableName = db.tables.profiles;
+    await db.doc.send(
+      new PutCommand({ TableName, Item: { userId: 'r', m: { a: [1] }, tags: new Set(['a']) } }),
+    );
+    await db.doc.send(new PutCommand({ TableName, Item: { userId: 'plain', m: { a: [1] } } }));
+    const { Item: plain = {} } = await db.doc.send(new GetCommand({ TableName, Key: { userId: 'plain' } }));
+    const { Item: withSet = {} } = await db.doc.send(new GetCommand({ TableName, Key: { userId: 'r' } }));
+    // act
+    const changePlain = () => {
+      plain.m.a.push(2);
+    };
+    withSet.tags.add('b');
+    withSet.m.a.push(2);
+    // assert
+    expect(changePlain).toThrow(TypeError);
+    const again = await db.doc.send(new GetCommand({ TableName, Key: { userId: 'r' } }));
+    expect(again.Item).toEqual({ userId: 'r', m: { a: [1] }, tags: new Set(['a']) });
+    const plainAgain = await db.doc.send(new GetCommand({ TableName, Key: { userId: 'plain' } }));
+    expect(plainAgain.Item).toEqual({ userId: 'plain', m: { a: [1] } });
   });
 });

@@ -62,3 +62,26 @@ describe('held items', () => {
     }
   });
 });
+
+describe('held documents', () => {
+  it('reads back a packed document with sets, binary and big numbers as it was, frozen', () => {
+    const held = new HeldItems(1);
+    const doc = {
+      id: 'd',
+      n: 1.5,
+      big: 12345678901234567890n,
+      tags: new Set(['a', 'b']),
+      nums: new Set([1, 2]),
+      bin: new Uint8Array([1, 2]),
+      m: { l: [null, true, 'x'] },
+    };
+    const entry = held.create(doc, 1);
+    held.create({ id: 'other' }, 1);
+
+    expect(entry.item).toBeUndefined();
+    const read = held.item(entry);
+    expect(read).toEqual(doc);
+    const m = read.m as { l: unknown[] };
+    expect([Object.isFrozen(read), Object.isFrozen(m), Object.isFrozen(m.l)]).toEqual([true, true, true]);
+  });
+});
