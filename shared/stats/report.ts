@@ -28,7 +28,10 @@ import { type Comparison, compareStrata, type Group, holmFamily, type Rate, wils
 export type Counter = CounterKey & { count: number; sum?: number };
 export type DayCounter = DayKey & { count: number; sum?: number };
 
-/** Absent when no version's goal measures a value (no `goal.value`): nothing was measured, not 0.00. */
+/**
+ * Absent when no version's goal measures a value (no `goal.value`): nothing was measured, not 0.00.
+ * Rounded to the cent, so the JSON gives the amounts the text and the page print.
+ */
 type Money = { revenue?: number; aov?: number; perRecipient?: number };
 
 type VariantResult = {
@@ -139,12 +142,21 @@ class Tally {
   }
 }
 
+/**
+ * Money to the cent, as the text and the page print it: sums of amounts such as 17.96 carry binary
+ * fractions (53.879999999999995), which JSON would print as they are.
+ */
+function cents(value: number): number {
+  const rounded = Math.round(value * 100) / 100;
+  return rounded === 0 ? 0 : rounded;
+}
+
 function money(revenue: number, converted: number, recipients: number, measured: boolean): Money {
   if (!measured) return {};
   return {
-    revenue,
-    ...(converted > 0 ? { aov: revenue / converted } : {}),
-    ...(recipients > 0 ? { perRecipient: revenue / recipients } : {}),
+    revenue: cents(revenue),
+    ...(converted > 0 ? { aov: cents(revenue / converted) } : {}),
+    ...(recipients > 0 ? { perRecipient: cents(revenue / recipients) } : {}),
   };
 }
 

@@ -359,6 +359,30 @@ describe('buildReport', () => {
     expect(buildReport(withValue, counters, []).money).toStrictEqual({ revenue: 0, aov: 0, perRecipient: 0 });
   });
 
+  it('gives money to the cent in JSON, as the text prints it', () => {
+    // arrange: orders of 10.10, 20.20 and 23.58, whose float sum is 53.879999999999995
+    const valued = Journey.parse({
+      ...journey,
+      goal: { event: 'Bought', within: 'P7D', exit: true, value: 'event.properties.total' },
+    });
+    const revenue = 10.1 + 20.2 + 23.58;
+    expect(revenue).not.toBe(53.88);
+    const counters = [
+      c('enrolled', 7),
+      c('assigned', 7, { stepId: 'ab', variant: 'a' }),
+      c('converted', 3, { sum: revenue }),
+      c('converted', 3, { stepId: 'ab', variant: 'a', sum: revenue }),
+    ];
+    // act
+    const report = buildReport(valued, counters, []);
+    const json = JSON.stringify(report);
+    // assert: 53.88 in JSON, as in the text
+    expect(report.money).toStrictEqual({ revenue: 53.88, aov: 17.96, perRecipient: 7.7 });
+    expect(report.splits[0]?.variants[0]?.money).toStrictEqual({ revenue: 53.88, aov: 17.96, perRecipient: 7.7 });
+    expect(json).toContain('"money":{"revenue":53.88,"aov":17.96,"perRecipient":7.7}');
+    expect(reportText(report)).toContain('revenue 53.88   AOV 17.96');
+  });
+
   it('gives no conversion rate to a journey without a goal, whose conversions are not measured', () => {
     // arrange: `journey` has no goal; its split has customers in both variants
     const counters = [
