@@ -81,10 +81,10 @@ export function forecastText(f: Forecast): string {
       f.variants.length === 0
         ? '  no split in this journey'
         : table([
-            ['split / variant', 'enrolled', 'converted', 'rate'],
+            ['split / variant', 'assigned', 'converted', 'rate'],
             ...f.variants.map((v) => [
               `${v.step} / ${v.variant}`,
-              n(v.enrolled),
+              n(v.assigned),
               n(v.converted),
               pct(v.rate),
             ]),

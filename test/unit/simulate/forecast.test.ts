@@ -169,6 +169,10 @@ describe('forecastOf', () => {
     expect(page).toContain(
       '<td>pick / control</td><td class="n">0</td><td class="n">0</td><td class="n">—</td>',
     );
+    // one word for the number, as `journeys report` says it: in the text, on the page and in the JSON
+    expect(text).toMatch(/\n {2}split \/ variant +assigned +converted +rate\n/);
+    expect(page).toContain('<th>variant</th><th class="n">assigned</th>');
+    expect(JSON.parse(JSON.stringify(forecast)).variants[0]).toMatchObject({ assigned: 10, enrolled: 10 });
   });
 
   it('says conversions are not measured for a journey with no goal, in the text, the JSON and the page', () => {
