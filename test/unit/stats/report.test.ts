@@ -391,6 +391,20 @@ describe('buildReport', () => {
     expect(old?.money).toStrictEqual({ revenue: 190, perRecipient: 38 });
   });
 
+  it('keeps every day in its place in the text per-day table, as the chart does', () => {
+    // arrange: sends on the 2nd and the 5th only
+    const days = [
+      { day: '2026-03-02', metric: 'sent', channel: 'email', count: 10 },
+      { day: '2026-03-05', metric: 'sent', channel: 'email', count: 4 },
+    ];
+    // act
+    const text = reportText(buildReport(journey, [c('enrolled', 10)], days));
+    // assert
+    expect(text).toMatch(
+      /\n {2}2026-03-02 +10 +0 +0 +0\n {2}2026-03-03 +0 +0 +0 +0\n {2}2026-03-04 +0 +0 +0 +0\n {2}2026-03-05 +4 +0 +0 +0\n/,
+    );
+  });
+
   it('gives money to the cent in JSON, as the text prints it', () => {
     // arrange: orders of 10.10, 20.20 and 23.58, whose float sum is 53.879999999999995
     const valued = Journey.parse({
