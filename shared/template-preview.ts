@@ -68,10 +68,15 @@ function fill(context: Record<string, unknown>, path: string, deeper: boolean): 
   return false;
 }
 
-/** Renders a template for a context; on missing variables, lists them all. */
+/**
+ * Renders a template for a context; on missing variables, lists them all.
+ * `at`: the instant `"now"` and `"today"` mean (the send's time; this
+ * machine's clock when not given).
+ */
 export async function previewTemplate<T extends Template>(
   template: T,
   context: TemplateContext,
+  at?: Date,
 ): Promise<Preview<T>> {
   const missing: string[] = [];
   const read = pathsRead(template);
@@ -79,7 +84,7 @@ export async function previewTemplate<T extends Template>(
   const filled = new Set<string>();
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     try {
-      const rendered = await renderTemplate(template, { ...context, ...current });
+      const rendered = await renderTemplate(template, { ...context, ...current }, undefined, at);
       return missing.length === 0 ? { ok: true, rendered } : { ok: false, missing };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

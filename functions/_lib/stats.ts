@@ -10,7 +10,9 @@ import {
   daySetKey,
   isCounterSet,
   parseSetAttribute,
+  type SetField,
   sumAttribute,
+  valuedAttribute,
 } from '#shared/stats/counter-sets.ts';
 import {
   type CounterKey,
@@ -59,8 +61,13 @@ const DAY_RETENTION_SECONDS = 400 * 24 * 3600;
 
 export type StatKey = CounterKey & { journeyId: string };
 
-export type StatRow = StatKey & { count: number; sum?: number };
-export type DayRow = DayKey & { count: number; sum?: number };
+/**
+ * `sum`: the values counted with the counter (money), when any; `valued`: how many of the counts
+ * carried one, absent when not known (part of the sum was written before that number was kept).
+ */
+export type Totals = { count: number; sum?: number; valued?: number };
+export type StatRow = StatKey & Totals;
+export type DayRow = DayKey & Totals;
 
 type Journey = { journeyId: string; version: string };
 
@@ -296,12 +303,15 @@ export class StatsRepository {
    */
   async read(journeyId: string): Promise<{ counters: StatRow[]; days: DayRow[] }> {
     // By each counter's first-layout sort key, so both layouts sum into one row.
-    const totals = new Map<string, { count: number; sum?: number }>();
-    const add = (sk: string, field: 'count' | 'sum', value: unknown) => {
+    const totals = new Map<string, Totals & { prior?: true }>();
+    const add = (sk: string, field: SetField, value: unknown) => {
       if (typeof value !== 'number') return;
       const total = totals.get(sk) ?? { count: 0 };
       if (field === 'count') total.count += value;
+      else if (field === 'valued') total.valued = (total.valued ?? 0) + value;
       else total.sum = (total.sum ?? 0) + value;
+      // A sum from before the number of values was kept: how many it adds up is not known.
+      if (field === 'priorSum') total.prior = true;
       totals.set(sk, total);
     };
     for (let shard = 0; shard < SHARDS; shard++) {
@@ -318,7 +328,7 @@ export class StatsRepository {
           if (typeof sk !== 'string') continue;
           if (!isCounterSet(sk)) {
             add(sk, 'count', item.count);
-            add(sk, 'sum', item.sum);
+            add(sk, 'priorSum', item.sum);
             continue;
           }
           // Attribute names are data (step ids, variant names): read as entries, never looked up on an object.
@@ -335,9 +345,12 @@ export class StatsRepository {
     const days: DayRow[] = [];
     // In sort key order: the same rows in the same order whatever the shards and layouts.
     for (const sk of [...totals.keys()].sort()) {
-      const total = totals.get(sk);
+      const known = totals.get(sk);
       const parsed = parseSortKey(sk);
-      if (total === undefined || parsed === undefined) continue;
+      if (known === undefined || parsed === undefined) continue;
+      const { prior, valued, ...counted } = known;
+      const total: Totals =
+        counted.sum === undefined || prior ? counted : { ...counted, valued: valued ?? 0 };
       if (parsed.kind === 'counter') counters.push({ journeyId, ...parsed.key, ...total });
       if (parsed.kind === 'day') days.push({ ...parsed.key, ...total });
     }
@@ -410,8 +423,11 @@ class CounterAdds {
     // One action per attribute: DynamoDB refuses an expression that names an attribute twice.
     set.adds.set(attribute, (set.adds.get(attribute) ?? 0) + by);
     if (sum !== undefined) {
+      // The sum and how many counts carried a value, in the same write: an average is over these.
       const name = sumAttribute(attribute);
       set.adds.set(name, (set.adds.get(name) ?? 0) + sum);
+      const valued = valuedAttribute(attribute);
+      set.adds.set(valued, (set.adds.get(valued) ?? 0) + by);
     }
     return set;
   }

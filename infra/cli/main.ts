@@ -289,6 +289,10 @@ program
   .option('--context <json>', 'context values later steps set, as JSON or @file.json: {"score": 3}')
   .option('--templates-dir <dir>', 'templates folder', 'journeys/templates')
   .option('--html <file>', 'where to write the HTML body (default .journeys/preview/)')
+  .option(
+    '--at <time>',
+    'the send time "now" and "today" render at, ISO 8601 (default: now, on this machine\'s clock)',
+  )
   .option('--data-dir <dir>', DATA_DIR_HELP, '.journeys')
   .option('--endpoint <url>', 'local DynamoDB endpoint (default: the local runtime)')
   .option('--aws', 'read the deployed profiles table instead (with --profiles-table)')

@@ -14,12 +14,14 @@
  *
  * Worst case, the largest journey validate accepts: a split owns at most 100
  * counted variants (integer weights summing to 100; a weight of 0 is never
- * assigned), each with 9 attributes (assigned, converted and its sum, 6
- * endings) whose names are at most 148 bytes (a 128-byte variant name kept
- * as it is, behind at most 20 bytes of encoded metric, reason and `#`s) and
- * whose values at most 21 bytes: 100 × 9 × 169 = 152,100 bytes, about
- * 149 KiB, plus a few KiB of the journey's or a step's own counters (bounded
- * codes: metrics, reasons, channels) — under 40% of DynamoDB's 400 KB. A version item or step item holds one split's variants
+ * assigned), each with 11 attributes (assigned; converted, its sum, how many
+ * conversions carried a value, and the sum an item written before that count
+ * was kept may hold; 6 endings) whose names are at most 148 bytes (a 128-byte
+ * variant name kept as it is, behind at most 20 bytes of encoded metric,
+ * reason and `#`s) and whose values at most 21 bytes: 100 × 11 × 169 =
+ * 185,900 bytes, about 182 KiB, plus a few KiB of the journey's or a step's
+ * own counters (bounded codes: metrics, reasons, channels) — under half of
+ * DynamoDB's 400 KB. A version item or step item holds one split's variants
  * at most, whatever the number of steps; a typical one (3 variants, a few
  * message outcomes) is under 1 KB, one write unit per update.
  *
@@ -27,7 +29,10 @@
  * parts are URI-encoded; its day keys start with `day#`). Attribute names
  * always hold a `#`, so none is `pk`, `sk` or `expiresAt`, nor a name such as
  * `__proto__`, nor a slot of the count guard (`g0`…`g15`, functions/_lib/stats.ts);
- * a sum's name is its count's behind a `+`.
+ * a sum's name is its count's behind a `$`, and the number of values in it
+ * (conversions that carried one: the average is over these) behind a `*`.
+ * A sum behind a `+` was written before that number was kept: how many
+ * values it adds up is not known.
  */
 
 import type { CounterKey, DayKey } from './keys.ts';
@@ -47,7 +52,9 @@ function unpart(value: string): string | undefined {
 const VERSION_ITEM = '=v#';
 const STEP_ITEM = '=s#';
 const DAY_ITEM = '=d#';
-const SUM = '+';
+const SUM = '$';
+const VALUED = '*';
+const PRIOR_SUM = '+';
 
 /** Where a counter of a handler call is kept: `split` is the split step whose variants the call's version item holds. */
 export function counterSetKey(key: CounterKey, split: string | undefined): string {
@@ -80,22 +87,44 @@ export function sumAttribute(countAttribute: string): string {
   return `${SUM}${countAttribute}`;
 }
 
+/** The attribute of how many values a counter's sum adds up (added in the same write as the sum). */
+export function valuedAttribute(countAttribute: string): string {
+  return `${VALUED}${countAttribute}`;
+}
+
+/** The attribute a counter's sum had before the number of its values was kept (read only). */
+export function priorSumAttribute(countAttribute: string): string {
+  return `${PRIOR_SUM}${countAttribute}`;
+}
+
 /** Whether a sort key is a counter set's (the second layout) rather than one counter's. */
 export function isCounterSet(sk: string): boolean {
   return sk.startsWith('=');
 }
 
+/**
+ * `sum`: the values added, with `valued` the number of them; `priorSum`: values added before
+ * that number was kept, whose number is not known.
+ */
+export type SetField = 'count' | 'sum' | 'valued' | 'priorSum';
+
 export type SetEntry =
-  | { kind: 'counter'; key: CounterKey; field: 'count' | 'sum' }
-  | { kind: 'day'; key: DayKey; field: 'count' | 'sum' };
+  | { kind: 'counter'; key: CounterKey; field: SetField }
+  | { kind: 'day'; key: DayKey; field: SetField };
+
+const PREFIXES: readonly (readonly [string, SetField])[] = [
+  [SUM, 'sum'],
+  [VALUED, 'valued'],
+  [PRIOR_SUM, 'priorSum'],
+];
 
 /**
  * Reads one attribute of a counter set back into its counter, or undefined
  * for the item's keys, its expiry and anything unknown.
  */
 export function parseSetAttribute(sk: string, name: string): SetEntry | undefined {
-  const field = name.startsWith(SUM) ? 'sum' : 'count';
-  const text = field === 'sum' ? name.slice(SUM.length) : name;
+  const field = PREFIXES.find(([prefix]) => name.startsWith(prefix))?.[1] ?? 'count';
+  const text = field === 'count' ? name : name.slice(1);
   const first = text.indexOf('#');
   if (first < 0) return undefined;
   const second = text.indexOf('#', first + 1);

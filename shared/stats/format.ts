@@ -34,3 +34,25 @@ export const SKIP_LABELS: readonly (readonly [EntrySkipReason, string])[] = [
   ['missing', 'missing trigger value'],
   ['tooLarge', 'trigger too large'],
 ];
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * Every calendar day from the first to the last of a list in day order (UTC
+ * `YYYY-MM-DD`), a day the list lacks as `blank` makes it: a day with no
+ * message keeps its place, in a table as on a chart, so a weekly send does
+ * not read as a daily one.
+ */
+export function everyDay<T extends { day: string }>(days: readonly T[], blank: (day: string) => T): T[] {
+  const byDay = new Map(days.map((d) => [d.day, d]));
+  const first = Date.parse(`${days[0]?.day}T00:00:00Z`);
+  const last = Date.parse(`${days.at(-1)?.day}T00:00:00Z`);
+  // A day that is not a date (it never is) keeps the list as it was rather than guessing.
+  if (!Number.isFinite(first) || !Number.isFinite(last) || last < first) return [...days];
+  const out: T[] = [];
+  for (let t = first; t <= last; t += DAY_MS) {
+    const key = new Date(t).toISOString().slice(0, 10);
+    out.push(byDay.get(key) ?? blank(key));
+  }
+  return out;
+}

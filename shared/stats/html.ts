@@ -1,5 +1,5 @@
 import { experimentLine } from './experiment-report.ts';
-import { amount, interval, percent, pValue, SKIP_LABELS, signedPercent } from './format.ts';
+import { amount, everyDay, interval, percent, pValue, SKIP_LABELS, signedPercent } from './format.ts';
 import { OUTCOMES } from './keys.ts';
 import { reasonLabel } from './reasons.ts';
 import type { DayResult, JourneyReport, StepResult } from './report.ts';
@@ -210,24 +210,9 @@ ${note}
     .join('\n');
 }
 
-const DAY_MS = 86_400_000;
-
-/**
- * Every calendar day from the first to the last: a day with no message keeps its
- * place on the axis, so a weekly send does not read as a daily one.
- */
+/** Every calendar day from the first to the last, one with no message as zeros (everyDay). */
 function calendar(days: readonly DayResult[]): DayResult[] {
-  const byDay = new Map(days.map((d) => [d.day, d]));
-  const first = Date.parse(`${days[0]?.day}T00:00:00Z`);
-  const last = Date.parse(`${days.at(-1)?.day}T00:00:00Z`);
-  // A day that is not a date (it never is) keeps the list as it was rather than guessing.
-  if (!Number.isFinite(first) || !Number.isFinite(last) || last < first) return [...days];
-  const out: DayResult[] = [];
-  for (let t = first; t <= last; t += DAY_MS) {
-    const key = new Date(t).toISOString().slice(0, 10);
-    out.push(byDay.get(key) ?? { day: key, sent: { email: 0, sms: 0, push: 0 }, converted: 0 });
-  }
-  return out;
+  return everyDay(days, (day) => ({ day, sent: { email: 0, sms: 0, push: 0 }, converted: 0 }));
 }
 
 /** Messages sent per day, stacked by channel, on a calendar axis (UTC days). */

@@ -25,10 +25,17 @@ import { type Comparison, compareStrata, type Group, holmFamily, type Rate, wils
  * customers away from it.
  */
 
-export type Counter = CounterKey & { count: number; sum?: number };
-export type DayCounter = DayKey & { count: number; sum?: number };
+/**
+ * `sum`: the values counted (money), when any; `valued`: how many of the counts carried one (an
+ * average is over these), absent when not known — a sum written before that number was kept.
+ */
+export type Counter = CounterKey & { count: number; sum?: number; valued?: number };
+export type DayCounter = DayKey & { count: number; sum?: number; valued?: number };
 
-/** Absent when no version's goal measures a value (no `goal.value`): nothing was measured, not 0.00. */
+/**
+ * Absent when no version's goal measures a value (no `goal.value`): nothing was measured, not 0.00.
+ * Rounded to the cent, so the JSON gives the amounts the text and the page print.
+ */
 type Money = { revenue?: number; aov?: number; perRecipient?: number };
 
 type VariantResult = {
@@ -90,7 +97,8 @@ export type JourneyReport = {
   days: DayResult[];
 };
 
-type Totals = { count: number; sum: number };
+/** `valued`: undefined when some of the sum is of values whose number is not known. */
+type Totals = { count: number; sum: number; valued: number | undefined };
 
 /** Sums counters matching a key (all versions). */
 class Tally {
@@ -106,12 +114,16 @@ class Tally {
   constructor(counters: readonly Counter[], goal: Journey['goal']) {
     const converted = counters.filter((c) => c.metric === 'converted');
     this.measuresGoal = goal !== undefined || converted.some((c) => c.count > 0);
-    this.measuresValue = goal?.value !== undefined || converted.some((c) => (c.sum ?? 0) !== 0);
+    this.measuresValue =
+      goal?.value !== undefined || converted.some((c) => (c.sum ?? 0) !== 0 || (c.valued ?? 0) > 0);
     for (const c of counters) {
       const key = Tally.key(c.metric, c.stepId, c.variant);
-      const t = this.totals.get(key) ?? { count: 0, sum: 0 };
+      const t = this.totals.get(key) ?? { count: 0, sum: 0, valued: 0 };
       t.count += c.count;
       t.sum += c.sum ?? 0;
+      // A counter without a sum carried no value; one with a sum but no number of values cannot tell.
+      const valued = c.sum === undefined ? 0 : c.valued;
+      t.valued = t.valued === undefined || valued === undefined ? undefined : t.valued + valued;
       this.totals.set(key, t);
       if (c.stepId === undefined) continue;
       const list = this.byStep.get(c.stepId);
@@ -130,7 +142,7 @@ class Tally {
   }
 
   get(metric: string, stepId?: string, variant?: string): Totals {
-    return this.totals.get(Tally.key(metric, stepId, variant)) ?? { count: 0, sum: 0 };
+    return this.totals.get(Tally.key(metric, stepId, variant)) ?? { count: 0, sum: 0, valued: 0 };
   }
 
   outcomes(stepId?: string, variant?: string): Record<Outcome, number> {
@@ -139,12 +151,27 @@ class Tally {
   }
 }
 
-function money(revenue: number, converted: number, recipients: number, measured: boolean): Money {
+/**
+ * Money to the cent, as the text and the page print it: sums of amounts such as 17.96 carry binary
+ * fractions (53.879999999999995), which JSON would print as they are.
+ */
+function cents(value: number): number {
+  const rounded = Math.round(value * 100) / 100;
+  return rounded === 0 ? 0 : rounded;
+}
+
+/**
+ * Revenue, the average over the conversions that carried a value (none: "—", not 0.00; their number
+ * not known, from counters written before it was kept: "—" too, never a guess), and revenue per recipient.
+ */
+function money(converted: Totals, recipients: number, measured: boolean): Money {
   if (!measured) return {};
+  const revenue = converted.sum;
+  const valued = converted.valued;
   return {
-    revenue,
-    ...(converted > 0 ? { aov: revenue / converted } : {}),
-    ...(recipients > 0 ? { perRecipient: revenue / recipients } : {}),
+    revenue: cents(revenue),
+    ...(valued !== undefined && valued > 0 ? { aov: cents(revenue / valued) } : {}),
+    ...(recipients > 0 ? { perRecipient: cents(revenue / recipients) } : {}),
   };
 }
 
@@ -410,7 +437,7 @@ function splitResults(journey: Journey, tally: Tally, counters: readonly Counter
         assigned,
         converted: converted.count,
         ...(rate === undefined ? {} : { rate }),
-        money: money(converted.sum, converted.count, assigned, tally.measuresValue),
+        money: money(converted, assigned, tally.measuresValue),
         ...(comparison === undefined ? {} : { vsHoldout: comparison }),
         outcomes: tally.outcomes(stepId, v.name),
       };
@@ -451,7 +478,7 @@ function removedVariants(
       assigned,
       converted: converted.count,
       ...(rate === undefined ? {} : { rate }),
-      money: money(converted.sum, converted.count, assigned, tally.measuresValue),
+      money: money(converted, assigned, tally.measuresValue),
       outcomes: tally.outcomes(stepId, name),
     };
   });
@@ -508,7 +535,7 @@ export function buildReport(
     converted: converted.count,
     goal: tally.measuresGoal,
     ...(rate === undefined ? {} : { rate }),
-    money: money(converted.sum, converted.count, enrolled, tally.measuresValue),
+    money: money(converted, enrolled, tally.measuresValue),
     outcomes: tally.outcomes(),
     steps: [...steps.values()],
     edges: edgeResults(journey, steps, tally),

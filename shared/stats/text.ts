@@ -1,5 +1,5 @@
 import { experimentLine } from './experiment-report.ts';
-import { amount, interval, percent, pValue, SKIP_LABELS, signedPercent } from './format.ts';
+import { amount, everyDay, interval, percent, pValue, SKIP_LABELS, signedPercent } from './format.ts';
 import { OUTCOMES } from './keys.ts';
 import { reasonLabel } from './reasons.ts';
 import type { JourneyReport } from './report.ts';
@@ -62,7 +62,9 @@ export function reportText(r: JourneyReport): string {
   }
   if (r.days.length > 0) {
     out.push('', 'Per day (UTC)       email    sms   push  conversions');
-    for (const d of r.days) {
+    // Every day keeps its place, as on the page's chart: a day with nothing shows zeros.
+    const blank = (day: string) => ({ day, sent: { email: 0, sms: 0, push: 0 }, converted: 0 });
+    for (const d of everyDay(r.days, blank)) {
       out.push(
         `  ${d.day}     ${[d.sent.email, d.sent.sms, d.sent.push, d.converted].map((n) => String(n).padStart(6)).join(' ')}`,
       );

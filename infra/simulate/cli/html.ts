@@ -81,11 +81,11 @@ ${f.unknown.length === 0 ? '' : `<h2>Outcome unknown</h2>\n${rows(f.unknown, ['r
 ${rows(
   f.variants.map((v) => [
     `${v.step} / ${v.variant}`,
-    v.enrolled,
+    v.assigned,
     v.converted,
     v.rate === undefined ? '—' : `${(v.rate * 100).toFixed(1)}%`,
   ]),
-  ['variant', 'enrolled', 'converted', 'rate'],
+  ['variant', 'assigned', 'converted', 'rate'],
   'no split in this journey',
 )}
 <h2>Outcomes</h2>

@@ -1,3 +1,4 @@
+import { everyDay } from '#shared/stats/format.ts';
 import { type Forecast, feedbackRows } from '../run/forecast.ts';
 
 /** The forecast as text for a terminal: a few short tables, figures right-aligned. */
@@ -66,7 +67,13 @@ export function forecastText(f: Forecast): string {
       'Messages sent per day (UTC)',
       table([
         ['day', 'email', 'sms', 'push'],
-        ...f.byDay.map((d) => [d.day, n(d.email), n(d.sms), n(d.push)]),
+        // Every day keeps its place, as on the page's chart: a day with no send shows zeros.
+        ...everyDay(f.byDay, (day) => ({ day, email: 0, sms: 0, push: 0 })).map((d) => [
+          d.day,
+          n(d.email),
+          n(d.sms),
+          n(d.push),
+        ]),
         ['total', n(f.messages.sent.email), n(f.messages.sent.sms), n(f.messages.sent.push)],
       ]),
     ),
@@ -81,10 +88,10 @@ export function forecastText(f: Forecast): string {
       f.variants.length === 0
         ? '  no split in this journey'
         : table([
-            ['split / variant', 'enrolled', 'converted', 'rate'],
+            ['split / variant', 'assigned', 'converted', 'rate'],
             ...f.variants.map((v) => [
               `${v.step} / ${v.variant}`,
-              n(v.enrolled),
+              n(v.assigned),
               n(v.converted),
               pct(v.rate),
             ]),

@@ -25,7 +25,18 @@ export type Forecast = {
    * Every variant the journey declares, in its order (one nobody drew with 0): `rate` is absent
    * when no one was drawn or conversions are not measured (the report's "—").
    */
-  variants: { step: string; variant: string; enrolled: number; converted: number; rate?: number }[];
+  /**
+   * `assigned`: customers drawn into the variant, as `journeys report` names them; `enrolled` is the
+   * same number under its earlier name, kept for scripts that read it.
+   */
+  variants: {
+    step: string;
+    variant: string;
+    assigned: number;
+    enrolled: number;
+    converted: number;
+    rate?: number;
+  }[];
   outcomes: [string, number][];
   /** Executions that failed or timed out, by reason: what Step Functions would have said. */
   failedExecutions: [string, number][];
@@ -79,7 +90,13 @@ export function forecastOf(totals: Totals, journey: Journey): Forecast {
   const variants = [...assigned]
     .map(([key, v]) => {
       const [step = '', variant = ''] = key.split('\u0000');
-      return { step, variant, ...v, ...(goal && v.enrolled > 0 ? { rate: v.converted / v.enrolled } : {}) };
+      const drawn = { assigned: v.enrolled, enrolled: v.enrolled, converted: v.converted };
+      return {
+        step,
+        variant,
+        ...drawn,
+        ...(goal && v.enrolled > 0 ? { rate: v.converted / v.enrolled } : {}),
+      };
     })
     .sort((a, b) => declared(journey, a) - declared(journey, b));
   const sent = new Map(totals.sent);

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,6 +80,29 @@ describe('journeys preview', () => {
     expect(stdout).toContain('subject: Ana, your cart is saved for you');
     expect(stdout).toContain(`html: ${html}`);
     expect(await readFile(html, 'utf8')).toContain('Still thinking it over, Ana?');
+  });
+
+  it('renders "now" and "today" at the send time --at gives, and says which time it used', async () => {
+    // arrange: a template that prints the day it is sent
+    const templates = join(dir, 'dated');
+    await mkdir(templates, { recursive: true });
+    const body = 'Sent {{ "now" | date: "%Y-%m-%d %H:%M" }}, offer ends {{ "today" | date: "%d %b" }}';
+    await writeFile(join(templates, 'dated.json'), JSON.stringify({ channel: 'sms', body }));
+    const args = ['preview', 'dated', '--customer', 'u-ana', '--endpoint', db.endpoint];
+    // act
+    const at = await runCli([...args, '--templates-dir', templates, '--at', '2031-07-04T09:30:00Z']);
+    const now = await runCli([...args, '--templates-dir', templates]);
+    const bad = await runCli([...args, '--templates-dir', templates, '--at', 'next tuesday']);
+    // assert
+    expect(at.code).toBe(0);
+    expect(at.stdout).toContain('body: Sent 2031-07-04 09:30, offer ends 04 Jul');
+    expect(at.stdout).toContain('at: 2031-07-04T09:30:00.000Z (--at)');
+    expect(now.code).toBe(0);
+    expect(now.stdout).toMatch(
+      /at: \d{4}-\d\d-\d\dT[\d:.]+Z \(this machine's clock; --at <time> for the send time\)/,
+    );
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('--at must be an ISO 8601 instant');
   });
 
   it('lists every missing variable and fails', async () => {

@@ -81,9 +81,47 @@ describe('stats: counter sets', () => {
       ]),
     );
     expect(days).toEqual([
-      { day: '2026-11-24', metric: 'converted', count: 1, sum: 10 },
+      { day: '2026-11-24', metric: 'converted', count: 1, sum: 10, valued: 1 },
       { day: '2026-11-24', metric: 'sent', channel: 'sms', count: 1 },
     ]);
+  });
+
+  it('counts the conversions that carried a value in the write that counts them, and says when that is not known', async () => {
+    // arrange
+    const { stats, writes, restore } = counted();
+    const journey = { journeyId: 'valued', version: '1' };
+    const variants = [{ stepId: 'ab', variant: 'a' }];
+    try {
+      // act: one conversion with an amount of 100, one without
+      await stats.recordConversion({ ...journey, value: 100, variants, at: T0 });
+      await stats.recordConversion({ ...journey, variants, at: T0 });
+      // assert: still one write per item
+      expect(writes.sort()).toEqual(['=d#2026-11-24', '=d#2026-11-24', '=v#1#ab', '=v#1#ab']);
+    } finally {
+      restore();
+    }
+    const { counters, days } = await stats.read('valued');
+    const converted = counters.filter((r) => r.metric === 'converted');
+    expect(converted.map(({ count, sum, valued }) => ({ count, sum, valued }))).toEqual([
+      { count: 2, sum: 100, valued: 1 },
+      { count: 2, sum: 100, valued: 1 },
+    ]);
+    expect(days).toEqual([{ day: '2026-11-24', metric: 'converted', count: 2, sum: 100, valued: 1 }]);
+    // a counter set written before the number was kept: its sum alone says nothing of how many
+    await db.doc.send(
+      new UpdateCommand({
+        TableName: db.tables.stats,
+        Key: { pk: 'valued#3', sk: '=v#1#ab' },
+        UpdateExpression: 'ADD #c :one, #s :sum',
+        ExpressionAttributeNames: { '#c': 'converted#-', '#s': '+converted#-' },
+        ExpressionAttributeValues: { ':one': 1, ':sum': 50 },
+      }),
+    );
+    const journeyRow = (await stats.read('valued')).counters.find(
+      (r) => r.metric === 'converted' && r.stepId === undefined,
+    );
+    expect(journeyRow).toMatchObject({ count: 3, sum: 150 });
+    expect(journeyRow?.valued).toBeUndefined();
   });
 
   it('keeps a second split’s variants with its step, and counts every split', async () => {
@@ -184,8 +222,12 @@ describe('stats: counter sets', () => {
     );
     expect(days).toEqual([
       { day: '2026-11-23', metric: 'sent', channel: 'email', count: 10 },
-      { day: '2026-11-24', metric: 'converted', count: 1, sum: 2.5 },
+      { day: '2026-11-24', metric: 'converted', count: 1, sum: 2.5, valued: 1 },
     ]);
+    // the first layout's sum does not say how many conversions carried a value: not known, not 1
+    const converted = counters.find((r) => r.metric === 'converted' && r.stepId === undefined);
+    expect(converted).toMatchObject({ count: 2, sum: 10 });
+    expect(converted?.valued).toBeUndefined();
   });
 
   it('reads a table of the first layout only as it always did', async () => {

@@ -72,7 +72,7 @@ describe('stats: counters against dynalite', () => {
     expect(days).toEqual(
       expect.arrayContaining([
         { day: '2026-11-24', metric: 'sent', channel: 'email', count: 2 },
-        { day: '2026-11-24', metric: 'converted', count: 1, sum: 42.5 },
+        { day: '2026-11-24', metric: 'converted', count: 1, sum: 42.5, valued: 1 },
       ]),
     );
   });

@@ -169,6 +169,31 @@ describe('forecastOf', () => {
     expect(page).toContain(
       '<td>pick / control</td><td class="n">0</td><td class="n">0</td><td class="n">—</td>',
     );
+    // one word for the number, as `journeys report` says it: in the text, on the page and in the JSON
+    expect(text).toMatch(/\n {2}split \/ variant +assigned +converted +rate\n/);
+    expect(page).toContain('<th>variant</th><th class="n">assigned</th>');
+    expect(JSON.parse(JSON.stringify(forecast)).variants[0]).toMatchObject({ assigned: 10, enrolled: 10 });
+  });
+
+  it('keeps every day in its place in the text as on the page, a day with no send as 0', () => {
+    // arrange: sends on Monday and Thursday only
+    const run = totals({
+      sent: [['email', 14]],
+      sentByDay: [
+        ['2026-03-02', 'email', 10],
+        ['2026-03-05', 'email', 4],
+      ],
+    });
+    // act
+    const forecast = forecastOf(run, journey);
+    const text = forecastText(forecast);
+    const page = forecastPage(forecast);
+    // assert: the two days between are there, with nothing sent, in both
+    expect(text).toMatch(
+      /\n {2}2026-03-02 +10 +0 +0\n {2}2026-03-03 +0 +0 +0\n {2}2026-03-04 +0 +0 +0\n {2}2026-03-05 +4 +0 +0\n/,
+    );
+    for (const day of ['2026-03-02', '2026-03-03', '2026-03-04', '2026-03-05'])
+      expect(page).toContain(`data-day="${day}"`);
   });
 
   it('says conversions are not measured for a journey with no goal, in the text, the JSON and the page', () => {

@@ -45,8 +45,8 @@ describe('buildReport', () => {
       c('assigned', 52, { stepId: 'ab', variant: 'a' }),
       c('assigned', 48, { stepId: 'ab', variant: 'b' }),
       c('sent', 26, { stepId: 'offer' }),
-      c('converted', 9, { stepId: 'ab', variant: 'a', sum: 90 }),
-      c('converted', 9, { sum: 90 }),
+      c('converted', 9, { stepId: 'ab', variant: 'a', sum: 90, valued: 9 }),
+      c('converted', 9, { sum: 90, valued: 9 }),
       c(outcomeMetric('completed'), 91),
       c(outcomeMetric('goal'), 9, { version: '2' }),
     ];
@@ -351,12 +351,86 @@ describe('buildReport', () => {
     expect(reportBody(report)).toContain(
       '<td class="n" data-field="revenue">—</td><td class="n">—</td><td class="n">—</td>',
     );
-    // with a value to measure, no revenue is 0.00
+    // with a value to measure, no revenue is 0.00; conversions that carried none have no order value
     const withValue = Journey.parse({
       ...noValue,
       goal: { ...noValue.goal, value: 'event.properties.total' },
     });
-    expect(buildReport(withValue, counters, []).money).toStrictEqual({ revenue: 0, aov: 0, perRecipient: 0 });
+    expect(buildReport(withValue, counters, []).money).toStrictEqual({ revenue: 0, perRecipient: 0 });
+  });
+
+  it('averages order value over the conversions that carried an amount, and says "—" when it cannot tell', () => {
+    // arrange: a: 2 conversions without an amount; b: one of 100 and one without
+    const valued = Journey.parse({
+      ...journey,
+      goal: { event: 'Bought', within: 'P7D', exit: true, value: 'event.properties.total' },
+    });
+    const counters = [
+      c('enrolled', 10),
+      c('assigned', 5, { stepId: 'ab', variant: 'a' }),
+      c('assigned', 5, { stepId: 'ab', variant: 'b' }),
+      c('converted', 4, { sum: 100, valued: 1 }),
+      c('converted', 2, { stepId: 'ab', variant: 'a' }),
+      c('converted', 2, { stepId: 'ab', variant: 'b', sum: 100, valued: 1 }),
+    ];
+    // act
+    const report = buildReport(valued, counters, []);
+    // assert: a has no order value (not 0.00); b's is 100 (not 50); the journey's 100 (not 25)
+    const [a, b] = report.splits[0]?.variants ?? [];
+    expect(a?.money).toStrictEqual({ revenue: 0, perRecipient: 0 });
+    expect(b?.money).toStrictEqual({ revenue: 100, aov: 100, perRecipient: 20 });
+    expect(report.money).toStrictEqual({ revenue: 100, aov: 100, perRecipient: 10 });
+    expect(reportText(report)).toContain('revenue 100.00   AOV 100.00');
+    expect(reportText(report)).toMatch(/\n {2}a {18}.* 0\.00 {8}— {5}0\.00 /);
+    expect(reportBody(report)).toContain(
+      '<td class="n" data-field="revenue">0.00</td><td class="n">—</td><td class="n">0.00</td>',
+    );
+    // a sum counted before the number of amounts was kept (one version's counters) cannot be averaged
+    const before = [...counters, c('converted', 3, { stepId: 'ab', variant: 'b', version: '0', sum: 90 })];
+    const old = buildReport(valued, before, []).splits[0]?.variants[1];
+    expect(old?.money).toStrictEqual({ revenue: 190, perRecipient: 38 });
+  });
+
+  it('keeps every day in its place in the text per-day table, as the chart does', () => {
+    // arrange: sends on the 2nd and the 5th only
+    const days = [
+      { day: '2026-03-02', metric: 'sent', channel: 'email', count: 10 },
+      { day: '2026-03-05', metric: 'sent', channel: 'email', count: 4 },
+    ];
+    // act
+    const text = reportText(buildReport(journey, [c('enrolled', 10)], days));
+    // assert
+    expect(text).toMatch(
+      /\n {2}2026-03-02 +10 +0 +0 +0\n {2}2026-03-03 +0 +0 +0 +0\n {2}2026-03-04 +0 +0 +0 +0\n {2}2026-03-05 +4 +0 +0 +0\n/,
+    );
+  });
+
+  it('gives money to the cent in JSON, as the text prints it', () => {
+    // arrange: orders of 10.10, 20.20 and 23.58, whose float sum is 53.879999999999995
+    const valued = Journey.parse({
+      ...journey,
+      goal: { event: 'Bought', within: 'P7D', exit: true, value: 'event.properties.total' },
+    });
+    const revenue = 10.1 + 20.2 + 23.58;
+    expect(revenue).not.toBe(53.88);
+    const counters = [
+      c('enrolled', 7),
+      c('assigned', 7, { stepId: 'ab', variant: 'a' }),
+      c('converted', 3, { sum: revenue, valued: 3 }),
+      c('converted', 3, { stepId: 'ab', variant: 'a', sum: revenue, valued: 3 }),
+    ];
+    // act
+    const report = buildReport(valued, counters, []);
+    const json = JSON.stringify(report);
+    // assert: 53.88 in JSON, as in the text
+    expect(report.money).toStrictEqual({ revenue: 53.88, aov: 17.96, perRecipient: 7.7 });
+    expect(report.splits[0]?.variants[0]?.money).toStrictEqual({
+      revenue: 53.88,
+      aov: 17.96,
+      perRecipient: 7.7,
+    });
+    expect(json).toContain('"money":{"revenue":53.88,"aov":17.96,"perRecipient":7.7}');
+    expect(reportText(report)).toContain('revenue 53.88   AOV 17.96');
   });
 
   it('gives no conversion rate to a journey without a goal, whose conversions are not measured', () => {
@@ -404,7 +478,7 @@ describe('buildReport', () => {
       c('sent', 10, { stepId: 'hello', version: '2' }),
       c('assigned', 8, { stepId: 'ab', variant: 'a' }),
       c('assigned', 7, { stepId: 'ab', variant: 'c' }),
-      c('converted', 2, { stepId: 'ab', variant: 'c', sum: 20 }),
+      c('converted', 2, { stepId: 'ab', variant: 'c', sum: 20, valued: 2 }),
       c('assigned', 5, { stepId: 'old-ab', variant: 'x' }),
     ];
     // act
