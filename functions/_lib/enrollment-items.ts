@@ -48,9 +48,9 @@ const PENDING_KINDS = Object.keys(PENDING) as PendingKind[];
 
 /**
  * How long an item holding a pending count is kept after its mark, at least:
- * EventBridge retries a delivery for up to a day, and the TTL must not remove
- * the mark a retry would find. Past it, the count is accounted for as
- * unsettled (docs/counts.md).
+ * the TTL must not remove the mark a retry would find, whether EventBridge
+ * retries (six hours at most) or someone replays the event from the
+ * dead-letter queue. Past it, the count is lost with its item (docs/counts.md).
  */
 const PENDING_GRACE_SECONDS = 7 * 24 * 3600;
 
@@ -369,28 +369,33 @@ export class EnrollmentItems {
     const names: Record<string, string> = {};
     for (const kind of PENDING_KINDS) names[`#${kind}`] = PENDING[kind];
     // The marks this end did not count must not have been made since it read the item.
-    const unmarked = PENDING_KINDS.filter((kind) => !counted.includes(kind))
-      .map((kind) => `attribute_not_exists(#${kind})`)
-      .join(' AND ');
+    const unmarked = PENDING_KINDS.filter((kind) => !counted.includes(kind)).map(
+      (kind) => `attribute_not_exists(#${kind})`,
+    );
     const removeCounted = `REMOVE ${counted.map((kind) => `#${kind}`).join(', ')}`;
     const key = { userId, sk: enrollmentKeys.enrollment(enrollmentId) };
     try {
-      if (keep)
+      if (keep) {
+        const update = `${removeCounted} SET #expiresAt = :expires`;
+        const condition = ['attribute_exists(sk)', ...unmarked].join(' AND ');
         await updateItem(this.db, {
           TableName: this.table,
           Key: key,
-          UpdateExpression: `${removeCounted} SET #expiresAt = :expires`,
-          ConditionExpression: `attribute_exists(sk) AND ${unmarked}`,
-          ExpressionAttributeNames: { ...names, '#expiresAt': 'expiresAt' },
+          UpdateExpression: update,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: { ...pick(names, `${update} ${condition}`), '#expiresAt': 'expiresAt' },
           ExpressionAttributeValues: { ':expires': epochSeconds(goalUntil) + 1 },
         });
-      else
+      } else
         await deleteItem(this.db, {
           TableName: this.table,
           Key: key,
-          ...(unmarked === ''
+          ...(unmarked.length === 0
             ? {}
-            : { ConditionExpression: unmarked, ExpressionAttributeNames: pick(names, unmarked) }),
+            : {
+                ConditionExpression: unmarked.join(' AND '),
+                ExpressionAttributeNames: pick(names, unmarked.join(' ')),
+              }),
         });
       return;
     } catch (error) {

@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { documentClient } from '#functions/_lib/clients/dynamo.ts';
 import { resetClock, setClock } from '#functions/_lib/clock.ts';
@@ -307,6 +307,32 @@ describe('counts left pending outlive the TTL of their item', () => {
     expect(Number(after.Item?.expiresAt)).toBeGreaterThanOrEqual(
       Math.floor(Number(owed?.pendingAt) / 1000) + 7 * 86_400,
     );
+  });
+
+  it('an end does not delete an item a count was marked on since it read it', async () => {
+    // arrange: a converted enrollment ends (nothing keeps its item); its entry's mark lands after the end read it
+    n += 1;
+    const userId = `cf-race-delete-${n}`;
+    const { input } = await enroll(userId);
+    const items = faulty().deps.enrollments;
+    const running = await items.enrollment(userId, input.enrollmentId);
+    await items.markConverted(userId, running as NonNullable<typeof running>, 'order-2', { at: new Date() });
+    await items.settleCount(userId, input.enrollmentId, 'converted');
+    const ended = await items.endCounted(userId, input.enrollmentId, '2026-11-25T10:00:00.000Z');
+    await db.doc.send(
+      new UpdateCommand({
+        TableName: db.tables.enrollments,
+        Key: { userId, sk: `e#${input.enrollmentId}` },
+        UpdateExpression: 'SET enrolledPending = :at',
+        ExpressionAttributeValues: { ':at': 1 },
+      }),
+    );
+    // act
+    await items.settleEnd(userId, (ended as NonNullable<typeof ended>).enrollment);
+    // assert: the entry's count still finds its mark; the end's own mark is settled
+    const after = await items.enrollment(userId, input.enrollmentId);
+    expect(after).toMatchObject({ enrolledPending: 1 });
+    expect(after?.endedPending).toBeUndefined();
   });
 });
 
