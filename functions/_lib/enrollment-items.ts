@@ -44,6 +44,34 @@ const PENDING = {
   ended: 'endedPending',
 } as const;
 export type PendingKind = keyof typeof PENDING;
+const PENDING_KINDS = Object.keys(PENDING) as PendingKind[];
+
+/**
+ * How long an item holding a pending count is kept after its mark, at least:
+ * the TTL must not remove the mark a retry would find, whether EventBridge
+ * retries (six hours at most) or someone replays the event from the
+ * dead-letter queue. Past it, the count is lost with its item (docs/counts.md).
+ */
+const PENDING_GRACE_SECONDS = 7 * 24 * 3600;
+
+/**
+ * The TTL of an enrollment item a count is marked on at `atMs`: never
+ * earlier than it had (a running item keeps its lifetime, an ended one its
+ * goal window), and a week past the mark.
+ */
+function keptWhilePending(enrollment: ActiveEnrollment, atMs: number): number {
+  const { enrolledAt, endedAt, goalUntil } = enrollment;
+  return Math.max(
+    Math.floor(atMs / 1000) + PENDING_GRACE_SECONDS,
+    endedAt === undefined ? epochSeconds(enrolledAt) + ENROLLMENT_LIFETIME_SECONDS : 0,
+    goalUntil === undefined ? 0 : epochSeconds(goalUntil) + 1,
+  );
+}
+
+/** The expression attribute names an expression uses. */
+function pick(names: Record<string, string>, expression: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(names).filter(([name]) => expression.includes(name)));
+}
 /** A count a call owes: marked at `pendingAt`; `retry` when an earlier attempt may have written it. */
 export type OwedCount = { pendingAt: number; retry: boolean };
 
@@ -225,11 +253,12 @@ export class EnrollmentItems {
    * the goal's value, which a retry counts). The count this call owes: the
    * first mark's, or undefined when it already was (or the enrollment is
    * gone). A retry of the event that marked it finds its count with
-   * `pendingOn`: the plan credits nothing to a redelivery.
+   * `pendingOn`: the plan credits nothing to a redelivery. The same write
+   * keeps the item for the retry (`keptWhilePending`).
    */
   async markConverted(
     userId: string,
-    enrollmentId: string,
+    enrollment: ActiveEnrollment,
     byMessageId: string,
     conversion: { at: Date; value?: number },
   ): Promise<OwedCount | undefined> {
@@ -237,14 +266,15 @@ export class EnrollmentItems {
     const { value } = conversion;
     const first = await this.conditionalUpdate(
       userId,
-      enrollmentId,
-      `SET #converted = :yes, #by = :by, #when = :when, #pending = :at${value === undefined ? '' : ', #value = :value'}`,
+      enrollment.enrollmentId,
+      `SET #converted = :yes, #by = :by, #when = :when, #pending = :at, #expiresAt = :expires${value === undefined ? '' : ', #value = :value'}`,
       'attribute_exists(sk) AND attribute_not_exists(#converted)',
       {
         '#converted': 'converted',
         '#by': 'convertedBy',
         '#when': 'convertedAt',
         '#pending': PENDING.converted,
+        '#expiresAt': 'expiresAt',
         ...(value === undefined ? {} : { '#value': 'convertedValue' }),
       },
       {
@@ -252,6 +282,7 @@ export class EnrollmentItems {
         ':by': byMessageId,
         ':when': conversion.at.toISOString(),
         ':at': at,
+        ':expires': keptWhilePending(enrollment, at),
         ...(value === undefined ? {} : { ':value': value }),
       },
     );
@@ -265,14 +296,16 @@ export class EnrollmentItems {
    */
   async markGoalStop(
     userId: string,
-    enrollmentId: string,
+    enrollment: ActiveEnrollment,
     byMessageId: string,
     conversion: { at: Date; value?: number },
   ): Promise<OwedCount | undefined> {
+    const { enrollmentId } = enrollment;
     const at = now().getTime();
     const { value } = conversion;
     let seen: Record<string, unknown> | undefined;
     try {
+      // A running enrollment's item (not ended) keeps its lifetime: the pending count has time.
       await updateItem(this.db, {
         TableName: this.table,
         Key: { userId, sk: enrollmentKeys.enrollment(enrollmentId) },
@@ -307,7 +340,7 @@ export class EnrollmentItems {
     const stopped = seen !== undefined && (seen.stoppedBy !== undefined || seen.endedAt !== undefined);
     if (!stopped) await this.markStopped(userId, enrollmentId, 'goal');
     if (seen !== undefined && seen.converted !== undefined) return undefined;
-    return this.markConverted(userId, enrollmentId, byMessageId, conversion);
+    return this.markConverted(userId, enrollment, byMessageId, conversion);
   }
 
   /** The count still pending on an enrollment item for `kind`, as a retry owes it. */
@@ -416,9 +449,12 @@ export class EnrollmentItems {
   }
 
   /**
-   * The outcome of an ended enrollment is counted (and any count left pending
-   * on it): its item goes, unless a goal can still convert it (its window
-   * open, not converted), when it stays until then with nothing pending.
+   * The outcome of an ended enrollment is counted (and the counts left
+   * pending on it as it was read): its item goes, unless a goal can still
+   * convert it (its window open, not converted), when it stays until then
+   * with nothing pending. A count marked since the read (a goal, an entry
+   * racing the end) keeps the item, its mark and the TTL its mark set, for
+   * that count's own settle or retry.
    */
   async settleEnd(userId: string, enrollment: ActiveEnrollment): Promise<void> {
     const { enrollmentId, goalUntil, endedAt } = enrollment;
@@ -427,20 +463,46 @@ export class EnrollmentItems {
       enrollment.converted !== true &&
       endedAt !== undefined &&
       goalUntil > endedAt;
-    if (!keep) return this.forget(userId, enrollmentId);
-    await this.conditionalUpdate(
-      userId,
-      enrollmentId,
-      'REMOVE #ended, #enrolled, #converted SET #expiresAt = :expires',
-      'attribute_exists(sk)',
-      {
-        '#ended': PENDING.ended,
-        '#enrolled': PENDING.enrolled,
-        '#converted': PENDING.converted,
-        '#expiresAt': 'expiresAt',
-      },
-      { ':expires': epochSeconds(goalUntil) + 1 },
+    const counted = PENDING_KINDS.filter(
+      (kind) => kind === 'ended' || enrollment[PENDING[kind]] !== undefined,
     );
+    const names: Record<string, string> = {};
+    for (const kind of PENDING_KINDS) names[`#${kind}`] = PENDING[kind];
+    // The marks this end did not count must not have been made since it read the item.
+    const unmarked = PENDING_KINDS.filter((kind) => !counted.includes(kind)).map(
+      (kind) => `attribute_not_exists(#${kind})`,
+    );
+    const removeCounted = `REMOVE ${counted.map((kind) => `#${kind}`).join(', ')}`;
+    const key = { userId, sk: enrollmentKeys.enrollment(enrollmentId) };
+    try {
+      if (keep) {
+        const update = `${removeCounted} SET #expiresAt = :expires`;
+        const condition = ['attribute_exists(sk)', ...unmarked].join(' AND ');
+        await updateItem(this.db, {
+          TableName: this.table,
+          Key: key,
+          UpdateExpression: update,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: { ...pick(names, `${update} ${condition}`), '#expiresAt': 'expiresAt' },
+          ExpressionAttributeValues: { ':expires': epochSeconds(goalUntil) + 1 },
+        });
+      } else
+        await deleteItem(this.db, {
+          TableName: this.table,
+          Key: key,
+          ...(unmarked.length === 0
+            ? {}
+            : {
+                ConditionExpression: unmarked.join(' AND '),
+                ExpressionAttributeNames: pick(names, unmarked.join(' ')),
+              }),
+        });
+      return;
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+    }
+    const retained = pick(names, removeCounted);
+    await this.conditionalUpdate(userId, enrollmentId, removeCounted, 'attribute_exists(sk)', retained, {});
   }
 
   /** Removes an ended enrollment whose goal window has closed. */
@@ -496,6 +558,39 @@ export class EnrollmentItems {
   async waitersOf(userId: string, enrollmentId: string): Promise<Waiter[]> {
     const items = await this.query(userId, enrollmentKeys.waiterPrefix);
     return this.parseWaiters(items).filter((w) => w.enrollmentId === enrollmentId);
+  }
+
+  /**
+   * Marks a resumed step's event received, once per registration (guarded by
+   * its token), its count pending until the waiter is removed: the count this
+   * call owes, or undefined when another delivery marked it (or the waiter is
+   * gone). A retry finds the mark on the waiter it reads (`receivedPending`).
+   * The same write keeps the waiter a week past the mark, for that retry.
+   */
+  async markReceived(userId: string, waiter: Waiter): Promise<OwedCount | undefined> {
+    const at = now().getTime();
+    try {
+      await updateItem(this.db, {
+        TableName: this.table,
+        Key: { userId, sk: enrollmentKeys.waiter(waiter.event, waiter.enrollmentId, waiter.stepId) },
+        UpdateExpression: 'SET #pending = :at, #expiresAt = :expires',
+        ConditionExpression: '#token = :token AND attribute_not_exists(#pending)',
+        ExpressionAttributeNames: {
+          '#pending': 'receivedPending',
+          '#token': 'token',
+          '#expiresAt': 'expiresAt',
+        },
+        ExpressionAttributeValues: {
+          ':at': at,
+          ':token': waiter.token,
+          ':expires': Math.max(epochSeconds(waiter.expiresAt), Math.floor(at / 1000)) + PENDING_GRACE_SECONDS,
+        },
+      });
+      return { pendingAt: at, retry: false };
+    } catch (error) {
+      if (isConditionFailed(error)) return undefined;
+      throw error;
+    }
   }
 
   /** Removes a waiting step once, guarded by its token (a newer registration is kept). */

@@ -6,13 +6,14 @@ import type { Enrollment } from '#shared/ingest/plan.ts';
 import { enrollmentName } from '#shared/journey/enrollment.ts';
 import type { EntrySkipReason } from '#shared/journey/entry/entries.ts';
 import { jsonWithin, MAX_ENTRY_INPUT_BYTES } from '#shared/journey/state-budget.ts';
-import type { ActiveEnrollment } from '#shared/profile/state.ts';
+import type { ActiveEnrollment, Waiter } from '#shared/profile/state.ts';
 import type { EnrollmentInput } from '#shared/tasks/enrollment.ts';
 import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import { addDuration } from '#shared/time.ts';
 import { countId, type EnrollmentItems, type OwedCount, type ReentryPolicy } from './enrollment-items.ts';
 import type { EntryLimitRecords } from './entry-limits.ts';
 import type { ExperimentJudge } from './experiments.ts';
+import { waiterDigest } from './profile-waiting.ts';
 import { executionArnOf, isAlreadyDone } from './sfn-errors.ts';
 import type { StatsRepository } from './stats.ts';
 import { withPinnedVariants } from './variant-pins.ts';
@@ -288,4 +289,30 @@ export async function recordOwedConversion(
     },
     { id: countId(enrollmentId, 'converted'), ...owed },
   );
+}
+
+/**
+ * Counts the event a waiting step received, as marked on its waiter
+ * (`EnrollmentItems.markReceived`): guarded by one id per registration of
+ * the step, so a retry counts it once.
+ */
+export async function recordReceived(
+  stats: Pick<StatsRepository, 'increment'>,
+  waiter: Waiter,
+  owed: OwedCount,
+): Promise<void> {
+  const { journeyId, version = '-', stepId, enrollmentId } = waiter;
+  await stats.increment({ journeyId, version, stepId, metric: 'eventReceived' }, 1, undefined, {
+    id: `${enrollmentId}#${stepId}#${waiterDigest(waiter)}#received`,
+    ...owed,
+  });
+}
+
+/** The received event an earlier attempt marked on a waiter and may not have counted: counted before the waiter goes. */
+export async function recordPendingReceipt(
+  stats: Pick<StatsRepository, 'increment'>,
+  waiter: Waiter,
+): Promise<void> {
+  const pendingAt = waiter.receivedPending;
+  if (pendingAt !== undefined) await recordReceived(stats, waiter, { pendingAt, retry: true });
 }

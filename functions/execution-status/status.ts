@@ -1,6 +1,6 @@
 import { now } from '#functions/_lib/clock.ts';
 import { countId, type EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
-import { recordOwedConversion } from '#functions/_lib/enrollments.ts';
+import { recordOwedConversion, recordPendingReceipt } from '#functions/_lib/enrollments.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import type { StatsRepository } from '#functions/_lib/stats.ts';
 import type { ActiveEnrollment } from '#shared/profile/state.ts';
@@ -67,7 +67,7 @@ function outcomeOf(outcome: Pick<EnrollmentOutcome, 'status' | 'stoppedBy'>): Ou
 export type StatusDeps = {
   enrollments: EnrollmentItems;
   profiles: ProfilesRepository;
-  stats: Pick<StatsRepository, 'recordOutcome' | 'recordEnrollment' | 'recordConversion'>;
+  stats: Pick<StatsRepository, 'recordOutcome' | 'recordEnrollment' | 'recordConversion' | 'increment'>;
   /** The input of an execution (DescribeExecution), for an event that left it out; without it such an end is ignored. */
   executionInput?: (executionArn: string) => Promise<string | undefined>;
 };
@@ -96,6 +96,8 @@ export async function executionStatusChanged(deps: StatusDeps, detail: unknown):
   const { userId, enrollmentId } = input;
   let waitersRemoved = 0;
   for (const waiter of await deps.enrollments.waitersOf(userId, enrollmentId)) {
+    // An event resumed the step and stopped before its count was known written: counted before the waiter goes.
+    await recordPendingReceipt(deps.stats, waiter);
     if (!(await deps.enrollments.removeWaiter(userId, waiter))) continue;
     await deps.profiles.releaseWaiting(userId, waiter);
     waitersRemoved += 1;

@@ -5,6 +5,8 @@ import type { EnrollmentItems, OwedCount } from '#functions/_lib/enrollment-item
 import {
   enteredAsMerged,
   recordOwedConversion,
+  recordPendingReceipt,
+  recordReceived,
   recordSkip,
   startEnrollment,
 } from '#functions/_lib/enrollments.ts';
@@ -104,23 +106,23 @@ async function resume(
     if (!isAlreadyDone(error)) throw error;
     timedOut = error instanceof Error && error.name === 'TaskTimedOut';
   }
-  if ((await removeWaiter(deps, userId, waiter)) && !timedOut) {
-    await deps.stats.increment({
-      journeyId: waiter.journeyId,
-      version,
-      stepId: waiter.stepId,
-      metric: 'eventReceived',
-    });
+  // Marked received (pending), counted, then the waiter goes: a retry after a fault between the
+  // writes finds the mark on the waiter and counts it, once (removeWaiter).
+  if (!timedOut && waiter.receivedPending === undefined) {
+    const owed = await deps.enrollments.markReceived(userId, waiter);
+    if (owed !== undefined) await recordReceived(deps.stats, waiter, owed);
   }
+  await removeWaiter(deps, userId, waiter);
   return true;
 }
 
-/** Removes a waiter and its count in the profile's summary, once. */
+/** Removes a waiter and its count in the profile's summary, once; a received event still pending on it is counted first. */
 async function removeWaiter(
-  deps: Pick<IngestDeps, 'enrollments' | 'profiles'>,
+  deps: Pick<IngestDeps, 'enrollments' | 'profiles' | 'stats'>,
   userId: string,
   waiter: Waiter,
 ) {
+  await recordPendingReceipt(deps.stats, waiter);
   if (!(await deps.enrollments.removeWaiter(userId, waiter))) return false;
   await deps.profiles.releaseWaiting(userId, waiter);
   return true;
@@ -141,8 +143,8 @@ async function finish(deps: IngestDeps, userId: string, f: Finish, messageId: st
   const owed = !converts
     ? undefined
     : f.stop
-      ? await deps.enrollments.markGoalStop(userId, enrollmentId, messageId, conversion)
-      : await deps.enrollments.markConverted(userId, enrollmentId, messageId, conversion);
+      ? await deps.enrollments.markGoalStop(userId, enrollment, messageId, conversion)
+      : await deps.enrollments.markConverted(userId, enrollment, messageId, conversion);
   if (f.stop) {
     try {
       const cause = STOP_CAUSES[f.outcome];

@@ -66,6 +66,8 @@ export const Waiter = z.object({
   expiresAt: z.string(),
   /** Only the trigger values the `where` filter reads (never the whole trigger event). */
   trigger: z.optional(z.unknown()),
+  /** The event that resumed the step is marked received, its count not yet known written (epoch ms of the mark). */
+  receivedPending: z.optional(z.number()),
 });
 export type Waiter = z.infer<typeof Waiter>;
 

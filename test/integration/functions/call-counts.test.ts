@@ -214,21 +214,22 @@ describe.each(stores)('DynamoDB calls on %s', (backend, store) => {
     const { doc, tables } = store();
     const enrollments = new EnrollmentItems(doc, tables.enrollments);
     const userId = `goal-${backend}`;
-    await enrollments.putEnrollment(userId, {
+    const enrollment = {
       enrollmentId: 'e1',
       journeyId: 'j',
       version: '1',
       executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:journey-j:e1',
       enrolledAt: AT.toISOString(),
       enteredAt: AT.toISOString(),
-    });
+    };
+    await enrollments.putEnrollment(userId, enrollment);
     const calls = new DynamoCalls();
     calls.watch(doc);
     // act
-    const owed = await enrollments.markGoalStop(userId, 'e1', 'order-1', { at: AT, value: 42 });
+    const owed = await enrollments.markGoalStop(userId, enrollment, 'order-1', { at: AT, value: 42 });
     const first = calls.of();
     calls.reset();
-    const again = await enrollments.markGoalStop(userId, 'e1', 'order-1', { at: AT, value: 42 });
+    const again = await enrollments.markGoalStop(userId, enrollment, 'order-1', { at: AT, value: 42 });
     const second = calls.of();
     // assert: stopped for the goal and converted once, with the value
     expect(owed?.retry).toBe(false);

@@ -1,17 +1,20 @@
+import { DeleteCommand, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { documentClient } from '#functions/_lib/clients/dynamo.ts';
 import { resetClock, setClock } from '#functions/_lib/clock.ts';
 import { DeliveriesRepository } from '#functions/_lib/deliveries.ts';
 import { messageDigest } from '#functions/_lib/redelivery-guard.ts';
 import { type StatRow, StatsRepository } from '#functions/_lib/stats.ts';
+import { awaitEvent } from '#functions/await-event/await.ts';
 import { applyFeedback } from '#functions/delivery-feedback/feedback.ts';
 import { executionStatusChanged } from '#functions/execution-status/status.ts';
 import { type IngestDeps, ingestEvent } from '#functions/ingest/ingest.ts';
 import { outcomeMetric } from '#shared/stats/keys.ts';
 import { EnrollmentInput } from '#shared/tasks/enrollment.ts';
+import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { type Fault, type FaultProxy, startFaultProxy } from '../../support/fault-proxy.ts';
-import { identify, ingestDeps, registerJourney, track } from './harness.ts';
+import { awaitDepsOf, identify, ingestDeps, registerJourney, track } from './harness.ts';
 
 /**
  * The results' counts under a fault at the count's own write: the write
@@ -228,6 +231,147 @@ describe('counts left pending with no retry', () => {
       completed: (await countHere(outcomeMetric('completed'))) - before.completed,
     }).toEqual({ enrolled: 1, completed: 1 });
     expect((await deps.enrollments.enrollment(userId, input.enrollmentId))?.enrolledPending).toBeUndefined();
+  });
+});
+
+/** What DynamoDB's TTL does by `seconds`: the enrollment items whose `expiresAt` is before it are gone. */
+async function expireBy(seconds: number) {
+  const { Items = [] } = await db.doc.send(new ScanCommand({ TableName: db.tables.enrollments }));
+  for (const item of Items)
+    if (typeof item.expiresAt === 'number' && item.expiresAt < seconds)
+      await db.doc.send(
+        new DeleteCommand({ TableName: db.tables.enrollments, Key: { userId: item.userId, sk: item.sk } }),
+      );
+}
+
+/** A step of the `faults` enrollment waiting for `Survey Answered` (registered as the await-event task does). */
+async function waitForSurvey(userId: string, enrollmentId: string) {
+  await awaitEvent(awaitDepsOf(db, ingestDeps(db).deps), {
+    v: CONTRACT_VERSION,
+    journeyId: 'faults',
+    journeyVersion: '1',
+    enrollmentId,
+    userId,
+    stepId: 'survey',
+    token: `token-${enrollmentId}`,
+    event: 'Survey Answered',
+    match: [],
+    timeoutSeconds: 86_400,
+    startedAt: '2026-11-24T09:58:00.000Z',
+    trigger: {},
+  });
+}
+
+describe('counts left pending outlive the TTL of their item', () => {
+  it('a goal reached after the end, its count failed, is counted by a retry after the goal window closed', async () => {
+    // arrange: the execution ended; the goal window (3 days) keeps the item until it closes
+    n += 1;
+    const userId = `cf-late-goal-${n}`;
+    const { input, raw } = await enroll(userId);
+    const { deps: d } = faulty();
+    const status = { enrollments: d.enrollments, profiles: d.profiles, stats: faultyStats };
+    await executionStatusChanged(status, succeeded(input, raw));
+    const goalUntil = (await d.enrollments.enrollment(userId, input.enrollmentId))?.goalUntil;
+    const before = await countOf('converted');
+    // act: the goal's count fails; the window closes (and the TTL passes it) before EventBridge retries
+    const order = track(userId, 'Order Completed', { total: 40 });
+    faultFirstCount('error-before');
+    await expect(ingestEvent(faulty().deps, order)).rejects.toThrow();
+    proxy.plan(() => 'pass');
+    await expireBy(Date.parse(String(goalUntil)) / 1000 + 3600);
+    await ingestEvent(faulty().deps, order);
+    // assert
+    expect((await countOf('converted')) - before).toBe(1);
+    expect(await d.enrollments.enrollment(userId, input.enrollmentId)).toBeUndefined();
+  });
+
+  it('an end that read the item before a goal marked it leaves the goal its pending count and its TTL', async () => {
+    // arrange: the execution's end reads the running item; a goal marks it before the end settles
+    n += 1;
+    const userId = `cf-race-${n}`;
+    const { input } = await enroll(userId);
+    const items = faulty().deps.enrollments;
+    const running = await items.enrollment(userId, input.enrollmentId);
+    const ended = await items.endCounted(userId, input.enrollmentId, '2026-11-25T10:00:00.000Z');
+    const owed = await items.markConverted(userId, running as NonNullable<typeof running>, 'order-1', {
+      at: new Date('2026-11-25T10:00:01Z'),
+    });
+    // act
+    await items.settleEnd(userId, (ended as NonNullable<typeof ended>).enrollment);
+    // assert: still pending for the goal's count (and its retry), kept a week past its mark
+    const after = await db.doc.send(
+      new GetCommand({ TableName: db.tables.enrollments, Key: { userId, sk: `e#${input.enrollmentId}` } }),
+    );
+    expect(after.Item).toMatchObject({ convertedPending: owed?.pendingAt });
+    expect(after.Item?.endedPending).toBeUndefined();
+    expect(Number(after.Item?.expiresAt)).toBeGreaterThanOrEqual(
+      Math.floor(Number(owed?.pendingAt) / 1000) + 7 * 86_400,
+    );
+  });
+
+  it('an end does not delete an item a count was marked on since it read it', async () => {
+    // arrange: a converted enrollment ends (nothing keeps its item); its entry's mark lands after the end read it
+    n += 1;
+    const userId = `cf-race-delete-${n}`;
+    const { input } = await enroll(userId);
+    const items = faulty().deps.enrollments;
+    const running = await items.enrollment(userId, input.enrollmentId);
+    await items.markConverted(userId, running as NonNullable<typeof running>, 'order-2', { at: new Date() });
+    await items.settleCount(userId, input.enrollmentId, 'converted');
+    const ended = await items.endCounted(userId, input.enrollmentId, '2026-11-25T10:00:00.000Z');
+    await db.doc.send(
+      new UpdateCommand({
+        TableName: db.tables.enrollments,
+        Key: { userId, sk: `e#${input.enrollmentId}` },
+        UpdateExpression: 'SET enrolledPending = :at',
+        ExpressionAttributeValues: { ':at': 1 },
+      }),
+    );
+    // act
+    await items.settleEnd(userId, (ended as NonNullable<typeof ended>).enrollment);
+    // assert: the entry's count still finds its mark; the end's own mark is settled
+    const after = await items.enrollment(userId, input.enrollmentId);
+    expect(after).toMatchObject({ enrolledPending: 1 });
+    expect(after?.endedPending).toBeUndefined();
+  });
+});
+
+describe('an awaited event, counted as received', () => {
+  it.each(FAULTS)(
+    'is counted once when its count fails and the event is delivered again (%s)',
+    async (fault) => {
+      n += 1;
+      const userId = `cf-received-${n}`;
+      const { input } = await enroll(userId);
+      await waitForSurvey(userId, input.enrollmentId);
+      const before = await countOf('eventReceived', 'survey');
+      const answer = track(userId, 'Survey Answered');
+      await deliver(() => ingestEvent(faulty().deps, answer), fault);
+      expect((await countOf('eventReceived', 'survey')) - before).toBe(1);
+      expect(await faulty().deps.enrollments.waitersOf(userId, input.enrollmentId)).toEqual([]);
+    },
+  );
+
+  it('is counted when the execution ends before the retry', async () => {
+    // arrange: the resumed step was the last; its execution ends before EventBridge retries the event
+    n += 1;
+    const userId = `cf-received-end-${n}`;
+    const { input, raw } = await enroll(userId);
+    await waitForSurvey(userId, input.enrollmentId);
+    const before = await countOf('eventReceived', 'survey');
+    const answer = track(userId, 'Survey Answered');
+    faultFirstCount('error-before');
+    await expect(ingestEvent(faulty().deps, answer)).rejects.toThrow();
+    proxy.plan(() => 'pass');
+    // act
+    const { deps: d } = faulty();
+    await executionStatusChanged(
+      { enrollments: d.enrollments, profiles: d.profiles, stats: faultyStats },
+      succeeded(input, raw),
+    );
+    await ingestEvent(faulty().deps, answer);
+    // assert
+    expect((await countOf('eventReceived', 'survey')) - before).toBe(1);
   });
 });
 
