@@ -1,8 +1,10 @@
 import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
+import { recordPendingReceipt, recordReceived } from '#functions/_lib/enrollments.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import type { RegistryRepository } from '#functions/_lib/registry.ts';
 import { isAlreadyDone } from '#functions/_lib/sfn-errors.ts';
+import type { StatsRepository } from '#functions/_lib/stats.ts';
 import type { TrackEvent } from '#shared/events.ts';
 import { planIngest, waiterMatches } from '#shared/ingest/plan.ts';
 import { type ProfileState, triggerValuesFor, type Waiter, waiterKey } from '#shared/profile/state.ts';
@@ -12,6 +14,8 @@ export type AwaitDeps = {
   profiles: ProfilesRepository;
   enrollments: EnrollmentItems;
   journeys: Pick<RegistryRepository, 'get'>;
+  /** Counts the event a step finds already there (`eventReceived`), as ingest counts the one it delivers. */
+  stats: Pick<StatsRepository, 'increment'>;
   sfn: SFNClient;
   now: () => Date;
 };
@@ -21,7 +25,7 @@ export type AwaitResult = { status: 'waiting' | 'resumed'; key: string };
  * Registers the task token of a wait-for-event step as its own item, then
  * counts it in the profile's summary (profile-waiting.ts). That write returns the profile, so an
  * awaited event that arrived after the step began (before the token was
- * registered) resumes the step at once.
+ * registered) resumes the step at once, and is counted received as ingest counts it.
  */
 export async function awaitEvent(deps: AwaitDeps, input: AwaitEventInput): Promise<AwaitResult> {
   const key = waiterKey(input.enrollmentId, input.stepId);
@@ -65,12 +69,27 @@ export async function awaitEvent(deps: AwaitDeps, input: AwaitEventInput): Promi
     return { status: 'waiting', key };
   // Ingest records an event before it stops the enrollments the event ends: resuming here could run a step first.
   if (await isStopping(deps, input, event, state)) return { status: 'waiting', key };
+  // A step that timed out meanwhile answered nothing: its event is not counted as received.
+  let timedOut = false;
   try {
     await deps.sfn.send(
       new SendTaskSuccessCommand({ taskToken: input.token, output: JSON.stringify(event) }),
     );
   } catch (error) {
     if (!isAlreadyDone(error)) throw error;
+    timedOut = error instanceof Error && error.name === 'TaskTimedOut';
+  }
+  // Counted as ingest counts the event it delivers: marked on the waiter (once per token, whichever of
+  // ingest and this step marks it first), counted under the guard, then the waiter goes. Only once the
+  // step resumed, so no retry with a new token follows an attempt that counted. A repeated task (the
+  // same token) or ingest may have marked it and failed before counting: that mark is counted here.
+  const owed = timedOut ? undefined : await deps.enrollments.markReceived(input.userId, waiter);
+  if (owed !== undefined) await recordReceived(deps.stats, waiter, owed);
+  else {
+    const stored = (await deps.enrollments.waitersFor(input.userId, input.event)).find(
+      (w) => w.enrollmentId === waiter.enrollmentId && w.stepId === waiter.stepId && w.token === waiter.token,
+    );
+    if (stored !== undefined) await recordPendingReceipt(deps.stats, stored);
   }
   if (await deps.enrollments.removeWaiter(input.userId, waiter)) {
     await deps.profiles.releaseWaiting(input.userId, waiter);

@@ -11,6 +11,7 @@ import {
   outcomeWaiters,
   profilesRepository,
   registryRepository,
+  statsRepository,
 } from '#functions/_lib/repositories.ts';
 import type * as z from '#shared/zod.ts';
 import { type AwaitDeps, awaitEvent, waitTimedOut } from './await.ts';
@@ -47,6 +48,7 @@ export const handler = middy(async (input: z.infer<typeof Input>) => {
     profiles: profilesRepository(c.PROFILES_TABLE_NAME),
     enrollments: enrollmentItems(c.ENROLLMENTS_TABLE_NAME),
     journeys: registryRepository(c.JOURNEYS_TABLE_NAME),
+    stats: statsRepository(c.STATS_TABLE_NAME),
     sfn: sfnClient(),
     now,
   };

@@ -12,6 +12,8 @@ export const manifest = defineFunction({
     journeysTable: 'read',
     // A message step's wait for its outcome looks for feedback that came first.
     deliveriesTable: 'read',
+    // Counts the event a step finds already there (eventReceived).
+    statsTable: 'readWrite',
     taskCallbacks: ['success'],
   },
   // A waitForEvent step, or a message step waiting for its outcome, registers its token; the timeout path removes the waiter.

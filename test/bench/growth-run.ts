@@ -161,7 +161,7 @@ export async function runGrowth(target: DynamoTarget, count: number, endHook: En
     now: () => now,
   };
   const simulated = simulatedStepFunctions(
-    () => ({ profiles, enrollments, journeys: registry, sfn, now: () => now }),
+    () => ({ profiles, enrollments, journeys: registry, stats: deps.stats, sfn, now: () => now }),
     endHook({ doc, tables }),
   );
   const result = await feedCustomer(

@@ -253,7 +253,7 @@ export async function runHandlersBench(): Promise<void> {
         });
         for (const name of ['App Opened', 'Product Viewed']) await ingestEvent(deps, event(userId, name, i));
         await awaitEvent(
-          { profiles, enrollments, journeys: registry, sfn, now: deps.now },
+          { profiles, enrollments, journeys: registry, stats: deps.stats, sfn, now: deps.now },
           {
             v: CONTRACT_VERSION,
             journeyId: 'bench-cart',

@@ -173,7 +173,7 @@ export async function createWorld(
     stats,
     now,
   };
-  const awaitDeps: AwaitDeps = { profiles, enrollments, journeys: registry, sfn, now };
+  const awaitDeps: AwaitDeps = { profiles, enrollments, journeys: registry, stats, sfn, now };
   const feedbackDeps = () => ({
     deliveries: sendDeps.deliveries,
     profiles,

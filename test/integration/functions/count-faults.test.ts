@@ -1,3 +1,4 @@
+import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { DeleteCommand, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { documentClient } from '#functions/_lib/clients/dynamo.ts';
@@ -10,6 +11,7 @@ import { applyFeedback } from '#functions/delivery-feedback/feedback.ts';
 import { executionStatusChanged } from '#functions/execution-status/status.ts';
 import { type IngestDeps, ingestEvent } from '#functions/ingest/ingest.ts';
 import { outcomeMetric } from '#shared/stats/keys.ts';
+import type { AwaitEventInput } from '#shared/tasks/await-event.ts';
 import { EnrollmentInput } from '#shared/tasks/enrollment.ts';
 import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
@@ -245,8 +247,14 @@ async function expireBy(seconds: number) {
 }
 
 /** A step of the `faults` enrollment waiting for `Survey Answered` (registered as the await-event task does). */
-async function waitForSurvey(userId: string, enrollmentId: string) {
-  await awaitEvent(awaitDepsOf(db, ingestDeps(db).deps), {
+async function waitForSurvey(userId: string, enrollmentId: string, stats?: StatsRepository) {
+  const deps = awaitDepsOf(db, ingestDeps(db).deps);
+  return awaitEvent(stats === undefined ? deps : { ...deps, stats }, surveyInput(userId, enrollmentId));
+}
+
+/** The await-event task of the `survey` step. */
+function surveyInput(userId: string, enrollmentId: string): AwaitEventInput {
+  return {
     v: CONTRACT_VERSION,
     journeyId: 'faults',
     journeyVersion: '1',
@@ -259,7 +267,7 @@ async function waitForSurvey(userId: string, enrollmentId: string) {
     timeoutSeconds: 86_400,
     startedAt: '2026-11-24T09:58:00.000Z',
     trigger: {},
-  });
+  };
 }
 
 describe('counts left pending outlive the TTL of their item', () => {
@@ -449,5 +457,96 @@ describe('the count guard', () => {
     // assert
     expect(result).toBe('applied');
     expect((await guardCount()) - before).toBe(1);
+  });
+});
+
+describe('an event that arrived before its step waited, counted as received', () => {
+  // A journey that waits for the answer: the profile keeps the last one for a step that starts waiting later.
+  beforeAll(() =>
+    registerJourney(db, {
+      id: 'survey',
+      name: 'Survey',
+      trigger: { type: 'event', event: 'Survey Sent' },
+      reentry: { mode: 'once' },
+      start: 'survey',
+      steps: {
+        survey: {
+          type: 'waitForEvent',
+          event: 'Survey Answered',
+          timeout: 'P1D',
+          onEvent: 'done',
+          onTimeout: 'done',
+        },
+        done: { type: 'exit' },
+      },
+    }),
+  );
+
+  /** The answer first, then the step starts waiting and finds it kept on the profile. */
+  async function answeredFirst(userId: string) {
+    const { input } = await enroll(userId);
+    await ingestEvent(faulty().deps, track(userId, 'Survey Answered'));
+    return input.enrollmentId;
+  }
+
+  it('is counted once by the step that finds it, repeated with the same token', async () => {
+    // arrange
+    n += 1;
+    const userId = `cf-first-${n}`;
+    const enrollmentId = await answeredFirst(userId);
+    const before = await countOf('eventReceived', 'survey');
+    // act: the task, then the same task again (a repeated invocation)
+    await waitForSurvey(userId, enrollmentId, faultyStats);
+    await waitForSurvey(userId, enrollmentId, faultyStats);
+    // assert
+    expect((await countOf('eventReceived', 'survey')) - before).toBe(1);
+    expect(await faulty().deps.enrollments.waitersOf(userId, enrollmentId)).toEqual([]);
+  });
+
+  it.each(FAULTS)('is counted once when its count fails and the task is repeated (%s)', async (fault) => {
+    // arrange
+    n += 1;
+    const userId = `cf-first-fault-${n}`;
+    const enrollmentId = await answeredFirst(userId);
+    const before = await countOf('eventReceived', 'survey');
+    // act: the count's write fails; the same task again, then once more
+    await deliver(() => waitForSurvey(userId, enrollmentId, faultyStats), fault);
+    // assert
+    expect((await countOf('eventReceived', 'survey')) - before).toBe(1);
+    expect(await faulty().deps.enrollments.waitersOf(userId, enrollmentId)).toEqual([]);
+  });
+
+  it('is not counted when the step timed out before it was resumed', async () => {
+    // arrange: the step's timeout path won; Step Functions refuses the resume
+    n += 1;
+    const userId = `cf-first-late-${n}`;
+    const enrollmentId = await answeredFirst(userId);
+    const before = await countOf('eventReceived', 'survey');
+    const { deps, sfn } = ingestDeps(db);
+    sfn.on(SendTaskSuccessCommand).rejects(Object.assign(new Error('timed out'), { name: 'TaskTimedOut' }));
+    // act
+    const result = await awaitEvent(
+      { ...awaitDepsOf(db, deps), stats: faultyStats },
+      surveyInput(userId, enrollmentId),
+    );
+    // assert
+    expect(result.status).toBe('resumed');
+    expect((await countOf('eventReceived', 'survey')) - before).toBe(0);
+    expect(await deps.enrollments.waitersOf(userId, enrollmentId)).toEqual([]);
+  });
+
+  it('is counted once when ingest delivers it too', async () => {
+    // arrange: the step waits, then ingest and the step both see the answer
+    n += 1;
+    const userId = `cf-first-both-${n}`;
+    const { input } = await enroll(userId);
+    const before = await countOf('eventReceived', 'survey');
+    const answer = track(userId, 'Survey Answered');
+    await waitForSurvey(userId, input.enrollmentId, faultyStats);
+    // act
+    await ingestEvent(faulty().deps, answer);
+    await waitForSurvey(userId, input.enrollmentId, faultyStats);
+    // assert
+    expect((await countOf('eventReceived', 'survey')) - before).toBe(1);
   });
 });

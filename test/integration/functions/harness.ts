@@ -66,8 +66,15 @@ export function ingestDeps(db: LocalDynamo, now: () => Date = () => new Date('20
 
 /** Await-event dependencies sharing the tables and clients of ingest's. */
 export function awaitDepsOf(db: LocalDynamo, deps: IngestDeps): AwaitDeps {
-  const { profiles, enrollments, sfn, now } = deps;
-  return { profiles, enrollments, journeys: new RegistryRepository(db.doc, db.tables.journeys), sfn, now };
+  const { profiles, enrollments, stats, sfn, now } = deps;
+  return {
+    profiles,
+    enrollments,
+    journeys: new RegistryRepository(db.doc, db.tables.journeys),
+    stats,
+    sfn,
+    now,
+  };
 }
 
 let counter = 0;

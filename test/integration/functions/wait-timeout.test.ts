@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { RegistryRepository } from '#functions/_lib/registry.ts';
+import { StatsRepository } from '#functions/_lib/stats.ts';
 import { type AwaitDeps, awaitEvent, waitTimedOut } from '#functions/await-event/await.ts';
 import { LocalStateMachine } from '#infra/local/services/stepfunctions/runner/runner.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
@@ -47,6 +48,7 @@ beforeAll(async () => {
     profiles: new ProfilesRepository(db.doc, db.tables.profiles, enrollments),
     enrollments,
     journeys: new RegistryRepository(db.doc, db.tables.journeys),
+    stats: new StatsRepository(db.doc, db.tables.stats),
     sfn: new SFNClient({ region: 'eu-west-1' }),
     now: () => new Date('2026-11-24T10:00:00Z'),
   };
