@@ -4,6 +4,7 @@ import { ENTRY_SKIP_REASONS, type EntrySkipReason } from '../journey/entry/entri
 import { edgesOf } from '../journey/graph.ts';
 import { type Journey, STAGES, type Step } from '../journey/schema.ts';
 import { type ExperimentResult, experimentResults } from './experiment-report.ts';
+import { everyDay } from './format.ts';
 import {
   COUNTER_METRICS,
   type CounterKey,
@@ -364,7 +365,10 @@ function dayResults(days: readonly DayCounter[]): DayResult[] {
     if (d.metric === 'converted') row.converted += d.count;
     byDay.set(d.day, row);
   }
-  return [...byDay.values()].sort((a, b) => a.day.localeCompare(b.day));
+  const sorted = [...byDay.values()].sort((a, b) => a.day.localeCompare(b.day));
+  // Every day from the first to the last keeps its place, a day with nothing as zeros: the JSON
+  // lists the days the text table and the page's chart show.
+  return everyDay(sorted, (day) => ({ day, sent: { email: 0, sms: 0, push: 0 }, converted: 0 }));
 }
 
 type SplitGroup = { v: { name: string; holdout: boolean } };

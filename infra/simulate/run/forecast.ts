@@ -1,5 +1,6 @@
 import type { Channel } from '#shared/channels.ts';
 import type { Journey } from '#shared/journey/schema.ts';
+import { everyDay } from '#shared/stats/format.ts';
 import { LAMBDA_PROFILE, PRICES, PRICES_NOTE } from './prices.ts';
 import type { Totals } from './totals.ts';
 
@@ -155,10 +156,14 @@ export function forecastOf(totals: Totals, journey: Journey): Forecast {
       },
       sms: { delivered: count('sms', 'delivered'), undelivered: count('sms', 'undelivered') },
     },
-    byDay: [...byDay.keys()].sort().map((day) => {
-      const m = byDay.get(day);
-      return { day, email: m?.get('email') ?? 0, sms: m?.get('sms') ?? 0, push: m?.get('push') ?? 0 };
-    }),
+    // Every day from the first send to the last, a day with none as zeros, as the text and the page show it.
+    byDay: everyDay(
+      [...byDay.keys()].sort().map((day) => {
+        const m = byDay.get(day);
+        return { day, email: m?.get('email') ?? 0, sms: m?.get('sms') ?? 0, push: m?.get('push') ?? 0 };
+      }),
+      (day) => ({ day, email: 0, sms: 0, push: 0 }),
+    ),
     byLocalHour: {
       email: hours.get('email') ?? zeros(),
       sms: hours.get('sms') ?? zeros(),

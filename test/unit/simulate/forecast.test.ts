@@ -175,7 +175,7 @@ describe('forecastOf', () => {
     expect(JSON.parse(JSON.stringify(forecast)).variants[0]).toMatchObject({ assigned: 10, enrolled: 10 });
   });
 
-  it('keeps every day in its place in the text as on the page, a day with no send as 0', () => {
+  it('keeps every day in its place in the text, the JSON and the page, a day with no send as 0', () => {
     // arrange: sends on Monday and Thursday only
     const run = totals({
       sent: [['email', 14]],
@@ -194,6 +194,12 @@ describe('forecastOf', () => {
     );
     for (const day of ['2026-03-02', '2026-03-03', '2026-03-04', '2026-03-05'])
       expect(page).toContain(`data-day="${day}"`);
+    expect(JSON.parse(JSON.stringify(forecast)).byDay).toStrictEqual([
+      { day: '2026-03-02', email: 10, sms: 0, push: 0 },
+      { day: '2026-03-03', email: 0, sms: 0, push: 0 },
+      { day: '2026-03-04', email: 0, sms: 0, push: 0 },
+      { day: '2026-03-05', email: 4, sms: 0, push: 0 },
+    ]);
   });
 
   it('says conversions are not measured for a journey with no goal, in the text, the JSON and the page', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Journey } from '#shared/journey/schema.ts';
-import { reportBody } from '#shared/stats/html.ts';
+import { reportBody, reportHtml } from '#shared/stats/html.ts';
 import { outcomeMetric } from '#shared/stats/keys.ts';
 import { buildReport, type Counter } from '#shared/stats/report.ts';
 import { reportText } from '#shared/stats/text.ts';
@@ -391,18 +391,35 @@ describe('buildReport', () => {
     expect(old?.money).toStrictEqual({ revenue: 190, perRecipient: 38 });
   });
 
-  it('keeps every day in its place in the text per-day table, as the chart does', () => {
-    // arrange: sends on the 2nd and the 5th only
+  it('keeps every day in its place in the text per-day table and the JSON, as the chart does', () => {
+    // arrange: sends on the 2nd and the 5th only, a conversion on the 7th with no send
     const days = [
       { day: '2026-03-02', metric: 'sent', channel: 'email', count: 10 },
       { day: '2026-03-05', metric: 'sent', channel: 'email', count: 4 },
+      { day: '2026-03-07', metric: 'converted', count: 1 },
     ];
     // act
-    const text = reportText(buildReport(journey, [c('enrolled', 10)], days));
+    const report = buildReport(journey, [c('enrolled', 10)], days);
+    const text = reportText(report);
     // assert
     expect(text).toMatch(
-      /\n {2}2026-03-02 +10 +0 +0 +0\n {2}2026-03-03 +0 +0 +0 +0\n {2}2026-03-04 +0 +0 +0 +0\n {2}2026-03-05 +4 +0 +0 +0\n/,
+      /\n {2}2026-03-02 +10 +0 +0 +0\n {2}2026-03-03 +0 +0 +0 +0\n {2}2026-03-04 +0 +0 +0 +0\n {2}2026-03-05 +4 +0 +0 +0\n {2}2026-03-06 +0 +0 +0 +0\n {2}2026-03-07 +0 +0 +0 +1\n/,
     );
+    const json = JSON.parse(JSON.stringify(report)) as { days: { day: string }[] };
+    expect(json.days.map((d) => d.day)).toStrictEqual([
+      '2026-03-02',
+      '2026-03-03',
+      '2026-03-04',
+      '2026-03-05',
+      '2026-03-06',
+      '2026-03-07',
+    ]);
+    expect(json.days[1]).toStrictEqual({
+      day: '2026-03-03',
+      sent: { email: 0, sms: 0, push: 0 },
+      converted: 0,
+    });
+    expect(reportHtml(report)).toContain('data-day="2026-03-06"');
   });
 
   it('gives money to the cent in JSON, as the text prints it', () => {
