@@ -61,8 +61,15 @@ export function edgesOf(step: Step): Edge[] {
   }
 }
 
-/** Step ids reachable from `start` (including it when it exists), in breadth-first order. */
-export function reachableFrom(start: string, steps: Readonly<Record<string, Step>>): string[] {
+/**
+ * Step ids reachable from `start` (including it when it exists), in breadth-first order;
+ * `expand` false for a step keeps its edges unfollowed (the step itself is listed).
+ */
+export function reachableFrom(
+  start: string,
+  steps: Readonly<Record<string, Step>>,
+  expand: (id: string) => boolean = () => true,
+): string[] {
   const seen = new Set<string>();
   const queue = [start];
   while (queue.length > 0) {
@@ -72,7 +79,7 @@ export function reachableFrom(start: string, steps: Readonly<Record<string, Step
     const step = Object.hasOwn(steps, id) ? steps[id] : undefined;
     if (step === undefined) continue;
     seen.add(id);
-    for (const edge of edgesOf(step)) queue.push(edge.to);
+    if (expand(id)) for (const edge of edgesOf(step)) queue.push(edge.to);
   }
   return [...seen];
 }

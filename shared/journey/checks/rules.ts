@@ -41,6 +41,15 @@ export function checkSplits({ steps }: CheckContext): Violation[] {
 
 const MESSAGE_TYPES: ReadonlySet<string> = new Set(['email', 'sms', 'push']);
 
+/**
+ * The steps a customer of one variant can reach: from the variant's `next`, and
+ * through the split itself again (a loop back to it) only to that same variant,
+ * since the bucket is drawn once per enrollment and carried in the execution.
+ */
+function afterVariant(splitId: string, next: string, steps: CheckContext['steps']): string[] {
+  return reachableFrom(next, steps, (id) => id !== splitId);
+}
+
 /** A holdout is counted, never messaged: no message step may follow its variant. */
 function holdoutMessages(
   splitId: string,
@@ -50,7 +59,9 @@ function holdoutMessages(
   const out: Violation[] = [];
   variants.forEach((variant, i) => {
     if (!variant.holdout) return;
-    const message = reachableFrom(variant.next, steps).find((id) => MESSAGE_TYPES.has(steps[id]?.type ?? ''));
+    const message = afterVariant(splitId, variant.next, steps).find((id) =>
+      MESSAGE_TYPES.has(steps[id]?.type ?? ''),
+    );
     if (message === undefined) return;
     out.push(
       violation(

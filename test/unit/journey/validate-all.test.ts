@@ -147,6 +147,44 @@ describe('validation reports every problem at once', () => {
     expect(result.violations[0]?.message).toContain('"email"');
   });
 
+  it('lets a holdout loop back to its own split, which keeps it in the holdout, and no further', () => {
+    // arrange: a weekly loop through a split whose holdout goes round without a message,
+    // and a copy whose loop comes back before the split, to a step that messages everyone
+    const loop = (back: string) => ({
+      id: 'weekly',
+      name: 'Weekly',
+      trigger: { type: 'event', event: 'A' },
+      goal: { event: 'B', within: 'P60D' },
+      start: 'intro',
+      steps: {
+        intro: { type: 'email', template: 'intro', next: 'pick' },
+        pick: {
+          type: 'split',
+          variants: [
+            { name: 'mail', weight: 90, next: 'tip' },
+            { name: 'control', weight: 10, next: 'week', holdout: true },
+          ],
+        },
+        tip: { type: 'email', template: 'tip', next: 'week' },
+        week: { type: 'wait', for: 'P7D', next: 'enough' },
+        enough: {
+          type: 'branch',
+          branches: [{ when: { path: 'profile.traits.plan', eq: 'pro' }, next: 'done' }],
+          otherwise: back,
+        },
+        done: { type: 'exit' },
+      },
+    });
+    // act
+    const ownSplit = validateJourney(loop('pick'));
+    const beforeIt = validateJourney(loop('intro'));
+    // assert: the bucket is drawn once per enrollment, so only the loop past the split messages the holdout
+    expect(ownSplit.ok ? [] : ownSplit.violations.map((v) => v.code)).toStrictEqual([]);
+    expect(beforeIt.ok ? [] : beforeIt.violations.map((v) => `${v.path} | ${v.message}`)).toStrictEqual([
+      'steps.pick.variants[1].next | The holdout "control" leads to the email step "intro": a holdout is the control group and must not be messaged; send it to a path without messages (an exit).',
+    ]);
+  });
+
   it('says a split weight must be a whole number', () => {
     // arrange: a three-way split written with thirds
     const variants = ['a', 'b', 'c'].map((name) => ({ name, weight: 33.3, next: 'done' }));
