@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { savedJourneyTime } from '#infra/local/runtime/clock.ts';
 import { ClockReply, CONTROL_PATHS, ReplayReply } from '#infra/local/runtime/control.ts';
 import { DEFAULT_PORTS } from '#infra/local/runtime/options.ts';
 import { runningOn } from '#infra/local/runtime/running.ts';
@@ -75,6 +76,18 @@ async function call(endpoint: string, path: string, init?: RequestInit): Promise
 /** Journey time of the running runtime. */
 export async function readClock(endpoint: string): Promise<ClockReply> {
   return ClockReply.parse(await call(endpoint, CONTROL_PATHS.clock));
+}
+
+/**
+ * Journey time on a data folder: its running runtime's clock, else the time it
+ * was saved at when its runtime stopped; undefined for a folder never run.
+ */
+export async function journeyTimeOf(dataDir: string): Promise<Date | undefined> {
+  const running = runningOn(dataDir)?.eventbridge;
+  const live = running === undefined ? undefined : await readClock(running).catch(() => undefined);
+  if (live !== undefined) return new Date(live.now);
+  const saved = await savedJourneyTime(dataDir);
+  return saved === undefined ? undefined : new Date(saved);
 }
 
 /** Lets the runtime's journey time run to `to`; resolves once it is idle there. */

@@ -4,7 +4,7 @@ import type { Journey } from '#shared/journey/schema.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
 import { readJsonFile } from '../files.ts';
 import { fail, terminalText } from '../output.ts';
-import { ofLocalRuntime } from '../runtime-client.ts';
+import { journeyTimeOf, ofLocalRuntime } from '../runtime-client.ts';
 
 export type TraceOptions = {
   dataDir: string;
@@ -86,5 +86,7 @@ export async function traceCommand(userId: string, options: TraceOptions): Promi
     local === undefined
       ? []
       : await readSentMessages(local, ofLocalRuntime('ses', options.sesEndpoint, local, undefined));
-  process.stdout.write(terminalText(traceText(traceView(trace, journeys, sent))));
+  // Whether a goal window is still open: journey time locally, the wall clock on AWS.
+  const now = local === undefined ? new Date() : await journeyTimeOf(local);
+  process.stdout.write(terminalText(traceText(traceView(trace, journeys, sent, now))));
 }

@@ -145,7 +145,11 @@ async function customerRoute(sources: ConsoleSources, userId: string): Promise<R
   );
   const byId = new Map((await journeys(sources.journeysDir)).map((j) => [j.id, j]));
   const sent = await readSentMessages(sources.dataDir, sources.endpoints.ses);
-  return { section: 'customers', title: userId, body: customerPage(traceView(trace, byId, sent)) };
+  return {
+    section: 'customers',
+    title: userId,
+    body: customerPage(traceView(trace, byId, sent, sources.now())),
+  };
 }
 
 function send(res: ServerResponse, status: number, html: string): void {

@@ -17,6 +17,17 @@ type TraceLine = { when?: string; text: string; message?: SentMessage };
 type TraceBlock = { title: string; started: string; ending: string; lines: TraceLine[] };
 export type TraceView = { userId: string; zone: string; profile: string[]; blocks: TraceBlock[] };
 
+/**
+ * The goal window of an enrollment that ended unconverted. Its item outlives the
+ * window (DynamoDB's TTL deletes it up to days later; dynalite never does), so
+ * whether the window is still open is judged at `now`, when known.
+ */
+function goalWindow(until: string, zone: string, now: Date | undefined): string {
+  const at = formatWhen(until, zone);
+  if (now === undefined) return `; goal window until ${at}`;
+  return Date.parse(until) > now.getTime() ? `; goal window open until ${at}` : `; goal window closed ${at}`;
+}
+
 function ending(e: TraceExecution, zone: string): string {
   if (e.status === 'RUNNING') return 'still running';
   const at = e.stoppedAt === undefined ? '' : ` ${formatWhen(e.stoppedAt, zone)}`;
@@ -119,6 +130,7 @@ function block(
   journey: Journey | undefined,
   zone: string,
   sent: ReadonlyMap<string, SentMessage>,
+  now: Date | undefined,
 ): TraceBlock {
   const lines: TraceLine[] = [];
   const experiments = trace.experiments.find((x) => x.journeyId === e.journeyId)?.states ?? [];
@@ -160,7 +172,7 @@ function block(
   let end = ending(e, zone);
   if (kept?.converted === true || trace.conversions?.includes(e.enrollmentId) === true) end += '; converted';
   else if (kept?.endedAt !== undefined && kept.goalUntil !== undefined)
-    end += `; goal window open until ${formatWhen(kept.goalUntil, zone)}`;
+    end += goalWindow(kept.goalUntil, zone, now);
   return {
     title: `${e.journeyId} v${e.version} — enrollment ${e.enrollmentId}`,
     started: formatWhen(e.startedAt, zone),
@@ -173,6 +185,8 @@ export function traceView(
   trace: Trace,
   journeys: ReadonlyMap<string, Journey>,
   sent: readonly SentMessage[] = [],
+  /** When the trace is read (journey time locally): whether a goal window is still open. */
+  now?: Date,
 ): TraceView {
   const byId = new Map(sent.map((m) => [m.messageId, m]));
   const firstJourney = trace.executions.map((e) => journeys.get(e.journeyId)).find((j) => j !== undefined);
@@ -209,7 +223,7 @@ export function traceView(
       `time zone: ${p.timezone ?? `(none; journey default ${zone})`}`,
       `consent: ${consent.length === 0 ? '(none recorded)' : consent.join(', ')}`,
     ],
-    blocks: trace.executions.map((e) => block(e, trace, journeys.get(e.journeyId), zone, byId)),
+    blocks: trace.executions.map((e) => block(e, trace, journeys.get(e.journeyId), zone, byId, now)),
   };
 }
 

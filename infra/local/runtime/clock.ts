@@ -250,6 +250,12 @@ export async function openClock(
   return clock;
 }
 
+/** The journey time a data directory was last saved at (its runtime stopped, or as it last moved), if any. */
+export async function savedJourneyTime(dataDir: string): Promise<number | undefined> {
+  const text = await readFile(join(dataDir, CLOCK_FILE), 'utf8').catch(() => undefined);
+  return text === undefined ? undefined : Saved.safeParse(parseJson(text)).data?.virtualNow;
+}
+
 /** Remembers the journey time of the data directory for the next start. */
 export async function saveClock(dataDir: string, clock: JourneyClock): Promise<void> {
   writeClockFile(dataDir, clock.nowMs());

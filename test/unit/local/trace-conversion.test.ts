@@ -45,3 +45,40 @@ describe('journeys trace: an enrollment that converted and went on', () => {
     ]);
   });
 });
+
+describe('journeys trace: the goal window of an enrollment that ended unconverted', () => {
+  // The enrollment item outlives its window: DynamoDB's TTL removes it days later, dynalite never.
+  const kept = {
+    enrollmentId: 'e-1',
+    journeyId: 'welcome',
+    version: '1',
+    executionArn: completed.executionArn,
+    enrolledAt: '2026-03-02T10:00:00.000Z',
+    endedAt: '2026-03-04T10:00:00.000Z',
+    goalUntil: '2026-03-09T10:00:00.000Z',
+  };
+  const endingAt = (now: Date | undefined) =>
+    traceView(
+      {
+        userId: 'maya',
+        profile: { traits: {}, consent: {}, timezone: 'UTC' },
+        executions: [completed],
+        enrollments: [kept],
+        messages: [],
+        experiments: [],
+      },
+      new Map(),
+      [],
+      now,
+    ).blocks[0]?.ending;
+
+  it('says the window is open while it is, and closed once it has passed', () => {
+    expect(endingAt(new Date('2026-03-05T00:00:00Z'))).toBe(
+      'completed Wed 04 Mar 10:00; goal window open until Mon 09 Mar 10:00',
+    );
+    expect(endingAt(new Date('2026-03-20T00:00:00Z'))).toBe(
+      'completed Wed 04 Mar 10:00; goal window closed Mon 09 Mar 10:00',
+    );
+    expect(endingAt(undefined)).toBe('completed Wed 04 Mar 10:00; goal window until Mon 09 Mar 10:00');
+  });
+});
