@@ -1,13 +1,14 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { MiddlewareObj } from '@middy/core';
-import { DeferredError, JourneyError, ProfileValueError } from '#shared/errors.ts';
+import { DeferredError, JourneyError, ProfileValueError, TemplateFailedError } from '#shared/errors.ts';
 import { logger, metrics } from './observability.ts';
 
 /**
  * Logs a task failure once, with its journey error name (what Step Functions
  * matches), at the level it calls for: a value the customer's data lacks is
  * the journey's business (its failure policy routes it, the report counts it)
- * and is logged as information; a failure Step Functions retries is a warning;
+ * and is logged as information, and so is a message that fails to render on
+ * it (a variable with no value); a failure Step Functions retries is a warning;
  * anything else is an error, with its stack.
  */
 function logTaskErrors(): MiddlewareObj {
@@ -21,6 +22,11 @@ function logTaskErrors(): MiddlewareObj {
       }
       if (error instanceof ProfileValueError) {
         logger.info("step failed on the customer's data", { errorName: error.name, reason: error.message });
+        return;
+      }
+      if (error instanceof TemplateFailedError) {
+        // A variable the customer or the trigger lacks: the step's failure policy routes it, the report counts it.
+        logger.info('message failed to render', { errorName: error.name, reason: error.message });
         return;
       }
       if (error instanceof JourneyError && error.retryable) {

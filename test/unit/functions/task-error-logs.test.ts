@@ -3,7 +3,7 @@ import type { Context } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { observability } from '#functions/_lib/middleware.ts';
 import { logger } from '#functions/_lib/observability.ts';
-import { ProfileValueError, ThrottledError } from '#shared/errors.ts';
+import { ProfileValueError, TemplateFailedError, ThrottledError } from '#shared/errors.ts';
 
 const context = { functionName: 'test', awsRequestId: 'r-1' } as Context;
 
@@ -50,6 +50,17 @@ describe('a task failure in the logs', () => {
     const info = await logged(error, 'INFO');
     expect(info).toHaveLength(1);
     expect(info[0]).toMatchObject({ level: 'INFO', errorName: 'Journeys.ProfileValue' });
+    expect(JSON.stringify(info[0])).not.toContain('stack');
+  });
+
+  it('rendering a message with a variable the customer lacks is information, not an error', async () => {
+    const error = new TemplateFailedError(
+      'template trial-ending@5fbe: subject: {{ profile.traits.trialEndsAt }} has no value and no default',
+    );
+    expect(await logged(error, 'WARN')).toStrictEqual([]);
+    const info = await logged(error, 'INFO');
+    expect(info).toHaveLength(1);
+    expect(info[0]).toMatchObject({ level: 'INFO', errorName: 'Journeys.TemplateFailed' });
     expect(JSON.stringify(info[0])).not.toContain('stack');
   });
 
