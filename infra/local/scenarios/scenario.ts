@@ -66,7 +66,9 @@ const Customer = z
     traits: z
       .record(z.string(), z.unknown())
       .optional()
-      .describe('Profile traits sent in an identify at the start.'),
+      .describe(
+        'Profile traits sent in an identify at the start. Every customer has an email (<id>@example.test) and a phone number unless these give their own; null gives none: {"phone": null}.',
+      ),
     consent: Consent.optional(),
     app: z.boolean().optional().describe('Has the app (a push token); default true.'),
     variants: z
