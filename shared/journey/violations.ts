@@ -337,3 +337,14 @@ function unknownOperator(input: unknown): string | undefined {
 function isConditionPath(path: readonly PropertyKey[]): boolean {
   return path.some((segment) => typeof segment === 'string' && CONDITION_KEYS.has(segment));
 }
+
+const CHANNEL_WORDS: ReadonlyMap<string, string> = new Map([
+  ['email', 'an email'],
+  ['sms', 'an SMS'],
+  ['push', 'a push'],
+]);
+
+/** A channel as a sentence says it, with its article: "an email", "an SMS", "a push". */
+export function aChannel(channel: string): string {
+  return CHANNEL_WORDS.get(channel) ?? `a ${channel}`;
+}

@@ -1,7 +1,10 @@
 import { durationSeconds, MAX_EXECUTION_SECONDS } from '../../time.ts';
 import { awaitedBy, type MessageOutcome, outcomesOf, reportedLater } from '../outcome.ts';
 import type { MessageStep } from '../schema.ts';
-import { type Violation, violation } from '../violations.ts';
+import { aChannel, type Violation, violation } from '../violations.ts';
+
+const capital = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+
 import type { CheckContext } from './context.ts';
 
 /** Why a channel never reports an outcome, where it is not evident. */
@@ -43,7 +46,7 @@ function templateProblems(
       violation(
         at,
         'template.channel',
-        `Template "${template}" is a ${known} template, but this fallback is ${channel}.`,
+        `Template "${template}" is ${aChannel(known)} template, but this fallback is ${aChannel(channel)} message.`,
       ),
     ];
   return [];
@@ -69,7 +72,7 @@ function stepProblems(context: CheckContext, id: string, step: MessageStep): Vio
           violation(
             ['steps', id, 'onOutcome', 'branches', i, 'outcome'],
             'outcome.channel',
-            `A ${step.type} message never reports "${outcome}"${UNREPORTED_WHY.get(step.type) ?? ''}: this branch could not be taken.`,
+            `${capital(aChannel(step.type))} message never reports "${outcome}"${UNREPORTED_WHY.get(step.type) ?? ''}: this branch could not be taken.`,
           ),
         );
       }
@@ -87,7 +90,7 @@ function stepProblems(context: CheckContext, id: string, step: MessageStep): Vio
         violation(
           [...at, 'when'],
           'outcome.channel',
-          `A ${previous} message never reports "${awaited}"${UNREPORTED_WHY.get(previous) ?? ''}: ${entry.when} would always send the fallback.`,
+          `${capital(aChannel(previous))} message never reports "${awaited}"${UNREPORTED_WHY.get(previous) ?? ''}: ${entry.when} would always send the fallback.`,
         ),
       );
     previous = entry.channel;

@@ -2,7 +2,7 @@ import { MAX_HISTORY_WINDOW } from '../../conditions/schema.ts';
 import { durationSeconds, isValidTimeZone, minutesOfDay } from '../../time.ts';
 import { reachableFrom } from '../graph.ts';
 import type { Violation } from '../violations.ts';
-import { violation } from '../violations.ts';
+import { aChannel, violation } from '../violations.ts';
 import { journeyConditions } from './conditions.ts';
 import type { CheckContext } from './context.ts';
 
@@ -94,7 +94,7 @@ export function checkTemplates({ steps, templates }: CheckContext): Violation[] 
         violation(
           ['steps', id, 'template'],
           'template.channel',
-          `Template "${step.template}" is a ${channel} template, but this is a ${step.type} step.`,
+          `Template "${step.template}" is ${aChannel(channel)} template, but this is ${aChannel(step.type)} step.`,
         ),
       );
     }

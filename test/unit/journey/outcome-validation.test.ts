@@ -155,4 +155,32 @@ describe('validate: outcome branches and fallbacks', () => {
   ])('reports $case with its path', ({ message, expected }) => {
     expect(problems(journey(message)).sort()).toStrictEqual(expected.sort());
   });
+
+  it('names each channel as a sentence does: an email, an SMS, a push', () => {
+    // arrange: an SMS step with an email template that waits for opens, falling back to an email with an SMS template
+    const input = journey({
+      type: 'sms',
+      template: 'promo',
+      onOutcome: { within: 'P1D', branches: [{ outcome: 'opened', next: 'other' }] },
+    });
+    const fallback = journey({
+      type: 'sms',
+      template: 'promo-sms',
+      fallback: [{ channel: 'email', template: 'promo-sms', when: 'notOpened', within: 'PT1H' }],
+    });
+    // act
+    const messages = [input, fallback].flatMap((j) => {
+      const result = validateJourney(j, { templates });
+      return result.ok ? [] : result.violations.map((v) => v.message);
+    });
+    // assert
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        'Template "promo" is an email template, but this is an SMS step.',
+        'An SMS message never reports "opened": this branch could not be taken.',
+        'Template "promo-sms" is an SMS template, but this fallback is an email message.',
+        'An SMS message never reports "opened": notOpened would always send the fallback.',
+      ]),
+    );
+  });
 });
