@@ -211,10 +211,13 @@ describe('journeys graph', () => {
       expect(plain.stdout).toContain(`${line}\n`);
   });
 
-  it('refuses an invalid journey with a pointer to validate', async () => {
-    const result = await runCli(['graph', 'test/fixtures/journeys/broken/split-problems.json']);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('journeys validate');
+  it('refuses an invalid journey with each problem located, as validate prints it', async () => {
+    const file = 'test/fixtures/journeys/broken/split-problems.json';
+    const [graph, validated] = await Promise.all([runCli(['graph', file]), runCli(['validate', file])]);
+    expect(graph.code).toBe(1);
+    expect(graph.stdout).toBe(validated.stdout.replace(/\n\n.*\n$/, '\n'));
+    expect(graph.stdout).toContain('2 problems');
+    expect(graph.stderr).toContain('was not drawn');
   });
 });
 
