@@ -320,7 +320,7 @@ ${OUTCOMES.map((o) => kpi(`ended: ${o}`, String(r.outcomes[o]), `outcome-${o}`))
 ${skippedKpi(r, kpi)}
 </div>
 <h2>Journey map</h2>
-<p class="note">Lifecycle stages are lanes; each step shows how many customers reached it, and a split how many were assigned its variants on entry; edges show the share that took them where the counters can tell.</p>
+<p class="note">Lifecycle stages are lanes; each step shows how many times enrollments reached it (a customer going round a loop counts at each pass), and a split how many were assigned its variants on entry; edges show the share that took them where the counters can tell.</p>
 ${mapSvg(r)}
 <h2>Variants</h2>
 <p class="note">Conversion within the goal window, by assigned variant (intent to treat). Rate interval: Wilson score, 95%. Lift and p-value: pooled two-proportion z-test against the holdout, two-sided; with several variants against one holdout, p-values are Holm–Bonferroni adjusted over them, so identical variants are called better or worse at most 5% of the time; across versions (whose weights may differ) variant and holdout are compared within each version (Cochran–Mantel–Haenszel test, Mantel–Haenszel lift), never pooled; “too small to tell” when a group has fewer than 5 conversions or 5 non-conversions.</p>

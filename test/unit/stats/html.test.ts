@@ -127,3 +127,36 @@ describe('the journey map', () => {
     expect(page).toContain(`<title>${'a'.repeat(60)} 30%`);
   });
 });
+
+describe('the journey map of a loop', () => {
+  it('says a step counts each pass, so 4 customers sent a weekly tip 4 times read as 16', () => {
+    // arrange: a weekly tip, four customers, four passes each
+    const journey = Journey.parse({
+      id: 'weekly',
+      name: 'Weekly',
+      trigger: { type: 'event', event: 'Signed Up' },
+      start: 'tip',
+      steps: {
+        tip: { type: 'email', template: 't', next: 'week' },
+        week: { type: 'wait', for: 'P7D', next: 'enough' },
+        enough: {
+          type: 'branch',
+          branches: [{ when: { path: 'profile.traits.tips', gte: 4 }, next: 'done' }],
+          otherwise: 'tip',
+        },
+        done: { type: 'exit' },
+      },
+    });
+    const counters: Counter[] = [
+      { version: '1', metric: 'enrolled', count: 4 },
+      { version: '1', metric: 'sent', stepId: 'tip', count: 16 },
+    ];
+    // act
+    const page = reportBody(buildReport(journey, counters, []));
+    // assert: the figure is the passes, and the page says so
+    expect(page).toContain('data-step="tip" data-reached="16"');
+    expect(page).toContain(
+      'how many times enrollments reached it (a customer going round a loop counts at each pass)',
+    );
+  });
+});
