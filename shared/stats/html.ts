@@ -261,7 +261,7 @@ export function dayChart(days: readonly DayResult[]): string {
 export const REPORT_STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#111827;max-width:1400px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}h3{font-size:15px}
 .kpis{display:flex;gap:12px;flex-wrap:wrap}.kpi{border:1px solid #e5e7eb;border-radius:8px;padding:10px 14px;min-width:120px}
-.kpi b{display:block;font-size:20px}.map{display:block;overflow:visible}.lane rect{fill:#f9fafb;stroke:#e5e7eb}
+.kpi b{display:block;font-size:20px}.map{display:block;overflow:visible}.map-frame{overflow-x:auto;max-width:100%}.lane rect{fill:#f9fafb;stroke:#e5e7eb}
 .lane-title{fill:#6b7280;font-size:13px;font-weight:600;text-transform:capitalize}.step rect{stroke:#6b7280}.step-id{font-weight:600;font-size:13px}
 .reached{font-weight:700;font-size:15px}.detail{fill:#374151;font-size:12px}.edge path{fill:none;stroke:#9ca3af;stroke-width:1.5}
 .edge text{fill:#1f2937;font-size:11px;paint-order:stroke;stroke:#fff;stroke-width:3px}
@@ -321,7 +321,7 @@ ${skippedKpi(r, kpi)}
 </div>
 <h2>Journey map</h2>
 <p class="note">Lifecycle stages are lanes; each step shows how many times enrollments reached it (a customer going round a loop counts at each pass), and a split how many were assigned its variants on entry; edges show the share that took them where the counters can tell.</p>
-${mapSvg(r)}
+<div class="map-frame">${mapSvg(r)}</div>
 <h2>Variants</h2>
 <p class="note">Conversion within the goal window, by assigned variant (intent to treat). Rate interval: Wilson score, 95%. Lift and p-value: pooled two-proportion z-test against the holdout, two-sided; with several variants against one holdout, p-values are Holm–Bonferroni adjusted over them, so identical variants are called better or worse at most 5% of the time; across versions (whose weights may differ) variant and holdout are compared within each version (Cochran–Mantel–Haenszel test, Mantel–Haenszel lift), never pooled; “too small to tell” when a group has fewer than 5 conversions or 5 non-conversions.</p>
 ${variantTable(r)}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Journey } from '#shared/journey/schema.ts';
-import { dayChart, reportBody } from '#shared/stats/html.ts';
+import { dayChart, reportBody, reportHtml } from '#shared/stats/html.ts';
 import { buildReport, type Counter, type DayResult } from '#shared/stats/report.ts';
 
 const day = (d: string, email: number): DayResult => ({
@@ -158,5 +158,28 @@ describe('the journey map of a loop', () => {
     expect(page).toContain(
       'how many times enrollments reached it (a customer going round a loop counts at each pass)',
     );
+  });
+});
+
+describe('the journey map of a long journey', () => {
+  it('scrolls in its own frame, so forty steps in a row do not widen the whole page', () => {
+    // arrange: forty steps one after another, a map far wider than any screen
+    const steps: Record<string, unknown> = {};
+    for (let i = 0; i < 39; i++) steps[`s${i}`] = { type: 'wait', for: 'P1D', next: `s${i + 1}` };
+    steps.s39 = { type: 'exit' };
+    const journey = Journey.parse({
+      id: 'forty',
+      name: 'Forty',
+      trigger: { type: 'event', event: 'Go' },
+      start: 's0',
+      steps,
+    });
+    // act
+    const page = reportHtml(buildReport(journey, [], []));
+    // assert
+    const width = Number(/<svg class="map"[^>]* width="(\d+)"/.exec(page)?.[1]);
+    expect(width).toBeGreaterThan(5000);
+    expect(page).toMatch(/<div class="map-frame"><svg class="map"/);
+    expect(page).toContain('.map-frame{overflow-x:auto;max-width:100%}');
   });
 });
