@@ -166,6 +166,11 @@ afterAll(async () => {
 
 describe('journeys trace', () => {
   it('reads a stopped runtime’s data folder: the enrollment, its message and outcome, how it ended', async () => {
+    // arrange: the runtime stopped at a journey time inside the goal window
+    await writeFile(
+      join(dir, 'data', 'clock.json'),
+      `${JSON.stringify({ virtualNow: Date.parse('2026-11-25T00:00:00Z') })}\n`,
+    );
     // act
     const { code, stdout, stderr } = await runCli([
       'trace',
