@@ -18,6 +18,29 @@ type TraceBlock = { title: string; started: string; ending: string; lines: Trace
 export type TraceView = { userId: string; zone: string; profile: string[]; blocks: TraceBlock[] };
 
 /**
+ * The message of each visit of a message step: a step on a loop sends one per
+ * visit, keyed by when the step was entered. A visit takes the message keyed
+ * by its own time, else the step's next message in visit order.
+ */
+function visitMessages(e: TraceExecution, messages: readonly TraceMessage[]): Map<TraceStep, TraceMessage> {
+  const byStep = new Map<string, TraceMessage[]>();
+  for (const m of messages) {
+    if (m.enrollmentId !== e.enrollmentId) continue;
+    byStep.set(m.stepId, [...(byStep.get(m.stepId) ?? []), m]);
+  }
+  for (const list of byStep.values()) list.sort((a, b) => (a.visit ?? '').localeCompare(b.visit ?? ''));
+  const out = new Map<TraceStep, TraceMessage>();
+  for (const step of e.steps) {
+    const left = byStep.get(step.stepId);
+    if (left === undefined || left.length === 0) continue;
+    const own = left.findIndex((m) => m.visit !== undefined && Date.parse(m.visit) === Date.parse(step.at));
+    const [message] = left.splice(own === -1 ? 0 : own, 1);
+    if (message !== undefined) out.set(step, message);
+  }
+  return out;
+}
+
+/**
  * The goal window of an enrollment that ended unconverted. Its item outlives the
  * window (DynamoDB's TTL deletes it up to days later; dynalite never does), so
  * whether the window is still open is judged at `now`, when known.
@@ -134,8 +157,9 @@ function block(
 ): TraceBlock {
   const lines: TraceLine[] = [];
   const experiments = trace.experiments.find((x) => x.journeyId === e.journeyId)?.states ?? [];
+  const messageOf = visitMessages(e, trace.messages);
   for (const step of e.steps) {
-    const message = trace.messages.find((m) => m.enrollmentId === e.enrollmentId && m.stepId === step.stepId);
+    const message = messageOf.get(step);
     lines.push({
       when: formatWhen(step.at, zone),
       text: stepText(step, e, journey, experiments, zone, message !== undefined),
@@ -159,10 +183,10 @@ function block(
       ...(content === undefined ? {} : { message: content }),
     });
   }
-  // Messages of steps the history no longer shows (kept past it, or lost in an abrupt stop).
-  const shown = new Set(e.steps.map((s) => s.stepId));
+  // Messages of visits the history no longer shows (kept past it, or lost in an abrupt stop).
+  const shown = new Set(messageOf.values());
   for (const m of trace.messages) {
-    if (m.enrollmentId !== e.enrollmentId || shown.has(m.stepId)) continue;
+    if (m.enrollmentId !== e.enrollmentId || shown.has(m)) continue;
     lines.push({
       ...(m.updatedAt === undefined ? {} : { when: formatWhen(m.updatedAt, zone) }),
       text: `${m.stepId}: ${outcome(m)}${reported(m, zone)}`,

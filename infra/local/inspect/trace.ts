@@ -36,6 +36,8 @@ export type TraceMessage = {
   enrollmentId: string;
   journeyId: string;
   stepId: string;
+  /** The visit of a step on a loop the message is for (when the step was entered): one message per visit. */
+  visit?: string;
   channel: string;
   status: string;
   attempts: number;
@@ -107,10 +109,15 @@ async function deliveriesOf({ doc, table }: OpenData, userIds: readonly string[]
       if (!parsed.success) continue;
       const d = parsed.data;
       const updatedAt = timeOf(d.updatedAt);
+      const enrollmentId = d.deliveryId.slice(0, d.deliveryId.lastIndexOf('#'));
+      // `<enrollment>#<step>@<visit>` for a step on a loop (deliveryIdOf).
+      const keyed = `${enrollmentId}#${d.stepId}@`;
+      const visit = d.deliveryId.startsWith(keyed) ? d.deliveryId.slice(keyed.length) : undefined;
       messages.push({
-        enrollmentId: d.deliveryId.slice(0, d.deliveryId.lastIndexOf('#')),
+        enrollmentId,
         journeyId: d.journeyId,
         stepId: d.stepId,
+        ...(visit === undefined ? {} : { visit }),
         channel: d.channel,
         status: d.status,
         attempts: d.attempts,
