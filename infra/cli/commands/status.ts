@@ -27,7 +27,10 @@ export async function statusCommand(
   }
   out.push('', 'Enrollments');
   if (status.enrollments.length === 0) out.push('  none yet');
-  for (const e of status.enrollments) out.push(`  v${e.version.padEnd(8)} ${e.status.padEnd(10)} ${e.count}`);
+  for (const e of status.enrollments)
+    out.push(
+      `  v${e.version.padEnd(8)} ${e.status.padEnd(10)} ${String(e.count).padStart(5)}${e.reason === undefined ? '' : `  ${e.reason}`}`,
+    );
   out.push('', 'Funnel (enrollments that reached each step)');
   const top = Math.max(1, ...status.funnel.map((f) => f.enrollments));
   for (const f of status.funnel) {

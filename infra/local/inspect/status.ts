@@ -1,6 +1,7 @@
 import { join } from 'node:path';
+import { STOP_CAUSES } from '#functions/ingest/ingest.ts';
 import { stepOfState } from '#shared/journey/compile/context.ts';
-import { readExecutions } from '../services/stepfunctions/api/executions.ts';
+import { type ExecutionRecord, readExecutions } from '../services/stepfunctions/api/executions.ts';
 import { MachineStore } from '../services/stepfunctions/api/machines.ts';
 
 /** What `journeys status <journey>` shows. */
@@ -9,11 +10,24 @@ export type JourneyStatus = {
   versions: { version: number; createdAt: string }[];
   /** The version(s) the `live` alias routes to. */
   live: { version: number; weight: number }[];
-  /** Enrollments by version and status. */
-  enrollments: { version: string; status: string; count: number }[];
+  /**
+   * Enrollments by version and status; a stopped (ABORTED) one by why: its goal
+   * (`goal reached`), an exit event (`exit event`), or the error it was stopped with.
+   */
+  enrollments: { version: string; status: string; reason?: string; count: number }[];
   /** Steps in order of first visit, with how many enrollments reached each (a step's helper states count as the step). */
   funnel: { step: string; enrollments: number }[];
 };
+
+/** Causes of the StopExecution calls ingest makes: the report counts these as goal and exited. */
+const STOPPED_BY: ReadonlySet<string> = new Set(Object.values(STOP_CAUSES));
+
+/** Why a stopped execution stopped, in a word the report uses; nothing for one that ran to its end or failed. */
+function stopReason(e: ExecutionRecord): string | undefined {
+  if (e.status !== 'ABORTED') return undefined;
+  if (e.cause !== undefined && STOPPED_BY.has(e.cause)) return e.cause;
+  return e.error;
+}
 
 /** The versions, enrollments and funnel of one journey, from a running runtime's data or a data directory. */
 export async function journeyStatus(source: { options: { dataDir: string } } | string, journeyId: string) {
@@ -27,7 +41,7 @@ export async function journeyStatus(source: { options: { dataDir: string } } | s
   const counts = new Map<string, number>();
   const reached = new Map<string, number>();
   for (const e of executions) {
-    const key = `${e.version ?? 'latest'}\u0000${e.status}`;
+    const key = `${e.version ?? 'latest'}\u0000${e.status}\u0000${stopReason(e) ?? ''}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
     const steps = new Set(e.visited.flatMap((state) => stepOfState(state) ?? []));
     for (const step of steps) reached.set(step, (reached.get(step) ?? 0) + 1);
@@ -45,8 +59,8 @@ export async function journeyStatus(source: { options: { dataDir: string } } | s
       weight: r.weight,
     })),
     enrollments: [...counts].map(([key, count]) => {
-      const [version = '', status = ''] = key.split('\u0000');
-      return { version, status, count };
+      const [version = '', status = '', reason = ''] = key.split('\u0000');
+      return { version, status, ...(reason === '' ? {} : { reason }), count };
     }),
     funnel: [...reached].map(([step, enrollments]) => ({ step, enrollments })),
   };
