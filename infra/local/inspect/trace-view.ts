@@ -48,7 +48,8 @@ function visitMessages(e: TraceExecution, messages: readonly TraceMessage[]): Ma
 function goalWindow(until: string, zone: string, now: Date | undefined): string {
   const at = formatWhen(until, zone);
   if (now === undefined) return `; goal window until ${at}`;
-  return Date.parse(until) > now.getTime() ? `; goal window open until ${at}` : `; goal window closed ${at}`;
+  // Open at its last instant, as ingest counts a goal event then.
+  return now.getTime() <= Date.parse(until) ? `; goal window open until ${at}` : `; goal window closed ${at}`;
 }
 
 function ending(e: TraceExecution, zone: string): string {

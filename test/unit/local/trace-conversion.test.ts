@@ -76,6 +76,9 @@ describe('journeys trace: the goal window of an enrollment that ended unconverte
     expect(endingAt(new Date('2026-03-05T00:00:00Z'))).toBe(
       'completed Wed 04 Mar 10:00; goal window open until Mon 09 Mar 10:00',
     );
+    expect(endingAt(new Date('2026-03-09T10:00:00Z'))).toBe(
+      'completed Wed 04 Mar 10:00; goal window open until Mon 09 Mar 10:00',
+    );
     expect(endingAt(new Date('2026-03-20T00:00:00Z'))).toBe(
       'completed Wed 04 Mar 10:00; goal window closed Mon 09 Mar 10:00',
     );
