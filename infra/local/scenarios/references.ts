@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { formatPath } from '#shared/journey/violations.ts';
 import type { JourneyJson } from './journey-files.ts';
 import type { Expectation, Scenario } from './scenario.ts';
+import { resolveWhen } from './when.ts';
 
 /**
  * What a scenario names against what it has: its journeys' steps, variants
@@ -127,7 +128,33 @@ export function checkReferences(
   scenario.expect.forEach((expectation, i) => {
     checkExpectation(refs, expectation, `expect[${i}]`);
   });
-  return refs.problems;
+  return [...refs.problems, ...beforeStart(scenario)];
+}
+
+/**
+ * Events written at an instant before the scenario's start: the clock starts
+ * there and never goes back, so such an event would be played at the start,
+ * its timeline saying it happened then.
+ */
+function beforeStart(scenario: Scenario): ReferenceProblem[] {
+  const startMs = Date.parse(scenario.start);
+  const out: ReferenceProblem[] = [];
+  scenario.events.forEach((event, i) => {
+    // A malformed instant is the schema's to report.
+    const at = (() => {
+      try {
+        return resolveWhen(event.at, startMs);
+      } catch {
+        return undefined;
+      }
+    })();
+    if (at !== undefined && at < startMs)
+      out.push({
+        path: `events[${i}].at`,
+        message: `${event.at} is before the scenario's start (${scenario.start}): journey time begins there and never goes back; start the scenario earlier or write the event later`,
+      });
+  });
+  return out;
 }
 
 function checkExpectation(refs: Referee, expectation: Expectation, at: string): void {

@@ -280,6 +280,21 @@ describe('a scenario that names a step, variant, template, customer or journey t
     ]);
   });
 
+  it('refuses an event written before the start, which would be played at the start', async () => {
+    const problems = await referencesOf('before.test.json', {
+      ...cart,
+      events: [
+        { at: '2026-03-01T00:00:00Z', user: 'anna', track: 'Cart Updated' },
+        { at: '2026-03-02T09:00:00Z', user: 'anna', track: 'Cart Updated' },
+        { at: '+1h', user: 'anna', track: 'Cart Updated' },
+      ],
+      expect: [{ message: { user: 'anna', channel: 'email', template: 'cart-reminder' } }],
+    });
+    expect(problems).toStrictEqual([
+      "before.test.json:18:7: events[0].at: 2026-03-01T00:00:00Z is before the scenario's start (2026-03-02T09:00:00Z): journey time begins there and never goes back; start the scenario earlier or write the event later",
+    ]);
+  });
+
   it('accepts steps and templates that a deploy of an edited journey adds', async () => {
     const problems = await referencesOf('deploy.test.json', {
       ...cart,
