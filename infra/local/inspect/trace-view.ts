@@ -42,7 +42,7 @@ function visitMessages(e: TraceExecution, messages: readonly TraceMessage[]): Ma
 
 /**
  * The goal window of an enrollment that ended unconverted. Its item outlives the
- * window (DynamoDB's TTL deletes it up to days later; dynalite never does), so
+ * window (DynamoDB's TTL deletes it up to days later, the local runtime at its next sweep), so
  * whether the window is still open is judged at `now`, when known.
  */
 function goalWindow(until: string, zone: string, now: Date | undefined): string {

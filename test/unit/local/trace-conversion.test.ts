@@ -47,7 +47,7 @@ describe('journeys trace: an enrollment that converted and went on', () => {
 });
 
 describe('journeys trace: the goal window of an enrollment that ended unconverted', () => {
-  // The enrollment item outlives its window: DynamoDB's TTL removes it days later, dynalite never.
+  // The enrollment item outlives its window: TTL removes it up to days later (locally, at the next sweep).
   const kept = {
     enrollmentId: 'e-1',
     journeyId: 'welcome',
