@@ -1,5 +1,3 @@
-import { PATH_PATTERN } from '../../../shared/conditions/path.ts';
-
 /**
  * Pinpoint message templates (Handlebars, with Pinpoint's message variables)
  * as Liquid templates here. What has an equivalent is converted, all of it or
@@ -146,7 +144,8 @@ function convertTag(
   const close = /^\/(if|unless|each)$/.exec(inner);
   if (close !== null) return closeBlock(tag, close[1] ?? '', blocks);
   if (inner.startsWith('/')) return { why: `${inner.slice(1)} is not a block this import converts` };
-  const words = inner.split(/\s+/);
+  // Blanks in a bracketed name (`Attributes.[Favorite Color]`) do not separate arguments.
+  const words = unbracketed(inner).split(/\s+/);
   if (words.length > 1 || inner.includes('(') || inner.includes('='))
     return { why: helperWhy(words[0] ?? inner) };
   const variable = variablePath(inner, blocks, options.channel);
@@ -174,7 +173,7 @@ function openBlock(
   options: ConvertOptions,
 ): string | { why: string } {
   const arg = argument.trim();
-  if (/[\s()]/.test(arg))
+  if (/[\s()]/.test(unbracketed(arg)))
     return { why: `{{#${kind}}} on an expression (a helper or a comparison) has no automatic equivalent` };
   const path = variablePath(arg, blocks, options.channel);
   if (typeof path !== 'string') return path;
@@ -288,6 +287,11 @@ function rootVariable(text: string, channel: Channel): string | { why: string } 
   return { why: variableWhy(root ?? text) };
 }
 
+/** The text with every bracketed path segment emptied (`a.[b c]` → `a.[]`). */
+function unbracketed(text: string): string {
+  return text.replace(/\[[^\]]*\]/g, '[]');
+}
+
 /** Segments of a Handlebars path: `a.b`, `a/b`, `a.[b c]`; undefined when it is not one. */
 function segmentsOf(text: string): string[] | undefined {
   const segments: string[] = [];
@@ -314,9 +318,10 @@ function written(prefix: string, segments: readonly string[]): string | undefine
     if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(segment)) path += `.${segment}`;
     else if (/^\d+$/.test(segment)) path += `[${segment}]`;
     else if (!segment.includes("'")) path += `['${segment}']`;
+    else if (!segment.includes('"')) path += `["${segment}"]`;
     else return undefined;
   }
-  return PATH_PATTERN.test(path) || path.startsWith('item') ? path : undefined;
+  return path;
 }
 
 function defaultOf(

@@ -52,6 +52,13 @@ describe('Pinpoint templates (Handlebars) as Liquid', () => {
     ['a {{~Attributes.X~}} b', { X: 'x' }, 'axb'],
     ['\\{{not a tag}} {% raw %}', {}, '{{not a tag}} {% raw %}'],
     [
+      '{{#if Attributes.[Favorite Color]}}{{Attributes.[Favorite Color]}}{{/if}}',
+      { 'Favorite Color': 'teal' },
+      'teal',
+    ],
+    ['{{Attributes.Prénom}} {{Attributes.2fa}}', { Prénom: 'Zoé', '2fa': 'on' }, 'Zoé on'],
+    ['{{#each Attributes.L}}{{#if this}}[{{this}}]{{/if}}{{/each}}', { L: ['', 'z'] }, '[z]'],
+    [
       '{{User.UserId}} {{Address}} {{Attributes.[utm.source]}}',
       { 'utm.source': 'ads' },
       'u-1 ana@example.com ads',
