@@ -15,6 +15,7 @@ import {
   type PinpointTemplateExport,
   type TemplateExports,
   templateExportIn,
+  templateFileWithoutContent,
 } from '#infra/cli/import-pinpoint/template-exports.ts';
 import { isPlaceholderText } from '#infra/cli/import-pinpoint/templates.ts';
 import { JOURNEY_ID } from '#shared/journey/schema.ts';
@@ -194,6 +195,11 @@ function withoutTemplates(
 ): PinpointSource[] {
   const rest: PinpointSource[] = [];
   for (const source of sources) {
+    const without = source.ok ? templateFileWithoutContent(source.value) : undefined;
+    if (without !== undefined) {
+      process.stderr.write(`${paint('yellow', '!')} ${source.label}: ${without}\n`);
+      continue;
+    }
     const template = source.ok ? templateExportIn(source.value) : undefined;
     if (template === undefined) {
       rest.push(source);

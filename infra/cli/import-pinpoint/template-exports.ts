@@ -67,6 +67,27 @@ export function templateExportIn(value: unknown): PinpointTemplateExport | undef
   return undefined;
 }
 
+/**
+ * Why a file of Pinpoint templates carries nothing to import: a voice or
+ * in-app template (channels a journey here has no step for), or
+ * `list-templates` output (names without content); undefined for anything else.
+ */
+export function templateFileWithoutContent(value: unknown): string | undefined {
+  if (!isObject(value)) return undefined;
+  const list = value.TemplatesResponse;
+  if (isObject(list) && Array.isArray(list.Item))
+    return 'aws pinpoint list-templates output names templates without their content: export each with get-email-template, get-sms-template or get-push-template';
+  for (const [wrapper, type, what] of [
+    ['VoiceTemplateResponse', 'VOICE', 'voice'],
+    ['InAppTemplateResponse', 'INAPP', 'in-app'],
+  ] as const) {
+    const inner = isObject(value[wrapper]) ? value[wrapper] : value.TemplateType === type ? value : undefined;
+    if (inner !== undefined && !('Activities' in inner))
+      return `the ${what} template ${String(inner.TemplateName ?? '')}: a journey here sends no ${what} messages, so it was not imported`;
+  }
+  return undefined;
+}
+
 /** Adds an export to a catalog; the later of two exports of one template wins. */
 export function addTemplateExport(
   into: Map<string, Map<Channel, PinpointTemplateExport>>,

@@ -314,4 +314,33 @@ describe('journeys import-pinpoint', () => {
     const validated = await runCli(['validate', '--templates', templates, join(out, 'welcome.json')]);
     expect(validated.stdout).toContain('0 with problems');
   });
+  it('passes over voice and in-app templates and list-templates output in a folder of exports, saying why', async () => {
+    // arrange
+    const input = join(dir, 'export');
+    await mkdir(input);
+    await writeFile(
+      join(input, 'journey.json'),
+      JSON.stringify({
+        Name: 'Welcome',
+        StartCondition: { SegmentStartCondition: { SegmentId: 's' } },
+        StartActivity: 'hi',
+        Activities: { hi: { SMS: { TemplateName: 'Code' } } },
+      }),
+    );
+    await writeFile(
+      join(input, 'call.json'),
+      JSON.stringify({ VoiceTemplateResponse: { TemplateName: 'Call', TemplateType: 'VOICE', Body: 'Hi' } }),
+    );
+    await writeFile(
+      join(input, 'templates.json'),
+      JSON.stringify({ TemplatesResponse: { Item: [{ TemplateName: 'Code', TemplateType: 'SMS' }] } }),
+    );
+    // act
+    const result = await runCli(['import-pinpoint', input, '--out', join(dir, 'journeys')]);
+    // assert
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('the voice template Call: a journey here sends no voice messages');
+    expect(result.stderr).toContain('list-templates output names templates without their content');
+    expect(result.stdout).toContain('1 journey: 1 imported, 0 not');
+  });
 });
