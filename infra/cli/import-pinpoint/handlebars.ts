@@ -15,6 +15,9 @@
  *   with Handlebars' truth (an empty value is false: `!= blank`).
  * - `{{#each x}}` → `{% for %}` over at most 15 items, as Pinpoint; `{{this}}`,
  *   `{{this.y}}`, `{{@index}}`, `{{@first}}`, `{{@last}}`, `{{../X}}`.
+ * - `{{#eq X "a"}}` / `{{#neq …}}` and `{{#if (eq X "a")}}` → `{% if X == "a" %}`;
+ *   `{{upper X}}`, `{{lower X}}`, `{{stripTags X}}`, `{{join X ", "}}`,
+ *   `{{defaultIfEmpty X "none"}}` → the Liquid filter that does the same.
  * - comments are dropped; `{{~` / `~}}` trim as `{{-` / `-}}`.
  * Anything else (a helper such as `formatDate`, endpoint data such as
  * `Location` or `Metrics`, recommendations, partials) is named, with where it is.
@@ -40,7 +43,12 @@ type ConvertOptions = {
 /** Pinpoint shows at most this many items of a list in an `each`. */
 const EACH_LIMIT = 15;
 
-type Block = { kind: 'if' | 'unless' | 'each'; item?: string; otherwise?: string; elsed: boolean };
+type Block = {
+  kind: 'if' | 'unless' | 'each' | 'eq' | 'neq';
+  item?: string;
+  otherwise?: string;
+  elsed: boolean;
+};
 
 type Tag = { text: string; inner: string; raw: boolean; trimLeft: boolean; trimRight: boolean };
 
@@ -137,31 +145,81 @@ function convertTag(
     return tag.trimLeft || tag.trimRight ? liquidTag(tag, 'comment %}{% endcomment') : '';
   const open = /^#(if|unless|each)\s+(.+)$/s.exec(inner);
   if (open !== null) return openBlock(tag, open[1] as Block['kind'], open[2] ?? '', blocks, options);
+  const compare = /^#(eq|neq)\s+(.+)$/s.exec(inner);
+  if (compare !== null) {
+    const kind = compare[1] === 'eq' ? 'eq' : 'neq';
+    const expression = comparison(kind, tokensOf(compare[2] ?? ''), blocks, options.channel);
+    if (typeof expression !== 'string') return expression;
+    blocks.push({ kind, elsed: false });
+    return liquidTag(tag, `if ${expression}`);
+  }
   if (inner.startsWith('#') || inner.startsWith('^') || inner.startsWith('>') || inner.startsWith('*'))
     return { why: blockWhy(inner) };
   const elseIf = /^else\s+if\s+(.+)$/s.exec(inner);
   if (inner === 'else' || inner === '^' || elseIf !== null) return elseTag(tag, elseIf?.[1], blocks, options);
-  const close = /^\/(if|unless|each)$/.exec(inner);
+  const close = /^\/(if|unless|each|eq|neq)$/.exec(inner);
   if (close !== null) return closeBlock(tag, close[1] ?? '', blocks);
   if (inner.startsWith('/')) return { why: `${inner.slice(1)} is not a block this import converts` };
   // Blanks in a bracketed name (`Attributes.[Favorite Color]`) do not separate arguments.
   const words = unbracketed(inner).split(/\s+/);
   if (words.length > 1 || inner.includes('(') || inner.includes('='))
-    return { why: helperWhy(words[0] ?? inner) };
+    return helperOutput(tag, words[0] ?? inner, blocks, options, blanks);
+  return output(tag, inner, [], blocks, options, blanks);
+}
+
+/** Pinpoint's string helpers that are one Liquid filter on one value: `{{upper X}}` → `{{ X | upcase }}`. */
+const FILTER_HELPERS: ReadonlyMap<string, string> = new Map([
+  ['upper', 'upcase'],
+  ['lower', 'downcase'],
+  ['stripTags', 'strip_html'],
+]);
+
+/** `{{helper X …}}`: a helper that is a Liquid filter, or why it has no equivalent. */
+function helperOutput(
+  tag: Tag,
+  name: string,
+  blocks: Block[],
+  options: ConvertOptions,
+  blanks: Set<string>,
+): string | { why: string } {
+  const tokens = tokensOf(tag.inner);
+  const [, value, argument, ...more] = tokens ?? [];
+  const filter = FILTER_HELPERS.get(name);
+  if (tokens === undefined || value?.kind !== 'path' || more.length > 0) return { why: helperWhy(name) };
+  if (filter !== undefined && argument === undefined)
+    return output(tag, value.text, [filter], blocks, options, blanks);
+  if (name === 'defaultIfEmpty' && argument?.kind === 'literal')
+    return output(tag, value.text, [], blocks, options, blanks, literalText(argument.text));
+  if (name === 'join' && argument?.kind === 'literal')
+    return output(tag, value.text, [`join: ${argument.text}`], blocks, options, blanks);
+  return { why: helperWhy(name) };
+}
+
+/** A variable's output, with its default value (Pinpoint's, `given`, or empty) first and then `filters`. */
+function output(
+  tag: Tag,
+  inner: string,
+  filters: readonly string[],
+  blocks: Block[],
+  options: ConvertOptions,
+  blanks: Set<string>,
+  given?: string,
+): string | { why: string } {
   const variable = variablePath(inner, blocks, options.channel);
   if (typeof variable !== 'string') return variable;
-  const fallback = defaultOf(inner, blocks, options.defaults);
+  const fallback = given ?? defaultOf(inner, blocks, options.defaults);
   // A loop's item, and the fields every message has (its customer, its address), need no fallback.
   const always =
     ALWAYS_SET.has(variable) ||
     variable.startsWith('forloop.') ||
     blocks.some((b) => b.item !== undefined && variable.startsWith(b.item));
   if (fallback === undefined && !always) blanks.add(inner);
-  const filters = [
+  const all = [
     ...(always && fallback === undefined ? [] : [`default: ${JSON.stringify(fallback ?? '')}`]),
+    ...filters,
     ...(tag.raw && options.html === true ? ['raw'] : []),
   ];
-  const body = [variable, ...filters].join(' | ');
+  const body = [variable, ...all].join(' | ');
   return `{{${tag.trimLeft ? '-' : ''} ${body} ${tag.trimRight ? '-' : ''}}}`;
 }
 
@@ -173,6 +231,16 @@ function openBlock(
   options: ConvertOptions,
 ): string | { why: string } {
   const arg = argument.trim();
+  // `{{#if (eq X "gold")}}`: a comparison, as Pinpoint's eq and neq helpers make one.
+  const sub = /^\((eq|neq)\s+(.+)\)$/s.exec(arg);
+  if (sub !== null && kind !== 'each') {
+    // `{{#unless (eq …)}}` is the other comparison.
+    const equal = (sub[1] === 'eq') === (kind === 'if');
+    const expression = comparison(equal ? 'eq' : 'neq', tokensOf(sub[2] ?? ''), blocks, options.channel);
+    if (typeof expression !== 'string') return expression;
+    blocks.push({ kind, elsed: false });
+    return liquidTag(tag, `if ${expression}`);
+  }
   if (/[\s()]/.test(unbracketed(arg)))
     return { why: `{{#${kind}}} on an expression (a helper or a comparison) has no automatic equivalent` };
   const path = variablePath(arg, blocks, options.channel);
@@ -217,6 +285,58 @@ function closeBlock(tag: Tag, kind: string, blocks: Block[]): string | { why: st
     return { why: `{{/${kind}}} closes ${block === undefined ? 'no block' : `{{#${block.kind}}}`}` };
   if (block.kind === 'each' && !block.elsed) return `{% endfor %}${liquidTag(tag, 'endif')}`;
   return liquidTag(tag, 'endif');
+}
+
+type Token = { kind: 'path' | 'literal'; text: string };
+
+/** The words of a tag: paths, and string or number literals (as JSON); undefined when one is neither. */
+function tokensOf(text: string): Token[] | undefined {
+  const tokens: Token[] = [];
+  const pattern =
+    /\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|(-?\d+(?:\.\d+)?)(?![\w.])|((?:[^\s[\]()"']|\[[^\]]*\])+))/y;
+  let at = 0;
+  while (at < text.trimEnd().length) {
+    pattern.lastIndex = at;
+    const match = pattern.exec(text);
+    if (match === null) return undefined;
+    const [, double, single, number, path] = match;
+    if (double !== undefined) tokens.push({ kind: 'literal', text: `"${double}"` });
+    else if (single !== undefined) tokens.push({ kind: 'literal', text: JSON.stringify(single) });
+    else if (number !== undefined) tokens.push({ kind: 'literal', text: number });
+    else if (path !== undefined) tokens.push({ kind: 'path', text: path });
+    at = pattern.lastIndex;
+  }
+  return tokens;
+}
+
+/** The text a literal token stands for. */
+function literalText(token: string): string {
+  try {
+    return String(JSON.parse(token));
+  } catch {
+    return token.slice(1, -1);
+  }
+}
+
+/** `eq A B` / `neq A B` as a Liquid comparison (a literal as written, a path as its variable). */
+function comparison(
+  kind: 'eq' | 'neq',
+  tokens: readonly Token[] | undefined,
+  blocks: readonly Block[],
+  channel: Channel,
+): string | { why: string } {
+  if (tokens?.length !== 2) return { why: `${kind} compares two values` };
+  const sides: string[] = [];
+  for (const token of tokens) {
+    if (token.kind === 'literal') {
+      sides.push(token.text);
+      continue;
+    }
+    const path = variablePath(token.text, blocks, channel);
+    if (typeof path !== 'string') return path;
+    sides.push(path);
+  }
+  return `${sides[0]} ${kind === 'eq' ? '==' : '!='} ${sides[1]}`;
 }
 
 /** A Handlebars path as its Liquid variable, or why it has none. */

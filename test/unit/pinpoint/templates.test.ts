@@ -51,6 +51,17 @@ describe('Pinpoint templates (Handlebars) as Liquid', () => {
     ['a {{!-- a comment --}}b{{! another }}', {}, 'a b'],
     ['a {{~Attributes.X~}} b', { X: 'x' }, 'axb'],
     ['\\{{not a tag}} {% raw %}', {}, '{{not a tag}} {% raw %}'],
+    ['{{#eq Attributes.Plan "gold"}}G{{else}}N{{/eq}}', { Plan: 'gold' }, 'G'],
+    ["{{#neq Attributes.Plan 'gold'}}N{{else}}G{{/neq}}", {}, 'N'],
+    ['{{#if (eq Attributes.Plan "silver")}}S{{else}}O{{/if}}', { Plan: 'gold' }, 'O'],
+    ['{{#unless (neq Attributes.Plan "gold")}}G{{/unless}}', { Plan: 'gold' }, 'G'],
+    ['{{upper User.UserAttributes.FirstName}} {{lower Attributes.City}}', { City: 'LYON' }, 'THERE lyon'],
+    [
+      '{{stripTags Attributes.Note}}|{{join Attributes.Tags ", "}}',
+      { Note: '<b>hi</b>', Tags: ['a', 'b'] },
+      'hi|a, b',
+    ],
+    ['{{defaultIfEmpty Attributes.Missing "none"}}', {}, 'none'],
     [
       '{{#if Attributes.[Favorite Color]}}{{Attributes.[Favorite Color]}}{{/if}}',
       { 'Favorite Color': 'teal' },
