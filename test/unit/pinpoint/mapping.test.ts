@@ -249,6 +249,19 @@ describe('activity mapping details', () => {
     const checked = validateJourney(result.journey);
     expect(checked.ok ? [] : checked.violations).toEqual([]);
   });
+  it('imports a re-entry interval of zero as re-entry at once, not as a value it cannot read', () => {
+    // act
+    const result = importPinpointJourney(
+      journeyWith(
+        { start: { Wait: { WaitTime: { WaitFor: 'PT1H' } } } },
+        { Limits: { EndpointReentryCap: 0, EndpointReentryInterval: 'PT0S' } },
+      ),
+    );
+    // assert
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.journey.reentry).toEqual({ mode: 'always' });
+    expect(result.notes.filter((n) => n.path === 'Limits.EndpointReentryInterval')).toEqual([]);
+  });
   it('keeps the segment part of an event condition that also has segmentDimensions', () => {
     // arrange: "ordered within a day, and on the pro plan"
     const condition = {
