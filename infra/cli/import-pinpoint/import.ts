@@ -4,7 +4,7 @@ import { JOURNEY_ID, type JourneyInput, Step } from '../../../shared/journey/sch
 import { fromZodIssues } from '../../../shared/journey/violations.ts';
 import { mapActivity } from './activities.ts';
 import { type ActivityContext, noteUnread, type StepInput } from './context.ts';
-import { StepIds, slugify } from './ids.ts';
+import { StepIds, slugify, UNNAMED_JOURNEY } from './ids.ts';
 import {
   mapAudience,
   mapEntryLimit,
@@ -108,6 +108,12 @@ export function importPinpointJourney(input: unknown, options: ImportOptions = {
   for (const key of Object.keys(source).filter((k) => !READ.includes(k)))
     log.note(key, UNREAD[key] ?? `${key} has no equivalent and was not imported.`);
   const id = options.id ?? slugify(source.Name);
+  // A name in a script with no Latin letters (`ようこそ`) leaves nothing of itself in an id.
+  if (options.id === undefined && id === UNNAMED_JOURNEY && !/imported.journey/i.test(source.Name))
+    log.note(
+      'Name',
+      `"${source.Name}" has no letters or digits a journey id can keep: the id is "${id}". Give --id, or --out journeys/<id>.json.`,
+    );
   if (!JOURNEY_ID.test(id))
     log.problem('(id)', `"${id}" is not a journey id: lowercase letters, digits and dashes.`);
   const { settings, zone } = mapSettings(source, log);

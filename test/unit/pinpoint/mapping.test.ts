@@ -70,7 +70,20 @@ describe('ids', () => {
     ['Cart abandonment (EU)', 'cart-abandonment-eu'],
     ['Ünïcode   Journey!', 'unicode-journey'],
     ['***', 'imported-journey'],
+    ['Begrüßung', 'begrussung'],
+    ['Добро пожаловать', 'dobro-pozhalovat'],
+    ['Καλωσόρισμα', 'kalosorisma'],
   ])('slugify %s → %s', (name, slug) => expect(slugify(name)).toBe(slug));
+
+  it('says when a journey name leaves nothing of itself in the id', () => {
+    const result = importPinpointJourney({
+      ...journeyWith({ start: { Wait: { WaitTime: { WaitFor: 'PT1H' } } } }),
+      Name: 'ようこそ',
+    });
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.journey.id).toBe('imported-journey');
+    expect(result.notes).toContainEqual({ path: 'Name', message: expect.stringContaining('Give --id') });
+  });
 });
 
 const journeyWith = (activities: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
