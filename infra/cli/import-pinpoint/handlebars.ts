@@ -124,10 +124,9 @@ function readTag(source: string, open: number): Tag | undefined {
   return { text, inner: inner.trim(), raw, trimLeft, trimRight };
 }
 
-/** Literal text, kept out of Liquid's reach when it holds Liquid's own delimiters. */
+/** Literal text, with Liquid's own delimiters in it (`width:100%}` in a style) kept out of Liquid's reach. */
 function literal(text: string): string {
-  if (!/\{%|%\}|\{\{|\}\}/.test(text)) return text;
-  return `{% raw %}${text}{% endraw %}`;
+  return text.replace(/\{%|%\}|\{\{|\}\}/g, (delimiter) => `{% raw %}${delimiter}{% endraw %}`);
 }
 
 function liquidTag(tag: Tag, body: string): string {

@@ -51,6 +51,7 @@ describe('Pinpoint templates (Handlebars) as Liquid', () => {
     ['a {{!-- a comment --}}b{{! another }}', {}, 'a b'],
     ['a {{~Attributes.X~}} b', { X: 'x' }, 'axb'],
     ['\\{{not a tag}} {% raw %}', {}, '{{not a tag}} {% raw %}'],
+    ['<style>.x{width:100%}</style>{{Attributes.X}}', { X: 'x' }, '<style>.x{width:100%}</style>x'],
     ['{{#eq Attributes.Plan "gold"}}G{{else}}N{{/eq}}', { Plan: 'gold' }, 'G'],
     ["{{#neq Attributes.Plan 'gold'}}N{{else}}G{{/neq}}", {}, 'N'],
     ['{{#if (eq Attributes.Plan "silver")}}S{{else}}O{{/if}}', { Plan: 'gold' }, 'O'],
@@ -149,7 +150,8 @@ describe('importPinpointJourney with the exported templates', () => {
           TemplateName: 'Welcome',
           TemplateType: 'EMAIL',
           Subject: 'Welcome, {{User.UserAttributes.FirstName}}',
-          HtmlPart: '<p>Hi {{User.UserAttributes.FirstName}} &amp; co</p><style>p{}</style>',
+          HtmlPart:
+            '<p>Hi {{User.UserAttributes.FirstName}} &amp; co</p>\r\n<p>5&nbsp;&euro; &#x2013; &amp;lt;</p><style>p{}</style>',
           DefaultSubstitutions: '{"User.UserAttributes.FirstName":"friend"}',
         },
       },
@@ -178,8 +180,8 @@ describe('importPinpointJourney with the exported templates', () => {
       template: {
         channel: 'email',
         subject: 'Welcome, {{ profile.traits.FirstName | default: "friend" }}',
-        html: '<p>Hi {{ profile.traits.FirstName | default: "friend" }} &amp; co</p><style>p{}</style>',
-        text: 'Hi {{ profile.traits.FirstName | default: "friend" }} & co',
+        html: '<p>Hi {{ profile.traits.FirstName | default: "friend" }} &amp; co</p>\r\n<p>5&nbsp;&euro; &#x2013; &amp;lt;</p><style>p{}</style>',
+        text: 'Hi {{ profile.traits.FirstName | default: "friend" }} & co\n\n5 € – &lt;',
       },
     });
     expect(byName.get('App')?.template).toEqual({
