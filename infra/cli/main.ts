@@ -70,6 +70,10 @@ program
     '--segments <file|folder>',
     'Pinpoint segments (aws pinpoint get-segments output): the journeys that use them get their filters',
   )
+  .option(
+    '--template-exports <file|folder>',
+    'Pinpoint templates (aws pinpoint get-email-template, get-sms-template, get-push-template output): their content becomes the templates',
+  )
   .action(lazy(async () => (await import('./commands/import-pinpoint.ts')).importPinpointCommand));
 
 program

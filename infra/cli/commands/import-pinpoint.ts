@@ -1,4 +1,4 @@
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, sep } from 'node:path';
 import {
   type ImportedTemplate,
@@ -10,6 +10,14 @@ import {
 import type { PinpointSegment } from '#infra/cli/import-pinpoint/schema.ts';
 import { type SegmentCatalog, segmentsIn } from '#infra/cli/import-pinpoint/segments.ts';
 import { type PinpointSource, readPinpointSources } from '#infra/cli/import-pinpoint/sources.ts';
+import {
+  addTemplateExport,
+  type PinpointTemplateExport,
+  type TemplateExports,
+  templateExportIn,
+  templateFileWithoutContent,
+} from '#infra/cli/import-pinpoint/template-exports.ts';
+import { isPlaceholderText } from '#infra/cli/import-pinpoint/templates.ts';
 import { JOURNEY_ID } from '#shared/journey/schema.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
 import type { TemplateChannel } from '#shared/templates.ts';
@@ -22,6 +30,7 @@ export type ImportPinpointOptions = {
   id?: string;
   force?: boolean;
   segments?: string;
+  templateExports?: string;
 };
 
 type Imported = Extract<ImportResult, { ok: true }>;
@@ -44,7 +53,17 @@ export async function importPinpointCommand(input: string, options: ImportPinpoi
   const { folder, remarks } = read;
   // Segment exports beside the journeys, and those given with --segments, resolve segment ids.
   const catalog = new Map<string, PinpointSegment>();
-  const sources = withoutSegments(read.sources, catalog);
+  // Template exports beside the journeys, and those given with --template-exports, carry their content over.
+  const exports = new Map<string, Map<TemplateChannel, PinpointTemplateExport>>();
+  const sources = withoutTemplates(withoutSegments(read.sources, catalog), exports);
+  if (options.templateExports !== undefined) {
+    const given = await readPinpointSources(options.templateExports);
+    const others = withoutTemplates(given.sources, exports);
+    if (others.length > 0)
+      return fail(
+        `--template-exports ${options.templateExports}: ${others.map((o) => o.label).join(', ')} ${others.length === 1 ? 'is' : 'are'} not Pinpoint templates (aws pinpoint get-email-template, get-sms-template or get-push-template output).`,
+      );
+  }
   if (options.segments !== undefined) {
     const given = await readPinpointSources(options.segments);
     const others = withoutSegments(given.sources, catalog);
@@ -67,7 +86,7 @@ export async function importPinpointCommand(input: string, options: ImportPinpoi
       report.write(
         `${i === 0 ? '' : '\n'}${paint('bold', `[${i + 1}/${sources.length}] ${source.label}`)}\n`,
       );
-    const done = await importOne(source, target, options, ids, { segments: catalog, templates });
+    const done = await importOne(source, target, options, ids, { segments: catalog, templates, exports });
     if (!done) failed.push(source.label);
   }
   for (const remark of remarks) report.write(`\n${paint('yellow', '!')} ${remark}\n`);
@@ -108,7 +127,7 @@ async function importOne(
   target: Target,
   options: ImportPinpointOptions,
   ids: Set<string>,
-  shared: { segments: SegmentCatalog; templates: TemplateUses },
+  shared: { segments: SegmentCatalog; templates: TemplateUses; exports: TemplateExports },
 ): Promise<boolean> {
   if (!source.ok) return problems(source.label, [{ path: '(file)', message: source.message }]);
   const wanted = target.kind === 'file' ? target.id : options.id;
@@ -116,6 +135,7 @@ async function importOne(
     id: wanted,
     templates: shared.templates,
     ...(shared.segments.size === 0 ? {} : { segments: shared.segments }),
+    ...(shared.exports.size === 0 ? {} : { templateExports: shared.exports }),
   });
   if (!result.ok) return problems(source.label, result.problems);
   const id = uniqueId(result.journey.id, ids);
@@ -163,6 +183,31 @@ function withoutSegments(
     for (const segment of segments) catalog.set(segment.Id, segment);
     process.stderr.write(
       `${paint('dim', '•')} ${source.label}: ${segments.length} segment${segments.length === 1 ? '' : 's'} (${segments.map((g) => g.Name ?? g.Id).join(', ')})\n`,
+    );
+  }
+  return rest;
+}
+
+/** The sources that are not template exports; the templates go into `exports`, each said on stderr. */
+function withoutTemplates(
+  sources: readonly PinpointSource[],
+  exports: Map<string, Map<TemplateChannel, PinpointTemplateExport>>,
+): PinpointSource[] {
+  const rest: PinpointSource[] = [];
+  for (const source of sources) {
+    const without = source.ok ? templateFileWithoutContent(source.value) : undefined;
+    if (without !== undefined) {
+      process.stderr.write(`${paint('yellow', '!')} ${source.label}: ${without}\n`);
+      continue;
+    }
+    const template = source.ok ? templateExportIn(source.value) : undefined;
+    if (template === undefined) {
+      rest.push(source);
+      continue;
+    }
+    addTemplateExport(exports, template);
+    process.stderr.write(
+      `${paint('dim', '•')} ${source.label}: the ${template.channel} template ${template.name}\n`,
     );
   }
   return rest;
@@ -228,14 +273,20 @@ function problems(label: string, list: readonly { path: string; message: string 
 async function writeTemplates(dir: string, templates: readonly ImportedTemplate[]): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const lines: string[] = [];
-  for (const { name, template } of templates) {
+  for (const { name, template, placeholder } of templates) {
     const path = join(dir, `${name}.json`);
+    const text = `${JSON.stringify(template, null, 2)}\n`;
+    const what = `${placeholder ? 'placeholder ' : ''}${template.channel} template ${path}`;
     try {
-      await writeFile(path, `${JSON.stringify(template, null, 2)}\n`, { flag: 'wx' });
-      lines.push(`${paint('green', '✔')} wrote placeholder ${template.channel} template ${path}`);
+      await writeFile(path, text, { flag: 'wx' });
+      lines.push(`${paint('green', '✔')} wrote ${what}${placeholder ? '' : ' from the Pinpoint template'}`);
     } catch (error) {
       if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
-      lines.push(`${paint('dim', '•')} kept existing template ${path}`);
+      // A placeholder an earlier import wrote, still unedited, gives way to the template's content.
+      if (!placeholder && isPlaceholderText(await readFile(path, 'utf8').catch(() => ''))) {
+        await writeFile(path, text);
+        lines.push(`${paint('green', '✔')} replaced the placeholder ${path} with the Pinpoint template`);
+      } else lines.push(`${paint('dim', '•')} kept existing template ${path}`);
     }
   }
   return lines;

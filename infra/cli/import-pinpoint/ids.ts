@@ -126,9 +126,13 @@ function toLatin(text: string): string {
   return out;
 }
 
+/** The id of a journey whose name leaves no letters or digits in one. */
+export const UNNAMED_JOURNEY = 'imported-journey';
+
 /** A journey id from a journey name: lowercase words joined by dashes. */
 export function slugify(name: string): string {
-  const slug = name
+  // Transliterated as step ids are: `Begrüßung` → begrussung, `Добро пожаловать` → dobro-pozhalovat.
+  const slug = toLatin(name)
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
@@ -136,5 +140,5 @@ export function slugify(name: string): string {
     .replace(/^-+/, '')
     .slice(0, 63)
     .replace(/-+$/, '');
-  return slug === '' ? 'imported-journey' : slug;
+  return slug === '' ? UNNAMED_JOURNEY : slug;
 }

@@ -4,7 +4,7 @@ import { JOURNEY_ID, type JourneyInput, Step } from '../../../shared/journey/sch
 import { fromZodIssues } from '../../../shared/journey/violations.ts';
 import { mapActivity } from './activities.ts';
 import { type ActivityContext, noteUnread, type StepInput } from './context.ts';
-import { StepIds, slugify } from './ids.ts';
+import { StepIds, slugify, UNNAMED_JOURNEY } from './ids.ts';
 import {
   mapAudience,
   mapEntryLimit,
@@ -16,6 +16,7 @@ import {
 import { ImportLog, type ImportNote, type ImportProblem, pathOf } from './notes.ts';
 import { ACTIVITY_TYPES, type PinpointActivity, PinpointJourney } from './schema.ts';
 import { looksLikeSegment, type SegmentCatalog, type SegmentResolver, segmentResolver } from './segments.ts';
+import { convertTemplateExport, type TemplateExports } from './template-exports.ts';
 import {
   type ImportedTemplate,
   placeholderTemplate,
@@ -45,6 +46,8 @@ export type ImportOptions = {
   segments?: SegmentCatalog;
   /** The templates the other journeys imported with this one use, so each gets the same file in all. */
   templates?: TemplateUses;
+  /** The application's templates (aws pinpoint get-email-template, …), so their content is carried over. */
+  templateExports?: TemplateExports;
 };
 
 export type ImportResult =
@@ -105,6 +108,12 @@ export function importPinpointJourney(input: unknown, options: ImportOptions = {
   for (const key of Object.keys(source).filter((k) => !READ.includes(k)))
     log.note(key, UNREAD[key] ?? `${key} has no equivalent and was not imported.`);
   const id = options.id ?? slugify(source.Name);
+  // A name in a script with no Latin letters (`ようこそ`) leaves nothing of itself in an id.
+  if (options.id === undefined && id === UNNAMED_JOURNEY && !/imported.journey/i.test(source.Name))
+    log.note(
+      'Name',
+      `"${source.Name}" has no letters or digits a journey id can keep: the id is "${id}". Give --id, or --out journeys/<id>.json.`,
+    );
   if (!JOURNEY_ID.test(id))
     log.problem('(id)', `"${id}" is not a journey id: lowercase letters, digits and dashes.`);
   const { settings, zone } = mapSettings(source, log);
@@ -114,7 +123,14 @@ export function importPinpointJourney(input: unknown, options: ImportOptions = {
   const reentry = mapReentry(source, log);
   const limit = mapEntryLimit(source, log);
   const status = mapStatus(source, log);
-  const { start, steps } = mapSteps(source, zone, log, segments, options.templates);
+  const origins = new Map<string, TemplateOrigin>();
+  const { start, steps } = mapSteps(
+    source,
+    zone,
+    log,
+    segments,
+    templateNamer(source, log, options, origins),
+  );
   if (log.problems.length > 0 || trigger === undefined || start === undefined)
     return {
       ok: false,
@@ -131,7 +147,8 @@ export function importPinpointJourney(input: unknown, options: ImportOptions = {
     start,
     steps,
   };
-  return { ok: true, journey, templates: templatesOf(steps), notes: log.notes };
+  const templates = templatesOf(steps, origins, options.templateExports, log);
+  return { ok: true, journey, templates, notes: log.notes };
 }
 
 function mapSteps(
@@ -139,7 +156,7 @@ function mapSteps(
   zone: string,
   log: ImportLog,
   segments: SegmentResolver | undefined,
-  templates: TemplateUses | undefined,
+  templateName: ActivityContext['templateName'],
 ): { start?: string; steps: Record<string, StepInput> } {
   const ids = new StepIds();
   const activityIds = Object.keys(source.Activities).sort();
@@ -159,7 +176,7 @@ function mapSteps(
     ...(segments === undefined ? {} : { segments }),
     exitId,
     zone,
-    templateName: planTemplateNames(source.Activities, log, templates),
+    templateName,
   };
   const steps: Record<string, StepInput> = {};
   for (const [activityId, stepId] of stepOf) {
@@ -274,15 +291,56 @@ function reachableOnly(
   return Object.fromEntries(Object.entries(steps).filter(([id]) => reachable.has(id)));
 }
 
-function templatesOf(steps: Record<string, StepInput>): ImportedTemplate[] {
+/** The Pinpoint template a template file stands for. */
+type TemplateOrigin = { name: string; channel: 'email' | 'sms' | 'push' };
+
+/** Plans template file names, remembering the Pinpoint template each stands for. */
+function templateNamer(
+  source: PinpointJourney,
+  log: ImportLog,
+  options: ImportOptions,
+  origins: Map<string, TemplateOrigin>,
+): ActivityContext['templateName'] {
+  const plan = planTemplateNames(source.Activities, log, options.templates);
+  return (name, channel) => {
+    const file = plan(name, channel);
+    origins.set(file, { name, channel });
+    return file;
+  };
+}
+
+/**
+ * The templates the steps send: the exported Pinpoint template's content when
+ * it converts, else a placeholder (the note says why).
+ */
+function templatesOf(
+  steps: Record<string, StepInput>,
+  origins: ReadonlyMap<string, TemplateOrigin>,
+  exports: TemplateExports | undefined,
+  log: ImportLog,
+): ImportedTemplate[] {
   const seen = new Map<string, ImportedTemplate>();
-  for (const step of Object.values(steps)) {
-    if (step.type !== 'email' && step.type !== 'sms' && step.type !== 'push') continue;
-    if (!seen.has(step.template))
-      seen.set(step.template, {
-        name: step.template,
-        template: placeholderTemplate(step.template, step.type),
-      });
+  const names = Object.values(steps).flatMap((step) =>
+    step.type === 'email' || step.type === 'sms' || step.type === 'push'
+      ? [{ name: step.template, channel: step.type }]
+      : [],
+  );
+  for (const { name, channel } of names.sort((a, b) => a.name.localeCompare(b.name))) {
+    if (seen.has(name)) continue;
+    const origin = origins.get(name);
+    const exported = origin === undefined ? undefined : exports?.get(origin.name)?.get(origin.channel);
+    const converted = exported === undefined ? undefined : convertTemplateExport(exported, name, log);
+    if (exports !== undefined && origin !== undefined && exported === undefined)
+      log.note(
+        pathOf('templates', origin.name),
+        `The ${origin.channel} template "${origin.name}" is not among the exported templates: templates/${name}.json is a placeholder (export it with aws pinpoint get-${origin.channel}-template).`,
+      );
+    seen.set(
+      name,
+      converted === undefined
+        ? { name, template: placeholderTemplate(name, channel), placeholder: true }
+        : { name, template: converted, placeholder: false },
+    );
   }
   return [...seen.values()].sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -8,7 +8,13 @@ import { type ImportLog, pathOf } from './notes.ts';
 import type { PinpointJourney } from './schema.ts';
 import type { SegmentResolver } from './segments.ts';
 import { mapOpenHours, noteClosedDays } from './sending-schedule.ts';
-import { isPositiveDuration, rateFromDuration, toTimestamp, zoneFromPinpoint } from './time.ts';
+import {
+  isPositiveDuration,
+  isZeroDuration,
+  rateFromDuration,
+  toTimestamp,
+  zoneFromPinpoint,
+} from './time.ts';
 
 type Settings = NonNullable<JourneyInput['settings']>;
 type MessageCaps = NonNullable<Settings['caps']>;
@@ -223,7 +229,8 @@ export function mapReentry(source: PinpointJourney, log: ImportLog): Reentry {
       `At most ${cap} entries per customer has no equivalent (an entry limit counts ${MAX_ENTRIES_PER_WINDOW} at most); customers may re-enter without a count limit.`,
     );
   if (isPositiveDuration(interval)) return { mode: 'after', cooldown: interval };
-  if (interval !== undefined)
+  // An interval of zero (PT0S) is no wait between entries: re-entry at once.
+  if (interval !== undefined && !isZeroDuration(interval))
     log.note(at('EndpointReentryInterval'), `"${interval}" is not an ISO 8601 duration; no cooldown is set.`);
   return { mode: 'always' };
 }

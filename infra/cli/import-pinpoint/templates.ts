@@ -4,8 +4,11 @@ import type { PinpointActivity } from './schema.ts';
 
 type Channel = Template['channel'];
 
-/** A template the imported journey references, with placeholder content to replace. */
-export type ImportedTemplate = { name: string; template: Template };
+/**
+ * A template the imported journey references: the exported Pinpoint template's
+ * content, or (`placeholder`) content to replace.
+ */
+export type ImportedTemplate = { name: string; template: Template; placeholder: boolean };
 
 const MESSAGE_TYPES = [
   ['EMAIL', 'email'],
@@ -83,6 +86,11 @@ export function planTemplateNames(
 }
 
 const MARK = 'PLACEHOLDER imported from Amazon Pinpoint';
+
+/** True when a template file's text is a placeholder an import wrote and nobody replaced. */
+export function isPlaceholderText(text: string): boolean {
+  return text.includes(MARK);
+}
 
 /** Placeholder content of the right channel for a template: clearly marked, with no variables to fail a render. */
 export function placeholderTemplate(name: string, channel: Channel): Template {

@@ -251,4 +251,96 @@ describe('journeys import-pinpoint', () => {
     expect(result.stdout).not.toContain('does not validate');
     expect((await readdir(templates)).sort()).toEqual(['Welcome-email.json', 'Welcome-sms.json']);
   });
+  it('reads template exports beside the journeys: their content becomes the templates, an unedited placeholder gives way', async () => {
+    // arrange: a journey, its email template exported beside it, and a placeholder from an earlier import
+    const input = join(dir, 'export');
+    await mkdir(input);
+    await writeFile(
+      join(input, 'journey.json'),
+      JSON.stringify({
+        Name: 'Welcome',
+        StartCondition: { SegmentStartCondition: { SegmentId: 's' } },
+        StartActivity: 'hi',
+        Activities: {
+          hi: { EMAIL: { TemplateName: 'Welcome', NextActivity: 'sms' } },
+          sms: { SMS: { TemplateName: 'Code' } },
+        },
+      }),
+    );
+    await writeFile(
+      join(input, 'Welcome-email-template.json'),
+      JSON.stringify({
+        EmailTemplateResponse: {
+          TemplateName: 'Welcome',
+          TemplateType: 'EMAIL',
+          Subject: 'Hi {{User.UserAttributes.FirstName}}',
+          HtmlPart: '<p>Hi {{User.UserAttributes.FirstName}}</p>',
+          TextPart: 'Hi {{User.UserAttributes.FirstName}}',
+          DefaultSubstitutions: '{"User.UserAttributes.FirstName":"there"}',
+        },
+      }),
+    );
+    const templates = join(dir, 'templates');
+    const out = join(dir, 'journeys');
+    await runCli([
+      'import-pinpoint',
+      join(input, 'journey.json'),
+      '--out',
+      join(out, 'welcome.json'),
+      '--templates-dir',
+      templates,
+    ]);
+    // act
+    const result = await runCli([
+      'import-pinpoint',
+      input,
+      '--out',
+      out,
+      '--force',
+      '--templates-dir',
+      templates,
+    ]);
+    // assert
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`replaced the placeholder ${join(templates, 'Welcome.json')}`);
+    expect(JSON.parse(await readFile(join(templates, 'Welcome.json'), 'utf8'))).toEqual({
+      channel: 'email',
+      subject: 'Hi {{ profile.traits.FirstName | default: "there" }}',
+      html: '<p>Hi {{ profile.traits.FirstName | default: "there" }}</p>',
+      text: 'Hi {{ profile.traits.FirstName | default: "there" }}',
+    });
+    expect(result.stdout).toContain('The sms template "Code" is not among the exported templates');
+    expect((await readdir(out)).sort()).toEqual(['welcome.json']);
+    const validated = await runCli(['validate', '--templates', templates, join(out, 'welcome.json')]);
+    expect(validated.stdout).toContain('0 with problems');
+  });
+  it('passes over voice and in-app templates and list-templates output in a folder of exports, saying why', async () => {
+    // arrange
+    const input = join(dir, 'export');
+    await mkdir(input);
+    await writeFile(
+      join(input, 'journey.json'),
+      JSON.stringify({
+        Name: 'Welcome',
+        StartCondition: { SegmentStartCondition: { SegmentId: 's' } },
+        StartActivity: 'hi',
+        Activities: { hi: { SMS: { TemplateName: 'Code' } } },
+      }),
+    );
+    await writeFile(
+      join(input, 'call.json'),
+      JSON.stringify({ VoiceTemplateResponse: { TemplateName: 'Call', TemplateType: 'VOICE', Body: 'Hi' } }),
+    );
+    await writeFile(
+      join(input, 'templates.json'),
+      JSON.stringify({ TemplatesResponse: { Item: [{ TemplateName: 'Code', TemplateType: 'SMS' }] } }),
+    );
+    // act
+    const result = await runCli(['import-pinpoint', input, '--out', join(dir, 'journeys')]);
+    // assert
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('the voice template Call: a journey here sends no voice messages');
+    expect(result.stderr).toContain('list-templates output names templates without their content');
+    expect(result.stdout).toContain('1 journey: 1 imported, 0 not');
+  });
 });

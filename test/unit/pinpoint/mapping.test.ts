@@ -70,7 +70,20 @@ describe('ids', () => {
     ['Cart abandonment (EU)', 'cart-abandonment-eu'],
     ['Ünïcode   Journey!', 'unicode-journey'],
     ['***', 'imported-journey'],
+    ['Begrüßung', 'begrussung'],
+    ['Добро пожаловать', 'dobro-pozhalovat'],
+    ['Καλωσόρισμα', 'kalosorisma'],
   ])('slugify %s → %s', (name, slug) => expect(slugify(name)).toBe(slug));
+
+  it('says when a journey name leaves nothing of itself in the id', () => {
+    const result = importPinpointJourney({
+      ...journeyWith({ start: { Wait: { WaitTime: { WaitFor: 'PT1H' } } } }),
+      Name: 'ようこそ',
+    });
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.journey.id).toBe('imported-journey');
+    expect(result.notes).toContainEqual({ path: 'Name', message: expect.stringContaining('Give --id') });
+  });
 });
 
 const journeyWith = (activities: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
@@ -248,6 +261,19 @@ describe('activity mapping details', () => {
     expect(result.notes.map((n) => n.path)).toContain('Limits.EndpointReentryCap');
     const checked = validateJourney(result.journey);
     expect(checked.ok ? [] : checked.violations).toEqual([]);
+  });
+  it('imports a re-entry interval of zero as re-entry at once, not as a value it cannot read', () => {
+    // act
+    const result = importPinpointJourney(
+      journeyWith(
+        { start: { Wait: { WaitTime: { WaitFor: 'PT1H' } } } },
+        { Limits: { EndpointReentryCap: 0, EndpointReentryInterval: 'PT0S' } },
+      ),
+    );
+    // assert
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.journey.reentry).toEqual({ mode: 'always' });
+    expect(result.notes.filter((n) => n.path === 'Limits.EndpointReentryInterval')).toEqual([]);
   });
   it('keeps the segment part of an event condition that also has segmentDimensions', () => {
     // arrange: "ordered within a day, and on the pro plan"
