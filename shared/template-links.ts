@@ -15,9 +15,21 @@ const DOCUMENT_SCHEMES = ['data:'] as const;
 const LINK_ATTRIBUTES: ReadonlySet<string> = new Set(['href', 'xlink:href', 'action', 'formaction']);
 const RESOURCE_ATTRIBUTES: ReadonlySet<string> = new Set(['src', 'background', 'poster']);
 
-/** An opening tag, and each attribute in it with its value (double-, single- or unquoted). */
-const TAG = /<[a-z][^\s/>]*(\s[^>]*)?>/gi;
-const ATTRIBUTE = /([^\s"'<>/=]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))/g;
+/**
+ * The pieces of an opening tag as a browser's tokenizer reads them (HTML
+ * tokenization, tag and attribute states): a tag is `<` and a letter, then
+ * its name; blanks and `/` separate attributes; a name runs to a blank, `/`,
+ * `>` or `=` (its first character may be `=`); a value is quoted (a `>` in it
+ * ends nothing) or runs to a blank or `>`. A regular expression over whole
+ * tags stopped at a `>` inside a quoted value (`title="Deals > 20%"`) and
+ * never looked at the attributes after it.
+ */
+const TAG_OPEN = /<[a-z]/gi;
+const TAG_NAME = /[^\s/>]*/y;
+const BETWEEN_ATTRIBUTES = /[\s/]*/y;
+const ATTRIBUTE_NAME = /[^\s/>][^\s/>=]*/y;
+const BLANKS = /\s*/y;
+const UNQUOTED_VALUE = /[^\s>]*/y;
 
 /** Character references a browser decodes in an attribute value before it reads the scheme. */
 const REFERENCE = /&(?:#x([0-9a-f]+);?|#(\d+);?|(colon|tab|newline);)/gi;
@@ -66,19 +78,51 @@ function forbiddenResourceScheme(link: string): string | undefined {
  */
 export function forbiddenHtmlLink(html: string): { attribute: string; scheme: string } | undefined {
   if (!/=/.test(html)) return undefined;
-  for (const tag of html.matchAll(TAG)) {
-    const attributes = tag[1];
-    if (attributes === undefined) continue;
-    for (const match of attributes.matchAll(ATTRIBUTE)) {
-      const name = (match[1] ?? '').toLowerCase();
-      const link = LINK_ATTRIBUTES.has(name);
-      if (!link && !RESOURCE_ATTRIBUTES.has(name)) continue;
-      const value = decodeReferences(match[2] ?? match[3] ?? match[4] ?? '');
-      const scheme = link ? forbiddenLinkScheme(value) : forbiddenResourceScheme(value);
-      if (scheme !== undefined) return { attribute: name, scheme };
-    }
+  for (const [name, raw] of attributesOf(html)) {
+    const link = LINK_ATTRIBUTES.has(name);
+    if (!link && !RESOURCE_ATTRIBUTES.has(name)) continue;
+    const value = decodeReferences(raw);
+    const scheme = link ? forbiddenLinkScheme(value) : forbiddenResourceScheme(value);
+    if (scheme !== undefined) return { attribute: name, scheme };
   }
   return undefined;
+}
+
+/** The text a sticky expression matches at `at` (it matches the empty text at worst). */
+function take(pattern: RegExp, html: string, at: number): string {
+  pattern.lastIndex = at;
+  return pattern.exec(html)?.[0] ?? '';
+}
+
+/** Every attribute of every opening tag with a value, `[lower-case name, value as written]`. */
+function* attributesOf(html: string): Generator<[string, string]> {
+  TAG_OPEN.lastIndex = 0;
+  for (let open = TAG_OPEN.exec(html); open !== null; open = TAG_OPEN.exec(html)) {
+    let at = open.index + 1;
+    at += take(TAG_NAME, html, at).length;
+    for (;;) {
+      at += take(BETWEEN_ATTRIBUTES, html, at).length;
+      if (at >= html.length || html[at] === '>') break;
+      const name = take(ATTRIBUTE_NAME, html, at);
+      at += name.length;
+      at += take(BLANKS, html, at).length;
+      if (html[at] !== '=') continue;
+      at += 1;
+      at += take(BLANKS, html, at).length;
+      const quote = html[at];
+      let value: string;
+      if (quote === '"' || quote === "'") {
+        const end = html.indexOf(quote, at + 1);
+        value = html.slice(at + 1, end < 0 ? html.length : end);
+        at = end < 0 ? html.length : end + 1;
+      } else {
+        value = take(UNQUOTED_VALUE, html, at);
+        at += value.length;
+      }
+      yield [name.toLowerCase(), value];
+    }
+    TAG_OPEN.lastIndex = at;
+  }
 }
 
 /** A line break or a tab with the blanks around it: a link laid out over lines in the template reads as one. */

@@ -143,6 +143,17 @@ describe('template rendering', () => {
     ['<a href="{{ profile.site }}">site</a>', 'data:text/html,<script>x</script>', 'href', 'data:'],
     ['<img src="{{ profile.site }}">', 'javascript:alert(1)', 'src', 'javascript:'],
     ['<form action="{{ profile.site }}"></form>', 'javascript:x', 'action', 'javascript:'],
+    // Read as a browser's tokenizer reads a tag: a quoted value may hold `>`, and `/` separates attributes.
+    [
+      '<a title="Deals > 20%" href="{{ profile.site }}">site</a>',
+      'javascript:alert(1)',
+      'href',
+      'javascript:',
+    ],
+    ["<a alt='a>b' href={{ profile.site }}>site</a>", 'javascript:alert(1)', 'href', 'javascript:'],
+    ['<a/href="{{ profile.site }}">site</a>', 'javascript:alert(1)', 'href', 'javascript:'],
+    ['<img alt="x"/src="{{ profile.site }}">', 'javascript:alert(1)', 'src', 'javascript:'],
+    ['<a\ntitle="1 > 0"\nhref = "{{ profile.site }}"\n>site</a>', 'vbscript:x', 'href', 'vbscript:'],
   ])(
     'refuses an email whose html links a value to script: %s with %j',
     async (html, site, attribute, scheme) => {
