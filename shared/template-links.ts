@@ -24,12 +24,12 @@ const RESOURCE_ATTRIBUTES: ReadonlySet<string> = new Set(['src', 'background', '
  * tags stopped at a `>` inside a quoted value (`title="Deals > 20%"`) and
  * never looked at the attributes after it.
  */
-const TAG_OPEN = /<[a-z]/gi;
-const TAG_NAME = /[^\s/>]*/y;
-const BETWEEN_ATTRIBUTES = /[\s/]*/y;
-const ATTRIBUTE_NAME = /[^\s/>][^\s/>=]*/y;
-const BLANKS = /\s*/y;
-const UNQUOTED_VALUE = /[^\s>]*/y;
+const TAG_OPEN = /<([a-z][^\s/>]*)/gi;
+/** One attribute with what separates it from the one before: its name, and its value double-, single- or unquoted. */
+const ATTRIBUTE = /[\s/]*([^\s/>][^\s/>=]*)\s*(?:=\s*(?:"([^"]*)"?|'([^']*)'?|([^\s>]*)))?/y;
+
+/** A value that starts with a web scheme as it is written: whatever follows, that is its scheme (most links: no decoding needed). */
+const PLAIN_WEB_LINK = /^https?:/i;
 
 /** Character references a browser decodes in an attribute value before it reads the scheme. */
 const REFERENCE = /&(?:#x([0-9a-f]+);?|#(\d+);?|(colon|tab|newline);)/gi;
@@ -78,50 +78,42 @@ function forbiddenResourceScheme(link: string): string | undefined {
  */
 export function forbiddenHtmlLink(html: string): { attribute: string; scheme: string } | undefined {
   if (!/=/.test(html)) return undefined;
-  for (const [name, raw] of attributesOf(html)) {
-    const link = LINK_ATTRIBUTES.has(name);
-    if (!link && !RESOURCE_ATTRIBUTES.has(name)) continue;
-    const value = decodeReferences(raw);
-    const scheme = link ? forbiddenLinkScheme(value) : forbiddenResourceScheme(value);
-    if (scheme !== undefined) return { attribute: name, scheme };
+  for (const tag of openingTags(html)) {
+    for (const [name, raw] of tag.attributes) {
+      const link = LINK_ATTRIBUTES.has(name);
+      if ((!link && !RESOURCE_ATTRIBUTES.has(name)) || PLAIN_WEB_LINK.test(raw)) continue;
+      const value = decodeReferences(raw);
+      const scheme = link ? forbiddenLinkScheme(value) : forbiddenResourceScheme(value);
+      if (scheme !== undefined) return { attribute: name, scheme };
+    }
   }
   return undefined;
 }
 
-/** The text a sticky expression matches at `at` (it matches the empty text at worst). */
-function take(pattern: RegExp, html: string, at: number): string {
-  pattern.lastIndex = at;
-  return pattern.exec(html)?.[0] ?? '';
-}
+/** An opening tag: where it starts and its name ends, its lower-case name, its attributes `[lower-case name, value as written]` (`''` without one). */
+export type OpeningTag = { start: number; nameEnd: number; name: string; attributes: [string, string][] };
 
-/** Every attribute of every opening tag with a value, `[lower-case name, value as written]`. */
-function* attributesOf(html: string): Generator<[string, string]> {
-  TAG_OPEN.lastIndex = 0;
-  for (let open = TAG_OPEN.exec(html); open !== null; open = TAG_OPEN.exec(html)) {
-    let at = open.index + 1;
-    at += take(TAG_NAME, html, at).length;
-    for (;;) {
-      at += take(BETWEEN_ATTRIBUTES, html, at).length;
-      if (at >= html.length || html[at] === '>') break;
-      const name = take(ATTRIBUTE_NAME, html, at);
-      at += name.length;
-      at += take(BLANKS, html, at).length;
-      if (html[at] !== '=') continue;
-      at += 1;
-      at += take(BLANKS, html, at).length;
-      const quote = html[at];
-      let value: string;
-      if (quote === '"' || quote === "'") {
-        const end = html.indexOf(quote, at + 1);
-        value = html.slice(at + 1, end < 0 ? html.length : end);
-        at = end < 0 ? html.length : end + 1;
-      } else {
-        value = take(UNQUOTED_VALUE, html, at);
-        at += value.length;
-      }
-      yield [name.toLowerCase(), value];
+/** Every opening tag of the html, in order. */
+export function* openingTags(html: string): Generator<OpeningTag> {
+  const open = new RegExp(TAG_OPEN);
+  const attribute = new RegExp(ATTRIBUTE);
+  for (let found = open.exec(html); found !== null; found = open.exec(html)) {
+    const nameEnd = found.index + found[0].length;
+    const tag: OpeningTag = {
+      start: found.index,
+      nameEnd,
+      name: (found[1] ?? '').toLowerCase(),
+      attributes: [],
+    };
+    let end = nameEnd;
+    attribute.lastIndex = end;
+    for (let a = attribute.exec(html); a !== null; a = attribute.exec(html)) {
+      tag.attributes.push([(a[1] ?? '').toLowerCase(), a[2] ?? a[3] ?? a[4] ?? '']);
+      end = attribute.lastIndex;
     }
-    TAG_OPEN.lastIndex = at;
+    yield tag;
+    // The next tag starts after this one's last attribute (a failed match resets lastIndex).
+    open.lastIndex = end;
   }
 }
 

@@ -7,7 +7,7 @@ import {
   UndefinedVariableError,
 } from 'liquidjs';
 import { isDataMap } from './dictionary.ts';
-import { forbiddenHtmlLink, forbiddenLinkScheme, linkText } from './template-links.ts';
+import { forbiddenHtmlLink, forbiddenLinkScheme, linkText, openingTags } from './template-links.ts';
 import { isValidTimeZone, startOfLocalDay } from './time.ts';
 import * as z from './zod.ts';
 
@@ -349,9 +349,6 @@ function copied(value: unknown): unknown {
   return out;
 }
 
-/** An anchor's opening tag and its href (quoted). */
-const ANCHOR = /<a(\s[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')[^>]*)>/gi;
-
 /**
  * Marks the links to the message's own unsubscribe URL `ses:no-track`: SES
  * click tracking (on while the configuration set publishes clicks) would
@@ -361,11 +358,18 @@ const ANCHOR = /<a(\s[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')[^>]*)>/gi;
  */
 function untrackedUnsubscribe(html: string, unsubscribeUrl: string | undefined): string {
   if (unsubscribeUrl === undefined || !/href/i.test(html)) return html;
-  return html.replace(ANCHOR, (tag: string, attributes: string, double?: string, single?: string) => {
-    const target = (double ?? single ?? '').trim().replace(/&amp;|&#38;|&#x26;/gi, '&');
-    if (target !== unsubscribeUrl || /\bses:no-track\b/i.test(attributes)) return tag;
-    return `<a ses:no-track${attributes}>`;
-  });
+  let out = '';
+  let from = 0;
+  for (const tag of openingTags(html)) {
+    if (tag.name !== 'a' || tag.attributes.some(([name]) => name === 'ses:no-track')) continue;
+    // A browser follows the first href of a tag.
+    const href = tag.attributes.find(([name]) => name === 'href')?.[1];
+    const target = href?.trim().replace(/&amp;|&#38;|&#x26;/gi, '&');
+    if (target !== unsubscribeUrl) continue;
+    out += `${html.slice(from, tag.start)}<a ses:no-track`;
+    from = tag.nameEnd;
+  }
+  return from === 0 ? html : out + html.slice(from);
 }
 
 /** A push deep link on one line, refused when it would run script or open a `data:` document. */

@@ -68,6 +68,19 @@ describe('template rendering', () => {
     expect(out.text).toBe(`Unsubscribe: ${unsubscribeUrl}`);
   });
 
+  it('finds the unsubscribe link whatever its tag holds before the href: a quoted >, a /, an unquoted value', async () => {
+    const unsubscribeUrl = 'https://u.example.com/unsubscribe?t=abc.def';
+    const out = await renderTemplate(
+      email(
+        '<a title="Emails > too many" href="{{ unsubscribeUrl }}">Stop</a> <a/href={{ unsubscribeUrl }}>Stop</a> <a title="ses:no-track" href="{{ unsubscribeUrl }}">Stop</a>',
+      ),
+      { ...context(), unsubscribeUrl },
+    );
+    expect(out.html).toBe(
+      `<a ses:no-track title="Emails > too many" href="${unsubscribeUrl}">Stop</a> <a ses:no-track/href=${unsubscribeUrl}>Stop</a> <a ses:no-track title="ses:no-track" href="${unsubscribeUrl}">Stop</a>`,
+    );
+  });
+
   it('keeps a subject and a push title on one line whatever the values hold', async () => {
     const name = 'Ann\r\nBcc: someone@example.com\n\nBody';
     const out = await renderTemplate(
