@@ -104,8 +104,25 @@ const BODY_CONTROLS: ReadonlySet<string> = new Set(['\t', '\n', '\v', '\f', '\r'
  * body keeps its tabs and line breaks and drops the rest.
  */
 function providerText(key: string, rendered: string): string {
-  if (ONE_LINE.has(key)) return rendered.replace(LINE_BREAK, ' ').replace(TABS, ' ').replace(CONTROL, '');
+  if (ONE_LINE.has(key)) return oneLine(rendered).replace(CONTROL, '');
   return rendered.replace(CONTROL, (c) => (BODY_CONTROLS.has(c) ? c : ''));
+}
+
+/** A run of blanks, NEL among them (`\s` leaves it out): every line break and tab is inside one. */
+const BLANK_RUN = /[\s\u0085]+/g;
+const BREAK_CHARACTER = /[\r\n\v\f\u0085\u2028\u2029]/;
+
+/**
+ * Line breaks and tabs, with the blanks around them, as one space each. Only
+ * a run that holds one is searched: there each expression reads a blank once,
+ * where over a long run of blanks with none (an event property of 250,000
+ * spaces) it read the rest of the run again from every blank, for minutes.
+ */
+function oneLine(text: string): string {
+  return text.replace(BLANK_RUN, (run) => {
+    const joined = BREAK_CHARACTER.test(run) ? run.replace(LINE_BREAK, ' ') : run;
+    return joined.includes('\t') ? joined.replace(TABS, ' ') : joined;
+  });
 }
 
 /** Liquid's own `escape_once`: `escape`, leaving the entities `escape` writes as they are. */
