@@ -4,7 +4,32 @@
  * debugging (first character of the mailbox, the domain, the last two digits).
  */
 
-const EMAIL = /([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})/g;
+/** A character of a mailbox (the part before @), and a domain after the @ (read from there). */
+const MAILBOX_CHARACTER = /[A-Za-z0-9._%+-]/;
+const DOMAIN = /[A-Za-z0-9.-]+\.[A-Za-z]{2,}/y;
+
+/**
+ * Email addresses masked as `a***@example.com`: the mailbox characters before
+ * an @ (from the end of the address before), and the domain after it. Found
+ * from each @, so each character is read once; an expression that tried a
+ * mailbox from every character read a long run with no @ again from each one
+ * (minutes for an event property of 250,000 characters).
+ */
+function maskEmails(text: string): string {
+  let out = '';
+  let from = 0;
+  for (let at = text.indexOf('@'); at >= 0; at = text.indexOf('@', at + 1)) {
+    let start = at;
+    while (start > from && MAILBOX_CHARACTER.test(text.charAt(start - 1))) start -= 1;
+    DOMAIN.lastIndex = at + 1;
+    const domain = start < at ? DOMAIN.exec(text)?.[0] : undefined;
+    if (domain === undefined) continue;
+    out += `${text.slice(from, start)}${text.charAt(start)}***@${domain}`;
+    from = at + 1 + domain.length;
+    at = from - 1;
+  }
+  return from === 0 ? text : out + text.slice(from);
+}
 /*
  * Phone numbers: 7+ digits, loosely formatted. A number stands on its own:
  * digits inside an id (an ARN's account, a request or trace id, a message id)
@@ -23,10 +48,7 @@ export function maskText(text: string): string {
     if (/^\d{4}-\d{2}-\d{2}/.test(match)) return match;
     return `***${digits.slice(-2)}`;
   };
-  return text
-    .replace(EMAIL, (_match, first: string, domain: string) => `${first}***@${domain}`)
-    .replace(E164, phone)
-    .replace(LOOSE, phone);
+  return maskEmails(text).replace(E164, phone).replace(LOOSE, phone);
 }
 
 /** Deeply masks every string in a JSON-like value; other values pass through. */

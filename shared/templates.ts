@@ -7,7 +7,7 @@ import {
   UndefinedVariableError,
 } from 'liquidjs';
 import { isDataMap } from './dictionary.ts';
-import { forbiddenHtmlLink, forbiddenLinkScheme, linkText } from './template-links.ts';
+import { forbiddenHtmlLink, forbiddenLinkScheme, linkText, openingTags } from './template-links.ts';
 import { isValidTimeZone, startOfLocalDay } from './time.ts';
 import * as z from './zod.ts';
 
@@ -104,8 +104,25 @@ const BODY_CONTROLS: ReadonlySet<string> = new Set(['\t', '\n', '\v', '\f', '\r'
  * body keeps its tabs and line breaks and drops the rest.
  */
 function providerText(key: string, rendered: string): string {
-  if (ONE_LINE.has(key)) return rendered.replace(LINE_BREAK, ' ').replace(TABS, ' ').replace(CONTROL, '');
+  if (ONE_LINE.has(key)) return oneLine(rendered).replace(CONTROL, '');
   return rendered.replace(CONTROL, (c) => (BODY_CONTROLS.has(c) ? c : ''));
+}
+
+/** A run of blanks, NEL among them (`\s` leaves it out): every line break and tab is inside one. */
+const BLANK_RUN = /[\s\u0085]+/g;
+const BREAK_CHARACTER = /[\r\n\v\f\u0085\u2028\u2029]/;
+
+/**
+ * Line breaks and tabs, with the blanks around them, as one space each. Only
+ * a run that holds one is searched: there each expression reads a blank once,
+ * where over a long run of blanks with none (an event property of 250,000
+ * spaces) it read the rest of the run again from every blank, for minutes.
+ */
+function oneLine(text: string): string {
+  return text.replace(BLANK_RUN, (run) => {
+    const joined = BREAK_CHARACTER.test(run) ? run.replace(LINE_BREAK, ' ') : run;
+    return joined.includes('\t') ? joined.replace(TABS, ' ') : joined;
+  });
 }
 
 /** Liquid's own `escape_once`: `escape`, leaving the entities `escape` writes as they are. */
@@ -349,9 +366,6 @@ function copied(value: unknown): unknown {
   return out;
 }
 
-/** An anchor's opening tag and its href (quoted). */
-const ANCHOR = /<a(\s[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')[^>]*)>/gi;
-
 /**
  * Marks the links to the message's own unsubscribe URL `ses:no-track`: SES
  * click tracking (on while the configuration set publishes clicks) would
@@ -361,11 +375,18 @@ const ANCHOR = /<a(\s[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')[^>]*)>/gi;
  */
 function untrackedUnsubscribe(html: string, unsubscribeUrl: string | undefined): string {
   if (unsubscribeUrl === undefined || !/href/i.test(html)) return html;
-  return html.replace(ANCHOR, (tag: string, attributes: string, double?: string, single?: string) => {
-    const target = (double ?? single ?? '').trim().replace(/&amp;|&#38;|&#x26;/gi, '&');
-    if (target !== unsubscribeUrl || /\bses:no-track\b/i.test(attributes)) return tag;
-    return `<a ses:no-track${attributes}>`;
-  });
+  let out = '';
+  let from = 0;
+  for (const tag of openingTags(html)) {
+    if (tag.name !== 'a' || tag.attributes.some(([name]) => name === 'ses:no-track')) continue;
+    // A browser follows the first href of a tag.
+    const href = tag.attributes.find(([name]) => name === 'href')?.[1];
+    const target = href?.trim().replace(/&amp;|&#38;|&#x26;/gi, '&');
+    if (target !== unsubscribeUrl) continue;
+    out += `${html.slice(from, tag.start)}<a ses:no-track`;
+    from = tag.nameEnd;
+  }
+  return from === 0 ? html : out + html.slice(from);
 }
 
 /** A push deep link on one line, refused when it would run script or open a `data:` document. */

@@ -11,7 +11,15 @@ import { ConfigError } from './config.ts';
  */
 export type SigningKeySource = { UNSUBSCRIBE_SECRET_ARN?: string; UNSUBSCRIBE_SIGNING_KEY?: string };
 
-const key = keptPerColdStart<Promise<string>>();
+/** The signing key and when it was read: a container that stays warm reads it again after SIGNING_KEY_MAX_AGE_MS. */
+const key = keptPerColdStart<{ value: Promise<string>; loadedAt: number }>();
+
+/**
+ * How long a container signs with the key it read: after a rotation (a key
+ * that leaked, replaced) links are signed with the new key within this time,
+ * not for as long as the container stays warm. One read per container per period.
+ */
+const SIGNING_KEY_MAX_AGE_MS = 300_000;
 
 async function load(source: SigningKeySource): Promise<string> {
   if (source.UNSUBSCRIBE_SIGNING_KEY !== undefined) return source.UNSUBSCRIBE_SIGNING_KEY;
@@ -25,14 +33,26 @@ async function load(source: SigningKeySource): Promise<string> {
   return out.SecretString;
 }
 
-/** A reader of the signing key: loaded on first use, then the same for the process (retried after a failure). */
-export function unsubscribeSigningKey(source: SigningKeySource): () => Promise<string> {
+/**
+ * A reader of the signing key: loaded on first use, then read again once it
+ * is SIGNING_KEY_MAX_AGE_MS old (`nowMs` is the clock). A first read that
+ * fails is tried again at the next call; a later one keeps the key read
+ * before, until the next period.
+ */
+export function unsubscribeSigningKey(
+  source: SigningKeySource,
+  nowMs: () => number = Date.now,
+): () => Promise<string> {
   return () => {
-    key.value ??= load(source);
-    key.value.catch(() => {
-      key.value = undefined;
+    const kept = key.value;
+    if (kept !== undefined && nowMs() - kept.loadedAt < SIGNING_KEY_MAX_AGE_MS) return kept.value;
+    const read = load(source);
+    const fresh = { value: kept === undefined ? read : read.catch(() => kept.value), loadedAt: nowMs() };
+    key.value = fresh;
+    fresh.value.catch(() => {
+      if (key.value === fresh) key.value = undefined;
     });
-    return key.value;
+    return fresh.value;
   };
 }
 

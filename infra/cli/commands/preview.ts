@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { DateTime } from 'luxon';
@@ -18,6 +19,23 @@ function renderedAt(at: string | undefined): { at: Date; given: boolean } | stri
   const parsed = DateTime.fromISO(at, { zone: 'utc' });
   if (!parsed.isValid) return `--at must be an ISO 8601 instant, e.g. 2026-03-05T09:00:00Z; got "${at}"`;
   return { at: parsed.toJSDate(), given: true };
+}
+
+/** The most characters of a customer id a preview file is named with. */
+const FILE_ID_CHARACTERS = 48;
+
+/**
+ * A customer id as part of a file name in the preview folder. An id is any
+ * text up to 1 KB: a `/` in it made folders (`../` climbed out of the data
+ * directory) and a long one a name the file system refused. Anything but
+ * letters, digits and `@ . + _ -` reads as `_`, the id is cut, and an id
+ * changed so has its digest added, so two customers never share a file.
+ */
+function fileNamePart(id: string): string {
+  const plain = id.replace(/[^\p{L}\p{N}@.+_-]/gu, '_');
+  if (plain === id && [...id].length <= FILE_ID_CHARACTERS) return id;
+  const digest = createHash('sha256').update(id).digest('hex').slice(0, 12);
+  return `${[...plain].slice(0, FILE_ID_CHARACTERS).join('')}-${digest}`;
 }
 
 /** `journeys preview <template> --customer <id>`: the message as that customer would get it. */
@@ -51,7 +69,7 @@ export async function previewCommand(name: string, options: PreviewOptions): Pro
   }
   if ('html' in preview.rendered && typeof preview.rendered.html === 'string') {
     const path = resolve(
-      options.html ?? join(options.dataDir, 'preview', `${name}-${options.customer}.html`),
+      options.html ?? join(options.dataDir, 'preview', `${name}-${fileNamePart(options.customer)}.html`),
     );
     await mkdir(dirname(path), { recursive: true });
     await writeOutputFile(path, preview.rendered.html);

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { VariantPins } from '#functions/_lib/variant-pins.ts';
 import type { LocalConnectionConfig } from './connections.ts';
 import type { HeldPorts, ServiceName } from './listen.ts';
+import { terminalText } from './terminal-text.ts';
 
 /** Where the project lives, from this module (not the working directory). */
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -143,7 +144,8 @@ export function resolveOptions(options: LocalOptions): ResolvedOptions {
     watch: options.watch ?? true,
     inMemory: options.inMemory ?? false,
     verbose: options.verbose ?? false,
-    log: options.log ?? ((line: string) => console.log(line)),
+    // Lines name customers, events and messages: what a terminal would act on is printed escaped.
+    log: options.log ?? ((line: string) => console.log(terminalText(line))),
     connections: options.connections ?? new Map(),
     variantPins: options.variantPins ?? new Map(),
     retention: resolveRetention(options.retention),

@@ -8,7 +8,7 @@ import { archivePath } from '../services/eventbridge/archive.ts';
 import { createEventBridgeServer, LocalBus } from '../services/eventbridge/bus.ts';
 import { DEAD_LETTERS_FILE } from '../services/eventbridge/dead-letters.ts';
 import { type LocalUnsubscribe, startUnsubscribe } from '../services/function-url/unsubscribe.ts';
-import { outboxPath } from '../services/pinpoint/outbox.ts';
+import { outboxLine, outboxPath } from '../services/pinpoint/outbox.ts';
 import { createPinpointServer } from '../services/pinpoint/pinpoint.ts';
 import {
   SMS_RECEIPT_MS,
@@ -128,9 +128,7 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
         createPinpointServer(
           outboxPath(dir),
           (m) => {
-            options.log(
-              `  → ${m.channel} to ${m.to}: ${m.title === undefined ? '' : `${m.title} — `}${m.body}`,
-            );
+            options.log(outboxLine(m));
             const receipt = m.channel === 'sms' ? smsReceiptFor(m.to) : undefined;
             if (receipt === undefined) return;
             // After the send has settled (journey time stands still while it runs), as on AWS.

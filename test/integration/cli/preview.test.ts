@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,6 +80,35 @@ describe('journeys preview', () => {
     expect(stdout).toContain('subject: Ana, your cart is saved for you');
     expect(stdout).toContain(`html: ${html}`);
     expect(await readFile(html, 'utf8')).toContain('Still thinking it over, Ana?');
+  });
+
+  it.each([
+    ['holds slashes and dots', '../../shop/eu/42'],
+    ['is longer than a file name may be', `u-${'x'.repeat(300)}`],
+  ])('writes the HTML of a customer whose id %s as one file in the preview folder', async (_what, id) => {
+    // arrange
+    await ingestEvent(ingestDeps(db).deps, identify(id, { firstName: 'Ana', email: 'ana@example.com' }));
+    const dataDir = await mkdtemp(join(dir, 'data-'));
+    // act
+    const { code, stdout } = await runCli([
+      'preview',
+      'cart-reminder',
+      '--customer',
+      id,
+      '--endpoint',
+      db.endpoint,
+      '--trigger',
+      cart,
+      '--data-dir',
+      dataDir,
+    ]);
+    // assert
+    expect(code).toBe(0);
+    const written = await readdir(join(dataDir, 'preview'), { recursive: true, withFileTypes: true });
+    expect(written.map((f) => [f.isFile(), f.parentPath])).toEqual([[true, join(dataDir, 'preview')]]);
+    const file = join(dataDir, 'preview', written[0]?.name ?? '');
+    expect(stdout).toContain(`html: ${file}`);
+    expect(await readFile(file, 'utf8')).toContain('Still thinking it over, Ana?');
   });
 
   it('renders "now" and "today" at the send time --at gives, and says which time it used', async () => {

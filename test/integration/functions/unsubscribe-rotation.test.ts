@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { coldStart } from '#functions/_lib/cold-start.ts';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
-import { unsubscribeVerifyingKeys } from '#functions/_lib/signing-key.ts';
+import { unsubscribeSigningKey, unsubscribeVerifyingKeys } from '#functions/_lib/signing-key.ts';
 import { signUnsubscribe } from '#functions/_lib/unsubscribe-links.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { handleUnsubscribe } from '#functions/unsubscribe/unsubscribe.ts';
@@ -80,5 +80,46 @@ describe('unsubscribe links across a rotation of the signing key', () => {
     expect(tooSoon.statusCode).toBe(400);
     expect(reloaded.statusCode).toBe(200);
     expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+  });
+
+  it('signs with the key put since a rotation from five minutes after it, in a container that stays warm', async () => {
+    // arrange: a warm send container signs links; then the secret is rotated (a key that leaked, replaced)
+    secret(CURRENT);
+    let clock = 0;
+    const signingKey = unsubscribeSigningKey({ UNSUBSCRIBE_SECRET_ARN: ARN }, () => clock);
+    expect(await signingKey()).toBe(CURRENT);
+    secret(NEWER, CURRENT);
+    // act
+    clock = 299_999;
+    const before = await signingKey();
+    clock = 300_000;
+    const after = await signingKey();
+    // assert
+    expect([before, after]).toEqual([CURRENT, NEWER]);
+  });
+
+  it('keeps signing with the key it has when the secret cannot be read again, and tries again later', async () => {
+    // arrange
+    secret(CURRENT);
+    let clock = 0;
+    const signingKey = unsubscribeSigningKey({ UNSUBSCRIBE_SECRET_ARN: ARN }, () => clock);
+    await signingKey();
+    secrets.reset();
+    secrets
+      .on(GetSecretValueCommand)
+      .rejects(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
+    // act
+    clock = 300_000;
+    const unreadable = await signingKey();
+    clock = 300_001;
+    const meanwhile = await signingKey();
+    const reads = secrets.commandCalls(GetSecretValueCommand).length;
+    secret(NEWER, CURRENT);
+    clock = 600_000;
+    const later = await signingKey();
+    // assert
+    expect([unreadable, meanwhile, later]).toEqual([CURRENT, CURRENT, NEWER]);
+    // One failed read, not one per send while the secret cannot be read.
+    expect(reads).toBe(1);
   });
 });

@@ -68,6 +68,19 @@ describe('template rendering', () => {
     expect(out.text).toBe(`Unsubscribe: ${unsubscribeUrl}`);
   });
 
+  it('finds the unsubscribe link whatever its tag holds before the href: a quoted >, a /, an unquoted value', async () => {
+    const unsubscribeUrl = 'https://u.example.com/unsubscribe?t=abc.def';
+    const out = await renderTemplate(
+      email(
+        '<a title="Emails > too many" href="{{ unsubscribeUrl }}">Stop</a> <a/href={{ unsubscribeUrl }}>Stop</a> <a title="ses:no-track" href="{{ unsubscribeUrl }}">Stop</a>',
+      ),
+      { ...context(), unsubscribeUrl },
+    );
+    expect(out.html).toBe(
+      `<a ses:no-track title="Emails > too many" href="${unsubscribeUrl}">Stop</a> <a ses:no-track/href=${unsubscribeUrl}>Stop</a> <a ses:no-track title="ses:no-track" href="${unsubscribeUrl}">Stop</a>`,
+    );
+  });
+
   it('keeps a subject and a push title on one line whatever the values hold', async () => {
     const name = 'Ann\r\nBcc: someone@example.com\n\nBody';
     const out = await renderTemplate(
@@ -82,6 +95,29 @@ describe('template rendering', () => {
     expect(out.text).toBe(`Hi ${name}\nsecond line`);
     expect(push.title).toBe('Ann Bcc: someone@example.com Body');
     expect(push.body).toBe(name);
+  });
+
+  it('reads a value of 250,000 blanks in a subject, a push title and a push url in time linear in it', async () => {
+    // arrange: an event property as large as an event may be, all blanks. Each expression that looked for a
+    // line break or a tab after blanks read the run again from every blank: minutes of CPU per render
+    // (30,000 blanks took 2.7 s), on every retry of the send.
+    const note = `a${' '.repeat(250_000)}b`;
+    const trigger = { properties: { note } };
+    const values = { ...context(), trigger };
+    // act
+    const subject = renderTemplate(email('x', 'x', 'About {{ trigger.properties.note }}'), values);
+    const title = renderTemplate(
+      { channel: 'push', title: 'T {{ trigger.properties.note }}', body: 'b' },
+      values,
+    );
+    const url = renderTemplate(
+      { channel: 'push', title: 'T', body: 'b', url: 'https://x.example/{{ trigger.properties.note }}' },
+      values,
+    );
+    // assert: as written (no line break, no tab), each over its field's limit
+    await expect(subject).rejects.toThrow(`subject renders to ${6 + note.length} characters`);
+    await expect(title).rejects.toThrow(`title renders to ${2 + note.length} characters`);
+    await expect(url).rejects.toThrow(`url renders to ${18 + 2 + 3 * 250_000} characters`);
   });
 
   it('drops control characters from every field: a one-line field reads a tab as a space, a body keeps tabs and line breaks', async () => {
@@ -143,6 +179,17 @@ describe('template rendering', () => {
     ['<a href="{{ profile.site }}">site</a>', 'data:text/html,<script>x</script>', 'href', 'data:'],
     ['<img src="{{ profile.site }}">', 'javascript:alert(1)', 'src', 'javascript:'],
     ['<form action="{{ profile.site }}"></form>', 'javascript:x', 'action', 'javascript:'],
+    // Read as a browser's tokenizer reads a tag: a quoted value may hold `>`, and `/` separates attributes.
+    [
+      '<a title="Deals > 20%" href="{{ profile.site }}">site</a>',
+      'javascript:alert(1)',
+      'href',
+      'javascript:',
+    ],
+    ["<a alt='a>b' href={{ profile.site }}>site</a>", 'javascript:alert(1)', 'href', 'javascript:'],
+    ['<a/href="{{ profile.site }}">site</a>', 'javascript:alert(1)', 'href', 'javascript:'],
+    ['<img alt="x"/src="{{ profile.site }}">', 'javascript:alert(1)', 'src', 'javascript:'],
+    ['<a\ntitle="1 > 0"\nhref = "{{ profile.site }}"\n>site</a>', 'vbscript:x', 'href', 'vbscript:'],
   ])(
     'refuses an email whose html links a value to script: %s with %j',
     async (html, site, attribute, scheme) => {

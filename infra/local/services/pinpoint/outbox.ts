@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import * as z from 'zod';
 import { readLogLines } from '../../runtime/capped-log.ts';
+import { terminalLine } from '../../runtime/terminal-text.ts';
 
 /** One SMS or push message the local Pinpoint endpoint accepted. */
 export const OutboxEntry = z.object({
@@ -21,6 +22,16 @@ export const OutboxEntry = z.object({
 export type OutboxEntry = z.infer<typeof OutboxEntry>;
 
 const OUTBOX_FILE = 'outbox.jsonl';
+
+/**
+ * The line the local runtime prints for a message as it is sent: one line,
+ * whatever the customer's data holds (a line break, a carriage return, an
+ * escape sequence is printed escaped).
+ */
+export function outboxLine(entry: Pick<OutboxEntry, 'channel' | 'to' | 'title' | 'body'>): string {
+  const text = `${entry.title === undefined ? '' : `${entry.title} — `}${entry.body}`;
+  return `  → ${entry.channel} to ${terminalLine(entry.to)}: ${terminalLine(text)}`;
+}
 
 /** The outbox file of a data directory: a capped log, the newest entries within `retention.logBytes`. */
 export function outboxPath(dataDir: string): string {
