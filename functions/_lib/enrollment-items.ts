@@ -227,15 +227,20 @@ export class EnrollmentItems {
    */
   async markCounted(userId: string, enrollmentId: string): Promise<OwedCount | undefined> {
     const at = now().getTime();
+    const kept = Math.floor(at / 1000) + PENDING_GRACE_SECONDS;
+    const key = { userId, sk: enrollmentKeys.enrollment(enrollmentId) };
+    const names = { '#counted': 'counted', '#pending': PENDING.enrolled, '#expiresAt': 'expiresAt' };
     let seen: Record<string, unknown> | undefined;
     try {
+      // A running item outlives the week by far: its TTL stays, and the mark costs one write.
       await updateItem(this.db, {
         TableName: this.table,
-        Key: { userId, sk: enrollmentKeys.enrollment(enrollmentId) },
+        Key: key,
         UpdateExpression: 'SET #counted = :yes, #pending = :at',
-        ConditionExpression: 'attribute_exists(sk) AND attribute_not_exists(#counted)',
-        ExpressionAttributeNames: { '#counted': 'counted', '#pending': PENDING.enrolled },
-        ExpressionAttributeValues: { ':yes': true, ':at': at },
+        ConditionExpression:
+          'attribute_exists(sk) AND attribute_not_exists(#counted) AND (attribute_not_exists(#expiresAt) OR #expiresAt >= :kept)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: { ':yes': true, ':at': at, ':kept': kept },
         // A retry's refusal returns the item: whether its count is still pending, without a read.
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       });
@@ -245,6 +250,23 @@ export class EnrollmentItems {
       seen = refusedItem(error);
     }
     const item = seen ?? (await this.getEnrollmentItem(userId, enrollmentId));
+    if (item !== undefined && item.counted === undefined) {
+      // An item that expires within the week (its execution ended, its goal window closing): the
+      // mark keeps it for the count's retry, as the other marks do (keptWhilePending).
+      const marked = await this.conditionalUpdate(
+        userId,
+        enrollmentId,
+        'SET #counted = :yes, #pending = :at, #expiresAt = :kept',
+        'attribute_exists(sk) AND attribute_not_exists(#counted)',
+        names,
+        { ':yes': true, ':at': at, ':kept': kept },
+      );
+      if (marked) return { pendingAt: at, retry: false };
+      return this.pendingOn(
+        ActiveEnrollment.safeParse(await this.getEnrollmentItem(userId, enrollmentId)).data,
+        'enrolled',
+      );
+    }
     return this.pendingOn(ActiveEnrollment.safeParse(item).data, 'enrolled');
   }
 
