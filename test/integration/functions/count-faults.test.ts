@@ -410,6 +410,32 @@ describe('an awaited event, counted as received', () => {
   });
 });
 
+describe('an awaited event pending on a registration the step replaced', () => {
+  it.each(FAULTS)('is counted once, and the new registration counts its own event (%s)', async (fault) => {
+    // arrange: the step waits; its answer resumes it, and the count of its mark fails
+    n += 1;
+    const userId = `cf-rewait-${n}`;
+    const { input } = await enroll(userId);
+    await waitForSurvey(userId, input.enrollmentId);
+    const before = await countOf('eventReceived', 'survey');
+    const first = track(userId, 'Survey Answered');
+    faultFirstCount(fault);
+    await expect(ingestEvent(faulty().deps, first)).rejects.toThrow();
+    proxy.plan(() => 'pass');
+    // act: the execution loops back to the step (a new token), then a second answer, then the first's retry
+    const again = { ...surveyInput(userId, input.enrollmentId), token: `token-${input.enrollmentId}-2` };
+    await awaitEvent(
+      { ...awaitDepsOf(db, ingestDeps(db).deps), stats: faultyStats },
+      { ...again, previous: first.messageId },
+    );
+    await ingestEvent(faulty().deps, track(userId, 'Survey Answered'));
+    await ingestEvent(faulty().deps, first);
+    // assert: each registration's event counted once
+    expect((await countOf('eventReceived', 'survey')) - before).toBe(2);
+    expect(await faulty().deps.enrollments.waitersOf(userId, input.enrollmentId)).toEqual([]);
+  });
+});
+
 describe('the count guard', () => {
   const stats = () => new StatsRepository(db.doc, db.tables.stats, { now: () => clock });
   let clock = new Date('2026-11-24T10:00:00Z');
