@@ -614,9 +614,16 @@ describe('deploy-journey', () => {
     expect(second).not.toBe(first);
     const entry = await deps().registry.get('welcome-series');
     expect(entry).toMatchObject({ version: '2', exitOn: edited.exitOn });
-    // What version 1's running enrollments still act on: its goal, exit events and awaited events.
+    // What version 1's running enrollments still act on: its goal, exit events and awaited events,
+    // until the last of them can have ended (a year and a day after version 2 took its place).
     expect(entry?.earlier).toEqual([
-      { version: '1', goal: journey.goal, exitOn: journey.exitOn, awaits: [] },
+      {
+        version: '1',
+        goal: journey.goal,
+        exitOn: journey.exitOn,
+        awaits: [],
+        until: '2027-11-25T09:00:05.000Z',
+      },
     ]);
   });
 
