@@ -272,7 +272,8 @@ const EARLIER_BYTES = 32 * 1024;
  * The endings (goal and exit events) of the versions before `version`, for
  * its live entry: the previous live version's, then those it kept, newest
  * first, bounded by count and size (the oldest are left out: their
- * enrollments then finish on the live version's endings).
+ * enrollments then finish on the live version's endings), without those
+ * whose enrollments have all ended (`until`).
  */
 export function earlierEndings(
   previous: LiveJourney | undefined,
@@ -297,6 +298,13 @@ export function earlierEndings(
   let bytes = 0;
   for (const endings of [own, ...(previous.earlier ?? [])]) {
     if (endings.version === version || kept.some((k) => k.version === endings.version)) continue;
+    // A version whose enrollments have all ended by now needs nothing kept.
+    if (
+      replacedAt !== undefined &&
+      endings.until !== undefined &&
+      Date.parse(endings.until) <= replacedAt.getTime()
+    )
+      continue;
     bytes += utf8Length(JSON.stringify(endings));
     if (kept.length >= EARLIER_KEPT || bytes > EARLIER_BYTES) break;
     kept.push(endings);

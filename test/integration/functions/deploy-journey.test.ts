@@ -512,6 +512,27 @@ describe('deploy-journey', () => {
     expect((await deps().registry.get('welcome-series'))?.status).toBe('archived');
   });
 
+  it('removes the per-version items earlier releases wrote when the journey is archived', async () => {
+    // arrange: live, with items an earlier release wrote per version (no deploy follows to remove them)
+    fakeStepFunctions();
+    await deployFromS3(deps(), created);
+    for (let version = 1; version <= 150; version++)
+      await db.doc.send(
+        new PutCommand({
+          TableName: db.tables.journeys,
+          Item: { journeyId: 'welcome-series', sk: `v#${String(version).padStart(6, '0')}` },
+        }),
+      );
+    bucket.delete('journeys/welcome-series.json');
+    // act
+    await deployFromS3(deps(), deleted);
+    // assert: what running enrollments read stays (the live item, the templates until they expire)
+    const items = await journeyItems();
+    expect(items.filter((item) => !String(item.sk).startsWith('t#')).map((item) => item.sk)).toEqual([
+      'live',
+    ]);
+  });
+
   /** S3's notification that one version of the file was removed for good, by a person or the lifecycle rule. */
   const versionRemoved = (reason: 'DeleteObject' | 'Lifecycle Expiration', versionId: string) =>
     S3Notification.parse({

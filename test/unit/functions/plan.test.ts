@@ -342,6 +342,18 @@ describe('earlierEndings', () => {
     expect(earlierEndings(v2, '2').map((e) => e.version)).toEqual(['1']);
   });
 
+  it('leaves out the versions whose enrollments have all ended', () => {
+    const v2 = {
+      ...at('2', 'B'),
+      earlier: earlierEndings(at('1', 'A'), '2', new Date('2026-01-01T00:00:00Z')),
+    };
+    expect(earlierEndings(v2, '3', new Date('2026-06-01T00:00:00Z')).map((e) => e.version)).toEqual([
+      '2',
+      '1',
+    ]);
+    expect(earlierEndings(v2, '3', new Date('2027-01-03T00:00:00Z')).map((e) => e.version)).toEqual(['2']);
+  });
+
   it('is bounded by count and by size', () => {
     let entry = at('1', 'A');
     for (let v = 2; v <= 40; v++)
