@@ -90,6 +90,16 @@ export type ReentryPolicy =
 
 export type EntryResult = { status: 'entered' } | { status: 'again'; at: string } | { status: 'refused' };
 
+/** The write of a waiter's registration: its fields, its timeout and its TTL. */
+function waiterWrite(waiter: Waiter): UpdateBuilder {
+  const { expiresAt, ...rest } = waiter;
+  const b = new UpdateBuilder();
+  for (const [name, value] of Object.entries(rest)) if (value !== undefined) b.set(name, value);
+  b.set('timeoutAt', expiresAt);
+  b.set('expiresAt', epochSeconds(expiresAt) + WAITER_GRACE_SECONDS);
+  return b;
+}
+
 export class EnrollmentItems {
   /** The entry-limit records, kept in the same table. */
   readonly limits: EntryLimitRecords;
@@ -227,15 +237,20 @@ export class EnrollmentItems {
    */
   async markCounted(userId: string, enrollmentId: string): Promise<OwedCount | undefined> {
     const at = now().getTime();
+    const kept = Math.floor(at / 1000) + PENDING_GRACE_SECONDS;
+    const key = { userId, sk: enrollmentKeys.enrollment(enrollmentId) };
+    const names = { '#counted': 'counted', '#pending': PENDING.enrolled, '#expiresAt': 'expiresAt' };
     let seen: Record<string, unknown> | undefined;
     try {
+      // A running item outlives the week by far: its TTL stays, and the mark costs one write.
       await updateItem(this.db, {
         TableName: this.table,
-        Key: { userId, sk: enrollmentKeys.enrollment(enrollmentId) },
+        Key: key,
         UpdateExpression: 'SET #counted = :yes, #pending = :at',
-        ConditionExpression: 'attribute_exists(sk) AND attribute_not_exists(#counted)',
-        ExpressionAttributeNames: { '#counted': 'counted', '#pending': PENDING.enrolled },
-        ExpressionAttributeValues: { ':yes': true, ':at': at },
+        ConditionExpression:
+          'attribute_exists(sk) AND attribute_not_exists(#counted) AND (attribute_not_exists(#expiresAt) OR #expiresAt >= :kept)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: { ':yes': true, ':at': at, ':kept': kept },
         // A retry's refusal returns the item: whether its count is still pending, without a read.
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       });
@@ -245,6 +260,23 @@ export class EnrollmentItems {
       seen = refusedItem(error);
     }
     const item = seen ?? (await this.getEnrollmentItem(userId, enrollmentId));
+    if (item !== undefined && item.counted === undefined) {
+      // An item that expires within the week (its execution ended, its goal window closing): the
+      // mark keeps it for the count's retry, as the other marks do (keptWhilePending).
+      const marked = await this.conditionalUpdate(
+        userId,
+        enrollmentId,
+        'SET #counted = :yes, #pending = :at, #expiresAt = :kept',
+        'attribute_exists(sk) AND attribute_not_exists(#counted)',
+        names,
+        { ':yes': true, ':at': at, ':kept': kept },
+      );
+      if (marked) return { pendingAt: at, retry: false };
+      return this.pendingOn(
+        ActiveEnrollment.safeParse(await this.getEnrollmentItem(userId, enrollmentId)).data,
+        'enrolled',
+      );
+    }
     return this.pendingOn(ActiveEnrollment.safeParse(item).data, 'enrolled');
   }
 
@@ -514,20 +546,46 @@ export class EnrollmentItems {
   }
 
   /**
-   * Registers a waiting step (a retried task overwrites it with its new
-   * token); the caller then counts it in the profile's summary.
+   * Registers a waiting step (a retried task, or a loop back to the step,
+   * overwrites it with its new token); the caller then counts it in the
+   * profile's summary. A received event still pending on the registration it
+   * replaces (marked, its count not known written) is another registration's:
+   * `settle` counts it (guarded by that registration's id) before the mark
+   * goes, so it is neither lost nor taken for the new registration's. The
+   * same token again (a repeated task) carries its own mark on.
    */
-  async putWaiter(userId: string, waiter: Waiter): Promise<void> {
-    const { expiresAt, ...rest } = waiter;
-    const b = new UpdateBuilder();
-    for (const [name, value] of Object.entries(rest)) if (value !== undefined) b.set(name, value);
-    b.set('timeoutAt', expiresAt);
-    b.set('expiresAt', epochSeconds(expiresAt) + WAITER_GRACE_SECONDS);
+  async putWaiter(
+    userId: string,
+    waiter: Waiter,
+    settle: (earlier: Waiter) => Promise<void> = async () => undefined,
+  ): Promise<void> {
+    const key = { userId, sk: enrollmentKeys.waiter(waiter.event, waiter.enrollmentId, waiter.stepId) };
+    const b = waiterWrite(waiter);
+    // What it protects: a mark another registration made, which only that registration's count settles.
+    const condition = `attribute_not_exists(${b.name('receivedPending')}) OR ${b.name('token')} = ${b.value(waiter.token)}`;
+    try {
+      await updateItem(this.db, {
+        TableName: this.table,
+        Key: key,
+        UpdateExpression: b.expression(),
+        ConditionExpression: condition,
+        ...b.attributes(),
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      });
+      return;
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+      const seen = refusedItem(error) ?? (await getItem(this.db, { TableName: this.table, Key: key })).Item;
+      const [earlier] = this.parseWaiters(seen === undefined ? [] : [seen]);
+      if (earlier !== undefined) await settle(earlier);
+    }
+    // Counted: the new registration takes the step's item, without the earlier mark.
+    const replace = waiterWrite(waiter).remove('receivedPending');
     await updateItem(this.db, {
       TableName: this.table,
-      Key: { userId, sk: enrollmentKeys.waiter(waiter.event, waiter.enrollmentId, waiter.stepId) },
-      UpdateExpression: b.expression(),
-      ...b.attributes(),
+      Key: key,
+      UpdateExpression: replace.expression(),
+      ...replace.attributes(),
     });
   }
 

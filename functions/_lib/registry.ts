@@ -178,8 +178,11 @@ export class RegistryRepository {
     await this.removeLegacyVersions(entry.journeyId);
   }
 
-  /** Deletes per-version items an earlier release wrote: the live item's history holds what they did. */
-  private async removeLegacyVersions(journeyId: string): Promise<void> {
+  /**
+   * Deletes per-version items an earlier release wrote, a page at a time: the
+   * live item's history holds what they did. How many it deleted.
+   */
+  private async removeLegacyVersions(journeyId: string): Promise<number> {
     const out = await queryItems(this.db, {
       TableName: this.table,
       KeyConditionExpression: 'journeyId = :id AND begins_with(sk, :v)',
@@ -187,11 +190,18 @@ export class RegistryRepository {
       ProjectionExpression: 'sk',
       Limit: LEGACY_DELETES_PER_DEPLOY,
     });
-    for (const item of out.Items ?? [])
+    const items = out.Items ?? [];
+    for (const item of items)
       await deleteItem(this.db, { TableName: this.table, Key: { journeyId, sk: item.sk } });
+    return items.length;
   }
 
-  /** Archives a journey: no new enrollments; running ones finish on their version. */
+  /**
+   * Archives a journey: no new enrollments; running ones finish on their
+   * version, reading what they need from the live item (its goal, exits,
+   * earlier versions). The per-version items an earlier release wrote go:
+   * nothing reads them, and no later deploy would remove them.
+   */
   async archive(journeyId: string, at: string): Promise<boolean> {
     try {
       await updateItem(this.db, {
@@ -202,11 +212,14 @@ export class RegistryRepository {
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':archived': 'archived', ':at': at },
       });
-      return true;
     } catch (error) {
       if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
       throw error;
     }
+    let removed: number;
+    do removed = await this.removeLegacyVersions(journeyId);
+    while (removed > 0);
+    return true;
   }
 }
 

@@ -43,7 +43,10 @@ export async function awaitEvent(deps: AwaitDeps, input: AwaitEventInput): Promi
     trigger: triggerValuesFor(input.where, input.trigger),
   };
   // The waiter first, then its digest in the summary: a digest ingest reads always has its waiter.
-  await deps.enrollments.putWaiter(input.userId, waiter);
+  // A received event still pending on the registration this one replaces is counted as that one's.
+  await deps.enrollments.putWaiter(input.userId, waiter, (earlier) =>
+    recordPendingReceipt(deps.stats, earlier),
+  );
   const counted = await deps.profiles.countWaiting(input.userId, waiter);
   // An enrollment entered before its customer's profile was merged: the events arrive on the joined profile.
   const state = counted.aliasOf !== undefined ? await deps.profiles.get(input.userId) : counted;

@@ -207,7 +207,7 @@ async function deploy(
   const live = liveFields(journey);
   const experiments = experimentStates(journey, published.version, deployedAt, previous?.experiments);
   // Enrollments of earlier versions still finish on their own goal and exit events.
-  const earlier = earlierEndings(previous, published.version);
+  const earlier = earlierEndings(previous, published.version, deps.now());
   await deps.registry.putDeployed(
     {
       ...live,

@@ -31,9 +31,11 @@ import {
   awaitedByRunning,
   awaitedEvents,
   countedEvents,
+  type ListedJourney,
   type LiveJourney,
 } from '#shared/ingest/live-journey.ts';
 import { type Finish, finishes, planIngest, type Resume, references } from '#shared/ingest/plan.ts';
+import { MAX_COUNTED_EVENT_NAMES } from '#shared/ingest/profile-share.ts';
 import { jsonWithin, MAX_AWAITED_EVENT_BYTES } from '#shared/journey/state-budget.ts';
 import { METRICS } from '#shared/metrics.ts';
 import { profileChanges } from '#shared/profile/changes.ts';
@@ -277,8 +279,7 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   const now = deps.now();
   const event = notAfterArrival(parsed.event, now);
   const journeys = await deps.registry.live();
-  const counted = countedEvents(journeys);
-  const awaited = awaitedEvents(journeys);
+  const { counted, awaited } = keptNames(journeys, now);
   const changes = profileChanges(event, customerIdOf(event), { awaited, counted });
   await keepDropped(deps, event, changes.droppedTraits);
   // The key may stand for another profile (merged ids): events land on the profile it joined.
@@ -350,6 +351,30 @@ async function correctWaiting(
   const correction = correctionOf(state, event, own);
   if (correction !== undefined)
     await deps.profiles.correctWaiting(userId, event, correction, overflowOf(state, event));
+}
+
+/** How long the names kept for a listing of the journeys are reused: they change with it, or over months. */
+const KEPT_NAMES_REUSE_MS = 60_000;
+const keptNamesOf = new WeakMap<
+  readonly ListedJourney[],
+  { at: number; counted: ReadonlySet<string> | undefined; awaited: ReadonlySet<string> | undefined }
+>();
+
+/**
+ * The event names the profile keeps daily counts of and snapshots of
+ * (countedEvents, awaitedEvents), worked out once per listing of the journeys
+ * (the registry cache's) and minute.
+ */
+function keptNames(journeys: readonly ListedJourney[], now: Date) {
+  const kept = keptNamesOf.get(journeys);
+  if (kept !== undefined && Math.abs(now.getTime() - kept.at) < KEPT_NAMES_REUSE_MS) return kept;
+  const fresh = {
+    at: now.getTime(),
+    counted: countedEvents(journeys, now, MAX_COUNTED_EVENT_NAMES),
+    awaited: awaitedEvents(journeys, now),
+  };
+  keptNamesOf.set(journeys, fresh);
+  return fresh;
 }
 
 /** True when a running enrollment may wait for the event (awaitedByRunning). */

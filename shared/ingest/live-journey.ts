@@ -24,6 +24,14 @@ const EarlierEndings = z.object({
   goal: z.optional(Goal),
   exitOn: z.optional(ExitOn),
   awaits: z.optional(z.array(z.string())),
+  /** The event names its conditions count over a window: its enrollments still evaluate them. */
+  counts: z.optional(z.array(z.string())),
+  /**
+   * When its last enrollment has ended at the latest (ISO time): a Standard
+   * execution's year after it stopped taking entries. Absent on versions kept
+   * before it was recorded.
+   */
+  until: z.optional(z.string()),
   /** Its trigger's correlation key, which tells its parallel enrollments apart. */
   correlationKey: z.optional(z.string()),
 });
@@ -145,32 +153,85 @@ function windowedCountsOf(journey: Journey): string[] {
 }
 
 /**
- * Event names whose daily counts some live journey needs. `undefined`: a
- * journey does not say, so every event keeps daily counts.
+ * How long a version's enrollments may run after it stopped taking new ones
+ * (replaced by a deploy, or archived): a Standard execution's year, and a day.
  */
-export function countedEvents(journeys: readonly LiveJourney[]): ReadonlySet<string> | undefined {
+export const RUNNING_AFTER_MS = 366 * 86_400_000;
+
+/** A registry entry as ingest lists it: when an archived journey stopped taking entries. */
+export type ListedJourney = LiveJourney & { archivedAt?: string; deployedAt?: string };
+
+/**
+ * The versions of a journey that are not live yet may still have running
+ * enrollments at `now`: an archived journey's own version for a year after
+ * it was archived, and each earlier version until its `until` (one kept
+ * before `until` was recorded: while the journey is live, or within the year
+ * after its archiving). Newest first.
+ */
+function stillRunning(journey: ListedJourney, now: Date): Pick<EarlierEndings, 'counts' | 'awaits'>[] {
+  const at = now.getTime();
+  const stopped =
+    journey.status === 'archived' ? Date.parse(journey.archivedAt ?? journey.deployedAt ?? '') : undefined;
+  // An archived journey whose time is unknown is taken as long archived.
+  const archivedUntil = stopped === undefined ? Number.POSITIVE_INFINITY : (stopped || 0) + RUNNING_AFTER_MS;
+  const running: Pick<EarlierEndings, 'counts' | 'awaits'>[] = [];
+  if (journey.status === 'archived' && archivedUntil > at) running.push(journey);
+  for (const version of journey.earlier ?? []) {
+    const until = version.until === undefined ? Number.POSITIVE_INFINITY : Date.parse(version.until);
+    if (Math.min(until, archivedUntil) > at) running.push(version);
+  }
+  return running;
+}
+
+/**
+ * Event names whose daily counts a journey needs: every name a live journey
+ * counts over a window, then, as room allows within the profile's share
+ * (`room`, MAX_COUNTED_EVENT_NAMES), the names of versions whose enrollments
+ * may still run (an edited journey's earlier versions, an archived journey),
+ * newest journeys' first: those enrollments evaluate their own conditions.
+ * `undefined`: a live journey does not say, so every event keeps daily counts.
+ */
+export function countedEvents(
+  journeys: readonly ListedJourney[],
+  now: Date,
+  room: number,
+): ReadonlySet<string> | undefined {
   const names = new Set<string>();
   for (const journey of journeys) {
-    // An archived journey enrolls no one: its names leave the profile's share (profile-share.ts).
     if (journey.status === 'archived') continue;
     if (journey.counts === undefined) return undefined;
     for (const name of journey.counts) names.add(name);
   }
+  // Within the share the live journeys are held to: the profile's daily counts stay as bounded.
+  for (const version of runningNewestFirst(journeys, now))
+    for (const name of version.counts ?? []) if (names.size < room) names.add(name);
   return names;
 }
 
+/** The still-running versions of every journey, the most recently deployed journey's first. */
+function runningNewestFirst(journeys: readonly ListedJourney[], now: Date) {
+  const order = [...journeys].sort((a, b) => (b.deployedAt ?? '').localeCompare(a.deployedAt ?? ''));
+  return order.flatMap((journey) => stillRunning(journey, now));
+}
+
 /**
- * Event names some live journey may wait for: their last occurrence is kept
- * on the profile (briefly) for a step that starts waiting just after the
- * event arrived. `undefined`: a journey does not say, so any event may be awaited.
+ * Event names some journey may wait for: their last occurrence is kept on the
+ * profile (briefly, the 20 most recent) for a step that starts waiting just
+ * after the event arrived: those of live journeys, and of versions whose
+ * enrollments may still run. `undefined`: a journey does not say, so any event may be awaited.
  */
-export function awaitedEvents(journeys: readonly LiveJourney[]): ReadonlySet<string> | undefined {
+export function awaitedEvents(
+  journeys: readonly ListedJourney[],
+  now: Date,
+): ReadonlySet<string> | undefined {
   const names = new Set<string>();
   for (const journey of journeys) {
     if (journey.status === 'archived') continue;
     if (journey.awaits === undefined) return undefined;
     for (const name of journey.awaits) names.add(name);
   }
+  for (const version of runningNewestFirst(journeys, now))
+    for (const name of version.awaits ?? []) names.add(name);
   return names;
 }
 
@@ -211,12 +272,21 @@ const EARLIER_BYTES = 32 * 1024;
  * The endings (goal and exit events) of the versions before `version`, for
  * its live entry: the previous live version's, then those it kept, newest
  * first, bounded by count and size (the oldest are left out: their
- * enrollments then finish on the live version's endings).
+ * enrollments then finish on the live version's endings), without those
+ * whose enrollments have all ended (`until`).
  */
-export function earlierEndings(previous: LiveJourney | undefined, version: string): EarlierEndings[] {
+export function earlierEndings(
+  previous: LiveJourney | undefined,
+  version: string,
+  replacedAt?: Date,
+): EarlierEndings[] {
   if (previous === undefined) return [];
   const own: EarlierEndings = {
     version: previous.version,
+    ...(previous.counts === undefined || previous.counts.length === 0 ? {} : { counts: previous.counts }),
+    ...(replacedAt === undefined
+      ? {}
+      : { until: new Date(replacedAt.getTime() + RUNNING_AFTER_MS).toISOString() }),
     ...(previous.goal === undefined ? {} : { goal: previous.goal }),
     ...(previous.exitOn === undefined ? {} : { exitOn: previous.exitOn }),
     ...(previous.awaits === undefined ? {} : { awaits: previous.awaits }),
@@ -228,6 +298,13 @@ export function earlierEndings(previous: LiveJourney | undefined, version: strin
   let bytes = 0;
   for (const endings of [own, ...(previous.earlier ?? [])]) {
     if (endings.version === version || kept.some((k) => k.version === endings.version)) continue;
+    // A version whose enrollments have all ended by now needs nothing kept.
+    if (
+      replacedAt !== undefined &&
+      endings.until !== undefined &&
+      Date.parse(endings.until) <= replacedAt.getTime()
+    )
+      continue;
     bytes += utf8Length(JSON.stringify(endings));
     if (kept.length >= EARLIER_KEPT || bytes > EARLIER_BYTES) break;
     kept.push(endings);

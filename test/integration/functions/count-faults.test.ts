@@ -317,6 +317,33 @@ describe('counts left pending outlive the TTL of their item', () => {
     );
   });
 
+  it('an entry marked after its execution ended keeps its item a week past the mark', async () => {
+    // arrange: the execution ends and settles before ingest marks the entry (its goal window keeps the item 3 days)
+    n += 1;
+    const userId = `cf-late-entry-${n}`;
+    const { input } = await enroll(userId);
+    const items = faulty().deps.enrollments;
+    const key = { userId, sk: `e#${input.enrollmentId}` };
+    await db.doc.send(
+      new UpdateCommand({
+        TableName: db.tables.enrollments,
+        Key: key,
+        UpdateExpression: 'REMOVE #counted, enrolledPending',
+        ExpressionAttributeNames: { '#counted': 'counted' },
+      }),
+    );
+    const ended = await items.endCounted(userId, input.enrollmentId, '2026-11-24T10:00:10.000Z');
+    await items.settleEnd(userId, (ended as NonNullable<typeof ended>).enrollment);
+    // act
+    const owed = await items.markCounted(userId, input.enrollmentId);
+    // assert: pending, and kept for the count's retry as long as every other mark keeps its item
+    const after = await db.doc.send(new GetCommand({ TableName: db.tables.enrollments, Key: key }));
+    expect(after.Item).toMatchObject({ enrolledPending: owed?.pendingAt, counted: true });
+    expect(Number(after.Item?.expiresAt)).toBeGreaterThanOrEqual(
+      Math.floor(Number(owed?.pendingAt) / 1000) + 7 * 86_400,
+    );
+  });
+
   it('an end does not delete an item a count was marked on since it read it', async () => {
     // arrange: a converted enrollment ends (nothing keeps its item); its entry's mark lands after the end read it
     n += 1;
@@ -380,6 +407,32 @@ describe('an awaited event, counted as received', () => {
     await ingestEvent(faulty().deps, answer);
     // assert
     expect((await countOf('eventReceived', 'survey')) - before).toBe(1);
+  });
+});
+
+describe('an awaited event pending on a registration the step replaced', () => {
+  it.each(FAULTS)('is counted once, and the new registration counts its own event (%s)', async (fault) => {
+    // arrange: the step waits; its answer resumes it, and the count of its mark fails
+    n += 1;
+    const userId = `cf-rewait-${n}`;
+    const { input } = await enroll(userId);
+    await waitForSurvey(userId, input.enrollmentId);
+    const before = await countOf('eventReceived', 'survey');
+    const first = track(userId, 'Survey Answered');
+    faultFirstCount(fault);
+    await expect(ingestEvent(faulty().deps, first)).rejects.toThrow();
+    proxy.plan(() => 'pass');
+    // act: the execution loops back to the step (a new token), then a second answer, then the first's retry
+    const again = { ...surveyInput(userId, input.enrollmentId), token: `token-${input.enrollmentId}-2` };
+    await awaitEvent(
+      { ...awaitDepsOf(db, ingestDeps(db).deps), stats: faultyStats },
+      { ...again, previous: first.messageId },
+    );
+    await ingestEvent(faulty().deps, track(userId, 'Survey Answered'));
+    await ingestEvent(faulty().deps, first);
+    // assert: each registration's event counted once
+    expect((await countOf('eventReceived', 'survey')) - before).toBe(2);
+    expect(await faulty().deps.enrollments.waitersOf(userId, input.enrollmentId)).toEqual([]);
   });
 });
 

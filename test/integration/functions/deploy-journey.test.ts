@@ -512,6 +512,27 @@ describe('deploy-journey', () => {
     expect((await deps().registry.get('welcome-series'))?.status).toBe('archived');
   });
 
+  it('removes the per-version items earlier releases wrote when the journey is archived', async () => {
+    // arrange: live, with items an earlier release wrote per version (no deploy follows to remove them)
+    fakeStepFunctions();
+    await deployFromS3(deps(), created);
+    for (let version = 1; version <= 150; version++)
+      await db.doc.send(
+        new PutCommand({
+          TableName: db.tables.journeys,
+          Item: { journeyId: 'welcome-series', sk: `v#${String(version).padStart(6, '0')}` },
+        }),
+      );
+    bucket.delete('journeys/welcome-series.json');
+    // act
+    await deployFromS3(deps(), deleted);
+    // assert: what running enrollments read stays (the live item, the templates until they expire)
+    const items = await journeyItems();
+    expect(items.filter((item) => !String(item.sk).startsWith('t#')).map((item) => item.sk)).toEqual([
+      'live',
+    ]);
+  });
+
   /** S3's notification that one version of the file was removed for good, by a person or the lifecycle rule. */
   const versionRemoved = (reason: 'DeleteObject' | 'Lifecycle Expiration', versionId: string) =>
     S3Notification.parse({
@@ -614,9 +635,16 @@ describe('deploy-journey', () => {
     expect(second).not.toBe(first);
     const entry = await deps().registry.get('welcome-series');
     expect(entry).toMatchObject({ version: '2', exitOn: edited.exitOn });
-    // What version 1's running enrollments still act on: its goal, exit events and awaited events.
+    // What version 1's running enrollments still act on: its goal, exit events and awaited events,
+    // until the last of them can have ended (a year and a day after version 2 took its place).
     expect(entry?.earlier).toEqual([
-      { version: '1', goal: journey.goal, exitOn: journey.exitOn, awaits: [] },
+      {
+        version: '1',
+        goal: journey.goal,
+        exitOn: journey.exitOn,
+        awaits: [],
+        until: '2027-11-25T09:00:05.000Z',
+      },
     ]);
   });
 

@@ -16,6 +16,9 @@ import type { LocalDynamo } from '../../support/dynalite.ts';
 
 export const ACCOUNT_PREFIX = 'arn:aws:states:eu-west-1:123456789012';
 
+/** When registerJourney deploys a version. */
+const DEPLOYED_AT = '2026-11-01T00:00:00.000Z';
+
 /** Writes a journey to the registry as if deploy-journey had published version `version`. */
 export async function registerJourney(
   db: LocalDynamo,
@@ -26,7 +29,7 @@ export async function registerJourney(
   const journey = Journey.parse(input);
   const stateMachineArn = `${ACCOUNT_PREFIX}:stateMachine:journey-${journey.id}`;
   const registry = new RegistryRepository(db.doc, db.tables.journeys);
-  const earlier = earlierEndings(previous, version);
+  const earlier = earlierEndings(previous, version, new Date(DEPLOYED_AT));
   await registry.putDeployed(
     {
       ...liveFields(journey),
@@ -36,7 +39,7 @@ export async function registerJourney(
       aliasArn: `${stateMachineArn}:live`,
       stateMachineArn,
       sourceKey: `journeys/${journey.id}.json`,
-      deployedAt: '2026-11-01T00:00:00.000Z',
+      deployedAt: DEPLOYED_AT,
     },
     previous,
   );

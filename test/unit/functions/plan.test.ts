@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CustomerEvent } from '#shared/events.ts';
-import { earlierEndings, type LiveJourney, liveFields } from '#shared/ingest/live-journey.ts';
+import { countedEvents, earlierEndings, type LiveJourney, liveFields } from '#shared/ingest/live-journey.ts';
 import { planIngest } from '#shared/ingest/plan.ts';
 import { Journey, type JourneyInput } from '#shared/journey/schema.ts';
 import type { ActiveEnrollment, ProfileState } from '#shared/profile/state.ts';
@@ -342,6 +342,18 @@ describe('earlierEndings', () => {
     expect(earlierEndings(v2, '2').map((e) => e.version)).toEqual(['1']);
   });
 
+  it('leaves out the versions whose enrollments have all ended', () => {
+    const v2 = {
+      ...at('2', 'B'),
+      earlier: earlierEndings(at('1', 'A'), '2', new Date('2026-01-01T00:00:00Z')),
+    };
+    expect(earlierEndings(v2, '3', new Date('2026-06-01T00:00:00Z')).map((e) => e.version)).toEqual([
+      '2',
+      '1',
+    ]);
+    expect(earlierEndings(v2, '3', new Date('2027-01-03T00:00:00Z')).map((e) => e.version)).toEqual(['2']);
+  });
+
   it('is bounded by count and by size', () => {
     let entry = at('1', 'A');
     for (let v = 2; v <= 40; v++)
@@ -351,6 +363,33 @@ describe('earlierEndings', () => {
     const where = { path: 'event.properties.sku', eq: 'x'.repeat(40_000) };
     const large = { ...at('1', 'A'), exitOn: [{ event: 'A', where }] };
     expect(earlierEndings({ ...at('2', 'B'), earlier: earlierEndings(large, '2') }, '3')).toHaveLength(1);
+  });
+});
+
+describe('countedEvents: the names daily counts are kept for', () => {
+  const counting = (id: string, ...names: string[]) => ({
+    ...live({ audience: { all: names.map((performed) => ({ performed, atLeast: 1, within: 'P7D' })) } }),
+    journeyId: id,
+  });
+  const now = new Date('2026-11-24T10:00:00Z');
+
+  it("keeps an earlier version's names until its enrollments' year is over", () => {
+    const v2 = { ...counting('j', 'B'), version: '2', earlier: earlierEndings(counting('j', 'A'), '2', now) };
+    expect([...(countedEvents([v2], now, 30) ?? [])].sort()).toEqual(['A', 'B']);
+    expect([...(countedEvents([v2], new Date('2027-11-26T10:00:00Z'), 30) ?? [])]).toEqual(['B']);
+  });
+
+  it('keeps the names of versions still running only within the share left by live journeys', () => {
+    // arrange: live journeys count 3 names of a share of 3; an archived journey counted another
+    const full = counting('full', 'A', 'B', 'C');
+    const archived = {
+      ...counting('old', 'D'),
+      status: 'archived' as const,
+      archivedAt: '2026-11-20T00:00:00Z',
+    };
+    // act / assert
+    expect([...(countedEvents([full, archived], now, 3) ?? [])].sort()).toEqual(['A', 'B', 'C']);
+    expect([...(countedEvents([full, archived], now, 4) ?? [])].sort()).toEqual(['A', 'B', 'C', 'D']);
   });
 });
 
