@@ -27,7 +27,18 @@ const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) =
  */
 export const StackSettings = z
   .object({
-    eventBusName: z.string().min(1).default('customer-events').describe('The customer event bus.'),
+    eventBusName: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,256}$/, {
+        error: 'must be 1 to 256 letters, digits, dots, dashes or underscores (an EventBridge bus name)',
+      })
+      .refine((name) => name !== 'default', {
+        error: "must not be default: the stack creates its own bus, and the account's default bus exists",
+      })
+      .optional()
+      .describe(
+        'The customer event bus; default: customer-events in the stack named Journeys, <stackName>-customer-events in any other.',
+      ),
     senderEmail: z.email().default('journeys@example.com').describe('The From address of emails.'),
     senderIdentity: z
       .string()
@@ -35,6 +46,15 @@ export const StackSettings = z
       .optional()
       .describe(
         'The verified SES identity (domain or address) that covers senderEmail; default: its domain.',
+      ),
+    sesConfigurationSet: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, {
+        error: 'must be an SES configuration set name: 1 to 64 letters, digits, dashes or underscores',
+      })
+      .optional()
+      .describe(
+        'An existing SES configuration set to send with, publishing its sending events to the default event bus; default: the stack creates <stackName>-journeys.',
       ),
     pinpointApplicationId: z
       .string()
@@ -86,6 +106,15 @@ export const StackSettings = z
       .describe(
         "StartExecution per second for segment entry: just under the Region's refill (300/s in the large Regions, 150/s in smaller ones).",
       ),
+    journeyNamePrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, {
+        error: 'must be 1 to 64 letters, digits, dashes or underscores (the start of a state machine name)',
+      })
+      .optional()
+      .describe(
+        "The start of the names of the stack's journey state machines; default: journey- in the stack named Journeys, <stackName>-journey- in any other.",
+      ),
     stateMachineVersionsKept: z.coerce
       .number()
       .int()
@@ -131,6 +160,7 @@ export const SETTING_KEYS = [
   'eventBusName',
   'senderEmail',
   'senderIdentity',
+  'sesConfigurationSet',
   'pinpointApplicationId',
   'unsubscribeBaseUrl',
   'logLevel',
@@ -141,6 +171,7 @@ export const SETTING_KEYS = [
   'eventSources',
   'segmentStartRate',
   'stateMachineVersionsKept',
+  'journeyNamePrefix',
   'webhookConnections',
 ] as const;
 
