@@ -425,3 +425,18 @@ describe('readSettings', () => {
     expect(readSettings((k) => (k === 'unsubscribeBaseUrl' ? url : undefined)).unsubscribeBaseUrl).toBe(url);
   });
 });
+
+describe('the alarms docs/deploy.md describes', () => {
+  it('are the alarms of the stack, each named in the Alarms paragraph of "Watch the results"', () => {
+    const { stack } = synthesizeDefaults();
+    const doc = readFileSync(new URL('../../docs/deploy.md', import.meta.url), 'utf8');
+    const start = doc.indexOf('- **Alarms**:');
+    const paragraph = doc.slice(start, doc.indexOf('\n\n', start)).replace(/\s+/g, ' ');
+    const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    const alarms = Object.keys(stack.monitoring)
+      .filter((key) => key.endsWith('Alarm'))
+      .map((key) => `${kebab(key.slice(0, -'Alarm'.length))} alarm`);
+    expect(alarms.length).toBeGreaterThan(5);
+    expect(alarms.filter((alarm) => !paragraph.includes(alarm))).toEqual([]);
+  });
+});
