@@ -3,6 +3,7 @@ import { CUSTOMER_EVENT_SOURCE, EVENT_SOURCE } from '#shared/events.ts';
 import { DEFAULT_VERSIONS_KEPT } from '#shared/journey/version-retention.ts';
 import { ConnectionConfig, ConnectionName } from '#shared/journey/webhook.ts';
 import { DEFAULT_START_RATE } from '#shared/segment/pace.ts';
+import { minimumStartRate } from './segment-entry.ts';
 
 /** `-c key=<json>` arrives as a string, a `cdk.json` value as the object itself. */
 function jsonText(value: unknown): unknown {
@@ -101,7 +102,9 @@ export const StackSettings = z
       ),
     segmentStartRate: z.coerce
       .number()
-      .positive()
+      .min(minimumStartRate(), {
+        error: `must be at least ${minimumStartRate()}: below it a segment worker cannot start one receive's customers within its timeout, and they land in the segment dead-letter queue instead of entering`,
+      })
       .default(DEFAULT_START_RATE)
       .describe(
         "StartExecution per second for segment entry: just under the Region's refill (300/s in the large Regions, 150/s in smaller ones).",

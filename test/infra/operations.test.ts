@@ -1,8 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { timeoutSecondsOf } from '#functions/_lib/manifest.ts';
+import { manifest as segmentEntryManifest } from '#functions/segment-entry/manifest.ts';
+import {
+  minimumStartRate,
+  SEGMENT_BATCH_SIZE,
+  SEGMENT_WORKER_CONCURRENCY,
+} from '#infra/constructs/segment-entry.ts';
 import { readSettings, SETTING_KEYS } from '#infra/constructs/settings.ts';
 import type { JourneysStack } from '#infra/journeys-stack.ts';
+import { StartPace } from '#shared/segment/pace.ts';
+import { ENROLL_BATCH } from '#shared/segment/work.ts';
 import { synthesize, synthesizeConfigured, synthesizeDefaults } from './synth.ts';
 
 describe('defaults (no context)', () => {
@@ -438,5 +447,31 @@ describe('the alarms docs/deploy.md describes', () => {
       .map((key) => `${kebab(key.slice(0, -'Alarm'.length))} alarm`);
     expect(alarms.length).toBeGreaterThan(5);
     expect(alarms.filter((alarm) => !paragraph.includes(alarm))).toEqual([]);
+  });
+});
+
+describe('segmentStartRate at its bounds', () => {
+  /** How long one receive of a worker takes to start its customers at its share of the rate (virtual time). */
+  const receiveSeconds = (rate: number) => {
+    const pace = new StartPace(rate / SEGMENT_WORKER_CONCURRENCY);
+    let now = 0;
+    for (let i = 0; i < SEGMENT_BATCH_SIZE * ENROLL_BATCH; i++) now += pace.reserve(now);
+    return now / 1000;
+  };
+  const timeout = timeoutSecondsOf(segmentEntryManifest);
+
+  it('takes the lowest rate at which a worker starts a receive within half its timeout', () => {
+    const lowest = minimumStartRate();
+    expect(
+      readSettings((k) => (k === 'segmentStartRate' ? String(lowest) : undefined)).segmentStartRate,
+    ).toBe(lowest);
+    expect(receiveSeconds(lowest)).toBeLessThanOrEqual(timeout / 2);
+  });
+
+  it('refuses a rate at which every receive would time out, naming it', () => {
+    expect(receiveSeconds(10)).toBeGreaterThan(timeout);
+    expect(() => readSettings((k) => (k === 'segmentStartRate' ? '10' : undefined))).toThrow(
+      '-c segmentStartRate: must be at least',
+    );
   });
 });
