@@ -111,8 +111,9 @@ export const StackSettings = z
       ),
     journeyNamePrefix: z
       .string()
-      .regex(/^[A-Za-z0-9_-]{1,64}$/, {
-        error: 'must be 1 to 64 letters, digits, dashes or underscores (the start of a state machine name)',
+      .regex(/^[A-Za-z0-9_-]{0,63}-$/, {
+        error:
+          'must be 1 to 64 letters, digits, dashes or underscores ending with a dash (the start of a state machine name, e.g. journey-)',
       })
       .optional()
       .describe(

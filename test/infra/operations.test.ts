@@ -421,6 +421,9 @@ describe('readSettings', () => {
     { key: 'pinpointApplicationId', value: 'has spaces' },
     { key: 'retainData', value: 'maybe' },
     { key: 'eventBusName', value: 'default' },
+    // A prefix without its dash would take in the names of another prefix that starts alike.
+    { key: 'journeyNamePrefix', value: 'staging' },
+    { key: 'journeyNamePrefix', value: 'a b-' },
     { key: 'eventBusName', value: 'with/slash' },
     // RFC 8058: mailbox providers take a one-click List-Unsubscribe URI over HTTPS only.
     { key: 'unsubscribeBaseUrl', value: 'http://shop.example/unsubscribe' },
