@@ -8,7 +8,13 @@ import { hex128 } from '#shared/hash.ts';
 import { bindManifest } from './constructs/bindings.ts';
 import { DataTables } from './constructs/data-tables.ts';
 import { EventRouting, secureQueue } from './constructs/event-routing.ts';
+import { JOURNEY_PREFIX_CONTEXT, stackJourneyPrefix } from './constructs/journey-arns.ts';
 import { JourneyExecutionRole } from './constructs/journey-execution-role.ts';
+import {
+  DEFAULT_STACK_NAME,
+  defaultEventBusName,
+  JOURNEY_STATE_MACHINE_PREFIX,
+} from './constructs/journey-names.ts';
 import { JourneysBucket } from './constructs/journeys-bucket.ts';
 import { JourneysFunction, type JourneysFunctionProps } from './constructs/journeys-function.ts';
 import { logSettings } from './constructs/log-settings.ts';
@@ -56,7 +62,11 @@ export class JourneysStack extends Stack {
 
   constructor(scope: Construct, id: string, props: JourneysStackProps) {
     super(scope, id, props);
+    checkStackName(this.stackName);
     const { settings } = props;
+    // Set before any construct: the grants, rules and deploy-journey read it (journey-arns.ts).
+    if (settings.journeyNamePrefix !== undefined)
+      this.node.setContext(JOURNEY_PREFIX_CONTEXT, settings.journeyNamePrefix);
     const root = props.projectRoot ?? PROJECT_ROOT;
     const logs = logSettings(this, {
       retentionDays: settings.logRetentionDays,
@@ -70,7 +80,9 @@ export class JourneysStack extends Stack {
       logs,
     });
     this.tables = new DataTables(this, 'Tables', { retainData: settings.retainData });
-    this.routing = new EventRouting(this, 'Routing', { eventBusName: settings.eventBusName });
+    this.routing = new EventRouting(this, 'Routing', {
+      eventBusName: settings.eventBusName ?? defaultEventBusName(this.stackName),
+    });
     this.journeys = new JourneysBucket(this, 'Journeys', {
       sourceFolder: join(root, 'journeys'),
       retainData: settings.retainData,
@@ -83,6 +95,7 @@ export class JourneysStack extends Stack {
     );
     this.messaging = new Messaging(this, 'Messaging', {
       defaultBus: this.routing.defaultBus,
+      configurationSetName: settings.sesConfigurationSet,
       pinpointApplicationId: settings.pinpointApplicationId,
     });
     // These two functions come with resources only they use, built in their own constructs.
@@ -173,14 +186,14 @@ export class JourneysStack extends Stack {
     routing.route(
       'SmsFeedback',
       routing.defaultBus,
-      smsDeliveryPattern,
+      smsDeliveryPattern(configurationSet),
       fns['delivery-feedback'].function,
       'SMS delivery receipts',
     );
     routing.route(
       'ExecutionStatus',
       routing.defaultBus,
-      executionStatusPattern,
+      executionStatusPattern(stackJourneyPrefix(this)),
       fns['execution-status'].function,
       'Journey executions that ended (Step Functions status changes)',
     );
@@ -251,6 +264,25 @@ export class JourneysStack extends Stack {
     }
     for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
   }
+}
+
+/**
+ * The stack's name also names its configuration set, schedule group and
+ * dashboard (`<stackName>-journeys`, 64 characters at most for SES and
+ * Scheduler) and prefixes its journey state machines: a name too long for
+ * them would deploy half a stack, or fail every journey's deploy.
+ */
+export const MAX_STACK_NAME = 64 - '-journeys'.length;
+
+function checkStackName(stackName: string): void {
+  if (stackName.length > MAX_STACK_NAME)
+    throw new Error(
+      `Invalid context values:\n  -c stackName: must be at most ${MAX_STACK_NAME} characters (it names the SES configuration set and the schedule group, <stackName>-journeys, which allow 64)`,
+    );
+  if (stackName !== DEFAULT_STACK_NAME && stackName.startsWith(JOURNEY_STATE_MACHINE_PREFIX))
+    throw new Error(
+      `Invalid context values:\n  -c stackName: must not start with ${JOURNEY_STATE_MACHINE_PREFIX}: the journeys of the stack ${DEFAULT_STACK_NAME} are named ${JOURNEY_STATE_MACHINE_PREFIX}<id>, and would share names and grants with this stack's`,
+    );
 }
 
 /** One value per function, in manifest order. */

@@ -1,4 +1,6 @@
+import { SMS_SENDER_CONTEXT } from '#shared/delivery/sender-context.ts';
 import { CUSTOMER_EVENT_DETAIL_TYPES, CUSTOMER_EVENT_SOURCE, PARTNER_EVENT_SOURCE } from '#shared/events.ts';
+import { DEFAULT_STATE_MACHINE_PREFIX } from '#shared/journey/state-machine-name.ts';
 import type { EventPattern } from './event-pattern.ts';
 
 export { type EventPattern, matchesPattern } from './event-pattern.ts';
@@ -68,25 +70,42 @@ export function sesDeliveryPattern(configurationSetName: string): EventPattern {
 /**
  * The end of a journey execution → execution-status. Step Functions
  * publishes status changes of Standard executions to the default bus; only
- * the ends of `journey-*` state machines are routed.
+ * the ends of the stack's journey state machines (`<prefix>*`) are routed.
  */
-export const executionStatusPattern: EventPattern = {
-  source: ['aws.states'],
-  'detail-type': ['Step Functions Execution Status Change'],
-  detail: {
-    status: ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'],
-    stateMachineArn: [{ wildcard: 'arn:aws:states:*:*:stateMachine:journey-*' }],
-  },
-};
+export function executionStatusPattern(
+  stateMachinePrefix: string = DEFAULT_STATE_MACHINE_PREFIX,
+): EventPattern {
+  return {
+    source: ['aws.states'],
+    'detail-type': ['Step Functions Execution Status Change'],
+    detail: {
+      status: ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'],
+      stateMachineArn: [{ wildcard: `arn:aws:states:*:*:stateMachine:${stateMachinePrefix}*` }],
+    },
+  };
+}
 
 /**
  * SMS delivery receipts from End User Messaging (what Pinpoint SendMessages
- * SMS turn into) → delivery-feedback. They arrive on the default bus.
+ * SMS turn into) → delivery-feedback. They arrive on the default bus, every
+ * sender's of the account: only those of messages this stack sent (the
+ * message context names its configuration set) and those that name none (a
+ * message sent before the context did, or by another application) are routed,
+ * so another stack's receipts never reach this one, where a journey's message
+ * that is not in the deliveries table is retried into the dead-letter queue.
  */
-export const smsDeliveryPattern: EventPattern = {
-  source: ['aws.sms-voice'],
-  'detail-type': ['Text Message Delivery Status Updated'],
-};
+export function smsDeliveryPattern(configurationSetName: string): EventPattern {
+  return {
+    source: ['aws.sms-voice'],
+    'detail-type': ['Text Message Delivery Status Updated'],
+    detail: {
+      $or: [
+        { context: { [SMS_SENDER_CONTEXT]: [configurationSetName] } },
+        { context: { [SMS_SENDER_CONTEXT]: [{ exists: false }] } },
+      ],
+    },
+  };
+}
 
 /**
  * A journey definition or template created or deleted in the bucket →

@@ -75,6 +75,9 @@ export const VARIABLES = {
     schema: z.optional(z.coerce.number().check(z.int(), z.positive(), z.lte(900))),
     setBy: 'aws',
   },
+  // The prefix of the state machines deploy-journey names (default in shared/journey/state-machine-name.ts):
+  // each stack has its own, so that two stacks in one account and Region never share a journey's state machine.
+  JOURNEY_NAME_PREFIX: { schema: z.optional(name), setBy: 'aws' },
   // Absent: no connection exists, and a journey with a webhook step is rejected.
   WEBHOOK_CONNECTIONS: { schema: z.optional(WebhookConnections), setBy: 'both' },
   // Without the scheduler settings deploy-journey manages no schedules: the local runtime starts segment runs itself.
@@ -124,6 +127,7 @@ const BINDING_VARIABLES = {
     'EVENT_BUS_NAME',
     'WEBHOOK_CONNECTIONS',
     'JOURNEY_VERSIONS_KEPT',
+    'JOURNEY_NAME_PREFIX',
     ...TASK_FUNCTION_VARIABLES,
   ],
   schedules: [

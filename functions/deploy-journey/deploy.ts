@@ -18,6 +18,7 @@ import {
   templateNameOfKey,
 } from '#shared/journey/s3-keys.ts';
 import type { Journey } from '#shared/journey/schema.ts';
+import { DEFAULT_STATE_MACHINE_PREFIX, stateMachineName } from '#shared/journey/state-machine-name.ts';
 import { type Violation, validateJourney } from '#shared/journey/validate.ts';
 import type { JsonText } from '#shared/json-text.ts';
 import { scheduleAction } from '#shared/segment/schedule.ts';
@@ -56,6 +57,8 @@ export type DeployDeps = {
   config: {
     eventBus: string;
     roleArn: string;
+    /** The stack's prefix of state machine names; `journey-` when absent. */
+    namePrefix?: string;
     bindings: Bindings;
     logGroupArn?: string;
     /** The webhook connections that exist, name → base URL: a journey naming another is rejected. */
@@ -194,7 +197,7 @@ async function deploy(
   const published = await publishJourney(
     deps.sfn,
     {
-      name: `journey-${id}`,
+      name: stateMachineName(deps.config.namePrefix ?? DEFAULT_STATE_MACHINE_PREFIX, id),
       definition: definitionOf(journey, compile(withPinnedTemplates(journey, names), deps.config.bindings)),
       roleArn: deps.config.roleArn,
       logGroupArn: deps.config.logGroupArn,

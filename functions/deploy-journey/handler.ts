@@ -10,6 +10,7 @@ import { lazyConfig } from '#functions/_lib/config.ts';
 import { observability } from '#functions/_lib/middleware.ts';
 import { logger } from '#functions/_lib/observability.ts';
 import { registryRepository, templateSnapshots } from '#functions/_lib/repositories.ts';
+import { DEFAULT_STATE_MACHINE_PREFIX } from '#shared/journey/state-machine-name.ts';
 import { DEFAULT_VERSIONS_KEPT } from '#shared/journey/version-retention.ts';
 import { type DeployDeps, deployFromS3, S3Notification } from './deploy.ts';
 import { manifest } from './manifest.ts';
@@ -43,6 +44,7 @@ function deployDeps(): DeployDeps {
     config: {
       eventBus: c.EVENT_BUS_NAME,
       roleArn: c.JOURNEY_ROLE_ARN,
+      namePrefix: c.JOURNEY_NAME_PREFIX ?? DEFAULT_STATE_MACHINE_PREFIX,
       logGroupArn: c.JOURNEY_LOG_GROUP_ARN,
       connections: new Map([...connections].map(([name, { baseUrl }]) => [name, baseUrl])),
       versions: {

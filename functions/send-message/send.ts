@@ -23,6 +23,7 @@ import {
   quietUntil,
   zoneOf,
 } from '#shared/delivery/policy.ts';
+import { SMS_SENDER_CONTEXT } from '#shared/delivery/sender-context.ts';
 import {
   ErrorName,
   JourneyError,
@@ -153,6 +154,8 @@ async function deliver(
     stepId: input.stepId,
     enrollmentId: input.enrollmentId,
     userId: input.userId,
+    // Which stack sent it: the receipt is routed back to this stack's delivery feedback only.
+    [SMS_SENDER_CONTEXT]: deps.config.configurationSet,
   };
   if (address.channel === 'email') {
     return sendEmail(deps.ses, {

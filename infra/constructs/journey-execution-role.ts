@@ -5,7 +5,7 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { journeyStateMachinesArn } from './journey-arns.ts';
+import { journeyStateMachinesArn, stackJourneyPrefix } from './journey-arns.ts';
 import type { LogSettings } from './log-settings.ts';
 
 /** What Step Functions needs to deliver execution logs (these actions take no resource ARN). */
@@ -41,7 +41,7 @@ export class JourneyExecutionRole extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     this.role = new Role(this, 'Role', {
-      description: 'Journey state machines (journey-*)',
+      description: `Journey state machines (${stackJourneyPrefix(this)}*)`,
       assumedBy: new ServicePrincipal('states.amazonaws.com').withConditions({
         StringEquals: { 'aws:SourceAccount': stack.account },
         ArnLike: { 'aws:SourceArn': journeyStateMachinesArn(this) },

@@ -16,7 +16,8 @@ import {
 } from '#functions/_lib/manifest.ts';
 import { JOURNEYS_PREFIX } from '../routes.ts';
 import { houseCode } from './bundling.ts';
-import { journeyExecutionsArn, journeyStateMachinesArn } from './journey-arns.ts';
+import { journeyExecutionsArn, journeyStateMachinesArn, stackJourneyPrefix } from './journey-arns.ts';
+import { DEFAULT_METRICS_NAMESPACE, metricsNamespace } from './journey-names.ts';
 import type { LogSettings } from './log-settings.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
 import {
@@ -28,8 +29,8 @@ import {
   type TaskCallbackAction,
 } from './permissions.ts';
 
-/** The Powertools metrics namespace every function publishes to. */
-export const METRICS_NAMESPACE = 'Journeys';
+/** The Powertools metrics namespace every function of the stack named `Journeys` publishes to. */
+export const METRICS_NAMESPACE = DEFAULT_METRICS_NAMESPACE;
 
 export interface JourneysFunctionProps {
   /** What the function is and needs; its handler is `functions/<name>/handler.ts`. */
@@ -98,7 +99,7 @@ export class JourneysFunction extends Construct {
       role: this.role,
       environment: {
         POWERTOOLS_SERVICE_NAME: manifest.name,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(Stack.of(this).stackName),
         POWERTOOLS_LOG_LEVEL: props.logLevel,
         NODE_OPTIONS: '--enable-source-maps',
       },
@@ -221,7 +222,7 @@ export class JourneysFunction extends Construct {
 
   /**
    * Creates and updates journey state machines, publishes versions and moves
-   * aliases — on `journey-*` only — and passes them the journey execution role.
+   * aliases — on the stack's journey state machines only (`journey-*` in the stack `Journeys`) — and passes them the journey execution role.
    */
   bindJourneyDeployment(journey: JourneyDeploymentTargets): this {
     const stateMachines = journeyStateMachinesArn(this);
@@ -239,6 +240,7 @@ export class JourneysFunction extends Construct {
     this.setEnv('JOURNEY_ROLE_ARN', journey.role.roleArn);
     this.setEnv('JOURNEY_LOG_GROUP_ARN', journey.logGroupArn);
     this.setEnv('JOURNEY_VERSIONS_KEPT', String(journey.versionsKept));
+    this.setEnv('JOURNEY_NAME_PREFIX', stackJourneyPrefix(this));
     // Compiled journeys write profiles and put events as the journey role, so these names come with no grant.
     this.setEnv('PROFILES_TABLE_NAME', journey.profilesTableName);
     this.setEnv('EVENT_BUS_NAME', journey.eventBusName);

@@ -5,6 +5,7 @@ import {
   ConfigurationSet,
   EmailSendingEvent,
   EventDestination,
+  type IConfigurationSet,
   SuppressionReasons,
 } from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
@@ -12,6 +13,12 @@ import { Construct } from 'constructs';
 export interface MessagingProps {
   /** SES publishes sending events to the account's default bus only. */
   readonly defaultBus: IEventBus;
+  /**
+   * An existing SES configuration set (a platform team's, with its own event
+   * destinations); when absent one is created. It must publish its sending
+   * events to the default bus for bounces, complaints and opens to be seen.
+   */
+  readonly configurationSetName?: string;
   /** An existing End User Messaging (Pinpoint) application; when absent one is created. */
   readonly pinpointApplicationId?: string;
 }
@@ -22,18 +29,26 @@ export interface MessagingProps {
  * Messaging application SMS and push are sent through.
  */
 export class Messaging extends Construct {
-  readonly configurationSet: ConfigurationSet;
+  readonly configurationSet: IConfigurationSet;
   readonly pinpointApplicationId: string;
 
   constructor(scope: Construct, id: string, props: MessagingProps) {
     super(scope, id);
-    this.configurationSet = new ConfigurationSet(this, 'ConfigurationSet', {
+    this.configurationSet =
+      props.configurationSetName === undefined
+        ? this.createConfigurationSet(props.defaultBus)
+        : ConfigurationSet.fromConfigurationSetName(this, 'ConfigurationSet', props.configurationSetName);
+    this.pinpointApplicationId = props.pinpointApplicationId ?? this.createMobileApp().ref;
+  }
+
+  private createConfigurationSet(defaultBus: IEventBus): ConfigurationSet {
+    const configurationSet = new ConfigurationSet(this, 'ConfigurationSet', {
       configurationSetName: `${Stack.of(this).stackName}-journeys`,
       reputationMetrics: true,
       suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
     });
-    this.configurationSet.addEventDestination('ToEventBridge', {
-      destination: EventDestination.eventBus(props.defaultBus),
+    configurationSet.addEventDestination('ToEventBridge', {
+      destination: EventDestination.eventBus(defaultBus),
       events: [
         EmailSendingEvent.SEND,
         EmailSendingEvent.DELIVERY,
@@ -47,7 +62,7 @@ export class Messaging extends Construct {
         EmailSendingEvent.SUBSCRIPTION,
       ],
     });
-    this.pinpointApplicationId = props.pinpointApplicationId ?? this.createMobileApp().ref;
+    return configurationSet;
   }
 
   private createMobileApp(): CfnApp {

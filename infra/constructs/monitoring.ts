@@ -18,10 +18,13 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRICS } from '#shared/metrics.ts';
 import { ALARM_AT, OPEN_EXECUTION_LIMIT } from '#shared/segment/headroom.ts';
+import { stackJourneyPrefix } from './journey-arns.ts';
+import { metricsNamespace } from './journey-names.ts';
 import { METRICS_NAMESPACE } from './journeys-function.ts';
 
 /** Open executions in the account, as segment entry counts them (the series with no journey dimension). */
-const OPEN_EXECUTIONS_QUERY = `SELECT MAX(${METRICS.openExecutions}) FROM SCHEMA("Journeys", service)`;
+const OPEN_EXECUTIONS_QUERY = (ns: string) =>
+  `SELECT MAX(${METRICS.openExecutions}) FROM SCHEMA("${ns}", service)`;
 
 /** The custom metrics the dashboard reads, as the handlers publish them. */
 const JOURNEY_METRICS = METRICS;
@@ -36,15 +39,19 @@ const TIMED_OUT_EXECUTIONS_QUERY =
   'SELECT SUM(ExecutionsTimedOut) FROM SCHEMA("AWS/States", StateMachineArn)';
 
 /** Sends whose outcome is unknown, over every channel (Metrics Insights sums the channel dimension). */
-const UNKNOWN_OUTCOMES_QUERY = `SELECT SUM(${METRICS.messagesUnknown}) FROM SCHEMA("Journeys", channel, service)`;
+const UNKNOWN_OUTCOMES_QUERY = (ns: string) =>
+  `SELECT SUM(${METRICS.messagesUnknown}) FROM SCHEMA("${ns}", channel, service)`;
 
 /** Reports of traits past the profile's cap that the rejected-events queue did not take (ingest logs them instead). */
 /** Counts a retry could not settle (docs/counts.md): left out of a journey's results, never counted twice. */
-const COUNTS_UNSETTLED_QUERY = `SELECT SUM(${METRICS.countsUnsettled}) FROM SCHEMA("Journeys", journey, service)`;
-const LOST_TRAIT_REPORTS_QUERY = `SELECT SUM(${METRICS.droppedTraitReportsLost}) FROM SCHEMA("Journeys", reason, service)`;
+const COUNTS_UNSETTLED_QUERY = (ns: string) =>
+  `SELECT SUM(${METRICS.countsUnsettled}) FROM SCHEMA("${ns}", journey, service)`;
+const LOST_TRAIT_REPORTS_QUERY = (ns: string) =>
+  `SELECT SUM(${METRICS.droppedTraitReportsLost}) FROM SCHEMA("${ns}", reason, service)`;
 
 /** Old state machine versions deploy-journey could not delete (Metrics Insights sums over the service dimension). */
-const VERSION_PRUNE_FAILURES_QUERY = `SELECT SUM(${METRICS.versionPruneFailures}) FROM SCHEMA("Journeys", service)`;
+const VERSION_PRUNE_FAILURES_QUERY = (ns: string) =>
+  `SELECT SUM(${METRICS.versionPruneFailures}) FROM SCHEMA("${ns}", service)`;
 
 export interface MonitoringProps {
   readonly deadLetters: IQueue;
@@ -70,6 +77,7 @@ export class Monitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
+    const namespace = metricsNamespace(Stack.of(this).stackName);
     const key = new Key(this, 'AlarmTopicKey', {
       enableKeyRotation: true,
       description: 'Journeys alarm topic',
@@ -122,14 +130,14 @@ export class Monitoring extends Construct {
       description:
         'Messages whose provider answered with a 5xx or not at all after the request was sent, or whose outcome could not be written to the deliveries table: each may or may not have reached the customer and is not resent (deliveries table, status "unknown"; what to do: docs/deploy.md, Delivery guarantees).',
       id: 'unknown',
-      query: UNKNOWN_OUTCOMES_QUERY,
+      query: UNKNOWN_OUTCOMES_QUERY(namespace),
     });
 
     // Segment entry pauses at 90% of the limit; this warns at 80%, while there is time to act.
     this.openExecutionsAlarm = this.queryAlarm('OpenExecutionsAlarm', {
       description: `Open Standard executions are above ${ALARM_AT * 100}% of the account's limit of ${OPEN_EXECUTION_LIMIT} per Region: segment entry pauses at 90%, and at the limit every journey's StartExecution fails. Shorten long waits, archive finished journeys, or spread segment runs (README, Scaling).`,
       id: 'open',
-      query: OPEN_EXECUTIONS_QUERY,
+      query: OPEN_EXECUTIONS_QUERY(namespace),
       threshold: ALARM_AT * OPEN_EXECUTION_LIMIT,
     });
 
@@ -138,7 +146,7 @@ export class Monitoring extends Construct {
       description:
         "deploy-journey could not delete a journey's old state machine versions (see its log, 'state machine versions not pruned'). Deploys still succeed, but a state machine holds at most 1,000 versions: once a journey reaches it, publishing its next version fails until old ones are deleted.",
       id: 'pruneFailures',
-      query: VERSION_PRUNE_FAILURES_QUERY,
+      query: VERSION_PRUNE_FAILURES_QUERY(namespace),
     });
 
     // The traits were dropped and logged; only the report in the rejected-events queue is missing.
@@ -146,7 +154,7 @@ export class Monitoring extends Construct {
       description:
         "Ingest dropped traits past the profile's cap and could not put the report in the rejected-events queue: the traits and reasons are in ingest's log ('traits left out of the profile not kept in the rejected queue').",
       id: 'lostReports',
-      query: LOST_TRAIT_REPORTS_QUERY,
+      query: LOST_TRAIT_REPORTS_QUERY(namespace),
     });
 
     // The count is missing from the results, and said so in the log; nothing was counted twice.
@@ -154,7 +162,7 @@ export class Monitoring extends Construct {
       description:
         "A journey's results may miss an entry, conversion, ending or delivery outcome: a retry found the count pending and could not tell whether its first write landed, so it left it out rather than count it twice. The journey, counter set and count id are in the function's log ('a pending count may be missing from the results'); see docs/counts.md.",
       id: 'unsettled',
-      query: COUNTS_UNSETTLED_QUERY,
+      query: COUNTS_UNSETTLED_QUERY(namespace),
     });
 
     this.dashboard = new Dashboard(this, 'Dashboard', {
@@ -181,24 +189,27 @@ export class Monitoring extends Construct {
   }
 
   private widgets(props: MonitoringProps): GraphWidget[] {
+    // A namespace with a dash is quoted in a SEARCH schema; `Journeys` stays as every earlier release wrote it.
+    const ns = metricsNamespace(Stack.of(this).stackName);
+    const schema = ns === METRICS_NAMESPACE ? ns : `"${ns}"`;
     const custom = (metricName: string, label: string) =>
-      new Metric({ namespace: METRICS_NAMESPACE, metricName, statistic: 'Sum', period: PERIOD, label });
+      new Metric({ namespace: ns, metricName, statistic: 'Sum', period: PERIOD, label });
     const byChannel = (metricName: string, label: string) =>
       new MathExpression({
-        expression: `SEARCH('{${METRICS_NAMESPACE},channel,service} MetricName="${metricName}"', 'Sum', ${PERIOD.toSeconds()})`,
+        expression: `SEARCH('{${schema},channel,service} MetricName="${metricName}"', 'Sum', ${PERIOD.toSeconds()})`,
         label,
         period: PERIOD,
       });
     const states = (metricName: string) =>
       new MathExpression({
-        expression: `SEARCH('{AWS/States,StateMachineArn} MetricName="${metricName}" journey-', 'Sum', ${PERIOD.toSeconds()})`,
+        expression: `SEARCH('{AWS/States,StateMachineArn} MetricName="${metricName}" ${stackJourneyPrefix(this)}', 'Sum', ${PERIOD.toSeconds()})`,
         label: metricName,
         period: PERIOD,
       });
     // One line per journey: journeys are deployed at run time, so the widgets search rather than list them.
     const byJourney = (metricName: string, dimensions: string, label: string, statistic = 'Sum') =>
       new MathExpression({
-        expression: `SEARCH('{${METRICS_NAMESPACE},${dimensions},service} MetricName="${metricName}"', '${statistic}', ${PERIOD.toSeconds()})`,
+        expression: `SEARCH('{${schema},${dimensions},service} MetricName="${metricName}"', '${statistic}', ${PERIOD.toSeconds()})`,
         label,
         period: PERIOD,
       });

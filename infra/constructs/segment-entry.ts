@@ -7,8 +7,10 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { timeoutSecondsOf } from '#functions/_lib/manifest.ts';
+import { manifest as segmentEntryManifest } from '#functions/segment-entry/manifest.ts';
 import { DEFAULT_SEGMENT_WORKERS } from '#shared/segment/pace.ts';
-import type { HeadroomCheck } from '#shared/segment/work.ts';
+import { ENROLL_BATCH, type HeadroomCheck } from '#shared/segment/work.ts';
 import { ASYNC_RETRY, secureQueue } from './event-routing.ts';
 import { JourneysFunction, type JourneysFunctionProps } from './journeys-function.ts';
 
@@ -20,6 +22,18 @@ export const SEGMENT_BATCH_SIZE = 2;
 export const SEGMENT_VISIBILITY_TIMEOUTS = 6;
 /** Receives of one message before it goes to the dead-letter queue. */
 export const SEGMENT_MAX_RECEIVES = 5;
+/**
+ * The lowest `segmentStartRate` a worker keeps up with: one receive
+ * (SEGMENT_BATCH_SIZE batches of ENROLL_BATCH customers) paced at its share
+ * of the rate must end within half the function's timeout. Below it every
+ * receive times out midway, is received again, and after SEGMENT_MAX_RECEIVES
+ * lands in the segment dead-letter queue: its customers are never entered.
+ */
+export function minimumStartRate(timeoutSeconds: number = timeoutSecondsOf(segmentEntryManifest)): number {
+  const startsPerReceive = SEGMENT_BATCH_SIZE * ENROLL_BATCH;
+  return Math.ceil((startsPerReceive * SEGMENT_WORKER_CONCURRENCY) / (timeoutSeconds / 2));
+}
+
 /** How often the open executions are published: the open-executions alarm's period. */
 export const HEADROOM_CHECK_EVERY = Duration.minutes(5);
 

@@ -3,6 +3,7 @@ import { CUSTOMER_EVENT_SOURCE, EVENT_SOURCE } from '#shared/events.ts';
 import { DEFAULT_VERSIONS_KEPT } from '#shared/journey/version-retention.ts';
 import { ConnectionConfig, ConnectionName } from '#shared/journey/webhook.ts';
 import { DEFAULT_START_RATE } from '#shared/segment/pace.ts';
+import { minimumStartRate } from './segment-entry.ts';
 
 /** `-c key=<json>` arrives as a string, a `cdk.json` value as the object itself. */
 function jsonText(value: unknown): unknown {
@@ -27,7 +28,18 @@ const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) =
  */
 export const StackSettings = z
   .object({
-    eventBusName: z.string().min(1).default('customer-events').describe('The customer event bus.'),
+    eventBusName: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,256}$/, {
+        error: 'must be 1 to 256 letters, digits, dots, dashes or underscores (an EventBridge bus name)',
+      })
+      .refine((name) => name !== 'default', {
+        error: "must not be default: the stack creates its own bus, and the account's default bus exists",
+      })
+      .optional()
+      .describe(
+        'The customer event bus; default: customer-events in the stack named Journeys, <stackName>-customer-events in any other.',
+      ),
     senderEmail: z.email().default('journeys@example.com').describe('The From address of emails.'),
     senderIdentity: z
       .string()
@@ -35,6 +47,15 @@ export const StackSettings = z
       .optional()
       .describe(
         'The verified SES identity (domain or address) that covers senderEmail; default: its domain.',
+      ),
+    sesConfigurationSet: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, {
+        error: 'must be an SES configuration set name: 1 to 64 letters, digits, dashes or underscores',
+      })
+      .optional()
+      .describe(
+        'An existing SES configuration set to send with, publishing its sending events to the default event bus; default: the stack creates <stackName>-journeys.',
       ),
     pinpointApplicationId: z
       .string()
@@ -81,10 +102,22 @@ export const StackSettings = z
       ),
     segmentStartRate: z.coerce
       .number()
-      .positive()
+      .min(minimumStartRate(), {
+        error: `must be at least ${minimumStartRate()}: below it a segment worker cannot start one receive's customers within its timeout, and they land in the segment dead-letter queue instead of entering`,
+      })
       .default(DEFAULT_START_RATE)
       .describe(
         "StartExecution per second for segment entry: just under the Region's refill (300/s in the large Regions, 150/s in smaller ones).",
+      ),
+    journeyNamePrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{0,63}-$/, {
+        error:
+          'must be 1 to 64 letters, digits, dashes or underscores ending with a dash (the start of a state machine name, e.g. journey-)',
+      })
+      .optional()
+      .describe(
+        "The start of the names of the stack's journey state machines; default: journey- in the stack named Journeys, <stackName>-journey- in any other.",
       ),
     stateMachineVersionsKept: z.coerce
       .number()
@@ -131,6 +164,7 @@ export const SETTING_KEYS = [
   'eventBusName',
   'senderEmail',
   'senderIdentity',
+  'sesConfigurationSet',
   'pinpointApplicationId',
   'unsubscribeBaseUrl',
   'logLevel',
@@ -141,6 +175,7 @@ export const SETTING_KEYS = [
   'eventSources',
   'segmentStartRate',
   'stateMachineVersionsKept',
+  'journeyNamePrefix',
   'webhookConnections',
 ] as const;
 

@@ -166,7 +166,12 @@ describe('event routing', () => {
       },
       target: fnArn('delivery-feedback'),
     },
-    { id: 'SmsFeedback', bus: 'default', pattern: smsDeliveryPattern, target: fnArn('delivery-feedback') },
+    {
+      id: 'SmsFeedback',
+      bus: 'default',
+      pattern: smsDeliveryPattern(resolve(stack.messaging.configurationSet.configurationSetName)),
+      target: fnArn('delivery-feedback'),
+    },
     {
       id: 'ExecutionStatus',
       bus: 'default',
@@ -283,6 +288,8 @@ describe('functions: built from their manifests', () => {
     WEBHOOK_CONNECTIONS: '{}',
     // Twenty versions to roll back to by default; older ones are pruned after each deploy.
     JOURNEY_VERSIONS_KEPT: '20',
+    // The stack named Journeys keeps the names of every earlier release.
+    JOURNEY_NAME_PREFIX: 'journey-',
     SEGMENT_ENTRY_FUNCTION_ARN: resolve(stack.segmentEntry.fn.functionArn),
     SCHEDULER_ROLE_ARN: resolve(stack.segmentEntry.schedulerRole.roleArn),
     SCHEDULE_GROUP_NAME: resolve(stack.segmentEntry.scheduleGroup.ref),

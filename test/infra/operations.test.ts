@@ -1,9 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { timeoutSecondsOf } from '#functions/_lib/manifest.ts';
+import { manifest as segmentEntryManifest } from '#functions/segment-entry/manifest.ts';
+import {
+  minimumStartRate,
+  SEGMENT_BATCH_SIZE,
+  SEGMENT_WORKER_CONCURRENCY,
+} from '#infra/constructs/segment-entry.ts';
 import { readSettings, SETTING_KEYS } from '#infra/constructs/settings.ts';
 import type { JourneysStack } from '#infra/journeys-stack.ts';
-import { synthesizeConfigured, synthesizeDefaults } from './synth.ts';
+import { StartPace } from '#shared/segment/pace.ts';
+import { ENROLL_BATCH } from '#shared/segment/work.ts';
+import { synthesize, synthesizeConfigured, synthesizeDefaults } from './synth.ts';
 
 describe('defaults (no context)', () => {
   let stack: JourneysStack;
@@ -269,6 +278,61 @@ describe('context values', () => {
   });
 });
 
+describe('an existing SES configuration set (sesConfigurationSet)', () => {
+  let stack: JourneysStack;
+  let template: Template;
+  beforeAll(() => {
+    ({ stack, template } = synthesize({ context: { sesConfigurationSet: 'platform-mail' } }));
+  });
+
+  it('creates none, and sends, grants and takes the feedback of the given one', () => {
+    template.resourceCountIs('AWS::SES::ConfigurationSet', 0);
+    template.resourceCountIs('AWS::SES::ConfigurationSetEventDestination', 0);
+    const sendMessageId = stack.resolve(stack.functions['send-message'].function.functionName).Ref;
+    const send = template.toJSON().Resources[sendMessageId];
+    expect(send.Properties.Environment.Variables.SES_CONFIGURATION_SET).toBe('platform-mail');
+    const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    expect(policies).toContain(':configuration-set/platform-mail');
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { detail: { mail: { tags: { 'ses:configuration-set': ['platform-mail'] } } } },
+    });
+    template.hasOutput('SesConfigurationSet', { Value: 'platform-mail' });
+  });
+
+  it.each(['', 'has spaces', 'a/b', 'x'.repeat(65)])('rejects %j at synth, naming it', (name) => {
+    expect(() => readSettings((k) => (k === 'sesConfigurationSet' ? name : undefined))).toThrow(
+      '-c sesConfigurationSet',
+    );
+  });
+});
+
+describe('stackName', () => {
+  it('takes a name as long as the names it makes allow (55 characters), and refuses a longer one', () => {
+    expect(() => synthesize({ stackName: 'J'.repeat(56) })).toThrow('-c stackName: must be at most 55');
+    const { template } = synthesize({ stackName: `J${'x'.repeat(54)}` });
+    template.hasResourceProperties('AWS::SES::ConfigurationSet', { Name: `J${'x'.repeat(54)}-journeys` });
+  });
+
+  it('keeps the journey names of a stack deployed before they were per stack when journeyNamePrefix pins them', () => {
+    const { stack, template } = synthesize({
+      stackName: 'JourneysStaging',
+      context: { journeyNamePrefix: 'journey-', eventBusName: 'customer-events' },
+    });
+    const deployId = stack.resolve(stack.functions['deploy-journey'].function.functionName).Ref;
+    const env = template.toJSON().Resources[deployId].Properties.Environment.Variables;
+    expect(env.JOURNEY_NAME_PREFIX).toBe('journey-');
+    const arns = [...JSON.stringify(template.toJSON()).matchAll(/stateMachine:([^"*]*)\*/g)].map((m) => m[1]);
+    expect(new Set(arns)).toEqual(new Set(['journey-']));
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'customer-events' });
+  });
+
+  it('refuses a name that would put its journeys among those of the stack Journeys', () => {
+    expect(() => synthesize({ stackName: 'journey-staging' })).toThrow(
+      '-c stackName: must not start with journey-',
+    );
+  });
+});
+
 describe('log groups', () => {
   it("take every function of the stack, CDK's upload of the example journeys too", () => {
     // A function without one logs to a group Lambda creates on first use: never expiring,
@@ -320,7 +384,6 @@ describe('readSettings', () => {
 
   it('defaults the identity to the sender domain', () => {
     expect(readSettings(() => undefined)).toMatchObject({
-      eventBusName: 'customer-events',
       senderEmail: 'journeys@example.com',
       senderIdentity: 'example.com',
       retainData: true,
@@ -357,6 +420,11 @@ describe('readSettings', () => {
     { key: 'logLevel', value: 'LOUD' },
     { key: 'pinpointApplicationId', value: 'has spaces' },
     { key: 'retainData', value: 'maybe' },
+    { key: 'eventBusName', value: 'default' },
+    // A prefix without its dash would take in the names of another prefix that starts alike.
+    { key: 'journeyNamePrefix', value: 'staging' },
+    { key: 'journeyNamePrefix', value: 'a b-' },
+    { key: 'eventBusName', value: 'with/slash' },
     // RFC 8058: mailbox providers take a one-click List-Unsubscribe URI over HTTPS only.
     { key: 'unsubscribeBaseUrl', value: 'http://shop.example/unsubscribe' },
     { key: 'unsubscribeBaseUrl', value: 'mailto:unsubscribe@shop.example' },
@@ -367,5 +435,46 @@ describe('readSettings', () => {
   it('takes an https unsubscribe base URL', () => {
     const url = 'https://shop.example/unsubscribe';
     expect(readSettings((k) => (k === 'unsubscribeBaseUrl' ? url : undefined)).unsubscribeBaseUrl).toBe(url);
+  });
+});
+
+describe('the alarms docs/deploy.md describes', () => {
+  it('are the alarms of the stack, each named in the Alarms paragraph of "Watch the results"', () => {
+    const { stack } = synthesizeDefaults();
+    const doc = readFileSync(new URL('../../docs/deploy.md', import.meta.url), 'utf8');
+    const start = doc.indexOf('- **Alarms**:');
+    const paragraph = doc.slice(start, doc.indexOf('\n\n', start)).replace(/\s+/g, ' ');
+    const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    const alarms = Object.keys(stack.monitoring)
+      .filter((key) => key.endsWith('Alarm'))
+      .map((key) => `${kebab(key.slice(0, -'Alarm'.length))} alarm`);
+    expect(alarms.length).toBeGreaterThan(5);
+    expect(alarms.filter((alarm) => !paragraph.includes(alarm))).toEqual([]);
+  });
+});
+
+describe('segmentStartRate at its bounds', () => {
+  /** How long one receive of a worker takes to start its customers at its share of the rate (virtual time). */
+  const receiveSeconds = (rate: number) => {
+    const pace = new StartPace(rate / SEGMENT_WORKER_CONCURRENCY);
+    let now = 0;
+    for (let i = 0; i < SEGMENT_BATCH_SIZE * ENROLL_BATCH; i++) now += pace.reserve(now);
+    return now / 1000;
+  };
+  const timeout = timeoutSecondsOf(segmentEntryManifest);
+
+  it('takes the lowest rate at which a worker starts a receive within half its timeout', () => {
+    const lowest = minimumStartRate();
+    expect(
+      readSettings((k) => (k === 'segmentStartRate' ? String(lowest) : undefined)).segmentStartRate,
+    ).toBe(lowest);
+    expect(receiveSeconds(lowest)).toBeLessThanOrEqual(timeout / 2);
+  });
+
+  it('refuses a rate at which every receive would time out, naming it', () => {
+    expect(receiveSeconds(10)).toBeGreaterThan(timeout);
+    expect(() => readSettings((k) => (k === 'segmentStartRate' ? '10' : undefined))).toThrow(
+      '-c segmentStartRate: must be at least',
+    );
   });
 });

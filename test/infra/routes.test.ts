@@ -154,8 +154,8 @@ describe('routes', () => {
     };
     const registration = { ...receipt, 'detail-type': 'Registration Status Change' };
     expect([
-      matchesPattern(smsDeliveryPattern, receipt),
-      matchesPattern(smsDeliveryPattern, registration),
+      matchesPattern(smsDeliveryPattern('journeys'), receipt),
+      matchesPattern(smsDeliveryPattern('journeys'), registration),
     ]).toEqual([true, false]);
   });
 });

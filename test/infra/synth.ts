@@ -15,7 +15,13 @@ const VALIDATION_FINDINGS_FAIL = '@aws-cdk/core:validateAgainstDefaultRules';
  * configuration the tests synthesize; the others read resources.
  */
 export function synthesize(
-  options: { context?: Record<string, unknown>; bundle?: boolean; outdir?: string; validate?: boolean } = {},
+  options: {
+    context?: Record<string, unknown>;
+    bundle?: boolean;
+    outdir?: string;
+    validate?: boolean;
+    stackName?: string;
+  } = {},
 ) {
   const app = new App({
     ...(options.outdir ? { outdir: options.outdir } : {}),
@@ -26,7 +32,7 @@ export function synthesize(
       ...options.context,
     },
   });
-  const stack = new JourneysStack(app, 'Journeys', {
+  const stack = new JourneysStack(app, options.stackName ?? 'Journeys', {
     settings: readSettings((key) => app.node.tryGetContext(key)),
   });
   return { app, stack, template: Template.fromStack(stack) };

@@ -250,8 +250,13 @@ function route(
     sesDeliveryPattern(LOCAL_NAMES.configurationSet),
     functions['delivery-feedback'],
   );
-  rule('delivery-feedback', 'default', smsDeliveryPattern, functions['delivery-feedback']);
-  rule('execution-status', 'default', executionStatusPattern, functions['execution-status']);
+  rule(
+    'delivery-feedback',
+    'default',
+    smsDeliveryPattern(LOCAL_NAMES.configurationSet),
+    functions['delivery-feedback'],
+  );
+  rule('execution-status', 'default', executionStatusPattern(), functions['execution-status']);
 }
 
 function watch(services: Services, options: ResolvedOptions): FSWatcher {

@@ -164,6 +164,19 @@ describe('deploy-journey', () => {
     ]);
   });
 
+  it("names the state machine with the stack's prefix, so that another stack's journey of the same id is another", async () => {
+    // arrange
+    fakeStepFunctions();
+    const staging = deps();
+    staging.config.namePrefix = 'journeys-staging-journey-';
+    // act
+    await deployFromS3(staging, created);
+    // assert
+    expect(sfn.commandCalls(CreateStateMachineCommand)[0]?.args[0].input.name).toBe(
+      'journeys-staging-journey-welcome-series',
+    );
+  });
+
   it('validates, compiles, creates the state machine, publishes v1 and points live at it', async () => {
     const machine = fakeStepFunctions();
     const result = await deployFromS3(deps(), created);

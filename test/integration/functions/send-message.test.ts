@@ -563,6 +563,11 @@ describe('send-message: SMS through Pinpoint SendMessages to a direct address', 
       Body: 'Your cart c1 is waiting',
       MessageType: 'TRANSACTIONAL',
     });
+    // The receipt carries the context back: the stack's configuration set routes it to this stack only.
+    expect(request?.MessageRequest?.Context).toMatchObject({
+      journeyId: 'welcome',
+      configurationSet: 'journeys',
+    });
   });
 
   it('sends a local number in E.164, read in the country of the profile’s locale', async () => {
