@@ -73,6 +73,50 @@ export async function loadInputs(
     problems.push(
       `${scenarioFile}: entry.event: "${scenario.data.entry.event}" does not trigger ${journey.id} (it starts on "${journey.trigger.event}")`,
     );
+  if (scenario.success) problems.push(...unreadBehaviour(journey, scenario.data, scenarioFile));
   if (problems.length > 0 || !scenario.success) return { ok: false, problems };
   return { ok: true, inputs: { journey, templates, scenario: scenario.data } };
+}
+
+/** Event names a journey reads: its trigger, goal and exit events, waiting steps, and conditions. */
+function eventsRead(journey: Journey): { names: Set<string>; paths: string[] } {
+  const names = new Set<string>();
+  if (journey.trigger.type === 'event') names.add(journey.trigger.event);
+  if (journey.goal !== undefined) names.add(journey.goal.event);
+  for (const exit of journey.exitOn ?? []) names.add(exit.event);
+  const paths: string[] = [];
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) for (const item of value) visit(item);
+    else if (typeof value === 'object' && value !== null)
+      for (const [key, child] of Object.entries(value)) {
+        if (
+          typeof child === 'string' &&
+          (key === 'performed' || (key === 'event' && value !== journey.trigger))
+        )
+          names.add(child);
+        if (key === 'path' && typeof child === 'string' && child.startsWith('profile.events.'))
+          paths.push(child);
+        visit(child);
+      }
+  };
+  visit(journey.steps);
+  visit([journey.trigger, journey.audience, journey.goal, journey.exitOn]);
+  return { names, paths };
+}
+
+/**
+ * A behaviour event the journey never reads changes nothing in the forecast:
+ * a misspelt goal ("Order Complete") would forecast no conversion at all.
+ */
+function unreadBehaviour(journey: Journey, scenario: Scenario, scenarioFile: string): string[] {
+  const { names, paths } = eventsRead(journey);
+  const read = (event: string) =>
+    names.has(event) || paths.some((p) => p.startsWith(`profile.events.${event}.`));
+  return scenario.behaviour.flatMap((b, i) =>
+    read(b.event)
+      ? []
+      : [
+          `${scenarioFile}: behaviour.${i}.event: "${b.event}" is an event ${journey.id} never reads, so it changes nothing in the forecast (the journey reads ${[...names].map((n) => `"${n}"`).join(', ')})`,
+        ],
+  );
 }

@@ -72,6 +72,32 @@ describe('journeys simulate', () => {
     ]);
   });
 
+  it('refuses a behaviour event the journey never reads, which would forecast nothing', async () => {
+    // arrange: the goal misspelt, and an event a condition or wait does read
+    const dir = await mkdtemp(join(tmpdir(), 'simulate-'));
+    const file = join(dir, 'typo.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        customers: { timezones: { 'Europe/Rome': 1 } },
+        entry: { event: 'Cart Updated' },
+        behaviour: [
+          { event: 'Order Complete', probability: 0.3, within: 'P2D' },
+          { event: 'Order Completed', probability: 0.3, within: 'P2D' },
+          { event: 'Cart Emptied', probability: 0.1, within: 'P1D' },
+        ],
+      }),
+    );
+    // act
+    const loaded = await loadInputs(JOURNEY, file);
+    // assert
+    expect(loaded.ok ? [] : loaded.problems).toEqual([
+      expect.stringContaining(
+        `${file}: behaviour.0.event: "Order Complete" is an event cart-abandonment never reads`,
+      ),
+    ]);
+  });
+
   it('refuses a trait or property named __proto__ instead of dropping it, naming the file and field', async () => {
     // arrange: written as JSON text, where "__proto__" is an ordinary key
     const dir = await mkdtemp(join(tmpdir(), 'simulate-'));
