@@ -575,7 +575,9 @@ export class EnrollmentItems {
       return;
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
-      const seen = refusedItem(error) ?? (await getItem(this.db, { TableName: this.table, Key: key })).Item;
+      const seen =
+        refusedItem(error) ??
+        (await getItem(this.db, { TableName: this.table, Key: key, ConsistentRead: true })).Item;
       const [earlier] = this.parseWaiters(seen === undefined ? [] : [seen]);
       if (earlier !== undefined) await settle(earlier);
     }
