@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readSettings } from '#infra/constructs/settings.ts';
@@ -47,10 +48,12 @@ function physicalNames(template: Template): Set<string> {
 describe('two stacks in one account and Region', () => {
   const stacks = new Map<string, { stack: JourneysStack; template: Template }>();
   beforeAll(() => {
-    // As synth.ts builds stacks: no bundling, no CloudFormation validation (cloudformation-validation.test.ts runs it).
+    // As synth.ts builds stacks (no bundling, no CloudFormation validation: cloudformation-validation.test.ts
+    // runs it), with the repository's cdk.json context, as `npx cdk deploy -c stackName=...` runs.
+    const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'));
     const app = new App({
       builtinCloudFormationValidation: false,
-      context: { 'aws:cdk:bundling-stacks': [] },
+      context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] },
     });
     const settings = readSettings((key) => app.node.tryGetContext(key));
     const built = NAMES.map((name) => new JourneysStack(app, name, { settings }));
