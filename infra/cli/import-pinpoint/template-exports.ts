@@ -119,7 +119,7 @@ function defaultsOf(exported: PinpointTemplateExport, at: string, log: ImportLog
   return defaults;
 }
 
-type Field = { key: string; from: string; source: string | undefined; html?: boolean };
+type Field = { key: string; from: string; source: string | undefined; html?: boolean; textAsHtml?: boolean };
 
 /**
  * The template an export becomes, or undefined (each reason noted) when some of
@@ -145,6 +145,7 @@ export function convertTemplateExport(
       channel: exported.channel,
       defaults,
       ...(field.html === true ? { html: true } : {}),
+      ...(field.textAsHtml === true ? { textAsHtml: true } : {}),
     });
     if (!converted.ok) {
       failed.push(...converted.unconverted.map((u) => describe(field.from, u)));
@@ -186,8 +187,11 @@ function fieldsOf(exported: PinpointTemplateExport, at: string, log: ImportLog):
       const hasText = TextPart !== undefined && TextPart.trim() !== '';
       if (hasHtml) fields.push({ key: 'html', from: 'HtmlPart', source: HtmlPart, html: true });
       else if (hasText) {
-        fields.push({ key: 'html', from: 'TextPart', source: TextPart, html: true });
-        log.note(pathOf(at, 'HtmlPart'), 'There is no HTML part: the text part is the HTML body too.');
+        fields.push({ key: 'html', from: 'TextPart', source: TextPart, html: true, textAsHtml: true });
+        log.note(
+          pathOf(at, 'HtmlPart'),
+          'There is no HTML part (an email here has one): the text part is the HTML body too, its line breaks kept.',
+        );
       } else fields.push({ key: 'html', from: 'HtmlPart', source: undefined });
       if (hasText) fields.push({ key: 'text', from: 'TextPart', source: TextPart });
       else if (hasHtml) {

@@ -223,6 +223,27 @@ describe('importPinpointJourney with the exported templates', () => {
     });
   });
 
+  it('makes the HTML of an email exported with a text part only from that text, escaped, its lines kept', async () => {
+    // arrange
+    const exports = exportsOf({
+      EmailTemplateResponse: {
+        TemplateName: 'Welcome',
+        Subject: 'Hi',
+        TextPart: 'Hi {{User.UserAttributes.FirstName}},\nA < B & C',
+      },
+    });
+    // act
+    const result = importPinpointJourney(journey, { templateExports: exports });
+    // assert
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    const template = result.templates.find((t) => t.name === 'Welcome')?.template;
+    if (template?.channel !== 'email') throw new Error('no email template');
+    const profile = { userId: 'u-1', traits: { FirstName: 'Ana' } };
+    const out = await renderTemplate(template, { profile, journey: { id: 'j' } });
+    expect(out.html).toBe('<div style="white-space: pre-wrap">Hi Ana,\nA &lt; B &amp; C</div>');
+    expect(out.text).toBe('Hi Ana,\nA < B & C');
+  });
+
   it('recognises get-*-template output, wrapped or bare, and nothing else', () => {
     expect(templateExportIn({ TemplateName: 'A', TemplateType: 'SMS', Body: 'x' })?.channel).toBe('sms');
     expect(templateExportIn({ EmailTemplateResponse: { TemplateName: 'A', Subject: 's' } })?.channel).toBe(
