@@ -119,6 +119,12 @@ function defaultsOf(exported: PinpointTemplateExport, at: string, log: ImportLog
   return defaults;
 }
 
+/** Fields of a template export that change what is sent and have no equivalent here. */
+const UNCARRIED: ReadonlyMap<string, string> = new Map([
+  ['Headers', '(headers added to every email) have no equivalent in a template here and were not imported'],
+  ['RecommenderId', '(recommendations from Amazon Personalize) has no equivalent here and was not imported'],
+]);
+
 type Field = { key: string; from: string; source: string | undefined; html?: boolean; textAsHtml?: boolean };
 
 /**
@@ -132,6 +138,8 @@ export function convertTemplateExport(
 ): Template | undefined {
   const at = pathOf('templates', exported.name);
   const defaults = defaultsOf(exported, at, log);
+  for (const [key, why] of UNCARRIED)
+    if (exported.value[key] !== undefined) log.note(pathOf(at, key), `${key} ${why}.`);
   const fields = fieldsOf(exported, at, log);
   const out: Record<string, string> = {};
   const failed: string[] = [];

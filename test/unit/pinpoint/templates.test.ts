@@ -212,6 +212,7 @@ describe('importPinpointJourney with the exported templates', () => {
         TemplateName: 'Code',
         TemplateType: 'SMS',
         Body: 'Code {{Attributes.Code}}, {{now}}',
+        RecommenderId: 'r-1',
       },
     });
     const result = importPinpointJourney(journey, { templateExports: exports });
@@ -220,6 +221,10 @@ describe('importPinpointJourney with the exported templates', () => {
     expect(result.notes).toContainEqual({
       path: 'templates.Code',
       message: expect.stringContaining('Body line 1 column 27: {{now}}: the helper now'),
+    });
+    expect(result.notes).toContainEqual({
+      path: 'templates.Code.RecommenderId',
+      message: expect.stringContaining('was not imported'),
     });
   });
 
