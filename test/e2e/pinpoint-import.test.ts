@@ -3,14 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importPinpointJourney } from '#infra/cli/import-pinpoint/import.ts';
+import { templateExportIn } from '#infra/cli/import-pinpoint/template-exports.ts';
 import { runScenarios, type ScenarioResult } from '#infra/local/scenarios/run-scenario.ts';
 import { Scenario } from '#infra/local/scenarios/scenario.ts';
 import { E2E_TIMEOUT } from './support/local-runtime.ts';
 
 /**
  * Imported Pinpoint journeys behave as they did in Pinpoint: each is imported
- * into a folder with its placeholder templates and run on the deterministic
- * clock, as `journeys test` runs it.
+ * into a folder with its templates (an exported one's content, else
+ * placeholders) and run on the deterministic clock, as `journeys test` runs it.
  */
 
 const signedUp = {
@@ -109,6 +110,26 @@ const HIKERS = {
   },
 };
 
+/** A welcome email whose Pinpoint template is exported too: its content is carried over. */
+const WELCOME = {
+  Name: 'Welcome',
+  State: 'ACTIVE',
+  StartCondition: signedUp,
+  StartActivity: 'hello',
+  Activities: { hello: { EMAIL: { TemplateName: 'Welcome' } } },
+};
+
+const WELCOME_TEMPLATE = {
+  EmailTemplateResponse: {
+    TemplateName: 'Welcome',
+    TemplateType: 'EMAIL',
+    Subject: 'Welcome, {{User.UserAttributes.FirstName}}',
+    HtmlPart:
+      '<p>Hi {{User.UserAttributes.FirstName}}!</p>{{#if Attributes.Interests}}<ul>{{#each Attributes.Interests}}<li>{{this}}</li>{{/each}}</ul>{{else}}<p>Tell us what you like.</p>{{/if}}',
+    DefaultSubstitutions: '{"User.UserAttributes.FirstName":"friend"}',
+  },
+};
+
 const START = '2026-03-02T09:00:00Z';
 
 const scenario = (name: string, journey: string, events: unknown[], expect: unknown[]) =>
@@ -128,13 +149,17 @@ beforeAll(async () => {
   // arrange: each Pinpoint journey imported into a folder with its placeholder templates
   folder = await mkdtemp(join(tmpdir(), 'pinpoint-import-'));
   await mkdir(join(folder, 'templates'));
+  const exported = templateExportIn(WELCOME_TEMPLATE);
+  if (exported === undefined) throw new Error('not a template export');
+  const templateExports = new Map([[exported.name, new Map([[exported.channel, exported]])]]);
   for (const [id, source] of [
     ['opened', OPENED],
     ['open-hours', OPEN_HOURS],
     ['total-cap', TOTAL_CAP],
     ['hikers', HIKERS],
+    ['welcome', WELCOME],
   ] as const) {
-    const result = importPinpointJourney(source, { id });
+    const result = importPinpointJourney(source, { id, templateExports });
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
     await writeFile(join(folder, `${id}.json`), JSON.stringify(result.journey));
     for (const t of result.templates)
@@ -192,6 +217,24 @@ beforeAll(async () => {
         { message: { user: 'cy', channel: 'email', template: 'Hike' } },
       ],
     }),
+    Scenario.parse({
+      name: 'an exported template: the customer gets its content, with Pinpoint default and list',
+      journeys: ['welcome'],
+      start: START,
+      customers: [
+        { id: 'ann', traits: { FirstName: 'Ann', Interests: ['hiking', 'jazz'] } },
+        { id: 'bo', traits: {} },
+      ],
+      events: ['ann', 'bo'].map((user) => ({ at: '+0h', user, track: 'Signed Up' })),
+      expect: [
+        { message: { user: 'ann', channel: 'email', template: 'Welcome', contains: 'Hi Ann!' } },
+        { message: { user: 'ann', channel: 'email', template: 'Welcome', contains: '<li>jazz</li>' } },
+        { message: { user: 'bo', channel: 'email', template: 'Welcome', contains: 'Hi friend!' } },
+        {
+          message: { user: 'bo', channel: 'email', template: 'Welcome', contains: 'Tell us what you like.' },
+        },
+      ],
+    }),
   ];
   // act
   results = await runScenarios(
@@ -211,6 +254,7 @@ describe('imported Pinpoint journeys, run', () => {
     'open hours: a sign-up at 20:00 gets its email when they open, 09:00',
     'total cap: one message over the journey, so not the second email',
     'a list attribute: a list holding the value matches, a text containing it does not',
+    'an exported template: the customer gets its content, with Pinpoint default and list',
   ])('%s', (name) => {
     const result = results.find((r) => r.name === name);
     const failed = result?.verdicts.filter((v) => !v.ok) ?? [{ missing: name }];

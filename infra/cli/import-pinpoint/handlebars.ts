@@ -38,6 +38,8 @@ type ConvertOptions = {
   html?: boolean;
   /** Pinpoint's default values, by variable as written (`User.UserAttributes.FirstName`). */
   defaults: ReadonlyMap<string, string>;
+  /** Plain text made the HTML of an email: its own text is escaped, its line breaks kept. */
+  textAsHtml?: boolean;
 };
 
 /** Pinpoint shows at most this many items of a list in an `each`. */
@@ -67,14 +69,14 @@ export function convertHandlebars(source: string, options: ConvertOptions): Conv
     unconverted.push({ tag, ...where(offset), why });
   while (at < source.length) {
     const open = nextTag(source, at);
-    out.push(literal(source.slice(at, open === -1 ? source.length : open)));
+    out.push(literal(source.slice(at, open === -1 ? source.length : open), options.textAsHtml));
     if (open === -1) break;
     // `\{{` is a literal `{{` in Handlebars.
     if (open > 0 && source[open - 1] === '\\') {
-      out[out.length - 1] = literal(source.slice(at, open - 1));
+      out[out.length - 1] = literal(source.slice(at, open - 1), options.textAsHtml);
       const end = source.indexOf('}}', open);
       const stop = end === -1 ? source.length : end + 2;
-      out.push(literal(source.slice(open, stop)));
+      out.push(literal(source.slice(open, stop), options.textAsHtml));
       at = stop;
       continue;
     }
@@ -95,7 +97,12 @@ export function convertHandlebars(source: string, options: ConvertOptions): Conv
       why: `{{/${block.kind}}} is missing`,
     });
   if (unconverted.length > 0) return { ok: false, unconverted };
-  return { ok: true, liquid: out.join(''), blanks: [...blanks] };
+  const liquid = out.join('');
+  return {
+    ok: true,
+    liquid: options.textAsHtml === true ? `<div style="white-space: pre-wrap">${liquid}</div>` : liquid,
+    blanks: [...blanks],
+  };
 }
 
 function nextTag(source: string, from: number): number {
@@ -125,7 +132,10 @@ function readTag(source: string, open: number): Tag | undefined {
 }
 
 /** Literal text, with Liquid's own delimiters in it (`width:100%}` in a style) kept out of Liquid's reach. */
-function literal(text: string): string {
+function literal(given: string, escapeHtml = false): string {
+  const text = escapeHtml
+    ? given.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')
+    : given;
   return text.replace(/\{%|%\}|\{\{|\}\}/g, (delimiter) => `{% raw %}${delimiter}{% endraw %}`);
 }
 

@@ -119,7 +119,13 @@ function defaultsOf(exported: PinpointTemplateExport, at: string, log: ImportLog
   return defaults;
 }
 
-type Field = { key: string; from: string; source: string | undefined; html?: boolean };
+/** Fields of a template export that change what is sent and have no equivalent here. */
+const UNCARRIED: ReadonlyMap<string, string> = new Map([
+  ['Headers', '(headers added to every email) have no equivalent in a template here and were not imported'],
+  ['RecommenderId', '(recommendations from Amazon Personalize) has no equivalent here and was not imported'],
+]);
+
+type Field = { key: string; from: string; source: string | undefined; html?: boolean; textAsHtml?: boolean };
 
 /**
  * The template an export becomes, or undefined (each reason noted) when some of
@@ -132,6 +138,8 @@ export function convertTemplateExport(
 ): Template | undefined {
   const at = pathOf('templates', exported.name);
   const defaults = defaultsOf(exported, at, log);
+  for (const [key, why] of UNCARRIED)
+    if (exported.value[key] !== undefined) log.note(pathOf(at, key), `${key} ${why}.`);
   const fields = fieldsOf(exported, at, log);
   const out: Record<string, string> = {};
   const failed: string[] = [];
@@ -145,6 +153,7 @@ export function convertTemplateExport(
       channel: exported.channel,
       defaults,
       ...(field.html === true ? { html: true } : {}),
+      ...(field.textAsHtml === true ? { textAsHtml: true } : {}),
     });
     if (!converted.ok) {
       failed.push(...converted.unconverted.map((u) => describe(field.from, u)));
@@ -186,8 +195,11 @@ function fieldsOf(exported: PinpointTemplateExport, at: string, log: ImportLog):
       const hasText = TextPart !== undefined && TextPart.trim() !== '';
       if (hasHtml) fields.push({ key: 'html', from: 'HtmlPart', source: HtmlPart, html: true });
       else if (hasText) {
-        fields.push({ key: 'html', from: 'TextPart', source: TextPart, html: true });
-        log.note(pathOf(at, 'HtmlPart'), 'There is no HTML part: the text part is the HTML body too.');
+        fields.push({ key: 'html', from: 'TextPart', source: TextPart, html: true, textAsHtml: true });
+        log.note(
+          pathOf(at, 'HtmlPart'),
+          'There is no HTML part (an email here has one): the text part is the HTML body too, its line breaks kept.',
+        );
       } else fields.push({ key: 'html', from: 'HtmlPart', source: undefined });
       if (hasText) fields.push({ key: 'text', from: 'TextPart', source: TextPart });
       else if (hasHtml) {

@@ -212,6 +212,7 @@ describe('importPinpointJourney with the exported templates', () => {
         TemplateName: 'Code',
         TemplateType: 'SMS',
         Body: 'Code {{Attributes.Code}}, {{now}}',
+        RecommenderId: 'r-1',
       },
     });
     const result = importPinpointJourney(journey, { templateExports: exports });
@@ -221,6 +222,31 @@ describe('importPinpointJourney with the exported templates', () => {
       path: 'templates.Code',
       message: expect.stringContaining('Body line 1 column 27: {{now}}: the helper now'),
     });
+    expect(result.notes).toContainEqual({
+      path: 'templates.Code.RecommenderId',
+      message: expect.stringContaining('was not imported'),
+    });
+  });
+
+  it('makes the HTML of an email exported with a text part only from that text, escaped, its lines kept', async () => {
+    // arrange
+    const exports = exportsOf({
+      EmailTemplateResponse: {
+        TemplateName: 'Welcome',
+        Subject: 'Hi',
+        TextPart: 'Hi {{User.UserAttributes.FirstName}},\nA < B & C',
+      },
+    });
+    // act
+    const result = importPinpointJourney(journey, { templateExports: exports });
+    // assert
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    const template = result.templates.find((t) => t.name === 'Welcome')?.template;
+    if (template?.channel !== 'email') throw new Error('no email template');
+    const profile = { userId: 'u-1', traits: { FirstName: 'Ana' } };
+    const out = await renderTemplate(template, { profile, journey: { id: 'j' } });
+    expect(out.html).toBe('<div style="white-space: pre-wrap">Hi Ana,\nA &lt; B &amp; C</div>');
+    expect(out.text).toBe('Hi Ana,\nA < B & C');
   });
 
   it('recognises get-*-template output, wrapped or bare, and nothing else', () => {
