@@ -19,6 +19,8 @@ import { appendFile, open, readFile, rename, rm, stat, writeFile } from 'node:fs
  */
 export class CappedLog {
   #writes: Promise<void> = Promise.resolve();
+  /** Appends made while an earlier write is on its way: written together, once it is done. */
+  #waiting: { lines: string[]; written: Promise<void> } | undefined;
   #tailChecked = false;
 
   constructor(
@@ -30,12 +32,25 @@ export class CappedLog {
       throw new Error(`a log's size limit must be a positive number of bytes, got ${maxBytes}`);
   }
 
-  /** Appends one record as a line; appends are written in the order they were made. */
+  /**
+   * Appends one record as a line; appends are written in the order they were
+   * made. Those made while a write is on its way go to disk together after it
+   * (one size check and one append for all, rotating where the next line would
+   * pass the budget, as one at a time would).
+   */
   append(record: unknown): Promise<void> {
     const line = `${JSON.stringify(record)}\n`;
-    const next = this.#writes.then(() => this.#write(line));
-    this.#writes = next.catch(() => undefined);
-    return next;
+    if (this.#waiting === undefined) {
+      const lines: string[] = [];
+      const written = this.#writes.then(() => {
+        this.#waiting = undefined;
+        return this.#write(lines);
+      });
+      this.#waiting = { lines, written };
+      this.#writes = written.catch(() => undefined);
+    }
+    this.#waiting.lines.push(line);
+    return this.#waiting.written;
   }
 
   /** Resolves when every append made so far is on disk. */
@@ -43,15 +58,25 @@ export class CappedLog {
     return this.#writes;
   }
 
-  async #write(line: string): Promise<void> {
+  async #write(lines: readonly string[]): Promise<void> {
     if (!this.#tailChecked) {
       await trimTornTail(this.file);
       this.#tailChecked = true;
     }
-    const size = (await stat(this.file).catch(() => undefined))?.size ?? 0;
-    if (size > 0 && size + Buffer.byteLength(line) > this.maxBytes / 2)
-      await rename(this.file, olderPart(this.file));
-    await appendFile(this.file, line);
+    let size = (await stat(this.file).catch(() => undefined))?.size ?? 0;
+    let chunk = '';
+    for (const line of lines) {
+      const bytes = Buffer.byteLength(line);
+      if (size > 0 && size + bytes > this.maxBytes / 2) {
+        if (chunk !== '') await appendFile(this.file, chunk);
+        await rename(this.file, olderPart(this.file));
+        chunk = '';
+        size = 0;
+      }
+      chunk += line;
+      size += bytes;
+    }
+    await appendFile(this.file, chunk);
   }
 }
 

@@ -56,6 +56,23 @@ describe('a capped JSON-lines log', () => {
     expect(await bytesOnDisk(file)).toBeLessThanOrEqual(4 * 1024);
   });
 
+  it('leaves the same files whether its appends were made at once or one after the other', async () => {
+    // arrange: records of uneven sizes, some past half the budget, through many rotations
+    const records = Array.from({ length: 300 }, (_, n) =>
+      n % 97 === 0 ? { n, text: 'z'.repeat(700) } : record(n),
+    );
+    const apart = join(dir, 'apart.jsonl');
+    const together = join(dir, 'together.jsonl');
+    const one = new CappedLog(apart, 1024);
+    const all = new CappedLog(together, 1024);
+    // act
+    for (const r of records) await one.append(r);
+    await Promise.all(records.map((r) => all.append(r)));
+    // assert: byte for byte, both parts
+    expect(await readFile(together, 'utf8')).toBe(await readFile(apart, 'utf8'));
+    expect(await readFile(olderPart(together), 'utf8')).toBe(await readFile(olderPart(apart), 'utf8'));
+  });
+
   it('keeps a record larger than half its budget alone rather than cutting it', async () => {
     // arrange
     const file = join(dir, 'log.jsonl');

@@ -10,6 +10,7 @@ import dynalite from 'dynalite';
 import { TABLES, type TableDefinition } from '#shared/tables.ts';
 import { localClientConfig } from '../../runtime/aws.ts';
 import { closeServer, type HeldPorts, listenOn, serve } from '../../runtime/listen.ts';
+import { cacheExpressionParsing } from './expression-cache.ts';
 import { type InProcessConfig, inProcessConfig } from './in-process.ts';
 
 /** The physical table name the local runtime gives a logical table. */
@@ -34,6 +35,7 @@ export async function startDynamo(
   port: number,
   heldPorts?: HeldPorts,
 ): Promise<LocalDynamo> {
+  cacheExpressionParsing();
   // Tables become ACTIVE at once: nothing local waits on CREATING.
   const server = dynalite({
     ...(dir === undefined ? {} : { path: dir }),

@@ -1,0 +1,196 @@
+import { createRequire } from 'node:module';
+
+/** What dynalite's expression parsers read and write of the request: its names and values, and what is left unused. */
+type ParseContext = {
+  attrNames?: Record<string, unknown> | null;
+  attrVals?: Record<string, unknown> | null;
+  unusedAttrNames?: Record<string, unknown>;
+  unusedAttrVals?: Record<string, unknown>;
+};
+type Parse = (input: string, options: { context: ParseContext }) => unknown;
+type ParserModule = { parse: Parse };
+
+/** Where dynalite's value refers to one of the request's values, in a cached parse. */
+class ValueRef {
+  constructor(readonly name: string) {}
+}
+
+type Entry = {
+  /** The parse, with each of the request's values replaced by a {@link ValueRef}. */
+  template: unknown;
+  /** The names and values the expression uses (a parse marks them used). */
+  names: readonly string[];
+  values: readonly string[];
+};
+
+/** Parses kept per parser: the product sends a few dozen expression shapes; tests with generated names more. */
+export const MAX_CACHED_PARSES = 2_000;
+
+/** The parsers of dynalite's validations (one module each), by the file of the dynalite they belong to. */
+const PARSERS = ['./db/conditionParser.js', './db/updateParser.js', './db/projectionParser.js'];
+
+/** Per copy of dynalite (its main file): whether its parsers answer from a cache. */
+const installed = new Map<string, boolean>();
+
+/**
+ * dynalite parses every expression of every request (update, condition, key
+ * condition, filter, projection) with a generated PEG parser, resolving the
+ * request's names and values as it goes: about a tenth of the CPU of a
+ * DynamoDB call in-process. From here on a parse is answered from a cache
+ * when the same expression came with the same names and values of the same
+ * types: the parser's checks on values look at their types only, except in
+ * BETWEEN (compares the bounds) and attribute_type (reads its value), which
+ * are never cached. A cached answer is the parse the parser wrote, copied,
+ * with this request's values where the earlier request's were, and marks the
+ * same names and values used; errors are never cached (the parser answers
+ * them itself). `dynaliteMain` names another copy of dynalite (tests).
+ * Returns whether the parsers are cached (false when dynalite's files are not
+ * where this expects them: then nothing is replaced).
+ */
+export function cacheExpressionParsing(dynaliteMain?: string): boolean {
+  let main: string;
+  try {
+    main = dynaliteMain ?? createRequire(import.meta.url).resolve('dynalite');
+  } catch {
+    return false;
+  }
+  let done = installed.get(main);
+  if (done === undefined) {
+    done = install(main);
+    installed.set(main, done);
+  }
+  return done;
+}
+
+function install(main: string): boolean {
+  const load = createRequire(main);
+  const modules: ParserModule[] = [];
+  for (const file of PARSERS) {
+    let module: unknown;
+    try {
+      module = load(file);
+    } catch {
+      return false;
+    }
+    if (!isParserModule(module)) return false;
+    modules.push(module);
+  }
+  for (const module of modules) module.parse = cachedParse(module.parse);
+  return true;
+}
+
+function isParserModule(value: unknown): value is ParserModule {
+  return typeof value === 'object' && value !== null && 'parse' in value && typeof value.parse === 'function';
+}
+
+/** `parse`, answering from a cache of its successful parses (see {@link cacheExpressionParsing}). */
+export function cachedParse(parse: Parse, maxEntries = MAX_CACHED_PARSES): Parse {
+  const cache = new Map<string, Entry>();
+  return (input, options) => {
+    const context = options.context;
+    const key = cacheKey(input, context);
+    if (key === undefined) return parse(input, options);
+    const hit = cache.get(key);
+    if (hit !== undefined) {
+      markUsed(context, hit.names, hit.values);
+      return withValues(hit.template, context.attrVals ?? {});
+    }
+    // A parse of its own, to learn which names and values the expression uses.
+    const probe: ParseContext = {
+      ...context,
+      unusedAttrNames: flags(context.attrNames),
+      unusedAttrVals: flags(context.attrVals),
+    };
+    let parsed: unknown;
+    try {
+      parsed = parse(input, { ...options, context: probe });
+    } catch {
+      return parse(input, options);
+    }
+    if (typeof parsed !== 'object' || parsed === null) return parse(input, options);
+    const names = used(context.attrNames, probe.unusedAttrNames);
+    const values = used(context.attrVals, probe.unusedAttrVals);
+    if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string);
+    cache.set(key, { template: withRefs(parsed, context.attrVals ?? {}), names, values });
+    markUsed(context, names, values);
+    return parsed;
+  };
+}
+
+/**
+ * What a parse depends on: the expression, the names, and each value's type
+ * (the type dynalite's parsers see: the first of theirs the value holds).
+ * Undefined when it depends on a value's content.
+ */
+function cacheKey(input: string, context: ParseContext): string | undefined {
+  if (/between|attribute_type/i.test(input)) return undefined;
+  let values = '';
+  for (const [name, value] of Object.entries(context.attrVals ?? {})) values += `${name}=${typeOf(value)},`;
+  return `${input}\u0000${JSON.stringify(context.attrNames ?? null)}\u0000${values}`;
+}
+
+const TYPES = ['S', 'N', 'B', 'NULL', 'BOOL', 'SS', 'NS', 'BS', 'L', 'M'];
+
+function typeOf(value: unknown): string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return '-';
+  const fields = value as Record<string, unknown>;
+  return TYPES.find((type) => fields[type] !== undefined && fields[type] !== null) ?? '-';
+}
+
+function flags(record: Record<string, unknown> | null | undefined): Record<string, true> {
+  const out: Record<string, true> = Object.create(null);
+  for (const name of Object.keys(record ?? {})) out[name] = true;
+  return out;
+}
+
+function used(record: Record<string, unknown> | null | undefined, unused: Record<string, unknown> = {}) {
+  return Object.keys(record ?? {}).filter((name) => !(name in unused));
+}
+
+function markUsed(context: ParseContext, names: readonly string[], values: readonly string[]): void {
+  for (const name of names) if (context.unusedAttrNames) delete context.unusedAttrNames[name];
+  for (const name of values) if (context.unusedAttrVals) delete context.unusedAttrVals[name];
+}
+
+/** A copy of `parsed` with each of `values` (by identity) replaced by a reference to its name. */
+function withRefs(parsed: unknown, values: Record<string, unknown>): unknown {
+  const names = new Map<unknown, string>();
+  for (const [name, value] of Object.entries(values))
+    if (typeof value === 'object' && value !== null) names.set(value, name);
+  return copy(parsed, (node) => {
+    const name = names.get(node);
+    return name === undefined ? undefined : new ValueRef(name);
+  });
+}
+
+/** A copy of a cached parse with each reference replaced by the request's value of that name. */
+function withValues(template: unknown, values: Record<string, unknown>): unknown {
+  return copy(template, (node) => (node instanceof ValueRef ? { value: values[node.name] } : undefined));
+}
+
+/**
+ * A deep copy of arrays and objects (keeping their prototypes, and shared
+ * parts shared), where `replace` may answer a node's replacement.
+ */
+function copy(root: unknown, replace: (node: object) => { value: unknown } | ValueRef | undefined): unknown {
+  const copies = new Map<object, unknown>();
+  const visit = (node: unknown): unknown => {
+    if (typeof node !== 'object' || node === null) return node;
+    const replaced = replace(node);
+    if (replaced instanceof ValueRef) return replaced;
+    if (replaced !== undefined) return replaced.value;
+    const done = copies.get(node);
+    if (done !== undefined) return done;
+    if (Array.isArray(node)) {
+      const out: unknown[] = [];
+      copies.set(node, out);
+      for (const item of node) out.push(visit(item));
+      return out;
+    }
+    const out: Record<string, unknown> = Object.create(Object.getPrototypeOf(node));
+    copies.set(node, out);
+    for (const [field, value] of Object.entries(node)) out[field] = visit(value);
+    return out;
+  };
+  return visit(root);
+}
