@@ -260,7 +260,9 @@ export function packDoc(item: Doc, packAttributes: (item: ReturnType<typeof toIt
   return JSON.stringify(item);
 }
 
+/** A packed item as fresh objects: its maps and lists frozen, the item itself the tables' own (memory-tables.ts). */
 export function unpackDoc(text: string, unpackAttributes: (text: string) => ReturnType<typeof toItem>): Doc {
-  if (text.startsWith('\u0000')) return frozen(fromItem(unpackAttributes(text.slice(1))));
-  return frozen(JSON.parse(text));
+  const item: Doc = text.startsWith('\u0000') ? fromItem(unpackAttributes(text.slice(1))) : JSON.parse(text);
+  for (const key in item) frozen(item[key]);
+  return item;
 }
