@@ -58,13 +58,22 @@ export function frozen<T>(value: T): T {
 
 /** The stored form of a written item (or key, or expression values): as marshall with the product's options, then unmarshall. */
 export function storedItem(value: object): Doc {
+  return Object.freeze(storedRequestItem(value));
+}
+
+/**
+ * storedItem for a request's item, key or values: a new object only the
+ * tables hold, so its top level is not frozen (an item put is the tables'
+ * own until a reader gets it: memory-tables.ts); its maps and lists are.
+ */
+export function storedRequestItem(value: object): Doc {
   const item: Doc = {};
   for (const key in value) {
     if (key === UNSTORABLE_KEY) throw new UnstorableKeyError([key]);
     const v: unknown = Reflect.get(value, key);
     if (v !== undefined && typeof v !== 'function') item[key] = storedValue(v);
   }
-  return Object.freeze(item);
+  return item;
 }
 
 /**
