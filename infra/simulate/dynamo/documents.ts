@@ -58,13 +58,22 @@ export function frozen<T>(value: T): T {
 
 /** The stored form of a written item (or key, or expression values): as marshall with the product's options, then unmarshall. */
 export function storedItem(value: object): Doc {
+  return Object.freeze(storedRequestItem(value));
+}
+
+/**
+ * storedItem for a request's item, key or values: a new object only the
+ * tables hold, so its top level is not frozen (an item put is the tables'
+ * own until a reader gets it: memory-tables.ts); its maps and lists are.
+ */
+export function storedRequestItem(value: object): Doc {
   const item: Doc = {};
   for (const key in value) {
     if (key === UNSTORABLE_KEY) throw new UnstorableKeyError([key]);
     const v: unknown = Reflect.get(value, key);
     if (v !== undefined && typeof v !== 'function') item[key] = storedValue(v);
   }
-  return Object.freeze(item);
+  return item;
 }
 
 /**
@@ -260,7 +269,9 @@ export function packDoc(item: Doc, packAttributes: (item: ReturnType<typeof toIt
   return JSON.stringify(item);
 }
 
+/** A packed item as fresh objects: its maps and lists frozen, the item itself the tables' own (memory-tables.ts). */
 export function unpackDoc(text: string, unpackAttributes: (text: string) => ReturnType<typeof toItem>): Doc {
-  if (text.startsWith('\u0000')) return frozen(fromItem(unpackAttributes(text.slice(1))));
-  return frozen(JSON.parse(text));
+  const item: Doc = text.startsWith('\u0000') ? fromItem(unpackAttributes(text.slice(1))) : JSON.parse(text);
+  for (const key in item) frozen(item[key]);
+  return item;
 }

@@ -5,8 +5,10 @@ import type { Condition, Operand, PathNode, UpdateAction } from './expression-pa
  * Evaluates parsed expressions on stored items (documents.ts), with
  * DynamoDB's rules: comparisons across types are false, numbers compare as
  * numbers, binary and strings by bytes/code units, ADD starts a missing
- * number at 0 and a missing set empty. Stored values are never changed: an
- * update makes a new item that shares what it leaves alone.
+ * number at 0 and a missing set empty. Stored maps and lists are never
+ * changed: an update computes the new values of the attributes it changes
+ * (sharing what it leaves alone inside them), and the tables decide whether
+ * the item itself takes them or a copy does (memory-tables.ts).
  */
 
 export type Item = Doc;
@@ -259,17 +261,15 @@ export function holds(item: Item, c: Condition, p: Placeholders): boolean {
 
 const INVALID_PATH = 'The document path provided in the update expression is invalid for update';
 
-/** Writes `value` (or removes, when undefined) at a path of `out`, an item of the update's own; nested containers are copied, never changed. */
-function writePath(out: Item, node: PathNode, value: unknown, p: Placeholders): void {
-  const top = nameOf(String(node.steps[0]), p);
-  if (node.steps.length === 1) {
-    if (value === undefined) delete out[top];
-    else out[top] = value;
-    return;
-  }
-  const current = out[top];
+/**
+ * The new value of the top-level attribute a path starts at once `value` is
+ * written there (or removed, when undefined): `current` is its value so far,
+ * nested containers are copied, never changed.
+ */
+function written(current: unknown, node: PathNode, value: unknown, p: Placeholders): unknown {
+  if (node.steps.length === 1) return value;
   if (current === undefined) throw validation(INVALID_PATH);
-  out[top] = writeInside(current, node.steps.slice(1), value, p);
+  return writeInside(current, node.steps.slice(1), value, p);
 }
 
 function writeInside(
@@ -324,30 +324,41 @@ function addTo(current: unknown, amount: unknown, remove: boolean): unknown {
 }
 
 /**
- * Applies update actions: every operand is read from the item as it was
- * before the update (DynamoDB evaluates the whole expression on the old item).
- * The new item is frozen, and shares every value the update leaves alone.
+ * The changes of update actions, by top-level attribute: each attribute's
+ * new value, undefined for one removed, in the order the actions first name
+ * them. Every operand is read from the item as it was before the update
+ * (DynamoDB evaluates the whole expression on the old item), and nothing is
+ * changed: an action that fails leaves the item as it was. The values share
+ * every map and list the update leaves alone.
  */
-export function applyUpdate(before: Item, actions: readonly UpdateAction[], p: Placeholders): Item {
-  const item = copied(before);
+export function updateChanges(
+  before: Item,
+  actions: readonly UpdateAction[],
+  p: Placeholders,
+): Map<string, unknown> {
+  const changes = new Map<string, unknown>();
+  const current = (name: string) => (changes.has(name) ? changes.get(name) : before[name]);
   for (const action of actions) {
-    if (action.kind === 'remove') {
-      writePath(item, action.path, undefined, p);
-      continue;
+    let value: unknown;
+    if (action.kind !== 'remove') {
+      value = operand(before, action.value, p);
+      if (value === undefined)
+        throw validation('The provided expression refers to an attribute that does not exist in the item');
+      if (action.kind !== 'set')
+        value = addTo(resolvePath(before, action.path, p), value, action.kind === 'delete');
     }
-    const value = operand(before, action.value, p);
-    if (value === undefined)
-      throw validation('The provided expression refers to an attribute that does not exist in the item');
-    if (action.kind === 'set') writePath(item, action.path, value, p);
-    else
-      writePath(
-        item,
-        action.path,
-        addTo(resolvePath(before, action.path, p), value, action.kind === 'delete'),
-        p,
-      );
+    const top = topName(action.path, p);
+    changes.set(top, written(current(top), action.path, value, p));
   }
-  return Object.freeze(item);
+  return changes;
+}
+
+/** Writes changes (updateChanges) into `item`, an item of the caller's own. */
+export function applyChanges(item: Item, changes: ReadonlyMap<string, unknown>): void {
+  for (const [name, value] of changes) {
+    if (value === undefined) delete item[name];
+    else item[name] = value;
+  }
 }
 
 /**

@@ -11,7 +11,7 @@ import {
 import * as z from 'zod';
 import { answerDocumentCalls } from '#functions/_lib/clients/document-calls.ts';
 import { fromItem, MARSHALL, toItem } from './convert.ts';
-import { type Doc, frozen, readable, storedItem } from './documents.ts';
+import { type Doc, frozen, readable, storedRequestItem } from './documents.ts';
 import type { MemoryTables, Request } from './memory-tables.ts';
 
 /**
@@ -109,7 +109,7 @@ function answer(tables: MemoryTables, command: string, input: Request): Output {
 
 /** A document call answered: values stored as the document client would marshall them, answers read-only (documents.ts: readable). */
 function documentCall(tables: MemoryTables, command: string, input: DocumentInput) {
-  return callerOutput(answer(tables, command, tableRequest(input, storedItem)), readable);
+  return callerOutput(answer(tables, command, tableRequest(input, storedRequestItem)), readable);
 }
 
 /** A low-level call answered: AttributeValues as documents, answers as AttributeValues. */

@@ -4,13 +4,14 @@ import { withoutStack } from '../machine/stackless.ts';
 import { toItem } from './convert.ts';
 import { copyItem, type Doc, frozen, itemSize, keyText, numberFrom, valueSize } from './documents.ts';
 import {
-  applyUpdate,
+  applyChanges,
+  copied,
   holds,
   type Item,
   order,
   type Placeholders,
   resolvePath,
-  topName,
+  updateChanges,
   updatedPaths,
 } from './expression-eval.ts';
 import {
@@ -29,7 +30,9 @@ import { Rows } from './rows.ts';
  * values, conditional failures and pagination. Items are held as the
  * document client reads them (documents.ts): requests come in that shape,
  * already in their stored form, and answers are the stored items themselves,
- * which the clients copy or convert before a caller gets them. It also
+ * frozen, which the clients copy or convert before a caller gets them. An
+ * update writes into the stored item while no reader holds it (its top level
+ * not frozen), else into a copy: a read never sees a later write. It also
  * meters capacity as DynamoDB bills it (write units by the larger of the old
  * and new item per 1 KB, read units per 4 KB), which the simulation turns
  * into cost.
@@ -82,21 +85,10 @@ function keyAttribute(type: TableDefinition['partitionKey']['type'], value: stri
   return type === 'N' ? numberFrom(value) : value;
 }
 
-/** The size of an updated item: the old size, changed by the attributes the update's paths start at. */
-function resized(
-  before: Stored,
-  after: Item,
-  actions: readonly UpdateAction[],
-  placeholders: Parameters<typeof topName>[1],
-): number {
-  let size = before.size;
-  const seen = new Set<string>();
-  for (const action of actions) {
-    const name = topName(action.path, placeholders);
-    if (seen.has(name)) continue;
-    seen.add(name);
-    size += attributeSize(name, after[name]) - attributeSize(name, before.item[name]);
-  }
+/** The billing size of the attributes an update changes, on `item` (before the update, or after it). */
+function changedSize(item: Item, changes: ReadonlyMap<string, unknown>): number {
+  let size = 0;
+  for (const name of changes.keys()) size += attributeSize(name, item[name]);
   return size;
 }
 
@@ -104,8 +96,17 @@ function attributeSize(name: string, value: unknown): number {
   return value === undefined ? 0 : name.length + valueSize(value);
 }
 
+/**
+ * A stored item as a reader gets it: frozen. A stored item whose top level is
+ * not frozen is the tables' alone, and an update writes into it; once a
+ * reader holds it (frozen), the next update writes into a copy instead.
+ */
+function handedOut(item: Item): Item {
+  return Object.freeze(item);
+}
+
 function project(item: Item, expression: string | undefined, names: Record<string, string> | undefined) {
-  if (expression === undefined) return item;
+  if (expression === undefined) return handedOut(item);
   const out: Item = {};
   for (const path of parseProjection(expression)) {
     const top = String(path.steps[0]);
@@ -222,7 +223,9 @@ export class MemoryTables {
     const before = place.stored;
     this.check(before?.item, input.ConditionExpression, input, input.ReturnValuesOnConditionCheckFailure);
     this.write(t, place, item);
-    return input.ReturnValues === 'ALL_OLD' && before !== undefined ? { Attributes: before.item } : {};
+    return input.ReturnValues === 'ALL_OLD' && before !== undefined
+      ? { Attributes: handedOut(before.item) }
+      : {};
   }
 
   delete(input: Request): { Attributes?: Item } {
@@ -232,7 +235,9 @@ export class MemoryTables {
     this.check(before?.item, input.ConditionExpression, input, input.ReturnValuesOnConditionCheckFailure);
     if (before !== undefined) this.write(t, place, undefined);
     else this.capacity.writes += 1;
-    return input.ReturnValues === 'ALL_OLD' && before !== undefined ? { Attributes: before.item } : {};
+    return input.ReturnValues === 'ALL_OLD' && before !== undefined
+      ? { Attributes: handedOut(before.item) }
+      : {};
   }
 
   update(input: Request): { Attributes?: Item } {
@@ -244,12 +249,19 @@ export class MemoryTables {
     this.check(before, input.ConditionExpression, input, input.ReturnValuesOnConditionCheckFailure);
     const placeholders = { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues };
     const actions = input.UpdateExpression === undefined ? [] : parseUpdate(input.UpdateExpression);
-    const after = applyUpdate(before ?? key, actions, placeholders);
+    // Every change is computed before any is written: an action that fails leaves the item as it was.
+    const changes = updateChanges(before ?? key, actions, placeholders);
+    const sizeBefore = stored === undefined ? 0 : stored.size - changedSize(stored.item, changes);
+    // Written into the stored item itself while no reader holds it and the answer is not the old item.
+    const keepsOld = input.ReturnValues === 'ALL_OLD' || input.ReturnValues === 'UPDATED_OLD';
+    const after =
+      before !== undefined && !keepsOld && !Object.isFrozen(before) ? before : copied(before ?? key);
+    applyChanges(after, changes);
     this.write(
       t,
       place,
       after,
-      stored === undefined ? itemSize(after) : resized(stored, after, actions, placeholders),
+      stored === undefined ? itemSize(after) : sizeBefore + changedSize(after, changes),
     );
     return returned(input.ReturnValues, before, after, actions, placeholders);
   }
@@ -359,9 +371,9 @@ function returned(
 ): { Attributes?: Item } {
   switch (mode) {
     case 'ALL_NEW':
-      return { Attributes: after };
+      return { Attributes: handedOut(after) };
     case 'ALL_OLD':
-      return before === undefined ? {} : { Attributes: before };
+      return before === undefined ? {} : { Attributes: handedOut(before) };
     case 'UPDATED_NEW':
     case 'UPDATED_OLD': {
       const out = updatedPaths(mode === 'UPDATED_NEW' ? after : (before ?? {}), actions, placeholders);

@@ -645,3 +645,74 @@ describe('in-memory DynamoDB: what a caller reads is not the store', () => {
     expect(plainAgain.Item).toEqual({ userId: 'plain', m: { a: [1] } });
   });
 });
+
+describe('in-memory DynamoDB: an update written into the stored item', () => {
+  for (const hotItems of [undefined, 1]) {
+    it(`leaves what a reader holds as it read it, and a failing update changes nothing (hot items: ${hotItems ?? 'default'})`, async () => {
+      // arrange: an item updated twice with no reader (written in place), then read, then updated again
+      const db = memoryDynamo('in-place', hotItems);
+      const TableName = db.tables.profiles;
+      const Key = { userId: 'u' };
+      const add = (by: number) =>
+        db.doc.send(
+          new UpdateCommand({
+            TableName,
+            Key,
+            UpdateExpression: 'ADD n :by SET m.last = :by',
+            ExpressionAttributeValues: { ':by': by },
+          }),
+        );
+      await db.doc.send(new PutCommand({ TableName, Item: { userId: 'u', n: 0, m: {} } }));
+      await add(1);
+      await add(2);
+      const { Item: read = {} } = await db.doc.send(new GetCommand({ TableName, Key }));
+      const { Attributes: returned = {} } = await db.doc.send(
+        new UpdateCommand({
+          TableName,
+          Key,
+          UpdateExpression: 'ADD n :by',
+          ExpressionAttributeValues: { ':by': 10 },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      await add(100);
+      const { Attributes: old = {} } = await db.doc.send(
+        new UpdateCommand({
+          TableName,
+          Key,
+          UpdateExpression: 'ADD n :by',
+          ExpressionAttributeValues: { ':by': 1000 },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      await add(10_000);
+      // act: a valid action, then one whose path is missing; then a failed condition
+      const invalid = db.doc.send(
+        new UpdateCommand({
+          TableName,
+          Key,
+          UpdateExpression: 'SET a = :one, missing.inner = :one',
+          ExpressionAttributeValues: { ':one': 1 },
+        }),
+      );
+      await expect(invalid).rejects.toThrow(/invalid for update/);
+      const refused = db.doc.send(
+        new UpdateCommand({
+          TableName,
+          Key,
+          UpdateExpression: 'SET a = :one',
+          ConditionExpression: 'n = :one',
+          ExpressionAttributeValues: { ':one': 1 },
+        }),
+      );
+      await expect(refused).rejects.toThrow(/conditional request failed/);
+      const { Item: now = {} } = await db.doc.send(new GetCommand({ TableName, Key }));
+      // assert
+      expect(read).toEqual({ userId: 'u', n: 3, m: { last: 2 } });
+      expect(returned).toEqual({ userId: 'u', n: 13, m: { last: 2 } });
+      expect(old).toEqual({ userId: 'u', n: 113, m: { last: 100 } });
+      expect(now).toEqual({ userId: 'u', n: 11_113, m: { last: 10_000 } });
+      expect(Object.isFrozen(read) && Object.isFrozen(returned) && Object.isFrozen(old)).toBe(true);
+    });
+  }
+});

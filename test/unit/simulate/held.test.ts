@@ -64,7 +64,7 @@ describe('held items', () => {
 });
 
 describe('held documents', () => {
-  it('reads back a packed document with sets, binary and big numbers as it was, frozen', () => {
+  it('reads back a packed document with sets, binary and big numbers as it was, its maps and lists frozen', () => {
     const held = new HeldItems(1);
     const doc = {
       id: 'd',
@@ -82,6 +82,7 @@ describe('held documents', () => {
     const read = held.item(entry);
     expect(read).toEqual(doc);
     const m = read.m as { l: unknown[] };
-    expect([Object.isFrozen(read), Object.isFrozen(m), Object.isFrozen(m.l)]).toEqual([true, true, true]);
+    // The item itself is the tables' own until a reader gets it (memory-tables.ts freezes it then).
+    expect([Object.isFrozen(read), Object.isFrozen(m), Object.isFrozen(m.l)]).toEqual([false, true, true]);
   });
 });
