@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { importPinpointJourney } from '#infra/cli/import-pinpoint/import.ts';
+import { activityOfPath, importPinpointJourney } from '#infra/cli/import-pinpoint/import.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
 
@@ -593,5 +593,39 @@ describe('importPinpointJourney: activity ids in other scripts', () => {
     expect(journey.steps.wait).toMatchObject({ next: 'wait-2' });
     expect(journey.steps['wait-2']).toMatchObject({ next: 'Privet' });
     expect(importPinpointJourney(input)).toStrictEqual(importPinpointJourney(input));
+  });
+});
+
+describe('importPinpointJourney: the activity each step came from', () => {
+  it('names the activity of every step, the wait and the branch a split becomes alike', () => {
+    // arrange
+    const input = {
+      Name: 'Origins',
+      StartActivity: 'Проверка',
+      StartCondition: { SegmentStartCondition: { SegmentId: 's1' } },
+      Activities: {
+        Проверка: {
+          ConditionalSplit: {
+            Condition: { Conditions: [{ SegmentCondition: { SegmentId: 's2' } }] },
+            EvaluationWaitTime: { WaitFor: 'PT1H' },
+            TrueActivity: 'mail',
+          },
+        },
+        mail: { EMAIL: { TemplateName: 'Hi' } },
+      },
+    };
+    // act
+    const result = importPinpointJourney(input);
+    // assert
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(Object.keys(result.journey.steps).sort()).toEqual(['Proverka', 'Proverka-check', 'end', 'mail']);
+    expect([...result.activities].sort()).toEqual([
+      ['Proverka', 'Проверка'],
+      ['Proverka-check', 'Проверка'],
+      ['mail', 'mail'],
+    ]);
+    expect(activityOfPath('steps.Proverka-check.otherwise', result.activities)).toBe('Проверка');
+    expect(activityOfPath('steps.end', result.activities)).toBeUndefined();
+    expect(activityOfPath('settings.quietHours', result.activities)).toBeUndefined();
   });
 });
