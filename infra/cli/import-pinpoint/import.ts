@@ -13,6 +13,7 @@ import {
   mapStatus,
   mapTrigger,
 } from './journey-settings.ts';
+import { refuseLoopsWithoutWayOut } from './loops.ts';
 import { ImportLog, type ImportNote, type ImportProblem, pathOf } from './notes.ts';
 import { ACTIVITY_TYPES, type PinpointActivity, PinpointJourney } from './schema.ts';
 import { looksLikeSegment, type SegmentCatalog, type SegmentResolver, segmentResolver } from './segments.ts';
@@ -210,6 +211,7 @@ function mapSteps(
     return { steps, origins };
   }
   const kept = reachableOnly(start, steps, stepOf, origins, log);
+  refuseLoopsWithoutWayOut(start, kept, origins, source.Schedule?.EndTime, log);
   return { start, steps: kept, origins: new Map([...origins].filter(([id]) => Object.hasOwn(kept, id))) };
 }
 
