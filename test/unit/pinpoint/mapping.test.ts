@@ -640,6 +640,23 @@ describe('sending schedule: OpenHours and ClosedDays', () => {
     expect(notes[0]?.message).toContain('SATURDAY, SUNDAY had no open hours');
   });
 
+  it('a window that opens and closes at the same minute (09:00–09:00) sets no quiet hours, noted, and the journey validates', () => {
+    // arrange
+    const input = journeyWith(wait, {
+      SendingSchedule: true,
+      OpenHours: { EMAIL: days(WEEK, '09:00', '09:00') },
+    });
+    // act
+    const result = importPinpointJourney(input);
+    // assert
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.journey.settings?.quietHours).toBeUndefined();
+    const note = result.notes.find((n) => n.path === 'OpenHours.EMAIL');
+    expect(note?.message).toMatch(/09:00–09:00 open and close at the same minute/);
+    const checked = validateJourney(result.journey);
+    expect(checked.ok ? [] : checked.violations).toEqual([]);
+  });
+
   it('names what it cannot set: windows that differ by channel or by day, and every closed period', () => {
     const byChannel = imported({ OpenHours: { EMAIL: days(WEEK), SMS: days(WEEK, '10:00') } });
     const byDay = imported({
