@@ -1,6 +1,7 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, sep } from 'node:path';
 import {
+  activityOfPath,
   type ImportedTemplate,
   type ImportResult,
   importPinpointJourney,
@@ -257,7 +258,12 @@ async function printNotes(
   const checked = validateJourney(journey, { templates: catalog });
   if (!checked.ok) {
     report.write(`\n${paint('red', 'The imported journey does not validate yet:')}\n`);
-    for (const v of checked.violations) report.write(`  ${paint('yellow', v.path)}  ${v.message}\n`);
+    // Said for the Pinpoint activity too: the step ids are ours, the activities are what the user knows.
+    for (const v of checked.violations) {
+      const activity = activityOfPath(v.path, result.activities);
+      const from = activity === undefined ? '' : ` (Pinpoint activity "${activity}")`;
+      report.write(`  ${paint('yellow', v.path)}${from}  ${v.message}\n`);
+    }
   }
 }
 

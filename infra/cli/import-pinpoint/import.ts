@@ -13,6 +13,7 @@ import {
   mapStatus,
   mapTrigger,
 } from './journey-settings.ts';
+import { refuseLoopsWithoutWayOut } from './loops.ts';
 import { ImportLog, type ImportNote, type ImportProblem, pathOf } from './notes.ts';
 import { ACTIVITY_TYPES, type PinpointActivity, PinpointJourney } from './schema.ts';
 import { looksLikeSegment, type SegmentCatalog, type SegmentResolver, segmentResolver } from './segments.ts';
@@ -51,8 +52,24 @@ export type ImportOptions = {
 };
 
 export type ImportResult =
-  | { ok: true; journey: JourneyInput; templates: ImportedTemplate[]; notes: ImportNote[] }
+  | {
+      ok: true;
+      journey: JourneyInput;
+      templates: ImportedTemplate[];
+      notes: ImportNote[];
+      /** The Pinpoint activity each step came from, by step id (the shared exit step has none). */
+      activities: ReadonlyMap<string, string>;
+    }
   | { ok: false; problems: ImportProblem[] };
+
+/**
+ * The Pinpoint activity a validation problem of an imported journey is about,
+ * when its path is in a step (`steps.<id>…`) that came from one.
+ */
+export function activityOfPath(path: string, activities: ReadonlyMap<string, string>): string | undefined {
+  const stepId = /^steps\.([A-Za-z0-9_-]+)/.exec(path)?.[1];
+  return stepId === undefined ? undefined : activities.get(stepId);
+}
 
 const READ = [
   'Name',
@@ -124,13 +141,11 @@ export function importPinpointJourney(input: unknown, options: ImportOptions = {
   const limit = mapEntryLimit(source, log);
   const status = mapStatus(source, log);
   const origins = new Map<string, TemplateOrigin>();
-  const { start, steps } = mapSteps(
-    source,
-    zone,
-    log,
-    segments,
-    templateNamer(source, log, options, origins),
-  );
+  const {
+    start,
+    steps,
+    origins: activities,
+  } = mapSteps(source, zone, log, segments, templateNamer(source, log, options, origins));
   if (log.problems.length > 0 || trigger === undefined || start === undefined)
     return {
       ok: false,
@@ -148,7 +163,7 @@ export function importPinpointJourney(input: unknown, options: ImportOptions = {
     steps,
   };
   const templates = templatesOf(steps, origins, options.templateExports, log);
-  return { ok: true, journey, templates, notes: log.notes };
+  return { ok: true, journey, templates, notes: log.notes, activities };
 }
 
 function mapSteps(
@@ -157,7 +172,7 @@ function mapSteps(
   log: ImportLog,
   segments: SegmentResolver | undefined,
   templateName: ActivityContext['templateName'],
-): { start?: string; steps: Record<string, StepInput> } {
+): { start?: string; steps: Record<string, StepInput>; origins: Map<string, string> } {
   const ids = new StepIds();
   const activityIds = Object.keys(source.Activities).sort();
   // A contact-center call is not imported; customers go on past it, as in Pinpoint, so it takes no step.
@@ -179,18 +194,25 @@ function mapSteps(
     templateName,
   };
   const steps: Record<string, StepInput> = {};
+  // Every step an activity becomes (a split's wait and branch alike) is said for that activity.
+  const origins = new Map<string, string>();
   for (const [activityId, stepId] of stepOf) {
     const activity = source.Activities[activityId];
-    if (activity !== undefined) Object.assign(steps, mapActivity(ctx, activityId, stepId, activity));
+    if (activity === undefined) continue;
+    const mapped = mapActivity(ctx, activityId, stepId, activity);
+    for (const id of Object.keys(mapped)) origins.set(id, activityId);
+    Object.assign(steps, mapped);
   }
   for (const activityId of calls) noteContactCenter(ctx, activityId);
   steps[ctx.exitId] = { type: 'exit', reason: 'completed' };
   const start = ctx.stepOf.get(source.StartActivity);
   if (start === undefined) {
     log.problem('StartActivity', `There is no activity "${source.StartActivity}" in Activities.`);
-    return { steps };
+    return { steps, origins };
   }
-  return { start, steps: reachableOnly(start, steps, stepOf, log) };
+  const kept = reachableOnly(start, steps, stepOf, origins, log);
+  refuseLoopsWithoutWayOut(start, kept, origins, source.Schedule?.EndTime, log);
+  return { start, steps: kept, origins: new Map([...origins].filter(([id]) => Object.hasOwn(kept, id))) };
 }
 
 /** What an activity does, as a step id reads it (`email`, `conditional-split`): its first type. */
@@ -261,9 +283,9 @@ function reachableOnly(
   start: string,
   steps: Record<string, StepInput>,
   stepOf: ReadonlyMap<string, string>,
+  activityOf: ReadonlyMap<string, string>,
   log: ImportLog,
 ): Record<string, StepInput> {
-  const activityOf = new Map([...stepOf].map(([activityId, stepId]) => [stepId, activityId]));
   const parsed: Record<string, Step> = Object.create(null);
   for (const [id, step] of Object.entries(steps)) {
     const result = Step.safeParse(step);

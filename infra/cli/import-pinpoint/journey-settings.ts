@@ -139,7 +139,13 @@ export function mapSettings(source: PinpointJourney, log: ImportLog): { settings
     log.note(pathOf('Schedule', key), `${key} has no equivalent and was not imported.`);
   const quiet = source.QuietTime;
   if (quiet?.Start !== undefined && quiet.End !== undefined) {
-    if (LOCAL_TIME.test(quiet.Start) && LOCAL_TIME.test(quiet.End)) {
+    if (LOCAL_TIME.test(quiet.Start) && LOCAL_TIME.test(quiet.End) && quiet.Start === quiet.End) {
+      // Pinpoint held a message back from Start to End, both included: the one minute Start.
+      log.note(
+        'QuietTime',
+        `Quiet time ${quiet.Start}–${quiet.End} starts and ends at the same minute: Pinpoint held back only messages due in that minute (quiet time runs from Start to End), so no quiet hours are set. Set settings.quietHours if you meant a quiet night.`,
+      );
+    } else if (LOCAL_TIME.test(quiet.Start) && LOCAL_TIME.test(quiet.End)) {
       settings.quietHours = { start: quiet.Start, end: quiet.End };
       log.note(
         'QuietTime',

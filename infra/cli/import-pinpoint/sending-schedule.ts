@@ -92,6 +92,14 @@ export function mapOpenHours(source: PinpointJourney, settings: Settings, log: I
     );
     return;
   }
+  // Open from StartTime until EndTime: the same minute twice opens nothing, which quiet hours cannot say.
+  if (start === end) {
+    log.note(
+      at,
+      `Open hours ${start}–${end} open and close at the same minute: Pinpoint sent no ${first.channel} message in them, and quiet hours cannot hold all day, so none were set from them: here its messages go out at any hour. Pause the journey, or set settings.quietHours to the hours it may not send.`,
+    );
+    return;
+  }
   const quietHours = { start: end, end: start };
   const quiet = source.QuietTime;
   if (

@@ -43,6 +43,38 @@ describe('journeys import-pinpoint', () => {
     expect(validated.stdout).toContain('0 with problems');
   });
 
+  it('names the Pinpoint activity of each step a validation problem is about', async () => {
+    // arrange: the activity id "Привет" becomes the step "Privet"; the template folder has an SMS template of the email's name
+    const templates = join(dir, 'templates');
+    await mkdir(templates);
+    await writeFile(join(templates, 'Hello.json'), JSON.stringify({ channel: 'sms', body: 'hi' }));
+    const input = join(dir, 'hello-export.json');
+    await writeFile(
+      input,
+      JSON.stringify({
+        Name: 'Hello',
+        StartCondition: { SegmentStartCondition: { SegmentId: 's' } },
+        StartActivity: 'Привет',
+        Activities: { Привет: { EMAIL: { TemplateName: 'Hello' } } },
+      }),
+    );
+    // act
+    const result = await runCli([
+      'import-pinpoint',
+      input,
+      '--out',
+      join(dir, 'hello.json'),
+      '--templates-dir',
+      templates,
+    ]);
+    // assert
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('does not validate yet');
+    expect(result.stdout).toMatch(
+      /steps\.Privet\.template \(Pinpoint activity "Привет"\) +Template "Hello" is an SMS template/,
+    );
+  });
+
   it('never overwrites an existing template', async () => {
     const templates = join(dir, 'templates');
     await runCli([

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { importPinpointJourney } from '#infra/cli/import-pinpoint/import.ts';
+import { activityOfPath, importPinpointJourney } from '#infra/cli/import-pinpoint/import.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
 
@@ -593,5 +593,91 @@ describe('importPinpointJourney: activity ids in other scripts', () => {
     expect(journey.steps.wait).toMatchObject({ next: 'wait-2' });
     expect(journey.steps['wait-2']).toMatchObject({ next: 'Privet' });
     expect(importPinpointJourney(input)).toStrictEqual(importPinpointJourney(input));
+  });
+});
+
+describe('importPinpointJourney: the activity each step came from', () => {
+  it('names the activity of every step, the wait and the branch a split becomes alike', () => {
+    // arrange
+    const input = {
+      Name: 'Origins',
+      StartActivity: 'Проверка',
+      StartCondition: { SegmentStartCondition: { SegmentId: 's1' } },
+      Activities: {
+        Проверка: {
+          ConditionalSplit: {
+            Condition: { Conditions: [{ SegmentCondition: { SegmentId: 's2' } }] },
+            EvaluationWaitTime: { WaitFor: 'PT1H' },
+            TrueActivity: 'mail',
+          },
+        },
+        mail: { EMAIL: { TemplateName: 'Hi' } },
+      },
+    };
+    // act
+    const result = importPinpointJourney(input);
+    // assert
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(Object.keys(result.journey.steps).sort()).toEqual(['Proverka', 'Proverka-check', 'end', 'mail']);
+    expect([...result.activities].sort()).toEqual([
+      ['Proverka', 'Проверка'],
+      ['Proverka-check', 'Проверка'],
+      ['mail', 'mail'],
+    ]);
+    expect(activityOfPath('steps.Proverka-check.otherwise', result.activities)).toBe('Проверка');
+    expect(activityOfPath('steps.end', result.activities)).toBeUndefined();
+    expect(activityOfPath('settings.quietHours', result.activities)).toBeUndefined();
+  });
+});
+
+describe('importPinpointJourney: loops', () => {
+  const looping = (activities: Record<string, unknown>) => ({
+    Name: 'Weekly nudge',
+    StartActivity: 'waitweek',
+    StartCondition: { SegmentStartCondition: { SegmentId: 's1' } },
+    Schedule: { StartTime: '2026-01-01T00:00:00Z', EndTime: '2026-06-01T00:00:00Z', Timezone: 'UTC' },
+    Activities: activities,
+  });
+
+  it('refuses a loop with no way out, naming its Pinpoint activities and why', () => {
+    // arrange: Wait → EMAIL → back to the Wait, nothing leaves
+    const input = looping({
+      waitweek: { Wait: { WaitTime: { WaitFor: 'P7D' }, NextActivity: 'nudge' } },
+      nudge: { EMAIL: { TemplateName: 'Nudge', NextActivity: 'waitweek' } },
+    });
+    // act
+    const result = importPinpointJourney(input);
+    // assert
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toHaveLength(1);
+    expect(result.problems[0]?.path).toBe('Activities.waitweek');
+    expect(result.problems[0]?.message).toMatch(
+      /^Customers go round "waitweek" → "nudge" → back to "waitweek" with no way out: Pinpoint kept them there until the journey ended \(Schedule.EndTime 2026-06-01T00:00:00Z\)/,
+    );
+  });
+
+  it('imports a loop with a way out, and it validates', () => {
+    // arrange: Wait → EMAIL → a split on the app being opened: back to the Wait, or out
+    const input = looping({
+      waitweek: { Wait: { WaitTime: { WaitFor: 'P7D' }, NextActivity: 'nudge' } },
+      nudge: { EMAIL: { TemplateName: 'Nudge', NextActivity: 'opened' } },
+      opened: {
+        ConditionalSplit: {
+          Condition: {
+            Conditions: [{ EventCondition: { Dimensions: { EventType: { Values: ['app.open'] } } } }],
+          },
+          EvaluationWaitTime: { WaitFor: 'P1D' },
+          FalseActivity: 'waitweek',
+        },
+      },
+    });
+    // act
+    const result = importPinpointJourney(input);
+    // assert
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    const catalog = new Map(result.templates.map((t) => [t.name, t.template.channel]));
+    const checked = validateJourney(result.journey, { templates: catalog });
+    expect(checked.ok ? [] : checked.violations).toEqual([]);
   });
 });

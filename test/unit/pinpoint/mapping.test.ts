@@ -539,6 +539,24 @@ describe('quiet time and the schedule in local time', () => {
     expect(notes.has('WaitForQuietTime')).toBe(noted);
   });
 
+  it('a quiet time that starts and ends at the same minute (22:00–22:00) held back that minute only: no quiet hours, noted, and the journey validates', () => {
+    // arrange
+    const input = journeyWith(
+      { start: { Wait: { WaitTime: { WaitFor: 'PT1H' } } } },
+      { QuietTime: { Start: '22:00', End: '22:00' } },
+    );
+    // act
+    const result = importPinpointJourney(input);
+    // assert
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.journey.settings?.quietHours).toBeUndefined();
+    const notes = new Map(result.notes.map((n) => [n.path, n.message]));
+    expect(notes.get('QuietTime')).toMatch(/22:00–22:00 starts and ends at the same minute/);
+    expect(notes.has('WaitForQuietTime')).toBe(false);
+    const checked = validateJourney(result.journey);
+    expect(checked.ok ? [] : checked.violations).toEqual([]);
+  });
+
   it('notes that quiet time now also holds for customers without a time zone', () => {
     expect(imported({ ...quiet, WaitForQuietTime: true }).get('QuietTime')).toMatch(/without a time zone/);
   });
@@ -620,6 +638,23 @@ describe('sending schedule: OpenHours and ClosedDays', () => {
     expect(notes).toHaveLength(1);
     expect(notes[0]?.path).toBe('OpenHours.EMAIL');
     expect(notes[0]?.message).toContain('SATURDAY, SUNDAY had no open hours');
+  });
+
+  it('a window that opens and closes at the same minute (09:00–09:00) sets no quiet hours, noted, and the journey validates', () => {
+    // arrange
+    const input = journeyWith(wait, {
+      SendingSchedule: true,
+      OpenHours: { EMAIL: days(WEEK, '09:00', '09:00') },
+    });
+    // act
+    const result = importPinpointJourney(input);
+    // assert
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.journey.settings?.quietHours).toBeUndefined();
+    const note = result.notes.find((n) => n.path === 'OpenHours.EMAIL');
+    expect(note?.message).toMatch(/09:00–09:00 open and close at the same minute/);
+    const checked = validateJourney(result.journey);
+    expect(checked.ok ? [] : checked.violations).toEqual([]);
   });
 
   it('names what it cannot set: windows that differ by channel or by day, and every closed period', () => {
