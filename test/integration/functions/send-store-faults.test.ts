@@ -123,8 +123,7 @@ async function sendUnder(
  * or `unknown` when the attempt could not say; and how often the step's
  * counters count the message.
  */
-type Counted = 'once' | 'at most once';
-const CELLS: [WriteName, Fault, number, SendMessageOutput['status'], Counted?][] = [
+const CELLS: [WriteName, Fault, number, SendMessageOutput['status']][] = [
   ['claim', 'error-before', 1, 'sent'],
   // The claim was written but its answer lost: the retry finds its own lease and waits it out.
   ['claim', 'error-after', 1, 'sent'],
@@ -141,9 +140,14 @@ const CELLS: [WriteName, Fault, number, SendMessageOutput['status'], Counted?][]
   // Recorded as sent: a retry finds it and writes what is left (the feedback link, the last step sent).
   ['message link', 'error-before', 1, 'sent'],
   ['last step sent', 'error-before', 1, 'sent'],
-  // Written, but the answer lost both times: the retry finds the outcome; whether the counter was reached is not known.
-  ['record outcome', 'error-after', 2, 'sent', 'at most once'],
-  ['step counter', 'error-before', 1, 'sent', 'at most once'],
+  // Written, but the answer lost both times: the retry finds the outcome, and the count its record still owes.
+  ['record outcome', 'error-after', 2, 'sent'],
+  // The count fails after the record is settled (before it lands, or landed with the answer lost, twice):
+  // the record keeps it pending, and the retry writes it unless the count guard shows it landed.
+  ['step counter', 'error-before', 1, 'sent'],
+  ['step counter', 'error-after', 1, 'sent'],
+  ['step counter', 'error-before', 2, 'sent'],
+  ['step counter', 'error-after', 2, 'sent'],
 ];
 
 describe.each<Channel>(['email', 'sms', 'push'])(
@@ -151,7 +155,7 @@ describe.each<Channel>(['email', 'sms', 'push'])(
   (channel) => {
     it.each(CELLS)(
       '%s (%s ×%i): ends %s, delivered once, recorded',
-      async (write, fault, times, expected, counted) => {
+      async (write, fault, times, expected) => {
         const { input, result, faulted, delivered, record, counts, linked } = await sendUnder(
           channel,
           write,
@@ -168,8 +172,7 @@ describe.each<Channel>(['email', 'sms', 'push'])(
         expect(linked).toMatchObject({ stepId: input.stepId, userId: input.userId });
         // The step counts the message once, under what the record says.
         const total = [...counts.values()].reduce((a, b) => a + b, 0);
-        if (counted === 'at most once') expect(total).toBeLessThanOrEqual(1);
-        else expect([total, counts.get(expected)]).toEqual([1, 1]);
+        expect([total, counts.get(expected)]).toEqual([1, 1]);
       },
     );
   },
@@ -335,6 +338,26 @@ describe('the alarmed "outcome unknown" metric', () => {
     expect(run.delivered).toBe(1);
     expect([run.unknown, run.counts.get('unknown')]).toEqual([1, 1]);
   });
+
+  it.each(['error-before', 'error-after'] as const)(
+    'counts an unknown outcome once when its count fails after the retry settles it (%s)',
+    async (fault) => {
+      // The outcome is not written (twice); the retry settles it as unknown, and its count's write fails.
+      const record = once(WRITES['record outcome'], 'error-before', 2);
+      const counter = once(WRITES['step counter'], fault, 1);
+      let recordFaults = 0;
+      const plan: FaultPlan = (index, request) => {
+        const recorded = record(index, request);
+        if (recorded !== 'pass') recordFaults += 1;
+        if (recorded !== 'pass' || recordFaults < 2) return recorded;
+        return counter(index, request);
+      };
+      const run = await unrecorded(`unrecc${fault}`, plan, 'longest');
+      expect([run.outcome, run.again]).toMatchObject([{ status: 'unknown' }, { status: 'unknown' }]);
+      expect(run.delivered).toBe(1);
+      expect([run.unknown, run.counts.get('unknown'), run.counts.get('sent')]).toEqual([1, 1, undefined]);
+    },
+  );
 
   it('with onUnknown "retry", counts the unrecorded attempt once when the retry takes over and sends again', async () => {
     const run = await unrecorded(
