@@ -202,6 +202,31 @@ describe.each<Channel>(['email', 'sms', 'push'])(
   },
 );
 
+describe('a deferral whose count fails', () => {
+  it.each(['error-before', 'error-after'] as const)(
+    'is counted once, by the next visit, and the message once (%s)',
+    async (fault) => {
+      n += 1;
+      const userId = `defer${n}`;
+      await world.customer(userId);
+      const input = world.input(userId, 'email', {
+        stepId: `defer-${n}`,
+        quietHours: { start: '00:00', end: '23:59' },
+      });
+      world.dbProxy.plan(once(WRITES['step counter'], fault, 1));
+      const result = await runTask(input, virtualClock('2026-11-24T10:00:00Z'), 'shortest');
+      world.dbProxy.plan(() => 'pass');
+      const rows = await new StatsRepository(world.db.doc, world.db.tables.stats).funnel(input.journeyId);
+      const deferred = rows
+        .filter((row) => row.stepId === input.stepId && row.metric === 'deferred')
+        .reduce((sum, row) => sum + row.count, 0);
+      expect(result).toMatchObject({ ok: true, value: { status: 'sent' } });
+      expect([deferred, (await stepCounts(input)).get('sent')]).toEqual([1, 1]);
+      expect((await world.delivered('email')).get(userId)).toBe(1);
+    },
+  );
+});
+
 describe('a sent message whose feedback link cannot be written at all', () => {
   it('still ends sent after one retry: the step never takes its failure path for a message the customer has', async () => {
     n += 1;
