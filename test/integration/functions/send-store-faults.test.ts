@@ -384,6 +384,49 @@ describe('the alarmed "outcome unknown" metric', () => {
     },
   );
 
+  it.each(['error-before', 'error-after'] as const)(
+    'counts an unrecorded outcome once when the failure path settles it and its count fails (%s)',
+    async (fault) => {
+      // arrange: the outcome is not written (twice), every retry then fails to claim, and the failure
+      // path's count fails once (its Retry calls it again)
+      n += 1;
+      const userId = `unrecxc${n}`;
+      await world.customer(userId);
+      const input = world.input(userId, 'email', { stepId: `unrecxc-${n}` });
+      const record = once(WRITES['record outcome'], 'error-before', 2);
+      const counter = once(WRITES['step counter'], fault, 1);
+      let recordFaults = 0;
+      world.dbProxy.plan((index, request) => {
+        const recorded = record(index, request);
+        if (recorded !== 'pass') recordFaults += 1;
+        if (recorded !== 'pass' || recordFaults < 2) return recorded;
+        return matches(WRITES.claim, request) ? 'error-before' : counter(index, request);
+      });
+      const clock = virtualClock('2026-11-24T10:00:00Z');
+      const counted: Parameters<CountMetric>[0][] = [];
+      const count: CountMetric = (status) => counted.push(status);
+      const retriers = compiledSendRetry(input.channel, input.onUnknown);
+      const result = await runWithRetry(
+        () => sendTask(world.deps(clock), input, count),
+        retriers,
+        clock,
+        'longest',
+      );
+      expect(result.ok).toBe(false);
+      const error = result.ok ? 'Error' : String((result.error as Error).name);
+      // act: the failure path, its count failing; its Retry; then a duplicate invocation
+      const exhausted = { ...input, exhausted: { error } };
+      await expect(sendTask(world.deps(clock), exhausted, count)).rejects.toThrow();
+      world.dbProxy.plan(() => 'pass');
+      await sendTask(world.deps(clock), exhausted, count);
+      await sendTask(world.deps(clock), exhausted, count);
+      // assert
+      expect((await world.delivered('email')).get(userId)).toBe(1);
+      expect((await stepCounts(input)).get('unknown')).toBe(1);
+      expect(counted.filter((s) => s === 'unknown')).toEqual(['unknown']);
+    },
+  );
+
   it('with onUnknown "retry", counts the unrecorded attempt once when the retry takes over and sends again', async () => {
     const run = await unrecorded(
       'unrecr',
