@@ -202,6 +202,26 @@ describe.each<Channel>(['email', 'sms', 'push'])(
   },
 );
 
+describe('a suppressed message whose count fails', () => {
+  it.each(['error-before', 'error-after'] as const)(
+    'is counted once, by the retry, and stays suppressed (%s)',
+    async (fault) => {
+      // arrange: a customer with no address on any channel
+      n += 1;
+      const userId = `noaddr${n}`;
+      const input = world.input(userId, 'email', { stepId: `noaddr-${n}` });
+      world.dbProxy.plan(once(WRITES['step counter'], fault, 1));
+      // act
+      const result = await runTask(input, virtualClock('2026-11-24T10:00:00Z'), 'shortest');
+      world.dbProxy.plan(() => 'pass');
+      // assert
+      expect(result).toMatchObject({ ok: true, value: { status: 'suppressed' } });
+      expect((await world.record(input)).status).toBe('suppressed');
+      expect([...(await stepCounts(input))]).toEqual([['suppressed', 1]]);
+    },
+  );
+});
+
 describe('a deferral whose count fails', () => {
   it.each(['error-before', 'error-after'] as const)(
     'is counted once, by the next visit, and the message once (%s)',
