@@ -11,6 +11,65 @@ import { isConditionFailed, refusedItem, UpdateBuilder } from './expression.ts';
 const FEEDBACK_PENDING = 'countPending';
 
 /**
+ * On a delivery record: the count its last settle owes the step's counters,
+ * written by the same UpdateItem that settles it and removed once the count
+ * is written (docs/counts.md). `p`: the time of the mark (epoch ms, the
+ * guard's clock); `s`: what is counted; `r`: its reason; `t`: when (the day a
+ * sent message counts on).
+ */
+const COUNT_PENDING = 'countPending';
+
+const PendingMark = z.object({
+  p: z.number(),
+  s: z.enum(['sent', 'suppressed', 'deferred', 'failed', 'unknown']),
+  r: z.optional(z.string()),
+  t: z.string(),
+});
+
+/**
+ * A count a delivery record owes: `id`, what the count guard knows it by;
+ * `retry`: found on the record (an earlier attempt may have written it) rather than just marked.
+ */
+export type PendingCount = {
+  id: string;
+  pendingAt: number;
+  status: DeliveryStatus;
+  reason?: string;
+  at: Date;
+  retry: boolean;
+};
+
+function pendingOf(deliveryId: string, value: unknown, retry: boolean): PendingCount | undefined {
+  const mark = PendingMark.safeParse(value);
+  if (!mark.success) return undefined;
+  const { p, s, r, t } = mark.data;
+  return {
+    id: `${deliveryId}#${s}#${p}`,
+    pendingAt: p,
+    status: s,
+    ...(r === undefined ? {} : { reason: r }),
+    at: new Date(t),
+    retry,
+  };
+}
+
+/** The mark a settle writes (and the count it owes, not yet written). */
+function markOf(
+  deliveryId: string,
+  status: DeliveryStatus,
+  now: Date,
+  reason: string | undefined,
+): { mark: z.infer<typeof PendingMark>; pending: PendingCount } {
+  const mark = {
+    p: clockNow().getTime(),
+    s: status,
+    ...(reason === undefined ? {} : { r: reason }),
+    t: now.toISOString(),
+  };
+  return { mark, pending: pendingOf(deliveryId, mark, false) as PendingCount };
+}
+
+/**
  * One item per (execution, step): the idempotency record of a send. A
  * second item per provider message id (`msg#<id>`) lets delivery feedback
  * find the customer and step of a bounce or click.
@@ -61,13 +120,23 @@ export type Claim =
    * `attempt`: this claim's number (the record's `attempts`): the writes of the attempt hold to it, so
    * an attempt another one took over from (its lease seen as over) writes nothing more, and sends nothing.
    */
-  | { kind: 'claimed'; attempt: number; tookOverUnknown?: true; orphanSlot?: string }
+  /**
+   * `pending`: a count the record still owes (an earlier settle's, or the unknown outcome this claim took
+   * over): written before anything else, and its mark removed.
+   */
+  | {
+      kind: 'claimed';
+      attempt: number;
+      tookOverUnknown?: true;
+      orphanSlot?: string;
+      pending?: PendingCount;
+    }
   /** `unreadable`: the record is there but not one this code can read; its outcome is unknown. */
-  | { kind: 'done'; output: SendMessageOutput; unreadable?: true }
+  | { kind: 'done'; output: SendMessageOutput; unreadable?: true; pending?: PendingCount }
   /** Another attempt holds the claim until `until` (it may be live, or dead with its lease still running). */
   | { kind: 'busy'; until: Date }
   /** A previous attempt called the provider and never said how it ended: now recorded as unknown. */
-  | { kind: 'stale'; output: SendMessageOutput };
+  | { kind: 'stale'; output: SendMessageOutput; pending: PendingCount };
 
 export type ClaimOptions = {
   /** Claim a delivery whose outcome is unknown again (the step's `onUnknown: "retry"`). */
@@ -130,7 +199,8 @@ export class DeliveriesRepository {
       '#status IN (:deferred, :failed)',
       // The previous attempt died before reaching the provider: nothing was sent.
       '(#status = :sending AND leaseUntil < :nowMs AND attribute_not_exists(calledAt))',
-      ...(options.retryUnknown ? ['#status = :unknown', '(#status = :sending AND leaseUntil < :nowMs)'] : []),
+      // A stale attempt that called the provider is first settled as unknown, with its count's mark (`existing`).
+      ...(options.retryUnknown ? ['#status = :unknown'] : []),
     ];
     try {
       const out = await updateItem(this.db, {
@@ -162,15 +232,21 @@ export class DeliveriesRepository {
       });
       const before = out.Attributes;
       const attempt = (typeof before?.attempts === 'number' ? before.attempts : 0) + 1;
-      if (before?.status !== 'sending') return { kind: 'claimed', attempt };
-      if (before.calledAt !== undefined) return { kind: 'claimed', attempt, tookOverUnknown: true };
+      const pending = pendingOf(deliveryId, before?.[COUNT_PENDING], true);
+      const owed = pending === undefined ? {} : { pending };
+      if (before?.status !== 'sending') return { kind: 'claimed', attempt, ...owed };
       // Removed by this claim: only this claim gives the slot back, once.
       return typeof before.reservedAt === 'string'
-        ? { kind: 'claimed', attempt, orphanSlot: before.reservedAt }
-        : { kind: 'claimed', attempt };
+        ? { kind: 'claimed', attempt, orphanSlot: before.reservedAt, ...owed }
+        : { kind: 'claimed', attempt, ...owed };
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
-      return this.existing(deliveryId, now, refusedItem(error));
+      const found = await this.existing(deliveryId, now, refusedItem(error));
+      if (found.kind !== 'stale' || !options.retryUnknown) return found;
+      // The stale attempt is now settled as unknown: taken over, its count (just marked) owed by this claim.
+      const taken = await this.claim(deliveryId, meta, now, leaseMs, options);
+      // Claimed by another attempt meanwhile: that claim found the mark, and owes its count.
+      return taken.kind === 'claimed' ? { ...taken, tookOverUnknown: true, pending: found.pending } : taken;
     }
   }
 
@@ -188,16 +264,18 @@ export class DeliveriesRepository {
         unreadable: true,
       };
     }
-    if (item.data.output != null && item.data.status !== 'sending')
-      return { kind: 'done', output: item.data.output };
+    if (item.data.output != null && item.data.status !== 'sending') {
+      const pending = pendingOf(deliveryId, record?.[COUNT_PENDING], true);
+      return { kind: 'done', output: item.data.output, ...(pending === undefined ? {} : { pending }) };
+    }
     const leaseUntil = item.data.leaseUntil ?? 0;
     if (leaseUntil > now.getTime()) return { kind: 'busy', until: new Date(leaseUntil) };
     const output: SendMessageOutput = { status: 'unknown', reason: STALE_REASON };
     // Only the first to see the stale attempt settles it (and counts it).
     const settled = await this.settleIf(deliveryId, 'sending', 'unknown', output, now, STALE_REASON);
     // Another attempt claimed it meanwhile: come back shortly and see that attempt's outcome.
-    return settled
-      ? { kind: 'stale', output }
+    return settled !== undefined
+      ? { kind: 'stale', output, pending: settled }
       : { kind: 'busy', until: new Date(now.getTime() + BUSY_RECHECK_MS) };
   }
 
@@ -213,17 +291,20 @@ export class DeliveriesRepository {
   async settleExhausted(
     deliveryId: string,
     now: Date,
-  ): Promise<{ counted: 'failed' | 'unknown'; orphanSlot?: string } | Date | undefined> {
+  ): Promise<
+    { counted: 'failed' | 'unknown' | 'none'; orphanSlot?: string; pending?: PendingCount } | Date | undefined
+  > {
+    const { mark, pending } = markOf(deliveryId, 'failed', now, undefined);
     try {
       await updateItem(this.db, {
         TableName: this.table,
         Key: { deliveryId },
-        UpdateExpression: 'SET failureCounted = :now',
+        UpdateExpression: 'SET failureCounted = :now, #pending = :mark',
         ConditionExpression: '#status = :failed AND attribute_not_exists(failureCounted)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':failed': 'failed', ':now': now.toISOString() },
+        ExpressionAttributeNames: { '#status': 'status', '#pending': COUNT_PENDING },
+        ExpressionAttributeValues: { ':failed': 'failed', ':now': now.toISOString(), ':mark': mark },
       });
-      return { counted: 'failed' };
+      return { counted: 'failed', pending };
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
     }
@@ -232,7 +313,11 @@ export class DeliveriesRepository {
     const claim = await this.existing(deliveryId, now);
     // An attempt still sending (live, or dead holding the claim) until its lease ends: not final yet.
     if (claim.kind === 'busy') return (await this.isSending(deliveryId)) ? claim.until : undefined;
-    return claim.kind === 'stale' ? { counted: 'unknown' } : undefined;
+    if (claim.kind === 'stale') return { counted: 'unknown', pending: claim.pending };
+    // Final already, with a count still owed (its write failed, and the attempts after it too).
+    if (claim.kind === 'done' && claim.pending !== undefined)
+      return { counted: 'none', pending: claim.pending };
+    return undefined;
   }
 
   /**
@@ -243,17 +328,19 @@ export class DeliveriesRepository {
   private async settlePrecall(
     deliveryId: string,
     now: Date,
-  ): Promise<{ counted: 'failed'; orphanSlot?: string } | undefined> {
+  ): Promise<{ counted: 'failed'; orphanSlot?: string; pending: PendingCount } | undefined> {
+    const { mark, pending } = markOf(deliveryId, 'failed', now, undefined);
     try {
       const out = await updateItem(this.db, {
         TableName: this.table,
         Key: { deliveryId },
         UpdateExpression:
-          'SET #status = :failed, updatedAt = :now, #output = :null, detail = :detail, failureCounted = :now REMOVE leaseUntil, reservedAt',
+          'SET #status = :failed, updatedAt = :now, #output = :null, detail = :detail, failureCounted = :now, #pending = :mark REMOVE leaseUntil, reservedAt',
         // Only a dead attempt (lease over) that never reached the provider: a live one, or a call, is not a failure.
         ConditionExpression: '#status = :sending AND leaseUntil < :nowMs AND attribute_not_exists(calledAt)',
-        ExpressionAttributeNames: { '#status': 'status', '#output': 'output' },
+        ExpressionAttributeNames: { '#status': 'status', '#output': 'output', '#pending': COUNT_PENDING },
         ExpressionAttributeValues: {
+          ':mark': mark,
           ':failed': 'failed',
           ':sending': 'sending',
           ':null': null,
@@ -264,7 +351,9 @@ export class DeliveriesRepository {
         ReturnValues: 'ALL_OLD',
       });
       const slot = out.Attributes?.reservedAt;
-      return typeof slot === 'string' ? { counted: 'failed', orphanSlot: slot } : { counted: 'failed' };
+      return typeof slot === 'string'
+        ? { counted: 'failed', orphanSlot: slot, pending }
+        : { counted: 'failed', pending };
     } catch (error) {
       if (isConditionFailed(error)) return undefined;
       throw error;
@@ -351,7 +440,11 @@ export class DeliveriesRepository {
     });
   }
 
-  /** Records the outcome of a claimed delivery; with `attempt`, only while that attempt holds the claim. */
+  /**
+   * Records the outcome of a claimed delivery; with `attempt`, only while that attempt holds the claim.
+   * `counted`: the outcome is counted, its count marked pending in the same write (the count it owes, returned);
+   * otherwise no mark is left (the attempt wrote any earlier one's count when it claimed).
+   */
   async settle(
     deliveryId: string,
     status: DeliveryStatus,
@@ -359,18 +452,39 @@ export class DeliveriesRepository {
     now: Date,
     detail?: string,
     attempt?: number,
-  ): Promise<void> {
+    counted?: { reason?: string },
+  ): Promise<PendingCount | undefined> {
+    const owed = counted === undefined ? undefined : markOf(deliveryId, status, now, counted.reason);
     await this.held(deliveryId, attempt, {
-      UpdateExpression:
-        'SET #status = :status, updatedAt = :now, #output = :output, detail = :detail REMOVE leaseUntil',
-      names: { '#status': 'status', '#output': 'output' },
+      UpdateExpression: `SET #status = :status, updatedAt = :now, #output = :output, detail = :detail${
+        owed === undefined ? '' : ', #pending = :mark'
+      } REMOVE leaseUntil${owed === undefined ? ', #pending' : ''}`,
+      names: { '#status': 'status', '#output': 'output', '#pending': COUNT_PENDING },
       values: {
         ':status': status,
         ':now': now.toISOString(),
         ':output': output ?? null,
         ':detail': detail ?? null,
+        ...(owed === undefined ? {} : { ':mark': owed.mark }),
       },
     });
+    return owed?.pending;
+  }
+
+  /** The count a record owed is written: its mark is removed (unless a later settle replaced it). */
+  async countWritten(deliveryId: string, pending: PendingCount): Promise<void> {
+    try {
+      await updateItem(this.db, {
+        TableName: this.table,
+        Key: { deliveryId },
+        UpdateExpression: 'REMOVE #pending',
+        ConditionExpression: '#pending.p = :p',
+        ExpressionAttributeNames: { '#pending': COUNT_PENDING },
+        ExpressionAttributeValues: { ':p': pending.pendingAt },
+      });
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+    }
   }
 
   /** Settles a delivery only while it is still `from`; false when another attempt got there first. */
@@ -381,17 +495,19 @@ export class DeliveriesRepository {
     output: SendMessageOutput,
     now: Date,
     detail: string,
-  ): Promise<boolean> {
+  ): Promise<PendingCount | undefined> {
+    const { mark, pending } = markOf(deliveryId, status, now, undefined);
     try {
       await updateItem(this.db, {
         TableName: this.table,
         Key: { deliveryId },
         UpdateExpression:
-          'SET #status = :status, updatedAt = :now, #output = :output, detail = :detail REMOVE leaseUntil',
+          'SET #status = :status, updatedAt = :now, #output = :output, detail = :detail, #pending = :mark REMOVE leaseUntil',
         // Guards against settling a record a live attempt has just claimed again.
         ConditionExpression: '#status = :from AND leaseUntil < :nowMs',
-        ExpressionAttributeNames: { '#status': 'status', '#output': 'output' },
+        ExpressionAttributeNames: { '#status': 'status', '#output': 'output', '#pending': COUNT_PENDING },
         ExpressionAttributeValues: {
+          ':mark': mark,
           ':status': status,
           ':from': from,
           ':nowMs': now.getTime(),
@@ -400,9 +516,9 @@ export class DeliveriesRepository {
           ':detail': detail,
         },
       });
-      return true;
+      return pending;
     } catch (error) {
-      if (isConditionFailed(error)) return false;
+      if (isConditionFailed(error)) return undefined;
       throw error;
     }
   }

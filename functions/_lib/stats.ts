@@ -151,15 +151,18 @@ export class StatsRepository {
     return this.write(journeyId, adds, once);
   }
 
-  /** Counts one settled send attempt of a message step (the caller settles each attempt once). */
-  async recordSend(send: SendRecord): Promise<void> {
+  /**
+   * Counts one settled send attempt of a message step (the caller settles each attempt once, and
+   * passes `once`: the mark its delivery record keeps until the count is written).
+   */
+  async recordSend(send: SendRecord, once?: CountOnce): Promise<CountResult> {
     const { journeyId, version, stepId, status } = send;
     const reason =
       status === 'suppressed' || status === 'deferred' ? reasonCode(status, send.reason) : undefined;
     const adds = new CounterAdds(undefined);
     adds.counter({ version, stepId, metric: status, ...(reason === undefined ? {} : { reason }) });
     if (status === 'sent') adds.day({ day: dayOf(send.at), metric: 'sent', channel: send.channel }, send.at);
-    await this.write(journeyId, adds);
+    return this.write(journeyId, adds, once);
   }
 
   /**

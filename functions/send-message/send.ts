@@ -6,6 +6,7 @@ import {
   type DeliveryMeta,
   type DeliveryStatus,
   deliveryIdOf,
+  type PendingCount,
 } from '#functions/_lib/deliveries.ts';
 import type { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { logger } from '#functions/_lib/observability.ts';
@@ -219,7 +220,40 @@ async function reserve(
   throw new TransientError('frequency cap slot contended; retry');
 }
 
-type Settle = (status: DeliveryStatus, output?: SendMessageOutput, detail?: string) => Promise<void>;
+/** `permanent`: a failure no retry overcomes, counted now (a failure a retry may overcome is counted once final). */
+type Settle = (
+  status: DeliveryStatus,
+  output?: SendMessageOutput,
+  detail?: string,
+  permanent?: boolean,
+) => Promise<void>;
+
+/**
+ * Writes the count a delivery record owes (marked by the write that settled
+ * it), under the count guard; `clear`: then removes the mark (a record this
+ * attempt settles again replaces it instead).
+ */
+async function countOwed(
+  deps: SendDeps,
+  input: SendMessageInput,
+  pending: PendingCount,
+  clear: boolean,
+): Promise<void> {
+  await deps.stats.recordSend(
+    {
+      journeyId: input.journeyId,
+      version: input.journeyVersion,
+      stepId: input.stepId,
+      channel: input.channel,
+      status: pending.status,
+      ...(pending.reason === undefined ? {} : { reason: pending.reason }),
+      at: pending.at,
+    },
+    { id: pending.id, pendingAt: pending.pendingAt, retry: pending.retry },
+  );
+  if (clear)
+    await deps.deliveries.countWritten(deliveryIdOf(input.enrollmentId, input.stepId, input.visit), pending);
+}
 
 async function attempt(
   deps: SendDeps,
@@ -329,6 +363,8 @@ async function afterSent(
 /** How far an attempt got: what a failure can still mean for the message. */
 type Progress = {
   stage: 'preparing' | 'calling' | 'accepted' | 'recorded';
+  /** The record holds this attempt's outcome (its count may still be owed: the mark on the record says). */
+  settled?: true;
   /** The claim's number: the attempt's writes to its record hold to it. */
   attempt: number;
   /** The frequency-cap slot this attempt took (the time it put in the profile's recent sends). */
@@ -391,18 +427,13 @@ export async function countExhausted(deps: SendDeps, input: SendMessageInput): P
   if (settled === undefined) return { counted: 'none' };
   // Counting now would lose that attempt's outcome: the journey counts again after the lease.
   if (settled instanceof Date) throw new SendInProgressError(settled.toISOString());
-  const { counted, orphanSlot } = settled;
+  const { counted, orphanSlot, pending } = settled;
   // A slot the attempt held for a message that never went: given back, or it holds the next one back.
   if (orphanSlot !== undefined) await release(deps, input, orphanSlot).catch(() => undefined);
   if (counted === 'unknown') deps.unknownRecorded?.();
-  await deps.stats.recordSend({
-    journeyId: input.journeyId,
-    version: input.journeyVersion,
-    stepId: input.stepId,
-    channel: input.channel,
-    status: counted,
-    at: deps.now(),
-  });
+  // Marked by the write that made the outcome final (or left by an attempt whose count failed): a retry of
+  // this call finds the mark until the count is written.
+  if (pending !== undefined) await countOwed(deps, input, pending, true);
   return { counted };
 }
 
@@ -429,10 +460,12 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
       retryUnknown,
     });
     // A stale attempt settled as unknown here, or (onUnknown "retry") taken over: its outcome is unknown.
-    if (claim.kind === 'stale' || (claim.kind === 'claimed' && claim.tookOverUnknown)) {
+    if (claim.kind === 'stale' || (claim.kind === 'claimed' && claim.tookOverUnknown))
       deps.unknownRecorded?.();
-      await deps.stats.recordSend({ ...stat, channel, status: 'unknown', at: deps.now() });
-    }
+    // A count the record owes (this claim's, or one an earlier attempt settled and could not write): written
+    // before anything else, or the attempt fails and its retry finds the mark again.
+    if (claim.kind !== 'busy' && claim.pending !== undefined)
+      await countOwed(deps, input, claim.pending, claim.kind !== 'claimed');
   } catch (error) {
     // Nothing was sent by this attempt: a retry may claim again.
     throw named(error);
@@ -458,40 +491,59 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
   // first, or this message would count it and defer itself. Unwritable, it only holds this message back.
   if (claim.orphanSlot !== undefined) await release(deps, input, claim.orphanSlot).catch(() => undefined);
   const progress: Progress = { stage: 'preparing', attempt: claim.attempt };
-  const settle: Settle = async (status, output, detail) => {
-    await deps.deliveries.settle(deliveryId, status, output, deps.now(), detail, progress.attempt);
+  const settle: Settle = async (status, output, detail, permanent = false) => {
+    // A failed attempt may be retried: it is counted once it is final (here only when no retry overcomes it).
+    const counted =
+      status === 'failed' && !permanent
+        ? undefined
+        : { reason: output?.status === 'sent' ? detail : (output?.reason ?? detail) };
+    const pending = await deps.deliveries.settle(
+      deliveryId,
+      status,
+      output,
+      deps.now(),
+      detail,
+      progress.attempt,
+      counted,
+    );
+    progress.settled = true;
     if (status === 'sent') progress.stage = 'recorded';
     if (status === 'unknown') deps.unknownRecorded?.();
-    // A failed attempt may be retried: it is counted below, once it is final.
-    if (status === 'failed') return;
-    await deps.stats.recordSend({
-      ...stat,
-      channel,
-      status,
-      reason: output?.status === 'sent' ? detail : (output?.reason ?? detail),
-      at: deps.now(),
+    if (pending === undefined) return;
+    // Pending on the record until written: a retry that finds the mark writes it, once.
+    if (status !== 'deferred') return countOwed(deps, input, pending, false);
+    // A deferred send is visited again, and its claim finds the mark; the mark is removed now, or the
+    // visit, hours later, could no longer tell whether the count landed.
+    await countOwed(deps, input, pending, true).catch((error: unknown) => {
+      logger.warn('deferral not counted yet: the next visit counts it', { error, stepId: input.stepId });
     });
   };
   try {
     return await attempt(deps, input, meta, settle, progress);
   } catch (error) {
     const failure = named(error);
-    // Sent and recorded: a retry finds the outcome and finishes what is left (afterSent).
-    if (progress.stage === 'recorded') throw failure;
+    // Recorded: a retry finds the outcome and finishes what is left (its count, afterSent).
+    if (progress.stage === 'recorded' || progress.settled) throw failure;
     // Sent, but not recorded: the record stays "sending" and the next attempt settles it as unknown. The
     // provider's id is known only here: linked if the table allows, a bounce or complaint still finds the customer.
     if (progress.stage === 'accepted') {
       const { messageId = '' } = progress;
       const output = { status: 'sent', messageId } as const;
       // The provider's answer is known only here: one more try at the record before it becomes "unknown".
+      let uncounted: unknown;
       const recorded = await settle('sent', output).then(
         () => true,
-        () => progress.stage === 'recorded',
+        (cause: unknown) => {
+          uncounted = cause;
+          return progress.stage === 'recorded';
+        },
       );
       if (recorded) {
         await afterSent(deps, input, meta, output, progress.address).catch((cause: unknown) => {
           logger.warn('sent message not linked for feedback', { error: cause, stepId: input.stepId });
         });
+        // Recorded, its count not written: the retry finds the mark on the record and writes it.
+        if (uncounted !== undefined) throw named(uncounted);
         return output;
       }
       if (messageId !== '')
@@ -503,7 +555,8 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
     if (progress.stage === 'calling' && failure.name === ErrorName.OutcomeUnknown) {
       const output: SendMessageOutput = { status: 'unknown', reason: `outcome unknown: ${failure.message}` };
       await settle('unknown', output, failure.message).catch((cause: unknown) => {
-        throw new OutcomeUnrecordedError(named(cause).message);
+        // Recorded, its count not written: the retry finds the mark on the record and writes it.
+        throw progress.settled ? named(cause) : new OutcomeUnrecordedError(named(cause).message);
       });
       if (retryUnknown) throw failure;
       return output;
@@ -512,12 +565,14 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
     // Unwritable, the claim frees itself when its lease ends (a retry meanwhile is deferred to then); a slot
     // that cannot be given back only holds the next message back, it never lets one more through.
     if (progress.reserved !== undefined) await release(deps, input, progress.reserved).catch(() => undefined);
-    await settle('failed', undefined, failure.message).catch(() => undefined);
-    if (PERMANENT_ERRORS.some((name) => name === failure.name)) {
-      await deps.stats
-        .recordSend({ ...stat, channel, status: 'failed', at: deps.now() })
-        .catch(() => undefined);
-    }
+    const permanent = PERMANENT_ERRORS.some((name) => name === failure.name);
+    await settle('failed', undefined, failure.message, permanent).catch(async () => {
+      // Not recorded: counted as before, with nothing to guard it by.
+      if (permanent && !progress.settled)
+        await deps.stats
+          .recordSend({ ...stat, channel, status: 'failed', at: deps.now() })
+          .catch(() => undefined);
+    });
     throw failure;
   }
 }

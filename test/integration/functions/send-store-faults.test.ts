@@ -123,8 +123,7 @@ async function sendUnder(
  * or `unknown` when the attempt could not say; and how often the step's
  * counters count the message.
  */
-type Counted = 'once' | 'at most once';
-const CELLS: [WriteName, Fault, number, SendMessageOutput['status'], Counted?][] = [
+const CELLS: [WriteName, Fault, number, SendMessageOutput['status']][] = [
   ['claim', 'error-before', 1, 'sent'],
   // The claim was written but its answer lost: the retry finds its own lease and waits it out.
   ['claim', 'error-after', 1, 'sent'],
@@ -141,9 +140,14 @@ const CELLS: [WriteName, Fault, number, SendMessageOutput['status'], Counted?][]
   // Recorded as sent: a retry finds it and writes what is left (the feedback link, the last step sent).
   ['message link', 'error-before', 1, 'sent'],
   ['last step sent', 'error-before', 1, 'sent'],
-  // Written, but the answer lost both times: the retry finds the outcome; whether the counter was reached is not known.
-  ['record outcome', 'error-after', 2, 'sent', 'at most once'],
-  ['step counter', 'error-before', 1, 'sent', 'at most once'],
+  // Written, but the answer lost both times: the retry finds the outcome, and the count its record still owes.
+  ['record outcome', 'error-after', 2, 'sent'],
+  // The count fails after the record is settled (before it lands, or landed with the answer lost, twice):
+  // the record keeps it pending, and the retry writes it unless the count guard shows it landed.
+  ['step counter', 'error-before', 1, 'sent'],
+  ['step counter', 'error-after', 1, 'sent'],
+  ['step counter', 'error-before', 2, 'sent'],
+  ['step counter', 'error-after', 2, 'sent'],
 ];
 
 describe.each<Channel>(['email', 'sms', 'push'])(
@@ -151,7 +155,7 @@ describe.each<Channel>(['email', 'sms', 'push'])(
   (channel) => {
     it.each(CELLS)(
       '%s (%s ×%i): ends %s, delivered once, recorded',
-      async (write, fault, times, expected, counted) => {
+      async (write, fault, times, expected) => {
         const { input, result, faulted, delivered, record, counts, linked } = await sendUnder(
           channel,
           write,
@@ -168,8 +172,7 @@ describe.each<Channel>(['email', 'sms', 'push'])(
         expect(linked).toMatchObject({ stepId: input.stepId, userId: input.userId });
         // The step counts the message once, under what the record says.
         const total = [...counts.values()].reduce((a, b) => a + b, 0);
-        if (counted === 'at most once') expect(total).toBeLessThanOrEqual(1);
-        else expect([total, counts.get(expected)]).toEqual([1, 1]);
+        expect([total, counts.get(expected)]).toEqual([1, 1]);
       },
     );
   },
@@ -198,6 +201,51 @@ describe.each<Channel>(['email', 'sms', 'push'])(
     });
   },
 );
+
+describe('a suppressed message whose count fails', () => {
+  it.each(['error-before', 'error-after'] as const)(
+    'is counted once, by the retry, and stays suppressed (%s)',
+    async (fault) => {
+      // arrange: a customer with no address on any channel
+      n += 1;
+      const userId = `noaddr${n}`;
+      const input = world.input(userId, 'email', { stepId: `noaddr-${n}` });
+      world.dbProxy.plan(once(WRITES['step counter'], fault, 1));
+      // act
+      const result = await runTask(input, virtualClock('2026-11-24T10:00:00Z'), 'shortest');
+      world.dbProxy.plan(() => 'pass');
+      // assert
+      expect(result).toMatchObject({ ok: true, value: { status: 'suppressed' } });
+      expect((await world.record(input)).status).toBe('suppressed');
+      expect([...(await stepCounts(input))]).toEqual([['suppressed', 1]]);
+    },
+  );
+});
+
+describe('a deferral whose count fails', () => {
+  it.each(['error-before', 'error-after'] as const)(
+    'is counted once, by the next visit, and the message once (%s)',
+    async (fault) => {
+      n += 1;
+      const userId = `defer${n}`;
+      await world.customer(userId);
+      const input = world.input(userId, 'email', {
+        stepId: `defer-${n}`,
+        quietHours: { start: '00:00', end: '23:59' },
+      });
+      world.dbProxy.plan(once(WRITES['step counter'], fault, 1));
+      const result = await runTask(input, virtualClock('2026-11-24T10:00:00Z'), 'shortest');
+      world.dbProxy.plan(() => 'pass');
+      const rows = await new StatsRepository(world.db.doc, world.db.tables.stats).funnel(input.journeyId);
+      const deferred = rows
+        .filter((row) => row.stepId === input.stepId && row.metric === 'deferred')
+        .reduce((sum, row) => sum + row.count, 0);
+      expect(result).toMatchObject({ ok: true, value: { status: 'sent' } });
+      expect([deferred, (await stepCounts(input)).get('sent')]).toEqual([1, 1]);
+      expect((await world.delivered('email')).get(userId)).toBe(1);
+    },
+  );
+});
 
 describe('a sent message whose feedback link cannot be written at all', () => {
   it('still ends sent after one retry: the step never takes its failure path for a message the customer has', async () => {
@@ -335,6 +383,69 @@ describe('the alarmed "outcome unknown" metric', () => {
     expect(run.delivered).toBe(1);
     expect([run.unknown, run.counts.get('unknown')]).toEqual([1, 1]);
   });
+
+  it.each(['error-before', 'error-after'] as const)(
+    'counts an unknown outcome once when its count fails after the retry settles it (%s)',
+    async (fault) => {
+      // The outcome is not written (twice); the retry settles it as unknown, and its count's write fails.
+      const record = once(WRITES['record outcome'], 'error-before', 2);
+      const counter = once(WRITES['step counter'], fault, 1);
+      let recordFaults = 0;
+      const plan: FaultPlan = (index, request) => {
+        const recorded = record(index, request);
+        if (recorded !== 'pass') recordFaults += 1;
+        if (recorded !== 'pass' || recordFaults < 2) return recorded;
+        return counter(index, request);
+      };
+      const run = await unrecorded(`unrecc${fault}`, plan, 'longest');
+      expect([run.outcome, run.again]).toMatchObject([{ status: 'unknown' }, { status: 'unknown' }]);
+      expect(run.delivered).toBe(1);
+      expect([run.unknown, run.counts.get('unknown'), run.counts.get('sent')]).toEqual([1, 1, undefined]);
+    },
+  );
+
+  it.each(['error-before', 'error-after'] as const)(
+    'counts an unrecorded outcome once when the failure path settles it and its count fails (%s)',
+    async (fault) => {
+      // arrange: the outcome is not written (twice), every retry then fails to claim, and the failure
+      // path's count fails once (its Retry calls it again)
+      n += 1;
+      const userId = `unrecxc${n}`;
+      await world.customer(userId);
+      const input = world.input(userId, 'email', { stepId: `unrecxc-${n}` });
+      const record = once(WRITES['record outcome'], 'error-before', 2);
+      const counter = once(WRITES['step counter'], fault, 1);
+      let recordFaults = 0;
+      world.dbProxy.plan((index, request) => {
+        const recorded = record(index, request);
+        if (recorded !== 'pass') recordFaults += 1;
+        if (recorded !== 'pass' || recordFaults < 2) return recorded;
+        return matches(WRITES.claim, request) ? 'error-before' : counter(index, request);
+      });
+      const clock = virtualClock('2026-11-24T10:00:00Z');
+      const counted: Parameters<CountMetric>[0][] = [];
+      const count: CountMetric = (status) => counted.push(status);
+      const retriers = compiledSendRetry(input.channel, input.onUnknown);
+      const result = await runWithRetry(
+        () => sendTask(world.deps(clock), input, count),
+        retriers,
+        clock,
+        'longest',
+      );
+      expect(result.ok).toBe(false);
+      const error = result.ok ? 'Error' : String((result.error as Error).name);
+      // act: the failure path, its count failing; its Retry; then a duplicate invocation
+      const exhausted = { ...input, exhausted: { error } };
+      await expect(sendTask(world.deps(clock), exhausted, count)).rejects.toThrow();
+      world.dbProxy.plan(() => 'pass');
+      await sendTask(world.deps(clock), exhausted, count);
+      await sendTask(world.deps(clock), exhausted, count);
+      // assert
+      expect((await world.delivered('email')).get(userId)).toBe(1);
+      expect((await stepCounts(input)).get('unknown')).toBe(1);
+      expect(counted.filter((s) => s === 'unknown')).toEqual(['unknown']);
+    },
+  );
 
   it('with onUnknown "retry", counts the unrecorded attempt once when the retry takes over and sends again', async () => {
     const run = await unrecorded(
