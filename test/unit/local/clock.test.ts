@@ -200,6 +200,87 @@ describe('the runner on the journey clock', () => {
     expect(output).toStrictEqual({ before: '2026-03-02T12:00:00.000Z', after: '2026-03-02T20:00:00.000Z' });
   });
 
+  /** Visit (a Task handed its EnteredTime) → Again (back to Visit until it has run `visits` times) → end. */
+  function looping(clock: JourneyClock, visits: number, handler: (at: string) => Promise<number>) {
+    return new LocalStateMachine(
+      {
+        StartAt: 'Visit',
+        States: {
+          Visit: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::local:visit',
+            Parameters: { 'at.$': '$$.State.EnteredTime' },
+            Retry: [{ ErrorEquals: ['Throttled'], IntervalSeconds: 60, MaxAttempts: 2 }],
+            ResultPath: '$.visits',
+            Next: 'Again',
+          },
+          Again: {
+            Type: 'Choice',
+            Choices: [{ Variable: '$.visits', NumericLessThan: visits, Next: 'Visit' }],
+            Default: 'Done',
+          },
+          Done: { Type: 'Pass', Parameters: { 'at.$': '$$.State.EnteredTime' }, End: true },
+        },
+      },
+      {
+        handlers: {
+          'arn:aws:states:::local:visit': (input) => handler(z.object({ at: z.string() }).parse(input).at),
+        },
+        time: timeOf(clock),
+      },
+    );
+  }
+
+  it('stamps each entry of a state looped at one instant later than the one before', async () => {
+    // arrange: nothing in the loop moves journey time
+    const clock = new JourneyClock(T0);
+    const seen: string[] = [];
+    const machine = looping(clock, 3, async (at) => {
+      seen.push(at);
+      await realWork();
+      return seen.length;
+    });
+    const history: string[] = [];
+    const observer = {
+      state: (event: { type: string; state: string }, at: number) =>
+        event.type === 'StateEntered' && event.state === 'Visit' ? history.push(iso(at)) : undefined,
+      attempt: () => undefined,
+    };
+    // act
+    const outcome = await machine.start({}, { observer }).done;
+    // assert: Visit, Again, Visit, Again, Visit, Again, Done — one millisecond apart, as the history has them
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(history).toStrictEqual(seen);
+    expect(seen).toStrictEqual([
+      '2026-03-02T12:00:00.000Z',
+      '2026-03-02T12:00:00.002Z',
+      '2026-03-02T12:00:00.004Z',
+    ]);
+    expect(outcome.output).toStrictEqual({ at: '2026-03-02T12:00:00.006Z' });
+  });
+
+  it('gives a retried Task the EnteredTime of its entry, not of the retry', async () => {
+    // arrange: the first attempt fails; the retry runs a minute of journey time later
+    const clock = new JourneyClock(T0);
+    const seen: string[] = [];
+    const machine = looping(clock, 2, async (at) => {
+      seen.push(at);
+      if (seen.length === 1) throw Object.assign(new Error('slow down'), { name: 'Throttled' });
+      return seen.length - 1;
+    });
+    // act
+    const run = machine.start({});
+    await clock.advanceTo(T0 + HOUR);
+    const outcome = await run.done;
+    // assert: the retry keeps the entry's time; the next entry follows Again (entered at 12:01)
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(seen).toStrictEqual([
+      '2026-03-02T12:00:00.000Z',
+      '2026-03-02T12:00:00.000Z',
+      '2026-03-02T12:01:00.001Z',
+    ]);
+  });
+
   it('retries a Task after IntervalSeconds × BackoffRate^n of journey time', async () => {
     // arrange
     const clock = new JourneyClock(T0);
