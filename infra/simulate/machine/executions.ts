@@ -56,13 +56,6 @@ type Execution = {
   history: number;
   /** Bumped whenever the execution moves on: a stale timer or token sees a different value and does nothing. */
   step: number;
-  /**
-   * When the current state was entered (`$$.State.EnteredTime`), epoch ms:
-   * a retry of that entry reads the same instant, and each entry is later
-   * than the one before — a millisecond later when journey time has not
-   * moved — so two visits of a looped step never share a visit key.
-   */
-  entered: number;
   token?: string;
   tokenResult?: { output: Json } | { error: string; cause: string };
   retry?: RetryPlan;
@@ -116,7 +109,6 @@ export class Executions {
       data: JSON.parse(input),
       history: 1,
       step: 0,
-      entered: Number.NEGATIVE_INFINITY,
       done: false,
     };
     this.running.set(arn, ex);
@@ -170,8 +162,6 @@ export class Executions {
       if (state === undefined) return this.fail(ex, 'States.Runtime', `No state ${ex.state}`);
       if (ex.tokenResult === undefined) {
         this.transitions += 1;
-        // A pending retry plan means the Task is retried: the same entry.
-        if (ex.retry === undefined) ex.entered = Math.max(this.timers.now, ex.entered + 1);
         // AWS records the 25,000th event only if it ends the execution well: a state past that fails it.
         ex.history += stateHistoryEvents(state);
         if (ex.history >= MAX_HISTORY_EVENTS) return this.fail(ex, HISTORY_FULL.error, HISTORY_FULL.cause);
@@ -302,7 +292,7 @@ export class Executions {
   /** The context object of the state entered now, made when first read (most states read none of it). */
   private context(ex: Execution, token?: string): () => Json {
     const name = ex.state;
-    const entered = ex.entered;
+    const entered = this.timers.now;
     let made: Json | undefined;
     return () => {
       made ??= {

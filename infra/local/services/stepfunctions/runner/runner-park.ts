@@ -17,8 +17,6 @@ export type Continuation = {
   visited: string[];
   /** Retries so far (billed transitions are visited states plus retries). */
   retries: number;
-  /** When the execution entered the state it waits in (`$$.State.EnteredTime`), epoch ms; absent: when it resumes. */
-  enteredAt?: number;
   wait: ParkedWait;
 };
 

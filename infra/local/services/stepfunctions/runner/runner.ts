@@ -7,7 +7,6 @@ import {
   localDefinition,
   type TaskInfo,
 } from './runner-definition.ts';
-import { entryOption, StateEntries, tellEntries } from './runner-entries.ts';
 import {
   type Continuation,
   nextTurn,
@@ -305,8 +304,6 @@ type Progress = {
   /** The resumed state's handler has taken its outcome. */
   resumedTaken: boolean;
   parked?: Continuation;
-  /** When each state was entered (`$$.State.EnteredTime`). */
-  entries: StateEntries;
   abortRun: () => void;
 };
 
@@ -318,8 +315,6 @@ function startExecution(
 ): LocalExecution {
   const stopped = new AbortController();
   const visited = [...(resume?.continuation.visited ?? [])];
-  const now = timeOf(setup.runner).now;
-  const resumed = resume && { state: resume.continuation.state, at: resume.continuation.enteredAt };
   const progress: Progress = {
     visited,
     retries: resume?.continuation.retries ?? 0,
@@ -328,7 +323,6 @@ function startExecution(
     resume,
     reentered: false,
     resumedTaken: false,
-    entries: new StateEntries(now, resumed),
     abortRun: () => undefined,
   };
   let status: ExecutionStatus = 'RUNNING';
@@ -336,12 +330,10 @@ function startExecution(
   // The execution holds the clock from start to end, except while it waits.
   const release = timeOf(setup.runner).hold();
   const handlers = localHandlers(local, setup, stopped.signal, tokenSlot, progress);
-  tellEntries(machine);
   const run = machine.run(setup.input, {
     noThrowOnAbort: true,
-    context: executionContext(setup, tokenSlot, progress.entries),
+    context: executionContext(setup, tokenSlot),
     overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides: retryOverrides(local) },
-    ...entryOption(progress.entries),
   });
   progress.abortRun = () => {
     stopped.abort();
@@ -372,11 +364,8 @@ function startExecution(
   };
 }
 
-/**
- * The Context Object: `$$.Task.Token` is a fresh token per Task attempt,
- * `$$.State.EnteredTime` when the current state was entered.
- */
-function executionContext(setup: ExecutionSetup, tokenSlot: { token?: string }, entries: StateEntries) {
+/** The Context Object: `$$.Task.Token` is a fresh token per Task attempt, `$$.State.EnteredTime` is now. */
+function executionContext(setup: ExecutionSetup, tokenSlot: { token?: string }) {
   const machineArn = `arn:aws:states:us-east-1:000000000000:stateMachine:${setup.machineName}`;
   return {
     Execution: {
@@ -386,7 +375,7 @@ function executionContext(setup: ExecutionSetup, tokenSlot: { token?: string }, 
     StateMachine: { Id: machineArn, Name: setup.machineName },
     State: {
       get EnteredTime() {
-        return new Date(entries.at).toISOString();
+        return new Date(timeOf(setup.runner).now()).toISOString();
       },
     },
     Task: {
@@ -400,25 +389,18 @@ function executionContext(setup: ExecutionSetup, tokenSlot: { token?: string }, 
   };
 }
 
-/**
- * Passes the interpreter's top-level state events to the observer, stamped
- * with the runner's now: a StateEntered with the state's EnteredTime, and no
- * event before the entry it follows.
- */
+/** Passes the interpreter's top-level state events to the observer, stamped with the runner's now. */
 function observerOf(setup: ExecutionSetup) {
   const { observer } = setup;
-  const time = timeOf(setup.runner);
-  let floor = Number.NEGATIVE_INFINITY;
-  return (event: EventLog, entered: number | undefined) => {
+  if (observer === undefined) return (_event: EventLog) => undefined;
+  const now = timeOf(setup.runner).now;
+  return (event: EventLog) => {
     if (!('state' in event) || event.index !== undefined) return;
-    if (entered !== undefined) floor = Math.max(floor, entered);
-    if (observer === undefined) return;
-    const at = entered ?? Math.max(time.now(), floor);
     const base = { type: event.type, state: event.state.name, input: event.state.input };
-    if (event.type === 'StateExited') observer.state({ ...base, output: event.state.output }, at);
+    if (event.type === 'StateExited') observer.state({ ...base, output: event.state.output }, now());
     else if (event.type === 'StateFailed')
-      observer.state({ ...base, error: event.Error, cause: causeText(event.Cause) }, at);
-    else observer.state(base, at);
+      observer.state({ ...base, error: event.Error, cause: causeText(event.Cause) }, now());
+    else observer.state(base, now());
   };
 }
 
@@ -433,17 +415,12 @@ async function collect(
   run: ReturnType<StateMachine['run']>,
   progress: Progress,
   stopped: AbortSignal,
-  observe: (event: EventLog, entered: number | undefined) => void,
+  observe: (event: EventLog) => void,
   historyEvents: (state: string) => number,
 ): Promise<ExecutionOutcome | undefined> {
   let failure: { error: string; cause: string } | undefined;
   const logs = (async () => {
     for await (const event of run.eventLogs) {
-      // Every top-level entry read takes its stamp, told or not.
-      const entered =
-        event.type === 'StateEntered' && event.index === undefined
-          ? progress.entries.told(event.state.name)
-          : undefined;
       if (event.type === 'StateEntered' && isReentry(progress, event)) continue;
       if (progress.historyFull) continue;
       if (event.type === 'StateEntered' && event.index === undefined) {
@@ -455,7 +432,7 @@ async function collect(
           continue;
         }
       }
-      observe(event, entered);
+      observe(event);
       if (event.type === 'StateEntered') {
         progress.visited.push(event.state.name);
         if (event.index === undefined)
@@ -657,7 +634,6 @@ async function parkHere(
     input: JSON.stringify(entered.input ?? null),
     visited: [...progress.visited],
     retries: progress.retries,
-    enteredAt: progress.entries.at,
     wait,
   };
   progress.parked = continuation;
