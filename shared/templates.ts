@@ -154,6 +154,12 @@ const DATE_FILTERS = ['date', 'date_to_xmlschema', 'date_to_rfc822', 'date_to_st
  * a date the wait never agreed to. An empty text prints nothing; numbers
  * are Liquid's (seconds since the epoch).
  */
+/** What a preview puts for a variable the context lacks (`⟨profile.traits.renewalDate⟩`): printed as it is, by `date` too. */
+export function missingMarker(path: string): string {
+  return `⟨${path}⟩`;
+}
+const MISSING_MARKER = /^⟨[^⟩]*⟩$/;
+
 function registerCalendarDays(liquid: Liquid, timezone: string): void {
   for (const name of DATE_FILTERS) {
     const builtin = filters[name];
@@ -163,7 +169,7 @@ function registerCalendarDays(liquid: Liquid, timezone: string): void {
       const zone = typeof given === 'string' && isValidTimeZone(given) ? given : timezone;
       let date: unknown = value;
       if (value === 'now' || value === 'today') date = renderNow ?? value;
-      else if (typeof value === 'string' && value !== '') {
+      else if (typeof value === 'string' && value !== '' && !MISSING_MARKER.test(value)) {
         date = customerInstant(value, zone);
         if (date === undefined)
           throw new Error(
