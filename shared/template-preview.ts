@@ -1,6 +1,12 @@
 import { Liquid } from 'liquidjs';
 import type { Profile } from './profile/profile.ts';
-import { type Rendered, renderTemplate, type Template, type TemplateContext } from './templates.ts';
+import {
+  missingMarker,
+  type Rendered,
+  renderTemplate,
+  type Template,
+  type TemplateContext,
+} from './templates.ts';
 
 /**
  * Template preview: the message a customer would get, or every variable the
@@ -51,7 +57,7 @@ function fill(context: Record<string, unknown>, path: string, deeper: boolean): 
     // Data cannot hold `__proto__` (ingest refuses it); every other name, `constructor` included, is a key.
     if (part === '__proto__') return false;
     if (i === parts.length - 1) {
-      node[part] = deeper ? {} : `⟨${path}⟩`;
+      node[part] = deeper ? {} : missingMarker(path);
       return true;
     }
     const next = Object.hasOwn(node, part) ? node[part] : undefined;

@@ -8,7 +8,7 @@ import {
 } from 'liquidjs';
 import { isDataMap } from './dictionary.ts';
 import { forbiddenHtmlLink, forbiddenLinkScheme, linkText, openingTags } from './template-links.ts';
-import { isValidTimeZone, startOfLocalDay } from './time.ts';
+import { customerInstant, DATE_FORMS, isValidTimeZone } from './time.ts';
 import * as z from './zod.ts';
 
 /**
@@ -145,11 +145,21 @@ const DATE_FILTERS = ['date', 'date_to_xmlschema', 'date_to_rfc822', 'date_to_st
 
 /**
  * Liquid reads a calendar day (`"2026-03-10"`: a trial end, a birthday) as
- * midnight UTC, which is the evening before west of Greenwich: "your trial
- * ends on March 9". Here a day is that day from its midnight in the zone it
- * is shown in (the customer's, or the one `date` is given), as an
- * `untilDate` wait reads it; instants, numbers and other text are Liquid's.
+ * midnight UTC, which is the evening before west of Greenwich ("your trial
+ * ends on March 9"), a time without an offset in the machine's zone, and
+ * guesses at any other text (`"03/20/2026"`). Here a text is read as an
+ * `untilDate` wait reads it ({@link customerInstant}), in the zone it is
+ * shown in (the customer's, or the one `date` is given); text that is not a
+ * date fails the render with a reason, as the wait fails, rather than print
+ * a date the wait never agreed to. An empty text prints nothing; numbers
+ * are Liquid's (seconds since the epoch).
  */
+/** What a preview puts for a variable the context lacks (`⟨profile.traits.renewalDate⟩`): printed as it is, by `date` too. */
+export function missingMarker(path: string): string {
+  return `⟨${path}⟩`;
+}
+const MISSING_MARKER = /^⟨[^⟩]*⟩$/;
+
 function registerCalendarDays(liquid: Liquid, timezone: string): void {
   for (const name of DATE_FILTERS) {
     const builtin = filters[name];
@@ -157,10 +167,17 @@ function registerCalendarDays(liquid: Liquid, timezone: string): void {
     liquid.registerFilter(name, function (this: unknown, value: unknown, ...args: unknown[]) {
       const given = name === 'date' ? args[1] : undefined;
       const zone = typeof given === 'string' && isValidTimeZone(given) ? given : timezone;
-      const now = value === 'now' || value === 'today' ? renderNow : undefined;
-      const day = typeof value === 'string' ? (now ?? startOfLocalDay(value, zone)) : undefined;
+      let date: unknown = value;
+      if (value === 'now' || value === 'today') date = renderNow ?? value;
+      else if (typeof value === 'string' && value !== '' && !MISSING_MARKER.test(value)) {
+        date = customerInstant(value, zone);
+        if (date === undefined)
+          throw new Error(
+            `${name}: ${JSON.stringify(value.slice(0, 40))} is not a date: write it as ${DATE_FORMS}`,
+          );
+      }
       // The filter's own `this`: its context holds the render's memory limit and options.
-      return Reflect.apply(builtin, this, [day ?? value, ...args]);
+      return Reflect.apply(builtin, this, [date, ...args]);
     });
   }
 }

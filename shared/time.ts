@@ -1,6 +1,7 @@
 import { instantOfWallTime, plusDuration } from './time/calendar.ts';
 import { approximateSeconds, type DurationParts, parseIsoDuration } from './time/duration.ts';
-import { isKnownZone, utcMillis, type Zone, zoneOf } from './time/zone.ts';
+import { parseIsoInstant } from './time/iso-instant.ts';
+import { isKnownZone, type Zone, zoneOf } from './time/zone.ts';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -122,23 +123,44 @@ export function entryWindowStart(now: Date, isoDuration: string, zone: string): 
   return new Date(Math.max(calendar.getTime(), elapsed.getTime()));
 }
 
-/** A calendar day alone, `YYYY-MM-DD`: a birthday, a renewal date. */
-const CALENDAR_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** A timestamp whose time ends in an offset: `Z`, `+02`, `+02:00`, `-0500` (the date part has none: its `-` are separators). */
+const MAX_DATE_MS = 8.64e15;
+
+const ENDS_IN_OFFSET = /[Tt].*(?:[Zz]|[+-]\d\d(?::?\d\d)?)$/;
+
+/** How a date in customer data must be written, for a reason that says it is not one. */
+export const DATE_FORMS =
+  'an ISO 8601 date or date-time such as 2026-03-20, 2026-03-20T18:00:00 or 2026-03-20T18:00:00Z, or epoch milliseconds';
 
 /**
- * The instant a calendar day (`2026-03-31`, no time) begins in `zone`:
- * local midnight, or the first instant after it when midnight falls in a
- * spring-forward gap. `undefined` for any other text (a timestamp, with or
- * without a time zone, is an instant already) or a day that does not exist.
+ * The instant a date in customer data (a trait, an event property) denotes,
+ * read the same way by an `untilDate` wait and by the template `date`
+ * filters:
+ * - an ISO 8601 date-time with an offset (`2026-03-20T18:00:00Z`,
+ *   `…+01:00`) is that instant;
+ * - one without an offset (`2026-03-20T18:00:00`) is that wall-clock time in
+ *   `zone`, the customer's: a time a customer or a shop form gives is meant
+ *   where the customer is, not in UTC;
+ * - a calendar day alone (`2026-03-20`: a renewal, a birthday) is that day
+ *   from its midnight in `zone` (the first instant after a midnight that a
+ *   DST change skips);
+ * - a number is epoch milliseconds.
+ * Anything else (`03/20/2026`, `March 20`, an empty text) is not a date:
+ * `undefined`, never a guess in the machine's own zone.
  */
-export function startOfLocalDay(text: string, zone: string): Date | undefined {
-  const day = CALENDAR_DAY.exec(text);
-  if (day === null) return undefined;
-  const [year, month, date] = [Number(day[1]), Number(day[2]), Number(day[3])];
-  const wall = utcMillis(year, month, date, 0, 0, 0, 0);
-  if (new Date(wall).getUTCDate() !== date || month < 1 || month > 12) return undefined;
-  const local = zoneOf(zone);
-  return new Date(instantOfWallTime(wall, local.offsetMinutes(wall), local));
+export function customerInstant(value: unknown, zone: string): Date | undefined {
+  let millis: number | undefined;
+  if (typeof value === 'number') millis = value;
+  else if (typeof value === 'string') {
+    const read = parseIsoInstant(value);
+    // Within the span a Date holds: a zone is never asked the offset at year 200,000.
+    if (read !== undefined && Math.abs(read) <= MAX_DATE_MS && !ENDS_IN_OFFSET.test(value)) {
+      const local = zoneOf(zone);
+      millis = instantOfWallTime(read, local.offsetMinutes(read), local);
+    } else millis = read;
+  }
+  const date = millis === undefined ? undefined : new Date(millis);
+  return date === undefined || Number.isNaN(date.getTime()) ? undefined : date;
 }
 
 /** The units of an ISO duration; `undefined` when malformed. */

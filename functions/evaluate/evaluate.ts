@@ -2,15 +2,15 @@ import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import type { StatsRepository } from '#functions/_lib/stats.ts';
 import { evaluateCondition } from '#shared/conditions/evaluate.ts';
 import { readPath } from '#shared/conditions/path.ts';
-import { instantOf } from '#shared/conditions/relative-time.ts';
 import { zoneOf } from '#shared/delivery/policy.ts';
 import { failureMetric, JourneyError, ProfileValueError } from '#shared/errors.ts';
 import type { EvaluateInput, ProfileUpdateInput } from '#shared/tasks/evaluate.ts';
 import {
   addDuration,
+  customerInstant,
+  DATE_FORMS,
   MAX_EXECUTION_SECONDS,
   nextWindowTime,
-  startOfLocalDay,
   waitSeconds,
 } from '#shared/time.ts';
 import { namedDynamoError } from './dynamo-errors.ts';
@@ -27,19 +27,16 @@ export type EvaluateOutput = { match: number } | { at: string } | { updated: tru
 type WaitUntil = Extract<EvaluateInput, { op: 'waitUntil' }>;
 
 /**
- * The instant a wait reads, as conditions read one (an ISO 8601 timestamp, no
- * offset meaning UTC, or epoch milliseconds): never the machine's own zone,
- * nor the other formats `Date` guesses at. A calendar day alone (`2026-12-10`,
- * a renewal, a birthday) is that day in the customer's `zone`, from its
- * midnight: read as midnight UTC it would be the evening before in the
- * Americas and the morning of the day in Asia.
+ * The instant a wait reads from the profile or the trigger, as the template
+ * `date` filters read it ({@link customerInstant}): a time without an offset
+ * and a calendar day alone are the customer's local time, never the
+ * machine's zone, nor the other formats `Date` guesses at.
  */
 function dateAt(value: unknown, path: string, zone: string): Date {
-  const day = typeof value === 'string' ? startOfLocalDay(value, zone) : undefined;
-  if (day !== undefined) return day;
-  const instant = instantOf(value);
-  if (instant === undefined) throw new ProfileValueError(`${path} is not a date on this profile`);
-  return new Date(instant);
+  const instant = customerInstant(value, zone);
+  if (instant === undefined)
+    throw new ProfileValueError(`${path} is not a date on this profile: write it as ${DATE_FORMS}`);
+  return instant;
 }
 
 async function waitUntil(deps: EvaluateDeps, input: WaitUntil): Promise<{ at: string }> {

@@ -9,7 +9,7 @@ export function paint(style: Style, text: string): string {
   return colour ? styleText(style, text) : text;
 }
 
-export { terminalText } from '#infra/local/runtime/terminal-text.ts';
+export { terminalLine, terminalText } from '#infra/local/runtime/terminal-text.ts';
 
 /** Prints an error for a command that cannot go on, and sets a failing exit code. */
 export function fail(message: string): void {

@@ -64,6 +64,18 @@ describe('template preview', () => {
     });
   });
 
+  it('lists a missing date formatted with `date` as missing, not as a date it cannot read', async () => {
+    // arrange
+    const renewal = { channel: 'sms' as const, body: 'Renews {{ profile.renewalDate | date: "%b %-d" }}' };
+    // act
+    const preview = await previewTemplate(renewal, {
+      profile: profileVariables(Profile.parse({ userId: 'u2' })),
+      journey: { id: 'j' },
+    });
+    // assert
+    expect(preview).toEqual({ ok: false, missing: ['profile.renewalDate'] });
+  });
+
   it('lists missing variables under keys named like prototype members', async () => {
     const template = {
       channel: 'sms' as const,

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { deadLettersPath, readDeadLetters } from '#infra/local/services/eventbridge/dead-letters.ts';
-import { paint } from '../output.ts';
+import { paint, terminalLine } from '../output.ts';
 import { localEndpoint, replayDeadLetters } from '../runtime-client.ts';
 
 /** `journeys dlq`: the events the local bus could not deliver, with the reason. */
@@ -11,9 +11,11 @@ export async function dlqCommand(options: { dataDir: string; json?: boolean }): 
     return;
   }
   if (letters.length === 0) process.stdout.write('No dead-lettered events: every delivery succeeded.\n');
+  // Each field is the sender's or the failure's text: escaped, on its own line, so the terminal prints it and acts on none of it.
   for (const l of letters) {
+    const head = `${paint('dim', terminalLine(l.failedAt))} ${paint('bold', terminalLine(l.target))}`;
     process.stdout.write(
-      `${paint('dim', l.failedAt)} ${paint('bold', l.target)} ← ${l.event['detail-type']} ${l.event.id}\n    ${paint('red', l.error)}\n`,
+      `${head} ← ${terminalLine(l.event['detail-type'])} ${terminalLine(l.event.id)}\n    ${paint('red', terminalLine(l.error))}\n`,
     );
   }
   if (unreadable > 0) process.stdout.write(`${unreadable} line(s) could not be read and are not shown\n`);

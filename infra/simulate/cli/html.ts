@@ -1,3 +1,4 @@
+import { amount } from '#shared/stats/format.ts';
 import { dayChart, escapeHtml, REPORT_STYLE } from '#shared/stats/html.ts';
 import { type Forecast, feedbackRows } from '../run/forecast.ts';
 import { usd } from './text.ts';
@@ -61,7 +62,7 @@ export function forecastPage(f: Forecast): string {
 <body>
 <h1>Forecast: ${escapeHtml(f.journeyId)}</h1>
 <p class="note">${n(f.customers)} synthetic customers · journey time until ${escapeHtml(f.endedAt)}</p>
-<div class="kpis">${kpi('enrolled', n(f.enrolled))}${f.goal ? kpi('converted', n(f.converted)) : kpi('no goal: conversions are not measured', '—')}${kpi('emails', n(f.messages.sent.email))}${kpi('SMS', n(f.messages.sent.sms))}${kpi('push', n(f.messages.sent.push))}${f.messages.failed > 0 ? kpi('Failed sends', n(f.messages.failed)) : ''}${kpi('AWS cost', usd(total))}</div>
+<div class="kpis">${kpi('enrolled', n(f.enrolled))}${f.goal ? kpi('converted', n(f.converted)) : kpi('no goal: conversions are not measured', '—')}${f.revenue === undefined ? '' : `${kpi('revenue', amount(f.revenue))}${kpi('average order value', amount(f.aov))}`}${kpi('emails', n(f.messages.sent.email))}${kpi('SMS', n(f.messages.sent.sms))}${kpi('push', n(f.messages.sent.push))}${f.messages.failed > 0 ? kpi('Failed sends', n(f.messages.failed)) : ''}${kpi('AWS cost', usd(total))}</div>
 <h2>Messages per day</h2>
 ${dayChart(days)}
 <h2>Messages per hour of local time</h2>
@@ -84,8 +85,9 @@ ${rows(
     v.assigned,
     v.converted,
     v.rate === undefined ? '—' : `${(v.rate * 100).toFixed(1)}%`,
+    ...(f.revenue === undefined ? [] : [amount(v.revenue), amount(v.aov)]),
   ]),
-  ['variant', 'assigned', 'converted', 'rate'],
+  ['variant', 'assigned', 'converted', 'rate', ...(f.revenue === undefined ? [] : ['revenue', 'AOV'])],
   'no split in this journey',
 )}
 <h2>Outcomes</h2>

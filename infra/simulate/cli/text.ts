@@ -1,4 +1,4 @@
-import { everyDay } from '#shared/stats/format.ts';
+import { amount, everyDay } from '#shared/stats/format.ts';
 import { type Forecast, feedbackRows } from '../run/forecast.ts';
 
 /** The forecast as text for a terminal: a few short tables, figures right-aligned. */
@@ -46,6 +46,8 @@ function feedback(f: Forecast): string {
 
 export function forecastText(f: Forecast): string {
   const total = f.cost.reduce((sum, line) => sum + line.usd, 0);
+  // The goal has a `value`: revenue and average order value, as `journeys report` shows them.
+  const valued = f.revenue !== undefined;
   const reasons = (list: [string, number][]) =>
     list.length === 0 ? '  none' : table(list.map(([r, c]) => [r, n(c)]));
   return [
@@ -57,6 +59,12 @@ export function forecastText(f: Forecast): string {
         f.goal
           ? ['converted', n(f.converted), f.enrolled === 0 ? '' : pct(f.converted / f.enrolled)]
           : ['no goal: conversions are not measured', '', ''],
+        ...(f.revenue === undefined
+          ? []
+          : [
+              ['revenue', amount(f.revenue), ''],
+              ['average order value', amount(f.aov), ''],
+            ]),
         ...f.outcomes.map(([o, c]) => [`ended: ${o}`, n(c), '']),
       ]),
     ),
@@ -88,12 +96,13 @@ export function forecastText(f: Forecast): string {
       f.variants.length === 0
         ? '  no split in this journey'
         : table([
-            ['split / variant', 'assigned', 'converted', 'rate'],
+            ['split / variant', 'assigned', 'converted', 'rate', ...(valued ? ['revenue', 'AOV'] : [])],
             ...f.variants.map((v) => [
               `${v.step} / ${v.variant}`,
               n(v.assigned),
               n(v.converted),
               pct(v.rate),
+              ...(valued ? [amount(v.revenue), amount(v.aov)] : []),
             ]),
           ]),
     ),

@@ -14,6 +14,13 @@ export type Forecast = {
   converted: number;
   /** False when conversions are not measured (the journey has no goal), as in the report: `converted` means nothing then. */
   goal: boolean;
+  /**
+   * Revenue of the goal conversions (the sum of the goal's `value`, as the report adds it) and the
+   * average order value over the conversions that carried one (absent when none did, the report's
+   * "—"), to the cent; both absent when the goal has no `value`.
+   */
+  revenue?: number;
+  aov?: number;
   messages: { sent: Record<Channel, number>; failed: number };
   /** What providers reported of the messages sent (the scenario's `messages` shares). */
   feedback: { email: Record<EmailFeedback, number>; sms: Record<SmsFeedback, number> };
@@ -37,6 +44,9 @@ export type Forecast = {
     enrolled: number;
     converted: number;
     rate?: number;
+    /** As the journey's `revenue` and `aov`, for the conversions of customers drawn into the variant. */
+    revenue?: number;
+    aov?: number;
   }[];
   outcomes: [string, number][];
   /** Executions that failed or timed out, by reason: what Step Functions would have said. */
@@ -74,18 +84,29 @@ export function forecastOf(totals: Totals, journey: Journey): Forecast {
   const assigned = declaredVariants(journey);
   const outcomes = new Map<string, number>();
   let converted = 0;
+  const money: Money = { sum: 0, valued: 0 };
   for (const row of totals.counters) {
-    if (row.metric === 'converted' && row.stepId === undefined && row.variant === undefined)
+    if (row.metric === 'converted' && row.stepId === undefined && row.variant === undefined) {
       converted += row.count;
+      money.sum += row.sum ?? 0;
+      money.valued += row.valued ?? 0;
+    }
     if (row.metric.startsWith('ended:') && row.stepId === undefined && row.variant === undefined)
       outcomes.set(row.metric.slice('ended:'.length), (outcomes.get(row.metric.slice(6)) ?? 0) + row.count);
     if (row.variant === undefined || row.stepId === undefined) continue;
     const key = `${row.stepId}\u0000${row.variant}`;
-    const entry = assigned.get(key) ?? { enrolled: 0, converted: 0 };
+    const entry = assigned.get(key) ?? { enrolled: 0, converted: 0, sum: 0, valued: 0 };
     if (row.metric === 'assigned') entry.enrolled += row.count;
-    if (row.metric === 'converted') entry.converted += row.count;
+    if (row.metric === 'converted') {
+      entry.converted += row.count;
+      entry.sum += row.sum ?? 0;
+      entry.valued += row.valued ?? 0;
+    }
     assigned.set(key, entry);
   }
+  const valued = journey.goal?.value !== undefined;
+  const moneyOf = (m: Money) =>
+    valued ? { revenue: cents(m.sum), ...(m.valued > 0 ? { aov: cents(m.sum / m.valued) } : {}) } : {};
   // As the report measures: a goal, or conversions a goal counted (which a goal-less journey never has).
   const goal = journey.goal !== undefined || converted > 0;
   const variants = [...assigned]
@@ -97,6 +118,7 @@ export function forecastOf(totals: Totals, journey: Journey): Forecast {
         variant,
         ...drawn,
         ...(goal && v.enrolled > 0 ? { rate: v.converted / v.enrolled } : {}),
+        ...moneyOf(v),
       };
     })
     .sort((a, b) => declared(journey, a) - declared(journey, b));
@@ -142,6 +164,7 @@ export function forecastOf(totals: Totals, journey: Journey): Forecast {
     enrolled: totals.enrolled,
     converted,
     goal,
+    ...moneyOf(money),
     messages: {
       sent: { email: sent.get('email') ?? 0, sms: sent.get('sms') ?? 0, push: sent.get('push') ?? 0 },
       failed: totals.failures,
@@ -204,12 +227,24 @@ export function feedbackRows(f: Forecast): { label: string; count: number; share
   return [...of('email', f.feedback.email), ...of('sms', f.feedback.sms)];
 }
 
+/** Conversion values: their sum, and how many conversions carried one. */
+type Money = { sum: number; valued: number };
+
+/** Money to the cent, as the report prints it: sums such as 17.96 + … carry binary fractions. */
+function cents(value: number): number {
+  const rounded = Math.round(value * 100) / 100;
+  return rounded === 0 ? 0 : rounded;
+}
+
+type Drawn = { enrolled: number; converted: number } & Money;
+
 /** Each variant of each split of the journey, at 0: one nobody drew is shown, not left out. */
-function declaredVariants(journey: Journey): Map<string, { enrolled: number; converted: number }> {
-  const variants = new Map<string, { enrolled: number; converted: number }>();
+function declaredVariants(journey: Journey): Map<string, Drawn> {
+  const variants = new Map<string, Drawn>();
   for (const [stepId, step] of Object.entries(journey.steps)) {
     if (step.type !== 'split') continue;
-    for (const v of step.variants) variants.set(`${stepId}\u0000${v.name}`, { enrolled: 0, converted: 0 });
+    for (const v of step.variants)
+      variants.set(`${stepId}\u0000${v.name}`, { enrolled: 0, converted: 0, sum: 0, valued: 0 });
   }
   return variants;
 }

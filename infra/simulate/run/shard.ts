@@ -132,7 +132,14 @@ export async function runShard(options: ShardInput): Promise<Totals> {
     const { counters } = await world.stats.read(options.journey.id);
     return {
       ...tally.counts(),
-      counters: counters.map(({ metric, stepId, variant, count }) => ({ metric, stepId, variant, count })),
+      counters: counters.map(({ metric, stepId, variant, count, sum, valued }) => ({
+        metric,
+        stepId,
+        variant,
+        count,
+        ...(sum === undefined ? {} : { sum }),
+        ...(valued === undefined ? {} : { valued }),
+      })),
       transitions: world.executions.transitions,
       executions: world.executions.started,
       providers: {

@@ -28,13 +28,15 @@ export const Totals = z.object({
   invocations: Counted,
   /** Executions that failed or timed out, by reason ("failed: States.Runtime: The execution reached…"). */
   failedExecutions: Counted,
-  /** The journey's stats counters (count only: the forecast reads no sums). */
+  /** The journey's stats counters: counts, and for conversions the sum of their values and how many carried one. */
   counters: z.array(
     z.object({
       metric: z.string(),
       stepId: z.string().optional(),
       variant: z.string().optional(),
       count: Count,
+      sum: z.number().optional(),
+      valued: Count.optional(),
     }),
   ),
   transitions: Count,
@@ -75,6 +77,8 @@ export function mergeTotals(shards: readonly Totals[]): Totals {
   const byDay = new Map<string, Map<Channel, number>>();
   const hours = new Map<Channel, number[]>();
   const counters = new Map<string, number>();
+  const sums = new Map<string, number>();
+  const valued = new Map<string, number>();
   for (const t of shards) {
     add(sent, t.sent);
     for (const [day, channel, n] of t.sentByDay) {
@@ -89,10 +93,12 @@ export function mergeTotals(shards: readonly Totals[]): Totals {
       });
       hours.set(channel, into);
     }
-    add(
-      counters,
-      t.counters.map((c) => [[c.metric, c.stepId ?? '', c.variant ?? ''].join(SEPARATOR), c.count] as const),
-    );
+    for (const c of t.counters) {
+      const key = [c.metric, c.stepId ?? '', c.variant ?? ''].join(SEPARATOR);
+      add(counters, [[key, c.count]]);
+      if (c.sum !== undefined) add(sums, [[key, c.sum]]);
+      if (c.valued !== undefined) add(valued, [[key, c.valued]]);
+    }
   }
   return {
     customers: sum((t) => t.customers),
@@ -116,6 +122,8 @@ export function mergeTotals(shards: readonly Totals[]): Totals {
         ...(stepId === '' ? {} : { stepId }),
         ...(variant === '' ? {} : { variant }),
         count,
+        ...(sums.has(key) ? { sum: sums.get(key) } : {}),
+        ...(valued.has(key) ? { valued: valued.get(key) } : {}),
       };
     }),
     transitions: sum((t) => t.transitions),

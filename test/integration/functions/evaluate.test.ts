@@ -127,7 +127,7 @@ describe('evaluate: wait deadlines', () => {
   });
 
   it.each(['Europe/Rome', 'America/Los_Angeles'])(
-    'reads a date without an offset as UTC, whatever the machine zone (%s)',
+    'reads a time without an offset in the customer zone, whatever the machine zone (%s)',
     async (zone) => {
       // arrange: the process runs in another zone than Lambda's UTC
       const saved = process.env.TZ;
@@ -141,8 +141,8 @@ describe('evaluate: wait deadlines', () => {
           untilDate: { path: 'trigger.properties.due' },
           defaultTimezone: 'UTC',
         });
-        // assert
-        expect(out).toEqual({ at: '2026-12-10T09:00:00.000Z' });
+        // assert: 09:00 in New York (EST), the customer's, not UTC's nor the machine's
+        expect(out).toEqual({ at: '2026-12-10T14:00:00.000Z' });
       } finally {
         process.env.TZ = saved;
       }
@@ -170,17 +170,25 @@ describe('evaluate: wait deadlines', () => {
     expect(out).toEqual({ at: row.at });
   });
 
-  it('refuses a date written in a format conditions do not read', async () => {
-    await expect(
-      evaluate(deps, {
-        ...base,
-        trigger: { properties: { due: 'December 10, 2026' } },
-        op: 'waitUntil',
-        untilDate: { path: 'trigger.properties.due' },
-        defaultTimezone: 'UTC',
-      }),
-    ).rejects.toMatchObject({ name: 'Journeys.ProfileValue' });
-  });
+  it.each(['December 10, 2026', '12/10/2026'])(
+    'refuses a date written as %s, saying it is not a date and how to write one',
+    async (due) => {
+      await expect(
+        evaluate(deps, {
+          ...base,
+          trigger: { properties: { due } },
+          op: 'waitUntil',
+          untilDate: { path: 'trigger.properties.due' },
+          defaultTimezone: 'UTC',
+        }),
+      ).rejects.toMatchObject({
+        name: 'Journeys.ProfileValue',
+        message: expect.stringMatching(
+          /^trigger\.properties\.due is not a date on this profile: write it as an ISO 8601 date or date-time/,
+        ),
+      });
+    },
+  );
 
   it('fails with a named error, not a year-long wait that times out, on a date more than a year away', async () => {
     const wait = (due: string) =>

@@ -35,6 +35,17 @@ describe('journeys simulate', () => {
     expect(again).toEqual(forecast);
   }, 120_000);
 
+  it('forecasts the revenue of the orders the scenario places, from the goal value they carry', () => {
+    // assert: each order carries its cart total (15 to 180), as the goal's `value` reads it
+    expect(forecast.converted).toBeGreaterThan(0);
+    expect(forecast.revenue).toBeGreaterThanOrEqual(15 * forecast.converted);
+    expect(forecast.revenue).toBeLessThanOrEqual(180 * forecast.converted);
+    expect(forecast.aov).toBeCloseTo((forecast.revenue ?? 0) / forecast.converted, 1);
+    const byVariant = forecast.variants.reduce((sum, v) => sum + (v.revenue ?? 0), 0);
+    expect(byVariant).toBeGreaterThan(0);
+    expect(byVariant).toBeLessThanOrEqual((forecast.revenue ?? 0) + 0.01);
+  });
+
   it("sends nothing in the journey's quiet hours of each customer's own time zone", () => {
     // assert: cart-abandonment is quiet from 21:00 to 08:00
     for (const channel of ['email', 'sms', 'push'] as const) {

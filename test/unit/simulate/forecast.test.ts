@@ -3,7 +3,7 @@ import { forecastPage } from '#infra/simulate/cli/html.ts';
 import { forecastText } from '#infra/simulate/cli/text.ts';
 import { forecastOf } from '#infra/simulate/run/forecast.ts';
 import { LAMBDA_PROFILE, PRICES } from '#infra/simulate/run/prices.ts';
-import type { Totals } from '#infra/simulate/run/totals.ts';
+import { mergeTotals, type Totals } from '#infra/simulate/run/totals.ts';
 import { Journey } from '#shared/journey/schema.ts';
 
 const journey = Journey.parse({
@@ -215,5 +215,74 @@ describe('forecastOf', () => {
     expect(text).not.toMatch(/converted +0/);
     expect(page).toContain('no goal: conversions are not measured');
     expect(page).not.toMatch(/converted<b>0<\/b>/);
+  });
+
+  it('forecasts revenue and average order value from a valued goal, per variant, in the text, the JSON and the page', () => {
+    // arrange: a goal whose event carries its value; two shards of customers, as workers run them
+    const valued = Journey.parse({
+      id: 'ab',
+      name: 'AB',
+      trigger: { type: 'event', event: 'Cart Updated' },
+      goal: { event: 'Order Completed', within: 'P7D', value: 'event.properties.total' },
+      start: 'pick',
+      steps: {
+        pick: {
+          type: 'split',
+          variants: [
+            { name: 'a', weight: 50, next: 'hello' },
+            { name: 'b', weight: 50, next: 'hello' },
+          ],
+        },
+        hello: { type: 'email', template: 't', next: 'done' },
+        done: { type: 'exit' },
+      },
+    });
+    const shard = (sumA: number, sumB: number) =>
+      totals({
+        counters: [
+          { metric: 'converted', count: 3, sum: sumA + sumB, valued: 3 },
+          { metric: 'assigned', stepId: 'pick', variant: 'a', count: 5 },
+          { metric: 'converted', stepId: 'pick', variant: 'a', count: 2, sum: sumA, valued: 2 },
+          { metric: 'assigned', stepId: 'pick', variant: 'b', count: 5 },
+          { metric: 'converted', stepId: 'pick', variant: 'b', count: 1, sum: sumB, valued: 1 },
+        ],
+      });
+    // act
+    const forecast = forecastOf(mergeTotals([shard(30.1, 17.96), shard(41.9, 10)]), valued);
+    const text = forecastText(forecast);
+    const page = forecastPage(forecast);
+    const json = JSON.parse(JSON.stringify(forecast));
+    // assert: 6 orders worth 99.96 in all; a: 4 worth 72.00, b: 2 worth 27.96
+    expect(json).toMatchObject({ converted: 6, revenue: 99.96, aov: 16.66 });
+    expect(json.variants).toMatchObject([
+      { variant: 'a', converted: 4, revenue: 72, aov: 18 },
+      { variant: 'b', converted: 2, revenue: 27.96, aov: 13.98 },
+    ]);
+    expect(text).toMatch(/\n {2}revenue +99\.96\n {2}average order value +16\.66\n/);
+    expect(text).toMatch(/\n {2}split \/ variant +assigned +converted +rate +revenue +AOV\n/);
+    expect(text).toMatch(/\n {2}pick \/ a +10 +4 +40\.0% +72\.00 +18\.00\n/);
+    expect(page).toContain('revenue<b>99.96</b>');
+    expect(page).toContain('average order value<b>16.66</b>');
+    expect(page).toContain(
+      '<td>pick / b</td><td class="n">10</td><td class="n">2</td><td class="n">20.0%</td><td class="n">27.96</td><td class="n">13.98</td>',
+    );
+  });
+
+  it('shows no revenue for a goal without a value, as the report does', () => {
+    // arrange: a goal that counts orders, not what they are worth
+    const counted = Journey.parse({
+      id: 'bill',
+      name: 'Bill',
+      trigger: { type: 'event', event: 'Signed Up' },
+      goal: { event: 'Order Completed', within: 'P7D' },
+      start: 'done',
+      steps: { done: { type: 'exit' } },
+    });
+    // act
+    const forecast = forecastOf(totals({ counters: [{ metric: 'converted', count: 2 }] }), counted);
+    // assert
+    expect(forecast).not.toHaveProperty('revenue');
+    expect(forecastText(forecast)).not.toContain('revenue');
+    expect(forecastPage(forecast)).not.toContain('revenue<b>');
   });
 });

@@ -259,6 +259,33 @@ describe('template rendering', () => {
     },
   );
 
+  it.each([
+    { zone: 'America/New_York', shown: '2026-03-20 18:00' },
+    { zone: 'Europe/Rome', shown: '2026-03-20 18:00' },
+  ])(
+    'formats a time without an offset as that time in the customer zone, as a wait reads it ($zone)',
+    async (row) => {
+      // arrange: a trial that ends at 18:00, written by a shop form without an offset
+      const sms = { channel: 'sms' as const, body: "{{ profile.trialEnd | date: '%Y-%m-%d %H:%M' }}" };
+      // act
+      const out = await renderTemplate(sms, context({ trialEnd: '2026-03-20T18:00:00' }), row.zone);
+      // assert: 18:00 where the customer is, not 18:00 UTC shown in their zone
+      expect(out.body).toBe(row.shown);
+    },
+  );
+
+  it.each(['03/20/2026', 'March 20, 2026', '1774029600'])(
+    'fails a render with a reason for a date a wait would refuse (%s), rather than guess at it',
+    async (value) => {
+      // arrange
+      const sms = { channel: 'sms' as const, body: "Ends {{ profile.trialEnd | date: '%b %-d' }}" };
+      // act
+      const render = renderTemplate(sms, context({ trialEnd: value }), 'America/New_York');
+      // assert
+      await expect(render).rejects.toThrow(`date: "${value}" is not a date: write it as an ISO 8601 date`);
+    },
+  );
+
   it('reads "now" and "today" as the instant the message is sent, on journey time, in the customer zone', async () => {
     // arrange: on the journey clock (journeys test, simulate, npm start) a send happens at journey time
     const sms = {
