@@ -1,5 +1,3 @@
-import { PerRuntime } from './runtime-scope.ts';
-
 /**
  * The business clock of every handler: timestamps written on profiles and
  * deliveries, cap windows, quiet hours, cooldowns, "already arrived" checks.
@@ -9,20 +7,19 @@ import { PerRuntime } from './runtime-scope.ts';
 type Clock = () => Date;
 
 const realClock: Clock = () => new Date();
-/** The process's clock, or a runtime scope's (its journey time) where one process runs several; a scope without one reads the process's. */
-const current = new PerRuntime<Clock>();
+let current: Clock = realClock;
 
 /** The current business time. */
 export function now(): Date {
-  return (current.inherited ?? realClock)();
+  return current();
 }
 
 /** Replaces the clock (tests, the local runtime's journey time). */
 export function setClock(clock: Clock): void {
-  current.value = clock;
+  current = clock;
 }
 
 /** Back to real time. */
 export function resetClock(): void {
-  current.value = undefined;
+  current = realClock;
 }

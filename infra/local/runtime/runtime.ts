@@ -6,7 +6,6 @@ import { resetClock, setClock } from '#functions/_lib/clock.ts';
 import { coldStart } from '#functions/_lib/cold-start.ts';
 import { logger } from '#functions/_lib/observability.ts';
 import { liveRegistry, registryRepository } from '#functions/_lib/repositories.ts';
-import { inRuntimeScope, type RuntimeScope } from '#functions/_lib/runtime-scope.ts';
 import { resetVariantPins, setVariantPins } from '#functions/_lib/variant-pins.ts';
 import { type FunctionName, MANIFESTS } from '#functions/manifests.ts';
 import {
@@ -99,9 +98,6 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
       { baseUrl: services.unsubscribe.url, signingKey: services.unsubscribe.signingKey },
       options.connections,
     );
-    // The handlers read this runtime's environment and keep their config, clients and caches apart
-    // from another runtime's in this process; code outside any invocation reads the process's.
-    const scope: RuntimeScope = { env: { ...env, ...loggingEnvironment(options.verbose) } };
     Object.assign(process.env, env, loggingEnvironment(options.verbose));
     // Handlers run side by side here: each invocation keeps its own metrics and log context.
     runInvocationsConcurrently();
@@ -115,14 +111,10 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
     setClients({ dynamo: documentClient(services.dynamo.inProcess) });
     // Handlers read journey time, the same clock as Step Functions and the bus.
     setClock(() => services.clock.now());
-    inRuntimeScope(scope, () => {
-      setClients({ dynamo: documentClient(services.dynamo.inProcess) });
-      setClock(() => services.clock.now());
-    });
     setVariantPins(options.variantPins);
     if (options.clock === 'interactive') services.clock.runWithWallClock(options.timeScale);
     stopExpiry = await expireItems(services.dynamo.client, services.clock, (m) => options.log(`! ${m}`));
-    const functions = await loadFunctions(scope);
+    const functions = await loadFunctions();
     bindTasks(services, functions, options);
     // Executions a previous run left waiting go on, now that their tasks have handlers.
     services.sfn.resumeParked();
@@ -131,8 +123,7 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
     const scheduler = new LocalScheduler(services.clock, functions['segment-entry'], (m) =>
       options.log(`! ${m}`),
     );
-    // The registry read is this runtime's, like its handlers'.
-    const syncSchedules = () => inRuntimeScope(scope, () => schedule(scheduler, options));
+    const syncSchedules = () => schedule(scheduler, options);
     route(services, functions, options, syncSchedules);
     // Executions a previous run left at work ended as aborted: their status changes go out now that they are routed.
     services.sfn.announceAbandoned();
@@ -174,18 +165,17 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
   }
 }
 
-async function loadFunctions(scope: RuntimeScope): Promise<Functions> {
-  const load = (name: FunctionName) => loadFunction(name, undefined, scope);
+async function loadFunctions(): Promise<Functions> {
   return {
-    'segment-entry': await load('segment-entry'),
-    ingest: await load('ingest'),
-    'deploy-journey': await load('deploy-journey'),
-    'delivery-feedback': await load('delivery-feedback'),
-    'send-message': await load('send-message'),
-    evaluate: await load('evaluate'),
-    'await-event': await load('await-event'),
-    'execution-status': await load('execution-status'),
-    unsubscribe: await load('unsubscribe'),
+    'segment-entry': await loadFunction('segment-entry'),
+    ingest: await loadFunction('ingest'),
+    'deploy-journey': await loadFunction('deploy-journey'),
+    'delivery-feedback': await loadFunction('delivery-feedback'),
+    'send-message': await loadFunction('send-message'),
+    evaluate: await loadFunction('evaluate'),
+    'await-event': await loadFunction('await-event'),
+    'execution-status': await loadFunction('execution-status'),
+    unsubscribe: await loadFunction('unsubscribe'),
   };
 }
 
