@@ -123,9 +123,10 @@ export function entryWindowStart(now: Date, isoDuration: string, zone: string): 
   return new Date(Math.max(calendar.getTime(), elapsed.getTime()));
 }
 
-/** A timestamp whose time ends in an offset: `Z`, `+02`, `+02:00`, `-0500` (the date part has none: its `-` are separators). */
+/** The largest epoch milliseconds a `Date` holds. */
 const MAX_DATE_MS = 8.64e15;
 
+/** A timestamp whose time ends in an offset: `Z`, `+02`, `+02:00`, `-0500` (the date part has none: its `-` are separators). */
 const ENDS_IN_OFFSET = /[Tt].*(?:[Zz]|[+-]\d\d(?::?\d\d)?)$/;
 
 /** How a date in customer data must be written, for a reason that says it is not one. */
