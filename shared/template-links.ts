@@ -12,7 +12,18 @@ const SCRIPT_SCHEMES = ['javascript:', 'vbscript:'] as const;
 const DOCUMENT_SCHEMES = ['data:'] as const;
 
 /** Attributes a reader opens by clicking (a link target) and attributes a client loads (a resource). */
-const LINK_ATTRIBUTES: ReadonlySet<string> = new Set(['href', 'xlink:href', 'action', 'formaction']);
+const LINK_ATTRIBUTES: ReadonlySet<string> = new Set([
+  'href',
+  'xlink:href',
+  'action',
+  'formaction',
+  // The document an <object> opens.
+  'data',
+  // What an SVG animation sets another attribute to (`<set attributeName="href" to="…">`).
+  'to',
+  'from',
+  'values',
+]);
 const RESOURCE_ATTRIBUTES: ReadonlySet<string> = new Set(['src', 'background', 'poster']);
 
 /**
@@ -90,8 +101,16 @@ export function forbiddenHtmlLink(html: string): { attribute: string; scheme: st
   return undefined;
 }
 
-/** An opening tag: where it starts and its name ends, its lower-case name, its attributes `[lower-case name, value as written]` (`''` without one). */
-export type OpeningTag = { start: number; nameEnd: number; name: string; attributes: [string, string][] };
+/**
+ * An opening tag: where it starts and its name ends, its lower-case name, its
+ * attributes `[lower-case name, value as written, whether it was quoted]` (`''` without one).
+ */
+export type OpeningTag = {
+  start: number;
+  nameEnd: number;
+  name: string;
+  attributes: [string, string, boolean][];
+};
 
 /** Every opening tag of the html, in order. */
 export function* openingTags(html: string): Generator<OpeningTag> {
@@ -108,7 +127,8 @@ export function* openingTags(html: string): Generator<OpeningTag> {
     let end = nameEnd;
     attribute.lastIndex = end;
     for (let a = attribute.exec(html); a !== null; a = attribute.exec(html)) {
-      tag.attributes.push([(a[1] ?? '').toLowerCase(), a[2] ?? a[3] ?? a[4] ?? '']);
+      const quoted = a[2] ?? a[3];
+      tag.attributes.push([(a[1] ?? '').toLowerCase(), quoted ?? a[4] ?? '', quoted !== undefined]);
       end = attribute.lastIndex;
     }
     yield tag;

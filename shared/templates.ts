@@ -7,6 +7,7 @@ import {
   UndefinedVariableError,
 } from 'liquidjs';
 import { isDataMap } from './dictionary.ts';
+import { describeUnquotedValue, type UnquotedValue, unquotedValue } from './template-html.ts';
 import { forbiddenHtmlLink, forbiddenLinkScheme, linkText, openingTags } from './template-links.ts';
 import { customerInstant, DATE_FORMS, isValidTimeZone } from './time.ts';
 import * as z from './zod.ts';
@@ -414,6 +415,23 @@ function pushLink(rendered: string): string {
   return link;
 }
 
+/** Per parsed html (kept while its parse is): the value it writes inside a tag outside quotes, or null. */
+const unquotedByParse = new WeakMap<ParsedLiquid[], UnquotedValue | null>();
+
+/**
+ * Fails an html template that writes a value inside a tag outside quotes
+ * (validation refuses it; a template pinned before still renders here):
+ * the value's blanks and `=` would add attributes, script among them.
+ */
+function refuseUnquotedValues(liquid: Liquid, templates: ParsedLiquid[], source: string): void {
+  let found = unquotedByParse.get(templates);
+  if (found === undefined) {
+    found = unquotedValue(liquid, source) ?? null;
+    unquotedByParse.set(templates, found);
+  }
+  if (found !== null) throw new Error(`html: ${describeUnquotedValue(found)}`);
+}
+
 /** Fails an HTML body with a link that would run script (escaping keeps a value in its attribute, not safe). */
 function refuseScriptLinks(html: string): void {
   const found = forbiddenHtmlLink(html);
@@ -443,6 +461,7 @@ export async function renderTemplate<T extends Template>(
     const escapeHtml = template.channel === 'email' && key === 'html';
     const liquid = engine(timezone, escapeHtml);
     const templates = parseOnce(liquid, value);
+    if (escapeHtml) refuseUnquotedValues(liquid, templates, value);
     // Synchronously: no filter or tag here waits on anything, and the async renderer's promise per node cost a third of the render.
     const rendered = renderField(key, liquid, templates, data, now);
     const written = key === 'url' ? pushLink(String(rendered)) : providerText(key, String(rendered));
@@ -456,8 +475,12 @@ export async function renderTemplate<T extends Template>(
   return out as Rendered<T>;
 }
 
-/** A field that cannot render: Liquid that does not parse, or a partial it cannot load. */
-export type TemplateSyntaxProblem = { field: string; kind: 'syntax' | 'partial'; message: string };
+/** A field that cannot render: Liquid that does not parse, a partial it cannot load, or an html value outside quotes in a tag. */
+export type TemplateSyntaxProblem = {
+  field: string;
+  kind: 'syntax' | 'partial' | 'unquoted';
+  message: string;
+};
 
 /** A problem as a sentence after its field: `broken Liquid syntax: …`, or what the partial does. */
 export function describeTemplateProblem(problem: TemplateSyntaxProblem): string {
@@ -483,7 +506,8 @@ function firstPartial(nodes: readonly ParsedLiquid[]): Tag | undefined {
 /**
  * Parses every Liquid field once; returns the first syntax problem per field.
  * A partial (`include`, `render`, `layout`) is one: templates read no files,
- * so it would fail every send that reaches it.
+ * so it would fail every send that reaches it. So is an email html value
+ * written inside a tag outside quotes, which would fail every send too.
  */
 export function checkTemplateSyntax(template: Template): TemplateSyntaxProblem[] {
   const problems: TemplateSyntaxProblem[] = [];
@@ -497,6 +521,10 @@ export function checkTemplateSyntax(template: Template): TemplateSyntaxProblem[]
       problems.push({ field: key, kind: 'syntax', message });
       continue;
     }
+    const unquoted =
+      template.channel === 'email' && key === 'html' ? unquotedValue(engine('UTC', true), value) : undefined;
+    if (unquoted !== undefined)
+      problems.push({ field: key, kind: 'unquoted', message: describeUnquotedValue(unquoted) });
     const partial = firstPartial(nodes);
     if (partial === undefined) continue;
     const [line, column] = partial.token.getPosition();

@@ -71,8 +71,9 @@ describe('template rendering', () => {
   it('finds the unsubscribe link whatever its tag holds before the href: a quoted >, a /, an unquoted value', async () => {
     const unsubscribeUrl = 'https://u.example.com/unsubscribe?t=abc.def';
     const out = await renderTemplate(
+      // An unquoted value is written as text: a value is never written unquoted in a tag.
       email(
-        '<a title="Emails > too many" href="{{ unsubscribeUrl }}">Stop</a> <a/href={{ unsubscribeUrl }}>Stop</a> <a title="ses:no-track" href="{{ unsubscribeUrl }}">Stop</a>',
+        `<a title="Emails > too many" href="{{ unsubscribeUrl }}">Stop</a> <a/href=${unsubscribeUrl}>Stop</a> <a title="ses:no-track" href="{{ unsubscribeUrl }}">Stop</a>`,
       ),
       { ...context(), unsubscribeUrl },
     );
@@ -172,7 +173,7 @@ describe('template rendering', () => {
 
   it.each([
     ['<a href="{{ profile.site }}">site</a>', 'javascript:alert(1)', 'href', 'javascript:'],
-    ['<a href={{ profile.site }}>site</a>', 'javascript:alert(1)', 'href', 'javascript:'],
+    ['<a href=javascript:alert(1)>site</a>', 'unused', 'href', 'javascript:'],
     ["<A HREF='{{ profile.site }}'>site</A>", ' java\nscript:alert(1)', 'href', 'javascript:'],
     ['<a href="{{ profile.site | raw }}">site</a>', '&#x6A;avascript&colon;alert(1)', 'href', 'javascript:'],
     ['<a href="{{ profile.site | default: "x" }}">site</a>', 'vbscript:x', 'href', 'vbscript:'],
@@ -186,7 +187,15 @@ describe('template rendering', () => {
       'href',
       'javascript:',
     ],
-    ["<a alt='a>b' href={{ profile.site }}>site</a>", 'javascript:alert(1)', 'href', 'javascript:'],
+    ["<a alt='a>b' href=javascript:alert(1)>site</a>", 'unused', 'href', 'javascript:'],
+    ['<object data="{{ profile.site }}"></object>', 'javascript:alert(1)', 'data', 'javascript:'],
+    ['<object data="{{ profile.site }}"></object>', 'data:text/html,<script>x</script>', 'data', 'data:'],
+    [
+      '<svg><a><set attributeName="href" to="{{ profile.site | raw }}"/></a></svg>',
+      'javascript:alert(1)',
+      'to',
+      'javascript:',
+    ],
     ['<a/href="{{ profile.site }}">site</a>', 'javascript:alert(1)', 'href', 'javascript:'],
     ['<img alt="x"/src="{{ profile.site }}">', 'javascript:alert(1)', 'src', 'javascript:'],
     ['<a\ntitle="1 > 0"\nhref = "{{ profile.site }}"\n>site</a>', 'vbscript:x', 'href', 'vbscript:'],
@@ -198,6 +207,43 @@ describe('template rendering', () => {
       );
     },
   );
+
+  it.each([
+    ['<a href={{ profile.site }}>site</a>', '{{ profile.site }}', 9],
+    ['<img alt=x src=https://img.example/{{ profile.site }}.png>', '{{ profile.site }}', 36],
+    ['<div title={{ profile.site | default: "x" }}>x</div>', '{{ profile.site | default: "x" }}', 12],
+    ['<p>Hi</p><div {{ profile.site }}>x</div>', '{{ profile.site }}', 15],
+    ['<td\n  class="a" {% echo profile.site %}>x</td>', '{% echo profile.site %}', 13],
+    ['<{{ profile.site }}>x', '{{ profile.site }}', 2],
+  ])(
+    'refuses an html value written inside a tag outside quotes, where its blanks add attributes: %s',
+    async (html, written, column) => {
+      // arrange: a customer's value that would add an event handler to the tag
+      const site = 'https://shop.example/ onmouseover=alert(1) x';
+      const line = html.includes('\n') ? 2 : 1;
+      const where = `${written} (line ${line}, column ${column}) stands inside a tag outside quotes`;
+      // act, assert: refused before any send, and at the send of a template pinned before
+      expect(checkTemplateSyntax(email(html))).toStrictEqual([
+        { field: 'html', kind: 'unquoted', message: expect.stringContaining(where) },
+      ]);
+      await expect(renderTemplate(email(html), context({ site }))).rejects.toThrow(`html: ${where}`);
+    },
+  );
+
+  it('takes values within quotes, in text, in other fields, and conditions around whole attributes', async () => {
+    // arrange
+    const html =
+      '<a href="{{ profile.site }}" title=\'{{ profile.site }}\' {% if profile.site %}class="x"{% endif %}>{{ profile.site }}</a> a={{ profile.site }}';
+    const site = 'x onmouseover=alert(1)';
+    // act
+    const out = await renderTemplate(
+      email(html, '<a href={{ profile.site }}>', '<b {{ profile.site }}>'),
+      context({ site }),
+    );
+    // assert: the value stays inside its quotes or is text
+    expect(checkTemplateSyntax(email(html))).toStrictEqual([]);
+    expect(out.html).toBe(`<a href="${site}" title='${site}' class="x">${site}</a> a=${site}`);
+  });
 
   it('keeps every other link of the html as written: web, mail, phone, relative, anchors, embedded images', async () => {
     const html =

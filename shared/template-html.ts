@@ -1,0 +1,64 @@
+import { type Liquid, TagToken, Tokenizer, TokenKind } from 'liquidjs';
+import { openingTags } from './template-links.ts';
+
+/**
+ * Where a value may stand in an email's HTML. Escaping keeps a value inside
+ * a quoted attribute or in text, but escapes no blank and no `=`: written
+ * unquoted (`<a href={{ profile.traits.site }}>`) or as an attribute name
+ * (`<div {{ x }}>`), a customer's `x onmouseover=alert(1)` adds attributes
+ * of its own, script among them. Such a place is found in the template as
+ * written, before any value is in it. Pure.
+ */
+
+/** A value (`{{ … }}`, `{% echo %}`, `{% liquid %}`) that stands inside a tag outside quotes. */
+export type UnquotedValue = { text: string; line: number; column: number };
+
+/** Tags that print a value of their own: inside a tag they are what `{{ … }}` is. */
+const PRINTING_TAGS: ReadonlySet<string> = new Set(['echo', 'liquid']);
+
+/** Stands for the n-th value in the HTML: characters no name, quote, blank or `>` is made of. */
+const mark = (n: number) => `\uE000${n}\uE001`;
+const MARK = /\uE000(\d+)\uE001/;
+/** A value right after `<` or `</` is a tag name being written. */
+const IN_TAG_NAME = /<\/?\s*\uE000(\d+)\uE001/;
+
+/**
+ * The first value of the html template written inside a tag but not inside
+ * a quoted attribute value, as Liquid tokenizes it, else `undefined`. Other
+ * tags (`{% if %}` around a whole attribute) print nothing of a customer's
+ * and are left out of the HTML read.
+ */
+export function unquotedValue(liquid: Liquid, html: string): UnquotedValue | undefined {
+  if (!html.includes('<')) return undefined;
+  const tokens = new Tokenizer(html, liquid.options.operators).readTopLevelTokens(liquid.options);
+  const values: UnquotedValue[] = [];
+  let masked = '';
+  for (const token of tokens) {
+    const prints =
+      token.kind === TokenKind.Output || (token instanceof TagToken && PRINTING_TAGS.has(token.name));
+    if (token.kind === TokenKind.HTML) masked += html.slice(token.begin, token.end);
+    else if (prints) {
+      const [line = 0, column = 0] = token.getPosition();
+      masked += mark(values.length);
+      values.push({ text: html.slice(token.begin, token.end), line, column });
+    }
+  }
+  if (values.length === 0) return undefined;
+  const at = (found: RegExpExecArray | null) => (found === null ? undefined : values[Number(found[1])]);
+  const inName = at(IN_TAG_NAME.exec(masked));
+  if (inName !== undefined) return inName;
+  for (const tag of openingTags(masked)) {
+    const name = at(MARK.exec(tag.name));
+    if (name !== undefined) return name;
+    for (const [attribute, value, quoted] of tag.attributes) {
+      const found = at(MARK.exec(attribute)) ?? (quoted ? undefined : at(MARK.exec(value)));
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+/** What a template author is told: the value, where it is, and the fix. */
+export function describeUnquotedValue(value: UnquotedValue): string {
+  return `${value.text} (line ${value.line}, column ${value.column}) stands inside a tag outside quotes, where a value's blanks and = would add attributes of its own (script among them): write it within quotes (name="${value.text}")`;
+}
