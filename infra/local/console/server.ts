@@ -14,6 +14,7 @@ import { readEmittedEvents, readSentMessages } from '../inspect/sent.ts';
 import { readTrace } from '../inspect/trace.ts';
 import { traceView } from '../inspect/trace-view.ts';
 import { withData } from '../runtime/data.ts';
+import { decodedSegment } from '../runtime/http.ts';
 import {
   customerHref,
   customerPage,
@@ -86,12 +87,7 @@ type Route = { section: Section; title: string; body: string } | { redirect: str
 
 /** A path segment decoded, or undefined when its escapes are malformed (a link cut short): not found, not an error. */
 function decoded(segment: string | undefined): string | undefined {
-  if (segment === undefined) return undefined;
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return undefined;
-  }
+  return segment === undefined ? undefined : decodedSegment(segment);
 }
 
 async function route(sources: ConsoleSources, url: URL): Promise<Route> {

@@ -8,6 +8,19 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/**
+ * A path segment's percent-escapes decoded, or undefined when they are
+ * malformed (`%E0%A4%A`, a link cut short, `%zz`): the request is at fault,
+ * which a service answers as a bad request, never as its own failure.
+ */
+export function decodedSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Sends a JSON reply. */
 export function sendJson(
   res: ServerResponse,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import * as z from 'zod';
 import { CappedLog } from '../../runtime/capped-log.ts';
-import { readBody, sendJson } from '../../runtime/http.ts';
+import { decodedSegment, readBody, sendJson } from '../../runtime/http.ts';
 import { DEFAULT_RETENTION } from '../../runtime/options.ts';
 import type { OutboxEntry } from './outbox.ts';
 
@@ -69,7 +69,11 @@ export function createPinpointServer(
 ): Server {
   const outbox = new CappedLog(outboxFile, maxBytes);
   return createServer((req, res) => {
-    void handle(req, res, { outbox, onMessage, clock });
+    handle(req, res, { outbox, onMessage, clock }).catch((error: unknown) => {
+      // A request that fails here is answered, never left to end the whole local runtime.
+      if (res.headersSent) res.destroy();
+      else sendJson(res, 500, { Message: error instanceof Error ? error.message : String(error) });
+    });
   });
 }
 
@@ -86,6 +90,11 @@ async function handle(
     sendJson(res, 404, { Message: `Not found: ${req.method} ${req.url}` });
     return;
   }
+  const application = decodedSegment(applicationId);
+  if (application === undefined) {
+    sendJson(res, 400, { Message: `Malformed escape in the application id ${applicationId}` });
+    return;
+  }
   const request = MessageRequest.safeParse(safeJson(raw.toString('utf8')));
   if (!request.success) {
     sendJson(res, 400, { Message: `Invalid MessageRequest: ${request.error.issues[0]?.message ?? ''}` });
@@ -93,7 +102,7 @@ async function handle(
   }
   // Addresses are data: a Map, turned into own properties only when the reply is written.
   const Result = new Map<string, unknown>();
-  for (const entry of toEntries(decodeURIComponent(applicationId), request.data, clock())) {
+  for (const entry of toEntries(application, request.data, clock())) {
     if (entry.channel === 'push' && entry.to.startsWith(DEAD_TOKEN_PREFIX)) {
       Result.set(entry.to, UNREGISTERED);
       continue;

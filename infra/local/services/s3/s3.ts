@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { dirname, join, relative, sep } from 'node:path';
-import { readBody } from '../../runtime/http.ts';
+import { decodedSegment, readBody } from '../../runtime/http.ts';
 
 /** The bucket prefix the journeys folder is mirrored at. */
 export const JOURNEYS_PREFIX = 'journeys/';
@@ -18,7 +18,8 @@ export type ObjectInfo = { key: string; size: number; etag: string; versionId: s
 export function createS3Server(bucket: string, folder: string): Server {
   return createServer((req, res) => {
     handle(req, res, bucket, folder).catch((error: unknown) => {
-      sendError(res, 500, 'InternalError', error instanceof Error ? error.message : String(error));
+      if (res.headersSent) res.destroy();
+      else sendError(res, 500, 'InternalError', error instanceof Error ? error.message : String(error));
     });
   });
 }
@@ -31,14 +32,21 @@ async function handle(
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const [, bucketName = '', ...rest] = url.pathname.split('/');
-  const key = rest.map(decodeURIComponent).join('/');
+  const segments = rest.map(decodedSegment);
   const body = await readBody(req);
+  // A malformed escape (`%E0%A4%A`, `%zz`) is the request's fault: S3 answers 400 InvalidURI.
+  if (segments.some((segment) => segment === undefined))
+    return sendError(res, 400, 'InvalidURI', "Couldn't parse the specified URI.");
+  const key = segments.join('/');
   if (bucketName !== bucket)
     return sendError(res, 404, 'NoSuchBucket', `The bucket ${bucketName} does not exist`);
   if (key === '' && req.method === 'GET') return listObjects(res, bucket, folder, url.searchParams);
   const file = fileOf(folder, key);
   if (file === undefined) return sendError(res, 404, 'NoSuchKey', `The key ${key} does not exist`);
   if (req.method === 'PUT') {
+    const unstorable = unstorableKey(key);
+    if (unstorable !== undefined)
+      return sendError(res, 400, 'InvalidArgument', `The key ${key} ${unstorable}`);
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, decodeAwsChunked(req, body));
     const info = await objectInfo(folder, file);
@@ -72,6 +80,18 @@ function fileOf(folder: string, key: string): string | undefined {
   if (!key.startsWith(JOURNEYS_PREFIX)) return undefined;
   const file = join(folder, key.slice(JOURNEYS_PREFIX.length));
   return relative(folder, file).startsWith('..') ? undefined : file;
+}
+
+/**
+ * Why the folder cannot hold a key S3 would take, else undefined: a key
+ * ending in `/` (a folder marker) names a folder, not a file, and a file name
+ * holds no NUL. Refused as the client's request, not the server's failure.
+ */
+function unstorableKey(key: string): string | undefined {
+  if (key.endsWith('/'))
+    return 'ends in /: the local bucket is a folder of files and keeps no folder markers';
+  if (key.includes('\0')) return 'holds a NUL character, which no file name in the local bucket can hold';
+  return undefined;
 }
 
 /** The S3 view of a file in the folder. */
