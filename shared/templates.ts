@@ -478,7 +478,7 @@ export async function renderTemplate<T extends Template>(
 /** A field that cannot render: Liquid that does not parse, a partial it cannot load, or an html value outside quotes in a tag. */
 export type TemplateSyntaxProblem = {
   field: string;
-  kind: 'syntax' | 'partial' | 'unquoted';
+  kind: 'syntax' | 'partial' | 'html-value';
   message: string;
 };
 
@@ -524,7 +524,7 @@ export function checkTemplateSyntax(template: Template): TemplateSyntaxProblem[]
     const unquoted =
       template.channel === 'email' && key === 'html' ? unquotedValue(engine('UTC', true), value) : undefined;
     if (unquoted !== undefined)
-      problems.push({ field: key, kind: 'unquoted', message: describeUnquotedValue(unquoted) });
+      problems.push({ field: key, kind: 'html-value', message: describeUnquotedValue(unquoted) });
     const partial = firstPartial(nodes);
     if (partial === undefined) continue;
     const [line, column] = partial.token.getPosition();

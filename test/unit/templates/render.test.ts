@@ -224,7 +224,25 @@ describe('template rendering', () => {
       const where = `${written} (line ${line}, column ${column}) stands inside a tag outside quotes`;
       // act, assert: refused before any send, and at the send of a template pinned before
       expect(checkTemplateSyntax(email(html))).toStrictEqual([
-        { field: 'html', kind: 'unquoted', message: expect.stringContaining(where) },
+        { field: 'html', kind: 'html-value', message: expect.stringContaining(where) },
+      ]);
+      await expect(renderTemplate(email(html), context({ site }))).rejects.toThrow(`html: ${where}`);
+    },
+  );
+
+  it.each([
+    [`<a href="#" onclick="go('{{ profile.site }}')">x</a>`, '{{ profile.site }}', 26],
+    ['<p>Hi</p><script>var site = "{{ profile.site }}";</script>', '{{ profile.site }}', 30],
+    ['<SCRIPT src="https://cdn.example/{{ profile.site }}.js">', '{{ profile.site }}', 34],
+  ])(
+    'refuses an html value in script, which a browser decodes before running it: %s',
+    async (html, written, column) => {
+      // arrange: a customer's value that ends the string and runs its own code
+      const site = "');alert(document.cookie);('";
+      const where = `${written} (line 1, column ${column}) stands in script`;
+      // act, assert
+      expect(checkTemplateSyntax(email(html))).toStrictEqual([
+        { field: 'html', kind: 'html-value', message: expect.stringContaining(where) },
       ]);
       await expect(renderTemplate(email(html), context({ site }))).rejects.toThrow(`html: ${where}`);
     },
