@@ -6,8 +6,17 @@ import { type Violation, violation } from './violations.ts';
  * a trait an updateProfile step sets, an emitted property). JSON holds it,
  * but every JavaScript parser turns it into a prototype and drops it, so the
  * step would silently lose the field; it is reported with its path instead.
- * Iterative, so no nesting exhausts the stack.
+ * So is a key or text holding half of a surrogate pair (`"\ud800"`, which
+ * JSON can escape but UTF-8 cannot encode): a variant so named could not be
+ * counted (its stats key cannot be written), and DynamoDB would store any
+ * such name as another one (U+FFFD in its place). Iterative, so no nesting
+ * exhausts the stack.
  */
+/** Half of a UTF-16 surrogate pair, without its other half. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const HALF_A_PAIR =
+  'holds half of a surrogate pair (an escape such as \\ud800 without its other half), which is no character: write the character itself.';
+
 export function reservedKeyViolations(input: unknown): Violation[] {
   const out: Violation[] = [];
   const stack: { value: unknown; path: readonly PropertyKey[] }[] = [{ value: input, path: [] }];
@@ -25,6 +34,8 @@ export function reservedKeyViolations(input: unknown): Violation[] {
           ),
         );
       }
+      if (LONE_SURROGATE.test(key) || (typeof child === 'string' && LONE_SURROGATE.test(child)))
+        out.push(violation(at, 'schema.invalid', HALF_A_PAIR));
       stack.push({ value: child, path: at });
     }
   }
