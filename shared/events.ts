@@ -2,7 +2,7 @@ import { structuralProblems } from './ingest/limits.ts';
 import { LOCALE } from './ingest/reserved-traits.ts';
 import { ANONYMOUS_PREFIX, profileKeys } from './tables.ts';
 import { isValidTimeZone } from './time.ts';
-import { codePointLength, utf8Length } from './utf8.ts';
+import { codePointLength, hasLoneSurrogate, LONE_SURROGATE_PROBLEM, utf8Length } from './utf8.ts';
 import * as z from './zod.ts';
 
 /**
@@ -67,6 +67,8 @@ const Id = () =>
           z.refine((id) => codePointLength(id) > MAX_ID_BYTES || utf8Length(id) <= MAX_ID_BYTES, {
             error: `must be at most ${MAX_ID_BYTES} bytes (UTF-8)`,
           }),
+          // A profile key: stored with U+FFFD in its place, it would be another customer's.
+          z.refine((id) => !hasLoneSurrogate(id), { error: LONE_SURROGATE_PROBLEM }),
         ),
       ),
     ),
@@ -97,6 +99,7 @@ const EventName = z.string({ error: 'must be the event name, a string such as "O
   z.regex(/\S/, { error: 'must not be blank' }),
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it rejects
   z.regex(/^[^\u0000-\u001f\u007f]*$/, { error: 'must not contain control characters' }),
+  z.refine((name) => !hasLoneSurrogate(name), { error: LONE_SURROGATE_PROBLEM }),
 );
 
 const TimeZone = z.string().check(z.refine(isValidTimeZone));

@@ -40,3 +40,20 @@ export function codePointLength(text: string): number {
 function isLowSurrogate(unit: number): boolean {
   return unit >= 0xdc00 && unit <= 0xdfff;
 }
+
+/** Half of a UTF-16 surrogate pair, without its other half. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * True when the text holds half of a surrogate pair (JSON's `"\ud800"` alone):
+ * no character, so UTF-8 cannot hold it, and DynamoDB (through the SDK's
+ * encoder) stores U+FFFD in its place: two such names become one, and a
+ * name read back is not the name written.
+ */
+export function hasLoneSurrogate(text: string): boolean {
+  return LONE_SURROGATE.test(text);
+}
+
+/** What a name or text holding half a surrogate pair is told. */
+export const LONE_SURROGATE_PROBLEM =
+  'holds half of a surrogate pair (an escape such as \\ud800 without its other half), which is no character';

@@ -1,4 +1,4 @@
-import { utf8Length } from '../utf8.ts';
+import { hasLoneSurrogate, LONE_SURROGATE_PROBLEM, utf8Length } from '../utf8.ts';
 import { reservedTraitProblem } from './reserved-traits.ts';
 import { storedValueSize } from './stored-size.ts';
 
@@ -85,6 +85,8 @@ function keyProblem(key: string, trait: boolean): { message: string; atKey: bool
   if (key === '') return { message: 'has an empty key', atKey: false };
   if (key.length > MAX_KEY_LENGTH)
     return { message: `has a key longer than ${MAX_KEY_LENGTH} characters`, atKey: false };
+  // Stored, it would be another key (U+FFFD in its place), one two keys could share.
+  if (hasLoneSurrogate(key)) return { message: `has a key that ${LONE_SURROGATE_PROBLEM}`, atKey: false };
   return undefined;
 }
 
@@ -163,6 +165,7 @@ export function traitProblem(trait: string, value: unknown): string | undefined 
   if (trait.length === 0) return 'a trait needs a name';
   if (!nameFits(trait)) return `a trait name is limited to ${MAX_NAME_BYTES} bytes in UTF-8`;
   if (RESERVED_KEYS.has(trait)) return `"${trait}" cannot be a trait name (JavaScript reserves it)`;
+  if (hasLoneSurrogate(trait)) return `a trait name ${LONE_SURROGATE_PROBLEM}`;
   const json = JSON.stringify(value);
   const bytes = json === undefined ? 0 : utf8Length(json);
   if (bytes > MAX_TRAIT_VALUE_BYTES)

@@ -1,4 +1,5 @@
 import { RESERVED_KEYS } from '../ingest/limits.ts';
+import { hasLoneSurrogate, LONE_SURROGATE_PROBLEM } from '../utf8.ts';
 import { type Violation, violation } from './violations.ts';
 
 /**
@@ -12,10 +13,7 @@ import { type Violation, violation } from './violations.ts';
  * such name as another one (U+FFFD in its place). Iterative, so no nesting
  * exhausts the stack.
  */
-/** Half of a UTF-16 surrogate pair, without its other half. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const HALF_A_PAIR =
-  'holds half of a surrogate pair (an escape such as \\ud800 without its other half), which is no character: write the character itself.';
+const HALF_A_PAIR = `${LONE_SURROGATE_PROBLEM}: write the character itself.`;
 
 export function reservedKeyViolations(input: unknown): Violation[] {
   const out: Violation[] = [];
@@ -34,7 +32,7 @@ export function reservedKeyViolations(input: unknown): Violation[] {
           ),
         );
       }
-      if (LONE_SURROGATE.test(key) || (typeof child === 'string' && LONE_SURROGATE.test(child)))
+      if (hasLoneSurrogate(key) || (typeof child === 'string' && hasLoneSurrogate(child)))
         out.push(violation(at, 'schema.invalid', HALF_A_PAIR));
       stack.push({ value: child, path: at });
     }
