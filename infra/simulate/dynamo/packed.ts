@@ -98,7 +98,7 @@ function decode(value: unknown): unknown {
   const map = value as Doc;
   const keys = Object.keys(map);
   const tag = keys.length === 1 ? keys[0] : undefined;
-  if (tag !== undefined && tag.startsWith(TAGGED) && !tag.startsWith(TAGGED, 1)) {
+  if (tag?.startsWith(TAGGED) && !tag.startsWith(TAGGED, 1)) {
     const member = map[tag];
     if (tag === BIGINT) return BigInt(String(member));
     if (tag === NUMBER) return Number(member);
