@@ -1,6 +1,6 @@
 import { UNSTORABLE_KEY, UnstorableKeyError } from '#functions/_lib/clients/dynamo-documents.ts';
 import { isDataMap } from '#shared/dictionary.ts';
-import { fromAttribute, fromItem, toAttribute, toItem } from './convert.ts';
+import { fromAttribute, toAttribute } from './convert.ts';
 
 /**
  * Items as the document client reads them back: plain objects, arrays,
@@ -244,34 +244,4 @@ export function valueSize(v: unknown): number {
     default:
       return 0;
   }
-}
-
-/** Whether a stored value holds a value JSON does not carry as it is (a bigint, a set, binary). */
-function special(value: unknown): boolean {
-  if (typeof value === 'bigint') return true;
-  if (typeof value !== 'object' || value === null) return false;
-  if (Array.isArray(value)) {
-    for (const x of value) if (special(x)) return true;
-    return false;
-  }
-  if (value instanceof Set || value instanceof Uint8Array) return true;
-  for (const key in value) if (special((value as Doc)[key])) return true;
-  return false;
-}
-
-/**
- * An item as one string (held.ts packs items that fall out of use): its JSON
- * when that carries every value as it is, else, after a mark, the JSON of its
- * AttributeValue form (packed.ts keeps binary there).
- */
-export function packDoc(item: Doc, packAttributes: (item: ReturnType<typeof toItem>) => string): string {
-  for (const key in item) if (special(item[key])) return `\u0000${packAttributes(toItem(item))}`;
-  return JSON.stringify(item);
-}
-
-/** A packed item as fresh objects: its maps and lists frozen, the item itself the tables' own (memory-tables.ts). */
-export function unpackDoc(text: string, unpackAttributes: (text: string) => ReturnType<typeof toItem>): Doc {
-  const item: Doc = text.startsWith('\u0000') ? fromItem(unpackAttributes(text.slice(1))) : JSON.parse(text);
-  for (const key in item) frozen(item[key]);
-  return item;
 }

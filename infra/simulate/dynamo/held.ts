@@ -1,5 +1,5 @@
-import { type Doc as Item, packDoc, unpackDoc } from './documents.ts';
-import { pack, unpack } from './packed.ts';
+import type { Doc as Item } from './documents.ts';
+import { packDoc, unpackDoc } from './packed.ts';
 
 /**
  * How items are held: the most recently used as objects, the rest packed
@@ -35,7 +35,7 @@ export class HeldItems {
   item(held: Held): Item {
     let item = held.item;
     if (item === undefined) {
-      item = unpackDoc(held.text ?? '{}', unpack);
+      item = unpackDoc(held.text ?? '{}');
       held.item = item;
     }
     this.touch(held);
@@ -81,7 +81,7 @@ export class HeldItems {
     for (const oldest of this.hot) {
       if (excess-- <= 0) break;
       this.hot.delete(oldest);
-      if (oldest.item !== undefined && oldest.text === undefined) oldest.text = packDoc(oldest.item, pack);
+      if (oldest.item !== undefined && oldest.text === undefined) oldest.text = packDoc(oldest.item);
       oldest.item = undefined;
       oldest.moved = -1;
     }

@@ -1,94 +1,125 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { Item } from './convert.ts';
+import { type Doc, frozen } from './documents.ts';
 
 /**
  * An item as one JSON string instead of a graph of small objects: a forecast
  * keeps every customer's profile, deliveries and enrollment items, and as
  * text an item takes about a third of the memory (held.ts decides which items
- * are packed). Binary values (B, BS) go into JSON as base64 under member
- * names no AttributeValue has, and come back as Uint8Array, as DynamoDB
- * returns them.
+ * are packed).
+ *
+ * Most items are plain JSON and packed as they are. An item holding a value
+ * JSON does not carry (a bigint: every profile's packed event counters; a set;
+ * binary; a number JSON cannot write) is packed after a mark, each such value
+ * as an object with one tag member: `{"\u0000n": "123"}` a bigint,
+ * `{"\u0000f": "Infinity"}` such a number, `{"\u0000b": "<base64>"}` binary,
+ * `{"\u0000s": [...]}` a set of such values. A map's own name that starts with
+ * "\u0000" gets one more in front, so no name a user chose reads as a tag.
+ * Every value comes back as the same type, without the AttributeValue form
+ * in between (the profile is packed and unpacked at almost every burst of a
+ * customer's calls).
  */
 
-const B = 'B\u0000base64';
-const BS = 'BS\u0000base64';
+/** The mark in front of an item packed with tags. */
+const TAGGED = '\u0000';
+const BIGINT = '\u0000n';
+const NUMBER = '\u0000f';
+const BINARY = '\u0000b';
+const SET = '\u0000s';
+
+/** Whether a stored value holds a value JSON does not carry as it is. */
+function special(value: unknown): boolean {
+  switch (typeof value) {
+    case 'bigint':
+      return true;
+    case 'number':
+      return !Number.isFinite(value);
+    case 'object': {
+      if (value === null) return false;
+      if (Array.isArray(value)) {
+        for (const x of value) if (special(x)) return true;
+        return false;
+      }
+      if (value instanceof Set || value instanceof Uint8Array) return true;
+      for (const key in value) if (special((value as Doc)[key])) return true;
+      return false;
+    }
+    default:
+      return false;
+  }
+}
+
+/** Defines a member as data: `__proto__` is a name like any other in an item. */
+function setOwn(map: Doc, name: string, value: unknown): void {
+  if (name === '__proto__')
+    Object.defineProperty(map, name, { value, enumerable: true, writable: true, configurable: true });
+  else map[name] = value;
+}
 
 function base64(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
-function bytes(text: string): Uint8Array {
-  // A copy with its own memory, not a view into Node's shared buffer pool (copied at once, not element by element).
-  return new Uint8Array(Buffer.from(text, 'base64'));
-}
-
-/** Whether a value holds binary anywhere (most items hold none and are packed as they are). */
-function hasBinary(value: AttributeValue): boolean {
-  if (value.B !== undefined || value.BS !== undefined) return true;
-  const map = value.M;
-  if (map !== undefined) {
-    for (const key in map) {
-      const member = map[key];
-      if (member !== undefined && hasBinary(member)) return true;
+function encode(value: unknown): unknown {
+  switch (typeof value) {
+    case 'bigint':
+      return { [BIGINT]: value.toString() };
+    case 'number':
+      return Number.isFinite(value) ? value : { [NUMBER]: String(value) };
+    case 'object': {
+      if (value === null) return null;
+      if (Array.isArray(value)) return value.map(encode);
+      if (value instanceof Uint8Array) return { [BINARY]: base64(value) };
+      if (value instanceof Set) return { [SET]: [...value].map(encode) };
+      return encodeMap(value as Doc);
     }
-    return false;
+    default:
+      return value;
   }
-  const list = value.L;
-  if (list !== undefined) for (const element of list) if (hasBinary(element)) return true;
-  return false;
 }
 
-function encodeBinary(value: AttributeValue): unknown {
-  if (value.B !== undefined) return { [B]: base64(value.B) };
-  if (value.BS !== undefined) return { [BS]: value.BS.map(base64) };
-  if (value.M !== undefined) return { M: encodeItem(value.M) };
-  if (value.L !== undefined) return { L: value.L.map(encodeBinary) };
-  return value;
-}
-
-function encodeItem(item: Item): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(item)) {
-    const value = item[key];
-    if (value !== undefined) out[key] = hasBinary(value) ? encodeBinary(value) : value;
-  }
+function encodeMap(map: Doc): Doc {
+  const out: Doc = {};
+  for (const key of Object.keys(map))
+    setOwn(out, key.startsWith(TAGGED) ? TAGGED + key : key, encode(map[key]));
   return out;
 }
 
-export function pack(item: Item): string {
-  for (const key in item) {
-    const value = item[key];
-    if (value !== undefined && hasBinary(value)) return JSON.stringify(encodeItem(item));
+/** A packed map's members, its names as they were, each value decoded. */
+function decodeMembers(map: Doc): Doc {
+  const out: Doc = {};
+  for (const key of Object.keys(map))
+    setOwn(out, key.startsWith(TAGGED) ? key.slice(1) : key, decode(map[key]));
+  return out;
+}
+
+/** A parsed value as stored: tags made into their values, maps and lists frozen (sets and binary cannot be). */
+function decode(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return Object.freeze(value.map(decode));
+  const map = value as Doc;
+  const keys = Object.keys(map);
+  const tag = keys.length === 1 ? keys[0] : undefined;
+  if (tag?.startsWith(TAGGED) && !tag.startsWith(TAGGED, 1)) {
+    const member = map[tag];
+    if (tag === BIGINT) return BigInt(String(member));
+    if (tag === NUMBER) return Number(member);
+    // A copy with its own memory, not a view into Node's shared buffer pool.
+    if (tag === BINARY) return new Uint8Array(Buffer.from(String(member), 'base64'));
+    if (tag === SET && Array.isArray(member)) return new Set(member.map(decode));
+    throw new Error(`A packed item holds an unknown tag ${JSON.stringify(tag)}`);
   }
+  return Object.freeze(decodeMembers(map));
+}
+
+/** An item as one string: its JSON when that carries every value as it is, else tagged after a mark. */
+export function packDoc(item: Doc): string {
+  for (const key in item) if (special(item[key])) return TAGGED + JSON.stringify(encodeMap(item));
   return JSON.stringify(item);
 }
 
-/** Restores the binary members of a parsed value in place (the parsed value is the reader's own). */
-function decodeBinary(value: Record<string, unknown>): void {
-  const b = value[B];
-  if (typeof b === 'string') {
-    delete value[B];
-    value.B = bytes(b);
-  }
-  const bs = value[BS];
-  if (Array.isArray(bs)) {
-    delete value[BS];
-    value.BS = bs.map((x) => bytes(String(x)));
-  }
-  const m = value.M;
-  if (typeof m === 'object' && m !== null) decodeItem(m);
-  const l = value.L;
-  if (Array.isArray(l)) for (const x of l) if (typeof x === 'object' && x !== null) decodeBinary(x);
-}
-
-function decodeItem(item: object): void {
-  for (const value of Object.values(item))
-    if (typeof value === 'object' && value !== null) decodeBinary(value);
-}
-
-/** The item a packed text holds: fresh objects each time, so a reader may keep or change them. */
-export function unpack(text: string): Item {
-  const item: Item = JSON.parse(text);
-  if (text.includes('\\u0000base64')) decodeItem(item);
+/** A packed item as fresh objects: its maps and lists frozen, the item itself the tables' own (memory-tables.ts). */
+export function unpackDoc(text: string): Doc {
+  if (text.startsWith(TAGGED)) return decodeMembers(JSON.parse(text.slice(1)));
+  const item: Doc = JSON.parse(text);
+  for (const key in item) frozen(item[key]);
   return item;
 }

@@ -88,19 +88,29 @@ const Addresses = z.object({
   }),
 });
 
-const SendEmail = z.object({
-  Destination: z.object({ ToAddresses: z.array(z.string()).optional() }).optional(),
-});
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A SendEmail input's recipients (none when its Destination is not that shape). Read, not parsed by a
+ * schema: the input carries the whole rendered email, and a schema would walk it for every email.
+ */
+function recipientsOf(input: unknown): readonly string[] {
+  if (!isRecord(input) || (input.Destination !== undefined && !isRecord(input.Destination))) return [];
+  const to = input.Destination?.ToAddresses;
+  return Array.isArray(to) && to.every((address) => typeof address === 'string') ? to : [];
+}
 
 /** SES v2 SendEmail: every email is accepted; `onEmail` hears of each, as SES's event publishing would. */
 export function countingSes(
   counts: ProviderCounts,
-  onEmail: (email: { messageId: string; to: string[] }) => void = () => {},
+  onEmail: (email: { messageId: string; to: readonly string[] }) => void = () => {},
 ): SESv2Client {
   return answered(new SESv2Client(REGION), (_command, input) => {
     counts.emails += 1;
     const messageId = messageIdOf(counts);
-    onEmail({ messageId, to: SendEmail.safeParse(input).data?.Destination?.ToAddresses ?? [] });
+    onEmail({ messageId, to: recipientsOf(input) });
     return { MessageId: messageId };
   });
 }

@@ -17,7 +17,8 @@ let backends: Backend[];
 
 beforeAll(async () => {
   dynalite = await startDynalite('keys-contract');
-  backends = [dynalite, memoryDynamo('keys-contract')];
+  // Also with every item packed as soon as another is used: names survive the packed form too.
+  backends = [dynalite, memoryDynamo('keys-contract'), memoryDynamo('keys-contract-packed', 1)];
 });
 afterAll(async () => dynalite.stop());
 
