@@ -138,6 +138,24 @@ function withOffsetColon(value: unknown): unknown {
   return basic === null ? value : `${basic[1]}${basic[2]}:${basic[3]}`;
 }
 
+const TIMESTAMP_SHAPE = 'must be an ISO 8601 timestamp such as 2026-11-24T10:00:00Z';
+
+/**
+ * Why a timestamp is not one, in the sender's terms: the usual mistakes of
+ * an app's code (a local time with no offset, an epoch number, an offset
+ * without minutes) each get the fix; anything else the expected shape.
+ */
+function timestampProblem(input: unknown): string {
+  if (typeof input === 'number')
+    return `${TIMESTAMP_SHAPE}, not a number (epoch time): send it as a string, e.g. new Date(${Number.isFinite(input) ? input : 'ms'}).toISOString()`;
+  if (typeof input !== 'string') return TIMESTAMP_SHAPE;
+  if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(input))
+    return `${TIMESTAMP_SHAPE}: "${input}" has no offset, so the instant it names is unknown; add Z for UTC or the sender's offset (+01:00)`;
+  if (/^\d{4}-\d{2}-\d{2}T[\d:.]+[+-]\d{2}$/.test(input))
+    return `${TIMESTAMP_SHAPE}: the offset of "${input}" needs its minutes (+01:00, not +01)`;
+  return TIMESTAMP_SHAPE;
+}
+
 /**
  * The earliest event time accepted. An earlier one is a placeholder a client
  * wrote for a time it did not have (Go's and .NET's zero time, year 1; the
@@ -171,7 +189,7 @@ const common = {
     z.iso
       .datetime({
         offset: true,
-        error: 'must be an ISO 8601 timestamp such as 2026-11-24T10:00:00Z',
+        error: (issue) => timestampProblem(issue.input),
       })
       .check(
         z.refine((value) => !(Date.parse(value) < EARLIEST_EVENT_TIME), {

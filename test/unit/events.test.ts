@@ -413,6 +413,31 @@ describe('parseCustomerEvent: timestamps as SDKs write them', () => {
     for (const timestamp of ['2026-11-24T10:00:00', 1795514400000, undefined, '2026-11-24T10:00:00+01'])
       expect(at(timestamp)).toEqual(['timestamp']);
   });
+
+  it.each([
+    [
+      '2026-11-24T10:00:00',
+      'must be an ISO 8601 timestamp such as 2026-11-24T10:00:00Z: "2026-11-24T10:00:00" has no offset, so the instant it names is unknown; add Z for UTC or the sender\'s offset (+01:00)',
+    ],
+    [
+      '2026-11-24 10:00:00.250',
+      'must be an ISO 8601 timestamp such as 2026-11-24T10:00:00Z: "2026-11-24 10:00:00.250" has no offset, so the instant it names is unknown; add Z for UTC or the sender\'s offset (+01:00)',
+    ],
+    [
+      1795514400000,
+      'must be an ISO 8601 timestamp such as 2026-11-24T10:00:00Z, not a number (epoch time): send it as a string, e.g. new Date(1795514400000).toISOString()',
+    ],
+    [
+      '2026-11-24T10:00:00+01',
+      'must be an ISO 8601 timestamp such as 2026-11-24T10:00:00Z: the offset of "2026-11-24T10:00:00+01" needs its minutes (+01:00, not +01)',
+    ],
+    ['yesterday', 'must be an ISO 8601 timestamp such as 2026-11-24T10:00:00Z'],
+  ])('tells the sender how to fix %s', (timestamp, message) => {
+    // act
+    const result = parseCustomerEvent({ type: 'track', userId: 'u', event: 'E', messageId: 'm', timestamp });
+    // assert
+    expect(result).toStrictEqual({ ok: false, problems: [{ field: 'timestamp', message }] });
+  });
 });
 
 describe('parseCustomerEvent: placeholder and absurd timestamps', () => {
