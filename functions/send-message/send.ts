@@ -30,6 +30,7 @@ import {
   JourneyError,
   OptedOutError,
   PERMANENT_ERRORS,
+  RecordedFailureError,
   SendInProgressError,
   TemplateFailedError,
   TransientError,
@@ -220,13 +221,22 @@ async function reserve(
   throw new TransientError('frequency cap slot contended; retry');
 }
 
-/** `permanent`: a failure no retry overcomes, counted now (a failure a retry may overcome is counted once final). */
+/**
+ * `permanent`: the name of a failure no retry overcomes, final and counted now (a failure a retry may
+ * overcome is counted once final).
+ */
 type Settle = (
   status: DeliveryStatus,
   output?: SendMessageOutput,
   detail?: string,
-  permanent?: boolean,
+  permanent?: string,
 ) => Promise<void>;
+
+/** The error a failure made final ends with again: its own name when it is one the failure policy catches. */
+function recordedFailure(error: string | undefined, detail: string, counted: boolean): RecordedFailureError {
+  const name = PERMANENT_ERRORS.find((known) => known === error) ?? ErrorName.DeliveryFailed;
+  return new RecordedFailureError(name, detail, counted);
+}
 
 /**
  * Writes the count a delivery record owes (marked by the write that settled
@@ -483,6 +493,8 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
     });
   }
   if (claim.kind === 'done' || claim.kind === 'stale') return claim.output;
+  // Failed for good before: nothing is sent, and the step takes its failure policy as that attempt's did.
+  if (claim.kind === 'failed') throw recordedFailure(claim.error, claim.detail, claim.pending !== undefined);
   // A retry's backoff can run out inside a lease (a live attempt, or one that died holding it): deferring
   // to the lease's end lets the next attempt see the outcome, or settle or take over a dead attempt.
   if (claim.kind === 'busy')
@@ -491,12 +503,15 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
   // first, or this message would count it and defer itself. Unwritable, it only holds this message back.
   if (claim.orphanSlot !== undefined) await release(deps, input, claim.orphanSlot).catch(() => undefined);
   const progress: Progress = { stage: 'preparing', attempt: claim.attempt };
-  const settle: Settle = async (status, output, detail, permanent = false) => {
+  const settle: Settle = async (status, output, detail, permanent) => {
     // A failed attempt may be retried: it is counted once it is final (here only when no retry overcomes it).
     const counted =
-      status === 'failed' && !permanent
+      status === 'failed' && permanent === undefined
         ? undefined
-        : { reason: output?.status === 'sent' ? detail : (output?.reason ?? detail) };
+        : {
+            reason: output?.status === 'sent' ? detail : (output?.reason ?? detail),
+            ...(permanent === undefined ? {} : { error: permanent }),
+          };
     const pending = await deps.deliveries.settle(
       deliveryId,
       status,
@@ -566,13 +581,18 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
     // that cannot be given back only holds the next message back, it never lets one more through.
     if (progress.reserved !== undefined) await release(deps, input, progress.reserved).catch(() => undefined);
     const permanent = PERMANENT_ERRORS.some((name) => name === failure.name);
-    await settle('failed', undefined, failure.message, permanent).catch(async () => {
-      // Not recorded: counted as before, with nothing to guard it by.
-      if (permanent && !progress.settled)
-        await deps.stats
-          .recordSend({ ...stat, channel, status: 'failed', at: deps.now() })
-          .catch(() => undefined);
-    });
+    await settle('failed', undefined, failure.message, permanent ? failure.name : undefined).catch(
+      async (cause: unknown) => {
+        // Final on the record, its count not written: a retry finds the record failed, writes the count the
+        // mark says, and ends with this failure (the retries running out, the failure path writes it).
+        if (permanent && progress.settled) throw named(cause);
+        // Not recorded: counted as before, with nothing to guard it by.
+        if (permanent)
+          await deps.stats
+            .recordSend({ ...stat, channel, status: 'failed', at: deps.now() })
+            .catch(() => undefined);
+      },
+    );
     throw failure;
   }
 }

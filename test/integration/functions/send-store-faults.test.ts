@@ -4,7 +4,7 @@ import { deliveryIdOf } from '#functions/_lib/deliveries.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
 import { sendMessage } from '#functions/send-message/send.ts';
 import { type CountMetric, sendTask } from '#functions/send-message/task.ts';
-import { DeferredError } from '#shared/errors.ts';
+import { DeferredError, ErrorName, PERMANENT_ERRORS } from '#shared/errors.ts';
 import type { SendMessageInput, SendMessageOutput } from '#shared/tasks/send-message.ts';
 import type { Fault, FaultPlan, FaultRequest } from '../../support/fault-proxy.ts';
 import { type Channel, type SendWorld, startSendWorld } from '../../support/send-world.ts';
@@ -286,6 +286,8 @@ async function runCounted(
     const result = await runWithRetry(() => invoke(input), retriers, clock, timing);
     if (!result.ok) {
       const error = result.error instanceof Error ? result.error.name : 'Error';
+      // A failure no retry overcomes takes the step's failure policy at once; the rest its counting path.
+      if (PERMANENT_ERRORS.some((name) => name === error)) return { failed: error };
       return invoke({ ...input, exhausted: { error } });
     }
     if (!('status' in result.value) || result.value.status !== 'deferred') return result.value;
@@ -460,4 +462,38 @@ describe('the alarmed "outcome unknown" metric', () => {
     expect(run.delivered).toBe(2);
     expect([run.unknown, run.counts.get('unknown'), run.counts.get('sent')]).toEqual([1, 1, 1]);
   });
+});
+
+describe('a permanent failure whose count fails', () => {
+  it.each([
+    ['error-before', 1],
+    ['error-after', 1],
+    ['error-before', 2],
+    ['error-after', 2],
+  ] as const)(
+    'is counted once and takes the failure policy, sending nothing (%s ×%i)',
+    async (fault, times) => {
+      // arrange: a step whose template is for another channel (no retry renders it), its count's write failing
+      n += 1;
+      const userId = `permc${n}`;
+      await world.customer(userId);
+      const input = world.input(userId, 'email', { stepId: `permc-${n}`, template: 'sms' });
+      world.dbProxy.plan(once(WRITES['step counter'], fault, times));
+      const clock = virtualClock('2026-11-24T10:00:00Z');
+      const counted: Parameters<CountMetric>[0][] = [];
+      // act: the task as the state machine runs it, then a duplicate invocation
+      const outcome = await runCounted(input, clock, 'shortest', counted);
+      world.dbProxy.plan(() => 'pass');
+      const again = await runCounted(input, clock, 'shortest', counted);
+      // assert
+      expect([outcome, again]).toEqual([
+        { failed: ErrorName.TemplateFailed },
+        { failed: ErrorName.TemplateFailed },
+      ]);
+      expect((await world.record(input)).status).toBe('failed');
+      expect([...(await stepCounts(input))]).toEqual([['failed', 1]]);
+      expect(counted).toEqual(['failed']);
+      expect((await world.delivered('email')).get(userId) ?? 0).toBe(0);
+    },
+  );
 });
