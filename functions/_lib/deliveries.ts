@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { getItem, putItem, updateItem } from '#functions/_lib/clients/document-calls.ts';
-import type { TokenOutcome } from '#shared/delivery/push-results.ts';
+import type { TokenCounts, TokenOutcome } from '#shared/delivery/push-results.ts';
 import { TransientError } from '#shared/errors.ts';
 import { SendMessageOutput } from '#shared/tasks/send-message.ts';
 import * as z from '#shared/zod.ts';
@@ -24,6 +24,14 @@ const PendingMark = z.object({
   s: z.enum(['sent', 'suppressed', 'deferred', 'failed', 'unknown']),
   r: z.optional(z.string()),
   t: z.string(),
+  /** A push's token results, counted with the message. */
+  k: z.optional(
+    z.object({
+      unregistered: z.optional(z.number()),
+      invalidToken: z.optional(z.number()),
+      replaced: z.optional(z.number()),
+    }),
+  ),
 });
 
 /**
@@ -37,12 +45,13 @@ export type PendingCount = {
   reason?: string;
   at: Date;
   retry: boolean;
+  tokens?: TokenCounts;
 };
 
 function pendingOf(deliveryId: string, value: unknown, retry: boolean): PendingCount | undefined {
   const mark = PendingMark.safeParse(value);
   if (!mark.success) return undefined;
-  const { p, s, r, t } = mark.data;
+  const { p, s, r, t, k } = mark.data;
   return {
     id: `${deliveryId}#${s}#${p}`,
     pendingAt: p,
@@ -50,6 +59,7 @@ function pendingOf(deliveryId: string, value: unknown, retry: boolean): PendingC
     ...(r === undefined ? {} : { reason: r }),
     at: new Date(t),
     retry,
+    ...(k === undefined ? {} : { tokens: k }),
   };
 }
 
@@ -59,12 +69,14 @@ function markOf(
   status: DeliveryStatus,
   now: Date,
   reason: string | undefined,
+  tokens?: TokenCounts,
 ): { mark: z.infer<typeof PendingMark>; pending: PendingCount } {
   const mark = {
     p: clockNow().getTime(),
     s: status,
     ...(reason === undefined ? {} : { r: reason }),
     t: now.toISOString(),
+    ...(tokens === undefined ? {} : { k: tokens }),
   };
   return { mark, pending: pendingOf(deliveryId, mark, false) as PendingCount };
 }
@@ -479,9 +491,10 @@ export class DeliveriesRepository {
     now: Date,
     detail?: string,
     attempt?: number,
-    counted?: { reason?: string; error?: string },
+    counted?: { reason?: string; error?: string; tokens?: TokenCounts },
   ): Promise<PendingCount | undefined> {
-    const owed = counted === undefined ? undefined : markOf(deliveryId, status, now, counted.reason);
+    const owed =
+      counted === undefined ? undefined : markOf(deliveryId, status, now, counted.reason, counted.tokens);
     const final = status === 'failed' && counted !== undefined;
     await this.held(deliveryId, attempt, {
       UpdateExpression: `SET #status = :status, updatedAt = :now, #output = :output, detail = :detail${

@@ -24,6 +24,7 @@ import {
   quietUntil,
   zoneOf,
 } from '#shared/delivery/policy.ts';
+import type { TokenCounts } from '#shared/delivery/push-results.ts';
 import { SMS_SENDER_CONTEXT } from '#shared/delivery/sender-context.ts';
 import {
   ErrorName,
@@ -150,6 +151,7 @@ async function deliver(
   rendered: Record<string, string>,
   unsubscribe: string,
   owner: string,
+  progress: Progress,
 ) {
   const context = {
     journeyId: input.journeyId,
@@ -197,7 +199,10 @@ async function deliver(
       timeToLiveSeconds: ttl === undefined ? undefined : durationSeconds(ttl),
     },
     context,
-    pushTokenListener(deps, input, owner, address.tokens),
+    pushTokenListener(deps, input, owner, address.tokens, (counts) => {
+      if (counts === undefined) delete progress.tokens;
+      else progress.tokens = counts;
+    }),
   );
 }
 
@@ -258,6 +263,7 @@ async function countOwed(
       status: pending.status,
       ...(pending.reason === undefined ? {} : { reason: pending.reason }),
       at: pending.at,
+      ...(pending.tokens === undefined ? {} : { tokens: pending.tokens }),
     },
     { id: pending.id, pendingAt: pending.pendingAt, retry: pending.retry },
   );
@@ -319,9 +325,15 @@ async function attempt(
   progress.address = found === undefined ? undefined : addressKey(found);
   await deps.deliveries.markCalled(deliveryId, now, progress.attempt);
   progress.stage = 'calling';
-  const messageId = await deliver(deps, input, address, rendered, unsubscribe, profile.userId).catch(
-    (error: unknown) => optOutOnRefusal(deps, input, error),
-  );
+  const messageId = await deliver(
+    deps,
+    input,
+    address,
+    rendered,
+    unsubscribe,
+    profile.userId,
+    progress,
+  ).catch((error: unknown) => optOutOnRefusal(deps, input, error));
   progress.stage = 'accepted';
   progress.messageId = messageId;
   const output = { status: 'sent', messageId } as const;
@@ -383,6 +395,8 @@ type Progress = {
   messageId?: string;
   /** The address called (`addressKey`), linked with the message id. */
   address?: string;
+  /** What the push service said of the tokens: counted with the outcome this attempt settles. */
+  tokens?: TokenCounts;
 };
 
 /**
@@ -511,6 +525,7 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
         : {
             reason: output?.status === 'sent' ? detail : (output?.reason ?? detail),
             ...(permanent === undefined ? {} : { error: permanent }),
+            ...(progress.tokens === undefined ? {} : { tokens: progress.tokens }),
           };
     const pending = await deps.deliveries.settle(
       deliveryId,

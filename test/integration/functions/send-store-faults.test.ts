@@ -2,6 +2,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { deliveryIdOf } from '#functions/_lib/deliveries.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
+import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { sendMessage } from '#functions/send-message/send.ts';
 import { type CountMetric, sendTask } from '#functions/send-message/task.ts';
 import { DeferredError, ErrorName, PERMANENT_ERRORS } from '#shared/errors.ts';
@@ -15,6 +16,7 @@ import {
   type VirtualClock,
   virtualClock,
 } from '../../support/task-retry.ts';
+import { identify, ingestDeps } from './harness.ts';
 
 /**
  * DynamoDB faults at each read and write of the send path, injected by a
@@ -496,4 +498,40 @@ describe('a permanent failure whose count fails', () => {
       expect((await world.delivered('email')).get(userId) ?? 0).toBe(0);
     },
   );
+});
+
+describe('a push whose token results are counted while DynamoDB fails', () => {
+  const PROFILE_TOKENS = { op: 'UpdateItem', table: 'profiles', marker: 'REMOVE' } as const;
+  it.each([
+    ['step counter', 'error-before', 1],
+    ['step counter', 'error-after', 1],
+    ['step counter', 'error-before', 2],
+    ['step counter', 'error-after', 2],
+    ['profile tokens', 'error-after', 1],
+    ['profile tokens', 'error-before', 1],
+  ] as const)('counts the dead token and the message once (%s, %s ×%i)', async (write, fault, times) => {
+    // arrange: a customer with a live device and a dead one
+    n += 1;
+    const userId = `ptok${n}`;
+    await world.customer(userId);
+    await ingestEvent(ingestDeps(world.db).deps, {
+      ...identify(userId, {}),
+      context: { device: { token: `dead-${userId}`, type: 'android' } },
+    });
+    const input = world.input(userId, 'push', { stepId: `ptok-${n}` });
+    world.dbProxy.plan(once(write === 'step counter' ? WRITES['step counter'] : PROFILE_TOKENS, fault, times));
+    // act: the task as the state machine runs it, then a duplicate invocation
+    const clock = virtualClock('2026-11-24T10:00:00Z');
+    const result = await runTask(input, clock, 'shortest');
+    world.dbProxy.plan(() => 'pass');
+    const again = await sendMessage(world.deps(clock), input);
+    // assert
+    expect([result, again]).toMatchObject([{ ok: true, value: { status: 'sent' } }, { status: 'sent' }]);
+    expect((await world.delivered('push')).get(userId)).toBe(1);
+    const rows = await new StatsRepository(world.db.doc, world.db.tables.stats).funnel(input.journeyId);
+    const tokens = rows
+      .filter((row) => row.stepId === input.stepId && row.metric.startsWith('pushToken'))
+      .reduce((sum, row) => sum + row.count, 0);
+    expect([tokens, (await stepCounts(input)).get('sent')]).toEqual([1, 1]);
+  });
 });
