@@ -141,12 +141,17 @@ export type Claim =
    * `pending`: a count the record still owes (an earlier settle's, or the unknown outcome this claim took
    * over): written before anything else, and its mark removed.
    */
+  /**
+   * `deferred`: the record was deferred (its output): a retry of the attempt that deferred it, come back
+   * before its time to settle the deferral's count, ends deferred again without counting it twice.
+   */
   | {
       kind: 'claimed';
       attempt: number;
       tookOverUnknown?: true;
       orphanSlot?: string;
       pending?: PendingCount;
+      deferred?: Extract<SendMessageOutput, { status: 'deferred' }>;
     }
   /** `unreadable`: the record is there but not one this code can read; its outcome is unknown. */
   | { kind: 'done'; output: SendMessageOutput; unreadable?: true; pending?: PendingCount }
@@ -259,6 +264,9 @@ export class DeliveriesRepository {
       const attempt = (typeof before?.attempts === 'number' ? before.attempts : 0) + 1;
       const pending = pendingOf(deliveryId, before?.[COUNT_PENDING], true);
       const owed = pending === undefined ? {} : { pending };
+      const earlier = SendMessageOutput.safeParse(before?.output);
+      if (before?.status === 'deferred' && earlier.success && earlier.data.status === 'deferred')
+        return { kind: 'claimed', attempt, ...owed, deferred: earlier.data };
       if (before?.status !== 'sending') return { kind: 'claimed', attempt, ...owed };
       // Removed by this claim: only this claim gives the slot back, once.
       return typeof before.reservedAt === 'string'

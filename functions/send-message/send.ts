@@ -517,6 +517,18 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
   // first, or this message would count it and defer itself. Unwritable, it only holds this message back.
   if (claim.orphanSlot !== undefined) await release(deps, input, claim.orphanSlot).catch(() => undefined);
   const progress: Progress = { stage: 'preparing', attempt: claim.attempt };
+  // Claimed before the time its deferral set: the retry of the attempt that deferred it (which failed to
+  // settle the deferral's count, counted above if still owed). The send is deferred again as it was, not
+  // counted twice, and its mark is gone before the hours-long wait.
+  const { deferred } = claim;
+  if (deferred !== undefined && Date.parse(deferred.until) > deps.now().getTime()) {
+    try {
+      await deps.deliveries.settle(deliveryId, 'deferred', deferred, deps.now(), undefined, claim.attempt);
+    } catch (error) {
+      throw named(error);
+    }
+    return deferred;
+  }
   const settle: Settle = async (status, output, detail, permanent) => {
     // A failed attempt may be retried: it is counted once it is final (here only when no retry overcomes it).
     const counted =
@@ -543,10 +555,9 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
     // Pending on the record until written: a retry that finds the mark writes it, once.
     if (status !== 'deferred') return countOwed(deps, input, pending, false);
     // A deferred send is visited again, and its claim finds the mark; the mark is removed now, or the
-    // visit, hours later, could no longer tell whether the count landed.
-    await countOwed(deps, input, pending, true).catch((error: unknown) => {
-      logger.warn('deferral not counted yet: the next visit counts it', { error, stepId: input.stepId });
-    });
+    // visit, hours later, could no longer tell whether the count landed (a busy journey's counts take its
+    // guard slot): failing, the attempt fails as transient, and its retry, seconds later, settles the count.
+    await countOwed(deps, input, pending, true);
   };
   try {
     return await attempt(deps, input, meta, settle, progress);

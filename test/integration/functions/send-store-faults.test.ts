@@ -535,3 +535,39 @@ describe('a push whose token results are counted while DynamoDB fails', () => {
     expect([tokens, (await stepCounts(input)).get('sent')]).toEqual([1, 1]);
   });
 });
+
+describe('a deferral whose count mark cannot be cleared at once', () => {
+  const CLEAR_MARK = { op: 'UpdateItem', table: 'deliveries', marker: 'REMOVE #pending' } as const;
+  it.each([
+    ['clear mark', 'error-before'],
+    ['clear mark', 'error-after'],
+    ['step counter', 'error-before'],
+    ['step counter', 'error-after'],
+  ] as const)('leaves no mark for the next visit to guess at, and counts once (%s, %s)', async (write, fault) => {
+    // arrange: a send in quiet hours; the deferral's count or the clearing of its mark fails once
+    n += 1;
+    const userId = `defclr${n}`;
+    await world.customer(userId);
+    const input = world.input(userId, 'email', {
+      stepId: `defclr-${n}`,
+      quietHours: { start: '00:00', end: '23:59' },
+    });
+    world.dbProxy.plan(once(write === 'clear mark' ? CLEAR_MARK : WRITES['step counter'], fault, 1));
+    const clock = virtualClock('2026-11-24T10:00:00Z');
+    // act: the task with its Retry, until it returns the deferral (its Wait would hold the enrollment for hours)
+    const result = await runWithRetry(
+      () => sendMessage(world.deps(clock), input),
+      compiledSendRetry('email'),
+      clock,
+      'shortest',
+    );
+    world.dbProxy.plan(() => 'pass');
+    // assert: hours later the guard could no longer tell whether a mark left now had landed
+    expect(result).toMatchObject({ ok: true, value: { status: 'deferred' } });
+    const record = await world.record(input);
+    expect([record.status, record.countPending]).toEqual(['deferred', undefined]);
+    const rows = await new StatsRepository(world.db.doc, world.db.tables.stats).funnel(input.journeyId);
+    const deferred = rows.filter((row) => row.stepId === input.stepId && row.metric === 'deferred');
+    expect(deferred.reduce((sum, row) => sum + row.count, 0)).toBe(1);
+  });
+});
