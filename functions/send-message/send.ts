@@ -81,8 +81,25 @@ export type SendDeps = {
  */
 const mobile = () => import('./mobile.ts');
 
+/**
+ * Device tokens no send can carry: the SDK builds the provider's per-address maps (the request's
+ * Addresses, the answer's Result) as plain objects, where this key sets the prototype instead of an
+ * entry, so the token and its result would vanish (an outcome read as unknown).
+ */
+const UNSENDABLE_TOKENS: ReadonlySet<string> = new Set(['__proto__']);
+
 /** The address as providers take it: a phone number is read (libphonenumber-js) only for an SMS. */
 async function deliverableAddress(address: Address, profile: Profile): Promise<Deliverable> {
+  if (address.channel === 'push') {
+    const tokens = address.tokens.filter((t) => !UNSENDABLE_TOKENS.has(t.token));
+    if (tokens.length === address.tokens.length) return { ok: true, address };
+    if (tokens.length === 0)
+      return {
+        ok: false,
+        reason: 'the only push token on the profile is "__proto__", which no push can carry',
+      };
+    return { ok: true, address: { ...address, tokens } };
+  }
   if (address.channel !== 'sms') return { ok: true, address };
   const { deliverable } = await mobile();
   return deliverable(address, profile);
