@@ -519,7 +519,9 @@ describe('a push whose token results are counted while DynamoDB fails', () => {
       context: { device: { token: `dead-${userId}`, type: 'android' } },
     });
     const input = world.input(userId, 'push', { stepId: `ptok-${n}` });
-    world.dbProxy.plan(once(write === 'step counter' ? WRITES['step counter'] : PROFILE_TOKENS, fault, times));
+    world.dbProxy.plan(
+      once(write === 'step counter' ? WRITES['step counter'] : PROFILE_TOKENS, fault, times),
+    );
     // act: the task as the state machine runs it, then a duplicate invocation
     const clock = virtualClock('2026-11-24T10:00:00Z');
     const result = await runTask(input, clock, 'shortest');
@@ -543,31 +545,34 @@ describe('a deferral whose count mark cannot be cleared at once', () => {
     ['clear mark', 'error-after'],
     ['step counter', 'error-before'],
     ['step counter', 'error-after'],
-  ] as const)('leaves no mark for the next visit to guess at, and counts once (%s, %s)', async (write, fault) => {
-    // arrange: a send in quiet hours; the deferral's count or the clearing of its mark fails once
-    n += 1;
-    const userId = `defclr${n}`;
-    await world.customer(userId);
-    const input = world.input(userId, 'email', {
-      stepId: `defclr-${n}`,
-      quietHours: { start: '00:00', end: '23:59' },
-    });
-    world.dbProxy.plan(once(write === 'clear mark' ? CLEAR_MARK : WRITES['step counter'], fault, 1));
-    const clock = virtualClock('2026-11-24T10:00:00Z');
-    // act: the task with its Retry, until it returns the deferral (its Wait would hold the enrollment for hours)
-    const result = await runWithRetry(
-      () => sendMessage(world.deps(clock), input),
-      compiledSendRetry('email'),
-      clock,
-      'shortest',
-    );
-    world.dbProxy.plan(() => 'pass');
-    // assert: hours later the guard could no longer tell whether a mark left now had landed
-    expect(result).toMatchObject({ ok: true, value: { status: 'deferred' } });
-    const record = await world.record(input);
-    expect([record.status, record.countPending]).toEqual(['deferred', undefined]);
-    const rows = await new StatsRepository(world.db.doc, world.db.tables.stats).funnel(input.journeyId);
-    const deferred = rows.filter((row) => row.stepId === input.stepId && row.metric === 'deferred');
-    expect(deferred.reduce((sum, row) => sum + row.count, 0)).toBe(1);
-  });
+  ] as const)(
+    'leaves no mark for the next visit to guess at, and counts once (%s, %s)',
+    async (write, fault) => {
+      // arrange: a send in quiet hours; the deferral's count or the clearing of its mark fails once
+      n += 1;
+      const userId = `defclr${n}`;
+      await world.customer(userId);
+      const input = world.input(userId, 'email', {
+        stepId: `defclr-${n}`,
+        quietHours: { start: '00:00', end: '23:59' },
+      });
+      world.dbProxy.plan(once(write === 'clear mark' ? CLEAR_MARK : WRITES['step counter'], fault, 1));
+      const clock = virtualClock('2026-11-24T10:00:00Z');
+      // act: the task with its Retry, until it returns the deferral (its Wait would hold the enrollment for hours)
+      const result = await runWithRetry(
+        () => sendMessage(world.deps(clock), input),
+        compiledSendRetry('email'),
+        clock,
+        'shortest',
+      );
+      world.dbProxy.plan(() => 'pass');
+      // assert: hours later the guard could no longer tell whether a mark left now had landed
+      expect(result).toMatchObject({ ok: true, value: { status: 'deferred' } });
+      const record = await world.record(input);
+      expect([record.status, record.countPending]).toEqual(['deferred', undefined]);
+      const rows = await new StatsRepository(world.db.doc, world.db.tables.stats).funnel(input.journeyId);
+      const deferred = rows.filter((row) => row.stepId === input.stepId && row.metric === 'deferred');
+      expect(deferred.reduce((sum, row) => sum + row.count, 0)).toBe(1);
+    },
+  );
 });
