@@ -137,6 +137,23 @@ export class ProfileValueError extends JourneyError {
   }
 }
 
+/**
+ * A send an earlier attempt made fail for good, met again (a retry that wrote
+ * the count the failure still owed, or a duplicate invocation): it ends the
+ * same way, under the same name, so the step takes its failure policy.
+ * `counted`: this invocation wrote the failure's count (its metric is counted
+ * with it, once).
+ */
+export class RecordedFailureError extends JourneyError {
+  constructor(
+    name: ErrorName,
+    message: string,
+    readonly counted: boolean,
+  ) {
+    super(name, message, false);
+  }
+}
+
 /** Errors Step Functions itself raises, matched in Retry and Catch. */
 export const StatesError = {
   /** A Task's TimeoutSeconds expired (a waitForEvent step's timeout). */

@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { getItem, putItem, updateItem } from '#functions/_lib/clients/document-calls.ts';
-import type { TokenOutcome } from '#shared/delivery/push-results.ts';
+import type { TokenCounts, TokenOutcome } from '#shared/delivery/push-results.ts';
 import { TransientError } from '#shared/errors.ts';
 import { SendMessageOutput } from '#shared/tasks/send-message.ts';
 import * as z from '#shared/zod.ts';
@@ -24,6 +24,14 @@ const PendingMark = z.object({
   s: z.enum(['sent', 'suppressed', 'deferred', 'failed', 'unknown']),
   r: z.optional(z.string()),
   t: z.string(),
+  /** A push's token results, counted with the message. */
+  k: z.optional(
+    z.object({
+      unregistered: z.optional(z.number()),
+      invalidToken: z.optional(z.number()),
+      replaced: z.optional(z.number()),
+    }),
+  ),
 });
 
 /**
@@ -37,12 +45,13 @@ export type PendingCount = {
   reason?: string;
   at: Date;
   retry: boolean;
+  tokens?: TokenCounts;
 };
 
 function pendingOf(deliveryId: string, value: unknown, retry: boolean): PendingCount | undefined {
   const mark = PendingMark.safeParse(value);
   if (!mark.success) return undefined;
-  const { p, s, r, t } = mark.data;
+  const { p, s, r, t, k } = mark.data;
   return {
     id: `${deliveryId}#${s}#${p}`,
     pendingAt: p,
@@ -50,6 +59,7 @@ function pendingOf(deliveryId: string, value: unknown, retry: boolean): PendingC
     ...(r === undefined ? {} : { reason: r }),
     at: new Date(t),
     retry,
+    ...(k === undefined ? {} : { tokens: k }),
   };
 }
 
@@ -59,12 +69,14 @@ function markOf(
   status: DeliveryStatus,
   now: Date,
   reason: string | undefined,
+  tokens?: TokenCounts,
 ): { mark: z.infer<typeof PendingMark>; pending: PendingCount } {
   const mark = {
     p: clockNow().getTime(),
     s: status,
     ...(reason === undefined ? {} : { r: reason }),
     t: now.toISOString(),
+    ...(tokens === undefined ? {} : { k: tokens }),
   };
   return { mark, pending: pendingOf(deliveryId, mark, false) as PendingCount };
 }
@@ -105,6 +117,11 @@ const DeliveryItem = z.extend(DeliveryMeta, {
   /** The frequency-cap slot the attempt took (the time it put in the profile's recent sends). */
   reservedAt: z.optional(z.string()),
   output: z.nullish(SendMessageOutput),
+  detail: z.nullish(z.string()),
+  /** The failure is final and counted (its count marked by the same write): no attempt claims the send again. */
+  failureCounted: z.optional(z.string()),
+  /** The error of a final failure, as Step Functions matched it: a later invocation ends the same way. */
+  failedError: z.nullish(z.string()),
 });
 
 export type Claim =
@@ -124,15 +141,26 @@ export type Claim =
    * `pending`: a count the record still owes (an earlier settle's, or the unknown outcome this claim took
    * over): written before anything else, and its mark removed.
    */
+  /**
+   * `deferred`: the record was deferred (its output): a retry of the attempt that deferred it, come back
+   * before its time to settle the deferral's count, ends deferred again without counting it twice.
+   */
   | {
       kind: 'claimed';
       attempt: number;
       tookOverUnknown?: true;
       orphanSlot?: string;
       pending?: PendingCount;
+      deferred?: Extract<SendMessageOutput, { status: 'deferred' }>;
     }
   /** `unreadable`: the record is there but not one this code can read; its outcome is unknown. */
   | { kind: 'done'; output: SendMessageOutput; unreadable?: true; pending?: PendingCount }
+  /**
+   * The send failed for good (a failure no retry overcomes, or the retries ran out), counted by the mark
+   * of the write that made it final (`pending` while that count is not known written): `error` and
+   * `detail` say how, so a later invocation ends as the first did, and sends nothing.
+   */
+  | { kind: 'failed'; error?: string; detail: string; pending?: PendingCount }
   /** Another attempt holds the claim until `until` (it may be live, or dead with its lease still running). */
   | { kind: 'busy'; until: Date }
   /** A previous attempt called the provider and never said how it ended: now recorded as unknown. */
@@ -196,7 +224,9 @@ export class DeliveriesRepository {
   ): Promise<Claim> {
     const claimable = [
       'attribute_not_exists(deliveryId)',
-      '#status IN (:deferred, :failed)',
+      '#status = :deferred',
+      // A failure a retry may overcome; one made final (and counted) is never sent again.
+      '(#status = :failed AND attribute_not_exists(failureCounted))',
       // The previous attempt died before reaching the provider: nothing was sent.
       '(#status = :sending AND leaseUntil < :nowMs AND attribute_not_exists(calledAt))',
       // A stale attempt that called the provider is first settled as unknown, with its count's mark (`existing`).
@@ -207,7 +237,7 @@ export class DeliveriesRepository {
         TableName: this.table,
         Key: { deliveryId },
         UpdateExpression:
-          'SET #status = :sending, leaseUntil = :lease, userId = :u, journeyId = :j, version = :v, stepId = :s, channel = :c, updatedAt = :now, expiresAt = :exp REMOVE calledAt, reservedAt, failureCounted ADD attempts :one',
+          'SET #status = :sending, leaseUntil = :lease, userId = :u, journeyId = :j, version = :v, stepId = :s, channel = :c, updatedAt = :now, expiresAt = :exp REMOVE calledAt, reservedAt ADD attempts :one',
         ConditionExpression: claimable.join(' OR '),
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
@@ -234,6 +264,9 @@ export class DeliveriesRepository {
       const attempt = (typeof before?.attempts === 'number' ? before.attempts : 0) + 1;
       const pending = pendingOf(deliveryId, before?.[COUNT_PENDING], true);
       const owed = pending === undefined ? {} : { pending };
+      const earlier = SendMessageOutput.safeParse(before?.output);
+      if (before?.status === 'deferred' && earlier.success && earlier.data.status === 'deferred')
+        return { kind: 'claimed', attempt, ...owed, deferred: earlier.data };
       if (before?.status !== 'sending') return { kind: 'claimed', attempt, ...owed };
       // Removed by this claim: only this claim gives the slot back, once.
       return typeof before.reservedAt === 'string'
@@ -267,6 +300,16 @@ export class DeliveriesRepository {
     if (item.data.output != null && item.data.status !== 'sending') {
       const pending = pendingOf(deliveryId, record?.[COUNT_PENDING], true);
       return { kind: 'done', output: item.data.output, ...(pending === undefined ? {} : { pending }) };
+    }
+    if (item.data.status === 'failed') {
+      const pending = pendingOf(deliveryId, record?.[COUNT_PENDING], true);
+      const { failedError, detail } = item.data;
+      return {
+        kind: 'failed',
+        detail: detail ?? 'the send failed',
+        ...(failedError == null ? {} : { error: failedError }),
+        ...(pending === undefined ? {} : { pending }),
+      };
     }
     const leaseUntil = item.data.leaseUntil ?? 0;
     if (leaseUntil > now.getTime()) return { kind: 'busy', until: new Date(leaseUntil) };
@@ -314,7 +357,10 @@ export class DeliveriesRepository {
     // An attempt still sending (live, or dead holding the claim) until its lease ends: not final yet.
     if (claim.kind === 'busy') return (await this.isSending(deliveryId)) ? claim.until : undefined;
     if (claim.kind === 'stale') return { counted: 'unknown', pending: claim.pending };
-    // Final already, with a count still owed (its write failed, and the attempts after it too).
+    // Final already, with a count still owed (its write failed, and the attempts after it too). A failure's
+    // metric is left to the call that writes its count: the attempt that made it final failed before it.
+    if (claim.kind === 'failed' && claim.pending !== undefined)
+      return { counted: claim.pending.status === 'failed' ? 'failed' : 'none', pending: claim.pending };
     if (claim.kind === 'done' && claim.pending !== undefined)
       return { counted: 'none', pending: claim.pending };
     return undefined;
@@ -443,7 +489,8 @@ export class DeliveriesRepository {
   /**
    * Records the outcome of a claimed delivery; with `attempt`, only while that attempt holds the claim.
    * `counted`: the outcome is counted, its count marked pending in the same write (the count it owes, returned);
-   * otherwise no mark is left (the attempt wrote any earlier one's count when it claimed).
+   * otherwise no mark is left (the attempt wrote any earlier one's count when it claimed). A failure counted
+   * is final (`counted.error`: its error's name): no attempt claims the send again.
    */
   async settle(
     deliveryId: string,
@@ -452,13 +499,17 @@ export class DeliveriesRepository {
     now: Date,
     detail?: string,
     attempt?: number,
-    counted?: { reason?: string },
+    counted?: { reason?: string; error?: string; tokens?: TokenCounts },
   ): Promise<PendingCount | undefined> {
-    const owed = counted === undefined ? undefined : markOf(deliveryId, status, now, counted.reason);
+    const owed =
+      counted === undefined ? undefined : markOf(deliveryId, status, now, counted.reason, counted.tokens);
+    const final = status === 'failed' && counted !== undefined;
     await this.held(deliveryId, attempt, {
       UpdateExpression: `SET #status = :status, updatedAt = :now, #output = :output, detail = :detail${
         owed === undefined ? '' : ', #pending = :mark'
-      } REMOVE leaseUntil${owed === undefined ? ', #pending' : ''}`,
+      }${final ? ', failureCounted = :now, failedError = :error' : ''} REMOVE leaseUntil${
+        owed === undefined ? ', #pending' : ''
+      }`,
       names: { '#status': 'status', '#output': 'output', '#pending': COUNT_PENDING },
       values: {
         ':status': status,
@@ -466,6 +517,7 @@ export class DeliveriesRepository {
         ':output': output ?? null,
         ':detail': detail ?? null,
         ...(owed === undefined ? {} : { ':mark': owed.mark }),
+        ...(final ? { ':error': counted.error ?? null } : {}),
       },
     });
     return owed?.pending;

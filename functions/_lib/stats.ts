@@ -2,6 +2,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { getItem, queryItems, updateItem } from '#functions/_lib/clients/document-calls.ts';
 import { now as clockNow } from '#functions/_lib/clock.ts';
+import type { TokenCounts } from '#shared/delivery/push-results.ts';
 import { METRICS } from '#shared/metrics.ts';
 import {
   counterAttribute,
@@ -82,6 +83,8 @@ export type SendRecord = Journey & {
   status: 'sent' | 'suppressed' | 'deferred' | 'failed' | 'unknown';
   reason?: string;
   at: Date;
+  /** What the push's token results add (counted with the message, under its guard). */
+  tokens?: TokenCounts;
 };
 
 export type ConversionRecord = Journey & {
@@ -162,6 +165,12 @@ export class StatsRepository {
     const adds = new CounterAdds(undefined);
     adds.counter({ version, stepId, metric: status, ...(reason === undefined ? {} : { reason }) });
     if (status === 'sent') adds.day({ day: dayOf(send.at), metric: 'sent', channel: send.channel }, send.at);
+    const { unregistered = 0, invalidToken = 0, replaced = 0 } = send.tokens ?? {};
+    if (unregistered > 0)
+      adds.counter({ version, stepId, metric: 'pushTokenRemoved', reason: 'unregistered' }, unregistered);
+    if (invalidToken > 0)
+      adds.counter({ version, stepId, metric: 'pushTokenRemoved', reason: 'invalidToken' }, invalidToken);
+    if (replaced > 0) adds.counter({ version, stepId, metric: 'pushTokenReplaced' }, replaced);
     return this.write(journeyId, adds, once);
   }
 

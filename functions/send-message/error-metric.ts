@@ -1,4 +1,4 @@
-import { DeferredError, JourneyError, OutcomeUnknownError } from '#shared/errors.ts';
+import { DeferredError, JourneyError, OutcomeUnknownError, RecordedFailureError } from '#shared/errors.ts';
 
 /**
  * The message metric an error of the send task counts: a failure that will
@@ -9,6 +9,8 @@ import { DeferredError, JourneyError, OutcomeUnknownError } from '#shared/errors
  */
 export function errorMetric(error: unknown): 'failed' | undefined {
   if (error instanceof DeferredError || error instanceof OutcomeUnknownError) return undefined;
+  // A failure met again is counted by the invocation that wrote its count, not by each that meets it.
+  if (error instanceof RecordedFailureError) return error.counted ? 'failed' : undefined;
   if (error instanceof JourneyError && !error.retryable) return 'failed';
   return undefined;
 }

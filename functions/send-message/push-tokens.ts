@@ -1,6 +1,6 @@
 import { deliveryIdOf } from '#functions/_lib/deliveries.ts';
 import { logger } from '#functions/_lib/observability.ts';
-import type { TokenOutcome } from '#shared/delivery/push-results.ts';
+import { type TokenCounts, type TokenOutcome, tokenCounts } from '#shared/delivery/push-results.ts';
 import type { PushToken } from '#shared/profile/profile.ts';
 import type { SendMessageInput } from '#shared/tasks/send-message.ts';
 import type { TokenListener } from './pinpoint.ts';
@@ -9,20 +9,24 @@ import type { SendDeps } from './send.ts';
 /**
  * What a push's per-token results change: the outcome of each token is kept
  * on the delivery record; dead tokens leave the profile and replaced ones are
- * swapped, in one bounded write; each token removed is counted on the step
- * with its reason (`pushTokenRemoved`), each replaced one as `pushTokenReplaced`.
+ * swapped, in one bounded write. What the push service reported is handed to
+ * `counted` (each token removed, by reason, as `pushTokenRemoved`; each
+ * replaced one as `pushTokenReplaced`): the message's own count carries it,
+ * under its mark and guard, so it is counted once with the message.
  *
- * A failure here is logged and left: the message's own outcome is already
- * decided by the provider, and the next push reports the same tokens again.
+ * A failure of these writes is logged and left: the message's own outcome is
+ * already decided by the provider, and the next push reports the same tokens again.
  */
 export function pushTokenListener(
-  deps: Pick<SendDeps, 'profiles' | 'stats' | 'deliveries'>,
+  deps: Pick<SendDeps, 'profiles' | 'deliveries'>,
   input: SendMessageInput,
   /** The profile the tokens were read from (a merged profile's, for an enrollment under an older id). */
   owner: string,
   sent: readonly PushToken[],
+  counted: (counts: TokenCounts | undefined) => void,
 ): TokenListener {
   return async (outcomes) => {
+    counted(tokenCounts(outcomes));
     try {
       await apply(deps, input, owner, sent, outcomes);
     } catch (error) {
@@ -32,7 +36,7 @@ export function pushTokenListener(
 }
 
 async function apply(
-  deps: Pick<SendDeps, 'profiles' | 'stats' | 'deliveries'>,
+  deps: Pick<SendDeps, 'profiles' | 'deliveries'>,
   input: SendMessageInput,
   owner: string,
   sent: readonly PushToken[],
@@ -51,18 +55,5 @@ async function apply(
     if (outcome.action === 'replace' && service !== undefined)
       add.push({ token: outcome.updatedToken, service });
   }
-  if (remove.length === 0) return;
-  const removed = new Set(await deps.profiles.replacePushTokens(owner, remove, add));
-  const stat = { version: input.journeyVersion, stepId: input.stepId };
-  const counted = outcomes.flatMap((outcome) =>
-    outcome.action === 'keep' || !removed.has(outcome.token)
-      ? []
-      : [
-          outcome.action === 'remove'
-            ? { ...stat, metric: 'pushTokenRemoved', reason: outcome.reason }
-            : { ...stat, metric: 'pushTokenReplaced' },
-        ],
-  );
-  // The step's counters share one item: one write for every token.
-  if (counted.length > 0) await deps.stats.incrementAll(input.journeyId, counted);
+  if (remove.length > 0) await deps.profiles.replacePushTokens(owner, remove, add);
 }

@@ -24,12 +24,14 @@ import {
   quietUntil,
   zoneOf,
 } from '#shared/delivery/policy.ts';
+import type { TokenCounts } from '#shared/delivery/push-results.ts';
 import { SMS_SENDER_CONTEXT } from '#shared/delivery/sender-context.ts';
 import {
   ErrorName,
   JourneyError,
   OptedOutError,
   PERMANENT_ERRORS,
+  RecordedFailureError,
   SendInProgressError,
   TemplateFailedError,
   TransientError,
@@ -79,8 +81,25 @@ export type SendDeps = {
  */
 const mobile = () => import('./mobile.ts');
 
+/**
+ * Device tokens no send can carry: the SDK builds the provider's per-address maps (the request's
+ * Addresses, the answer's Result) as plain objects, where this key sets the prototype instead of an
+ * entry, so the token and its result would vanish (an outcome read as unknown).
+ */
+const UNSENDABLE_TOKENS: ReadonlySet<string> = new Set(['__proto__']);
+
 /** The address as providers take it: a phone number is read (libphonenumber-js) only for an SMS. */
 async function deliverableAddress(address: Address, profile: Profile): Promise<Deliverable> {
+  if (address.channel === 'push') {
+    const tokens = address.tokens.filter((t) => !UNSENDABLE_TOKENS.has(t.token));
+    if (tokens.length === address.tokens.length) return { ok: true, address };
+    if (tokens.length === 0)
+      return {
+        ok: false,
+        reason: 'the only push token on the profile is "__proto__", which no push can carry',
+      };
+    return { ok: true, address: { ...address, tokens } };
+  }
   if (address.channel !== 'sms') return { ok: true, address };
   const { deliverable } = await mobile();
   return deliverable(address, profile);
@@ -149,6 +168,7 @@ async function deliver(
   rendered: Record<string, string>,
   unsubscribe: string,
   owner: string,
+  progress: Progress,
 ) {
   const context = {
     journeyId: input.journeyId,
@@ -196,7 +216,10 @@ async function deliver(
       timeToLiveSeconds: ttl === undefined ? undefined : durationSeconds(ttl),
     },
     context,
-    pushTokenListener(deps, input, owner, address.tokens),
+    pushTokenListener(deps, input, owner, address.tokens, (counts) => {
+      if (counts === undefined) delete progress.tokens;
+      else progress.tokens = counts;
+    }),
   );
 }
 
@@ -220,13 +243,22 @@ async function reserve(
   throw new TransientError('frequency cap slot contended; retry');
 }
 
-/** `permanent`: a failure no retry overcomes, counted now (a failure a retry may overcome is counted once final). */
+/**
+ * `permanent`: the name of a failure no retry overcomes, final and counted now (a failure a retry may
+ * overcome is counted once final).
+ */
 type Settle = (
   status: DeliveryStatus,
   output?: SendMessageOutput,
   detail?: string,
-  permanent?: boolean,
+  permanent?: string,
 ) => Promise<void>;
+
+/** The error a failure made final ends with again: its own name when it is one the failure policy catches. */
+function recordedFailure(error: string | undefined, detail: string, counted: boolean): RecordedFailureError {
+  const name = PERMANENT_ERRORS.find((known) => known === error) ?? ErrorName.DeliveryFailed;
+  return new RecordedFailureError(name, detail, counted);
+}
 
 /**
  * Writes the count a delivery record owes (marked by the write that settled
@@ -248,6 +280,7 @@ async function countOwed(
       status: pending.status,
       ...(pending.reason === undefined ? {} : { reason: pending.reason }),
       at: pending.at,
+      ...(pending.tokens === undefined ? {} : { tokens: pending.tokens }),
     },
     { id: pending.id, pendingAt: pending.pendingAt, retry: pending.retry },
   );
@@ -309,9 +342,15 @@ async function attempt(
   progress.address = found === undefined ? undefined : addressKey(found);
   await deps.deliveries.markCalled(deliveryId, now, progress.attempt);
   progress.stage = 'calling';
-  const messageId = await deliver(deps, input, address, rendered, unsubscribe, profile.userId).catch(
-    (error: unknown) => optOutOnRefusal(deps, input, error),
-  );
+  const messageId = await deliver(
+    deps,
+    input,
+    address,
+    rendered,
+    unsubscribe,
+    profile.userId,
+    progress,
+  ).catch((error: unknown) => optOutOnRefusal(deps, input, error));
   progress.stage = 'accepted';
   progress.messageId = messageId;
   const output = { status: 'sent', messageId } as const;
@@ -373,6 +412,8 @@ type Progress = {
   messageId?: string;
   /** The address called (`addressKey`), linked with the message id. */
   address?: string;
+  /** What the push service said of the tokens: counted with the outcome this attempt settles. */
+  tokens?: TokenCounts;
 };
 
 /**
@@ -483,6 +524,8 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
     });
   }
   if (claim.kind === 'done' || claim.kind === 'stale') return claim.output;
+  // Failed for good before: nothing is sent, and the step takes its failure policy as that attempt's did.
+  if (claim.kind === 'failed') throw recordedFailure(claim.error, claim.detail, claim.pending !== undefined);
   // A retry's backoff can run out inside a lease (a live attempt, or one that died holding it): deferring
   // to the lease's end lets the next attempt see the outcome, or settle or take over a dead attempt.
   if (claim.kind === 'busy')
@@ -491,12 +534,28 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
   // first, or this message would count it and defer itself. Unwritable, it only holds this message back.
   if (claim.orphanSlot !== undefined) await release(deps, input, claim.orphanSlot).catch(() => undefined);
   const progress: Progress = { stage: 'preparing', attempt: claim.attempt };
-  const settle: Settle = async (status, output, detail, permanent = false) => {
+  // Claimed before the time its deferral set: the retry of the attempt that deferred it (which failed to
+  // settle the deferral's count, counted above if still owed). The send is deferred again as it was, not
+  // counted twice, and its mark is gone before the hours-long wait.
+  const { deferred } = claim;
+  if (deferred !== undefined && Date.parse(deferred.until) > deps.now().getTime()) {
+    try {
+      await deps.deliveries.settle(deliveryId, 'deferred', deferred, deps.now(), undefined, claim.attempt);
+    } catch (error) {
+      throw named(error);
+    }
+    return deferred;
+  }
+  const settle: Settle = async (status, output, detail, permanent) => {
     // A failed attempt may be retried: it is counted once it is final (here only when no retry overcomes it).
     const counted =
-      status === 'failed' && !permanent
+      status === 'failed' && permanent === undefined
         ? undefined
-        : { reason: output?.status === 'sent' ? detail : (output?.reason ?? detail) };
+        : {
+            reason: output?.status === 'sent' ? detail : (output?.reason ?? detail),
+            ...(permanent === undefined ? {} : { error: permanent }),
+            ...(progress.tokens === undefined ? {} : { tokens: progress.tokens }),
+          };
     const pending = await deps.deliveries.settle(
       deliveryId,
       status,
@@ -513,10 +572,9 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
     // Pending on the record until written: a retry that finds the mark writes it, once.
     if (status !== 'deferred') return countOwed(deps, input, pending, false);
     // A deferred send is visited again, and its claim finds the mark; the mark is removed now, or the
-    // visit, hours later, could no longer tell whether the count landed.
-    await countOwed(deps, input, pending, true).catch((error: unknown) => {
-      logger.warn('deferral not counted yet: the next visit counts it', { error, stepId: input.stepId });
-    });
+    // visit, hours later, could no longer tell whether the count landed (a busy journey's counts take its
+    // guard slot): failing, the attempt fails as transient, and its retry, seconds later, settles the count.
+    await countOwed(deps, input, pending, true);
   };
   try {
     return await attempt(deps, input, meta, settle, progress);
@@ -566,13 +624,18 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
     // that cannot be given back only holds the next message back, it never lets one more through.
     if (progress.reserved !== undefined) await release(deps, input, progress.reserved).catch(() => undefined);
     const permanent = PERMANENT_ERRORS.some((name) => name === failure.name);
-    await settle('failed', undefined, failure.message, permanent).catch(async () => {
-      // Not recorded: counted as before, with nothing to guard it by.
-      if (permanent && !progress.settled)
-        await deps.stats
-          .recordSend({ ...stat, channel, status: 'failed', at: deps.now() })
-          .catch(() => undefined);
-    });
+    await settle('failed', undefined, failure.message, permanent ? failure.name : undefined).catch(
+      async (cause: unknown) => {
+        // Final on the record, its count not written: a retry finds the record failed, writes the count the
+        // mark says, and ends with this failure (the retries running out, the failure path writes it).
+        if (permanent && progress.settled) throw named(cause);
+        // Not recorded: counted as before, with nothing to guard it by.
+        if (permanent)
+          await deps.stats
+            .recordSend({ ...stat, channel, status: 'failed', at: deps.now() })
+            .catch(() => undefined);
+      },
+    );
     throw failure;
   }
 }

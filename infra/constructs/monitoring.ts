@@ -31,12 +31,14 @@ const JOURNEY_METRICS = METRICS;
 
 const PERIOD = Duration.minutes(5);
 
-/** Failed executions of every state machine in the account and region (Metrics Insights). */
-const FAILED_EXECUTIONS_QUERY = 'SELECT SUM(ExecutionsFailed) FROM SCHEMA("AWS/States", StateMachineArn)';
-
-/** Timed-out executions likewise (one query per alarm: Metrics Insights takes one metric a query). */
-const TIMED_OUT_EXECUTIONS_QUERY =
-  'SELECT SUM(ExecutionsTimedOut) FROM SCHEMA("AWS/States", StateMachineArn)';
+/**
+ * Executions of this stack's journeys that ended with `outcome` (`failed`, `timedOut`), as its
+ * execution-status function counts them (once per execution) in the stack's own namespace. Step
+ * Functions' own ExecutionsFailed counts every state machine of the account and Region: another stack's
+ * journeys, or anyone's, would fire this stack's alarm (alarms take no SEARCH over an ARN prefix).
+ */
+const ENDED_EXECUTIONS_QUERY = (ns: string, outcome: 'failed' | 'timedOut') =>
+  `SELECT SUM(${METRICS.enrollmentsEnded}) FROM SCHEMA("${ns}", journey, outcome, service) WHERE outcome = '${outcome}'`;
 
 /** Sends whose outcome is unknown, over every channel (Metrics Insights sums the channel dimension). */
 const UNKNOWN_OUTCOMES_QUERY = (ns: string) =>
@@ -114,7 +116,7 @@ export class Monitoring extends Construct {
       description:
         'Journey executions failed: a bug, a missing permission or a provider outage outlasting the retries.',
       id: 'failed',
-      query: FAILED_EXECUTIONS_QUERY,
+      query: ENDED_EXECUTIONS_QUERY(namespace, 'failed'),
     });
 
     // A journey's executions time out only at the one-year limit of Standard workflows: a wait that never ended.
@@ -122,7 +124,7 @@ export class Monitoring extends Construct {
       description:
         'Journey executions timed out: a wait outlasted the one-year limit of Standard workflows, and the enrollment ended without its remaining steps.',
       id: 'timedOut',
-      query: TIMED_OUT_EXECUTIONS_QUERY,
+      query: ENDED_EXECUTIONS_QUERY(namespace, 'timedOut'),
     });
 
     // A message that may or may not have gone out is never resent by default: someone should look.

@@ -9,6 +9,25 @@
 const DEAD_TOKEN_REASONS = ['unregistered', 'invalidToken'] as const;
 type DeadTokenReason = (typeof DEAD_TOKEN_REASONS)[number];
 
+/**
+ * What a push's token results add to its step's counters: tokens removed, by
+ * reason, and tokens replaced. Bounded: fixed keys, small numbers.
+ */
+export type TokenCounts = { unregistered?: number; invalidToken?: number; replaced?: number };
+
+/** The counts of a push's token outcomes; undefined when every token is kept. */
+export function tokenCounts(outcomes: readonly TokenOutcome[]): TokenCounts | undefined {
+  const counts: TokenCounts = {};
+  let any = false;
+  for (const outcome of outcomes) {
+    if (outcome.action === 'keep') continue;
+    const key = outcome.action === 'replace' ? 'replaced' : outcome.reason;
+    counts[key] = (counts[key] ?? 0) + 1;
+    any = true;
+  }
+  return any ? counts : undefined;
+}
+
 /** One address's result in a SendMessages response (`MessageResponse.Result[address]`). */
 export type PushResult = {
   DeliveryStatus?: string;

@@ -16,8 +16,15 @@ export const CONNECTION_NAME = /^[A-Za-z][A-Za-z0-9_]{0,47}$/;
 export const MAX_WEBHOOK_TIMEOUT_SECONDS = 60;
 const DEFAULT_WEBHOOK_TIMEOUT_SECONDS = 10;
 
-/** HTTP statuses worth calling again after a backoff: throttled, or the server failed on its side. */
-export const RETRYABLE_STATUSES = [429, 500, 502, 503, 504] as const;
+/**
+ * HTTP statuses called again after a backoff: those that say the endpoint
+ * did not take the call (429 Too Many Requests, 503 Service Unavailable). A
+ * 500, 502 or 504 may come after the endpoint (or the service behind its
+ * gateway) acted on the call, as may a timeout: called again, it could act
+ * twice, and a webhook is not assumed to be idempotent. Those go to
+ * `onError` or the failure policy at once, with the status in `$.failure`.
+ */
+export const RETRYABLE_STATUSES = [429, 503] as const;
 
 export const ConnectionName = z
   .string()

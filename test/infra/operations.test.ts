@@ -84,8 +84,16 @@ describe('defaults (no context)', () => {
     });
     // Alarms on Metrics Insights queries: each over five minutes, notifying the topic.
     const queries: [id: string, query: string, threshold: number][] = [
-      ['failed', 'SELECT SUM(ExecutionsFailed) FROM SCHEMA("AWS/States", StateMachineArn)', 1],
-      ['timedOut', 'SELECT SUM(ExecutionsTimedOut) FROM SCHEMA("AWS/States", StateMachineArn)', 1],
+      [
+        'failed',
+        `SELECT SUM(EnrollmentsEnded) FROM SCHEMA("Journeys", journey, outcome, service) WHERE outcome = 'failed'`,
+        1,
+      ],
+      [
+        'timedOut',
+        `SELECT SUM(EnrollmentsEnded) FROM SCHEMA("Journeys", journey, outcome, service) WHERE outcome = 'timedOut'`,
+        1,
+      ],
       ['lostReports', 'SELECT SUM(DroppedTraitReportsLost) FROM SCHEMA("Journeys", reason, service)', 1],
       ['unsettled', 'SELECT SUM(CountsUnsettled) FROM SCHEMA("Journeys", journey, service)', 1],
       ['unknown', 'SELECT SUM(MessagesOutcomeUnknown) FROM SCHEMA("Journeys", channel, service)', 1],

@@ -98,6 +98,29 @@ describe('two stacks in one account and Region', () => {
     }
   });
 
+  it('alarms on failed and timed-out executions of its own journeys only', () => {
+    // Every metric an alarm of one stack reads must be one the other stack never publishes.
+    const alarmQueries = (name: string) =>
+      Object.values(get(name).template.Resources)
+        .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+        .flatMap((r) => (r.Properties?.Metrics as { Expression?: string }[] | undefined) ?? [])
+        .flatMap((m) => (typeof m.Expression === 'string' ? [m.Expression] : []));
+    for (const [mine, theirs] of [
+      [one, other],
+      [other, one],
+    ] as const) {
+      const queries = alarmQueries(mine);
+      const executions = queries.filter((q) => /outcome = '(failed|timedOut)'/.test(q));
+      expect(executions).toHaveLength(2);
+      // Read from the stack's own namespace: not the account's AWS/States, not the other stack's.
+      for (const query of queries) {
+        expect(query).not.toContain('"AWS/States"');
+        expect(query).toContain(`"Journeys/${mine}"`);
+        expect(query).not.toContain(`"Journeys/${theirs}"`);
+      }
+    }
+  });
+
   it('routes to each stack only the SMS receipts of the messages it sent', () => {
     const sms = (configurationSet: string) => ({
       source: 'aws.sms-voice',

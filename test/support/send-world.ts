@@ -58,7 +58,9 @@ export type SendWorld = {
   /** The provider's message ids, per recipient user id. */
   messages: (channel: Channel) => Promise<Map<string, string[]>>;
   /** The delivery record of a send. */
-  record: (input: SendMessageInput) => Promise<{ status?: unknown; detail?: unknown; output?: unknown }>;
+  record: (
+    input: SendMessageInput,
+  ) => Promise<{ status?: unknown; detail?: unknown; output?: unknown; countPending?: unknown }>;
   stop: () => Promise<void>;
 };
 

@@ -132,7 +132,7 @@ export async function startServices(options: ResolvedOptions): Promise<Services>
             const receipt = m.channel === 'sms' ? smsReceiptFor(m.to) : undefined;
             if (receipt === undefined) return;
             // After the send has settled (journey time stands still while it runs), as on AWS.
-            const put = () => bus.put([smsReceiptEntry(m.messageId, clock.now(), receipt)]);
+            const put = () => bus.put([smsReceiptEntry(m.messageId, clock.now(), receipt, m.context)]);
             publishLater(clock, SMS_RECEIPT_MS, `sms/${smsReceiptKey(m)}`, put, options.log);
           },
           () => clock.now(),

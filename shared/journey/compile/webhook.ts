@@ -17,7 +17,8 @@ const RESPONSE_PATH = '$.webhook';
 export const httpStatusError = (status: number) => `States.Http.StatusCode.${status}`;
 
 /**
- * Retried with backoff: throttling and server-side failures. A timeout or a
+ * Retried with backoff: the statuses that say the endpoint did not take the
+ * call (RETRYABLE_STATUSES). A server error, a gateway's, a timeout or a
  * broken connection is not retried: the endpoint may have acted on the call,
  * and a webhook is not assumed to be idempotent.
  */

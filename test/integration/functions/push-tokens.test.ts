@@ -181,3 +181,26 @@ describe('push results per token, provider answers from the AWS docs (mocked)', 
     expect(pinpoint.commandCalls(SendMessagesCommand)).toHaveLength(1);
   });
 });
+
+describe('a device token named like an object prototype key', () => {
+  it('is never handed to the SDK, whose maps cannot carry it: the push goes to the other tokens', async () => {
+    // arrange
+    await customerWith('p-proto', ['__proto__', 'live-token-pproto']);
+    // act
+    const sent = await push('p-proto', 'push-proto-a');
+    // assert
+    expect(sent.status).toBe('sent');
+  });
+
+  it('alone, suppresses the push with a reason rather than letting it vanish', async () => {
+    // arrange
+    await customerWith('p-proto-only', ['__proto__']);
+    // act
+    const outcome = await push('p-proto-only', 'push-proto-b').catch((error: unknown) => error);
+    // assert
+    expect(outcome).toMatchObject({ status: 'suppressed', reason: expect.stringContaining('__proto__') });
+    expect((await world.record(world.input('p-proto-only', 'push', { stepId: 'push-proto-b' }))).status).toBe(
+      'suppressed',
+    );
+  });
+});

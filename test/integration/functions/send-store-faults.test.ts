@@ -2,9 +2,10 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { deliveryIdOf } from '#functions/_lib/deliveries.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
+import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { sendMessage } from '#functions/send-message/send.ts';
 import { type CountMetric, sendTask } from '#functions/send-message/task.ts';
-import { DeferredError } from '#shared/errors.ts';
+import { DeferredError, ErrorName, PERMANENT_ERRORS } from '#shared/errors.ts';
 import type { SendMessageInput, SendMessageOutput } from '#shared/tasks/send-message.ts';
 import type { Fault, FaultPlan, FaultRequest } from '../../support/fault-proxy.ts';
 import { type Channel, type SendWorld, startSendWorld } from '../../support/send-world.ts';
@@ -15,6 +16,7 @@ import {
   type VirtualClock,
   virtualClock,
 } from '../../support/task-retry.ts';
+import { identify, ingestDeps } from './harness.ts';
 
 /**
  * DynamoDB faults at each read and write of the send path, injected by a
@@ -286,6 +288,8 @@ async function runCounted(
     const result = await runWithRetry(() => invoke(input), retriers, clock, timing);
     if (!result.ok) {
       const error = result.error instanceof Error ? result.error.name : 'Error';
+      // A failure no retry overcomes takes the step's failure policy at once; the rest its counting path.
+      if (PERMANENT_ERRORS.some((name) => name === error)) return { failed: error };
       return invoke({ ...input, exhausted: { error } });
     }
     if (!('status' in result.value) || result.value.status !== 'deferred') return result.value;
@@ -460,4 +464,115 @@ describe('the alarmed "outcome unknown" metric', () => {
     expect(run.delivered).toBe(2);
     expect([run.unknown, run.counts.get('unknown'), run.counts.get('sent')]).toEqual([1, 1, 1]);
   });
+});
+
+describe('a permanent failure whose count fails', () => {
+  it.each([
+    ['error-before', 1],
+    ['error-after', 1],
+    ['error-before', 2],
+    ['error-after', 2],
+  ] as const)(
+    'is counted once and takes the failure policy, sending nothing (%s ×%i)',
+    async (fault, times) => {
+      // arrange: a step whose template is for another channel (no retry renders it), its count's write failing
+      n += 1;
+      const userId = `permc${n}`;
+      await world.customer(userId);
+      const input = world.input(userId, 'email', { stepId: `permc-${n}`, template: 'sms' });
+      world.dbProxy.plan(once(WRITES['step counter'], fault, times));
+      const clock = virtualClock('2026-11-24T10:00:00Z');
+      const counted: Parameters<CountMetric>[0][] = [];
+      // act: the task as the state machine runs it, then a duplicate invocation
+      const outcome = await runCounted(input, clock, 'shortest', counted);
+      world.dbProxy.plan(() => 'pass');
+      const again = await runCounted(input, clock, 'shortest', counted);
+      // assert
+      expect([outcome, again]).toEqual([
+        { failed: ErrorName.TemplateFailed },
+        { failed: ErrorName.TemplateFailed },
+      ]);
+      expect((await world.record(input)).status).toBe('failed');
+      expect([...(await stepCounts(input))]).toEqual([['failed', 1]]);
+      expect(counted).toEqual(['failed']);
+      expect((await world.delivered('email')).get(userId) ?? 0).toBe(0);
+    },
+  );
+});
+
+describe('a push whose token results are counted while DynamoDB fails', () => {
+  const PROFILE_TOKENS = { op: 'UpdateItem', table: 'profiles', marker: 'REMOVE' } as const;
+  it.each([
+    ['step counter', 'error-before', 1],
+    ['step counter', 'error-after', 1],
+    ['step counter', 'error-before', 2],
+    ['step counter', 'error-after', 2],
+    ['profile tokens', 'error-after', 1],
+    ['profile tokens', 'error-before', 1],
+  ] as const)('counts the dead token and the message once (%s, %s ×%i)', async (write, fault, times) => {
+    // arrange: a customer with a live device and a dead one
+    n += 1;
+    const userId = `ptok${n}`;
+    await world.customer(userId);
+    await ingestEvent(ingestDeps(world.db).deps, {
+      ...identify(userId, {}),
+      context: { device: { token: `dead-${userId}`, type: 'android' } },
+    });
+    const input = world.input(userId, 'push', { stepId: `ptok-${n}` });
+    world.dbProxy.plan(
+      once(write === 'step counter' ? WRITES['step counter'] : PROFILE_TOKENS, fault, times),
+    );
+    // act: the task as the state machine runs it, then a duplicate invocation
+    const clock = virtualClock('2026-11-24T10:00:00Z');
+    const result = await runTask(input, clock, 'shortest');
+    world.dbProxy.plan(() => 'pass');
+    const again = await sendMessage(world.deps(clock), input);
+    // assert
+    expect([result, again]).toMatchObject([{ ok: true, value: { status: 'sent' } }, { status: 'sent' }]);
+    expect((await world.delivered('push')).get(userId)).toBe(1);
+    const rows = await new StatsRepository(world.db.doc, world.db.tables.stats).funnel(input.journeyId);
+    const tokens = rows
+      .filter((row) => row.stepId === input.stepId && row.metric.startsWith('pushToken'))
+      .reduce((sum, row) => sum + row.count, 0);
+    expect([tokens, (await stepCounts(input)).get('sent')]).toEqual([1, 1]);
+  });
+});
+
+describe('a deferral whose count mark cannot be cleared at once', () => {
+  const CLEAR_MARK = { op: 'UpdateItem', table: 'deliveries', marker: 'REMOVE #pending' } as const;
+  it.each([
+    ['clear mark', 'error-before'],
+    ['clear mark', 'error-after'],
+    ['step counter', 'error-before'],
+    ['step counter', 'error-after'],
+  ] as const)(
+    'leaves no mark for the next visit to guess at, and counts once (%s, %s)',
+    async (write, fault) => {
+      // arrange: a send in quiet hours; the deferral's count or the clearing of its mark fails once
+      n += 1;
+      const userId = `defclr${n}`;
+      await world.customer(userId);
+      const input = world.input(userId, 'email', {
+        stepId: `defclr-${n}`,
+        quietHours: { start: '00:00', end: '23:59' },
+      });
+      world.dbProxy.plan(once(write === 'clear mark' ? CLEAR_MARK : WRITES['step counter'], fault, 1));
+      const clock = virtualClock('2026-11-24T10:00:00Z');
+      // act: the task with its Retry, until it returns the deferral (its Wait would hold the enrollment for hours)
+      const result = await runWithRetry(
+        () => sendMessage(world.deps(clock), input),
+        compiledSendRetry('email'),
+        clock,
+        'shortest',
+      );
+      world.dbProxy.plan(() => 'pass');
+      // assert: hours later the guard could no longer tell whether a mark left now had landed
+      expect(result).toMatchObject({ ok: true, value: { status: 'deferred' } });
+      const record = await world.record(input);
+      expect([record.status, record.countPending]).toEqual(['deferred', undefined]);
+      const rows = await new StatsRepository(world.db.doc, world.db.tables.stats).funnel(input.journeyId);
+      const deferred = rows.filter((row) => row.stepId === input.stepId && row.metric === 'deferred');
+      expect(deferred.reduce((sum, row) => sum + row.count, 0)).toBe(1);
+    },
+  );
 });

@@ -204,22 +204,39 @@ describe('webhook step, compiled and run offline against a loopback server', () 
     expect(outcome.visited).toContain('thanks');
   });
 
-  it('retries a 500, then goes on to next under the continue policy with the error kept', async () => {
+  it('retries a 429 and a 503 until they run out, then goes on to next under the continue policy with the error kept', async () => {
     // act
     const { outcome, sends } = await run(
       journey('continue'),
-      Array.from({ length: 4 }, () => ({ status: 500, body: '{"error":"down"}' })),
+      Array.from({ length: 4 }, (_, i) => ({ status: i % 2 === 0 ? 503 : 429, body: '{"error":"busy"}' })),
     );
     // assert: the first call and three retries
     expect(seen).toHaveLength(4);
     expect(outcome.status).toBe('SUCCEEDED');
     expect(outcome.visited).toEqual(['_context', 'crm', 'route', 'done']);
     expect(outcome.output).toMatchObject({
-      failure: { Error: 'States.Http.StatusCode.500' },
+      failure: { Error: 'States.Http.StatusCode.429' },
       context: { coupon: null, points: null },
     });
     expect(sends).toHaveLength(0);
   });
+
+  it.each([500, 502, 504])(
+    'calls once on a %i, which may come after the endpoint acted, and goes on with the error kept',
+    async (status) => {
+      // act: the endpoint would answer 200 to a second call
+      const { outcome } = await run(journey('continue'), [
+        { status, body: '{"error":"upstream"}' },
+        { status: 200, body: JSON.stringify({ coupon: { code: 'TWICE' }, points: 1 }) },
+      ]);
+      // assert
+      expect(seen).toHaveLength(1);
+      expect(outcome.output).toMatchObject({
+        failure: { Error: `States.Http.StatusCode.${status}` },
+        context: { coupon: null, points: null },
+      });
+    },
+  );
 
   it('succeeds after a 503 and a 429 once the endpoint recovers', async () => {
     // act

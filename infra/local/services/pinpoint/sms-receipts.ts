@@ -50,8 +50,18 @@ export function smsReceiptKey(message: { to: string; body: string; context?: unk
   return `${message.to}\u0000${createHash('sha256').update(content).digest('hex')}`;
 }
 
-/** The bus entry of an SMS delivery receipt, in the shape AWS End User Messaging publishes. */
-export function smsReceiptEntry(messageId: string, at: Date, status: ReceiptStatus = DELIVERED) {
+/**
+ * The bus entry of an SMS delivery receipt, in the shape AWS End User
+ * Messaging publishes: with the context the message was sent with, which
+ * names the sending stack's configuration set (each stack's delivery
+ * feedback takes only its own receipts, locally as on AWS).
+ */
+export function smsReceiptEntry(
+  messageId: string,
+  at: Date,
+  status: ReceiptStatus = DELIVERED,
+  context?: unknown,
+) {
   return {
     Source: 'aws.sms-voice',
     DetailType: 'Text Message Delivery Status Updated',
@@ -65,6 +75,7 @@ export function smsReceiptEntry(messageId: string, at: Date, status: ReceiptStat
       messageStatus: status.messageStatus,
       messageStatusDescription: status.description,
       isFinal: true,
+      ...(context === undefined || context === null ? {} : { context }),
     }),
     Time: at.toISOString(),
   };
