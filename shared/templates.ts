@@ -152,8 +152,9 @@ const DATE_FILTERS = ['date', 'date_to_xmlschema', 'date_to_rfc822', 'date_to_st
  * `untilDate` wait reads it ({@link customerInstant}), in the zone it is
  * shown in (the customer's, or the one `date` is given); text that is not a
  * date fails the render with a reason, as the wait fails, rather than print
- * a date the wait never agreed to. An empty text prints nothing; numbers
- * are Liquid's (seconds since the epoch).
+ * a date the wait never agreed to. An empty text prints nothing; a number
+ * is epoch milliseconds, as the wait and conditions read it (not Liquid's
+ * seconds: one rule for a date in customer data, whichever part reads it).
  */
 /** What a preview puts for a variable the context lacks (`⟨profile.traits.renewalDate⟩`): printed as it is, by `date` too. */
 export function missingMarker(path: string): string {
@@ -170,6 +171,8 @@ function registerCalendarDays(liquid: Liquid, timezone: string): void {
       const zone = typeof given === 'string' && isValidTimeZone(given) ? given : timezone;
       let date: unknown = value;
       if (value === 'now' || value === 'today') date = renderNow ?? value;
+      // Epoch milliseconds, as untilDate and conditions read a number (Liquid alone reads seconds).
+      else if (typeof value === 'number') date = customerInstant(value, zone) ?? value;
       else if (typeof value === 'string' && value !== '' && !MISSING_MARKER.test(value)) {
         date = customerInstant(value, zone);
         if (date === undefined)

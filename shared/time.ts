@@ -135,8 +135,9 @@ export const DATE_FORMS =
 
 /**
  * The instant a date in customer data (a trait, an event property) denotes,
- * read the same way by an `untilDate` wait and by the template `date`
- * filters:
+ * read the same way by an `untilDate` wait, by conditions (`within`,
+ * `olderThan`, `withinNext`, an order comparison with a date) and by the
+ * template `date` filters:
  * - an ISO 8601 date-time with an offset (`2026-03-20T18:00:00Z`,
  *   `…+01:00`) is that instant;
  * - one without an offset (`2026-03-20T18:00:00`) is that wall-clock time in

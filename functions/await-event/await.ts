@@ -36,6 +36,7 @@ export async function awaitEvent(deps: AwaitDeps, input: AwaitEventInput): Promi
     stepId: input.stepId,
     event: input.event,
     where: input.where,
+    ...(input.defaultTimezone === undefined ? {} : { defaultTimezone: input.defaultTimezone }),
     match: input.match,
     token: input.token,
     startedAt: input.startedAt,

@@ -92,6 +92,7 @@ async function run(deps: EvaluateDeps, input: EvaluateInput): Promise<EvaluateOu
         trigger: input.trigger,
         context: input.context,
         now: deps.now(),
+        defaultTimezone: input.defaultTimezone,
       };
       return { match: input.conditions.findIndex((condition) => evaluateCondition(condition, ctx)) };
     }

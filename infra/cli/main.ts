@@ -295,7 +295,7 @@ program
   .option('--html <file>', 'where to write the HTML body (default .journeys/preview/)')
   .option(
     '--at <time>',
-    'the send time "now" and "today" render at, ISO 8601 (default: now, on this machine\'s clock)',
+    'the send time "now" and "today" render at, ISO 8601 (default: journey time — the local runtime\'s clock, the wall clock with --aws)',
   )
   .option('--data-dir <dir>', DATA_DIR_HELP, '.journeys')
   .option('--endpoint <url>', 'local DynamoDB endpoint (default: the local runtime)')

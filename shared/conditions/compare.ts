@@ -1,4 +1,4 @@
-import { parseIsoInstant } from '../time/iso-instant.ts';
+import { customerInstant } from '../time.ts';
 import type { Comparison, Scalar } from './schema.ts';
 
 /**
@@ -42,15 +42,21 @@ export function scalarEquals(value: unknown, operand: Scalar): boolean {
 /** An ISO 8601 date or timestamp as journeys write one: 2026-12-01, 2026-12-01T09:00:00Z, …+02:00. */
 export const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
-/** The instant of an operand written as an ISO date or timestamp ({@link ISO_DATE}); undefined for other text. */
-export function dateOperand(operand: string): number | undefined {
-  return ISO_DATE.test(operand) ? parseIsoInstant(operand.replace(' ', 'T')) : undefined;
+/**
+ * The instant of an operand written as an ISO date or timestamp ({@link ISO_DATE}),
+ * one without an offset read in `zone` as a date in customer data is
+ * ({@link customerInstant}); undefined for other text.
+ */
+export function dateOperand(operand: string, zone = 'UTC'): number | undefined {
+  return ISO_DATE.test(operand) ? customerInstant(operand.replace(' ', 'T'), zone)?.getTime() : undefined;
 }
 
 /**
- * Order comparison: numbers numerically; against a date operand, the instants
- * (a value with another offset, milliseconds or no time is the same instant
- * written otherwise; a value that is not a timestamp: false); other strings
+ * Order comparison: numbers numerically; against a date operand, the instants,
+ * both read by the one rule for dates in customer data ({@link customerInstant}
+ * in the customer's `zone`: no offset is their local time, a number is epoch
+ * milliseconds, a value with another offset or milliseconds is the same
+ * instant written otherwise; a value that is not a date: false); other strings
  * by UTF-16 code units (the order Step Functions' String* comparisons use).
  * Mixed or other types: false.
  */
@@ -58,14 +64,16 @@ export function compareOrder(
   op: 'gt' | 'gte' | 'lt' | 'lte',
   value: unknown,
   operand: number | string,
+  zone = 'UTC',
 ): boolean {
+  const date = typeof operand === 'string' ? dateOperand(operand, zone) : undefined;
+  if (date !== undefined) {
+    const instant =
+      typeof value === 'string' || typeof value === 'number' ? customerInstant(value, zone) : undefined;
+    return instant !== undefined && ordered(op, instant.getTime(), date);
+  }
   if (typeof value !== typeof operand) return false;
   if (typeof value !== 'number' && typeof value !== 'string') return false;
-  const date = typeof operand === 'string' ? dateOperand(operand) : undefined;
-  if (date !== undefined) {
-    const instant = typeof value === 'string' ? parseIsoInstant(value) : undefined;
-    return instant !== undefined && ordered(op, instant, date);
-  }
   return ordered(op, value, operand);
 }
 

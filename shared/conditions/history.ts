@@ -48,8 +48,9 @@ function countInWindow(counter: EventCounter, from: number, now: number): number
     }
     return total;
   }
-  const first = instantOf(counter.first);
-  const last = instantOf(counter.last);
+  // The profile writes these itself, with their offset: no customer zone is needed to read them.
+  const first = instantOf(counter.first, 'UTC');
+  const last = instantOf(counter.last, 'UTC');
   if (first !== undefined && first >= from) return counter.count;
   if (last !== undefined && last >= from) return Math.min(1, counter.count);
   return 0;

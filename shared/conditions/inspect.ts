@@ -63,6 +63,24 @@ function comparesDates(operation: Operation): boolean {
   );
 }
 
+/**
+ * True when the condition reads a date from the data (`within`, `olderThan`,
+ * `withinNext`, or an order comparison with a date): only then does the
+ * customer's zone matter to it.
+ */
+export function readsDates(condition: Condition): boolean {
+  let found = false;
+  forEachLeaf(condition, (leaf) => {
+    if ('performed' in leaf) return;
+    const operation = operationOf(leaf);
+    if (operation === undefined) return;
+    const relative =
+      operation.op === 'within' || operation.op === 'olderThan' || operation.op === 'withinNext';
+    if (relative || comparesDates(operation)) found = true;
+  });
+  return found;
+}
+
 function comparisonRenderable(comparison: Comparison): boolean {
   const operation = operationOf(comparison);
   if (operation === undefined || NOT_RENDERABLE.has(operation.op) || comparesDates(operation)) return false;

@@ -97,7 +97,13 @@ function triggers(journey: LiveJourney, input: Input): 'yes' | 'no' | 'missing' 
     (trigger.type === 'event' && event.type === 'track' && event.event === trigger.event) ||
     (trigger.type === 'identify' && event.type === 'identify');
   if (!named) return 'no';
-  const ctx = { profile: state.profile, event, trigger: event, now };
+  const ctx = {
+    profile: state.profile,
+    event,
+    trigger: event,
+    now,
+    defaultTimezone: settings.defaultTimezone,
+  };
   if (trigger.where !== undefined && !evaluateCondition(trigger.where, ctx)) return 'no';
   if (journey.audience !== undefined && !evaluateCondition(journey.audience, ctx)) return 'no';
   // A value the compiled journey reads from the trigger must be there, or the execution would fail: counted, not started.
@@ -179,7 +185,13 @@ function sameCorrelation(journey: LiveJourney, enrollment: ActiveEnrollment, eve
 function planFinish(journey: LiveJourney, input: Input): Finish[] {
   const { event, state, now } = input;
   if (event.type !== 'track' || !finishes(journey, event)) return [];
-  const ctx = { profile: state.profile, event, trigger: event, now };
+  const ctx = {
+    profile: state.profile,
+    event,
+    trigger: event,
+    now,
+    defaultTimezone: journey.settings.defaultTimezone,
+  };
   const matches = (m: { event: string; where?: Parameters<typeof evaluateCondition>[0] }) =>
     m.event === event.event && (m.where === undefined || evaluateCondition(m.where, ctx));
   // Each enrollment finishes on the goal and exit events of the version it runs on.
@@ -316,7 +328,13 @@ export function waiterMatches(waiter: Waiter, event: CustomerEvent, state: Profi
   if (event.type !== 'track' || event.event !== waiter.event) return false;
   if (Date.parse(event.timestamp) < Date.parse(waiter.startedAt)) return false;
   if (!waiter.match.every((m) => valuesEqual(readPath({ event }, m.path), m.value))) return false;
-  const ctx = { profile: state.profile, event, trigger: waiter.trigger, now };
+  const ctx = {
+    profile: state.profile,
+    event,
+    trigger: waiter.trigger,
+    now,
+    defaultTimezone: waiter.defaultTimezone,
+  };
   return waiter.where === undefined || evaluateCondition(waiter.where, ctx);
 }
 

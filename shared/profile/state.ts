@@ -64,6 +64,8 @@ export const Waiter = z.object({
   token: z.string(),
   startedAt: z.string(),
   expiresAt: z.string(),
+  /** The journey's default zone, in which `where` reads a date without an offset for a customer without a zone. */
+  defaultTimezone: z.optional(z.string()),
   /** Only the trigger values the `where` filter reads (never the whole trigger event). */
   trigger: z.optional(z.unknown()),
   /** The event that resumed the step is marked received, its count not yet known written (epoch ms of the mark). */

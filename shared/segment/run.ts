@@ -42,7 +42,7 @@ export function segmentTriggerId(runId: string): string {
 
 /** True when a profile is in the journey's segment and its audience (both judged at the run time). */
 export function inSegment(journey: SegmentJourney, state: ProfileState, at: Date): boolean {
-  const ctx = { profile: state.profile, now: at };
+  const ctx = { profile: state.profile, now: at, defaultTimezone: journey.settings.defaultTimezone };
   if (!evaluateCondition(journey.trigger.segment, ctx)) return false;
   return journey.audience === undefined || evaluateCondition(journey.audience, ctx);
 }

@@ -7,6 +7,8 @@ const AwaitEventInputV2 = z.object({
   token: z.string().check(z.maxLength(2048)),
   event: z.string(),
   where: z.optional(Condition),
+  /** The journey's default zone, for `where` (absent in executions compiled before it was passed: UTC). */
+  defaultTimezone: z.optional(z.string()),
   /** Correlation: the awaited event’s value at path must equal value (resolved from the trigger). */
   match: z._default(z.array(z.object({ path: ConditionPath, value: z.unknown() })), []),
   timeoutSeconds: z.number().check(z.int(), z.positive()),

@@ -8,6 +8,8 @@ const BranchInput = z.object({
   ...taskBase,
   op: z.literal('branch'),
   conditions: z.array(Condition),
+  /** The journey's default zone, in which the conditions read a date without an offset (absent in executions compiled before it was passed: UTC). */
+  defaultTimezone: z.optional(z.string()),
   trigger: z.unknown(),
   event: z.optional(z.unknown()),
   context: z.optional(ContextValues),

@@ -158,7 +158,7 @@ describe('time without a time library agrees with Luxon', () => {
     fc.assert(
       fc.property(timestamp, (text) => {
         const parsed = DateTime.fromISO(text, { zone: 'utc' });
-        expect(instantOf(text)).toBe(parsed.isValid ? parsed.toMillis() : undefined);
+        expect(instantOf(text, 'UTC')).toBe(parsed.isValid ? parsed.toMillis() : undefined);
       }),
       { numRuns: 2000 },
     );
@@ -184,14 +184,14 @@ describe('time without a time library agrees with Luxon', () => {
     '2026-03-29T10:00:00,5+01',
   ])('reads %j as Luxon does', (text) => {
     const parsed = DateTime.fromISO(text, { zone: 'utc' });
-    expect(instantOf(text)).toBe(parsed.isValid ? parsed.toMillis() : undefined);
+    expect(instantOf(text, 'UTC')).toBe(parsed.isValid ? parsed.toMillis() : undefined);
   });
 
   it.each(['10:30', '10:30:00Z', 'T10:30'])(
     'does not read the time %j without a date as an instant',
     (text) => {
       // Luxon reads it as today by the wall clock; a condition must not depend on the day it runs.
-      expect(instantOf(text)).toBeUndefined();
+      expect(instantOf(text, 'UTC')).toBeUndefined();
     },
   );
 

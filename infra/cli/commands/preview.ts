@@ -3,22 +3,61 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { DateTime } from 'luxon';
 import { isRecord } from '#shared/conditions/path.ts';
-import { previewTemplate } from '#shared/template-preview.ts';
+import { type Preview, previewTemplate } from '#shared/template-preview.ts';
+import type { Template, TemplateContext } from '#shared/templates.ts';
 import { writeOutputFile } from '../files.ts';
 import { fail, paint, terminalText } from '../output.ts';
+import { journeyTimeOf } from '../runtime-client.ts';
 import { loadTemplate, type TemplateInputOptions, templateContext } from '../template-input.ts';
 
 export type PreviewOptions = TemplateInputOptions & { customer: string; html?: string; at?: string };
 
+/** The instant a preview renders `"now"` and `"today"` at, and where it comes from; no instant when none is known. */
+type RenderedAt = { at: Date; source: string } | { at: undefined; dataDir: string };
+
 /**
  * The instant `"now"` and `"today"` render at: `--at` (an ISO 8601 instant, or a day for its
- * midnight UTC), else this machine's clock; or why `--at` is not one.
+ * midnight UTC); else journey time — the local runtime's clock on the data folder (running, or
+ * where it stopped), the wall clock on AWS, where journey time is the wall clock. A local folder
+ * that has no journey time yet has none: never this machine's clock, so the same preview prints
+ * the same message.
  */
-function renderedAt(at: string | undefined): { at: Date; given: boolean } | string {
-  if (at === undefined) return { at: new Date(), given: false };
-  const parsed = DateTime.fromISO(at, { zone: 'utc' });
-  if (!parsed.isValid) return `--at must be an ISO 8601 instant, e.g. 2026-03-05T09:00:00Z; got "${at}"`;
-  return { at: parsed.toJSDate(), given: true };
+async function renderedAt(options: PreviewOptions): Promise<RenderedAt | string> {
+  if (options.at !== undefined) {
+    const parsed = DateTime.fromISO(options.at, { zone: 'utc' });
+    if (!parsed.isValid)
+      return `--at must be an ISO 8601 instant, e.g. 2026-03-05T09:00:00Z; got "${options.at}"`;
+    return { at: parsed.toJSDate(), source: '--at' };
+  }
+  if (options.aws)
+    return { at: new Date(), source: 'journey time on AWS: the wall clock; --at <time> for another' };
+  const dataDir = resolve(options.dataDir);
+  const journeyTime = await journeyTimeOf(dataDir);
+  if (journeyTime === undefined) return { at: undefined, dataDir };
+  return { at: journeyTime, source: 'journey time of the local runtime; --at <time> for another' };
+}
+
+/** Two instants apart in every field a date prints (year, month, day, weekday, hour, minute). */
+const PROBES = [new Date('2001-02-03T04:05:06Z'), new Date('2012-11-24T17:48:59Z')];
+
+/**
+ * The preview at `when`; without an instant, the preview when the template does not depend on
+ * one (it renders alike at two far-apart instants), else why it needs `--at`.
+ */
+async function previewAt<T extends Template>(
+  template: T,
+  context: TemplateContext,
+  when: RenderedAt,
+): Promise<{ preview: Preview<T>; at: string } | string> {
+  if (when.at !== undefined)
+    return {
+      preview: await previewTemplate(template, context, when.at),
+      at: `${when.at.toISOString()} (${when.source})`,
+    };
+  const [first, second] = await Promise.all(PROBES.map((probe) => previewTemplate(template, context, probe)));
+  if (first === undefined || second === undefined || JSON.stringify(first) !== JSON.stringify(second))
+    return `the template renders "now" or "today", and ${when.dataDir} has no journey time yet (no runtime has run on it): give the send time with --at <ISO 8601 time>, e.g. --at 2026-03-05T09:00:00Z`;
+  return { preview: first, at: 'not used (the template renders no "now" or "today")' };
 }
 
 /** The most characters of a customer id a preview file is named with. */
@@ -40,14 +79,16 @@ function fileNamePart(id: string): string {
 
 /** `journeys preview <template> --customer <id>`: the message as that customer would get it. */
 export async function previewCommand(name: string, options: PreviewOptions): Promise<void> {
-  const when = renderedAt(options.at);
+  const when = await renderedAt(options);
   if (typeof when === 'string') return fail(when);
   const template = await loadTemplate(options.templatesDir, name);
   if (typeof template === 'string') return fail(template);
   const input = await templateContext(options);
   if (typeof input === 'string') return fail(input);
   for (const note of input.notes) process.stderr.write(`note: ${note}\n`);
-  const preview = await previewTemplate(template, input.context, when.at);
+  const rendered = await previewAt(template, input.context, when);
+  if (typeof rendered === 'string') return fail(rendered);
+  const { preview } = rendered;
   if (!preview.ok) {
     fail(`${name} cannot be rendered for ${options.customer}:`);
     for (const variable of preview.missing) process.stderr.write(`  missing variable ${variable}\n`);
@@ -56,8 +97,7 @@ export async function previewCommand(name: string, options: PreviewOptions): Pro
   }
   const out: string[] = [paint('bold', `${name} (${template.channel}) for ${options.customer}`)];
   // The time "now" and "today" stand for: a message sent later renders them at its send time.
-  const source = when.given ? '--at' : "this machine's clock; --at <time> for the send time";
-  out.push(`${paint('dim', 'at:')} ${when.at.toISOString()} ${paint('dim', `(${source})`)}`);
+  out.push(`${paint('dim', 'at:')} ${rendered.at}`);
   const { context } = input.context;
   if (isRecord(context)) {
     // The values rendered with, so a blank where a later step sets the value is not a surprise.

@@ -180,6 +180,13 @@ function attributeCondition(
   }
 }
 
+/** An ISO 8601 date as the UTC instant Pinpoint read it: one without an offset gets `Z`. */
+function inUtc(value: string): string {
+  const text = value.replace(' ', 'T');
+  if (/[Zz]$|[+-]\d\d(:?\d\d)?$/.test(text) && text.includes('T')) return value;
+  return DateTime.fromISO(text, { zone: 'utc' }).toISO({ suppressMilliseconds: true }) ?? value;
+}
+
 /**
  * BEFORE / AFTER / BETWEEN compare dates; a value that is no ISO 8601 date
  * cannot be compared here (text compares letter by letter), so the filter is
@@ -200,17 +207,20 @@ function dateRange(
     log.note(at, `"${type} ${notDate}": "${notDate}" is not an ISO 8601 date; the filter is left out.`);
     return undefined;
   }
+  // Pinpoint compared dates in UTC; a date without an offset here is the customer's local time.
+  const from = inUtc(first);
+  const to = second === undefined ? undefined : inUtc(second);
   switch (type) {
     case 'BEFORE':
-      return { path, lt: first };
+      return { path, lt: from };
     case 'AFTER':
-      return { path, gt: first };
+      return { path, gt: from };
     case 'BETWEEN':
-      if (second === undefined) return { path, gte: first };
+      if (to === undefined) return { path, gte: from };
       return {
         all: [
-          { path, gte: first },
-          { path, lte: second },
+          { path, gte: from },
+          { path, lte: to },
         ],
       };
   }

@@ -146,7 +146,9 @@ export async function customerTimelines(
       flush(activity.execution, walk.pos);
     }
     const journey = journeys.get(input.journeyId);
-    const text = describeActivity(where, activity, texts, of(input.userId).zone, {
+    // A customer without a zone of their own waits and is deferred in the journey's default zone.
+    const zone = of(input.userId).zone ?? journey?.settings.defaultTimezone;
+    const text = describeActivity(where, activity, texts, zone, {
       routed: route !== undefined,
       step:
         journey !== undefined && Object.hasOwn(journey.steps, input.stepId)

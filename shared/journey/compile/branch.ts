@@ -1,6 +1,6 @@
 import type { ChoiceBranch } from '../../conditions/choice.ts';
 import { renderChoiceRule } from '../../conditions/choice.ts';
-import { canRenderAsChoice } from '../../conditions/inspect.ts';
+import { canRenderAsChoice, readsDates } from '../../conditions/inspect.ts';
 import type { StepOf } from '../schema.ts';
 import type { ChoiceState, TaskState } from './asl.ts';
 import { contextData, eventData, type StepRenderer, stateName, taskBase } from './context.ts';
@@ -45,6 +45,10 @@ export const renderBranch: StepRenderer<BranchStep> = (id, step, ctx) => {
       ...taskBase(ctx, id),
       op: 'branch',
       conditions: step.branches.map((b) => b.when),
+      // The zone a date without an offset is read in, for a customer without one of their own.
+      ...(step.branches.some((b) => readsDates(b.when))
+        ? { defaultTimezone: ctx.journey.settings.defaultTimezone }
+        : {}),
       ...eventData(ctx, id),
       ...contextData(ctx),
     },

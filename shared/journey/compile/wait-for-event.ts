@@ -1,3 +1,4 @@
+import { readsDates } from '../../conditions/inspect.ts';
 import { PERMANENT_ERRORS, StatesError } from '../../errors.ts';
 import { durationSeconds, MAX_EXECUTION_SECONDS } from '../../time.ts';
 import type { StepOf } from '../schema.ts';
@@ -46,6 +47,10 @@ export const renderWaitForEvent: StepRenderer<StepOf<'waitForEvent'>> = (id, ste
         'token.$': '$$.Task.Token',
         event: step.event,
         where: step.where,
+        // The zone the filter reads a date without an offset in, for a customer without one of their own.
+        ...(step.where !== undefined && readsDates(step.where)
+          ? { defaultTimezone: ctx.journey.settings.defaultTimezone }
+          : {}),
         match,
         timeoutSeconds,
         'startedAt.$': '$$.State.EnteredTime',

@@ -21,6 +21,11 @@ describe('npx journeys test on journeys a new user writes', () => {
     ['an event at the instant of a timeout after it', 'same-instant', '2 scenario(s), 2'],
     ['untilDate offsets across daylight-saving changes', 'renewal-offsets', '1 scenario(s), 4'],
     ['a loop back to a wait its own answer ended', 'cart-nudge-loop', '2 scenario(s), 6'],
+    [
+      'dates without an offset in the customer zone, in waits and conditions',
+      'trial-ending',
+      '1 scenario(s), 2',
+    ],
   ])(
     'passes %s',
     async (_what, name, counts) => {
@@ -34,6 +39,26 @@ describe('npx journeys test on journeys a new user writes', () => {
       // assert
       expect(result.stdout).toContain(`${counts} expectation(s): all passed`);
       expect(result.code).toBe(0);
+    },
+    CLI_TIMEOUT,
+  );
+});
+
+describe('npx journeys test timelines', () => {
+  it(
+    "show a customer without a zone of their own on the journey's default zone, as they wait in it",
+    async () => {
+      // act: a scenario that fails on purpose, so the customer's timeline prints
+      const result = await runCli([
+        'test',
+        '--journeys-dir',
+        JOURNEYS,
+        join(JOURNEYS, 'timeline-default-zone.json'),
+      ]);
+      // assert: 09:00 in New York on the day summer time begins, not 13:00 "UTC" among local times
+      expect(result.stdout).toContain('timeline of nozone (times in America/New_York)');
+      expect(result.stdout).toContain('wait   trial-ending/wait-3d-before until Sun 08 Mar 09:00 local');
+      expect(result.code).toBe(1);
     },
     CLI_TIMEOUT,
   );

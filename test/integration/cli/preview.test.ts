@@ -120,18 +120,48 @@ describe('journeys preview', () => {
     const args = ['preview', 'dated', '--customer', 'u-ana', '--endpoint', db.endpoint];
     // act
     const at = await runCli([...args, '--templates-dir', templates, '--at', '2031-07-04T09:30:00Z']);
-    const now = await runCli([...args, '--templates-dir', templates]);
     const bad = await runCli([...args, '--templates-dir', templates, '--at', 'next tuesday']);
     // assert
     expect(at.code).toBe(0);
     expect(at.stdout).toContain('body: Sent 2031-07-04 09:30, offer ends 04 Jul');
     expect(at.stdout).toContain('at: 2031-07-04T09:30:00.000Z (--at)');
-    expect(now.code).toBe(0);
-    expect(now.stdout).toMatch(
-      /at: \d{4}-\d\d-\d\dT[\d:.]+Z \(this machine's clock; --at <time> for the send time\)/,
-    );
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('--at must be an ISO 8601 instant');
+  });
+
+  it('renders "now" at the journey time of the data folder, never the machine clock, and asks for --at when it has none', async () => {
+    // arrange: a folder whose runtime stopped at a journey time years from the machine's clock, and one never run
+    const templates = join(dir, 'dated-journey-time');
+    await mkdir(templates, { recursive: true });
+    await writeFile(
+      join(templates, 'dated.json'),
+      JSON.stringify({ channel: 'sms', body: 'Sent {{ "now" | date: "%Y-%m-%d %H:%M" }}' }),
+    );
+    await writeFile(
+      join(templates, 'plain.json'),
+      JSON.stringify({ channel: 'sms', body: 'Hi {{ profile.firstName }}' }),
+    );
+    const ran = join(dir, 'ran');
+    const never = join(dir, 'never');
+    await mkdir(ran, { recursive: true });
+    await writeFile(
+      join(ran, 'clock.json'),
+      `${JSON.stringify({ virtualNow: Date.parse('2033-05-06T07:08:00Z') })}\n`,
+    );
+    const args = ['--customer', 'u-ana', '--endpoint', db.endpoint, '--templates-dir', templates];
+    // act
+    const onJourneyTime = await runCli(['preview', 'dated', ...args, '--data-dir', ran]);
+    const noTime = await runCli(['preview', 'dated', ...args, '--data-dir', never]);
+    const noTimeNeeded = await runCli(['preview', 'plain', ...args, '--data-dir', never]);
+    // assert
+    expect(onJourneyTime.code).toBe(0);
+    expect(onJourneyTime.stdout).toContain('body: Sent 2033-05-06 07:08');
+    expect(onJourneyTime.stdout).toContain('at: 2033-05-06T07:08:00.000Z (journey time of the local runtime');
+    expect(noTime.code).toBe(1);
+    expect(noTime.stderr).toContain('give the send time with --at <ISO 8601 time>');
+    expect(noTimeNeeded.code).toBe(0);
+    expect(noTimeNeeded.stdout).toContain('body: Hi Ana');
+    expect(noTimeNeeded.stdout).toContain('at: not used');
   });
 
   it('lists every missing variable and fails', async () => {

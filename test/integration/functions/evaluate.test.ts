@@ -78,6 +78,18 @@ describe('evaluate: branch on the fresh profile and history', () => {
     expect(await evaluate(deps, input(3))).toEqual({ match: 0 });
   });
 
+  it('reads a date without an offset in the customer zone, else in the journey default zone', async () => {
+    // arrange: 06:00 on the 24th in New York is 11:00Z, an hour after now; read as UTC it was four hours ago
+    const conditions = [{ path: 'trigger.properties.pickupAt', withinNext: 'PT2H' }];
+    const trigger = { properties: { pickupAt: '2026-11-24T06:00:00' } };
+    const branch = (userId: string, defaultTimezone?: string) =>
+      EvaluateInput.parse({ ...base, userId, op: 'branch', conditions, trigger, defaultTimezone });
+    // act / assert: ev-1's own zone is New York; a customer without one takes the journey's default
+    expect(await evaluate(deps, branch('ev-1'))).toEqual({ match: 0 });
+    expect(await evaluate(deps, branch('ev-no-zone', 'America/New_York'))).toEqual({ match: 0 });
+    expect(await evaluate(deps, branch('ev-no-zone', 'UTC'))).toEqual({ match: -1 });
+  });
+
   it('refuses a context value the language does not allow', () => {
     const input = { ...base, op: 'branch', conditions: [], context: { score: { nested: true } } };
     expect(EvaluateInput.safeParse(input).success).toBe(false);

@@ -548,3 +548,71 @@ describe('planIngest: a goal stamped before the entry', () => {
     );
   });
 });
+
+describe('planIngest: dates without an offset are the customer’s local time', () => {
+  // 06:00 on the 24th in New York is 11:00Z, in the hour after now; as UTC it was four hours ago.
+  const slot = { path: 'event.properties.pickupAt', withinNext: 'PT2H' };
+  const booked = (messageId: string) =>
+    CustomerEvent.parse({
+      type: 'track',
+      userId: 'u',
+      event: 'Go',
+      messageId,
+      timestamp: '2026-11-24T10:00:00Z',
+      properties: { pickupAt: '2026-11-24T06:00:00' },
+    });
+
+  it.each([
+    { zone: 'America/New_York', enrolls: 1 },
+    { zone: 'UTC', enrolls: 0 },
+  ])('enters by a trigger filter read in the journey default zone $zone', ({ zone, enrolls }) => {
+    // arrange: a customer without a zone of their own
+    const journey = live({
+      trigger: { type: 'event', event: 'Go', where: slot },
+      settings: { defaultTimezone: zone },
+    });
+    // act
+    const plan = planIngest({
+      event: booked('m-zone'),
+      userId: 'u',
+      state: state(),
+      journeys: [journey],
+      now,
+    });
+    // assert
+    expect(plan.enroll).toHaveLength(enrolls);
+  });
+
+  it.each([
+    { zone: 'America/New_York', resumes: 1 },
+    { zone: undefined, resumes: 0 },
+  ])(
+    'resumes a wait whose filter is read in the default zone it was registered with ($zone)',
+    ({ zone, resumes }) => {
+      // arrange
+      const waiter = {
+        enrollmentId: 'e1',
+        journeyId: 'j',
+        stepId: 'w',
+        event: 'Go',
+        where: slot,
+        match: [],
+        token: 't',
+        startedAt: '2026-11-24T09:00:00Z',
+        expiresAt: '2026-11-25T09:00:00Z',
+        ...(zone === undefined ? {} : { defaultTimezone: zone }),
+      };
+      // act
+      const plan = planIngest({
+        event: booked('m-wait'),
+        userId: 'u',
+        state: state(),
+        journeys: [],
+        now,
+        waiters: [waiter],
+      });
+      // assert
+      expect(plan.resume).toHaveLength(resumes);
+    },
+  );
+});

@@ -119,14 +119,15 @@ describe('activity mapping details', () => {
     [
       'BEFORE',
       { AttributeType: 'BEFORE', Values: ['2026-01-01'] },
-      { path: 'event.properties.k', lt: '2026-01-01' },
+      // Pinpoint compared in UTC: a day without an offset is pinned to its UTC midnight.
+      { path: 'event.properties.k', lt: '2026-01-01T00:00:00Z' },
     ],
     [
       'BETWEEN',
       { AttributeType: 'BETWEEN', Values: ['2026-01-01', '2026-01-31T23:59:59Z'] },
       {
         all: [
-          { path: 'event.properties.k', gte: '2026-01-01' },
+          { path: 'event.properties.k', gte: '2026-01-01T00:00:00Z' },
           { path: 'event.properties.k', lte: '2026-01-31T23:59:59Z' },
         ],
       },

@@ -350,6 +350,34 @@ describe('template rendering', () => {
     },
   );
 
+  it('reads a number as epoch milliseconds, as a wait and a condition read it', async () => {
+    // arrange: 20 March 2026 22:00Z kept in milliseconds, as JavaScript's Date.now() writes it
+    const sms = {
+      channel: 'sms' as const,
+      body: "{{ profile.trialEnd | date: '%Y-%m-%d %H:%M' }}|{{ profile.trialEnd | date_to_xmlschema }}",
+    };
+    // act
+    const out = await renderTemplate(
+      sms,
+      context({ trialEnd: Date.parse('2026-03-20T22:00:00Z') }),
+      'America/New_York',
+    );
+    // assert: the same instant untilDate waits for, shown in the customer zone (not the year 58000)
+    expect(out.body).toBe('2026-03-20 18:00|2026-03-20T18:00:00-04:00');
+  });
+
+  it('keeps date arithmetic in seconds working once it multiplies back to milliseconds', async () => {
+    // arrange: the documented form of "a day from now"
+    const sms = {
+      channel: 'sms' as const,
+      body: '{{ "now" | date: "%s" | plus: 86400 | times: 1000 | date: "%Y-%m-%d %H:%M" }}',
+    };
+    // act
+    const out = await renderTemplate(sms, context(), 'Europe/Rome', new Date('2026-03-28T09:00:00Z'));
+    // assert: 24 hours later, across the change to summer time
+    expect(out.body).toBe('2026-03-29 11:00');
+  });
+
   it('reads "now" and "today" as the instant the message is sent, on journey time, in the customer zone', async () => {
     // arrange: on the journey clock (journeys test, simulate, npm start) a send happens at journey time
     const sms = {
