@@ -1,3 +1,5 @@
+import { PerRuntime } from './runtime-scope.ts';
+
 /**
  * The business clock of every handler: timestamps written on profiles and
  * deliveries, cap windows, quiet hours, cooldowns, "already arrived" checks.
@@ -7,19 +9,20 @@
 type Clock = () => Date;
 
 const realClock: Clock = () => new Date();
-let current: Clock = realClock;
+/** The process's clock, or a runtime scope's (its journey time) where one process runs several; a scope without one reads the process's. */
+const current = new PerRuntime<Clock>();
 
 /** The current business time. */
 export function now(): Date {
-  return current();
+  return (current.inherited ?? realClock)();
 }
 
 /** Replaces the clock (tests, the local runtime's journey time). */
 export function setClock(clock: Clock): void {
-  current = clock;
+  current.value = clock;
 }
 
 /** Back to real time. */
 export function resetClock(): void {
-  current = realClock;
+  current.value = undefined;
 }

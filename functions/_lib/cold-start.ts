@@ -1,4 +1,5 @@
 import { resetClients } from './clients.ts';
+import { PerRuntime } from './runtime-scope.ts';
 
 /**
  * What a function keeps per cold start (its parsed config, its clients, the
@@ -15,12 +16,17 @@ const holders = new Set<Kept<unknown>>();
 
 /** A holder for something kept until the next cold start (empty until first set). */
 export function keptPerColdStart<T>(): Kept<T> {
-  const kept: Kept<T> = { value: undefined };
+  // Per runtime where one process runs several (runtime-scope.ts): a new runtime starts cold.
+  const kept = new PerRuntime<T>();
   holders.add(kept);
   return kept;
 }
 
-/** Forgets everything kept per cold start, clients included. On Lambda nothing calls it: a cold start is a new process. */
+/**
+ * Forgets everything kept per cold start (of the current runtime scope, or of
+ * the process outside any), clients included. On Lambda nothing calls it: a
+ * cold start is a new process.
+ */
 export function coldStart(): void {
   for (const kept of holders) kept.value = undefined;
   resetClients();

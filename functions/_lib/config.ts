@@ -7,6 +7,7 @@ import {
   type VariableValue,
   variablesOf,
 } from './manifest.ts';
+import { environment } from './runtime-scope.ts';
 
 /**
  * Environment configuration, parsed once per cold start with zod from the
@@ -23,12 +24,14 @@ export class ConfigError extends Error {
 export type ConfigValues<V extends VariableName> = { [K in V]: VariableValue<K> };
 
 /**
- * Parses the named variables from `env` (process.env by default). Empty
- * strings count as missing, so a half-configured stack fails loudly.
+ * Parses the named variables from `env`: by default the invocation's
+ * environment (process.env on Lambda; its runtime's where one process runs
+ * several, runtime-scope.ts). Empty strings count as missing, so a
+ * half-configured stack fails loudly.
  */
 export function parseConfig<V extends VariableName>(
   names: readonly V[],
-  env: Record<string, string | undefined> = process.env,
+  env: Readonly<Record<string, string | undefined>> = environment(),
 ): ConfigValues<V> {
   const problems: string[] = [];
   const values: Record<string, unknown> = {};

@@ -40,5 +40,5 @@ function storableStep<A extends { input: object }, R>(next: (args: A) => Promise
 
 /** The DynamoDB document client of this process. */
 export function dynamoClient(): DynamoDBDocumentClient {
-  return lazyClient('dynamo', () => documentClient());
+  return lazyClient('dynamo', (config) => documentClient(config));
 }

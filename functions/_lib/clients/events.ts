@@ -3,5 +3,5 @@ import { lazyClient } from '../clients.ts';
 
 /** The EventBridge client of this process. */
 export function eventsClient(): EventBridgeClient {
-  return lazyClient('events', () => new EventBridgeClient({}));
+  return lazyClient('events', (config) => new EventBridgeClient(config));
 }

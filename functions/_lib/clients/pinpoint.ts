@@ -12,5 +12,5 @@ export function sendingPinpointClient(
 
 /** The Pinpoint (End User Messaging) client of this process. */
 export function pinpointClient(): PinpointClient {
-  return lazyClient('pinpoint', () => sendingPinpointClient());
+  return lazyClient('pinpoint', (config) => sendingPinpointClient(config));
 }

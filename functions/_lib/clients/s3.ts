@@ -5,6 +5,6 @@ import { lazyClient } from '../clients.ts';
 export function s3Client(forcePathStyle: boolean): S3Client {
   return lazyClient(
     's3',
-    () => new S3Client({ forcePathStyle, requestChecksumCalculation: 'WHEN_REQUIRED' }),
+    (config) => new S3Client({ ...config, forcePathStyle, requestChecksumCalculation: 'WHEN_REQUIRED' }),
   );
 }

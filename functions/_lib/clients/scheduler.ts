@@ -3,5 +3,5 @@ import { lazyClient } from '../clients.ts';
 
 /** The EventBridge Scheduler client of this process. */
 export function schedulerClient(): SchedulerClient {
-  return lazyClient('scheduler', () => new SchedulerClient({}));
+  return lazyClient('scheduler', (config) => new SchedulerClient(config));
 }

@@ -3,5 +3,5 @@ import { lazyClient } from '../clients.ts';
 
 /** The Secrets Manager client of this process. */
 export function secretsClient(): SecretsManagerClient {
-  return lazyClient('secrets', () => new SecretsManagerClient({}));
+  return lazyClient('secrets', (config) => new SecretsManagerClient(config));
 }

@@ -9,5 +9,5 @@ export function sendingSesClient(config: SESv2ClientConfig = {}, timeouts?: Send
 
 /** The SES v2 client of this process. */
 export function sesClient(): SESv2Client {
-  return lazyClient('ses', () => sendingSesClient());
+  return lazyClient('ses', (config) => sendingSesClient(config));
 }

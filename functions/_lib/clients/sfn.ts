@@ -3,5 +3,5 @@ import { lazyClient } from '../clients.ts';
 
 /** The Step Functions client of this process. */
 export function sfnClient(): SFNClient {
-  return lazyClient('sfn', () => new SFNClient({}));
+  return lazyClient('sfn', (config) => new SFNClient(config));
 }

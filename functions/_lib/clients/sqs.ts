@@ -3,5 +3,5 @@ import { lazyClient } from '../clients.ts';
 
 /** The SQS client of this process. */
 export function sqsClient(): SQSClient {
-  return lazyClient('sqs', () => new SQSClient({}));
+  return lazyClient('sqs', (config) => new SQSClient(config));
 }

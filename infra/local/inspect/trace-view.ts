@@ -1,3 +1,4 @@
+import { compareEnteredTimes } from '#infra/local/services/stepfunctions/runner/runner-entries.ts';
 import type { ExperimentState } from '#shared/ingest/experiments.ts';
 import { variantOf } from '#shared/ingest/live-journey.ts';
 import type { Journey } from '#shared/journey/schema.ts';
@@ -19,8 +20,9 @@ export type TraceView = { userId: string; zone: string; profile: string[]; block
 
 /**
  * The message of each visit of a message step: a step on a loop sends one per
- * visit, keyed by when the step was entered. A visit takes the message keyed
- * by its own time, else the step's next message in visit order.
+ * visit, keyed by when the step was entered (visits at one instant in the
+ * order entered). A visit takes the first message keyed by its own time, else
+ * the step's next message in visit order.
  */
 function visitMessages(e: TraceExecution, messages: readonly TraceMessage[]): Map<TraceStep, TraceMessage> {
   const byStep = new Map<string, TraceMessage[]>();
@@ -28,7 +30,7 @@ function visitMessages(e: TraceExecution, messages: readonly TraceMessage[]): Ma
     if (m.enrollmentId !== e.enrollmentId) continue;
     byStep.set(m.stepId, [...(byStep.get(m.stepId) ?? []), m]);
   }
-  for (const list of byStep.values()) list.sort((a, b) => (a.visit ?? '').localeCompare(b.visit ?? ''));
+  for (const list of byStep.values()) list.sort((a, b) => compareEnteredTimes(a.visit ?? '', b.visit ?? ''));
   const out = new Map<TraceStep, TraceMessage>();
   for (const step of e.steps) {
     const left = byStep.get(step.stepId);

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { inRuntimeScope, type RuntimeScope } from '#functions/_lib/runtime-scope.ts';
 
 /**
  * Lambda runs one invocation at a time in an execution environment, so
@@ -114,7 +115,13 @@ export function stopRunningInvocationsConcurrently(): void {
   concurrencySet = false;
 }
 
-/** Runs one invocation in a context of its own, as Lambda runs concurrent invocations. */
-export function inInvocation<T>(requestId: string, run: () => T): T {
-  return invocationStore().run({ [REQUEST_ID]: requestId }, run);
+/**
+ * Runs one invocation in a context of its own, as Lambda runs concurrent
+ * invocations, as part of its runtime (`scope`): the handler reads that
+ * runtime's environment and keeps its config, clients and caches apart from
+ * another runtime's in the same process (functions/_lib/runtime-scope.ts).
+ */
+export function inInvocation<T>(requestId: string, run: () => T, scope?: RuntimeScope): T {
+  const scoped = scope === undefined ? run : () => inRuntimeScope(scope, run);
+  return invocationStore().run({ [REQUEST_ID]: requestId }, scoped);
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { now } from '#functions/_lib/clock.ts';
 import { timeoutSecondsOf } from '#functions/_lib/manifest.ts';
+import type { RuntimeScope } from '#functions/_lib/runtime-scope.ts';
 import { type FunctionName, manifestOf } from '#functions/manifests.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './aws.ts';
 import { inInvocation } from './invocations.ts';
@@ -66,21 +67,30 @@ export class LambdaTimedOut extends Error {
  * invoker that calls it as Lambda would (see `invoker`). Import only after
  * the environment is set: handlers read it once per cold start.
  */
-export async function loadFunction(name: FunctionName, timers: RealTimers = realTimers): Promise<Invoke> {
+export async function loadFunction(
+  name: FunctionName,
+  timers: RealTimers = realTimers,
+  scope?: RuntimeScope,
+): Promise<Invoke> {
   const module = await HANDLER_MODULES[name]();
   const handler = module.handler;
   if (!isHandler(handler)) throw new Error(`functions/${name}/handler.ts exports no handler function`);
-  return invoker(name, handler, timers);
+  return invoker(name, handler, timers, scope);
 }
 
 /**
  * Calls a handler as Lambda would (event, context), each call in an
- * invocation context of its own (invocations.ts), and fails the invocation
+ * invocation context of its own and its runtime's scope (invocations.ts), and fails the invocation
  * with `Sandbox.Timedout` after the function's timeout in real time, so its
  * caller's retry or catch runs. The handler itself cannot be stopped in a
  * shared process: whatever it still does is no longer waited for.
  */
-export function invoker(name: FunctionName, handler: Handler, timers: RealTimers = realTimers): Invoke {
+export function invoker(
+  name: FunctionName,
+  handler: Handler,
+  timers: RealTimers = realTimers,
+  scope?: RuntimeScope,
+): Invoke {
   const seconds = timeoutSecondsOf(manifestOf(name));
   return async (event) => {
     const context = lambdaContext(name);
@@ -89,7 +99,7 @@ export function invoker(name: FunctionName, handler: Handler, timers: RealTimers
       cancel = timers.after(seconds * 1000, () => reject(new LambdaTimedOut(seconds)));
     });
     // Invocations overlap here, unlike in one Lambda environment: each keeps its own metrics and log context.
-    const work = (async () => inInvocation(context.awsRequestId, () => handler(event, context)))();
+    const work = (async () => inInvocation(context.awsRequestId, () => handler(event, context), scope))();
     try {
       return await Promise.race([work, timedOut]);
     } finally {

@@ -6,6 +6,7 @@ import { resetClock, setClock } from '#functions/_lib/clock.ts';
 import { coldStart } from '#functions/_lib/cold-start.ts';
 import { logger } from '#functions/_lib/observability.ts';
 import { liveRegistry, registryRepository } from '#functions/_lib/repositories.ts';
+import { inRuntimeScope, type RuntimeScope } from '#functions/_lib/runtime-scope.ts';
 import { resetVariantPins, setVariantPins } from '#functions/_lib/variant-pins.ts';
 import { type FunctionName, MANIFESTS } from '#functions/manifests.ts';
 import {
@@ -98,6 +99,9 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
       { baseUrl: services.unsubscribe.url, signingKey: services.unsubscribe.signingKey },
       options.connections,
     );
+    // The handlers read this runtime's environment and keep their config, clients and caches apart
+    // from another runtime's in this process; code outside any invocation reads the process's.
+    const scope: RuntimeScope = { env: { ...env, ...loggingEnvironment(options.verbose) } };
     Object.assign(process.env, env, loggingEnvironment(options.verbose));
     // Handlers run side by side here: each invocation keeps its own metrics and log context.
     runInvocationsConcurrently();
@@ -111,10 +115,14 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
     setClients({ dynamo: documentClient(services.dynamo.inProcess) });
     // Handlers read journey time, the same clock as Step Functions and the bus.
     setClock(() => services.clock.now());
+    inRuntimeScope(scope, () => {
+      setClients({ dynamo: documentClient(services.dynamo.inProcess) });
+      setClock(() => services.clock.now());
+    });
     setVariantPins(options.variantPins);
     if (options.clock === 'interactive') services.clock.runWithWallClock(options.timeScale);
     stopExpiry = await expireItems(services.dynamo.client, services.clock, (m) => options.log(`! ${m}`));
-    const functions = await loadFunctions();
+    const functions = await loadFunctions(scope);
     bindTasks(services, functions, options);
     // Executions a previous run left waiting go on, now that their tasks have handlers.
     services.sfn.resumeParked();
@@ -123,8 +131,11 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
     const scheduler = new LocalScheduler(services.clock, functions['segment-entry'], (m) =>
       options.log(`! ${m}`),
     );
-    const syncSchedules = () => schedule(scheduler, options);
-    route(services, functions, options, syncSchedules);
+    // What the runtime does with the handlers' state outside an invocation (the registry read for
+    // schedules, the registry cache a deploy refreshes) is on this runtime's, as theirs is.
+    const inScope = <T>(run: () => T): T => inRuntimeScope(scope, run);
+    const syncSchedules = () => inScope(() => schedule(scheduler, options));
+    route(services, functions, options, { syncSchedules, inScope });
     // Executions a previous run left at work ended as aborted: their status changes go out now that they are routed.
     services.sfn.announceAbandoned();
     const deployAll = async () => {
@@ -151,7 +162,7 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
       stop: async () => {
         stopExpiry();
         await web.serving.close();
-        await stopRuntime(services, scheduler, watcher, options.dataDir);
+        await stopRuntime(services, scheduler, watcher, options.dataDir, scope);
       },
     };
   } catch (error) {
@@ -165,17 +176,18 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
   }
 }
 
-async function loadFunctions(): Promise<Functions> {
+async function loadFunctions(scope: RuntimeScope): Promise<Functions> {
+  const load = (name: FunctionName) => loadFunction(name, undefined, scope);
   return {
-    'segment-entry': await loadFunction('segment-entry'),
-    ingest: await loadFunction('ingest'),
-    'deploy-journey': await loadFunction('deploy-journey'),
-    'delivery-feedback': await loadFunction('delivery-feedback'),
-    'send-message': await loadFunction('send-message'),
-    evaluate: await loadFunction('evaluate'),
-    'await-event': await loadFunction('await-event'),
-    'execution-status': await loadFunction('execution-status'),
-    unsubscribe: await loadFunction('unsubscribe'),
+    'segment-entry': await load('segment-entry'),
+    ingest: await load('ingest'),
+    'deploy-journey': await load('deploy-journey'),
+    'delivery-feedback': await load('delivery-feedback'),
+    'send-message': await load('send-message'),
+    evaluate: await load('evaluate'),
+    'await-event': await load('await-event'),
+    'execution-status': await load('execution-status'),
+    unsubscribe: await load('unsubscribe'),
   };
 }
 
@@ -214,7 +226,7 @@ function route(
   { bus, conversions, clock }: Pick<Services, 'bus' | 'conversions' | 'clock'>,
   functions: Functions,
   options: ResolvedOptions,
-  syncSchedules: () => Promise<void>,
+  runtime: { syncSchedules: () => Promise<void>; inScope: <T>(run: () => T) => T },
 ): void {
   const rule = (
     name: string,
@@ -229,9 +241,10 @@ function route(
   });
   rule('deploy-journey', 'default', journeyObjectPattern(LOCAL_NAMES.bucket), async (event) => {
     const outcome = await functions['deploy-journey'](event);
-    // Ingest caches the live journeys; locally it shares this process, so a deploy is seen by the next event.
-    liveRegistry(LOCAL_TABLES.journeys).invalidate();
-    await syncSchedules();
+    // Ingest caches the live journeys; locally it shares this process, so a deploy is seen by the next
+    // event: the cache of this runtime's ingest, not the process's (runtime-scope.ts).
+    runtime.inScope(() => liveRegistry(LOCAL_TABLES.journeys).invalidate());
+    await runtime.syncSchedules();
     return reportDeploy(event, outcome, options);
   });
   rule(
@@ -260,6 +273,7 @@ async function stopRuntime(
   scheduler: LocalScheduler,
   watcher: FSWatcher | undefined,
   dataDir: string,
+  scope: RuntimeScope,
 ): Promise<void> {
   watcher?.close();
   scheduler.stop();
@@ -274,9 +288,14 @@ async function stopRuntime(
   await services.conversions.flushed();
   await saveClock(dataDir, services.clock);
   await markStopped(dataDir);
-  setClients({});
-  coldStart();
-  resetClock();
+  // What the handlers kept, this runtime's and the process's.
+  const forget = () => {
+    setClients({});
+    coldStart();
+    resetClock();
+  };
+  forget();
+  inRuntimeScope(scope, forget);
   resetVariantPins();
   stopRunningInvocationsConcurrently();
   await services.stop();

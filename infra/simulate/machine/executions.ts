@@ -1,3 +1,4 @@
+import { EntryStamps } from '#infra/local/services/stepfunctions/runner/runner-entries.ts';
 import { RetryPlan } from '#infra/local/services/stepfunctions/runner/runner-retry.ts';
 import { HISTORY_FULL, MAX_HISTORY_EVENTS, stateHistoryEvents } from '#shared/journey/checks/loops.ts';
 import type { Asl, Catcher, Json, State, TaskState } from '#shared/journey/compile/asl.ts';
@@ -56,6 +57,8 @@ type Execution = {
   history: number;
   /** Bumped whenever the execution moves on: a stale timer or token sees a different value and does nothing. */
   step: number;
+  /** Each state entry's `$$.State.EnteredTime`: a retry of the entry reads the same. */
+  stamps: EntryStamps;
   token?: string;
   tokenResult?: { output: Json } | { error: string; cause: string };
   retry?: RetryPlan;
@@ -109,6 +112,7 @@ export class Executions {
       data: JSON.parse(input),
       history: 1,
       step: 0,
+      stamps: new EntryStamps(),
       done: false,
     };
     this.running.set(arn, ex);
@@ -161,6 +165,8 @@ export class Executions {
       const state = ex.machine.States[ex.state];
       if (state === undefined) return this.fail(ex, 'States.Runtime', `No state ${ex.state}`);
       if (ex.tokenResult === undefined) {
+        // A pending retry plan means the Task is retried: the same entry.
+        if (ex.retry === undefined) ex.stamps.enter(ex.state, this.timers.now);
         this.transitions += 1;
         // AWS records the 25,000th event only if it ends the execution well: a state past that fails it.
         ex.history += stateHistoryEvents(state);
@@ -292,13 +298,13 @@ export class Executions {
   /** The context object of the state entered now, made when first read (most states read none of it). */
   private context(ex: Execution, token?: string): () => Json {
     const name = ex.state;
-    const entered = this.timers.now;
+    const entered = ex.stamps.current ?? new Date(this.timers.now).toISOString();
     let made: Json | undefined;
     return () => {
       made ??= {
         Execution: { Id: ex.arn, Name: ex.name, StartTime: new Date(ex.startDate).toISOString() },
         StateMachine: { Id: ex.machineArn },
-        State: { Name: name, EnteredTime: new Date(entered).toISOString() },
+        State: { Name: name, EnteredTime: entered },
         ...(token === undefined ? {} : { Task: { Token: token } }),
       };
       return made;

@@ -84,6 +84,20 @@ describe('a message step visited again in a loop', () => {
     expect(new Set((await world.messages('email')).get('loop-1')).size).toBe(3);
   });
 
+  it('sends one message per visit when the loop takes no journey time', async () => {
+    // arrange: remind → again → remind → again → done, no wait between the visits
+    const instant = Journey.parse({
+      ...looping(),
+      steps: { ...looping().steps, remind: { type: 'email', template: 'email', next: 'again' } },
+    });
+    // act
+    const outcome = await run(instant, 'loop-instant', 1);
+    // assert
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect((await world.delivered('email')).get('loop-instant')).toBe(2);
+    expect(new Set((await world.messages('email')).get('loop-instant')).size).toBe(2);
+  });
+
   it('sends one message per visit when each visit is deferred first (quiet hours)', async () => {
     // arrange: 10:00 UTC is inside quiet hours, every visit waits until 12:00
     const outcome = await run(looping({ start: '09:00', end: '12:00' }), 'loop-2', 1);

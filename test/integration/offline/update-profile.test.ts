@@ -37,7 +37,12 @@ describe('updateProfile, compiled, run offline against the profiles table', () =
   });
 
   /** Runs the journey with the real evaluate function (as its handler parses input) on dynalite. */
-  async function run(definition: Journey, userId: string, properties: Record<string, unknown>) {
+  async function run(
+    definition: Journey,
+    userId: string,
+    properties: Record<string, unknown>,
+    evaluated: () => void = () => undefined,
+  ) {
     const deps = {
       profiles,
       traits: new ProfileTraits(dynamo.doc, dynamo.tables.profiles),
@@ -46,9 +51,15 @@ describe('updateProfile, compiled, run offline against the profiles table', () =
     };
     const machine = new LocalStateMachine(compile(definition, LOCAL_BINDINGS), {
       handlers: {
-        [LOCAL_BINDINGS.evaluateFunctionArn]: (input) => evaluate(deps, EvaluateInput.parse(input)),
+        [LOCAL_BINDINGS.evaluateFunctionArn]: (input) => {
+          const parsed = EvaluateInput.parse(input);
+          evaluated();
+          return evaluate(deps, parsed);
+        },
       },
       timeScale: 0,
+      // Journey time stands still while the execution runs, as on the local runtime's clock.
+      clock: () => Date.parse('2026-11-30T10:00:00Z'),
     });
     return machine.start({
       v: 2,
@@ -90,6 +101,30 @@ describe('updateProfile, compiled, run offline against the profiles table', () =
     expect(result.status).toBe('SUCCEEDED');
     const { profile } = await profiles.get('u1');
     expect(profile.traits).toEqual({ stage: 'onboarding', plan: 'team', signups: 2 });
+  });
+
+  it('applies each visit of a step looped at one instant', async () => {
+    // arrange: tag → check → tag → check → done, with no time passing between the visits
+    const looped = journey({
+      tag: { type: 'updateProfile', increment: { visits: 1 }, next: 'check' },
+      check: {
+        type: 'branch',
+        branches: [{ when: { path: 'profile.traits.visits', lt: 2 }, next: 'tag' }],
+        otherwise: 'done',
+      },
+    });
+    let calls = 0;
+    const runaway = () => {
+      // A visit taken for a retry of the one before would loop for good: stop it.
+      calls += 1;
+      if (calls > 8) throw new Error('the loop never ended');
+    };
+    // act
+    const result = await run(looped, 'looped', {}, runaway);
+    // assert
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.output).toMatchObject({ exit: { stepId: 'done' } });
+    expect(await stored('looped')).toMatchObject({ 't:visits': 2 });
   });
 
   it.each([

@@ -5,7 +5,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { now, resetClock, setClock } from '#functions/_lib/clock.ts';
 import { JourneyClock, openClock, saveClock } from '#infra/local/runtime/clock.ts';
-import { LocalStateMachine } from '#infra/local/services/stepfunctions/runner/runner.ts';
+import { ParkedExecution } from '#infra/local/services/stepfunctions/api/executions.ts';
+import {
+  type Continuation,
+  LocalStateMachine,
+  type StateMachineDefinition,
+} from '#infra/local/services/stepfunctions/runner/runner.ts';
 
 const T0 = Date.parse('2026-03-02T12:00:00Z');
 const HOUR = 3_600_000;
@@ -198,6 +203,171 @@ describe('the runner on the journey clock', () => {
     // assert
     const output = z.object({ before: z.string(), after: z.string() }).parse(outcome.output);
     expect(output).toStrictEqual({ before: '2026-03-02T12:00:00.000Z', after: '2026-03-02T20:00:00.000Z' });
+  });
+
+  /**
+   * Visit (a Task handed its EnteredTime) → Hold (a token Task, when `hold`) → Again (back to Visit
+   * until it has run `visits` times) → Done.
+   */
+  function looping(
+    clock: JourneyClock,
+    visits: number,
+    handler: (at: string) => Promise<number>,
+    hold?: (input: { at: string; token: string }) => void,
+  ) {
+    const holding: StateMachineDefinition['States'] = {
+      Hold: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::local:hold.waitForTaskToken',
+        Parameters: { 'at.$': '$$.State.EnteredTime', 'token.$': '$$.Task.Token' },
+        TimeoutSeconds: 3600,
+        Retry: [{ ErrorEquals: ['States.Timeout'], IntervalSeconds: 60, MaxAttempts: 1 }],
+        ResultPath: null,
+        Next: 'Again',
+      },
+    };
+    return new LocalStateMachine(
+      {
+        StartAt: 'Visit',
+        States: {
+          Visit: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::local:visit',
+            Parameters: { 'at.$': '$$.State.EnteredTime' },
+            Retry: [{ ErrorEquals: ['Throttled'], IntervalSeconds: 60, MaxAttempts: 2 }],
+            ResultPath: '$.visits',
+            Next: hold === undefined ? 'Again' : 'Hold',
+          },
+          ...(hold === undefined ? {} : holding),
+          Again: {
+            Type: 'Choice',
+            Choices: [{ Variable: '$.visits', NumericLessThan: visits, Next: 'Visit' }],
+            Default: 'Done',
+          },
+          Done: { Type: 'Pass', Parameters: { 'at.$': '$$.State.EnteredTime' }, End: true },
+        },
+      },
+      {
+        handlers: {
+          'arn:aws:states:::local:visit': (input) => handler(z.object({ at: z.string() }).parse(input).at),
+          'arn:aws:states:::local:hold.waitForTaskToken': (input) => {
+            hold?.(z.object({ at: z.string(), token: z.string() }).parse(input));
+            return null;
+          },
+        },
+        time: timeOf(clock),
+      },
+    );
+  }
+
+  it('gives each entry of a state looped at one instant an EnteredTime of its own, at that instant', async () => {
+    // arrange: nothing in the loop moves journey time
+    const clock = new JourneyClock(T0);
+    const seen: string[] = [];
+    const machine = looping(clock, 3, async (at) => {
+      seen.push(at);
+      await realWork();
+      return seen.length;
+    });
+    const history: string[] = [];
+    const observer = {
+      state: (event: { type: string; state: string }, at: number) =>
+        event.type === 'StateEntered' ? history.push(`${event.state}@${iso(at)}`) : undefined,
+      attempt: () => undefined,
+    };
+    // act
+    const outcome = await machine.start({}, { observer }).done;
+    // assert: three visits, three EnteredTimes, all read as 12:00 — as the history stamps every entry
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(seen).toStrictEqual([
+      '2026-03-02T12:00:00.000Z',
+      '2026-03-02T12:00:00.000000001Z',
+      '2026-03-02T12:00:00.000000002Z',
+    ]);
+    expect(seen.map((at) => Date.parse(at))).toStrictEqual([T0, T0, T0]);
+    expect(history).toStrictEqual(
+      ['Visit', 'Again', 'Visit', 'Again', 'Visit', 'Again', 'Done'].map(
+        (s) => `${s}@2026-03-02T12:00:00.000Z`,
+      ),
+    );
+    expect(outcome.output).toStrictEqual({ at: '2026-03-02T12:00:00.000Z' });
+  });
+
+  it('gives a retried Task the EnteredTime of its entry, not of the retry', async () => {
+    // arrange: the first attempt fails; the retry runs a minute of journey time later
+    const clock = new JourneyClock(T0);
+    const seen: string[] = [];
+    const machine = looping(clock, 2, async (at) => {
+      seen.push(at);
+      if (seen.length === 1) throw Object.assign(new Error('slow down'), { name: 'Throttled' });
+      return seen.length - 1;
+    });
+    // act
+    const run = machine.start({});
+    await clock.advanceTo(T0 + HOUR);
+    const outcome = await run.done;
+    // assert: the retry keeps the entry's time; the next entry is at 12:01, the first then
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(seen).toStrictEqual([
+      '2026-03-02T12:00:00.000Z',
+      '2026-03-02T12:00:00.000Z',
+      '2026-03-02T12:01:00.000Z',
+    ]);
+  });
+
+  it('keeps the entries of an instant across a parked execution resumed at that instant', async () => {
+    // arrange: Hold parks; its token is settled with no journey time passing
+    const clock = new JourneyClock(T0);
+    const seen: string[] = [];
+    const held: string[] = [];
+    const machine = looping(
+      clock,
+      2,
+      async (at) => {
+        seen.push(at);
+        return seen.length;
+      },
+      ({ at }) => held.push(at),
+    );
+    const parked: Continuation[] = [];
+    const park = (continuation: Continuation) => parked.push(continuation);
+    const first = machine.start({}, { name: 'looped', park });
+    await first.finished;
+    // act: each resumed from the execution log's copy, as a restarted runtime reads it
+    const logged = (continuation: Continuation | undefined) =>
+      ParkedExecution.parse(JSON.parse(JSON.stringify({ ...continuation, revision: 1 })));
+    const settled = { kind: 'settled', settlement: { ok: true, output: {} } } as const;
+    const second = machine.resume('looped', logged(parked[0]), settled, { park });
+    await second.finished;
+    const third = machine.resume('looped', logged(parked[1]), settled, { park });
+    const outcome = await third.done;
+    // assert: the second visit at 12:00 is a visit of its own, and so is the second hold
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(seen).toStrictEqual(['2026-03-02T12:00:00.000Z', '2026-03-02T12:00:00.000000001Z']);
+    expect(held).toStrictEqual(['2026-03-02T12:00:00.000Z', '2026-03-02T12:00:00.000000001Z']);
+  });
+
+  it('gives a parked Task retried after it resumes the EnteredTime it parked with', async () => {
+    // arrange: Hold parks at 12:00 and times out an hour later; its retry a minute later times out too
+    const clock = new JourneyClock(T0);
+    const held: string[] = [];
+    const machine = looping(
+      clock,
+      1,
+      async () => 1,
+      ({ at }) => held.push(at),
+    );
+    const parked: Continuation[] = [];
+    const park = (continuation: Continuation) => parked.push(continuation);
+    await machine.start({}, { name: 'held', park }).finished;
+    await clock.advanceTo(T0 + HOUR);
+    // act
+    const resumed = machine.resume('held', JSON.parse(JSON.stringify(parked[0])), { kind: 'timeout' });
+    await clock.advanceTo(T0 + 3 * HOUR);
+    const outcome = await resumed.done;
+    // assert: both attempts name the entry at 12:00
+    expect(outcome).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
+    expect(held).toStrictEqual(['2026-03-02T12:00:00.000Z', '2026-03-02T12:00:00.000Z']);
   });
 
   it('retries a Task after IntervalSeconds × BackoffRate^n of journey time', async () => {

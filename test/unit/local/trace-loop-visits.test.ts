@@ -62,3 +62,35 @@ describe('journeys trace: a message step on a loop', () => {
     ]);
   });
 });
+
+describe('journeys trace: a message step looped at one instant', () => {
+  it('shows the visits in the order entered, each with its own message', () => {
+    // arrange: twelve visits at 09:00 (as EnteredTime tells them offline), their messages in no order
+    const at = '2026-03-02T09:00:00.000Z';
+    const keys = Array.from({ length: 12 }, (_, i) =>
+      i === 0 ? at : `2026-03-02T09:00:00.000${String(i).padStart(6, '0')}Z`,
+    );
+    const instant: TraceExecution = {
+      ...execution,
+      stoppedAt: at,
+      steps: keys.flatMap(() => [
+        { stepId: 'tip', at, deferrals: [], next: 'week' },
+        { stepId: 'week', at, deferrals: [], next: 'tip' },
+      ]),
+    };
+    const trace: Trace = {
+      userId: 'maya',
+      profile: { traits: {}, consent: {}, timezone: 'UTC' },
+      executions: [instant],
+      enrollments: [],
+      messages: keys.map((key, i) => message(key, `m-${i + 1}`)).reverse(),
+      experiments: [],
+    };
+    // act
+    const lines = traceView(trace, new Map()).blocks[0]?.lines.map((l) => l.text);
+    // assert
+    expect(lines?.filter((l) => l.includes('email sent'))).toStrictEqual(
+      keys.map((_, i) => `  email sent — message m-${i + 1}`),
+    );
+  });
+});

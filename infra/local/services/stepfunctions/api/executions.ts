@@ -16,6 +16,14 @@ export const ParkedExecution = z.object({
   input: z.string(),
   visited: z.array(z.string()),
   retries: z.number(),
+  /** The EnteredTime of the state it waits in, so the resumed entry keeps it (a restart too). */
+  entries: z
+    .object({
+      current: z.string().optional(),
+      at: z.number(),
+      counts: z.array(z.tuple([z.string(), z.number()])),
+    })
+    .optional(),
   wait: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('wait'), until: z.number() }),
     z.object({

@@ -1,3 +1,4 @@
+import type { SavedEntries } from './runner-entries.ts';
 import type { TokenSettlement } from './runner-tokens.ts';
 
 /**
@@ -17,6 +18,8 @@ export type Continuation = {
   visited: string[];
   /** Retries so far (billed transitions are visited states plus retries). */
   retries: number;
+  /** The EnteredTime of the state it waits in, and of the entries at that instant (absent: stamped on resuming). */
+  entries?: SavedEntries;
   wait: ParkedWait;
 };
 

@@ -7,6 +7,7 @@ import {
   localDefinition,
   type TaskInfo,
 } from './runner-definition.ts';
+import { EntryStamps, entryOption, tellEntries } from './runner-entries.ts';
 import {
   type Continuation,
   nextTurn,
@@ -304,6 +305,8 @@ type Progress = {
   /** The resumed state's handler has taken its outcome. */
   resumedTaken: boolean;
   parked?: Continuation;
+  /** Each state entry's `$$.State.EnteredTime`. */
+  stamps: EntryStamps;
   abortRun: () => void;
 };
 
@@ -323,6 +326,7 @@ function startExecution(
     resume,
     reentered: false,
     resumedTaken: false,
+    stamps: new EntryStamps(resume?.continuation.entries),
     abortRun: () => undefined,
   };
   let status: ExecutionStatus = 'RUNNING';
@@ -330,10 +334,12 @@ function startExecution(
   // The execution holds the clock from start to end, except while it waits.
   const release = timeOf(setup.runner).hold();
   const handlers = localHandlers(local, setup, stopped.signal, tokenSlot, progress);
+  tellEntries(machine);
   const run = machine.run(setup.input, {
     noThrowOnAbort: true,
-    context: executionContext(setup, tokenSlot),
+    context: executionContext(setup, tokenSlot, progress.stamps),
     overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides: retryOverrides(local) },
+    ...entryOption(enteredAt(setup, progress)),
   });
   progress.abortRun = () => {
     stopped.abort();
@@ -364,8 +370,28 @@ function startExecution(
   };
 }
 
-/** The Context Object: `$$.Task.Token` is a fresh token per Task attempt, `$$.State.EnteredTime` is now. */
-function executionContext(setup: ExecutionSetup, tokenSlot: { token?: string }) {
+/**
+ * Stamps each top-level state entry with the runner's now (runner-entries.ts).
+ * The entry that resumes a parked execution is the entry it parked in: it
+ * keeps that entry's EnteredTime.
+ */
+function enteredAt(setup: ExecutionSetup, progress: Progress): (state: string) => void {
+  const now = timeOf(setup.runner).now;
+  let resuming = progress.resume?.continuation;
+  return (state) => {
+    const parkedIn = resuming;
+    resuming = undefined;
+    if (parkedIn?.state === state && parkedIn.entries?.current !== undefined) return;
+    progress.stamps.enter(state, now());
+  };
+}
+
+/**
+ * The Context Object: `$$.Task.Token` is a fresh token per Task attempt,
+ * `$$.State.EnteredTime` when the current state was entered (a retry of the
+ * entry reads the same).
+ */
+function executionContext(setup: ExecutionSetup, tokenSlot: { token?: string }, stamps: EntryStamps) {
   const machineArn = `arn:aws:states:us-east-1:000000000000:stateMachine:${setup.machineName}`;
   return {
     Execution: {
@@ -375,7 +401,7 @@ function executionContext(setup: ExecutionSetup, tokenSlot: { token?: string }) 
     StateMachine: { Id: machineArn, Name: setup.machineName },
     State: {
       get EnteredTime() {
-        return new Date(timeOf(setup.runner).now()).toISOString();
+        return stamps.current ?? new Date(timeOf(setup.runner).now()).toISOString();
       },
     },
     Task: {
@@ -634,6 +660,7 @@ async function parkHere(
     input: JSON.stringify(entered.input ?? null),
     visited: [...progress.visited],
     retries: progress.retries,
+    entries: progress.stamps.save(),
     wait,
   };
   progress.parked = continuation;

@@ -1,0 +1,51 @@
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalRuntime } from '#infra/local/index.ts';
+import { LOCAL_TABLES } from '#infra/local/runtime/env.ts';
+import { boot, E2E_TIMEOUT, identify, putEvents, type Sandbox, sandbox } from './support/local-runtime.ts';
+
+/**
+ * Two local runtimes in one process (a test that starts one beside another):
+ * each handler reads its own runtime's environment and reaches its own
+ * emulators, config and caches, whichever runtime started last.
+ */
+
+type Started = { box: Sandbox; runtime: LocalRuntime };
+let first: Started;
+let second: Started;
+
+async function start(): Promise<Started> {
+  const box = await sandbox(['welcome-series']);
+  return { box, runtime: await boot(box, { inMemory: true }) };
+}
+
+beforeAll(async () => {
+  first = await start();
+  second = await start();
+}, E2E_TIMEOUT);
+afterAll(async () => {
+  for (const { box, runtime } of [second, first]) {
+    await runtime?.stop();
+    await box?.remove();
+  }
+});
+
+async function profileIn({ runtime }: Started, userId: string) {
+  const doc = DynamoDBDocumentClient.from(runtime.services.dynamo.client);
+  const out = await doc.send(new GetCommand({ TableName: LOCAL_TABLES.profiles, Key: { userId } }));
+  return out.Item;
+}
+
+describe('two local runtimes in one process', () => {
+  it('each ingests into its own tables', async () => {
+    // act: one customer's event on each runtime's bus, the first runtime's after the second started
+    await putEvents(first.runtime, [identify('u-first', 'Europe/Rome')]);
+    await putEvents(second.runtime, [identify('u-second', 'Europe/Rome')]);
+    await Promise.all([first.runtime.settled(), second.runtime.settled()]);
+    // assert
+    expect({
+      first: [await profileIn(first, 'u-first'), await profileIn(first, 'u-second')].map(Boolean),
+      second: [await profileIn(second, 'u-first'), await profileIn(second, 'u-second')].map(Boolean),
+    }).toEqual({ first: [true, false], second: [false, true] });
+  });
+});
