@@ -7,6 +7,7 @@ import { documentClient } from '#functions/_lib/clients/dynamo.ts';
 import { cacheExpressionParsing } from '#infra/local/services/dynamodb/expression-cache.ts';
 import { type InProcessConfig, inProcessConfig } from '#infra/local/services/dynamodb/in-process.ts';
 import { TABLES } from '#shared/tables.ts';
+import { keepIdleConnections } from './idle-connections.ts';
 
 /** A dynalite server on a free loopback port, with every table of shared/tables.ts created. */
 export type LocalDynamo = {
@@ -21,7 +22,7 @@ export type LocalDynamo = {
 
 export async function startDynalite(prefix = 'test'): Promise<LocalDynamo> {
   cacheExpressionParsing();
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const server = keepIdleConnections(dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;

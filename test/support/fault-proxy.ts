@@ -8,6 +8,8 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { DeserializeMiddleware, MetadataBearer, MiddlewareStack } from '@smithy/types';
+import { keepIdleConnections } from './idle-connections.ts';
 
 /**
  * A loopback HTTP proxy that injects provider faults in front of a local
@@ -19,9 +21,15 @@ import type { AddressInfo, Socket } from 'node:net';
  * - `reject`          400 BadRequestException, not forwarded (a refusal for good);
  * - `error-before`    500 without forwarding (the provider never saw it);
  * - `error-after`     forward (the provider accepts the message), then answer 500;
- * - `timeout-before`  never answer, not forwarded;
- * - `timeout-after`   forward, then never answer;
+ * - `timeout-before`  answer "timed out", not forwarded;
+ * - `timeout-after`   forward, then answer "timed out";
  * - `reset-after`     forward, then drop the connection.
+ *
+ * A timeout is an answer, not a wait: a client given `answerTimeouts` fails
+ * that request with the error its HTTP handler raises when the request
+ * timeout expires, at once. Racing a real timer instead made the outcome
+ * depend on how fast the machine was (a slow connect under load became a
+ * timeout nobody injected).
  *
  * `forwarded` counts requests the stand-in received: what the provider accepted.
  */
@@ -75,6 +83,44 @@ const ERRORS = {
   reject: { status: 400, type: 'BadRequestException', message: 'Request refused (injected)' },
   server: { status: 500, type: 'InternalFailure', message: 'Internal failure (injected)' },
 } as const;
+
+/** The header of a "timed out" answer, which `answerTimeouts` turns into the client's timeout error. */
+const TIMED_OUT = 'x-fault-proxy-timed-out';
+
+function replyTimedOut(res: ServerResponse): void {
+  res.writeHead(504, { [TIMED_OUT]: 'true', 'content-length': 0 });
+  res.end();
+}
+
+/** What a client stack passes on to its deserializer: the handler's HTTP response. */
+function timedOut(output: { response: unknown }): boolean {
+  const headers: unknown = Reflect.get(Object(output.response), 'headers');
+  return headers !== null && typeof headers === 'object' && Reflect.get(headers, TIMED_OUT) === 'true';
+}
+
+/**
+ * Makes an SDK client fail a request the proxy answered "timed out" with the
+ * error @smithy/node-http-handler raises when `requestTimeout` expires (name,
+ * code and the gist of its message), where that error arises: below the
+ * deserializer, so the client's own error handling sees it as it would.
+ */
+export function answerTimeouts<Input extends object, Output extends MetadataBearer>(client: {
+  middlewareStack: MiddlewareStack<Input, Output>;
+}): void {
+  const middleware: DeserializeMiddleware<Input, Output> = (next) => async (args) => {
+    const output = await next(args);
+    if (!timedOut(output)) return output;
+    throw Object.assign(
+      new Error('fault proxy: a request has exceeded the configured requestTimeout (injected)'),
+      { name: 'TimeoutError', code: 'ETIMEDOUT' },
+    );
+  };
+  client.middlewareStack.add(middleware, {
+    step: 'deserialize',
+    priority: 'low',
+    name: 'faultProxyTimeouts',
+  });
+}
 
 function replyError(res: ServerResponse, kind: keyof typeof ERRORS): void {
   const error = ERRORS[kind];
@@ -156,27 +202,30 @@ export async function startFaultProxy(
     if (fault === 'throttle') return replyError(res, 'throttle');
     if (fault === 'reject') return replyError(res, 'reject');
     if (fault === 'error-before') return replyError(res, 'server');
-    if (fault === 'timeout-before') return; // held open until the client gives up or the proxy stops
+    if (fault === 'timeout-before') return replyTimedOut(res);
     const answer = await forward(target, agent, req, body);
     // Counted once the stand-in has answered: it holds the message from here on.
     forwarded += 1;
     if (fault === 'pass') return relay(res, answer);
     if (fault === 'error-after') return replyError(res, 'server');
+    if (fault === 'timeout-after') return replyTimedOut(res);
     if (fault === 'reset-after') {
       req.socket.destroy();
       return;
     }
   };
 
-  const server = createServer((req, res) => {
-    const index = requests;
-    requests += 1;
-    const handled = handle(req, res, index).catch((error: unknown) => {
-      res.destroy(error instanceof Error ? error : new Error(String(error)));
-    });
-    pending.add(handled);
-    void handled.finally(() => pending.delete(handled));
-  });
+  const server = keepIdleConnections(
+    createServer((req, res) => {
+      const index = requests;
+      requests += 1;
+      const handled = handle(req, res, index).catch((error: unknown) => {
+        res.destroy(error instanceof Error ? error : new Error(String(error)));
+      });
+      pending.add(handled);
+      void handled.finally(() => pending.delete(handled));
+    }),
+  );
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));

@@ -20,14 +20,18 @@ import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import type { Template } from '#shared/templates.ts';
 import { identify, ingestDeps } from '../integration/functions/harness.ts';
 import { type LocalDynamo, startDynalite } from './dynalite.ts';
-import { type FaultProxy, startFaultProxy } from './fault-proxy.ts';
+import { answerTimeouts, type FaultProxy, startFaultProxy } from './fault-proxy.ts';
+import { keepIdleConnections } from './idle-connections.ts';
 import { type LocalSes, startSes } from './ses.ts';
 import type { VirtualClock } from './task-retry.ts';
 
 /**
  * Real parts for send-message under faults: dynalite, the SES v2 emulator
  * and the local Pinpoint endpoint, each provider behind a fault proxy, and
- * the production send clients (one attempt, timeouts) pointed at the proxies.
+ * the production send clients (one attempt) pointed at the proxies. A
+ * timeout is a fault the proxy answers (`answerTimeouts`), so the clients
+ * get no timers of their own: however slow the machine, an answer that
+ * comes is never taken for a timeout.
  */
 export type Channel = 'email' | 'sms' | 'push';
 
@@ -48,8 +52,7 @@ export type SendWorld = {
   pinpointProxy: FaultProxy;
   /** In front of dynalite for the send path's reads and writes (setup and assertions go straight to it). */
   dbProxy: FaultProxy;
-  /** Send dependencies; `requestTimeoutMs` gives the send clients a shorter timeout (timeout faults). */
-  deps: (clock: VirtualClock, requestTimeoutMs?: number) => SendDeps;
+  deps: (clock: VirtualClock) => SendDeps;
   /** A customer reachable on every channel. */
   customer: (userId: string) => Promise<void>;
   input: (userId: string, channel: Channel, extra?: Partial<SendMessageInput>) => SendMessageInput;
@@ -70,10 +73,12 @@ const address = {
   token: (userId: string) => `token-${userId}`,
 };
 
-export async function startSendWorld(prefix: string, requestTimeoutMs = 30_000): Promise<SendWorld> {
+export async function startSendWorld(prefix: string): Promise<SendWorld> {
   const dir = await mkdtemp(join(tmpdir(), 'journeys-faults-'));
   const [db, ses] = await Promise.all([startDynalite(prefix), startSes()]);
-  const pinpoint: Server = createPinpointServer(join(dir, 'outbox.jsonl'), () => undefined);
+  const pinpoint: Server = keepIdleConnections(
+    createPinpointServer(join(dir, 'outbox.jsonl'), () => undefined),
+  );
   await new Promise<void>((resolve) => pinpoint.listen(0, '127.0.0.1', () => resolve()));
   const pinpointEndpoint = `http://127.0.0.1:${(pinpoint.address() as AddressInfo).port}`;
   const [sesProxy, pinpointProxy, dbProxy] = await Promise.all([
@@ -84,18 +89,15 @@ export async function startSendWorld(prefix: string, requestTimeoutMs = 30_000):
   const local = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
   // One attempt per call: a fault the proxy injects is what the SDK's own retries would end with.
   const faultyDoc = documentClient({ ...local, endpoint: dbProxy.endpoint, maxAttempts: 1 });
-  const timeouts = { connectionTimeoutMs: 1_000, requestTimeoutMs };
-  const clients = (requestTimeout: number) => ({
-    ses: sendingSesClient(
-      { ...local, endpoint: sesProxy.endpoint },
-      { ...timeouts, requestTimeoutMs: requestTimeout },
-    ),
-    pinpoint: sendingPinpointClient(
-      { ...local, endpoint: pinpointProxy.endpoint },
-      { ...timeouts, requestTimeoutMs: requestTimeout },
-    ),
-  });
-  const standard = clients(requestTimeoutMs);
+  // 0: no timer (the SDK's handler treats it as none).
+  const noTimers = { connectionTimeoutMs: 0, requestTimeoutMs: 0 };
+  const clients = {
+    ses: sendingSesClient({ ...local, endpoint: sesProxy.endpoint }, noTimers),
+    pinpoint: sendingPinpointClient({ ...local, endpoint: pinpointProxy.endpoint }, noTimers),
+  };
+  answerTimeouts(faultyDoc);
+  answerTimeouts(clients.ses);
+  answerTimeouts(clients.pinpoint);
   const deliveries = new DeliveriesRepository(faultyDoc, db.tables.deliveries);
   const emailOwner = new Map<string, string>();
   const smsOwner = new Map<string, string>();
@@ -124,13 +126,13 @@ export async function startSendWorld(prefix: string, requestTimeoutMs = 30_000):
     sesProxy,
     pinpointProxy,
     dbProxy,
-    deps: (clock, shorter) => ({
+    deps: (clock) => ({
       profiles: new ProfilesRepository(faultyDoc, db.tables.profiles),
       deliveries,
       stats: new StatsRepository(faultyDoc, db.tables.stats),
       enrollments: new EnrollmentItems(faultyDoc, db.tables.enrollments),
       templates: { get: async (ref) => TEMPLATES[channelOf(ref.name)] },
-      ...(shorter === undefined ? standard : clients(shorter)),
+      ...clients,
       config: {
         senderEmail: 'news@shop.example',
         configurationSet: 'journeys',

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import * as sesModule from 'aws-ses-v2-local';
 import { z } from 'zod';
+import { keepIdleConnections } from './idle-connections.ts';
 
 /** aws-ses-v2-local on a free loopback port; `emails()` reads its /store. */
 export type LocalSes = {
@@ -35,7 +36,7 @@ function sesServer(): ServerFactory {
 }
 
 export async function startSes(): Promise<LocalSes> {
-  const server = await sesServer()({ host: '127.0.0.1', port: 0 });
+  const server = keepIdleConnections(await sesServer()({ host: '127.0.0.1', port: 0 }));
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
   return {

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JourneyClock, runnerTime } from '#infra/local/runtime/clock.ts';
-import { httpInvokeIntegration } from '#infra/local/services/stepfunctions/http-invoke.ts';
+import { type CallLimits, httpInvokeIntegration } from '#infra/local/services/stepfunctions/http-invoke.ts';
 import { LocalStateMachine } from '#infra/local/services/stepfunctions/runner/runner.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
 import { HTTP_INVOKE_RESOURCE } from '#shared/journey/compile/webhook.ts';
@@ -27,6 +27,8 @@ let server: Server;
 let base = '';
 let replies: Reply[] = [];
 const seen: Seen[] = [];
+/** Aborted once a silent reply has taken its request: the call's cap runs out then, not on a real timer. */
+let silenced = new AbortController();
 
 async function readBody(request: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -46,7 +48,10 @@ beforeAll(async () => {
       });
       const reply = replies.shift() ?? { status: 200, body: '{}' };
       // An endpoint that never answers: the request stays open until the server closes.
-      if (reply.silent === true) return;
+      if (reply.silent === true) {
+        silenced.abort();
+        return;
+      }
       response.writeHead(reply.status, { 'content-type': reply.contentType ?? 'application/json' });
       response.end(reply.body);
     });
@@ -101,8 +106,9 @@ function journey(onFailure: 'continue' | 'exit', onError?: string) {
   });
 }
 
-async function run(j: Journey, replyList: Reply[], limits?: { maxCallMs: number }) {
+async function run(j: Journey, replyList: Reply[], limits?: CallLimits) {
   replies = [...replyList];
+  silenced = new AbortController();
   seen.length = 0;
   const sends: SendMessageInput[] = [];
   const bindings = { ...LOCAL_BINDINGS, connectionArns: new Map([['crm', CONNECTION_ARN]]) };
@@ -277,9 +283,10 @@ describe('webhook step, compiled and run offline against a loopback server', () 
   });
 
   it('fails a call the endpoint never answers with States.Timeout instead of holding the runtime', async () => {
-    // act: the endpoint stays silent; the local cap stands for the 60 s Step Functions allows a call
+    // act: the endpoint stays silent; the cap (the 60 s Step Functions allows a call) runs out once it has the request
     const { outcome } = await run(journey('exit'), [{ status: 200, body: '', silent: true }], {
-      maxCallMs: 100,
+      maxCallMs: 60_000,
+      expired: () => silenced.signal,
     });
     // assert: not retried (the endpoint may have acted), exits with the reason
     expect(seen).toHaveLength(1);

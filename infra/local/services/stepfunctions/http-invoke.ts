@@ -75,11 +75,18 @@ function parsedBody(text: string, contentType: string | null): unknown {
   }
 }
 
+/**
+ * The cap on one call: `maxCallMs` of real time, or, where a test decides
+ * when that time is up, the signal `expired` gives it.
+ */
+export type CallLimits = { maxCallMs: number; expired?: (maxCallMs: number) => AbortSignal };
+
 /** `http:invoke` against local connections (by ARN). */
 export function httpInvokeIntegration(
   connections: readonly LocalConnection[],
-  limits: { maxCallMs: number } = { maxCallMs: MAX_WEBHOOK_TIMEOUT_SECONDS * 1000 },
+  limits: CallLimits = { maxCallMs: MAX_WEBHOOK_TIMEOUT_SECONDS * 1000 },
 ) {
+  const expired = limits.expired ?? ((ms: number) => AbortSignal.timeout(ms));
   const byArn = new Map(connections.map((c) => [c.arn, c]));
   return async (input: unknown, call?: { ended?: AbortSignal }): Promise<unknown> => {
     const params = HttpInvokeParameters.parse(input);
@@ -95,10 +102,7 @@ export function httpInvokeIntegration(
     // Step Functions ends a call after 60 s whatever TimeoutSeconds says; a silent endpoint must not hold the runtime.
     // A call also ends with its Task (its TimeoutSeconds expired on the journey clock, or the execution stopped).
     const ended = call?.ended;
-    const signal = AbortSignal.any([
-      AbortSignal.timeout(limits.maxCallMs),
-      ...(ended === undefined ? [] : [ended]),
-    ]);
+    const signal = AbortSignal.any([expired(limits.maxCallMs), ...(ended === undefined ? [] : [ended])]);
     let response: Response;
     let text: string | undefined;
     try {
