@@ -89,14 +89,16 @@ export class StatsRetention {
     return [...versions];
   }
 
-  /** The versions retired lately whose results have expired by `now`, newest first. */
-  async expired(journeyId: string, now: Date): Promise<Retired[]> {
+  /**
+   * The versions retired lately and when their results expire, newest first:
+   * a retired version of which no counter is left has had its results expire.
+   */
+  async retired(journeyId: string): Promise<Retired[]> {
     const out = await getItem(this.db, {
       TableName: this.table,
       Key: { pk: `${journeyId}#0`, sk: RETIRED_SK },
     });
-    const noted = RetiredItem.safeParse(out.Item).data?.retired ?? [];
-    return noted.filter((r) => r.expiresAt * 1000 <= now.getTime());
+    return RetiredItem.safeParse(out.Item).data?.retired ?? [];
   }
 
   private async expire(pk: string, sk: string, expiresAt: number): Promise<void> {
