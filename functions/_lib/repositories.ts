@@ -10,6 +10,7 @@ import { ProfilesRepository } from './profiles.ts';
 import { CachedRegistry, RegistryRepository } from './registry.ts';
 import { StatsRepository } from './stats.ts';
 import { statsMetrics } from './stats-metrics.ts';
+import { StatsRetention } from './stats-retention.ts';
 import { TemplateSnapshots } from './templates.ts';
 
 /**
@@ -55,6 +56,11 @@ export function liveRegistry(table: string): CachedRegistry {
 
 export function statsRepository(table: string): StatsRepository {
   return new StatsRepository(dynamoClient(), table, { observer: statsMetrics });
+}
+
+/** Gives retired versions' results their expiry (deploy, archive). */
+export function statsRetention(table: string): StatsRetention {
+  return new StatsRetention(dynamoClient(), table);
 }
 
 /** Ends experiments on entry; a decision refreshes this process's registry cache. */

@@ -39,7 +39,7 @@ import { messageDigest } from './redelivery-guard.ts';
  * the same counters and one partition takes 1,000 writes per second; readers
  * sum the shards and both layouts. Counters that carry money also keep a sum.
  */
-const SHARDS = 8;
+export const SHARDS = 8;
 
 /**
  * Slots of the count guard on each counter set item: a count applied once

@@ -3,6 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
 import type { RegistryRepository } from '#functions/_lib/registry.ts';
+import type { StatsRetention } from '#functions/_lib/stats-retention.ts';
 import { putSystemEvent } from '#functions/_lib/system-events.ts';
 import { pinnedName, type TemplateSnapshots } from '#functions/_lib/templates.ts';
 import { hex128 } from '#shared/hash.ts';
@@ -54,6 +55,8 @@ export type DeployDeps = {
   events: EventBridgeClient;
   registry: RegistryRepository;
   templates: TemplateSnapshots;
+  /** Gives the results of versions that stop taking entries their expiry; without it they are kept. */
+  stats?: StatsRetention;
   config: {
     eventBus: string;
     roleArn: string;
@@ -225,6 +228,8 @@ async function deploy(
   );
   // The previous version's templates are kept only as long as its executions can run.
   await deps.templates.retire(id, new Set(names.values()), deps.now());
+  // So are the results of the versions that no longer take entries, and a year and a day more.
+  await deps.stats?.retire(id, { keep: published.version, at: deps.now() });
   // After the registry write, so a run the schedule starts reads this version.
   if (deps.schedules !== undefined) await applySchedule(deps.schedules, scheduleAction(live, previous));
   await deleteObject(deps.s3, bucket, rejectionKey(id));
@@ -341,6 +346,7 @@ export async function deployFromS3(deps: DeployDeps, notification: S3Notificatio
   await deps.registry.shares.release(id);
   // Its running executions may send its templates for up to a year; then they expire.
   if (archived) await deps.templates.retire(id, new Set(), deps.now());
+  if (archived) await deps.stats?.retire(id, { at: deps.now() });
   // A rejection report would go on describing a file that is no longer there.
   await deleteObject(deps.s3, notification.detail.bucket.name, rejectionKey(id));
   if (archived && deps.schedules !== undefined) {

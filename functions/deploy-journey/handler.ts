@@ -9,7 +9,7 @@ import { keptPerColdStart } from '#functions/_lib/cold-start.ts';
 import { lazyConfig } from '#functions/_lib/config.ts';
 import { observability } from '#functions/_lib/middleware.ts';
 import { logger } from '#functions/_lib/observability.ts';
-import { registryRepository, templateSnapshots } from '#functions/_lib/repositories.ts';
+import { registryRepository, statsRetention, templateSnapshots } from '#functions/_lib/repositories.ts';
 import { DEFAULT_STATE_MACHINE_PREFIX } from '#shared/journey/state-machine-name.ts';
 import { DEFAULT_VERSIONS_KEPT } from '#shared/journey/version-retention.ts';
 import { type DeployDeps, deployFromS3, S3Notification } from './deploy.ts';
@@ -41,6 +41,7 @@ function deployDeps(): DeployDeps {
     events: eventsClient(),
     registry: registryRepository(c.JOURNEYS_TABLE_NAME),
     templates: templateSnapshots(c.JOURNEYS_TABLE_NAME),
+    stats: statsRetention(c.STATS_TABLE_NAME),
     config: {
       eventBus: c.EVENT_BUS_NAME,
       roleArn: c.JOURNEY_ROLE_ARN,

@@ -6,6 +6,7 @@ export const manifest = defineFunction({
   bindings: {
     journeysBucket: 'readWrite',
     journeysTable: 'readWrite',
+    statsTable: 'readWrite',
     eventBus: 'putEvents',
     journeyDeployment: 'deploy',
     schedules: 'manage',

@@ -35,7 +35,7 @@
  * values it adds up is not known.
  */
 
-import type { CounterKey, DayKey } from './keys.ts';
+import { type CounterKey, DAY_PREFIX, type DayKey } from './keys.ts';
 
 const NONE = '-';
 
@@ -95,6 +95,24 @@ export function valuedAttribute(countAttribute: string): string {
 /** The attribute a counter's sum had before the number of its values was kept (read only). */
 export function priorSumAttribute(countAttribute: string): string {
   return `${PRIOR_SUM}${countAttribute}`;
+}
+
+/**
+ * The version whose counters an item of the stats table keeps: a version or
+ * step item's, or one counter's of the first layout; undefined for a day's
+ * items (they expire on their own) and anything else.
+ */
+export function versionOfItem(sk: string): string | undefined {
+  if (sk.startsWith(DAY_ITEM) || sk.startsWith(DAY_PREFIX)) return undefined;
+  const counterSet = sk.startsWith(VERSION_ITEM) || sk.startsWith(STEP_ITEM);
+  if (sk.startsWith('=') && !counterSet) return undefined;
+  const [version] = (counterSet ? sk.slice(VERSION_ITEM.length) : sk).split('#');
+  if (version === undefined || version === '') return undefined;
+  try {
+    return decodeURIComponent(version);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether a sort key is a counter set's (the second layout) rather than one counter's. */

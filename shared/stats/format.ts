@@ -1,4 +1,5 @@
 import type { EntrySkipReason } from '../journey/entry/entries.ts';
+import type { JourneyReport } from './report.ts';
 import type { Rate } from './statistics.ts';
 
 /** Number formats shared by the text and HTML reports. */
@@ -55,4 +56,12 @@ export function everyDay<T extends { day: string }>(days: readonly T[], blank: (
     out.push(byDay.get(key) ?? blank(key));
   }
   return out;
+}
+
+/** Says which versions' results expired, so that their absence does not read as nothing counted. */
+export function expiredNote(r: JourneyReport): string | undefined {
+  const last = r.expired.at(-1);
+  if (last === undefined) return undefined;
+  const versions = r.expired.map((e) => e.version).join(', ');
+  return `Results of version${r.expired.length > 1 ? 's' : ''} ${versions} expired (kept two years and two days after a version stopped taking entries; the last on ${last.expiredAt.slice(0, 10)}): not counted below.`;
 }

@@ -1,5 +1,14 @@
 import { experimentLine } from './experiment-report.ts';
-import { amount, everyDay, interval, percent, pValue, SKIP_LABELS, signedPercent } from './format.ts';
+import {
+  amount,
+  everyDay,
+  expiredNote,
+  interval,
+  percent,
+  pValue,
+  SKIP_LABELS,
+  signedPercent,
+} from './format.ts';
 import { OUTCOMES } from './keys.ts';
 import { reasonLabel } from './reasons.ts';
 import type { DayResult, JourneyReport, StepResult } from './report.ts';
@@ -271,6 +280,12 @@ rect.email,.legend .email{fill:#60a5fa;color:#60a5fa}rect.sms,.legend .sms{fill:
 .note{color:#6b7280;font-size:12px}`;
 
 /** The whole page. */
+/** The note on expired results, when some have. */
+function expiredHtml(r: JourneyReport): string {
+  const note = expiredNote(r);
+  return note === undefined ? '' : `\n<p class="note">${escapeHtml(note)}</p>`;
+}
+
 export function reportHtml(r: JourneyReport): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(r.name)} — results</title><style>${REPORT_STYLE}</style></head>
@@ -310,7 +325,7 @@ export function reportBody(r: JourneyReport): string {
     ),
   );
   return `<h1>${escapeHtml(r.name)}</h1>
-<p class="note">journey ${escapeHtml(r.journeyId)} · versions ${escapeHtml(r.versions.join(', ') || 'none yet')}</p>
+<p class="note">journey ${escapeHtml(r.journeyId)} · versions ${escapeHtml(r.versions.join(', ') || 'none yet')}</p>${expiredHtml(r)}
 <div class="kpis">
 ${kpi('enrolled', String(r.enrolled), 'enrolled')}
 ${r.goal ? kpi(`converted (${percent(r.rate?.value)}, 95% CI ${interval(r.rate)})`, String(r.converted), 'converted') : kpi('converted (this journey has no goal)', '—', 'converted')}

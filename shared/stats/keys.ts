@@ -82,7 +82,8 @@ export function counterSortKey(key: CounterKey): string {
   return parts.join('#');
 }
 
-const DAY_PREFIX = 'day#';
+/** The first layout's day counters' sort key prefix. */
+export const DAY_PREFIX = 'day#';
 
 export type DayKey = { day: string; metric: string; channel?: string };
 

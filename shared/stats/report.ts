@@ -96,7 +96,27 @@ export type JourneyReport = {
   /** The experiments on its splits: declared, running or ended, with the winner and why. */
   experiments: ExperimentResult[];
   days: DayResult[];
+  /**
+   * Versions whose results have expired (kept two years and two days after a
+   * version stopped taking entries): none of their counts is in this report.
+   */
+  expired: ExpiredResults[];
 };
+
+/** A retired version whose counters are gone, and when they expired (ISO time). */
+export type ExpiredResults = { version: string; expiredAt: string };
+
+/** A retired version and when its results expire (epoch seconds), as the stats table notes it. */
+export type RetiredVersion = { version: string; expiresAt: number };
+
+/** The retired versions of which no counter is left: their results expired (the TTL removed them). */
+function expiredResults(counters: readonly Counter[], retired: readonly RetiredVersion[]): ExpiredResults[] {
+  const counted = new Set(counters.map((c) => c.version));
+  return retired
+    .filter((r) => !counted.has(r.version))
+    .map((r) => ({ version: r.version, expiredAt: new Date(r.expiresAt * 1000).toISOString() }))
+    .sort((a, b) => Number(a.version) - Number(b.version));
+}
 
 /** `valued`: undefined when some of the sum is of values whose number is not known. */
 type Totals = { count: number; sum: number; valued: number | undefined };
@@ -513,6 +533,7 @@ export function buildReport(
   counters: readonly Counter[],
   days: readonly DayCounter[],
   experiments?: readonly ExperimentState[],
+  retired: readonly RetiredVersion[] = [],
 ): JourneyReport {
   const tally = new Tally(counters, journey.goal);
   const places = layout(journey);
@@ -546,5 +567,6 @@ export function buildReport(
     splits: splitResults(journey, tally, counters),
     experiments: experimentResults(journey, experiments),
     days: dayResults(days),
+    expired: expiredResults(counters, retired),
   };
 }

@@ -1,5 +1,14 @@
 import { experimentLine } from './experiment-report.ts';
-import { amount, everyDay, interval, percent, pValue, SKIP_LABELS, signedPercent } from './format.ts';
+import {
+  amount,
+  everyDay,
+  expiredNote,
+  interval,
+  percent,
+  pValue,
+  SKIP_LABELS,
+  signedPercent,
+} from './format.ts';
 import { OUTCOMES } from './keys.ts';
 import { reasonLabel } from './reasons.ts';
 import type { JourneyReport } from './report.ts';
@@ -8,6 +17,8 @@ import type { JourneyReport } from './report.ts';
 export function reportText(r: JourneyReport): string {
   const out: string[] = [];
   out.push(`${r.name} (${r.journeyId}) — versions ${r.versions.join(', ') || 'none yet'}`, '');
+  const expired = expiredNote(r);
+  if (expired !== undefined) out.push(expired, '');
   out.push(
     r.goal
       ? `Enrolled ${r.enrolled}   converted ${r.converted} (${percent(r.rate?.value)}, 95% CI ${interval(r.rate)})   revenue ${amount(r.money.revenue)}   AOV ${amount(r.money.aov)}`

@@ -56,9 +56,9 @@ export async function reportCommand(journeyId: string, options: ReportOptions): 
   }
   // Loaded on use: every command starts faster without the SDK clients it does not need.
   const { readExperiments, readJourneyStats } = await import('#infra/local/inspect/results.ts');
-  const { counters, days } = await readJourneyStats(source, journeyId);
+  const { counters, days, retired } = await readJourneyStats(source, journeyId);
   const experiments = await readExperiments(source, journeyId);
-  const report = buildReport(parsed.journey, counters, days, experiments);
+  const report = buildReport(parsed.journey, counters, days, experiments, retired);
   if (options.html !== undefined) {
     await writeOutputFile(options.html, reportHtml(report));
     process.stderr.write(`wrote ${options.html}\n`);

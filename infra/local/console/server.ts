@@ -62,8 +62,8 @@ async function journeys(dir: string): Promise<Journey[]> {
 /** The journey's report from what `journeys report` reads: its counters and its experiments' recorded state. */
 async function report(sources: ConsoleSources, journey: Journey) {
   const local = { kind: 'local' as const, dataDir: sources.dataDir, endpoint: sources.endpoints.dynamodb };
-  const { counters, days } = await readJourneyStats(local, journey.id);
-  return buildReport(journey, counters, days, await readExperiments(local, journey.id));
+  const { counters, days, retired } = await readJourneyStats(local, journey.id);
+  return buildReport(journey, counters, days, await readExperiments(local, journey.id), retired);
 }
 
 const UserIds = z.array(z.object({ userId: z.string() }).loose());

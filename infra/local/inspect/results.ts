@@ -1,15 +1,23 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { LIVE_SK, RegistryEntry } from '#functions/_lib/registry.ts';
 import { type DayRow, type StatRow, StatsRepository } from '#functions/_lib/stats.ts';
+import { type Retired, StatsRetention } from '#functions/_lib/stats-retention.ts';
 import type { ExperimentState } from '#shared/ingest/experiments.ts';
 import { JOURNEYS_TABLE, STATS_TABLE } from '#shared/tables.ts';
 import { type DataSource, type OpenData, withData } from '../runtime/data.ts';
 
-/** A journey's counters for the report, read through the repository the handlers write with. */
-export type JourneyStats = { counters: StatRow[]; days: DayRow[] };
+/**
+ * A journey's counters for the report, read through the repository the handlers write with, and the
+ * versions retired lately with when their results expire.
+ */
+export type JourneyStats = { counters: StatRow[]; days: DayRow[]; retired: Retired[] };
 
 export async function readJourneyStats(source: DataSource, journeyId: string): Promise<JourneyStats> {
-  return withData(source, ({ doc, table }) => new StatsRepository(doc, table(STATS_TABLE)).read(journeyId));
+  return withData(source, async ({ doc, table }) => {
+    const { counters, days } = await new StatsRepository(doc, table(STATS_TABLE)).read(journeyId);
+    const retired = await new StatsRetention(doc, table(STATS_TABLE)).retired(journeyId);
+    return { counters, days, retired };
+  });
 }
 
 /**

@@ -16,6 +16,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { RegistryRepository } from '#functions/_lib/registry.ts';
+import { StatsRepository } from '#functions/_lib/stats.ts';
+import { StatsRetention } from '#functions/_lib/stats-retention.ts';
 import { TemplateSnapshots } from '#functions/_lib/templates.ts';
 import { type DeployDeps, deployFromS3, S3Notification } from '#functions/deploy-journey/deploy.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
@@ -113,6 +115,7 @@ function deps(): DeployDeps {
     events: new EventBridgeClient({ region: 'eu-west-1' }),
     registry: new RegistryRepository(db.doc, db.tables.journeys),
     templates: new TemplateSnapshots(db.doc, db.tables.journeys),
+    stats: new StatsRetention(db.doc, db.tables.stats),
     config: {
       eventBus: 'customer-events',
       roleArn: 'arn:aws:iam::123456789012:role/journeys',
@@ -290,6 +293,65 @@ describe('deploy-journey', () => {
     bucket.delete('journeys/welcome-series.json');
     await deployFromS3(deps(), deleted);
     expect([...(await snapshots()).values()].every((at) => at === deployedAt + 367 * 86_400)).toBe(true);
+  });
+
+  it("gives a version's results an expiry once it stops taking entries (a deploy replaces it, archiving), two years and two days on; the live version's and the days' keep theirs", async () => {
+    // arrange: counts of version 1 in every shard, with a send (a step item and a day item)
+    fakeStepFunctions();
+    let draw = 0;
+    const stats = new StatsRepository(db.doc, db.tables.stats, { random: () => (draw++ % 8) / 8 });
+    const journey = 'welcome-series';
+    const count = async (version: string) => {
+      for (let n = 0; n < 8; n += 1)
+        await stats.recordEnrollment({ journeyId: journey, version, variants: [] });
+      await stats.recordSend({
+        journeyId: journey,
+        version,
+        stepId: 'welcome-email',
+        channel: 'email',
+        status: 'sent',
+        at: new Date('2026-11-24T09:00:00Z'),
+      });
+    };
+    const items = async () => {
+      const all: Record<string, unknown>[] = [];
+      for (let shard = 0; shard < 8; shard += 1) {
+        const out = await db.doc.send(
+          new QueryCommand({
+            TableName: db.tables.stats,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': `${journey}#${shard}` },
+          }),
+        );
+        all.push(...(out.Items ?? []));
+      }
+      return all;
+    };
+    const expiries = async (prefix: string) =>
+      new Set((await items()).filter((i) => String(i.sk).startsWith(prefix)).map((i) => i.expiresAt));
+    const deployedAt = Date.parse('2026-11-24T09:00:05Z') / 1000;
+    const expires = deployedAt + 2 * 366 * 86_400;
+    await deployFromS3(deps(), created);
+    await count('1');
+    const day = await expiries('=d#');
+    // act: version 2 replaces it
+    await deployFromS3(deps(), created);
+    await count('2');
+    // assert
+    expect((await items()).filter((i) => String(i.sk).startsWith('=v#1#'))).toHaveLength(8);
+    expect(await expiries('=v#1#')).toEqual(new Set([expires]));
+    expect(await expiries('=s#1#')).toEqual(new Set([expires]));
+    expect(await expiries('=v#2#')).toEqual(new Set([undefined]));
+    expect(await expiries('=s#2#')).toEqual(new Set([undefined]));
+    expect(await expiries('=d#')).toEqual(day);
+    const retention = new StatsRetention(db.doc, db.tables.stats);
+    expect(await retention.retired(journey)).toEqual([{ version: '1', expiresAt: expires }]);
+    // act: archiving stops the live version's entries too
+    bucket.delete('journeys/welcome-series.json');
+    await deployFromS3(deps(), deleted);
+    expect(await expiries('=v#2#')).toEqual(new Set([expires]));
+    expect(await expiries('=s#')).toEqual(new Set([expires]));
+    expect((await retention.retired(journey)).map((r) => r.version)).toEqual(['2', '1']);
   });
 
   it('deploys a journey file saved with a byte order mark, as `journeys validate` reads it', async () => {

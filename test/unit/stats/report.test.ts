@@ -34,6 +34,26 @@ const c = (metric: string, count: number, more: Partial<Counter> = {}): Counter 
 });
 
 describe('buildReport', () => {
+  it("says which retired versions' results expired, rather than showing their counts as none; a retired version still counted is not said to be", async () => {
+    // arrange: versions 1 and 2 retired, the TTL has removed version 1's counters; version 3 is live
+    const counters = [c('enrolled', 5, { version: '2' }), c('enrolled', 7, { version: '3' })];
+    const retired = [
+      { version: '2', expiresAt: Date.parse('2029-01-10T00:00:00Z') / 1000 },
+      { version: '1', expiresAt: Date.parse('2028-12-02T00:00:00Z') / 1000 },
+    ];
+    // act
+    const report = buildReport(journey, counters, [], undefined, retired);
+    // assert
+    expect(report.expired).toEqual([{ version: '1', expiredAt: '2028-12-02T00:00:00.000Z' }]);
+    expect(report.enrolled).toBe(12);
+    expect(reportText(report)).toContain(
+      'Results of version 1 expired (kept two years and two days after a version stopped taking entries; the last on 2028-12-02): not counted below.',
+    );
+    expect(reportHtml(report)).toContain('Results of version 1 expired');
+    expect(buildReport(journey, counters, []).expired).toEqual([]);
+    expect(reportText(buildReport(journey, counters, []))).not.toContain('expired');
+  });
+
   it('sums versions, follows assignment, and shows shares only where the counters can tell', () => {
     // arrange: two versions, 100 customers
     const counters = [

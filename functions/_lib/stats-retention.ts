@@ -1,0 +1,131 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { getItem, putItem, queryItems, updateItem } from '#functions/_lib/clients/document-calls.ts';
+import { RUNNING_AFTER_MS } from '#shared/ingest/live-journey.ts';
+import { versionOfItem } from '#shared/stats/counter-sets.ts';
+import * as z from '#shared/zod.ts';
+import { isConditionFailed } from './expression.ts';
+import { SHARDS } from './stats.ts';
+
+/**
+ * How long a version's results are kept: a version's counters (its version
+ * and step items, or one item per counter of the first layout) carry no
+ * expiry while it is live. When it stops taking entries (a deploy replaces
+ * it, or the journey is archived) they get one: a year and a day after its
+ * last enrollment has ended at the latest (a Standard execution's year after
+ * it stopped taking entries, as the registry keeps the version), and a year
+ * and a day more to read its results. Day items expire on their own.
+ *
+ * Each retirement also notes the version and when its results expire on one
+ * small item of the journey ({@link RETIRED_SK}, the last
+ * {@link RETIRED_KEPT} retirements), so that a report tells results that
+ * expired from results that were never counted.
+ */
+
+/** A year and a day, in seconds. */
+const YEAR_AND_A_DAY_SECONDS = RUNNING_AFTER_MS / 1000;
+
+/** When the results of a version that stops taking entries at `at` expire (epoch seconds). */
+export function resultsExpireAt(at: Date): number {
+  return Math.floor(at.getTime() / 1000) + 2 * YEAR_AND_A_DAY_SECONDS;
+}
+
+/** The item noting retirements; `=` and no `#`: never a counter set's, nor a first-layout counter's. */
+export const RETIRED_SK = '=retired';
+/** Retirements noted: as many as the registry's deploy history. */
+const RETIRED_KEPT = 20;
+/** Items given an expiry at most per retirement: a backlog (items from before expiries) goes over a few deploys. */
+const RETIRE_PER_CALL = 500;
+
+const Retired = z.object({ version: z.string(), expiresAt: z.number() });
+export type Retired = z.infer<typeof Retired>;
+const RetiredItem = z.object({ retired: z.array(Retired) });
+
+export type RetireOptions = {
+  /** The live version, which keeps its results (none when the journey is archived). */
+  keep?: string;
+  /** When the versions stopped taking entries. */
+  at: Date;
+};
+
+export class StatsRetention {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  /**
+   * Gives the counters of every version but `keep` that have none an expiry
+   * ({@link resultsExpireAt}), and notes the versions retired. Returns the
+   * versions it retired. Reads the journey's items without an expiry: the
+   * live version's, and those of versions not retired yet.
+   */
+  async retire(journeyId: string, options: RetireOptions): Promise<string[]> {
+    const expiresAt = resultsExpireAt(options.at);
+    const versions = new Set<string>();
+    let budget = RETIRE_PER_CALL;
+    for (let shard = 0; shard < SHARDS && budget > 0; shard++) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await queryItems(this.db, {
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk',
+          FilterExpression: 'attribute_not_exists(expiresAt)',
+          ExpressionAttributeValues: { ':pk': `${journeyId}#${shard}` },
+          ProjectionExpression: 'sk',
+          ExclusiveStartKey: start,
+        });
+        for (const item of page.Items ?? []) {
+          const sk = typeof item.sk === 'string' ? item.sk : undefined;
+          const version = sk === undefined ? undefined : versionOfItem(sk);
+          if (sk === undefined || version === undefined || version === options.keep || budget <= 0) continue;
+          budget -= 1;
+          await this.expire(`${journeyId}#${shard}`, sk, expiresAt);
+          versions.add(version);
+        }
+        start = page.LastEvaluatedKey;
+      } while (start !== undefined && budget > 0);
+    }
+    if (versions.size > 0) await this.note(journeyId, [...versions], expiresAt);
+    return [...versions];
+  }
+
+  /**
+   * The versions retired lately and when their results expire, newest first:
+   * a retired version of which no counter is left has had its results expire.
+   */
+  async retired(journeyId: string): Promise<Retired[]> {
+    const out = await getItem(this.db, {
+      TableName: this.table,
+      Key: { pk: `${journeyId}#0`, sk: RETIRED_SK },
+    });
+    return RetiredItem.safeParse(out.Item).data?.retired ?? [];
+  }
+
+  private async expire(pk: string, sk: string, expiresAt: number): Promise<void> {
+    try {
+      await updateItem(this.db, {
+        TableName: this.table,
+        Key: { pk, sk },
+        UpdateExpression: 'SET expiresAt = :at',
+        // An item the TTL removed since the query is not written again; an expiry set meanwhile stays.
+        ConditionExpression: 'attribute_exists(sk) AND attribute_not_exists(expiresAt)',
+        ExpressionAttributeValues: { ':at': expiresAt },
+      });
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+    }
+  }
+
+  /** Notes the retirement, newest first and bounded; the note lives as long as the last results it tells of, and a year. */
+  private async note(journeyId: string, versions: string[], expiresAt: number): Promise<void> {
+    const key = { pk: `${journeyId}#0`, sk: RETIRED_SK };
+    const out = await getItem(this.db, { TableName: this.table, Key: key, ConsistentRead: true });
+    const before = RetiredItem.safeParse(out.Item).data?.retired ?? [];
+    const added = versions.sort((a, b) => Number(b) - Number(a)).map((version) => ({ version, expiresAt }));
+    const retired = [...added, ...before.filter((r) => !versions.includes(r.version))].slice(0, RETIRED_KEPT);
+    await putItem(this.db, {
+      TableName: this.table,
+      Item: { ...key, retired, expiresAt: expiresAt + YEAR_AND_A_DAY_SECONDS },
+    });
+  }
+}
