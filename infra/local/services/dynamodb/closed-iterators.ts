@@ -84,7 +84,8 @@ export function iteratorStream(iterator: LevelIterator): Readable {
     destroy(error, callback) {
       iterator.close().then(
         () => callback(error),
-        (closing: unknown) => callback(error ?? (closing instanceof Error ? closing : new Error(String(closing)))),
+        (closing: unknown) =>
+          callback(error ?? (closing instanceof Error ? closing : new Error(String(closing)))),
       );
     },
   });
