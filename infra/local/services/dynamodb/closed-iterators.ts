@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
+import { onceForDynalite } from './dynalite-files.ts';
 
 /** What dynalite's streams read of an abstract-level iterator. */
 type LevelIterator = { next(): Promise<unknown>; close(): Promise<void> };
@@ -31,18 +32,7 @@ const installed = new Map<string, boolean>();
  * replaced (false when dynalite's files are not where this expects them).
  */
 export function closeDynaliteIterators(dynaliteMain?: string): boolean {
-  let main: string;
-  try {
-    main = dynaliteMain ?? createRequire(import.meta.url).resolve('dynalite');
-  } catch {
-    return false;
-  }
-  let done = installed.get(main);
-  if (done === undefined) {
-    done = install(main);
-    installed.set(main, done);
-  }
-  return done;
+  return onceForDynalite(installed, install, dynaliteMain);
 }
 
 function install(main: string): boolean {
