@@ -4,6 +4,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-s
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { documentClient } from '#functions/_lib/clients/dynamo.ts';
+import { closeDynaliteIterators } from '#infra/local/services/dynamodb/closed-iterators.ts';
 import { cacheExpressionParsing } from '#infra/local/services/dynamodb/expression-cache.ts';
 import { type InProcessConfig, inProcessConfig } from '#infra/local/services/dynamodb/in-process.ts';
 import { TABLES } from '#shared/tables.ts';
@@ -22,6 +23,7 @@ export type LocalDynamo = {
 
 export async function startDynalite(prefix = 'test'): Promise<LocalDynamo> {
   cacheExpressionParsing();
+  closeDynaliteIterators();
   const server = keepIdleConnections(dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;

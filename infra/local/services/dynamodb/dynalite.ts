@@ -10,6 +10,7 @@ import dynalite from 'dynalite';
 import { TABLES, type TableDefinition } from '#shared/tables.ts';
 import { localClientConfig } from '../../runtime/aws.ts';
 import { closeServer, type HeldPorts, listenOn, serve } from '../../runtime/listen.ts';
+import { closeDynaliteIterators } from './closed-iterators.ts';
 import { cacheExpressionParsing } from './expression-cache.ts';
 import { type InProcessConfig, inProcessConfig } from './in-process.ts';
 
@@ -36,6 +37,7 @@ export async function startDynamo(
   heldPorts?: HeldPorts,
 ): Promise<LocalDynamo> {
   cacheExpressionParsing();
+  closeDynaliteIterators();
   // Tables become ACTIVE at once: nothing local waits on CREATING.
   const server = dynalite({
     ...(dir === undefined ? {} : { path: dir }),

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { onceForDynalite } from './dynalite-files.ts';
 
 /** What dynalite's expression parsers read and write of the request: its names and values, and what is left unused. */
 type ParseContext = {
@@ -48,18 +49,7 @@ const installed = new Map<string, boolean>();
  * where this expects them: then nothing is replaced).
  */
 export function cacheExpressionParsing(dynaliteMain?: string): boolean {
-  let main: string;
-  try {
-    main = dynaliteMain ?? createRequire(import.meta.url).resolve('dynalite');
-  } catch {
-    return false;
-  }
-  let done = installed.get(main);
-  if (done === undefined) {
-    done = install(main);
-    installed.set(main, done);
-  }
-  return done;
+  return onceForDynalite(installed, install, dynaliteMain);
 }
 
 function install(main: string): boolean {
