@@ -56,8 +56,11 @@ export class StatsRetention {
   /**
    * Gives the counters of every version but `keep` that have none an expiry
    * ({@link resultsExpireAt}), and notes the versions retired. Returns the
-   * versions it retired. Reads the journey's items without an expiry: the
-   * live version's, and those of versions not retired yet.
+   * versions it retired. The counters of `keep` lose an expiry an earlier
+   * retirement gave them: a version taken live again (a rollback moves the
+   * alias back; an unchanged redeploy of an archived journey gets its
+   * version number again) keeps its results while it takes entries. Reads
+   * the journey's kept items: counters and days.
    */
   async retire(journeyId: string, options: RetireOptions): Promise<string[]> {
     const expiresAt = resultsExpireAt(options.at);
@@ -69,16 +72,21 @@ export class StatsRetention {
         const page = await queryItems(this.db, {
           TableName: this.table,
           KeyConditionExpression: 'pk = :pk',
-          FilterExpression: 'attribute_not_exists(expiresAt)',
           ExpressionAttributeValues: { ':pk': `${journeyId}#${shard}` },
-          ProjectionExpression: 'sk',
+          ProjectionExpression: 'sk, expiresAt',
           ExclusiveStartKey: start,
         });
         for (const item of page.Items ?? []) {
           const sk = typeof item.sk === 'string' ? item.sk : undefined;
           const version = sk === undefined ? undefined : versionOfItem(sk);
-          if (sk === undefined || version === undefined || version === options.keep || budget <= 0) continue;
+          if (sk === undefined || version === undefined || budget <= 0) continue;
+          const expiring = item.expiresAt !== undefined;
+          if (version === options.keep ? !expiring : expiring) continue;
           budget -= 1;
+          if (version === options.keep) {
+            await this.keep(`${journeyId}#${shard}`, sk);
+            continue;
+          }
           await this.expire(`${journeyId}#${shard}`, sk, expiresAt);
           versions.add(version);
         }
@@ -110,6 +118,20 @@ export class StatsRetention {
         // An item the TTL removed since the query is not written again; an expiry set meanwhile stays.
         ConditionExpression: 'attribute_exists(sk) AND attribute_not_exists(expiresAt)',
         ExpressionAttributeValues: { ':at': expiresAt },
+      });
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+    }
+  }
+
+  private async keep(pk: string, sk: string): Promise<void> {
+    try {
+      await updateItem(this.db, {
+        TableName: this.table,
+        Key: { pk, sk },
+        UpdateExpression: 'REMOVE expiresAt',
+        // An item the TTL removed since the query is not written again.
+        ConditionExpression: 'attribute_exists(sk)',
       });
     } catch (error) {
       if (!isConditionFailed(error)) throw error;

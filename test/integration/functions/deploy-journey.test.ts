@@ -352,6 +352,13 @@ describe('deploy-journey', () => {
     expect(await expiries('=v#2#')).toEqual(new Set([expires]));
     expect(await expiries('=s#')).toEqual(new Set([expires]));
     expect((await retention.retired(journey)).map((r) => r.version)).toEqual(['2', '1']);
+    // act: version 2 taken live again (a rollback moves the alias back to it)
+    await retention.retire(journey, { keep: '2', at: new Date('2026-12-01T00:00:00Z') });
+    // assert: it keeps its results while it takes entries; version 1's expiry and the days' stay
+    expect(await expiries('=v#2#')).toEqual(new Set([undefined]));
+    expect(await expiries('=s#2#')).toEqual(new Set([undefined]));
+    expect(await expiries('=v#1#')).toEqual(new Set([expires]));
+    expect(await expiries('=d#')).toEqual(day);
   });
 
   it('deploys a journey file saved with a byte order mark, as `journeys validate` reads it', async () => {
