@@ -1,10 +1,10 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { getItem, putItem, queryItems, updateItem } from '#functions/_lib/clients/document-calls.ts';
+import { getItem, putItem, updateItem } from '#functions/_lib/clients/document-calls.ts';
 import { RUNNING_AFTER_MS } from '#shared/ingest/live-journey.ts';
 import { versionOfItem } from '#shared/stats/counter-sets.ts';
 import * as z from '#shared/zod.ts';
 import { isConditionFailed } from './expression.ts';
-import { SHARDS } from './stats.ts';
+import { journeyStatsItems } from './stats.ts';
 
 /**
  * How long a version's results are kept: a version's counters (its version
@@ -66,32 +66,20 @@ export class StatsRetention {
     const expiresAt = resultsExpireAt(options.at);
     const versions = new Set<string>();
     let budget = RETIRE_PER_CALL;
-    for (let shard = 0; shard < SHARDS && budget > 0; shard++) {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await queryItems(this.db, {
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': `${journeyId}#${shard}` },
-          ProjectionExpression: 'sk, expiresAt',
-          ExclusiveStartKey: start,
-        });
-        for (const item of page.Items ?? []) {
-          const sk = typeof item.sk === 'string' ? item.sk : undefined;
-          const version = sk === undefined ? undefined : versionOfItem(sk);
-          if (sk === undefined || version === undefined || budget <= 0) continue;
-          const expiring = item.expiresAt !== undefined;
-          if (version === options.keep ? !expiring : expiring) continue;
-          budget -= 1;
-          if (version === options.keep) {
-            await this.keep(`${journeyId}#${shard}`, sk);
-            continue;
-          }
-          await this.expire(`${journeyId}#${shard}`, sk, expiresAt);
-          versions.add(version);
-        }
-        start = page.LastEvaluatedKey;
-      } while (start !== undefined && budget > 0);
+    for await (const { pk, item } of journeyStatsItems(this.db, this.table, journeyId, 'sk, expiresAt')) {
+      if (budget <= 0) break;
+      const sk = typeof item.sk === 'string' ? item.sk : undefined;
+      const version = sk === undefined ? undefined : versionOfItem(sk);
+      if (sk === undefined || version === undefined) continue;
+      const expiring = item.expiresAt !== undefined;
+      if (version === options.keep ? !expiring : expiring) continue;
+      budget -= 1;
+      if (version === options.keep) {
+        await this.keep(pk, sk);
+        continue;
+      }
+      await this.expire(pk, sk, expiresAt);
+      versions.add(version);
     }
     if (versions.size > 0) await this.note(journeyId, [...versions], expiresAt);
     return [...versions];

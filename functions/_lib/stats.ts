@@ -42,6 +42,34 @@ import { messageDigest } from './redelivery-guard.ts';
 export const SHARDS = 8;
 
 /**
+ * Every stats item of a journey, shard by shard and page by page, with the
+ * partition key it was read from; `projection` reads only those attributes.
+ * Stopping the loop early reads no further page.
+ */
+export async function* journeyStatsItems(
+  db: DynamoDBDocumentClient,
+  table: string,
+  journeyId: string,
+  projection?: string,
+): AsyncGenerator<{ pk: string; item: Record<string, unknown> }> {
+  for (let shard = 0; shard < SHARDS; shard++) {
+    const pk = `${journeyId}#${shard}`;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await queryItems(db, {
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ...(projection === undefined ? {} : { ProjectionExpression: projection }),
+        ExclusiveStartKey: start,
+      });
+      for (const item of page.Items ?? []) yield { pk, item };
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+  }
+}
+
+/**
  * Slots of the count guard on each counter set item: a count applied once
  * (an enrollment, a conversion, an ending, a feedback outcome) writes the
  * time and its id's digest into the slot its id hashes to, so that a retry
@@ -326,32 +354,20 @@ export class StatsRepository {
       if (field === 'priorSum') total.prior = true;
       totals.set(sk, total);
     };
-    for (let shard = 0; shard < SHARDS; shard++) {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await queryItems(this.db, {
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': `${journeyId}#${shard}` },
-          ExclusiveStartKey: start,
-        });
-        for (const item of page.Items ?? []) {
-          const sk = item.sk;
-          if (typeof sk !== 'string') continue;
-          if (!isCounterSet(sk)) {
-            add(sk, 'count', item.count);
-            add(sk, 'priorSum', item.sum);
-            continue;
-          }
-          // Attribute names are data (step ids, variant names): read as entries, never looked up on an object.
-          for (const [name, value] of Object.entries(item)) {
-            const entry = parseSetAttribute(sk, name);
-            if (entry === undefined) continue;
-            add(entry.kind === 'day' ? daySortKey(entry.key) : counterSortKey(entry.key), entry.field, value);
-          }
-        }
-        start = page.LastEvaluatedKey;
-      } while (start !== undefined);
+    for await (const { item } of journeyStatsItems(this.db, this.table, journeyId)) {
+      const sk = item.sk;
+      if (typeof sk !== 'string') continue;
+      if (!isCounterSet(sk)) {
+        add(sk, 'count', item.count);
+        add(sk, 'priorSum', item.sum);
+        continue;
+      }
+      // Attribute names are data (step ids, variant names): read as entries, never looked up on an object.
+      for (const [name, value] of Object.entries(item)) {
+        const entry = parseSetAttribute(sk, name);
+        if (entry === undefined) continue;
+        add(entry.kind === 'day' ? daySortKey(entry.key) : counterSortKey(entry.key), entry.field, value);
+      }
     }
     const counters: StatRow[] = [];
     const days: DayRow[] = [];
