@@ -304,15 +304,6 @@ describe('template rendering', () => {
     );
   });
 
-  it('refuses a printing tag in CSS, which is not CSS-escaped, before any send and at the send', async () => {
-    const html = '<p style="color: {% echo profile.site %}">x</p>';
-    const where = '{% echo profile.site %} (line 1, column 18) prints with a tag in CSS';
-    expect(checkTemplateSyntax(email(html))).toStrictEqual([
-      { field: 'html', kind: 'html-value', message: expect.stringContaining(where) },
-    ]);
-    await expect(renderTemplate(email(html), context({ site: 'red' }))).rejects.toThrow(`html: ${where}`);
-  });
-
   it('reads a value in an HTML comment as text, as a browser does, and writes it so that it cannot end the comment', async () => {
     // arrange: tag-like spots inside comments (a tag, a script), a value before the comment's own >, text after an empty comment
     const html =
@@ -348,14 +339,20 @@ describe('template rendering', () => {
     },
   );
 
-  it('refuses a printing tag in a comment, which is not escaped for it, before any send and at the send', async () => {
-    const html = '<!-- {% echo profile.site %}> -->';
-    const where = '{% echo profile.site %} (line 1, column 6) prints with a tag in CSS';
-    expect(checkTemplateSyntax(email(html))).toStrictEqual([
-      { field: 'html', kind: 'html-value', message: expect.stringContaining(where) },
-    ]);
-    await expect(renderTemplate(email(html), context({ site: '--' }))).rejects.toThrow(`html: ${where}`);
-  });
+  it.each([
+    ['<p style="color: {% echo profile.site %}">x</p>', '{% echo profile.site %}', 18],
+    ['<style>a{color:{%- liquid echo profile.site -%}}</style>', '{%- liquid echo profile.site -%}', 16],
+    ['<!-- {% echo profile.site %}> -->', '{% echo profile.site %}', 6],
+  ])(
+    'refuses a printing tag in CSS or a comment, which is not escaped for it, before any send and at the send: %s',
+    async (html, written, column) => {
+      const where = `${written} (line 1, column ${column}) prints with a tag in CSS`;
+      expect(checkTemplateSyntax(email(html))).toStrictEqual([
+        { field: 'html', kind: 'html-value', message: expect.stringContaining(where) },
+      ]);
+      await expect(renderTemplate(email(html), context({ site: '--' }))).rejects.toThrow(`html: ${where}`);
+    },
+  );
 
   it('still reads a tag after a comment, and a comment-like text inside a quoted value is no comment', async () => {
     const html = '<!-- x --><a href={{ profile.site }}>x</a><p title="<!--"><b {{ profile.site }}>-->';
