@@ -1,5 +1,5 @@
 import { type Liquid, TagToken, Tokenizer, TokenKind } from 'liquidjs';
-import { openingTags } from './template-links.ts';
+import { readOpeningTag } from './template-links.ts';
 
 /**
  * Where a value may stand in an email's HTML. Escaping keeps a value inside
@@ -9,74 +9,230 @@ import { openingTags } from './template-links.ts';
  * of its own, script among them. In script (an `on…` attribute, a
  * `<script>` element) escaping keeps nothing: a browser decodes `&#39;` in
  * `onclick="go('{{ x }}')"` before it runs the code, and a `<script>` runs
- * what a value says. Such a place is found in the template as written,
- * before any value is in it. Pure.
+ * what a value says. In CSS (a quoted `style` attribute, a `<style>`
+ * element) HTML escaping keeps `;`, `}` and `(`: a customer's
+ * `red;background:url(https://tracker.example/)` adds declarations of its
+ * own, so a value there is CSS-escaped ({@link cssEscape}). In a comment a
+ * value is text a reader never sees, but a customer's `--` before the
+ * template's `>` would end it there, so its `-` and `!` are written as
+ * character references ({@link commentEscape}). The html is read as a browser's
+ * tokenizer reads it (comments, tags, raw-text elements), before any value
+ * is in it. Pure.
  */
 
-/** A value (`{{ … }}`, `{% echo %}`, `{% liquid %}`) inside a tag outside quotes, or in script. */
-export type UnquotedValue = { text: string; line: number; column: number; place: 'tag' | 'script' };
+/** A value (`{{ … }}`, `{% echo %}`, `{% liquid %}`) where no escaping keeps a customer's text from being markup or code. */
+export type UnquotedValue = {
+  text: string;
+  line: number;
+  column: number;
+  place: 'tag' | 'script' | 'printing-tag';
+};
 
 /** Tags that print a value of their own: inside a tag they are what `{{ … }}` is. */
 const PRINTING_TAGS: ReadonlySet<string> = new Set(['echo', 'liquid']);
 
+/** The filter a value in CSS is given: {@link cssEscape}. */
+export const CSS_FILTER = 'css_escape';
+/** The filter a value in a comment is given: {@link commentEscape}. */
+export const COMMENT_FILTER = 'comment_escape';
+
 /** Stands for the n-th value in the HTML: characters no name, quote, blank or `>` is made of. */
 const mark = (n: number) => `\uE000${n}\uE001`;
-const MARK = /\uE000(\d+)\uE001/;
+const MARKS = /\uE000(\d+)\uE001/g;
 /** A value right after `<` or `</` is a tag name being written. */
-const IN_TAG_NAME = /<\/?\s*\uE000(\d+)\uE001/;
-/** A `<script>` element, its tag and its content to its end tag (or the end of the html). */
-const SCRIPT_ELEMENT = /<script\b[\s\S]*?(?:<\/script|$)/gi;
+const IN_TAG_NAME = /<\/?\s*\uE000(\d+)\uE001/y;
+/** Elements whose content is text to their end tag, tags and comments in it being neither. */
+const RAW_TEXT: ReadonlySet<string> = new Set([
+  'script',
+  'style',
+  'textarea',
+  'title',
+  'xmp',
+  'iframe',
+  'noembed',
+  'noframes',
+  'plaintext',
+]);
+/** What a comment's end is: `-->`, or `--!>` (a browser ends it there too). */
+const COMMENT_END = /--!?>/g;
 
-/**
- * The first value of the html template written inside a tag but not inside
- * a quoted attribute value, as Liquid tokenizes it, else `undefined`. Other
- * tags (`{% if %}` around a whole attribute) print nothing of a customer's
- * and are left out of the HTML read.
- */
-export function unquotedValue(liquid: Liquid, html: string): UnquotedValue | undefined {
-  if (!html.includes('<')) return undefined;
+type Value = UnquotedValue & { begin: number; end: number; output: boolean };
+/** A value and the filter it prints through. */
+type Escaped = { value: Value; filter: string };
+type Reading = { refused: UnquotedValue | undefined; escaped: Escaped[] };
+
+/** The html's values and what the tokenizer makes of where each stands. */
+function readHtml(liquid: Liquid, html: string): Reading {
+  const none: Reading = { refused: undefined, escaped: [] };
+  if (!html.includes('<')) return none;
   const tokens = new Tokenizer(html, liquid.options.operators).readTopLevelTokens(liquid.options);
-  const values: UnquotedValue[] = [];
+  const values: Value[] = [];
   let masked = '';
   for (const token of tokens) {
-    const prints =
-      token.kind === TokenKind.Output || (token instanceof TagToken && PRINTING_TAGS.has(token.name));
+    const output = token.kind === TokenKind.Output;
+    const prints = output || (token instanceof TagToken && PRINTING_TAGS.has(token.name));
     if (token.kind === TokenKind.HTML) masked += html.slice(token.begin, token.end);
     else if (prints) {
       const [line = 0, column = 0] = token.getPosition();
       masked += mark(values.length);
-      values.push({ text: html.slice(token.begin, token.end), line, column, place: 'tag' });
+      const text = html.slice(token.begin, token.end);
+      values.push({ text, line, column, place: 'tag', begin: token.begin, end: token.end, output });
     }
   }
-  if (values.length === 0) return undefined;
-  const at = (found: RegExpExecArray | null) => (found === null ? undefined : values[Number(found[1])]);
-  const inScript = (found: RegExpExecArray | null) => {
-    const value = at(found);
-    return value === undefined ? undefined : { ...value, place: 'script' as const };
+  if (values.length === 0) return none;
+  const escaped: Escaped[] = [];
+  const refused = scan(masked, values, escaped);
+  return { refused, escaped };
+}
+
+/** The values written in `text` (a piece of the masked html). */
+function* marksIn(values: Value[], text: string): Generator<[Value, number]> {
+  for (const found of text.matchAll(MARKS)) {
+    const value = values[Number(found[1])];
+    if (value !== undefined) yield [value, found.index + found[0].length];
+  }
+}
+
+/**
+ * The first value of the masked html a tokenizer puts where escaping keeps
+ * nothing; values in CSS and in comments go to `escaped` with their filter.
+ */
+function scan(masked: string, values: Value[], escaped: Escaped[]): UnquotedValue | undefined {
+  const first = (text: string, place: UnquotedValue['place']) => {
+    for (const [value] of marksIn(values, text)) return { ...stripped(value), place };
+    return undefined;
   };
-  const inName = at(IN_TAG_NAME.exec(masked));
-  if (inName !== undefined) return inName;
-  for (const tag of openingTags(masked)) {
-    const name = at(MARK.exec(tag.name));
-    if (name !== undefined) return name;
-    for (const [attribute, value, quoted] of tag.attributes) {
-      const found =
-        at(MARK.exec(attribute)) ??
-        (quoted ? undefined : at(MARK.exec(value))) ??
-        (attribute.startsWith('on') ? inScript(MARK.exec(value)) : undefined);
-      if (found !== undefined) return found;
+  const escapedAs = (text: string, filter: string) => {
+    for (const [value] of marksIn(values, text)) {
+      if (!value.output) return { ...stripped(value), place: 'printing-tag' as const };
+      escaped.push({ value, filter });
     }
-  }
-  for (const script of masked.matchAll(SCRIPT_ELEMENT)) {
-    const found = inScript(MARK.exec(script[0]));
-    if (found !== undefined) return found;
+    return undefined;
+  };
+  let at = 0;
+  for (let open = masked.indexOf('<'); open !== -1; open = masked.indexOf('<', at)) {
+    IN_TAG_NAME.lastIndex = open;
+    const name = IN_TAG_NAME.exec(masked);
+    if (name !== null) return first(name[0], 'tag');
+    const next = masked.charAt(open + 1);
+    if (masked.startsWith('<!--', open)) {
+      const body = open + 4;
+      // `<!-->` and `<!--->` end where they start.
+      const abrupt = masked.startsWith('>', body) ? 1 : masked.startsWith('->', body) ? 2 : 0;
+      COMMENT_END.lastIndex = body;
+      const end = abrupt > 0 ? null : COMMENT_END.exec(masked);
+      const found = escapedAs(
+        masked.slice(body, abrupt > 0 ? body : (end?.index ?? masked.length)),
+        COMMENT_FILTER,
+      );
+      if (found !== undefined) return found;
+      at = abrupt > 0 ? body + abrupt : end === null ? masked.length : COMMENT_END.lastIndex;
+    } else if (/[a-z]/i.test(next) || (next === '/' && /[a-z]/i.test(masked.charAt(open + 2)))) {
+      const tag = readOpeningTag(masked, open);
+      at = tag.end;
+      if (next === '/') continue;
+      const script = tag.name === 'script';
+      for (const [attribute, text, quoted] of tag.attributes) {
+        const found =
+          first(attribute, 'tag') ??
+          (quoted ? undefined : first(text, 'tag')) ??
+          (script || attribute.startsWith('on') ? first(text, 'script') : undefined) ??
+          (attribute === 'style' ? escapedAs(text, CSS_FILTER) : undefined);
+        if (found !== undefined) return found;
+      }
+      if (!RAW_TEXT.has(tag.name)) continue;
+      const close = new RegExp(`</${tag.name}(?=[\\s/>]|$)`, 'gi');
+      close.lastIndex = at;
+      const closed = tag.name === 'plaintext' ? null : close.exec(masked);
+      const content = masked.slice(at, closed?.index ?? masked.length);
+      const found = script
+        ? first(content, 'script')
+        : tag.name === 'style'
+          ? escapedAs(content, CSS_FILTER)
+          : undefined;
+      if (found !== undefined) return found;
+      at = closed?.index ?? masked.length;
+    } else if (next === '!' || next === '?' || next === '/') {
+      // A bogus comment (`<!DOCTYPE …>`, `<?xml …>`, `</ x>`) runs to the next `>`.
+      const end = masked.indexOf('>', open);
+      const found = escapedAs(masked.slice(open + 2, end === -1 ? masked.length : end), COMMENT_FILTER);
+      if (found !== undefined) return found;
+      at = end === -1 ? masked.length : end + 1;
+    } else at = open + 1;
   }
   return undefined;
 }
 
+function stripped(value: Value): UnquotedValue {
+  return { text: value.text, line: value.line, column: value.column, place: value.place };
+}
+
+/**
+ * The first value of the html template written where escaping keeps nothing
+ * of a customer's (inside a tag outside quotes, in script; a printing tag
+ * in CSS or a comment), as Liquid tokenizes it, else
+ * `undefined`. Other tags (`{% if %}` around a whole attribute) print
+ * nothing of a customer's and are left out of the HTML read.
+ */
+export function unquotedValue(liquid: Liquid, html: string): UnquotedValue | undefined {
+  return readHtml(liquid, html).refused;
+}
+
+/**
+ * The html template with {@link CSS_FILTER} last on every value written in
+ * CSS (`{{ x }}` → `{{ x | css_escape }}`) and {@link COMMENT_FILTER} on every
+ * value in a comment; the same text when there is none.
+ */
+export function withContextEscaping(liquid: Liquid, html: string): string {
+  const { escaped } = readHtml(liquid, html);
+  let out = '';
+  let from = 0;
+  for (const { value, filter } of escaped) {
+    const close = value.text.endsWith('-}}') ? 3 : 2;
+    out += `${html.slice(from, value.end - close)} | ${filter} `;
+    from = value.end - close;
+  }
+  return from === 0 ? html : out + html.slice(from);
+}
+
+/** What a value in CSS keeps as it is: letters, digits and what colours, sizes, fonts and links are written with. */
+const CSS_ESCAPED = /[^\p{L}\p{N} #.%_,+:/?=-]|^\/|\/$/gu;
+
+/**
+ * A customer's value as one piece of a CSS value: every character that could
+ * end a declaration or rule (`;`, `}`), open a function (`url(`,
+ * `expression(`), a string, a comment, an at-rule or an escape (`\`), or be
+ * markup (`<`, `&`), is written as a CSS escape (`\3b `), which CSS reads as
+ * that character within a name. `#ff0000`, `12px`, `Helvetica Neue, Arial`
+ * and `https://img.example/a.png` stay as they are. The result holds no
+ * character HTML escapes, so it stands in a `style` attribute and in a
+ * `<style>` element (whose text a browser does not decode) alike.
+ */
+export function cssEscape(value: unknown): string {
+  const text = Array.isArray(value) ? value.join('') : value == null ? '' : String(value);
+  return text.replace(CSS_ESCAPED, (c) => `\\${(c.codePointAt(0) ?? 0).toString(16)} `);
+}
+
+/** What a comment's end and markup are made of: written as character references in a value in a comment. */
+const COMMENT_ESCAPED = /[-!<>&"']/g;
+
+/**
+ * A customer's value in an HTML comment: its `-`, `!`, `<`, `>`, `&` and
+ * quotes as character references, which a comment does not decode, so no
+ * value ends the comment (`-->`, `--!>`, or `--` before the template's `>`)
+ * or opens one (`<!-` written before it).
+ */
+export function commentEscape(value: unknown): string {
+  const text = Array.isArray(value) ? value.join('') : value == null ? '' : String(value);
+  return text.replace(COMMENT_ESCAPED, (c) => `&#${c.charCodeAt(0)};`);
+}
+
 /** What a template author is told: the value, where it is, and the fix. */
 export function describeUnquotedValue(value: UnquotedValue): string {
+  const where = `${value.text} (line ${value.line}, column ${value.column})`;
   if (value.place === 'script')
-    return `${value.text} (line ${value.line}, column ${value.column}) stands in script (an on… attribute or a <script> element), where escaping keeps nothing of a customer's value from running: leave values out of script (mail clients run none)`;
-  return `${value.text} (line ${value.line}, column ${value.column}) stands inside a tag outside quotes, where a value's blanks and = would add attributes of its own (script among them): write it within quotes (name="${value.text}")`;
+    return `${where} stands in script (an on… attribute or a <script> element), where escaping keeps nothing of a customer's value from running: leave values out of script (mail clients run none)`;
+  if (value.place === 'printing-tag')
+    return `${where} prints with a tag in CSS (a style attribute, a <style> element) or in a comment, where a value is escaped only as {{ … }} prints it: write it as {{ … }}`;
+  return `${where} stands inside a tag outside quotes, where a value's blanks and = would add attributes of its own (script among them): write it within quotes (name="${value.text}")`;
 }

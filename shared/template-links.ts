@@ -115,26 +115,38 @@ export type OpeningTag = {
 /** Every opening tag of the html, in order. */
 export function* openingTags(html: string): Generator<OpeningTag> {
   const open = new RegExp(TAG_OPEN);
-  const attribute = new RegExp(ATTRIBUTE);
   for (let found = open.exec(html); found !== null; found = open.exec(html)) {
-    const nameEnd = found.index + found[0].length;
-    const tag: OpeningTag = {
-      start: found.index,
-      nameEnd,
-      name: (found[1] ?? '').toLowerCase(),
-      attributes: [],
-    };
-    let end = nameEnd;
-    attribute.lastIndex = end;
-    for (let a = attribute.exec(html); a !== null; a = attribute.exec(html)) {
-      const quoted = a[2] ?? a[3];
-      tag.attributes.push([(a[1] ?? '').toLowerCase(), quoted ?? a[4] ?? '', quoted !== undefined]);
-      end = attribute.lastIndex;
-    }
+    const tag = readOpeningTag(html, found.index);
     yield tag;
-    // The next tag starts after this one's last attribute (a failed match resets lastIndex).
-    open.lastIndex = end;
+    // The next tag starts after this one's last attribute.
+    open.lastIndex = tag.end;
   }
+}
+
+/**
+ * The tag that starts at `start` (a `<` and a letter; an end tag's `</` and a
+ * letter is read alike), read to its last attribute: `end` is where that attribute ends (the `>` or what follows).
+ */
+export function readOpeningTag(html: string, start: number): OpeningTag & { end: number } {
+  const name = /<\/?([a-z][^\s/>]*)/iy;
+  name.lastIndex = start;
+  const found = name.exec(html);
+  const nameEnd = found === null ? start + 1 : name.lastIndex;
+  const tag: OpeningTag & { end: number } = {
+    start,
+    nameEnd,
+    name: (found?.[1] ?? '').toLowerCase(),
+    attributes: [],
+    end: nameEnd,
+  };
+  const attribute = new RegExp(ATTRIBUTE);
+  attribute.lastIndex = nameEnd;
+  for (let a = attribute.exec(html); a !== null; a = attribute.exec(html)) {
+    const quoted = a[2] ?? a[3];
+    tag.attributes.push([(a[1] ?? '').toLowerCase(), quoted ?? a[4] ?? '', quoted !== undefined]);
+    tag.end = attribute.lastIndex;
+  }
+  return tag;
 }
 
 /** A line break or a tab with the blanks around it: a link laid out over lines in the template reads as one. */

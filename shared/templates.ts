@@ -7,7 +7,16 @@ import {
   UndefinedVariableError,
 } from 'liquidjs';
 import { isDataMap } from './dictionary.ts';
-import { describeUnquotedValue, type UnquotedValue, unquotedValue } from './template-html.ts';
+import {
+  COMMENT_FILTER,
+  CSS_FILTER,
+  commentEscape,
+  cssEscape,
+  describeUnquotedValue,
+  type UnquotedValue,
+  unquotedValue,
+  withContextEscaping,
+} from './template-html.ts';
 import { forbiddenHtmlLink, forbiddenLinkScheme, linkText, openingTags } from './template-links.ts';
 import { customerInstant, DATE_FORMS, isValidTimeZone } from './time.ts';
 import * as z from './zod.ts';
@@ -206,6 +215,9 @@ function createEngine(timezone: string, escapeHtml: boolean): Liquid {
     ...(escapeHtml ? { outputEscape: escapeOnce } : {}),
   });
   registerCalendarDays(liquid, timezone);
+  // What a value in the html's CSS or comments is given (template-html.ts); neither writes anything HTML escapes.
+  liquid.registerFilter(CSS_FILTER, { handler: cssEscape, raw: true });
+  liquid.registerFilter(COMMENT_FILTER, { handler: commentEscape, raw: true });
   return liquid;
 }
 
@@ -242,7 +254,12 @@ const PARSED_LIMIT = { entries: 256, chars: 4_000_000 } as const;
 let parsedEntries = 0;
 let parsedChars = 0;
 
-function parseOnce(liquid: Liquid, source: string): ParsedLiquid[] {
+/** `prepare`: the text to parse for the source, when it is not the source itself (an email html). */
+function parseOnce(
+  liquid: Liquid,
+  source: string,
+  prepare?: (liquid: Liquid, source: string) => string,
+): ParsedLiquid[] {
   let parses = parsed.get(source);
   if (parses !== undefined) {
     parsed.delete(source);
@@ -250,7 +267,7 @@ function parseOnce(liquid: Liquid, source: string): ParsedLiquid[] {
   }
   const hit = parses?.byEngine.get(liquid);
   if (hit !== undefined) return hit;
-  const templates = liquid.parse(source);
+  const templates = liquid.parse(prepare === undefined ? source : prepare(liquid, source));
   if (parses === undefined) {
     parses = { byEngine: new Map(), chars: 0 };
     parsed.set(source, parses);
@@ -463,7 +480,8 @@ export async function renderTemplate<T extends Template>(
     if (key === 'channel' || typeof value !== 'string') continue;
     const escapeHtml = template.channel === 'email' && key === 'html';
     const liquid = engine(timezone, escapeHtml);
-    const templates = parseOnce(liquid, value);
+    // Values in the html's CSS are CSS-escaped as they print, and values in its comments cannot end them.
+    const templates = parseOnce(liquid, value, escapeHtml ? withContextEscaping : undefined);
     if (escapeHtml) refuseUnquotedValues(liquid, templates, value);
     // Synchronously: no filter or tag here waits on anything, and the async renderer's promise per node cost a third of the render.
     const rendered = renderField(key, liquid, templates, data, now);

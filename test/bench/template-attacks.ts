@@ -4,6 +4,7 @@ import { checkTemplateSyntax, renderTemplate, type Template } from '#shared/temp
  * `npm run bench -- templates`: hostile templates and hostile customer data
  * through the renderer. Each must end rendered safely or refused with a
  * reason — never a file read, never raw markup from data in HTML, never a
+ * declaration of its own in CSS or the end of a comment, never a
  * crash or a render past the time limit.
  */
 const HOSTILE_VALUES = [
@@ -12,6 +13,27 @@ const HOSTILE_VALUES = [
   "<a href='javascript:alert(1)'>x</a>",
   '{{ 7 | times: 7 }}',
   '{% include "package.json" %}',
+  'red;background:url(https://tracker.example/o.gif)',
+  'x}</style><img src=x onerror=alert(1)>@import "https://tracker.example/x.css";',
+  'expression(alert(1))',
+  '-- --!',
+];
+
+/** Where a value stands in the html, and whether what rendered let it out of there. */
+const PLACES: { html: string; leaked: (html: string) => boolean }[] = [
+  {
+    html: '<p>{{ profile.name }}</p>',
+    leaked: (html) => html.includes('<script') || html.includes('<img') || html.includes('<a '),
+  },
+  { html: '<p style="color: {{ profile.name }}">x</p>', leaked: (html) => /[;(]/.test(html) },
+  {
+    html: '<style>a{color:{{ profile.name }}}</style>',
+    leaked: (html) => /[;(<]|}.*}/.test(html.slice(7, -8)),
+  },
+  {
+    html: '<!-- {{ profile.name }}> <img src="https://img.example/old.png"> -->',
+    leaked: (html) => /--!?>/.exec(html)?.index !== html.length - 3,
+  },
 ];
 
 const ATTACKS: { name: string; html: string }[] = [
@@ -52,22 +74,18 @@ export async function runTemplateAttacksBench(): Promise<void> {
     }
     slowest = Math.max(slowest, performance.now() - started);
   }
-  for (const value of HOSTILE_VALUES) {
-    tried += 1;
-    const template: Template = {
-      channel: 'email',
-      subject: 's',
-      html: '<p>{{ profile.name }}</p>',
-      text: 't',
-    };
-    try {
-      const out = await renderTemplate(template, { profile: { name: value }, journey: { id: 'j' } });
-      if (out.html.includes('<script') || out.html.includes('<img') || out.html.includes('<a ')) leaked += 1;
-      else escaped += 1;
-    } catch {
-      crashed += 1;
+  for (const value of HOSTILE_VALUES)
+    for (const place of PLACES) {
+      tried += 1;
+      const template: Template = { channel: 'email', subject: 's', html: place.html, text: 't' };
+      try {
+        const out = await renderTemplate(template, { profile: { name: value }, journey: { id: 'j' } });
+        if (place.leaked(out.html)) leaked += 1;
+        else escaped += 1;
+      } catch {
+        crashed += 1;
+      }
     }
-  }
   console.log('tried  refused-with-reason  escaped  leaked  crashed  slowest-ms');
   console.log(
     [tried, refused, escaped, leaked, crashed, Math.round(slowest)]

@@ -248,6 +248,131 @@ describe('template rendering', () => {
     },
   );
 
+  it.each([
+    [
+      '<p style="color: {{ profile.site }}">x</p>',
+      'red;background:url(https://tracker.example/o.gif)',
+      '<p style="color: red\\3b background:url\\28 https://tracker.example/o.gif\\29 ">x</p>',
+    ],
+    [
+      "<td style='width:{{ profile.site }}'>x</td>",
+      'expression(alert(1))',
+      "<td style='width:expression\\28 alert\\28 1\\29 \\29 '>x</td>",
+    ],
+    [
+      '<style>a { color: {{ profile.site }}; }</style>',
+      'red}</style><img src=x onerror=alert(1)>@import "https://tracker.example/x.css";',
+      '<style>a { color: red\\7d \\3c /style\\3e \\3c img src=x onerror=alert\\28 1\\29 \\3e \\40 import \\22 https://tracker.example/x.css\\22 \\3b ; }</style>',
+    ],
+    [
+      '<style>\n<!-- a { font-family: "{{- profile.site -}}"; } -->\n</style>',
+      'A\\"; } * { background: url(x); } b { x:"\n',
+      '<style>\n<!-- a { font-family: "A\\5c \\22 \\3b  \\7d  \\2a  \\7b  background: url\\28 x\\29 \\3b  \\7d  b \\7b  x:\\22 \\a "; } -->\n</style>',
+    ],
+    [
+      '<svg><style>a{fill:{{ profile.site }}}</style></svg>',
+      '&#59;&#x7d;*{fill:url(/x)',
+      '<svg><style>a{fill:\\26 #59\\3b \\26 #x7d\\3b \\2a \\7b fill:url\\28 /x\\29 }</style></svg>',
+    ],
+  ])(
+    'CSS-escapes a value in CSS so it cannot end the declaration or open url(: %s',
+    async (html, site, rendered) => {
+      // act
+      const out = await renderTemplate(email(html), context({ site }));
+      // assert: taken at validation, and the value is one piece of the declaration it is written in
+      expect(checkTemplateSyntax(email(html))).toStrictEqual([]);
+      expect(out.html).toBe(rendered);
+    },
+  );
+
+  it('keeps a plain colour, size, font or link in CSS as it is, and escapes values elsewhere for HTML', async () => {
+    // arrange
+    const html =
+      '<style>h1{color:{{ profile.color }}}</style><p style="color: {{ profile.color }}; font: {{ profile.size }} {{ profile.font }}; background-image: url(\'{{ profile.image }}\')" title="{{ profile.plan }}">{{ profile.plan }}</p>';
+    const traits = {
+      color: '#ff6600',
+      size: '14.5px',
+      font: 'Helvetica Neue, Arial, sans-serif',
+      image: 'https://img.example/a-1_b.png?w=600',
+      plan: 'a;b(c)',
+    };
+    // act
+    const out = await renderTemplate(email(html), context(traits));
+    // assert
+    expect(out.html).toBe(
+      '<style>h1{color:#ff6600}</style><p style="color: #ff6600; font: 14.5px Helvetica Neue, Arial, sans-serif; background-image: url(\'https://img.example/a-1_b.png?w=600\')" title="a;b(c)">a;b(c)</p>',
+    );
+  });
+
+  it('reads a value in an HTML comment as text, as a browser does, and writes it so that it cannot end the comment', async () => {
+    // arrange: tag-like spots inside comments (a tag, a script), a value before the comment's own >, text after an empty comment
+    const html =
+      '<!-- <a href={{ profile.site }}> --><p>{{ profile.site }}</p><!--<div {{ profile.site }} onclick="{{ profile.site }}"><script>{{ profile.site }}</script>--!><!-->{{ profile.site }}<!---->';
+    const site = '--> <img src=x onerror=alert(1)> --!';
+    // act
+    const out = await renderTemplate(email(html), context({ site }));
+    // assert: taken; in a comment the value's - and ! are references, so the comment ends where the template ends it
+    const text = '--&gt; &lt;img src=x onerror=alert(1)&gt; --!';
+    const comment = '&#45;&#45;&#62; &#60;img src=x onerror=alert(1)&#62; &#45;&#45;&#33;';
+    expect(checkTemplateSyntax(email(html))).toStrictEqual([]);
+    expect(out.html).toBe(
+      `<!-- <a href=${comment}> --><p>${text}</p><!--<div ${comment} onclick="${comment}"><script>${comment}</script>--!><!-->${text}<!---->`,
+    );
+  });
+
+  it.each([
+    ['<!-- {{ profile.site }}> <img src="https://shop.example/old.png"> -->', '--'],
+    ['<!-- note -{{ profile.site }}!> <img src="https://shop.example/old.png"> -->', '-'],
+    ['<!--{{ profile.site }}> <img src="https://shop.example/old.png"> -->', '-'],
+    ['<!-{{ profile.site }}- <img src="https://shop.example/old.png"> -->', '-'],
+    ['<!-- a --{{ profile.site }}> <img src="https://shop.example/old.png"> -->', '!'],
+  ])(
+    "keeps a comment whole where a customer's value before its > would end it: %s with %j",
+    async (html, site) => {
+      // act
+      const out = await renderTemplate(email(html), context({ site }));
+      // assert: the value's - and ! are written as references, and the comment's markup stays in it
+      expect(checkTemplateSyntax(email(html))).toStrictEqual([]);
+      expect(out.html).toBe(
+        html.replace('{{ profile.site }}', site.replaceAll('-', '&#45;').replace('!', '&#33;')),
+      );
+    },
+  );
+
+  it.each([
+    ['<p style="color: {% echo profile.site %}">x</p>', '{% echo profile.site %}', 18],
+    ['<style>a{color:{%- liquid echo profile.site -%}}</style>', '{%- liquid echo profile.site -%}', 16],
+    ['<!-- {% echo profile.site %}> -->', '{% echo profile.site %}', 6],
+  ])(
+    'refuses a printing tag in CSS or a comment, which is not escaped for it, before any send and at the send: %s',
+    async (html, written, column) => {
+      const where = `${written} (line 1, column ${column}) prints with a tag in CSS`;
+      expect(checkTemplateSyntax(email(html))).toStrictEqual([
+        { field: 'html', kind: 'html-value', message: expect.stringContaining(where) },
+      ]);
+      await expect(renderTemplate(email(html), context({ site: '--' }))).rejects.toThrow(`html: ${where}`);
+    },
+  );
+
+  it('still reads a tag after a comment, and a comment-like text inside a quoted value is no comment', async () => {
+    const html = '<!-- x --><a href={{ profile.site }}>x</a><p title="<!--"><b {{ profile.site }}>-->';
+    expect(checkTemplateSyntax(email(html))).toStrictEqual([
+      {
+        field: 'html',
+        kind: 'html-value',
+        message: expect.stringContaining('(line 1, column 19) stands inside a tag outside quotes'),
+      },
+    ]);
+    const later = '<p title="<!--"><b {{ profile.site }}>-->';
+    expect(checkTemplateSyntax(email(later))).toStrictEqual([
+      {
+        field: 'html',
+        kind: 'html-value',
+        message: expect.stringContaining('(line 1, column 20) stands inside a tag outside quotes'),
+      },
+    ]);
+  });
+
   it('takes values within quotes, in text, in other fields, and conditions around whole attributes', async () => {
     // arrange
     const html =
