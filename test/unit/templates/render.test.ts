@@ -476,7 +476,7 @@ describe('template rendering', () => {
   );
 
   it('reads a number as epoch milliseconds, as a wait and a condition read it', async () => {
-    // arrange: 20 March 2026 22:00Z kept in milliseconds, as JavaScript's Date.now() writes it
+    // arrange: 20 March 2026 22:00Z kept in milliseconds, as JavaScript's getTime() gives it
     const sms = {
       channel: 'sms' as const,
       body: "{{ profile.trialEnd | date: '%Y-%m-%d %H:%M' }}|{{ profile.trialEnd | date_to_xmlschema }}",
