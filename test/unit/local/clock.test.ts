@@ -370,6 +370,96 @@ describe('the runner on the journey clock', () => {
     expect(held).toStrictEqual(['2026-03-02T12:00:00.000Z', '2026-03-02T12:00:00.000Z']);
   });
 
+  /** A loop of two entries of `Count` at one instant: each entry's EnteredTime, kept in `prev`. */
+  const counting = (end: 'Counted' | 'Done'): StateMachineDefinition['States'] => ({
+    Count: {
+      Type: 'Pass',
+      Parameters: { 'n.$': 'States.MathAdd($.n, 1)', 'at.$': '$$.State.EnteredTime', 'prev.$': '$' },
+      Next: 'Again',
+    },
+    Again: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.n', NumericLessThan: 2, Next: 'Count' }],
+      Default: end,
+    },
+    [end]: { Type: 'Succeed' },
+  });
+  const stamp = { Type: 'Pass', Parameters: { 'at.$': '$$.State.EnteredTime' } } as const;
+
+  it('gives each state entry in a Map iteration an EnteredTime of its own, not the Map state’s', async () => {
+    // arrange: two iterations one after the other, each a single state, all at 12:00
+    const clock = new JourneyClock(T0);
+    const machine = new LocalStateMachine(
+      {
+        StartAt: 'Before',
+        States: {
+          Before: { ...stamp, ResultPath: '$.before', Next: 'Each' },
+          Each: {
+            Type: 'Map',
+            ItemsPath: '$.items',
+            MaxConcurrency: 1,
+            ItemProcessor: { StartAt: 'Item', States: { Item: { ...stamp, End: true } } },
+            ResultSelector: { 'items.$': '$', 'at.$': '$$.State.EnteredTime' },
+            ResultPath: '$.each',
+            Next: 'After',
+          },
+          After: { ...stamp, ResultPath: '$.after', End: true },
+        },
+      },
+      { handlers: {}, time: timeOf(clock) },
+    );
+    // act
+    const outcome = await machine.start({ items: [0, 1] }).done;
+    // assert: the iterations' entries are two entries of Item; the Map state keeps its own
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(outcome.output).toStrictEqual({
+      items: [0, 1],
+      before: { at: '2026-03-02T12:00:00.000Z' },
+      each: {
+        items: [{ at: '2026-03-02T12:00:00.000Z' }, { at: '2026-03-02T12:00:00.000000001Z' }],
+        at: '2026-03-02T12:00:00.000Z',
+      },
+      after: { at: '2026-03-02T12:00:00.000Z' },
+    });
+  });
+
+  it('gives each state entry in a Parallel branch an EnteredTime of its own, not the Parallel state’s', async () => {
+    // arrange: each branch enters its Count twice at 12:00
+    const clock = new JourneyClock(T0);
+    const machine = new LocalStateMachine(
+      {
+        StartAt: 'Fork',
+        States: {
+          Fork: {
+            Type: 'Parallel',
+            Branches: [
+              { StartAt: 'Count', States: counting('Counted') },
+              { StartAt: 'Other', States: { Other: { ...stamp, End: true } } },
+            ],
+            ResultSelector: { 'branches.$': '$', 'at.$': '$$.State.EnteredTime' },
+            End: true,
+          },
+        },
+      },
+      { handlers: {}, time: timeOf(clock) },
+    );
+    // act
+    const outcome = await machine.start({ n: 0 }).done;
+    // assert
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(outcome.output).toStrictEqual({
+      branches: [
+        {
+          n: 2,
+          at: '2026-03-02T12:00:00.000000001Z',
+          prev: { n: 1, at: '2026-03-02T12:00:00.000Z', prev: { n: 0 } },
+        },
+        { at: '2026-03-02T12:00:00.000Z' },
+      ],
+      at: '2026-03-02T12:00:00.000Z',
+    });
+  });
+
   it('retries a Task after IntervalSeconds × BackoffRate^n of journey time', async () => {
     // arrange
     const clock = new JourneyClock(T0);

@@ -56,16 +56,25 @@ export class EntryStamps {
     for (const [state, entries] of saved.counts) this.#counts.set(state, entries);
   }
 
-  /** `state` is entered at `now` (epoch ms): its EnteredTime. */
+  /** `state` is entered at `now` (epoch ms) at the top level: its EnteredTime, now the current one. */
   enter(state: string, now: number): string {
+    this.#current = this.nested(state, now);
+    return this.#current;
+  }
+
+  /**
+   * `state` is entered at `now` in a Map iteration or a Parallel branch: its
+   * EnteredTime, which that iteration or branch reads; the top-level state
+   * keeps its own. State names are unique across a machine, nested ones too.
+   */
+  nested(state: string, now: number): string {
     if (now !== this.#at) {
       this.#at = now;
       this.#counts.clear();
     }
     const entry = this.#counts.get(state) ?? 0;
     this.#counts.set(state, entry + 1);
-    this.#current = enteredTime(now, entry);
-    return this.#current;
+    return enteredTime(now, entry);
   }
 
   /** The current state's EnteredTime; undefined before the first entry. */
@@ -82,47 +91,75 @@ export class EntryStamps {
   }
 }
 
-/** The run option through which an execution is told of each top-level state entry as it happens. */
+/** The run option through which an execution is told of each state entry as it happens. */
 const ON_ENTERED = 'onStateEntered';
-
-type EventLogger = { dispatchStateEnteredEvent(state: string, type: string, input: unknown): void };
-type Execute = (
-  input: unknown,
-  options: { eventLogger: EventLogger; runOptions?: Record<string, unknown> },
-  cleanup: () => void,
-) => Promise<unknown>;
-
-const prepared = new WeakSet<StateMachine>();
+/** The run option that marks a Map iteration's or a Parallel branch's run. */
+const NESTED = 'journeysNestedRun';
 
 /**
- * Has `machine` tell each run that passes `entryOption(...)` of every state
- * it enters, synchronously, before the state reads its input (a Retry is not
- * an entry). The interpreter's own event log is read asynchronously and lags
- * behind. Map iterations and Parallel branches run on machines of their own
- * and are not told (compiled journeys have neither).
+ * Told each state entry; `nested` for an entry in a Map iteration or a
+ * Parallel branch. Returns the entry's EnteredTime, undefined when the entry
+ * keeps the one it had (a parked execution's resumed state).
  */
-export function tellEntries(machine: StateMachine): void {
-  if (prepared.has(machine)) return;
-  const target = machine as unknown as { execute?: Execute };
+export type EntryListener = (state: string, nested: boolean) => string | undefined;
+
+type EventLogger = { dispatchStateEnteredEvent(state: string, type: string, input: unknown): void };
+type ExecuteOptions = { eventLogger: EventLogger; runOptions?: Record<string, unknown> };
+type Execute = (input: unknown, options: ExecuteOptions, cleanup: () => void) => Promise<unknown>;
+
+let prepared = false;
+
+/**
+ * Has every run that passes `entryOption(...)` tell of each state it enters,
+ * synchronously, before the state reads its input (a Retry is not an entry);
+ * the interpreter's own event log is read asynchronously and lags behind.
+ * Map iterations and Parallel branches run on machines of their own, made
+ * by the interpreter with the run options of the run they belong to: each
+ * is told too, and reads `$$.State.EnteredTime` of the state it is in, as on
+ * AWS, rather than the Map or Parallel state's.
+ */
+export function tellEntries(machineClass: typeof StateMachine): void {
+  if (prepared) return;
+  const target = machineClass.prototype as unknown as { execute?: Execute };
   const execute = target.execute;
   if (typeof execute !== 'function')
     throw new Error('aws-local-stepfunctions changed: StateMachine.execute is gone (state entry times)');
   target.execute = function (this: unknown, input, options, cleanup) {
-    const onEntered = options.runOptions?.[ON_ENTERED];
-    if (typeof onEntered === 'function') {
-      const logger = options.eventLogger;
-      const dispatch = logger.dispatchStateEnteredEvent.bind(logger);
-      logger.dispatchStateEnteredEvent = (state, type, stateInput) => {
-        onEntered(state);
-        dispatch(state, type, stateInput);
-      };
-    }
-    return execute.call(this, input, options, cleanup);
+    const runOptions = options.runOptions;
+    const onEntered = runOptions?.[ON_ENTERED];
+    if (typeof onEntered !== 'function') return execute.call(this, input, options, cleanup);
+    return execute.call(this, input, toldOptions(options, onEntered as EntryListener), cleanup);
   };
-  prepared.add(machine);
+  prepared = true;
 }
 
-/** The run option that has a machine prepared by `tellEntries` call `entered` with each state entered. */
-export function entryOption(entered: (state: string) => void): Record<string, unknown> {
+/**
+ * The options of a run told of its entries. A nested run's context reads
+ * its own current entry; the runs it starts in turn are nested.
+ */
+function toldOptions(options: ExecuteOptions, onEntered: EntryListener): ExecuteOptions {
+  const runOptions = options.runOptions ?? {};
+  const nested = runOptions[NESTED] === true;
+  const context = (runOptions.context ?? {}) as Record<string, unknown>;
+  const outer = context.State as { EnteredTime?: string } | undefined;
+  let current: string | undefined;
+  const state = nested
+    ? {
+        get EnteredTime() {
+          return current ?? outer?.EnteredTime;
+        },
+      }
+    : outer;
+  const logger = options.eventLogger;
+  const dispatch = logger.dispatchStateEnteredEvent.bind(logger);
+  logger.dispatchStateEnteredEvent = (name, type, stateInput) => {
+    current = onEntered(name, nested) ?? current;
+    dispatch(name, type, stateInput);
+  };
+  return { ...options, runOptions: { ...runOptions, [NESTED]: true, context: { ...context, State: state } } };
+}
+
+/** The run option that has every run `tellEntries` prepared call `entered` with each state entered. */
+export function entryOption(entered: EntryListener): Record<string, unknown> {
   return { [ON_ENTERED]: entered };
 }

@@ -7,7 +7,7 @@ import {
   localDefinition,
   type TaskInfo,
 } from './runner-definition.ts';
-import { EntryStamps, entryOption, tellEntries } from './runner-entries.ts';
+import { type EntryListener, EntryStamps, entryOption, tellEntries } from './runner-entries.ts';
 import {
   type Continuation,
   nextTurn,
@@ -334,7 +334,7 @@ function startExecution(
   // The execution holds the clock from start to end, except while it waits.
   const release = timeOf(setup.runner).hold();
   const handlers = localHandlers(local, setup, stopped.signal, tokenSlot, progress);
-  tellEntries(machine);
+  tellEntries(StateMachine);
   const run = machine.run(setup.input, {
     noThrowOnAbort: true,
     context: executionContext(setup, tokenSlot, progress.stamps),
@@ -371,18 +371,19 @@ function startExecution(
 }
 
 /**
- * Stamps each top-level state entry with the runner's now (runner-entries.ts).
+ * Stamps each state entry with the runner's now (runner-entries.ts), in Map iterations and Parallel branches too.
  * The entry that resumes a parked execution is the entry it parked in: it
  * keeps that entry's EnteredTime.
  */
-function enteredAt(setup: ExecutionSetup, progress: Progress): (state: string) => void {
+function enteredAt(setup: ExecutionSetup, progress: Progress): EntryListener {
   const now = timeOf(setup.runner).now;
   let resuming = progress.resume?.continuation;
-  return (state) => {
+  return (state, nested) => {
+    if (nested) return progress.stamps.nested(state, now());
     const parkedIn = resuming;
     resuming = undefined;
-    if (parkedIn?.state === state && parkedIn.entries?.current !== undefined) return;
-    progress.stamps.enter(state, now());
+    if (parkedIn?.state === state && parkedIn.entries?.current !== undefined) return undefined;
+    return progress.stamps.enter(state, now());
   };
 }
 
