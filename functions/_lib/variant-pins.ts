@@ -1,4 +1,5 @@
 import type { Enrollment } from '#shared/ingest/plan.ts';
+import { PerRuntime } from './runtime-scope.ts';
 
 /**
  * Variants fixed in advance for given customers at given split steps: how a
@@ -11,16 +12,17 @@ import type { Enrollment } from '#shared/ingest/plan.ts';
 /** Customer id → split step id → variant name. */
 export type VariantPins = ReadonlyMap<string, ReadonlyMap<string, string>>;
 
-let current: VariantPins | undefined;
+/** Per runtime where one process runs several (runtime-scope.ts): a scenario's pins are its runtime's alone. */
+const current = new PerRuntime<VariantPins>();
 
-/** Pins variants for the customers given (the local runtime, for a scenario). */
+/** Pins variants for the customers given (the local runtime, for a scenario), in the current runtime scope. */
 export function setVariantPins(pins: VariantPins): void {
-  current = pins.size === 0 ? undefined : pins;
+  current.value = pins.size === 0 ? undefined : pins;
 }
 
-/** No pins: every customer draws their bucket. */
+/** No pins in the current runtime scope: every customer draws their bucket. */
 export function resetVariantPins(): void {
-  current = undefined;
+  current.value = undefined;
 }
 
 /**
@@ -29,7 +31,7 @@ export function resetVariantPins(): void {
  * owns none and stays as drawn). Without pins, the enrollment as drawn.
  */
 export function withPinnedVariants(plan: Enrollment, userId: string): Enrollment {
-  const pinned = current?.get(userId);
+  const pinned = current.value?.get(userId);
   if (pinned === undefined) return plan;
   const buckets = { ...plan.buckets };
   for (const [stepId, name] of pinned) {

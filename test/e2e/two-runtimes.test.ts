@@ -2,7 +2,17 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '#infra/local/index.ts';
 import { LOCAL_TABLES } from '#infra/local/runtime/env.ts';
-import { boot, E2E_TIMEOUT, identify, putEvents, type Sandbox, sandbox } from './support/local-runtime.ts';
+import { runScenarios } from '#infra/local/scenarios/run-scenario.ts';
+import { Scenario } from '#infra/local/scenarios/scenario.ts';
+import {
+  boot,
+  E2E_TIMEOUT,
+  identify,
+  PROJECT_JOURNEYS,
+  putEvents,
+  type Sandbox,
+  sandbox,
+} from './support/local-runtime.ts';
 
 /**
  * Two local runtimes in one process (a test that starts one beside another):
@@ -48,4 +58,34 @@ describe('two local runtimes in one process', () => {
       second: [await profileIn(second, 'u-first'), await profileIn(second, 'u-second')].map(Boolean),
     }).toEqual({ first: [true, false], second: [false, true] });
   });
+});
+
+/** A scenario in which ana holds `plan`, and expects to read it back. */
+const holding = (plan: string) =>
+  Scenario.parse({
+    name: `ana on ${plan}`,
+    journeys: ['welcome-series'],
+    start: '2026-03-02T09:00:00Z',
+    customers: [{ id: 'ana', traits: { plan } }],
+    expect: [{ trait: { user: 'ana', name: 'plan', equals: plan } }],
+  });
+
+describe('two scenarios run side by side in one process', () => {
+  it(
+    'each reads its own customers’ traits, whichever runtime started last',
+    async () => {
+      // act: each scenario starts a runtime of its own while the other's runs
+      const results = await Promise.all(
+        ['basic', 'plus'].map((plan) =>
+          runScenarios([{ file: `${plan}.test.json`, scenario: holding(plan) }], PROJECT_JOURNEYS),
+        ),
+      );
+      // assert
+      expect(results.flat().map((r) => ({ error: r.error, ok: r.verdicts.map((v) => v.ok) }))).toStrictEqual([
+        { error: undefined, ok: [true] },
+        { error: undefined, ok: [true] },
+      ]);
+    },
+    E2E_TIMEOUT,
+  );
 });

@@ -118,8 +118,9 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
     inRuntimeScope(scope, () => {
       setClients({ dynamo: documentClient(services.dynamo.inProcess) });
       setClock(() => services.clock.now());
+      // Its ingest reads them there: another runtime in this process pins its own customers.
+      setVariantPins(options.variantPins);
     });
-    setVariantPins(options.variantPins);
     if (options.clock === 'interactive') services.clock.runWithWallClock(options.timeScale);
     stopExpiry = await expireItems(services.dynamo.client, services.clock, (m) => options.log(`! ${m}`));
     const functions = await loadFunctions(scope);
@@ -169,7 +170,6 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
     stopExpiry();
     stopRunningInvocationsConcurrently();
     resetClock();
-    resetVariantPins();
     await markStopped(options.dataDir);
     await services.stop();
     throw error;
@@ -293,10 +293,10 @@ async function stopRuntime(
     setClients({});
     coldStart();
     resetClock();
+    resetVariantPins();
   };
   forget();
   inRuntimeScope(scope, forget);
-  resetVariantPins();
   stopRunningInvocationsConcurrently();
   await services.stop();
 }

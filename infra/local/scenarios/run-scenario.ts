@@ -1,7 +1,8 @@
 import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { profilesRepository } from '#functions/_lib/repositories.ts';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { CUSTOMER_EVENT_SOURCE } from '#shared/events.ts';
 import { isValidTimeZone } from '#shared/time.ts';
 import { customerTimelines } from '../inspect/timeline.ts';
@@ -167,7 +168,12 @@ async function play(
   await runtime.services.activity.flushed();
   await runtime.services.conversions.flushed();
   const observed = await observe(runtime.options.dataDir, runtime.endpoints.ses);
-  const zones = await profileZones(scenario.expect);
+  // This runtime's tables, never the handlers' clients of whichever runtime this process started last.
+  const profiles = new ProfilesRepository(
+    DynamoDBDocumentClient.from(runtime.services.dynamo.client),
+    LOCAL_TABLES.profiles,
+  );
+  const zones = await profileZones(profiles, scenario.expect);
   const verdicts: Verdict[] = [];
   for (const expectation of scenario.expect) {
     verdicts.push(
@@ -178,7 +184,7 @@ async function play(
           zones.get(id) ?? (journey === undefined ? undefined : defaultZones.get(journey)) ?? 'UTC',
         cohort: (id) => cohorts.get(id),
         trait: async (id, name) => {
-          const { traits } = (await profilesRepository(LOCAL_TABLES.profiles).get(id)).profile;
+          const { traits } = (await profiles.get(id)).profile;
           return Object.hasOwn(traits, name) ? traits[name] : undefined;
         },
         webhookCalls: webhooks?.calls ?? [],
@@ -197,14 +203,16 @@ async function play(
  * it came from `timezone`, `traits.timezone` or a later identify — never a
  * name the profile left out.
  */
-async function profileZones(expectations: readonly Expectation[]): Promise<Map<string, string>> {
+async function profileZones(
+  profiles: ProfilesRepository,
+  expectations: readonly Expectation[],
+): Promise<Map<string, string>> {
   const users = new Set(
     expectations.flatMap((e) =>
       'message' in e ? [e.message.user] : 'noMessage' in e ? [e.noMessage.user] : [],
     ),
   );
   const zones = new Map<string, string>();
-  const profiles = profilesRepository(LOCAL_TABLES.profiles);
   for (const user of users) {
     const zone = (await profiles.get(user)).profile.timezone;
     if (zone !== undefined && isValidTimeZone(zone)) zones.set(user, zone);

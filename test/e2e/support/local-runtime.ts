@@ -11,7 +11,7 @@ import { ANY_PORTS } from '#infra/local/runtime/options.ts';
 import { readExecutions } from '#infra/local/services/stepfunctions/api/executions.ts';
 import { CUSTOMER_EVENT_SOURCE } from '#shared/events.ts';
 
-const PROJECT_JOURNEYS = join(import.meta.dirname, '..', '..', '..', 'journeys');
+export const PROJECT_JOURNEYS = join(import.meta.dirname, '..', '..', '..', 'journeys');
 
 /** A temp data dir and a temp copy of the project's journeys, so a test never touches the repo. */
 export type Sandbox = { dataDir: string; journeysDir: string; remove: () => Promise<void> };

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { inRuntimeScope, type RuntimeScope } from '#functions/_lib/runtime-scope.ts';
 import { resetVariantPins, setVariantPins, withPinnedVariants } from '#functions/_lib/variant-pins.ts';
 import { liveFields, variantOf } from '#shared/ingest/live-journey.ts';
 import { planEntry } from '#shared/ingest/plan.ts';
@@ -70,5 +71,25 @@ describe('withPinnedVariants: a pinned customer gets the variant asked for; ever
     resetVariantPins();
     const ana = planFor('ana');
     expect(withPinnedVariants(ana, 'ana')).toBe(ana);
+  });
+});
+
+describe('variant pins of two runtimes in one process', () => {
+  it('reads the pins of the runtime an enrollment runs in, not those of the runtime set last', () => {
+    // arrange: the first runtime pins ana to a variant she does not draw; a second, started after it, pins nobody
+    const drawnVariant = variantOf(variants, planFor('ana').buckets.split ?? -1);
+    const pin = drawnVariant === 'A' ? 'B' : 'A';
+    const first: RuntimeScope = { env: {} };
+    const second: RuntimeScope = { env: {} };
+    inRuntimeScope(first, () => setVariantPins(new Map([['ana', new Map([['split', pin]])]])));
+    inRuntimeScope(second, () => setVariantPins(new Map()));
+    const drawn = planFor('ana');
+    // act
+    const inFirst = inRuntimeScope(first, () => withPinnedVariants(drawn, 'ana'));
+    const inSecond = inRuntimeScope(second, () => withPinnedVariants(drawn, 'ana'));
+    // assert
+    expect(variantOf(variants, inFirst.buckets.split ?? -1)).toBe(pin);
+    expect(inSecond).toBe(drawn);
+    expect(withPinnedVariants(drawn, 'ana')).toBe(drawn);
   });
 });
