@@ -58,6 +58,19 @@ describe('two local runtimes in one process', () => {
       second: [await profileIn(second, 'u-first'), await profileIn(second, 'u-second')].map(Boolean),
     }).toEqual({ first: [true, false], second: [false, true] });
   });
+
+  it('each console lists its own customers', async () => {
+    // arrange: the first test's customers, one on each runtime
+    const listed = async ({ runtime }: Started) =>
+      (await fetch(`${runtime.endpoints.console}/customers`)).text();
+    // act
+    const pages = { first: await listed(first), second: await listed(second) };
+    // assert
+    expect({
+      first: ['u-first', 'u-second'].map((id) => pages.first.includes(id)),
+      second: ['u-first', 'u-second'].map((id) => pages.second.includes(id)),
+    }).toEqual({ first: [true, false], second: [false, true] });
+  });
 });
 
 /** A scenario in which ana holds `plan`, and expects to read it back. */
