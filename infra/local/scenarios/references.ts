@@ -128,7 +128,40 @@ export function checkReferences(
   scenario.expect.forEach((expectation, i) => {
     checkExpectation(refs, expectation, `expect[${i}]`);
   });
-  return [...refs.problems, ...beforeStart(scenario)];
+  return [...sharedIds(scenario), ...refs.problems, ...beforeStart(scenario)];
+}
+
+const ONE_PROFILE = 'their identifies would make one profile; give each an id of its own';
+
+/**
+ * Customers that go by one id — declared twice, or named like a member
+ * `<id>-<n>` of a cohort: their identifies would merge into one profile, and
+ * every expectation on the id would read both.
+ */
+function sharedIds(scenario: Scenario): ReferenceProblem[] {
+  const declared = new Map<string, number>();
+  const memberOf = new Map<string, number>();
+  const out: ReferenceProblem[] = [];
+  const kind = (i: number) => (scenario.customers[i]?.count === undefined ? 'customer' : 'cohort');
+  const cohort = (j: number) =>
+    `cohort "${scenario.customers[j]?.id}" (customers[${j}], count ${scenario.customers[j]?.count})`;
+  scenario.customers.forEach(({ id, count }, i) => {
+    const members = Array.from({ length: count ?? 0 }, (_, n) => `${id}-${n}`);
+    const twice = declared.get(id);
+    const asMember = memberOf.get(id);
+    const member = members.find((m) => declared.has(m));
+    let message: string | undefined;
+    if (twice !== undefined)
+      message = `${kind(i)} "${id}" is declared twice (customers[${twice}] and customers[${i}])`;
+    else if (asMember !== undefined) message = `${kind(i)} "${id}" is a member of ${cohort(asMember)}`;
+    else if (member !== undefined)
+      message = `cohort "${id}" (count ${count}) has a member "${member}", declared as customers[${declared.get(member)}]`;
+    if (message !== undefined)
+      out.push({ path: `customers[${i}].id`, message: `${message}: ${ONE_PROFILE}` });
+    if (twice === undefined) declared.set(id, i);
+    for (const m of members) if (!memberOf.has(m)) memberOf.set(m, i);
+  });
+  return out;
 }
 
 /**

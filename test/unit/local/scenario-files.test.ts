@@ -220,6 +220,30 @@ describe('a scenario that names a step, variant, template, customer or journey t
     ]);
   });
 
+  it('refuses two customers that go by one id: declared twice, or one named as a member of a cohort', async () => {
+    // act
+    const problems = await referencesOf('twice.test.json', {
+      ...cart,
+      customers: [
+        { id: 'anna' },
+        { id: 'crowd', count: 3 },
+        { id: 'anna', timezone: 'Europe/Rome' },
+        { id: 'crowd-1' },
+        { id: 'crowd-1', count: 2 },
+        { id: 'solo-0' },
+        { id: 'solo', count: 2 },
+      ],
+      expect: [{ noMessage: { user: 'anna' } }],
+    });
+    // assert
+    expect(problems).toStrictEqual([
+      'twice.test.json:16:7: customers[2].id: customer "anna" is declared twice (customers[0] and customers[2]): their identifies would make one profile; give each an id of its own',
+      'twice.test.json:20:7: customers[3].id: customer "crowd-1" is a member of cohort "crowd" (customers[1], count 3): their identifies would make one profile; give each an id of its own',
+      'twice.test.json:23:7: customers[4].id: cohort "crowd-1" is declared twice (customers[3] and customers[4]): their identifies would make one profile; give each an id of its own',
+      'twice.test.json:30:7: customers[6].id: cohort "solo" (count 2) has a member "solo-0", declared as customers[5]: their identifies would make one profile; give each an id of its own',
+    ]);
+  });
+
   it('names a journey that is not there, and places problems of a list file under scenarios[n]', async () => {
     // act
     const problems = await referencesOf('list.test.json', {
