@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { CUSTOMER_EVENT_SOURCE } from '#shared/events.ts';
+import { reservedTraitProblem } from '#shared/ingest/reserved-traits.ts';
 import { isValidTimeZone } from '#shared/time.ts';
 import { customerTimelines } from '../inspect/timeline.ts';
 import { formatWhen } from '../inspect/when.ts';
@@ -273,7 +275,7 @@ function identifyOf(id: string, customer: Scenario['customers'][number]): Record
     type: 'identify',
     userId: id,
     traits: {
-      email: `${id}@example.test`,
+      email: emailOf(id),
       phone: phoneOf(id),
       ...(customer.timezone === undefined ? {} : { timezone: customer.timezone }),
       consent: customer.consent ?? { email: 'subscribed', sms: 'subscribed', push: 'subscribed' },
@@ -337,6 +339,18 @@ function detailOf(
     };
   }
   return { type: 'identify', userId: user, traits: event.identify };
+}
+
+/**
+ * A customer's email address: `<id>@example.test`, or for an id that cannot
+ * be an address's local part (`auth0|42`, a name with a space, another
+ * script) `customer-<hash of the id>@example.test`, so every customer is
+ * reachable by email, as the scenario format promises.
+ */
+function emailOf(id: string): string {
+  const plain = `${id}@example.test`;
+  if (reservedTraitProblem('email', plain) === undefined) return plain;
+  return `customer-${createHash('sha256').update(id).digest('hex').slice(0, 16)}@example.test`;
 }
 
 /** A stable fake phone number per customer id. */

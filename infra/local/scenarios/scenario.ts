@@ -67,7 +67,7 @@ const Customer = z
       .record(z.string(), z.unknown())
       .optional()
       .describe(
-        'Profile traits sent in an identify at the start. Every customer has an email (<id>@example.test) and a phone number unless these give their own; null gives none: {"phone": null}.',
+        'Profile traits sent in an identify at the start. Every customer has an email (<id>@example.test, or customer-<hash>@example.test for an id that cannot start an address) and a phone number unless these give their own; null gives none: {"phone": null}.',
       ),
     consent: Consent.optional(),
     app: z.boolean().optional().describe('Has the app (a push token); default true.'),
