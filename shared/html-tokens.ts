@@ -179,38 +179,37 @@ const BREAKS_OUT: ReadonlySet<string> = new Set(
     'menu meta nobr ol p pre ruby s small span strong strike sub sup table tt u ul var'
   ).split(' '),
 );
-/** Elements of SVG and MathML whose content is HTML again. */
-const INTEGRATION_POINTS: ReadonlySet<string> = new Set([
-  'foreignobject',
-  'desc',
-  'title',
-  'mi',
-  'mo',
-  'mn',
-  'ms',
-  'mtext',
-]);
+/** Elements of SVG and of MathML whose content is HTML again (integration points). */
+const INTEGRATION_POINTS = {
+  svg: new Set(['foreignobject', 'desc', 'title']),
+  math: new Set(['mi', 'mo', 'mn', 'ms', 'mtext']),
+} as const;
+/** MathML elements that stay MathML inside a MathML text integration point. */
+const MATH_IN_TEXT: ReadonlySet<string> = new Set(['mglyph', 'malignmark']);
 
-/**
- * Which SVG/MathML elements are open, as far as raw text depends on it: the
- * `<svg>`/`<math>` roots and the integration points in them, innermost last.
- */
+/** An open element raw text depends on: an `<svg>`/`<math>` (or MathML in text), or an integration point. */
+type Open = { name: string; ns: 'svg' | 'math'; html: boolean };
+
+/** Which SVG/MathML elements are open, as far as raw text depends on it, innermost last. */
 class ForeignContent {
-  private readonly elements: string[] = [];
+  private readonly elements: Open[] = [];
 
   /** Takes a start tag; whether it stands in SVG or MathML content (where no element is raw text). */
   open(tag: HtmlTag, html: string): boolean {
-    const inside = this.inForeign();
-    const selfClosing = html.charAt(tag.end - 2) === '/';
+    const top = this.elements.at(-1);
+    const inside = top !== undefined && !top.html;
     if (inside && (BREAKS_OUT.has(tag.name) || (tag.name === 'font' && breaksOutFont(tag)))) {
       while (this.inForeign()) this.elements.pop();
       return false;
     }
-    if (selfClosing) return inside || tag.name === 'svg' || tag.name === 'math';
-    if (tag.name === 'svg' || tag.name === 'math') this.elements.push(tag.name);
-    else if (inside && (INTEGRATION_POINTS.has(tag.name) || htmlAnnotation(tag)))
-      this.elements.push(tag.name);
-    return inside || tag.name === 'svg' || tag.name === 'math';
+    const root = tag.name === 'svg' || tag.name === 'math';
+    const mathInText = top?.html === true && top.ns === 'math' && MATH_IN_TEXT.has(tag.name);
+    if (html.charAt(tag.end - 2) === '/') return inside || root || mathInText;
+    if (root) this.elements.push({ name: tag.name, ns: tag.name === 'svg' ? 'svg' : 'math', html: false });
+    else if (mathInText) this.elements.push({ name: tag.name, ns: 'math', html: false });
+    else if (inside && (INTEGRATION_POINTS[top.ns].has(tag.name) || htmlAnnotation(tag)))
+      this.elements.push({ name: tag.name, ns: top.ns, html: true });
+    return inside || root || mathInText;
   }
 
   /** Takes an end tag: closes the innermost open element of that name. */
@@ -219,13 +218,13 @@ class ForeignContent {
       while (this.inForeign()) this.elements.pop();
       return;
     }
-    const at = this.elements.lastIndexOf(name);
+    const at = this.elements.findLastIndex((open) => open.name === name);
     if (at !== -1) this.elements.length = at;
   }
 
   private inForeign(): boolean {
     const top = this.elements.at(-1);
-    return top === 'svg' || top === 'math';
+    return top !== undefined && !top.html;
   }
 }
 

@@ -66,6 +66,9 @@ describe('one HTML reader for values, links and click tracking', () => {
     ['<svg><style><a href={{ profile.site }}></a></style></svg>', 21],
     ['<svg><title><a href={{ profile.site }}></title></svg>', 21],
     ['<math><style><img src={{ profile.site }}></style></math>', 23],
+    ['<math><title><a href={{ profile.site }}></title></math>', 22],
+    ['<math><mtext><table><mglyph><style><a href={{ profile.site }}></style>', 44],
+    ['<svg><desc><svg><style><a href={{ profile.site }}></style>', 32],
   ])('refuses a value a tokenizer reads inside a tag outside quotes: %s', async (html, column) => {
     const where = `(line 1, column ${column}) stands inside a tag outside quotes`;
     expect(checkTemplateSyntax(email(html))).toStrictEqual([
