@@ -127,9 +127,32 @@ function readComment(html: string, open: number): HtmlComment {
   return { kind: 'comment', start: open, bodyStart: body, bodyEnd: found?.index ?? html.length, end };
 }
 
+/** What changes where a script ends: a comment's delimiters, and a `<script>` or `</script>` written in it. */
+const SCRIPT_MARKS = /<!--(?:-?>)?|-->|<\/?script(?=[\t\n\f\r />])/gi;
+
+/**
+ * Where a script's text ends (script data states): at its `</script`, but
+ * within `<!--` a `<script>` makes the next `</script>` part of the text
+ * (double-escaped), until `-->` or that `</script>`.
+ */
+function scriptEnd(html: string, from: number): number {
+  let state: 'data' | 'escaped' | 'double' = 'data';
+  SCRIPT_MARKS.lastIndex = from;
+  for (let found = SCRIPT_MARKS.exec(html); found !== null; found = SCRIPT_MARKS.exec(html)) {
+    const mark = found[0].toLowerCase();
+    if (mark.startsWith('<!--')) state = state === 'data' && mark === '<!--' ? 'escaped' : state;
+    else if (mark === '-->') state = 'data';
+    else if (mark === '<script') state = state === 'escaped' ? 'double' : state;
+    else if (state === 'double') state = 'escaped';
+    else return found.index;
+  }
+  return html.length;
+}
+
 /** Where the raw text of `element` opened at `from` ends: its end tag, else the end of the html. */
 function rawTextEnd(html: string, element: string, from: number): number {
   if (element === 'plaintext') return html.length;
+  if (element === 'script') return scriptEnd(html, from);
   const close = new RegExp(`</${element}(?=[\\t\\n\\f\\r />])`, 'gi');
   close.lastIndex = from;
   return close.exec(html)?.index ?? html.length;

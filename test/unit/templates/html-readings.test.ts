@@ -77,6 +77,27 @@ describe('one HTML reader for values, links and click tracking', () => {
     await expect(renderTemplate(email(html), context({ site: HANDLER }))).rejects.toThrow(where);
   });
 
+  it.each([
+    ['<script><!--<script></script><p title="{{ profile.site }}"></p></script>-->', 40],
+    ['<script><!--</script><p title="{{ profile.site }}">', 0],
+    ['<script><!-- x --><script></script><p title="{{ profile.site }}">', 0],
+  ])(
+    'reads where a script ends as a browser does, a <script> in a comment in it included: %s',
+    (html, column) => {
+      expect(checkTemplateSyntax(email(html))).toStrictEqual(
+        column === 0
+          ? []
+          : [
+              {
+                field: 'html',
+                kind: 'html-value',
+                message: expect.stringContaining(`(line 1, column ${column}) stands in script`),
+              },
+            ],
+      );
+    },
+  );
+
   it('reads <noscript> both ways and takes a value that is text or quoted in both', async () => {
     // arrange
     const html =
