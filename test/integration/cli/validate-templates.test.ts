@@ -34,6 +34,22 @@ beforeAll(async () => {
   );
   const withFooter = { channel: 'email', subject: 'Hi', html: "<p>Hi</p>{% render 'footer' %}", text: 'Hi' };
   await writeFile(join(dir, 'templates', 'with-footer.json'), JSON.stringify(withFooter));
+  await writeFile(
+    join(dir, 'linked.json'),
+    JSON.stringify({
+      ...journey,
+      id: 'linked',
+      steps: { ...journey.steps, mail: { ...journey.steps.mail, template: 'with-link' } },
+    }),
+  );
+  // A comment whose text looks like an attribute holding the link after it.
+  const linked = {
+    channel: 'email',
+    subject: 'Hi',
+    html: '<p>Hi</p>\n<!-- <a title=" --> <a href="JavaScript:alert(1)">x</a> " -->',
+    text: 'Hi',
+  };
+  await writeFile(join(dir, 'templates', 'with-link.json'), JSON.stringify(linked));
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
@@ -60,5 +76,14 @@ describe('journeys validate: template syntax', () => {
     expect(file.violations).toMatchObject([
       { path: 'steps.mail.template', code: 'template.invalid', message: expect.stringContaining(said) },
     ]);
+  });
+
+  it('fails on a link the html writes to script, read as a browser reads it, with its line and column', async () => {
+    const result = await runCli(['validate', '--json', join(dir, 'linked.json')]);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout);
+    expect(report.templates.map((t: { message: string }) => t.message)).toContain(
+      'html: a href (line 2, column 21) links to javascript:, which a message never opens',
+    );
   });
 });
