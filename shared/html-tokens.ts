@@ -89,7 +89,8 @@ export function readTag(html: string, start: number): HtmlTag {
     closing: found?.[1] === '/',
     attributes: [],
   };
-  const attribute = new RegExp(ATTRIBUTE);
+  // One expression for every tag: a tag is read whole before the next is.
+  const attribute = ATTRIBUTE;
   attribute.lastIndex = nameEnd;
   let at = nameEnd;
   for (let a = attribute.exec(html); a !== null && a[0] !== ''; a = attribute.exec(html)) {
@@ -216,33 +217,46 @@ type Open = { name: string; ns: 'svg' | 'math'; html: boolean };
 /** Which SVG/MathML elements are open, as far as raw text depends on it, innermost last. */
 class ForeignContent {
   private readonly elements: Open[] = [];
+  /** How many of each name are open: an end tag of none searches nothing (nesting grows with the html). */
+  private readonly counts = new Map<string, number>();
 
   /** Takes a start tag; whether it stands in SVG or MathML content (where no element is raw text). */
   open(tag: HtmlTag, html: string): boolean {
     const top = this.elements.at(-1);
     const inside = top !== undefined && !top.html;
     if (inside && (BREAKS_OUT.has(tag.name) || (tag.name === 'font' && breaksOutFont(tag)))) {
-      while (this.inForeign()) this.elements.pop();
+      while (this.inForeign()) this.pop();
       return false;
     }
     const root = tag.name === 'svg' || tag.name === 'math';
     const mathInText = top?.html === true && top.ns === 'math' && MATH_IN_TEXT.has(tag.name);
     if (html.charAt(tag.end - 2) === '/') return inside || root || mathInText;
-    if (root) this.elements.push({ name: tag.name, ns: tag.name === 'svg' ? 'svg' : 'math', html: false });
-    else if (mathInText) this.elements.push({ name: tag.name, ns: 'math', html: false });
+    if (root) this.push({ name: tag.name, ns: tag.name === 'svg' ? 'svg' : 'math', html: false });
+    else if (mathInText) this.push({ name: tag.name, ns: 'math', html: false });
     else if (inside && (INTEGRATION_POINTS[top.ns].has(tag.name) || htmlAnnotation(tag)))
-      this.elements.push({ name: tag.name, ns: top.ns, html: true });
+      this.push({ name: tag.name, ns: top.ns, html: true });
     return inside || root || mathInText;
   }
 
   /** Takes an end tag: closes the innermost open element of that name. */
   close(name: string): void {
     if (this.inForeign() && (name === 'p' || name === 'br')) {
-      while (this.inForeign()) this.elements.pop();
+      while (this.inForeign()) this.pop();
       return;
     }
-    const at = this.elements.findLastIndex((open) => open.name === name);
-    if (at !== -1) this.elements.length = at;
+    if ((this.counts.get(name) ?? 0) === 0) return;
+    while (this.pop()?.name !== name);
+  }
+
+  private push(open: Open): void {
+    this.elements.push(open);
+    this.counts.set(open.name, (this.counts.get(open.name) ?? 0) + 1);
+  }
+
+  private pop(): Open | undefined {
+    const open = this.elements.pop();
+    if (open !== undefined) this.counts.set(open.name, (this.counts.get(open.name) ?? 1) - 1);
+    return open;
   }
 
   private inForeign(): boolean {

@@ -1,3 +1,4 @@
+import { forbiddenHtmlLink } from '#shared/template-links.ts';
 import { checkTemplateSyntax, renderTemplate, type Template } from '#shared/templates.ts';
 
 /**
@@ -128,4 +129,23 @@ export async function runTemplateAttacksBench(): Promise<void> {
       .map((n, i) => String(n).padStart(i === 0 ? 5 : ([19, 7, 6, 7, 10][i - 1] ?? 6)))
       .join('  '),
   );
+  readerFigures();
+}
+
+/** Rendered html at the size limit built to slow the link check: each read must stay linear in it. */
+const READER_INPUTS: Record<string, string> = {
+  'nested svg': '<svg width=1><foreignObject><style>a</style>'.repeat(12_000),
+  attributes: `<a ${'b=c '.repeat(120_000)}`,
+  'script comments': '<script><!--<script>'.repeat(25_000),
+  tags: '<a href="https://shop.example/" title=x>'.repeat(12_000),
+};
+
+function readerFigures(): void {
+  console.log('link check over                characters  ms');
+  for (const [name, html] of Object.entries(READER_INPUTS)) {
+    const started = performance.now();
+    forbiddenHtmlLink(html);
+    const ms = Math.round(performance.now() - started);
+    console.log(`${name.padEnd(30)} ${String(html.length).padStart(10)}  ${ms}`);
+  }
 }
