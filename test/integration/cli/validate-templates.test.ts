@@ -24,32 +24,23 @@ beforeAll(async () => {
     text: 'ok',
   };
   await writeFile(join(dir, 'templates', 'promo.json'), JSON.stringify(template));
-  await writeFile(
-    join(dir, 'footer.json'),
-    JSON.stringify({
-      ...journey,
-      id: 'footer',
-      steps: { ...journey.steps, mail: { ...journey.steps.mail, template: 'with-footer' } },
-    }),
-  );
-  const withFooter = { channel: 'email', subject: 'Hi', html: "<p>Hi</p>{% render 'footer' %}", text: 'Hi' };
-  await writeFile(join(dir, 'templates', 'with-footer.json'), JSON.stringify(withFooter));
-  await writeFile(
-    join(dir, 'linked.json'),
-    JSON.stringify({
-      ...journey,
-      id: 'linked',
-      steps: { ...journey.steps, mail: { ...journey.steps.mail, template: 'with-link' } },
-    }),
-  );
-  // A comment whose text looks like an attribute holding the link after it.
-  const linked = {
-    channel: 'email',
-    subject: 'Hi',
-    html: '<p>Hi</p>\n<!-- <a title=" --> <a href="JavaScript:alert(1)">x</a> " -->',
-    text: 'Hi',
+  /** A journey `id` whose one email sends an email template of `html`. */
+  const sending = async (id: string, templateName: string, html: string) => {
+    const mail = { ...journey.steps.mail, template: templateName };
+    await writeFile(
+      join(dir, `${id}.json`),
+      JSON.stringify({ ...journey, id, steps: { ...journey.steps, mail } }),
+    );
+    const sent = { channel: 'email', subject: 'Hi', html, text: 'Hi' };
+    await writeFile(join(dir, 'templates', `${templateName}.json`), JSON.stringify(sent));
   };
-  await writeFile(join(dir, 'templates', 'with-link.json'), JSON.stringify(linked));
+  await sending('footer', 'with-footer', "<p>Hi</p>{% render 'footer' %}");
+  // A comment whose text looks like an attribute holding the link after it.
+  await sending(
+    'linked',
+    'with-link',
+    '<p>Hi</p>\n<!-- <a title=" --> <a href="JavaScript:alert(1)">x</a> " -->',
+  );
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
