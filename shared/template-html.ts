@@ -22,9 +22,10 @@ import {
  * own, so a value there is CSS-escaped ({@link cssEscape}). In a comment a
  * value is text a reader never sees, but a customer's `--` before the
  * template's `>` would end it there, so its `-` and `!` are written as
- * character references ({@link commentEscape}). The html is read as a browser's
- * tokenizer reads it (comments, tags, raw-text elements), before any value
- * is in it. Pure.
+ * character references ({@link commentEscape}). In an iframe's `srcdoc` a
+ * value is a page's markup. The html is read by the tokenizer of
+ * html-tokens.ts, before any value is in it, in every reading it has (a
+ * `<noscript>` with and without script): a value must be safe in each. Pure.
  */
 
 /** A value (`{{ … }}`, `{% echo %}`, `{% liquid %}`) where no escaping keeps a customer's text from being markup or code. */
