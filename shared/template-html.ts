@@ -1,5 +1,12 @@
 import { type Liquid, TagToken, Tokenizer, TokenKind } from 'liquidjs';
-import { readOpeningTag } from './template-links.ts';
+import {
+  type HtmlComment,
+  type HtmlReading,
+  type HtmlTag,
+  type HtmlText,
+  htmlTokens,
+  readingsOf,
+} from './html-tokens.ts';
 
 /**
  * Where a value may stand in an email's HTML. Escaping keeps a value inside
@@ -15,9 +22,10 @@ import { readOpeningTag } from './template-links.ts';
  * own, so a value there is CSS-escaped ({@link cssEscape}). In a comment a
  * value is text a reader never sees, but a customer's `--` before the
  * template's `>` would end it there, so its `-` and `!` are written as
- * character references ({@link commentEscape}). The html is read as a browser's
- * tokenizer reads it (comments, tags, raw-text elements), before any value
- * is in it. Pure.
+ * character references ({@link commentEscape}). In an iframe's `srcdoc` a
+ * value is a page's markup. The html is read by the tokenizer of
+ * html-tokens.ts, before any value is in it, in every reading it has (a
+ * `<noscript>` with and without script): a value must be safe in each. Pure.
  */
 
 /** A value (`{{ … }}`, `{% echo %}`, `{% liquid %}`) where no escaping keeps a customer's text from being markup or code. */
@@ -25,7 +33,7 @@ export type UnquotedValue = {
   text: string;
   line: number;
   column: number;
-  place: 'tag' | 'script' | 'printing-tag';
+  place: 'tag' | 'script' | 'document' | 'printing-tag' | 'ambiguous';
 };
 
 /** Tags that print a value of their own: inside a tag they are what `{{ … }}` is. */
@@ -40,28 +48,14 @@ export const COMMENT_FILTER = 'comment_escape';
 const mark = (n: number) => `\uE000${n}\uE001`;
 const MARKS = /\uE000(\d+)\uE001/g;
 /** A value right after `<` or `</` is a tag name being written. */
-const IN_TAG_NAME = /<\/?\s*\uE000(\d+)\uE001/y;
-/** Elements whose content is text to their end tag, tags and comments in it being neither. */
-const RAW_TEXT: ReadonlySet<string> = new Set([
-  'script',
-  'style',
-  'textarea',
-  'title',
-  'xmp',
-  'iframe',
-  'noembed',
-  'noframes',
-  'plaintext',
-]);
-/** What a comment's end is: `-->`, or `--!>` (a browser ends it there too). */
-const COMMENT_END = /--!?>/g;
+const IN_TAG_NAME = /<\/?[\t\n\f\r ]*\uE000(\d+)\uE001/;
 
 type Value = UnquotedValue & { begin: number; end: number; output: boolean };
 /** A value and the filter it prints through. */
 type Escaped = { value: Value; filter: string };
 type Reading = { refused: UnquotedValue | undefined; escaped: Escaped[] };
 
-/** The html's values and what the tokenizer makes of where each stands. */
+/** The html's values and what the tokenizer makes of where each stands, in every reading the html has. */
 function readHtml(liquid: Liquid, html: string): Reading {
   const none: Reading = { refused: undefined, escaped: [] };
   if (!html.includes('<')) return none;
@@ -80,9 +74,101 @@ function readHtml(liquid: Liquid, html: string): Reading {
     }
   }
   if (values.length === 0) return none;
-  const escaped: Escaped[] = [];
-  const refused = scan(masked, values, escaped);
-  return { refused, escaped };
+  const filters = new Map<Value, string>();
+  for (const reading of readingsOf(masked)) {
+    const refused = new Scan(masked, values, filters).read(reading);
+    if (refused !== undefined) return { refused, escaped: [] };
+  }
+  return {
+    refused: undefined,
+    escaped: [...filters]
+      .map(([value, filter]) => ({ value, filter }))
+      .sort((a, b) => a.value.begin - b.value.begin),
+  };
+}
+
+/**
+ * Where the values of the masked html stand in one reading: the first one a
+ * tokenizer puts where escaping keeps nothing, else none, with the filter of
+ * each value in CSS or a comment added to `filters` (shared by the readings:
+ * a value two readings would escape differently is refused).
+ */
+class Scan {
+  constructor(
+    private readonly masked: string,
+    private readonly values: Value[],
+    private readonly filters: Map<Value, string>,
+  ) {}
+
+  read(reading: HtmlReading): UnquotedValue | undefined {
+    for (const token of htmlTokens(this.masked, reading)) {
+      const found =
+        token.kind === 'comment'
+          ? this.inComment(token)
+          : token.kind === 'text'
+            ? this.inText(token)
+            : token.closing
+              ? undefined
+              : this.inTag(token);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+
+  private inText(token: HtmlText): UnquotedValue | undefined {
+    const text = this.masked.slice(token.start, token.end);
+    const named = this.tagName(text);
+    if (named !== undefined || token.element === undefined) return named;
+    if (token.element === 'script') return this.first(text, 'script');
+    return token.element === 'style' ? this.escapedAs(text, CSS_FILTER) : undefined;
+  }
+
+  private inComment(token: HtmlComment): UnquotedValue | undefined {
+    // `</{{ x }}>` is a bogus comment as written and an end tag once rendered.
+    const opening = this.masked.slice(token.start, token.bodyEnd);
+    return (
+      this.tagName(opening) ??
+      this.escapedAs(this.masked.slice(token.bodyStart, token.bodyEnd), COMMENT_FILTER)
+    );
+  }
+
+  private inTag(tag: HtmlTag): UnquotedValue | undefined {
+    const name = this.first(this.masked.slice(tag.start, tag.nameEnd), 'tag');
+    if (name !== undefined) return name;
+    const script = tag.name === 'script';
+    for (const { name, value, quoted } of tag.attributes) {
+      const found =
+        this.first(name, 'tag') ??
+        (quoted ? undefined : this.first(value, 'tag')) ??
+        (script || name.startsWith('on') ? this.first(value, 'script') : undefined) ??
+        (name === 'srcdoc' ? this.first(value, 'document') : undefined) ??
+        (name === 'style' ? this.escapedAs(value, CSS_FILTER) : undefined);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+
+  /** A value written as a tag's name (`<{{ x }}`): it would open a tag of the customer's choosing. */
+  private tagName(text: string): UnquotedValue | undefined {
+    const found = IN_TAG_NAME.exec(text);
+    const value = found === null ? undefined : this.values[Number(found[1])];
+    return value === undefined ? undefined : { ...stripped(value), place: 'tag' };
+  }
+
+  private first(text: string, place: UnquotedValue['place']): UnquotedValue | undefined {
+    for (const [value] of marksIn(this.values, text)) return { ...stripped(value), place };
+    return undefined;
+  }
+
+  private escapedAs(text: string, filter: string): UnquotedValue | undefined {
+    for (const [value] of marksIn(this.values, text)) {
+      if (!value.output) return { ...stripped(value), place: 'printing-tag' };
+      const before = this.filters.get(value);
+      if (before !== undefined && before !== filter) return { ...stripped(value), place: 'ambiguous' };
+      this.filters.set(value, filter);
+    }
+    return undefined;
+  }
 }
 
 /** The values written in `text` (a piece of the masked html). */
@@ -91,76 +177,6 @@ function* marksIn(values: Value[], text: string): Generator<[Value, number]> {
     const value = values[Number(found[1])];
     if (value !== undefined) yield [value, found.index + found[0].length];
   }
-}
-
-/**
- * The first value of the masked html a tokenizer puts where escaping keeps
- * nothing; values in CSS and in comments go to `escaped` with their filter.
- */
-function scan(masked: string, values: Value[], escaped: Escaped[]): UnquotedValue | undefined {
-  const first = (text: string, place: UnquotedValue['place']) => {
-    for (const [value] of marksIn(values, text)) return { ...stripped(value), place };
-    return undefined;
-  };
-  const escapedAs = (text: string, filter: string) => {
-    for (const [value] of marksIn(values, text)) {
-      if (!value.output) return { ...stripped(value), place: 'printing-tag' as const };
-      escaped.push({ value, filter });
-    }
-    return undefined;
-  };
-  let at = 0;
-  for (let open = masked.indexOf('<'); open !== -1; open = masked.indexOf('<', at)) {
-    IN_TAG_NAME.lastIndex = open;
-    const name = IN_TAG_NAME.exec(masked);
-    if (name !== null) return first(name[0], 'tag');
-    const next = masked.charAt(open + 1);
-    if (masked.startsWith('<!--', open)) {
-      const body = open + 4;
-      // `<!-->` and `<!--->` end where they start.
-      const abrupt = masked.startsWith('>', body) ? 1 : masked.startsWith('->', body) ? 2 : 0;
-      COMMENT_END.lastIndex = body;
-      const end = abrupt > 0 ? null : COMMENT_END.exec(masked);
-      const found = escapedAs(
-        masked.slice(body, abrupt > 0 ? body : (end?.index ?? masked.length)),
-        COMMENT_FILTER,
-      );
-      if (found !== undefined) return found;
-      at = abrupt > 0 ? body + abrupt : end === null ? masked.length : COMMENT_END.lastIndex;
-    } else if (/[a-z]/i.test(next) || (next === '/' && /[a-z]/i.test(masked.charAt(open + 2)))) {
-      const tag = readOpeningTag(masked, open);
-      at = tag.end;
-      if (next === '/') continue;
-      const script = tag.name === 'script';
-      for (const [attribute, text, quoted] of tag.attributes) {
-        const found =
-          first(attribute, 'tag') ??
-          (quoted ? undefined : first(text, 'tag')) ??
-          (script || attribute.startsWith('on') ? first(text, 'script') : undefined) ??
-          (attribute === 'style' ? escapedAs(text, CSS_FILTER) : undefined);
-        if (found !== undefined) return found;
-      }
-      if (!RAW_TEXT.has(tag.name)) continue;
-      const close = new RegExp(`</${tag.name}(?=[\\s/>]|$)`, 'gi');
-      close.lastIndex = at;
-      const closed = tag.name === 'plaintext' ? null : close.exec(masked);
-      const content = masked.slice(at, closed?.index ?? masked.length);
-      const found = script
-        ? first(content, 'script')
-        : tag.name === 'style'
-          ? escapedAs(content, CSS_FILTER)
-          : undefined;
-      if (found !== undefined) return found;
-      at = closed?.index ?? masked.length;
-    } else if (next === '!' || next === '?' || next === '/') {
-      // A bogus comment (`<!DOCTYPE …>`, `<?xml …>`, `</ x>`) runs to the next `>`.
-      const end = masked.indexOf('>', open);
-      const found = escapedAs(masked.slice(open + 2, end === -1 ? masked.length : end), COMMENT_FILTER);
-      if (found !== undefined) return found;
-      at = end === -1 ? masked.length : end + 1;
-    } else at = open + 1;
-  }
-  return undefined;
 }
 
 function stripped(value: Value): UnquotedValue {
@@ -232,6 +248,10 @@ export function describeUnquotedValue(value: UnquotedValue): string {
   const where = `${value.text} (line ${value.line}, column ${value.column})`;
   if (value.place === 'script')
     return `${where} stands in script (an on… attribute or a <script> element), where escaping keeps nothing of a customer's value from running: leave values out of script (mail clients run none)`;
+  if (value.place === 'document')
+    return `${where} stands in an iframe's srcdoc, which a browser reads as a page of its own (markup and script): escaping keeps nothing there, so leave values out of srcdoc`;
+  if (value.place === 'ambiguous')
+    return `${where} is CSS to one reader and a comment to another (a <noscript>, or <svg>/<math> content, read with and without script or SVG): no one escaping keeps it in both, so move it out of there`;
   if (value.place === 'printing-tag')
     return `${where} prints with a tag in CSS (a style attribute, a <style> element) or in a comment, where a value is escaped only as {{ … }} prints it: write it as {{ … }}`;
   return `${where} stands inside a tag outside quotes, where a value's blanks and = would add attributes of its own (script among them): write it within quotes (name="${value.text}")`;

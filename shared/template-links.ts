@@ -5,6 +5,7 @@
  * opens: a `javascript:` link runs script in the mail clients and browsers
  * that still follow it. Pure; templates.ts applies it to every render.
  */
+import { type HtmlTag, htmlTokens, MAIL_READING, readingsOf } from './html-tokens.ts';
 
 /** Schemes that run script when opened: never a link or a resource of a message. */
 const SCRIPT_SCHEMES = ['javascript:', 'vbscript:'] as const;
@@ -24,30 +25,23 @@ const LINK_ATTRIBUTES: ReadonlySet<string> = new Set([
   'from',
   'values',
 ]);
-const RESOURCE_ATTRIBUTES: ReadonlySet<string> = new Set(['src', 'background', 'poster']);
-
-/**
- * The pieces of an opening tag as a browser's tokenizer reads them (HTML
- * tokenization, tag and attribute states): a tag is `<` and a letter, then
- * its name; blanks and `/` separate attributes; a name runs to a blank, `/`,
- * `>` or `=` (its first character may be `=`); a value is quoted (a `>` in it
- * ends nothing) or runs to a blank or `>`. A regular expression over whole
- * tags stopped at a `>` inside a quoted value (`title="Deals > 20%"`) and
- * never looked at the attributes after it.
- */
-const TAG_OPEN = /<([a-z][^\s/>]*)/gi;
-/** One attribute with what separates it from the one before: its name, and its value double-, single- or unquoted. */
-const ATTRIBUTE = /[\s/]*([^\s/>][^\s/>=]*)\s*(?:=\s*(?:"([^"]*)"?|'([^']*)'?|([^\s>]*)))?/y;
+const RESOURCE_ATTRIBUTES: ReadonlySet<string> = new Set(['src', 'background', 'poster', 'lowsrc', 'dynsrc']);
 
 /** A value that starts with a web scheme as it is written: whatever follows, that is its scheme (most links: no decoding needed). */
 const PLAIN_WEB_LINK = /^https?:/i;
 
 /** Character references a browser decodes in an attribute value before it reads the scheme. */
-const REFERENCE = /&(?:#x([0-9a-f]+);?|#(\d+);?|(colon|tab|newline);)/gi;
+const REFERENCE = /&(?:#x([0-9a-f]+);?|#(\d+);?|(colon|tab|newline|quot|apos|lt|gt|amp);?)/gi;
+/** The named references a scheme or the markup of an iframe's `srcdoc` is written with. */
 const NAMED: ReadonlyMap<string, string> = new Map([
   ['colon', ':'],
   ['tab', '\t'],
   ['newline', '\n'],
+  ['quot', '"'],
+  ['apos', "'"],
+  ['lt', '<'],
+  ['gt', '>'],
+  ['amp', '&'],
 ]);
 
 function decodeReferences(value: string): string {
@@ -81,72 +75,63 @@ function forbiddenResourceScheme(link: string): string | undefined {
   return SCRIPT_SCHEMES.find((s) => s === scheme);
 }
 
+/** A link the html holds in an attribute: its name and its value as written. */
+type Link = { attribute: string; raw: string; kind: 'link' | 'resource' };
+
+/** A `<meta http-equiv=refresh>` opens its `content`'s URL (`0;url=…`) as the page. */
+const REFRESH_URL = /^[\t\n\f\r ]*[\d.]*[\t\n\f\r ]*[;,]?[\t\n\f\r ]*(?:url[\t\n\f\r ]*=[\t\n\f\r ]*)?['"]?/i;
+
+/** The links and resources of one start tag. */
+function* linksOf(tag: HtmlTag): Generator<Link> {
+  const refresh = tag.name === 'meta' && tag.attributes.some(isRefresh);
+  for (const { name, value } of tag.attributes) {
+    if (LINK_ATTRIBUTES.has(name)) yield { attribute: name, raw: value, kind: 'link' };
+    else if (RESOURCE_ATTRIBUTES.has(name)) yield { attribute: name, raw: value, kind: 'resource' };
+    else if (name === 'srcset' || name === 'imagesrcset')
+      // Candidates are `url descriptor`, comma-separated: each url is a resource.
+      for (const candidate of decodeReferences(value).split(','))
+        yield { attribute: name, raw: candidate.trim().split(/[\t\n\f\r ]/)[0] ?? '', kind: 'resource' };
+    else if (refresh && name === 'content')
+      yield { attribute: name, raw: decodeReferences(value).replace(REFRESH_URL, ''), kind: 'link' };
+  }
+}
+
+function isRefresh({ name, value }: { name: string; value: string }): boolean {
+  return name === 'http-equiv' && value.trim().toLowerCase() === 'refresh';
+}
+
 /**
  * The first link or resource of rendered HTML whose scheme runs script
  * (`javascript:`, `vbscript:`) or, for a link, opens a `data:` document:
- * `{ attribute, scheme }`, else `undefined`. Values are read as a browser
- * reads them: character references decoded, quoted or not.
+ * `{ attribute, scheme, at }` (`at`: where its tag starts), else `undefined`.
+ * Tags are read as a browser's tokenizer reads them, in every reading the
+ * html has (a tag in a comment or a `<title>` is text), and values as a
+ * browser reads them: character references decoded, quoted or not. An
+ * iframe's `srcdoc` is a page of its own, read alike.
  */
-export function forbiddenHtmlLink(html: string): { attribute: string; scheme: string } | undefined {
+export function forbiddenHtmlLink(
+  html: string,
+): { attribute: string; scheme: string; at: number } | undefined {
   if (!/=/.test(html)) return undefined;
-  for (const tag of openingTags(html)) {
-    for (const [name, raw] of tag.attributes) {
-      const link = LINK_ATTRIBUTES.has(name);
-      if ((!link && !RESOURCE_ATTRIBUTES.has(name)) || PLAIN_WEB_LINK.test(raw)) continue;
-      const value = decodeReferences(raw);
-      const scheme = link ? forbiddenLinkScheme(value) : forbiddenResourceScheme(value);
-      if (scheme !== undefined) return { attribute: name, scheme };
+  for (const reading of readingsOf(html))
+    for (const tag of htmlTokens(html, reading)) {
+      if (tag.kind !== 'tag' || tag.closing) continue;
+      for (const { attribute, raw, kind } of linksOf(tag)) {
+        if (PLAIN_WEB_LINK.test(raw)) continue;
+        const value = decodeReferences(raw);
+        const scheme = kind === 'link' ? forbiddenLinkScheme(value) : forbiddenResourceScheme(value);
+        if (scheme !== undefined) return { attribute, scheme, at: tag.start };
+      }
+      const page = tag.attributes.find(({ name }) => name === 'srcdoc');
+      const inner = page === undefined ? undefined : forbiddenHtmlLink(decodeReferences(page.value));
+      if (inner !== undefined) return { ...inner, at: tag.start };
     }
-  }
   return undefined;
 }
 
-/**
- * An opening tag: where it starts and its name ends, its lower-case name, its
- * attributes `[lower-case name, value as written, whether it was quoted]` (`''` without one).
- */
-export type OpeningTag = {
-  start: number;
-  nameEnd: number;
-  name: string;
-  attributes: [string, string, boolean][];
-};
-
-/** Every opening tag of the html, in order. */
-export function* openingTags(html: string): Generator<OpeningTag> {
-  const open = new RegExp(TAG_OPEN);
-  for (let found = open.exec(html); found !== null; found = open.exec(html)) {
-    const tag = readOpeningTag(html, found.index);
-    yield tag;
-    // The next tag starts after this one's last attribute.
-    open.lastIndex = tag.end;
-  }
-}
-
-/**
- * The tag that starts at `start` (a `<` and a letter; an end tag's `</` and a
- * letter is read alike), read to its last attribute: `end` is where that attribute ends (the `>` or what follows).
- */
-export function readOpeningTag(html: string, start: number): OpeningTag & { end: number } {
-  const name = /<\/?([a-z][^\s/>]*)/iy;
-  name.lastIndex = start;
-  const found = name.exec(html);
-  const nameEnd = found === null ? start + 1 : name.lastIndex;
-  const tag: OpeningTag & { end: number } = {
-    start,
-    nameEnd,
-    name: (found?.[1] ?? '').toLowerCase(),
-    attributes: [],
-    end: nameEnd,
-  };
-  const attribute = new RegExp(ATTRIBUTE);
-  attribute.lastIndex = nameEnd;
-  for (let a = attribute.exec(html); a !== null; a = attribute.exec(html)) {
-    const quoted = a[2] ?? a[3];
-    tag.attributes.push([(a[1] ?? '').toLowerCase(), quoted ?? a[4] ?? '', quoted !== undefined]);
-    tag.end = attribute.lastIndex;
-  }
-  return tag;
+/** Every start tag of the html, in order, as a mail client reads it. */
+export function* startTags(html: string): Generator<HtmlTag> {
+  for (const token of htmlTokens(html, MAIL_READING)) if (token.kind === 'tag' && !token.closing) yield token;
 }
 
 /** A line break or a tab with the blanks around it: a link laid out over lines in the template reads as one. */

@@ -17,7 +17,7 @@ import {
   unquotedValue,
   withContextEscaping,
 } from './template-html.ts';
-import { forbiddenHtmlLink, forbiddenLinkScheme, linkText, openingTags } from './template-links.ts';
+import { forbiddenHtmlLink, forbiddenLinkScheme, linkText, startTags } from './template-links.ts';
 import { customerInstant, DATE_FORMS, isValidTimeZone } from './time.ts';
 import * as z from './zod.ts';
 
@@ -415,10 +415,10 @@ function untrackedUnsubscribe(html: string, unsubscribeUrl: string | undefined):
   if (unsubscribeUrl === undefined || !/href/i.test(html)) return html;
   let out = '';
   let from = 0;
-  for (const tag of openingTags(html)) {
-    if (tag.name !== 'a' || tag.attributes.some(([name]) => name === 'ses:no-track')) continue;
+  for (const tag of startTags(html)) {
+    if (tag.name !== 'a' || tag.attributes.some(({ name }) => name === 'ses:no-track')) continue;
     // A browser follows the first href of a tag.
-    const href = tag.attributes.find(([name]) => name === 'href')?.[1];
+    const href = tag.attributes.find(({ name }) => name === 'href')?.value;
     const target = href?.trim().replace(/&amp;|&#38;|&#x26;/gi, '&');
     if (target !== unsubscribeUrl) continue;
     out += `${html.slice(from, tag.start)}<a ses:no-track`;
@@ -496,16 +496,30 @@ export async function renderTemplate<T extends Template>(
   return out as Rendered<T>;
 }
 
-/** A field that cannot render: Liquid that does not parse, a partial it cannot load, or an html value outside quotes in a tag. */
+/** A field that cannot render: Liquid that does not parse, a partial it cannot load, an html value outside quotes in a tag, or an html link to script. */
 export type TemplateSyntaxProblem = {
   field: string;
-  kind: 'syntax' | 'partial' | 'html-value';
+  kind: 'syntax' | 'partial' | 'html-value' | 'html-link';
   message: string;
 };
 
 /** A problem as a sentence after its field: `broken Liquid syntax: …`, or what the partial does. */
 export function describeTemplateProblem(problem: TemplateSyntaxProblem): string {
   return problem.kind === 'syntax' ? `broken Liquid syntax: ${problem.message}` : problem.message;
+}
+
+/**
+ * A link the html template itself writes to script or a `data:` document
+ * (`<a href="javascript:…">`, a `<meta>` refresh, a `srcset`), as a sentence
+ * with its line and column: every send of it would fail.
+ */
+function writtenScriptLink(html: string): string | undefined {
+  const found = forbiddenHtmlLink(html);
+  if (found === undefined) return undefined;
+  const before = html.slice(0, found.at);
+  const line = before.split('\n').length;
+  const column = found.at - before.lastIndexOf('\n');
+  return `a ${found.attribute} (line ${line}, column ${column}) links to ${found.scheme}, which a message never opens`;
 }
 
 /** Tags that load another template by name: with no files to read, every render that reaches one fails. */
@@ -546,6 +560,8 @@ export function checkTemplateSyntax(template: Template): TemplateSyntaxProblem[]
       template.channel === 'email' && key === 'html' ? unquotedValue(engine('UTC', true), value) : undefined;
     if (unquoted !== undefined)
       problems.push({ field: key, kind: 'html-value', message: describeUnquotedValue(unquoted) });
+    const link = template.channel === 'email' && key === 'html' ? writtenScriptLink(value) : undefined;
+    if (link !== undefined) problems.push({ field: key, kind: 'html-link', message: link });
     const partial = firstPartial(nodes);
     if (partial === undefined) continue;
     const [line, column] = partial.token.getPosition();

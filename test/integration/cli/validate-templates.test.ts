@@ -24,16 +24,23 @@ beforeAll(async () => {
     text: 'ok',
   };
   await writeFile(join(dir, 'templates', 'promo.json'), JSON.stringify(template));
-  await writeFile(
-    join(dir, 'footer.json'),
-    JSON.stringify({
-      ...journey,
-      id: 'footer',
-      steps: { ...journey.steps, mail: { ...journey.steps.mail, template: 'with-footer' } },
-    }),
+  /** A journey `id` whose one email sends an email template of `html`. */
+  const sending = async (id: string, templateName: string, html: string) => {
+    const mail = { ...journey.steps.mail, template: templateName };
+    await writeFile(
+      join(dir, `${id}.json`),
+      JSON.stringify({ ...journey, id, steps: { ...journey.steps, mail } }),
+    );
+    const sent = { channel: 'email', subject: 'Hi', html, text: 'Hi' };
+    await writeFile(join(dir, 'templates', `${templateName}.json`), JSON.stringify(sent));
+  };
+  await sending('footer', 'with-footer', "<p>Hi</p>{% render 'footer' %}");
+  // A comment whose text looks like an attribute holding the link after it.
+  await sending(
+    'linked',
+    'with-link',
+    '<p>Hi</p>\n<!-- <a title=" --> <a href="JavaScript:alert(1)">x</a> " -->',
   );
-  const withFooter = { channel: 'email', subject: 'Hi', html: "<p>Hi</p>{% render 'footer' %}", text: 'Hi' };
-  await writeFile(join(dir, 'templates', 'with-footer.json'), JSON.stringify(withFooter));
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
@@ -60,5 +67,14 @@ describe('journeys validate: template syntax', () => {
     expect(file.violations).toMatchObject([
       { path: 'steps.mail.template', code: 'template.invalid', message: expect.stringContaining(said) },
     ]);
+  });
+
+  it('fails on a link the html writes to script, read as a browser reads it, with its line and column', async () => {
+    const result = await runCli(['validate', '--json', join(dir, 'linked.json')]);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout);
+    expect(report.templates.map((t: { message: string }) => t.message)).toContain(
+      'html: a href (line 2, column 21) links to javascript:, which a message never opens',
+    );
   });
 });
