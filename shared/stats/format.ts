@@ -17,6 +17,14 @@ export function signedPercent(value: number | undefined): string {
   return `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)}%`;
 }
 
+/**
+ * A variant as every surface names it: its name, then what sets it apart (a holdout; a variant the
+ * live version no longer declares), as the page's tags beside it.
+ */
+export function variantLabel(name: string, marks: { holdout?: boolean; removed?: boolean }): string {
+  return `${name}${marks.holdout === true ? ' (holdout)' : ''}${marks.removed === true ? ' (removed)' : ''}`;
+}
+
 export function amount(value: number | undefined): string {
   return value === undefined ? '—' : value.toFixed(2);
 }

@@ -1,4 +1,4 @@
-import { amount, everyDay } from '#shared/stats/format.ts';
+import { amount, everyDay, variantLabel } from '#shared/stats/format.ts';
 import { type Forecast, feedbackRows } from '../run/forecast.ts';
 
 /** The forecast as text for a terminal: a few short tables, figures right-aligned. */
@@ -98,9 +98,10 @@ export function forecastText(f: Forecast): string {
         : table([
             ['split / variant', 'assigned', 'converted', 'rate', ...(valued ? ['revenue', 'AOV'] : [])],
             ...f.variants.map((v) => [
-              `${v.step} / ${v.variant}`,
-              n(v.assigned),
-              n(v.converted),
+              `${v.step} / ${variantLabel(v.variant, v)}`,
+              // As journeys report prints them: the same figures read alike on every surface.
+              String(v.assigned),
+              String(v.converted),
               pct(v.rate),
               ...(valued ? [amount(v.revenue), amount(v.aov)] : []),
             ]),

@@ -165,9 +165,9 @@ describe('forecastOf', () => {
       ['control', 0, 0, undefined],
     ]);
     expect(text).toMatch(/\n {2}pick \/ a +10 +3 +30\.0%\n/);
-    expect(text).toMatch(/\n {2}pick \/ control +0 +0 +—\n/);
+    expect(text).toMatch(/\n {2}pick \/ control \(holdout\) +0 +0 +—\n/);
     expect(page).toContain(
-      '<td>pick / control</td><td class="n">0</td><td class="n">0</td><td class="n">—</td>',
+      '<td>pick / control (holdout)</td><td class="n">0</td><td class="n">0</td><td class="n">—</td>',
     );
     // one word for the number, as `journeys report` says it: in the text, on the page and in the JSON
     expect(text).toMatch(/\n {2}split \/ variant +assigned +converted +rate\n/);
