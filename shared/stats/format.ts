@@ -17,6 +17,9 @@ export function signedPercent(value: number | undefined): string {
   return `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)}%`;
 }
 
+/** What every surface says in place of the variants of a journey that has no split. */
+export const NO_SPLIT = 'This journey has no split.';
+
 /**
  * A variant as every surface names it: its name, then what sets it apart (a holdout; a variant the
  * live version no longer declares), as the page's tags beside it.

@@ -4,6 +4,7 @@ import {
   everyDay,
   expiredNote,
   interval,
+  NO_SPLIT,
   percent,
   pValue,
   SKIP_LABELS,
@@ -192,7 +193,7 @@ ${parts.join('\n')}
 }
 
 function variantTable(report: JourneyReport): string {
-  if (report.splits.length === 0) return '<p>This journey has no split.</p>';
+  if (report.splits.length === 0) return `<p>${NO_SPLIT}</p>`;
   return report.splits
     .map((split) => {
       const rows = split.variants.map(

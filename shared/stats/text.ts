@@ -4,6 +4,7 @@ import {
   everyDay,
   expiredNote,
   interval,
+  NO_SPLIT,
   percent,
   pValue,
   SKIP_LABELS,
@@ -32,6 +33,7 @@ export function reportText(r: JourneyReport): string {
       `Entry skipped  ${SKIP_LABELS.map(([reason, label]) => `${label} ${r.skipped[reason]}`).join('   ')}`,
     );
   out.push('');
+  if (r.splits.length === 0) out.push(NO_SPLIT, '');
   for (const split of r.splits) {
     const family = split.variants.find((v) => v.vsHoldout?.family !== undefined)?.vsHoldout?.family;
     const adjusted =

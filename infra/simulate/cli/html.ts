@@ -1,4 +1,4 @@
-import { amount, variantLabel } from '#shared/stats/format.ts';
+import { amount, NO_SPLIT, variantLabel } from '#shared/stats/format.ts';
 import { dayChart, escapeHtml, REPORT_STYLE } from '#shared/stats/html.ts';
 import { type Forecast, feedbackRows } from '../run/forecast.ts';
 import { usd } from './text.ts';
@@ -89,7 +89,7 @@ ${rows(
     ...(f.revenue === undefined ? [] : [amount(v.revenue), amount(v.aov)]),
   ]),
   ['variant', 'assigned', 'converted', 'rate', ...(f.revenue === undefined ? [] : ['revenue', 'AOV'])],
-  'no split in this journey',
+  NO_SPLIT,
 )}
 <h2>Outcomes</h2>
 ${rows(f.outcomes, ['ended', 'count'])}

@@ -1,4 +1,4 @@
-import { amount, everyDay, variantLabel } from '#shared/stats/format.ts';
+import { amount, everyDay, NO_SPLIT, variantLabel } from '#shared/stats/format.ts';
 import { type Forecast, feedbackRows } from '../run/forecast.ts';
 
 /** The forecast as text for a terminal: a few short tables, figures right-aligned. */
@@ -94,7 +94,7 @@ export function forecastText(f: Forecast): string {
     section(
       'Conversions per variant',
       f.variants.length === 0
-        ? '  no split in this journey'
+        ? `  ${NO_SPLIT}`
         : table([
             ['split / variant', 'assigned', 'converted', 'rate', ...(valued ? ['revenue', 'AOV'] : [])],
             ...f.variants.map((v) => [

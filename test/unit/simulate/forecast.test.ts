@@ -89,10 +89,10 @@ describe('forecastOf', () => {
     const page = forecastPage(forecast);
     // assert
     expect(text).toMatch(/Deferred \(tried again later\), by reason\n {2}none/);
-    expect(text).toContain('no split in this journey');
+    expect(text).toContain('This journey has no split.');
     expect(page).toMatch(/<h2>Deferred, by reason<\/h2>\n<p>none<\/p>/);
     expect(page).toMatch(/<h2>Not sent, by reason<\/h2>\n<p>none<\/p>/);
-    expect(page).toMatch(/<h2>Conversions per variant<\/h2>\n<p>no split in this journey<\/p>/);
+    expect(page).toMatch(/<h2>Conversions per variant<\/h2>\n<p>This journey has no split\.<\/p>/);
     expect(page).not.toMatch(/<tbody><\/tbody>/);
   });
 

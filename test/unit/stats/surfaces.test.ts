@@ -4,6 +4,7 @@ import { forecastText } from '#infra/simulate/cli/text.ts';
 import { forecastOf } from '#infra/simulate/run/forecast.ts';
 import type { Totals } from '#infra/simulate/run/totals.ts';
 import { Journey } from '#shared/journey/schema.ts';
+import { NO_SPLIT } from '#shared/stats/format.ts';
 import { reportHtml } from '#shared/stats/html.ts';
 import { buildReport, type Counter } from '#shared/stats/report.ts';
 import { reportText } from '#shared/stats/text.ts';
@@ -137,5 +138,25 @@ describe('per-variant figures on every surface', () => {
         found: [true, true, true, true],
       });
     }
+  });
+});
+
+describe('a journey without a split', () => {
+  it('every surface says so in the same words, rather than leaving the variants out', () => {
+    // arrange
+    const plain = Journey.parse({
+      id: 'plain',
+      name: 'Plain',
+      trigger: { type: 'event', event: 'Signed Up' },
+      start: 'done',
+      steps: { done: { type: 'exit' } },
+    });
+    const rows: Counter[] = [{ version: '1', metric: 'enrolled', count: 3 }];
+    const report = buildReport(plain, rows, []);
+    const forecast = forecastOf({ ...totals, counters: [{ metric: 'enrolled', count: 3 }] }, plain);
+    // act
+    const surfaces = [reportText(report), reportHtml(report), forecastText(forecast), forecastPage(forecast)];
+    // assert
+    expect(surfaces.map((s) => s.includes(NO_SPLIT))).toStrictEqual([true, true, true, true]);
   });
 });
