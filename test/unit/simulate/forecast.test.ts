@@ -3,8 +3,9 @@ import { forecastPage } from '#infra/simulate/cli/html.ts';
 import { forecastText } from '#infra/simulate/cli/text.ts';
 import { forecastOf } from '#infra/simulate/run/forecast.ts';
 import { LAMBDA_PROFILE, PRICES } from '#infra/simulate/run/prices.ts';
-import { mergeTotals, type Totals } from '#infra/simulate/run/totals.ts';
+import { mergeTotals } from '#infra/simulate/run/totals.ts';
 import { Journey } from '#shared/journey/schema.ts';
+import { totals } from '../../support/simulate-totals.ts';
 
 const journey = Journey.parse({
   id: 'bill',
@@ -13,32 +14,6 @@ const journey = Journey.parse({
   start: 'hello',
   steps: { hello: { type: 'email', template: 't', next: 'done' }, done: { type: 'exit' } },
 });
-
-function totals(more: Partial<Totals>): Totals {
-  return {
-    customers: 10,
-    events: 10,
-    enrolled: 10,
-    failures: 0,
-    sent: [['email', 10]],
-    sentByDay: [['2026-03-02', 'email', 10]],
-    sentByLocalHour: [],
-    deferred: [],
-    suppressed: [],
-    unknown: [],
-    invocations: [],
-    failedExecutions: [],
-    counters: [],
-    transitions: 20,
-    executions: 10,
-    providers: { emails: 10, sms: 0, push: 0, events: 0 },
-    feedback: [],
-    setup: { reads: 0, writes: 0 },
-    run: { reads: 0, writes: 0 },
-    endedAt: Date.parse('2026-03-03T00:00:00Z'),
-    ...more,
-  };
-}
 
 describe('forecastOf', () => {
   it('bills every Lambda function the run called, delivery feedback included', () => {

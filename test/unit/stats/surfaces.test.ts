@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { forecastPage } from '#infra/simulate/cli/html.ts';
 import { forecastText } from '#infra/simulate/cli/text.ts';
 import { forecastOf } from '#infra/simulate/run/forecast.ts';
-import type { Totals } from '#infra/simulate/run/totals.ts';
 import { Journey } from '#shared/journey/schema.ts';
 import { NO_SPLIT } from '#shared/stats/format.ts';
 import { reportHtml } from '#shared/stats/html.ts';
 import { buildReport, type Counter } from '#shared/stats/report.ts';
 import { reportText } from '#shared/stats/text.ts';
+import { totals } from '../../support/simulate-totals.ts';
 
 /**
  * The same counters read by `journeys report` (text and page) and by
@@ -54,28 +54,17 @@ const counters: Counter[] = [
   v('control', 'converted', 28),
 ];
 
-const totals: Totals = {
+const run = totals({
   customers: 2412,
   events: 2412,
   enrolled: 2412,
-  failures: 0,
   sent: [],
   sentByDay: [],
-  sentByLocalHour: [],
-  deferred: [],
-  suppressed: [],
-  unknown: [],
-  invocations: [],
-  failedExecutions: [],
   counters: counters.map(({ version: _, ...c }) => c),
   transitions: 0,
   executions: 2412,
   providers: { emails: 0, sms: 0, push: 0, events: 0 },
-  feedback: [],
-  setup: { reads: 0, writes: 0 },
-  run: { reads: 0, writes: 0 },
-  endedAt: Date.parse('2026-03-10T00:00:00Z'),
-};
+});
 
 type Row = { label: string; assigned: string; converted: string; rate: string };
 
@@ -115,7 +104,7 @@ describe('per-variant figures on every surface', () => {
   it('report and simulate print each variant with the same mark and figures, as text and as a page', () => {
     // arrange
     const report = buildReport(journey, counters, []);
-    const forecast = forecastOf(totals, journey);
+    const forecast = forecastOf(run, journey);
     // act
     const surfaces = {
       reportText: textRows(reportText(report), REPORT),
@@ -153,7 +142,7 @@ describe('a journey without a split', () => {
     });
     const rows: Counter[] = [{ version: '1', metric: 'enrolled', count: 3 }];
     const report = buildReport(plain, rows, []);
-    const forecast = forecastOf({ ...totals, counters: [{ metric: 'enrolled', count: 3 }] }, plain);
+    const forecast = forecastOf({ ...run, counters: [{ metric: 'enrolled', count: 3 }] }, plain);
     // act
     const surfaces = [reportText(report), reportHtml(report), forecastText(forecast), forecastPage(forecast)];
     // assert
