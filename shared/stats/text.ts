@@ -9,6 +9,7 @@ import {
   pValue,
   SKIP_LABELS,
   signedPercent,
+  splitMethods,
   variantLabel,
 } from './format.ts';
 import { OUTCOMES } from './keys.ts';
@@ -35,15 +36,7 @@ export function reportText(r: JourneyReport): string {
   out.push('');
   if (r.splits.length === 0) out.push(NO_SPLIT, '');
   for (const split of r.splits) {
-    const family = split.variants.find((v) => v.vsHoldout?.family !== undefined)?.vsHoldout?.family;
-    const adjusted =
-      family === undefined ? '' : `; p: Holm–Bonferroni adjusted over the ${family} variants compared`;
-    const strata = Math.max(0, ...split.variants.map((v) => v.vsHoldout?.strata ?? 0));
-    const test =
-      strata === 0
-        ? 'pooled two-proportion z-test vs holdout'
-        : `Cochran–Mantel–Haenszel test vs holdout within each of ${strata} versions`;
-    out.push(`Variants of "${split.stepId}" (rate: Wilson 95% interval; lift: ${test}${adjusted})`);
+    out.push(`Variants of "${split.stepId}" (${splitMethods(split.variants)})`);
     out.push(
       `  ${'variant'.padEnd(19)}${'assigned'.padStart(9)}${'conv'.padStart(7)}  ${'rate'.padEnd(7)} ${'95% CI'.padEnd(13)} ${'lift'.padStart(8)}  ${'p'.padStart(8)}  ${'revenue'.padStart(9)} ${'AOV'.padStart(8)} ${'rev/cust'.padStart(8)}  verdict`,
     );

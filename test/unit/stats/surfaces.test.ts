@@ -149,3 +149,18 @@ describe('a journey without a split', () => {
     expect(surfaces.map((s) => s.includes(NO_SPLIT))).toStrictEqual([true, true, true, true]);
   });
 });
+
+describe('the test behind the lift and p-value', () => {
+  it('the page names the test the text names: within each version once the split ran in several', () => {
+    // arrange: the same split counted in versions 1 and 2
+    const both = [...counters, ...counters.map((c) => ({ ...c, version: '2' }))];
+    const report = buildReport(journey, both, []);
+    // act
+    const text = reportText(report);
+    const page = reportHtml(report);
+    // assert
+    const named = 'Cochran–Mantel–Haenszel test vs holdout within each of 2 versions';
+    expect([text.includes(named), page.includes(named)]).toStrictEqual([true, true]);
+    expect(page).not.toContain('p (two-proportion z)');
+  });
+});
