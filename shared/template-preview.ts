@@ -77,12 +77,14 @@ function fill(context: Record<string, unknown>, path: string, deeper: boolean): 
 /**
  * Renders a template for a context; on missing variables, lists them all.
  * `at`: the instant `"now"` and `"today"` mean (the send's time; this
- * machine's clock when not given).
+ * machine's clock when not given); `timezone`: the zone dates print in (the
+ * customer's, as the send renders them).
  */
 export async function previewTemplate<T extends Template>(
   template: T,
   context: TemplateContext,
   at?: Date,
+  timezone = 'UTC',
 ): Promise<Preview<T>> {
   const missing: string[] = [];
   const read = pathsRead(template);
@@ -90,7 +92,7 @@ export async function previewTemplate<T extends Template>(
   const filled = new Set<string>();
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     try {
-      const rendered = await renderTemplate(template, { ...context, ...current }, undefined, at);
+      const rendered = await renderTemplate(template, { ...context, ...current }, timezone, at);
       return missing.length === 0 ? { ok: true, rendered } : { ok: false, missing };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

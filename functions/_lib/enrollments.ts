@@ -259,11 +259,19 @@ export async function recordSkip(
   });
 }
 
-/** The variant each split step assigns this enrollment (from its buckets, drawn at entry). */
-function variantsOf(journey: LiveJourney, plan: Enrollment): { stepId: string; variant: string }[] {
+/**
+ * The variant each split step assigns this enrollment (from its buckets, drawn at entry), with the
+ * experiment running there (its first version): the experiment's totals count the entrant.
+ */
+function variantsOf(
+  journey: LiveJourney,
+  plan: Enrollment,
+): { stepId: string; variant: string; experiment?: string }[] {
   return Object.entries(plan.buckets).flatMap(([stepId, bucket]) => {
     const variant = variantOf(journey.splits[stepId] ?? [], bucket);
-    return variant === undefined ? [] : [{ stepId, variant }];
+    if (variant === undefined) return [];
+    const running = journey.experiments?.find((e) => e.stepId === stepId && e.decision === undefined);
+    return [{ stepId, variant, ...(running === undefined ? {} : { experiment: running.fromVersion }) }];
   });
 }
 

@@ -20,7 +20,18 @@ import type { StatRow, StatsRepository } from './stats.ts';
 /** How often a running experiment's counters are read. */
 const CHECK_INTERVAL = 'PT1H';
 
-/** The counters of one split's variants, from the experiment's first version on. */
+/** The counts of one split's variants from its experiment's totals. */
+function totalCounts(
+  totals: ReadonlyMap<string, { assigned: number; converted: number }>,
+  variants: readonly { name: string; weight: number; holdout: boolean }[],
+): VariantCounts[] {
+  return variants.map((v) => ({ ...v, assigned: 0, converted: 0, ...totals.get(v.name) }));
+}
+
+/**
+ * The counters of one split's variants, from the experiment's first version on, summed over
+ * every counter of the journey: for an experiment begun before its totals were kept.
+ */
 function variantCounts(
   rows: readonly StatRow[],
   state: ExperimentState,
@@ -51,7 +62,7 @@ export class ExperimentJudge {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
-    private readonly stats: Pick<StatsRepository, 'read'>,
+    private readonly stats: Pick<StatsRepository, 'read' | 'experimentTotals'>,
     private readonly now: () => Date,
     /** Told when a decision is recorded (the caller's registry cache is stale then). */
     private readonly onDecided: () => void = () => {},
@@ -66,9 +77,8 @@ export class ExperimentJudge {
       if (state.decision !== undefined || (state.checkAt !== undefined && state.checkAt > now.toISOString()))
         continue;
       if (!(await this.claim(journey, index, state, now))) continue;
-      const { counters } = await this.stats.read(journey.journeyId);
       const split = Object.hasOwn(journey.splits, state.stepId) ? journey.splits[state.stepId] : undefined;
-      const variants = variantCounts(counters, state, split ?? []);
+      const variants = await this.counts(journey.journeyId, state, split ?? []);
       const verdict = judgeExperiment(state.experiment, state.startedAt, variants, now);
       const recorded =
         verdict.status === 'decided'
@@ -81,6 +91,20 @@ export class ExperimentJudge {
     }
     if (decided) this.onDecided();
     return decided;
+  }
+
+  /** The experiment's counts per variant: its totals, or for one begun before them, every counter. */
+  private async counts(
+    journeyId: string,
+    state: ExperimentState,
+    split: readonly { name: string; weight: number; holdout: boolean }[],
+  ): Promise<VariantCounts[]> {
+    if (state.totals === true)
+      return totalCounts(
+        await this.stats.experimentTotals(journeyId, state.stepId, state.fromVersion),
+        split,
+      );
+    return variantCounts((await this.stats.read(journeyId)).counters, state, split);
   }
 
   /** Takes the due look for this invocation; false when another took it or the experiment changed. */

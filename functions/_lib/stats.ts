@@ -3,13 +3,16 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { getItem, queryItems, updateItem } from '#functions/_lib/clients/document-calls.ts';
 import { now as clockNow } from '#functions/_lib/clock.ts';
 import type { TokenCounts } from '#shared/delivery/push-results.ts';
+import { RUNNING_AFTER_MS } from '#shared/ingest/live-journey.ts';
 import { METRICS } from '#shared/metrics.ts';
 import {
   counterAttribute,
   counterSetKey,
   dayAttribute,
   daySetKey,
+  experimentSetKey,
   isCounterSet,
+  parseExperimentAttribute,
   parseSetAttribute,
   type SetField,
   sumAttribute,
@@ -88,7 +91,17 @@ const CLOCK_SKEW_MS = 1000;
 /** Per-day counters expire: the report's daily chart looks back at most this far. */
 const DAY_RETENTION_SECONDS = 400 * 24 * 3600;
 
-export type StatKey = CounterKey & { journeyId: string };
+/**
+ * An experiment's totals expire this long after the last count added to them: a year and a day
+ * for its last enrollment to end, and a year and a day to read them (as a retired version's results).
+ */
+const EXPERIMENT_RETENTION_SECONDS = (2 * RUNNING_AFTER_MS) / 1000;
+
+/**
+ * `experiment`: for a variant's counter, the first version of the experiment the enrollment was
+ * counted in at that split (absent when none ran); the experiment's totals add it too.
+ */
+export type StatKey = CounterKey & { journeyId: string; experiment?: string };
 
 /**
  * `sum`: the values counted with the counter (money), when any; `valued`: how many of the counts
@@ -100,8 +113,11 @@ export type DayRow = DayKey & Totals;
 
 type Journey = { journeyId: string; version: string };
 
-/** The variant of each split step, assigned at entry (kept on the enrollment item). */
-type Variants = readonly { stepId: string; variant: string }[];
+/**
+ * The variant of each split step, assigned at entry (kept on the enrollment item), with the first
+ * version of the experiment it was counted in when one ran there.
+ */
+type Variants = readonly { stepId: string; variant: string; experiment?: string }[];
 
 export type EnrollmentStart = Journey & { variants: Variants };
 
@@ -175,10 +191,10 @@ export class StatsRepository {
   /** Counts an enrollment and its variants (called once, after the conditional write that starts it). */
   async recordEnrollment(start: EnrollmentStart, once?: CountOnce): Promise<CountResult> {
     const { journeyId, version, variants } = start;
-    const adds = new CounterAdds(variants[0]?.stepId);
+    const adds = new CounterAdds(variants[0]?.stepId, this.now);
     adds.counter({ version, metric: 'enrolled' });
-    for (const { stepId, variant } of variants)
-      adds.counter({ version, stepId, variant, metric: 'assigned' });
+    for (const { stepId, variant, experiment } of variants)
+      adds.counter({ version, stepId, variant, metric: 'assigned' }, 1, undefined, experiment);
     return this.write(journeyId, adds, once);
   }
 
@@ -190,7 +206,7 @@ export class StatsRepository {
     const { journeyId, version, stepId, status } = send;
     const reason =
       status === 'suppressed' || status === 'deferred' ? reasonCode(status, send.reason) : undefined;
-    const adds = new CounterAdds(undefined);
+    const adds = new CounterAdds(undefined, this.now);
     adds.counter({ version, stepId, metric: status, ...(reason === undefined ? {} : { reason }) });
     if (status === 'sent') adds.day({ day: dayOf(send.at), metric: 'sent', channel: send.channel }, send.at);
     const { unregistered = 0, invalidToken = 0, replaced = 0 } = send.tokens ?? {};
@@ -210,11 +226,11 @@ export class StatsRepository {
   async recordConversion(conversion: ConversionRecord, once?: CountOnce): Promise<CountResult> {
     const { journeyId, version, value, at } = conversion;
     const variants = conversion.variants ?? [];
-    const adds = new CounterAdds(variants[0]?.stepId);
+    const adds = new CounterAdds(variants[0]?.stepId, this.now);
     adds.counter({ version, metric: 'converted' }, 1, value);
     adds.day({ day: dayOf(at), metric: 'converted' }, at, value);
-    for (const { stepId, variant } of variants)
-      adds.counter({ version, stepId, variant, metric: 'converted' }, 1, value);
+    for (const { stepId, variant, experiment } of variants)
+      adds.counter({ version, stepId, variant, metric: 'converted' }, 1, value, experiment);
     if (conversion.lastStep !== undefined)
       adds.counter({ version, stepId: conversion.lastStep, metric: 'converted' }, 1, value);
     const result = await this.write(journeyId, adds, once);
@@ -227,7 +243,7 @@ export class StatsRepository {
     const { journeyId, version } = ending;
     const metric = outcomeMetric(ending.outcome);
     const variants = ending.variants ?? [];
-    const adds = new CounterAdds(variants[0]?.stepId);
+    const adds = new CounterAdds(variants[0]?.stepId, this.now);
     adds.counter({ version, metric });
     for (const { stepId, variant } of variants) adds.counter({ version, stepId, variant, metric });
     const result = await this.write(journeyId, adds, once);
@@ -237,21 +253,22 @@ export class StatsRepository {
 
   /** Adds to one counter (not idempotent: callers count only after a conditional write that is, or pass `once`). */
   async increment(key: StatKey, by = 1, sum?: number, once?: CountOnce): Promise<CountResult> {
-    const adds = new CounterAdds(undefined);
-    adds.counter(key, by, sum);
-    return this.write(key.journeyId, adds, once);
+    const adds = new CounterAdds(undefined, this.now);
+    const { journeyId, experiment, ...counter } = key;
+    adds.counter(counter, by, sum, experiment);
+    return this.write(journeyId, adds, once);
   }
 
   /** Adds to several counters of a journey in one write per item (a step's counters share one). */
   async incrementAll(journeyId: string, keys: readonly CounterKey[], by = 1, sum?: number): Promise<void> {
-    const adds = new CounterAdds(undefined);
+    const adds = new CounterAdds(undefined, this.now);
     for (const key of keys) adds.counter(key, by, sum);
     await this.write(journeyId, adds);
   }
 
   /** Adds to a per-day counter of a journey. */
   async incrementDay(journeyId: string, key: DayKey, at: Date, sum?: number): Promise<void> {
-    const adds = new CounterAdds(undefined);
+    const adds = new CounterAdds(undefined, this.now);
     adds.day(key, at, sum);
     await this.write(journeyId, adds);
   }
@@ -329,6 +346,36 @@ export class StatsRepository {
     const out = await getItem(this.db, { TableName: this.table, Key: key, ConsistentRead: true });
     const slot = out.Item?.[guardSlot(digest)];
     return typeof slot === 'string' && slot.slice(TIME_WIDTH) === digestText(digest);
+  }
+
+  /**
+   * The entrants and conversions of each variant of one experiment, shards
+   * summed: its own item's shards, whatever else the journey counts.
+   */
+  async experimentTotals(
+    journeyId: string,
+    stepId: string,
+    fromVersion: string,
+  ): Promise<Map<string, { assigned: number; converted: number }>> {
+    const sk = experimentSetKey(stepId, fromVersion);
+    const items = await Promise.all(
+      Array.from({ length: SHARDS }, (_, shard) =>
+        getItem(this.db, { TableName: this.table, Key: { pk: `${journeyId}#${shard}`, sk } }),
+      ),
+    );
+    // Variant names are data: a Map, never an object's keys.
+    const totals = new Map<string, { assigned: number; converted: number }>();
+    for (const { Item } of items) {
+      for (const [name, value] of Object.entries(Item ?? {})) {
+        const entry = parseExperimentAttribute(name);
+        if (entry === undefined || typeof value !== 'number') continue;
+        if (entry.metric !== 'assigned' && entry.metric !== 'converted') continue;
+        const total = totals.get(entry.variant) ?? { assigned: 0, converted: 0 };
+        total[entry.metric] += value;
+        totals.set(entry.variant, total);
+      }
+    }
+    return totals;
   }
 
   /** Every counter of a journey, shards summed. */
@@ -429,11 +476,19 @@ type CounterSet = { adds: Map<string, number>; expiresAt?: number };
 class CounterAdds {
   private readonly items = new Map<string, CounterSet>();
 
-  constructor(private readonly split: string | undefined) {}
+  constructor(
+    private readonly split: string | undefined,
+    private readonly now: () => Date = clockNow,
+  ) {}
 
-  counter(key: CounterKey, by = 1, sum?: number): void {
+  /** `experiment`: a variant counter's experiment (its first version), whose totals add it too. */
+  counter(key: CounterKey, by = 1, sum?: number, experiment?: string): void {
     const attribute = counterAttribute(key);
     this.add(counterSetKey(key, this.split), attribute, by, sum);
+    if (experiment === undefined || key.stepId === undefined || key.variant === undefined) return;
+    const at = Math.floor(this.now().getTime() / 1000);
+    this.add(experimentSetKey(key.stepId, experiment), attribute, by, sum).expiresAt =
+      at + EXPERIMENT_RETENTION_SECONDS;
   }
 
   day(key: DayKey, at: Date, sum?: number): void {

@@ -295,7 +295,7 @@ program
   .option('--html <file>', 'where to write the HTML body (default .journeys/preview/)')
   .option(
     '--at <time>',
-    'the send time "now" and "today" render at, ISO 8601 (default: journey time — the local runtime\'s clock, the wall clock with --aws)',
+    'the send time "now" and "today" render at, ISO 8601; a day (2026-03-05) is its start in the customer\'s time zone (default: journey time — the local runtime\'s clock, the wall clock with --aws)',
   )
   .option('--data-dir <dir>', DATA_DIR_HELP, '.journeys')
   .option('--endpoint <url>', 'local DynamoDB endpoint (default: the local runtime)')

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { DataSource } from '#infra/local/runtime/data.ts';
+import { zoneOf } from '#shared/delivery/policy.ts';
 import type { Journey } from '#shared/journey/schema.ts';
 import { Profile } from '#shared/profile/profile.ts';
 import { profileVariables } from '#shared/template-preview.ts';
@@ -58,7 +59,7 @@ function sourceOf(options: TemplateInputOptions): DataSource {
 /** The template context and notes on it, or why there is none (an unknown customer, a bad journey file). */
 export async function templateContext(
   options: TemplateInputOptions,
-): Promise<{ context: TemplateContext; notes: string[] } | string> {
+): Promise<{ context: TemplateContext; notes: string[]; zone: PreviewZone } | string> {
   let profile = Profile.parse({ userId: 'test' });
   if (options.customer !== undefined) {
     // Loaded on use: every command starts faster without the SDK clients it does not need.
@@ -87,5 +88,23 @@ export async function templateContext(
       unsubscribeUrl: 'https://example.com/unsubscribe?preview',
     },
     notes: context?.notes ?? [],
+    zone: zoneFor(profile, journey),
+  };
+}
+
+/** The time zone a message's dates print in, and why that one. */
+export type PreviewZone = { name: string; why: string };
+
+/** As the send times it: the customer's zone, else the journey's default, else UTC. */
+function zoneFor(profile: Profile, journey: Journey | undefined): PreviewZone {
+  const fallback = journey?.settings.defaultTimezone ?? 'UTC';
+  const name = zoneOf(profile, fallback);
+  if (name !== fallback || profile.timezone === name) return { name, why: "the customer's time zone" };
+  return {
+    name,
+    why:
+      journey === undefined
+        ? 'the customer has no time zone'
+        : `the customer has no time zone: the journey's default`,
   };
 }

@@ -23,6 +23,12 @@ export const ExperimentState = z.object({
   fromVersion: z.string(),
   /** When the experiment began (the deploy of fromVersion). */
   startedAt: z.string(),
+  /**
+   * Its entrants and conversions are summed in its own totals from its start (the stats table's
+   * experiment item), which a check reads; absent on experiments begun before those were kept,
+   * whose check sums the journey's counters.
+   */
+  totals: z.optional(z.literal(true)),
   /** When the counters are looked at next. */
   checkAt: z.optional(z.string()),
   /** The last look, while running. */
@@ -59,7 +65,15 @@ export function experimentStates(
         (p.decision !== undefined || p.weights === undefined || sameWeights(p.weights, weights)),
     );
     if (kept === undefined)
-      states.push({ stepId, key, experiment: step.experiment, weights, fromVersion: version, startedAt: at });
+      states.push({
+        stepId,
+        key,
+        experiment: step.experiment,
+        weights,
+        fromVersion: version,
+        startedAt: at,
+        totals: true,
+      });
     else states.push(kept.weights === undefined && kept.decision === undefined ? { ...kept, weights } : kept);
   }
   return states;

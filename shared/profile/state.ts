@@ -36,8 +36,14 @@ export const ActiveEnrollment = z.object({
   goalUntil: z.optional(z.string()),
   /** Why ingest stopped the execution (goal or exit event), for the outcome the status handler records. */
   stoppedBy: z.optional(z.enum(['goal', 'exit'])),
-  /** The variant assigned at entry for each split step (one per split of the journey): conversions and endings count per variant. */
-  variants: z.optional(z.array(z.object({ stepId: z.string(), variant: z.string() }))),
+  /**
+   * The variant assigned at entry for each split step (one per split of the journey): conversions and
+   * endings count per variant; `experiment`, the first version of the experiment running there at
+   * entry, whose totals count its conversion too.
+   */
+  variants: z.optional(
+    z.array(z.object({ stepId: z.string(), variant: z.string(), experiment: z.optional(z.string()) })),
+  ),
   /** The last message step sent: a conversion is also counted for it. */
   lastStep: z.optional(z.string()),
   /** When the goal was reached and its value: what the conversion's count holds, kept for its retry. */

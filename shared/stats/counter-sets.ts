@@ -10,7 +10,12 @@
  * - a step item, `=s#<version>#<step>`: one step's counters (messages, provider
  *   feedback, events, failures, the conversions it is the last message of),
  *   and the variant counters of any further split step;
- * - a day item, `=d#<day>`: one UTC day's counters, which expire.
+ * - a day item, `=d#<day>`: one UTC day's counters, which expire;
+ * - an experiment item, `=x#<split step>#<first version>`: the entrants and
+ *   conversions of each variant of one experiment over all its versions,
+ *   added in the same handler call as the version's own counters, so that
+ *   deciding it reads this item's shards and nothing else; it expires when
+ *   nothing was added for as long as results are kept.
  *
  * Worst case, the largest journey validate accepts: a split owns at most 100
  * counted variants (integer weights summing to 100; a weight of 0 is never
@@ -52,6 +57,7 @@ function unpart(value: string): string | undefined {
 const VERSION_ITEM = '=v#';
 const STEP_ITEM = '=s#';
 const DAY_ITEM = '=d#';
+const EXPERIMENT_ITEM = '=x#';
 const SUM = '$';
 const VALUED = '*';
 const PRIOR_SUM = '+';
@@ -66,6 +72,24 @@ export function counterSetKey(key: CounterKey, split: string | undefined): strin
 /** The sort key of a day's counter set (UTC day, `YYYY-MM-DD`). */
 export function daySetKey(day: string): string {
   return `${DAY_ITEM}${day}`;
+}
+
+/** The sort key of an experiment's totals: its split step and the first version it counts. */
+export function experimentSetKey(stepId: string, fromVersion: string): string {
+  return `${EXPERIMENT_ITEM}${part(stepId)}#${part(fromVersion)}`;
+}
+
+/**
+ * A count attribute of an experiment's totals read back into its metric and
+ * variant; undefined for sums, keys, guard slots and anything else.
+ */
+export function parseExperimentAttribute(name: string): { metric: string; variant: string } | undefined {
+  if (PREFIXES.some(([prefix]) => name.startsWith(prefix))) return undefined;
+  const first = name.indexOf('#');
+  const second = first < 0 ? -1 : name.indexOf('#', first + 1);
+  if (second < 0) return undefined;
+  const metric = unpart(name.slice(0, first));
+  return metric === undefined ? undefined : { metric, variant: name.slice(second + 1) };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { EntrySkipReason } from '../journey/entry/entries.ts';
-import type { JourneyReport } from './report.ts';
+import type { JourneyReport, VariantResult } from './report.ts';
 import type { Rate } from './statistics.ts';
 
 /** Number formats shared by the text and HTML reports. */
@@ -15,6 +15,34 @@ export function interval(rate: Rate | undefined): string {
 export function signedPercent(value: number | undefined): string {
   if (value === undefined) return '—';
   return `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)}%`;
+}
+
+/**
+ * How a split's figures were computed, as the text and the page both say it: the rate's interval,
+ * the test behind lift and p (pooled, or within each version once the split ran in several), and
+ * the adjustment of p over several variants.
+ */
+export function splitMethods(variants: readonly VariantResult[]): string {
+  const family = variants.find((v) => v.vsHoldout?.family !== undefined)?.vsHoldout?.family;
+  const adjusted =
+    family === undefined ? '' : `; p: Holm–Bonferroni adjusted over the ${family} variants compared`;
+  const strata = Math.max(0, ...variants.map((v) => v.vsHoldout?.strata ?? 0));
+  const test =
+    strata === 0
+      ? 'pooled two-proportion z-test vs holdout'
+      : `Cochran–Mantel–Haenszel test vs holdout within each of ${strata} versions`;
+  return `rate: Wilson 95% interval; lift: ${test}${adjusted}`;
+}
+
+/** What every surface says in place of the variants of a journey that has no split. */
+export const NO_SPLIT = 'This journey has no split.';
+
+/**
+ * A variant as every surface names it: its name, then what sets it apart (a holdout; a variant the
+ * live version no longer declares), as the page's tags beside it.
+ */
+export function variantLabel(name: string, marks: { holdout?: boolean; removed?: boolean }): string {
+  return `${name}${marks.holdout === true ? ' (holdout)' : ''}${marks.removed === true ? ' (removed)' : ''}`;
 }
 
 export function amount(value: number | undefined): string {

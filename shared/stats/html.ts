@@ -4,10 +4,12 @@ import {
   everyDay,
   expiredNote,
   interval,
+  NO_SPLIT,
   percent,
   pValue,
   SKIP_LABELS,
   signedPercent,
+  splitMethods,
 } from './format.ts';
 import { OUTCOMES } from './keys.ts';
 import { reasonLabel } from './reasons.ts';
@@ -192,7 +194,7 @@ ${parts.join('\n')}
 }
 
 function variantTable(report: JourneyReport): string {
-  if (report.splits.length === 0) return '<p>This journey has no split.</p>';
+  if (report.splits.length === 0) return `<p>${NO_SPLIT}</p>`;
   return report.splits
     .map((split) => {
       const rows = split.variants.map(
@@ -212,8 +214,8 @@ function variantTable(report: JourneyReport): string {
           ? ''
           : `<p class="experiment">${escapeHtml(experimentLine(experiment))}</p>\n`;
       return `<h3>Split “${escapeHtml(split.stepId)}”</h3>
-${note}
-<table class="variants"><thead><tr><th>variant</th><th>assigned</th><th>converted</th><th>rate</th><th>95% CI (Wilson)</th><th>lift vs holdout</th><th>p (two-proportion z)</th><th>verdict</th><th>revenue</th><th>AOV</th><th>revenue / customer</th></tr></thead>
+${note}<p class="note">${escapeHtml(splitMethods(split.variants))}</p>
+<table class="variants"><thead><tr><th>variant</th><th>assigned</th><th>converted</th><th>rate</th><th>95% CI (Wilson)</th><th>lift vs holdout</th><th>p</th><th>verdict</th><th>revenue</th><th>AOV</th><th>revenue / customer</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>`;
     })
     .join('\n');

@@ -39,7 +39,7 @@ export type DayCounter = DayKey & { count: number; sum?: number; valued?: number
  */
 type Money = { revenue?: number; aov?: number; perRecipient?: number };
 
-type VariantResult = {
+export type VariantResult = {
   name: string;
   holdout: boolean;
   /** Drawn by an earlier version only: shown so the table adds up, never compared (it ran at another time). */

@@ -4,10 +4,13 @@ import {
   everyDay,
   expiredNote,
   interval,
+  NO_SPLIT,
   percent,
   pValue,
   SKIP_LABELS,
   signedPercent,
+  splitMethods,
+  variantLabel,
 } from './format.ts';
 import { OUTCOMES } from './keys.ts';
 import { reasonLabel } from './reasons.ts';
@@ -31,22 +34,15 @@ export function reportText(r: JourneyReport): string {
       `Entry skipped  ${SKIP_LABELS.map(([reason, label]) => `${label} ${r.skipped[reason]}`).join('   ')}`,
     );
   out.push('');
+  if (r.splits.length === 0) out.push(NO_SPLIT, '');
   for (const split of r.splits) {
-    const family = split.variants.find((v) => v.vsHoldout?.family !== undefined)?.vsHoldout?.family;
-    const adjusted =
-      family === undefined ? '' : `; p: Holm–Bonferroni adjusted over the ${family} variants compared`;
-    const strata = Math.max(0, ...split.variants.map((v) => v.vsHoldout?.strata ?? 0));
-    const test =
-      strata === 0
-        ? 'pooled two-proportion z-test vs holdout'
-        : `Cochran–Mantel–Haenszel test vs holdout within each of ${strata} versions`;
-    out.push(`Variants of "${split.stepId}" (rate: Wilson 95% interval; lift: ${test}${adjusted})`);
+    out.push(`Variants of "${split.stepId}" (${splitMethods(split.variants)})`);
     out.push(
       `  ${'variant'.padEnd(19)}${'assigned'.padStart(9)}${'conv'.padStart(7)}  ${'rate'.padEnd(7)} ${'95% CI'.padEnd(13)} ${'lift'.padStart(8)}  ${'p'.padStart(8)}  ${'revenue'.padStart(9)} ${'AOV'.padStart(8)} ${'rev/cust'.padStart(8)}  verdict`,
     );
     for (const v of split.variants) {
       out.push(
-        `  ${(v.name + (v.holdout ? ' (holdout)' : v.removed ? ' (removed)' : '')).padEnd(19)}${String(v.assigned).padStart(9)}${String(v.converted).padStart(7)}  ${percent(v.rate?.value).padEnd(7)} ${interval(v.rate).padEnd(13)} ${signedPercent(v.vsHoldout?.lift).padStart(8)}  ${pValue(v.vsHoldout?.p).padStart(8)}  ${amount(v.money.revenue).padStart(9)} ${amount(v.money.aov).padStart(8)} ${amount(v.money.perRecipient).padStart(8)}  ${v.holdout ? 'baseline' : (v.vsHoldout?.verdict ?? '—')}`,
+        `  ${variantLabel(v.name, v).padEnd(19)}${String(v.assigned).padStart(9)}${String(v.converted).padStart(7)}  ${percent(v.rate?.value).padEnd(7)} ${interval(v.rate).padEnd(13)} ${signedPercent(v.vsHoldout?.lift).padStart(8)}  ${pValue(v.vsHoldout?.p).padStart(8)}  ${amount(v.money.revenue).padStart(9)} ${amount(v.money.aov).padStart(8)} ${amount(v.money.perRecipient).padStart(8)}  ${v.holdout ? 'baseline' : (v.vsHoldout?.verdict ?? '—')}`,
       );
     }
     const experiment = r.experiments.find((e) => e.stepId === split.stepId);

@@ -8,26 +8,37 @@ import type { Template, TemplateContext } from '#shared/templates.ts';
 import { writeOutputFile } from '../files.ts';
 import { fail, paint, terminalText } from '../output.ts';
 import { journeyTimeOf } from '../runtime-client.ts';
-import { loadTemplate, type TemplateInputOptions, templateContext } from '../template-input.ts';
+import {
+  loadTemplate,
+  type PreviewZone,
+  type TemplateInputOptions,
+  templateContext,
+} from '../template-input.ts';
 
 export type PreviewOptions = TemplateInputOptions & { customer: string; html?: string; at?: string };
 
 /** The instant a preview renders `"now"` and `"today"` at, and where it comes from; no instant when none is known. */
 type RenderedAt = { at: Date; source: string } | { at: undefined; dataDir: string };
 
+/** `--at` as a calendar day (`2026-03-05`, `20260305`, `2026-W10-4`, `2026-064`): no time of day. */
+const DAY_ONLY = /^(\d{4}-?\d{2}-?\d{2}|\d{4}-?W\d{2}-?\d|\d{4}-?\d{3})$/;
+
 /**
  * The instant `"now"` and `"today"` render at: `--at` (an ISO 8601 instant, or a day for its
- * midnight UTC); else journey time — the local runtime's clock on the data folder (running, or
- * where it stopped), the wall clock on AWS, where journey time is the wall clock. A local folder
- * that has no journey time yet has none: never this machine's clock, so the same preview prints
- * the same message.
+ * start in the time zone the message's dates print in: the day as the customer lives it); else
+ * journey time — the local runtime's clock on the data folder (running, or where it stopped), the
+ * wall clock on AWS, where journey time is the wall clock. A local folder that has no journey time
+ * yet has none: never this machine's clock, so the same preview prints the same message.
  */
-async function renderedAt(options: PreviewOptions): Promise<RenderedAt | string> {
+async function renderedAt(options: PreviewOptions, zone: PreviewZone): Promise<RenderedAt | string> {
   if (options.at !== undefined) {
-    const parsed = DateTime.fromISO(options.at, { zone: 'utc' });
+    const day = DAY_ONLY.test(options.at.trim());
+    const parsed = DateTime.fromISO(options.at.trim(), { zone: day ? zone.name : 'utc' });
     if (!parsed.isValid)
-      return `--at must be an ISO 8601 instant, e.g. 2026-03-05T09:00:00Z; got "${options.at}"`;
-    return { at: parsed.toJSDate(), source: '--at' };
+      return `--at must be an ISO 8601 instant or day, e.g. 2026-03-05T09:00:00Z or 2026-03-05; got "${options.at}"`;
+    if (!day) return { at: parsed.toJSDate(), source: '--at' };
+    const source = `--at: the start of ${parsed.toISODate()} in ${zone.name}, ${zone.why}`;
+    return { at: parsed.toJSDate(), source };
   }
   if (options.aws)
     return { at: new Date(), source: 'journey time on AWS: the wall clock; --at <time> for another' };
@@ -48,13 +59,19 @@ async function previewAt<T extends Template>(
   template: T,
   context: TemplateContext,
   when: RenderedAt,
+  zone: PreviewZone,
 ): Promise<{ preview: Preview<T>; at: string } | string> {
-  if (when.at !== undefined)
+  if (when.at !== undefined) {
+    // Said when --at gave an instant: the dates below print in another zone than the one it was given in.
+    const shown = when.source === '--at' ? `, shown in ${zone.name} (${zone.why})` : '';
     return {
-      preview: await previewTemplate(template, context, when.at),
-      at: `${when.at.toISOString()} (${when.source})`,
+      preview: await previewTemplate(template, context, when.at, zone.name),
+      at: `${when.at.toISOString()} (${when.source})${shown}`,
     };
-  const [first, second] = await Promise.all(PROBES.map((probe) => previewTemplate(template, context, probe)));
+  }
+  const [first, second] = await Promise.all(
+    PROBES.map((probe) => previewTemplate(template, context, probe, zone.name)),
+  );
   if (first === undefined || second === undefined || JSON.stringify(first) !== JSON.stringify(second))
     return `the template renders "now" or "today", and ${when.dataDir} has no journey time yet (no runtime has run on it): give the send time with --at <ISO 8601 time>, e.g. --at 2026-03-05T09:00:00Z`;
   return { preview: first, at: 'not used (the template renders no "now" or "today")' };
@@ -79,14 +96,14 @@ function fileNamePart(id: string): string {
 
 /** `journeys preview <template> --customer <id>`: the message as that customer would get it. */
 export async function previewCommand(name: string, options: PreviewOptions): Promise<void> {
-  const when = await renderedAt(options);
-  if (typeof when === 'string') return fail(when);
   const template = await loadTemplate(options.templatesDir, name);
   if (typeof template === 'string') return fail(template);
   const input = await templateContext(options);
   if (typeof input === 'string') return fail(input);
+  const when = await renderedAt(options, input.zone);
+  if (typeof when === 'string') return fail(when);
   for (const note of input.notes) process.stderr.write(`note: ${note}\n`);
-  const rendered = await previewAt(template, input.context, when);
+  const rendered = await previewAt(template, input.context, when, input.zone);
   if (typeof rendered === 'string') return fail(rendered);
   const { preview } = rendered;
   if (!preview.ok) {

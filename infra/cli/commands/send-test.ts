@@ -48,7 +48,8 @@ export async function sendTestCommand(name: string, options: SendTestOptions): P
   const input = await templateContext(options);
   if (typeof input === 'string') return fail(input);
   for (const note of input.notes) process.stderr.write(`note: ${note}\n`);
-  const preview = await previewTemplate(template, input.context);
+  // Dates print in the customer's time zone, as the send of a journey step prints them.
+  const preview = await previewTemplate(template, input.context, undefined, input.zone.name);
   if (!preview.ok) {
     fail(`${name} cannot be rendered, nothing sent:`);
     for (const variable of preview.missing) process.stderr.write(`  missing variable ${variable}\n`);

@@ -1,4 +1,4 @@
-import { amount } from '#shared/stats/format.ts';
+import { amount, NO_SPLIT, variantLabel } from '#shared/stats/format.ts';
 import { dayChart, escapeHtml, REPORT_STYLE } from '#shared/stats/html.ts';
 import { type Forecast, feedbackRows } from '../run/forecast.ts';
 import { usd } from './text.ts';
@@ -81,14 +81,15 @@ ${f.unknown.length === 0 ? '' : `<h2>Outcome unknown</h2>\n${rows(f.unknown, ['r
 <h2>Conversions per variant</h2>
 ${rows(
   f.variants.map((v) => [
-    `${v.step} / ${v.variant}`,
-    v.assigned,
-    v.converted,
+    `${v.step} / ${variantLabel(v.variant, v)}`,
+    // As journeys report prints them: the same figures read alike on every surface.
+    String(v.assigned),
+    String(v.converted),
     v.rate === undefined ? '—' : `${(v.rate * 100).toFixed(1)}%`,
     ...(f.revenue === undefined ? [] : [amount(v.revenue), amount(v.aov)]),
   ]),
   ['variant', 'assigned', 'converted', 'rate', ...(f.revenue === undefined ? [] : ['revenue', 'AOV'])],
-  'no split in this journey',
+  NO_SPLIT,
 )}
 <h2>Outcomes</h2>
 ${rows(f.outcomes, ['ended', 'count'])}

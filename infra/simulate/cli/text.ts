@@ -1,4 +1,4 @@
-import { amount, everyDay } from '#shared/stats/format.ts';
+import { amount, everyDay, NO_SPLIT, variantLabel } from '#shared/stats/format.ts';
 import { type Forecast, feedbackRows } from '../run/forecast.ts';
 
 /** The forecast as text for a terminal: a few short tables, figures right-aligned. */
@@ -94,13 +94,14 @@ export function forecastText(f: Forecast): string {
     section(
       'Conversions per variant',
       f.variants.length === 0
-        ? '  no split in this journey'
+        ? `  ${NO_SPLIT}`
         : table([
             ['split / variant', 'assigned', 'converted', 'rate', ...(valued ? ['revenue', 'AOV'] : [])],
             ...f.variants.map((v) => [
-              `${v.step} / ${v.variant}`,
-              n(v.assigned),
-              n(v.converted),
+              `${v.step} / ${variantLabel(v.variant, v)}`,
+              // As journeys report prints them: the same figures read alike on every surface.
+              String(v.assigned),
+              String(v.converted),
               pct(v.rate),
               ...(valued ? [amount(v.revenue), amount(v.aov)] : []),
             ]),

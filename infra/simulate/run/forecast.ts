@@ -40,6 +40,8 @@ export type Forecast = {
   variants: {
     step: string;
     variant: string;
+    /** The split's holdout: marked as `journeys report` marks it. */
+    holdout?: true;
     assigned: number;
     enrolled: number;
     converted: number;
@@ -116,6 +118,7 @@ export function forecastOf(totals: Totals, journey: Journey): Forecast {
       return {
         step,
         variant,
+        ...(isHoldout(journey, step, variant) ? { holdout: true as const } : {}),
         ...drawn,
         ...(goal && v.enrolled > 0 ? { rate: v.converted / v.enrolled } : {}),
         ...moneyOf(v),
@@ -247,6 +250,12 @@ function declaredVariants(journey: Journey): Map<string, Drawn> {
       variants.set(`${stepId}\u0000${v.name}`, { enrolled: 0, converted: 0, sum: 0, valued: 0 });
   }
   return variants;
+}
+
+/** Whether a split's variant is its holdout. */
+function isHoldout(journey: Journey, stepId: string, name: string): boolean {
+  const step = Object.hasOwn(journey.steps, stepId) ? journey.steps[stepId] : undefined;
+  return step?.type === 'split' && step.variants.some((v) => v.name === name && v.holdout);
 }
 
 /** Where a variant is declared: its split's place among the steps, then its own (the order a marketer wrote). */

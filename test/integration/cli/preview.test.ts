@@ -14,6 +14,14 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'preview-'));
   const { deps } = ingestDeps(db);
   await ingestEvent(deps, identify('u-ana', { firstName: 'Ana', email: 'ana@example.com' }));
+  await ingestEvent(
+    deps,
+    identify('u-la', { firstName: 'Lu', phone: '+15555550100', timezone: 'America/Los_Angeles' }),
+  );
+  await ingestEvent(
+    deps,
+    identify('u-tokyo', { firstName: 'Kei', phone: '+815555550100', timezone: 'Asia/Tokyo' }),
+  );
   // A name holding terminal escape sequences: clear the screen, write the clipboard (OSC 52).
   await ingestEvent(
     deps,
@@ -127,6 +135,48 @@ describe('journeys preview', () => {
     expect(at.stdout).toContain('at: 2031-07-04T09:30:00.000Z (--at)');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('--at must be an ISO 8601 instant');
+  });
+
+  it("renders dates in the customer's time zone, as the send does, and reads --at <day> as the start of that day there", async () => {
+    // arrange: a template that prints the time it is sent
+    const templates = join(dir, 'zoned');
+    await mkdir(templates, { recursive: true });
+    const body = 'Sent {{ "now" | date: "%Y-%m-%d %H:%M" }}';
+    await writeFile(join(templates, 'zoned.json'), JSON.stringify({ channel: 'sms', body }));
+    const run = (customer: string, at: string) =>
+      runCli([
+        'preview',
+        'zoned',
+        '--customer',
+        customer,
+        '--endpoint',
+        db.endpoint,
+        '--templates-dir',
+        templates,
+        '--at',
+        at,
+      ]);
+    // act
+    const instant = await run('u-la', '2026-03-05T09:00:00Z');
+    const laDay = await run('u-la', '2026-03-05');
+    const tokyoDay = await run('u-tokyo', '2026-03-05');
+    const utcDay = await run('u-ana', '2026-03-05');
+    // assert
+    expect(instant.stdout).toContain('body: Sent 2026-03-05 01:00');
+    expect(instant.stdout).toContain(
+      "at: 2026-03-05T09:00:00.000Z (--at), shown in America/Los_Angeles (the customer's time zone)",
+    );
+    expect(laDay.stdout).toContain('body: Sent 2026-03-05 00:00');
+    expect(laDay.stdout).toContain(
+      "at: 2026-03-05T08:00:00.000Z (--at: the start of 2026-03-05 in America/Los_Angeles, the customer's time zone)",
+    );
+    expect(tokyoDay.stdout).toContain('body: Sent 2026-03-05 00:00');
+    expect(tokyoDay.stdout).toContain(
+      'at: 2026-03-04T15:00:00.000Z (--at: the start of 2026-03-05 in Asia/Tokyo',
+    );
+    expect(utcDay.stdout).toContain(
+      'at: 2026-03-05T00:00:00.000Z (--at: the start of 2026-03-05 in UTC, the customer has no time zone)',
+    );
   });
 
   it('renders "now" at the journey time of the data folder, never the machine clock, and asks for --at when it has none', async () => {

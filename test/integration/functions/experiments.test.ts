@@ -13,8 +13,21 @@ import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { ACCOUNT_PREFIX, ingestDeps, track } from './harness.ts';
 
 let db: LocalDynamo;
+/** Items the stats table returned, whatever the call (a query's page, a get). */
+let statsItemsRead = 0;
 beforeAll(async () => {
   db = await startDynalite('experiments');
+  db.doc.middlewareStack.add(
+    (next) => async (args) => {
+      const out = await next(args);
+      const input = args.input as { TableName?: string };
+      const output = out.output as { Items?: unknown[]; Item?: unknown };
+      if (input.TableName === db.tables.stats)
+        statsItemsRead += (output.Items?.length ?? 0) + (output.Item === undefined ? 0 : 1);
+      return out;
+    },
+    { step: 'initialize', name: 'countStatsItems' },
+  );
 });
 afterAll(async () => db.stop());
 
@@ -74,9 +87,24 @@ async function seed(
   converted: number,
 ) {
   const stats = new StatsRepository(db.doc, db.tables.stats);
-  const key = { journeyId, version, stepId: 'ab', variant };
+  // Counted in the experiment the live journey runs at the split, as entry and conversion count them.
+  const experiment = (await live(journeyId))?.fromVersion;
+  const key = { journeyId, version, stepId: 'ab', variant, experiment };
   await stats.increment({ ...key, metric: 'assigned' }, assigned);
   await stats.increment({ ...key, metric: 'converted' }, converted);
+}
+
+/** Counters of other steps, versions and days: nothing the experiment sums. */
+async function seedUnrelated(journeyId: string, count: number) {
+  const stats = new StatsRepository(db.doc, db.tables.stats);
+  for (let i = 0; i < count; i++) {
+    await stats.increment({ journeyId, version: '1', stepId: `step-${i}`, metric: 'sent' });
+    await stats.incrementDay(
+      journeyId,
+      { day: `2026-01-${String((i % 28) + 1).padStart(2, '0')}`, metric: 'sent', channel: 'email' },
+      NOW,
+    );
+  }
 }
 
 function judge(now = NOW) {
@@ -185,5 +213,51 @@ describe('experiments: the decision against dynalite', () => {
     const state = await live('exp-edit');
     expect(state?.fromVersion).toBe('3');
     expect(state?.decision?.winner).toBe('a');
+  });
+
+  it("a check reads the experiment's own totals: as many items beside a hundred unrelated counters as beside none", async () => {
+    // arrange: the same experiment and counts in two journeys, one of them with many other counters.
+    for (const id of ['exp-bare', 'exp-busy']) {
+      await deploy(journeyInput(id, 'significant'), '1');
+      await seed(id, '1', 'a', 1000, 100);
+      await seed(id, '1', 'b', 1000, 200);
+    }
+    await seedUnrelated('exp-busy', 60);
+    const reads: number[] = [];
+    // act
+    for (const id of ['exp-bare', 'exp-busy']) {
+      const entry = await new RegistryRepository(db.doc, db.tables.journeys).get(id);
+      if (entry === undefined) throw new Error('not deployed');
+      statsItemsRead = 0;
+      await judge().checkDue(entry);
+      reads.push(statsItemsRead);
+    }
+    // assert
+    expect(reads[1]).toBe(reads[0]);
+    expect((await live('exp-bare'))?.decision?.winner).toBe('b');
+    expect((await live('exp-busy'))?.decision?.winner).toBe('b');
+  });
+
+  it("entries and conversions add to the experiment's totals what they add to its variants' counters", async () => {
+    // arrange
+    await deploy(journeyInput('exp-write', 'P7D'), '1');
+    const { deps } = ingestDeps(db, () => NOW);
+    const customers = Array.from({ length: 12 }, (_, i) => `w${i}`);
+    // act
+    for (const customer of customers) await ingestEvent(deps, track(customer, 'Go'));
+    for (const customer of customers.slice(0, 5)) await ingestEvent(deps, track(customer, 'Buy'));
+    // assert
+    const stats = new StatsRepository(db.doc, db.tables.stats);
+    const counted = new Map<string, { assigned: number; converted: number }>();
+    for (const row of await stats.funnel('exp-write')) {
+      if (row.stepId !== 'ab' || row.variant === undefined) continue;
+      const total = counted.get(row.variant) ?? { assigned: 0, converted: 0 };
+      if (row.metric === 'assigned' || row.metric === 'converted') total[row.metric] += row.count;
+      counted.set(row.variant, total);
+    }
+    const totals = await stats.experimentTotals('exp-write', 'ab', '1');
+    expect(totals).toStrictEqual(counted);
+    const sum = (metric: 'assigned' | 'converted') => [...totals.values()].reduce((n, t) => n + t[metric], 0);
+    expect([sum('assigned'), sum('converted')]).toStrictEqual([12, 5]);
   });
 });

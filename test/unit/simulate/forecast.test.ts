@@ -3,8 +3,9 @@ import { forecastPage } from '#infra/simulate/cli/html.ts';
 import { forecastText } from '#infra/simulate/cli/text.ts';
 import { forecastOf } from '#infra/simulate/run/forecast.ts';
 import { LAMBDA_PROFILE, PRICES } from '#infra/simulate/run/prices.ts';
-import { mergeTotals, type Totals } from '#infra/simulate/run/totals.ts';
+import { mergeTotals } from '#infra/simulate/run/totals.ts';
 import { Journey } from '#shared/journey/schema.ts';
+import { totals } from '../../support/simulate-totals.ts';
 
 const journey = Journey.parse({
   id: 'bill',
@@ -13,32 +14,6 @@ const journey = Journey.parse({
   start: 'hello',
   steps: { hello: { type: 'email', template: 't', next: 'done' }, done: { type: 'exit' } },
 });
-
-function totals(more: Partial<Totals>): Totals {
-  return {
-    customers: 10,
-    events: 10,
-    enrolled: 10,
-    failures: 0,
-    sent: [['email', 10]],
-    sentByDay: [['2026-03-02', 'email', 10]],
-    sentByLocalHour: [],
-    deferred: [],
-    suppressed: [],
-    unknown: [],
-    invocations: [],
-    failedExecutions: [],
-    counters: [],
-    transitions: 20,
-    executions: 10,
-    providers: { emails: 10, sms: 0, push: 0, events: 0 },
-    feedback: [],
-    setup: { reads: 0, writes: 0 },
-    run: { reads: 0, writes: 0 },
-    endedAt: Date.parse('2026-03-03T00:00:00Z'),
-    ...more,
-  };
-}
 
 describe('forecastOf', () => {
   it('bills every Lambda function the run called, delivery feedback included', () => {
@@ -89,10 +64,10 @@ describe('forecastOf', () => {
     const page = forecastPage(forecast);
     // assert
     expect(text).toMatch(/Deferred \(tried again later\), by reason\n {2}none/);
-    expect(text).toContain('no split in this journey');
+    expect(text).toContain('This journey has no split.');
     expect(page).toMatch(/<h2>Deferred, by reason<\/h2>\n<p>none<\/p>/);
     expect(page).toMatch(/<h2>Not sent, by reason<\/h2>\n<p>none<\/p>/);
-    expect(page).toMatch(/<h2>Conversions per variant<\/h2>\n<p>no split in this journey<\/p>/);
+    expect(page).toMatch(/<h2>Conversions per variant<\/h2>\n<p>This journey has no split\.<\/p>/);
     expect(page).not.toMatch(/<tbody><\/tbody>/);
   });
 
@@ -165,9 +140,9 @@ describe('forecastOf', () => {
       ['control', 0, 0, undefined],
     ]);
     expect(text).toMatch(/\n {2}pick \/ a +10 +3 +30\.0%\n/);
-    expect(text).toMatch(/\n {2}pick \/ control +0 +0 +—\n/);
+    expect(text).toMatch(/\n {2}pick \/ control \(holdout\) +0 +0 +—\n/);
     expect(page).toContain(
-      '<td>pick / control</td><td class="n">0</td><td class="n">0</td><td class="n">—</td>',
+      '<td>pick / control (holdout)</td><td class="n">0</td><td class="n">0</td><td class="n">—</td>',
     );
     // one word for the number, as `journeys report` says it: in the text, on the page and in the JSON
     expect(text).toMatch(/\n {2}split \/ variant +assigned +converted +rate\n/);
