@@ -86,6 +86,16 @@ function both(
   };
 }
 
+/** A cache of at most `bound` parses over `parse`, and the expressions `parse` itself was called with. */
+function countedCache(parse: Parse, bound: number): { calls: string[]; cached: Parse } {
+  const calls: string[] = [];
+  const counting: Parse = (input, options) => {
+    calls.push(input);
+    return parse(input, options);
+  };
+  return { calls, cached: cachedParse(counting as never, bound) as unknown as Parse };
+}
+
 describe('dynalite expression parsing from a cache', () => {
   it('gives a repeated update expression the parse of its own values, and marks the same names and values used', () => {
     // arrange
@@ -174,12 +184,7 @@ describe('dynalite expression parsing from a cache', () => {
 
   it('answers one expression sent with a name of each customer’s from one parse, as the parser would', () => {
     // arrange: a trait or token named after the customer, as profiles store them
-    const calls: string[] = [];
-    const counting: Parse = (input, options) => {
-      calls.push(input);
-      return update(input, options);
-    };
-    const cached = cachedParse(counting as never, 2) as unknown as Parse;
+    const { calls, cached } = countedCache(update, 2);
     const input = 'SET #t = :t, #e = :e, #m.#t = :t REMOVE #old';
     const names = (i: number) => ({
       '#t': `tok:token-${i}`,
@@ -250,12 +255,7 @@ describe('dynalite expression parsing from a cache', () => {
   });
 
   it('keeps at most its bound of parses, and still answers as the parser past it', () => {
-    const calls: string[] = [];
-    const counting: Parse = (input, options) => {
-      calls.push(input);
-      return condition(input, options);
-    };
-    const cached = cachedParse(counting as never, 2) as unknown as Parse;
+    const { calls, cached } = countedCache(condition, 2);
     const parseOf = (n: number) =>
       cached(`#a = :v${n}`, { context: context({ '#a': 'a' }, { [`:v${n}`]: { N: `${n}` } }) });
 
