@@ -64,11 +64,7 @@ async function measure(customers: number, idleSeconds: number): Promise<void> {
   const { clock, sfn } = runtime.services;
   await runtime.settled();
   const empty = sample();
-  const events = Array.from({ length: customers }, (_, i) => [
-    identify(`memory-${i}`, 'Etc/GMT'),
-    track(`memory-${i}`, 'Cart Updated', { cartId: `cart-${i}`, total: 40 }),
-  ]).flat();
-  await putEvents(runtime, events);
+  await enroll(runtime, customers);
   await runtime.settled();
   const inWait = sample();
   await runtime.advanceTo(clock.nowMs() + 2 * 3_600_000);
@@ -88,6 +84,19 @@ async function measure(customers: number, idleSeconds: number): Promise<void> {
   if (idleSeconds > 0) await idleInWallTime(runtime, customers, idleSeconds);
   await runtime.stop();
   await box.remove();
+}
+
+/**
+ * Sends each customer's identify and cart event. The events are built here
+ * and dropped once sent: the samples count what the runtime keeps, not the
+ * bench's own copy of what it sent (about 0.8 KB of heap per customer).
+ */
+async function enroll(runtime: LocalRuntime, customers: number): Promise<void> {
+  const events = Array.from({ length: customers }, (_, i) => [
+    identify(`memory-${i}`, 'Etc/GMT'),
+    track(`memory-${i}`, 'Cart Updated', { cartId: `cart-${i}`, total: 40 }),
+  ]).flat();
+  await putEvents(runtime, events);
 }
 
 /** The runtime left alone as under `npm start`: journey time follows the wall clock, every timer runs. */

@@ -86,6 +86,16 @@ function both(
   };
 }
 
+/** A cache of at most `bound` parses over `parse`, and the expressions `parse` itself was called with. */
+function countedCache(parse: Parse, bound: number): { calls: string[]; cached: Parse } {
+  const calls: string[] = [];
+  const counting: Parse = (input, options) => {
+    calls.push(input);
+    return parse(input, options);
+  };
+  return { calls, cached: cachedParse(counting as never, bound) as unknown as Parse };
+}
+
 describe('dynalite expression parsing from a cache', () => {
   it('gives a repeated update expression the parse of its own values, and marks the same names and values used', () => {
     // arrange
@@ -172,13 +182,80 @@ describe('dynalite expression parsing from a cache', () => {
     ).toMatch(/refused|Invalid|not defined|incorrect|Incorrect|BETWEEN|type/);
   });
 
+  it('answers one expression sent with a name of each customer’s from one parse, as the parser would', () => {
+    // arrange: a trait or token named after the customer, as profiles store them
+    const { calls, cached } = countedCache(update, 2);
+    const input = 'SET #t = :t, #e = :e, #m.#t = :t REMOVE #old';
+    const names = (i: number) => ({
+      '#t': `tok:token-${i}`,
+      '#e': 'email',
+      '#m': 'meta',
+      '#old': `t:gone-${i}`,
+    });
+    const values = (i: number) => ({ ':t': { S: `token ${i}` }, ':e': { S: `c${i}@example.com` } });
+
+    // act
+    const runs = [1, 2, 3, 4, 5].map((i) => both(update, cached, input, names(i), values(i)));
+
+    // assert: each customer gets its own names and values, from the one parse of the shape
+    for (const { expected, actual } of runs) expect(actual).toEqual(expected);
+    expect(JSON.stringify(runs[4]?.actual.result)).toContain('tok:token-5');
+    expect(JSON.stringify(runs[4]?.actual.result)).not.toContain('token-4');
+    expect(calls).toHaveLength(1);
+  });
+
+  it.each([
+    [
+      'two names of one attribute',
+      'SET #a = :x, #b = :y',
+      [
+        { '#a': 'a', '#b': 'b' },
+        { '#a': 'c', '#b': 'c' },
+      ],
+    ],
+    ['a name equal to one spelled out', 'SET a = :x, #b = :y', [{ '#b': 'b' }, { '#b': 'a' }]],
+    [
+      'a name under an equal one',
+      'SET #m.#k = :x, #n = :y',
+      [
+        { '#m': 'm', '#k': 'k', '#n': 'n' },
+        { '#m': 'm', '#k': 'k', '#n': 'm' },
+      ],
+    ],
+    [
+      'a comparison of a path with itself',
+      '#a < #b',
+      [
+        { '#a': 'a', '#b': 'b' },
+        { '#a': 'a', '#b': 'a' },
+      ],
+    ],
+    ['an empty name', 'SET #a = :x', [{ '#a': 'a' }, { '#a': '' }]],
+  ] as const)('refuses as the parser does names that change the paths: %s', (_case, input, nameSets) => {
+    const parse = input.startsWith('SET') ? update : condition;
+    const cached = cachedParse(parse as never) as unknown as Parse;
+    const values = { ':x': { N: '1' }, ':y': { N: '2' } };
+    const results = [...nameSets, ...nameSets].map((names) => both(parse, cached, input, names, values));
+    for (const { expected, actual } of results) expect(actual).toEqual(expected);
+    expect(JSON.stringify(results[1]?.actual.result)).toMatch(/refused|overlap|distinct|not defined/i);
+  });
+
+  it('answers names that are names of Object’s own properties as the parser does', () => {
+    const cached = cachedParse(update as never) as unknown as Parse;
+    const input = 'SET #a.#b = :x, #c = :x REMOVE #d';
+    const sets = [
+      { '#a': 'm', '#b': 'k', '#c': 'c', '#d': 'd' },
+      { '#a': '__proto__', '#b': 'constructor', '#c': 'toString', '#d': 'hasOwnProperty' },
+      { '#a': 'constructor', '#b': '__proto__', '#c': 'valueOf', '#d': '__proto__' },
+    ];
+    for (const names of [...sets, ...sets]) {
+      const { expected, actual } = both(update, cached, input, names, { ':x': { N: '1' } });
+      expect(actual).toEqual(expected);
+    }
+  });
+
   it('keeps at most its bound of parses, and still answers as the parser past it', () => {
-    const calls: string[] = [];
-    const counting: Parse = (input, options) => {
-      calls.push(input);
-      return condition(input, options);
-    };
-    const cached = cachedParse(counting as never, 2) as unknown as Parse;
+    const { calls, cached } = countedCache(condition, 2);
     const parseOf = (n: number) =>
       cached(`#a = :v${n}`, { context: context({ '#a': 'a' }, { [`:v${n}`]: { N: `${n}` } }) });
 

@@ -17,14 +17,18 @@ class ValueRef {
 }
 
 type Entry = {
-  /** The parse, with each of the request's values replaced by a {@link ValueRef}. */
+  /** The parse, with each of the request's values replaced by a {@link ValueRef}, and names by placeholders. */
   template: unknown;
   /** The names and values the expression uses (a parse marks them used). */
   names: readonly string[];
   values: readonly string[];
 };
 
-/** Parses kept per parser: the product sends a few dozen expression shapes; tests with generated names more. */
+/**
+ * Parses kept per parser: the product sends a few dozen expression shapes
+ * (names of a customer's own, such as a trait or a token, do not make a
+ * shape of their own); tests with generated expressions more.
+ */
 export const MAX_CACHED_PARSES = 2_000;
 
 /** The parsers of dynalite's validations (one module each), by the file of the dynalite they belong to. */
@@ -38,13 +42,14 @@ const installed = new Map<string, boolean>();
  * condition, filter, projection) with a generated PEG parser, resolving the
  * request's names and values as it goes: about a tenth of the CPU of a
  * DynamoDB call in-process. From here on a parse is answered from a cache
- * when the same expression came with the same names and values of the same
- * types: the parser's checks on values look at their types only, except in
- * BETWEEN (compares the bounds) and attribute_type (reads its value), which
- * are never cached. A cached answer is the parse the parser wrote, copied,
- * with this request's values where the earlier request's were, and marks the
- * same names and values used; errors are never cached (the parser answers
- * them itself). `dynaliteMain` names another copy of dynalite (tests).
+ * when the same expression came with values of the same types and names
+ * equal where the earlier ones were: the parser's checks on values look at
+ * their types only, except in BETWEEN (compares the bounds) and
+ * attribute_type (reads its value), which are never cached; its checks on
+ * names only compare document paths. A cached answer is the parse the parser
+ * wrote, copied, with this request's names and values where the earlier
+ * request's were, and marks the same names and values used; errors are never
+ * cached (the parser answers them itself). `dynaliteMain` names another copy of dynalite (tests).
  * Returns whether the parsers are cached (false when dynalite's files are not
  * where this expects them: then nothing is replaced).
  */
@@ -78,45 +83,85 @@ export function cachedParse(parse: Parse, maxEntries = MAX_CACHED_PARSES): Parse
   const cache = new Map<string, Entry>();
   return (input, options) => {
     const context = options.context;
-    const key = cacheKey(input, context);
-    if (key === undefined) return parse(input, options);
-    const hit = cache.get(key);
-    if (hit !== undefined) {
-      markUsed(context, hit.names, hit.values);
-      return withValues(hit.template, context.attrVals ?? {});
+    const shape = shapeOf(input, context);
+    if (shape === undefined) return parse(input, options);
+    const hit = cache.get(shape.key) ?? learn(parse, input, options, shape);
+    if (hit === undefined) return parse(input, options);
+    if (!cache.has(shape.key)) {
+      if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string);
+      cache.set(shape.key, hit);
     }
-    // A parse of its own, to learn which names and values the expression uses.
-    const probe: ParseContext = {
-      ...context,
-      unusedAttrNames: flags(context.attrNames),
-      unusedAttrVals: flags(context.attrVals),
-    };
-    let parsed: unknown;
-    try {
-      parsed = parse(input, { ...options, context: probe });
-    } catch {
-      return parse(input, options);
-    }
-    if (typeof parsed !== 'object' || parsed === null) return parse(input, options);
-    const names = used(context.attrNames, probe.unusedAttrNames);
-    const values = used(context.attrVals, probe.unusedAttrVals);
-    if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string);
-    cache.set(key, { template: withRefs(parsed, context.attrVals ?? {}), names, values });
-    markUsed(context, names, values);
-    return parsed;
+    markUsed(context, hit.names, hit.values);
+    return withValues(hit.template, context.attrVals ?? {}, context.attrNames ?? {});
   };
 }
 
 /**
- * What a parse depends on: the expression, the names, and each value's type
- * (the type dynalite's parsers see: the first of theirs the value holds).
- * Undefined when it depends on a value's content.
+ * The parse of an expression's shape: parsed with each name that stands for
+ * an attribute of its own replaced by its {@link placeholderName}, and each
+ * value by a {@link ValueRef}. Undefined when the parser refuses it (the
+ * parser then answers the request itself, in its own words).
  */
-function cacheKey(input: string, context: ParseContext): string | undefined {
-  if (/between|attribute_type/i.test(input)) return undefined;
-  let values = '';
-  for (const [name, value] of Object.entries(context.attrVals ?? {})) values += `${name}=${typeOf(value)},`;
-  return `${input}\u0000${JSON.stringify(context.attrNames ?? null)}\u0000${values}`;
+function learn(parse: Parse, input: string, options: Parameters<Parse>[1], shape: Shape): Entry | undefined {
+  const context = options.context;
+  const probe: ParseContext = {
+    ...context,
+    attrNames: shape.names,
+    unusedAttrNames: flags(context.attrNames),
+    unusedAttrVals: flags(context.attrVals),
+  };
+  let parsed: unknown;
+  try {
+    parsed = parse(input, { ...options, context: probe });
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  return {
+    template: withRefs(parsed, context.attrVals ?? {}),
+    names: used(context.attrNames, probe.unusedAttrNames),
+    values: used(context.attrVals, probe.unusedAttrVals),
+  };
+}
+
+/** What a parse depends on ({@link shapeOf}), and the names to parse the shape with. */
+type Shape = { key: string; names: Record<string, unknown> | null | undefined };
+
+/**
+ * Marks an attribute name in a cached parse: a character no expression or
+ * parser output holds, and the position of the request's name it stands for.
+ */
+const PLACEHOLDER = '\u0001';
+
+function placeholderName(position: number): string {
+  return `${PLACEHOLDER}${position}`;
+}
+
+/**
+ * What a parse depends on: the expression, each value's type (the type
+ * dynalite's parsers see: the first of theirs the value holds), and of the
+ * names only which are equal — the parsers compare document paths, never
+ * read a name — unless a name could be equal to one the expression spells
+ * out (then the name itself). So an expression sent with a name of each
+ * customer's (a trait, a token) is one entry, not one per customer.
+ * Undefined when the parse depends on a value's content.
+ */
+function shapeOf(input: string, context: ParseContext): Shape | undefined {
+  if (/between|attribute_type/i.test(input) || input.includes(PLACEHOLDER)) return undefined;
+  const parts: string[] = [input];
+  for (const [name, value] of Object.entries(context.attrVals ?? {})) parts.push(`${name}=${typeOf(value)}`);
+  if (context.attrNames === undefined || context.attrNames === null)
+    return { key: parts.join('\u0000'), names: context.attrNames };
+  const names: Record<string, unknown> = Object.create(null);
+  const firstOf = new Map<unknown, string>();
+  Object.entries(context.attrNames).forEach(([name, value], position) => {
+    const spelled = typeof value !== 'string' || value === '' || input.includes(value);
+    const stands = spelled ? value : (firstOf.get(value) ?? placeholderName(position));
+    if (!spelled) firstOf.set(value, stands as string);
+    names[name] = stands;
+    parts.push(`${name}${spelled ? `=${JSON.stringify(value)}` : `~${stands}`}`);
+  });
+  return { key: parts.join('\u0000'), names };
 }
 
 const TYPES = ['S', 'N', 'B', 'NULL', 'BOOL', 'SS', 'NS', 'BS', 'L', 'M'];
@@ -153,18 +198,37 @@ function withRefs(parsed: unknown, values: Record<string, unknown>): unknown {
   });
 }
 
-/** A copy of a cached parse with each reference replaced by the request's value of that name. */
-function withValues(template: unknown, values: Record<string, unknown>): unknown {
-  return copy(template, (node) => (node instanceof ValueRef ? { value: values[node.name] } : undefined));
+/**
+ * A copy of a cached parse with each value reference replaced by the
+ * request's value of that name, and each placeholder name by the request's
+ * name at that position.
+ */
+function withValues(
+  template: unknown,
+  values: Record<string, unknown>,
+  names: Record<string, unknown>,
+): unknown {
+  const spelled = Object.values(names);
+  return copy(
+    template,
+    (node) => (node instanceof ValueRef ? { value: values[node.name] } : undefined),
+    (text) => (text.startsWith(PLACEHOLDER) ? spelled[Number(text.slice(PLACEHOLDER.length))] : text),
+  );
 }
 
 /**
  * A deep copy of arrays and objects (keeping their prototypes, and shared
- * parts shared), where `replace` may answer a node's replacement.
+ * parts shared), where `replace` may answer a node's replacement and `text`
+ * a string's.
  */
-function copy(root: unknown, replace: (node: object) => { value: unknown } | ValueRef | undefined): unknown {
+function copy(
+  root: unknown,
+  replace: (node: object) => { value: unknown } | ValueRef | undefined,
+  text: (value: string) => unknown = (value) => value,
+): unknown {
   const copies = new Map<object, unknown>();
   const visit = (node: unknown): unknown => {
+    if (typeof node === 'string') return text(node);
     if (typeof node !== 'object' || node === null) return node;
     const replaced = replace(node);
     if (replaced instanceof ValueRef) return replaced;
@@ -179,7 +243,8 @@ function copy(root: unknown, replace: (node: object) => { value: unknown } | Val
     }
     const out: Record<string, unknown> = Object.create(Object.getPrototypeOf(node));
     copies.set(node, out);
-    for (const [field, value] of Object.entries(node)) out[field] = visit(value);
+    // Names are keys too (a parse's set of paths): written as the parser writes them, by assignment.
+    for (const [field, value] of Object.entries(node)) out[String(text(field))] = visit(value);
     return out;
   };
   return visit(root);

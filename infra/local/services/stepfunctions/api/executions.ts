@@ -61,6 +61,52 @@ export const ExecutionRecord = z.object({
 export type ExecutionRecord = z.infer<typeof ExecutionRecord>;
 
 /**
+ * The record with its fields in one order, each written out. A record
+ * built by spreading another (`{ ...record, status }`) gets a property
+ * dictionary of its own, about twice the heap of one built field by field,
+ * and a waiting execution's record is held for as long as it waits.
+ */
+export function executionRecord(r: ExecutionRecord): ExecutionRecord {
+  return {
+    executionArn: r.executionArn,
+    stateMachineArn: r.stateMachineArn,
+    machine: r.machine,
+    name: r.name,
+    status: r.status,
+    input: r.input,
+    output: r.output,
+    error: r.error,
+    cause: r.cause,
+    startDate: r.startDate,
+    stopDate: r.stopDate,
+    version: r.version,
+    alias: r.alias,
+    stateMachineVersionArn: r.stateMachineVersionArn,
+    stateMachineAliasArn: r.stateMachineAliasArn,
+    visited: r.visited,
+    transitions: r.transitions,
+    parked: r.parked === undefined ? undefined : parkedExecution(r.parked),
+  };
+}
+
+/** A waiting execution's continuation with its fields written out (see {@link executionRecord}). */
+function parkedExecution(p: ParkedExecution): ParkedExecution {
+  const entries = p.entries;
+  return {
+    state: p.state,
+    input: p.input,
+    visited: p.visited,
+    retries: p.retries,
+    entries:
+      entries === undefined
+        ? undefined
+        : { current: entries.current, at: entries.at, counts: entries.counts },
+    wait: p.wait,
+    revision: p.revision,
+  };
+}
+
+/**
  * Closed executions are kept as long as their histories; by default
  * {@link HISTORY_RETENTION_DAYS} days of journey time after they closed, and
  * only the newest {@link MAX_KEPT_HISTORIES} (the `retention` option).

@@ -12,7 +12,12 @@ import {
   TaskTokenRegistry,
 } from '../runner/runner.ts';
 import { executionArn, machineArn, parseExecutionArn, parseMachineArn } from './arns.ts';
-import type { ExecutionLog, ExecutionRecord, ParkedExecution } from './executions.ts';
+import {
+  type ExecutionLog,
+  type ExecutionRecord,
+  executionRecord,
+  type ParkedExecution,
+} from './executions.ts';
 import { type HistoryEvent, HistoryRecorder, historyFromRecord } from './history.ts';
 
 /** A history that starts over from the execution's start (its parked history was lost). */
@@ -185,13 +190,12 @@ export class LocalStepFunctions {
 
   /** An execution parks: its history and continuation go to disk, a timer or token listener waits for it. */
   private async park(record: ExecutionRecord, entry: Running, parked: ParkedExecution): Promise<void> {
-    const { parked: _previous, ...base } = record;
-    const waiting: ExecutionRecord = {
-      ...base,
+    const waiting = executionRecord({
+      ...record,
       visited: parked.visited,
       transitions: parked.visited.length + parked.retries,
       parked,
-    };
+    });
     this.running.delete(record.executionArn);
     if (entry.stop !== undefined) {
       // Stopped while it was parking: it ends here.
@@ -528,9 +532,9 @@ export class LocalStepFunctions {
   }
 
   private async finish(record: ExecutionRecord, entry: Running, outcome: ExecutionOutcome): Promise<void> {
-    const { parked: _parked, ...base } = record;
-    const ended: ExecutionRecord = {
-      ...base,
+    const ended = executionRecord({
+      ...record,
+      parked: undefined,
       status: outcome.status,
       stopDate: this.nowSeconds(),
       output: outcome.output === undefined ? undefined : JSON.stringify(outcome.output),
@@ -538,7 +542,7 @@ export class LocalStepFunctions {
       cause: entry.stop?.cause ?? outcome.cause,
       visited: outcome.visited,
       transitions: outcome.transitions,
-    };
+    });
     try {
       entry.history?.end(ended);
       await this.options.executions.write(ended);
