@@ -141,15 +141,9 @@ export class ProfileValueError extends JourneyError {
  * A send an earlier attempt made fail for good, met again (a retry that wrote
  * the count the failure still owed, or a duplicate invocation): it ends the
  * same way, under the same name, so the step takes its failure policy.
- * `counted`: this invocation wrote the failure's count (its metric is counted
- * with it, once).
  */
 export class RecordedFailureError extends JourneyError {
-  constructor(
-    name: ErrorName,
-    message: string,
-    readonly counted: boolean,
-  ) {
+  constructor(name: ErrorName, message: string) {
     super(name, message, false);
   }
 }

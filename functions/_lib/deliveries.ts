@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { getItem, putItem, updateItem } from '#functions/_lib/clients/document-calls.ts';
 import type { TokenCounts, TokenOutcome } from '#shared/delivery/push-results.ts';
@@ -19,19 +20,39 @@ const FEEDBACK_PENDING = 'countPending';
  */
 const COUNT_PENDING = 'countPending';
 
+/**
+ * On a delivery record: what a push's token results add to the counters,
+ * from an attempt whose outcome is not counted (a failure a retry may
+ * overcome). The next count of the message carries them, once: the settle
+ * that counts removes them, and a mark written without its own token counts
+ * (the failure path's, a stale attempt's) takes these.
+ */
+const TOKENS_OWED = 'tokensOwed';
+
+const TokenCountsSchema = z.object({
+  unregistered: z.optional(z.number()),
+  invalidToken: z.optional(z.number()),
+  replaced: z.optional(z.number()),
+});
+
+/** The token counts a record owes, if any. */
+function owedTokens(record: Record<string, unknown> | undefined): TokenCounts | undefined {
+  return TokenCountsSchema.safeParse(record?.[TOKENS_OWED]).data;
+}
+
+/**
+ * On a delivery record: the invocation that removed the count's mark (a
+ * random id per removal), so that one whose answer was lost can tell it did.
+ */
+const COUNTED_BY = 'countedBy';
+
 const PendingMark = z.object({
   p: z.number(),
   s: z.enum(['sent', 'suppressed', 'deferred', 'failed', 'unknown']),
   r: z.optional(z.string()),
   t: z.string(),
   /** A push's token results, counted with the message. */
-  k: z.optional(
-    z.object({
-      unregistered: z.optional(z.number()),
-      invalidToken: z.optional(z.number()),
-      replaced: z.optional(z.number()),
-    }),
-  ),
+  k: z.optional(TokenCountsSchema),
 });
 
 /**
@@ -48,10 +69,17 @@ export type PendingCount = {
   tokens?: TokenCounts;
 };
 
-function pendingOf(deliveryId: string, value: unknown, retry: boolean): PendingCount | undefined {
+/** `owed`: the record's token counts, which a mark without its own carries. */
+function pendingOf(
+  deliveryId: string,
+  value: unknown,
+  retry: boolean,
+  owed?: TokenCounts,
+): PendingCount | undefined {
   const mark = PendingMark.safeParse(value);
   if (!mark.success) return undefined;
-  const { p, s, r, t, k } = mark.data;
+  const { p, s, r, t } = mark.data;
+  const k = mark.data.k ?? owed;
   return {
     id: `${deliveryId}#${s}#${p}`,
     pendingAt: p,
@@ -70,7 +98,11 @@ function markOf(
   now: Date,
   reason: string | undefined,
   tokens?: TokenCounts,
-): { mark: z.infer<typeof PendingMark>; pending: PendingCount } {
+): {
+  mark: z.infer<typeof PendingMark>;
+  pending: PendingCount;
+  withOwed: (owed?: TokenCounts) => PendingCount;
+} {
   const mark = {
     p: clockNow().getTime(),
     s: status,
@@ -78,7 +110,8 @@ function markOf(
     t: now.toISOString(),
     ...(tokens === undefined ? {} : { k: tokens }),
   };
-  return { mark, pending: pendingOf(deliveryId, mark, false) as PendingCount };
+  const withOwed = (owed?: TokenCounts) => pendingOf(deliveryId, mark, false, owed) as PendingCount;
+  return { mark, pending: withOwed(), withOwed };
 }
 
 /**
@@ -145,12 +178,17 @@ export type Claim =
    * `deferred`: the record was deferred (its output): a retry of the attempt that deferred it, come back
    * before its time to settle the deferral's count, ends deferred again without counting it twice.
    */
+  /**
+   * `carried`: token counts an earlier attempt's push left uncounted (its failure was not final): the
+   * outcome this claim counts carries them.
+   */
   | {
       kind: 'claimed';
       attempt: number;
       tookOverUnknown?: true;
       orphanSlot?: string;
       pending?: PendingCount;
+      carried?: TokenCounts;
       deferred?: Extract<SendMessageOutput, { status: 'deferred' }>;
     }
   /** `unreadable`: the record is there but not one this code can read; its outcome is unknown. */
@@ -262,8 +300,10 @@ export class DeliveriesRepository {
       });
       const before = out.Attributes;
       const attempt = (typeof before?.attempts === 'number' ? before.attempts : 0) + 1;
-      const pending = pendingOf(deliveryId, before?.[COUNT_PENDING], true);
-      const owed = pending === undefined ? {} : { pending };
+      const tokens = owedTokens(before);
+      const pending = pendingOf(deliveryId, before?.[COUNT_PENDING], true, tokens);
+      // Owed tokens go with the first count written: the mark found, else this claim's outcome.
+      const owed = pending !== undefined ? { pending } : tokens === undefined ? {} : { carried: tokens };
       const earlier = SendMessageOutput.safeParse(before?.output);
       if (before?.status === 'deferred' && earlier.success && earlier.data.status === 'deferred')
         return { kind: 'claimed', attempt, ...owed, deferred: earlier.data };
@@ -297,12 +337,13 @@ export class DeliveriesRepository {
         unreadable: true,
       };
     }
+    const tokens = owedTokens(record);
     if (item.data.output != null && item.data.status !== 'sending') {
-      const pending = pendingOf(deliveryId, record?.[COUNT_PENDING], true);
+      const pending = pendingOf(deliveryId, record?.[COUNT_PENDING], true, tokens);
       return { kind: 'done', output: item.data.output, ...(pending === undefined ? {} : { pending }) };
     }
     if (item.data.status === 'failed') {
-      const pending = pendingOf(deliveryId, record?.[COUNT_PENDING], true);
+      const pending = pendingOf(deliveryId, record?.[COUNT_PENDING], true, tokens);
       const { failedError, detail } = item.data;
       return {
         kind: 'failed',
@@ -315,7 +356,7 @@ export class DeliveriesRepository {
     if (leaseUntil > now.getTime()) return { kind: 'busy', until: new Date(leaseUntil) };
     const output: SendMessageOutput = { status: 'unknown', reason: STALE_REASON };
     // Only the first to see the stale attempt settles it (and counts it).
-    const settled = await this.settleIf(deliveryId, 'sending', 'unknown', output, now, STALE_REASON);
+    const settled = await this.settleIf(deliveryId, 'sending', 'unknown', output, now, STALE_REASON, tokens);
     // Another attempt claimed it meanwhile: come back shortly and see that attempt's outcome.
     return settled !== undefined
       ? { kind: 'stale', output, pending: settled }
@@ -337,17 +378,18 @@ export class DeliveriesRepository {
   ): Promise<
     { counted: 'failed' | 'unknown' | 'none'; orphanSlot?: string; pending?: PendingCount } | Date | undefined
   > {
-    const { mark, pending } = markOf(deliveryId, 'failed', now, undefined);
+    const { mark, withOwed } = markOf(deliveryId, 'failed', now, undefined);
     try {
-      await updateItem(this.db, {
+      const out = await updateItem(this.db, {
         TableName: this.table,
         Key: { deliveryId },
         UpdateExpression: 'SET failureCounted = :now, #pending = :mark',
         ConditionExpression: '#status = :failed AND attribute_not_exists(failureCounted)',
         ExpressionAttributeNames: { '#status': 'status', '#pending': COUNT_PENDING },
         ExpressionAttributeValues: { ':failed': 'failed', ':now': now.toISOString(), ':mark': mark },
+        ReturnValues: 'ALL_NEW',
       });
-      return { counted: 'failed', pending };
+      return { counted: 'failed', pending: withOwed(owedTokens(out.Attributes)) };
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
     }
@@ -375,7 +417,7 @@ export class DeliveriesRepository {
     deliveryId: string,
     now: Date,
   ): Promise<{ counted: 'failed'; orphanSlot?: string; pending: PendingCount } | undefined> {
-    const { mark, pending } = markOf(deliveryId, 'failed', now, undefined);
+    const { mark, withOwed } = markOf(deliveryId, 'failed', now, undefined);
     try {
       const out = await updateItem(this.db, {
         TableName: this.table,
@@ -397,6 +439,7 @@ export class DeliveriesRepository {
         ReturnValues: 'ALL_OLD',
       });
       const slot = out.Attributes?.reservedAt;
+      const pending = withOwed(owedTokens(out.Attributes));
       return typeof slot === 'string'
         ? { counted: 'failed', orphanSlot: slot, pending }
         : { counted: 'failed', pending };
@@ -490,7 +533,8 @@ export class DeliveriesRepository {
    * Records the outcome of a claimed delivery; with `attempt`, only while that attempt holds the claim.
    * `counted`: the outcome is counted, its count marked pending in the same write (the count it owes, returned);
    * otherwise no mark is left (the attempt wrote any earlier one's count when it claimed). A failure counted
-   * is final (`counted.error`: its error's name): no attempt claims the send again.
+   * is final (`counted.error`: its error's name): no attempt claims the send again. `uncounted`: token
+   * counts of an outcome not counted, kept on the record for the next count (which removes them).
    */
   async settle(
     deliveryId: string,
@@ -500,17 +544,19 @@ export class DeliveriesRepository {
     detail?: string,
     attempt?: number,
     counted?: { reason?: string; error?: string; tokens?: TokenCounts },
+    uncounted?: TokenCounts,
   ): Promise<PendingCount | undefined> {
     const owed =
       counted === undefined ? undefined : markOf(deliveryId, status, now, counted.reason, counted.tokens);
     const final = status === 'failed' && counted !== undefined;
+    const carry = owed === undefined && uncounted !== undefined;
     await this.held(deliveryId, attempt, {
       UpdateExpression: `SET #status = :status, updatedAt = :now, #output = :output, detail = :detail${
         owed === undefined ? '' : ', #pending = :mark'
-      }${final ? ', failureCounted = :now, failedError = :error' : ''} REMOVE leaseUntil${
-        owed === undefined ? ', #pending' : ''
-      }`,
-      names: { '#status': 'status', '#output': 'output', '#pending': COUNT_PENDING },
+      }${final ? ', failureCounted = :now, failedError = :error' : ''}${
+        carry ? ', #tokens = :tokens' : ''
+      } REMOVE leaseUntil${owed === undefined ? ', #pending' : ''}${carry ? '' : ', #tokens'}`,
+      names: { '#status': 'status', '#output': 'output', '#pending': COUNT_PENDING, '#tokens': TOKENS_OWED },
       values: {
         ':status': status,
         ':now': now.toISOString(),
@@ -518,25 +564,46 @@ export class DeliveriesRepository {
         ':detail': detail ?? null,
         ...(owed === undefined ? {} : { ':mark': owed.mark }),
         ...(final ? { ':error': counted.error ?? null } : {}),
+        ...(carry ? { ':tokens': uncounted } : {}),
       },
     });
     return owed?.pending;
   }
 
-  /** The count a record owed is written: its mark is removed (unless a later settle replaced it). */
-  async countWritten(deliveryId: string, pending: PendingCount): Promise<void> {
-    try {
-      await updateItem(this.db, {
+  /**
+   * The count a record owed is written: its mark is removed (unless a later
+   * settle replaced it, or another invocation removed it first). True for
+   * the one invocation that removed it — the one that publishes the count's
+   * metric — also when the answer to its removal was lost.
+   */
+  async countWritten(deliveryId: string, pending: PendingCount): Promise<boolean> {
+    const by = randomUUID();
+    const remove = () =>
+      updateItem(this.db, {
         TableName: this.table,
         Key: { deliveryId },
-        UpdateExpression: 'REMOVE #pending',
+        UpdateExpression: 'SET #by = :by REMOVE #pending',
         ConditionExpression: '#pending.p = :p',
-        ExpressionAttributeNames: { '#pending': COUNT_PENDING },
-        ExpressionAttributeValues: { ':p': pending.pendingAt },
+        ExpressionAttributeNames: { '#pending': COUNT_PENDING, '#by': COUNTED_BY },
+        ExpressionAttributeValues: { ':p': pending.pendingAt, ':by': by },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       });
-    } catch (error) {
+    // Refused: removed already, by this call (an answer lost, its retry refused) or by another.
+    const removedHere = async (error: unknown) => {
       if (!isConditionFailed(error)) throw error;
+      const record =
+        refusedItem(error) ??
+        (await getItem(this.db, { TableName: this.table, Key: { deliveryId }, ConsistentRead: true })).Item;
+      return record?.[COUNTED_BY] === by;
+    };
+    try {
+      await remove();
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return removedHere(error);
     }
+    // Failed without an answer: once more, and the record tells whether the first landed.
+    return remove().then(() => true, removedHere);
   }
 
   /** Settles a delivery only while it is still `from`; false when another attempt got there first. */
@@ -547,14 +614,18 @@ export class DeliveriesRepository {
     output: SendMessageOutput,
     now: Date,
     detail: string,
+    owed?: TokenCounts,
   ): Promise<PendingCount | undefined> {
-    const { mark, pending } = markOf(deliveryId, status, now, undefined);
+    const { mark, withOwed } = markOf(deliveryId, status, now, undefined);
+    const pending = withOwed(owed);
     try {
       await updateItem(this.db, {
         TableName: this.table,
         Key: { deliveryId },
+        // A new attempt number: the attempt settled here, should it still be running (slower than its
+        // lease), writes nothing more over the outcome recorded for it.
         UpdateExpression:
-          'SET #status = :status, updatedAt = :now, #output = :output, detail = :detail, #pending = :mark REMOVE leaseUntil',
+          'SET #status = :status, updatedAt = :now, #output = :output, detail = :detail, #pending = :mark REMOVE leaseUntil ADD attempts :one',
         // Guards against settling a record a live attempt has just claimed again.
         ConditionExpression: '#status = :from AND leaseUntil < :nowMs',
         ExpressionAttributeNames: { '#status': 'status', '#output': 'output', '#pending': COUNT_PENDING },
@@ -566,6 +637,7 @@ export class DeliveriesRepository {
           ':now': now.toISOString(),
           ':output': output,
           ':detail': detail,
+          ':one': 1,
         },
       });
       return pending;

@@ -47,6 +47,24 @@ export type RetireOptions = {
   at: Date;
 };
 
+/**
+ * What a count for a version whose counter item is gone (or never was) may
+ * do: `live`, create it without expiry; a number, create it with the expiry
+ * of the retired version's results; `expired`, nothing (the version's results
+ * expired: a new item would start them again, alone).
+ */
+export type VersionRetention = 'live' | 'expired' | number;
+
+/** `retired`: the note's list; `now`: epoch seconds. */
+export function retentionOf(retired: readonly Retired[], version: string, now: number): VersionRetention {
+  const noted = retired.find((r) => r.version === version);
+  if (noted !== undefined) return noted.expiresAt > now ? noted.expiresAt : 'expired';
+  // Older than every retirement a full note keeps: retired long ago, its results expired.
+  const oldest = Math.min(...retired.map((r) => Number(r.version)));
+  const older = retired.length >= RETIRED_KEPT && Number(version) < oldest;
+  return older ? 'expired' : 'live';
+}
+
 export class StatsRetention {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -81,7 +99,7 @@ export class StatsRetention {
       await this.expire(pk, sk, expiresAt);
       versions.add(version);
     }
-    if (versions.size > 0) await this.note(journeyId, [...versions], expiresAt);
+    await this.note(journeyId, [...versions], expiresAt, options.keep);
     return [...versions];
   }
 
@@ -126,11 +144,16 @@ export class StatsRetention {
     }
   }
 
-  /** Notes the retirement, newest first and bounded; the note lives as long as the last results it tells of, and a year. */
-  private async note(journeyId: string, versions: string[], expiresAt: number): Promise<void> {
+  /**
+   * Notes the retirement, newest first and bounded; the note lives as long as the last results it tells of,
+   * and a year. The live version (`keep`) leaves the note: taken live again, its late counts are kept.
+   */
+  private async note(journeyId: string, versions: string[], expiresAt: number, keep?: string): Promise<void> {
     const key = { pk: `${journeyId}#0`, sk: RETIRED_SK };
     const out = await getItem(this.db, { TableName: this.table, Key: key, ConsistentRead: true });
-    const before = RetiredItem.safeParse(out.Item).data?.retired ?? [];
+    const noted = RetiredItem.safeParse(out.Item).data?.retired ?? [];
+    const before = noted.filter((r) => r.version !== keep);
+    if (versions.length === 0 && before.length === noted.length) return;
     const added = versions.sort((a, b) => Number(b) - Number(a)).map((version) => ({ version, expiresAt }));
     const retired = [...added, ...before.filter((r) => !versions.includes(r.version))].slice(0, RETIRED_KEPT);
     await putItem(this.db, {

@@ -17,6 +17,7 @@ import {
   type SetField,
   sumAttribute,
   valuedAttribute,
+  versionOfItem,
 } from '#shared/stats/counter-sets.ts';
 import {
   type CounterKey,
@@ -32,6 +33,7 @@ import { reasonCode } from '#shared/stats/reasons.ts';
 import { isConditionFailed } from './expression.ts';
 import { logger, metrics } from './observability.ts';
 import { messageDigest } from './redelivery-guard.ts';
+import { retentionOf, StatsRetention, type VersionRetention } from './stats-retention.ts';
 
 /**
  * Counters per journey / version / step / variant, and per day, kept in
@@ -285,60 +287,64 @@ export class StatsRepository {
     let missing = false;
     for (const [sk, set] of adds.sets()) {
       const shard = digest === undefined ? Math.floor(this.random() * SHARDS) : digest % SHARDS;
-      const names: Record<string, string> = {};
-      const values: Record<string, number> = {};
-      const strings: Record<string, string> = {};
-      const actions: string[] = [];
-      // Placeholders only: counter names hold step ids and variant names, which are data.
-      for (const [name, by] of set.adds) {
-        const i = actions.length;
-        names[`#a${i}`] = name;
-        values[`:a${i}`] = by;
-        actions.push(`#a${i} :a${i}`);
-      }
-      let expression = `ADD ${actions.join(', ')}`;
-      const sets: string[] = [];
-      if (set.expiresAt !== undefined) {
-        sets.push('expiresAt = :exp');
-        values[':exp'] = set.expiresAt;
-      }
-      let condition: string | undefined;
-      const guard = once === undefined || digest === undefined ? undefined : { once, digest };
-      if (guard !== undefined) {
-        // The slot holds the time, then the digest: written by this count it contains its digest
-        // (until another count takes the slot); compared as text, the time orders it.
-        names['#g'] = guardSlot(guard.digest);
-        strings[':g'] = `${timeText(this.now().getTime())}${digestText(guard.digest)}`;
-        strings[':d'] = digestText(guard.digest);
-        sets.push('#g = :g');
-        // Conditional on the first attempt too: a retry running beside it (a redelivery) counts it once.
-        condition = 'attribute_not_exists(#g) OR NOT contains(#g, :d)';
-        if (guard.once.retry) {
-          // An empty slot, or one last written before the mark, shows the count never landed.
-          strings[':since'] = timeText(guard.once.pendingAt - CLOCK_SKEW_MS);
-          condition = 'attribute_not_exists(#g) OR (NOT contains(#g, :d) AND #g < :since)';
-        }
-      }
-      if (sets.length > 0) expression += ` SET ${sets.join(', ')}`;
       const key = { pk: `${journeyId}#${shard}`, sk };
-      try {
-        await updateItem(this.db, {
-          TableName: this.table,
-          Key: key,
-          UpdateExpression: expression,
-          ...(condition === undefined ? {} : { ConditionExpression: condition }),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: { ...values, ...strings },
-        });
-        applied = true;
-      } catch (error) {
-        if (condition === undefined || !isConditionFailed(error) || digest === undefined) throw error;
-        if (once?.retry !== true || (await this.slotHolds(key, digest))) continue;
-        missing = true;
-        unsettled(journeyId, sk, once);
-      }
+      const guard = once === undefined || digest === undefined ? undefined : { once, digest };
+      const outcome = await this.writeSet(journeyId, key, set, guard);
+      if (outcome === 'applied') applied = true;
+      if (outcome === 'unsettled') missing = true;
     }
     return missing ? 'unsettled' : applied || adds.sets().size === 0 ? 'applied' : 'held';
+  }
+
+  /**
+   * One counter set's write. A version's counter item that is not there is
+   * created only as its version's retention says (`stats-retention.ts`): a
+   * late count for a retired version carries the expiry of its results, or
+   * is dropped once they expired, so that no counter item lives forever.
+   */
+  private async writeSet(
+    journeyId: string,
+    key: { pk: string; sk: string },
+    set: CounterSet,
+    guard: { once: CountOnce; digest: number } | undefined,
+    create?: VersionRetention,
+  ): Promise<CountResult | 'dropped'> {
+    const version = set.expiresAt === undefined && create === undefined ? versionOfItem(key.sk) : undefined;
+    const update = counterUpdate(set, guard, this.now().getTime(), {
+      requireItem: version !== undefined,
+      expiresAt: typeof create === 'number' ? create : undefined,
+    });
+    try {
+      await updateItem(this.db, { TableName: this.table, Key: key, ...update });
+      return 'applied';
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+      if (version !== undefined && !(await this.exists(key))) {
+        const retention = await this.retention(journeyId, version);
+        if (retention !== 'expired') return this.writeSet(journeyId, key, set, guard, retention);
+        logger.warn('a count for a retired version whose results expired is dropped', {
+          journeyId,
+          version,
+          counterSet: key.sk,
+        });
+        return 'dropped';
+      }
+      if (guard === undefined) throw error;
+      if (guard.once.retry !== true || (await this.slotHolds(key, guard.digest))) return 'held';
+      unsettled(journeyId, key.sk, guard.once);
+      return 'unsettled';
+    }
+  }
+
+  private async exists(key: { pk: string; sk: string }): Promise<boolean> {
+    const out = await getItem(this.db, { TableName: this.table, Key: key, ConsistentRead: true });
+    return out.Item !== undefined;
+  }
+
+  /** Whether a version's counters are live, retired with an expiry, or expired (the journey's retirement note). */
+  private async retention(journeyId: string, version: string): Promise<VersionRetention> {
+    const retired = await new StatsRetention(this.db, this.table).retired(journeyId);
+    return retentionOf(retired, version, Math.floor(this.now().getTime() / 1000));
   }
 
   /** True when the count guard of a counter set item holds a count's digest in its slot. */
@@ -431,6 +437,57 @@ export class StatsRepository {
     }
     return { counters, days };
   }
+}
+
+/**
+ * The UpdateItem of one counter set: its additions, its expiry, the count
+ * guard's slot and condition; `requireItem`: only onto an item that is there.
+ */
+function counterUpdate(
+  set: CounterSet,
+  guard: { once: CountOnce; digest: number } | undefined,
+  nowMs: number,
+  options: { requireItem: boolean; expiresAt?: number },
+) {
+  const names: Record<string, string> = {};
+  const values: Record<string, number | string> = {};
+  const actions: string[] = [];
+  // Placeholders only: counter names hold step ids and variant names, which are data.
+  for (const [name, by] of set.adds) {
+    const i = actions.length;
+    names[`#a${i}`] = name;
+    values[`:a${i}`] = by;
+    actions.push(`#a${i} :a${i}`);
+  }
+  const sets: string[] = [];
+  const expiresAt = set.expiresAt ?? options.expiresAt;
+  if (expiresAt !== undefined) {
+    sets.push('expiresAt = :exp');
+    values[':exp'] = expiresAt;
+  }
+  const conditions: string[] = options.requireItem ? ['attribute_exists(sk)'] : [];
+  if (guard !== undefined) {
+    // The slot holds the time, then the digest: written by this count it contains its digest
+    // (until another count takes the slot); compared as text, the time orders it.
+    names['#g'] = guardSlot(guard.digest);
+    values[':g'] = `${timeText(nowMs)}${digestText(guard.digest)}`;
+    values[':d'] = digestText(guard.digest);
+    sets.push('#g = :g');
+    // Conditional on the first attempt too: a retry running beside it (a redelivery) counts it once.
+    let condition = 'attribute_not_exists(#g) OR NOT contains(#g, :d)';
+    if (guard.once.retry) {
+      // An empty slot, or one last written before the mark, shows the count never landed.
+      values[':since'] = timeText(guard.once.pendingAt - CLOCK_SKEW_MS);
+      condition = 'attribute_not_exists(#g) OR (NOT contains(#g, :d) AND #g < :since)';
+    }
+    conditions.push(`(${condition})`);
+  }
+  return {
+    UpdateExpression: `ADD ${actions.join(', ')}${sets.length > 0 ? ` SET ${sets.join(', ')}` : ''}`,
+    ...(conditions.length === 0 ? {} : { ConditionExpression: conditions.join(' AND ') }),
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
 }
 
 /** A count's guard slot: no `#` in its name, so never read as a counter (counter-sets.ts). */

@@ -24,7 +24,7 @@ import {
   quietUntil,
   zoneOf,
 } from '#shared/delivery/policy.ts';
-import type { TokenCounts } from '#shared/delivery/push-results.ts';
+import { addTokenCounts, type TokenCounts } from '#shared/delivery/push-results.ts';
 import { SMS_SENDER_CONTEXT } from '#shared/delivery/sender-context.ts';
 import {
   ErrorName,
@@ -72,6 +72,12 @@ export type SendDeps = {
    * never by an attempt that could not write it, nor by one that finds it already written.
    */
   unknownRecorded?: () => void;
+  /**
+   * Called once per outcome counted on the step's counters (sent, suppressed, deferred, failed), by the
+   * invocation that removes the count's mark once the count is written: never by one that finds the
+   * outcome already counted, however many invocations of the send run.
+   */
+  counted?: (status: Exclude<DeliveryStatus, 'unknown'>) => void;
 };
 
 /**
@@ -217,8 +223,7 @@ async function deliver(
     },
     context,
     pushTokenListener(deps, input, owner, address.tokens, (counts) => {
-      if (counts === undefined) delete progress.tokens;
-      else progress.tokens = counts;
+      progress.tokens = addTokenCounts(progress.carried, counts);
     }),
   );
 }
@@ -255,23 +260,21 @@ type Settle = (
 ) => Promise<void>;
 
 /** The error a failure made final ends with again: its own name when it is one the failure policy catches. */
-function recordedFailure(error: string | undefined, detail: string, counted: boolean): RecordedFailureError {
+function recordedFailure(error: string | undefined, detail: string): RecordedFailureError {
   const name = PERMANENT_ERRORS.find((known) => known === error) ?? ErrorName.DeliveryFailed;
-  return new RecordedFailureError(name, detail, counted);
+  return new RecordedFailureError(name, detail);
 }
 
 /**
  * Writes the count a delivery record owes (marked by the write that settled
- * it), under the count guard; `clear`: then removes the mark (a record this
- * attempt settles again replaces it instead).
+ * it), under the count guard, then removes the mark. The metric of the
+ * outcome goes with the mark's removal: one invocation removes it, after the
+ * count is known written (by it or an earlier one), so the metrics count
+ * each outcome the counters count, once. A count the guard cannot tell
+ * about is left out of both (logged, with its own metric).
  */
-async function countOwed(
-  deps: SendDeps,
-  input: SendMessageInput,
-  pending: PendingCount,
-  clear: boolean,
-): Promise<void> {
-  await deps.stats.recordSend(
+async function countOwed(deps: SendDeps, input: SendMessageInput, pending: PendingCount): Promise<void> {
+  const result = await deps.stats.recordSend(
     {
       journeyId: input.journeyId,
       version: input.journeyVersion,
@@ -284,8 +287,10 @@ async function countOwed(
     },
     { id: pending.id, pendingAt: pending.pendingAt, retry: pending.retry },
   );
-  if (clear)
-    await deps.deliveries.countWritten(deliveryIdOf(input.enrollmentId, input.stepId, input.visit), pending);
+  const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId, input.visit);
+  const removed = await deps.deliveries.countWritten(deliveryId, pending);
+  // An unknown outcome's alarmed metric is counted by the write that records it (`unknownRecorded`).
+  if (removed && result !== 'unsettled' && pending.status !== 'unknown') deps.counted?.(pending.status);
 }
 
 async function attempt(
@@ -414,6 +419,8 @@ type Progress = {
   address?: string;
   /** What the push service said of the tokens: counted with the outcome this attempt settles. */
   tokens?: TokenCounts;
+  /** Token counts earlier attempts left uncounted: counted with this attempt's outcome. */
+  carried?: TokenCounts;
 };
 
 /**
@@ -446,6 +453,18 @@ export class OutcomeUnrecordedError extends TransientError {
   }
 }
 
+/**
+ * A failure no retry overcomes (a refusal, a broken template) that could not
+ * be recorded: nothing final is written, so nothing is counted yet. Retried
+ * as a transient error: the retry records it (counted once, by that write),
+ * or finds an outcome an earlier attempt recorded.
+ */
+export class FailureUnrecordedError extends TransientError {
+  constructor(failure: string, cause: string) {
+    super(`failure not recorded (${failure}): ${cause}`);
+  }
+}
+
 /** A failure of our own stores (or anything unnamed), as the named error Step Functions retries. */
 function named(error: unknown): JourneyError {
   if (error instanceof JourneyError) return error;
@@ -474,7 +493,7 @@ export async function countExhausted(deps: SendDeps, input: SendMessageInput): P
   if (counted === 'unknown') deps.unknownRecorded?.();
   // Marked by the write that made the outcome final (or left by an attempt whose count failed): a retry of
   // this call finds the mark until the count is written.
-  if (pending !== undefined) await countOwed(deps, input, pending, true);
+  if (pending !== undefined) await countOwed(deps, input, pending);
   return { counted };
 }
 
@@ -493,8 +512,6 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
     channel: input.channel,
   };
   const retryUnknown = input.onUnknown === 'retry';
-  const stat = { journeyId: input.journeyId, version: input.journeyVersion, stepId: input.stepId };
-  const { channel } = input;
   let claim: Claim;
   try {
     claim = await deps.deliveries.claim(deliveryId, meta, deps.now(), deps.leaseMs ?? 60_000, {
@@ -505,8 +522,7 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
       deps.unknownRecorded?.();
     // A count the record owes (this claim's, or one an earlier attempt settled and could not write): written
     // before anything else, or the attempt fails and its retry finds the mark again.
-    if (claim.kind !== 'busy' && claim.pending !== undefined)
-      await countOwed(deps, input, claim.pending, claim.kind !== 'claimed');
+    if (claim.kind !== 'busy' && claim.pending !== undefined) await countOwed(deps, input, claim.pending);
   } catch (error) {
     // Nothing was sent by this attempt: a retry may claim again.
     throw named(error);
@@ -525,7 +541,7 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
   }
   if (claim.kind === 'done' || claim.kind === 'stale') return claim.output;
   // Failed for good before: nothing is sent, and the step takes its failure policy as that attempt's did.
-  if (claim.kind === 'failed') throw recordedFailure(claim.error, claim.detail, claim.pending !== undefined);
+  if (claim.kind === 'failed') throw recordedFailure(claim.error, claim.detail);
   // A retry's backoff can run out inside a lease (a live attempt, or one that died holding it): deferring
   // to the lease's end lets the next attempt see the outcome, or settle or take over a dead attempt.
   if (claim.kind === 'busy')
@@ -533,14 +549,27 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
   // The attempt this claim took over stopped holding a cap slot for a message it never sent: given back
   // first, or this message would count it and defer itself. Unwritable, it only holds this message back.
   if (claim.orphanSlot !== undefined) await release(deps, input, claim.orphanSlot).catch(() => undefined);
-  const progress: Progress = { stage: 'preparing', attempt: claim.attempt };
+  const progress: Progress = {
+    stage: 'preparing',
+    attempt: claim.attempt,
+    ...(claim.carried === undefined ? {} : { carried: claim.carried, tokens: claim.carried }),
+  };
   // Claimed before the time its deferral set: the retry of the attempt that deferred it (which failed to
   // settle the deferral's count, counted above if still owed). The send is deferred again as it was, not
   // counted twice, and its mark is gone before the hours-long wait.
   const { deferred } = claim;
   if (deferred !== undefined && Date.parse(deferred.until) > deps.now().getTime()) {
     try {
-      await deps.deliveries.settle(deliveryId, 'deferred', deferred, deps.now(), undefined, claim.attempt);
+      await deps.deliveries.settle(
+        deliveryId,
+        'deferred',
+        deferred,
+        deps.now(),
+        undefined,
+        claim.attempt,
+        undefined,
+        progress.tokens,
+      );
     } catch (error) {
       throw named(error);
     }
@@ -564,17 +593,15 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
       detail,
       progress.attempt,
       counted,
+      progress.tokens,
     );
     progress.settled = true;
     if (status === 'sent') progress.stage = 'recorded';
     if (status === 'unknown') deps.unknownRecorded?.();
-    if (pending === undefined) return;
-    // Pending on the record until written: a retry that finds the mark writes it, once.
-    if (status !== 'deferred') return countOwed(deps, input, pending, false);
-    // A deferred send is visited again, and its claim finds the mark; the mark is removed now, or the
-    // visit, hours later, could no longer tell whether the count landed (a busy journey's counts take its
-    // guard slot): failing, the attempt fails as transient, and its retry, seconds later, settles the count.
-    await countOwed(deps, input, pending, true);
+    // Pending on the record until written: failing, the attempt fails as transient and its retry, seconds
+    // later, finds the mark and writes it once (a deferred send's visit, hours later, could no longer tell
+    // whether the count landed: a busy journey's counts take its guard slot).
+    if (pending !== undefined) await countOwed(deps, input, pending);
   };
   try {
     return await attempt(deps, input, meta, settle, progress);
@@ -624,18 +651,23 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
     // that cannot be given back only holds the next message back, it never lets one more through.
     if (progress.reserved !== undefined) await release(deps, input, progress.reserved).catch(() => undefined);
     const permanent = PERMANENT_ERRORS.some((name) => name === failure.name);
-    await settle('failed', undefined, failure.message, permanent ? failure.name : undefined).catch(
-      async (cause: unknown) => {
-        // Final on the record, its count not written: a retry finds the record failed, writes the count the
-        // mark says, and ends with this failure (the retries running out, the failure path writes it).
-        if (permanent && progress.settled) throw named(cause);
-        // Not recorded: counted as before, with nothing to guard it by.
-        if (permanent)
-          await deps.stats
-            .recordSend({ ...stat, channel, status: 'failed', at: deps.now() })
-            .catch(() => undefined);
-      },
-    );
+    const fail = () => settle('failed', undefined, failure.message, permanent ? failure.name : undefined);
+    // A failure a retry may overcome, unrecorded: its retry claims the send again (after the lease).
+    if (!permanent) await fail().catch(() => undefined);
+    // A failure no retry overcomes is final only once recorded, and counted only by that write's mark:
+    // one more try at the record, then a transient error, so that a retry records it (and counts it, once).
+    else
+      await fail()
+        .catch((cause: unknown) => {
+          if (progress.settled) throw cause;
+          return fail();
+        })
+        .catch((cause: unknown) => {
+          // Final on the record, its count not written: a retry finds the record failed, writes the count
+          // the mark says, and ends with this failure (the retries running out, the failure path writes it).
+          if (progress.settled) throw named(cause);
+          throw new FailureUnrecordedError(failure.message, named(cause).message);
+        });
     throw failure;
   }
 }

@@ -28,6 +28,17 @@ export function tokenCounts(outcomes: readonly TokenOutcome[]): TokenCounts | un
   return any ? counts : undefined;
 }
 
+/** Two sets of token counts added up (undefined when neither has any). */
+export function addTokenCounts(a?: TokenCounts, b?: TokenCounts): TokenCounts | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  const sum: TokenCounts = {};
+  for (const key of ['unregistered', 'invalidToken', 'replaced'] as const) {
+    const total = (a[key] ?? 0) + (b[key] ?? 0);
+    if (total > 0) sum[key] = total;
+  }
+  return sum;
+}
+
 /** One address's result in a SendMessages response (`MessageResponse.Result[address]`). */
 export type PushResult = {
   DeliveryStatus?: string;

@@ -72,7 +72,13 @@ function faultAt(marker: string, fault: Fault, times: number): FaultPlan {
 describe('an email step whose delivery record fails', () => {
   it.each([
     // Before the provider call: retried, sent once.
-    { write: 'claim', marker: 'ADD attempts', fault: 'error-after' as const, times: 1, status: 'sent' },
+    {
+      write: 'claim',
+      marker: 'leaseUntil = :lease',
+      fault: 'error-after' as const,
+      times: 1,
+      status: 'sent',
+    },
     // After it, twice (the attempt tries its record twice): the retry waits out the claim's lease, then
     // settles the record; never resent.
     {

@@ -41,7 +41,7 @@ beforeEach(() => world.dbProxy.plan(() => 'pass'));
 type Write = { op: string; table: 'deliveries' | 'profiles' | 'enrollments' | 'stats'; marker?: string };
 
 const WRITES = {
-  claim: { op: 'UpdateItem', table: 'deliveries', marker: 'ADD attempts' },
+  claim: { op: 'UpdateItem', table: 'deliveries', marker: 'leaseUntil = :lease' },
   'profile read': { op: 'GetItem', table: 'profiles' },
   'cap slot': { op: 'UpdateItem', table: 'profiles' },
   'mark called': { op: 'UpdateItem', table: 'deliveries', marker: 'SET calledAt' },
