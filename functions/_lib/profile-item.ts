@@ -139,8 +139,6 @@ const OlderSnapshot = z.object({
   timestamp: z.string(),
   properties: z.record(z.string(), z.unknown()),
 });
-/** Recent sends: epoch ms (9 bytes each); items written before layout 4 hold ISO strings. */
-const SendTimes = z.array(z.union([z.number(), z.string()]));
 
 type PartialCounter = Partial<EventCounter> & { days?: Record<string, number> };
 
@@ -160,7 +158,11 @@ function counterOf(acc: Accumulator, event: string): PartialCounter {
   return counter;
 }
 
-/** The current layout's event attributes (see `attr`). */
+/**
+ * The current layout's event attributes (see `attr`). Every attribute of
+ * every profile read passes here: the prefix is told by its characters, and
+ * the rest of the name cut only for an attribute that has one.
+ */
 function readEventAttribute(acc: Accumulator, key: string, value: unknown): boolean {
   if (key.startsWith('dh:')) {
     const counter = counterOf(acc, key.slice(3));
@@ -168,29 +170,32 @@ function readEventAttribute(acc: Accumulator, key: string, value: unknown): bool
       addDay(counter, new Date(day * DAY_MS).toISOString().slice(0, 10), count);
     return true;
   }
-  const prefix = key.slice(0, 2);
-  const rest = key.slice(2);
-  if (prefix === 'c:') {
+  if (key.charCodeAt(1) !== COLON) return readOlderEventAttribute(acc, key, value);
+  const kind = key[0];
+  if (kind === 'c') {
     const seen = unpackSeen(value);
     if (seen === undefined) return true;
-    const counter = counterOf(acc, rest);
+    const counter = counterOf(acc, key.slice(2));
     counter.count = seen.count;
     counter.first = new Date(seen.firstMs).toISOString();
-  } else if (prefix === 'l:' && typeof value === 'number') counterOf(acc, rest).last = readTime(value);
-  else if (prefix === 'd:' && typeof value === 'number') {
+  } else if (kind === 'l' && typeof value === 'number') counterOf(acc, key.slice(2)).last = readTime(value);
+  else if (kind === 'd' && typeof value === 'number') {
+    const rest = key.slice(2);
     const split = rest.lastIndexOf(':');
     const day = isoDayOf(rest.slice(split + 1));
     if (split < 0 || day === undefined) return true;
     addDay(counterOf(acc, rest.slice(0, split)), day, value);
-  } else if (prefix === 'x:') {
+  } else if (kind === 'x') {
     const parsed = Snapshot.safeParse(value);
     if (parsed.success) {
       const [messageId, at, properties] = parsed.data;
-      acc.state.lastEvents[rest] = { messageId, timestamp: new Date(at).toISOString(), properties };
+      acc.state.lastEvents[key.slice(2)] = { messageId, timestamp: new Date(at).toISOString(), properties };
     }
   } else return readOlderEventAttribute(acc, key, value);
   return true;
 }
+
+const COLON = 58;
 
 function addDay(counter: PartialCounter, day: string, count: number): void {
   counter.days ??= dictionary<number>();
@@ -199,6 +204,8 @@ function addDay(counter: PartialCounter, day: string, count: number): void {
 
 /** Event attributes of layouts 2 and 3, read until the item's next write migrates them. */
 function readOlderEventAttribute(acc: Accumulator, key: string, value: unknown): boolean {
+  // Every prefix of these layouts is `e` and another letter.
+  if (key[0] !== 'e' || key.charCodeAt(2) !== COLON) return false;
   const prefix = key.slice(0, 3);
   const rest = key.slice(3);
   if (prefix === 'en:' && typeof value === 'number') counterOf(acc, rest).count = value;
@@ -223,32 +230,48 @@ function addWaiting(state: Accumulator['state'], event: string, steps: number): 
   return summary;
 }
 
+/**
+ * Recent sends as ISO strings; undefined when the value is not a list of send
+ * times. Stored as epoch ms (9 bytes each); items written before layout 4 hold
+ * ISO strings. Checked by hand: a schema's parse would copy the list first.
+ */
+function sendTimes(value: unknown): string[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  for (const at of value)
+    if (!(typeof at === 'string' || (typeof at === 'number' && Number.isFinite(at)))) return undefined;
+  return value.flatMap((at) => readTime(at) ?? []);
+}
+
 function readStateAttribute(acc: Accumulator, key: string, value: unknown): boolean {
-  const colon = key.indexOf(':');
-  const prefix = key.slice(0, colon + 1);
-  const rest = key.slice(colon + 1);
   const { state } = acc;
-  if (prefix === 'wf:' && typeof value === 'number') {
-    addWaiting(state, rest, Math.max(0, value)).legacy = value;
-  } else if (prefix === 'ws:' && value instanceof Set) {
+  if (key.startsWith('wf:') && typeof value === 'number') {
+    addWaiting(state, key.slice(3), Math.max(0, value)).legacy = value;
+  } else if (key.startsWith('ws:') && value instanceof Set) {
     const steps = [...value].filter((d): d is string => typeof d === 'string');
-    addWaiting(state, rest, steps.length).steps = steps;
-  } else if (prefix === 'wo:' && typeof value === 'string') {
+    addWaiting(state, key.slice(3), steps.length).steps = steps;
+  } else if (key.startsWith('wo:') && typeof value === 'string') {
     state.waitingOverflow ??= dictionary();
-    state.waitingOverflow[rest] = value;
+    state.waitingOverflow[key.slice(3)] = value;
   } else if (key === profileKeys.aliasOf && typeof value === 'string' && value !== '') {
     state.aliasOf = value;
-  } else if (prefix === 'mk:' && typeof value === 'number') {
-    state.mergedKeys = [...(state.mergedKeys ?? []), rest];
-  } else if (prefix === 'sends:' && (rest === 'email' || rest === 'sms' || rest === 'push')) {
-    const parsed = SendTimes.safeParse(value);
-    if (parsed.success) state.sends[rest] = parsed.data.flatMap((at) => readTime(at) ?? []);
+  } else if (key.startsWith('mk:') && typeof value === 'number') {
+    state.mergedKeys = [...(state.mergedKeys ?? []), key.slice(3)];
+  } else if (key === 'sends:email' || key === 'sends:sms' || key === 'sends:push') {
+    const times = sendTimes(value);
+    if (times !== undefined) state.sends[key.slice(6) as Channel] = times;
   } else if (key === attr.sendsVersion && typeof value === 'number') {
     state.sendsVersion = value;
   } else if (key === attr.sendsKeptDays && typeof value === 'number') {
     state.sendsKeptDays = value;
   } else return false;
   return true;
+}
+
+const CONSENT_STATUSES: ReadonlySet<unknown> = new Set(ConsentStatus.options);
+
+/** Whether a stored value is a consent status (as ConsentStatus parses it: one of its names, unchanged). */
+function isConsentStatus(value: unknown): value is (typeof ConsentStatus.options)[number] {
+  return CONSENT_STATUSES.has(value);
 }
 
 function readProfileAttribute(acc: Accumulator, key: string, value: unknown): void {
@@ -265,8 +288,7 @@ function readProfileAttribute(acc: Accumulator, key: string, value: unknown): vo
     // Built in place: copying the topics for each one would make a read quadratic in them.
     const next = profile.consent[channel] ?? { status: 'subscribed' };
     profile.consent[channel] = next;
-    const status = kind === 'cs' ? ConsentStatus.safeParse(value) : undefined;
-    if (status?.success) next.status = status.data;
+    if (kind === 'cs' && isConsentStatus(value)) next.status = value;
     if (kind === 'cr' && typeof value === 'string') next.reason = value;
     if (kind === 'ct' && topic !== undefined && typeof value === 'boolean') {
       next.topics ??= dictionary();
@@ -310,10 +332,12 @@ export function readProfileItem(userId: string, item: Record<string, unknown> | 
       lastEvents: dictionary(),
     },
   };
-  for (const [key, value] of Object.entries(item ?? {})) {
-    if (readEventAttribute(acc, key, value) || readStateAttribute(acc, key, value)) continue;
-    readProfileAttribute(acc, key, value);
-  }
+  if (item !== undefined)
+    for (const key of Object.keys(item)) {
+      const value = item[key];
+      if (readEventAttribute(acc, key, value) || readStateAttribute(acc, key, value)) continue;
+      readProfileAttribute(acc, key, value);
+    }
   for (const channel of ['email', 'sms', 'push'] as const) {
     const reason = item?.[attr.suppressed(channel)];
     if (typeof reason !== 'string' || !stopsCurrentAddress(item, channel, acc.profile)) continue;

@@ -45,6 +45,10 @@ const benches: Record<string, () => Promise<void> | void> = {
     const { runSimulateBench } = await import('./simulate.ts');
     runSimulateBench();
   },
+  'profile-items': async () => {
+    const { runProfileItemsBench } = await import('./profile-items.ts');
+    runProfileItemsBench();
+  },
   'local-memory': async () => {
     const { runLocalMemoryBench } = await import('./local-memory.ts');
     await runLocalMemoryBench();

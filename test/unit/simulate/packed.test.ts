@@ -26,6 +26,10 @@ describe('packed items', () => {
     ['scalars', { s: 'héllo \u{1F600} \ud800', n: -12.5, t: true, z: null }],
     ['containers', { m: { a: ['x', {}] }, l: [] }],
     ['bigints, top level and nested', { c: counter, m: { l: [-counter, 1] } }],
+    [
+      'bigints of its own attributes only, beside digits that stay text',
+      withMember('__proto__', -counter, { c: counter, d: '1772409600000000000001', m: { l: ['2', 2] } }),
+    ],
     ['sets of strings and numbers', { ss: new Set(['a', 'b']), ns: new Set([1, 2.5, counter]) }],
     [
       'binary, top level and nested',
