@@ -56,9 +56,10 @@ function microsPerCall(run: () => unknown): number {
 export function runProfileItemsBench(): void {
   const item = exampleProfile();
   const text = packDoc(item);
+  const row = (label: string, value: string) => console.log(`${label.padEnd(19)}${value.padStart(8)}`);
   console.log('Profile items: CPU per call (µs)');
-  console.log(`pack               ${microsPerCall(() => packDoc(item)).toFixed(2).padStart(8)}`);
-  console.log(`unpack             ${microsPerCall(() => unpackDoc(text)).toFixed(2).padStart(8)}`);
-  console.log(`readProfileItem    ${microsPerCall(() => readProfileItem('sim-808', item)).toFixed(2).padStart(8)}`);
-  console.log(`packed characters  ${String(text.length).padStart(8)}`);
+  row('pack', microsPerCall(() => packDoc(item)).toFixed(2));
+  row('unpack', microsPerCall(() => unpackDoc(text)).toFixed(2));
+  row('readProfileItem', microsPerCall(() => readProfileItem('sim-808', item)).toFixed(2));
+  row('packed characters', String(text.length));
 }
