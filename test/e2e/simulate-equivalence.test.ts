@@ -7,7 +7,7 @@ import type { LocalRuntime } from '#infra/local/index.ts';
 import { readActivity } from '#infra/local/runtime/activity.ts';
 import { loadInputs } from '#infra/simulate/cli/inputs.ts';
 import { simulate } from '#infra/simulate/run/simulate.ts';
-import { customerOf } from '#infra/simulate/scenario/customers.ts';
+import { type Customer, customerOf } from '#infra/simulate/scenario/customers.ts';
 import {
   boot,
   type CustomerEvent,
@@ -27,7 +27,14 @@ import {
  */
 
 const JOURNEY = 'cart-abandonment';
-const CUSTOMERS = 200;
+/**
+ * Forty customers of seed 38 take every path of the journey (the coverage
+ * test below proves it): the rare ones too, a test account (1 %), a cart
+ * under the trigger's threshold, an emptied cart (5 %), an order in the first
+ * hour. Seed 1 needs 150 customers for its first test account.
+ */
+const CUSTOMERS = 40;
+const SEED = 38;
 const journeysDir = join(import.meta.dirname, '..', '..', 'journeys');
 
 type Line = string;
@@ -41,6 +48,7 @@ let box: Sandbox;
 let runtime: LocalRuntime | undefined;
 const simulated = new Map<string, Line[]>();
 const local = new Map<string, Line[]>();
+let customers: Customer[] = [];
 
 function add(map: Map<string, Line[]>, userId: string, entry: Line) {
   map.set(userId, [...(map.get(userId) ?? []), entry]);
@@ -56,6 +64,7 @@ beforeAll(async () => {
   // The local stand-ins deliver every email and SMS to these addresses, and nobody opens one: so does the forecast here.
   const scenario = {
     ...loaded.inputs.scenario,
+    seed: SEED,
     messages: { email: { bounced: 0 }, sms: { undelivered: 0 } },
   };
   await simulate({
@@ -68,10 +77,8 @@ beforeAll(async () => {
   // DynamoDB in memory: the comparison reads the task activity log, never the tables on disk.
   const started = await boot(box, { startAt: scenario.start, inMemory: true });
   runtime = started;
-  const events = Array.from(
-    { length: CUSTOMERS },
-    (_, i) => customerOf(scenario, i, CUSTOMERS).events,
-  ).flat();
+  customers = Array.from({ length: CUSTOMERS }, (_, i) => customerOf(scenario, i, CUSTOMERS));
+  const events = customers.flatMap((customer) => customer.events);
   events.sort((a, b) => a.at - b.at);
   const client = eventsClient(started);
   for (let i = 0; i < events.length; ) {
@@ -136,4 +143,61 @@ describe('journeys simulate agrees with the local runtime', () => {
     const statuses = new Set([...simulated.values()].flat().map((l) => l.split(' ')[2]));
     expect([...statuses].sort()).toEqual(['deferred', 'sent', 'suppressed']);
   });
+
+  it('covers every path a customer takes through the journey', () => {
+    // assert: the customers compared above include each way in, out and through the journey
+    expect([...new Set(customers.flatMap(pathsOf))].sort()).toEqual([
+      'cart emptied',
+      'cart under the threshold',
+      'email consent refused',
+      'no email address',
+      'order after a day',
+      'order in the first hour',
+      'order in the next day',
+      'test account',
+    ]);
+    const outcomes = new Set([...simulated.values()].flat().map((l) => l.split(' ').slice(1).join(' ')));
+    expect([...outcomes].sort()).toEqual(
+      expect.arrayContaining([
+        'cart-push sent',
+        'cart-push suppressed',
+        'cart-sms deferred',
+        'cart-sms sent',
+        'cart-sms suppressed',
+        'cart-sms.fallback1 sent',
+        'reminder-email deferred',
+        'reminder-email sent',
+        'reminder-email suppressed',
+      ]),
+    );
+  });
 });
+
+const HOUR = 3_600_000;
+const Identify = z.object({
+  traits: z.looseObject({ email: z.string().optional(), testAccount: z.unknown() }),
+});
+const Consent = z.object({ traits: z.object({ consent: z.object({ email: z.boolean() }) }) });
+const Track = z.object({ event: z.string(), properties: z.looseObject({ total: z.number().optional() }) });
+
+/** The paths of the journey a customer's traits and events lead to, as the journey's trigger, audience and steps read them. */
+function pathsOf(customer: Customer): string[] {
+  const [identify, trigger, ...behaviour] = customer.events;
+  const traits = Identify.parse(identify?.event).traits;
+  const enteredAt = trigger?.at ?? 0;
+  const paths = [
+    traits.testAccount === true ? 'test account' : undefined,
+    traits.email === undefined ? 'no email address' : undefined,
+    Consent.parse(identify?.event).traits.consent.email ? undefined : 'email consent refused',
+    (Track.parse(trigger?.event).properties.total ?? 0) < 20 ? 'cart under the threshold' : undefined,
+  ];
+  for (const { at, event } of behaviour) {
+    const name = Track.parse(event).event;
+    const hours = (at - enteredAt) / HOUR;
+    if (name === 'Cart Emptied') paths.push('cart emptied');
+    else if (hours < 1) paths.push('order in the first hour');
+    else if (hours < 25) paths.push('order in the next day');
+    else paths.push('order after a day');
+  }
+  return paths.filter((path) => path !== undefined);
+}

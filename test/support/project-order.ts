@@ -8,12 +8,12 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * of its project and leave one worker alone at its end. These go first.
  */
 const LONGEST_FILES = [
+  'test/integration/functions/profile-budget.test.ts',
+  'test/e2e/demo.test.ts',
+  'test/infra/cloudformation-validation.test.ts',
+  'test/integration/functions/send-store-faults.test.ts',
   'test/e2e/simulate-equivalence.test.ts',
   'test/integration/simulate/simulate-workers.test.ts',
-  'test/integration/functions/profile-budget.test.ts',
-  'test/infra/cloudformation-validation.test.ts',
-  'test/e2e/demo.test.ts',
-  'test/integration/functions/send-store-faults.test.ts',
   'test/e2e/restart.test.ts',
 ];
 

@@ -190,14 +190,17 @@ describe('the largest profile the limits allow', () => {
     traits = names(MAX_TRAITS_PER_PROFILE, acceptsTrait);
     topics = names(MAX_TOPIC_OPT_OUTS + 50, acceptsTopic);
     const tokens = names(11, acceptsToken);
+    const visitors = names(MAX_MERGED_KEYS + 1, acceptsAnonymousId, 2048);
     // act: fill every cap through the ingest path (the item grows last by its largest parts)
     for (const [i, event] of events.entries()) {
       const awaited = i >= events.length - AWAITED;
       await apply(track(USER, event, awaited ? snapshotProperties(event) : {}));
       // Once the item exists: the journeys' topics on SMS and push, which unsubscribe links opt out of
-      // one at a time (up to their cap), while each of those writes is still small.
-      // And a step waiting for each awaited name.
+      // one at a time (up to their cap), while each of those writes is still small. A step waiting for
+      // each awaited name. And visitors signing in with the longest ids, on one more device than the
+      // profile keeps merged ids of, merged while the item is small: the same ids kept, the same peak.
       if (i === 0) {
+        for (const anonymousId of visitors) await apply({ ...identify(USER, {}), anonymousId });
         for (const channel of ['sms', 'push'] as const)
           for (const topic of topics.slice(0, JOURNEY_TOPICS))
             await deps.profiles.setConsent(USER, channel, { topic, subscribed: false });
@@ -227,9 +230,6 @@ describe('the largest profile the limits allow', () => {
       locale: largest('en', '-abcdefgh', (locale) => traitProblem('locale', locale) === undefined),
     };
     await apply(identify(USER, reserved));
-    // Visitors signing in with the longest ids, on one more device than the profile keeps merged ids of.
-    const visitors = names(MAX_MERGED_KEYS + 1, acceptsAnonymousId, 2048);
-    for (const anonymousId of visitors) await apply({ ...identify(USER, {}), anonymousId });
     const { sendsVersion } = await deps.profiles.get(USER);
     const sends = Array.from({ length: 200 }, (_, i) =>
       new Date(Date.UTC(2026, 10, 24, 9, 0, i)).toISOString(),
