@@ -8,6 +8,7 @@ import { reportHtml } from '#shared/stats/html.ts';
 import { buildReport, type Counter } from '#shared/stats/report.ts';
 import { reportText } from '#shared/stats/text.ts';
 import { totals } from '../../support/simulate-totals.ts';
+import { htmlRows, type VariantRow as Row, textRows } from '../../support/variant-rows.ts';
 
 /**
  * The same counters read by `journeys report` (text and page) and by
@@ -65,37 +66,6 @@ const run = totals({
   executions: 2412,
   providers: { emails: 0, sms: 0, push: 0, events: 0 },
 });
-
-type Row = { label: string; assigned: string; converted: string; rate: string };
-
-/** The variant rows of a text table: label, then assigned, converted and rate as printed. */
-function textRows(text: string, labels: readonly string[]): Row[] {
-  return labels.map((label) => {
-    const line = text.split('\n').find((l) => l.trimStart().startsWith(`${label} `)) ?? '';
-    const [assigned = '', converted = '', rate = ''] = line
-      .trimStart()
-      .slice(label.length)
-      .trim()
-      .split(/\s+/);
-    return { label, assigned, converted, rate };
-  });
-}
-
-/** The variant rows of an HTML table, cells as printed (a tag beside a name as in text: "(holdout)"). */
-function htmlRows(html: string, labels: readonly string[]): Row[] {
-  const rows = [...html.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map((tr) =>
-    [...(tr[1] ?? '').matchAll(/<t[dh][^>]*>([\s\S]*?)<\/t[dh]>/g)].map((cell) =>
-      (cell[1] ?? '')
-        .replace(/<span class="tag">([^<]*)<\/span>/g, '($1)')
-        .replace(/<[^>]+>/g, '')
-        .trim(),
-    ),
-  );
-  return labels.map((label) => {
-    const [, assigned = '', converted = '', rate = ''] = rows.find((r) => r[0] === label) ?? [];
-    return { label, assigned, converted, rate };
-  });
-}
 
 const REPORT = ['email', 'sms', 'never', 'control (holdout)'];
 const SIMULATE = REPORT.map((l) => `ab / ${l}`);
