@@ -84,8 +84,8 @@ describe('per-variant figures on every surface', () => {
     };
     // assert: every surface as the report's text, the holdout marked and the unassigned variant at 0
     const expected = [
-      { label: 'email', assigned: '1087', converted: '152', rate: '14.0%' },
-      { label: 'sms', assigned: '1091', converted: '121', rate: '11.1%' },
+      { label: 'email', assigned: '1,087', converted: '152', rate: '14.0%' },
+      { label: 'sms', assigned: '1,091', converted: '121', rate: '11.1%' },
       { label: 'never', assigned: '0', converted: '0', rate: '—' },
       { label: 'control (holdout)', assigned: '234', converted: '28', rate: '12.0%' },
     ];
@@ -97,6 +97,22 @@ describe('per-variant figures on every surface', () => {
         found: [true, true, true, true],
       });
     }
+  });
+});
+
+describe('counts of a thousand or more', () => {
+  it('every surface groups their digits, in the headline and in every table', () => {
+    // arrange: 2412 enrolled, as the headline, the split's step and the outcome tables count them
+    const report = buildReport(journey, counters, []);
+    const forecast = forecastOf(run, journey);
+    // act
+    const surfaces = [reportText(report), reportHtml(report), forecastText(forecast), forecastPage(forecast)];
+    // assert
+    const ungrouped = /(?<![\d,.:-])\d{4,}(?![\d,.:-])/;
+    const printed = (s: string) => s.replace(/<style>[\s\S]*?<\/style>|<[^>]*>/g, ' ');
+    expect(surfaces.map((s) => [s.includes('2,412'), ungrouped.exec(printed(s))?.[0]])).toStrictEqual(
+      surfaces.map(() => [true, undefined]),
+    );
   });
 });
 
