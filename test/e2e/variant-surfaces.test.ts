@@ -190,6 +190,15 @@ describe('per-variant figures of a run with a re-deploy', () => {
     });
   });
 
+  it('the console answers a journey it does not know with 404, as JSON', async () => {
+    const res = await fetch(`${runtime.endpoints.console}/api/journeys/nope`);
+    expect([res.status, res.headers.get('content-type'), await res.json()]).toStrictEqual([
+      404,
+      'application/json; charset=utf-8',
+      { error: 'not found' },
+    ]);
+  });
+
   it("each customer's trace names the variant it got, the email it got and whether it converted", async () => {
     // arrange
     const got = await whatHappened();
