@@ -4,6 +4,14 @@ import type { Rate } from './statistics.ts';
 
 /** Number formats shared by the text and HTML reports. */
 
+/**
+ * A count as every marketer surface prints it (report and simulate, text and
+ * page): digits grouped by thousands, "1,234", easier to read in a column.
+ */
+export function grouped(value: number): string {
+  return Math.round(value).toLocaleString('en-US');
+}
+
 export function percent(value: number | undefined, digits = 1): string {
   return value === undefined ? '—' : `${(value * 100).toFixed(digits)}%`;
 }

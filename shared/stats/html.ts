@@ -3,6 +3,7 @@ import {
   amount,
   everyDay,
   expiredNote,
+  grouped,
   interval,
   NO_SPLIT,
   percent,
@@ -126,22 +127,28 @@ function place(report: JourneyReport): {
   return { placed, lanes, width, height: y + BOX.pad };
 }
 
+/** A step's count as its box prints it: grouped, or nothing where the counters cannot tell. */
+function reachedText(step: StepResult): string {
+  return step.reached === undefined ? '' : grouped(step.reached);
+}
+
 function stepDetail(step: StepResult): string {
   const c = step.counts;
   if (step.type === 'email' || step.type === 'sms' || step.type === 'push') {
     // A message whose outcome is unknown, or that failed, is something to look into: shown whenever there is one.
     const attention = (['unknown', 'failed'] as const)
       .filter((m) => (c[m] ?? 0) > 0)
-      .map((m) => ` · ${m} ${c[m]}`)
+      .map((m) => ` · ${m} ${grouped(c[m] ?? 0)}`)
       .join('');
-    return `sent ${c.sent ?? 0} · suppr. ${c.suppressed ?? 0}${attention}${c.converted ? ` · conv. ${c.converted}` : ''}`;
+    return `sent ${grouped(c.sent ?? 0)} · suppr. ${grouped(c.suppressed ?? 0)}${attention}${c.converted ? ` · conv. ${grouped(c.converted)}` : ''}`;
   }
   // A failure on data (failed.ProfileValue, failed.EventBus…) is something to look into, as for a message.
   const failed = Object.entries(c).reduce((n, [m, count]) => (m.startsWith('failed.') ? n + count : n), 0);
-  const attention = failed > 0 ? ` · failed ${failed}` : '';
-  if (step.type === 'waitForEvent') return `event ${c.eventReceived ?? 0}${attention}`;
+  const attention = failed > 0 ? ` · failed ${grouped(failed)}` : '';
+  if (step.type === 'waitForEvent') return `event ${grouped(c.eventReceived ?? 0)}${attention}`;
   // A split's variants are assigned on entry: it tells how many were assigned, not how many reached it.
-  if (step.type === 'split' && c.assigned !== undefined) return `split · assigned ${c.assigned}${attention}`;
+  if (step.type === 'split' && c.assigned !== undefined)
+    return `split · assigned ${grouped(c.assigned)}${attention}`;
   return `${step.type}${attention}`;
 }
 
@@ -181,8 +188,8 @@ function mapSvg(report: JourneyReport): string {
       `<g class="step" data-step="${escapeHtml(step.stepId)}" data-reached="${step.reached ?? ''}">`,
       `<rect x="${x}" y="${y}" width="${BOX.width}" height="${BOX.height}" rx="6" fill="${COLOURS[step.type]}"/>`,
       `<title>${escapeHtml(step.label ?? step.stepId)}</title>`,
-      `<text class="step-id" x="${x + 10}" y="${y + 20}">${isolate(escapeHtml(shorten(step.label ?? step.stepId, STEP_COLUMNS - Math.ceil(1.4 * String(step.reached ?? '').length))))}</text>`,
-      `<text class="reached" x="${x + BOX.width - 10}" y="${y + 20}" text-anchor="end">${step.reached ?? ''}</text>`,
+      `<text class="step-id" x="${x + 10}" y="${y + 20}">${isolate(escapeHtml(shorten(step.label ?? step.stepId, STEP_COLUMNS - Math.ceil(1.4 * reachedText(step).length))))}</text>`,
+      `<text class="reached" x="${x + BOX.width - 10}" y="${y + 20}" text-anchor="end">${reachedText(step)}</text>`,
       `<text class="detail" x="${x + 10}" y="${y + 44}">${escapeHtml(stepDetail(step))}</text>`,
       '</g>',
     );
@@ -200,7 +207,7 @@ function variantTable(report: JourneyReport): string {
       const rows = split.variants.map(
         (v) => `<tr data-variant="${escapeHtml(v.name)}">
 <th>${escapeHtml(v.name)}${v.holdout ? ' <span class="tag">holdout</span>' : ''}${v.removed ? ' <span class="tag">removed</span>' : ''}</th>
-<td class="n" data-field="assigned">${v.assigned}</td><td class="n" data-field="converted">${v.converted}</td>
+<td class="n" data-field="assigned">${grouped(v.assigned)}</td><td class="n" data-field="converted">${grouped(v.converted)}</td>
 <td class="n" data-field="rate">${percent(v.rate?.value)}</td><td data-field="ci">${interval(v.rate)}</td>
 <td class="n" data-field="lift">${v.holdout ? 'baseline' : signedPercent(v.vsHoldout?.lift)}</td>
 <td class="n" data-field="p">${pValue(v.vsHoldout?.p)}</td>
@@ -244,7 +251,7 @@ export function dayChart(days: readonly DayResult[]): string {
     const total = d.sent.email + d.sent.sms + d.sent.push;
     const group: string[] = [
       `<g class="day" data-day="${d.day}" data-sent="${total}" data-converted="${d.converted}">`,
-      `<rect class="slot" x="${x}" y="24" width="${n(bar)}" height="${plot}"><title>${d.day}: ${total} sent</title></rect>`,
+      `<rect class="slot" x="${x}" y="24" width="${n(bar)}" height="${plot}"><title>${d.day}: ${grouped(total)} sent</title></rect>`,
     ];
     let y = plot + 24;
     for (const channel of ['email', 'sms', 'push'] as const) {
@@ -302,9 +309,9 @@ function skippedKpi(r: JourneyReport, kpi: (label: string, value: string, field:
   const total = SKIP_LABELS.reduce((n, [reason]) => n + r.skipped[reason], 0);
   if (total === 0) return '';
   const why = SKIP_LABELS.filter(([reason]) => r.skipped[reason] > 0)
-    .map(([reason, label]) => `${label} ${r.skipped[reason]}`)
+    .map(([reason, label]) => `${label} ${grouped(r.skipped[reason])}`)
     .join(' · ');
-  return kpi(`entries skipped (${why})`, String(total), 'skipped');
+  return kpi(`entries skipped (${why})`, grouped(total), 'skipped');
 }
 
 /** What a counter kept with a reason means: a deferred message is tried again, not lost. */
@@ -323,17 +330,17 @@ export function reportBody(r: JourneyReport): string {
   const reasons = r.steps.flatMap((s) =>
     s.reasons.map(
       (w) =>
-        `<li>${escapeHtml(s.stepId)}: ${escapeHtml(REASON_METRICS.get(w.metric) ?? w.metric)} — ${escapeHtml(reasonLabel(w.reason))}: ${w.count}</li>`,
+        `<li>${escapeHtml(s.stepId)}: ${escapeHtml(REASON_METRICS.get(w.metric) ?? w.metric)} — ${escapeHtml(reasonLabel(w.reason))}: ${grouped(w.count)}</li>`,
     ),
   );
   return `<h1>${escapeHtml(r.name)}</h1>
 <p class="note">journey ${escapeHtml(r.journeyId)} · versions ${escapeHtml(r.versions.join(', ') || 'none yet')}</p>${expiredHtml(r)}
 <div class="kpis">
-${kpi('enrolled', String(r.enrolled), 'enrolled')}
-${r.goal ? kpi(`converted (${percent(r.rate?.value)}, 95% CI ${interval(r.rate)})`, String(r.converted), 'converted') : kpi('converted (this journey has no goal)', '—', 'converted')}
+${kpi('enrolled', grouped(r.enrolled), 'enrolled')}
+${r.goal ? kpi(`converted (${percent(r.rate?.value)}, 95% CI ${interval(r.rate)})`, grouped(r.converted), 'converted') : kpi('converted (this journey has no goal)', '—', 'converted')}
 ${kpi('revenue', amount(r.money.revenue), 'revenue')}
 ${kpi('average order value', amount(r.money.aov), 'aov')}
-${OUTCOMES.map((o) => kpi(`ended: ${o}`, String(r.outcomes[o]), `outcome-${o}`)).join('\n')}
+${OUTCOMES.map((o) => kpi(`ended: ${o}`, grouped(r.outcomes[o]), `outcome-${o}`)).join('\n')}
 ${skippedKpi(r, kpi)}
 </div>
 <h2>Journey map</h2>

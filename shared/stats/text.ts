@@ -3,6 +3,7 @@ import {
   amount,
   everyDay,
   expiredNote,
+  grouped,
   interval,
   NO_SPLIT,
   percent,
@@ -24,14 +25,14 @@ export function reportText(r: JourneyReport): string {
   if (expired !== undefined) out.push(expired, '');
   out.push(
     r.goal
-      ? `Enrolled ${r.enrolled}   converted ${r.converted} (${percent(r.rate?.value)}, 95% CI ${interval(r.rate)})   revenue ${amount(r.money.revenue)}   AOV ${amount(r.money.aov)}`
-      : `Enrolled ${r.enrolled}   no goal: conversions are not measured`,
+      ? `Enrolled ${grouped(r.enrolled)}   converted ${grouped(r.converted)} (${percent(r.rate?.value)}, 95% CI ${interval(r.rate)})   revenue ${amount(r.money.revenue)}   AOV ${amount(r.money.aov)}`
+      : `Enrolled ${grouped(r.enrolled)}   no goal: conversions are not measured`,
   );
-  out.push(`Outcomes  ${OUTCOMES.map((o) => `${o} ${r.outcomes[o]}`).join('   ')}`);
+  out.push(`Outcomes  ${OUTCOMES.map((o) => `${o} ${grouped(r.outcomes[o])}`).join('   ')}`);
   // Entries an entry limit kept out are shown only when there are some.
   if (Object.values(r.skipped).some((n) => n > 0))
     out.push(
-      `Entry skipped  ${SKIP_LABELS.map(([reason, label]) => `${label} ${r.skipped[reason]}`).join('   ')}`,
+      `Entry skipped  ${SKIP_LABELS.map(([reason, label]) => `${label} ${grouped(r.skipped[reason])}`).join('   ')}`,
     );
   out.push('');
   if (r.splits.length === 0) out.push(NO_SPLIT, '');
@@ -42,7 +43,7 @@ export function reportText(r: JourneyReport): string {
     );
     for (const v of split.variants) {
       out.push(
-        `  ${variantLabel(v.name, v).padEnd(19)}${String(v.assigned).padStart(9)}${String(v.converted).padStart(7)}  ${percent(v.rate?.value).padEnd(7)} ${interval(v.rate).padEnd(13)} ${signedPercent(v.vsHoldout?.lift).padStart(8)}  ${pValue(v.vsHoldout?.p).padStart(8)}  ${amount(v.money.revenue).padStart(9)} ${amount(v.money.aov).padStart(8)} ${amount(v.money.perRecipient).padStart(8)}  ${v.holdout ? 'baseline' : (v.vsHoldout?.verdict ?? '—')}`,
+        `  ${variantLabel(v.name, v).padEnd(19)}${grouped(v.assigned).padStart(9)}${grouped(v.converted).padStart(7)}  ${percent(v.rate?.value).padEnd(7)} ${interval(v.rate).padEnd(13)} ${signedPercent(v.vsHoldout?.lift).padStart(8)}  ${pValue(v.vsHoldout?.p).padStart(8)}  ${amount(v.money.revenue).padStart(9)} ${amount(v.money.aov).padStart(8)} ${amount(v.money.perRecipient).padStart(8)}  ${v.holdout ? 'baseline' : (v.vsHoldout?.verdict ?? '—')}`,
       );
     }
     const experiment = r.experiments.find((e) => e.stepId === split.stepId);
@@ -53,13 +54,14 @@ export function reportText(r: JourneyReport): string {
   for (const s of [...r.steps].sort((a, b) => a.depth - b.depth)) {
     const counts = Object.entries(s.counts)
       .filter(([, n]) => n > 0)
-      .map(([m, n]) => `${m} ${n}`)
+      .map(([m, n]) => `${m} ${grouped(n)}`)
       .join(', ');
-    const reached = s.reached === undefined ? '' : `reached ${s.reached}`;
+    const reached = s.reached === undefined ? '' : `reached ${grouped(s.reached)}`;
     out.push(
       `  ${s.stage.padEnd(14)} ${s.stepId.padEnd(24)} ${s.type.padEnd(13)} ${[reached, counts].filter(Boolean).join('; ')}`,
     );
-    for (const why of s.reasons) out.push(`        ${why.metric}: ${reasonLabel(why.reason)} ${why.count}`);
+    for (const why of s.reasons)
+      out.push(`        ${why.metric}: ${reasonLabel(why.reason)} ${grouped(why.count)}`);
   }
   const shared = r.edges.filter((e) => e.share !== undefined);
   if (shared.length > 0) {
@@ -73,7 +75,7 @@ export function reportText(r: JourneyReport): string {
     const blank = (day: string) => ({ day, sent: { email: 0, sms: 0, push: 0 }, converted: 0 });
     for (const d of everyDay(r.days, blank)) {
       out.push(
-        `  ${d.day}     ${[d.sent.email, d.sent.sms, d.sent.push, d.converted].map((n) => String(n).padStart(6)).join(' ')}`,
+        `  ${d.day}     ${[d.sent.email, d.sent.sms, d.sent.push, d.converted].map((n) => grouped(n).padStart(6)).join(' ')}`,
       );
     }
   }

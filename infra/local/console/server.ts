@@ -159,11 +159,37 @@ function send(res: ServerResponse, status: number, html: string): void {
   res.end(html);
 }
 
+/**
+ * `/api/journeys/<id>`: the journey's report as `journeys report --json`
+ * prints it, for a script reading the figures the page shows.
+ */
+async function reportJson(sources: ConsoleSources, url: URL): Promise<string | undefined> {
+  const segment = /^\/api\/journeys\/([^/]+)$/.exec(url.pathname)?.[1];
+  const id = decoded(segment);
+  if (id === undefined) return undefined;
+  const journey = (await journeys(sources.journeysDir)).find((j) => j.id === id);
+  return journey === undefined ? undefined : JSON.stringify(await report(sources, journey));
+}
+
+function sendJson(res: ServerResponse, status: number, json: string): void {
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'x-content-type-options': 'nosniff',
+  });
+  res.end(json);
+}
+
 async function handle(sources: ConsoleSources, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const now = sources.now().toISOString();
+  const url = new URL(req.url ?? '/', 'http://console');
+  const api = url.pathname.startsWith('/api/');
   try {
     if (req.method !== 'GET') return send(res, 405, page('Not allowed', 'journeys', now, '<p>GET only.</p>'));
-    const found = await route(sources, new URL(req.url ?? '/', 'http://console'));
+    if (api) {
+      const json = await reportJson(sources, url);
+      return sendJson(res, json === undefined ? 404 : 200, json ?? JSON.stringify({ error: 'not found' }));
+    }
+    const found = await route(sources, url);
     if (found === undefined) return send(res, 404, page('Not found', 'journeys', now, '<p>Not found.</p>'));
     if ('redirect' in found) {
       res.writeHead(302, { location: found.redirect });
@@ -173,6 +199,7 @@ async function handle(sources: ConsoleSources, req: IncomingMessage, res: Server
     send(res, 200, page(found.title, found.section, now, found.body));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
+    if (api) return sendJson(res, 500, JSON.stringify({ error: `could not read: ${message}` }));
     send(res, 500, page('Error', 'journeys', now, `<p>Could not read: ${escapeHtml(message)}</p>`));
   }
 }

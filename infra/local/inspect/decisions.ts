@@ -78,15 +78,34 @@ function decisionText(
   const at = `${where.journeyId}/${stepId}`;
   if (step?.type === 'split') {
     const bucket = Object.hasOwn(where.buckets, stepId) ? where.buckets[stepId] : undefined;
-    const name =
-      bucket === undefined
-        ? step.variants.find((v) => v.next === next)?.name
-        : variantOf(step.variants, bucket);
+    const name = variantTaken(step, next, bucket);
     const holdout = step.variants.find((v) => v.name === name)?.holdout === true ? ' (holdout)' : '';
     return `split  ${at}: variant ${name === undefined ? '?' : JSON.stringify(name)}${holdout} → ${next}`;
   }
   if (step?.type === 'branch') return `branch ${at}: ${branchTaken(step, next, match)} → ${next}`;
   return undefined;
+}
+
+/**
+ * Which variant a split gave an enrollment. The variant its enrollment
+ * recorded at entry is the one its conversion counts for; else where the
+ * split went, when one variant leads there. The bucket is read with the
+ * weights of the definition at hand only when that cannot tell: an
+ * enrollment of an earlier version drew under its own weights, and one
+ * drawn after an experiment ended got the winner whatever its bucket.
+ */
+export function variantTaken(
+  step: StepOf<'split'>,
+  next: string | undefined,
+  bucket: number | undefined,
+  recorded?: string,
+): string | undefined {
+  if (recorded !== undefined) return recorded;
+  const leading = step.variants.filter((v) => next !== undefined && v.next === next).map((v) => v.name);
+  if (leading.length === 1) return leading[0];
+  const drawn = bucket === undefined ? undefined : variantOf(step.variants, bucket);
+  if (drawn !== undefined && (leading.length === 0 || leading.includes(drawn))) return drawn;
+  return leading.length === 0 ? undefined : leading.join(' or ');
 }
 
 /** Which branch a branch step took: by the evaluate function's index, else by where it went. */

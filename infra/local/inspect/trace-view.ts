@@ -1,8 +1,8 @@
 import { compareEnteredTimes } from '#infra/local/services/stepfunctions/runner/runner-entries.ts';
 import type { ExperimentState } from '#shared/ingest/experiments.ts';
-import { variantOf } from '#shared/ingest/live-journey.ts';
 import type { Journey } from '#shared/journey/schema.ts';
-import { branchTaken } from './decisions.ts';
+import type { ActiveEnrollment } from '#shared/profile/state.ts';
+import { branchTaken, variantTaken } from './decisions.ts';
 import type { SentMessage } from './sent.ts';
 import type { Trace, TraceExecution, TraceMessage, TraceStep } from './trace.ts';
 import { formatWhen } from './when.ts';
@@ -113,11 +113,16 @@ function stepText(
   step: TraceStep,
   e: TraceExecution,
   journey: Journey | undefined,
-  experiments: readonly ExperimentState[],
-  zone: string,
+  known: {
+    experiments: readonly ExperimentState[];
+    /** The variants the enrollment recorded at entry, while its item is kept. */
+    recorded: ActiveEnrollment['variants'];
+    zone: string;
+  },
   /** Whether the step has a delivery record, whose line says why a message failed. */
   delivered: boolean,
 ): string {
+  const { experiments, recorded, zone } = known;
   const def =
     journey !== undefined && Object.hasOwn(journey.steps, step.stepId)
       ? journey.steps[step.stepId]
@@ -125,7 +130,12 @@ function stepText(
   const next = step.next === undefined ? '' : ` → ${step.next}`;
   if (def?.type === 'split') {
     const bucket = Object.hasOwn(e.buckets, step.stepId) ? e.buckets[step.stepId] : undefined;
-    const variant = bucket === undefined ? undefined : variantOf(def.variants, bucket);
+    const variant = variantTaken(
+      def,
+      step.next,
+      bucket,
+      recorded?.find((v) => v.stepId === step.stepId)?.variant,
+    );
     const holdout = def.variants.find((v) => v.name === variant)?.holdout ? ' (holdout)' : '';
     const note = experimentNote(
       e,
@@ -161,11 +171,13 @@ function block(
   const lines: TraceLine[] = [];
   const experiments = trace.experiments.find((x) => x.journeyId === e.journeyId)?.states ?? [];
   const messageOf = visitMessages(e, trace.messages);
+  const kept = trace.enrollments.find((x) => x.enrollmentId === e.enrollmentId);
+  const known = { experiments, recorded: kept?.variants, zone };
   for (const step of e.steps) {
     const message = messageOf.get(step);
     lines.push({
       when: formatWhen(step.at, zone),
-      text: stepText(step, e, journey, experiments, zone, message !== undefined),
+      text: stepText(step, e, journey, known, message !== undefined),
     });
     step.deferrals.forEach((d, i) => {
       // The delivery keeps the reason of its latest deferral only.
@@ -195,7 +207,6 @@ function block(
       text: `${m.stepId}: ${outcome(m)}${reported(m, zone)}`,
     });
   }
-  const kept = trace.enrollments.find((x) => x.enrollmentId === e.enrollmentId);
   let end = ending(e, zone);
   if (kept?.converted === true || trace.conversions?.includes(e.enrollmentId) === true) end += '; converted';
   else if (kept?.endedAt !== undefined && kept.goalUntil !== undefined)

@@ -1,11 +1,9 @@
-import { amount, NO_SPLIT, variantLabel } from '#shared/stats/format.ts';
+import { amount, NO_SPLIT, grouped as n, variantLabel } from '#shared/stats/format.ts';
 import { dayChart, escapeHtml, REPORT_STYLE } from '#shared/stats/html.ts';
 import { type Forecast, feedbackRows } from '../run/forecast.ts';
 import { usd } from './text.ts';
 
 /** The forecast as one self-contained page, in the style of the journey report. */
-
-const n = (value: number) => Math.round(value).toLocaleString('en-US');
 
 function hourChart(f: Forecast): string {
   const bar = 18;
@@ -83,8 +81,8 @@ ${rows(
   f.variants.map((v) => [
     `${v.step} / ${variantLabel(v.variant, v)}`,
     // As journeys report prints them: the same figures read alike on every surface.
-    String(v.assigned),
-    String(v.converted),
+    n(v.assigned),
+    n(v.converted),
     v.rate === undefined ? '—' : `${(v.rate * 100).toFixed(1)}%`,
     ...(f.revenue === undefined ? [] : [amount(v.revenue), amount(v.aov)]),
   ]),

@@ -1,9 +1,8 @@
-import { amount, everyDay, NO_SPLIT, variantLabel } from '#shared/stats/format.ts';
+import { amount, everyDay, NO_SPLIT, grouped as n, variantLabel } from '#shared/stats/format.ts';
 import { type Forecast, feedbackRows } from '../run/forecast.ts';
 
 /** The forecast as text for a terminal: a few short tables, figures right-aligned. */
 
-const n = (value: number) => Math.round(value).toLocaleString('en-US');
 /** Dollars as the forecast shows them, text and page alike: under a dollar to the hundredth of a cent. */
 export const usd = (value: number) => `$${value < 1 ? value.toFixed(4) : value.toFixed(2)}`;
 const pct = (value: number | undefined) => (value === undefined ? '—' : `${(value * 100).toFixed(1)}%`);
@@ -100,8 +99,8 @@ export function forecastText(f: Forecast): string {
             ...f.variants.map((v) => [
               `${v.step} / ${variantLabel(v.variant, v)}`,
               // As journeys report prints them: the same figures read alike on every surface.
-              String(v.assigned),
-              String(v.converted),
+              n(v.assigned),
+              n(v.converted),
               pct(v.rate),
               ...(valued ? [amount(v.revenue), amount(v.aov)] : []),
             ]),

@@ -67,6 +67,17 @@ describe('routeOf: the variant and branch an enrollment took, in the journey’s
     ]);
   });
 
+  it('names the variant by where the split went when the bucket reads otherwise under the weights at hand', () => {
+    // arrange: bucket 10 is A's under these weights; an earlier version, or an experiment's end, sent it to the holdout
+    const events = history(['ab', 'done']);
+    // act
+    const route = routeOf(events, { journeyId: 'route', journey, buckets: { ab: 10 } }, new Map());
+    // assert
+    expect(route.decisions.map((d) => d.text)).toEqual([
+      'split  route/ab: variant "control" (holdout) → done',
+    ]);
+  });
+
   it('tells a holdout, and a branch on execution data by where it went (every branch that goes there)', () => {
     const holdout = routeOf(
       history(['ab', 'done']),

@@ -30,7 +30,7 @@ const decided = running.map((s) => ({
   },
 }));
 
-function execution(startedAt: string, bucket: number): TraceExecution {
+function execution(startedAt: string, bucket: number, next: string): TraceExecution {
   return {
     journeyId: journey.id,
     version: '1',
@@ -39,15 +39,24 @@ function execution(startedAt: string, bucket: number): TraceExecution {
     status: 'RUNNING',
     startedAt,
     buckets: { 'channel-test': bucket },
-    steps: [{ stepId: 'channel-test', at: startedAt, next: 'cart-sms', deferrals: [] }],
+    steps: [{ stepId: 'channel-test', at: startedAt, next, deferrals: [] }],
   };
+}
+
+/** Where the split led: the bucket's variant, or the winner for any but the holdout once the experiment ended. */
+function nextOf(states: typeof running, startedAt: string, bucket: number): string {
+  if (bucket >= 90) return 'not-ordered';
+  const ended = states.some(
+    (s) => s.decision !== undefined && Date.parse(s.decision.at) <= Date.parse(startedAt),
+  );
+  return ended || bucket >= 45 ? 'cart-push' : 'cart-sms';
 }
 
 function splitLine(states: typeof running, startedAt: string, bucket: number): string | undefined {
   const trace: Trace = {
     userId: 'u1',
     profile: { traits: {}, consent: {}, timezone: 'UTC' },
-    executions: [execution(startedAt, bucket)],
+    executions: [execution(startedAt, bucket, nextOf(states, startedAt, bucket))],
     enrollments: [],
     messages: [],
     experiments: [{ journeyId: journey.id, states }],
@@ -71,13 +80,19 @@ describe('journeys trace: the experiment behind a variant', () => {
 
   it('names the winner and why for an enrollment after the end', () => {
     expect(splitLine(decided, '2026-03-16T10:00:00.000Z', 60)).toBe(
-      "channel-test: variant push (the experiment's winner since Sun 15 Mar 00:00: the window ended; push converts best) → cart-sms",
+      "channel-test: variant push (the experiment's winner since Sun 15 Mar 00:00: the window ended; push converts best) → cart-push",
     );
   });
 
   it('tells a holdout kept after the end apart from the winner', () => {
     expect(splitLine(decided, '2026-03-16T10:00:00.000Z', 95)).toBe(
-      'channel-test: variant control (holdout) (kept after the experiment ended Sun 15 Mar 00:00, winner push) → cart-sms',
+      'channel-test: variant control (holdout) (kept after the experiment ended Sun 15 Mar 00:00, winner push) → not-ordered',
+    );
+  });
+
+  it('names the winner for an enrollment after the end whose bucket drew another variant before it', () => {
+    expect(splitLine(decided, '2026-03-16T10:00:00.000Z', 10)).toBe(
+      "channel-test: variant push (the experiment's winner since Sun 15 Mar 00:00: the window ended; push converts best) → cart-push",
     );
   });
 

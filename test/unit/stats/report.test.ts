@@ -193,7 +193,7 @@ describe('buildReport', () => {
       report.edges.find((e) => e.from === from && e.to === to)?.share;
     expect(share('ab', 'offer')).toBe(0.5);
     expect(share('vip', 'ab')).toBeUndefined();
-    expect(reportText(report)).toMatch(/ab +split +assigned 1000\n/);
+    expect(reportText(report)).toMatch(/ab +split +assigned 1,000\n/);
   });
 
   it('shows the entries kept out, by reason, in the text report and on the page alike', () => {

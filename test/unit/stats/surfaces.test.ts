@@ -8,6 +8,7 @@ import { reportHtml } from '#shared/stats/html.ts';
 import { buildReport, type Counter } from '#shared/stats/report.ts';
 import { reportText } from '#shared/stats/text.ts';
 import { totals } from '../../support/simulate-totals.ts';
+import { htmlRows, type VariantRow as Row, textRows } from '../../support/variant-rows.ts';
 
 /**
  * The same counters read by `journeys report` (text and page) and by
@@ -66,37 +67,6 @@ const run = totals({
   providers: { emails: 0, sms: 0, push: 0, events: 0 },
 });
 
-type Row = { label: string; assigned: string; converted: string; rate: string };
-
-/** The variant rows of a text table: label, then assigned, converted and rate as printed. */
-function textRows(text: string, labels: readonly string[]): Row[] {
-  return labels.map((label) => {
-    const line = text.split('\n').find((l) => l.trimStart().startsWith(`${label} `)) ?? '';
-    const [assigned = '', converted = '', rate = ''] = line
-      .trimStart()
-      .slice(label.length)
-      .trim()
-      .split(/\s+/);
-    return { label, assigned, converted, rate };
-  });
-}
-
-/** The variant rows of an HTML table, cells as printed (a tag beside a name as in text: "(holdout)"). */
-function htmlRows(html: string, labels: readonly string[]): Row[] {
-  const rows = [...html.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map((tr) =>
-    [...(tr[1] ?? '').matchAll(/<t[dh][^>]*>([\s\S]*?)<\/t[dh]>/g)].map((cell) =>
-      (cell[1] ?? '')
-        .replace(/<span class="tag">([^<]*)<\/span>/g, '($1)')
-        .replace(/<[^>]+>/g, '')
-        .trim(),
-    ),
-  );
-  return labels.map((label) => {
-    const [, assigned = '', converted = '', rate = ''] = rows.find((r) => r[0] === label) ?? [];
-    return { label, assigned, converted, rate };
-  });
-}
-
 const REPORT = ['email', 'sms', 'never', 'control (holdout)'];
 const SIMULATE = REPORT.map((l) => `ab / ${l}`);
 
@@ -114,8 +84,8 @@ describe('per-variant figures on every surface', () => {
     };
     // assert: every surface as the report's text, the holdout marked and the unassigned variant at 0
     const expected = [
-      { label: 'email', assigned: '1087', converted: '152', rate: '14.0%' },
-      { label: 'sms', assigned: '1091', converted: '121', rate: '11.1%' },
+      { label: 'email', assigned: '1,087', converted: '152', rate: '14.0%' },
+      { label: 'sms', assigned: '1,091', converted: '121', rate: '11.1%' },
       { label: 'never', assigned: '0', converted: '0', rate: '—' },
       { label: 'control (holdout)', assigned: '234', converted: '28', rate: '12.0%' },
     ];
@@ -127,6 +97,22 @@ describe('per-variant figures on every surface', () => {
         found: [true, true, true, true],
       });
     }
+  });
+});
+
+describe('counts of a thousand or more', () => {
+  it('every surface groups their digits, in the headline and in every table', () => {
+    // arrange: 2412 enrolled, as the headline, the split's step and the outcome tables count them
+    const report = buildReport(journey, counters, []);
+    const forecast = forecastOf(run, journey);
+    // act
+    const surfaces = [reportText(report), reportHtml(report), forecastText(forecast), forecastPage(forecast)];
+    // assert
+    const ungrouped = /(?<![\d,.:-])\d{4,}(?![\d,.:-])/;
+    const printed = (s: string) => s.replace(/<style>[\s\S]*?<\/style>|<[^>]*>/g, ' ');
+    expect(surfaces.map((s) => [s.includes('2,412'), ungrouped.exec(printed(s))?.[0]])).toStrictEqual(
+      surfaces.map(() => [true, undefined]),
+    );
   });
 });
 
