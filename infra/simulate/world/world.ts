@@ -1,10 +1,11 @@
+import { putItem } from '#functions/_lib/clients/document-calls.ts';
 import { DeliveriesRepository } from '#functions/_lib/deliveries.ts';
 import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { ProfileIdentities } from '#functions/_lib/identity.ts';
 import { OutcomeWaiters } from '#functions/_lib/outcome-waiters.ts';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { CachedRegistry, RegistryRepository } from '#functions/_lib/registry.ts';
-import { StatsRepository } from '#functions/_lib/stats.ts';
+import { SHARDS, StatsRepository } from '#functions/_lib/stats.ts';
 import { TemplateSnapshots } from '#functions/_lib/templates.ts';
 import { type AwaitDeps, awaitEvent, waitTimedOut } from '#functions/await-event/await.ts';
 import { manifest as awaitManifest } from '#functions/await-event/manifest.ts';
@@ -33,7 +34,9 @@ import { liveFields } from '#shared/ingest/live-journey.ts';
 import type { Asl, Json } from '#shared/journey/compile/asl.ts';
 import type { Bindings } from '#shared/journey/compile/bindings.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
+import { fallbackChain } from '#shared/journey/compile/fallback.ts';
 import type { Journey } from '#shared/journey/schema.ts';
+import { counterSetKey } from '#shared/stats/counter-sets.ts';
 import type { SendMessageInput, SendMessageOutput } from '#shared/tasks/send-message.ts';
 import type { Template } from '#shared/templates.ts';
 import * as z from '#shared/zod.ts';
@@ -281,10 +284,37 @@ export async function createWorld(
       },
       undefined,
     );
+    await counterItems(journey, '1');
     // As every warm handler holds them after its first call: the registry and each pinned template read once.
     await ingestDeps.registry.live();
     for (const name of names.values()) await templates.get({ journeyId: journey.id, name });
     return stateMachineArn;
+  }
+
+  /**
+   * The version's counter items on every shard, made at deploy. On AWS the first count of each item
+   * (once per item and shard) finds it missing, reads the version's retention and then creates it;
+   * each worker of a forecast has tables of its own and would pay that once per worker, so the forecast
+   * bills it once, here, as one write per item: the same for any number of workers.
+   */
+  async function counterItems(journey: Journey, version: string): Promise<void> {
+    const steps = Object.entries(journey.steps);
+    const splits = [undefined, ...steps.filter(([, step]) => step.type === 'split').map(([id]) => id)];
+    const keys = [
+      ...splits.map((split) => counterSetKey({ version, metric: 'enrolled' }, split)),
+      ...steps
+        .flatMap(([id, step]) =>
+          // A fallback message counts as a step of its own (`<step>.fallback<n>`).
+          (step.type === 'email' || step.type === 'sms' || step.type === 'push') &&
+          step.fallback !== undefined
+            ? fallbackChain(id, { ...step, fallback: step.fallback }).map(([stateId]) => stateId)
+            : [id],
+        )
+        .map((stepId) => counterSetKey({ version, stepId, metric: 'sent' }, undefined)),
+    ];
+    for (let shard = 0; shard < SHARDS; shard++)
+      for (const sk of keys)
+        await putItem(db.doc, { TableName: db.tables.stats, Item: { pk: `${journey.id}#${shard}`, sk } });
   }
 
   return {
