@@ -11,6 +11,7 @@ import { readOutbox } from '../services/pinpoint/outbox.ts';
 import { storedEmails } from '../services/ses/store.ts';
 import { type ExecutionRecord, readExecutions } from '../services/stepfunctions/api/executions.ts';
 import { branchTaken, historyReader, type Route, routeOf } from './decisions.ts';
+import { idText, rejectionReader } from './rejected-events.ts';
 import { formatWhen } from './when.ts';
 
 const Archived = z.object({
@@ -19,7 +20,7 @@ const Archived = z.object({
     'detail-type': z.string(),
     detail: z
       .object({
-        userId: z.string().optional(),
+        userId: z.unknown().optional(),
         event: z.string().optional(),
         timestamp: z.string().optional(),
         traits: z.object({ timezone: z.string().optional() }).loose().optional(),
@@ -69,11 +70,14 @@ export async function customerTimelines(
   const add = (user: string, at: string, text: string) => of(user).lines.push({ at, text });
   // Delivery receipts name a provider message, not a customer: placed once the sends are known.
   const reports: { at: string; messageId: string; outcome: string }[] = [];
+  const rejection = await rejectionReader(dataDir);
   for (const row of await readArchiveLines(dataDir)) {
     const parsed = Archived.safeParse(JSON.parse(row));
     if (!parsed.success) continue;
     const { event } = parsed.data;
-    const user = event.detail.userId;
+    // Filed under the id ingest reads, so the customer's events and enrollments share a timeline.
+    const user = idText(event.detail.userId);
+    const turnedAway = rejection(event.detail);
     if (user === undefined) {
       const feedback = classifyFeedback(event.detail);
       if (feedback !== undefined) reports.push({ at: event.time, ...feedback });
@@ -82,11 +86,11 @@ export async function customerTimelines(
     // An unknown zone is left out of the profile (it keeps the one it had): so is it here.
     const zone = event.detail.traits?.timezone;
     if (zone !== undefined && isValidTimeZone(zone)) of(user).zone = zone;
-    add(
-      user,
-      event.time,
-      `event  ${event.detail.event ?? event['detail-type']}${dated(event.time, event.detail.timestamp)}`,
-    );
+    const name = event.detail.event ?? event['detail-type'];
+    // A rejected event changed nothing (its timestamp may be what was wrong): its reasons replace it.
+    const rejected = turnedAway?.startsWith('rejected') === true;
+    const when = rejected ? '' : dated(event.time, event.detail.timestamp);
+    add(user, event.time, `event  ${name}${when}${turnedAway === undefined ? '' : ` — ${turnedAway}`}`);
   }
   const activities = await readActivity(dataDir);
   // A task in flight when its execution stops is recorded after the stop: the end line follows it.
