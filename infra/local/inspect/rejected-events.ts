@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import * as z from 'zod';
+import { profileKeys } from '#shared/tables.ts';
 import { readLogLines } from '../runtime/capped-log.ts';
 import { LOCAL_NAMES } from '../runtime/env.ts';
 import { queueFile } from '../services/sqs/sqs.ts';
@@ -22,6 +23,18 @@ export function idText(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   const id = value.trim();
   return id === '' ? undefined : id;
+}
+
+/**
+ * The customer an event is for, as ingest keys it (and as enrollments carry
+ * it): the userId, else the anonymous visitor's key; undefined for an event
+ * of neither (a delivery receipt).
+ */
+export function customerKeyOf(detail: { userId?: unknown; anonymousId?: unknown }): string | undefined {
+  const userId = idText(detail.userId);
+  if (userId !== undefined) return profileKeys.known(userId);
+  const anonymousId = idText(detail.anonymousId);
+  return anonymousId === undefined ? undefined : profileKeys.anonymous(anonymousId);
 }
 
 /**

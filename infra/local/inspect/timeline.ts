@@ -11,7 +11,7 @@ import { readOutbox } from '../services/pinpoint/outbox.ts';
 import { storedEmails } from '../services/ses/store.ts';
 import { type ExecutionRecord, readExecutions } from '../services/stepfunctions/api/executions.ts';
 import { branchTaken, historyReader, type Route, routeOf } from './decisions.ts';
-import { idText, rejectionReader } from './rejected-events.ts';
+import { customerKeyOf, rejectionReader } from './rejected-events.ts';
 import { formatWhen } from './when.ts';
 
 const Archived = z.object({
@@ -21,6 +21,7 @@ const Archived = z.object({
     detail: z
       .object({
         userId: z.unknown().optional(),
+        anonymousId: z.unknown().optional(),
         event: z.string().optional(),
         timestamp: z.string().optional(),
         traits: z.object({ timezone: z.string().optional() }).loose().optional(),
@@ -75,8 +76,8 @@ export async function customerTimelines(
     const parsed = Archived.safeParse(JSON.parse(row));
     if (!parsed.success) continue;
     const { event } = parsed.data;
-    // Filed under the id ingest reads, so the customer's events and enrollments share a timeline.
-    const user = idText(event.detail.userId);
+    // Filed under the key ingest reads, so the customer's events and enrollments share a timeline.
+    const user = customerKeyOf(event.detail);
     const turnedAway = rejection(event.detail);
     if (user === undefined) {
       const feedback = classifyFeedback(event.detail);

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { rejectedMessageBody } from '#functions/ingest/rejected-message.ts';
 import { customerTimelines } from '#infra/local/inspect/timeline.ts';
 import { LOCAL_NAMES } from '#infra/local/runtime/env.ts';
+import { profileKeys } from '#shared/tables.ts';
 
 /**
  * An event ingest turned away (or applied without some traits) is on the bus
@@ -106,5 +107,15 @@ describe('journeys test timeline: events ingest rejected', () => {
     const lines = await linesOf(dataDir, '42');
     // assert
     expect(lines).toEqual(['event  Order Placed', 'event  Order Placed']);
+  });
+
+  it("files an anonymous visitor's events under the profile key their enrollments carry", async () => {
+    // arrange
+    const visit = { ...track('v-1', {}), userId: undefined, anonymousId: ' visitor-7 ' };
+    const dataDir = await dataDirWith([visit], []);
+    // act
+    const lines = await linesOf(dataDir, profileKeys.anonymous('visitor-7'));
+    // assert
+    expect(lines).toEqual(['event  Order Placed']);
   });
 });
