@@ -22,13 +22,15 @@ const Archived = z.object({
       .object({
         userId: z.unknown().optional(),
         anonymousId: z.unknown().optional(),
-        event: z.string().optional(),
-        timestamp: z.string().optional(),
-        traits: z.object({ timezone: z.string().optional() }).loose().optional(),
+        // Any shape: an event ingest rejected for its fields is still on the timeline.
+        event: z.unknown().optional(),
+        timestamp: z.unknown().optional(),
+        traits: z.unknown().optional(),
       })
       .loose(),
   }),
 });
+const Zoned = z.object({ timezone: z.string() }).loose();
 const Enrollment = z
   .object({
     userId: z.string(),
@@ -85,12 +87,13 @@ export async function customerTimelines(
       continue;
     }
     // An unknown zone is left out of the profile (it keeps the one it had): so is it here.
-    const zone = event.detail.traits?.timezone;
+    const zone = Zoned.safeParse(event.detail.traits).data?.timezone;
     if (zone !== undefined && isValidTimeZone(zone)) of(user).zone = zone;
-    const name = event.detail.event ?? event['detail-type'];
+    const name = typeof event.detail.event === 'string' ? event.detail.event : event['detail-type'];
+    const happened = typeof event.detail.timestamp === 'string' ? event.detail.timestamp : undefined;
     // A rejected event changed nothing (its timestamp may be what was wrong): its reasons replace it.
     const rejected = turnedAway?.startsWith('rejected') === true;
-    const when = rejected ? '' : dated(event.time, event.detail.timestamp);
+    const when = rejected ? '' : dated(event.time, happened);
     add(user, event.time, `event  ${name}${when}${turnedAway === undefined ? '' : ` — ${turnedAway}`}`);
   }
   const activities = await readActivity(dataDir);

@@ -109,6 +109,32 @@ describe('journeys test timeline: events ingest rejected', () => {
     expect(lines).toEqual(['event  Order Placed', 'event  Order Placed']);
   });
 
+  it('shows a rejected event whatever shape its fields had (an epoch timestamp, a number for a name, traits not an object)', async () => {
+    // arrange
+    const epoch = { ...track('e-1', {}), timestamp: 1_772_442_000_000 };
+    const numbered = { ...track('e-2', {}), event: 7 };
+    const identify = { type: 'identify', userId: 'ana', messageId: 'i-1', timestamp: at(0), traits: 'pro' };
+    const zoned = { ...identify, messageId: 'i-2', traits: { timezone: 60 } };
+    const rejected = [epoch, numbered, identify].map((event) => ({
+      minute: 0,
+      body: rejectedMessageBody({
+        rejectedAt: at(0),
+        problems: [{ field: 'f', message: 'is wrong' }],
+        event,
+      }),
+    }));
+    const dataDir = await dataDirWith([epoch, numbered, identify, zoned], rejected);
+    // act
+    const lines = await linesOf(dataDir, 'ana');
+    // assert
+    expect(lines).toEqual([
+      'event  Order Placed — rejected: f is wrong',
+      'event  track — rejected: f is wrong',
+      'event  identify — rejected: f is wrong',
+      'event  identify',
+    ]);
+  });
+
   it("files an anonymous visitor's events under the profile key their enrollments carry", async () => {
     // arrange
     const visit = { ...track('v-1', {}), userId: undefined, anonymousId: ' visitor-7 ' };
