@@ -76,7 +76,8 @@ function describe(body: z.infer<typeof Body>): string {
   return `${body.partial === undefined ? 'rejected' : 'left out'}: ${reasons}`;
 }
 
-function parseJson(text: string): unknown {
+/** A JSON text's value; undefined for text that is not JSON (a torn or foreign line). */
+export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {

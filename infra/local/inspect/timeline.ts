@@ -11,7 +11,7 @@ import { readOutbox } from '../services/pinpoint/outbox.ts';
 import { storedEmails } from '../services/ses/store.ts';
 import { type ExecutionRecord, readExecutions } from '../services/stepfunctions/api/executions.ts';
 import { branchTaken, historyReader, type Route, routeOf } from './decisions.ts';
-import { customerKeyOf, rejectionReader } from './rejected-events.ts';
+import { customerKeyOf, parseJson, rejectionReader } from './rejected-events.ts';
 import { formatWhen } from './when.ts';
 
 const Archived = z.object({
@@ -252,14 +252,6 @@ function dated(received: string, happened: string | undefined): string {
 
 function isoOf(epochSeconds: number): string {
   return new Date(epochSeconds * 1000).toISOString();
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 /** The evaluate function's answer for each branch on the profile, by execution and step, in order. */
