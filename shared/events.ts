@@ -49,16 +49,31 @@ const before = <T extends z.ZodMiniType>(read: (value: unknown) => unknown, sche
  */
 export const MAX_ID_BYTES = 1024;
 
+/**
+ * An integer id past 2^53 arrives with its last digits already lost (JSON
+ * numbers are doubles): read as its string it would be another id, shared by
+ * the customers or events whose ids round alike.
+ */
+const UNSAFE_INTEGER_ID = `is an integer past ${Number.MAX_SAFE_INTEGER} (2^53 - 1), which a JSON number cannot hold: its last digits are lost, so other ids read the same; send it as a string`;
+
+const isUnsafeInteger = (value: unknown) =>
+  typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value);
+
+/** An integer id, read as its string: one past 2^53 is refused with the reason. */
+const IntegerId = z
+  .number()
+  .check(
+    z.refine(Number.isInteger, { error: 'must be a string', abort: true }),
+    z.refine(Number.isSafeInteger, { error: UNSAFE_INTEGER_ID }),
+  );
+
 /** An id: a string or an integer (read as its string), trimmed, not empty. */
 const Id = () =>
   before(
     blankAsAbsent,
     z.optional(
       z.pipe(
-        z.pipe(
-          z.union([z.string(), z.number().check(z.int())], { error: 'must be a string' }),
-          z.transform(String),
-        ),
+        z.pipe(z.union([z.string(), IntegerId], { error: 'must be a string' }), z.transform(String)),
         z.string().check(
           z.trim(),
           z.minLength(1, { error: 'must not be empty' }),
@@ -179,7 +194,9 @@ const common = {
         error: (issue) =>
           issue.input === undefined
             ? 'is required: a unique id per event (a redelivered event keeps it)'
-            : 'must be a string (or an integer): a unique id per event, kept by a redelivery',
+            : isUnsafeInteger(issue.input)
+              ? UNSAFE_INTEGER_ID
+              : 'must be a string (or an integer): a unique id per event, kept by a redelivery',
       })
       .check(z.trim(), z.minLength(1, { error: 'must not be empty' }), z.maxLength(1024)),
   ),

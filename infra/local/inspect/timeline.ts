@@ -11,6 +11,7 @@ import { readOutbox } from '../services/pinpoint/outbox.ts';
 import { storedEmails } from '../services/ses/store.ts';
 import { type ExecutionRecord, readExecutions } from '../services/stepfunctions/api/executions.ts';
 import { branchTaken, historyReader, type Route, routeOf } from './decisions.ts';
+import { customerKeyOf, parseJson, rejectionReader } from './rejected-events.ts';
 import { formatWhen } from './when.ts';
 
 const Archived = z.object({
@@ -19,14 +20,17 @@ const Archived = z.object({
     'detail-type': z.string(),
     detail: z
       .object({
-        userId: z.string().optional(),
-        event: z.string().optional(),
-        timestamp: z.string().optional(),
-        traits: z.object({ timezone: z.string().optional() }).loose().optional(),
+        userId: z.unknown().optional(),
+        anonymousId: z.unknown().optional(),
+        // Any shape: an event ingest rejected for its fields is still on the timeline.
+        event: z.unknown().optional(),
+        timestamp: z.unknown().optional(),
+        traits: z.unknown().optional(),
       })
       .loose(),
   }),
 });
+const Zoned = z.object({ timezone: z.string() }).loose();
 const Enrollment = z
   .object({
     userId: z.string(),
@@ -69,24 +73,28 @@ export async function customerTimelines(
   const add = (user: string, at: string, text: string) => of(user).lines.push({ at, text });
   // Delivery receipts name a provider message, not a customer: placed once the sends are known.
   const reports: { at: string; messageId: string; outcome: string }[] = [];
+  const rejection = await rejectionReader(dataDir);
   for (const row of await readArchiveLines(dataDir)) {
     const parsed = Archived.safeParse(JSON.parse(row));
     if (!parsed.success) continue;
     const { event } = parsed.data;
-    const user = event.detail.userId;
+    // Filed under the key ingest reads, so the customer's events and enrollments share a timeline.
+    const user = customerKeyOf(event.detail);
+    const turnedAway = rejection(event.detail);
     if (user === undefined) {
       const feedback = classifyFeedback(event.detail);
       if (feedback !== undefined) reports.push({ at: event.time, ...feedback });
       continue;
     }
     // An unknown zone is left out of the profile (it keeps the one it had): so is it here.
-    const zone = event.detail.traits?.timezone;
+    const zone = Zoned.safeParse(event.detail.traits).data?.timezone;
     if (zone !== undefined && isValidTimeZone(zone)) of(user).zone = zone;
-    add(
-      user,
-      event.time,
-      `event  ${event.detail.event ?? event['detail-type']}${dated(event.time, event.detail.timestamp)}`,
-    );
+    const name = typeof event.detail.event === 'string' ? event.detail.event : event['detail-type'];
+    const happened = typeof event.detail.timestamp === 'string' ? event.detail.timestamp : undefined;
+    // A rejected event changed nothing (its timestamp may be what was wrong): its reasons replace it.
+    const rejected = turnedAway?.startsWith('rejected') === true;
+    const when = rejected ? '' : dated(event.time, happened);
+    add(user, event.time, `event  ${name}${when}${turnedAway === undefined ? '' : ` — ${turnedAway}`}`);
   }
   const activities = await readActivity(dataDir);
   // A task in flight when its execution stops is recorded after the stop: the end line follows it.
@@ -244,14 +252,6 @@ function dated(received: string, happened: string | undefined): string {
 
 function isoOf(epochSeconds: number): string {
   return new Date(epochSeconds * 1000).toISOString();
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 /** The evaluate function's answer for each branch on the profile, by execution and step, in order. */

@@ -20,8 +20,8 @@ const SendMessageBatch = z.object({
     .max(10),
 });
 
-/** The file a local queue's messages are kept in. */
-function queueFile(dir: string, name: string): string {
+/** The file a local queue's messages are kept in (`dir` is the data directory's `queues`). */
+export function queueFile(dir: string, name: string): string {
   return join(dir, `${name}.jsonl`);
 }
 
