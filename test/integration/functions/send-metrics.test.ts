@@ -4,7 +4,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { sendTask } from '#functions/send-message/task.ts';
 import { DeferredError, ErrorName } from '#shared/errors.ts';
-import type { Fault, FaultPlan, FaultRequest } from '../../support/fault-proxy.ts';
 import {
   type Counted,
   messageCounters,
@@ -12,6 +11,7 @@ import {
   stepCounters,
   tally,
 } from '../../support/send-counted.ts';
+import { type StoreWrite, storeFaults } from '../../support/send-faults.ts';
 import { type Channel, type SendWorld, startSendWorld } from '../../support/send-world.ts';
 import { virtualClock } from '../../support/task-retry.ts';
 import { identify, ingestDeps } from './harness.ts';
@@ -24,6 +24,7 @@ import { identify, ingestDeps } from './harness.ts';
  */
 
 let world: SendWorld;
+const { once } = storeFaults(() => world);
 let n = 0;
 
 beforeAll(async () => {
@@ -32,29 +33,11 @@ beforeAll(async () => {
 afterAll(async () => world.stop());
 beforeEach(() => world.dbProxy.plan(() => 'pass'));
 
-type Write = { op: string; table: 'deliveries' | 'profiles' | 'stats'; marker?: string };
 const WRITES = {
   'record outcome': { op: 'UpdateItem', table: 'deliveries', marker: '#output = :output' },
   'step counter': { op: 'UpdateItem', table: 'stats' },
   'clear mark': { op: 'UpdateItem', table: 'deliveries', marker: 'REMOVE #pending' },
-} as const satisfies Record<string, Write>;
-
-function matches(write: Write, request: FaultRequest): boolean {
-  return (
-    request.target.endsWith(`.${write.op}`) &&
-    request.body.includes(`"${world.db.tables[write.table]}"`) &&
-    (write.marker === undefined || request.body.includes(write.marker))
-  );
-}
-
-function once(write: Write, fault: Fault, times = 1): FaultPlan {
-  let left = times;
-  return (_index, request) => {
-    if (left === 0 || !matches(write, request)) return 'pass';
-    left -= 1;
-    return fault;
-  };
-}
+} as const satisfies Record<string, StoreWrite>;
 
 async function customerFor(label: string, channel: Channel, extra = {}) {
   n += 1;

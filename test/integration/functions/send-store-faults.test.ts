@@ -5,9 +5,11 @@ import { StatsRepository } from '#functions/_lib/stats.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { sendMessage } from '#functions/send-message/send.ts';
 import { type CountMetric, sendTask } from '#functions/send-message/task.ts';
-import { DeferredError, ErrorName, PERMANENT_ERRORS } from '#shared/errors.ts';
+import { ErrorName } from '#shared/errors.ts';
 import type { SendMessageInput, SendMessageOutput } from '#shared/tasks/send-message.ts';
-import type { Fault, FaultPlan, FaultRequest } from '../../support/fault-proxy.ts';
+import type { Fault, FaultPlan } from '../../support/fault-proxy.ts';
+import { type Counted, runCounted } from '../../support/send-counted.ts';
+import { type StoreWrite, storeFaults } from '../../support/send-faults.ts';
 import { type Channel, type SendWorld, startSendWorld } from '../../support/send-world.ts';
 import {
   compiledSendRetry,
@@ -29,6 +31,7 @@ import { identify, ingestDeps } from './harness.ts';
  */
 
 let world: SendWorld;
+const { matches, once } = storeFaults(() => world);
 let n = 0;
 
 beforeAll(async () => {
@@ -36,9 +39,6 @@ beforeAll(async () => {
 });
 afterAll(async () => world.stop());
 beforeEach(() => world.dbProxy.plan(() => 'pass'));
-
-/** A request of the send path, recognised by its operation, table and expression. */
-type Write = { op: string; table: 'deliveries' | 'profiles' | 'enrollments' | 'stats'; marker?: string };
 
 const WRITES = {
   claim: { op: 'UpdateItem', table: 'deliveries', marker: 'leaseUntil = :lease' },
@@ -49,26 +49,8 @@ const WRITES = {
   'last step sent': { op: 'UpdateItem', table: 'enrollments', marker: 'lastStep' },
   'record outcome': { op: 'UpdateItem', table: 'deliveries', marker: '#output = :output' },
   'step counter': { op: 'UpdateItem', table: 'stats' },
-} as const satisfies Record<string, Write>;
+} as const satisfies Record<string, StoreWrite>;
 type WriteName = keyof typeof WRITES;
-
-function matches(write: Write, request: FaultRequest): boolean {
-  return (
-    request.target.endsWith(`.${write.op}`) &&
-    request.body.includes(`"${world.db.tables[write.table]}"`) &&
-    (write.marker === undefined || request.body.includes(write.marker))
-  );
-}
-
-/** Faults the first `times` requests matching `write` (each: the SDK's retries all failed), passes the rest. */
-function once(write: Write, fault: Fault, times = 1): FaultPlan {
-  let left = times;
-  return (_index, request) => {
-    if (left === 0 || !matches(write, request)) return 'pass';
-    left -= 1;
-    return fault;
-  };
-}
 
 /** The task as the state machine runs it: Retry, then a deferral's Wait and the Task again. */
 async function runTask(input: SendMessageInput, clock: VirtualClock, timing: RetryTiming) {
@@ -267,37 +249,6 @@ describe('a sent message whose feedback link cannot be written at all', () => {
   });
 });
 
-/**
- * The send task as the state machine runs it, message metrics and all: Retry, a deferral's Wait, and once
- * the retries run out the step's failure path with the last error. What each invocation counted goes to `counted`.
- */
-async function runCounted(
-  input: SendMessageInput,
-  clock: VirtualClock,
-  timing: RetryTiming,
-  counted: Parameters<CountMetric>[0][],
-) {
-  const count: CountMetric = (status) => counted.push(status);
-  const invoke = (task: SendMessageInput) =>
-    sendTask(world.deps(clock), task, count).catch((error: unknown) => {
-      if (error instanceof DeferredError) return { status: 'deferred', until: error.until } as const;
-      throw error;
-    });
-  const retriers = compiledSendRetry(input.channel, input.onUnknown);
-  for (let visits = 1; visits <= 10; visits++) {
-    const result = await runWithRetry(() => invoke(input), retriers, clock, timing);
-    if (!result.ok) {
-      const error = result.error instanceof Error ? result.error.name : 'Error';
-      // A failure no retry overcomes takes the step's failure policy at once; the rest its counting path.
-      if (PERMANENT_ERRORS.some((name) => name === error)) return { failed: error };
-      return invoke({ ...input, exhausted: { error } });
-    }
-    if (!('status' in result.value) || result.value.status !== 'deferred') return result.value;
-    clock.advance(Math.max(0, Date.parse(result.value.until) - clock.now().getTime()));
-  }
-  throw new Error('still deferred after 10 visits');
-}
-
 describe('the alarmed "outcome unknown" metric', () => {
   /** An attempt the provider answered and whose outcome could not be written, and what came after. */
   async function unrecorded(
@@ -317,12 +268,12 @@ describe('the alarmed "outcome unknown" metric', () => {
     world.sesProxy.plan((index) => (index === 0 && providerFault !== undefined ? providerFault : 'pass'));
     world.dbProxy.plan(plan);
     const clock = virtualClock('2026-11-24T10:00:00Z');
-    const counted: Parameters<CountMetric>[0][] = [];
-    const outcome = await runCounted(input, clock, timing, counted);
+    const counted: Counted[] = [];
+    const outcome = await runCounted(world, input, clock, timing, counted);
     world.dbProxy.plan(() => 'pass');
     world.sesProxy.plan(() => 'pass');
     // The task visited again (a duplicate invocation) finds the outcome and counts nothing more.
-    const again = await runCounted(input, clock, timing, counted);
+    const again = await runCounted(world, input, clock, timing, counted);
     return {
       outcome,
       again,
@@ -344,7 +295,7 @@ describe('the alarmed "outcome unknown" metric', () => {
         Item: { deliveryId: deliveryIdOf(input.enrollmentId, input.stepId), status: 42 },
       }),
     );
-    const counted: Parameters<CountMetric>[0][] = [];
+    const counted: Counted[] = [];
     // act
     const outcome = await sendTask(world.deps(virtualClock('2026-11-24T10:00:00Z')), input, (status) =>
       counted.push(status),
@@ -427,7 +378,7 @@ describe('the alarmed "outcome unknown" metric', () => {
         return matches(WRITES.claim, request) ? 'error-before' : counter(index, request);
       });
       const clock = virtualClock('2026-11-24T10:00:00Z');
-      const counted: Parameters<CountMetric>[0][] = [];
+      const counted: Counted[] = [];
       const count: CountMetric = (status) => counted.push(status);
       const retriers = compiledSendRetry(input.channel, input.onUnknown);
       const result = await runWithRetry(
@@ -482,11 +433,11 @@ describe('a permanent failure whose count fails', () => {
       const input = world.input(userId, 'email', { stepId: `permc-${n}`, template: 'sms' });
       world.dbProxy.plan(once(WRITES['step counter'], fault, times));
       const clock = virtualClock('2026-11-24T10:00:00Z');
-      const counted: Parameters<CountMetric>[0][] = [];
+      const counted: Counted[] = [];
       // act: the task as the state machine runs it, then a duplicate invocation
-      const outcome = await runCounted(input, clock, 'shortest', counted);
+      const outcome = await runCounted(world, input, clock, 'shortest', counted);
       world.dbProxy.plan(() => 'pass');
-      const again = await runCounted(input, clock, 'shortest', counted);
+      const again = await runCounted(world, input, clock, 'shortest', counted);
       // assert
       expect([outcome, again]).toEqual([
         { failed: ErrorName.TemplateFailed },
