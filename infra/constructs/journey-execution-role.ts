@@ -1,4 +1,4 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Fn, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -49,7 +49,9 @@ export class JourneyExecutionRole extends Construct {
     });
     this.logGroup = new LogGroup(this, 'Logs', {
       // The vendedlogs prefix keeps the log resource policy small however many journeys log here.
-      logGroupName: `/aws/vendedlogs/states/${stack.stackName}-journeys`,
+      // The stack id (new each time the stack is created) ends the name: the group outlives a
+      // `cdk destroy` with retainData, and CloudFormation creates no group under a name that exists.
+      logGroupName: `/aws/vendedlogs/states/${stack.stackName}-journeys-${Fn.select(2, Fn.split('/', stack.stackId))}`,
       retention: props.logs.retention,
       removalPolicy: props.logs.removalPolicy,
       encryptionKey: props.logs.encryptionKey,

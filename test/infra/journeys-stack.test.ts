@@ -40,6 +40,8 @@ const ref = (construct: { node: { defaultChild?: unknown } }) => {
 };
 const resolve = (value: unknown) => stack.resolve(value);
 
+type CfnResource = { DeletionPolicy?: string; Properties?: Record<string, unknown> };
+
 describe('tables', () => {
   it.each([
     { name: 'profiles', definition: PROFILES_TABLE, ttl: undefined },
@@ -69,6 +71,24 @@ describe('tables', () => {
       );
     },
   );
+});
+
+describe('what cdk destroy keeps', () => {
+  it('has no name of its own unless the name holds the stack id, so the stack can be created again', () => {
+    // arrange: a kept resource outlives the stack, and CloudFormation will not create one of the same name
+    const kept = Object.entries(template.toJSON().Resources as Record<string, CfnResource>).filter(
+      ([, resource]) => resource.DeletionPolicy === 'Retain',
+    );
+    // act
+    const fixedNames = kept.flatMap(([id, resource]) =>
+      Object.entries(resource.Properties ?? {})
+        .filter(([key, value]) => key.endsWith('Name') && !JSON.stringify(value).includes('AWS::StackId'))
+        .map(([key, value]) => `${id}.${key} = ${JSON.stringify(value)}`),
+    );
+    // assert
+    expect(kept.length).toBeGreaterThan(0);
+    expect(fixedNames).toEqual([]);
+  });
 });
 
 describe('journeys bucket', () => {
