@@ -110,6 +110,51 @@ const HIKERS = {
   },
 };
 
+/**
+ * Filters with no equivalent here — a trigger attribute whose name no path can
+ * write, a split's demographic dimension beside a user attribute: a customer
+ * Pinpoint kept out by them is kept out here too.
+ */
+const UNCARRIED = {
+  Name: 'Uncarried',
+  State: 'ACTIVE',
+  StartCondition: {
+    EventStartCondition: {
+      EventFilter: {
+        Dimensions: {
+          EventType: { DimensionType: 'INCLUSIVE', Values: ['Signed Up'] },
+          Attributes: { 'seats (max)': { AttributeType: 'INCLUSIVE', Values: ['10'] } },
+        },
+      },
+    },
+  },
+  StartActivity: 'hello',
+  Activities: { hello: { EMAIL: { TemplateName: 'Hello' } } },
+};
+const IOS_PRO = {
+  ...HIKERS,
+  Name: 'iOS pro',
+  Activities: {
+    ...HIKERS.Activities,
+    likes: {
+      ConditionalSplit: {
+        ...HIKERS.Activities.likes.ConditionalSplit,
+        Condition: {
+          Conditions: [
+            {
+              SegmentDimensions: {
+                UserAttributes: { plan: { AttributeType: 'INCLUSIVE', Values: ['pro'] } },
+                Demographic: { Platform: { DimensionType: 'INCLUSIVE', Values: ['ios'] } },
+              },
+            },
+          ],
+          Operator: 'ALL',
+        },
+      },
+    },
+  },
+};
+
 /** A welcome email whose Pinpoint template is exported too: its content is carried over. */
 const WELCOME = {
   Name: 'Welcome',
@@ -158,6 +203,8 @@ beforeAll(async () => {
     ['total-cap', TOTAL_CAP],
     ['hikers', HIKERS],
     ['welcome', WELCOME],
+    ['uncarried', UNCARRIED],
+    ['ios-pro', IOS_PRO],
   ] as const) {
     const result = importPinpointJourney(source, { id, templateExports });
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
@@ -235,6 +282,23 @@ beforeAll(async () => {
         },
       ],
     }),
+    scenario(
+      'a trigger filter with no equivalent: the event enrolls no one, rather than everyone',
+      'uncarried',
+      [],
+      [{ noMessage: { user: 'ann', channel: 'email' } }],
+    ),
+    Scenario.parse({
+      name: 'a split filter with no equivalent: a customer it may have kept out takes the other path',
+      journeys: ['ios-pro'],
+      start: START,
+      customers: [{ id: 'ann', traits: { email: 'ann@example.com', plan: 'pro' } }],
+      events: [{ at: '+0h', user: 'ann', track: 'Signed Up' }],
+      expect: [
+        { message: { user: 'ann', channel: 'email', template: 'Other' } },
+        { noMessage: { user: 'ann', channel: 'email', template: 'Hike' } },
+      ],
+    }),
   ];
   // act
   results = await runScenarios(
@@ -255,6 +319,8 @@ describe('imported Pinpoint journeys, run', () => {
     'total cap: one message over the journey, so not the second email',
     'a list attribute: a list holding the value matches, a text containing it does not',
     'an exported template: the customer gets its content, with Pinpoint default and list',
+    'a trigger filter with no equivalent: the event enrolls no one, rather than everyone',
+    'a split filter with no equivalent: a customer it may have kept out takes the other path',
   ])('%s', (name) => {
     const result = results.find((r) => r.name === name);
     const failed = result?.verdicts.filter((v) => !v.ok) ?? [{ missing: name }];

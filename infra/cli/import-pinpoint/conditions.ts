@@ -14,9 +14,26 @@ import type { SegmentResolver } from './segments.ts';
 
 const PATH_SEGMENT = /^[A-Za-z0-9_$@:-]+( [A-Za-z0-9_$@:-]+)*$/;
 
+const UNMAPPED_TRAIT = 'profile.traits.pinpointUnmappedCondition';
+
 /** A condition no profile meets: stands in for a Pinpoint condition that has no equivalent, so the "false" path is taken. */
 function unmappedCondition(): Condition {
-  return { path: 'profile.traits.pinpointUnmappedCondition', exists: true };
+  return { path: UNMAPPED_TRAIT, exists: true };
+}
+
+/**
+ * Stands in for a filter that has no equivalent, in the condition it was part
+ * of: met by no event (or customer), so that condition takes in no one the
+ * Pinpoint filter kept out. Left out, the filter would widen it — a trigger
+ * would enroll, a branch would take, customers Pinpoint did not.
+ */
+function neverMet(on: 'event' | 'customer', at: string, log: ImportLog): Condition {
+  const path = on === 'event' ? 'event.properties.pinpointUnmappedFilter' : UNMAPPED_TRAIT;
+  log.note(
+    at,
+    `No ${on} meets this filter here: it stands as ${path} exists, so the condition it is part of holds for no ${on} until you rewrite it (left out, it would take in ${on}s Pinpoint did not).`,
+  );
+  return { path, exists: true };
 }
 
 /** Where a Pinpoint segment id is looked up: profiles tagged with the segments they belonged to. */
@@ -24,10 +41,12 @@ export function segmentMembership(segmentId: string): Condition {
   return { path: 'profile.traits.pinpointSegments', contains: segmentId };
 }
 
-/** Joins conditions: none → undefined, one → itself, more → all/any. */
+/** Joins conditions, each once: none → undefined, one → itself, more → all/any. */
 export function combine(conditions: Condition[], operator: 'all' | 'any' = 'all'): Condition | undefined {
-  if (conditions.length <= 1) return conditions[0];
-  return operator === 'all' ? { all: conditions } : { any: conditions };
+  const written = conditions.map((c) => JSON.stringify(c));
+  const unique = conditions.filter((_, i) => written.indexOf(written[i] ?? '') === i);
+  if (unique.length <= 1) return unique[0];
+  return operator === 'all' ? { all: unique } : { any: unique };
 }
 
 /** The single event name of an `EventType` dimension, or undefined (with a note or problem) when there is none. */
@@ -57,10 +76,7 @@ export function eventNamesOf(
   const type = dimensions?.EventType;
   if (type === undefined || type.Values.length === 0) return [];
   if (type.DimensionType === 'EXCLUSIVE') {
-    log.note(
-      pathOf(at, 'EventType'),
-      `"any event except ${type.Values.join(', ')}" has no equivalent; the condition is left out.`,
-    );
+    log.note(pathOf(at, 'EventType'), `"any event except ${type.Values.join(', ')}" has no equivalent here.`);
     return [];
   }
   const names = type.Values.slice(0, limit);
@@ -87,15 +103,17 @@ export function eventPropertyConditions(
 ): Condition[] {
   const out: Condition[] = [];
   for (const [name, dim] of Object.entries(dimensions?.Attributes ?? {})) {
-    const c = propertyPath('event.properties', name, pathOf(at, 'Attributes', name), log);
-    const mapped =
-      c === undefined ? undefined : attributeCondition(c, dim, pathOf(at, 'Attributes', name), log);
+    const where = pathOf(at, 'Attributes', name);
+    const c = propertyPath('event.properties', name, where, log);
+    const mapped = c === undefined ? undefined : attributeCondition(c, dim, where, log);
     if (mapped !== undefined) out.push(mapped);
+    else if (dim.Values.length > 0) out.push(neverMet('event', where, log));
   }
   for (const [name, dim] of Object.entries(dimensions?.Metrics ?? {})) {
-    const c = propertyPath('event.properties', name, pathOf(at, 'Metrics', name), log);
-    const mapped = c === undefined ? undefined : metricCondition(c, dim, pathOf(at, 'Metrics', name), log);
-    if (mapped !== undefined) out.push(mapped);
+    const where = pathOf(at, 'Metrics', name);
+    const c = propertyPath('event.properties', name, where, log);
+    const mapped = c === undefined ? undefined : metricCondition(c, dim, where, log);
+    out.push(mapped ?? neverMet('event', where, log));
   }
   return out;
 }
@@ -105,10 +123,7 @@ function propertyPath(prefix: string, name: string, at: string, log: ImportLog):
   // A name with a dot (utm.source) is one name: written in brackets, not as a nested path.
   const bracketed = `${prefix}['${name}']`;
   if (PATH_PATTERN.test(bracketed)) return bracketed;
-  log.note(
-    at,
-    `The attribute name "${name}" cannot be written as a path (${prefix}.<name>); the filter is left out.`,
-  );
+  log.note(at, `The attribute name "${name}" cannot be written as a path (${prefix}.<name>).`);
   return undefined;
 }
 
@@ -204,7 +219,10 @@ function dateRange(
     (v) => v !== undefined && !ISO_DATE.test(v),
   );
   if (notDate !== undefined) {
-    log.note(at, `"${type} ${notDate}": "${notDate}" is not an ISO 8601 date; the filter is left out.`);
+    log.note(
+      at,
+      `"${type} ${notDate}": "${notDate}" is not an ISO 8601 date, which only text could be compared with.`,
+    );
     return undefined;
   }
   // Pinpoint compared dates in UTC; a date without an offset here is the customer's local time.
@@ -234,7 +252,7 @@ function dateRange(
 function onDay(path: string, value: string, at: string, log: ImportLog): Condition | undefined {
   const day = DateTime.fromISO(value, { zone: 'utc' });
   if (!day.isValid) {
-    log.note(at, `"ON ${value}" is not an ISO 8601 date; the filter is left out.`);
+    log.note(at, `"ON ${value}" is not an ISO 8601 date.`);
     return undefined;
   }
   const start = day.startOf('day');
@@ -266,7 +284,7 @@ function metricCondition(
     case 'EQUAL':
       return { path, eq: value };
     default:
-      log.note(at, `Unknown comparison "${dim.ComparisonOperator}"; the filter is left out.`);
+      log.note(at, `Unknown comparison "${dim.ComparisonOperator}".`);
       return undefined;
   }
 }
@@ -285,33 +303,7 @@ export function branchCondition(
 ): Condition {
   const parts: Condition[] = [];
   const event = condition?.EventCondition;
-  if (event !== undefined) {
-    const eventAt = pathOf(at, 'EventCondition', 'Dimensions');
-    const names = eventNamesOf(event.Dimensions, eventAt, log);
-    const performed = combine(
-      names.map((n) => (window === undefined ? { performed: n } : { performed: n, within: window })),
-      'any',
-    );
-    if (performed !== undefined) parts.push(performed);
-    const name = names.join('" or "');
-    if (names.length > 0 && window === undefined)
-      log.note(
-        eventAt,
-        `"${name}" is counted over the customer's whole history, also before this journey: Pinpoint counted it since the customer reached the split, and only an evaluation wait given as a duration (WaitFor) bounds the window here.`,
-      );
-    if (event.Dimensions?.Attributes !== undefined || event.Dimensions?.Metrics !== undefined) {
-      log.note(
-        eventAt,
-        'Event history counts events by name only: the attribute and metric filters are left out.',
-      );
-    }
-    if (event.MessageActivity !== undefined) {
-      log.note(
-        pathOf(at, 'EventCondition', 'MessageActivity'),
-        'Pinpoint tied this event to one message activity; the imported check counts the event by name, from any message.',
-      );
-    }
-  }
+  if (event !== undefined) parts.push(...eventHistoryConditions(event, window, at, log));
   if (condition?.SegmentCondition !== undefined) {
     const segmentId = condition.SegmentCondition.SegmentId;
     const resolved = segments?.(segmentId, pathOf(at, 'SegmentCondition'));
@@ -327,6 +319,46 @@ export function branchCondition(
   if (combined !== undefined) return combined;
   log.note(at, 'This condition could not be mapped; it was replaced by one no customer meets. Rewrite it.');
   return unmappedCondition();
+}
+
+/** An event condition of a split as event history: performed within the window, by name. */
+function eventHistoryConditions(
+  event: NonNullable<PinpointSimpleCondition['EventCondition']>,
+  window: string | undefined,
+  at: string,
+  log: ImportLog,
+): Condition[] {
+  const eventAt = pathOf(at, 'EventCondition', 'Dimensions');
+  const names = eventNamesOf(event.Dimensions, eventAt, log);
+  const performed = combine(
+    names.map((n) => (window === undefined ? { performed: n } : { performed: n, within: window })),
+    'any',
+  );
+  // An event type that has no equivalent (any event except…) is a filter met by no customer.
+  if (performed === undefined)
+    return event.Dimensions?.EventType === undefined
+      ? []
+      : [neverMet('customer', pathOf(eventAt, 'EventType'), log)];
+  const name = names.join('" or "');
+  if (window === undefined)
+    log.note(
+      eventAt,
+      `"${name}" is counted over the customer's whole history, also before this journey: Pinpoint counted it since the customer reached the split, and only an evaluation wait given as a duration (WaitFor) bounds the window here.`,
+    );
+  if (event.MessageActivity !== undefined)
+    log.note(
+      pathOf(at, 'EventCondition', 'MessageActivity'),
+      'Pinpoint tied this event to one message activity; the imported check counts the event by name, from any message.',
+    );
+  const filtered =
+    Object.keys(event.Dimensions?.Attributes ?? {}).length > 0 ||
+    Object.keys(event.Dimensions?.Metrics ?? {}).length > 0;
+  if (!filtered) return [performed];
+  log.note(
+    eventAt,
+    'Event history counts events by name only: its attribute and metric filters have no equivalent in a split.',
+  );
+  return [performed, neverMet('customer', eventAt, log)];
 }
 
 /**
@@ -380,12 +412,12 @@ function segmentDimensionConditions(
   const key = condition?.SegmentDimensions === undefined ? 'segmentDimensions' : 'SegmentDimensions';
   const dims = condition?.[key];
   if (dims === undefined) return [];
-  const { conditions, others } = attributeDimensions(dims, pathOf(at, key), log);
+  const { conditions, unmapped, others } = attributeDimensions(dims, pathOf(at, key), log);
+  const never = unmapped.map((where) => neverMet('customer', where, log));
   for (const other of others) {
-    log.note(
-      pathOf(at, key, other),
-      `Segment ${other} dimensions (endpoint data Pinpoint kept) have no equivalent; the filter is left out.`,
-    );
+    const where = pathOf(at, key, other);
+    log.note(where, `Segment ${other} dimensions (endpoint data Pinpoint kept) have no equivalent here.`);
+    never.push(neverMet('customer', where, log));
   }
-  return conditions;
+  return [...conditions, ...never];
 }

@@ -116,7 +116,8 @@ export function conditionalSplitSteps(
     only?.SegmentDimensions === undefined &&
     only?.segmentDimensions === undefined &&
     // One event: a waitForEvent awaits one name (several are checked after the wait, as Pinpoint did).
-    (event.Dimensions?.EventType?.Values.length ?? 0) <= 1;
+    (event.Dimensions?.EventType?.Values.length ?? 0) <= 1 &&
+    event.Dimensions?.EventType?.DimensionType !== 'EXCLUSIVE';
   if (plainEvent && event.MessageActivity === undefined && isPositiveDuration(timeout)) {
     const dimsAt = pathOf(at, 'Condition', 'Conditions', 0, 'EventCondition', 'Dimensions');
     const name = eventNameOf(event.Dimensions, dimsAt, ctx.log);

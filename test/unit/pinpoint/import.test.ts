@@ -312,7 +312,7 @@ describe('importPinpointJourney: BEFORE / AFTER / BETWEEN on a value that is no 
     ['AFTER', ['last week']],
     ['BEFORE', ['06/01/2024']],
     ['BETWEEN', ['2025-01-01T00:00:00Z', 'INCLUSIVE']],
-  ])('%s %j: the filter is left out with a note, and the journey validates', (type, values) => {
+  ])('%s %j: the filter is met by no event, with a note, and the journey validates', (type, values) => {
     // arrange
     const input = {
       Name: 'Dated',

@@ -681,3 +681,128 @@ describe('sending schedule: OpenHours and ClosedDays', () => {
     expect(off.ok && off.notes.find((n) => n.path === 'OpenHours')?.message).toContain('SendingSchedule');
   });
 });
+
+describe('a filter the import cannot carry never takes in what Pinpoint did not', () => {
+  const now = new Date('2026-01-01T01:00:00Z');
+  const bought = { count: 1, first: '2026-01-01T00:30:00Z', last: '2026-01-01T00:30:00Z' };
+  const signedUp = (dimensions: Record<string, unknown>) => ({
+    StartCondition: {
+      EventStartCondition: {
+        EventFilter: { Dimensions: { EventType: { Values: ['Signed Up'] }, ...dimensions } },
+      },
+    },
+  });
+  const mail = { EMAIL: { TemplateName: 'M' } };
+  const branchOn = (condition: unknown) => ({
+    start: {
+      MultiCondition: { Branches: [{ Condition: condition, NextActivity: 'mail' }], DefaultActivity: '' },
+    },
+    mail,
+  });
+  const proPlan = { UserAttributes: { plan: { AttributeType: 'INCLUSIVE', Values: ['pro'] } } };
+
+  /** Each case: the export, where its uncarried filter is, and a customer (or event) Pinpoint would have kept out. */
+  const cases = [
+    {
+      name: 'trigger: an attribute whose name no path can write',
+      input: journeyWith(
+        { start: mail },
+        signedUp({ Attributes: { 'price (USD)': { AttributeType: 'INCLUSIVE', Values: ['10'] } } }),
+      ),
+      filter: 'StartCondition.EventStartCondition.EventFilter.Dimensions.Attributes["price (USD)"]',
+      keptOut: { event: { properties: {} } },
+    },
+    {
+      name: 'trigger: ON a value that is no date',
+      input: journeyWith(
+        { start: mail },
+        signedUp({
+          Attributes: {
+            plan: { Values: ['pro'] },
+            day: { AttributeType: 'ON', Values: ['next Friday'] },
+          },
+        }),
+      ),
+      filter: 'StartCondition.EventStartCondition.EventFilter.Dimensions.Attributes.day',
+      keptOut: { event: { properties: { plan: 'pro' } } },
+    },
+    {
+      name: 'trigger: a metric compared with an operator Pinpoint does not list',
+      input: journeyWith(
+        { start: mail },
+        signedUp({ Metrics: { items: { ComparisonOperator: 'NOT_EQUAL', Value: 1 } } }),
+      ),
+      filter: 'StartCondition.EventStartCondition.EventFilter.Dimensions.Metrics.items',
+      keptOut: { event: { properties: { items: 1 } } },
+    },
+    {
+      name: 'branch: a demographic dimension beside a user attribute',
+      input: journeyWith(
+        branchOn({ SegmentDimensions: { ...proPlan, Demographic: { Platform: { Values: ['ios'] } } } }),
+      ),
+      filter: 'Activities.start.MultiCondition.Branches[0].Condition.SegmentDimensions.Demographic',
+      keptOut: { profile: { traits: { plan: 'pro' } } },
+    },
+    {
+      name: 'branch: a user attribute whose name no path can write, beside one that it can',
+      input: journeyWith(
+        branchOn({
+          SegmentDimensions: {
+            UserAttributes: { ...proPlan.UserAttributes, 'tier (old)': { Values: ['gold'] } },
+          },
+        }),
+      ),
+      filter:
+        'Activities.start.MultiCondition.Branches[0].Condition.SegmentDimensions.UserAttributes["tier (old)"]',
+      keptOut: { profile: { traits: { plan: 'pro' } } },
+    },
+    {
+      name: 'branch: an event with attribute filters',
+      input: journeyWith(
+        branchOn({
+          EventCondition: {
+            Dimensions: {
+              EventType: { Values: ['Purchase'] },
+              Attributes: { sku: { Values: ['A'] } },
+            },
+          },
+        }),
+      ),
+      filter: 'Activities.start.MultiCondition.Branches[0].Condition.EventCondition.Dimensions',
+      keptOut: { profile: { events: { Purchase: bought } } },
+    },
+    {
+      name: 'branch: any event except one, beside a user attribute',
+      input: journeyWith(
+        branchOn({
+          EventCondition: { Dimensions: { EventType: { DimensionType: 'EXCLUSIVE', Values: ['Refund'] } } },
+          SegmentDimensions: proPlan,
+        }),
+      ),
+      filter: 'Activities.start.MultiCondition.Branches[0].Condition.EventCondition.Dimensions.EventType',
+      keptOut: { profile: { traits: { plan: 'pro' }, events: { Refund: bought } } },
+    },
+  ];
+
+  it.each(cases)('$name', ({ input, filter, keptOut }) => {
+    // act
+    const result = importPinpointJourney(input);
+    // assert: the journey validates, its condition holds for no one the filter kept out, and the note says so
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    const checked = validateJourney(result.journey);
+    expect(checked.ok ? [] : checked.violations).toEqual([]);
+    const { trigger, steps } = result.journey;
+    const start = steps.start;
+    const written =
+      start?.type === 'branch'
+        ? start.branches[0]?.when
+        : trigger.type === 'event'
+          ? trigger.where
+          : undefined;
+    const condition = Condition.parse(written);
+    expect(evaluateCondition(condition, { profile: {}, ...keptOut, now })).toBe(false);
+    expect(
+      result.notes.filter((n) => n.path === filter && /no (customer|event) meets/i.test(n.message)),
+    ).toHaveLength(1);
+  });
+});
