@@ -19,11 +19,15 @@ function activityType(
 ): PinpointActivityType | undefined {
   const types = ACTIVITY_TYPES.filter((type) => activity[type] !== undefined);
   if (types.length === 1) return types[0];
+  // Named by what it has: a type Pinpoint added later, or one misspelt, reads as such.
+  const unknown = Object.keys(activity).filter((key) => key !== 'Description');
   ctx.log.problem(
     at,
-    types.length === 0
-      ? `The activity has none of ${ACTIVITY_TYPES.join(', ')}.`
-      : `The activity has several types (${types.join(', ')}); it must have exactly one.`,
+    types.length > 1
+      ? `The activity has several types (${types.join(', ')}); it must have exactly one.`
+      : unknown.length > 0
+        ? `${unknown.join(', ')} ${unknown.length === 1 ? 'is not an activity type' : 'are not activity types'} the import knows (${ACTIVITY_TYPES.join(', ')}): it has no step to become. Replace the activity in the export with one of those, or point the activities before it past it.`
+        : `The activity has none of ${ACTIVITY_TYPES.join(', ')}.`,
   );
   return undefined;
 }

@@ -289,6 +289,27 @@ describe('importPinpointJourney: an activity that cannot be mapped', () => {
     },
   );
 
+  it('of a type the import does not know is named with that type, and what it knows', () => {
+    // arrange: a type Pinpoint may add, or a typo of one it has
+    const input = journey(
+      { call: { VOICE: { NextActivity: 'mail' } }, mail: { EMAIL: { TemplateName: 'M' } } },
+      'call',
+    );
+    // act
+    const result = importPinpointJourney(input);
+    // assert
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toEqual([
+      {
+        path: 'Activities.call',
+        message: expect.stringMatching(
+          /^VOICE is not an activity type the import knows \(EMAIL, SMS, PUSH, CUSTOM, Wait,/,
+        ),
+      },
+    ]);
+  });
+
   it('is named with what is wrong, never said to be unreachable, when its step does not validate', () => {
     // arrange
     const input = journey(
