@@ -23,7 +23,13 @@ import {
   PROJECT_ROOT,
 } from '#infra/journeys-stack.ts';
 import { smsDeliveryPattern } from '#infra/routes.ts';
-import { DELIVERIES_TABLE, JOURNEYS_TABLE, PROFILES_TABLE, STATS_TABLE } from '#shared/tables.ts';
+import {
+  DELIVERIES_TABLE,
+  ENROLLMENTS_TABLE,
+  JOURNEYS_TABLE,
+  PROFILES_TABLE,
+  STATS_TABLE,
+} from '#shared/tables.ts';
 import { synthesizeDefaults } from './synth.ts';
 
 let stack: JourneysStack;
@@ -48,6 +54,7 @@ describe('tables', () => {
     { name: 'journeys', definition: JOURNEYS_TABLE, ttl: 'expiresAt' },
     { name: 'deliveries', definition: DELIVERIES_TABLE, ttl: 'expiresAt' },
     { name: 'stats', definition: STATS_TABLE, ttl: 'expiresAt' },
+    { name: 'enrollments', definition: ENROLLMENTS_TABLE, ttl: 'expiresAt' },
   ] as const)(
     '$name: keys from shared/tables.ts, on demand, PITR, encrypted, retained',
     ({ name, definition, ttl }) => {
@@ -88,6 +95,29 @@ describe('what cdk destroy keeps', () => {
     // assert
     expect(kept.length).toBeGreaterThan(0);
     expect(fixedNames).toEqual([]);
+  });
+
+  it('holds the data of the release before: each table and the bucket keep their logical id and keys', () => {
+    // arrange: CloudFormation replaces a resource whose logical id or key schema changes — an empty
+    // table or bucket beside the kept one, which the functions would then read. A change to this
+    // list needs a data migration, not an upgrade.
+    const resources = template.toJSON().Resources as Record<string, CfnResource & { Type: string }>;
+    // act
+    const stores = Object.fromEntries(
+      Object.entries(resources)
+        .filter(([, r]) => r.Type === 'AWS::DynamoDB::Table' || r.Type === 'AWS::S3::Bucket')
+        .map(([id, r]) => [id, r.Properties?.KeySchema ?? r.Type]),
+    );
+    // assert
+    const key = (name: string, type: 'HASH' | 'RANGE') => ({ AttributeName: name, KeyType: type });
+    expect(stores).toEqual({
+      TablesProfiles742D2D94: [key('userId', 'HASH')],
+      TablesJourneysB1C6B0A7: [key('journeyId', 'HASH'), key('sk', 'RANGE')],
+      TablesDeliveries21CE5B69: [key('deliveryId', 'HASH')],
+      TablesStats3C6E56A7: [key('pk', 'HASH'), key('sk', 'RANGE')],
+      TablesEnrollments4E670C2D: [key('userId', 'HASH'), key('sk', 'RANGE')],
+      JourneysBucketE561B58D: 'AWS::S3::Bucket',
+    });
   });
 });
 
