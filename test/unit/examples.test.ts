@@ -426,14 +426,11 @@ describe('examples npm start does not deploy (journeys/examples/)', () => {
     expect(callers.length).toBeGreaterThan(0);
   });
 
-  it.each(callers)(
-    '%s is rejected where no crm connection exists, at the step naming it',
-    (file) => {
-      const result = validateJourney(readJson(new URL(file, examplesDir)), {
-        templates: catalog,
-        connections: new Map(),
-      });
-      expect(result.ok ? [] : result.violations.map((v) => v.code)).toContain('webhook.connection');
-    },
-  );
+  it.each(callers)('%s is rejected where no crm connection exists, at the step naming it', (file) => {
+    const result = validateJourney(readJson(new URL(file, examplesDir)), {
+      templates: catalog,
+      connections: new Map(),
+    });
+    expect(result.ok ? [] : result.violations.map((v) => v.code)).toContain('webhook.connection');
+  });
 });
