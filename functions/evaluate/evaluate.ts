@@ -34,9 +34,21 @@ type WaitUntil = Extract<EvaluateInput, { op: 'waitUntil' }>;
  */
 function dateAt(value: unknown, path: string, zone: string): Date {
   const instant = customerInstant(value, zone);
-  if (instant === undefined)
-    throw new ProfileValueError(`${path} is not a date on this profile: write it as ${DATE_FORMS}`);
-  return instant;
+  if (instant !== undefined) return instant;
+  // A missing value and a value in another form need different fixes: say which it is.
+  if (value === undefined || value === null) {
+    const where = path.startsWith('trigger.') ? 'in the trigger event' : 'on this profile';
+    throw new ProfileValueError(`${path} has no value ${where}: the wait needs ${DATE_FORMS} there`);
+  }
+  throw new ProfileValueError(
+    `${path} holds ${shownValue(value)}, which is not a date: write it as ${DATE_FORMS}`,
+  );
+}
+
+/** A value as a reason may show it: JSON, cut short, since it is the customer's and may be long. */
+function shownValue(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 async function waitUntil(deps: EvaluateDeps, input: WaitUntil): Promise<{ at: string }> {

@@ -59,7 +59,7 @@ function sourceOf(options: TemplateInputOptions): DataSource {
 /** The template context and notes on it, or why there is none (an unknown customer, a bad journey file). */
 export async function templateContext(
   options: TemplateInputOptions,
-): Promise<{ context: TemplateContext; notes: string[]; zone: PreviewZone } | string> {
+): Promise<{ context: TemplateContext; notes: string[]; zone: PreviewZone; profile: Profile } | string> {
   let profile = Profile.parse({ userId: 'test' });
   if (options.customer !== undefined) {
     // Loaded on use: every command starts faster without the SDK clients it does not need.
@@ -89,6 +89,7 @@ export async function templateContext(
     },
     notes: context?.notes ?? [],
     zone: zoneFor(profile, journey),
+    profile,
   };
 }
 

@@ -30,7 +30,7 @@ const journeys = journeyFiles.map((file) => ({
   file,
   journey: Journey.parse(readJson(new URL(file, journeysDir))),
 }));
-// Examples that name a webhook connection: not deployed with the others, copied into journeys/ once it exists.
+// Examples npm start does not deploy: those that name a webhook connection (copied into journeys/ once it exists), and those that show the language at its edges through their scenarios.
 const examplesDir = new URL('examples/', journeysDir);
 const settingExamples = jsonFiles(examplesDir).map((file) => ({
   file,
@@ -402,7 +402,7 @@ describe('demo events', () => {
   });
 });
 
-describe('examples that need a stack setting (journeys/examples/)', () => {
+describe('examples npm start does not deploy (journeys/examples/)', () => {
   const crm = new Map([['crm', 'https://crm.example.com/v1']]);
   const catalog = new Map([...templates].map(([name, template]) => [name, template.channel]));
 
@@ -417,14 +417,20 @@ describe('examples that need a stack setting (journeys/examples/)', () => {
     },
   );
 
-  it.each(jsonFiles(examplesDir))(
-    '%s is rejected where no crm connection exists, at the step naming it',
-    (file) => {
-      const result = validateJourney(readJson(new URL(file, examplesDir)), {
-        templates: catalog,
-        connections: new Map(),
-      });
-      expect(result.ok ? [] : result.violations.map((v) => v.code)).toContain('webhook.connection');
-    },
-  );
+  // The others show what the language does at its edges (time zones, clock changes, consent), each with its scenarios.
+  const callers = settingExamples
+    .filter(({ journey }) => Object.values(journey.steps).some((step) => step.type === 'webhook'))
+    .map(({ file }) => file);
+
+  it('include one that calls a connection', () => {
+    expect(callers.length).toBeGreaterThan(0);
+  });
+
+  it.each(callers)('%s is rejected where no crm connection exists, at the step naming it', (file) => {
+    const result = validateJourney(readJson(new URL(file, examplesDir)), {
+      templates: catalog,
+      connections: new Map(),
+    });
+    expect(result.ok ? [] : result.violations.map((v) => v.code)).toContain('webhook.connection');
+  });
 });

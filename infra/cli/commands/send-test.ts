@@ -5,6 +5,7 @@ import { previewTemplate } from '#shared/template-preview.ts';
 import { fail } from '../output.ts';
 import { ofLocalRuntime } from '../runtime-client.ts';
 import { loadTemplate, type TemplateInputOptions, templateContext } from '../template-input.ts';
+import { testAddress } from '../test-address.ts';
 
 export type SendTestOptions = TemplateInputOptions & {
   to: string;
@@ -47,6 +48,8 @@ export async function sendTestCommand(name: string, options: SendTestOptions): P
   if (typeof template === 'string') return fail(template);
   const input = await templateContext(options);
   if (typeof input === 'string') return fail(input);
+  const address = testAddress(template.channel, options.to, input.profile);
+  if (!address.ok) return fail(`--to ${JSON.stringify(options.to)}: ${address.reason}; nothing sent`);
   for (const note of input.notes) process.stderr.write(`note: ${note}\n`);
   // Dates print in the customer's time zone, as the send of a journey step prints them.
   const preview = await previewTemplate(template, input.context, undefined, input.zone.name);
@@ -65,8 +68,8 @@ export async function sendTestCommand(name: string, options: SendTestOptions): P
     template: name,
     channel: template.channel,
     fields,
-    to: options.to,
+    to: address.to,
     pushService: pushService.data,
   });
-  process.stdout.write(`sent test ${template.channel} ${name} to ${options.to} (message id ${messageId})\n`);
+  process.stdout.write(`sent test ${template.channel} ${name} to ${address.to} (message id ${messageId})\n`);
 }

@@ -31,7 +31,7 @@ export type TraceStep = {
   timedOut?: boolean;
   /** A failure the journey caught and went on from. */
   error?: string;
-  /** Why, as the failed task said it (`profile.traits.renewalDate is not a date on this profile`). */
+  /** Why, as the failed task said it (`profile.traits.renewalDate has no value on this profile: …`). */
   reason?: string;
 };
 

@@ -67,6 +67,45 @@ describe('journeys send-test', () => {
     ]);
   });
 
+  it.each([
+    { template: 'cart-sms', to: '0412 345 678', reason: 'the phone number has no country code' },
+    { template: 'cart-sms', to: 'call me', reason: 'must be a phone number' },
+    { template: 'cart-reminder', to: 'qa.example.com', reason: 'must be an email address' },
+    { template: 'cart-push', to: '', reason: 'a push token cannot be empty' },
+    { template: 'cart-push', to: '  ', reason: 'a push token cannot be empty' },
+  ])('sends nothing to $to, an address the $template channel cannot take, and says why', async (row) => {
+    const emails = (await ses.emails()).length;
+    const messages = (await readOutbox(dir)).length;
+    const { code, stderr } = await runCli([
+      'send-test',
+      row.template,
+      '--to',
+      row.to,
+      '--trigger',
+      cart,
+      ...endpoints(),
+    ]);
+    expect(code).toBe(1);
+    expect(stderr).toContain(`--to ${JSON.stringify(row.to)}: ${row.reason}`);
+    expect((await ses.emails()).length).toBe(emails);
+    expect((await readOutbox(dir)).length).toBe(messages);
+  });
+
+  it('sends an SMS to the number in E.164, as a journey step sends it', async () => {
+    const { code, stdout } = await runCli([
+      'send-test',
+      'cart-sms',
+      '--to',
+      '+61 412 345 678',
+      '--trigger',
+      cart,
+      ...endpoints(),
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('to +61412345678');
+    expect((await readOutbox(dir)).at(-1)?.to).toBe('+61412345678');
+  });
+
   it('sends nothing when a variable is missing', async () => {
     const before = (await ses.emails()).length;
     const { code, stderr } = await runCli([

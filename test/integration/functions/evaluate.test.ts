@@ -196,11 +196,33 @@ describe('evaluate: wait deadlines', () => {
       ).rejects.toMatchObject({
         name: 'Journeys.ProfileValue',
         message: expect.stringMatching(
-          /^trigger\.properties\.due is not a date on this profile: write it as an ISO 8601 date or date-time/,
+          new RegExp(
+            `^trigger\\.properties\\.due holds ${JSON.stringify(due).replaceAll('/', '\\/')}, which is not a date: write it as an ISO 8601 date or date-time`,
+          ),
         ),
       });
     },
   );
+
+  it.each([
+    { path: 'profile.traits.anniversary', where: 'on this profile' },
+    { path: 'trigger.properties.due', where: 'in the trigger event' },
+  ])('says a date the wait reads at $path is missing, not that it is no date', async (row) => {
+    await expect(
+      evaluate(deps, {
+        ...base,
+        trigger: { properties: {} },
+        op: 'waitUntil',
+        untilDate: { path: row.path },
+        defaultTimezone: 'UTC',
+      }),
+    ).rejects.toMatchObject({
+      name: 'Journeys.ProfileValue',
+      message: expect.stringMatching(
+        new RegExp(`^${row.path.replaceAll('.', '\\.')} has no value ${row.where}: `),
+      ),
+    });
+  });
 
   it('fails with a named error, not a year-long wait that times out, on a date more than a year away', async () => {
     const wait = (due: string) =>

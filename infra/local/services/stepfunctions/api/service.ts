@@ -246,7 +246,13 @@ export class LocalStepFunctions {
     });
   }
 
-  /** Re-enters a parked execution's waiting state in a fresh run, its history read back from disk. */
+  /**
+   * Re-enters a parked execution's waiting state in a fresh run, its history
+   * read back from disk. The loading holds time until the run starts; from
+   * then on the run holds it itself, and lifts that hold while it waits
+   * without parking (a Wait already over, a Retry interval, a call's delay):
+   * a hold kept to the run's end would stop time under those waits for good.
+   */
   private resume(
     record: ExecutionRecord,
     parked: ParkedExecution,
@@ -270,7 +276,6 @@ export class LocalStepFunctions {
         (park) => local.resume(record.name, parked, resumption, { observer: history, park }),
         entry,
       );
-      await entry.finished;
     });
   }
 

@@ -1,0 +1,34 @@
+import type { Channel } from '#shared/channels.ts';
+import { profileCountry, toE164 } from '#shared/delivery/phone.ts';
+import { reservedTraitProblem } from '#shared/ingest/reserved-traits.ts';
+import type { Profile } from '#shared/profile/profile.ts';
+
+/** The most a push token holds, as the profile keeps one (`context.device.token`). */
+const MAX_TOKEN_BYTES = 1024;
+
+/**
+ * The address `send-test --to` names, as a journey step would send to it, or
+ * why the channel cannot take it: an SMS number is read in E.164, a local
+ * number in the customer's country (`--customer`) as a send reads it, so a
+ * test never goes where a real message could not.
+ */
+export function testAddress(
+  channel: Channel,
+  to: string,
+  profile: Profile,
+): { ok: true; to: string } | { ok: false; reason: string } {
+  if (channel === 'email') {
+    const problem = reservedTraitProblem('email', to) ?? (to === '' ? 'must be an email address' : undefined);
+    return problem === undefined ? { ok: true, to } : { ok: false, reason: problem };
+  }
+  if (channel === 'sms') {
+    const problem = reservedTraitProblem('phone', to) ?? (to === '' ? 'must be a phone number' : undefined);
+    if (problem !== undefined) return { ok: false, reason: problem };
+    const phone = toE164(to, profileCountry(profile));
+    return phone.ok ? { ok: true, to: phone.e164 } : { ok: false, reason: phone.reason };
+  }
+  if (to.trim() === '') return { ok: false, reason: 'a push token cannot be empty' };
+  if (Buffer.byteLength(to, 'utf8') > MAX_TOKEN_BYTES)
+    return { ok: false, reason: `a push token holds at most ${MAX_TOKEN_BYTES} bytes` };
+  return { ok: true, to };
+}
