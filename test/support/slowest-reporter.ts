@@ -6,33 +6,40 @@ type Row = { ms: number; name: string; detail?: string };
 
 /**
  * Prints, after a run, the slowest ten tests and the ten test files that
- * cost the most CPU, with where each file's time went (import vs tests),
- * and the CPU total of all workers: the figures to compare between runs.
+ * cost the most CPU, with where each file's time went (import vs tests), the
+ * CPU total of all workers and of the processes the files started, and that
+ * of Vitest's own process (transforms, collection, reports), which shares
+ * the cores with the workers: the figures to compare between runs.
  */
 export default class SlowestReporter implements Reporter {
   onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
     const tests: Row[] = [];
     const files: Row[] = [];
     let cpuTotal = 0;
+    let childTotal = 0;
     for (const module of modules) {
       const name = module.relativeModuleId;
       const diagnostic = module.diagnostic();
-      const cpu = module.meta().cpuMs ?? 0;
-      cpuTotal += cpu;
+      const { cpuMs = 0, childCpuMs = 0 } = module.meta();
+      cpuTotal += cpuMs;
+      childTotal += childCpuMs;
+      const children = childCpuMs > 0 ? `, subprocesses ${seconds(childCpuMs)} CPU` : '';
       files.push({
-        ms: cpu,
+        ms: cpuMs + childCpuMs,
         name,
-        detail: `import ${seconds(diagnostic.collectDuration)}, tests ${seconds(diagnostic.duration)}`,
+        detail: `import ${seconds(diagnostic.collectDuration)}, tests ${seconds(diagnostic.duration)}${children}`,
       });
       for (const test of module.children.allTests())
         tests.push({ ms: test.diagnostic()?.duration ?? 0, name: `${name} › ${test.fullName}` });
     }
+    const own = process.cpuUsage();
     const lines = [
       '',
       `Slowest ${SHOWN} tests (wall time):`,
       ...top(tests).map((row) => `  ${seconds(row.ms).padStart(7)}  ${row.name}`),
-      `Test files by CPU time (worker, import + tests; all files: ${seconds(cpuTotal)}):`,
+      `Test files by CPU time (worker and subprocesses, import + tests; all files: ${seconds(cpuTotal)} in workers, ${seconds(childTotal)} in subprocesses):`,
       ...top(files).map((row) => `  ${seconds(row.ms).padStart(7)}  ${row.name}  (wall: ${row.detail})`),
+      `Vitest's own process (transforms, collection, reports): ${seconds((own.user + own.system) / 1000)} CPU`,
       '',
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
