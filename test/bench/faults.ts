@@ -163,12 +163,16 @@ export async function runFaultsBench(): Promise<void> {
         },
       ]),
     ];
+    const started = performance.now();
     for (const c of cases) {
       run += 1;
+      // Printed before the row runs: a row that never finishes is named.
+      console.log(`[${run}/${cases.length}] ${c.channel} ${c.label}`);
+      const rowStarted = performance.now();
       const t = await runMode(world, c.channel, c.fault, `r${run}`, c.onUnknown, c.target);
       console.log(
         row([
-          `${c.channel} ${c.label}`,
+          `  ${((performance.now() - rowStarted) / 1000).toFixed(1)} s`,
           t.tried,
           t.sent,
           t.handled,
@@ -180,6 +184,7 @@ export async function runFaultsBench(): Promise<void> {
         ]),
       );
     }
+    console.log(`${cases.length} rows in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   } finally {
     await world.stop();
   }

@@ -87,6 +87,25 @@ describe.each<Channel>(['email', 'sms', 'push'])('%s under provider faults', (ch
   });
 });
 
+describe('timed-out calls', () => {
+  it('keeps sending after more timed-out calls than the client has connections', async () => {
+    // A timed-out call gives its connection up, as the SDK's request timeout does (the fault proxy's answer
+    // too): otherwise the 51st call of a client (50 sockets per host) waits for a connection forever.
+    world.sesProxy.plan((index) => (index % 2 === 0 ? 'timeout-before' : 'timeout-after'));
+    for (let call = 0; call < 52; call++) {
+      n += 1;
+      const userId = `pool${n}`;
+      await world.customer(userId);
+      const clock = virtualClock('2026-11-24T10:00:00Z');
+      expect(await sendMessage(world.deps(clock), world.input(userId, 'email'))).toMatchObject({
+        status: 'unknown',
+      });
+    }
+    const last = await send('email', 'pass');
+    expect(last.result).toMatchObject({ ok: true, value: { status: 'sent' } });
+  });
+});
+
 describe('stale sending records', () => {
   it('settles an attempt that died after calling the provider as unknown, once', async () => {
     await world.customer('stale-1');
