@@ -68,8 +68,10 @@ export type SendDeps = {
   /** How long a claimed send blocks a concurrent retry (longer than the function timeout). */
   leaseMs?: number;
   /**
-   * Called once per outcome recorded as unknown, by the write that records it (the alarmed metric):
-   * never by an attempt that could not write it, nor by one that finds it already written.
+   * Called per outcome recorded as unknown (the alarmed metric, published at once), by the invocation that
+   * writes its count, before it removes the count's mark: an invocation that dies after writing the
+   * outcome leaves the mark, and the retry calls it. Once, unless an invocation stops between the call
+   * and the mark's removal: then twice, never none (an alarm is never lost).
    */
   unknownRecorded?: () => void;
   /**
@@ -271,7 +273,9 @@ function recordedFailure(error: string | undefined, detail: string): RecordedFai
  * outcome goes with the mark's removal: one invocation removes it, after the
  * count is known written (by it or an earlier one), so the metrics count
  * each outcome the counters count, once. A count the guard cannot tell
- * about is left out of both (logged, with its own metric).
+ * about is left out of both (logged, with its own metric). An unknown
+ * outcome's metric is the alarm's: published before the mark goes, so an
+ * invocation that dies cannot take it along (`unknownRecorded`).
  */
 async function countOwed(deps: SendDeps, input: SendMessageInput, pending: PendingCount): Promise<void> {
   const result = await deps.stats.recordSend(
@@ -288,8 +292,9 @@ async function countOwed(deps: SendDeps, input: SendMessageInput, pending: Pendi
     { id: pending.id, pendingAt: pending.pendingAt, retry: pending.retry },
   );
   const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId, input.visit);
+  // Before the mark goes, and whether or not the guard could tell about the count: an alarm is never lost.
+  if (pending.status === 'unknown') deps.unknownRecorded?.();
   const removed = await deps.deliveries.countWritten(deliveryId, pending);
-  // An unknown outcome's alarmed metric is counted by the write that records it (`unknownRecorded`).
   if (removed && result !== 'unsettled' && pending.status !== 'unknown') deps.counted?.(pending.status);
 }
 
@@ -490,7 +495,6 @@ export async function countExhausted(deps: SendDeps, input: SendMessageInput): P
   const { counted, orphanSlot, pending } = settled;
   // A slot the attempt held for a message that never went: given back, or it holds the next one back.
   if (orphanSlot !== undefined) await release(deps, input, orphanSlot).catch(() => undefined);
-  if (counted === 'unknown') deps.unknownRecorded?.();
   // Marked by the write that made the outcome final (or left by an attempt whose count failed): a retry of
   // this call finds the mark until the count is written.
   if (pending !== undefined) await countOwed(deps, input, pending);
@@ -517,9 +521,6 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
     claim = await deps.deliveries.claim(deliveryId, meta, deps.now(), deps.leaseMs ?? 60_000, {
       retryUnknown,
     });
-    // A stale attempt settled as unknown here, or (onUnknown "retry") taken over: its outcome is unknown.
-    if (claim.kind === 'stale' || (claim.kind === 'claimed' && claim.tookOverUnknown))
-      deps.unknownRecorded?.();
     // A count the record owes (this claim's, or one an earlier attempt settled and could not write): written
     // before anything else, or the attempt fails and its retry finds the mark again.
     if (claim.kind !== 'busy' && claim.pending !== undefined) await countOwed(deps, input, claim.pending);
@@ -597,7 +598,6 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
     );
     progress.settled = true;
     if (status === 'sent') progress.stage = 'recorded';
-    if (status === 'unknown') deps.unknownRecorded?.();
     // Pending on the record until written: failing, the attempt fails as transient and its retry, seconds
     // later, finds the mark and writes it once (a deferred send's visit, hours later, could no longer tell
     // whether the count landed: a busy journey's counts take its guard slot).
