@@ -461,8 +461,9 @@ export class OutcomeUnrecordedError extends TransientError {
 /**
  * A failure no retry overcomes (a refusal, a broken template) that could not
  * be recorded: nothing final is written, so nothing is counted yet. Retried
- * as a transient error: the retry records it (counted once, by that write),
- * or finds an outcome an earlier attempt recorded.
+ * as a transient error: the claim given up, the retry tries again and
+ * records it (counted once, by that write), or finds an outcome an earlier
+ * attempt recorded.
  */
 export class FailureUnrecordedError extends TransientError {
   constructor(failure: string, cause: string) {
@@ -647,13 +648,19 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
       return output;
     }
     // Anything else proves the provider did not take the message: free the slot and the delivery for a retry.
-    // Unwritable, the claim frees itself when its lease ends (a retry meanwhile is deferred to then); a slot
-    // that cannot be given back only holds the next message back, it never lets one more through.
+    // A slot that cannot be given back only holds the next message back, it never lets one more through.
     if (progress.reserved !== undefined) await release(deps, input, progress.reserved).catch(() => undefined);
     const permanent = PERMANENT_ERRORS.some((name) => name === failure.name);
     const fail = () => settle('failed', undefined, failure.message, permanent ? failure.name : undefined);
-    // A failure a retry may overcome, unrecorded: its retry claims the send again (after the lease).
-    if (!permanent) await fail().catch(() => undefined);
+    // Unrecorded, the claim is given up as one that never called the provider: the retry claims it at once
+    // and tries again. Unwritable too, the claim frees itself when its lease ends (a retry meanwhile is
+    // deferred to then), and the next attempt settles it as unknown: accounted, never sent twice.
+    const giveUp = async () => {
+      if (!progress.settled)
+        await deps.deliveries.giveUp(deliveryId, progress.attempt).catch(() => undefined);
+    };
+    // A failure a retry may overcome, unrecorded: its retry claims the send again.
+    if (!permanent) await fail().catch(giveUp);
     // A failure no retry overcomes is final only once recorded, and counted only by that write's mark:
     // one more try at the record, then a transient error, so that a retry records it (and counts it, once).
     else
@@ -662,10 +669,11 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
           if (progress.settled) throw cause;
           return fail();
         })
-        .catch((cause: unknown) => {
+        .catch(async (cause: unknown) => {
           // Final on the record, its count not written: a retry finds the record failed, writes the count
           // the mark says, and ends with this failure (the retries running out, the failure path writes it).
           if (progress.settled) throw named(cause);
+          await giveUp();
           throw new FailureUnrecordedError(failure.message, named(cause).message);
         });
     throw failure;
