@@ -193,7 +193,9 @@ export async function runFaultsBench(): Promise<void> {
         ]),
       );
     }
-    console.log(`${only.size > 0 ? only.size : cases.length} rows in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    console.log(
+      `${only.size > 0 ? only.size : cases.length} rows in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+    );
   } finally {
     await world.stop();
   }
