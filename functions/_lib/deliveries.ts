@@ -482,6 +482,30 @@ export class DeliveriesRepository {
   }
 
   /**
+   * Gives the claim up as an attempt that never called the provider: for one
+   * the provider proved it took nothing from (a throttle, a refusal) and
+   * whose outcome could not be written. The next attempt claims the send at
+   * once and tries again (a refusal for good is met again, and recorded),
+   * instead of waiting out the lease and settling a message never sent as
+   * "outcome unknown". Nothing when another attempt took over, or the
+   * outcome was written after all.
+   */
+  async giveUp(deliveryId: string, attempt: number): Promise<void> {
+    try {
+      await updateItem(this.db, {
+        TableName: this.table,
+        Key: { deliveryId },
+        UpdateExpression: 'SET leaseUntil = :zero REMOVE calledAt',
+        ConditionExpression: '#status = :sending AND attempts = :attempt',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':zero': 0, ':sending': 'sending', ':attempt': attempt },
+      });
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+    }
+  }
+
+  /**
    * An update by the attempt that holds the claim: with `attempt`, only while
    * the record's attempts are still that number (no attempt took over since).
    */

@@ -51,7 +51,12 @@ function sendDeps(): SendDeps {
 export const handler = middy(
   async (input: SendMessageInput, context: Context): Promise<SendMessageOutput | ExhaustedOutput> => {
     metrics.addDimension('channel', input.channel);
-    const count: CountMetric = (status) => metrics.addMetric(messageMetric(status), MetricUnit.Count, 1);
+    const count: CountMetric = (status) => {
+      // The alarm's metric (unknown) is published now: an invocation that dies publishes nothing it stored.
+      const into = status === 'unknown' ? metrics.singleMetric() : metrics;
+      into.addDimension('channel', input.channel);
+      into.addMetric(messageMetric(status), MetricUnit.Count, 1);
+    };
     if (input.exhausted !== undefined) return sendTask(sendDeps(), input, count);
     // A claim outlives this invocation by a margin: a retry never overlaps a live attempt.
     const leaseMs = context.getRemainingTimeInMillis() + LEASE_MARGIN_MS;

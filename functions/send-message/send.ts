@@ -68,8 +68,10 @@ export type SendDeps = {
   /** How long a claimed send blocks a concurrent retry (longer than the function timeout). */
   leaseMs?: number;
   /**
-   * Called once per outcome recorded as unknown, by the write that records it (the alarmed metric):
-   * never by an attempt that could not write it, nor by one that finds it already written.
+   * Called per outcome recorded as unknown (the alarmed metric, published at once), by the invocation that
+   * writes its count, before it removes the count's mark: an invocation that dies after writing the
+   * outcome leaves the mark, and the retry calls it. Once, unless an invocation stops between the call
+   * and the mark's removal: then twice, never none (an alarm is never lost).
    */
   unknownRecorded?: () => void;
   /**
@@ -271,7 +273,9 @@ function recordedFailure(error: string | undefined, detail: string): RecordedFai
  * outcome goes with the mark's removal: one invocation removes it, after the
  * count is known written (by it or an earlier one), so the metrics count
  * each outcome the counters count, once. A count the guard cannot tell
- * about is left out of both (logged, with its own metric).
+ * about is left out of both (logged, with its own metric). An unknown
+ * outcome's metric is the alarm's: published before the mark goes, so an
+ * invocation that dies cannot take it along (`unknownRecorded`).
  */
 async function countOwed(deps: SendDeps, input: SendMessageInput, pending: PendingCount): Promise<void> {
   const result = await deps.stats.recordSend(
@@ -288,8 +292,9 @@ async function countOwed(deps: SendDeps, input: SendMessageInput, pending: Pendi
     { id: pending.id, pendingAt: pending.pendingAt, retry: pending.retry },
   );
   const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId, input.visit);
+  // Before the mark goes, and whether or not the guard could tell about the count: an alarm is never lost.
+  if (pending.status === 'unknown') deps.unknownRecorded?.();
   const removed = await deps.deliveries.countWritten(deliveryId, pending);
-  // An unknown outcome's alarmed metric is counted by the write that records it (`unknownRecorded`).
   if (removed && result !== 'unsettled' && pending.status !== 'unknown') deps.counted?.(pending.status);
 }
 
@@ -456,8 +461,9 @@ export class OutcomeUnrecordedError extends TransientError {
 /**
  * A failure no retry overcomes (a refusal, a broken template) that could not
  * be recorded: nothing final is written, so nothing is counted yet. Retried
- * as a transient error: the retry records it (counted once, by that write),
- * or finds an outcome an earlier attempt recorded.
+ * as a transient error: the claim given up, the retry tries again and
+ * records it (counted once, by that write), or finds an outcome an earlier
+ * attempt recorded.
  */
 export class FailureUnrecordedError extends TransientError {
   constructor(failure: string, cause: string) {
@@ -490,7 +496,6 @@ export async function countExhausted(deps: SendDeps, input: SendMessageInput): P
   const { counted, orphanSlot, pending } = settled;
   // A slot the attempt held for a message that never went: given back, or it holds the next one back.
   if (orphanSlot !== undefined) await release(deps, input, orphanSlot).catch(() => undefined);
-  if (counted === 'unknown') deps.unknownRecorded?.();
   // Marked by the write that made the outcome final (or left by an attempt whose count failed): a retry of
   // this call finds the mark until the count is written.
   if (pending !== undefined) await countOwed(deps, input, pending);
@@ -517,9 +522,6 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
     claim = await deps.deliveries.claim(deliveryId, meta, deps.now(), deps.leaseMs ?? 60_000, {
       retryUnknown,
     });
-    // A stale attempt settled as unknown here, or (onUnknown "retry") taken over: its outcome is unknown.
-    if (claim.kind === 'stale' || (claim.kind === 'claimed' && claim.tookOverUnknown))
-      deps.unknownRecorded?.();
     // A count the record owes (this claim's, or one an earlier attempt settled and could not write): written
     // before anything else, or the attempt fails and its retry finds the mark again.
     if (claim.kind !== 'busy' && claim.pending !== undefined) await countOwed(deps, input, claim.pending);
@@ -597,7 +599,6 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
     );
     progress.settled = true;
     if (status === 'sent') progress.stage = 'recorded';
-    if (status === 'unknown') deps.unknownRecorded?.();
     // Pending on the record until written: failing, the attempt fails as transient and its retry, seconds
     // later, finds the mark and writes it once (a deferred send's visit, hours later, could no longer tell
     // whether the count landed: a busy journey's counts take its guard slot).
@@ -647,13 +648,19 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
       return output;
     }
     // Anything else proves the provider did not take the message: free the slot and the delivery for a retry.
-    // Unwritable, the claim frees itself when its lease ends (a retry meanwhile is deferred to then); a slot
-    // that cannot be given back only holds the next message back, it never lets one more through.
+    // A slot that cannot be given back only holds the next message back, it never lets one more through.
     if (progress.reserved !== undefined) await release(deps, input, progress.reserved).catch(() => undefined);
     const permanent = PERMANENT_ERRORS.some((name) => name === failure.name);
     const fail = () => settle('failed', undefined, failure.message, permanent ? failure.name : undefined);
-    // A failure a retry may overcome, unrecorded: its retry claims the send again (after the lease).
-    if (!permanent) await fail().catch(() => undefined);
+    // Unrecorded, the claim is given up as one that never called the provider: the retry claims it at once
+    // and tries again. Unwritable too, the claim frees itself when its lease ends (a retry meanwhile is
+    // deferred to then), and the next attempt settles it as unknown: accounted, never sent twice.
+    const giveUp = async () => {
+      if (!progress.settled)
+        await deps.deliveries.giveUp(deliveryId, progress.attempt).catch(() => undefined);
+    };
+    // A failure a retry may overcome, unrecorded: its retry claims the send again.
+    if (!permanent) await fail().catch(giveUp);
     // A failure no retry overcomes is final only once recorded, and counted only by that write's mark:
     // one more try at the record, then a transient error, so that a retry records it (and counts it, once).
     else
@@ -662,10 +669,11 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
           if (progress.settled) throw cause;
           return fail();
         })
-        .catch((cause: unknown) => {
+        .catch(async (cause: unknown) => {
           // Final on the record, its count not written: a retry finds the record failed, writes the count
           // the mark says, and ends with this failure (the retries running out, the failure path writes it).
           if (progress.settled) throw named(cause);
+          await giveUp();
           throw new FailureUnrecordedError(failure.message, named(cause).message);
         });
     throw failure;

@@ -1,13 +1,15 @@
-import { sendMessage } from '#functions/send-message/send.ts';
-import { ErrorName, JourneyError } from '#shared/errors.ts';
+import { JourneyError } from '#shared/errors.ts';
+import type { SendMessageInput } from '#shared/tasks/send-message.ts';
 import { type Fault, randomFaults } from '../support/fault-proxy.ts';
+import { runCounted } from '../support/send-counted.ts';
 import { type Channel, type SendWorld, startSendWorld } from '../support/send-world.ts';
-import { compiledSendRetry, runWithRetry, virtualClock } from '../support/task-retry.ts';
+import { virtualClock } from '../support/task-retry.ts';
 
 /**
  * `npm run bench -- faults`: 200 sends per channel and fault mode through the
  * fault proxies (in front of the providers, or of DynamoDB on the send path),
- * each run with the compiled step's Retry list (and its deferral Wait), then
+ * each run as the compiled step runs (its Retry list, its deferral Wait, its
+ * failure path once the retries run out), then
  * counted against what the providers hold. Target: 0 lost, 0 duplicated, 0
  * crashed, 0 where the outcome disagrees with what the customer got.
  */
@@ -41,9 +43,6 @@ type Tally = {
   disagrees: number;
 };
 
-/** Deferrals a send may take before the bench calls it stuck (a claim's lease, then the outcome). */
-const MAX_VISITS = 10;
-
 async function runMode(
   world: SendWorld,
   channel: Channel,
@@ -55,7 +54,6 @@ async function runMode(
   const provider = channel === 'email' ? world.sesProxy : world.pinpointProxy;
   const proxy = target === 'dynamo' ? world.dbProxy : provider;
   proxy.plan(randomFaults(fault, target === 'dynamo' ? DB_RATE : RATE, 42));
-  const retry = compiledSendRetry(channel, onUnknown);
   const users = Array.from({ length: SENDS }, (_, i) => `${run}-${i}`);
   for (let i = 0; i < users.length; i += CONCURRENCY)
     await Promise.all(users.slice(i, i + CONCURRENCY).map((u) => world.customer(u)));
@@ -63,25 +61,8 @@ async function runMode(
   for (let i = 0; i < users.length; i += CONCURRENCY) {
     await Promise.all(
       users.slice(i, i + CONCURRENCY).map(async (userId) => {
-        const clock = virtualClock('2026-11-24T10:00:00Z');
         const input = world.input(userId, channel, onUnknown === undefined ? {} : { onUnknown });
-        let result = await runWithRetry(() => sendMessage(world.deps(clock), input), retry, clock);
-        // The compiled Wait of a deferral (a claim held by an earlier attempt), then the Task again.
-        for (let visit = 1; visit < MAX_VISITS && result.ok && result.value.status === 'deferred'; visit++) {
-          clock.advance(Math.max(0, Date.parse(result.value.until) - clock.now().getTime()));
-          result = await runWithRetry(() => sendMessage(world.deps(clock), input), retry, clock);
-        }
-        if (result.ok) {
-          const reason = 'reason' in result.value && result.value.reason.length > 0;
-          outcomes.set(userId, { status: result.value.status, crashed: false, reason });
-        } else {
-          // What the Task's Catch sees: a named error with its message is handled with a reason.
-          const named = result.error instanceof JourneyError && result.error.message.length > 0;
-          // An unknown outcome whose retries (onUnknown "retry") ran out is still unknown, not a failure.
-          const unknown =
-            result.error instanceof JourneyError && result.error.name === ErrorName.OutcomeUnknown;
-          outcomes.set(userId, { status: unknown ? 'unknown' : 'failed', crashed: !named, reason: named });
-        }
+        outcomes.set(userId, await stepOutcome(world, input));
       }),
     );
   }
@@ -119,6 +100,31 @@ async function runMode(
   return tally;
 }
 
+/**
+ * How the step ends, as the state machine runs it (runCounted): Retry, a deferral's Wait, and once the
+ * retries run out the failure path, which settles and counts the last attempt's outcome.
+ */
+async function stepOutcome(world: SendWorld, input: SendMessageInput) {
+  const clock = virtualClock('2026-11-24T10:00:00Z');
+  try {
+    const outcome = await runCounted(world, input, clock, 'longest', []);
+    // A failure no retry overcomes: the Task's Catch sees it, named, with its message.
+    if ('failed' in outcome) return { status: 'failed', crashed: false, reason: true };
+    if ('counted' in outcome) {
+      // The failure path found the outcome final already: the record says which.
+      const status =
+        outcome.counted === 'none' ? String((await world.record(input)).status) : outcome.counted;
+      return { status, crashed: false, reason: true };
+    }
+    const reason = 'reason' in outcome && outcome.reason.length > 0;
+    return { status: outcome.status, crashed: false, reason };
+  } catch (error) {
+    // What the failure path itself could not handle: unnamed, it is a crash.
+    const named = error instanceof JourneyError && error.message.length > 0;
+    return { status: 'failed', crashed: !named, reason: named };
+  }
+}
+
 function row(cells: (string | number)[]): string {
   return cells.map((c, i) => (i === 0 ? String(c).padEnd(48) : String(c).padStart(9))).join(' ');
 }
@@ -144,7 +150,7 @@ export async function runFaultsBench(): Promise<void> {
       },
       {
         channel: 'email',
-        label: '30% 500 after acceptance, onUnknown retry',
+        label: '30% 500 after acceptance, onUnknown retry (at least once)',
         fault: 'error-after',
         onUnknown: 'retry',
       },
@@ -163,12 +169,19 @@ export async function runFaultsBench(): Promise<void> {
         },
       ]),
     ];
+    const started = performance.now();
+    // FAULT_ROWS=21,23 runs only those rows (numbered as printed).
+    const only = new Set((process.env.FAULT_ROWS ?? '').split(',').filter(Boolean).map(Number));
     for (const c of cases) {
       run += 1;
+      if (only.size > 0 && !only.has(run)) continue;
+      // Printed before the row runs: a row that never finishes is named.
+      console.log(`[${run}/${cases.length}] ${c.channel} ${c.label}`);
+      const rowStarted = performance.now();
       const t = await runMode(world, c.channel, c.fault, `r${run}`, c.onUnknown, c.target);
       console.log(
         row([
-          `${c.channel} ${c.label}`,
+          `  ${((performance.now() - rowStarted) / 1000).toFixed(1)} s`,
           t.tried,
           t.sent,
           t.handled,
@@ -180,6 +193,9 @@ export async function runFaultsBench(): Promise<void> {
         ]),
       );
     }
+    console.log(
+      `${only.size > 0 ? only.size : cases.length} rows in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+    );
   } finally {
     await world.stop();
   }

@@ -98,6 +98,14 @@ function timedOut(output: { response: unknown }): boolean {
   return headers !== null && typeof headers === 'object' && Reflect.get(headers, TIMED_OUT) === 'true';
 }
 
+/** Destroys a response's body stream, and with it the connection, as a timed-out request's is. */
+function giveUpConnection(response: unknown): void {
+  const body: unknown = Reflect.get(Object(response), 'body');
+  const destroy: unknown =
+    body !== null && typeof body === 'object' ? Reflect.get(body, 'destroy') : undefined;
+  if (typeof destroy === 'function') Reflect.apply(destroy, body, []);
+}
+
 /**
  * Makes an SDK client fail a request the proxy answered "timed out" with the
  * error @smithy/node-http-handler raises when `requestTimeout` expires (name,
@@ -110,6 +118,9 @@ export function answerTimeouts<Input extends object, Output extends MetadataBear
   const middleware: DeserializeMiddleware<Input, Output> = (next) => async (args) => {
     const output = await next(args);
     if (!timedOut(output)) return output;
+    // The handler's timeout destroys the request and its connection. Left unread, the answer would hold
+    // its connection for good: past the agent's sockets per host, every later call waits forever.
+    giveUpConnection(output.response);
     throw Object.assign(
       new Error('fault proxy: a request has exceeded the configured requestTimeout (injected)'),
       { name: 'TimeoutError', code: 'ETIMEDOUT' },

@@ -3,13 +3,19 @@ import { type CountMetric, sendTask } from '#functions/send-message/task.ts';
 import { DeferredError, PERMANENT_ERRORS } from '#shared/errors.ts';
 import type { SendMessageInput } from '#shared/tasks/send-message.ts';
 import type { SendWorld } from './send-world.ts';
-import { compiledSendRetry, type RetryTiming, runWithRetry, type VirtualClock } from './task-retry.ts';
+import {
+  compiledExhaustedRetry,
+  compiledSendRetry,
+  type RetryTiming,
+  runWithRetry,
+  type VirtualClock,
+} from './task-retry.ts';
 
 export type Counted = Parameters<CountMetric>[0];
 
 /**
  * The send task as the state machine runs it, message metrics and all: Retry, a deferral's Wait, and once
- * the retries run out the step's failure path with the last error. What each invocation counted goes to `counted`.
+ * the retries run out the step's failure path with the last error, and that path's own Retry. What each invocation counted goes to `counted`.
  */
 export async function runCounted(
   world: SendWorld,
@@ -31,7 +37,15 @@ export async function runCounted(
       const error = result.error instanceof Error ? result.error.name : 'Error';
       // A failure no retry overcomes takes the step's failure policy at once; the rest its counting path.
       if (PERMANENT_ERRORS.some((name) => name === error)) return { failed: error };
-      return invoke({ ...input, exhausted: { error } });
+      // The failure path's own Retry (an attempt still holding the send, a fault of the store).
+      const counted = await runWithRetry(
+        () => invoke({ ...input, exhausted: { error } }),
+        compiledExhaustedRetry(input.channel),
+        clock,
+        timing,
+      );
+      if (!counted.ok) throw counted.error;
+      return counted.value;
     }
     if (!('status' in result.value) || result.value.status !== 'deferred') return result.value;
     clock.advance(Math.max(0, Date.parse(result.value.until) - clock.now().getTime()));

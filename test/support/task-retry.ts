@@ -1,5 +1,6 @@
 import type { Retrier } from '#shared/journey/compile/asl.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
+import { stateName } from '#shared/journey/compile/context.ts';
 import { Journey } from '#shared/journey/schema.ts';
 
 /**
@@ -49,11 +50,22 @@ export async function runWithRetry<T>(
   }
 }
 
+/** The Retry list of a message step's failure path (its count of the last attempt's outcome). */
+export function compiledExhaustedRetry(channel: 'email' | 'sms' | 'push'): Retrier[] {
+  const state = compileMessageStep(channel).States[stateName.exhausted('send')];
+  return state?.Type === 'Task' ? (state.Retry ?? []) : [];
+}
+
 /** The Retry list the compiler gives a message step of `channel` (with or without `onUnknown: "retry"`). */
 export function compiledSendRetry(
   channel: 'email' | 'sms' | 'push',
   onUnknown?: 'record' | 'retry',
 ): Retrier[] {
+  const state = compileMessageStep(channel, onUnknown).States.send;
+  return state?.Type === 'Task' ? (state.Retry ?? []) : [];
+}
+
+function compileMessageStep(channel: 'email' | 'sms' | 'push', onUnknown?: 'record' | 'retry') {
   const journey = Journey.parse({
     id: 'faults',
     name: 'Faults',
@@ -64,6 +76,5 @@ export function compiledSendRetry(
       done: { type: 'exit' },
     },
   });
-  const state = compile(journey).States.send;
-  return state?.Type === 'Task' ? (state.Retry ?? []) : [];
+  return compile(journey);
 }

@@ -314,6 +314,31 @@ describe('delivery-feedback', () => {
     },
   );
 
+  it('counts each outcome once when the same notification is delivered several times at once', async () => {
+    // arrange: a message sent; EventBridge may deliver one notification to concurrent invocations
+    await sentTo('f-together', 'together-1');
+    const notifications = [
+      ses('Delivery', 'together-1'),
+      ses('Bounce', 'together-1', { bounce: { bounceType: 'Permanent' } }),
+      ses('Complaint', 'together-1', { complaint: {} }),
+    ];
+    const before = await feedbackCounters();
+    // act: each notification three times at once, all of them together
+    const results = await Promise.all(
+      notifications.flatMap((n) => [n, n, n]).map((n) => applyFeedback(deps, n)),
+    );
+    // assert: each outcome applied by one invocation and counted once on the step
+    expect(results.filter((r) => r.status === 'applied')).toHaveLength(3);
+    const after = await feedbackCounters();
+    const added = [...after].map(([metric, count]) => [metric, count - (before.get(metric) ?? 0)]);
+    expect(added.filter(([, count]) => count !== 0)).toEqual([
+      ['delivered', 1],
+      ['bounced', 1],
+      ['complained', 1],
+    ]);
+    expect((await deps.profiles.get('f-together')).profile.consent.email?.status).toBe('suppressed');
+  });
+
   it('counts each outcome of a message once and keeps a suppression, in any order and with repeats', async () => {
     const events = (id: string) => ({
       delivered: ses('Delivery', id),
@@ -338,6 +363,18 @@ describe('delivery-feedback', () => {
     }
   });
 });
+
+/** The feedback counters of the journey the messages above were sent by (shared by these tests). */
+async function feedbackCounters(): Promise<Map<string, number>> {
+  const counts = new Map<string, number>([
+    ['delivered', 0],
+    ['bounced', 0],
+    ['complained', 0],
+  ]);
+  for (const row of await deps.stats.funnel('fb'))
+    if (counts.has(row.metric)) counts.set(row.metric, (counts.get(row.metric) ?? 0) + row.count);
+  return counts;
+}
 
 /** How many times each outcome was recorded for one message (each is at most one item). */
 async function feedbackCounts(messageId: string, outcomes: readonly string[]): Promise<Map<string, number>> {

@@ -1,3 +1,4 @@
+import { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sendMessage } from '#functions/send-message/send.ts';
 import { ErrorName } from '#shared/errors.ts';
@@ -84,6 +85,23 @@ describe.each<Channel>(['email', 'sms', 'push'])('%s under provider faults', (ch
     expect(result).toMatchObject({ ok: true, value: { status: 'sent' }, attempts: 2 });
     expect(delivered).toBe(1);
     expect(record.status).toBe('sent');
+  });
+});
+
+describe('timed-out calls', () => {
+  it('keep sending after more timed-out calls than the client has connections', async () => {
+    // A timed-out call gives its connection up, as the SDK's request timeout does (the fault proxy's answer
+    // too): otherwise the 51st call of a client (50 sockets per host) waits for a connection forever.
+    const { ses } = world.deps(virtualClock('2026-11-24T10:00:00Z'));
+    const email = new SendEmailCommand({
+      FromEmailAddress: 'news@shop.example',
+      Destination: { ToAddresses: ['pool@example.com'] },
+      Content: { Simple: { Subject: { Data: 'Hi' }, Body: { Text: { Data: 'Hi' } } } },
+    });
+    world.sesProxy.plan((index) => (index % 2 === 0 ? 'timeout-before' : 'timeout-after'));
+    for (let call = 0; call < 52; call++) await expect(ses.send(email)).rejects.toThrow(/requestTimeout/);
+    world.sesProxy.plan(() => 'pass');
+    expect((await ses.send(email)).MessageId).toBeTruthy();
   });
 });
 

@@ -31,7 +31,10 @@ beforeAll(async () => {
   world = await startSendWorld('send-metrics');
 });
 afterAll(async () => world.stop());
-beforeEach(() => world.dbProxy.plan(() => 'pass'));
+beforeEach(() => {
+  world.dbProxy.plan(() => 'pass');
+  world.sesProxy.plan(() => 'pass');
+});
 
 const WRITES = {
   'record outcome': { op: 'UpdateItem', table: 'deliveries', marker: '#output = :output' },
@@ -163,6 +166,43 @@ describe('a permanent failure whose record cannot be written', () => {
       await expectCountedOnce(input, counted, ['failed']);
     },
   );
+});
+
+describe('a provider answer proving the message was not taken, whose record cannot be written', () => {
+  // arrange: the provider's answer, and the outcome's write failing twice (the attempt's two tries)
+  async function underFaults(label: string, provider: (index: number) => 'pass' | 'reject' | 'throttle') {
+    const input = await customerFor(label, 'email');
+    world.sesProxy.plan((index) => provider(index));
+    world.dbProxy.plan(once(WRITES['record outcome'], 'error-before', 2));
+    const clock = virtualClock('2026-11-24T10:00:00Z');
+    const counted: Counted[] = [];
+    const outcome = await runCounted(world, input, clock, 'shortest', counted);
+    world.dbProxy.plan(() => 'pass');
+    world.sesProxy.plan(() => 'pass');
+    const again = await runCounted(world, input, clock, 'shortest', counted);
+    return { input, outcome, again, counted };
+  }
+
+  it('a refusal for good ends failed with its reason, not "outcome unknown", and is counted once', async () => {
+    const { input, outcome, again, counted } = await underFaults('refusedrec', () => 'reject');
+    expect([outcome, again]).toEqual([
+      { failed: ErrorName.DeliveryFailed },
+      { failed: ErrorName.DeliveryFailed },
+    ]);
+    expect(await world.record(input)).toMatchObject({ status: 'failed' });
+    expect(String((await world.record(input)).detail)).toMatch(/Request refused/);
+    expect((await world.delivered('email')).get(input.userId) ?? 0).toBe(0);
+    await expectCountedOnce(input, counted, ['failed']);
+  });
+
+  it('a throttle is retried and sent once, not settled as "outcome unknown"', async () => {
+    const { input, outcome, counted } = await underFaults('throttledrec', (index) =>
+      index === 0 ? 'throttle' : 'pass',
+    );
+    expect(outcome).toMatchObject({ status: 'sent' });
+    expect((await world.delivered('email')).get(input.userId)).toBe(1);
+    await expectCountedOnce(input, counted, ['sent']);
+  });
 });
 
 describe('a push whose token results come with a transient failure', () => {

@@ -4,6 +4,7 @@ import { signUnsubscribe, unsubscribeLink } from '#functions/_lib/unsubscribe-li
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { handleUnsubscribe, type UnsubscribeDeps } from '#functions/unsubscribe/unsubscribe.ts';
 import { consentBlock } from '#shared/delivery/policy.ts';
+import { MAX_JOURNEY_TOPIC_OPT_OUTS } from '#shared/ingest/limits.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { identify, ingestDeps } from './harness.ts';
 
@@ -65,6 +66,27 @@ describe('signed unsubscribe', () => {
     const out = await request('POST', signUnsubscribe(KEY, { u: 'un-multipart-other', c: 'email' }), body);
     expect(out.statusCode).toBe(400);
     expect(await block('un-multipart-other')).toBeUndefined();
+  });
+
+  it('counts a topic once however many times its link is followed at once (mail scanners, a double click)', async () => {
+    // arrange: a customer; every SMS topic link up to the cap a profile keeps opted out of
+    await customer('un-scanned');
+    const links = Array.from({ length: MAX_JOURNEY_TOPIC_OPT_OUTS }, (_, i) =>
+      signUnsubscribe(KEY, { u: 'un-scanned', c: 'sms', t: `journey-${i}` }),
+    );
+    // act: each link fetched by a scanner and posted twice at once
+    for (const link of links)
+      await Promise.all([
+        request('GET', link),
+        request('POST', link, 'List-Unsubscribe=One-Click'),
+        request('POST', link, 'List-Unsubscribe=One-Click'),
+      ]);
+    // assert: every topic opted out, each counted once: the channel is not opted out instead
+    const { profile } = await deps.profiles.get('un-scanned');
+    expect(profile.consent.sms?.status).not.toBe('unsubscribed');
+    expect(Object.values(profile.consent.sms?.topics ?? {}).filter((on) => on === false)).toHaveLength(
+      MAX_JOURNEY_TOPIC_OPT_OUTS,
+    );
   });
 
   it('one-click on a topic link opts out of that topic only', async () => {

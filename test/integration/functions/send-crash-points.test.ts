@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sendTask } from '#functions/send-message/task.ts';
+import type { SendMessageInput } from '#shared/tasks/send-message.ts';
+import type { Fault } from '../../support/fault-proxy.ts';
+import {
+  type Counted,
+  messageCounters,
+  runCounted,
+  stepCounters,
+  tally,
+} from '../../support/send-counted.ts';
+import { type Channel, type SendWorld, startSendWorld } from '../../support/send-world.ts';
+import { type VirtualClock, virtualClock } from '../../support/task-retry.ts';
+
+/**
+ * The send's invocation dies (its Lambda times out, or runs out of memory)
+ * at each point of the send path in turn: before one of its requests to
+ * DynamoDB or the provider lands, or after it lands with the answer never
+ * read; nothing after it lands, and what it counted is not published.
+ * Step Functions retries a crashed invocation once, 60 s later: after the
+ * claim's lease, or while it still runs (a function timeout longer than
+ * that); from then on the task runs as the state machine runs it. Whatever
+ * the point, the customer gets the message at most once, the step ends with
+ * an outcome that says so (sent: they have it; failed: they do not), the
+ * step's counters count it once, and the message metrics count it at most
+ * once, except "outcome unknown", whose alarm is never lost.
+ */
+
+let world: SendWorld;
+let n = 0;
+
+beforeAll(async () => {
+  world = await startSendWorld('crash-points');
+});
+afterAll(async () => world.stop());
+beforeEach(() => {
+  world.dbProxy.plan(() => 'pass');
+  world.sesProxy.plan(() => 'pass');
+  world.pinpointProxy.plan(() => 'pass');
+});
+
+/** Step Functions' retry of a crashed invocation (Sandbox.Timedout, Lambda.Unknown). */
+const CRASH_RETRY_MS = 60_000;
+
+/** More requests than a send makes (checked below): the points cover the whole path. */
+const POINTS = 17;
+
+/** How the provider answers the call, when the invocation lives that long. */
+type Answer = 'pass' | 'error-after';
+
+type Case = { channel: Channel; answer: Answer; leaseMs: number };
+
+const CASES: Case[] = [
+  { channel: 'email', answer: 'pass', leaseMs: 30_000 },
+  { channel: 'email', answer: 'error-after', leaseMs: 120_000 },
+  { channel: 'sms', answer: 'error-after', leaseMs: 30_000 },
+  { channel: 'push', answer: 'pass', leaseMs: 120_000 },
+];
+
+function providerProxy(channel: Channel) {
+  return channel === 'email' ? world.sesProxy : world.pinpointProxy;
+}
+
+/**
+ * Plans on both proxies under which the invocation dies at its `point`-th request (store and provider
+ * counted together, as the send path makes them one after the other).
+ */
+function dieAt(channel: Channel, point: number, landing: 'before' | 'after', answer: Answer) {
+  let seen = 0;
+  let died = false;
+  const next = (provider: boolean): Fault => {
+    const index = seen;
+    seen += 1;
+    if (index < point) return provider ? answer : 'pass';
+    died = true;
+    return index === point && landing === 'after' ? 'reset-after' : 'error-before';
+  };
+  world.dbProxy.plan(() => next(false));
+  providerProxy(channel).plan(() => next(true));
+  return { died: () => died };
+}
+
+async function customerFor(channel: Channel): Promise<SendMessageInput> {
+  n += 1;
+  const userId = `crash${n}`;
+  await world.customer(userId);
+  // A journey of its own: its counters are this send's alone.
+  return world.input(userId, channel, { journeyId: `crash-${n}`, stepId: `send-${n}` });
+}
+
+async function crashThenRun({ channel, answer, leaseMs }: Case, point: number, landing: 'before' | 'after') {
+  const input = await customerFor(channel);
+  const clock = virtualClock('2026-11-24T10:00:00Z');
+  const withLease = { ...world, deps: (c: VirtualClock) => ({ ...world.deps(c), leaseMs }) };
+  const dying = dieAt(channel, point, landing, answer);
+  const firstCounted: Counted[] = [];
+  await sendTask(withLease.deps(clock), input, (status) => firstCounted.push(status)).catch(() => undefined);
+  await Promise.all([world.dbProxy.idle(), providerProxy(channel).idle()]);
+  world.dbProxy.plan(() => 'pass');
+  providerProxy(channel).plan(() => 'pass');
+  // An invocation that lived to its end published what it counted; one that died, only the alarm's
+  // metric, which the handler publishes at once (functions/send-message/handler.ts).
+  const counted: Counted[] = dying.died() ? firstCounted.filter((s) => s === 'unknown') : firstCounted;
+  clock.advance(CRASH_RETRY_MS);
+  const outcome = await runCounted(withLease, input, clock, 'longest', counted);
+  const status = 'status' in outcome ? outcome.status : 'counted' in outcome ? outcome.counted : 'failed';
+  return {
+    status,
+    delivered: (await world.delivered(channel)).get(input.userId) ?? 0,
+    metrics: tally(counted),
+    counters: messageCounters(await stepCounters(world, input)),
+  };
+}
+
+describe.each(CASES)(
+  '$channel send (provider answers $answer, lease $leaseMs ms) whose invocation dies',
+  (c) => {
+    it(`makes fewer than ${POINTS} requests when nothing fails`, async () => {
+      const input = await customerFor(c.channel);
+      providerProxy(c.channel).plan(() => c.answer);
+      await sendTask(world.deps(virtualClock('2026-11-24T10:00:00Z')), input, () => undefined);
+      const made = world.dbProxy.stats().requests + providerProxy(c.channel).stats().requests;
+      expect(made).toBeLessThan(POINTS);
+    });
+
+    it.each(
+      Array.from({ length: POINTS }, (_, point) => point).flatMap((point) =>
+        (['before', 'after'] as const).map((landing) => ({ point, landing })),
+      ),
+    )(
+      'at request $point, $landing it lands: sent at most once, accounted, counted once',
+      async ({ point, landing }) => {
+        const { status, delivered, metrics, counters } = await crashThenRun(c, point, landing);
+        expect(delivered).toBeLessThanOrEqual(1);
+        if (status === 'sent') expect(delivered).toBe(1);
+        else if (status !== 'unknown') expect([status, delivered]).toEqual(['failed', 0]);
+        expect([...counters]).toEqual([[status, 1]]);
+        // The alarmed metric is published with the outcome, or again by the retry; the others at most once.
+        if (status === 'unknown') expect(metrics.get('unknown') ?? 0).toBeGreaterThanOrEqual(1);
+        else expect(metrics.get(status) ?? 0).toBeLessThanOrEqual(1);
+        expect([...metrics.keys()].filter((s) => s !== status)).toEqual([]);
+      },
+    );
+  },
+);
