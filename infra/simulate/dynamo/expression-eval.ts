@@ -48,22 +48,9 @@ function own<T>(map: Record<string, T>, name: string): T | undefined {
 
 /** Sets a map's own attribute (an assignment to `__proto__` would set the prototype instead). */
 function setOwn(map: object, name: string, value: unknown): void {
-  Object.defineProperty(map, name, { value, enumerable: true, writable: true, configurable: true });
-}
-
-/**
- * A map's own attributes in a new map (the values shared). A loop of
- * assignments: spreading a map of more than a few dozen attributes (a
- * profile) costs several times as much.
- */
-export function copied(map: Doc): Doc {
-  const copy: Doc = {};
-  for (const key of Object.keys(map)) {
-    // `__proto__` is data inside a map an update wrote it into; an assignment would set the prototype.
-    if (key === '__proto__') setOwn(copy, key, map[key]);
-    else copy[key] = map[key];
-  }
-  return copy;
+  if (name === '__proto__')
+    Object.defineProperty(map, name, { value, enumerable: true, writable: true, configurable: true });
+  else (map as Doc)[name] = value;
 }
 
 /** The attribute a path points at, or undefined. */
@@ -293,14 +280,10 @@ function writeInside(
   }
   if (!isMap(container) || step === undefined) throw validation(INVALID_PATH);
   const key = nameOf(step, p);
-  const copy = copied(container);
-  const inner = own(copy, key);
-  if (rest.length === 0) {
-    if (value === undefined) delete copy[key];
-    else setOwn(copy, key, value);
-  } else if (inner === undefined) throw validation(INVALID_PATH);
-  else setOwn(copy, key, writeInside(inner, rest, value, p));
-  return Object.freeze(copy);
+  const inner = own(container, key);
+  if (rest.length > 0 && inner === undefined) throw validation(INVALID_PATH);
+  const member = rest.length === 0 ? value : writeInside(inner, rest, value, p);
+  return Object.freeze(withChanges(container, new Map([[key, member]])));
 }
 
 function addTo(current: unknown, amount: unknown, remove: boolean): unknown {
@@ -353,12 +336,38 @@ export function updateChanges(
   return changes;
 }
 
-/** Writes changes (updateChanges) into `item`, an item of the caller's own. */
+/**
+ * Whether changes (updateChanges) only give new values to attributes `item`
+ * holds: then they can be written into the item itself (applyChanges)
+ * without changing its shape. An attribute added to or deleted from an
+ * object V8 has laid out turns it, often, into a dictionary: slower to read,
+ * copy, measure and pack for as long as the item lives.
+ */
+export function overwritesOnly(item: Item, changes: ReadonlyMap<string, unknown>): boolean {
+  for (const [name, value] of changes) if (value === undefined || !Object.hasOwn(item, name)) return false;
+  return true;
+}
+
+/** Writes changes that overwritesOnly accepts into `item`, an item of the caller's own. */
 export function applyChanges(item: Item, changes: ReadonlyMap<string, unknown>): void {
-  for (const [name, value] of changes) {
-    if (value === undefined) delete item[name];
-    else item[name] = value;
+  for (const [name, value] of changes) item[name] = value;
+}
+
+/**
+ * A new map: `map`'s attributes with `changes` made (undefined removes), in
+ * the order they were (those it held in place, new ones after, in the
+ * changes' order), the values shared. Built whole, never by deleting from a
+ * copy (see overwritesOnly).
+ */
+export function withChanges(map: Doc, changes: ReadonlyMap<string, unknown>): Doc {
+  const out: Doc = {};
+  for (const key of Object.keys(map)) {
+    const value = changes.has(key) ? changes.get(key) : map[key];
+    if (value !== undefined) setOwn(out, key, value);
   }
+  for (const [name, value] of changes)
+    if (value !== undefined && !Object.hasOwn(map, name)) setOwn(out, name, value);
+  return out;
 }
 
 /**
