@@ -361,14 +361,26 @@ export function applyChanges(item: Item, changes: ReadonlyMap<string, unknown>):
  */
 export function withChanges(map: Doc, changes: ReadonlyMap<string, unknown>): Doc {
   const out: Doc = {};
+  let size = 0;
   for (const key of Object.keys(map)) {
     const value = changes.has(key) ? changes.get(key) : map[key];
-    if (value !== undefined) setOwn(out, key, value);
+    if (value !== undefined) {
+      setOwn(out, key, value);
+      size += 1;
+    }
   }
   for (const [name, value] of changes)
-    if (value !== undefined && !Object.hasOwn(map, name)) setOwn(out, name, value);
-  return out;
+    if (value !== undefined && !Object.hasOwn(map, name)) {
+      setOwn(out, name, value);
+      size += 1;
+    }
+  // V8 makes an object that gains more than a few dozen properties one by one under computed names a
+  // dictionary; spread into a new object, they are laid out again (spread defines each one by name).
+  return size > LAID_OUT_BY_KEY ? { ...out } : out;
 }
+
+/** Properties an object built by computed names keeps laid out (V8's limit is 12 beyond its first 4). */
+const LAID_OUT_BY_KEY = 16;
 
 /**
  * What `ReturnValues: UPDATED_NEW` (from the item after) or `UPDATED_OLD`
