@@ -356,10 +356,26 @@ export function applyChanges(item: Item, changes: ReadonlyMap<string, unknown>):
 /**
  * A new map: `map`'s attributes with `changes` made (undefined removes), in
  * the order they were (those it held in place, new ones after, in the
- * changes' order), the values shared. Built whole, never by deleting from a
- * copy (see overwritesOnly).
+ * changes' order), the values shared. Never made by deleting from a copy
+ * (see overwritesOnly).
  */
 export function withChanges(map: Doc, changes: ReadonlyMap<string, unknown>): Doc {
+  let added = 0;
+  for (const [name, value] of changes) {
+    if (Object.hasOwn(map, name)) {
+      if (value === undefined) return rebuilt(map, changes);
+    } else if (value !== undefined) added += 1;
+  }
+  // A spread copies the map's layout whole, far cheaper than adding its properties one by one; adding a
+  // few more keeps it laid out while the map stays small.
+  if (added > 0 && Object.keys(map).length + added > LAID_OUT_BY_KEY) return rebuilt(map, changes);
+  const out: Doc = { ...map };
+  for (const [name, value] of changes) setOwn(out, name, value);
+  return out;
+}
+
+/** withChanges by adding each property in turn. */
+function rebuilt(map: Doc, changes: ReadonlyMap<string, unknown>): Doc {
   const out: Doc = {};
   let size = 0;
   for (const key of Object.keys(map)) {
@@ -374,8 +390,8 @@ export function withChanges(map: Doc, changes: ReadonlyMap<string, unknown>): Do
       setOwn(out, name, value);
       size += 1;
     }
-  // V8 makes an object that gains more than a few dozen properties one by one under computed names a
-  // dictionary; spread into a new object, they are laid out again (spread defines each one by name).
+  // V8 makes an object given more than about 16 properties one by one under computed names a dictionary;
+  // spread into a new object, they are laid out again (a spread defines each one by name).
   return size > LAID_OUT_BY_KEY ? { ...out } : out;
 }
 
