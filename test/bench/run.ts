@@ -45,6 +45,10 @@ const benches: Record<string, () => Promise<void> | void> = {
     const { runSimulateBench } = await import('./simulate.ts');
     runSimulateBench();
   },
+  'simulate-ab': async () => {
+    const { runSimulateAbBench } = await import('./simulate-ab.ts');
+    runSimulateAbBench();
+  },
   'profile-items': async () => {
     const { runProfileItemsBench } = await import('./profile-items.ts');
     runProfileItemsBench();
