@@ -108,7 +108,8 @@ function segmentCondition(segmentId: string, log: ImportLog): Condition {
 
 function segmentSchedule(source: PinpointJourney, log: ImportLog): string {
   const refresh = source.RefreshFrequency;
-  const rate = refresh === undefined ? undefined : rateFromDuration(refresh);
+  const rate =
+    refresh === undefined || durationProblem(refresh) !== undefined ? undefined : rateFromDuration(refresh);
   if (rate !== undefined) return rate;
   log.note(
     refresh === undefined ? 'RefreshFrequency' : pathOf('RefreshFrequency'),

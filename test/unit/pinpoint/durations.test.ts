@@ -97,6 +97,22 @@ describe('a duration with a fraction on its smallest unit', () => {
     expect(result.notes.map((n) => n.path)).not.toContain('RefreshFrequency');
   });
 
+  it('names the fraction a segment refresh cannot have, and reads the segment daily', () => {
+    const result = importPinpointJourney({
+      Name: 'Refresh',
+      StartActivity: 'pause',
+      StartCondition: { SegmentStartCondition: { SegmentId: 's1' } },
+      RefreshFrequency: 'PT0.5S',
+      Activities: { pause: { Wait: { WaitTime: { WaitFor: 'PT1H' } } } },
+    });
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.journey.trigger).toMatchObject({ schedule: 'rate(1 day)' });
+    expect(result.notes).toContainEqual({
+      path: 'RefreshFrequency',
+      message: expect.stringContaining('a fraction of a second'),
+    });
+  });
+
   it('names the fraction a re-entry interval cannot have, and sets no cooldown', () => {
     const result = waitingFor('PT1H', { Limits: { EndpointReentryInterval: 'PT0.5S' } });
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
