@@ -101,6 +101,8 @@ export class JourneysStack extends Stack {
     // These two functions come with resources only they use, built in their own constructs.
     this.unsubscribe = new UnsubscribeEndpoint(this, 'Unsubscribe', {
       function: functionProps('unsubscribe'),
+      signingSecret: settings.unsubscribeSigningSecret,
+      retainData: settings.retainData,
     });
     this.segmentEntry = new SegmentEntry(this, 'SegmentEntry', {
       function: functionProps('segment-entry'),
@@ -256,7 +258,8 @@ export class JourneysStack extends Stack {
       JourneyLogGroupName: journeyExecution.logGroup.logGroupName,
       AlarmTopicArn: monitoring.alarmTopic.topicArn,
       UnsubscribeUrl: this.unsubscribe.url,
-      UnsubscribeSigningKeyArn: this.unsubscribe.signingKey.secretArn,
+      UnsubscribeSigningKeyArn:
+        this.unsubscribe.signingKey.secretFullArn ?? this.unsubscribe.signingKey.secretArn,
       DashboardUrl: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${monitoring.dashboard.dashboardName}`,
     };
     for (const [name, fn] of Object.entries(this.functions)) {

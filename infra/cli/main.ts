@@ -56,7 +56,7 @@ program
 program
   .command('import-pinpoint')
   .description(
-    'turn Amazon Pinpoint journeys (aws pinpoint get-journey or list-journeys output, or a folder of them) into journey files',
+    'turn Amazon Pinpoint journeys (aws pinpoint get-journey or list-journeys output, or a folder of them) into journey files; exits 1 when a journey could not be imported, 2 when all were written but one does not validate yet',
   )
   .argument('<file|folder>', 'Pinpoint journey JSON file, list-journeys output, or a folder of them')
   .option(

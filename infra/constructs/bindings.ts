@@ -65,7 +65,7 @@ const BINDERS: { readonly [K in BindingName]: Binder<K> } = {
   unsubscribeLinks: (fn, _, to) => fn.setEnv('UNSUBSCRIBE_BASE_URL', to.unsubscribeBaseUrl),
   signingKey: (fn, _, to) => {
     to.signingKey.grantRead(fn.role);
-    fn.setEnv('UNSUBSCRIBE_SECRET_ARN', to.signingKey.secretArn);
+    fn.setEnv('UNSUBSCRIBE_SECRET_ARN', secretId(to.signingKey));
   },
   journeyExecutions: (fn, scope) => fn.bindJourneyExecutions(scope),
   taskCallbacks: (fn, callbacks) => fn.allowTaskCallbacks(callbacks.map((c) => CALLBACK_ACTIONS[c])),
@@ -116,4 +116,13 @@ function bindSchedules(fn: JourneysFunction, schedules: BindingTargets['schedule
   fn.setEnv('SCHEDULER_ROLE_ARN', schedules.schedulerRole.roleArn);
   fn.setEnv('SCHEDULE_GROUP_NAME', schedules.groupName);
   fn.setEnv('SCHEDULE_DEAD_LETTER_ARN', schedules.deadLetterArn);
+}
+
+/**
+ * How the functions name the secret to Secrets Manager: its full ARN, or its
+ * name when given by name (a partial ARN built from a name may match another
+ * secret whose name starts the same).
+ */
+function secretId(secret: ISecret): string {
+  return secret.secretFullArn ?? secret.secretName;
 }

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   type Alarm,
   CfnAlarm,
@@ -80,9 +80,12 @@ export class Monitoring extends Construct {
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
     const namespace = metricsNamespace(Stack.of(this).stackName);
+    // Deleted with the stack whatever retainData says: it encrypts only the topic, which goes with the
+    // stack, so nothing kept needs it (KMS waits 30 days before the key is gone).
     const key = new Key(this, 'AlarmTopicKey', {
       enableKeyRotation: true,
       description: 'Journeys alarm topic',
+      removalPolicy: RemovalPolicy.DESTROY,
     });
     // CloudWatch alarms publish to an encrypted topic only when they may use its key.
     key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');

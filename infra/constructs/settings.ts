@@ -20,6 +20,24 @@ const WebhookConnections = z
   .preprocess(jsonText, z.record(ConnectionName, ConnectionConfig))
   .transform((record) => new Map(Object.entries(record)));
 
+/**
+ * A Secrets Manager secret by full ARN (ending with the `-` and six characters
+ * Secrets Manager adds) or by name. A partial ARN is refused: IAM matches the
+ * full ARN, and a name can itself end like a suffix.
+ */
+const SigningSecret = z.union(
+  [
+    z
+      .string()
+      .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/),
+    z.string().regex(/^(?!arn:)[A-Za-z0-9/_+=.@-]{1,512}$/),
+  ],
+  {
+    error:
+      'must be the full ARN of a Secrets Manager secret (as describe-secret prints it, ending with - and six characters) or its name (letters, digits and /_+=.@-)',
+  },
+);
+
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
 
 /**
@@ -70,6 +88,9 @@ export const StackSettings = z
       })
       .optional()
       .describe('Base URL of the unsubscribe page linked from emails (https).'),
+    unsubscribeSigningSecret: SigningSecret.optional().describe(
+      'An existing Secrets Manager secret (full ARN or name) to sign unsubscribe links with, e.g. the key a destroyed stack kept; default: the stack creates one.',
+    ),
     logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
     logRetentionDays: z.coerce.number().int().positive().default(30),
     encryptLogs: flag
@@ -167,6 +188,7 @@ export const SETTING_KEYS = [
   'sesConfigurationSet',
   'pinpointApplicationId',
   'unsubscribeBaseUrl',
+  'unsubscribeSigningSecret',
   'logLevel',
   'logRetentionDays',
   'encryptLogs',

@@ -1,8 +1,16 @@
-import { Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { FunctionUrlAuthType, InvokeMode } from 'aws-cdk-lib/aws-lambda';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { JourneysFunction, type JourneysFunctionProps } from './journeys-function.ts';
+
+export interface UnsubscribeEndpointProps {
+  readonly function: JourneysFunctionProps;
+  /** An existing secret to sign with (full ARN or name): the stack then creates none. */
+  readonly signingSecret?: string;
+  /** Keep the secret the stack creates when the stack is deleted, as the data is kept. */
+  readonly retainData: boolean;
+}
 
 /**
  * The public unsubscribe endpoint: the unsubscribe function (built from its
@@ -15,19 +23,14 @@ import { JourneysFunction, type JourneysFunctionProps } from './journeys-functio
 export class UnsubscribeEndpoint extends Construct {
   readonly fn: JourneysFunction;
   readonly url: string;
-  readonly signingKey: Secret;
+  readonly signingKey: ISecret;
 
-  constructor(scope: Construct, id: string, props: { readonly function: JourneysFunctionProps }) {
+  constructor(scope: Construct, id: string, props: UnsubscribeEndpointProps) {
     super(scope, id);
-    this.signingKey = new Secret(this, 'SigningKey', {
-      description: 'HMAC key of the signed unsubscribe links in journey emails',
-      generateSecretString: { passwordLength: 64, excludePunctuation: true },
-    });
-    Validations.of(this.signingKey).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'Rotating the signing key would invalidate the unsubscribe links in every email already sent, which must keep working.',
-    });
+    this.signingKey =
+      props.signingSecret === undefined
+        ? this.createSigningKey(props.retainData)
+        : existingSecret(this, props.signingSecret);
     this.fn = new JourneysFunction(this, 'Function', props.function);
     // Public by design: the signature in each link is what authorises a change.
     const url = this.fn.function.addFunctionUrl({
@@ -36,4 +39,30 @@ export class UnsubscribeEndpoint extends Construct {
     });
     this.url = url.url;
   }
+
+  /**
+   * Every email sent carries a link signed with this key: kept with the data
+   * (retainData), so a stack created again can be given it and the links keep
+   * working. Its construct id is its logical id: a new one would be a new key.
+   */
+  private createSigningKey(retainData: boolean): Secret {
+    const secret = new Secret(this, 'SigningKey', {
+      description: 'HMAC key of the signed unsubscribe links in journey emails',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotating the signing key would invalidate the unsubscribe links in every email already sent, which must keep working.',
+    });
+    return secret;
+  }
+}
+
+/** A secret the stack neither creates nor deletes, by full ARN or by name (settings.ts checks which). */
+function existingSecret(scope: Construct, secret: string): ISecret {
+  return secret.startsWith('arn:')
+    ? Secret.fromSecretCompleteArn(scope, 'SigningKey', secret)
+    : Secret.fromSecretNameV2(scope, 'SigningKey', secret);
 }

@@ -13,6 +13,7 @@ const CONFIGURATIONS = {
   Default: {},
   Configured: CONFIGURED,
   Partner: { eventSources: 'journeys.customer,aws.partner/segment.com/Kp2XyZ9aBc,rudderstack' },
+  ExistingSecret: { unsubscribeSigningSecret: 'journeys/unsubscribe' },
 };
 
 /** Starting the engine alone can take half a minute on a loaded machine. */
@@ -30,6 +31,7 @@ describe('CloudFormation validation', () => {
     ['the default settings', 'Default'],
     ['every setting changed', 'Configured'],
     ['partner event sources', 'Partner'],
+    ['an existing signing secret', 'ExistingSecret'],
   ])('finds nothing in the template with %s', (_name, configuration) => {
     // assert: the configuration's template was synthesized, and so validated, with the others
     expect(Object.keys(templates.get(configuration)?.Resources ?? {}).length).toBeGreaterThan(50);

@@ -97,6 +97,32 @@ describe('what cdk destroy keeps', () => {
     expect(fixedNames).toEqual([]);
   });
 
+  it('keeps what holds data, the key of the links in emails sent included, and nothing else', () => {
+    // arrange: with retainData (the default) a stack destroyed and created again reads what it kept
+    const resources = template.toJSON().Resources as Record<string, CfnResource & { Type: string }>;
+    // act
+    const kept = Object.entries(resources)
+      .filter(([, r]) => r.DeletionPolicy === 'Retain')
+      .map(([id, r]) => (r.Type === 'AWS::Logs::LogGroup' ? r.Type : `${r.Type} ${id}`));
+    // assert: the alarm topic's key encrypts only the topic, which goes with the stack
+    expect(new Set(kept)).toEqual(
+      new Set([
+        'AWS::DynamoDB::Table TablesProfiles742D2D94',
+        'AWS::DynamoDB::Table TablesJourneysB1C6B0A7',
+        'AWS::DynamoDB::Table TablesDeliveries21CE5B69',
+        'AWS::DynamoDB::Table TablesStats3C6E56A7',
+        'AWS::DynamoDB::Table TablesEnrollments4E670C2D',
+        'AWS::S3::Bucket JourneysBucketE561B58D',
+        'AWS::Logs::LogGroup',
+        `AWS::SecretsManager::Secret ${ref(stack.unsubscribe.signingKey)}`,
+      ]),
+    );
+  });
+
+  it('holds the unsubscribe signing key across releases: a new logical id would be a new key, refusing every link sent', () => {
+    expect(ref(stack.unsubscribe.signingKey)).toBe('UnsubscribeSigningKey5203AA99');
+  });
+
   it('holds the data of the release before: each table and the bucket keep their logical id and keys', () => {
     // arrange: CloudFormation replaces a resource whose logical id or key schema changes — an empty
     // table or bucket beside the kept one, which the functions would then read. A change to this

@@ -284,6 +284,17 @@ describe('context values', () => {
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
     expect(new Set(groups.map((g) => g.DeletionPolicy))).toEqual(new Set(['Delete']));
   });
+
+  it('leaves nothing behind when retainData is false: no resource is kept on cdk destroy', () => {
+    // The configured stack creates every optional resource (log key, signing key, alarm topic key).
+    const resources = Object.entries(
+      template.toJSON().Resources as Record<string, { DeletionPolicy?: string }>,
+    );
+    const kept = resources.filter(([, r]) => r.DeletionPolicy !== undefined && r.DeletionPolicy !== 'Delete');
+    expect(kept.map(([id, r]) => `${id}: ${r.DeletionPolicy}`)).toEqual([]);
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    template.resourceCountIs('AWS::KMS::Key', 2);
+  });
 });
 
 describe('an existing SES configuration set (sesConfigurationSet)', () => {

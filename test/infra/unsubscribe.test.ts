@@ -1,7 +1,8 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readSettings } from '#infra/constructs/settings.ts';
 import type { JourneysStack } from '#infra/journeys-stack.ts';
-import { CONFIGURED, synthesizeConfigured, synthesizeDefaults } from './synth.ts';
+import { CONFIGURED, synthesize, synthesizeConfigured, synthesizeDefaults } from './synth.ts';
 
 let stack: JourneysStack;
 let template: Template;
@@ -76,5 +77,57 @@ describe('unsubscribe endpoint behind a front end of yours', () => {
     const fn = own.stack.resolve(own.stack.functions['send-message'].function.functionArn)['Fn::GetAtt'][0];
     const env = own.template.findResources('AWS::Lambda::Function')[fn]?.Properties.Environment.Variables;
     expect(env.UNSUBSCRIBE_BASE_URL).toBe('https://shop.example/unsubscribe');
+  });
+});
+
+describe('an existing signing secret (unsubscribeSigningSecret)', () => {
+  const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:journeys-unsubscribe-AbC123';
+
+  /** The env of the signing functions, and the secret resources each role may read. */
+  function signingOf(own: ReturnType<typeof synthesize>) {
+    const fns = [own.stack.unsubscribe.fn, own.stack.functions['send-message']];
+    const resources = own.template.toJSON().Resources;
+    return fns.map((fn) => {
+      const role = own.stack.resolve(fn.role.roleArn)['Fn::GetAtt'][0];
+      const readable = Object.values(own.template.findResources('AWS::IAM::Policy'))
+        .filter((p) => p.Properties.Roles.some((r: { Ref?: string }) => r.Ref === role))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement)
+        .filter((s: { Action: unknown }) => [s.Action].flat().includes('secretsmanager:GetSecretValue'))
+        .map((s: { Resource: unknown }) => own.stack.resolve(s.Resource));
+      const id = own.stack.resolve(fn.function.functionArn)['Fn::GetAtt'][0];
+      return { secret: resources[id].Properties.Environment.Variables.UNSUBSCRIBE_SECRET_ARN, readable };
+    });
+  }
+
+  it('signs and verifies with the secret of the ARN given, and creates none', () => {
+    const own = synthesize({ context: { unsubscribeSigningSecret: ARN } });
+    own.template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    expect(signingOf(own)).toEqual([
+      { secret: ARN, readable: [ARN] },
+      { secret: ARN, readable: [ARN] },
+    ]);
+    own.template.hasOutput('UnsubscribeSigningKeyArn', { Value: ARN });
+  });
+
+  it('reads a secret given by name by that name, and may read only that secret', () => {
+    const own = synthesize({ context: { unsubscribeSigningSecret: 'journeys/unsubscribe' } });
+    own.template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    const [endpoint, send] = signingOf(own);
+    expect(endpoint).toEqual(send);
+    expect(endpoint?.secret).toBe('journeys/unsubscribe');
+    // Secrets Manager ends each secret's ARN with - and six characters of its own.
+    expect(JSON.stringify(endpoint?.readable)).toContain(':secret:journeys/unsubscribe-??????');
+    expect(endpoint?.readable).toHaveLength(1);
+  });
+
+  it.each([
+    ['another service', 'arn:aws:s3:::journeys-unsubscribe'],
+    ['a partial ARN', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:journeys'],
+    ['an empty name', ''],
+    ['a name with spaces', 'my key'],
+  ])('refuses %s at synth, naming the option', (_what, value) => {
+    expect(() => readSettings((k) => (k === 'unsubscribeSigningSecret' ? value : undefined))).toThrow(
+      '-c unsubscribeSigningSecret',
+    );
   });
 });

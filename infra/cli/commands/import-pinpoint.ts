@@ -80,6 +80,7 @@ export async function importPinpointCommand(input: string, options: ImportPinpoi
   const report = target.kind === 'stdout' ? process.stderr : process.stdout;
   const ids = new Set<string>();
   const failed: string[] = [];
+  const unvalidated: string[] = [];
   // Templates are the application's: each Pinpoint template gets one file across the journeys imported.
   const templates = templateUsesOf(sources.flatMap((s) => (s.ok ? [s.value] : [])));
   for (const [i, source] of sources.entries()) {
@@ -88,15 +89,27 @@ export async function importPinpointCommand(input: string, options: ImportPinpoi
         `${i === 0 ? '' : '\n'}${paint('bold', `[${i + 1}/${sources.length}] ${source.label}`)}\n`,
       );
     const done = await importOne(source, target, options, ids, { segments: catalog, templates, exports });
-    if (!done) failed.push(source.label);
+    if (done === 'failed') failed.push(source.label);
+    if (done === 'unvalidated') unvalidated.push(source.label);
   }
   for (const remark of remarks) report.write(`\n${paint('yellow', '!')} ${remark}\n`);
   if (many) {
-    const summary = `${sources.length} journey${sources.length === 1 ? '' : 's'}: ${sources.length - failed.length} imported, ${failed.length} not`;
+    const invalid = unvalidated.length === 0 ? '' : ` (${unvalidated.length} not validating yet)`;
+    const summary = `${sources.length} journey${sources.length === 1 ? '' : 's'}: ${sources.length - failed.length} imported${invalid}, ${failed.length} not`;
     report.write(`\n${failed.length === 0 ? paint('green', summary) : paint('red', summary)}\n`);
     for (const label of failed) report.write(`  ${paint('red', '✖')} ${label}\n`);
   }
-  if (failed.length > 0) process.exitCode = 1;
+  process.exitCode = exitCodeOf(failed.length, unvalidated.length);
+}
+
+/**
+ * 1 when a journey was not imported; 2 when every one was written but one does
+ * not validate yet (it would be rejected on deploy until edited); 0 otherwise.
+ * A script running the import stops on either, and can tell them apart.
+ */
+function exitCodeOf(failed: number, unvalidated: number): number {
+  if (failed > 0) return 1;
+  return unvalidated > 0 ? 2 : 0;
 }
 
 /**
@@ -122,14 +135,14 @@ async function targetOf(options: ImportPinpointOptions, many: boolean): Promise<
   return { kind: 'file', path: out, id: fileId };
 }
 
-/** Imports one journey and writes it with its templates; false when it was not imported. */
+/** Imports one journey and writes it with its templates: whether it was written, and validates. */
 async function importOne(
   source: PinpointSource,
   target: Target,
   options: ImportPinpointOptions,
   ids: Set<string>,
   shared: { segments: SegmentCatalog; templates: TemplateUses; exports: TemplateExports },
-): Promise<boolean> {
+): Promise<'imported' | 'unvalidated' | 'failed'> {
   if (!source.ok) return problems(source.label, [{ path: '(file)', message: source.message }]);
   const wanted = target.kind === 'file' ? target.id : options.id;
   const result = importPinpointJourney(source.value, {
@@ -156,7 +169,7 @@ async function importOne(
       report.write(
         `${paint('red', '✖')} ${path} exists and was not replaced: pass --force to replace it (your edits to it would be lost).\n`,
       );
-      return false;
+      return 'failed';
     }
     const verb = written === 'replaced' ? 'replaced' : 'wrote';
     report.write(`${paint('green', '✔')} ${verb} ${path} (${steps} steps)\n`);
@@ -165,8 +178,8 @@ async function importOne(
     for (const line of await writeTemplates(options.templatesDir, result.templates))
       report.write(`${line}\n`);
   }
-  await printNotes(report, result, journey, options.templatesDir);
-  return true;
+  const validates = await printNotes(report, result, journey, options.templatesDir);
+  return validates ? 'imported' : 'unvalidated';
 }
 
 /** The sources that are not segment exports; the segments go into `catalog`, each said on stderr. */
@@ -248,7 +261,7 @@ async function printNotes(
   result: Imported,
   journey: object,
   templatesDir: string | undefined,
-): Promise<void> {
+): Promise<boolean> {
   const count = result.notes.length;
   report.write(`\n${count} note${count === 1 ? '' : 's'} on the import:\n`);
   const width = Math.min(48, Math.max(0, ...result.notes.map((n) => n.path.length)));
@@ -257,7 +270,9 @@ async function printNotes(
   const catalog = await catalogFor(templatesDir, result.templates);
   const checked = validateJourney(journey, { templates: catalog });
   if (!checked.ok) {
-    report.write(`\n${paint('red', 'The imported journey does not validate yet:')}\n`);
+    report.write(
+      `\n${paint('red', 'The imported journey does not validate yet')} (written; the import exits 2, and a deploy rejects it until these are fixed):\n`,
+    );
     // Said for the Pinpoint activity too: the step ids are ours, the activities are what the user knows.
     for (const v of checked.violations) {
       const activity = activityOfPath(v.path, result.activities);
@@ -265,14 +280,15 @@ async function printNotes(
       report.write(`  ${paint('yellow', v.path)}${from}  ${v.message}\n`);
     }
   }
+  return checked.ok;
 }
 
-function problems(label: string, list: readonly { path: string; message: string }[]): false {
+function problems(label: string, list: readonly { path: string; message: string }[]): 'failed' {
   process.stderr.write(
     `${paint('red', '✖')} ${label} is not an Amazon Pinpoint journey that can be imported:\n`,
   );
   for (const p of list) process.stderr.write(`    ${paint('yellow', p.path)}  ${p.message}\n`);
-  return false;
+  return 'failed';
 }
 
 /** Writes each template that does not exist yet; an existing file is never overwritten. */

@@ -1,8 +1,9 @@
 import type { Condition } from '../../../shared/conditions/schema.ts';
 import { MAX_HISTORY_WINDOW } from '../../../shared/conditions/schema.ts';
-import { durationSeconds, isIsoDuration } from '../../../shared/time.ts';
+import { durationSeconds } from '../../../shared/time.ts';
 import { branchCondition, combine, eventNameOf, eventPropertyConditions } from './conditions.ts';
 import { type ActivityContext, noteUnread, type StepInput, target } from './context.ts';
+import { durationProblem } from './durations.ts';
 import { pathOf } from './notes.ts';
 import type { PinpointActivity, PinpointWaitTime } from './schema.ts';
 import { isPositiveDuration, isZeroDuration, toTimestamp } from './time.ts';
@@ -28,9 +29,7 @@ function waitStep(
   if (waitFor !== undefined)
     ctx.log.problem(
       pathOf(at, 'WaitFor'),
-      isIsoDuration(waitFor)
-        ? `"${waitFor}" is negative; a wait lasts zero or more.`
-        : `"${waitFor}" is not an ISO 8601 duration such as PT1H or P1D.`,
+      durationProblem(waitFor) ?? `"${waitFor}" is negative; a wait lasts zero or more.`,
     );
   if (time?.WaitUntil !== undefined) {
     const until = toTimestamp(time.WaitUntil, ctx.zone);

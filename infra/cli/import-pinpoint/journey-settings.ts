@@ -4,6 +4,7 @@ import { MAX_ENTRIES_PER_WINDOW } from '../../../shared/journey/rules.ts';
 import type { JourneyInput, Reentry, Trigger } from '../../../shared/journey/schema.ts';
 import { LOCAL_TIME } from '../../../shared/time.ts';
 import { combine, eventNameOf, eventPropertyConditions, segmentMembership } from './conditions.ts';
+import { durationProblem } from './durations.ts';
 import { type ImportLog, pathOf } from './notes.ts';
 import type { PinpointJourney } from './schema.ts';
 import type { SegmentResolver } from './segments.ts';
@@ -107,13 +108,14 @@ function segmentCondition(segmentId: string, log: ImportLog): Condition {
 
 function segmentSchedule(source: PinpointJourney, log: ImportLog): string {
   const refresh = source.RefreshFrequency;
-  const rate = refresh === undefined ? undefined : rateFromDuration(refresh);
+  const rate =
+    refresh === undefined || durationProblem(refresh) !== undefined ? undefined : rateFromDuration(refresh);
   if (rate !== undefined) return rate;
   log.note(
     refresh === undefined ? 'RefreshFrequency' : pathOf('RefreshFrequency'),
     refresh === undefined
       ? `Pinpoint read the segment once, at the start; here it is read on a schedule: ${DEFAULT_SCHEDULE}.`
-      : `"${refresh}" is not an ISO 8601 duration; the segment is read ${DEFAULT_SCHEDULE}.`,
+      : `${durationProblem(refresh) ?? `"${refresh}" is not a positive duration.`} The segment is read ${DEFAULT_SCHEDULE}.`,
   );
   return DEFAULT_SCHEDULE;
 }
@@ -237,7 +239,10 @@ export function mapReentry(source: PinpointJourney, log: ImportLog): Reentry {
   if (isPositiveDuration(interval)) return { mode: 'after', cooldown: interval };
   // An interval of zero (PT0S) is no wait between entries: re-entry at once.
   if (interval !== undefined && !isZeroDuration(interval))
-    log.note(at('EndpointReentryInterval'), `"${interval}" is not an ISO 8601 duration; no cooldown is set.`);
+    log.note(
+      at('EndpointReentryInterval'),
+      `${durationProblem(interval) ?? `"${interval}" is negative.`} No cooldown is set.`,
+    );
   return { mode: 'always' };
 }
 

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { exactDuration } from './durations.ts';
 
 /**
  * The Amazon Pinpoint journey definition as `aws pinpoint get-journey` prints it
@@ -7,7 +8,10 @@ import * as z from 'zod';
  * the importer can say that it did not bring them over.
  */
 
-const WaitTime = z.looseObject({ WaitFor: z.string().optional(), WaitUntil: z.string().optional() });
+/** An ISO 8601 duration, its fraction (`PT1.5H`) in whole smaller units (`PT90M`) when it has an exact equivalent. */
+const Duration = z.string().transform(exactDuration);
+
+const WaitTime = z.looseObject({ WaitFor: Duration.optional(), WaitUntil: z.string().optional() });
 export type PinpointWaitTime = z.infer<typeof WaitTime>;
 
 const SetDimension = z.looseObject({
@@ -201,7 +205,7 @@ export const PinpointJourney = z.looseObject({
     .looseObject({
       DailyCap: z.number().int().optional(),
       EndpointReentryCap: z.number().int().optional(),
-      EndpointReentryInterval: z.string().optional(),
+      EndpointReentryInterval: Duration.optional(),
       MessagesPerSecond: z.number().int().optional(),
       TotalCap: z.number().int().optional(),
       TimeframeCap: z
@@ -231,7 +235,7 @@ export const PinpointJourney = z.looseObject({
     )
     .optional(),
   SendingSchedule: z.boolean().optional(),
-  RefreshFrequency: z.string().optional(),
+  RefreshFrequency: Duration.optional(),
   LocalTime: z.boolean().optional(),
   WaitForQuietTime: z.boolean().optional(),
   State: z.enum(['DRAFT', 'ACTIVE', 'COMPLETED', 'CANCELLED', 'CLOSED', 'PAUSED']).optional(),

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { durationSeconds, isIsoDuration, isValidTimeZone } from '../../../shared/time.ts';
+import { durationProblem } from './durations.ts';
 
 /** Zones for the Pinpoint offsets that are not whole hours: the main place that keeps that offset. */
 const FRACTIONAL_OFFSETS: Record<string, string> = {
@@ -63,16 +64,19 @@ export function toTimestamp(text: string, zone: string): string | undefined {
   return parsed.toUTC().toISO({ suppressMilliseconds: true }) ?? undefined;
 }
 
+/** True when `text` is a duration in whole units (the schema converted the fractions it could), not negative. */
+function isWholeDuration(text: string): boolean {
+  return isIsoDuration(text) && durationProblem(text) === undefined && !text.startsWith('-');
+}
+
 /** True when `text` is a positive ISO 8601 duration our language accepts. */
 export function isPositiveDuration(text: string | undefined): text is string {
-  return (
-    text !== undefined && isIsoDuration(text) && !text.startsWith('-') && (durationSeconds(text) ?? 0) > 0
-  );
+  return text !== undefined && isWholeDuration(text) && (durationSeconds(text) ?? 0) > 0;
 }
 
 /** True when `text` is an ISO 8601 duration of no time at all (`PT0S`, `P0D`): Pinpoint's "at once". */
 export function isZeroDuration(text: string): boolean {
-  return isIsoDuration(text) && !text.startsWith('-') && durationSeconds(text) === 0;
+  return isWholeDuration(text) && durationSeconds(text) === 0;
 }
 
 /** An EventBridge `rate(...)` expression for a refresh interval, rounded to whole minutes (at least one). */

@@ -67,12 +67,50 @@ describe('journeys import-pinpoint', () => {
       '--templates-dir',
       templates,
     ]);
-    // assert
-    expect(result.code).toBe(0);
+    // assert: the file is written, nothing lost, and a script sees it needs work before it deploys (exit 2)
+    expect(result.code).toBe(2);
+    expect(JSON.parse(await readFile(join(dir, 'hello.json'), 'utf8')).id).toBe('hello');
     expect(result.stdout).toContain('does not validate yet');
     expect(result.stdout).toMatch(
       /steps\.Privet\.template \(Pinpoint activity "Привет"\) +Template "Hello" is an SMS template/,
     );
+  });
+
+  it('exits 2 for a folder whose journeys are all written but one does not validate, 1 when one is not imported', async () => {
+    // arrange: waits adding up to more than the 365 days an execution may run
+    const exports = join(dir, 'exports');
+    await mkdir(exports);
+    const start = { SegmentStartCondition: { SegmentId: 's' } };
+    const wait = (days: number, next?: string) => ({
+      Wait: { WaitTime: { WaitFor: `P${days}D` }, ...(next ? { NextActivity: next } : {}) },
+    });
+    await writeFile(
+      join(exports, 'long.json'),
+      JSON.stringify({
+        Name: 'Long',
+        StartCondition: start,
+        StartActivity: 'a',
+        Activities: { a: wait(200, 'b'), b: wait(200) },
+      }),
+    );
+    await writeFile(
+      join(exports, 'short.json'),
+      JSON.stringify({
+        Name: 'Short',
+        StartCondition: start,
+        StartActivity: 'a',
+        Activities: { a: wait(2) },
+      }),
+    );
+    // act
+    const written = await runCli(['import-pinpoint', exports, '--out', join(dir, 'journeys')]);
+    await writeFile(join(exports, 'broken.json'), JSON.stringify({ Name: 'Broken', Activities: 3 }));
+    const oneFailed = await runCli(['import-pinpoint', exports, '--out', join(dir, 'again'), '--force']);
+    // assert
+    expect(written.code).toBe(2);
+    expect((await readdir(join(dir, 'journeys'))).sort()).toEqual(['long.json', 'short.json']);
+    expect(written.stdout).toContain('2 imported (1 not validating yet), 0 not');
+    expect(oneFailed.code).toBe(1);
   });
 
   it('never overwrites an existing template', async () => {
