@@ -1,11 +1,16 @@
-import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
+import { SendTaskSuccessCommand, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StatsRepository } from '#functions/_lib/stats.ts';
 import { awaitEvent } from '#functions/await-event/await.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
-import { awaitDepsOf, awaitInput, identify, ingestDeps, registerJourney } from './harness.ts';
+import { awaitDepsOf, awaitInput, identify, ingestDeps, registerJourney, track } from './harness.ts';
+
+const JOSE_NFC = 'Jos\u00e9 Signed Up';
+const JOSE_NFD = 'Jose\u0301 Signed Up';
+const CAFE_NFC = 'Caf\u00e9 Visited';
+const CAFE_NFD = 'Cafe\u0301 Visited';
 
 /** Event streams an app developer sends that nobody planned for: redeliveries, late answers. */
 
@@ -25,6 +30,18 @@ beforeAll(async () => {
         onEvent: 'done',
         onTimeout: 'done',
       },
+      done: { type: 'exit' },
+    },
+  });
+  // Named as a marketer's editor on macOS saves it: decomposed, with a space at the end.
+  await registerJourney(db, {
+    id: 'spelt',
+    name: 'Spelt',
+    trigger: { type: 'event', event: `${JOSE_NFD} ` },
+    goal: { event: ' Order Completed', within: 'P7D' },
+    start: 'visit',
+    steps: {
+      visit: { type: 'waitForEvent', event: CAFE_NFD, timeout: 'P1D', onEvent: 'done', onTimeout: 'done' },
       done: { type: 'exit' },
     },
   });
@@ -92,4 +109,45 @@ describe('an awaited event whose step is no longer waiting', () => {
       expect(after.received - before.received).toBe(0);
     });
   }
+});
+
+describe('one event name however the app spells it', () => {
+  it('enters, counts, answers a wait and converts whatever its Unicode form and surrounding spaces', async () => {
+    const { deps, sfn } = ingestDeps(db);
+    const userId = 'u-spelt';
+    const entered = await ingestEvent(deps, track(userId, ` ${JOSE_NFC}`));
+    expect(entered).toMatchObject({ status: 'recorded', enrolled: [expect.any(String)] });
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
+    await ingestEvent(deps, track(userId, JOSE_NFD, {}, '2026-11-24T09:59:30Z'));
+    const profile = (await deps.profiles.get(userId)).profile;
+    expect(Object.keys(profile.events)).toEqual([JOSE_NFC]);
+    expect(profile.events[JOSE_NFC]?.count).toBe(2);
+    // The step waits under the name its journey gives (compiled from the parsed file: NFC).
+    await awaitEvent(
+      awaitDepsOf(db, deps),
+      awaitInput(userId, {
+        journeyId: 'spelt',
+        stepId: 'visit',
+        event: CAFE_NFC,
+        timeoutSeconds: 86_400,
+        startedAt: '2026-11-24T09:59:00.000Z',
+        trigger: {},
+      }),
+    );
+    const answered = await ingestEvent(deps, track(userId, `${CAFE_NFD}  `, {}, '2026-11-24T09:59:40Z'));
+    expect(answered).toMatchObject({ resumed: [`e-${userId}`] });
+    const ordered = await ingestEvent(
+      deps,
+      track(userId, 'Order Completed\u00a0', {}, '2026-11-24T09:59:50Z'),
+    );
+    expect(ordered).toMatchObject({ converted: entered.status === 'rejected' ? [] : entered.enrolled });
+    expect(sfn.commandCalls(StopExecutionCommand)).toHaveLength(1);
+  });
+
+  it('keeps a trait sent decomposed and padded under the name journeys read', async () => {
+    const { deps } = ingestDeps(db);
+    await ingestEvent(deps, identify('u-prenom', { ' pre\u0301nom ': 'Ana' }));
+    const { traits } = (await deps.profiles.get('u-prenom')).profile;
+    expect(traits).toEqual({ 'pr\u00e9nom': 'Ana' });
+  });
 });
