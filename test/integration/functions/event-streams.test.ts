@@ -33,6 +33,14 @@ beforeAll(async () => {
       done: { type: 'exit' },
     },
   });
+  await registerJourney(db, {
+    id: 'cart',
+    name: 'Cart',
+    trigger: { type: 'event', event: 'Cart Updated' },
+    exitOn: [{ event: 'Cart Emptied' }],
+    start: 'wait',
+    steps: { wait: { type: 'wait', for: 'P1D', next: 'done' }, done: { type: 'exit' } },
+  });
   // Named as a marketer's editor on macOS saves it: decomposed, with a space at the end.
   await registerJourney(db, {
     id: 'spelt',
@@ -180,4 +188,17 @@ describe('a burst for one customer', () => {
     const names = new Set(sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name));
     expect(names.size).toBe(1);
   }, 180_000);
+});
+
+describe('events that arrive late', () => {
+  it('an exit event stamped before the entry (delivered late) does not end the enrollment; one after it does', async () => {
+    const { deps } = ingestDeps(db, () => new Date('2026-11-24T10:10:00Z'));
+    const userId = 'u-late-exit';
+    const entered = await ingestEvent(deps, track(userId, 'Cart Updated', {}, '2026-11-24T10:00:00Z'));
+    expect(entered).toMatchObject({ enrolled: [expect.any(String)] });
+    const before = await ingestEvent(deps, track(userId, 'Cart Emptied', {}, '2026-11-24T09:50:00Z'));
+    expect(before).toMatchObject({ finished: [] });
+    const after = await ingestEvent(deps, track(userId, 'Cart Emptied', {}, '2026-11-24T10:05:00Z'));
+    expect(after).toMatchObject({ finished: entered.status === 'rejected' ? [] : entered.enrolled });
+  });
 });
