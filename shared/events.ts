@@ -294,12 +294,9 @@ export type EventProblem = { field: string; message: string };
 export function parseCustomerEvent(
   input: unknown,
 ): { ok: true; event: CustomerEvent } | { ok: false; problems: EventProblem[] } {
-  if (!isObject(input)) {
-    return {
-      ok: false,
-      problems: [{ field: '(event)', message: 'must be a JSON object in the Segment spec shape' }],
-    };
-  }
+  const wrong = notAnEventProblem(input);
+  if (wrong !== undefined) return { ok: false, problems: [{ field: '(event)', message: wrong }] };
+  if (!isObject(input)) return { ok: false, problems: [{ field: '(event)', message: NOT_AN_OBJECT }] };
   // Limits first: size, depth and reserved keys decide before any schema walks the value.
   // A trait's own problems leave only that trait out (profileChanges), not the event.
   const limits = structuralProblems(input, true);
@@ -337,6 +334,32 @@ function clashProblem({ path, key, same, nested }: KeyClash): EventProblem {
     field: path,
     message: `names the same ${what} as ${JSON.stringify(same)}: ${JSON.stringify(key)} only spells it differently (names are read trimmed and in Unicode NFC, keys in NFC); send it once`,
   };
+}
+
+const NOT_AN_OBJECT = 'must be a JSON object in the Segment spec shape';
+
+/**
+ * The usual ways an app's PutEvents call puts something else than the event
+ * in Detail, each named with the fix: the event encoded twice (a string of
+ * JSON), or the envelope around it (an EventBridge event, a PutEvents entry).
+ */
+function notAnEventProblem(input: unknown): string | undefined {
+  if (typeof input === 'string' && isObject(parsedJson(input)))
+    return `is JSON text holding an object, not the object: the event was encoded twice; Detail is JSON.stringify(event), once`;
+  if (!isObject(input) || 'type' in input) return undefined;
+  if ('detail' in input && ('detail-type' in input || 'source' in input))
+    return 'is an EventBridge event wrapped around the event: put the Segment-spec event itself in Detail';
+  if ('Detail' in input && ('DetailType' in input || 'Source' in input))
+    return 'is a PutEvents entry wrapped around the event: pass the entry to PutEvents, with the event as its Detail';
+  return undefined;
+}
+
+function parsedJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

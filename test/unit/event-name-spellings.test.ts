@@ -121,3 +121,35 @@ describe('event names in journey files', () => {
     expect(validateJourney(journey).warnings.filter((w) => w.code === 'event.spelling')).toEqual([]);
   });
 });
+
+describe('a detail that is not the event itself', () => {
+  const event = { ...base, type: 'track', event: 'Order Completed' };
+  const problemsOf = (input: unknown) => {
+    const result = parseCustomerEvent(input);
+    return result.ok ? [] : result.problems;
+  };
+
+  it('names an event encoded twice (Detail: JSON.stringify of a JSON string)', () => {
+    expect(problemsOf(JSON.stringify(event))).toEqual([
+      {
+        field: '(event)',
+        message: expect.stringMatching(/^is JSON text holding an object, not the object: .*once/),
+      },
+    ]);
+  });
+
+  it.each([
+    [
+      'an EventBridge event',
+      { version: '0', 'detail-type': 'track', source: 'journeys.customer', detail: event },
+    ],
+    [
+      'a PutEvents entry',
+      { Source: 'journeys.customer', DetailType: 'track', Detail: JSON.stringify(event) },
+    ],
+  ])('names %s put in Detail in place of the event', (_name, wrapped) => {
+    expect(problemsOf(wrapped)).toEqual([
+      { field: '(event)', message: expect.stringMatching(/^is .* wrapped around the event/) },
+    ]);
+  });
+});

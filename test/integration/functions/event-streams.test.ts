@@ -202,3 +202,19 @@ describe('events that arrive late', () => {
     expect(after).toMatchObject({ finished: entered.status === 'rejected' ? [] : entered.enrolled });
   });
 });
+
+describe('a trait that changes type', () => {
+  it('string, number, object, list, then null: each write replaces the value, newest wins, an older one changes nothing', async () => {
+    const { deps, sqs } = ingestDeps(db);
+    const userId = 'u-shapes';
+    const values: unknown[] = ['pro', 3, { tier: 'gold', seats: 5 }, ['a', 'b'], null];
+    for (const [i, value] of values.entries()) {
+      await ingestEvent(deps, identify(userId, { plan: value }, `2026-11-24T09:0${i}:00Z`));
+      expect((await deps.profiles.get(userId)).profile.traits.plan).toEqual(value);
+    }
+    // An identify from before (a phone offline since then) does not bring the string back.
+    await ingestEvent(deps, identify(userId, { plan: 'free' }, '2026-11-24T08:00:00Z'));
+    expect((await deps.profiles.get(userId)).profile.traits.plan).toBeNull();
+    expect(rejectedReports(sqs)).toEqual([]);
+  });
+});
