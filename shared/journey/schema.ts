@@ -4,7 +4,7 @@ import { Condition, ConditionPath, IsoDuration, OffsetDuration } from '../condit
 import { parseMailbox } from '../delivery/mailbox.ts';
 import { dictionaryOf } from '../dictionary.ts';
 import { MAX_NAME_BYTES, nameFits } from '../ingest/limits.ts';
-import { canonicalName } from '../names.ts';
+import { canonicalKey, canonicalName } from '../names.ts';
 import {
   LOCAL_TIME,
   type LocalWindow as LocalWindowType,
@@ -203,6 +203,8 @@ export const Settings = z
       .refine((topic) => codePointLength(topic) > MAX_NAME_BYTES || nameFits(topic), {
         message: `must be at most ${MAX_NAME_BYTES} bytes in UTF-8`,
       })
+      // Read in Unicode NFC, as the topic keys of customers' consent traits are (names.ts).
+      .overwrite(canonicalKey)
       .optional()
       .describe(
         'Subscription topic for consent checks (e.g. "newsletter"); marketing mail carries an unsubscribe link.',

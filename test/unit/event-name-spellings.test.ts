@@ -100,6 +100,16 @@ describe('event names in journey files', () => {
     expect(live.awaits).toEqual(['Caf\u00e9 Visited']);
   });
 
+  it('read a consent topic in NFC, as the topics of consent traits are read', () => {
+    const parsedJourney = Journey.parse({ ...journey, settings: { topic: 'Caf\u0065\u0301 news' } });
+    expect(parsedJourney.settings.topic).toBe('Caf\u00e9 news');
+    const consent = parsed({
+      type: 'identify',
+      traits: { consent: { topics: { 'Caf\u0065\u0301 news': false } } },
+    });
+    expect(consent.traits).toEqual({ consent: { topics: { 'Caf\u00e9 news': false } } });
+  });
+
   it('are read so by the functions from the registry record too', () => {
     expect(mini.Trigger.parse(journey.trigger)).toMatchObject({ event: NFC });
     expect(mini.Goal.parse(journey.goal)).toMatchObject({ event: 'Order Completed' });
