@@ -1,5 +1,6 @@
 import { structuralProblems } from './ingest/limits.ts';
 import { LOCALE } from './ingest/reserved-traits.ts';
+import { canonicalName, type KeyClash, withCanonicalKeys } from './names.ts';
 import { ANONYMOUS_PREFIX, profileKeys } from './tables.ts';
 import { isValidTimeZone } from './time.ts';
 import { codePointLength, hasLoneSurrogate, LONE_SURROGATE_PROBLEM, utf8Length } from './utf8.ts';
@@ -115,6 +116,8 @@ const EventName = z.string({ error: 'must be the event name, a string such as "O
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it rejects
   z.regex(/^[^\u0000-\u001f\u007f]*$/, { error: 'must not contain control characters' }),
   z.refine((name) => !hasLoneSurrogate(name), { error: LONE_SURROGATE_PROBLEM }),
+  // " Order Completed " and a decomposed "José" are the events everyone means (names.ts).
+  z.overwrite(canonicalName),
 );
 
 const TimeZone = z.string().check(z.refine(isValidTimeZone));
@@ -291,19 +294,72 @@ export type EventProblem = { field: string; message: string };
 export function parseCustomerEvent(
   input: unknown,
 ): { ok: true; event: CustomerEvent } | { ok: false; problems: EventProblem[] } {
-  if (!isObject(input)) {
-    return {
-      ok: false,
-      problems: [{ field: '(event)', message: 'must be a JSON object in the Segment spec shape' }],
-    };
-  }
+  const wrong = notAnEventProblem(input);
+  if (wrong !== undefined) return { ok: false, problems: [{ field: '(event)', message: wrong }] };
+  if (!isObject(input)) return { ok: false, problems: [{ field: '(event)', message: NOT_AN_OBJECT }] };
   // Limits first: size, depth and reserved keys decide before any schema walks the value.
   // A trait's own problems leave only that trait out (profileChanges), not the event.
   const limits = structuralProblems(input, true);
   if (limits.length > 0) return { ok: false, problems: limits };
   const result = CustomerEvent.safeParse(withContextTraits(input));
-  if (result.success) return { ok: true, event: result.data };
-  return { ok: false, problems: problemsOf(result.error.issues) };
+  if (!result.success) return { ok: false, problems: problemsOf(result.error.issues) };
+  return withCanonicalNames(result.data);
+}
+
+/**
+ * The event with its trait names trimmed and every key in Unicode NFC
+ * (names.ts), as journeys name them. Two keys of one object that are the
+ * same name once so read (`"plan"` and `"plan "`) refuse the event, each
+ * named: which value was meant is not known.
+ */
+function withCanonicalNames(
+  event: CustomerEvent,
+): { ok: true; event: CustomerEvent } | { ok: false; problems: EventProblem[] } {
+  const clashes: KeyClash[] = [];
+  const traits = withCanonicalKeys(event.traits, 'traits', clashes, canonicalName);
+  const canonical = {
+    ...event,
+    ...(traits === undefined ? {} : { traits }),
+    ...(event.type === 'track'
+      ? { properties: withCanonicalKeys(event.properties, 'properties', clashes) }
+      : {}),
+  };
+  if (clashes.length === 0) return { ok: true, event: canonical as CustomerEvent };
+  return { ok: false, problems: clashes.map(clashProblem) };
+}
+
+function clashProblem({ path, key, same, nested }: KeyClash): EventProblem {
+  const what = !nested && path.startsWith('traits.') ? 'trait' : 'key';
+  return {
+    field: path,
+    message: `names the same ${what} as ${JSON.stringify(same)}: ${JSON.stringify(key)} only spells it differently (names are read trimmed and in Unicode NFC, keys in NFC); send it once`,
+  };
+}
+
+const NOT_AN_OBJECT = 'must be a JSON object in the Segment spec shape';
+
+/**
+ * The usual ways an app's PutEvents call puts something else than the event
+ * in Detail, each named with the fix: the event encoded twice (a string of
+ * JSON), or the envelope around it (an EventBridge event, a PutEvents entry).
+ */
+function notAnEventProblem(input: unknown): string | undefined {
+  if (typeof input === 'string' && isObject(parsedJson(input)))
+    return `is JSON text holding an object, not the object: the event was encoded twice; Detail is JSON.stringify(event), once`;
+  if (!isObject(input) || 'type' in input) return undefined;
+  if ('detail' in input && ('detail-type' in input || 'source' in input))
+    return 'is an EventBridge event wrapped around the event: put the Segment-spec event itself in Detail';
+  if ('Detail' in input && ('DetailType' in input || 'Source' in input))
+    return 'is a PutEvents entry wrapped around the event: pass the entry to PutEvents, with the event as its Detail';
+  return undefined;
+}
+
+function parsedJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

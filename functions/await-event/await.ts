@@ -1,9 +1,9 @@
-import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { recordPendingReceipt, recordReceived } from '#functions/_lib/enrollments.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import type { RegistryRepository } from '#functions/_lib/registry.ts';
-import { isAlreadyDone } from '#functions/_lib/sfn-errors.ts';
+import { resumeTask } from '#functions/_lib/sfn-errors.ts';
 import type { StatsRepository } from '#functions/_lib/stats.ts';
 import type { TrackEvent } from '#shared/events.ts';
 import { planIngest, waiterMatches } from '#shared/ingest/plan.ts';
@@ -73,21 +73,13 @@ export async function awaitEvent(deps: AwaitDeps, input: AwaitEventInput): Promi
     return { status: 'waiting', key };
   // Ingest records an event before it stops the enrollments the event ends: resuming here could run a step first.
   if (await isStopping(deps, input, event, state)) return { status: 'waiting', key };
-  // A step that timed out meanwhile answered nothing: its event is not counted as received.
-  let timedOut = false;
-  try {
-    await deps.sfn.send(
-      new SendTaskSuccessCommand({ taskToken: input.token, output: JSON.stringify(event) }),
-    );
-  } catch (error) {
-    if (!isAlreadyDone(error)) throw error;
-    timedOut = error instanceof Error && error.name === 'TaskTimedOut';
-  }
+  // A step that timed out meanwhile (or that ingest resumed first) is not resumed by this call.
+  const resumed = await resumeTask(deps.sfn, input.token, JSON.stringify(event));
   // Counted as ingest counts the event it delivers: marked on the waiter (once per token, whichever of
   // ingest and this step marks it first), counted under the guard, then the waiter goes. Only once the
   // step resumed, so no retry with a new token follows an attempt that counted. A repeated task (the
   // same token) or ingest may have marked it and failed before counting: that mark is counted here.
-  const owed = timedOut ? undefined : await deps.enrollments.markReceived(input.userId, waiter);
+  const owed = !resumed ? undefined : await deps.enrollments.markReceived(input.userId, waiter);
   if (owed !== undefined) await recordReceived(deps.stats, waiter, owed);
   else {
     const stored = (await deps.enrollments.waitersFor(input.userId, input.event)).find(

@@ -1,5 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { SendTaskSuccessCommand, type SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { type SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { EnrollmentItems, OwedCount } from '#functions/_lib/enrollment-items.ts';
 import {
@@ -16,7 +16,7 @@ import { logger, metrics } from '#functions/_lib/observability.ts';
 import { correctionOf, overflowOf, waitsFor } from '#functions/_lib/profile-waiting.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import type { CachedRegistry } from '#functions/_lib/registry.ts';
-import { isAlreadyDone } from '#functions/_lib/sfn-errors.ts';
+import { isAlreadyDone, resumeTask } from '#functions/_lib/sfn-errors.ts';
 import type { StatsRepository } from '#functions/_lib/stats.ts';
 import {
   type CustomerEvent,
@@ -82,7 +82,7 @@ async function reject(deps: IngestDeps, original: unknown, problems: EventProble
   return { status: 'rejected', problems };
 }
 
-/** Resumes a waiting step with the event; false when the event cannot resume it (counted, unless `count` is false). */
+/** Resumes a waiting step with the event; false when it resumed nothing (too large: counted, unless `count` is false). */
 async function resume(
   deps: IngestDeps,
   event: CustomerEvent,
@@ -100,22 +100,17 @@ async function resume(
       await deps.stats.increment({ journeyId, version, stepId, metric: 'eventIgnored', reason: 'tooLarge' });
     return false;
   }
-  // An event at the very end of the wait can lose to the step's timeout: then it answered nothing.
-  let timedOut = false;
-  try {
-    await deps.sfn.send(new SendTaskSuccessCommand({ taskToken: waiter.token, output: output.json }));
-  } catch (error) {
-    if (!isAlreadyDone(error)) throw error;
-    timedOut = error instanceof Error && error.name === 'TaskTimedOut';
-  }
+  // No task waits on the token any more (the wait timed out, even in the same millisecond as the
+  // event, or its execution ended): the event answered nothing and is not counted as received.
+  const resumed = await resumeTask(deps.sfn, waiter.token, output.json);
   // Marked received (pending), counted, then the waiter goes: a retry after a fault between the
   // writes finds the mark on the waiter and counts it, once (removeWaiter).
-  if (!timedOut && waiter.receivedPending === undefined) {
+  if (resumed && waiter.receivedPending === undefined) {
     const owed = await deps.enrollments.markReceived(userId, waiter);
     if (owed !== undefined) await recordReceived(deps.stats, waiter, owed);
   }
   await removeWaiter(deps, userId, waiter);
-  return true;
+  return resumed;
 }
 
 /** Removes a waiter and its count in the profile's summary, once; a received event still pending on it is counted first. */
@@ -221,7 +216,8 @@ async function keepDropped(
 }
 
 /**
- * The report of traits the profile write left out. Thrown, a failure would have EventBridge
+ * The report of traits the event's changes or the profile write left out, sent once the write
+ * took the event (a redelivery reports nothing again). Thrown, a failure would have EventBridge
  * deliver the event again, and the redelivery, recognised as one, would report nothing: so it
  * is logged with the traits and their reasons and counted, with the error's name, instead.
  */
@@ -281,10 +277,11 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   const journeys = await deps.registry.live();
   const { counted, awaited } = keptNames(journeys, now);
   const changes = profileChanges(event, customerIdOf(event), { awaited, counted });
-  await keepDropped(deps, event, changes.droppedTraits);
   // The key may stand for another profile (merged ids): events land on the profile it joined.
   const { userId, recorded } = await recordOnProfile(deps, event, changes, now, counted);
-  await keepDroppedAfterWrite(deps, event, recorded.droppedTraits);
+  // Reported once the write says the event is new: a redelivery, recognised as one, reports nothing again.
+  if (!recorded.duplicate)
+    await keepDroppedAfterWrite(deps, event, [...changes.droppedTraits, ...recorded.droppedTraits]);
   const { state } = recorded;
   const status = recorded.duplicate ? 'duplicate' : 'recorded';
   const waiting = event.type === 'track' && waitsFor(state, event.event);

@@ -1,3 +1,4 @@
+import { canonicalName } from '../names.ts';
 import { isIsoDuration } from '../time.ts';
 import * as z from '../zod.ts';
 import { PATH_MESSAGE, PATH_PATTERN } from './path.ts';
@@ -61,7 +62,7 @@ export const COMPARISON_OPERATORS = Object.keys(comparisons) as ComparisonOperat
 const Count = z.optional(z.number().check(z.int(), z.gte(0)));
 
 const Performed = z.strictObject({
-  performed: z.string().check(z.minLength(1)),
+  performed: z.string().check(z.minLength(1), z.regex(/\S/, 'must not be blank'), z.overwrite(canonicalName)),
   atLeast: Count,
   atMost: Count,
   within: z.optional(IsoDuration),

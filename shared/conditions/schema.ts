@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { canonicalName } from '../names.ts';
 import { isIsoDuration } from '../time.ts';
 import { MAX_HISTORY_WINDOW } from './history.ts';
 import { PATH_MESSAGE, PATH_PATTERN } from './path.ts';
@@ -84,7 +85,14 @@ export type Comparison = {
 /** Event history: "performed Order Completed at least 2 times in the last P30D". */
 export const Performed = z
   .object({
-    performed: z.string().min(1).describe('The event name, as in track calls (e.g. "Order Completed").'),
+    performed: z
+      .string()
+      .min(1)
+      .regex(/\S/, { message: 'must not be blank' })
+      .overwrite(canonicalName)
+      .describe(
+        'The event name, as in track calls (e.g. "Order Completed"), read trimmed and in Unicode NFC.',
+      ),
     atLeast: z
       .number()
       .int()

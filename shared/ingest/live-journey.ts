@@ -7,11 +7,15 @@ import { requiredTriggerPaths } from '../journey/requirements.ts';
 import { JOURNEY_STATUSES } from '../journey/rules.ts';
 import type { Journey } from '../journey/schema.ts';
 import { formatPath } from '../journey/violations.ts';
+import { canonicalName } from '../names.ts';
 import { utf8Length } from '../utf8.ts';
 import * as z from '../zod.ts';
 import { ExperimentState } from './experiments.ts';
 
-const ExitOn = z.array(z.object({ event: z.string(), where: z.optional(Condition) }));
+/** An event name as a registry entry keeps it; one written before names were read canonical is read so (names.ts). */
+const EventName = z.string().check(z.overwrite(canonicalName));
+
+const ExitOn = z.array(z.object({ event: EventName, where: z.optional(Condition) }));
 
 /**
  * The goal and exit events of an earlier version of a journey: its running
@@ -23,9 +27,9 @@ const EarlierEndings = z.object({
   version: z.string(),
   goal: z.optional(Goal),
   exitOn: z.optional(ExitOn),
-  awaits: z.optional(z.array(z.string())),
+  awaits: z.optional(z.array(EventName)),
   /** The event names its conditions count over a window: its enrollments still evaluate them. */
-  counts: z.optional(z.array(z.string())),
+  counts: z.optional(z.array(EventName)),
   /**
    * When its last enrollment has ended at the latest (ISO time): a Standard
    * execution's year after it stopped taking entries. Absent on versions kept
@@ -88,9 +92,9 @@ export const LiveJourney = z.object({
    * daily counts are kept for these only. Absent on entries deployed before
    * it was recorded: then any.
    */
-  counts: z.optional(z.array(z.string())),
+  counts: z.optional(z.array(EventName)),
   /** Event names its waitForEvent steps wait for (absent on entries deployed before it was recorded: then any). */
-  awaits: z.optional(z.array(z.string())),
+  awaits: z.optional(z.array(EventName)),
   /** The experiments on its splits and their decisions (absent: none). */
   experiments: z.optional(z.array(ExperimentState)),
   /** trigger.* paths the state machine resolves (correlation, copied values): a trigger without them does not enroll. */

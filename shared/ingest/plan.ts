@@ -214,12 +214,14 @@ function planFinish(journey: LiveJourney, input: Input): Finish[] {
   // the version it started on: a deploy since that narrows or drops the window does not cut it short);
   // without a window, only while the execution runs.
   const happened = Date.parse(event.timestamp);
+  // A goal or an exit is an event that happens after entry: one stamped before it (a replay of old
+  // orders, a late batch import, a cart emptied before this one was filled) neither converts the
+  // enrollment nor ends it.
+  const beforeEntry = (e: ActiveEnrollment) =>
+    e.enteredAt !== undefined && happened < Date.parse(e.enteredAt);
   const inWindow = (e: ActiveEnrollment) => {
     const { goal } = judge(e);
-    if (goal === undefined) return false;
-    // A conversion is an event that happens after entry: one stamped before it (a replay of old
-    // orders, a late batch import) neither converts the enrollment nor ends it.
-    if (e.enteredAt !== undefined && happened < Date.parse(e.enteredAt)) return false;
+    if (goal === undefined || beforeEntry(e)) return false;
     const until =
       e.goalUntil ??
       (goal.within === undefined
@@ -242,7 +244,8 @@ function planFinish(journey: LiveJourney, input: Input): Finish[] {
       });
     else if (goal?.exit === true && !ended && inWindow(enrollment))
       out.push({ enrollment, outcome: 'converted', stop: true, credit: false });
-    else if (exits && !ended) out.push({ enrollment, outcome: 'exited', stop: true });
+    else if (exits && !ended && !beforeEntry(enrollment))
+      out.push({ enrollment, outcome: 'exited', stop: true });
   }
   return out;
 }

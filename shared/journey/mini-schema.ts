@@ -1,4 +1,5 @@
 import { Condition, ConditionPath, IsoDuration } from '../conditions/mini-schema.ts';
+import { canonicalName } from '../names.ts';
 import * as z from '../zod.ts';
 import type { EntryLimit as EntryLimitType } from './entry/limits.ts';
 import type { Experiment as ExperimentType } from './experiment.ts';
@@ -8,6 +9,7 @@ import {
   isEventPath,
   isLimitWindow,
   MAX_ENTRIES_PER_WINDOW,
+  NOT_BLANK,
   RULE_MESSAGES,
   SCHEDULE,
 } from './rules.ts';
@@ -25,6 +27,17 @@ import type * as language from './schema.ts';
  * structure, and the same verdict and issues for valid and invalid values.
  */
 
+/** The language's CustomerEventName: read trimmed and in Unicode NFC, as ingest reads events' names. */
+const CustomerEventName = () =>
+  z
+    .string()
+    .check(
+      z.minLength(1),
+      z.refine(isCustomerEventName, RULE_MESSAGES.eventName),
+      z.regex(NOT_BLANK, RULE_MESSAGES.blankEventName),
+      z.overwrite(canonicalName),
+    );
+
 const Timestamp = z.iso.datetime({ offset: true, message: RULE_MESSAGES.timestamp });
 
 const EntryLimit: z.ZodMiniType<EntryLimitType> = z.strictObject({
@@ -36,7 +49,7 @@ const MaxAge = IsoDuration;
 
 const EventTrigger = z.strictObject({
   type: z.literal('event'),
-  event: z.string().check(z.minLength(1), z.refine(isCustomerEventName, RULE_MESSAGES.eventName)),
+  event: CustomerEventName(),
   where: z.optional(Condition),
   correlationKey: z.optional(ConditionPath),
   limit: z.optional(EntryLimit),
@@ -84,7 +97,7 @@ export const Reentry: z.ZodMiniType<language.Reentry, z.input<typeof language.Re
 ]);
 
 export const Goal: z.ZodMiniType<NonNullable<language.Journey['goal']>> = z.strictObject({
-  event: z.string().check(z.minLength(1), z.refine(isCustomerEventName, RULE_MESSAGES.eventName)),
+  event: CustomerEventName(),
   where: z.optional(Condition),
   within: z.optional(IsoDuration),
   value: z.optional(ConditionPath.check(z.refine(isEventPath, RULE_MESSAGES.goalValue))),

@@ -43,7 +43,11 @@ export function isCustomerEventName(name: string): boolean {
   return utf8Length(name) <= MAX_EVENT_NAME_LENGTH;
 }
 
+/** A name with something besides spaces (events are read trimmed: a blank one is none). */
+export const NOT_BLANK = /\S/;
+
 export const RULE_MESSAGES = {
+  blankEventName: 'must not be blank',
   eventName: `must be at most ${MAX_EVENT_NAME_LENGTH} bytes in UTF-8, the longest event name customers' events may have`,
   schedule: 'must be an EventBridge schedule: rate(1 day) or cron(0 9 * * ? *)',
   timestamp: 'must be an ISO 8601 timestamp such as 2026-12-01T09:00:00Z',

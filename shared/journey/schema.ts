@@ -4,6 +4,7 @@ import { Condition, ConditionPath, IsoDuration, OffsetDuration } from '../condit
 import { parseMailbox } from '../delivery/mailbox.ts';
 import { dictionaryOf } from '../dictionary.ts';
 import { MAX_NAME_BYTES, nameFits } from '../ingest/limits.ts';
+import { canonicalKey, canonicalName } from '../names.ts';
 import {
   LOCAL_TIME,
   type LocalWindow as LocalWindowType,
@@ -15,7 +16,14 @@ import { EntryLimit, MaxAge } from './entry/limits.ts';
 import { Experiment } from './experiment.ts';
 import { ContextDeclarations, ContextName, ContextValue } from './journey-context.ts';
 import { Fallback, OnOutcome } from './outcome.ts';
-import { isCustomerEventName, isEventPath, JOURNEY_STATUSES, RULE_MESSAGES, SCHEDULE } from './rules.ts';
+import {
+  isCustomerEventName,
+  isEventPath,
+  JOURNEY_STATUSES,
+  NOT_BLANK,
+  RULE_MESSAGES,
+  SCHEDULE,
+} from './rules.ts';
 import { scheduleProblem } from './schedule-expression.ts';
 import { WebhookFields } from './webhook.ts';
 
@@ -61,9 +69,17 @@ export const LocalWindow: z.ZodType<LocalWindowType> = z
 
 // ---------------------------------------------------------------- journey level
 
-/** A customer event's name: ingest refuses a longer one, so a journey naming it would never see it. */
+/**
+ * A customer event's name: ingest refuses a longer one, so a journey naming it would never see it.
+ * Read trimmed and in Unicode NFC, as ingest reads events' names (names.ts).
+ */
 const CustomerEventName = () =>
-  z.string().min(1).refine(isCustomerEventName, { message: RULE_MESSAGES.eventName });
+  z
+    .string()
+    .min(1)
+    .refine(isCustomerEventName, { message: RULE_MESSAGES.eventName })
+    .regex(NOT_BLANK, { message: RULE_MESSAGES.blankEventName })
+    .overwrite(canonicalName);
 
 const EventTrigger = z
   .object({
@@ -187,6 +203,8 @@ export const Settings = z
       .refine((topic) => codePointLength(topic) > MAX_NAME_BYTES || nameFits(topic), {
         message: `must be at most ${MAX_NAME_BYTES} bytes in UTF-8`,
       })
+      // Read in Unicode NFC, as the topic keys of customers' consent traits are (names.ts).
+      .overwrite(canonicalKey)
       .optional()
       .describe(
         'Subscription topic for consent checks (e.g. "newsletter"); marketing mail carries an unsubscribe link.',

@@ -2,6 +2,7 @@ import type * as z from 'zod';
 import type { Template, TemplateCatalog } from '../templates.ts';
 import { boundViolations, definitionViolations } from './bounds.ts';
 import type { Check, CheckContext } from './checks/context.ts';
+import { eventSpellingWarnings } from './checks/event-names.ts';
 import { checkComparisonWindow, checkExperiments } from './checks/experiments.ts';
 import { checkBusyLoops, checkEndings, checkReachability, checkReferences } from './checks/graph.ts';
 import { checkJourneyContext } from './checks/journey-context.ts';
@@ -77,6 +78,7 @@ const CHECKS: readonly Check[] = [
 const WARNINGS: readonly Check[] = [
   templateVariableWarnings,
   awaitedExitWarnings,
+  eventSpellingWarnings,
   loopHistoryWarnings,
   scheduleWarnings,
 ];

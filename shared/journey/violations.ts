@@ -31,6 +31,7 @@ export type ViolationCode =
   | 'wait.too-long'
   | 'wait.window'
   | 'wait.exits'
+  | 'event.spelling'
   | 'timezone.unknown'
   | 'quiet-hours.malformed'
   | 'trigger.field'
