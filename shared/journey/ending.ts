@@ -38,9 +38,12 @@ export function stepFailureOf(output: string | undefined): StepFailure | undefin
   };
 }
 
-/** `left because wait-renewal failed (Journeys.ProfileValue: profile.traits.renewalDate has no value)`. */
-export function describeStepFailure(f: StepFailure): string {
-  return `left because ${f.stepId} failed (${f.error}${f.cause === undefined ? '' : `: ${f.cause}`})`;
+/**
+ * `left because wait-renewal failed (Journeys.ProfileValue: profile.traits.renewalDate has no value)`;
+ * `at` (` Mon 02 Mar 09:00`) goes after "left".
+ */
+export function describeStepFailure(f: StepFailure, at = ''): string {
+  return `left${at} because ${f.stepId} failed (${f.error}${f.cause === undefined ? '' : `: ${f.cause}`})`;
 }
 
 /** A Lambda's cause is its error as JSON: its message reads better; any other cause is kept as said. */

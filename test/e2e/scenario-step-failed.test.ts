@@ -68,4 +68,10 @@ describe('journeys test: a step that fails with the policy exit', () => {
       /^left because wait-renewal failed \(Journeys\.ProfileValue: .*renewalDate.*\)$/,
     );
   });
+
+  it('ends the timeline of a failed expectation with the same words', () => {
+    expect(result?.timelines.get('ada')?.lines.at(-1)).toMatch(
+      /done {3}renewal-failing: left because wait-renewal failed \(Journeys\.ProfileValue: /,
+    );
+  });
 });
