@@ -142,7 +142,9 @@ export const DATE_FORMS =
  *   `…+01:00`) is that instant;
  * - one without an offset (`2026-03-20T18:00:00`) is that wall-clock time in
  *   `zone`, the customer's: a time a customer or a shop form gives is meant
- *   where the customer is, not in UTC;
+ *   where the customer is, not in UTC (a time the autumn change repeats is
+ *   its later occurrence, one the spring change skips moves on by the gap,
+ *   as Luxon reads both);
  * - a calendar day alone (`2026-03-20`: a renewal, a birthday) is that day
  *   from its midnight in `zone` (the first instant after a midnight that a
  *   DST change skips);
@@ -181,8 +183,16 @@ const MAX_STEPS = 64;
 /** Day numbers as `Date.getUTCDay()` counts them (Sunday = 0). */
 const DAY_NUMBER: Record<Weekday, number> = { sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6 };
 
-/** When a delivery is allowed, in local minutes of day: never in [quietStart, quietEnd), only on `days`. */
-type LocalRule = { quietStart: number; quietEnd: number; days: ReadonlySet<number> | undefined };
+/**
+ * When a delivery is allowed, in local minutes of day: never in [quietStart, quietEnd), only on `days`.
+ * `dayOfOpening`: a window's part after midnight counts on the day the window opened, not the next.
+ */
+type LocalRule = {
+  quietStart: number;
+  quietEnd: number;
+  days: ReadonlySet<number> | undefined;
+  dayOfOpening?: boolean;
+};
 
 /**
  * The earliest instant at or after `now` that is outside quiet hours and on an
@@ -220,19 +230,26 @@ export function nextAllowedTime(
  * The earliest instant at or after `now` inside a local window: local time of
  * day in [`start`, `end`) on one of `weekdays` (all days when absent), in the
  * customer's IANA `zone`. Same DST and invalid-zone rules as
- * {@link nextAllowedTime}. Throws a `RangeError` unless `start` is before `end`.
+ * {@link nextAllowedTime}: a window wholly inside a skipped hour is not on that
+ * day, so the next day's opens it. A window may wrap midnight (`22:00`–`02:00`),
+ * as quiet hours may; its part after midnight belongs to the weekday it opened
+ * on (Wednesday's window runs to Thursday 02:00). Throws a `RangeError` when
+ * `start` equals `end`.
  */
 export function nextWindowTime(now: Date, zone: string, window: LocalWindow): Date {
   const start = localMinutes(window.start);
   const end = localMinutes(window.end);
-  if (start >= end) {
-    throw new RangeError(`a local window must start before it ends: ${window.start}-${window.end}`);
+  if (start === end) {
+    throw new RangeError(
+      `a local window must end at another time than it starts: ${window.start}-${window.end}`,
+    );
   }
   // Outside the window is "quiet": from its end, wrapping midnight, to its start.
   return earliestAllowed(millisOf(now), zoneOf(zone), {
     quietStart: end,
     quietEnd: start,
     days: daySet(window.weekdays),
+    dayOfOpening: true,
   });
 }
 
@@ -257,9 +274,12 @@ function earliestAllowed(now: number, zone: Zone, rule: LocalRule): Date {
 }
 
 function isAllowed(rule: LocalRule, wall: number): boolean {
-  if (rule.days !== undefined && !rule.days.has(new Date(wall).getUTCDay())) return false;
   const minute = Math.floor(modulo(wall, DAY_MS) / MINUTE_MS);
   const { quietStart, quietEnd } = rule;
+  // Before a wrapping window's end, the local time is in the window that opened the evening before.
+  const before = rule.dayOfOpening === true && quietStart < quietEnd && minute < quietStart;
+  const day = new Date(before ? wall - DAY_MS : wall).getUTCDay();
+  if (rule.days !== undefined && !rule.days.has(day)) return false;
   if (quietStart === quietEnd) return true;
   const quiet =
     quietStart < quietEnd

@@ -61,7 +61,9 @@ export const QuietHours: z.ZodType<QuietHoursType> = z
 export const LocalWindow: z.ZodType<LocalWindowType> = z
   .object({
     start: LocalTime.describe('Earliest local time of day.'),
-    end: LocalTime.describe('Latest local time of day.'),
+    end: LocalTime.describe(
+      'Latest local time of day (not included); before start, the window wraps midnight and its part after midnight belongs to the day it opened.',
+    ),
     weekdays: z.array(Weekday).min(1).optional().describe('Allowed weekdays (all when absent).'),
   })
   .strict()

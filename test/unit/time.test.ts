@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import {
   addDuration,
+  customerInstant,
   durationSeconds,
   isIsoDuration,
   isValidTimeZone,
@@ -401,11 +402,57 @@ describe('nextWindowTime', () => {
     expect(nextWindowTime(new Date(now), zone, window).toISOString()).toBe(expected);
   });
 
-  it.each([
-    { start: '17:00', end: '09:00' },
-    { start: '09:00', end: '09:00' },
-  ])('rejects a window $start-$end that does not start before it ends', (window) => {
+  it('moves a window wholly inside the hour a DST change skips to the next day', () => {
+    const zone = 'Europe/Rome';
+    const window = { start: '02:10', end: '02:50' };
+    const at = nextWindowTime(new Date('2026-03-28T23:00:00Z'), zone, window);
+    expect(DateTime.fromJSDate(at, { zone }).toFormat("yyyy-LL-dd'T'HH:mm")).toBe('2026-03-30T02:10');
+  });
+
+  it('rejects a window that starts when it ends', () => {
+    const window = { start: '09:00', end: '09:00' };
     expect(() => nextWindowTime(new Date('2026-06-10T10:00:00Z'), 'UTC', window)).toThrow(RangeError);
+  });
+
+  // A window that wraps midnight, as quiet hours may: its part after midnight belongs to the day it opened.
+  const lateNight: LocalWindow = { start: '22:00', end: '02:00' };
+  it.each<{ name: string; now: string; window: LocalWindow; expected: string }>([
+    {
+      name: 'before it opens: at 22:00',
+      now: '2026-06-10T12:00:00',
+      window: lateNight,
+      expected: '2026-06-10T22:00',
+    },
+    {
+      name: 'after midnight, still open',
+      now: '2026-06-11T01:30:00',
+      window: lateNight,
+      expected: '2026-06-11T01:30',
+    },
+    {
+      name: 'at its end: the next evening',
+      now: '2026-06-11T02:00:00',
+      window: lateNight,
+      expected: '2026-06-11T22:00',
+    },
+    {
+      // Wed 10 June opens at 22:00 and runs to Thu 02:00; Thu 01:00 is Wednesday's window.
+      name: 'on a weekday, after midnight of that day’s opening',
+      now: '2026-06-11T01:00:00',
+      window: { ...lateNight, weekdays: ['wed'] },
+      expected: '2026-06-11T01:00',
+    },
+    {
+      // Wed 01:00 belongs to Tuesday's window, which is not allowed: Wednesday's opens at 22:00.
+      name: 'on a weekday, not the part of the day before',
+      now: '2026-06-10T01:00:00',
+      window: { ...lateNight, weekdays: ['wed'] },
+      expected: '2026-06-10T22:00',
+    },
+  ])('wraps midnight: $name', ({ now, window, expected }) => {
+    const zone = 'Europe/Berlin';
+    const at = nextWindowTime(DateTime.fromISO(now, { zone }).toJSDate(), zone, window);
+    expect(DateTime.fromJSDate(at, { zone }).toFormat("yyyy-LL-dd'T'HH:mm")).toBe(expected);
   });
 });
 
@@ -640,5 +687,15 @@ describe('nextAllowedTime properties', () => {
       ),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('a local date-time in the hour a DST change repeats', () => {
+  it('reads the second, later occurrence, as Luxon does', () => {
+    const zone = 'Europe/Rome';
+    const text = '2026-10-25T02:30:00';
+    const luxon = DateTime.fromISO(text, { zone }).toJSDate().toISOString();
+    expect(customerInstant(text, zone)?.toISOString()).toBe(luxon);
+    expect(luxon).toBe('2026-10-25T01:30:00.000Z');
   });
 });

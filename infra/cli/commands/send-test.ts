@@ -48,7 +48,7 @@ export async function sendTestCommand(name: string, options: SendTestOptions): P
   if (typeof template === 'string') return fail(template);
   const input = await templateContext(options);
   if (typeof input === 'string') return fail(input);
-  const address = testAddress(template.channel, options.to, input.profile);
+  const address = testAddress(template.channel, options.to, input.profile, options.customer);
   if (!address.ok) return fail(`--to ${JSON.stringify(options.to)}: ${address.reason}; nothing sent`);
   for (const note of input.notes) process.stderr.write(`note: ${note}\n`);
   // Dates print in the customer's time zone, as the send of a journey step prints them.

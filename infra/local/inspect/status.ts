@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { STOP_CAUSES } from '#functions/ingest/ingest.ts';
 import { stepOfState } from '#shared/journey/compile/context.ts';
+import { stepFailureOf } from '#shared/journey/ending.ts';
 import { type ExecutionRecord, readExecutions } from '../services/stepfunctions/api/executions.ts';
 import { MachineStore } from '../services/stepfunctions/api/machines.ts';
 
@@ -22,8 +23,16 @@ export type JourneyStatus = {
 /** Causes of the StopExecution calls ingest makes: the report counts these as goal and exited. */
 const STOPPED_BY: ReadonlySet<string> = new Set(Object.values(STOP_CAUSES));
 
-/** Why a stopped execution stopped, in a word the report uses; nothing for one that ran to its end or failed. */
+/**
+ * Why a stopped execution stopped, in a word the report uses; for one that
+ * succeeded, the step whose failure ended it (policy `exit`); nothing for one
+ * that ran to an exit step or failed.
+ */
 function stopReason(e: ExecutionRecord): string | undefined {
+  if (e.status === 'SUCCEEDED') {
+    const failure = stepFailureOf(e.output);
+    return failure === undefined ? undefined : `${failure.stepId} failed: ${failure.error}`;
+  }
   if (e.status !== 'ABORTED') return undefined;
   if (e.cause !== undefined && STOPPED_BY.has(e.cause)) return e.cause;
   return e.error;

@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { classifyFeedback } from '#shared/delivery/feedback.ts';
+import { describeStepFailure, stepFailureOf } from '#shared/journey/ending.ts';
 import { Journey, type Step } from '#shared/journey/schema.ts';
 import { isValidTimeZone } from '#shared/time.ts';
 import { type Activity, readActivity } from '../runtime/activity.ts';
@@ -235,8 +236,10 @@ function describeEnd(record: ExecutionRecord, journeyId: string): string | undef
   switch (record.status) {
     case 'RUNNING':
       return undefined;
-    case 'SUCCEEDED':
-      return `done   ${journeyId}`;
+    case 'SUCCEEDED': {
+      const failure = stepFailureOf(record.output);
+      return `done   ${journeyId}${failure === undefined ? '' : `: ${describeStepFailure(failure)}`}`;
+    }
     case 'ABORTED':
       return `stop   ${journeyId}${record.cause === undefined ? '' : `: ${record.cause}`}`;
     default:

@@ -10,6 +10,7 @@ import * as z from 'zod';
 import { JOURNEY_STATE_MACHINE_PREFIX } from '#infra/constructs/journey-names.ts';
 import { ErrorName } from '#shared/errors.ts';
 import { stepOfState } from '#shared/journey/compile/context.ts';
+import { type StepFailure, stepFailureOf } from '#shared/journey/ending.ts';
 import { withStepFunctions } from '../services/stepfunctions/api/reader.ts';
 import type { TraceSource } from './trace.ts';
 
@@ -45,6 +46,8 @@ export type TraceExecution = {
   stoppedAt?: string;
   error?: string;
   cause?: string;
+  /** The step whose failure ended it under the failure policy `exit` (the execution SUCCEEDED). */
+  stepFailure?: StepFailure | undefined;
   buckets: Record<string, number>;
   steps: TraceStep[];
 };
@@ -150,6 +153,7 @@ async function traceOne(
     ...(described.stopDate === undefined ? {} : { stoppedAt: described.stopDate.toISOString() }),
     ...(described.error === undefined ? {} : { error: described.error }),
     ...(described.cause === undefined ? {} : { cause: described.cause }),
+    stepFailure: stepFailureOf(described.output),
     buckets: input?.buckets ?? {},
     steps: stepsOf(await historyOf(client, executionArn)),
   };

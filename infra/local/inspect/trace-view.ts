@@ -1,5 +1,6 @@
 import { compareEnteredTimes } from '#infra/local/services/stepfunctions/runner/runner-entries.ts';
 import type { ExperimentState } from '#shared/ingest/experiments.ts';
+import { describeStepFailure } from '#shared/journey/ending.ts';
 import type { Journey } from '#shared/journey/schema.ts';
 import type { ActiveEnrollment } from '#shared/profile/state.ts';
 import { branchTaken, variantTaken } from './decisions.ts';
@@ -58,7 +59,8 @@ function ending(e: TraceExecution, zone: string): string {
   if (e.status === 'RUNNING') return 'still running';
   const at = e.stoppedAt === undefined ? '' : ` ${formatWhen(e.stoppedAt, zone)}`;
   if (e.status === 'ABORTED' && e.cause !== undefined) return `stopped${at}: ${e.cause}`;
-  if (e.status === 'SUCCEEDED') return `completed${at}`;
+  if (e.status === 'SUCCEEDED')
+    return e.stepFailure === undefined ? `completed${at}` : describeStepFailure(e.stepFailure, at);
   const why = [e.error, e.cause].filter((s) => s !== undefined).join(': ');
   return `${e.status.toLowerCase().replace('_', ' ')}${at}${why === '' ? '' : ` (${why})`}`;
 }

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { DateTime } from 'luxon';
 import { STOP_CAUSES } from '#functions/ingest/ingest.ts';
+import { describeStepFailure } from '#shared/journey/ending.ts';
 import { checkWebhook } from './expect-webhook.ts';
 import type { Enrollment, Observations, SentMessage } from './observe.ts';
 import type { Expectation } from './scenario.ts';
@@ -69,15 +70,13 @@ export async function check(expectation: Expectation, ctx: Context): Promise<Ver
       e.is === 'not-enrolled'
         ? found.length === 0
         : found.some(
-            (x, i) => outcomes[i]?.includes(e.is) === true && (e.at === undefined || x.steps.at(-1) === e.at),
+            (x, i) => outcomes[i]?.includes(e.is) === true && (e.at === undefined || endStep(x) === e.at),
           );
     return verdict(
       ok,
       `${e.user}'s ${e.journey === undefined ? '' : `${e.journey} `}enrollment ${e.is === 'not-enrolled' ? 'never starts' : `ends ${e.is}${e.at === undefined ? '' : ` at ${e.at}`}`}`,
       [e.user],
-      found.length === 0
-        ? 'no enrollment'
-        : found.map((x, i) => `${outcomes[i]?.join(', ')} at ${x.steps.at(-1)}`).join('; '),
+      found.length === 0 ? 'no enrollment' : found.map((x, i) => endText(x, outcomes[i] ?? [])).join('; '),
     );
   }
   if ('trait' in expectation) {
@@ -166,11 +165,24 @@ function outcomesOf(enrollment: Enrollment): string[] {
   return ['converted', end];
 }
 
-/** exited: an exit event stopped it; completed: it ran to an end step. */
-function endOf({ status, cause }: Enrollment): string {
+/** The step an enrollment ended at: the one whose failure ended it, else the last one entered. */
+const endStep = (x: Enrollment) => x.stepFailure?.stepId ?? x.steps.at(-1);
+
+/** How an enrollment ended, as the outcome expectation's `actual` reads it. */
+function endText(x: Enrollment, outcomes: string[]): string {
+  if (x.stepFailure === undefined) return `${outcomes.join(', ')} at ${x.steps.at(-1)}`;
+  const converted = outcomes.includes('converted') ? 'converted, then ' : '';
+  return `${converted}${describeStepFailure(x.stepFailure)}`;
+}
+
+/**
+ * exited: an exit event stopped it; step-failed: a step failed under the
+ * failure policy `exit`; completed: it ran to an exit step.
+ */
+function endOf({ status, cause, stepFailure }: Enrollment): string {
   switch (status) {
     case 'SUCCEEDED':
-      return 'completed';
+      return stepFailure === undefined ? 'completed' : 'step-failed';
     case 'ABORTED':
       if (cause === STOP_CAUSES.converted) return 'converted';
       if (cause === STOP_CAUSES.exited) return 'exited';

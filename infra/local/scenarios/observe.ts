@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import * as z from 'zod';
 import { unpinnedName } from '#functions/_lib/templates.ts';
 import { stepOfState } from '#shared/journey/compile/context.ts';
+import { type StepFailure, stepFailureOf } from '#shared/journey/ending.ts';
 import { readActivity } from '../runtime/activity.ts';
 import { readConversions } from '../runtime/conversions.ts';
 import { readOutbox } from '../services/pinpoint/outbox.ts';
@@ -31,6 +32,8 @@ export type Enrollment = {
   converted: boolean;
   /** Step ids entered, in order (helper states count as their step). */
   steps: string[];
+  /** The step whose failure ended it, under the failure policy `exit`. */
+  stepFailure?: StepFailure;
 };
 
 /** What the local runtime did during a scenario. */
@@ -84,6 +87,7 @@ export async function observe(dataDir: string, sesEndpoint: string): Promise<Obs
   for (const record of (await readExecutions(join(dataDir, 'stepfunctions', 'executions.jsonl'))).values()) {
     const input = EnrollmentInput.safeParse(parseJson(record.input)).data;
     if (input === undefined) continue;
+    const stepFailure = stepFailureOf(record.output);
     enrollments.push({
       userId: input.userId,
       journeyId: input.journeyId,
@@ -91,6 +95,7 @@ export async function observe(dataDir: string, sesEndpoint: string): Promise<Obs
       ...(record.cause === undefined ? {} : { cause: record.cause }),
       converted: converted.has(input.enrollmentId),
       steps: [...new Set(record.visited.flatMap((state) => stepOfState(state) ?? []))],
+      ...(stepFailure === undefined ? {} : { stepFailure }),
     });
   }
   return { messages, enrollments };

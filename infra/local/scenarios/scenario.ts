@@ -217,11 +217,14 @@ const Outcome = z
         user: z.string(),
         journey: z.string().optional(),
         is: z
-          .enum(['converted', 'exited', 'completed', 'running', 'failed', 'not-enrolled'])
+          .enum(['converted', 'exited', 'completed', 'step-failed', 'running', 'failed', 'not-enrolled'])
           .describe(
-            'converted: reached the goal (with exit: false, the enrollment also completes or runs on); exited: an exit event stopped it; completed: ran to its end; running: still in the journey when the scenario ends; failed: the execution failed.',
+            'converted: reached the goal (with exit: false, the enrollment also completes or runs on); exited: an exit event stopped it; completed: ran to an exit step; step-failed: a step failed and its failure policy (exit) ended the enrollment; running: still in the journey when the scenario ends; failed: the execution failed.',
           ),
-        at: z.string().optional().describe('For completed: the exit step it ended on.'),
+        at: z
+          .string()
+          .optional()
+          .describe('For completed: the exit step it ended on; for step-failed: the step that failed.'),
       })
       .strict(),
   })

@@ -136,12 +136,13 @@ export function checkTimeSettings({ settings, steps, salvaged }: CheckContext): 
   for (const [id, step] of Object.entries(steps)) {
     if (step.type !== 'wait' || step.window === undefined) continue;
     const { start, end } = step.window;
-    if ((minutesOfDay(start) ?? 0) >= (minutesOfDay(end) ?? 0)) {
+    // A window may wrap midnight (22:00-02:00), as quiet hours may; one that ends when it starts is no window.
+    if (minutesOfDay(start) === minutesOfDay(end)) {
       out.push(
         violation(
           ['steps', id, 'window'],
           'wait.window',
-          `The window starts at ${start} but ends at ${end}: the end must be later the same day.`,
+          `The window starts and ends at ${start}: give an end at another time (it may be after midnight, such as 22:00-02:00).`,
         ),
       );
     }

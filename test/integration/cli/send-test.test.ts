@@ -68,7 +68,12 @@ describe('journeys send-test', () => {
   });
 
   it.each([
-    { template: 'cart-sms', to: '0412 345 678', reason: 'the phone number has no country code' },
+    {
+      template: 'cart-sms',
+      to: '0412 345 678',
+      reason:
+        'a number without a country code is read in the country of a customer, and none was named: give the number with its +country code, or pass --customer',
+    },
     { template: 'cart-sms', to: 'call me', reason: 'must be a phone number' },
     { template: 'cart-reminder', to: 'qa.example.com', reason: 'must be an email address' },
     { template: 'cart-push', to: '', reason: 'a push token cannot be empty' },

@@ -320,3 +320,22 @@ describe('validateJourney on arbitrary input', () => {
     );
   });
 });
+
+describe('a wait window', () => {
+  const journey = (window: unknown) => ({
+    id: 'late',
+    name: 'Late',
+    trigger: { type: 'identify' },
+    start: 'late-night',
+    steps: { 'late-night': { type: 'wait', window, next: 'bye' }, bye: { type: 'exit' } },
+  });
+
+  it('may wrap midnight, as quiet hours may', () => {
+    expect(validateJourney(journey({ start: '22:00', end: '02:00', weekdays: ['fri'] })).ok).toBe(true);
+  });
+
+  it('must end at another time than it starts', () => {
+    const result = validateJourney(journey({ start: '09:00', end: '09:00' }));
+    expect(result.ok ? [] : result.violations.map((v) => v.code)).toEqual(['wait.window']);
+  });
+});

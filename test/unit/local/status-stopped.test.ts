@@ -61,4 +61,27 @@ describe('journeys status: stopped enrollments', () => {
     );
     expect(status.enrollments).toHaveLength(4);
   });
+
+  it('tells an enrollment a failing step ended (policy exit) from one that ran to its exit step', async () => {
+    // arrange
+    const dataDir = await mkdtemp(join(tmpdir(), 'status-step-failed-'));
+    dirs.push(dataDir);
+    const output = JSON.stringify({
+      failure: { Error: 'Journeys.ProfileValue', Cause: 'no value' },
+      exit: { stepId: 'wave-1', reason: 'wait not computed', error: 'Journeys.ProfileValue' },
+    });
+    const lines = [record('a', 'SUCCEEDED', { output }), record('b', 'SUCCEEDED', { output: '{}' })];
+    await mkdir(join(dataDir, 'stepfunctions'));
+    await writeFile(join(dataDir, 'stepfunctions', 'executions.jsonl'), `${lines.join('\n')}\n`);
+    // act
+    const status = await journeyStatus(dataDir, 'win-back');
+    // assert
+    expect(status.enrollments).toEqual(
+      expect.arrayContaining([
+        { version: '1', status: 'SUCCEEDED', reason: 'wave-1 failed: Journeys.ProfileValue', count: 1 },
+        { version: '1', status: 'SUCCEEDED', count: 1 },
+      ]),
+    );
+    expect(status.enrollments).toHaveLength(2);
+  });
 });
