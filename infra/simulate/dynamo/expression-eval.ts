@@ -48,9 +48,22 @@ function own<T>(map: Record<string, T>, name: string): T | undefined {
 
 /** Sets a map's own attribute (an assignment to `__proto__` would set the prototype instead). */
 function setOwn(map: object, name: string, value: unknown): void {
-  if (name === '__proto__')
-    Object.defineProperty(map, name, { value, enumerable: true, writable: true, configurable: true });
-  else (map as Doc)[name] = value;
+  Object.defineProperty(map, name, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * A map's own attributes in a new map (the values shared). A loop of
+ * assignments: spreading a map of more than a few dozen attributes (a
+ * profile) costs several times as much.
+ */
+export function copied(map: Doc): Doc {
+  const copy: Doc = {};
+  for (const key of Object.keys(map)) {
+    // `__proto__` is data inside a map an update wrote it into; an assignment would set the prototype.
+    if (key === '__proto__') setOwn(copy, key, map[key]);
+    else copy[key] = map[key];
+  }
+  return copy;
 }
 
 /** The attribute a path points at, or undefined. */
@@ -280,10 +293,14 @@ function writeInside(
   }
   if (!isMap(container) || step === undefined) throw validation(INVALID_PATH);
   const key = nameOf(step, p);
-  const inner = own(container, key);
-  if (rest.length > 0 && inner === undefined) throw validation(INVALID_PATH);
-  const member = rest.length === 0 ? value : writeInside(inner, rest, value, p);
-  return Object.freeze(withChanges(container, new Map([[key, member]])));
+  const copy = copied(container);
+  const inner = own(copy, key);
+  if (rest.length === 0) {
+    if (value === undefined) delete copy[key];
+    else setOwn(copy, key, value);
+  } else if (inner === undefined) throw validation(INVALID_PATH);
+  else setOwn(copy, key, writeInside(inner, rest, value, p));
+  return Object.freeze(copy);
 }
 
 function addTo(current: unknown, amount: unknown, remove: boolean): unknown {
@@ -336,67 +353,13 @@ export function updateChanges(
   return changes;
 }
 
-/**
- * Whether changes (updateChanges) only give new values to attributes `item`
- * holds: then they can be written into the item itself (applyChanges)
- * without changing its shape. An attribute added to or deleted from an
- * object V8 has laid out turns it, often, into a dictionary: slower to read,
- * copy, measure and pack for as long as the item lives.
- */
-export function overwritesOnly(item: Item, changes: ReadonlyMap<string, unknown>): boolean {
-  for (const [name, value] of changes) if (value === undefined || !Object.hasOwn(item, name)) return false;
-  return true;
-}
-
-/** Writes changes that overwritesOnly accepts into `item`, an item of the caller's own. */
+/** Writes changes (updateChanges) into `item`, an item of the caller's own. */
 export function applyChanges(item: Item, changes: ReadonlyMap<string, unknown>): void {
-  for (const [name, value] of changes) item[name] = value;
-}
-
-/**
- * A new map: `map`'s attributes with `changes` made (undefined removes), in
- * the order they were (those it held in place, new ones after, in the
- * changes' order), the values shared. Never made by deleting from a copy
- * (see overwritesOnly).
- */
-export function withChanges(map: Doc, changes: ReadonlyMap<string, unknown>): Doc {
-  let added = 0;
   for (const [name, value] of changes) {
-    if (Object.hasOwn(map, name)) {
-      if (value === undefined) return rebuilt(map, changes);
-    } else if (value !== undefined) added += 1;
+    if (value === undefined) delete item[name];
+    else item[name] = value;
   }
-  // A spread copies the map's layout whole, far cheaper than adding its properties one by one; adding a
-  // few more keeps it laid out while the map stays small.
-  if (added > 0 && Object.keys(map).length + added > LAID_OUT_BY_KEY) return rebuilt(map, changes);
-  const out: Doc = { ...map };
-  for (const [name, value] of changes) setOwn(out, name, value);
-  return out;
 }
-
-/** withChanges by adding each property in turn. */
-function rebuilt(map: Doc, changes: ReadonlyMap<string, unknown>): Doc {
-  const out: Doc = {};
-  let size = 0;
-  for (const key of Object.keys(map)) {
-    const value = changes.has(key) ? changes.get(key) : map[key];
-    if (value !== undefined) {
-      setOwn(out, key, value);
-      size += 1;
-    }
-  }
-  for (const [name, value] of changes)
-    if (value !== undefined && !Object.hasOwn(map, name)) {
-      setOwn(out, name, value);
-      size += 1;
-    }
-  // V8 makes an object given more than about 16 properties one by one under computed names a dictionary;
-  // spread into a new object, they are laid out again (a spread defines each one by name).
-  return size > LAID_OUT_BY_KEY ? { ...out } : out;
-}
-
-/** Properties an object built by computed names keeps laid out (V8's limit is 12 beyond its first 4). */
-const LAID_OUT_BY_KEY = 16;
 
 /**
  * What `ReturnValues: UPDATED_NEW` (from the item after) or `UPDATED_OLD`

@@ -5,15 +5,14 @@ import { toItem } from './convert.ts';
 import { copyItem, type Doc, frozen, itemSize, keyText, numberFrom, valueSize } from './documents.ts';
 import {
   applyChanges,
+  copied,
   holds,
   type Item,
   order,
-  overwritesOnly,
   type Placeholders,
   resolvePath,
   updateChanges,
   updatedPaths,
-  withChanges,
 } from './expression-eval.ts';
 import {
   type Condition,
@@ -32,10 +31,8 @@ import { Rows } from './rows.ts';
  * document client reads them (documents.ts): requests come in that shape,
  * already in their stored form, and answers are the stored items themselves,
  * frozen, which the clients copy or convert before a caller gets them. An
- * update that only gives attributes new values writes into the stored item
- * while no reader holds it (its top level not frozen); any other builds a new
- * item: a read never sees a later write, and no attribute is ever deleted
- * from an object (V8 then makes it a slow dictionary). It also
+ * update writes into the stored item while no reader holds it (its top level
+ * not frozen), else into a copy: a read never sees a later write. It also
  * meters capacity as DynamoDB bills it (write units by the larger of the old
  * and new item per 1 KB, read units per 4 KB), which the simulation turns
  * into cost.
@@ -255,13 +252,11 @@ export class MemoryTables {
     // Every change is computed before any is written: an action that fails leaves the item as it was.
     const changes = updateChanges(before ?? key, actions, placeholders);
     const sizeBefore = stored === undefined ? 0 : stored.size - changedSize(stored.item, changes);
-    // Written into the stored item itself while no reader holds it, the answer is not the old item and
-    // its attributes stay the same ones; else a new item is built.
+    // Written into the stored item itself while no reader holds it and the answer is not the old item.
     const keepsOld = input.ReturnValues === 'ALL_OLD' || input.ReturnValues === 'UPDATED_OLD';
-    const inPlace =
-      before !== undefined && !keepsOld && !Object.isFrozen(before) && overwritesOnly(before, changes);
-    const after = inPlace ? before : withChanges(before ?? key, changes);
-    if (inPlace) applyChanges(after, changes);
+    const after =
+      before !== undefined && !keepsOld && !Object.isFrozen(before) ? before : copied(before ?? key);
+    applyChanges(after, changes);
     this.write(
       t,
       place,
