@@ -4,9 +4,22 @@
  * debugging (first character of the mailbox, the domain, the last two digits).
  */
 
-/** A character of a mailbox (the part before @), and a domain after the @ (read from there). */
-const MAILBOX_CHARACTER = /[A-Za-z0-9._%+-]/;
-const DOMAIN = /[A-Za-z0-9.-]+\.[A-Za-z]{2,}/y;
+/**
+ * A character of a mailbox (the part before @), and a domain after the @
+ * (read from there), in any script: an address such as `josé.garcía@correo.es`
+ * or `用户@例子.中国` is masked as an ASCII one is, not left in clear from its
+ * first letter outside ASCII on.
+ */
+const MAILBOX_CHARACTER = /^[\p{L}\p{M}\p{N}._%+-]$/u;
+const DOMAIN = /[\p{L}\p{M}\p{N}.-]+\.[\p{L}\p{M}]{2,}/uy;
+
+/** The character (code point) that ends at `end`, a surrogate pair whole. */
+function characterBefore(text: string, end: number): string {
+  const low = text.charCodeAt(end - 1);
+  const high = text.charCodeAt(end - 2);
+  const pair = low >= 0xdc00 && low <= 0xdfff && high >= 0xd800 && high <= 0xdbff;
+  return text.slice(pair ? end - 2 : end - 1, end);
+}
 
 /**
  * Email addresses masked as `a***@example.com`: the mailbox characters before
@@ -20,11 +33,15 @@ function maskEmails(text: string): string {
   let from = 0;
   for (let at = text.indexOf('@'); at >= 0; at = text.indexOf('@', at + 1)) {
     let start = at;
-    while (start > from && MAILBOX_CHARACTER.test(text.charAt(start - 1))) start -= 1;
+    for (let c = characterBefore(text, start); start > from && MAILBOX_CHARACTER.test(c); ) {
+      start -= c.length;
+      c = characterBefore(text, start);
+    }
     DOMAIN.lastIndex = at + 1;
     const domain = start < at ? DOMAIN.exec(text)?.[0] : undefined;
     if (domain === undefined) continue;
-    out += `${text.slice(from, start)}${text.charAt(start)}***@${domain}`;
+    const first = String.fromCodePoint(text.codePointAt(start) ?? 0);
+    out += `${text.slice(from, start)}${first}***@${domain}`;
     from = at + 1 + domain.length;
     at = from - 1;
   }

@@ -40,6 +40,21 @@ describe('maskText', () => {
   });
 });
 
+describe('maskText on addresses in any script', () => {
+  it.each([
+    // Only the first character of a mailbox is kept, whatever script it is written in.
+    ['from josé.garcía@correo.es', 'from j***@correo.es'],
+    ['Müller@example.de wrote', 'M***@example.de wrote'],
+    ['to 用户@例子.中国 ok', 'to 用***@例子.中国 ok'],
+    ['anna@bücher.de', 'a***@bücher.de'],
+    ['ivan@пример.рф', 'i***@пример.рф'],
+    // A character outside the Basic Multilingual Plane is kept whole, never half of it.
+    ['𠮷野家@example.jp', '𠮷***@example.jp'],
+  ])('%s', (input, expected) => {
+    expect(maskText(input)).toBe(expected);
+  });
+});
+
 describe('maskText on long text', () => {
   it('masks an address after 250,000 mailbox characters with no @, reading each once', () => {
     // arrange: a value as large as an event may carry. The expression tried a mailbox from every one of
