@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,6 +20,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startConsole } from '#infra/local/console/start.ts';
 import { localClientConfig } from '#infra/local/runtime/aws.ts';
 import { listenOn, PortInUseError } from '#infra/local/runtime/listen.ts';
 import { resolveOptions } from '#infra/local/runtime/options.ts';
@@ -211,6 +212,50 @@ describe('local stand-ins', () => {
     expect(error).toBeInstanceOf(PortInUseError);
     expect(String(error)).toContain(`Port ${port} (eventbridge) is already in use`);
     expect(String(error)).toContain('--eventbridge-port');
+  });
+});
+
+/** The status of a GET of `url` that names `host` in its Host header, as a browser on a rebound name sends it. */
+function statusFor(url: string, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: { host } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('local endpoints answer loopback names only', () => {
+  // A web page can have its own name resolve to 127.0.0.1 (DNS rebinding): its scripts then read and
+  // write these endpoints as their own origin, customers' data and journeys among them. Such a request
+  // names the page's host; a client of this machine names 127.0.0.1 or localhost.
+  it('refuses a request that names another host, on every endpoint, and serves loopback names', async () => {
+    // arrange
+    const started = await startConsole(
+      services,
+      resolveOptions({ dataDir, journeysDir, ports: { console: 0 } }),
+    );
+    const urls = [...Object.values(services.endpoints), services.unsubscribe.url, started.url];
+    try {
+      for (const url of urls) {
+        const { port } = new URL(url);
+        // act
+        const rebound = await statusFor(url, `rebound.example:${port}`);
+        const bare = await statusFor(url, 'rebound.example');
+        const served = await Promise.all(
+          [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, 'app.localhost'].map((h) =>
+            statusFor(url, h),
+          ),
+        );
+        // assert
+        expect({ url, rebound, bare }).toStrictEqual({ url, rebound: 403, bare: 403 });
+        for (const status of served) expect({ url, status }).not.toStrictEqual({ url, status: 403 });
+      }
+    } finally {
+      await started.serving.close();
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { answerLoopbackNamesOnly } from './loopback-hosts.ts';
 
 /** The service names whose ports can be chosen, as in `LocalOptions.ports`. */
 export type ServiceName = 'dynamodb' | 'eventbridge' | 'sfn' | 'ses' | 'pinpoint' | 's3' | 'sqs' | 'console';
@@ -60,9 +61,13 @@ export function keepIdleConnections(server: Server): void {
   server.keepAliveTimeout = 0;
 }
 
-/** Listens on loopback; resolves with the bound port (useful when asked for port 0). */
+/**
+ * Listens on loopback, answering requests that name a loopback host only
+ * (loopback-hosts.ts); resolves with the bound port (useful when asked for port 0).
+ */
 export function listenOn(server: Server, service: HeldName, port: number): Promise<number> {
   keepIdleConnections(server);
+  answerLoopbackNamesOnly(server);
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       reject(error.code === 'EADDRINUSE' ? new PortInUseError(service, port) : error);
