@@ -26,6 +26,11 @@ const LINK_ATTRIBUTES: ReadonlySet<string> = new Set([
   'values',
 ]);
 const RESOURCE_ATTRIBUTES: ReadonlySet<string> = new Set(['src', 'background', 'poster', 'lowsrc', 'dynsrc']);
+/**
+ * Elements whose `src` is a document, opened with its scripts in a frame of
+ * its own (`<iframe src="data:text/html,<script>…">`), not a picture: a link.
+ */
+const DOCUMENT_ELEMENTS: ReadonlySet<string> = new Set(['iframe', 'frame', 'embed']);
 
 /** A value that starts with a web scheme as it is written: whatever follows, that is its scheme (most links: no decoding needed). */
 const PLAIN_WEB_LINK = /^https?:/i;
@@ -84,8 +89,10 @@ const REFRESH_URL = /^[\t\n\f\r ]*[\d.]*[\t\n\f\r ]*[;,]?[\t\n\f\r ]*(?:url[\t\n
 /** The links and resources of one start tag. */
 function* linksOf(tag: HtmlTag): Generator<Link> {
   const refresh = tag.name === 'meta' && tag.attributes.some(isRefresh);
+  const document = DOCUMENT_ELEMENTS.has(tag.name);
   for (const { name, value } of tag.attributes) {
-    if (LINK_ATTRIBUTES.has(name)) yield { attribute: name, raw: value, kind: 'link' };
+    if (LINK_ATTRIBUTES.has(name) || (document && name === 'src'))
+      yield { attribute: name, raw: value, kind: 'link' };
     else if (RESOURCE_ATTRIBUTES.has(name)) yield { attribute: name, raw: value, kind: 'resource' };
     else if (name === 'srcset' || name === 'imagesrcset')
       // Candidates are `url descriptor`, comma-separated: each url is a resource.

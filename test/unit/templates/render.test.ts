@@ -190,6 +190,11 @@ describe('template rendering', () => {
     ["<a alt='a>b' href=javascript:alert(1)>site</a>", 'unused', 'href', 'javascript:'],
     ['<object data="{{ profile.site }}"></object>', 'javascript:alert(1)', 'data', 'javascript:'],
     ['<object data="{{ profile.site }}"></object>', 'data:text/html,<script>x</script>', 'data', 'data:'],
+    // A frame or an embed opens its src as a document of its own, scripts and all: a link, not a picture.
+    ['<iframe src="{{ profile.site }}"></iframe>', 'data:text/html,<script>x</script>', 'src', 'data:'],
+    ['<IFRAME SRC="{{ profile.site }}"></IFRAME>', ' DATA:text/html;base64,PHNjcmlwdD4=', 'src', 'data:'],
+    ['<frameset><frame src="{{ profile.site }}"></frameset>', 'data:text/html,x', 'src', 'data:'],
+    ['<embed src="{{ profile.site }}">', 'data:image/svg+xml,<svg onload=alert(1)>', 'src', 'data:'],
     [
       '<svg><a><set attributeName="href" to="{{ profile.site | raw }}"/></a></svg>',
       'javascript:alert(1)',
