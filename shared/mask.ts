@@ -52,9 +52,14 @@ function maskEmails(text: string): string {
  * digits inside an id (an ARN's account, a request or trace id, a message id)
  * touch letters, colons, slashes or dashes and are left alone, so requests
  * stay traceable. A leading + marks a number even after a colon (tel:+1...).
+ * A match spans at most 40 characters (a formatted number takes about 20):
+ * unbounded, the expression read the rest of a run of digits, blanks and
+ * dashes again from each digit where no number ended (`1- 1- 1- …`), and a
+ * 250,000-character event value took minutes of CPU in the logger. A longer
+ * run is masked in pieces.
  */
-const E164 = /(?<![\w+])\+\d[\d\s().-]{5,}\d(?![\w:/@-])/g;
-const LOOSE = /(?<![\w:./#@+-])\(?\d[\d\s().-]{5,}\d(?![\w:/#@-]|\.\d)/g;
+const E164 = /(?<![\w+])\+\d[\d\s().-]{5,38}\d(?![\w:/@-])/g;
+const LOOSE = /(?<![\w:./#@+-])\(?\d[\d\s().-]{5,38}\d(?![\w:/#@-]|\.\d)/g;
 
 /** Replaces email addresses and phone numbers in `text` with masked forms. */
 export function maskText(text: string): string {

@@ -85,4 +85,33 @@ describe('maskText on long text', () => {
       { seed: 20261202, numRuns: 2000 },
     );
   });
+
+  it('masks a phone number after 250,000 characters of digits and dashes, reading each a bounded number of times', () => {
+    // arrange: digits each followed by a dash (no number ends there), as an event property may hold. The
+    // expression read the rest of the run again from every digit: 48,000 characters took 3 s of CPU.
+    const run = '1- '.repeat(83_000);
+    // act
+    const masked = maskText(`${run}a ${run} call 555 123 4567 now`);
+    // assert
+    expect(masked).toBe(`${run}a ${run} call ***67 now`);
+  });
+
+  it('masks every phone number the expression masks in text of up to 40 characters', () => {
+    // The expression as it was, against text of the characters that decide a match.
+    const expression = /(?<![\w:./#@+-])\(?\d[\d\s().-]{5,}\d(?![\w:/#@-]|\.\d)/g;
+    const text = fc.array(fc.constantFrom('1', '2', '5', ' ', '-', '.', '(', ')', 'a', ':', '\n'), {
+      maxLength: 40,
+    });
+    fc.assert(
+      fc.property(text, (parts) => {
+        const input = parts.join('');
+        const expected = input.replace(expression, (match) => {
+          const digits = match.replace(/\D/g, '');
+          return digits.length < 7 || /^\d{4}-\d{2}-\d{2}/.test(match) ? match : `***${digits.slice(-2)}`;
+        });
+        expect(maskText(input)).toBe(expected);
+      }),
+      { seed: 20261202, numRuns: 3000 },
+    );
+  });
 });
