@@ -30,6 +30,14 @@ const html = (statusCode: number, body: string): WebResponse => ({
   body,
 });
 
+/**
+ * The largest form body read, in characters: the page's forms and a mailbox
+ * provider's one-click POST send one short field. The endpoint is public and
+ * anyone with a link of their own can post; a larger body (a function URL
+ * takes 6 MB) is answered 413 unread, so no request costs more than a form.
+ */
+const MAX_FORM_CHARS = 16_384;
+
 /** A multipart body starts with its boundary line; the boundary is up to 70 characters (RFC 2046). */
 const MULTIPART = /^--([^\r\n]{1,70})\r?\n/;
 const PART_NAME = /content-disposition:\s*form-data\s*;[^\r\n]*?\bname="?([^";\r\n]+)"?/i;
@@ -131,6 +139,8 @@ export async function handleUnsubscribe(deps: UnsubscribeDeps, request: WebReque
   if (claim === undefined) return html(400, invalidLinkPage());
   if (request.method === 'GET' || request.method === 'HEAD') return html(200, await state(deps, claim));
   if (request.method !== 'POST') return { statusCode: 405, headers: { allow: 'GET, POST' }, body: '' };
+  if (request.body.length > MAX_FORM_CHARS)
+    return { statusCode: 413, headers: { 'content-type': 'text/plain' }, body: 'Request too large' };
   const action = actionOf(request.body, claim);
   if (action === undefined) return html(400, await state(deps, claim, 'Choose one of the buttons below.'));
   const notice = await apply(deps, claim, action);
