@@ -215,10 +215,15 @@ describe('local stand-ins', () => {
   });
 });
 
-/** The status of a GET of `url` that names `host` in its Host header, as a browser on a rebound name sends it. */
-function statusFor(url: string, host: string): Promise<number> {
+/** The status of a request to `url` with these headers (a GET unless `method` says), as a browser sends it. */
+function statusFor(
+  url: string,
+  host: string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { headers: { host } }, (res) => {
+    const req = request(url, { method, headers: { host, ...headers } }, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     });
@@ -252,6 +257,40 @@ describe('local endpoints answer loopback names only', () => {
         // assert
         expect({ url, rebound, bare }).toStrictEqual({ url, rebound: 403, bare: 403 });
         for (const status of served) expect({ url, status }).not.toStrictEqual({ url, status: 403 });
+      }
+    } finally {
+      await started.serving.close();
+    }
+  });
+});
+
+describe('local endpoints answer pages of this machine only', () => {
+  // A page on any site can send a request to 127.0.0.1 from its visitor's browser; dynalite answered
+  // its CORS preflight for any origin, so the page could scan and write every table. Browsers name the
+  // page's origin in every such request; the SDK and the AWS CLI send none.
+  it('refuses a request from another origin, its preflight too, on every endpoint', async () => {
+    // arrange
+    const started = await startConsole(
+      services,
+      resolveOptions({ dataDir, journeysDir, ports: { console: 0 } }),
+    );
+    const urls = [...Object.values(services.endpoints), services.unsubscribe.url, started.url];
+    const preflight = {
+      origin: 'https://site.example',
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'x-amz-target,content-type,authorization',
+    };
+    try {
+      for (const url of urls) {
+        const host = new URL(url).host;
+        // act
+        const asked = await statusFor(url, host, preflight, 'OPTIONS');
+        const sent = await statusFor(url, host, { origin: 'https://site.example' }, 'POST');
+        const framed = await statusFor(url, host, { origin: 'null' }, 'POST');
+        const own = await statusFor(url, host, { origin: `http://${host}` });
+        // assert
+        expect({ url, asked, sent, framed }).toStrictEqual({ url, asked: 403, sent: 403, framed: 403 });
+        expect({ url, own }).not.toStrictEqual({ url, own: 403 });
       }
     } finally {
       await started.serving.close();

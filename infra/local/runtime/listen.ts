@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { answerLoopbackNamesOnly } from './loopback-hosts.ts';
+import { answerThisMachineOnly } from './loopback-hosts.ts';
 
 /** The service names whose ports can be chosen, as in `LocalOptions.ports`. */
 export type ServiceName = 'dynamodb' | 'eventbridge' | 'sfn' | 'ses' | 'pinpoint' | 's3' | 'sqs' | 'console';
@@ -67,7 +67,7 @@ export function keepIdleConnections(server: Server): void {
  */
 export function listenOn(server: Server, service: HeldName, port: number): Promise<number> {
   keepIdleConnections(server);
-  answerLoopbackNamesOnly(server);
+  answerThisMachineOnly(server);
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       reject(error.code === 'EADDRINUSE' ? new PortInUseError(service, port) : error);

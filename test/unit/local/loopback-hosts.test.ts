@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isLoopbackHost } from '#infra/local/runtime/loopback-hosts.ts';
+import { isLoopbackHost, isLoopbackOrigin } from '#infra/local/runtime/loopback-hosts.ts';
 
 describe('isLoopbackHost', () => {
   it.each([
@@ -26,5 +26,28 @@ describe('isLoopbackHost', () => {
     '',
   ])('refuses %s', (host) => {
     expect(isLoopbackHost(host)).toBe(false);
+  });
+});
+
+describe('isLoopbackOrigin', () => {
+  it.each([
+    undefined,
+    'http://127.0.0.1:4020',
+    'http://localhost:3000',
+    'https://[::1]:8443',
+    'http://app.localhost',
+  ])('serves a request from %s', (origin) => {
+    expect(isLoopbackOrigin(origin)).toBe(true);
+  });
+
+  it.each([
+    'https://site.example',
+    'null',
+    'http://localhost.site.example',
+    'file://',
+    'chrome-extension://abc',
+    '',
+  ])('refuses a request from %s', (origin) => {
+    expect(isLoopbackOrigin(origin)).toBe(false);
   });
 });

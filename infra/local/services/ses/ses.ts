@@ -20,7 +20,7 @@ import {
   type Serving,
   serve,
 } from '../../runtime/listen.ts';
-import { answerLoopbackNamesOnly } from '../../runtime/loopback-hosts.ts';
+import { answerThisMachineOnly } from '../../runtime/loopback-hosts.ts';
 import type { SentEmail } from './feedback.ts';
 import { type KeptEmail, SentEmailLog } from './sent-log.ts';
 
@@ -106,7 +106,7 @@ async function startEmulator(maxEmails: number) {
   // Emails arrive only through requests: trimming after each one keeps the store within its cap.
   server.on('request', (_req, res) => res.on('finish', () => keepNewest(maxEmails)));
   // Its mail viewer and store answer on this port too: a page on a rebound name must not read them.
-  answerLoopbackNamesOnly(server);
+  answerThisMachineOnly(server);
   return { port: (server.address() as AddressInfo).port, stop: () => closeServer(server) };
 }
 
