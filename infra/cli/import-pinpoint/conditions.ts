@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { ISO_DATE } from '../../../shared/conditions/compare.ts';
-import { PATH_PATTERN } from '../../../shared/conditions/path.ts';
+import { pathOf as namedPath, PATH_PATTERN } from '../../../shared/conditions/path.ts';
 import type { Condition } from '../../../shared/conditions/schema.ts';
 import { type ImportLog, pathOf } from './notes.ts';
 import type {
@@ -11,8 +11,6 @@ import type {
   PinpointSimpleCondition,
 } from './schema.ts';
 import type { SegmentResolver } from './segments.ts';
-
-const PATH_SEGMENT = /^[A-Za-z0-9_$@:-]+( [A-Za-z0-9_$@:-]+)*$/;
 
 const UNMAPPED_TRAIT = 'profile.traits.pinpointUnmappedCondition';
 
@@ -119,11 +117,13 @@ export function eventPropertyConditions(
 }
 
 function propertyPath(prefix: string, name: string, at: string, log: ImportLog): string | undefined {
-  if (PATH_SEGMENT.test(name)) return `${prefix}.${name}`;
-  // A name with a dot (utm.source) is one name: written in brackets, not as a nested path.
-  const bracketed = `${prefix}['${name}']`;
-  if (PATH_PATTERN.test(bracketed)) return bracketed;
-  log.note(at, `The attribute name "${name}" cannot be written as a path (${prefix}.<name>).`);
+  // A name with a dot (utm.source), a quote or a parenthesis is one name: written in brackets, not as a nested path.
+  const path = namedPath(prefix, [name]);
+  if (PATH_PATTERN.test(path)) return path;
+  log.note(
+    at,
+    `The attribute name "${name}" cannot be written as a path (${prefix}.<name>): no data holds it.`,
+  );
   return undefined;
 }
 
