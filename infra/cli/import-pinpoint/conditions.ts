@@ -12,6 +12,9 @@ import type {
 } from './schema.ts';
 import type { SegmentResolver } from './segments.ts';
 
+/** An event Pinpoint recorded about its own messages (`_email.open`, `_SMS.SUCCESS`). */
+const MESSAGE_EVENT = /^_(email|sms|push|voice|inapp)\./i;
+
 const UNMAPPED_TRAIT = 'profile.traits.pinpointUnmappedCondition';
 
 /** A condition no profile meets: stands in for a Pinpoint condition that has no equivalent, so the "false" path is taken. */
@@ -79,7 +82,7 @@ export function eventNamesOf(
   }
   const names = type.Values.slice(0, limit);
   for (const name of names) {
-    if (/^_(email|sms|push|voice|inapp)\./i.test(name))
+    if (MESSAGE_EVENT.test(name))
       log.note(
         pathOf(at, 'EventType', 'Values'),
         `"${name}" is a message event Pinpoint recorded: here delivery feedback is not a customer event, so this never happens unless your app puts "${name}" on the bus. Branch on what a message did with onOutcome on its step.`,
@@ -329,6 +332,15 @@ function eventHistoryConditions(
   log: ImportLog,
 ): Condition[] {
   const eventAt = pathOf(at, 'EventCondition', 'Dimensions');
+  const asked = event.Dimensions?.EventType?.Values.find((name) => MESSAGE_EVENT.test(name));
+  if (event.MessageActivity !== undefined && asked !== undefined) {
+    // Delivery feedback answers the message's own step, never an event count: everyone would take the "no" path.
+    log.note(
+      pathOf(at, 'EventCondition', 'MessageActivity'),
+      `This split asks what message activity "${event.MessageActivity}" did ("${asked}"): only a split right after that message (its only way in, asking of it alone sent, delivered, opened, clicked, hard bounce or SMS success/failure) can ask that here, as that step's onOutcome. The condition is refused: it stands as one no customer meets, so everyone takes the "no" path until you move the split right after "${event.MessageActivity}" or rewrite it.`,
+    );
+    return [neverMet('customer', pathOf(at, 'EventCondition'), log)];
+  }
   const names = eventNamesOf(event.Dimensions, eventAt, log);
   const performed = combine(
     names.map((n) => (window === undefined ? { performed: n } : { performed: n, within: window })),

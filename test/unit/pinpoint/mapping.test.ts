@@ -450,20 +450,42 @@ describe('yes/no splits on what a message did', () => {
       'ALL',
     ],
     ['an event Pinpoint has no outcome for here', {}, [messageEvent('start', '_email.softbounce')], 'ALL'],
-  ])('stays a branch when %s', (_label, more, conditions, operator) => {
+    [
+      'a wait stands between the email and the split',
+      {
+        start: { EMAIL: { TemplateName: 'Hi', NextActivity: 'pause' } },
+        pause: { Wait: { WaitTime: { WaitFor: 'P1D' }, NextActivity: 'check' } },
+      },
+      [messageEvent('start', '_email.open')],
+      'ALL',
+    ],
+  ])('is refused with a note naming the message activity when %s', (_label, more, conditions, operator) => {
+    // arrange
     const input = journeyWith({
       start: { EMAIL: { TemplateName: 'Hi', NextActivity: 'check' } },
       check: split(conditions, operator),
       ...rest,
       ...more,
     });
+    // act
     const result = importPinpointJourney(input);
+    // assert: every customer would take the "no" path, as delivery feedback is not a customer event
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
     expect(result.journey.steps.start).not.toHaveProperty('onOutcome');
-    expect(result.journey.steps.check).toMatchObject({ type: 'wait', for: 'P2D' });
-    expect(result.notes.map((n) => n.message).join('\n')).toContain(
-      'delivery feedback is not a customer event, so this never happens',
+    const note = result.notes.find((n) =>
+      /^Activities\.check\.ConditionalSplit\.Condition\.Conditions\[\d\]\.EventCondition\.MessageActivity$/.test(
+        n.path,
+      ),
     );
+    expect(note?.message).toMatch(/message activity "(start|yes)".*The condition is refused/);
+    const branch = Object.values(result.journey.steps).find((step) => step.type === 'branch');
+    const when = Condition.parse(branch?.type === 'branch' ? branch.branches[0]?.when : undefined);
+    expect(
+      evaluateCondition(when, {
+        profile: { events: { '_email.open': { count: 1, first: 'x', last: 'x' } } },
+        now: new Date(0),
+      }),
+    ).toBe(false);
   });
 });
 
