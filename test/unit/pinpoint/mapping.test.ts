@@ -202,34 +202,8 @@ describe('activity mapping details', () => {
     expect(result.notes).toEqual([]);
   });
 
-  it('writes an attribute name that contains a dot in brackets', () => {
-    // arrange
-    const input = journeyWith(
-      { start: { Wait: { WaitTime: { WaitFor: 'PT1H' } } } },
-      {
-        StartCondition: {
-          EventStartCondition: {
-            EventFilter: {
-              Dimensions: {
-                EventType: { Values: ['Signed Up'] },
-                Attributes: { 'utm.source': { AttributeType: 'INCLUSIVE', Values: ['news'] } },
-              },
-            },
-          },
-        },
-      },
-    );
-    // act
-    const result = importPinpointJourney(input);
-    // assert
-    if (!result.ok) throw new Error(JSON.stringify(result.problems));
-    expect(result.journey.trigger).toMatchObject({
-      where: { path: "event.properties['utm.source']", eq: 'news' },
-    });
-    expect(result.notes).toEqual([]);
-  });
-
   it.each([
+    ['utm.source', "event.properties['utm.source']"],
     ['prénom', 'event.properties.prénom'],
     ['名前', 'event.properties.名前'],
     ['price (USD)', "event.properties['price (USD)']"],
