@@ -1,7 +1,8 @@
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { logger } from '#functions/_lib/observability.ts';
 import { providerError } from '#functions/_lib/provider-errors.ts';
-import { sesMailbox } from '#shared/delivery/mailbox.ts';
+import { mailboxProblem, sesMailbox } from '#shared/delivery/mailbox.ts';
+import { DeliveryFailedError } from '#shared/errors.ts';
 import type { EmailTemplate, Rendered } from '#shared/templates.ts';
 import type * as z from '#shared/zod.ts';
 
@@ -47,6 +48,9 @@ function unsubscribeHeaders(url: string | undefined) {
 /** Sends one email through SES v2 SendEmail; returns the SES message id. */
 export async function sendEmail(ses: SESv2Client, request: EmailRequest): Promise<string> {
   const headers = unsubscribeHeaders(request.unsubscribeUrl);
+  // An address kept before its length was checked at ingest: no mail server would take it, so SES is not asked.
+  const problem = mailboxProblem(request.to);
+  if (problem !== undefined) throw new DeliveryFailedError(`the customer's email address ${problem}`);
   try {
     const out = await ses.send(
       new SendEmailCommand({

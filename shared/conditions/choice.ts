@@ -1,6 +1,7 @@
 import type { ChoiceComparison, ChoiceRule } from './choice-rule.ts';
 import { operationOf } from './compare.ts';
 import { canRenderAsChoice } from './inspect.ts';
+import { pathSegments } from './path.ts';
 import type { Comparison, Condition, Scalar } from './schema.ts';
 
 export type { ChoiceBranch, ChoiceComparison, ChoiceRule } from './choice-rule.ts';
@@ -103,7 +104,8 @@ function present(variable: string): ChoiceRule {
 }
 
 function variableOf(path: string, roots: ChoiceRoots): string {
-  const [root, ...rest] = path.split('.');
+  // Every name is a plain identifier here (canRenderAsChoice), whichever way the path writes it.
+  const [root, ...rest] = pathSegments(path);
   const base =
     root === 'trigger' ? roots.trigger : root === 'context' ? (roots.context ?? '$.context') : roots.event;
   return [base, ...rest].join('.');

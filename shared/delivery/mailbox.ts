@@ -37,18 +37,46 @@ function asciiDomain(domain: string): string | undefined {
   }
 }
 
-/** Reads a sender or reply-to address; undefined when SES could not take it. */
-export function parseMailbox(text: string): Mailbox | undefined {
+/** RFC 5321 §4.5.3.1: a local part holds at most 64 octets, a forward path 256 with its brackets. */
+const MAX_LOCAL_PART = 64;
+const MAX_ADDRESS = 254;
+
+type Read = { mailbox: Mailbox } | { problem: string };
+
+function read(text: string): Read {
+  const malformed = { problem: 'is not an email address such as ada@example.com' };
   // A line break or other control character would end the mail header it goes in.
-  if (/[\p{Cc}\u2028\u2029]/u.test(text)) return undefined;
+  if (/[\p{Cc}\u2028\u2029]/u.test(text)) return malformed;
   const named = NAMED.exec(text.trim());
   const raw = named === null ? text.trim() : (named[2] ?? '');
   const at = raw.lastIndexOf('@');
   const local = raw.slice(0, at);
   const domain = asciiDomain(raw.slice(at + 1));
-  if (at <= 0 || !ASCII_LOCAL_PART.test(local) || domain === undefined) return undefined;
+  if (at <= 0 || !ASCII_LOCAL_PART.test(local) || domain === undefined) return malformed;
+  // Mail servers refuse longer ones: the limits count what SES sends, the domain in Punycode.
+  if (local.length > MAX_LOCAL_PART)
+    return {
+      problem: `has a local part (before the @) of ${local.length} characters; at most ${MAX_LOCAL_PART}`,
+    };
+  const address = `${local}@${domain}`;
+  if (address.length > MAX_ADDRESS)
+    return {
+      problem: `is ${address.length} characters long as mail servers read it; at most ${MAX_ADDRESS}`,
+    };
   const name = named === null ? '' : unquoted(named[1] ?? '');
-  return { ...(name === '' ? {} : { name }), address: `${local}@${domain}` };
+  return { mailbox: { ...(name === '' ? {} : { name }), address } };
+}
+
+/** Reads a sender or reply-to address; undefined when SES could not take it (see {@link mailboxProblem}). */
+export function parseMailbox(text: string): Mailbox | undefined {
+  const result = read(text);
+  return 'mailbox' in result ? result.mailbox : undefined;
+}
+
+/** Why SES could not take `text` as a mailbox (malformed, a local part over 64, an address over 254), or undefined. */
+export function mailboxProblem(text: string): string | undefined {
+  const result = read(text);
+  return 'problem' in result ? result.problem : undefined;
 }
 
 /** A bare address (no display name) as SES takes it, its domain in Punycode; undefined when it is none. */

@@ -1,4 +1,4 @@
-import { asciiAddress } from '../delivery/mailbox.ts';
+import { asciiAddress, mailboxProblem } from '../delivery/mailbox.ts';
 import { isValidTimeZone } from '../time.ts';
 import * as z from '../zod.ts';
 
@@ -14,24 +14,28 @@ export const LOCALE = /^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$/;
 const PHONE = /^\+?[\d\s().-]{5,32}$/;
 const Email = z.email();
 
-const RESERVED = new Map<string, { check: (value: string) => boolean; message: string }>([
-  [
-    'email',
-    {
-      // A domain in another script (ana@caffè.example) is taken: sends give SES its Punycode.
-      check: (value) => {
-        const ascii = asciiAddress(value);
-        return ascii !== undefined && Email.safeParse(ascii).success;
-      },
-      message: 'must be an email address such as ada@example.com',
-    },
-  ],
-  ['phone', { check: (value) => PHONE.test(value), message: 'must be a phone number such as +14155550100' }],
-  [
-    'timezone',
-    { check: isValidTimeZone, message: 'must be an IANA time zone such as Europe/Rome or America/New_York' },
-  ],
-  ['locale', { check: (value) => LOCALE.test(value), message: 'must be a locale such as en-US or it' }],
+/** A rule that takes a value or gives its one message. */
+function ruleOf(check: (value: string) => boolean, message: string) {
+  return { problem: (value: string) => (check(value) ? undefined : message), message };
+}
+
+const EMAIL_MESSAGE = 'must be an email address such as ada@example.com';
+
+/** Why an email trait is not an address SES takes; a domain in another script (ana@caffè.example) is: sends give SES its Punycode. */
+function emailProblem(value: string): string | undefined {
+  const ascii = asciiAddress(value);
+  if (ascii !== undefined && Email.safeParse(ascii).success) return undefined;
+  const problem = value === value.trim() ? mailboxProblem(value) : undefined;
+  return problem !== undefined && /\d/.test(problem)
+    ? `${EMAIL_MESSAGE}: this one ${problem}`
+    : EMAIL_MESSAGE;
+}
+
+const RESERVED = new Map<string, { problem: (value: string) => string | undefined; message: string }>([
+  ['email', { problem: emailProblem, message: EMAIL_MESSAGE }],
+  ['phone', ruleOf((value) => PHONE.test(value), 'must be a phone number such as +14155550100')],
+  ['timezone', ruleOf(isValidTimeZone, 'must be an IANA time zone such as Europe/Rome or America/New_York')],
+  ['locale', ruleOf((value) => LOCALE.test(value), 'must be a locale such as en-US or it')],
 ]);
 
 /**
@@ -43,7 +47,7 @@ export function reservedTraitProblem(trait: string, value: unknown): string | un
   const rule = RESERVED.get(trait);
   if (rule === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') return `must be a string: ${rule.message.slice('must be '.length)}`;
-  return rule.check(value) ? undefined : rule.message;
+  return rule.problem(value);
 }
 
 /** The reserved traits the profile keeps as attributes of their own (its address, zone and locale). */

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { CHANNELS } from '../channels.ts';
 import { Condition, ConditionPath, IsoDuration, OffsetDuration } from '../conditions/schema.ts';
-import { parseMailbox } from '../delivery/mailbox.ts';
+import { mailboxProblem } from '../delivery/mailbox.ts';
 import { dictionaryOf } from '../dictionary.ts';
 import { MAX_NAME_BYTES, nameFits } from '../ingest/limits.ts';
 import { canonicalKey, canonicalName } from '../names.ts';
@@ -248,9 +248,14 @@ const messageBase = {
 };
 
 /** A sender or reply-to address SES can take (shared/delivery/mailbox.ts). */
-const Mailbox = z.string().refine((text) => parseMailbox(text) !== undefined, {
-  message:
-    'must be an email address, or a name and one ("Shop <news@shop.example>"), on one line, with an ASCII part before the @',
+const Mailbox = z.string().superRefine((text, ctx) => {
+  const problem = mailboxProblem(text);
+  if (problem === undefined) return;
+  // A length over the limits is named as such; anything else is shown what an address looks like.
+  const message = /\d/.test(problem)
+    ? `must be an address mail servers take: this one ${problem}`
+    : 'must be an email address, or a name and one ("Shop <news@shop.example>"), on one line, with an ASCII part before the @';
+  ctx.addIssue({ code: 'custom', message });
 });
 
 const EmailStep = z

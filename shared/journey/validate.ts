@@ -1,6 +1,7 @@
 import type * as z from 'zod';
 import type { Template, TemplateCatalog } from '../templates.ts';
 import { boundViolations, definitionViolations } from './bounds.ts';
+import { checkCarriedNames } from './checks/carried-names.ts';
 import type { Check, CheckContext } from './checks/context.ts';
 import { eventSpellingWarnings } from './checks/event-names.ts';
 import { checkComparisonWindow, checkExperiments } from './checks/experiments.ts';
@@ -62,6 +63,7 @@ const CHECKS: readonly Check[] = [
   checkTotalWait,
   checkTriggerFields,
   checkValueSources,
+  checkCarriedNames,
   checkHistoryWindows,
   checkProfileUpdates,
   checkDurations,

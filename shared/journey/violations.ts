@@ -36,6 +36,7 @@ export type ViolationCode =
   | 'quiet-hours.malformed'
   | 'trigger.field'
   | 'value.source'
+  | 'value.name'
   | 'history.window'
   | 'settings.dates'
   | 'update.overlap'

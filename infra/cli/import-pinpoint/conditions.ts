@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { ISO_DATE } from '../../../shared/conditions/compare.ts';
-import { PATH_PATTERN } from '../../../shared/conditions/path.ts';
+import { pathOf as namedPath, PATH_PATTERN } from '../../../shared/conditions/path.ts';
 import type { Condition } from '../../../shared/conditions/schema.ts';
 import { type ImportLog, pathOf } from './notes.ts';
 import type {
@@ -12,7 +12,8 @@ import type {
 } from './schema.ts';
 import type { SegmentResolver } from './segments.ts';
 
-const PATH_SEGMENT = /^[A-Za-z0-9_$@:-]+( [A-Za-z0-9_$@:-]+)*$/;
+/** An event Pinpoint recorded about its own messages (`_email.open`, `_SMS.SUCCESS`). */
+const MESSAGE_EVENT = /^_(email|sms|push|voice|inapp)\./i;
 
 const UNMAPPED_TRAIT = 'profile.traits.pinpointUnmappedCondition';
 
@@ -81,7 +82,7 @@ export function eventNamesOf(
   }
   const names = type.Values.slice(0, limit);
   for (const name of names) {
-    if (/^_(email|sms|push|voice|inapp)\./i.test(name))
+    if (MESSAGE_EVENT.test(name))
       log.note(
         pathOf(at, 'EventType', 'Values'),
         `"${name}" is a message event Pinpoint recorded: here delivery feedback is not a customer event, so this never happens unless your app puts "${name}" on the bus. Branch on what a message did with onOutcome on its step.`,
@@ -119,11 +120,13 @@ export function eventPropertyConditions(
 }
 
 function propertyPath(prefix: string, name: string, at: string, log: ImportLog): string | undefined {
-  if (PATH_SEGMENT.test(name)) return `${prefix}.${name}`;
-  // A name with a dot (utm.source) is one name: written in brackets, not as a nested path.
-  const bracketed = `${prefix}['${name}']`;
-  if (PATH_PATTERN.test(bracketed)) return bracketed;
-  log.note(at, `The attribute name "${name}" cannot be written as a path (${prefix}.<name>).`);
+  // A name with a dot (utm.source), a quote or a parenthesis is one name: written in brackets, not as a nested path.
+  const path = namedPath(prefix, [name]);
+  if (PATH_PATTERN.test(path)) return path;
+  log.note(
+    at,
+    `The attribute name "${name}" cannot be written as a path (${prefix}.<name>): no data holds it.`,
+  );
   return undefined;
 }
 
@@ -329,6 +332,15 @@ function eventHistoryConditions(
   log: ImportLog,
 ): Condition[] {
   const eventAt = pathOf(at, 'EventCondition', 'Dimensions');
+  const asked = event.Dimensions?.EventType?.Values.find((name) => MESSAGE_EVENT.test(name));
+  if (event.MessageActivity !== undefined && asked !== undefined) {
+    // Delivery feedback answers the message's own step, never an event count: everyone would take the "no" path.
+    log.note(
+      pathOf(at, 'EventCondition', 'MessageActivity'),
+      `This split asks what message activity "${event.MessageActivity}" did ("${asked}"): only a split right after that message (its only way in, asking of it alone sent, delivered, opened, clicked, hard bounce or SMS success/failure) can ask that here, as that step's onOutcome. The condition is refused: it stands as one no customer meets, so everyone takes the "no" path until you move the split right after "${event.MessageActivity}" or rewrite it.`,
+    );
+    return [neverMet('customer', pathOf(at, 'EventCondition'), log)];
+  }
   const names = eventNamesOf(event.Dimensions, eventAt, log);
   const performed = combine(
     names.map((n) => (window === undefined ? { performed: n } : { performed: n, within: window })),

@@ -104,3 +104,20 @@ export function durationProblem(text: string): string | undefined {
   const converted = whole(decimal(last), parsed.last);
   return 'stuck' in converted ? `"${text}" has ${STUCK[converted.stuck] ?? 'a fraction'}.` : undefined;
 }
+
+/**
+ * `text` in whole units, its last unit's fraction rounded up when no smaller
+ * unit holds it exactly (`PT1.5S` → `PT2S`, `P0.5M` → `P1M`): a cooldown
+ * never shorter than Pinpoint's. Undefined when `text` is not a duration.
+ */
+export function roundedUpDuration(text: string): string | undefined {
+  const exact = exactDuration(text);
+  const parsed = parse(exact);
+  if (parsed === undefined) return undefined;
+  const parts = new Map<Unit, bigint>();
+  for (const [unit, value] of parsed.parts) {
+    const { numerator, denominator } = decimal(value);
+    parts.set(unit, (numerator + denominator - 1n) / denominator);
+  }
+  return format(parsed.sign, parts);
+}

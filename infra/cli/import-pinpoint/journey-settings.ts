@@ -4,7 +4,7 @@ import { MAX_ENTRIES_PER_WINDOW } from '../../../shared/journey/rules.ts';
 import type { JourneyInput, Reentry, Trigger } from '../../../shared/journey/schema.ts';
 import { LOCAL_TIME } from '../../../shared/time.ts';
 import { combine, eventNameOf, eventPropertyConditions, segmentMembership } from './conditions.ts';
-import { durationProblem } from './durations.ts';
+import { durationProblem, roundedUpDuration } from './durations.ts';
 import { type ImportLog, pathOf } from './notes.ts';
 import type { PinpointJourney } from './schema.ts';
 import type { SegmentResolver } from './segments.ts';
@@ -13,6 +13,7 @@ import {
   isPositiveDuration,
   isZeroDuration,
   rateFromDuration,
+  rateIsExact,
   toTimestamp,
   zoneFromPinpoint,
 } from './time.ts';
@@ -110,7 +111,15 @@ function segmentSchedule(source: PinpointJourney, log: ImportLog): string {
   const refresh = source.RefreshFrequency;
   const rate =
     refresh === undefined || durationProblem(refresh) !== undefined ? undefined : rateFromDuration(refresh);
-  if (rate !== undefined) return rate;
+  if (refresh !== undefined && rate !== undefined) {
+    // A schedule runs on whole minutes, once a minute at most.
+    if (!rateIsExact(refresh))
+      log.note(
+        pathOf('RefreshFrequency'),
+        `A segment is read on whole minutes, once a minute at most: "${refresh}" became ${rate}.`,
+      );
+    return rate;
+  }
   log.note(
     refresh === undefined ? 'RefreshFrequency' : pathOf('RefreshFrequency'),
     refresh === undefined
@@ -236,14 +245,31 @@ export function mapReentry(source: PinpointJourney, log: ImportLog): Reentry {
       at('EndpointReentryCap'),
       `At most ${cap} entries per customer has no equivalent (an entry limit counts ${MAX_ENTRIES_PER_WINDOW} at most); customers may re-enter without a count limit.`,
     );
-  if (isPositiveDuration(interval)) return { mode: 'after', cooldown: interval };
   // An interval of zero (PT0S) is no wait between entries: re-entry at once.
-  if (interval !== undefined && !isZeroDuration(interval))
-    log.note(
-      at('EndpointReentryInterval'),
-      `${durationProblem(interval) ?? `"${interval}" is negative.`} No cooldown is set.`,
-    );
-  return { mode: 'always' };
+  if (interval === undefined || isZeroDuration(interval)) return { mode: 'always' };
+  return cooldownOf(interval, at('EndpointReentryInterval'), log);
+}
+
+/**
+ * The re-entry cooldown for Pinpoint's interval: as written when the journey
+ * takes it, rounded up when its fraction has no exact whole unit (fewer
+ * entries than Pinpoint allowed, never more). An interval that is no positive
+ * duration is refused: re-entry at once would send more than Pinpoint did,
+ * and no cooldown can be guessed.
+ */
+function cooldownOf(interval: string, at: string, log: ImportLog): Reentry {
+  // Not a type guard here: its false branch would narrow `interval` to nothing.
+  if (isPositiveDuration(interval as string | undefined)) return { mode: 'after', cooldown: interval };
+  const rounded = interval.startsWith('-') ? undefined : roundedUpDuration(interval);
+  if (rounded !== undefined && isPositiveDuration(rounded)) {
+    log.note(at, `${durationProblem(interval) ?? ''} The cooldown is rounded up to ${rounded}.`.trim());
+    return { mode: 'after', cooldown: rounded };
+  }
+  log.problem(
+    at,
+    `${durationProblem(interval) ?? `"${interval}" is negative.`} Give the time a customer waits before entering again as a positive ISO 8601 duration (P7D), or PT0S for at once.`,
+  );
+  return { mode: 'once' };
 }
 
 const STATUS = {

@@ -89,6 +89,12 @@ export function rateFromDuration(iso: string): string | undefined {
   return plural(minutes, 'minute');
 }
 
+/** True when {@link rateFromDuration} keeps `iso` exactly: whole minutes, one at least. */
+export function rateIsExact(iso: string): boolean {
+  const seconds = durationSeconds(iso);
+  return seconds !== undefined && seconds >= 60 && seconds % 60 === 0;
+}
+
 function plural(n: number, unit: string): string {
   return `rate(${n} ${unit}${n === 1 ? '' : 's'})`;
 }

@@ -4,6 +4,7 @@ import { CONTRACT_VERSION } from '../../tasks/version.ts';
 import { type Journey, STEP_ID, type Step } from '../schema.ts';
 import type { Json, JsonObject, State } from './asl.ts';
 import type { Bindings } from './bindings.ts';
+import { referencePath } from './reference-path.ts';
 
 /** What a step renderer knows besides its own step. */
 export type RenderContext = {
@@ -65,13 +66,6 @@ export function eventData(ctx: RenderContext, stepId: string): JsonObject {
   return ctx.hasEvent(stepId)
     ? { 'trigger.$': '$.trigger', 'event.$': '$.event' }
     : { 'trigger.$': '$.trigger' };
-}
-
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** A JSONPath Reference Path from segments: dot notation for identifiers, brackets otherwise. */
-export function referencePath(root: string, segments: readonly string[]): string {
-  return segments.reduce((path, s) => (IDENTIFIER.test(s) ? `${path}.${s}` : `${path}['${s}']`), root);
 }
 
 /** The Reference Path of a `trigger.*`, `event.*` or `context.*` path in the execution state. */

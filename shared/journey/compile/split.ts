@@ -1,6 +1,7 @@
 import type { ChoiceBranch } from '../../conditions/choice.ts';
 import type { StepOf } from '../schema.ts';
-import { referencePath, type StepRenderer } from './context.ts';
+import type { StepRenderer } from './context.ts';
+import { referencePath } from './reference-path.ts';
 
 type SplitStep = StepOf<'split'>;
 type Variant = SplitStep['variants'][number];

@@ -2,7 +2,8 @@ import type { ChoiceRule } from '../../conditions/choice.ts';
 import type { ContextType, ContextValue } from '../journey-context.ts';
 import type { Journey, StepOf } from '../schema.ts';
 import type { ChoiceState, JsonObject, PassState } from './asl.ts';
-import { executionPath, hasContext, referencePath, type StepRenderer, stateName } from './context.ts';
+import { executionPath, hasContext, type StepRenderer, stateName } from './context.ts';
+import { referencePath } from './reference-path.ts';
 
 /**
  * The state that sets the context at entry. Its name is not a step id (ids

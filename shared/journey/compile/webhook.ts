@@ -4,8 +4,9 @@ import type { Journey, StepOf } from '../schema.ts';
 import { RETRYABLE_STATUSES } from '../webhook.ts';
 import type { ChoiceState, JsonObject, PassState, Retrier, State, TaskState } from './asl.ts';
 import { connectionArn } from './bindings.ts';
-import { referencePath, type StepRenderer } from './context.ts';
+import type { StepRenderer } from './context.ts';
 import { failureRoute } from './failure.ts';
+import { referencePath } from './reference-path.ts';
 import { fitsType } from './update-context.ts';
 import { valueParameters } from './values.ts';
 

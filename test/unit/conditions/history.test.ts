@@ -84,3 +84,31 @@ describe('performed', () => {
     expect(evaluateCondition(condition, { profile, now })).toBe(true);
   });
 });
+
+describe('a day of a performed window is a UTC day, whatever the customer zone', () => {
+  // One order on Saturday 28 February at 20:00 in Los Angeles (UTC-8): Sunday 1 March 04:00 UTC.
+  const events = {
+    'Order Completed': {
+      count: 1,
+      first: '2026-03-01T04:00:00Z',
+      last: '2026-03-01T04:00:00Z',
+      days: { '2026-03-01': 1 },
+    },
+  };
+  const oneDay: Performed = { performed: 'Order Completed', within: 'P1D' };
+
+  it.each([
+    // Monday 2 March 07:30 UTC is Sunday 1 March 23:30 in Los Angeles: the window is the UTC days 1 and 2 March
+    ['2026-03-02T07:30:00Z', true],
+    // Monday 2 March 23:59 UTC: still the UTC day after the order's, 43 hours after it
+    ['2026-03-02T23:59:00Z', true],
+    // Tuesday 3 March 00:00 UTC (16:00 on Monday in Los Angeles): the order's UTC day has left the window
+    ['2026-03-03T00:00:00Z', false],
+  ])('at %s the order counts: %s', (at, expected) => {
+    const when = new Date(at);
+    for (const timezone of ['America/Los_Angeles', 'Pacific/Kiritimati', undefined]) {
+      const customer = { events, ...(timezone === undefined ? {} : { timezone }) };
+      expect(evaluateCondition(oneDay, { profile: customer, now: when }), String(timezone)).toBe(expected);
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PATH_PATTERN, pathSegments, readPath } from '#shared/conditions/path.ts';
+import { PATH_PATTERN, pathOf, pathSegments, readPath } from '#shared/conditions/path.ts';
 
 const data = JSON.parse(
   '{"a":{"b":{"c":1},"list":[{"sku":"x"},{"sku":"y"}],"nil":null,"zero":0,"empty":"","__proto__":{"polluted":true},"text":"hello"}}',
@@ -102,5 +102,79 @@ describe('names that contain a dot', () => {
     "profile.traits['']",
   ])('refuses the path %s', (path) => {
     expect(PATH_PATTERN.test(path)).toBe(false);
+  });
+});
+
+describe('names in any script, and names with any character', () => {
+  const traits = {
+    prénom: 'Zoë',
+    名前: 'Hanako',
+    straße: 'Hauptstraße 1',
+    नाम: 'Asha',
+    'price (EUR)': 12,
+    " it's ": 'kept spaces',
+    'say "hi"': 'quoted',
+    'back\\slash': 'slash',
+    'a]b[c': 'brackets',
+    '🛒 cart': 'emoji',
+    constructor: 'data',
+    prototype: 'data too',
+  };
+
+  it.each([
+    ['profile.traits.prénom', ['profile', 'traits', 'prénom']],
+    ['profile.traits.名前', ['profile', 'traits', '名前']],
+    ['profile.traits.straße', ['profile', 'traits', 'straße']],
+    ['profile.traits.नाम', ['profile', 'traits', 'नाम']],
+    ["profile.traits['price (EUR)']", ['profile', 'traits', 'price (EUR)']],
+    [String.raw`profile.traits[' it\'s ']`, ['profile', 'traits', " it's "]],
+    [String.raw`profile.traits["say \"hi\""]`, ['profile', 'traits', 'say "hi"']],
+    [String.raw`profile.traits['back\\slash']`, ['profile', 'traits', 'back\\slash']],
+    ["profile.traits['a]b[c']", ['profile', 'traits', 'a]b[c']],
+    ["profile.traits['🛒 cart']", ['profile', 'traits', '🛒 cart']],
+    ['profile.traits.constructor', ['profile', 'traits', 'constructor']],
+    ["profile.traits['prototype']", ['profile', 'traits', 'prototype']],
+  ])('accepts %s and reads its names', (path, segments) => {
+    // act / assert
+    expect(PATH_PATTERN.test(path)).toBe(true);
+    expect(pathSegments(path)).toEqual(segments);
+    expect(readPath({ profile: { traits } }, path)).toBe(traits[segments[2] as keyof typeof traits]);
+  });
+
+  it('reads a path in NFC, whichever form the file spells it in', () => {
+    // arrange: "prénom" decomposed (e + U+0301), as macOS keyboards type it
+    const decomposed = 'profile.traits.pre\u0301nom';
+    // act / assert
+    expect(PATH_PATTERN.test(decomposed)).toBe(true);
+    expect(pathSegments(decomposed)).toEqual(['profile', 'traits', 'prénom']);
+    expect(readPath({ profile: { traits } }, decomposed)).toBe('Zoë');
+    expect(pathSegments("event.properties['Gro\u0308ße']")).toEqual(['event', 'properties', 'Größe']);
+  });
+
+  it.each([
+    'profile.traits.__proto__',
+    "profile.traits['__proto__']",
+    'profile.traits["__proto__"].x',
+    'event.__proto__.x',
+    String.raw`profile.traits['it's']`,
+    String.raw`profile.traits['a\b']`,
+    String.raw`profile.traits['trailing\']`,
+    'profile.traits.a  b',
+    'profile.traits. lead',
+    'profile.traits.🛒',
+  ])('refuses %s', (path) => {
+    expect(PATH_PATTERN.test(path)).toBe(false);
+  });
+
+  it('writes any name as a path that reads it back', () => {
+    for (const name of Object.keys(traits)) {
+      // act
+      const path = pathOf('profile', ['traits', name]);
+      // assert
+      expect(PATH_PATTERN.test(path), path).toBe(true);
+      expect(pathSegments(path), path).toEqual(['profile', 'traits', name]);
+    }
+    expect(pathOf('event', ['properties', 'plan'])).toBe('event.properties.plan');
+    expect(pathOf('event', ['properties', 'utm.source'])).toBe("event.properties['utm.source']");
   });
 });

@@ -113,12 +113,62 @@ describe('a duration with a fraction on its smallest unit', () => {
     });
   });
 
-  it('names the fraction a re-entry interval cannot have, and sets no cooldown', () => {
+  it('names the fraction a re-entry interval cannot have, and rounds the cooldown up', () => {
     const result = waitingFor('PT1H', { Limits: { EndpointReentryInterval: 'PT0.5S' } });
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
     expect(result.notes).toContainEqual({
       path: 'Limits.EndpointReentryInterval',
       message: expect.stringContaining('a fraction of a second'),
+    });
+  });
+});
+
+describe('a re-entry interval and a segment refresh the journey cannot take as written', () => {
+  it.each([
+    ['PT1.5S', 'PT2S'],
+    ['PT0.5S', 'PT1S'],
+    ['P0.5M', 'P1M'],
+    ['P1Y0.25M', 'P1Y1M'],
+  ])('%s becomes the cooldown %s, never shorter, and the note says so', (interval, cooldown) => {
+    // act
+    const result = waitingFor('PT1H', { Limits: { EndpointReentryInterval: interval } });
+    // assert
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.journey.reentry).toEqual({ mode: 'after', cooldown });
+    expect(result.notes).toContainEqual({
+      path: 'Limits.EndpointReentryInterval',
+      message: expect.stringContaining(`rounded up to ${cooldown}`),
+    });
+  });
+
+  it.each(['one day', '-P1D', 'P1.5DT2H'])('%s is refused, naming the field', (interval) => {
+    // act
+    const result = waitingFor('PT1H', { Limits: { EndpointReentryInterval: interval } });
+    // assert
+    expect(result.ok ? [] : result.problems).toEqual([
+      { path: 'Limits.EndpointReentryInterval', message: expect.stringContaining(interval) },
+    ]);
+  });
+
+  it.each([
+    ['PT30S', 'rate(1 minute)'],
+    ['PT1S', 'rate(1 minute)'],
+    ['PT90S', 'rate(2 minutes)'],
+  ])('a refresh of %s becomes %s with a note', (refresh, schedule) => {
+    // act
+    const result = importPinpointJourney({
+      Name: 'Refresh',
+      StartActivity: 'pause',
+      StartCondition: { SegmentStartCondition: { SegmentId: 's1' } },
+      RefreshFrequency: refresh,
+      Activities: { pause: { Wait: { WaitTime: { WaitFor: 'PT1H' } } } },
+    });
+    // assert
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.journey.trigger).toMatchObject({ schedule });
+    expect(result.notes).toContainEqual({
+      path: 'RefreshFrequency',
+      message: expect.stringContaining(schedule),
     });
   });
 });

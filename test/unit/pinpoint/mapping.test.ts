@@ -202,7 +202,13 @@ describe('activity mapping details', () => {
     expect(result.notes).toEqual([]);
   });
 
-  it('writes an attribute name that contains a dot in brackets', () => {
+  it.each([
+    ['utm.source', "event.properties['utm.source']"],
+    ['prénom', 'event.properties.prénom'],
+    ['名前', 'event.properties.名前'],
+    ['price (USD)', "event.properties['price (USD)']"],
+    ["customer's tier", String.raw`event.properties['customer\'s tier']`],
+  ])('writes the attribute name %j as a path that reads it', (name, path) => {
     // arrange
     const input = journeyWith(
       { start: { Wait: { WaitTime: { WaitFor: 'PT1H' } } } },
@@ -212,7 +218,7 @@ describe('activity mapping details', () => {
             EventFilter: {
               Dimensions: {
                 EventType: { Values: ['Signed Up'] },
-                Attributes: { 'utm.source': { AttributeType: 'INCLUSIVE', Values: ['news'] } },
+                Attributes: { [name]: { AttributeType: 'INCLUSIVE', Values: ['news'] } },
               },
             },
           },
@@ -223,10 +229,12 @@ describe('activity mapping details', () => {
     const result = importPinpointJourney(input);
     // assert
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
-    expect(result.journey.trigger).toMatchObject({
-      where: { path: "event.properties['utm.source']", eq: 'news' },
-    });
+    expect(result.journey.trigger).toMatchObject({ where: { path, eq: 'news' } });
     expect(result.notes).toEqual([]);
+    const trigger = result.journey.trigger;
+    if (trigger.type !== 'event') throw new Error(trigger.type);
+    const event = { properties: { [name]: 'news' } };
+    expect(evaluateCondition(Condition.parse(trigger.where), { event, now: new Date(0) })).toBe(true);
   });
 
   it('imports a timeframe cap as a cap over that many days', () => {
@@ -416,20 +424,42 @@ describe('yes/no splits on what a message did', () => {
       'ALL',
     ],
     ['an event Pinpoint has no outcome for here', {}, [messageEvent('start', '_email.softbounce')], 'ALL'],
-  ])('stays a branch when %s', (_label, more, conditions, operator) => {
+    [
+      'a wait stands between the email and the split',
+      {
+        start: { EMAIL: { TemplateName: 'Hi', NextActivity: 'pause' } },
+        pause: { Wait: { WaitTime: { WaitFor: 'P1D' }, NextActivity: 'check' } },
+      },
+      [messageEvent('start', '_email.open')],
+      'ALL',
+    ],
+  ])('is refused with a note naming the message activity when %s', (_label, more, conditions, operator) => {
+    // arrange
     const input = journeyWith({
       start: { EMAIL: { TemplateName: 'Hi', NextActivity: 'check' } },
       check: split(conditions, operator),
       ...rest,
       ...more,
     });
+    // act
     const result = importPinpointJourney(input);
+    // assert: every customer would take the "no" path, as delivery feedback is not a customer event
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
     expect(result.journey.steps.start).not.toHaveProperty('onOutcome');
-    expect(result.journey.steps.check).toMatchObject({ type: 'wait', for: 'P2D' });
-    expect(result.notes.map((n) => n.message).join('\n')).toContain(
-      'delivery feedback is not a customer event, so this never happens',
+    const note = result.notes.find((n) =>
+      /^Activities\.check\.ConditionalSplit\.Condition\.Conditions\[\d\]\.EventCondition\.MessageActivity$/.test(
+        n.path,
+      ),
     );
+    expect(note?.message).toMatch(/message activity "(start|yes)".*The condition is refused/);
+    const branch = Object.values(result.journey.steps).find((step) => step.type === 'branch');
+    const when = Condition.parse(branch?.type === 'branch' ? branch.branches[0]?.when : undefined);
+    expect(
+      evaluateCondition(when, {
+        profile: { events: { '_email.open': { count: 1, first: 'x', last: 'x' } } },
+        now: new Date(0),
+      }),
+    ).toBe(false);
   });
 });
 
@@ -704,15 +734,6 @@ describe('a filter the import cannot carry never takes in what Pinpoint did not'
   /** Each case: the export, where its uncarried filter is, and a customer (or event) Pinpoint would have kept out. */
   const cases = [
     {
-      name: 'trigger: an attribute whose name no path can write',
-      input: journeyWith(
-        { start: mail },
-        signedUp({ Attributes: { 'price (USD)': { AttributeType: 'INCLUSIVE', Values: ['10'] } } }),
-      ),
-      filter: 'StartCondition.EventStartCondition.EventFilter.Dimensions.Attributes["price (USD)"]',
-      keptOut: { event: { properties: {} } },
-    },
-    {
       name: 'trigger: ON a value that is no date',
       input: journeyWith(
         { start: mail },
@@ -741,19 +762,6 @@ describe('a filter the import cannot carry never takes in what Pinpoint did not'
         branchOn({ SegmentDimensions: { ...proPlan, Demographic: { Platform: { Values: ['ios'] } } } }),
       ),
       filter: 'Activities.start.MultiCondition.Branches[0].Condition.SegmentDimensions.Demographic',
-      keptOut: { profile: { traits: { plan: 'pro' } } },
-    },
-    {
-      name: 'branch: a user attribute whose name no path can write, beside one that it can',
-      input: journeyWith(
-        branchOn({
-          SegmentDimensions: {
-            UserAttributes: { ...proPlan.UserAttributes, 'tier (old)': { Values: ['gold'] } },
-          },
-        }),
-      ),
-      filter:
-        'Activities.start.MultiCondition.Branches[0].Condition.SegmentDimensions.UserAttributes["tier (old)"]',
       keptOut: { profile: { traits: { plan: 'pro' } } },
     },
     {
