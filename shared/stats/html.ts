@@ -342,6 +342,7 @@ ${r.goal ? kpi(`converted (${percent(r.rate?.value)}, 95% CI ${interval(r.rate)}
 ${kpi('revenue', amount(r.money.revenue), 'revenue')}
 ${kpi('average order value', amount(r.money.aov), 'aov')}
 ${OUTCOMES.map((o) => kpi(`ended: ${OUTCOME_LABELS[o]}`, grouped(r.outcomes[o]), `outcome-${o}`)).join('\n')}
+${kpi('in flight', grouped(r.inFlight), 'in-flight')}
 ${skippedKpi(r, kpi)}
 </div>
 <h2>Journey map</h2>
