@@ -69,6 +69,11 @@ export const OUTCOME_LABELS: Readonly<Record<Outcome, string>> = {
   timedOut: 'timed out',
 };
 
+/** An outcome as a marketer reads it; a name no outcome has (a forecast's, an older counter's) as it is. */
+export function outcomeLabel(name: string): string {
+  return Object.hasOwn(OUTCOME_LABELS, name) ? OUTCOME_LABELS[name as Outcome] : name;
+}
+
 /** A p-value as people read it: 3 significant digits, "< 0.0001" below that. */
 export function pValue(p: number | undefined): string {
   if (p === undefined) return '—';
