@@ -2,10 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '#infra/local/index.ts';
-import { readExperiments, readJourneyStats } from '#infra/local/inspect/results.ts';
 import { stepFailureOf } from '#shared/journey/ending.ts';
-import { Journey } from '#shared/journey/schema.ts';
-import { buildReport, type JourneyReport } from '#shared/stats/report.ts';
+import type { JourneyReport } from '#shared/stats/report.ts';
 import { reportText } from '#shared/stats/text.ts';
 import {
   boot,
@@ -21,6 +19,7 @@ import {
   track,
   zoneWhereHourIs,
 } from './support/local-runtime.ts';
+import { localReport } from './support/report.ts';
 
 /**
  * A journey's results read as a marketer reads them, against what happened
@@ -146,10 +145,8 @@ afterAll(async () => {
   await box?.remove();
 });
 
-async function report(): Promise<JourneyReport> {
-  const source = { kind: 'local' as const, dataDir: box.dataDir, endpoint: runtime.endpoints.dynamodb };
-  const { counters, days, retired } = await readJourneyStats(source, ID);
-  return buildReport(Journey.parse(audit(2)), counters, days, await readExperiments(source, ID), retired);
+function report(): Promise<JourneyReport> {
+  return localReport(runtime, box, audit(2));
 }
 
 type Ending = 'completed' | 'goal' | 'exited' | 'stepFailed' | 'inFlight';
@@ -255,6 +252,23 @@ describe('results of a journey with every kind of ending, read as a marketer wou
     );
     expect(variants.find((v) => v.name === 'constructor')?.removed).toBe(true);
     expect(variants.find((v) => v.name === LONG)?.assigned).toBe(0);
+  });
+
+  it("each variant's rate is its conversions over its entries, inside its interval, and too few conversions say so", async () => {
+    // act
+    const variants = (await report()).splits.find((s) => s.stepId === 'ab')?.variants ?? [];
+    // assert
+    for (const v of variants.filter((x) => x.assigned > 0)) {
+      const rate = v.rate;
+      expect({ name: v.name, rate: rate?.value }).toStrictEqual({
+        name: v.name,
+        rate: v.converted / v.assigned,
+      });
+      expect(rate !== undefined && rate.low <= rate.value && rate.value <= rate.high).toBe(true);
+      // The holdout converted fewer than 5 times: no variant can be called better or worse against it.
+      if (!v.holdout && !v.removed) expect(v.vsHoldout?.verdict).toBe('too small to tell');
+    }
+    expect(variants.find((v) => v.holdout)?.converted).toBeLessThan(5);
   });
 
   it('each message step counts the emails sent and the deferrals by reason', async () => {

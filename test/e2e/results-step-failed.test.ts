@@ -2,9 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '#infra/local/index.ts';
-import { readExperiments, readJourneyStats } from '#infra/local/inspect/results.ts';
-import { Journey } from '#shared/journey/schema.ts';
-import { buildReport, type JourneyReport } from '#shared/stats/report.ts';
+import type { JourneyReport } from '#shared/stats/report.ts';
 import { reportText } from '#shared/stats/text.ts';
 import {
   boot,
@@ -16,6 +14,7 @@ import {
   sandbox,
   track,
 } from './support/local-runtime.ts';
+import { localReport } from './support/report.ts';
 
 /**
  * An enrollment whose step fails under the failure policy `exit` ends with
@@ -82,10 +81,8 @@ afterAll(async () => {
   await box?.remove();
 });
 
-async function report(): Promise<JourneyReport> {
-  const source = { kind: 'local' as const, dataDir: box.dataDir, endpoint: runtime.endpoints.dynamodb };
-  const { counters, days, retired } = await readJourneyStats(source, ID);
-  return buildReport(Journey.parse(JOURNEY), counters, days, await readExperiments(source, ID), retired);
+function report(): Promise<JourneyReport> {
+  return localReport(runtime, box, JOURNEY);
 }
 
 describe('results: an enrollment that a failed step ended', () => {
