@@ -21,9 +21,12 @@ export const handler = middy(async (event: EventBridgeEvent) => {
     enrollments: enrollmentItems(c.ENROLLMENTS_TABLE_NAME),
     profiles: profilesRepository(c.PROFILES_TABLE_NAME),
     stats: statsRepository(c.STATS_TABLE_NAME),
-    executionInput: async (executionArn) => {
+    describeExecution: async (executionArn) => {
       const out = await sfnClient().send(new DescribeExecutionCommand({ executionArn }));
-      return out.input;
+      return {
+        ...(out.input === undefined ? {} : { input: out.input }),
+        ...(out.output === undefined ? {} : { output: out.output }),
+      };
     },
   };
   const result = await executionStatusChanged(deps.value, event.detail);

@@ -7,7 +7,7 @@ export const manifest = defineFunction({
     profilesTable: 'readWrite',
     enrollmentsTable: 'readWrite',
     statsTable: 'readWrite',
-    // An end whose event left the input out (input and output past 248 KB) reads it from the execution.
+    // An end whose event left the input and output out (past 248 KB together) reads them from the execution.
     journeyExecutions: 'describe',
   },
 });

@@ -3,6 +3,7 @@ import { countId, type EnrollmentItems } from '#functions/_lib/enrollment-items.
 import { recordOwedConversion, recordPendingReceipt } from '#functions/_lib/enrollments.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import type { StatsRepository } from '#functions/_lib/stats.ts';
+import { stepFailureOf } from '#shared/journey/ending.ts';
 import type { ActiveEnrollment } from '#shared/profile/state.ts';
 import type { Outcome } from '#shared/stats/keys.ts';
 import { EnrollmentInput } from '#shared/tasks/enrollment.ts';
@@ -27,6 +28,8 @@ const ExecutionStatusDetail = z.object({
   stopDate: z.optional(z.nullable(z.number())),
   input: z.optional(z.nullable(z.string())),
   inputDetails: z.optional(z.nullable(z.object({ included: z.boolean() }))),
+  output: z.optional(z.nullable(z.string())),
+  outputDetails: z.optional(z.nullable(z.object({ included: z.boolean() }))),
   error: z.optional(z.nullable(z.string())),
   cause: z.optional(z.nullable(z.string())),
 });
@@ -34,7 +37,10 @@ export type ExecutionStatusDetail = z.infer<typeof ExecutionStatusDetail>;
 
 type EndStatus = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
-/** How an enrollment ended: `stoppedBy` a goal or exit event, else the execution's own status. */
+/**
+ * How an enrollment ended: `stoppedBy` a goal or exit event, else the execution's own status;
+ * `stepFailed`: the step whose failure ended a SUCCEEDED execution (its failure policy `exit`).
+ */
 type EnrollmentOutcome = {
   journeyId: string;
   version: string;
@@ -42,6 +48,7 @@ type EnrollmentOutcome = {
   userId: string;
   status: EndStatus;
   stoppedBy?: 'goal' | 'exit';
+  stepFailed?: string;
   converted: boolean;
   error?: string;
   endedAt: string;
@@ -56,11 +63,13 @@ const BY_STATUS = {
 
 /**
  * The outcome the funnel counts: an execution that ingest stopped for a goal
- * or an exit event ends ABORTED, and counts as that reason, not as an abort.
+ * or an exit event ends ABORTED, and counts as that reason, not as an abort;
+ * one a failed step ended SUCCEEDED, and counts as that failure, not as completed.
  */
-function outcomeOf(outcome: Pick<EnrollmentOutcome, 'status' | 'stoppedBy'>): Outcome {
+function outcomeOf(outcome: Pick<EnrollmentOutcome, 'status' | 'stoppedBy' | 'stepFailed'>): Outcome {
   if (outcome.status === 'ABORTED' && outcome.stoppedBy === 'goal') return 'goal';
   if (outcome.status === 'ABORTED' && outcome.stoppedBy === 'exit') return 'exited';
+  if (outcome.status === 'SUCCEEDED' && outcome.stepFailed !== undefined) return 'stepFailed';
   return BY_STATUS[outcome.status];
 }
 
@@ -68,9 +77,15 @@ export type StatusDeps = {
   enrollments: EnrollmentItems;
   profiles: ProfilesRepository;
   stats: Pick<StatsRepository, 'recordOutcome' | 'recordEnrollment' | 'recordConversion' | 'increment'>;
-  /** The input of an execution (DescribeExecution), for an event that left it out; without it such an end is ignored. */
-  executionInput?: (executionArn: string) => Promise<string | undefined>;
+  /**
+   * The input and output of an execution (DescribeExecution), for an event that left them out;
+   * without it such an end is ignored.
+   */
+  describeExecution?: (executionArn: string) => Promise<ExecutionData>;
 };
+
+/** An execution's input and output (JSON text), as DescribeExecution gives them. */
+export type ExecutionData = { input?: string; output?: string };
 
 export type StatusResult =
   | { status: 'ended'; outcome: EnrollmentOutcome; waitersRemoved: number }
@@ -87,10 +102,10 @@ export async function executionStatusChanged(deps: StatusDeps, detail: unknown):
     return { status: 'ignored', reason: `not an execution status change: ${parsed.error.message}` };
   const change = parsed.data;
   if (!isEnd(change.status)) return { status: 'ignored', reason: `status ${change.status}` };
-  // AWS leaves input and output out of the event when together they pass 248 KB: the execution still has them.
-  const included = change.input != null && change.inputDetails?.included !== false;
-  const input = parseInput(included ? change.input : await deps.executionInput?.(change.executionArn));
+  const data = await executionData(deps, change);
+  const input = parseInput(data.input);
   if (input === undefined) return { status: 'ignored', reason: 'the execution input is not an enrollment' };
+  const stepFailed = change.status === 'SUCCEEDED' ? stepFailureOf(data.output)?.stepId : undefined;
   // Journey time when the event has no stop date: the local runtime's clock is not the machine's.
   const endedAt = (change.stopDate == null ? now() : new Date(change.stopDate)).toISOString();
   const { userId, enrollmentId } = input;
@@ -119,6 +134,7 @@ export async function executionStatusChanged(deps: StatusDeps, detail: unknown):
     userId,
     status: change.status,
     ...(enrollment.stoppedBy === undefined ? {} : { stoppedBy: enrollment.stoppedBy }),
+    ...(stepFailed === undefined ? {} : { stepFailed }),
     converted: enrollment.converted === true,
     ...(change.error == null ? {} : { error: change.error }),
     endedAt: enrollment.endedAt ?? endedAt,
@@ -152,6 +168,23 @@ async function settleOtherCounts(deps: StatusDeps, enrollment: ActiveEnrollment)
     );
   const converted = deps.enrollments.pendingOn(enrollment, 'converted');
   if (converted !== undefined) await recordOwedConversion(deps.stats, enrollment, converted);
+}
+
+/**
+ * The execution's input, and its output when it succeeded (a failed step's exit is read from it).
+ * AWS leaves both out of the event when together they pass 248 KB: the execution still has them.
+ */
+async function executionData(deps: StatusDeps, change: ExecutionStatusDetail): Promise<ExecutionData> {
+  const inputHere = change.input != null && change.inputDetails?.included !== false;
+  const outputHere =
+    change.status !== 'SUCCEEDED' || (change.output != null && change.outputDetails?.included !== false);
+  if (inputHere && outputHere)
+    return { input: change.input ?? undefined, output: change.output ?? undefined };
+  const described = (await deps.describeExecution?.(change.executionArn)) ?? {};
+  return {
+    input: inputHere ? (change.input ?? undefined) : described.input,
+    output: outputHere ? (change.output ?? undefined) : described.output,
+  };
 }
 
 function parseInput(raw: string | null | undefined): EnrollmentInput | undefined {

@@ -1,4 +1,5 @@
 import type { EntrySkipReason } from '../journey/entry/entries.ts';
+import type { Outcome } from './keys.ts';
 import type { JourneyReport, VariantResult } from './report.ts';
 import type { Rate } from './statistics.ts';
 
@@ -55,6 +56,22 @@ export function variantLabel(name: string, marks: { holdout?: boolean; removed?:
 
 export function amount(value: number | undefined): string {
   return value === undefined ? '—' : value.toFixed(2);
+}
+
+/** How each outcome is named wherever a marketer reads it (text, page, console). */
+export const OUTCOME_LABELS: Readonly<Record<Outcome, string>> = {
+  completed: 'completed',
+  goal: 'goal',
+  exited: 'exited',
+  stepFailed: 'step failed',
+  failed: 'failed',
+  aborted: 'aborted',
+  timedOut: 'timed out',
+};
+
+/** An outcome as a marketer reads it; a name no outcome has (a forecast's, an older counter's) as it is. */
+export function outcomeLabel(name: string): string {
+  return Object.hasOwn(OUTCOME_LABELS, name) ? OUTCOME_LABELS[name as Outcome] : name;
 }
 
 /** A p-value as people read it: 3 significant digits, "< 0.0001" below that. */

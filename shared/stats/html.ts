@@ -6,6 +6,7 @@ import {
   grouped,
   interval,
   NO_SPLIT,
+  OUTCOME_LABELS,
   percent,
   pValue,
   SKIP_LABELS,
@@ -340,7 +341,8 @@ ${kpi('enrolled', grouped(r.enrolled), 'enrolled')}
 ${r.goal ? kpi(`converted (${percent(r.rate?.value)}, 95% CI ${interval(r.rate)})`, grouped(r.converted), 'converted') : kpi('converted (this journey has no goal)', '—', 'converted')}
 ${kpi('revenue', amount(r.money.revenue), 'revenue')}
 ${kpi('average order value', amount(r.money.aov), 'aov')}
-${OUTCOMES.map((o) => kpi(`ended: ${o}`, grouped(r.outcomes[o]), `outcome-${o}`)).join('\n')}
+${OUTCOMES.map((o) => kpi(`ended: ${OUTCOME_LABELS[o]}`, grouped(r.outcomes[o]), `outcome-${o}`)).join('\n')}
+${kpi('in flight', grouped(r.inFlight), 'in-flight')}
 ${skippedKpi(r, kpi)}
 </div>
 <h2>Journey map</h2>

@@ -45,8 +45,20 @@ export function feedbackMetric(outcome: string): string | undefined {
   return outcome === 'failed' ? 'undelivered' : outcome;
 }
 
-/** How an enrollment ended: counted once per enrollment, per journey and per variant. */
-export const OUTCOMES = ['completed', 'goal', 'exited', 'failed', 'aborted', 'timedOut'] as const;
+/**
+ * How an enrollment ended: counted once per enrollment, per journey and per variant. `stepFailed`: a
+ * step failed and its failure policy (`exit`) ended the enrollment, which Step Functions reports as
+ * SUCCEEDED like a run to an exit step; `failed`: the execution itself failed.
+ */
+export const OUTCOMES = [
+  'completed',
+  'goal',
+  'exited',
+  'stepFailed',
+  'failed',
+  'aborted',
+  'timedOut',
+] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 /** The outcome metric of an ending (`failed` is also a message metric, so outcomes carry a prefix). */

@@ -51,6 +51,8 @@ export type VariantResult = {
   /** Against the split's holdout; absent for the holdout itself or a split without one. */
   vsHoldout?: Comparison;
   outcomes: Record<Outcome, number>;
+  /** Assigned less every ending counted: enrollments of the variant still running. */
+  inFlight: number;
 };
 
 export type StepResult = {
@@ -90,6 +92,8 @@ export type JourneyReport = {
   rate?: Rate;
   money: Money;
   outcomes: Record<Outcome, number>;
+  /** Enrolled less every ending counted: enrollments still running (waiting, deferred). */
+  inFlight: number;
   steps: StepResult[];
   edges: EdgeResult[];
   splits: { stepId: string; variants: VariantResult[] }[];
@@ -169,6 +173,18 @@ class Tally {
   outcomes(stepId?: string, variant?: string): Record<Outcome, number> {
     const entries = OUTCOMES.map((o) => [o, this.get(outcomeMetric(o), stepId, variant).count] as const);
     return Object.fromEntries(entries) as Record<Outcome, number>;
+  }
+
+  /**
+   * The endings of the enrollments counted in `entered`, and how many of those have not ended. Every
+   * enrollment counts its entry once and its ending once, for the journey and each variant alike; an
+   * ending counted a moment before its entry's count (a retry settling both) reads as none in flight,
+   * never fewer than none.
+   */
+  endings(entered: number, stepId?: string, variant?: string) {
+    const outcomes = this.outcomes(stepId, variant);
+    const ended = OUTCOMES.reduce((n, o) => n + outcomes[o], 0);
+    return { outcomes, inFlight: Math.max(0, entered - ended) };
   }
 }
 
@@ -463,7 +479,7 @@ function splitResults(journey: Journey, tally: Tally, counters: readonly Counter
         ...(rate === undefined ? {} : { rate }),
         money: money(converted, assigned, tally.measuresValue),
         ...(comparison === undefined ? {} : { vsHoldout: comparison }),
-        outcomes: tally.outcomes(stepId, v.name),
+        ...tally.endings(assigned, stepId, v.name),
       };
     });
     splits.push({
@@ -503,7 +519,7 @@ function removedVariants(
       converted: converted.count,
       ...(rate === undefined ? {} : { rate }),
       money: money(converted, assigned, tally.measuresValue),
-      outcomes: tally.outcomes(stepId, name),
+      ...tally.endings(assigned, stepId, name),
     };
   });
 }
@@ -561,7 +577,7 @@ export function buildReport(
     goal: tally.measuresGoal,
     ...(rate === undefined ? {} : { rate }),
     money: money(converted, enrolled, tally.measuresValue),
-    outcomes: tally.outcomes(),
+    ...tally.endings(enrolled),
     steps: [...steps.values()],
     edges: edgeResults(journey, steps, tally),
     splits: splitResults(journey, tally, counters),

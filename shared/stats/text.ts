@@ -6,6 +6,7 @@ import {
   grouped,
   interval,
   NO_SPLIT,
+  OUTCOME_LABELS,
   percent,
   pValue,
   SKIP_LABELS,
@@ -28,7 +29,8 @@ export function reportText(r: JourneyReport): string {
       ? `Enrolled ${grouped(r.enrolled)}   converted ${grouped(r.converted)} (${percent(r.rate?.value)}, 95% CI ${interval(r.rate)})   revenue ${amount(r.money.revenue)}   AOV ${amount(r.money.aov)}`
       : `Enrolled ${grouped(r.enrolled)}   no goal: conversions are not measured`,
   );
-  out.push(`Outcomes  ${OUTCOMES.map((o) => `${o} ${grouped(r.outcomes[o])}`).join('   ')}`);
+  const endings = OUTCOMES.map((o) => `${OUTCOME_LABELS[o]} ${grouped(r.outcomes[o])}`);
+  out.push(`Outcomes  ${[...endings, `in flight ${grouped(r.inFlight)}`].join('   ')}`);
   // Entries an entry limit kept out are shown only when there are some.
   if (Object.values(r.skipped).some((n) => n > 0))
     out.push(

@@ -90,8 +90,10 @@ function decisionText(
  * Which variant a split gave an enrollment. The variant its enrollment
  * recorded at entry is the one its conversion counts for; else where the
  * split went, when one variant leads there. The bucket is read with the
- * weights of the definition at hand only when that cannot tell: an
- * enrollment of an earlier version drew under its own weights, and one
+ * weights of the definition at hand only when that cannot tell, among the
+ * variants leading there: an enrollment of an earlier version drew under
+ * its own weights (a split that went where none of these leads names no
+ * variant rather than a wrong one), and one
  * drawn after an experiment ended got the winner whatever its bucket.
  */
 export function variantTaken(
@@ -103,6 +105,8 @@ export function variantTaken(
   if (recorded !== undefined) return recorded;
   const leading = step.variants.filter((v) => next !== undefined && v.next === next).map((v) => v.name);
   if (leading.length === 1) return leading[0];
+  // No variant at hand leads there: an earlier version's, drawn under its weights, which are not these.
+  if (next !== undefined && leading.length === 0) return undefined;
   const drawn = bucket === undefined ? undefined : variantOf(step.variants, bucket);
   if (drawn !== undefined && (leading.length === 0 || leading.includes(drawn))) return drawn;
   return leading.length === 0 ? undefined : leading.join(' or ');

@@ -145,7 +145,9 @@ function stepText(
       variant,
       zone,
     );
-    return `${step.stepId}: variant ${variant ?? '?'}${holdout}${note}${next}`;
+    // A variant no longer declared, that the enrollment's version drew: not guessed from these weights.
+    const name = variant ?? (e.version === '?' ? '?' : `? (one of version ${e.version})`);
+    return `${step.stepId}: variant ${name}${holdout}${note}${next}`;
   }
   if (def?.type === 'branch')
     return `${step.stepId}: ${step.next === undefined ? 'branch' : branchTaken(def, step.next, undefined)}${next}`;

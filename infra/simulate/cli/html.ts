@@ -1,4 +1,4 @@
-import { amount, NO_SPLIT, grouped as n, variantLabel } from '#shared/stats/format.ts';
+import { amount, NO_SPLIT, grouped as n, outcomeLabel, variantLabel } from '#shared/stats/format.ts';
 import { dayChart, escapeHtml, REPORT_STYLE } from '#shared/stats/html.ts';
 import { type Forecast, feedbackRows } from '../run/forecast.ts';
 import { usd } from './text.ts';
@@ -90,7 +90,10 @@ ${rows(
   NO_SPLIT,
 )}
 <h2>Outcomes</h2>
-${rows(f.outcomes, ['ended', 'count'])}
+${rows(
+  f.outcomes.map(([o, c]) => [outcomeLabel(o), c]),
+  ['ended', 'count'],
+)}
 ${f.failedExecutions.length === 0 ? '' : `<h2>Executions that failed, by reason</h2>\n${rows(f.failedExecutions, ['reason', 'count'])}`}
 <h2>AWS usage and cost</h2>
 ${rows([...f.cost.map((c) => [c.item, c.quantity, `$${c.unitPrice.toPrecision(3)}`, usd(c.usd)]), ['total', '', '', usd(total)]], ['item', 'quantity', 'unit price', 'cost'])}

@@ -1,4 +1,11 @@
-import { amount, everyDay, NO_SPLIT, grouped as n, variantLabel } from '#shared/stats/format.ts';
+import {
+  amount,
+  everyDay,
+  NO_SPLIT,
+  grouped as n,
+  outcomeLabel,
+  variantLabel,
+} from '#shared/stats/format.ts';
 import { type Forecast, feedbackRows } from '../run/forecast.ts';
 
 /** The forecast as text for a terminal: a few short tables, figures right-aligned. */
@@ -64,7 +71,7 @@ export function forecastText(f: Forecast): string {
               ['revenue', amount(f.revenue), ''],
               ['average order value', amount(f.aov), ''],
             ]),
-        ...f.outcomes.map(([o, c]) => [`ended: ${o}`, n(c), '']),
+        ...f.outcomes.map(([o, c]) => [`ended: ${outcomeLabel(o)}`, n(c), '']),
       ]),
     ),
     ...(f.failedExecutions.length > 0

@@ -33,6 +33,8 @@ export type Ended = {
   startDate: number;
   stopDate: number;
   input: string;
+  /** A SUCCEEDED execution's output: a failed step's exit is read from it. */
+  output?: string;
   error?: string;
   cause?: string;
 };
@@ -328,6 +330,7 @@ export class Executions {
       startDate: ex.startDate,
       stopDate: this.timers.now,
       input: ex.input,
+      ...(status === 'SUCCEEDED' ? { output: JSON.stringify(ex.data) } : {}),
       ...(error === undefined ? {} : { error, cause }),
     };
     // Status changes reach execution-status through the bus: after the current work, at the same time.

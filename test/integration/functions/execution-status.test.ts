@@ -294,9 +294,9 @@ describe('execution-status: the end of an enrollment', () => {
     const described: string[] = [];
     const status = {
       ...statusDeps(deps),
-      executionInput: async (arn: string) => {
+      describeExecution: async (arn: string) => {
         described.push(arn);
-        return raw;
+        return { input: raw, output: '{}' };
       },
     };
     // act
@@ -312,5 +312,49 @@ describe('execution-status: the end of an enrollment', () => {
     expect(ended).toMatchObject({ status: 'ended', waitersRemoved: 1 });
     expect((await count('cart', outcomeMetric('completed'))) - completedBefore).toBe(1);
     expect(await deps.enrollments.waitersOf('u-large', input.enrollmentId)).toEqual([]);
+  });
+
+  it('counts an execution that a failed step ended as stepFailed, from its output or, left out, from the execution', async () => {
+    // arrange: SUCCEEDED, with the exit the failure policy records (compile/failure.ts)
+    const exit = JSON.stringify({
+      exit: { stepId: 'wait', reason: 'step failed', error: 'Journeys.ProfileValue' },
+      failure: { Error: 'Journeys.ProfileValue', Cause: 'no value' },
+    });
+    const before = {
+      stepFailed: await count('cart', outcomeMetric('stepFailed')),
+      completed: await count('cart', outcomeMetric('completed')),
+    };
+    const inEvent = await enrollAndWait('u-step-failed');
+    const leftOut = await enrollAndWait('u-step-failed-large');
+    const detailOf = (e: typeof inEvent) =>
+      Object(
+        EventBridgeEvent.shape.detail.parse(
+          statusEvent('sfn-execution-status-succeeded.json', e.input, e.raw).detail,
+        ),
+      );
+    // act
+    const first = await executionStatusChanged(statusDeps(inEvent.deps), {
+      ...detailOf(inEvent),
+      output: exit,
+    });
+    const second = await executionStatusChanged(
+      { ...statusDeps(leftOut.deps), describeExecution: async () => ({ input: leftOut.raw, output: exit }) },
+      {
+        ...detailOf(leftOut),
+        input: null,
+        inputDetails: { included: false },
+        output: null,
+        outputDetails: { included: false },
+      },
+    );
+    // assert
+    expect([first, second].map((r) => (r.status === 'ended' ? r.outcome.stepFailed : r.status))).toEqual([
+      'wait',
+      'wait',
+    ]);
+    expect({
+      stepFailed: (await count('cart', outcomeMetric('stepFailed'))) - before.stepFailed,
+      completed: (await count('cart', outcomeMetric('completed'))) - before.completed,
+    }).toStrictEqual({ stepFailed: 2, completed: 0 });
   });
 });

@@ -1,0 +1,319 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalRuntime } from '#infra/local/index.ts';
+import { stepFailureOf } from '#shared/journey/ending.ts';
+import type { JourneyReport } from '#shared/stats/report.ts';
+import { reportText } from '#shared/stats/text.ts';
+import {
+  boot,
+  E2E_TIMEOUT,
+  eventsClient,
+  executionsOf,
+  identify,
+  putEvents,
+  quiesce,
+  type Sandbox,
+  sandbox,
+  sentEmails,
+  track,
+  zoneWhereHourIs,
+} from './support/local-runtime.ts';
+import { localReport } from './support/report.ts';
+
+/**
+ * A journey's results read as a marketer reads them, against what happened
+ * to each enrollment (its execution's path and end, the events its customer
+ * sent, the emails received): an uneven A/B/n split with a holdout and a
+ * variant never drawn, names that are JavaScript's own (`__proto__`,
+ * `constructor`), accented and long; a new version mid-flight that removes
+ * a variant and its step; customers who quit, who buy while in the journey
+ * and after it ended, whose step fails, who enter again the same day (capped),
+ * and whose sends wait for the morning. Entered must equal every ending plus
+ * those still in flight, for the journey and for each variant.
+ */
+
+const ID = 'audit';
+const LONG = `long-${'ü'.repeat(60)}`;
+
+function audit(version: 1 | 2) {
+  const variants =
+    version === 1
+      ? [
+          { name: '__proto__', weight: 50, next: 'mail-a' },
+          { name: 'Ünïcode', weight: 25, next: 'mail-b' },
+          { name: 'constructor', weight: 15, next: 'bump' },
+          { name: LONG, weight: 0, next: 'hold' },
+          { name: 'control', weight: 10, next: 'hold', holdout: true },
+        ]
+      : [
+          { name: '__proto__', weight: 20, next: 'mail-a' },
+          { name: 'Ünïcode', weight: 50, next: 'mail-b' },
+          { name: LONG, weight: 0, next: 'hold' },
+          { name: 'control', weight: 30, next: 'hold', holdout: true },
+        ];
+  return {
+    id: ID,
+    name: 'Audit',
+    trigger: { type: 'event', event: 'Joined' },
+    reentry: 'always',
+    goal: { event: 'Bought', within: 'P7D', exit: true },
+    exitOn: [{ event: 'Quit' }],
+    settings: {
+      defaultTimezone: 'UTC',
+      quietHours: { start: '21:00', end: '08:00' },
+      caps: [{ channel: 'email', max: 1, within: 'P1D' }],
+      onFailure: 'exit',
+    },
+    start: 'ab',
+    steps: {
+      ab: { type: 'split', variants },
+      'mail-a': { type: 'email', template: 'welcome', next: 'wait' },
+      'mail-b': { type: 'email', template: 'welcome-tips', next: 'wait' },
+      ...(version === 1 ? { bump: { type: 'updateProfile', increment: { points: 1 }, next: 'wait' } } : {}),
+      hold: { type: 'wait', for: 'PT1H', next: 'wait' },
+      wait: { type: 'wait', for: 'PT2H', next: 'done' },
+      done: { type: 'exit' },
+    },
+  };
+}
+
+const START = new Date('2026-03-02T09:00:00Z');
+/** Entered under version 1: every 4th has points the increment cannot add to; by i % 5, 1 quits, 2 buys at once, 3 buys after the end. */
+const FIRST = Array.from({ length: 40 }, (_, i) => `a-${i}`);
+/** Entered under version 2; every 3rd enters again later that day. */
+const SECOND = Array.from({ length: 30 }, (_, i) => `b-${i}`);
+/** In a zone where the journey starts at 23:00: they enter twice at once. */
+const NIGHT = ['n-0', 'n-1', 'n-2'];
+
+/** Runs journey time on by `ms`, through every wait and deferral due in it. */
+async function runFor(runtime: LocalRuntime, ms: number): Promise<void> {
+  const { clock } = runtime.services;
+  const until = clock.nowMs() + ms;
+  await quiesce(runtime);
+  for (let next = clock.nextDueMs(); next !== undefined && next <= until; next = clock.nextDueMs()) {
+    await runtime.advanceTo(next);
+    await quiesce(runtime);
+  }
+  await runtime.advanceTo(until);
+  await quiesce(runtime);
+}
+
+let box: Sandbox;
+let runtime: LocalRuntime;
+
+beforeAll(async () => {
+  box = await sandbox([]);
+  await writeFile(join(box.journeysDir, `${ID}.json`), JSON.stringify(audit(1)));
+  runtime = await boot(box, { inMemory: true });
+  const client = eventsClient(runtime);
+  const send = async (events: Parameters<typeof putEvents>[1]) => {
+    await putEvents(runtime, events, client);
+    await runtime.settled();
+  };
+  try {
+    await send([
+      ...FIRST.map((id, i) => {
+        const event = identify(id, 'UTC');
+        return { ...event, traits: { ...Object(event.traits), points: i % 4 === 0 ? 'text' : 1 } };
+      }),
+      ...SECOND.map((id) => identify(id, 'UTC')),
+      ...NIGHT.map((id) => identify(id, zoneWhereHourIs(23, START))),
+    ]);
+    await send(FIRST.map((id) => track(id, 'Joined', {})));
+    // Night owls enter twice: both first emails wait for the morning, then the cap lets one go.
+    await send([...NIGHT, ...NIGHT].map((id) => track(id, 'Joined', {})));
+    // Some quit while waiting; some buy while waiting.
+    await send(FIRST.filter((_, i) => i % 5 === 1).map((id) => track(id, 'Quit', {})));
+    await send(FIRST.filter((_, i) => i % 5 === 2).map((id) => track(id, 'Bought', {})));
+    // A new version mid-flight: other weights, constructor removed.
+    await writeFile(join(box.journeysDir, `${ID}.json`), JSON.stringify(audit(2)));
+    await runtime.deployAll();
+    await send(SECOND.map((id) => track(id, 'Joined', {})));
+    await runFor(runtime, 4 * 3600_000);
+    // Goals after leaving, and re-entry.
+    await send(FIRST.filter((_, i) => i % 5 === 3).map((id) => track(id, 'Bought', {})));
+    await send(SECOND.filter((_, i) => i % 3 === 0).map((id) => track(id, 'Joined', {})));
+    await runFor(runtime, 86_400_000);
+  } finally {
+    client.destroy();
+  }
+}, E2E_TIMEOUT);
+
+afterAll(async () => {
+  await runtime?.stop();
+  await box?.remove();
+});
+
+function report(): Promise<JourneyReport> {
+  return localReport(runtime, box, audit(2));
+}
+
+type Ending = 'completed' | 'goal' | 'exited' | 'stepFailed' | 'inFlight';
+/** One enrollment: `night`: its customer's quiet hours held its first send; `again`: a later entry of a customer in the same day. */
+type Truth = {
+  variant: string;
+  ending: Ending;
+  converted: boolean;
+  reached?: string;
+  night: boolean;
+  again: boolean;
+};
+
+/** Where each variant of each version leads: the path an execution took names its variant. */
+function variantAt(version: number | undefined, visited: readonly string[]): { variant: string; to: string } {
+  const split = audit(version === 1 ? 1 : 2).steps.ab;
+  const to = visited[visited.indexOf('ab') + 1] ?? '';
+  const leading = split.variants.filter((v) => v.next === to && v.weight > 0);
+  return { variant: leading.length === 1 ? (leading[0]?.name ?? '?') : `? ${to}`, to };
+}
+
+/** What happened to each enrollment, from its execution and the events each customer sent. */
+async function truth(): Promise<Truth[]> {
+  const out: Truth[] = [];
+  for (const id of [...FIRST, ...SECOND, ...NIGHT]) {
+    const i = Number(id.slice(2));
+    const a = id.startsWith('a-');
+    const quit = a && i % 5 === 1;
+    const buyer = a && (i % 5 === 2 || i % 5 === 3);
+    const runs = (await executionsOf(runtime, ID, id)).sort((x, y) => x.startDate - y.startDate);
+    for (const [n, run] of runs.entries()) {
+      const { variant, to } = variantAt(run.version, run.visited);
+      const ending: Ending =
+        run.status === 'RUNNING'
+          ? 'inFlight'
+          : run.status === 'ABORTED'
+            ? quit
+              ? 'exited'
+              : 'goal'
+            : stepFailureOf(run.output) === undefined
+              ? 'completed'
+              : 'stepFailed';
+      const reached = to.startsWith('mail-') ? to : undefined;
+      out.push({
+        variant,
+        ending,
+        converted: buyer,
+        ...(reached === undefined ? {} : { reached }),
+        night: NIGHT.includes(id),
+        again: n > 0,
+      });
+    }
+  }
+  return out;
+}
+
+const ENDINGS: readonly Ending[] = ['completed', 'goal', 'exited', 'stepFailed', 'inFlight'];
+
+function tally(rows: readonly Truth[]) {
+  const n = (f: (t: Truth) => boolean) => rows.filter(f).length;
+  return {
+    entered: rows.length,
+    converted: n((t) => t.converted),
+    ...Object.fromEntries(ENDINGS.map((e) => [e, n((t) => t.ending === e)])),
+  };
+}
+
+describe('results of a journey with every kind of ending, read as a marketer would', () => {
+  it('the journey totals agree with what happened to each enrollment, and add up', async () => {
+    // arrange
+    const rows = await truth();
+    // act
+    const r = await report();
+    // assert
+    const told = {
+      entered: r.enrolled,
+      converted: r.converted,
+      ...Object.fromEntries(ENDINGS.map((e) => [e, e === 'inFlight' ? r.inFlight : r.outcomes[e]])),
+    };
+    expect(told).toStrictEqual(tally(rows));
+    const ended = Object.values(r.outcomes).reduce((a, b) => a + b, 0);
+    expect(ended + r.inFlight).toBe(r.enrolled);
+  });
+
+  it('each variant, removed or not, counts the enrollments, endings and conversions it had', async () => {
+    // arrange
+    const rows = await truth();
+    const names = [...new Set(rows.map((t) => t.variant))].sort();
+    // act
+    const variants = (await report()).splits.find((s) => s.stepId === 'ab')?.variants ?? [];
+    // assert
+    const told = names.map((name) => {
+      const v = variants.find((x) => x.name === name);
+      return {
+        name,
+        entered: v?.assigned,
+        converted: v?.converted,
+        ...Object.fromEntries(ENDINGS.map((e) => [e, e === 'inFlight' ? v?.inFlight : v?.outcomes[e]])),
+      };
+    });
+    expect(told).toStrictEqual(
+      names.map((name) => ({ name, ...tally(rows.filter((t) => t.variant === name)) })),
+    );
+    expect(variants.find((v) => v.name === 'constructor')?.removed).toBe(true);
+    expect(variants.find((v) => v.name === LONG)?.assigned).toBe(0);
+  });
+
+  it("each variant's rate is its conversions over its entries, inside its interval, and too few conversions say so", async () => {
+    // act
+    const variants = (await report()).splits.find((s) => s.stepId === 'ab')?.variants ?? [];
+    // assert
+    for (const v of variants.filter((x) => x.assigned > 0)) {
+      const rate = v.rate;
+      expect({ name: v.name, rate: rate?.value }).toStrictEqual({
+        name: v.name,
+        rate: v.converted / v.assigned,
+      });
+      expect(rate !== undefined && rate.low <= rate.value && rate.value <= rate.high).toBe(true);
+      // The holdout converted fewer than 5 times: no variant can be called better or worse against it.
+      if (!v.holdout && !v.removed) expect(v.vsHoldout?.verdict).toBe('too small to tell');
+    }
+    expect(variants.find((v) => v.holdout)?.converted).toBeLessThan(5);
+  });
+
+  it('each message step counts the emails sent and the deferrals by reason', async () => {
+    // arrange: a night owl's sends wait for the morning; an entry after the first in a day is capped
+    const rows = await truth();
+    const emails = await sentEmails(runtime);
+    const expected = (step: string, subject: string) => ({
+      step,
+      sent: emails.filter((e) => e.subject.includes(subject)).length,
+      quietHours: rows.filter((t) => t.reached === step && t.night).length,
+      frequencyCap: rows.filter((t) => t.reached === step && t.again).length,
+    });
+    // act
+    const r = await report();
+    // assert
+    const told = (step: string) => {
+      const s = r.steps.find((x) => x.stepId === step);
+      const deferred = (reason: string) =>
+        s?.reasons.find((w) => w.metric === 'deferred' && w.reason === reason)?.count ?? 0;
+      return {
+        step,
+        sent: s?.counts.sent,
+        quietHours: deferred('quietHours'),
+        frequencyCap: deferred('frequencyCap'),
+      };
+    };
+    expect([told('mail-a'), told('mail-b')]).toStrictEqual([
+      expected('mail-a', 'Welcome to'),
+      expected('mail-b', '3 tips'),
+    ]);
+  });
+
+  it('journeys report prints the totals, in flight included, and the console answers the same', async () => {
+    // act
+    const r = await report();
+    const text = reportText(r);
+    const json = (await (
+      await fetch(`${runtime.endpoints.console}/api/journeys/${ID}`)
+    ).json()) as JourneyReport;
+    // assert
+    expect(text).toContain(`in flight ${r.inFlight}`);
+    expect({ enrolled: json.enrolled, outcomes: json.outcomes, inFlight: json.inFlight }).toStrictEqual({
+      enrolled: r.enrolled,
+      outcomes: r.outcomes,
+      inFlight: r.inFlight,
+    });
+  });
+});
