@@ -709,6 +709,7 @@ export class DeliveriesRepository {
   ): Promise<{ pendingAt: number; retry: boolean } | undefined> {
     const deliveryId = feedbackItemId(messageId, outcome);
     const pendingAt = clockNow().getTime();
+    let seen: Record<string, unknown> | undefined;
     try {
       await putItem(this.db, {
         TableName: this.table,
@@ -719,13 +720,18 @@ export class DeliveriesRepository {
           expiresAt: Math.floor(now.getTime() / 1000) + RETENTION_SECONDS,
         },
         ConditionExpression: 'attribute_not_exists(deliveryId)',
+        // Refused, the record says whether its count is still pending, without a read.
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       });
       return { pendingAt, retry: false };
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
+      seen = refusedItem(error);
     }
-    const out = await getItem(this.db, { TableName: this.table, Key: { deliveryId }, ConsistentRead: true });
-    const pending = out.Item?.[FEEDBACK_PENDING];
+    const record =
+      seen ??
+      (await getItem(this.db, { TableName: this.table, Key: { deliveryId }, ConsistentRead: true })).Item;
+    const pending = record?.[FEEDBACK_PENDING];
     return typeof pending === 'number' ? { pendingAt: pending, retry: true } : undefined;
   }
 
