@@ -96,6 +96,11 @@ export const enrollmentKeys = {
   reentry: (key: string) => `r#${key}`,
   outcomeWaiter: (messageId: string) => `o#${messageId}`,
   outcomeWaiterPrefix: 'o#',
+  /**
+   * The sort keys from the first outcome waiter to past the last waiting step (`o#` … `w#…`, the re-entry
+   * records between): one query finds what an enrollment leaves waiting of both kinds.
+   */
+  waitingRange: { from: 'o#', to: 'w$' },
   /** The entries of a customer counted against a journey's `trigger.limit`, one item per journey. */
   entryLimit: (journeyId: string) => `l#${journeyId}`,
 } as const;

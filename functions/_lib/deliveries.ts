@@ -136,9 +136,14 @@ const MAX_TOKEN_OUTCOMES = 20;
 
 /**
  * The item that points from a provider message id to its delivery;
- * `address`: the address it went to (`addressKey`), what a bounce stops.
+ * `address`: the address it went to (`addressKey`), what a bounce stops;
+ * `outcomeWait`: whether its step may wait for the message's outcome (absent: not known, it may).
  */
-const MessageItem = z.extend(DeliveryMeta, { target: z.string(), address: z.optional(z.string()) });
+const MessageItem = z.extend(DeliveryMeta, {
+  target: z.string(),
+  address: z.optional(z.string()),
+  outcomeWait: z.optional(z.boolean()),
+});
 
 export type DeliveryStatus = 'sent' | 'suppressed' | 'deferred' | 'failed' | 'unknown';
 
@@ -675,6 +680,8 @@ export class DeliveriesRepository {
    * Links a provider message id to the delivery, for feedback events, with
    * the address it went to when known. A retry that links again without the
    * address (it did not read the profile) keeps the one written before.
+   * `outcomeWait`: whether the step may wait for the message's outcome, when
+   * known (feedback looks for a waiting step unless it is false).
    */
   async linkMessage(
     messageId: string,
@@ -682,12 +689,14 @@ export class DeliveriesRepository {
     meta: DeliveryMeta,
     now: Date,
     address?: string,
+    outcomeWait?: boolean,
   ): Promise<void> {
     const b = new UpdateBuilder();
     b.set('target', deliveryId);
     for (const [key, value] of Object.entries(meta)) b.set(key, value);
     b.set('expiresAt', Math.floor(now.getTime() / 1000) + RETENTION_SECONDS);
     if (address !== undefined) b.set('address', address);
+    if (outcomeWait !== undefined) b.set('outcomeWait', outcomeWait);
     await updateItem(this.db, {
       TableName: this.table,
       Key: { deliveryId: `msg#${messageId}` },
@@ -709,6 +718,7 @@ export class DeliveriesRepository {
   ): Promise<{ pendingAt: number; retry: boolean } | undefined> {
     const deliveryId = feedbackItemId(messageId, outcome);
     const pendingAt = clockNow().getTime();
+    let seen: Record<string, unknown> | undefined;
     try {
       await putItem(this.db, {
         TableName: this.table,
@@ -719,13 +729,18 @@ export class DeliveriesRepository {
           expiresAt: Math.floor(now.getTime() / 1000) + RETENTION_SECONDS,
         },
         ConditionExpression: 'attribute_not_exists(deliveryId)',
+        // Refused, the record says whether its count is still pending, without a read.
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       });
       return { pendingAt, retry: false };
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
+      seen = refusedItem(error);
     }
-    const out = await getItem(this.db, { TableName: this.table, Key: { deliveryId }, ConsistentRead: true });
-    const pending = out.Item?.[FEEDBACK_PENDING];
+    const record =
+      seen ??
+      (await getItem(this.db, { TableName: this.table, Key: { deliveryId }, ConsistentRead: true })).Item;
+    const pending = record?.[FEEDBACK_PENDING];
     return typeof pending === 'number' ? { pendingAt: pending, retry: true } : undefined;
   }
 
@@ -757,7 +772,7 @@ export class DeliveriesRepository {
   /** The delivery a provider message id belongs to. */
   async byMessage(
     messageId: string,
-  ): Promise<(DeliveryMeta & { deliveryId: string; address?: string }) | undefined> {
+  ): Promise<(DeliveryMeta & { deliveryId: string; address?: string; outcomeWait?: boolean }) | undefined> {
     const out = await getItem(this.db, { TableName: this.table, Key: { deliveryId: `msg#${messageId}` } });
     const parsed = MessageItem.safeParse(out.Item);
     if (!parsed.success) return undefined;

@@ -6,9 +6,10 @@ import {
   queryItems,
   updateItem,
 } from '#functions/_lib/clients/document-calls.ts';
-import { ActiveEnrollment, ReentryRecord, triggerValuesFor, Waiter } from '#shared/profile/state.ts';
+import { ActiveEnrollment, ReentryRecord, triggerValuesFor, type Waiter } from '#shared/profile/state.ts';
 import { enrollmentKeys } from '#shared/tables.ts';
 import { now } from './clock.ts';
+import { type Waiting, waiterOf, waitingOf } from './enrollment-waiting.ts';
 import { EntryLimitRecords } from './entry-limits.ts';
 import { isConditionFailed, refusedItem, UpdateBuilder } from './expression.ts';
 import { OutcomeWaiters } from './outcome-waiters.ts';
@@ -616,8 +617,12 @@ export class EnrollmentItems {
 
   /** Every waiting step of one enrollment. */
   async waitersOf(userId: string, enrollmentId: string): Promise<Waiter[]> {
-    const items = await this.query(userId, enrollmentKeys.waiterPrefix);
-    return this.parseWaiters(items).filter((w) => w.enrollmentId === enrollmentId);
+    return (await this.waitingOf(userId, enrollmentId)).waiters;
+  }
+
+  /** What one enrollment leaves waiting, for an event or for a message's outcome (one query). */
+  async waitingOf(userId: string, enrollmentId: string): Promise<Waiting> {
+    return waitingOf(this.db, this.table, userId, enrollmentId);
   }
 
   /**
@@ -693,9 +698,8 @@ export class EnrollmentItems {
 
   private parseWaiters(items: Record<string, unknown>[]): Waiter[] {
     return items.flatMap((item) => {
-      // The table's TTL attribute is `expiresAt` (epoch seconds); the waiter's own timeout is stored as `timeoutAt`.
-      const parsed = Waiter.safeParse({ ...item, expiresAt: item.timeoutAt });
-      return parsed.success ? [parsed.data] : [];
+      const waiter = waiterOf(item);
+      return waiter === undefined ? [] : [waiter];
     });
   }
 

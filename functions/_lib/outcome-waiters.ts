@@ -1,6 +1,6 @@
 import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { deleteItem, getItem, putItem, queryItems } from '#functions/_lib/clients/document-calls.ts';
+import { deleteItem, getItem, putItem } from '#functions/_lib/clients/document-calls.ts';
 import { enrollmentKeys } from '#shared/tables.ts';
 import type { OutcomeOutput } from '#shared/tasks/await-outcome.ts';
 import { MessageOutcome } from '#shared/tasks/await-outcome.ts';
@@ -52,33 +52,6 @@ export class OutcomeWaiters {
       ConsistentRead: true,
     });
     return OutcomeWaiter.safeParse(out.Item).data;
-  }
-
-  /** The waiters of one enrollment (a customer has few at a time: each goes when its window closes). */
-  async of(userId: string, enrollmentId: string): Promise<OutcomeWaiter[]> {
-    const waiters: OutcomeWaiter[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await queryItems(this.db, {
-        TableName: this.table,
-        KeyConditionExpression: 'userId = :u AND begins_with(sk, :p)',
-        FilterExpression: '#enrollment = :e',
-        ExpressionAttributeNames: { '#enrollment': 'enrollmentId' },
-        ExpressionAttributeValues: {
-          ':u': userId,
-          ':p': enrollmentKeys.outcomeWaiterPrefix,
-          ':e': enrollmentId,
-        },
-        ConsistentRead: true,
-        ...(start === undefined ? {} : { ExclusiveStartKey: start }),
-      });
-      for (const item of out.Items ?? []) {
-        const parsed = OutcomeWaiter.safeParse(item);
-        if (parsed.success) waiters.push(parsed.data);
-      }
-      start = out.LastEvaluatedKey;
-    } while (start !== undefined);
-    return waiters;
   }
 
   /** Removes the waiter; false when it was already gone (the other side resumed it). */

@@ -70,8 +70,9 @@ export async function applyFeedback(deps: FeedbackDeps, detail: unknown): Promis
       });
   }
   const owed = await deps.deliveries.markFeedback(feedback.messageId, feedback.outcome, deps.now());
-  // Also on a redelivery: the first attempt may have stopped before resuming the step.
-  await resumeWaiting(deps, userId, feedback);
+  // Also on a redelivery: the first attempt may have stopped before resuming the step. A message whose step
+  // waits for no outcome (as its send recorded) has no waiting step to look for.
+  if (delivery.outcomeWait !== false) await resumeWaiting(deps, userId, feedback);
   if (owed === undefined) return { status: 'duplicate', feedback, userId };
   // Pending on the record until written: a redelivery after a crash between the two counts it, once.
   const metric = feedbackMetric(feedback.outcome);

@@ -110,7 +110,8 @@ export async function executionStatusChanged(deps: StatusDeps, detail: unknown):
   const endedAt = (change.stopDate == null ? now() : new Date(change.stopDate)).toISOString();
   const { userId, enrollmentId } = input;
   let waitersRemoved = 0;
-  for (const waiter of await deps.enrollments.waitersOf(userId, enrollmentId)) {
+  const waiting = await deps.enrollments.waitingOf(userId, enrollmentId);
+  for (const waiter of waiting.waiters) {
     // An event resumed the step and stopped before its count was known written: counted before the waiter goes.
     await recordPendingReceipt(deps.stats, waiter);
     if (!(await deps.enrollments.removeWaiter(userId, waiter))) continue;
@@ -118,8 +119,7 @@ export async function executionStatusChanged(deps: StatusDeps, detail: unknown):
     waitersRemoved += 1;
   }
   // A message step stopped mid-wait for its outcome: its waiter goes with the execution, not a week after its window.
-  for (const waiter of await deps.enrollments.outcomes.of(userId, enrollmentId))
-    await deps.enrollments.outcomes.remove(userId, waiter.messageId);
+  for (const waiter of waiting.outcomes) await deps.enrollments.outcomes.remove(userId, waiter.messageId);
   // Marked ended with its outcome's count pending, then counted, then settled: a retry after a
   // crash between the writes finds the count pending on the item and writes it, once.
   const ended = await deps.enrollments.endCounted(userId, enrollmentId, endedAt);

@@ -405,7 +405,14 @@ async function afterSent(
   const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId, input.visit);
   // An answer without an id links nothing: every such message would share one link.
   if (output.messageId !== '')
-    await deps.deliveries.linkMessage(output.messageId, deliveryId, meta, deps.now(), address);
+    await deps.deliveries.linkMessage(
+      output.messageId,
+      deliveryId,
+      meta,
+      deps.now(),
+      address,
+      input.outcomeWait,
+    );
   await deps.enrollments.markSent(input.userId, input.enrollmentId, input.stepId);
 }
 
@@ -634,7 +641,7 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
       }
       if (messageId !== '')
         await deps.deliveries
-          .linkMessage(messageId, deliveryId, meta, deps.now(), progress.address)
+          .linkMessage(messageId, deliveryId, meta, deps.now(), progress.address, input.outcomeWait)
           .catch(() => undefined);
       throw new OutcomeUnrecordedError(failure.message);
     }

@@ -24,6 +24,12 @@ const SendMessageInputV2 = z.object({
    * visited at most once.
    */
   visit: z.optional(z.string()),
+  /**
+   * Whether the step waits for the message's outcome (`onOutcome`, a fallback): recorded with the message, so
+   * that feedback on a message no step waits for looks for no waiting step. Absent (an input compiled before
+   * it was written): feedback looks.
+   */
+  outcomeWait: z.optional(z.boolean()),
   /** When the outcome of a send is unknown: record it (default) or send again (at-least-once). */
   onUnknown: z.optional(z.enum(['record', 'retry'])),
   /** Channel options from the step (from, messageType...). */

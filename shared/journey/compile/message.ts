@@ -69,6 +69,7 @@ function sendInput(id: string, step: MessageStep, ctx: RenderContext, onLoop: bo
     transactional: step.type === 'email' ? step.transactional : false,
     caps: settings.caps?.map((cap) => compact({ channel: cap.channel, max: cap.max, within: cap.within })),
     onUnknown: step.onUnknown,
+    outcomeWait: step.onOutcome !== undefined,
     options: channelOptions(step),
   });
 }

@@ -209,6 +209,29 @@ describe.each(stores)('DynamoDB calls on %s', (backend, store) => {
     });
   });
 
+  it('tells redelivered feedback by the record its refused write saw, still pending or counted', async () => {
+    // arrange: feedback on a message recorded once, its count pending
+    const { doc, tables } = store();
+    const deliveries = new DeliveriesRepository(doc, tables.deliveries);
+    const messageId = `fb-${backend}`;
+    const first = await deliveries.markFeedback(messageId, 'opened', AT);
+    const calls = new DynamoCalls();
+    calls.watch(doc);
+    // act: delivered again before its count was settled, then after
+    const pending = await deliveries.markFeedback(messageId, 'opened', AT);
+    await deliveries.settleFeedback(messageId, 'opened');
+    calls.reset();
+    const counted = await deliveries.markFeedback(messageId, 'opened', AT);
+    // assert
+    expect(first).toMatchObject({ retry: false });
+    expect(pending).toEqual({ pendingAt: first?.pendingAt, retry: true });
+    expect(counted).toBeUndefined();
+    expect(calls.of()).toEqual({
+      'deliveries Put': 1,
+      ...(returnsRefused ? {} : { 'deliveries Get': 1 }),
+    });
+  });
+
   it('marks a goal that stops and converts an enrollment in one write, and tells its redelivery by the item', async () => {
     // arrange
     const { doc, tables } = store();

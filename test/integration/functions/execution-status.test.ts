@@ -12,6 +12,7 @@ import { outcomeMetric } from '#shared/stats/keys.ts';
 import { EnrollmentInput } from '#shared/tasks/enrollment.ts';
 import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import { DynamoCalls } from '../../support/dynamo-calls.ts';
 import { AB_SPLIT_THEN_EXIT } from '../../support/journey-steps.ts';
 import { awaitDepsOf, ingestDeps, registerJourney, track } from './harness.ts';
 
@@ -269,6 +270,37 @@ describe('execution-status: the end of an enrollment', () => {
     const ended = await executionStatusChanged(statusDeps(deps), { ...Object(detail), stopDate: null });
     // assert
     expect(ended.status === 'ended' ? ended.outcome.endedAt : undefined).toBe('2027-12-01T08:00:00.000Z');
+  });
+
+  it('finds every step the enrollment leaves waiting, for an event or an outcome, with one query', async () => {
+    // arrange: the enrollment waits for an event and for a message's outcome; another enrollment of the
+    // customer waits too, and the customer has a re-entry record
+    const { deps, input, raw } = await enrollAndWait('u-one-query');
+    const outcomes = new OutcomeWaiters(db.doc, db.tables.enrollments);
+    const outcomeWaiter = (messageId: string, enrollmentId: string) => ({
+      messageId,
+      enrollmentId,
+      journeyId: 'cart',
+      stepId: 'mail',
+      token: `token-${messageId}`,
+      outcomes: ['opened' as const],
+      until: '2026-11-25T10:00:00.000Z',
+    });
+    await outcomes.put('u-one-query', outcomeWaiter('m-ended', input.enrollmentId));
+    await outcomes.put('u-one-query', outcomeWaiter('m-other', 'e-other'));
+    const calls = new DynamoCalls();
+    calls.watch(db.doc);
+    // act
+    const ended = await executionStatusChanged(
+      statusDeps(deps),
+      statusEvent('sfn-execution-status-succeeded.json', input, raw).detail,
+    );
+    // assert: one query found both; the other enrollment's waiter stays
+    expect(ended).toMatchObject({ status: 'ended', waitersRemoved: 1 });
+    expect(calls.of()['enrollments Query']).toBe(1);
+    expect(await outcomes.get('u-one-query', 'm-ended')).toBeUndefined();
+    expect(await outcomes.get('u-one-query', 'm-other')).toMatchObject({ enrollmentId: 'e-other' });
+    expect(await deps.enrollments.waitersOf('u-one-query', input.enrollmentId)).toEqual([]);
   });
 
   it('ignores a status change that is not an end', async () => {

@@ -11,6 +11,7 @@ import { applyFeedback, type FeedbackDeps } from '#functions/delivery-feedback/f
 import { enrollmentKeys } from '#shared/tables.ts';
 import type { AwaitOutcomeInput } from '#shared/tasks/await-outcome.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import { DynamoCalls } from '../../support/dynamo-calls.ts';
 
 /** Step Functions has no local stand-in here: the mock records which token was resumed with what. */
 const sfnMock = mockClient(SFNClient);
@@ -126,6 +127,28 @@ describe('a message step waiting for its outcome, against dynalite', () => {
     expect(resumed()).toStrictEqual([]);
     expect((await waiterItem('o-3', 'sms-3'))?.outcomes).toStrictEqual(['clicked']);
   });
+
+  it.each([
+    { waits: false, lookups: 0 },
+    { waits: true, lookups: 1 },
+  ])(
+    'feedback looks for a waiting step only when the step that sent the message can wait ($waits)',
+    async ({ waits, lookups }) => {
+      // arrange: the link says whether the step that sent the message waits for its outcome
+      sfnMock.onAnyCommand().resolves({});
+      const userId = `o-waits-${waits}`;
+      const messageId = `sms-waits-${waits}`;
+      const meta = { userId, journeyId: 'cart', version: '1', stepId: 'cart-sms', channel: 'sms' as const };
+      await deliveries.linkMessage(messageId, `e-${userId}#cart-sms`, meta, NOW, undefined, waits);
+      const calls = new DynamoCalls((table) => table.replace('message-outcome-', ''));
+      calls.watch(db.doc);
+      // act
+      const result = await applyFeedback(feedback, sms('TEXT_DELIVERED', messageId));
+      // assert
+      expect(result.status).toBe('applied');
+      expect(calls.of()['enrollments Get'] ?? 0).toBe(lookups);
+    },
+  );
 
   it('a redelivered receipt after the step resumed resumes nothing twice', async () => {
     // arrange

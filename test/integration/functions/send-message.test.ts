@@ -154,6 +154,24 @@ describe('send-message: email through aws-ses-v2-local', () => {
     expect(headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
   });
 
+  it.each([true, false, undefined])(
+    'records with the message whether its step waits for the outcome (%s), for delivery feedback',
+    async (outcomeWait) => {
+      // arrange
+      const userId = `s-waits-${outcomeWait}`;
+      await customer(userId, { email: `${userId}@example.com`, firstName: 'Ada' });
+      // act
+      const out = await sendMessage(
+        deps('2026-11-24T10:00:00Z'),
+        input(userId, outcomeWait === undefined ? {} : { outcomeWait }),
+      );
+      // assert: an input compiled before it was recorded says nothing, and feedback looks
+      const messageId = out.status === 'sent' ? out.messageId : '';
+      const link = await new DeliveriesRepository(db.doc, db.tables.deliveries).byMessage(messageId);
+      expect(link?.outcomeWait).toBe(outcomeWait);
+    },
+  );
+
   it('gives SES a subject without control characters whatever the customer data holds', async () => {
     // arrange: a first name with a header injection attempt, a NUL, a tab, an escape, NEL and a line separator
     const firstName = 'Ada\r\nBcc: all@example.com\u0000\tX\u001b\u0085Y\u2028Z';
