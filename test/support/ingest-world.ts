@@ -9,6 +9,7 @@ import { StatsRepository } from '#functions/_lib/stats.ts';
 import type { AwaitDeps } from '#functions/await-event/await.ts';
 import type { IngestDeps } from '#functions/ingest/ingest.ts';
 import { type AwsEffects, awsEffects } from './aws-effects.ts';
+import { CrashPlan } from './crash-points.ts';
 import { type LocalDynamo, startDynalite } from './dynalite.ts';
 import type { FaultProxy } from './fault-proxy.ts';
 import { faultyDynamo } from './faulty-dynamo.ts';
@@ -26,10 +27,33 @@ export type HandlerWorld = {
   /** The handlers' dependencies: through the proxy (`faulty`) or straight to dynalite. */
   ingestDeps: (faulty: boolean, now: () => Date) => IngestDeps;
   awaitDeps: (faulty: boolean, now: () => Date) => AwaitDeps;
+  /**
+   * Runs an invocation dying at `crash`, then (when it died) again with nothing failing, as its caller
+   * retries it: what the last run returned, whether the first died, and the requests it made.
+   */
+  dieThenRetry: <T>(
+    crash: CrashPlan,
+    invoke: () => Promise<T>,
+  ) => Promise<{ result: T | undefined; died: boolean; requests: number }>;
   /** Every counter of a journey, summed over versions, reasons and shards, by `step/metric` (`-/metric` for the journey's). */
   counters: (journeyId: string) => Promise<Map<string, number>>;
   stop: () => Promise<void>;
 };
+
+/** The steps of a journey that waits a day for "Order Completed", then exits. */
+export const WAIT_FOR_ORDER = {
+  start: 'wait',
+  steps: {
+    wait: {
+      type: 'waitForEvent',
+      event: 'Order Completed',
+      timeout: 'P1D',
+      onEvent: 'done',
+      onTimeout: 'done',
+    },
+    done: { type: 'exit' },
+  },
+} as const;
 
 function tablesOn(db: LocalDynamo, doc: DynamoDBDocumentClient) {
   const enrollments = new EnrollmentItems(doc, db.tables.enrollments);
@@ -76,6 +100,15 @@ export async function startHandlerWorld(prefix: string): Promise<HandlerWorld> {
         sfn: new SFNClient({ region: 'eu-west-1' }),
         now,
       };
+    },
+    dieThenRetry: async (crash, invoke) => {
+      effects.crash = crash.onProxies(dbProxy);
+      const first = await invoke().catch(() => undefined);
+      await dbProxy.idle();
+      effects.crash = CrashPlan.never();
+      dbProxy.plan(() => 'pass');
+      const died = crash.died();
+      return { result: died ? await invoke() : first, died, requests: crash.requests() };
     },
     counters: async (journeyId) => {
       const rows = await new StatsRepository(db.doc, db.tables.stats).funnel(journeyId);

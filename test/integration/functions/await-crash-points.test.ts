@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { awaitEvent } from '#functions/await-event/await.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { CrashPlan, crashPoints, type Landing } from '../../support/crash-points.ts';
-import { type HandlerWorld, startHandlerWorld } from '../../support/ingest-world.ts';
+import { type HandlerWorld, startHandlerWorld, WAIT_FOR_ORDER } from '../../support/ingest-world.ts';
 import { awaitInput, registerJourney, track } from './harness.ts';
 
 /**
@@ -27,17 +27,7 @@ beforeAll(async () => {
     name: 'Crash await',
     trigger: { type: 'event', event: 'Wait Started' },
     reentry: { mode: 'always' },
-    start: 'wait',
-    steps: {
-      wait: {
-        type: 'waitForEvent',
-        event: 'Order Completed',
-        timeout: 'P1D',
-        onEvent: 'done',
-        onTimeout: 'done',
-      },
-      done: { type: 'exit' },
-    },
+    ...WAIT_FOR_ORDER,
   });
 });
 afterAll(async () => world.stop());
@@ -69,17 +59,13 @@ async function run(point: number, landing: Landing) {
     enrollmentId,
     token,
   });
-  const crash = new CrashPlan(point, landing);
-  world.effects.crash = crash.onProxies(world.dbProxy);
-  await awaitEvent(world.awaitDeps(true, now), input).catch(() => undefined);
-  await world.dbProxy.idle();
-  world.effects.crash = CrashPlan.never();
-  world.dbProxy.plan(() => 'pass');
-  if (crash.died()) await awaitEvent(world.awaitDeps(true, now), input);
+  const { died, requests } = await world.dieThenRetry(new CrashPlan(point, landing), () =>
+    awaitEvent(world.awaitDeps(true, now), input),
+  );
   const counters = await world.counters('crash-await');
   return {
-    died: crash.died(),
-    requests: crash.requests(),
+    died,
+    requests,
     resumed: world.effects.resumed.get(token) ?? [],
     received: counters.get(`wait-${id}/eventReceived`) ?? 0,
     waiters: await deps.enrollments.waitersFor(id, 'Order Completed'),

@@ -6,7 +6,7 @@ import { executionStatusChanged } from '#functions/execution-status/status.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { EnrollmentInput } from '#shared/tasks/enrollment.ts';
 import { CrashPlan, crashPoints, type Landing } from '../../support/crash-points.ts';
-import { type HandlerWorld, startHandlerWorld } from '../../support/ingest-world.ts';
+import { type HandlerWorld, startHandlerWorld, WAIT_FOR_ORDER } from '../../support/ingest-world.ts';
 import { awaitInput, registerJourney, track } from './harness.ts';
 
 /**
@@ -48,17 +48,7 @@ async function ended(id: string) {
     name: 'Crash status',
     trigger: { type: 'event', event: `Go ${id}` },
     goal: { event: 'Order Completed', within: 'P3D' },
-    start: 'wait',
-    steps: {
-      wait: {
-        type: 'waitForEvent',
-        event: 'Order Completed',
-        timeout: 'P1D',
-        onEvent: 'done',
-        onTimeout: 'done',
-      },
-      done: { type: 'exit' },
-    },
+    ...WAIT_FOR_ORDER,
   });
   const started = new Set(world.effects.started.keys());
   await ingestEvent(world.ingestDeps(false, now), track(id, `Go ${id}`));
@@ -90,13 +80,9 @@ async function run(point: number, landing: Landing) {
     const { enrollments, profiles, stats } = world.ingestDeps(true, now);
     return { enrollments, profiles, stats };
   };
-  const crash = new CrashPlan(point, landing);
-  world.effects.crash = crash.onProxies(world.dbProxy);
-  await executionStatusChanged(deps(), detail).catch(() => undefined);
-  await world.dbProxy.idle();
-  world.effects.crash = CrashPlan.never();
-  world.dbProxy.plan(() => 'pass');
-  if (crash.died()) await executionStatusChanged(deps(), detail);
+  const { died, requests } = await world.dieThenRetry(new CrashPlan(point, landing), () =>
+    executionStatusChanged(deps(), detail),
+  );
   const direct = world.ingestDeps(false, now);
   const counters = await world.counters(journeyId);
   const waiters = await direct.enrollments.waitersOf(id, input.enrollmentId);
@@ -105,8 +91,8 @@ async function run(point: number, landing: Landing) {
   // event of its name finds no waiter and corrects it (profile-waiting.ts): that event comes here.
   await ingestEvent(direct, track(id, 'Order Completed'));
   return {
-    died: crash.died(),
-    requests: crash.requests(),
+    died,
+    requests,
     outcomes: [...counters].filter(([key]) => key.startsWith('-/') && key !== '-/enrolled'),
     waiters,
     profile: await direct.profiles.get(id),
