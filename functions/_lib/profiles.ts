@@ -34,6 +34,7 @@ import { unionOfSends } from './profile-sends.ts';
 import { countedTraits, countTraits, isCountedTrait } from './profile-trait-count.ts';
 import { countRegistration, type WaitingCorrection, waiterDigest } from './profile-waiting.ts';
 import { guardDue, guardEvent, holdsDigest, messageDigest, turnGuard } from './redelivery-guard.ts';
+import { markReport, reportPending, settleReport } from './report-pending.ts';
 import { capOptOuts, guardOptOuts, hasRoom, type OptOutPlan, optOutVersion } from './topic-opt-outs.ts';
 
 /**
@@ -205,6 +206,21 @@ function capTraits(changes: ProfileChanges, item: Record<string, unknown> | unde
   return { changes: { ...changes, traits: dictionaryOf(kept) }, dropped, read: { known, item } };
 }
 
+/**
+ * The traits a redelivered event's write left out, worked out again from the
+ * profile as it is now: the ones it kept are known to the profile by now, and
+ * those it left out still find no room (unless later events made some).
+ */
+function droppedOnRedelivery(
+  changes: ProfileChanges,
+  event: ProfileChanges,
+  item: Record<string, unknown> | undefined,
+): RecordedEvent['droppedTraits'] {
+  const optingOut = event.topics.some((t) => !t.subscribed);
+  const optOuts = optingOut ? capOptOuts(event, item).dropped : [];
+  return [...capTraits(changes, item).dropped, ...optOuts];
+}
+
 export type RecordedEvent = {
   duplicate: boolean;
   /** New traits left out because the profile holds MAX_TRAITS_PER_PROFILE already. */
@@ -213,6 +229,11 @@ export type RecordedEvent = {
   state: ProfileState;
   /** Profile writes this event took (1 on the hot path). */
   writes: number;
+  /**
+   * A redelivery whose first delivery's report of left-out traits may not
+   * have been sent: `droppedTraits` are those traits again (report-pending.ts).
+   */
+  reportPending?: boolean;
   /** Set when the profile was merged into another: nothing was written, the event belongs to that key. */
   aliasOf?: string;
 };
@@ -310,7 +331,9 @@ export class ProfilesRepository {
       optOuts = capOptOuts(event, await this.rawItem(userId));
       changes = optOuts.changes;
     }
+    const digest = messageDigest(changes.messageId);
     const fresh = eventUpdate(changes, now, true, undefined, undefined, optOuts?.plan);
+    markReport(fresh.builder, digest, [...changes.droppedTraits, ...(optOuts?.dropped ?? [])]);
     let tried = await this.tryUpdate(userId, fresh.builder, fresh.condition);
     let item = 'item' in tried ? tried.item : undefined;
     for (let attempt = 0; item === undefined && attempt < 3; attempt++) {
@@ -328,9 +351,17 @@ export class ProfilesRepository {
         };
       }
       if (needsMigration(current) && current !== undefined) writes += await this.migrate(userId, current);
-      if (holdsDigest(current, messageDigest(changes.messageId))) {
-        // Reported the first time.
-        return { duplicate: true, droppedTraits: [], state: readProfileItem(userId, current), writes };
+      if (holdsDigest(current, digest)) {
+        // Reported the first time, unless the report is still pending (droppedOnRedelivery).
+        const pending = reportPending(current, digest);
+        const droppedTraits = pending ? droppedOnRedelivery(changes, event, current) : [];
+        return {
+          duplicate: true,
+          droppedTraits,
+          reportPending: pending,
+          state: readProfileItem(userId, current),
+          writes,
+        };
       }
       // Events at once filled the guard before any turned it: this one turns it first.
       if (guardDue(current)) writes += await this.turnGuard(userId);
@@ -344,6 +375,8 @@ export class ProfilesRepository {
       changes = capped.changes;
       if (attempt === 0) droppedTraits.push(...capped.dropped);
       const retry = eventUpdate(changes, now, true, capped.read, undefined, optOuts?.plan);
+      const known = [...changes.droppedTraits, ...droppedTraits, ...(optOuts?.dropped ?? [])];
+      markReport(retry.builder, digest, known);
       writes += 1;
       tried = await this.tryUpdate(userId, retry.builder, retry.condition);
       if ('item' in tried) {
@@ -354,6 +387,7 @@ export class ProfilesRepository {
       // The last attempt only counts: under contention, first seen staying a little late beats failing the event.
       const read = attempt < 2 ? current : undefined;
       const stale = eventUpdate(changes, now, false, capped.read, read, optOuts?.plan);
+      markReport(stale.builder, digest, known);
       writes += 1;
       tried = await this.tryUpdate(userId, stale.builder, stale.condition);
       item = 'item' in tried ? tried.item : undefined;
@@ -365,6 +399,12 @@ export class ProfilesRepository {
     writes += await this.compact(userId, item, now, counted);
     droppedTraits.push(...(optOuts?.dropped ?? []));
     return { duplicate: false, droppedTraits, state: readProfileItem(userId, item), writes };
+  }
+
+  /** Settles the report of the event's left-out traits once it is sent (report-pending.ts). */
+  async settleReport(userId: string, messageId: string): Promise<void> {
+    const b = new UpdateBuilder();
+    await this.tryWrite(userId, b, settleReport(b, messageDigest(messageId)));
   }
 
   /** Turns the redelivery guard (redelivery-guard.ts): one write every GUARD_TURN events. */

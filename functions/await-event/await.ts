@@ -1,9 +1,9 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
-import { recordPendingReceipt, recordReceived } from '#functions/_lib/enrollments.ts';
+import { recordPendingReceipt } from '#functions/_lib/enrollments.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import type { RegistryRepository } from '#functions/_lib/registry.ts';
-import { resumeTask } from '#functions/_lib/sfn-errors.ts';
+import { resumeWaiter } from '#functions/_lib/resume-waiter.ts';
 import type { StatsRepository } from '#functions/_lib/stats.ts';
 import type { TrackEvent } from '#shared/events.ts';
 import { planIngest, waiterMatches } from '#shared/ingest/plan.ts';
@@ -73,21 +73,12 @@ export async function awaitEvent(deps: AwaitDeps, input: AwaitEventInput): Promi
     return { status: 'waiting', key };
   // Ingest records an event before it stops the enrollments the event ends: resuming here could run a step first.
   if (await isStopping(deps, input, event, state)) return { status: 'waiting', key };
-  // A step that timed out meanwhile (or that ingest resumed first) is not resumed by this call.
-  const resumed = await resumeTask(deps.sfn, input.token, JSON.stringify(event));
-  // Counted as ingest counts the event it delivers: marked on the waiter (once per token, whichever of
-  // ingest and this step marks it first), counted under the guard, then the waiter goes. Only once the
-  // step resumed, so no retry with a new token follows an attempt that counted. A repeated task (the
-  // same token) or ingest may have marked it and failed before counting: that mark is counted here.
-  const owed = !resumed ? undefined : await deps.enrollments.markReceived(input.userId, waiter);
-  if (owed !== undefined) await recordReceived(deps.stats, waiter, owed);
-  else {
-    const stored = (await deps.enrollments.waitersFor(input.userId, input.event)).find(
-      (w) => w.enrollmentId === waiter.enrollmentId && w.stepId === waiter.stepId && w.token === waiter.token,
-    );
-    if (stored !== undefined) await recordPendingReceipt(deps.stats, stored);
-  }
-  if (await deps.enrollments.removeWaiter(input.userId, waiter)) {
+  // Marked, resumed and counted as ingest does (resume-waiter.ts), whichever of ingest and this step
+  // (or a repeat of it, with the same token) marks it first. A step that timed out meanwhile (or that
+  // ingest resumed first) is not resumed by this call; one an earlier attempt may have resumed, past
+  // its timeout, keeps its waiter for its timeout path or its execution's end.
+  const outcome = await resumeWaiter(deps, input.userId, waiter, JSON.stringify(event));
+  if (outcome !== 'unsure' && (await deps.enrollments.removeWaiter(input.userId, waiter))) {
     await deps.profiles.releaseWaiting(input.userId, waiter);
   }
   return { status: 'resumed', key };

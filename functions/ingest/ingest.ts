@@ -6,7 +6,6 @@ import {
   enteredAsMerged,
   recordOwedConversion,
   recordPendingReceipt,
-  recordReceived,
   recordSkip,
   startEnrollment,
 } from '#functions/_lib/enrollments.ts';
@@ -16,7 +15,8 @@ import { logger, metrics } from '#functions/_lib/observability.ts';
 import { correctionOf, overflowOf, waitsFor } from '#functions/_lib/profile-waiting.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import type { CachedRegistry } from '#functions/_lib/registry.ts';
-import { isAlreadyDone, resumeTask } from '#functions/_lib/sfn-errors.ts';
+import { resumeWaiter } from '#functions/_lib/resume-waiter.ts';
+import { isAlreadyDone } from '#functions/_lib/sfn-errors.ts';
 import type { StatsRepository } from '#functions/_lib/stats.ts';
 import {
   type CustomerEvent,
@@ -100,17 +100,14 @@ async function resume(
       await deps.stats.increment({ journeyId, version, stepId, metric: 'eventIgnored', reason: 'tooLarge' });
     return false;
   }
-  // No task waits on the token any more (the wait timed out, even in the same millisecond as the
-  // event, or its execution ended): the event answered nothing and is not counted as received.
-  const resumed = await resumeTask(deps.sfn, waiter.token, output.json);
-  // Marked received (pending), counted, then the waiter goes: a retry after a fault between the
-  // writes finds the mark on the waiter and counts it, once (removeWaiter).
-  if (resumed && waiter.receivedPending === undefined) {
-    const owed = await deps.enrollments.markReceived(userId, waiter);
-    if (owed !== undefined) await recordReceived(deps.stats, waiter, owed);
-  }
-  await removeWaiter(deps, userId, waiter);
-  return resumed;
+  // Marked, resumed and counted once (resume-waiter.ts). A step an earlier attempt may have resumed,
+  // past its timeout, keeps its waiter: its timeout path or its execution's end settles it.
+  const outcome = await resumeWaiter(deps, userId, waiter, output.json);
+  if (outcome === 'unsure') return false;
+  // Counted (or not received): the waiter goes without counting its mark again.
+  const { receivedPending: _counted, ...settled } = waiter;
+  await removeWaiter(deps, userId, settled);
+  return outcome === 'resumed' || outcome === 'answered';
 }
 
 /** Removes a waiter and its count in the profile's summary, once; a received event still pending on it is counted first. */
@@ -217,29 +214,37 @@ async function keepDropped(
 
 /**
  * The report of traits the event's changes or the profile write left out, sent once the write
- * took the event (a redelivery reports nothing again). Thrown, a failure would have EventBridge
- * deliver the event again, and the redelivery, recognised as one, would report nothing: so it
- * is logged with the traits and their reasons and counted, with the error's name, instead.
+ * took the event, then settled on the profile (report-pending.ts): a redelivery reports again
+ * only when the invocation that wrote the event died before settling it. A queue that refuses
+ * the report does not fail the event (the rest of it was applied): the report is logged with the
+ * traits and their reasons and counted, with the error's name, and settled as accounted for.
  */
 async function keepDroppedAfterWrite(
   deps: IngestDeps,
+  userId: string,
   event: CustomerEvent,
   dropped: { trait: string; reason: string }[],
 ) {
+  if (dropped.length === 0) return;
   try {
     await keepDropped(deps, event, dropped);
   } catch (error) {
-    const reason = error instanceof Error ? error.name : 'Error';
-    const single = metrics.singleMetric();
-    single.addDimensions({ reason });
-    single.addMetric(METRICS.droppedTraitReportsLost, MetricUnit.Count, 1);
-    logger.error('traits left out of the profile not kept in the rejected queue', {
-      reason,
-      error,
-      messageId: event.messageId,
-      dropped,
-    });
+    reportLost(event, dropped, error);
   }
+  await deps.profiles.settleReport(userId, event.messageId);
+}
+
+function reportLost(event: CustomerEvent, dropped: { trait: string; reason: string }[], error: unknown) {
+  const reason = error instanceof Error ? error.name : 'Error';
+  const single = metrics.singleMetric();
+  single.addDimensions({ reason });
+  single.addMetric(METRICS.droppedTraitReportsLost, MetricUnit.Count, 1);
+  logger.error('traits left out of the profile not kept in the rejected queue', {
+    reason,
+    error,
+    messageId: event.messageId,
+    dropped,
+  });
 }
 
 /** What the handler's parser gives: the EventBridge event, or why the invocation is not one. */
@@ -279,9 +284,9 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   const changes = profileChanges(event, customerIdOf(event), { awaited, counted });
   // The key may stand for another profile (merged ids): events land on the profile it joined.
   const { userId, recorded } = await recordOnProfile(deps, event, changes, now, counted);
-  // Reported once the write says the event is new: a redelivery, recognised as one, reports nothing again.
-  if (!recorded.duplicate)
-    await keepDroppedAfterWrite(deps, event, [...changes.droppedTraits, ...recorded.droppedTraits]);
+  // Reported once the write says the event is new; a redelivery reports only a report still pending.
+  if (!recorded.duplicate || recorded.reportPending === true)
+    await keepDroppedAfterWrite(deps, userId, event, [...changes.droppedTraits, ...recorded.droppedTraits]);
   const { state } = recorded;
   const status = recorded.duplicate ? 'duplicate' : 'recorded';
   const waiting = event.type === 'track' && waitsFor(state, event.event);

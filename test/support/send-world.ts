@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '#functions/_lib/clients/dynamo.ts';
 import { sendingPinpointClient } from '#functions/_lib/clients/pinpoint.ts';
 import { sendingSesClient } from '#functions/_lib/clients/ses.ts';
 import { DeliveriesRepository, deliveryIdOf } from '#functions/_lib/deliveries.ts';
@@ -21,6 +20,7 @@ import type { Template } from '#shared/templates.ts';
 import { identify, ingestDeps } from '../integration/functions/harness.ts';
 import { type LocalDynamo, startDynalite } from './dynalite.ts';
 import { answerTimeouts, type FaultProxy, startFaultProxy } from './fault-proxy.ts';
+import { faultyDynamo } from './faulty-dynamo.ts';
 import { keepIdleConnections } from './idle-connections.ts';
 import { type LocalSes, startSes } from './ses.ts';
 import type { VirtualClock } from './task-retry.ts';
@@ -81,21 +81,18 @@ export async function startSendWorld(prefix: string): Promise<SendWorld> {
   );
   await new Promise<void>((resolve) => pinpoint.listen(0, '127.0.0.1', () => resolve()));
   const pinpointEndpoint = `http://127.0.0.1:${(pinpoint.address() as AddressInfo).port}`;
-  const [sesProxy, pinpointProxy, dbProxy] = await Promise.all([
+  const [sesProxy, pinpointProxy, { proxy: dbProxy, doc: faultyDoc }] = await Promise.all([
     startFaultProxy(ses.endpoint),
     startFaultProxy(pinpointEndpoint),
-    startFaultProxy(db.endpoint),
+    faultyDynamo(db),
   ]);
   const local = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
-  // One attempt per call: a fault the proxy injects is what the SDK's own retries would end with.
-  const faultyDoc = documentClient({ ...local, endpoint: dbProxy.endpoint, maxAttempts: 1 });
   // 0: no timer (the SDK's handler treats it as none).
   const noTimers = { connectionTimeoutMs: 0, requestTimeoutMs: 0 };
   const clients = {
     ses: sendingSesClient({ ...local, endpoint: sesProxy.endpoint }, noTimers),
     pinpoint: sendingPinpointClient({ ...local, endpoint: pinpointProxy.endpoint }, noTimers),
   };
-  answerTimeouts(faultyDoc);
   answerTimeouts(clients.ses);
   answerTimeouts(clients.pinpoint);
   const deliveries = new DeliveriesRepository(faultyDoc, db.tables.deliveries);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sendTask } from '#functions/send-message/task.ts';
 import type { SendMessageInput } from '#shared/tasks/send-message.ts';
-import type { Fault } from '../../support/fault-proxy.ts';
+import { CrashPlan, crashPoints, type Landing } from '../../support/crash-points.ts';
 import {
   type Counted,
   messageCounters,
@@ -65,19 +65,11 @@ function providerProxy(channel: Channel) {
  * Plans on both proxies under which the invocation dies at its `point`-th request (store and provider
  * counted together, as the send path makes them one after the other).
  */
-function dieAt(channel: Channel, point: number, landing: 'before' | 'after', answer: Answer) {
-  let seen = 0;
-  let died = false;
-  const next = (provider: boolean): Fault => {
-    const index = seen;
-    seen += 1;
-    if (index < point) return provider ? answer : 'pass';
-    died = true;
-    return index === point && landing === 'after' ? 'reset-after' : 'error-before';
-  };
-  world.dbProxy.plan(() => next(false));
-  providerProxy(channel).plan(() => next(true));
-  return { died: () => died };
+function dieAt(channel: Channel, point: number, landing: Landing, answer: Answer) {
+  const crash = new CrashPlan(point, landing);
+  world.dbProxy.plan(() => crash.next());
+  providerProxy(channel).plan(() => crash.next(answer));
+  return crash;
 }
 
 async function customerFor(channel: Channel): Promise<SendMessageInput> {
@@ -88,7 +80,7 @@ async function customerFor(channel: Channel): Promise<SendMessageInput> {
   return world.input(userId, channel, { journeyId: `crash-${n}`, stepId: `send-${n}` });
 }
 
-async function crashThenRun({ channel, answer, leaseMs }: Case, point: number, landing: 'before' | 'after') {
+async function crashThenRun({ channel, answer, leaseMs }: Case, point: number, landing: Landing) {
   const input = await customerFor(channel);
   const clock = virtualClock('2026-11-24T10:00:00Z');
   const withLease = { ...world, deps: (c: VirtualClock) => ({ ...world.deps(c), leaseMs }) };
@@ -123,11 +115,7 @@ describe.each(CASES)(
       expect(made).toBeLessThan(POINTS);
     });
 
-    it.each(
-      Array.from({ length: POINTS }, (_, point) => point).flatMap((point) =>
-        (['before', 'after'] as const).map((landing) => ({ point, landing })),
-      ),
-    )(
+    it.each(crashPoints(POINTS))(
       'at request $point, $landing it lands: sent at most once, accounted, counted once',
       async ({ point, landing }) => {
         const { status, delivered, metrics, counters } = await crashThenRun(c, point, landing);

@@ -1,0 +1,220 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { awaitEvent } from '#functions/await-event/await.ts';
+import { ingestEvent } from '#functions/ingest/ingest.ts';
+import { CrashPlan, crashPoints, type Landing } from '../../support/crash-points.ts';
+import { type HandlerWorld, startHandlerWorld, WAIT_FOR_ORDER } from '../../support/ingest-world.ts';
+import { awaitInput, identify, registerJourney, track } from './harness.ts';
+
+/**
+ * Ingest's invocation dies at each point of its path in turn — before one of
+ * its requests (DynamoDB, Step Functions, SQS) lands, or after it lands with
+ * the answer never read — and EventBridge delivers the same event again, as
+ * it does until an invocation succeeds. Whatever the point, each effect of
+ * the event happens once: the profile counts it once, the customer enters
+ * once (one execution, counted once), a waiting step is resumed once and the
+ * event counted received once, and traits the profile left out are reported
+ * (at least once: a report that landed just before the invocation died is
+ * sent again by the redelivery, with the same event id).
+ */
+
+let world: HandlerWorld;
+let n = 0;
+const NOW = new Date('2026-11-24T10:00:00Z');
+const now = () => NOW;
+
+beforeAll(async () => {
+  world = await startHandlerWorld('ingest-crash');
+  await registerJourney(world.db, {
+    id: 'crash-wait',
+    name: 'Crash wait',
+    trigger: { type: 'event', event: 'Wait Started' },
+    reentry: { mode: 'always' },
+    ...WAIT_FOR_ORDER,
+  });
+});
+afterAll(async () => world.stop());
+beforeEach(() => {
+  world.effects.crash = CrashPlan.never();
+  world.dbProxy.plan(() => 'pass');
+});
+
+/** More requests than any case below makes (checked by each): the points cover the whole path. */
+const POINTS = 24;
+
+/** The event through ingest dying at `crash`, then delivered again (nothing failing), as EventBridge does. */
+async function crashThenRedeliver(event: object, crash: CrashPlan) {
+  const out = await world.dieThenRetry(crash, () => ingestEvent(world.ingestDeps(true, now), event));
+  return { again: out.result, died: out.died, requests: out.requests };
+}
+
+function userId(prefix: string) {
+  n += 1;
+  return `${prefix}${n}`;
+}
+
+async function profileOf(id: string) {
+  return world.ingestDeps(false, now).profiles.get(id);
+}
+
+describe('an event that enters the customer into a journey', () => {
+  async function run(point: number, landing: Landing) {
+    const id = userId('enter');
+    // A journey of its own: its counters (and the guard of its counts) are this case's alone.
+    const journeyId = `crash-enroll-${id}`;
+    await registerJourney(world.db, {
+      id: journeyId,
+      name: 'Crash enroll',
+      trigger: { type: 'event', event: `Cart Updated ${id}`, correlationKey: 'event.properties.cartId' },
+      reentry: { mode: 'once' },
+      start: 'pause',
+      steps: { pause: { type: 'wait', for: 'P1D', next: 'done' }, done: { type: 'exit' } },
+    });
+    const event = track(id, `Cart Updated ${id}`, { cartId: `cart-${id}` });
+    const before = await world.counters(journeyId);
+    const startedBefore = new Set(world.effects.started.keys());
+    const out = await crashThenRedeliver(event, new CrashPlan(point, landing));
+    const after = await world.counters(journeyId);
+    const executions = [...world.effects.started.keys()].filter((name) => !startedBefore.has(name));
+    const enrollments = await world.ingestDeps(false, now).enrollments.enrollments(id);
+    return {
+      ...out,
+      executions,
+      enrollments,
+      enrolled: (after.get('-/enrolled') ?? 0) - (before.get('-/enrolled') ?? 0),
+      profile: await profileOf(id),
+    };
+  }
+
+  it(`makes fewer than ${POINTS} requests when nothing fails`, async () => {
+    const { requests, died } = await run(Number.POSITIVE_INFINITY, 'before');
+    expect(died).toBe(false);
+    expect(requests).toBeLessThan(POINTS);
+  });
+
+  it.each(crashPoints(POINTS))(
+    'at request $point, $landing it lands: entered and counted once',
+    async ({ point, landing }) => {
+      const { again, executions, enrollments, enrolled, profile } = await run(point, landing);
+      expect(again?.status).toMatch(/recorded|duplicate/);
+      expect(executions).toHaveLength(1);
+      expect(enrollments).toHaveLength(1);
+      expect(enrolled).toBe(1);
+      expect(Object.values(profile.profile.events).map((e) => e.count)).toEqual([1]);
+    },
+  );
+});
+
+describe('an event a waiting step waits for', () => {
+  async function waiting(id: string) {
+    const deps = world.ingestDeps(false, now);
+    const start = await ingestEvent(deps, track(id, 'Wait Started'));
+    const enrollmentId = start.status === 'rejected' ? '' : (start.enrolled[0] ?? '');
+    const token = `token-${id}`;
+    await awaitEvent(
+      world.awaitDeps(false, now),
+      awaitInput(id, {
+        journeyId: 'crash-wait',
+        // A step of its own: its counter (and the guard of its counts) is this case's alone.
+        stepId: `wait-${id}`,
+        event: 'Order Completed',
+        timeoutSeconds: 86_400,
+        // Before the event (track's timestamps): a step takes events from when it began.
+        startedAt: '2026-11-24T09:58:00Z',
+        trigger: {},
+        enrollmentId,
+        token,
+      }),
+    );
+    world.effects.waiting.add(token);
+    return token;
+  }
+
+  async function run(point: number, landing: Landing) {
+    const id = userId('resume');
+    const token = await waiting(id);
+    const before = await world.counters('crash-wait');
+    const out = await crashThenRedeliver(track(id, 'Order Completed'), new CrashPlan(point, landing));
+    const after = await world.counters('crash-wait');
+    const waiters = await world.ingestDeps(false, now).enrollments.waitersFor(id, 'Order Completed');
+    return {
+      ...out,
+      resumed: world.effects.resumed.get(token) ?? [],
+      received: (after.get(`wait-${id}/eventReceived`) ?? 0) - (before.get(`wait-${id}/eventReceived`) ?? 0),
+      waiters,
+      profile: await profileOf(id),
+    };
+  }
+
+  it(`makes fewer than ${POINTS} requests when nothing fails`, async () => {
+    const { requests, died, resumed, received } = await run(Number.POSITIVE_INFINITY, 'before');
+    expect([died, resumed.length, received]).toEqual([false, 1, 1]);
+    expect(requests).toBeLessThan(POINTS);
+  });
+
+  it.each(crashPoints(POINTS))(
+    'at request $point, $landing it lands: resumed once, received counted once',
+    async ({ point, landing }) => {
+      const { resumed, received, waiters, profile } = await run(point, landing);
+      expect(resumed).toHaveLength(1);
+      expect(received).toBe(1);
+      expect(waiters).toEqual([]);
+      expect(profile.waitingFor['Order Completed'] ?? 0).toBe(0);
+      expect(profile.profile.events['Order Completed']?.count).toBe(1);
+    },
+  );
+});
+
+describe('an identify with traits the profile has no room for', () => {
+  const FULL = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`t${i}`, 'a']));
+
+  async function run(point: number, landing: Landing) {
+    const id = userId('dropped');
+    await ingestEvent(world.ingestDeps(false, now), identify(id, FULL, '2026-11-24T09:00:00Z'));
+    const event = identify(id, { t0: 'b', extra: 'x', constructor: 'y' }, '2026-11-24T09:01:00Z');
+    const reportsOf = () =>
+      world.effects.messages
+        .map((body) => JSON.parse(body))
+        .filter((r) => r.event?.messageId === event.messageId);
+    let firstReports = 0;
+    const { died, requests } = await world.dieThenRetry(new CrashPlan(point, landing), async () => {
+      // What the invocation that died had sent, read as the redelivery begins.
+      firstReports = reportsOf().length;
+      return ingestEvent(world.ingestDeps(true, now), event);
+    });
+    const stored = await world.db.doc.send(
+      new GetCommand({ TableName: world.db.tables.profiles, Key: { userId: id }, ConsistentRead: true }),
+    );
+    return {
+      died,
+      requests,
+      firstReports,
+      reports: reportsOf(),
+      profile: await profileOf(id),
+      item: stored.Item,
+    };
+  }
+
+  it(`makes fewer than ${POINTS} requests when nothing fails`, async () => {
+    const { requests, died, reports } = await run(Number.POSITIVE_INFINITY, 'before');
+    expect([died, reports.length]).toEqual([false, 1]);
+    expect(requests).toBeLessThan(POINTS);
+  });
+
+  it.each(crashPoints(POINTS))(
+    'at request $point, $landing it lands: applied once, left-out traits reported',
+    async ({ point, landing }) => {
+      const { reports, firstReports, profile, died } = await run(point, landing);
+      expect(profile.profile.traits.t0).toBe('b');
+      expect(Object.keys(profile.profile.traits)).toHaveLength(100);
+      // Once; again only when the first report landed and the invocation died before it was settled.
+      expect(reports.length).toBeGreaterThanOrEqual(1);
+      expect(reports.length).toBeLessThanOrEqual(died && firstReports === 1 ? 2 : 1);
+      for (const report of reports)
+        expect(report.problems.map((p: { field: string }) => p.field).sort()).toEqual([
+          'traits.constructor',
+          'traits.extra',
+        ]);
+    },
+  );
+});

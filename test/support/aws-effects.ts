@@ -1,0 +1,91 @@
+import {
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { CrashPlan } from './crash-points.ts';
+
+/**
+ * Step Functions and SQS as their callers see them, for handlers whose
+ * integration with them has no local server to put a fault proxy in front
+ * of: each call lands (or not) under the current CrashPlan, and what landed
+ * is kept, so that a test counts effects, not calls. Step Functions answers
+ * as AWS does: a repeated StartExecution (same name and input) of a running
+ * execution is the first one's answer, with other input
+ * ExecutionAlreadyExists; SendTaskSuccess resumes a waiting task once, and a
+ * closed token is TaskTimedOut.
+ */
+export type AwsEffects = {
+  /** The plan calls land under; replace it for each invocation. */
+  crash: CrashPlan;
+  /** Executions started, by name. */
+  started: Map<string, { arn: string; input: string; starts: number }>;
+  /** Tokens of tasks waiting to be resumed. */
+  waiting: Set<string>;
+  /** Outputs each token's task was resumed with (at most one lands per token). */
+  resumed: Map<string, string[]>;
+  /** Executions stopped, by ARN, with their causes. */
+  stopped: Map<string, string[]>;
+  /** Bodies of the messages SQS took. */
+  messages: string[];
+  restore: () => void;
+};
+
+function named(name: string, message: string): Error {
+  return Object.assign(new Error(message), { name });
+}
+
+export function awsEffects(): AwsEffects {
+  const sfn = mockClient(SFNClient);
+  const sqs = mockClient(SQSClient);
+  const effects: AwsEffects = {
+    crash: CrashPlan.never(),
+    started: new Map(),
+    waiting: new Set(),
+    resumed: new Map(),
+    stopped: new Map(),
+    messages: [],
+    restore: () => {
+      sfn.restore();
+      sqs.restore();
+    },
+  };
+  sfn
+    .on(StartExecutionCommand)
+    .callsFake((input: { stateMachineArn?: string; name?: string; input?: string }) =>
+      effects.crash.call(() => {
+        const name = input.name ?? '';
+        const arn = `${(input.stateMachineArn ?? '').replace(':stateMachine:', ':execution:')}:${name}`;
+        const earlier = effects.started.get(name);
+        if (earlier !== undefined && earlier.input !== input.input)
+          throw named('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
+        effects.started.set(name, { arn, input: input.input ?? '', starts: (earlier?.starts ?? 0) + 1 });
+        return { executionArn: earlier?.arn ?? arn, startDate: new Date(0) };
+      }),
+    );
+  sfn.on(SendTaskSuccessCommand).callsFake((input: { taskToken?: string; output?: string }) =>
+    effects.crash.call(() => {
+      const token = input.taskToken ?? '';
+      if (!effects.waiting.delete(token)) throw named('TaskTimedOut', 'Task Timed Out: token closed');
+      effects.resumed.set(token, [...(effects.resumed.get(token) ?? []), input.output ?? '']);
+      return {};
+    }),
+  );
+  sfn.on(StopExecutionCommand).callsFake((input: { executionArn?: string; cause?: string }) =>
+    effects.crash.call(() => {
+      const arn = input.executionArn ?? '';
+      effects.stopped.set(arn, [...(effects.stopped.get(arn) ?? []), input.cause ?? '']);
+      return { stopDate: new Date(0) };
+    }),
+  );
+  sqs.on(SendMessageCommand).callsFake((input: { MessageBody?: string }) =>
+    effects.crash.call(() => {
+      effects.messages.push(input.MessageBody ?? '');
+      return { MessageId: `m-${effects.messages.length}` };
+    }),
+  );
+  return effects;
+}

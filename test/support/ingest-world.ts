@@ -1,0 +1,128 @@
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
+import { ProfileIdentities } from '#functions/_lib/identity.ts';
+import { ProfilesRepository } from '#functions/_lib/profiles.ts';
+import { CachedRegistry, RegistryRepository } from '#functions/_lib/registry.ts';
+import { StatsRepository } from '#functions/_lib/stats.ts';
+import type { AwaitDeps } from '#functions/await-event/await.ts';
+import type { IngestDeps } from '#functions/ingest/ingest.ts';
+import { type AwsEffects, awsEffects } from './aws-effects.ts';
+import { CrashPlan } from './crash-points.ts';
+import { type LocalDynamo, startDynalite } from './dynalite.ts';
+import type { FaultProxy } from './fault-proxy.ts';
+import { faultyDynamo } from './faulty-dynamo.ts';
+
+/**
+ * Real tables (dynalite, behind a fault proxy) for the handlers that read and
+ * write the customer's items — ingest, await-event, execution-status — with
+ * Step Functions and SQS as `AwsEffects`, so that one CrashPlan covers every
+ * request an invocation makes.
+ */
+export type HandlerWorld = {
+  db: LocalDynamo;
+  dbProxy: FaultProxy;
+  effects: AwsEffects;
+  /** The handlers' dependencies: through the proxy (`faulty`) or straight to dynalite. */
+  ingestDeps: (faulty: boolean, now: () => Date) => IngestDeps;
+  awaitDeps: (faulty: boolean, now: () => Date) => AwaitDeps;
+  /**
+   * Runs an invocation dying at `crash`, then (when it died) again with nothing failing, as its caller
+   * retries it: what the last run returned, whether the first died, and the requests it made.
+   */
+  dieThenRetry: <T>(
+    crash: CrashPlan,
+    invoke: () => Promise<T>,
+  ) => Promise<{ result: T | undefined; died: boolean; requests: number }>;
+  /** Every counter of a journey, summed over versions, reasons and shards, by `step/metric` (`-/metric` for the journey's). */
+  counters: (journeyId: string) => Promise<Map<string, number>>;
+  stop: () => Promise<void>;
+};
+
+/** The steps of a journey that waits a day for "Order Completed", then exits. */
+export const WAIT_FOR_ORDER = {
+  start: 'wait',
+  steps: {
+    wait: {
+      type: 'waitForEvent',
+      event: 'Order Completed',
+      timeout: 'P1D',
+      onEvent: 'done',
+      onTimeout: 'done',
+    },
+    done: { type: 'exit' },
+  },
+} as const;
+
+function tablesOn(db: LocalDynamo, doc: DynamoDBDocumentClient) {
+  const enrollments = new EnrollmentItems(doc, db.tables.enrollments);
+  return {
+    enrollments,
+    profiles: new ProfilesRepository(doc, db.tables.profiles, enrollments),
+    stats: new StatsRepository(doc, db.tables.stats),
+    registry: new RegistryRepository(doc, db.tables.journeys),
+  };
+}
+
+export async function startHandlerWorld(prefix: string): Promise<HandlerWorld> {
+  const db = await startDynalite(prefix);
+  const { proxy: dbProxy, doc: faultyDoc } = await faultyDynamo(db);
+  const effects = awsEffects();
+  const on = (faulty: boolean) => tablesOn(db, faulty ? faultyDoc : db.doc);
+  return {
+    db,
+    dbProxy,
+    effects,
+    ingestDeps: (faulty, now) => {
+      const { enrollments, profiles, stats } = on(faulty);
+      return {
+        profiles,
+        identities: new ProfileIdentities(faulty ? faultyDoc : db.doc, db.tables.profiles, now),
+        enrollments,
+        // The journeys are read straight from dynalite: a read is a point where nothing has happened
+        // yet, and the requests of an invocation stay as many however many journeys a test registers.
+        registry: new CachedRegistry(new RegistryRepository(db.doc, db.tables.journeys), 0),
+        stats,
+        sfn: new SFNClient({ region: 'eu-west-1' }),
+        sqs: new SQSClient({ region: 'eu-west-1' }),
+        rejectedQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/rejected',
+        now,
+      };
+    },
+    awaitDeps: (faulty, now) => {
+      const { enrollments, profiles, stats, registry } = on(faulty);
+      return {
+        profiles,
+        enrollments,
+        journeys: registry,
+        stats,
+        sfn: new SFNClient({ region: 'eu-west-1' }),
+        now,
+      };
+    },
+    dieThenRetry: async (crash, invoke) => {
+      effects.crash = crash.onProxies(dbProxy);
+      const first = await invoke().catch(() => undefined);
+      await dbProxy.idle();
+      effects.crash = CrashPlan.never();
+      dbProxy.plan(() => 'pass');
+      const died = crash.died();
+      return { result: died ? await invoke() : first, died, requests: crash.requests() };
+    },
+    counters: async (journeyId) => {
+      const rows = await new StatsRepository(db.doc, db.tables.stats).funnel(journeyId);
+      const counts = new Map<string, number>();
+      for (const row of rows) {
+        const key = `${row.stepId ?? '-'}/${row.metric}`;
+        counts.set(key, (counts.get(key) ?? 0) + row.count);
+      }
+      return counts;
+    },
+    stop: async () => {
+      effects.restore();
+      await dbProxy.stop();
+      await db.stop();
+    },
+  };
+}
