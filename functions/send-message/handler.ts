@@ -1,4 +1,3 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
@@ -16,11 +15,11 @@ import {
   templateSnapshots,
 } from '#functions/_lib/repositories.ts';
 import { unsubscribeSigningKey } from '#functions/_lib/signing-key.ts';
-import { messageMetric } from '#shared/metrics.ts';
 import type { ExhaustedOutput, SendMessageInput, SendMessageOutput } from '#shared/tasks/send-message.ts';
+import { messageCounter } from './count.ts';
 import { manifest } from './manifest.ts';
 import type { SendDeps } from './send.ts';
-import { type CountMetric, sendTask } from './task.ts';
+import { sendTask } from './task.ts';
 
 const config = lazyConfig(manifest);
 const deps = keptPerColdStart<SendDeps>();
@@ -50,13 +49,7 @@ function sendDeps(): SendDeps {
 /** Step Functions task: deliver one message of a journey step (or say why not now / not at all). */
 export const handler = middy(
   async (input: SendMessageInput, context: Context): Promise<SendMessageOutput | ExhaustedOutput> => {
-    metrics.addDimension('channel', input.channel);
-    const count: CountMetric = (status) => {
-      // The alarm's metric (unknown) is published now: an invocation that dies publishes nothing it stored.
-      const into = status === 'unknown' ? metrics.singleMetric() : metrics;
-      into.addDimension('channel', input.channel);
-      into.addMetric(messageMetric(status), MetricUnit.Count, 1);
-    };
+    const count = messageCounter(metrics, input.channel);
     if (input.exhausted !== undefined) return sendTask(sendDeps(), input, count);
     // A claim outlives this invocation by a margin: a retry never overlaps a live attempt.
     const leaseMs = context.getRemainingTimeInMillis() + LEASE_MARGIN_MS;

@@ -4,6 +4,8 @@ import type { Context } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { observability } from '#functions/_lib/middleware.ts';
 import { logger, metrics } from '#functions/_lib/observability.ts';
+import { messageCounter } from '#functions/send-message/count.ts';
+import { METRICS } from '#shared/metrics.ts';
 
 const context = { functionName: 'test', awsRequestId: 'r-1' } as Context;
 
@@ -59,5 +61,27 @@ describe('the metrics every function publishes', () => {
     expect(JSON.parse(after.split('\n').find((l) => l.includes('"_aws"')) ?? '{}')).not.toHaveProperty(
       'channel',
     );
+  });
+
+  it("count a send's outcome by channel, the alarm's at once, with no dimension added twice", async () => {
+    // arrange
+    const handler = middy(async () => {
+      const count = messageCounter(metrics, 'push');
+      count('unknown');
+      count('sent');
+    }).use(observability());
+    const warn = vi.spyOn(logger, 'warn');
+    // act
+    const printed = await output(() => handler({}, context));
+    // assert
+    expect(warn).not.toHaveBeenCalled();
+    const emf = printed
+      .split('\n')
+      .filter((l) => l.includes('"_aws"'))
+      .map((l) => JSON.parse(l));
+    expect(emf).toEqual([
+      expect.objectContaining({ [METRICS.messagesUnknown]: 1, channel: 'push' }),
+      expect.objectContaining({ [METRICS.messagesSent]: 1, channel: 'push' }),
+    ]);
   });
 });
