@@ -68,7 +68,9 @@ export type SendWorld = {
 };
 
 const address = {
-  email: (userId: string) => `${userId}@example.com`,
+  // The SES emulator keeps one store for every server in the process (one per test worker, whose files
+  // share it): an address names its world, so no other file's message to a same-named customer counts here.
+  email: (userId: string, world: string) => `${userId}@${world}.example.com`,
   phone: (userId: string) => `+1555${userId.replace(/\D/g, '').padStart(7, '0').slice(-7)}`,
   token: (userId: string) => `token-${userId}`,
 };
@@ -141,11 +143,15 @@ export async function startSendWorld(prefix: string): Promise<SendWorld> {
       leaseMs: 30_000,
     }),
     customer: async (userId) => {
-      emailOwner.set(address.email(userId), userId);
+      emailOwner.set(address.email(userId, prefix), userId);
       smsOwner.set(address.phone(userId), userId);
       pushOwner.set(address.token(userId), userId);
       const event = {
-        ...identify(userId, { email: address.email(userId), phone: address.phone(userId), firstName: 'Ada' }),
+        ...identify(userId, {
+          email: address.email(userId, prefix),
+          phone: address.phone(userId),
+          firstName: 'Ada',
+        }),
         context: { device: { token: address.token(userId), type: 'android' } },
       };
       await ingestEvent(ingestDeps(db).deps, event);
