@@ -69,8 +69,14 @@ function isWholeDuration(text: string): boolean {
   return isIsoDuration(text) && durationProblem(text) === undefined && !text.startsWith('-');
 }
 
+/**
+ * A string known to be a positive duration. Branded so that the guard's false branch removes only
+ * this type: a string that is not a positive duration (`PT0S`, `-P1D`) stays a string there.
+ */
+export type PositiveDuration = string & { readonly positiveDuration: true };
+
 /** True when `text` is a positive ISO 8601 duration our language accepts. */
-export function isPositiveDuration(text: string | undefined): text is string {
+export function isPositiveDuration(text: string | undefined): text is PositiveDuration {
   return text !== undefined && isWholeDuration(text) && (durationSeconds(text) ?? 0) > 0;
 }
 
