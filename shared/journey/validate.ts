@@ -18,6 +18,7 @@ import {
 } from './checks/rules.ts';
 import { scheduleWarnings } from './checks/schedule.ts';
 import { checkTemplateVariables, templateVariableWarnings } from './checks/template-variables.ts';
+import { traitSpaceWarnings } from './checks/trait-names.ts';
 import { checkTriggerFields, checkValueSources } from './checks/trigger-fields.ts';
 import { checkDurations, checkOrderComparisons } from './checks/values.ts';
 import { awaitedExitWarnings, checkTotalWait } from './checks/waits.ts';
@@ -83,6 +84,7 @@ const WARNINGS: readonly Check[] = [
   eventSpellingWarnings,
   loopHistoryWarnings,
   scheduleWarnings,
+  traitSpaceWarnings,
 ];
 
 /**

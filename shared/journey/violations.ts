@@ -32,6 +32,7 @@ export type ViolationCode =
   | 'wait.window'
   | 'wait.exits'
   | 'event.spelling'
+  | 'trait.spaces'
   | 'timezone.unknown'
   | 'quiet-hours.malformed'
   | 'trigger.field'
