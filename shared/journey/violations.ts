@@ -33,6 +33,7 @@ export type ViolationCode =
   | 'wait.exits'
   | 'event.spelling'
   | 'trait.spaces'
+  | 'value.length'
   | 'timezone.unknown'
   | 'quiet-hours.malformed'
   | 'trigger.field'
