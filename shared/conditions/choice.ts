@@ -1,6 +1,6 @@
 import type { ChoiceComparison, ChoiceRule } from './choice-rule.ts';
 import { operationOf } from './compare.ts';
-import { canRenderAsChoice } from './inspect.ts';
+import { canRenderAsChoice, PLAIN_IDENTIFIER } from './inspect.ts';
 import { pathSegments } from './path.ts';
 import type { Comparison, Condition, Scalar } from './schema.ts';
 
@@ -104,11 +104,11 @@ function present(variable: string): ChoiceRule {
 }
 
 function variableOf(path: string, roots: ChoiceRoots): string {
-  // Every name is a plain identifier here (canRenderAsChoice), whichever way the path writes it.
+  // Every name is letters, digits and `_` here (canRenderAsChoice): one outside ASCII goes in brackets.
   const [root, ...rest] = pathSegments(path);
   const base =
     root === 'trigger' ? roots.trigger : root === 'context' ? (roots.context ?? '$.context') : roots.event;
-  return [base, ...rest].join('.');
+  return rest.reduce((at, s) => (PLAIN_IDENTIFIER.test(s) ? `${at}.${s}` : `${at}['${s}']`), base);
 }
 
 function renderComparison(comparison: Comparison, roots: ChoiceRoots): ChoiceRule {

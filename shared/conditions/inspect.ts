@@ -42,7 +42,14 @@ export function usesHistory(condition: Condition): boolean {
 }
 
 /** A path segment a JSONPath Reference Path can carry in dot notation. */
-const PLAIN_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+export const PLAIN_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * A name of any script a Choice rule can read: a letter or `_`, then letters, marks, digits and `_`
+ * (JsonPath's member-name-shorthand, without its punctuation). Names outside ASCII are written in
+ * brackets (`$.event.properties['prénom']`), which Step Functions and the local interpreter read alike.
+ */
+const CHOICE_NAME = /^[\p{L}_][\p{L}\p{M}\p{N}_]*$/u;
 
 /**
  * Identifiers that name something other than data to some JSONPath engine:
@@ -86,13 +93,13 @@ function comparisonRenderable(comparison: Comparison): boolean {
   if (operation === undefined || NOT_RENDERABLE.has(operation.op) || comparesDates(operation)) return false;
   const [root, ...rest] = pathSegments(comparison.path);
   if (root !== 'trigger' && root !== 'event' && root !== 'context') return false;
-  return rest.length > 0 && rest.every((s) => PLAIN_IDENTIFIER.test(s) && !RESERVED_SEGMENTS.has(s));
+  return rest.length > 0 && rest.every((s) => CHOICE_NAME.test(s) && !RESERVED_SEGMENTS.has(s));
 }
 
 /**
  * True when the condition can run as an ASL Choice rule with exactly the
  * evaluator's semantics: it reads only `trigger.*`, `event.*` and `context.*`
- * (data the execution carries), every path segment is a plain identifier (no array
+ * (data the execution carries), every path segment is a name of letters, digits and `_` in any script (no array
  * index, no `__proto__`/`constructor`/`prototype`/`length`), and it uses no
  * relative-date operator (`within`, `olderThan`, `withinNext`: a Choice has
  * no "now"), no order comparison with a date (the evaluator compares

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type ChoiceRule, renderChoiceRule } from '#shared/conditions/choice.ts';
 import { evaluateCondition } from '#shared/conditions/evaluate.ts';
+import { canRenderAsChoice } from '#shared/conditions/inspect.ts';
 import type { Condition } from '#shared/conditions/schema.ts';
 import { validateAsl } from '../support/asl-validate.ts';
 import { dataOf, pathOf, renderableComparison, treeOf } from '../support/condition-arbitraries.ts';
@@ -154,6 +155,28 @@ describe('Choice rules take the evaluator’s decisions', () => {
       { numRuns: 100 },
     );
     expectValidAsl(rendered);
+  });
+});
+
+describe('Choice rules on names in any script', () => {
+  // Step Functions' JsonPath takes a name of any script in brackets; ingest keeps names in NFC.
+  const names = { prénom: 'Ana', 名前: 'Yuki', straße: 'Hauptstraße 1', Ünïcode_2: 3 };
+  const table: Array<[string, Condition]> = [
+    ['a Latin name with an accent', { path: 'event.properties.prénom', eq: 'Ana' }],
+    ['a Latin name, not matching', { path: 'event.properties.prénom', eq: 'Bea' }],
+    ['a CJK name', { path: 'trigger.properties.名前', startsWith: 'Yu' }],
+    ['an ß', { path: 'event.properties.straße', exists: true }],
+    ['a missing name', { path: 'event.properties.größe', exists: true }],
+    ['letters and digits', { path: 'event.properties.Ünïcode_2', gte: 3 }],
+  ];
+
+  it.each(table)('%s runs as one Choice with the evaluator’s decision', async (_name, condition) => {
+    expect(canRenderAsChoice(condition)).toBe(true);
+    await expectParity(condition, { properties: names }, { properties: names });
+  });
+
+  it('renders valid ASL', () => {
+    expectValidAsl(table.map(([, condition]) => renderChoiceRule(condition)));
   });
 });
 
