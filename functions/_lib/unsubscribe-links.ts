@@ -50,15 +50,29 @@ export function signUnsubscribe(key: string, claim: UnsubscribeClaim): string {
 export function verifyUnsubscribe(key: string, token: string): UnsubscribeClaim | undefined {
   const [payload, signature, ...rest] = token.split('.');
   if (payload === undefined || signature === undefined || rest.length > 0) return undefined;
+  const given = strictBase64url(signature);
+  const claim = strictBase64url(payload);
+  if (given === undefined || claim === undefined) return undefined;
   const expected = mac(key, payload);
-  const given = Buffer.from(signature, 'base64url');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   try {
-    const parsed = UnsubscribeClaim.safeParse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
+    const parsed = UnsubscribeClaim.safeParse(JSON.parse(claim.toString('utf8')));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The bytes of base64url text in its canonical form only (no padding, no
+ * other characters, unused bits zero), else undefined: Node's decoder skips
+ * what it does not read, so a token with junk in it would verify as the
+ * token without, and one token would have many spellings.
+ */
+function strictBase64url(text: string): Buffer | undefined {
+  if (!/^[A-Za-z0-9_-]+$/.test(text)) return undefined;
+  const bytes = Buffer.from(text, 'base64url');
+  return bytes.toString('base64url') === text ? bytes : undefined;
 }
 
 /** The link a message carries: the unsubscribe endpoint with the signed token. */
