@@ -15,8 +15,26 @@ export const UnsubscribeClaim = z.strictObject({
   c: z.enum(['email', 'sms', 'push']),
   /** topic */
   t: z.optional(z.string().check(z.minLength(1))),
+  /** issued at, in seconds since the epoch; links signed before it was added have none */
+  i: z.optional(z.number().check(z.int(), z.gte(0))),
 });
 export type UnsubscribeClaim = z.infer<typeof UnsubscribeClaim>;
+
+/**
+ * How long a link can turn messages back on (`channel-on`, `topic-on`) after
+ * it was sent: long enough to undo a mistaken click, short enough that a
+ * forwarded or leaked link cannot subscribe the customer again later. Opting
+ * out never expires (CAN-SPAM and GDPR: an unsubscribe link keeps working),
+ * and a link without an issue time can only opt out.
+ */
+export const RESUBSCRIBE_WITHIN_DAYS = 7;
+const RESUBSCRIBE_WITHIN_S = RESUBSCRIBE_WITHIN_DAYS * 86_400;
+
+/** Whether a verified link may still subscribe its customer again at `now`. */
+export function mayResubscribe(claim: UnsubscribeClaim, now: Date): boolean {
+  // An issue time ahead of `now` is one the stack signed (a clock ahead): not stale.
+  return claim.i !== undefined && now.getTime() / 1000 - claim.i <= RESUBSCRIBE_WITHIN_S;
+}
 
 /**
  * Keys and link bases seen, each prepared once: a key given as text is

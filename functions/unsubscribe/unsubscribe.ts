@@ -1,7 +1,12 @@
 import { logger } from '#functions/_lib/observability.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import type { VerifyingKeys } from '#functions/_lib/signing-key.ts';
-import { type UnsubscribeClaim, verifyUnsubscribe } from '#functions/_lib/unsubscribe-links.ts';
+import {
+  mayResubscribe,
+  RESUBSCRIBE_WITHIN_DAYS,
+  type UnsubscribeClaim,
+  verifyUnsubscribe,
+} from '#functions/_lib/unsubscribe-links.ts';
 import { invalidLinkPage, preferencesPage, suppressedNotice } from './page.ts';
 
 /**
@@ -11,7 +16,7 @@ import { invalidLinkPage, preferencesPage, suppressedNotice } from './page.ts';
  * opts out at once; POST `action=…` from the page changes one preference.
  * Every change lands in the profile as consent, which the next send honours.
  */
-export type UnsubscribeDeps = { profiles: ProfilesRepository; keys: VerifyingKeys };
+export type UnsubscribeDeps = { profiles: ProfilesRepository; keys: VerifyingKeys; now: () => Date };
 
 export type WebRequest = { method: string; query: URLSearchParams; body: string };
 export type WebResponse = { statusCode: number; headers: Record<string, string>; body: string };
@@ -110,6 +115,9 @@ async function apply(deps: UnsubscribeDeps, claim: UnsubscribeClaim, action: Act
   return `You are subscribed to ${channel} again.`;
 }
 
+/** Why a link no longer offers to turn messages back on (only opting out never expires). */
+const RESUBSCRIBE_EXPIRED = `This link can no longer turn messages back on: it is more than ${RESUBSCRIBE_WITHIN_DAYS} days old. To subscribe again, use the link in a newer message or contact us. Unsubscribing from this link still works.`;
+
 async function state(deps: UnsubscribeDeps, claim: UnsubscribeClaim, notice?: string) {
   const { profile } = await deps.profiles.get(claim.u);
   const consent = profile.consent[claim.c];
@@ -119,6 +127,7 @@ async function state(deps: UnsubscribeDeps, claim: UnsubscribeClaim, notice?: st
     channelOn: consent?.status !== 'unsubscribed' && consent?.status !== 'suppressed',
     suppressed: consent?.status === 'suppressed',
     topicOn: claim.t === undefined ? undefined : consent?.topics?.[claim.t] !== false,
+    resubscribe: mayResubscribe(claim, deps.now()) ? 'offered' : RESUBSCRIBE_EXPIRED,
     notice,
   });
 }
@@ -143,6 +152,8 @@ export async function handleUnsubscribe(deps: UnsubscribeDeps, request: WebReque
     return { statusCode: 413, headers: { 'content-type': 'text/plain' }, body: 'Request too large' };
   const action = actionOf(request.body, claim);
   if (action === undefined) return html(400, await state(deps, claim, 'Choose one of the buttons below.'));
+  if ((action === 'channel-on' || action === 'topic-on') && !mayResubscribe(claim, deps.now()))
+    return html(403, await state(deps, claim, RESUBSCRIBE_EXPIRED));
   const notice = await apply(deps, claim, action);
   if (action === 'one-click')
     return { statusCode: 200, headers: { 'content-type': 'text/plain' }, body: notice };
