@@ -75,3 +75,11 @@ export function invalidLinkPage(): string {
     '<p>The link is incomplete or was changed. Please use the link from your latest message.</p>',
   );
 }
+
+/** The page of a link whose customer is no longer kept (erased): no preferences, no buttons. */
+export function noProfilePage(): string {
+  return page(
+    'Your message preferences',
+    '<p>We keep no preferences for you any more, and send you no messages.</p>',
+  );
+}

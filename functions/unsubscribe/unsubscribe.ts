@@ -7,7 +7,7 @@ import {
   type UnsubscribeClaim,
   verifyUnsubscribe,
 } from '#functions/_lib/unsubscribe-links.ts';
-import { invalidLinkPage, preferencesPage, suppressedNotice } from './page.ts';
+import { invalidLinkPage, noProfilePage, preferencesPage, suppressedNotice } from './page.ts';
 
 /**
  * The unsubscribe endpoint (a Lambda function URL, and the local runtime):
@@ -91,6 +91,7 @@ async function apply(deps: UnsubscribeDeps, claim: UnsubscribeClaim, action: Act
         subscribed: effective === 'topic-on',
       });
       // Past the topics a profile keeps opted out of, the channel was opted out instead: said and logged.
+      if (outcome.noProfile) return NO_PROFILE;
       if (outcome.channelInstead !== undefined) {
         logger.warn('topic opt-out applied to the whole channel', {
           channel,
@@ -102,13 +103,15 @@ async function apply(deps: UnsubscribeDeps, claim: UnsubscribeClaim, action: Act
         ? `You are subscribed to ${topic} again.`
         : `You are unsubscribed from ${topic}.`;
     }
-    case 'channel-off':
-      await deps.profiles.setConsent(userId, channel, { status: 'unsubscribed', reason });
-      return `You are unsubscribed from all marketing ${channel}.`;
+    case 'channel-off': {
+      const outcome = await deps.profiles.setConsent(userId, channel, { status: 'unsubscribed', reason });
+      return outcome.noProfile ? NO_PROFILE : `You are unsubscribed from all marketing ${channel}.`;
+    }
     case 'channel-on':
       break;
   }
-  await deps.profiles.setConsent(userId, channel, { status: 'subscribed', reason });
+  const outcome = await deps.profiles.setConsent(userId, channel, { status: 'subscribed', reason });
+  if (outcome.noProfile) return NO_PROFILE;
   // The wish is recorded, but a bounce or complaint keeps the address suppressed: say so.
   const { profile } = await deps.profiles.get(userId);
   if (profile.consent[channel]?.status === 'suppressed') return suppressedNotice(channel);
@@ -118,7 +121,11 @@ async function apply(deps: UnsubscribeDeps, claim: UnsubscribeClaim, action: Act
 /** Why a link no longer offers to turn messages back on (only opting out never expires). */
 const RESUBSCRIBE_EXPIRED = `This link can no longer turn messages back on: it is more than ${RESUBSCRIBE_WITHIN_DAYS} days old. To subscribe again, use the link in a newer message or contact us. Unsubscribing from this link still works.`;
 
+/** What a link of a customer no longer kept (erased) says: nothing is stored, so nothing can be sent. */
+const NO_PROFILE = 'We keep no preferences for you any more, and send you no messages.';
+
 async function state(deps: UnsubscribeDeps, claim: UnsubscribeClaim, notice?: string) {
+  if (!(await deps.profiles.stored(claim.u))) return noProfilePage();
   const { profile } = await deps.profiles.get(claim.u);
   const consent = profile.consent[claim.c];
   return preferencesPage({
