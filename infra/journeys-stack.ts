@@ -102,6 +102,7 @@ export class JourneysStack extends Stack {
     this.unsubscribe = new UnsubscribeEndpoint(this, 'Unsubscribe', {
       function: functionProps('unsubscribe'),
       signingSecret: settings.unsubscribeSigningSecret,
+      reservedConcurrency: settings.unsubscribeReservedConcurrency,
       retainData: settings.retainData,
     });
     this.segmentEntry = new SegmentEntry(this, 'SegmentEntry', {

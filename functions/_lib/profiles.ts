@@ -539,6 +539,11 @@ export class ProfilesRepository {
    * are the joined profile's, with its own from before the merge, reserved on the joined key
    * (`sendsKey`): a frequency cap counts the person, whichever id an enrollment runs under.
    */
+  /** Whether a profile (or a merged id's item) is kept for the id. */
+  async stored(userId: string): Promise<boolean> {
+    return (await this.rawItem(userId)) !== undefined;
+  }
+
   async get(userId: string): Promise<ProfileState> {
     const item = await this.rawItem(userId);
     const own = readProfileItem(userId, item);
@@ -749,9 +754,10 @@ export class ProfilesRepository {
     // A merged profile's consent lives on the profile it joined (a bounce of a message sent under the old id).
     let key = userId;
     for (let hop = 0; hop <= MAX_ALIAS_HOPS; hop++) {
-      const alias = b.name(profileKeys.aliasOf);
-      if (await this.tryWrite(key, b, `attribute_not_exists(${alias})`)) return {};
-      const target = aliasTarget(await this.rawItem(key));
+      if (await this.tryWrite(key, b, keptAndOwn(b))) return {};
+      const item = await this.rawItem(key);
+      if (item === undefined) return { noProfile: true };
+      const target = aliasTarget(item);
       if (target === undefined) continue;
       key = target;
     }
@@ -771,6 +777,7 @@ export class ProfilesRepository {
     for (let attempt = 0; attempt < 3 + MAX_ALIAS_HOPS; attempt++) {
       const item = await this.rawItem(key);
       // A merged profile's consent lives on the profile it joined.
+      if (item === undefined) return { noProfile: true };
       const target = aliasTarget(item);
       if (target !== undefined) {
         key = target;
@@ -778,8 +785,8 @@ export class ProfilesRepository {
       }
       const b = new UpdateBuilder();
       const topicKey = attr.topic(channel, topic);
-      const held = item?.[topicKey] === false;
-      const conditions = [`attribute_not_exists(${b.name(profileKeys.aliasOf)})`];
+      const held = item[topicKey] === false;
+      const conditions = [keptAndOwn(b)];
       let outcome: ConsentOutcome = {};
       if (held || hasRoom(optOutCounts(item), channel)) {
         b.set(topicKey, false);
@@ -797,5 +804,18 @@ export class ProfilesRepository {
   }
 }
 
-/** What a consent change did: `channelInstead`, the reason, when a topic opt-out opted out of the channel. */
-export type ConsentOutcome = { channelInstead?: string };
+/**
+ * What a consent change did: `channelInstead`, the reason, when a topic
+ * opt-out opted out of the channel; `noProfile` when no profile is kept for
+ * the id (an erased customer's link): nothing was written.
+ */
+export type ConsentOutcome = { channelInstead?: string; noProfile?: true };
+
+/**
+ * The condition of a consent write: the profile is kept, and is not merged
+ * into another. A consent change never creates a profile: one for an erased
+ * customer would store their id again, holding nothing but a preference.
+ */
+function keptAndOwn(b: UpdateBuilder): string {
+  return `attribute_exists(${b.name('userId')}) AND attribute_not_exists(${b.name(profileKeys.aliasOf)})`;
+}

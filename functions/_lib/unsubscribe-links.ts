@@ -15,8 +15,26 @@ export const UnsubscribeClaim = z.strictObject({
   c: z.enum(['email', 'sms', 'push']),
   /** topic */
   t: z.optional(z.string().check(z.minLength(1))),
+  /** issued at, in seconds since the epoch; links signed before it was added have none */
+  i: z.optional(z.number().check(z.int(), z.gte(0))),
 });
 export type UnsubscribeClaim = z.infer<typeof UnsubscribeClaim>;
+
+/**
+ * How long a link can turn messages back on (`channel-on`, `topic-on`) after
+ * it was sent: long enough to undo a mistaken click, short enough that a
+ * forwarded or leaked link cannot subscribe the customer again later. Opting
+ * out never expires (CAN-SPAM and GDPR: an unsubscribe link keeps working),
+ * and a link without an issue time can only opt out.
+ */
+export const RESUBSCRIBE_WITHIN_DAYS = 7;
+const RESUBSCRIBE_WITHIN_S = RESUBSCRIBE_WITHIN_DAYS * 86_400;
+
+/** Whether a verified link may still subscribe its customer again at `now`. */
+export function mayResubscribe(claim: UnsubscribeClaim, now: Date): boolean {
+  // An issue time ahead of `now` is one the stack signed (a clock ahead): not stale.
+  return claim.i !== undefined && now.getTime() / 1000 - claim.i <= RESUBSCRIBE_WITHIN_S;
+}
 
 /**
  * Keys and link bases seen, each prepared once: a key given as text is
@@ -50,15 +68,29 @@ export function signUnsubscribe(key: string, claim: UnsubscribeClaim): string {
 export function verifyUnsubscribe(key: string, token: string): UnsubscribeClaim | undefined {
   const [payload, signature, ...rest] = token.split('.');
   if (payload === undefined || signature === undefined || rest.length > 0) return undefined;
+  const given = strictBase64url(signature);
+  const claim = strictBase64url(payload);
+  if (given === undefined || claim === undefined) return undefined;
   const expected = mac(key, payload);
-  const given = Buffer.from(signature, 'base64url');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   try {
-    const parsed = UnsubscribeClaim.safeParse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
+    const parsed = UnsubscribeClaim.safeParse(JSON.parse(claim.toString('utf8')));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The bytes of base64url text in its canonical form only (no padding, no
+ * other characters, unused bits zero), else undefined: Node's decoder skips
+ * what it does not read, so a token with junk in it would verify as the
+ * token without, and one token would have many spellings.
+ */
+function strictBase64url(text: string): Buffer | undefined {
+  if (!/^[A-Za-z0-9_-]+$/.test(text)) return undefined;
+  const bytes = Buffer.from(text, 'base64url');
+  return bytes.toString('base64url') === text ? bytes : undefined;
 }
 
 /** The link a message carries: the unsubscribe endpoint with the signed token. */

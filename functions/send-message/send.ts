@@ -126,6 +126,7 @@ async function unsubscribeUrl(deps: SendDeps, input: SendMessageInput): Promise<
     u: input.userId,
     c: input.channel,
     ...(input.topic === undefined ? {} : { t: input.topic }),
+    i: Math.floor(deps.now().getTime() / 1000),
   };
   return unsubscribeLink(deps.config.unsubscribeBaseUrl, await deps.unsubscribeKey(), claim);
 }

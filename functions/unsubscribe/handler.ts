@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import { now } from '#functions/_lib/clock.ts';
 import { keptPerColdStart } from '#functions/_lib/cold-start.ts';
 import { lazyConfig } from '#functions/_lib/config.ts';
 import { observability } from '#functions/_lib/middleware.ts';
@@ -25,7 +26,11 @@ export const handler = middy(async (event: unknown): Promise<WebResponse> => {
   const request = FunctionUrlRequest.safeParse(event);
   if (!request.success) return { statusCode: 400, headers: {}, body: 'Bad request' };
   const c = config();
-  deps.value ??= { profiles: profilesRepository(c.PROFILES_TABLE_NAME), keys: unsubscribeVerifyingKeys(c) };
+  deps.value ??= {
+    profiles: profilesRepository(c.PROFILES_TABLE_NAME),
+    keys: unsubscribeVerifyingKeys(c),
+    now,
+  };
   const { body = '', isBase64Encoded, rawQueryString, requestContext } = request.data;
   return handleUnsubscribe(deps.value, {
     method: requestContext.http.method.toUpperCase(),

@@ -1,8 +1,13 @@
 import { logger } from '#functions/_lib/observability.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import type { VerifyingKeys } from '#functions/_lib/signing-key.ts';
-import { type UnsubscribeClaim, verifyUnsubscribe } from '#functions/_lib/unsubscribe-links.ts';
-import { invalidLinkPage, preferencesPage, suppressedNotice } from './page.ts';
+import {
+  mayResubscribe,
+  RESUBSCRIBE_WITHIN_DAYS,
+  type UnsubscribeClaim,
+  verifyUnsubscribe,
+} from '#functions/_lib/unsubscribe-links.ts';
+import { invalidLinkPage, noProfilePage, preferencesPage, suppressedNotice } from './page.ts';
 
 /**
  * The unsubscribe endpoint (a Lambda function URL, and the local runtime):
@@ -11,7 +16,7 @@ import { invalidLinkPage, preferencesPage, suppressedNotice } from './page.ts';
  * opts out at once; POST `action=…` from the page changes one preference.
  * Every change lands in the profile as consent, which the next send honours.
  */
-export type UnsubscribeDeps = { profiles: ProfilesRepository; keys: VerifyingKeys };
+export type UnsubscribeDeps = { profiles: ProfilesRepository; keys: VerifyingKeys; now: () => Date };
 
 export type WebRequest = { method: string; query: URLSearchParams; body: string };
 export type WebResponse = { statusCode: number; headers: Record<string, string>; body: string };
@@ -86,6 +91,7 @@ async function apply(deps: UnsubscribeDeps, claim: UnsubscribeClaim, action: Act
         subscribed: effective === 'topic-on',
       });
       // Past the topics a profile keeps opted out of, the channel was opted out instead: said and logged.
+      if (outcome.noProfile) return NO_PROFILE;
       if (outcome.channelInstead !== undefined) {
         logger.warn('topic opt-out applied to the whole channel', {
           channel,
@@ -97,20 +103,29 @@ async function apply(deps: UnsubscribeDeps, claim: UnsubscribeClaim, action: Act
         ? `You are subscribed to ${topic} again.`
         : `You are unsubscribed from ${topic}.`;
     }
-    case 'channel-off':
-      await deps.profiles.setConsent(userId, channel, { status: 'unsubscribed', reason });
-      return `You are unsubscribed from all marketing ${channel}.`;
+    case 'channel-off': {
+      const outcome = await deps.profiles.setConsent(userId, channel, { status: 'unsubscribed', reason });
+      return outcome.noProfile ? NO_PROFILE : `You are unsubscribed from all marketing ${channel}.`;
+    }
     case 'channel-on':
       break;
   }
-  await deps.profiles.setConsent(userId, channel, { status: 'subscribed', reason });
+  const outcome = await deps.profiles.setConsent(userId, channel, { status: 'subscribed', reason });
+  if (outcome.noProfile) return NO_PROFILE;
   // The wish is recorded, but a bounce or complaint keeps the address suppressed: say so.
   const { profile } = await deps.profiles.get(userId);
   if (profile.consent[channel]?.status === 'suppressed') return suppressedNotice(channel);
   return `You are subscribed to ${channel} again.`;
 }
 
+/** Why a link no longer offers to turn messages back on (only opting out never expires). */
+const RESUBSCRIBE_EXPIRED = `This link can no longer turn messages back on: it is more than ${RESUBSCRIBE_WITHIN_DAYS} days old. To subscribe again, use the link in a newer message or contact us. Unsubscribing from this link still works.`;
+
+/** What a link of a customer no longer kept (erased) says: nothing is stored, so nothing can be sent. */
+const NO_PROFILE = 'We keep no preferences for you any more, and send you no messages.';
+
 async function state(deps: UnsubscribeDeps, claim: UnsubscribeClaim, notice?: string) {
+  if (!(await deps.profiles.stored(claim.u))) return noProfilePage();
   const { profile } = await deps.profiles.get(claim.u);
   const consent = profile.consent[claim.c];
   return preferencesPage({
@@ -119,6 +134,7 @@ async function state(deps: UnsubscribeDeps, claim: UnsubscribeClaim, notice?: st
     channelOn: consent?.status !== 'unsubscribed' && consent?.status !== 'suppressed',
     suppressed: consent?.status === 'suppressed',
     topicOn: claim.t === undefined ? undefined : consent?.topics?.[claim.t] !== false,
+    resubscribe: mayResubscribe(claim, deps.now()) ? 'offered' : RESUBSCRIBE_EXPIRED,
     notice,
   });
 }
@@ -143,6 +159,8 @@ export async function handleUnsubscribe(deps: UnsubscribeDeps, request: WebReque
     return { statusCode: 413, headers: { 'content-type': 'text/plain' }, body: 'Request too large' };
   const action = actionOf(request.body, claim);
   if (action === undefined) return html(400, await state(deps, claim, 'Choose one of the buttons below.'));
+  if ((action === 'channel-on' || action === 'topic-on') && !mayResubscribe(claim, deps.now()))
+    return html(403, await state(deps, claim, RESUBSCRIBE_EXPIRED));
   const notice = await apply(deps, claim, action);
   if (action === 'one-click')
     return { statusCode: 200, headers: { 'content-type': 'text/plain' }, body: notice };

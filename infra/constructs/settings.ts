@@ -91,6 +91,14 @@ export const StackSettings = z
     unsubscribeSigningSecret: SigningSecret.optional().describe(
       'An existing Secrets Manager secret (full ARN or name) to sign unsubscribe links with, e.g. the key a destroyed stack kept; default: the stack creates one.',
     ),
+    unsubscribeReservedConcurrency: z.coerce
+      .number()
+      .int({ error: 'must be a whole number of concurrent executions' })
+      .positive({ error: 'must be at least 1 (leave it out to reserve none)' })
+      .optional()
+      .describe(
+        'Concurrent executions reserved for the public unsubscribe function, which also caps it: a flood of requests to its URL cannot take the concurrency the journeys need. Default: none reserved (a new account may have too little to reserve).',
+      ),
     logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
     logRetentionDays: z.coerce.number().int().positive().default(30),
     encryptLogs: flag
@@ -189,6 +197,7 @@ export const SETTING_KEYS = [
   'pinpointApplicationId',
   'unsubscribeBaseUrl',
   'unsubscribeSigningSecret',
+  'unsubscribeReservedConcurrency',
   'logLevel',
   'logRetentionDays',
   'encryptLogs',

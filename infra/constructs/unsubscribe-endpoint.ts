@@ -1,5 +1,5 @@
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { FunctionUrlAuthType, InvokeMode } from 'aws-cdk-lib/aws-lambda';
+import { type CfnFunction, FunctionUrlAuthType, InvokeMode } from 'aws-cdk-lib/aws-lambda';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { JourneysFunction, type JourneysFunctionProps } from './journeys-function.ts';
@@ -8,6 +8,8 @@ export interface UnsubscribeEndpointProps {
   readonly function: JourneysFunctionProps;
   /** An existing secret to sign with (full ARN or name): the stack then creates none. */
   readonly signingSecret?: string;
+  /** Concurrent executions reserved for (and capping) the public function; none when undefined. */
+  readonly reservedConcurrency?: number;
   /** Keep the secret the stack creates when the stack is deleted, as the data is kept. */
   readonly retainData: boolean;
 }
@@ -32,6 +34,11 @@ export class UnsubscribeEndpoint extends Construct {
         ? this.createSigningKey(props.retainData)
         : existingSecret(this, props.signingSecret);
     this.fn = new JourneysFunction(this, 'Function', props.function);
+    // Anyone can call the URL: reserving caps what a flood of requests can take from the journeys' functions.
+    if (props.reservedConcurrency !== undefined) {
+      const fn = this.fn.function.node.defaultChild as CfnFunction;
+      fn.reservedConcurrentExecutions = props.reservedConcurrency;
+    }
     // Public by design: the signature in each link is what authorises a change.
     const url = this.fn.function.addFunctionUrl({
       authType: FunctionUrlAuthType.NONE,

@@ -131,3 +131,30 @@ describe('an existing signing secret (unsubscribeSigningSecret)', () => {
     );
   });
 });
+
+describe('reserved concurrency of the public endpoint (unsubscribeReservedConcurrency)', () => {
+  const reservedOf = (own: ReturnType<typeof synthesize>) => {
+    const id = own.stack.resolve(own.stack.unsubscribe.fn.function.functionArn)['Fn::GetAtt'][0];
+    return own.template.findResources('AWS::Lambda::Function')[id]?.Properties.ReservedConcurrentExecutions;
+  };
+
+  it('reserves none by default: a new account may have too little concurrency to reserve any', () => {
+    expect(reservedOf(synthesizeDefaults())).toBeUndefined();
+  });
+
+  it.each([
+    [20, 20],
+    ['50', 50],
+  ])(
+    'reserves %j when asked, capping what a flood of requests to the public URL can take',
+    (value, reserved) => {
+      expect(reservedOf(synthesize({ context: { unsubscribeReservedConcurrency: value } }))).toBe(reserved);
+    },
+  );
+
+  it.each([0, -1, 1.5, 'many'])('refuses %j at synth, naming the option', (value) => {
+    expect(() => readSettings((k) => (k === 'unsubscribeReservedConcurrency' ? value : undefined))).toThrow(
+      '-c unsubscribeReservedConcurrency',
+    );
+  });
+});

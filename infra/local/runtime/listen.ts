@@ -80,6 +80,22 @@ export function listenOn(server: Server, service: HeldName, port: number): Promi
   });
 }
 
+/**
+ * Listens on loopback on any free port, for a server that lives as long as
+ * one command or scenario: guarded as {@link listenOn} guards the runtime's.
+ */
+export function listenOnAnyPort(server: Server): Promise<number> {
+  keepIdleConnections(server);
+  answerThisMachineOnly(server);
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
 /** Closes a server, dropping idle keep-alive sockets so shutdown is prompt. */
 export function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {

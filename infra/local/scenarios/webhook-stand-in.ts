@@ -5,7 +5,7 @@ import * as z from 'zod';
 import { HTTP_INVOKE_RESOURCE } from '#shared/journey/compile/webhook.ts';
 import type { JourneyClock } from '../runtime/clock.ts';
 import { type LocalConnectionConfig, localConnections } from '../runtime/connections.ts';
-import { closeServer, keepIdleConnections } from '../runtime/listen.ts';
+import { closeServer, listenOnAnyPort } from '../runtime/listen.ts';
 import type { LocalRuntime } from '../runtime/runtime.ts';
 import { recorded } from '../runtime/tasks.ts';
 import { httpInvokeIntegration } from '../services/stepfunctions/http-invoke.ts';
@@ -82,8 +82,7 @@ export class WebhookStandIn {
     const server = createServer((req, res) => {
       if (standIn !== undefined) standIn.#answer(req, res).catch(() => res.destroy());
     });
-    keepIdleConnections(server);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await listenOnAnyPort(server);
     standIn = new WebhookStandIn(server, bases, credential);
     return standIn;
   }

@@ -149,7 +149,11 @@ describe('send-message: email through aws-ses-v2-local', () => {
     const link = /^<(.+)>$/.exec(headers['List-Unsubscribe'] ?? '')?.[1] ?? '';
     expect(link.startsWith('https://shop.example/unsubscribe?t=')).toBe(true);
     const token = new URL(link).searchParams.get('t') ?? '';
-    expect(verifyUnsubscribe(SIGNING_KEY, token)).toEqual({ u: 's-ada', c: 'email' });
+    expect(verifyUnsubscribe(SIGNING_KEY, token)).toEqual({
+      u: 's-ada',
+      c: 'email',
+      i: Date.parse('2026-11-24T10:00:00Z') / 1000,
+    });
     expect(verifyUnsubscribe('another-key-another-key-another-key', token)).toBeUndefined();
     expect(headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
   });
@@ -245,7 +249,11 @@ describe('send-message: email through aws-ses-v2-local', () => {
     expect(out.status).toBe('sent');
     const link = /Email preferences: (\S+)/.exec(emails[0]?.body.text ?? '')?.[1] ?? '';
     const token = new URL(link).searchParams.get('t') ?? '';
-    expect(verifyUnsubscribe(SIGNING_KEY, token)).toEqual({ u: 's-receipt', c: 'email' });
+    expect(verifyUnsubscribe(SIGNING_KEY, token)).toEqual({
+      u: 's-receipt',
+      c: 'email',
+      i: Date.parse('2026-11-24T10:00:00Z') / 1000,
+    });
     const names = (emails[0]?.headers ?? []).map((h) => h.name);
     expect(names).not.toContain('List-Unsubscribe');
     expect(names).not.toContain('List-Unsubscribe-Post');

@@ -198,6 +198,7 @@ describe('topic opt-outs arriving at once', () => {
   it('from unsubscribe links: past the cap the channel is opted out instead, and none is lost', async () => {
     // arrange: a customer one journey topic short of the cap on SMS
     const { deps } = ingestDeps(db);
+    await ingestEvent(deps, identify('u-links', { phone: '+14155550100' }));
     for (let i = 0; i < MAX_JOURNEY_TOPIC_OPT_OUTS - 1; i++)
       await deps.profiles.setConsent('u-links', 'sms', { topic: `journey-${i}`, subscribed: false });
     const racing = new ProfilesRepository(interleaved(2), db.tables.profiles);

@@ -48,7 +48,11 @@ describe('unsubscribe links across a rotation of the signing key', () => {
   it('accepts links signed with the current key or the one before, and refuses older ones', async () => {
     // arrange
     secret(CURRENT, PREVIOUS);
-    const deps = { profiles, keys: unsubscribeVerifyingKeys({ UNSUBSCRIBE_SECRET_ARN: ARN }, () => 0) };
+    const deps = {
+      profiles,
+      keys: unsubscribeVerifyingKeys({ UNSUBSCRIBE_SECRET_ARN: ARN }, () => 0),
+      now: () => new Date(),
+    };
     const open = (key: string) =>
       handleUnsubscribe(deps, {
         method: 'GET',
@@ -65,7 +69,11 @@ describe('unsubscribe links across a rotation of the signing key', () => {
     // arrange: the container reads the keys; then the secret is rotated
     secret(CURRENT);
     let clock = 0;
-    const deps = { profiles, keys: unsubscribeVerifyingKeys({ UNSUBSCRIBE_SECRET_ARN: ARN }, () => clock) };
+    const deps = {
+      profiles,
+      keys: unsubscribeVerifyingKeys({ UNSUBSCRIBE_SECRET_ARN: ARN }, () => clock),
+      now: () => new Date(),
+    };
     const token = signUnsubscribe(NEWER, { u: 'rot-1', c: 'email' });
     const open = () =>
       handleUnsubscribe(deps, { method: 'GET', query: new URLSearchParams({ t: token }), body: '' });

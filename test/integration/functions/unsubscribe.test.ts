@@ -17,6 +17,7 @@ beforeAll(async () => {
   deps = {
     profiles: new ProfilesRepository(db.doc, db.tables.profiles),
     keys: { keys: async () => [KEY], reload: async () => undefined },
+    now: () => new Date(),
   };
 });
 afterAll(async () => db.stop());
@@ -115,7 +116,12 @@ describe('signed unsubscribe', () => {
 
   it('shows a preference page per channel and topic, and resubscribes from it', async () => {
     await customer('un-3');
-    const token = signUnsubscribe(KEY, { u: 'un-3', c: 'email', t: '<b>deals</b>' });
+    const token = signUnsubscribe(KEY, {
+      u: 'un-3',
+      c: 'email',
+      t: '<b>deals</b>',
+      i: Math.floor(Date.now() / 1000),
+    });
     const page = await request('GET', token);
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('&lt;b&gt;deals&lt;/b&gt;');

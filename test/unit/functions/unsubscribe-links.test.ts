@@ -37,4 +37,40 @@ describe('unsubscribe links', () => {
     expect(verifyUnsubscribe(other, second)).toEqual(claim);
     expect(verifyUnsubscribe(KEY, second)).toBeUndefined();
   });
+
+  describe('reads a token only in the form it was signed in', () => {
+    const token = signUnsubscribe(KEY, claim);
+    const [payload = '', signature = ''] = token.split('.');
+    it.each([
+      ['padding on the signature', `${payload}.${signature}=`],
+      ['padding on the claim', `${payload}=.${signature}`],
+      [
+        'a character base64url has not, in the signature',
+        `${payload}.${signature.slice(0, 10)}!${signature.slice(10)}`,
+      ],
+      [
+        'a character base64url has not, in the claim',
+        `${payload.slice(0, 4)}*${payload.slice(4)}.${signature}`,
+      ],
+      [
+        'standard base64 in place of base64url',
+        `${payload}.${Buffer.from(signature, 'base64url').toString('base64')}`,
+      ],
+      ['a space', `${payload}.${signature.slice(0, 5)} ${signature.slice(5)}`],
+      ['a newline at the end', `${token}\n`],
+      [
+        'trailing bits set on the last character',
+        `${payload}.${signature.slice(0, -1)}${String.fromCharCode(signature.charCodeAt(signature.length - 1) + 1)}`,
+      ],
+      ['an empty claim', `.${signature}`],
+      ['a third part', `${token}.x`],
+    ])('refuses %s', (_why, tampered) => {
+      expect(tampered).not.toBe(token);
+      expect(verifyUnsubscribe(KEY, tampered)).toBeUndefined();
+    });
+
+    it('accepts the token as signed', () => {
+      expect(verifyUnsubscribe(KEY, token)).toEqual(claim);
+    });
+  });
 });

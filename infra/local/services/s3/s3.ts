@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { decodedSegment, readBody } from '../../runtime/http.ts';
 
 /** The bucket prefix the journeys folder is mirrored at. */
@@ -47,16 +47,17 @@ async function handle(
     const unstorable = unstorableKey(key);
     if (unstorable !== undefined)
       return sendError(res, 400, 'InvalidArgument', `The key ${key} ${unstorable}`);
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, decodeAwsChunked(req, body));
+    if (!(await written(file, decodeAwsChunked(req, body))))
+      return sendError(res, 400, 'InvalidArgument', `The key ${key} ${FILE_FOLDER_CLASH}`);
     const info = await objectInfo(folder, file);
     // The folder watcher announces the new object, as S3 does through EventBridge.
     res.writeHead(200, { etag: info.etag, 'x-amz-version-id': info.versionId }).end();
     return;
   }
   if (req.method === 'DELETE') {
-    // S3 answers 204 whether or not the key existed; the folder watcher announces the deletion.
-    await rm(file, { force: true });
+    // S3 answers 204 whether or not the key existed (a key naming a folder names no object here);
+    // the folder watcher announces the deletion.
+    if (!(await isFolder(file))) await rm(file, { force: true });
     res.writeHead(204).end();
     return;
   }
@@ -79,7 +80,30 @@ async function handle(
 function fileOf(folder: string, key: string): string | undefined {
   if (!key.startsWith(JOURNEYS_PREFIX)) return undefined;
   const file = join(folder, key.slice(JOURNEYS_PREFIX.length));
-  return relative(folder, file).startsWith('..') ? undefined : file;
+  // Only a `..` segment leaves the folder: `..x.json` is a legal key and a file inside it.
+  const path = relative(folder, file);
+  return path === '..' || path.startsWith(`..${sep}`) || isAbsolute(path) ? undefined : file;
+}
+
+async function isFolder(file: string): Promise<boolean> {
+  return (await stat(file).catch(() => undefined))?.isDirectory() === true;
+}
+
+/** Why the folder cannot keep a key where it keeps a folder, or under one it keeps as a file. */
+const FILE_FOLDER_CLASH =
+  'names a folder of the local bucket, or a path under a key kept as a file: the local bucket is a folder of files and cannot keep both';
+
+/** Writes an object's file; false when a folder stands where the file goes, or a file where a folder must. */
+async function written(file: string, content: Buffer): Promise<boolean> {
+  try {
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, content);
+    return true;
+  } catch (error) {
+    const code = error instanceof Error && 'code' in error ? error.code : undefined;
+    if (code === 'EISDIR' || code === 'ENOTDIR' || code === 'EEXIST') return false;
+    throw error;
+  }
 }
 
 /**

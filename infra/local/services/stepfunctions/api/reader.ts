@@ -1,8 +1,8 @@
-import { once } from 'node:events';
 import { join } from 'node:path';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { localClientConfig } from '../../../runtime/aws.ts';
 import type { DataSource } from '../../../runtime/data.ts';
+import { listenOnAnyPort } from '../../../runtime/listen.ts';
 import { runningOn } from '../../../runtime/running.ts';
 import { ExecutionLog } from './executions.ts';
 import { HistoryStore } from './history-store.ts';
@@ -74,10 +74,7 @@ async function withOfflineServer<T>(dataDir: string, read: (client: SFNClient) =
     },
   });
   const server = createStepFunctionsServer(sfn);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const port = await listenOnAnyPort(server);
   const client = new SFNClient(localClientConfig(`http://127.0.0.1:${port}`));
   try {
     return await read(client);
