@@ -29,11 +29,7 @@ await registerJourney(world.db, {
   reentry: { mode: 'always' },
   ...WAIT_FOR_ORDER,
 });
-function nothingFails() {
-  world.effects.crash = CrashPlan.never();
-  world.dbProxy.plan(() => 'pass');
-}
-beforeEach(nothingFails);
+beforeEach(world.nothingFails);
 
 async function run(point: number, landing: Landing) {
   n += 1;
@@ -70,7 +66,7 @@ async function run(point: number, landing: Landing) {
 }
 
 describe('a step registering when its event is already there', async () => {
-  nothingFails();
+  world.nothingFails();
   const clean = await run(Number.POSITIVE_INFINITY, 'before');
 
   it(`makes ${clean.requests} requests when nothing fails`, () => {

@@ -33,15 +33,11 @@ await registerJourney(world.db, {
   ...WAIT_FOR_ORDER,
 });
 
-function nothingFails() {
-  world.effects.crash = CrashPlan.never();
-  world.dbProxy.plan(() => 'pass');
-}
-beforeEach(nothingFails);
+beforeEach(world.nothingFails);
 
 /** A case's run with nothing failing, before its tests are made: how many requests its path makes. */
 async function cleanRun<T>(run: (point: number, landing: Landing) => Promise<T>): Promise<T> {
-  nothingFails();
+  world.nothingFails();
   return run(Number.POSITIVE_INFINITY, 'before');
 }
 
