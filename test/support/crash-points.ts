@@ -19,6 +19,16 @@ export function crashPoints(points: number): CrashPoint[] {
   );
 }
 
+/**
+ * The points of an invocation that made `requests` requests when nothing failed: each of them
+ * before and after it lands, and one past the last, where nothing dies. Any later point repeats
+ * that one. A test checks that the invocation died at each point before it and lived at the
+ * last: a path that changed length fails there instead of leaving requests uncovered.
+ */
+export function crashPointsOf(requests: number): CrashPoint[] {
+  return [...crashPoints(requests), { point: requests, landing: 'before' }];
+}
+
 /** The error an in-process stand-in's caller gets when the invocation died at that call. */
 export class InjectedCrash extends Error {
   override name = 'InjectedCrash';

@@ -31,6 +31,8 @@ export type HandlerWorld = {
    * Runs an invocation dying at `crash`, then (when it died) again with nothing failing, as its caller
    * retries it: what the last run returned, whether the first died, and the requests it made.
    */
+  /** Every request passes again and nothing in-process dies: the state between runs. */
+  nothingFails: () => void;
   dieThenRetry: <T>(
     crash: CrashPlan,
     invoke: () => Promise<T>,
@@ -70,6 +72,10 @@ export async function startHandlerWorld(prefix: string): Promise<HandlerWorld> {
   const { proxy: dbProxy, doc: faultyDoc } = await faultyDynamo(db);
   const effects = awsEffects();
   const on = (faulty: boolean) => tablesOn(db, faulty ? faultyDoc : db.doc);
+  const nothingFails = () => {
+    effects.crash = CrashPlan.never();
+    dbProxy.plan(() => 'pass');
+  };
   return {
     db,
     dbProxy,
@@ -101,12 +107,12 @@ export async function startHandlerWorld(prefix: string): Promise<HandlerWorld> {
         now,
       };
     },
+    nothingFails,
     dieThenRetry: async (crash, invoke) => {
       effects.crash = crash.onProxies(dbProxy);
       const first = await invoke().catch(() => undefined);
       await dbProxy.idle();
-      effects.crash = CrashPlan.never();
-      dbProxy.plan(() => 'pass');
+      nothingFails();
       const died = crash.died();
       return { result: died ? await invoke() : first, died, requests: crash.requests() };
     },
