@@ -550,12 +550,18 @@ export class DeliveriesRepository {
       action: o.action,
       ...(o.action === 'remove' ? { reason: o.reason } : {}),
     }));
-    await updateItem(this.db, {
-      TableName: this.table,
-      Key: { deliveryId },
-      UpdateExpression: 'SET tokenOutcomes = :outcomes',
-      ExpressionAttributeValues: { ':outcomes': kept },
-    });
+    try {
+      await updateItem(this.db, {
+        TableName: this.table,
+        Key: { deliveryId },
+        UpdateExpression: 'SET tokenOutcomes = :outcomes',
+        // Only on the claimed record: an update would otherwise create one with no expiry.
+        ConditionExpression: 'attribute_exists(deliveryId)',
+        ExpressionAttributeValues: { ':outcomes': kept },
+      });
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+    }
   }
 
   /**

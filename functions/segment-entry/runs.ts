@@ -108,44 +108,50 @@ export class SegmentRuns {
 
   /** Marks the run's scan items as queued (its fan-out is done). */
   async queued(run: RunKey, now: Date): Promise<void> {
-    await this.db.send(
-      update({
-        TableName: this.table,
-        Key: this.key(run),
-        UpdateExpression: 'SET #queuedAt = :now',
-        ExpressionAttributeValues: { ':now': now.toISOString() },
-      }),
-    );
+    await this.progress(run, 'SET #queuedAt = :now', { ':now': now.toISOString() });
   }
 
   /** Counts a scan page; a segment's last page adds the segment to the finished set (idempotent). */
   async scanned(run: RunKey, progress: ScanProgress): Promise<void> {
     const finished = progress.segmentDone !== undefined;
-    await this.db.send(
-      update({
-        TableName: this.table,
-        Key: this.key(run),
-        UpdateExpression: `ADD #scanned :scanned, #matched :matched, #items :items${finished ? ', #segmentsDone :segment' : ''}`,
-        ExpressionAttributeValues: {
-          ':scanned': progress.scanned,
-          ':matched': progress.matched,
-          ':items': progress.enrollItems,
-          ...(finished ? { ':segment': new Set([String(progress.segmentDone)]) } : {}),
-        },
-      }),
+    await this.progress(
+      run,
+      `ADD #scanned :scanned, #matched :matched, #items :items${finished ? ', #segmentsDone :segment' : ''}`,
+      {
+        ':scanned': progress.scanned,
+        ':matched': progress.matched,
+        ':items': progress.enrollItems,
+        ...(finished ? { ':segment': new Set([String(progress.segmentDone)]) } : {}),
+      },
     );
   }
 
   /** Counts an enroll item carried out and the customers it entered. */
   async enrolled(run: RunKey, entered: number): Promise<void> {
-    await this.db.send(
-      update({
-        TableName: this.table,
-        Key: this.key(run),
-        UpdateExpression: 'ADD #itemsDone :one, #entered :entered',
-        ExpressionAttributeValues: { ':one': 1, ':entered': entered },
-      }),
-    );
+    await this.progress(run, 'ADD #itemsDone :one, #entered :entered', { ':one': 1, ':entered': entered });
+  }
+
+  /**
+   * Writes progress on the run's record, only while it exists: an update
+   * would otherwise create a record with no expiry for the work item of a
+   * run whose record expired (a message redriven weeks later) or was never
+   * claimed, one more item kept for good per such run. Its customers are
+   * entered all the same; only the run's figures, gone with it, are not.
+   */
+  private async progress(run: RunKey, expression: string, values: Record<string, unknown>): Promise<void> {
+    try {
+      await this.db.send(
+        update({
+          TableName: this.table,
+          Key: this.key(run),
+          UpdateExpression: expression,
+          ConditionExpression: 'attribute_exists(#startedAt)',
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   /**
@@ -159,19 +165,10 @@ export class SegmentRuns {
       item === undefined
         ? { action: '#itemsDone :one', values: { ':one': 1 } }
         : { action: '#segmentsDone :segment', values: { ':segment': new Set([String(item.segment)]) } };
-    try {
-      await this.db.send(
-        update({
-          TableName: this.table,
-          Key: this.key(run),
-          UpdateExpression: `ADD ${done.action} SET #stopped = if_not_exists(#stopped, :reason)`,
-          ConditionExpression: 'attribute_exists(#startedAt)',
-          ExpressionAttributeValues: { ...done.values, ':reason': reason },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    await this.progress(run, `ADD ${done.action} SET #stopped = if_not_exists(#stopped, :reason)`, {
+      ...done.values,
+      ':reason': reason,
+    });
   }
 
   /**

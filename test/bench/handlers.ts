@@ -26,6 +26,7 @@ import { AB_SPLIT_THEN_EXIT } from '../support/journey-steps.ts';
 import { loopbackDynalite } from './dynalite-loopback.ts';
 import { executionStatusHook, printGrowth, runGrowth } from './growth-run.ts';
 import { itemSizeBytes } from './item-size.ts';
+import { printTables, storedTables } from './stored-tables.ts';
 
 /**
  * Per event: DynamoDB reads and writes (counted by SDK middleware) and CPU
@@ -328,8 +329,9 @@ export async function runHandlersBench(): Promise<void> {
       const loopback = loopbackDynalite();
       try {
         const started = performance.now();
-        const { result } = await runGrowth(loopback, count, executionStatusHook);
+        const { result, doc, tables } = await runGrowth(loopback, count, executionStatusHook);
         printGrowth([result], (performance.now() - started) / 1000);
+        printTables(await storedTables(doc, tables));
       } finally {
         await loopback.close();
       }

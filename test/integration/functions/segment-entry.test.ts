@@ -1,7 +1,7 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
@@ -390,6 +390,29 @@ describe('segment entry: paging and failures', () => {
       { itemIdentifier: 'bad-shape' },
       { itemIdentifier: 'throttled' },
     ]);
+  });
+});
+
+describe('segment entry: work of a run whose record is gone', () => {
+  it('still enters its customers and leaves no run record without an expiry', async () => {
+    // arrange: a scan and an enroll item of a run never claimed here, or whose record expired since
+    // (a message redriven from the dead-letter queue weeks later)
+    const d = deps();
+    const runId = '2026-09-01T09:00:00.000Z';
+    const scan = { kind: 'scan', journeyId: 'plan', runId, segment: 0, totalSegments: 1 };
+    const enroll = { kind: 'enroll', journeyId: 'plan', runId, userIds: ['u-stray'] };
+    // act
+    const result = await processRecords(d, [
+      { messageId: 'scan', body: JSON.stringify(scan) },
+      { messageId: 'enroll', body: JSON.stringify(enroll) },
+    ]);
+    // assert
+    expect(result.batchItemFailures).toEqual([]);
+    expect(result.totals.enrolled).toBe(1);
+    const record = await db.doc.send(
+      new GetCommand({ TableName: db.tables.stats, Key: { pk: 'segment-run#plan', sk: runId } }),
+    );
+    expect(record.Item).toBeUndefined();
   });
 });
 

@@ -1,0 +1,185 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { itemSize } from '#functions/_lib/profile-compaction.ts';
+import type { LocalRuntime } from '#infra/local/index.ts';
+import { localClientConfig } from '#infra/local/runtime/aws.ts';
+import { localTableName } from '#infra/local/services/dynamodb/dynalite.ts';
+import { deleteExpired } from '#infra/local/services/dynamodb/ttl.ts';
+import { TABLES, type TableDefinition } from '#shared/tables.ts';
+import { STORED_ITEMS, type StoredItemKind } from '../support/stored-items.ts';
+import {
+  boot,
+  type CustomerEvent,
+  E2E_TIMEOUT,
+  identify,
+  putEvents,
+  type Sandbox,
+  sandbox,
+  track,
+} from './support/local-runtime.ts';
+
+/**
+ * The first rule of what is stored: nothing grows with history, and what has
+ * a lifetime expires. A varied run — every project journey, many event names
+ * and traits per customer, exits, goals, re-entries, entry limits, timeouts,
+ * a journey redeployed and one archived, segment runs over weeks — leaves
+ * only items of a documented kind (test/support/stored-items.ts), each within
+ * its size, and each that has a lifetime with a TTL in seconds within it.
+ */
+
+const DAY_MS = 86_400_000;
+const REACHED = [
+  'profile',
+  'enrollment',
+  're-entry record',
+  'delivery record',
+  'message link',
+  'feedback record',
+  'version and step counters',
+  'day counters',
+  'experiment counters',
+  'segment run',
+  'pinned template snapshot',
+].sort();
+const CUSTOMERS = ['ada', 'bo', 'cy', 'di', 'ed', 'flo'];
+let box: Sandbox;
+let runtime: LocalRuntime;
+
+beforeAll(async () => {
+  box = await sandbox();
+  runtime = await boot(box, { inMemory: true });
+}, E2E_TIMEOUT);
+afterAll(async () => {
+  await runtime?.stop();
+  await box?.remove();
+});
+
+/** One day of a customer's events: new traits and event names every day, carts, orders, exits. */
+function dayOf(userId: string, i: number, day: number): CustomerEvent[] {
+  const base = identify(userId, 'Etc/GMT');
+  const known = (base.traits ?? {}) as Record<string, unknown>;
+  const traits = Object.fromEntries(Array.from({ length: 12 }, (_, k) => [`trait ${day}-${k}`, `v${k}`]));
+  const renewal = new Date(runtime.services.clock.nowMs() + 7 * DAY_MS).toISOString();
+  const order = `o-${userId}-${day}`;
+  return [
+    {
+      ...base,
+      traits: { ...known, ...traits, accountType: 'personal', plan: 'plus', renewalDate: renewal },
+    },
+    ...Array.from({ length: 15 }, (_, k) => track(userId, `Event ${day}-${k}`, { k })),
+    track(userId, 'Cart Updated', { cartId: `c-${userId}-${day}`, total: 40 + i }),
+    track(userId, 'Cart Updated', { cartId: `c-${userId}-${day}-b`, total: 25 }),
+    track(userId, 'Signed Up', { plan: 'teams-trial' }),
+    track(userId, 'Project Created', { kind: 'calendar' }),
+    track(userId, 'App Opened', {}),
+    track(userId, 'Order Shipped', { orderId: order, trackingUrl: 'https://t.example/1' }),
+    ...(i % 2 === 0
+      ? [track(userId, 'Cart Emptied', {}), track(userId, 'Order Completed', { orderId: order, total: 30 })]
+      : []),
+    ...(i % 3 === 1
+      ? [track(userId, 'Review Submitted', {}), track(userId, 'Subscription Cancelled', {})]
+      : []),
+    ...(i === CUSTOMERS.length - 1 && day === 1 ? [track(userId, 'Account Deleted', {})] : []),
+  ];
+}
+
+async function redeployEdited(): Promise<void> {
+  const edit = async (file: string, change: (journey: Record<string, unknown>) => void) => {
+    const path = join(box.journeysDir, file);
+    const journey = JSON.parse(await readFile(path, 'utf8'));
+    change(journey);
+    await writeFile(path, JSON.stringify(journey, null, 2));
+  };
+  await edit('cart-abandonment.json', (j) => {
+    j.description = `${String(j.description)} Edited.`;
+    j.reentry = { mode: 'after', cooldown: 'PT12H' };
+  });
+  await edit('holiday-deadline.json', (j) => {
+    j.status = 'archived';
+  });
+  await runtime.deployAll();
+}
+
+type Stored = { table: string; key: string; item: Record<string, unknown>; bytes: number };
+
+async function storedItems(): Promise<Stored[]> {
+  const client = new DynamoDBClient(localClientConfig(runtime.endpoints.dynamodb));
+  const stored: Stored[] = [];
+  try {
+    await deleteExpired(client, runtime.services.clock.nowMs() / 1000);
+    for (const table of TABLES as readonly TableDefinition[]) {
+      for await (const page of paginateScan({ client }, { TableName: localTableName(table) })) {
+        for (const raw of page.Items ?? []) {
+          const item = unmarshall(raw);
+          const sort = table.sortKey === undefined ? '' : `|${String(item[table.sortKey.name])}`;
+          const key = `${String(item[table.partitionKey.name])}${sort}`;
+          stored.push({ table: table.id, key, item, bytes: itemSize(item) });
+        }
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+  return stored;
+}
+
+/** What is wrong with a stored item, if anything, against the kind its key names. */
+function problem(stored: Stored, nowSeconds: number): string | undefined {
+  const kinds = STORED_ITEMS.filter((k) => k.table === stored.table && k.key.test(stored.key));
+  const [kind] = kinds;
+  if (kind === undefined || kinds.length > 1) return `${kinds.length} documented kinds`;
+  if (stored.bytes > kind.maxBytes) return `${kind.kind}: ${stored.bytes} B, over ${kind.maxBytes} B`;
+  return expiryProblem(kind, stored.item.expiresAt, nowSeconds);
+}
+
+function expiryProblem(kind: StoredItemKind, expiresAt: unknown, nowSeconds: number): string | undefined {
+  if (expiresAt === undefined) return kind.ttl === 'always' ? `${kind.kind}: no expiresAt` : undefined;
+  if (kind.ttl === 'never') return `${kind.kind}: expiresAt on an item kept for good`;
+  if (typeof expiresAt !== 'number' || !Number.isInteger(expiresAt))
+    return `${kind.kind}: expiresAt ${String(expiresAt)} is not epoch seconds`;
+  // Swept already: an item still here expires after now.
+  if (expiresAt < nowSeconds) return `${kind.kind}: expired, not deleted`;
+  if (expiresAt > nowSeconds + (kind.lifetimeSeconds ?? 0))
+    return `${kind.kind}: expires ${((expiresAt - nowSeconds) / 86_400).toFixed(0)} days ahead, past its lifetime`;
+  return undefined;
+}
+
+describe('every item a varied run leaves', () => {
+  it(
+    'is of a documented kind, within its size, and expires within its lifetime when it has one',
+    async () => {
+      // arrange: three days of varied events, a redeploy and an archive, a fourth day, then six weeks idle
+      for (let day = 0; day < 4; day += 1) {
+        if (day === 3) await redeployEdited();
+        await putEvents(
+          runtime,
+          CUSTOMERS.flatMap((userId, i) => dayOf(userId, i, day)),
+        );
+        await runtime.advanceTo(runtime.services.clock.nowMs() + DAY_MS);
+      }
+      await runtime.advanceTo(runtime.services.clock.nowMs() + 42 * DAY_MS);
+      // act
+      const stored = await storedItems();
+      // assert
+      const nowSeconds = Math.floor(runtime.services.clock.nowMs() / 1000);
+      // One line per problem, with an example item and how many share it.
+      const wrong = new Map<string, { example: string; items: number }>();
+      for (const s of stored) {
+        const found = problem(s, nowSeconds);
+        if (found === undefined) continue;
+        const seen = wrong.get(`${s.table}: ${found}`) ?? { example: s.key, items: 0 };
+        wrong.set(`${s.table}: ${found}`, { ...seen, items: seen.items + 1 });
+      }
+      expect(Object.fromEntries(wrong)).toEqual({});
+      // The run reached the kinds whose lifetimes matter most (entry-limit records expired a window after their last entry).
+      const kinds = new Set(
+        stored.map((s) => STORED_ITEMS.find((k) => k.table === s.table && k.key.test(s.key))?.kind),
+      );
+      expect([...kinds].sort()).toEqual(expect.arrayContaining(REACHED));
+    },
+    E2E_TIMEOUT,
+  );
+});
