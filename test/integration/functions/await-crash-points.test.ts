@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { awaitEvent } from '#functions/await-event/await.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { CrashPlan, crashPoints, type Landing } from '../../support/crash-points.ts';
-import { type HandlerWorld, startHandlerWorld, WAIT_FOR_ORDER } from '../../support/ingest-world.ts';
-import { awaitInput, registerJourney, track } from './harness.ts';
+import { crashPointWorld, type HandlerWorld } from '../../support/ingest-world.ts';
+import { awaitInput, track } from './harness.ts';
 
 /**
  * A waitForEvent step's registration (await-event) dies at each point of its
@@ -20,21 +20,13 @@ let n = 0;
 const NOW = new Date('2026-11-24T10:00:00Z');
 const now = () => NOW;
 
-beforeAll(async () => {
-  world = await startHandlerWorld('await-crash');
-  await registerJourney(world.db, {
-    id: 'crash-await',
-    name: 'Crash await',
-    trigger: { type: 'event', event: 'Wait Started' },
-    reentry: { mode: 'always' },
-    ...WAIT_FOR_ORDER,
-  });
-});
-afterAll(async () => world.stop());
-beforeEach(() => {
-  world.effects.crash = CrashPlan.never();
-  world.dbProxy.plan(() => 'pass');
-});
+crashPointWorld(
+  'await-crash',
+  (w) => {
+    world = w;
+  },
+  'crash-await',
+);
 
 /** More requests than a registration makes (checked below). */
 const POINTS = 16;

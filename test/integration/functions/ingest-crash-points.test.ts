@@ -1,9 +1,9 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { awaitEvent } from '#functions/await-event/await.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { CrashPlan, crashPoints, type Landing } from '../../support/crash-points.ts';
-import { type HandlerWorld, startHandlerWorld, WAIT_FOR_ORDER } from '../../support/ingest-world.ts';
+import { crashPointWorld, type HandlerWorld } from '../../support/ingest-world.ts';
 import { awaitInput, identify, registerJourney, track } from './harness.ts';
 
 /**
@@ -23,21 +23,13 @@ let n = 0;
 const NOW = new Date('2026-11-24T10:00:00Z');
 const now = () => NOW;
 
-beforeAll(async () => {
-  world = await startHandlerWorld('ingest-crash');
-  await registerJourney(world.db, {
-    id: 'crash-wait',
-    name: 'Crash wait',
-    trigger: { type: 'event', event: 'Wait Started' },
-    reentry: { mode: 'always' },
-    ...WAIT_FOR_ORDER,
-  });
-});
-afterAll(async () => world.stop());
-beforeEach(() => {
-  world.effects.crash = CrashPlan.never();
-  world.dbProxy.plan(() => 'pass');
-});
+crashPointWorld(
+  'ingest-crash',
+  (w) => {
+    world = w;
+  },
+  'crash-wait',
+);
 
 /** More requests than any case below makes (checked by each): the points cover the whole path. */
 const POINTS = 24;
