@@ -26,6 +26,8 @@ export type HandlerWorld = {
   db: LocalDynamo;
   dbProxy: FaultProxy;
   effects: AwsEffects;
+  /** The document client through the proxy (`faulty`) or straight to dynalite, for other handlers' repositories. */
+  docOf: (faulty: boolean) => DynamoDBDocumentClient;
   /** The handlers' dependencies: through the proxy (`faulty`) or straight to dynalite. */
   ingestDeps: (faulty: boolean, now: () => Date) => IngestDeps;
   awaitDeps: (faulty: boolean, now: () => Date) => AwaitDeps;
@@ -76,6 +78,7 @@ export async function startHandlerWorld(prefix: string): Promise<HandlerWorld> {
     db,
     dbProxy,
     effects,
+    docOf: (faulty) => (faulty ? faultyDoc : db.doc),
     ingestDeps: (faulty, now) => {
       const { enrollments, profiles, stats } = on(faulty);
       return {
