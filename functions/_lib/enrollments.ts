@@ -15,7 +15,7 @@ import type { EntryLimitRecords } from './entry-limits.ts';
 import type { ExperimentJudge } from './experiments.ts';
 import { waiterDigest } from './profile-waiting.ts';
 import { executionArnOf, isAlreadyDone } from './sfn-errors.ts';
-import type { StatsRepository } from './stats.ts';
+import type { CountOnce, StatsRepository } from './stats.ts';
 import { withPinnedVariants } from './variant-pins.ts';
 
 /**
@@ -250,13 +250,15 @@ export async function recordSkip(
   deps: Pick<EnrollmentDeps, 'stats'>,
   journey: Pick<LiveJourney, 'journeyId' | 'version'>,
   reason: EntrySkipReason,
+  /** Counted once under the count guard (an event's skip marked owed on its profile). */
+  once?: CountOnce,
 ): Promise<void> {
-  await deps.stats.increment({
-    journeyId: journey.journeyId,
-    version: journey.version,
-    metric: 'entrySkipped',
-    reason,
-  });
+  await deps.stats.increment(
+    { journeyId: journey.journeyId, version: journey.version, metric: 'entrySkipped', reason },
+    1,
+    undefined,
+    once,
+  );
 }
 
 /**

@@ -34,7 +34,14 @@ import { unionOfSends } from './profile-sends.ts';
 import { countedTraits, countTraits, isCountedTrait } from './profile-trait-count.ts';
 import { countRegistration, type WaitingCorrection, waiterDigest } from './profile-waiting.ts';
 import { guardDue, guardEvent, holdsDigest, messageDigest, turnGuard } from './redelivery-guard.ts';
-import { markReport, reportPending, settleReport } from './report-pending.ts';
+import {
+  dropMarks,
+  markOwed,
+  type OwedMark,
+  overflowingMarks,
+  owedMark,
+  settleOwed,
+} from './report-pending.ts';
 import { capOptOuts, guardOptOuts, hasRoom, type OptOutPlan, optOutVersion } from './topic-opt-outs.ts';
 
 /**
@@ -234,9 +241,13 @@ export type RecordedEvent = {
    * have been sent: `droppedTraits` are those traits again (report-pending.ts).
    */
   reportPending?: boolean;
+  /** The mark of what the event still owes (report-pending.ts): made by this write, or found pending by a redelivery. */
+  owed?: OwedMark;
   /** Set when the profile was merged into another: nothing was written, the event belongs to that key. */
   aliasOf?: string;
 };
+
+const ITEM_EXISTS = 'attribute_exists(userId)';
 
 /** The profiles table: one bounded item per customer (layout in profile-item.ts). */
 export class ProfilesRepository {
@@ -318,6 +329,8 @@ export class ProfilesRepository {
     now: Date,
     /** Event names live journeys count over a window, when known: other names' daily counts go. */
     counted?: ReadonlySet<string>,
+    /** The event may owe counts once taken (skips): its write marks them pending (report-pending.ts). */
+    owes = false,
   ): Promise<RecordedEvent> {
     let changes = event;
     const userId = changes.userId;
@@ -333,7 +346,13 @@ export class ProfilesRepository {
     }
     const digest = messageDigest(changes.messageId);
     const fresh = eventUpdate(changes, now, true, undefined, undefined, optOuts?.plan);
-    markReport(fresh.builder, digest, [...changes.droppedTraits, ...(optOuts?.dropped ?? [])]);
+    const owing = (dropped: readonly unknown[]) => owes || dropped.length > 0;
+    let owed = markOwed(
+      fresh.builder,
+      digest,
+      now,
+      owing([...changes.droppedTraits, ...(optOuts?.dropped ?? [])]),
+    );
     let tried = await this.tryUpdate(userId, fresh.builder, fresh.condition);
     let item = 'item' in tried ? tried.item : undefined;
     for (let attempt = 0; item === undefined && attempt < 3; attempt++) {
@@ -353,12 +372,13 @@ export class ProfilesRepository {
       if (needsMigration(current) && current !== undefined) writes += await this.migrate(userId, current);
       if (holdsDigest(current, digest)) {
         // Reported the first time, unless the report is still pending (droppedOnRedelivery).
-        const pending = reportPending(current, digest);
-        const droppedTraits = pending ? droppedOnRedelivery(changes, event, current) : [];
+        const mark = owedMark(current, digest);
+        const droppedTraits = mark !== undefined ? droppedOnRedelivery(changes, event, current) : [];
         return {
           duplicate: true,
           droppedTraits,
-          reportPending: pending,
+          reportPending: mark !== undefined,
+          ...(mark === undefined ? {} : { owed: mark }),
           state: readProfileItem(userId, current),
           writes,
         };
@@ -376,7 +396,7 @@ export class ProfilesRepository {
       if (attempt === 0) droppedTraits.push(...capped.dropped);
       const retry = eventUpdate(changes, now, true, capped.read, undefined, optOuts?.plan);
       const known = [...changes.droppedTraits, ...droppedTraits, ...(optOuts?.dropped ?? [])];
-      markReport(retry.builder, digest, known);
+      owed = markOwed(retry.builder, digest, now, owing(known));
       writes += 1;
       tried = await this.tryUpdate(userId, retry.builder, retry.condition);
       if ('item' in tried) {
@@ -387,7 +407,7 @@ export class ProfilesRepository {
       // The last attempt only counts: under contention, first seen staying a little late beats failing the event.
       const read = attempt < 2 ? current : undefined;
       const stale = eventUpdate(changes, now, false, capped.read, read, optOuts?.plan);
-      markReport(stale.builder, digest, known);
+      owed = markOwed(stale.builder, digest, now, owing(known));
       writes += 1;
       tried = await this.tryUpdate(userId, stale.builder, stale.condition);
       item = 'item' in tried ? tried.item : undefined;
@@ -396,15 +416,33 @@ export class ProfilesRepository {
       throw new Error(`profile ${userId}: the event could not be applied after 3 attempts`);
     }
     if (guardDue(item)) writes += await this.turnGuard(userId);
+    if (owed !== undefined) writes += await this.boundOwed(userId, item);
     writes += await this.compact(userId, item, now, counted);
     droppedTraits.push(...(optOuts?.dropped ?? []));
-    return { duplicate: false, droppedTraits, state: readProfileItem(userId, item), writes };
+    return {
+      duplicate: false,
+      droppedTraits,
+      state: readProfileItem(userId, item),
+      writes,
+      ...(owed === undefined ? {} : { owed }),
+    };
   }
 
-  /** Settles the report of the event's left-out traits once it is sent (report-pending.ts). */
-  async settleReport(userId: string, messageId: string): Promise<void> {
+  /** Takes out the marks past the bound (report-pending.ts): one write, only when there are. */
+  private async boundOwed(userId: string, item: Record<string, unknown>): Promise<number> {
+    const over = overflowingMarks(item, userId);
+    if (over.length === 0) return 0;
     const b = new UpdateBuilder();
-    await this.tryWrite(userId, b, settleReport(b, messageDigest(messageId)));
+    dropMarks(b, over);
+    await this.tryWrite(userId, b, ITEM_EXISTS);
+    return 1;
+  }
+
+  /** Settles what the event owed once done (report-pending.ts). */
+  async settleOwed(userId: string, messageId: string, mark: OwedMark): Promise<void> {
+    const b = new UpdateBuilder();
+    // Never creating the item: a profile deleted meanwhile owes nothing.
+    await this.tryWrite(userId, b, settleOwed(b, mark, messageDigest(messageId)) ?? ITEM_EXISTS);
   }
 
   /** Turns the redelivery guard (redelivery-guard.ts): one write every GUARD_TURN events. */

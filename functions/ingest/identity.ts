@@ -21,10 +21,12 @@ export async function recordOnProfile(
   changes: ProfileChanges,
   now: Date,
   counted?: ReadonlySet<string>,
+  /** The event may owe counts once taken: the write marks them (report-pending.ts). */
+  owes = false,
 ): Promise<{ userId: string; recorded: RecordedEvent }> {
   let current = changes;
   for (let hop = 0; hop <= MAX_ALIAS_HOPS; hop++) {
-    const recorded = await deps.profiles.recordEvent(current, now, counted);
+    const recorded = await deps.profiles.recordEvent(current, now, counted, owes);
     const { aliasOf } = recorded;
     if (aliasOf === undefined)
       return { userId: current.userId, recorded: await merged(deps, event, current.userId, recorded) };

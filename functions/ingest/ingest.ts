@@ -13,11 +13,11 @@ import type { ExperimentJudge } from '#functions/_lib/experiments.ts';
 import type { ProfileIdentities } from '#functions/_lib/identity.ts';
 import { logger, metrics } from '#functions/_lib/observability.ts';
 import { correctionOf, overflowOf, waitsFor } from '#functions/_lib/profile-waiting.ts';
-import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
+import type { ProfilesRepository, RecordedEvent } from '#functions/_lib/profiles.ts';
 import type { CachedRegistry } from '#functions/_lib/registry.ts';
 import { resumeWaiter } from '#functions/_lib/resume-waiter.ts';
 import { isAlreadyDone } from '#functions/_lib/sfn-errors.ts';
-import type { StatsRepository } from '#functions/_lib/stats.ts';
+import type { CountOnce, StatsRepository } from '#functions/_lib/stats.ts';
 import {
   type CustomerEvent,
   customerIdOf,
@@ -34,7 +34,7 @@ import {
   type ListedJourney,
   type LiveJourney,
 } from '#shared/ingest/live-journey.ts';
-import { type Finish, finishes, planIngest, type Resume, references } from '#shared/ingest/plan.ts';
+import { type Finish, finishes, maySkip, planIngest, type Resume, references } from '#shared/ingest/plan.ts';
 import { MAX_COUNTED_EVENT_NAMES } from '#shared/ingest/profile-share.ts';
 import { jsonWithin, MAX_AWAITED_EVENT_BYTES } from '#shared/journey/state-budget.ts';
 import { METRICS } from '#shared/metrics.ts';
@@ -221,7 +221,6 @@ async function keepDropped(
  */
 async function keepDroppedAfterWrite(
   deps: IngestDeps,
-  userId: string,
   event: CustomerEvent,
   dropped: { trait: string; reason: string }[],
 ) {
@@ -231,7 +230,6 @@ async function keepDroppedAfterWrite(
   } catch (error) {
     reportLost(event, dropped, error);
   }
-  await deps.profiles.settleReport(userId, event.messageId);
 }
 
 function reportLost(event: CustomerEvent, dropped: { trait: string; reason: string }[], error: unknown) {
@@ -283,10 +281,14 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   const { counted, awaited } = keptNames(journeys, now);
   const changes = profileChanges(event, customerIdOf(event), { awaited, counted });
   // The key may stand for another profile (merged ids): events land on the profile it joined.
-  const { userId, recorded } = await recordOnProfile(deps, event, changes, now, counted);
+  const owes = journeys.some((j) => maySkip(j, event, now));
+  const { userId, recorded } = await recordOnProfile(deps, event, changes, now, counted, owes);
   // Reported once the write says the event is new; a redelivery reports only a report still pending.
   if (!recorded.duplicate || recorded.reportPending === true)
-    await keepDroppedAfterWrite(deps, userId, event, [...changes.droppedTraits, ...recorded.droppedTraits]);
+    await keepDroppedAfterWrite(deps, event, [...changes.droppedTraits, ...recorded.droppedTraits]);
+  const settle = async () => {
+    if (recorded.owed !== undefined) await deps.profiles.settleOwed(userId, event.messageId, recorded.owed);
+  };
   const { state } = recorded;
   const status = recorded.duplicate ? 'duplicate' : 'recorded';
   const waiting = event.type === 'track' && waitsFor(state, event.event);
@@ -296,8 +298,10 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   const mergedWaiting = event.type === 'track' && merged.length > 0 && mayWait(journeys, event.event);
   const interested = journeys.some((j) => references(j, event));
   // The hot path: nothing references the event and nobody waits for it — one write, no read.
-  if (!interested && !waiting && !mergedWaiting)
+  if (!interested && !waiting && !mergedWaiting) {
+    await settle();
     return { status, enrolled: [], resumed: [], finished: [], converted: [] };
+  }
   const finishing = journeys.some((j) => finishes(j, event));
   const owners = new Map<string, string>();
   const enrollments = finishing ? await enrollmentsOf(deps, [userId, ...merged], owners) : [];
@@ -312,8 +316,12 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   for (const f of plan.finish)
     if (await finish(deps, ownerOf(f.enrollment.enrollmentId), f, event.messageId))
       converted.push(f.enrollment.enrollmentId);
-  // A redelivered event was counted the first time: counted before the starts, which may fail and be redelivered.
-  if (!recorded.duplicate) for (const s of plan.skip) await recordSkip(deps, s.journey, s.reason);
+  // Counted by the write that takes the event, or by a redelivery finding them still owed; before the starts.
+  for (const s of plan.skip) {
+    const once = skipOnce(event.messageId, s.journey.journeyId, recorded);
+    if (once !== 'counted') await recordSkip(deps, s.journey, s.reason, once);
+  }
+  await settle();
   const at = now.toISOString();
   const enrolled: string[] = [];
   for (const p of plan.enroll) {
@@ -334,6 +342,22 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
     finished: plan.finish.map((f) => f.enrollment.enrollmentId),
     converted,
   };
+}
+
+/**
+ * How an event's skip is counted: under the guard, with the time of the mark
+ * its write made (report-pending.ts); `counted` for a redelivery that finds
+ * no mark (the first delivery counted it). The first attempt's count is
+ * guarded too: a redelivery running beside it counts once.
+ */
+function skipOnce(
+  messageId: string,
+  journeyId: string,
+  recorded: RecordedEvent,
+): CountOnce | 'counted' | undefined {
+  const mark = recorded.owed;
+  if (mark?.element === undefined) return recorded.duplicate ? 'counted' : undefined;
+  return { id: `${messageId}#skip#${journeyId}`, pendingAt: mark.at, retry: recorded.duplicate };
 }
 
 /**

@@ -87,16 +87,35 @@ function correlationText(value: unknown): string {
 }
 
 /** Whether the event enters the journey: yes, no, or it would but lacks a value the journey reads from it. */
+/** True when the journey takes entries now and its trigger names the event. */
+function named(journey: LiveJourney, event: CustomerEvent, now: Date): boolean {
+  const { trigger, settings } = journey;
+  if (journey.status !== 'active') return false;
+  if (settings.startAt !== undefined && now < new Date(settings.startAt)) return false;
+  if (settings.endAt !== undefined && now > new Date(settings.endAt)) return false;
+  return (
+    (trigger.type === 'event' && event.type === 'track' && event.event === trigger.event) ||
+    (trigger.type === 'identify' && event.type === 'identify')
+  );
+}
+
+/**
+ * True when the journey may skip the event (planIngest's `skip`): judged
+ * before the profile is written, from the event alone, so the write can mark
+ * the skip's count as owed. Only the conditions on the profile (`where`,
+ * `audience`), which keep the event out without a skip, are not judged.
+ */
+export function maySkip(journey: LiveJourney, event: CustomerEvent, now: Date): boolean {
+  if (!named(journey, event, now)) return false;
+  const missing = journey.requires.some((path) => readPath({ trigger: event }, path) == null);
+  return missing || tooOld(journey, { event, now }) || !contextFits(journey, event);
+}
+
 function triggers(journey: LiveJourney, input: Input): 'yes' | 'no' | 'missing' {
   const { event, state, now } = input;
   const { trigger, settings } = journey;
-  if (journey.status !== 'active') return 'no';
-  if (settings.startAt !== undefined && now < new Date(settings.startAt)) return 'no';
-  if (settings.endAt !== undefined && now > new Date(settings.endAt)) return 'no';
-  const named =
-    (trigger.type === 'event' && event.type === 'track' && event.event === trigger.event) ||
-    (trigger.type === 'identify' && event.type === 'identify');
-  if (!named) return 'no';
+  // A segment's trigger names no event.
+  if (!named(journey, event, now) || trigger.type === 'segment') return 'no';
   const ctx = {
     profile: state.profile,
     event,
@@ -401,7 +420,7 @@ function contextFits(journey: LiveJourney, event: CustomerEvent): boolean {
 }
 
 /** True when the trigger event is older than `trigger.maxAge` (its own timestamp against ingest time). */
-function tooOld(journey: LiveJourney, input: Input): boolean {
+function tooOld(journey: LiveJourney, input: Pick<Input, 'event' | 'now'>): boolean {
   const { trigger } = journey;
   if (trigger.type === 'segment' || trigger.maxAge === undefined) return false;
   return Date.parse(input.event.timestamp) < rollingWindowStart(input.now, trigger.maxAge).getTime();

@@ -1,10 +1,11 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
   SendTaskSuccessCommand,
   SFNClient,
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CrashPlan } from './crash-points.ts';
 
@@ -31,6 +32,8 @@ export type AwsEffects = {
   stopped: Map<string, string[]>;
   /** Bodies of the messages SQS took. */
   messages: string[];
+  /** Details of the events EventBridge took, with their detail types. */
+  events: { detailType: string; detail: string }[];
   restore: () => void;
 };
 
@@ -41,6 +44,7 @@ function named(name: string, message: string): Error {
 export function awsEffects(): AwsEffects {
   const sfn = mockClient(SFNClient);
   const sqs = mockClient(SQSClient);
+  const bus = mockClient(EventBridgeClient);
   const effects: AwsEffects = {
     crash: CrashPlan.never(),
     started: new Map(),
@@ -48,9 +52,11 @@ export function awsEffects(): AwsEffects {
     resumed: new Map(),
     stopped: new Map(),
     messages: [],
+    events: [],
     restore: () => {
       sfn.restore();
       sqs.restore();
+      bus.restore();
     },
   };
   sfn
@@ -85,6 +91,24 @@ export function awsEffects(): AwsEffects {
     effects.crash.call(() => {
       effects.messages.push(input.MessageBody ?? '');
       return { MessageId: `m-${effects.messages.length}` };
+    }),
+  );
+  sqs.on(SendMessageBatchCommand).callsFake((input: { Entries?: { Id?: string; MessageBody?: string }[] }) =>
+    effects.crash.call(() => {
+      const entries = input.Entries ?? [];
+      for (const entry of entries) effects.messages.push(entry.MessageBody ?? '');
+      return {
+        Successful: entries.map((e) => ({ Id: e.Id, MessageId: `m-${effects.messages.length}` })),
+        Failed: [],
+      };
+    }),
+  );
+  bus.on(PutEventsCommand).callsFake((input: { Entries?: { DetailType?: string; Detail?: string }[] }) =>
+    effects.crash.call(() => {
+      const entries = input.Entries ?? [];
+      for (const e of entries)
+        effects.events.push({ detailType: e.DetailType ?? '', detail: e.Detail ?? '' });
+      return { FailedEntryCount: 0, Entries: entries.map((_, i) => ({ EventId: `ev-${i}` })) };
     }),
   );
   return effects;

@@ -1,6 +1,7 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { ProfileIdentities } from '#functions/_lib/identity.ts';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
@@ -8,6 +9,7 @@ import { CachedRegistry, RegistryRepository } from '#functions/_lib/registry.ts'
 import { StatsRepository } from '#functions/_lib/stats.ts';
 import type { AwaitDeps } from '#functions/await-event/await.ts';
 import type { IngestDeps } from '#functions/ingest/ingest.ts';
+import { registerJourney } from '../integration/functions/harness.ts';
 import { type AwsEffects, awsEffects } from './aws-effects.ts';
 import { CrashPlan } from './crash-points.ts';
 import { type LocalDynamo, startDynalite } from './dynalite.ts';
@@ -24,6 +26,8 @@ export type HandlerWorld = {
   db: LocalDynamo;
   dbProxy: FaultProxy;
   effects: AwsEffects;
+  /** The document client through the proxy (`faulty`) or straight to dynalite, for other handlers' repositories. */
+  docOf: (faulty: boolean) => DynamoDBDocumentClient;
   /** The handlers' dependencies: through the proxy (`faulty`) or straight to dynalite. */
   ingestDeps: (faulty: boolean, now: () => Date) => IngestDeps;
   awaitDeps: (faulty: boolean, now: () => Date) => AwaitDeps;
@@ -80,6 +84,7 @@ export async function startHandlerWorld(prefix: string): Promise<HandlerWorld> {
     db,
     dbProxy,
     effects,
+    docOf: (faulty) => (faulty ? faultyDoc : db.doc),
     ingestDeps: (faulty, now) => {
       const { enrollments, profiles, stats } = on(faulty);
       return {
@@ -131,4 +136,35 @@ export async function startHandlerWorld(prefix: string): Promise<HandlerWorld> {
       await db.stop();
     },
   };
+}
+
+/**
+ * The hooks of a crash-point file: its world started before its tests (`use`
+ * takes it), with a journey that waits for "Order Completed" (`waitingJourney`,
+ * when named), stopped after them, and nothing failing as each test begins.
+ */
+export function crashPointWorld(
+  prefix: string,
+  use: (world: HandlerWorld) => void,
+  waitingJourney?: string,
+): void {
+  let world: HandlerWorld | undefined;
+  beforeAll(async () => {
+    world = await startHandlerWorld(prefix);
+    use(world);
+    if (waitingJourney === undefined) return;
+    await registerJourney(world.db, {
+      id: waitingJourney,
+      name: waitingJourney,
+      trigger: { type: 'event', event: 'Wait Started' },
+      reentry: { mode: 'always' },
+      ...WAIT_FOR_ORDER,
+    });
+  });
+  afterAll(async () => world?.stop());
+  beforeEach(() => {
+    if (world === undefined) return;
+    world.effects.crash = CrashPlan.never();
+    world.dbProxy.plan(() => 'pass');
+  });
 }

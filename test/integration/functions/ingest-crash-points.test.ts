@@ -52,9 +52,62 @@ function userId(prefix: string) {
   return `${prefix}${n}`;
 }
 
+async function rawProfile(id: string) {
+  const stored = await world.db.doc.send(
+    new GetCommand({ TableName: world.db.tables.profiles, Key: { userId: id }, ConsistentRead: true }),
+  );
+  return stored.Item;
+}
+
+/** The marks of follow-ups still owed on a profile item, whatever attribute holds them. */
+function pendingMarks(item: Record<string, unknown> | undefined): unknown[] {
+  const marks = [item?.rpt, item?.owe].filter((m) => m !== undefined);
+  return marks.flatMap((m) => (m instanceof Set ? [...m] : [m]));
+}
+
 async function profileOf(id: string) {
   return world.ingestDeps(false, now).profiles.get(id);
 }
+
+describe('an event a journey skips (older than its maxAge)', async () => {
+  async function run(point: number, landing: Landing) {
+    const id = userId('skip');
+    // A journey of its own: its skip counter (and the guard of its counts) is this case's alone.
+    const journeyId = `crash-skip-${id}`;
+    await registerJourney(world.db, {
+      id: journeyId,
+      name: 'Crash skip',
+      trigger: { type: 'event', event: `Order Shipped ${id}`, maxAge: 'PT1H' },
+      reentry: { mode: 'always' },
+      start: 'done',
+      steps: { done: { type: 'exit' } },
+    });
+    const event = track(id, `Order Shipped ${id}`, {}, '2026-11-24T08:00:00Z');
+    const startedBefore = new Set(world.effects.started.keys());
+    const out = await crashThenRedeliver(event, new CrashPlan(point, landing));
+    const after = await world.counters(journeyId);
+    const started = [...world.effects.started.keys()].filter((name) => !startedBefore.has(name));
+    return { ...out, started, skipped: after.get('-/entrySkipped') ?? 0, item: await rawProfile(id) };
+  }
+
+  const clean = await cleanRun(run);
+
+  it(`makes ${clean.requests} requests when nothing fails`, () => {
+    expect([clean.died, clean.skipped]).toEqual([false, 1]);
+    expect(clean.requests).toBeGreaterThan(0);
+  });
+
+  it.each(crashPointsOf(clean.requests))(
+    'at request $point, $landing it lands: skipped and counted once, no mark left',
+    async ({ point, landing }) => {
+      const { died, started, skipped, item } = await run(point, landing);
+      expect(died).toBe(point < clean.requests);
+      expect(started).toEqual([]);
+      expect(skipped).toBe(1);
+      expect(pendingMarks(item)).toEqual([]);
+    },
+  );
+});
 
 describe('an event that enters the customer into a journey', async () => {
   async function run(point: number, landing: Landing) {
@@ -220,4 +273,33 @@ describe('an identify with traits the profile has no room for', async () => {
         ]);
     },
   );
+
+  /** The event through ingest dying after the request that leaves its report pending on the profile. */
+  async function diedWithReportPending(id: string, event: object) {
+    for (let point = 0; point <= clean.requests; point++) {
+      world.effects.crash = new CrashPlan(point, 'after').onProxies(world.dbProxy);
+      await ingestEvent(world.ingestDeps(true, now), event).catch(() => undefined);
+      await world.dbProxy.idle();
+      world.effects.crash = CrashPlan.never();
+      world.dbProxy.plan(() => 'pass');
+      if (pendingMarks(await rawProfile(id)).length > 0) return;
+    }
+    throw new Error('no crash point left the report pending');
+  }
+
+  it('reports an earlier event left pending after a later event with left-out traits has been reported', async () => {
+    const id = userId('dropped-two');
+    await ingestEvent(world.ingestDeps(false, now), identify(id, FULL, '2026-11-24T09:00:00Z'));
+    const first = identify(id, { extra1: 'x' }, '2026-11-24T09:01:00Z');
+    const later = identify(id, { extra2: 'x' }, '2026-11-24T09:02:00Z');
+    const reportsOf = (messageId: string) =>
+      world.effects.messages.map((body) => JSON.parse(body)).filter((r) => r.event?.messageId === messageId);
+    await diedWithReportPending(id, first);
+    expect(reportsOf(first.messageId)).toHaveLength(0);
+    await ingestEvent(world.ingestDeps(true, now), later);
+    await ingestEvent(world.ingestDeps(true, now), first);
+    expect(reportsOf(later.messageId)).toHaveLength(1);
+    expect(reportsOf(first.messageId)).toHaveLength(1);
+    expect(pendingMarks(await rawProfile(id))).toEqual([]);
+  });
 });

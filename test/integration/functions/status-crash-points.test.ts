@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EventBridgeEvent } from '#functions/_lib/eventbridge-event.ts';
 import { awaitEvent } from '#functions/await-event/await.ts';
 import { executionStatusChanged } from '#functions/execution-status/status.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { EnrollmentInput } from '#shared/tasks/enrollment.ts';
 import { CrashPlan, crashPoints, type Landing } from '../../support/crash-points.ts';
-import { type HandlerWorld, startHandlerWorld, WAIT_FOR_ORDER } from '../../support/ingest-world.ts';
+import { crashPointWorld, type HandlerWorld, WAIT_FOR_ORDER } from '../../support/ingest-world.ts';
 import { awaitInput, registerJourney, track } from './harness.ts';
 
 /**
@@ -23,13 +23,8 @@ let n = 0;
 const NOW = new Date('2026-11-24T10:00:00Z');
 const now = () => NOW;
 
-beforeAll(async () => {
-  world = await startHandlerWorld('status-crash');
-});
-afterAll(async () => world.stop());
-beforeEach(() => {
-  world.effects.crash = CrashPlan.never();
-  world.dbProxy.plan(() => 'pass');
+crashPointWorld('status-crash', (w) => {
+  world = w;
 });
 
 /** More requests than the handling of an end makes (checked below). */

@@ -1,0 +1,174 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
+import { RegistryRepository } from '#functions/_lib/registry.ts';
+import { StatsRepository } from '#functions/_lib/stats.ts';
+import { ingestEvent } from '#functions/ingest/ingest.ts';
+import type { SegmentDeps } from '#functions/segment-entry/deps.ts';
+import { processRecords } from '#functions/segment-entry/records.ts';
+import { startRun } from '#functions/segment-entry/run.ts';
+import { SegmentRuns } from '#functions/segment-entry/runs.ts';
+import { StartPace } from '#shared/segment/pace.ts';
+import { CrashPlan } from '../../support/crash-points.ts';
+import { crashPointWorld, type HandlerWorld } from '../../support/ingest-world.ts';
+import { identify, registerJourney } from './harness.ts';
+
+/**
+ * A scheduled segment run, carried out to its end, with one of its
+ * invocations dying at one of its requests — before it lands, or after it
+ * lands with the answer never read — and its caller trying again as it does:
+ * the scheduler invokes the run again, SQS delivers the same message again.
+ * Whatever the invocation and the point, every customer in the segment is
+ * entered once (one execution, counted once), no one is left out, and the
+ * run completes once.
+ */
+
+let world: HandlerWorld;
+let n = 0;
+const RUN = '2026-11-30T09:00:00.000Z';
+const NOW = new Date('2026-11-30T09:00:07Z');
+const now = () => NOW;
+const MEMBERS = ['seg-a', 'seg-b', 'seg-c', 'seg-d', 'seg-e'];
+crashPointWorld('segment-crash', (w) => {
+  world = w;
+});
+beforeAll(async () => {
+  for (const id of [...MEMBERS, 'seg-other'])
+    await ingestEvent(
+      world.ingestDeps(false, now),
+      identify(id, { tier: id === 'seg-other' ? 'free' : 'plus' }, '2026-11-01T00:00:00Z'),
+    );
+});
+
+/** More requests than one invocation makes, and more invocations than a run takes (checked below). */
+const POINTS = 12;
+const INVOCATIONS = 24;
+
+function segmentDeps(faulty: boolean): SegmentDeps {
+  const doc = world.docOf(faulty);
+  const { tables } = world.db;
+  return {
+    runs: new SegmentRuns(doc, tables.stats),
+    events: new EventBridgeClient({ region: 'eu-west-1' }),
+    eventBus: 'customer-events',
+    pacing: {
+      pace: new StartPace(1_000_000, 1_000_000),
+      nowMs: () => 0,
+      sleep: async () => {},
+      random: () => 0,
+      inFlight: 1,
+    },
+    openExecutions: { count: async () => ({ account: 0 }) } as unknown as SegmentDeps['openExecutions'],
+    db: doc,
+    profilesTable: tables.profiles,
+    enrollments: new EnrollmentItems(doc, tables.enrollments),
+    stats: new StatsRepository(doc, tables.stats),
+    registry: new RegistryRepository(world.db.doc, tables.journeys),
+    sfn: new SFNClient({ region: 'eu-west-1' }),
+    sqs: new SQSClient({ region: 'eu-west-1' }),
+    queueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/segment',
+    now,
+    scanPageSize: 1,
+  };
+}
+
+/**
+ * The run from its schedule to an empty queue, invocation `crashAt` dying at `point`. The queue
+ * holds what SQS took since the run began; a message whose invocation died, or that the batch
+ * reported failed, is delivered again (as SQS does once its visibility timeout passes).
+ */
+async function run(crashAt: number, point: number, landing: 'before' | 'after') {
+  n += 1;
+  const journeyId = `crash-segment-${n}`;
+  await registerJourney(world.db, {
+    id: journeyId,
+    name: journeyId,
+    trigger: {
+      type: 'segment',
+      schedule: 'rate(1 day)',
+      segment: { path: 'profile.traits.tier', eq: 'plus' },
+    },
+    reentry: { mode: 'once' },
+    start: 'done',
+    steps: { done: { type: 'exit' } },
+  });
+  const startedBefore = new Set(world.effects.started.keys());
+  const eventsBefore = world.effects.events.length;
+  let taken = world.effects.messages.length;
+  const queue: { messageId: string; body: string }[] = [];
+  const take = () => {
+    for (const body of world.effects.messages.slice(taken))
+      queue.push({ messageId: `q-${queue.length}-${taken}`, body });
+    taken = world.effects.messages.length;
+  };
+  let invocation = 0;
+  let died = false;
+  let most = 0;
+  const invoke = async <T>(call: (faulty: boolean) => Promise<T>): Promise<T | undefined> => {
+    const plan = invocation === crashAt ? new CrashPlan(point, landing) : CrashPlan.never();
+    invocation += 1;
+    const out = await world.dieThenRetry(plan, async () => call(true));
+    died ||= out.died;
+    most = Math.max(most, out.requests);
+    return out.result;
+  };
+  await invoke(() => startRun(segmentDeps(true), { journeyId, scheduledTime: RUN }));
+  take();
+  while (queue.length > 0 && invocation < 200) {
+    const record = queue.shift();
+    if (record === undefined) break;
+    const result = await invoke(() => processRecords(segmentDeps(true), [record]));
+    take();
+    if (result === undefined || result.batchItemFailures.length > 0) queue.push(record);
+  }
+  const names = [...world.effects.started.keys()].filter((name) => !startedBefore.has(name));
+  const events = world.effects.events
+    .slice(eventsBefore)
+    .map((e) => ({ type: e.detailType, ...JSON.parse(e.detail) }));
+  const counters = await world.counters(journeyId);
+  return {
+    died,
+    invocations: invocation,
+    most,
+    names,
+    enrolled: counters.get('-/enrolled') ?? 0,
+    completed: events.filter((e) => e.type === 'Segment Run Completed' && e.journeyId === journeyId),
+    announced: events.filter((e) => e.type === 'Segment Run Started' && e.journeyId === journeyId),
+  };
+}
+
+it(`takes fewer than ${INVOCATIONS} invocations of fewer than ${POINTS} requests each when nothing fails`, async () => {
+  const out = await run(-1, 0, 'before');
+  expect(out.died).toBe(false);
+  expect(out.invocations).toBeLessThan(INVOCATIONS);
+  expect(out.most).toBeLessThan(POINTS);
+  expect(out.names).toHaveLength(MEMBERS.length);
+  expect(out.enrolled).toBe(MEMBERS.length);
+  expect(out.completed).toHaveLength(1);
+});
+
+/**
+ * The invocations a dying one is tried at: the scheduled one (the run's record, its announcement, the
+ * fan-out), scan pages whose matches and continuation follow, and enroll items.
+ */
+const DYING = [0, 2, 9, 12];
+const CASES = DYING.flatMap((invocation) =>
+  Array.from({ length: POINTS }, (_, point) =>
+    (['before', 'after'] as const).map((landing) => ({ invocation, point, landing })),
+  ).flat(),
+);
+
+describe.each(CASES)(
+  'invocation $invocation dying at request $point, $landing it lands',
+  ({ invocation, point, landing }) => {
+    it('enters each member once, no one left out, and completes the run once', async () => {
+      const out = await run(invocation, point, landing);
+      expect(out.names).toHaveLength(MEMBERS.length);
+      expect(out.enrolled).toBe(MEMBERS.length);
+      expect(out.announced.length).toBeGreaterThanOrEqual(1);
+      expect(out.completed).toHaveLength(1);
+    });
+  },
+);
