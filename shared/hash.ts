@@ -16,9 +16,26 @@ export function fnv1a32(text: string, seed = FNV_OFFSET): number {
   return hash >>> 0;
 }
 
-/** A 128-bit hex digest made of four differently seeded FNV-1a hashes. */
+function hex32(hash: number): string {
+  return (hash >>> 0).toString(16).padStart(8, '0');
+}
+
+/**
+ * A 128-bit hex digest made of four differently seeded FNV-1a hashes
+ * (fnv1a32 with each seed), computed in one pass over the text: ids and
+ * keys of every event and message are made with it.
+ */
 export function hex128(text: string): string {
-  return [FNV_OFFSET, 0x01234567, 0x89abcdef, 0x0badf00d]
-    .map((seed) => fnv1a32(text, seed).toString(16).padStart(8, '0'))
-    .join('');
+  let a = FNV_OFFSET;
+  let b = 0x01234567;
+  let c = 0x89abcdef;
+  let d = 0x0badf00d;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    a = Math.imul(a ^ code, FNV_PRIME);
+    b = Math.imul(b ^ code, FNV_PRIME);
+    c = Math.imul(c ^ code, FNV_PRIME);
+    d = Math.imul(d ^ code, FNV_PRIME);
+  }
+  return hex32(a) + hex32(b) + hex32(c) + hex32(d);
 }

@@ -17,12 +17,12 @@ import { type Doc, frozen } from './documents.ts';
  * in between (the profile is packed and unpacked at almost every burst of a
  * customer's calls).
  *
- * An item whose only such values are bigints of its own attributes (every
- * profile: its counters are top-level attributes) is packed after another
- * mark, as the JSON of `[names, item]`: the names of the attributes holding a
- * bigint, and the item with those values as their digits. Unpacking it is
- * one parse and a conversion per name, where tags would need a second copy
- * of every map to find them.
+ * An item whose only such values are its own attributes' bigints and sets of
+ * strings or of numbers JSON carries (every profile: its event counters, and
+ * the set of waits it is in while one is open) is packed after another mark,
+ * as the JSON of `[bigint names, set names, item]`, the bigints as their
+ * digits and the sets as lists. Unpacking it is one parse and a conversion
+ * per name, where tags would need a second copy of every map to find them.
  */
 
 /** The mark in front of an item packed with tags. */
@@ -119,40 +119,52 @@ function decode(value: unknown): unknown {
   return Object.freeze(decodeMembers(map));
 }
 
-/**
- * The names of the attributes holding a bigint when no other value of the
- * item needs a tag; undefined when one does.
- */
-function bigintNames(item: Doc): string[] | undefined {
-  const names: string[] = [];
-  for (const key in item) {
-    const value = item[key];
-    if (typeof value === 'bigint') names.push(key);
-    else if (special(value)) return undefined;
-  }
-  return names;
+/** Whether a set's members all come back from JSON as they are (strings, or numbers JSON writes). */
+function plainSet(set: Set<unknown>): boolean {
+  for (const member of set)
+    if (typeof member !== 'string' && (typeof member !== 'number' || !Number.isFinite(member))) return false;
+  return true;
 }
 
-/** A bigint as its digits (JSON.stringify refuses bigints); only the item's own attributes hold any. */
-function digits(_name: string, value: unknown): unknown {
-  return typeof value === 'bigint' ? String(value) : value;
+/** The item's own attributes holding a bigint and a plain set; undefined when another value needs a tag. */
+type Named = { bigints: string[]; sets: string[] };
+
+function namedValues(item: Doc): Named | undefined {
+  const named: Named = { bigints: [], sets: [] };
+  for (const key in item) {
+    const value = item[key];
+    if (typeof value === 'bigint') named.bigints.push(key);
+    else if (value instanceof Set && plainSet(value)) named.sets.push(key);
+    else if (special(value)) return undefined;
+  }
+  return named;
+}
+
+/** The item with its named values as JSON carries them: bigints as digits, sets as lists. */
+function withNamedAsJson(item: Doc, { bigints, sets }: Named): Doc {
+  const out: Doc = {};
+  for (const key of Object.keys(item)) setOwn(out, key, item[key]);
+  for (const name of bigints) out[name] = String(item[name]);
+  for (const name of sets) out[name] = [...(item[name] as Set<unknown>)];
+  return out;
 }
 
 /** An item as one string: its JSON when that carries every value as it is, else marked (see above). */
 export function packDoc(item: Doc): string {
-  const names = bigintNames(item);
-  if (names === undefined) return TAGGED + JSON.stringify(encodeMap(item));
-  if (names.length === 0) return JSON.stringify(item);
-  return NAMED + JSON.stringify([names, item], digits);
+  const named = namedValues(item);
+  if (named === undefined) return TAGGED + JSON.stringify(encodeMap(item));
+  if (named.bigints.length === 0 && named.sets.length === 0) return JSON.stringify(item);
+  return NAMED + JSON.stringify([named.bigints, named.sets, withNamedAsJson(item, named)]);
 }
 
 /** A packed item as fresh objects: its maps and lists frozen, the item itself the tables' own (memory-tables.ts). */
 export function unpackDoc(text: string): Doc {
   if (text.startsWith(TAGGED)) return decodeMembers(JSON.parse(text.slice(1)));
   if (text.startsWith(NAMED)) {
-    const [names, item] = JSON.parse(text.slice(1)) as [string[], Doc];
-    for (const name of names) setOwn(item, name, BigInt(String(item[name])));
+    const [bigints, sets, item] = JSON.parse(text.slice(1)) as [string[], string[], Doc];
     for (const key in item) frozen(item[key]);
+    for (const name of bigints) setOwn(item, name, BigInt(String(item[name])));
+    for (const name of sets) setOwn(item, name, new Set(item[name] as unknown[]));
     return item;
   }
   const item: Doc = JSON.parse(text);

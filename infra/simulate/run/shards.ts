@@ -28,9 +28,15 @@ const FromShard = z.discriminatedUnion('kind', [
 /** The project folder, from this module's own location (kept in the CLI's bundle: see sourceLocation). */
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** This process's Node.js options, less the one that would refuse a worker's entry module (kept by `node -e`). */
+/**
+ * This process's Node.js options, less those a worker refuses: the one that
+ * would refuse its entry module (kept by `node -e`), and V8's GC tracing,
+ * which a worker refuses in its options but which, being V8's, traces every
+ * worker's heap already (`node --trace-gc … simulate` shows each shard's
+ * collections).
+ */
 function workerArgs(): string[] {
-  return process.execArgv.filter((arg) => !arg.startsWith('--input-type'));
+  return process.execArgv.filter((arg) => !arg.startsWith('--input-type') && !arg.startsWith('--trace-gc'));
 }
 
 /**

@@ -32,6 +32,17 @@ describe('packed items', () => {
     ],
     ['sets of strings and numbers', { ss: new Set(['a', 'b']), ns: new Set([1, 2.5, counter]) }],
     [
+      'sets JSON carries beside bigints, as a profile waiting for an event holds them',
+      withMember('__proto__', new Set(['p']), {
+        c: counter,
+        ss: new Set(['a', '\u0000s']),
+        ns: new Set([1, -2.5]),
+        empty: new Set(),
+        l: ['x', 1],
+      }),
+    ],
+    ['a plain set without bigints', { ss: new Set(['a']), m: { n: 1 } }],
+    [
       'binary, top level and nested',
       { h: new Uint8Array([0, 255, 7]), m: { b: new Set([new Uint8Array([1]), new Uint8Array([])]) } },
     ],
