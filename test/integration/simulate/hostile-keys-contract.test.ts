@@ -70,7 +70,7 @@ async function onEach(steps: (db: Backend) => Promise<unknown[]>): Promise<unkno
 
 describe('keys named like prototype members: dynalite and the in-memory tables alike', () => {
   it('store and read back documents exactly, and refuse __proto__ the same way', async () => {
-    const [onDynalite, inMemory] = await onEach(async (db) => {
+    const [onDynalite, inMemory, packed] = await onEach(async (db) => {
       const TableName = db.tables.profiles;
       const doc: unknown = JSON.parse(HOSTILE);
       return [
@@ -102,12 +102,13 @@ describe('keys named like prototype members: dynalite and the in-memory tables a
     });
 
     expect(inMemory).toEqual(onDynalite);
+    expect(packed).toEqual(onDynalite);
     expect(onDynalite?.[2]).toEqual({ ok: JSON.stringify({ userId: 'put', doc: JSON.parse(HOSTILE) }) });
     expect(onDynalite?.[3]).toEqual({ error: 'Journeys.InvalidInput', refusesProto: true });
   });
 
   it('write and read a nested attribute named by a placeholder, __proto__ and constructor included', async () => {
-    const [onDynalite, inMemory] = await onEach(async (db) => {
+    const [onDynalite, inMemory, packed] = await onEach(async (db) => {
       const TableName = db.tables.profiles;
       const Key = { userId: 'nested' };
       await db.doc.send(new PutCommand({ TableName, Item: { ...Key, doc: { kept: 1 } } }));
@@ -133,10 +134,11 @@ describe('keys named like prototype members: dynalite and the in-memory tables a
     });
 
     expect(inMemory).toEqual(onDynalite);
+    expect(packed).toEqual(onDynalite);
   });
 
   it('write, read and project a top-level attribute named by a placeholder, __proto__ and constructor included', async () => {
-    const [onDynalite, inMemory] = await onEach(async (db) => {
+    const [onDynalite, inMemory, packed] = await onEach(async (db) => {
       const TableName = db.tables.profiles;
       const Key = { userId: 'top' };
       await db.doc.send(new PutCommand({ TableName, Item: { ...Key, kept: 1 } }));
@@ -170,11 +172,12 @@ describe('keys named like prototype members: dynalite and the in-memory tables a
     });
 
     expect(inMemory).toEqual(onDynalite);
+    expect(packed).toEqual(onDynalite);
   });
 
   it('keep a profile with such traits the same way through ingest', async () => {
     const traits = JSON.parse(HOSTILE);
-    const [onDynalite, inMemory] = await onEach(async (db) => {
+    const [onDynalite, inMemory, packed] = await onEach(async (db) => {
       const { deps } = ingestDeps({ ...dynalite, ...db });
       const identify = {
         type: 'identify',
@@ -188,6 +191,7 @@ describe('keys named like prototype members: dynalite and the in-memory tables a
     });
 
     expect(inMemory).toEqual(onDynalite);
+    expect(packed).toEqual(onDynalite);
     expect(onDynalite).toEqual(['recorded', JSON.stringify(traits)]);
   });
 });
