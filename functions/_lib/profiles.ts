@@ -571,17 +571,17 @@ export class ProfilesRepository {
     return writes;
   }
 
+  /** Whether a profile (or a merged id's item) is kept for the id. */
+  async stored(userId: string): Promise<boolean> {
+    return (await this.rawItem(userId)) !== undefined;
+  }
+
   /**
    * The current profile, read strongly consistent (tasks act on the freshest data); a merged
    * profile's key reads the profile it joined, with its own waiting summaries. Its recent sends
    * are the joined profile's, with its own from before the merge, reserved on the joined key
    * (`sendsKey`): a frequency cap counts the person, whichever id an enrollment runs under.
    */
-  /** Whether a profile (or a merged id's item) is kept for the id. */
-  async stored(userId: string): Promise<boolean> {
-    return (await this.rawItem(userId)) !== undefined;
-  }
-
   async get(userId: string): Promise<ProfileState> {
     const item = await this.rawItem(userId);
     const own = readProfileItem(userId, item);
