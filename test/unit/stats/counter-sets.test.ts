@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { Journey } from '#shared/journey/schema.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
+import { variantSplitOf } from '#shared/journey/variant-split.ts';
 import {
   counterAttribute,
   counterSetKey,
@@ -150,6 +152,67 @@ describe('counter sets of the largest journey validation accepts fit DynamoDB', 
     // assert
     expect(validateJourney(journey).ok).toBe(true);
     expect(sks).toStrictEqual(new Set([`=v#999999#${stepId}`]));
+    expect(bytes).toBeLessThan(0.5 * MAX_ITEM_BYTES);
+  });
+
+  it('a message step after that split, counted per variant, keeps its step item under half the limit', () => {
+    // arrange: the widest split, then a message step every variant reaches
+    const names = Array.from({ length: 100 }, (_, i) => `${String(i).padStart(3, '0')}${'#'.repeat(125)}`);
+    const mail = `m${'y'.repeat(63)}`;
+    const journey = {
+      id: 'widest-split-shared-send',
+      name: 'Widest split, shared send',
+      trigger: { type: 'event', event: 'Go' },
+      start: stepId,
+      steps: {
+        [stepId]: { type: 'split', variants: names.map((name) => ({ name, weight: 1, next: mail })) },
+        [mail]: { type: 'email', template: 't', next: 'done' },
+        done: { type: 'exit' },
+      },
+    };
+    const reasons = [
+      undefined,
+      'consent',
+      'noAddress',
+      'invalidAddress',
+      'outcomeUnknown',
+      'quietHours',
+      'frequencyCap',
+      'tooLarge',
+      'other',
+    ];
+    const own = COUNTER_METRICS.flatMap((metric) =>
+      reasons.map((reason) => ({
+        version: '999999',
+        stepId: mail,
+        metric,
+        ...(reason === undefined ? {} : { reason }),
+      })),
+    );
+    // what a send adds per variant: sent, failed, and deferred by each reason a deferral is coded with
+    const perVariant = [
+      { metric: 'sent' },
+      { metric: 'failed' },
+      ...['quietHours', 'frequencyCap', 'other'].map((reason) => ({ metric: 'deferred', reason })),
+    ];
+    const variantKeys = names.flatMap((variant) =>
+      perVariant.map((counter) => ({ version: '999999', stepId: mail, variant, ...counter })),
+    );
+    // act
+    const keys = [...own, ...variantKeys];
+    const sks = new Set(keys.map((key) => counterSetKey(key, undefined)));
+    const attributes = keys.flatMap((key) =>
+      key.metric === 'converted'
+        ? [sumAttribute, valuedAttribute, priorSumAttribute]
+            .map((of) => of(counterAttribute(key)))
+            .concat(counterAttribute(key))
+        : [counterAttribute(key)],
+    );
+    const bytes = attributes.reduce((total, name) => total + Buffer.byteLength(name) + MAX_NUMBER_BYTES, 0);
+    // assert
+    expect(validateJourney(journey).ok).toBe(true);
+    expect(variantSplitOf(Journey.parse(journey), mail)).toBe(stepId);
+    expect(sks).toStrictEqual(new Set([`=s#999999#${mail}`]));
     expect(bytes).toBeLessThan(0.5 * MAX_ITEM_BYTES);
   });
 });
