@@ -14,6 +14,7 @@ import {
   valuedAttribute,
 } from '#shared/stats/counter-sets.ts';
 import { COUNTER_METRICS, type CounterKey, OUTCOMES, outcomeMetric } from '#shared/stats/keys.ts';
+import { DEFERRAL_CODES, REASON_CODES } from '#shared/stats/reasons.ts';
 
 /**
  * Counter sets name each counter by an attribute of the item that keeps it:
@@ -112,10 +113,26 @@ describe('counter sets of the largest journey validation accepts fit DynamoDB', 
   /** The most a number takes in an item (38 significant digits). */
   const MAX_NUMBER_BYTES = 21;
   const stepId = `s${'x'.repeat(63)}`;
+  /** 100 variants of weight 1 (the most that can be assigned), names of 128 bytes, full of separators. */
+  const names = Array.from({ length: 100 }, (_, i) => `${String(i).padStart(3, '0')}${'#'.repeat(125)}`);
+
+  /**
+   * The bytes of every attribute the counters' item can hold (beside each conversion count its sum, how
+   * many values it adds up, and the sum an item written before that number was kept holds), at the largest number.
+   */
+  function itemBytes(keys: readonly CounterKey[]): number {
+    const attributes = keys.flatMap((key) =>
+      key.metric === 'converted'
+        ? [sumAttribute, valuedAttribute, priorSumAttribute]
+            .map((of) => of(counterAttribute(key)))
+            .concat(counterAttribute(key))
+        : [counterAttribute(key)],
+    );
+    return attributes.reduce((total, name) => total + Buffer.byteLength(name) + MAX_NUMBER_BYTES, 0);
+  }
 
   it('a split of 100 variants with the longest names keeps its version item under half the limit', () => {
     // arrange: 100 variants of weight 1 (the most that can be assigned), names of 128 bytes, full of separators
-    const names = Array.from({ length: 100 }, (_, i) => `${String(i).padStart(3, '0')}${'#'.repeat(125)}`);
     const journey = {
       id: 'widest-split',
       name: 'Widest split',
@@ -141,14 +158,7 @@ describe('counter sets of the largest journey validation accepts fit DynamoDB', 
     // adds up, and the sum an item written before that number was kept holds), at the largest number
     const keys = [...own, ...variantKeys];
     const sks = new Set(keys.map((key) => counterSetKey(key, stepId)));
-    const attributes = keys.flatMap((key) =>
-      key.metric === 'converted'
-        ? [sumAttribute, valuedAttribute, priorSumAttribute]
-            .map((of) => of(counterAttribute(key)))
-            .concat(counterAttribute(key))
-        : [counterAttribute(key)],
-    );
-    const bytes = attributes.reduce((total, name) => total + Buffer.byteLength(name) + MAX_NUMBER_BYTES, 0);
+    const bytes = itemBytes(keys);
     // assert
     expect(validateJourney(journey).ok).toBe(true);
     expect(sks).toStrictEqual(new Set([`=v#999999#${stepId}`]));
@@ -157,7 +167,6 @@ describe('counter sets of the largest journey validation accepts fit DynamoDB', 
 
   it('a message step after that split, counted per variant, keeps its step item under half the limit', () => {
     // arrange: the widest split, then a message step every variant reaches
-    const names = Array.from({ length: 100 }, (_, i) => `${String(i).padStart(3, '0')}${'#'.repeat(125)}`);
     const mail = `m${'y'.repeat(63)}`;
     const journey = {
       id: 'widest-split-shared-send',
@@ -170,17 +179,7 @@ describe('counter sets of the largest journey validation accepts fit DynamoDB', 
         done: { type: 'exit' },
       },
     };
-    const reasons = [
-      undefined,
-      'consent',
-      'noAddress',
-      'invalidAddress',
-      'outcomeUnknown',
-      'quietHours',
-      'frequencyCap',
-      'tooLarge',
-      'other',
-    ];
+    const reasons = [undefined, ...REASON_CODES];
     const own = COUNTER_METRICS.flatMap((metric) =>
       reasons.map((reason) => ({
         version: '999999',
@@ -193,7 +192,7 @@ describe('counter sets of the largest journey validation accepts fit DynamoDB', 
     const perVariant = [
       { metric: 'sent' },
       { metric: 'failed' },
-      ...['quietHours', 'frequencyCap', 'other'].map((reason) => ({ metric: 'deferred', reason })),
+      ...DEFERRAL_CODES.map((reason) => ({ metric: 'deferred', reason })),
     ];
     const variantKeys = names.flatMap((variant) =>
       perVariant.map((counter) => ({ version: '999999', stepId: mail, variant, ...counter })),
@@ -201,14 +200,7 @@ describe('counter sets of the largest journey validation accepts fit DynamoDB', 
     // act
     const keys = [...own, ...variantKeys];
     const sks = new Set(keys.map((key) => counterSetKey(key, undefined)));
-    const attributes = keys.flatMap((key) =>
-      key.metric === 'converted'
-        ? [sumAttribute, valuedAttribute, priorSumAttribute]
-            .map((of) => of(counterAttribute(key)))
-            .concat(counterAttribute(key))
-        : [counterAttribute(key)],
-    );
-    const bytes = attributes.reduce((total, name) => total + Buffer.byteLength(name) + MAX_NUMBER_BYTES, 0);
+    const bytes = itemBytes(keys);
     // assert
     expect(validateJourney(journey).ok).toBe(true);
     expect(variantSplitOf(Journey.parse(journey), mail)).toBe(stepId);
