@@ -77,12 +77,27 @@ export function splitMessages(
   return total;
 }
 
-/** Whether more than one of a split's variants leads to a step (their branches rejoin, or it follows the split). */
-function shared(journey: Journey, split: string, stepId: string): boolean {
+/** The steps more than one of a split's variants leads to (their branches rejoin, or they follow the split). */
+function sharedSteps(journey: Journey, split: string): Set<string> {
   const step = journey.steps[split];
-  if (step?.type !== 'split') return false;
-  const owner = ownerOf(stepId);
-  return step.variants.filter((v) => reachableFrom(v.next, journey.steps).includes(owner)).length > 1;
+  const shared = new Set<string>();
+  if (step?.type !== 'split') return shared;
+  const reached = new Map<string, number>();
+  for (const v of step.variants)
+    for (const id of reachableFrom(v.next, journey.steps)) reached.set(id, (reached.get(id) ?? 0) + 1);
+  for (const [id, n] of reached) if (n > 1) shared.add(id);
+  return shared;
+}
+
+/** Each journey's shared steps per split, worked out once per report rather than once per step. */
+const sharedCache = new WeakMap<Journey, Map<string, Set<string>>>();
+
+function shared(journey: Journey, split: string, stepId: string): boolean {
+  const splits = sharedCache.get(journey) ?? new Map<string, Set<string>>();
+  sharedCache.set(journey, splits);
+  const steps = splits.get(split) ?? sharedSteps(journey, split);
+  splits.set(split, steps);
+  return steps.has(ownerOf(stepId));
 }
 
 /** A shared step's messages per variant, in the split's order (variants it no longer declares last). */
