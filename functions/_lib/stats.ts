@@ -131,7 +131,16 @@ export type SendRecord = Journey & {
   at: Date;
   /** What the push's token results add (counted with the message, under its guard). */
   tokens?: TokenCounts;
+  /**
+   * The enrollment's variant of the split the step counts by (`variantSplitOf`): sent, failed and
+   * deferred (by reason) are counted for it too, in the step's item. Absent: no split before the
+   * step, or a send compiled before variants were passed.
+   */
+  variant?: string;
 };
+
+/** The send outcomes counted per variant as well as per step: a marketer compares variants on these. */
+const PER_VARIANT: ReadonlySet<SendRecord['status']> = new Set(['sent', 'failed', 'deferred']);
 
 export type ConversionRecord = Journey & {
   at: Date;
@@ -209,7 +218,11 @@ export class StatsRepository {
     const reason =
       status === 'suppressed' || status === 'deferred' ? reasonCode(status, send.reason) : undefined;
     const adds = new CounterAdds(undefined, this.now);
-    adds.counter({ version, stepId, metric: status, ...(reason === undefined ? {} : { reason }) });
+    const outcome = { version, stepId, metric: status, ...(reason === undefined ? {} : { reason }) };
+    adds.counter(outcome);
+    // Same step item, same write: a variant's counters add no call.
+    if (send.variant !== undefined && PER_VARIANT.has(status))
+      adds.counter({ ...outcome, variant: send.variant });
     if (status === 'sent') adds.day({ day: dayOf(send.at), metric: 'sent', channel: send.channel }, send.at);
     const { unregistered = 0, invalidToken = 0, replaced = 0 } = send.tokens ?? {};
     if (unregistered > 0)

@@ -36,6 +36,7 @@ import {
   TemplateFailedError,
   TransientError,
 } from '#shared/errors.ts';
+import { variantOf } from '#shared/ingest/live-journey.ts';
 import type { Profile } from '#shared/profile/profile.ts';
 import type { ProfileState } from '#shared/profile/state.ts';
 import type { ExhaustedOutput, SendMessageInput, SendMessageOutput } from '#shared/tasks/send-message.ts';
@@ -278,6 +279,12 @@ function recordedFailure(error: string | undefined, detail: string): RecordedFai
  * outcome's metric is the alarm's: published before the mark goes, so an
  * invocation that dies cannot take it along (`unknownRecorded`).
  */
+/** The enrollment's variant at the split the step counts by, from the bucket its input carries. */
+function variantOfSend(input: SendMessageInput): { variant?: string } {
+  const variant = input.split === undefined ? undefined : variantOf(input.split.variants, input.split.bucket);
+  return variant === undefined ? {} : { variant };
+}
+
 async function countOwed(deps: SendDeps, input: SendMessageInput, pending: PendingCount): Promise<void> {
   const result = await deps.stats.recordSend(
     {
@@ -289,6 +296,7 @@ async function countOwed(deps: SendDeps, input: SendMessageInput, pending: Pendi
       ...(pending.reason === undefined ? {} : { reason: pending.reason }),
       at: pending.at,
       ...(pending.tokens === undefined ? {} : { tokens: pending.tokens }),
+      ...variantOfSend(input),
     },
     { id: pending.id, pendingAt: pending.pendingAt, retry: pending.retry },
   );

@@ -9,7 +9,9 @@
  *   one split step (the first the enrollment was assigned; `-` for none);
  * - a step item, `=s#<version>#<step>`: one step's counters (messages, provider
  *   feedback, events, failures, the conversions it is the last message of),
- *   and the variant counters of any further split step;
+ *   and the variant counters of any further split step; a message step's
+ *   sent, failed and deferred (by reason) per variant of the one split it
+ *   counts by (shared/journey/variant-split.ts), added in the step's write;
  * - a day item, `=d#<day>`: one UTC day's counters, which expire;
  * - an experiment item, `=x#<split step>#<first version>`: the entrants and
  *   conversions of each variant of one experiment over all its versions,
@@ -26,7 +28,9 @@
  * reason and `#`s) and whose values at most 21 bytes: 100 × 11 × 169 =
  * 185,900 bytes, about 182 KiB, plus a few KiB of the journey's or a step's
  * own counters (bounded codes: metrics, reasons, channels) — under half of
- * DynamoDB's 400 KB. A version item or step item holds one split's variants
+ * DynamoDB's 400 KB. A message step's per-variant counters are 5 attributes a
+ * variant (sent, failed, deferred for 3 reason codes): 100 × 5 × 169 = 84,500
+ * bytes, with its own counters far under half the limit too. A version item or step item holds one split's variants
  * at most, whatever the number of steps; a typical one (3 variants, a few
  * message outcomes) is under 1 KB, one write unit per update.
  *

@@ -118,3 +118,8 @@ export function expiredNote(r: JourneyReport): string | undefined {
   const versions = r.expired.map((e) => e.version).join(', ');
   return `Results of version${r.expired.length > 1 ? 's' : ''} ${versions} expired (kept two years and two days after a version stopped taking entries; the last on ${last.expiredAt.slice(0, 10)}): not counted below.`;
 }
+
+/** Text set in HTML: every character that could start markup or end an attribute, as a reference. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

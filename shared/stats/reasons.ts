@@ -4,7 +4,7 @@
  * what customers or providers write.
  */
 
-const REASON_CODES = [
+export const REASON_CODES = [
   'consent',
   'noAddress',
   'invalidAddress',
@@ -26,6 +26,9 @@ const LABELS: Readonly<Record<ReasonCode, string>> = {
   tooLarge: 'too large for the execution state',
   other: 'other',
 };
+
+/** The codes a deferral is counted with (reasonCode). */
+export const DEFERRAL_CODES: readonly ReasonCode[] = ['quietHours', 'frequencyCap', 'other'];
 
 /** The code of a suppression or deferral reason. */
 export function reasonCode(status: 'suppressed' | 'deferred', reason: string | undefined): ReasonCode {

@@ -14,6 +14,13 @@ import {
   outcomeMetric,
 } from './keys.ts';
 import { type Comparison, compareStrata, type Group, holmFamily, type Rate, wilson } from './statistics.ts';
+import {
+  type MessageCounts,
+  type StepVariants,
+  splitMessages,
+  stepVariants,
+  variantMessages,
+} from './variant-messages.ts';
 
 /**
  * The results of one journey, built from its counters and its definition:
@@ -53,6 +60,8 @@ export type VariantResult = {
   outcomes: Record<Outcome, number>;
   /** Assigned less every ending counted: enrollments of the variant still running. */
   inFlight: number;
+  /** Its messages at every step counted by this split (absent: none was counted per variant). */
+  messages?: MessageCounts;
 };
 
 export type StepResult = {
@@ -70,6 +79,8 @@ export type StepResult = {
   counts: Record<string, number>;
   /** Suppressions and deferrals by reason code. */
   reasons: { metric: string; reason: string; count: number }[];
+  /** A message step more than one variant reaches: its messages per variant. */
+  variants?: StepVariants;
 };
 
 /** `name`: the part of the label a journey file names (a variant, a branch), which the label begins with. */
@@ -265,7 +276,8 @@ function stepResult(
   }
   const reasons = new Map<string, { metric: string; reason: string; count: number }>();
   for (const c of tally.ofStep(id)) {
-    if (c.reason === undefined) continue;
+    // A variant's share of the step's reasons is told apart (`variants`), not added in again.
+    if (c.reason === undefined || c.variant !== undefined) continue;
     const key = `${c.metric}\u0000${c.reason}`;
     const r = reasons.get(key) ?? { metric: c.metric, reason: c.reason, count: 0 };
     r.count += c.count;
@@ -457,7 +469,12 @@ function holdoutComparisons(
   return groups.map((g) => (g.v.holdout ? undefined : compared[treated.indexOf(g)]));
 }
 
-function splitResults(journey: Journey, tally: Tally, counters: readonly Counter[]): JourneyReport['splits'] {
+function splitResults(
+  journey: Journey,
+  tally: Tally,
+  counters: readonly Counter[],
+  messages: VariantMessages,
+): JourneyReport['splits'] {
   const splits: JourneyReport['splits'] = [];
   for (const [stepId, step] of Object.entries(journey.steps)) {
     if (step.type !== 'split') continue;
@@ -480,17 +497,18 @@ function splitResults(journey: Journey, tally: Tally, counters: readonly Counter
         money: money(converted, assigned, tally.measuresValue),
         ...(comparison === undefined ? {} : { vsHoldout: comparison }),
         ...tally.endings(assigned, stepId, v.name),
+        ...messagesOf(messages, stepId, v.name),
       };
     });
     splits.push({
       stepId,
-      variants: [...variants, ...removedVariants(stepId, step.variants, tally)],
+      variants: [...variants, ...removedVariants(stepId, step.variants, tally, messages)],
     });
   }
   // A split an earlier version had: its variants still have customers assigned.
   for (const stepId of countedStepIds(counters.filter((c) => c.metric === 'assigned'))) {
     if (journey.steps[stepId]?.type === 'split') continue;
-    splits.push({ stepId, variants: removedVariants(stepId, [], tally) });
+    splits.push({ stepId, variants: removedVariants(stepId, [], tally, messages) });
   }
   return splits;
 }
@@ -500,6 +518,7 @@ function removedVariants(
   stepId: string,
   declared: readonly { name: string }[],
   tally: Tally,
+  messages: VariantMessages,
 ): VariantResult[] {
   const names = new Set(
     tally
@@ -520,8 +539,16 @@ function removedVariants(
       ...(rate === undefined ? {} : { rate }),
       money: money(converted, assigned, tally.measuresValue),
       ...tally.endings(assigned, stepId, name),
+      ...messagesOf(messages, stepId, name),
     };
   });
+}
+
+type VariantMessages = ReturnType<typeof variantMessages>;
+
+function messagesOf(messages: VariantMessages, split: string, variant: string): { messages?: MessageCounts } {
+  const counts = splitMessages(messages.get(split), variant);
+  return counts === undefined ? {} : { messages: counts };
 }
 
 function stageOrder(stage: string): number {
@@ -560,6 +587,11 @@ export function buildReport(
     steps.set(id, stepResult(id, step, places.get(id) ?? { depth: 0, stage: NO_STAGE }, tally));
   }
   for (const other of otherSteps(journey, steps, tally, counters)) steps.set(other.stepId, other);
+  const messages = variantMessages(journey, counters);
+  for (const step of steps.values()) {
+    const variants = stepVariants(journey, messages, step.stepId);
+    if (variants !== undefined) step.variants = variants;
+  }
   const start = steps.get(journey.start);
   // Every enrollment begins at the start step, whatever it is.
   if (start !== undefined && start.reached === undefined) start.reached = enrolled;
@@ -580,7 +612,7 @@ export function buildReport(
     ...tally.endings(enrolled),
     steps: [...steps.values()],
     edges: edgeResults(journey, steps, tally),
-    splits: splitResults(journey, tally, counters),
+    splits: splitResults(journey, tally, counters, messages),
     experiments: experimentResults(journey, experiments),
     days: dayResults(days),
     expired: expiredResults(counters, retired),

@@ -30,6 +30,18 @@ const SendMessageInputV2 = z.object({
    * it was written): feedback looks.
    */
   outcomeWait: z.optional(z.boolean()),
+  /**
+   * The split the step's sends are counted by (shared/journey/variant-split.ts): its variants and the
+   * enrollment's bucket there, so the send's counters name its variant without a read. Absent: no split
+   * before the step, or an input compiled before it was written (counted for the step only).
+   */
+  split: z.optional(
+    z.object({
+      stepId: z.string(),
+      bucket: z.number(),
+      variants: z.array(z.object({ name: z.string(), weight: z.number() })),
+    }),
+  ),
   /** When the outcome of a send is unknown: record it (default) or send again (at-least-once). */
   onUnknown: z.optional(z.enum(['record', 'retry'])),
   /** Channel options from the step (from, messageType...). */

@@ -78,6 +78,40 @@ function audit(version: 1 | 2) {
   };
 }
 
+/**
+ * A second journey whose variants share a send step: `x` gets a tip first and then the offer, `y`
+ * the offer at once, so the offer's figures are the two variants' together; the cap of one email a
+ * day holds back every `x` offer, and quiet hours a night owl's first email.
+ */
+const SHARED_ID = 'audit-shared';
+const shared = {
+  id: SHARED_ID,
+  name: 'Audit, shared send',
+  trigger: { type: 'event', event: 'Signed' },
+  reentry: 'always',
+  settings: {
+    defaultTimezone: 'UTC',
+    quietHours: { start: '21:00', end: '08:00' },
+    caps: [{ channel: 'email', max: 1, within: 'P1D' }],
+  },
+  start: 'ab',
+  steps: {
+    ab: {
+      type: 'split',
+      variants: [
+        { name: 'x', weight: 50, next: 'x-tip' },
+        { name: 'y', weight: 50, next: 'offer' },
+      ],
+    },
+    'x-tip': { type: 'email', template: 'welcome-tips', next: 'offer' },
+    offer: { type: 'email', template: 'welcome', next: 'done' },
+    done: { type: 'exit' },
+  },
+};
+/** Customers of the shared-send journey; the `cn-` ones live where it is 23:00 when they sign up. */
+const SHARED_DAY = Array.from({ length: 16 }, (_, i) => `c-${i}`);
+const SHARED_NIGHT = ['cn-0', 'cn-1', 'cn-2', 'cn-3'];
+
 const START = new Date('2026-03-02T09:00:00Z');
 /** Entered under version 1: every 4th has points the increment cannot add to; by i % 5, 1 quits, 2 buys at once, 3 buys after the end. */
 const FIRST = Array.from({ length: 40 }, (_, i) => `a-${i}`);
@@ -105,6 +139,7 @@ let runtime: LocalRuntime;
 beforeAll(async () => {
   box = await sandbox([]);
   await writeFile(join(box.journeysDir, `${ID}.json`), JSON.stringify(audit(1)));
+  await writeFile(join(box.journeysDir, `${SHARED_ID}.json`), JSON.stringify(shared));
   runtime = await boot(box, { inMemory: true });
   const client = eventsClient(runtime);
   const send = async (events: Parameters<typeof putEvents>[1]) => {
@@ -119,8 +154,11 @@ beforeAll(async () => {
       }),
       ...SECOND.map((id) => identify(id, 'UTC')),
       ...NIGHT.map((id) => identify(id, zoneWhereHourIs(23, START))),
+      ...SHARED_DAY.map((id) => identify(id, 'UTC')),
+      ...SHARED_NIGHT.map((id) => identify(id, zoneWhereHourIs(23, START))),
     ]);
     await send(FIRST.map((id) => track(id, 'Joined', {})));
+    await send([...SHARED_DAY, ...SHARED_NIGHT].map((id) => track(id, 'Signed', {})));
     // Night owls enter twice: both first emails wait for the morning, then the cap lets one go.
     await send([...NIGHT, ...NIGHT].map((id) => track(id, 'Joined', {})));
     // Some quit while waiting; some buy while waiting.
@@ -283,7 +321,11 @@ describe('results of a journey with every kind of ending, read as a marketer wou
   it('each message step counts the emails sent and the deferrals by reason', async () => {
     // arrange: a night owl's sends wait for the morning; an entry after the first in a day is capped
     const rows = await truth();
-    const emails = await sentEmails(runtime);
+    // this journey's customers' emails only: the shared-send journey sends the same templates
+    const audited = [...FIRST, ...SECOND, ...NIGHT].map((id) => `${id}@example.com`);
+    const emails = (await sentEmails(runtime)).filter((e) =>
+      audited.some((to) => e.destination.to.includes(to)),
+    );
     const expected = (step: string, subject: string) => ({
       step,
       sent: emails.filter((e) => e.subject.includes(subject)).length,
@@ -324,5 +366,80 @@ describe('results of a journey with every kind of ending, read as a marketer wou
       outcomes: r.outcomes,
       inFlight: r.inFlight,
     });
+  });
+});
+
+/** Each enrollment of the shared-send journey: its variant (the path from the split), and how often its offer was put off. */
+async function sharedTruth() {
+  const out: { userId: string; variant: string; offerDeferrals: number }[] = [];
+  for (const userId of [...SHARED_DAY, ...SHARED_NIGHT]) {
+    for (const run of await executionsOf(runtime, SHARED_ID, userId)) {
+      const to = run.visited[run.visited.indexOf('ab') + 1];
+      const variant = shared.steps.ab.variants.find((v) => v.next === to)?.name ?? `? ${to}`;
+      out.push({ userId, variant, offerDeferrals: run.visited.filter((s) => s === 'offer.deferred').length });
+    }
+  }
+  return out;
+}
+
+describe('messages per variant of a journey whose variants share a send step', () => {
+  it('each variant counts the offers its own customers were sent and put off, by reason; the step adds them up', async () => {
+    // arrange: which emails each customer received, and which variant each is in
+    const rows = await sharedTruth();
+    const emails = await sentEmails(runtime);
+    const received = (variant: string, subject: string) =>
+      emails.filter(
+        (e) =>
+          e.subject.includes(subject) &&
+          rows.some((t) => t.variant === variant && e.destination.to.includes(`${t.userId}@example.com`)),
+      ).length;
+    const offersPutOff = (variant: string, night: boolean) =>
+      rows
+        .filter((t) => t.variant === variant && SHARED_NIGHT.includes(t.userId) === night)
+        .reduce((n, t) => n + t.offerDeferrals, 0);
+    // x's offers follow its tip within the day (capped); a y night owl's offer waits for the morning
+    const expected = {
+      x: {
+        sent: received('x', 'Welcome to'),
+        failed: 0,
+        deferred: { frequencyCap: offersPutOff('x', false) + offersPutOff('x', true) },
+      },
+      y: { sent: received('y', 'Welcome to'), failed: 0, deferred: { quietHours: offersPutOff('y', true) } },
+    };
+    // act
+    const r = await localReport(runtime, box, shared);
+    // assert: both variants drawn, and the offer, which both reach, told per variant
+    expect(new Set(rows.map((t) => t.variant))).toStrictEqual(new Set(['x', 'y']));
+    const offer = r.steps.find((s) => s.stepId === 'offer');
+    const told = Object.fromEntries(
+      (offer?.variants?.messages ?? []).map(({ variant, sent, failed, deferred }) => [
+        variant,
+        { sent, failed, deferred: Object.fromEntries(Object.entries(deferred)) },
+      ]),
+    );
+    expect(offer?.variants?.split).toBe('ab');
+    expect(told).toStrictEqual(expected);
+    expect(expected.x.deferred.frequencyCap).toBeGreaterThan(0);
+    expect(expected.y.deferred.quietHours).toBeGreaterThan(0);
+    // the step's own figures are the variants' together
+    expect(offer?.counts.sent).toBe(expected.x.sent + expected.y.sent);
+    expect(
+      offer?.reasons
+        .filter((w) => w.metric === 'deferred')
+        .map((w) => [w.reason, w.count])
+        .sort(),
+    ).toStrictEqual(
+      [
+        ['frequencyCap', expected.x.deferred.frequencyCap],
+        ['quietHours', expected.y.deferred.quietHours],
+      ].sort(),
+    );
+    // the tip, x's own step, says nothing more per variant; the journey's figures add both steps
+    expect(r.steps.find((s) => s.stepId === 'x-tip')?.variants).toBeUndefined();
+    const variants = r.splits.find((s) => s.stepId === 'ab')?.variants ?? [];
+    expect(variants.map((v) => [v.name, v.messages?.sent])).toStrictEqual([
+      ['x', expected.x.sent + received('x', '3 tips')],
+      ['y', expected.y.sent],
+    ]);
   });
 });

@@ -95,7 +95,9 @@ export function forecastOf(totals: Totals, journey: Journey): Forecast {
     }
     if (row.metric.startsWith('ended:') && row.stepId === undefined && row.variant === undefined)
       outcomes.set(row.metric.slice('ended:'.length), (outcomes.get(row.metric.slice(6)) ?? 0) + row.count);
+    // A split's variants count their entrants and conversions; a message step's per-variant sends are not a split's.
     if (row.variant === undefined || row.stepId === undefined) continue;
+    if (row.metric !== 'assigned' && row.metric !== 'converted') continue;
     const key = `${row.stepId}\u0000${row.variant}`;
     const entry = assigned.get(key) ?? { enrolled: 0, converted: 0, sum: 0, valued: 0 };
     if (row.metric === 'assigned') entry.enrolled += row.count;

@@ -6,6 +6,7 @@ import {
   StatesError,
 } from '../../errors.ts';
 import type { MessageStep } from '../schema.ts';
+import { variantSplitOf } from '../variant-split.ts';
 import type { JsonObject, PassState, TaskState, WaitState } from './asl.ts';
 import {
   compact,
@@ -21,6 +22,7 @@ import { type FailureRoute, failureRoute } from './failure.ts';
 import { fallbackChain } from './fallback.ts';
 import { renderOnOutcome } from './outcome.ts';
 import { RETRY, retryCatch, sendRetry } from './retry.ts';
+import { bucketPath } from './split.ts';
 
 function channelOptions(step: MessageStep): JsonObject {
   switch (step.type) {
@@ -53,12 +55,31 @@ function visitOf(onLoop: boolean): JsonObject {
   return onLoop ? { 'visit.$': VISIT.read } : {};
 }
 
+/**
+ * The split the step's sends are counted by, for each variant (`variantSplitOf`): its variants and
+ * the enrollment's bucket there, from which send-message tells the variant without reading anything.
+ * `owner`: the message step (a fallback's state counts by its step's split).
+ */
+function splitOf(owner: string, ctx: RenderContext): JsonObject {
+  const split = variantSplitOf(ctx.journey, owner);
+  const step = split === undefined ? undefined : ctx.journey.steps[split];
+  if (split === undefined || step?.type !== 'split') return {};
+  const variants = step.variants.map((v) => ({ name: v.name, weight: v.weight }));
+  return { split: { stepId: split, 'bucket.$': bucketPath(split), variants } };
+}
+
 /** The send-message input (SendMessageInput in shared/tasks.ts). */
-function sendInput(id: string, step: MessageStep, ctx: RenderContext, onLoop: boolean): JsonObject {
+function sendInput(
+  id: string,
+  step: MessageStep,
+  ctx: RenderContext,
+  { onLoop, owner }: { onLoop: boolean; owner: string },
+): JsonObject {
   const { settings } = ctx.journey;
   return compact({
     ...taskBase(ctx, id),
     ...visitOf(onLoop),
+    ...splitOf(owner, ctx),
     channel: step.type,
     template: step.template,
     ...eventData(ctx, id),
@@ -91,6 +112,7 @@ export const renderMessage: StepRenderer<MessageStep> = (id, step, ctx) => {
   const sends = chain.flatMap(([stateId, message]) =>
     renderSend(stateId, message, ctx, {
       onLoop,
+      owner: id,
       task: onLoop && stateId === id ? stateName.send(id) : stateId,
     }),
   );
@@ -118,7 +140,7 @@ function renderSend(
   id: string,
   step: MessageStep,
   ctx: RenderContext,
-  { onLoop, task: taskName }: { onLoop: boolean; task: string },
+  { onLoop, owner, task: taskName }: { onLoop: boolean; owner: string; task: string },
 ): Rendered {
   const outcome =
     step.onOutcome === undefined ? undefined : renderOnOutcome(id, step.type, step.onOutcome, step.next, ctx);
@@ -137,7 +159,7 @@ function renderSend(
     Type: 'Task',
     ...(step.label === undefined ? {} : { Comment: step.label }),
     Resource: ctx.bindings.sendMessageFunctionArn,
-    Parameters: sendInput(id, step, ctx, onLoop),
+    Parameters: sendInput(id, step, ctx, { onLoop, owner }),
     ResultPath: '$.send',
     ...retryCatch(
       RETRY.lambda,
@@ -156,6 +178,7 @@ function renderSend(
     Parameters: {
       ...taskBase(ctx, id),
       ...visitOf(onLoop),
+      ...splitOf(owner, ctx),
       channel: step.type,
       template: step.template,
       // Nothing is rendered on this call: the trigger is not passed again.

@@ -17,7 +17,7 @@ function variantRanges(step: SplitStep): { variant: Variant; from: number; to: n
 }
 
 /** The Reference Path of a split's bucket in the execution input (`$.buckets.<stepId>`). */
-function bucketPath(stepId: string): string {
+export function bucketPath(stepId: string): string {
   return referencePath('$.buckets', [stepId]);
 }
 

@@ -224,3 +224,58 @@ describe('a send whose retries run out', () => {
     ]);
   });
 });
+
+describe('a send after a split whose retries run out', () => {
+  it("counts the failure for the enrollment's variant too, from the bucket its input carries", async () => {
+    // arrange: both variants reach the reminder; the enrollment drew bucket 70, variant "b"
+    const split = Journey.parse({
+      ...journey,
+      id: 'throttled-split',
+      start: 'ab',
+      steps: {
+        ...journey.steps,
+        ab: {
+          type: 'split',
+          variants: [
+            { name: 'a', weight: 60, next: 'remind' },
+            { name: 'b', weight: 40, next: 'remind' },
+          ],
+        },
+      },
+    });
+    const snapshots = new TemplateSnapshots(db.doc, db.tables.journeys);
+    const pinned = await snapshots.put('throttled-split', TEMPLATES);
+    const own: TemplateSource = {
+      get: (ref) => snapshots.get({ ...ref, name: pinned.get(ref.name) ?? ref.name }),
+    };
+    const task = (input: unknown) => {
+      const parsed = SendMessageInput.parse(input);
+      const withOwn = { ...deps(), templates: own };
+      return parsed.exhausted === undefined ? sendMessage(withOwn, parsed) : countExhausted(withOwn, parsed);
+    };
+    await ingestEvent(ingestDeps(db).deps, identify('u-split', { email: 's@example.com' }));
+    const machine = new LocalStateMachine(compile(split, LOCAL_BINDINGS), {
+      handlers: { [LOCAL_BINDINGS.sendMessageFunctionArn]: task },
+      timeScale: 0,
+    });
+    // act
+    const result = await machine.start({
+      v: CONTRACT_VERSION,
+      journeyId: 'throttled-split',
+      journeyVersion: '1',
+      enrollmentId: 'e-split',
+      userId: 'u-split',
+      trigger: { type: 'track', event: 'Cart Updated', properties: {} },
+      buckets: { ab: 70 },
+    }).done;
+    // assert
+    expect(result.status).toBe('SUCCEEDED');
+    const rows = await new StatsRepository(db.doc, db.tables.stats).funnel('throttled-split');
+    expect(
+      rows.filter((r) => r.stepId === 'remind').map((r) => [r.metric, r.variant ?? '', r.count]),
+    ).toEqual([
+      ['failed', '', 1],
+      ['failed', 'b', 1],
+    ]);
+  });
+});

@@ -91,6 +91,46 @@ describe('stats: counter sets', () => {
     ]);
   });
 
+  it('counts a send per variant in the write that counts it for the step, and a send with no variant as before', async () => {
+    // arrange
+    const { stats, writes, restore } = counted();
+    const journey = { journeyId: 'per-variant', version: '3' };
+    const mail = { ...journey, stepId: 'mail', channel: 'email' as const, at: T0 };
+    try {
+      // act: one send of each outcome for variant "__proto__", a failure for "b", one before variants were known
+      await stats.recordSend({ ...mail, status: 'sent', variant: '__proto__' });
+      await stats.recordSend({ ...mail, status: 'deferred', reason: 'quiet hours', variant: '__proto__' });
+      await stats.recordSend({ ...mail, status: 'deferred', reason: 'frequency cap', variant: '__proto__' });
+      await stats.recordSend({ ...mail, status: 'failed', variant: 'b' });
+      await stats.recordSend({ ...mail, status: 'sent' });
+      // assert: the step item and the day item, as without variants
+      expect(writes.splice(0)).toEqual([
+        '=s#3#mail',
+        '=d#2026-11-24',
+        '=s#3#mail',
+        '=s#3#mail',
+        '=s#3#mail',
+        '=s#3#mail',
+        '=d#2026-11-24',
+      ]);
+    } finally {
+      restore();
+    }
+    const { counters } = await stats.read('per-variant');
+    expect(rows(counters)).toEqual(
+      sorted([
+        ['mail', '', 'sent', '', 2, null],
+        ['mail', '', 'deferred', 'quietHours', 1, null],
+        ['mail', '', 'deferred', 'frequencyCap', 1, null],
+        ['mail', '', 'failed', '', 1, null],
+        ['mail', '__proto__', 'sent', '', 1, null],
+        ['mail', '__proto__', 'deferred', 'quietHours', 1, null],
+        ['mail', '__proto__', 'deferred', 'frequencyCap', 1, null],
+        ['mail', 'b', 'failed', '', 1, null],
+      ]),
+    );
+  });
+
   it('counts the conversions that carried a value in the write that counts them, and says when that is not known', async () => {
     // arrange
     const { stats, writes, restore } = counted();

@@ -56,6 +56,44 @@ describe('forecastOf', () => {
     expect(forecastText(forecast)).toMatch(/\n {2}converted +4 +40\.0%\n/);
   });
 
+  it("lists a split's variants only, not a message step's sends counted per variant", () => {
+    // arrange: a split whose variants both reach the email, which counts its sends per variant
+    const shared = Journey.parse({
+      id: 'shared',
+      name: 'Shared',
+      trigger: { type: 'event', event: 'Signed Up' },
+      start: 'ab',
+      steps: {
+        ab: {
+          type: 'split',
+          variants: [
+            { name: 'a', weight: 50, next: 'hello' },
+            { name: 'b', weight: 50, next: 'hello' },
+          ],
+        },
+        hello: { type: 'email', template: 't', next: 'done' },
+        done: { type: 'exit' },
+      },
+    });
+    const run = totals({
+      counters: [
+        { metric: 'enrolled', count: 4 },
+        { metric: 'assigned', stepId: 'ab', variant: 'a', count: 3 },
+        { metric: 'assigned', stepId: 'ab', variant: 'b', count: 1 },
+        { metric: 'sent', stepId: 'hello', count: 4 },
+        { metric: 'sent', stepId: 'hello', variant: 'a', count: 3 },
+        { metric: 'sent', stepId: 'hello', variant: 'b', count: 1 },
+      ],
+    });
+    // act
+    const forecast = forecastOf(run, shared);
+    // assert
+    expect(forecast.variants.map((v) => [v.step, v.variant, v.assigned])).toStrictEqual([
+      ['ab', 'a', 3],
+      ['ab', 'b', 1],
+    ]);
+  });
+
   it('says "none" on the page where the text does, instead of a table with no rows', () => {
     // arrange: nothing deferred, nothing suppressed, no split
     const forecast = forecastOf(totals({}), journey);

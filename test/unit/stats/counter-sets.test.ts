@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { Journey } from '#shared/journey/schema.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
+import { variantSplitOf } from '#shared/journey/variant-split.ts';
 import {
   counterAttribute,
   counterSetKey,
@@ -12,6 +14,7 @@ import {
   valuedAttribute,
 } from '#shared/stats/counter-sets.ts';
 import { COUNTER_METRICS, type CounterKey, OUTCOMES, outcomeMetric } from '#shared/stats/keys.ts';
+import { DEFERRAL_CODES, REASON_CODES } from '#shared/stats/reasons.ts';
 
 /**
  * Counter sets name each counter by an attribute of the item that keeps it:
@@ -110,10 +113,26 @@ describe('counter sets of the largest journey validation accepts fit DynamoDB', 
   /** The most a number takes in an item (38 significant digits). */
   const MAX_NUMBER_BYTES = 21;
   const stepId = `s${'x'.repeat(63)}`;
+  /** 100 variants of weight 1 (the most that can be assigned), names of 128 bytes, full of separators. */
+  const names = Array.from({ length: 100 }, (_, i) => `${String(i).padStart(3, '0')}${'#'.repeat(125)}`);
+
+  /**
+   * The bytes of every attribute the counters' item can hold (beside each conversion count its sum, how
+   * many values it adds up, and the sum an item written before that number was kept holds), at the largest number.
+   */
+  function itemBytes(keys: readonly CounterKey[]): number {
+    const attributes = keys.flatMap((key) =>
+      key.metric === 'converted'
+        ? [sumAttribute, valuedAttribute, priorSumAttribute]
+            .map((of) => of(counterAttribute(key)))
+            .concat(counterAttribute(key))
+        : [counterAttribute(key)],
+    );
+    return attributes.reduce((total, name) => total + Buffer.byteLength(name) + MAX_NUMBER_BYTES, 0);
+  }
 
   it('a split of 100 variants with the longest names keeps its version item under half the limit', () => {
     // arrange: 100 variants of weight 1 (the most that can be assigned), names of 128 bytes, full of separators
-    const names = Array.from({ length: 100 }, (_, i) => `${String(i).padStart(3, '0')}${'#'.repeat(125)}`);
     const journey = {
       id: 'widest-split',
       name: 'Widest split',
@@ -139,17 +158,53 @@ describe('counter sets of the largest journey validation accepts fit DynamoDB', 
     // adds up, and the sum an item written before that number was kept holds), at the largest number
     const keys = [...own, ...variantKeys];
     const sks = new Set(keys.map((key) => counterSetKey(key, stepId)));
-    const attributes = keys.flatMap((key) =>
-      key.metric === 'converted'
-        ? [sumAttribute, valuedAttribute, priorSumAttribute]
-            .map((of) => of(counterAttribute(key)))
-            .concat(counterAttribute(key))
-        : [counterAttribute(key)],
-    );
-    const bytes = attributes.reduce((total, name) => total + Buffer.byteLength(name) + MAX_NUMBER_BYTES, 0);
+    const bytes = itemBytes(keys);
     // assert
     expect(validateJourney(journey).ok).toBe(true);
     expect(sks).toStrictEqual(new Set([`=v#999999#${stepId}`]));
+    expect(bytes).toBeLessThan(0.5 * MAX_ITEM_BYTES);
+  });
+
+  it('a message step after that split, counted per variant, keeps its step item under half the limit', () => {
+    // arrange: the widest split, then a message step every variant reaches
+    const mail = `m${'y'.repeat(63)}`;
+    const journey = {
+      id: 'widest-split-shared-send',
+      name: 'Widest split, shared send',
+      trigger: { type: 'event', event: 'Go' },
+      start: stepId,
+      steps: {
+        [stepId]: { type: 'split', variants: names.map((name) => ({ name, weight: 1, next: mail })) },
+        [mail]: { type: 'email', template: 't', next: 'done' },
+        done: { type: 'exit' },
+      },
+    };
+    const reasons = [undefined, ...REASON_CODES];
+    const own = COUNTER_METRICS.flatMap((metric) =>
+      reasons.map((reason) => ({
+        version: '999999',
+        stepId: mail,
+        metric,
+        ...(reason === undefined ? {} : { reason }),
+      })),
+    );
+    // what a send adds per variant: sent, failed, and deferred by each reason a deferral is coded with
+    const perVariant = [
+      { metric: 'sent' },
+      { metric: 'failed' },
+      ...DEFERRAL_CODES.map((reason) => ({ metric: 'deferred', reason })),
+    ];
+    const variantKeys = names.flatMap((variant) =>
+      perVariant.map((counter) => ({ version: '999999', stepId: mail, variant, ...counter })),
+    );
+    // act
+    const keys = [...own, ...variantKeys];
+    const sks = new Set(keys.map((key) => counterSetKey(key, undefined)));
+    const bytes = itemBytes(keys);
+    // assert
+    expect(validateJourney(journey).ok).toBe(true);
+    expect(variantSplitOf(Journey.parse(journey), mail)).toBe(stepId);
+    expect(sks).toStrictEqual(new Set([`=s#999999#${mail}`]));
     expect(bytes).toBeLessThan(0.5 * MAX_ITEM_BYTES);
   });
 });
