@@ -168,3 +168,27 @@ export function crashPointWorld(
     world.dbProxy.plan(() => 'pass');
   });
 }
+
+/**
+ * A crash-point file's world, started as the file is collected (its cases'
+ * points can come from a run with nothing failing): stopped after its tests,
+ * nothing failing as each test begins, with a journey that waits for "Order
+ * Completed" (`waitingJourney`, when named).
+ */
+export async function collectedCrashPointWorld(
+  prefix: string,
+  waitingJourney?: string,
+): Promise<HandlerWorld> {
+  const world = await startHandlerWorld(prefix);
+  afterAll(async () => world.stop());
+  beforeEach(world.nothingFails);
+  if (waitingJourney !== undefined)
+    await registerJourney(world.db, {
+      id: waitingJourney,
+      name: waitingJourney,
+      trigger: { type: 'event', event: 'Wait Started' },
+      reentry: { mode: 'always' },
+      ...WAIT_FOR_ORDER,
+    });
+  return world;
+}

@@ -1,9 +1,9 @@
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { awaitEvent } from '#functions/await-event/await.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { CrashPlan, crashPointsOf, type Landing } from '../../support/crash-points.ts';
-import { type HandlerWorld, startHandlerWorld, WAIT_FOR_ORDER } from '../../support/ingest-world.ts';
-import { awaitInput, registerJourney, track } from './harness.ts';
+import { collectedCrashPointWorld, type HandlerWorld } from '../../support/ingest-world.ts';
+import { awaitInput, track } from './harness.ts';
 
 /**
  * A waitForEvent step's registration (await-event) dies at each point of its
@@ -20,16 +20,7 @@ const NOW = new Date('2026-11-24T10:00:00Z');
 const now = () => NOW;
 
 // Started as the file is collected: the points are those of the run with nothing failing.
-const world: HandlerWorld = await startHandlerWorld('await-crash');
-afterAll(async () => world.stop());
-await registerJourney(world.db, {
-  id: 'crash-await',
-  name: 'Crash await',
-  trigger: { type: 'event', event: 'Wait Started' },
-  reentry: { mode: 'always' },
-  ...WAIT_FOR_ORDER,
-});
-beforeEach(world.nothingFails);
+const world: HandlerWorld = await collectedCrashPointWorld('await-crash', 'crash-await');
 
 async function run(point: number, landing: Landing) {
   n += 1;

@@ -1,9 +1,9 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { awaitEvent } from '#functions/await-event/await.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { CrashPlan, crashPointsOf, type Landing } from '../../support/crash-points.ts';
-import { type HandlerWorld, startHandlerWorld, WAIT_FOR_ORDER } from '../../support/ingest-world.ts';
+import { collectedCrashPointWorld, type HandlerWorld } from '../../support/ingest-world.ts';
 import { awaitInput, identify, registerJourney, track } from './harness.ts';
 
 /**
@@ -23,17 +23,7 @@ const NOW = new Date('2026-11-24T10:00:00Z');
 const now = () => NOW;
 
 // Started as the file is collected: each case's points are those of its run with nothing failing.
-const world: HandlerWorld = await startHandlerWorld('ingest-crash');
-afterAll(async () => world.stop());
-await registerJourney(world.db, {
-  id: 'crash-wait',
-  name: 'Crash wait',
-  trigger: { type: 'event', event: 'Wait Started' },
-  reentry: { mode: 'always' },
-  ...WAIT_FOR_ORDER,
-});
-
-beforeEach(world.nothingFails);
+const world: HandlerWorld = await collectedCrashPointWorld('ingest-crash', 'crash-wait');
 
 /** A case's run with nothing failing, before its tests are made: how many requests its path makes. */
 async function cleanRun<T>(run: (point: number, landing: Landing) => Promise<T>): Promise<T> {

@@ -1,7 +1,7 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { RegistryRepository } from '#functions/_lib/registry.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
@@ -12,7 +12,7 @@ import { startRun } from '#functions/segment-entry/run.ts';
 import { SegmentRuns } from '#functions/segment-entry/runs.ts';
 import { StartPace } from '#shared/segment/pace.ts';
 import { CrashPlan, crashPointsOf } from '../../support/crash-points.ts';
-import { type HandlerWorld, startHandlerWorld } from '../../support/ingest-world.ts';
+import { collectedCrashPointWorld, type HandlerWorld } from '../../support/ingest-world.ts';
 import { identify, registerJourney } from './harness.ts';
 
 /**
@@ -31,9 +31,7 @@ const NOW = new Date('2026-11-30T09:00:07Z');
 const now = () => NOW;
 const MEMBERS = ['seg-a', 'seg-b', 'seg-c', 'seg-d', 'seg-e'];
 // Started as the file is collected: the crash points are those of the run with nothing failing.
-const world: HandlerWorld = await startHandlerWorld('segment-crash');
-afterAll(async () => world.stop());
-beforeEach(world.nothingFails);
+const world: HandlerWorld = await collectedCrashPointWorld('segment-crash');
 for (const id of [...MEMBERS, 'seg-other'])
   await ingestEvent(
     world.ingestDeps(false, now),
