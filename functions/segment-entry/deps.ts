@@ -15,7 +15,18 @@ export type SegmentDeps = EnrollmentDeps & {
   db: DynamoDBDocumentClient;
   profilesTable: string;
   registry: Pick<RegistryRepository, 'get'>;
-  runs: Pick<SegmentRuns, 'claim' | 'queued' | 'scanned' | 'enrolled' | 'stopped' | 'complete'>;
+  runs: Pick<
+    SegmentRuns,
+    | 'claim'
+    | 'queued'
+    | 'position'
+    | 'scanned'
+    | 'continued'
+    | 'enrolled'
+    | 'stopped'
+    | 'complete'
+    | 'announced'
+  >;
   sqs: SQSClient;
   queueUrl: string;
   /** Run started / completed notifications go on this bus. */

@@ -45,10 +45,10 @@ export async function processRecords(deps: SegmentDeps, records: readonly SqsRec
       if (done.completed !== undefined) {
         const run = { journeyId: work.journeyId, runId: work.runId, ...done.completed };
         result.completed.push(run);
-        // The work is done and counted: a lost notification must not redo it.
-        await emitRunEvent(deps, RUN_EVENTS.completed, run).catch((error: unknown) =>
-          result.problems.push({ messageId: record.messageId, error: `completion event: ${String(error)}` }),
-        );
+        // Announced, then marked so: a refused or unconfirmed notification fails the message, and
+        // its retry, its work counted already, finds the run completed but unannounced and sends it.
+        await emitRunEvent(deps, RUN_EVENTS.completed, run);
+        await deps.runs.announced(work, deps.now());
       }
     } catch (error) {
       result.batchItemFailures.push({ itemIdentifier: record.messageId });

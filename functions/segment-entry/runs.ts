@@ -1,12 +1,16 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from '#shared/zod.ts';
 
 /**
  * One record per segment run (stats table, `segment-run#<journey>` / run id,
  * expiring): it makes the scheduled fan-out happen once, and its counters
- * tell when the run is complete. Counters are progress figures, not money:
- * a message redelivered after it was counted is counted again.
+ * tell when the run is complete. Each Scan segment has a position on it
+ * (`scan<segment>`, one number per segment, so the record stays bounded):
+ * 2k while page k is to be counted, 2k+1 once it is counted and until its
+ * continuation is queued. A page is counted, and continued, only from the
+ * position before it, so a page retried or queued twice is counted once.
+ * An enroll item redelivered after it was counted is counted again.
  */
 
 /** A run record outlives every retry of its schedule invocation (Scheduler retries for at most a day). */
@@ -25,7 +29,14 @@ const RunRecord = z.object({
 export type RunRecord = z.infer<typeof RunRecord>;
 
 export type RunKey = { journeyId: string; runId: string };
-export type ScanProgress = { scanned: number; matched: number; enrollItems: number; segmentDone?: number };
+export type ScanProgress = {
+  segment: number;
+  page: number;
+  scanned: number;
+  matched: number;
+  enrollItems: number;
+  last: boolean;
+};
 
 /** Attribute names, always through placeholders (several are DynamoDB reserved words). */
 const NAMES = {
@@ -40,12 +51,19 @@ const NAMES = {
   '#itemsDone': 'enrollItemsDone',
   '#segmentsDone': 'segmentsDone',
   '#stopped': 'stopped',
+  '#announcedAt': 'announcedAt',
 } as const;
 
+/** The attribute holding a Scan segment's position. */
+function positionOf(segment: number): string {
+  return `scan${segment}`;
+}
+
 /** The placeholders an expression uses (DynamoDB rejects unused ones). */
-function names(expression: string): Record<string, string> {
+function names(expression: string, segment?: number): Record<string, string> {
   const used = new Set(expression.match(/#\w+/g));
-  return Object.fromEntries(Object.entries(NAMES).filter(([placeholder]) => used.has(placeholder)));
+  const all = segment === undefined ? NAMES : { ...NAMES, '#position': positionOf(segment) };
+  return Object.fromEntries(Object.entries(all).filter(([placeholder]) => used.has(placeholder)));
 }
 
 /** An update whose attribute names are resolved from NAMES. */
@@ -56,9 +74,12 @@ function update(input: {
   ConditionExpression?: string;
   ExpressionAttributeValues: Record<string, unknown>;
   ReturnValues?: 'ALL_NEW';
+  /** The Scan segment whose position `#position` names. */
+  segment?: number;
 }): UpdateCommand {
+  const { segment, ...command } = input;
   const used = `${input.UpdateExpression} ${input.ConditionExpression ?? ''}`;
-  return new UpdateCommand({ ...input, ExpressionAttributeNames: names(used) });
+  return new UpdateCommand({ ...command, ExpressionAttributeNames: names(used, segment) });
 }
 
 function isConditionFailure(error: unknown): boolean {
@@ -111,18 +132,48 @@ export class SegmentRuns {
     await this.progress(run, 'SET #queuedAt = :now', { ':now': now.toISOString() });
   }
 
-  /** Counts a scan page; a segment's last page adds the segment to the finished set (idempotent). */
-  async scanned(run: RunKey, progress: ScanProgress): Promise<void> {
-    const finished = progress.segmentDone !== undefined;
-    await this.progress(
+  /**
+   * A Scan segment's position (see above): 0 for a segment not begun, and
+   * undefined when the run has no record (expired, or never claimed).
+   */
+  async position(run: RunKey, segment: number): Promise<number | undefined> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: this.key(run), ConsistentRead: true }),
+    );
+    if (out.Item === undefined) return undefined;
+    const at = out.Item[positionOf(segment)];
+    return typeof at === 'number' ? at : 0;
+  }
+
+  /**
+   * Counts a scan page, once: only from the position before it; a segment's
+   * last page adds the segment to the finished set. False when the page was
+   * counted already (or the run has no record).
+   */
+  async scanned(run: RunKey, progress: ScanProgress): Promise<boolean> {
+    const finished = progress.last ? ', #segmentsDone :segment' : '';
+    const before = progress.page * 2;
+    return this.progress(
       run,
-      `ADD #scanned :scanned, #matched :matched, #items :items${finished ? ', #segmentsDone :segment' : ''}`,
+      `SET #position = :after ADD #scanned :scanned, #matched :matched, #items :items${finished}`,
       {
+        ':after': before + 1,
         ':scanned': progress.scanned,
         ':matched': progress.matched,
         ':items': progress.enrollItems,
-        ...(finished ? { ':segment': new Set([String(progress.segmentDone)]) } : {}),
+        ...(progress.last ? { ':segment': new Set([String(progress.segment)]) } : {}),
       },
+      { segment: progress.segment, before },
+    );
+  }
+
+  /** Moves a segment past a counted page once its continuation is queued. */
+  async continued(run: RunKey, segment: number, page: number): Promise<void> {
+    await this.progress(
+      run,
+      'SET #position = :after',
+      { ':after': page * 2 + 2 },
+      { segment, before: page * 2 + 1 },
     );
   }
 
@@ -138,19 +189,34 @@ export class SegmentRuns {
    * claimed, one more item kept for good per such run. Its customers are
    * entered all the same; only the run's figures, gone with it, are not.
    */
-  private async progress(run: RunKey, expression: string, values: Record<string, unknown>): Promise<void> {
+  private async progress(
+    run: RunKey,
+    expression: string,
+    values: Record<string, unknown>,
+    at?: { segment: number; before: number },
+  ): Promise<boolean> {
+    // Position 0 is a segment not begun, whose attribute is not written yet.
+    const from =
+      at === undefined
+        ? ''
+        : at.before === 0
+          ? ' AND (attribute_not_exists(#position) OR #position = :before)'
+          : ' AND #position = :before';
     try {
       await this.db.send(
         update({
           TableName: this.table,
           Key: this.key(run),
           UpdateExpression: expression,
-          ConditionExpression: 'attribute_exists(#startedAt)',
-          ExpressionAttributeValues: values,
+          ConditionExpression: `attribute_exists(#startedAt)${from}`,
+          ExpressionAttributeValues: at === undefined ? values : { ...values, ':before': at.before },
+          ...(at === undefined ? {} : { segment: at.segment }),
         }),
       );
+      return true;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
+      return false;
     }
   }
 
@@ -173,8 +239,10 @@ export class SegmentRuns {
 
   /**
    * Marks the run complete once every segment is scanned and every enroll
-   * item carried out: the record when this call completed it, undefined
-   * otherwise (not yet, or another worker already did).
+   * item carried out: the record while its completion is still to be
+   * announced, undefined otherwise (not yet, or announced already). A run
+   * completed by an invocation that died before announcing it is returned
+   * again to the retry, which announces it.
    */
   async complete(run: RunKey, now: Date): Promise<RunRecord | undefined> {
     try {
@@ -182,10 +250,10 @@ export class SegmentRuns {
         update({
           TableName: this.table,
           Key: this.key(run),
-          UpdateExpression: 'SET #completedAt = :now',
+          UpdateExpression: 'SET #completedAt = if_not_exists(#completedAt, :now)',
           // Completes once, and only when no work of the run is left.
           ConditionExpression:
-            'attribute_exists(#queuedAt) AND attribute_not_exists(#completedAt) AND ' +
+            'attribute_exists(#queuedAt) AND attribute_not_exists(#announcedAt) AND ' +
             'size(#segmentsDone) >= #segments AND #itemsDone >= #items',
           ExpressionAttributeValues: { ':now': now.toISOString() },
           ReturnValues: 'ALL_NEW',
@@ -196,5 +264,12 @@ export class SegmentRuns {
       if (isConditionFailure(error)) return undefined;
       throw error;
     }
+  }
+
+  /** Marks the run's completion as announced: later calls of `complete` return nothing. */
+  async announced(run: RunKey, now: Date): Promise<void> {
+    await this.progress(run, 'SET #announcedAt = if_not_exists(#announcedAt, :now)', {
+      ':now': now.toISOString(),
+    });
   }
 }

@@ -1,5 +1,6 @@
 import { enteredAsMerged, limitedAsMerged, startEnrollment } from '#functions/_lib/enrollments.ts';
 import type { RegistryEntry } from '#functions/_lib/registry.ts';
+import type { ProfileState } from '#shared/profile/state.ts';
 import { pauseReason } from '#shared/segment/headroom.ts';
 import {
   inSegment,
@@ -36,21 +37,44 @@ export type WorkResult = {
 const NOTHING: WorkResult = { scanned: 0, matched: 0, enrolled: 0 };
 
 /**
- * One Scan page: the profiles in the segment and audience whom re-entry lets
- * in become enroll items; then the next page of this Scan segment is queued.
- * The page is counted on the run record after its enroll items are queued
- * and before its continuation, so the run cannot look complete while a page
- * of it is still to be counted. The continuation is sent last, so a failure
- * before it retries this page instead of starting a second chain.
+ * One Scan page, counted once on the run record by its segment's position:
+ * the profiles in the segment and audience whom re-entry lets in become
+ * enroll items; the page is counted; then the next page is queued. A page
+ * retried after it was counted queues no enroll items again, only its
+ * continuation if that may not have gone; a page queued twice whose segment
+ * has moved past it does nothing. The page is counted after its enroll items
+ * are queued, so the run cannot look complete while a page is uncounted.
  */
 async function scan(deps: SegmentDeps, item: ScanItem, journey: SegmentJourney): Promise<WorkResult> {
-  const at = new Date(item.runId);
+  // A run whose record is gone still enters its customers; only its figures are not kept.
+  const position = (await deps.runs.position(item, item.segment)) ?? item.page * 2;
+  if (position > item.page * 2 + 1) return NOTHING;
   const page = await scanProfiles(deps.db, deps.profilesTable, {
     ...item,
     limit: deps.scanPageSize ?? SCAN_PAGE_SIZE,
   });
+  const last = page.cursor === undefined;
+  const done =
+    position === item.page * 2 ? await enrollPage(deps, item, journey, page.profiles, last) : NOTHING;
+  if (!last) {
+    await sendWork(deps.sqs, deps.queueUrl, [{ ...item, page: item.page + 1, cursor: page.cursor }]);
+    await deps.runs.continued(item, item.segment, item.page);
+  }
+  const completed = last ? await deps.runs.complete(item, deps.now()) : undefined;
+  return { ...done, ...(completed && { completed }) };
+}
+
+/** Queues the enroll items of a page's matching profiles, then counts the page. */
+async function enrollPage(
+  deps: SegmentDeps,
+  item: ScanItem,
+  journey: SegmentJourney,
+  profiles: readonly ProfileState[],
+  last: boolean,
+): Promise<WorkResult> {
+  const at = new Date(item.runId);
   const matched: string[] = [];
-  for (const state of page.profiles) {
+  for (const state of profiles) {
     if (!inSegment(journey, state, at)) continue;
     // Re-entry is judged by the conditional write of the re-entry record when enrolling.
     const plan = segmentEnrollment(journey, state.profile.userId, item.runId);
@@ -65,21 +89,15 @@ async function scan(deps: SegmentDeps, item: ScanItem, journey: SegmentJourney):
   }
   const work = enrollItems(item.journeyId, item.runId, matched);
   await sendWork(deps.sqs, deps.queueUrl, work);
-  const last = page.cursor === undefined;
   await deps.runs.scanned(item, {
-    scanned: page.profiles.length,
+    segment: item.segment,
+    page: item.page,
+    scanned: profiles.length,
     matched: matched.length,
     enrollItems: work.length,
-    ...(last ? { segmentDone: item.segment } : {}),
+    last,
   });
-  if (!last) await sendWork(deps.sqs, deps.queueUrl, [{ ...item, cursor: page.cursor }]);
-  const completed = last ? await deps.runs.complete(item, deps.now()) : undefined;
-  return {
-    scanned: page.profiles.length,
-    matched: matched.length,
-    enrolled: 0,
-    ...(completed && { completed }),
-  };
+  return { scanned: profiles.length, matched: matched.length, enrolled: 0 };
 }
 
 /**

@@ -35,6 +35,8 @@ export const ScanItem = z.object({
   runId: z.string(),
   segment: z.number().check(z.int(), z.gte(0)),
   totalSegments: z.number().check(z.int(), z.gte(1)),
+  /** Which page of its Scan segment this is (0 for the first): the run record counts each once. */
+  page: z._default(z.number().check(z.int(), z.gte(0)), 0),
   /** The Scan page to read (ExclusiveStartKey). */
   cursor: z.optional(z.record(z.string(), z.unknown())),
 });
@@ -59,6 +61,7 @@ export function scanItems(journeyId: string, runId: string, totalSegments = SCAN
     runId,
     segment,
     totalSegments,
+    page: 0,
   }));
 }
 

@@ -38,6 +38,9 @@ for (const id of [...MEMBERS, 'seg-other'])
     identify(id, { tier: id === 'seg-other' ? 'free' : 'plus' }, '2026-11-01T00:00:00Z'),
   );
 
+/** The run's scan figures, exact whatever died: every profile scanned once, every member matched once. */
+const FIGURES = { scanned: MEMBERS.length + 1, matched: MEMBERS.length };
+
 /** More invocations than a run takes (checked below). */
 const INVOCATIONS = 24;
 
@@ -147,6 +150,7 @@ it(`takes fewer than ${INVOCATIONS} invocations when nothing fails, each enterin
   expect(clean.names).toHaveLength(MEMBERS.length);
   expect(clean.enrolled).toBe(MEMBERS.length);
   expect(clean.completed).toHaveLength(1);
+  expect(clean.completed[0]).toMatchObject(FIGURES);
 });
 
 /**
@@ -170,6 +174,7 @@ describe.each(CASES)(
       expect(out.enrolled).toBe(MEMBERS.length);
       expect(out.announced.length).toBeGreaterThanOrEqual(1);
       expect(out.completed).toHaveLength(1);
+      expect(out.completed[0]).toMatchObject(FIGURES);
     });
   },
 );

@@ -15,7 +15,14 @@ export class ModelTables {
   enrolledCounted = 0;
   readonly runs = new Map<
     string,
-    RunRecord & { queued: boolean; items: number; itemsDone: number; done: Set<number> }
+    RunRecord & {
+      queued: boolean;
+      items: number;
+      itemsDone: number;
+      done: Set<number>;
+      positions: Map<number, number>;
+      announced?: boolean;
+    }
   >();
 
   constructor(
@@ -98,6 +105,7 @@ export class ModelTables {
             items: 0,
             itemsDone: 0,
             done: new Set(),
+            positions: new Map(),
           });
           return true;
         },
@@ -106,13 +114,25 @@ export class ModelTables {
           const record = this.run(run);
           record.queued = true;
         },
+        position: async (run: RunKey, segment: number) => {
+          await wait();
+          return this.run(run).positions.get(segment) ?? 0;
+        },
         scanned: async (run: RunKey, progress: ScanProgress) => {
           await wait();
           const record = this.run(run);
+          if ((record.positions.get(progress.segment) ?? 0) !== progress.page * 2) return false;
+          record.positions.set(progress.segment, progress.page * 2 + 1);
           record.scanned += progress.scanned;
           record.matched += progress.matched;
           record.items += progress.enrollItems;
-          if (progress.segmentDone !== undefined) record.done.add(progress.segmentDone);
+          if (progress.last) record.done.add(progress.segment);
+          return true;
+        },
+        continued: async (run: RunKey, segment: number, page: number) => {
+          await wait();
+          const record = this.run(run);
+          if (record.positions.get(segment) === page * 2 + 1) record.positions.set(segment, page * 2 + 2);
         },
         enrolled: async (run: RunKey, entered: number) => {
           await wait();
@@ -131,9 +151,13 @@ export class ModelTables {
           const record = this.run(run);
           const finished =
             record.queued && record.done.size >= record.segments && record.itemsDone >= record.items;
-          if (!finished || record.completedAt !== undefined) return undefined;
-          record.completedAt = now.toISOString();
+          if (!finished || record.announced) return undefined;
+          record.completedAt ??= now.toISOString();
           return { ...record };
+        },
+        announced: async (run: RunKey) => {
+          await wait();
+          this.run(run).announced = true;
         },
       },
     };
