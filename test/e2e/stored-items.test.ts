@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { itemSize } from '#functions/_lib/profile-compaction.ts';
 import type { LocalRuntime } from '#infra/local/index.ts';
 import { localClientConfig } from '#infra/local/runtime/aws.ts';
+import { deployKeys } from '#infra/local/runtime/deploys.ts';
 import { localTableName } from '#infra/local/services/dynamodb/dynalite.ts';
 import { deleteExpired } from '#infra/local/services/dynamodb/ttl.ts';
 import { TABLES, type TableDefinition } from '#shared/tables.ts';
@@ -100,7 +101,11 @@ async function redeployEdited(): Promise<void> {
   await edit('holiday-deadline.json', (j) => {
     j.status = 'archived';
   });
-  await runtime.deployAll();
+  // Only the two edited files are announced, as S3 announces a marketer's two uploads.
+  await deployKeys(runtime.services.bus, box, [
+    'journeys/cart-abandonment.json',
+    'journeys/holiday-deadline.json',
+  ]);
 }
 
 type Stored = { table: string; key: string; item: Record<string, unknown>; bytes: number };

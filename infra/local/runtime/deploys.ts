@@ -31,8 +31,19 @@ export async function deployFolder(
   bus: Pick<LocalBus, 'put' | 'idle'>,
   options: Pick<ResolvedOptions, 'journeysDir'>,
 ): Promise<void> {
-  const keys = await folderKeys(options.journeysDir);
-  // Templates first: a journey's deploy checks the templates it names.
+  await deployKeys(bus, options, await folderKeys(options.journeysDir));
+}
+
+/**
+ * Announces these keys of the journeys folder as created objects, one at a
+ * time, templates first (a journey's deploy checks the templates it names),
+ * and waits for each deploy.
+ */
+export async function deployKeys(
+  bus: Pick<LocalBus, 'put' | 'idle'>,
+  options: Pick<ResolvedOptions, 'journeysDir'>,
+  keys: readonly string[],
+): Promise<void> {
   const ordered = [
     ...keys.filter((k) => k.includes('/templates/')),
     ...keys.filter((k) => !k.includes('/templates/')),
