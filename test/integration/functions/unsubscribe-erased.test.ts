@@ -14,13 +14,15 @@ import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 const KEY = 'unsubscribe-erased-test-key-of-32-chars';
 let db: LocalDynamo;
 let deps: UnsubscribeDeps;
+/** The business clock of these requests: fixed, so a link's age never depends on when the test runs. */
+const NOW = new Date('2026-11-24T10:00:00Z');
 
 beforeAll(async () => {
   db = await startDynalite('unsub-erased');
   deps = {
     profiles: new ProfilesRepository(db.doc, db.tables.profiles),
     keys: { keys: async () => [KEY], reload: async () => undefined },
-    now: () => new Date(),
+    now: () => NOW,
   };
 });
 afterAll(async () => db.stop());
@@ -35,7 +37,7 @@ describe('an unsubscribe link of a customer no longer kept', () => {
     ['one-click on a topic link', { t: 'deals' }, 'List-Unsubscribe=One-Click'],
     ['channel-off from the page', {}, 'action=channel-off'],
     ['topic-off from the page', { t: 'deals' }, 'action=topic-off'],
-    ['channel-on from the page', { i: Math.floor(Date.now() / 1000) }, 'action=channel-on'],
+    ['channel-on from the page', { i: Math.floor(NOW.getTime() / 1000) }, 'action=channel-on'],
   ])('%s stores no profile, and says nothing is kept', async (why, extra, body) => {
     const userId = `erased-${why.replaceAll(' ', '-')}`;
     const token = signUnsubscribe(KEY, { u: userId, c: 'email', ...extra });

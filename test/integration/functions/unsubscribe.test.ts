@@ -11,13 +11,15 @@ import { identify, ingestDeps } from './harness.ts';
 const KEY = 'unsubscribe-test-key-of-at-least-32-chars';
 let db: LocalDynamo;
 let deps: UnsubscribeDeps;
+/** The business clock of these requests: fixed, so a link's age never depends on when the test runs. */
+const NOW = new Date('2026-11-24T10:00:00Z');
 
 beforeAll(async () => {
   db = await startDynalite('unsub');
   deps = {
     profiles: new ProfilesRepository(db.doc, db.tables.profiles),
     keys: { keys: async () => [KEY], reload: async () => undefined },
-    now: () => new Date(),
+    now: () => NOW,
   };
 });
 afterAll(async () => db.stop());
@@ -120,7 +122,7 @@ describe('signed unsubscribe', () => {
       u: 'un-3',
       c: 'email',
       t: '<b>deals</b>',
-      i: Math.floor(Date.now() / 1000),
+      i: Math.floor(NOW.getTime() / 1000),
     });
     const page = await request('GET', token);
     expect(page.statusCode).toBe(200);
