@@ -5,6 +5,7 @@ import { awaitEvent } from '#functions/await-event/await.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import type { AwaitEventInput } from '#shared/tasks/await-event.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import { WAIT_FOR_ORDER } from '../../support/ingest-world.ts';
 import { awaitDepsOf, awaitInput, ingestDeps, registerJourney, track } from './harness.ts';
 
 /**
@@ -23,17 +24,7 @@ beforeAll(async () => {
     name: 'Order wait',
     trigger: { type: 'event', event: 'Checkout Started' },
     reentry: { mode: 'always' },
-    start: 'wait',
-    steps: {
-      wait: {
-        type: 'waitForEvent',
-        event: 'Order Completed',
-        timeout: 'P1D',
-        onEvent: 'done',
-        onTimeout: 'done',
-      },
-      done: { type: 'exit' },
-    },
+    ...WAIT_FOR_ORDER,
   });
 });
 afterAll(async () => db.stop());

@@ -5,6 +5,7 @@ import { ingestEvent } from '#functions/ingest/ingest.ts';
 import type { JourneyInput } from '#shared/journey/schema.ts';
 import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import { WAIT_FOR_ORDER } from '../../support/ingest-world.ts';
 import { awaitDepsOf, ingestDeps, registerJourney, track } from './harness.ts';
 
 /** A journey whose first step waits for the event that is also its goal. */
@@ -15,17 +16,7 @@ function waitsForItsGoal(id: string, exit: boolean): JourneyInput {
     trigger: { type: 'event', event: `${id} Started`, correlationKey: 'event.properties.cartId' },
     reentry: { mode: 'always' },
     goal: { event: 'Order Completed', exit },
-    start: 'wait',
-    steps: {
-      wait: {
-        type: 'waitForEvent',
-        event: 'Order Completed',
-        timeout: 'P1D',
-        onEvent: 'done',
-        onTimeout: 'done',
-      },
-      done: { type: 'exit' },
-    },
+    ...WAIT_FOR_ORDER,
   };
 }
 

@@ -12,6 +12,7 @@ import { METRICS } from '#shared/metrics.ts';
 import { EnrollmentInput } from '#shared/tasks/enrollment.ts';
 import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import { WAIT_FOR_ORDER } from '../../support/ingest-world.ts';
 import { AB_SPLIT_THEN_EXIT } from '../../support/journey-steps.ts';
 import { awaitDepsOf, identify, ingestDeps, registerJourney, track } from './harness.ts';
 
@@ -46,17 +47,7 @@ beforeAll(async () => {
     id: 'follow-up',
     name: 'Follow-up',
     trigger: { type: 'event', event: 'Follow-up Requested' },
-    start: 'wait',
-    steps: {
-      wait: {
-        type: 'waitForEvent',
-        event: 'Order Completed',
-        timeout: 'P1D',
-        onEvent: 'done',
-        onTimeout: 'done',
-      },
-      done: { type: 'exit' },
-    },
+    ...WAIT_FOR_ORDER,
   });
 });
 afterAll(async () => db.stop());
