@@ -17,6 +17,7 @@ import {
 import { OUTCOMES } from './keys.ts';
 import { reasonLabel } from './reasons.ts';
 import type { DayResult, JourneyReport, StepResult } from './report.ts';
+import { variantMessageSections } from './variant-messages.ts';
 import { variantMessagesHtml } from './variant-messages-html.ts';
 
 /**
@@ -351,7 +352,7 @@ ${skippedKpi(r, kpi)}
 <h2>Variants</h2>
 <p class="note">Conversion within the goal window, by assigned variant (intent to treat). Rate interval: Wilson score, 95%. Lift and p-value: pooled two-proportion z-test against the holdout, two-sided; with several variants against one holdout, p-values are Holm–Bonferroni adjusted over them, so identical variants are called better or worse at most 5% of the time; across versions (whose weights may differ) variant and holdout are compared within each version (Cochran–Mantel–Haenszel test, Mantel–Haenszel lift), never pooled; “too small to tell” when a group has fewer than 5 conversions or 5 non-conversions.</p>
 ${variantTable(r)}
-${variantMessagesHtml(r)}
+${variantMessagesHtml(variantMessageSections(r.splits, r.steps))}
 <h2>Messages per day</h2>
 ${dayChart(r.days)}
 ${reasons.length === 0 ? '' : `<h2>Not sent or deferred, and why</h2><ul>${reasons.join('')}</ul>`}`;

@@ -14,13 +14,7 @@ import {
   outcomeMetric,
 } from './keys.ts';
 import { type Comparison, compareStrata, type Group, holmFamily, type Rate, wilson } from './statistics.ts';
-import {
-  type MessageCounts,
-  type StepVariants,
-  splitMessages,
-  stepVariants,
-  variantMessages,
-} from './variant-messages.ts';
+import { type MessageCounts, type StepVariants, variantMessageRows } from './variant-messages.ts';
 
 /**
  * The results of one journey, built from its counters and its definition:
@@ -544,10 +538,10 @@ function removedVariants(
   });
 }
 
-type VariantMessages = ReturnType<typeof variantMessages>;
+type VariantMessages = ReturnType<typeof variantMessageRows>;
 
 function messagesOf(messages: VariantMessages, split: string, variant: string): { messages?: MessageCounts } {
-  const counts = splitMessages(messages.get(split), variant);
+  const counts = messages.splits.get(split)?.get(variant);
   return counts === undefined ? {} : { messages: counts };
 }
 
@@ -587,9 +581,9 @@ export function buildReport(
     steps.set(id, stepResult(id, step, places.get(id) ?? { depth: 0, stage: NO_STAGE }, tally));
   }
   for (const other of otherSteps(journey, steps, tally, counters)) steps.set(other.stepId, other);
-  const messages = variantMessages(journey, counters);
+  const messages = variantMessageRows(journey, counters);
   for (const step of steps.values()) {
-    const variants = stepVariants(journey, messages, step.stepId);
+    const variants = messages.steps.get(step.stepId);
     if (variants !== undefined) step.variants = variants;
   }
   const start = steps.get(journey.start);

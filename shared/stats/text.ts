@@ -17,7 +17,8 @@ import {
 import { OUTCOMES } from './keys.ts';
 import { reasonLabel } from './reasons.ts';
 import type { JourneyReport } from './report.ts';
-import type { StepVariants } from './variant-messages.ts';
+import { variantMessageSections } from './variant-messages.ts';
+import { splitMessagesText, stepVariantsText } from './variant-messages-text.ts';
 
 /** The report as plain text for a terminal. */
 export function reportText(r: JourneyReport): string {
@@ -39,6 +40,7 @@ export function reportText(r: JourneyReport): string {
     );
   out.push('');
   if (r.splits.length === 0) out.push(NO_SPLIT, '');
+  const messages = variantMessageSections(r.splits, r.steps);
   for (const split of r.splits) {
     out.push(`Variants of "${split.stepId}" (${splitMethods(split.variants)})`);
     out.push(
@@ -51,7 +53,8 @@ export function reportText(r: JourneyReport): string {
     }
     const experiment = r.experiments.find((e) => e.stepId === split.stepId);
     if (experiment !== undefined) out.push(`  ${experimentLine(experiment)}`);
-    out.push('', ...splitMessagesText(split));
+    const section = messages.find((m) => m.split === split.stepId);
+    out.push('', ...(section === undefined ? [] : splitMessagesText(section)));
   }
   out.push('Steps (stage, step, type: counts)');
   for (const s of [...r.steps].sort((a, b) => a.depth - b.depth)) {
@@ -84,37 +87,4 @@ export function reportText(r: JourneyReport): string {
     }
   }
   return `${out.join('\n')}\n`;
-}
-
-/** Deferrals by reason, as a marketer reads them ("—": none). */
-function deferredText(deferred: Record<string, number>): string {
-  const reasons = Object.entries(deferred).filter(([, n]) => n > 0);
-  if (reasons.length === 0) return '—';
-  return reasons.map(([reason, n]) => `${reasonLabel(reason)} ${grouped(n)}`).join(', ');
-}
-
-/** A split's variants' messages over every step counted by it, when any was counted per variant. */
-function splitMessagesText(split: JourneyReport['splits'][number]): string[] {
-  if (split.variants.every((v) => v.messages === undefined)) return [];
-  const out = [
-    `Messages per variant of "${split.stepId}"`,
-    `  ${'variant'.padEnd(19)}${'sent'.padStart(7)}${'failed'.padStart(8)}  deferred`,
-  ];
-  for (const v of split.variants) {
-    const m = v.messages ?? { sent: 0, failed: 0, deferred: {} };
-    out.push(
-      `  ${variantLabel(v.name, v).padEnd(19)}${grouped(m.sent).padStart(7)}${grouped(m.failed).padStart(8)}  ${deferredText(m.deferred)}`,
-    );
-  }
-  return [...out, ''];
-}
-
-/** A shared step's messages per variant, on one line. */
-function stepVariantsText(variants: StepVariants): string {
-  const each = variants.messages.map((m) => {
-    const deferred = Object.values(m.deferred).reduce((n, x) => n + x, 0);
-    const why = deferred > 0 ? ` (${deferredText(m.deferred)})` : '';
-    return `${m.variant} sent ${grouped(m.sent)}, failed ${grouped(m.failed)}, deferred ${grouped(deferred)}${why}`;
-  });
-  return `by variant of "${variants.split}": ${each.join('; ')}`;
 }

@@ -57,15 +57,30 @@ describe('messages per variant', () => {
     // assert: the journey's figures per variant add up every message step after the split
     const variants = report.splits[0]?.variants ?? [];
     expect(variants.map((v) => [v.name, v.messages])).toEqual([
-      ['__proto__', { sent: 11, failed: 1, deferred: { quietHours: 1 } }],
-      ['plain', { sent: 3, failed: 0, deferred: { quietHours: 2 } }],
+      [
+        '__proto__',
+        { sent: 11, channels: { email: 6, sms: 5, push: 0 }, failed: 1, deferred: { quietHours: 1 } },
+      ],
+      ['plain', { sent: 3, channels: { email: 3, sms: 0, push: 0 }, failed: 0, deferred: { quietHours: 2 } }],
     ]);
     const step = (id: string) => report.steps.find((s) => s.stepId === id);
     expect(step('offer')?.variants).toEqual({
       split: 'ab',
       messages: [
-        { variant: '__proto__', sent: 6, failed: 0, deferred: { quietHours: 1 } },
-        { variant: 'plain', sent: 3, failed: 0, deferred: { quietHours: 2 } },
+        {
+          variant: '__proto__',
+          sent: 6,
+          channels: { email: 6, sms: 0, push: 0 },
+          failed: 0,
+          deferred: { quietHours: 1 },
+        },
+        {
+          variant: 'plain',
+          sent: 3,
+          channels: { email: 3, sms: 0, push: 0 },
+          failed: 0,
+          deferred: { quietHours: 2 },
+        },
       ],
     });
     // a step of one variant's own says nothing more per variant
@@ -75,7 +90,7 @@ describe('messages per variant', () => {
     expect(step('offer')?.reasons).toEqual([{ metric: 'deferred', reason: 'quietHours', count: 3 }]);
     const text = reportText(report);
     expect(text).toContain('Messages per variant of "ab"');
-    expect(text).toMatch(/__proto__\s+11\s+1\s+quiet hours 1/);
+    expect(text).toMatch(/__proto__\s+11\s+6\s+5\s+0\s+1\s+quiet hours 1/);
     expect(text).toMatch(/by variant of "ab": __proto__ sent 6, failed 0, deferred 1 \(quiet hours 1\)/);
     expect(reportHtml(report)).toContain('Messages per variant');
   });
