@@ -8,15 +8,8 @@ import { readActivity } from '#infra/local/runtime/activity.ts';
 import { loadInputs } from '#infra/simulate/cli/inputs.ts';
 import { simulate } from '#infra/simulate/run/simulate.ts';
 import { type Customer, customerOf } from '#infra/simulate/scenario/customers.ts';
-import {
-  boot,
-  type CustomerEvent,
-  E2E_TIMEOUT,
-  eventsClient,
-  putEvents,
-  type Sandbox,
-  sandbox,
-} from './support/local-runtime.ts';
+import { boot, E2E_TIMEOUT, type Sandbox, sandbox } from './support/local-runtime.ts';
+import { feedCustomers } from './support/simulated-customers.ts';
 
 /**
  * The simulation and the local runtime, given the same customers and the
@@ -80,26 +73,7 @@ beforeAll(async () => {
   const started = await boot(box, { startAt: scenario.start, inMemory: true });
   runtime = started;
   customers = Array.from({ length: CUSTOMERS }, (_, i) => customerOf(scenario, i, CUSTOMERS));
-  const events = customers.flatMap((customer) => customer.events);
-  events.sort((a, b) => a.at - b.at);
-  const client = eventsClient(started);
-  for (let i = 0; i < events.length; ) {
-    const at = events[i]?.at ?? 0;
-    const batch: CustomerEvent[] = [];
-    while (i < events.length && events[i]?.at === at) {
-      const event = events[i]?.event;
-      if (event !== undefined) batch.push(CustomerEventOf.parse(event));
-      i += 1;
-    }
-    await started.advanceTo(at);
-    // Events of one instant in time order of the customers, as the simulation ingests them.
-    for (const event of batch) {
-      await putEvents(started, [event], client);
-      await started.settled();
-    }
-  }
-  client.destroy();
-  await started.advanceTo(Date.parse(scenario.start) + 10 * 86_400_000);
+  await feedCustomers(started, customers, Date.parse(scenario.start) + 10 * 86_400_000);
   await started.stop();
   runtime = undefined;
   for (const a of await readActivity(box.dataDir)) {
@@ -116,16 +90,6 @@ afterAll(async () => {
   await runtime?.stop();
   await box?.remove();
 });
-
-const CustomerEventOf = z.custom<CustomerEvent>(
-  (value) =>
-    typeof value === 'object' &&
-    value !== null &&
-    'type' in value &&
-    (value.type === 'track' || value.type === 'identify') &&
-    'userId' in value &&
-    typeof value.userId === 'string',
-);
 
 describe('journeys simulate agrees with the local runtime', () => {
   it(`gives each of ${CUSTOMERS} customers the same message timeline`, () => {

@@ -1,5 +1,6 @@
 import { amount, NO_SPLIT, grouped as n, outcomeLabel, variantLabel } from '#shared/stats/format.ts';
 import { dayChart, escapeHtml, REPORT_STYLE } from '#shared/stats/html.ts';
+import { variantMessagesHtml } from '#shared/stats/variant-messages-html.ts';
 import { type Forecast, feedbackRows } from '../run/forecast.ts';
 import { usd } from './text.ts';
 
@@ -89,6 +90,7 @@ ${rows(
   ['variant', 'assigned', 'converted', 'rate', ...(f.revenue === undefined ? [] : ['revenue', 'AOV'])],
   NO_SPLIT,
 )}
+${variantMessagesHtml(f.variantMessages)}
 <h2>Outcomes</h2>
 ${rows(
   f.outcomes.map(([o, c]) => [outcomeLabel(o), c]),

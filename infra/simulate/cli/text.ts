@@ -6,6 +6,7 @@ import {
   outcomeLabel,
   variantLabel,
 } from '#shared/stats/format.ts';
+import { variantMessagesText } from '#shared/stats/variant-messages-text.ts';
 import { type Forecast, feedbackRows } from '../run/forecast.ts';
 
 /** The forecast as text for a terminal: a few short tables, figures right-aligned. */
@@ -113,6 +114,8 @@ export function forecastText(f: Forecast): string {
             ]),
           ]),
     ),
+    // As journeys report prints them, under the same titles: nothing when no send was counted per variant.
+    ...(f.variantMessages.length === 0 ? [] : [`\n${variantMessagesText(f.variantMessages).join('\n')}\n`]),
     section(
       'AWS usage and cost',
       table([

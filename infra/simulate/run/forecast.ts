@@ -1,6 +1,11 @@
 import type { Channel } from '#shared/channels.ts';
 import type { Journey } from '#shared/journey/schema.ts';
 import { everyDay } from '#shared/stats/format.ts';
+import {
+  type VariantMessagesSection,
+  variantMessageRows,
+  variantMessageSections,
+} from '#shared/stats/variant-messages.ts';
 import { LAMBDA_PROFILE, PRICES, PRICES_NOTE } from './prices.ts';
 import type { Totals } from './totals.ts';
 
@@ -50,6 +55,12 @@ export type Forecast = {
     revenue?: number;
     aov?: number;
   }[];
+  /**
+   * Messages per variant, as `journeys report` gives them: per split whose variants' sends were
+   * counted, each variant's sent (per channel), failed and deferred by reason over the steps after
+   * it, and each step several of its variants reach, per variant.
+   */
+  variantMessages: VariantMessagesSection[];
   outcomes: [string, number][];
   /** Executions that failed or timed out, by reason: what Step Functions would have said. */
   failedExecutions: [string, number][];
@@ -201,6 +212,7 @@ export function forecastOf(totals: Totals, journey: Journey): Forecast {
     suppressed: sorted(new Map(totals.suppressed)),
     unknown: sorted(new Map(totals.unknown)),
     variants,
+    variantMessages: messagesPerVariant(journey, totals),
     outcomes: sorted(outcomes),
     failedExecutions: sorted(new Map(totals.failedExecutions)),
     transitions: totals.transitions,
@@ -252,6 +264,29 @@ function declaredVariants(journey: Journey): Map<string, Drawn> {
       variants.set(`${stepId}\u0000${v.name}`, { enrolled: 0, converted: 0, sum: 0, valued: 0 });
   }
   return variants;
+}
+
+/** Messages per variant: the report's rows, from the same counters, for every split the journey declares. */
+function messagesPerVariant(journey: Journey, totals: Totals): VariantMessagesSection[] {
+  const rows = variantMessageRows(journey, totals.counters);
+  const splits = Object.entries(journey.steps).flatMap(([stepId, step]) =>
+    step.type === 'split'
+      ? [
+          {
+            stepId,
+            variants: step.variants.map((v) => ({
+              name: v.name,
+              holdout: v.holdout,
+              messages: rows.splits.get(stepId)?.get(v.name),
+            })),
+          },
+        ]
+      : [],
+  );
+  return variantMessageSections(
+    splits,
+    [...rows.steps].map(([stepId, variants]) => ({ stepId, variants })),
+  );
 }
 
 /** Whether a split's variant is its holdout. */

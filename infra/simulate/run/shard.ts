@@ -132,10 +132,11 @@ export async function runShard(options: ShardInput): Promise<Totals> {
     const { counters } = await world.stats.read(options.journey.id);
     return {
       ...tally.counts(),
-      counters: counters.map(({ metric, stepId, variant, count, sum, valued }) => ({
+      counters: counters.map(({ metric, stepId, variant, reason, count, sum, valued }) => ({
         metric,
         stepId,
         variant,
+        reason,
         count,
         ...(sum === undefined ? {} : { sum }),
         ...(valued === undefined ? {} : { valued }),

@@ -34,6 +34,8 @@ export const Totals = z.object({
       metric: z.string(),
       stepId: z.string().optional(),
       variant: z.string().optional(),
+      /** A bounded reason code (a deferral's, a suppression's, a skipped entry's). */
+      reason: z.string().optional(),
       count: Count,
       sum: z.number().optional(),
       valued: Count.optional(),
@@ -94,7 +96,7 @@ export function mergeTotals(shards: readonly Totals[]): Totals {
       hours.set(channel, into);
     }
     for (const c of t.counters) {
-      const key = [c.metric, c.stepId ?? '', c.variant ?? ''].join(SEPARATOR);
+      const key = [c.metric, c.stepId ?? '', c.variant ?? '', c.reason ?? ''].join(SEPARATOR);
       add(counters, [[key, c.count]]);
       if (c.sum !== undefined) add(sums, [[key, c.sum]]);
       if (c.valued !== undefined) add(valued, [[key, c.valued]]);
@@ -116,11 +118,12 @@ export function mergeTotals(shards: readonly Totals[]): Totals {
     invocations: summed((t) => t.invocations),
     failedExecutions: summed((t) => t.failedExecutions),
     counters: [...counters].map(([key, count]) => {
-      const [metric = '', stepId = '', variant = ''] = key.split(SEPARATOR);
+      const [metric = '', stepId = '', variant = '', reason = ''] = key.split(SEPARATOR);
       return {
         metric,
         ...(stepId === '' ? {} : { stepId }),
         ...(variant === '' ? {} : { variant }),
+        ...(reason === '' ? {} : { reason }),
         count,
         ...(sums.has(key) ? { sum: sums.get(key) } : {}),
         ...(valued.has(key) ? { valued: valued.get(key) } : {}),
