@@ -68,6 +68,7 @@ type ByStep = Map<string, Map<string, MessageCounts>>;
  */
 function variantMessages(journey: Journey, counters: readonly Counted[]): Map<string, ByStep> {
   const splitOf = new Map<string, string | undefined>();
+  const channels = new Map<string, Channel | undefined>();
   const out = new Map<string, ByStep>();
   for (const c of counters) {
     if (c.variant === undefined || c.stepId === undefined || !METRICS.has(c.metric)) continue;
@@ -83,7 +84,8 @@ function variantMessages(journey: Journey, counters: readonly Counted[]): Map<st
     steps.set(c.stepId, variants);
     const counts = variants.get(c.variant) ?? noMessages();
     variants.set(c.variant, counts);
-    add(counts, c, channelOf(journey, c.stepId));
+    if (!channels.has(c.stepId)) channels.set(c.stepId, channelOf(journey, c.stepId));
+    add(counts, c, channels.get(c.stepId));
   }
   return out;
 }
