@@ -118,8 +118,14 @@ async function apply(deps: UnsubscribeDeps, claim: UnsubscribeClaim, action: Act
   return `You are subscribed to ${channel} again.`;
 }
 
-/** Why a link no longer offers to turn messages back on (only opting out never expires). */
-const RESUBSCRIBE_EXPIRED = `This link can no longer turn messages back on: it is more than ${RESUBSCRIBE_WITHIN_DAYS} days old. To subscribe again, use the link in a newer message or contact us. Unsubscribing from this link still works.`;
+/** Why a link does not offer to turn messages back on (opting out never expires). */
+function resubscribeRefused(claim: UnsubscribeClaim): string {
+  const why =
+    claim.i === undefined
+      ? 'This link can only unsubscribe.'
+      : `This link can no longer turn messages back on: it is more than ${RESUBSCRIBE_WITHIN_DAYS} days old.`;
+  return `${why} To subscribe again, use the link in a newer message or contact us. Unsubscribing from this link still works.`;
+}
 
 /** What a link of a customer no longer kept (erased) says: nothing is stored, so nothing can be sent. */
 const NO_PROFILE = 'We keep no preferences for you any more, and send you no messages.';
@@ -134,7 +140,7 @@ async function state(deps: UnsubscribeDeps, claim: UnsubscribeClaim, notice?: st
     channelOn: consent?.status !== 'unsubscribed' && consent?.status !== 'suppressed',
     suppressed: consent?.status === 'suppressed',
     topicOn: claim.t === undefined ? undefined : consent?.topics?.[claim.t] !== false,
-    resubscribe: mayResubscribe(claim, deps.now()) ? 'offered' : RESUBSCRIBE_EXPIRED,
+    resubscribe: mayResubscribe(claim, deps.now()) ? 'offered' : resubscribeRefused(claim),
     notice,
   });
 }
@@ -160,7 +166,7 @@ export async function handleUnsubscribe(deps: UnsubscribeDeps, request: WebReque
   const action = actionOf(request.body, claim);
   if (action === undefined) return html(400, await state(deps, claim, 'Choose one of the buttons below.'));
   if ((action === 'channel-on' || action === 'topic-on') && !mayResubscribe(claim, deps.now()))
-    return html(403, await state(deps, claim, RESUBSCRIBE_EXPIRED));
+    return html(403, await state(deps, claim, resubscribeRefused(claim)));
   const notice = await apply(deps, claim, action);
   if (action === 'one-click')
     return { statusCode: 200, headers: { 'content-type': 'text/plain' }, body: notice };
