@@ -131,8 +131,9 @@ function resubscribeRefused(claim: UnsubscribeClaim): string {
 const NO_PROFILE = 'We keep no preferences for you any more, and send you no messages.';
 
 async function state(deps: UnsubscribeDeps, claim: UnsubscribeClaim, notice?: string) {
-  if (!(await deps.profiles.stored(claim.u))) return noProfilePage();
-  const { profile } = await deps.profiles.get(claim.u);
+  const found = await deps.profiles.find(claim.u);
+  if (found === undefined) return noProfilePage();
+  const { profile } = found;
   const consent = profile.consent[claim.c];
   return preferencesPage({
     channel: claim.c,
