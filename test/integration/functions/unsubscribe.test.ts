@@ -174,8 +174,8 @@ describe('signed unsubscribe', () => {
     [
       "another customer's link edited to name this one",
       () => {
-        const [, signature] = signUnsubscribe(KEY, { u: 'un-other', c: 'email' }).split('.');
-        return `${Buffer.from(JSON.stringify({ u: 'un-4', c: 'email' })).toString('base64url')}.${signature}`;
+        const [version, , signature] = signUnsubscribe(KEY, { u: 'un-other', c: 'email' }).split('.');
+        return `${version}.${Buffer.from(JSON.stringify({ u: 'un-4', c: 'email' })).toString('base64url')}.${signature}`;
       },
     ],
     ['an empty token', () => ''],
