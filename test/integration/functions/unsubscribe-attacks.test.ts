@@ -1,41 +1,30 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProfilesRepository } from '#functions/_lib/profiles.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { signUnsubscribe } from '#functions/_lib/unsubscribe-links.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
-import { handleUnsubscribe, type UnsubscribeDeps } from '#functions/unsubscribe/unsubscribe.ts';
-import { consentBlock } from '#shared/delivery/policy.ts';
-import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { identify, ingestDeps } from './harness.ts';
+import { unsubscribeWorld } from './unsubscribe-world.ts';
 
 /** The public endpoint as someone with a link in hand, or none, would try it. */
 
 const KEY = 'unsubscribe-attack-key-of-at-least-32-chars';
 const NOW = new Date('2026-11-24T10:00:00Z');
-let db: LocalDynamo;
-let deps: UnsubscribeDeps;
 let reloads = 0;
+const world = unsubscribeWorld('unsub-attacks', KEY, NOW, {
+  keys: async () => [KEY],
+  reload: async () => {
+    reloads += 1;
+    return undefined;
+  },
+});
+const request = (method: string, token: string, body?: string) => world.current.request(method, token, body);
 
 beforeAll(async () => {
-  db = await startDynalite('unsub-attacks');
-  deps = {
-    profiles: new ProfilesRepository(db.doc, db.tables.profiles),
-    keys: {
-      keys: async () => [KEY],
-      reload: async () => {
-        reloads += 1;
-        return undefined;
-      },
-    },
-    now: () => NOW,
-  };
   for (const userId of ['atk-headers', 'atk-proto', 'atk-constructor'])
-    await ingestEvent(ingestDeps(db).deps, identify(userId, { email: `${userId}@example.com` }));
+    await ingestEvent(
+      ingestDeps(world.current.db).deps,
+      identify(userId, { email: `${userId}@example.com` }),
+    );
 });
-afterAll(async () => db.stop());
-
-function request(method: string, token: string, body = '') {
-  return handleUnsubscribe(deps, { method, query: new URLSearchParams({ t: token }), body });
-}
 
 describe('the unsubscribe endpoint under attack', () => {
   const link = () => signUnsubscribe(KEY, { u: 'atk-headers', c: 'email', t: 'deals' });
@@ -67,10 +56,7 @@ describe('the unsubscribe endpoint under attack', () => {
       const page = await request('GET', token);
       expect(page.body).toContain('messages: off.');
       expect(page.body).toContain('value="topic-on"');
-      const { profile } = await deps.profiles.get(userId);
-      expect(consentBlock(profile, 'email', { topic, transactional: false })).toBe(
-        `unsubscribed from topic ${topic}`,
-      );
+      expect(await world.current.block(userId, 'email', topic)).toBe(`unsubscribed from topic ${topic}`);
       expect(Object.getPrototypeOf({})).toBe(Object.prototype);
     },
   );

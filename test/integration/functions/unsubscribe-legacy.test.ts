@@ -1,12 +1,9 @@
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProfilesRepository } from '#functions/_lib/profiles.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { signUnsubscribe } from '#functions/_lib/unsubscribe-links.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
-import { handleUnsubscribe, type UnsubscribeDeps } from '#functions/unsubscribe/unsubscribe.ts';
-import { consentBlock } from '#shared/delivery/policy.ts';
-import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { identify, ingestDeps } from './harness.ts';
+import { unsubscribeWorld } from './unsubscribe-world.ts';
 
 /**
  * Links already in customers' inboxes were signed before tokens named their
@@ -32,29 +29,18 @@ const LEGACY = {
   old: 'eyJ1IjoibGVnYWN5LW9sZCIsImMiOiJlbWFpbCIsInQiOiJkZWFscyIsImkiOjE3MDAwMDAwMDB9.O5HigBGJBLabsEhDHisZacP7PUTlXs7PbympJnbSZQA',
 } as const;
 
-let db: LocalDynamo;
-let deps: UnsubscribeDeps;
+const world = unsubscribeWorld('unsub-legacy', KEY, NOW);
+const request = (method: string, token: string, body?: string) => world.current.request(method, token, body);
+const block = (userId: string, channel: 'email' | 'sms', topic?: string) =>
+  world.current.block(userId, channel, topic);
 
 beforeAll(async () => {
-  db = await startDynalite('unsub-legacy');
-  deps = {
-    profiles: new ProfilesRepository(db.doc, db.tables.profiles),
-    keys: { keys: async () => [KEY], reload: async () => undefined },
-    now: () => NOW,
-  };
   for (const userId of ['legacy-channel', 'legacy-topic', 'legacy-untimed', 'legacy-old', 'forged'])
-    await ingestEvent(ingestDeps(db).deps, identify(userId, { email: `${userId}@example.com` }));
+    await ingestEvent(
+      ingestDeps(world.current.db).deps,
+      identify(userId, { email: `${userId}@example.com` }),
+    );
 });
-afterAll(async () => db.stop());
-
-function request(method: string, token: string, body = '') {
-  return handleUnsubscribe(deps, { method, query: new URLSearchParams({ t: token }), body });
-}
-
-async function block(userId: string, channel: 'email' | 'sms', topic?: string) {
-  const { profile } = await deps.profiles.get(userId);
-  return consentBlock(profile, channel, { topic, transactional: false });
-}
 
 describe('unsubscribe links signed before tokens named their purpose', () => {
   it.each([
@@ -106,7 +92,10 @@ describe('unsubscribe links signed before tokens named their purpose', () => {
     const other = createHmac('sha256', KEY)
       .update(`journeys other purpose v1\n${payload}`)
       .digest('base64url');
-    await deps.profiles.setConsent('forged', 'email', { status: 'unsubscribed', reason: 'test' });
+    await world.current.deps.profiles.setConsent('forged', 'email', {
+      status: 'unsubscribed',
+      reason: 'test',
+    });
     for (const token of [`v1.${payload}.${bare}`, `v1.${payload}.${other}`, `${payload}.${bare}`]) {
       const out = await request('POST', token, 'action=channel-on');
       expect(out.statusCode).not.toBe(200);
