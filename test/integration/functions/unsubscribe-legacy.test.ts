@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signUnsubscribe } from '#functions/_lib/unsubscribe-links.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
+import { handleUnsubscribe } from '#functions/unsubscribe/unsubscribe.ts';
 import { identify, ingestDeps } from './harness.ts';
 import { unsubscribeWorld } from './unsubscribe-world.ts';
 
@@ -101,5 +102,23 @@ describe('unsubscribe links signed before tokens named their purpose', () => {
       expect(out.statusCode).not.toBe(200);
     }
     expect(await block('forged', 'email')).toBe('unsubscribed from email');
+  });
+
+  it('opt out until the second rotation of the key they were signed with', async () => {
+    const optOut = (keys: string[]) =>
+      handleUnsubscribe(
+        { ...world.current.deps, keys: { keys: async () => keys, reload: async () => undefined } },
+        {
+          method: 'POST',
+          query: new URLSearchParams({ t: LEGACY.untimed }),
+          body: 'List-Unsubscribe=One-Click',
+        },
+      );
+    const once = await optOut(['the-key-put-at-the-first-rotation-32+chars', KEY]);
+    const twice = await optOut([
+      'the-key-put-at-the-second-rotation-32+char',
+      'the-key-put-at-the-first-rotation-32+chars',
+    ]);
+    expect([once.statusCode, twice.statusCode]).toEqual([200, 400]);
   });
 });
