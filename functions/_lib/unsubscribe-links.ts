@@ -68,14 +68,15 @@ const FORMAT = 'v1';
  */
 const PURPOSE = `journeys unsubscribe link ${FORMAT}\n`;
 
-function mac(key: string, input: string): Buffer {
+/** The HMAC of `purpose` then `payload` (a legacy link's purpose is empty). */
+function mac(key: string, purpose: string, payload: string): Buffer {
   const prepared = remember(keys, key, () => createSecretKey(Buffer.from(key)));
-  return createHmac('sha256', prepared).update(input).digest();
+  return createHmac('sha256', prepared).update(purpose).update(payload).digest();
 }
 
 export function signUnsubscribe(key: string, claim: UnsubscribeClaim): string {
   const payload = Buffer.from(JSON.stringify(claim)).toString('base64url');
-  return `${FORMAT}.${payload}.${mac(key, PURPOSE + payload).toString('base64url')}`;
+  return `${FORMAT}.${payload}.${mac(key, PURPOSE, payload).toString('base64url')}`;
 }
 
 /** The claim of a token whose signature is right, else `undefined`. */
@@ -83,9 +84,9 @@ export function verifyUnsubscribe(key: string, token: string): UnsubscribeClaim 
   const parts = token.split('.');
   const [first = '', second = '', third] = parts;
   if (parts.length === 3 && first === FORMAT && third !== undefined)
-    return signedClaim(key, second, third, PURPOSE + second);
+    return signedClaim(key, second, third, PURPOSE);
   if (parts.length !== 2) return undefined;
-  const claim = signedClaim(key, first, second, first);
+  const claim = signedClaim(key, first, second, '');
   return claim === undefined ? undefined : legacyClaim(claim);
 }
 
@@ -101,17 +102,17 @@ function legacyClaim(claim: UnsubscribeClaim): UnsubscribeClaim {
   return optOutOnly;
 }
 
-/** The claim in `payload` when `signature` is the MAC of `input` under `key`, else undefined. */
+/** The claim in `payload` when `signature` is its MAC under `key` and `purpose`, else undefined. */
 function signedClaim(
   key: string,
   payload: string,
   signature: string,
-  input: string,
+  purpose: string,
 ): UnsubscribeClaim | undefined {
   const given = strictBase64url(signature);
   const claim = strictBase64url(payload);
   if (given === undefined || claim === undefined) return undefined;
-  const expected = mac(key, input);
+  const expected = mac(key, purpose, payload);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   try {
     const parsed = UnsubscribeClaim.safeParse(JSON.parse(claim.toString('utf8')));
