@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, type CfnResource, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { type FunctionName, MANIFESTS, manifestOf } from '#functions/manifests.ts';
@@ -164,6 +164,7 @@ export class JourneysStack extends Stack {
       segmentPacing: { startRate: settings.segmentStartRate, workers: SEGMENT_WORKER_CONCURRENCY },
     };
     for (const fn of Object.values(this.functions)) bindManifest(fn, targets);
+    this.signAfterVerifying();
     this.routeEvents(settings.eventSources);
     this.monitoring = new Monitoring(this, 'Monitoring', {
       deadLetters: this.routing.deadLetters,
@@ -172,6 +173,19 @@ export class JourneysStack extends Stack {
       alarmEmail: settings.alarmEmail,
     });
     this.addOutputs();
+  }
+
+  /**
+   * Every function that signs unsubscribe links is updated after the endpoint
+   * that verifies them: a new token format is accepted before any email
+   * carries it (a front end of yours leaves no reference to order by).
+   */
+  private signAfterVerifying(): void {
+    const verifier = this.unsubscribe.fn.function.node.defaultChild as CfnResource;
+    for (const manifest of MANIFESTS) {
+      if (manifest.bindings.unsubscribeLinks === undefined || manifest.name === 'unsubscribe') continue;
+      (this.functions[manifest.name].function.node.defaultChild as CfnResource).addDependency(verifier);
+    }
   }
 
   /** The rules of `routes.ts`: customer events on our bus, AWS service events on the default bus. */

@@ -571,9 +571,10 @@ export class ProfilesRepository {
     return writes;
   }
 
-  /** Whether a profile (or a merged id's item) is kept for the id. */
-  async stored(userId: string): Promise<boolean> {
-    return (await this.rawItem(userId)) !== undefined;
+  /** As {@link get}, or undefined when no profile (nor a merged id's item) is kept for the id: one read. */
+  async find(userId: string): Promise<ProfileState | undefined> {
+    const item = await this.rawItem(userId);
+    return item === undefined ? undefined : this.joined(userId, item);
   }
 
   /**
@@ -583,7 +584,11 @@ export class ProfilesRepository {
    * (`sendsKey`): a frequency cap counts the person, whichever id an enrollment runs under.
    */
   async get(userId: string): Promise<ProfileState> {
-    const item = await this.rawItem(userId);
+    return this.joined(userId, await this.rawItem(userId));
+  }
+
+  /** The profile of an item read: its own, or (a merged id's) the one it joined. */
+  private async joined(userId: string, item: Record<string, unknown> | undefined): Promise<ProfileState> {
     const own = readProfileItem(userId, item);
     let target = aliasTarget(item);
     for (let hop = 0; target !== undefined && hop < MAX_ALIAS_HOPS; hop++) {

@@ -6,7 +6,9 @@ import * as z from '#shared/zod.ts';
  * (optionally) the topic, and carries an HMAC-SHA256 of exactly those over a
  * key only the stack knows: a link cannot be made for a customer id someone
  * guessed, nor edited to point at another customer or topic.
- * Format: base64url(JSON claim) "." base64url(HMAC).
+ * Format: "v1." base64url(JSON claim) "." base64url(HMAC of PURPOSE + claim).
+ * Links sent before the format had a version (base64url(JSON claim) "."
+ * base64url(HMAC of the claim alone)) still opt out; see {@link legacyClaim}.
  */
 export const UnsubscribeClaim = z.strictObject({
   /** userId */
@@ -54,24 +56,63 @@ function remember<T>(cache: Map<string, T>, text: string, make: () => T): T {
   return made;
 }
 
-function mac(key: string, payload: string): Buffer {
+/** The version of the token format, its first part: a new format is a new version, never a silent change. */
+const FORMAT = 'v1';
+
+/**
+ * What a link's MAC is over, ahead of its claim: what the signature is for,
+ * and the format. Whatever else the key may ever sign, it signs under a
+ * purpose of its own, so no signature made for anything else verifies as a
+ * link. The line break is no base64url character: no MAC input of this
+ * format is one of a legacy link.
+ */
+const PURPOSE = `journeys unsubscribe link ${FORMAT}\n`;
+
+/** The HMAC of `purpose` then `payload` (a legacy link's purpose is empty). */
+function mac(key: string, purpose: string, payload: string): Buffer {
   const prepared = remember(keys, key, () => createSecretKey(Buffer.from(key)));
-  return createHmac('sha256', prepared).update(payload).digest();
+  return createHmac('sha256', prepared).update(purpose).update(payload).digest();
 }
 
 export function signUnsubscribe(key: string, claim: UnsubscribeClaim): string {
   const payload = Buffer.from(JSON.stringify(claim)).toString('base64url');
-  return `${payload}.${mac(key, payload).toString('base64url')}`;
+  return `${FORMAT}.${payload}.${mac(key, PURPOSE, payload).toString('base64url')}`;
 }
 
 /** The claim of a token whose signature is right, else `undefined`. */
 export function verifyUnsubscribe(key: string, token: string): UnsubscribeClaim | undefined {
-  const [payload, signature, ...rest] = token.split('.');
-  if (payload === undefined || signature === undefined || rest.length > 0) return undefined;
+  const parts = token.split('.');
+  const [first = '', second = '', third] = parts;
+  if (parts.length === 3 && first === FORMAT && third !== undefined)
+    return signedClaim(key, second, third, PURPOSE);
+  if (parts.length !== 2) return undefined;
+  const claim = signedClaim(key, first, second, '');
+  return claim === undefined ? undefined : legacyClaim(claim);
+}
+
+/**
+ * What a link sent before the format had a version may do: opt out, for as
+ * long as the key it was signed with verifies (the current key or the one
+ * before the last rotation; two rotations end it). Its MAC is over the claim
+ * alone, which names no purpose, so it is never trusted to subscribe again:
+ * its issue time is dropped, as for a link that never had one.
+ */
+function legacyClaim(claim: UnsubscribeClaim): UnsubscribeClaim {
+  const { i: _issued, ...optOutOnly } = claim;
+  return optOutOnly;
+}
+
+/** The claim in `payload` when `signature` is its MAC under `key` and `purpose`, else undefined. */
+function signedClaim(
+  key: string,
+  payload: string,
+  signature: string,
+  purpose: string,
+): UnsubscribeClaim | undefined {
   const given = strictBase64url(signature);
   const claim = strictBase64url(payload);
   if (given === undefined || claim === undefined) return undefined;
-  const expected = mac(key, payload);
+  const expected = mac(key, purpose, payload);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   try {
     const parsed = UnsubscribeClaim.safeParse(JSON.parse(claim.toString('utf8')));

@@ -7,7 +7,7 @@ import { profilesRepository } from '#functions/_lib/repositories.ts';
 import { unsubscribeVerifyingKeys } from '#functions/_lib/signing-key.ts';
 import * as z from '#shared/zod.ts';
 import { manifest } from './manifest.ts';
-import { handleUnsubscribe, type UnsubscribeDeps, type WebResponse } from './unsubscribe.ts';
+import { handleUnsubscribe, text, type UnsubscribeDeps, type WebResponse } from './unsubscribe.ts';
 
 const config = lazyConfig(manifest);
 
@@ -24,7 +24,7 @@ const deps = keptPerColdStart<UnsubscribeDeps>();
 /** The public unsubscribe endpoint (function URL): preference page and RFC 8058 one-click. */
 export const handler = middy(async (event: unknown): Promise<WebResponse> => {
   const request = FunctionUrlRequest.safeParse(event);
-  if (!request.success) return { statusCode: 400, headers: {}, body: 'Bad request' };
+  if (!request.success) return text(400, 'Bad request');
   const c = config();
   deps.value ??= {
     profiles: profilesRepository(c.PROFILES_TABLE_NAME),

@@ -24,13 +24,34 @@ export type WebResponse = { statusCode: number; headers: Record<string, string>;
 const ACTIONS = ['topic-off', 'topic-on', 'channel-off', 'channel-on', 'one-click'] as const;
 type Action = (typeof ACTIONS)[number];
 
+/**
+ * The headers of every answer, whatever its status: the URL holds a token
+ * that changes preferences, so no cache keeps an answer and no page it links
+ * to learns the URL; a browser reads each answer as the type it says.
+ */
+const ALWAYS = {
+  'cache-control': 'no-store',
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+} as const;
+
+/** A plain-text answer (one-click, a refused method or body), with the headers of every answer. */
+export function text(statusCode: number, body: string, headers: Record<string, string> = {}): WebResponse {
+  return {
+    statusCode,
+    headers: { 'content-type': 'text/plain; charset=utf-8', ...ALWAYS, ...headers },
+    body,
+  };
+}
+
+/** The page: no script, forms to this URL only, and no other site may frame its buttons. */
 const html = (statusCode: number, body: string): WebResponse => ({
   statusCode,
   headers: {
     'content-type': 'text/html; charset=utf-8',
-    'cache-control': 'no-store',
-    'referrer-policy': 'no-referrer',
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+    ...ALWAYS,
+    'content-security-policy':
+      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
   },
   body,
 });
@@ -118,15 +139,22 @@ async function apply(deps: UnsubscribeDeps, claim: UnsubscribeClaim, action: Act
   return `You are subscribed to ${channel} again.`;
 }
 
-/** Why a link no longer offers to turn messages back on (only opting out never expires). */
-const RESUBSCRIBE_EXPIRED = `This link can no longer turn messages back on: it is more than ${RESUBSCRIBE_WITHIN_DAYS} days old. To subscribe again, use the link in a newer message or contact us. Unsubscribing from this link still works.`;
+/** Why a link does not offer to turn messages back on (opting out never expires). */
+function resubscribeRefused(claim: UnsubscribeClaim): string {
+  const why =
+    claim.i === undefined
+      ? 'This link can only unsubscribe.'
+      : `This link can no longer turn messages back on: it is more than ${RESUBSCRIBE_WITHIN_DAYS} days old.`;
+  return `${why} To subscribe again, use the link in a newer message or contact us. Unsubscribing from this link still works.`;
+}
 
 /** What a link of a customer no longer kept (erased) says: nothing is stored, so nothing can be sent. */
 const NO_PROFILE = 'We keep no preferences for you any more, and send you no messages.';
 
 async function state(deps: UnsubscribeDeps, claim: UnsubscribeClaim, notice?: string) {
-  if (!(await deps.profiles.stored(claim.u))) return noProfilePage();
-  const { profile } = await deps.profiles.get(claim.u);
+  const found = await deps.profiles.find(claim.u);
+  if (found === undefined) return noProfilePage();
+  const { profile } = found;
   const consent = profile.consent[claim.c];
   return preferencesPage({
     channel: claim.c,
@@ -134,7 +162,7 @@ async function state(deps: UnsubscribeDeps, claim: UnsubscribeClaim, notice?: st
     channelOn: consent?.status !== 'unsubscribed' && consent?.status !== 'suppressed',
     suppressed: consent?.status === 'suppressed',
     topicOn: claim.t === undefined ? undefined : consent?.topics?.[claim.t] !== false,
-    resubscribe: mayResubscribe(claim, deps.now()) ? 'offered' : RESUBSCRIBE_EXPIRED,
+    resubscribe: mayResubscribe(claim, deps.now()) ? 'offered' : resubscribeRefused(claim),
     notice,
   });
 }
@@ -154,15 +182,13 @@ export async function handleUnsubscribe(deps: UnsubscribeDeps, request: WebReque
   const claim = await verified(deps, request.query.get('t') ?? '');
   if (claim === undefined) return html(400, invalidLinkPage());
   if (request.method === 'GET' || request.method === 'HEAD') return html(200, await state(deps, claim));
-  if (request.method !== 'POST') return { statusCode: 405, headers: { allow: 'GET, POST' }, body: '' };
-  if (request.body.length > MAX_FORM_CHARS)
-    return { statusCode: 413, headers: { 'content-type': 'text/plain' }, body: 'Request too large' };
+  if (request.method !== 'POST') return text(405, '', { allow: 'GET, HEAD, POST' });
+  if (request.body.length > MAX_FORM_CHARS) return text(413, 'Request too large');
   const action = actionOf(request.body, claim);
   if (action === undefined) return html(400, await state(deps, claim, 'Choose one of the buttons below.'));
   if ((action === 'channel-on' || action === 'topic-on') && !mayResubscribe(claim, deps.now()))
-    return html(403, await state(deps, claim, RESUBSCRIBE_EXPIRED));
+    return html(403, await state(deps, claim, resubscribeRefused(claim)));
   const notice = await apply(deps, claim, action);
-  if (action === 'one-click')
-    return { statusCode: 200, headers: { 'content-type': 'text/plain' }, body: notice };
+  if (action === 'one-click') return text(200, notice);
   return html(200, await state(deps, claim, notice));
 }

@@ -61,7 +61,7 @@ export class UnsubscribeEndpoint extends Construct {
     Validations.of(secret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'Rotating the signing key would invalidate the unsubscribe links in every email already sent, which must keep working.',
+        'Links verify with the current key and the one before it only, so a rotation on a schedule would end the unsubscribe links of emails sent two rotations ago, which must keep working (rotate by hand, at most every 30 days).',
     });
     return secret;
   }

@@ -80,6 +80,21 @@ describe('unsubscribe endpoint behind a front end of yours', () => {
   });
 });
 
+describe('the order of an update', () => {
+  it.each([
+    ['by default', () => synthesizeDefaults()],
+    ['behind a front end of yours', () => synthesizeConfigured()],
+  ])(
+    'updates send-message after the endpoint (%s): no link is signed in a format not yet verified',
+    (_, synth) => {
+      const own = synth();
+      const id = (fn: { functionArn: string }) => own.stack.resolve(fn.functionArn)['Fn::GetAtt'][0];
+      const sender = own.template.toJSON().Resources[id(own.stack.functions['send-message'].function)];
+      expect([sender.DependsOn].flat()).toContain(id(own.stack.unsubscribe.fn.function));
+    },
+  );
+});
+
 describe('an existing signing secret (unsubscribeSigningSecret)', () => {
   const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:journeys-unsubscribe-AbC123';
 

@@ -1,11 +1,8 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import * as sesModule from 'aws-ses-v2-local';
 import { z } from 'zod';
-import { keepIdleConnections } from './idle-connections.ts';
+import { startSes as startLocalSes } from '#infra/local/services/ses/ses.ts';
 
-/** aws-ses-v2-local on a free loopback port; `emails()` reads its /store. */
+/** aws-ses-v2-local behind a free loopback port; `emails()` reads its /store. */
 export type LocalSes = {
   endpoint: string;
   client: SESv2Client;
@@ -26,19 +23,14 @@ const StoredEmail = z
   .passthrough();
 export type StoredEmail = z.infer<typeof StoredEmail>;
 
-/** The server factory: Node's ESM loader and vitest expose this CommonJS module's default differently. */
-type ServerFactory = (config: { host: string; port: number }) => Promise<Server>;
-function sesServer(): ServerFactory {
-  const isFactory = (v: unknown) => typeof v === 'function';
-  const exported: unknown = sesModule.default;
-  if (isFactory(exported)) return z.custom<ServerFactory>(isFactory).parse(exported);
-  return z.object({ default: z.custom<ServerFactory>(isFactory) }).parse(exported).default;
-}
-
+/**
+ * The runtime's own SES stand-in: the emulator on a private socket behind the
+ * proxy that answers this machine only (a page on a rebound name reads no
+ * test email), keeping every email a test sends.
+ */
 export async function startSes(): Promise<LocalSes> {
-  const server = keepIdleConnections(await sesServer()({ host: '127.0.0.1', port: 0 }));
-  const { port } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
+  const ses = await startLocalSes(0, 100_000);
+  const endpoint = ses.endpoint;
   return {
     endpoint,
     client: new SESv2Client({
@@ -53,6 +45,6 @@ export async function startSes(): Promise<LocalSes> {
     clear: async () => {
       await fetch(`${endpoint}/clear-store`, { method: 'POST' });
     },
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    stop: ses.stop,
   };
 }

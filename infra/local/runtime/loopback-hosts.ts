@@ -60,3 +60,8 @@ export function answerThisMachineOnly(server: Server): void {
 }
 
 const guarded = new WeakSet<Server>();
+
+/** Whether the server's requests pass the Host and Origin checks (answerThisMachineOnly). */
+export function answersThisMachineOnly(server: Server): boolean {
+  return guarded.has(server);
+}

@@ -1,11 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProfilesRepository } from '#functions/_lib/profiles.ts';
+import { describe, expect, it } from 'vitest';
 import { RESUBSCRIBE_WITHIN_DAYS, signUnsubscribe } from '#functions/_lib/unsubscribe-links.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
-import { handleUnsubscribe, type UnsubscribeDeps } from '#functions/unsubscribe/unsubscribe.ts';
-import { consentBlock } from '#shared/delivery/policy.ts';
-import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { identify, ingestDeps } from './harness.ts';
+import { unsubscribeWorld } from './unsubscribe-world.ts';
 
 /** Opting out works from any link, however old; turning messages back on only from a recent one. */
 
@@ -13,35 +10,19 @@ const KEY = 'unsubscribe-age-test-key-of-32-chars+';
 const DAY_S = 86_400;
 const NOW = new Date('2026-06-01T12:00:00Z');
 const nowS = NOW.getTime() / 1000;
-let db: LocalDynamo;
-let deps: UnsubscribeDeps;
-
-beforeAll(async () => {
-  db = await startDynalite('unsub-age');
-  deps = {
-    profiles: new ProfilesRepository(db.doc, db.tables.profiles),
-    keys: { keys: async () => [KEY], reload: async () => undefined },
-    now: () => NOW,
-  };
-});
-afterAll(async () => db.stop());
+const world = unsubscribeWorld('unsub-age', KEY, NOW);
 
 async function optedOut(userId: string, topic?: string) {
-  await ingestEvent(ingestDeps(db).deps, identify(userId, { email: `${userId}@example.com` }));
+  const { deps } = world.current;
+  await ingestEvent(ingestDeps(world.current.db).deps, identify(userId, { email: `${userId}@example.com` }));
   const claim = { u: userId, c: 'email' as const, ...(topic === undefined ? {} : { t: topic }) };
   await deps.profiles.setConsent(userId, 'email', { status: 'unsubscribed', reason: 'test' });
   if (topic !== undefined) await deps.profiles.setConsent(userId, 'email', { topic, subscribed: false });
   return claim;
 }
 
-function post(token: string, body: string) {
-  return handleUnsubscribe(deps, { method: 'POST', query: new URLSearchParams({ t: token }), body });
-}
-
-async function block(userId: string, topic?: string) {
-  const { profile } = await deps.profiles.get(userId);
-  return consentBlock(profile, 'email', { topic, transactional: false });
-}
+const post = (token: string, body: string) => world.current.request('POST', token, body);
+const block = (userId: string, topic?: string) => world.current.block(userId, 'email', topic);
 
 describe('how long an unsubscribe link can turn messages back on', () => {
   it.each([
@@ -61,11 +42,7 @@ describe('how long an unsubscribe link can turn messages back on', () => {
   ])('refuses channel-on and topic-on from a link %s, with a page saying why', async (why, issued) => {
     const claim = await optedOut(`age-old-${why.length}`, 'deals');
     const token = signUnsubscribe(KEY, issued === undefined ? claim : { ...claim, i: issued });
-    const page = await handleUnsubscribe(deps, {
-      method: 'GET',
-      query: new URLSearchParams({ t: token }),
-      body: '',
-    });
+    const page = await world.current.request('GET', token);
     expect(page.body).not.toContain('value="channel-on"');
     expect(page.body).not.toContain('value="topic-on"');
     for (const action of ['channel-on', 'topic-on']) {
@@ -81,7 +58,10 @@ describe('how long an unsubscribe link can turn messages back on', () => {
     ['that carries no issue time', undefined],
   ])('opts out from a link %s, one-click and from the page', async (why, issued) => {
     const userId = `age-out-${why.length}`;
-    await ingestEvent(ingestDeps(db).deps, identify(userId, { email: `${userId}@example.com` }));
+    await ingestEvent(
+      ingestDeps(world.current.db).deps,
+      identify(userId, { email: `${userId}@example.com` }),
+    );
     const claim = { u: userId, c: 'email' as const, t: 'deals' };
     const token = signUnsubscribe(KEY, issued === undefined ? claim : { ...claim, i: issued });
     expect((await post(token, 'List-Unsubscribe=One-Click')).statusCode).toBe(200);

@@ -45,13 +45,19 @@ const REQUESTS = [
   { kind: 'the page opting back in to the channel', topic: undefined, body: 'action=channel-on' },
 ] as const;
 
-async function run(request: (typeof REQUESTS)[number], point: number, landing: Landing) {
+async function run(
+  request: { topic: string | undefined; body: string; method?: string },
+  point: number,
+  landing: Landing,
+  options: { noProfile?: boolean } = {},
+) {
   n += 1;
   const id = `unsub${n}`;
-  await ingestEvent(
-    world.ingestDeps(false, now),
-    identify(id, { email: `${id}@example.com`, plan: 'plus' }, '2026-11-01T00:00:00Z'),
-  );
+  if (options.noProfile !== true)
+    await ingestEvent(
+      world.ingestDeps(false, now),
+      identify(id, { email: `${id}@example.com`, plan: 'plus' }, '2026-11-01T00:00:00Z'),
+    );
   const before = await rawProfile(id);
   const token = signUnsubscribe(KEY, {
     u: id,
@@ -62,7 +68,7 @@ async function run(request: (typeof REQUESTS)[number], point: number, landing: L
   });
   const post = (faulty: boolean) =>
     handleUnsubscribe(unsubscribeDeps(faulty), {
-      method: 'POST',
+      method: request.method ?? 'POST',
       query: new URLSearchParams({ t: token }),
       body: request.body,
     });
@@ -108,4 +114,28 @@ describe.each(REQUESTS)('$kind', (request) => {
         expect([key, after?.[key]]).toEqual([key, before?.[key]]);
     },
   );
+});
+
+describe('a link of a customer no profile is kept for (erased, or never stored)', () => {
+  it.each(REQUESTS.flatMap((request) => crashPoints(POINTS).map((point) => ({ ...request, ...point }))))(
+    '$kind, dying at request $point $landing it lands: answered, and no profile is created',
+    async ({ point, landing, ...request }) => {
+      const { result, after } = await run(request, point, landing, { noProfile: true });
+      expect(result?.statusCode).toBe(200);
+      expect(result?.body).toContain('We keep no preferences for you');
+      expect(after).toBeUndefined();
+    },
+  );
+});
+
+describe('the preferences page (GET)', () => {
+  it.each([
+    ['a customer with a profile', false],
+    ['a customer no profile is kept for', true],
+  ])('reads the profile once for %s', async (_, noProfile) => {
+    const page = { topic: 'offers', body: '', method: 'GET' };
+    const { result, requests } = await run(page, Number.POSITIVE_INFINITY, 'before', { noProfile });
+    expect(result?.statusCode).toBe(200);
+    expect(requests).toBe(1);
+  });
 });

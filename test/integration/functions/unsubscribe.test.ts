@@ -1,41 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProfilesRepository } from '#functions/_lib/profiles.ts';
+import { describe, expect, it } from 'vitest';
 import { signUnsubscribe, unsubscribeLink } from '#functions/_lib/unsubscribe-links.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
-import { handleUnsubscribe, type UnsubscribeDeps } from '#functions/unsubscribe/unsubscribe.ts';
-import { consentBlock } from '#shared/delivery/policy.ts';
 import { MAX_JOURNEY_TOPIC_OPT_OUTS } from '#shared/ingest/limits.ts';
-import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { identify, ingestDeps } from './harness.ts';
+import { unsubscribeWorld } from './unsubscribe-world.ts';
 
 const KEY = 'unsubscribe-test-key-of-at-least-32-chars';
-let db: LocalDynamo;
-let deps: UnsubscribeDeps;
 /** The business clock of these requests: fixed, so a link's age never depends on when the test runs. */
 const NOW = new Date('2026-11-24T10:00:00Z');
-
-beforeAll(async () => {
-  db = await startDynalite('unsub');
-  deps = {
-    profiles: new ProfilesRepository(db.doc, db.tables.profiles),
-    keys: { keys: async () => [KEY], reload: async () => undefined },
-    now: () => NOW,
-  };
-});
-afterAll(async () => db.stop());
+const world = unsubscribeWorld('unsub', KEY, NOW);
 
 async function customer(userId: string) {
-  await ingestEvent(ingestDeps(db).deps, identify(userId, { email: `${userId}@example.com` }));
+  await ingestEvent(ingestDeps(world.current.db).deps, identify(userId, { email: `${userId}@example.com` }));
 }
 
-function request(method: string, token: string, body = '') {
-  return handleUnsubscribe(deps, { method, query: new URLSearchParams({ t: token }), body });
-}
-
-async function block(userId: string, topic?: string) {
-  const { profile } = await deps.profiles.get(userId);
-  return consentBlock(profile, 'email', { topic, transactional: false });
-}
+const request = (method: string, token: string, body?: string) => world.current.request(method, token, body);
+const block = (userId: string, topic?: string) => world.current.block(userId, 'email', topic);
 
 describe('signed unsubscribe', () => {
   it('one-click (RFC 8058) opts the customer out of the channel, and the next send is suppressed', async () => {
@@ -98,7 +78,7 @@ describe('signed unsubscribe', () => {
         request('POST', link, 'List-Unsubscribe=One-Click'),
       ]);
     // assert: every topic opted out, each counted once: the channel is not opted out instead
-    const { profile } = await deps.profiles.get('un-scanned');
+    const { profile } = await world.current.deps.profiles.get('un-scanned');
     expect(profile.consent.sms?.status).not.toBe('unsubscribed');
     expect(Object.values(profile.consent.sms?.topics ?? {}).filter((on) => on === false)).toHaveLength(
       MAX_JOURNEY_TOPIC_OPT_OUTS,
@@ -150,7 +130,10 @@ describe('signed unsubscribe', () => {
 
   it('does not offer or claim a resubscribe that a bounce keeps off', async () => {
     await customer('un-bounced');
-    await deps.profiles.setConsent('un-bounced', 'email', { status: 'suppressed', reason: 'hard bounce' });
+    await world.current.deps.profiles.setConsent('un-bounced', 'email', {
+      status: 'suppressed',
+      reason: 'hard bounce',
+    });
     const token = signUnsubscribe(KEY, { u: 'un-bounced', c: 'email' });
     const page = await request('GET', token);
     expect(page.body).toContain('stay off');
@@ -174,8 +157,8 @@ describe('signed unsubscribe', () => {
     [
       "another customer's link edited to name this one",
       () => {
-        const [, signature] = signUnsubscribe(KEY, { u: 'un-other', c: 'email' }).split('.');
-        return `${Buffer.from(JSON.stringify({ u: 'un-4', c: 'email' })).toString('base64url')}.${signature}`;
+        const [version, , signature] = signUnsubscribe(KEY, { u: 'un-other', c: 'email' }).split('.');
+        return `${version}.${Buffer.from(JSON.stringify({ u: 'un-4', c: 'email' })).toString('base64url')}.${signature}`;
       },
     ],
     ['an empty token', () => ''],

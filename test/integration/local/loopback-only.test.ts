@@ -1,9 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { request } from 'node:http';
+import { Server as HttpServer, request } from 'node:http';
+import { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { answersThisMachineOnly } from '#infra/local/runtime/loopback-hosts.ts';
 import { WebhookStandIn } from '#infra/local/scenarios/webhook-stand-in.ts';
+import { startSes } from '#infra/local/services/ses/ses.ts';
 import { withStepFunctions } from '#infra/local/services/stepfunctions/api/reader.ts';
 
 /**
@@ -56,5 +59,36 @@ describe('local servers answer this machine only', () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+/** Whether `listen` was asked for a TCP port (a number, a numeric string, or options with a port) rather than a socket path. */
+function tcp(args: unknown[]): boolean {
+  const [first] = args;
+  if (typeof first === 'number') return true;
+  if (typeof first === 'string') return /^\d+$/.test(first);
+  return first !== null && typeof first === 'object' && 'port' in first;
+}
+
+describe('local servers are guarded before they listen', () => {
+  it('the SES stand-in opens no TCP port that is not guarded, even for a moment (its emulator library listens itself)', async () => {
+    const seen: { tcp: boolean; guarded: boolean }[] = [];
+    const listen = Server.prototype.listen;
+    const spy = vi.spyOn(Server.prototype, 'listen').mockImplementation(function (
+      this: Server,
+      ...args: unknown[]
+    ) {
+      const guarded = this instanceof HttpServer && answersThisMachineOnly(this);
+      seen.push({ tcp: tcp(args), guarded });
+      return Reflect.apply(listen, this, args);
+    });
+    try {
+      const ses = await startSes(0, 5);
+      await ses.stop();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(seen.filter((s) => s.tcp).length).toBeGreaterThan(0);
+    expect(seen.filter((s) => s.tcp && !s.guarded)).toEqual([]);
   });
 });

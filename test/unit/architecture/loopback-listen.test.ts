@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
  * Every local server binds through infra/local/runtime/listen.ts, which puts
  * the Host and Origin guard in front of it (loopback-hosts.ts): a server
  * that calls `listen` itself answers any web page that rebinds its name to
- * 127.0.0.1. (The SES emulator binds inside its library; ses.ts guards it.)
+ * 127.0.0.1. (The SES emulator binds inside its library, on a socket file
+ * rather than a port: loopback-only.test.ts checks no port of it goes unguarded.)
  */
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));

@@ -40,30 +40,33 @@ describe('unsubscribe links', () => {
 
   describe('reads a token only in the form it was signed in', () => {
     const token = signUnsubscribe(KEY, claim);
-    const [payload = '', signature = ''] = token.split('.');
+    const [version = '', payload = '', signature = ''] = token.split('.');
+    const v = `${version}.`;
     it.each([
-      ['padding on the signature', `${payload}.${signature}=`],
-      ['padding on the claim', `${payload}=.${signature}`],
+      ['padding on the signature', `${v}${payload}.${signature}=`],
+      ['padding on the claim', `${v}${payload}=.${signature}`],
       [
         'a character base64url has not, in the signature',
-        `${payload}.${signature.slice(0, 10)}!${signature.slice(10)}`,
+        `${v}${payload}.${signature.slice(0, 10)}!${signature.slice(10)}`,
       ],
       [
         'a character base64url has not, in the claim',
-        `${payload.slice(0, 4)}*${payload.slice(4)}.${signature}`,
+        `${v}${payload.slice(0, 4)}*${payload.slice(4)}.${signature}`,
       ],
       [
         'standard base64 in place of base64url',
-        `${payload}.${Buffer.from(signature, 'base64url').toString('base64')}`,
+        `${v}${payload}.${Buffer.from(signature, 'base64url').toString('base64')}`,
       ],
-      ['a space', `${payload}.${signature.slice(0, 5)} ${signature.slice(5)}`],
+      ['a space', `${v}${payload}.${signature.slice(0, 5)} ${signature.slice(5)}`],
       ['a newline at the end', `${token}\n`],
       [
         'trailing bits set on the last character',
-        `${payload}.${signature.slice(0, -1)}${String.fromCharCode(signature.charCodeAt(signature.length - 1) + 1)}`,
+        `${v}${payload}.${signature.slice(0, -1)}${String.fromCharCode(signature.charCodeAt(signature.length - 1) + 1)}`,
       ],
-      ['an empty claim', `.${signature}`],
-      ['a third part', `${token}.x`],
+      ['an empty claim', `${v}.${signature}`],
+      ['a fourth part', `${token}.x`],
+      ['no version', `${payload}.${signature}`],
+      ['another version', `v2.${payload}.${signature}`],
     ])('refuses %s', (_why, tampered) => {
       expect(tampered).not.toBe(token);
       expect(verifyUnsubscribe(KEY, tampered)).toBeUndefined();

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
 import {
   createServer,
   type IncomingHttpHeaders,
@@ -7,7 +8,8 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import sesLocal from 'aws-ses-v2-local';
 import { clearStore, getStoreReadonly } from 'aws-ses-v2-local/dist/store.js';
 import * as z from 'zod';
@@ -20,11 +22,10 @@ import {
   type Serving,
   serve,
 } from '../../runtime/listen.ts';
-import { answerThisMachineOnly } from '../../runtime/loopback-hosts.ts';
 import type { SentEmail } from './feedback.ts';
 import { type KeptEmail, SentEmailLog } from './sent-log.ts';
 
-type Start = (config: { host: string; port: number }) => Promise<Server>;
+type Start = (config: { host: string; port: number | string }) => Promise<Server>;
 
 function isStart(value: unknown): value is Start {
   return typeof value === 'function';
@@ -57,7 +58,7 @@ export type OnSent = (email: SentEmail, key: string) => void;
  * emulator started on the same file shows them again, as a restarted
  * runtime should.
  * The API is served on `port` through a small proxy in front of the
- * emulator (which listens on a free port of its own): the proxy reports a
+ * emulator (which listens on a socket of its own): the proxy reports a
  * port in use clearly (the emulator does not), can be mounted on a held
  * port, and, with `onSent`, tells of each email the emulator accepted (it
  * publishes no events itself), so the runtime can publish what SES would.
@@ -71,7 +72,7 @@ export async function startSes(
   const kept =
     options.file === undefined ? undefined : await keepSent(options.file, maxEmails, options.maxBytes);
   const proxy = createServer((req, res) => {
-    void forward(req, res, emulator.port, options.onSent, kept).catch(() => {
+    void forward(req, res, emulator.socketPath, options.onSent, kept).catch(() => {
       if (!res.headersSent) res.writeHead(502);
       res.end();
     });
@@ -95,19 +96,37 @@ export async function startSes(
   };
 }
 
+/**
+ * Starts the emulator on a socket of its own (a file in a private folder, a
+ * named pipe on Windows), never on a TCP port: the library creates its server
+ * and listens in one call, so a port of its would answer, for a moment, before
+ * anything could guard it — to a page on a rebound name, its mail viewer and
+ * store included. Only the guarded proxy reaches it.
+ */
 async function startEmulator(maxEmails: number) {
   // The emulator's store is one per process: a runtime started after another in the same process
   // (`journeys test`, the end-to-end tests) starts, as a new process would, with no emails.
   clearStore();
-  const server = await emulatorStart()({ host: '127.0.0.1', port: 0 });
-  if (!server.listening) throw new Error('SES emulator could not listen on loopback');
+  const folder = await mkdtemp(join(tmpdir(), 'journeys-ses-'));
+  const socketPath =
+    process.platform === 'win32' ? `\\\\.\\pipe\\${basename(folder)}` : join(folder, 'ses.sock');
+  // The library passes `port` to `listen` as is: a path listens on that socket (`host` is then unused).
+  const server = await emulatorStart()({ host: '127.0.0.1', port: socketPath });
+  if (!server.listening) {
+    await rm(folder, { recursive: true, force: true });
+    throw new Error('SES emulator could not listen on its socket');
+  }
   // The proxy reuses its connections to the emulator: one closed as a request goes out would be a 502.
   keepIdleConnections(server);
   // Emails arrive only through requests: trimming after each one keeps the store within its cap.
   server.on('request', (_req, res) => res.on('finish', () => keepNewest(maxEmails)));
-  // Its mail viewer and store answer on this port too: a page on a rebound name must not read them.
-  answerThisMachineOnly(server);
-  return { port: (server.address() as AddressInfo).port, stop: () => closeServer(server) };
+  return {
+    socketPath,
+    stop: async () => {
+      await closeServer(server);
+      await rm(folder, { recursive: true, force: true });
+    },
+  };
 }
 
 const SEND_PATH = '/v2/email/outbound-emails';
@@ -163,7 +182,7 @@ const CLEAR_PATH = '/clear-store';
 async function forward(
   req: IncomingMessage,
   res: ServerResponse,
-  port: number,
+  socketPath: string,
   onSent: OnSent | undefined,
   kept: KeepSent | undefined,
 ): Promise<void> {
@@ -171,7 +190,7 @@ async function forward(
   const answer = await new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>(
     (resolve, reject) => {
       const upstream = request(
-        { host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers },
+        { socketPath, method: req.method, path: req.url, headers: req.headers },
         (reply) => {
           void readBody(reply).then(
             (data) => resolve({ status: reply.statusCode ?? 502, headers: reply.headers, body: data }),
