@@ -1,5 +1,5 @@
 import { type Doc, isMap, isNumber, numberFrom, numberText, typeName } from './documents.ts';
-import type { PathNode, UpdateAction } from './expression-parser.ts';
+import type { Condition, Operand, PathNode, UpdateAction } from './expression-parser.ts';
 
 /**
  * Evaluates parsed expressions on stored items (documents.ts), with
@@ -17,27 +17,32 @@ export type Placeholders = {
   values?: Doc | undefined;
 };
 
-export function validation(message: string): Error {
+function validation(message: string): Error {
   const error = new Error(message);
   error.name = 'ValidationException';
   return error;
 }
 
-export function nameOf(step: string, p: Placeholders): string {
+function nameOf(step: string, p: Placeholders): string {
   if (!step.startsWith('#')) return step;
   const name = p.names?.[step];
   if (name === undefined) throw validation(`An expression attribute name used is not defined: ${step}`);
   return name;
 }
 
-export function valueAt(ref: string, p: Placeholders): unknown {
+function valueAt(ref: string, p: Placeholders): unknown {
   const value = p.values === undefined ? undefined : own(p.values, ref);
   if (value === undefined) throw validation(`An expression attribute value used is not defined: ${ref}`);
   return value;
 }
 
+/** The top-level attribute a path starts at (an update changes only the attributes its paths start at). */
+export function topName(node: PathNode, p: Placeholders): string {
+  return nameOf(String(node.steps[0]), p);
+}
+
 /** A map's own attribute: a name such as `__proto__` or `constructor` is data, never inherited. */
-export function own<T>(map: Record<string, T>, name: string): T | undefined {
+function own<T>(map: Record<string, T>, name: string): T | undefined {
   return Object.hasOwn(map, name) ? map[name] : undefined;
 }
 
@@ -73,7 +78,7 @@ export function resolvePath(item: Item, node: PathNode, p: Placeholders): unknow
   return current;
 }
 
-export function numberOf(value: unknown, what: string): string {
+function numberOf(value: unknown, what: string): string {
   if (!isNumber(value))
     throw validation(`An operand in the update expression has an incorrect data type: ${what}`);
   return numberText(value);
@@ -90,7 +95,7 @@ function sum(a: string, b: string, sign: 1 | -1): string {
 }
 
 /** Two numbers added as DynamoDB adds them, read back as the document client reads the sum. */
-export function added(a: number | bigint, b: number | bigint, sign: 1 | -1): unknown {
+function added(a: number | bigint, b: number | bigint, sign: 1 | -1): unknown {
   if (typeof a === 'number' && typeof b === 'number' && Number.isInteger(a) && Number.isInteger(b)) {
     const exact = a + sign * b;
     // Both safe integers (stored numbers are): the sum is exact while it is safe, as the texts' sum is.
@@ -99,7 +104,34 @@ export function added(a: number | bigint, b: number | bigint, sign: 1 | -1): unk
   return numberFrom(sum(numberText(a), numberText(b), sign));
 }
 
-export function sizeOf(value: unknown): unknown {
+function operand(item: Item, node: Operand, p: Placeholders): unknown {
+  switch (node.kind) {
+    case 'path':
+      return resolvePath(item, node, p);
+    case 'value':
+      return valueAt(node.ref, p);
+    case 'arith': {
+      const left = operand(item, node.left, p);
+      const right = operand(item, node.right, p);
+      numberOf(left, 'left of arithmetic');
+      numberOf(right, 'right of arithmetic');
+      return added(left as number | bigint, right as number | bigint, node.op === '+' ? 1 : -1);
+    }
+    case 'call': {
+      const [a, b] = node.args;
+      if (a === undefined) throw validation(`${node.fn} needs arguments`);
+      if (node.fn === 'size') return sizeOf(operand(item, a, p));
+      if (b === undefined) throw validation(`${node.fn} needs two arguments`);
+      if (node.fn === 'if_not_exists') return operand(item, a, p) ?? operand(item, b, p);
+      const left = operand(item, a, p);
+      const right = operand(item, b, p);
+      if (!Array.isArray(left) || !Array.isArray(right)) throw validation('list_append needs two lists');
+      return Object.freeze([...left, ...right]);
+    }
+  }
+}
+
+function sizeOf(value: unknown): unknown {
   if (value === undefined) return undefined;
   if (typeof value === 'string') return value.length;
   if (typeof value !== 'object' || value === null) return undefined;
@@ -173,7 +205,7 @@ export function order(a: unknown, b: unknown): number | undefined {
   return undefined;
 }
 
-export function compare(op: string, a: unknown, b: unknown): boolean {
+function compare(op: string, a: unknown, b: unknown): boolean {
   if (a === undefined || b === undefined) return op === '<>' && (a !== undefined || b !== undefined);
   if (op === '=') return valueEquals(a, b);
   if (op === '<>') return !valueEquals(a, b);
@@ -182,29 +214,49 @@ export function compare(op: string, a: unknown, b: unknown): boolean {
   return op === '<' ? d < 0 : op === '<=' ? d <= 0 : op === '>' ? d > 0 : d >= 0;
 }
 
-/** `begins_with`, `contains` or `attribute_type` of a value and its argument. */
-export function functionHolds(
-  fn: 'begins_with' | 'contains' | 'attribute_type',
-  v: unknown,
-  arg: unknown,
-): boolean {
-  if (v === undefined || arg === undefined) return false;
-  if (fn === 'attribute_type') return typeof arg === 'string' && arg === typeName(v);
-  if (fn === 'begins_with') {
-    if (typeof v === 'string' && typeof arg === 'string') return v.startsWith(arg);
-    if (v instanceof Uint8Array && arg instanceof Uint8Array)
-      return v.length >= arg.length && bytesEqual(v.subarray(0, arg.length), arg);
-    return false;
+/** Whether a condition holds on an item (an absent item is `{}`). */
+export function holds(item: Item, c: Condition, p: Placeholders): boolean {
+  switch (c.kind) {
+    case 'and':
+      return holds(item, c.left, p) && holds(item, c.right, p);
+    case 'or':
+      return holds(item, c.left, p) || holds(item, c.right, p);
+    case 'not':
+      return !holds(item, c.inner, p);
+    case 'compare':
+      return compare(c.op, operand(item, c.left, p), operand(item, c.right, p));
+    case 'between': {
+      const v = operand(item, c.subject, p);
+      return compare('>=', v, operand(item, c.low, p)) && compare('<=', v, operand(item, c.high, p));
+    }
+    case 'in': {
+      const v = operand(item, c.subject, p);
+      return c.options.some((o) => compare('=', v, operand(item, o, p)));
+    }
+    case 'fn':
+      return (resolvePath(item, c.path, p) !== undefined) === (c.fn === 'attribute_exists');
+    case 'fn2': {
+      const v = operand(item, c.path, p);
+      const arg = operand(item, c.arg, p);
+      if (v === undefined || arg === undefined) return false;
+      if (c.fn === 'attribute_type') return typeof arg === 'string' && arg === typeName(v);
+      if (c.fn === 'begins_with') {
+        if (typeof v === 'string' && typeof arg === 'string') return v.startsWith(arg);
+        if (v instanceof Uint8Array && arg instanceof Uint8Array)
+          return v.length >= arg.length && bytesEqual(v.subarray(0, arg.length), arg);
+        return false;
+      }
+      if (typeof v === 'string') return typeof arg === 'string' && v.includes(arg);
+      if (v instanceof Set) {
+        const kind = typeName(v);
+        if (kind === 'SS') return typeof arg === 'string' && v.has(arg);
+        if (kind === 'NS') return isNumber(arg) && [...v].some((n) => Number(n) === Number(arg));
+        return false;
+      }
+      if (Array.isArray(v)) return v.some((x) => valueEquals(x, arg));
+      return false;
+    }
   }
-  if (typeof v === 'string') return typeof arg === 'string' && v.includes(arg);
-  if (v instanceof Set) {
-    const kind = typeName(v);
-    if (kind === 'SS') return typeof arg === 'string' && v.has(arg);
-    if (kind === 'NS') return isNumber(arg) && [...v].some((n) => Number(n) === Number(arg));
-    return false;
-  }
-  if (Array.isArray(v)) return v.some((x) => valueEquals(x, arg));
-  return false;
 }
 
 const INVALID_PATH = 'The document path provided in the update expression is invalid for update';
@@ -214,7 +266,7 @@ const INVALID_PATH = 'The document path provided in the update expression is inv
  * written there (or removed, when undefined): `current` is its value so far,
  * nested containers are copied, never changed.
  */
-export function written(current: unknown, node: PathNode, value: unknown, p: Placeholders): unknown {
+function written(current: unknown, node: PathNode, value: unknown, p: Placeholders): unknown {
   if (node.steps.length === 1) return value;
   if (current === undefined) throw validation(INVALID_PATH);
   return writeInside(current, node.steps.slice(1), value, p);
@@ -251,7 +303,7 @@ function writeInside(
   return Object.freeze(copy);
 }
 
-export function addTo(current: unknown, amount: unknown, remove: boolean): unknown {
+function addTo(current: unknown, amount: unknown, remove: boolean): unknown {
   if (isNumber(amount) && !remove) {
     if (current === undefined) return added(0, amount, 1);
     numberOf(current, 'ADD');
@@ -269,6 +321,36 @@ export function addTo(current: unknown, amount: unknown, remove: boolean): unkno
   const byKey = new Map(have.map((x) => [key(x), x]));
   for (const x of amount) remove ? byKey.delete(key(x)) : byKey.set(key(x), x);
   return byKey.size === 0 ? undefined : new Set(byKey.values());
+}
+
+/**
+ * The changes of update actions, by top-level attribute: each attribute's
+ * new value, undefined for one removed, in the order the actions first name
+ * them. Every operand is read from the item as it was before the update
+ * (DynamoDB evaluates the whole expression on the old item), and nothing is
+ * changed: an action that fails leaves the item as it was. The values share
+ * every map and list the update leaves alone.
+ */
+export function updateChanges(
+  before: Item,
+  actions: readonly UpdateAction[],
+  p: Placeholders,
+): Map<string, unknown> {
+  const changes = new Map<string, unknown>();
+  const current = (name: string) => (changes.has(name) ? changes.get(name) : before[name]);
+  for (const action of actions) {
+    let value: unknown;
+    if (action.kind !== 'remove') {
+      value = operand(before, action.value, p);
+      if (value === undefined)
+        throw validation('The provided expression refers to an attribute that does not exist in the item');
+      if (action.kind !== 'set')
+        value = addTo(resolvePath(before, action.path, p), value, action.kind === 'delete');
+    }
+    const top = topName(action.path, p);
+    changes.set(top, written(current(top), action.path, value, p));
+  }
+  return changes;
 }
 
 /** Writes changes (updateChanges) into `item`, an item of the caller's own. */

@@ -3,14 +3,15 @@ import type { TableDefinition } from '#shared/tables.ts';
 import { withoutStack } from '../machine/stackless.ts';
 import { toItem } from './convert.ts';
 import { copyItem, type Doc, frozen, itemSize, keyText, numberFrom, valueSize } from './documents.ts';
-import { holds, updateChanges } from './expression-compile.ts';
 import {
   applyChanges,
   copied,
+  holds,
   type Item,
   order,
   type Placeholders,
   resolvePath,
+  updateChanges,
   updatedPaths,
 } from './expression-eval.ts';
 import {
