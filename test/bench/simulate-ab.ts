@@ -17,16 +17,24 @@ import { join } from 'node:path';
  * minute: two trees measured by separate runs minutes apart differ by more
  * than most changes. Runs a few seconds apart in one process see the same
  * load. The other folder needs its node_modules (a link to this one's will do).
+ *
+ * SIMULATE_AB_SHARDS=N runs shard 0 of N of N times as many customers:
+ * the same number per run, with the share of hot items (HOT_ITEMS / N) a
+ * worker of N has. At 600 customers in one shard every item stays hot and
+ * nothing is packed; SIMULATE_AB_SHARDS=50 SIMULATE_AB_CUSTOMERS=2000 has a
+ * 100,000-customer worker's ratio (one hot item per five customers), so
+ * packing and unpacking count as they do there.
  */
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const OTHER = process.env.SIMULATE_AB;
 const CUSTOMERS = Number(process.env.SIMULATE_AB_CUSTOMERS ?? 600);
 const ROUNDS = Number(process.env.SIMULATE_AB_ROUNDS ?? 8);
+const SHARDS = Number(process.env.SIMULATE_AB_SHARDS ?? 1);
 
 const CHILD = `
 import { setFlagsFromString } from 'node:v8';
-const [customers, rounds, ...roots] = process.argv.slice(1);
+const [customers, rounds, shards, ...roots] = process.argv.slice(1);
 setFlagsFromString('--heap-growing-percent=50');
 const trees = [];
 for (const root of roots) {
@@ -37,14 +45,14 @@ for (const root of roots) {
   trees.push({ runShard, inputs: loaded.inputs, cpu: [], totals: undefined });
 }
 // Each tree once, uncounted: the first runs would also pay for compiling the code the trees share.
-for (const tree of trees) await tree.runShard({ ...tree.inputs, customers: 100, shard: 0, of: 1 });
+for (const tree of trees) await tree.runShard({ ...tree.inputs, customers: 100 * Number(shards), shard: 0, of: Number(shards) });
 const text = (totals) => JSON.stringify(totals, (_k, v) => (v instanceof Map ? [...v] : typeof v === 'bigint' ? String(v) : v));
 for (let round = 0; round < Number(rounds); round++) {
   for (let i = 0; i < trees.length; i++) {
     const tree = trees[round % 2 === 0 ? i : trees.length - 1 - i];
     globalThis.gc();
     const before = process.cpuUsage();
-    const totals = await tree.runShard({ ...tree.inputs, customers: Number(customers), shard: 0, of: 1 });
+    const totals = await tree.runShard({ ...tree.inputs, customers: Number(customers) * Number(shards), shard: 0, of: Number(shards) });
     const used = process.cpuUsage(before);
     tree.cpu.push((used.user + used.system) / 1e6);
     tree.totals ??= text(totals);
@@ -65,7 +73,7 @@ export function runSimulateAbBench(): void {
   }
   const load = () => (loadavg()[0] ?? 0).toFixed(2);
   console.log(
-    `simulate A/B, cart-abandonment, ${CUSTOMERS} customers in one thread, ${ROUNDS} rounds, load ${load()}`,
+    `simulate A/B, cart-abandonment, ${CUSTOMERS} customers in one thread (shard 0 of ${SHARDS}), ${ROUNDS} rounds, load ${load()}`,
   );
   // The young generation a worker of `journeys simulate` is given (shards.ts).
   const out = execFileSync(
@@ -80,6 +88,7 @@ export function runSimulateAbBench(): void {
       CHILD,
       String(CUSTOMERS),
       String(ROUNDS),
+      String(SHARDS),
       ROOT,
       OTHER,
     ],

@@ -22,6 +22,8 @@ export class HeldItems {
   private readonly hot = new Set<Held>();
   /** Moves to the most recently used end so far. */
   private moves = 0;
+  /** Items unpacked so far (each a parse of its JSON). */
+  unpacked = 0;
 
   constructor(private readonly hotLimit: number) {}
 
@@ -37,6 +39,7 @@ export class HeldItems {
     if (item === undefined) {
       item = unpackDoc(held.text ?? '{}');
       held.item = item;
+      this.unpacked += 1;
     }
     this.touch(held);
     return item;

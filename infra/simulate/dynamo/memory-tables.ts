@@ -130,6 +130,15 @@ function conditionFailed(item: Item | undefined): ConditionalCheckFailedExceptio
   );
 }
 
+/**
+ * Whether a Put or Delete reads the item it replaces: for its condition or to
+ * return it. Otherwise only the old item's size is billed, which is kept
+ * beside it, and a packed item is dropped without being unpacked.
+ */
+function readsOld(input: Request): boolean {
+  return input.ConditionExpression !== undefined || input.ReturnValues === 'ALL_OLD';
+}
+
 export class MemoryTables {
   /** `hotItems`: how many items are held as objects at once, the others packed. */
   constructor(hotItems = HOT_ITEMS) {
@@ -165,11 +174,14 @@ export class MemoryTables {
     return key;
   }
 
-  /** The place of a key, and the item held there (a write goes where its read found the item). */
-  private find(t: Table, key: Item | undefined): Place {
+  /**
+   * The place of a key, and the item held there (a write goes where its read found the item).
+   * `read` false: the write needs only the old item's size, so a packed item is not unpacked.
+   */
+  private find(t: Table, key: Item | undefined, read = true): Place {
     const { pk, sk } = this.locate(t, key);
     const held = t.rows.get(pk, sk);
-    return { pk, sk, held, stored: held === undefined ? undefined : this.open(held) };
+    return { pk, sk, held, stored: held === undefined || !read ? undefined : this.open(held) };
   }
 
   private read(t: Table, key: Item | undefined): Stored | undefined {
@@ -178,11 +190,11 @@ export class MemoryTables {
 
   private write(
     t: Table,
-    { pk, sk, held, stored: before }: Place,
+    { pk, sk, held }: Place,
     item: Item | undefined,
     size = item === undefined ? 0 : itemSize(item),
   ): void {
-    this.capacity.writes += Math.max(1, Math.ceil(Math.max(before?.size ?? 0, size) / 1024));
+    this.capacity.writes += Math.max(1, Math.ceil(Math.max(held?.size ?? 0, size) / 1024));
     if (item === undefined) {
       if (held !== undefined) this.held.forget(held);
       t.rows.delete(pk, sk);
@@ -219,7 +231,7 @@ export class MemoryTables {
   put(input: Request): { Attributes?: Item } {
     const t = this.table(input.TableName);
     const item = input.Item ?? {};
-    const place = this.find(t, item);
+    const place = this.find(t, item, readsOld(input));
     const before = place.stored;
     this.check(before?.item, input.ConditionExpression, input, input.ReturnValuesOnConditionCheckFailure);
     this.write(t, place, item);
@@ -230,10 +242,10 @@ export class MemoryTables {
 
   delete(input: Request): { Attributes?: Item } {
     const t = this.table(input.TableName);
-    const place = this.find(t, input.Key ?? {});
+    const place = this.find(t, input.Key ?? {}, readsOld(input));
     const before = place.stored;
     this.check(before?.item, input.ConditionExpression, input, input.ReturnValuesOnConditionCheckFailure);
-    if (before !== undefined) this.write(t, place, undefined);
+    if (place.held !== undefined) this.write(t, place, undefined);
     else this.capacity.writes += 1;
     return input.ReturnValues === 'ALL_OLD' && before !== undefined
       ? { Attributes: handedOut(before.item) }
@@ -327,6 +339,11 @@ export class MemoryTables {
       Count: items.length,
       ...(more ? { LastEvaluatedKey: keyOf(t, last) } : {}),
     };
+  }
+
+  /** Packed items unpacked so far (for benches and tests). */
+  get unpacked(): number {
+    return this.held.unpacked;
   }
 
   /** Items held, per table name (for memory reports and tests). */

@@ -74,38 +74,67 @@ export function place(state: Json, resultPath: string | null, value: Json): Json
 
 const STRING_TO_JSON = /^States\.StringToJson\((\$[^)]*)\)$/;
 
-function dynamic(expression: string, state: Json, context: () => Json): Json {
-  const intrinsic = STRING_TO_JSON.exec(expression);
-  if (intrinsic?.[1] !== undefined) {
-    const text = read(state, intrinsic[1]);
-    if (typeof text !== 'string') throw new StatesError('States.Runtime', `${expression}: not a string`);
-    try {
-      return JSON.parse(text);
-    } catch {
-      throw new StatesError('States.Runtime', `${expression}: not JSON`);
-    }
-  }
+/** A Parameters template made into a function of the state and the context object. */
+type Build = (state: Json, context: () => Json) => Json;
+
+/** The value of a `.$` field: an intrinsic, a `$$` path on the context object or a path on the state. */
+function dynamic(expression: string): Build {
+  const intrinsic = STRING_TO_JSON.exec(expression)?.[1];
+  if (intrinsic !== undefined)
+    return (state) => {
+      const text = read(state, intrinsic);
+      if (typeof text !== 'string') throw new StatesError('States.Runtime', `${expression}: not a string`);
+      try {
+        return JSON.parse(text);
+      } catch {
+        throw new StatesError('States.Runtime', `${expression}: not JSON`);
+      }
+    };
   if (expression.startsWith('States.'))
-    throw new StatesError('States.Runtime', `The simulator does not implement ${expression}`);
+    return () => {
+      throw new StatesError('States.Runtime', `The simulator does not implement ${expression}`);
+    };
   const fromContext = expression.startsWith('$$');
-  const value = fromContext ? read(context(), expression.slice(1)) : read(state, expression);
-  if (value === undefined)
-    throw new StatesError('States.Runtime', `The JSONPath ${expression} could not be found in the input`);
-  return value;
+  const path = fromContext ? expression.slice(1) : expression;
+  return (state, context) => {
+    const value = read(fromContext ? context() : state, path);
+    if (value === undefined)
+      throw new StatesError('States.Runtime', `The JSONPath ${expression} could not be found in the input`);
+    return value;
+  };
 }
 
-/** Evaluates a Parameters template against the state and the context object (made only if a `$$` path reads it). */
-export function parameters(template: Json, state: Json, context: () => Json): Json {
-  if (Array.isArray(template)) return template.map((t) => parameters(t, state, context));
-  if (!isObject(template)) return template;
-  // Keys come from step ids and field names users choose: no prototype to collide with.
-  const out: JsonObject = Object.create(null);
+function compile(template: Json): Build {
+  if (Array.isArray(template)) {
+    const elements = template.map(compile);
+    return (state, context) => elements.map((element) => element(state, context));
+  }
+  if (!isObject(template)) return () => template;
+  const fields: [string, Build][] = [];
   for (const key in template) {
     const value = template[key];
     if (value === undefined) continue;
-    if (typeof value === 'string' && key.endsWith('.$'))
-      out[key.slice(0, -2)] = dynamic(value, state, context);
-    else out[key] = parameters(value, state, context);
+    if (typeof value === 'string' && key.endsWith('.$')) fields.push([key.slice(0, -2), dynamic(value)]);
+    else fields.push([key, compile(value)]);
   }
-  return out;
+  return (state, context) => {
+    // Keys come from step ids and field names users choose: no prototype to collide with.
+    const out: JsonObject = Object.create(null);
+    for (const [key, build] of fields) out[key] = build(state, context);
+    return out;
+  };
+}
+
+/** Templates made into functions, each once: a machine's states keep theirs while it runs. */
+const compiled = new WeakMap<object, Build>();
+
+/** Evaluates a Parameters template against the state and the context object (made only if a `$$` path reads it). */
+export function parameters(template: Json, state: Json, context: () => Json): Json {
+  if (typeof template !== 'object' || template === null) return template;
+  let build = compiled.get(template);
+  if (build === undefined) {
+    build = compile(template);
+    compiled.set(template, build);
+  }
+  return build(state, context);
 }
