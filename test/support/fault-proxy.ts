@@ -49,7 +49,6 @@ export type FaultRequest = { target: string; body: string };
 export type FaultPlan = (requestIndex: number, request: FaultRequest) => Fault;
 
 export type FaultProxy = {
-  endpoint: string;
   /** Replaces the plan; request indexes and counts start again at 0. */
   plan: (next: FaultPlan) => void;
   stats: () => { requests: number; forwarded: number; faults: Map<Fault, number> };
@@ -57,6 +56,9 @@ export type FaultProxy = {
   idle: () => Promise<void>;
   stop: () => Promise<void>;
 };
+
+/** A fault proxy on a loopback port: clients reach the stand-in through `endpoint`. */
+export type HttpFaultProxy = FaultProxy & { endpoint: string };
 
 /** Faults with `rate` probability, from a seeded generator: the same seed gives the same requests faulted. */
 export function randomFaults(fault: Fault, rate: number, seed = 1): FaultPlan {
@@ -78,14 +80,14 @@ export function faultsAt(fault: Fault, indexes: number[]): FaultPlan {
   return (index) => (set.has(index) ? fault : 'pass');
 }
 
-const ERRORS = {
+export const ERRORS = {
   throttle: { status: 429, type: 'TooManyRequestsException', message: 'Rate exceeded' },
   reject: { status: 400, type: 'BadRequestException', message: 'Request refused (injected)' },
   server: { status: 500, type: 'InternalFailure', message: 'Internal failure (injected)' },
 } as const;
 
 /** The header of a "timed out" answer, which `answerTimeouts` turns into the client's timeout error. */
-const TIMED_OUT = 'x-fault-proxy-timed-out';
+export const TIMED_OUT = 'x-fault-proxy-timed-out';
 
 function replyTimedOut(res: ServerResponse): void {
   res.writeHead(504, { [TIMED_OUT]: 'true', 'content-length': 0 });
@@ -133,9 +135,15 @@ export function answerTimeouts<Input extends object, Output extends MetadataBear
   });
 }
 
+/** The body of an injected error answer: the message in both spellings AWS services use. */
+export function errorBody(kind: keyof typeof ERRORS): string {
+  const { message } = ERRORS[kind];
+  return JSON.stringify({ message, Message: message });
+}
+
 function replyError(res: ServerResponse, kind: keyof typeof ERRORS): void {
   const error = ERRORS[kind];
-  const body = JSON.stringify({ message: error.message, Message: error.message });
+  const body = errorBody(kind);
   res.writeHead(error.status, {
     'content-type': 'application/json',
     'x-amzn-errortype': error.type,
@@ -193,7 +201,7 @@ function relay(res: ServerResponse, answer: Answer): void {
 export async function startFaultProxy(
   target: string,
   initial: FaultPlan = () => 'pass',
-): Promise<FaultProxy> {
+): Promise<HttpFaultProxy> {
   let plan = initial;
   let requests = 0;
   let forwarded = 0;

@@ -15,7 +15,7 @@ import type { AwaitEventInput } from '#shared/tasks/await-event.ts';
 import { EnrollmentInput } from '#shared/tasks/enrollment.ts';
 import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
-import { type Fault, type FaultProxy, startFaultProxy } from '../../support/fault-proxy.ts';
+import { type Fault, type HttpFaultProxy, startFaultProxy } from '../../support/fault-proxy.ts';
 import { awaitDepsOf, identify, ingestDeps, registerJourney, track } from './harness.ts';
 
 /**
@@ -28,7 +28,7 @@ import { awaitDepsOf, identify, ingestDeps, registerJourney, track } from './har
  */
 
 let db: LocalDynamo;
-let proxy: FaultProxy;
+let proxy: HttpFaultProxy;
 /** The stats table reached through the fault proxy (one attempt per call: a fault is what the SDK's retries ended with). */
 let faultyStats: StatsRepository;
 

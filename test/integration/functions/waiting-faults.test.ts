@@ -10,7 +10,7 @@ import { type IngestDeps, ingestEvent } from '#functions/ingest/ingest.ts';
 import type { AwaitEventInput } from '#shared/tasks/await-event.ts';
 import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
-import { type Fault, type FaultProxy, startFaultProxy } from '../../support/fault-proxy.ts';
+import { type Fault, type HttpFaultProxy, startFaultProxy } from '../../support/fault-proxy.ts';
 import { awaitDepsOf, ingestDeps, registerJourney, track } from './harness.ts';
 
 /**
@@ -23,7 +23,7 @@ import { awaitDepsOf, ingestDeps, registerJourney, track } from './harness.ts';
  */
 
 let db: LocalDynamo;
-let proxy: FaultProxy;
+let proxy: HttpFaultProxy;
 /** The profiles table reached through the fault proxy (one attempt per call). */
 let faultyProfiles: ProfilesRepository;
 
