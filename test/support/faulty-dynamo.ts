@@ -3,15 +3,7 @@ import type { HttpHandlerOptions, HttpRequest, HttpResponse, RequestHandler } fr
 import { documentClient } from '#functions/_lib/clients/dynamo.ts';
 import type { InProcessConfig } from '#infra/local/services/dynamodb/in-process.ts';
 import type { LocalDynamo } from './dynalite.ts';
-import {
-  answerTimeouts,
-  ERRORS,
-  errorBody,
-  type Fault,
-  type FaultPlan,
-  type FaultProxy,
-  TIMED_OUT,
-} from './fault-proxy.ts';
+import { answerTimeouts, ERRORS, errorBody, FaultLedger, type FaultProxy, TIMED_OUT } from './fault-proxy.ts';
 
 /**
  * A document client reaching dynalite through injected faults, one attempt
@@ -77,25 +69,18 @@ function faultingHandler(inProcess: InProcessConfig): {
 } {
   const inner = inProcess.requestHandler;
   if (!isHttpHandler(inner)) throw new Error('dynalite in-process config has no request handler');
-  let plan: FaultPlan = () => 'pass';
-  let requests = 0;
-  let forwarded = 0;
-  const faults = new Map<Fault, number>();
-  const pending = new Set<Promise<unknown>>();
+  const ledger = new FaultLedger();
 
   const handle = async (request: HttpRequest, options?: HttpHandlerOptions): Promise<Answer> => {
-    const index = requests;
-    requests += 1;
+    const index = ledger.arrival();
     const target = request.headers['x-amz-target'] ?? '';
-    const fault = plan(index, { target, body: bodyText(request.body) });
-    faults.set(fault, (faults.get(fault) ?? 0) + 1);
+    const fault = ledger.faultOf(index, { target, body: bodyText(request.body) });
     if (fault === 'throttle') return injectedError('throttle');
     if (fault === 'reject') return injectedError('reject');
     if (fault === 'error-before') return injectedError('server');
     if (fault === 'timeout-before') return answer(504, { [TIMED_OUT]: 'true' });
     const answered = await inner.handle(request, options);
-    // Counted once dynalite has answered: it holds the write from here on.
-    forwarded += 1;
+    ledger.answered();
     if (fault === 'error-after') return injectedError('server');
     if (fault === 'timeout-after') return answer(504, { [TIMED_OUT]: 'true' });
     if (fault === 'reset-after') throw connectionReset();
@@ -109,25 +94,8 @@ function faultingHandler(inProcess: InProcessConfig): {
   } = {
     updateHttpClientConfig: () => {},
     httpHandlerConfigs: () => ({}),
-    handle: (request, options) => {
-      const handled = handle(request, options);
-      pending.add(handled);
-      void handled.catch(() => {}).finally(() => pending.delete(handled));
-      return handled;
-    },
+    handle: (request, options) => ledger.track(handle(request, options)),
   };
-  const proxy: FaultProxy = {
-    plan: (next) => {
-      plan = next;
-      requests = 0;
-      forwarded = 0;
-      faults.clear();
-    },
-    stats: () => ({ requests, forwarded, faults: new Map(faults) }),
-    idle: async () => {
-      while (pending.size > 0) await Promise.allSettled([...pending]);
-    },
-    stop: async () => {},
-  };
+  const proxy = ledger.controls(async () => {});
   return { proxy, requestHandler };
 }
