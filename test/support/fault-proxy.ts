@@ -49,7 +49,6 @@ export type FaultRequest = { target: string; body: string };
 export type FaultPlan = (requestIndex: number, request: FaultRequest) => Fault;
 
 export type FaultProxy = {
-  endpoint: string;
   /** Replaces the plan; request indexes and counts start again at 0. */
   plan: (next: FaultPlan) => void;
   stats: () => { requests: number; forwarded: number; faults: Map<Fault, number> };
@@ -57,6 +56,9 @@ export type FaultProxy = {
   idle: () => Promise<void>;
   stop: () => Promise<void>;
 };
+
+/** A fault proxy on a loopback port: clients reach the stand-in through `endpoint`. */
+export type HttpFaultProxy = FaultProxy & { endpoint: string };
 
 /** Faults with `rate` probability, from a seeded generator: the same seed gives the same requests faulted. */
 export function randomFaults(fault: Fault, rate: number, seed = 1): FaultPlan {
@@ -78,14 +80,14 @@ export function faultsAt(fault: Fault, indexes: number[]): FaultPlan {
   return (index) => (set.has(index) ? fault : 'pass');
 }
 
-const ERRORS = {
+export const ERRORS = {
   throttle: { status: 429, type: 'TooManyRequestsException', message: 'Rate exceeded' },
   reject: { status: 400, type: 'BadRequestException', message: 'Request refused (injected)' },
   server: { status: 500, type: 'InternalFailure', message: 'Internal failure (injected)' },
 } as const;
 
 /** The header of a "timed out" answer, which `answerTimeouts` turns into the client's timeout error. */
-const TIMED_OUT = 'x-fault-proxy-timed-out';
+export const TIMED_OUT = 'x-fault-proxy-timed-out';
 
 function replyTimedOut(res: ServerResponse): void {
   res.writeHead(504, { [TIMED_OUT]: 'true', 'content-length': 0 });
@@ -133,9 +135,15 @@ export function answerTimeouts<Input extends object, Output extends MetadataBear
   });
 }
 
+/** The body of an injected error answer: the message in both spellings AWS services use. */
+export function errorBody(kind: keyof typeof ERRORS): string {
+  const { message } = ERRORS[kind];
+  return JSON.stringify({ message, Message: message });
+}
+
 function replyError(res: ServerResponse, kind: keyof typeof ERRORS): void {
   const error = ERRORS[kind];
-  const body = JSON.stringify({ message: error.message, Message: error.message });
+  const body = errorBody(kind);
   res.writeHead(error.status, {
     'content-type': 'application/json',
     'x-amzn-errortype': error.type,
@@ -190,33 +198,86 @@ function relay(res: ServerResponse, answer: Answer): void {
   res.end(answer.body);
 }
 
+/**
+ * A fault plan and what it did, for a proxy of any kind: each request's fault
+ * by its arrival index, the faults given, the requests the stand-in answered,
+ * and the requests still being handled.
+ */
+export class FaultLedger {
+  private requests = 0;
+  private forwarded = 0;
+  private readonly faults = new Map<Fault, number>();
+  private readonly pending = new Set<Promise<unknown>>();
+
+  constructor(private plan: FaultPlan = () => 'pass') {}
+
+  /** The next request's index, in the order requests arrive. */
+  arrival(): number {
+    this.requests += 1;
+    return this.requests - 1;
+  }
+
+  /** The fault the plan gives the request, counted. */
+  faultOf(index: number, request: FaultRequest): Fault {
+    const fault = this.plan(index, request);
+    this.faults.set(fault, (this.faults.get(fault) ?? 0) + 1);
+    return fault;
+  }
+
+  /** Counts a request once the stand-in has answered it: it holds what was asked from here on. */
+  answered(): void {
+    this.forwarded += 1;
+  }
+
+  /** Keeps a request's handling until it settles, for `idle`. */
+  track<T>(handled: Promise<T>): Promise<T> {
+    this.pending.add(handled);
+    void handled.then(
+      () => this.pending.delete(handled),
+      () => this.pending.delete(handled),
+    );
+    return handled;
+  }
+
+  /** The controls of a proxy that keeps this ledger, with its own `stop`. */
+  controls(stop: () => Promise<void>): FaultProxy {
+    return {
+      plan: (next) => {
+        this.plan = next;
+        this.requests = 0;
+        this.forwarded = 0;
+        this.faults.clear();
+      },
+      stats: () => ({ requests: this.requests, forwarded: this.forwarded, faults: new Map(this.faults) }),
+      idle: async () => {
+        while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+      },
+      stop,
+    };
+  }
+}
+
 export async function startFaultProxy(
   target: string,
   initial: FaultPlan = () => 'pass',
-): Promise<FaultProxy> {
-  let plan = initial;
-  let requests = 0;
-  let forwarded = 0;
-  const faults = new Map<Fault, number>();
+): Promise<HttpFaultProxy> {
+  const ledger = new FaultLedger(initial);
   const sockets = new Set<Socket>();
-  const pending = new Set<Promise<void>>();
   const agent = new Agent({ keepAlive: true });
 
   const handle = async (req: IncomingMessage, res: ServerResponse, index: number) => {
     const body = await readBody(req);
     const operation = req.headers['x-amz-target'];
-    const fault = plan(index, {
+    const fault = ledger.faultOf(index, {
       target: typeof operation === 'string' ? operation : '',
       body: body.toString('utf8'),
     });
-    faults.set(fault, (faults.get(fault) ?? 0) + 1);
     if (fault === 'throttle') return replyError(res, 'throttle');
     if (fault === 'reject') return replyError(res, 'reject');
     if (fault === 'error-before') return replyError(res, 'server');
     if (fault === 'timeout-before') return replyTimedOut(res);
     const answer = await forward(target, agent, req, body);
-    // Counted once the stand-in has answered: it holds the message from here on.
-    forwarded += 1;
+    ledger.answered();
     if (fault === 'pass') return relay(res, answer);
     if (fault === 'error-after') return replyError(res, 'server');
     if (fault === 'timeout-after') return replyTimedOut(res);
@@ -228,13 +289,11 @@ export async function startFaultProxy(
 
   const server = keepIdleConnections(
     createServer((req, res) => {
-      const index = requests;
-      requests += 1;
-      const handled = handle(req, res, index).catch((error: unknown) => {
-        res.destroy(error instanceof Error ? error : new Error(String(error)));
-      });
-      pending.add(handled);
-      void handled.finally(() => pending.delete(handled));
+      ledger.track(
+        handle(req, res, ledger.arrival()).catch((error: unknown) => {
+          res.destroy(error instanceof Error ? error : new Error(String(error)));
+        }),
+      );
     }),
   );
   server.on('connection', (socket) => {
@@ -245,20 +304,10 @@ export async function startFaultProxy(
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    plan: (next) => {
-      plan = next;
-      requests = 0;
-      forwarded = 0;
-      faults.clear();
-    },
-    stats: () => ({ requests, forwarded, faults: new Map(faults) }),
-    idle: async () => {
-      while (pending.size > 0) await Promise.all([...pending]);
-    },
-    stop: async () => {
+    ...ledger.controls(async () => {
       for (const socket of sockets) socket.destroy();
       agent.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    }),
   };
 }

@@ -1,7 +1,6 @@
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { DeleteCommand, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { documentClient } from '#functions/_lib/clients/dynamo.ts';
 import { resetClock, setClock } from '#functions/_lib/clock.ts';
 import { DeliveriesRepository } from '#functions/_lib/deliveries.ts';
 import { messageDigest } from '#functions/_lib/redelivery-guard.ts';
@@ -15,7 +14,8 @@ import type { AwaitEventInput } from '#shared/tasks/await-event.ts';
 import { EnrollmentInput } from '#shared/tasks/enrollment.ts';
 import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
-import { type Fault, type FaultProxy, startFaultProxy } from '../../support/fault-proxy.ts';
+import type { Fault, FaultProxy } from '../../support/fault-proxy.ts';
+import { faultyDynamo } from '../../support/faulty-dynamo.ts';
 import { awaitDepsOf, identify, ingestDeps, registerJourney, track } from './harness.ts';
 
 /**
@@ -48,12 +48,9 @@ function steppingClock(): () => Date {
 beforeAll(async () => {
   setClock(steppingClock());
   db = await startDynalite('count-faults');
-  proxy = await startFaultProxy(db.endpoint);
-  const local = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
-  faultyStats = new StatsRepository(
-    documentClient({ ...local, endpoint: proxy.endpoint, maxAttempts: 1 }),
-    db.tables.stats,
-  );
+  const faulty = await faultyDynamo(db);
+  proxy = faulty.proxy;
+  faultyStats = new StatsRepository(faulty.doc, db.tables.stats);
   await registerJourney(db, {
     id: 'faults',
     name: 'Counts under faults',

@@ -14,6 +14,9 @@ import type { AwaitEventInput } from '#shared/tasks/await-event.ts';
 import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import type { LocalDynamo } from '../../support/dynalite.ts';
 
+/** The tables the handlers' repositories use: dynalite's, or the in-memory ones where dynalite is not what a test is about. */
+export type Tables = Pick<LocalDynamo, 'doc' | 'tables'>;
+
 export const ACCOUNT_PREFIX = 'arn:aws:states:eu-west-1:123456789012';
 
 /** When registerJourney deploys a version. */
@@ -21,7 +24,7 @@ const DEPLOYED_AT = '2026-11-01T00:00:00.000Z';
 
 /** Writes a journey to the registry as if deploy-journey had published version `version`. */
 export async function registerJourney(
-  db: LocalDynamo,
+  db: Tables,
   input: JourneyInput,
   version = '1',
   previous?: RegistryEntry,
@@ -46,8 +49,8 @@ export async function registerJourney(
   return journey;
 }
 
-/** Ingest dependencies on dynalite, with Step Functions and SQS mocked (no stand-in for them here). */
-export function ingestDeps(db: LocalDynamo, now: () => Date = () => new Date('2026-11-24T10:00:00Z')) {
+/** Ingest dependencies on the tables (dynalite's, as a rule), with Step Functions and SQS mocked (no stand-in for them here). */
+export function ingestDeps(db: Tables, now: () => Date = () => new Date('2026-11-24T10:00:00Z')) {
   const sfn = mockClient(SFNClient);
   const sqs = mockClient(SQSClient);
   sfn.onAnyCommand().resolves({});
@@ -68,7 +71,7 @@ export function ingestDeps(db: LocalDynamo, now: () => Date = () => new Date('20
 }
 
 /** Await-event dependencies sharing the tables and clients of ingest's. */
-export function awaitDepsOf(db: LocalDynamo, deps: IngestDeps): AwaitDeps {
+export function awaitDepsOf(db: Tables, deps: IngestDeps): AwaitDeps {
   const { profiles, enrollments, stats, sfn, now } = deps;
   return {
     profiles,

@@ -1,7 +1,6 @@
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { documentClient } from '#functions/_lib/clients/dynamo.ts';
 import { MAX_WAITING_STEPS } from '#functions/_lib/profile-waiting.ts';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { awaitEvent } from '#functions/await-event/await.ts';
@@ -10,7 +9,8 @@ import { type IngestDeps, ingestEvent } from '#functions/ingest/ingest.ts';
 import type { AwaitEventInput } from '#shared/tasks/await-event.ts';
 import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
-import { type Fault, type FaultProxy, startFaultProxy } from '../../support/fault-proxy.ts';
+import type { Fault, FaultProxy } from '../../support/fault-proxy.ts';
+import { faultyDynamo } from '../../support/faulty-dynamo.ts';
 import { awaitDepsOf, ingestDeps, registerJourney, track } from './harness.ts';
 
 /**
@@ -29,14 +29,10 @@ let faultyProfiles: ProfilesRepository;
 
 beforeAll(async () => {
   db = await startDynalite('waiting-faults');
-  proxy = await startFaultProxy(db.endpoint);
-  const local = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  const faulty = await faultyDynamo(db);
+  proxy = faulty.proxy;
   const { deps } = ingestDeps(db);
-  faultyProfiles = new ProfilesRepository(
-    documentClient({ ...local, endpoint: proxy.endpoint, maxAttempts: 1 }),
-    db.tables.profiles,
-    deps.enrollments,
-  );
+  faultyProfiles = new ProfilesRepository(faulty.doc, db.tables.profiles, deps.enrollments);
   await registerJourney(db, {
     id: 'order-wait',
     name: 'Order wait',
