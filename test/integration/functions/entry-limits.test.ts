@@ -204,7 +204,10 @@ describe('entries a limit refused', () => {
     await limits.claim('u-many', 'limited', { id: 'taken', at }, limit);
     // The business clock a second further at each reading: each refusal is marked later than the one before.
     let tick = Date.parse(at);
-    setClock(() => new Date((tick += 1000)));
+    setClock(() => {
+      tick += 1000;
+      return new Date(tick);
+    });
     // act
     try {
       for (let i = 0; i < 66; i++) {
