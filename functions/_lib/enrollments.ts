@@ -13,6 +13,7 @@ import { addDuration } from '#shared/time.ts';
 import { countId, type EnrollmentItems, type OwedCount, type ReentryPolicy } from './enrollment-items.ts';
 import type { EntryLimitRecords } from './entry-limits.ts';
 import type { ExperimentJudge } from './experiments.ts';
+import type { RefusalCount } from './limit-refusals.ts';
 import { waiterDigest } from './profile-waiting.ts';
 import { executionArnOf, isAlreadyDone } from './sfn-errors.ts';
 import type { CountOnce, StatsRepository } from './stats.ts';
@@ -30,7 +31,7 @@ export type EnrollmentDeps = {
     EnrollmentItems,
     'claimEntry' | 'putEnrollment' | 'markCounted' | 'settleCount' | 'forget'
   > & {
-    limits: Pick<EntryLimitRecords, 'claim' | 'release' | 'full'>;
+    limits: Pick<EntryLimitRecords, 'claim' | 'release' | 'refuseMerged' | 'settleRefusal'>;
   };
   sfn: SFNClient;
   stats: Pick<StatsRepository, 'recordEnrollment' | 'increment'>;
@@ -44,12 +45,13 @@ export type Entry = {
   at: string;
   trigger: EnrollmentInput['trigger'];
   /**
-   * Count a skip for the entry limit (callers pass false for a known
-   * redelivery, whose first delivery counted it). A started entry is counted
-   * once by its mark whatever this says: a redelivery may be the one that
-   * starts it, after the first delivery failed before it.
+   * How a trigger too large for the execution input is counted as skipped:
+   * under the count guard (the event's mark, report-pending.ts), not again
+   * (`counted`: an earlier delivery did), or plainly when absent. A refusal
+   * of the entry limit is counted once by its own mark (limit-refusals.ts),
+   * a started entry by its enrollment's.
    */
-  count: boolean;
+  tooLarge?: CountOnce | 'counted';
   /** Keys of profiles merged into the customer's: their entries count against `trigger.limit` too. */
   merged?: readonly string[];
 };
@@ -66,7 +68,7 @@ export async function startEnrollment(
   // Judged before anything is claimed: a trigger this large never enrolls, so it takes no place.
   const judged = jsonWithin(executionInput(plan, entry, entry.at), MAX_ENTRY_INPUT_BYTES);
   if (!judged.fits) {
-    if (entry.count) await recordSkip(deps, journey, 'tooLarge');
+    if (entry.tooLarge !== 'counted') await recordSkip(deps, journey, 'tooLarge', entry.tooLarge);
     return false;
   }
   const executionArn = executionArnOf(journey.stateMachineArn, enrollmentId);
@@ -92,8 +94,8 @@ export async function startEnrollment(
       { ...limit, zone: journey.settings.defaultTimezone },
       entry.merged,
     );
-    if (counted === 'refused') {
-      if (entry.count) await recordSkip(deps, journey, 'limit');
+    if (counted !== 'entered') {
+      await countRefusal(deps, journey, userId, enrollmentId, counted.refused);
       return false;
     }
   }
@@ -197,8 +199,9 @@ export async function enteredAsMerged(
 
 /**
  * True when the customer's entries into the journey, with those made under
- * ids merged into it, fill its `trigger.limit` at `at`: the entry is skipped
- * and counted as such (`limit`), as the claim would refuse it.
+ * ids merged into it, fill its `trigger.limit` at `at` (a segment run's
+ * time): the entry is skipped and counted as such (`limit`), once however
+ * often the run's page is scanned (the refusal is kept: limit-refusals.ts).
  */
 export async function limitedAsMerged(
   deps: Pick<EnrollmentDeps, 'enrollments' | 'stats'>,
@@ -210,9 +213,24 @@ export async function limitedAsMerged(
   const limit = journey.trigger.limit;
   if (limit === undefined || keys.length === 0) return false;
   const window = { ...limit, zone: journey.settings.defaultTimezone };
-  if (!(await deps.enrollments.limits.full(userId, journey.journeyId, at, window, keys))) return false;
-  await recordSkip(deps, journey, 'limit');
+  const entry = { id: `${journey.journeyId}#${userId}#${at}`, at };
+  const refused = await deps.enrollments.limits.refuseMerged(userId, journey.journeyId, entry, window, keys);
+  if (refused === false) return false;
+  await countRefusal(deps, journey, userId, entry.id, refused);
   return true;
+}
+
+/** Counts an entry limit's refusal once (limit-refusals.ts), then marks it counted. */
+async function countRefusal(
+  deps: Pick<EnrollmentDeps, 'enrollments' | 'stats'>,
+  journey: Pick<LiveJourney, 'journeyId' | 'version'>,
+  userId: string,
+  entryId: string,
+  refused: RefusalCount,
+): Promise<void> {
+  if (refused === 'counted') return;
+  await recordSkip(deps, journey, 'limit', { id: `${entryId}#limit`, ...refused });
+  await deps.enrollments.limits.settleRefusal(userId, journey.journeyId, entryId);
 }
 
 /** An event's timestamp as an ISO instant (the entry time when it cannot be read). */

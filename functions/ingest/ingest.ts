@@ -82,13 +82,17 @@ async function reject(deps: IngestDeps, original: unknown, problems: EventProble
   return { status: 'rejected', problems };
 }
 
-/** Resumes a waiting step with the event; false when it resumed nothing (too large: counted, unless `count` is false). */
+/**
+ * Resumes a waiting step with the event; false when it resumed nothing (too
+ * large: counted at the step, as `once` says: under the guard with the
+ * event's mark, not again, or plainly).
+ */
 async function resume(
   deps: IngestDeps,
   event: CustomerEvent,
   userId: string,
   { waiter }: Resume,
-  count: boolean,
+  once: (id: string) => CountOnce | 'counted' | undefined,
 ): Promise<boolean> {
   const version = waiter.version ?? '-';
   const output = jsonWithin(event, MAX_AWAITED_EVENT_BYTES);
@@ -96,8 +100,14 @@ async function resume(
   // waiting (a later event or its timeout moves it on) and the event is counted at the step.
   if (!output.fits) {
     const { journeyId, stepId } = waiter;
-    if (count)
-      await deps.stats.increment({ journeyId, version, stepId, metric: 'eventIgnored', reason: 'tooLarge' });
+    const counting = once(`${event.messageId}#ignored#${waiter.enrollmentId}#${stepId}`);
+    if (counting !== 'counted')
+      await deps.stats.increment(
+        { journeyId, version, stepId, metric: 'eventIgnored', reason: 'tooLarge' },
+        1,
+        undefined,
+        counting,
+      );
     return false;
   }
   // Marked, resumed and counted once (resume-waiter.ts). A step an earlier attempt may have resumed,
@@ -281,7 +291,7 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   const { counted, awaited } = keptNames(journeys, now);
   const changes = profileChanges(event, customerIdOf(event), { awaited, counted });
   // The key may stand for another profile (merged ids): events land on the profile it joined.
-  const owes = journeys.some((j) => maySkip(j, event, now));
+  const owes = journeys.some((j) => maySkip(j, event, now)) || mayBeIgnored(event);
   const { userId, recorded } = await recordOnProfile(deps, event, changes, now, counted, owes);
   // Reported once the write says the event is new; a redelivery reports only a report still pending.
   if (!recorded.duplicate || recorded.reportPending === true)
@@ -317,23 +327,26 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
     if (await finish(deps, ownerOf(f.enrollment.enrollmentId), f, event.messageId))
       converted.push(f.enrollment.enrollmentId);
   // Counted by the write that takes the event, or by a redelivery finding them still owed; before the starts.
+  const once = (id: string) => countOnce(id, recorded);
+  const skipId = (journeyId: string) => `${event.messageId}#skip#${journeyId}`;
   for (const s of plan.skip) {
-    const once = skipOnce(event.messageId, s.journey.journeyId, recorded);
-    if (once !== 'counted') await recordSkip(deps, s.journey, s.reason, once);
+    const counting = once(skipId(s.journey.journeyId));
+    if (counting !== 'counted') await recordSkip(deps, s.journey, s.reason, counting);
   }
-  await settle();
   const at = now.toISOString();
   const enrolled: string[] = [];
   for (const p of plan.enroll) {
     if (await enteredAsMerged(deps.enrollments, merged, p, event.messageId)) continue;
-    const entry = { userId, at, trigger: event, count: !recorded.duplicate, merged };
+    const entry = { userId, at, trigger: event, merged, tooLarge: once(skipId(p.journey.journeyId)) };
     if (await startEnrollment(deps, p, entry)) enrolled.push(p.enrollmentId);
   }
   const resumed: string[] = [];
   for (const r of plan.resume) {
     const owner = ownerOf(r.waiter.enrollmentId);
-    if (await resume(deps, event, owner, r, !recorded.duplicate)) resumed.push(r.waiter.enrollmentId);
+    if (await resume(deps, event, owner, r, once)) resumed.push(r.waiter.enrollmentId);
   }
+  // What the event owed is done: the starts' too-large skips and the steps' ignored events counted.
+  await settle();
   await removeTimedOut(deps, ownerOf, waiters, now);
   return {
     status,
@@ -345,19 +358,24 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
 }
 
 /**
- * How an event's skip is counted: under the guard, with the time of the mark
- * its write made (report-pending.ts); `counted` for a redelivery that finds
- * no mark (the first delivery counted it). The first attempt's count is
- * guarded too: a redelivery running beside it counts once.
+ * How a count the event owes (a skip, an ignored event) is written: under the
+ * guard as `id`, with the time of the mark its write made (report-pending.ts);
+ * `counted` for a redelivery that finds no mark (the first delivery counted
+ * it). The first attempt's count is guarded too: a redelivery running beside
+ * it counts once.
  */
-function skipOnce(
-  messageId: string,
-  journeyId: string,
-  recorded: RecordedEvent,
-): CountOnce | 'counted' | undefined {
+function countOnce(id: string, recorded: RecordedEvent): CountOnce | 'counted' | undefined {
   const mark = recorded.owed;
   if (mark?.element === undefined) return recorded.duplicate ? 'counted' : undefined;
-  return { id: `${messageId}#skip#${journeyId}`, pendingAt: mark.at, retry: recorded.duplicate };
+  return { id, pendingAt: mark.at, retry: recorded.duplicate };
+}
+
+/**
+ * True when a waiting step may ignore the event as too large for it (resume):
+ * its write then marks the count owed. Judged on the event alone, as resume judges it.
+ */
+function mayBeIgnored(event: CustomerEvent): boolean {
+  return event.type === 'track' && !jsonWithin(event, MAX_AWAITED_EVENT_BYTES).fits;
 }
 
 /**

@@ -117,7 +117,7 @@ async function enroll(deps: SegmentDeps, item: EnrollItem, journey: RegistryEntr
   const started = await inPool(item.userIds, deps.pacing.inFlight, async (userId) => {
     const plan = segmentEnrollment(journey, userId, item.runId);
     if (plan === undefined) return false;
-    const entry = { userId, at: item.runId, trigger, count: true };
+    const entry = { userId, at: item.runId, trigger };
     return pacedStart(deps.pacing, () => startEnrollment(deps, plan, entry));
   });
   const enrolled = started.filter(Boolean).length;

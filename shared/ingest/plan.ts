@@ -1,9 +1,11 @@
 import { evaluateCondition } from '../conditions/evaluate.ts';
 import { readPath } from '../conditions/path.ts';
-import type { CustomerEvent } from '../events.ts';
+import { dictionaryOf } from '../dictionary.ts';
+import { type CustomerEvent, MAX_ID_BYTES } from '../events.ts';
 import { entryValueProblem } from '../journey/context-names.ts';
 import { enrollmentName, splitBucket } from '../journey/enrollment.ts';
 import type { EntrySkipReason } from '../journey/entry/entries.ts';
+import { jsonWithin, MAX_ENTRY_INPUT_BYTES } from '../journey/state-budget.ts';
 import {
   type ActiveEnrollment,
   type ProfileState,
@@ -12,6 +14,7 @@ import {
   type Waiter,
   waiterKey,
 } from '../profile/state.ts';
+import { CONTRACT_VERSION } from '../tasks/version.ts';
 import { addDuration, entryWindowStart, rollingWindowStart } from '../time.ts';
 import { bucketAfterExperiment } from './experiments.ts';
 import type { EarlierEndings, LiveJourney } from './live-journey.ts';
@@ -108,7 +111,48 @@ function named(journey: LiveJourney, event: CustomerEvent, now: Date): boolean {
 export function maySkip(journey: LiveJourney, event: CustomerEvent, now: Date): boolean {
   if (!named(journey, event, now)) return false;
   const missing = journey.requires.some((path) => readPath({ trigger: event }, path) == null);
-  return missing || tooOld(journey, { event, now }) || !contextFits(journey, event);
+  return (
+    missing ||
+    tooOld(journey, { event, now }) ||
+    !contextFits(journey, event) ||
+    mayOverflowInput(journey, event)
+  );
+}
+
+/**
+ * Room in an execution input for what only the write tells: the customer's
+ * id (another profile's when the key was merged; at most MAX_ID_BYTES, each
+ * byte escaped in JSON at most as \u00XX) and a timestamp the entry may
+ * restate (a trigger stamped ahead of its arrival).
+ */
+const INPUT_ROOM_BYTES = 6 * MAX_ID_BYTES + 64;
+
+/**
+ * True when the event may make the journey's execution input too large (the
+ * entry then skipped `tooLarge`, judged by startEnrollment): the input as it
+ * would be, with room for what is known only after the write. Never false
+ * for an event that will be skipped so.
+ */
+function mayOverflowInput(journey: LiveJourney, event: CustomerEvent): boolean {
+  const correlation = correlationOf(journey, event);
+  const bound = {
+    v: CONTRACT_VERSION,
+    journeyId: journey.journeyId,
+    journeyVersion: journey.version,
+    enrollmentId: enrollmentName({
+      journeyId: journey.journeyId,
+      customerId: '',
+      triggerId: '',
+      correlation,
+    }),
+    userId: '',
+    enrolledAt: new Date(0).toISOString(),
+    trigger: event,
+    // Buckets are below 100: two digits each.
+    buckets: dictionaryOf(Object.keys(journey.splits).map((stepId) => [stepId, 99])),
+    correlation,
+  };
+  return !jsonWithin(bound, MAX_ENTRY_INPUT_BYTES - INPUT_ROOM_BYTES).fits;
 }
 
 function triggers(journey: LiveJourney, input: Input): 'yes' | 'no' | 'missing' {

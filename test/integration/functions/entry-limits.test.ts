@@ -1,5 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resetClock, setClock } from '#functions/_lib/clock.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { enrollmentKeys } from '#shared/tables.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
@@ -158,6 +159,73 @@ describe('trigger.limit', () => {
     const results = await Promise.all(events.map((e) => ingestEvent(deps, e)));
     // assert
     expect(results.map(enrolled).reduce((n, x) => n + x, 0)).toBe(1);
+  });
+});
+
+describe('entries a limit refused', () => {
+  it('a refused entry stays refused when its trigger comes again after the window has room, its skip counted once', async () => {
+    // arrange: one entry a day; the day's place taken, a second entry refused, its skip counted
+    const { deps } = ingestDeps(db);
+    const { limits } = deps.enrollments;
+    const limit = { max: 1, per: 'P1D', zone: 'UTC' };
+    await limits.claim('u-sticky', 'limited', { id: 'first', at: '2026-11-24T09:00:00Z' }, limit);
+    const refused = await limits.claim(
+      'u-sticky',
+      'limited',
+      { id: 'second', at: '2026-11-24T10:00:00Z' },
+      limit,
+    );
+    await limits.settleRefusal('u-sticky', 'limited', 'second');
+    // act: the same entry a day later (its trigger redelivered), and a new one then
+    const again = await limits.claim(
+      'u-sticky',
+      'limited',
+      { id: 'second', at: '2026-11-25T10:00:00Z' },
+      limit,
+    );
+    const next = await limits.claim(
+      'u-sticky',
+      'limited',
+      { id: 'third', at: '2026-11-25T10:00:00Z' },
+      limit,
+    );
+    // assert
+    expect(refused).toEqual({ refused: { pendingAt: expect.any(Number), retry: false } });
+    expect(again).toEqual({ refused: 'counted' });
+    expect(next).toBe('entered');
+  });
+
+  it('keeps at most 64 refusals on a record, the oldest going first', async () => {
+    // arrange: the place taken, then 66 entries refused
+    const { deps } = ingestDeps(db);
+    const { limits } = deps.enrollments;
+    const limit = { max: 1, per: 'P7D', zone: 'UTC' };
+    const at = '2026-11-24T09:00:00Z';
+    await limits.claim('u-many', 'limited', { id: 'taken', at }, limit);
+    // The business clock a second further at each reading: each refusal is marked later than the one before.
+    let tick = Date.parse(at);
+    setClock(() => {
+      tick += 1000;
+      return new Date(tick);
+    });
+    // act
+    try {
+      for (let i = 0; i < 66; i++) {
+        await limits.claim('u-many', 'limited', { id: `r${i}`, at }, limit);
+        await limits.settleRefusal('u-many', 'limited', `r${i}`);
+      }
+    } finally {
+      resetClock();
+    }
+    // assert
+    const stored = await db.doc.send(
+      new GetCommand({
+        TableName: db.tables.enrollments,
+        Key: { userId: 'u-many', sk: enrollmentKeys.entryLimit('limited') },
+      }),
+    );
+    expect(Object.keys(stored.Item ?? {}).filter((name) => name.startsWith('rf'))).toHaveLength(64);
+    expect(await limits.claim('u-many', 'limited', { id: 'r65', at }, limit)).toEqual({ refused: 'counted' });
   });
 });
 

@@ -1,7 +1,12 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { LIVE_SK } from '#functions/_lib/registry.ts';
+import { SHARDS } from '#functions/_lib/stats.ts';
 import { awaitEvent } from '#functions/await-event/await.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
+import type { JourneyInput } from '#shared/journey/schema.ts';
+import { counterSetKey } from '#shared/stats/counter-sets.ts';
+import { profileKeys } from '#shared/tables.ts';
 import { CrashPlan, crashPointsOf, type Landing } from '../../support/crash-points.ts';
 import { collectedCrashPointWorld, type HandlerWorld } from '../../support/ingest-world.ts';
 import { awaitInput, identify, registerJourney, track } from './harness.ts';
@@ -59,41 +64,168 @@ async function profileOf(id: string) {
   return world.ingestDeps(false, now).profiles.get(id);
 }
 
-describe('an event a journey skips (older than its maxAge)', async () => {
+/**
+ * A journey of its own for a case (its counters, and the guard of its
+ * counts, are the case's alone), exiting at once; its counter item is on
+ * every shard, as on a journey that has counted for a while, so that the
+ * case's path is as long whichever shard a count takes.
+ */
+async function ownJourney(journeyId: string, trigger: JourneyInput['trigger']) {
+  await registerJourney(world.db, {
+    id: journeyId,
+    name: journeyId,
+    trigger,
+    reentry: { mode: 'always' },
+    start: 'done',
+    steps: { done: { type: 'exit' } },
+  });
+  const sk = counterSetKey({ version: '1', metric: 'entrySkipped' }, undefined);
+  const shards = Array.from({ length: SHARDS }, (_, shard) => ({ pk: `${journeyId}#${shard}`, sk }));
+  const puts = shards.map((Item) => ({ PutRequest: { Item } }));
+  await world.db.doc.send(new BatchWriteCommand({ RequestItems: { [world.db.tables.stats]: puts } }));
+}
+
+/**
+ * Takes a case's journeys out of the registry (their live items and their
+ * places in its directory) once its run is done: every event lists the
+ * registry, which would otherwise grow with each case run.
+ */
+async function removeJourneys(ids: readonly string[]) {
+  const keys = ids.flatMap((id) => [
+    { journeyId: id, sk: LIVE_SK },
+    { journeyId: '#journeys', sk: id },
+  ]);
+  const deletes = keys.map((Key) => ({ DeleteRequest: { Key } }));
+  await world.db.doc.send(new BatchWriteCommand({ RequestItems: { [world.db.tables.journeys]: deletes } }));
+}
+
+/**
+ * A step waiting for `event`, registered for the customer `id` in an
+ * enrollment of the waiting journey, counting under `journeyId`: a step of
+ * its own, so its counters (and the guard of its counts) are the case's
+ * alone. Its task token.
+ */
+async function waiting(id: string, event: string, journeyId = 'crash-wait') {
+  const deps = world.ingestDeps(false, now);
+  const start = await ingestEvent(deps, track(id, 'Wait Started'));
+  const enrollmentId = start.status === 'rejected' ? '' : (start.enrolled[0] ?? '');
+  const token = `token-${id}`;
+  await awaitEvent(
+    world.awaitDeps(false, now),
+    awaitInput(id, {
+      journeyId,
+      stepId: `wait-${id}`,
+      event,
+      timeoutSeconds: 86_400,
+      // Before the event (track's timestamps): a step takes events from when it began.
+      startedAt: '2026-11-24T09:58:00Z',
+      trigger: {},
+      enrollmentId,
+      token,
+    }),
+  );
+  world.effects.waiting.add(token);
+  return token;
+}
+
+/**
+ * The week's one entry into the journey, on the limit record of the profile
+ * `key`, as an earlier event's entry left it (its count is no part of the
+ * case: no other count shares the guard of the skip's).
+ */
+async function earlierEntry(key: string, journeyId: string) {
+  const limits = world.ingestDeps(false, now).enrollments.limits;
+  const entry = { id: `earlier-${key}`, at: '2026-11-24T09:00:00Z' };
+  expect(await limits.claim(key, journeyId, entry, { max: 1, per: 'P7D', zone: 'UTC' })).toBe('entered');
+}
+
+/** The executions started by `act`. */
+async function startedBy<T>(act: () => Promise<T>): Promise<T & { started: string[] }> {
+  const before = new Set(world.effects.started.keys());
+  const out = await act();
+  return { ...out, started: [...world.effects.started.keys()].filter((name) => !before.has(name)) };
+}
+
+describe('an event journeys skip, each for its own reason', async () => {
+  /**
+   * The skips of each case's journeys: one the event is older than its maxAge for, one whose
+   * limit entries made under a merged id fill (claimed on the customer's record as any limit is).
+   */
   async function run(point: number, landing: Landing) {
     const id = userId('skip');
-    // A journey of its own: its skip counter (and the guard of its counts) is this case's alone.
-    const journeyId = `crash-skip-${id}`;
-    await registerJourney(world.db, {
-      id: journeyId,
-      name: 'Crash skip',
-      trigger: { type: 'event', event: `Order Shipped ${id}`, maxAge: 'PT1H' },
-      reentry: { mode: 'always' },
-      start: 'done',
-      steps: { done: { type: 'exit' } },
-    });
-    const event = track(id, `Order Shipped ${id}`, {}, '2026-11-24T08:00:00Z');
-    const startedBefore = new Set(world.effects.started.keys());
-    const out = await crashThenRedeliver(event, new CrashPlan(point, landing));
-    const after = await world.counters(journeyId);
-    const started = [...world.effects.started.keys()].filter((name) => !startedBefore.has(name));
-    return { ...out, started, skipped: after.get('-/entrySkipped') ?? 0, item: await rawProfile(id) };
+    const name = `Cart ${id}`;
+    const journeys = [`crash-old-${id}`, `crash-limit-${id}`];
+    const [tooOld = '', limited = ''] = journeys;
+    await ownJourney(tooOld, { type: 'event', event: name, maxAge: 'PT1H' });
+    await ownJourney(limited, { type: 'event', event: name, limit: { max: 1, per: 'P7D' } });
+    // The week's one entry, taken as a visitor who then signed in.
+    const deps = world.ingestDeps(false, now);
+    await ingestEvent(deps, { ...track(id, 'Visited'), userId: undefined, anonymousId: `v-${id}` });
+    await earlierEntry(profileKeys.anonymous(`v-${id}`), limited);
+    await ingestEvent(deps, { ...identify(id, {}), anonymousId: `v-${id}` });
+    const event = track(id, name, {}, '2026-11-24T08:00:00Z');
+    const out = await startedBy(() => crashThenRedeliver(event, new CrashPlan(point, landing)));
+    await removeJourneys(journeys);
+    const skipped: number[] = [];
+    for (const journeyId of journeys)
+      skipped.push((await world.counters(journeyId)).get('-/entrySkipped') ?? 0);
+    return { ...out, skipped, item: await rawProfile(id) };
   }
 
   const clean = await cleanRun(run);
 
   it(`makes ${clean.requests} requests when nothing fails`, () => {
-    expect([clean.died, clean.skipped]).toEqual([false, 1]);
-    expect(clean.requests).toBeGreaterThan(0);
+    expect([clean.died, clean.skipped, clean.started]).toEqual([false, [1, 1], []]);
   });
 
   it.each(crashPointsOf(clean.requests))(
-    'at request $point, $landing it lands: skipped and counted once, no mark left',
+    'at request $point, $landing it lands: skipped and counted once by each, no mark left',
     async ({ point, landing }) => {
       const { died, started, skipped, item } = await run(point, landing);
       expect(died).toBe(point < clean.requests);
       expect(started).toEqual([]);
-      expect(skipped).toBe(1);
+      expect(skipped).toEqual([1, 1]);
+      expect(pendingMarks(item)).toEqual([]);
+    },
+  );
+});
+
+describe('an event too large for an execution input and for the step waiting for it', async () => {
+  async function run(point: number, landing: Landing) {
+    const id = userId('large');
+    const name = `Order ${id}`;
+    const journeyId = `crash-large-${id}`;
+    await ownJourney(journeyId, { type: 'event', event: name });
+    // The step counts under the case's journey: one read finds both counts.
+    const token = await waiting(id, name, journeyId);
+    const event = track(id, name, { note: 'x'.repeat(150 * 1024) });
+    const out = await startedBy(() => crashThenRedeliver(event, new CrashPlan(point, landing)));
+    await removeJourneys([journeyId]);
+    const counters = await world.counters(journeyId);
+    return {
+      ...out,
+      skipped: counters.get('-/entrySkipped') ?? 0,
+      ignored: counters.get(`wait-${id}/eventIgnored`) ?? 0,
+      resumed: world.effects.resumed.get(token) ?? [],
+      waiters: await world.ingestDeps(false, now).enrollments.waitersFor(id, name),
+      item: await rawProfile(id),
+    };
+  }
+
+  const clean = await cleanRun(run);
+
+  it(`makes ${clean.requests} requests when nothing fails`, () => {
+    expect([clean.died, clean.skipped, clean.ignored, clean.started]).toEqual([false, 1, 1, []]);
+  });
+
+  it.each(crashPointsOf(clean.requests))(
+    'at request $point, $landing it lands: skipped and ignored, each counted once, the step still waiting',
+    async ({ point, landing }) => {
+      const { died, started, skipped, ignored, resumed, waiters, item } = await run(point, landing);
+      expect(died).toBe(point < clean.requests);
+      expect([started, resumed]).toEqual([[], []]);
+      expect([skipped, ignored]).toEqual([1, 1]);
+      expect(waiters).toHaveLength(1);
       expect(pendingMarks(item)).toEqual([]);
     },
   );
@@ -119,6 +251,7 @@ describe('an event that enters the customer into a journey', async () => {
     const after = await world.counters(journeyId);
     const executions = [...world.effects.started.keys()].filter((name) => !startedBefore.has(name));
     const enrollments = await world.ingestDeps(false, now).enrollments.enrollments(id);
+    await removeJourneys([journeyId]);
     return {
       ...out,
       executions,
@@ -150,33 +283,9 @@ describe('an event that enters the customer into a journey', async () => {
 });
 
 describe('an event a waiting step waits for', async () => {
-  async function waiting(id: string) {
-    const deps = world.ingestDeps(false, now);
-    const start = await ingestEvent(deps, track(id, 'Wait Started'));
-    const enrollmentId = start.status === 'rejected' ? '' : (start.enrolled[0] ?? '');
-    const token = `token-${id}`;
-    await awaitEvent(
-      world.awaitDeps(false, now),
-      awaitInput(id, {
-        journeyId: 'crash-wait',
-        // A step of its own: its counter (and the guard of its counts) is this case's alone.
-        stepId: `wait-${id}`,
-        event: 'Order Completed',
-        timeoutSeconds: 86_400,
-        // Before the event (track's timestamps): a step takes events from when it began.
-        startedAt: '2026-11-24T09:58:00Z',
-        trigger: {},
-        enrollmentId,
-        token,
-      }),
-    );
-    world.effects.waiting.add(token);
-    return token;
-  }
-
   async function run(point: number, landing: Landing) {
     const id = userId('resume');
-    const token = await waiting(id);
+    const token = await waiting(id, 'Order Completed');
     const before = await world.counters('crash-wait');
     const out = await crashThenRedeliver(track(id, 'Order Completed'), new CrashPlan(point, landing));
     const after = await world.counters('crash-wait');

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { limitedAsMerged } from '#functions/_lib/enrollments.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { checkCaps } from '#shared/delivery/policy.ts';
 import { profileKeys } from '#shared/tables.ts';
@@ -62,6 +63,28 @@ describe('limits across an identity merge', () => {
       (c) => c.metric === 'entrySkipped' && c.reason === 'limit',
     );
     expect(skips.reduce((n, c) => n + c.count, 0)).toBe(1);
+  });
+
+  it('a segment run finding the limit full under a merged id counts the skip once, when its page is scanned again', async () => {
+    // arrange: the visitor enters (the day's one entry), then signs in
+    const { deps } = ingestDeps(db, () => new Date('2026-11-24T10:00:00Z'));
+    await ingestEvent(deps, cart({ anonymousId: 'v-run' }, '2026-11-24T09:00:00Z'));
+    await ingestEvent(deps, identify({ userId: 'c-run', anonymousId: 'v-run' }, '2026-11-24T09:10:00Z'));
+    const journey = (await deps.registry.live()).find((j) => j.journeyId === 'daily');
+    if (journey === undefined) throw new Error('the journey is live');
+    const skipped = async () =>
+      (await deps.stats.funnel('daily'))
+        .filter((c) => c.metric === 'entrySkipped' && c.reason === 'limit')
+        .reduce((n, c) => n + c.count, 0);
+    const before = await skipped();
+    const merged = [profileKeys.anonymous('v-run')];
+    const run = '2026-11-24T11:00:00.000Z';
+    // act: the run's page scanned, then scanned again (its queue message delivered twice)
+    const first = await limitedAsMerged(deps, journey, 'c-run', merged, run);
+    const again = await limitedAsMerged(deps, journey, 'c-run', merged, run);
+    // assert: kept out both times, counted once
+    expect([first, again]).toEqual([true, true]);
+    expect((await skipped()) - before).toBe(1);
   });
 
   it('a frequency cap reached as a visitor holds after sign-in, for the known id and the visitor’s own enrollments', async () => {

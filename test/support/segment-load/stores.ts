@@ -65,7 +65,8 @@ export class ModelTables {
             throw new Error('the load model has no entry limits');
           },
           release: async () => {},
-          full: async () => false,
+          refuseMerged: async () => false,
+          settleRefusal: async () => {},
         },
         markCounted: async (userId, enrollmentId) => {
           await wait();
