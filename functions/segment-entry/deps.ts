@@ -19,8 +19,9 @@ export type SegmentDeps = EnrollmentDeps & {
     SegmentRuns,
     | 'claim'
     | 'queued'
-    | 'position'
+    | 'segmentAt'
     | 'scanned'
+    | 'counted'
     | 'continued'
     | 'enrolled'
     | 'stopped'
