@@ -240,3 +240,41 @@ describe('segment entry: a scan page delivered twice', () => {
     expectExact(run);
   });
 });
+
+/** The run's own reads and writes (its record and its items' marks) each call makes, by command. */
+function runCalls(calls: string[]): DynamoDBDocumentClient {
+  return new Proxy(db.doc, {
+    get(target, property, receiver) {
+      if (property !== 'send') return Reflect.get(target, property, receiver);
+      return (command: Parameters<DynamoDBDocumentClient['send']>[0]) => {
+        const input = command.input as {
+          Key?: { pk?: unknown };
+          Item?: { pk?: unknown };
+          ExpressionAttributeValues?: Record<string, unknown>;
+        };
+        const pk = input.Key?.pk ?? input.Item?.pk ?? input.ExpressionAttributeValues?.[':pk'];
+        if (typeof pk === 'string' && pk.startsWith('segment-run#')) calls.push(command.constructor.name);
+        return target.send(command);
+      };
+    },
+  });
+}
+
+describe('segment entry: what counting an enroll item costs', () => {
+  it('takes four calls: its mark, the record read, the marks read, the count', async () => {
+    const perItem: string[][] = [];
+    const run = await runToEnd(async (record, work) => {
+      if (work.kind !== 'enroll') return once(record, work);
+      const calls: string[] = [];
+      await processRecords(deps(runCalls(calls)), [record]);
+      perItem.push(calls);
+    });
+    expectExact(run);
+    const counting = ['PutCommand', 'GetCommand', 'QueryCommand', 'UpdateCommand'];
+    // An item that completes the run also marks it complete, then announced.
+    const completing = [...counting, 'UpdateCommand', 'UpdateCommand'];
+    expect(perItem).toHaveLength(MEMBERS.length);
+    for (const calls of perItem) expect([counting, completing]).toContainEqual(calls);
+    expect(perItem.filter((calls) => calls.length > counting.length).length).toBeLessThanOrEqual(1);
+  });
+});
