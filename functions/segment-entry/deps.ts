@@ -20,6 +20,8 @@ export type SegmentDeps = EnrollmentDeps & {
     | 'claim'
     | 'queued'
     | 'segmentAt'
+    | 'keepPage'
+    | 'keptPage'
     | 'scanned'
     | 'counted'
     | 'continued'

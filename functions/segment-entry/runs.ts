@@ -13,6 +13,7 @@ import {
   segmentAttributes,
   update,
 } from './run-record.ts';
+import { type PageKey, type PageRead, ScanPages } from './scan-pages.ts';
 
 export type { RunKey, RunRecord } from './run-record.ts';
 
@@ -41,12 +42,24 @@ export type SegmentAt = { position: number; items: number };
 
 export class SegmentRuns {
   private readonly marks: ItemMarks;
+  private readonly pages: ScanPages;
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
   ) {
     this.marks = new ItemMarks(db, table);
+    this.pages = new ScanPages(db, table);
+  }
+
+  /** Keeps a Scan page as first read (see scan-pages.ts): the read kept. */
+  keepPage(run: RunKey, page: PageKey, read: PageRead): Promise<PageRead> {
+    return this.pages.keep(run, page, read);
+  }
+
+  /** A Scan page as first read, when it was kept. */
+  keptPage(run: RunKey, page: PageKey): Promise<PageRead | undefined> {
+    return this.pages.kept(run, page);
   }
 
   /**

@@ -22,6 +22,7 @@ import { inPool, pacedStart } from './pacing.ts';
 import { scanProfiles } from './profiles-scan.ts';
 import { MAX_DELAY_SECONDS, sendWork } from './queue.ts';
 import type { RunRecord, SegmentAt } from './runs.ts';
+import type { PageRead } from './scan-pages.ts';
 
 export type WorkResult = {
   scanned: number;
@@ -38,10 +39,11 @@ const NOTHING: WorkResult = { scanned: 0, matched: 0, enrolled: 0 };
 
 /**
  * One Scan page, counted once on the run record by its segment's position:
- * the profiles in the segment and audience whom re-entry lets in become
- * enroll items, numbered on from the segment's items counted so far; the page
- * is counted; then the next page is queued. The page is counted after its
- * enroll items are queued, so the run cannot look complete while a page is
+ * the page is read (or its first read taken up again, see scan-pages.ts); its
+ * profiles in the segment and audience whom re-entry lets in become enroll
+ * items, numbered on from the segment's items counted so far; the page is
+ * counted; then the next page is queued. The page is counted after its enroll
+ * items are queued, so the run cannot look complete while a page is
  * uncounted. Only the invocation that counted the page queues the next one,
  * or one retried after the page was counted (whose continuation may not have
  * gone): two consumers of the same page queue its next page once. A page
@@ -55,25 +57,45 @@ async function scan(
 ): Promise<WorkResult> {
   const at = await segmentAt(deps, item);
   if (at === 'none') return NOTHING;
+  const countNow = at === undefined || at.position === item.page * 2;
+  const page = await readPage(deps, item, journey, at);
+  const counted = countNow ? await enrollPage(deps, item, page, at?.items ?? 0) : false;
+  const done = countNow ? { scanned: page.scanned, matched: page.userIds.length, enrolled: 0 } : NOTHING;
+  // A record gone counts nothing, and its segment is read to the end all the same.
+  if (at !== undefined && !countNow) await deps.runs.counted(item, item.segment);
+  else if (at !== undefined && !counted) return done;
+  if (page.cursor !== undefined) {
+    await sendWork(deps.sqs, deps.queueUrl, [{ ...item, page: item.page + 1, cursor: page.cursor }]);
+    await deps.runs.continued(item, item.segment, item.page);
+    return done;
+  }
+  const completed = await deps.runs.complete(item, deps.now(), by);
+  return { ...done, ...(completed && { completed }) };
+}
+
+/**
+ * The page as first read when it was kept; otherwise read now, and kept
+ * unless the run has no record (nothing of it is counted then).
+ */
+async function readPage(
+  deps: SegmentDeps,
+  item: ScanItem,
+  journey: SegmentJourney,
+  at: SegmentAt | undefined,
+): Promise<PageRead> {
+  // Counted already: only its continuation is left, from where the page first ended.
+  const kept = at?.position === item.page * 2 + 1 ? await deps.runs.keptPage(item, item) : undefined;
+  if (kept !== undefined) return kept;
   const page = await scanProfiles(deps.db, deps.profilesTable, {
     ...item,
     limit: deps.scanPageSize ?? SCAN_PAGE_SIZE,
   });
-  const last = page.cursor === undefined;
-  const countNow = at === undefined || at.position === item.page * 2;
-  const counting = countNow
-    ? await enrollPage(deps, item, journey, { ...page, first: at?.items ?? 0 })
-    : undefined;
-  // A record gone counts nothing, and its segment is read to the end all the same.
-  const continues = at === undefined || counting?.counted === true || !countNow;
-  if (at !== undefined && !countNow) await deps.runs.counted(item, item.segment);
-  if (!continues) return counting?.done ?? NOTHING;
-  if (!last) {
-    await sendWork(deps.sqs, deps.queueUrl, [{ ...item, page: item.page + 1, cursor: page.cursor }]);
-    await deps.runs.continued(item, item.segment, item.page);
-  }
-  const completed = last ? await deps.runs.complete(item, deps.now(), by) : undefined;
-  return { ...(counting?.done ?? NOTHING), ...(completed && { completed }) };
+  const read: PageRead = {
+    scanned: page.profiles.length,
+    userIds: await matching(deps, item, journey, page.profiles),
+    ...(page.cursor === undefined ? {} : { cursor: page.cursor }),
+  };
+  return at === undefined ? read : deps.runs.keepPage(item, item, read);
 }
 
 /**
@@ -95,26 +117,23 @@ async function segmentAt(deps: SegmentDeps, item: ScanItem): Promise<SegmentAt |
   return at;
 }
 
-/** Queues the enroll items of a page's matching profiles, then counts the page: whether this call counted it. */
+/** Queues the enroll items of a page's matches, numbered from `first`, then counts the page: whether this call counted it. */
 async function enrollPage(
   deps: SegmentDeps,
   item: ScanItem,
-  journey: SegmentJourney,
-  page: { profiles: readonly ProfileState[]; cursor?: unknown; first: number },
-): Promise<{ done: WorkResult; counted: boolean }> {
-  const { profiles } = page;
-  const matched = await matching(deps, item, journey, profiles);
-  const work = enrollItems(item.journeyId, item.runId, matched, { segment: item.segment, first: page.first });
+  page: PageRead,
+  first: number,
+): Promise<boolean> {
+  const work = enrollItems(item.journeyId, item.runId, page.userIds, { segment: item.segment, first });
   await sendWork(deps.sqs, deps.queueUrl, work);
-  const counted = await deps.runs.scanned(item, {
+  return deps.runs.scanned(item, {
     segment: item.segment,
     page: item.page,
-    scanned: profiles.length,
-    matched: matched.length,
+    scanned: page.scanned,
+    matched: page.userIds.length,
     enrollItems: work.length,
     last: page.cursor === undefined,
   });
-  return { done: { scanned: profiles.length, matched: matched.length, enrolled: 0 }, counted };
 }
 
 /** The customers of a page in the segment and audience whom re-entry and entry limits may let in. */

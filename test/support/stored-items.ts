@@ -127,6 +127,15 @@ export const STORED_ITEMS: readonly StoredItemKind[] = [
     maxBytes: 1 * KB,
   },
   {
+    table: 'stats',
+    kind: 'segment run scan page as first read',
+    key: /^segment-run#[^|]+\|\d{4}-[^|#]+Z#page#\d+#\d{9}$/,
+    ttl: 'always',
+    lifetimeSeconds: 30 * DAY,
+    maxBytes: 110 * KB,
+  },
+
+  {
     table: 'enrollments',
     kind: 'enrollment',
     key: /^[^|]+\|e#.+$/,

@@ -1,6 +1,7 @@
 import type { EntryResult } from '#functions/_lib/enrollment-items.ts';
 import type { SegmentDeps } from '#functions/segment-entry/deps.ts';
 import type { RunKey, RunRecord, ScanProgress } from '#functions/segment-entry/runs.ts';
+import type { PageRead } from '#functions/segment-entry/scan-pages.ts';
 import type { SegmentWork } from '#shared/segment/work.ts';
 import type { VirtualTime } from './virtual-time.ts';
 
@@ -130,6 +131,9 @@ export class ModelTables {
           };
         },
         counted: async () => {},
+        // The model's profiles do not change during a run: every read of a page is the first.
+        keepPage: async (_run: RunKey, _page: unknown, read: PageRead) => read,
+        keptPage: async () => undefined,
         scanned: async (run: RunKey, progress: ScanProgress) => {
           await wait();
           const record = this.run(run);
