@@ -2,12 +2,12 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } fro
 import {
   isConditionFailure,
   numberIn,
+  progress,
   type RunKey,
   runExpiry,
   runKey,
   type StoredRun,
   segmentAttributes,
-  update,
 } from './run-record.ts';
 
 /**
@@ -137,38 +137,16 @@ export class ItemMarks {
   }
 
   /** Counts marks from `from` on, only if no other count moved the done number since it was read. */
-  private async advance(
+  private advance(
     run: RunKey,
     segment: number,
     from: number,
     marks: { count: number; entered: number },
   ): Promise<StoredRun | undefined> {
-    // A segment none of whose items is counted yet has no done number written.
-    const at =
-      from === 0
-        ? 'attribute_not_exists(#segmentItemsDone) OR #segmentItemsDone = :from'
-        : '#segmentItemsDone = :from';
-    try {
-      const out = await this.db.send(
-        update({
-          TableName: this.table,
-          Key: runKey(run),
-          UpdateExpression: 'SET #segmentItemsDone = :to ADD #itemsDone :count, #entered :entered',
-          ConditionExpression: `attribute_exists(#startedAt) AND (${at})`,
-          ExpressionAttributeValues: {
-            ':from': from,
-            ':to': from + marks.count,
-            ':count': marks.count,
-            ':entered': marks.entered,
-          },
-          ReturnValues: 'ALL_NEW',
-          segment,
-        }),
-      );
-      return out.Attributes;
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      return undefined;
-    }
+    return progress(this.db, this.table, run, {
+      expression: 'SET #segmentItemsDone = :to ADD #itemsDone :count, #entered :entered',
+      values: { ':to': from + marks.count, ':count': marks.count, ':entered': marks.entered },
+      from: { segment, attribute: '#segmentItemsDone', value: from },
+    });
   }
 }

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from '#shared/zod.ts';
 
 /**
@@ -100,6 +100,51 @@ export function update(input: {
 
 export function isConditionFailure(error: unknown): boolean {
   return error instanceof ConditionalCheckFailedException;
+}
+
+/** A number of a Scan segment an update applies from: written only where it still stands there. */
+export type From = { segment: number; attribute: '#position' | '#segmentItemsDone'; value: number };
+
+/**
+ * Writes progress on a run's record, only while it exists: an update would
+ * otherwise create a record with no expiry for the work item of a run whose
+ * record expired (a message redriven weeks later) or was never claimed, one
+ * more item kept for good per such run. Its customers are entered all the
+ * same; only the run's figures, gone with it, are not. The record as
+ * written, undefined when the condition did not hold.
+ */
+export async function progress(
+  db: DynamoDBDocumentClient,
+  table: string,
+  run: RunKey,
+  change: { expression: string; values: Record<string, unknown>; from?: From },
+): Promise<StoredRun | undefined> {
+  const { from } = change;
+  // A segment's number at 0 may not be written yet.
+  const at =
+    from === undefined
+      ? ''
+      : from.value === 0
+        ? ` AND (attribute_not_exists(${from.attribute}) OR ${from.attribute} = :from)`
+        : ` AND ${from.attribute} = :from`;
+  try {
+    const out = await db.send(
+      update({
+        TableName: table,
+        Key: runKey(run),
+        UpdateExpression: change.expression,
+        ConditionExpression: `attribute_exists(#startedAt)${at}`,
+        ExpressionAttributeValues:
+          from === undefined ? change.values : { ...change.values, ':from': from.value },
+        ReturnValues: 'ALL_NEW',
+        ...(from === undefined ? {} : { segment: from.segment }),
+      }),
+    );
+    return out.Attributes ?? {};
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    return undefined;
+  }
 }
 
 /**

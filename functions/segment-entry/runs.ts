@@ -5,6 +5,7 @@ import {
   isConditionFailure,
   looksComplete,
   numberIn,
+  progress,
   type RunKey,
   RunRecord,
   runExpiry,
@@ -231,43 +232,14 @@ export class SegmentRuns {
     });
   }
 
-  /**
-   * Writes progress on the run's record, only while it exists: an update
-   * would otherwise create a record with no expiry for the work item of a
-   * run whose record expired (a message redriven weeks later) or was never
-   * claimed, one more item kept for good per such run. Its customers are
-   * entered all the same; only the run's figures, gone with it, are not.
-   * The record as written, undefined when the condition did not hold.
-   */
-  private async progress(
+  /** Writes progress on the run's record while it exists, from a segment's position when `at` says. */
+  private progress(
     run: RunKey,
     expression: string,
     values: Record<string, unknown>,
     at?: { segment: number; before: number },
   ): Promise<StoredRun | undefined> {
-    // Position 0 is a segment not begun, whose attribute is not written yet.
-    const from =
-      at === undefined
-        ? ''
-        : at.before === 0
-          ? ' AND (attribute_not_exists(#position) OR #position = :before)'
-          : ' AND #position = :before';
-    try {
-      const out = await this.db.send(
-        update({
-          TableName: this.table,
-          Key: runKey(run),
-          UpdateExpression: expression,
-          ConditionExpression: `attribute_exists(#startedAt)${from}`,
-          ExpressionAttributeValues: at === undefined ? values : { ...values, ':before': at.before },
-          ReturnValues: 'ALL_NEW',
-          ...(at === undefined ? {} : { segment: at.segment }),
-        }),
-      );
-      return out.Attributes ?? {};
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      return undefined;
-    }
+    const from = at && { segment: at.segment, attribute: '#position' as const, value: at.before };
+    return progress(this.db, this.table, run, { expression, values, ...(from && { from }) });
   }
 }

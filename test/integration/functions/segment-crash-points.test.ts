@@ -1,18 +1,11 @@
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
-import { RegistryRepository } from '#functions/_lib/registry.ts';
-import { StatsRepository } from '#functions/_lib/stats.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import type { SegmentDeps } from '#functions/segment-entry/deps.ts';
 import { processRecords } from '#functions/segment-entry/records.ts';
 import { startRun } from '#functions/segment-entry/run.ts';
-import { SegmentRuns } from '#functions/segment-entry/runs.ts';
-import { StartPace } from '#shared/segment/pace.ts';
 import { CrashPlan, crashPointsOf } from '../../support/crash-points.ts';
 import { collectedCrashPointWorld, type HandlerWorld } from '../../support/ingest-world.ts';
+import { plusSegmentJourney, segmentDepsOn } from '../../support/segment-deps.ts';
 import { identify, registerJourney } from './harness.ts';
 
 /**
@@ -61,31 +54,15 @@ const figuresOf = (event: Record<string, unknown> | undefined) => ({
 const INVOCATIONS = 24;
 
 function segmentDeps(faulty: boolean): SegmentDeps {
-  const doc = world.docOf(faulty);
   const { tables } = world.db;
-  return {
-    runs: new SegmentRuns(doc, tables.stats),
-    events: new EventBridgeClient({ region: 'eu-west-1' }),
-    eventBus: 'customer-events',
-    pacing: {
-      pace: new StartPace(1_000_000, 1_000_000),
-      nowMs: () => 0,
-      sleep: async () => {},
-      random: () => 0,
-      inFlight: 1,
-    },
-    openExecutions: { count: async () => ({ account: 0 }) } as unknown as SegmentDeps['openExecutions'],
-    db: doc,
-    profilesTable: tables.profiles,
-    enrollments: new EnrollmentItems(doc, tables.enrollments),
-    stats: new StatsRepository(doc, tables.stats),
-    registry: new RegistryRepository(world.db.doc, tables.journeys),
-    sfn: new SFNClient({ region: 'eu-west-1' }),
-    sqs: new SQSClient({ region: 'eu-west-1' }),
-    queueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/segment',
+  return segmentDepsOn({
+    doc: world.docOf(faulty),
+    registryDoc: world.db.doc,
+    tables,
     now,
+    inFlight: 1,
     scanPageSize: 1,
-  };
+  });
 }
 
 /**
@@ -96,18 +73,7 @@ function segmentDeps(faulty: boolean): SegmentDeps {
 async function run(crashAt: number, point: number, landing: 'before' | 'after') {
   n += 1;
   const journeyId = `crash-segment-${n}`;
-  await registerJourney(world.db, {
-    id: journeyId,
-    name: journeyId,
-    trigger: {
-      type: 'segment',
-      schedule: 'rate(1 day)',
-      segment: { path: 'profile.traits.tier', eq: 'plus' },
-    },
-    reentry: { mode: 'once' },
-    start: 'done',
-    steps: { done: { type: 'exit' } },
-  });
+  await registerJourney(world.db, plusSegmentJourney(journeyId, 'profile.traits.tier'));
   const startedBefore = new Set(world.effects.started.keys());
   const eventsBefore = world.effects.events.length;
   let taken = world.effects.messages.length;

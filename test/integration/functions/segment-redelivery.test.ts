@@ -4,16 +4,12 @@ import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
-import { RegistryRepository } from '#functions/_lib/registry.ts';
-import { StatsRepository } from '#functions/_lib/stats.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import type { SegmentDeps } from '#functions/segment-entry/deps.ts';
 import { processRecords, type SqsRecord } from '#functions/segment-entry/records.ts';
 import { startRun } from '#functions/segment-entry/run.ts';
-import { SegmentRuns } from '#functions/segment-entry/runs.ts';
-import { StartPace } from '#shared/segment/pace.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import { plusSegmentJourney, segmentDepsOn } from '../../support/segment-deps.ts';
 import { identify, ingestDeps, registerJourney } from './harness.ts';
 
 /**
@@ -25,7 +21,6 @@ import { identify, ingestDeps, registerJourney } from './harness.ts';
  */
 
 const MEMBERS = ['m-1', 'm-2', 'm-3', 'm-4', 'm-5', 'm-6'];
-const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/segment';
 
 let db: LocalDynamo;
 /** Ingest's dependencies, made once: making them mocks the AWS clients afresh. */
@@ -76,30 +71,14 @@ function fakeServices() {
 }
 
 function deps(doc: DynamoDBDocumentClient = db.doc): SegmentDeps {
-  return {
-    runs: new SegmentRuns(doc, db.tables.stats),
-    events: new EventBridgeClient({ region: 'eu-west-1' }),
-    eventBus: 'customer-events',
-    pacing: {
-      pace: new StartPace(1_000_000, 1_000_000),
-      nowMs: () => 0,
-      sleep: async () => {},
-      random: () => 0,
-      inFlight: 2,
-    },
-    openExecutions: { count: async () => ({ account: 0 }) } as unknown as SegmentDeps['openExecutions'],
-    db: doc,
-    profilesTable: db.tables.profiles,
-    enrollments: new EnrollmentItems(doc, db.tables.enrollments),
-    stats: new StatsRepository(doc, db.tables.stats),
-    registry: new RegistryRepository(doc, db.tables.journeys),
-    sfn: new SFNClient({ region: 'eu-west-1' }),
-    sqs: new SQSClient({ region: 'eu-west-1' }),
-    queueUrl: QUEUE,
+  // One profile a page: every member is a page and an enroll item of their own.
+  return segmentDepsOn({
+    doc,
+    tables: db.tables,
     now: () => new Date('2026-11-30T09:00:07Z'),
-    // One profile a page: every member is a page and an enroll item of their own.
+    inFlight: 2,
     scanPageSize: 1,
-  };
+  });
 }
 
 let journeys = 0;
@@ -108,18 +87,7 @@ let journeys = 0;
 async function journey(): Promise<string> {
   journeys += 1;
   const id = `club-${journeys}`;
-  await registerJourney(db, {
-    id,
-    name: id,
-    trigger: {
-      type: 'segment',
-      schedule: 'rate(1 day)',
-      segment: { path: 'profile.traits.club', eq: 'plus' },
-    },
-    reentry: { mode: 'once' },
-    start: 'done',
-    steps: { done: { type: 'exit' } },
-  });
+  await registerJourney(db, plusSegmentJourney(id, 'profile.traits.club'));
   return id;
 }
 
