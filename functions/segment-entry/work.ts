@@ -63,7 +63,8 @@ async function scan(
   const done = countNow ? { scanned: page.scanned, matched: page.userIds.length, enrolled: 0 } : NOTHING;
   // A record gone counts nothing, and its segment is read to the end all the same.
   if (at !== undefined && !countNow) await deps.runs.counted(item, item.segment);
-  else if (at !== undefined && !counted) return done;
+  // Another consumer counted the page: its figures and its next page are that one's.
+  else if (at !== undefined && !counted) return NOTHING;
   if (page.cursor !== undefined) {
     await sendWork(deps.sqs, deps.queueUrl, [{ ...item, page: item.page + 1, cursor: page.cursor }]);
     await deps.runs.continued(item, item.segment, item.page);
