@@ -19,8 +19,11 @@ export type SegmentDeps = EnrollmentDeps & {
     SegmentRuns,
     | 'claim'
     | 'queued'
-    | 'position'
+    | 'segmentAt'
+    | 'keepPage'
+    | 'keptPage'
     | 'scanned'
+    | 'counted'
     | 'continued'
     | 'enrolled'
     | 'stopped'

@@ -37,7 +37,7 @@ export async function processRecords(deps: SegmentDeps, records: readonly SqsRec
   for (const record of records) {
     try {
       const work = parseBody(record.body);
-      const done = await processWork(deps, work);
+      const done = await processWork(deps, work, record.messageId);
       result.totals.scanned += done.scanned;
       result.totals.matched += done.matched;
       result.totals.enrolled += done.enrolled;

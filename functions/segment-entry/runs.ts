@@ -1,6 +1,22 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from '#shared/zod.ts';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { SegmentWork } from '#shared/segment/work.ts';
+import { ItemMarks, type ItemNumber } from './item-marks.ts';
+import {
+  isConditionFailure,
+  looksComplete,
+  numberIn,
+  progress,
+  type RunKey,
+  RunRecord,
+  runExpiry,
+  runKey,
+  type StoredRun,
+  segmentAttributes,
+  update,
+} from './run-record.ts';
+import { type PageKey, type PageRead, ScanPages } from './scan-pages.ts';
+
+export type { RunKey, RunRecord } from './run-record.ts';
 
 /**
  * One record per segment run (stats table, `segment-run#<journey>` / run id,
@@ -10,25 +26,9 @@ import * as z from '#shared/zod.ts';
  * 2k while page k is to be counted, 2k+1 once it is counted and until its
  * continuation is queued. A page is counted, and continued, only from the
  * position before it, so a page retried or queued twice is counted once.
- * An enroll item redelivered after it was counted is counted again.
+ * Enroll items are counted once through their marks (see item-marks.ts).
  */
 
-/** A run record outlives every retry of its schedule invocation (Scheduler retries for at most a day). */
-const RUN_RECORD_SECONDS = 30 * 24 * 3600;
-
-const RunRecord = z.object({
-  segments: z.number(),
-  startedAt: z.string(),
-  completedAt: z.optional(z.string()),
-  scanned: z._default(z.number(), 0),
-  matched: z._default(z.number(), 0),
-  entered: z._default(z.number(), 0),
-  /** Why the run stopped before entering everyone (its journey paused, archived, ended or redeployed without a segment). */
-  stopped: z.optional(z.string()),
-});
-export type RunRecord = z.infer<typeof RunRecord>;
-
-export type RunKey = { journeyId: string; runId: string };
 export type ScanProgress = {
   segment: number;
   page: number;
@@ -38,62 +38,29 @@ export type ScanProgress = {
   last: boolean;
 };
 
-/** Attribute names, always through placeholders (several are DynamoDB reserved words). */
-const NAMES = {
-  '#segments': 'segments',
-  '#startedAt': 'startedAt',
-  '#queuedAt': 'queuedAt',
-  '#completedAt': 'completedAt',
-  '#scanned': 'scanned',
-  '#matched': 'matched',
-  '#entered': 'entered',
-  '#items': 'enrollItems',
-  '#itemsDone': 'enrollItemsDone',
-  '#segmentsDone': 'segmentsDone',
-  '#stopped': 'stopped',
-  '#announcedAt': 'announcedAt',
-} as const;
-
-/** The attribute holding a Scan segment's position. */
-function positionOf(segment: number): string {
-  return `scan${segment}`;
-}
-
-/** The placeholders an expression uses (DynamoDB rejects unused ones). */
-function names(expression: string, segment?: number): Record<string, string> {
-  const used = new Set(expression.match(/#\w+/g));
-  const all = segment === undefined ? NAMES : { ...NAMES, '#position': positionOf(segment) };
-  return Object.fromEntries(Object.entries(all).filter(([placeholder]) => used.has(placeholder)));
-}
-
-/** An update whose attribute names are resolved from NAMES. */
-function update(input: {
-  TableName: string;
-  Key: Record<string, string>;
-  UpdateExpression: string;
-  ConditionExpression?: string;
-  ExpressionAttributeValues: Record<string, unknown>;
-  ReturnValues?: 'ALL_NEW';
-  /** The Scan segment whose position `#position` names. */
-  segment?: number;
-}): UpdateCommand {
-  const { segment, ...command } = input;
-  const used = `${input.UpdateExpression} ${input.ConditionExpression ?? ''}`;
-  return new UpdateCommand({ ...command, ExpressionAttributeNames: names(used, segment) });
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException;
-}
+/** Where a Scan segment stands: its position, and the number its next enroll item takes. */
+export type SegmentAt = { position: number; items: number };
 
 export class SegmentRuns {
+  private readonly marks: ItemMarks;
+  private readonly pages: ScanPages;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
-  ) {}
+  ) {
+    this.marks = new ItemMarks(db, table);
+    this.pages = new ScanPages(db, table);
+  }
 
-  private key(run: RunKey) {
-    return { pk: `segment-run#${run.journeyId}`, sk: run.runId };
+  /** Keeps a Scan page as first read (see scan-pages.ts): the read kept. */
+  keepPage(run: RunKey, page: PageKey, read: PageRead): Promise<PageRead> {
+    return this.pages.keep(run, page, read);
+  }
+
+  /** A Scan page as first read, when it was kept. */
+  keptPage(run: RunKey, page: PageKey): Promise<PageRead | undefined> {
+    return this.pages.kept(run, page);
   }
 
   /**
@@ -106,7 +73,7 @@ export class SegmentRuns {
       await this.db.send(
         update({
           TableName: this.table,
-          Key: this.key(run),
+          Key: runKey(run),
           UpdateExpression:
             'SET #segments = :segments, #startedAt = if_not_exists(#startedAt, :now), expiresAt = :exp, ' +
             '#items = if_not_exists(#items, :zero), #itemsDone = if_not_exists(#itemsDone, :zero)',
@@ -115,7 +82,7 @@ export class SegmentRuns {
           ExpressionAttributeValues: {
             ':segments': segments,
             ':now': now.toISOString(),
-            ':exp': Math.floor(new Date(run.runId).getTime() / 1000) + RUN_RECORD_SECONDS,
+            ':exp': runExpiry(run),
             ':zero': 0,
           },
         }),
@@ -133,29 +100,35 @@ export class SegmentRuns {
   }
 
   /**
-   * A Scan segment's position (see above): 0 for a segment not begun, and
-   * undefined when the run has no record (expired, or never claimed).
+   * Where a Scan segment stands (see above): position 0 and item 0 for a
+   * segment not begun; undefined when the run has no record (expired, or
+   * never claimed).
    */
-  async position(run: RunKey, segment: number): Promise<number | undefined> {
+  async segmentAt(run: RunKey, segment: number): Promise<SegmentAt | undefined> {
     const out = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: this.key(run), ConsistentRead: true }),
+      new GetCommand({ TableName: this.table, Key: runKey(run), ConsistentRead: true }),
     );
     if (out.Item === undefined) return undefined;
-    const at = out.Item[positionOf(segment)];
-    return typeof at === 'number' ? at : 0;
+    const attributes = segmentAttributes(segment);
+    return {
+      position: numberIn(out.Item, attributes['#position']),
+      items: numberIn(out.Item, attributes['#segmentItems']),
+    };
   }
 
   /**
    * Counts a scan page, once: only from the position before it; a segment's
-   * last page adds the segment to the finished set. False when the page was
-   * counted already (or the run has no record).
+   * last page adds the segment to the finished set. Then counts the page's
+   * enroll items already done. False when the page was counted already (or
+   * the run has no record).
    */
   async scanned(run: RunKey, progress: ScanProgress): Promise<boolean> {
     const finished = progress.last ? ', #segmentsDone :segment' : '';
     const before = progress.page * 2;
-    return this.progress(
+    const record = await this.progress(
       run,
-      `SET #position = :after ADD #scanned :scanned, #matched :matched, #items :items${finished}`,
+      'SET #position = :after ' +
+        `ADD #scanned :scanned, #matched :matched, #items :items, #segmentItems :items${finished}`,
       {
         ':after': before + 1,
         ':scanned': progress.scanned,
@@ -165,6 +138,14 @@ export class SegmentRuns {
       },
       { segment: progress.segment, before },
     );
+    if (record === undefined) return false;
+    if (progress.enrollItems > 0) await this.marks.count(run, progress.segment, record);
+    return true;
+  }
+
+  /** Counts a segment's enroll items done and not yet counted: for a page retried after it was counted. */
+  async counted(run: RunKey, segment: number): Promise<void> {
+    await this.marks.count(run, segment);
   }
 
   /** Moves a segment past a counted page once its continuation is queued. */
@@ -177,47 +158,20 @@ export class SegmentRuns {
     );
   }
 
-  /** Counts an enroll item carried out and the customers it entered. */
-  async enrolled(run: RunKey, entered: number): Promise<void> {
-    await this.progress(run, 'ADD #itemsDone :one, #entered :entered', { ':one': 1, ':entered': entered });
-  }
-
   /**
-   * Writes progress on the run's record, only while it exists: an update
-   * would otherwise create a record with no expiry for the work item of a
-   * run whose record expired (a message redriven weeks later) or was never
-   * claimed, one more item kept for good per such run. Its customers are
-   * entered all the same; only the run's figures, gone with it, are not.
+   * Counts an enroll item carried out and the customers it entered, once
+   * (see item-marks.ts). True when the run may be complete now. An item
+   * without a number (queued before items were numbered) is counted as it
+   * comes.
    */
-  private async progress(
-    run: RunKey,
-    expression: string,
-    values: Record<string, unknown>,
-    at?: { segment: number; before: number },
-  ): Promise<boolean> {
-    // Position 0 is a segment not begun, whose attribute is not written yet.
-    const from =
-      at === undefined
-        ? ''
-        : at.before === 0
-          ? ' AND (attribute_not_exists(#position) OR #position = :before)'
-          : ' AND #position = :before';
-    try {
-      await this.db.send(
-        update({
-          TableName: this.table,
-          Key: this.key(run),
-          UpdateExpression: expression,
-          ConditionExpression: `attribute_exists(#startedAt)${from}`,
-          ExpressionAttributeValues: at === undefined ? values : { ...values, ':before': at.before },
-          ...(at === undefined ? {} : { segment: at.segment }),
-        }),
-      );
+  async enrolled(run: RunKey, item: Partial<ItemNumber>, entered: number): Promise<boolean> {
+    const { segment, number } = item;
+    if (segment === undefined || number === undefined) {
+      await this.progress(run, 'ADD #itemsDone :one, #entered :entered', { ':one': 1, ':entered': entered });
       return true;
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      return false;
     }
+    const record = await this.marks.done(run, { segment, number }, entered);
+    return record !== undefined && looksComplete(record);
   }
 
   /**
@@ -226,13 +180,15 @@ export class SegmentRuns {
    * item ends its segment, an enroll item enters no one. The first reason is
    * kept. Only on a run that was claimed: a stray item writes nothing.
    */
-  async stopped(run: RunKey, item: { segment: number } | undefined, reason: string): Promise<void> {
-    const done =
-      item === undefined
-        ? { action: '#itemsDone :one', values: { ':one': 1 } }
-        : { action: '#segmentsDone :segment', values: { ':segment': new Set([String(item.segment)]) } };
-    await this.progress(run, `ADD ${done.action} SET #stopped = if_not_exists(#stopped, :reason)`, {
-      ...done.values,
+  async stopped(run: RunKey, work: SegmentWork, reason: string): Promise<void> {
+    const why = 'SET #stopped = if_not_exists(#stopped, :reason)';
+    if (work.kind === 'enroll') {
+      await this.progress(run, why, { ':reason': reason });
+      await this.enrolled(run, work, 0);
+      return;
+    }
+    await this.progress(run, `ADD #segmentsDone :segment ${why}`, {
+      ':segment': new Set([String(work.segment)]),
       ':reason': reason,
     });
   }
@@ -240,22 +196,25 @@ export class SegmentRuns {
   /**
    * Marks the run complete once every segment is scanned and every enroll
    * item carried out: the record while its completion is still to be
-   * announced, undefined otherwise (not yet, or announced already). A run
-   * completed by an invocation that died before announcing it is returned
-   * again to the retry, which announces it.
+   * announced, undefined otherwise (not yet, announced already, or being
+   * announced from another message). The message that completed the run
+   * announces it: one that died before announcing is delivered again, and
+   * that delivery, `by` the same message, announces it.
    */
-  async complete(run: RunKey, now: Date): Promise<RunRecord | undefined> {
+  async complete(run: RunKey, now: Date, by: string): Promise<RunRecord | undefined> {
     try {
       const out = await this.db.send(
         update({
           TableName: this.table,
-          Key: this.key(run),
-          UpdateExpression: 'SET #completedAt = if_not_exists(#completedAt, :now)',
+          Key: runKey(run),
+          UpdateExpression:
+            'SET #completedAt = if_not_exists(#completedAt, :now), #completedBy = if_not_exists(#completedBy, :by)',
           // Completes once, and only when no work of the run is left.
           ConditionExpression:
             'attribute_exists(#queuedAt) AND attribute_not_exists(#announcedAt) AND ' +
+            '(attribute_not_exists(#completedBy) OR #completedBy = :by) AND ' +
             'size(#segmentsDone) >= #segments AND #itemsDone >= #items',
-          ExpressionAttributeValues: { ':now': now.toISOString() },
+          ExpressionAttributeValues: { ':now': now.toISOString(), ':by': by },
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -271,5 +230,16 @@ export class SegmentRuns {
     await this.progress(run, 'SET #announcedAt = if_not_exists(#announcedAt, :now)', {
       ':now': now.toISOString(),
     });
+  }
+
+  /** Writes progress on the run's record while it exists, from a segment's position when `at` says. */
+  private progress(
+    run: RunKey,
+    expression: string,
+    values: Record<string, unknown>,
+    at?: { segment: number; before: number },
+  ): Promise<StoredRun | undefined> {
+    const from = at && { segment: at.segment, attribute: '#position' as const, value: at.before };
+    return progress(this.db, this.table, run, { expression, values, ...(from && { from }) });
   }
 }

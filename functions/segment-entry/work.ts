@@ -21,7 +21,8 @@ import type { SegmentDeps } from './deps.ts';
 import { inPool, pacedStart } from './pacing.ts';
 import { scanProfiles } from './profiles-scan.ts';
 import { MAX_DELAY_SECONDS, sendWork } from './queue.ts';
-import type { RunRecord } from './runs.ts';
+import type { RunRecord, SegmentAt } from './runs.ts';
+import type { PageRead } from './scan-pages.ts';
 
 export type WorkResult = {
   scanned: number;
@@ -38,40 +39,111 @@ const NOTHING: WorkResult = { scanned: 0, matched: 0, enrolled: 0 };
 
 /**
  * One Scan page, counted once on the run record by its segment's position:
- * the profiles in the segment and audience whom re-entry lets in become
- * enroll items; the page is counted; then the next page is queued. A page
- * retried after it was counted queues no enroll items again, only its
- * continuation if that may not have gone; a page queued twice whose segment
- * has moved past it does nothing. The page is counted after its enroll items
- * are queued, so the run cannot look complete while a page is uncounted.
+ * the page is read (or its first read taken up again, see scan-pages.ts); its
+ * profiles in the segment and audience whom re-entry lets in become enroll
+ * items, numbered on from the segment's items counted so far; the page is
+ * counted; then the next page is queued. The page is counted after its enroll
+ * items are queued, so the run cannot look complete while a page is
+ * uncounted. Only the invocation that counted the page queues the next one,
+ * or one retried after the page was counted (whose continuation may not have
+ * gone): two consumers of the same page queue its next page once. A page
+ * queued twice whose segment has moved past it does nothing.
  */
-async function scan(deps: SegmentDeps, item: ScanItem, journey: SegmentJourney): Promise<WorkResult> {
-  // A run whose record is gone still enters its customers; only its figures are not kept.
-  const position = (await deps.runs.position(item, item.segment)) ?? item.page * 2;
-  if (position > item.page * 2 + 1) return NOTHING;
+async function scan(
+  deps: SegmentDeps,
+  item: ScanItem,
+  journey: SegmentJourney,
+  by: string,
+): Promise<WorkResult> {
+  const at = await segmentAt(deps, item);
+  if (at === 'none') return NOTHING;
+  const countNow = at === undefined || at.position === item.page * 2;
+  const page = await readPage(deps, item, journey, at);
+  const counted = countNow ? await enrollPage(deps, item, page, at?.items ?? 0) : false;
+  const done = countNow ? { scanned: page.scanned, matched: page.userIds.length, enrolled: 0 } : NOTHING;
+  // A record gone counts nothing, and its segment is read to the end all the same.
+  if (at !== undefined && !countNow) await deps.runs.counted(item, item.segment);
+  // Another consumer counted the page: its figures and its next page are that one's.
+  else if (at !== undefined && !counted) return NOTHING;
+  if (page.cursor !== undefined) {
+    await sendWork(deps.sqs, deps.queueUrl, [{ ...item, page: item.page + 1, cursor: page.cursor }]);
+    await deps.runs.continued(item, item.segment, item.page);
+    return done;
+  }
+  const completed = await deps.runs.complete(item, deps.now(), by);
+  return { ...done, ...(completed && { completed }) };
+}
+
+/**
+ * The page as first read when it was kept; otherwise read now, and kept
+ * unless the run has no record (nothing of it is counted then).
+ */
+async function readPage(
+  deps: SegmentDeps,
+  item: ScanItem,
+  journey: SegmentJourney,
+  at: SegmentAt | undefined,
+): Promise<PageRead> {
+  // Counted already: only its continuation is left, from where the page first ended.
+  const kept = at?.position === item.page * 2 + 1 ? await deps.runs.keptPage(item, item) : undefined;
+  if (kept !== undefined) return kept;
   const page = await scanProfiles(deps.db, deps.profilesTable, {
     ...item,
     limit: deps.scanPageSize ?? SCAN_PAGE_SIZE,
   });
-  const last = page.cursor === undefined;
-  const done =
-    position === item.page * 2 ? await enrollPage(deps, item, journey, page.profiles, last) : NOTHING;
-  if (!last) {
-    await sendWork(deps.sqs, deps.queueUrl, [{ ...item, page: item.page + 1, cursor: page.cursor }]);
-    await deps.runs.continued(item, item.segment, item.page);
-  }
-  const completed = last ? await deps.runs.complete(item, deps.now()) : undefined;
-  return { ...done, ...(completed && { completed }) };
+  const read: PageRead = {
+    scanned: page.profiles.length,
+    userIds: await matching(deps, item, journey, page.profiles),
+    ...(page.cursor === undefined ? {} : { cursor: page.cursor }),
+  };
+  return at === undefined ? read : deps.runs.keepPage(item, item, read);
 }
 
-/** Queues the enroll items of a page's matching profiles, then counts the page. */
+/**
+ * Where the page's segment stands: `none` when the page has nothing to do
+ * (counted and continued already, or of a segment that never reached it);
+ * undefined when the run has no record. A page that comes
+ * while the page before it is counted but not yet marked continued was queued
+ * by it: its arrival shows the continuation went, so the segment moves on.
+ */
+async function segmentAt(deps: SegmentDeps, item: ScanItem): Promise<SegmentAt | 'none' | undefined> {
+  const at = await deps.runs.segmentAt(item, item.segment);
+  if (at === undefined) return undefined;
+  const before = item.page * 2;
+  if (at.position > before + 1 || at.position < before - 1) return 'none';
+  if (at.position === before - 1) {
+    await deps.runs.continued(item, item.segment, item.page - 1);
+    return { ...at, position: before };
+  }
+  return at;
+}
+
+/** Queues the enroll items of a page's matches, numbered from `first`, then counts the page: whether this call counted it. */
 async function enrollPage(
+  deps: SegmentDeps,
+  item: ScanItem,
+  page: PageRead,
+  first: number,
+): Promise<boolean> {
+  const work = enrollItems(item.journeyId, item.runId, page.userIds, { segment: item.segment, first });
+  await sendWork(deps.sqs, deps.queueUrl, work);
+  return deps.runs.scanned(item, {
+    segment: item.segment,
+    page: item.page,
+    scanned: page.scanned,
+    matched: page.userIds.length,
+    enrollItems: work.length,
+    last: page.cursor === undefined,
+  });
+}
+
+/** The customers of a page in the segment and audience whom re-entry and entry limits may let in. */
+async function matching(
   deps: SegmentDeps,
   item: ScanItem,
   journey: SegmentJourney,
   profiles: readonly ProfileState[],
-  last: boolean,
-): Promise<WorkResult> {
+): Promise<string[]> {
   const at = new Date(item.runId);
   const matched: string[] = [];
   for (const state of profiles) {
@@ -87,17 +159,7 @@ async function enrollPage(
       continue;
     matched.push(state.profile.userId);
   }
-  const work = enrollItems(item.journeyId, item.runId, matched);
-  await sendWork(deps.sqs, deps.queueUrl, work);
-  await deps.runs.scanned(item, {
-    segment: item.segment,
-    page: item.page,
-    scanned: profiles.length,
-    matched: matched.length,
-    enrollItems: work.length,
-    last,
-  });
-  return { scanned: profiles.length, matched: matched.length, enrolled: 0 };
+  return matched;
 }
 
 /**
@@ -106,7 +168,12 @@ async function enrollPage(
  * throttled. The profile write enforces re-entry again and the name is the
  * run's, so a redelivered item enrolls no one twice.
  */
-async function enroll(deps: SegmentDeps, item: EnrollItem, journey: RegistryEntry): Promise<WorkResult> {
+async function enroll(
+  deps: SegmentDeps,
+  item: EnrollItem,
+  journey: RegistryEntry,
+  by: string,
+): Promise<WorkResult> {
   const paused = pauseReason((await deps.openExecutions.count()).account);
   if (paused !== undefined) {
     // Paused, never dropped: the item comes back when executions have had time to end.
@@ -121,8 +188,8 @@ async function enroll(deps: SegmentDeps, item: EnrollItem, journey: RegistryEntr
     return pacedStart(deps.pacing, () => startEnrollment(deps, plan, entry));
   });
   const enrolled = started.filter(Boolean).length;
-  await deps.runs.enrolled(item, enrolled);
-  const completed = await deps.runs.complete(item, deps.now());
+  const complete = await deps.runs.enrolled(item, item, enrolled);
+  const completed = complete ? await deps.runs.complete(item, deps.now(), by) : undefined;
   return { ...NOTHING, enrolled, ...(completed && { completed }) };
 }
 
@@ -131,16 +198,17 @@ async function enroll(deps: SegmentDeps, item: EnrollItem, journey: RegistryEntr
  * redeployed without a segment stops its run: the item enters no one and is
  * counted as done, so the run still completes, its record and completion
  * event saying why (customers left out are entered by a later run, as
- * re-entry allows).
+ * re-entry allows). `by` names the queue message (the same on every delivery):
+ * the message that completes the run announces it.
  */
-export async function processWork(deps: SegmentDeps, item: SegmentWork): Promise<WorkResult> {
+export async function processWork(deps: SegmentDeps, item: SegmentWork, by: string): Promise<WorkResult> {
   const journey = await deps.registry.get(item.journeyId);
   const reason = journey === undefined ? 'unknown journey' : notRunnable(journey, new Date(item.runId));
   if (journey === undefined || reason !== undefined || !isSegmentJourney(journey)) {
     const skipped = reason ?? 'not segment-triggered';
-    await deps.runs.stopped(item, item.kind === 'scan' ? item : undefined, skipped);
-    const completed = await deps.runs.complete(item, deps.now());
+    await deps.runs.stopped(item, item, skipped);
+    const completed = await deps.runs.complete(item, deps.now(), by);
     return { ...NOTHING, skipped, ...(completed && { completed }) };
   }
-  return item.kind === 'scan' ? scan(deps, item, journey) : enroll(deps, item, journey);
+  return item.kind === 'scan' ? scan(deps, item, journey, by) : enroll(deps, item, journey, by);
 }

@@ -47,6 +47,9 @@ export const EnrollItem = z.object({
   journeyId: z.string(),
   runId: z.string(),
   userIds: z.array(z.string()).check(z.minLength(1), z.maxLength(ENROLL_BATCH)),
+  /** The Scan segment whose page queued the item, and its number there (0, 1, 2… in page order): the run counts it once. */
+  segment: z.optional(z.number().check(z.int(), z.gte(0))),
+  number: z.optional(z.number().check(z.int(), z.gte(0))),
 });
 export type EnrollItem = z.infer<typeof EnrollItem>;
 
@@ -65,11 +68,22 @@ export function scanItems(journeyId: string, runId: string, totalSegments = SCAN
   }));
 }
 
-/** The enroll items for the customers a scan page matched, ENROLL_BATCH customers each. */
-export function enrollItems(journeyId: string, runId: string, userIds: readonly string[]): EnrollItem[] {
+/**
+ * The enroll items for the customers a scan page matched, ENROLL_BATCH
+ * customers each, numbered in their Scan segment from `first` (how many items
+ * the segment's pages before queued).
+ */
+export function enrollItems(
+  journeyId: string,
+  runId: string,
+  userIds: readonly string[],
+  at: { segment: number; first: number },
+): EnrollItem[] {
   const items: EnrollItem[] = [];
   for (let i = 0; i < userIds.length; i += ENROLL_BATCH) {
-    items.push({ kind: 'enroll', journeyId, runId, userIds: userIds.slice(i, i + ENROLL_BATCH) });
+    const number = at.first + i / ENROLL_BATCH;
+    const batch = userIds.slice(i, i + ENROLL_BATCH);
+    items.push({ kind: 'enroll', journeyId, runId, userIds: batch, segment: at.segment, number });
   }
   return items;
 }

@@ -119,6 +119,23 @@ export const STORED_ITEMS: readonly StoredItemKind[] = [
     maxBytes: 2 * KB,
   },
   {
+    table: 'stats',
+    kind: 'segment run enroll item mark',
+    key: /^segment-run#[^|]+\|\d{4}-[^|#]+Z#item#\d+#\d{12}$/,
+    ttl: 'always',
+    lifetimeSeconds: 30 * DAY,
+    maxBytes: 1 * KB,
+  },
+  {
+    table: 'stats',
+    kind: 'segment run scan page as first read',
+    key: /^segment-run#[^|]+\|\d{4}-[^|#]+Z#page#\d+#\d{9}$/,
+    ttl: 'always',
+    lifetimeSeconds: 30 * DAY,
+    maxBytes: 110 * KB,
+  },
+
+  {
     table: 'enrollments',
     kind: 'enrollment',
     key: /^[^|]+\|e#.+$/,

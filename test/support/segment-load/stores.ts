@@ -1,6 +1,8 @@
 import type { EntryResult } from '#functions/_lib/enrollment-items.ts';
 import type { SegmentDeps } from '#functions/segment-entry/deps.ts';
 import type { RunKey, RunRecord, ScanProgress } from '#functions/segment-entry/runs.ts';
+import type { PageRead } from '#functions/segment-entry/scan-pages.ts';
+import type { SegmentWork } from '#shared/segment/work.ts';
 import type { VirtualTime } from './virtual-time.ts';
 
 /**
@@ -19,6 +21,9 @@ export class ModelTables {
       queued: boolean;
       items: number;
       itemsDone: number;
+      /** Enroll items counted, by segment and number. */
+      itemsCounted: Set<string>;
+      segmentItems: Map<number, number>;
       done: Set<number>;
       positions: Map<number, number>;
       announced?: boolean;
@@ -102,9 +107,12 @@ export class ModelTables {
             scanned: 0,
             matched: 0,
             entered: 0,
+            enrollItems: 0,
             queued: false,
             items: 0,
             itemsDone: 0,
+            itemsCounted: new Set(),
+            segmentItems: new Map(),
             done: new Set(),
             positions: new Map(),
           });
@@ -115,10 +123,18 @@ export class ModelTables {
           const record = this.run(run);
           record.queued = true;
         },
-        position: async (run: RunKey, segment: number) => {
+        segmentAt: async (run: RunKey, segment: number) => {
           await wait();
-          return this.run(run).positions.get(segment) ?? 0;
+          const record = this.run(run);
+          return {
+            position: record.positions.get(segment) ?? 0,
+            items: record.segmentItems.get(segment) ?? 0,
+          };
         },
+        counted: async () => {},
+        // The model's profiles do not change during a run: every read of a page is the first.
+        keepPage: async (_run: RunKey, _page: unknown, read: PageRead) => read,
+        keptPage: async () => undefined,
         scanned: async (run: RunKey, progress: ScanProgress) => {
           await wait();
           const record = this.run(run);
@@ -127,6 +143,11 @@ export class ModelTables {
           record.scanned += progress.scanned;
           record.matched += progress.matched;
           record.items += progress.enrollItems;
+          record.enrollItems += progress.enrollItems;
+          record.segmentItems.set(
+            progress.segment,
+            (record.segmentItems.get(progress.segment) ?? 0) + progress.enrollItems,
+          );
           if (progress.last) record.done.add(progress.segment);
           return true;
         },
@@ -135,17 +156,24 @@ export class ModelTables {
           const record = this.run(run);
           if (record.positions.get(segment) === page * 2 + 1) record.positions.set(segment, page * 2 + 2);
         },
-        enrolled: async (run: RunKey, entered: number) => {
+        enrolled: async (run: RunKey, item: { segment?: number; number?: number }, entered: number) => {
           await wait();
           const record = this.run(run);
+          const id = `${item.segment}#${item.number}`;
+          if (record.itemsCounted.has(id)) return true;
+          record.itemsCounted.add(id);
           record.itemsDone += 1;
           record.entered += entered;
+          return true;
         },
-        stopped: async (run: RunKey, item: { segment: number } | undefined) => {
+        stopped: async (run: RunKey, work: SegmentWork) => {
           await wait();
           const record = this.run(run);
-          if (item === undefined) record.itemsDone += 1;
-          else record.done.add(item.segment);
+          if (work.kind === 'scan') record.done.add(work.segment);
+          else if (!record.itemsCounted.has(`${work.segment}#${work.number}`)) {
+            record.itemsCounted.add(`${work.segment}#${work.number}`);
+            record.itemsDone += 1;
+          }
         },
         complete: async (run: RunKey, now: Date) => {
           await wait();

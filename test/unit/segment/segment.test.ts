@@ -95,9 +95,10 @@ describe('work items', () => {
 
   it.each([0, 1, ENROLL_BATCH, ENROLL_BATCH + 1, 3 * ENROLL_BATCH])('batches %i customers', (n) => {
     const users = Array.from({ length: n }, (_, i) => `u${i}`);
-    const items = enrollItems('j', 'run', users);
+    const items = enrollItems('j', 'run', users, { segment: 3, first: 7 });
     expect(items.flatMap((i) => i.userIds)).toEqual(users);
     expect(items.length).toBe(Math.ceil(n / ENROLL_BATCH));
+    expect(items.map((i) => [i.segment, i.number])).toEqual(items.map((_, k) => [3, 7 + k]));
   });
 });
 

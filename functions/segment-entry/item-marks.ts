@@ -1,0 +1,152 @@
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  isConditionFailure,
+  numberIn,
+  progress,
+  type RunKey,
+  runExpiry,
+  runKey,
+  type StoredRun,
+  segmentAttributes,
+} from './run-record.ts';
+
+/**
+ * Enroll items counted once. Each enroll item has a number in its Scan
+ * segment (0, 1, 2… in the order its pages were counted). An item done writes
+ * a mark of its own (`<run id>#item#<segment>#<number>`, expiring with the
+ * run's record) holding the customers it entered; the run's record counts
+ * marks only in order, moving the segment's "done" number over an unbroken run
+ * of marks with a write conditional on where it stood. So a mark is counted
+ * once however often its item is delivered, whatever order items finish in,
+ * and the record holds one number per segment, not one per item.
+ *
+ * Whoever writes a mark then counts from the segment's done number, so a mark
+ * is never left uncounted: the last of an unbroken run of marks to be written
+ * sees all of them, and a page counted after its items finished counts them.
+ * Items are counted only below the segment's item total (the pages counted),
+ * so a page's items can never complete the run before the page is counted.
+ */
+
+/** Marks read per query: the most one count moves the done number. */
+const WINDOW = 100;
+
+/** Numbers are zero-padded so the marks of a segment sort in item order. */
+const NUMBER_DIGITS = 12;
+
+export type ItemNumber = { segment: number; number: number };
+
+export class ItemMarks {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  private markKey(run: RunKey, segment: number, number: number) {
+    const padded = String(number).padStart(NUMBER_DIGITS, '0');
+    return { pk: runKey(run).pk, sk: `${run.runId}#item#${segment}#${padded}` };
+  }
+
+  /**
+   * Records an enroll item done with the customers it entered, then counts
+   * what can be counted. The first mark written stays: a redelivered item
+   * finds its customers entered already and its mark there. The run's record
+   * as it stands after, undefined when the run has none (expired, or never
+   * claimed: nothing is counted).
+   */
+  async done(run: RunKey, item: ItemNumber, entered: number): Promise<StoredRun | undefined> {
+    // The mark before the record is read: a page counted after this read finds the mark.
+    await this.put(run, item, entered);
+    const record = await this.read(run);
+    if (record === undefined) return undefined;
+    // Counted already (a redelivery after the count landed): the marks after it are their writers' to count.
+    if (numberIn(record, segmentAttributes(item.segment)['#segmentItemsDone']) > item.number) return record;
+    return this.count(run, item.segment, record);
+  }
+
+  /**
+   * Moves a segment's done number over the unbroken run of marks after it,
+   * as far as the segment's counted items go, adding their customers to the
+   * run's figures; again while another count moved it first, or a full window
+   * was counted. Returns the record as it stands after.
+   */
+  async count(run: RunKey, segment: number, known?: StoredRun): Promise<StoredRun | undefined> {
+    const attributes = segmentAttributes(segment);
+    let record = known ?? (await this.read(run));
+    while (record !== undefined) {
+      const from = numberIn(record, attributes['#segmentItemsDone']);
+      const to = Math.min(numberIn(record, attributes['#segmentItems']), from + WINDOW);
+      if (from >= to) return record;
+      const marks = await this.unbroken(run, segment, from, to);
+      if (marks.count === 0) return record;
+      const moved = await this.advance(run, segment, from, marks);
+      if (moved !== undefined && marks.count < to - from) return moved;
+      record = moved ?? (await this.read(run));
+    }
+    return undefined;
+  }
+
+  private async put(run: RunKey, item: ItemNumber, entered: number): Promise<void> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...this.markKey(run, item.segment, item.number), entered, expiresAt: runExpiry(run) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  private async read(run: RunKey): Promise<StoredRun | undefined> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: runKey(run), ConsistentRead: true }),
+    );
+    return out.Item;
+  }
+
+  /** The marks numbered `from` onwards, below `to`, up to the first missing one: how many, and whom they entered. */
+  private async unbroken(
+    run: RunKey,
+    segment: number,
+    from: number,
+    to: number,
+  ): Promise<{ count: number; entered: number }> {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': runKey(run).pk,
+          ':from': this.markKey(run, segment, from).sk,
+          ':to': this.markKey(run, segment, to - 1).sk,
+        },
+        ConsistentRead: true,
+        Limit: to - from,
+      }),
+    );
+    let count = 0;
+    let entered = 0;
+    for (const mark of out.Items ?? []) {
+      if (mark.sk !== this.markKey(run, segment, from + count).sk) break;
+      count += 1;
+      entered += typeof mark.entered === 'number' ? mark.entered : 0;
+    }
+    return { count, entered };
+  }
+
+  /** Counts marks from `from` on, only if no other count moved the done number since it was read. */
+  private advance(
+    run: RunKey,
+    segment: number,
+    from: number,
+    marks: { count: number; entered: number },
+  ): Promise<StoredRun | undefined> {
+    return progress(this.db, this.table, run, {
+      expression: 'SET #segmentItemsDone = :to ADD #itemsDone :count, #entered :entered',
+      values: { ':to': from + marks.count, ':count': marks.count, ':entered': marks.entered },
+      from: { segment, attribute: '#segmentItemsDone', value: from },
+    });
+  }
+}
