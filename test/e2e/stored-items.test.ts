@@ -35,7 +35,9 @@ import {
  * The first rule of what is stored: nothing grows with history, and what has
  * a lifetime expires. A varied run — every project journey, many event names
  * and traits per customer, exits, goals, re-entries, entry limits, timeouts,
- * a journey redeployed and one archived, segment runs over weeks — leaves
+ * a journey redeployed and one archived, segment runs over weeks, provider
+ * failures (bounce, complaint, unreachable and opted-out numbers, a dead push
+ * token), unsubscribe links, executions stopped by hand — leaves
  * only items of a documented kind (test/support/stored-items.ts), each within
  * its size, and each that has a lifetime with a TTL in seconds within it.
  */
