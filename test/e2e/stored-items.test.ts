@@ -12,6 +12,15 @@ import { deleteExpired } from '#infra/local/services/dynamodb/ttl.ts';
 import { TABLES, type TableDefinition } from '#shared/tables.ts';
 import { STORED_ITEMS, type StoredItemKind } from '../support/stored-items.ts';
 import {
+  addTextJourney,
+  FAILING_ADDRESSES,
+  LIFE_MARKS,
+  lifeMarks,
+  stopRunning,
+  TEXT_EVENT,
+  useUnsubscribeLinks,
+} from './support/customer-life.ts';
+import {
   boot,
   type CustomerEvent,
   E2E_TIMEOUT,
@@ -26,7 +35,9 @@ import {
  * The first rule of what is stored: nothing grows with history, and what has
  * a lifetime expires. A varied run — every project journey, many event names
  * and traits per customer, exits, goals, re-entries, entry limits, timeouts,
- * a journey redeployed and one archived, segment runs over weeks — leaves
+ * a journey redeployed and one archived, segment runs over weeks, provider
+ * failures (bounce, complaint, unreachable and opted-out numbers, a dead push
+ * token), unsubscribe links, executions stopped by hand — leaves
  * only items of a documented kind (test/support/stored-items.ts), each within
  * its size, and each that has a lifetime with a TTL in seconds within it.
  */
@@ -51,6 +62,7 @@ let runtime: LocalRuntime;
 
 beforeAll(async () => {
   box = await sandbox();
+  await addTextJourney(box.journeysDir);
   runtime = await boot(box, { inMemory: true });
 }, E2E_TIMEOUT);
 afterAll(async () => {
@@ -60,8 +72,11 @@ afterAll(async () => {
 
 /** One day of a customer's events: new traits and event names every day, carts, orders, exits. */
 function dayOf(userId: string, i: number, day: number): CustomerEvent[] {
-  const base = identify(userId, 'Etc/GMT');
-  const known = (base.traits ?? {}) as Record<string, unknown>;
+  const { token, ...failing } = FAILING_ADDRESSES.get(userId) ?? {};
+  const reachable = identify(userId, 'Etc/GMT');
+  const base =
+    token === undefined ? reachable : { ...reachable, context: { device: { token, type: 'android' } } };
+  const known = { ...(base.traits as Record<string, unknown>), ...failing };
   const traits = Object.fromEntries(Array.from({ length: 6 }, (_, k) => [`trait ${day}-${k}`, `v${k}`]));
   const renewal = new Date(runtime.services.clock.nowMs() + 7 * DAY_MS).toISOString();
   const order = `o-${userId}-${day}`;
@@ -76,6 +91,7 @@ function dayOf(userId: string, i: number, day: number): CustomerEvent[] {
     track(userId, 'Signed Up', { plan: 'teams-trial' }),
     track(userId, 'Project Created', { kind: 'calendar' }),
     track(userId, 'App Opened', {}),
+    ...(day === 1 ? [] : [track(userId, TEXT_EVENT, {})]),
     track(userId, 'Order Shipped', { orderId: order, trackingUrl: 'https://t.example/1' }),
     ...(i % 2 === 0
       ? [track(userId, 'Cart Emptied', {}), track(userId, 'Order Completed', { orderId: order, total: 30 })]
@@ -156,7 +172,9 @@ describe('every item a varied run leaves', () => {
   it(
     'is of a documented kind, within its size, and expires within its lifetime when it has one',
     async () => {
-      // arrange: two days of varied events, a redeploy and an archive, a third day, then six weeks idle
+      // arrange: two days of varied events (some to addresses that bounce, complain, fail or are dead),
+      // a redeploy and an archive, a third day, unsubscribe links used, executions stopped by hand,
+      // then six weeks idle
       for (let day = 0; day < 3; day += 1) {
         if (day === 2) await redeployEdited();
         await putEvents(
@@ -165,6 +183,8 @@ describe('every item a varied run leaves', () => {
         );
         await runtime.advanceTo(runtime.services.clock.nowMs() + DAY_MS);
       }
+      await useUnsubscribeLinks(runtime);
+      const stopped = await stopRunning(runtime, 'order-shipped', 'bo');
       await runtime.advanceTo(runtime.services.clock.nowMs() + 42 * DAY_MS);
       // act
       const stored = await storedItems();
@@ -184,6 +204,12 @@ describe('every item a varied run leaves', () => {
         stored.map((s) => STORED_ITEMS.find((k) => k.table === s.table && k.key.test(s.key))?.kind),
       );
       expect([...kinds].sort()).toEqual(expect.arrayContaining(REACHED));
+      // ...and the parts of a customer's life that leave their marks on the profile.
+      expect(stopped).toBeGreaterThan(0);
+      expect(await lifeMarks()).toEqual(LIFE_MARKS);
+      const feedback = stored.filter((s) => s.table === 'deliveries' && s.key.startsWith('fb#'));
+      const outcomes = new Set(feedback.map((s) => s.key.slice(s.key.lastIndexOf('#') + 1)));
+      expect([...outcomes].sort()).toEqual(['bounced', 'complained', 'delivered', 'failed']);
     },
     E2E_TIMEOUT,
   );

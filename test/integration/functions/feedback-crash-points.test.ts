@@ -1,38 +1,42 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DeliveriesRepository, feedbackItemId } from '#functions/_lib/deliveries.ts';
 import { OutcomeWaiters } from '#functions/_lib/outcome-waiters.ts';
+import { optOutCounts, readProfileItem } from '#functions/_lib/profile-item.ts';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
 import { applyFeedback, type FeedbackDeps } from '#functions/delivery-feedback/feedback.ts';
-import { ingestEvent } from '#functions/ingest/ingest.ts';
-import { CrashPlan, crashPoints, type Landing } from '../../support/crash-points.ts';
-import { crashPointWorld, type HandlerWorld } from '../../support/ingest-world.ts';
-import { identify } from './harness.ts';
+import { classifyFeedback } from '#shared/delivery/feedback.ts';
+import { addressKey } from '#shared/delivery/policy.ts';
+import { FEEDBACK_OUTCOMES } from '#shared/journey/outcome.ts';
+import { CrashPlan, crashPointsOf, type Landing } from '../../support/crash-points.ts';
+import { FEEDBACK_SHAPES, type FeedbackShape } from '../../support/feedback-shapes.ts';
+import { collectedCrashPointWorld, type HandlerWorld } from '../../support/ingest-world.ts';
 
 /**
  * delivery-feedback dies at each point of its handling of a provider's
  * notification — before one of its requests lands, or after it lands with
  * the answer never read — and EventBridge delivers the same notification
- * again. Whatever the point, the outcome is counted once on the message's
- * step, its record is left settled, the step waiting for that outcome is
- * resumed once and its waiter gone, and a hard bounce or a complaint leaves
- * the channel suppressed.
+ * again. Every shape it applies (SES events, End User Messaging SMS receipts,
+ * Pinpoint SMS and push records): whatever the point, the outcome is counted
+ * once on the message's step and nothing else is, its record is left
+ * settled, a step waiting for that outcome is resumed once with it and its
+ * waiter gone (one waiting for other outcomes keeps waiting), and the
+ * channel's consent is changed as the notification says — a hard bounce, a
+ * complaint, a dead number suppress it, a STOP opts it out, a topic
+ * unsubscribe opts out of that one topic — and nothing more.
  */
 
-let world: HandlerWorld;
 let n = 0;
 const NOW = new Date('2026-11-24T10:00:06Z');
 const now = () => NOW;
-crashPointWorld('feedback-crash', (w) => {
-  world = w;
-});
+const PHONE = '+61412345678';
 
-/** More requests than the handling of one notification makes (checked below). */
-const POINTS = 12;
+// Started as the file is collected: each shape's points are those of its run with nothing failing.
+const world: HandlerWorld = await collectedCrashPointWorld('feedback-crash');
 
-function feedbackDeps(faulty: boolean): FeedbackDeps {
+function feedbackDeps(faulty: boolean): FeedbackDeps & { outcomes: { waiters: OutcomeWaiters } } {
   const doc = world.docOf(faulty);
   return {
     deliveries: new DeliveriesRepository(doc, world.db.tables.deliveries),
@@ -46,63 +50,47 @@ function feedbackDeps(faulty: boolean): FeedbackDeps {
   };
 }
 
-const NOTIFICATIONS = [
-  { kind: 'a delivery', eventType: 'Delivery', extra: {}, suppressed: false },
-  {
-    kind: 'a hard bounce',
-    eventType: 'Bounce',
-    extra: { bounce: { bounceType: 'Permanent' } },
-    suppressed: true,
-  },
-  {
-    kind: 'a soft bounce',
-    eventType: 'Bounce',
-    extra: { bounce: { bounceType: 'Transient' } },
-    suppressed: false,
-  },
-  { kind: 'a complaint', eventType: 'Complaint', extra: { complaint: {} }, suppressed: true },
-  { kind: 'an open', eventType: 'Open', extra: {}, suppressed: false },
-  { kind: 'a click', eventType: 'Click', extra: {}, suppressed: false },
-] as const;
-
-/** A message sent to a customer, its step (of a journey of its own) waiting for every outcome. */
-async function sent(id: string) {
+/**
+ * A message a journey of its own sent to a customer, linked as send-message
+ * links it (with the address it went to); an email or SMS step waits for
+ * every feedback outcome, a push step for none (its send says so).
+ */
+async function sent(id: string, shape: FeedbackShape) {
   const journeyId = `crash-feedback-${id}`;
-  const messageId = `ses-${id}`;
-  await ingestEvent(
-    world.ingestDeps(false, now),
-    identify(id, { email: `${id}@example.com` }, '2026-11-01T00:00:00Z'),
+  const messageId = `${shape.channel}-${id}`;
+  const stepId = `${shape.channel}-1`;
+  const email = `${id}@example.com`;
+  // The customer's profile as ingest keeps it: their addresses, every channel open.
+  await world.db.doc.send(
+    new PutCommand({ TableName: world.db.tables.profiles, Item: { userId: id, email, phone: PHONE } }),
   );
-  const meta = { userId: id, journeyId, version: '1', stepId: 'email-1', channel: 'email' as const };
-  await feedbackDeps(false).deliveries.linkMessage(messageId, `e-${id}#email-1`, meta, NOW);
+  const address =
+    shape.channel === 'email'
+      ? addressKey({ channel: 'email', email })
+      : shape.channel === 'sms'
+        ? addressKey({ channel: 'sms', phone: PHONE })
+        : undefined;
+  const meta = { userId: id, journeyId, version: '1', stepId, channel: shape.channel };
+  const waits = shape.channel !== 'push';
+  const deps = feedbackDeps(false);
+  await deps.deliveries.linkMessage(messageId, `e-${id}#${stepId}`, meta, NOW, address, waits);
   const token = `token-${id}`;
-  await feedbackDeps(false).outcomes?.waiters.put(id, {
-    messageId,
-    enrollmentId: `e-${id}`,
-    journeyId,
-    stepId: 'email-1',
-    token,
-    outcomes: ['delivered', 'bounced', 'opened', 'clicked'],
-    until: '2026-11-25T10:00:00Z',
-  });
-  world.effects.waiting.add(token);
-  return { journeyId, messageId, token };
+  if (waits) {
+    await deps.outcomes.waiters.put(id, {
+      messageId,
+      enrollmentId: `e-${id}`,
+      journeyId,
+      stepId,
+      token,
+      outcomes: [...FEEDBACK_OUTCOMES],
+      until: '2026-11-25T10:00:00Z',
+    });
+    world.effects.waiting.add(token);
+  }
+  return { journeyId, messageId, stepId, token, waits };
 }
 
-async function run(notification: (typeof NOTIFICATIONS)[number], point: number, landing: Landing) {
-  n += 1;
-  const id = `feedback${n}`;
-  const { journeyId, messageId, token } = await sent(id);
-  const detail = {
-    eventType: notification.eventType,
-    mail: { messageId, destination: [`${id}@example.com`] },
-    ...notification.extra,
-  };
-  const out = await world.dieThenRetry(new CrashPlan(point, landing), () =>
-    applyFeedback(feedbackDeps(true), detail),
-  );
-  const counters = await world.counters(journeyId);
-  const outcome = out.result !== undefined && 'feedback' in out.result ? out.result.feedback.outcome : '';
+async function feedbackRecord(messageId: string, outcome: string) {
   const record = await world.db.doc.send(
     new GetCommand({
       TableName: world.db.tables.deliveries,
@@ -110,37 +98,70 @@ async function run(notification: (typeof NOTIFICATIONS)[number], point: number, 
       ConsistentRead: true,
     }),
   );
+  return record.Item;
+}
+
+async function rawProfile(id: string) {
+  const stored = await world.db.doc.send(
+    new GetCommand({ TableName: world.db.tables.profiles, Key: { userId: id }, ConsistentRead: true }),
+  );
+  return stored.Item;
+}
+
+async function run(shape: FeedbackShape, point: number, landing: Landing) {
+  n += 1;
+  const id = `feedback${n}`;
+  const { journeyId, messageId, stepId, token, waits } = await sent(id, shape);
+  const detail = shape.detail(messageId);
+  const out = await world.dieThenRetry(new CrashPlan(point, landing), () =>
+    applyFeedback(feedbackDeps(true), detail),
+  );
+  const deps = feedbackDeps(false);
+  const profile = await rawProfile(id);
   return {
     ...out,
-    counted: [...counters.values()].reduce((a, b) => a + b, 0),
-    record: record.Item,
-    resumed: world.effects.resumed.get(token) ?? [],
-    waiter: await feedbackDeps(false).outcomes?.waiters.get(id, messageId),
-    consent: (await feedbackDeps(false).profiles.get(id)).profile.consent.email,
+    stepId,
+    waits,
+    counters: Object.fromEntries(await world.counters(journeyId)),
+    record: await feedbackRecord(messageId, classifyFeedback(detail)?.outcome ?? ''),
+    resumed: (world.effects.resumed.get(token) ?? []).map((o) => JSON.parse(o).outcome),
+    waiter: await deps.outcomes.waiters.get(id, messageId),
+    consent: readProfileItem(id, profile).profile.consent[shape.channel],
+    topicOptOuts: optOutCounts(profile).get(shape.channel) ?? 0,
   };
 }
 
-describe.each(NOTIFICATIONS)('$kind', (notification) => {
-  const awaited = notification.eventType !== 'Complaint';
+/** A shape's run with nothing failing, before its tests are made: how many requests its path makes. */
+async function cleanRun(shape: FeedbackShape) {
+  world.nothingFails();
+  return run(shape, Number.POSITIVE_INFINITY, 'before');
+}
 
-  it(`makes fewer than ${POINTS} requests when nothing fails`, async () => {
-    const { requests, died, counted, resumed } = await run(notification, Number.POSITIVE_INFINITY, 'before');
-    expect([died, counted, resumed.length]).toEqual([false, 1, awaited ? 1 : 0]);
-    expect(requests).toBeLessThan(POINTS);
+describe.each(FEEDBACK_SHAPES)('$kind', async (shape) => {
+  const clean = await cleanRun(shape);
+
+  it(`makes ${clean.requests} requests when nothing fails, and applies it`, () => {
+    expect(clean.died).toBe(false);
+    expect(clean.result?.status).toBe('applied');
+    expect(clean.requests).toBeGreaterThan(0);
   });
 
-  it.each(crashPoints(POINTS))(
-    'at request $point, $landing it lands: counted once, resumed once, settled',
+  it.each(crashPointsOf(clean.requests))(
+    'at request $point, $landing it lands: counted once, resumed once, consent changed once, settled',
     async ({ point, landing }) => {
-      const { result, counted, record, resumed, waiter, consent } = await run(notification, point, landing);
-      expect(result?.status).toMatch(/applied|duplicate/);
-      expect(counted).toBe(1);
-      expect(record).toBeDefined();
-      expect(Object.keys(record ?? {}).filter((k) => k.toLowerCase().includes('pending'))).toEqual([]);
-      expect(resumed).toHaveLength(awaited ? 1 : 0);
-      if (awaited) expect(waiter).toBeUndefined();
-      if (notification.suppressed) expect(consent?.status).toBe('suppressed');
-      else expect(consent?.status).not.toBe('suppressed');
+      const r = await run(shape, point, landing);
+      expect(r.died).toBe(point < clean.requests);
+      expect(r.result?.status).toMatch(/applied|duplicate/);
+      expect(r.counters).toEqual(shape.metric === undefined ? {} : { [`${r.stepId}/${shape.metric}`]: 1 });
+      expect(r.record).toBeDefined();
+      expect(Object.keys(r.record ?? {}).filter((k) => k.toLowerCase().includes('pending'))).toEqual([]);
+      expect(r.resumed).toEqual(shape.resumes === undefined ? [] : [shape.resumes]);
+      // Resumed, the waiter is dead state and goes; a step waiting for other outcomes keeps waiting.
+      expect(r.waiter !== undefined).toBe(r.waits && shape.resumes === undefined);
+      if (shape.consent === undefined) expect(r.consent?.status ?? 'subscribed').toBe('subscribed');
+      else expect(r.consent).toMatchObject(shape.consent);
+      expect(r.topicOptOuts).toBe(shape.topic === undefined ? 0 : 1);
+      if (shape.topic !== undefined) expect(r.consent?.topics?.[shape.topic]).toBe(false);
     },
   );
 });

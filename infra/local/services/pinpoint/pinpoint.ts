@@ -5,6 +5,7 @@ import { CappedLog } from '../../runtime/capped-log.ts';
 import { decodedSegment, readBody, sendJson } from '../../runtime/http.ts';
 import { DEFAULT_RETENTION } from '../../runtime/options.ts';
 import type { OutboxEntry } from './outbox.ts';
+import { optedOut } from './sms-receipts.ts';
 
 const Push = z.object({
   Title: z.string().optional(),
@@ -50,6 +51,13 @@ const UNREGISTERED = {
   DeliveryStatus: 'PERMANENT_FAILURE',
   StatusCode: 410,
   StatusMessage: 'Unregistered: the device token is no longer active for the topic',
+};
+
+/** Pinpoint's answer for a number on the sender's opt-out list (it replied STOP): nothing is sent. */
+const OPTED_OUT = {
+  DeliveryStatus: 'OPT_OUT',
+  StatusCode: 400,
+  StatusMessage: 'The destination phone number has opted out of receiving messages',
 };
 
 const PATH = /^\/v1\/apps\/([^/]+)\/messages$/;
@@ -105,6 +113,10 @@ async function handle(
   for (const entry of toEntries(application, request.data, clock())) {
     if (entry.channel === 'push' && entry.to.startsWith(DEAD_TOKEN_PREFIX)) {
       Result.set(entry.to, UNREGISTERED);
+      continue;
+    }
+    if (entry.channel === 'sms' && optedOut(entry.to)) {
+      Result.set(entry.to, OPTED_OUT);
       continue;
     }
     await outbox.append(entry);

@@ -9,7 +9,9 @@ import { createHash } from 'node:crypto';
  * Numbers of the UK range kept for drama (+44 7700 900000–900999, never
  * assigned) play the carriers' other answers, as `dead-` push tokens play an
  * uninstalled app: 900000–900499 are reported unreachable (TEXT_UNREACHABLE),
- * and from 900500–900999 no receipt ever comes.
+ * from 900500–900899 no receipt ever comes, and 900900–900999 replied STOP:
+ * the send is refused as opted out (OPT_OUT), as Pinpoint refuses a number
+ * on the sender's opt-out list.
  */
 
 /** Journey time from acceptance to the delivery receipt (carriers answer in seconds). */
@@ -32,6 +34,12 @@ const UNREACHABLE: ReceiptStatus = {
 
 /** A carrier's receipt by what it reports. */
 export const SMS_RECEIPTS = { delivered: DELIVERED, undelivered: UNREACHABLE } as const;
+
+/** Whether this number replied STOP: its sends are refused (`OPT_OUT`) and it never gets a receipt. */
+export function optedOut(to: string): boolean {
+  const drama = DRAMA_RANGE.exec(to)?.[1];
+  return drama !== undefined && Number(drama) >= 900;
+}
 
 /** The receipt the carrier sends for an SMS to this number; undefined when none comes. */
 export function smsReceiptFor(to: string): ReceiptStatus | undefined {
