@@ -7,6 +7,7 @@ import { documentClient } from '#functions/_lib/clients/dynamo.ts';
 import { closeDynaliteIterators } from '#infra/local/services/dynamodb/closed-iterators.ts';
 import { cacheExpressionParsing } from '#infra/local/services/dynamodb/expression-cache.ts';
 import { type InProcessConfig, inProcessConfig } from '#infra/local/services/dynamodb/in-process.ts';
+import { measureItemsInUtf8 } from '#infra/local/services/dynamodb/utf8-item-size.ts';
 import { TABLES } from '#shared/tables.ts';
 import { keepIdleConnections } from './idle-connections.ts';
 
@@ -24,6 +25,7 @@ export type LocalDynamo = {
 export async function startDynalite(prefix = 'test'): Promise<LocalDynamo> {
   cacheExpressionParsing();
   closeDynaliteIterators();
+  measureItemsInUtf8();
   const server = keepIdleConnections(dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;

@@ -178,13 +178,13 @@ export function keyText(value: unknown, what: string): string {
   throw error;
 }
 
-/** Item size as DynamoDB counts it: attribute names plus values (close enough to bill units). */
+/** Item size as DynamoDB counts it: attribute names (UTF-8) plus values (close enough to bill units). */
 export function itemSize(item: Doc | undefined): number {
   if (item === undefined) return 0;
   let size = 0;
   for (const name in item) {
     const value = item[name];
-    if (value !== undefined) size += name.length + valueSize(value);
+    if (value !== undefined) size += Buffer.byteLength(name) + valueSize(value);
   }
   return size;
 }

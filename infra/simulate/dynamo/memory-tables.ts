@@ -85,6 +85,24 @@ function keyAttribute(type: TableDefinition['partitionKey']['type'], value: stri
   return type === 'N' ? numberFrom(value) : value;
 }
 
+/** DynamoDB's limit on an item: 400 KB, its attribute names and values in UTF-8. */
+export const MAX_ITEM_BYTES = 400 * 1024;
+
+/** `size`, when an item of that size may be stored; DynamoDB's ValidationException otherwise. */
+function withinItemLimit(size: number, what: string): number {
+  if (size <= MAX_ITEM_BYTES) return size;
+  const error = new Error(`${what} the maximum allowed size`);
+  error.name = 'ValidationException';
+  throw error;
+}
+
+/** The size of the attributes an update sets, as they will be (a removed one is none; an update never sets a key). */
+function sizeOfChanges(changes: ReadonlyMap<string, unknown>): number {
+  let size = 0;
+  for (const [name, value] of changes) size += attributeSize(name, value);
+  return size;
+}
+
 /** The billing size of the attributes an update changes, on `item` (before the update, or after it). */
 function changedSize(item: Item, changes: ReadonlyMap<string, unknown>): number {
   let size = 0;
@@ -93,7 +111,7 @@ function changedSize(item: Item, changes: ReadonlyMap<string, unknown>): number 
 }
 
 function attributeSize(name: string, value: unknown): number {
-  return value === undefined ? 0 : name.length + valueSize(value);
+  return value === undefined ? 0 : Buffer.byteLength(name) + valueSize(value);
 }
 
 /**
@@ -234,7 +252,7 @@ export class MemoryTables {
     const place = this.find(t, item, readsOld(input));
     const before = place.stored;
     this.check(before?.item, input.ConditionExpression, input, input.ReturnValuesOnConditionCheckFailure);
-    this.write(t, place, item);
+    this.write(t, place, item, withinItemLimit(itemSize(item), 'Item size has exceeded'));
     return input.ReturnValues === 'ALL_OLD' && before !== undefined
       ? { Attributes: handedOut(before.item) }
       : {};
@@ -263,18 +281,18 @@ export class MemoryTables {
     const actions = input.UpdateExpression === undefined ? [] : parseUpdate(input.UpdateExpression);
     // Every change is computed before any is written: an action that fails leaves the item as it was.
     const changes = updateChanges(before ?? key, actions, placeholders);
-    const sizeBefore = stored === undefined ? 0 : stored.size - changedSize(stored.item, changes);
+    // The size after, judged before the stored item is changed: an update past the limit changes nothing.
+    const size = withinItemLimit(
+      (stored === undefined ? itemSize(key) : stored.size - changedSize(stored.item, changes)) +
+        sizeOfChanges(changes),
+      'Item size to update has exceeded',
+    );
     // Written into the stored item itself while no reader holds it and the answer is not the old item.
     const keepsOld = input.ReturnValues === 'ALL_OLD' || input.ReturnValues === 'UPDATED_OLD';
     const after =
       before !== undefined && !keepsOld && !Object.isFrozen(before) ? before : copied(before ?? key);
     applyChanges(after, changes);
-    this.write(
-      t,
-      place,
-      after,
-      stored === undefined ? itemSize(after) : sizeBefore + changedSize(after, changes),
-    );
+    this.write(t, place, after, size);
     return returned(input.ReturnValues, before, after, actions, placeholders);
   }
 

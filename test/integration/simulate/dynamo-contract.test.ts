@@ -190,6 +190,44 @@ describe('in-memory DynamoDB: the contract it shares with dynalite', () => {
     expect(inMemory?.[3]).toEqual({ error: 'ConditionalCheckFailedException' });
   });
 
+  it('measures an item in UTF-8 bytes alike: strings and names of non-Latin text count what AWS counts', async () => {
+    // arrange: items that fit in 400 KB counted in UTF-16 units, not in UTF-8 bytes ('界' is 3 bytes)
+    const wide = '界';
+    const names = Object.fromEntries(Array.from({ length: 1_400 }, (_, i) => [`${wide.repeat(100)}${i}`, 1]));
+    const steps = async (doc: DynamoDBDocumentClient, db: Backend) => {
+      const TableName = db.tables.profiles;
+      return [
+        await outcome(() =>
+          doc.send(new PutCommand({ TableName, Item: { userId: 'w1', text: wide.repeat(140_000) } })),
+        ),
+        await outcome(() => doc.send(new PutCommand({ TableName, Item: { userId: 'w2', traits: names } }))),
+        await outcome(() =>
+          doc.send(new PutCommand({ TableName, Item: { userId: 'w3', a: wide.repeat(60_000) } })),
+        ),
+        await outcome(() =>
+          doc.send(
+            new UpdateCommand({
+              TableName,
+              Key: { userId: 'w3' },
+              UpdateExpression: 'SET b = :b',
+              ExpressionAttributeValues: { ':b': wide.repeat(80_000) },
+            }),
+          ),
+        ),
+      ];
+    };
+    // act
+    const [onDynalite, inMemory] = await onBoth(steps);
+    // assert
+    expect(inMemory).toEqual(onDynalite);
+    expect(inMemory).toEqual([
+      { error: 'ValidationException' },
+      { error: 'ValidationException' },
+      { ok: {} },
+      { error: 'ValidationException' },
+    ]);
+  });
+
   it('returns the updated paths of nested maps and lists alike (UPDATED_NEW, UPDATED_OLD)', async () => {
     // arrange: an item with a nested map and a list, updated inside both, one attribute set to itself
     const steps = async (doc: DynamoDBDocumentClient, db: Backend) => {

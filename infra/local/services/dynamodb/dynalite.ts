@@ -13,6 +13,7 @@ import { closeServer, type HeldPorts, listenOn, serve } from '../../runtime/list
 import { closeDynaliteIterators } from './closed-iterators.ts';
 import { cacheExpressionParsing } from './expression-cache.ts';
 import { type InProcessConfig, inProcessConfig } from './in-process.ts';
+import { measureItemsInUtf8 } from './utf8-item-size.ts';
 
 /** The physical table name the local runtime gives a logical table. */
 export function localTableName(table: TableDefinition): string {
@@ -38,6 +39,7 @@ export async function startDynamo(
 ): Promise<LocalDynamo> {
   cacheExpressionParsing();
   closeDynaliteIterators();
+  measureItemsInUtf8();
   // Tables become ACTIVE at once: nothing local waits on CREATING.
   const server = dynalite({
     ...(dir === undefined ? {} : { path: dir }),
