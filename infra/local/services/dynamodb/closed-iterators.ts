@@ -1,6 +1,5 @@
-import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
-import { onceForDynalite } from './dynalite-files.ts';
+import { patchDynaliteDb } from './dynalite-files.ts';
 
 /** What dynalite's streams read of an abstract-level iterator. */
 type LevelIterator = { next(): Promise<unknown>; close(): Promise<void> };
@@ -32,24 +31,16 @@ const installed = new Map<string, boolean>();
  * replaced (false when dynalite's files are not where this expects them).
  */
 export function closeDynaliteIterators(dynaliteMain?: string): boolean {
-  return onceForDynalite(installed, install, dynaliteMain);
+  return patchDynaliteDb(installed, isDbModule, streamThroughClosingIterators, dynaliteMain);
 }
 
-function install(main: string): boolean {
-  let module: unknown;
-  try {
-    module = createRequire(main)('./db/index.js');
-  } catch {
-    return false;
-  }
-  if (!isDbModule(module)) return false;
+function streamThroughClosingIterators(module: DbModule): void {
   const create = module.create;
   module.create = (options) => {
     const store = create(options);
     if (isLevelDb(store.db)) replaceStreams(store.db);
     return store;
   };
-  return true;
 }
 
 function replaceStreams(db: LevelDb): void {

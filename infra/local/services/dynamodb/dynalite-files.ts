@@ -24,3 +24,27 @@ export function onceForDynalite(
   }
   return done;
 }
+
+/**
+ * Changes dynalite's database module (`db/index.js`) once per copy of
+ * dynalite, when it has the shape `isDb` expects: whether it was changed.
+ */
+export function patchDynaliteDb<Db>(
+  installed: Map<string, boolean>,
+  isDb: (module: unknown) => module is Db,
+  patch: (db: Db) => void,
+  dynaliteMain?: string,
+): boolean {
+  const install = (main: string): boolean => {
+    let module: unknown;
+    try {
+      module = createRequire(main)('./db/index.js');
+    } catch {
+      return false;
+    }
+    if (!isDb(module)) return false;
+    patch(module);
+    return true;
+  };
+  return onceForDynalite(installed, install, dynaliteMain);
+}

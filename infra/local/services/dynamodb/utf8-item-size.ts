@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import { onceForDynalite } from './dynalite-files.ts';
+import { patchDynaliteDb } from './dynalite-files.ts';
 
 /** An attribute value as dynalite stores it (the wire format: `{ S: '…' }`, `{ M: {…} }`, …). */
 type AttributeValue = Readonly<Record<string, unknown>>;
@@ -19,20 +18,12 @@ const installed = new Map<string, boolean>();
  * this expects them.
  */
 export function measureItemsInUtf8(dynaliteMain?: string): boolean {
-  return onceForDynalite(installed, install, dynaliteMain);
+  return patchDynaliteDb(installed, isDbModule, addUtf8Bytes, dynaliteMain);
 }
 
-function install(main: string): boolean {
-  let module: unknown;
-  try {
-    module = createRequire(main)('./db/index.js');
-  } catch {
-    return false;
-  }
-  if (!isDbModule(module)) return false;
+function addUtf8Bytes(module: DbModule): void {
   const itemSize = module.itemSize;
   module.itemSize = (item, ...rest) => itemSize(item, ...rest) + extraBytesOfItem(item);
-  return true;
 }
 
 function isDbModule(module: unknown): module is DbModule {
