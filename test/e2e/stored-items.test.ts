@@ -82,7 +82,7 @@ function dayOf(userId: string, i: number, day: number): CustomerEvent[] {
   const base =
     token === undefined ? reachable : { ...reachable, context: { device: { token, type: 'android' } } };
   const known = { ...(base.traits as Record<string, unknown>), ...failing };
-  const traits = Object.fromEntries(Array.from({ length: 6 }, (_, k) => [`trait ${day}-${k}`, `v${k}`]));
+  const traits = Object.fromEntries(Array.from({ length: 2 }, (_, k) => [`trait ${day}-${k}`, `v${k}`]));
   const renewal = new Date(runtime.services.clock.nowMs() + 7 * DAY_MS).toISOString();
   const order = `o-${userId}-${day}`;
   return [
@@ -90,7 +90,7 @@ function dayOf(userId: string, i: number, day: number): CustomerEvent[] {
       ...base,
       traits: { ...known, ...traits, accountType: 'personal', plan: 'plus', renewalDate: renewal },
     },
-    ...Array.from({ length: 6 }, (_, k) => track(userId, `Event ${day}-${k}`, { k })),
+    ...Array.from({ length: 2 }, (_, k) => track(userId, `Event ${day}-${k}`, { k })),
     track(userId, 'Cart Updated', { cartId: `c-${userId}-${day}`, total: 40 + i }),
     track(userId, 'Cart Updated', { cartId: `c-${userId}-${day}-b`, total: 25 }),
     track(userId, 'Signed Up', { plan: 'teams-trial' }),
