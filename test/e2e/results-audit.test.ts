@@ -9,7 +9,7 @@ import {
   boot,
   E2E_TIMEOUT,
   eventsClient,
-  executionsOf,
+  executionsByCustomer,
   identify,
   putEvents,
   quiesce,
@@ -218,12 +218,13 @@ function truth(): Promise<Truth[]> {
 /** What happened to each enrollment, from its execution and the events each customer sent. */
 async function readTruth(): Promise<Truth[]> {
   const out: Truth[] = [];
+  const executions = await executionsByCustomer(runtime, ID);
   for (const id of [...FIRST, ...SECOND, ...NIGHT]) {
     const i = Number(id.slice(2));
     const a = id.startsWith('a-');
     const quit = a && i % 5 === 1;
     const buyer = a && (i % 5 === 2 || i % 5 === 3);
-    const runs = (await executionsOf(runtime, ID, id)).sort((x, y) => x.startDate - y.startDate);
+    const runs = [...(executions.get(id) ?? [])].sort((x, y) => x.startDate - y.startDate);
     for (const [n, run] of runs.entries()) {
       const { variant, to } = variantAt(run.version, run.visited);
       const ending: Ending =
@@ -372,8 +373,9 @@ describe('results of a journey with every kind of ending, read as a marketer wou
 /** Each enrollment of the shared-send journey: its variant (the path from the split), and how often its offer was put off. */
 async function sharedTruth() {
   const out: { userId: string; variant: string; offerDeferrals: number }[] = [];
+  const executions = await executionsByCustomer(runtime, SHARED_ID);
   for (const userId of [...SHARED_DAY, ...SHARED_NIGHT]) {
-    for (const run of await executionsOf(runtime, SHARED_ID, userId)) {
+    for (const run of executions.get(userId) ?? []) {
       const to = run.visited[run.visited.indexOf('ab') + 1];
       const variant = shared.steps.ab.variants.find((v) => v.next === to)?.name ?? `? ${to}`;
       out.push({ userId, variant, offerDeferrals: run.visited.filter((s) => s === 'offer.deferred').length });

@@ -8,7 +8,7 @@ import { type LocalOptions, type LocalRuntime, startLocal } from '#infra/local/i
 import { localClientConfig } from '#infra/local/runtime/aws.ts';
 import type { HeldPorts } from '#infra/local/runtime/listen.ts';
 import { ANY_PORTS } from '#infra/local/runtime/options.ts';
-import { readExecutions } from '#infra/local/services/stepfunctions/api/executions.ts';
+import { type ExecutionRecord, readExecutions } from '#infra/local/services/stepfunctions/api/executions.ts';
 import { CUSTOMER_EVENT_SOURCE } from '#shared/events.ts';
 
 export const PROJECT_JOURNEYS = join(import.meta.dirname, '..', '..', '..', 'journeys');
@@ -218,15 +218,35 @@ export async function eventually<T>(
   }
 }
 
-/** Executions of a journey for one customer, from the local Step Functions log. */
-export async function executionsOf(runtime: LocalRuntime, journeyId: string, userId: string) {
+const CustomerInput = z.object({ userId: z.string() }).loose();
+
+/**
+ * Executions of a journey by customer, from one read of the local Step
+ * Functions log: a test that looks at many customers reads the log once,
+ * not once per customer.
+ */
+export async function executionsByCustomer(
+  runtime: LocalRuntime,
+  journeyId: string,
+): Promise<Map<string, ExecutionRecord[]>> {
   const file = join(runtime.options.dataDir, 'stepfunctions', 'executions.jsonl');
-  const records = [...(await readExecutions(file)).values()];
-  return records.filter(
-    (r) =>
-      r.machine === `journey-${journeyId}` &&
-      z.object({ userId: z.string() }).loose().safeParse(JSON.parse(r.input)).data?.userId === userId,
-  );
+  const byCustomer = new Map<string, ExecutionRecord[]>();
+  for (const record of (await readExecutions(file)).values()) {
+    if (record.machine !== `journey-${journeyId}`) continue;
+    const userId = CustomerInput.safeParse(JSON.parse(record.input)).data?.userId;
+    if (userId === undefined) continue;
+    byCustomer.set(userId, [...(byCustomer.get(userId) ?? []), record]);
+  }
+  return byCustomer;
+}
+
+/** Executions of a journey for one customer, from the local Step Functions log. */
+export async function executionsOf(
+  runtime: LocalRuntime,
+  journeyId: string,
+  userId: string,
+): Promise<ExecutionRecord[]> {
+  return (await executionsByCustomer(runtime, journeyId)).get(userId) ?? [];
 }
 
 /** Runs until each customer has exactly one execution of each journey, and none is running. */
@@ -234,8 +254,11 @@ export async function untilEachEnded(
   runtime: LocalRuntime,
   pairs: readonly { journeyId: string; userId: string }[],
 ): Promise<void> {
+  const journeys = [...new Set(pairs.map((p) => p.journeyId))];
   await runUntil(runtime, 'every enrollment ended', async () => {
-    const runs = await Promise.all(pairs.map((p) => executionsOf(runtime, p.journeyId, p.userId)));
+    const read = await Promise.all(journeys.map((id) => executionsByCustomer(runtime, id)));
+    const byJourney = new Map(journeys.map((id, i) => [id, read[i]]));
+    const runs = pairs.map((p) => byJourney.get(p.journeyId)?.get(p.userId) ?? []);
     return runs.every((r) => r.length === 1 && r[0]?.status !== 'RUNNING') ? runs : undefined;
   });
 }
