@@ -52,6 +52,8 @@ export const handler = middy(async (parsed: Delivery) => {
   if (result.status !== 'rejected') {
     metrics.addMetric(METRICS.enrollments, MetricUnit.Count, result.enrolled.length);
     metrics.addMetric(METRICS.resumed, MetricUnit.Count, result.resumed.length);
+    // One line per journey the event did not enter, with why: what "why did they not enter?" is answered from.
+    for (const skip of result.skipped) logger.info('entry skipped', { ...skip });
   } else logger.warn('event rejected', { problems: result.problems });
   return result;
 })
