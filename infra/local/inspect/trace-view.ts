@@ -284,8 +284,6 @@ export function traceView(
 export function traceText(view: TraceView): string {
   const out = [`customer ${view.userId} (times in ${view.zone})`, ...view.profile.map((l) => `  ${l}`)];
   if (view.blocks.length === 0) out.push('  no enrollments');
-  if (view.skipped.length > 0) out.push('', 'entries skipped');
-  for (const line of view.skipped) out.push(`  ${(line.when ?? '').padEnd(16)} ${line.text}`);
   for (const b of view.blocks) {
     out.push('', b.title, `  started ${b.started}`);
     for (const line of b.lines) {
@@ -295,5 +293,7 @@ export function traceText(view: TraceView): string {
     }
     out.push(`  ended: ${b.ending}`);
   }
+  if (view.skipped.length > 0) out.push('', 'entries skipped');
+  for (const line of view.skipped) out.push(`  ${(line.when ?? '').padEnd(16)} ${line.text}`);
   return `${out.join('\n')}\n`;
 }
