@@ -53,6 +53,22 @@ afterAll(async () => {
   await db.stop();
 });
 
+/** The ingest handler's environment and clients, on this file's tables. */
+function ingestOnTables(): void {
+  Object.assign(process.env, {
+    PROFILES_TABLE_NAME: db.tables.profiles,
+    ENROLLMENTS_TABLE_NAME: db.tables.enrollments,
+    JOURNEYS_TABLE_NAME: db.tables.journeys,
+    STATS_TABLE_NAME: db.tables.stats,
+    REJECTED_QUEUE_URL: 'https://sqs.local/rejected',
+  });
+  setClients({
+    dynamo: db.doc,
+    sfn: new SFNClient({ region: 'eu-west-1' }),
+    sqs: new SQSClient({ region: 'eu-west-1' }),
+  });
+}
+
 describe('handlers', () => {
   it('import without AWS credentials or environment', async () => {
     const modules = await Promise.all(FUNCTION_NAMES.map((name) => import(`#functions/${name}/handler.ts`)));
@@ -66,13 +82,7 @@ describe('handlers', () => {
 
   it('ingest: parses the EventBridge envelope and enrolls through the injected clients', async () => {
     // arrange
-    Object.assign(process.env, {
-      PROFILES_TABLE_NAME: db.tables.profiles,
-      ENROLLMENTS_TABLE_NAME: db.tables.enrollments,
-      JOURNEYS_TABLE_NAME: db.tables.journeys,
-      STATS_TABLE_NAME: db.tables.stats,
-      REJECTED_QUEUE_URL: 'https://sqs.local/rejected',
-    });
+    ingestOnTables();
     await registerJourney(db, {
       id: 'cart-h',
       name: 'Cart',
@@ -82,11 +92,6 @@ describe('handlers', () => {
     });
     sfn.on(StartExecutionCommand).resolves({ executionArn: 'x', startDate: new Date() });
     sqs.on(SendMessageCommand).resolves({});
-    setClients({
-      dynamo: db.doc,
-      sfn: new SFNClient({ region: 'eu-west-1' }),
-      sqs: new SQSClient({ region: 'eu-west-1' }),
-    });
     const { handler } = await import('#functions/ingest/handler.ts');
     // act
     const ok = await handler(envelope, context);
@@ -118,18 +123,7 @@ describe('handlers', () => {
 
   it('ingest: writes one structured line per entry it skipped, with the reason and the path missing', async () => {
     // arrange: a journey that copies the plan from its trigger, and a sign-up without one
-    Object.assign(process.env, {
-      PROFILES_TABLE_NAME: db.tables.profiles,
-      ENROLLMENTS_TABLE_NAME: db.tables.enrollments,
-      JOURNEYS_TABLE_NAME: db.tables.journeys,
-      STATS_TABLE_NAME: db.tables.stats,
-      REJECTED_QUEUE_URL: 'https://sqs.local/rejected',
-    });
-    setClients({
-      dynamo: db.doc,
-      sfn: new SFNClient({ region: 'eu-west-1' }),
-      sqs: new SQSClient({ region: 'eu-west-1' }),
-    });
+    ingestOnTables();
     await registerJourney(db, {
       id: 'plan-h',
       name: 'Plan',
