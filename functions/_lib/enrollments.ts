@@ -1,5 +1,6 @@
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { notAfterArrival } from '#shared/events.ts';
+import type { SkipDetail, SkipReason } from '#shared/ingest/entry-skip.ts';
 import type { LiveJourney } from '#shared/ingest/live-journey.ts';
 import { variantOf } from '#shared/ingest/live-journey.ts';
 import type { Enrollment } from '#shared/ingest/plan.ts';
@@ -54,6 +55,8 @@ export type Entry = {
   tooLarge?: CountOnce | 'counted';
   /** Keys of profiles merged into the customer's: their entries count against `trigger.limit` too. */
   merged?: readonly string[];
+  /** Told why the entry was skipped, when it was (a redelivery that finds its own entry is not a skip). */
+  onSkip?: (reason: SkipReason, detail?: SkipDetail) => void;
 };
 
 /** Starts one planned enrollment; false when the re-entry rule refused it or it had already started. */
@@ -69,6 +72,7 @@ export async function startEnrollment(
   const judged = jsonWithin(executionInput(plan, entry, entry.at), MAX_ENTRY_INPUT_BYTES);
   if (!judged.fits) {
     if (entry.tooLarge !== 'counted') await recordSkip(deps, journey, 'tooLarge', entry.tooLarge);
+    entry.onSkip?.('tooLarge', { maxBytes: MAX_ENTRY_INPUT_BYTES });
     return false;
   }
   const executionArn = executionArnOf(journey.stateMachineArn, enrollmentId);
@@ -96,6 +100,7 @@ export async function startEnrollment(
     );
     if (counted !== 'entered') {
       await countRefusal(deps, journey, userId, enrollmentId, counted.refused);
+      entry.onSkip?.('limit', { max: limit.max, per: limit.per });
       return false;
     }
   }
@@ -109,6 +114,7 @@ export async function startEnrollment(
   );
   if (claim.status === 'refused') {
     if (limit !== undefined) await deps.enrollments.limits.release(userId, journey.journeyId, enrollmentId);
+    entry.onSkip?.(...reentrySkip(journey));
     return false;
   }
   const at = claim.status === 'again' ? claim.at : entry.at;
@@ -157,6 +163,12 @@ export async function startEnrollment(
     await deps.experiments?.checkDue(journey);
   }
   return true;
+}
+
+/** Why the re-entry rule kept a customer out: entered once already, or within the cooldown. */
+export function reentrySkip(journey: Pick<LiveJourney, 'reentry'>): [SkipReason, SkipDetail?] {
+  const { reentry } = journey;
+  return reentry.mode === 'after' ? ['cooldown', { cooldown: reentry.cooldown }] : ['reentry'];
 }
 
 /**

@@ -17,6 +17,7 @@ import {
   profilesRepository,
   statsRepository,
 } from '#functions/_lib/repositories.ts';
+import { NOT_ENTERED_REASONS, type SkipReason } from '#shared/ingest/entry-skip.ts';
 import { METRICS } from '#shared/metrics.ts';
 import { type Delivery, type IngestDeps, ingestDelivery } from './ingest.ts';
 import { manifest } from './manifest.ts';
@@ -41,6 +42,13 @@ function ingestDeps(): IngestDeps {
   return deps.value;
 }
 
+const notCounted = new Set<SkipReason>(NOT_ENTERED_REASONS);
+
+/** True for a skip counted in the stats (entry skipped), false for one the journey's own rules made. */
+function isCounted(reason: SkipReason): boolean {
+  return !notCounted.has(reason);
+}
+
 /** EventBridge target for customer events (source journeys.customer, detail-type track/identify). */
 export const handler = middy(async (parsed: Delivery) => {
   const result = await ingestDelivery(ingestDeps(), parsed);
@@ -52,6 +60,13 @@ export const handler = middy(async (parsed: Delivery) => {
   if (result.status !== 'rejected') {
     metrics.addMetric(METRICS.enrollments, MetricUnit.Count, result.enrolled.length);
     metrics.addMetric(METRICS.resumed, MetricUnit.Count, result.resumed.length);
+    // One line per journey the event did not enter, with why: what "why did they not enter?" is answered from.
+    // The journey's own rules (where, audience, re-entry) turn away most trigger events of a busy
+    // journey, as written: at debug, so that they cost log volume only when asked for.
+    for (const skip of result.skipped) {
+      if (isCounted(skip.reason)) logger.info('entry skipped', { ...skip });
+      else logger.debug('entry skipped', { ...skip });
+    }
   } else logger.warn('event rejected', { problems: result.problems });
   return result;
 })

@@ -7,6 +7,7 @@ import {
   recordOwedConversion,
   recordPendingReceipt,
   recordSkip,
+  reentrySkip,
   startEnrollment,
 } from '#functions/_lib/enrollments.ts';
 import type { ExperimentJudge } from '#functions/_lib/experiments.ts';
@@ -27,6 +28,7 @@ import {
   parseAliasEvent,
   parseCustomerEvent,
 } from '#shared/events.ts';
+import type { EntrySkip, SkipDetail, SkipReason } from '#shared/ingest/entry-skip.ts';
 import {
   awaitedByRunning,
   awaitedEvents,
@@ -34,7 +36,15 @@ import {
   type ListedJourney,
   type LiveJourney,
 } from '#shared/ingest/live-journey.ts';
-import { type Finish, finishes, maySkip, planIngest, type Resume, references } from '#shared/ingest/plan.ts';
+import {
+  type Finish,
+  finishes,
+  type IngestPlan,
+  maySkip,
+  planIngest,
+  type Resume,
+  references,
+} from '#shared/ingest/plan.ts';
 import { MAX_COUNTED_EVENT_NAMES } from '#shared/ingest/profile-share.ts';
 import { jsonWithin, MAX_AWAITED_EVENT_BYTES } from '#shared/journey/state-budget.ts';
 import { METRICS } from '#shared/metrics.ts';
@@ -66,6 +76,8 @@ export type IngestResult =
       finished: string[];
       /** The enrollments whose goal this event reached: each is listed by the one delivery that counted it. */
       converted: string[];
+      /** The entries the event did not make, and why: at most one per journey. */
+      skipped: EntrySkip[];
     };
 
 /** The cause of the StopExecution that ends an enrollment on its goal or on an exit event. */
@@ -281,7 +293,7 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
       ? await mergeAlias(deps, notAfterArrival(alias.event, now), now)
       : alias.problems;
     if (problems.length > 0) return reject(deps, detail, problems);
-    return { status: 'recorded', enrolled: [], resumed: [], finished: [], converted: [] };
+    return { status: 'recorded', enrolled: [], resumed: [], finished: [], converted: [], skipped: [] };
   }
   const parsed = parseCustomerEvent(detail);
   if (!parsed.ok) return reject(deps, detail, parsed.problems);
@@ -310,7 +322,7 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   // The hot path: nothing references the event and nobody waits for it — one write, no read.
   if (!interested && !waiting && !mergedWaiting) {
     await settle();
-    return { status, enrolled: [], resumed: [], finished: [], converted: [] };
+    return { status, enrolled: [], resumed: [], finished: [], converted: [], skipped: [] };
   }
   const finishing = journeys.some((j) => finishes(j, event));
   const owners = new Map<string, string>();
@@ -328,18 +340,7 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
       converted.push(f.enrollment.enrollmentId);
   // Counted by the write that takes the event, or by a redelivery finding them still owed; before the starts.
   const once = (id: string) => countOnce(id, recorded);
-  const skipId = (journeyId: string) => `${event.messageId}#skip#${journeyId}`;
-  for (const s of plan.skip) {
-    const counting = once(skipId(s.journey.journeyId));
-    if (counting !== 'counted') await recordSkip(deps, s.journey, s.reason, counting);
-  }
-  const at = now.toISOString();
-  const enrolled: string[] = [];
-  for (const p of plan.enroll) {
-    if (await enteredAsMerged(deps.enrollments, merged, p, event.messageId)) continue;
-    const entry = { userId, at, trigger: event, merged, tooLarge: once(skipId(p.journey.journeyId)) };
-    if (await startEnrollment(deps, p, entry)) enrolled.push(p.enrollmentId);
-  }
+  const { enrolled, skipped } = await enter(deps, plan, { userId, event, merged, now, once });
   const resumed: string[] = [];
   for (const r of plan.resume) {
     const owner = ownerOf(r.waiter.enrollmentId);
@@ -354,7 +355,52 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
     resumed,
     finished: plan.finish.map((f) => f.enrollment.enrollmentId),
     converted,
+    skipped,
   };
+}
+
+/**
+ * Counts the planned skips, then starts the planned enrollments; answers with
+ * those started and every entry skipped with its reason (one per journey at
+ * most: a journey is planned to enroll or to skip, and a start skips once).
+ */
+async function enter(
+  deps: IngestDeps,
+  plan: IngestPlan,
+  on: {
+    userId: string;
+    event: CustomerEvent;
+    merged: readonly string[];
+    now: Date;
+    once: (id: string) => CountOnce | 'counted' | undefined;
+  },
+): Promise<{ enrolled: string[]; skipped: EntrySkip[] }> {
+  const { userId, event, merged, once } = on;
+  const skipped: EntrySkip[] = [];
+  const report = (journey: LiveJourney, reason: SkipReason, detail?: SkipDetail) => {
+    const { journeyId, version } = journey;
+    skipped.push({ userId, journeyId, version, reason, ...(detail === undefined ? {} : { detail }) });
+  };
+  const skipId = (journeyId: string) => `${event.messageId}#skip#${journeyId}`;
+  for (const s of plan.skip) {
+    const counting = once(skipId(s.journey.journeyId));
+    if (counting !== 'counted') await recordSkip(deps, s.journey, s.reason, counting);
+    report(s.journey, s.reason, s.detail);
+  }
+  for (const u of plan.unmatched) report(u.journey, u.reason);
+  const at = on.now.toISOString();
+  const enrolled: string[] = [];
+  for (const p of plan.enroll) {
+    if (await enteredAsMerged(deps.enrollments, merged, p, event.messageId)) {
+      // Under `always` only the same trigger is found: a redelivery, not a skip.
+      if (p.journey.reentry.mode !== 'always') report(p.journey, ...reentrySkip(p.journey));
+      continue;
+    }
+    const onSkip = (reason: SkipReason, detail?: SkipDetail) => report(p.journey, reason, detail);
+    const entry = { userId, at, trigger: event, merged, tooLarge: once(skipId(p.journey.journeyId)), onSkip };
+    if (await startEnrollment(deps, p, entry)) enrolled.push(p.enrollmentId);
+  }
+  return { enrolled, skipped };
 }
 
 /**

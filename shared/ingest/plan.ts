@@ -16,6 +16,7 @@ import {
 } from '../profile/state.ts';
 import { CONTRACT_VERSION } from '../tasks/version.ts';
 import { addDuration, entryWindowStart, rollingWindowStart } from '../time.ts';
+import { reportedPaths, type SkipDetail } from './entry-skip.ts';
 import { bucketAfterExperiment } from './experiments.ts';
 import type { EarlierEndings, LiveJourney } from './live-journey.ts';
 
@@ -50,11 +51,19 @@ export type Finish = {
   value?: number;
 };
 
-/** A trigger that would have enrolled but for an entry limit judged on the event alone (`trigger.maxAge`). */
-type Skip = { journey: LiveJourney; reason: EntrySkipReason };
+/** A trigger that would have enrolled but for what the event alone tells (`trigger.maxAge`, a missing value): counted. */
+type Skip = { journey: LiveJourney; reason: EntrySkipReason; detail?: SkipDetail };
+/** A trigger the journey's own conditions kept out: reported, not counted. */
+type Unmatched = { journey: LiveJourney; reason: 'where' | 'audience' };
 type Goal = NonNullable<LiveJourney['goal']>;
 
-export type IngestPlan = { enroll: Enrollment[]; resume: Resume[]; finish: Finish[]; skip: Skip[] };
+export type IngestPlan = {
+  enroll: Enrollment[];
+  resume: Resume[];
+  finish: Finish[];
+  skip: Skip[];
+  unmatched: Unmatched[];
+};
 
 type Input = {
   event: CustomerEvent;
@@ -155,7 +164,7 @@ function mayOverflowInput(journey: LiveJourney, event: CustomerEvent): boolean {
   return !jsonWithin(bound, MAX_ENTRY_INPUT_BYTES - INPUT_ROOM_BYTES).fits;
 }
 
-function triggers(journey: LiveJourney, input: Input): 'yes' | 'no' | 'missing' {
+function triggers(journey: LiveJourney, input: Input): 'yes' | 'no' | 'missing' | Unmatched['reason'] {
   const { event, state, now } = input;
   const { trigger, settings } = journey;
   // A segment's trigger names no event.
@@ -167,15 +176,23 @@ function triggers(journey: LiveJourney, input: Input): 'yes' | 'no' | 'missing' 
     now,
     defaultTimezone: settings.defaultTimezone,
   };
-  if (trigger.where !== undefined && !evaluateCondition(trigger.where, ctx)) return 'no';
-  if (journey.audience !== undefined && !evaluateCondition(journey.audience, ctx)) return 'no';
+  if (trigger.where !== undefined && !evaluateCondition(trigger.where, ctx)) return 'where';
+  if (journey.audience !== undefined && !evaluateCondition(journey.audience, ctx)) return 'audience';
   // A value the compiled journey reads from the trigger must be there, or the execution would fail: counted, not started.
-  return journey.requires.some((path) => readPath({ trigger: event }, path) == null) ? 'missing' : 'yes';
+  return missingPaths(journey, event).length > 0 ? 'missing' : 'yes';
 }
 
-function planEnrollment(journey: LiveJourney, input: Input): Enrollment | 'missing' | undefined {
+/** The values the compiled journey reads from the trigger that the event lacks. */
+function missingPaths(journey: LiveJourney, event: CustomerEvent): string[] {
+  return journey.requires.filter((path) => readPath({ trigger: event }, path) == null);
+}
+
+function planEnrollment(
+  journey: LiveJourney,
+  input: Input,
+): Enrollment | Exclude<ReturnType<typeof triggers>, 'yes'> | undefined {
   const entering = triggers(journey, input);
-  if (entering !== 'yes') return entering === 'missing' ? 'missing' : undefined;
+  if (entering !== 'yes') return entering;
   return planEntry(journey, {
     userId: input.userId,
     triggerId: input.event.messageId,
@@ -438,29 +455,59 @@ export function planIngest(input: Input): IngestPlan {
   const enroll: Enrollment[] = [];
   const finish: Finish[] = [];
   const skip: Skip[] = [];
+  const unmatched: Unmatched[] = [];
   for (const journey of input.journeys) {
-    const enrollment = planEnrollment(journey, input);
-    // A context variable's value has its own reason, whether missing or of another type.
-    if (enrollment === 'missing')
-      skip.push({ journey, reason: contextFits(journey, input.event) ? 'missing' : 'context' });
-    else if (enrollment !== undefined && tooOld(journey, input)) skip.push({ journey, reason: 'tooOld' });
-    else if (enrollment !== undefined && !contextFits(journey, input.event))
-      skip.push({ journey, reason: 'context' });
-    else if (enrollment !== undefined) enroll.push(enrollment);
     finish.push(...planFinish(journey, input));
+    const entry = judgeTrigger(journey, input);
+    if (entry === undefined) continue;
+    if ('enrollmentId' in entry) enroll.push(entry);
+    else if (isUnmatched(entry)) unmatched.push(entry);
+    else skip.push(entry);
   }
   const stopped = new Set(finish.filter((f) => f.stop).map((f) => f.enrollment.enrollmentId));
   const resume = (input.waiters ?? [])
     .filter((w) => !stopped.has(w.enrollmentId) && waiterMatches(w, input.event, input.state, input.now))
     .map((waiter) => ({ waiter, key: waiterKey(waiter.enrollmentId, waiter.stepId) }));
-  return { enroll, resume, finish, skip };
+  return { enroll, resume, finish, skip, unmatched };
+}
+
+function isUnmatched(entry: Skip | Unmatched): entry is Unmatched {
+  return entry.reason === 'where' || entry.reason === 'audience';
+}
+
+/** What the event does to an entry into the journey: enrolls, is kept out or skipped (and why), or nothing. */
+function judgeTrigger(journey: LiveJourney, input: Input): Enrollment | Skip | Unmatched | undefined {
+  const enrollment = planEnrollment(journey, input);
+  if (enrollment === undefined || enrollment === 'no') return undefined;
+  if (enrollment === 'where' || enrollment === 'audience') return { journey, reason: enrollment };
+  const misfit = contextMisfit(journey, input.event);
+  // A context variable's value has its own reason, whether missing or of another type.
+  if (misfit !== undefined && (enrollment === 'missing' || !tooOld(journey, input)))
+    return { journey, reason: 'context', detail: misfit };
+  if (enrollment === 'missing') {
+    const paths = reportedPaths(missingPaths(journey, input.event));
+    return { journey, reason: 'missing', detail: { paths } };
+  }
+  if (tooOld(journey, input)) return { journey, reason: 'tooOld', detail: { maxAge: maxAgeOf(journey) } };
+  return enrollment;
 }
 
 /** True when every trigger value that sets a context variable has the declared type (and length). */
 function contextFits(journey: LiveJourney, event: CustomerEvent): boolean {
-  return journey.contextTypes.every(
-    (declared) => entryValueProblem(readPath({ trigger: event }, declared.path), declared) === undefined,
-  );
+  return contextMisfit(journey, event) === undefined;
+}
+
+/** The first trigger value that sets a context variable and differs from its declaration: its path and how. */
+function contextMisfit(journey: LiveJourney, event: CustomerEvent): SkipDetail | undefined {
+  for (const declared of journey.contextTypes) {
+    const problem = entryValueProblem(readPath({ trigger: event }, declared.path), declared);
+    if (problem !== undefined) return { paths: [declared.path], problem };
+  }
+  return undefined;
+}
+
+function maxAgeOf(journey: LiveJourney): string | undefined {
+  return journey.trigger.type === 'segment' ? undefined : journey.trigger.maxAge;
 }
 
 /** True when the trigger event is older than `trigger.maxAge` (its own timestamp against ingest time). */

@@ -75,9 +75,12 @@ export function customerPage(view: TraceView): string {
     return `<div class="block" data-enrollment><h3>${e(b.title)}</h3><p class="note">started ${e(b.started)}</p>
 <table>${rows.join('')}</table><p data-ending>ended: ${e(b.ending)}</p></div>`;
   });
+  const skipped = view.skipped.map(
+    (line) => `<tr><td class="when">${e(line.when ?? '')}</td><td data-skip>${e(line.text)}</td></tr>`,
+  );
   return `<h1 data-customer-id>${e(view.userId)}</h1><p class="note">times in ${e(view.zone)}</p>
 <ul>${view.profile.map((l) => `<li>${e(l)}</li>`).join('')}</ul>
-${blocks.length === 0 ? '<p>No enrollments.</p>' : blocks.join('\n')}`;
+${blocks.length === 0 ? '<p>No enrollments.</p>' : blocks.join('\n')}${skipped.length === 0 ? '' : `\n<h3>Entries skipped</h3><table>${skipped.join('')}</table>`}`;
 }
 
 export function messagesPage(sent: readonly SentMessage[], emitted: readonly EmittedEvent[]): string {

@@ -2,10 +2,11 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { classifyFeedback } from '#shared/delivery/feedback.ts';
+import { describeSkip } from '#shared/ingest/entry-skip.ts';
 import { describeStepFailure, stepFailureOf } from '#shared/journey/ending.ts';
 import { Journey, type Step } from '#shared/journey/schema.ts';
 import { isValidTimeZone } from '#shared/time.ts';
-import { type Activity, readActivity } from '../runtime/activity.ts';
+import { type Activity, readActivityLog } from '../runtime/activity.ts';
 import { readConversions } from '../runtime/conversions.ts';
 import { readArchiveLines } from '../services/eventbridge/archive.ts';
 import { readOutbox } from '../services/pinpoint/outbox.ts';
@@ -57,7 +58,8 @@ export type CustomerTimeline = { zone?: string; lines: TimelineLine[] };
  * with their rendered text (outbox and SES store) and what the provider
  * reported back (delivered, bounced…), the variant each split gave and the
  * branch each branch took (named from the journey files of `journeysDir`
- * when given: `<id>.json` as last deployed), deferrals with their reason.
+ * when given: `<id>.json` as last deployed), deferrals with their reason,
+ * and each entry into a journey an event did not make, with why.
  */
 export async function customerTimelines(
   dataDir: string,
@@ -97,7 +99,9 @@ export async function customerTimelines(
     const when = rejected ? '' : dated(event.time, happened);
     add(user, event.time, `event  ${name}${when}${turnedAway === undefined ? '' : ` — ${turnedAway}`}`);
   }
-  const activities = await readActivity(dataDir);
+  const { tasks: activities, skips } = await readActivityLog(dataDir);
+  // After the events: at one instant the event leads the entries it did not make.
+  for (const { at, entrySkipped } of skips) add(entrySkipped.userId, at, describeSkip(entrySkipped));
   // A task in flight when its execution stops is recorded after the stop: the end line follows it.
   const lastTask = new Map(activities.map((a) => [a.execution, a.at]));
   const goals = new Map<string, string>();

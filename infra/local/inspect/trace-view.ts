@@ -1,4 +1,5 @@
 import { compareEnteredTimes } from '#infra/local/services/stepfunctions/runner/runner-entries.ts';
+import { describeSkip } from '#shared/ingest/entry-skip.ts';
 import type { ExperimentState } from '#shared/ingest/experiments.ts';
 import { describeStepFailure } from '#shared/journey/ending.ts';
 import type { Journey } from '#shared/journey/schema.ts';
@@ -17,7 +18,14 @@ import { formatWhen } from './when.ts';
 
 type TraceLine = { when?: string; text: string; message?: SentMessage };
 type TraceBlock = { title: string; started: string; ending: string; lines: TraceLine[] };
-export type TraceView = { userId: string; zone: string; profile: string[]; blocks: TraceBlock[] };
+export type TraceView = {
+  userId: string;
+  zone: string;
+  profile: string[];
+  /** The entries into journeys the customer's events did not make, with why. */
+  skipped: TraceLine[];
+  blocks: TraceBlock[];
+};
 
 /**
  * The message of each visit of a message step: a step on a loop sends one per
@@ -244,7 +252,8 @@ export function traceView(
     p.phone === undefined &&
     trace.executions.length === 0 &&
     trace.enrollments.length === 0 &&
-    trace.messages.length === 0;
+    trace.messages.length === 0 &&
+    (trace.skipped ?? []).length === 0;
   if (unknown) {
     // A typo, or an anonymousId given without the prefix its profile is kept under.
     const anon = trace.userId.startsWith('anon:') ? 'anon:<anonymousId>' : `anon:${trace.userId}`;
@@ -254,6 +263,7 @@ export function traceView(
       profile: [
         `no customer "${trace.userId}": no event has named this id (an anonymous visitor is ${anon})`,
       ],
+      skipped: [],
       blocks: [],
     };
   }
@@ -265,6 +275,7 @@ export function traceView(
       `time zone: ${p.timezone ?? `(none; journey default ${zone})`}`,
       `consent: ${consent.length === 0 ? '(none recorded)' : consent.join(', ')}`,
     ],
+    skipped: (trace.skipped ?? []).map((s) => ({ when: formatWhen(s.at, zone), text: describeSkip(s) })),
     blocks: trace.executions.map((e) => block(e, trace, journeys.get(e.journeyId), zone, byId, now)),
   };
 }
@@ -282,5 +293,7 @@ export function traceText(view: TraceView): string {
     }
     out.push(`  ended: ${b.ending}`);
   }
+  if (view.skipped.length > 0) out.push('', 'entries skipped');
+  for (const line of view.skipped) out.push(`  ${(line.when ?? '').padEnd(16)} ${line.text}`);
   return `${out.join('\n')}\n`;
 }

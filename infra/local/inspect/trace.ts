@@ -15,6 +15,7 @@ import type { Profile } from '#shared/profile/profile.ts';
 import { type ActiveEnrollment, ReentryRecord } from '#shared/profile/state.ts';
 import { DELIVERIES_TABLE, ENROLLMENTS_TABLE, enrollmentKeys, PROFILES_TABLE } from '#shared/tables.ts';
 import { SendMessageOutput } from '#shared/tasks/send-message.ts';
+import { type EntrySkipped, readEntrySkips } from '../runtime/activity.ts';
 import { readConversions } from '../runtime/conversions.ts';
 import { type DataSource, type OpenData, withData } from '../runtime/data.ts';
 import { experimentsOf, hasRegistry } from './results.ts';
@@ -64,6 +65,8 @@ export type Trace = {
    * on its own, and the enrollment item goes once it has ended and converted.
    */
   conversions?: string[];
+  /** Locally, the entries ingest skipped for the customer (the runtime's activity log), with why, oldest first. */
+  skipped?: (EntrySkipped['entrySkipped'] & { at: string })[];
 };
 
 const Delivery = z.object({
@@ -235,6 +238,7 @@ export async function readTrace(source: TraceSource, userId: string): Promise<Tr
       reentries,
       messages,
       experiments,
+      ids,
     };
   });
   // Every enrollment id the tables name, with its journey (the state machine is journey-<id>).
@@ -247,6 +251,13 @@ export async function readTrace(source: TraceSource, userId: string): Promise<Tr
     source.kind === 'local'
       ? (await readConversions(source.dataDir)).map((c) => c.enrollmentId).filter((id) => traced.has(id))
       : undefined;
+  const ids = new Set(found.ids);
+  const skipped =
+    source.kind === 'local'
+      ? (await readEntrySkips(source.dataDir))
+          .filter((s) => ids.has(s.entrySkipped.userId))
+          .map((s) => ({ at: s.at, ...s.entrySkipped }))
+      : undefined;
   return {
     userId,
     profile: found.profile,
@@ -255,5 +266,6 @@ export async function readTrace(source: TraceSource, userId: string): Promise<Tr
     messages: found.messages,
     experiments: found.experiments,
     ...(conversions === undefined ? {} : { conversions }),
+    ...(skipped === undefined ? {} : { skipped }),
   };
 }

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import * as z from 'zod';
+import { NOT_ENTERED_REASONS } from '#shared/ingest/entry-skip.ts';
+import { ENTRY_SKIP_REASONS } from '#shared/journey/entry/entries.ts';
 import { CappedLog, readLogLines, warnOnce } from './capped-log.ts';
 
 /** One Task call of a journey execution: what went in and what came out. */
@@ -17,11 +19,38 @@ export const Activity = z.object({
 });
 export type Activity = z.infer<typeof Activity>;
 
+/** An entry ingest skipped (its answer's `skipped`), at that journey time. */
+export const EntrySkipped = z.object({
+  at: z.string(),
+  entrySkipped: z.object({
+    userId: z.string(),
+    journeyId: z.string(),
+    version: z.string(),
+    reason: z.enum([...ENTRY_SKIP_REASONS, ...NOT_ENTERED_REASONS]),
+    detail: z
+      .object({
+        paths: z.array(z.string()).optional(),
+        problem: z.string().optional(),
+        maxAge: z.string().optional(),
+        max: z.number().optional(),
+        per: z.string().optional(),
+        cooldown: z.string().optional(),
+        maxBytes: z.number().optional(),
+      })
+      .optional(),
+  }),
+});
+export type EntrySkipped = z.infer<typeof EntrySkipped>;
+
+/** The part of ingest's answer that names the entries its event skipped. */
+const IngestAnswer = z.object({ skipped: z.array(z.unknown()) }).loose();
+
 const ACTIVITY_FILE = 'activity.jsonl';
 
 /**
  * Appends task activity to `<dataDir>/activity.jsonl`, the raw material of
- * timelines and progress lines; the newest `maxBytes` are kept ({@link CappedLog}).
+ * timelines and progress lines, with the entries ingest skipped and why; the
+ * newest `maxBytes` are kept ({@link CappedLog}).
  */
 export class ActivityLog {
   private readonly listeners: ((activity: Activity) => void)[] = [];
@@ -41,12 +70,39 @@ export class ActivityLog {
     this.log.append(activity).catch(this.writeFailed);
   }
 
+  /** Records the entries an ingest invocation answered it skipped (nothing for any other answer). */
+  recordSkipsFrom(answer: unknown, at: Date): void {
+    for (const skip of IngestAnswer.safeParse(answer).data?.skipped ?? []) {
+      const line = EntrySkipped.safeParse({ at: at.toISOString(), entrySkipped: skip });
+      if (line.success) this.log.append(line.data).catch(this.writeFailed);
+    }
+  }
+
   flushed(): Promise<void> {
     return this.log.flushed();
   }
 }
 
+type ActivityLines = { tasks: Activity[]; skips: EntrySkipped[] };
+
+/** Reads the activity log of a data directory, oldest first: task calls, and entries ingest skipped. */
+export async function readActivityLog(dataDir: string): Promise<ActivityLines> {
+  const lines: ActivityLines = { tasks: [], skips: [] };
+  for (const line of await readLogLines(join(dataDir, ACTIVITY_FILE))) {
+    const value: unknown = JSON.parse(line);
+    const skip = EntrySkipped.safeParse(value);
+    if (skip.success) lines.skips.push(skip.data);
+    else lines.tasks.push(Activity.parse(value));
+  }
+  return lines;
+}
+
 /** Reads the task activity of a data directory, oldest first. */
 export async function readActivity(dataDir: string): Promise<Activity[]> {
-  return (await readLogLines(join(dataDir, ACTIVITY_FILE))).map((line) => Activity.parse(JSON.parse(line)));
+  return (await readActivityLog(dataDir)).tasks;
+}
+
+/** The entries ingest skipped, oldest first (the newest the log keeps). */
+export async function readEntrySkips(dataDir: string): Promise<EntrySkipped[]> {
+  return (await readActivityLog(dataDir)).skips;
 }

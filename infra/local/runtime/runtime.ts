@@ -223,7 +223,7 @@ async function settled(services: Services, scheduler: LocalScheduler): Promise<v
 }
 
 function route(
-  { bus, conversions, clock }: Pick<Services, 'bus' | 'conversions' | 'clock'>,
+  { bus, conversions, activity, clock }: Pick<Services, 'bus' | 'conversions' | 'activity' | 'clock'>,
   functions: Functions,
   options: ResolvedOptions,
   runtime: { syncSchedules: () => Promise<void>; inScope: <T>(run: () => T) => T },
@@ -237,6 +237,7 @@ function route(
   rule('ingest', LOCAL_NAMES.eventBus, customerEventsPattern, async (event) => {
     const answer = await functions.ingest(event);
     conversions.recordFrom(answer, clock.now());
+    activity.recordSkipsFrom(answer, clock.now());
     return answer;
   });
   rule('deploy-journey', 'default', journeyObjectPattern(LOCAL_NAMES.bucket), async (event) => {

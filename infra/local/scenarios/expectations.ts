@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { DateTime } from 'luxon';
 import { STOP_CAUSES } from '#functions/ingest/ingest.ts';
 import { describeStepFailure } from '#shared/journey/ending.ts';
+import { checkSkipped, skipNote } from './expect-skip.ts';
 import { checkWebhook } from './expect-webhook.ts';
 import type { Enrollment, Observations, SentMessage } from './observe.ts';
 import type { Expectation } from './scenario.ts';
@@ -59,7 +60,7 @@ export async function check(expectation: Expectation, ctx: Context): Promise<Ver
       missing.length === 0 && entered.length === 0,
       `${e.user} goes ${parts.join(' and ')}${e.journey === undefined ? '' : ` in ${e.journey}`}`,
       [e.user],
-      `steps entered: ${steps.join(' → ') || '(none)'}`,
+      `steps entered: ${steps.join(' → ') || '(none)'}${skipNote(ctx.observed.skipped, e.user, e.journey)}`,
     );
   }
   if ('outcome' in expectation) {
@@ -76,7 +77,8 @@ export async function check(expectation: Expectation, ctx: Context): Promise<Ver
       ok,
       `${e.user}'s ${e.journey === undefined ? '' : `${e.journey} `}enrollment ${e.is === 'not-enrolled' ? 'never starts' : `ends ${e.is}${e.at === undefined ? '' : ` at ${e.at}`}`}`,
       [e.user],
-      found.length === 0 ? 'no enrollment' : found.map((x, i) => endText(x, outcomes[i] ?? [])).join('; '),
+      (found.length === 0 ? 'no enrollment' : found.map((x, i) => endText(x, outcomes[i] ?? [])).join('; ')) +
+        skipNote(ctx.observed.skipped, e.user, e.journey),
     );
   }
   if ('trait' in expectation) {
@@ -94,6 +96,10 @@ export async function check(expectation: Expectation, ctx: Context): Promise<Ver
   if ('webhook' in expectation) {
     const { ok, title, actual } = checkWebhook(expectation.webhook, ctx.webhookCalls);
     return verdict(ok, title, [], actual);
+  }
+  if ('skipped' in expectation) {
+    const { ok, title, actual } = checkSkipped(expectation.skipped, ctx.observed.skipped);
+    return verdict(ok, title, [expectation.skipped.user], actual);
   }
   const e = expectation.share;
   const members = ctx.cohort(e.cohort) ?? [];
@@ -148,9 +154,10 @@ function checkMessage(e: Extract<Expectation, { message: unknown }>['message'], 
     e.times === undefined ? count > 0 : count === e.times,
     `${e.user} gets ${what.join(' ')}${when.length === 0 ? '' : ` ${when.join(', ')}`}`,
     [e.user],
-    e.times === undefined || count === 0
+    (e.times === undefined || count === 0
       ? listMessages(candidates, ctx)
-      : `${count === 1 ? 'one such message' : `${count} such messages`}:\n${listMessages(candidates.filter(matches), ctx)}`,
+      : `${count === 1 ? 'one such message' : `${count} such messages`}:\n${listMessages(candidates.filter(matches), ctx)}`) +
+      skipNote(ctx.observed.skipped, e.user, e.journey),
   );
 }
 

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { unpinnedName } from '#functions/_lib/templates.ts';
 import { stepOfState } from '#shared/journey/compile/context.ts';
 import { type StepFailure, stepFailureOf } from '#shared/journey/ending.ts';
-import { readActivity } from '../runtime/activity.ts';
+import { type EntrySkipped, readActivityLog } from '../runtime/activity.ts';
 import { readConversions } from '../runtime/conversions.ts';
 import { readOutbox } from '../services/pinpoint/outbox.ts';
 import { storedEmails } from '../services/ses/store.ts';
@@ -36,8 +36,11 @@ export type Enrollment = {
   stepFailure?: StepFailure;
 };
 
+/** An entry an event of the customer did not make, and why. */
+export type SkippedEntry = EntrySkipped['entrySkipped'] & { at: string };
+
 /** What the local runtime did during a scenario. */
-export type Observations = { messages: SentMessage[]; enrollments: Enrollment[] };
+export type Observations = { messages: SentMessage[]; enrollments: Enrollment[]; skipped: SkippedEntry[] };
 
 const SendInput = z
   .object({
@@ -64,7 +67,8 @@ export async function observe(dataDir: string, sesEndpoint: string): Promise<Obs
   // A send answered again (a retried task, a visit that is not a new one) returns the message it sent:
   // the customer got it once.
   const seen = new Set<string>();
-  for (const activity of await readActivity(dataDir)) {
+  const { tasks, skips } = await readActivityLog(dataDir);
+  for (const activity of tasks) {
     const input = SendInput.safeParse(activity.input).data;
     const sent = Sent.safeParse(activity.output).data;
     if (input === undefined || sent === undefined || !activity.resource.endsWith('journeys-send-message'))
@@ -98,7 +102,8 @@ export async function observe(dataDir: string, sesEndpoint: string): Promise<Obs
       ...(stepFailure === undefined ? {} : { stepFailure }),
     });
   }
-  return { messages, enrollments };
+  const skipped = skips.map((s) => ({ at: s.at, ...s.entrySkipped }));
+  return { messages, enrollments, skipped };
 }
 
 async function renderedTexts(dataDir: string, sesEndpoint: string): Promise<Map<string, string>> {

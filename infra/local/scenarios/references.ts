@@ -214,7 +214,11 @@ function checkExpectation(refs: Referee, expectation: Expectation, at: string): 
     const within = refs.scope(e.journey, `${at}.outcome.journey`);
     if (e.at !== undefined) refs.step(e.at, within, `${at}.outcome.at`);
   } else if ('trait' in expectation) refs.user(expectation.trait.user, `${at}.trait.user`);
-  else if ('share' in expectation) {
+  else if ('skipped' in expectation) {
+    const e = expectation.skipped;
+    refs.user(e.user, `${at}.skipped.user`);
+    if (e.journey !== undefined) refs.journey(e.journey, `${at}.skipped.journey`);
+  } else if ('share' in expectation) {
     refs.cohort(expectation.share.cohort, `${at}.share.cohort`);
     refs.step(expectation.share.through, refs.all(), `${at}.share.through`);
   }

@@ -1,5 +1,7 @@
 import * as z from 'zod';
 import { CHANNELS } from '#shared/channels.ts';
+import { NOT_ENTERED_REASONS } from '#shared/ingest/entry-skip.ts';
+import { ENTRY_SKIP_REASONS } from '#shared/journey/entry/entries.ts';
 import { isValidTimeZone, LOCAL_TIME } from '#shared/time.ts';
 import { WebhookExpectation, Webhooks } from './webhook-schema.ts';
 import { resolveWhen } from './when.ts';
@@ -253,7 +255,33 @@ const Share = z
       .strict(),
   })
   .strict();
-export const Expectation = z.union([Message, NoMessage, Path, Outcome, Trait, Share, WebhookExpectation]);
+const Skipped = z
+  .object({
+    skipped: z
+      .object({
+        user: z.string(),
+        journey: z.string().optional().describe('Into this journey (any of the scenario’s when absent).'),
+        reason: z
+          .enum([...ENTRY_SKIP_REASONS, ...NOT_ENTERED_REASONS])
+          .optional()
+          .describe(
+            "For this reason (any when absent): missing (a trigger value the journey reads), context (a context value of another type or too long), tooOld (trigger.maxAge), limit (trigger.limit), tooLarge, where (the trigger's where), audience, reentry (reentry once), cooldown (within the reentry cooldown).",
+          ),
+      })
+      .strict()
+      .describe('An event of the customer triggered the journey but did not enter them.'),
+  })
+  .strict();
+export const Expectation = z.union([
+  Message,
+  NoMessage,
+  Path,
+  Outcome,
+  Trait,
+  Share,
+  Skipped,
+  WebhookExpectation,
+]);
 export type Expectation = z.infer<typeof Expectation>;
 
 export const Scenario = z

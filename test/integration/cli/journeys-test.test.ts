@@ -164,6 +164,66 @@ describe('npx journeys test', () => {
   );
 
   it(
+    'says why a customer did not enter: a failed expectation names the skip, and a scenario can expect it',
+    async () => {
+      // arrange: a journey that copies the plan from its trigger, and a sign-up without one
+      const journeys = join(dir, 'plan-journeys');
+      await mkdir(join(journeys, 'templates'), { recursive: true });
+      await writeFile(
+        join(journeys, 'plan-copy.json'),
+        JSON.stringify({
+          id: 'plan-copy',
+          name: 'Copies the plan',
+          trigger: { type: 'event', event: 'Signed Up' },
+          start: 'record',
+          steps: {
+            record: {
+              type: 'updateProfile',
+              set: { plan: { from: 'trigger.properties.plan' } },
+              next: 'done',
+            },
+            done: { type: 'exit' },
+          },
+        }),
+      );
+      const file = join(dir, 'skipped.test.json');
+      await writeFile(
+        file,
+        JSON.stringify({
+          name: 'A sign-up without a plan',
+          journeys: ['plan-copy'],
+          start: '2026-03-02T09:00:00Z',
+          customers: [{ id: 'ada' }, { id: 'bo' }],
+          events: [
+            { at: '+0h', user: 'ada', track: 'Signed Up' },
+            { at: '+1h', user: 'bo', track: 'Signed Up', properties: { plan: 'pro' } },
+          ],
+          expect: [
+            { skipped: { user: 'ada', journey: 'plan-copy', reason: 'missing' } },
+            { outcome: { user: 'ada', journey: 'plan-copy', is: 'completed' } },
+            { skipped: { user: 'bo', journey: 'plan-copy' } },
+          ],
+        }),
+      );
+      // act
+      const result = await runCli(['test', '--journeys-dir', journeys, file]);
+      // assert
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain("✓ ada's entry into plan-copy is skipped (missing)");
+      expect(result.stdout).toContain("✗ ada's plan-copy enrollment ends completed");
+      expect(result.stdout).toMatch(
+        /no enrollment\n.*entry into plan-copy skipped: trigger\.properties\.plan is missing/,
+      );
+      expect(result.stdout).toMatch(
+        /Mon 02 Mar 09:00 {2}entry into plan-copy skipped: trigger\.properties\.plan is missing/,
+      );
+      expect(result.stdout).toContain("✗ bo's entry into plan-copy is skipped");
+      expect(result.stdout).toContain('no entry of bo was skipped');
+    },
+    CLI_TIMEOUT,
+  );
+
+  it(
     'rejects an invalid scenario file with the field that is wrong',
     async () => {
       const result = await runCli(['test', join(dir, 'invalid.test.json')]);

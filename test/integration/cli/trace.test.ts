@@ -240,4 +240,42 @@ describe('journeys trace', () => {
       expect.objectContaining({ stepId: 'hello', status: 'sent', enrollmentId: 'e-ok' }),
     ]);
   });
+
+  it('ends with the entries the customer did not make, and why, from the activity log', async () => {
+    // arrange: ingest's answers as the runtime logged them, for ada and for someone else
+    const skip = (userId: string, at: string) =>
+      JSON.stringify({
+        at,
+        entrySkipped: {
+          userId,
+          journeyId: 'welcome',
+          version: '2',
+          reason: 'missing',
+          detail: { paths: ['trigger.properties.plan'] },
+        },
+      });
+    await writeFile(
+      join(dir, 'data', 'activity.jsonl'),
+      `${skip('ada', '2026-11-24T11:00:00.000Z')}\n${skip('bea', '2026-11-24T12:00:00.000Z')}\n`,
+    );
+    // act
+    const { code, stdout } = await runCli([
+      'trace',
+      'ada',
+      '--endpoint',
+      db.endpoint,
+      '--sfn-endpoint',
+      'http://127.0.0.1:1',
+      '--data-dir',
+      join(dir, 'data'),
+      '--journeys-dir',
+      join(dir, 'journeys'),
+    ]);
+    // assert
+    expect(code).toBe(0);
+    expect(stdout).toMatch(
+      /\nentries skipped\n {2}Tue 24 Nov 11:00 entry into welcome skipped: trigger\.properties\.plan is missing\n$/,
+    );
+    expect(stdout).not.toContain('12:00 entry into');
+  });
 });

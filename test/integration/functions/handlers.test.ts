@@ -3,8 +3,10 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resetClients, setClients } from '#functions/_lib/clients.ts';
+import { logger } from '#functions/_lib/observability.ts';
+import { liveRegistry } from '#functions/_lib/repositories.ts';
 import { FUNCTION_NAMES } from '#functions/manifests.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { registerJourney } from './harness.ts';
@@ -51,6 +53,22 @@ afterAll(async () => {
   await db.stop();
 });
 
+/** The ingest handler's environment and clients, on this file's tables. */
+function ingestOnTables(): void {
+  Object.assign(process.env, {
+    PROFILES_TABLE_NAME: db.tables.profiles,
+    ENROLLMENTS_TABLE_NAME: db.tables.enrollments,
+    JOURNEYS_TABLE_NAME: db.tables.journeys,
+    STATS_TABLE_NAME: db.tables.stats,
+    REJECTED_QUEUE_URL: 'https://sqs.local/rejected',
+  });
+  setClients({
+    dynamo: db.doc,
+    sfn: new SFNClient({ region: 'eu-west-1' }),
+    sqs: new SQSClient({ region: 'eu-west-1' }),
+  });
+}
+
 describe('handlers', () => {
   it('import without AWS credentials or environment', async () => {
     const modules = await Promise.all(FUNCTION_NAMES.map((name) => import(`#functions/${name}/handler.ts`)));
@@ -64,13 +82,7 @@ describe('handlers', () => {
 
   it('ingest: parses the EventBridge envelope and enrolls through the injected clients', async () => {
     // arrange
-    Object.assign(process.env, {
-      PROFILES_TABLE_NAME: db.tables.profiles,
-      ENROLLMENTS_TABLE_NAME: db.tables.enrollments,
-      JOURNEYS_TABLE_NAME: db.tables.journeys,
-      STATS_TABLE_NAME: db.tables.stats,
-      REJECTED_QUEUE_URL: 'https://sqs.local/rejected',
-    });
+    ingestOnTables();
     await registerJourney(db, {
       id: 'cart-h',
       name: 'Cart',
@@ -80,11 +92,6 @@ describe('handlers', () => {
     });
     sfn.on(StartExecutionCommand).resolves({ executionArn: 'x', startDate: new Date() });
     sqs.on(SendMessageCommand).resolves({});
-    setClients({
-      dynamo: db.doc,
-      sfn: new SFNClient({ region: 'eu-west-1' }),
-      sqs: new SQSClient({ region: 'eu-west-1' }),
-    });
     const { handler } = await import('#functions/ingest/handler.ts');
     // act
     const ok = await handler(envelope, context);
@@ -112,5 +119,47 @@ describe('handlers', () => {
     const published = await handler({ kind: 'headroom' }, { ...context, functionName: 'segment-entry' });
     // assert
     expect(published).toEqual({ openExecutions: 1 });
+  });
+
+  it('ingest: writes one structured line per entry it skipped, with the reason and the path missing', async () => {
+    // arrange: a journey that copies the plan from its trigger, and a sign-up without one
+    ingestOnTables();
+    await registerJourney(db, {
+      id: 'plan-h',
+      name: 'Plan',
+      trigger: { type: 'event', event: 'Signed Up' },
+      start: 'record',
+      steps: {
+        record: { type: 'updateProfile', set: { plan: { from: 'trigger.properties.plan' } }, next: 'done' },
+        done: { type: 'exit' },
+      },
+    });
+    const signUp = {
+      ...envelope,
+      id: 'signup-1',
+      detail: { ...envelope.detail, event: 'Signed Up', properties: {}, messageId: 'signup-1' },
+    };
+    // The handler keeps the live journeys it read: a deploy is seen once its cache is invalidated.
+    liveRegistry(db.tables.journeys).invalidate();
+    // The line as the handler gives it to the logger (its level is set once, for the whole file).
+    const info = vi.spyOn(logger, 'info');
+    const { handler } = await import('#functions/ingest/handler.ts');
+    // act
+    const answer = await handler(signUp, context);
+    // assert
+    const skipped = info.mock.calls
+      .filter(([message]) => message === 'entry skipped')
+      .map(([, line]) => line);
+    info.mockRestore();
+    expect(answer).toMatchObject({ status: 'recorded', skipped: [{ journeyId: 'plan-h' }] });
+    expect(skipped).toEqual([
+      expect.objectContaining({
+        userId: envelope.detail.userId,
+        journeyId: 'plan-h',
+        version: '1',
+        reason: 'missing',
+        detail: { paths: ['trigger.properties.plan'] },
+      }),
+    ]);
   });
 });

@@ -454,6 +454,7 @@ describe('ingest: enrollment', () => {
       resumed: [],
       finished: [],
       converted: [],
+      skipped: [],
     });
     expect(sfn.commandCalls(SendTaskSuccessCommand).map((c) => c.args[0].input.taskToken)).toEqual([
       'token-survey',

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it, vi } from 'vitest';
-import { ActivityLog, readActivity } from '#infra/local/runtime/activity.ts';
+import { ActivityLog, readActivity, readActivityLog } from '#infra/local/runtime/activity.ts';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -40,4 +40,28 @@ it('warns once when its file cannot be written, instead of an unhandled rejectio
   await new Promise((resolve) => setImmediate(resolve));
   expect(warnings).toHaveBeenCalledTimes(1);
   expect(String(warnings.mock.calls[0]?.[0])).toMatch(/activity log could not be written \(ENOENT/);
+});
+
+it('keeps the entries ingest answered it skipped beside the tasks, and reads each kind apart', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'activity-'));
+  dirs.push(dir);
+  const log = new ActivityLog(dir, 1024 * 1024);
+  const skip = { userId: 'ada', journeyId: 'onboarding', version: '3', reason: 'missing' };
+  log.record(activity('welcome'));
+  log.recordSkipsFrom(
+    { status: 'recorded', skipped: [{ ...skip, detail: { paths: ['trigger.properties.plan'] } }] },
+    new Date('2026-12-01T10:00:00Z'),
+  );
+  // Answers without skips (a rejection, another function's) record nothing.
+  log.recordSkipsFrom({ status: 'rejected', problems: [] }, new Date('2026-12-01T10:00:00Z'));
+  await log.flushed();
+  const { tasks, skips } = await readActivityLog(dir);
+  expect(tasks.map((a) => a.state)).toStrictEqual(['welcome']);
+  expect(skips).toStrictEqual([
+    {
+      at: '2026-12-01T10:00:00.000Z',
+      entrySkipped: { ...skip, detail: { paths: ['trigger.properties.plan'] } },
+    },
+  ]);
+  expect((await readActivity(dir)).map((a) => a.state)).toStrictEqual(['welcome']);
 });

@@ -48,7 +48,7 @@ describe('a scenario file that cannot run is refused with each wrong field and w
       'wrong.test.json:19:5: events[1]: must be { "track": … }, { "identify": … }, { "deploy": … }, { "opens": … } or { "clicks": … }, got an object with "at", "user"',
       'wrong.test.json:26:7: expect[0].trait.equals: is required',
       'wrong.test.json:26:7: expect[0].trait: has an unknown field "is"',
-      'wrong.test.json:32:5: expect[1]: must be { "message": … }, { "noMessage": … }, { "path": … }, { "outcome": … }, { "trait": … }, { "share": … } or { "webhook": … }, got an empty object',
+      'wrong.test.json:32:5: expect[1]: must be { "message": … }, { "noMessage": … }, { "path": … }, { "outcome": … }, { "trait": … }, { "share": … }, { "skipped": … } or { "webhook": … }, got an empty object',
       'wrong.test.json:37:9: expect[2].message.localTime: must be a local time HH:mm, from 00:00 to 23:59, such as 09:00',
       'wrong.test.json:41:7: expect[3].message.channel: is required: one of "email", "sms", "push"',
     ]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Trace, TraceExecution } from '#infra/local/inspect/trace.ts';
-import { traceView } from '#infra/local/inspect/trace-view.ts';
+import { traceText, traceView } from '#infra/local/inspect/trace-view.ts';
 
 /**
  * A goal with `exit: false` converts without stopping the execution, and the
@@ -83,5 +83,32 @@ describe('journeys trace: the goal window of an enrollment that ended unconverte
       'completed Wed 04 Mar 10:00; goal window closed Mon 09 Mar 10:00',
     );
     expect(endingAt(undefined)).toBe('completed Wed 04 Mar 10:00; goal window until Mon 09 Mar 10:00');
+  });
+});
+
+describe('journeys trace: the entries a customer did not make', () => {
+  it('lists each skipped entry with why, at the customer’s time, after the enrollments', () => {
+    const trace: Trace = {
+      userId: 'maya',
+      profile: { traits: {}, consent: {}, timezone: 'Europe/Rome' },
+      executions: [completed],
+      enrollments: [],
+      messages: [],
+      experiments: [],
+      skipped: [
+        {
+          at: '2026-03-02T09:00:00.000Z',
+          userId: 'maya',
+          journeyId: 'onboarding',
+          version: '2',
+          reason: 'missing',
+          detail: { paths: ['trigger.properties.plan'] },
+        },
+      ],
+    };
+    const text = traceText(traceView(trace, new Map()));
+    expect(text).toMatch(
+      /ended: completed Wed 04 Mar 11:00\n\nentries skipped\n {2}Mon 02 Mar 10:00 entry into onboarding skipped: trigger\.properties\.plan is missing\n$/,
+    );
   });
 });
