@@ -156,7 +156,7 @@ describe('names in any script, and names with any character', () => {
     "profile.traits['__proto__']",
     'profile.traits["__proto__"].x',
     'event.__proto__.x',
-    String.raw`profile.traits['it's']`,
+    "profile.traits['it's']",
     String.raw`profile.traits['a\b']`,
     String.raw`profile.traits['trailing\']`,
     'profile.traits.a  b',
