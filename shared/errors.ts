@@ -112,11 +112,18 @@ export class DeliveryFailedError extends JourneyError {
   }
 }
 /**
+ * A message refused for its recipient alone (a dead push token, a number the
+ * carrier cannot reach, an address no mail server takes): the customer's
+ * data, counted as failed, not a fault of the account or the code.
+ */
+export class RecipientRefusedError extends DeliveryFailedError {}
+
+/**
  * A message the provider refused because its recipient opted out of this
  * sender (an SMS number that replied STOP): a delivery failure, and a consent
  * change the send records so later messages are not tried again.
  */
-export class OptedOutError extends DeliveryFailedError {
+export class OptedOutError extends RecipientRefusedError {
   constructor(message: string) {
     super(`the recipient opted out of messages from this sender (a STOP reply): ${message}`);
   }

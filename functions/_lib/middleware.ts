@@ -1,6 +1,12 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { MiddlewareObj } from '@middy/core';
-import { DeferredError, JourneyError, ProfileValueError, TemplateFailedError } from '#shared/errors.ts';
+import {
+  DeferredError,
+  JourneyError,
+  ProfileValueError,
+  RecipientRefusedError,
+  TemplateFailedError,
+} from '#shared/errors.ts';
 import { logger, metrics } from './observability.ts';
 
 /**
@@ -27,6 +33,11 @@ function logTaskErrors(): MiddlewareObj {
       if (error instanceof TemplateFailedError) {
         // A variable the customer or the trigger lacks: the step's failure policy routes it, the report counts it.
         logger.info('message failed to render', { errorName: error.name, reason: error.message });
+        return;
+      }
+      if (error instanceof RecipientRefusedError) {
+        // Counted as failed for this customer (a dead token, a STOP reply): no fault of the account or code.
+        logger.info('message refused for its recipient', { errorName: error.name, reason: error.message });
         return;
       }
       if (error instanceof JourneyError && error.retryable) {

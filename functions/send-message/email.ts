@@ -2,7 +2,7 @@ import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { logger } from '#functions/_lib/observability.ts';
 import { providerError } from '#functions/_lib/provider-errors.ts';
 import { mailboxProblem, sesMailbox } from '#shared/delivery/mailbox.ts';
-import { DeliveryFailedError } from '#shared/errors.ts';
+import { RecipientRefusedError } from '#shared/errors.ts';
 import type { EmailTemplate, Rendered } from '#shared/templates.ts';
 import type * as z from '#shared/zod.ts';
 
@@ -50,7 +50,7 @@ export async function sendEmail(ses: SESv2Client, request: EmailRequest): Promis
   const headers = unsubscribeHeaders(request.unsubscribeUrl);
   // An address kept before its length was checked at ingest: no mail server would take it, so SES is not asked.
   const problem = mailboxProblem(request.to);
-  if (problem !== undefined) throw new DeliveryFailedError(`the customer's email address ${problem}`);
+  if (problem !== undefined) throw new RecipientRefusedError(`the customer's email address ${problem}`);
   try {
     const out = await ses.send(
       new SendEmailCommand({

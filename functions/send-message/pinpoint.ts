@@ -2,9 +2,9 @@ import { type ChannelType, type PinpointClient, SendMessagesCommand } from '@aws
 import { providerError } from '#functions/_lib/provider-errors.ts';
 import { type PushResult, type TokenOutcome, tokenOutcomes } from '#shared/delivery/push-results.ts';
 import {
-  DeliveryFailedError,
   OptedOutError,
   OutcomeUnknownError,
+  RecipientRefusedError,
   ThrottledError,
   TransientError,
 } from '#shared/errors.ts';
@@ -54,7 +54,8 @@ function outcome(results: Record<string, Result>): string {
   // The number is on the sender's opt-out list: every later message to it would be refused the same way.
   const optedOut = has('OPT_OUT');
   if (optedOut !== undefined) throw new OptedOutError(describe(optedOut));
-  throw new DeliveryFailedError(describe(entries[0]));
+  // A per-address refusal (PERMANENT_FAILURE: an unregistered token, an unreachable number).
+  throw new RecipientRefusedError(describe(entries[0]));
 }
 
 async function send(

@@ -3,7 +3,14 @@ import type { Context } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { observability } from '#functions/_lib/middleware.ts';
 import { logger } from '#functions/_lib/observability.ts';
-import { ProfileValueError, TemplateFailedError, ThrottledError } from '#shared/errors.ts';
+import {
+  DeliveryFailedError,
+  OptedOutError,
+  ProfileValueError,
+  RecipientRefusedError,
+  TemplateFailedError,
+  ThrottledError,
+} from '#shared/errors.ts';
 
 const context = { functionName: 'test', awsRequestId: 'r-1' } as Context;
 
@@ -68,6 +75,24 @@ describe('a task failure in the logs', () => {
     const [line] = await logged(new ThrottledError('Rate exceeded'), 'WARN');
     expect(line).toMatchObject({ level: 'WARN', errorName: 'Journeys.Throttled', reason: 'Rate exceeded' });
     expect(JSON.stringify(line)).not.toContain('stack');
+  });
+
+  it('a message the provider refused for its recipient is information, not an error', async () => {
+    // A dead push token, a number that replied STOP, an address no mail server takes: counted as failed.
+    for (const error of [
+      new RecipientRefusedError('Pinpoint PERMANENT_FAILURE: Unregistered'),
+      new OptedOutError('Pinpoint OPT_OUT: the number replied STOP'),
+    ]) {
+      expect(await logged(error, 'WARN')).toStrictEqual([]);
+      const [line] = await logged(error, 'INFO');
+      expect(line).toMatchObject({ level: 'INFO', errorName: 'Journeys.DeliveryFailed' });
+      expect(JSON.stringify(line)).not.toContain('stack');
+    }
+  });
+
+  it('a send the provider refused for the account (suspended, sender not verified) is an error', async () => {
+    const [line] = await logged(new DeliveryFailedError('SES: AccountSuspendedException'), 'WARN');
+    expect(line).toMatchObject({ level: 'ERROR', errorName: 'Journeys.DeliveryFailed' });
   });
 
   it('of any other kind is an error with its stack', async () => {
