@@ -44,20 +44,30 @@ export function kindOf(request: FaultRequest): RequestKind {
 
 /**
  * The points of an invocation whose requests, when nothing failed, were `path`: each of them
- * before it lands, each write also after it lands, and one past the last, where nothing dies. A
- * read that lands with its answer lost leaves the world as one that never landed, and the
- * invocation dies there either way: its point after adds nothing. Any later point repeats the
- * last. A test checks that the invocation died at each point before it and lived at the last: a
- * path that changed length fails there instead of leaving requests uncovered.
+ * before it lands, some also after it lands, and one past the last, where nothing dies. Any later
+ * point repeats the last. A test checks that the invocation died at each point before it and lived
+ * at the last: a path that changed length fails there instead of leaving requests uncovered.
+ *
+ * Dying after a request lands leaves the requests before it and itself landed, as dying before the
+ * next one does: the retry finds the same world, and when the invocation acts only through its
+ * requests, the point after adds nothing — except after the last request, which no next one stands
+ * for. An invocation that also acts on its answers in-process (`answersAct`: send counts its outcome
+ * as it learns it) is tried after each write too. Never after a read: one that lands with its answer
+ * lost leaves the world as one that never landed, and the invocation dies there either way.
  */
-export function crashPointsOf(path: readonly RequestKind[]): CrashPoint[] {
+export function crashPointsOf(
+  path: readonly RequestKind[],
+  options: { answersAct?: boolean } = {},
+): CrashPoint[] {
+  const after = (kind: RequestKind, point: number) =>
+    !readsOnly(kind) && (options.answersAct === true || point === path.length - 1);
   const points = path.flatMap((kind, point): CrashPoint[] =>
-    readsOnly(kind)
-      ? [{ point, landing: 'before' }]
-      : [
+    after(kind, point)
+      ? [
           { point, landing: 'before' },
           { point, landing: 'after' },
-        ],
+        ]
+      : [{ point, landing: 'before' }],
   );
   return [...points, { point: path.length, landing: 'before' }];
 }

@@ -190,8 +190,7 @@ it(`takes fewer than ${INVOCATIONS} invocations when nothing fails, each enterin
  * The invocations a dying one is tried at: the first of each path the run's invocations took with
  * nothing failing — the scheduled one (the run's record, its announcement, the fan-out), scan pages
  * with matches or none and their continuation, a segment's last page, the one completing the run,
- * enroll items (their counters' items new or there) — at every request each makes, before it lands
- * and, for a write, after, and one past its last (where it lives).
+ * enroll items (their counters' items new or there) — at the points of its path (crashPointsOf).
  */
 const DYING = firstOfEachPath(clean.paths);
 const CASES = DYING.flatMap((invocation) =>

@@ -114,7 +114,7 @@ describe.each(CASES)(
       expect(clean.counters.size).toBe(1);
     });
 
-    it.each(crashPointsOf(clean.path))(
+    it.each(crashPointsOf(clean.path, { answersAct: true }))(
       'at request $point, $landing it lands: sent at most once, accounted, counted once',
       async ({ point, landing }) => {
         const { died, status, delivered, metrics, counters } = await crashThenRun(c, point, landing);
