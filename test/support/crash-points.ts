@@ -21,10 +21,15 @@ export function crashPoints(points: number): CrashPoint[] {
 
 /**
  * A request as crash points tell requests apart: its operation (`GetItem`,
- * `StartExecution`, `POST /v2/email/outbound-emails`) and the table it names,
- * when it names one.
+ * `StartExecution`, `POST /v2/email/outbound-emails`), the table it names,
+ * when it names one, and the expressions of its writes (`UpdateExpression`,
+ * `ConditionExpression`): a write guarded differently is another request,
+ * though its operation and table are the same.
  */
 export type RequestKind = string;
+
+/** The expressions a write's body states (placeholders, not values: the same for every item). */
+const EXPRESSION = /"(UpdateExpression|ConditionExpression)":"((?:[^"\\]|\\.)*)"/g;
 
 /** Operations that only read: one whose answer is lost changes nothing its caller can see. */
 const READS = /^(Get|BatchGet|TransactGet|Query|Scan|Describe|List)[A-Z]/;
@@ -39,7 +44,8 @@ export function kindOf(request: FaultRequest): RequestKind {
   const { target } = request;
   const operation = target.includes(' ') ? target : target.slice(target.lastIndexOf('.') + 1);
   const table = /"TableName":"([^"]+)"/.exec(request.body)?.[1];
-  return table === undefined ? operation : `${operation} ${table}`;
+  const expressions = [...request.body.matchAll(EXPRESSION)].map(([, name, text]) => `${name}=${text}`);
+  return [operation, table, ...expressions].filter((part) => part !== undefined).join(' ');
 }
 
 /**
