@@ -62,7 +62,7 @@ export function awsEffects(): AwsEffects {
   sfn
     .on(StartExecutionCommand)
     .callsFake((input: { stateMachineArn?: string; name?: string; input?: string }) =>
-      effects.crash.call(() => {
+      effects.crash.call('StartExecution', () => {
         const name = input.name ?? '';
         const arn = `${(input.stateMachineArn ?? '').replace(':stateMachine:', ':execution:')}:${name}`;
         const earlier = effects.started.get(name);
@@ -73,7 +73,7 @@ export function awsEffects(): AwsEffects {
       }),
     );
   sfn.on(SendTaskSuccessCommand).callsFake((input: { taskToken?: string; output?: string }) =>
-    effects.crash.call(() => {
+    effects.crash.call('SendTaskSuccess', () => {
       const token = input.taskToken ?? '';
       if (!effects.waiting.delete(token)) throw named('TaskTimedOut', 'Task Timed Out: token closed');
       effects.resumed.set(token, [...(effects.resumed.get(token) ?? []), input.output ?? '']);
@@ -81,20 +81,20 @@ export function awsEffects(): AwsEffects {
     }),
   );
   sfn.on(StopExecutionCommand).callsFake((input: { executionArn?: string; cause?: string }) =>
-    effects.crash.call(() => {
+    effects.crash.call('StopExecution', () => {
       const arn = input.executionArn ?? '';
       effects.stopped.set(arn, [...(effects.stopped.get(arn) ?? []), input.cause ?? '']);
       return { stopDate: new Date(0) };
     }),
   );
   sqs.on(SendMessageCommand).callsFake((input: { MessageBody?: string }) =>
-    effects.crash.call(() => {
+    effects.crash.call('SendMessage', () => {
       effects.messages.push(input.MessageBody ?? '');
       return { MessageId: `m-${effects.messages.length}` };
     }),
   );
   sqs.on(SendMessageBatchCommand).callsFake((input: { Entries?: { Id?: string; MessageBody?: string }[] }) =>
-    effects.crash.call(() => {
+    effects.crash.call('SendMessageBatch', () => {
       const entries = input.Entries ?? [];
       for (const entry of entries) effects.messages.push(entry.MessageBody ?? '');
       return {
@@ -104,7 +104,7 @@ export function awsEffects(): AwsEffects {
     }),
   );
   bus.on(PutEventsCommand).callsFake((input: { Entries?: { DetailType?: string; Detail?: string }[] }) =>
-    effects.crash.call(() => {
+    effects.crash.call('PutEvents', () => {
       const entries = input.Entries ?? [];
       for (const e of entries)
         effects.events.push({ detailType: e.DetailType ?? '', detail: e.Detail ?? '' });

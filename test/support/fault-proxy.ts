@@ -43,7 +43,10 @@ export type Fault =
   | 'timeout-after'
   | 'reset-after';
 
-/** What a plan may look at: the operation (`x-amz-target`, for JSON protocols such as DynamoDB's) and the body. */
+/**
+ * What a plan may look at: the operation (`x-amz-target` for JSON protocols such as DynamoDB's, the
+ * method and path for REST ones such as SES v2's) and the body.
+ */
 export type FaultRequest = { target: string; body: string };
 
 export type FaultPlan = (requestIndex: number, request: FaultRequest) => Fault;
@@ -269,7 +272,10 @@ export async function startFaultProxy(
     const body = await readBody(req);
     const operation = req.headers['x-amz-target'];
     const fault = ledger.faultOf(index, {
-      target: typeof operation === 'string' ? operation : '',
+      target:
+        typeof operation === 'string'
+          ? operation
+          : `${req.method} ${new URL(req.url ?? '/', target).pathname}`,
       body: body.toString('utf8'),
     });
     if (fault === 'throttle') return replyError(res, 'throttle');

@@ -11,7 +11,7 @@ import type { AwaitDeps } from '#functions/await-event/await.ts';
 import type { IngestDeps } from '#functions/ingest/ingest.ts';
 import { registerJourney } from '../integration/functions/harness.ts';
 import { type AwsEffects, awsEffects } from './aws-effects.ts';
-import { CrashPlan } from './crash-points.ts';
+import { CrashPlan, type RequestKind } from './crash-points.ts';
 import { type LocalDynamo, startDynalite } from './dynalite.ts';
 import type { FaultProxy } from './fault-proxy.ts';
 import { faultyDynamo } from './faulty-dynamo.ts';
@@ -31,16 +31,17 @@ export type HandlerWorld = {
   /** The handlers' dependencies: through the proxy (`faulty`) or straight to dynalite. */
   ingestDeps: (faulty: boolean, now: () => Date) => IngestDeps;
   awaitDeps: (faulty: boolean, now: () => Date) => AwaitDeps;
-  /**
-   * Runs an invocation dying at `crash`, then (when it died) again with nothing failing, as its caller
-   * retries it: what the last run returned, whether the first died, and the requests it made.
-   */
   /** Every request passes again and nothing in-process dies: the state between runs. */
   nothingFails: () => void;
+  /**
+   * Runs an invocation dying at `crash`, then (when it died) again with nothing failing, as its caller
+   * retries it: what the last run returned, whether the first died, and the requests it made (how
+   * many, and their kinds in order).
+   */
   dieThenRetry: <T>(
     crash: CrashPlan,
     invoke: () => Promise<T>,
-  ) => Promise<{ result: T | undefined; died: boolean; requests: number }>;
+  ) => Promise<{ result: T | undefined; died: boolean; requests: number; path: RequestKind[] }>;
   /** Every counter of a journey, summed over versions, reasons and shards, by `step/metric` (`-/metric` for the journey's). */
   counters: (journeyId: string) => Promise<Map<string, number>>;
   stop: () => Promise<void>;
@@ -119,7 +120,7 @@ export async function startHandlerWorld(prefix: string): Promise<HandlerWorld> {
       await dbProxy.idle();
       nothingFails();
       const died = crash.died();
-      return { result: died ? await invoke() : first, died, requests: crash.requests() };
+      return { result: died ? await invoke() : first, died, requests: crash.requests(), path: crash.path() };
     },
     counters: async (journeyId) => {
       const rows = await new StatsRepository(db.doc, db.tables.stats).funnel(journeyId);

@@ -42,13 +42,14 @@ async function run(point: number, landing: Landing) {
     enrollmentId,
     token,
   });
-  const { died, requests } = await world.dieThenRetry(new CrashPlan(point, landing), () =>
+  const { died, requests, path } = await world.dieThenRetry(new CrashPlan(point, landing), () =>
     awaitEvent(world.awaitDeps(true, now), input),
   );
   const counters = await world.counters('crash-await');
   return {
     died,
     requests,
+    path,
     resumed: world.effects.resumed.get(token) ?? [],
     received: counters.get(`wait-${id}/eventReceived`) ?? 0,
     waiters: await deps.enrollments.waitersFor(id, 'Order Completed'),
@@ -64,7 +65,7 @@ describe('a step registering when its event is already there', async () => {
     expect([clean.died, clean.resumed.length, clean.received]).toEqual([false, 1, 1]);
   });
 
-  it.each(crashPointsOf(clean.requests))(
+  it.each(crashPointsOf(clean.path))(
     'at request $point, $landing it lands: resumed once, received counted once',
     async ({ point, landing }) => {
       const { died, resumed, received, waiters, profile } = await run(point, landing);

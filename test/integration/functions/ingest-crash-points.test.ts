@@ -39,7 +39,7 @@ async function cleanRun<T>(run: (point: number, landing: Landing) => Promise<T>)
 /** The event through ingest dying at `crash`, then delivered again (nothing failing), as EventBridge does. */
 async function crashThenRedeliver(event: object, crash: CrashPlan) {
   const out = await world.dieThenRetry(crash, () => ingestEvent(world.ingestDeps(true, now), event));
-  return { again: out.result, died: out.died, requests: out.requests };
+  return { again: out.result, died: out.died, requests: out.requests, path: out.path };
 }
 
 function userId(prefix: string) {
@@ -178,7 +178,7 @@ describe('an event journeys skip, each for its own reason', async () => {
     expect([clean.died, clean.skipped, clean.started]).toEqual([false, [1, 1], []]);
   });
 
-  it.each(crashPointsOf(clean.requests))(
+  it.each(crashPointsOf(clean.path))(
     'at request $point, $landing it lands: skipped and counted once by each, no mark left',
     async ({ point, landing }) => {
       const { died, started, skipped, item } = await run(point, landing);
@@ -218,7 +218,7 @@ describe('an event too large for an execution input and for the step waiting for
     expect([clean.died, clean.skipped, clean.ignored, clean.started]).toEqual([false, 1, 1, []]);
   });
 
-  it.each(crashPointsOf(clean.requests))(
+  it.each(crashPointsOf(clean.path))(
     'at request $point, $landing it lands: skipped and ignored, each counted once, the step still waiting',
     async ({ point, landing }) => {
       const { died, started, skipped, ignored, resumed, waiters, item } = await run(point, landing);
@@ -268,7 +268,7 @@ describe('an event that enters the customer into a journey', async () => {
     expect(clean.requests).toBeGreaterThan(0);
   });
 
-  it.each(crashPointsOf(clean.requests))(
+  it.each(crashPointsOf(clean.path))(
     'at request $point, $landing it lands: entered and counted once',
     async ({ point, landing }) => {
       const { again, died, executions, enrollments, enrolled, profile } = await run(point, landing);
@@ -305,7 +305,7 @@ describe('an event a waiting step waits for', async () => {
     expect([clean.died, clean.resumed.length, clean.received]).toEqual([false, 1, 1]);
   });
 
-  it.each(crashPointsOf(clean.requests))(
+  it.each(crashPointsOf(clean.path))(
     'at request $point, $landing it lands: resumed once, received counted once',
     async ({ point, landing }) => {
       const { died, resumed, received, waiters, profile } = await run(point, landing);
@@ -331,7 +331,7 @@ describe('an identify with traits the profile has no room for', async () => {
         .map((body) => JSON.parse(body))
         .filter((r) => r.event?.messageId === event.messageId);
     let firstReports = 0;
-    const { died, requests } = await world.dieThenRetry(new CrashPlan(point, landing), async () => {
+    const { died, requests, path } = await world.dieThenRetry(new CrashPlan(point, landing), async () => {
       // What the invocation that died had sent, read as the redelivery begins.
       firstReports = reportsOf().length;
       return ingestEvent(world.ingestDeps(true, now), event);
@@ -342,6 +342,7 @@ describe('an identify with traits the profile has no room for', async () => {
     return {
       died,
       requests,
+      path,
       firstReports,
       reports: reportsOf(),
       profile: await profileOf(id),
@@ -355,7 +356,7 @@ describe('an identify with traits the profile has no room for', async () => {
     expect([clean.died, clean.reports.length]).toEqual([false, 1]);
   });
 
-  it.each(crashPointsOf(clean.requests))(
+  it.each(crashPointsOf(clean.path))(
     'at request $point, $landing it lands: applied once, left-out traits reported',
     async ({ point, landing }) => {
       const { reports, firstReports, profile, died } = await run(point, landing);

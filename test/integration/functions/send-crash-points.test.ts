@@ -1,7 +1,7 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { sendTask } from '#functions/send-message/task.ts';
 import type { SendMessageInput } from '#shared/tasks/send-message.ts';
-import { CrashPlan, crashPointsOf, type Landing } from '../../support/crash-points.ts';
+import { CrashPlan, crashPointsOf, kindOf, type Landing } from '../../support/crash-points.ts';
 import {
   type Counted,
   messageCounters,
@@ -63,8 +63,8 @@ function providerProxy(channel: Channel) {
  */
 function dieAt(channel: Channel, point: number, landing: Landing, answer: Answer) {
   const crash = new CrashPlan(point, landing);
-  world.dbProxy.plan(() => crash.next());
-  providerProxy(channel).plan(() => crash.next(answer));
+  world.dbProxy.plan((_, request) => crash.next(kindOf(request)));
+  providerProxy(channel).plan((_, request) => crash.next(kindOf(request), answer));
   return crash;
 }
 
@@ -95,6 +95,7 @@ async function crashThenRun({ channel, answer, leaseMs }: Case, point: number, l
   return {
     died: dying.died(),
     requests: dying.requests(),
+    path: dying.path(),
     status,
     delivered: (await world.delivered(channel)).get(input.userId) ?? 0,
     metrics: tally(counted),
@@ -113,7 +114,7 @@ describe.each(CASES)(
       expect(clean.counters.size).toBe(1);
     });
 
-    it.each(crashPointsOf(clean.requests))(
+    it.each(crashPointsOf(clean.path, { answersAct: true }))(
       'at request $point, $landing it lands: sent at most once, accounted, counted once',
       async ({ point, landing }) => {
         const { died, status, delivered, metrics, counters } = await crashThenRun(c, point, landing);

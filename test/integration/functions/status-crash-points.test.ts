@@ -5,8 +5,8 @@ import { awaitEvent } from '#functions/await-event/await.ts';
 import { executionStatusChanged } from '#functions/execution-status/status.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { EnrollmentInput } from '#shared/tasks/enrollment.ts';
-import { CrashPlan, crashPoints, type Landing } from '../../support/crash-points.ts';
-import { crashPointWorld, type HandlerWorld, WAIT_FOR_ORDER } from '../../support/ingest-world.ts';
+import { CrashPlan, crashPointsOf, type Landing } from '../../support/crash-points.ts';
+import { collectedCrashPointWorld, type HandlerWorld, WAIT_FOR_ORDER } from '../../support/ingest-world.ts';
 import { awaitInput, registerJourney, track } from './harness.ts';
 
 /**
@@ -18,17 +18,12 @@ import { awaitInput, registerJourney, track } from './harness.ts';
  * latest), and the enrollment is ended.
  */
 
-let world: HandlerWorld;
 let n = 0;
 const NOW = new Date('2026-11-24T10:00:00Z');
 const now = () => NOW;
 
-crashPointWorld('status-crash', (w) => {
-  world = w;
-});
-
-/** More requests than the handling of an end makes (checked below). */
-const POINTS = 16;
+// Started as the file is collected: the points are those of the handling with nothing failing.
+const world: HandlerWorld = await collectedCrashPointWorld('status-crash');
 
 const fixture = readFileSync(
   new URL('../../fixtures/aws/sfn-execution-status-failed.json', import.meta.url),
@@ -75,7 +70,7 @@ async function run(point: number, landing: Landing) {
     const { enrollments, profiles, stats } = world.ingestDeps(true, now);
     return { enrollments, profiles, stats };
   };
-  const { died, requests } = await world.dieThenRetry(new CrashPlan(point, landing), () =>
+  const { died, requests, path } = await world.dieThenRetry(new CrashPlan(point, landing), () =>
     executionStatusChanged(deps(), detail),
   );
   const direct = world.ingestDeps(false, now);
@@ -88,6 +83,7 @@ async function run(point: number, landing: Landing) {
   return {
     died,
     requests,
+    path,
     outcomes: [...counters].filter(([key]) => key.startsWith('-/') && key !== '-/enrolled'),
     waiters,
     profile: await direct.profiles.get(id),
@@ -95,17 +91,21 @@ async function run(point: number, landing: Landing) {
   };
 }
 
-describe('the end of an execution with a waiting step', () => {
-  it(`makes fewer than ${POINTS} requests when nothing fails`, async () => {
-    const { requests, died } = await run(Number.POSITIVE_INFINITY, 'before');
-    expect(died).toBe(false);
-    expect(requests).toBeLessThan(POINTS);
+describe('the end of an execution with a waiting step', async () => {
+  world.nothingFails();
+  const clean = await run(Number.POSITIVE_INFINITY, 'before');
+
+  it(`makes ${clean.requests} requests when nothing fails, and ends it`, () => {
+    expect(clean.died).toBe(false);
+    expect(clean.outcomes.map(([, count]) => count)).toEqual([1]);
+    expect(clean.enrollment?.endedAt).toBeDefined();
   });
 
-  it.each(crashPoints(POINTS))(
+  it.each(crashPointsOf(clean.path))(
     'at request $point, $landing it lands: outcome counted once, waiter gone',
     async ({ point, landing }) => {
-      const { outcomes, waiters, profile, enrollment } = await run(point, landing);
+      const { died, outcomes, waiters, profile, enrollment } = await run(point, landing);
+      expect(died).toBe(point < clean.requests);
       expect(outcomes.map(([, count]) => count)).toEqual([1]);
       expect(waiters).toEqual([]);
       expect(profile.waitingFor['Order Completed'] ?? 0).toBe(0);
