@@ -1,10 +1,11 @@
 import { MAX_SENDS_KEPT } from '#shared/delivery/policy.ts';
 import { MAX_TRAITS_PER_PROFILE, topicOptOutCap } from '#shared/ingest/limits.ts';
+import { topicOptOutTime, topicOptOutValue } from './consent-order.ts';
 import type { UpdateBuilder } from './expression.ts';
 import { HISTORY_DAYS, staleAttributes } from './profile-compaction.ts';
 import { packSeen, seenBase, unpackSeen } from './profile-counter.ts';
 import { addFolded } from './profile-day-history.ts';
-import { attr, optOutCounts, PROFILE_FORMAT, traitsOf } from './profile-item.ts';
+import { attr, isTopicOptOut, optOutCounts, PROFILE_FORMAT, traitsOf } from './profile-item.ts';
 import { unionOfSends } from './profile-sends.ts';
 import { countedTraits, countTraits, isCountedTrait } from './profile-trait-count.ts';
 import { guardOptOuts, type OptOutPlan, optOutVersion } from './topic-opt-outs.ts';
@@ -21,7 +22,8 @@ function isChannel(channel: string): channel is 'email' | 'sms' | 'push' {
  * - traits, email, phone, time zone, locale, consent, topics and the last
  *   occurrence of an event: copied only where the known profile has none
  *   (traits up to the profile's trait cap, the reserved ones always);
- * - an `unsubscribed` consent: always copied; a topic opted out of: copied
+ * - an `unsubscribed` consent: always copied, and when each channel's consent last changed: the
+ *   later time (consent-order.ts); a topic opted out of: copied (the later time when both are)
  *   while the known profile has room for it (topicOptOutCap per channel),
  *   past it the whole channel is opted out instead, with the reason — the
  *   customer receives fewer messages, never more;
@@ -47,6 +49,7 @@ const PREFIXES = [
   'tok:',
   'cs:',
   'cr:',
+  'ca:',
   'ct:',
   'sup:',
   'sua:',
@@ -162,7 +165,7 @@ export function mergeBatch(
   const added = new Set<string>();
   const optOuts = optOutCounts(target);
   // The count of opt-outs is held to the item as read (topic-opt-outs.ts).
-  const optOutPlan: OptOutPlan = { version: optOutVersion(into), held: [], adds: false };
+  const optOutPlan: OptOutPlan = { version: optOutVersion(into), writes: [] };
   let sendsCopied = false;
   for (const key of keys) {
     const value = from[key];
@@ -185,7 +188,8 @@ export function mergeBatch(
       conditions.push(known === undefined ? `attribute_not_exists(${n})` : `${n} = ${b.value(known)}`);
     } else if (key.startsWith('c:')) {
       conditions.push(...mergeSeen(b, key, value, known));
-    } else if (key.startsWith('l:')) {
+    } else if (key.startsWith('l:') || key.startsWith('ca:')) {
+      // Last seen, and when a channel's consent last changed: the later of the two.
       const at = timeOf(value);
       const knownAt = timeOf(known);
       if (at === undefined || (knownAt !== undefined && knownAt >= at)) continue;
@@ -199,18 +203,22 @@ export function mergeBatch(
     } else if (key.startsWith('ct:')) {
       const channel = key.slice(3, key.indexOf(':', 3));
       const count = optOuts.get(channel) ?? 0;
-      if (value === false && known === false) {
-        b.set(key, false);
-        optOutPlan.held.push(key);
-      } else if (value === false && isChannel(channel) && count < topicOptOutCap(channel)) {
-        b.set(key, false);
+      const optedOut = isTopicOptOut(value);
+      if (optedOut && isTopicOptOut(known)) {
+        // Opted out on both: the later time (one kept without a time leaves the other's).
+        const at = topicOptOutTime(value);
+        const merged = at === undefined ? known : topicOptOutValue(known, at);
+        b.set(key, merged);
+        optOutPlan.writes.push([key, merged]);
+      } else if (optedOut && isChannel(channel) && count < topicOptOutCap(channel)) {
+        b.set(key, value);
         optOuts.set(channel, count + 1);
-        optOutPlan.adds = true;
-      } else if (value === false && isChannel(channel)) {
+        optOutPlan.writes.push([key, value]);
+      } else if (optedOut && isChannel(channel)) {
         const topics = pastCap.get(channel) ?? [];
         topics.push(key.slice(`ct:${channel}:`.length));
         pastCap.set(channel, topics);
-      } else if (known === undefined && value !== false) b.setIfAbsent(key, value);
+      } else if (known === undefined && !optedOut) b.setIfAbsent(key, value);
     } else if (key.startsWith('sup:')) {
       const channel = key.slice(4);
       const theirs = addressOf(from, channel);

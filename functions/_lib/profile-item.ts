@@ -20,10 +20,16 @@ export const attr = {
   trait: profileTraitAttribute,
   consent: (channel: Channel) => `cs:${channel}`,
   consentReason: (channel: Channel) => `cr:${channel}`,
+  /**
+   * When the channel's consent last changed (epoch ms): an opt-in stamped no later does not apply
+   * (consent-order.ts). Items written before it was kept have none.
+   */
+  consentAt: (channel: Channel) => `ca:${channel}`,
   /** Set only by delivery feedback (hard bounce, complaint): identify traits cannot lift it. */
   suppressed: (channel: Channel) => `sup:${channel}`,
   /** The address a suppression stops (`addressKey`); without it, a suppression stops any address. */
   suppressedAddress: (channel: Channel) => `sua:${channel}`,
+  /** `true` (opted in), or opted out: when (epoch ms), or `false` on items written before that was kept. */
   topic: (channel: Channel, topic: string) => `ct:${channel}:${topic}`,
   pushToken: (token: string) => `tok:${token}`,
   /** All-time count and first-seen time of an event, packed in one number (profile-counter.ts). */
@@ -290,10 +296,10 @@ function readProfileAttribute(acc: Accumulator, key: string, value: unknown): vo
     profile.consent[channel] = next;
     if (kind === 'cs' && isConsentStatus(value)) next.status = value;
     if (kind === 'cr' && typeof value === 'string') next.reason = value;
-    if (kind === 'ct' && topic !== undefined && typeof value === 'boolean') {
+    if (kind === 'ct' && topic !== undefined && (typeof value === 'boolean' || isTopicOptOut(value))) {
       next.topics ??= dictionary();
       Object.defineProperty(next.topics, topic, {
-        value,
+        value: !isTopicOptOut(value),
         enumerable: true,
         writable: true,
         configurable: true,
@@ -355,11 +361,16 @@ export function readProfileItem(userId: string, item: Record<string, unknown> | 
   return { profile: acc.profile, ...acc.state };
 }
 
+/** Whether a stored topic value is an opt-out: its time, or `false` as items kept before times held it. */
+export function isTopicOptOut(value: unknown): boolean {
+  return value === false || (typeof value === 'number' && Number.isFinite(value));
+}
+
 /** How many topics each channel of a profile item is opted out of. */
 export function optOutCounts(item: Readonly<Record<string, unknown>> | undefined): Map<string, number> {
   const counts = new Map<string, number>();
   for (const [key, value] of Object.entries(item ?? {})) {
-    if (!key.startsWith('ct:') || value !== false) continue;
+    if (!key.startsWith('ct:') || !isTopicOptOut(value)) continue;
     const channel = key.slice(3, key.indexOf(':', 3));
     counts.set(channel, (counts.get(channel) ?? 0) + 1);
   }

@@ -50,17 +50,23 @@ export async function applyFeedback(deps: FeedbackDeps, detail: unknown): Promis
   const { userId } = delivery;
   if (feedback.suppress !== undefined) {
     // Stops the address the message went to (when its link knows it), not one the customer moved to since.
-    await deps.profiles.setConsent(userId, feedback.channel, {
-      status: 'suppressed',
-      reason: feedback.suppress,
-      ...(delivery.address === undefined ? {} : { address: delivery.address }),
-    });
+    await deps.profiles.setConsent(
+      userId,
+      feedback.channel,
+      {
+        status: 'suppressed',
+        reason: feedback.suppress,
+        ...(delivery.address === undefined ? {} : { address: delivery.address }),
+      },
+      deps.now(),
+    );
   } else if (feedback.unsubscribe !== undefined) {
     const { topic } = feedback.unsubscribe;
     const outcome = await deps.profiles.setConsent(
       userId,
       feedback.channel,
       topic === undefined ? { status: 'unsubscribed', reason: 'unsubscribed' } : { topic, subscribed: false },
+      deps.now(),
     );
     // Past the topics a profile keeps opted out of, the channel was opted out instead.
     if (outcome.channelInstead !== undefined)

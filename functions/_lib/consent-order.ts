@@ -1,0 +1,119 @@
+import type { Channel } from '#shared/channels.ts';
+import type { UpdateBuilder } from './expression.ts';
+import { attr } from './profile-item.ts';
+
+/**
+ * Consent reaches a profile from events, the unsubscribe page and delivery
+ * feedback, and they do not arrive in the order they happened: a warehouse
+ * sync or a retried identify may carry an opt-in made before an unsubscribe
+ * that is already applied. So each channel keeps when its consent last
+ * changed (`ca:`), and each topic opted out of keeps when (its value): an
+ * opt-in applies only when it is newer, which a condition of its write holds
+ * (concurrent writers cannot interleave a read and a write). An opt-out
+ * applies whatever its time — the customer receives fewer messages, never
+ * more — and a late one keeps the later time, so it lets no older opt-in
+ * through either. A tie goes to the opt-out.
+ *
+ * Items written before these times were kept order an opt-in against the
+ * time of the profile's traits (`ta`), as they did then.
+ */
+
+type Item = Readonly<Record<string, unknown>> | undefined;
+
+/** When the channel's consent last changed (epoch ms); undefined when the item holds no time for it. */
+export function consentTime(item: Item, channel: Channel): number | undefined {
+  const value = item?.[attr.consentAt(channel)];
+  return typeof value === 'number' ? value : undefined;
+}
+
+/** The time a stored topic value was opted out at; undefined for an opt-in, or an opt-out kept without one. */
+export function topicOptOutTime(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/** True when an item kept without consent times orders a change at `at` as newer: by its traits' time. */
+function newerThanTraits(item: Item, at: number): boolean {
+  const traitsAt = item?.[attr.traitsAt];
+  return typeof traitsAt !== 'number' || traitsAt <= at;
+}
+
+/** Whether an opt-in of the channel stamped `at` is newer than its last change on the item as read. */
+export function channelOptInApplies(item: Item, channel: Channel, at: number): boolean {
+  const changed = consentTime(item, channel);
+  if (changed !== undefined) return at > changed;
+  return item?.[attr.consent(channel)] === undefined || newerThanTraits(item, at);
+}
+
+/** Whether an opt-in of a topic stamped `at` is newer than what the item holds for it (`stored`). */
+export function topicOptInApplies(item: Item, stored: unknown, at: number): boolean {
+  const optedOut = topicOptOutTime(stored);
+  if (optedOut !== undefined) return at > optedOut;
+  return stored !== false || newerThanTraits(item, at);
+}
+
+/** The value an opt-out of a topic at `at` writes over `stored`: the later of the two times. */
+export function topicOptOutValue(stored: unknown, at: number): number {
+  return Math.max(topicOptOutTime(stored) ?? at, at);
+}
+
+/** Whether an opt-out at `at` moves the channel's time: only when no later change is kept. */
+export function stampsOptOut(item: Item, channel: Channel, at: number): boolean {
+  const changed = consentTime(item, channel);
+  return changed === undefined || changed <= at;
+}
+
+/** The condition of an opt-out that records its time: no later change was kept meanwhile. */
+export function noLaterChange(b: UpdateBuilder, channel: Channel, at: number): string {
+  const changed = b.name(attr.consentAt(channel));
+  return `(attribute_not_exists(${changed}) OR ${changed} <= ${b.value(at)})`;
+}
+
+/** The condition of a channel opt-in stamped `at`: newer than the last change (see the module comment). */
+export function channelOptInNewer(b: UpdateBuilder, channel: Channel, at: number): string {
+  const changed = b.name(attr.consentAt(channel));
+  const v = b.value(at);
+  const legacy = `attribute_not_exists(${b.name(attr.consent(channel))}) OR NOT ${b.name(attr.traitsAt)} > ${v}`;
+  return `(${changed} < ${v} OR (attribute_not_exists(${changed}) AND (${legacy})))`;
+}
+
+/**
+ * The condition of a topic opt-in stamped `at`: no opt-out at or after it,
+ * nor one kept without a time unless the traits are no newer. A comparison
+ * with a value of another type (`true`) is false in DynamoDB.
+ */
+export function topicOptInNewer(b: UpdateBuilder, key: string, at: number): string {
+  const topic = b.name(key);
+  const v = b.value(at);
+  return `NOT (${topic} >= ${v} OR (${topic} = ${b.value(false)} AND ${b.name(attr.traitsAt)} > ${v}))`;
+}
+
+/** One channel's consent change of an event, as ProfileChanges carries it. */
+type ChannelChange = { channel: Channel; status: 'subscribed' | 'unsubscribed'; reason?: string };
+
+/**
+ * Writes a channel's consent change stamped `at` and returns its
+ * conditions. `read`: the item the write was planned on (an opt-in older
+ * than its last change is left out, an older opt-out applies without its
+ * time); without it the conditions decide, and a refused write is planned
+ * again on the item.
+ */
+export function writeChannelChange(
+  b: UpdateBuilder,
+  change: ChannelChange,
+  at: number,
+  read: { item: Item } | undefined,
+): string[] {
+  const { channel, status, reason } = change;
+  if (status === 'unsubscribed') {
+    b.set(attr.consent(channel), status);
+    if (reason !== undefined) b.set(attr.consentReason(channel), reason);
+    if (read !== undefined && !stampsOptOut(read.item, channel, at)) return [];
+    b.set(attr.consentAt(channel), at);
+    return [noLaterChange(b, channel, at)];
+  }
+  if (read !== undefined && !channelOptInApplies(read.item, channel, at)) return [];
+  b.set(attr.consent(channel), status);
+  if (reason !== undefined) b.set(attr.consentReason(channel), reason);
+  b.set(attr.consentAt(channel), at);
+  return [channelOptInNewer(b, channel, at)];
+}

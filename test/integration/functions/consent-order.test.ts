@@ -1,0 +1,298 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeliveriesRepository } from '#functions/_lib/deliveries.ts';
+import { ProfilesRepository } from '#functions/_lib/profiles.ts';
+import { StatsRepository } from '#functions/_lib/stats.ts';
+import { signUnsubscribe } from '#functions/_lib/unsubscribe-links.ts';
+import { applyFeedback, type FeedbackDeps } from '#functions/delivery-feedback/feedback.ts';
+import { ingestEvent } from '#functions/ingest/ingest.ts';
+import { handleUnsubscribe, type UnsubscribeDeps } from '#functions/unsubscribe/unsubscribe.ts';
+import type { Channel } from '#shared/channels.ts';
+import { consentBlock } from '#shared/delivery/policy.ts';
+import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import { identify, ingestDeps } from './harness.ts';
+
+/**
+ * Consent reaches a profile from events, the unsubscribe page and delivery
+ * feedback, each in its own order: an opt-in stamped before an opt-out (a
+ * warehouse sync, a redelivered identify arriving late) never undoes it,
+ * whichever arrives first; an opt-in stamped after it does.
+ */
+
+const KEY = 'consent-order-test-key-of-at-least-32-chars';
+/** When every opt-out below happens (the page's and feedback's clock, an event's stamp). */
+const OPTED_OUT_AT = new Date('2026-11-24T10:00:00Z');
+/** The stamp of an opt-in sent before the opt-out that arrives after it. */
+const BEFORE = '2026-11-24T09:30:00Z';
+/** The stamp of an opt-in made after the opt-out. */
+const AFTER = '2026-11-24T10:03:00Z';
+/** When ingest takes the events (every stamp above is before it). */
+const INGESTED_AT = new Date('2026-11-24T10:05:00Z');
+const TOPIC = 'news';
+
+let db: LocalDynamo;
+let page: UnsubscribeDeps & { clock: Date };
+let feedback: FeedbackDeps;
+beforeAll(async () => {
+  db = await startDynalite('consent-order');
+  const profiles = new ProfilesRepository(db.doc, db.tables.profiles);
+  const keys = { keys: async () => [KEY], reload: async () => undefined };
+  page = { profiles, keys, clock: OPTED_OUT_AT, now: () => page.clock };
+  feedback = {
+    deliveries: new DeliveriesRepository(db.doc, db.tables.deliveries),
+    profiles,
+    stats: new StatsRepository(db.doc, db.tables.stats),
+    now: () => OPTED_OUT_AT,
+  };
+});
+afterAll(async () => db.stop());
+
+const ingest = (event: unknown) => ingestEvent(ingestDeps(db, () => INGESTED_AT).deps, event);
+
+/** A customer known since 09:00 with an address on every channel. */
+async function customer(userId: string) {
+  await ingest(
+    identify(userId, { email: `${userId}@example.com`, phone: '+61412345678' }, '2026-11-24T09:00:00Z'),
+  );
+}
+
+async function post(claim: { u: string; c: Channel; t?: string }, body: string) {
+  const issued = { ...claim, i: Math.floor(page.clock.getTime() / 1000) };
+  return handleUnsubscribe(page, {
+    method: 'POST',
+    query: new URLSearchParams({ t: signUnsubscribe(KEY, issued) }),
+    body,
+  });
+}
+
+async function sent(userId: string, messageId: string, channel: Channel) {
+  await feedback.deliveries.linkMessage(
+    messageId,
+    `e-${userId}#${channel}-1`,
+    { userId, journeyId: 'order', version: '1', stepId: `${channel}-1`, channel },
+    OPTED_OUT_AT,
+  );
+}
+
+/** Why a marketing message of the topic on the channel would not go now (undefined: it would). */
+async function block(userId: string, channel: Channel, topic?: string) {
+  const { profile } = await page.profiles.get(userId);
+  return consentBlock(profile, channel, { topic, transactional: false });
+}
+
+type Source = {
+  name: string;
+  channel: Channel;
+  topic?: string;
+  optOut: (userId: string) => Promise<unknown>;
+  /** How the customer opts in again (absent: nothing they send lifts it, as for a complaint). */
+  optIn?: (userId: string) => Promise<unknown>;
+};
+
+const channelOn = (channel: Channel) => (u: string) => post({ u, c: channel }, 'action=channel-on');
+
+const SOURCES: Source[] = [
+  {
+    name: 'one-click on a channel link',
+    channel: 'email',
+    optOut: (u) => post({ u, c: 'email' }, 'List-Unsubscribe=One-Click'),
+    optIn: channelOn('email'),
+  },
+  {
+    name: 'the page button of a channel',
+    channel: 'sms',
+    optOut: (u) => post({ u, c: 'sms' }, 'action=channel-off'),
+    optIn: channelOn('sms'),
+  },
+  {
+    name: 'one-click on a topic link',
+    channel: 'email',
+    topic: TOPIC,
+    optOut: (u) => post({ u, c: 'email', t: TOPIC }, 'List-Unsubscribe=One-Click'),
+    optIn: (u) => post({ u, c: 'email', t: TOPIC }, 'action=topic-on'),
+  },
+  {
+    name: 'an SES complaint',
+    channel: 'email',
+    optOut: async (u) => {
+      await sent(u, `ses-${u}`, 'email');
+      await applyFeedback(feedback, {
+        eventType: 'Complaint',
+        mail: { messageId: `ses-${u}` },
+        complaint: {},
+      });
+    },
+  },
+  {
+    name: 'an SMS STOP reply',
+    channel: 'sms',
+    optOut: async (u) => {
+      await sent(u, `sms-${u}`, 'sms');
+      await applyFeedback(feedback, {
+        event_type: '_SMS.FAILURE',
+        attributes: { message_id: `sms-${u}`, record_status: 'OPTED_OUT' },
+      });
+    },
+    optIn: channelOn('sms'),
+  },
+  {
+    name: 'an identify with consent.email false',
+    channel: 'email',
+    optOut: (u) => ingest(identify(u, { consent: { email: false } }, OPTED_OUT_AT.toISOString())),
+    optIn: channelOn('email'),
+  },
+  {
+    name: 'an identify with a topic false',
+    channel: 'email',
+    topic: TOPIC,
+    optOut: (u) =>
+      ingest(identify(u, { consent: { topics: { [TOPIC]: false } } }, OPTED_OUT_AT.toISOString())),
+    optIn: (u) => post({ u, c: 'email', t: TOPIC }, 'action=topic-on'),
+  },
+  {
+    name: 'an identify with unsubscribed true',
+    channel: 'email',
+    optOut: (u) => ingest(identify(u, { unsubscribed: true }, OPTED_OUT_AT.toISOString())),
+    optIn: channelOn('email'),
+  },
+];
+
+/** Every way an event opts back in: the channel, the topic, and `unsubscribed: false`. */
+function optInEvent(userId: string, timestamp: string) {
+  return identify(
+    userId,
+    { consent: { email: true, sms: true, push: true, topics: { [TOPIC]: true } }, unsubscribed: false },
+    timestamp,
+  );
+}
+
+function userOf(source: Source, suffix: string) {
+  return `co-${source.name.replaceAll(' ', '-')}-${suffix}`;
+}
+
+describe('consent changes apply in the order they happened', () => {
+  it.each(SOURCES)(
+    'an opt-in stamped before $name, arriving after it, leaves the customer opted out',
+    async (source) => {
+      // arrange: a customer who opted out at 10:00
+      const userId = userOf(source, 'late');
+      await customer(userId);
+      page.clock = OPTED_OUT_AT;
+      await source.optOut(userId);
+      const refused = await block(userId, source.channel, source.topic);
+      expect(refused).toBeDefined();
+      // act: an identify sent at 09:30 (a warehouse sync, a retry) arrives now
+      await ingest(optInEvent(userId, BEFORE));
+      // assert: the next send is still refused, for the same reason
+      expect(await block(userId, source.channel, source.topic)).toBe(refused);
+    },
+  );
+
+  it.each(SOURCES.filter((s) => s.optIn !== undefined))(
+    'an identify stamped after $name opts the customer in again',
+    async (source) => {
+      // arrange
+      const userId = userOf(source, 'newer');
+      await customer(userId);
+      page.clock = OPTED_OUT_AT;
+      await source.optOut(userId);
+      // act: the customer opts in again in the app at 10:03
+      await ingest(optInEvent(userId, AFTER));
+      // assert
+      expect(await block(userId, source.channel, source.topic)).toBeUndefined();
+    },
+  );
+
+  it.each(SOURCES.filter((s) => s.optIn !== undefined))(
+    "the page's resubscribe button after $name opts the customer in again",
+    async (source) => {
+      // arrange
+      const userId = userOf(source, 'page');
+      await customer(userId);
+      page.clock = OPTED_OUT_AT;
+      await source.optOut(userId);
+      // act: five minutes later, the customer changes their mind on the page
+      page.clock = INGESTED_AT;
+      await source.optIn?.(userId);
+      // assert
+      expect(await block(userId, source.channel, source.topic)).toBeUndefined();
+    },
+  );
+
+  it('an opt-out applies whatever its time, and a late opt-out does not let an older opt-in through', async () => {
+    // arrange: opted out at 10:00 on the page
+    const userId = 'co-late-out';
+    await customer(userId);
+    page.clock = OPTED_OUT_AT;
+    await post({ u: userId, c: 'email' }, 'List-Unsubscribe=One-Click');
+    await post({ u: userId, c: 'email', t: TOPIC }, 'List-Unsubscribe=One-Click');
+    // act: an opt-out sent at 09:00 arrives, then an opt-in sent at 09:30
+    await ingest(
+      identify(userId, { consent: { email: false, topics: { [TOPIC]: false } } }, '2026-11-24T09:00:00Z'),
+    );
+    await ingest(optInEvent(userId, BEFORE));
+    // assert: what the 10:00 opt-outs said still holds
+    expect(await block(userId, 'email')).toBe('unsubscribed from email');
+    await ingest(identify(userId, { consent: { email: true } }, AFTER));
+    expect(await block(userId, 'email', TOPIC)).toBe(`unsubscribed from topic ${TOPIC}`);
+  });
+
+  it('an opt-in stamped before an opt-out never undoes it, however the two writes interleave', async () => {
+    // arrange: customers each opting out on the page while an older opt-in is being applied
+    const users = Array.from({ length: 6 }, (_, i) => `co-race-${i}`);
+    for (const userId of users) await customer(userId);
+    page.clock = OPTED_OUT_AT;
+    // act: both at once, in both orders
+    await Promise.all(
+      users.map((userId, i) => {
+        const out = () => post({ u: userId, c: 'email' }, 'List-Unsubscribe=One-Click');
+        const late = () => ingest(optInEvent(userId, BEFORE));
+        return Promise.all(i % 2 === 0 ? [out(), late()] : [late(), out()]);
+      }),
+    );
+    // assert
+    for (const userId of users) expect(await block(userId, 'email')).toBe('unsubscribed from email');
+  });
+});
+
+describe('consent order on merged profiles', () => {
+  async function visitorAndCustomer(anonymousId: string, userId: string, mergedAt: string) {
+    await customer(userId);
+    await ingest({
+      ...identify(userId, { email: 'visitor@example.com' }, mergedAt),
+      userId: undefined,
+      anonymousId,
+    });
+    return `anon:${anonymousId}`;
+  }
+
+  it("an unsubscribe by the visitor's link after the merge is not undone by an older identify", async () => {
+    // arrange: a visitor merged into the customer at 09:10
+    const visitor = await visitorAndCustomer('v-after', 'co-merged-after', '2026-11-24T09:05:00Z');
+    await ingest(identify('co-merged-after', {}, '2026-11-24T09:10:00Z'));
+    await ingest({
+      ...identify('co-merged-after', { plan: 'pro' }, '2026-11-24T09:10:00Z'),
+      anonymousId: 'v-after',
+    });
+    // act: the link of a message sent to the visitor, then an identify sent at 09:30
+    page.clock = OPTED_OUT_AT;
+    await post({ u: visitor, c: 'email' }, 'List-Unsubscribe=One-Click');
+    await ingest(optInEvent('co-merged-after', BEFORE));
+    // assert
+    expect(await block('co-merged-after', 'email')).toBe('unsubscribed from email');
+  });
+
+  it("the visitor's opt-out carries its time into the profile it joins", async () => {
+    // arrange: the visitor unsubscribes at 10:00; the merge is stamped 09:20 and arrives after it
+    const visitor = await visitorAndCustomer('v-before', 'co-merged-before', '2026-11-24T09:05:00Z');
+    page.clock = OPTED_OUT_AT;
+    await post({ u: visitor, c: 'email' }, 'List-Unsubscribe=One-Click');
+    await post({ u: visitor, c: 'email', t: TOPIC }, 'List-Unsubscribe=One-Click');
+    await ingest({ ...identify('co-merged-before', {}, '2026-11-24T09:20:00Z'), anonymousId: 'v-before' });
+    // act: an identify of the customer sent at 09:30
+    await ingest(optInEvent('co-merged-before', BEFORE));
+    // assert
+    expect(await block('co-merged-before', 'email')).toBe('unsubscribed from email');
+    await ingest(identify('co-merged-before', { consent: { email: true } }, AFTER));
+    expect(await block('co-merged-before', 'email', TOPIC)).toBe(`unsubscribed from topic ${TOPIC}`);
+  });
+});
