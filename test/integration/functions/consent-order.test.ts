@@ -1,3 +1,4 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveriesRepository } from '#functions/_lib/deliveries.ts';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
@@ -236,6 +237,19 @@ describe('consent changes apply in the order they happened', () => {
     expect(await block(userId, 'email', TOPIC)).toBe(`unsubscribed from topic ${TOPIC}`);
   });
 
+  it('an opt-out wins a tie: an opt-in of the same moment is not applied, and the page says so', async () => {
+    // arrange: an identify opting out at 10:00
+    const userId = 'co-tie';
+    await customer(userId);
+    await ingest(identify(userId, { consent: { email: false } }, OPTED_OUT_AT.toISOString()));
+    // act: the page's resubscribe on a clock that reads the same millisecond
+    page.clock = OPTED_OUT_AT;
+    const out = await post({ u: userId, c: 'email' }, 'action=channel-on');
+    // assert
+    expect(out.body).toContain('changed at the same moment');
+    expect(await block(userId, 'email')).toBe('unsubscribed from email');
+  });
+
   it('an opt-in stamped before an opt-out never undoes it, however the two writes interleave', async () => {
     // arrange: customers each opting out on the page while an older opt-in is being applied
     const users = Array.from({ length: 6 }, (_, i) => `co-race-${i}`);
@@ -294,5 +308,37 @@ describe('consent order on merged profiles', () => {
     expect(await block('co-merged-before', 'email')).toBe('unsubscribed from email');
     await ingest(identify('co-merged-before', { consent: { email: true } }, AFTER));
     expect(await block('co-merged-before', 'email', TOPIC)).toBe(`unsubscribed from topic ${TOPIC}`);
+  });
+});
+
+describe('consent order on profiles kept before consent times', () => {
+  it('orders an opt-in by the time of the traits, as then, and keeps the times from the next change on', async () => {
+    // arrange: opted out of email and a topic at 10:00, as a profile of the earlier layout holds it
+    const userId = 'co-legacy';
+    await customer(userId);
+    await ingest(
+      identify(userId, { consent: { email: false, topics: { [TOPIC]: false } } }, OPTED_OUT_AT.toISOString()),
+    );
+    await db.doc.send(
+      new UpdateCommand({
+        TableName: db.tables.profiles,
+        Key: { userId },
+        UpdateExpression: 'REMOVE #at SET #topic = :false',
+        ExpressionAttributeNames: { '#at': 'ca:email', '#topic': `ct:email:${TOPIC}` },
+        ExpressionAttributeValues: { ':false': false },
+      }),
+    );
+    expect(await block(userId, 'email', TOPIC)).toBe('unsubscribed from email');
+    // act + assert: an opt-in older than the traits changes nothing, a newer one applies
+    await ingest(optInEvent(userId, BEFORE));
+    expect(await block(userId, 'email')).toBe('unsubscribed from email');
+    await ingest(identify(userId, { consent: { email: true } }, AFTER));
+    expect(await block(userId, 'email', TOPIC)).toBe(`unsubscribed from topic ${TOPIC}`);
+    await ingest(identify(userId, { consent: { topics: { [TOPIC]: true } } }, AFTER));
+    expect(await block(userId, 'email', TOPIC)).toBeUndefined();
+    // From then on the channel keeps its time: an opt-in stamped before that change is not applied.
+    await ingest(identify(userId, { consent: { email: false } }, '2026-11-24T10:04:00Z'));
+    await ingest(identify(userId, { consent: { email: true } }, AFTER));
+    expect(await block(userId, 'email')).toBe('unsubscribed from email');
   });
 });
