@@ -250,6 +250,21 @@ describe('consent changes apply in the order they happened', () => {
     expect(await block(userId, 'email')).toBe('unsubscribed from email');
   });
 
+  it('opts in from the page over a topic an event opted in to, and out again from its link', async () => {
+    // arrange: a topic opted in to by an identify (a value of another type than an opt-out's time)
+    const userId = 'co-topic-true';
+    await customer(userId);
+    await ingest(identify(userId, { consent: { topics: { [TOPIC]: true } } }, BEFORE));
+    page.clock = OPTED_OUT_AT;
+    // act
+    const on = await post({ u: userId, c: 'email', t: TOPIC }, 'action=topic-on');
+    await post({ u: userId, c: 'email', t: TOPIC }, 'List-Unsubscribe=One-Click');
+    await ingest(identify(userId, { consent: { topics: { [TOPIC]: true } } }, BEFORE));
+    // assert
+    expect(on.body).toContain(`subscribed to ${TOPIC} again`);
+    expect(await block(userId, 'email', TOPIC)).toBe(`unsubscribed from topic ${TOPIC}`);
+  });
+
   it('an opt-in stamped before an opt-out never undoes it, however the two writes interleave', async () => {
     // arrange: customers each opting out on the page while an older opt-in is being applied
     const users = Array.from({ length: 6 }, (_, i) => `co-race-${i}`);
