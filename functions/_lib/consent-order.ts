@@ -117,3 +117,55 @@ export function writeChannelChange(
   b.set(attr.consentAt(channel), at);
   return [channelOptInNewer(b, channel, at)];
 }
+
+/** A consent change from delivery feedback or an unsubscribe link. */
+export type ConsentChange = {
+  status?: 'subscribed' | 'unsubscribed' | 'suppressed';
+  reason?: string;
+  topic?: string;
+  subscribed?: boolean;
+  /** With `suppressed`: the address it stops (`addressKey`); without, it stops any address. */
+  address?: string;
+};
+
+/** Whether a change opts in (of a channel, or a topic). */
+export function optsIn(change: ConsentChange): boolean {
+  return change.status === 'subscribed' || (change.topic !== undefined && change.subscribed === true);
+}
+
+/**
+ * Writes a consent change at `at` (from a link, feedback or a send) and returns its conditions: an
+ * opt-in on the condition that it is newer than the last change (of the
+ * channel, or the topic's opt-out); a stop of the channel (an opt-out, a
+ * suppression) with its time when `stamp`, on the condition that no later
+ * change is kept (refused, the caller writes it again without).
+ */
+export function writeConsentChange(
+  b: UpdateBuilder,
+  channel: Channel,
+  change: ConsentChange,
+  at: number,
+  stamp: boolean,
+): string[] {
+  const conditions: string[] = [];
+  const { status, reason } = change;
+  if (status === 'suppressed') {
+    b.set(attr.suppressed(channel), reason ?? 'suppressed');
+    if (change.address === undefined) b.remove(attr.suppressedAddress(channel));
+    else b.set(attr.suppressedAddress(channel), change.address);
+  } else if (status !== undefined) b.set(attr.consent(channel), status);
+  if (reason !== undefined && status !== 'suppressed') b.set(attr.consentReason(channel), reason);
+  if (status === 'subscribed') {
+    b.set(attr.consentAt(channel), at);
+    conditions.push(channelOptInNewer(b, channel, at));
+  } else if (status !== undefined && stamp) {
+    b.set(attr.consentAt(channel), at);
+    conditions.push(noLaterChange(b, channel, at));
+  }
+  if (change.topic !== undefined && change.subscribed === true) {
+    const topicKey = attr.topic(channel, change.topic);
+    b.remove(topicKey);
+    conditions.push(topicOptInNewer(b, topicKey, at));
+  }
+  return conditions;
+}

@@ -8,11 +8,11 @@ import type { PushToken } from '#shared/profile/profile.ts';
 import type { ProfileState, Waiter } from '#shared/profile/state.ts';
 import { profileKeys } from '#shared/tables.ts';
 import {
-  channelOptInNewer,
-  noLaterChange,
-  topicOptInNewer,
+  type ConsentChange,
+  optsIn,
   topicOptOutValue,
   writeChannelChange,
+  writeConsentChange,
 } from './consent-order.ts';
 import type { EnrollmentItems } from './enrollment-items.ts';
 import { isConditionFailed, refusedItem, UpdateBuilder } from './expression.ts';
@@ -789,8 +789,9 @@ export class ProfilesRepository {
     let key = userId;
     let stamp = true;
     for (let attempt = 0; attempt <= MAX_ALIAS_HOPS + 1; attempt++) {
-      const write = consentWrite(channel, change, time, stamp);
-      if (await this.tryWrite(key, write.builder, write.condition)) return {};
+      const b = new UpdateBuilder();
+      const conditions = [keptAndOwn(b), ...writeConsentChange(b, channel, change, time, stamp)];
+      if (await this.tryWrite(key, b, conditions.join(' AND '))) return {};
       const item = await this.rawItem(key);
       if (item === undefined) return { noProfile: true };
       const target = aliasTarget(item);
@@ -844,52 +845,6 @@ export class ProfilesRepository {
     }
     throw new Error(`profile ${userId}: the opt-out of a topic could not be recorded after 3 attempts`);
   }
-}
-
-/** A consent change from delivery feedback or an unsubscribe link. */
-export type ConsentChange = {
-  status?: 'subscribed' | 'unsubscribed' | 'suppressed';
-  reason?: string;
-  topic?: string;
-  subscribed?: boolean;
-  /** With `suppressed`: the address it stops (`addressKey`); without, it stops any address. */
-  address?: string;
-};
-
-function optsIn(change: ConsentChange): boolean {
-  return change.status === 'subscribed' || (change.topic !== undefined && change.subscribed === true);
-}
-
-/**
- * The write of a consent change at `at` on a kept profile of its own: an
- * opt-in on the condition that it is newer than the last change (of the
- * channel, or the topic's opt-out); a stop of the channel (an opt-out, a
- * suppression) with its time when `stamp`, on the condition that no later
- * change is kept (refused, it is written again without: consent-order.ts).
- */
-function consentWrite(channel: Channel, change: ConsentChange, at: number, stamp: boolean) {
-  const b = new UpdateBuilder();
-  const conditions = [keptAndOwn(b)];
-  const { status, reason } = change;
-  if (status === 'suppressed') {
-    b.set(attr.suppressed(channel), reason ?? 'suppressed');
-    if (change.address === undefined) b.remove(attr.suppressedAddress(channel));
-    else b.set(attr.suppressedAddress(channel), change.address);
-  } else if (status !== undefined) b.set(attr.consent(channel), status);
-  if (reason !== undefined && status !== 'suppressed') b.set(attr.consentReason(channel), reason);
-  if (status === 'subscribed') {
-    b.set(attr.consentAt(channel), at);
-    conditions.push(channelOptInNewer(b, channel, at));
-  } else if (status !== undefined && stamp) {
-    b.set(attr.consentAt(channel), at);
-    conditions.push(noLaterChange(b, channel, at));
-  }
-  if (change.topic !== undefined && change.subscribed === true) {
-    const topicKey = attr.topic(channel, change.topic);
-    b.remove(topicKey);
-    conditions.push(topicOptInNewer(b, topicKey, at));
-  }
-  return { builder: b, condition: conditions.join(' AND ') };
 }
 
 /**
