@@ -72,7 +72,7 @@ export function noLaterChange(b: UpdateBuilder, channel: Channel, at: number): s
 export function channelOptInNewer(b: UpdateBuilder, channel: Channel, at: number): string {
   const changed = b.name(attr.consentAt(channel));
   const v = b.value(at);
-  const legacy = `attribute_not_exists(${b.name(attr.consent(channel))}) OR NOT ${b.name(attr.traitsAt)} > ${v}`;
+  const legacy = `attribute_not_exists(${b.name(attr.consent(channel))}) OR NOT (${b.name(attr.traitsAt)} > ${v})`;
   return `(${changed} < ${v} OR (attribute_not_exists(${changed}) AND (${legacy})))`;
 }
 

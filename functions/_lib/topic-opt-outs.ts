@@ -42,7 +42,7 @@ export function guardOptOuts(b: UpdateBuilder, plan: OptOutPlan): string[] {
     plan.version === undefined ? `attribute_not_exists(${tv})` : `${tv} = ${b.value(plan.version)}`,
   ];
   if (plan.legacyAt !== undefined)
-    conditions.push(`NOT ${b.name(attr.traitsAt)} > ${b.value(plan.legacyAt)}`);
+    conditions.push(`NOT (${b.name(attr.traitsAt)} > ${b.value(plan.legacyAt)})`);
   return conditions;
 }
 
