@@ -283,6 +283,27 @@ describe('consent changes apply in the order they happened', () => {
   });
 });
 
+describe('consent order of delivery feedback', () => {
+  it('orders a STOP reply by its own time, not by when its feedback was applied', async () => {
+    // arrange: an SMS refused as opted out at 10:00, its feedback retried until noon
+    const userId = 'co-feedback-time';
+    const noon = new Date('2026-11-24T12:00:00Z');
+    await customer(userId);
+    await sent(userId, `sms-${userId}`, 'sms');
+    const stop = {
+      event_type: '_SMS.FAILURE',
+      attributes: { message_id: `sms-${userId}`, record_status: 'OPTED_OUT' },
+    };
+    // act
+    await applyFeedback({ ...feedback, now: () => noon }, stop, OPTED_OUT_AT.toISOString());
+    // assert: an opt-in sent before the STOP stays out; one the customer made at 11:00 applies
+    await ingestEvent(ingestDeps(db, () => noon).deps, optInEvent(userId, BEFORE));
+    expect(await block(userId, 'sms')).toBe('unsubscribed from sms');
+    await ingestEvent(ingestDeps(db, () => noon).deps, optInEvent(userId, '2026-11-24T11:00:00Z'));
+    expect(await block(userId, 'sms')).toBeUndefined();
+  });
+});
+
 describe('consent order on merged profiles', () => {
   async function visitorAndCustomer(anonymousId: string, userId: string, mergedAt: string) {
     await customer(userId);
