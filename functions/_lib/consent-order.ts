@@ -1,21 +1,30 @@
 import type { Channel } from '#shared/channels.ts';
 import type { UpdateBuilder } from './expression.ts';
-import { attr } from './profile-item.ts';
+import { attr, optOutCounts } from './profile-item.ts';
 
 /**
  * Consent reaches a profile from events, the unsubscribe page and delivery
  * feedback, and they do not arrive in the order they happened: a warehouse
  * sync or a retried identify may carry an opt-in made before an unsubscribe
  * that is already applied. So each channel keeps when its consent last
- * changed (`ca:`), and each topic opted out of keeps when (its value): an
+ * changed (`ca:`), and when a topic of it was last opted out (`cta:`): an
  * opt-in applies only when it is newer, which a condition of its write holds
  * (concurrent writers cannot interleave a read and a write). An opt-out
  * applies whatever its time — the customer receives fewer messages, never
  * more — and a late one keeps the later time, so it lets no older opt-in
  * through either. A tie goes to the opt-out.
  *
+ * A topic opted out of stays `false`, as every release reads it (a number
+ * would read as opted in to the one before, during a rolling deploy or after
+ * a rollback), so its time is kept per channel, not per topic: a topic
+ * opt-in applies only when newer than the channel's last topic opt-out,
+ * whichever topic that was. A late opt-in to one topic is refused when
+ * another was opted out after it — fewer messages, never more — and the
+ * customer's newer opt-in applies.
+ *
  * Items written before these times were kept order an opt-in against the
- * time of the profile's traits (`ta`), as they did then.
+ * time of the profile's traits (`ta`), as they did then; the first topic
+ * time kept on such an item covers its opt-outs kept without one.
  */
 
 type Item = Readonly<Record<string, unknown>> | undefined;
@@ -26,9 +35,10 @@ export function consentTime(item: Item, channel: Channel): number | undefined {
   return typeof value === 'number' ? value : undefined;
 }
 
-/** The time a stored topic value was opted out at; undefined for an opt-in, or an opt-out kept without one. */
-export function topicOptOutTime(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+/** When a topic of the channel was last opted out (epoch ms); undefined when the item holds no time for it. */
+export function topicsTime(item: Item, channel: Channel): number | undefined {
+  const value = item?.[attr.topicsAt(channel)];
+  return typeof value === 'number' ? value : undefined;
 }
 
 /** True when an item kept without consent times orders a change at `at` as newer: by its traits' time. */
@@ -44,16 +54,28 @@ export function channelOptInApplies(item: Item, channel: Channel, at: number): b
   return item?.[attr.consent(channel)] === undefined || newerThanTraits(item, at);
 }
 
-/** Whether an opt-in of a topic stamped `at` is newer than what the item holds for it (`stored`). */
-export function topicOptInApplies(item: Item, stored: unknown, at: number): boolean {
-  const optedOut = topicOptOutTime(stored);
-  if (optedOut !== undefined) return at > optedOut;
-  return stored !== false || newerThanTraits(item, at);
+/**
+ * Whether an opt-in of a topic stamped `at` applies over what the item holds
+ * for it (`stored`): always when the topic is not opted out (nothing to undo),
+ * else when newer than the channel's last topic opt-out.
+ */
+export function topicOptInApplies(item: Item, channel: Channel, stored: unknown, at: number): boolean {
+  if (stored !== false) return true;
+  const optedOut = topicsTime(item, channel);
+  return optedOut === undefined ? newerThanTraits(item, at) : at > optedOut;
 }
 
-/** The value an opt-out of a topic at `at` writes over `stored`: the later of the two times. */
-export function topicOptOutValue(stored: unknown, at: number): number {
-  return Math.max(topicOptOutTime(stored) ?? at, at);
+/**
+ * The channel's topic time an opt-out of one of its topics at `at` writes: the
+ * later of it and the time kept. On an item with opt-outs kept without a time
+ * (ordered by the traits' time until then), no earlier than the traits' time.
+ */
+export function topicsTimeAfterOptOut(item: Item, channel: Channel, at: number): number {
+  const kept = topicsTime(item, channel);
+  if (kept !== undefined) return Math.max(kept, at);
+  const traitsAt = item?.[attr.traitsAt];
+  const untimed = (optOutCounts(item).get(channel) ?? 0) > 0 && typeof traitsAt === 'number';
+  return untimed ? Math.max(traitsAt, at) : at;
 }
 
 /** Whether an opt-out at `at` moves the channel's time: only when no later change is kept. */
@@ -77,14 +99,15 @@ export function channelOptInNewer(b: UpdateBuilder, channel: Channel, at: number
 }
 
 /**
- * The condition of a topic opt-in stamped `at`: no opt-out at or after it,
- * nor one kept without a time unless the traits are no newer. A comparison
- * with a value of another type (`true`) is false in DynamoDB.
+ * The condition of a topic opt-in stamped `at`: the topic is not opted out,
+ * or no topic of the channel was opted out at or after `at` (on an item
+ * without that time: the traits are no newer).
  */
-export function topicOptInNewer(b: UpdateBuilder, key: string, at: number): string {
-  const topic = b.name(key);
+export function topicOptInNewer(b: UpdateBuilder, channel: Channel, key: string, at: number): string {
+  const topicsAt = b.name(attr.topicsAt(channel));
   const v = b.value(at);
-  return `NOT (${topic} >= ${v} OR (${topic} = ${b.value(false)} AND ${b.name(attr.traitsAt)} > ${v}))`;
+  const untimed = `(attribute_not_exists(${topicsAt}) AND ${b.name(attr.traitsAt)} > ${v})`;
+  return `NOT (${b.name(key)} = ${b.value(false)} AND (${topicsAt} >= ${v} OR ${untimed}))`;
 }
 
 /** One channel's consent change of an event, as ProfileChanges carries it. */
@@ -165,7 +188,7 @@ export function writeConsentChange(
   if (change.topic !== undefined && change.subscribed === true) {
     const topicKey = attr.topic(channel, change.topic);
     b.remove(topicKey);
-    conditions.push(topicOptInNewer(b, topicKey, at));
+    conditions.push(topicOptInNewer(b, channel, topicKey, at));
   }
   return conditions;
 }

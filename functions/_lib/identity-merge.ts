@@ -1,6 +1,5 @@
 import { MAX_SENDS_KEPT } from '#shared/delivery/policy.ts';
 import { MAX_TRAITS_PER_PROFILE, topicOptOutCap } from '#shared/ingest/limits.ts';
-import { topicOptOutTime, topicOptOutValue } from './consent-order.ts';
 import type { UpdateBuilder } from './expression.ts';
 import { HISTORY_DAYS, staleAttributes } from './profile-compaction.ts';
 import { packSeen, seenBase, unpackSeen } from './profile-counter.ts';
@@ -22,9 +21,9 @@ function isChannel(channel: string): channel is 'email' | 'sms' | 'push' {
  * - traits, email, phone, time zone, locale, consent, topics and the last
  *   occurrence of an event: copied only where the known profile has none
  *   (traits up to the profile's trait cap, the reserved ones always);
- * - an `unsubscribed` consent: always copied, and when each channel's consent last changed: the
- *   later time (consent-order.ts); a topic opted out of: copied (the later time when both are)
- *   while the known profile has room for it (topicOptOutCap per channel),
+ * - an `unsubscribed` consent: always copied, and when each channel's consent last changed
+ *   and a topic of it was last opted out: the later time (consent-order.ts); a topic opted out
+ *   of: copied while the known profile has room for it (topicOptOutCap per channel),
  *   past it the whole channel is opted out instead, with the reason — the
  *   customer receives fewer messages, never more;
  * - a suppression (hard bounce, complaint): copied when it concerns the
@@ -50,6 +49,7 @@ const PREFIXES = [
   'cs:',
   'cr:',
   'ca:',
+  'cta:',
   'ct:',
   'sup:',
   'sua:',
@@ -188,8 +188,8 @@ export function mergeBatch(
       conditions.push(known === undefined ? `attribute_not_exists(${n})` : `${n} = ${b.value(known)}`);
     } else if (key.startsWith('c:')) {
       conditions.push(...mergeSeen(b, key, value, known));
-    } else if (key.startsWith('l:') || key.startsWith('ca:')) {
-      // Last seen, and when a channel's consent last changed: the later of the two.
+    } else if (key.startsWith('l:') || key.startsWith('ca:') || key.startsWith('cta:')) {
+      // Last seen, when a channel's consent last changed, when a topic of it was: the later of the two.
       const at = timeOf(value);
       const knownAt = timeOf(known);
       if (at === undefined || (knownAt !== undefined && knownAt >= at)) continue;
@@ -205,15 +205,12 @@ export function mergeBatch(
       const count = optOuts.get(channel) ?? 0;
       const optedOut = isTopicOptOut(value);
       if (optedOut && isTopicOptOut(known)) {
-        // Opted out on both: the later time (one kept without a time leaves the other's).
-        const at = topicOptOutTime(value);
-        const merged = at === undefined ? known : topicOptOutValue(known, at);
-        b.set(key, merged);
-        optOutPlan.writes.push([key, merged]);
+        b.set(key, false);
+        optOutPlan.writes.push([key, false]);
       } else if (optedOut && isChannel(channel) && count < topicOptOutCap(channel)) {
-        b.set(key, value);
+        b.set(key, false);
         optOuts.set(channel, count + 1);
-        optOutPlan.writes.push([key, value]);
+        optOutPlan.writes.push([key, false]);
       } else if (optedOut && isChannel(channel)) {
         const topics = pastCap.get(channel) ?? [];
         topics.push(key.slice(`ct:${channel}:`.length));

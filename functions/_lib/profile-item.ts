@@ -29,8 +29,13 @@ export const attr = {
   suppressed: (channel: Channel) => `sup:${channel}`,
   /** The address a suppression stops (`addressKey`); without it, a suppression stops any address. */
   suppressedAddress: (channel: Channel) => `sua:${channel}`,
-  /** `true` (opted in), or opted out: when (epoch ms), or `false` on items written before that was kept. */
+  /** `true` (opted in) or `false` (opted out); absent: opted in. */
   topic: (channel: Channel, topic: string) => `ct:${channel}:${topic}`,
+  /**
+   * When a topic of the channel was last opted out (epoch ms): a topic opt-in stamped no later does
+   * not apply (consent-order.ts). Items written before it was kept have none.
+   */
+  topicsAt: (channel: Channel) => `cta:${channel}`,
   pushToken: (token: string) => `tok:${token}`,
   /** All-time count and first-seen time of an event, packed in one number (profile-counter.ts). */
   seen: (event: string) => `c:${event}`,
@@ -296,10 +301,10 @@ function readProfileAttribute(acc: Accumulator, key: string, value: unknown): vo
     profile.consent[channel] = next;
     if (kind === 'cs' && isConsentStatus(value)) next.status = value;
     if (kind === 'cr' && typeof value === 'string') next.reason = value;
-    if (kind === 'ct' && topic !== undefined && (typeof value === 'boolean' || isTopicOptOut(value))) {
+    if (kind === 'ct' && topic !== undefined && typeof value === 'boolean') {
       next.topics ??= dictionary();
       Object.defineProperty(next.topics, topic, {
-        value: !isTopicOptOut(value),
+        value,
         enumerable: true,
         writable: true,
         configurable: true,
@@ -361,9 +366,9 @@ export function readProfileItem(userId: string, item: Record<string, unknown> | 
   return { profile: acc.profile, ...acc.state };
 }
 
-/** Whether a stored topic value is an opt-out: its time, or `false` as items kept before times held it. */
+/** Whether a stored topic value is an opt-out (`false`, as every release reads it). */
 export function isTopicOptOut(value: unknown): boolean {
-  return value === false || (typeof value === 'number' && Number.isFinite(value));
+  return value === false;
 }
 
 /** How many topics each channel of a profile item is opted out of. */

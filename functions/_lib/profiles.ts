@@ -10,7 +10,7 @@ import { profileKeys } from '#shared/tables.ts';
 import {
   type ConsentChange,
   optsIn,
-  topicOptOutValue,
+  topicsTimeAfterOptOut,
   writeChannelChange,
   writeConsentChange,
 } from './consent-order.ts';
@@ -833,9 +833,12 @@ export class ProfilesRepository {
       const conditions = [keptAndOwn(b)];
       let outcome: ConsentOutcome = {};
       if (isTopicOptOut(item[topicKey]) || hasRoom(optOutCounts(item), channel)) {
-        const value = topicOptOutValue(item[topicKey], at);
-        b.set(topicKey, value);
-        conditions.push(...guardOptOuts(b, { version: optOutVersion(item), writes: [[topicKey, value]] }));
+        const writes: [string, unknown][] = [
+          [topicKey, false],
+          [attr.topicsAt(channel), topicsTimeAfterOptOut(item, channel, at)],
+        ];
+        for (const [name, value] of writes) b.set(name, value);
+        conditions.push(...guardOptOuts(b, { version: optOutVersion(item), writes }));
       } else {
         const reason = `unsubscribed from ${topic}, past the ${topicOptOutCap(channel)} topics a profile keeps opted out of on ${channel}`;
         conditions.push(...writeChannelChange(b, { channel, status: 'unsubscribed', reason }, at, { item }));

@@ -1,7 +1,7 @@
 import type { Channel } from '#shared/channels.ts';
 import { topicOptOutCap } from '#shared/ingest/limits.ts';
 import type { ProfileChanges } from '#shared/profile/changes.ts';
-import { topicOptInApplies, topicOptOutValue } from './consent-order.ts';
+import { topicOptInApplies, topicsTime, topicsTimeAfterOptOut } from './consent-order.ts';
 import type { UpdateBuilder } from './expression.ts';
 import { attr, isTopicOptOut, optOutCounts, storedTime } from './profile-item.ts';
 
@@ -13,9 +13,9 @@ import { attr, isTopicOptOut, optOutCounts, storedTime } from './profile-item.ts
  * moved since the read, so two writes at once cannot both take the last
  * places (the second reads again and counts again). The same read orders
  * the event's topic changes (consent-order.ts): an opt-in no newer than the
- * opt-out kept is left out, an opt-out keeps the later time; the version
- * holds that too, so one condition covers every topic of the write. A
- * single topic changed from a link or feedback moves it as well.
+ * channel's last topic opt-out is left out, an opt-out keeps the later time
+ * (`cta:`); the version holds that too, so one condition covers every topic
+ * of the write. A single topic changed from a link or feedback moves it as well.
  */
 
 /** The version the opt-outs of an item were counted at (absent: never moved). */
@@ -27,7 +27,7 @@ export function optOutVersion(item: Readonly<Record<string, unknown>> | undefine
 /** How a write of topics was planned: the version read, and what it writes to each topic kept. */
 export type OptOutPlan = {
   version: number | undefined;
-  /** Each topic attribute written, with its value: `true`, or the time it is opted out at. */
+  /** Each attribute written, with its value: a topic's `true` or `false`, a channel's topic time (`cta:`). */
   writes: [string, unknown][];
   /** Set (to the event's time) when an opt-in goes over an opt-out kept without a time: it holds to the traits' time. */
   legacyAt?: number;
@@ -53,9 +53,10 @@ export function hasRoom(counts: ReadonlyMap<string, number>, channel: Channel): 
 
 /**
  * Plans the event's topic changes on the item as read: an opt-in newer than
- * the topic's opt-out is kept (opt-ins make room, and past the topics a
- * channel keeps they are dropped by compaction), an older one is left out;
- * every topic it is opted out of already keeps updating (the later time);
+ * the channel's last topic opt-out is kept (opt-ins make room, and past the
+ * topics a channel keeps they are dropped by compaction), an older one is
+ * left out; every topic it is opted out of already keeps updating (the
+ * channel's later time);
  * new opt-outs are kept up to topicOptOutCap per channel. Past the cap the
  * whole channel is opted out instead, with the reason recorded and reported —
  * the customer receives fewer messages, never more. The plan holds the
@@ -66,6 +67,7 @@ export function capOptOuts(changes: ProfileChanges, item: Readonly<Record<string
   const at = storedTime(changes.timestamp);
   const kept: ProfileChanges['topics'] = [];
   const left = new Map<Channel, string[]>();
+  const optedOut = new Set<Channel>();
   const plan: OptOutPlan = { version: optOutVersion(item), writes: [] };
   const keep = (change: ProfileChanges['topics'][number], key: string, value: unknown) => {
     kept.push(change);
@@ -75,15 +77,17 @@ export function capOptOuts(changes: ProfileChanges, item: Readonly<Record<string
     const key = attr.topic(change.channel, change.topic);
     const stored = item !== undefined && Object.hasOwn(item, key) ? item[key] : undefined;
     if (change.subscribed) {
-      if (!topicOptInApplies(item, stored, at)) continue;
+      if (!topicOptInApplies(item, change.channel, stored, at)) continue;
       keep(change, key, true);
-      if (stored === false) plan.legacyAt = at;
-    } else if (isTopicOptOut(stored)) keep(change, key, topicOptOutValue(stored, at));
-    else if (hasRoom(counts, change.channel)) {
-      keep(change, key, at);
-      counts.set(change.channel, (counts.get(change.channel) ?? 0) + 1);
+      if (stored === false && topicsTime(item, change.channel) === undefined) plan.legacyAt = at;
+    } else if (isTopicOptOut(stored) || hasRoom(counts, change.channel)) {
+      keep(change, key, false);
+      optedOut.add(change.channel);
+      if (!isTopicOptOut(stored)) counts.set(change.channel, (counts.get(change.channel) ?? 0) + 1);
     } else left.set(change.channel, [...(left.get(change.channel) ?? []), change.topic]);
   }
+  for (const channel of optedOut)
+    plan.writes.push([attr.topicsAt(channel), topicsTimeAfterOptOut(item, channel, at)]);
   const consent = changes.consent.filter((c) => !left.has(c.channel));
   const dropped: { trait: string; reason: string }[] = [];
   for (const [channel, topics] of left) {

@@ -1,4 +1,4 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveriesRepository } from '#functions/_lib/deliveries.ts';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
@@ -265,6 +265,21 @@ describe('consent changes apply in the order they happened', () => {
     expect(await block(userId, 'email', TOPIC)).toBe(`unsubscribed from topic ${TOPIC}`);
   });
 
+  it('refuses an opt-in to a topic stamped before another topic of the channel was opted out', async () => {
+    // arrange: news opted out by an event stamped 09:00 that arrives late, deals by its link at 10:00
+    const userId = 'co-topics-one-time';
+    await customer(userId);
+    page.clock = OPTED_OUT_AT;
+    await post({ u: userId, c: 'email', t: 'deals' }, 'List-Unsubscribe=One-Click');
+    await ingest(identify(userId, { consent: { topics: { [TOPIC]: false } } }, '2026-11-24T09:00:00Z'));
+    // act + assert: the channel keeps one topic time, so an opt-in to news of 09:30 stays out
+    await ingest(identify(userId, { consent: { topics: { [TOPIC]: true } } }, BEFORE));
+    expect(await block(userId, 'email', TOPIC)).toBe(`unsubscribed from topic ${TOPIC}`);
+    await ingest(identify(userId, { consent: { topics: { [TOPIC]: true } } }, AFTER));
+    expect(await block(userId, 'email', TOPIC)).toBeUndefined();
+    expect(await block(userId, 'email', 'deals')).toBe('unsubscribed from topic deals');
+  });
+
   it('an opt-in stamped before an opt-out never undoes it, however the two writes interleave', async () => {
     // arrange: customers each opting out on the page while an older opt-in is being applied
     const users = Array.from({ length: 6 }, (_, i) => `co-race-${i}`);
@@ -359,8 +374,12 @@ describe('consent order on profiles kept before consent times', () => {
       new UpdateCommand({
         TableName: db.tables.profiles,
         Key: { userId },
-        UpdateExpression: 'REMOVE #at SET #topic = :false',
-        ExpressionAttributeNames: { '#at': 'ca:email', '#topic': `ct:email:${TOPIC}` },
+        UpdateExpression: 'REMOVE #at, #topicsAt SET #topic = :false',
+        ExpressionAttributeNames: {
+          '#at': 'ca:email',
+          '#topicsAt': 'cta:email',
+          '#topic': `ct:email:${TOPIC}`,
+        },
         ExpressionAttributeValues: { ':false': false },
       }),
     );
@@ -376,5 +395,96 @@ describe('consent order on profiles kept before consent times', () => {
     await ingest(identify(userId, { consent: { email: false } }, '2026-11-24T10:04:00Z'));
     await ingest(identify(userId, { consent: { email: true } }, AFTER));
     expect(await block(userId, 'email')).toBe('unsubscribed from email');
+  });
+});
+
+/**
+ * How the release before consent times reads a stored topic value, frozen
+ * here as the contract both releases share: only a boolean is read, and only
+ * `false` stops a send (anything else reads as opted in). A rollback, or old
+ * instances still running during a rolling deploy, read what this release writes.
+ */
+function previousReleaseOptedOut(value: unknown): boolean {
+  return typeof value === 'boolean' && value === false;
+}
+
+describe('topic opt-outs stay readable by the previous release', () => {
+  async function storedTopics(userId: string): Promise<[string, unknown][]> {
+    const { Item } = await db.doc.send(new GetCommand({ TableName: db.tables.profiles, Key: { userId } }));
+    return Object.entries(Item ?? {}).filter(([key]) => key.startsWith('ct:'));
+  }
+
+  const PATHS: { name: string; optOut: (userId: string) => Promise<unknown> }[] = [
+    {
+      name: 'an identify with a topic false',
+      optOut: (u) => ingest(identify(u, { consent: { topics: { [TOPIC]: false } } }, BEFORE)),
+    },
+    {
+      name: 'one-click on a topic link',
+      optOut: (u) => post({ u, c: 'email', t: TOPIC }, 'List-Unsubscribe=One-Click'),
+    },
+    { name: "the page's topic button", optOut: (u) => post({ u, c: 'email', t: TOPIC }, 'action=topic-off') },
+    {
+      name: 'an SES topic unsubscribe',
+      optOut: async (u) => {
+        await sent(u, `ses-topic-${u}`, 'email');
+        await applyFeedback(feedback, {
+          eventType: 'Subscription',
+          mail: { messageId: `ses-topic-${u}` },
+          subscription: {
+            newTopicPreferences: {
+              topicSubscriptionStatus: [{ topicName: TOPIC, subscriptionStatus: 'OPT_OUT' }],
+            },
+          },
+        });
+      },
+    },
+    {
+      name: 'the same topic opted out of again, by an event then a link',
+      optOut: async (u) => {
+        await ingest(identify(u, { consent: { topics: { [TOPIC]: false } } }, BEFORE));
+        await post({ u, c: 'email', t: TOPIC }, 'List-Unsubscribe=One-Click');
+        await ingest(identify(u, { consent: { topics: { [TOPIC]: false } } }, AFTER));
+      },
+    },
+  ];
+
+  it.each(PATHS)('stores the opt-out of $name as `false`', async ({ name, optOut }) => {
+    // arrange
+    const userId = `co-prev-${name.replaceAll(' ', '-')}`;
+    await customer(userId);
+    page.clock = OPTED_OUT_AT;
+    // act
+    await optOut(userId);
+    // assert
+    const topics = await storedTopics(userId);
+    expect(topics).toEqual([[`ct:email:${TOPIC}`, false]]);
+    expect(topics.every(([, value]) => previousReleaseOptedOut(value))).toBe(true);
+  });
+
+  it('stores topic opt-outs a merge carries into the profile a visitor joins as `false`', async () => {
+    // arrange: a visitor opted out of two topics, the customer of one of them, each by its link
+    const userId = 'co-prev-merged';
+    await customer(userId);
+    await ingest({
+      ...identify(userId, { email: 'v@example.com' }, BEFORE),
+      userId: undefined,
+      anonymousId: 'v-prev',
+    });
+    page.clock = OPTED_OUT_AT;
+    await post({ u: 'anon:v-prev', c: 'email', t: TOPIC }, 'List-Unsubscribe=One-Click');
+    await post({ u: 'anon:v-prev', c: 'email', t: 'deals' }, 'List-Unsubscribe=One-Click');
+    page.clock = INGESTED_AT;
+    await post({ u: userId, c: 'email', t: TOPIC }, 'List-Unsubscribe=One-Click');
+    // act
+    await ingest({ ...identify(userId, {}, AFTER), anonymousId: 'v-prev' });
+    // assert
+    const topics = new Map(await storedTopics(userId));
+    expect(topics).toEqual(
+      new Map([
+        [`ct:email:${TOPIC}`, false],
+        ['ct:email:deals', false],
+      ]),
+    );
   });
 });

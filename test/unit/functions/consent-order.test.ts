@@ -3,7 +3,7 @@ import {
   channelOptInApplies,
   stampsOptOut,
   topicOptInApplies,
-  topicOptOutValue,
+  topicsTimeAfterOptOut,
 } from '#functions/_lib/consent-order.ts';
 import { readProfileItem } from '#functions/_lib/profile-item.ts';
 
@@ -36,27 +36,40 @@ describe('ordering consent changes', () => {
     expect(stampsOptOut({}, 'sms', EARLIER)).toBe(true);
   });
 
-  it('orders a topic opt-in against the time its opt-out holds, and keeps the later opt-out time', () => {
-    expect(topicOptInApplies({}, OUT, EARLIER)).toBe(false);
-    expect(topicOptInApplies({}, OUT, LATER)).toBe(true);
-    expect(topicOptInApplies({}, true, EARLIER)).toBe(true);
-    expect(topicOptInApplies({}, undefined, EARLIER)).toBe(true);
-    expect(topicOptInApplies({ ta: TRAITS }, false, TRAITS - 1)).toBe(false);
-    expect(topicOptInApplies({ ta: TRAITS }, false, TRAITS)).toBe(true);
-    expect(topicOptOutValue(OUT, EARLIER)).toBe(OUT);
-    expect(topicOptOutValue(OUT, LATER)).toBe(LATER);
-    expect(topicOptOutValue(false, EARLIER)).toBe(EARLIER);
-    expect(topicOptOutValue(true, EARLIER)).toBe(EARLIER);
+  it("orders a topic opt-in against the channel's last topic opt-out, whichever topic it was", () => {
+    const item = { 'ct:email:news': false, 'ct:email:deals': true, 'cta:email': OUT, ta: TRAITS };
+    expect(topicOptInApplies(item, 'email', false, EARLIER)).toBe(false);
+    expect(topicOptInApplies(item, 'email', false, OUT)).toBe(false);
+    expect(topicOptInApplies(item, 'email', false, LATER)).toBe(true);
+    // Nothing to undo on a topic not opted out; another channel's time does not order this one.
+    expect(topicOptInApplies(item, 'email', true, EARLIER)).toBe(true);
+    expect(topicOptInApplies(item, 'email', undefined, EARLIER)).toBe(true);
+    expect(topicOptInApplies({ 'cta:sms': LATER }, 'email', false, OUT)).toBe(true);
   });
 
-  it('reads a topic opted out of with its time, or without one as kept before, as opted out', () => {
+  it('orders a topic opt-in on an item kept without topic times by its traits', () => {
+    expect(topicOptInApplies({ ta: TRAITS }, 'email', false, TRAITS - 1)).toBe(false);
+    expect(topicOptInApplies({ ta: TRAITS }, 'email', false, TRAITS)).toBe(true);
+  });
+
+  it("keeps the later topic opt-out time, and covers opt-outs kept without one by the traits' time", () => {
+    expect(topicsTimeAfterOptOut({ 'cta:email': OUT }, 'email', EARLIER)).toBe(OUT);
+    expect(topicsTimeAfterOptOut({ 'cta:email': OUT }, 'email', LATER)).toBe(LATER);
+    expect(topicsTimeAfterOptOut({ ta: LATER }, 'email', EARLIER)).toBe(EARLIER);
+    const untimed = { 'ct:email:old': false, ta: LATER };
+    expect(topicsTimeAfterOptOut(untimed, 'email', EARLIER)).toBe(LATER);
+    expect(topicsTimeAfterOptOut(untimed, 'sms', EARLIER)).toBe(EARLIER);
+  });
+
+  it('reads a topic value only as the boolean every release stores', () => {
     const { profile } = readProfileItem('u', {
-      'ct:email:news': OUT,
       'ct:email:old': false,
       'ct:email:deals': true,
+      'ct:email:odd': OUT,
+      'cta:email': OUT,
       'ca:email': OUT,
     });
-    expect({ ...profile.consent.email?.topics }).toEqual({ news: false, old: false, deals: true });
+    expect({ ...profile.consent.email?.topics }).toEqual({ old: false, deals: true });
     expect(profile.consent.email?.status).toBe('subscribed');
   });
 });
