@@ -280,6 +280,21 @@ describe('consent changes apply in the order they happened', () => {
     expect(await block(userId, 'email', 'deals')).toBe('unsubscribed from topic deals');
   });
 
+  it("applies the page's opt-in to a topic not opted out, whatever the channel's topic time", async () => {
+    // arrange: deals opted out at 10:05 by its link
+    const userId = 'co-topic-not-out';
+    await customer(userId);
+    page.clock = INGESTED_AT;
+    await post({ u: userId, c: 'email', t: 'deals' }, 'List-Unsubscribe=One-Click');
+    // act: a resubscribe to news, never opted out of, on a page whose clock reads 10:00
+    page.clock = OPTED_OUT_AT;
+    const on = await post({ u: userId, c: 'email', t: TOPIC }, 'action=topic-on');
+    // assert: nothing to undo, so nothing refused
+    expect(on.body).toContain(`subscribed to ${TOPIC} again`);
+    expect(await block(userId, 'email', TOPIC)).toBeUndefined();
+    expect(await block(userId, 'email', 'deals')).toBe('unsubscribed from topic deals');
+  });
+
   it('an opt-in stamped before an opt-out never undoes it, however the two writes interleave', async () => {
     // arrange: customers each opting out on the page while an older opt-in is being applied
     const users = Array.from({ length: 6 }, (_, i) => `co-race-${i}`);
