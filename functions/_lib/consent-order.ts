@@ -66,16 +66,32 @@ export function topicOptInApplies(item: Item, channel: Channel, stored: unknown,
 }
 
 /**
- * The channel's topic time an opt-out of one of its topics at `at` writes: the
- * later of it and the time kept. On an item with opt-outs kept without a time
- * (ordered by the traits' time until then), no earlier than the traits' time.
+ * When a topic of the channel was last opted out, as far as the item tells:
+ * its time kept, or on an item with opt-outs kept without one (ordered by the
+ * traits' time until then) the traits' time; undefined when neither.
  */
-export function topicsTimeAfterOptOut(item: Item, channel: Channel, at: number): number {
+function lastTopicOptOut(item: Item, channel: Channel): number | undefined {
   const kept = topicsTime(item, channel);
-  if (kept !== undefined) return Math.max(kept, at);
+  if (kept !== undefined) return kept;
   const traitsAt = item?.[attr.traitsAt];
   const untimed = (optOutCounts(item).get(channel) ?? 0) > 0 && typeof traitsAt === 'number';
-  return untimed ? Math.max(traitsAt, at) : at;
+  return untimed ? traitsAt : undefined;
+}
+
+/** The channel's topic time an opt-out of one of its topics at `at` writes: the later of it and the item's. */
+export function topicsTimeAfterOptOut(item: Item, channel: Channel, at: number): number {
+  return Math.max(lastTopicOptOut(item, channel) ?? at, at);
+}
+
+/**
+ * The channel's topic time a merge of `from` into `into` keeps: the later of
+ * the two sides' (lastTopicOptOut); undefined when neither has one.
+ */
+export function mergedTopicsTime(from: Item, into: Item, channel: Channel): number | undefined {
+  const theirs = lastTopicOptOut(from, channel);
+  const ours = lastTopicOptOut(into, channel);
+  if (theirs === undefined || ours === undefined) return theirs ?? ours;
+  return Math.max(theirs, ours);
 }
 
 /** Whether an opt-out at `at` moves the channel's time: only when no later change is kept. */

@@ -1,5 +1,6 @@
 import { MAX_SENDS_KEPT } from '#shared/delivery/policy.ts';
 import { MAX_TRAITS_PER_PROFILE, topicOptOutCap } from '#shared/ingest/limits.ts';
+import { mergedTopicsTime } from './consent-order.ts';
 import type { UpdateBuilder } from './expression.ts';
 import { HISTORY_DAYS, staleAttributes } from './profile-compaction.ts';
 import { packSeen, seenBase, unpackSeen } from './profile-counter.ts';
@@ -142,6 +143,22 @@ export type MergePlan = {
   channelsInstead: string[];
 };
 
+/** Sets each channel's topic time the merge moves (consent-order.ts), held with the topics' plan. */
+function mergeTopicTimes(
+  b: UpdateBuilder,
+  channels: ReadonlySet<'email' | 'sms' | 'push'>,
+  from: Readonly<Record<string, unknown>>,
+  target: Readonly<Record<string, unknown>>,
+  plan: OptOutPlan,
+): void {
+  for (const channel of channels) {
+    const merged = mergedTopicsTime(from, target, channel);
+    if (merged === undefined || merged === target[attr.topicsAt(channel)]) continue;
+    b.set(attr.topicsAt(channel), merged);
+    plan.writes.push([attr.topicsAt(channel), merged]);
+  }
+}
+
 /**
  * Adds to `b` the writes that merge `keys` of `from` into `into` (as read
  * now) and returns the conditions that keep them right if `into` changes
@@ -166,6 +183,8 @@ export function mergeBatch(
   const optOuts = optOutCounts(target);
   // The count of opt-outs is held to the item as read (topic-opt-outs.ts).
   const optOutPlan: OptOutPlan = { version: optOutVersion(into), writes: [] };
+  // Channels whose topic time the merge sets: the visitor opted out of a topic of them.
+  const topicChannels = new Set<'email' | 'sms' | 'push'>();
   let sendsCopied = false;
   for (const key of keys) {
     const value = from[key];
@@ -188,8 +207,11 @@ export function mergeBatch(
       conditions.push(known === undefined ? `attribute_not_exists(${n})` : `${n} = ${b.value(known)}`);
     } else if (key.startsWith('c:')) {
       conditions.push(...mergeSeen(b, key, value, known));
-    } else if (key.startsWith('l:') || key.startsWith('ca:') || key.startsWith('cta:')) {
-      // Last seen, when a channel's consent last changed, when a topic of it was: the later of the two.
+    } else if (key.startsWith('cta:')) {
+      const channel = key.slice(4);
+      if (isChannel(channel)) topicChannels.add(channel);
+    } else if (key.startsWith('l:') || key.startsWith('ca:')) {
+      // Last seen, and when a channel's consent last changed: the later of the two.
       const at = timeOf(value);
       const knownAt = timeOf(known);
       if (at === undefined || (knownAt !== undefined && knownAt >= at)) continue;
@@ -204,6 +226,7 @@ export function mergeBatch(
       const channel = key.slice(3, key.indexOf(':', 3));
       const count = optOuts.get(channel) ?? 0;
       const optedOut = isTopicOptOut(value);
+      if (optedOut && isChannel(channel)) topicChannels.add(channel);
       if (optedOut && isTopicOptOut(known)) {
         b.set(key, false);
         optOutPlan.writes.push([key, false]);
@@ -249,6 +272,7 @@ export function mergeBatch(
     b.set(attr.consentReason(channel), reason);
     channelsInstead.push(reason);
   }
+  mergeTopicTimes(b, topicChannels, from, target, optOutPlan);
   if (sendsCopied) conditions.push(guardSends(b, target));
   if (added.size > 0) conditions.push(...countTraits(b, into, added.size, true));
   conditions.push(...guardOptOuts(b, optOutPlan));

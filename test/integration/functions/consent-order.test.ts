@@ -378,6 +378,32 @@ describe('consent order on merged profiles', () => {
 });
 
 describe('consent order on profiles kept before consent times', () => {
+  it("carries a visitor's topic opt-out kept without a time into the profile it joins, ordered by the visitor's traits", async () => {
+    // arrange: a visitor opted out of news at 10:00 as the earlier layout holds it; the customer of deals at 08:00
+    const userId = 'co-legacy-merge';
+    await customer(userId);
+    await ingest(identify(userId, { consent: { topics: { deals: false } } }, '2026-11-24T08:00:00Z'));
+    const visitor = {
+      ...identify(userId, { consent: { topics: { [TOPIC]: false } } }, OPTED_OUT_AT.toISOString()),
+    };
+    await ingest({ ...visitor, userId: undefined, anonymousId: 'v-legacy' });
+    await db.doc.send(
+      new UpdateCommand({
+        TableName: db.tables.profiles,
+        Key: { userId: 'anon:v-legacy' },
+        UpdateExpression: 'REMOVE #topicsAt',
+        ExpressionAttributeNames: { '#topicsAt': 'cta:email' },
+      }),
+    );
+    // act: the merge, stamped 09:20, then an opt-in to news sent at 09:30
+    await ingest({ ...identify(userId, {}, '2026-11-24T09:20:00Z'), anonymousId: 'v-legacy' });
+    await ingest(identify(userId, { consent: { topics: { [TOPIC]: true } } }, BEFORE));
+    // assert
+    expect(await block(userId, 'email', TOPIC)).toBe(`unsubscribed from topic ${TOPIC}`);
+    await ingest(identify(userId, { consent: { topics: { [TOPIC]: true } } }, AFTER));
+    expect(await block(userId, 'email', TOPIC)).toBeUndefined();
+  });
+
   it('orders an opt-in by the time of the traits, as then, and keeps the times from the next change on', async () => {
     // arrange: opted out of email and a topic at 10:00, as a profile of the earlier layout holds it
     const userId = 'co-legacy';
