@@ -175,7 +175,7 @@ export function optsIn(change: ConsentChange): boolean {
 /**
  * Writes a consent change at `at` (from a link, feedback or a send) and returns its conditions: an
  * opt-in on the condition that it is newer than the last change (of the
- * channel, or the topic's opt-out); a stop of the channel (an opt-out, a
+ * channel, or the channel's last topic opt-out); a stop of the channel (an opt-out, a
  * suppression) with its time when `stamp`, on the condition that no later
  * change is kept (refused, the caller writes it again without).
  */
