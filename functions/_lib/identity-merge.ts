@@ -1,10 +1,11 @@
 import { MAX_SENDS_KEPT } from '#shared/delivery/policy.ts';
 import { MAX_TRAITS_PER_PROFILE, topicOptOutCap } from '#shared/ingest/limits.ts';
+import { mergedTopicsTime } from './consent-order.ts';
 import type { UpdateBuilder } from './expression.ts';
 import { HISTORY_DAYS, staleAttributes } from './profile-compaction.ts';
 import { packSeen, seenBase, unpackSeen } from './profile-counter.ts';
 import { addFolded } from './profile-day-history.ts';
-import { attr, optOutCounts, PROFILE_FORMAT, traitsOf } from './profile-item.ts';
+import { attr, isTopicOptOut, optOutCounts, PROFILE_FORMAT, traitsOf } from './profile-item.ts';
 import { unionOfSends } from './profile-sends.ts';
 import { countedTraits, countTraits, isCountedTrait } from './profile-trait-count.ts';
 import { guardOptOuts, type OptOutPlan, optOutVersion } from './topic-opt-outs.ts';
@@ -21,8 +22,9 @@ function isChannel(channel: string): channel is 'email' | 'sms' | 'push' {
  * - traits, email, phone, time zone, locale, consent, topics and the last
  *   occurrence of an event: copied only where the known profile has none
  *   (traits up to the profile's trait cap, the reserved ones always);
- * - an `unsubscribed` consent: always copied; a topic opted out of: copied
- *   while the known profile has room for it (topicOptOutCap per channel),
+ * - an `unsubscribed` consent: always copied, and when each channel's consent last changed
+ *   and a topic of it was last opted out: the later time (consent-order.ts); a topic opted out
+ *   of: copied while the known profile has room for it (topicOptOutCap per channel),
  *   past it the whole channel is opted out instead, with the reason — the
  *   customer receives fewer messages, never more;
  * - a suppression (hard bounce, complaint): copied when it concerns the
@@ -47,6 +49,8 @@ const PREFIXES = [
   'tok:',
   'cs:',
   'cr:',
+  'ca:',
+  'cta:',
   'ct:',
   'sup:',
   'sua:',
@@ -139,6 +143,22 @@ export type MergePlan = {
   channelsInstead: string[];
 };
 
+/** Sets each channel's topic time the merge moves (consent-order.ts), held with the topics' plan. */
+function mergeTopicTimes(
+  b: UpdateBuilder,
+  channels: ReadonlySet<'email' | 'sms' | 'push'>,
+  from: Readonly<Record<string, unknown>>,
+  target: Readonly<Record<string, unknown>>,
+  plan: OptOutPlan,
+): void {
+  for (const channel of channels) {
+    const merged = mergedTopicsTime(from, target, channel);
+    if (merged === undefined || merged === target[attr.topicsAt(channel)]) continue;
+    b.set(attr.topicsAt(channel), merged);
+    plan.writes.push([attr.topicsAt(channel), merged]);
+  }
+}
+
 /**
  * Adds to `b` the writes that merge `keys` of `from` into `into` (as read
  * now) and returns the conditions that keep them right if `into` changes
@@ -162,7 +182,9 @@ export function mergeBatch(
   const added = new Set<string>();
   const optOuts = optOutCounts(target);
   // The count of opt-outs is held to the item as read (topic-opt-outs.ts).
-  const optOutPlan: OptOutPlan = { version: optOutVersion(into), held: [], adds: false };
+  const optOutPlan: OptOutPlan = { version: optOutVersion(into), writes: [] };
+  // Channels whose topic time the merge sets: the visitor opted out of a topic of them.
+  const topicChannels = new Set<'email' | 'sms' | 'push'>();
   let sendsCopied = false;
   for (const key of keys) {
     const value = from[key];
@@ -185,7 +207,11 @@ export function mergeBatch(
       conditions.push(known === undefined ? `attribute_not_exists(${n})` : `${n} = ${b.value(known)}`);
     } else if (key.startsWith('c:')) {
       conditions.push(...mergeSeen(b, key, value, known));
-    } else if (key.startsWith('l:')) {
+    } else if (key.startsWith('cta:')) {
+      const channel = key.slice(4);
+      if (isChannel(channel)) topicChannels.add(channel);
+    } else if (key.startsWith('l:') || key.startsWith('ca:')) {
+      // Last seen, and when a channel's consent last changed: the later of the two.
       const at = timeOf(value);
       const knownAt = timeOf(known);
       if (at === undefined || (knownAt !== undefined && knownAt >= at)) continue;
@@ -199,18 +225,20 @@ export function mergeBatch(
     } else if (key.startsWith('ct:')) {
       const channel = key.slice(3, key.indexOf(':', 3));
       const count = optOuts.get(channel) ?? 0;
-      if (value === false && known === false) {
+      const optedOut = isTopicOptOut(value);
+      if (optedOut && isChannel(channel)) topicChannels.add(channel);
+      if (optedOut && isTopicOptOut(known)) {
         b.set(key, false);
-        optOutPlan.held.push(key);
-      } else if (value === false && isChannel(channel) && count < topicOptOutCap(channel)) {
+        optOutPlan.writes.push([key, false]);
+      } else if (optedOut && isChannel(channel) && count < topicOptOutCap(channel)) {
         b.set(key, false);
         optOuts.set(channel, count + 1);
-        optOutPlan.adds = true;
-      } else if (value === false && isChannel(channel)) {
+        optOutPlan.writes.push([key, false]);
+      } else if (optedOut && isChannel(channel)) {
         const topics = pastCap.get(channel) ?? [];
         topics.push(key.slice(`ct:${channel}:`.length));
         pastCap.set(channel, topics);
-      } else if (known === undefined && value !== false) b.setIfAbsent(key, value);
+      } else if (known === undefined && !optedOut) b.setIfAbsent(key, value);
     } else if (key.startsWith('sup:')) {
       const channel = key.slice(4);
       const theirs = addressOf(from, channel);
@@ -244,6 +272,7 @@ export function mergeBatch(
     b.set(attr.consentReason(channel), reason);
     channelsInstead.push(reason);
   }
+  mergeTopicTimes(b, topicChannels, from, target, optOutPlan);
   if (sendsCopied) conditions.push(guardSends(b, target));
   if (added.size > 0) conditions.push(...countTraits(b, into, added.size, true));
   conditions.push(...guardOptOuts(b, optOutPlan));

@@ -20,11 +20,22 @@ export const attr = {
   trait: profileTraitAttribute,
   consent: (channel: Channel) => `cs:${channel}`,
   consentReason: (channel: Channel) => `cr:${channel}`,
+  /**
+   * When the channel's consent last changed (epoch ms): an opt-in stamped no later does not apply
+   * (consent-order.ts). Items written before it was kept have none.
+   */
+  consentAt: (channel: Channel) => `ca:${channel}`,
   /** Set only by delivery feedback (hard bounce, complaint): identify traits cannot lift it. */
   suppressed: (channel: Channel) => `sup:${channel}`,
   /** The address a suppression stops (`addressKey`); without it, a suppression stops any address. */
   suppressedAddress: (channel: Channel) => `sua:${channel}`,
+  /** `true` (opted in) or `false` (opted out); absent: opted in. */
   topic: (channel: Channel, topic: string) => `ct:${channel}:${topic}`,
+  /**
+   * When a topic of the channel was last opted out (epoch ms): a topic opt-in stamped no later does
+   * not apply (consent-order.ts). Items written before it was kept have none.
+   */
+  topicsAt: (channel: Channel) => `cta:${channel}`,
   pushToken: (token: string) => `tok:${token}`,
   /** All-time count and first-seen time of an event, packed in one number (profile-counter.ts). */
   seen: (event: string) => `c:${event}`,
@@ -355,11 +366,16 @@ export function readProfileItem(userId: string, item: Record<string, unknown> | 
   return { profile: acc.profile, ...acc.state };
 }
 
+/** Whether a stored topic value is an opt-out (`false`, as every release reads it). */
+export function isTopicOptOut(value: unknown): boolean {
+  return value === false;
+}
+
 /** How many topics each channel of a profile item is opted out of. */
 export function optOutCounts(item: Readonly<Record<string, unknown>> | undefined): Map<string, number> {
   const counts = new Map<string, number>();
   for (const [key, value] of Object.entries(item ?? {})) {
-    if (!key.startsWith('ct:') || value !== false) continue;
+    if (!key.startsWith('ct:') || !isTopicOptOut(value)) continue;
     const channel = key.slice(3, key.indexOf(':', 3));
     counts.set(channel, (counts.get(channel) ?? 0) + 1);
   }

@@ -2,7 +2,7 @@ import { MAX_EVENT_NAME_LENGTH } from '#shared/events.ts';
 import { nameFits } from '#shared/ingest/limits.ts';
 import { utf8Length } from '#shared/utf8.ts';
 import type { UpdateBuilder } from './expression.ts';
-import { attr } from './profile-item.ts';
+import { attr, isTopicOptOut } from './profile-item.ts';
 
 /**
  * Names past the byte limits, on items written before the limits: trait and
@@ -56,7 +56,7 @@ export function overLongAttributes(item: Readonly<Record<string, unknown>>): Ove
       const channel = key.slice(3, split);
       if (nameFits(key.slice(split + 1))) continue;
       out.remove.push(key);
-      if (item[key] === false && (channel === 'email' || channel === 'sms' || channel === 'push'))
+      if (isTopicOptOut(item[key]) && (channel === 'email' || channel === 'sms' || channel === 'push'))
         out.optOutChannels.add(channel);
     } else {
       const event = eventOfKey(key);

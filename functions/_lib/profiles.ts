@@ -7,6 +7,13 @@ import type { ProfileChanges } from '#shared/profile/changes.ts';
 import type { PushToken } from '#shared/profile/profile.ts';
 import type { ProfileState, Waiter } from '#shared/profile/state.ts';
 import { profileKeys } from '#shared/tables.ts';
+import {
+  type ConsentChange,
+  optsIn,
+  topicsTimeAfterOptOut,
+  writeChannelChange,
+  writeConsentChange,
+} from './consent-order.ts';
 import type { EnrollmentItems } from './enrollment-items.ts';
 import { isConditionFailed, refusedItem, UpdateBuilder } from './expression.ts';
 import { aliasTarget, MAX_ALIAS_HOPS } from './identity-item.ts';
@@ -22,6 +29,7 @@ import { duePlans, type Fold } from './profile-day-history.ts';
 import {
   attr,
   dayNumberOf,
+  isTopicOptOut,
   optOutCounts,
   PROFILE_FORMAT,
   readProfileItem,
@@ -83,16 +91,11 @@ function eventUpdate(
   if (fresh) for (const key of changes.cleared ?? []) b.remove(key);
   // With when it was registered: past the cap, the least recently registered go first.
   for (const { token, service } of changes.pushTokens) b.set(attr.pushToken(token), [service, at]);
-  // A late opt-out still applies: the profile orders traits by one time for all of them, so an
-  // unrelated newer identify would otherwise hide an unsubscribe that came after the last opt-in.
-  for (const { channel, status, reason } of changes.consent) {
-    if (status === 'unsubscribed') b.set(attr.consent(channel), status);
-    else put(attr.consent(channel), status);
-    if (reason !== undefined) b.set(attr.consentReason(channel), reason);
-  }
-  for (const { channel, topic, subscribed } of changes.topics)
-    if (!subscribed) b.set(attr.topic(channel, topic), false);
-    else put(attr.topic(channel, topic), subscribed);
+  // Consent is ordered by its own times, not the traits' (consent-order.ts): an unrelated newer
+  // identify neither hides a late opt-out nor lets through an opt-in older than an unsubscribe.
+  const ordered = changes.consent.flatMap((change) => writeChannelChange(b, change, at, read));
+  // Topics are planned on the item as read (topic-opt-outs.ts), as every event that names one reads it.
+  for (const [key, value] of optOuts?.writes ?? []) b.set(key, value);
   if (hasTraits && fresh) b.set(attr.traitsAt, at);
   const format = b.name(attr.format);
   const conditions = [
@@ -101,6 +104,7 @@ function eventUpdate(
     `(attribute_not_exists(${b.name('userId')}) OR ${format} = ${b.value(PROFILE_FORMAT)})`,
     // Not a profile merged into another: its events belong to that one (see identity.ts).
     `attribute_not_exists(${b.name(profileKeys.aliasOf)})`,
+    ...ordered,
   ];
   if (traits.length > 0)
     conditions.push(
@@ -336,11 +340,12 @@ export class ProfilesRepository {
     const userId = changes.userId;
     const droppedTraits: RecordedEvent['droppedTraits'] = [];
     let writes = 1;
-    // Opt-outs are kept for good, so new ones are counted against the cap first: a read, for the rare
-    // event that opts out of topics; the write holds to that count, and is planned again when it moved.
-    const optingOut = event.topics.some((t) => !t.subscribed);
+    // Opt-outs are kept for good, so new ones are counted against the cap first, and every topic change
+    // is ordered against what the topic holds: a read, for the rare event that names topics; the write
+    // holds to that read, and is planned again when the item moved.
+    const topical = event.topics.length > 0;
     let optOuts: ReturnType<typeof capOptOuts> | undefined;
-    if (optingOut) {
+    if (topical) {
       optOuts = capOptOuts(event, await this.rawItem(userId));
       changes = optOuts.changes;
     }
@@ -385,7 +390,7 @@ export class ProfilesRepository {
       }
       // Events at once filled the guard before any turned it: this one turns it first.
       if (guardDue(current)) writes += await this.turnGuard(userId);
-      if (optingOut) {
+      if (topical) {
         // Planned again from the event as sent: a channel opted out of instead may have room now.
         optOuts = capOptOuts({ ...changes, topics: event.topics, consent: event.consent }, current);
         changes = optOuts.changes;
@@ -754,68 +759,65 @@ export class ProfilesRepository {
 
   /**
    * Sets a channel's consent status (and optionally one topic) from delivery
-   * feedback or an unsubscribe link. Opting in to a topic removes its value
-   * (no value means opted in, and takes no room); opting out of one is
-   * counted against the cap (optOutOfTopic).
+   * feedback or an unsubscribe link, as of `at` (when it happened). Opting in
+   * to a topic removes its value (no value means opted in, and takes no
+   * room); opting out of one is counted against the cap (optOutOfTopic). An
+   * opt-in no newer than the last change kept is not applied (`notNewer`);
+   * an opt-out always is (consent-order.ts).
    */
   async setConsent(
     userId: string,
     channel: Channel,
-    change: {
-      status?: 'subscribed' | 'unsubscribed' | 'suppressed';
-      reason?: string;
-      topic?: string;
-      subscribed?: boolean;
-      /** With `suppressed`: the address it stops (`addressKey`); without, it stops any address. */
-      address?: string;
-    },
+    change: ConsentChange,
+    at: Date,
   ): Promise<ConsentOutcome> {
+    const time = at.getTime();
     // Every topic opt-out is counted against the cap, whatever else the change holds.
     if (change.topic !== undefined && change.subscribed === false) {
-      const outcome = await this.optOutOfTopic(userId, channel, change.topic);
+      const outcome = await this.optOutOfTopic(userId, channel, change.topic, time);
       if (change.status === undefined && change.reason === undefined) return outcome;
       const { status, reason, address } = change;
-      await this.setConsent(userId, channel, {
+      const rest = {
         ...(status === undefined ? {} : { status }),
         ...(reason === undefined ? {} : { reason }),
         ...(address === undefined ? {} : { address }),
-      });
+      };
+      await this.setConsent(userId, channel, rest, at);
       return outcome;
-    }
-    const b = new UpdateBuilder();
-    if (change.status === 'suppressed') {
-      b.set(attr.suppressed(channel), change.reason ?? 'suppressed');
-      if (change.address === undefined) b.remove(attr.suppressedAddress(channel));
-      else b.set(attr.suppressedAddress(channel), change.address);
-    } else if (change.status !== undefined) b.set(attr.consent(channel), change.status);
-    if (change.reason !== undefined && change.status !== 'suppressed')
-      b.set(attr.consentReason(channel), change.reason);
-    if (change.topic !== undefined && change.subscribed !== undefined) {
-      if (change.subscribed) b.remove(attr.topic(channel, change.topic));
-      else b.set(attr.topic(channel, change.topic), false);
     }
     // A merged profile's consent lives on the profile it joined (a bounce of a message sent under the old id).
     let key = userId;
-    for (let hop = 0; hop <= MAX_ALIAS_HOPS; hop++) {
-      if (await this.tryWrite(key, b, keptAndOwn(b))) return {};
+    let stamp = true;
+    for (let attempt = 0; attempt <= MAX_ALIAS_HOPS + 1; attempt++) {
+      const b = new UpdateBuilder();
+      const conditions = [keptAndOwn(b), ...writeConsentChange(b, channel, change, time, stamp)];
+      if (await this.tryWrite(key, b, conditions.join(' AND '))) return {};
       const item = await this.rawItem(key);
       if (item === undefined) return { noProfile: true };
       const target = aliasTarget(item);
-      if (target === undefined) continue;
-      key = target;
+      if (target !== undefined) key = target;
+      // Refused by the order of changes: an opt-out applies without moving a later time back.
+      else if (!optsIn(change)) stamp = false;
+      else return { notNewer: true };
     }
     throw new Error(`profile ${userId}: consent not recorded, its alias chain is too long`);
   }
 
   /**
-   * Opts out of one topic (an unsubscribe link, a provider's unsubscribe):
-   * never lost, never undone. While the channel has room (topicOptOutCap) the
-   * topic is kept; past it the whole channel is opted out instead, with the
-   * reason — the customer receives fewer messages, never more. Planned on the
-   * item as read and held to it (topic-opt-outs.ts): two at once cannot both
-   * take the last place, and neither is lost (the refused one reads again).
+   * Opts out of one topic (an unsubscribe link, a provider's unsubscribe) at
+   * `at`: never lost, never undone by an older opt-in. While the channel has
+   * room (topicOptOutCap) the topic is kept; past it the whole channel is
+   * opted out instead, with the reason — the customer receives fewer
+   * messages, never more. Planned on the item as read and held to it
+   * (topic-opt-outs.ts): two at once cannot both take the last place, and
+   * neither is lost (the refused one reads again).
    */
-  private async optOutOfTopic(userId: string, channel: Channel, topic: string): Promise<ConsentOutcome> {
+  private async optOutOfTopic(
+    userId: string,
+    channel: Channel,
+    topic: string,
+    at: number,
+  ): Promise<ConsentOutcome> {
     let key = userId;
     for (let attempt = 0; attempt < 3 + MAX_ALIAS_HOPS; attempt++) {
       const item = await this.rawItem(key);
@@ -828,17 +830,18 @@ export class ProfilesRepository {
       }
       const b = new UpdateBuilder();
       const topicKey = attr.topic(channel, topic);
-      const held = item[topicKey] === false;
       const conditions = [keptAndOwn(b)];
       let outcome: ConsentOutcome = {};
-      if (held || hasRoom(optOutCounts(item), channel)) {
-        b.set(topicKey, false);
-        const plan = { version: optOutVersion(item), held: held ? [topicKey] : [], adds: !held };
-        conditions.push(...guardOptOuts(b, plan));
+      if (isTopicOptOut(item[topicKey]) || hasRoom(optOutCounts(item), channel)) {
+        const writes: [string, unknown][] = [
+          [topicKey, false],
+          [attr.topicsAt(channel), topicsTimeAfterOptOut(item, channel, at)],
+        ];
+        for (const [name, value] of writes) b.set(name, value);
+        conditions.push(...guardOptOuts(b, { version: optOutVersion(item), writes }));
       } else {
         const reason = `unsubscribed from ${topic}, past the ${topicOptOutCap(channel)} topics a profile keeps opted out of on ${channel}`;
-        b.set(attr.consent(channel), 'unsubscribed');
-        b.set(attr.consentReason(channel), reason);
+        conditions.push(...writeChannelChange(b, { channel, status: 'unsubscribed', reason }, at, { item }));
         outcome = { channelInstead: reason };
       }
       if (await this.tryWrite(key, b, conditions.join(' AND '))) return outcome;
@@ -850,9 +853,10 @@ export class ProfilesRepository {
 /**
  * What a consent change did: `channelInstead`, the reason, when a topic
  * opt-out opted out of the channel; `noProfile` when no profile is kept for
- * the id (an erased customer's link): nothing was written.
+ * the id (an erased customer's link): nothing was written; `notNewer` when
+ * an opt-in was no newer than the last change kept, and was not applied.
  */
-export type ConsentOutcome = { channelInstead?: string; noProfile?: true };
+export type ConsentOutcome = { channelInstead?: string; noProfile?: true; notNewer?: true };
 
 /**
  * The condition of a consent write: the profile is kept, and is not merged

@@ -34,11 +34,25 @@ export class FeedbackBeforeSendError extends Error {
 }
 
 /**
+ * When the feedback happened: its event's time (`occurredAt`, the EventBridge
+ * envelope's), or now when it has none or one ahead of now (a clock ahead).
+ * A consent change is ordered by it (consent-order.ts), not by when a retry applied it.
+ */
+function occurred(occurredAt: string | undefined, now: Date): Date {
+  const at = occurredAt === undefined ? Number.NaN : Date.parse(occurredAt);
+  return Number.isFinite(at) && at <= now.getTime() ? new Date(at) : now;
+}
+
+/**
  * Applies one delivery feedback event: a hard bounce or complaint suppresses
  * the channel, an unsubscribe opts out, and the step's counter goes up once
  * per message and outcome (feedback is delivered at least once; see feedbackMetric).
  */
-export async function applyFeedback(deps: FeedbackDeps, detail: unknown): Promise<FeedbackResult> {
+export async function applyFeedback(
+  deps: FeedbackDeps,
+  detail: unknown,
+  occurredAt?: string,
+): Promise<FeedbackResult> {
   const feedback = classifyFeedback(detail);
   if (feedback === undefined) return { status: 'ignored' };
   const delivery = await deps.deliveries.byMessage(feedback.messageId);
@@ -48,19 +62,26 @@ export async function applyFeedback(deps: FeedbackDeps, detail: unknown): Promis
     return { status: 'unknown-message' };
   }
   const { userId } = delivery;
+  const at = occurred(occurredAt, deps.now());
   if (feedback.suppress !== undefined) {
     // Stops the address the message went to (when its link knows it), not one the customer moved to since.
-    await deps.profiles.setConsent(userId, feedback.channel, {
-      status: 'suppressed',
-      reason: feedback.suppress,
-      ...(delivery.address === undefined ? {} : { address: delivery.address }),
-    });
+    await deps.profiles.setConsent(
+      userId,
+      feedback.channel,
+      {
+        status: 'suppressed',
+        reason: feedback.suppress,
+        ...(delivery.address === undefined ? {} : { address: delivery.address }),
+      },
+      at,
+    );
   } else if (feedback.unsubscribe !== undefined) {
     const { topic } = feedback.unsubscribe;
     const outcome = await deps.profiles.setConsent(
       userId,
       feedback.channel,
       topic === undefined ? { status: 'unsubscribed', reason: 'unsubscribed' } : { topic, subscribed: false },
+      at,
     );
     // Past the topics a profile keeps opted out of, the channel was opted out instead.
     if (outcome.channelInstead !== undefined)

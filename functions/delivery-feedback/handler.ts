@@ -29,7 +29,7 @@ export const handler = middy(async (event: EventBridgeEvent) => {
     outcomes: { waiters: outcomeWaiters(c.ENROLLMENTS_TABLE_NAME), sfn: sfnClient() },
     now,
   };
-  const result = await applyFeedback(deps.value, event.detail);
+  const result = await applyFeedback(deps.value, event.detail, event.time);
   if (result.status === 'unknown-message')
     logger.info('feedback for a message not sent by a journey', { detailType: event['detail-type'] });
   return result;

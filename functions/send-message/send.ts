@@ -391,10 +391,12 @@ const SMS_OPTED_OUT_REASON = 'the number opted out (replied STOP)';
  */
 async function optOutOnRefusal(deps: SendDeps, input: SendMessageInput, error: unknown): Promise<never> {
   if (error instanceof OptedOutError && input.channel === 'sms')
-    await deps.profiles.setConsent(input.userId, 'sms', {
-      status: 'unsubscribed',
-      reason: SMS_OPTED_OUT_REASON,
-    });
+    await deps.profiles.setConsent(
+      input.userId,
+      'sms',
+      { status: 'unsubscribed', reason: SMS_OPTED_OUT_REASON },
+      deps.now(),
+    );
   throw error;
 }
 

@@ -107,12 +107,15 @@ async function apply(deps: UnsubscribeDeps, claim: UnsubscribeClaim, action: Act
     case 'topic-on': {
       // actionOf never asks a link without a topic for these; never fall through to the channel.
       if (topic === undefined) return 'Nothing changed.';
-      const outcome = await deps.profiles.setConsent(userId, channel, {
-        topic,
-        subscribed: effective === 'topic-on',
-      });
+      const outcome = await deps.profiles.setConsent(
+        userId,
+        channel,
+        { topic, subscribed: effective === 'topic-on' },
+        deps.now(),
+      );
       // Past the topics a profile keeps opted out of, the channel was opted out instead: said and logged.
       if (outcome.noProfile) return NO_PROFILE;
+      if (outcome.notNewer) return CHANGED_MEANWHILE;
       if (outcome.channelInstead !== undefined) {
         logger.warn('topic opt-out applied to the whole channel', {
           channel,
@@ -125,14 +128,25 @@ async function apply(deps: UnsubscribeDeps, claim: UnsubscribeClaim, action: Act
         : `You are unsubscribed from ${topic}.`;
     }
     case 'channel-off': {
-      const outcome = await deps.profiles.setConsent(userId, channel, { status: 'unsubscribed', reason });
+      const outcome = await deps.profiles.setConsent(
+        userId,
+        channel,
+        { status: 'unsubscribed', reason },
+        deps.now(),
+      );
       return outcome.noProfile ? NO_PROFILE : `You are unsubscribed from all marketing ${channel}.`;
     }
     case 'channel-on':
       break;
   }
-  const outcome = await deps.profiles.setConsent(userId, channel, { status: 'subscribed', reason });
+  const outcome = await deps.profiles.setConsent(
+    userId,
+    channel,
+    { status: 'subscribed', reason },
+    deps.now(),
+  );
   if (outcome.noProfile) return NO_PROFILE;
+  if (outcome.notNewer) return CHANGED_MEANWHILE;
   // The wish is recorded, but a bounce or complaint keeps the address suppressed: say so.
   const { profile } = await deps.profiles.get(userId);
   if (profile.consent[channel]?.status === 'suppressed') return suppressedNotice(channel);
@@ -147,6 +161,9 @@ function resubscribeRefused(claim: UnsubscribeClaim): string {
       : `This link can no longer turn messages back on: it is more than ${RESUBSCRIBE_WITHIN_DAYS} days old.`;
   return `${why} To subscribe again, use the link in a newer message or contact us. Unsubscribing from this link still works.`;
 }
+
+/** An opt-in that found a change of the same moment or later kept (consent-order.ts): the page shows where things stand. */
+const CHANGED_MEANWHILE = 'Your preferences changed at the same moment: nothing changed. Choose again below.';
 
 /** What a link of a customer no longer kept (erased) says: nothing is stored, so nothing can be sent. */
 const NO_PROFILE = 'We keep no preferences for you any more, and send you no messages.';

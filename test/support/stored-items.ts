@@ -24,7 +24,7 @@ export type StoredItemKind = {
 const KB = 1024;
 
 export const STORED_ITEMS: readonly StoredItemKind[] = [
-  { table: 'profiles', kind: 'profile', key: /^[^|]+$/, ttl: 'never', maxBytes: 383 * KB },
+  { table: 'profiles', kind: 'profile', key: /^[^|]+$/, ttl: 'never', maxBytes: 384 * KB },
   {
     table: 'journeys',
     kind: 'live journey and deploy history',

@@ -120,7 +120,12 @@ describe('identity: identify with both ids merges the anonymous profile', () => 
       email: 'visitor@example.com',
     });
     // ...and a bounce of its message suppresses the address on the profile that has it.
-    await deps.profiles.setConsent('anon:a-3', 'email', { status: 'suppressed', reason: 'hard bounce' });
+    await deps.profiles.setConsent(
+      'anon:a-3',
+      'email',
+      { status: 'suppressed', reason: 'hard bounce' },
+      new Date('2026-11-24T10:00:00Z'),
+    );
     expect((await deps.profiles.get('u-3')).profile.consent.email).toMatchObject({ status: 'suppressed' });
   });
 
@@ -128,11 +133,16 @@ describe('identity: identify with both ids merges the anonymous profile', () => 
     // arrange: the visitor's address bounced before they signed in (a customer with no email yet)
     const deps = await visitorAndCustomer('a-bounce', 'u-bounce');
     const bounced = addressKey({ channel: 'email', email: 'visitor@example.com' });
-    await deps.profiles.setConsent('anon:a-bounce', 'email', {
-      status: 'suppressed',
-      reason: 'hard bounce',
-      address: bounced,
-    });
+    await deps.profiles.setConsent(
+      'anon:a-bounce',
+      'email',
+      {
+        status: 'suppressed',
+        reason: 'hard bounce',
+        address: bounced,
+      },
+      new Date('2026-11-24T10:00:00Z'),
+    );
     // act
     await ingestEvent(deps, anonIdentify({ userId: 'u-bounce', anonymousId: 'a-bounce' }, {}));
     const merged = (await deps.profiles.get('u-bounce')).profile;

@@ -224,7 +224,12 @@ describe('the largest profile the limits allow', () => {
         for (const anonymousId of visitors) await apply({ ...identify(USER, {}), anonymousId });
         for (const channel of ['sms', 'push'] as const)
           for (const topic of topics.slice(0, JOURNEY_TOPICS))
-            await deps.profiles.setConsent(USER, channel, { topic, subscribed: false });
+            await deps.profiles.setConsent(
+              USER,
+              channel,
+              { topic, subscribed: false },
+              new Date('2026-11-24T10:00:00Z'),
+            );
         // As many as the summary keeps digests of, and one more, which sets the overflow mark.
         for (const awaited of events.slice(-AWAITED))
           for (let step = 0; step <= MAX_WAITING_STEPS; step++)
@@ -313,7 +318,11 @@ describe('the largest profile the limits allow', () => {
   it('still applies a trait update and an opt-in to a topic', async () => {
     const [first] = topics;
     const updated = largestValue((n) => 'u'.repeat(n));
-    await apply(identify(USER, { [traits[7] ?? '']: updated, consent: { topics: { [first ?? '']: true } } }));
+    // After the opt-outs of the topics: an opt-in stamped later.
+    const later = '2026-11-24T09:59:30Z';
+    await apply(
+      identify(USER, { [traits[7] ?? '']: updated, consent: { topics: { [first ?? '']: true } } }, later),
+    );
     const item = await rawItem();
     expect(item[`t:${traits[7]}`]).toBe(updated);
     expect(item[`ct:email:${first}`]).not.toBe(false);
@@ -328,10 +337,15 @@ describe('the largest profile the limits allow', () => {
   });
 
   it('opts the channel out instead for one more journey topic on SMS than it keeps', async () => {
-    const past = await deps.profiles.setConsent(USER, 'sms', {
-      topic: topics[JOURNEY_TOPICS] ?? '',
-      subscribed: false,
-    });
+    const past = await deps.profiles.setConsent(
+      USER,
+      'sms',
+      {
+        topic: topics[JOURNEY_TOPICS] ?? '',
+        subscribed: false,
+      },
+      new Date('2026-11-24T10:00:00Z'),
+    );
     await measure();
     expect(past.channelInstead).toBeDefined();
     expect((await rawItem())['cs:sms']).toBe('unsubscribed');

@@ -55,7 +55,11 @@ describe('topic opt-outs of one customer', () => {
     for (let batch = 0; batch < 4; batch++)
       await ingestEvent(deps, identify('u-topics', { consent: { topics: manyOptOuts(batch) } }));
     const past = await rawItem('u-topics');
-    const last = await ingestEvent(deps, identify('u-topics', { plan: 'pro', consent: { email: true } }));
+    // The customer opts in again after those opt-outs.
+    const last = await ingestEvent(
+      deps,
+      identify('u-topics', { plan: 'pro', consent: { email: true } }, '2026-11-24T09:59:30Z'),
+    );
     // assert
     const item = await rawItem('u-topics');
     expect(last.status).toBe('recorded');
@@ -85,8 +89,15 @@ describe('topic opt-outs of one customer', () => {
     // act
     const refused = await ingestEvent(deps, identify('u-full', { consent: { topics: { extra: false } } }));
     const atCap = await rawItem('u-full');
-    await ingestEvent(deps, identify('u-full', { consent: { topics: { [first]: true } } }));
-    await ingestEvent(deps, identify('u-full', { consent: { topics: { extra: false, [first]: false } } }));
+    // Each a little later than the one before.
+    await ingestEvent(
+      deps,
+      identify('u-full', { consent: { topics: { [first]: true } } }, '2026-11-24T09:59:10Z'),
+    );
+    await ingestEvent(
+      deps,
+      identify('u-full', { consent: { topics: { extra: false, [first]: false } } }, '2026-11-24T09:59:20Z'),
+    );
     // assert
     const item = await rawItem('u-full');
     expect(refused.status).toBe('recorded');
@@ -200,14 +211,34 @@ describe('topic opt-outs arriving at once', () => {
     const { deps } = ingestDeps(db);
     await ingestEvent(deps, identify('u-links', { phone: '+14155550100' }));
     for (let i = 0; i < MAX_JOURNEY_TOPIC_OPT_OUTS - 1; i++)
-      await deps.profiles.setConsent('u-links', 'sms', { topic: `journey-${i}`, subscribed: false });
+      await deps.profiles.setConsent(
+        'u-links',
+        'sms',
+        { topic: `journey-${i}`, subscribed: false },
+        new Date('2026-11-24T10:00:00Z'),
+      );
     const racing = new ProfilesRepository(interleaved(2), db.tables.profiles);
     // act: two links clicked at once, then a third one
     const outcomes = await Promise.all([
-      racing.setConsent('u-links', 'sms', { topic: 'late-1', subscribed: false }),
-      racing.setConsent('u-links', 'sms', { topic: 'late-2', subscribed: false }),
+      racing.setConsent(
+        'u-links',
+        'sms',
+        { topic: 'late-1', subscribed: false },
+        new Date('2026-11-24T10:00:00Z'),
+      ),
+      racing.setConsent(
+        'u-links',
+        'sms',
+        { topic: 'late-2', subscribed: false },
+        new Date('2026-11-24T10:00:00Z'),
+      ),
     ]);
-    const third = await deps.profiles.setConsent('u-links', 'sms', { topic: 'late-3', subscribed: false });
+    const third = await deps.profiles.setConsent(
+      'u-links',
+      'sms',
+      { topic: 'late-3', subscribed: false },
+      new Date('2026-11-24T10:00:00Z'),
+    );
     // assert
     const item = await rawItem('u-links');
     expect(optOutsOn(item, 'sms')).toHaveLength(MAX_JOURNEY_TOPIC_OPT_OUTS);
@@ -216,18 +247,29 @@ describe('topic opt-outs arriving at once', () => {
     expect(item['cs:sms']).toBe('unsubscribed');
     expect(item['cr:sms']).toMatch(/unsubscribed from late-3/);
     // A change that also sets the channel's status counts its topic like any other.
-    const both = await deps.profiles.setConsent('u-links', 'sms', {
-      status: 'unsubscribed',
-      reason: 'a provider unsubscribe',
-      topic: 'late-4',
-      subscribed: false,
-    });
+    const both = await deps.profiles.setConsent(
+      'u-links',
+      'sms',
+      {
+        status: 'unsubscribed',
+        reason: 'a provider unsubscribe',
+        topic: 'late-4',
+        subscribed: false,
+      },
+      new Date('2026-11-24T10:00:00Z'),
+    );
     expect(both.channelInstead).toMatch(/late-4, past the 20 topics/);
     expect(optOutsOn(await rawItem('u-links'), 'sms')).toHaveLength(MAX_JOURNEY_TOPIC_OPT_OUTS);
     // An opt-out never undone: a topic held keeps updating at the cap.
     expect(
-      (await deps.profiles.setConsent('u-links', 'sms', { topic: 'journey-0', subscribed: false }))
-        .channelInstead,
+      (
+        await deps.profiles.setConsent(
+          'u-links',
+          'sms',
+          { topic: 'journey-0', subscribed: false },
+          new Date('2026-11-24T10:00:00Z'),
+        )
+      ).channelInstead,
     ).toBeUndefined();
   });
 });

@@ -16,8 +16,19 @@ async function optedOut(userId: string, topic?: string) {
   const { deps } = world.current;
   await ingestEvent(ingestDeps(world.current.db).deps, identify(userId, { email: `${userId}@example.com` }));
   const claim = { u: userId, c: 'email' as const, ...(topic === undefined ? {} : { t: topic }) };
-  await deps.profiles.setConsent(userId, 'email', { status: 'unsubscribed', reason: 'test' });
-  if (topic !== undefined) await deps.profiles.setConsent(userId, 'email', { topic, subscribed: false });
+  await deps.profiles.setConsent(
+    userId,
+    'email',
+    { status: 'unsubscribed', reason: 'test' },
+    new Date('2026-05-01T00:00:00Z'),
+  );
+  if (topic !== undefined)
+    await deps.profiles.setConsent(
+      userId,
+      'email',
+      { topic, subscribed: false },
+      new Date('2026-05-01T00:00:00Z'),
+    );
   return claim;
 }
 

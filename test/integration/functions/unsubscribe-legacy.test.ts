@@ -79,6 +79,8 @@ describe('unsubscribe links signed before tokens named their purpose', () => {
 
   it('a link of the current format, signed at the same time, does subscribe again', async () => {
     const token = signUnsubscribe(KEY, { u: 'legacy-channel', c: 'email', i: 1795510800 });
+    // After the one-click of the older link above.
+    world.current.advance(1000);
     const out = await request('POST', token, 'action=channel-on');
     expect(out.statusCode).toBe(200);
     expect(await block('legacy-channel', 'email')).toBeUndefined();
@@ -93,10 +95,15 @@ describe('unsubscribe links signed before tokens named their purpose', () => {
     const other = createHmac('sha256', KEY)
       .update(`journeys other purpose v1\n${payload}`)
       .digest('base64url');
-    await world.current.deps.profiles.setConsent('forged', 'email', {
-      status: 'unsubscribed',
-      reason: 'test',
-    });
+    await world.current.deps.profiles.setConsent(
+      'forged',
+      'email',
+      {
+        status: 'unsubscribed',
+        reason: 'test',
+      },
+      new Date('2026-11-24T09:00:00Z'),
+    );
     for (const token of [`v1.${payload}.${bare}`, `v1.${payload}.${other}`, `${payload}.${bare}`]) {
       const out = await request('POST', token, 'action=channel-on');
       expect(out.statusCode).not.toBe(200);

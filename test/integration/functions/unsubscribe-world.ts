@@ -22,6 +22,8 @@ export type UnsubscribeWorld = {
   request: (method: string, token: string, body?: string) => Promise<WebResponse>;
   /** Why a marketing message to the customer would not be sent now (undefined: it would). */
   block: (userId: string, channel?: Channel, topic?: string) => Promise<string | undefined>;
+  /** Moves the business clock on: a change the customer makes after another one happens later. */
+  advance: (ms: number) => void;
 };
 
 /** Starts the world before the file's tests (`keys` in place of the one key, to watch reloads) and stops it after. */
@@ -34,7 +36,8 @@ export function unsubscribeWorld(
   let world: UnsubscribeWorld | undefined;
   beforeAll(async () => {
     const db = await startDynalite(prefix);
-    const deps = { profiles: new ProfilesRepository(db.doc, db.tables.profiles), keys, now: () => now };
+    let clock = now;
+    const deps = { profiles: new ProfilesRepository(db.doc, db.tables.profiles), keys, now: () => clock };
     world = {
       db,
       deps,
@@ -43,6 +46,9 @@ export function unsubscribeWorld(
       block: async (userId, channel = 'email', topic) => {
         const { profile } = await deps.profiles.get(userId);
         return consentBlock(profile, channel, { topic, transactional: false });
+      },
+      advance: (ms) => {
+        clock = new Date(clock.getTime() + ms);
       },
     };
   });

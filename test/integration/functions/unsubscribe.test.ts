@@ -110,6 +110,8 @@ describe('signed unsubscribe', () => {
     expect(page.body).not.toContain('<b>deals</b>');
     await request('POST', token, 'action=channel-off');
     expect(await block('un-3')).toBe('unsubscribed from email');
+    // A second later, the customer changes their mind.
+    world.current.advance(1000);
     const back = await request('POST', token, 'action=channel-on');
     expect(back.body).toContain('subscribed to email again');
     expect(await block('un-3')).toBeUndefined();
@@ -130,10 +132,15 @@ describe('signed unsubscribe', () => {
 
   it('does not offer or claim a resubscribe that a bounce keeps off', async () => {
     await customer('un-bounced');
-    await world.current.deps.profiles.setConsent('un-bounced', 'email', {
-      status: 'suppressed',
-      reason: 'hard bounce',
-    });
+    await world.current.deps.profiles.setConsent(
+      'un-bounced',
+      'email',
+      {
+        status: 'suppressed',
+        reason: 'hard bounce',
+      },
+      new Date('2026-11-24T09:00:00Z'),
+    );
     const token = signUnsubscribe(KEY, { u: 'un-bounced', c: 'email' });
     const page = await request('GET', token);
     expect(page.body).toContain('stay off');
