@@ -164,6 +164,22 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** `journeys trace <user>` on the data folder of a stopped runtime, with its journeys (no Step Functions listens). */
+function traceOf(user: string) {
+  return runCli([
+    'trace',
+    user,
+    '--endpoint',
+    db.endpoint,
+    '--sfn-endpoint',
+    'http://127.0.0.1:1',
+    '--data-dir',
+    join(dir, 'data'),
+    '--journeys-dir',
+    join(dir, 'journeys'),
+  ]);
+}
+
 describe('journeys trace', () => {
   it('reads a stopped runtime’s data folder: the enrollment, its message and outcome, how it ended', async () => {
     // arrange: the runtime stopped at a journey time inside the goal window
@@ -172,19 +188,7 @@ describe('journeys trace', () => {
       `${JSON.stringify({ virtualNow: Date.parse('2026-11-25T00:00:00Z') })}\n`,
     );
     // act
-    const { code, stdout, stderr } = await runCli([
-      'trace',
-      'ada',
-      '--endpoint',
-      db.endpoint,
-      // Nothing listens there: the trace reads the data folder's Step Functions files.
-      '--sfn-endpoint',
-      'http://127.0.0.1:1',
-      '--data-dir',
-      join(dir, 'data'),
-      '--journeys-dir',
-      join(dir, 'journeys'),
-    ]);
+    const { code, stdout, stderr } = await traceOf('ada');
     // assert
     expect(stderr).toBe('');
     expect(code).toBe(0);
@@ -197,18 +201,7 @@ describe('journeys trace', () => {
   });
 
   it('shows a delivered SMS as delivered, with when the receipt came', async () => {
-    const { code, stdout, stderr } = await runCli([
-      'trace',
-      'cy',
-      '--endpoint',
-      db.endpoint,
-      '--sfn-endpoint',
-      'http://127.0.0.1:1',
-      '--data-dir',
-      join(dir, 'data'),
-      '--journeys-dir',
-      join(dir, 'journeys'),
-    ]);
+    const { code, stdout, stderr } = await traceOf('cy');
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toMatch(/hello: sms delivered — message sms-1 \(delivered Tue 24 Nov 10:01\)/);
@@ -259,18 +252,7 @@ describe('journeys trace', () => {
       `${skip('ada', '2026-11-24T11:00:00.000Z')}\n${skip('bea', '2026-11-24T12:00:00.000Z')}\n`,
     );
     // act
-    const { code, stdout } = await runCli([
-      'trace',
-      'ada',
-      '--endpoint',
-      db.endpoint,
-      '--sfn-endpoint',
-      'http://127.0.0.1:1',
-      '--data-dir',
-      join(dir, 'data'),
-      '--journeys-dir',
-      join(dir, 'journeys'),
-    ]);
+    const { code, stdout } = await traceOf('ada');
     // assert
     expect(code).toBe(0);
     expect(stdout).toMatch(
