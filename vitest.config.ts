@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 import ProjectOrderSequencer from './test/support/project-order.ts';
 
 /**
- * Five projects. Tests that keep no process-wide state share their workers'
+ * Six projects. Tests that keep no process-wide state share their workers'
  * module cache (`isolate: false`): pure units, synthesized stacks, the
  * offline interpreter and the Step Functions stand-in take their clients as
  * arguments, and importing zod, the compiler, the SDK or aws-cdk-lib once per
@@ -15,6 +15,19 @@ const SHARED = [
   'test/integration/local/**/*.test.ts',
   'test/integration/choice-parity.test.ts',
 ];
+
+/**
+ * CDK's CloudFormation validation, in workers of its own. Its engine (9 MB of
+ * WebAssembly) grows its memory 64 KB at a time to about 160 MB while it
+ * starts, and V8 counts each grown memory as new external memory: past 64 MB
+ * every growth starts a full garbage collection, about a thousand of them.
+ * With the collector's helper threads each costs far more CPU than the little
+ * it collects; on the worker's own thread (--single-threaded-gc) the engine
+ * starts for about a quarter of the CPU. Other files collect more per
+ * collection and lose by it (about a tenth more CPU for the shared files), so
+ * the flag is this project's alone.
+ */
+const VALIDATION = ['test/infra/cloudformation-validation.test.ts'];
 
 /**
  * Handler tests inject their repositories and clients, so they too share a
@@ -80,6 +93,16 @@ export default defineConfig({
           env: { POWERTOOLS_METRICS_DISABLED: 'true' },
         },
       },
+      {
+        extends: true,
+        test: {
+          name: 'validation',
+          include: VALIDATION,
+          // WebAssembly compiled by V8's baseline compiler only: optimizing the validation engine in the
+          // background costs more CPU than its few templates gain from the optimized code.
+          execArgv: ['--liftoff-only', '--single-threaded-gc'],
+        },
+      },
       { extends: true, test: { name: 'commands', include: COMMANDS, isolate: false } },
       { extends: true, test: { name: 'handlers', include: HANDLERS, isolate: false } },
       {
@@ -87,7 +110,7 @@ export default defineConfig({
         test: {
           name: 'isolated',
           include: ['test/**/*.test.ts'],
-          exclude: [...SHARED, ...HANDLERS, ...COMMANDS, ...RUNTIMES],
+          exclude: [...SHARED, ...VALIDATION, ...HANDLERS, ...COMMANDS, ...RUNTIMES],
         },
       },
       {
@@ -95,12 +118,8 @@ export default defineConfig({
         test: {
           name: 'shared',
           include: SHARED,
+          exclude: VALIDATION,
           isolate: false,
-          // WebAssembly compiled by V8's baseline compiler only: CDK's CloudFormation validation engine
-          // (cloudformation-validation.test.ts) is 9 MB of it, and optimizing it in the background costs
-          // more CPU than its few templates gain from the optimized code (about 2.5 s of the file's 15 s).
-          // The same validation, the same findings; the other WebAssembly here is fetch's HTTP parser.
-          execArgv: ['--liftoff-only'],
         },
       },
     ],

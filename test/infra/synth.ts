@@ -9,8 +9,8 @@ const VALIDATION_FINDINGS_FAIL = '@aws-cdk/core:validateAgainstDefaultRules';
 /**
  * Builds the stack as `infra/app.ts` does. Bundling is skipped unless asked
  * for: template assertions need the resources, not the function code.
- * CDK's built-in CloudFormation validation (about 5 s of CPU to start its
- * engine, 1–2 s per template) runs only when asked for, and then any finding
+ * CDK's built-in CloudFormation validation (seconds of CPU to start its
+ * engine, under a second per template) runs only when asked for, and then any finding
  * fails the synth: cloudformation-validation.test.ts asks, for each
  * configuration the tests synthesize; the others read resources.
  */
@@ -42,7 +42,8 @@ export function synthesize(
  * Synthesizes one stack per configuration in one app with CDK's built-in
  * CloudFormation validation, and any finding fails the synth. The
  * validation engine starts once per app, for the resource types of every
- * template (several seconds of CPU the first time in a process, 1–3 s after):
+ * template (1.5–2 s of CPU on the validation project's workers, about 6 s
+ * with the garbage collector's helper threads; vitest.config.ts):
  * one app validates all the configurations for the price of one start. Returns the stacks' templates
  * by configuration name.
  */
