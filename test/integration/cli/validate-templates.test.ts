@@ -97,7 +97,9 @@ describe('journeys validate: template syntax', () => {
       report.templates
         .filter((t: { file: string }) => t.file.endsWith(`${name}.json`))
         .map((t: { message: string }) => t.message);
-    expect(said('wrong-typo')).toEqual(['(template): has an unknown field "subjet" (did you mean "subject"?)']);
+    expect(said('wrong-typo')).toEqual([
+      '(template): has an unknown field "subjet" (did you mean "subject"?)',
+    ]);
     expect(said('wrong-unsent')).toEqual(['channel: must be one of "email", "sms", "push"']);
     expect(said('wrong-number')).toEqual(['body: must be a string, got the number 5']);
   });
