@@ -24,6 +24,8 @@ export type TemplateRead = {
   segments: string[];
   line: number;
   column: number;
+  /** The tag whose argument it is (`for`), absent for an output (`{{ … }}`). */
+  tag?: string;
 };
 
 /** Tags whose arguments Liquid reads leniently (lenientIf): a missing variable there is empty. */
@@ -36,7 +38,7 @@ const parser = new Liquid({ strictFilters: true, templates: {} });
 
 /** `locals`: names the template assigns (one set per field); `block`: loop variables in reach. */
 type Scope = { locals: Set<string>; block: ReadonlySet<string>; guards: readonly string[][] };
-type Found = { field: string; out: TemplateRead[] };
+type Found = { field: string; out: TemplateRead[]; tag?: string };
 
 /** Whether one path is a prefix of the other: a condition on either speaks for the other's presence. */
 function overlaps(a: readonly string[], b: readonly string[]): boolean {
@@ -101,17 +103,18 @@ function readsOfToken(token: Token, lenient: boolean, scope: Scope, found: Found
   paths.push(segments);
   if (lenient || scope.guards.some((guard) => overlaps(guard, segments))) return;
   const [line = 0, column = 0] = token.getPosition();
-  found.out.push({ field: found.field, text: token.getText(), segments, line, column });
+  const read = { field: found.field, text: token.getText(), segments, line, column };
+  found.out.push(found.tag === undefined ? read : { ...read, tag: found.tag });
 }
 
 function visit(node: LiquidNode, scope: Scope, found: Found): void {
   const name = node instanceof Tag ? node.name : undefined;
   const lenient = name !== undefined && LENIENT_TAGS.has(name);
   const tested: string[][] = [];
+  const args: Found = name === undefined ? found : { ...found, tag: name };
   for (const arg of node.arguments?.() ?? []) {
-    if (arg instanceof Value)
-      readsOfFiltered(arg.initial.postfix, arg.filters, lenient, scope, found, tested);
-    else if (TypeGuards.isValueToken(arg)) readsOfToken(arg, lenient, scope, found, tested);
+    if (arg instanceof Value) readsOfFiltered(arg.initial.postfix, arg.filters, lenient, scope, args, tested);
+    else if (TypeGuards.isValueToken(arg)) readsOfToken(arg, lenient, scope, args, tested);
   }
   for (const identifier of node.localScope?.() ?? []) scope.locals.add(identifier.content);
   if (node.children === undefined) return;

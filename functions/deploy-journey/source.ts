@@ -8,10 +8,11 @@ import {
 } from '@aws-sdk/client-s3';
 import { TEMPLATES_PREFIX, templateNameOfKey } from '#shared/journey/s3-keys.ts';
 import { type JsonText, parseJsonBytes, tooLargeProblem } from '#shared/json-text.ts';
+import { parseTemplateShape } from '#shared/template-shape.ts';
 import {
   checkTemplateSyntax,
   describeTemplateProblem,
-  Template,
+  type Template,
   type TemplateCatalog,
   type TemplateChannel,
 } from '#shared/templates.ts';
@@ -79,13 +80,9 @@ export async function templateCatalog(
 /** A template file's content, or a sentence saying why it cannot be used. */
 export function parseTemplate(name: string, json: JsonText): Template | string {
   if (!json.ok) return `The template "${name}" is ${json.message}.`;
-  const parsed = Template.safeParse(json.value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.join('.') || '(template)';
-    return `The template "${name}" is not a valid template: ${where} ${issue?.message ?? ''}`.trim();
-  }
-  const syntax = checkTemplateSyntax(parsed.data);
+  const parsed = parseTemplateShape(json.value);
+  if (!parsed.ok) return `The template "${name}" is not a valid template: ${parsed.problems.join('; ')}`;
+  const syntax = checkTemplateSyntax(parsed.template);
   if (syntax.some((p) => p.kind === 'syntax')) {
     const where = syntax.map((p) => `${p.field}: ${p.message}`).join('; ');
     return `The template "${name}" has broken Liquid syntax (${where}).`;
@@ -94,7 +91,7 @@ export function parseTemplate(name: string, json: JsonText): Template | string {
     const where = syntax.map((p) => `${p.field}: ${describeTemplateProblem(p)}`).join('; ');
     return `The template "${name}" cannot be sent (${where}).`;
   }
-  return parsed.data;
+  return parsed.template;
 }
 
 /**

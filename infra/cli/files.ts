@@ -1,8 +1,9 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { type JsonText, MAX_JSON_FILE_BYTES, parseJsonBytes, tooLargeProblem } from '#shared/json-text.ts';
+import { parseTemplateShape } from '#shared/template-shape.ts';
 import type { TemplateCatalog, TemplateChannel } from '#shared/templates.ts';
-import { checkTemplateSyntax, describeTemplateProblem, Template } from '#shared/templates.ts';
+import { checkTemplateSyntax, describeTemplateProblem, type Template } from '#shared/templates.ts';
 
 /** A JSON file read from disk: its value, or a problem that says where it is. */
 export type JsonFile = JsonText;
@@ -83,20 +84,17 @@ export async function loadTemplates(
       problems.push({ file, message: json.message });
       continue;
     }
-    const parsed = Template.safeParse(json.value);
-    const syntax = parsed.success ? checkTemplateSyntax(parsed.data) : [];
-    if (parsed.success && syntax.length === 0) {
-      catalog.set(basename(name, '.json'), parsed.data.channel);
-      bodies.set(basename(name, '.json'), parsed.data);
-    } else if (parsed.success)
+    const parsed = parseTemplateShape(json.value);
+    if (!parsed.ok) {
+      problems.push(...parsed.problems.map((message) => ({ file, message })));
+      continue;
+    }
+    const syntax = checkTemplateSyntax(parsed.template);
+    if (syntax.length === 0) {
+      catalog.set(basename(name, '.json'), parsed.template.channel);
+      bodies.set(basename(name, '.json'), parsed.template);
+    } else
       problems.push(...syntax.map((p) => ({ file, message: `${p.field}: ${describeTemplateProblem(p)}` })));
-    else
-      problems.push(
-        ...parsed.error.issues.map((i) => ({
-          file,
-          message: `${i.path.join('.') || '(template)'}: ${i.message}`,
-        })),
-      );
   }
   return { catalog, bodies, problems };
 }

@@ -4,7 +4,8 @@ import { zoneOf } from '#shared/delivery/policy.ts';
 import type { Journey } from '#shared/journey/schema.ts';
 import { Profile } from '#shared/profile/profile.ts';
 import { profileVariables } from '#shared/template-preview.ts';
-import { Template, type TemplateContext } from '#shared/templates.ts';
+import { parseTemplateShape } from '#shared/template-shape.ts';
+import type { Template, TemplateContext } from '#shared/templates.ts';
 import { readJsonFile } from './files.ts';
 import { journeyFor, previewContext } from './preview-context.ts';
 
@@ -33,8 +34,8 @@ export async function loadTemplate(dir: string, name: string): Promise<Template 
   const file = join(resolve(dir), `${name}.json`);
   const json = await readJsonFile(file);
   if (!json.ok) return `${file}: ${json.message}`;
-  const template = Template.safeParse(json.value);
-  return template.success ? template.data : `${file}: not a valid template`;
+  const template = parseTemplateShape(json.value);
+  return template.ok ? template.template : `${file}: not a valid template: ${template.problems.join('; ')}`;
 }
 
 async function jsonOption(option: string): Promise<unknown> {

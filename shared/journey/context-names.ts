@@ -1,3 +1,5 @@
+import { codePointLength } from '../utf8.ts';
+
 /**
  * What a journey context variable name and value may be, without a schema
  * library: the journey language (classic zod) and the task contracts
@@ -38,7 +40,10 @@ export type DeclaredValue = { type: ContextType; maxLength?: number };
 export function entryValueProblem(value: unknown, declared: DeclaredValue): string | undefined {
   if (value === undefined || value === null) return 'is missing';
   if (typeof value !== declared.type) return `is a ${typeof value}, not the declared ${declared.type}`;
-  if (typeof value === 'string' && declared.maxLength !== undefined && value.length > declared.maxLength)
-    return `is ${value.length} characters long, over its maxLength ${declared.maxLength}`;
-  return undefined;
+  if (typeof value !== 'string' || declared.maxLength === undefined) return undefined;
+  // Characters are code points, as the task functions' parse of the context counts them: an emoji is one.
+  const length = codePointLength(value);
+  return length > declared.maxLength
+    ? `is ${length} characters long, over its maxLength ${declared.maxLength}`
+    : undefined;
 }

@@ -32,6 +32,8 @@ import { WebhookFields } from './webhook.ts';
  * Types come from `z.infer`; `journeys/journey.schema.json` is generated from it.
  */
 
+/** The most characters a step id holds (`STEP_ID` says the same). */
+export const STEP_ID_MAX = 64;
 export const STEP_ID = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 const StepId = z
   .string()

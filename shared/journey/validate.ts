@@ -25,7 +25,7 @@ import { awaitedExitWarnings, checkTotalWait } from './checks/waits.ts';
 import { checkWebhooks } from './checks/webhook.ts';
 import { reservedKeyViolations } from './reserved-keys.ts';
 import { type ListRemap, restoreIndices, salvage } from './salvage.ts';
-import { Journey, STEP_ID, Step } from './schema.ts';
+import { Journey, STEP_ID, STEP_ID_MAX, Step } from './schema.ts';
 import { describeValue, fromZodIssues, meantFields, type Violation, violation } from './violations.ts';
 
 export type { Violation } from './violations.ts';
@@ -201,21 +201,23 @@ function parseSteps(
   if (entries.length === 0)
     violations.push(violation(['steps'], 'schema.invalid', 'A journey needs at least one step.'));
   for (const [id, value] of entries) {
-    if (!STEP_ID.test(id)) {
+    if (!STEP_ID.test(id))
       violations.push(
-        violation(
-          ['steps', id],
-          'schema.invalid',
-          `"${id}" is not a valid step id: start with a letter; use letters, digits, - and _.`,
-        ),
+        violation(['steps', id], 'schema.invalid', `"${id}" is not a valid step id: ${stepIdFix(id)}`),
       );
-    }
     const before = violations.length;
     const step = Step.safeParse(parsePart(Step, value, ['steps', id], found));
     if (step.success) valid[id] = step.data;
     if (step.success && violations.length > before) salvaged.add(id);
   }
   return { valid, ids: new Set(entries.map(([id]) => id)), salvaged };
+}
+
+/** What to change in a step id the pattern refuses: its characters, or else its length. */
+function stepIdFix(id: string): string {
+  if (/^[A-Za-z][A-Za-z0-9_-]*$/.test(id))
+    return `it is ${id.length} characters long, and a step id holds ${STEP_ID_MAX} at most.`;
+  return 'start with a letter; use letters, digits, - and _.';
 }
 
 function dedupe(violations: Violation[]): Violation[] {

@@ -1,6 +1,6 @@
 import { isSchemaFile } from '../files.ts';
 import { duplicateIds, type FileReport, JourneyChecker, type LocatedViolation } from '../journey-files.ts';
-import { paint } from '../output.ts';
+import { paint, terminalLine } from '../output.ts';
 
 export type ValidateOptions = { json?: boolean; templates?: string };
 
@@ -44,7 +44,9 @@ export async function validateCommand(files: string[], options: ValidateOptions)
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   } else {
     for (const problem of templateProblems)
-      process.stdout.write(`${paint('red', '✖')} ${problem.file}: ${problem.message}\n`);
+      process.stdout.write(
+        `${paint('red', '✖')} ${terminalLine(problem.file)}: ${terminalLine(problem.message)}\n`,
+      );
     const bad = reports.filter((r) => r.violations.length > 0).length;
     const summary = `${reports.length} journey file${reports.length === 1 ? '' : 's'} checked, ${bad} with problems`;
     process.stdout.write(`\n${failed ? paint('red', summary) : paint('green', summary)}\n`);
@@ -58,12 +60,16 @@ export function printViolations(report: FileReport): void {
   if (report.violations.length === 0) {
     const journey = report.journey;
     const detail =
-      journey === undefined ? '' : ` ${journey.name} (${Object.keys(journey.steps).length} steps)`;
-    process.stdout.write(`${paint('green', '✔')} ${report.file}${paint('dim', detail)}\n`);
-    for (const note of report.notes ?? []) process.stdout.write(`    ${paint('dim', note)}\n`);
+      journey === undefined
+        ? ''
+        : ` ${terminalLine(journey.name)} (${Object.keys(journey.steps).length} steps)`;
+    process.stdout.write(`${paint('green', '✔')} ${terminalLine(report.file)}${paint('dim', detail)}\n`);
+    for (const note of report.notes ?? []) process.stdout.write(`    ${paint('dim', terminalLine(note))}\n`);
   } else {
     const count = report.violations.length;
-    process.stdout.write(`${paint('red', '✖')} ${report.file}: ${count} problem${count === 1 ? '' : 's'}\n`);
+    process.stdout.write(
+      `${paint('red', '✖')} ${terminalLine(report.file)}: ${count} problem${count === 1 ? '' : 's'}\n`,
+    );
     printList(report.violations);
   }
   if (warnings.length === 0) return;
@@ -73,14 +79,15 @@ export function printViolations(report: FileReport): void {
 }
 
 function printList(violations: readonly LocatedViolation[]): void {
-  const width = Math.min(48, Math.max(...violations.map((v) => v.path.length)));
+  // Text from the file (ids, values, names) is printed with its control characters escaped: it cannot drive the terminal.
+  const width = Math.min(48, Math.max(...violations.map((v) => terminalLine(v.path).length)));
   const where = (v: LocatedViolation) => (v.line === undefined ? '' : `${v.line}:${v.column}`);
   const whereWidth = Math.max(...violations.map((v) => where(v).length));
   for (const v of violations) {
     // line:column first, as compilers print it: editors and terminals jump there.
     const at = whereWidth === 0 ? '' : `${paint('dim', where(v).padEnd(whereWidth))}  `;
     process.stdout.write(
-      `    ${at}${paint('yellow', v.path.padEnd(width))}  ${v.message} ${paint('dim', `[${v.code}]`)}\n`,
+      `    ${at}${paint('yellow', terminalLine(v.path).padEnd(width))}  ${terminalLine(v.message)} ${paint('dim', `[${v.code}]`)}\n`,
     );
   }
 }

@@ -12,13 +12,18 @@ export type JourneyJson = z.infer<typeof JourneyJson>;
  * deployment lacks, such as a webhook connection, live there).
  */
 export async function readJourney(journeysDir: string, id: string): Promise<JourneyJson> {
+  return readJourneyFile(await journeyFile(journeysDir, id));
+}
+
+/** The file of the journey `id`: in the journeys folder, else in its examples. */
+export async function journeyFile(journeysDir: string, id: string): Promise<string> {
   const candidates = [join(journeysDir, `${id}.json`), join(journeysDir, 'examples', `${id}.json`)];
   for (const file of candidates) {
     const found = await access(file).then(
       () => true,
       () => false,
     );
-    if (found) return readJourneyFile(file);
+    if (found) return file;
   }
   throw new Error(`no journey "${id}": neither ${candidates.join(' nor ')} exists`);
 }

@@ -1,3 +1,4 @@
+import { terminalLine, terminalText } from '../runtime/terminal-text.ts';
 import type { ScenarioResult } from './run-scenario.ts';
 
 /** Whether every expectation of every scenario held. */
@@ -14,25 +15,28 @@ export function textReport(results: readonly ScenarioResult[], paint: Paint): st
   for (const r of results) {
     if (r.file !== file) {
       file = r.file;
-      out.push('', paint('bold', file));
+      out.push('', paint('bold', terminalLine(file)));
     }
     const ok = r.error === undefined && r.verdicts.every((v) => v.ok);
     out.push(
-      `  ${ok ? paint('green', '✓') : paint('red', '✗')} ${r.name} ${paint('dim', `(${(r.wallMs / 1000).toFixed(1)} s)`)}`,
+      `  ${ok ? paint('green', '✓') : paint('red', '✗')} ${terminalLine(r.name)} ${paint('dim', `(${(r.wallMs / 1000).toFixed(1)} s)`)}`,
     );
     if (r.error !== undefined) {
-      const [first = '', ...more] = r.error.split('\n');
+      const [first = '', ...more] = terminalText(r.error).split('\n');
       out.push(`      ${paint('red', `could not run: ${first}`)}`);
       for (const line of more) out.push(`          ${paint('red', line)}`);
     }
     for (const v of r.verdicts) {
-      out.push(`      ${v.ok ? paint('green', '✓') : paint('red', '✗')} ${v.title}`);
+      out.push(`      ${v.ok ? paint('green', '✓') : paint('red', '✗')} ${terminalLine(v.title)}`);
       if (!v.ok && v.actual !== undefined)
-        for (const line of v.actual.split('\n')) out.push(`          ${paint('red', line)}`);
+        for (const line of terminalText(v.actual).split('\n')) out.push(`          ${paint('red', line)}`);
     }
     for (const [user, { zone, lines }] of r.timelines) {
-      out.push(`      ${paint('bold', `timeline of ${user}`)} ${paint('dim', `(times in ${zone})`)}`);
-      for (const line of lines.length === 0 ? ['(nothing happened)'] : lines) out.push(`          ${line}`);
+      out.push(
+        `      ${paint('bold', `timeline of ${terminalLine(user)}`)} ${paint('dim', `(times in ${terminalLine(zone)})`)}`,
+      );
+      for (const line of lines.length === 0 ? ['(nothing happened)'] : lines)
+        out.push(`          ${terminalLine(line)}`);
     }
   }
   const expectations = results.reduce((n, r) => n + r.verdicts.length, 0);
@@ -90,6 +94,18 @@ export function junitReport(results: readonly ScenarioResult[]): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n${suites.join('\n')}\n</testsuites>\n`;
 }
 
+/**
+ * Characters no XML 1.0 document may hold, not even as a character reference:
+ * C0 controls but tab, line feed and carriage return, U+FFFE, U+FFFF, and a
+ * surrogate without its pair. A CI parser refuses the whole report over one.
+ */
+const NOT_XML_CHAR =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** Text as XML character data or an attribute value: markup escaped, and a character XML cannot hold written as its `\uXXXX` escape. */
 function xml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return text
+    .replace(NOT_XML_CHAR, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -17,7 +17,14 @@ import { sesEventEntry } from '../services/ses/feedback.ts';
 import { editJourney } from './edit-journey.ts';
 import { refusedCalls } from './expect-webhook.ts';
 import { check, type Verdict } from './expectations.ts';
-import { allJourneys, JourneyJson, readJourney, readJourneyFile, webhookBases } from './journey-files.ts';
+import {
+  allJourneys,
+  JourneyJson,
+  journeyFile,
+  readJourney,
+  readJourneyFile,
+  webhookBases,
+} from './journey-files.ts';
 import { observe } from './observe.ts';
 import type { Expectation, Scenario, ScenarioEvent } from './scenario.ts';
 import { WebhookStandIn } from './webhook-stand-in.ts';
@@ -406,9 +413,12 @@ async function sandbox(journeysDir: string, scenario: Scenario): Promise<Box> {
   const names = new Set<string>(strings(scenario.events));
   for (const [id, journey] of journeys) {
     const overrides = scenario.settings?.[id];
-    if (overrides !== undefined)
+    // Unchanged, the file is deployed as written: the line and column of a problem are the user's file's.
+    if (overrides === undefined) await cp(await journeyFile(journeysDir, id), join(folder, `${id}.json`));
+    else {
       journey.settings = { ...(JourneyJson.safeParse(journey.settings).data ?? {}), ...overrides };
-    await writeFile(join(folder, `${id}.json`), JSON.stringify(journey, null, 2));
+      await writeFile(join(folder, `${id}.json`), JSON.stringify(journey, null, 2));
+    }
     for (const name of strings(journey)) names.add(name);
   }
   for (const file of await readdir(join(journeysDir, 'templates'))) {

@@ -7,6 +7,8 @@ import { requiredTriggerPaths } from '../requirements.ts';
 import { type Violation, violation } from '../violations.ts';
 import type { CheckContext } from './context.ts';
 
+/** Tags that loop over a list they read: `{% for item in list %}`. */
+const LOOP_TAGS: ReadonlySet<string> = new Set(['for', 'tablerow']);
 /** One place a template is sent from: a message step, or one of its fallbacks. */
 type Site = { at: PropertyKey[]; template: string; hasEvent: boolean };
 
@@ -216,15 +218,19 @@ function findings(context: CheckContext, kind: 'error' | 'warning'): Violation[]
     for (const { verdict, reads: same } of byText.values()) {
       if (verdict.kind === 'ok' || verdict.kind !== kind) continue;
       const text = same[0]?.text ?? '';
+      const loop = same[0]?.tag !== undefined && LOOP_TAGS.has(same[0].tag);
+      // A loop's list takes no filter: an if around the loop is the fallback there.
+      const fallback = loop ? `{% if ${text} %} around the loop` : `{{ ${text} | default: "…" }}`;
       const outcome =
         kind === 'error'
           ? 'every send of it fails'
-          : `when it is missing the message is not sent and counts as failed; require it in trigger.where ("exists": true) or write {{ ${text} | default: "…" }}`;
+          : `when it is missing the message is not sent and counts as failed; require it in trigger.where ("exists": true) or write ${fallback}`;
+      const shown = loop ? `{% ${same[0]?.tag} … in ${text} %}` : `{{ ${text} }}`;
       out.push(
         violation(
           site.at,
           'template.variable',
-          `Template "${site.template}" reads {{ ${text} }} (${where(same)}), but ${verdict.why}: ${outcome}.` +
+          `Template "${site.template}" reads ${shown} (${where(same)}), but ${verdict.why}: ${outcome}.` +
             (verdict.hint === undefined ? '' : ` Did you mean ${verdict.hint}?`),
         ),
       );

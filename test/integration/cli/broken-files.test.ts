@@ -51,6 +51,49 @@ describe('journeys validate on files that are not journeys', () => {
   });
 });
 
+describe('journeys validate and graph on a file holding control characters', () => {
+  it('print each control character as its escape, so the file cannot drive the terminal', async () => {
+    // arrange: an escape sequence in a step id, a value and a template the check reads
+    const folder = join(dir, 'controls');
+    await mkdir(join(folder, 'templates'), { recursive: true });
+    const file = join(folder, 'ctl.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        id: 'ctl',
+        name: 'Ctl',
+        trigger: { type: 'event', event: 'E' },
+        settings: { defaultTimezone: 'Mars\u001b[31m' },
+        start: 'a',
+        steps: {
+          a: { type: 'email', template: 'bad\u001b]0;x\u0007', next: 'b' },
+          b: { type: 'exit' },
+          'c\u001b[2J': { type: 'exit' },
+        },
+      }),
+    );
+    await writeFile(
+      join(folder, 'templates', 'odd.json'),
+      JSON.stringify({ channel: 'email', subject: '{{ x \u009b', html: 'h', text: 't' }),
+    );
+    // act
+    const validated = await runCli(['validate', '--templates', join(folder, 'templates'), file]);
+    const drawn = await runCli(['graph', file]);
+    // assert
+    for (const result of [validated, drawn]) {
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain('Mars\\u001b[31m');
+      expect(result.stdout).toContain('c\\u001b[2J');
+      expect(result.stdout).not.toMatch(TERMINAL_CONTROLS);
+    }
+    expect(validated.stdout).toContain('bad\\u001b]0;x\\u0007');
+    expect(validated.stdout).toContain('\\u009b');
+  });
+});
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
+const TERMINAL_CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
 describe('journeys compile into a pipe its reader closes', () => {
   it(
     'ends quietly, with no stack trace and not with 0',

@@ -159,6 +159,8 @@ describe('npx journeys test', () => {
       expect(result.stdout).toContain('could not run: the journeys did not deploy');
       expect(result.stdout).toContain('✗ no-template.json rejected');
       expect(result.stdout).toContain('missing-hello');
+      // where the problem is in the file as written (one line), not in a copy laid out anew
+      expect(result.stdout).toMatch(/1:138 +steps\.hello\.template/);
     },
     CLI_TIMEOUT,
   );

@@ -41,6 +41,16 @@ beforeAll(async () => {
     'with-link',
     '<p>Hi</p>\n<!-- <a title=" --> <a href="JavaScript:alert(1)">x</a> " -->',
   );
+  // Template files that are not templates: a misspelt field, no channel, a number for text.
+  await writeFile(
+    join(dir, 'templates', 'wrong-typo.json'),
+    JSON.stringify({ channel: 'sms', body: 'Hi', subjet: 'x' }),
+  );
+  await writeFile(
+    join(dir, 'templates', 'wrong-unsent.json'),
+    JSON.stringify({ subject: 'a', html: 'b', text: 'c' }),
+  );
+  await writeFile(join(dir, 'templates', 'wrong-number.json'), JSON.stringify({ channel: 'sms', body: 5 }));
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
@@ -76,5 +86,21 @@ describe('journeys validate: template syntax', () => {
     expect(report.templates.map((t: { message: string }) => t.message)).toContain(
       'html: a href (line 2, column 21) links to javascript:, which a message never opens',
     );
+  });
+
+  it('says in sentences what is wrong with a template file that is not a template, as for a journey', async () => {
+    // act
+    const result = await runCli(['validate', '--json', join(dir, 'promo.json')]);
+    // assert
+    const report = JSON.parse(result.stdout);
+    const said = (name: string) =>
+      report.templates
+        .filter((t: { file: string }) => t.file.endsWith(`${name}.json`))
+        .map((t: { message: string }) => t.message);
+    expect(said('wrong-typo')).toEqual([
+      '(template): has an unknown field "subjet" (did you mean "subject"?)',
+    ]);
+    expect(said('wrong-unsent')).toEqual(['channel: must be one of "email", "sms", "push"']);
+    expect(said('wrong-number')).toEqual(['body: must be a string, got the number 5']);
   });
 });

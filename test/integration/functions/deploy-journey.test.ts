@@ -793,7 +793,7 @@ describe('deploy-journey', () => {
     {
       why: 'not a template',
       text: JSON.stringify({ channel: 'email', subject: 'x' }),
-      says: /not a valid template/,
+      says: /not a valid template: html: is required; text: is required$/,
     },
     {
       why: 'reading a variable no send of it can have',

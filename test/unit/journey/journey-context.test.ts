@@ -159,4 +159,20 @@ describe('the context an enrollment starts with (what previews render with)', ()
       { name: 'total', from: 'trigger.properties.total', problem: 'is missing' },
     ]);
   });
+
+  it('counts a string by its characters, an emoji as one, as maxLength says', () => {
+    // act: 8 characters that are 16 UTF-16 units, then 9 such characters
+    const fits = entryContext(declarations, { properties: { orderId: '🎉'.repeat(8), total: 1 } });
+    const over = entryContext(declarations, { properties: { orderId: '🎉'.repeat(9), total: 1 } });
+    // assert
+    expect(fits.values.get('orderId')).toBe('🎉'.repeat(8));
+    expect(fits.refused).toStrictEqual([]);
+    expect(over.refused).toStrictEqual([
+      {
+        name: 'orderId',
+        from: 'trigger.properties.orderId',
+        problem: 'is 9 characters long, over its maxLength 8',
+      },
+    ]);
+  });
 });

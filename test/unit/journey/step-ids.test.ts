@@ -92,3 +92,28 @@ describe('step ids named like prototype members', () => {
     expect(result.ok ? [] : result.violations.map((v) => v.path)).not.toContain('steps.a.set.constructor');
   });
 });
+
+describe('a step id that is not one', () => {
+  it('is told what is wrong with it: its characters, or its length', () => {
+    // arrange
+    const long = `s${'x'.repeat(64)}`;
+    const journey = {
+      ...input,
+      start: 'ok',
+      steps: { ok: { type: 'exit' }, 'a.b': { type: 'exit' }, [long]: { type: 'exit' } },
+    };
+    // act
+    const result = validateJourney(journey);
+    // assert
+    const said = (id: string) =>
+      (result.ok ? [] : result.violations).find(
+        (v) => v.code === 'schema.invalid' && v.message.startsWith(`"${id}"`),
+      )?.message;
+    expect(said('a.b')).toBe(
+      '"a.b" is not a valid step id: start with a letter; use letters, digits, - and _.',
+    );
+    expect(said(long)).toBe(
+      `"${long}" is not a valid step id: it is 65 characters long, and a step id holds 64 at most.`,
+    );
+  });
+});

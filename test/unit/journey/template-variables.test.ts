@@ -62,6 +62,15 @@ describe('template variables against the journey that sends them', () => {
     ]);
   });
 
+  it('names a list a loop reads as the loop tag, and suggests an if around the loop, which default cannot be', () => {
+    // act
+    const { warnings } = check('{% for item in trigger.properties.items %}{{ item.name }}{% endfor %}');
+    // assert
+    expect(warnings.map((w) => w.message)).toEqual([
+      'Template "mail" reads {% for … in trigger.properties.items %} (text, line 1, column 16), but a "Cart Updated" event that enters this journey may lack it (neither trigger.where nor the audience requires it): when it is missing the message is not sent and counts as failed; require it in trigger.where ("exists": true) or write {% if trigger.properties.items %} around the loop.',
+    ]);
+  });
+
   it('does not count a "ne" comparison as requiring the property', () => {
     expect(check('{{ trigger.properties.coupon }}').warnings).toHaveLength(1);
   });
