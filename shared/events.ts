@@ -1,6 +1,12 @@
 import { structuralProblems } from './ingest/limits.ts';
 import { LOCALE } from './ingest/reserved-traits.ts';
 import { canonicalName, type KeyClash, withCanonicalKeys } from './names.ts';
+import {
+  EARLIEST_EVENT_TIME,
+  MAX_EVENT_NAME_LENGTH,
+  MAX_ID_BYTES,
+  plainCustomerEvent,
+} from './plain-event.ts';
 import { ANONYMOUS_PREFIX, profileKeys } from './tables.ts';
 import { isValidTimeZone } from './time.ts';
 import { codePointLength, hasLoneSurrogate, LONE_SURROGATE_PROBLEM, utf8Length } from './utf8.ts';
@@ -15,13 +21,6 @@ import * as z from './zod.ts';
  * `integrations`, `rudderId`...) are allowed and dropped, and a `null`
  * `userId`/`anonymousId` (anonymous analytics.js calls) counts as absent.
  */
-
-/**
- * The longest event name accepted, in UTF-8 bytes: names are part of the
- * attribute names of the profile's event counters, and DynamoDB counts the
- * item in bytes (200 characters of Chinese would be 600).
- */
-export const MAX_EVENT_NAME_LENGTH = 200;
 
 /** CDPs send `null` for "not set"; zod's `optional` only knows `undefined`. */
 const nullAsAbsent = (value: unknown): unknown => (value === null ? undefined : value);
@@ -42,13 +41,6 @@ const Json = z.record(z.string(), z.unknown(), { error: 'must be an object of na
 /** CDPs send `null` (or a blank id) for "not set": read before the schema, as classic zod's `preprocess`. */
 const before = <T extends z.ZodMiniType>(read: (value: unknown) => unknown, schema: T) =>
   z.pipe(z.transform(read), schema);
-
-/**
- * The longest id, in UTF-8 bytes: ids are the partition key of the profile
- * and enrollment items, which DynamoDB caps at 2048 bytes — 1024 characters
- * of Chinese or emoji would be 3–4 KB, and every write for the customer would fail.
- */
-export const MAX_ID_BYTES = 1024;
 
 /**
  * An integer id past 2^53 arrives with its last digits already lost (JSON
@@ -137,14 +129,20 @@ const Traits = Json;
  * `GMT+0530`): a timezone or locale the profile cannot use is dropped rather
  * than rejecting the event it came with.
  */
-const Context = z.pipe(
-  Json,
-  z.transform(({ timezone, locale, ...rest }: Record<string, unknown>) => ({
+const Context = z.pipe(Json, z.transform(usableContext));
+
+/** The context as the schema keeps it: timezone and locale only when the profile can use them. */
+export function usableContext({
+  timezone,
+  locale,
+  ...rest
+}: Record<string, unknown>): Record<string, unknown> {
+  return {
     ...rest,
     ...(TimeZone.safeParse(timezone).success ? { timezone } : {}),
     ...(Locale.safeParse(locale).success ? { locale } : {}),
-  })),
-);
+  };
+}
 
 /**
  * ISO 8601's basic offset (`+0100`, what Java's and many logging formatters
@@ -173,16 +171,6 @@ function timestampProblem(input: unknown): string {
     return `${TIMESTAMP_SHAPE}: the offset of "${input}" needs its minutes (+01:00, not +01)`;
   return TIMESTAMP_SHAPE;
 }
-
-/**
- * The earliest event time accepted. An earlier one is a placeholder a client
- * wrote for a time it did not have (Go's and .NET's zero time, year 1; the
- * Unix epoch; an uninitialised field), not when a customer did something: taken as
- * it is, it moves first seen to year 1 and makes the event older than the
- * whole history, so it is rejected with the reason. A later time than the
- * arrival is accepted as the arrival (notAfterArrival).
- */
-export const EARLIEST_EVENT_TIME = Date.parse('2000-01-01T00:00:00Z');
 
 const common = {
   /** The customer id in your systems. */
@@ -283,6 +271,8 @@ export const PARTNER_EVENT_SOURCE = /^aws\.partner(\/[.\-_A-Za-z0-9]+){2,}$/;
 /** Any EventBridge source name (PutEvents' own limit); `aws.` sources other than partners are AWS's. */
 export const EVENT_SOURCE = /^(?!aws\.(?!partner\/))[\w.\-/]{1,256}$/;
 
+export { EARLIEST_EVENT_TIME, MAX_EVENT_NAME_LENGTH, MAX_ID_BYTES } from './plain-event.ts';
+
 export type EventProblem = { field: string; message: string };
 
 /**
@@ -301,7 +291,10 @@ export function parseCustomerEvent(
   // A trait's own problems leave only that trait out (profileChanges), not the event.
   const limits = structuralProblems(input, true);
   if (limits.length > 0) return { ok: false, problems: limits };
-  const result = CustomerEvent.safeParse(withContextTraits(input));
+  const event = withContextTraits(input);
+  const plain = plainCustomerEvent(event, usableContext);
+  if (plain !== undefined) return withCanonicalNames(plain as CustomerEvent);
+  const result = CustomerEvent.safeParse(event);
   if (!result.success) return { ok: false, problems: problemsOf(result.error.issues) };
   return withCanonicalNames(result.data);
 }

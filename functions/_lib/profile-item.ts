@@ -285,12 +285,25 @@ function isConsentStatus(value: unknown): value is (typeof ConsentStatus.options
   return CONSENT_STATUSES.has(value);
 }
 
+const PUSH_SERVICES: ReadonlySet<unknown> = new Set(PushToken.shape.service.options);
+
+/**
+ * A stored push token as PushToken parses it (a token of at least one
+ * character, a service it names), without the schema: every profile read
+ * reads each of its tokens.
+ */
+function pushTokenOf(token: string, service: unknown): PushToken | undefined {
+  return token.length > 0 && PUSH_SERVICES.has(service)
+    ? { token, service: service as PushToken['service'] }
+    : undefined;
+}
+
 function readProfileAttribute(acc: Accumulator, key: string, value: unknown): void {
   const { profile } = acc;
   if (key.startsWith('t:')) profile.traits[key.slice(2)] = value;
   else if (key.startsWith('tok:')) {
-    const parsed = PushToken.safeParse({ token: key.slice(4), service: tokenService(value) });
-    if (parsed.success) profile.pushTokens = [...(profile.pushTokens ?? []), parsed.data];
+    const token = pushTokenOf(key.slice(4), tokenService(value));
+    if (token !== undefined) profile.pushTokens = [...(profile.pushTokens ?? []), token];
   } else if (key.startsWith('cs:') || key.startsWith('cr:') || key.startsWith('ct:')) {
     // A topic is data and may hold ':' itself: it is everything after the channel.
     const [kind, channel] = key.split(':', 2);

@@ -6,7 +6,7 @@ import type { StatsRepository } from '#functions/_lib/stats.ts';
 import { stepFailureOf } from '#shared/journey/ending.ts';
 import type { ActiveEnrollment } from '#shared/profile/state.ts';
 import type { Outcome } from '#shared/stats/keys.ts';
-import { EnrollmentInput } from '#shared/tasks/enrollment.ts';
+import { type EnrollmentInput, parseEnrollmentInput } from '#shared/tasks/enrollment.ts';
 import * as z from '#shared/zod.ts';
 
 /**
@@ -190,8 +190,7 @@ async function executionData(deps: StatusDeps, change: ExecutionStatusDetail): P
 function parseInput(raw: string | null | undefined): EnrollmentInput | undefined {
   if (raw == null) return undefined;
   try {
-    const parsed = EnrollmentInput.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : undefined;
+    return parseEnrollmentInput(JSON.parse(raw));
   } catch {
     return undefined;
   }

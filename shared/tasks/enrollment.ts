@@ -1,4 +1,5 @@
-import { CustomerEvent } from '../events.ts';
+import { CustomerEvent, usableContext } from '../events.ts';
+import { plainCustomerEvent } from '../plain-event.ts';
 import * as z from '../zod.ts';
 import { asV1, CONTRACT_VERSION, upgradeFromV1, versioned } from './version.ts';
 
@@ -20,3 +21,33 @@ const EnrollmentInputV2 = z.object({
 /** The execution input of every journey enrollment (what StartExecution receives). */
 export const EnrollmentInput = versioned(EnrollmentInputV2, asV1(EnrollmentInputV2), upgradeFromV1);
 export type EnrollmentInput = z.infer<typeof EnrollmentInput>;
+
+/** The same input with any trigger: only read when the trigger is of the plain shape, which CustomerEvent accepts. */
+const EnrollmentInputV2AnyTrigger = z.extend(EnrollmentInputV2, { trigger: z.unknown() });
+const EnrollmentInputAnyTrigger = versioned(
+  EnrollmentInputV2AnyTrigger,
+  asV1(EnrollmentInputV2AnyTrigger),
+  upgradeFromV1,
+);
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * `EnrollmentInput.safeParse`: the same data, or undefined when it fails. A
+ * trigger of the plain shape (plain-event.ts: what ingest starts executions
+ * with) is read as CustomerEvent reads it, without walking that schema; the
+ * other fields are parsed as ever, and anything else goes through
+ * EnrollmentInput whole.
+ */
+export function parseEnrollmentInput(value: unknown): EnrollmentInput | undefined {
+  const trigger =
+    isObject(value) && isObject(value.trigger) ? plainCustomerEvent(value.trigger, usableContext) : undefined;
+  if (trigger !== undefined) {
+    const parsed = EnrollmentInputAnyTrigger.safeParse(value);
+    if (parsed.success) return { ...parsed.data, trigger } as EnrollmentInput;
+  }
+  const parsed = EnrollmentInput.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}

@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { packSeen } from '#functions/_lib/profile-counter.ts';
 import { readProfileItem } from '#functions/_lib/profile-item.ts';
+import { PushToken } from '#shared/profile/profile.ts';
 
 /**
  * A stored profile is external data: each attribute is read by its prefix,
@@ -111,5 +113,43 @@ describe('reading a profile item', () => {
       days: { '2026-03-02': 2 },
     });
     expect(state.lastEvents.Old?.messageId).toBe('m-0');
+  });
+});
+
+describe('reading a profile item’s push tokens', () => {
+  it('keeps a token exactly when PushToken would parse it, as PushToken gives it', () => {
+    const service = fc.oneof(
+      fc.constantFrom(
+        'APNS',
+        'APNS_SANDBOX',
+        'GCM',
+        'BAIDU',
+        'ADM',
+        'apns',
+        '',
+        'FCM',
+        'constructor',
+        '__proto__',
+      ),
+      fc.jsonValue({ maxDepth: 1 }),
+    );
+    const stored = fc.oneof(service, fc.tuple(service, fc.integer()));
+    const tokens = fc.dictionary(fc.oneof(fc.string({ maxLength: 4 }), fc.constant('')), stored, {
+      maxKeys: 5,
+    });
+    fc.assert(
+      fc.property(tokens, (byToken) => {
+        const item: Record<string, unknown> = { userId: 'u-1' };
+        for (const [token, value] of Object.entries(byToken)) item[`tok:${token}`] = value;
+        const expected = Object.entries(byToken).flatMap(([token, value]) => {
+          const parsed = PushToken.safeParse({ token, service: Array.isArray(value) ? value[0] : value });
+          return parsed.success ? [parsed.data] : [];
+        });
+        const read = readProfileItem('u-1', item).profile.pushTokens;
+        expect(read ?? []).toStrictEqual(expected);
+        expect(JSON.stringify(read ?? [])).toBe(JSON.stringify(expected));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
