@@ -337,20 +337,20 @@ export async function recordOwedConversion(
  * the step, so a retry counts it once.
  */
 export async function recordReceived(
-  stats: Pick<StatsRepository, 'increment'>,
+  stats: Pick<StatsRepository, 'recordReceived'>,
   waiter: Waiter,
   owed: OwedCount,
 ): Promise<void> {
   const { journeyId, version = '-', stepId, enrollmentId } = waiter;
-  await stats.increment({ journeyId, version, stepId, metric: 'eventReceived' }, 1, undefined, {
-    id: `${enrollmentId}#${stepId}#${waiterDigest(waiter)}#received`,
-    ...owed,
-  });
+  await stats.recordReceived(
+    { journeyId, version, stepId },
+    { id: `${enrollmentId}#${stepId}#${waiterDigest(waiter)}#received`, ...owed },
+  );
 }
 
 /** The received event an earlier attempt marked on a waiter and may not have counted: counted before the waiter goes. */
 export async function recordPendingReceipt(
-  stats: Pick<StatsRepository, 'increment'>,
+  stats: Pick<StatsRepository, 'recordReceived'>,
   waiter: Waiter,
 ): Promise<void> {
   const pendingAt = waiter.receivedPending;

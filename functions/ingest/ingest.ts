@@ -65,7 +65,15 @@ export type IngestDeps = {
   sqs: SQSClient;
   rejectedQueueUrl: string;
   now: () => Date;
+  /**
+   * Told how each delivery ended, as soon as it is known: `ingested` by the
+   * delivery whose write recorded the event (once), `duplicate` by one that
+   * found it recorded (a redelivery, a retry), `rejected` by each rejection.
+   */
+  counted?: (delivery: DeliveryOutcome) => void;
 };
+
+export type DeliveryOutcome = 'ingested' | 'duplicate' | 'rejected';
 
 export type IngestResult =
   | { status: 'rejected'; problems: EventProblem[] }
@@ -91,6 +99,7 @@ async function reject(deps: IngestDeps, original: unknown, problems: EventProble
       MessageBody: rejectedMessageBody({ rejectedAt: deps.now().toISOString(), problems, event: original }),
     }),
   );
+  deps.counted?.('rejected');
   return { status: 'rejected', problems };
 }
 
@@ -289,11 +298,12 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   if (isAliasCall(detail)) {
     const alias = parseAliasEvent(detail);
     const now = deps.now();
-    const problems = alias.ok
-      ? await mergeAlias(deps, notAfterArrival(alias.event, now), now)
-      : alias.problems;
-    if (problems.length > 0) return reject(deps, detail, problems);
-    return { status: 'recorded', enrolled: [], resumed: [], finished: [], converted: [], skipped: [] };
+    if (!alias.ok) return reject(deps, detail, alias.problems);
+    const merged = await mergeAlias(deps, notAfterArrival(alias.event, now), now);
+    if (merged.problems.length > 0) return reject(deps, detail, merged.problems);
+    deps.counted?.(merged.duplicate ? 'duplicate' : 'ingested');
+    const status = merged.duplicate ? 'duplicate' : 'recorded';
+    return { status, enrolled: [], resumed: [], finished: [], converted: [], skipped: [] };
   }
   const parsed = parseCustomerEvent(detail);
   if (!parsed.ok) return reject(deps, detail, parsed.problems);
@@ -305,6 +315,8 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   // The key may stand for another profile (merged ids): events land on the profile it joined.
   const owes = journeys.some((j) => maySkip(j, event, now)) || mayBeIgnored(event);
   const { userId, recorded } = await recordOnProfile(deps, event, changes, now, counted, owes);
+  // Told now: a later failure retries the event, which then finds it recorded.
+  deps.counted?.(recorded.duplicate ? 'duplicate' : 'ingested');
   // Reported once the write says the event is new; a redelivery reports only a report still pending.
   if (!recorded.duplicate || recorded.reportPending === true)
     await keepDroppedAfterWrite(deps, event, [...changes.droppedTraits, ...recorded.droppedTraits]);

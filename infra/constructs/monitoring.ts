@@ -225,7 +225,7 @@ export class Monitoring extends Construct {
         title: 'Customer events',
         left: [
           custom(JOURNEY_METRICS.eventsIngested, 'ingested'),
-          custom(JOURNEY_METRICS.eventsRejected, 'rejected'),
+          custom(JOURNEY_METRICS.eventRejections, 'rejections'),
         ],
       }),
       new GraphWidget({
