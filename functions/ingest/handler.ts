@@ -71,6 +71,7 @@ export const handler = middy(async (parsed: Delivery) => {
   const result = await ingestDelivery(ingestDeps(), parsed);
   if (result.status !== 'rejected') {
     // One line per journey the event did not enter, with why: what "why did they not enter?" is answered from.
+    // Once: a redelivery lists only the skips it counted itself (an earlier attempt stopped first).
     // The journey's own rules (where, audience, re-entry) turn away most trigger events of a busy
     // journey, as written: at debug, so that they cost log volume only when asked for.
     for (const skip of result.skipped) {

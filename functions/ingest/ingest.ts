@@ -18,7 +18,7 @@ import type { ProfilesRepository, RecordedEvent } from '#functions/_lib/profiles
 import type { CachedRegistry } from '#functions/_lib/registry.ts';
 import { resumeWaiter } from '#functions/_lib/resume-waiter.ts';
 import { isAlreadyDone } from '#functions/_lib/sfn-errors.ts';
-import type { CountOnce, StatsRepository } from '#functions/_lib/stats.ts';
+import type { CountOnce, CountResult, StatsRepository } from '#functions/_lib/stats.ts';
 import {
   type CustomerEvent,
   customerIdOf,
@@ -84,7 +84,10 @@ export type IngestResult =
       finished: string[];
       /** The enrollments whose goal this event reached: each is listed by the one delivery that counted it. */
       converted: string[];
-      /** The entries the event did not make, and why: at most one per journey. */
+      /**
+       * The entries the event did not make, and why: at most one per journey. A delivery of an
+       * event already recorded lists only those it counted (its earlier attempt stopped first).
+       */
       skipped: EntrySkip[];
     };
 
@@ -352,7 +355,8 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
       converted.push(f.enrollment.enrollmentId);
   // Counted by the write that takes the event, or by a redelivery finding them still owed; before the starts.
   const once = (id: string) => countOnce(id, recorded);
-  const { enrolled, skipped } = await enter(deps, plan, { userId, event, merged, now, once });
+  const duplicate = recorded.duplicate;
+  const { enrolled, skipped } = await enter(deps, plan, { userId, event, merged, now, once, duplicate });
   const resumed: string[] = [];
   for (const r of plan.resume) {
     const owner = ownerOf(r.waiter.enrollmentId);
@@ -373,8 +377,11 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
 
 /**
  * Counts the planned skips, then starts the planned enrollments; answers with
- * those started and every entry skipped with its reason (one per journey at
+ * those started and the entries skipped with their reason (one per journey at
  * most: a journey is planned to enroll or to skip, and a start skips once).
+ * A delivery of an event already recorded reports only the skips it counted
+ * (an earlier attempt stopped before it could): the others were reported by
+ * the delivery that recorded it.
  */
 async function enter(
   deps: IngestDeps,
@@ -385,19 +392,21 @@ async function enter(
     merged: readonly string[];
     now: Date;
     once: (id: string) => CountOnce | 'counted' | undefined;
+    duplicate: boolean;
   },
 ): Promise<{ enrolled: string[]; skipped: EntrySkip[] }> {
   const { userId, event, merged, once } = on;
   const skipped: EntrySkip[] = [];
-  const report = (journey: LiveJourney, reason: SkipReason, detail?: SkipDetail) => {
+  const report = (journey: LiveJourney, reason: SkipReason, detail?: SkipDetail, counted?: CountResult) => {
+    if (on.duplicate && counted !== 'applied') return;
     const { journeyId, version } = journey;
     skipped.push({ userId, journeyId, version, reason, ...(detail === undefined ? {} : { detail }) });
   };
   const skipId = (journeyId: string) => `${event.messageId}#skip#${journeyId}`;
   for (const s of plan.skip) {
     const counting = once(skipId(s.journey.journeyId));
-    if (counting !== 'counted') await recordSkip(deps, s.journey, s.reason, counting);
-    report(s.journey, s.reason, s.detail);
+    const counted = counting === 'counted' ? undefined : await recordSkip(deps, s.journey, s.reason, counting);
+    report(s.journey, s.reason, s.detail, counted);
   }
   for (const u of plan.unmatched) report(u.journey, u.reason);
   const at = on.now.toISOString();
@@ -408,7 +417,8 @@ async function enter(
       if (p.journey.reentry.mode !== 'always') report(p.journey, ...reentrySkip(p.journey));
       continue;
     }
-    const onSkip = (reason: SkipReason, detail?: SkipDetail) => report(p.journey, reason, detail);
+    const onSkip = (reason: SkipReason, detail?: SkipDetail, counted?: CountResult) =>
+      report(p.journey, reason, detail, counted);
     const entry = { userId, at, trigger: event, merged, tooLarge: once(skipId(p.journey.journeyId)), onSkip };
     if (await startEnrollment(deps, p, entry)) enrolled.push(p.enrollmentId);
   }

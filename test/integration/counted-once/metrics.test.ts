@@ -47,7 +47,7 @@ const sfn = mockClient(SFNClient);
 const sqs = mockClient(SQSClient);
 const bus = mockClient(EventBridgeClient);
 /** Fails the DynamoDB request this returns true for (as if the invocation died there). */
-let failRequest: (command: string) => boolean = () => false;
+let failRequest: (command: string, table: unknown) => boolean = () => false;
 
 /** Every metric value printed while `run` ran, summed by name. */
 async function published(run: () => Promise<unknown>): Promise<Map<string, number>> {
@@ -92,7 +92,9 @@ beforeAll(async () => {
   // The handlers' own document client, with a fault a test may plan.
   db.doc.middlewareStack.add(
     (next, ctx) => async (args) => {
-      if (failRequest(String(ctx.commandName))) throw Object.assign(new Error('died'), { name: 'Died' });
+      const table = (args.input as { TableName?: unknown }).TableName;
+      if (failRequest(String(ctx.commandName), table))
+        throw Object.assign(new Error('died'), { name: 'Died' });
       return next(args);
     },
     { step: 'initialize', name: 'plannedFault' },
@@ -147,6 +149,27 @@ async function journeyOn(id: string, event: string) {
   liveRegistry(db.tables.journeys).invalidate();
 }
 
+/** A journey that copies the plan from its trigger (registered once). */
+async function planJourney() {
+  if (
+    await liveRegistry(db.tables.journeys)
+      .live()
+      .then((all) => all.some((j) => j.journeyId === 'plan-copy'))
+  )
+    return;
+  await registerJourney(db, {
+    id: 'plan-copy',
+    name: 'Plan',
+    trigger: { type: 'event', event: 'Signed Up Once' },
+    start: 'record',
+    steps: {
+      record: { type: 'updateProfile', set: { plan: { from: 'trigger.properties.plan' } }, next: 'done' },
+      done: { type: 'exit' },
+    },
+  });
+  liveRegistry(db.tables.journeys).invalidate();
+}
+
 describe('ingest, an event delivered again', () => {
   it('counts the event, and the enrollment it started, once', async () => {
     // arrange
@@ -164,22 +187,30 @@ describe('ingest, an event delivered again', () => {
   });
 
   it('logs an entry it skipped once', async () => {
-    // arrange: a journey that copies the plan from its trigger, and a sign-up without one
-    await registerJourney(db, {
-      id: 'skipped-once',
-      name: 'Plan',
-      trigger: { type: 'event', event: 'Signed Up Once' },
-      start: 'record',
-      steps: {
-        record: { type: 'updateProfile', set: { plan: { from: 'trigger.properties.plan' } }, next: 'done' },
-        done: { type: 'exit' },
-      },
-    });
-    liveRegistry(db.tables.journeys).invalidate();
+    // arrange: a sign-up without the plan the journey copies from its trigger
+    await planJourney();
     const event = delivery('skip-1', 'bea', 'Signed Up Once');
     const info = vi.spyOn(logger, 'info');
     // act
     await published(async () => {
+      await ingest(event);
+      await ingest(event);
+    });
+    // assert
+    const lines = info.mock.calls.filter(([message]) => message === 'entry skipped');
+    expect(lines).toHaveLength(1);
+  });
+
+  it('logs a skip its first attempt stopped before counting, once, when retried', async () => {
+    // arrange: the first attempt dies at the skip's count
+    await planJourney();
+    const event = delivery('skip-2', 'bo', 'Signed Up Once');
+    failRequest = (_command, table) => table === db.tables.stats;
+    const info = vi.spyOn(logger, 'info');
+    // act
+    await published(async () => {
+      await ingest(event).catch(() => undefined);
+      failRequest = () => false;
       await ingest(event);
       await ingest(event);
     });
