@@ -405,10 +405,11 @@ async function enter(
   const skipId = (journeyId: string) => `${event.messageId}#skip#${journeyId}`;
   for (const s of plan.skip) {
     const counting = once(skipId(s.journey.journeyId));
-    const counted = counting === 'counted' ? undefined : await recordSkip(deps, s.journey, s.reason, counting);
+    const counted =
+      counting === 'counted' ? undefined : await recordSkip(deps, s.journey, s.reason, counting);
     report(s.journey, s.reason, s.detail, counted);
   }
-  for (const u of plan.unmatched) report(u.journey, u.reason);
+  for (const u of plan.unmatched) report(u.journey, u.reason, u.detail);
   const at = on.now.toISOString();
   const enrolled: string[] = [];
   for (const p of plan.enroll) {

@@ -36,6 +36,8 @@ export const EntrySkipped = z.object({
         per: z.string().optional(),
         cooldown: z.string().optional(),
         maxBytes: z.number().optional(),
+        startAt: z.string().optional(),
+        endAt: z.string().optional(),
       })
       .optional(),
   }),

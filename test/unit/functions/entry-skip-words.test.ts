@@ -33,6 +33,17 @@ describe('an entry skipped, in plain words', () => {
     [skip('audience'), "the customer is not in the journey's audience"],
     [skip('reentry'), 'the customer already entered it (reentry: once)'],
     [skip('cooldown', { cooldown: 'P90D' }), 'the customer entered it less than P90D ago (reentry cooldown)'],
+    [skip('paused'), 'the journey is paused (no new entries)'],
+    [skip('archived'), 'the journey is archived (no new entries)'],
+    [skip('draft'), 'the journey is a draft (not live)'],
+    [
+      skip('notStarted', { startAt: '2026-12-01T00:00:00Z' }),
+      'the journey takes entries from 2026-12-01T00:00:00Z (settings.startAt)',
+    ],
+    [
+      skip('ended', { endAt: '2026-11-20T00:00:00Z' }),
+      'the journey took entries until 2026-11-20T00:00:00Z (settings.endAt)',
+    ],
   ])('%o reads "%s"', (given, words) => {
     expect(describeSkipReason(given)).toBe(words);
   });
