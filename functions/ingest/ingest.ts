@@ -49,6 +49,7 @@ import { MAX_COUNTED_EVENT_NAMES } from '#shared/ingest/profile-share.ts';
 import { jsonWithin, MAX_AWAITED_EVENT_BYTES } from '#shared/journey/state-budget.ts';
 import { METRICS } from '#shared/metrics.ts';
 import { profileChanges } from '#shared/profile/changes.ts';
+import type { RefusedOptIn } from '#shared/profile/refused-opt-in.ts';
 import type { ActiveEnrollment, ProfileState, Waiter } from '#shared/profile/state.ts';
 import { mergeAlias, recordOnProfile } from './identity.ts';
 import { rejectedMessageBody } from './rejected-message.ts';
@@ -89,6 +90,8 @@ export type IngestResult =
        * event already recorded lists only those it counted (its earlier attempt stopped first).
        */
       skipped: EntrySkip[];
+      /** The event's opt-ins left out as older than the last opt-out, said by the delivery that recorded it. */
+      refusedOptIns?: RefusedOptIn[];
     };
 
 /** The cause of the StopExecution that ends an enrollment on its goal or on an exit event. */
@@ -320,6 +323,7 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   const { userId, recorded } = await recordOnProfile(deps, event, changes, now, counted, owes);
   // Told now: a later failure retries the event, which then finds it recorded.
   deps.counted?.(recorded.duplicate ? 'duplicate' : 'ingested');
+  const said = sayRefusedOptIns(recorded.refusedOptIns);
   // Reported once the write says the event is new; a redelivery reports only a report still pending.
   if (!recorded.duplicate || recorded.reportPending === true)
     await keepDroppedAfterWrite(deps, event, [...changes.droppedTraits, ...recorded.droppedTraits]);
@@ -337,7 +341,7 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   // The hot path: nothing references the event and nobody waits for it — one write, no read.
   if (!interested && !waiting && !mergedWaiting) {
     await settle();
-    return { status, enrolled: [], resumed: [], finished: [], converted: [], skipped: [] };
+    return { status, enrolled: [], resumed: [], finished: [], converted: [], skipped: [], ...said };
   }
   const finishing = journeys.some((j) => finishes(j, event));
   const owners = new Map<string, string>();
@@ -372,7 +376,19 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
     finished: plan.finish.map((f) => f.enrollment.enrollmentId),
     converted,
     skipped,
+    ...said,
   };
+}
+
+/**
+ * Logs each opt-in the profile left out as older than the last opt-out
+ * (consent-order.ts), with the channel, the topic and both times, so that
+ * "I re-subscribed, why no email?" has an answer; the answer lists them.
+ */
+function sayRefusedOptIns(refused: readonly RefusedOptIn[] | undefined): { refusedOptIns?: RefusedOptIn[] } {
+  if (refused === undefined || refused.length === 0) return {};
+  for (const r of refused) logger.info('opt-in older than the opt-out: not applied', { ...r });
+  return { refusedOptIns: [...refused] };
 }
 
 /**
