@@ -5,9 +5,21 @@
  * endings an `outcome`).
  */
 export const METRICS = {
+  /** Customer events recorded: counted by the delivery whose write recorded the event, once. */
   eventsIngested: 'EventsIngested',
-  eventsRejected: 'EventsRejected',
+  /**
+   * Deliveries of an event already recorded (EventBridge delivered it again, the app sent it
+   * twice, or an attempt that failed was retried): each does nothing twice and is counted here.
+   */
+  eventsDuplicate: 'EventsDuplicate',
+  /**
+   * Rejections, not events: an invalid event delivered twice is rejected, and kept in the
+   * rejected queue, twice (it is on no profile that could tell).
+   */
+  eventRejections: 'EventRejections',
+  /** Entries, counted by the write that counts them in the stats (`enrolled`), once. */
   enrollments: 'Enrollments',
+  /** Waiting steps a customer event resumed, counted with the stats' `eventReceived`, once. */
   resumed: 'EnrollmentsResumed',
   messagesSent: 'MessagesSent',
   messagesSuppressed: 'MessagesSuppressed',

@@ -1,4 +1,5 @@
 import type { Channel } from '#shared/channels.ts';
+import type { RefusedOptIn } from '#shared/profile/refused-opt-in.ts';
 import type { UpdateBuilder } from './expression.ts';
 import { attr, optOutCounts } from './profile-item.ts';
 
@@ -207,4 +208,43 @@ export function writeConsentChange(
     conditions.push(topicOptInNewer(b, channel, topicKey, at));
   }
   return conditions;
+}
+
+/**
+ * The opt-ins of an event stamped `at` that a write planned on these items
+ * left out as older than the last opt-out (channelOptInApplies,
+ * topicOptInApplies): `channels`, the item the consent write was planned on
+ * (undefined when its conditions alone decided, so it applied); `topics`, the
+ * item its topics were planned on.
+ */
+export function refusedOptIns(
+  userId: string,
+  changes: {
+    consent: readonly ChannelChange[];
+    topics: readonly { channel: Channel; topic: string; subscribed: boolean }[];
+  },
+  planned: { channels: Item; topics: Item },
+  at: number,
+): RefusedOptIn[] {
+  const optInAt = new Date(at).toISOString();
+  const out: RefusedOptIn[] = [];
+  const iso = (ms: number | undefined) =>
+    ms === undefined ? {} : { optedOutAt: new Date(ms).toISOString() };
+  const { channels, topics } = planned;
+  for (const { channel, status } of changes.consent)
+    if (status === 'subscribed' && channels !== undefined && !channelOptInApplies(channels, channel, at))
+      out.push({ userId, channel, optInAt, ...iso(consentTime(channels, channel) ?? traitsTime(channels)) });
+  for (const { channel, topic, subscribed } of changes.topics) {
+    if (!subscribed || topics === undefined) continue;
+    const key = attr.topic(channel, topic);
+    const stored = Object.hasOwn(topics, key) ? topics[key] : undefined;
+    if (!topicOptInApplies(topics, channel, stored, at))
+      out.push({ userId, channel, topic, optInAt, ...iso(lastTopicOptOut(topics, channel)) });
+  }
+  return out;
+}
+
+function traitsTime(item: Item): number | undefined {
+  const traitsAt = item?.[attr.traitsAt];
+  return typeof traitsAt === 'number' ? traitsAt : undefined;
 }

@@ -17,7 +17,7 @@ import type { ExperimentJudge } from './experiments.ts';
 import type { RefusalCount } from './limit-refusals.ts';
 import { waiterDigest } from './profile-waiting.ts';
 import { executionArnOf, isAlreadyDone } from './sfn-errors.ts';
-import type { CountOnce, StatsRepository } from './stats.ts';
+import type { CountOnce, CountResult, StatsRepository } from './stats.ts';
 import { withPinnedVariants } from './variant-pins.ts';
 
 /**
@@ -55,8 +55,12 @@ export type Entry = {
   tooLarge?: CountOnce | 'counted';
   /** Keys of profiles merged into the customer's: their entries count against `trigger.limit` too. */
   merged?: readonly string[];
-  /** Told why the entry was skipped, when it was (a redelivery that finds its own entry is not a skip). */
-  onSkip?: (reason: SkipReason, detail?: SkipDetail) => void;
+  /**
+   * Told why the entry was skipped, when it was (a redelivery that finds its own entry is not a
+   * skip), with what its count's write answered when this call counted it (`applied`: the skip
+   * was counted now, so not reported by an earlier delivery).
+   */
+  onSkip?: (reason: SkipReason, detail?: SkipDetail, counted?: CountResult) => void;
 };
 
 /** Starts one planned enrollment; false when the re-entry rule refused it or it had already started. */
@@ -71,8 +75,9 @@ export async function startEnrollment(
   // Judged before anything is claimed: a trigger this large never enrolls, so it takes no place.
   const judged = jsonWithin(executionInput(plan, entry, entry.at), MAX_ENTRY_INPUT_BYTES);
   if (!judged.fits) {
-    if (entry.tooLarge !== 'counted') await recordSkip(deps, journey, 'tooLarge', entry.tooLarge);
-    entry.onSkip?.('tooLarge', { maxBytes: MAX_ENTRY_INPUT_BYTES });
+    const counted =
+      entry.tooLarge === 'counted' ? undefined : await recordSkip(deps, journey, 'tooLarge', entry.tooLarge);
+    entry.onSkip?.('tooLarge', { maxBytes: MAX_ENTRY_INPUT_BYTES }, counted);
     return false;
   }
   const executionArn = executionArnOf(journey.stateMachineArn, enrollmentId);
@@ -99,8 +104,8 @@ export async function startEnrollment(
       entry.merged,
     );
     if (counted !== 'entered') {
-      await countRefusal(deps, journey, userId, enrollmentId, counted.refused);
-      entry.onSkip?.('limit', { max: limit.max, per: limit.per });
+      const refusal = await countRefusal(deps, journey, userId, enrollmentId, counted.refused);
+      entry.onSkip?.('limit', { max: limit.max, per: limit.per }, refusal);
       return false;
     }
   }
@@ -232,17 +237,18 @@ export async function limitedAsMerged(
   return true;
 }
 
-/** Counts an entry limit's refusal once (limit-refusals.ts), then marks it counted. */
+/** Counts an entry limit's refusal once (limit-refusals.ts), then marks it counted: what the count's write answered, if made. */
 async function countRefusal(
   deps: Pick<EnrollmentDeps, 'enrollments' | 'stats'>,
   journey: Pick<LiveJourney, 'journeyId' | 'version'>,
   userId: string,
   entryId: string,
   refused: RefusalCount,
-): Promise<void> {
-  if (refused === 'counted') return;
-  await recordSkip(deps, journey, 'limit', { id: `${entryId}#limit`, ...refused });
+): Promise<CountResult | undefined> {
+  if (refused === 'counted') return undefined;
+  const counted = await recordSkip(deps, journey, 'limit', { id: `${entryId}#limit`, ...refused });
   await deps.enrollments.limits.settleRefusal(userId, journey.journeyId, entryId);
+  return counted;
 }
 
 /** An event's timestamp as an ISO instant (the entry time when it cannot be read). */
@@ -282,8 +288,8 @@ export async function recordSkip(
   reason: EntrySkipReason,
   /** Counted once under the count guard (an event's skip marked owed on its profile). */
   once?: CountOnce,
-): Promise<void> {
-  await deps.stats.increment(
+): Promise<CountResult> {
+  return deps.stats.increment(
     { journeyId: journey.journeyId, version: journey.version, metric: 'entrySkipped', reason },
     1,
     undefined,
@@ -337,20 +343,20 @@ export async function recordOwedConversion(
  * the step, so a retry counts it once.
  */
 export async function recordReceived(
-  stats: Pick<StatsRepository, 'increment'>,
+  stats: Pick<StatsRepository, 'recordReceived'>,
   waiter: Waiter,
   owed: OwedCount,
 ): Promise<void> {
   const { journeyId, version = '-', stepId, enrollmentId } = waiter;
-  await stats.increment({ journeyId, version, stepId, metric: 'eventReceived' }, 1, undefined, {
-    id: `${enrollmentId}#${stepId}#${waiterDigest(waiter)}#received`,
-    ...owed,
-  });
+  await stats.recordReceived(
+    { journeyId, version, stepId },
+    { id: `${enrollmentId}#${stepId}#${waiterDigest(waiter)}#received`, ...owed },
+  );
 }
 
 /** The received event an earlier attempt marked on a waiter and may not have counted: counted before the waiter goes. */
 export async function recordPendingReceipt(
-  stats: Pick<StatsRepository, 'increment'>,
+  stats: Pick<StatsRepository, 'recordReceived'>,
   waiter: Waiter,
 ): Promise<void> {
   const pendingAt = waiter.receivedPending;

@@ -5,11 +5,13 @@ import { dictionaryOf } from '#shared/dictionary.ts';
 import { MAX_TRAITS_PER_PROFILE, topicOptOutCap } from '#shared/ingest/limits.ts';
 import type { ProfileChanges } from '#shared/profile/changes.ts';
 import type { PushToken } from '#shared/profile/profile.ts';
+import type { RefusedOptIn } from '#shared/profile/refused-opt-in.ts';
 import type { ProfileState, Waiter } from '#shared/profile/state.ts';
 import { profileKeys } from '#shared/tables.ts';
 import {
   type ConsentChange,
   optsIn,
+  refusedOptIns,
   topicsTimeAfterOptOut,
   writeChannelChange,
   writeConsentChange,
@@ -249,9 +251,14 @@ export type RecordedEvent = {
   owed?: OwedMark;
   /** Set when the profile was merged into another: nothing was written, the event belongs to that key. */
   aliasOf?: string;
+  /** The event's opt-ins left out as older than the last opt-out (consent-order.ts): none when absent. */
+  refusedOptIns?: RefusedOptIn[];
 };
 
 const ITEM_EXISTS = 'attribute_exists(userId)';
+
+/** A profile item as stored, when there is one. */
+type RawItem = Readonly<Record<string, unknown>> | undefined;
 
 /** The profiles table: one bounded item per customer (layout in profile-item.ts). */
 export class ProfilesRepository {
@@ -345,8 +352,11 @@ export class ProfilesRepository {
     // holds to that read, and is planned again when the item moved.
     const topical = event.topics.length > 0;
     let optOuts: ReturnType<typeof capOptOuts> | undefined;
+    // The items the write that applies was planned on: what tells an opt-in it left out as older.
+    const planned: { channels: RawItem; topics: RawItem } = { channels: undefined, topics: undefined };
     if (topical) {
-      optOuts = capOptOuts(event, await this.rawItem(userId));
+      planned.topics = await this.rawItem(userId);
+      optOuts = capOptOuts(event, planned.topics);
       changes = optOuts.changes;
     }
     const digest = messageDigest(changes.messageId);
@@ -394,7 +404,9 @@ export class ProfilesRepository {
         // Planned again from the event as sent: a channel opted out of instead may have room now.
         optOuts = capOptOuts({ ...changes, topics: event.topics, consent: event.consent }, current);
         changes = optOuts.changes;
+        planned.topics = current;
       }
+      planned.channels = current;
       // New traits are counted exactly: known ones update, new ones fill what the cap leaves.
       const capped = capTraits(changes, current);
       changes = capped.changes;
@@ -424,9 +436,11 @@ export class ProfilesRepository {
     if (owed !== undefined) writes += await this.boundOwed(userId, item);
     writes += await this.compact(userId, item, now, counted);
     droppedTraits.push(...(optOuts?.dropped ?? []));
+    const refused = refusedOptIns(userId, event, planned, storedTime(event.timestamp));
     return {
       duplicate: false,
       droppedTraits,
+      ...(refused.length === 0 ? {} : { refusedOptIns: refused }),
       state: readProfileItem(userId, item),
       writes,
       ...(owed === undefined ? {} : { owed }),

@@ -8,6 +8,7 @@ import {
 } from '#functions/_lib/clients/document-calls.ts';
 import { LiveJourney } from '#shared/ingest/live-journey.ts';
 import * as z from '#shared/zod.ts';
+import { logger } from './observability.ts';
 import { ShareClaims } from './share-claims.ts';
 
 /**
@@ -82,9 +83,9 @@ export class RegistryRepository {
     for (let i = 0; i < listed.length; i += LIST_CONCURRENCY) {
       const reads = listed.slice(i, i + LIST_CONCURRENCY).map((id) => this.read(id, false));
       for (const item of await Promise.all(reads)) {
-        // As the scan did: an id listed before its live item was written, or an item no longer read, is left out.
-        const parsed = RegistryEntry.safeParse(item);
-        if (parsed.success) entries.push(parsed.data);
+        // An id listed before its live item was written (its first deploy under way) is not live yet.
+        const entry = item === undefined ? undefined : readable(item);
+        if (entry !== undefined) entries.push(entry);
       }
     }
     return entries;
@@ -116,6 +117,7 @@ export class RegistryRepository {
   /** Lists the live items with a scan, as before the directory, and copies their ids into it. */
   private async fillDirectory(): Promise<RegistryEntry[]> {
     const entries: RegistryEntry[] = [];
+    const ids: string[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       const page = await this.db.send(
@@ -127,12 +129,14 @@ export class RegistryRepository {
         }),
       );
       for (const item of page.Items ?? []) {
-        const parsed = RegistryEntry.safeParse(item);
-        if (parsed.success) entries.push(parsed.data);
+        const entry = readable(item);
+        if (entry !== undefined) entries.push(entry);
+        // Listed whether or not this release reads it: one that does lists it.
+        if (typeof item.journeyId === 'string') ids.push(item.journeyId);
       }
       start = page.LastEvaluatedKey;
     } while (start !== undefined);
-    for (const entry of entries) await this.list(entry.journeyId);
+    for (const id of ids) await this.list(id);
     await this.list(DIRECTORY_COMPLETE);
     return entries;
   }
@@ -221,6 +225,23 @@ export class RegistryRepository {
     while (removed > 0);
     return true;
   }
+}
+
+/**
+ * A live item as this release reads it; undefined, and logged, when it
+ * cannot (written by a later release, or damaged): the journey is left out
+ * of the listing, so its triggers enter no one until a release that reads it
+ * is deployed. Logged with the fields it could not read, never their values.
+ */
+function readable(item: Record<string, unknown>): RegistryEntry | undefined {
+  const parsed = RegistryEntry.safeParse(item);
+  if (parsed.success) return parsed.data;
+  const fields = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0] ?? '(item)')))];
+  logger.error("a journey's registry item cannot be read: its triggers enter no one", {
+    journeyId: item.journeyId,
+    fields,
+  });
+  return undefined;
 }
 
 /** Caches the live registry in memory for a short time: the ingest hot path reads no table. */

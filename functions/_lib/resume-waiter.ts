@@ -7,7 +7,7 @@ import type { StatsRepository } from './stats.ts';
 
 export type ResumeDeps = {
   enrollments: Pick<EnrollmentItems, 'markReceived' | 'waitersFor'>;
-  stats: Pick<StatsRepository, 'increment'>;
+  stats: Pick<StatsRepository, 'recordReceived'>;
   sfn: SFNClient;
   now: () => Date;
 };

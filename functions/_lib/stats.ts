@@ -122,6 +122,8 @@ type Journey = { journeyId: string; version: string };
 type Variants = readonly { stepId: string; variant: string; experiment?: string }[];
 
 export type EnrollmentStart = Journey & { variants: Variants };
+/** A step of a journey's version. */
+export type StepKey = Journey & { stepId: string };
 
 export type SendRecord = Journey & {
   stepId: string;
@@ -153,10 +155,18 @@ export type ConversionRecord = Journey & {
 
 export type OutcomeRecord = Journey & { outcome: Outcome; variants?: Variants };
 
-/** Told of each counted conversion and ending (the handlers publish them as metrics per journey). */
+/**
+ * Told of each count this repository wrote (not of one an earlier attempt had
+ * written): the handlers publish them as metrics, so that a figure counted
+ * once in the stats is counted once in CloudWatch, whichever delivery or
+ * retry wrote it.
+ */
 export type StatsObserver = {
   conversion(journeyId: string, value?: number): void;
   outcome(journeyId: string, outcome: Outcome): void;
+  enrollment(journeyId: string): void;
+  /** An event a waiting step received (it resumed the step). */
+  received(journeyId: string): void;
 };
 
 export type StatsOptions = { random?: () => number; observer?: StatsObserver; now?: () => Date };
@@ -206,7 +216,22 @@ export class StatsRepository {
     adds.counter({ version, metric: 'enrolled' });
     for (const { stepId, variant, experiment } of variants)
       adds.counter({ version, stepId, variant, metric: 'assigned' }, 1, undefined, experiment);
-    return this.write(journeyId, adds, once);
+    const result = await this.write(journeyId, adds, once);
+    if (result === 'applied') this.observer?.enrollment(journeyId);
+    return result;
+  }
+
+  /** Counts the event a waiting step received, once per registration of the step (`once`). */
+  async recordReceived(step: StepKey, once: CountOnce): Promise<CountResult> {
+    const { journeyId, version, stepId } = step;
+    const result = await this.increment(
+      { journeyId, version, stepId, metric: 'eventReceived' },
+      1,
+      undefined,
+      once,
+    );
+    if (result === 'applied') this.observer?.received(journeyId);
+    return result;
   }
 
   /**

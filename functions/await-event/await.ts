@@ -15,7 +15,7 @@ export type AwaitDeps = {
   enrollments: EnrollmentItems;
   journeys: Pick<RegistryRepository, 'get'>;
   /** Counts the event a step finds already there (`eventReceived`), as ingest counts the one it delivers. */
-  stats: Pick<StatsRepository, 'increment'>;
+  stats: Pick<StatsRepository, 'recordReceived'>;
   sfn: SFNClient;
   now: () => Date;
 };

@@ -76,7 +76,7 @@ function outcomeOf(outcome: Pick<EnrollmentOutcome, 'status' | 'stoppedBy' | 'st
 export type StatusDeps = {
   enrollments: EnrollmentItems;
   profiles: ProfilesRepository;
-  stats: Pick<StatsRepository, 'recordOutcome' | 'recordEnrollment' | 'recordConversion' | 'increment'>;
+  stats: Pick<StatsRepository, 'recordOutcome' | 'recordEnrollment' | 'recordConversion' | 'recordReceived'>;
   /**
    * The input and output of an execution (DescribeExecution), for an event that left them out;
    * without it such an end is ignored.

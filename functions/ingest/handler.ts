@@ -19,7 +19,7 @@ import {
 } from '#functions/_lib/repositories.ts';
 import { NOT_ENTERED_REASONS, type SkipReason } from '#shared/ingest/entry-skip.ts';
 import { METRICS } from '#shared/metrics.ts';
-import { type Delivery, type IngestDeps, ingestDelivery } from './ingest.ts';
+import { type Delivery, type DeliveryOutcome, type IngestDeps, ingestDelivery } from './ingest.ts';
 import { manifest } from './manifest.ts';
 
 const config = lazyConfig(manifest);
@@ -38,8 +38,25 @@ function ingestDeps(): IngestDeps {
     sqs: sqsClient(),
     rejectedQueueUrl: c.REJECTED_QUEUE_URL,
     now,
+    counted: countDelivery,
   };
   return deps.value;
+}
+
+const DELIVERY_METRICS: Record<DeliveryOutcome, string> = {
+  ingested: METRICS.eventsIngested,
+  duplicate: METRICS.eventsDuplicate,
+  rejected: METRICS.eventRejections,
+};
+
+/**
+ * Counts a delivery in the invocation's metrics when its outcome is known,
+ * not when the invocation ends: an attempt that fails later publishes it
+ * (observability), and its retry finds the event recorded (`duplicate`).
+ * Entries and resumed steps are counted by the stats writes (stats-metrics.ts).
+ */
+function countDelivery(outcome: DeliveryOutcome): void {
+  metrics.addMetric(DELIVERY_METRICS[outcome], MetricUnit.Count, 1);
 }
 
 const notCounted = new Set<SkipReason>(NOT_ENTERED_REASONS);
@@ -52,15 +69,9 @@ function isCounted(reason: SkipReason): boolean {
 /** EventBridge target for customer events (source journeys.customer, detail-type track/identify). */
 export const handler = middy(async (parsed: Delivery) => {
   const result = await ingestDelivery(ingestDeps(), parsed);
-  metrics.addMetric(
-    result.status === 'rejected' ? METRICS.eventsRejected : METRICS.eventsIngested,
-    MetricUnit.Count,
-    1,
-  );
   if (result.status !== 'rejected') {
-    metrics.addMetric(METRICS.enrollments, MetricUnit.Count, result.enrolled.length);
-    metrics.addMetric(METRICS.resumed, MetricUnit.Count, result.resumed.length);
     // One line per journey the event did not enter, with why: what "why did they not enter?" is answered from.
+    // Once: a redelivery lists only the skips it counted itself (an earlier attempt stopped first).
     // The journey's own rules (where, audience, re-entry) turn away most trigger events of a busy
     // journey, as written: at debug, so that they cost log volume only when asked for.
     for (const skip of result.skipped) {

@@ -62,11 +62,16 @@ async function merged(deps: Deps, event: CustomerEvent, userId: string, recorded
  * either an anonymousId or an earlier userId as `previousId`, so both keys
  * are merged (a key with no profile just becomes an alias). Problems are
  * returned for the rejected queue: a merge that would close a loop is refused.
+ * `duplicate`: the alias was recorded already (a redelivery, a retry).
  */
-export async function mergeAlias(deps: Deps, event: AliasEvent, now: Date): Promise<EventProblem[]> {
+export async function mergeAlias(
+  deps: Deps,
+  event: AliasEvent,
+  now: Date,
+): Promise<{ problems: EventProblem[]; duplicate: boolean }> {
   // Recorded on the known profile first: a profile of an older layout is migrated before anything joins it.
   const into = profileKeys.known(event.userId);
-  await deps.profiles.recordEvent(
+  const recorded = await deps.profiles.recordEvent(
     {
       userId: await deps.identities.resolve(into),
       messageId: event.messageId,
@@ -86,5 +91,5 @@ export async function mergeAlias(deps: Deps, event: AliasEvent, now: Date): Prom
     // The merge happened: the alias is not refused, but what it did to consent is said.
     if (outcome.status === 'merged') for (const reason of outcome.channelsInstead) warnChannelInstead(reason);
   }
-  return problems;
+  return { problems, duplicate: recorded.duplicate };
 }

@@ -18,7 +18,7 @@ import type { ProfilesRepository, RecordedEvent } from '#functions/_lib/profiles
 import type { CachedRegistry } from '#functions/_lib/registry.ts';
 import { resumeWaiter } from '#functions/_lib/resume-waiter.ts';
 import { isAlreadyDone } from '#functions/_lib/sfn-errors.ts';
-import type { CountOnce, StatsRepository } from '#functions/_lib/stats.ts';
+import type { CountOnce, CountResult, StatsRepository } from '#functions/_lib/stats.ts';
 import {
   type CustomerEvent,
   customerIdOf,
@@ -49,6 +49,7 @@ import { MAX_COUNTED_EVENT_NAMES } from '#shared/ingest/profile-share.ts';
 import { jsonWithin, MAX_AWAITED_EVENT_BYTES } from '#shared/journey/state-budget.ts';
 import { METRICS } from '#shared/metrics.ts';
 import { profileChanges } from '#shared/profile/changes.ts';
+import type { RefusedOptIn } from '#shared/profile/refused-opt-in.ts';
 import type { ActiveEnrollment, ProfileState, Waiter } from '#shared/profile/state.ts';
 import { mergeAlias, recordOnProfile } from './identity.ts';
 import { rejectedMessageBody } from './rejected-message.ts';
@@ -65,7 +66,15 @@ export type IngestDeps = {
   sqs: SQSClient;
   rejectedQueueUrl: string;
   now: () => Date;
+  /**
+   * Told how each delivery ended, as soon as it is known: `ingested` by the
+   * delivery whose write recorded the event (once), `duplicate` by one that
+   * found it recorded (a redelivery, a retry), `rejected` by each rejection.
+   */
+  counted?: (delivery: DeliveryOutcome) => void;
 };
+
+export type DeliveryOutcome = 'ingested' | 'duplicate' | 'rejected';
 
 export type IngestResult =
   | { status: 'rejected'; problems: EventProblem[] }
@@ -76,8 +85,13 @@ export type IngestResult =
       finished: string[];
       /** The enrollments whose goal this event reached: each is listed by the one delivery that counted it. */
       converted: string[];
-      /** The entries the event did not make, and why: at most one per journey. */
+      /**
+       * The entries the event did not make, and why: at most one per journey. A delivery of an
+       * event already recorded lists only those it counted (its earlier attempt stopped first).
+       */
       skipped: EntrySkip[];
+      /** The event's opt-ins left out as older than the last opt-out, said by the delivery that recorded it. */
+      refusedOptIns?: RefusedOptIn[];
     };
 
 /** The cause of the StopExecution that ends an enrollment on its goal or on an exit event. */
@@ -91,6 +105,7 @@ async function reject(deps: IngestDeps, original: unknown, problems: EventProble
       MessageBody: rejectedMessageBody({ rejectedAt: deps.now().toISOString(), problems, event: original }),
     }),
   );
+  deps.counted?.('rejected');
   return { status: 'rejected', problems };
 }
 
@@ -289,11 +304,12 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   if (isAliasCall(detail)) {
     const alias = parseAliasEvent(detail);
     const now = deps.now();
-    const problems = alias.ok
-      ? await mergeAlias(deps, notAfterArrival(alias.event, now), now)
-      : alias.problems;
-    if (problems.length > 0) return reject(deps, detail, problems);
-    return { status: 'recorded', enrolled: [], resumed: [], finished: [], converted: [], skipped: [] };
+    if (!alias.ok) return reject(deps, detail, alias.problems);
+    const merged = await mergeAlias(deps, notAfterArrival(alias.event, now), now);
+    if (merged.problems.length > 0) return reject(deps, detail, merged.problems);
+    deps.counted?.(merged.duplicate ? 'duplicate' : 'ingested');
+    const status = merged.duplicate ? 'duplicate' : 'recorded';
+    return { status, enrolled: [], resumed: [], finished: [], converted: [], skipped: [] };
   }
   const parsed = parseCustomerEvent(detail);
   if (!parsed.ok) return reject(deps, detail, parsed.problems);
@@ -305,6 +321,9 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   // The key may stand for another profile (merged ids): events land on the profile it joined.
   const owes = journeys.some((j) => maySkip(j, event, now)) || mayBeIgnored(event);
   const { userId, recorded } = await recordOnProfile(deps, event, changes, now, counted, owes);
+  // Told now: a later failure retries the event, which then finds it recorded.
+  deps.counted?.(recorded.duplicate ? 'duplicate' : 'ingested');
+  const said = sayRefusedOptIns(recorded.refusedOptIns);
   // Reported once the write says the event is new; a redelivery reports only a report still pending.
   if (!recorded.duplicate || recorded.reportPending === true)
     await keepDroppedAfterWrite(deps, event, [...changes.droppedTraits, ...recorded.droppedTraits]);
@@ -322,7 +341,7 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
   // The hot path: nothing references the event and nobody waits for it — one write, no read.
   if (!interested && !waiting && !mergedWaiting) {
     await settle();
-    return { status, enrolled: [], resumed: [], finished: [], converted: [], skipped: [] };
+    return { status, enrolled: [], resumed: [], finished: [], converted: [], skipped: [], ...said };
   }
   const finishing = journeys.some((j) => finishes(j, event));
   const owners = new Map<string, string>();
@@ -340,7 +359,8 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
       converted.push(f.enrollment.enrollmentId);
   // Counted by the write that takes the event, or by a redelivery finding them still owed; before the starts.
   const once = (id: string) => countOnce(id, recorded);
-  const { enrolled, skipped } = await enter(deps, plan, { userId, event, merged, now, once });
+  const duplicate = recorded.duplicate;
+  const { enrolled, skipped } = await enter(deps, plan, { userId, event, merged, now, once, duplicate });
   const resumed: string[] = [];
   for (const r of plan.resume) {
     const owner = ownerOf(r.waiter.enrollmentId);
@@ -356,13 +376,28 @@ export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<In
     finished: plan.finish.map((f) => f.enrollment.enrollmentId),
     converted,
     skipped,
+    ...said,
   };
 }
 
 /**
+ * Logs each opt-in the profile left out as older than the last opt-out
+ * (consent-order.ts), with the channel, the topic and both times, so that
+ * "I re-subscribed, why no email?" has an answer; the answer lists them.
+ */
+function sayRefusedOptIns(refused: readonly RefusedOptIn[] | undefined): { refusedOptIns?: RefusedOptIn[] } {
+  if (refused === undefined || refused.length === 0) return {};
+  for (const r of refused) logger.info('opt-in older than the opt-out: not applied', { ...r });
+  return { refusedOptIns: [...refused] };
+}
+
+/**
  * Counts the planned skips, then starts the planned enrollments; answers with
- * those started and every entry skipped with its reason (one per journey at
+ * those started and the entries skipped with their reason (one per journey at
  * most: a journey is planned to enroll or to skip, and a start skips once).
+ * A delivery of an event already recorded reports only the skips it counted
+ * (an earlier attempt stopped before it could): the others were reported by
+ * the delivery that recorded it.
  */
 async function enter(
   deps: IngestDeps,
@@ -373,21 +408,24 @@ async function enter(
     merged: readonly string[];
     now: Date;
     once: (id: string) => CountOnce | 'counted' | undefined;
+    duplicate: boolean;
   },
 ): Promise<{ enrolled: string[]; skipped: EntrySkip[] }> {
   const { userId, event, merged, once } = on;
   const skipped: EntrySkip[] = [];
-  const report = (journey: LiveJourney, reason: SkipReason, detail?: SkipDetail) => {
+  const report = (journey: LiveJourney, reason: SkipReason, detail?: SkipDetail, counted?: CountResult) => {
+    if (on.duplicate && counted !== 'applied') return;
     const { journeyId, version } = journey;
     skipped.push({ userId, journeyId, version, reason, ...(detail === undefined ? {} : { detail }) });
   };
   const skipId = (journeyId: string) => `${event.messageId}#skip#${journeyId}`;
   for (const s of plan.skip) {
     const counting = once(skipId(s.journey.journeyId));
-    if (counting !== 'counted') await recordSkip(deps, s.journey, s.reason, counting);
-    report(s.journey, s.reason, s.detail);
+    const counted =
+      counting === 'counted' ? undefined : await recordSkip(deps, s.journey, s.reason, counting);
+    report(s.journey, s.reason, s.detail, counted);
   }
-  for (const u of plan.unmatched) report(u.journey, u.reason);
+  for (const u of plan.unmatched) report(u.journey, u.reason, u.detail);
   const at = on.now.toISOString();
   const enrolled: string[] = [];
   for (const p of plan.enroll) {
@@ -396,7 +434,8 @@ async function enter(
       if (p.journey.reentry.mode !== 'always') report(p.journey, ...reentrySkip(p.journey));
       continue;
     }
-    const onSkip = (reason: SkipReason, detail?: SkipDetail) => report(p.journey, reason, detail);
+    const onSkip = (reason: SkipReason, detail?: SkipDetail, counted?: CountResult) =>
+      report(p.journey, reason, detail, counted);
     const entry = { userId, at, trigger: event, merged, tooLarge: once(skipId(p.journey.journeyId)), onSkip };
     if (await startEnrollment(deps, p, entry)) enrolled.push(p.enrollmentId);
   }

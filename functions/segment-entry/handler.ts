@@ -84,7 +84,7 @@ export const handler = middy(async (event: SegmentEntryEvent) => {
   const result = await processRecords(d, event.Records);
   metrics.addMetric(METRICS.segmentScanned, MetricUnit.Count, result.totals.scanned);
   metrics.addMetric(METRICS.segmentMatched, MetricUnit.Count, result.totals.matched);
-  metrics.addMetric(METRICS.enrollments, MetricUnit.Count, result.totals.enrolled);
+  // Entries are counted by the stats write that counts them, once (stats-metrics.ts).
   await publishOpenExecutions(d);
   if (result.paused.length > 0) logger.warn('segment entry paused', { reasons: result.paused });
   for (const run of result.completed) {

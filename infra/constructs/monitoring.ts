@@ -6,7 +6,6 @@ import {
   Dashboard,
   GraphWidget,
   MathExpression,
-  Metric,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -197,8 +196,14 @@ export class Monitoring extends Construct {
     // A namespace with a dash is quoted in a SEARCH schema; `Journeys` stays as every earlier release wrote it.
     const ns = metricsNamespace(Stack.of(this).stackName);
     const schema = ns === METRICS_NAMESPACE ? ns : `"${ns}"`;
+    // Every function publishes with its `service` dimension, and entries come from several
+    // (ingest, segment entry, execution-status): one line, their sum.
     const custom = (metricName: string, label: string) =>
-      new Metric({ namespace: ns, metricName, statistic: 'Sum', period: PERIOD, label });
+      new MathExpression({
+        expression: `SUM(SEARCH('{${schema},service} MetricName="${metricName}"', 'Sum', ${PERIOD.toSeconds()}))`,
+        label,
+        period: PERIOD,
+      });
     const byChannel = (metricName: string, label: string) =>
       new MathExpression({
         expression: `SEARCH('{${schema},channel,service} MetricName="${metricName}"', 'Sum', ${PERIOD.toSeconds()})`,
@@ -225,7 +230,7 @@ export class Monitoring extends Construct {
         title: 'Customer events',
         left: [
           custom(JOURNEY_METRICS.eventsIngested, 'ingested'),
-          custom(JOURNEY_METRICS.eventsRejected, 'rejected'),
+          custom(JOURNEY_METRICS.eventRejections, 'rejections'),
         ],
       }),
       new GraphWidget({

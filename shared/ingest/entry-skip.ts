@@ -5,9 +5,21 @@ import type { EntrySkipReason } from '../journey/entry/entries.ts';
  * (a log line on AWS, the activity log and timelines locally). The counted
  * reasons are `EntrySkipReason`s (stats count them as `entrySkipped`); the
  * others are the journey working as written — the trigger's `where`, the
- * `audience`, the re-entry rule — reported, not counted.
+ * `audience`, the re-entry rule, a journey that takes no entries now (its
+ * `status`: paused, archived, a draft; before its `startAt`, after its
+ * `endAt`) — reported, not counted.
  */
-export const NOT_ENTERED_REASONS = ['where', 'audience', 'reentry', 'cooldown'] as const;
+export const NOT_ENTERED_REASONS = [
+  'where',
+  'audience',
+  'reentry',
+  'cooldown',
+  'paused',
+  'archived',
+  'draft',
+  'notStarted',
+  'ended',
+] as const;
 export type SkipReason = EntrySkipReason | (typeof NOT_ENTERED_REASONS)[number];
 
 /** The most trigger paths a report names: the rest are summed up. */
@@ -32,6 +44,10 @@ export type SkipDetail = {
   cooldown?: string;
   /** `tooLarge`: the bytes an execution input may take. */
   maxBytes?: number;
+  /** `notStarted`: the journey's settings.startAt. */
+  startAt?: string;
+  /** `ended`: the journey's settings.endAt. */
+  endAt?: string;
 };
 
 /** One entry skipped: at most one per journey per event. */
@@ -77,6 +93,15 @@ export function describeSkipReason(skip: Pick<EntrySkip, 'reason' | 'detail'>): 
       return 'the customer already entered it (reentry: once)';
     case 'cooldown':
       return `the customer entered it less than ${d.cooldown ?? 'its cooldown'} ago (reentry cooldown)`;
+    case 'paused':
+    case 'archived':
+      return `the journey is ${skip.reason} (no new entries)`;
+    case 'draft':
+      return 'the journey is a draft (not live)';
+    case 'notStarted':
+      return `the journey takes entries from ${d.startAt ?? 'its startAt'} (settings.startAt)`;
+    case 'ended':
+      return `the journey took entries until ${d.endAt ?? 'its endAt'} (settings.endAt)`;
   }
 }
 

@@ -53,8 +53,14 @@ export type Finish = {
 
 /** A trigger that would have enrolled but for what the event alone tells (`trigger.maxAge`, a missing value): counted. */
 type Skip = { journey: LiveJourney; reason: EntrySkipReason; detail?: SkipDetail };
-/** A trigger the journey's own conditions kept out: reported, not counted. */
-type Unmatched = { journey: LiveJourney; reason: 'where' | 'audience' };
+/**
+ * A trigger the journey's own conditions kept out, or that came while the
+ * journey takes no entries (its status, its schedule window): reported, not counted.
+ */
+type Unmatched = { journey: LiveJourney; reason: UnmatchedReason; detail?: SkipDetail };
+type UnmatchedReason = 'where' | 'audience' | ClosedReason;
+/** Why a journey whose trigger names the event takes no entries now. */
+type ClosedReason = 'paused' | 'archived' | 'draft' | 'notStarted' | 'ended';
 type Goal = NonNullable<LiveJourney['goal']>;
 
 export type IngestPlan = {
@@ -98,17 +104,32 @@ function correlationText(value: unknown): string {
   return typeof value === 'object' && value !== null ? (JSON.stringify(value) ?? '') : String(value);
 }
 
-/** Whether the event enters the journey: yes, no, or it would but lacks a value the journey reads from it. */
 /** True when the journey takes entries now and its trigger names the event. */
 function named(journey: LiveJourney, event: CustomerEvent, now: Date): boolean {
-  const { trigger, settings } = journey;
-  if (journey.status !== 'active') return false;
-  if (settings.startAt !== undefined && now < new Date(settings.startAt)) return false;
-  if (settings.endAt !== undefined && now > new Date(settings.endAt)) return false;
+  return namesEvent(journey, event) && closedReason(journey, now) === undefined;
+}
+
+/** True when the journey's trigger names the event (whatever its status). */
+function namesEvent(journey: LiveJourney, event: CustomerEvent): boolean {
+  const { trigger } = journey;
   return (
     (trigger.type === 'event' && event.type === 'track' && event.event === trigger.event) ||
     (trigger.type === 'identify' && event.type === 'identify')
   );
+}
+
+/** Why the journey takes no entries at `now` (its status, its schedule window), with what it was judged on; undefined when it does. */
+function closedReason(
+  journey: LiveJourney,
+  now: Date,
+): { reason: ClosedReason; detail?: SkipDetail } | undefined {
+  const { status, settings } = journey;
+  if (status !== 'active') return { reason: status };
+  if (settings.startAt !== undefined && now < new Date(settings.startAt))
+    return { reason: 'notStarted', detail: { startAt: settings.startAt } };
+  if (settings.endAt !== undefined && now > new Date(settings.endAt))
+    return { reason: 'ended', detail: { endAt: settings.endAt } };
+  return undefined;
 }
 
 /**
@@ -164,7 +185,7 @@ function mayOverflowInput(journey: LiveJourney, event: CustomerEvent): boolean {
   return !jsonWithin(bound, MAX_ENTRY_INPUT_BYTES - INPUT_ROOM_BYTES).fits;
 }
 
-function triggers(journey: LiveJourney, input: Input): 'yes' | 'no' | 'missing' | Unmatched['reason'] {
+function triggers(journey: LiveJourney, input: Input): 'yes' | 'no' | 'missing' | 'where' | 'audience' {
   const { event, state, now } = input;
   const { trigger, settings } = journey;
   // A segment's trigger names no event.
@@ -471,12 +492,25 @@ export function planIngest(input: Input): IngestPlan {
   return { enroll, resume, finish, skip, unmatched };
 }
 
+const UNMATCHED: ReadonlySet<string> = new Set<UnmatchedReason>([
+  'where',
+  'audience',
+  'paused',
+  'archived',
+  'draft',
+  'notStarted',
+  'ended',
+]);
+
 function isUnmatched(entry: Skip | Unmatched): entry is Unmatched {
-  return entry.reason === 'where' || entry.reason === 'audience';
+  return UNMATCHED.has(entry.reason);
 }
 
 /** What the event does to an entry into the journey: enrolls, is kept out or skipped (and why), or nothing. */
 function judgeTrigger(journey: LiveJourney, input: Input): Enrollment | Skip | Unmatched | undefined {
+  // A journey paused, archived or outside its window is still named by its trigger: "why not?" has an answer.
+  const closed = journey.trigger.type === 'segment' ? undefined : closedReason(journey, input.now);
+  if (closed !== undefined && namesEvent(journey, input.event)) return { journey, ...closed };
   const enrollment = planEnrollment(journey, input);
   if (enrollment === undefined || enrollment === 'no') return undefined;
   if (enrollment === 'where' || enrollment === 'audience') return { journey, reason: enrollment };

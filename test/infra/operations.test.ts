@@ -146,7 +146,7 @@ describe('defaults (no context)', () => {
     const body = JSON.stringify(stack.resolve(dashboard?.Properties.DashboardBody));
     for (const text of [
       'EventsIngested',
-      'EventsRejected',
+      'EventRejections',
       'Enrollments',
       'MessagesSent',
       'MessagesSuppressed',
@@ -159,6 +159,8 @@ describe('defaults (no context)', () => {
       'EnrollmentsEnded',
       '{Journeys,journey,service}',
       '{Journeys,journey,outcome,service}',
+      // Events and entries as every function publishes them: with its service dimension.
+      '{Journeys,service}',
     ]) {
       expect(body, text).toContain(text);
     }

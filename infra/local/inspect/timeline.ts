@@ -5,6 +5,7 @@ import { classifyFeedback } from '#shared/delivery/feedback.ts';
 import { describeSkip } from '#shared/ingest/entry-skip.ts';
 import { describeStepFailure, stepFailureOf } from '#shared/journey/ending.ts';
 import { Journey, type Step } from '#shared/journey/schema.ts';
+import { describeRefusedOptIn } from '#shared/profile/refused-opt-in.ts';
 import { isValidTimeZone } from '#shared/time.ts';
 import { type Activity, readActivityLog } from '../runtime/activity.ts';
 import { readConversions } from '../runtime/conversions.ts';
@@ -99,9 +100,11 @@ export async function customerTimelines(
     const when = rejected ? '' : dated(event.time, happened);
     add(user, event.time, `event  ${name}${when}${turnedAway === undefined ? '' : ` — ${turnedAway}`}`);
   }
-  const { tasks: activities, skips } = await readActivityLog(dataDir);
+  const { tasks: activities, skips, refusedOptIns } = await readActivityLog(dataDir);
   // After the events: at one instant the event leads the entries it did not make.
   for (const { at, entrySkipped } of skips) add(entrySkipped.userId, at, describeSkip(entrySkipped));
+  for (const { at, optInRefused } of refusedOptIns)
+    add(optInRefused.userId, at, describeRefusedOptIn(optInRefused));
   // A task in flight when its execution stops is recorded after the stop: the end line follows it.
   const lastTask = new Map(activities.map((a) => [a.execution, a.at]));
   const goals = new Map<string, string>();

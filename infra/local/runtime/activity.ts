@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import * as z from 'zod';
+import { CHANNELS } from '#shared/channels.ts';
 import { NOT_ENTERED_REASONS } from '#shared/ingest/entry-skip.ts';
 import { ENTRY_SKIP_REASONS } from '#shared/journey/entry/entries.ts';
 import { CappedLog, readLogLines, warnOnce } from './capped-log.ts';
@@ -36,14 +37,31 @@ export const EntrySkipped = z.object({
         per: z.string().optional(),
         cooldown: z.string().optional(),
         maxBytes: z.number().optional(),
+        startAt: z.string().optional(),
+        endAt: z.string().optional(),
       })
       .optional(),
   }),
 });
 export type EntrySkipped = z.infer<typeof EntrySkipped>;
 
-/** The part of ingest's answer that names the entries its event skipped. */
-const IngestAnswer = z.object({ skipped: z.array(z.unknown()) }).loose();
+/** An opt-in ingest left out as older than the last opt-out (its answer's `refusedOptIns`), at that journey time. */
+export const OptInRefused = z.object({
+  at: z.string(),
+  optInRefused: z.object({
+    userId: z.string(),
+    channel: z.enum(CHANNELS),
+    topic: z.string().optional(),
+    optInAt: z.string(),
+    optedOutAt: z.string().optional(),
+  }),
+});
+export type OptInRefused = z.infer<typeof OptInRefused>;
+
+/** The parts of ingest's answer that name the entries its event skipped and the opt-ins it left out. */
+const IngestAnswer = z
+  .object({ skipped: z.array(z.unknown()), refusedOptIns: z.array(z.unknown()).optional() })
+  .loose();
 
 const ACTIVITY_FILE = 'activity.jsonl';
 
@@ -70,10 +88,15 @@ export class ActivityLog {
     this.log.append(activity).catch(this.writeFailed);
   }
 
-  /** Records the entries an ingest invocation answered it skipped (nothing for any other answer). */
+  /** Records the entries an ingest invocation answered it skipped and the opt-ins it left out (nothing for any other answer). */
   recordSkipsFrom(answer: unknown, at: Date): void {
-    for (const skip of IngestAnswer.safeParse(answer).data?.skipped ?? []) {
+    const parsed = IngestAnswer.safeParse(answer).data;
+    for (const skip of parsed?.skipped ?? []) {
       const line = EntrySkipped.safeParse({ at: at.toISOString(), entrySkipped: skip });
+      if (line.success) this.log.append(line.data).catch(this.writeFailed);
+    }
+    for (const refused of parsed?.refusedOptIns ?? []) {
+      const line = OptInRefused.safeParse({ at: at.toISOString(), optInRefused: refused });
       if (line.success) this.log.append(line.data).catch(this.writeFailed);
     }
   }
@@ -83,15 +106,17 @@ export class ActivityLog {
   }
 }
 
-type ActivityLines = { tasks: Activity[]; skips: EntrySkipped[] };
+type ActivityLines = { tasks: Activity[]; skips: EntrySkipped[]; refusedOptIns: OptInRefused[] };
 
-/** Reads the activity log of a data directory, oldest first: task calls, and entries ingest skipped. */
+/** Reads the activity log of a data directory, oldest first: task calls, entries ingest skipped, opt-ins it left out. */
 export async function readActivityLog(dataDir: string): Promise<ActivityLines> {
-  const lines: ActivityLines = { tasks: [], skips: [] };
+  const lines: ActivityLines = { tasks: [], skips: [], refusedOptIns: [] };
   for (const line of await readLogLines(join(dataDir, ACTIVITY_FILE))) {
     const value: unknown = JSON.parse(line);
     const skip = EntrySkipped.safeParse(value);
+    const refused = skip.success ? undefined : OptInRefused.safeParse(value).data;
     if (skip.success) lines.skips.push(skip.data);
+    else if (refused !== undefined) lines.refusedOptIns.push(refused);
     else lines.tasks.push(Activity.parse(value));
   }
   return lines;

@@ -1,6 +1,7 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DeliveriesRepository } from '#functions/_lib/deliveries.ts';
+import { logger } from '#functions/_lib/observability.ts';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
 import { signUnsubscribe } from '#functions/_lib/unsubscribe-links.ts';
@@ -218,6 +219,42 @@ describe('consent changes apply in the order they happened', () => {
       expect(await block(userId, source.channel, source.topic)).toBeUndefined();
     },
   );
+
+  it('an opt-in refused as older than the opt-out is said, with the channel, the topic and both times', async () => {
+    // arrange: opted out of email and of its news at 10:00
+    const userId = 'co-said';
+    await customer(userId);
+    await ingest(
+      identify(userId, { consent: { email: false, topics: { [TOPIC]: false } } }, OPTED_OUT_AT.toISOString()),
+    );
+    const info = vi.spyOn(logger, 'info');
+    // act: an opt-in to both sent at 09:30 arrives
+    const answer = await ingest(
+      identify(userId, { consent: { email: true, topics: { [TOPIC]: true } } }, BEFORE),
+    );
+    // assert
+    const said = info.mock.calls.filter(
+      ([message]) => message === 'opt-in older than the opt-out: not applied',
+    );
+    info.mockRestore();
+    const refused = [
+      {
+        userId,
+        channel: 'email',
+        optInAt: new Date(BEFORE).toISOString(),
+        optedOutAt: OPTED_OUT_AT.toISOString(),
+      },
+      {
+        userId,
+        channel: 'email',
+        topic: TOPIC,
+        optInAt: new Date(BEFORE).toISOString(),
+        optedOutAt: OPTED_OUT_AT.toISOString(),
+      },
+    ];
+    expect(answer).toMatchObject({ status: 'recorded', refusedOptIns: refused });
+    expect(said.map(([, fields]) => fields)).toEqual(refused);
+  });
 
   it('an opt-out applies whatever its time, and a late opt-out does not let an older opt-in through', async () => {
     // arrange: opted out at 10:00 on the page

@@ -132,6 +132,38 @@ describe('ingest reports the entries it skipped', () => {
     expect(await skipsOf(track('u-week', 'Visited'), '2026-12-02T10:00:00Z')).toEqual([]);
   });
 
+  it('reports a journey paused, archived, or outside its window, with the date', async () => {
+    await registerJourney(db, {
+      id: 'on-hold',
+      name: 'On hold',
+      status: 'paused',
+      trigger: { type: 'event', event: 'Held' },
+      ...EXIT,
+    });
+    await registerJourney(db, {
+      id: 'winter-sale',
+      name: 'Winter sale',
+      trigger: { type: 'event', event: 'Held' },
+      settings: { startAt: '2026-12-01T00:00:00Z' },
+      ...EXIT,
+    });
+    await registerJourney(db, {
+      id: 'autumn-sale',
+      name: 'Autumn sale',
+      trigger: { type: 'event', event: 'Held' },
+      settings: { endAt: '2026-11-20T00:00:00Z' },
+      ...EXIT,
+    });
+    const skips = await skipsOf(track('u-held', 'Held'));
+    expect(new Map(skips.map((s) => [s.journeyId, { reason: s.reason, detail: s.detail }]))).toEqual(
+      new Map([
+        ['on-hold', { reason: 'paused', detail: undefined }],
+        ['winter-sale', { reason: 'notStarted', detail: { startAt: '2026-12-01T00:00:00Z' } }],
+        ['autumn-sale', { reason: 'ended', detail: { endAt: '2026-11-20T00:00:00Z' } }],
+      ]),
+    );
+  });
+
   it('reports nothing for an event no journey is triggered by', async () => {
     expect(await skipsOf(track('u-none', 'Page Viewed'))).toEqual([]);
   });

@@ -1,5 +1,6 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { logger } from '#functions/_lib/observability.ts';
 import { LIVE_SK, RegistryRepository } from '#functions/_lib/registry.ts';
 import { liveFields } from '#shared/ingest/live-journey.ts';
 import { Journey } from '#shared/journey/schema.ts';
@@ -88,6 +89,25 @@ describe('listing the live journeys', () => {
     expect(ids(listed)).toEqual(['cart', 'renewal', 'trial']);
     expect(listed.find((e) => e.journeyId === 'trial')?.status).toBe('archived');
     expect(scans).toBe(1);
+  });
+
+  it('says which journey it left out because it cannot read its item, listed or scanned', async () => {
+    // A release deployed after this one wrote a trigger this one does not know.
+    const unknownTrigger = { ...entry('future'), trigger: { type: 'webhook', path: '/hook' } };
+    const error = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    const registry = new RegistryRepository(db.doc, db.tables.journeys);
+    await db.doc.send(
+      new PutCommand({ TableName: db.tables.journeys, Item: { ...unknownTrigger, sk: LIVE_SK } }),
+    );
+    expect(ids(await registry.listLive())).toEqual([]);
+    await registry.putDeployed(entry('today'), undefined);
+    expect(ids(await registry.listLive())).toEqual(['today']);
+    const lines = error.mock.calls.filter(([message]) => String(message).includes('cannot be read'));
+    error.mockRestore();
+    expect(lines.map(([, fields]) => fields)).toEqual([
+      expect.objectContaining({ journeyId: 'future', fields: ['trigger'] }),
+      expect.objectContaining({ journeyId: 'future', fields: ['trigger'] }),
+    ]);
   });
 
   it('lists more journeys than are read at once', async () => {

@@ -97,20 +97,28 @@ describe('stats: counters against dynalite', () => {
     expect(pick(counters, { metric: outcomeMetric('aborted'), stepId: 'ab', variant: 'b' }).count).toBe(0);
   });
 
-  it('tells its observer (the per-journey metrics) of each conversion and ending', async () => {
+  it('tells its observer (the metrics) of each entry, received event, conversion and ending it wrote', async () => {
     // arrange
     const seen: string[] = [];
     const stats = new StatsRepository(db.doc, db.tables.stats, {
       observer: {
         conversion: (journeyId, value) => seen.push(`${journeyId} converted ${value}`),
         outcome: (journeyId, outcome) => seen.push(`${journeyId} ${outcome}`),
+        enrollment: (journeyId) => seen.push(`${journeyId} entered`),
+        received: (journeyId) => seen.push(`${journeyId} received`),
       },
     });
-    // act
+    const entry = { id: 'obs-entry', pendingAt: T0.getTime(), retry: false };
+    const receipt = { id: 'obs-receipt', pendingAt: T0.getTime(), retry: false };
+    // act: each count written, then again as a redelivery would (its guard holds it)
+    for (let delivery = 0; delivery < 2; delivery++) {
+      await stats.recordEnrollment({ journeyId: 'obs', version: '1', variants: [] }, entry);
+      await stats.recordReceived({ journeyId: 'obs', version: '1', stepId: 'wait' }, receipt);
+    }
     await stats.recordConversion({ journeyId: 'obs', version: '1', value: 12, at: later(1) });
     await stats.recordOutcome({ journeyId: 'obs', version: '1', outcome: 'goal' });
     // assert
-    expect(seen).toEqual(['obs converted 12', 'obs goal']);
+    expect(seen).toEqual(['obs entered', 'obs received', 'obs converted 12', 'obs goal']);
   });
 
   it('keeps suppression reasons as bounded codes, whatever the provider wrote', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeSkip, describeSkipReason, type EntrySkip } from '#shared/ingest/entry-skip.ts';
+import { describeRefusedOptIn } from '#shared/profile/refused-opt-in.ts';
 
 const skip = (reason: EntrySkip['reason'], detail?: EntrySkip['detail']) => ({
   journeyId: 'onboarding',
@@ -33,6 +34,17 @@ describe('an entry skipped, in plain words', () => {
     [skip('audience'), "the customer is not in the journey's audience"],
     [skip('reentry'), 'the customer already entered it (reentry: once)'],
     [skip('cooldown', { cooldown: 'P90D' }), 'the customer entered it less than P90D ago (reentry cooldown)'],
+    [skip('paused'), 'the journey is paused (no new entries)'],
+    [skip('archived'), 'the journey is archived (no new entries)'],
+    [skip('draft'), 'the journey is a draft (not live)'],
+    [
+      skip('notStarted', { startAt: '2026-12-01T00:00:00Z' }),
+      'the journey takes entries from 2026-12-01T00:00:00Z (settings.startAt)',
+    ],
+    [
+      skip('ended', { endAt: '2026-11-20T00:00:00Z' }),
+      'the journey took entries until 2026-11-20T00:00:00Z (settings.endAt)',
+    ],
   ])('%o reads "%s"', (given, words) => {
     expect(describeSkipReason(given)).toBe(words);
   });
@@ -40,6 +52,24 @@ describe('an entry skipped, in plain words', () => {
   it('names the journey on the timeline line', () => {
     expect(describeSkip(skip('missing', { paths: ['trigger.properties.plan'] }))).toBe(
       'entry into onboarding skipped: trigger.properties.plan is missing',
+    );
+  });
+});
+
+describe('an opt-in left out as older than the opt-out, in plain words', () => {
+  it('names the channel, the topic and both times', () => {
+    expect(
+      describeRefusedOptIn({
+        channel: 'email',
+        topic: 'news',
+        optInAt: '2026-11-24T09:30:00.000Z',
+        optedOutAt: '2026-11-24T10:00:00.000Z',
+      }),
+    ).toBe(
+      'opt-in to email (topic news) of 2026-11-24T09:30:00.000Z not applied: opted out at 2026-11-24T10:00:00.000Z, after it',
+    );
+    expect(describeRefusedOptIn({ channel: 'sms', optInAt: '2026-11-24T09:30:00.000Z' })).toBe(
+      'opt-in to sms of 2026-11-24T09:30:00.000Z not applied: opted out after it',
     );
   });
 });

@@ -89,6 +89,37 @@ describe('planIngest: who enrolls', () => {
   });
 });
 
+describe('planIngest: a journey that takes no entries now says why', () => {
+  it.each([
+    { name: 'paused', journey: { status: 'paused' as const }, reason: 'paused', detail: undefined },
+    { name: 'archived', journey: { status: 'archived' as const }, reason: 'archived', detail: undefined },
+    { name: 'a draft', journey: { status: 'draft' as const }, reason: 'draft', detail: undefined },
+    {
+      name: 'not started yet',
+      journey: { settings: { startAt: '2026-12-01T00:00:00Z' } },
+      reason: 'notStarted',
+      detail: { startAt: '2026-12-01T00:00:00Z' },
+    },
+    {
+      name: 'already ended',
+      journey: { settings: { endAt: '2026-11-01T00:00:00Z' } },
+      reason: 'ended',
+      detail: { endAt: '2026-11-01T00:00:00Z' },
+    },
+  ])('$name', ({ journey, reason, detail }) => {
+    const plan = planIngest({ event: go, userId: 'u', state: state(), journeys: [live(journey)], now });
+    expect(plan.unmatched.map((u) => ({ reason: u.reason, detail: u.detail }))).toEqual([{ reason, detail }]);
+    expect([...plan.enroll, ...plan.skip]).toEqual([]);
+  });
+
+  it('says nothing for an event the journey does not name, whatever its status', () => {
+    const other = CustomerEvent.parse({ ...go, event: 'Other' });
+    const journeys = [live({ status: 'paused' }), live({ settings: { endAt: '2026-11-01T00:00:00Z' } })];
+    const plan = planIngest({ event: other, userId: 'u', state: state(), journeys, now });
+    expect(plan.unmatched).toEqual([]);
+  });
+});
+
 describe('planIngest: values the journey reads from the trigger', () => {
   it('enrolls when the trigger carries them', () => {
     const journey = live({

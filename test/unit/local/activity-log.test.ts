@@ -65,3 +65,26 @@ it('keeps the entries ingest answered it skipped beside the tasks, and reads eac
   ]);
   expect((await readActivity(dir)).map((a) => a.state)).toStrictEqual(['welcome']);
 });
+
+it('keeps the opt-ins ingest answered it left out as older than the opt-out, read apart', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'activity-'));
+  dirs.push(dir);
+  const log = new ActivityLog(dir, 1024 * 1024);
+  const refused = {
+    userId: 'ana',
+    channel: 'email',
+    topic: 'news',
+    optInAt: '2026-11-24T09:30:00.000Z',
+    optedOutAt: '2026-11-24T10:00:00.000Z',
+  };
+  log.record(activity('welcome'));
+  log.recordSkipsFrom(
+    { status: 'recorded', skipped: [], refusedOptIns: [refused] },
+    new Date('2026-12-01T10:00:00Z'),
+  );
+  await log.flushed();
+  const { tasks, skips, refusedOptIns } = await readActivityLog(dir);
+  expect(tasks.map((a) => a.state)).toStrictEqual(['welcome']);
+  expect(skips).toStrictEqual([]);
+  expect(refusedOptIns).toStrictEqual([{ at: '2026-12-01T10:00:00.000Z', optInRefused: refused }]);
+});
