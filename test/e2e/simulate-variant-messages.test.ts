@@ -71,7 +71,7 @@ let report: JourneyReport;
 
 beforeAll(async () => {
   // arrange: one journey and scenario, two worlds
-  box = await sandbox([]);
+  box = await sandbox([], { templates: ['welcome-tips', 'note-sms', 'welcome'] });
   const journeyFile = join(box.journeysDir, `${ID}.json`);
   const scenarioFile = join(box.journeysDir, 'simulations', `${ID}.json`);
   await writeFile(journeyFile, JSON.stringify(journey));

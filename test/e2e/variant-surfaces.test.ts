@@ -103,7 +103,7 @@ async function signUp(ids: readonly string[]): Promise<void> {
 }
 
 beforeAll(async () => {
-  box = await sandbox([]);
+  box = await sandbox([], { templates: ['welcome', 'welcome-tips', 'welcome-nudge-email'] });
   await writeFile(join(box.journeysDir, `${ID}.json`), JSON.stringify(offer([30, 30, 30, 10])));
   runtime = await boot(box, { inMemory: true });
   await signUp(FIRST);

@@ -74,7 +74,7 @@ const order = (who: string) =>
 beforeAll(async () => {
   crm = await startCrm();
   const port = (crm.address() as AddressInfo).port;
-  box = await sandbox([]);
+  box = await sandbox([], { templates: ['loyalty-reward'] });
   await copyFile(EXAMPLE, join(box.journeysDir, `${JOURNEY}.json`));
   runtime = await boot(box, {
     connections: new Map([

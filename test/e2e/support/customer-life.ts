@@ -7,6 +7,7 @@ import type { LocalRuntime } from '#infra/local/index.ts';
 import { localClientConfig } from '#infra/local/runtime/aws.ts';
 import { LOCAL_TABLES } from '#infra/local/runtime/env.ts';
 import { executionsOf } from './local-runtime.ts';
+import { copyTemplate } from './sandbox.ts';
 
 /**
  * The parts of a customer's life a long run meets besides their events:
@@ -50,8 +51,10 @@ const TEXT_JOURNEY = {
   },
 };
 
+/** Adds TEXT_JOURNEY to a sandbox's journeys, with the project's templates it sends. */
 export async function addTextJourney(journeysDir: string): Promise<void> {
   await writeFile(join(journeysDir, `${TEXT_JOURNEY.id}.json`), JSON.stringify(TEXT_JOURNEY, null, 2));
+  for (const name of ['note-sms', 'note-hello']) await copyTemplate(journeysDir, name);
 }
 
 type Change = { u: string; c: 'email' | 'sms' | 'push'; t?: string; body: string };

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { z } from 'zod';
@@ -10,35 +8,9 @@ import type { HeldPorts } from '#infra/local/runtime/listen.ts';
 import { ANY_PORTS } from '#infra/local/runtime/options.ts';
 import { type ExecutionRecord, readExecutions } from '#infra/local/services/stepfunctions/api/executions.ts';
 import { CUSTOMER_EVENT_SOURCE } from '#shared/events.ts';
+import type { Sandbox } from './sandbox.ts';
 
-export const PROJECT_JOURNEYS = join(import.meta.dirname, '..', '..', '..', 'journeys');
-
-/** A temp data dir and a temp copy of the project's journeys, so a test never touches the repo. */
-export type Sandbox = { dataDir: string; journeysDir: string; remove: () => Promise<void> };
-
-/**
- * With `only`, the copy keeps just those example journeys (and every
- * template): a story about one journey need not deploy them all.
- */
-export async function sandbox(only?: readonly string[]): Promise<Sandbox> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'journeys-e2e-data-'));
-  const journeysDir = await mkdtemp(join(tmpdir(), 'journeys-e2e-journeys-'));
-  await cp(PROJECT_JOURNEYS, journeysDir, { recursive: true });
-  if (only !== undefined) {
-    const keep = new Set([...only.map((id) => `${id}.json`), 'journey.schema.json']);
-    for (const file of await readdir(journeysDir)) {
-      if (file.endsWith('.json') && !keep.has(file)) await rm(join(journeysDir, file));
-    }
-  }
-  return {
-    dataDir,
-    journeysDir,
-    remove: async () => {
-      await rm(dataDir, { recursive: true, force: true });
-      await rm(journeysDir, { recursive: true, force: true });
-    },
-  };
-}
+export { PROJECT_JOURNEYS, type Sandbox, sandbox } from './sandbox.ts';
 
 /**
  * The real-time limit of a whole end-to-end story. Journey time does not
