@@ -27,6 +27,7 @@ import { realPacing } from './pacing.ts';
 import { processRecords } from './records.ts';
 import { startRun } from './run.ts';
 import { SegmentRuns } from './runs.ts';
+import { logSkips } from './skip-log.ts';
 
 const config = lazyConfig(manifest);
 const deps = keptPerColdStart<SegmentDeps>();
@@ -70,7 +71,7 @@ type SegmentEntryEvent = z.infer<typeof SegmentEntryEvent>;
  * Segment entry. Invoked by the journey's EventBridge Scheduler schedule with
  * `{journeyId, scheduledTime}`: fans the run out on the segment queue. Invoked
  * by the queue: scans profile pages and enrolls the matches, reporting
- * partial batch failures. Invoked by the stack's five-minute rule with
+ * partial batch failures and the customers turned away. Invoked by the stack's five-minute rule with
  * `{kind: "headroom"}`: publishes the open executions.
  */
 export const handler = middy(async (event: SegmentEntryEvent) => {
@@ -87,12 +88,14 @@ export const handler = middy(async (event: SegmentEntryEvent) => {
   metrics.addMetric(METRICS.enrollments, MetricUnit.Count, result.totals.enrolled);
   await publishOpenExecutions(d);
   if (result.paused.length > 0) logger.warn('segment entry paused', { reasons: result.paused });
+  logSkips({ info: (m, f) => logger.info(m, f), debug: (m, f) => logger.debug(m, f) }, result.skipped);
   for (const run of result.completed) {
     metrics.addMetric(METRICS.segmentRunsCompleted, MetricUnit.Count, 1);
     logger.info('segment run completed', { run });
   }
   if (result.problems.length > 0) logger.warn('segment work failed', { problems: result.problems });
-  return { batchItemFailures: result.batchItemFailures };
+  // The event source reads only batchItemFailures; the local runtime files `skipped` on the customers' timelines.
+  return { batchItemFailures: result.batchItemFailures, skipped: result.skipped };
 })
   .use(observability())
   .use(parser({ schema: SegmentEntryEvent }));

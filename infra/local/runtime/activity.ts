@@ -19,7 +19,7 @@ export const Activity = z.object({
 });
 export type Activity = z.infer<typeof Activity>;
 
-/** An entry ingest skipped (its answer's `skipped`), at that journey time. */
+/** An entry ingest or a segment run skipped (their answers' `skipped`), at that journey time. */
 export const EntrySkipped = z.object({
   at: z.string(),
   entrySkipped: z.object({
@@ -42,7 +42,7 @@ export const EntrySkipped = z.object({
 });
 export type EntrySkipped = z.infer<typeof EntrySkipped>;
 
-/** The part of ingest's answer that names the entries its event skipped. */
+/** The part of ingest's (or segment entry's) answer that names the entries it skipped. */
 const IngestAnswer = z.object({ skipped: z.array(z.unknown()) }).loose();
 
 const ACTIVITY_FILE = 'activity.jsonl';
@@ -70,7 +70,7 @@ export class ActivityLog {
     this.log.append(activity).catch(this.writeFailed);
   }
 
-  /** Records the entries an ingest invocation answered it skipped (nothing for any other answer). */
+  /** Records the entries an ingest or segment entry invocation answered it skipped (nothing for any other answer). */
   recordSkipsFrom(answer: unknown, at: Date): void {
     for (const skip of IngestAnswer.safeParse(answer).data?.skipped ?? []) {
       const line = EntrySkipped.safeParse({ at: at.toISOString(), entrySkipped: skip });

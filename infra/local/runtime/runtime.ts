@@ -128,7 +128,12 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
     // Executions a previous run left waiting go on, now that their tasks have handlers.
     services.sfn.resumeParked();
     services.unsubscribe.bind(functions.unsubscribe);
-    services.segmentQueue.bind(functions['segment-entry']);
+    services.segmentQueue.bind(async (event) => {
+      const answer = await functions['segment-entry'](event);
+      // The customers a segment run turned away go on their timelines, as those of ingest do.
+      services.activity.recordSkipsFrom(answer, services.clock.now());
+      return answer;
+    });
     const scheduler = new LocalScheduler(services.clock, functions['segment-entry'], (m) =>
       options.log(`! ${m}`),
     );

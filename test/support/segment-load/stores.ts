@@ -1,7 +1,8 @@
 import type { EntryResult } from '#functions/_lib/enrollment-items.ts';
 import type { SegmentDeps } from '#functions/segment-entry/deps.ts';
-import type { RunKey, RunRecord, ScanProgress } from '#functions/segment-entry/runs.ts';
+import type { ItemOutcome, RunKey, RunRecord, ScanProgress } from '#functions/segment-entry/runs.ts';
 import type { PageRead } from '#functions/segment-entry/scan-pages.ts';
+import { addSkips, noSkips } from '#shared/segment/skips.ts';
 import type { SegmentWork } from '#shared/segment/work.ts';
 import type { VirtualTime } from './virtual-time.ts';
 
@@ -108,6 +109,7 @@ export class ModelTables {
             matched: 0,
             entered: 0,
             enrollItems: 0,
+            skipped: noSkips(),
             queued: false,
             items: 0,
             itemsDone: 0,
@@ -142,6 +144,7 @@ export class ModelTables {
           record.positions.set(progress.segment, progress.page * 2 + 1);
           record.scanned += progress.scanned;
           record.matched += progress.matched;
+          record.skipped = addSkips(record.skipped, progress.skipped);
           record.items += progress.enrollItems;
           record.enrollItems += progress.enrollItems;
           record.segmentItems.set(
@@ -156,14 +159,15 @@ export class ModelTables {
           const record = this.run(run);
           if (record.positions.get(segment) === page * 2 + 1) record.positions.set(segment, page * 2 + 2);
         },
-        enrolled: async (run: RunKey, item: { segment?: number; number?: number }, entered: number) => {
+        enrolled: async (run: RunKey, item: { segment?: number; number?: number }, outcome: ItemOutcome) => {
           await wait();
           const record = this.run(run);
           const id = `${item.segment}#${item.number}`;
           if (record.itemsCounted.has(id)) return true;
           record.itemsCounted.add(id);
           record.itemsDone += 1;
-          record.entered += entered;
+          record.entered += outcome.entered;
+          record.skipped = addSkips(record.skipped, outcome.skipped);
           return true;
         },
         stopped: async (run: RunKey, work: SegmentWork) => {
