@@ -1,7 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
-import { dynamoClient } from '#functions/_lib/clients/dynamo.ts';
+import { dynamoClient, dynamoTablesClient } from '#functions/_lib/clients/dynamo.ts';
 import { eventsClient } from '#functions/_lib/clients/events.ts';
 import { sfnClient } from '#functions/_lib/clients/sfn.ts';
 import { sqsClient } from '#functions/_lib/clients/sqs.ts';
@@ -40,6 +40,7 @@ function segmentDeps(): SegmentDeps {
   pacing.onThrottle = () => metrics.addMetric(METRICS.segmentThrottled, MetricUnit.Count, 1);
   deps.value = {
     db: dynamoClient(),
+    tables: dynamoTablesClient(),
     profilesTable: c.PROFILES_TABLE_NAME,
     runs: new SegmentRuns(dynamoClient(), c.STATS_TABLE_NAME),
     events: eventsClient(),
@@ -80,6 +81,8 @@ export const handler = middy(async (event: SegmentEntryEvent) => {
   if (!('Records' in event)) {
     const run = await startRun(d, event);
     logger.info('segment run', { run });
+    if (run.status === 'started' && run.sizeUnknown !== undefined)
+      logger.warn('profiles table size unknown: the run takes the most Scan segments', { run });
     return run;
   }
   const result = await processRecords(d, event.Records);

@@ -72,19 +72,22 @@ export class SegmentRuns {
   }
 
   /**
-   * Claims the fan-out of a run: false when an earlier invocation already
-   * queued it. A claim whose fan-out failed part-way is claimed again: its
-   * scan items are queued again, and enrollment names keep that harmless.
+   * Claims the fan-out of a run in `segments` Scan segments: the segments to
+   * queue, undefined when an earlier invocation already queued it. A claim
+   * whose fan-out failed part-way is claimed again: its scan items are queued
+   * again, in the segments first claimed (a table's size may read otherwise
+   * by then, and pages of two divisions of the table would read customers
+   * twice or not at all), and enrollment names keep that harmless.
    */
-  async claim(run: RunKey, segments: number, now: Date): Promise<boolean> {
+  async claim(run: RunKey, segments: number, now: Date): Promise<number | undefined> {
     try {
-      await this.db.send(
+      const out = await this.db.send(
         update({
           TableName: this.table,
           Key: runKey(run),
           UpdateExpression:
-            'SET #segments = :segments, #startedAt = if_not_exists(#startedAt, :now), expiresAt = :exp, ' +
-            '#items = if_not_exists(#items, :zero), #itemsDone = if_not_exists(#itemsDone, :zero)',
+            'SET #segments = if_not_exists(#segments, :segments), #startedAt = if_not_exists(#startedAt, :now), ' +
+            'expiresAt = :exp, #items = if_not_exists(#items, :zero), #itemsDone = if_not_exists(#itemsDone, :zero)',
           // Protects a run that was fanned out: a retried invocation must not scan it twice.
           ConditionExpression: 'attribute_not_exists(#queuedAt)',
           ExpressionAttributeValues: {
@@ -93,11 +96,12 @@ export class SegmentRuns {
             ':exp': runExpiry(run),
             ':zero': 0,
           },
+          ReturnValues: 'ALL_NEW',
         }),
       );
-      return true;
+      return numberIn(out.Attributes ?? {}, 'segments') || segments;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (isConditionFailure(error)) return undefined;
       throw error;
     }
   }

@@ -23,7 +23,14 @@ export async function runSegmentCallsBench(): Promise<void> {
     await registerJourney(db, plusSegmentJourney('small', 'profile.traits.tier'));
     const calls = new DynamoCalls();
     calls.watch(db.doc);
-    const deps = segmentDepsOn({ doc: db.doc, tables: db.tables, now: () => new Date(RUN), inFlight: 4 });
+    calls.watchLowLevel(db.client);
+    const deps = segmentDepsOn({
+      doc: db.doc,
+      client: db.client,
+      tables: db.tables,
+      now: () => new Date(RUN),
+      inFlight: 4,
+    });
     const queue: { messageId: string; body: string }[] = [];
     answer(deps.sqs, (command) => {
       if (!(command instanceof SendMessageBatchCommand)) throw new Error('unexpected SQS call');

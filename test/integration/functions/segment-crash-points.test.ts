@@ -103,6 +103,7 @@ function segmentDeps(faulty: boolean): SegmentDeps {
   const { tables } = world.db;
   return segmentDepsOn({
     doc: world.docOf(faulty),
+    client: world.db.client,
     registryDoc: world.db.doc,
     tables,
     now,

@@ -46,7 +46,7 @@ const journey = (id: string, overrides: Partial<JourneyInput> = {}): JourneyInpu
 });
 
 function deps() {
-  return segmentDepsOn({ doc: db.doc, tables: db.tables, now: () => NOW, inFlight: 2 });
+  return segmentDepsOn({ doc: db.doc, client: db.client, tables: db.tables, now: () => NOW, inFlight: 2 });
 }
 
 /** Delivers every queued message twice in a row (SQS delivers at least once), until the queue is empty. */

@@ -28,6 +28,7 @@ export class ModelTables {
       done: Set<number>;
       positions: Map<number, number>;
       announced?: boolean;
+      completedBy?: string;
     }
   >();
 
@@ -101,7 +102,9 @@ export class ModelTables {
           await wait();
           const id = `${run.journeyId}|${run.runId}`;
           const record = this.runs.get(id);
-          if (record?.queued) return false;
+          if (record?.queued) return undefined;
+          // A claim again keeps the segments first claimed.
+          if (record !== undefined) return record.segments;
           this.runs.set(id, {
             segments,
             startedAt: now.toISOString(),
@@ -118,7 +121,7 @@ export class ModelTables {
             done: new Set(),
             positions: new Map(),
           });
-          return true;
+          return segments;
         },
         queued: async (run: RunKey) => {
           await wait();
@@ -179,12 +182,15 @@ export class ModelTables {
             record.itemsDone += 1;
           }
         },
-        complete: async (run: RunKey, now: Date) => {
+        complete: async (run: RunKey, now: Date, by: string) => {
           await wait();
           const record = this.run(run);
           const finished =
             record.queued && record.done.size >= record.segments && record.itemsDone >= record.items;
           if (!finished || record.announced) return undefined;
+          // As the record's condition: only the message that completed the run announces it.
+          record.completedBy ??= by;
+          if (record.completedBy !== by) return undefined;
           record.completedAt ??= now.toISOString();
           return { ...record };
         },
