@@ -1,5 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { resetClock, setClock } from '#functions/_lib/clock.ts';
 import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import type { SegmentDeps } from '#functions/segment-entry/deps.ts';
@@ -32,6 +33,15 @@ let n = 0;
 const RUN = '2026-11-30T09:00:00.000Z';
 const NOW = new Date('2026-11-30T09:00:07Z');
 const now = () => NOW;
+/**
+ * The handlers' clock, two seconds on at each invocation: a count's guard cannot tell a write in
+ * the same second from one after its mark (stats.ts), and counts of different customers of a run
+ * (a limit's refusal, an entry) may share its slot — on wall time, whether they did would depend
+ * on the machine's speed.
+ */
+let clockMs = NOW.getTime();
+setClock(() => new Date(clockMs));
+afterAll(() => resetClock());
 const MEMBERS = ['seg-a'];
 /**
  * In the segment and turned away, each for its reason: outside the audience (judged on the page),
@@ -165,6 +175,7 @@ async function run(crashAt: number, point: number, landing: 'before' | 'after') 
   const invoke = async <T>(call: (faulty: boolean) => Promise<T>): Promise<T | undefined> => {
     const plan = invocation === crashAt ? new CrashPlan(point, landing) : CrashPlan.never();
     invocation += 1;
+    clockMs += 2_000;
     const before = completions();
     let attempts = 0;
     const out = await world.dieThenRetry(plan, async () => {
