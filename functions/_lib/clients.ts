@@ -1,3 +1,4 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { PinpointClient } from '@aws-sdk/client-pinpoint';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -19,6 +20,8 @@ import { PerRuntime, runtimeScope } from './runtime-scope.ts';
  */
 export type Clients = {
   dynamo: DynamoDBDocumentClient;
+  /** For the control plane (DescribeTable): low-level commands cannot go through the document client. */
+  dynamoTables: DynamoDBClient;
   sfn: SFNClient;
   events: EventBridgeClient;
   ses: SESv2Client;
@@ -40,6 +43,7 @@ function current(): Partial<Clients> {
 /** The SDK's endpoint variable of each client's service (as the SDK reads it from `process.env`). */
 const ENDPOINT_VARIABLES: Record<keyof Clients, string> = {
   dynamo: 'AWS_ENDPOINT_URL_DYNAMODB',
+  dynamoTables: 'AWS_ENDPOINT_URL_DYNAMODB',
   sfn: 'AWS_ENDPOINT_URL_SFN',
   events: 'AWS_ENDPOINT_URL_EVENTBRIDGE',
   ses: 'AWS_ENDPOINT_URL_SESV2',

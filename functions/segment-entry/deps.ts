@@ -1,3 +1,4 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -13,6 +14,8 @@ export type SegmentDeps = EnrollmentDeps & {
   /** Re-entry records of the ids merged into a customer, read for those who have some. */
   enrollments: Pick<EnrollmentItems, 'reentryRecord' | 'enrollment'>;
   db: DynamoDBDocumentClient;
+  /** Reads the profiles table's size (DescribeTable, which the document client cannot send). */
+  tables: DynamoDBClient;
   profilesTable: string;
   registry: Pick<RegistryRepository, 'get'>;
   runs: Pick<

@@ -1,7 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
-import { dynamoClient } from '#functions/_lib/clients/dynamo.ts';
+import { dynamoClient, dynamoTablesClient } from '#functions/_lib/clients/dynamo.ts';
 import { eventsClient } from '#functions/_lib/clients/events.ts';
 import { sfnClient } from '#functions/_lib/clients/sfn.ts';
 import { sqsClient } from '#functions/_lib/clients/sqs.ts';
@@ -27,6 +27,7 @@ import { realPacing } from './pacing.ts';
 import { processRecords } from './records.ts';
 import { startRun } from './run.ts';
 import { SegmentRuns } from './runs.ts';
+import { logSkips } from './skip-log.ts';
 
 const config = lazyConfig(manifest);
 const deps = keptPerColdStart<SegmentDeps>();
@@ -39,6 +40,7 @@ function segmentDeps(): SegmentDeps {
   pacing.onThrottle = () => metrics.addMetric(METRICS.segmentThrottled, MetricUnit.Count, 1);
   deps.value = {
     db: dynamoClient(),
+    tables: dynamoTablesClient(),
     profilesTable: c.PROFILES_TABLE_NAME,
     runs: new SegmentRuns(dynamoClient(), c.STATS_TABLE_NAME),
     events: eventsClient(),
@@ -70,7 +72,7 @@ type SegmentEntryEvent = z.infer<typeof SegmentEntryEvent>;
  * Segment entry. Invoked by the journey's EventBridge Scheduler schedule with
  * `{journeyId, scheduledTime}`: fans the run out on the segment queue. Invoked
  * by the queue: scans profile pages and enrolls the matches, reporting
- * partial batch failures. Invoked by the stack's five-minute rule with
+ * partial batch failures and the customers turned away. Invoked by the stack's five-minute rule with
  * `{kind: "headroom"}`: publishes the open executions.
  */
 export const handler = middy(async (event: SegmentEntryEvent) => {
@@ -79,6 +81,8 @@ export const handler = middy(async (event: SegmentEntryEvent) => {
   if (!('Records' in event)) {
     const run = await startRun(d, event);
     logger.info('segment run', { run });
+    if (run.status === 'started' && run.sizeUnknown !== undefined)
+      logger.warn('profiles table size unknown: the run takes the most Scan segments', { run });
     return run;
   }
   const result = await processRecords(d, event.Records);
@@ -87,12 +91,14 @@ export const handler = middy(async (event: SegmentEntryEvent) => {
   // Entries are counted by the stats write that counts them, once (stats-metrics.ts).
   await publishOpenExecutions(d);
   if (result.paused.length > 0) logger.warn('segment entry paused', { reasons: result.paused });
+  logSkips({ info: (m, f) => logger.info(m, f), debug: (m, f) => logger.debug(m, f) }, result.skipped);
   for (const run of result.completed) {
     metrics.addMetric(METRICS.segmentRunsCompleted, MetricUnit.Count, 1);
     logger.info('segment run completed', { run });
   }
   if (result.problems.length > 0) logger.warn('segment work failed', { problems: result.problems });
-  return { batchItemFailures: result.batchItemFailures };
+  // The event source reads only batchItemFailures; the local runtime files `skipped` on the customers' timelines.
+  return { batchItemFailures: result.batchItemFailures, skipped: result.skipped };
 })
   .use(observability())
   .use(parser({ schema: SegmentEntryEvent }));

@@ -1,5 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { addSkips, noneSkipped, noSkips, type SkipCounts, skipsFrom } from '#shared/segment/skips.ts';
 import {
+  addSkipped,
   isConditionFailure,
   numberIn,
   progress,
@@ -14,7 +16,8 @@ import {
  * Enroll items counted once. Each enroll item has a number in its Scan
  * segment (0, 1, 2… in the order its pages were counted). An item done writes
  * a mark of its own (`<run id>#item#<segment>#<number>`, expiring with the
- * run's record) holding the customers it entered; the run's record counts
+ * run's record) holding the customers it entered and those it turned away,
+ * by reason; the run's record counts
  * marks only in order, moving the segment's "done" number over an unbroken run
  * of marks with a write conditional on where it stood. So a mark is counted
  * once however often its item is delivered, whatever order items finish in,
@@ -35,6 +38,12 @@ const NUMBER_DIGITS = 12;
 
 export type ItemNumber = { segment: number; number: number };
 
+/** What an enroll item did: the customers it entered, and those it turned away by reason. */
+export type ItemOutcome = { entered: number; skipped: SkipCounts };
+
+/** An unbroken run of marks: how many, and what their items did. */
+type Marks = { count: number } & ItemOutcome;
+
 export class ItemMarks {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -53,9 +62,9 @@ export class ItemMarks {
    * as it stands after, undefined when the run has none (expired, or never
    * claimed: nothing is counted).
    */
-  async done(run: RunKey, item: ItemNumber, entered: number): Promise<StoredRun | undefined> {
+  async done(run: RunKey, item: ItemNumber, outcome: ItemOutcome): Promise<StoredRun | undefined> {
     // The mark before the record is read: a page counted after this read finds the mark.
-    await this.put(run, item, entered);
+    await this.put(run, item, outcome);
     const record = await this.read(run);
     if (record === undefined) return undefined;
     // Counted already (a redelivery after the count landed): the marks after it are their writers' to count.
@@ -85,12 +94,18 @@ export class ItemMarks {
     return undefined;
   }
 
-  private async put(run: RunKey, item: ItemNumber, entered: number): Promise<void> {
+  private async put(run: RunKey, item: ItemNumber, outcome: ItemOutcome): Promise<void> {
+    const { entered, skipped } = outcome;
     try {
       await this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...this.markKey(run, item.segment, item.number), entered, expiresAt: runExpiry(run) },
+          Item: {
+            ...this.markKey(run, item.segment, item.number),
+            entered,
+            ...(noneSkipped(skipped) ? {} : { skipped }),
+            expiresAt: runExpiry(run),
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -106,13 +121,8 @@ export class ItemMarks {
     return out.Item;
   }
 
-  /** The marks numbered `from` onwards, below `to`, up to the first missing one: how many, and whom they entered. */
-  private async unbroken(
-    run: RunKey,
-    segment: number,
-    from: number,
-    to: number,
-  ): Promise<{ count: number; entered: number }> {
+  /** The marks numbered `from` onwards, below `to`, up to the first missing one: how many, whom they entered and turned away. */
+  private async unbroken(run: RunKey, segment: number, from: number, to: number): Promise<Marks> {
     const out = await this.db.send(
       new QueryCommand({
         TableName: this.table,
@@ -128,24 +138,32 @@ export class ItemMarks {
     );
     let count = 0;
     let entered = 0;
+    let skipped = noSkips();
     for (const mark of out.Items ?? []) {
       if (mark.sk !== this.markKey(run, segment, from + count).sk) break;
       count += 1;
       entered += typeof mark.entered === 'number' ? mark.entered : 0;
+      // A mark written by an earlier release has no skip counts: none.
+      skipped = addSkips(skipped, skipsFrom(mark.skipped));
     }
-    return { count, entered };
+    return { count, entered, skipped };
   }
 
   /** Counts marks from `from` on, only if no other count moved the done number since it was read. */
-  private advance(
-    run: RunKey,
-    segment: number,
-    from: number,
-    marks: { count: number; entered: number },
-  ): Promise<StoredRun | undefined> {
+  private advance(run: RunKey, segment: number, from: number, marks: Marks): Promise<StoredRun | undefined> {
+    const skipped = addSkipped(marks.skipped);
     return progress(this.db, this.table, run, {
-      expression: 'SET #segmentItemsDone = :to ADD #itemsDone :count, #entered :entered',
-      values: { ':to': from + marks.count, ':count': marks.count, ':entered': marks.entered },
+      expression: [
+        'SET #segmentItemsDone = :to ADD #itemsDone :count',
+        '#entered :entered',
+        ...skipped.clauses,
+      ].join(', '),
+      values: {
+        ':to': from + marks.count,
+        ':count': marks.count,
+        ':entered': marks.entered,
+        ...skipped.values,
+      },
       from: { segment, attribute: '#segmentItemsDone', value: from },
     });
   }

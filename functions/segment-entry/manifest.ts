@@ -4,6 +4,7 @@ export const manifest = defineFunction({
   name: 'segment-entry',
   description: 'Segment journeys: scheduled fan-out, paced profile scans and enrollments',
   bindings: {
+    // Scans it, and reads its size (DescribeTable) to choose a run's Scan segments.
     profilesTable: 'readWrite',
     // Writes the decision of an experiment that ends on entry.
     journeysTable: 'readWrite',

@@ -1,3 +1,4 @@
+import type { EntrySkip } from '#shared/ingest/entry-skip.ts';
 import { SegmentWork } from '#shared/segment/work.ts';
 import type { SegmentDeps } from './deps.ts';
 import { emitRunEvent, RUN_EVENTS } from './events.ts';
@@ -7,7 +8,9 @@ import { processWork, type WorkResult } from './work.ts';
 export type SqsRecord = { messageId: string; body: string };
 
 export type BatchResult = {
-  totals: Omit<WorkResult, 'skipped' | 'completed' | 'paused'>;
+  totals: Omit<WorkResult, 'skipped' | 'completed' | 'paused' | 'skips'>;
+  /** The customers the batch's items turned away, each with why (reported, not counted: the run record counts). */
+  skipped: EntrySkip[];
   /** Why enroll items were put back for later (entry paused), once per reason. */
   paused: string[];
   /** The SQS partial batch response: only these messages are received again. */
@@ -29,6 +32,7 @@ function parseBody(body: string): SegmentWork {
 export async function processRecords(deps: SegmentDeps, records: readonly SqsRecord[]): Promise<BatchResult> {
   const result: BatchResult = {
     totals: { scanned: 0, matched: 0, enrolled: 0 },
+    skipped: [],
     batchItemFailures: [],
     problems: [],
     completed: [],
@@ -41,6 +45,7 @@ export async function processRecords(deps: SegmentDeps, records: readonly SqsRec
       result.totals.scanned += done.scanned;
       result.totals.matched += done.matched;
       result.totals.enrolled += done.enrolled;
+      result.skipped.push(...(done.skips ?? []));
       if (done.paused !== undefined && !result.paused.includes(done.paused)) result.paused.push(done.paused);
       if (done.completed !== undefined) {
         const run = { journeyId: work.journeyId, runId: work.runId, ...done.completed };

@@ -1,5 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  noSkips,
+  SEGMENT_SKIP_REASONS,
+  type SegmentSkipReason,
+  type SkipCounts,
+} from '#shared/segment/skips.ts';
 import * as z from '#shared/zod.ts';
 
 /**
@@ -10,7 +16,7 @@ import * as z from '#shared/zod.ts';
 /** A run record outlives every retry of its schedule invocation (Scheduler retries for at most a day). */
 const RUN_RECORD_SECONDS = 30 * 24 * 3600;
 
-export const RunRecord = z.object({
+const RunFields = z.object({
   segments: z.number(),
   startedAt: z.string(),
   completedAt: z.optional(z.string()),
@@ -22,7 +28,42 @@ export const RunRecord = z.object({
   /** Why the run stopped before entering everyone (its journey paused, archived, ended or redeployed without a segment). */
   stopped: z.optional(z.string()),
 });
-export type RunRecord = z.infer<typeof RunRecord>;
+
+/** A run's figures, with the entries it turned away by reason (0 each on a record written before they were counted). */
+export type RunRecord = z.infer<typeof RunFields> & { skipped: SkipCounts };
+
+export function parseRunRecord(stored: unknown): RunRecord {
+  const fields = RunFields.parse(stored);
+  const skipped = noSkips();
+  if (typeof stored === 'object' && stored !== null)
+    for (const reason of SEGMENT_SKIP_REASONS) skipped[reason] = numberIn(stored, skipAttribute(reason));
+  return { ...fields, skipped };
+}
+
+/** The attribute counting a reason's skips (`skippedReentry`): one number per reason, so the record stays bounded. */
+function skipAttribute(reason: SegmentSkipReason): string {
+  return `skipped${reason.charAt(0).toUpperCase()}${reason.slice(1)}`;
+}
+
+const SKIP_NAMES = Object.fromEntries(
+  SEGMENT_SKIP_REASONS.map((reason) => [`#${skipAttribute(reason)}`, skipAttribute(reason)]),
+);
+
+/**
+ * The ADD clauses that count `skipped` (only reasons with some), and their
+ * values: `#skippedLimit :skippedLimit, …`, or none.
+ */
+export function addSkipped(skipped: SkipCounts): { clauses: string[]; values: Record<string, number> } {
+  const clauses: string[] = [];
+  const values: Record<string, number> = {};
+  for (const reason of SEGMENT_SKIP_REASONS) {
+    if (skipped[reason] === 0) continue;
+    const attribute = skipAttribute(reason);
+    clauses.push(`#${attribute} :${attribute}`);
+    values[`:${attribute}`] = skipped[reason];
+  }
+  return { clauses, values };
+}
 
 /** The stored record, with the attributes the figures do not show. */
 export type StoredRun = Record<string, unknown>;
@@ -53,7 +94,8 @@ const NAMES = {
   '#segmentsDone': 'segmentsDone',
   '#stopped': 'stopped',
   '#announcedAt': 'announcedAt',
-} as const;
+  ...SKIP_NAMES,
+};
 
 /**
  * A Scan segment's own attributes (one number each, so the record stays
@@ -70,8 +112,8 @@ export function segmentAttributes(segment: number) {
 }
 
 /** A number attribute of a stored record, 0 when not written yet. */
-export function numberIn(record: StoredRun, attribute: string): number {
-  const value = record[attribute];
+export function numberIn(record: object, attribute: string): number {
+  const value: unknown = Object.hasOwn(record, attribute) ? Reflect.get(record, attribute) : undefined;
   return typeof value === 'number' ? value : 0;
 }
 

@@ -1,13 +1,16 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { noSkips, type SkipCounts } from '#shared/segment/skips.ts';
 import type { SegmentWork } from '#shared/segment/work.ts';
-import { ItemMarks, type ItemNumber } from './item-marks.ts';
+import { ItemMarks, type ItemNumber, type ItemOutcome } from './item-marks.ts';
 import {
+  addSkipped,
   isConditionFailure,
   looksComplete,
   numberIn,
+  parseRunRecord,
   progress,
   type RunKey,
-  RunRecord,
+  type RunRecord,
   runExpiry,
   runKey,
   type StoredRun,
@@ -16,6 +19,7 @@ import {
 } from './run-record.ts';
 import { type PageKey, type PageRead, ScanPages } from './scan-pages.ts';
 
+export type { ItemOutcome } from './item-marks.ts';
 export type { RunKey, RunRecord } from './run-record.ts';
 
 /**
@@ -27,6 +31,8 @@ export type { RunKey, RunRecord } from './run-record.ts';
  * continuation is queued. A page is counted, and continued, only from the
  * position before it, so a page retried or queued twice is counted once.
  * Enroll items are counted once through their marks (see item-marks.ts).
+ * The entries a run turned away are counted with what turned them away: a
+ * page's with the page, an item's with its mark, one number per reason.
  */
 
 export type ScanProgress = {
@@ -35,6 +41,8 @@ export type ScanProgress = {
   scanned: number;
   matched: number;
   enrollItems: number;
+  /** Its profiles in the segment the run turned away, by reason. */
+  skipped: SkipCounts;
   last: boolean;
 };
 
@@ -64,19 +72,22 @@ export class SegmentRuns {
   }
 
   /**
-   * Claims the fan-out of a run: false when an earlier invocation already
-   * queued it. A claim whose fan-out failed part-way is claimed again: its
-   * scan items are queued again, and enrollment names keep that harmless.
+   * Claims the fan-out of a run in `segments` Scan segments: the segments to
+   * queue, undefined when an earlier invocation already queued it. A claim
+   * whose fan-out failed part-way is claimed again: its scan items are queued
+   * again, in the segments first claimed (a table's size may read otherwise
+   * by then, and pages of two divisions of the table would read customers
+   * twice or not at all), and enrollment names keep that harmless.
    */
-  async claim(run: RunKey, segments: number, now: Date): Promise<boolean> {
+  async claim(run: RunKey, segments: number, now: Date): Promise<number | undefined> {
     try {
-      await this.db.send(
+      const out = await this.db.send(
         update({
           TableName: this.table,
           Key: runKey(run),
           UpdateExpression:
-            'SET #segments = :segments, #startedAt = if_not_exists(#startedAt, :now), expiresAt = :exp, ' +
-            '#items = if_not_exists(#items, :zero), #itemsDone = if_not_exists(#itemsDone, :zero)',
+            'SET #segments = if_not_exists(#segments, :segments), #startedAt = if_not_exists(#startedAt, :now), ' +
+            'expiresAt = :exp, #items = if_not_exists(#items, :zero), #itemsDone = if_not_exists(#itemsDone, :zero)',
           // Protects a run that was fanned out: a retried invocation must not scan it twice.
           ConditionExpression: 'attribute_not_exists(#queuedAt)',
           ExpressionAttributeValues: {
@@ -85,11 +96,12 @@ export class SegmentRuns {
             ':exp': runExpiry(run),
             ':zero': 0,
           },
+          ReturnValues: 'ALL_NEW',
         }),
       );
-      return true;
+      return numberIn(out.Attributes ?? {}, 'segments') || segments;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (isConditionFailure(error)) return undefined;
       throw error;
     }
   }
@@ -124,17 +136,20 @@ export class SegmentRuns {
    */
   async scanned(run: RunKey, progress: ScanProgress): Promise<boolean> {
     const finished = progress.last ? ', #segmentsDone :segment' : '';
+    const skipped = addSkipped(progress.skipped);
     const before = progress.page * 2;
     const record = await this.progress(
       run,
       'SET #position = :after ' +
-        `ADD #scanned :scanned, #matched :matched, #items :items, #segmentItems :items${finished}`,
+        `ADD #scanned :scanned, #matched :matched, #items :items, #segmentItems :items${finished}` +
+        skipped.clauses.map((clause) => `, ${clause}`).join(''),
       {
         ':after': before + 1,
         ':scanned': progress.scanned,
         ':matched': progress.matched,
         ':items': progress.enrollItems,
         ...(progress.last ? { ':segment': new Set([String(progress.segment)]) } : {}),
+        ...skipped.values,
       },
       { segment: progress.segment, before },
     );
@@ -159,18 +174,23 @@ export class SegmentRuns {
   }
 
   /**
-   * Counts an enroll item carried out and the customers it entered, once
-   * (see item-marks.ts). True when the run may be complete now. An item
-   * without a number (queued before items were numbered) is counted as it
-   * comes.
+   * Counts an enroll item carried out, the customers it entered and those it
+   * turned away, once (see item-marks.ts). True when the run may be complete
+   * now. An item without a number (queued before items were numbered) is
+   * counted as it comes.
    */
-  async enrolled(run: RunKey, item: Partial<ItemNumber>, entered: number): Promise<boolean> {
+  async enrolled(run: RunKey, item: Partial<ItemNumber>, outcome: ItemOutcome): Promise<boolean> {
     const { segment, number } = item;
     if (segment === undefined || number === undefined) {
-      await this.progress(run, 'ADD #itemsDone :one, #entered :entered', { ':one': 1, ':entered': entered });
+      const skipped = addSkipped(outcome.skipped);
+      await this.progress(run, ['ADD #itemsDone :one', '#entered :entered', ...skipped.clauses].join(', '), {
+        ':one': 1,
+        ':entered': outcome.entered,
+        ...skipped.values,
+      });
       return true;
     }
-    const record = await this.marks.done(run, { segment, number }, entered);
+    const record = await this.marks.done(run, { segment, number }, outcome);
     return record !== undefined && looksComplete(record);
   }
 
@@ -184,7 +204,7 @@ export class SegmentRuns {
     const why = 'SET #stopped = if_not_exists(#stopped, :reason)';
     if (work.kind === 'enroll') {
       await this.progress(run, why, { ':reason': reason });
-      await this.enrolled(run, work, 0);
+      await this.enrolled(run, work, { entered: 0, skipped: noSkips() });
       return;
     }
     await this.progress(run, `ADD #segmentsDone :segment ${why}`, {
@@ -218,7 +238,7 @@ export class SegmentRuns {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return RunRecord.parse(out.Attributes);
+      return parseRunRecord(out.Attributes);
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
       throw error;

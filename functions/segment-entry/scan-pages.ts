@@ -1,9 +1,11 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { noneSkipped, type SkipCounts, skipsFrom } from '#shared/segment/skips.ts';
 import { isConditionFailure, type RunKey, runExpiry, runKey } from './run-record.ts';
 
 /**
  * What a Scan page was found to hold the first time it was read: how many
- * profiles, whom it matched, and where the next page starts. Kept
+ * profiles, whom it matched, whom it turned away (by reason), and where the
+ * next page starts. Kept
  * (`<run id>#page#<segment>#<page>`, expiring with the run's record) so that
  * every later attempt at the page — a retry after a crash, a second consumer
  * at the same moment — queues the same enroll items under the same numbers
@@ -11,7 +13,13 @@ import { isConditionFailure, type RunKey, runExpiry, runKey } from './run-record
  * versions of a page would give two items one number, or leave a customer
  * between two pages.
  */
-export type PageRead = { scanned: number; userIds: string[]; cursor?: Record<string, unknown> };
+export type PageRead = {
+  scanned: number;
+  userIds: string[];
+  /** Its profiles in the segment the run turned away, by reason (absent on a page kept by an earlier release: none). */
+  skipped?: SkipCounts;
+  cursor?: Record<string, unknown>;
+};
 
 export type PageKey = { segment: number; page: number };
 
@@ -41,6 +49,7 @@ export class ScanPages {
             ...this.key(run, page),
             scanned: read.scanned,
             userIds: read.userIds,
+            ...(read.skipped === undefined || noneSkipped(read.skipped) ? {} : { skipped: read.skipped }),
             ...(read.cursor === undefined ? {} : { cursor: read.cursor }),
             expiresAt: runExpiry(run),
           },
@@ -66,6 +75,7 @@ export class ScanPages {
     return {
       scanned: typeof item.scanned === 'number' ? item.scanned : 0,
       userIds,
+      skipped: skipsFrom(item.skipped),
       ...(cursor && { cursor }),
     };
   }

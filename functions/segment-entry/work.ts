@@ -1,15 +1,22 @@
-import { enteredAsMerged, limitedAsMerged, startEnrollment } from '#functions/_lib/enrollments.ts';
+import {
+  enteredAsMerged,
+  limitedAsMerged,
+  reentrySkip,
+  startEnrollment,
+} from '#functions/_lib/enrollments.ts';
 import type { RegistryEntry } from '#functions/_lib/registry.ts';
+import type { EntrySkip, SkipDetail, SkipReason } from '#shared/ingest/entry-skip.ts';
 import type { ProfileState } from '#shared/profile/state.ts';
 import { pauseReason } from '#shared/segment/headroom.ts';
 import {
-  inSegment,
   isSegmentJourney,
   notRunnable,
   type SegmentJourney,
   segmentEnrollment,
+  segmentMembership,
   segmentTriggerId,
 } from '#shared/segment/run.ts';
+import { countSkips, noSkips } from '#shared/segment/skips.ts';
 import {
   type EnrollItem,
   enrollItems,
@@ -33,6 +40,12 @@ export type WorkResult = {
   paused?: string;
   /** The run's record when this item completed the run. */
   completed?: RunRecord;
+  /**
+   * The customers this item turned away, each with why (as ingest reports
+   * them): for logs and local timelines. A delivery again reports them again;
+   * the run's record counts them once.
+   */
+  skips?: EntrySkip[];
 };
 
 const NOTHING: WorkResult = { scanned: 0, matched: 0, enrolled: 0 };
@@ -58,9 +71,11 @@ async function scan(
   const at = await segmentAt(deps, item);
   if (at === 'none') return NOTHING;
   const countNow = at === undefined || at.position === item.page * 2;
-  const page = await readPage(deps, item, journey, at);
+  const { page, skips } = await readPage(deps, item, journey, at);
   const counted = countNow ? await enrollPage(deps, item, page, at?.items ?? 0) : false;
-  const done = countNow ? { scanned: page.scanned, matched: page.userIds.length, enrolled: 0 } : NOTHING;
+  const done = countNow
+    ? { scanned: page.scanned, matched: page.userIds.length, enrolled: 0, skips }
+    : NOTHING;
   // A record gone counts nothing, and its segment is read to the end all the same.
   if (at !== undefined && !countNow) await deps.runs.counted(item, item.segment);
   // Another consumer counted the page: its figures and its next page are that one's.
@@ -76,27 +91,30 @@ async function scan(
 
 /**
  * The page as first read when it was kept; otherwise read now, and kept
- * unless the run has no record (nothing of it is counted then).
+ * unless the run has no record (nothing of it is counted then). With the
+ * customers this reading turned away (none when the page was only taken up).
  */
 async function readPage(
   deps: SegmentDeps,
   item: ScanItem,
   journey: SegmentJourney,
   at: SegmentAt | undefined,
-): Promise<PageRead> {
+): Promise<{ page: PageRead; skips: EntrySkip[] }> {
   // Counted already: only its continuation is left, from where the page first ended.
   const kept = at?.position === item.page * 2 + 1 ? await deps.runs.keptPage(item, item) : undefined;
-  if (kept !== undefined) return kept;
+  if (kept !== undefined) return { page: kept, skips: [] };
   const page = await scanProfiles(deps.db, deps.profilesTable, {
     ...item,
     limit: deps.scanPageSize ?? SCAN_PAGE_SIZE,
   });
+  const { userIds, skips } = await matching(deps, item, journey, page.profiles);
   const read: PageRead = {
     scanned: page.profiles.length,
-    userIds: await matching(deps, item, journey, page.profiles),
+    userIds,
+    skipped: countSkips(skips.map((skip) => skip.reason)),
     ...(page.cursor === undefined ? {} : { cursor: page.cursor }),
   };
-  return at === undefined ? read : deps.runs.keepPage(item, item, read);
+  return { page: at === undefined ? read : await deps.runs.keepPage(item, item, read), skips };
 }
 
 /**
@@ -133,33 +151,73 @@ async function enrollPage(
     scanned: page.scanned,
     matched: page.userIds.length,
     enrollItems: work.length,
+    skipped: page.skipped ?? noSkips(),
     last: page.cursor === undefined,
   });
 }
 
-/** The customers of a page in the segment and audience whom re-entry and entry limits may let in. */
+/**
+ * The customers of a page in the segment and audience whom re-entry and
+ * entry limits may let in, and those of the segment turned away, with why.
+ */
 async function matching(
   deps: SegmentDeps,
   item: ScanItem,
   journey: SegmentJourney,
   profiles: readonly ProfileState[],
-): Promise<string[]> {
+): Promise<{ userIds: string[]; skips: EntrySkip[] }> {
   const at = new Date(item.runId);
-  const matched: string[] = [];
+  const userIds: string[] = [];
+  const skips: EntrySkip[] = [];
+  const skip = (userId: string, reason: SkipReason, detail?: SkipDetail) =>
+    skips.push(entrySkip(journey, userId, reason, detail));
   for (const state of profiles) {
-    if (!inSegment(journey, state, at)) continue;
+    const { userId } = state.profile;
+    const membership = segmentMembership(journey, state, at);
+    if (membership === 'outside') continue;
+    if (membership === 'audience') {
+      skip(userId, 'audience');
+      continue;
+    }
     // Re-entry is judged by the conditional write of the re-entry record when enrolling.
-    const plan = segmentEnrollment(journey, state.profile.userId, item.runId);
+    const plan = segmentEnrollment(journey, userId, item.runId);
     if (plan === undefined) continue;
     // An id merged into the customer entered already (a visitor who has signed in since).
-    if (await enteredAsMerged(deps.enrollments, state.mergedKeys ?? [], plan, segmentTriggerId(item.runId)))
+    if (await enteredAsMerged(deps.enrollments, state.mergedKeys ?? [], plan, segmentTriggerId(item.runId))) {
+      // Under `always` only this run's own entry is found, made under the merged id: not a skip.
+      if (journey.reentry.mode !== 'always') skip(userId, ...reentrySkip(journey));
       continue;
+    }
     // Entries made under those ids count against the journey's entry limit too.
-    if (await limitedAsMerged(deps, journey, state.profile.userId, state.mergedKeys ?? [], item.runId))
+    if (await limitedAsMerged(deps, journey, userId, state.mergedKeys ?? [], item.runId)) {
+      skip(userId, 'limit', limitDetail(journey));
       continue;
-    matched.push(state.profile.userId);
+    }
+    userIds.push(userId);
   }
-  return matched;
+  return { userIds, skips };
+}
+
+/** One customer turned away, as ingest reports it. */
+function entrySkip(
+  journey: Pick<RegistryEntry, 'journeyId' | 'version'>,
+  userId: string,
+  reason: SkipReason,
+  detail?: SkipDetail,
+): EntrySkip {
+  return {
+    userId,
+    journeyId: journey.journeyId,
+    version: journey.version,
+    reason,
+    ...(detail && { detail }),
+  };
+}
+
+/** What the entry limit is, for a refusal's report. */
+function limitDetail(journey: SegmentJourney): SkipDetail | undefined {
+  const limit = journey.trigger.limit;
+  return limit === undefined ? undefined : { max: limit.max, per: limit.per };
 }
 
 /**
@@ -181,16 +239,22 @@ async function enroll(
     return { ...NOTHING, paused };
   }
   const trigger = { type: 'segment' as const, timestamp: item.runId };
+  // One report per customer: a start retried after a throttle is still one customer's entry.
+  const turnedAway = new Map<string, EntrySkip>();
   const started = await inPool(item.userIds, deps.pacing.inFlight, async (userId) => {
     const plan = segmentEnrollment(journey, userId, item.runId);
     if (plan === undefined) return false;
-    const entry = { userId, at: item.runId, trigger };
+    const onSkip = (reason: SkipReason, detail?: SkipDetail) =>
+      turnedAway.set(userId, entrySkip(journey, userId, reason, detail));
+    const entry = { userId, at: item.runId, trigger, onSkip };
     return pacedStart(deps.pacing, () => startEnrollment(deps, plan, entry));
   });
   const enrolled = started.filter(Boolean).length;
-  const complete = await deps.runs.enrolled(item, item, enrolled);
+  const skips = [...turnedAway.values()];
+  const outcome = { entered: enrolled, skipped: countSkips(skips.map((skip) => skip.reason)) };
+  const complete = await deps.runs.enrolled(item, item, outcome);
   const completed = complete ? await deps.runs.complete(item, deps.now(), by) : undefined;
-  return { ...NOTHING, enrolled, ...(completed && { completed }) };
+  return { ...NOTHING, enrolled, skips, ...(completed && { completed }) };
 }
 
 /**

@@ -40,11 +40,20 @@ export function segmentTriggerId(runId: string): string {
   return `segment:${runId}`;
 }
 
-/** True when a profile is in the journey's segment and its audience (both judged at the run time). */
-export function inSegment(journey: SegmentJourney, state: ProfileState, at: Date): boolean {
+/**
+ * Where a profile stands for a run (judged at the run time): outside the
+ * segment (not the run's concern), in the segment but outside the journey's
+ * audience (turned away: `audience`), or in both.
+ */
+export function segmentMembership(
+  journey: SegmentJourney,
+  state: ProfileState,
+  at: Date,
+): 'outside' | 'audience' | 'member' {
   const ctx = { profile: state.profile, now: at, defaultTimezone: journey.settings.defaultTimezone };
-  if (!evaluateCondition(journey.trigger.segment, ctx)) return false;
-  return journey.audience === undefined || evaluateCondition(journey.audience, ctx);
+  if (!evaluateCondition(journey.trigger.segment, ctx)) return 'outside';
+  if (journey.audience !== undefined && !evaluateCondition(journey.audience, ctx)) return 'audience';
+  return 'member';
 }
 
 /**

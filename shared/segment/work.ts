@@ -6,8 +6,33 @@ import * as z from '../zod.ts';
  * scheduled time, so a retried schedule invocation repeats the same run.
  */
 
-/** Parallel Scan segments per run: how many workers can read the profiles table at once. */
+/**
+ * The most parallel Scan segments a run takes: how many workers can read the
+ * profiles table at once. A segment's pages are read one after another, each
+ * queued behind the enroll items before it, so a million profiles need
+ * several to keep every worker starting enrollments at the full rate.
+ */
 export const SCAN_SEGMENTS = 8;
+/** Profiles table items per Scan segment: a table of a few thousand is read by one. */
+export const ITEMS_PER_SCAN_SEGMENT = 50_000;
+/** Profiles table bytes per Scan segment (large profiles take more pages: a page reads at most 1 MB). */
+export const BYTES_PER_SCAN_SEGMENT = 256 * 1024 * 1024;
+
+/**
+ * How many Scan segments a run takes for a profiles table of this size
+ * (DescribeTable's ItemCount and TableSizeBytes, refreshed by DynamoDB about
+ * every six hours): one per ITEMS_PER_SCAN_SEGMENT items or
+ * BYTES_PER_SCAN_SEGMENT bytes, whichever gives more, at least 1 and at most
+ * SCAN_SEGMENTS. An unknown size takes the most: never slower than before.
+ */
+export function scanSegmentsFor(size: { items: number; bytes: number } | undefined): number {
+  if (size === undefined) return SCAN_SEGMENTS;
+  const wanted = Math.max(
+    Math.ceil(size.items / ITEMS_PER_SCAN_SEGMENT),
+    Math.ceil(size.bytes / BYTES_PER_SCAN_SEGMENT),
+  );
+  return Math.min(SCAN_SEGMENTS, Math.max(1, Number.isFinite(wanted) ? wanted : SCAN_SEGMENTS));
+}
 /** Profiles read per scan item (one Scan page): bounds the work of one queue message. */
 export const SCAN_PAGE_SIZE = 100;
 /** Customers per enroll item: bounds the StartExecution calls of one queue message (~2 s at a worker's pace). */

@@ -37,6 +37,10 @@ const benches: Record<string, () => Promise<void> | void> = {
     const { runSegmentBench } = await import('./segment.ts');
     await runSegmentBench();
   },
+  'segment-calls': async () => {
+    const { runSegmentCallsBench } = await import('./segment-calls.ts');
+    await runSegmentCallsBench();
+  },
   calls: async () => {
     const { runCallsBench } = await import('./calls.ts');
     await runCallsBench();

@@ -138,7 +138,11 @@ describe('segment entry', () => {
     const arn = (construct: { tableArn: string }) => resolve(construct.tableArn);
     expect(actual).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ resources: [arn(stack.tables.profiles)] }),
+        // Scanned, and its size read to choose a run's Scan segments.
+        expect.objectContaining({
+          actions: expect.arrayContaining(['dynamodb:DescribeTable', 'dynamodb:Scan']),
+          resources: [arn(stack.tables.profiles)],
+        }),
         expect.objectContaining({ resources: [arn(stack.tables.stats)] }),
         expect.objectContaining({ resources: [arn(stack.tables.enrollments)] }),
         {

@@ -1,3 +1,4 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -19,6 +20,8 @@ export const SEGMENT_QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/s
  */
 export function segmentDepsOn(options: {
   doc: DynamoDBDocumentClient;
+  /** The low-level client DescribeTable goes through. */
+  client: DynamoDBClient;
   registryDoc?: DynamoDBDocumentClient;
   tables: { stats: string; profiles: string; enrollments: string; journeys: string };
   now: () => Date;
@@ -39,6 +42,7 @@ export function segmentDepsOn(options: {
     },
     openExecutions: { count: async () => ({ account: 0 }) } as unknown as SegmentDeps['openExecutions'],
     db: doc,
+    tables: options.client,
     profilesTable: tables.profiles,
     enrollments: new EnrollmentItems(doc, tables.enrollments),
     stats: new StatsRepository(doc, tables.stats),

@@ -42,3 +42,8 @@ function storableStep<A extends { input: object }, R>(next: (args: A) => Promise
 export function dynamoClient(): DynamoDBDocumentClient {
   return lazyClient('dynamo', (config) => documentClient(config));
 }
+
+/** The low-level DynamoDB client of this process, for what the document client cannot send (DescribeTable). */
+export function dynamoTablesClient(): DynamoDBClient {
+  return lazyClient('dynamoTables', (config) => new DynamoDBClient(config));
+}

@@ -20,7 +20,7 @@ export const Activity = z.object({
 });
 export type Activity = z.infer<typeof Activity>;
 
-/** An entry ingest skipped (its answer's `skipped`), at that journey time. */
+/** An entry ingest or a segment run skipped (their answers' `skipped`), at that journey time. */
 export const EntrySkipped = z.object({
   at: z.string(),
   entrySkipped: z.object({
@@ -58,7 +58,10 @@ export const OptInRefused = z.object({
 });
 export type OptInRefused = z.infer<typeof OptInRefused>;
 
-/** The parts of ingest's answer that name the entries its event skipped and the opt-ins it left out. */
+/**
+ * The parts of ingest's (or segment entry's) answer that name the entries it
+ * skipped and the opt-ins it left out.
+ */
 const IngestAnswer = z
   .object({ skipped: z.array(z.unknown()), refusedOptIns: z.array(z.unknown()).optional() })
   .loose();
@@ -88,7 +91,7 @@ export class ActivityLog {
     this.log.append(activity).catch(this.writeFailed);
   }
 
-  /** Records the entries an ingest invocation answered it skipped and the opt-ins it left out (nothing for any other answer). */
+  /** Records the entries an ingest or segment entry invocation answered it skipped, and the opt-ins it left out. */
   recordSkipsFrom(answer: unknown, at: Date): void {
     const parsed = IngestAnswer.safeParse(answer).data;
     for (const skip of parsed?.skipped ?? []) {

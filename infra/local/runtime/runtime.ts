@@ -1,5 +1,6 @@
 import type { FSWatcher } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { documentClient } from '#functions/_lib/clients/dynamo.ts';
 import { setClients } from '#functions/_lib/clients.ts';
 import { resetClock, setClock } from '#functions/_lib/clock.ts';
@@ -112,11 +113,11 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
     coldStart();
     // The handlers' DynamoDB client, as they would build it from that environment, reaches dynalite
     // in-process: the same requests and answers as over loopback HTTP, without the sockets.
-    setClients({ dynamo: documentClient(services.dynamo.inProcess) });
+    setClients(dynamoClients(services.dynamo.inProcess));
     // Handlers read journey time, the same clock as Step Functions and the bus.
     setClock(() => services.clock.now());
     inRuntimeScope(scope, () => {
-      setClients({ dynamo: documentClient(services.dynamo.inProcess) });
+      setClients(dynamoClients(services.dynamo.inProcess));
       setClock(() => services.clock.now());
       // Its ingest reads them there: another runtime in this process pins its own customers.
       setVariantPins(options.variantPins);
@@ -128,7 +129,12 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
     // Executions a previous run left waiting go on, now that their tasks have handlers.
     services.sfn.resumeParked();
     services.unsubscribe.bind(functions.unsubscribe);
-    services.segmentQueue.bind(functions['segment-entry']);
+    services.segmentQueue.bind(async (event) => {
+      const answer = await functions['segment-entry'](event);
+      // The customers a segment run turned away go on their timelines, as those of ingest do.
+      services.activity.recordSkipsFrom(answer, services.clock.now());
+      return answer;
+    });
     const scheduler = new LocalScheduler(services.clock, functions['segment-entry'], (m) =>
       options.log(`! ${m}`),
     );
@@ -201,6 +207,11 @@ function bindTasks(services: Services, functions: Functions, options: ResolvedOp
   bind(PUT_EVENTS_RESOURCE, putEventsIntegration(services.bus));
   // The credentials are added inside the call, as EventBridge adds them: the recorded input names only the ARN.
   bind(HTTP_INVOKE_RESOURCE, httpInvokeIntegration(localConnections(options.connections)));
+}
+
+/** The handlers' DynamoDB clients on the runtime's dynalite. */
+function dynamoClients(config: DynamoDBClientConfig) {
+  return { dynamo: documentClient(config), dynamoTables: new DynamoDBClient(config) };
 }
 
 /** The schedules follow the registry after every deploy, as deploy-journey keeps Scheduler in step in AWS. */

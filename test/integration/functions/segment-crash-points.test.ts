@@ -1,5 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { resetClock, setClock } from '#functions/_lib/clock.ts';
+import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import type { SegmentDeps } from '#functions/segment-entry/deps.ts';
 import { processRecords } from '#functions/segment-entry/records.ts';
@@ -31,25 +33,45 @@ let n = 0;
 const RUN = '2026-11-30T09:00:00.000Z';
 const NOW = new Date('2026-11-30T09:00:07Z');
 const now = () => NOW;
+/**
+ * The handlers' clock, two seconds on at each invocation: a count's guard cannot tell a write in
+ * the same second from one after its mark (stats.ts), and counts of different customers of a run
+ * (a limit's refusal, an entry) may share its slot — on wall time, whether they did would depend
+ * on the machine's speed.
+ */
+let clockMs = NOW.getTime();
+setClock(() => new Date(clockMs));
+afterAll(() => resetClock());
 const MEMBERS = ['seg-a'];
+/**
+ * In the segment and turned away, each for its reason: outside the audience (judged on the page),
+ * entered before under re-entry `once`, and at the entry limit (both judged when enrolling).
+ */
+const TURNED_AWAY = { 'seg-out': 'audience', 'seg-again': 'reentry', 'seg-limited': 'limit' } as const;
 // Started as the file is collected: the crash points are those of the run with nothing failing.
 const world: HandlerWorld = await collectedCrashPointWorld('segment-crash');
-for (const id of [...MEMBERS, 'seg-other'])
+for (const id of [...MEMBERS, ...Object.keys(TURNED_AWAY), 'seg-other'])
   await ingestEvent(
     world.ingestDeps(false, now),
-    identify(id, { tier: id === 'seg-other' ? 'free' : 'plus' }, '2026-11-01T00:00:00Z'),
+    identify(
+      id,
+      { tier: id === 'seg-other' ? 'free' : 'plus', country: id === 'seg-out' ? 'XX' : 'IT' },
+      '2026-11-01T00:00:00Z',
+    ),
   );
 
 /**
- * The run's figures, exact whatever died: every profile scanned once, every member matched once, one
- * enroll item per member (a page holds one profile), each counted once with the member it entered.
+ * The run's figures, exact whatever died: every profile scanned once, every member and every one
+ * turned away when enrolling matched once, one enroll item each (a page holds one profile), each
+ * counted once with the member it entered, and each one turned away counted once by reason.
  */
 const FIGURES = {
-  scanned: MEMBERS.length + 1,
-  matched: MEMBERS.length,
-  enrollItems: MEMBERS.length,
+  scanned: MEMBERS.length + 4,
+  matched: MEMBERS.length + 2,
+  enrollItems: MEMBERS.length + 2,
   entered: MEMBERS.length,
   stopped: undefined,
+  skipped: { audience: 1, reentry: 1, cooldown: 0, limit: 1, tooLarge: 0 },
 };
 const figuresOf = (event: Record<string, unknown> | undefined) => ({
   scanned: event?.scanned,
@@ -57,7 +79,32 @@ const figuresOf = (event: Record<string, unknown> | undefined) => ({
   enrollItems: event?.enrollItems,
   entered: event?.entered,
   stopped: event?.stopped,
+  skipped: event?.skipped,
 });
+
+/** The earlier entries that turn `seg-again` and `seg-limited` away from a journey. */
+async function enteredBefore(journeyId: string): Promise<void> {
+  const enrollments = new EnrollmentItems(world.db.doc, world.db.tables.enrollments);
+  const at = '2026-11-28T09:00:00.000Z';
+  await enrollments.claimEntry(
+    'seg-again',
+    journeyId,
+    { at, enrollmentId: `${journeyId}-before` },
+    {
+      mode: 'once',
+    },
+  );
+  await enrollments.limits.claim(
+    'seg-limited',
+    journeyId,
+    { id: `${journeyId}-week`, at },
+    {
+      max: 1,
+      per: 'P7D',
+      zone: 'UTC',
+    },
+  );
+}
 
 /** More invocations than a run takes (checked below). */
 const INVOCATIONS = 24;
@@ -66,6 +113,7 @@ function segmentDeps(faulty: boolean): SegmentDeps {
   const { tables } = world.db;
   return segmentDepsOn({
     doc: world.docOf(faulty),
+    client: world.db.client,
     registryDoc: world.db.doc,
     tables,
     now,
@@ -94,7 +142,13 @@ async function announcedMark(journeyId: string): Promise<boolean> {
 async function run(crashAt: number, point: number, landing: 'before' | 'after') {
   n += 1;
   const journeyId = `crash-segment-${n}`;
-  await registerJourney(world.db, plusSegmentJourney(journeyId, 'profile.traits.tier'));
+  const plus = plusSegmentJourney(journeyId, 'profile.traits.tier');
+  await registerJourney(world.db, {
+    ...plus,
+    trigger: { ...plus.trigger, limit: { max: 1, per: 'P7D' } },
+    audience: { path: 'profile.traits.country', ne: 'XX' },
+  });
+  await enteredBefore(journeyId);
   const startedBefore = new Set(world.effects.started.keys());
   const eventsBefore = world.effects.events.length;
   let taken = world.effects.messages.length;
@@ -121,6 +175,7 @@ async function run(crashAt: number, point: number, landing: 'before' | 'after') 
   const invoke = async <T>(call: (faulty: boolean) => Promise<T>): Promise<T | undefined> => {
     const plan = invocation === crashAt ? new CrashPlan(point, landing) : CrashPlan.never();
     invocation += 1;
+    clockMs += 2_000;
     const before = completions();
     let attempts = 0;
     const out = await world.dieThenRetry(plan, async () => {

@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -17,6 +18,7 @@ import { SegmentRuns } from '#functions/segment-entry/runs.ts';
 import { enrollmentName } from '#shared/journey/enrollment.ts';
 import type { JourneyInput } from '#shared/journey/schema.ts';
 import { StartPace } from '#shared/segment/pace.ts';
+import { SCAN_SEGMENTS } from '#shared/segment/work.ts';
 import { EnrollmentInput } from '#shared/tasks/enrollment.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { AB_SPLIT_THEN_EXIT } from '../../support/journey-steps.ts';
@@ -97,6 +99,7 @@ function deps(scanPageSize?: number): SegmentDeps {
       () => 0,
     ),
     db: db.doc,
+    tables: db.client,
     profilesTable: db.tables.profiles,
     ...tables(),
     registry: new RegistryRepository(db.doc, db.tables.journeys),
@@ -176,7 +179,8 @@ describe('segment entry: a scheduled run', () => {
     const run = await startRun(d, { journeyId: 'plan', scheduledTime: '2026-11-30T09:00:00Z' });
     const totals = await drain(d);
     // assert
-    expect(run).toEqual({ status: 'started', journeyId: 'plan', runId: RUN, segments: 8 });
+    // A table of a few profiles is read in one Scan segment.
+    expect(run).toEqual({ status: 'started', journeyId: 'plan', runId: RUN, segments: 1 });
     // u-entered is in the segment; the re-entry record keeps them out when enrolling.
     expect(totals).toMatchObject({ scanned: 11, matched: 3, enrolled: 2 });
     const name = (userId: string) =>
@@ -259,7 +263,39 @@ describe('segment entry: a scheduled run', () => {
     const retried = await startRun(d, run);
     // assert
     expect(retried.status).toBe('started');
-    expect(queue.length).toBe(8);
+    expect(queue.length).toBe(1);
+  });
+
+  it('queues a retried fan-out in the segments first claimed, whatever the table’s size reads then', async () => {
+    // arrange: a run claimed in two segments whose fan-out did not go
+    const runs = new SegmentRuns(db.doc, db.tables.stats);
+    const run = { journeyId: 'plan', runId: '2026-11-30T15:00:00.000Z' };
+    // act
+    const first = await runs.claim(run, 2, new Date(RUN));
+    const again = await runs.claim(run, 8, new Date(RUN));
+    // assert
+    expect([first, again]).toEqual([2, 2]);
+  });
+
+  it('takes the most Scan segments when the table’s size cannot be read, and says why', async () => {
+    // arrange: DynamoDB refuses DescribeTable (a role without it, or throttled)
+    const tables = Object.assign(new DynamoDBClient({ region: 'eu-west-1' }), {
+      send: async () => {
+        throw Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' });
+      },
+    });
+    // act
+    const run = await startRun(
+      { ...deps(), tables },
+      { journeyId: 'plan', scheduledTime: '2026-11-30T16:00:00Z' },
+    );
+    // assert
+    expect(run).toMatchObject({
+      status: 'started',
+      segments: SCAN_SEGMENTS,
+      sizeUnknown: 'AccessDeniedException: not authorized',
+    });
+    expect(queue.length).toBe(SCAN_SEGMENTS);
   });
 
   it('announces a run whose start notification the bus refused once, when the schedule retries it', async () => {
@@ -298,7 +334,7 @@ describe('segment entry: a scheduled run', () => {
     expect(JSON.parse(events[1]?.Detail ?? '{}')).toMatchObject({
       journeyId: 'announced',
       runId: '2026-11-30T12:00:00.000Z',
-      segments: 8,
+      segments: 1,
       scanned: 11,
       matched: 3,
       entered: 0,

@@ -74,6 +74,7 @@ function deps(doc: DynamoDBDocumentClient = db.doc): SegmentDeps {
   // One profile a page: every member is a page and an enroll item of their own.
   return segmentDepsOn({
     doc,
+    client: db.client,
     tables: db.tables,
     now: () => new Date('2026-11-30T09:00:07Z'),
     inFlight: 2,

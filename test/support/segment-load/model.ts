@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -163,6 +163,11 @@ export async function runLoadModel(options: LoadModelOptions): Promise<LoadModel
     await time.sleep(SCAN_LATENCY_MS);
     return scan(input);
   });
+  const control = new DynamoDBClient({ region: 'eu-west-1' });
+  // The size DynamoDB reports for the table (a profile item of about 1 KB).
+  answer(control, DescribeTableCommand, () => ({
+    Table: { ItemCount: options.profiles, TableSizeBytes: options.profiles * 1024 },
+  }));
   const events = new EventBridgeClient({ region: 'eu-west-1' });
   answer(events, PutEventsCommand, (input) => {
     if ((input.Entries ?? []).some((e) => e.DetailType === 'Segment Run Completed')) completedEvents += 1;
@@ -192,6 +197,7 @@ export async function runLoadModel(options: LoadModelOptions): Promise<LoadModel
   };
   const deps = (): SegmentDeps => ({
     db,
+    tables: control,
     profilesTable: 'profiles',
     registry: { get: async () => entry },
     ...tables.repositories(),

@@ -1,7 +1,8 @@
 import type { EntryResult } from '#functions/_lib/enrollment-items.ts';
 import type { SegmentDeps } from '#functions/segment-entry/deps.ts';
-import type { RunKey, RunRecord, ScanProgress } from '#functions/segment-entry/runs.ts';
+import type { ItemOutcome, RunKey, RunRecord, ScanProgress } from '#functions/segment-entry/runs.ts';
 import type { PageRead } from '#functions/segment-entry/scan-pages.ts';
+import { addSkips, noSkips } from '#shared/segment/skips.ts';
 import type { SegmentWork } from '#shared/segment/work.ts';
 import type { VirtualTime } from './virtual-time.ts';
 
@@ -27,6 +28,7 @@ export class ModelTables {
       done: Set<number>;
       positions: Map<number, number>;
       announced?: boolean;
+      completedBy?: string;
     }
   >();
 
@@ -100,7 +102,9 @@ export class ModelTables {
           await wait();
           const id = `${run.journeyId}|${run.runId}`;
           const record = this.runs.get(id);
-          if (record?.queued) return false;
+          if (record?.queued) return undefined;
+          // A claim again keeps the segments first claimed.
+          if (record !== undefined) return record.segments;
           this.runs.set(id, {
             segments,
             startedAt: now.toISOString(),
@@ -108,6 +112,7 @@ export class ModelTables {
             matched: 0,
             entered: 0,
             enrollItems: 0,
+            skipped: noSkips(),
             queued: false,
             items: 0,
             itemsDone: 0,
@@ -116,7 +121,7 @@ export class ModelTables {
             done: new Set(),
             positions: new Map(),
           });
-          return true;
+          return segments;
         },
         queued: async (run: RunKey) => {
           await wait();
@@ -142,6 +147,7 @@ export class ModelTables {
           record.positions.set(progress.segment, progress.page * 2 + 1);
           record.scanned += progress.scanned;
           record.matched += progress.matched;
+          record.skipped = addSkips(record.skipped, progress.skipped);
           record.items += progress.enrollItems;
           record.enrollItems += progress.enrollItems;
           record.segmentItems.set(
@@ -156,14 +162,15 @@ export class ModelTables {
           const record = this.run(run);
           if (record.positions.get(segment) === page * 2 + 1) record.positions.set(segment, page * 2 + 2);
         },
-        enrolled: async (run: RunKey, item: { segment?: number; number?: number }, entered: number) => {
+        enrolled: async (run: RunKey, item: { segment?: number; number?: number }, outcome: ItemOutcome) => {
           await wait();
           const record = this.run(run);
           const id = `${item.segment}#${item.number}`;
           if (record.itemsCounted.has(id)) return true;
           record.itemsCounted.add(id);
           record.itemsDone += 1;
-          record.entered += entered;
+          record.entered += outcome.entered;
+          record.skipped = addSkips(record.skipped, outcome.skipped);
           return true;
         },
         stopped: async (run: RunKey, work: SegmentWork) => {
@@ -175,12 +182,15 @@ export class ModelTables {
             record.itemsDone += 1;
           }
         },
-        complete: async (run: RunKey, now: Date) => {
+        complete: async (run: RunKey, now: Date, by: string) => {
           await wait();
           const record = this.run(run);
           const finished =
             record.queued && record.done.size >= record.segments && record.itemsDone >= record.items;
           if (!finished || record.announced) return undefined;
+          // As the record's condition: only the message that completed the run announces it.
+          record.completedBy ??= by;
+          if (record.completedBy !== by) return undefined;
           record.completedAt ??= now.toISOString();
           return { ...record };
         },

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { notRunnable, runIdOf } from '#shared/segment/run.ts';
 import { scheduleAction, scheduleName } from '#shared/segment/schedule.ts';
-import { ENROLL_BATCH, enrollItems, SCAN_SEGMENTS, scanItems } from '#shared/segment/work.ts';
+import {
+  BYTES_PER_SCAN_SEGMENT,
+  ENROLL_BATCH,
+  enrollItems,
+  ITEMS_PER_SCAN_SEGMENT,
+  SCAN_SEGMENTS,
+  scanItems,
+  scanSegmentsFor,
+} from '#shared/segment/work.ts';
 
 const segment = {
   type: 'segment',
@@ -91,6 +99,19 @@ describe('work items', () => {
     const items = scanItems('j', 'run');
     expect(items.map((i) => i.segment)).toEqual([...Array(SCAN_SEGMENTS).keys()]);
     expect(items.every((i) => i.totalSegments === SCAN_SEGMENTS && i.cursor === undefined)).toBe(true);
+  });
+
+  it.each([
+    { table: 'empty', size: { items: 0, bytes: 0 }, segments: 1 },
+    { table: 'of four profiles', size: { items: 4, bytes: 4_000 }, segments: 1 },
+    { table: 'one segment full', size: { items: ITEMS_PER_SCAN_SEGMENT, bytes: 50e6 }, segments: 1 },
+    { table: 'just over one segment', size: { items: ITEMS_PER_SCAN_SEGMENT + 1, bytes: 50e6 }, segments: 2 },
+    { table: 'of large profiles', size: { items: 1_000, bytes: 3 * BYTES_PER_SCAN_SEGMENT }, segments: 3 },
+    { table: 'of a million profiles', size: { items: 1_000_000, bytes: 1e9 }, segments: SCAN_SEGMENTS },
+    { table: 'of a billion profiles', size: { items: 1e9, bytes: 1e12 }, segments: SCAN_SEGMENTS },
+    { table: 'of unknown size', size: undefined, segments: SCAN_SEGMENTS },
+  ])('reads a table $table with $segments Scan segment(s)', ({ size, segments }) => {
+    expect(scanSegmentsFor(size)).toBe(segments);
   });
 
   it.each([0, 1, ENROLL_BATCH, ENROLL_BATCH + 1, 3 * ENROLL_BATCH])('batches %i customers', (n) => {
