@@ -12,7 +12,7 @@ import { logger } from '#functions/_lib/observability.ts';
 import { liveRegistry } from '#functions/_lib/repositories.ts';
 import { METRICS } from '#shared/metrics.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
-import { registerJourney } from '../functions/harness.ts';
+import { planCopyJourney, registerJourney } from '../functions/harness.ts';
 
 /**
  * EventBridge, SQS and Lambda deliver at least once, and Lambda retries an
@@ -157,16 +157,7 @@ async function planJourney() {
       .then((all) => all.some((j) => j.journeyId === 'plan-copy'))
   )
     return;
-  await registerJourney(db, {
-    id: 'plan-copy',
-    name: 'Plan',
-    trigger: { type: 'event', event: 'Signed Up Once' },
-    start: 'record',
-    steps: {
-      record: { type: 'updateProfile', set: { plan: { from: 'trigger.properties.plan' } }, next: 'done' },
-      done: { type: 'exit' },
-    },
-  });
+  await registerJourney(db, planCopyJourney('plan-copy', 'Signed Up Once'));
   liveRegistry(db.tables.journeys).invalidate();
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
-import { ingestDeps, registerJourney, track } from './harness.ts';
+import { ingestDeps, planCopyJourney, registerJourney, track } from './harness.ts';
 
 /**
  * Ingest answers with each entry it decided to skip — the customer, the
@@ -15,16 +15,7 @@ const NOW = '2026-11-24T10:00:00Z';
 
 beforeAll(async () => {
   db = await startDynalite('entry-skip-report');
-  await registerJourney(db, {
-    id: 'plan-copy',
-    name: 'Copies the plan',
-    trigger: { type: 'event', event: 'Signed Up' },
-    start: 'record',
-    steps: {
-      record: { type: 'updateProfile', set: { plan: { from: 'trigger.properties.plan' } }, next: 'done' },
-      done: { type: 'exit' },
-    },
-  });
+  await registerJourney(db, planCopyJourney('plan-copy', 'Signed Up'));
   await registerJourney(db, {
     id: 'fresh-daily',
     name: 'Fresh, once a day',

@@ -9,7 +9,7 @@ import { logger } from '#functions/_lib/observability.ts';
 import { liveRegistry } from '#functions/_lib/repositories.ts';
 import { FUNCTION_NAMES } from '#functions/manifests.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
-import { registerJourney } from './harness.ts';
+import { planCopyJourney, registerJourney } from './harness.ts';
 
 const envelope = JSON.parse(
   readFileSync(new URL('../../fixtures/events/eventbridge-track.json', import.meta.url), 'utf8'),
@@ -124,16 +124,7 @@ describe('handlers', () => {
   it('ingest: writes one structured line per entry it skipped, with the reason and the path missing', async () => {
     // arrange: a journey that copies the plan from its trigger, and a sign-up without one
     ingestOnTables();
-    await registerJourney(db, {
-      id: 'plan-h',
-      name: 'Plan',
-      trigger: { type: 'event', event: 'Signed Up' },
-      start: 'record',
-      steps: {
-        record: { type: 'updateProfile', set: { plan: { from: 'trigger.properties.plan' } }, next: 'done' },
-        done: { type: 'exit' },
-      },
-    });
+    await registerJourney(db, planCopyJourney('plan-h', 'Signed Up'));
     const signUp = {
       ...envelope,
       id: 'signup-1',

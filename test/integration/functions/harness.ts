@@ -49,6 +49,23 @@ export async function registerJourney(
   return journey;
 }
 
+/**
+ * A journey whose trigger must carry `properties.plan`: it copies it onto the
+ * profile, so an event without one is skipped (`missing`) with the path.
+ */
+export function planCopyJourney(id: string, event: string): JourneyInput {
+  return {
+    id,
+    name: 'Copies the plan',
+    trigger: { type: 'event', event },
+    start: 'record',
+    steps: {
+      record: { type: 'updateProfile', set: { plan: { from: 'trigger.properties.plan' } }, next: 'done' },
+      done: { type: 'exit' },
+    },
+  };
+}
+
 /** Ingest dependencies on the tables (dynalite's, as a rule), with Step Functions and SQS mocked (no stand-in for them here). */
 export function ingestDeps(db: Tables, now: () => Date = () => new Date('2026-11-24T10:00:00Z')) {
   const sfn = mockClient(SFNClient);
