@@ -3,7 +3,6 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { RegistryRepository } from '#functions/_lib/registry.ts';
@@ -12,7 +11,7 @@ import { ingestEvent } from '#functions/ingest/ingest.ts';
 import type { SegmentDeps } from '#functions/segment-entry/deps.ts';
 import { OpenExecutions } from '#functions/segment-entry/headroom.ts';
 import type { Pacing } from '#functions/segment-entry/pacing.ts';
-import { processRecords, type SqsRecord } from '#functions/segment-entry/records.ts';
+import { processRecords } from '#functions/segment-entry/records.ts';
 import { startRun } from '#functions/segment-entry/run.ts';
 import { SegmentRuns } from '#functions/segment-entry/runs.ts';
 import { enrollmentName } from '#shared/journey/enrollment.ts';
@@ -22,6 +21,7 @@ import { SCAN_SEGMENTS } from '#shared/segment/work.ts';
 import { EnrollmentInput } from '#shared/tasks/enrollment.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { AB_SPLIT_THEN_EXIT } from '../../support/journey-steps.ts';
+import { fakeSegmentServices } from '../../support/segment-deps.ts';
 import { ACCOUNT_PREFIX, identify, ingestDeps, registerJourney } from './harness.ts';
 
 const RUN = '2026-11-30T09:00:00.000Z';
@@ -42,33 +42,9 @@ const renewal = (id: string, overrides: Partial<JourneyInput> = {}): JourneyInpu
 });
 
 let db: LocalDynamo;
-const sqs = mockClient(SQSClient);
-const sfn = mockClient(SFNClient);
-const bus = mockClient(EventBridgeClient);
-let queue: SqsRecord[];
-let started: Set<string>;
-let sent = 0;
-
 /** The segment queue in memory, and Step Functions refusing a second execution with a name. */
-function fakeServices() {
-  queue = [];
-  started = new Set();
-  sqs.reset();
-  sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: { Id: string; MessageBody: string }[] }) => {
-    for (const entry of input.Entries) queue.push({ messageId: `msg-${++sent}`, body: entry.MessageBody });
-    return { Successful: input.Entries.map((e) => ({ Id: e.Id })), Failed: [] };
-  });
-  bus.reset();
-  bus.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e' }] });
-  sfn.reset();
-  sfn.on(StartExecutionCommand).callsFake((input: { name: string }) => {
-    if (started.has(input.name)) {
-      throw Object.assign(new Error('exists'), { name: 'ExecutionAlreadyExists' });
-    }
-    started.add(input.name);
-    return { executionArn: `x:${input.name}`, startDate: new Date() };
-  });
-}
+const services = fakeSegmentServices({ refuseRepeats: true });
+const { sqs, sfn, bus, queue, started } = services;
 
 /** No waiting: pacing itself is proven by the load model (segment-load.test.ts). */
 const unpaced = (): Pacing => ({
@@ -169,7 +145,7 @@ beforeAll(async () => {
   );
 });
 afterAll(async () => db.stop());
-beforeEach(() => fakeServices());
+beforeEach(() => services.reset());
 
 describe('segment entry: a scheduled run', () => {
   it('enrolls exactly the members who pass the audience and re-entry, with deterministic names', async () => {
@@ -255,8 +231,7 @@ describe('segment entry: a scheduled run', () => {
     sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: { Id: string; MessageBody: string }[] }) => {
       batches += 1;
       if (batches === 1) throw new Error('queue unavailable');
-      for (const entry of input.Entries) queue.push({ messageId: `msg-${++sent}`, body: entry.MessageBody });
-      return { Successful: input.Entries.map((e) => ({ Id: e.Id })), Failed: [] };
+      return services.enqueue(input);
     });
     // act
     await expect(startRun(d, run)).rejects.toThrow('queue unavailable');
@@ -461,12 +436,12 @@ describe('segment entry: a visitor who entered, then signed in', () => {
     const visitor = { ...identify('unused', { vip: 'plus' }), userId: undefined, anonymousId: 'v-vip' };
     await ingestEvent(ingest, visitor);
     // Ingest's dependencies mock the same clients: the segment queue and Step Functions fakes again.
-    fakeServices();
+    services.reset();
     const d = deps();
     await startRun(d, { journeyId: 'vip', scheduledTime: '2026-11-30T13:00:00Z' });
     const first = await drain(d);
     await ingestEvent(ingest, { ...identify('u-vip', {}), anonymousId: 'v-vip' });
-    fakeServices();
+    services.reset();
     // act: the next day's run
     await startRun(d, { journeyId: 'vip', scheduledTime: '2026-12-01T13:00:00Z' });
     const next = await drain(d);
@@ -492,12 +467,12 @@ describe('segment entry: a visitor who entered, then signed in', () => {
     const { deps: ingest } = ingestDeps(db);
     const visitor = { ...identify('unused', { weekly: 'plus' }), userId: undefined, anonymousId: 'v-week' };
     await ingestEvent(ingest, visitor);
-    fakeServices();
+    services.reset();
     const d = deps();
     await startRun(d, { journeyId: 'weekly', scheduledTime: '2026-11-30T13:00:00Z' });
     const first = await drain(d);
     await ingestEvent(ingest, { ...identify('u-week', {}), anonymousId: 'v-week' });
-    fakeServices();
+    services.reset();
     // act: the next day's run, within the week
     await startRun(d, { journeyId: 'weekly', scheduledTime: '2026-12-01T13:00:00Z' });
     const next = await drain(d);

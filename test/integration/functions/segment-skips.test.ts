@@ -1,8 +1,5 @@
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { RegistryRepository } from '#functions/_lib/registry.ts';
@@ -12,7 +9,7 @@ import { startRun } from '#functions/segment-entry/run.ts';
 import { runExpiry, runKey } from '#functions/segment-entry/run-record.ts';
 import type { JourneyInput } from '#shared/journey/schema.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
-import { segmentDepsOn } from '../../support/segment-deps.ts';
+import { fakeSegmentServices, segmentDepsOn } from '../../support/segment-deps.ts';
 import { identify, ingestDeps, registerJourney } from './harness.ts';
 
 /**
@@ -22,12 +19,9 @@ import { identify, ingestDeps, registerJourney } from './harness.ts';
  */
 
 const NOW = new Date('2026-11-30T09:00:07Z');
-const sqs = mockClient(SQSClient);
-const sfn = mockClient(SFNClient);
-const bus = mockClient(EventBridgeClient);
 let db: LocalDynamo;
-let queue: SqsRecord[];
-let sent = 0;
+const services = fakeSegmentServices({ refuseRepeats: false, startDate: () => NOW });
+const { queue } = services;
 
 const journey = (id: string, overrides: Partial<JourneyInput> = {}): JourneyInput => ({
   id,
@@ -66,7 +60,7 @@ async function drainTwice() {
 }
 
 function completions(journeyId: string): Record<string, unknown>[] {
-  return bus
+  return services.bus
     .commandCalls(PutEventsCommand)
     .flatMap((c) => c.args[0].input.Entries ?? [])
     .filter((e) => e.DetailType === 'Segment Run Completed')
@@ -96,21 +90,7 @@ beforeAll(async () => {
     await ingestEvent(ingest, identify(userId, traits));
 });
 afterAll(async () => db.stop());
-beforeEach(() => {
-  queue = [];
-  sqs.reset();
-  sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: { Id: string; MessageBody: string }[] }) => {
-    for (const entry of input.Entries) queue.push({ messageId: `msg-${++sent}`, body: entry.MessageBody });
-    return { Successful: input.Entries.map((e) => ({ Id: e.Id })), Failed: [] };
-  });
-  bus.reset();
-  bus.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e' }] });
-  sfn.reset();
-  sfn.on(StartExecutionCommand).callsFake((input: { name: string }) => ({
-    executionArn: `x:${input.name}`,
-    startDate: NOW,
-  }));
-});
+beforeEach(() => services.reset());
 
 describe('segment run: entries skipped', () => {
   it('counts each customer turned away once, by reason, on the record and in the completion event', async () => {
