@@ -41,7 +41,10 @@ async function ended(id: string) {
     ...WAIT_FOR_ORDER,
   });
   const started = new Set(world.effects.started.keys());
-  await ingestEvent(world.ingestDeps(false, now), track(id, `Go ${id}`));
+  // The trigger's id names the enrollment, and the enrollment's counts land on the stats shard its
+  // digest picks: an id of the case's own (not the harness's counter, which other files in the
+  // worker move) gives every case the same requests on every run, whatever ran before.
+  await ingestEvent(world.ingestDeps(false, now), { ...track(id, `Go ${id}`), messageId: `go-${id}` });
   const [raw] = [...world.effects.started].filter(([name]) => !started.has(name)).map(([, e]) => e.input);
   const input = EnrollmentInput.parse(JSON.parse(String(raw)));
   await awaitEvent(
