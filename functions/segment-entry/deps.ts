@@ -29,6 +29,7 @@ export type SegmentDeps = EnrollmentDeps & {
     | 'counted'
     | 'continued'
     | 'enrolled'
+    | 'settleItem'
     | 'stopped'
     | 'complete'
     | 'announced'

@@ -86,9 +86,10 @@ export const handler = middy(async (event: SegmentEntryEvent) => {
     return run;
   }
   const result = await processRecords(d, event.Records);
+  // By the attempts whose writes counted the pages and announced the runs, once (docs/counts.md);
+  // entries by the stats write that counts them (stats-metrics.ts).
   metrics.addMetric(METRICS.segmentScanned, MetricUnit.Count, result.totals.scanned);
   metrics.addMetric(METRICS.segmentMatched, MetricUnit.Count, result.totals.matched);
-  // Entries are counted by the stats write that counts them, once (stats-metrics.ts).
   await publishOpenExecutions(d);
   if (result.paused.length > 0) logger.warn('segment entry paused', { reasons: result.paused });
   logSkips({ info: (m, f) => logger.info(m, f), debug: (m, f) => logger.debug(m, f) }, result.skipped);

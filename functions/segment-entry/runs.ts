@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { noSkips, type SkipCounts } from '#shared/segment/skips.ts';
 import type { SegmentWork } from '#shared/segment/work.ts';
-import { ItemMarks, type ItemNumber, type ItemOutcome } from './item-marks.ts';
+import { type ItemMarked, ItemMarks, type ItemNumber, type ItemOutcome } from './item-marks.ts';
 import {
   addSkipped,
   isConditionFailure,
@@ -20,6 +20,13 @@ import {
 import { type PageKey, type PageRead, ScanPages } from './scan-pages.ts';
 
 export type { ItemOutcome } from './item-marks.ts';
+
+/**
+ * An enroll item counted: whether the run may be complete now, whether this
+ * call wrote the item's mark (its delivery reports whom it turned away), and
+ * the too-large entries' count the mark owes, while pending.
+ */
+export type ItemDone = ItemMarked & { complete: boolean };
 export type { RunKey, RunRecord } from './run-record.ts';
 
 /**
@@ -175,11 +182,11 @@ export class SegmentRuns {
 
   /**
    * Counts an enroll item carried out, the customers it entered and those it
-   * turned away, once (see item-marks.ts). True when the run may be complete
-   * now. An item without a number (queued before items were numbered) is
-   * counted as it comes.
+   * turned away, once (see item-marks.ts); `now` is the time of the count the
+   * mark owes, if any. An item without a number (queued before items were
+   * numbered) is counted as it comes, and owes nothing.
    */
-  async enrolled(run: RunKey, item: Partial<ItemNumber>, outcome: ItemOutcome): Promise<boolean> {
+  async enrolled(run: RunKey, item: Partial<ItemNumber>, outcome: ItemOutcome, now: Date): Promise<ItemDone> {
     const { segment, number } = item;
     if (segment === undefined || number === undefined) {
       const skipped = addSkipped(outcome.skipped);
@@ -188,10 +195,23 @@ export class SegmentRuns {
         ':entered': outcome.entered,
         ...skipped.values,
       });
-      return true;
+      // Counted as it comes, so its too-large entries are too: under the guard, as a first attempt.
+      const owes = outcome.skipped.tooLarge > 0;
+      return {
+        complete: true,
+        wrote: true,
+        ...(owes && { owed: { pendingAt: now.getTime(), retry: false } }),
+      };
     }
-    const record = await this.marks.done(run, { segment, number }, outcome);
-    return record !== undefined && looksComplete(record);
+    const marked = await this.marks.mark(run, { segment, number }, outcome, now.getTime());
+    const record = await this.marks.done(run, { segment, number });
+    return { ...marked, complete: record !== undefined && looksComplete(record) };
+  }
+
+  /** Takes the count an enroll item's mark owed off it, once written. */
+  async settleItem(run: RunKey, item: Partial<ItemNumber>): Promise<void> {
+    const { segment, number } = item;
+    if (segment !== undefined && number !== undefined) await this.marks.settle(run, { segment, number });
   }
 
   /**
@@ -204,7 +224,7 @@ export class SegmentRuns {
     const why = 'SET #stopped = if_not_exists(#stopped, :reason)';
     if (work.kind === 'enroll') {
       await this.progress(run, why, { ':reason': reason });
-      await this.enrolled(run, work, { entered: 0, skipped: noSkips() });
+      await this.enrolled(run, work, { entered: 0, skipped: noSkips() }, new Date(run.runId));
       return;
     }
     await this.progress(run, `ADD #segmentsDone :segment ${why}`, {
@@ -245,11 +265,26 @@ export class SegmentRuns {
     }
   }
 
-  /** Marks the run's completion as announced: later calls of `complete` return nothing. */
-  async announced(run: RunKey, now: Date): Promise<void> {
-    await this.progress(run, 'SET #announcedAt = if_not_exists(#announcedAt, :now)', {
-      ':now': now.toISOString(),
-    });
+  /**
+   * Marks the run's completion as announced: later calls of `complete` return
+   * nothing. True when this call marked it (the run is reported completed once).
+   */
+  async announced(run: RunKey, now: Date): Promise<boolean> {
+    try {
+      await this.db.send(
+        update({
+          TableName: this.table,
+          Key: runKey(run),
+          UpdateExpression: 'SET #announcedAt = :now',
+          ConditionExpression: 'attribute_exists(#startedAt) AND attribute_not_exists(#announcedAt)',
+          ExpressionAttributeValues: { ':now': now.toISOString() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   /** Writes progress on the run's record while it exists, from a segment's position when `at` says. */

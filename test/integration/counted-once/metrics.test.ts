@@ -12,6 +12,7 @@ import { logger } from '#functions/_lib/observability.ts';
 import { liveRegistry } from '#functions/_lib/repositories.ts';
 import { METRICS } from '#shared/metrics.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import { publishedMetrics as published } from '../../support/emf.ts';
 import { planCopyJourney, registerJourney } from '../functions/harness.ts';
 
 /**
@@ -48,34 +49,6 @@ const sqs = mockClient(SQSClient);
 const bus = mockClient(EventBridgeClient);
 /** Fails the DynamoDB request this returns true for (as if the invocation died there). */
 let failRequest: (command: string, table: unknown) => boolean = () => false;
-
-/** Every metric value printed while `run` ran, summed by name. */
-async function published(run: () => Promise<unknown>): Promise<Map<string, number>> {
-  const lines: string[] = [];
-  const capture = (chunk: string | Uint8Array) => {
-    lines.push(String(chunk));
-    return true;
-  };
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
-  const log = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => lines.push(args.join(' ')));
-  try {
-    await run();
-  } finally {
-    out.mockRestore();
-    log.mockRestore();
-  }
-  const sums = new Map<string, number>();
-  for (const line of lines.flatMap((l) => l.split('\n')).filter((l) => l.includes('"_aws"'))) {
-    const emf = JSON.parse(line);
-    for (const directive of emf._aws.CloudWatchMetrics)
-      for (const { Name } of directive.Metrics) {
-        const value: number | number[] = emf[Name];
-        const total = Array.isArray(value) ? value.reduce((a, b) => a + b, 0) : value;
-        sums.set(Name, (sums.get(Name) ?? 0) + total);
-      }
-  }
-  return sums;
-}
 
 beforeAll(async () => {
   db = await startDynalite('counted-once');

@@ -166,13 +166,15 @@ export class ModelTables {
           await wait();
           const record = this.run(run);
           const id = `${item.segment}#${item.number}`;
-          if (record.itemsCounted.has(id)) return true;
+          if (record.itemsCounted.has(id)) return { complete: true, wrote: false };
           record.itemsCounted.add(id);
           record.itemsDone += 1;
           record.entered += outcome.entered;
           record.skipped = addSkips(record.skipped, outcome.skipped);
-          return true;
+          return { complete: true, wrote: true };
         },
+        // The model counts no entry as too large: its marks owe nothing.
+        settleItem: async () => {},
         stopped: async (run: RunKey, work: SegmentWork) => {
           await wait();
           const record = this.run(run);
@@ -196,7 +198,10 @@ export class ModelTables {
         },
         announced: async (run: RunKey) => {
           await wait();
-          this.run(run).announced = true;
+          const record = this.run(run);
+          if (record.announced) return false;
+          record.announced = true;
+          return true;
         },
       },
     };
