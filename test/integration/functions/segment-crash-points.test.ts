@@ -166,6 +166,8 @@ async function run(crashAt: number, point: number, landing: 'before' | 'after') 
   // Completions announced by an invocation that died before marking them announced: its retry
   // announces the run again.
   let announcedUnmarked = 0;
+  // What the invocations that lived reported (an invocation that dies publishes nothing it noted).
+  const reported = { scanned: 0, matched: 0, completed: 0, skipped: 0 };
   const newNames = () => [...world.effects.started.keys()].filter((name) => !startedBefore.has(name));
   const completions = () =>
     world.effects.events
@@ -196,6 +198,10 @@ async function run(crashAt: number, point: number, landing: 'before' | 'after') 
     if (record === undefined) break;
     const result = await invoke(() => processRecords(segmentDeps(true), [record]));
     take();
+    reported.scanned += result?.totals.scanned ?? 0;
+    reported.matched += result?.totals.matched ?? 0;
+    reported.completed += result?.completed.length ?? 0;
+    reported.skipped += result?.skipped.length ?? 0;
     if (result === undefined || result.batchItemFailures.length > 0) queue.push(record);
   }
   const names = newNames();
@@ -210,6 +216,7 @@ async function run(crashAt: number, point: number, landing: 'before' | 'after') 
     names,
     startedAtCompletion,
     announcedUnmarked,
+    reported,
     enrolled: counters.get('-/enrolled') ?? 0,
     completed: events.filter((e) => e.type === 'Segment Run Completed' && e.journeyId === journeyId),
     announced: events.filter((e) => e.type === 'Segment Run Started' && e.journeyId === journeyId),
@@ -239,6 +246,13 @@ it(`takes fewer than ${INVOCATIONS} invocations when nothing fails, each enterin
   expect(clean.completed).toHaveLength(1);
   expect(figuresOf(clean.completed[0])).toEqual(FIGURES);
   expect(clean.startedAtCompletion).toBe(MEMBERS.length);
+  const turnedAway = Object.keys(TURNED_AWAY).length;
+  expect(clean.reported).toEqual({
+    scanned: FIGURES.scanned,
+    matched: FIGURES.matched,
+    completed: 1,
+    skipped: turnedAway,
+  });
 });
 
 /**
@@ -266,6 +280,11 @@ describe.each(CASES)(
       expect(out.completed).toHaveLength(1 + out.announcedUnmarked);
       for (const completed of out.completed) expect(figuresOf(completed)).toEqual(FIGURES);
       expect(out.startedAtCompletion).toBe(MEMBERS.length);
+      // Reported at most once: by the attempt whose write counted it, which may be the one that died.
+      expect(out.reported.scanned).toBeLessThanOrEqual(FIGURES.scanned);
+      expect(out.reported.matched).toBeLessThanOrEqual(FIGURES.matched);
+      expect(out.reported.completed).toBeLessThanOrEqual(1);
+      expect(out.reported.skipped).toBeLessThanOrEqual(Object.keys(TURNED_AWAY).length);
     });
   },
 );
