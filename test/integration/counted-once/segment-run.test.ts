@@ -1,9 +1,6 @@
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import type { Context } from 'aws-lambda';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { resetClients, setClients } from '#functions/_lib/clients.ts';
+import { resetClients } from '#functions/_lib/clients.ts';
 import { resetClock, setClock } from '#functions/_lib/clock.ts';
 import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { logger } from '#functions/_lib/observability.ts';
@@ -13,6 +10,7 @@ import type { JourneyInput } from '#shared/journey/schema.ts';
 import { METRICS } from '#shared/metrics.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { publishedMetrics } from '../../support/emf.ts';
+import { handlersOn, lambdaContext } from '../../support/lambda-entry.ts';
 import { fakeSegmentServices, plusSegmentJourney } from '../../support/segment-deps.ts';
 import { identify, ingestDeps, registerJourney } from '../functions/harness.ts';
 
@@ -25,20 +23,7 @@ import { identify, ingestDeps, registerJourney } from '../functions/harness.ts';
  */
 
 const NOW = new Date('2026-11-30T09:00:07Z');
-const context = {
-  functionName: 'segment-entry',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:segment-entry',
-  memoryLimitInMB: '256',
-  awsRequestId: 'req-1',
-  logGroupName: '/aws/lambda/segment-entry',
-  logStreamName: 's',
-  callbackWaitsForEmptyEventLoop: true,
-  getRemainingTimeInMillis: () => 30_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-} satisfies Context;
+const context = lambdaContext('segment-entry');
 
 let db: LocalDynamo;
 const services = fakeSegmentServices({ refuseRepeats: false, startDate: () => NOW });
@@ -56,36 +41,16 @@ const SCANNED = Object.keys(PROFILES).length;
 beforeAll(async () => {
   db = await startDynalite('segment-once');
   setClock(() => NOW);
-  Object.assign(process.env, {
-    PROFILES_TABLE_NAME: db.tables.profiles,
-    ENROLLMENTS_TABLE_NAME: db.tables.enrollments,
-    JOURNEYS_TABLE_NAME: db.tables.journeys,
-    STATS_TABLE_NAME: db.tables.stats,
-    EVENT_BUS_NAME: 'journeys',
-    SEGMENT_QUEUE_URL: 'https://sqs.local/segment',
-  });
   const { deps: ingest } = ingestDeps(db);
   for (const [userId, traits] of Object.entries(PROFILES))
     await ingestEvent(ingest, identify(userId, traits));
-  db.doc.middlewareStack.add(
-    (next, ctx) => async (args) => {
-      const input = args.input as { TableName?: unknown; UpdateExpression?: unknown };
-      if (
-        ctx.commandName === 'UpdateItemCommand' &&
-        input.TableName === db.tables.stats &&
-        failUpdate(String(input.UpdateExpression))
-      )
-        throw Object.assign(new Error('died'), { name: 'Died' });
-      return next(args);
-    },
-    { step: 'initialize', name: 'plannedFault' },
+  handlersOn(
+    db,
+    (command, input) =>
+      command === 'UpdateItemCommand' &&
+      input.TableName === db.tables.stats &&
+      failUpdate(String(input.UpdateExpression)),
   );
-  setClients({
-    dynamo: db.doc,
-    sfn: new SFNClient({ region: 'eu-west-1' }),
-    sqs: new SQSClient({ region: 'eu-west-1' }),
-    events: new EventBridgeClient({ region: 'eu-west-1' }),
-  });
 });
 afterAll(async () => {
   resetClients();
