@@ -29,6 +29,7 @@ export type SegmentDeps = EnrollmentDeps & {
     | 'counted'
     | 'continued'
     | 'enrolled'
+    | 'itemsCounted'
     | 'settleItem'
     | 'stopped'
     | 'complete'

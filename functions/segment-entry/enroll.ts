@@ -8,7 +8,7 @@ import type { EnrollItem } from '#shared/segment/work.ts';
 import type { SegmentDeps } from './deps.ts';
 import { inPool, pacedStart } from './pacing.ts';
 import { MAX_DELAY_SECONDS, sendWork } from './queue.ts';
-import type { ItemDone, RunRecord } from './runs.ts';
+import type { ItemMarked, RunRecord } from './runs.ts';
 import { entrySkip, type Tally } from './tally.ts';
 
 /** What an enroll item did: why it was put back for later, or the run's record when it completed the run. */
@@ -37,10 +37,11 @@ export async function enroll(
   const { started, skips, tooLarge } = await startAll(deps, item, journey);
   tally.totals.enrolled += started;
   const outcome = { entered: started, skipped: countSkips(skips.map((skip) => skip.reason)) };
-  const done = await deps.runs.enrolled(item, item, outcome, deps.now());
-  if (done.wrote) tally.skipped.push(...skips);
-  await countTooLarge(deps, item, journey, tooLarge, done);
-  const completed = done.complete ? await deps.runs.complete(item, deps.now(), by) : undefined;
+  const marked = await deps.runs.enrolled(item, item, outcome, deps.now());
+  if (marked.wrote) tally.turnedAway(skips);
+  await countTooLarge(deps, item, journey, tooLarge, marked);
+  const complete = await deps.runs.itemsCounted(item, item);
+  const completed = complete ? await deps.runs.complete(item, deps.now(), by) : undefined;
   return completed === undefined ? {} : { completed };
 }
 
@@ -83,9 +84,9 @@ async function countTooLarge(
   item: EnrollItem,
   journey: RegistryEntry,
   enrollmentIds: readonly string[],
-  done: ItemDone,
+  marked: ItemMarked,
 ): Promise<void> {
-  const { owed } = done;
+  const { owed } = marked;
   if (owed === undefined) return;
   for (const enrollmentId of enrollmentIds)
     await recordSkip(deps, journey, 'tooLarge', { id: `${enrollmentId}#tooLarge`, ...owed });

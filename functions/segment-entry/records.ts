@@ -1,12 +1,12 @@
 import { SegmentWork } from '#shared/segment/work.ts';
 import type { SegmentDeps } from './deps.ts';
 import { emitRunEvent, RUN_EVENTS } from './events.ts';
-import { type CompletedRun, emptyTally, type Tally } from './tally.ts';
+import { type CompletedRun, type CountSink, Tally } from './tally.ts';
 import { processWork } from './work.ts';
 
 export type SqsRecord = { messageId: string; body: string };
 
-export type BatchResult = Tally & {
+export type BatchResult = Pick<Tally, 'totals' | 'skipped'> & {
   /** Why enroll items were put back for later (entry paused), once per reason. */
   paused: string[];
   /** The SQS partial batch response: only these messages are received again. */
@@ -24,21 +24,21 @@ function parseBody(body: string): SegmentWork {
  * Processes a batch of queue messages one by one and reports each failure
  * on its own, so one bad item does not redo the batch. A malformed message
  * fails every time and ends in the dead-letter queue, where it can be read.
- * What each message counted is on the result as its count lands, also when
- * the message then fails.
+ * What each message counted is on the result, and told to `sink`, as its
+ * count lands, also when the message then fails.
  */
-export async function processRecords(deps: SegmentDeps, records: readonly SqsRecord[]): Promise<BatchResult> {
-  const result: BatchResult = {
-    ...emptyTally(),
-    batchItemFailures: [],
-    problems: [],
-    completed: [],
-    paused: [],
-  };
+export async function processRecords(
+  deps: SegmentDeps,
+  records: readonly SqsRecord[],
+  sink?: CountSink,
+): Promise<BatchResult> {
+  const tally = new Tally(sink);
+  const { totals, skipped, completed } = tally;
+  const result: BatchResult = { totals, skipped, completed, batchItemFailures: [], problems: [], paused: [] };
   for (const record of records) {
     try {
       const work = parseBody(record.body);
-      const done = await processWork(deps, work, record.messageId, result);
+      const done = await processWork(deps, work, record.messageId, tally);
       if (done.paused !== undefined && !result.paused.includes(done.paused)) result.paused.push(done.paused);
       if (done.completed !== undefined) {
         const run = { journeyId: work.journeyId, runId: work.runId, ...done.completed };
@@ -46,7 +46,7 @@ export async function processRecords(deps: SegmentDeps, records: readonly SqsRec
         // its retry, its work counted already, finds the run completed but unannounced and sends it.
         // The delivery that marks it reports the run completed, once.
         await emitRunEvent(deps, RUN_EVENTS.completed, run);
-        if (await deps.runs.announced(work, deps.now())) result.completed.push(run);
+        if (await deps.runs.announced(work, deps.now())) tally.announced(run);
       }
     } catch (error) {
       result.batchItemFailures.push({ itemIdentifier: record.messageId });

@@ -19,14 +19,7 @@ import {
 } from './run-record.ts';
 import { type PageKey, type PageRead, ScanPages } from './scan-pages.ts';
 
-export type { ItemOutcome } from './item-marks.ts';
-
-/**
- * An enroll item counted: whether the run may be complete now, whether this
- * call wrote the item's mark (its delivery reports whom it turned away), and
- * the too-large entries' count the mark owes, while pending.
- */
-export type ItemDone = ItemMarked & { complete: boolean };
+export type { ItemMarked, ItemOutcome } from './item-marks.ts';
 export type { RunKey, RunRecord } from './run-record.ts';
 
 /**
@@ -137,11 +130,11 @@ export class SegmentRuns {
 
   /**
    * Counts a scan page, once: only from the position before it; a segment's
-   * last page adds the segment to the finished set. Then counts the page's
-   * enroll items already done. False when the page was counted already (or
-   * the run has no record).
+   * last page adds the segment to the finished set. The record as written,
+   * undefined when the page was counted already (or the run has no record):
+   * the caller then counts the page's enroll items already done (`counted`).
    */
-  async scanned(run: RunKey, progress: ScanProgress): Promise<boolean> {
+  async scanned(run: RunKey, progress: ScanProgress): Promise<StoredRun | undefined> {
     const finished = progress.last ? ', #segmentsDone :segment' : '';
     const skipped = addSkipped(progress.skipped);
     const before = progress.page * 2;
@@ -160,14 +153,15 @@ export class SegmentRuns {
       },
       { segment: progress.segment, before },
     );
-    if (record === undefined) return false;
-    if (progress.enrollItems > 0) await this.marks.count(run, progress.segment, record);
-    return true;
+    return record;
   }
 
-  /** Counts a segment's enroll items done and not yet counted: for a page retried after it was counted. */
-  async counted(run: RunKey, segment: number): Promise<void> {
-    await this.marks.count(run, segment);
+  /**
+   * Counts a segment's enroll items done and not yet counted: after a page is
+   * counted (from the record its count wrote), or retried after it was.
+   */
+  async counted(run: RunKey, segment: number, known?: StoredRun): Promise<void> {
+    await this.marks.count(run, segment, known);
   }
 
   /** Moves a segment past a counted page once its continuation is queued. */
@@ -181,31 +175,38 @@ export class SegmentRuns {
   }
 
   /**
-   * Counts an enroll item carried out, the customers it entered and those it
-   * turned away, once (see item-marks.ts); `now` is the time of the count the
-   * mark owes, if any. An item without a number (queued before items were
-   * numbered) is counted as it comes, and owes nothing.
+   * Marks an enroll item carried out, with the customers it entered and those
+   * it turned away, once (see item-marks.ts); `now` is the time of the count
+   * the mark owes, if any. The caller then counts the marks (`itemsCounted`).
+   * An item without a number (queued before items were numbered) is counted
+   * as it comes.
    */
-  async enrolled(run: RunKey, item: Partial<ItemNumber>, outcome: ItemOutcome, now: Date): Promise<ItemDone> {
+  async enrolled(
+    run: RunKey,
+    item: Partial<ItemNumber>,
+    outcome: ItemOutcome,
+    now: Date,
+  ): Promise<ItemMarked> {
     const { segment, number } = item;
-    if (segment === undefined || number === undefined) {
-      const skipped = addSkipped(outcome.skipped);
-      await this.progress(run, ['ADD #itemsDone :one', '#entered :entered', ...skipped.clauses].join(', '), {
-        ':one': 1,
-        ':entered': outcome.entered,
-        ...skipped.values,
-      });
-      // Counted as it comes, so its too-large entries are too: under the guard, as a first attempt.
-      const owes = outcome.skipped.tooLarge > 0;
-      return {
-        complete: true,
-        wrote: true,
-        ...(owes && { owed: { pendingAt: now.getTime(), retry: false } }),
-      };
-    }
-    const marked = await this.marks.mark(run, { segment, number }, outcome, now.getTime());
+    if (segment !== undefined && number !== undefined)
+      return this.marks.mark(run, { segment, number }, outcome, now.getTime());
+    const skipped = addSkipped(outcome.skipped);
+    await this.progress(run, ['ADD #itemsDone :one', '#entered :entered', ...skipped.clauses].join(', '), {
+      ':one': 1,
+      ':entered': outcome.entered,
+      ...skipped.values,
+    });
+    // Counted as it comes, so its too-large entries are too: under the guard, as a first attempt.
+    const owes = outcome.skipped.tooLarge > 0;
+    return { wrote: true, ...(owes && { owed: { pendingAt: now.getTime(), retry: false } }) };
+  }
+
+  /** Counts the marks an enroll item's adds to an unbroken run: true when the run may be complete now. */
+  async itemsCounted(run: RunKey, item: Partial<ItemNumber>): Promise<boolean> {
+    const { segment, number } = item;
+    if (segment === undefined || number === undefined) return true;
     const record = await this.marks.done(run, { segment, number });
-    return { ...marked, complete: record !== undefined && looksComplete(record) };
+    return record !== undefined && looksComplete(record);
   }
 
   /** Takes the count an enroll item's mark owed off it, once written. */
@@ -225,6 +226,7 @@ export class SegmentRuns {
     if (work.kind === 'enroll') {
       await this.progress(run, why, { ':reason': reason });
       await this.enrolled(run, work, { entered: 0, skipped: noSkips() }, new Date(run.runId));
+      await this.itemsCounted(run, work);
       return;
     }
     await this.progress(run, `ADD #segmentsDone :segment ${why}`, {

@@ -15,6 +15,7 @@ import type { SegmentDeps } from './deps.ts';
 import { enroll } from './enroll.ts';
 import { scanProfiles } from './profiles-scan.ts';
 import { sendWork } from './queue.ts';
+import type { StoredRun } from './run-record.ts';
 import type { RunRecord, SegmentAt } from './runs.ts';
 import type { PageRead } from './scan-pages.ts';
 import { entrySkip, type Tally } from './tally.ts';
@@ -54,13 +55,13 @@ async function scan(
   if (at === 'none') return {};
   const countNow = at === undefined || at.position === item.page * 2;
   const { page, skips } = await readPage(deps, item, journey, at);
-  const counted = countNow ? await enrollPage(deps, item, page, at?.items ?? 0) : false;
-  if (counted) {
-    tally.totals.scanned += page.scanned;
-    tally.totals.matched += page.userIds.length;
-  }
+  const record = countNow ? await enrollPage(deps, item, page, at?.items ?? 0) : undefined;
+  const counted = record !== undefined;
+  if (counted) tally.page(page.scanned, page.userIds.length);
   // A run without a record counts nothing: whom its page turned away is still reported, at each reading.
-  if (counted || (at === undefined && countNow)) tally.skipped.push(...skips);
+  if (counted || (at === undefined && countNow)) tally.turnedAway(skips);
+  // The page's items done before it was counted are counted now: they counted only up to the pages counted.
+  if (counted && page.userIds.length > 0) await deps.runs.counted(item, item.segment, record);
   // A record gone counts nothing, and its segment is read to the end all the same.
   if (at !== undefined && !countNow) await deps.runs.counted(item, item.segment);
   // Another consumer counted the page: its next page is that one's.
@@ -121,13 +122,17 @@ async function segmentAt(deps: SegmentDeps, item: ScanItem): Promise<SegmentAt |
   return at;
 }
 
-/** Queues the enroll items of a page's matches, numbered from `first`, then counts the page: whether this call counted it. */
+/**
+ * Queues the enroll items of a page's matches, numbered from `first`, then
+ * counts the page: the run's record as this call's count wrote it, undefined
+ * when it did not count it.
+ */
 async function enrollPage(
   deps: SegmentDeps,
   item: ScanItem,
   page: PageRead,
   first: number,
-): Promise<boolean> {
+): Promise<StoredRun | undefined> {
   const work = enrollItems(item.journeyId, item.runId, page.userIds, { segment: item.segment, first });
   await sendWork(deps.sqs, deps.queueUrl, work);
   return deps.runs.scanned(item, {
