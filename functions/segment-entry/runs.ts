@@ -201,7 +201,7 @@ export class SegmentRuns {
     return { wrote: true, ...(owes && { owed: { pendingAt: now.getTime(), retry: false } }) };
   }
 
-  /** Counts the marks an enroll item's adds to an unbroken run: true when the run may be complete now. */
+  /** Counts an enroll item's mark with the unbroken run of marks it joins: true when the run may be complete now. */
   async itemsCounted(run: RunKey, item: Partial<ItemNumber>): Promise<boolean> {
     const { segment, number } = item;
     if (segment === undefined || number === undefined) return true;
