@@ -47,8 +47,9 @@ export type Entry = {
   trigger: EnrollmentInput['trigger'];
   /**
    * How a trigger too large for the execution input is counted as skipped:
-   * under the count guard (the event's mark, report-pending.ts), not again
-   * (`counted`: an earlier delivery did), or plainly when absent. A refusal
+   * under the count guard (the event's mark, report-pending.ts), not here
+   * (`counted`: an earlier delivery did, or the caller counts it, as a segment
+   * run's enroll item does under its mark), or plainly when absent. A refusal
    * of the entry limit is counted once by its own mark (limit-refusals.ts),
    * a started entry by its enrollment's.
    */

@@ -29,6 +29,8 @@ export type SegmentDeps = EnrollmentDeps & {
     | 'counted'
     | 'continued'
     | 'enrolled'
+    | 'itemsCounted'
+    | 'settleItem'
     | 'stopped'
     | 'complete'
     | 'announced'

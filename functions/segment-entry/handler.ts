@@ -28,6 +28,7 @@ import { processRecords } from './records.ts';
 import { startRun } from './run.ts';
 import { SegmentRuns } from './runs.ts';
 import { logSkips } from './skip-log.ts';
+import type { CountSink } from './tally.ts';
 
 const config = lazyConfig(manifest);
 const deps = keptPerColdStart<SegmentDeps>();
@@ -63,6 +64,27 @@ function segmentDeps(): SegmentDeps {
   return deps.value;
 }
 
+/**
+ * Each count published as its write answers, in an EMF line of its own: an
+ * invocation that dies later (a timeout while starts are throttled) has
+ * published what it counted, and its redelivery, finding it counted,
+ * publishes nothing (docs/counts.md). Entries are counted by the stats write
+ * that counts them (stats-metrics.ts).
+ */
+const published: CountSink = {
+  page: ({ scanned, matched }) => {
+    const single = metrics.singleMetric();
+    single.addMetric(METRICS.segmentScanned, MetricUnit.Count, scanned);
+    single.addMetric(METRICS.segmentMatched, MetricUnit.Count, matched);
+  },
+  skipped: (skips) =>
+    logSkips({ info: (m, f) => logger.info(m, f), debug: (m, f) => logger.debug(m, f) }, skips),
+  completed: (run) => {
+    metrics.singleMetric().addMetric(METRICS.segmentRunsCompleted, MetricUnit.Count, 1);
+    logger.info('segment run completed', { run });
+  },
+};
+
 /** The SQS event fields the worker reads. */
 const SqsEvent = z.object({ Records: z.array(z.object({ messageId: z.string(), body: z.string() })) });
 const SegmentEntryEvent = z.union([SqsEvent, HeadroomCheck, ScheduledRun]);
@@ -85,17 +107,9 @@ export const handler = middy(async (event: SegmentEntryEvent) => {
       logger.warn('profiles table size unknown: the run takes the most Scan segments', { run });
     return run;
   }
-  const result = await processRecords(d, event.Records);
-  metrics.addMetric(METRICS.segmentScanned, MetricUnit.Count, result.totals.scanned);
-  metrics.addMetric(METRICS.segmentMatched, MetricUnit.Count, result.totals.matched);
-  // Entries are counted by the stats write that counts them, once (stats-metrics.ts).
+  const result = await processRecords(d, event.Records, published);
   await publishOpenExecutions(d);
   if (result.paused.length > 0) logger.warn('segment entry paused', { reasons: result.paused });
-  logSkips({ info: (m, f) => logger.info(m, f), debug: (m, f) => logger.debug(m, f) }, result.skipped);
-  for (const run of result.completed) {
-    metrics.addMetric(METRICS.segmentRunsCompleted, MetricUnit.Count, 1);
-    logger.info('segment run completed', { run });
-  }
   if (result.problems.length > 0) logger.warn('segment work failed', { problems: result.problems });
   // The event source reads only batchItemFailures; the local runtime files `skipped` on the customers' timelines.
   return { batchItemFailures: result.batchItemFailures, skipped: result.skipped };

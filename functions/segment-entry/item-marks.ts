@@ -1,4 +1,11 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { OwedCount } from '#functions/_lib/enrollment-items.ts';
 import { addSkips, noneSkipped, noSkips, type SkipCounts, skipsFrom } from '#shared/segment/skips.ts';
 import {
   addSkipped,
@@ -28,10 +35,19 @@ import {
  * sees all of them, and a page counted after its items finished counts them.
  * Items are counted only below the segment's item total (the pages counted),
  * so a page's items can never complete the run before the page is counted.
+ *
+ * The mark is also what an item owes once: the journey's stats count of the
+ * entries too large for their execution input (`owedAt`, the mark's time,
+ * while that count is pending: the count guard tells a retry whether it
+ * landed), and the report of whom it turned away (by the delivery that wrote
+ * the mark).
  */
 
 /** Marks read per query: the most one count moves the done number. */
 const WINDOW = 100;
+
+/** A mark owing a count stays at least this long (seconds): its retry may come from the dead-letter queue. */
+const OWED_GRACE_SECONDS = 7 * 24 * 3600;
 
 /** Numbers are zero-padded so the marks of a segment sort in item order. */
 const NUMBER_DIGITS = 12;
@@ -40,6 +56,13 @@ export type ItemNumber = { segment: number; number: number };
 
 /** What an enroll item did: the customers it entered, and those it turned away by reason. */
 export type ItemOutcome = { entered: number; skipped: SkipCounts };
+
+/**
+ * What writing an item's mark found: whether this call wrote it (a delivery
+ * again finds it written), and the too-large entries' count it owes, when
+ * still pending.
+ */
+export type ItemMarked = { wrote: boolean; owed?: OwedCount };
 
 /** An unbroken run of marks: how many, and what their items did. */
 type Marks = { count: number } & ItemOutcome;
@@ -56,15 +79,69 @@ export class ItemMarks {
   }
 
   /**
-   * Records an enroll item done with the customers it entered, then counts
-   * what can be counted. The first mark written stays: a redelivered item
-   * finds its customers entered already and its mark there. The run's record
-   * as it stands after, undefined when the run has none (expired, or never
-   * claimed: nothing is counted).
+   * Records an enroll item done with the customers it entered and those it
+   * turned away, owing the journey's count of those too large (at `at`, epoch
+   * milliseconds) when there are some. The first mark written stays: a
+   * redelivered item finds its customers entered already and its mark there,
+   * and the count it still owes, if any.
    */
-  async done(run: RunKey, item: ItemNumber, outcome: ItemOutcome): Promise<StoredRun | undefined> {
+  async mark(run: RunKey, item: ItemNumber, outcome: ItemOutcome, at: number): Promise<ItemMarked> {
+    const { entered, skipped } = outcome;
+    const owes = skipped.tooLarge > 0;
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            ...this.markKey(run, item.segment, item.number),
+            entered,
+            ...(noneSkipped(skipped) ? {} : { skipped }),
+            ...(owes ? { owedAt: at } : {}),
+            expiresAt: owes
+              ? Math.max(runExpiry(run), Math.floor(at / 1000) + OWED_GRACE_SECONDS)
+              : runExpiry(run),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return { wrote: true, ...(owes && { owed: { pendingAt: at, retry: false } }) };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const out = await this.db.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: this.markKey(run, item.segment, item.number),
+        ConsistentRead: true,
+      }),
+    );
+    const owedAt: unknown = out.Item?.owedAt;
+    return { wrote: false, ...(typeof owedAt === 'number' && { owed: { pendingAt: owedAt, retry: true } }) };
+  }
+
+  /** Takes the owed count off an item's mark once written. */
+  async settle(run: RunKey, item: ItemNumber): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: this.markKey(run, item.segment, item.number),
+          UpdateExpression: 'REMOVE owedAt',
+          ConditionExpression: 'attribute_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /**
+   * Counts what can be counted once an item's mark is written (`mark`): the
+   * run's record as it stands after, undefined when the run has none
+   * (expired, or never claimed: nothing is counted).
+   */
+  async done(run: RunKey, item: ItemNumber): Promise<StoredRun | undefined> {
     // The mark before the record is read: a page counted after this read finds the mark.
-    await this.put(run, item, outcome);
     const record = await this.read(run);
     if (record === undefined) return undefined;
     // Counted already (a redelivery after the count landed): the marks after it are their writers' to count.
@@ -92,26 +169,6 @@ export class ItemMarks {
       record = moved ?? (await this.read(run));
     }
     return undefined;
-  }
-
-  private async put(run: RunKey, item: ItemNumber, outcome: ItemOutcome): Promise<void> {
-    const { entered, skipped } = outcome;
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            ...this.markKey(run, item.segment, item.number),
-            entered,
-            ...(noneSkipped(skipped) ? {} : { skipped }),
-            expiresAt: runExpiry(run),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
   }
 
   private async read(run: RunKey): Promise<StoredRun | undefined> {

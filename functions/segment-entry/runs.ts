@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { noSkips, type SkipCounts } from '#shared/segment/skips.ts';
 import type { SegmentWork } from '#shared/segment/work.ts';
-import { ItemMarks, type ItemNumber, type ItemOutcome } from './item-marks.ts';
+import { type ItemMarked, ItemMarks, type ItemNumber, type ItemOutcome } from './item-marks.ts';
 import {
   addSkipped,
   isConditionFailure,
@@ -19,7 +19,7 @@ import {
 } from './run-record.ts';
 import { type PageKey, type PageRead, ScanPages } from './scan-pages.ts';
 
-export type { ItemOutcome } from './item-marks.ts';
+export type { ItemMarked, ItemOutcome } from './item-marks.ts';
 export type { RunKey, RunRecord } from './run-record.ts';
 
 /**
@@ -130,11 +130,11 @@ export class SegmentRuns {
 
   /**
    * Counts a scan page, once: only from the position before it; a segment's
-   * last page adds the segment to the finished set. Then counts the page's
-   * enroll items already done. False when the page was counted already (or
-   * the run has no record).
+   * last page adds the segment to the finished set. The record as written,
+   * undefined when the page was counted already (or the run has no record):
+   * the caller then counts the page's enroll items already done (`counted`).
    */
-  async scanned(run: RunKey, progress: ScanProgress): Promise<boolean> {
+  async scanned(run: RunKey, progress: ScanProgress): Promise<StoredRun | undefined> {
     const finished = progress.last ? ', #segmentsDone :segment' : '';
     const skipped = addSkipped(progress.skipped);
     const before = progress.page * 2;
@@ -153,14 +153,15 @@ export class SegmentRuns {
       },
       { segment: progress.segment, before },
     );
-    if (record === undefined) return false;
-    if (progress.enrollItems > 0) await this.marks.count(run, progress.segment, record);
-    return true;
+    return record;
   }
 
-  /** Counts a segment's enroll items done and not yet counted: for a page retried after it was counted. */
-  async counted(run: RunKey, segment: number): Promise<void> {
-    await this.marks.count(run, segment);
+  /**
+   * Counts a segment's enroll items done and not yet counted: after a page is
+   * counted (from the record its count wrote), or retried after it was.
+   */
+  async counted(run: RunKey, segment: number, known?: StoredRun): Promise<void> {
+    await this.marks.count(run, segment, known);
   }
 
   /** Moves a segment past a counted page once its continuation is queued. */
@@ -174,24 +175,44 @@ export class SegmentRuns {
   }
 
   /**
-   * Counts an enroll item carried out, the customers it entered and those it
-   * turned away, once (see item-marks.ts). True when the run may be complete
-   * now. An item without a number (queued before items were numbered) is
-   * counted as it comes.
+   * Marks an enroll item carried out, with the customers it entered and those
+   * it turned away, once (see item-marks.ts); `now` is the time of the count
+   * the mark owes, if any. The caller then counts the marks (`itemsCounted`).
+   * An item without a number (queued before items were numbered) is counted
+   * as it comes.
    */
-  async enrolled(run: RunKey, item: Partial<ItemNumber>, outcome: ItemOutcome): Promise<boolean> {
+  async enrolled(
+    run: RunKey,
+    item: Partial<ItemNumber>,
+    outcome: ItemOutcome,
+    now: Date,
+  ): Promise<ItemMarked> {
     const { segment, number } = item;
-    if (segment === undefined || number === undefined) {
-      const skipped = addSkipped(outcome.skipped);
-      await this.progress(run, ['ADD #itemsDone :one', '#entered :entered', ...skipped.clauses].join(', '), {
-        ':one': 1,
-        ':entered': outcome.entered,
-        ...skipped.values,
-      });
-      return true;
-    }
-    const record = await this.marks.done(run, { segment, number }, outcome);
+    if (segment !== undefined && number !== undefined)
+      return this.marks.mark(run, { segment, number }, outcome, now.getTime());
+    const skipped = addSkipped(outcome.skipped);
+    await this.progress(run, ['ADD #itemsDone :one', '#entered :entered', ...skipped.clauses].join(', '), {
+      ':one': 1,
+      ':entered': outcome.entered,
+      ...skipped.values,
+    });
+    // Counted as it comes, so its too-large entries are too: under the guard, as a first attempt.
+    const owes = outcome.skipped.tooLarge > 0;
+    return { wrote: true, ...(owes && { owed: { pendingAt: now.getTime(), retry: false } }) };
+  }
+
+  /** Counts an enroll item's mark with the unbroken run of marks it joins: true when the run may be complete now. */
+  async itemsCounted(run: RunKey, item: Partial<ItemNumber>): Promise<boolean> {
+    const { segment, number } = item;
+    if (segment === undefined || number === undefined) return true;
+    const record = await this.marks.done(run, { segment, number });
     return record !== undefined && looksComplete(record);
+  }
+
+  /** Takes the count an enroll item's mark owed off it, once written. */
+  async settleItem(run: RunKey, item: Partial<ItemNumber>): Promise<void> {
+    const { segment, number } = item;
+    if (segment !== undefined && number !== undefined) await this.marks.settle(run, { segment, number });
   }
 
   /**
@@ -204,7 +225,8 @@ export class SegmentRuns {
     const why = 'SET #stopped = if_not_exists(#stopped, :reason)';
     if (work.kind === 'enroll') {
       await this.progress(run, why, { ':reason': reason });
-      await this.enrolled(run, work, { entered: 0, skipped: noSkips() });
+      await this.enrolled(run, work, { entered: 0, skipped: noSkips() }, new Date(run.runId));
+      await this.itemsCounted(run, work);
       return;
     }
     await this.progress(run, `ADD #segmentsDone :segment ${why}`, {
@@ -245,11 +267,26 @@ export class SegmentRuns {
     }
   }
 
-  /** Marks the run's completion as announced: later calls of `complete` return nothing. */
-  async announced(run: RunKey, now: Date): Promise<void> {
-    await this.progress(run, 'SET #announcedAt = if_not_exists(#announcedAt, :now)', {
-      ':now': now.toISOString(),
-    });
+  /**
+   * Marks the run's completion as announced: later calls of `complete` return
+   * nothing. True when this call marked it (the run is reported completed once).
+   */
+  async announced(run: RunKey, now: Date): Promise<boolean> {
+    try {
+      await this.db.send(
+        update({
+          TableName: this.table,
+          Key: runKey(run),
+          UpdateExpression: 'SET #announcedAt = :now',
+          ConditionExpression: 'attribute_exists(#startedAt) AND attribute_not_exists(#announcedAt)',
+          ExpressionAttributeValues: { ':now': now.toISOString() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   /** Writes progress on the run's record while it exists, from a segment's position when `at` says. */

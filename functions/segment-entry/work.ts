@@ -1,13 +1,6 @@
-import {
-  enteredAsMerged,
-  limitedAsMerged,
-  reentrySkip,
-  startEnrollment,
-} from '#functions/_lib/enrollments.ts';
-import type { RegistryEntry } from '#functions/_lib/registry.ts';
+import { enteredAsMerged, limitedAsMerged, reentrySkip } from '#functions/_lib/enrollments.ts';
 import type { EntrySkip, SkipDetail, SkipReason } from '#shared/ingest/entry-skip.ts';
 import type { ProfileState } from '#shared/profile/state.ts';
-import { pauseReason } from '#shared/segment/headroom.ts';
 import {
   isSegmentJourney,
   notRunnable,
@@ -17,38 +10,25 @@ import {
   segmentTriggerId,
 } from '#shared/segment/run.ts';
 import { countSkips, noSkips } from '#shared/segment/skips.ts';
-import {
-  type EnrollItem,
-  enrollItems,
-  SCAN_PAGE_SIZE,
-  type ScanItem,
-  type SegmentWork,
-} from '#shared/segment/work.ts';
+import { enrollItems, SCAN_PAGE_SIZE, type ScanItem, type SegmentWork } from '#shared/segment/work.ts';
 import type { SegmentDeps } from './deps.ts';
-import { inPool, pacedStart } from './pacing.ts';
+import { enroll } from './enroll.ts';
 import { scanProfiles } from './profiles-scan.ts';
-import { MAX_DELAY_SECONDS, sendWork } from './queue.ts';
+import { sendWork } from './queue.ts';
+import type { StoredRun } from './run-record.ts';
 import type { RunRecord, SegmentAt } from './runs.ts';
 import type { PageRead } from './scan-pages.ts';
+import { entrySkip, type Tally } from './tally.ts';
 
+/** What a work item did beyond its counts (noted on the tally as they land). */
 export type WorkResult = {
-  scanned: number;
-  matched: number;
-  enrolled: number;
+  /** Why the item entered no one: its run stopped. */
   skipped?: string;
   /** Why this enroll item was put back on the queue for later instead of carried out. */
   paused?: string;
   /** The run's record when this item completed the run. */
   completed?: RunRecord;
-  /**
-   * The customers this item turned away, each with why (as ingest reports
-   * them): for logs and local timelines. A delivery again reports them again;
-   * the run's record counts them once.
-   */
-  skips?: EntrySkip[];
 };
-
-const NOTHING: WorkResult = { scanned: 0, matched: 0, enrolled: 0 };
 
 /**
  * One Scan page, counted once on the run record by its segment's position:
@@ -60,33 +40,39 @@ const NOTHING: WorkResult = { scanned: 0, matched: 0, enrolled: 0 };
  * uncounted. Only the invocation that counted the page queues the next one,
  * or one retried after the page was counted (whose continuation may not have
  * gone): two consumers of the same page queue its next page once. A page
- * queued twice whose segment has moved past it does nothing.
+ * queued twice whose segment has moved past it does nothing. The page's
+ * figures go on the tally as its count lands: the attempt that counted it
+ * reports it, whatever fails after.
  */
 async function scan(
   deps: SegmentDeps,
   item: ScanItem,
   journey: SegmentJourney,
   by: string,
+  tally: Tally,
 ): Promise<WorkResult> {
   const at = await segmentAt(deps, item);
-  if (at === 'none') return NOTHING;
+  if (at === 'none') return {};
   const countNow = at === undefined || at.position === item.page * 2;
   const { page, skips } = await readPage(deps, item, journey, at);
-  const counted = countNow ? await enrollPage(deps, item, page, at?.items ?? 0) : false;
-  const done = countNow
-    ? { scanned: page.scanned, matched: page.userIds.length, enrolled: 0, skips }
-    : NOTHING;
+  const record = countNow ? await enrollPage(deps, item, page, at?.items ?? 0) : undefined;
+  const counted = record !== undefined;
+  if (counted) tally.page(page.scanned, page.userIds.length);
+  // A run without a record counts nothing: whom its page turned away is still reported, at each reading.
+  if (counted || (at === undefined && countNow)) tally.turnedAway(skips);
+  // The page's items done before it was counted are counted now: they counted only up to the pages counted.
+  if (counted && page.userIds.length > 0) await deps.runs.counted(item, item.segment, record);
   // A record gone counts nothing, and its segment is read to the end all the same.
   if (at !== undefined && !countNow) await deps.runs.counted(item, item.segment);
-  // Another consumer counted the page: its figures and its next page are that one's.
-  else if (at !== undefined && !counted) return NOTHING;
+  // Another consumer counted the page: its next page is that one's.
+  else if (at !== undefined && !counted) return {};
   if (page.cursor !== undefined) {
     await sendWork(deps.sqs, deps.queueUrl, [{ ...item, page: item.page + 1, cursor: page.cursor }]);
     await deps.runs.continued(item, item.segment, item.page);
-    return done;
+    return {};
   }
   const completed = await deps.runs.complete(item, deps.now(), by);
-  return { ...done, ...(completed && { completed }) };
+  return completed === undefined ? {} : { completed };
 }
 
 /**
@@ -136,13 +122,17 @@ async function segmentAt(deps: SegmentDeps, item: ScanItem): Promise<SegmentAt |
   return at;
 }
 
-/** Queues the enroll items of a page's matches, numbered from `first`, then counts the page: whether this call counted it. */
+/**
+ * Queues the enroll items of a page's matches, numbered from `first`, then
+ * counts the page: the run's record as this call's count wrote it, undefined
+ * when it did not count it.
+ */
 async function enrollPage(
   deps: SegmentDeps,
   item: ScanItem,
   page: PageRead,
   first: number,
-): Promise<boolean> {
+): Promise<StoredRun | undefined> {
   const work = enrollItems(item.journeyId, item.runId, page.userIds, { segment: item.segment, first });
   await sendWork(deps.sqs, deps.queueUrl, work);
   return deps.runs.scanned(item, {
@@ -198,63 +188,10 @@ async function matching(
   return { userIds, skips };
 }
 
-/** One customer turned away, as ingest reports it. */
-function entrySkip(
-  journey: Pick<RegistryEntry, 'journeyId' | 'version'>,
-  userId: string,
-  reason: SkipReason,
-  detail?: SkipDetail,
-): EntrySkip {
-  return {
-    userId,
-    journeyId: journey.journeyId,
-    version: journey.version,
-    reason,
-    ...(detail && { detail }),
-  };
-}
-
 /** What the entry limit is, for a refusal's report. */
 function limitDetail(journey: SegmentJourney): SkipDetail | undefined {
   const limit = journey.trigger.limit;
   return limit === undefined ? undefined : { max: limit.max, per: limit.per };
-}
-
-/**
- * Enrolls a batch of matched customers, several at once, each start paced
- * to the worker's share of the rate and retried after backoff while
- * throttled. The profile write enforces re-entry again and the name is the
- * run's, so a redelivered item enrolls no one twice.
- */
-async function enroll(
-  deps: SegmentDeps,
-  item: EnrollItem,
-  journey: RegistryEntry,
-  by: string,
-): Promise<WorkResult> {
-  const paused = pauseReason((await deps.openExecutions.count()).account);
-  if (paused !== undefined) {
-    // Paused, never dropped: the item comes back when executions have had time to end.
-    await sendWork(deps.sqs, deps.queueUrl, [item], MAX_DELAY_SECONDS);
-    return { ...NOTHING, paused };
-  }
-  const trigger = { type: 'segment' as const, timestamp: item.runId };
-  // One report per customer: a start retried after a throttle is still one customer's entry.
-  const turnedAway = new Map<string, EntrySkip>();
-  const started = await inPool(item.userIds, deps.pacing.inFlight, async (userId) => {
-    const plan = segmentEnrollment(journey, userId, item.runId);
-    if (plan === undefined) return false;
-    const onSkip = (reason: SkipReason, detail?: SkipDetail) =>
-      turnedAway.set(userId, entrySkip(journey, userId, reason, detail));
-    const entry = { userId, at: item.runId, trigger, onSkip };
-    return pacedStart(deps.pacing, () => startEnrollment(deps, plan, entry));
-  });
-  const enrolled = started.filter(Boolean).length;
-  const skips = [...turnedAway.values()];
-  const outcome = { entered: enrolled, skipped: countSkips(skips.map((skip) => skip.reason)) };
-  const complete = await deps.runs.enrolled(item, item, outcome);
-  const completed = complete ? await deps.runs.complete(item, deps.now(), by) : undefined;
-  return { ...NOTHING, enrolled, skips, ...(completed && { completed }) };
 }
 
 /**
@@ -265,14 +202,19 @@ async function enroll(
  * re-entry allows). `by` names the queue message (the same on every delivery):
  * the message that completes the run announces it.
  */
-export async function processWork(deps: SegmentDeps, item: SegmentWork, by: string): Promise<WorkResult> {
+export async function processWork(
+  deps: SegmentDeps,
+  item: SegmentWork,
+  by: string,
+  tally: Tally,
+): Promise<WorkResult> {
   const journey = await deps.registry.get(item.journeyId);
   const reason = journey === undefined ? 'unknown journey' : notRunnable(journey, new Date(item.runId));
   if (journey === undefined || reason !== undefined || !isSegmentJourney(journey)) {
     const skipped = reason ?? 'not segment-triggered';
     await deps.runs.stopped(item, item, skipped);
     const completed = await deps.runs.complete(item, deps.now(), by);
-    return { ...NOTHING, skipped, ...(completed && { completed }) };
+    return { skipped, ...(completed && { completed }) };
   }
-  return item.kind === 'scan' ? scan(deps, item, journey, by) : enroll(deps, item, journey, by);
+  return item.kind === 'scan' ? scan(deps, item, journey, by, tally) : enroll(deps, item, journey, by, tally);
 }

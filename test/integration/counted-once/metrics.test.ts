@@ -2,16 +2,17 @@ import { readFileSync } from 'node:fs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { resetClients, setClients } from '#functions/_lib/clients.ts';
+import { resetClients } from '#functions/_lib/clients.ts';
 import { resetClock, setClock } from '#functions/_lib/clock.ts';
 import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { logger } from '#functions/_lib/observability.ts';
 import { liveRegistry } from '#functions/_lib/repositories.ts';
 import { METRICS } from '#shared/metrics.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import { publishedMetrics as published } from '../../support/emf.ts';
+import { handlersOn, lambdaContext } from '../../support/lambda-entry.ts';
 import { planCopyJourney, registerJourney } from '../functions/harness.ts';
 
 /**
@@ -26,21 +27,7 @@ const envelope = JSON.parse(
   readFileSync(new URL('../../fixtures/events/eventbridge-track.json', import.meta.url), 'utf8'),
 );
 const NOW = new Date('2026-11-24T10:00:00Z');
-const context = (functionName: string) =>
-  ({
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:eu-west-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: 'req-1',
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 's',
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  }) satisfies Context;
+const context = lambdaContext;
 
 let db: LocalDynamo;
 const sfn = mockClient(SFNClient);
@@ -49,62 +36,11 @@ const bus = mockClient(EventBridgeClient);
 /** Fails the DynamoDB request this returns true for (as if the invocation died there). */
 let failRequest: (command: string, table: unknown) => boolean = () => false;
 
-/** Every metric value printed while `run` ran, summed by name. */
-async function published(run: () => Promise<unknown>): Promise<Map<string, number>> {
-  const lines: string[] = [];
-  const capture = (chunk: string | Uint8Array) => {
-    lines.push(String(chunk));
-    return true;
-  };
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
-  const log = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => lines.push(args.join(' ')));
-  try {
-    await run();
-  } finally {
-    out.mockRestore();
-    log.mockRestore();
-  }
-  const sums = new Map<string, number>();
-  for (const line of lines.flatMap((l) => l.split('\n')).filter((l) => l.includes('"_aws"'))) {
-    const emf = JSON.parse(line);
-    for (const directive of emf._aws.CloudWatchMetrics)
-      for (const { Name } of directive.Metrics) {
-        const value: number | number[] = emf[Name];
-        const total = Array.isArray(value) ? value.reduce((a, b) => a + b, 0) : value;
-        sums.set(Name, (sums.get(Name) ?? 0) + total);
-      }
-  }
-  return sums;
-}
-
 beforeAll(async () => {
   db = await startDynalite('counted-once');
   setClock(() => NOW);
-  Object.assign(process.env, {
-    PROFILES_TABLE_NAME: db.tables.profiles,
-    ENROLLMENTS_TABLE_NAME: db.tables.enrollments,
-    JOURNEYS_TABLE_NAME: db.tables.journeys,
-    STATS_TABLE_NAME: db.tables.stats,
-    REJECTED_QUEUE_URL: 'https://sqs.local/rejected',
-    EVENT_BUS_NAME: 'journeys',
-    SEGMENT_QUEUE_URL: 'https://sqs.local/segment',
-  });
   // The handlers' own document client, with a fault a test may plan.
-  db.doc.middlewareStack.add(
-    (next, ctx) => async (args) => {
-      const table = (args.input as { TableName?: unknown }).TableName;
-      if (failRequest(String(ctx.commandName), table))
-        throw Object.assign(new Error('died'), { name: 'Died' });
-      return next(args);
-    },
-    { step: 'initialize', name: 'plannedFault' },
-  );
-  setClients({
-    dynamo: db.doc,
-    sfn: new SFNClient({ region: 'eu-west-1' }),
-    sqs: new SQSClient({ region: 'eu-west-1' }),
-    events: new EventBridgeClient({ region: 'eu-west-1' }),
-  });
+  handlersOn(db, (command, input) => failRequest(command, input.TableName));
 });
 afterAll(async () => {
   resetClients();

@@ -7,6 +7,7 @@ import type { SegmentDeps } from '#functions/segment-entry/deps.ts';
 import { processRecords } from '#functions/segment-entry/records.ts';
 import { startRun } from '#functions/segment-entry/run.ts';
 import { runKey } from '#functions/segment-entry/run-record.ts';
+import type { CountSink } from '#functions/segment-entry/tally.ts';
 import {
   CrashPlan,
   crashPointsOf,
@@ -166,6 +167,20 @@ async function run(crashAt: number, point: number, landing: 'before' | 'after') 
   // Completions announced by an invocation that died before marking them announced: its retry
   // announces the run again.
   let announcedUnmarked = 0;
+  // What the attempts reported as their counts landed, dying ones too (their sink writes at once).
+  const reported = { scanned: 0, matched: 0, completed: 0, skipped: 0 };
+  const sink: CountSink = {
+    page: ({ scanned, matched }) => {
+      reported.scanned += scanned;
+      reported.matched += matched;
+    },
+    skipped: (skips) => {
+      reported.skipped += skips.length;
+    },
+    completed: () => {
+      reported.completed += 1;
+    },
+  };
   const newNames = () => [...world.effects.started.keys()].filter((name) => !startedBefore.has(name));
   const completions = () =>
     world.effects.events
@@ -194,7 +209,7 @@ async function run(crashAt: number, point: number, landing: 'before' | 'after') 
   while (queue.length > 0 && invocation < 200) {
     const record = queue.shift();
     if (record === undefined) break;
-    const result = await invoke(() => processRecords(segmentDeps(true), [record]));
+    const result = await invoke(() => processRecords(segmentDeps(true), [record], sink));
     take();
     if (result === undefined || result.batchItemFailures.length > 0) queue.push(record);
   }
@@ -210,6 +225,7 @@ async function run(crashAt: number, point: number, landing: 'before' | 'after') 
     names,
     startedAtCompletion,
     announcedUnmarked,
+    reported,
     enrolled: counters.get('-/enrolled') ?? 0,
     completed: events.filter((e) => e.type === 'Segment Run Completed' && e.journeyId === journeyId),
     announced: events.filter((e) => e.type === 'Segment Run Started' && e.journeyId === journeyId),
@@ -239,6 +255,13 @@ it(`takes fewer than ${INVOCATIONS} invocations when nothing fails, each enterin
   expect(clean.completed).toHaveLength(1);
   expect(figuresOf(clean.completed[0])).toEqual(FIGURES);
   expect(clean.startedAtCompletion).toBe(MEMBERS.length);
+  const turnedAway = Object.keys(TURNED_AWAY).length;
+  expect(clean.reported).toEqual({
+    scanned: FIGURES.scanned,
+    matched: FIGURES.matched,
+    completed: 1,
+    skipped: turnedAway,
+  });
 });
 
 /**
@@ -266,6 +289,13 @@ describe.each(CASES)(
       expect(out.completed).toHaveLength(1 + out.announcedUnmarked);
       for (const completed of out.completed) expect(figuresOf(completed)).toEqual(FIGURES);
       expect(out.startedAtCompletion).toBe(MEMBERS.length);
+      // Reported once, by the attempt whose write counted it, as the write answered: at most once
+      // when the attempt died with that write landed and its answer never read.
+      const turnedAway = Object.keys(TURNED_AWAY).length;
+      const once = { scanned: FIGURES.scanned, matched: FIGURES.matched, completed: 1, skipped: turnedAway };
+      if (landing === 'before') expect(out.reported).toEqual(once);
+      for (const [figure, count] of Object.entries(once))
+        expect(out.reported[figure as keyof typeof once]).toBeLessThanOrEqual(count);
     });
   },
 );

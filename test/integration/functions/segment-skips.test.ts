@@ -3,6 +3,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { RegistryRepository } from '#functions/_lib/registry.ts';
+import { StatsRepository } from '#functions/_lib/stats.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { processRecords, type SqsRecord } from '#functions/segment-entry/records.ts';
 import { startRun } from '#functions/segment-entry/run.ts';
@@ -68,6 +69,14 @@ function completions(journeyId: string): Record<string, unknown>[] {
     .filter((detail) => detail.journeyId === journeyId);
 }
 
+/** The journey's count of entries skipped for `reason`, in its stats. */
+async function skippedInStats(journeyId: string, reason: string): Promise<number> {
+  const rows = await new StatsRepository(db.doc, db.tables.stats).funnel(journeyId);
+  return rows
+    .filter((r) => r.metric === 'entrySkipped' && r.reason === reason)
+    .reduce((n, r) => n + r.count, 0);
+}
+
 async function runRecord(journeyId: string, runId: string) {
   const out = await db.doc.send(
     new GetCommand({ TableName: db.tables.stats, Key: runKey({ journeyId, runId }), ConsistentRead: true }),
@@ -75,8 +84,23 @@ async function runRecord(journeyId: string, runId: string) {
   return out.Item;
 }
 
+/** Fails the stats table's UpdateItem this returns true for (as if the attempt stopped there). */
+let failStats: (expression: string) => boolean = () => false;
+/** The segment of the too-large journeys: h-1. */
+const huge = { path: 'profile.traits.huge', eq: 'plus' };
+
 beforeAll(async () => {
   db = await startDynalite('segskips');
+  db.doc.middlewareStack.add(
+    (next, ctx) => async (args) => {
+      const input = args.input as { TableName?: unknown; UpdateExpression?: unknown };
+      const stats = ctx.commandName === 'UpdateItemCommand' && input.TableName === db.tables.stats;
+      if (stats && failStats(String(input.UpdateExpression)))
+        throw Object.assign(new Error('died'), { name: 'Died' });
+      return next(args);
+    },
+    { step: 'initialize', name: 'plannedFault' },
+  );
   const { deps: ingest } = ingestDeps(db);
   for (const [userId, traits] of Object.entries({
     's-in': { turned: 'plus' },
@@ -90,7 +114,10 @@ beforeAll(async () => {
     await ingestEvent(ingest, identify(userId, traits));
 });
 afterAll(async () => db.stop());
-beforeEach(() => services.reset());
+beforeEach(() => {
+  failStats = () => false;
+  services.reset();
+});
 
 describe('segment run: entries skipped', () => {
   it('counts each customer turned away once, by reason, on the record and in the completion event', async () => {
@@ -142,17 +169,23 @@ describe('segment run: entries skipped', () => {
     );
   });
 
-  it('counts an entry whose execution input is too large', async () => {
-    // arrange: a registry entry with more splits than a deploy allows, standing for any input over the limit
-    await registerJourney(db, journey('huge'));
+  /** A registry entry with more splits than a deploy allows, standing for any input over the limit. */
+  async function tooLargeJourney(id: string): Promise<void> {
+    const trigger = { type: 'segment', schedule: 'rate(1 day)', segment: huge } as const;
+    await registerJourney(db, journey(id, { trigger }));
     const registry = new RegistryRepository(db.doc, db.tables.journeys);
-    const entry = await registry.get('huge');
+    const entry = await registry.get(id);
     if (entry === undefined) throw new Error('no registry entry');
     const variants = [{ name: 'a', weight: 1, holdout: false }];
     const splits = Object.fromEntries(
       Array.from({ length: 2_500 }, (_, i) => [`split-${String(i).padStart(56, '0')}`, variants]),
     );
     await registry.putDeployed({ ...entry, version: '2', splits }, entry);
+  }
+
+  it('counts an entry whose execution input is too large once, on the run and in the journey', async () => {
+    // arrange
+    await tooLargeJourney('huge');
     const runId = '2026-11-30T10:00:00.000Z';
     // act
     await startRun(deps(), { journeyId: 'huge', scheduledTime: runId });
@@ -164,6 +197,33 @@ describe('segment run: entries skipped', () => {
         skipped: { audience: 0, reentry: 0, cooldown: 0, limit: 0, tooLarge: 1 },
       }),
     ]);
+    expect(await skippedInStats('huge', 'tooLarge')).toBe(1);
+  });
+
+  it('counts a too-large entry once when the attempt that marked its item failed before counting it', async () => {
+    // arrange: the enroll item's first attempt fails at the journey's count
+    await tooLargeJourney('huge-retried');
+    let failed = false;
+    failStats = (expression) => {
+      if (failed || !expression.includes('SET #g = :g')) return false;
+      failed = true;
+      return true;
+    };
+    const runId = '2026-11-30T10:00:00.000Z';
+    // act
+    await startRun(deps(), { journeyId: 'huge-retried', scheduledTime: runId });
+    const d = deps();
+    while (queue.length > 0) {
+      const message = queue.shift();
+      if (message === undefined) break;
+      if ((await processRecords(d, [message])).batchItemFailures.length > 0) queue.push(message);
+    }
+    // assert
+    expect(failed).toBe(true);
+    expect(completions('huge-retried')).toEqual([
+      expect.objectContaining({ skipped: { audience: 0, reentry: 0, cooldown: 0, limit: 0, tooLarge: 1 } }),
+    ]);
+    expect(await skippedInStats('huge-retried', 'tooLarge')).toBe(1);
   });
 
   it('completes a run whose item marks an earlier release wrote, without skip counts', async () => {

@@ -143,7 +143,7 @@ export class ModelTables {
         scanned: async (run: RunKey, progress: ScanProgress) => {
           await wait();
           const record = this.run(run);
-          if ((record.positions.get(progress.segment) ?? 0) !== progress.page * 2) return false;
+          if ((record.positions.get(progress.segment) ?? 0) !== progress.page * 2) return undefined;
           record.positions.set(progress.segment, progress.page * 2 + 1);
           record.scanned += progress.scanned;
           record.matched += progress.matched;
@@ -155,7 +155,7 @@ export class ModelTables {
             (record.segmentItems.get(progress.segment) ?? 0) + progress.enrollItems,
           );
           if (progress.last) record.done.add(progress.segment);
-          return true;
+          return {};
         },
         continued: async (run: RunKey, segment: number, page: number) => {
           await wait();
@@ -166,13 +166,16 @@ export class ModelTables {
           await wait();
           const record = this.run(run);
           const id = `${item.segment}#${item.number}`;
-          if (record.itemsCounted.has(id)) return true;
+          if (record.itemsCounted.has(id)) return { wrote: false };
           record.itemsCounted.add(id);
           record.itemsDone += 1;
           record.entered += outcome.entered;
           record.skipped = addSkips(record.skipped, outcome.skipped);
-          return true;
+          return { wrote: true };
         },
+        itemsCounted: async () => true,
+        // The model counts no entry as too large: its marks owe nothing.
+        settleItem: async () => {},
         stopped: async (run: RunKey, work: SegmentWork) => {
           await wait();
           const record = this.run(run);
@@ -196,7 +199,10 @@ export class ModelTables {
         },
         announced: async (run: RunKey) => {
           await wait();
-          this.run(run).announced = true;
+          const record = this.run(run);
+          if (record.announced) return false;
+          record.announced = true;
+          return true;
         },
       },
     };
