@@ -31,37 +31,30 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** `journeys preview cart-sms` for Ana, on the folder with its own templates. */
+const preview = (...extra: string[]) =>
+  runCli([
+    'preview',
+    'cart-sms',
+    '--customer',
+    'u-ana',
+    '--endpoint',
+    db.endpoint,
+    '--journeys-dir',
+    dir,
+    ...extra,
+  ]);
+
 describe('journeys preview --journeys-dir', () => {
   it('renders the template of that folder', async () => {
-    const { code, stdout } = await runCli([
-      'preview',
-      'cart-sms',
-      '--customer',
-      'u-ana',
-      '--endpoint',
-      db.endpoint,
-      '--journeys-dir',
-      dir,
-    ]);
+    const { code, stdout } = await preview();
     expect(code).toBe(0);
     expect(stdout).toContain('body: From the other folder, Ana');
   });
 
   it('still takes --templates-dir over it', async () => {
-    const { code, stdout } = await runCli([
-      'preview',
-      'cart-sms',
-      '--customer',
-      'u-ana',
-      '--endpoint',
-      db.endpoint,
-      '--journeys-dir',
-      dir,
-      '--templates-dir',
-      'journeys/templates',
-      '--trigger',
-      JSON.stringify({ properties: { total: 54, cartId: 'c-9', currency: 'GBP' } }),
-    ]);
+    const trigger = JSON.stringify({ properties: { total: 54, cartId: 'c-9', currency: 'GBP' } });
+    const { code, stdout } = await preview('--templates-dir', 'journeys/templates', '--trigger', trigger);
     expect(code).toBe(0);
     expect(stdout).toContain('body: Paperlane: Ana');
   });
