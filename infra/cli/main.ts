@@ -291,7 +291,7 @@ program
   )
   .option('--journeys-dir <dir>', 'journeys folder', 'journeys')
   .option('--context <json>', 'context values later steps set, as JSON or @file.json: {"score": 3}')
-  .option('--templates-dir <dir>', 'templates folder', 'journeys/templates')
+  .option('--templates-dir <dir>', 'templates folder (default: templates/ in the journeys folder)')
   .option('--html <file>', 'where to write the HTML body (default .journeys/preview/)')
   .option(
     '--at <time>',
@@ -321,7 +321,7 @@ program
   .option('--journeys-dir <dir>', 'journeys folder', 'journeys')
   .option('--context <json>', 'context values later steps set, as JSON or @file.json: {"score": 3}')
   .option('--push-service <service>', 'GCM or APNS, for a push token', 'GCM')
-  .option('--templates-dir <dir>', 'templates folder', 'journeys/templates')
+  .option('--templates-dir <dir>', 'templates folder (default: templates/ in the journeys folder)')
   .option('--data-dir <dir>', DATA_DIR_HELP, '.journeys')
   .option('--endpoint <url>', 'local DynamoDB endpoint (default: the local runtime)')
   .option('--ses-endpoint <url>', 'local SES v2 endpoint (default: the local runtime)')

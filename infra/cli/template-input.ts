@@ -22,7 +22,8 @@ export type TemplateInputOptions = {
   journeysDir: string;
   /** Context values as JSON: what later steps set (updateContext, a webhook's answer). */
   context?: string;
-  templatesDir: string;
+  /** Default: `templates/` in the journeys folder, the templates a deploy of it sends. */
+  templatesDir?: string;
   dataDir: string;
   endpoint?: string;
   aws?: boolean;
@@ -30,7 +31,12 @@ export type TemplateInputOptions = {
   region?: string;
 };
 
-export async function loadTemplate(dir: string, name: string): Promise<Template | string> {
+/** The template `name` of the templates folder the options give: `--templates-dir`, else the journeys folder's. */
+export async function loadTemplate(
+  options: Pick<TemplateInputOptions, 'templatesDir' | 'journeysDir'>,
+  name: string,
+): Promise<Template | string> {
+  const dir = options.templatesDir ?? join(options.journeysDir, 'templates');
   const file = join(resolve(dir), `${name}.json`);
   const json = await readJsonFile(file);
   if (!json.ok) return `${file}: ${json.message}`;

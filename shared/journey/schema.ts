@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { CHANNELS } from '../channels.ts';
 import { Condition, ConditionPath, IsoDuration, OffsetDuration } from '../conditions/schema.ts';
 import { mailboxProblem } from '../delivery/mailbox.ts';
+import { MAX_SENDS_KEPT } from '../delivery/policy.ts';
 import { dictionaryOf } from '../dictionary.ts';
 import { MAX_NAME_BYTES, nameFits } from '../ingest/limits.ts';
 import { canonicalKey, canonicalName } from '../names.ts';
@@ -176,7 +177,14 @@ const Channel = z.enum(CHANNELS);
 const MessageCap = z
   .object({
     channel: Channel.optional().describe('The channel capped (all channels when absent).'),
-    max: z.number().int().min(1).describe('Messages at most...'),
+    max: z
+      .number()
+      .int()
+      .min(1)
+      // The profile keeps the newest MAX_SENDS_KEPT sends per channel: a cap above that would never count
+      // enough sends to defer a message.
+      .max(MAX_SENDS_KEPT)
+      .describe(`Messages at most (up to ${MAX_SENDS_KEPT})...`),
     within: IsoDuration.describe('...per rolling window.'),
   })
   .strict();

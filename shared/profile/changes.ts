@@ -82,11 +82,12 @@ function contextOf(context: Readonly<Record<string, unknown>>) {
   };
 }
 
-const PUSH_SERVICE: Record<string, PushToken['service']> = {
-  ios: 'APNS',
-  android: 'GCM',
-  'amazon-fire': 'ADM',
-};
+/** By the device type the app sends: a Map, as the type is the app's word (`constructor` is no service). */
+const PUSH_SERVICE: ReadonlyMap<string, PushToken['service']> = new Map([
+  ['ios', 'APNS'],
+  ['android', 'GCM'],
+  ['amazon-fire', 'ADM'],
+]);
 
 function optionalString(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
@@ -114,7 +115,7 @@ export function profileChanges(
   const consent = consentChanges(event.traits ?? {});
   const ctx = contextOf(event.context ?? {});
   const device = ctx.device;
-  const service = device?.type === undefined ? undefined : PUSH_SERVICE[device.type.toLowerCase()];
+  const service = device?.type === undefined ? undefined : PUSH_SERVICE.get(device.type.toLowerCase());
   // Stored timestamps are UTC ISO strings, so DynamoDB compares them in time order.
   const timestamp = new Date(event.timestamp).toISOString();
   const changes: ProfileChanges = {

@@ -96,7 +96,7 @@ function fileNamePart(id: string): string {
 
 /** `journeys preview <template> --customer <id>`: the message as that customer would get it. */
 export async function previewCommand(name: string, options: PreviewOptions): Promise<void> {
-  const template = await loadTemplate(options.templatesDir, name);
+  const template = await loadTemplate(options, name);
   if (typeof template === 'string') return fail(template);
   const input = await templateContext(options);
   if (typeof input === 'string') return fail(input);

@@ -44,7 +44,7 @@ export async function sendTestCommand(name: string, options: SendTestOptions): P
   if (typeof target === 'string') return fail(target);
   const pushService = z.enum(['GCM', 'APNS']).safeParse(options.pushService ?? 'GCM');
   if (!pushService.success) return fail('--push-service must be GCM or APNS');
-  const template = await loadTemplate(options.templatesDir, name);
+  const template = await loadTemplate(options, name);
   if (typeof template === 'string') return fail(template);
   const input = await templateContext(options);
   if (typeof input === 'string') return fail(input);

@@ -88,17 +88,20 @@ const READ = [
   'State',
 ];
 
-const UNREAD: Record<string, string> = {
-  ApplicationId: 'Pinpoint metadata; not needed here.',
-  Id: 'Pinpoint metadata; the journey id comes from the name (or --id).',
-  CreationDate: 'Pinpoint metadata; git keeps the history.',
-  LastModifiedDate: 'Pinpoint metadata; git keeps the history.',
-  tags: 'Resource tags are set on the stack at deploy time, not in the journey.',
-  RefreshOnSegmentUpdate: 'Segments are read on the trigger schedule only.',
-  JourneyChannelSettings: 'Amazon Connect settings have no equivalent.',
-  TimezoneEstimationMethods:
-    "Customers' zones come from their profile (timezone trait), else settings.defaultTimezone.",
-};
+/** By the export's field names: a Map, as a field named `toString` would otherwise find a function. */
+const UNREAD: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    ApplicationId: 'Pinpoint metadata; not needed here.',
+    Id: 'Pinpoint metadata; the journey id comes from the name (or --id).',
+    CreationDate: 'Pinpoint metadata; git keeps the history.',
+    LastModifiedDate: 'Pinpoint metadata; git keeps the history.',
+    tags: 'Resource tags are set on the stack at deploy time, not in the journey.',
+    RefreshOnSegmentUpdate: 'Segments are read on the trigger schedule only.',
+    JourneyChannelSettings: 'Amazon Connect settings have no equivalent.',
+    TimezoneEstimationMethods:
+      "Customers' zones come from their profile (timezone trait), else settings.defaultTimezone.",
+  }),
+);
 
 /**
  * Imports an Amazon Pinpoint journey (`JourneyResponse` as `aws pinpoint get-journey`
@@ -123,7 +126,7 @@ export function importPinpointJourney(input: unknown, options: ImportOptions = {
   const source = parsed.data;
   const log = new ImportLog();
   for (const key of Object.keys(source).filter((k) => !READ.includes(k)))
-    log.note(key, UNREAD[key] ?? `${key} has no equivalent and was not imported.`);
+    log.note(key, UNREAD.get(key) ?? `${key} has no equivalent and was not imported.`);
   const id = options.id ?? slugify(source.Name);
   // A name in a script with no Latin letters (`ようこそ`) leaves nothing of itself in an id.
   if (options.id === undefined && id === UNNAMED_JOURNEY && !/imported.journey/i.test(source.Name))

@@ -1,4 +1,5 @@
 import type { Condition } from '../../../shared/conditions/schema.ts';
+import { MAX_SENDS_KEPT } from '../../../shared/delivery/policy.ts';
 import type { EntryLimit } from '../../../shared/journey/entry/limits.ts';
 import { MAX_ENTRIES_PER_WINDOW } from '../../../shared/journey/rules.ts';
 import type { JourneyInput, Reentry, Trigger } from '../../../shared/journey/schema.ts';
@@ -193,26 +194,41 @@ export function mapSettings(source: PinpointJourney, log: ImportLog): { settings
 /** Limits.DailyCap, TotalCap and TimeframeCap (at most Cap messages in Days days) → settings.caps. */
 function messageCaps(limits: NonNullable<PinpointJourney['Limits']>, log: ImportLog): MessageCaps {
   const caps: MessageCaps = [];
+  const cap = (field: string, max: number, within: string) =>
+    caps.push({ max: countableCap(field, max, log), within });
   const daily = limits.DailyCap;
-  if (daily !== undefined && daily > 0) caps.push({ max: daily, within: 'P1D' });
+  if (daily !== undefined && daily > 0) cap('DailyCap', daily, 'P1D');
   const total = limits.TotalCap;
   if (total !== undefined && total > 0) {
-    caps.push({ max: total, within: LIFETIME_WINDOW });
+    cap('TotalCap', total, LIFETIME_WINDOW);
     log.note(
       pathOf('Limits', 'TotalCap'),
-      `At most ${total} messages per customer over the journey became a cap of ${total} per ${LIFETIME_WINDOW} (a rolling window, not the journey's whole life).`,
+      `At most ${total} messages per customer over the journey became a cap of ${Math.min(total, MAX_SENDS_KEPT)} per ${LIFETIME_WINDOW} (a rolling window, not the journey's whole life).`,
     );
   }
   const frame = limits.TimeframeCap;
   if (frame === undefined) return caps;
   if (frame.Cap !== undefined && frame.Cap > 0 && frame.Days !== undefined && frame.Days > 0)
-    caps.push({ max: frame.Cap, within: `P${frame.Days}D` });
+    cap('TimeframeCap', frame.Cap, `P${frame.Days}D`);
   else if (frame.Cap !== 0)
     log.note(
       pathOf('Limits', 'TimeframeCap'),
       'A timeframe cap needs Cap and Days above 0; it was not imported.',
     );
   return caps;
+}
+
+/**
+ * A cap counts at most MAX_SENDS_KEPT messages (the sends a profile keeps): a higher Pinpoint limit
+ * becomes that tighter cap, so customers get fewer messages than Pinpoint allowed, never more.
+ */
+function countableCap(field: string, max: number, log: ImportLog): number {
+  if (max <= MAX_SENDS_KEPT) return max;
+  log.note(
+    pathOf('Limits', field),
+    `A cap counts at most ${MAX_SENDS_KEPT} messages (the sends kept per customer): ${max} became ${MAX_SENDS_KEPT}.`,
+  );
+  return MAX_SENDS_KEPT;
 }
 
 /** Limits.EndpointReentryCap / EndpointReentryInterval → reentry; the other limits get notes. */

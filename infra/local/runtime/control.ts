@@ -3,7 +3,7 @@ import * as z from 'zod';
 import type { LocalBus } from '../services/eventbridge/bus.ts';
 import { readDeadLetters, writeDeadLetters } from '../services/eventbridge/dead-letters.ts';
 import type { JourneyClock } from './clock.ts';
-import { type RouteHandler, readBody, sendJson } from './http.ts';
+import { MAX_JSON_REQUEST_BYTES, type RouteHandler, readBody, sendJson } from './http.ts';
 
 /** The paths of the runtime's control API, served beside PutEvents on the bus endpoint. */
 export const CONTROL_PREFIX = '/local/';
@@ -62,7 +62,7 @@ function clockReply({ clock }: Control): ClockReply {
 }
 
 async function advance(control: Control, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-  const body: unknown = JSON.parse((await readBody(req)).toString('utf8') || '{}');
+  const body: unknown = JSON.parse((await readBody(req, MAX_JSON_REQUEST_BYTES)).toString('utf8') || '{}');
   const request = AdvanceRequest.safeParse(body);
   if (!request.success) {
     sendJson(res, 400, { message: 'give {"to": "<ISO 8601 instant with offset>"}' });

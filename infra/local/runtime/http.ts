@@ -1,10 +1,34 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type * as z from 'zod';
 
-/** Reads a request body in full. */
-export async function readBody(req: IncomingMessage): Promise<Buffer> {
+/**
+ * The most a request to a local AWS JSON endpoint may hold: well past every operation's own limit
+ * (256 KB of events or of execution input, 1 MiB of a queue message, their JSON escapes included),
+ * so only a request no operation could take is refused before it is parsed.
+ */
+export const MAX_JSON_REQUEST_BYTES = 8 * 1024 * 1024;
+
+/** A request body past the size its endpoint takes. */
+export class BodyTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`the request body is over ${limit} bytes`);
+    this.name = 'BodyTooLargeError';
+  }
+}
+
+/**
+ * Reads a request body in full, up to `maxBytes`: past it the rest is read and dropped, so the
+ * client still gets an answer and memory holds no more than the limit, and BodyTooLargeError is thrown.
+ */
+export async function readBody(req: IncomingMessage, maxBytes = Number.POSITIVE_INFINITY): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  let size = 0;
+  for await (const chunk of req) {
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += bytes.length;
+    if (size <= maxBytes) chunks.push(bytes);
+  }
+  if (size > maxBytes) throw new BodyTooLargeError(maxBytes);
   return Buffer.concat(chunks);
 }
 
@@ -92,16 +116,30 @@ async function handleJson(
     const target = String(req.headers['x-amz-target'] ?? '');
     const name = target.startsWith(`${targetPrefix}.`) ? target.slice(targetPrefix.length + 1) : '';
     const operation = Object.hasOwn(operations, name) ? operations[name] : undefined;
-    const raw = await readBody(req);
+    const raw = await readBody(req, MAX_JSON_REQUEST_BYTES);
     if (operation === undefined)
       throw new AwsApiError('UnknownOperationException', `Unknown operation ${target}`);
-    const input: unknown = raw.length === 0 ? {} : JSON.parse(raw.toString('utf8'));
+    const input = raw.length === 0 ? {} : requestJson(raw);
     sendJson(res, 200, (await operation(input)) ?? {}, contentType);
   } catch (error) {
-    const apiError =
-      error instanceof AwsApiError
-        ? error
-        : new AwsApiError('InternalFailure', error instanceof Error ? error.message : String(error), 500);
+    const apiError = asApiError(error);
     sendJson(res, apiError.status, { __type: apiError.code, message: apiError.message }, contentType);
   }
+}
+
+/** The request's JSON; text that is not JSON is the client's fault, which AWS answers with a 400. */
+function requestJson(raw: Buffer): unknown {
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch (error) {
+    throw new AwsApiError('SerializationException', error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** An error as the client sees it: only a failure of the endpoint itself is a 5xx, which SDKs retry. */
+function asApiError(error: unknown): AwsApiError {
+  if (error instanceof AwsApiError) return error;
+  if (error instanceof BodyTooLargeError)
+    return new AwsApiError('RequestEntityTooLargeException', error.message, 413);
+  return new AwsApiError('InternalFailure', error instanceof Error ? error.message : String(error), 500);
 }

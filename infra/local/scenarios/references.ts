@@ -1,7 +1,9 @@
 import * as z from 'zod';
 import { formatPath } from '#shared/journey/violations.ts';
 import type { JourneyJson } from './journey-files.ts';
+import { emptyRanges } from './ranges.ts';
 import type { Expectation, Scenario } from './scenario.ts';
+import { overrideProblems } from './settings-overrides.ts';
 import { resolveWhen } from './when.ts';
 
 /**
@@ -128,7 +130,13 @@ export function checkReferences(
   scenario.expect.forEach((expectation, i) => {
     checkExpectation(refs, expectation, `expect[${i}]`);
   });
-  return [...sharedIds(scenario), ...refs.problems, ...beforeStart(scenario)];
+  return [
+    ...sharedIds(scenario),
+    ...refs.problems,
+    ...overrideProblems(scenario, journeys),
+    ...beforeStart(scenario),
+    ...emptyRanges(scenario),
+  ];
 }
 
 const ONE_PROFILE = 'their identifies would make one profile; give each an id of its own';

@@ -1,6 +1,7 @@
 import { basename, dirname, join } from 'node:path';
 import { readJsonFile, templatesDirFor } from '#infra/cli/files.ts';
 import { JourneyChecker } from '#infra/cli/journey-files.ts';
+import { reservedTraitProblem } from '#shared/ingest/reserved-traits.ts';
 import { reservedKeyViolations } from '#shared/journey/reserved-keys.ts';
 import type { Journey } from '#shared/journey/schema.ts';
 import { Template } from '#shared/templates.ts';
@@ -73,7 +74,11 @@ export async function loadInputs(
     problems.push(
       `${scenarioFile}: entry.event: "${scenario.data.entry.event}" does not trigger ${journey.id} (it starts on "${journey.trigger.event}")`,
     );
-  if (scenario.success) problems.push(...unreadBehaviour(journey, scenario.data, scenarioFile));
+  if (scenario.success)
+    problems.push(
+      ...unreadBehaviour(journey, scenario.data, scenarioFile),
+      ...customerValueProblems(scenario.data, scenarioFile),
+    );
   if (problems.length > 0 || !scenario.success) return { ok: false, problems };
   return { ok: true, inputs: { journey, templates, scenario: scenario.data } };
 }
@@ -119,4 +124,33 @@ function unreadBehaviour(journey: Journey, scenario: Scenario, scenarioFile: str
           `${scenarioFile}: behaviour.${i}.event: "${b.event}" is an event ${journey.id} never reads, so it changes nothing in the forecast (the journey reads ${[...names].map((n) => `"${n}"`).join(', ')})`,
         ],
   );
+}
+
+/**
+ * Customers are played through ingest, which leaves out a time zone or reserved trait of the wrong
+ * kind: the forecast would put them in the journey's default zone, or leave them unreachable,
+ * while it reads as the scenario asked.
+ */
+function customerValueProblems(scenario: Scenario, scenarioFile: string): string[] {
+  const key = (name: string) => `[${JSON.stringify(name)}]`;
+  const problems = Object.keys(scenario.customers.timezones).flatMap((zone) => {
+    // An empty zone is "no value" to ingest: customers drawn with it would have none.
+    const problem = reservedTraitProblem('timezone', zone) ?? (zone === '' ? 'must not be empty' : undefined);
+    return problem === undefined ? [] : [`customers.timezones${key(zone)}: ${problem}`];
+  });
+  for (const [trait, values] of Object.entries(scenario.customers.traits))
+    for (const text of Object.keys(values)) {
+      const problem = reservedTraitProblem(trait, traitValue(text));
+      if (problem !== undefined) problems.push(`customers.traits.${trait}${key(text)}: ${problem}`);
+    }
+  return problems.map((p) => `${scenarioFile}: ${p}`);
+}
+
+/** A trait value as the scenario writes it: JSON, or else the text itself. */
+function traitValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import * as z from 'zod';
 import { CappedLog } from '../../runtime/capped-log.ts';
-import { decodedSegment, readBody, sendJson } from '../../runtime/http.ts';
+import {
+  BodyTooLargeError,
+  decodedSegment,
+  MAX_JSON_REQUEST_BYTES,
+  readBody,
+  sendJson,
+} from '../../runtime/http.ts';
 import { DEFAULT_RETENTION } from '../../runtime/options.ts';
 import type { OutboxEntry } from './outbox.ts';
 import { optedOut } from './sms-receipts.ts';
@@ -80,6 +86,7 @@ export function createPinpointServer(
     handle(req, res, { outbox, onMessage, clock }).catch((error: unknown) => {
       // A request that fails here is answered, never left to end the whole local runtime.
       if (res.headersSent) res.destroy();
+      else if (error instanceof BodyTooLargeError) sendJson(res, 413, { Message: error.message });
       else sendJson(res, 500, { Message: error instanceof Error ? error.message : String(error) });
     });
   });
@@ -93,7 +100,7 @@ async function handle(
   { outbox, onMessage, clock }: Outbox,
 ): Promise<void> {
   const applicationId = PATH.exec(req.url ?? '')?.[1];
-  const raw = await readBody(req);
+  const raw = await readBody(req, MAX_JSON_REQUEST_BYTES);
   if (req.method !== 'POST' || applicationId === undefined) {
     sendJson(res, 404, { Message: `Not found: ${req.method} ${req.url}` });
     return;
