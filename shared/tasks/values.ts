@@ -35,7 +35,7 @@ export const LocalWindow: z.ZodMiniType<LocalWindowType> = z.strictObject({
   weekdays: z.optional(z.array(z.enum(WEEKDAYS)).check(z.minLength(1))),
 });
 
-const ContextName = z.string().check(
+export const ContextName = z.string().check(
   z.regex(CONTEXT_NAME, { message: CONTEXT_NAME_MESSAGES.shape }),
   z.refine((name) => !isReservedContextName(name), { message: CONTEXT_NAME_MESSAGES.reserved }),
 );
@@ -50,3 +50,10 @@ export const ContextValues = z.record(
   z.union([z.string().check(z.maxLength(MAX_STRING_LENGTH)), z.number(), z.boolean(), z.null()]),
 );
 export type ContextValues = z.infer<typeof ContextValues>;
+
+/**
+ * A value a step copies into the context, before its length is checked: the
+ * string is not bounded here, as the evaluate function unsets one longer than
+ * its variable declares rather than failing the step on it.
+ */
+export const CopiedContextValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
