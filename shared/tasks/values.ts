@@ -11,6 +11,7 @@ import {
   type QuietHours as QuietHoursType,
   WEEKDAYS,
 } from '../time.ts';
+import { codePointLength } from '../utf8.ts';
 import * as z from '../zod.ts';
 
 export { IsoDuration };
@@ -41,13 +42,25 @@ export const ContextName = z.string().check(
 );
 
 /**
+ * A context string as a task reads it: up to MAX_STRING_LENGTH characters
+ * (code points, as the language counts them). A longer one — only an
+ * execution compiled before copied strings were measured can hold one — is
+ * read as not set (null), the rule for a copied value that does not fit,
+ * instead of failing the step on its input.
+ */
+const ContextString = z.pipe(
+  z.string(),
+  z.transform((text: string): string | null => (codePointLength(text) > MAX_STRING_LENGTH ? null : text)),
+);
+
+/**
  * The context values a task handler receives: scalars only, strings bounded.
  * Parsed at the handler edge, so a value that is not what the language
  * allows fails the step with a reason instead of reaching a template.
  */
 export const ContextValues = z.record(
   ContextName,
-  z.union([z.string().check(z.maxLength(MAX_STRING_LENGTH)), z.number(), z.boolean(), z.null()]),
+  z.union([ContextString, z.number(), z.boolean(), z.null()]),
 );
 export type ContextValues = z.infer<typeof ContextValues>;
 
