@@ -168,7 +168,7 @@ function checkUpdates({ steps, variables }: CheckContext): Violation[] {
         );
         continue;
       }
-      out.push(...valueProblems(at, variable, value, declared));
+      out.push(...valueProblems(at, { name, variable }, value, declared));
     }
   }
   return out;
@@ -176,7 +176,7 @@ function checkUpdates({ steps, variables }: CheckContext): Violation[] {
 
 function valueProblems(
   at: PropertyKey[],
-  variable: ContextVariable,
+  { name: target, variable }: { name: string; variable: ContextVariable },
   value: ContextValue,
   declared: Readonly<Record<string, ContextVariable>>,
 ): Violation[] {
@@ -187,7 +187,12 @@ function valueProblems(
   const [root, name] = pathSegments(value.from);
   const source =
     root === 'context' && name !== undefined && Object.hasOwn(declared, name) ? declared[name] : undefined;
-  if (source !== undefined) return contextCopyProblems([...at, 'from'], variable, source, name ?? '');
+  if (source !== undefined)
+    return contextCopyProblems(
+      [...at, 'from'],
+      { name: target, variable },
+      { name: name ?? '', variable: source },
+    );
   if (/^(trigger|event|context)\./.test(value.from)) return [];
   return [
     violation(
@@ -206,11 +211,9 @@ function valueProblems(
  */
 function contextCopyProblems(
   at: PropertyKey[],
-  variable: ContextVariable,
-  source: ContextVariable,
-  sourceName: string,
+  { name: target, variable }: { name: string; variable: ContextVariable },
+  { name: sourceName, variable: source }: { name: string; variable: ContextVariable },
 ): Violation[] {
-  const target = String(at[at.length - 2]);
   if (source.type !== variable.type)
     return [
       violation(
