@@ -1,3 +1,4 @@
+import { LAMBDA_CRASH_ERRORS } from '../../errors.ts';
 import type { UnsetRule } from '../context-set.ts';
 import { DEFAULT_MAX_LENGTH } from '../journey-context.ts';
 import type { Journey } from '../schema.ts';
@@ -24,9 +25,9 @@ export function copiesString(journey: Journey, values: readonly SetValue[]): boo
  * returns the whole context with each copied string within its declared
  * maxLength, else not set under `rule` (shared/journey/context-set.ts). One
  * transition and one Lambda invocation, only in steps that copy a string
- * from data. It reads no table and fails on no data, so it only retries
- * Lambda's transient errors; an error past them fails the execution, which
- * is alarmed.
+ * from data. It reads no table, writes nothing and fails on no data, so
+ * Lambda's transient errors and a crashed invocation are both retried with
+ * backoff; an error past them fails the execution, which is alarmed.
  */
 export function setContextTask(
   ctx: RenderContext,
@@ -49,7 +50,7 @@ export function setContextTask(
     Resource: ctx.bindings.evaluateFunctionArn,
     Parameters: { ...taskBase(ctx, stepId), op: 'setContext', 'context.$': '$.context', set, rule },
     ResultPath: '$.context',
-    ...retryCatch(RETRY.lambda),
+    ...retryCatch([...RETRY.lambda, ...LAMBDA_CRASH_ERRORS]),
     Next: next,
   };
 }
