@@ -66,7 +66,11 @@ describe('a trigger value an update copies', () => {
   it('is refused when the trigger can never carry it (a segment journey has no trigger event)', () => {
     const input = {
       ...journey({ short: { from: 'trigger.properties.code' } }),
-      trigger: { type: 'segment', schedule: 'rate(1 day)', segment: { path: 'profile.traits.plan', eq: 'vip' } },
+      trigger: {
+        type: 'segment',
+        schedule: 'rate(1 day)',
+        segment: { path: 'profile.traits.plan', eq: 'vip' },
+      },
     };
     expect(problems(input).map((p) => `${p.path} ${p.code}`)).toContain(
       'steps.keep.set.short.from trigger.field',
