@@ -1,8 +1,5 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compile } from '#shared/journey/compile/compile.ts';
-import { validateJourney } from '#shared/journey/validate.ts';
-import { validateAsl } from '../../support/asl-validate.ts';
+import { expectGoldenAsl } from '../../support/golden-asl.ts';
 
 /**
  * updateContext steps: golden ASL, asl-validator. Literals are one Pass; a
@@ -11,7 +8,6 @@ import { validateAsl } from '../../support/asl-validate.ts';
  */
 
 const FIXTURE = new URL('../../fixtures/asl/steps/update-context.json', import.meta.url);
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
 
 const JOURNEY = {
   id: 'ctx-steps',
@@ -44,16 +40,8 @@ const resources = (asl: { States: Record<string, { Type: string; Resource?: stri
 
 describe('updateContext step', () => {
   it('compiles to its golden ASL, which asl-validator accepts', () => {
-    // arrange
-    const result = validateJourney(JOURNEY);
-    if (!result.ok) throw new Error(JSON.stringify(result.violations));
-    // act
-    const asl = compile(result.journey);
-    // assert
-    if (UPDATE) writeFileSync(FIXTURE, `${JSON.stringify(asl, null, 2)}\n`);
-    if (!existsSync(FIXTURE)) throw new Error('no golden fixture: review the ASL, then UPDATE_GOLDEN=1');
-    expect(asl).toStrictEqual(JSON.parse(readFileSync(FIXTURE, 'utf8')));
-    expect(validateAsl(asl).errorsText).toBe('');
+    // act, assert
+    const asl = expectGoldenAsl(JOURNEY, FIXTURE);
     expect(resources(asl, 'literal')).toEqual(['literal Pass']);
     expect(resources(asl, 'number')).toEqual(['number Choice', 'number.set Pass', 'number.unset Pass']);
     expect(resources(asl, 'text')).toEqual(['text Choice', 'text.set Task', 'text.unset Pass']);
