@@ -4,6 +4,8 @@ import { evaluateCondition } from '#shared/conditions/evaluate.ts';
 import { readPath } from '#shared/conditions/path.ts';
 import { zoneOf } from '#shared/delivery/policy.ts';
 import { failureMetric, JourneyError, ProfileValueError } from '#shared/errors.ts';
+import { contextAfter } from '#shared/journey/context-set.ts';
+import type { ContextLiteral } from '#shared/journey/journey-context.ts';
 import type { EvaluateInput, ProfileUpdateInput } from '#shared/tasks/evaluate.ts';
 import {
   addDuration,
@@ -22,7 +24,12 @@ export type EvaluateDeps = {
   stats: Pick<StatsRepository, 'increment'>;
   now: () => Date;
 };
-export type EvaluateOutput = { match: number } | { at: string } | { updated: true } | { counted: true };
+export type EvaluateOutput =
+  | { match: number }
+  | { at: string }
+  | { updated: true }
+  | { counted: true }
+  | Record<string, ContextLiteral>;
 
 type WaitUntil = Extract<EvaluateInput, { op: 'waitUntil' }>;
 
@@ -120,11 +127,14 @@ async function run(deps: EvaluateDeps, input: EvaluateInput): Promise<EvaluateOu
         metric: failureMetric(input.error),
       });
       return { counted: true };
+    case 'setContext':
+      return contextAfter(input.context, input.set, input.rule);
   }
 }
 
 /**
- * Branch decisions, wait deadlines and profile updates on the fresh profile.
+ * Branch decisions, wait deadlines and profile updates on the fresh profile,
+ * and context values checked against their declared length.
  * DynamoDB throttling and outages go back as the named errors the compiled
  * Retry matches. A failure on data (a named, non-retryable error) is counted
  * per step and kind before it goes back to the state machine, whose Catch

@@ -49,7 +49,7 @@ export const ContextVariable = z
       .max(MAX_STRING_LENGTH)
       .optional()
       .describe(
-        `Strings: the longest value (default ${DEFAULT_MAX_LENGTH}); a longer trigger value does not enroll.`,
+        `Strings: the longest value in characters (default ${DEFAULT_MAX_LENGTH}); a longer trigger value does not enroll, a longer copied value is not set.`,
       ),
   })
   .strict()

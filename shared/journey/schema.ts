@@ -472,7 +472,9 @@ const UpdateContextStep = z
     next,
   })
   .strict()
-  .describe('Change journey context variables (one Pass state: no Lambda, no table).');
+  .describe(
+    'Change journey context variables (one Pass state; a copied string longer than its maxLength is not set, checked by one Lambda invocation).',
+  );
 
 const WebhookStep = z
   .object({

@@ -1,6 +1,6 @@
 import { Condition, ConditionPath, IsoDuration, OffsetDuration } from '../conditions/mini-schema.ts';
 import * as z from '../zod.ts';
-import { ContextValues, LocalWindow } from './values.ts';
+import { ContextName, ContextValues, CopiedContextValue, LocalWindow } from './values.ts';
 import { asV1, taskBase, upgradeFromV1, versioned } from './version.ts';
 
 /** evaluate, op "branch": index of the first true condition on the fresh profile, -1 for otherwise. */
@@ -52,11 +52,33 @@ export type ProfileUpdateInput = z.infer<typeof ProfileUpdateInput>;
 const StepFailedInput = z.object({ ...taskBase, op: z.literal('stepFailed'), error: z.string() });
 export type StepFailedInput = z.infer<typeof StepFailedInput>;
 
+/**
+ * evaluate, op "setContext": the context after a step that copies strings
+ * from data (updateContext, a webhook response), each within its declared
+ * maxLength (shared/journey/context-set.ts). Returns the whole context.
+ */
+export const SetContextInput = z.object({
+  ...taskBase,
+  op: z.literal('setContext'),
+  context: ContextValues,
+  set: z.array(
+    z.object({
+      name: ContextName,
+      value: CopiedContextValue,
+      copied: z.optional(z.boolean()),
+      maxLength: z.optional(z.number().check(z.int(), z.positive())),
+    }),
+  ),
+  rule: z.enum(['step', 'each']),
+});
+export type SetContextInput = z.infer<typeof SetContextInput>;
+
 const EvaluateInputV2 = z.discriminatedUnion('op', [
   BranchInput,
   WaitUntilInput,
   ProfileUpdateInput,
   StepFailedInput,
+  SetContextInput,
 ]);
 const EvaluateInputV1 = z.discriminatedUnion('op', [asV1(BranchInput), asV1(WaitUntilInput)]);
 export const EvaluateInput = versioned(EvaluateInputV2, EvaluateInputV1, upgradeFromV1);

@@ -11,6 +11,7 @@ import {
   type QuietHours as QuietHoursType,
   WEEKDAYS,
 } from '../time.ts';
+import { codePointLength } from '../utf8.ts';
 import * as z from '../zod.ts';
 
 export { IsoDuration };
@@ -35,9 +36,21 @@ export const LocalWindow: z.ZodMiniType<LocalWindowType> = z.strictObject({
   weekdays: z.optional(z.array(z.enum(WEEKDAYS)).check(z.minLength(1))),
 });
 
-const ContextName = z.string().check(
+export const ContextName = z.string().check(
   z.regex(CONTEXT_NAME, { message: CONTEXT_NAME_MESSAGES.shape }),
   z.refine((name) => !isReservedContextName(name), { message: CONTEXT_NAME_MESSAGES.reserved }),
+);
+
+/**
+ * A context string as a task reads it: up to MAX_STRING_LENGTH characters
+ * (code points, as the language counts them). A longer one — only an
+ * execution compiled before copied strings were measured can hold one — is
+ * read as not set (null), the rule for a copied value that does not fit,
+ * instead of failing the step on its input.
+ */
+const ContextString = z.pipe(
+  z.string(),
+  z.transform((text: string): string | null => (codePointLength(text) > MAX_STRING_LENGTH ? null : text)),
 );
 
 /**
@@ -47,6 +60,13 @@ const ContextName = z.string().check(
  */
 export const ContextValues = z.record(
   ContextName,
-  z.union([z.string().check(z.maxLength(MAX_STRING_LENGTH)), z.number(), z.boolean(), z.null()]),
+  z.union([ContextString, z.number(), z.boolean(), z.null()]),
 );
 export type ContextValues = z.infer<typeof ContextValues>;
+
+/**
+ * A value a step copies into the context, before its length is checked: the
+ * string is not bounded here, as the evaluate function unsets one longer than
+ * its variable declares rather than failing the step on it.
+ */
+export const CopiedContextValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);

@@ -1,5 +1,6 @@
 import { conditionPaths } from '../../conditions/inspect.ts';
 import { pathSegments } from '../../conditions/path.ts';
+import { codePointLength } from '../../utf8.ts';
 import {
   type ContextType,
   type ContextValue,
@@ -28,8 +29,9 @@ function literalProblem(variable: ContextVariable, value: unknown): string | und
   if (value === null) return undefined;
   if (typeof value !== variable.type) return `must be a ${variable.type} (or null), not a ${typeOf(value)}.`;
   const max = variable.maxLength ?? DEFAULT_MAX_LENGTH;
-  if (typeof value === 'string' && value.length > max)
-    return `is ${value.length} characters long; the variable holds ${max} at most (maxLength).`;
+  // Characters are code points, as ingest and the evaluate function count them: an emoji is one.
+  const length = typeof value === 'string' ? codePointLength(value) : 0;
+  if (length > max) return `is ${length} characters long; the variable holds ${max} at most (maxLength).`;
   return undefined;
 }
 
@@ -166,7 +168,7 @@ function checkUpdates({ steps, variables }: CheckContext): Violation[] {
         );
         continue;
       }
-      out.push(...valueProblems(at, variable, value, declared));
+      out.push(...valueProblems(at, { name, variable }, value, declared));
     }
   }
   return out;
@@ -174,7 +176,7 @@ function checkUpdates({ steps, variables }: CheckContext): Violation[] {
 
 function valueProblems(
   at: PropertyKey[],
-  variable: ContextVariable,
+  { name: target, variable }: { name: string; variable: ContextVariable },
   value: ContextValue,
   declared: Readonly<Record<string, ContextVariable>>,
 ): Violation[] {
@@ -185,20 +187,49 @@ function valueProblems(
   const [root, name] = pathSegments(value.from);
   const source =
     root === 'context' && name !== undefined && Object.hasOwn(declared, name) ? declared[name] : undefined;
-  if (source !== undefined && source.type !== variable.type)
-    return [
-      violation(
-        [...at, 'from'],
-        'context.type',
-        `context.${name} is a ${source.type}; this variable is a ${variable.type}.`,
-      ),
-    ];
+  if (source !== undefined)
+    return contextCopyProblems(
+      [...at, 'from'],
+      { name: target, variable },
+      { name: name ?? '', variable: source },
+    );
   if (/^(trigger|event|context)\./.test(value.from)) return [];
   return [
     violation(
       [...at, 'from'],
       'value.source',
       `Values can be copied from trigger.*, event.* or context.*, not "${value.from}".`,
+    ),
+  ];
+}
+
+/**
+ * A copy from another variable is checked here, not at run time: both
+ * declarations are known, so a source that may hold longer strings than the
+ * target is refused rather than unset at run time by a Pass that cannot
+ * measure it.
+ */
+function contextCopyProblems(
+  at: PropertyKey[],
+  { name: target, variable }: { name: string; variable: ContextVariable },
+  { name: sourceName, variable: source }: { name: string; variable: ContextVariable },
+): Violation[] {
+  if (source.type !== variable.type)
+    return [
+      violation(
+        at,
+        'context.type',
+        `context.${sourceName} is a ${source.type}; this variable is a ${variable.type}.`,
+      ),
+    ];
+  const from = source.maxLength ?? DEFAULT_MAX_LENGTH;
+  const to = variable.maxLength ?? DEFAULT_MAX_LENGTH;
+  if (variable.type !== 'string' || from <= to) return [];
+  return [
+    violation(
+      at,
+      'context.type',
+      `context.${sourceName} holds up to ${from} characters; ${target} holds ${to} (maxLength): raise ${target}'s maxLength to ${from} or lower ${sourceName}'s.`,
     ),
   ];
 }

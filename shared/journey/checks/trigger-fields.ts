@@ -37,10 +37,10 @@ export function checkTriggerFields(context: CheckContext): Violation[] {
         uses.push({ at: ['steps', id, 'match', eventPath], path: triggerPath });
       }
     }
-    if (step.type === 'updateProfile' || step.type === 'emit') {
+    if (step.type === 'updateProfile' || step.type === 'emit' || step.type === 'updateContext') {
       const values = step.type === 'emit' ? step.properties : step.set;
       for (const [key, value] of Object.entries(values ?? {})) {
-        if (typeof value === 'object')
+        if (typeof value === 'object' && value !== null)
           uses.push({
             at: ['steps', id, step.type === 'emit' ? 'properties' : 'set', key, 'from'],
             path: value.from,

@@ -4,6 +4,7 @@ import type { Journey, StepOf } from '../schema.ts';
 import type { ChoiceState, JsonObject, PassState } from './asl.ts';
 import { executionPath, hasContext, type StepRenderer, stateName } from './context.ts';
 import { referencePath } from './reference-path.ts';
+import { copiesString, type SetValue, setContextTask } from './set-context.ts';
 
 /**
  * The state that sets the context at entry. Its name is not a step id (ids
@@ -92,13 +93,26 @@ export function fitsType(variable: string, type: ContextType): ChoiceRule {
   return { And: [{ Variable: variable, IsPresent: true }, typed] };
 }
 
+/** The step's values for the setContext Task: literals, copies from the context, copies from data. */
+function setValues(set: Readonly<Record<string, ContextValue>>): SetValue[] {
+  return Object.entries(set).map(([name, value]) => {
+    if (value === null || typeof value !== 'object') return { name, literal: value, copied: false };
+    return { name, path: executionPath(value.from), copied: !value.from.startsWith('context.') };
+  });
+}
+
 /**
  * updateContext: one Pass state that rebuilds `$.context` with the new
  * values (no Lambda, no table) — one transition. A value copied from the
  * trigger or the awaited event may be missing or of another type than
  * declared, and a Pass fails the execution on a missing path: then the step
- * is a Choice that checks them first, one Pass setting them and another
- * setting them to null (not set) when any does not fit — two transitions.
+ * is a Choice that checks them first, then sets them, or sets them to null
+ * (not set) when any does not fit — two transitions. A copied string may
+ * also be longer than its variable's maxLength, which no Choice can test:
+ * such a step sets them through the evaluate function, which applies the
+ * same rule to a string too long (shared/journey/context-set.ts). A copy from
+ * the context needs neither: validation refuses one from a variable of
+ * another type or a larger maxLength.
  */
 export const renderUpdateContext: StepRenderer<StepOf<'updateContext'>> = (id, step, ctx) => {
   const comment = step.label === undefined ? {} : { Comment: step.label };
@@ -110,6 +124,10 @@ export const renderUpdateContext: StepRenderer<StepOf<'updateContext'>> = (id, s
   });
   const copied = copiedFromData(ctx.journey, step.set);
   if (copied.length === 0) return [[id, { ...comment, ...pass(step.set) }]];
+  const values = setValues(step.set);
+  const set = copiesString(ctx.journey, values)
+    ? setContextTask(ctx, id, values, 'step', step.next)
+    : pass(step.set);
   const rules = copied.map((c) => fitsType(c.variable, c.type));
   const choice: ChoiceState = {
     Type: 'Choice',
@@ -126,7 +144,7 @@ export const renderUpdateContext: StepRenderer<StepOf<'updateContext'>> = (id, s
   for (const c of copied) unset[c.name] = null;
   return [
     [id, choice],
-    [stateName.set(id), pass(step.set)],
+    [stateName.set(id), set],
     [stateName.unset(id), pass(unset)],
   ];
 };

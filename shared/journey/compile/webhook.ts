@@ -4,9 +4,10 @@ import type { Journey, StepOf } from '../schema.ts';
 import { RETRYABLE_STATUSES } from '../webhook.ts';
 import type { ChoiceState, JsonObject, PassState, Retrier, State, TaskState } from './asl.ts';
 import { connectionArn } from './bindings.ts';
-import type { StepRenderer } from './context.ts';
+import type { RenderContext, StepRenderer } from './context.ts';
 import { failureRoute } from './failure.ts';
 import { referencePath } from './reference-path.ts';
+import { copiesString, type SetValue, setContextTask } from './set-context.ts';
 import { fitsType } from './update-context.ts';
 import { valueParameters } from './values.ts';
 
@@ -73,13 +74,20 @@ function contextWith(journey: Journey, name: string, variable: string | null): J
   return out;
 }
 
+const copies = (fields: readonly Mapped[]): SetValue[] =>
+  fields.map((f) => ({ name: f.name, path: f.variable, copied: true }));
+
 /**
  * The states that copy response fields into the context. When every field
- * fits (the usual case) one Choice and one Pass set them all: two
- * transitions. Otherwise each field is checked on its own and set, or set to
- * null: two transitions per field.
+ * is there with its type (the usual case) one Choice and one Pass set them
+ * all: two transitions. Otherwise each field is checked on its own and set,
+ * or set to null: two transitions per field. A string field may also be
+ * longer than its variable's maxLength, which no Choice can test: its
+ * setting state is then the evaluate function's setContext Task, which sets
+ * a string too long to null as it does a missing field.
  */
-function mappingStates(id: string, step: StepOf<'webhook'>, journey: Journey): [string, State][] {
+function mappingStates(id: string, step: StepOf<'webhook'>, ctx: RenderContext): [string, State][] {
+  const { journey } = ctx;
   const fields = mappedFields(journey, step.response ?? {});
   const first = fields[0];
   if (first === undefined) return [];
@@ -91,12 +99,14 @@ function mappingStates(id: string, step: StepOf<'webhook'>, journey: Journey): [
     ],
     Default: names.field(id, first.name),
   };
-  const all: PassState = {
-    Type: 'Pass',
-    Parameters: contextFromResponse(journey, fields),
-    ResultPath: '$.context',
-    Next: step.next,
-  };
+  const all: PassState | TaskState = copiesString(journey, copies(fields))
+    ? setContextTask(ctx, id, copies(fields), 'each', step.next)
+    : {
+        Type: 'Pass',
+        Parameters: contextFromResponse(journey, fields),
+        ResultPath: '$.context',
+        Next: step.next,
+      };
   const states: [string, State][] = [
     [names.check(id), check],
     [names.all(id), all],
@@ -119,7 +129,12 @@ function mappingStates(id: string, step: StepOf<'webhook'>, journey: Journey): [
           Default: names.unset(id, field.name),
         },
       ],
-      [names.set(id, field.name), pass(field.variable)],
+      [
+        names.set(id, field.name),
+        copiesString(journey, copies([field]))
+          ? setContextTask(ctx, id, copies([field]), 'each', next)
+          : pass(field.variable),
+      ],
       [names.unset(id, field.name), pass(null)],
     );
   });
@@ -134,7 +149,7 @@ function mappingStates(id: string, step: StepOf<'webhook'>, journey: Journey): [
  * in the execution history, never the credentials.
  */
 export const renderWebhook: StepRenderer<StepOf<'webhook'>> = (id, step, ctx) => {
-  const mapping = mappingStates(id, step, ctx.journey);
+  const mapping = mappingStates(id, step, ctx);
   const catchAll = step.onError !== undefined;
   const failure = failureRoute(id, step.onFailure, step.next, ctx, 'webhook failed');
   const catcher = catchAll

@@ -7,9 +7,11 @@ import { DeferredError, ProfileValueError } from '#shared/errors.ts';
 import type { Bindings } from '#shared/journey/compile/bindings.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
 import { HTTP_INVOKE_RESOURCE, httpStatusError } from '#shared/journey/compile/webhook.ts';
+import { contextAfter } from '#shared/journey/context-set.ts';
 import { splitBucket } from '#shared/journey/enrollment.ts';
 import type { MessageOutcome } from '#shared/journey/outcome.ts';
 import type { Journey } from '#shared/journey/schema.ts';
+import { SetContextInput } from '#shared/tasks/evaluate.ts';
 
 const fn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
 
@@ -45,6 +47,12 @@ export type Script = {
   http?: { status: number; body?: unknown };
 };
 
+/** evaluate op setContext, as the function answers it (it reads no table). */
+export function setContext(input: unknown) {
+  const { context, set, rule } = SetContextInput.parse(input);
+  return contextAfter(context, set, rule);
+}
+
 /** Calls seen by the local integrations, in order. */
 export type Calls = { resource: string; stepId: unknown }[];
 
@@ -72,7 +80,9 @@ function handlers(script: Script, calls: Calls, machine: () => LocalStateMachine
       const step = stepOf(input);
       calls.push({ resource: 'evaluate', stepId: step });
       if (script.dataFailure?.[step]) throw new ProfileValueError(`no usable value at ${step}`);
-      if (typeof input === 'object' && input !== null && 'op' in input && input.op === 'waitUntil') {
+      const op = typeof input === 'object' && input !== null && 'op' in input ? input.op : undefined;
+      if (op === 'setContext') return setContext(input);
+      if (op === 'waitUntil') {
         return { at: new Date(Date.now() + 86_400_000).toISOString() }; // wall-clock ok: any future instant
       }
       return { match: script.branch?.[step] ?? -1 };

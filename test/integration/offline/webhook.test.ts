@@ -8,7 +8,7 @@ import { compile } from '#shared/journey/compile/compile.ts';
 import { HTTP_INVOKE_RESOURCE } from '#shared/journey/compile/webhook.ts';
 import { Journey } from '#shared/journey/schema.ts';
 import { SendMessageInput } from '#shared/tasks/send-message.ts';
-import { LOCAL_BINDINGS } from './harness.ts';
+import { LOCAL_BINDINGS, setContext } from './harness.ts';
 
 /**
  * The webhook step compiled and run offline against a loopback HTTP server:
@@ -128,6 +128,7 @@ async function run(j: Journey, replyList: Reply[], limits?: CallLimits) {
         ],
         limits,
       ),
+      [LOCAL_BINDINGS.evaluateFunctionArn]: setContext,
       [LOCAL_BINDINGS.sendMessageFunctionArn]: (input: unknown) => {
         sends.push(SendMessageInput.parse(input));
         return { status: 'sent', messageId: 'm1' };

@@ -1,13 +1,10 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compile } from '#shared/journey/compile/compile.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
-import { validateAsl } from '../../support/asl-validate.ts';
+import { expectGoldenAsl } from '../../support/golden-asl.ts';
 
 /** The webhook step: golden ASL, asl-validator, and validation with paths. */
 
 const FIXTURE = new URL('../../fixtures/asl/steps/webhook.json', import.meta.url);
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
 
 const JOURNEY = {
   id: 'loyalty',
@@ -48,16 +45,8 @@ function withStep(changes: Record<string, unknown>) {
 
 describe('webhook step', () => {
   it('compiles to its golden ASL, which asl-validator accepts', () => {
-    // arrange
-    const result = validateJourney(JOURNEY, { connections: CONNECTIONS });
-    if (!result.ok) throw new Error(JSON.stringify(result.violations));
-    // act
-    const asl = compile(result.journey);
-    // assert
-    if (UPDATE) writeFileSync(FIXTURE, `${JSON.stringify(asl, null, 2)}\n`);
-    if (!existsSync(FIXTURE)) throw new Error('no golden fixture: review the ASL, then UPDATE_GOLDEN=1');
-    expect(asl).toStrictEqual(JSON.parse(readFileSync(FIXTURE, 'utf8')));
-    expect(validateAsl(asl).errorsText).toBe('');
+    // act, assert
+    expectGoldenAsl(JOURNEY, FIXTURE, { connections: CONNECTIONS });
   });
 
   it.each([
