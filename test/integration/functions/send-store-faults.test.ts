@@ -7,6 +7,7 @@ import { sendMessage } from '#functions/send-message/send.ts';
 import { type CountMetric, sendTask } from '#functions/send-message/task.ts';
 import { ErrorName } from '#shared/errors.ts';
 import type { SendMessageInput, SendMessageOutput } from '#shared/tasks/send-message.ts';
+import { caseId } from '../../support/case-ids.ts';
 import type { Fault, FaultPlan } from '../../support/fault-proxy.ts';
 import { type Counted, runCounted } from '../../support/send-counted.ts';
 import { type StoreWrite, storeFaults } from '../../support/send-faults.ts';
@@ -32,7 +33,6 @@ import { identify, ingestDeps } from './harness.ts';
 
 let world: SendWorld;
 const { matches, once } = storeFaults(() => world);
-let n = 0;
 
 beforeAll(async () => {
   world = await startSendWorld('store-faults');
@@ -80,10 +80,9 @@ async function sendUnder(
   times: number,
   timing: RetryTiming,
 ) {
-  n += 1;
-  const userId = `sf${n}`;
+  const userId = caseId('sf');
   await world.customer(userId);
-  const input = world.input(userId, channel, { stepId: `step-${n}` });
+  const input = world.input(userId, channel, { stepId: userId });
   world.dbProxy.plan(once(WRITES[write], fault, times));
   const clock = virtualClock('2026-11-24T10:00:00Z');
   const result = await runTask(input, clock, timing);
@@ -166,10 +165,9 @@ describe.each<Channel>(['email', 'sms', 'push'])(
   '%s sent by several invocations of one task at once',
   (channel) => {
     it('goes out once; the others wait out the claim and end with the same outcome', async () => {
-      n += 1;
-      const userId = `race${n}`;
+      const userId = caseId('race');
       await world.customer(userId);
-      const input = world.input(userId, channel, { stepId: `race-${n}` });
+      const input = world.input(userId, channel, { stepId: userId });
       const clock = virtualClock('2026-11-24T10:00:00Z');
       // Step Functions retried an invocation it lost track of while the first still ran, twice over.
       const first = await Promise.all([1, 2, 3].map(() => sendMessage(world.deps(clock), input)));
@@ -191,9 +189,8 @@ describe('a suppressed message whose count fails', () => {
     'is counted once, by the retry, and stays suppressed (%s)',
     async (fault) => {
       // arrange: a customer with no address on any channel
-      n += 1;
-      const userId = `noaddr${n}`;
-      const input = world.input(userId, 'email', { stepId: `noaddr-${n}` });
+      const userId = caseId('noaddr');
+      const input = world.input(userId, 'email', { stepId: userId });
       world.dbProxy.plan(once(WRITES['step counter'], fault, 1));
       // act
       const result = await runTask(input, virtualClock('2026-11-24T10:00:00Z'), 'shortest');
@@ -210,11 +207,10 @@ describe('a deferral whose count fails', () => {
   it.each(['error-before', 'error-after'] as const)(
     'is counted once, by the next visit, and the message once (%s)',
     async (fault) => {
-      n += 1;
-      const userId = `defer${n}`;
+      const userId = caseId('defer');
       await world.customer(userId);
       const input = world.input(userId, 'email', {
-        stepId: `defer-${n}`,
+        stepId: userId,
         quietHours: { start: '00:00', end: '23:59' },
       });
       world.dbProxy.plan(once(WRITES['step counter'], fault, 1));
@@ -233,10 +229,9 @@ describe('a deferral whose count fails', () => {
 
 describe('a sent message whose feedback link cannot be written at all', () => {
   it('still ends sent after one retry: the step never takes its failure path for a message the customer has', async () => {
-    n += 1;
-    const userId = `nolink${n}`;
+    const userId = caseId('nolink');
     await world.customer(userId);
-    const input = world.input(userId, 'email', { stepId: `nolink-${n}` });
+    const input = world.input(userId, 'email', { stepId: userId });
     world.dbProxy.plan((_index, request) =>
       matches(WRITES['message link'], request) ? 'error-before' : 'pass',
     );
@@ -258,11 +253,10 @@ describe('the alarmed "outcome unknown" metric', () => {
     providerFault?: Fault,
     onUnknown?: 'retry',
   ) {
-    n += 1;
-    const userId = `${label}${n}`;
+    const userId = caseId(label);
     await world.customer(userId);
     const input = world.input(userId, 'email', {
-      stepId: `${label}-${n}`,
+      stepId: userId,
       ...(onUnknown ? { onUnknown } : {}),
     });
     world.sesProxy.plan((index) => (index === 0 && providerFault !== undefined ? providerFault : 'pass'));
@@ -285,10 +279,9 @@ describe('the alarmed "outcome unknown" metric', () => {
 
   it('counts an unreadable delivery record as unknown, and sends nothing', async () => {
     // arrange: the step's delivery record exists but is not one this code can read
-    n += 1;
-    const userId = `unreadable${n}`;
+    const userId = caseId('unreadable');
     await world.customer(userId);
-    const input = world.input(userId, 'email', { stepId: `unreadable-${n}` });
+    const input = world.input(userId, 'email', { stepId: userId });
     await world.db.doc.send(
       new PutCommand({
         TableName: world.db.tables.deliveries,
@@ -364,10 +357,9 @@ describe('the alarmed "outcome unknown" metric', () => {
     async (fault) => {
       // arrange: the outcome is not written (twice), every retry then fails to claim, and the failure
       // path's count fails once (its Retry calls it again)
-      n += 1;
-      const userId = `unrecxc${n}`;
+      const userId = caseId('unrecxc');
       await world.customer(userId);
-      const input = world.input(userId, 'email', { stepId: `unrecxc-${n}` });
+      const input = world.input(userId, 'email', { stepId: userId });
       const record = once(WRITES['record outcome'], 'error-before', 2);
       const counter = once(WRITES['step counter'], fault, 1);
       let recordFaults = 0;
@@ -427,10 +419,9 @@ describe('a permanent failure whose count fails', () => {
     'is counted once and takes the failure policy, sending nothing (%s ×%i)',
     async (fault, times) => {
       // arrange: a step whose template is for another channel (no retry renders it), its count's write failing
-      n += 1;
-      const userId = `permc${n}`;
+      const userId = caseId('permc');
       await world.customer(userId);
-      const input = world.input(userId, 'email', { stepId: `permc-${n}`, template: 'sms' });
+      const input = world.input(userId, 'email', { stepId: userId, template: 'sms' });
       world.dbProxy.plan(once(WRITES['step counter'], fault, times));
       const clock = virtualClock('2026-11-24T10:00:00Z');
       const counted: Counted[] = [];
@@ -462,14 +453,13 @@ describe('a push whose token results are counted while DynamoDB fails', () => {
     ['profile tokens', 'error-before', 1],
   ] as const)('counts the dead token and the message once (%s, %s ×%i)', async (write, fault, times) => {
     // arrange: a customer with a live device and a dead one
-    n += 1;
-    const userId = `ptok${n}`;
+    const userId = caseId('ptok');
     await world.customer(userId);
     await ingestEvent(ingestDeps(world.db).deps, {
       ...identify(userId, {}),
       context: { device: { token: `dead-${userId}`, type: 'android' } },
     });
-    const input = world.input(userId, 'push', { stepId: `ptok-${n}` });
+    const input = world.input(userId, 'push', { stepId: userId });
     world.dbProxy.plan(
       once(write === 'step counter' ? WRITES['step counter'] : PROFILE_TOKENS, fault, times),
     );
@@ -500,11 +490,10 @@ describe('a deferral whose count mark cannot be cleared at once', () => {
     'leaves no mark for the next visit to guess at, and counts once (%s, %s)',
     async (write, fault) => {
       // arrange: a send in quiet hours; the deferral's count or the clearing of its mark fails once
-      n += 1;
-      const userId = `defclr${n}`;
+      const userId = caseId('defclr');
       await world.customer(userId);
       const input = world.input(userId, 'email', {
-        stepId: `defclr-${n}`,
+        stepId: userId,
         quietHours: { start: '00:00', end: '23:59' },
       });
       world.dbProxy.plan(once(write === 'clear mark' ? CLEAR_MARK : WRITES['step counter'], fault, 1));
