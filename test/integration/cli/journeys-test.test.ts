@@ -7,16 +7,19 @@ import { runCli, runCliProcess } from './run-cli.ts';
 // No CPU-bound limit: a loaded 2-core machine is slow to start a local runtime.
 const CLI_TIMEOUT = 180_000;
 
-/** A customer still waiting in the journey when the scenario ends: the runtime stops with an execution running. */
-const stillWaiting = {
-  name: 'Ends while the customer waits for the SMS',
+/** Two hours of a customer's cart, and the reminder email expected at `emailAt`. */
+const twoHours = (name: string, user: string, emailAt: string) => ({
+  name,
   journeys: ['cart-abandonment'],
   start: '2026-03-02T09:00:00Z',
   until: '+2h',
-  customers: [{ id: 'sam-2', timezone: 'Europe/Rome' }],
-  events: [{ at: '+0h', user: 'sam-2', track: 'Cart Updated', properties: { cartId: 'c2', total: 80 } }],
-  expect: [{ message: { user: 'sam-2', channel: 'email', template: 'cart-reminder', at: '+1h' } }],
-};
+  customers: [{ id: user, timezone: 'Europe/Rome' }],
+  events: [{ at: '+0h', user, track: 'Cart Updated', properties: { cartId: `c-${user}`, total: 80 } }],
+  expect: [{ message: { user, channel: 'email', template: 'cart-reminder', at: emailAt } }],
+});
+
+/** A customer still waiting in the journey when the scenario ends: the runtime stops with an execution running. */
+const stillWaiting = twoHours('Ends while the customer waits for the SMS', 'sam-2', '+1h');
 
 const scenario = (smsAt: string) => ({
   name: 'No order within a day: the SMS the next day',
@@ -54,18 +57,10 @@ beforeAll(async () => {
       ],
     }),
   );
-  // The email comes an hour after the cart, not two: the run ends at the second hour.
+  // The email comes an hour after the cart, not two.
   await writeFile(
     join(dir, 'fail-early.test.json'),
-    JSON.stringify({
-      name: 'The reminder an hour late',
-      journeys: ['cart-abandonment'],
-      start: '2026-03-02T09:00:00Z',
-      until: '+2h',
-      customers: [{ id: 'sam-4', timezone: 'Europe/Rome' }],
-      events: [{ at: '+0h', user: 'sam-4', track: 'Cart Updated', properties: { cartId: 'c4', total: 80 } }],
-      expect: [{ message: { user: 'sam-4', channel: 'email', template: 'cart-reminder', at: '+2h' } }],
-    }),
+    JSON.stringify(twoHours('The reminder an hour late', 'sam-4', '+2h')),
   );
   await writeFile(join(dir, 'invalid.test.json'), JSON.stringify({ name: 'x', journeys: [], expect: [] }));
 });
