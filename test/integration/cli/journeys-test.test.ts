@@ -7,16 +7,19 @@ import { runCli, runCliProcess } from './run-cli.ts';
 // No CPU-bound limit: a loaded 2-core machine is slow to start a local runtime.
 const CLI_TIMEOUT = 180_000;
 
-/** A customer still waiting in the journey when the scenario ends: the runtime stops with an execution running. */
-const stillWaiting = {
-  name: 'Ends while the customer waits for the SMS',
+/** Two hours of a customer's cart, and the reminder email expected at `emailAt`. */
+const twoHours = (name: string, user: string, emailAt: string) => ({
+  name,
   journeys: ['cart-abandonment'],
   start: '2026-03-02T09:00:00Z',
   until: '+2h',
-  customers: [{ id: 'sam-2', timezone: 'Europe/Rome' }],
-  events: [{ at: '+0h', user: 'sam-2', track: 'Cart Updated', properties: { cartId: 'c2', total: 80 } }],
-  expect: [{ message: { user: 'sam-2', channel: 'email', template: 'cart-reminder', at: '+1h' } }],
-};
+  customers: [{ id: user, timezone: 'Europe/Rome' }],
+  events: [{ at: '+0h', user, track: 'Cart Updated', properties: { cartId: `c-${user}`, total: 80 } }],
+  expect: [{ message: { user, channel: 'email', template: 'cart-reminder', at: emailAt } }],
+});
+
+/** A customer still waiting in the journey when the scenario ends: the runtime stops with an execution running. */
+const stillWaiting = twoHours('Ends while the customer waits for the SMS', 'sam-2', '+1h');
 
 const scenario = (smsAt: string) => ({
   name: 'No order within a day: the SMS the next day',
@@ -54,6 +57,11 @@ beforeAll(async () => {
       ],
     }),
   );
+  // The email comes an hour after the cart, not two.
+  await writeFile(
+    join(dir, 'fail-early.test.json'),
+    JSON.stringify(twoHours('The reminder an hour late', 'sam-4', '+2h')),
+  );
   await writeFile(join(dir, 'invalid.test.json'), JSON.stringify({ name: 'x', journeys: [], expect: [] }));
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
@@ -76,11 +84,10 @@ describe('npx journeys test', () => {
   );
 
   it(
-    // In its own process, as a user or CI runs it: the exit code is the process's.
     'fails a changed expectation with what happened instead and the timeline, exit 1, and JUnit for CI',
     async () => {
       const junit = join(dir, 'junit.xml');
-      const result = await runCliProcess([
+      const result = await runCli([
         'test',
         join(dir, 'fail.test.json'),
         '--reporter',
@@ -90,10 +97,6 @@ describe('npx journeys test', () => {
       ]);
 
       expect(result.code).toBe(1);
-      // The report alone: no handler log lines or metrics among it.
-      expect(result.stdout.startsWith('\n')).toBe(true);
-      expect(result.stdout).not.toContain('"level"');
-      expect(result.stdout).not.toContain('"_aws"');
       expect(result.stdout).toContain('✗ sam-1 gets sms cart-sms at 2026-03-03T09:00:00.000Z');
       expect(result.stdout).toContain('sms cart-sms at 2026-03-03T10:00:00.000Z (Tue 03 Mar 11:00 local)');
       expect(result.stdout).toContain('timeline of sam-1 (times in Europe/Rome)');
@@ -117,6 +120,23 @@ describe('npx journeys test', () => {
       expect(xml).toContain('<testsuite');
       expect(xml).toContain('tests="3" failures="2"');
       expect(xml).toContain('timeline of sam-3 (times in Europe/Rome):');
+    },
+    CLI_TIMEOUT,
+  );
+
+  it(
+    // In its own process, as a user or CI runs it: the exit code is the process's, and the process ends
+    // once the report is out. The shortest failing scenario: what a scenario runs, the test above reads.
+    'exits 1 on its own when an expectation fails, with the report alone on stdout',
+    async () => {
+      const result = await runCliProcess(['test', join(dir, 'fail-early.test.json')]);
+
+      expect(result.code).toBe(1);
+      // The report alone: no handler log lines or metrics among it.
+      expect(result.stdout.startsWith('\n')).toBe(true);
+      expect(result.stdout).not.toContain('"level"');
+      expect(result.stdout).not.toContain('"_aws"');
+      expect(result.stdout).toContain('✗ sam-4 gets email cart-reminder at 2026-03-02T11:00:00.000Z');
     },
     CLI_TIMEOUT,
   );

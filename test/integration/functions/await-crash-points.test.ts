@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { awaitEvent } from '#functions/await-event/await.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
+import { caseId } from '../../support/case-ids.ts';
 import { CrashPlan, crashPointsOf, type Landing } from '../../support/crash-points.ts';
 import { collectedCrashPointWorld, type HandlerWorld } from '../../support/ingest-world.ts';
 import { awaitInput, track } from './harness.ts';
@@ -15,7 +16,6 @@ import { awaitInput, track } from './harness.ts';
  * the profile's summary are gone.
  */
 
-let n = 0;
 const NOW = new Date('2026-11-24T10:00:00Z');
 const now = () => NOW;
 
@@ -23,8 +23,7 @@ const now = () => NOW;
 const world: HandlerWorld = await collectedCrashPointWorld('await-crash', 'crash-await');
 
 async function run(point: number, landing: Landing) {
-  n += 1;
-  const id = `await${n}`;
+  const id = caseId('await');
   const deps = world.ingestDeps(false, now);
   const start = await ingestEvent(deps, track(id, 'Wait Started', {}, '2026-11-24T09:57:00Z'));
   const enrollmentId = start.status === 'rejected' ? '' : (start.enrolled[0] ?? '');

@@ -13,6 +13,7 @@ import { outcomeMetric } from '#shared/stats/keys.ts';
 import type { AwaitEventInput } from '#shared/tasks/await-event.ts';
 import { EnrollmentInput } from '#shared/tasks/enrollment.ts';
 import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
+import { caseId } from '../../support/case-ids.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import type { Fault, FaultProxy } from '../../support/fault-proxy.ts';
 import { faultyDynamo } from '../../support/faulty-dynamo.ts';
@@ -129,20 +130,17 @@ function succeeded(input: EnrollmentInput, raw: string) {
 }
 
 const FAULTS = ['error-before', 'error-after'] as const satisfies readonly Fault[];
-let n = 0;
 
 describe('counts under a fault at their write, retried', () => {
   it.each(FAULTS)('an entry is counted once (%s)', async (fault) => {
-    n += 1;
     const before = await countOf('enrolled');
-    const event = track(`cf-enter-${n}`, 'Signed Up');
+    const event = track(caseId('cf-enter'), 'Signed Up');
     await deliver(() => ingestEvent(faulty().deps, event), fault);
     expect((await countOf('enrolled')) - before).toBe(1);
   });
 
   it.each(FAULTS)('a conversion and its value are counted once (%s)', async (fault) => {
-    n += 1;
-    const userId = `cf-convert-${n}`;
+    const userId = caseId('cf-convert');
     await enroll(userId);
     const before = { count: await countOf('converted'), sum: (await count('converted'))?.sum ?? 0 };
     const order = track(userId, 'Order Completed', { total: 25 });
@@ -155,8 +153,7 @@ describe('counts under a fault at their write, retried', () => {
   });
 
   it.each(FAULTS)('an ending is counted once (%s)', async (fault) => {
-    n += 1;
-    const userId = `cf-end-${n}`;
+    const userId = caseId('cf-end');
     const { input, raw } = await enroll(userId);
     const before = await countOf(outcomeMetric('completed'));
     const { deps: d } = faulty();
@@ -171,9 +168,8 @@ describe('counts under a fault at their write, retried', () => {
   });
 
   it.each(FAULTS)('a delivery feedback outcome is counted once (%s)', async (fault) => {
-    n += 1;
-    const userId = `cf-feedback-${n}`;
-    const messageId = `ses-cf-${n}`;
+    const userId = caseId('cf-feedback');
+    const messageId = `ses-${userId}`;
     await ingestEvent(ingestDeps(db).deps, identify(userId, { email: `${userId}@example.com` }));
     const deliveries = new DeliveriesRepository(db.doc, db.tables.deliveries);
     const meta = { userId, journeyId: 'faults', version: '1', stepId: 'email-1', channel: 'email' as const };
@@ -207,8 +203,7 @@ describe('counts left pending with no retry', () => {
       start: 'done',
       steps: { done: { type: 'exit' } },
     });
-    n += 1;
-    const userId = `cf-orphan-${n}`;
+    const userId = caseId('cf-orphan');
     const countHere = (metric: string) => countOf(metric, undefined, 'faults-orphan');
     const before = {
       enrolled: await countHere('enrolled'),
@@ -270,8 +265,7 @@ function surveyInput(userId: string, enrollmentId: string): AwaitEventInput {
 describe('counts left pending outlive the TTL of their item', () => {
   it('a goal reached after the end, its count failed, is counted by a retry after the goal window closed', async () => {
     // arrange: the execution ended; the goal window (3 days) keeps the item until it closes
-    n += 1;
-    const userId = `cf-late-goal-${n}`;
+    const userId = caseId('cf-late-goal');
     const { input, raw } = await enroll(userId);
     const { deps: d } = faulty();
     const status = { enrollments: d.enrollments, profiles: d.profiles, stats: faultyStats };
@@ -292,8 +286,7 @@ describe('counts left pending outlive the TTL of their item', () => {
 
   it('an end that read the item before a goal marked it leaves the goal its pending count and its TTL', async () => {
     // arrange: the execution's end reads the running item; a goal marks it before the end settles
-    n += 1;
-    const userId = `cf-race-${n}`;
+    const userId = caseId('cf-race');
     const { input } = await enroll(userId);
     const items = faulty().deps.enrollments;
     const running = await items.enrollment(userId, input.enrollmentId);
@@ -316,8 +309,7 @@ describe('counts left pending outlive the TTL of their item', () => {
 
   it('an entry marked after its execution ended keeps its item a week past the mark', async () => {
     // arrange: the execution ends and settles before ingest marks the entry (its goal window keeps the item 3 days)
-    n += 1;
-    const userId = `cf-late-entry-${n}`;
+    const userId = caseId('cf-late-entry');
     const { input } = await enroll(userId);
     const items = faulty().deps.enrollments;
     const key = { userId, sk: `e#${input.enrollmentId}` };
@@ -343,8 +335,7 @@ describe('counts left pending outlive the TTL of their item', () => {
 
   it('an end does not delete an item a count was marked on since it read it', async () => {
     // arrange: a converted enrollment ends (nothing keeps its item); its entry's mark lands after the end read it
-    n += 1;
-    const userId = `cf-race-delete-${n}`;
+    const userId = caseId('cf-race-delete');
     const { input } = await enroll(userId);
     const items = faulty().deps.enrollments;
     const running = await items.enrollment(userId, input.enrollmentId);
@@ -372,8 +363,7 @@ describe('an awaited event, counted as received', () => {
   it.each(FAULTS)(
     'is counted once when its count fails and the event is delivered again (%s)',
     async (fault) => {
-      n += 1;
-      const userId = `cf-received-${n}`;
+      const userId = caseId('cf-received');
       const { input } = await enroll(userId);
       await waitForSurvey(userId, input.enrollmentId);
       const before = await countOf('eventReceived', 'survey');
@@ -386,8 +376,7 @@ describe('an awaited event, counted as received', () => {
 
   it('is counted when the execution ends before the retry', async () => {
     // arrange: the resumed step was the last; its execution ends before EventBridge retries the event
-    n += 1;
-    const userId = `cf-received-end-${n}`;
+    const userId = caseId('cf-received-end');
     const { input, raw } = await enroll(userId);
     await waitForSurvey(userId, input.enrollmentId);
     const before = await countOf('eventReceived', 'survey');
@@ -410,8 +399,7 @@ describe('an awaited event, counted as received', () => {
 describe('an awaited event pending on a registration the step replaced', () => {
   it.each(FAULTS)('is counted once, and the new registration counts its own event (%s)', async (fault) => {
     // arrange: the step waits; its answer resumes it, and the count of its mark fails
-    n += 1;
-    const userId = `cf-rewait-${n}`;
+    const userId = caseId('cf-rewait');
     const { input } = await enroll(userId);
     await waitForSurvey(userId, input.enrollmentId);
     const before = await countOf('eventReceived', 'survey');
@@ -541,8 +529,7 @@ describe('an event that arrived before its step waited, counted as received', ()
 
   it('is counted once by the step that finds it, repeated with the same token', async () => {
     // arrange
-    n += 1;
-    const userId = `cf-first-${n}`;
+    const userId = caseId('cf-first');
     const enrollmentId = await answeredFirst(userId);
     const before = await countOf('eventReceived', 'survey');
     // act: the task, then the same task again (a repeated invocation)
@@ -555,8 +542,7 @@ describe('an event that arrived before its step waited, counted as received', ()
 
   it.each(FAULTS)('is counted once when its count fails and the task is repeated (%s)', async (fault) => {
     // arrange
-    n += 1;
-    const userId = `cf-first-fault-${n}`;
+    const userId = caseId('cf-first-fault');
     const enrollmentId = await answeredFirst(userId);
     const before = await countOf('eventReceived', 'survey');
     // act: the count's write fails; the same task again, then once more
@@ -568,8 +554,7 @@ describe('an event that arrived before its step waited, counted as received', ()
 
   it('is not counted when the step timed out before it was resumed', async () => {
     // arrange: the step's timeout path won; Step Functions refuses the resume
-    n += 1;
-    const userId = `cf-first-late-${n}`;
+    const userId = caseId('cf-first-late');
     const enrollmentId = await answeredFirst(userId);
     const before = await countOf('eventReceived', 'survey');
     const { deps, sfn } = ingestDeps(db);
@@ -587,8 +572,7 @@ describe('an event that arrived before its step waited, counted as received', ()
 
   it('is counted once when ingest delivers it too', async () => {
     // arrange: the step waits, then ingest and the step both see the answer
-    n += 1;
-    const userId = `cf-first-both-${n}`;
+    const userId = caseId('cf-first-both');
     const { input } = await enroll(userId);
     const before = await countOf('eventReceived', 'survey');
     const answer = track(userId, 'Survey Answered');

@@ -10,6 +10,7 @@ import { applyFeedback, type FeedbackDeps } from '#functions/delivery-feedback/f
 import { classifyFeedback } from '#shared/delivery/feedback.ts';
 import { addressKey } from '#shared/delivery/policy.ts';
 import { FEEDBACK_OUTCOMES } from '#shared/journey/outcome.ts';
+import { caseId } from '../../support/case-ids.ts';
 import { CrashPlan, crashPointsOf, firstOfEachPath, type Landing } from '../../support/crash-points.ts';
 import { FEEDBACK_SHAPES, type FeedbackShape } from '../../support/feedback-shapes.ts';
 import { collectedCrashPointWorld, type HandlerWorld } from '../../support/ingest-world.ts';
@@ -28,7 +29,6 @@ import { collectedCrashPointWorld, type HandlerWorld } from '../../support/inges
  * unsubscribe opts out of that one topic — and nothing more.
  */
 
-let n = 0;
 const NOW = new Date('2026-11-24T10:00:06Z');
 const now = () => NOW;
 const PHONE = '+61412345678';
@@ -109,8 +109,7 @@ async function rawProfile(id: string) {
 }
 
 async function run(shape: FeedbackShape, point: number, landing: Landing) {
-  n += 1;
-  const id = `feedback${n}`;
+  const id = caseId('feedback');
   const { journeyId, messageId, stepId, token, waits } = await sent(id, shape);
   const detail = shape.detail(messageId);
   const out = await world.dieThenRetry(new CrashPlan(point, landing), () =>

@@ -12,6 +12,7 @@ import { earlierEndings, liveFields } from '#shared/ingest/live-journey.ts';
 import { Journey, type JourneyInput } from '#shared/journey/schema.ts';
 import type { AwaitEventInput } from '#shared/tasks/await-event.ts';
 import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
+import { caseId } from '../../support/case-ids.ts';
 import type { LocalDynamo } from '../../support/dynalite.ts';
 
 /** The tables the handlers' repositories use: dynalite's, or the in-memory ones where dynalite is not what a test is about. */
@@ -100,16 +101,17 @@ export function awaitDepsOf(db: Tables, deps: IngestDeps): AwaitDeps {
   };
 }
 
-let counter = 0;
-/** A track event with a fresh messageId. */
+/**
+ * A track event with a message id of the calling test's own (case-ids.ts): the same on every run,
+ * whatever ran before the test in its worker.
+ */
 export function track(
   userId: string,
   event: string,
   properties: Record<string, unknown> = {},
   timestamp = '2026-11-24T09:59:00Z',
 ) {
-  counter += 1;
-  return { type: 'track', userId, event, properties, timestamp, messageId: `m-${counter}-${event}` };
+  return { type: 'track', userId, event, properties, timestamp, messageId: `${caseId('m')}-${event}` };
 }
 
 export function identify(
@@ -117,8 +119,7 @@ export function identify(
   traits: Record<string, unknown>,
   timestamp = '2026-11-24T09:59:00Z',
 ) {
-  counter += 1;
-  return { type: 'identify', userId, traits, timestamp, messageId: `m-${counter}-identify` };
+  return { type: 'identify', userId, traits, timestamp, messageId: `${caseId('m')}-identify` };
 }
 
 /** The input of a waitForEvent step's registration for `userId` (enrollment `e-<userId>`), as compiled journeys send it. */

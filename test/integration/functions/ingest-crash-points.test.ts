@@ -7,6 +7,7 @@ import { ingestEvent } from '#functions/ingest/ingest.ts';
 import type { JourneyInput } from '#shared/journey/schema.ts';
 import { counterSetKey } from '#shared/stats/counter-sets.ts';
 import { profileKeys } from '#shared/tables.ts';
+import { caseId } from '../../support/case-ids.ts';
 import { CrashPlan, crashPointsOf, type Landing } from '../../support/crash-points.ts';
 import { collectedCrashPointWorld, type HandlerWorld } from '../../support/ingest-world.ts';
 import { awaitInput, identify, registerJourney, track } from './harness.ts';
@@ -23,7 +24,6 @@ import { awaitInput, identify, registerJourney, track } from './harness.ts';
  * sent again by the redelivery, with the same event id).
  */
 
-let n = 0;
 const NOW = new Date('2026-11-24T10:00:00Z');
 const now = () => NOW;
 
@@ -40,11 +40,6 @@ async function cleanRun<T>(run: (point: number, landing: Landing) => Promise<T>)
 async function crashThenRedeliver(event: object, crash: CrashPlan) {
   const out = await world.dieThenRetry(crash, () => ingestEvent(world.ingestDeps(true, now), event));
   return { again: out.result, died: out.died, requests: out.requests, path: out.path };
-}
-
-function userId(prefix: string) {
-  n += 1;
-  return `${prefix}${n}`;
 }
 
 async function rawProfile(id: string) {
@@ -152,7 +147,7 @@ describe('an event journeys skip, each for its own reason', async () => {
    * limit entries made under a merged id fill (claimed on the customer's record as any limit is).
    */
   async function run(point: number, landing: Landing) {
-    const id = userId('skip');
+    const id = caseId('skip');
     const name = `Cart ${id}`;
     const journeys = [`crash-old-${id}`, `crash-limit-${id}`];
     const [tooOld = '', limited = ''] = journeys;
@@ -192,7 +187,7 @@ describe('an event journeys skip, each for its own reason', async () => {
 
 describe('an event too large for an execution input and for the step waiting for it', async () => {
   async function run(point: number, landing: Landing) {
-    const id = userId('large');
+    const id = caseId('large');
     const name = `Order ${id}`;
     const journeyId = `crash-large-${id}`;
     await ownJourney(journeyId, { type: 'event', event: name });
@@ -233,7 +228,7 @@ describe('an event too large for an execution input and for the step waiting for
 
 describe('an event that enters the customer into a journey', async () => {
   async function run(point: number, landing: Landing) {
-    const id = userId('enter');
+    const id = caseId('enter');
     // A journey of its own: its counters (and the guard of its counts) are this case's alone.
     const journeyId = `crash-enroll-${id}`;
     await registerJourney(world.db, {
@@ -284,7 +279,7 @@ describe('an event that enters the customer into a journey', async () => {
 
 describe('an event a waiting step waits for', async () => {
   async function run(point: number, landing: Landing) {
-    const id = userId('resume');
+    const id = caseId('resume');
     const token = await waiting(id, 'Order Completed');
     const before = await world.counters('crash-wait');
     const out = await crashThenRedeliver(track(id, 'Order Completed'), new CrashPlan(point, landing));
@@ -323,7 +318,7 @@ describe('an identify with traits the profile has no room for', async () => {
   const FULL = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`t${i}`, 'a']));
 
   async function run(point: number, landing: Landing) {
-    const id = userId('dropped');
+    const id = caseId('dropped');
     await ingestEvent(world.ingestDeps(false, now), identify(id, FULL, '2026-11-24T09:00:00Z'));
     const event = identify(id, { t0: 'b', extra: 'x', constructor: 'y' }, '2026-11-24T09:01:00Z');
     const reportsOf = () =>
@@ -388,7 +383,7 @@ describe('an identify with traits the profile has no room for', async () => {
   }
 
   it('reports an earlier event left pending after a later event with left-out traits has been reported', async () => {
-    const id = userId('dropped-two');
+    const id = caseId('dropped-two');
     await ingestEvent(world.ingestDeps(false, now), identify(id, FULL, '2026-11-24T09:00:00Z'));
     const first = identify(id, { extra1: 'x' }, '2026-11-24T09:01:00Z');
     const later = identify(id, { extra2: 'x' }, '2026-11-24T09:02:00Z');

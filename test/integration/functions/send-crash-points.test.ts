@@ -1,6 +1,7 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { sendTask } from '#functions/send-message/task.ts';
 import type { SendMessageInput } from '#shared/tasks/send-message.ts';
+import { caseId } from '../../support/case-ids.ts';
 import { CrashPlan, crashPointsOf, kindOf, type Landing } from '../../support/crash-points.ts';
 import {
   type Counted,
@@ -25,8 +26,6 @@ import { type VirtualClock, virtualClock } from '../../support/task-retry.ts';
  * step's counters count it once, and the message metrics count it at most
  * once, except "outcome unknown", whose alarm is never lost.
  */
-
-let n = 0;
 
 // Started as the file is collected: each case's points are those of its send with nothing failing.
 const world: SendWorld = await startSendWorld('crash-points');
@@ -69,11 +68,10 @@ function dieAt(channel: Channel, point: number, landing: Landing, answer: Answer
 }
 
 async function customerFor(channel: Channel): Promise<SendMessageInput> {
-  n += 1;
-  const userId = `crash${n}`;
-  await world.customer(userId);
+  const id = caseId('crash');
+  await world.customer(id);
   // A journey of its own: its counters are this send's alone.
-  return world.input(userId, channel, { journeyId: `crash-${n}`, stepId: `send-${n}` });
+  return world.input(id, channel, { journeyId: id, stepId: `send-${id}` });
 }
 
 async function crashThenRun({ channel, answer, leaseMs }: Case, point: number, landing: Landing) {

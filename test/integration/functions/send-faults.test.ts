@@ -2,6 +2,7 @@ import { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sendMessage } from '#functions/send-message/send.ts';
 import { ErrorName } from '#shared/errors.ts';
+import { caseId } from '../../support/case-ids.ts';
 import { type Fault, faultsAt } from '../../support/fault-proxy.ts';
 import { type Channel, type SendWorld, startSendWorld } from '../../support/send-world.ts';
 import { compiledSendRetry, runWithRetry, virtualClock } from '../../support/task-retry.ts';
@@ -14,7 +15,6 @@ import { compiledSendRetry, runWithRetry, virtualClock } from '../../support/tas
  */
 
 let world: SendWorld;
-let n = 0;
 
 beforeAll(async () => {
   world = await startSendWorld('faults');
@@ -26,8 +26,7 @@ beforeEach(() => {
 });
 
 async function send(channel: Channel, fault: Fault, onUnknown?: 'retry') {
-  n += 1;
-  const userId = `u${n}`;
+  const userId = caseId('u');
   await world.customer(userId);
   const proxy = channel === 'email' ? world.sesProxy : world.pinpointProxy;
   proxy.plan(faultsAt(fault, [0]));
@@ -188,8 +187,7 @@ describe.each<Channel>(['email', 'sms', 'push'])('%s frequency cap under provide
 
   /** Step `a` under `fault`, as the compiled Task runs it; then step `b` a minute later, no fault. */
   async function twoSends(fault: Fault) {
-    n += 1;
-    const userId = `cap${n}`;
+    const userId = caseId('cap');
     await world.customer(userId);
     const proxy = channel === 'email' ? world.sesProxy : world.pinpointProxy;
     proxy.plan(faultsAt(fault, [0]));

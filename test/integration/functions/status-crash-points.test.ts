@@ -5,6 +5,7 @@ import { awaitEvent } from '#functions/await-event/await.ts';
 import { executionStatusChanged } from '#functions/execution-status/status.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { EnrollmentInput } from '#shared/tasks/enrollment.ts';
+import { caseId } from '../../support/case-ids.ts';
 import { CrashPlan, crashPointsOf, type Landing } from '../../support/crash-points.ts';
 import { collectedCrashPointWorld, type HandlerWorld, WAIT_FOR_ORDER } from '../../support/ingest-world.ts';
 import { awaitInput, registerJourney, track } from './harness.ts';
@@ -18,7 +19,6 @@ import { awaitInput, registerJourney, track } from './harness.ts';
  * latest), and the enrollment is ended.
  */
 
-let n = 0;
 const NOW = new Date('2026-11-24T10:00:00Z');
 const now = () => NOW;
 
@@ -41,10 +41,7 @@ async function ended(id: string) {
     ...WAIT_FOR_ORDER,
   });
   const started = new Set(world.effects.started.keys());
-  // The trigger's id names the enrollment, and the enrollment's counts land on the stats shard its
-  // digest picks: an id of the case's own (not the harness's counter, which other files in the
-  // worker move) gives every case the same requests on every run, whatever ran before.
-  await ingestEvent(world.ingestDeps(false, now), { ...track(id, `Go ${id}`), messageId: `go-${id}` });
+  await ingestEvent(world.ingestDeps(false, now), track(id, `Go ${id}`));
   const [raw] = [...world.effects.started].filter(([name]) => !started.has(name)).map(([, e]) => e.input);
   const input = EnrollmentInput.parse(JSON.parse(String(raw)));
   await awaitEvent(
@@ -66,8 +63,7 @@ async function ended(id: string) {
 }
 
 async function run(point: number, landing: Landing) {
-  n += 1;
-  const id = `status${n}`;
+  const id = caseId('status');
   const { journeyId, input, detail } = await ended(id);
   const deps = () => {
     const { enrollments, profiles, stats } = world.ingestDeps(true, now);

@@ -4,6 +4,7 @@ import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { signUnsubscribe } from '#functions/_lib/unsubscribe-links.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { handleUnsubscribe, type UnsubscribeDeps } from '#functions/unsubscribe/unsubscribe.ts';
+import { caseId } from '../../support/case-ids.ts';
 import { CrashPlan, crashPointsOf, firstOfEachPath, type Landing } from '../../support/crash-points.ts';
 import { collectedCrashPointWorld, type HandlerWorld } from '../../support/ingest-world.ts';
 import { identify } from './harness.ts';
@@ -17,7 +18,6 @@ import { identify } from './harness.ts';
  * channel's or topic's opt-out held once, nothing else of the profile moved.
  */
 
-let n = 0;
 const NOW = new Date('2026-11-24T10:00:00Z');
 const now = () => NOW;
 const KEY = 'unsubscribe-test-key-of-at-least-32-chars';
@@ -46,8 +46,7 @@ async function run(
   landing: Landing,
   options: { noProfile?: boolean } = {},
 ) {
-  n += 1;
-  const id = `unsub${n}`;
+  const id = caseId('unsub');
   if (options.noProfile !== true)
     await ingestEvent(
       world.ingestDeps(false, now),
