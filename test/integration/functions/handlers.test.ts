@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resetClients, setClients } from '#functions/_lib/clients.ts';
@@ -9,25 +8,13 @@ import { logger } from '#functions/_lib/observability.ts';
 import { liveRegistry } from '#functions/_lib/repositories.ts';
 import { FUNCTION_NAMES } from '#functions/manifests.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import { lambdaContext } from '../../support/lambda-entry.ts';
 import { planCopyJourney, registerJourney } from './harness.ts';
 
 const envelope = JSON.parse(
   readFileSync(new URL('../../fixtures/events/eventbridge-track.json', import.meta.url), 'utf8'),
 );
-const context = {
-  functionName: 'ingest',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:ingest',
-  memoryLimitInMB: '256',
-  awsRequestId: 'req-1',
-  logGroupName: '/aws/lambda/ingest',
-  logStreamName: 's',
-  callbackWaitsForEmptyEventLoop: true,
-  getRemainingTimeInMillis: () => 30_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-} satisfies Context;
+const context = lambdaContext('ingest');
 
 const ENV = [
   'PROFILES_TABLE_NAME',
@@ -116,7 +103,7 @@ describe('handlers', () => {
     });
     const { handler } = await import('#functions/segment-entry/handler.ts');
     // act
-    const published = await handler({ kind: 'headroom' }, { ...context, functionName: 'segment-entry' });
+    const published = await handler({ kind: 'headroom' }, lambdaContext('segment-entry'));
     // assert
     expect(published).toEqual({ openExecutions: 1 });
   });
