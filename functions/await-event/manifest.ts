@@ -18,7 +18,13 @@ export const manifest = defineFunction({
   },
   // A waitForEvent step, or a message step waiting for its outcome, registers its token; the timeout path removes the waiter.
   task: {
-    input: z.union([WaitTimedOutInput, AwaitOutcomeInput, OutcomeTimedOutInput, AwaitEventInput]),
+    // The forms a step's timeout path or a message step sends are told apart by their `op` at once; the
+    // plain wait, the most frequent, has none. A plain union would try every form in turn, building the
+    // issues of each it rejects (three quarters of this input's parse).
+    input: z.union([
+      z.discriminatedUnion('op', [WaitTimedOutInput, AwaitOutcomeInput, OutcomeTimedOutInput]),
+      AwaitEventInput,
+    ]),
     arnVariable: 'AWAIT_EVENT_FUNCTION_ARN',
   },
 });
