@@ -310,22 +310,54 @@ describe('importPinpointJourney: an activity that cannot be mapped', () => {
     ]);
   });
 
-  it('is named with what is wrong, never said to be unreachable, when its step does not validate', () => {
-    // arrange
-    const input = journey(
-      { mail: { EMAIL: { TemplateName: 'M', MessageConfig: { FromAddress: 'ANY' } } } },
-      'mail',
-    );
-    // act
-    const result = importPinpointJourney(input);
-    // assert
-    expect(result.ok).toBe(false);
-    if (!result.ok) {
-      expect(result.problems).toHaveLength(1);
-      expect(result.problems[0]?.path).toBe('Activities.mail');
-      expect(result.problems[0]?.message).toContain('from');
-    }
-  });
+  it.each([
+    [
+      'an invalid FromAddress',
+      {
+        EMAIL: { TemplateName: 'M', MessageConfig: { FromAddress: 'not an address' }, NextActivity: 'later' },
+      },
+      'from',
+    ],
+    [
+      'an event name longer than events may have',
+      {
+        ConditionalSplit: {
+          Condition: {
+            Conditions: [
+              {
+                EventCondition: {
+                  Dimensions: { EventType: { DimensionType: 'INCLUSIVE', Values: ['x'.repeat(300)] } },
+                },
+              },
+            ],
+          },
+          EvaluationWaitTime: { WaitFor: 'P1D' },
+          TrueActivity: 'later',
+        },
+      },
+      'event',
+    ],
+  ])(
+    'with %s is written as given, named with the field, and the journey does not validate until it is fixed',
+    (_, mail, field) => {
+      // arrange: one activity whose step does not validate, before one that does
+      const input = journey({ mail, later: { SMS: { TemplateName: 'S' } } }, 'mail');
+      // act
+      const result = importPinpointJourney(input);
+      // assert: nothing else is lost, the activity after it is kept, and the note names the activity and field
+      if (!result.ok) throw new Error(JSON.stringify(result.problems));
+      expect(Object.keys(result.journey.steps)).toEqual(expect.arrayContaining(['mail', 'later']));
+      const note = result.notes.find((n) => n.path === 'Activities.mail');
+      expect(note?.message).toContain(field);
+      expect(note?.message).not.toContain('No path');
+      const checked = validateJourney(result.journey, {
+        templates: new Map(result.templates.map((t) => [t.name, t.template.channel])),
+      });
+      expect(checked.ok).toBe(false);
+      if (!checked.ok)
+        expect(checked.violations.map((v) => activityOfPath(v.path, result.activities))).toContain('mail');
+    },
+  );
 });
 
 describe('importPinpointJourney: BEFORE / AFTER / BETWEEN on a value that is no date', () => {
