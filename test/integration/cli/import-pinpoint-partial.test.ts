@@ -46,7 +46,7 @@ describe('journeys import-pinpoint: what it keeps, and what it says it could not
     expect(toStdout.stderr).toContain('steps.mail.from (Pinpoint activity "mail")');
   });
 
-  it('says which files of a folder it passed over: an empty list, and files that are not .json', async () => {
+  it('says which files of a folder it passed over: an empty list, and files that are not .json, in journeys and in --segments', async () => {
     // arrange
     const input = join(dir, 'export');
     await mkdir(input);
@@ -57,15 +57,18 @@ describe('journeys import-pinpoint: what it keeps, and what it says it could not
     await writeFile(join(input, 'empty.json'), '[]\n');
     await writeFile(join(input, 'list.json'), JSON.stringify({ JourneysResponse: { Item: [] } }));
     await writeFile(join(input, 'other.txt'), 'not json');
+    const segments = join(dir, 'segments.json');
+    await writeFile(segments, '[]');
     const out = join(dir, 'journeys');
     // act
-    const result = await runCli(['import-pinpoint', input, '--out', out]);
+    const result = await runCli(['import-pinpoint', input, '--out', out, '--segments', segments]);
     // assert: the one journey is written; each file passed over is named
     expect(result.code).toBe(0);
     expect(await readdir(out)).toEqual(['welcome.json']);
     expect(result.stdout).toMatch(/empty\.json is an empty list/);
     expect(result.stdout).toMatch(/list\.json is an empty list/);
     expect(result.stdout).toContain('other.txt');
+    expect(result.stdout).toMatch(/segments\.json is an empty list/);
   });
 
   it('names the empty list when it is all there is, and exits 1', async () => {
