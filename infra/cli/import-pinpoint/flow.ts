@@ -39,6 +39,18 @@ function waitStep(
   return undefined;
 }
 
+/**
+ * Says that an activity a Pinpoint draft left unfinished became a step as far
+ * as it goes, which does not validate (so cannot deploy) until it is finished:
+ * the rest of the journey is kept rather than refused for it.
+ */
+function unfinished(ctx: ActivityContext, at: string, id: string, became: string, give: string): void {
+  ctx.log.note(
+    at,
+    `Not set (an activity not finished in Pinpoint, as a draft can be): step "${id}" is ${became}, which does not validate until you give it ${give}.`,
+  );
+}
+
 /** Wait → a wait step: `WaitFor` → `for`, `WaitUntil` → `until`. */
 export function waitSteps(
   ctx: ActivityContext,
@@ -53,8 +65,10 @@ export function waitSteps(
     step === undefined &&
     activity.WaitTime?.WaitFor === undefined &&
     activity.WaitTime?.WaitUntil === undefined
-  )
-    ctx.log.problem(pathOf(at, 'WaitTime'), 'A wait needs WaitTime.WaitFor or WaitTime.WaitUntil.');
+  ) {
+    unfinished(ctx, pathOf(at, 'WaitTime'), id, 'a wait with no time', 'for or until');
+    return { [id]: { type: 'wait', next } };
+  }
   return step === undefined ? {} : { [id]: step };
 }
 
@@ -143,17 +157,15 @@ export function conditionalSplitSteps(
     branchCondition(c, window, pathOf(at, 'Condition', 'Conditions', i), ctx.log, ctx.segments),
   );
   const when = combine(mapped, activity.Condition?.Operator === 'ANY' ? 'any' : 'all');
-  if (when === undefined) {
-    ctx.log.problem(pathOf(at, 'Condition', 'Conditions'), 'A yes/no split needs at least one condition.');
-    return {};
-  }
+  if (when === undefined)
+    unfinished(ctx, pathOf(at, 'Condition', 'Conditions'), id, 'a branch with no condition', 'a branch');
   return evaluateAfterWait(
     ctx,
     id,
     activity.EvaluationWaitTime,
     () => ({
       type: 'branch',
-      branches: [{ name: 'yes', when, next: onTrue }],
+      branches: when === undefined ? [] : [{ name: 'yes', when, next: onTrue }],
       otherwise: onFalse,
     }),
     at,
@@ -180,10 +192,8 @@ export function multiConditionSteps(
     ),
     next: target(ctx, branch.NextActivity, pathOf(at, 'Branches', i, 'NextActivity')),
   }));
-  if (branches.length === 0) {
-    ctx.log.problem(pathOf(at, 'Branches'), 'A multivariate split needs at least one branch.');
-    return {};
-  }
+  if (branches.length === 0)
+    unfinished(ctx, pathOf(at, 'Branches'), id, 'a branch with no condition', 'its branches');
   const otherwise = target(ctx, activity.DefaultActivity, pathOf(at, 'DefaultActivity'));
   return evaluateAfterWait(
     ctx,
@@ -202,6 +212,10 @@ export function randomSplitSteps(
   at: string,
 ): Steps {
   noteUnread(ctx, activity, ['Branches'], at);
+  if (activity.Branches === undefined || activity.Branches.length === 0) {
+    unfinished(ctx, pathOf(at, 'Branches'), id, 'a split with no path', 'its variants');
+    return { [id]: { type: 'split', variants: [] } };
+  }
   const variants = activity.Branches.map((branch, i) => ({
     name: `path-${i + 1}`,
     weight: branch.Percentage,

@@ -274,7 +274,7 @@ describe('importPinpointJourney: an activity that cannot be mapped', () => {
   });
 
   it.each(['toString', 'valueOf', 'constructor', 'hasOwnProperty'])(
-    'is named as a problem when its id is %s, a name every plain object has',
+    'is named when its id is %s, a name every plain object has',
     (id) => {
       // arrange
       const input = journey(
@@ -283,9 +283,10 @@ describe('importPinpointJourney: an activity that cannot be mapped', () => {
       );
       // act
       const result = importPinpointJourney(input);
-      // assert
-      expect(result.ok).toBe(false);
-      if (!result.ok) expect(result.problems.map((p) => p.path)).toContain(`Activities.${id}.Wait.WaitTime`);
+      // assert: the unfinished wait is its own step, named by its id, not a function every object has
+      if (!result.ok) throw new Error(JSON.stringify(result.problems));
+      expect(result.notes.map((n) => n.path)).toContain(`Activities.${id}.Wait.WaitTime`);
+      expect(result.activities.get(id)).toBe(id);
     },
   );
 
@@ -733,4 +734,49 @@ describe('importPinpointJourney: loops', () => {
     const checked = validateJourney(result.journey, { templates: catalog });
     expect(checked.ok ? [] : checked.violations).toEqual([]);
   });
+});
+
+describe('importPinpointJourney: an activity a draft left unfinished', () => {
+  it.each([
+    ['a Wait without WaitTime', { Wait: { NextActivity: 'later' } }, 'Activities.draft.Wait.WaitTime'],
+    [
+      'a yes/no split without conditions',
+      { ConditionalSplit: { TrueActivity: 'later' } },
+      'Activities.draft.ConditionalSplit.Condition.Conditions',
+    ],
+    [
+      'a multivariate split without branches',
+      { MultiCondition: { DefaultActivity: 'later' } },
+      'Activities.draft.MultiCondition.Branches',
+    ],
+    ['a random split without branches', { RandomSplit: {} }, 'Activities.draft.RandomSplit.Branches'],
+  ])(
+    'keeps the rest of the journey when it has %s: the step is written unfinished, named, and does not validate',
+    (_, draft, field) => {
+      // arrange: the console saves a DRAFT journey with activities not yet configured
+      const input = {
+        Name: 'Draft',
+        State: 'DRAFT',
+        StartCondition: { SegmentStartCondition: { SegmentId: 's1' } },
+        StartActivity: 'first',
+        Activities: {
+          first: { EMAIL: { TemplateName: 'Hi', NextActivity: 'draft' } },
+          draft,
+          later: { SMS: { TemplateName: 'Later' } },
+        },
+      };
+      // act
+      const result = importPinpointJourney(input);
+      // assert
+      if (!result.ok) throw new Error(JSON.stringify(result.problems));
+      expect(result.notes.map((n) => n.path)).toContain(field);
+      expect(result.journey.steps.first).toMatchObject({ type: 'email', next: 'draft' });
+      const checked = validateJourney(result.journey, {
+        templates: new Map(result.templates.map((t) => [t.name, t.template.channel])),
+      });
+      expect(checked.ok).toBe(false);
+      if (!checked.ok)
+        expect(checked.violations.map((v) => activityOfPath(v.path, result.activities))).toContain('draft');
+    },
+  );
 });
