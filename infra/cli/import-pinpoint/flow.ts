@@ -237,7 +237,11 @@ export function randomSplitSteps(
     );
     last.weight += 100 - total;
   } else if (total !== 100) {
-    ctx.log.problem(pathOf(at, 'Branches'), `The percentages add up to ${total}, more than 100.`);
+    // Which path would lose customers is the user's call: kept as given, the journey does not validate.
+    ctx.log.note(
+      pathOf(at, 'Branches'),
+      `The percentages add up to ${total}, more than 100: step "${id}" keeps them as given, and does not validate until they add up to 100.`,
+    );
   }
   return { [id]: { type: 'split', variants } };
 }

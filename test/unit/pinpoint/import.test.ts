@@ -780,3 +780,36 @@ describe('importPinpointJourney: an activity a draft left unfinished', () => {
     },
   );
 });
+
+describe('importPinpointJourney: a random split over 100 that the last path cannot make up', () => {
+  it('keeps the percentages as given, with a note, and the journey does not validate until they are fixed', () => {
+    // arrange
+    const input = {
+      Name: 'Over',
+      StartCondition: { SegmentStartCondition: { SegmentId: 's1' } },
+      StartActivity: 'ab',
+      Activities: {
+        ab: {
+          RandomSplit: {
+            Branches: [{ Percentage: 50, NextActivity: 'later' }, { Percentage: 60 }, { Percentage: 10 }],
+          },
+        },
+        later: { SMS: { TemplateName: 'Later' } },
+      },
+    };
+    // act
+    const result = importPinpointJourney(input);
+    // assert
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.journey.steps.ab).toMatchObject({
+      variants: [{ weight: 50 }, { weight: 60 }, { weight: 10 }],
+    });
+    expect(result.notes.find((n) => n.path === 'Activities.ab.RandomSplit.Branches')?.message).toContain(
+      '120',
+    );
+    const checked = validateJourney(result.journey, {
+      templates: new Map(result.templates.map((t) => [t.name, t.template.channel])),
+    });
+    expect(checked.ok ? [] : checked.violations.map((v) => v.path)).toContain('steps.ab.variants');
+  });
+});
