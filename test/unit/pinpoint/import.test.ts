@@ -7,6 +7,12 @@ import { validateJourney } from '#shared/journey/validate.ts';
 const fixture = async (name: string): Promise<unknown> =>
   JSON.parse(await readFile(new URL(`../../fixtures/pinpoint/${name}`, import.meta.url), 'utf8'));
 
+/** The imported journey validated with the templates the import lists for it. */
+const validatedWithItsTemplates = (result: Extract<ReturnType<typeof importPinpointJourney>, { ok: true }>) =>
+  validateJourney(result.journey, {
+    templates: new Map(result.templates.map((t) => [t.name, t.template.channel])),
+  });
+
 const imported = async (name: string) => {
   const result = importPinpointJourney(await fixture(name));
   if (!result.ok) throw new Error(`${name}: ${JSON.stringify(result.problems)}`);
@@ -351,9 +357,7 @@ describe('importPinpointJourney: an activity that cannot be mapped', () => {
       const note = result.notes.find((n) => n.path === 'Activities.mail');
       expect(note?.message).toContain(field);
       expect(note?.message).not.toContain('No path');
-      const checked = validateJourney(result.journey, {
-        templates: new Map(result.templates.map((t) => [t.name, t.template.channel])),
-      });
+      const checked = validatedWithItsTemplates(result);
       expect(checked.ok).toBe(false);
       if (!checked.ok)
         expect(checked.violations.map((v) => activityOfPath(v.path, result.activities))).toContain('mail');
@@ -771,9 +775,7 @@ describe('importPinpointJourney: an activity a draft left unfinished', () => {
       if (!result.ok) throw new Error(JSON.stringify(result.problems));
       expect(result.notes.map((n) => n.path)).toContain(field);
       expect(result.journey.steps.first).toMatchObject({ type: 'email', next: 'draft' });
-      const checked = validateJourney(result.journey, {
-        templates: new Map(result.templates.map((t) => [t.name, t.template.channel])),
-      });
+      const checked = validatedWithItsTemplates(result);
       expect(checked.ok).toBe(false);
       if (!checked.ok)
         expect(checked.violations.map((v) => activityOfPath(v.path, result.activities))).toContain('draft');
@@ -807,9 +809,7 @@ describe('importPinpointJourney: a random split over 100 that the last path cann
     expect(result.notes.find((n) => n.path === 'Activities.ab.RandomSplit.Branches')?.message).toContain(
       '120',
     );
-    const checked = validateJourney(result.journey, {
-      templates: new Map(result.templates.map((t) => [t.name, t.template.channel])),
-    });
+    const checked = validatedWithItsTemplates(result);
     expect(checked.ok ? [] : checked.violations.map((v) => v.path)).toContain('steps.ab.variants');
   });
 });
