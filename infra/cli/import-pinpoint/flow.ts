@@ -44,10 +44,10 @@ function waitStep(
  * as it goes, which does not validate (so cannot deploy) until it is finished:
  * the rest of the journey is kept rather than refused for it.
  */
-function unfinished(ctx: ActivityContext, at: string, id: string, became: string, give: string): void {
+function unfinished(ctx: ActivityContext, at: string, became: string, give: string): void {
   ctx.log.note(
     at,
-    `Not set (an activity not finished in Pinpoint, as a draft can be): step "${id}" is ${became}, which does not validate until you give it ${give}.`,
+    `Not set (an activity not finished in Pinpoint, as a draft can be): it became ${became}, which does not validate until you give it ${give}.`,
   );
 }
 
@@ -66,7 +66,7 @@ export function waitSteps(
     activity.WaitTime?.WaitFor === undefined &&
     activity.WaitTime?.WaitUntil === undefined
   ) {
-    unfinished(ctx, pathOf(at, 'WaitTime'), id, 'a wait with no time', 'for or until');
+    unfinished(ctx, pathOf(at, 'WaitTime'), 'a wait with no time', 'for or until');
     return { [id]: { type: 'wait', next } };
   }
   return step === undefined ? {} : { [id]: step };
@@ -158,14 +158,15 @@ export function conditionalSplitSteps(
   );
   const when = combine(mapped, activity.Condition?.Operator === 'ANY' ? 'any' : 'all');
   if (when === undefined)
-    unfinished(ctx, pathOf(at, 'Condition', 'Conditions'), id, 'a branch with no condition', 'a branch');
+    unfinished(ctx, pathOf(at, 'Condition', 'Conditions'), 'a branch on no condition', 'a condition');
   return evaluateAfterWait(
     ctx,
     id,
     activity.EvaluationWaitTime,
     () => ({
       type: 'branch',
-      branches: when === undefined ? [] : [{ name: 'yes', when, next: onTrue }],
+      // An empty `any` keeps the path to TrueActivity, and does not validate until a condition is given.
+      branches: [{ name: 'yes', when: when ?? { any: [] }, next: onTrue }],
       otherwise: onFalse,
     }),
     at,
@@ -193,7 +194,7 @@ export function multiConditionSteps(
     next: target(ctx, branch.NextActivity, pathOf(at, 'Branches', i, 'NextActivity')),
   }));
   if (branches.length === 0)
-    unfinished(ctx, pathOf(at, 'Branches'), id, 'a branch with no condition', 'its branches');
+    unfinished(ctx, pathOf(at, 'Branches'), 'a branch with no condition', 'its branches');
   const otherwise = target(ctx, activity.DefaultActivity, pathOf(at, 'DefaultActivity'));
   return evaluateAfterWait(
     ctx,
@@ -213,7 +214,7 @@ export function randomSplitSteps(
 ): Steps {
   noteUnread(ctx, activity, ['Branches'], at);
   if (activity.Branches === undefined || activity.Branches.length === 0) {
-    unfinished(ctx, pathOf(at, 'Branches'), id, 'a split with no path', 'its variants');
+    unfinished(ctx, pathOf(at, 'Branches'), 'a split with no path', 'its variants');
     return { [id]: { type: 'split', variants: [] } };
   }
   const variants = activity.Branches.map((branch, i) => ({

@@ -775,6 +775,8 @@ describe('importPinpointJourney: an activity a draft left unfinished', () => {
       if (!result.ok) throw new Error(JSON.stringify(result.problems));
       expect(result.notes.map((n) => n.path)).toContain(field);
       expect(result.journey.steps.first).toMatchObject({ type: 'email', next: 'draft' });
+      // the activity it leads to, where it names one, is kept too
+      if (JSON.stringify(draft).includes('later')) expect(result.journey.steps).toHaveProperty('later');
       const checked = validatedWithItsTemplates(result);
       expect(checked.ok).toBe(false);
       if (!checked.ok)
