@@ -194,7 +194,7 @@ export function multiConditionSteps(
     next: target(ctx, branch.NextActivity, pathOf(at, 'Branches', i, 'NextActivity')),
   }));
   if (branches.length === 0)
-    unfinished(ctx, pathOf(at, 'Branches'), 'a branch with no condition', 'its branches');
+    unfinished(ctx, pathOf(at, 'Branches'), 'a branch with only its default path', 'its branches');
   const otherwise = target(ctx, activity.DefaultActivity, pathOf(at, 'DefaultActivity'));
   return evaluateAfterWait(
     ctx,
