@@ -51,30 +51,36 @@ type Target =
  */
 export async function importPinpointCommand(input: string, options: ImportPinpointOptions): Promise<void> {
   const read = await readPinpointSources(input);
-  const { folder, remarks } = read;
+  const { folder } = read;
+  const remarks = [...read.remarks];
   // Segment exports beside the journeys, and those given with --segments, resolve segment ids.
   const catalog = new Map<string, PinpointSegment>();
   // Template exports beside the journeys, and those given with --template-exports, carry their content over.
   const exports = new Map<string, Map<TemplateChannel, PinpointTemplateExport>>();
   const sources = withoutTemplates(withoutSegments(read.sources, catalog), exports);
-  if (options.templateExports !== undefined) {
-    const given = await readPinpointSources(options.templateExports);
-    const others = withoutTemplates(given.sources, exports);
-    if (others.length > 0)
-      return fail(
-        `--template-exports ${options.templateExports}: ${others.map((o) => o.label).join(', ')} ${others.length === 1 ? 'is' : 'are'} not Pinpoint templates (aws pinpoint get-email-template, get-sms-template or get-push-template output).`,
-      );
-  }
-  if (options.segments !== undefined) {
-    const given = await readPinpointSources(options.segments);
-    const others = withoutSegments(given.sources, catalog);
-    if (others.length > 0)
-      return fail(
-        `--segments ${options.segments}: ${others.map((o) => o.label).join(', ')} ${others.length === 1 ? 'is' : 'are'} not Pinpoint segments (aws pinpoint get-segment or get-segments output).`,
-      );
+  const given = [
+    await readGiven(
+      '--template-exports',
+      options.templateExports,
+      (s) => withoutTemplates(s, exports),
+      'not Pinpoint templates (aws pinpoint get-email-template, get-sms-template or get-push-template output)',
+    ),
+    await readGiven(
+      '--segments',
+      options.segments,
+      (s) => withoutSegments(s, catalog),
+      'not Pinpoint segments (aws pinpoint get-segment or get-segments output)',
+    ),
+  ];
+  for (const outcome of given) {
+    if (typeof outcome === 'string') return fail(outcome);
+    remarks.push(...outcome);
   }
   const many = folder || sources.length > 1;
-  if (sources.length === 0) return fail(`${input} has no Pinpoint journeys to import.`);
+  if (sources.length === 0) {
+    for (const remark of remarks) process.stderr.write(`${paint('yellow', '!')} ${remark}\n`);
+    return fail(`${input} has no Pinpoint journeys to import.`);
+  }
   const target = await targetOf(options, many);
   if (typeof target === 'string') return fail(target);
   const report = target.kind === 'stdout' ? process.stderr : process.stdout;
@@ -100,6 +106,23 @@ export async function importPinpointCommand(input: string, options: ImportPinpoi
     for (const label of failed) report.write(`  ${paint('red', '✖')} ${label}\n`);
   }
   process.exitCode = exitCodeOf(failed.length, unvalidated.length);
+}
+
+/**
+ * Reads the exports an option gives (`--segments`, `--template-exports`) into
+ * `take`: the remarks on them, or why they cannot be used.
+ */
+async function readGiven(
+  option: string,
+  path: string | undefined,
+  take: (sources: readonly PinpointSource[]) => PinpointSource[],
+  what: string,
+): Promise<string[] | string> {
+  if (path === undefined) return [];
+  const given = await readPinpointSources(path);
+  const others = take(given.sources);
+  if (others.length === 0) return given.remarks;
+  return `${option} ${path}: ${others.map((o) => o.label).join(', ')} ${others.length === 1 ? 'is' : 'are'} ${what}.`;
 }
 
 /**

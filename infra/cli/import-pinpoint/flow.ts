@@ -39,6 +39,18 @@ function waitStep(
   return undefined;
 }
 
+/**
+ * Says that an activity a Pinpoint draft left unfinished became a step as far
+ * as it goes, which does not validate (so cannot deploy) until it is finished:
+ * the rest of the journey is kept rather than refused for it.
+ */
+function unfinished(ctx: ActivityContext, at: string, became: string, give: string): void {
+  ctx.log.note(
+    at,
+    `Not set (an activity not finished in Pinpoint, as a draft can be): it became ${became}, which does not validate until you give it ${give}.`,
+  );
+}
+
 /** Wait → a wait step: `WaitFor` → `for`, `WaitUntil` → `until`. */
 export function waitSteps(
   ctx: ActivityContext,
@@ -53,8 +65,10 @@ export function waitSteps(
     step === undefined &&
     activity.WaitTime?.WaitFor === undefined &&
     activity.WaitTime?.WaitUntil === undefined
-  )
-    ctx.log.problem(pathOf(at, 'WaitTime'), 'A wait needs WaitTime.WaitFor or WaitTime.WaitUntil.');
+  ) {
+    unfinished(ctx, pathOf(at, 'WaitTime'), 'a wait with no time', 'for or until');
+    return { [id]: { type: 'wait', next } };
+  }
   return step === undefined ? {} : { [id]: step };
 }
 
@@ -143,17 +157,16 @@ export function conditionalSplitSteps(
     branchCondition(c, window, pathOf(at, 'Condition', 'Conditions', i), ctx.log, ctx.segments),
   );
   const when = combine(mapped, activity.Condition?.Operator === 'ANY' ? 'any' : 'all');
-  if (when === undefined) {
-    ctx.log.problem(pathOf(at, 'Condition', 'Conditions'), 'A yes/no split needs at least one condition.');
-    return {};
-  }
+  if (when === undefined)
+    unfinished(ctx, pathOf(at, 'Condition', 'Conditions'), 'a branch on no condition', 'a condition');
   return evaluateAfterWait(
     ctx,
     id,
     activity.EvaluationWaitTime,
     () => ({
       type: 'branch',
-      branches: [{ name: 'yes', when, next: onTrue }],
+      // An empty `any` keeps the path to TrueActivity, and does not validate until a condition is given.
+      branches: [{ name: 'yes', when: when ?? { any: [] }, next: onTrue }],
       otherwise: onFalse,
     }),
     at,
@@ -180,10 +193,8 @@ export function multiConditionSteps(
     ),
     next: target(ctx, branch.NextActivity, pathOf(at, 'Branches', i, 'NextActivity')),
   }));
-  if (branches.length === 0) {
-    ctx.log.problem(pathOf(at, 'Branches'), 'A multivariate split needs at least one branch.');
-    return {};
-  }
+  if (branches.length === 0)
+    unfinished(ctx, pathOf(at, 'Branches'), 'a branch with only its default path', 'its branches');
   const otherwise = target(ctx, activity.DefaultActivity, pathOf(at, 'DefaultActivity'));
   return evaluateAfterWait(
     ctx,
@@ -202,6 +213,10 @@ export function randomSplitSteps(
   at: string,
 ): Steps {
   noteUnread(ctx, activity, ['Branches'], at);
+  if (activity.Branches === undefined || activity.Branches.length === 0) {
+    unfinished(ctx, pathOf(at, 'Branches'), 'a split with no path', 'its variants');
+    return { [id]: { type: 'split', variants: [] } };
+  }
   const variants = activity.Branches.map((branch, i) => ({
     name: `path-${i + 1}`,
     weight: branch.Percentage,
@@ -223,7 +238,11 @@ export function randomSplitSteps(
     );
     last.weight += 100 - total;
   } else if (total !== 100) {
-    ctx.log.problem(pathOf(at, 'Branches'), `The percentages add up to ${total}, more than 100.`);
+    // Which path would lose customers is the user's call: kept as given, the journey does not validate.
+    ctx.log.note(
+      pathOf(at, 'Branches'),
+      `The percentages add up to ${total}, more than 100: step "${id}" keeps them as given, and does not validate until they add up to 100.`,
+    );
   }
   return { [id]: { type: 'split', variants } };
 }

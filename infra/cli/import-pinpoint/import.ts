@@ -1,6 +1,5 @@
-import { reachableFrom } from '../../../shared/journey/graph.ts';
 import { reservedKeyViolations } from '../../../shared/journey/reserved-keys.ts';
-import { JOURNEY_ID, type JourneyInput, Step } from '../../../shared/journey/schema.ts';
+import { JOURNEY_ID, type JourneyInput } from '../../../shared/journey/schema.ts';
 import { fromZodIssues } from '../../../shared/journey/violations.ts';
 import { mapActivity } from './activities.ts';
 import { type ActivityContext, noteUnread, type StepInput } from './context.ts';
@@ -15,6 +14,7 @@ import {
 } from './journey-settings.ts';
 import { refuseLoopsWithoutWayOut } from './loops.ts';
 import { ImportLog, type ImportNote, type ImportProblem, pathOf } from './notes.ts';
+import { reachableOnly } from './reachable.ts';
 import { ACTIVITY_TYPES, type PinpointActivity, PinpointJourney } from './schema.ts';
 import { looksLikeSegment, type SegmentCatalog, type SegmentResolver, segmentResolver } from './segments.ts';
 import { convertTemplateExport, type TemplateExports } from './template-exports.ts';
@@ -279,41 +279,6 @@ function noteContactCenter(ctx: ActivityContext, activityId: string): void {
     pathOf(at, 'ContactCenter'),
     `The contact-center call (Amazon Connect) is not imported: customers go on ${goesOn === ctx.exitId ? 'to the end of the journey' : `to step "${goesOn}"`}, as in Pinpoint after the call.`,
   );
-}
-
-/** Keeps the steps reachable from the start; an activity left out gets a note. */
-function reachableOnly(
-  start: string,
-  steps: Record<string, StepInput>,
-  stepOf: ReadonlyMap<string, string>,
-  activityOf: ReadonlyMap<string, string>,
-  log: ImportLog,
-): Record<string, StepInput> {
-  const parsed: Record<string, Step> = Object.create(null);
-  for (const [id, step] of Object.entries(steps)) {
-    const result = Step.safeParse(step);
-    if (result.success) parsed[id] = result.data;
-    else {
-      // Said for the activity it came from, rather than leaving the activity out as unreachable.
-      const activityId = activityOf.get(id);
-      const why = fromZodIssues(result.error.issues, [])
-        .map(({ path, message }) => (path === '' ? message : `${path}: ${message}`))
-        .join('; ');
-      log.problem(
-        activityId === undefined ? `(step ${id})` : pathOf('Activities', activityId),
-        `This activity becomes a step that does not validate: ${why}.`,
-      );
-    }
-  }
-  const reachable = new Set(reachableFrom(start, parsed));
-  for (const [activityId, stepId] of stepOf) {
-    if (!reachable.has(stepId) && Object.hasOwn(parsed, stepId))
-      log.note(
-        pathOf('Activities', activityId),
-        'No path from StartActivity reaches this activity; it was left out.',
-      );
-  }
-  return Object.fromEntries(Object.entries(steps).filter(([id]) => reachable.has(id)));
 }
 
 /** The Pinpoint template a template file stands for. */

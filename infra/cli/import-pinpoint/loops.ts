@@ -20,7 +20,7 @@ export function refuseLoopsWithoutWayOut(
   const parsed: Record<string, Step> = Object.create(null);
   for (const [id, step] of Object.entries(steps)) {
     const result = Step.safeParse(step);
-    // A step that does not parse is already a problem of its own activity.
+    // A step that does not parse is noted for its activity, and the journey does not validate until it is fixed.
     if (!result.success) return;
     parsed[id] = result.data;
   }

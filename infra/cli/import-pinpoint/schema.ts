@@ -164,7 +164,7 @@ const Activity = z.looseObject({
     .looseObject({
       Branches: z
         .array(z.looseObject({ NextActivity: next, Percentage: z.number().int().min(0).max(100) }))
-        .min(1),
+        .optional(),
     })
     .optional(),
   Holdout: z.looseObject({ NextActivity: next, Percentage: z.number().int().min(0).max(100) }).optional(),

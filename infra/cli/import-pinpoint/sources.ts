@@ -24,9 +24,16 @@ export async function readPinpointSources(input: string): Promise<PinpointSource
     const { sources, remarks } = await sourcesOfFile(input);
     return { folder: false, sources, remarks };
   }
-  const names = (await readdir(input)).filter((name) => name.toLowerCase().endsWith('.json')).sort();
+  const entries = (await readdir(input)).sort();
+  const names = entries.filter((name) => name.toLowerCase().endsWith('.json'));
   const sources: PinpointSource[] = [];
   const remarks: string[] = [];
+  // Hidden files (.DS_Store) are the system's; anything else left unread is said.
+  const passed = entries.filter((name) => !name.startsWith('.') && !names.includes(name));
+  if (passed.length > 0)
+    remarks.push(
+      `${passed.join(', ')} in ${input} ${passed.length === 1 ? 'was' : 'were'} passed over: only the .json files of a folder are read.`,
+    );
   for (const name of names) {
     const read = await sourcesOfFile(join(input, name));
     sources.push(...read.sources);
@@ -42,20 +49,27 @@ async function sourcesOfFile(file: string): Promise<Omit<PinpointSources, 'folde
   if (Array.isArray(json.value))
     return {
       sources: json.value.map((value, i) => ({ label: `${file} [${i}]`, ok: true, value })),
-      remarks: [],
+      remarks: json.value.length === 0 ? [emptyList(file)] : [],
     };
   const list = journeyList(json.value);
   if (list === undefined) return { sources: [{ label: file, ok: true, value: json.value }], remarks: [] };
   const remarks =
-    list.nextToken === undefined
-      ? []
-      : [
+    list.nextToken !== undefined
+      ? [
           `${file} is one page of the list (it has a NextToken): run aws pinpoint list-journeys again with --next-token (or without --max-items) to export the other journeys.`,
-        ];
+        ]
+      : list.items.length === 0
+        ? [emptyList(file)]
+        : [];
   return {
     sources: list.items.map((value, i) => ({ label: `${file} Item[${i}]`, ok: true, value })),
     remarks,
   };
+}
+
+/** Said of a file that lists nothing: an export of an application without any, or one that went wrong. */
+function emptyList(file: string): string {
+  return `${file} is an empty list: there is nothing in it to import (an application without any, or an export that went wrong).`;
 }
 
 /** The journeys of `aws pinpoint list-journeys` output, with or without its `JourneysResponse` wrapper. */

@@ -7,6 +7,12 @@ import { validateJourney } from '#shared/journey/validate.ts';
 const fixture = async (name: string): Promise<unknown> =>
   JSON.parse(await readFile(new URL(`../../fixtures/pinpoint/${name}`, import.meta.url), 'utf8'));
 
+/** The imported journey validated with the templates the import lists for it. */
+const validatedWithItsTemplates = (result: Extract<ReturnType<typeof importPinpointJourney>, { ok: true }>) =>
+  validateJourney(result.journey, {
+    templates: new Map(result.templates.map((t) => [t.name, t.template.channel])),
+  });
+
 const imported = async (name: string) => {
   const result = importPinpointJourney(await fixture(name));
   if (!result.ok) throw new Error(`${name}: ${JSON.stringify(result.problems)}`);
@@ -274,7 +280,7 @@ describe('importPinpointJourney: an activity that cannot be mapped', () => {
   });
 
   it.each(['toString', 'valueOf', 'constructor', 'hasOwnProperty'])(
-    'is named as a problem when its id is %s, a name every plain object has',
+    'is named when its id is %s, a name every plain object has',
     (id) => {
       // arrange
       const input = journey(
@@ -283,9 +289,10 @@ describe('importPinpointJourney: an activity that cannot be mapped', () => {
       );
       // act
       const result = importPinpointJourney(input);
-      // assert
-      expect(result.ok).toBe(false);
-      if (!result.ok) expect(result.problems.map((p) => p.path)).toContain(`Activities.${id}.Wait.WaitTime`);
+      // assert: the unfinished wait is its own step, named by its id, not a function every object has
+      if (!result.ok) throw new Error(JSON.stringify(result.problems));
+      expect(result.notes.map((n) => n.path)).toContain(`Activities.${id}.Wait.WaitTime`);
+      expect(result.activities.get(id)).toBe(id);
     },
   );
 
@@ -310,22 +317,52 @@ describe('importPinpointJourney: an activity that cannot be mapped', () => {
     ]);
   });
 
-  it('is named with what is wrong, never said to be unreachable, when its step does not validate', () => {
-    // arrange
-    const input = journey(
-      { mail: { EMAIL: { TemplateName: 'M', MessageConfig: { FromAddress: 'ANY' } } } },
-      'mail',
-    );
-    // act
-    const result = importPinpointJourney(input);
-    // assert
-    expect(result.ok).toBe(false);
-    if (!result.ok) {
-      expect(result.problems).toHaveLength(1);
-      expect(result.problems[0]?.path).toBe('Activities.mail');
-      expect(result.problems[0]?.message).toContain('from');
-    }
-  });
+  it.each([
+    [
+      'an invalid FromAddress',
+      {
+        EMAIL: { TemplateName: 'M', MessageConfig: { FromAddress: 'not an address' }, NextActivity: 'later' },
+      },
+      'from',
+    ],
+    [
+      'an event name longer than events may have',
+      {
+        ConditionalSplit: {
+          Condition: {
+            Conditions: [
+              {
+                EventCondition: {
+                  Dimensions: { EventType: { DimensionType: 'INCLUSIVE', Values: ['x'.repeat(300)] } },
+                },
+              },
+            ],
+          },
+          EvaluationWaitTime: { WaitFor: 'P1D' },
+          TrueActivity: 'later',
+        },
+      },
+      'event',
+    ],
+  ])(
+    'with %s is written as given, named with the field, and the journey does not validate until it is fixed',
+    (_, mail, field) => {
+      // arrange: one activity whose step does not validate, before one that does
+      const input = journey({ mail, later: { SMS: { TemplateName: 'S' } } }, 'mail');
+      // act
+      const result = importPinpointJourney(input);
+      // assert: nothing else is lost, the activity after it is kept, and the note names the activity and field
+      if (!result.ok) throw new Error(JSON.stringify(result.problems));
+      expect(Object.keys(result.journey.steps)).toEqual(expect.arrayContaining(['mail', 'later']));
+      const note = result.notes.find((n) => n.path === 'Activities.mail');
+      expect(note?.message).toContain(field);
+      expect(note?.message).not.toContain('No path');
+      const checked = validatedWithItsTemplates(result);
+      expect(checked.ok).toBe(false);
+      if (!checked.ok)
+        expect(checked.violations.map((v) => activityOfPath(v.path, result.activities))).toContain('mail');
+    },
+  );
 });
 
 describe('importPinpointJourney: BEFORE / AFTER / BETWEEN on a value that is no date', () => {
@@ -700,5 +737,81 @@ describe('importPinpointJourney: loops', () => {
     const catalog = new Map(result.templates.map((t) => [t.name, t.template.channel]));
     const checked = validateJourney(result.journey, { templates: catalog });
     expect(checked.ok ? [] : checked.violations).toEqual([]);
+  });
+});
+
+describe('importPinpointJourney: an activity a draft left unfinished', () => {
+  it.each([
+    ['a Wait without WaitTime', { Wait: { NextActivity: 'later' } }, 'Activities.draft.Wait.WaitTime'],
+    [
+      'a yes/no split without conditions',
+      { ConditionalSplit: { TrueActivity: 'later' } },
+      'Activities.draft.ConditionalSplit.Condition.Conditions',
+    ],
+    [
+      'a multivariate split without branches',
+      { MultiCondition: { DefaultActivity: 'later' } },
+      'Activities.draft.MultiCondition.Branches',
+    ],
+    ['a random split without branches', { RandomSplit: {} }, 'Activities.draft.RandomSplit.Branches'],
+  ])(
+    'keeps the rest of the journey when it has %s: the step is written unfinished, named, and does not validate',
+    (_, draft, field) => {
+      // arrange: the console saves a DRAFT journey with activities not yet configured
+      const input = {
+        Name: 'Draft',
+        State: 'DRAFT',
+        StartCondition: { SegmentStartCondition: { SegmentId: 's1' } },
+        StartActivity: 'first',
+        Activities: {
+          first: { EMAIL: { TemplateName: 'Hi', NextActivity: 'draft' } },
+          draft,
+          later: { SMS: { TemplateName: 'Later' } },
+        },
+      };
+      // act
+      const result = importPinpointJourney(input);
+      // assert
+      if (!result.ok) throw new Error(JSON.stringify(result.problems));
+      expect(result.notes.map((n) => n.path)).toContain(field);
+      expect(result.journey.steps.first).toMatchObject({ type: 'email', next: 'draft' });
+      // the activity it leads to, where it names one, is kept too
+      if (JSON.stringify(draft).includes('later')) expect(result.journey.steps).toHaveProperty('later');
+      const checked = validatedWithItsTemplates(result);
+      expect(checked.ok).toBe(false);
+      if (!checked.ok)
+        expect(checked.violations.map((v) => activityOfPath(v.path, result.activities))).toContain('draft');
+    },
+  );
+});
+
+describe('importPinpointJourney: a random split over 100 that the last path cannot make up', () => {
+  it('keeps the percentages as given, with a note, and the journey does not validate until they are fixed', () => {
+    // arrange
+    const input = {
+      Name: 'Over',
+      StartCondition: { SegmentStartCondition: { SegmentId: 's1' } },
+      StartActivity: 'ab',
+      Activities: {
+        ab: {
+          RandomSplit: {
+            Branches: [{ Percentage: 50, NextActivity: 'later' }, { Percentage: 60 }, { Percentage: 10 }],
+          },
+        },
+        later: { SMS: { TemplateName: 'Later' } },
+      },
+    };
+    // act
+    const result = importPinpointJourney(input);
+    // assert
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.journey.steps.ab).toMatchObject({
+      variants: [{ weight: 50 }, { weight: 60 }, { weight: 10 }],
+    });
+    expect(result.notes.find((n) => n.path === 'Activities.ab.RandomSplit.Branches')?.message).toContain(
+      '120',
+    );
+    const checked = validatedWithItsTemplates(result);
+    expect(checked.ok ? [] : checked.violations.map((v) => v.path)).toContain('steps.ab.variants');
   });
 });
