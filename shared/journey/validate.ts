@@ -9,6 +9,7 @@ import { checkBusyLoops, checkEndings, checkReachability, checkReferences } from
 import { checkJourneyContext } from './checks/journey-context.ts';
 import { loopHistoryWarnings } from './checks/loops.ts';
 import { checkOutcomes } from './checks/outcomes.ts';
+import { checkPlaceholderTemplates } from './checks/placeholder-templates.ts';
 import {
   checkHistoryWindows,
   checkProfileUpdates,
@@ -60,6 +61,7 @@ const CHECKS: readonly Check[] = [
   checkBusyLoops,
   checkSplits,
   checkTemplates,
+  checkPlaceholderTemplates,
   checkTimeSettings,
   checkTotalWait,
   checkTriggerFields,

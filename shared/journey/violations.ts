@@ -27,6 +27,7 @@ export type ViolationCode =
   | 'split.holdout-messaged'
   | 'template.missing'
   | 'template.channel'
+  | 'template.placeholder'
   | 'template.invalid'
   | 'wait.too-long'
   | 'wait.window'

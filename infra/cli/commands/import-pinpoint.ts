@@ -18,9 +18,9 @@ import {
   templateExportIn,
   templateFileWithoutContent,
 } from '#infra/cli/import-pinpoint/template-exports.ts';
-import { isPlaceholderText } from '#infra/cli/import-pinpoint/templates.ts';
 import { JOURNEY_ID } from '#shared/journey/schema.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
+import { isPlaceholderText } from '#shared/template-placeholder.ts';
 import type { TemplateChannel } from '#shared/templates.ts';
 import { loadTemplates } from '../files.ts';
 import { fail, paint } from '../output.ts';

@@ -1,3 +1,4 @@
+import { PLACEHOLDER_MARK } from '../../../shared/template-placeholder.ts';
 import type { Template } from '../../../shared/templates.ts';
 import { type ImportLog, pathOf } from './notes.ts';
 import type { PinpointActivity } from './schema.ts';
@@ -85,22 +86,15 @@ export function planTemplateNames(
   };
 }
 
-const MARK = 'PLACEHOLDER imported from Amazon Pinpoint';
-
-/** True when a template file's text is a placeholder an import wrote and nobody replaced. */
-export function isPlaceholderText(text: string): boolean {
-  return text.includes(MARK);
-}
-
 /** Placeholder content of the right channel for a template: clearly marked, with no variables to fail a render. */
 export function placeholderTemplate(name: string, channel: Channel): Template {
-  const line = `${MARK}: replace with the content of the Pinpoint template "${name}".`;
+  const line = `${PLACEHOLDER_MARK}: replace with the content of the Pinpoint template "${name}".`;
   switch (channel) {
     case 'email':
-      return { channel, subject: `[${MARK}] ${name}`, html: `<p>${line}</p>`, text: line };
+      return { channel, subject: `[${PLACEHOLDER_MARK}] ${name}`, html: `<p>${line}</p>`, text: line };
     case 'sms':
       return { channel, body: line };
     case 'push':
-      return { channel, title: `[${MARK}] ${name}`, body: line };
+      return { channel, title: `[${PLACEHOLDER_MARK}] ${name}`, body: line };
   }
 }

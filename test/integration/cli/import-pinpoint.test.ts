@@ -39,6 +39,16 @@ describe('journeys import-pinpoint', () => {
     ]);
     expect(result.stdout).toContain('Limits.MessagesPerSecond');
     expect(result.stdout).not.toContain('does not validate');
+    // Until their content is written, validate (and so a deploy) refuses to send the placeholders.
+    const placeholders = await runCli(['validate', '--templates', templates, out]);
+    expect(placeholders.code).toBe(1);
+    expect(placeholders.stdout).toContain(
+      'Template "CartReminder" is still the placeholder journeys import-pinpoint wrote',
+    );
+    for (const name of await readdir(templates)) {
+      const { channel } = JSON.parse(await readFile(join(templates, name), 'utf8'));
+      await writeFile(join(templates, name), JSON.stringify(writtenTemplate(channel)));
+    }
     const validated = await runCli(['validate', '--templates', templates, out]);
     expect(validated.stdout).toContain('0 with problems');
   });
@@ -382,7 +392,10 @@ describe('journeys import-pinpoint', () => {
     expect(result.stdout).toContain('The sms template "Code" is not among the exported templates');
     expect((await readdir(out)).sort()).toEqual(['welcome.json']);
     const validated = await runCli(['validate', '--templates', templates, join(out, 'welcome.json')]);
-    expect(validated.stdout).toContain('0 with problems');
+    expect(validated.stdout).toContain(
+      'Template "Code" is still the placeholder journeys import-pinpoint wrote',
+    );
+    expect(validated.stdout).not.toContain('Template "Welcome"');
   });
   it('passes over voice and in-app templates and list-templates output in a folder of exports, saying why', async () => {
     // arrange
@@ -414,3 +427,11 @@ describe('journeys import-pinpoint', () => {
     expect(result.stdout).toContain('1 journey: 1 imported, 0 not');
   });
 });
+
+/** A template of the channel with content of its own, as a marketer writes one in place of a placeholder. */
+function writtenTemplate(channel: string): object {
+  if (channel === 'email')
+    return { channel, subject: 'Your cart', html: '<p>Your cart</p>', text: 'Your cart' };
+  if (channel === 'sms') return { channel, body: 'Your cart is waiting' };
+  return { channel, title: 'Your cart', body: 'Your cart is waiting' };
+}

@@ -1,0 +1,12 @@
+/**
+ * The mark `journeys import-pinpoint` puts in the template files it could not
+ * fill with a Pinpoint template's content. A journey whose message still sends
+ * one is refused by validation and deploy: its customers would receive the
+ * mark's text.
+ */
+export const PLACEHOLDER_MARK = 'PLACEHOLDER imported from Amazon Pinpoint';
+
+/** True when a template's text (its file, or any of its fields) still carries the mark. */
+export function isPlaceholderText(text: string): boolean {
+  return text.includes(PLACEHOLDER_MARK);
+}
