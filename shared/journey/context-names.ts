@@ -1,4 +1,4 @@
-import { codePointLength } from '../utf8.ts';
+import { codePointLength, utf8Length } from '../utf8.ts';
 
 /**
  * What a journey context variable name and value may be, without a schema
@@ -25,6 +25,35 @@ export const CONTEXT_NAME_MESSAGES = {
 /** The longest string any variable may declare (and the handlers accept). */
 export const MAX_STRING_LENGTH = 4096;
 
+/**
+ * The most bytes a string variable of `maxLength` characters may take in the
+ * execution state's JSON: four per character (the longest in UTF-8) and its
+ * quotes. A variable's share of the state is counted from it.
+ */
+export function maxStringBytes(maxLength: number): number {
+  return maxLength * 4 + 2;
+}
+
+/**
+ * The bytes a string takes in the execution state's JSON: a control character
+ * is written `\u00XX` (6 bytes), a quote or backslash escaped (2), so a short
+ * string of them may take more than its characters' share.
+ */
+export function stringJsonBytes(text: string): number {
+  return utf8Length(JSON.stringify(text));
+}
+
+/** Why a string does not fit `maxLength`: too many characters, or too many bytes as JSON; undefined when it fits. */
+export function stringFitProblem(text: string, maxLength: number): string | undefined {
+  // Characters are code points, as the task functions' parse of the context counts them: an emoji is one.
+  const length = codePointLength(text);
+  if (length > maxLength) return `is ${length} characters long, over its maxLength ${maxLength}`;
+  const bytes = stringJsonBytes(text);
+  return bytes > maxStringBytes(maxLength)
+    ? `takes ${bytes} bytes as JSON (control characters are escaped), over the ${maxStringBytes(maxLength)} its maxLength ${maxLength} allows`
+    : undefined;
+}
+
 /** The JSON types a variable may declare (null is always allowed: "not set"). */
 export const CONTEXT_TYPES = ['string', 'number', 'boolean'] as const;
 export type ContextType = (typeof CONTEXT_TYPES)[number];
@@ -41,9 +70,5 @@ export function entryValueProblem(value: unknown, declared: DeclaredValue): stri
   if (value === undefined || value === null) return 'is missing';
   if (typeof value !== declared.type) return `is a ${typeof value}, not the declared ${declared.type}`;
   if (typeof value !== 'string' || declared.maxLength === undefined) return undefined;
-  // Characters are code points, as the task functions' parse of the context counts them: an emoji is one.
-  const length = codePointLength(value);
-  return length > declared.maxLength
-    ? `is ${length} characters long, over its maxLength ${declared.maxLength}`
-    : undefined;
+  return stringFitProblem(value, declared.maxLength);
 }

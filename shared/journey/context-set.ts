@@ -1,5 +1,5 @@
 import { dictionaryOf } from '../dictionary.ts';
-import { codePointLength } from '../utf8.ts';
+import { stringFitProblem } from './context-names.ts';
 import type { ContextLiteral } from './journey-context.ts';
 
 /**
@@ -20,10 +20,12 @@ export type ContextSet = { name: string; value: ContextLiteral; copied?: boolean
  */
 export type UnsetRule = 'step' | 'each';
 
-/** True for a string longer than its declared maxLength, counted in characters (code points), as at entry. */
+/** True for a string that does not fit its declared maxLength, by the rule entry applies (`stringFitProblem`). */
 function tooLong(set: ContextSet): boolean {
   return (
-    typeof set.value === 'string' && set.maxLength !== undefined && codePointLength(set.value) > set.maxLength
+    typeof set.value === 'string' &&
+    set.maxLength !== undefined &&
+    stringFitProblem(set.value, set.maxLength) !== undefined
   );
 }
 

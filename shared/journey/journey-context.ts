@@ -9,6 +9,7 @@ import {
   entryValueProblem,
   isReservedContextName,
   MAX_STRING_LENGTH,
+  maxStringBytes,
 } from './context-names.ts';
 
 export { CONTEXT_NAME, type ContextType, MAX_STRING_LENGTH };
@@ -74,7 +75,7 @@ export type ContextValue = z.infer<typeof ContextValue>;
 export function declaredBytes(name: string, variable: ContextVariable): number {
   const value =
     variable.type === 'string'
-      ? (variable.maxLength ?? DEFAULT_MAX_LENGTH) * 4 + 2
+      ? maxStringBytes(variable.maxLength ?? DEFAULT_MAX_LENGTH)
       : variable.type === 'number'
         ? 24
         : 5;
