@@ -21,7 +21,7 @@ import {
 import { JOURNEY_ID } from '#shared/journey/schema.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
 import { isPlaceholderText } from '#shared/template-placeholder.ts';
-import type { TemplateChannel } from '#shared/templates.ts';
+import type { Template, TemplateCatalog, TemplateChannel } from '#shared/templates.ts';
 import { loadTemplates } from '../files.ts';
 import { fail, paint } from '../output.ts';
 
@@ -290,8 +290,9 @@ async function printNotes(
   const width = Math.min(48, Math.max(0, ...result.notes.map((n) => n.path.length)));
   for (const note of result.notes)
     report.write(`  ${paint('yellow', note.path.padEnd(width))}  ${note.message}\n`);
-  const catalog = await catalogFor(templatesDir, result.templates);
-  const checked = validateJourney(journey, { templates: catalog });
+  const { catalog, placeholders } = await templatesFor(templatesDir, result.templates);
+  // A placeholder still in use is a problem as for a deploy, which refuses to send one.
+  const checked = validateJourney(journey, { templates: catalog, templateBodies: placeholders });
   if (!checked.ok) {
     report.write(
       `\n${paint('red', 'The imported journey does not validate yet')} (written; the import exits 2, and a deploy rejects it until these are fixed):\n`,
@@ -337,11 +338,21 @@ async function writeTemplates(dir: string, templates: readonly ImportedTemplate[
   return lines;
 }
 
-/** The templates the journey will see: the folder's own when given, else the placeholders. */
-async function catalogFor(
+/**
+ * The templates the journey will see: the folder's own when given, else the ones the import made;
+ * and those of them that are still an import's placeholder.
+ */
+async function templatesFor(
   dir: string | undefined,
   templates: readonly ImportedTemplate[],
-): Promise<ReadonlyMap<string, TemplateChannel>> {
+): Promise<{ catalog: TemplateCatalog; placeholders: ReadonlyMap<string, Template> }> {
   const loaded = dir === undefined ? undefined : await loadTemplates(dir);
-  return loaded?.catalog ?? new Map(templates.map((t) => [t.name, t.template.channel]));
+  const bodies = loaded?.bodies ?? new Map(templates.map((t) => [t.name, t.template]));
+  const catalog = loaded?.catalog ?? new Map(templates.map((t) => [t.name, t.template.channel]));
+  const placeholders = new Map(
+    [...bodies].filter(([, body]) =>
+      Object.values(body).some((v) => typeof v === 'string' && isPlaceholderText(v)),
+    ),
+  );
+  return { catalog, placeholders };
 }
