@@ -20,7 +20,7 @@ import {
 } from '#infra/cli/import-pinpoint/template-exports.ts';
 import { JOURNEY_ID } from '#shared/journey/schema.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
-import { isPlaceholderText } from '#shared/template-placeholder.ts';
+import { isPlaceholderTemplate, isPlaceholderText } from '#shared/template-placeholder.ts';
 import type { Template, TemplateCatalog, TemplateChannel } from '#shared/templates.ts';
 import { loadTemplates } from '../files.ts';
 import { fail, paint } from '../output.ts';
@@ -349,10 +349,6 @@ async function templatesFor(
   const loaded = dir === undefined ? undefined : await loadTemplates(dir);
   const bodies = loaded?.bodies ?? new Map(templates.map((t) => [t.name, t.template]));
   const catalog = loaded?.catalog ?? new Map(templates.map((t) => [t.name, t.template.channel]));
-  const placeholders = new Map(
-    [...bodies].filter(([, body]) =>
-      Object.values(body).some((v) => typeof v === 'string' && isPlaceholderText(v)),
-    ),
-  );
+  const placeholders = new Map([...bodies].filter(([, body]) => isPlaceholderTemplate(body)));
   return { catalog, placeholders };
 }

@@ -1,12 +1,6 @@
-import { isPlaceholderText } from '../../template-placeholder.ts';
-import type { Template } from '../../templates.ts';
+import { isPlaceholderTemplate } from '../../template-placeholder.ts';
 import { type Violation, violation } from '../violations.ts';
 import type { CheckContext } from './context.ts';
-
-/** The text fields of a template, whatever its channel. */
-function texts(template: Template): string[] {
-  return Object.values(template).filter((value): value is string => typeof value === 'string');
-}
 
 /**
  * A message step whose template is still the placeholder an import wrote:
@@ -18,7 +12,7 @@ export function checkPlaceholderTemplates({ steps, templateBodies }: CheckContex
   for (const [id, step] of Object.entries(steps)) {
     if (step.type !== 'email' && step.type !== 'sms' && step.type !== 'push') continue;
     const template = templateBodies.get(step.template);
-    if (template === undefined || !texts(template).some(isPlaceholderText)) continue;
+    if (template === undefined || !isPlaceholderTemplate(template)) continue;
     out.push(
       violation(
         ['steps', id, 'template'],
