@@ -22,7 +22,11 @@ describe('journeys/journey.schema.json', () => {
 describe('the JSON Schema editors use', () => {
   it('accepts every example journey and rejects a broken one', async () => {
     const { Ajv2020 } = await import('ajv/dist/2020.js');
-    const validate = new Ajv2020({ strict: false }).compile(JSON.parse(journeySchemaText()));
+    const { default: addFormats } = await import('ajv-formats');
+    // Editors check `format` too (date-time, uri): the examples must pass them as an editor reads them.
+    const ajv = new Ajv2020({ strict: false });
+    addFormats(ajv);
+    const validate = ajv.compile(JSON.parse(journeySchemaText()));
     const dir = fileURLToPath(new URL('../../../journeys/', import.meta.url));
     const { readdir } = await import('node:fs/promises');
     const files = (await readdir(dir)).filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'));
@@ -36,5 +40,8 @@ describe('the JSON Schema editors use', () => {
       });
     }
     expect(validate({ id: 'x', name: 'x', trigger: { type: 'event' }, start: 'a', steps: {} })).toBe(false);
+    const example = JSON.parse(await readFile(`${dir}${files[0]}`, 'utf8'));
+    expect(validate({ ...example, settings: { ...example.settings, endAt: 'next Tuesday' } })).toBe(false);
+    expect(validate.errors).toContainEqual(expect.objectContaining({ instancePath: '/settings/endAt' }));
   });
 });
