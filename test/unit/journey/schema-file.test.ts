@@ -22,10 +22,11 @@ describe('journeys/journey.schema.json', () => {
 describe('the JSON Schema editors use', () => {
   it('accepts every example journey and rejects a broken one', async () => {
     const { Ajv2020 } = await import('ajv/dist/2020.js');
-    const { default: addFormats } = await import('ajv-formats');
+    // A CommonJS module: its namespace's default is `module.exports`, whose `default` is the plugin.
+    const { default: formats } = await import('ajv-formats');
     // Editors check `format` too (date-time, uri): the examples must pass them as an editor reads them.
     const ajv = new Ajv2020({ strict: false });
-    addFormats(ajv);
+    formats.default(ajv);
     const validate = ajv.compile(JSON.parse(journeySchemaText()));
     const dir = fileURLToPath(new URL('../../../journeys/', import.meta.url));
     const { readdir } = await import('node:fs/promises');
