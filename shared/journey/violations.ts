@@ -44,6 +44,8 @@ export type ViolationCode =
   | 'settings.dates'
   | 'update.overlap'
   | 'duration.zero'
+  | 'duration.too-long'
+  | 'duration.too-short'
   | 'condition.order'
   | 'context.undeclared'
   | 'webhook.connection'
