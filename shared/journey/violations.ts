@@ -35,6 +35,7 @@ export type ViolationCode =
   | 'event.spelling'
   | 'trait.spaces'
   | 'value.length'
+  | 'update.value'
   | 'timezone.unknown'
   | 'quiet-hours.malformed'
   | 'trigger.field'
