@@ -26,6 +26,9 @@ beforeAll(async () => {
 });
 afterAll(async () => db.stop());
 
+/** A 17-digit number as an event's JSON carries it (already 12345678901234568 once parsed). */
+const LOYALTY_NUMBER: number = JSON.parse('12345678901234567');
+
 function reported(sqs: ReturnType<typeof ingestDeps>['sqs']): { field: string; message: string }[] {
   return sqs
     .commandCalls(SendMessageCommand)
@@ -34,7 +37,7 @@ function reported(sqs: ReturnType<typeof ingestDeps>['sqs']): { field: string; m
 
 describe('a trait holding a number', () => {
   it.each([
-    ['a 17-digit loyalty number', 12345678901234567],
+    ['a 17-digit loyalty number', LOYALTY_NUMBER],
     ['a number past 2^53', 2 ** 53],
     ['a number past what DynamoDB stores', 1e200],
     ['a list with a large number', [1, 2e16]],
@@ -124,7 +127,7 @@ describe('an updateProfile step', () => {
       steps: {
         award: {
           type: 'updateProfile',
-          set: { card: 12345678901234567 },
+          set: { card: LOYALTY_NUMBER },
           increment: { points: 1e20 },
           next: 'done',
         },
