@@ -46,6 +46,23 @@ export function durationSeconds(text: string): number | undefined {
   return Math.round(approximateSeconds(duration));
 }
 
+/**
+ * The longest duration a journey may write: 200 years, more than any age or
+ * anniversary a date in customer data can mean (`olderThan: P18Y`, a 50th
+ * anniversary). Calendar arithmetic with a much longer one (`P300000Y`) runs
+ * past the last instant a `Date` holds.
+ */
+export const LONGEST_DURATION = 'P200Y';
+const LONGEST_DURATION_SECONDS = 200 * 365 * 86_400;
+/** What a duration past {@link LONGEST_DURATION} is told (an offset adds "before or after"). */
+export const LONGEST_MESSAGE = `must be at most ${LONGEST_DURATION} (200 years)`;
+
+/** True when `text` (a duration, either sign) spans at most {@link LONGEST_DURATION}; true for text that is not a duration. */
+export function isWithinLongestDuration(text: string): boolean {
+  const seconds = durationSeconds(text);
+  return seconds === undefined || Math.abs(seconds) <= LONGEST_DURATION_SECONDS;
+}
+
 /** True when `zone` is an IANA time zone name known to the runtime, such as `Europe/Rome`. */
 export function isValidTimeZone(zone: string): boolean {
   return isKnownZone(zone);

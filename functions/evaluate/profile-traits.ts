@@ -3,7 +3,7 @@ import { getItem, updateItem } from '#functions/_lib/clients/document-calls.ts';
 import { UpdateBuilder } from '#functions/_lib/expression.ts';
 import { attr, traitsOf } from '#functions/_lib/profile-item.ts';
 import { countedTraits, countTraits, isCountedTrait } from '#functions/_lib/profile-trait-count.ts';
-import { MAX_TRAITS_PER_PROFILE } from '#shared/ingest/limits.ts';
+import { exactlyStorableNumber, MAX_TRAITS_PER_PROFILE } from '#shared/ingest/limits.ts';
 import { clearsWhenEmpty, isReservedTrait, reservedTraitProblem } from '#shared/ingest/reserved-traits.ts';
 import { traitLimitProblem } from '#shared/ingest/trait-limits.ts';
 import type { ProfileUpdateInput } from '#shared/tasks/evaluate.ts';
@@ -86,6 +86,15 @@ function plan(changes: TraitChanges, item: Readonly<Record<string, unknown>> | u
     const current = item?.[attr.trait(trait)];
     if (current !== undefined && typeof current !== 'number') {
       notNumbers.push({ trait, holds: describeValue(current) });
+      return false;
+    }
+    // DynamoDB adds past 2^53 - 1 without a word, and such a total reads back as a BigInt.
+    const total = (current ?? 0) + by;
+    if (!exactlyStorableNumber(total)) {
+      rejected.push({
+        trait,
+        reason: `${current ?? 0} + ${by} is ${total}, outside the numbers a trait keeps exactly (0, or 1e-130 to ${Number.MAX_SAFE_INTEGER} either way)`,
+      });
       return false;
     }
     return fits(trait, by);

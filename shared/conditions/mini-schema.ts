@@ -1,5 +1,5 @@
 import { canonicalName } from '../names.ts';
-import { isIsoDuration } from '../time.ts';
+import { isIsoDuration, isWithinLongestDuration, LONGEST_MESSAGE } from '../time.ts';
 import * as z from '../zod.ts';
 import { PATH_MESSAGE, PATH_PATTERN } from './path.ts';
 import type { Comparison, ComparisonOperator, Condition as ConditionType } from './schema.ts';
@@ -30,6 +30,7 @@ export const IsoDuration = z.string().check(
   z.refine((text) => !text.startsWith('-'), {
     message: 'must not be negative: write the duration without "-"',
   }),
+  z.refine(isWithinLongestDuration, { message: LONGEST_MESSAGE }),
 );
 
 /** A duration that may be negative: `-P3D` is three days before. */
@@ -37,7 +38,9 @@ export const OffsetDuration = z.string().check(
   z.refine(isIsoDuration, {
     message:
       'must be an ISO 8601 duration such as -P3D (three days before, at the same local time) or PT12H (12 hours after)',
+    abort: true,
   }),
+  z.refine(isWithinLongestDuration, { message: `${LONGEST_MESSAGE} before or after` }),
 );
 
 const comparisons: Record<ComparisonOperator, z.ZodMiniType> = {

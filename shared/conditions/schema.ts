@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { canonicalName } from '../names.ts';
-import { isIsoDuration } from '../time.ts';
+import { isIsoDuration, isWithinLongestDuration, LONGEST_MESSAGE } from '../time.ts';
 import { MAX_HISTORY_WINDOW } from './history.ts';
 import { PATH_MESSAGE, PATH_PATTERN } from './path.ts';
 
@@ -33,6 +33,7 @@ export const IsoDuration = z
   .refine((text) => !text.startsWith('-'), {
     message: 'must not be negative: write the duration without "-"',
   })
+  .refine(isWithinLongestDuration, { message: LONGEST_MESSAGE })
   .describe('An ISO 8601 duration: PT30M, PT1H, P1D, P7D, P1M.');
 
 /**
@@ -46,7 +47,9 @@ export const OffsetDuration = z
   .refine(isIsoDuration, {
     message:
       'must be an ISO 8601 duration such as -P3D (three days before, at the same local time) or PT12H (12 hours after)',
+    abort: true,
   })
+  .refine(isWithinLongestDuration, { message: `${LONGEST_MESSAGE} before or after` })
   .describe('An ISO 8601 duration, negative for "before": -P3D, P1D, PT12H.');
 
 const comparisons = {

@@ -166,6 +166,11 @@ export function traitProblem(trait: string, value: unknown): string | undefined 
   if (!nameFits(trait)) return `a trait name is limited to ${MAX_NAME_BYTES} bytes in UTF-8`;
   if (RESERVED_KEYS.has(trait)) return `"${trait}" cannot be a trait name (JavaScript reserves it)`;
   if (hasLoneSurrogate(trait)) return `a trait name ${LONE_SURROGATE_PROBLEM}`;
+  return traitValueProblem(value);
+}
+
+/** Why a profile cannot keep `value` as a trait's value (its size, shape or numbers), or `undefined`. */
+export function traitValueProblem(value: unknown): string | undefined {
   const json = JSON.stringify(value);
   const bytes = json === undefined ? 0 : utf8Length(json);
   if (bytes > MAX_TRAIT_VALUE_BYTES)
@@ -177,6 +182,33 @@ export function traitProblem(trait: string, value: unknown): string | undefined 
   const [problem] = structuralProblems(value);
   if (problem !== undefined)
     return `value ${problem.message} (limit: ${MAX_NESTING_DEPTH} levels, keys of 1 to ${MAX_KEY_LENGTH} characters)`;
+  const inexact = inexactNumber(value);
+  if (inexact !== undefined)
+    return `value holds ${inexact}, outside the numbers a trait keeps exactly (0, or 1e-130 to ${Number.MAX_SAFE_INTEGER} either way): send a larger number as a string`;
+  return undefined;
+}
+
+/** True for a number a profile stores and reads back as the same number: zero, or a magnitude from 1e-130 to 2^53 − 1. */
+export function exactlyStorableNumber(value: number): boolean {
+  const magnitude = Math.abs(value);
+  return magnitude === 0 || (magnitude >= 1e-130 && magnitude <= Number.MAX_SAFE_INTEGER);
+}
+
+/**
+ * The first number in a trait's value (itself, or in its lists and maps) that
+ * the profile could not store and read back as it is. DynamoDB takes
+ * magnitudes up to 9.99e125, but the SDK refuses to write an integer past
+ * 2^53 − 1 (a JSON number that large has already lost its last digits) and
+ * reads a stored one back as a BigInt, which no condition, template or JSON
+ * can use.
+ */
+function inexactNumber(value: unknown): number | undefined {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const next = stack.pop();
+    if (typeof next === 'number' && !exactlyStorableNumber(next)) return next;
+    if (typeof next === 'object' && next !== null) stack.push(...Object.values(next));
+  }
   return undefined;
 }
 

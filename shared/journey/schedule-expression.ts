@@ -47,7 +47,7 @@ export function scheduleProblem(expression: string): string | undefined {
   for (const [i, field] of FIELDS.entries()) {
     const value = parts[i] ?? '';
     if (!fieldAccepts(field, value.toUpperCase()))
-      return `${expression}: ${field.name} "${value}" is not valid (${field.low}-${field.high}${field.names ? ` or ${field.names[0]}-${field.names.at(-1)}` : ''}, *, lists, ranges and steps)`;
+      return `${expression}: ${field.name} "${value}" is not valid (${field.low}-${field.high}${field.names ? ` or ${field.names[0]}-${field.names.at(-1)}` : ''}, *, lists, ranges and steps of 1 or more)`;
   }
   const [day, weekday] = [parts[2], parts[4]];
   if ((day === '?') === (weekday === '?'))
@@ -64,7 +64,8 @@ function fieldAccepts(field: Field, value: string): boolean {
 function itemAccepts(field: Field, item: string): boolean {
   const [range, step, ...rest] = item.split('/');
   if (rest.length > 0 || range === undefined || range === '') return false;
-  if (step !== undefined && !/^\d+$/.test(step)) return false;
+  // A step repeats every n: zero repeats nothing (and no scheduler can run it).
+  if (step !== undefined && !/^[1-9]\d*$/.test(step)) return false;
   if (range === '*') return true;
   const ends = range.split('-');
   if (ends.length > 2) return false;

@@ -10,14 +10,22 @@ export type Zone = { readonly name: string; offsetMinutes(millis: number): numbe
 export const UTC: Zone = { name: 'UTC', offsetMinutes: () => 0 };
 
 /**
- * One formatter per zone name: creating an `Intl.DateTimeFormat` costs far
- * more than using one. Only names `Intl` accepts are kept, so the cache is
- * bounded by the runtime's list of zones, whatever names customers send.
+ * One formatter per zone: creating an `Intl.DateTimeFormat` costs far more
+ * than using one, and each holds ICU memory. `Intl` reads zone names without
+ * regard to ASCII case (`europe/rome` is `Europe/Rome`), so the cache is keyed
+ * by the name in lower case: it holds at most one formatter per zone the
+ * runtime knows, however many spellings customers send.
  */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
+/** A zone name as the cache keys it: ASCII letters in lower case, as `Intl` compares names (other characters as they are). */
+function zoneKey(name: string): string {
+  return name.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+}
+
 function formatterOf(name: string): Intl.DateTimeFormat | undefined {
-  const cached = formatters.get(name);
+  const key = zoneKey(name);
+  const cached = formatters.get(key);
   if (cached) return cached;
   let formatter: Intl.DateTimeFormat;
   try {
@@ -35,7 +43,7 @@ function formatterOf(name: string): Intl.DateTimeFormat | undefined {
   } catch {
     return undefined;
   }
-  formatters.set(name, formatter);
+  formatters.set(key, formatter);
   return formatter;
 }
 
@@ -49,7 +57,8 @@ export function zoneOf(name: string): Zone {
   if (name === 'UTC') return UTC;
   const formatter = formatterOf(name);
   if (!formatter) return UTC;
-  return { name, offsetMinutes: (millis) => hourlyOffset(name, formatter, millis) };
+  const key = zoneKey(name);
+  return { name, offsetMinutes: (millis) => hourlyOffset(key, formatter, millis) };
 }
 
 const HOUR_MS = 3_600_000;
@@ -65,9 +74,9 @@ const HOUR_MS = 3_600_000;
 const offsets = new Map<string, number>();
 const OFFSETS_LIMIT = 4_096;
 
-function hourlyOffset(name: string, formatter: Intl.DateTimeFormat, millis: number): number {
+function hourlyOffset(zone: string, formatter: Intl.DateTimeFormat, millis: number): number {
   const hour = Math.floor(millis / HOUR_MS);
-  const key = `${name}\u0000${hour}`;
+  const key = `${zone}\u0000${hour}`;
   const known = offsets.get(key);
   if (known !== undefined) return known;
   const offset = offsetMinutes(formatter, millis);

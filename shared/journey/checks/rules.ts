@@ -1,4 +1,5 @@
 import { MAX_HISTORY_WINDOW } from '../../conditions/schema.ts';
+import { traitValueProblem } from '../../ingest/limits.ts';
 import { durationSeconds, isValidTimeZone, minutesOfDay } from '../../time.ts';
 import { reachableFrom } from '../graph.ts';
 import type { Violation } from '../violations.ts';
@@ -213,6 +214,31 @@ export function checkProfileUpdates({ steps, salvaged }: CheckContext): Violatio
         }
         seen.set(trait, field);
       }
+    }
+    // A literal the profile cannot keep would fail the step on every visit: known now.
+    const literals: [string, string, unknown][] = [
+      ...Object.entries(step.set ?? {}).map(([trait, value]): [string, string, unknown] => [
+        'set',
+        trait,
+        value,
+      ]),
+      ...Object.entries(step.increment ?? {}).map(([trait, by]): [string, string, unknown] => [
+        'increment',
+        trait,
+        by,
+      ]),
+    ];
+    for (const [field, trait, value] of literals) {
+      if (typeof value === 'object' && value !== null) continue; // a copy, judged when it is made
+      const problem = traitValueProblem(value);
+      if (problem !== undefined)
+        out.push(
+          violation(
+            ['steps', id, field, trait],
+            'update.value',
+            `The profile cannot keep this ${field === 'set' ? 'value' : 'increment'}: ${problem}.`,
+          ),
+        );
     }
     if (fields.every(([, traits]) => traits.length === 0) && !salvaged?.has(id)) {
       out.push(

@@ -32,7 +32,7 @@ const paths = fc.constantFrom(
   'profile.',
   '',
 );
-const durations = fc.constantFrom('P7D', 'PT1H', '-P3D', 'P', 'x', 'P1DT12H');
+const durations = fc.constantFrom('P7D', 'PT1H', '-P3D', 'P', 'x', 'P1DT12H', 'P300000Y', '-P300000Y');
 const scalars = fc.oneof(fc.string({ maxLength: 4 }), fc.integer(), fc.boolean(), fc.constant(null));
 const junk = fc.oneof(scalars, fc.constant(undefined), fc.constant([]), fc.constant({}), durations);
 

@@ -36,7 +36,7 @@ const twins: [string, unknown, unknown][] = [
   ['experiment', Experiment, mini.Experiment],
 ];
 
-const durations = fc.constantFrom('P7D', 'PT1H', '-P3D', 'P', 'x', 'P366D', 'P367D', 7);
+const durations = fc.constantFrom('P7D', 'PT1H', '-P3D', 'P', 'x', 'P366D', 'P367D', 'P300000Y', 7);
 const paths = fc.constantFrom('event.properties.total', 'trigger.cartId', 'profile.traits.plan', 'total', '');
 const conditions = fc.constantFrom(
   { path: 'event.properties.total', gt: 10 },

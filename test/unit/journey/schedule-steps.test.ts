@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { nextOccurrence } from '#infra/local/services/scheduler/schedule-expression.ts';
+import { validateJourney } from '#shared/journey/validate.ts';
+
+/**
+ * A segment journey whose schedule validates is one a scheduler can run: a
+ * cron step of zero (`0/0`, `*\/0`) repeats nothing, and the local
+ * scheduler (as Scheduler) cannot compute its next run, so the journey
+ * would deploy and never enroll anyone. Validation refuses it, naming the
+ * field.
+ */
+
+const segmentJourney = (schedule: string) => ({
+  id: 'weekly-digest',
+  name: 'Weekly digest',
+  trigger: { type: 'segment', schedule, segment: { path: 'profile.traits.plan', eq: 'pro' } },
+  start: 'done',
+  steps: { done: { type: 'exit' } },
+});
+
+const problems = (schedule: string) => {
+  const result = validateJourney(segmentJourney(schedule));
+  return result.ok ? [] : result.violations.map((v) => `${v.path} | ${v.message}`);
+};
+
+describe('a cron step', () => {
+  it.each([
+    ['cron(0/0 * * * ? *)', 'minutes "0/0"'],
+    ['cron(0 */0 * * ? *)', 'hours "*/0"'],
+    ['cron(5-5/0 9 * * ? *)', 'minutes "5-5/0"'],
+    ['cron(0 9 1/00 * ? *)', 'day-of-month "1/00"'],
+    ['cron(0 9 ? * 1/0 *)', 'day-of-week "1/0"'],
+  ])('of zero (%s) is refused, naming the field', (schedule, field) => {
+    expect(problems(schedule)).toStrictEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^trigger\\.schedule \\| .*${field.replace(/[*/()?]/g, '\\$&')} is not valid .*steps of 1 or more\\)$`,
+        ),
+      ),
+    ]);
+  });
+
+  it.each(['cron(0/15 * * * ? *)', 'cron(0 9/1 * * ? *)', 'cron(0 9 1/7 * ? *)', 'cron(0 9 ? * 2/2 *)'])(
+    'of one or more (%s) validates, and the scheduler finds its next run',
+    (schedule) => {
+      expect(problems(schedule)).toStrictEqual([]);
+      const from = new Date('2026-03-02T10:00:00Z');
+      expect(nextOccurrence(schedule, from, from)?.getTime()).toBeGreaterThanOrEqual(from.getTime());
+    },
+  );
+});
