@@ -34,6 +34,34 @@ export async function readJsonFile(path: string, options: { utf16?: boolean } = 
   return parseJsonBytes(bytes, options);
 }
 
+/** The name a command reads standard input by, in place of a file (`aws … | journeys import-pinpoint -`). */
+export const STDIN = '-';
+
+/**
+ * Reads and parses JSON from a stream (standard input), held to the size a
+ * file may have: one larger is refused once that much has been read, never
+ * held whole in memory.
+ */
+export async function readJsonStream(
+  stream: AsyncIterable<Uint8Array | string>,
+  options: { utf16?: boolean } = {},
+): Promise<JsonFile> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const bytes = Buffer.from(chunk);
+    size += bytes.length;
+    if (tooLargeProblem(size) !== undefined)
+      return {
+        ok: false,
+        message: `is more than ${MAX_JSON_FILE_BYTES / 1024 / 1024} MB; what is read here can be at most that`,
+      };
+    chunks.push(bytes);
+  }
+  if (size === 0) return { ok: false, message: 'is empty: nothing was given on standard input' };
+  return parseJsonBytes(Buffer.concat(chunks), options);
+}
+
 /**
  * Writes a file a command was asked for (`--out`, `--html`): a folder that
  * does not exist, a path that is a folder and a refused write are each named
