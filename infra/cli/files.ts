@@ -1,4 +1,5 @@
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { type JsonText, MAX_JSON_FILE_BYTES, parseJsonBytes, tooLargeProblem } from '#shared/json-text.ts';
 import { parseTemplateShape } from '#shared/template-shape.ts';
@@ -65,23 +66,49 @@ export async function readJsonStream(
 /**
  * Writes a file a command was asked for (`--out`, `--html`): a folder that
  * does not exist, a path that is a folder and a refused write are each named
- * with the path, not as the system's error code.
+ * with the path, not as the system's error code. The text goes to a file
+ * beside it first, which then takes its place: a write that fails (a full
+ * disk, an interrupted command) leaves the file as it was, never half-written.
  */
 export async function writeOutputFile(path: string, text: string): Promise<void> {
   try {
-    await writeFile(path, text);
+    await writeWhole(path, text, 'replace');
   } catch (error) {
-    const code = error instanceof Error && 'code' in error ? String(error.code) : '';
-    const why =
-      code === 'ENOENT'
-        ? `the folder ${dirname(path)} does not exist`
-        : code === 'EISDIR'
-          ? 'it is a folder'
-          : code === 'EACCES' || code === 'EPERM'
-            ? 'permission denied'
-            : code || String(error);
-    throw new Error(`cannot write ${path}: ${why}`);
+    throw new Error(`cannot write ${path}: ${writeProblem(error, path)}`);
   }
+}
+
+/**
+ * Writes `text` to `path` whole or not at all: to a temporary file in the same
+ * folder, then moved in place (`replace`) or linked there only when no file is
+ * (`create`, which fails with EEXIST as `writeFile` with the `wx` flag does).
+ */
+export async function writeWhole(path: string, text: string, mode: 'replace' | 'create'): Promise<void> {
+  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await writeFile(temporary, text, { flag: 'wx' });
+    if (mode === 'replace') await rename(temporary, path);
+    else
+      await link(temporary, path).catch(async (error: unknown) => {
+        // A file system without hard links (FAT, some network shares): created in place instead.
+        const code = error instanceof Error && 'code' in error ? error.code : undefined;
+        if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw error;
+        await writeFile(path, text, { flag: 'wx' });
+      });
+  } finally {
+    await rm(temporary, { force: true }).catch(() => undefined);
+  }
+}
+
+function writeProblem(error: unknown, path: string): string {
+  const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+  return code === 'ENOENT'
+    ? `the folder ${dirname(path)} does not exist`
+    : code === 'EISDIR'
+      ? 'it is a folder'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied'
+        : code || String(error);
 }
 
 /** Problems found in template files, by file. */
