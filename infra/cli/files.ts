@@ -104,11 +104,30 @@ function writeProblem(error: unknown, path: string): string {
   const code = error instanceof Error && 'code' in error ? String(error.code) : '';
   return code === 'ENOENT'
     ? `the folder ${dirname(path)} does not exist`
-    : code === 'EISDIR'
-      ? 'it is a folder'
-      : code === 'EACCES' || code === 'EPERM'
-        ? 'permission denied'
-        : code || String(error);
+    : code === 'ENOTDIR'
+      ? `a part of ${dirname(path)} is a file, not a folder`
+      : code === 'EISDIR'
+        ? 'it is a folder'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : code || String(error);
+}
+
+/**
+ * Why files cannot be written into `folder`, or undefined when they can be
+ * as far as can be told before writing: the folder, or the nearest of its
+ * parents that exists, is a file. Checked before a command writes anything,
+ * so it stops with the path named rather than part way with a system error.
+ */
+export async function folderProblem(folder: string): Promise<string | undefined> {
+  for (let at = folder; ; at = dirname(at)) {
+    const info = await stat(at).catch(() => undefined);
+    if (info !== undefined)
+      return info.isDirectory()
+        ? undefined
+        : `${at} is a file, not a folder${at === folder ? '' : `, so ${folder} cannot be made`}`;
+    if (dirname(at) === at) return undefined;
+  }
 }
 
 /** Problems found in template files, by file. */

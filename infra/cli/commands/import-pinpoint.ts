@@ -22,7 +22,7 @@ import { JOURNEY_ID } from '#shared/journey/schema.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
 import { isPlaceholderTemplate, isPlaceholderText } from '#shared/template-placeholder.ts';
 import type { Template, TemplateCatalog, TemplateChannel } from '#shared/templates.ts';
-import { loadTemplates, writeWhole } from '../files.ts';
+import { folderProblem, loadTemplates, writeWhole } from '../files.ts';
 import { fail, paint } from '../output.ts';
 
 export type ImportPinpointOptions = {
@@ -83,6 +83,16 @@ export async function importPinpointCommand(input: string, options: ImportPinpoi
   }
   const target = await targetOf(options, many);
   if (typeof target === 'string') return fail(target);
+  // Where the files go is checked before any is written: none, rather than a journey without its templates.
+  const folders = [
+    ...(target.kind === 'file' ? [['--out', dirname(target.path)]] : []),
+    ...(target.kind === 'folder' ? [['--out', target.dir]] : []),
+    ...(options.templatesDir === undefined ? [] : [['--templates-dir', options.templatesDir]]),
+  ];
+  for (const [option, folder = ''] of folders) {
+    const problem = await folderProblem(folder);
+    if (problem !== undefined) return fail(`${option}: ${problem}.`);
+  }
   const report = target.kind === 'stdout' ? process.stderr : process.stdout;
   const ids = new Set<string>();
   const failed: string[] = [];

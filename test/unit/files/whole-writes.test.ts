@@ -68,6 +68,18 @@ describe('files a command writes are whole or untouched', () => {
     expect(await readdir(dir)).toStrictEqual(['cart.json']);
   });
 
+  it('names a path under a file as such, not by its system error code', async () => {
+    // arrange
+    await writeFile(join(dir, 'notes.txt'), 'a file');
+    const path = join(dir, 'notes.txt', 'out.json');
+    // act
+    const error = await writeOutputFile(path, '{}').catch((e: unknown) => e);
+    // assert
+    expect(String(error)).toBe(
+      `Error: cannot write ${path}: a part of ${join(dir, 'notes.txt')} is a file, not a folder`,
+    );
+  });
+
   it('writes the whole text when the disk has room', async () => {
     // arrange
     const path = join(dir, 'out.json');
