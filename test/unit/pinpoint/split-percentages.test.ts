@@ -32,7 +32,9 @@ describe('import-pinpoint: a split whose Percentage is missing or is no weight',
     const note = result.notes.find((n) => n.path === 'Activities.hold.Holdout.Percentage');
     expect(note?.message).toMatch(/^Not set .*holdout and continue variants of step "hold" with no weight/);
     const checked = validateJourney(result.journey);
-    expect(checked.ok ? [] : checked.violations.map((v) => v.path)).toContain('steps.hold.variants[0].weight');
+    expect(checked.ok ? [] : checked.violations.map((v) => v.path)).toContain(
+      'steps.hold.variants[0].weight',
+    );
   });
 
   it.each([150, 12.5, -5])('keeps a Holdout Percentage of %s as the holdout weight, and names it', (pct) => {
