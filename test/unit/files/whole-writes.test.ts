@@ -19,6 +19,8 @@ vi.mock('node:fs/promises', async (original) => {
   return { ...fs, writeFile, default: { ...fs, writeFile } };
 });
 
+// Loaded afresh, so it writes through the file system above even where test files share their modules.
+vi.resetModules();
 const { writeOutputFile, writeWhole } = await import('#infra/cli/files.ts');
 
 let dir = '';
