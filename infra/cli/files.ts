@@ -1,4 +1,5 @@
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { type JsonText, MAX_JSON_FILE_BYTES, parseJsonBytes, tooLargeProblem } from '#shared/json-text.ts';
 import { parseTemplateShape } from '#shared/template-shape.ts';
@@ -34,25 +35,98 @@ export async function readJsonFile(path: string, options: { utf16?: boolean } = 
   return parseJsonBytes(bytes, options);
 }
 
+/** The name a command reads standard input by, in place of a file (`aws … | journeys import-pinpoint -`). */
+export const STDIN = '-';
+
+/**
+ * Reads and parses JSON from a stream (standard input), held to the size a
+ * file may have: one larger is refused once that much has been read, never
+ * held whole in memory.
+ */
+export async function readJsonStream(
+  stream: AsyncIterable<Uint8Array | string>,
+  options: { utf16?: boolean } = {},
+): Promise<JsonFile> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const bytes = Buffer.from(chunk);
+    size += bytes.length;
+    if (tooLargeProblem(size) !== undefined)
+      return {
+        ok: false,
+        message: `is more than ${MAX_JSON_FILE_BYTES / 1024 / 1024} MB; what is read here can be at most that`,
+      };
+    chunks.push(bytes);
+  }
+  if (size === 0) return { ok: false, message: 'is empty: nothing was given on standard input' };
+  return parseJsonBytes(Buffer.concat(chunks), options);
+}
+
 /**
  * Writes a file a command was asked for (`--out`, `--html`): a folder that
  * does not exist, a path that is a folder and a refused write are each named
- * with the path, not as the system's error code.
+ * with the path, not as the system's error code. The text goes to a file
+ * beside it first, which then takes its place: a write that fails (a full
+ * disk, an interrupted command) leaves the file as it was, never half-written.
  */
 export async function writeOutputFile(path: string, text: string): Promise<void> {
   try {
-    await writeFile(path, text);
+    await writeWhole(path, text, 'replace');
   } catch (error) {
-    const code = error instanceof Error && 'code' in error ? String(error.code) : '';
-    const why =
-      code === 'ENOENT'
-        ? `the folder ${dirname(path)} does not exist`
-        : code === 'EISDIR'
-          ? 'it is a folder'
-          : code === 'EACCES' || code === 'EPERM'
-            ? 'permission denied'
-            : code || String(error);
-    throw new Error(`cannot write ${path}: ${why}`);
+    throw new Error(`cannot write ${path}: ${writeProblem(error, path)}`);
+  }
+}
+
+/**
+ * Writes `text` to `path` whole or not at all: to a temporary file in the same
+ * folder, then moved in place (`replace`) or linked there only when no file is
+ * (`create`, which fails with EEXIST as `writeFile` with the `wx` flag does).
+ */
+export async function writeWhole(path: string, text: string, mode: 'replace' | 'create'): Promise<void> {
+  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await writeFile(temporary, text, { flag: 'wx' });
+    if (mode === 'replace') await rename(temporary, path);
+    else
+      await link(temporary, path).catch(async (error: unknown) => {
+        // A file system without hard links (FAT, some network shares): created in place instead.
+        const code = error instanceof Error && 'code' in error ? error.code : undefined;
+        if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw error;
+        await writeFile(path, text, { flag: 'wx' });
+      });
+  } finally {
+    await rm(temporary, { force: true }).catch(() => undefined);
+  }
+}
+
+function writeProblem(error: unknown, path: string): string {
+  const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+  return code === 'ENOENT'
+    ? `the folder ${dirname(path)} does not exist`
+    : code === 'ENOTDIR'
+      ? `a part of ${dirname(path)} is a file, not a folder`
+      : code === 'EISDIR'
+        ? 'it is a folder'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : code || String(error);
+}
+
+/**
+ * Why files cannot be written into `folder`, or undefined when they can be
+ * as far as can be told before writing: the folder, or the nearest of its
+ * parents that exists, is a file. Checked before a command writes anything,
+ * so it stops with the path named rather than part way with a system error.
+ */
+export async function folderProblem(folder: string): Promise<string | undefined> {
+  for (let at = folder; ; at = dirname(at)) {
+    const info = await stat(at).catch(() => undefined);
+    if (info !== undefined)
+      return info.isDirectory()
+        ? undefined
+        : `${at} is a file, not a folder${at === folder ? '' : `, so ${folder} cannot be made`}`;
+    if (dirname(at) === at) return undefined;
   }
 }
 

@@ -58,7 +58,10 @@ program
   .description(
     'turn Amazon Pinpoint journeys (aws pinpoint get-journey or list-journeys output, or a folder of them) into journey files; exits 1 when a journey could not be imported, 2 when all were written but one does not validate yet',
   )
-  .argument('<file|folder>', 'Pinpoint journey JSON file, list-journeys output, or a folder of them')
+  .argument(
+    '<file|folder>',
+    'Pinpoint journey JSON file, list-journeys output, or a folder of them; - reads standard input',
+  )
   .option(
     '--out <file|folder>',
     'write the journey to <id>.json (the id comes from the file name), or each journey to <folder>/<id>.json',

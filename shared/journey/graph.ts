@@ -101,6 +101,21 @@ export function isWaiting(step: Step): boolean {
  * every component with a cycle is a loop in the journey.
  */
 export function cyclicComponents(ids: readonly string[], steps: Readonly<Record<string, Step>>): string[][] {
+  return cyclicComponentsOf(ids, (id) => {
+    const step = steps[id];
+    return step === undefined ? [] : edgesOf(step).map((e) => e.to);
+  });
+}
+
+/**
+ * Strongly connected components (Tarjan) of the subgraph made of `ids`, the
+ * edges given by `next`: for graphs whose steps are not parsed yet (an import
+ * as written, which may not validate).
+ */
+export function cyclicComponentsOf(
+  ids: readonly string[],
+  next: (id: string) => readonly string[],
+): string[][] {
   const inSet = new Set(ids);
   const index = new Map<string, number>();
   const low = new Map<string, number>();
@@ -109,14 +124,7 @@ export function cyclicComponents(ids: readonly string[], steps: Readonly<Record<
   const components: string[][] = [];
   let counter = 0;
 
-  const successors = (id: string): string[] => {
-    const step = steps[id];
-    return step === undefined
-      ? []
-      : edgesOf(step)
-          .map((e) => e.to)
-          .filter((to) => inSet.has(to));
-  };
+  const successors = (id: string): string[] => next(id).filter((to) => inSet.has(to));
 
   const visit = (id: string): void => {
     index.set(id, counter);

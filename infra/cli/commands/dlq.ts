@@ -1,10 +1,13 @@
 import { resolve } from 'node:path';
+import { noRuntimeData } from '#infra/local/runtime/data-folder.ts';
 import { deadLettersPath, readDeadLetters } from '#infra/local/services/eventbridge/dead-letters.ts';
-import { paint, terminalLine } from '../output.ts';
+import { fail, paint, terminalLine } from '../output.ts';
 import { localEndpoint, replayDeadLetters } from '../runtime-client.ts';
 
 /** `journeys dlq`: the events the local bus could not deliver, with the reason. */
 export async function dlqCommand(options: { dataDir: string; json?: boolean }): Promise<void> {
+  const missing = noRuntimeData(resolve(options.dataDir));
+  if (missing !== undefined) return fail(missing);
   const { letters, unreadable } = await readDeadLetters(deadLettersPath(resolve(options.dataDir)));
   if (options.json) {
     process.stdout.write(`${JSON.stringify(letters, null, 2)}\n`);

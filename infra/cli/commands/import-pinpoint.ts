@@ -1,4 +1,4 @@
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, sep } from 'node:path';
 import {
   activityOfPath,
@@ -22,7 +22,7 @@ import { JOURNEY_ID } from '#shared/journey/schema.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
 import { isPlaceholderTemplate, isPlaceholderText } from '#shared/template-placeholder.ts';
 import type { Template, TemplateCatalog, TemplateChannel } from '#shared/templates.ts';
-import { loadTemplates } from '../files.ts';
+import { folderProblem, loadTemplates, writeWhole } from '../files.ts';
 import { fail, paint } from '../output.ts';
 
 export type ImportPinpointOptions = {
@@ -83,6 +83,16 @@ export async function importPinpointCommand(input: string, options: ImportPinpoi
   }
   const target = await targetOf(options, many);
   if (typeof target === 'string') return fail(target);
+  // Where the files go is checked before any is written: none, rather than a journey without its templates.
+  const folders = [
+    ...(target.kind === 'file' ? [['--out', dirname(target.path)]] : []),
+    ...(target.kind === 'folder' ? [['--out', target.dir]] : []),
+    ...(options.templatesDir === undefined ? [] : [['--templates-dir', options.templatesDir]]),
+  ];
+  for (const [option, folder = ''] of folders) {
+    const problem = await folderProblem(folder);
+    if (problem !== undefined) return fail(`${option}: ${problem}.`);
+  }
   const report = target.kind === 'stdout' ? process.stderr : process.stdout;
   const ids = new Set<string>();
   const failed: string[] = [];
@@ -261,7 +271,7 @@ function uniqueId(id: string, taken: Set<string>): string {
   return unique;
 }
 
-/** Writes a journey file; an existing one only when `force` is set. */
+/** Writes a journey file, whole or not at all; an existing one only when `force` is set. */
 async function writeJourney(
   path: string,
   text: string,
@@ -269,12 +279,12 @@ async function writeJourney(
 ): Promise<'written' | 'replaced' | 'exists'> {
   await mkdir(dirname(path), { recursive: true });
   try {
-    await writeFile(path, text, { flag: 'wx' });
+    await writeWhole(path, text, 'create');
     return 'written';
   } catch (error) {
     if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
     if (!force) return 'exists';
-    await writeFile(path, text);
+    await writeWhole(path, text, 'replace');
     return 'replaced';
   }
 }
@@ -324,13 +334,13 @@ async function writeTemplates(dir: string, templates: readonly ImportedTemplate[
     const text = `${JSON.stringify(template, null, 2)}\n`;
     const what = `${placeholder ? 'placeholder ' : ''}${template.channel} template ${path}`;
     try {
-      await writeFile(path, text, { flag: 'wx' });
+      await writeWhole(path, text, 'create');
       lines.push(`${paint('green', '✔')} wrote ${what}${placeholder ? '' : ' from the Pinpoint template'}`);
     } catch (error) {
       if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
       // A placeholder an earlier import wrote, still unedited, gives way to the template's content.
       if (!placeholder && isPlaceholderText(await readFile(path, 'utf8').catch(() => ''))) {
-        await writeFile(path, text);
+        await writeWhole(path, text, 'replace');
         lines.push(`${paint('green', '✔')} replaced the placeholder ${path} with the Pinpoint template`);
       } else lines.push(`${paint('dim', '•')} kept existing template ${path}`);
     }

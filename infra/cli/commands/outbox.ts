@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { readOutbox } from '#infra/local/index.ts';
-import { paint, terminalText } from '../output.ts';
+import { noRuntimeData } from '#infra/local/runtime/data-folder.ts';
+import { fail, paint, terminalText } from '../output.ts';
 
 /** `journeys outbox`: the SMS and push messages the local runtime sent. */
 export async function outboxCommand(options: {
@@ -8,6 +9,8 @@ export async function outboxCommand(options: {
   json?: boolean;
   user?: string;
 }): Promise<void> {
+  const missing = noRuntimeData(resolve(options.dataDir));
+  if (missing !== undefined) return fail(missing);
   const entries = (await readOutbox(resolve(options.dataDir))).filter(
     (e) => options.user === undefined || e.context?.userId === options.user,
   );

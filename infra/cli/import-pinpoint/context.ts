@@ -4,8 +4,23 @@ import { type ImportLog, pathOf } from './notes.ts';
 import type { PinpointActivity } from './schema.ts';
 import type { SegmentResolver } from './segments.ts';
 
-/** A step as written in a journey file (defaults may be omitted). */
-export type StepInput = JourneyInput['steps'][string];
+type JourneyStepInput = JourneyInput['steps'][string];
+type SplitInput = Extract<JourneyStepInput, { type: 'split' }>;
+type VariantInput = SplitInput['variants'][number];
+
+/**
+ * A step as written in a journey file (defaults may be omitted). A split's
+ * variant may lack its weight: a Pinpoint draft without a `Percentage` is
+ * written as given, and does not validate until the weight is set.
+ */
+export type StepInput =
+  | Exclude<JourneyStepInput, { type: 'split' }>
+  | (Omit<SplitInput, 'variants'> & {
+      variants: (Omit<VariantInput, 'weight'> & { weight?: VariantInput['weight'] })[];
+    });
+
+/** A journey as the import writes it: its steps as given, whether or not they validate yet. */
+export type ImportedJourney = Omit<JourneyInput, 'steps'> & { steps: Record<string, StepInput> };
 
 /** What mapping one activity needs to know about the whole journey. */
 export type ActivityContext = {

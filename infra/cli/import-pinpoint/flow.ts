@@ -205,6 +205,35 @@ export function multiConditionSteps(
   );
 }
 
+/** True for a share a split's weight can be: a whole percent from 0 to 100. */
+function isWeight(percentage: number | undefined): percentage is number {
+  return percentage !== undefined && Number.isInteger(percentage) && percentage >= 0 && percentage <= 100;
+}
+
+/**
+ * Says why a `Percentage` cannot be a weight (a draft without one, or a value
+ * such as 150 or 12.5): the step keeps it as given and does not validate until
+ * it is set. Undefined when it is a weight.
+ */
+function percentageProblem(
+  ctx: ActivityContext,
+  percentage: number | undefined,
+  id: string,
+  at: string,
+  unweighted = `a variant of step "${id}" with no weight`,
+): 'missing' | 'invalid' | undefined {
+  if (isWeight(percentage)) return undefined;
+  if (percentage === undefined) {
+    unfinished(ctx, at, unweighted, 'whole percents from 0 to 100');
+    return 'missing';
+  }
+  ctx.log.note(
+    at,
+    `${percentage} is not a whole percent from 0 to 100: step "${id}" keeps it as given (a weight), and does not validate until it is one.`,
+  );
+  return 'invalid';
+}
+
 /** RandomSplit → a split; `Percentage` → weight (made to add up to 100, with a note when it did not). */
 export function randomSplitSteps(
   ctx: ActivityContext,
@@ -219,9 +248,12 @@ export function randomSplitSteps(
   }
   const variants = activity.Branches.map((branch, i) => ({
     name: `path-${i + 1}`,
-    weight: branch.Percentage,
+    ...(branch.Percentage === undefined ? {} : { weight: branch.Percentage }),
     next: target(ctx, branch.NextActivity, pathOf(at, 'Branches', i, 'NextActivity')),
   }));
+  const problems = activity.Branches.map((branch, i) =>
+    percentageProblem(ctx, branch.Percentage, id, pathOf(at, 'Branches', i, 'Percentage')),
+  );
   if (variants.length === 1) {
     ctx.log.note(
       pathOf(at, 'Branches'),
@@ -229,14 +261,18 @@ export function randomSplitSteps(
     );
     variants.push({ name: 'path-2', weight: 0, next: ctx.exitId });
   }
-  const total = variants.reduce((sum, v) => sum + v.weight, 0);
+  // A weight not given or not a weight: none is adjusted, which would guess what the others were meant to be.
+  if (problems.some((p) => p !== undefined)) return { [id]: { type: 'split', variants } };
+  const weights = variants.map((v) => v.weight ?? 0);
+  const total = weights.reduce((sum, w) => sum + w, 0);
   const last = variants[variants.length - 1];
-  if (total !== 100 && last !== undefined && last.weight + 100 - total >= 0) {
+  const lastWeight = last?.weight ?? 0;
+  if (total !== 100 && last !== undefined && lastWeight + 100 - total >= 0) {
     ctx.log.note(
       pathOf(at, 'Branches'),
       `The percentages add up to ${total}; the last path's weight was adjusted so they add up to 100.`,
     );
-    last.weight += 100 - total;
+    last.weight = lastWeight + 100 - total;
   } else if (total !== 100) {
     // Which path would lose customers is the user's call: kept as given, the journey does not validate.
     ctx.log.note(
@@ -247,7 +283,11 @@ export function randomSplitSteps(
   return { [id]: { type: 'split', variants } };
 }
 
-/** Holdout → a split whose holdout variant leaves the journey, the rest going on. */
+/**
+ * Holdout → a split whose holdout variant leaves the journey, the rest going
+ * on. A `Percentage` that is no weight is the holdout's as given, and the
+ * rest's weight is left for the user to set with it.
+ */
 export function holdoutSteps(
   ctx: ActivityContext,
   id: string,
@@ -256,12 +296,20 @@ export function holdoutSteps(
 ): Steps {
   noteUnread(ctx, activity, ['NextActivity', 'Percentage'], at);
   const next = target(ctx, activity.NextActivity, pathOf(at, 'NextActivity'));
+  const percentage = activity.Percentage;
+  const unweighted = `the holdout and continue variants of step "${id}" with no weight`;
+  percentageProblem(ctx, percentage, id, pathOf(at, 'Percentage'), unweighted);
   return {
     [id]: {
       type: 'split',
       variants: [
-        { name: 'holdout', weight: activity.Percentage, next: ctx.exitId, holdout: true },
-        { name: 'continue', weight: 100 - activity.Percentage, next },
+        {
+          name: 'holdout',
+          ...(percentage === undefined ? {} : { weight: percentage }),
+          next: ctx.exitId,
+          holdout: true,
+        },
+        { name: 'continue', ...(isWeight(percentage) ? { weight: 100 - percentage } : {}), next },
       ],
     },
   };

@@ -1,8 +1,8 @@
 import { reservedKeyViolations } from '../../../shared/journey/reserved-keys.ts';
-import { JOURNEY_ID, type JourneyInput } from '../../../shared/journey/schema.ts';
+import { JOURNEY_ID } from '../../../shared/journey/schema.ts';
 import { fromZodIssues } from '../../../shared/journey/violations.ts';
 import { mapActivity } from './activities.ts';
-import { type ActivityContext, noteUnread, type StepInput } from './context.ts';
+import { type ActivityContext, type ImportedJourney, noteUnread, type StepInput } from './context.ts';
 import { StepIds, slugify, UNNAMED_JOURNEY } from './ids.ts';
 import {
   mapAudience,
@@ -54,7 +54,7 @@ export type ImportOptions = {
 export type ImportResult =
   | {
       ok: true;
-      journey: JourneyInput;
+      journey: ImportedJourney;
       templates: ImportedTemplate[];
       notes: ImportNote[];
       /** The Pinpoint activity each step came from, by step id (the shared exit step has none). */
@@ -154,7 +154,7 @@ export function importPinpointJourney(input: unknown, options: ImportOptions = {
       ok: false,
       problems: log.problems.map((p) => ({ ...p, path: wrapped ? `JourneyResponse.${p.path}` : p.path })),
     };
-  const journey: JourneyInput = {
+  const journey: ImportedJourney = {
     id,
     name: source.Name,
     status,

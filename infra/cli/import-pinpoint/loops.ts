@@ -1,14 +1,16 @@
-import { cyclicComponents, edgesOf, reachableFrom } from '../../../shared/journey/graph.ts';
-import { Step } from '../../../shared/journey/schema.ts';
+import { cyclicComponentsOf } from '../../../shared/journey/graph.ts';
 import type { StepInput } from './context.ts';
 import { type ImportLog, pathOf } from './notes.ts';
+import { reachableSteps, targetsOf } from './reachable.ts';
 
 /**
  * Refuses a journey whose customers can go round activities with no way out.
  * Pinpoint kept such customers until the journey ended (its `Schedule.EndTime`);
  * a journey here ends each customer's run at an exit step, and has no branch
  * on a date or on a count of rounds, so the import would give a journey that
- * never validates. Each loop is named by its Pinpoint activities.
+ * never validates. Each loop is named by its Pinpoint activities. Steps are
+ * followed as written: a step that does not validate (a split without its
+ * weights) still leads where it says, and a loop through it is still one.
  */
 export function refuseLoopsWithoutWayOut(
   start: string,
@@ -17,17 +19,14 @@ export function refuseLoopsWithoutWayOut(
   endTime: string | undefined,
   log: ImportLog,
 ): void {
-  const parsed: Record<string, Step> = Object.create(null);
-  for (const [id, step] of Object.entries(steps)) {
-    const result = Step.safeParse(step);
-    // A step that does not parse is noted for its activity, and the journey does not validate until it is fixed.
-    if (!result.success) return;
-    parsed[id] = result.data;
-  }
-  const order = reachableFrom(start, parsed);
-  const canEnd = stepsThatCanEnd(parsed);
+  const order = [...reachableSteps(start, steps)];
+  const canEnd = stepsThatCanEnd(steps);
   const stuck = order.filter((id) => !canEnd.has(id));
-  for (const loop of cyclicComponents(stuck, parsed)) {
+  const next = (id: string): string[] => {
+    const step = Object.hasOwn(steps, id) ? steps[id] : undefined;
+    return step === undefined ? [] : targetsOf(step);
+  };
+  for (const loop of cyclicComponentsOf(stuck, next)) {
     const members = new Set(loop);
     const activities = [
       ...new Set(order.filter((id) => members.has(id)).flatMap((id) => activityOf.get(id) ?? [])),
@@ -47,12 +46,12 @@ export function refuseLoopsWithoutWayOut(
 }
 
 /** The steps from which some path reaches an exit step. */
-function stepsThatCanEnd(steps: Readonly<Record<string, Step>>): Set<string> {
+function stepsThatCanEnd(steps: Readonly<Record<string, StepInput>>): Set<string> {
   const canEnd = new Set(Object.keys(steps).filter((id) => steps[id]?.type === 'exit'));
   for (let grew = true; grew; ) {
     grew = false;
     for (const [id, step] of Object.entries(steps)) {
-      if (canEnd.has(id) || !edgesOf(step).some((e) => canEnd.has(e.to))) continue;
+      if (canEnd.has(id) || !targetsOf(step).some((to) => canEnd.has(to))) continue;
       canEnd.add(id);
       grew = true;
     }

@@ -44,7 +44,7 @@ export function reachableOnly(
 }
 
 /** Step ids reachable from `start`, following each step as written, whether or not it validates. */
-function reachableSteps(start: string, steps: Readonly<Record<string, StepInput>>): Set<string> {
+export function reachableSteps(start: string, steps: Readonly<Record<string, StepInput>>): Set<string> {
   const seen = new Set<string>();
   const queue = [start];
   for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
@@ -58,7 +58,7 @@ function reachableSteps(start: string, steps: Readonly<Record<string, StepInput>
 }
 
 /** The steps a step leads to, read from the fields that name them. */
-function targetsOf(step: StepInput): string[] {
+export function targetsOf(step: StepInput): string[] {
   const listed = [
     ...('branches' in step ? step.branches : []),
     ...('variants' in step ? step.variants : []),

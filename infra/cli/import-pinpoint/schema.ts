@@ -81,6 +81,11 @@ const SimpleCondition = z.looseObject({
 export type PinpointSimpleCondition = z.infer<typeof SimpleCondition>;
 
 const next = z.string().optional();
+/**
+ * A share of customers. Any number is read: one a weight cannot be (150, 12.5)
+ * and one a draft left out are written as given and named, not the journey refused.
+ */
+const Percentage = z.number();
 const messageFields = {
   NextActivity: next,
   TemplateName: z.string().optional(),
@@ -162,12 +167,10 @@ const Activity = z.looseObject({
     .optional(),
   RandomSplit: z
     .looseObject({
-      Branches: z
-        .array(z.looseObject({ NextActivity: next, Percentage: z.number().int().min(0).max(100) }))
-        .optional(),
+      Branches: z.array(z.looseObject({ NextActivity: next, Percentage: Percentage.optional() })).optional(),
     })
     .optional(),
-  Holdout: z.looseObject({ NextActivity: next, Percentage: z.number().int().min(0).max(100) }).optional(),
+  Holdout: z.looseObject({ NextActivity: next, Percentage: Percentage.optional() }).optional(),
   ContactCenter: z.looseObject({ NextActivity: next }).optional(),
 });
 export type PinpointActivity = z.infer<typeof Activity>;

@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readJsonFile } from '../files.ts';
+import { readJsonFile, readJsonStream, STDIN } from '../files.ts';
 
 /** One Pinpoint journey to import: where it came from, and its JSON or why it could not be read. */
 export type PinpointSource = { label: string } & (
@@ -17,6 +17,7 @@ export type PinpointSources = { folder: boolean; sources: PinpointSource[]; rema
  * (`JourneysResponse.Item`) gives each journey of the list, labelled
  * `file Item[i]`; a JSON array (the list's `Item` alone, or `get-journey`
  * outputs joined with `jq -s`) gives each of its journeys; any other file is one journey.
+ * `-` reads standard input as such a file (`aws pinpoint get-journey … | journeys import-pinpoint -`).
  */
 export async function readPinpointSources(input: string): Promise<PinpointSources> {
   const info = await stat(input).catch(() => undefined);
@@ -42,9 +43,13 @@ export async function readPinpointSources(input: string): Promise<PinpointSource
   return { folder: true, sources, remarks };
 }
 
-async function sourcesOfFile(file: string): Promise<Omit<PinpointSources, 'folder'>> {
+async function sourcesOfFile(given: string): Promise<Omit<PinpointSources, 'folder'>> {
+  const file = given === STDIN ? 'stdin' : given;
   // `aws pinpoint get-journey > file.json` in Windows PowerShell 5 writes UTF-16 with a byte order mark.
-  const json = await readJsonFile(file, { utf16: true });
+  const json =
+    given === STDIN
+      ? await readJsonStream(process.stdin, { utf16: true })
+      : await readJsonFile(given, { utf16: true });
   if (!json.ok) return { sources: [{ label: file, ok: false, message: json.message }], remarks: [] };
   if (Array.isArray(json.value))
     return {

@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TableDefinition } from '#shared/tables.ts';
 import { localTableName, startDynamo } from '../services/dynamodb/dynalite.ts';
 import { localClientConfig } from './aws.ts';
+import { noRuntimeData } from './data-folder.ts';
 import { runningOn } from './running.ts';
 
 /**
@@ -66,10 +66,8 @@ export async function withData<T>(source: DataSource, read: (data: OpenData) => 
  */
 async function readFolder<T>(dataDir: string, read: (data: OpenData) => Promise<T>): Promise<T> {
   const folder = join(dataDir, 'dynamodb');
-  if (!existsSync(folder))
-    throw new Error(
-      `no local runtime data in ${dataDir}: nothing has run on this folder. Start the runtime (npm start), or pass --data-dir with the folder it runs on.`,
-    );
+  const missing = noRuntimeData(dataDir);
+  if (missing !== undefined) throw new Error(missing);
   const dynamo = await startDynamo(folder, 0);
   try {
     return await read({ doc: DynamoDBDocumentClient.from(dynamo.client), table: localTableName });

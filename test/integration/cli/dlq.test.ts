@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,8 @@ import { runCli } from './run-cli.ts';
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'dlq-'));
+  // A folder a runtime ran on: it keeps its database there.
+  await mkdir(join(dir, 'dynamodb'));
   // An event type and an error that carry terminal escape sequences (clear the screen, write the clipboard).
   const letter = {
     target: 'journey-trigger',

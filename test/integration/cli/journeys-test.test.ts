@@ -263,6 +263,8 @@ describe('npx journeys dlq', () => {
     async () => {
       // arrange
       const data = await mkdtemp(join(tmpdir(), 'journeys-dlq-'));
+      // A folder a runtime ran on: it keeps its database there.
+      await mkdir(join(data, 'dynamodb'));
       const empty = await runCli(['dlq', '--data-dir', data]);
       const letter = {
         target: 'ingest',

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { readBody } from '../../runtime/http.ts';
+import { BodyTooLargeError, readBody } from '../../runtime/http.ts';
 import type { Invoke } from '../../runtime/lambdas.ts';
 import { type HeldPorts, serve } from '../../runtime/listen.ts';
 
@@ -21,6 +21,9 @@ export type LocalUnsubscribe = {
 };
 
 const KEY_FILE = 'unsubscribe-signing.key';
+
+/** The most a Lambda function URL takes in a request body (its 6 MB invocation payload); past it, 413. */
+export const FUNCTION_URL_MAX_BODY_BYTES = 6 * 1024 * 1024;
 
 async function signingKey(dataDir: string): Promise<string> {
   const file = join(dataDir, KEY_FILE);
@@ -47,7 +50,7 @@ export async function startUnsubscribe(dataDir: string, heldPorts?: HeldPorts): 
   let invoke: Invoke | undefined;
   const server: Server = createServer((req, res) => {
     void (async () => {
-      const body = await readBody(req);
+      const body = await readBody(req, FUNCTION_URL_MAX_BODY_BYTES);
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       if (invoke === undefined) {
         res.writeHead(503).end('starting');
@@ -65,7 +68,16 @@ export async function startUnsubscribe(dataDir: string, heldPorts?: HeldPorts): 
       const text = Reflect.get(out, 'body');
       res.writeHead(typeof statusCode === 'number' ? statusCode : 502, header(Reflect.get(out, 'headers')));
       res.end(typeof text === 'string' ? text : '');
-    })().catch(() => {
+    })().catch((error: unknown) => {
+      if (error instanceof BodyTooLargeError) {
+        res.writeHead(413, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            Message: 'Request must be smaller than 6291456 bytes for the InvokeFunction operation',
+          }),
+        );
+        return;
+      }
       // As a function URL answers a function that failed: nothing of the error (tables, endpoints, a
       // customer's address) reaches whoever followed the link; the function's own log has it.
       res.writeHead(502, { 'content-type': 'text/plain' }).end('Internal Server Error');

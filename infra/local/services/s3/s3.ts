@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
-import { decodedSegment, readBody } from '../../runtime/http.ts';
+import { BodyTooLargeError, decodedSegment, MAX_JSON_REQUEST_BYTES, readBody } from '../../runtime/http.ts';
 
 /** The bucket prefix the journeys folder is mirrored at. */
 export const JOURNEYS_PREFIX = 'journeys/';
@@ -19,6 +19,8 @@ export function createS3Server(bucket: string, folder: string): Server {
   return createServer((req, res) => {
     handle(req, res, bucket, folder).catch((error: unknown) => {
       if (res.headersSent) res.destroy();
+      // The bucket holds journey and template files, which are read at 4 MB at most.
+      else if (error instanceof BodyTooLargeError) sendError(res, 413, 'EntityTooLarge', error.message);
       else sendError(res, 500, 'InternalError', error instanceof Error ? error.message : String(error));
     });
   });
@@ -33,7 +35,7 @@ async function handle(
   const url = new URL(req.url ?? '/', 'http://localhost');
   const [, bucketName = '', ...rest] = url.pathname.split('/');
   const segments = rest.map(decodedSegment);
-  const body = await readBody(req);
+  const body = await readBody(req, MAX_JSON_REQUEST_BYTES);
   // A malformed escape (`%E0%A4%A`, `%zz`) is the request's fault: S3 answers 400 InvalidURI.
   if (segments.some((segment) => segment === undefined))
     return sendError(res, 400, 'InvalidURI', "Couldn't parse the specified URI.");

@@ -14,7 +14,7 @@ import sesLocal from 'aws-ses-v2-local';
 import { clearStore, getStoreReadonly } from 'aws-ses-v2-local/dist/store.js';
 import * as z from 'zod';
 import { warnOnce } from '../../runtime/capped-log.ts';
-import { readBody } from '../../runtime/http.ts';
+import { BodyTooLargeError, MAX_JSON_REQUEST_BYTES, readBody } from '../../runtime/http.ts';
 import {
   closeServer,
   type HeldPorts,
@@ -72,9 +72,14 @@ export async function startSes(
   const kept =
     options.file === undefined ? undefined : await keepSent(options.file, maxEmails, options.maxBytes);
   const proxy = createServer((req, res) => {
-    void forward(req, res, emulator.socketPath, options.onSent, kept).catch(() => {
-      if (!res.headersSent) res.writeHead(502);
-      res.end();
+    void forward(req, res, emulator.socketPath, options.onSent, kept).catch((error: unknown) => {
+      if (res.headersSent) res.end();
+      else if (error instanceof BodyTooLargeError)
+        sendSesError(res, 413, 'RequestEntityTooLargeException', error.message);
+      else {
+        res.writeHead(502);
+        res.end();
+      }
     });
   });
   let serving: Serving;
@@ -186,7 +191,9 @@ async function forward(
   onSent: OnSent | undefined,
   kept: KeepSent | undefined,
 ): Promise<void> {
-  const body = await readBody(req);
+  const body = await readBody(req, MAX_JSON_REQUEST_BYTES);
+  const malformed = malformedJson(req, body);
+  if (malformed !== undefined) return sendSesError(res, 400, 'BadRequestException', malformed);
   const answer = await new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>(
     (resolve, reject) => {
       const upstream = request(
@@ -216,6 +223,39 @@ async function forward(
   const to = asked.data?.Destination?.ToAddresses ?? [];
   const key = `${to.join(',')}\u0000${createHash('sha256').update(body).digest('hex')}`;
   onSent({ messageId: sent.data.MessageId, to, configurationSet }, key);
+}
+
+/**
+ * Why a JSON request body cannot be read, or undefined when it can (or is not
+ * JSON): the emulator would answer it with an HTML page of its stack trace,
+ * where SES answers a 400 its SDK reads. Judged as the emulator's parser
+ * (express.json) would: a body sent as JSON must be an object or an array.
+ */
+function malformedJson(req: IncomingMessage, body: Buffer): string | undefined {
+  const type = String(req.headers['content-type'] ?? '')
+    .split(';')[0]
+    ?.trim()
+    .toLowerCase();
+  if (type !== 'application/json' || body.length === 0) return undefined;
+  try {
+    const value: unknown = JSON.parse(body.toString('utf8'));
+    return typeof value === 'object' && value !== null
+      ? undefined
+      : 'The request body must be a JSON object.';
+  } catch (error) {
+    return `The request body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+/** An error as SES v2 (REST JSON) answers one: its type in `x-amzn-ErrorType`, which the SDK reads, and a JSON message. */
+function sendSesError(res: ServerResponse, status: number, type: string, message: string): void {
+  const text = JSON.stringify({ message });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'x-amzn-errortype': type,
+  });
+  res.end(text);
 }
 
 function parseJson(data: Buffer): unknown {
