@@ -43,21 +43,10 @@ export async function startDynalite(prefix = 'test'): Promise<LocalDynamo> {
   const tables = {} as LocalDynamo['tables'];
   for (const table of TABLES) {
     const name = `${prefix}-${table.id}`;
-    const keys = [table.partitionKey, ...('sortKey' in table ? [table.sortKey] : [])];
-    await client.send(
-      new CreateTableCommand({
-        TableName: name,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: keys.map((k) => ({ AttributeName: k.name, AttributeType: k.type })),
-        KeySchema: keys.map((k, i) => ({ AttributeName: k.name, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
-      }),
-    );
+    await createTable(client, table, name);
     tables[table.id] = name;
   }
-  // dynalite makes a new table ACTIVE on a timer after answering: a first call in-process could come before it.
-  for (const name of Object.values(tables))
-    while ((await client.send(new DescribeTableCommand({ TableName: name }))).Table?.TableStatus !== 'ACTIVE')
-      await later(0);
+  for (const name of Object.values(tables)) await untilActive(client, name);
   return {
     endpoint,
     client,
@@ -66,4 +55,36 @@ export async function startDynalite(prefix = 'test'): Promise<LocalDynamo> {
     tables,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+type TableId = (typeof TABLES)[number]['id'];
+
+/**
+ * One more table of a kind on a running dynalite, named `name`: for a test whose handler reads a
+ * whole table (a segment run's Scan), so that what other tests write there is not in its reading.
+ */
+export async function addTable(db: Pick<LocalDynamo, 'client'>, id: TableId, name: string): Promise<string> {
+  const table = TABLES.find((t) => t.id === id);
+  if (table === undefined) throw new Error(`no table ${id}`);
+  await createTable(db.client, table, name);
+  await untilActive(db.client, name);
+  return name;
+}
+
+async function createTable(client: DynamoDBClient, table: (typeof TABLES)[number], name: string) {
+  const keys = [table.partitionKey, ...('sortKey' in table ? [table.sortKey] : [])];
+  await client.send(
+    new CreateTableCommand({
+      TableName: name,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: keys.map((k) => ({ AttributeName: k.name, AttributeType: k.type })),
+      KeySchema: keys.map((k, i) => ({ AttributeName: k.name, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
+    }),
+  );
+}
+
+/** dynalite makes a new table ACTIVE on a timer after answering: a first call in-process could come before it. */
+async function untilActive(client: DynamoDBClient, name: string) {
+  while ((await client.send(new DescribeTableCommand({ TableName: name }))).Table?.TableStatus !== 'ACTIVE')
+    await later(0);
 }

@@ -34,13 +34,18 @@ afterAll(async () => db.stop());
 const DEPLOYED = '2026-11-01T00:00:00.000Z';
 const NOW = new Date('2026-11-24T10:00:00Z');
 
+/** The event that enters a customer in journey `id`: each test's journey its own, so no test enters another's. */
+const go = (id: string) => `Go ${id}`;
+/** The goal event of journey `id`. */
+const buy = (id: string) => `Buy ${id}`;
+
 function journeyInput(id: string, until: string): JourneyInput {
   return {
     id,
     name: id,
-    trigger: { type: 'event', event: 'Go' },
+    trigger: { type: 'event', event: go(id) },
     reentry: 'always',
-    goal: { event: 'Buy' },
+    goal: { event: buy(id) },
     start: 'ab',
     steps: {
       ab: {
@@ -140,8 +145,8 @@ describe('experiments: the decision against dynalite', () => {
     const withJudge = { ...deps, experiments: judge() };
     const [first, second] = customersOfA('exp-sig', 2);
     // act
-    await ingestEvent(withJudge, track(first ?? '', 'Go'));
-    await ingestEvent(withJudge, track(second ?? '', 'Go'));
+    await ingestEvent(withJudge, track(first ?? '', go('exp-sig')));
+    await ingestEvent(withJudge, track(second ?? '', go('exp-sig')));
     // assert
     const state = await live('exp-sig');
     expect(state?.decision?.winner).toBe('b');
@@ -246,8 +251,8 @@ describe('experiments: the decision against dynalite', () => {
     const { deps } = ingestDeps(db, () => NOW);
     const customers = Array.from({ length: 12 }, (_, i) => `w${i}`);
     // act
-    for (const customer of customers) await ingestEvent(deps, track(customer, 'Go'));
-    for (const customer of customers.slice(0, 5)) await ingestEvent(deps, track(customer, 'Buy'));
+    for (const customer of customers) await ingestEvent(deps, track(customer, go('exp-write')));
+    for (const customer of customers.slice(0, 5)) await ingestEvent(deps, track(customer, buy('exp-write')));
     // assert
     const stats = new StatsRepository(db.doc, db.tables.stats);
     const counted = new Map<string, { assigned: number; converted: number }>();

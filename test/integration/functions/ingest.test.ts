@@ -288,6 +288,8 @@ describe('ingest: enrollment', () => {
   it('stops the enrollment and counts one conversion when the goal event arrives mid-wait', async () => {
     const { deps, sfn } = ingestDeps(db);
     const trigger = track('u-goal', 'Cart Updated', { total: 40, cartId: 'c9' });
+    // Other tests' customers convert in the journey too: this goal's conversions are what it adds.
+    const convertedBefore = await countOf('cart', 'converted');
     await ingestEvent(deps, trigger);
     const goal = track('u-goal', 'Order Completed', { cartId: 'c9' }, '2026-11-24T09:59:50Z');
     const first = await ingestEvent(deps, goal);
@@ -305,8 +307,7 @@ describe('ingest: enrollment', () => {
     // the answer names the conversion once: the redelivery counted none
     expect(first).toMatchObject({ converted: [name] });
     expect(again).toMatchObject({ converted: [] });
-    const funnel = await new StatsRepository(db.doc, db.tables.stats).funnel('cart');
-    expect(funnel.find((r) => r.metric === 'converted')?.count).toBe(1);
+    expect((await countOf('cart', 'converted')) - convertedBefore).toBe(1);
   });
 
   it('neither converts nor stops an enrollment for a goal event stamped before it began (a replayed order)', async () => {

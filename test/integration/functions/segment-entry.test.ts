@@ -19,7 +19,8 @@ import type { JourneyInput } from '#shared/journey/schema.ts';
 import { StartPace } from '#shared/segment/pace.ts';
 import { SCAN_SEGMENTS } from '#shared/segment/work.ts';
 import { EnrollmentInput } from '#shared/tasks/enrollment.ts';
-import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import { caseId } from '../../support/case-ids.ts';
+import { addTable, type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { AB_SPLIT_THEN_EXIT } from '../../support/journey-steps.ts';
 import { fakeSegmentServices } from '../../support/segment-deps.ts';
 import { ACCOUNT_PREFIX, identify, ingestDeps, registerJourney } from './harness.ts';
@@ -428,16 +429,27 @@ describe('segment entry: work of a run whose record is gone', () => {
 });
 
 describe('segment entry: a visitor who entered, then signed in', () => {
-  // Last in the file: the profiles it adds would change the other runs' figures.
+  /**
+   * The tables with a profiles table of the test's own, empty: its visitor and customer are all a
+   * run scans, and the other runs never scan them.
+   */
+  async function ownProfiles() {
+    const profilesTable = await addTable(db, 'profiles', caseId('segment-profiles'));
+    return {
+      ingest: ingestDeps({ doc: db.doc, tables: { ...db.tables, profiles: profilesTable } }).deps,
+      profilesTable,
+    };
+  }
+
   it('does not enter the customer again in a journey entered once under the merged id', async () => {
     // arrange: an anonymous visitor in the segment enters the journey, then signs in
     await registerJourney(db, renewal('vip'));
-    const { deps: ingest } = ingestDeps(db);
+    const { ingest, profilesTable } = await ownProfiles();
     const visitor = { ...identify('unused', { vip: 'plus' }), userId: undefined, anonymousId: 'v-vip' };
     await ingestEvent(ingest, visitor);
     // Ingest's dependencies mock the same clients: the segment queue and Step Functions fakes again.
     services.reset();
-    const d = deps();
+    const d = { ...deps(), profilesTable };
     await startRun(d, { journeyId: 'vip', scheduledTime: '2026-11-30T13:00:00Z' });
     const first = await drain(d);
     await ingestEvent(ingest, { ...identify('u-vip', {}), anonymousId: 'v-vip' });
@@ -464,11 +476,11 @@ describe('segment entry: a visitor who entered, then signed in', () => {
         reentry: { mode: 'always' },
       }),
     );
-    const { deps: ingest } = ingestDeps(db);
+    const { ingest, profilesTable } = await ownProfiles();
     const visitor = { ...identify('unused', { weekly: 'plus' }), userId: undefined, anonymousId: 'v-week' };
     await ingestEvent(ingest, visitor);
     services.reset();
-    const d = deps();
+    const d = { ...deps(), profilesTable };
     await startRun(d, { journeyId: 'weekly', scheduledTime: '2026-11-30T13:00:00Z' });
     const first = await drain(d);
     await ingestEvent(ingest, { ...identify('u-week', {}), anonymousId: 'v-week' });

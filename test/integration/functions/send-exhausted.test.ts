@@ -7,7 +7,7 @@ import { DeliveriesRepository, deliveryIdOf } from '#functions/_lib/deliveries.t
 import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
-import { TemplateSnapshots, type TemplateSource } from '#functions/_lib/templates.ts';
+import { pinnedName, TemplateSnapshots } from '#functions/_lib/templates.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { countExhausted, type SendDeps, sendMessage } from '#functions/send-message/send.ts';
 import { LocalStateMachine } from '#infra/local/services/stepfunctions/runner/runner.ts';
@@ -16,6 +16,7 @@ import { Journey } from '#shared/journey/schema.ts';
 import { SendMessageInput } from '#shared/tasks/send-message.ts';
 import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import type { Template } from '#shared/templates.ts';
+import { caseId } from '../../support/case-ids.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { LOCAL_BINDINGS } from '../offline/harness.ts';
 import { identify, ingestDeps } from './harness.ts';
@@ -43,14 +44,15 @@ const journey = Journey.parse({
 });
 
 let db: LocalDynamo;
-let templates: TemplateSource;
+let snapshots: TemplateSnapshots;
+/** Each template's pinned name: content-addressed, the same for every journey that pins it. */
+let pinned: Map<string, string>;
 let ses: AwsClientStub<SESv2Client>;
 
 beforeAll(async () => {
   db = await startDynalite('send-exhausted');
-  const snapshots = new TemplateSnapshots(db.doc, db.tables.journeys);
-  const pinned = await snapshots.put('throttled', TEMPLATES);
-  templates = { get: (ref) => snapshots.get({ ...ref, name: pinned.get(ref.name) ?? ref.name }) };
+  snapshots = new TemplateSnapshots(db.doc, db.tables.journeys);
+  pinned = new Map([...TEMPLATES].map(([name, template]) => [name, pinnedName(name, template)]));
   ses = mockClient(SESv2Client);
   ses
     .on(SendEmailCommand)
@@ -70,7 +72,7 @@ function deps(now = '2026-11-30T10:00:00Z'): SendDeps {
     deliveries: new DeliveriesRepository(db.doc, db.tables.deliveries),
     enrollments: new EnrollmentItems(db.doc, db.tables.enrollments),
     stats: new StatsRepository(db.doc, db.tables.stats),
-    templates,
+    templates: { get: (ref) => snapshots.get({ ...ref, name: pinned.get(ref.name) ?? ref.name }) },
     ses: new SESv2Client({ region: 'eu-west-1' }),
     pinpoint: new PinpointClient({ region: 'eu-west-1' }),
     config: {
@@ -116,28 +118,39 @@ function exhaustedInput(journeyId: string, userId: string, enrollmentId: string,
   });
 }
 
-async function counters(stepId: string) {
-  const rows = await new StatsRepository(db.doc, db.tables.stats).funnel('throttled');
+async function counters(journeyId: string, stepId: string) {
+  const rows = await new StatsRepository(db.doc, db.tables.stats).funnel(journeyId);
   return rows.filter((r) => r.stepId === stepId).map((r) => [r.metric, r.count]);
+}
+
+/**
+ * A customer with an address enters `journeyId` (the journey above under that id, its templates pinned)
+ * and the execution runs to its end, SES throttling every send.
+ */
+async function runThrottled(journeyId: string) {
+  const userId = caseId('u-throttled');
+  const enrollmentId = caseId('e-throttled');
+  await snapshots.put(journeyId, TEMPLATES);
+  await ingestEvent(ingestDeps(db).deps, identify(userId, { email: `${userId}@example.com` }));
+  const machine = new LocalStateMachine(compile({ ...journey, id: journeyId }, LOCAL_BINDINGS), {
+    handlers: { [LOCAL_BINDINGS.sendMessageFunctionArn]: sendTask },
+    timeScale: 0,
+  });
+  const result = await machine.start({
+    v: CONTRACT_VERSION,
+    journeyId,
+    journeyVersion: '1',
+    enrollmentId,
+    userId,
+    trigger: { type: 'track', event: 'Cart Updated', properties: {} },
+  }).done;
+  return { userId, enrollmentId, result };
 }
 
 describe('a send whose retries run out', () => {
   it('counts the last attempt as failed once, then follows the failure policy', async () => {
-    // arrange
-    await ingestEvent(ingestDeps(db).deps, identify('u-throttled', { email: 't@example.com' }));
-    const machine = new LocalStateMachine(compile(journey, LOCAL_BINDINGS), {
-      handlers: { [LOCAL_BINDINGS.sendMessageFunctionArn]: sendTask },
-      timeScale: 0,
-    });
     // act
-    const result = await machine.start({
-      v: CONTRACT_VERSION,
-      journeyId: 'throttled',
-      journeyVersion: '1',
-      enrollmentId: 'e-throttled',
-      userId: 'u-throttled',
-      trigger: { type: 'track', event: 'Cart Updated', properties: {} },
-    }).done;
+    const { enrollmentId, result } = await runThrottled('throttled');
     // assert: the first attempt and six retries, then the failure policy (continue)
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(7);
     expect(result.status).toBe('SUCCEEDED');
@@ -145,20 +158,25 @@ describe('a send whose retries run out', () => {
       failure: { Error: 'Journeys.Throttled' },
       exit: { stepId: 'after' },
     });
-    expect(await counters('remind')).toEqual([['failed', 1]]);
+    expect(await counters('throttled', 'remind')).toEqual([['failed', 1]]);
     const record = await db.doc.send(
       new GetCommand({
         TableName: db.tables.deliveries,
-        Key: { deliveryId: deliveryIdOf('e-throttled', 'remind') },
+        Key: { deliveryId: deliveryIdOf(enrollmentId, 'remind') },
       }),
     );
     expect(record.Item).toMatchObject({ status: 'failed', detail: expect.stringContaining('rate exceeded') });
   });
 
   it('counts nothing more when the failure path is called again', async () => {
-    const input = exhaustedInput('throttled', 'u-throttled', 'e-throttled', 'Journeys.Throttled');
-    expect(await countExhausted(deps(), input)).toEqual({ counted: 'none' });
-    expect(await counters('remind')).toEqual([['failed', 1]]);
+    // arrange: an execution whose send's retries ran out, counted as failed by its failure path
+    const { userId, enrollmentId } = await runThrottled('throttled-again');
+    const input = exhaustedInput('throttled-again', userId, enrollmentId, 'Journeys.Throttled');
+    // act
+    const again = await countExhausted(deps(), input);
+    // assert
+    expect(again).toEqual({ counted: 'none' });
+    expect(await counters('throttled-again', 'remind')).toEqual([['failed', 1]]);
   });
 
   it('counts nothing while an earlier attempt still holds the send, and counts its outcome after the lease', async () => {
@@ -211,14 +229,14 @@ describe('a send whose retries run out', () => {
 
   it('settles an attempt that stopped after calling the provider as unknown, and counts it once', async () => {
     // arrange: an attempt claimed the send and called the provider, then its invocation crashed
-    await attemptCalledProvider('throttled', 'u-crashed', 'e-crashed');
-    const input = exhaustedInput('throttled', 'u-crashed', 'e-crashed', 'Lambda.Unknown');
+    await attemptCalledProvider('crashed', 'u-crashed', 'e-crashed');
+    const input = exhaustedInput('crashed', 'u-crashed', 'e-crashed', 'Lambda.Unknown');
     // act: the failure path runs after the claim's lease
     const first = await countExhausted(deps('2026-11-30T10:05:00Z'), input);
     const again = await countExhausted(deps('2026-11-30T10:06:00Z'), input);
     // assert
     expect([first, again]).toEqual([{ counted: 'unknown' }, { counted: 'none' }]);
-    const rows = await new StatsRepository(db.doc, db.tables.stats).funnel('throttled');
+    const rows = await new StatsRepository(db.doc, db.tables.stats).funnel('crashed');
     expect(rows.filter((r) => r.stepId === 'remind' && r.metric === 'unknown').map((r) => r.count)).toEqual([
       1,
     ]);
@@ -243,19 +261,10 @@ describe('a send after a split whose retries run out', () => {
         },
       },
     });
-    const snapshots = new TemplateSnapshots(db.doc, db.tables.journeys);
-    const pinned = await snapshots.put('throttled-split', TEMPLATES);
-    const own: TemplateSource = {
-      get: (ref) => snapshots.get({ ...ref, name: pinned.get(ref.name) ?? ref.name }),
-    };
-    const task = (input: unknown) => {
-      const parsed = SendMessageInput.parse(input);
-      const withOwn = { ...deps(), templates: own };
-      return parsed.exhausted === undefined ? sendMessage(withOwn, parsed) : countExhausted(withOwn, parsed);
-    };
+    await snapshots.put('throttled-split', TEMPLATES);
     await ingestEvent(ingestDeps(db).deps, identify('u-split', { email: 's@example.com' }));
     const machine = new LocalStateMachine(compile(split, LOCAL_BINDINGS), {
-      handlers: { [LOCAL_BINDINGS.sendMessageFunctionArn]: task },
+      handlers: { [LOCAL_BINDINGS.sendMessageFunctionArn]: sendTask },
       timeScale: 0,
     });
     // act

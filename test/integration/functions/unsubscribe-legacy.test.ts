@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
 import { signUnsubscribe } from '#functions/_lib/unsubscribe-links.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { handleUnsubscribe } from '#functions/unsubscribe/unsubscribe.ts';
@@ -35,13 +36,15 @@ const request = (method: string, token: string, body?: string) => world.current.
 const block = (userId: string, channel: 'email' | 'sms', topic?: string) =>
   world.current.block(userId, channel, topic);
 
-beforeAll(async () => {
-  for (const userId of ['legacy-channel', 'legacy-topic', 'legacy-untimed', 'legacy-old', 'forged'])
-    await ingestEvent(
-      ingestDeps(world.current.db).deps,
-      identify(userId, { email: `${userId}@example.com` }),
-    );
-});
+/**
+ * The customer a fixture link names, as a fresh profile with an address: the links name fixed
+ * customers, so each test starts theirs again rather than inherit what another test's link did.
+ */
+async function customer(userId: string) {
+  const { db } = world.current;
+  await db.doc.send(new DeleteCommand({ TableName: db.tables.profiles, Key: { userId } }));
+  await ingestEvent(ingestDeps(db).deps, identify(userId, { email: `${userId}@example.com` }));
+}
 
 describe('unsubscribe links signed before tokens named their purpose', () => {
   it.each([
@@ -57,6 +60,7 @@ describe('unsubscribe links signed before tokens named their purpose', () => {
     ],
     ['a link of years ago', LEGACY.old, 'legacy-old', 'email', 'deals', 'unsubscribed from topic deals'],
   ] as const)('%s still opts out, one-click', async (_, token, userId, channel, topic, blocked) => {
+    await customer(userId);
     const page = await request('GET', token);
     expect(page.statusCode).toBe(200);
     const out = await request('POST', token, 'List-Unsubscribe=One-Click');
@@ -65,6 +69,7 @@ describe('unsubscribe links signed before tokens named their purpose', () => {
   });
 
   it('never subscribes again, though signed an hour ago: no button, and a resubscribe posted anyway is refused', async () => {
+    await customer('legacy-topic');
     await request('POST', LEGACY.topic, 'action=channel-off');
     const page = await request('GET', LEGACY.topic);
     expect(page.body).not.toContain('value="channel-on"');
@@ -78,8 +83,12 @@ describe('unsubscribe links signed before tokens named their purpose', () => {
   });
 
   it('a link of the current format, signed at the same time, does subscribe again', async () => {
+    // arrange: the customer opted out with the older link's one-click
+    await customer('legacy-channel');
+    expect((await request('POST', LEGACY.channel, 'List-Unsubscribe=One-Click')).statusCode).toBe(200);
+    expect(await block('legacy-channel', 'email')).toBe('unsubscribed from email');
     const token = signUnsubscribe(KEY, { u: 'legacy-channel', c: 'email', i: 1795510800 });
-    // After the one-click of the older link above.
+    // act: after it, a resubscribe from the current link
     world.current.advance(1000);
     const out = await request('POST', token, 'action=channel-on');
     expect(out.statusCode).toBe(200);
@@ -91,6 +100,7 @@ describe('unsubscribe links signed before tokens named their purpose', () => {
     const payload = Buffer.from(JSON.stringify({ u: 'forged', c: 'email', i: 1795510800 })).toString(
       'base64url',
     );
+    await customer('forged');
     const bare = createHmac('sha256', KEY).update(payload).digest('base64url');
     const other = createHmac('sha256', KEY)
       .update(`journeys other purpose v1\n${payload}`)
@@ -112,6 +122,7 @@ describe('unsubscribe links signed before tokens named their purpose', () => {
   });
 
   it('opt out until the second rotation of the key they were signed with', async () => {
+    await customer('legacy-untimed');
     const optOut = (keys: string[]) =>
       handleUnsubscribe(
         { ...world.current.deps, keys: { keys: async () => keys, reload: async () => undefined } },
