@@ -37,7 +37,9 @@ const TokenCountsSchema = z.object({
 
 /** The token counts a record owes, if any. */
 function owedTokens(record: Record<string, unknown> | undefined): TokenCounts | undefined {
-  return TokenCountsSchema.safeParse(record?.[TOKENS_OWED]).data;
+  const owed = record?.[TOKENS_OWED];
+  // Most records owe none: no parse, whose failure builds its issues only to be dropped.
+  return owed === undefined ? undefined : TokenCountsSchema.safeParse(owed).data;
 }
 
 /**
@@ -79,7 +81,18 @@ function pendingOf(
   const mark = PendingMark.safeParse(value);
   if (!mark.success) return undefined;
   const { p, s, r, t } = mark.data;
-  const k = mark.data.k ?? owed;
+  return pendingCount(deliveryId, p, s, r, t, retry, mark.data.k ?? owed);
+}
+
+function pendingCount(
+  deliveryId: string,
+  p: number,
+  s: DeliveryStatus,
+  r: string | undefined,
+  t: string,
+  retry: boolean,
+  k: TokenCounts | undefined,
+): PendingCount {
   return {
     id: `${deliveryId}#${s}#${p}`,
     pendingAt: p,
@@ -110,7 +123,12 @@ function markOf(
     t: now.toISOString(),
     ...(tokens === undefined ? {} : { k: tokens }),
   };
-  const withOwed = (owed?: TokenCounts) => pendingOf(deliveryId, mark, false, owed) as PendingCount;
+  // The mark is made here, of the schema's shape: read back without its parse, unless it carries token
+  // counts (a push's), which the parse copies.
+  const withOwed = (owed?: TokenCounts) =>
+    tokens === undefined
+      ? pendingCount(deliveryId, mark.p, status, reason, mark.t, false, owed)
+      : (pendingOf(deliveryId, mark, false, owed) as PendingCount);
   return { mark, pending: withOwed(), withOwed };
 }
 

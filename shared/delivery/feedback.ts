@@ -200,10 +200,16 @@ function fromPinpoint(record: z.infer<typeof PinpointRecord>): Feedback | undefi
 
 /** Classifies a feedback event's detail; `undefined` for events that change nothing. */
 export function classifyFeedback(detail: unknown): Feedback | undefined {
-  const ses = SesRecord.safeParse(detail);
-  if (ses.success) return fromSes(ses.data);
-  const sms = SmsEvent.safeParse(detail);
-  if (sms.success) return fromSmsEvent(sms.data);
+  // A schema is tried only when the member it needs most is there: a failed parse builds issues for nothing.
+  const record = typeof detail === 'object' && detail !== null ? (detail as Record<string, unknown>) : {};
+  if (typeof record.mail === 'object' && record.mail !== null) {
+    const ses = SesRecord.safeParse(detail);
+    if (ses.success) return fromSes(ses.data);
+  }
+  if (typeof record.eventType === 'string' && record.eventType.startsWith('TEXT_')) {
+    const sms = SmsEvent.safeParse(detail);
+    if (sms.success) return fromSmsEvent(sms.data);
+  }
   const pinpoint = PinpointRecord.safeParse(detail);
   return pinpoint.success ? fromPinpoint(pinpoint.data) : undefined;
 }

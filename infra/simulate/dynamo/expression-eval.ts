@@ -24,7 +24,7 @@ function validation(message: string): Error {
 }
 
 function nameOf(step: string, p: Placeholders): string {
-  if (!step.startsWith('#')) return step;
+  if (step.charCodeAt(0) !== 0x23) return step; // '#'
   const name = p.names?.[step];
   if (name === undefined) throw validation(`An expression attribute name used is not defined: ${step}`);
   return name;
@@ -43,7 +43,12 @@ export function topName(node: PathNode, p: Placeholders): string {
 
 /** A map's own attribute: a name such as `__proto__` or `constructor` is data, never inherited. */
 function own<T>(map: Record<string, T>, name: string): T | undefined {
-  return Object.hasOwn(map, name) ? map[name] : undefined;
+  const value = map[name];
+  if (value === undefined) return undefined;
+  // What a plain object inherits is a function or `__proto__`'s prototype; a stored value is neither.
+  if (typeof value === 'function' || name === '__proto__')
+    return Object.hasOwn(map, name) ? value : undefined;
+  return value;
 }
 
 /** Sets a map's own attribute (an assignment to `__proto__` would set the prototype instead). */
