@@ -177,11 +177,11 @@ describe('GetExecutionHistory (local Step Functions)', () => {
     ]);
     expect(events.map((e) => [e.id, e.previousEventId])).toEqual(events.map((_, i) => [i + 1, i]));
     const byType = (type: string, n = 0) => events.filter((e) => e.type === type)[n];
-    const after = (ms: number) => new Date(started + ms).toISOString();
-    expect(at(byType('ExecutionStarted'))).toBe(after(0));
-    expect(at(byType('LambdaFunctionFailed'))).toBe(after(0));
-    expect(at(byType('LambdaFunctionScheduled', 1))).toBe(after(30_000));
-    expect(at(byType('WaitStateExited'))).toBe(after(3_630_000));
+    const sinceStart = (ms: number) => new Date(started + ms).toISOString();
+    expect(at(byType('ExecutionStarted'))).toBe(sinceStart(0));
+    expect(at(byType('LambdaFunctionFailed'))).toBe(sinceStart(0));
+    expect(at(byType('LambdaFunctionScheduled', 1))).toBe(sinceStart(30_000));
+    expect(at(byType('WaitStateExited'))).toBe(sinceStart(3_630_000));
     expect(byType('ExecutionStarted')?.executionStartedEventDetails).toMatchObject({
       input: '{"n":2}',
       roleArn: ROLE,
