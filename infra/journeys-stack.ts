@@ -184,7 +184,9 @@ export class JourneysStack extends Stack {
     const verifier = this.unsubscribe.fn.function.node.defaultChild as CfnResource;
     for (const manifest of MANIFESTS) {
       if (manifest.bindings.unsubscribeLinks === undefined || manifest.name === 'unsubscribe') continue;
-      (this.functions[manifest.name].function.node.defaultChild as CfnResource).addResourceDependency(verifier);
+      (this.functions[manifest.name].function.node.defaultChild as CfnResource).addResourceDependency(
+        verifier,
+      );
     }
   }
 
