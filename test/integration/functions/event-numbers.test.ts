@@ -1,6 +1,7 @@
 import { SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StatsRepository } from '#functions/_lib/stats.ts';
 import { awaitEvent } from '#functions/await-event/await.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
@@ -117,5 +118,19 @@ describe('an event carrying a number past 2^53', () => {
     await db.doc.send(new PutCommand({ TableName: db.tables.profiles, Item: { ...key, values } }));
     const read = await db.doc.send(new GetCommand({ TableName: db.tables.profiles, Key: key }));
     expect(read.Item?.values).toEqual(values);
+  });
+
+  it('reads a conversion sum DynamoDB added past 2^53 as the nearest number, not leaving it out', async () => {
+    // arrange: two conversions on one shard; DynamoDB adds their values exactly, to digits no double is written as
+    const stats = new StatsRepository(db.doc, db.tables.stats, { random: () => 0 });
+    const key = { journeyId: 'big-sums', version: '1', metric: 'converted' };
+    await stats.increment(key, 1, Number.MAX_SAFE_INTEGER);
+    await stats.increment(key, 1, 2);
+    // act
+    const { counters } = await stats.read('big-sums');
+    // assert
+    expect(counters.map((row) => [row.metric, row.count, row.sum])).toEqual([
+      ['converted', 2, Number(9_007_199_254_740_993n)],
+    ]);
   });
 });
