@@ -46,6 +46,18 @@ export const UNMARSHALL_OPTIONS: Readonly<unmarshallOptions> = {
 };
 
 /**
+ * The product's marshalling, for a document client on a low-level client
+ * that others share (the local runtime's reads of its tables): a copy each
+ * time, since the document client writes its own defaults into the options.
+ */
+export function documentOptions(): {
+  marshallOptions: marshallOptions;
+  unmarshallOptions: unmarshallOptions;
+} {
+  return { marshallOptions: { ...MARSHALL_OPTIONS }, unmarshallOptions: { ...UNMARSHALL_OPTIONS } };
+}
+
+/**
  * A document client with the product's marshalling, on a low-level client of
  * its own: the document client shares that client's middleware stack, and
  * the step added here sits next to the SDK's marshalling step, which
