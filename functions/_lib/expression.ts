@@ -1,5 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { UNMARSHALL_OPTIONS } from './clients/dynamo.ts';
 
 /**
  * A small builder for DynamoDB update expressions: placeholders for names and
@@ -120,7 +121,7 @@ export function refusedItem(error: unknown): Record<string, unknown> | undefined
   if (!isConditionFailed(error) || typeof error !== 'object' || error === null || !('Item' in error))
     return undefined;
   // The error is the low-level client's: its item is in attribute values, as DynamoDB sends it.
-  return isAttributeMap(error.Item) ? unmarshall(error.Item) : undefined;
+  return isAttributeMap(error.Item) ? unmarshall(error.Item, { ...UNMARSHALL_OPTIONS }) : undefined;
 }
 
 function isAttributeMap(value: unknown): value is Record<string, AttributeValue> {

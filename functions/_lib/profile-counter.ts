@@ -6,9 +6,13 @@
  * sets the first-seen time on the first occurrence and counts every one.
  *
  * The value passes 2⁵³, so the document client returns it as a BigInt (and
- * writes one as a DynamoDB number, which holds 38 digits). A count past 10⁹
+ * writes one as a DynamoDB number, which holds 38 digits), or, when its
+ * digits happen to be a double's written out in full, as that double, whose
+ * full text is the stored value again (`storedNumber`). A count past 10⁹
  * for one event name would carry into the first-seen time by a millisecond.
  */
+
+import { integerText } from '#shared/number-text.ts';
 
 const SCALE = 1_000_000_000n;
 
@@ -26,7 +30,7 @@ export function packSeen(count: number, firstMs: number): bigint {
 export function unpackSeen(value: unknown): { count: number; firstMs: number } | undefined {
   let packed: bigint;
   if (typeof value === 'bigint') packed = value;
-  else if (typeof value === 'number' && Number.isSafeInteger(value)) packed = BigInt(value);
+  else if (typeof value === 'number' && Number.isInteger(value)) packed = BigInt(integerText(value));
   else return undefined;
   // Floor division, so first-seen times before 1970 (negative) unpack too.
   let first = packed / SCALE;

@@ -435,7 +435,9 @@ export class StatsRepository {
   async read(journeyId: string): Promise<{ counters: StatRow[]; days: DayRow[] }> {
     // By each counter's first-layout sort key, so both layouts sum into one row.
     const totals = new Map<string, Totals & { prior?: true }>();
-    const add = (sk: string, field: SetField, value: unknown) => {
+    const add = (sk: string, field: SetField, stored: unknown) => {
+      // A sum past 2^53 that DynamoDB added exactly (1e20 + 7) reads back as a BigInt: the nearest number.
+      const value = typeof stored === 'bigint' ? Number(stored) : stored;
       if (typeof value !== 'number') return;
       const total = totals.get(sk) ?? { count: 0 };
       if (field === 'count') total.count += value;

@@ -197,10 +197,9 @@ export function exactlyStorableNumber(value: number): boolean {
 /**
  * The first number in a trait's value (itself, or in its lists and maps) that
  * the profile could not store and read back as it is. DynamoDB takes
- * magnitudes up to 9.99e125, but the SDK refuses to write an integer past
- * 2^53 − 1 (a JSON number that large has already lost its last digits) and
- * reads a stored one back as a BigInt, which no condition, template or JSON
- * can use.
+ * magnitudes up to 9.99e125, but an integer past 2^53 − 1 in a JSON number
+ * has already lost its last digits: a profile attribute that other events,
+ * conditions and increments read would be another number than the one sent.
  */
 function inexactNumber(value: unknown): number | undefined {
   const stack: unknown[] = [value];

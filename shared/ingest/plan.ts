@@ -392,9 +392,10 @@ function creditedEnrollment(
 }
 
 /**
- * The smallest magnitude a DynamoDB number holds (1E-130); the largest a
- * counter's sum is written and read with as a plain number is
- * Number.MAX_SAFE_INTEGER (the document client refuses more).
+ * The smallest magnitude a DynamoDB number holds (1E-130); the largest value
+ * a counter's sum takes is Number.MAX_SAFE_INTEGER: DynamoDB adds exactly, in
+ * at most 38 digits, and a larger value (1e50 on a sum of 7) could need more,
+ * failing the write.
  */
 const SMALLEST_STORED = 1e-130;
 

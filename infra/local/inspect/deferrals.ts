@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { documentOptions } from '#functions/_lib/clients/dynamo.ts';
 import { deliveryIdOf } from '#functions/_lib/deliveries.ts';
 import { ErrorName } from '#shared/errors.ts';
 import { DELIVERIES_TABLE } from '#shared/tables.ts';
@@ -17,7 +18,7 @@ const Delivery = z.object({ output: z.object({ reason: z.string() }).loose() }).
  * the deferral, before a later attempt overwrites the record.
  */
 export function deferralReason(client: DynamoDBClient) {
-  const db = DynamoDBDocumentClient.from(client);
+  const db = DynamoDBDocumentClient.from(client, documentOptions());
   return async (input: unknown, error: unknown): Promise<string | undefined> => {
     if (!(error instanceof Error) || error.name !== ErrorName.Deferred) return undefined;
     const send = SendInput.safeParse(input).data;

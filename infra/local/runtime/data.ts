@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { documentOptions } from '#functions/_lib/clients/dynamo.ts';
 import type { TableDefinition } from '#shared/tables.ts';
 import { localTableName, startDynamo } from '../services/dynamodb/dynalite.ts';
 import { localClientConfig } from './aws.ts';
@@ -33,7 +34,7 @@ export async function withData<T>(source: DataSource, read: (data: OpenData) => 
       return name;
     };
     try {
-      return await read({ doc: DynamoDBDocumentClient.from(client), table });
+      return await read({ doc: DynamoDBDocumentClient.from(client, documentOptions()), table });
     } finally {
       client.destroy();
     }
@@ -44,7 +45,10 @@ export async function withData<T>(source: DataSource, read: (data: OpenData) => 
   if (endpoint === undefined) return readFolder(source.dataDir, read);
   const running = new DynamoDBClient({ ...localClientConfig(endpoint), maxAttempts: 1 });
   try {
-    return await read({ doc: DynamoDBDocumentClient.from(running), table: localTableName });
+    return await read({
+      doc: DynamoDBDocumentClient.from(running, documentOptions()),
+      table: localTableName,
+    });
   } catch (error) {
     if (!refused(error)) throw error;
     // Its database is open in that process: opening it here too would fail.
@@ -70,7 +74,10 @@ async function readFolder<T>(dataDir: string, read: (data: OpenData) => Promise<
   if (missing !== undefined) throw new Error(missing);
   const dynamo = await startDynamo(folder, 0);
   try {
-    return await read({ doc: DynamoDBDocumentClient.from(dynamo.client), table: localTableName });
+    return await read({
+      doc: DynamoDBDocumentClient.from(dynamo.client, documentOptions()),
+      table: localTableName,
+    });
   } finally {
     await dynamo.stop();
   }

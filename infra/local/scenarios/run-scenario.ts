@@ -3,6 +3,7 @@ import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { documentOptions } from '#functions/_lib/clients/dynamo.ts';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { CUSTOMER_EVENT_SOURCE } from '#shared/events.ts';
 import { reservedTraitProblem } from '#shared/ingest/reserved-traits.ts';
@@ -179,7 +180,7 @@ async function play(
   const observed = await observe(runtime.options.dataDir, runtime.endpoints.ses);
   // This runtime's tables, never the handlers' clients of whichever runtime this process started last.
   const profiles = new ProfilesRepository(
-    DynamoDBDocumentClient.from(runtime.services.dynamo.client),
+    DynamoDBDocumentClient.from(runtime.services.dynamo.client, documentOptions()),
     LOCAL_TABLES.profiles,
   );
   const zones = await profileZones(profiles, scenario.expect);

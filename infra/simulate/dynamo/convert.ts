@@ -1,6 +1,11 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { convertToAttr, convertToNative, type marshallOptions } from '@aws-sdk/util-dynamodb';
-import { MARSHALL_OPTIONS } from '#functions/_lib/clients/dynamo.ts';
+import {
+  convertToAttr,
+  convertToNative,
+  type marshallOptions,
+  type unmarshallOptions,
+} from '@aws-sdk/util-dynamodb';
+import { MARSHALL_OPTIONS, storedNumber, UNMARSHALL_OPTIONS } from '#functions/_lib/clients/dynamo.ts';
 import { UNSTORABLE_KEY, UnstorableKeyError } from '#functions/_lib/clients/dynamo-documents.ts';
 import { isDataMap } from '#shared/dictionary.ts';
 /** An item in DynamoDB's AttributeValue form. */
@@ -17,6 +22,9 @@ export type Item = Record<string, AttributeValue>;
 
 /** The marshalling of the product's document client (functions/_lib/clients/dynamo.ts). */
 export const MARSHALL: marshallOptions = MARSHALL_OPTIONS;
+
+/** The unmarshalling of the product's document client. */
+export const UNMARSHALL: unmarshallOptions = UNMARSHALL_OPTIONS;
 
 /** One value as the SDK's convertToAttr (with MARSHALL) makes it. */
 export function toAttribute(value: unknown): AttributeValue {
@@ -56,9 +64,6 @@ export function toItem(value: object): Item {
   return item;
 }
 
-/** Digits with an optional sign: text BigInt reads as the same integer. */
-const INTEGER_TEXT = /^-?\d+$/;
-
 /** One AttributeValue as the SDK's convertToNative makes it (the first defined member decides). */
 export function fromAttribute(value: AttributeValue): unknown {
   for (const key in value) {
@@ -72,15 +77,9 @@ export function fromAttribute(value: AttributeValue): unknown {
       case 'NULL':
         if (value.NULL !== undefined) return null;
         break;
-      case 'N': {
-        if (value.N === undefined) break;
-        const n = Number(value.N);
-        if (Math.abs(n) <= Number.MAX_SAFE_INTEGER || !Number.isFinite(n)) return n;
-        // A large finite integer: the SDK's BigInt of the text. Other large numbers (a fraction, an
-        // exponent) are left to the SDK, which refuses them.
-        if (INTEGER_TEXT.test(value.N)) return BigInt(value.N);
-        return convertToNative(value);
-      }
+      case 'N':
+        if (value.N !== undefined) return storedNumber(value.N);
+        break;
       case 'M':
         if (value.M !== undefined) return fromItem(value.M);
         break;
@@ -88,10 +87,10 @@ export function fromAttribute(value: AttributeValue): unknown {
         if (value.L !== undefined) return value.L.map(fromAttribute);
         break;
       default:
-        if (Reflect.get(value, key) !== undefined) return convertToNative(value);
+        if (Reflect.get(value, key) !== undefined) return convertToNative(value, UNMARSHALL);
     }
   }
-  return convertToNative(value);
+  return convertToNative(value, UNMARSHALL);
 }
 
 /** An item as unmarshall makes it: a plain object, keys assigned in order. */

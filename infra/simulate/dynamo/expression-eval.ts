@@ -1,3 +1,4 @@
+import { integerText } from '#shared/number-text.ts';
 import { type Doc, isMap, isNumber, numberFrom, numberText, typeName } from './documents.ts';
 import type { Condition, Operand, PathNode, UpdateAction } from './expression-parser.ts';
 
@@ -99,6 +100,11 @@ function sum(a: string, b: string, sign: 1 | -1): string {
   return String(Number(a) + sign * Number(b));
 }
 
+/** A number's digits as DynamoDB holds them: a large double written out in full (1e+21 is 1000000000000000000000). */
+function heldText(value: number | bigint): string {
+  return typeof value === 'number' && Number.isInteger(value) ? integerText(value) : numberText(value);
+}
+
 /** Two numbers added as DynamoDB adds them, read back as the document client reads the sum. */
 function added(a: number | bigint, b: number | bigint, sign: 1 | -1): unknown {
   if (typeof a === 'number' && typeof b === 'number' && Number.isInteger(a) && Number.isInteger(b)) {
@@ -106,7 +112,7 @@ function added(a: number | bigint, b: number | bigint, sign: 1 | -1): unknown {
     // Both safe integers (stored numbers are): the sum is exact while it is safe, as the texts' sum is.
     if (Math.abs(a) < 1e15 && Math.abs(b) < 1e15) return exact === 0 ? 0 : exact;
   }
-  return numberFrom(sum(numberText(a), numberText(b), sign));
+  return numberFrom(sum(heldText(a), heldText(b), sign));
 }
 
 function operand(item: Item, node: Operand, p: Placeholders): unknown {

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { answerDocumentCalls } from '#functions/_lib/clients/document-calls.ts';
-import { fromItem, MARSHALL, toItem } from './convert.ts';
+import { fromItem, MARSHALL, toItem, UNMARSHALL } from './convert.ts';
 import { type Doc, frozen, readable, storedRequestItem } from './documents.ts';
 import type { MemoryTables, Request } from './memory-tables.ts';
 
@@ -206,6 +206,7 @@ export function memoryDocumentClient(tables: MemoryTables): DynamoDBDocumentClie
   const client = DynamoDBDocumentClient.from(memoryClient(tables, 'document'), {
     // A copy: the document client writes its own defaults into the options it is given.
     marshallOptions: { ...MARSHALL },
+    unmarshallOptions: { ...UNMARSHALL },
   });
   const viaStack = client.send.bind(client);
   const direct = async (command: unknown, ...rest: unknown[]) => {

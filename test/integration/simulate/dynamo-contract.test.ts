@@ -190,6 +190,64 @@ describe('in-memory DynamoDB: the contract it shares with dynalite', () => {
     expect(inMemory?.[3]).toEqual({ error: 'ConditionalCheckFailedException' });
   });
 
+  it('stores numbers past 2^53 as the doubles they are and reads them back alike', async () => {
+    // arrange: event numbers past 2^53 (written as doubles), their sums, and exact integers DynamoDB adds (counters)
+    const steps = async (doc: DynamoDBDocumentClient, db: Backend) => {
+      const TableName = db.tables.enrollments;
+      const Key = { userId: 'u-big', sk: 'e#1' };
+      const order: number = JSON.parse('90071992547409930');
+      const Item = {
+        ...Key,
+        order,
+        big: 1e20,
+        huge: 1.5e25,
+        tiny: 1e-7,
+        list: [-order, 1e21],
+        m: { x: 6e125 },
+      };
+      return [
+        await outcome(() => doc.send(new PutCommand({ TableName, Item }))),
+        await outcome(() => doc.send(new GetCommand({ TableName, Key }))),
+        await outcome(() =>
+          doc.send(
+            new UpdateCommand({
+              TableName,
+              Key,
+              UpdateExpression: 'SET big = big + :big, c = if_not_exists(c, :base) + :one ADD huge :one',
+              ConditionExpression: '#o = :order',
+              ExpressionAttributeNames: { '#o': 'order' },
+              ExpressionAttributeValues: {
+                ':big': 1e20,
+                ':base': 1_772_445_600_000_000_000_000n,
+                ':one': 1,
+                ':order': order,
+              },
+              ReturnValues: 'ALL_NEW',
+            }),
+          ),
+        ),
+      ];
+    };
+    // act
+    const [onDynalite, inMemory] = await onBoth(steps);
+    // assert
+    expect(inMemory).toEqual(onDynalite);
+    const read = (inMemory?.[1] as { ok: { Item: Record<string, unknown> } } | undefined)?.ok.Item;
+    expect(read).toMatchObject({
+      order: 90071992547409940,
+      big: 1e20,
+      huge: 1.5e25,
+      list: [-90071992547409940, 1e21],
+    });
+    const updated = (inMemory?.[2] as { ok: { Attributes: Record<string, unknown> } } | undefined)?.ok
+      .Attributes;
+    expect(updated).toMatchObject({
+      big: 2e20,
+      huge: 15_000_000_000_000_000_000_000_001n,
+      c: 1_772_445_600_000_000_000_001n,
+    });
+  });
+
   it('measures an item in UTF-8 bytes alike: strings and names of non-Latin text count what AWS counts', async () => {
     // arrange: items that fit in 400 KB counted in UTF-16 units, not in UTF-8 bytes ('界' is 3 bytes)
     const wide = '界';
