@@ -22,7 +22,7 @@ import { JOURNEY_ID } from '#shared/journey/schema.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
 import { isPlaceholderTemplate, isPlaceholderText } from '#shared/template-placeholder.ts';
 import type { Template, TemplateCatalog, TemplateChannel } from '#shared/templates.ts';
-import { folderProblem, loadTemplates, writeWhole } from '../files.ts';
+import { folderProblem, loadTemplates, STDIN, writeWhole } from '../files.ts';
 import { fail, paint } from '../output.ts';
 
 export type ImportPinpointOptions = {
@@ -50,6 +50,15 @@ type Target =
  * with --force, and said so.
  */
 export async function importPinpointCommand(input: string, options: ImportPinpointOptions): Promise<void> {
+  const piped = [
+    ['the journeys', input],
+    ['--segments', options.segments],
+    ['--template-exports', options.templateExports],
+  ].filter(([, path]) => path === STDIN);
+  if (piped.length > 1)
+    return fail(
+      `standard input (-) can be read once, but ${piped.map(([what]) => what).join(' and ')} ${piped.length === 2 ? 'both' : 'all'} name it: give the others as files.`,
+    );
   const read = await readPinpointSources(input);
   const { folder } = read;
   const remarks = [...read.remarks];

@@ -46,6 +46,17 @@ describe('journeys import-pinpoint - (standard input)', () => {
     expect(journey.steps.pause).toStrictEqual({ type: 'wait', for: 'P1D', next: 'end' });
   });
 
+  it('refuses to read standard input twice, naming the options that both ask for it', async () => {
+    // act
+    const result = await runWithStdin(['import-pinpoint', '-', '--segments', '-'], JSON.stringify(exported));
+    // assert
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'standard input (-) can be read once, but the journeys and --segments both name it',
+    );
+    expect(result.stdout).toBe('');
+  });
+
   it('names standard input and the line and column when what is piped in is not JSON', async () => {
     // act
     const result = await runWithStdin(['import-pinpoint', '-'], '{"Name": ');
