@@ -49,6 +49,39 @@ describe('nextOccurrence', () => {
     ],
     ['weekday ranges', 'cron(0 9 ? * 2-6 *)', '2026-11-28T10:30:00Z', 'UTC', '2026-11-30T09:00:00.000Z'],
     ['a year field', 'cron(0 0 1 1 ? 2028)', '2026-11-24T10:30:00Z', 'UTC', '2028-01-01T00:00:00.000Z'],
+    // Scheduler's special days (Sunday 1 November 2026, Sunday 31 January 2027).
+    [
+      'the weekday nearest the 15th',
+      'cron(0 9 15W * ? *)',
+      '2026-11-01T00:00:00Z',
+      'UTC',
+      '2026-11-16T09:00:00.000Z',
+    ],
+    ['W stays in its month', 'cron(0 9 1W * ? *)', '2026-11-01T00:00:00Z', 'UTC', '2026-11-02T09:00:00.000Z'],
+    ['the last weekday', 'cron(0 9 LW * ? *)', '2027-01-01T00:00:00Z', 'UTC', '2027-01-29T09:00:00.000Z'],
+    ['the last day', 'cron(0 9 L * ? *)', '2027-02-01T00:00:00Z', 'UTC', '2027-02-28T09:00:00.000Z'],
+    [
+      "a lone L is the week's last day",
+      'cron(0 9 ? * L *)',
+      '2026-11-24T10:30:00Z',
+      'UTC',
+      '2026-11-28T09:00:00.000Z',
+    ],
+    [
+      "the month's last Friday",
+      'cron(0 9 ? * 6L *)',
+      '2026-11-01T00:00:00Z',
+      'UTC',
+      '2026-11-27T09:00:00.000Z',
+    ],
+    ['the first Monday', 'cron(0 9 ? * 2#1 *)', '2026-11-24T10:30:00Z', 'UTC', '2026-12-07T09:00:00.000Z'],
+    [
+      'the first Monday by name',
+      'cron(0 9 ? * MON#1 *)',
+      '2026-11-24T10:30:00Z',
+      'UTC',
+      '2026-12-07T09:00:00.000Z',
+    ],
   ])('%s', (_, expression, from, zone, expected) => {
     expect(nextOccurrence(expression, new Date(from), START, zone)?.toISOString()).toBe(expected);
   });

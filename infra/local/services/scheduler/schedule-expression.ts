@@ -1,17 +1,19 @@
-import { CronExpressionParser } from 'cron-parser';
+import { Cron } from 'croner';
 
 /**
  * EventBridge Scheduler's recurring expressions, evaluated locally:
  * `rate(value unit)` runs at the schedule's start and every period after it;
  * `cron(minutes hours day-of-month month day-of-week year)` runs in the
- * schedule's time zone, with Scheduler's day-of-week numbers (1 = Sunday).
+ * schedule's time zone, with Scheduler's day-of-week numbers (1 = Sunday) and
+ * its special days: `L` (the month's last day, or alone in day-of-week the
+ * week's, Saturday), `15W` (the weekday nearest the 15th), `LW`, `6L` (the
+ * month's last Friday), `2#1` (its first Monday). croner evaluates them in
+ * its Quartz mode (cron-parser, the other well-kept choice, has no `W`).
  */
 
 const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
 const CRON = /^cron\((.+)\)$/;
 const UNIT_MS: Record<string, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
-/** Occurrences looked at before a cron whose year field never matches is given up. */
-const MAX_CRON_STEPS = 1000;
 
 export class ScheduleExpressionError extends Error {
   override readonly name = 'ScheduleExpressionError';
@@ -44,40 +46,21 @@ function nextCron(fields: string, from: Date, timezone: string): Date | undefine
   const parts = fields.trim().split(/\s+/);
   if (parts.length !== 6)
     throw new ScheduleExpressionError(`cron(${fields}) needs 6 fields: minutes hours day month weekday year`);
-  const [minutes, hours, day, month, weekday, year] = parts;
-  const expression = [minutes, hours, day, month, weekdayField(weekday ?? '*')]
-    .map((f) => (f === '?' ? '*' : f))
-    .join(' ');
-  // cron-parser's next() is strictly after its current date.
-  const dates = CronExpressionParser.parse(expression, {
-    currentDate: new Date(from.getTime() - 1),
-    tz: timezone,
-  });
-  const years = year ?? '*';
-  const last = lastYear(years);
-  for (let step = 0; step < MAX_CRON_STEPS && dates.hasNext(); step++) {
-    const next = dates.next().toDate();
-    if (yearMatches(years, next, timezone)) return next;
-    if (next.getUTCFullYear() > last + 1) return undefined;
+  // croner reads `?` as "the time this pattern is made"; Scheduler's `?` means any. A lone `L` in
+  // day-of-week is the week's last day (Saturday), which croner spells 7.
+  const [minutes, hours, day, month, weekday, year] = parts.map((f) => (f === '?' ? '*' : f));
+  const pattern = ['0', minutes, hours, day, month, weekday?.toUpperCase() === 'L' ? '7' : weekday, year];
+  let cron: Cron;
+  try {
+    cron = new Cron(pattern.join(' '), {
+      timezone,
+      mode: '7-part',
+      alternativeWeekdays: true, // 1 = Sunday, as Scheduler numbers them
+      sloppyRanges: true, // `0/15`: from 0, every 15
+    });
+  } catch (error) {
+    throw new ScheduleExpressionError(`cron(${fields}): ${(error as Error).message}`);
   }
-  return undefined;
-}
-
-function lastYear(field: string): number {
-  if (field === '*' || field === '?') return Number.POSITIVE_INFINITY;
-  return Math.max(...field.split(/[,-]/).map(Number));
-}
-
-/** Scheduler numbers weekdays 1–7 from Sunday, cron-parser 0–6: shift every number but a `#` ordinal. */
-function weekdayField(field: string): string {
-  return field.replace(/(^|[^#\d])(\d+)/g, (_, before: string, n: string) => `${before}${Number(n) - 1}`);
-}
-
-function yearMatches(field: string, date: Date, timezone: string): boolean {
-  if (field === '*' || field === '?') return true;
-  const year = Number(new Intl.DateTimeFormat('en', { year: 'numeric', timeZone: timezone }).format(date));
-  return field.split(',').some((part) => {
-    const [low, high] = part.split('-').map(Number);
-    return low !== undefined && year >= low && year <= (high ?? low);
-  });
+  // nextRun is strictly after the date it is given.
+  return cron.nextRun(new Date(from.getTime() - 1)) ?? undefined;
 }
