@@ -46,6 +46,9 @@ export function scheduleProblem(expression: string): string | undefined {
     return `${expression}: a cron needs 6 fields (minutes hours day-of-month month day-of-week year), got ${parts.length}`;
   for (const [i, field] of FIELDS.entries()) {
     const value = parts[i] ?? '';
+    const wrapping = descendingRange(field, value.toUpperCase());
+    if (wrapping !== undefined)
+      return `${expression}: ${field.name} range "${wrapping}" runs backwards; a range that wraps is two, such as ${wrapped(field, wrapping)}`;
     if (!fieldAccepts(field, value.toUpperCase()))
       return `${expression}: ${field.name} "${value}" is not valid (${field.low}-${field.high}${field.names ? ` or ${field.names[0]}-${field.names.at(-1)}` : ''}, *, lists, ranges and steps of 1 or more)`;
   }
@@ -53,6 +56,26 @@ export function scheduleProblem(expression: string): string | undefined {
   if ((day === '?') === (weekday === '?'))
     return `${expression}: put ? in exactly one of day-of-month and day-of-week, such as cron(0 9 * * ? *) or cron(0 9 ? * MON-FRI *)`;
   return undefined;
+}
+
+/** The first `a-b` item of `value` whose end comes before its start (`22-2`, `FRI-MON`). */
+function descendingRange(field: Field, value: string): string | undefined {
+  if (field.extra.test(value)) return undefined;
+  for (const item of value.split(',')) {
+    const ends = (item.split('/')[0] ?? '').split('-');
+    if (ends.length !== 2) continue;
+    const [from, to] = ends.map((end) => numberOf(field, end));
+    if (from !== undefined && to !== undefined && from > to) return item.split('/')[0];
+  }
+  return undefined;
+}
+
+/** `22-2` as Scheduler takes it: `22-23,0-2`. */
+function wrapped(field: Field, range: string): string {
+  const [from, to] = range.split('-');
+  const last = field.names?.at(-1) ?? String(field.high);
+  const first = field.names?.[0] ?? String(field.low);
+  return `${from}-${last},${first}-${to}`;
 }
 
 function fieldAccepts(field: Field, value: string): boolean {

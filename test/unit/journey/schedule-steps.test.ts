@@ -49,3 +49,26 @@ describe('a cron step', () => {
     },
   );
 });
+
+describe('a cron range that runs backwards', () => {
+  it.each([
+    ['cron(0 22-2 * * ? *)', 'hours range "22-2"', '22-23,0-2'],
+    ['cron(0 9 ? * FRI-MON *)', 'day-of-week range "FRI-MON"', 'FRI-SAT,SUN-MON'],
+    ['cron(50-10/5 * * * ? *)', 'minutes range "50-10"', '50-59,0-10'],
+    ['cron(0 9 ? NOV-FEB MON *)', 'month range "NOV-FEB"', 'NOV-DEC,JAN-FEB'],
+  ])('(%s) is refused, naming the field and the two ranges that wrap', (schedule, field, split) => {
+    expect(problems(schedule)).toStrictEqual([
+      expect.stringMatching(
+        new RegExp(`^trigger\\.schedule \\| .*${field} runs backwards; .* such as ${split}$`),
+      ),
+    ]);
+  });
+
+  it('written as two ranges, validates and runs', () => {
+    expect(problems('cron(0 22-23,0-2 * * ? *)')).toStrictEqual([]);
+    const from = new Date('2026-03-02T03:00:00Z');
+    expect(nextOccurrence('cron(0 22-23,0-2 * * ? *)', from, from)?.toISOString()).toBe(
+      '2026-03-02T22:00:00.000Z',
+    );
+  });
+});

@@ -18,6 +18,10 @@ const range = (low: number, high: number) =>
     fc
       .tuple(fc.integer({ min: low, max: high }), fc.integer({ min: low, max: high }))
       .map(([a, b]) => `${Math.min(a, b)}-${Math.max(a, b)}`),
+    // A range that runs backwards (22-2), which validation refuses.
+    fc
+      .tuple(fc.integer({ min: low, max: high }), fc.integer({ min: low, max: high }))
+      .map(([a, b]) => `${a}-${b}`),
     fc
       .tuple(fc.integer({ min: low, max: high }), fc.integer({ min: 1, max: high }))
       .map(([a, s]) => `${a}/${s}`),
