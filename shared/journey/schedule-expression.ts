@@ -1,3 +1,5 @@
+import { isWithinLongestDuration, LONGEST_MESSAGE } from '../time.ts';
+
 /**
  * What EventBridge Scheduler refuses in a recurring expression, checked
  * before deploy: a journey that validates must also schedule. Rules as the
@@ -7,6 +9,11 @@
  * day-of-month and day-of-week.
  */
 
+const UNIT_SECONDS = new Map([
+  ['minute', 60],
+  ['hour', 3_600],
+  ['day', 86_400],
+]);
 const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
 const CRON = /^cron\((.*)\)$/;
 
@@ -37,6 +44,8 @@ export function scheduleProblem(expression: string): string | undefined {
     if (value === 1 && plural)
       return `${expression}: write rate(1 ${unit.slice(0, -1)}), as Scheduler requires`;
     if (value > 1 && !plural) return `${expression}: write rate(${value} ${unit}s), as Scheduler requires`;
+    if (!isWithinLongestDuration(`PT${value * (UNIT_SECONDS.get(unit.replace(/s$/, '')) ?? 0)}S`))
+      return `${expression}: its period ${LONGEST_MESSAGE}`;
     return undefined;
   }
   const cron = CRON.exec(expression);

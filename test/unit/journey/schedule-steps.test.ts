@@ -72,3 +72,24 @@ describe('a cron range that runs backwards', () => {
     );
   });
 });
+
+describe('a rate', () => {
+  it.each(['rate(73001 days)', 'rate(1752025 hours)', 'rate(99999999999999 minutes)'])(
+    'past 200 years (%s) is refused: its next run would fall past the dates a scheduler keeps',
+    (schedule) => {
+      expect(problems(schedule)).toStrictEqual([
+        expect.stringMatching(
+          /^trigger\.schedule \| rate\(.*\): its period must be at most P200Y \(200 years\)$/,
+        ),
+      ]);
+    },
+  );
+
+  it('of 200 years validates, and the scheduler finds its next run', () => {
+    expect(problems('rate(73000 days)')).toStrictEqual([]);
+    const from = new Date('2026-03-02T10:00:00Z');
+    expect(nextOccurrence('rate(73000 days)', new Date(from.getTime() + 1), from)?.getTime()).toBe(
+      from.getTime() + 73_000 * 86_400_000,
+    );
+  });
+});
