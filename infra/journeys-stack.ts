@@ -85,6 +85,7 @@ export class JourneysStack extends Stack {
     });
     this.journeys = new JourneysBucket(this, 'Journeys', {
       sourceFolder: join(root, 'journeys'),
+      uploadExamples: settings.exampleJourneys,
       retainData: settings.retainData,
       logs,
     });

@@ -21,6 +21,12 @@ const DEFAULT_QUALIFIER = DefaultStackSynthesizer.DEFAULT_QUALIFIER;
 export interface JourneysBucketProps {
   /** The repository's journeys/ folder (definitions and templates), uploaded at deploy. */
   readonly sourceFolder: string;
+  /**
+   * Whether to upload it. The examples are active journeys (event triggers on
+   * common event names, weekly and daily segments): in a stack fed real
+   * customers' events they would enroll and message them.
+   */
+  readonly uploadExamples: boolean;
   readonly retainData: boolean;
   /** How the upload function's log group is kept, like every other of the stack. */
   readonly logs: LogSettings;
@@ -56,6 +62,7 @@ export class JourneysBucket extends Construct {
       reason:
         'Only journey JSON lives here; versioning keeps every change and CloudTrail records who made it.',
     });
+    if (!props.uploadExamples) return;
     if (existsSync(props.sourceFolder)) this.examples = this.uploadExamples(props.sourceFolder, props.logs);
     else
       Annotations.of(this).addWarning(`${props.sourceFolder} not found: no example journeys are uploaded.`);

@@ -106,6 +106,11 @@ export const StackSettings = z
       .describe('Encrypt every log group with a customer-managed KMS key the stack creates.'),
     alarmEmail: z.email().optional().describe('Who is told when an alarm fires.'),
     retainData: flag.default(true).describe('Keep tables and bucket when the stack is deleted.'),
+    exampleJourneys: flag
+      .default(false)
+      .describe(
+        "Upload the repository's journeys/ folder (the example journeys, active, and their templates) to the bucket, where they go live; off by default, as they would message real customers.",
+      ),
     eventSources: z
       .preprocess(
         (value) =>
@@ -203,6 +208,7 @@ export const SETTING_KEYS = [
   'encryptLogs',
   'alarmEmail',
   'retainData',
+  'exampleJourneys',
   'eventSources',
   'segmentStartRate',
   'stateMachineVersionsKept',

@@ -179,21 +179,6 @@ describe('journeys bucket', () => {
       },
     });
   });
-
-  it('uploads the repository journeys under journeys/, keeps what marketers added, after the deploy rule exists', () => {
-    const deployments = Object.values(template.findResources('Custom::CDKBucketDeployment'));
-    expect(deployments).toHaveLength(1);
-    const [deployment] = deployments;
-    expect(deployment?.Properties).toMatchObject({
-      DestinationBucketName: { Ref: ref(stack.journeys.bucket) },
-      DestinationBucketKeyPrefix: 'journeys/',
-      Prune: false,
-      Exclude: ['demo/*'],
-    });
-    const deployRule = stack.routing.rules.find((rule) => rule.node.id === 'DeployJourneys');
-    expect(deployRule).toBeDefined();
-    expect(deployment?.DependsOn).toEqual(expect.arrayContaining([ref(deployRule ?? stack)]));
-  });
 });
 
 describe('queues', () => {

@@ -84,6 +84,7 @@ export const CONFIGURED = {
   pinpointApplicationId: 'a1b2c3d4e5f6',
   alarmEmail: 'ops@shop.example',
   retainData: 'false',
+  exampleJourneys: 'true',
   logRetentionDays: '14',
   segmentStartRate: '140',
   encryptLogs: 'true',
