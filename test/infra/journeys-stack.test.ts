@@ -524,8 +524,13 @@ describe('IAM: exactly what each role may do', () => {
           condition: { StringLike: { 's3:prefix': ['journeys/*'] } },
         },
       ],
+      // The product's notifications only: no customer event (consent) from a function of the stack.
       eventBus: () => [
-        { actions: ['events:PutEvents'], resources: [arn(stack.routing.customerBus.eventBusArn)] },
+        {
+          actions: ['events:PutEvents'],
+          resources: [arn(stack.routing.customerBus.eventBusArn)],
+          condition: { StringEquals: { 'events:source': 'journeys.system' } },
+        },
       ],
       rejectedQueue: () => [{ actions: SEND_TO_QUEUE, resources: [arn(stack.rejectedEvents.queueArn)] }],
       segmentQueue: () => [{ actions: SEND_TO_QUEUE, resources: [arn(stack.segmentEntry.queue.queueArn)] }],
@@ -680,7 +685,12 @@ describe('IAM: exactly what each role may do', () => {
           ),
         },
         { actions: ['dynamodb:UpdateItem'], resources: [arn(stack.tables.profiles.tableArn)] },
-        { actions: ['events:PutEvents'], resources: [arn(stack.routing.customerBus.eventBusArn)] },
+        // Emit steps' events only: a journey cannot put a customer event (consent) on the bus.
+        {
+          actions: ['events:PutEvents'],
+          resources: [arn(stack.routing.customerBus.eventBusArn)],
+          condition: { StringEquals: { 'events:source': 'journeys.journey' } },
+        },
         {
           actions: [
             'logs:CreateLogDelivery',
