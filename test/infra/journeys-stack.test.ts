@@ -254,7 +254,7 @@ describe('event routing', () => {
         'detail-type': ['Object Created', 'Object Deleted'],
         detail: {
           bucket: { name: [resolve(stack.journeys.bucket.bucketName)] },
-          object: { key: [{ wildcard: 'journeys/*.json' }] },
+          object: { key: [{ prefix: 'journeys/' }] },
         },
       },
       target: fnArn('deploy-journey'),
