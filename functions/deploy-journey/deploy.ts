@@ -66,6 +66,8 @@ export type DeployDeps = {
     namePrefix?: string;
     bindings: Bindings;
     logGroupArn?: string;
+    /** The stack's tags, put on each journey's state machine (cost allocation); none when absent. */
+    tags?: ReadonlyMap<string, string>;
     /** The webhook connections that exist, name → base URL: a journey naming another is rejected. */
     connections: ReadonlyMap<string, string>;
     /** Which old state machine versions each deploy deletes. */
@@ -206,6 +208,7 @@ async function deploy(
       definition: definitionOf(journey, compile(withPinnedTemplates(journey, names), deps.config.bindings)),
       roleArn: deps.config.roleArn,
       logGroupArn: deps.config.logGroupArn,
+      tags: deps.config.tags,
       description: `${key}${source.versionId === undefined ? '' : `@${source.versionId}`}`,
     },
     { stateMachineArn: previous?.stateMachineArn, aliasArn: previous?.aliasArn },

@@ -243,6 +243,7 @@ export class JourneysFunction extends Construct {
     this.setEnv('JOURNEY_LOG_GROUP_ARN', journey.logGroupArn);
     this.setEnv('JOURNEY_VERSIONS_KEPT', String(journey.versionsKept));
     this.setEnv('JOURNEY_NAME_PREFIX', stackJourneyPrefix(this));
+    this.setEnv('JOURNEY_TAGS', JSON.stringify(Object.fromEntries(journey.tags)));
     // Compiled journeys write profiles and put events as the journey role, so these names come with no grant.
     this.setEnv('PROFILES_TABLE_NAME', journey.profilesTableName);
     this.setEnv('EVENT_BUS_NAME', journey.eventBusName);
@@ -266,4 +267,6 @@ export interface JourneyDeploymentTargets {
   readonly webhookConnections: ReadonlyMap<string, { arn: string; baseUrl: string }>;
   /** Versions of each journey's state machine kept besides the alias targets. */
   readonly versionsKept: number;
+  /** The stack's tags, which deploy-journey puts on the journey state machines it creates. */
+  readonly tags: ReadonlyMap<string, string>;
 }

@@ -40,6 +40,8 @@ export const DEPLOY_ACTIONS = [
   'states:ListStateMachineVersions',
   'states:ListStateMachineAliases',
   'states:DeleteStateMachineVersion',
+  // The stack's tags on each journey's state machine, at creation and on each deploy.
+  'states:TagResource',
 ] as const;
 
 export const JOURNEYS_AT_RUN_TIME =

@@ -347,6 +347,8 @@ describe('functions: built from their manifests', () => {
     AWAIT_EVENT_FUNCTION_ARN: resolve(stack.functions['await-event'].functionArn),
     // No webhookConnections setting: none exist, and deploy-journey rejects a journey naming one.
     WEBHOOK_CONNECTIONS: '{}',
+    // No tags setting: the journey state machines get none.
+    JOURNEY_TAGS: '{}',
     // Twenty versions to roll back to by default; older ones are pruned after each deploy.
     JOURNEY_VERSIONS_KEPT: '20',
     // The stack named Journeys keeps the names of every earlier release.
@@ -590,6 +592,7 @@ describe('IAM: exactly what each role may do', () => {
             'states:ListStateMachineAliases',
             'states:ListStateMachineVersions',
             'states:PublishStateMachineVersion',
+            'states:TagResource',
             'states:UpdateStateMachine',
             'states:UpdateStateMachineAlias',
           ],

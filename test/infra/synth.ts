@@ -85,6 +85,8 @@ export const CONFIGURED = {
   alarmEmail: 'ops@shop.example',
   retainData: 'false',
   exampleJourneys: 'true',
+  // As `-c tags=<json>` passes it.
+  tags: JSON.stringify({ team: 'growth', 'cost-center': '42' }),
   logRetentionDays: '14',
   segmentStartRate: '140',
   encryptLogs: 'true',
