@@ -49,7 +49,14 @@ export class JourneysBucket extends Construct {
       enforceSSL: true,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(365) }],
+      // Replaced versions are kept a year to roll back to; an upload never completed (a large file
+      // whose multipart upload was cut off) is billed, unseen in any listing, until it is aborted.
+      lifecycleRules: [
+        {
+          noncurrentVersionExpiration: Duration.days(365),
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+      ],
       removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
     // Set on the resource itself: the L2 switch would add a notifications Lambda for the same effect.
