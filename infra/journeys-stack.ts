@@ -174,6 +174,7 @@ export class JourneysStack extends Stack {
       deadLetters: this.routing.deadLetters,
       segmentDeadLetters: this.segmentEntry.deadLetters,
       rejectedEvents: this.rejectedEvents,
+      unsubscribe: this.unsubscribe.fn.function,
       alarmEmail: settings.alarmEmail,
     });
     this.addOutputs();
