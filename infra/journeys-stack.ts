@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { CfnOutput, type CfnResource, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, type CfnResource, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { type FunctionName, MANIFESTS, manifestOf } from '#functions/manifests.ts';
@@ -68,6 +68,8 @@ export class JourneysStack extends Stack {
     if (settings.journeyNamePrefix !== undefined)
       this.node.setContext(JOURNEY_PREFIX_CONTEXT, settings.journeyNamePrefix);
     const root = props.projectRoot ?? PROJECT_ROOT;
+    // On every resource that takes tags, the stack itself and the journey state machines created at run time.
+    for (const [key, value] of settings.tags) Tags.of(this).add(key, value);
     const logs = logSettings(this, {
       retentionDays: settings.logRetentionDays,
       retain: settings.retainData,
@@ -85,6 +87,7 @@ export class JourneysStack extends Stack {
     });
     this.journeys = new JourneysBucket(this, 'Journeys', {
       sourceFolder: join(root, 'journeys'),
+      uploadExamples: settings.exampleJourneys,
       retainData: settings.retainData,
       logs,
     });
@@ -154,6 +157,7 @@ export class JourneysStack extends Stack {
         ),
         webhookConnections: this.webhookConnections.connections,
         versionsKept: settings.stateMachineVersionsKept,
+        tags: settings.tags,
       },
       schedules: {
         groupName: this.segmentEntry.scheduleGroup.ref,
@@ -170,6 +174,7 @@ export class JourneysStack extends Stack {
       deadLetters: this.routing.deadLetters,
       segmentDeadLetters: this.segmentEntry.deadLetters,
       rejectedEvents: this.rejectedEvents,
+      unsubscribe: this.unsubscribe.fn.function,
       alarmEmail: settings.alarmEmail,
     });
     this.addOutputs();

@@ -108,9 +108,11 @@ export function smsDeliveryPattern(configurationSetName: string): EventPattern {
 }
 
 /**
- * A journey definition or template created or deleted in the bucket →
- * deploy-journey. S3 publishes to the default bus. The handler itself skips
- * the rejection reports it writes (`journeys/<id>.rejected.json`).
+ * An object created or deleted under `journeys/` → deploy-journey: journey
+ * definitions and templates, and the files it answers with a report instead
+ * (a journey saved as `cart.JSON`, `cart.json.txt` or `cart.yaml`). S3
+ * publishes to the default bus. The handler itself skips everything else,
+ * the rejection reports it writes (`journeys/<id>.rejected.json`) included.
  */
 export function journeyObjectPattern(bucketName: string): EventPattern {
   return {
@@ -118,7 +120,7 @@ export function journeyObjectPattern(bucketName: string): EventPattern {
     'detail-type': ['Object Created', 'Object Deleted'],
     detail: {
       bucket: { name: [bucketName] },
-      object: { key: [{ wildcard: `${JOURNEYS_PREFIX}*.json` }] },
+      object: { key: [{ prefix: JOURNEYS_PREFIX }] },
     },
   };
 }

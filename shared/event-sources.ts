@@ -8,4 +8,6 @@
 export const CUSTOMER_EVENT_SOURCE = 'journeys.customer';
 /** The source of the product's own notifications on the bus (deploys, segment runs). */
 export const SYSTEM_EVENT_SOURCE = 'journeys.system';
+/** The source of every event a journey's emit step puts on the bus. */
+export const JOURNEY_EVENT_SOURCE = 'journeys.journey';
 export const CUSTOMER_EVENT_DETAIL_TYPES = ['track', 'identify', 'alias'] as const;

@@ -12,23 +12,41 @@ import * as z from '#shared/zod.ts';
 
 const name = z.string().check(z.minLength(1));
 
+/** A variable holding JSON text, parsed. */
+const JsonText = z.pipe(
+  z.string(),
+  z.transform((text: string, ctx): unknown => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      ctx.issues.push({ code: 'custom', message: 'must be JSON', input: text });
+      return z.NEVER;
+    }
+  }),
+);
+
 /** The webhook connections compiled journeys call through: JSON `{ "<name>": { "arn", "baseUrl" } }`. */
 const WebhookConnections = z.pipe(
-  z.pipe(
-    z.string(),
-    z.transform((text: string, ctx): unknown => {
-      try {
-        return JSON.parse(text);
-      } catch {
-        ctx.issues.push({ code: 'custom', message: 'must be JSON', input: text });
-        return z.NEVER;
-      }
-    }),
-  ),
+  JsonText,
   z.pipe(
     z.record(name, z.object({ arn: name, baseUrl: z.url() })),
     // Connection names are the user's: a Map, never keys of a plain object.
     z.transform((record) => new Map(Object.entries(record))),
+  ),
+);
+
+/** Tags to put on what a function creates at run time: JSON `{ "<key>": "<value>" }`. */
+const Tags = z.pipe(
+  JsonText,
+  z.pipe(
+    // Entries, not a record: tag keys are the platform team's, and __proto__ stays a key.
+    z.transform((value: unknown) =>
+      typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.entries(value) : value,
+    ),
+    z.pipe(
+      z.array(z.tuple([name, z.string()])),
+      z.transform((entries) => new Map(entries)),
+    ),
   ),
 );
 
@@ -78,6 +96,8 @@ export const VARIABLES = {
   // The prefix of the state machines deploy-journey names (default in shared/journey/state-machine-name.ts):
   // each stack has its own, so that two stacks in one account and Region never share a journey's state machine.
   JOURNEY_NAME_PREFIX: { schema: z.optional(name), setBy: 'aws' },
+  // The tags of the stack, put on every journey state machine deploy-journey creates: JSON `{ "<key>": "<value>" }`.
+  JOURNEY_TAGS: { schema: z.optional(Tags), setBy: 'aws' },
   // Absent: no connection exists, and a journey with a webhook step is rejected.
   WEBHOOK_CONNECTIONS: { schema: z.optional(WebhookConnections), setBy: 'both' },
   // Without the scheduler settings deploy-journey manages no schedules: the local runtime starts segment runs itself.
@@ -128,6 +148,7 @@ const BINDING_VARIABLES = {
     'WEBHOOK_CONNECTIONS',
     'JOURNEY_VERSIONS_KEPT',
     'JOURNEY_NAME_PREFIX',
+    'JOURNEY_TAGS',
     ...TASK_FUNCTION_VARIABLES,
   ],
   schedules: [

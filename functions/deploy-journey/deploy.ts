@@ -12,9 +12,11 @@ import { earlierEndings, liveFields } from '#shared/ingest/live-journey.ts';
 import type { Bindings } from '#shared/journey/compile/bindings.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
 import {
+  intendedIdOfName,
   JOURNEY_ID_RULE,
   journeyIdOfKey,
   misnamedJourneyOfKey,
+  notJsonJourneyOfKey,
   rejectionKey,
   templateNameOfKey,
 } from '#shared/journey/s3-keys.ts';
@@ -64,6 +66,8 @@ export type DeployDeps = {
     namePrefix?: string;
     bindings: Bindings;
     logGroupArn?: string;
+    /** The stack's tags, put on each journey's state machine (cost allocation); none when absent. */
+    tags?: ReadonlyMap<string, string>;
     /** The webhook connections that exist, name → base URL: a journey naming another is rejected. */
     connections: ReadonlyMap<string, string>;
     /** Which old state machine versions each deploy deletes. */
@@ -204,6 +208,7 @@ async function deploy(
       definition: definitionOf(journey, compile(withPinnedTemplates(journey, names), deps.config.bindings)),
       roleArn: deps.config.roleArn,
       logGroupArn: deps.config.logGroupArn,
+      tags: deps.config.tags,
       description: `${key}${source.versionId === undefined ? '' : `@${source.versionId}`}`,
     },
     { stateMachineArn: previous?.stateMachineArn, aliasArn: previous?.aliasArn },
@@ -326,6 +331,27 @@ async function misnamedFile(deps: DeployDeps, n: S3Notification, name: string): 
   return reject(deps, bucket, { key, versionId: object?.versionId }, name, violations);
 }
 
+/**
+ * A journey saved beside the others as `cart.JSON`, `cart.json.txt` (an
+ * editor added its extension) or `cart.yaml` is never deployed: the report
+ * beside it (`journeys/<file name>.rejected.json`) says so and names the file
+ * to save it as, rather than the upload going unanswered. The file is not
+ * read. Deleting it deletes the report.
+ */
+async function notJsonFile(deps: DeployDeps, n: S3Notification, name: string): Promise<DeployResult> {
+  const bucket = n.detail.bucket.name;
+  const key = n.detail.object.key;
+  if (n['detail-type'] === 'Object Deleted') {
+    await deleteObject(deps.s3, bucket, rejectionKey(name));
+    return { status: 'ignored', key };
+  }
+  const id = intendedIdOfName(name);
+  const saveAs = id === undefined ? '' : `: save it, in JSON, as journeys/${id}.json`;
+  const message = `The file "${name}" is not deployed: a journey is deployed only from a JSON file named journeys/<id>.json, ${JOURNEY_ID_RULE}, with the extension .json in lowercase${saveAs}.`;
+  const violations: Violation[] = [{ path: '(file)', code: 'id.file-name', message }];
+  return reject(deps, bucket, { key, versionId: n.detail.object['version-id'] }, name, violations);
+}
+
 /** Handles one S3 notification for the journeys bucket. */
 export async function deployFromS3(deps: DeployDeps, notification: S3Notification): Promise<DeployResult> {
   const key = notification.detail.object.key;
@@ -335,7 +361,9 @@ export async function deployFromS3(deps: DeployDeps, notification: S3Notificatio
     return templateChanged(deps, notification, template);
   if (id === undefined) {
     const misnamed = misnamedJourneyOfKey(key);
-    return misnamed === undefined ? { status: 'ignored', key } : misnamedFile(deps, notification, misnamed);
+    if (misnamed !== undefined) return misnamedFile(deps, notification, misnamed);
+    const notJson = notJsonJourneyOfKey(key);
+    return notJson === undefined ? { status: 'ignored', key } : notJsonFile(deps, notification, notJson);
   }
   if (notification['detail-type'] === 'Object Created') return created(deps, notification, id);
   const bucket = notification.detail.bucket.name;

@@ -47,6 +47,7 @@ function deployDeps(): DeployDeps {
       roleArn: c.JOURNEY_ROLE_ARN,
       namePrefix: c.JOURNEY_NAME_PREFIX ?? DEFAULT_STATE_MACHINE_PREFIX,
       logGroupArn: c.JOURNEY_LOG_GROUP_ARN,
+      tags: c.JOURNEY_TAGS ?? new Map<string, string>(),
       connections: new Map([...connections].map(([name, { baseUrl }]) => [name, baseUrl])),
       versions: {
         keep: c.JOURNEY_VERSIONS_KEPT ?? DEFAULT_VERSIONS_KEPT,

@@ -3,6 +3,7 @@ import {
   CreateStateMachineCommand,
   PublishStateMachineVersionCommand,
   type SFNClient,
+  TagResourceCommand,
   UpdateStateMachineAliasCommand,
   UpdateStateMachineCommand,
 } from '@aws-sdk/client-sfn';
@@ -40,12 +41,23 @@ function logging(logGroupArn: string | undefined) {
   };
 }
 
-async function upsertStateMachine(
-  sfn: SFNClient,
-  input: { name: string; definition: string; roleArn: string; logGroupArn?: string },
-  known: Known,
-) {
+type MachineInput = {
+  name: string;
+  definition: string;
+  roleArn: string;
+  logGroupArn?: string;
+  /** The stack's tags: on the state machine, where Step Functions bills journeys. */
+  tags?: ReadonlyMap<string, string>;
+};
+
+/** The tags in the shape Step Functions takes them, or none. */
+function tagList(tags: ReadonlyMap<string, string> | undefined) {
+  return [...(tags ?? [])].map(([key, value]) => ({ key, value }));
+}
+
+async function upsertStateMachine(sfn: SFNClient, input: MachineInput, known: Known) {
   const { name, definition, roleArn } = input;
+  const tags = tagList(input.tags);
   let arn = known.stateMachineArn;
   if (arn === undefined) {
     try {
@@ -56,6 +68,7 @@ async function upsertStateMachine(
           roleArn,
           type: 'STANDARD',
           ...logging(input.logGroupArn),
+          ...(tags.length === 0 ? {} : { tags }),
         }),
       );
       return { arn: out.stateMachineArn ?? '', revisionId: undefined };
@@ -65,6 +78,8 @@ async function upsertStateMachine(
       arn = await stateMachineArnOf(sfn, roleArn, name);
     }
   }
+  // Tags changed on the stack since the state machine was created reach it with its next deploy.
+  if (tags.length > 0) await sfn.send(new TagResourceCommand({ resourceArn: arn, tags }));
   const out = await sfn.send(
     new UpdateStateMachineCommand({
       stateMachineArn: arn,
@@ -122,7 +137,7 @@ async function publishVersion(
 /** Deploys a definition: create or update, publish a version, move `live` to it. */
 export async function publishJourney(
   sfn: SFNClient,
-  input: { name: string; definition: string; roleArn: string; description: string; logGroupArn?: string },
+  input: MachineInput & { description: string },
   known: Known,
   makeRoom: (stateMachineArn: string) => Promise<unknown>,
 ): Promise<Published> {

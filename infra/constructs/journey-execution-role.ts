@@ -5,8 +5,10 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { JOURNEY_EVENT_SOURCE } from '#shared/event-sources.ts';
 import { journeyStateMachinesArn, stackJourneyPrefix } from './journey-arns.ts';
 import type { LogSettings } from './log-settings.ts';
+import { putEventsAs } from './permissions.ts';
 
 /** What Step Functions needs to deliver execution logs (these actions take no resource ARN). */
 const LOG_DELIVERY_ACTIONS = [
@@ -64,7 +66,7 @@ export class JourneyExecutionRole extends Construct {
       }),
     );
     props.profiles.grant(this.role, 'dynamodb:UpdateItem');
-    props.bus.grantPutEventsTo(this.role);
+    this.role.addToPrincipalPolicy(putEventsAs(props.bus.eventBusArn, JOURNEY_EVENT_SOURCE));
     this.role.addToPrincipalPolicy(
       new PolicyStatement({ actions: [...LOG_DELIVERY_ACTIONS], resources: ['*'] }),
     );

@@ -21,6 +21,12 @@ const DEFAULT_QUALIFIER = DefaultStackSynthesizer.DEFAULT_QUALIFIER;
 export interface JourneysBucketProps {
   /** The repository's journeys/ folder (definitions and templates), uploaded at deploy. */
   readonly sourceFolder: string;
+  /**
+   * Whether to upload it. The examples are active journeys (event triggers on
+   * common event names, weekly and daily segments): in a stack fed real
+   * customers' events they would enroll and message them.
+   */
+  readonly uploadExamples: boolean;
   readonly retainData: boolean;
   /** How the upload function's log group is kept, like every other of the stack. */
   readonly logs: LogSettings;
@@ -43,7 +49,14 @@ export class JourneysBucket extends Construct {
       enforceSSL: true,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(365) }],
+      // Replaced versions are kept a year to roll back to; an upload never completed (a large file
+      // whose multipart upload was cut off) is billed, unseen in any listing, until it is aborted.
+      lifecycleRules: [
+        {
+          noncurrentVersionExpiration: Duration.days(365),
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+      ],
       removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
     // Set on the resource itself: the L2 switch would add a notifications Lambda for the same effect.
@@ -56,6 +69,7 @@ export class JourneysBucket extends Construct {
       reason:
         'Only journey JSON lives here; versioning keeps every change and CloudTrail records who made it.',
     });
+    if (!props.uploadExamples) return;
     if (existsSync(props.sourceFolder)) this.examples = this.uploadExamples(props.sourceFolder, props.logs);
     else
       Annotations.of(this).addWarning(`${props.sourceFolder} not found: no example journeys are uploaded.`);

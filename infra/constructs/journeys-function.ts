@@ -14,6 +14,7 @@ import {
   timeoutSecondsOf,
   type VariableName,
 } from '#functions/_lib/manifest.ts';
+import { SYSTEM_EVENT_SOURCE } from '#shared/event-sources.ts';
 import { JOURNEYS_PREFIX } from '../routes.ts';
 import { houseCode } from './bundling.ts';
 import { journeyExecutionsArn, journeyStateMachinesArn, stackJourneyPrefix } from './journey-arns.ts';
@@ -24,6 +25,7 @@ import {
   DEPLOY_ACTIONS,
   EXECUTION_ACTIONS,
   JOURNEYS_AT_RUN_TIME,
+  putEventsAs,
   TABLE_READ,
   TABLE_WRITE,
   type TaskCallbackAction,
@@ -116,9 +118,9 @@ export class JourneysFunction extends Construct {
     return this;
   }
 
-  /** Puts events on the bus (emit steps, deploy notifications). */
+  /** Puts the product's own notifications (deploys, segment runs) on the bus, under their source only. */
   bindEventBus(bus: IEventBus): this {
-    bus.grantPutEventsTo(this.role);
+    this.role.addToPrincipalPolicy(putEventsAs(bus.eventBusArn, SYSTEM_EVENT_SOURCE));
     return this.setEnv('EVENT_BUS_NAME', bus.eventBusName);
   }
 
@@ -241,6 +243,7 @@ export class JourneysFunction extends Construct {
     this.setEnv('JOURNEY_LOG_GROUP_ARN', journey.logGroupArn);
     this.setEnv('JOURNEY_VERSIONS_KEPT', String(journey.versionsKept));
     this.setEnv('JOURNEY_NAME_PREFIX', stackJourneyPrefix(this));
+    this.setEnv('JOURNEY_TAGS', JSON.stringify(Object.fromEntries(journey.tags)));
     // Compiled journeys write profiles and put events as the journey role, so these names come with no grant.
     this.setEnv('PROFILES_TABLE_NAME', journey.profilesTableName);
     this.setEnv('EVENT_BUS_NAME', journey.eventBusName);
@@ -264,4 +267,6 @@ export interface JourneyDeploymentTargets {
   readonly webhookConnections: ReadonlyMap<string, { arn: string; baseUrl: string }>;
   /** Versions of each journey's state machine kept besides the alias targets. */
   readonly versionsKept: number;
+  /** The stack's tags, which deploy-journey puts on the journey state machines it creates. */
+  readonly tags: ReadonlyMap<string, string>;
 }

@@ -11,6 +11,7 @@ import {
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -59,6 +60,8 @@ export interface MonitoringProps {
   /** Segment work (a Scan page, a batch of enrollments) that failed every receive: customers not entered. */
   readonly segmentDeadLetters: IQueue;
   readonly rejectedEvents: IQueue;
+  /** The public unsubscribe function: a request it throttles is an opt-out refused (HTTP 429). */
+  readonly unsubscribe: IFunction;
   readonly alarmEmail?: string;
 }
 
@@ -68,6 +71,7 @@ export class Monitoring extends Construct {
   readonly alarmTopic: Topic;
   readonly deadLetterAlarm: Alarm;
   readonly segmentDeadLetterAlarm: Alarm;
+  readonly unsubscribeThrottlesAlarm: Alarm;
   readonly failedExecutionsAlarm: CfnAlarm;
   readonly timedOutExecutionsAlarm: CfnAlarm;
   readonly unknownOutcomesAlarm: CfnAlarm;
@@ -113,6 +117,18 @@ export class Monitoring extends Construct {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
     this.segmentDeadLetterAlarm.addAlarmAction(new SnsAction(this.alarmTopic));
+    // Lambda answers a throttled function URL request with 429: nobody else would hear of it.
+    this.unsubscribeThrottlesAlarm = props.unsubscribe
+      .metricThrottles({ period: PERIOD, statistic: 'Sum' })
+      .createAlarm(this, 'UnsubscribeThrottlesAlarm', {
+        alarmDescription:
+          'The public unsubscribe function refused requests (HTTP 429): customers or mailbox providers asked to opt out and were turned away. Raise unsubscribeReservedConcurrency above the peak of clicks after a large send, or the account concurrency if no reservation is set (docs/deploy.md, context values).',
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    this.unsubscribeThrottlesAlarm.addAlarmAction(new SnsAction(this.alarmTopic));
     // Metrics Insights queries follow the journey state machines deploy-journey creates at run time.
     this.failedExecutionsAlarm = this.queryAlarm('FailedExecutionsAlarm', {
       description:

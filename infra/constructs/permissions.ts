@@ -1,3 +1,5 @@
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+
 /** The IAM actions the function bindings grant, and the reason for the one wildcard they need. */
 
 export const TABLE_READ = [
@@ -38,7 +40,23 @@ export const DEPLOY_ACTIONS = [
   'states:ListStateMachineVersions',
   'states:ListStateMachineAliases',
   'states:DeleteStateMachineVersion',
+  // The stack's tags on each journey's state machine, at creation and on each deploy.
+  'states:TagResource',
 ] as const;
 
 export const JOURNEYS_AT_RUN_TIME =
   'Journey state machines are created at run time by deploy-journey, so access is scoped to the journey- name prefix.';
+
+/**
+ * Puts events on a bus under one source only. The customer bus takes the apps'
+ * customer events too: a role of the stack that could put any source could put
+ * `journeys.customer` events, which ingest takes as the customers' own
+ * (consent included).
+ */
+export function putEventsAs(busArn: string, source: string): PolicyStatement {
+  return new PolicyStatement({
+    actions: ['events:PutEvents'],
+    resources: [busArn],
+    conditions: { StringEquals: { 'events:source': source } },
+  });
+}

@@ -38,6 +38,39 @@ const SigningSecret = z.union(
   },
 );
 
+/**
+ * Tags as a platform team gives them (`-c tags='{"team":"growth"}'`): keys of
+ * 1 to 128 characters not starting with `aws:`, values of at most 256, the
+ * characters every tagging service accepts. A Map: the keys are the team's.
+ */
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const TAG_KEY = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(TAG_TEXT)
+  .refine((key) => !key.toLowerCase().startsWith('aws:'), {
+    error: "tag keys starting with aws: are AWS's own",
+  });
+const StackTags = z
+  .preprocess(
+    // Entries, not a record: a key such as __proto__ stays a key.
+    (value) => {
+      const parsed = jsonText(value);
+      return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+        ? Object.entries(parsed)
+        : parsed;
+    },
+    z.array(z.tuple([TAG_KEY, z.string().max(256).regex(TAG_TEXT)]), {
+      error:
+        'must be a JSON object of tags, {"team":"growth"}: keys of 1 to 128 and values of at most 256 letters, digits, spaces and _.:/=+-@, no key starting with aws:',
+    }),
+  )
+  .refine((entries) => entries.length <= 45, {
+    error: 'at most 45 tags: Step Functions takes 50 on a state machine, and CloudFormation adds its own',
+  })
+  .transform((entries) => new Map(entries));
+
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
 
 /**
@@ -106,6 +139,11 @@ export const StackSettings = z
       .describe('Encrypt every log group with a customer-managed KMS key the stack creates.'),
     alarmEmail: z.email().optional().describe('Who is told when an alarm fires.'),
     retainData: flag.default(true).describe('Keep tables and bucket when the stack is deleted.'),
+    exampleJourneys: flag
+      .default(false)
+      .describe(
+        "Upload the repository's journeys/ folder (the example journeys, active, and their templates) to the bucket, where they go live; off by default, as they would message real customers.",
+      ),
     eventSources: z
       .preprocess(
         (value) =>
@@ -157,6 +195,9 @@ export const StackSettings = z
       .describe(
         "Versions of each journey's state machine kept to roll back to, besides the live one; older ones are deleted (AWS allows 1,000).",
       ),
+    tags: StackTags.default(new Map()).describe(
+      'Tags on every resource of the stack that takes them and on the journey state machines deploy-journey creates (cost allocation): {"team":"growth"}.',
+    ),
     webhookConnections: WebhookConnections.default(new Map()).describe(
       'The connections webhook steps call through, by name: { "crm": { "baseUrl": "https://…", "auth": ' +
         '{ "type": "apiKey", "header": "x-api-key", "secretName": "…" } } } (or "basic" with a username).',
@@ -203,10 +244,12 @@ export const SETTING_KEYS = [
   'encryptLogs',
   'alarmEmail',
   'retainData',
+  'exampleJourneys',
   'eventSources',
   'segmentStartRate',
   'stateMachineVersionsKept',
   'journeyNamePrefix',
+  'tags',
   'webhookConnections',
 ] as const;
 

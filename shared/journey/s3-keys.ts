@@ -34,6 +34,29 @@ export function misnamedJourneyOfKey(key: string): string | undefined {
   return name === SCHEMA_NAME || name.endsWith(REPORT_SUFFIX) ? undefined : name;
 }
 
+/** A file directly beside the journeys (not in a subfolder, not hidden). */
+const BESIDE_JOURNEYS = /^journeys\/([^/.][^/]*)$/;
+/** Names of journeys saved the wrong way: `.JSON`, an editor's extension added (`.json.txt`), YAML. */
+const JOURNEY_SAVED_ELSEWISE = /\.json$|\.json\..+$|\.ya?ml$/i;
+
+/**
+ * The file name of a journey saved beside the others under a name that is not
+ * `<name>.json` — `cart.JSON`, `cart.json.txt`, `cart.yaml` — never deployed
+ * but answered with a report; `undefined` for anything else (a `.json` file,
+ * a README, an editor's backup `cart.json~`, a subfolder's file).
+ */
+export function notJsonJourneyOfKey(key: string): string | undefined {
+  const name = BESIDE_JOURNEYS.exec(key)?.[1];
+  if (name === undefined || name.endsWith('.json') || !JOURNEY_SAVED_ELSEWISE.test(name)) return undefined;
+  return name;
+}
+
+/** The journey id a file of another extension was probably meant as (`cart.JSON` → `cart`). */
+export function intendedIdOfName(name: string): string | undefined {
+  const stem = name.replace(/\.(json(\..*)?|ya?ml)$/i, '');
+  return JOURNEY_ID.test(stem) ? stem : undefined;
+}
+
 /** Where the rejection report of a journey is written, next to its definition. */
 export function rejectionKey(journeyId: string): string {
   return `journeys/${journeyId}${REPORT_SUFFIX}.json`;

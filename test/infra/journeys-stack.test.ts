@@ -179,21 +179,6 @@ describe('journeys bucket', () => {
       },
     });
   });
-
-  it('uploads the repository journeys under journeys/, keeps what marketers added, after the deploy rule exists', () => {
-    const deployments = Object.values(template.findResources('Custom::CDKBucketDeployment'));
-    expect(deployments).toHaveLength(1);
-    const [deployment] = deployments;
-    expect(deployment?.Properties).toMatchObject({
-      DestinationBucketName: { Ref: ref(stack.journeys.bucket) },
-      DestinationBucketKeyPrefix: 'journeys/',
-      Prune: false,
-      Exclude: ['demo/*'],
-    });
-    const deployRule = stack.routing.rules.find((rule) => rule.node.id === 'DeployJourneys');
-    expect(deployRule).toBeDefined();
-    expect(deployment?.DependsOn).toEqual(expect.arrayContaining([ref(deployRule ?? stack)]));
-  });
 });
 
 describe('queues', () => {
@@ -269,7 +254,7 @@ describe('event routing', () => {
         'detail-type': ['Object Created', 'Object Deleted'],
         detail: {
           bucket: { name: [resolve(stack.journeys.bucket.bucketName)] },
-          object: { key: [{ wildcard: 'journeys/*.json' }] },
+          object: { key: [{ prefix: 'journeys/' }] },
         },
       },
       target: fnArn('deploy-journey'),
@@ -362,6 +347,8 @@ describe('functions: built from their manifests', () => {
     AWAIT_EVENT_FUNCTION_ARN: resolve(stack.functions['await-event'].functionArn),
     // No webhookConnections setting: none exist, and deploy-journey rejects a journey naming one.
     WEBHOOK_CONNECTIONS: '{}',
+    // No tags setting: the journey state machines get none.
+    JOURNEY_TAGS: '{}',
     // Twenty versions to roll back to by default; older ones are pruned after each deploy.
     JOURNEY_VERSIONS_KEPT: '20',
     // The stack named Journeys keeps the names of every earlier release.
@@ -539,8 +526,13 @@ describe('IAM: exactly what each role may do', () => {
           condition: { StringLike: { 's3:prefix': ['journeys/*'] } },
         },
       ],
+      // The product's notifications only: no customer event (consent) from a function of the stack.
       eventBus: () => [
-        { actions: ['events:PutEvents'], resources: [arn(stack.routing.customerBus.eventBusArn)] },
+        {
+          actions: ['events:PutEvents'],
+          resources: [arn(stack.routing.customerBus.eventBusArn)],
+          condition: { StringEquals: { 'events:source': 'journeys.system' } },
+        },
       ],
       rejectedQueue: () => [{ actions: SEND_TO_QUEUE, resources: [arn(stack.rejectedEvents.queueArn)] }],
       segmentQueue: () => [{ actions: SEND_TO_QUEUE, resources: [arn(stack.segmentEntry.queue.queueArn)] }],
@@ -600,6 +592,7 @@ describe('IAM: exactly what each role may do', () => {
             'states:ListStateMachineAliases',
             'states:ListStateMachineVersions',
             'states:PublishStateMachineVersion',
+            'states:TagResource',
             'states:UpdateStateMachine',
             'states:UpdateStateMachineAlias',
           ],
@@ -695,7 +688,12 @@ describe('IAM: exactly what each role may do', () => {
           ),
         },
         { actions: ['dynamodb:UpdateItem'], resources: [arn(stack.tables.profiles.tableArn)] },
-        { actions: ['events:PutEvents'], resources: [arn(stack.routing.customerBus.eventBusArn)] },
+        // Emit steps' events only: a journey cannot put a customer event (consent) on the bus.
+        {
+          actions: ['events:PutEvents'],
+          resources: [arn(stack.routing.customerBus.eventBusArn)],
+          condition: { StringEquals: { 'events:source': 'journeys.journey' } },
+        },
         {
           actions: [
             'logs:CreateLogDelivery',

@@ -120,7 +120,10 @@ describe('routes', () => {
       key: 'journeys/templates/cart-reminder.json',
       expected: true,
     },
-    { detailType: 'Object Created', bucket: 'b', key: 'journeys/readme.md', expected: false },
+    // Every object under journeys/: deploy-journey answers a journey saved as .JSON, .json.txt or .yaml with a report.
+    { detailType: 'Object Created', bucket: 'b', key: 'journeys/cart.JSON', expected: true },
+    { detailType: 'Object Created', bucket: 'b', key: 'journeys/cart.json.txt', expected: true },
+    { detailType: 'Object Created', bucket: 'b', key: 'journeys/cart.yaml', expected: true },
     { detailType: 'Object Created', bucket: 'b', key: 'other/cart.json', expected: false },
     { detailType: 'Object Created', bucket: 'other', key: 'journeys/cart.json', expected: false },
     { detailType: 'Object Restore Completed', bucket: 'b', key: 'journeys/cart.json', expected: false },

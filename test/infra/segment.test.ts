@@ -202,6 +202,7 @@ describe('segment entry', () => {
     expect(actual).toContainEqual({
       actions: ['events:PutEvents'],
       resources: [resolve(stack.routing.customerBus.eventBusArn)],
+      condition: { StringEquals: { 'events:source': 'journeys.system' } },
     });
     expect(actual).toHaveLength(11);
   });

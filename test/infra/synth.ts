@@ -84,6 +84,9 @@ export const CONFIGURED = {
   pinpointApplicationId: 'a1b2c3d4e5f6',
   alarmEmail: 'ops@shop.example',
   retainData: 'false',
+  exampleJourneys: 'true',
+  // As `-c tags=<json>` passes it.
+  tags: JSON.stringify({ team: 'growth', 'cost-center': '42' }),
   logRetentionDays: '14',
   segmentStartRate: '140',
   encryptLogs: 'true',

@@ -1,3 +1,4 @@
+import { JOURNEY_EVENT_SOURCE } from '#shared/event-sources.ts';
 import type { StepOf } from '../schema.ts';
 import type { TaskState } from './asl.ts';
 import type { StepRenderer } from './context.ts';
@@ -7,8 +8,6 @@ import { valueParameters } from './values.ts';
 
 /** The EventBridge integration that puts events on a bus, straight from the state machine. */
 export const PUT_EVENTS_RESOURCE = 'arn:aws:states:::events:putEvents';
-/** The source of every event a journey emits. */
-const JOURNEY_EVENT_SOURCE = 'journeys.journey';
 
 /**
  * emit: one `events:putEvents` entry — source journeys.journey, detail-type
