@@ -1,4 +1,4 @@
-import { EntryStamps } from '#infra/local/services/stepfunctions/runner/runner-entries.ts';
+import { enteredTime } from '#infra/local/services/stepfunctions/runner/runner-entries.ts';
 import { RetryPlan } from '#infra/local/services/stepfunctions/runner/runner-retry.ts';
 import { HISTORY_FULL, MAX_HISTORY_EVENTS, stateHistoryEvents } from '#shared/journey/checks/loops.ts';
 import type { Asl, Catcher, Json, State, TaskState } from '#shared/journey/compile/asl.ts';
@@ -60,7 +60,7 @@ type Execution = {
   /** Bumped whenever the execution moves on: a stale timer or token sees a different value and does nothing. */
   step: number;
   /** Each state entry's `$$.State.EnteredTime`: a retry of the entry reads the same. */
-  stamps: EntryStamps;
+  stamps: Entries;
   token?: string;
   tokenResult?: { output: Json } | { error: string; cause: string };
   retry?: RetryPlan;
@@ -68,6 +68,30 @@ type Execution = {
 };
 
 const WAIT_FOR_TOKEN = '.waitForTaskToken';
+
+/**
+ * The entries of an execution's states, as the local runtime stamps them
+ * (`enteredTime`: a state entered again at the same instant gets a sequence
+ * after the millisecond), kept as numbers: the text is made only when a state
+ * reads `$$.State.EnteredTime`, which most states never do.
+ */
+class Entries {
+  private at = Number.NEGATIVE_INFINITY;
+  /** How often each state was entered at `at` (only states entered then: bounded by the machine). */
+  private readonly counts = new Map<string, number>();
+  /** The current state's entry: its instant and which entry at that instant it is. */
+  current: { at: number; entry: number } | undefined;
+
+  enter(state: string, now: number): void {
+    if (now !== this.at) {
+      this.at = now;
+      this.counts.clear();
+    }
+    const entry = this.counts.get(state) ?? 0;
+    this.counts.set(state, entry + 1);
+    this.current = { at: now, entry };
+  }
+}
 
 function stateError(name: string, message: string): Error {
   const error = new Error(message);
@@ -114,7 +138,7 @@ export class Executions {
       data: JSON.parse(input),
       history: 1,
       step: 0,
-      stamps: new EntryStamps(),
+      stamps: new Entries(),
       done: false,
     };
     this.running.set(arn, ex);
@@ -300,13 +324,17 @@ export class Executions {
   /** The context object of the state entered now, made when first read (most states read none of it). */
   private context(ex: Execution, token?: string): () => Json {
     const name = ex.state;
-    const entered = ex.stamps.current ?? new Date(this.timers.now).toISOString();
+    const entry = ex.stamps.current;
+    const now = this.timers.now;
     let made: Json | undefined;
     return () => {
       made ??= {
         Execution: { Id: ex.arn, Name: ex.name, StartTime: new Date(ex.startDate).toISOString() },
         StateMachine: { Id: ex.machineArn },
-        State: { Name: name, EnteredTime: entered },
+        State: {
+          Name: name,
+          EnteredTime: entry === undefined ? new Date(now).toISOString() : enteredTime(entry.at, entry.entry),
+        },
         ...(token === undefined ? {} : { Task: { Token: token } }),
       };
       return made;
