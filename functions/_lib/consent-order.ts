@@ -107,24 +107,40 @@ export function noLaterChange(b: UpdateBuilder, channel: Channel, at: number): s
   return `(attribute_not_exists(${changed}) OR ${changed} <= ${b.value(at)})`;
 }
 
-/** The condition of a channel opt-in stamped `at`: newer than the last change (see the module comment). */
-export function channelOptInNewer(b: UpdateBuilder, channel: Channel, at: number): string {
+/**
+ * The conditions of a channel opt-in stamped `at`: newer than the last change
+ * (see the module comment). The change time is older than the opt-in, or there
+ * is none and either the channel has no consent or the traits are no newer:
+ * written as two conjunctions of flat alternatives (A or (B and (C or D)) is
+ * (A or B) and (A or C or D)), as every condition here is. The meaning is the
+ * same to DynamoDB, whose conditions are true or false, never unknown; a
+ * nested form costs a parser that backtracks on parentheses, such as
+ * dynalite's, time exponential in its depth (a quarter of a second at four).
+ */
+export function channelOptInNewer(b: UpdateBuilder, channel: Channel, at: number): string[] {
   const changed = b.name(attr.consentAt(channel));
   const v = b.value(at);
-  const legacy = `attribute_not_exists(${b.name(attr.consent(channel))}) OR NOT (${b.name(attr.traitsAt)} > ${v})`;
-  return `(${changed} < ${v} OR (attribute_not_exists(${changed}) AND (${legacy})))`;
+  const newer = `${changed} < ${v}`;
+  return [
+    `(${newer} OR attribute_not_exists(${changed}))`,
+    `(${newer} OR attribute_not_exists(${b.name(attr.consent(channel))}) OR NOT (${b.name(attr.traitsAt)} > ${v}))`,
+  ];
 }
 
 /**
- * The condition of a topic opt-in stamped `at`: the topic is not opted out,
+ * The conditions of a topic opt-in stamped `at`: the topic is not opted out,
  * or no topic of the channel was opted out at or after `at` (on an item
- * without that time: the traits are no newer).
+ * without that time: the traits are no newer). Not (out and (topics ≥ at or
+ * (no topics time and traits > at))), written flat as above.
  */
-export function topicOptInNewer(b: UpdateBuilder, channel: Channel, key: string, at: number): string {
+export function topicOptInNewer(b: UpdateBuilder, channel: Channel, key: string, at: number): string[] {
   const topicsAt = b.name(attr.topicsAt(channel));
   const v = b.value(at);
-  const untimed = `(attribute_not_exists(${topicsAt}) AND ${b.name(attr.traitsAt)} > ${v})`;
-  return `NOT (${b.name(key)} = ${b.value(false)} AND (${topicsAt} >= ${v} OR ${untimed}))`;
+  const notOut = `NOT (${b.name(key)} = ${b.value(false)})`;
+  return [
+    `(${notOut} OR NOT (${topicsAt} >= ${v}))`,
+    `(${notOut} OR attribute_exists(${topicsAt}) OR NOT (${b.name(attr.traitsAt)} > ${v}))`,
+  ];
 }
 
 /** One channel's consent change of an event, as ProfileChanges carries it. */
@@ -155,7 +171,7 @@ export function writeChannelChange(
   b.set(attr.consent(channel), status);
   if (reason !== undefined) b.set(attr.consentReason(channel), reason);
   b.set(attr.consentAt(channel), at);
-  return [channelOptInNewer(b, channel, at)];
+  return channelOptInNewer(b, channel, at);
 }
 
 /** A consent change from delivery feedback or an unsubscribe link. */
@@ -197,7 +213,7 @@ export function writeConsentChange(
   if (reason !== undefined && status !== 'suppressed') b.set(attr.consentReason(channel), reason);
   if (status === 'subscribed') {
     b.set(attr.consentAt(channel), at);
-    conditions.push(channelOptInNewer(b, channel, at));
+    conditions.push(...channelOptInNewer(b, channel, at));
   } else if (status !== undefined && stamp) {
     b.set(attr.consentAt(channel), at);
     conditions.push(noLaterChange(b, channel, at));
@@ -205,7 +221,7 @@ export function writeConsentChange(
   if (change.topic !== undefined && change.subscribed === true) {
     const topicKey = attr.topic(channel, change.topic);
     b.remove(topicKey);
-    conditions.push(topicOptInNewer(b, channel, topicKey, at));
+    conditions.push(...topicOptInNewer(b, channel, topicKey, at));
   }
   return conditions;
 }
