@@ -14,9 +14,8 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RegistryRepository } from '#functions/_lib/registry.ts';
-import { TemplateSnapshots } from '#functions/_lib/templates.ts';
 import { type DeployDeps, deployFromS3, S3Notification } from '#functions/deploy-journey/deploy.ts';
+import { deployDeps } from '../../support/deploy-deps.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import {
   exampleJourneyText,
@@ -42,29 +41,7 @@ const sfn = mockClient(SFNClient);
 const events = mockClient(EventBridgeClient);
 
 function deps(tags?: ReadonlyMap<string, string>): DeployDeps {
-  return {
-    s3: new S3Client({ region: 'eu-west-1' }),
-    sfn: new SFNClient({ region: 'eu-west-1' }),
-    events: new EventBridgeClient({ region: 'eu-west-1' }),
-    registry: new RegistryRepository(db.doc, db.tables.journeys),
-    templates: new TemplateSnapshots(db.doc, db.tables.journeys),
-    config: {
-      eventBus: 'customer-events',
-      roleArn: 'arn:aws:iam::123456789012:role/journeys',
-      versions: { keep: 20, maxDeletes: 25 },
-      connections: new Map(),
-      ...(tags === undefined ? {} : { tags }),
-      bindings: {
-        sendMessageFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:send-message',
-        evaluateFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:evaluate',
-        awaitEventFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:await-event',
-        profilesTableName: 'profiles',
-        eventBusName: 'customer-events',
-        connectionArns: new Map(),
-      },
-    },
-    now: () => new Date('2026-11-24T09:00:05Z'),
-  };
+  return deployDeps(db, tags === undefined ? {} : { config: { tags } });
 }
 
 beforeEach(async () => {

@@ -15,11 +15,11 @@ import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { RegistryRepository } from '#functions/_lib/registry.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
 import { StatsRetention } from '#functions/_lib/stats-retention.ts';
 import { TemplateSnapshots } from '#functions/_lib/templates.ts';
 import { type DeployDeps, deployFromS3, S3Notification } from '#functions/deploy-journey/deploy.ts';
+import { deployDeps } from '../../support/deploy-deps.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import {
   exampleJourneyText,
@@ -109,30 +109,14 @@ async function journeyItems(): Promise<Record<string, unknown>[]> {
 }
 
 function deps(): DeployDeps {
-  return {
-    s3: new S3Client({ region: 'eu-west-1' }),
-    sfn: new SFNClient({ region: 'eu-west-1' }),
-    events: new EventBridgeClient({ region: 'eu-west-1' }),
-    registry: new RegistryRepository(db.doc, db.tables.journeys),
-    templates: new TemplateSnapshots(db.doc, db.tables.journeys),
+  return deployDeps(db, {
     stats: new StatsRetention(db.doc, db.tables.stats),
     config: {
-      eventBus: 'customer-events',
-      roleArn: 'arn:aws:iam::123456789012:role/journeys',
-      versions: { keep: 20, maxDeletes: 25 },
       logGroupArn: 'arn:aws:logs:eu-west-1:123456789012:log-group:/aws/vendedlogs/states/journeys:*',
       connections: new Map([['crm', 'https://crm.example.com/v1']]),
-      bindings: {
-        sendMessageFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:send-message',
-        evaluateFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:evaluate',
-        awaitEventFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:await-event',
-        profilesTableName: 'profiles',
-        eventBusName: 'customer-events',
-        connectionArns: new Map([['crm', CRM_ARN]]),
-      },
+      bindings: { connectionArns: new Map([['crm', CRM_ARN]]) },
     },
-    now: () => new Date('2026-11-24T09:00:05Z'),
-  };
+  });
 }
 
 function sentEvents() {

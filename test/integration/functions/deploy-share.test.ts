@@ -11,9 +11,9 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryRepository } from '#functions/_lib/registry.ts';
-import { TemplateSnapshots } from '#functions/_lib/templates.ts';
 import { type DeployDeps, deployFromS3, type S3Notification } from '#functions/deploy-journey/deploy.ts';
 import { MAX_COUNTED_EVENT_NAMES } from '#shared/ingest/profile-share.ts';
+import { deployDeps } from '../../support/deploy-deps.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { fakeJourneysBucket } from '../../support/journeys-bucket.ts';
 
@@ -89,28 +89,7 @@ function racingDeps(readers: number): DeployDeps {
     await allRead;
     return live;
   };
-  return {
-    s3: new S3Client({ region: 'eu-west-1' }),
-    sfn: new SFNClient({ region: 'eu-west-1' }),
-    events: new EventBridgeClient({ region: 'eu-west-1' }),
-    registry,
-    templates: new TemplateSnapshots(db.doc, db.tables.journeys),
-    config: {
-      eventBus: 'customer-events',
-      roleArn: 'arn:aws:iam::123456789012:role/journeys',
-      versions: { keep: 20, maxDeletes: 25 },
-      connections: new Map(),
-      bindings: {
-        sendMessageFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:send-message',
-        evaluateFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:evaluate',
-        awaitEventFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:await-event',
-        profilesTableName: 'profiles',
-        eventBusName: 'customer-events',
-        connectionArns: new Map(),
-      },
-    },
-    now: () => new Date('2026-11-24T09:00:05Z'),
-  };
+  return deployDeps(db, { registry });
 }
 
 describe('the profile share at deploy', () => {
