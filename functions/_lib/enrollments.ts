@@ -7,7 +7,7 @@ import type { Enrollment } from '#shared/ingest/plan.ts';
 import { enrollmentName } from '#shared/journey/enrollment.ts';
 import type { EntrySkipReason } from '#shared/journey/entry/entries.ts';
 import { jsonWithin, MAX_ENTRY_INPUT_BYTES } from '#shared/journey/state-budget.ts';
-import type { ActiveEnrollment, Waiter } from '#shared/profile/state.ts';
+import { type ActiveEnrollment, endingTriggerValues, type Waiter } from '#shared/profile/state.ts';
 import type { EnrollmentInput } from '#shared/tasks/enrollment.ts';
 import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import { addDuration } from '#shared/time.ts';
@@ -126,6 +126,7 @@ export async function startEnrollment(
   const at = claim.status === 'again' ? claim.at : entry.at;
   const within = journey.goal?.within;
   const variants = variantsOf(journey, plan);
+  const trigger = endingTriggerValues(journey, entry.trigger);
   const written = await deps.enrollments.putEnrollment(userId, {
     enrollmentId,
     journeyId: journey.journeyId,
@@ -136,6 +137,7 @@ export async function startEnrollment(
     correlation: plan.correlation,
     ...(within === undefined ? {} : { goalUntil: addDuration(new Date(at), within).toISOString() }),
     ...(variants.length === 0 ? {} : { variants }),
+    ...(trigger === undefined ? {} : { trigger }),
   });
   try {
     await deps.sfn.send(

@@ -286,24 +286,31 @@ function sameCorrelation(journey: LiveJourney, enrollment: ActiveEnrollment, eve
 function planFinish(journey: LiveJourney, input: Input): Finish[] {
   const { event, state, now } = input;
   if (event.type !== 'track' || !finishes(journey, event)) return [];
-  const ctx = {
-    profile: state.profile,
-    event,
-    trigger: event,
-    now,
-    defaultTimezone: journey.settings.defaultTimezone,
+  // `trigger.*` in a goal or exit condition is the enrollment's own trigger (the values its entry
+  // kept), not the event judged now; an enrollment that kept none reads no trigger values.
+  const matcher = (trigger: unknown) => {
+    const ctx = {
+      profile: state.profile,
+      event,
+      trigger,
+      now,
+      defaultTimezone: journey.settings.defaultTimezone,
+    };
+    return (m: { event: string; where?: Parameters<typeof evaluateCondition>[0] }) =>
+      m.event === event.event && (m.where === undefined || evaluateCondition(m.where, ctx));
   };
-  const matches = (m: { event: string; where?: Parameters<typeof evaluateCondition>[0] }) =>
-    m.event === event.event && (m.where === undefined || evaluateCondition(m.where, ctx));
   // Each enrollment finishes on the goal and exit events of the version it runs on.
   const judged = new Map<string, { exits: boolean; goal: Goal | undefined }>();
   const judge = (e: ActiveEnrollment) => {
     const endings = endingsOf(journey, e.version);
-    let verdict = judged.get(endings.version);
+    // One verdict per version, or per enrollment when its conditions read its trigger.
+    const key = e.trigger === undefined ? endings.version : `${endings.version}\u0000${e.enrollmentId}`;
+    let verdict = judged.get(key);
     if (verdict === undefined) {
+      const matches = matcher(e.trigger);
       const goal = endings.goal !== undefined && matches(endings.goal) ? endings.goal : undefined;
       verdict = { exits: (endings.exitOn ?? []).some(matches), goal };
-      judged.set(endings.version, verdict);
+      judged.set(key, verdict);
     }
     return verdict;
   };
