@@ -50,10 +50,7 @@ beforeAll(async () => {
       // act: the order of that cart, under another order id
       { at: '+2h', user: 'ada', track: 'Order Completed', properties: { cartId: 'c1', orderId: 'o9' } },
     ],
-    expect: [
-      { outcome: { user: 'ada', is: 'converted' } },
-      { noMessage: { user: 'ada', channel: 'email' } },
-    ],
+    expect: [{ outcome: { user: 'ada', is: 'converted' } }, { noMessage: { user: 'ada', channel: 'email' } }],
   });
   [result] = await runScenarios([{ file: 'cart-keyed.test.json', scenario }], folder);
 }, E2E_TIMEOUT);
