@@ -1,5 +1,5 @@
 import { evaluateCondition } from '../conditions/evaluate.ts';
-import { readPath } from '../conditions/path.ts';
+import { isRecord, readPath } from '../conditions/path.ts';
 import { dictionaryOf } from '../dictionary.ts';
 import { type CustomerEvent, MAX_ID_BYTES } from '../events.ts';
 import { entryValueProblem } from '../journey/context-names.ts';
@@ -98,10 +98,22 @@ function valueAt(key: string | undefined, event: CustomerEvent): string | undefi
  * A correlation value as text: a number and its string are the same value
  * (apps send `42` in one event and `"42"` in the next); an object or a list
  * is its JSON, so two different carts given as objects are two values, not
- * both "[object Object]".
+ * both "[object Object]" — with each object's keys in one order, so the same
+ * cart is one value whatever order an app wrote its keys in, or DynamoDB
+ * (which keeps a map's keys in no order) read a waiting step's back.
  */
 function correlationText(value: unknown): string {
-  return typeof value === 'object' && value !== null ? (JSON.stringify(value) ?? '') : String(value);
+  return typeof value === 'object' && value !== null
+    ? (JSON.stringify(value, keysInOrder) ?? '')
+    : String(value);
+}
+
+/** A JSON.stringify replacer writing each object's keys in code point order. */
+function keysInOrder(_key: string, value: unknown): unknown {
+  if (!isRecord(value)) return value;
+  const sorted: Record<string, unknown> = Object.create(null);
+  for (const key of Object.keys(value).sort()) sorted[key] = value[key];
+  return sorted;
 }
 
 /** True when the journey takes entries now and its trigger names the event. */
