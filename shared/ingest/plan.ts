@@ -462,15 +462,10 @@ export function waiterMatches(waiter: Waiter, event: CustomerEvent, state: Profi
   return waiter.where === undefined || evaluateCondition(waiter.where, ctx);
 }
 
+/** True when two correlation values are one: no value (null, missing) correlates with anything, itself included. */
 function valuesEqual(a: unknown, b: unknown): boolean {
-  return (
-    a === b ||
-    (a !== undefined &&
-      a !== null &&
-      b !== undefined &&
-      b !== null &&
-      correlationText(a) === correlationText(b))
-  );
+  if (a === undefined || a === null || b === undefined || b === null) return false;
+  return a === b || correlationText(a) === correlationText(b);
 }
 
 /** True when the event is the goal or an exit event of a version of the journey (then its enrollments are read). */
