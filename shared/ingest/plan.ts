@@ -451,6 +451,8 @@ function isOwn(enrollment: ActiveEnrollment, input: Input): boolean {
 export function waiterMatches(waiter: Waiter, event: CustomerEvent, state: ProfileState, now: Date): boolean {
   if (event.type !== 'track' || event.event !== waiter.event) return false;
   if (Date.parse(event.timestamp) < Date.parse(waiter.startedAt)) return false;
+  // The steps after the wait copy these with Step Functions paths: without one, the execution would fail.
+  if (waiter.requires?.some((path) => readPath({ event }, path) === undefined)) return false;
   if (!waiter.match.every((m) => valuesEqual(readPath({ event }, m.path), m.value))) return false;
   const ctx = {
     profile: state.profile,

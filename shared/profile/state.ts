@@ -80,6 +80,8 @@ export const Waiter = z.object({
   defaultTimezone: z.optional(z.string()),
   /** Only the trigger values the `where` filter reads (never the whole trigger event). */
   trigger: z.optional(z.unknown()),
+  /** The `event.*` paths the steps after the wait copy: an event without one does not answer it. */
+  requires: z.optional(z.array(z.string())),
   /** The event that resumed the step is marked received, its count not yet known written (epoch ms of the mark). */
   receivedPending: z.optional(z.number()),
 });
