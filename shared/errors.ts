@@ -163,6 +163,11 @@ export const StatesError = {
   TaskFailed: 'States.TaskFailed',
   /** Every error: a catcher or retrier naming it comes last, alone in its ErrorEquals. */
   All: 'States.ALL',
+  /**
+   * A state's input or output, or a Task's result, past the 256 KB payload quota. A terminal error:
+   * neither `States.ALL` nor `States.TaskFailed` catches it, only a catcher that names it.
+   */
+  DataLimitExceeded: 'States.DataLimitExceeded',
 } as const;
 
 /** Errors of the EventBridge integration (`events:putEvents`) worth retrying; FailedEntry is a throttled or failed entry. */

@@ -7,7 +7,7 @@ import type { Enrollment } from '#shared/ingest/plan.ts';
 import { enrollmentName } from '#shared/journey/enrollment.ts';
 import type { EntrySkipReason } from '#shared/journey/entry/entries.ts';
 import { jsonWithin, MAX_ENTRY_INPUT_BYTES } from '#shared/journey/state-budget.ts';
-import type { ActiveEnrollment, Waiter } from '#shared/profile/state.ts';
+import { type ActiveEnrollment, endingTriggerValues, type Waiter } from '#shared/profile/state.ts';
 import type { EnrollmentInput } from '#shared/tasks/enrollment.ts';
 import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import { addDuration } from '#shared/time.ts';
@@ -23,7 +23,7 @@ import { withPinnedVariants } from './variant-pins.ts';
 /**
  * Starting an enrollment, shared by every way in (customer events, segment
  * runs): the re-entry record and the enrollment item, then StartExecution on
- * the live alias under the deterministic name, then the funnel counters.
+ * the live version the registry names, under the deterministic name, then the funnel counters.
  */
 
 /** Only what starting needs, so that a load model can stand in for the tables. */
@@ -126,6 +126,7 @@ export async function startEnrollment(
   const at = claim.status === 'again' ? claim.at : entry.at;
   const within = journey.goal?.within;
   const variants = variantsOf(journey, plan);
+  const trigger = endingTriggerValues(journey, entry.trigger);
   const written = await deps.enrollments.putEnrollment(userId, {
     enrollmentId,
     journeyId: journey.journeyId,
@@ -136,11 +137,15 @@ export async function startEnrollment(
     correlation: plan.correlation,
     ...(within === undefined ? {} : { goalUntil: addDuration(new Date(at), within).toISOString() }),
     ...(variants.length === 0 ? {} : { variants }),
+    ...(trigger === undefined ? {} : { trigger }),
   });
   try {
     await deps.sfn.send(
       new StartExecutionCommand({
-        stateMachineArn: journey.aliasArn,
+        // The version this entry was judged, recorded and counted on, not the alias: a deploy moves the
+        // alias before it writes the registry, which ingest caches, so the alias may already name a newer
+        // version whose steps, split weights and templates this entry's records do not describe.
+        stateMachineArn: journey.versionArn,
         name: enrollmentId,
         // The input judged above, unless a retry found an earlier entry time: then the input the
         // first start sent, which Step Functions needs to answer a repeat as the first (a

@@ -38,6 +38,7 @@ export async function awaitEvent(deps: AwaitDeps, input: AwaitEventInput): Promi
     where: input.where,
     ...(input.defaultTimezone === undefined ? {} : { defaultTimezone: input.defaultTimezone }),
     match: input.match,
+    ...(input.requires === undefined ? {} : { requires: input.requires }),
     token: input.token,
     startedAt: input.startedAt,
     expiresAt: new Date(new Date(input.startedAt).getTime() + input.timeoutSeconds * 1000).toISOString(),

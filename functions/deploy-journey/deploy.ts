@@ -251,15 +251,20 @@ async function deploy(
 
 /**
  * The definition a version publishes: the compiled states, with a digest of
- * the goal and exit events in its Comment. Ingest reads those from the
- * registry, not from the states, yet an enrollment finishes on its own
- * version's (earlierEndings): an edit of them alone publishes a version of
- * its own, as an edit of the states does (Step Functions answers an
- * unchanged definition with the latest version), and its results count apart.
+ * the goal and exit events, and of the correlation key they are matched at,
+ * in its Comment. Ingest reads those from the registry, not from the states,
+ * yet an enrollment finishes on its own version's (earlierEndings): an edit
+ * of them alone publishes a version of its own, as an edit of the states does
+ * (Step Functions answers an unchanged definition with the latest version),
+ * and its results count apart.
  */
 function definitionOf(journey: Journey, asl: ReturnType<typeof compile>): string {
   if (journey.goal === undefined && journey.exitOn === undefined) return JSON.stringify(asl);
-  const endings = hex128(JSON.stringify({ goal: journey.goal, exitOn: journey.exitOn })).slice(0, 12);
+  // Absent, the key leaves the digest as it was before the key was part of it (JSON drops undefined).
+  const correlationKey = journey.trigger.type === 'event' ? journey.trigger.correlationKey : undefined;
+  const endings = hex128(
+    JSON.stringify({ goal: journey.goal, exitOn: journey.exitOn, correlationKey }),
+  ).slice(0, 12);
   return JSON.stringify({ ...asl, Comment: `${asl.Comment} (goal and exits ${endings})` });
 }
 

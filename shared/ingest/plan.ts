@@ -1,5 +1,5 @@
 import { evaluateCondition } from '../conditions/evaluate.ts';
-import { readPath } from '../conditions/path.ts';
+import { isRecord, readPath } from '../conditions/path.ts';
 import { dictionaryOf } from '../dictionary.ts';
 import { type CustomerEvent, MAX_ID_BYTES } from '../events.ts';
 import { entryValueProblem } from '../journey/context-names.ts';
@@ -98,10 +98,22 @@ function valueAt(key: string | undefined, event: CustomerEvent): string | undefi
  * A correlation value as text: a number and its string are the same value
  * (apps send `42` in one event and `"42"` in the next); an object or a list
  * is its JSON, so two different carts given as objects are two values, not
- * both "[object Object]".
+ * both "[object Object]" — with each object's keys in one order, so the same
+ * cart is one value whatever order an app wrote its keys in, or DynamoDB
+ * (which keeps a map's keys in no order) read a waiting step's back.
  */
 function correlationText(value: unknown): string {
-  return typeof value === 'object' && value !== null ? (JSON.stringify(value) ?? '') : String(value);
+  return typeof value === 'object' && value !== null
+    ? (JSON.stringify(value, keysInOrder) ?? '')
+    : String(value);
+}
+
+/** A JSON.stringify replacer writing each object's keys in code point order. */
+function keysInOrder(_key: string, value: unknown): unknown {
+  if (!isRecord(value)) return value;
+  const sorted: Record<string, unknown> = Object.create(null);
+  for (const key of Object.keys(value).sort()) sorted[key] = value[key];
+  return sorted;
 }
 
 /** True when the journey takes entries now and its trigger names the event. */
@@ -286,24 +298,31 @@ function sameCorrelation(journey: LiveJourney, enrollment: ActiveEnrollment, eve
 function planFinish(journey: LiveJourney, input: Input): Finish[] {
   const { event, state, now } = input;
   if (event.type !== 'track' || !finishes(journey, event)) return [];
-  const ctx = {
-    profile: state.profile,
-    event,
-    trigger: event,
-    now,
-    defaultTimezone: journey.settings.defaultTimezone,
+  // `trigger.*` in a goal or exit condition is the enrollment's own trigger (the values its entry
+  // kept), not the event judged now; an enrollment that kept none reads no trigger values.
+  const matcher = (trigger: unknown) => {
+    const ctx = {
+      profile: state.profile,
+      event,
+      trigger,
+      now,
+      defaultTimezone: journey.settings.defaultTimezone,
+    };
+    return (m: { event: string; where?: Parameters<typeof evaluateCondition>[0] }) =>
+      m.event === event.event && (m.where === undefined || evaluateCondition(m.where, ctx));
   };
-  const matches = (m: { event: string; where?: Parameters<typeof evaluateCondition>[0] }) =>
-    m.event === event.event && (m.where === undefined || evaluateCondition(m.where, ctx));
   // Each enrollment finishes on the goal and exit events of the version it runs on.
   const judged = new Map<string, { exits: boolean; goal: Goal | undefined }>();
   const judge = (e: ActiveEnrollment) => {
     const endings = endingsOf(journey, e.version);
-    let verdict = judged.get(endings.version);
+    // One verdict per version, or per enrollment when its conditions read its trigger.
+    const key = e.trigger === undefined ? endings.version : `${endings.version}\u0000${e.enrollmentId}`;
+    let verdict = judged.get(key);
     if (verdict === undefined) {
+      const matches = matcher(e.trigger);
       const goal = endings.goal !== undefined && matches(endings.goal) ? endings.goal : undefined;
       verdict = { exits: (endings.exitOn ?? []).some(matches), goal };
-      judged.set(endings.version, verdict);
+      judged.set(key, verdict);
     }
     return verdict;
   };
@@ -432,6 +451,8 @@ function isOwn(enrollment: ActiveEnrollment, input: Input): boolean {
 export function waiterMatches(waiter: Waiter, event: CustomerEvent, state: ProfileState, now: Date): boolean {
   if (event.type !== 'track' || event.event !== waiter.event) return false;
   if (Date.parse(event.timestamp) < Date.parse(waiter.startedAt)) return false;
+  // The steps after the wait copy these with Step Functions paths: without one, the execution would fail.
+  if (waiter.requires?.some((path) => readPath({ event }, path) === undefined)) return false;
   if (!waiter.match.every((m) => valuesEqual(readPath({ event }, m.path), m.value))) return false;
   const ctx = {
     profile: state.profile,
@@ -443,15 +464,10 @@ export function waiterMatches(waiter: Waiter, event: CustomerEvent, state: Profi
   return waiter.where === undefined || evaluateCondition(waiter.where, ctx);
 }
 
+/** True when two correlation values are one: no value (null, missing) correlates with anything, itself included. */
 function valuesEqual(a: unknown, b: unknown): boolean {
-  return (
-    a === b ||
-    (a !== undefined &&
-      a !== null &&
-      b !== undefined &&
-      b !== null &&
-      correlationText(a) === correlationText(b))
-  );
+  if (a === undefined || a === null || b === undefined || b === null) return false;
+  return a === b || correlationText(a) === correlationText(b);
 }
 
 /** True when the event is the goal or an exit event of a version of the journey (then its enrollments are read). */

@@ -3,6 +3,7 @@ import type { Template, TemplateCatalog } from '../templates.ts';
 import { boundViolations, definitionViolations } from './bounds.ts';
 import { checkCarriedNames } from './checks/carried-names.ts';
 import type { Check, CheckContext } from './checks/context.ts';
+import { checkEventCopies } from './checks/event-copies.ts';
 import { eventSpellingWarnings } from './checks/event-names.ts';
 import { checkComparisonWindow, checkExperiments } from './checks/experiments.ts';
 import { checkBusyLoops, checkEndings, checkReachability, checkReferences } from './checks/graph.ts';
@@ -66,6 +67,7 @@ const CHECKS: readonly Check[] = [
   checkTotalWait,
   checkTriggerFields,
   checkValueSources,
+  checkEventCopies,
   checkCarriedNames,
   checkHistoryWindows,
   checkProfileUpdates,

@@ -44,6 +44,12 @@ export const ActiveEnrollment = z.object({
   variants: z.optional(
     z.array(z.object({ stepId: z.string(), variant: z.string(), experiment: z.optional(z.string()) })),
   ),
+  /**
+   * The trigger values its version's goal and exit conditions read (`trigger.*` paths only, as a
+   * waiter keeps those of its filter): ingest judges them on a later event, where `trigger` is still
+   * this enrollment's trigger. Absent when they read none, and on items written before it was kept.
+   */
+  trigger: z.optional(z.unknown()),
   /** The last message step sent: a conversion is also counted for it. */
   lastStep: z.optional(z.string()),
   /** When the goal was reached and its value: what the conversion's count holds, kept for its retry. */
@@ -74,6 +80,8 @@ export const Waiter = z.object({
   defaultTimezone: z.optional(z.string()),
   /** Only the trigger values the `where` filter reads (never the whole trigger event). */
   trigger: z.optional(z.unknown()),
+  /** The `event.*` paths the steps after the wait copy: an event without one does not answer it. */
+  requires: z.optional(z.array(z.string())),
   /** The event that resumed the step is marked received, its count not yet known written (epoch ms of the mark). */
   receivedPending: z.optional(z.number()),
 });
@@ -144,6 +152,23 @@ export function reentryKey(journeyId: string, correlation?: string): string {
   if (correlation === undefined) return journeyId;
   if (utf8Length(correlation) <= MAX_PLAIN_CORRELATION_BYTES) return `${journeyId}#${correlation}`;
   return `${journeyId}#~${hex128(correlation)}`;
+}
+
+/**
+ * The part of a trigger an enrollment's goal and exit conditions read
+ * (`trigger.*`), kept on the enrollment for ingest to judge them by; undefined
+ * when they read none.
+ */
+export function endingTriggerValues(
+  endings: { goal?: { where?: Condition }; exitOn?: readonly { where?: Condition }[] },
+  trigger: unknown,
+): unknown {
+  const conditions = [endings.goal?.where, ...(endings.exitOn ?? []).map((e) => e.where)].filter(
+    (c): c is Condition => c !== undefined,
+  );
+  if (!conditions.some((c) => conditionPaths(c).some((path) => path.startsWith('trigger.'))))
+    return undefined;
+  return triggerValuesFor({ all: conditions }, trigger);
 }
 
 /**

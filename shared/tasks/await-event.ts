@@ -15,6 +15,11 @@ const AwaitEventInputV2 = z.object({
   /** When the step began: an event that arrived after it resumes at once. */
   startedAt: z.string(),
   trigger: z.unknown(),
+  /**
+   * The `event.*` paths the steps after this wait copy (requiredEventPaths): an event without one
+   * of them does not answer it. Absent in executions compiled before it was passed: any event.
+   */
+  requires: z.optional(z.array(z.string())),
   /** The messageId of the event that answered the execution's last wait (null: none yet): not this one's answer. */
   previous: z.optional(z.nullable(z.string())),
 });

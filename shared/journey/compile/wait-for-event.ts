@@ -1,6 +1,7 @@
 import { readsDates } from '../../conditions/inspect.ts';
 import { PERMANENT_ERRORS, StatesError } from '../../errors.ts';
 import { durationSeconds, MAX_EXECUTION_SECONDS } from '../../time.ts';
+import { requiredEventPaths } from '../requirements.ts';
 import type { StepOf } from '../schema.ts';
 import type { PassState, TaskState } from './asl.ts';
 import { compact, executionPath, type StepRenderer, stateName, taskBase } from './context.ts';
@@ -36,6 +37,7 @@ export const renderWaitForEvent: StepRenderer<StepOf<'waitForEvent'>> = (id, ste
   const failure = failureRoute(id, step.onFailure, step.onTimeout, ctx, 'wait not registered', {
     count: true,
   });
+  const requires = requiredEventPaths(ctx.journey, id);
   const task: TaskState = {
     Type: 'Task',
     ...(step.label === undefined ? {} : { Comment: step.label }),
@@ -52,6 +54,7 @@ export const renderWaitForEvent: StepRenderer<StepOf<'waitForEvent'>> = (id, ste
           ? { defaultTimezone: ctx.journey.settings.defaultTimezone }
           : {}),
         match,
+        ...(requires.length === 0 ? {} : { requires }),
         timeoutSeconds,
         'startedAt.$': '$$.State.EnteredTime',
         'trigger.$': '$.trigger',

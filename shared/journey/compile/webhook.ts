@@ -152,13 +152,25 @@ export const renderWebhook: StepRenderer<StepOf<'webhook'>> = (id, step, ctx) =>
   const mapping = mappingStates(id, step, ctx);
   const catchAll = step.onError !== undefined;
   const failure = failureRoute(id, step.onFailure, step.next, ctx, 'webhook failed');
-  const catcher = catchAll
-    ? { ErrorEquals: [StatesError.All], ResultPath: '$.failure', Next: step.onError ?? step.next }
-    : {
-        ErrorEquals: [...failure.rule.errors, StatesError.Timeout],
-        ResultPath: failure.rule.resultPath,
-        Next: failure.rule.next,
-      };
+  // An answer too large for the execution state fails the call with States.DataLimitExceeded, which
+  // no wildcard catches in AWS: named, it takes the error route like any failed call instead of
+  // failing the execution.
+  const catchers = catchAll
+    ? [
+        {
+          ErrorEquals: [StatesError.DataLimitExceeded],
+          ResultPath: '$.failure',
+          Next: step.onError ?? step.next,
+        },
+        { ErrorEquals: [StatesError.All], ResultPath: '$.failure', Next: step.onError ?? step.next },
+      ]
+    : [
+        {
+          ErrorEquals: [...failure.rule.errors, StatesError.Timeout, StatesError.DataLimitExceeded],
+          ResultPath: failure.rule.resultPath,
+          Next: failure.rule.next,
+        },
+      ];
   const parameters: JsonObject = {
     ApiEndpoint: step.url,
     Method: step.method,
@@ -181,7 +193,7 @@ export const renderWebhook: StepRenderer<StepOf<'webhook'>> = (id, step, ctx) =>
         }),
     TimeoutSeconds: step.timeoutSeconds,
     Retry: [HTTP_RETRY],
-    Catch: [catcher],
+    Catch: catchers,
     Next: mapping[0]?.[0] ?? step.next,
   };
   return [[id, task], ...mapping, ...(catchAll ? [] : failure.states)];

@@ -110,6 +110,9 @@ export function httpInvokeIntegration(
         method: params.Method,
         headers,
         signal,
+        // A redirect is the endpoint's answer, not a new call: followed, the credential header (which
+        // fetch keeps across origins) would go wherever its Location points, past the connection's base.
+        redirect: 'manual',
         ...(hasBody ? { body: JSON.stringify(params.RequestBody) } : {}),
       });
       text = await boundedText(response, MAX_RESPONSE_BYTES);
