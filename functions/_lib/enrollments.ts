@@ -23,7 +23,7 @@ import { withPinnedVariants } from './variant-pins.ts';
 /**
  * Starting an enrollment, shared by every way in (customer events, segment
  * runs): the re-entry record and the enrollment item, then StartExecution on
- * the live version the registry names, under the deterministic name, then the funnel counters.
+ * the live alias under the deterministic name, then the funnel counters.
  */
 
 /** Only what starting needs, so that a load model can stand in for the tables. */
@@ -142,10 +142,7 @@ export async function startEnrollment(
   try {
     await deps.sfn.send(
       new StartExecutionCommand({
-        // The version this entry was judged, recorded and counted on, not the alias: a deploy moves the
-        // alias before it writes the registry, which ingest caches, so the alias may already name a newer
-        // version whose steps, split weights and templates this entry's records do not describe.
-        stateMachineArn: journey.versionArn,
+        stateMachineArn: journey.aliasArn,
         name: enrollmentId,
         // The input judged above, unless a retry found an earlier entry time: then the input the
         // first start sent, which Step Functions needs to answer a repeat as the first (a
