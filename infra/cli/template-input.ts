@@ -5,7 +5,12 @@ import type { Journey } from '#shared/journey/schema.ts';
 import { Profile } from '#shared/profile/profile.ts';
 import { profileVariables } from '#shared/template-preview.ts';
 import { parseTemplateShape } from '#shared/template-shape.ts';
-import type { Template, TemplateContext } from '#shared/templates.ts';
+import {
+  checkTemplateSyntax,
+  describeTemplateProblem,
+  type Template,
+  type TemplateContext,
+} from '#shared/templates.ts';
 import { parseJsonOption, readJsonFile } from './files.ts';
 import { journeyFor, previewContext } from './preview-context.ts';
 
@@ -41,7 +46,12 @@ export async function loadTemplate(
   const json = await readJsonFile(file);
   if (!json.ok) return `${file}: ${json.message}`;
   const template = parseTemplateShape(json.value);
-  return template.ok ? template.template : `${file}: not a valid template: ${template.problems.join('; ')}`;
+  if (!template.ok) return `${file}: not a valid template: ${template.problems.join('; ')}`;
+  // Every field whose Liquid does not parse, named as `journeys validate` names it, rather than the first alone without its field.
+  const broken = checkTemplateSyntax(template.template).filter((p) => p.kind === 'syntax');
+  if (broken.length > 0)
+    return `${file}: ${broken.map((p) => `${p.field}: ${describeTemplateProblem(p)}`).join('; ')}`;
+  return template.template;
 }
 
 /** An option's JSON, given inline or as `@file.json`; a problem names the option or the file. */
