@@ -234,13 +234,51 @@ function sequenceLength(lead: number): number {
   return 2;
 }
 
+/**
+ * The parser's message and where the mistake is. V8 gives no position for an
+ * unexpected token (`"for": PT1H`, a value in single quotes, `True`): it
+ * quotes up to ten characters either side instead (`Unexpected token 'P',
+ * ..."for": PT1H,"... is not valid JSON`), which would print part of a secret
+ * written in the file (a connection's credential) to a terminal or a CI log.
+ * That quote is left out, and the token found: it ends the shortest start of
+ * the text that already fails before its end.
+ */
 function locateJsonError(text: string, error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const position = /position (\d+)/.exec(message)?.[1];
-  // "Unexpected end of JSON input" has no position: the problem is at the end.
-  const offset = position === undefined ? text.trimEnd().length : Number(position);
+  const raw = error instanceof Error ? error.message : String(error);
+  const message = raw.replace(/, (?:\.\.\.)?"[\s\S]* is not valid JSON$/, '');
+  const offset = errorOffset(text, raw);
   const before = text.slice(0, offset);
   const line = before.split('\n').length;
   const column = offset - before.lastIndexOf('\n');
   return `${message.replace(/ in JSON at position \d+.*$/, '').replace(/ \(line \d+ column \d+\)$/, '')} at line ${line}, column ${column}`;
+}
+
+/** Where a JSON text's first mistake is, as an offset, from the parser's message about it. */
+function errorOffset(text: string, message: string): number {
+  const position = /position (\d+)/.exec(message)?.[1];
+  if (position !== undefined) return Number(position);
+  // "Unexpected end of JSON input": the problem is at the end.
+  if (!message.startsWith('Unexpected token')) return text.trimEnd().length;
+  // A start of the text that parses, or fails only at its end, can still become JSON; one that
+  // fails before its end holds the mistake. Binary search: `low` can become JSON, `high` cannot.
+  let low = 0;
+  let high = text.length;
+  while (high - low > 1) {
+    const mid = Math.floor((low + high) / 2);
+    if (couldBecomeJson(text.slice(0, mid))) low = mid;
+    else high = mid;
+  }
+  return high - 1;
+}
+
+function couldBecomeJson(start: string): boolean {
+  try {
+    JSON.parse(start);
+    return true;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (message.startsWith('Unexpected end')) return true;
+    const position = /position (\d+)/.exec(message)?.[1];
+    return position !== undefined && Number(position) >= start.length;
+  }
 }

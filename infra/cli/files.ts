@@ -35,6 +35,17 @@ export async function readJsonFile(path: string, options: { utf16?: boolean } = 
   return parseJsonBytes(bytes, options);
 }
 
+/**
+ * JSON given on the command line (`--trigger '{"properties": …}'`), read as
+ * a file is: a syntax error with its column, a key written twice refused
+ * rather than one of the two dropped, and never the parser's quote of the
+ * text around a mistake. The problem names the option it was given with.
+ */
+export function parseJsonOption(option: string, text: string): JsonFile {
+  const read = parseJsonBytes(new TextEncoder().encode(text));
+  return read.ok ? read : { ok: false, message: `${option}: ${read.message}` };
+}
+
 /** The name a command reads standard input by, in place of a file (`aws … | journeys import-pinpoint -`). */
 export const STDIN = '-';
 

@@ -5,8 +5,13 @@ import type { Journey } from '#shared/journey/schema.ts';
 import { Profile } from '#shared/profile/profile.ts';
 import { profileVariables } from '#shared/template-preview.ts';
 import { parseTemplateShape } from '#shared/template-shape.ts';
-import type { Template, TemplateContext } from '#shared/templates.ts';
-import { readJsonFile } from './files.ts';
+import {
+  checkTemplateSyntax,
+  describeTemplateProblem,
+  type Template,
+  type TemplateContext,
+} from '#shared/templates.ts';
+import { parseJsonOption, readJsonFile } from './files.ts';
 import { journeyFor, previewContext } from './preview-context.ts';
 
 /**
@@ -41,19 +46,25 @@ export async function loadTemplate(
   const json = await readJsonFile(file);
   if (!json.ok) return `${file}: ${json.message}`;
   const template = parseTemplateShape(json.value);
-  return template.ok ? template.template : `${file}: not a valid template: ${template.problems.join('; ')}`;
+  if (!template.ok) return `${file}: not a valid template: ${template.problems.join('; ')}`;
+  // Every field whose Liquid does not parse, named as `journeys validate` names it, rather than the first alone without its field.
+  const broken = checkTemplateSyntax(template.template).filter((p) => p.kind === 'syntax');
+  if (broken.length > 0)
+    return `${file}: ${broken.map((p) => `${p.field}: ${describeTemplateProblem(p)}`).join('; ')}`;
+  return template.template;
 }
 
-async function jsonOption(option: string): Promise<unknown> {
-  if (!option.startsWith('@')) return JSON.parse(option);
-  const json = await readJsonFile(option.slice(1));
-  if (!json.ok) throw new Error(`${option.slice(1)}: ${json.message}`);
+/** An option's JSON, given inline or as `@file.json`; a problem names the option or the file. */
+async function jsonOption(name: string, option: string): Promise<unknown> {
+  const json = option.startsWith('@') ? await readJsonFile(option.slice(1)) : parseJsonOption(name, option);
+  if (!json.ok)
+    throw new Error(option.startsWith('@') ? `${option.slice(1)}: ${json.message}` : json.message);
   return json.value;
 }
 
 /** The sample trigger: as given, or an event with no properties (named as the journey's trigger when known). */
 async function triggerOf(option: string | undefined, journey: Journey | undefined): Promise<unknown> {
-  if (option !== undefined) return jsonOption(option);
+  if (option !== undefined) return jsonOption('--trigger', option);
   const event = journey?.trigger.type === 'event' ? journey.trigger.event : 'Preview';
   return { type: 'track', event, properties: {} };
 }
@@ -80,7 +91,8 @@ export async function templateContext(
   const journey = await journeyFor(options.journeysDir, options.journey);
   if (typeof journey === 'string') return journey;
   const trigger = await triggerOf(options.trigger, journey);
-  const overrides = options.context === undefined ? undefined : await jsonOption(options.context);
+  const overrides =
+    options.context === undefined ? undefined : await jsonOption('--context', options.context);
   if (journey === undefined && overrides !== undefined)
     return `--context needs a journey that declares it: no ${options.journey}.json in ${options.journeysDir}`;
   const context = journey === undefined ? undefined : previewContext(journey, trigger, overrides);

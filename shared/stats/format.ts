@@ -17,6 +17,37 @@ export function percent(value: number | undefined, digits = 1): string {
   return value === undefined ? '—' : `${(value * 100).toFixed(digits)}%`;
 }
 
+/**
+ * The share of each edge as a percentage, in the order of the edges. The
+ * edges out of one step whose shares are the parts of one whole (a split's
+ * draw, 1 in 8 and 7 in 16 twice) are rounded so that what is printed adds up
+ * to 100% — the largest remainders rounded up — where rounding each alone
+ * printed 13% + 44% + 44% = 101%; the others are rounded each alone.
+ */
+export function edgeShares(edges: readonly { from: string; share?: number }[], digits = 1): string[] {
+  const out = edges.map((e) => (e.share === undefined ? '' : percent(e.share, digits)));
+  const byStep = new Map<string, number[]>();
+  for (const [i, e] of edges.entries()) byStep.set(e.from, [...(byStep.get(e.from) ?? []), i]);
+  const units = 100 * 10 ** digits;
+  for (const indexes of byStep.values()) {
+    const shares = indexes.map((i) => edges[i]?.share);
+    const parts = shares.filter((s): s is number => s !== undefined);
+    const sum = parts.reduce((a, b) => a + b, 0);
+    if (parts.length < 2 || parts.length !== shares.length || Math.abs(sum - 1) > 1e-9) continue;
+    const exact = parts.map((s) => (s / sum) * units);
+    const whole = exact.map(Math.floor);
+    const order = exact.map((x, i) => ({ i, rest: x - Math.floor(x) })).sort((a, b) => b.rest - a.rest);
+    let left = units - whole.reduce((a, b) => a + b, 0);
+    for (const { i } of order) {
+      if (left <= 0) break;
+      whole[i] = (whole[i] ?? 0) + 1;
+      left -= 1;
+    }
+    for (const [k, i] of indexes.entries()) out[i] = `${((whole[k] ?? 0) / 10 ** digits).toFixed(digits)}%`;
+  }
+  return out;
+}
+
 export function interval(rate: Rate | undefined): string {
   return rate === undefined ? '—' : `${percent(rate.low)}–${percent(rate.high)}`;
 }

@@ -1,6 +1,7 @@
 import { experimentLine } from './experiment-report.ts';
 import {
   amount,
+  edgeShares,
   escapeHtml,
   everyDay,
   expiredNote,
@@ -163,7 +164,8 @@ function mapSvg(report: JourneyReport): string {
       `<text class="lane-title" x="${BOX.pad}" y="${lane.y + 24}">${escapeHtml(lane.stage)}</text></g>`,
     );
   }
-  for (const edge of report.edges) {
+  const shares = edgeShares(report.edges, 0);
+  for (const [i, edge] of report.edges.entries()) {
     const a = placed.get(edge.from);
     const b = placed.get(edge.to);
     if (a === undefined || b === undefined) continue;
@@ -172,7 +174,7 @@ function mapSvg(report: JourneyReport): string {
     // Forward edges enter the target's left side; edges within a column bulge out to the right.
     const [x2, y2] = forward ? [b.x, b.y + BOX.height / 2] : [b.x + BOX.width, b.y + BOX.height / 2];
     const bend = forward ? `${x1 + 50},${y1} ${x2 - 50},${y2}` : `${x1 + 36},${y1} ${x2 + 36},${y2}`;
-    const share = edge.share === undefined ? undefined : percent(edge.share, 0);
+    const share = edge.share === undefined ? undefined : shares[i];
     const whole = [edge.label, share].filter(Boolean).join(' → ');
     const [lx, ly] = forward ? [x2 - 6, y2 - 6] : [x1 + 40, (y1 + y2) / 2];
     parts.push(

@@ -354,13 +354,23 @@ function otherSteps(
 }
 
 function edgeResults(journey: Journey, steps: Map<string, StepResult>, tally: Tally): EdgeResult[] {
-  const incoming = new Map<string, number>();
+  // The entry is a way into the start step too.
+  const incoming = new Map<string, number>([[journey.start, 1]]);
   for (const step of Object.values(journey.steps)) {
     for (const e of edgesOf(step)) incoming.set(e.to, (incoming.get(e.to) ?? 0) + 1);
   }
+  // A start step that counts nothing of its own is reached by the entries (buildReport): a loop back
+  // to it passes it again uncounted, so what left it cannot be told as a share of that.
+  const start = journey.steps[journey.start];
+  const entriesOnly =
+    (incoming.get(journey.start) ?? 0) > 1 &&
+    start !== undefined &&
+    start.type !== 'email' &&
+    start.type !== 'sms' &&
+    start.type !== 'push';
   const edges: EdgeResult[] = [];
   for (const [from, step] of Object.entries(journey.steps)) {
-    const source = steps.get(from)?.reached;
+    const source = entriesOnly && from === journey.start ? undefined : steps.get(from)?.reached;
     // A split's edges show the draw: each variant's share of the customers assigned its variants.
     const drawn =
       step.type === 'split'

@@ -1,6 +1,7 @@
 import { experimentLine } from './experiment-report.ts';
 import {
   amount,
+  edgeShares,
   everyDay,
   expiredNote,
   grouped,
@@ -70,11 +71,12 @@ export function reportText(r: JourneyReport): string {
       out.push(`        ${why.metric}: ${reasonLabel(why.reason)} ${grouped(why.count)}`);
     if (s.variants !== undefined) out.push(`        ${stepVariantsText(s.variants)}`);
   }
-  const shared = r.edges.filter((e) => e.share !== undefined);
-  if (shared.length > 0) {
+  const shares = edgeShares(r.edges);
+  if (r.edges.some((e) => e.share !== undefined)) {
     out.push('', 'Paths taken');
-    for (const e of shared)
-      out.push(`  ${e.from} → ${e.to}${e.label ? ` [${e.label}]` : ''}  ${percent(e.share)}`);
+    for (const [i, e] of r.edges.entries())
+      if (e.share !== undefined)
+        out.push(`  ${e.from} → ${e.to}${e.label ? ` [${e.label}]` : ''}  ${shares[i]}`);
   }
   if (r.days.length > 0) {
     out.push('', 'Per day (UTC)       email    sms   push  conversions');

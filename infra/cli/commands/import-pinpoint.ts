@@ -139,6 +139,9 @@ async function readGiven(
 ): Promise<string[] | string> {
   if (path === undefined) return [];
   const given = await readPinpointSources(path);
+  // A file that cannot be read (missing, a folder, not UTF-8, not JSON) is named with why, not as the wrong kind.
+  const unreadable = given.sources.flatMap((s) => (s.ok ? [] : [`${s.label}: ${s.message}`]));
+  if (unreadable.length > 0) return `${option} ${path}: ${unreadable.join('; ')}`;
   const others = take(given.sources);
   if (others.length === 0) return given.remarks;
   return `${option} ${path}: ${others.map((o) => o.label).join(', ')} ${others.length === 1 ? 'is' : 'are'} ${what}.`;

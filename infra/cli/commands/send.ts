@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { CUSTOMER_EVENT_SOURCE, isAliasCall, parseAliasEvent, parseCustomerEvent } from '#shared/events.ts';
 import { splitTraits } from '#shared/ingest/limits.ts';
-import { readJsonFile } from '../files.ts';
+import { parseJsonOption, readJsonFile } from '../files.ts';
 import { fail, paint } from '../output.ts';
 import { localEndpoint, readClock } from '../runtime-client.ts';
 
@@ -106,13 +106,9 @@ async function readEvent(input: string, options: SendOptions): Promise<Record<st
     if (!file.ok) return void fail(`${input.slice(1)}: ${file.message}`);
     value = file.value;
   } else if (input.trimStart().startsWith('{')) {
-    try {
-      value = JSON.parse(input);
-    } catch (error) {
-      return void fail(
-        `the event is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
+    const json = parseJsonOption('the event', input);
+    if (!json.ok) return void fail(json.message);
+    value = json.value;
   } else {
     if (options.user === undefined)
       return void fail('give --user <id> with an event name, or a whole event as JSON or @file.json');
@@ -133,13 +129,10 @@ async function readEvent(input: string, options: SendOptions): Promise<Record<st
 
 function parseObject(text: string | undefined, flag: string): Record<string, unknown> | undefined {
   if (text === undefined) return {};
-  try {
-    const value: unknown = JSON.parse(text);
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return { ...value };
-  } catch {
-    // reported below
-  }
-  fail(`${flag} must be a JSON object, e.g. ${flag} '{"total": 42}'`);
+  const json = parseJsonOption(flag, text);
+  const value = json.ok ? json.value : undefined;
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return { ...value };
+  fail(`${flag} must be a JSON object, e.g. ${flag} '{"total": 42}'${json.ok ? '' : ` (${json.message})`}`);
   return undefined;
 }
 

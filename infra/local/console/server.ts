@@ -1,8 +1,9 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { readJsonFile } from '#infra/cli/files.ts';
 import { CUSTOMER_EVENT_SOURCE } from '#shared/events.ts';
 import type { Journey } from '#shared/journey/schema.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
@@ -46,15 +47,10 @@ async function journeys(dir: string): Promise<Journey[]> {
   const names = (await readdir(dir).catch(() => [])).filter((n) => n.endsWith('.json')).sort();
   const out: Journey[] = [];
   for (const name of names) {
-    const text = await readFile(join(dir, name), 'utf8').catch(() => '');
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      continue; // Not a journey yet (being edited): the deploy reports it.
-    }
-    const parsed = validateJourney(json);
-    if (parsed.ok) out.push(parsed.journey);
+    // Read as the deploy reads it; one that does not read or validate (being edited) is the deploy's to report.
+    const read = await readJsonFile(join(dir, name));
+    const parsed = read.ok ? validateJourney(read.value) : undefined;
+    if (parsed?.ok === true) out.push(parsed.journey);
   }
   return out;
 }

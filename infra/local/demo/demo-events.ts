@@ -1,6 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { DateTime, Duration } from 'luxon';
 import * as z from 'zod';
+import { readJsonFile } from '#infra/cli/files.ts';
+import { fromZodIssues } from '#shared/journey/violations.ts';
+import { jsonPositions, positionOf } from '#shared/json-text.ts';
 
 /**
  * The demo file (`journeys/demo/events.json`): a list of customer events,
@@ -30,11 +32,17 @@ const RELATIVE = /^\{\{\s*now\s*(?:([+-])\s*(P[0-9A-Z.]+))?\s*\}\}$/;
 
 /** Reads and validates a demo file, substituting relative instants from `start` (epoch ms). */
 export async function readDemo(file: string, start: number): Promise<DemoEntry[]> {
-  const raw: unknown = JSON.parse(await readFile(file, 'utf8'));
-  return z
-    .array(DemoEntry)
-    .parse(substitute(raw, start))
-    .sort((a, b) => a.at - b.at);
+  const read = await readJsonFile(file);
+  if (!read.ok) throw new Error(`${file}: ${read.message}`);
+  const parsed = z.array(DemoEntry).safeParse(substitute(read.value, start), { reportInput: true });
+  if (parsed.success) return parsed.data.sort((a, b) => a.at - b.at);
+  // Each wrong field where it is written, as `journeys validate` names a journey's.
+  const positions = jsonPositions(read.text);
+  const problems = fromZodIssues(parsed.error.issues).map((v) => {
+    const at = positionOf(positions, v.path);
+    return `  ${file}${at === undefined ? '' : `:${at.line}:${at.column}`}: ${v.path}: ${v.message}`;
+  });
+  throw new Error(`the demo file is not a list of demo entries:\n${problems.join('\n')}`);
 }
 
 /** Replaces every `{{ now ± duration }}` string, at any depth, with its ISO instant. */

@@ -1,6 +1,7 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
+import { readJsonFile } from '#infra/cli/files.ts';
 import { classifyFeedback } from '#shared/delivery/feedback.ts';
 import { describeSkip } from '#shared/ingest/entry-skip.ts';
 import { describeStepFailure, stepFailureOf } from '#shared/journey/ending.ts';
@@ -206,8 +207,8 @@ async function journeyFiles(journeysDir: string | undefined): Promise<Map<string
   if (journeysDir === undefined) return journeys;
   const files = await readdir(journeysDir).catch(() => []);
   for (const file of files.filter((f) => f.endsWith('.json'))) {
-    const text = await readFile(join(journeysDir, file), 'utf8').catch(() => undefined);
-    const parsed = Journey.safeParse(parseJson(text ?? ''));
+    const read = await readJsonFile(join(journeysDir, file));
+    const parsed = Journey.safeParse(read.ok ? read.value : undefined);
     if (parsed.success && `${parsed.data.id}.json` === file) journeys.set(parsed.data.id, parsed.data);
   }
   return journeys;

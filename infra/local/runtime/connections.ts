@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import * as z from 'zod';
+import { readJsonFile } from '#infra/cli/files.ts';
 import { ConnectionName } from '#shared/journey/webhook.ts';
 import type { LocalConnection } from '../services/stepfunctions/http-invoke.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './aws.ts';
@@ -39,14 +39,9 @@ function localConnectionArn(name: string): string {
 
 /** Reads a connections file; a readable error names the file and each bad value (never a credential). */
 export async function readConnectionsFile(path: string): Promise<Map<string, LocalConnectionConfig>> {
-  const text = await readFile(path, 'utf8');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${path} is not JSON: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  const parsed = LocalConnectionsFile.safeParse(json);
+  const read = await readJsonFile(path);
+  if (!read.ok) throw new Error(`${path}: ${read.message}`);
+  const parsed = LocalConnectionsFile.safeParse(read.value);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
   throw new Error(`${path}:\n${problems.join('\n')}`);

@@ -1,6 +1,7 @@
-import { access, readdir, readFile } from 'node:fs/promises';
+import { access, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
+import { readJsonFile } from '#infra/cli/files.ts';
 
 /** A journey file read loosely: a scenario edits and copies it, deploy-journey validates it. */
 export const JourneyJson = z.record(z.string(), z.unknown());
@@ -28,42 +29,32 @@ export async function journeyFile(journeysDir: string, id: string): Promise<stri
   throw new Error(`no journey "${id}": neither ${candidates.join(' nor ')} exists`);
 }
 
-/** A journey file as an object; one that is not a JSON object is named, with how to see why. */
+/**
+ * A journey file as an object, read as `journeys validate` and the deploy
+ * read it (a UTF-8 byte order mark skipped, at most 4 MB): a folder, a file
+ * too large, bytes that are not UTF-8 and a syntax error (with its line and
+ * column) are named with the file, as is one that is not a JSON object.
+ */
 export async function readJourneyFile(file: string): Promise<JourneyJson> {
-  const text = await readFile(file, 'utf8');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new Error(
-      `${file} is not valid JSON (${error instanceof Error ? error.message : String(error)}): \`npx journeys validate ${file}\` shows where`,
-    );
-  }
-  const journey = JourneyJson.safeParse(value);
+  const read = await readJsonFile(file);
+  if (!read.ok) throw new Error(`${file}: ${read.message}`);
+  const journey = JourneyJson.safeParse(read.value);
   if (!journey.success) throw new Error(`${file} holds no journey: a journey file is one JSON object`);
   return journey.data;
 }
 
-/** Every journey file of the folder and of its examples that parses as JSON. */
+/** Every journey file of the folder and of its examples that reads as a JSON object; the others are passed over. */
 export async function allJourneys(journeysDir: string): Promise<JourneyJson[]> {
   const journeys: JourneyJson[] = [];
   for (const dir of [journeysDir, join(journeysDir, 'examples')]) {
     const files = (await readdir(dir).catch(() => [])).filter((f) => f.endsWith('.json')).sort();
     for (const file of files) {
-      const text = await readFile(join(dir, file), 'utf8');
-      const journey = JourneyJson.safeParse(parseJson(text)).data;
+      const read = await readJsonFile(join(dir, file));
+      const journey = read.ok ? JourneyJson.safeParse(read.value).data : undefined;
       if (journey !== undefined) journeys.push(journey);
     }
   }
   return journeys;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 const WebhookStep = z.object({ type: z.literal('webhook'), connection: z.string(), url: z.string() }).loose();

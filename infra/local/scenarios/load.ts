@@ -1,13 +1,8 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { readJsonFile } from '#infra/cli/files.ts';
 import { fieldNames, fromZodIssues } from '#shared/journey/violations.ts';
-import {
-  type JsonText,
-  jsonPositions,
-  type Position,
-  parseJsonBytes,
-  positionOf,
-} from '#shared/json-text.ts';
+import { jsonPositions, type Position, positionOf } from '#shared/json-text.ts';
 import { type JourneyJson, readJourney } from './journey-files.ts';
 import { checkReferences } from './references.ts';
 import { Scenario as OneScenario, type Scenario, ScenarioList, scenarioJsonSchema } from './scenario.ts';
@@ -81,7 +76,7 @@ export async function loadScenarios(
   for (const file of files) {
     const name = relative(root, file);
     names.push(name);
-    const read = await readScenarioFile(file);
+    const read = await readJsonFile(file);
     if (!read.ok) {
       problems.push(`${name}: ${read.message}`);
       continue;
@@ -196,16 +191,4 @@ export async function referenceProblems(
       problems.push(problemAt(file, positions, `${at}${p.path}`, p.message));
   }
   return problems;
-}
-
-async function readScenarioFile(file: string): Promise<JsonText> {
-  try {
-    return parseJsonBytes(await readFile(file));
-  } catch (error) {
-    const code = error instanceof Error && 'code' in error ? String(error.code) : '';
-    return {
-      ok: false,
-      message: code === 'ENOENT' ? 'file not found' : `cannot read the file (${code || String(error)})`,
-    };
-  }
 }

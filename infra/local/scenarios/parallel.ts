@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,15 +37,32 @@ function fromWire(text: string): ScenarioResult[] {
     }));
 }
 
+/** What a worker process tells as each of its scenarios ends, for the progress of the run. */
+export const ScenarioDone = z.object({
+  scenarioDone: z.object({ file: z.string(), name: z.string(), ok: z.boolean(), wallMs: z.number() }),
+});
+export type ScenarioDone = z.infer<typeof ScenarioDone>['scenarioDone'];
+
+/** A scenario's result as the progress of a run tells it. */
+export function scenarioDone(result: ScenarioResult): ScenarioDone {
+  const ok = result.error === undefined && result.verdicts.every((v) => v.ok);
+  return { file: result.file, name: result.name, ok, wallMs: result.wallMs };
+}
+
+/** The end of a worker's standard error kept for the message when it fails. */
+const STDERR_KEPT = 64 * 1024;
+
 /**
  * Runs scenario files in `jobs` worker processes of this CLI (each with its
  * own local runtime and ports), files dealt round-robin; results come back in
- * file order. A scenario's outcome does not depend on the process it ran in.
+ * file order, and `onDone` hears of each scenario as it ends, whichever
+ * worker runs it. A scenario's outcome does not depend on the process it ran in.
  */
 export async function runInWorkers(
   files: readonly string[],
   jobs: number,
   workerArgs: (files: string[], resultsFile: string) => string[],
+  onDone: (done: ScenarioDone) => void = () => undefined,
 ): Promise<ScenarioResult[]> {
   const shares = Array.from({ length: Math.min(jobs, files.length) }, (_, i) =>
     files.filter((_, n) => n % jobs === i),
@@ -56,17 +73,7 @@ export async function runInWorkers(
     const outputs = await Promise.all(
       shares.map(async (share, index) => {
         const resultsFile = join(dir, `worker-${index}.json`);
-        await new Promise<void>((resolve, reject) => {
-          execFile(
-            process.execPath,
-            [...process.execArgv, ...workerArgs(share, resultsFile)],
-            { maxBuffer: 64 * 1024 * 1024, env: process.env },
-            (error, _stdout, stderr) => {
-              if (error !== null) reject(new Error(`a test worker failed: ${stderr || error.message}`));
-              else resolve();
-            },
-          );
-        });
+        await runWorker([...process.execArgv, ...workerArgs(share, resultsFile)], onDone);
         return fromWire(await readFile(resultsFile, 'utf8'));
       }),
     );
@@ -75,4 +82,28 @@ export async function runInWorkers(
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** One worker process: its scenarios' ends come over the IPC channel as they happen. */
+function runWorker(args: string[], onDone: (done: ScenarioDone) => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      env: process.env,
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    let stderr = '';
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-STDERR_KEPT);
+    });
+    child.on('message', (message: unknown) => {
+      const done = ScenarioDone.safeParse(message);
+      if (done.success) onDone(done.data.scenarioDone);
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (code === 0) resolve();
+      else reject(new Error(`a test worker failed: ${stderr || `exit ${code ?? signal}`}`));
+    });
+  });
 }

@@ -58,14 +58,14 @@ const SEVEN_DAYS = 7 * 86_400_000;
 export async function runScenarios(
   scenarios: readonly { file: string; scenario: Scenario }[],
   journeysDir: string,
-  options: { webhookCredential?: string } = {},
+  options: { webhookCredential?: string; onResult?: (result: ScenarioResult) => void } = {},
 ): Promise<ScenarioResult[]> {
   const bases = webhookBases(await allJourneys(journeysDir));
   const webhooks =
     bases.size === 0 ? undefined : await WebhookStandIn.start(bases, options.webhookCredential);
   const heldPorts = new HeldPorts();
   try {
-    return await runEach(scenarios, journeysDir, webhooks, heldPorts);
+    return await runEach(scenarios, journeysDir, webhooks, heldPorts, options.onResult);
   } finally {
     await heldPorts.close();
     await webhooks?.close();
@@ -77,6 +77,7 @@ async function runEach(
   journeysDir: string,
   webhooks: WebhookStandIn | undefined,
   heldPorts: HeldPorts,
+  onResult: ((result: ScenarioResult) => void) | undefined,
 ): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];
   for (const { file, scenario } of scenarios) {
@@ -118,6 +119,8 @@ async function runEach(
       await runtime?.stop();
       await box?.remove();
     }
+    const done = results.at(-1);
+    if (done !== undefined) onResult?.(done);
   }
   return results;
 }
