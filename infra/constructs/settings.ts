@@ -193,7 +193,7 @@ export const StackSettings = z
       .max(900)
       .default(DEFAULT_VERSIONS_KEPT)
       .describe(
-        "Versions of each journey's state machine kept to roll back to, besides the live one; older ones are deleted (AWS allows 1,000).",
+        "Versions of each journey's state machine kept to roll back to, besides the live one and any other alias target; older ones are deleted (AWS allows 1,000).",
       ),
     tags: StackTags.default(new Map()).describe(
       'Tags on every resource of the stack that takes them and on the journey state machines deploy-journey creates (cost allocation): {"team":"growth"}.',

@@ -97,7 +97,7 @@ export type Retention = {
   closedExecutionDays: number;
   /**
    * Versions of a state machine kept besides those an alias routes to: the
-   * newest this many (to roll back to). An execution on a deleted version
+   * newest this many no alias routes to (to roll back to). An execution on a deleted version
    * still runs to its end, as on AWS.
    */
   stateMachineVersions: number;

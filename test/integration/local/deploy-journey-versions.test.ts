@@ -162,8 +162,8 @@ describe('deploy-journey prunes state machine versions', () => {
     );
     // act: three more edits
     await deployEdits(sfn, 3, [6, 7, 8]);
-    // assert: v6 live and the newest three; v2 kept for its alias; v1, v3 deleted
-    expect(await versions(sfn)).toEqual([6, 5, 4, 2]);
+    // assert: v6 live and the three before it; v2 kept for its alias; v1 deleted
+    expect(await versions(sfn)).toEqual([6, 5, 4, 3, 2]);
     expect(stepFunctions.machines.get(MACHINE).aliases.find((a) => a.name === 'live')?.routing).toEqual([
       { stateMachineVersionArn: `${machineArn}:6`, weight: 100 },
     ]);
@@ -202,13 +202,13 @@ describe('deploy-journey prunes state machine versions', () => {
     // act: a deploy whose deletions fail
     edit(5);
     const result = await deployFromS3(deps(clientFailingDeletes(), 1), created);
-    // assert: deployed and live; nothing deleted; the failures metered
+    // assert: deployed and live; nothing deleted; the failure (the oldest, beyond the one kept) metered
     expect(result).toMatchObject({ status: 'deployed', version: String(Math.max(...before) + 1) });
     expect(await versions(client())).toEqual([Math.max(...before) + 1, ...before]);
-    expect(addMetric).toHaveBeenCalledWith(METRICS.versionPruneFailures, MetricUnit.Count, before.length);
+    expect(addMetric).toHaveBeenCalledWith(METRICS.versionPruneFailures, MetricUnit.Count, before.length - 1);
     // act: the next deploy, deletions working again
     await deployEdits(client(), 1, [6]);
-    // assert: only the live version is left
-    expect(await versions(client())).toEqual([Math.max(...before) + 2]);
+    // assert: the live version and the one before it are left
+    expect(await versions(client())).toEqual([Math.max(...before) + 2, Math.max(...before) + 1]);
   });
 });

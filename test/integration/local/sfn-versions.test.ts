@@ -58,7 +58,7 @@ beforeAll(async () => {
     ),
     executions: await ExecutionLog.open(join(dir, 'stepfunctions', 'executions.jsonl')),
     handlers: {},
-    keepVersions: 2,
+    keepVersions: 1,
     time: runnerTime(clock),
   });
   server = createStepFunctionsServer(sfn);
@@ -118,7 +118,7 @@ describe('state machine versions in the local runtime', () => {
     await clock.settled();
     // act
     for (let n = 2; n <= 6; n += 1) await deploy(machineArn, aliasArn, n);
-    // assert: v5 and v6 the newest (v6 live); v1 is deleted although its execution waits
+    // assert: v6 live and v5 to roll back to; v1 is deleted although its execution waits
     expect(await versions(machineArn)).toEqual([6, 5]);
     for (const gone of [1, 3]) {
       await expect(
@@ -143,7 +143,7 @@ describe('state machine versions in the local runtime', () => {
     ).rejects.toMatchObject({ name: 'ConflictException' });
     await client.send(new DeleteStateMachineVersionCommand({ stateMachineVersionArn: `${machineArn}:6` }));
     expect(await versions(machineArn)).toEqual([7]);
-    // and deploys go on: keep 2 holds the new live version and the one before
+    // and deploys go on: the new live version, and the one before kept to roll back to
     await deploy(machineArn, aliasArn, 8);
     expect(await versions(machineArn)).toEqual([8, 7]);
   });

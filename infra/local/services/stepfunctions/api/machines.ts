@@ -202,8 +202,8 @@ export class MachineStore {
   }
 
   /**
-   * Deletes the versions the shared retention rule gives up (the newest
-   * `keep` and the alias targets stay), and forgets deleted versions no
+   * Deletes the versions the shared retention rule gives up (the alias
+   * targets and, besides them, the newest `keep` stay), and forgets deleted versions no
    * execution runs on any more.
    */
   pruneVersions(machine: Machine, keep: number, running: ReadonlySet<number>): void {

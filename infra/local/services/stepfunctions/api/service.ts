@@ -50,7 +50,7 @@ export type StepFunctionsOptions = {
   histories?: HistoryStore;
   /**
    * Versions kept per state machine besides those an alias routes to: the
-   * newest this many (the rule of shared/journey/version-retention.ts).
+   * newest this many others (the rule of shared/journey/version-retention.ts).
    * Without it, every version is kept until deleted through the API.
    */
   keepVersions?: number;
