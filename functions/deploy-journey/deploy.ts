@@ -47,6 +47,7 @@ export const S3Notification = z.object({
     bucket: z.object({ name: z.string() }),
     object: z.object({ key: z.string(), etag: z.string().optional(), 'version-id': z.string().optional() }),
     reason: z.string().optional(),
+    'deletion-type': z.string().optional(),
   }),
 });
 export type S3Notification = z.infer<typeof S3Notification>;
@@ -357,9 +358,25 @@ async function notJsonFile(deps: DeployDeps, n: S3Notification, name: string): P
   return reject(deps, bucket, { key, versionId: n.detail.object['version-id'] }, name, violations);
 }
 
+/**
+ * Whether the bucket's lifecycle rules removed a version for good: a replaced
+ * version a year old, or the delete marker left alone once every version
+ * before it expired. Neither changes the file as it is now (the lifecycle
+ * never removes a current version of a versioned bucket), so neither deploys,
+ * archives (again) or removes a report.
+ */
+function lifecycleCleanup(n: S3Notification): boolean {
+  return (
+    n['detail-type'] === 'Object Deleted' &&
+    n.detail.reason === 'Lifecycle Expiration' &&
+    n.detail['deletion-type'] === 'Permanently Deleted'
+  );
+}
+
 /** Handles one S3 notification for the journeys bucket. */
 export async function deployFromS3(deps: DeployDeps, notification: S3Notification): Promise<DeployResult> {
   const key = notification.detail.object.key;
+  if (lifecycleCleanup(notification)) return { status: 'ignored', key };
   const id = journeyIdOfKey(key);
   const template = templateNameOfKey(key);
   if (template !== undefined && notification['detail-type'] === 'Object Created')

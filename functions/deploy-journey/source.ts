@@ -96,8 +96,9 @@ export function parseTemplate(name: string, json: JsonText): Template | string {
 
 /**
  * Whether the key has a current object. In a versioned bucket "Object Deleted"
- * also announces the removal of an old version (the lifecycle rule expires
- * them) or of a delete marker (an undelete): the file is still there then.
+ * also announces the removal by hand of an old version or of a delete marker
+ * (an undelete): the file is still there then. (What the lifecycle rules
+ * remove is never looked at: see `lifecycleCleanup` in deploy.ts.)
  * A listing, not a GetObject: S3 answers a GetObject of a missing key with
  * 403 unless ListBucket is granted without a prefix condition.
  */

@@ -51,10 +51,14 @@ export class JourneysBucket extends Construct {
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       // Replaced versions are kept a year to roll back to; an upload never completed (a large file
       // whose multipart upload was cut off) is billed, unseen in any listing, until it is aborted.
+      // A deleted file's delete marker goes once every version before it has expired: S3 removes
+      // only a marker that is the key's last version, so the file is already gone, and
+      // deploy-journey ignores the removals the lifecycle announces.
       lifecycleRules: [
         {
           noncurrentVersionExpiration: Duration.days(365),
           abortIncompleteMultipartUploadAfter: Duration.days(7),
+          expiredObjectDeleteMarker: true,
         },
       ],
       removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,

@@ -14,6 +14,7 @@ describe('journeys bucket storage', () => {
       {
         NoncurrentVersionExpiration: { NoncurrentDays: 365 },
         AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+        ExpiredObjectDeleteMarker: true,
         Status: 'Enabled',
       },
     ]);

@@ -629,7 +629,7 @@ describe('deploy-journey', () => {
     ];
     // assert: the live version stays, nothing archived or published again
     expect(results).toEqual([
-      { status: 'unchanged', journeyId: 'welcome-series' },
+      { status: 'ignored', key: 'journeys/welcome-series.json' },
       { status: 'unchanged', journeyId: 'welcome-series' },
     ]);
     expect((await deps().registry.get('welcome-series'))?.status).toBe('active');
@@ -649,6 +649,40 @@ describe('deploy-journey', () => {
     // assert
     expect(result).toMatchObject({ status: 'deployed', journeyId: 'welcome-series', version: '2' });
     expect((await deps().registry.get('welcome-series'))?.status).toBe('active');
+  });
+
+  it('leaves an archived journey as it was when the lifecycle removes its last old version and then its delete marker', async () => {
+    // arrange: the file was deleted, so the journey was archived
+    fakeStepFunctions();
+    await deployFromS3(deps(), created);
+    bucket.delete('journeys/welcome-series.json');
+    await deployFromS3(deps(), deleted);
+    const archived = await deps().registry.get('welcome-series');
+    // act: a year on, the lifecycle expires the version the file had, then the marker left alone
+    const later = () => ({ ...deps(), now: () => new Date('2027-11-25T00:00:00Z') });
+    const results = [
+      await deployFromS3(later(), versionRemoved('Lifecycle Expiration', 'the-last-version')),
+      await deployFromS3(later(), versionRemoved('Lifecycle Expiration', 'the-delete-marker')),
+    ];
+    // assert: nothing archived again: the time it stopped taking entries stands, announced once
+    expect(results.map((r) => r.status)).toEqual(['ignored', 'ignored']);
+    expect(await deps().registry.get('welcome-series')).toEqual(archived);
+    expect(archived?.status).toBe('archived');
+    expect(sentEvents().map((e) => e.DetailType)).toEqual(['Journey Deployed', 'Journey Archived']);
+  });
+
+  it('keeps the report of a misnamed file when the lifecycle expires an old version of it', async () => {
+    // arrange: a misnamed file, rejected with a report
+    fakeStepFunctions();
+    bucket.set('journeys/Welcome_Series.json', welcome);
+    const key = 'journeys/Welcome_Series.json';
+    await deployFromS3(deps(), { ...created, detail: { ...created.detail, object: { key } } });
+    expect(bucket.has('journeys/Welcome_Series.rejected.json')).toBe(true);
+    // act
+    const expired = versionRemoved('Lifecycle Expiration', 'replaced-a-year-ago');
+    await deployFromS3(deps(), { ...expired, detail: { ...expired.detail, object: { key } } });
+    // assert: the file is still there, and so is what it is told
+    expect(bucket.has('journeys/Welcome_Series.rejected.json')).toBe(true);
   });
 
   it('deploys the previous version when the current version of the file is deleted for good', async () => {
