@@ -88,16 +88,14 @@ export async function traceCommand(userId: string, options: TraceOptions): Promi
   }
   // Loaded on use: every command starts faster without the SDK clients it does not need.
   const { readTrace } = await import('#infra/local/inspect/trace.ts');
-  const { traceText, traceView } = await import('#infra/local/inspect/trace-view.ts');
+  const { traceText, traceView, unknownCustomerReason } = await import('#infra/local/inspect/trace-view.ts');
   const { readSentMessages } = await import('#infra/local/inspect/sent.ts');
   const trace = await readTrace(source, userId);
   // A customer the runtime never saw is an error, as in preview, never an empty trace that reads as one with nothing to show.
   if (traceIsEmpty(trace)) {
     const { readProfile } = await import('#infra/local/inspect/customers.ts');
     if ((await readProfile(source, userId)) === undefined) {
-      fail(
-        `no customer ${JSON.stringify(userId)} in ${whereRead(source)}: nothing was ever recorded under that id`,
-      );
+      fail(`no customer ${JSON.stringify(userId)} in ${whereRead(source)}: ${unknownCustomerReason(userId)}`);
       return;
     }
   }

@@ -62,7 +62,9 @@ describe('journeys trace of an unknown customer', () => {
     // assert
     expect(code).toBe(1);
     expect(stdout).toBe('');
-    expect(stderr).toContain(`no customer "zed" in the local data at ${db.endpoint}`);
+    expect(stderr).toContain(
+      `no customer "zed" in the local data at ${db.endpoint}: no event has named this id (an anonymous visitor is anon:zed)`,
+    );
   });
 
   it('fails alike with --json, writing nothing a tool would read as a trace', async () => {
