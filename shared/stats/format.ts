@@ -105,7 +105,7 @@ export function outcomeLabel(name: string): string {
   return Object.hasOwn(OUTCOME_LABELS, name) ? OUTCOME_LABELS[name as Outcome] : name;
 }
 
-/** A p-value as people read it: 3 significant digits, "< 0.0001" below that. */
+/** A p-value as people read it: 2 significant digits, "< 0.0001" below that. */
 export function pValue(p: number | undefined): string {
   if (p === undefined) return '—';
   return p < 0.0001 ? '< 0.0001' : p.toPrecision(2);

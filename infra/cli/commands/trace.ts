@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import type { TraceSource } from '#infra/local/inspect/trace.ts';
+import type { Trace, TraceSource } from '#infra/local/inspect/trace.ts';
 import type { Journey } from '#shared/journey/schema.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
 import { readJsonFile } from '../files.ts';
@@ -59,6 +59,26 @@ function sourceOf(options: TraceOptions): TraceSource | string {
   };
 }
 
+/** Whether the tables and logs read hold nothing of the customer: no enrollment, message, execution or skipped entry. */
+function traceIsEmpty(trace: Trace): boolean {
+  return (
+    trace.executions.length === 0 &&
+    trace.enrollments.length === 0 &&
+    trace.messages.length === 0 &&
+    (trace.conversions ?? []).length === 0 &&
+    (trace.skipped ?? []).length === 0
+  );
+}
+
+/** Where a trace was read, as an error names it. */
+function whereRead(source: TraceSource): string {
+  if (source.kind === 'aws')
+    return `the profiles table ${source.tables.profiles}${source.region === undefined ? '' : ` (${source.region})`}`;
+  return source.endpoint === undefined
+    ? `the local data in ${source.dataDir}`
+    : `the local data at ${source.endpoint}`;
+}
+
 /** `journeys trace <customer>`: what happened to one customer, locally or on AWS. */
 export async function traceCommand(userId: string, options: TraceOptions): Promise<void> {
   const source = sourceOf(options);
@@ -68,9 +88,17 @@ export async function traceCommand(userId: string, options: TraceOptions): Promi
   }
   // Loaded on use: every command starts faster without the SDK clients it does not need.
   const { readTrace } = await import('#infra/local/inspect/trace.ts');
-  const { traceText, traceView } = await import('#infra/local/inspect/trace-view.ts');
+  const { traceText, traceView, unknownCustomerReason } = await import('#infra/local/inspect/trace-view.ts');
   const { readSentMessages } = await import('#infra/local/inspect/sent.ts');
   const trace = await readTrace(source, userId);
+  // A customer the runtime never saw is an error, as in preview, never an empty trace that reads as one with nothing to show.
+  if (traceIsEmpty(trace)) {
+    const { readProfile } = await import('#infra/local/inspect/customers.ts');
+    if ((await readProfile(source, userId)) === undefined) {
+      fail(`no customer ${JSON.stringify(userId)} in ${whereRead(source)}: ${unknownCustomerReason(userId)}`);
+      return;
+    }
+  }
   if (options.json) {
     process.stdout.write(`${JSON.stringify(trace, null, 2)}\n`);
     return;

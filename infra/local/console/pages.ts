@@ -30,11 +30,17 @@ ${body}
 `;
 }
 
-export function journeysIndex(journeys: readonly { id: string; name: string; enrolled: number }[]): string {
+/** A journey of the folder with its live count, or a file of it the deploy does not take, with why. */
+export type JourneyRow =
+  | { id: string; name: string; enrolled: number }
+  | { id: string; file: string; problem: string };
+
+export function journeysIndex(journeys: readonly JourneyRow[]): string {
   if (journeys.length === 0) return '<p>No journeys in the journeys folder.</p>';
-  const rows = journeys.map(
-    (j) =>
-      `<tr data-journey="${e(j.id)}"><td><a href="/journeys/${encodeURIComponent(j.id)}">${e(j.name)}</a></td><td>${e(j.id)}</td><td class="n" data-field="enrolled">${j.enrolled}</td></tr>`,
+  const rows = journeys.map((j) =>
+    'problem' in j
+      ? `<tr data-journey="${e(j.id)}" data-invalid><td>${e(j.file)} <span class="tag">not valid</span><p class="note" data-problem>${e(j.problem)}</p><p class="note">The deploy does not take this file: a version of the journey deployed before it runs on unchanged.</p></td><td>${e(j.id)}</td><td class="n" data-field="enrolled">—</td></tr>`
+      : `<tr data-journey="${e(j.id)}"><td><a href="/journeys/${encodeURIComponent(j.id)}">${e(j.name)}</a></td><td>${e(j.id)}</td><td class="n" data-field="enrolled">${j.enrolled}</td></tr>`,
   );
   return `<h1>Journeys</h1><table><tr><th>journey</th><th>id</th><th class="n">enrolled</th></tr>${rows.join('')}</table>`;
 }

@@ -1,12 +1,12 @@
 import { readdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { readJsonFile } from '#infra/cli/files.ts';
+import { isSchemaFile } from '#infra/cli/files.ts';
+import { JourneyChecker, type LocatedViolation } from '#infra/cli/journey-files.ts';
 import { CUSTOMER_EVENT_SOURCE } from '#shared/events.ts';
 import type { Journey } from '#shared/journey/schema.ts';
-import { validateJourney } from '#shared/journey/validate.ts';
 import { escapeHtml, reportBody } from '#shared/stats/html.ts';
 import { buildReport } from '#shared/stats/report.ts';
 import { PROFILES_TABLE } from '#shared/tables.ts';
@@ -20,6 +20,7 @@ import {
   customerHref,
   customerPage,
   customersIndex,
+  type JourneyRow,
   journeysIndex,
   messagesPage,
   page,
@@ -43,16 +44,41 @@ export type ConsoleSources = {
 /** At most this many customers are listed (any other opens by its id). */
 const MAX_LISTED_CUSTOMERS = 500;
 
-async function journeys(dir: string): Promise<Journey[]> {
-  const names = (await readdir(dir).catch(() => [])).filter((n) => n.endsWith('.json')).sort();
-  const out: Journey[] = [];
-  for (const name of names) {
-    // Read as the deploy reads it; one that does not read or validate (being edited) is the deploy's to report.
-    const read = await readJsonFile(join(dir, name));
-    const parsed = read.ok ? validateJourney(read.value) : undefined;
-    if (parsed?.ok === true) out.push(parsed.journey);
+/** A file of the journeys folder: its journey, or the first problem that keeps the deploy from taking it. */
+type JourneyFile =
+  | { file: string; id: string; journey: Journey }
+  | { file: string; id: string; problem: string };
+
+/**
+ * The journey files of the folder, each checked as `journeys validate` checks it (the language, the
+ * templates beside it, the id its file name gives). One that does not check is listed with its first
+ * problem: its edit did not deploy, and the version live before it runs on.
+ */
+async function journeyFiles(dir: string): Promise<JourneyFile[]> {
+  const names = (await readdir(dir).catch(() => []))
+    .filter((n) => n.endsWith('.json') && !isSchemaFile(n))
+    .sort();
+  const checker = new JourneyChecker();
+  const out: JourneyFile[] = [];
+  for (const file of names) {
+    const id = basename(file, '.json');
+    const report = await checker.check(join(dir, file));
+    const first = report.violations[0] ?? report.warnings?.find((w) => w.code === 'id.file-name');
+    if (report.journey !== undefined && first === undefined) out.push({ file, id, journey: report.journey });
+    else out.push({ file, id, problem: first === undefined ? 'not valid' : problemText(first) });
   }
   return out;
+}
+
+/** A problem as `journeys validate` names it: where in the file, then what. */
+function problemText(v: LocatedViolation): string {
+  const at = v.line === undefined ? v.path : `${v.path} (line ${v.line}:${v.column})`;
+  return `${at}: ${v.message}`;
+}
+
+/** The journeys the folder deploys. */
+async function journeys(dir: string): Promise<Journey[]> {
+  return (await journeyFiles(dir)).flatMap((f) => ('journey' in f ? [f.journey] : []));
 }
 
 /** The journey's report from what `journeys report` reads: its counters and its experiments' recorded state. */
@@ -89,9 +115,13 @@ function decoded(segment: string | undefined): string | undefined {
 async function route(sources: ConsoleSources, url: URL): Promise<Route> {
   const path = url.pathname;
   if (path === '/') {
-    const all = await journeys(sources.journeysDir);
-    const rows = [];
-    for (const j of all) rows.push({ id: j.id, name: j.name, enrolled: (await report(sources, j)).enrolled });
+    const rows: JourneyRow[] = [];
+    for (const f of await journeyFiles(sources.journeysDir))
+      rows.push(
+        'journey' in f
+          ? { id: f.id, name: f.journey.name, enrolled: (await report(sources, f.journey)).enrolled }
+          : { id: f.id, file: f.file, problem: f.problem },
+      );
     return { section: 'journeys', title: 'Journeys', body: journeysIndex(rows) };
   }
   const journeyPath = /^\/journeys\/([^/]+)$/.exec(path)?.[1];

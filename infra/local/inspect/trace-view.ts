@@ -231,6 +231,12 @@ function block(
   };
 }
 
+/** Why a customer id is not known, with how an anonymous visitor is named: a typo, or an anonymousId given without the prefix its profile is kept under. */
+export function unknownCustomerReason(userId: string): string {
+  const anon = userId.startsWith('anon:') ? 'anon:<anonymousId>' : `anon:${userId}`;
+  return `no event has named this id (an anonymous visitor is ${anon})`;
+}
+
 export function traceView(
   trace: Trace,
   journeys: ReadonlyMap<string, Journey>,
@@ -255,14 +261,10 @@ export function traceView(
     trace.messages.length === 0 &&
     (trace.skipped ?? []).length === 0;
   if (unknown) {
-    // A typo, or an anonymousId given without the prefix its profile is kept under.
-    const anon = trace.userId.startsWith('anon:') ? 'anon:<anonymousId>' : `anon:${trace.userId}`;
     return {
       userId: trace.userId,
       zone,
-      profile: [
-        `no customer "${trace.userId}": no event has named this id (an anonymous visitor is ${anon})`,
-      ],
+      profile: [`no customer "${trace.userId}": ${unknownCustomerReason(trace.userId)}`],
       skipped: [],
       blocks: [],
     };

@@ -68,7 +68,7 @@ ${dayChart(days)}
 ${hourChart(f)}
 <h2>What became of them</h2>
 ${rows(
-  feedbackRows(f).map((r) => [r.label, r.count, `${(r.share * 100).toFixed(1)}%`]),
+  feedbackRows(f).map((r) => [r.label, r.count, r.percent]),
   ['as providers report it', 'messages', 'share'],
   'no email or SMS sent',
 )}

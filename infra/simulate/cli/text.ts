@@ -48,7 +48,7 @@ function hours(f: Forecast): string {
 function feedback(f: Forecast): string {
   const rows = feedbackRows(f);
   if (rows.length === 0) return '  no email or SMS sent';
-  return table([['', 'messages', 'share'], ...rows.map((r) => [r.label, n(r.count), pct(r.share)])]);
+  return table([['', 'messages', 'share'], ...rows.map((r) => [r.label, n(r.count), r.percent])]);
 }
 
 export function forecastText(f: Forecast): string {

@@ -1,6 +1,6 @@
 import type { Channel } from '#shared/channels.ts';
 import type { Journey } from '#shared/journey/schema.ts';
-import { everyDay } from '#shared/stats/format.ts';
+import { edgeShares, everyDay } from '#shared/stats/format.ts';
 import {
   type VariantMessagesSection,
   variantMessageRows,
@@ -230,7 +230,25 @@ export function forecastOf(totals: Totals, journey: Journey): Forecast {
  * What providers reported, each outcome with its share of the messages of its
  * channel sent: channels with nothing sent are left out.
  */
-export function feedbackRows(f: Forecast): { label: string; count: number; share: number }[] {
+/**
+ * The outcomes of one channel that split its messages between them (delivered or bounced,
+ * delivered or undelivered): their shares are parts of one whole, printed to add up to 100%.
+ * Opened, clicked and complained count messages already counted as delivered, each its own share.
+ */
+const FEEDBACK_WHOLES: ReadonlyMap<string, string> = new Map([
+  ['email delivered', 'email'],
+  ['email bounced', 'email'],
+  ['sms delivered', 'sms'],
+  ['sms undelivered', 'sms'],
+]);
+
+/**
+ * Each email and SMS outcome with its share of the messages of its channel sent, and that share
+ * as the text and the page print it (the parts of one whole rounded to add up to 100%).
+ */
+export function feedbackRows(
+  f: Forecast,
+): { label: string; count: number; share: number; percent: string }[] {
   const of = (channel: 'email' | 'sms', outcomes: Record<string, number>) => {
     const sent = f.messages.sent[channel];
     return sent === 0
@@ -241,7 +259,11 @@ export function feedbackRows(f: Forecast): { label: string; count: number; share
           share: count / sent,
         }));
   };
-  return [...of('email', f.feedback.email), ...of('sms', f.feedback.sms)];
+  const rows = [...of('email', f.feedback.email), ...of('sms', f.feedback.sms)];
+  const percents = edgeShares(
+    rows.map((r) => ({ from: FEEDBACK_WHOLES.get(r.label) ?? r.label, share: r.share })),
+  );
+  return rows.map((r, i) => ({ ...r, percent: percents[i] ?? '' }));
 }
 
 /** Conversion values: their sum, and how many conversions carried one. */
