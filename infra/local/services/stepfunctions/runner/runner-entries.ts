@@ -107,7 +107,14 @@ type EventLogger = { dispatchStateEnteredEvent(state: string, type: string, inpu
 type ExecuteOptions = { eventLogger: EventLogger; runOptions?: Record<string, unknown> };
 type Execute = (input: unknown, options: ExecuteOptions, cleanup: () => void) => Promise<unknown>;
 
-let prepared = false;
+/**
+ * Marks the interpreter's class once its runs tell of their entries. On the
+ * class, not in this module: a second copy of this module (a module registry
+ * reset, a bundle beside the sources) meets the same class, already
+ * prepared, and must not wrap it again (each entry would be told twice and
+ * counted as two).
+ */
+const PREPARED = Symbol.for('journeys.local.stepfunctions.tellEntries');
 
 /**
  * Has every run that passes `entryOption(...)` tell of each state it enters,
@@ -119,8 +126,8 @@ let prepared = false;
  * AWS, rather than the Map or Parallel state's.
  */
 export function tellEntries(machineClass: typeof StateMachine): void {
-  if (prepared) return;
-  const target = machineClass.prototype as unknown as { execute?: Execute };
+  const target = machineClass.prototype as unknown as { execute?: Execute; [PREPARED]?: true };
+  if (target[PREPARED] === true) return;
   const execute = target.execute;
   if (typeof execute !== 'function')
     throw new Error('aws-local-stepfunctions changed: StateMachine.execute is gone (state entry times)');
@@ -130,7 +137,7 @@ export function tellEntries(machineClass: typeof StateMachine): void {
     if (typeof onEntered !== 'function') return execute.call(this, input, options, cleanup);
     return execute.call(this, input, toldOptions(options, onEntered as EntryListener), cleanup);
   };
-  prepared = true;
+  target[PREPARED] = true;
 }
 
 /**
