@@ -10,6 +10,7 @@ import {
   CreateStateMachineAliasCommand,
   ListStateMachineVersionsCommand,
   SFNClient,
+  UpdateStateMachineAliasCommand,
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -210,5 +211,47 @@ describe('deploy-journey prunes state machine versions', () => {
     await deployEdits(client(), 1, [6]);
     // assert: the live version and the one before it are left
     expect(await versions(client())).toEqual([Math.max(...before) + 2, Math.max(...before) + 1]);
+  });
+});
+
+describe('state machine versions kept to roll back to', () => {
+  it.each([1, 2, 3])('keeps %i besides the live one', async (keep) => {
+    // arrange
+    const sfn = client();
+    // act: more deploys than are kept
+    await deployEdits(sfn, keep, [3, 4, 5, 6, 7]);
+    // assert: v5 live, and the `keep` before it
+    expect(await versions(sfn)).toEqual([5, 4, 3, 2, 1].slice(0, keep + 1));
+  });
+
+  it('with one kept, the live alias can be rolled back to the version before', async () => {
+    // arrange
+    const sfn = client();
+    await deployEdits(sfn, 1, [3, 4, 5]);
+    // act: roll back by hand
+    const rollBack = sfn.send(
+      new UpdateStateMachineAliasCommand({
+        stateMachineAliasArn: `${machineArn}:live`,
+        routingConfiguration: [{ stateMachineVersionArn: `${machineArn}:2`, weight: 100 }],
+      }),
+    );
+    // assert
+    await expect(rollBack).resolves.toBeDefined();
+  });
+
+  it('an alias someone pinned to an old version is kept and not counted', async () => {
+    // arrange: a canary alias on v1
+    const sfn = client();
+    await deployEdits(sfn, 2, [3]);
+    await sfn.send(
+      new CreateStateMachineAliasCommand({
+        name: 'canary',
+        routingConfiguration: [{ stateMachineVersionArn: `${machineArn}:1`, weight: 100 }],
+      }),
+    );
+    // act
+    await deployEdits(sfn, 2, [4, 5, 6, 7, 8]);
+    // assert: v6 live, v5 and v4 to roll back to, v1 for its alias
+    expect(await versions(sfn)).toEqual([6, 5, 4, 1]);
   });
 });
