@@ -1,9 +1,8 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConsoleServer } from '#infra/local/console/server.ts';
+import { withConsole } from '../../support/console-server.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 
 /**
@@ -55,22 +54,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function withConsole(read: (base: string) => Promise<void>): Promise<void> {
-  const server = createConsoleServer({
-    dataDir: dir,
-    journeysDir: dir,
-    endpoints: { dynamodb: db.endpoint, sfn: 'http://127.0.0.1:9', ses: 'http://127.0.0.1:9' },
-    now: () => new Date('2026-11-04T00:00:00.000Z'),
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  try {
-    await read(`http://127.0.0.1:${port}`);
-  } finally {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-}
-
 /** Each row of the journey list: its id, whether marked not valid, and the problem shown. */
 function rowsOf(index: string): Map<string, { invalid: boolean; problem?: string; html: string }> {
   const rows = [...index.matchAll(/<tr data-journey="([^"]*)"( data-invalid)?>(.*?)<\/tr>/g)];
@@ -88,7 +71,7 @@ function rowsOf(index: string): Map<string, { invalid: boolean; problem?: string
 
 describe('the local console: journey files the deploy does not take', () => {
   it('lists every journey file, a valid one linked to its report, the others marked not valid with their first problem', async () => {
-    await withConsole(async (base) => {
+    await withConsole(dir, db.endpoint, async (base) => {
       // act
       const rows = rowsOf(await (await fetch(`${base}/`)).text());
       // assert
@@ -109,7 +92,7 @@ describe('the local console: journey files the deploy does not take', () => {
   });
 
   it('shows a problem quoting the file escaped, never as markup', async () => {
-    await withConsole(async (base) => {
+    await withConsole(dir, db.endpoint, async (base) => {
       // act
       const index = await (await fetch(`${base}/`)).text();
       const problem = rowsOf(index).get('dangling')?.problem ?? '';
@@ -120,7 +103,7 @@ describe('the local console: journey files the deploy does not take', () => {
   });
 
   it('opens no report of a file that is not valid', async () => {
-    await withConsole(async (base) => {
+    await withConsole(dir, db.endpoint, async (base) => {
       // act
       const page = await fetch(`${base}/journeys/dangling`);
       const api = await fetch(`${base}/api/journeys/dangling`);

@@ -1,9 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConsoleServer } from '#infra/local/console/server.ts';
+import { withConsole } from '../../support/console-server.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 
 /**
@@ -36,24 +35,14 @@ afterAll(async () => {
 describe('the local console: the journeys of the folder', () => {
   it('include a journey file saved with a byte order mark, as the deploy reads it', async () => {
     // arrange
-    const server = createConsoleServer({
-      dataDir: dir,
-      journeysDir: dir,
-      endpoints: { dynamodb: db.endpoint, sfn: 'http://127.0.0.1:9', ses: 'http://127.0.0.1:9' },
-      now: () => new Date('2026-11-04T00:00:00.000Z'),
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    const { port } = server.address() as AddressInfo;
-    try {
+    await withConsole(dir, db.endpoint, async (root) => {
       // act
-      const index = await (await fetch(`http://127.0.0.1:${port}/`)).text();
-      const report = await fetch(`http://127.0.0.1:${port}/api/journeys/${JOURNEY.id}`);
+      const index = await (await fetch(`${root}/`)).text();
+      const report = await fetch(`${root}/api/journeys/${JOURNEY.id}`);
       // assert
       expect(index).toContain(`<tr data-journey="${JOURNEY.id}">`);
       expect(report.status).toBe(200);
       expect(((await report.json()) as { name?: string }).name).toBe(JOURNEY.name);
-    } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    });
   });
 });

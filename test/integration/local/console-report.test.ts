@@ -1,15 +1,14 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryRepository } from '#functions/_lib/registry.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
 import { customersIndex } from '#infra/local/console/pages.ts';
-import { createConsoleServer } from '#infra/local/console/server.ts';
 import { experimentStates } from '#shared/ingest/experiments.ts';
 import { liveFields } from '#shared/ingest/live-journey.ts';
 import { Journey } from '#shared/journey/schema.ts';
+import { withConsole } from '../../support/console-server.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 
 /**
@@ -76,39 +75,21 @@ afterAll(async () => {
 describe('the local console: a journey page', () => {
   it('shows how its experiment ended, as the report does', async () => {
     // arrange
-    const server = createConsoleServer({
-      dataDir: dir,
-      journeysDir: dir,
-      endpoints: { dynamodb: db.endpoint, sfn: 'http://127.0.0.1:9', ses: 'http://127.0.0.1:9' },
-      now: () => new Date('2026-11-04T00:00:00.000Z'),
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    const { port } = server.address() as AddressInfo;
-    try {
+    await withConsole(dir, db.endpoint, async (root) => {
       // act
-      const response = await fetch(`http://127.0.0.1:${port}/journeys/${INPUT.id}`);
+      const response = await fetch(`${root}/journeys/${INPUT.id}`);
       const html = await response.text();
       // assert
       expect(response.status).toBe(200);
       expect(html).toContain('ended 2026-11-03T00:00:00.000Z — winner b: b converts better');
       expect(html).not.toContain('since version -');
-    } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    });
   });
 
   it("opens every customer's page from the customers list, also one whose id is a dot segment", async () => {
     // arrange: ids a browser would read as part of the address ("..": the folder above)
-    const server = createConsoleServer({
-      dataDir: dir,
-      journeysDir: dir,
-      endpoints: { dynamodb: db.endpoint, sfn: 'http://127.0.0.1:9', ses: 'http://127.0.0.1:9' },
-      now: () => new Date('2026-11-04T00:00:00.000Z'),
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    const { port } = server.address() as AddressInfo;
-    const base = `http://127.0.0.1:${port}/customers`;
-    try {
+    await withConsole(dir, db.endpoint, async (root) => {
+      const base = `${root}/customers`;
       const opened: string[] = [];
       for (const id of ['..', '.', 'a/b', 'ana?x#y', '%2F']) {
         // act: follow the link as a browser resolves it
@@ -119,30 +100,18 @@ describe('the local console: a journey page', () => {
       }
       // assert
       expect(opened).toEqual(['..', '.', 'a/b', 'ana?x#y', '%2F']);
-    } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    });
   });
 
   it('answers a malformed or unknown address with Not found, not an error', async () => {
     // arrange
-    const server = createConsoleServer({
-      dataDir: dir,
-      journeysDir: dir,
-      endpoints: { dynamodb: db.endpoint, sfn: 'http://127.0.0.1:9', ses: 'http://127.0.0.1:9' },
-      now: () => new Date('2026-11-04T00:00:00.000Z'),
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    const { port } = server.address() as AddressInfo;
-    try {
+    await withConsole(dir, db.endpoint, async (root) => {
       // act: a cut-off escape (a link pasted half), and a journey that is not in the folder
       const statuses = [];
       for (const path of ['/journeys/%E0%A4%A', '/customers/%ZZ', '/journeys/no-such-journey'])
-        statuses.push((await fetch(`http://127.0.0.1:${port}${path}`)).status);
+        statuses.push((await fetch(`${root}${path}`)).status);
       // assert
       expect(statuses).toEqual([404, 404, 404]);
-    } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    });
   });
 });
