@@ -26,7 +26,7 @@ import {
   SCHEDULE,
 } from './rules.ts';
 import { scheduleProblem } from './schedule-expression.ts';
-import { WebhookFields } from './webhook.ts';
+import { ParameterKey, WebhookFields } from './webhook.ts';
 
 /**
  * The journey language, v1: one zod schema is the single source of truth.
@@ -453,7 +453,7 @@ const EmitStep = z
     ...stepBase,
     event: z.string().min(1).describe('The detail-type of the event put on the bus (e.g. "Lead Qualified").'),
     properties: z
-      .record(z.string(), ProfileValue)
+      .record(ParameterKey, ProfileValue)
       .optional()
       .describe('Event properties: values or { "from": path }.'),
     onFailure: onFailure.describe('Overrides settings.onFailure when the event cannot be put on the bus.'),

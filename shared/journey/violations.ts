@@ -241,6 +241,9 @@ function describeIssue(issue: z.core.$ZodIssue): string {
       if (issue.origin === 'number' && issue.message.startsWith('Too big'))
         return `must be ${issue.inclusive ? 'at most' : 'less than'} ${issue.maximum}${got(issue.input)}`;
       return issue.message;
+    case 'invalid_key':
+      // The key's own problems (a pattern it must match), not zod's "Invalid key in record".
+      return `key ${JSON.stringify(issue.input)} ${issue.issues.map((inner) => inner.message).join('; ')}`;
     case 'invalid_value':
       if (issue.input === undefined)
         return `is required: one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;

@@ -35,6 +35,20 @@ export const ConnectionName = z
 
 export const WEBHOOK_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
+/**
+ * A key the compiler writes into a state's Parameters as it is (a webhook's
+ * body or query field, an emitted event's property). Step Functions reads a
+ * key ending in `.$` as "the value is a path or an intrinsic function": a
+ * literal `"coupon.$": "$$.Execution.Input"` would send the whole execution
+ * input, and `States.Format(…)` whatever it builds, past the checks on
+ * `{ "from": … }`. Such a key is refused; `{ "from": … }` is how a value is copied.
+ */
+const NOT_A_PATH_KEY = /^(?![\s\S]*\.\$$)/;
+export const ParameterKey = z.string().regex(NOT_A_PATH_KEY, {
+  message:
+    'must not end in ".$", which Step Functions reads as a path or function: copy a value with { "from": … }',
+});
+
 /** A value sent in the request: a literal, or copied from the trigger, the awaited event or the context. */
 const RequestValue = z.union([
   z.string(),
@@ -74,9 +88,9 @@ export const WebhookFields = {
     )
     .optional()
     .describe('Literal request headers (credentials come from the connection, never from here).'),
-  query: z.record(z.string().min(1), RequestValue).optional().describe('Query string parameters.'),
+  query: z.record(ParameterKey.min(1), RequestValue).optional().describe('Query string parameters.'),
   body: z
-    .record(z.string().min(1), RequestValue)
+    .record(ParameterKey.min(1), RequestValue)
     .optional()
     .describe('A JSON request body: values or { "from": path } (trigger.*, event.*, context.*).'),
   response: z
