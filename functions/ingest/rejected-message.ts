@@ -5,8 +5,9 @@ import type { EventProblem } from '#shared/events.ts';
  * default). An event near EventBridge's own 256 KB limit plus its reasons
  * would not fit, and a refused SendMessage fails the whole event on every
  * retry (for a partly applied event, before the rest is applied). Past the
- * limit the message keeps the first reasons and the event's identity instead
- * of the event, and says so.
+ * limit, or for an event nested too deep to write out (which would throw on
+ * every retry), the message keeps the first reasons and the event's identity
+ * instead of the event, and says so.
  */
 
 const MAX_MESSAGE_BYTES = 250 * 1024;
@@ -31,9 +32,19 @@ function identityOf(event: unknown): Record<string, unknown> {
   return out;
 }
 
+/** The message as JSON, or undefined when its event nests deeper than JSON.stringify recurses. */
+function serialized(message: Rejected): string | undefined {
+  try {
+    return JSON.stringify(message);
+  } catch (error) {
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
+}
+
 export function rejectedMessageBody(message: Rejected): string {
-  const whole = JSON.stringify(message);
-  if (bytes(whole) <= MAX_MESSAGE_BYTES) return whole;
+  const whole = serialized(message);
+  if (whole !== undefined && bytes(whole) <= MAX_MESSAGE_BYTES) return whole;
   const problems = message.problems.slice(0, KEPT_PROBLEMS).map((p) => ({
     field: p.field.slice(0, 1024),
     message: p.message.slice(0, 1024),
@@ -45,6 +56,9 @@ export function rejectedMessageBody(message: Rejected): string {
       ? { moreProblems: message.problems.length - KEPT_PROBLEMS }
       : {}),
     event: identityOf(message.event),
-    truncated: `the event and its reasons were ${bytes(whole)} bytes, more than a queue message holds: its identity is kept`,
+    truncated:
+      whole === undefined
+        ? 'the event nests too deep to be written out: its identity is kept'
+        : `the event and its reasons were ${bytes(whole)} bytes, more than a queue message holds: its identity is kept`,
   });
 }

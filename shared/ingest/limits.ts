@@ -13,6 +13,15 @@ import { storedValueSize } from './stored-size.ts';
 const MAX_EVENT_BYTES = 256 * 1024;
 /** Objects and arrays nested inside an event (DynamoDB stores at most 32 levels; snapshots add 2). */
 export const MAX_NESTING_DEPTH = 16;
+/**
+ * How deep a trait's value may nest before the whole event is refused for
+ * it, rather than the trait alone (a trait over MAX_NESTING_DEPTH is left
+ * out): the nesting EventBridge itself takes in a Detail. Readers of the
+ * event that recurse (JSON.stringify, key normalisation) give up a few
+ * thousand levels down, depending on the stack left, so an event invoked
+ * past the bus is held to what the bus would take.
+ */
+const MAX_READ_DEPTH = 1000;
 /** The longest key of a property, trait or context field. */
 export const MAX_KEY_LENGTH = 255;
 /**
@@ -96,7 +105,8 @@ const TRAIT_PATHS: ReadonlySet<string> = new Set(['traits', 'context.traits']);
 /**
  * Problems that reject a whole event: too large, nested too deep, a key too
  * long or empty or reserved, a number DynamoDB cannot store. Iterative, so no
- * input depth can exhaust the stack. With `traitsApart`, a trait (under
+ * input depth can exhaust the stack; an input nested too deep for JSON.stringify
+ * (a few thousand levels) is refused for its depth wherever it is, traits included. With `traitsApart`, a trait (under
  * `traits` or `context.traits`) is checked only for the reserved key: its
  * other problems leave that trait out of the profile (splitTraits), not the
  * event, so one odd trait does not cost the customer's email or opt-out.
@@ -104,10 +114,15 @@ const TRAIT_PATHS: ReadonlySet<string> = new Set(['traits', 'context.traits']);
 export function structuralProblems(input: unknown, traitsApart = false): LimitProblem[] {
   const problems: LimitProblem[] = [];
   let json: string | undefined;
+  // Whether the value could be written out as JSON to be measured: a serializer (JSON.stringify
+  // among them) recurses, and gives up a few thousand levels down, in a few KB of input.
+  let measured = true;
   try {
     json = JSON.stringify(input);
-  } catch {
-    return [{ field: '(event)', message: 'must be JSON (no cycles, no BigInt)' }];
+  } catch (error) {
+    if (!(error instanceof RangeError))
+      return [{ field: '(event)', message: 'must be JSON (no cycles, no BigInt)' }];
+    measured = false;
   }
   const bytes = json === undefined ? 0 : utf8Length(json);
   if (bytes > MAX_EVENT_BYTES) {
@@ -126,7 +141,8 @@ export function structuralProblems(input: unknown, traitsApart = false): LimitPr
     const { value, path, depth } = next;
     // The traits object's own keys are trait names: judged per trait too.
     const trait = next.trait || (traitsApart && TRAIT_PATHS.has(path));
-    if (depth > MAX_NESTING_DEPTH && !trait) {
+    // A trait's value too deep to read (or measure) is the event's problem: no later reader could take it.
+    if (depth > MAX_NESTING_DEPTH && (!trait || !measured || depth > MAX_READ_DEPTH)) {
       problems.push({ field: path, message: `nests deeper than ${MAX_NESTING_DEPTH} levels` });
       continue;
     }
