@@ -163,6 +163,9 @@ export function structuralProblems(input: unknown, traitsApart = false): LimitPr
         stack.push({ value: child, path: fieldOf(key), depth: depth + 1, trait });
     }
   }
+  // Not written out for a reason the walk does not see (a text past what a string holds): not read either.
+  if (!measured && problems.length === 0)
+    problems.push({ field: '(event)', message: 'is too large to be written out as JSON' });
   return problems;
 }
 
