@@ -1,5 +1,5 @@
 import type { Channel } from '#shared/channels.ts';
-import { addressKey, addressOf } from '#shared/delivery/policy.ts';
+import { addressKeys, addressOf } from '#shared/delivery/policy.ts';
 import { dictionary } from '#shared/dictionary.ts';
 import { hex128 } from '#shared/hash.ts';
 import type { EventSnapshot } from '#shared/profile/changes.ts';
@@ -340,8 +340,8 @@ function stopsCurrentAddress(item: Record<string, unknown> | undefined, channel:
   const stopped = item?.[attr.suppressedAddress(channel)];
   if (typeof stopped !== 'string') return true;
   const current = addressOf(profile, channel);
-  const key = current === undefined ? undefined : addressKey(current);
-  return key === undefined || key === stopped;
+  const keys = current === undefined ? [] : addressKeys(current);
+  return keys.length === 0 || keys.includes(stopped);
 }
 
 /** Reads a stored profile item (external data: every part is parsed, bad parts are ignored). */
