@@ -1,4 +1,4 @@
-import { MAX_SENDS_KEPT } from '#shared/delivery/policy.ts';
+import { addressKeys, MAX_SENDS_KEPT } from '#shared/delivery/policy.ts';
 import { MAX_TRAITS_PER_PROFILE, topicOptOutCap } from '#shared/ingest/limits.ts';
 import { mergedTopicsTime } from './consent-order.ts';
 import type { UpdateBuilder } from './expression.ts';
@@ -109,6 +109,32 @@ function addressOf(item: Readonly<Record<string, unknown>>, channel: string): st
     return typeof value === 'string' ? value : undefined;
   }
   return Object.keys(item).some((key) => key.startsWith('tok:')) ? 'tokens' : undefined;
+}
+
+/** The suppression keys (`addressKeys`) of an item's address on a channel: none for push. */
+function keysOf(item: Readonly<Record<string, unknown>>, channel: string): string[] {
+  const value = addressOf(item, channel);
+  if (value === undefined) return [];
+  if (channel === 'email') return addressKeys({ channel, email: value });
+  if (channel === 'sms') return addressKeys({ channel, phone: value });
+  return [];
+}
+
+/**
+ * Whether the visitor's suppression on a channel concerns the address the known profile has: the
+ * address it recorded (`sua:`), else the visitor's own, compared as a suppression reads addresses
+ * (letter case, punctuation, an email domain's spellings), not character by character.
+ */
+function concernsKnownAddress(
+  from: Readonly<Record<string, unknown>>,
+  target: Readonly<Record<string, unknown>>,
+  channel: string,
+): boolean {
+  const ours = addressOf(target, channel);
+  if (ours === undefined || ours === addressOf(from, channel)) return true;
+  const stopped = from[`sua:${channel}`];
+  const theirs = typeof stopped === 'string' ? [stopped] : keysOf(from, channel);
+  return keysOf(target, channel).some((key) => theirs.includes(key));
 }
 
 /**
@@ -240,15 +266,11 @@ export function mergeBatch(
         pastCap.set(channel, topics);
       } else if (known === undefined && !optedOut) b.setIfAbsent(key, value);
     } else if (key.startsWith('sup:')) {
-      const channel = key.slice(4);
-      const theirs = addressOf(from, channel);
-      const ours = addressOf(target, channel);
-      if (ours === undefined || ours === theirs) b.setIfAbsent(key, value);
+      if (concernsKnownAddress(from, target, key.slice(4))) b.setIfAbsent(key, value);
     } else if (key.startsWith('sua:')) {
       const channel = key.slice(4);
-      const ours = addressOf(target, channel);
       const own = target[`sup:${channel}`] !== undefined;
-      if (!own && (ours === undefined || ours === addressOf(from, channel))) b.setIfAbsent(key, value);
+      if (!own && concernsKnownAddress(from, target, channel)) b.setIfAbsent(key, value);
     } else if (key.startsWith('tok:')) {
       b.set(key, value);
     } else if (key.startsWith('sends:')) {

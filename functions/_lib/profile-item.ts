@@ -364,8 +364,17 @@ export function readProfileItem(userId: string, item: Record<string, unknown> | 
     }
   for (const channel of ['email', 'sms', 'push'] as const) {
     const reason = item?.[attr.suppressed(channel)];
-    if (typeof reason !== 'string' || !stopsCurrentAddress(item, channel, acc.profile)) continue;
-    acc.profile.consent[channel] = { ...acc.profile.consent[channel], status: 'suppressed', reason };
+    if (typeof reason !== 'string') continue;
+    if (stopsCurrentAddress(item, channel, acc.profile))
+      acc.profile.consent[channel] = { ...acc.profile.consent[channel], status: 'suppressed', reason };
+    else {
+      const address = item?.[attr.suppressedAddress(channel)];
+      if (typeof address === 'string')
+        acc.state.otherSpellingSuppressions = {
+          ...acc.state.otherSpellingSuppressions,
+          [channel]: { reason, address },
+        };
+    }
   }
   for (const [event, counter] of acc.counters) {
     if (counter.count === undefined || counter.first === undefined || counter.last === undefined) continue;

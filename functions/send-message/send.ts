@@ -18,6 +18,7 @@ import type { Deliverable } from '#shared/delivery/phone.ts';
 import {
   type Address,
   addressKey,
+  addressKeys,
   addressOf,
   checkCaps,
   consentBlock,
@@ -112,6 +113,19 @@ async function deliverableAddress(address: Address, profile: Profile): Promise<D
   if (address.channel !== 'sms') return { ok: true, address };
   const { deliverable } = await mobile();
   return deliverable(address, profile);
+}
+
+/**
+ * Why the address a send would go to is suppressed when the profile spells it
+ * otherwise than the suppression recorded it (a number written in its national
+ * form, `(555) 900-0001`, after `+15559000001` was reported invalid): compared
+ * as the provider is given it.
+ */
+function suppressedAsDelivered(state: ProfileState, address: Address | undefined): string | undefined {
+  if (address === undefined) return undefined;
+  const suppression = state.otherSpellingSuppressions?.[address.channel];
+  if (suppression === undefined || !addressKeys(address).includes(suppression.address)) return undefined;
+  return `${address.channel} suppressed: ${suppression.reason}`;
 }
 
 /** Attempts at reserving a cap slot before giving up to a retry (concurrent sends to one customer). */
@@ -325,7 +339,11 @@ async function attempt(
   const usable = found === undefined ? undefined : await deliverableAddress(found, profile);
   const address = usable?.ok ? usable.address : undefined;
   const missing = usable === undefined ? `no ${input.channel} address on the profile` : undefined;
-  const reason = blocked ?? missing ?? (usable?.ok === false ? usable.reason : undefined);
+  const reason =
+    blocked ??
+    missing ??
+    (usable?.ok === false ? usable.reason : undefined) ??
+    suppressedAsDelivered(state, address);
   if (reason !== undefined || address === undefined) {
     const output: SendMessageOutput = { status: 'suppressed', reason: reason ?? 'no address' };
     await settle('suppressed', output);
@@ -357,8 +375,9 @@ async function attempt(
   const unsubscribe = await unsubscribeUrl(deps, input);
   const rendered = await render(deps, input, state, zone, unsubscribe);
   const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId, input.visit);
-  // As the profile holds it (`found`): what a bounce or complaint of this message stops.
-  progress.address = found === undefined ? undefined : addressKey(found);
+  // As the provider is given it (a number in E.164): what a bounce or complaint of this message stops,
+  // however the profile spells the address later.
+  progress.address = addressKey(address);
   await deps.deliveries.markCalled(deliveryId, now, progress.attempt);
   progress.stage = 'calling';
   const messageId = await deliver(
