@@ -27,6 +27,7 @@ import {
 } from '#shared/delivery/policy.ts';
 import { addTokenCounts, type TokenCounts } from '#shared/delivery/push-results.ts';
 import { SMS_SENDER_CONTEXT } from '#shared/delivery/sender-context.ts';
+import { afterThrottle, type ThrottleDecision } from '#shared/delivery/throttle.ts';
 import {
   ErrorName,
   JourneyError,
@@ -515,6 +516,37 @@ function named(error: unknown): JourneyError {
   return new TransientError(`${name}: ${error instanceof Error ? error.message : String(error)}`);
 }
 
+/** Why a send is deferred after the provider throttled it past its retries. */
+const THROTTLED_REASON = 'the provider throttled sends';
+
+/**
+ * Defers a send the provider kept throttling (`afterThrottle`): recorded and
+ * counted as deferred, with the streak that says how long it has lasted. A
+ * record that cannot be written fails the attempt as transient: its retry
+ * tries the provider again.
+ */
+async function deferThrottled(
+  deps: SendDeps,
+  deliveryId: string,
+  throttled: ThrottleDecision,
+  settle: Settle,
+  progress: Progress,
+): Promise<SendMessageOutput> {
+  const output: SendMessageOutput = {
+    status: 'deferred',
+    until: (throttled.until ?? deps.now()).toISOString(),
+    reason: THROTTLED_REASON,
+  };
+  try {
+    await deps.deliveries.markThrottled(deliveryId, throttled.streak, progress.attempt);
+    await settle('deferred', output);
+  } catch (error) {
+    if (!progress.settled) await deps.deliveries.giveUp(deliveryId, progress.attempt).catch(() => undefined);
+    throw named(error);
+  }
+  return output;
+}
+
 /** A claim held by another attempt: wait for its lease to end, then see how it ended. */
 const BUSY_REASON = 'an earlier attempt of this send holds it';
 
@@ -687,6 +719,12 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
     // Anything else proves the provider did not take the message: free the slot and the delivery for a retry.
     // A slot that cannot be given back only holds the next message back, it never lets one more through.
     if (progress.reserved !== undefined) await release(deps, input, progress.reserved).catch(() => undefined);
+    // A throttle that outlasts a few retries defers the send (the provider is full, not the message wrong).
+    const throttled =
+      failure.name === ErrorName.Throttled
+        ? afterThrottle(deliveryId, claim.throttled, deps.now())
+        : undefined;
+    if (throttled?.until !== undefined) return deferThrottled(deps, deliveryId, throttled, settle, progress);
     const permanent = PERMANENT_ERRORS.some((name) => name === failure.name);
     const fail = () => settle('failed', undefined, failure.message, permanent ? failure.name : undefined);
     // Unrecorded, the claim is given up as one that never called the provider: the retry claims it at once
@@ -698,6 +736,11 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
     };
     // A failure a retry may overcome, unrecorded: its retry claims the send again.
     if (!permanent) await fail().catch(giveUp);
+    // Unrecorded, the next throttle counts from one less: a little more backoff before the deferral.
+    if (throttled !== undefined && progress.settled)
+      await deps.deliveries
+        .markThrottled(deliveryId, throttled.streak, progress.attempt)
+        .catch(() => undefined);
     // A failure no retry overcomes is final only once recorded, and counted only by that write's mark:
     // one more try at the record, then a transient error, so that a retry records it (and counts it, once).
     else
