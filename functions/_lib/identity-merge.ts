@@ -29,7 +29,9 @@ function isChannel(channel: string): channel is 'email' | 'sms' | 'push' {
  *   customer receives fewer messages, never more;
  * - a suppression (hard bounce, complaint): copied when it concerns the
  *   address the known profile has, or the known profile has none on that channel,
- *   with the address it stops unless the known profile has a suppression of its own;
+ *   or it names the address it stops and the known profile has no suppression of its
+ *   own (it stops that address only); with the address it stops unless the known
+ *   profile has a suppression of its own;
  * - event counters, daily buckets and folded days still inside the history window: added;
  *   first seen: the earlier; last seen: the later;
  * - push tokens: all kept;
@@ -109,6 +111,22 @@ function addressOf(item: Readonly<Record<string, unknown>>, channel: string): st
     return typeof value === 'string' ? value : undefined;
   }
   return Object.keys(item).some((key) => key.startsWith('tok:')) ? 'tokens' : undefined;
+}
+
+/**
+ * Whether the visitor's suppression on a channel joins the known profile: when it concerns the
+ * known profile's address, and, with the address it stops recorded and none of the known profile's
+ * own, in any case: it then stops that address only, as the profile reads it or as a send gives it
+ * to the provider (a number the known profile writes in its national form), and the customer is
+ * stopped again on moving to it.
+ */
+function carriesSuppression(
+  from: Readonly<Record<string, unknown>>,
+  target: Readonly<Record<string, unknown>>,
+  channel: string,
+): boolean {
+  const bound = typeof from[`sua:${channel}`] === 'string' && target[`sup:${channel}`] === undefined;
+  return bound || concernsKnownAddress(from, target, channel);
 }
 
 /** The suppression keys (`addressKeys`) of an item's address on a channel: none for push. */
@@ -266,11 +284,11 @@ export function mergeBatch(
         pastCap.set(channel, topics);
       } else if (known === undefined && !optedOut) b.setIfAbsent(key, value);
     } else if (key.startsWith('sup:')) {
-      if (concernsKnownAddress(from, target, key.slice(4))) b.setIfAbsent(key, value);
+      if (carriesSuppression(from, target, key.slice(4))) b.setIfAbsent(key, value);
     } else if (key.startsWith('sua:')) {
       const channel = key.slice(4);
       const own = target[`sup:${channel}`] !== undefined;
-      if (!own && concernsKnownAddress(from, target, channel)) b.setIfAbsent(key, value);
+      if (!own && carriesSuppression(from, target, channel)) b.setIfAbsent(key, value);
     } else if (key.startsWith('tok:')) {
       b.set(key, value);
     } else if (key.startsWith('sends:')) {

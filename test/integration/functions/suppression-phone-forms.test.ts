@@ -88,3 +88,27 @@ describe('a number the carrier refused', () => {
     expect(await send(userId, 'third')).toMatchObject({ status: 'sent' });
   });
 });
+
+describe('a visitor’s refused number', () => {
+  it('stays stopped after sign-in when the customer’s profile writes it in its national form', async () => {
+    // arrange: a visitor whose number the carrier refused, and a known customer with that number spelt nationally
+    n += 1;
+    const anonymousId = `v${n}`;
+    const userId = `sp${n}`;
+    const digits = `555${String(9_100_000 + n)}`;
+    await ingestEvent(ingestDeps(world.db).deps, {
+      ...identify('', { phone: `+1${digits}`, firstName: 'Vi' }, new Date((at += 60_000)).toISOString()),
+      userId: undefined,
+      anonymousId,
+    });
+    await invalidNumber(`anon:${anonymousId}`);
+    await setTraits(userId, { phone: national(digits), country: 'US' });
+    // act: the visitor signs in
+    await ingestEvent(ingestDeps(world.db).deps, {
+      ...identify(userId, {}, new Date((at += 60_000)).toISOString()),
+      anonymousId,
+    });
+    // assert
+    expect(await send(userId, 'third')).toMatchObject({ status: 'suppressed' });
+  });
+});
