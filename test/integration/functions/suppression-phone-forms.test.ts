@@ -34,6 +34,11 @@ beforeAll(async () => {
 afterAll(async () => world.stop());
 
 let at = Date.parse('2026-11-24T10:00:00Z');
+/** A minute after the last event's time: each event is newer than every earlier one. */
+function later(): string {
+  at += 60_000;
+  return new Date(at).toISOString();
+}
 async function setTraits(userId: string, traits: Record<string, unknown>) {
   at += 60_000;
   await ingestEvent(ingestDeps(world.db).deps, identify(userId, traits, new Date(at).toISOString()));
@@ -97,7 +102,7 @@ describe('a visitor’s refused number', () => {
     const userId = `sp${n}`;
     const digits = `555${String(9_100_000 + n)}`;
     await ingestEvent(ingestDeps(world.db).deps, {
-      ...identify('', { phone: `+1${digits}`, firstName: 'Vi' }, new Date((at += 60_000)).toISOString()),
+      ...identify('', { phone: `+1${digits}`, firstName: 'Vi' }, later()),
       userId: undefined,
       anonymousId,
     });
@@ -105,7 +110,7 @@ describe('a visitor’s refused number', () => {
     await setTraits(userId, { phone: national(digits), country: 'US' });
     // act: the visitor signs in
     await ingestEvent(ingestDeps(world.db).deps, {
-      ...identify(userId, {}, new Date((at += 60_000)).toISOString()),
+      ...identify(userId, {}, later()),
       anonymousId,
     });
     // assert
