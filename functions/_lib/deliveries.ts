@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { getItem, putItem, updateItem } from '#functions/_lib/clients/document-calls.ts';
 import type { TokenCounts, TokenOutcome } from '#shared/delivery/push-results.ts';
+import type { ThrottleStreak } from '#shared/delivery/throttle.ts';
 import { TransientError } from '#shared/errors.ts';
 import { SendMessageOutput } from '#shared/tasks/send-message.ts';
 import * as z from '#shared/zod.ts';
@@ -213,6 +214,7 @@ export type Claim =
       pending?: PendingCount;
       carried?: TokenCounts;
       deferred?: Extract<SendMessageOutput, { status: 'deferred' }>;
+      throttled?: ThrottleStreak;
     }
   /** `unreadable`: the record is there but not one this code can read; its outcome is unknown. */
   | { kind: 'done'; output: SendMessageOutput; unreadable?: true; pending?: PendingCount }
@@ -226,6 +228,16 @@ export type Claim =
   | { kind: 'busy'; until: Date }
   /** A previous attempt called the provider and never said how it ended: now recorded as unknown. */
   | { kind: 'stale'; output: SendMessageOutput; pending: PendingCount };
+
+function throttleStreakOf(record: Record<string, unknown> | undefined): ThrottleStreak | undefined {
+  const { throttles, throttleDeferrals, throttledSince } = record ?? {};
+  if (typeof throttledSince !== 'number') return undefined;
+  return {
+    count: typeof throttles === 'number' ? throttles : 0,
+    deferrals: typeof throttleDeferrals === 'number' ? throttleDeferrals : 0,
+    since: throttledSince,
+  };
+}
 
 export type ClaimOptions = {
   /** Claim a delivery whose outcome is unknown again (the step's `onUnknown: "retry"`). */
@@ -326,7 +338,11 @@ export class DeliveriesRepository {
       const tokens = owedTokens(before);
       const pending = pendingOf(deliveryId, before?.[COUNT_PENDING], true, tokens);
       // Owed tokens go with the first count written: the mark found, else this claim's outcome.
-      const owed = pending !== undefined ? { pending } : tokens === undefined ? {} : { carried: tokens };
+      const streak = throttleStreakOf(before);
+      const owed = {
+        ...(pending !== undefined ? { pending } : tokens === undefined ? {} : { carried: tokens }),
+        ...(streak === undefined ? {} : { throttled: streak }),
+      };
       const earlier = SendMessageOutput.safeParse(before?.output);
       if (before?.status === 'deferred' && earlier.success && earlier.data.status === 'deferred')
         return { kind: 'claimed', attempt, ...owed, deferred: earlier.data };
@@ -481,6 +497,14 @@ export class DeliveriesRepository {
       ExpressionAttributeNames: { '#status': 'status' },
     });
     return out.Item?.status === 'sending';
+  }
+
+  /** Records how long the provider has been throttling the send (the attempt's, held to its claim). */
+  async markThrottled(deliveryId: string, streak: ThrottleStreak, attempt: number): Promise<void> {
+    await this.held(deliveryId, attempt, {
+      UpdateExpression: 'SET throttles = :count, throttleDeferrals = :deferrals, throttledSince = :since',
+      values: { ':count': streak.count, ':deferrals': streak.deferrals, ':since': streak.since },
+    });
   }
 
   /**

@@ -1,4 +1,4 @@
-import { MAX_SENDS_KEPT } from '#shared/delivery/policy.ts';
+import { addressKeys, MAX_SENDS_KEPT } from '#shared/delivery/policy.ts';
 import { MAX_TRAITS_PER_PROFILE, topicOptOutCap } from '#shared/ingest/limits.ts';
 import { mergedTopicsTime } from './consent-order.ts';
 import type { UpdateBuilder } from './expression.ts';
@@ -29,7 +29,9 @@ function isChannel(channel: string): channel is 'email' | 'sms' | 'push' {
  *   customer receives fewer messages, never more;
  * - a suppression (hard bounce, complaint): copied when it concerns the
  *   address the known profile has, or the known profile has none on that channel,
- *   with the address it stops unless the known profile has a suppression of its own;
+ *   or it names the address it stops and the known profile has no suppression of its
+ *   own (it stops that address only); with the address it stops unless the known
+ *   profile has a suppression of its own;
  * - event counters, daily buckets and folded days still inside the history window: added;
  *   first seen: the earlier; last seen: the later;
  * - push tokens: all kept;
@@ -109,6 +111,48 @@ function addressOf(item: Readonly<Record<string, unknown>>, channel: string): st
     return typeof value === 'string' ? value : undefined;
   }
   return Object.keys(item).some((key) => key.startsWith('tok:')) ? 'tokens' : undefined;
+}
+
+/**
+ * Whether the visitor's suppression on a channel joins the known profile: when it concerns the
+ * known profile's address, and, with the address it stops recorded and none of the known profile's
+ * own, in any case: it then stops that address only, as the profile reads it or as a send gives it
+ * to the provider (a number the known profile writes in its national form), and the customer is
+ * stopped again on moving to it.
+ */
+function carriesSuppression(
+  from: Readonly<Record<string, unknown>>,
+  target: Readonly<Record<string, unknown>>,
+  channel: string,
+): boolean {
+  const bound = typeof from[`sua:${channel}`] === 'string' && target[`sup:${channel}`] === undefined;
+  return bound || concernsKnownAddress(from, target, channel);
+}
+
+/** The suppression keys (`addressKeys`) of an item's address on a channel: none for push. */
+function keysOf(item: Readonly<Record<string, unknown>>, channel: string): string[] {
+  const value = addressOf(item, channel);
+  if (value === undefined) return [];
+  if (channel === 'email') return addressKeys({ channel, email: value });
+  if (channel === 'sms') return addressKeys({ channel, phone: value });
+  return [];
+}
+
+/**
+ * Whether the visitor's suppression on a channel concerns the address the known profile has: the
+ * address it recorded (`sua:`), else the visitor's own, compared as a suppression reads addresses
+ * (letter case, punctuation, an email domain's spellings), not character by character.
+ */
+function concernsKnownAddress(
+  from: Readonly<Record<string, unknown>>,
+  target: Readonly<Record<string, unknown>>,
+  channel: string,
+): boolean {
+  const ours = addressOf(target, channel);
+  if (ours === undefined || ours === addressOf(from, channel)) return true;
+  const stopped = from[`sua:${channel}`];
+  const theirs = typeof stopped === 'string' ? [stopped] : keysOf(from, channel);
+  return keysOf(target, channel).some((key) => theirs.includes(key));
 }
 
 /**
@@ -240,15 +284,11 @@ export function mergeBatch(
         pastCap.set(channel, topics);
       } else if (known === undefined && !optedOut) b.setIfAbsent(key, value);
     } else if (key.startsWith('sup:')) {
-      const channel = key.slice(4);
-      const theirs = addressOf(from, channel);
-      const ours = addressOf(target, channel);
-      if (ours === undefined || ours === theirs) b.setIfAbsent(key, value);
+      if (carriesSuppression(from, target, key.slice(4))) b.setIfAbsent(key, value);
     } else if (key.startsWith('sua:')) {
       const channel = key.slice(4);
-      const ours = addressOf(target, channel);
       const own = target[`sup:${channel}`] !== undefined;
-      if (!own && (ours === undefined || ours === addressOf(from, channel))) b.setIfAbsent(key, value);
+      if (!own && carriesSuppression(from, target, channel)) b.setIfAbsent(key, value);
     } else if (key.startsWith('tok:')) {
       b.set(key, value);
     } else if (key.startsWith('sends:')) {

@@ -1,5 +1,5 @@
 import type { Channel } from '#shared/channels.ts';
-import { addressKey, addressOf } from '#shared/delivery/policy.ts';
+import { addressKeys, addressOf } from '#shared/delivery/policy.ts';
 import { dictionary } from '#shared/dictionary.ts';
 import { hex128 } from '#shared/hash.ts';
 import type { EventSnapshot } from '#shared/profile/changes.ts';
@@ -340,8 +340,8 @@ function stopsCurrentAddress(item: Record<string, unknown> | undefined, channel:
   const stopped = item?.[attr.suppressedAddress(channel)];
   if (typeof stopped !== 'string') return true;
   const current = addressOf(profile, channel);
-  const key = current === undefined ? undefined : addressKey(current);
-  return key === undefined || key === stopped;
+  const keys = current === undefined ? [] : addressKeys(current);
+  return keys.length === 0 || keys.includes(stopped);
 }
 
 /** Reads a stored profile item (external data: every part is parsed, bad parts are ignored). */
@@ -364,8 +364,17 @@ export function readProfileItem(userId: string, item: Record<string, unknown> | 
     }
   for (const channel of ['email', 'sms', 'push'] as const) {
     const reason = item?.[attr.suppressed(channel)];
-    if (typeof reason !== 'string' || !stopsCurrentAddress(item, channel, acc.profile)) continue;
-    acc.profile.consent[channel] = { ...acc.profile.consent[channel], status: 'suppressed', reason };
+    if (typeof reason !== 'string') continue;
+    if (stopsCurrentAddress(item, channel, acc.profile))
+      acc.profile.consent[channel] = { ...acc.profile.consent[channel], status: 'suppressed', reason };
+    else {
+      const address = item?.[attr.suppressedAddress(channel)];
+      if (typeof address === 'string')
+        acc.state.otherSpellingSuppressions = {
+          ...acc.state.otherSpellingSuppressions,
+          [channel]: { reason, address },
+        };
+    }
   }
   for (const [event, counter] of acc.counters) {
     if (counter.count === undefined || counter.first === undefined || counter.last === undefined) continue;

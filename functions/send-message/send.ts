@@ -18,6 +18,7 @@ import type { Deliverable } from '#shared/delivery/phone.ts';
 import {
   type Address,
   addressKey,
+  addressKeys,
   addressOf,
   checkCaps,
   consentBlock,
@@ -26,6 +27,7 @@ import {
 } from '#shared/delivery/policy.ts';
 import { addTokenCounts, type TokenCounts } from '#shared/delivery/push-results.ts';
 import { SMS_SENDER_CONTEXT } from '#shared/delivery/sender-context.ts';
+import { afterThrottle, type ThrottleDecision } from '#shared/delivery/throttle.ts';
 import {
   ErrorName,
   JourneyError,
@@ -112,6 +114,19 @@ async function deliverableAddress(address: Address, profile: Profile): Promise<D
   if (address.channel !== 'sms') return { ok: true, address };
   const { deliverable } = await mobile();
   return deliverable(address, profile);
+}
+
+/**
+ * Why the address a send would go to is suppressed when the profile spells it
+ * otherwise than the suppression recorded it (a number written in its national
+ * form, `(555) 900-0001`, after `+15559000001` was reported invalid): compared
+ * as the provider is given it.
+ */
+function suppressedAsDelivered(state: ProfileState, address: Address | undefined): string | undefined {
+  if (address === undefined) return undefined;
+  const suppression = state.otherSpellingSuppressions?.[address.channel];
+  if (suppression === undefined || !addressKeys(address).includes(suppression.address)) return undefined;
+  return `${address.channel} suppressed: ${suppression.reason}`;
 }
 
 /** Attempts at reserving a cap slot before giving up to a retry (concurrent sends to one customer). */
@@ -325,7 +340,11 @@ async function attempt(
   const usable = found === undefined ? undefined : await deliverableAddress(found, profile);
   const address = usable?.ok ? usable.address : undefined;
   const missing = usable === undefined ? `no ${input.channel} address on the profile` : undefined;
-  const reason = blocked ?? missing ?? (usable?.ok === false ? usable.reason : undefined);
+  const reason =
+    blocked ??
+    missing ??
+    (usable?.ok === false ? usable.reason : undefined) ??
+    suppressedAsDelivered(state, address);
   if (reason !== undefined || address === undefined) {
     const output: SendMessageOutput = { status: 'suppressed', reason: reason ?? 'no address' };
     await settle('suppressed', output);
@@ -357,8 +376,9 @@ async function attempt(
   const unsubscribe = await unsubscribeUrl(deps, input);
   const rendered = await render(deps, input, state, zone, unsubscribe);
   const deliveryId = deliveryIdOf(input.enrollmentId, input.stepId, input.visit);
-  // As the profile holds it (`found`): what a bounce or complaint of this message stops.
-  progress.address = found === undefined ? undefined : addressKey(found);
+  // As the provider is given it (a number in E.164): what a bounce or complaint of this message stops,
+  // however the profile spells the address later.
+  progress.address = addressKey(address);
   await deps.deliveries.markCalled(deliveryId, now, progress.attempt);
   progress.stage = 'calling';
   const messageId = await deliver(
@@ -494,6 +514,37 @@ function named(error: unknown): JourneyError {
   if (error instanceof JourneyError) return error;
   const name = error instanceof Error ? error.name : 'Error';
   return new TransientError(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+/** Why a send is deferred after the provider throttled it past its retries. */
+const THROTTLED_REASON = 'the provider throttled sends';
+
+/**
+ * Defers a send the provider kept throttling (`afterThrottle`): recorded and
+ * counted as deferred, with the streak that says how long it has lasted. A
+ * record that cannot be written fails the attempt as transient: its retry
+ * tries the provider again.
+ */
+async function deferThrottled(
+  deps: SendDeps,
+  deliveryId: string,
+  throttled: ThrottleDecision,
+  settle: Settle,
+  progress: Progress,
+): Promise<SendMessageOutput> {
+  const output: SendMessageOutput = {
+    status: 'deferred',
+    until: (throttled.until ?? deps.now()).toISOString(),
+    reason: THROTTLED_REASON,
+  };
+  try {
+    await deps.deliveries.markThrottled(deliveryId, throttled.streak, progress.attempt);
+    await settle('deferred', output);
+  } catch (error) {
+    if (!progress.settled) await deps.deliveries.giveUp(deliveryId, progress.attempt).catch(() => undefined);
+    throw named(error);
+  }
+  return output;
 }
 
 /** A claim held by another attempt: wait for its lease to end, then see how it ended. */
@@ -668,6 +719,12 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
     // Anything else proves the provider did not take the message: free the slot and the delivery for a retry.
     // A slot that cannot be given back only holds the next message back, it never lets one more through.
     if (progress.reserved !== undefined) await release(deps, input, progress.reserved).catch(() => undefined);
+    // A throttle that outlasts a few retries defers the send (the provider is full, not the message wrong).
+    const throttled =
+      failure.name === ErrorName.Throttled
+        ? afterThrottle(deliveryId, claim.throttled, deps.now())
+        : undefined;
+    if (throttled?.until !== undefined) return deferThrottled(deps, deliveryId, throttled, settle, progress);
     const permanent = PERMANENT_ERRORS.some((name) => name === failure.name);
     const fail = () => settle('failed', undefined, failure.message, permanent ? failure.name : undefined);
     // Unrecorded, the claim is given up as one that never called the provider: the retry claims it at once
@@ -679,6 +736,11 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
     };
     // A failure a retry may overcome, unrecorded: its retry claims the send again.
     if (!permanent) await fail().catch(giveUp);
+    // Unrecorded, the next throttle counts from one less: a little more backoff before the deferral.
+    if (throttled !== undefined && progress.settled)
+      await deps.deliveries
+        .markThrottled(deliveryId, throttled.streak, progress.attempt)
+        .catch(() => undefined);
     // A failure no retry overcomes is final only once recorded, and counted only by that write's mark:
     // one more try at the record, then a transient error, so that a retry records it (and counts it, once).
     else

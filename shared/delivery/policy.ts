@@ -8,6 +8,7 @@ import {
   type QuietHours,
   rollingWindowStart,
 } from '../time.ts';
+import { asciiAddress } from './mailbox.ts';
 
 /**
  * Whether, where and when a message may go: consent per channel and topic,
@@ -42,12 +43,28 @@ export function consentBlock(
  * What a suppression keeps of the address it stops (a hard bounce, a
  * complaint, an invalid number): a digest of the address, read case- and
  * punctuation-blind, so the same address written another way stays stopped
- * and another address is not. Push has none: its tokens are dropped one by one.
+ * and another address is not. An email's domain is read as SES is given it
+ * (Punycode): `caffè`, its decomposed spelling, `CAFFÈ`, full-width letters
+ * and `xn--caff-8oa` are one mailbox. Push has none: its tokens are dropped
+ * one by one.
  */
 export function addressKey(address: Address): string | undefined {
-  if (address.channel === 'email') return hex128(`email:${address.email.trim().toLowerCase()}`);
-  if (address.channel === 'sms') return hex128(`sms:${address.phone.replace(/[^\d+]/g, '')}`);
-  return undefined;
+  return addressKeys(address)[0];
+}
+
+/**
+ * The keys a suppression of this address may be stored under: {@link addressKey}'s,
+ * then the key an earlier release wrote for the address as spelt (an email domain
+ * read as typed), which a suppression recorded before still holds.
+ */
+export function addressKeys(address: Address): string[] {
+  if (address.channel === 'email') {
+    const typed = address.email.trim();
+    const keys = [(asciiAddress(typed) ?? typed).toLowerCase(), typed.toLowerCase()];
+    return [...new Set(keys)].map((key) => hex128(`email:${key}`));
+  }
+  if (address.channel === 'sms') return [hex128(`sms:${address.phone.replace(/[^\d+]/g, '')}`)];
+  return [];
 }
 
 /** The customer's address on a channel, or `undefined` when the profile has none. */

@@ -131,6 +131,14 @@ export type ProfileState = {
    * person's caps hold whichever id a journey runs under.
    */
   sendsKey?: string;
+  /**
+   * Suppressions (a hard bounce, an invalid number) of an address the profile
+   * spells otherwise than the key they were recorded under: per channel, the
+   * reason and that key. A send compares it with the address as the provider
+   * is given it (a number read into E.164 in the customer's country), which a
+   * read of the item alone cannot tell. Absent when there are none.
+   */
+  otherSpellingSuppressions?: Partial<Record<Channel, { reason: string; address: string }>>;
 };
 
 /** The key of a waiting step: one per (enrollment, step). */

@@ -11,6 +11,7 @@ export const REASON_CODES = [
   'outcomeUnknown',
   'quietHours',
   'frequencyCap',
+  'throttled',
   'tooLarge',
   'other',
 ] as const;
@@ -23,12 +24,13 @@ const LABELS: Readonly<Record<ReasonCode, string>> = {
   outcomeUnknown: 'an earlier attempt may have been delivered',
   quietHours: 'quiet hours',
   frequencyCap: 'frequency cap',
+  throttled: 'the provider throttled sends past their retries',
   tooLarge: 'too large for the execution state',
   other: 'other',
 };
 
 /** The codes a deferral is counted with (reasonCode). */
-export const DEFERRAL_CODES: readonly ReasonCode[] = ['quietHours', 'frequencyCap', 'other'];
+export const DEFERRAL_CODES: readonly ReasonCode[] = ['quietHours', 'frequencyCap', 'throttled', 'other'];
 
 /** The code of a suppression or deferral reason. */
 export function reasonCode(status: 'suppressed' | 'deferred', reason: string | undefined): ReasonCode {
@@ -36,6 +38,7 @@ export function reasonCode(status: 'suppressed' | 'deferred', reason: string | u
   if (status === 'deferred') {
     if (text.includes('quiet')) return 'quietHours';
     if (text.includes('cap')) return 'frequencyCap';
+    if (text.includes('throttled')) return 'throttled';
     return 'other';
   }
   if (/^(email|sms|push) suppressed|^unsubscribed/.test(text)) return 'consent';

@@ -25,7 +25,8 @@ import { identify, ingestDeps } from './harness.ts';
  * A send Step Functions retries (throttled, transient, crashed) and whose
  * retries run out: the step's failure path counts the last attempt's outcome
  * once, then the failure policy applies. Compiled and run offline with the
- * real send-message function on dynalite; SES is made to throttle every call.
+ * real send-message function on dynalite; SES is made unreachable for every
+ * call (a throttle that lasts is deferred instead: send-throttled.test.ts).
  */
 
 const TEMPLATES = new Map<string, Template>([
@@ -56,9 +57,7 @@ beforeAll(async () => {
   ses = mockClient(SESv2Client);
   ses
     .on(SendEmailCommand)
-    .rejects(
-      Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException' }),
-    );
+    .rejects(Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:443'), { code: 'ECONNREFUSED' }));
 });
 afterAll(async () => {
   ses.restore();
@@ -125,7 +124,7 @@ async function counters(journeyId: string, stepId: string) {
 
 /**
  * A customer with an address enters `journeyId` (the journey above under that id, its templates pinned)
- * and the execution runs to its end, SES throttling every send.
+ * and the execution runs to its end, SES unreachable for every send.
  */
 async function runThrottled(journeyId: string) {
   const userId = caseId('u-throttled');
@@ -155,7 +154,7 @@ describe('a send whose retries run out', () => {
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(7);
     expect(result.status).toBe('SUCCEEDED');
     expect(result.output).toMatchObject({
-      failure: { Error: 'Journeys.Throttled' },
+      failure: { Error: 'Journeys.Transient' },
       exit: { stepId: 'after' },
     });
     expect(await counters('throttled', 'remind')).toEqual([['failed', 1]]);
@@ -165,13 +164,13 @@ describe('a send whose retries run out', () => {
         Key: { deliveryId: deliveryIdOf(enrollmentId, 'remind') },
       }),
     );
-    expect(record.Item).toMatchObject({ status: 'failed', detail: expect.stringContaining('rate exceeded') });
+    expect(record.Item).toMatchObject({ status: 'failed', detail: expect.stringContaining('ECONNREFUSED') });
   });
 
   it('counts nothing more when the failure path is called again', async () => {
     // arrange: an execution whose send's retries ran out, counted as failed by its failure path
     const { userId, enrollmentId } = await runThrottled('throttled-again');
-    const input = exhaustedInput('throttled-again', userId, enrollmentId, 'Journeys.Throttled');
+    const input = exhaustedInput('throttled-again', userId, enrollmentId, 'Journeys.Transient');
     // act
     const again = await countExhausted(deps(), input);
     // assert
