@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { formatPath } from '#shared/journey/violations.ts';
+import { eventNameProblems } from './event-names.ts';
 import type { JourneyJson } from './journey-files.ts';
 import { emptyRanges } from './ranges.ts';
 import type { Expectation, Scenario } from './scenario.ts';
@@ -133,6 +134,7 @@ export function checkReferences(
   return [
     ...sharedIds(scenario),
     ...refs.problems,
+    ...eventNameProblems(scenario, journeys),
     ...overrideProblems(scenario, journeys),
     ...beforeStart(scenario),
     ...emptyRanges(scenario),
