@@ -160,7 +160,8 @@ export function forecastOf(totals: Totals, journey: Journey): Forecast {
     line('DynamoDB read request units', reads, PRICES.dynamoPerReadUnit),
     line('EventBridge events', busEvents, PRICES.eventBridgePerEvent),
     line('SES emails', providers.emails, PRICES.sesPerEmail),
-    line('SMS messages', providers.sms, PRICES.smsPerMessage),
+    // Billed per part: a long text, or one with a character outside GSM-7, is sent in several.
+    line('SMS message parts', providers.smsParts ?? providers.sms, PRICES.smsPerPart),
     line('Push messages', providers.push, PRICES.pushPerMessage),
   ];
   const byDay = new Map<string, Map<Channel, number>>();

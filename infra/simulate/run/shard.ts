@@ -146,6 +146,7 @@ export async function runShard(options: ShardInput): Promise<Totals> {
       providers: {
         emails: world.counts.emails,
         sms: world.counts.sms,
+        smsParts: world.counts.smsParts,
         push: world.counts.push,
         events: world.counts.events,
       },

@@ -43,7 +43,14 @@ export const Totals = z.object({
   ),
   transitions: Count,
   executions: Count,
-  providers: z.object({ emails: Count, sms: Count, push: Count, events: Count }),
+  providers: z.object({
+    emails: Count,
+    sms: Count,
+    /** The parts the SMS went out in (absent: one each). */
+    smsParts: Count.optional(),
+    push: Count,
+    events: Count,
+  }),
   /** Provider feedback applied, by channel and outcome ("email opened", "sms undelivered"). */
   feedback: Counted,
   /**
@@ -134,6 +141,7 @@ export function mergeTotals(shards: readonly Totals[]): Totals {
     providers: {
       emails: sum((t) => t.providers.emails),
       sms: sum((t) => t.providers.sms),
+      smsParts: sum((t) => t.providers.smsParts ?? t.providers.sms),
       push: sum((t) => t.providers.push),
       events: sum((t) => t.providers.events),
     },
