@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import { closestField, formatPath } from '#shared/journey/violations.ts';
 import type { JourneyJson } from './journey-files.ts';
 import type { ReferenceProblem } from './references.ts';
@@ -42,6 +43,37 @@ function strings(value: unknown, out: string[]): string[] {
   return out;
 }
 
+const UpdateProfile = z
+  .object({
+    type: z.literal('updateProfile'),
+    set: z.record(z.string(), z.unknown()).optional(),
+    increment: z.record(z.string(), z.unknown()).optional(),
+    unset: z.array(z.string()).optional(),
+  })
+  .loose();
+const Steps = z.object({ steps: z.record(z.string(), z.unknown()) }).loose();
+
+/** The traits the journeys' profile updates write, and those the scenario gives its customers itself. */
+function written(scenario: Scenario, journeys: ReadonlyMap<string, JourneyJson | string>): string[] {
+  const out: string[] = [];
+  for (const id of scenario.journeys) {
+    const journey = journeys.get(id);
+    const steps = typeof journey === 'string' ? {} : (Steps.safeParse(journey).data?.steps ?? {});
+    for (const step of Object.values(steps)) {
+      const update = UpdateProfile.safeParse(step).data;
+      if (update !== undefined)
+        out.push(
+          ...Object.keys(update.set ?? {}),
+          ...Object.keys(update.increment ?? {}),
+          ...(update.unset ?? []),
+        );
+    }
+  }
+  for (const c of scenario.customers) out.push(...Object.keys(c.traits ?? {}));
+  for (const event of scenario.events) if ('identify' in event) out.push(...Object.keys(event.identify));
+  return out;
+}
+
 /** A template file's strings (its Liquid with quotes unescaped), or its text when it is not JSON. */
 function templateStrings(text: string): string[] {
   try {
@@ -83,6 +115,17 @@ export function dataNameProblems(
   };
   scenario.customers.forEach((c, i) => {
     check(Object.keys(c.traits ?? {}), known.traits, 'trait', ['customers', i, 'traits']);
+  });
+  // What a trait expectation may name: also what updates set and what the scenario gives itself.
+  const traits = new Set([...known.traits, ...written(scenario, journeys)]);
+  scenario.expect.forEach((e, i) => {
+    if (!('trait' in e) || traits.has(e.trait.name)) return;
+    const meant = closestField(e.trait.name, traits);
+    if (meant !== undefined)
+      out.push({
+        path: formatPath(['expect', i, 'trait', 'name']),
+        message: `no journey of the scenario nor its templates reads or sets a trait "${e.trait.name}", nor does the scenario give one (did you mean "${meant}"?); names are compared as written, letter case included`,
+      });
   });
   scenario.events.forEach((event, i) => {
     if ('track' in event)

@@ -81,4 +81,27 @@ describe('property and trait names a slip away from the ones journeys and templa
     // assert
     expect(problems).toStrictEqual([]);
   });
+
+  it('names a trait expectation a slip away from a trait read, set by an update or given by the scenario', async () => {
+    // act
+    const problems = await problemsOf('expect.test.json', {
+      journeys: ['onboarding', 'welcome-series'],
+      customers: [{ id: 'anna', traits: { favouriteColour: 'red' } }],
+      expect: [
+        { trait: { user: 'anna', name: 'accountTyp', equals: null } },
+        { trait: { user: 'anna', name: 'onboardingStag', equals: 'nudged' } },
+        { trait: { user: 'anna', name: 'favoriteColour', equals: 'red' } },
+        { trait: { user: 'anna', name: 'onboardingRuns', equals: 1 } },
+        { trait: { user: 'anna', name: 'nickname', equals: null } },
+      ],
+    });
+    // assert
+    expect(problems.map((p) => p.split(': no journey')[0])).toStrictEqual([
+      'expect.test.json:12:9: expect[0].trait.name',
+      'expect.test.json:19:9: expect[1].trait.name',
+      'expect.test.json:26:9: expect[2].trait.name',
+    ]);
+    expect(problems[1]).toContain('(did you mean "onboardingStage"?)');
+    expect(problems[2]).toContain('(did you mean "favouriteColour"?)');
+  });
 });
