@@ -25,6 +25,8 @@ export const Totals = z.object({
   deferred: Counted,
   suppressed: Counted,
   unknown: Counted,
+  /** Trigger events that entered no one (and events ingest refused), by why (absent: none counted). */
+  skipped: Counted.optional(),
   invocations: Counted,
   /** Executions that failed or timed out, by reason ("failed: States.Runtime: The execution reached…"). */
   failedExecutions: Counted,
@@ -120,6 +122,7 @@ export function mergeTotals(shards: readonly Totals[]): Totals {
     ),
     sentByLocalHour: [...hours],
     deferred: summed((t) => t.deferred),
+    skipped: summed((t) => t.skipped ?? []),
     suppressed: summed((t) => t.suppressed),
     unknown: summed((t) => t.unknown),
     invocations: summed((t) => t.invocations),
