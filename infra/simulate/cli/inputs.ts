@@ -5,7 +5,7 @@ import { JourneyChecker } from '#infra/cli/journey-files.ts';
 import { reservedTraitProblem } from '#shared/ingest/reserved-traits.ts';
 import { reservedKeyViolations } from '#shared/journey/reserved-keys.ts';
 import type { Journey } from '#shared/journey/schema.ts';
-import { fieldNames, formatPath, fromZodIssues } from '#shared/journey/violations.ts';
+import { closestField, fieldNames, formatPath, fromZodIssues } from '#shared/journey/violations.ts';
 import { jsonPositions, positionOf } from '#shared/json-text.ts';
 import { Template } from '#shared/templates.ts';
 import { Scenario } from '../scenario/spec.ts';
@@ -102,6 +102,7 @@ export async function loadInputs(
     problems.push(
       ...unreadBehaviour(journey, scenario.data).map((p) => place(p.path, p.message)),
       ...customerValueProblems(scenario.data).map((p) => place(p.path, p.message)),
+      ...generatorSlips(scenario.data).map((p) => place(p.path, p.message)),
     );
   if (problems.length > 0 || !scenario.success) return { ok: false, problems };
   return { ok: true, inputs: { journey, templates, scenario: scenario.data } };
@@ -178,6 +179,43 @@ function customerValueProblems(scenario: Scenario): Problem[] {
         });
     }
   return problems;
+}
+
+/** The keys that make a property's object a generator rather than a value taken as it is. */
+const GENERATORS: ReadonlySet<string> = new Set(['uniform', 'pick', 'id', 'from']);
+
+/**
+ * A property written as an object of one key a slip away from a generator's
+ * (`{ "unifrom": [15, 180] }`) is a value taken as it is: every event would
+ * carry that object, and whatever reads the property would see no number.
+ */
+function generatorSlips(scenario: Scenario): Problem[] {
+  const sets: [PropertyKey[], Record<string, unknown>][] = [
+    [['entry', 'properties'], scenario.entry.properties],
+    ...scenario.behaviour.map((b, i): [PropertyKey[], Record<string, unknown>] => [
+      ['behaviour', i, 'properties'],
+      b.properties,
+    ]),
+  ];
+  return sets.flatMap(([at, properties]) =>
+    Object.entries(properties).flatMap(([name, value]) => {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) return [];
+      const keys = Object.keys(value);
+      const [key] = keys;
+      const near = keys.length === 1 && key !== undefined ? closestField(key, GENERATORS) : undefined;
+      // A short key is a slip from too many words ("ip" from "id"): only its case may differ then.
+      const meant =
+        key !== undefined && key.length <= 3 && near?.toLowerCase() !== key.toLowerCase() ? undefined : near;
+      return meant === undefined
+        ? []
+        : [
+            {
+              path: formatPath([...at, name, key ?? '']),
+              message: `is not a generator (did you mean "${meant}"?): the property would be this object as it is, on every event`,
+            },
+          ];
+    }),
+  );
 }
 
 /** A trait value as the scenario writes it: JSON, or else the text itself. */
