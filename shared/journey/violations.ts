@@ -144,7 +144,7 @@ export function meantFields(keys: readonly string[], fields: ReadonlySet<string>
 }
 
 /** The known field a name was most likely meant to be: the same but for case, or one or two slips away. */
-function closestField(name: string, fields: ReadonlySet<string>): string | undefined {
+export function closestField(name: string, fields: ReadonlySet<string>): string | undefined {
   if (fields.has(name)) return undefined;
   const lower = name.toLowerCase();
   // A short name is one slip from many others: allow one there, two in longer names.

@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { readJsonFile } from '#infra/cli/files.ts';
 import { fieldNames, fromZodIssues } from '#shared/journey/violations.ts';
@@ -167,6 +167,14 @@ async function journeyOf(
   return journey;
 }
 
+/** The texts of the journeys folder's templates (none when it has no readable one): what their Liquid reads. */
+async function templateTexts(journeysDir: string): Promise<string[]> {
+  const dir = join(journeysDir, 'templates');
+  const files = (await readdir(dir).catch(() => [])).filter((f) => f.endsWith('.json'));
+  const texts = await Promise.all(files.map((f) => readFile(join(dir, f), 'utf8').catch(() => '')));
+  return texts;
+}
+
 /**
  * Names the scenarios use that their journeys or customers lack (a step, a
  * variant, a template, a customer, a journey), each with its file and JSON
@@ -178,6 +186,7 @@ export async function referenceProblems(
 ): Promise<string[]> {
   const journeys = new Map<string, JourneyJson | string>();
   const problems: string[] = [];
+  const templates = await templateTexts(journeysDir);
   for (const { file, at, scenario, positions } of scenarios) {
     for (const id of scenario.journeys)
       if (!journeys.has(id))
@@ -187,7 +196,7 @@ export async function referenceProblems(
             error instanceof Error ? error.message : String(error),
           ),
         );
-    for (const p of checkReferences(scenario, journeys))
+    for (const p of checkReferences(scenario, journeys, templates))
       problems.push(problemAt(file, positions, `${at}${p.path}`, p.message));
   }
   return problems;

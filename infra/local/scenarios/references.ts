@@ -1,5 +1,7 @@
 import * as z from 'zod';
 import { formatPath } from '#shared/journey/violations.ts';
+import { dataNameProblems } from './data-names.ts';
+import { eventNameProblems } from './event-names.ts';
 import type { JourneyJson } from './journey-files.ts';
 import { emptyRanges } from './ranges.ts';
 import type { Expectation, Scenario } from './scenario.ts';
@@ -104,6 +106,7 @@ function listOf(names: Iterable<string>): string {
 export function checkReferences(
   scenario: Scenario,
   journeys: ReadonlyMap<string, JourneyJson | string>,
+  templates: readonly string[] = [],
 ): ReferenceProblem[] {
   const refs = new Referee(scenario);
   scenario.journeys.forEach((id, i) => {
@@ -133,6 +136,8 @@ export function checkReferences(
   return [
     ...sharedIds(scenario),
     ...refs.problems,
+    ...eventNameProblems(scenario, journeys),
+    ...dataNameProblems(scenario, journeys, templates),
     ...overrideProblems(scenario, journeys),
     ...beforeStart(scenario),
     ...emptyRanges(scenario),

@@ -62,7 +62,7 @@ export function forecastPage(f: Forecast): string {
 <h1>Forecast: ${escapeHtml(f.journeyId)}</h1>
 <p class="note">${n(f.customers)} synthetic customers · journey time until ${escapeHtml(f.endedAt)}</p>
 <div class="kpis">${kpi('enrolled', n(f.enrolled))}${f.goal ? kpi('converted', n(f.converted)) : kpi('no goal: conversions are not measured', '—')}${f.revenue === undefined ? '' : `${kpi('revenue', amount(f.revenue))}${kpi('average order value', amount(f.aov))}`}${kpi('emails', n(f.messages.sent.email))}${kpi('SMS', n(f.messages.sent.sms))}${kpi('push', n(f.messages.sent.push))}${f.messages.failed > 0 ? kpi('Failed sends', n(f.messages.failed)) : ''}${kpi('AWS cost', usd(total))}</div>
-<h2>Messages per day</h2>
+${f.skipped.length === 0 ? '' : `<h2>Entries skipped, by reason</h2>\n${rows(f.skipped, ['reason', 'count'])}\n`}<h2>Messages per day</h2>
 ${dayChart(days)}
 <h2>Messages per hour of local time</h2>
 ${hourChart(f)}

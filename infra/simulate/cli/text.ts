@@ -75,6 +75,7 @@ export function forecastText(f: Forecast): string {
         ...f.outcomes.map(([o, c]) => [`ended: ${outcomeLabel(o)}`, n(c), '']),
       ]),
     ),
+    ...(f.skipped.length > 0 ? [section('Entries skipped, by reason', reasons(f.skipped))] : []),
     ...(f.failedExecutions.length > 0
       ? [section('Executions that failed, by reason', reasons(f.failedExecutions))]
       : []),

@@ -34,6 +34,8 @@ export type Forecast = {
   deferred: [string, number][];
   suppressed: [string, number][];
   unknown: [string, number][];
+  /** Trigger events that entered no one, by why ("the event does not match the trigger's where"), and events ingest refused. */
+  skipped: [string, number][];
   /**
    * Every variant the journey declares, in its order (one nobody drew with 0): `rate` is absent
    * when no one was drawn or conversions are not measured (the report's "—").
@@ -160,7 +162,8 @@ export function forecastOf(totals: Totals, journey: Journey): Forecast {
     line('DynamoDB read request units', reads, PRICES.dynamoPerReadUnit),
     line('EventBridge events', busEvents, PRICES.eventBridgePerEvent),
     line('SES emails', providers.emails, PRICES.sesPerEmail),
-    line('SMS messages', providers.sms, PRICES.smsPerMessage),
+    // Billed per part: a long text, or one with a character outside GSM-7, is sent in several.
+    line('SMS message parts', providers.smsParts ?? providers.sms, PRICES.smsPerPart),
     line('Push messages', providers.push, PRICES.pushPerMessage),
   ];
   const byDay = new Map<string, Map<Channel, number>>();
@@ -211,6 +214,7 @@ export function forecastOf(totals: Totals, journey: Journey): Forecast {
     deferred: sorted(new Map(totals.deferred)),
     suppressed: sorted(new Map(totals.suppressed)),
     unknown: sorted(new Map(totals.unknown)),
+    skipped: sorted(new Map(totals.skipped ?? [])),
     variants,
     variantMessages: messagesPerVariant(journey, totals),
     outcomes: sorted(outcomes),

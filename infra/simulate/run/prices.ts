@@ -13,7 +13,7 @@ export const PRICES = {
   dynamoPerReadUnit: 0.125 / 1_000_000,
   eventBridgePerEvent: 1 / 1_000_000,
   sesPerEmail: 0.1 / 1000,
-  smsPerMessage: 0.00581,
+  smsPerPart: 0.00581,
   pushPerMessage: 1 / 1_000_000,
 } as const;
 

@@ -1,4 +1,5 @@
 import { resetClock, setClock } from '#functions/_lib/clock.ts';
+import { describeSkipReason } from '#shared/ingest/entry-skip.ts';
 import type { Journey } from '#shared/journey/schema.ts';
 import type { Template } from '#shared/templates.ts';
 import { HOT_ITEMS } from '../dynamo/memory-tables.ts';
@@ -81,7 +82,12 @@ export async function runShard(options: ShardInput): Promise<Totals> {
       tally.events += 1;
       tally.invoked('ingest');
       const result = await world.ingest(event);
-      if (result.status !== 'rejected') tally.enrolled += result.enrolled.length;
+      if (result.status === 'rejected')
+        for (const p of result.problems) tally.notEntered(`event refused by ingest: ${p.field}`);
+      else {
+        tally.enrolled += result.enrolled.length;
+        for (const skip of result.skipped) tally.notEntered(describeSkipReason(skip));
+      }
     };
     // Each timer is made by its own function, so that it holds only what it names.
     const deliverNow = (userId: string, at: number, event: Record<string, unknown>, first: boolean) => () => {
@@ -146,6 +152,7 @@ export async function runShard(options: ShardInput): Promise<Totals> {
       providers: {
         emails: world.counts.emails,
         sms: world.counts.sms,
+        smsParts: world.counts.smsParts,
         push: world.counts.push,
         events: world.counts.events,
       },

@@ -36,6 +36,8 @@ export class Tally {
   readonly deferred = new Map<string, number>();
   readonly suppressed = new Map<string, number>();
   readonly unknown = new Map<string, number>();
+  /** Trigger events that entered no one, by why in plain words (judged on the journey, never on a value). */
+  readonly skipped = new Map<string, number>();
   readonly invocations = new Map<string, number>();
   /** Executions that ended FAILED or TIMED_OUT, by status and reason (error names, a small set). */
   readonly failedExecutions = new Map<string, number>();
@@ -76,6 +78,11 @@ export class Tally {
     );
   }
 
+  /** A trigger event that did not enter its customer, or an event ingest refused. */
+  notEntered(why: string): void {
+    bump(this.skipped, why);
+  }
+
   invoked(fn: string): void {
     bump(this.invocations, fn);
   }
@@ -93,6 +100,7 @@ export class Tally {
     | 'deferred'
     | 'suppressed'
     | 'unknown'
+    | 'skipped'
     | 'invocations'
     | 'failedExecutions'
   > {
@@ -109,6 +117,7 @@ export class Tally {
       deferred: [...this.deferred],
       suppressed: [...this.suppressed],
       unknown: [...this.unknown],
+      skipped: [...this.skipped],
       invocations: [...this.invocations],
       failedExecutions: [...this.failedExecutions],
     };

@@ -25,6 +25,8 @@ export const Totals = z.object({
   deferred: Counted,
   suppressed: Counted,
   unknown: Counted,
+  /** Trigger events that entered no one (and events ingest refused), by why (absent: none counted). */
+  skipped: Counted.optional(),
   invocations: Counted,
   /** Executions that failed or timed out, by reason ("failed: States.Runtime: The execution reached…"). */
   failedExecutions: Counted,
@@ -43,7 +45,14 @@ export const Totals = z.object({
   ),
   transitions: Count,
   executions: Count,
-  providers: z.object({ emails: Count, sms: Count, push: Count, events: Count }),
+  providers: z.object({
+    emails: Count,
+    sms: Count,
+    /** The parts the SMS went out in (absent: one each). */
+    smsParts: Count.optional(),
+    push: Count,
+    events: Count,
+  }),
   /** Provider feedback applied, by channel and outcome ("email opened", "sms undelivered"). */
   feedback: Counted,
   /**
@@ -113,6 +122,7 @@ export function mergeTotals(shards: readonly Totals[]): Totals {
     ),
     sentByLocalHour: [...hours],
     deferred: summed((t) => t.deferred),
+    skipped: summed((t) => t.skipped ?? []),
     suppressed: summed((t) => t.suppressed),
     unknown: summed((t) => t.unknown),
     invocations: summed((t) => t.invocations),
@@ -134,6 +144,7 @@ export function mergeTotals(shards: readonly Totals[]): Totals {
     providers: {
       emails: sum((t) => t.providers.emails),
       sms: sum((t) => t.providers.sms),
+      smsParts: sum((t) => t.providers.smsParts ?? t.providers.sms),
       push: sum((t) => t.providers.push),
       events: sum((t) => t.providers.events),
     },

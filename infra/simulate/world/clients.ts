@@ -7,6 +7,7 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SegmentedMessage } from 'sms-segments-calculator';
 import * as z from 'zod';
 import type { Executions } from '../machine/executions.ts';
 
@@ -80,13 +81,32 @@ export function simulatedSfn(executions: () => Executions): SFNClient {
 }
 
 /** What the providers were asked to send, counted (never kept). */
-export type ProviderCounts = { emails: number; sms: number; push: number; events: number; rejected: number };
+/** `smsParts`: the parts the SMS were sent in (End User Messaging bills each part of a long or Unicode text). */
+export type ProviderCounts = {
+  emails: number;
+  sms: number;
+  smsParts: number;
+  push: number;
+  events: number;
+  rejected: number;
+};
 
 const Addresses = z.object({
   MessageRequest: z.object({
     Addresses: z.record(z.string(), z.object({ ChannelType: z.string().optional() })),
+    MessageConfiguration: z
+      .object({ SMSMessage: z.object({ Body: z.string().optional() }).optional() })
+      .optional(),
   }),
 });
+
+/**
+ * The parts an SMS text goes out in: 160 GSM-7 characters in one part (153 per part when longer),
+ * 70 UCS-2 code units once a character is outside GSM-7, such as an emoji or Arabic (67 per part).
+ */
+export function smsParts(body: string): number {
+  return body === '' ? 1 : new SegmentedMessage(body, 'auto').segmentsCount;
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -121,13 +141,16 @@ export function countingPinpoint(
   onSms: (messageId: string, to: string) => void,
 ): PinpointClient {
   return answered(new PinpointClient(REGION), (_command, input) => {
-    const { Addresses: addresses } = Addresses.parse(input).MessageRequest;
+    const { Addresses: addresses, MessageConfiguration: config } = Addresses.parse(input).MessageRequest;
+    const parts = smsParts(config?.SMSMessage?.Body ?? '');
     // Addresses are customer data: no prototype to collide with.
     const result: Record<string, { DeliveryStatus: string; StatusCode: number; MessageId: string }> =
       Object.create(null);
     for (const [address, { ChannelType }] of Object.entries(addresses)) {
-      if (ChannelType === 'SMS') counts.sms += 1;
-      else counts.push += 1;
+      if (ChannelType === 'SMS') {
+        counts.sms += 1;
+        counts.smsParts += parts;
+      } else counts.push += 1;
       const messageId = messageIdOf(counts);
       result[address] = { DeliveryStatus: 'SUCCESSFUL', StatusCode: 200, MessageId: messageId };
       if (ChannelType === 'SMS') onSms(messageId, address);

@@ -110,7 +110,7 @@ export async function createWorld(
   };
   const now = () => new Date(timers.now);
   const db = memoryDynamo('sim', hotItems);
-  const counts: ProviderCounts = { emails: 0, sms: 0, push: 0, events: 0, rejected: 0 };
+  const counts: ProviderCounts = { emails: 0, sms: 0, smsParts: 0, push: 0, events: 0, rejected: 0 };
   const machines = new Map<string, Asl>();
   let executions: Executions | undefined;
   const sfn = simulatedSfn(() => {

@@ -92,7 +92,7 @@ describe('journeys simulate', () => {
     // assert
     expect(loaded.ok).toBe(false);
     expect(loaded.ok ? [] : loaded.problems).toEqual([
-      `${file}: entry.event: "Signed Up" does not trigger cart-abandonment (it starts on "Cart Updated")`,
+      `${file}:1:55: entry.event: "Signed Up" does not trigger cart-abandonment (it starts on "Cart Updated")`,
     ]);
   });
 
@@ -117,7 +117,7 @@ describe('journeys simulate', () => {
     // assert
     expect(loaded.ok ? [] : loaded.problems).toEqual([
       expect.stringContaining(
-        `${file}: behaviour.0.event: "Order Complete" is an event cart-abandonment never reads`,
+        `${file}:1:93: behaviour[0].event: "Order Complete" is an event cart-abandonment never reads`,
       ),
     ]);
   });
@@ -135,7 +135,7 @@ describe('journeys simulate', () => {
     // assert
     expect(loaded.ok).toBe(false);
     expect(loaded.ok ? [] : loaded.problems).toEqual([
-      `${file}: customers.traits.__proto__: "__proto__" cannot be a key: JavaScript reserves it, and it would be dropped.`,
+      `${file}:1:55: customers.traits.__proto__: "__proto__" cannot be a key: JavaScript reserves it, and it would be dropped.`,
     ]);
   });
 
