@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { link, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import type { Channel } from '#shared/channels.ts';
 import { type JsonText, MAX_JSON_FILE_BYTES, parseJsonBytes, tooLargeProblem } from '#shared/json-text.ts';
 import { parseTemplateShape } from '#shared/template-shape.ts';
-import type { TemplateCatalog, TemplateChannel } from '#shared/templates.ts';
+import type { TemplateCatalog } from '#shared/templates.ts';
 import { checkTemplateSyntax, describeTemplateProblem, type Template } from '#shared/templates.ts';
 
 /** A JSON file read from disk: its value, or a problem that says where it is. */
@@ -172,7 +173,7 @@ export async function loadTemplates(
   } catch {
     return undefined;
   }
-  const catalog = new Map<string, TemplateChannel>();
+  const catalog = new Map<string, Channel>();
   const bodies = new Map<string, Template>();
   const problems: TemplateProblem[] = [];
   for (const name of names) {

@@ -2,6 +2,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { CHANNELS } from '#shared/channels.ts';
+import { Template } from '#shared/templates.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const DEFINED_IN = 'shared/channels.ts';
@@ -38,5 +40,10 @@ describe('the channels a journey delivers on', () => {
       }
     }
     expect(offenders).toStrictEqual([]);
+  });
+
+  it('each have their form of template, and templates exist for no other', () => {
+    const channels = Template._zod.def.options.flatMap((form) => [...(form._zod.propValues?.channel ?? [])]);
+    expect(channels.toSorted()).toStrictEqual([...CHANNELS].toSorted());
   });
 });
