@@ -134,6 +134,27 @@ describe('the built bundle', () => {
   );
 
   it(
+    'names the field a misspelt one was meant to be, as the sources do',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'journeys-misspelt-'));
+      try {
+        const journey = JSON.parse(readFileSync(join(projectRoot, 'journeys/cart-abandonment.json'), 'utf8'));
+        const { next, ...step } = journey.steps[journey.start];
+        journey.steps[journey.start] = { ...step, nxt: next };
+        const file = join(dir, 'cart-abandonment.json');
+        writeFileSync(file, JSON.stringify(journey, null, 2));
+        const bundled = await journeys(cache, ['validate', file]);
+        expect(bundled.code).toBe(1);
+        expect(bundled.stdout).toContain('unknown field "nxt" (did you mean "next"?)');
+        expect(bundled).toEqual(await runCli(['validate', file]));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    PROCESS_TIMEOUT,
+  );
+
+  it(
     'compiles a journey to the same Amazon States Language as the sources',
     async () => {
       const bundled = await journeys(cache, ['compile', 'journeys/cart-abandonment.json']);
