@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { CHANNELS, type Channel } from '../channels.ts';
+import { CHANNELS } from '../channels.ts';
 import { Condition, ConditionPath, IsoDuration, OffsetDuration } from '../conditions/schema.ts';
 import { mailboxProblem } from '../delivery/mailbox.ts';
 import { MAX_SENDS_KEPT } from '../delivery/policy.ts';
@@ -520,7 +520,7 @@ export const Step = z.discriminatedUnion('type', [
 export type Step = z.infer<typeof Step>;
 export type StepType = Step['type'];
 export type StepOf<T extends StepType> = Extract<Step, { type: T }>;
-export type MessageStep = StepOf<Channel>;
+export type MessageStep = StepOf<z.infer<typeof Channel>>;
 
 export const JOURNEY_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
