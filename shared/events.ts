@@ -261,7 +261,7 @@ export type CustomerEvent = z.infer<typeof CustomerEvent>;
 export type TrackEvent = z.infer<typeof TrackEvent>;
 export type IdentifyEvent = z.infer<typeof IdentifyEvent>;
 
-export { CUSTOMER_EVENT_DETAIL_TYPES, CUSTOMER_EVENT_SOURCE, SYSTEM_EVENT_SOURCE } from './event-sources.ts';
+export { CUSTOMER_EVENT_DETAIL_TYPES, CUSTOMER_EVENT_SOURCE } from './event-sources.ts';
 
 /**
  * A SaaS partner's event source (`aws.partner/segment.com/<sourceId>`): its

@@ -6,6 +6,7 @@ import {
   toValueSync,
   UndefinedVariableError,
 } from 'liquidjs';
+import type { Channel } from './channels.ts';
 import { isDataMap } from './dictionary.ts';
 import {
   COMMENT_FILTER,
@@ -52,10 +53,9 @@ const PushTemplate = z.strictObject({
 
 export const Template = z.discriminatedUnion('channel', [EmailTemplate, SmsTemplate, PushTemplate]);
 export type Template = z.infer<typeof Template>;
-export type TemplateChannel = Template['channel'];
 
 /** What a journey validator needs to know about the templates that exist: name → channel. */
-export type TemplateCatalog = ReadonlyMap<string, TemplateChannel>;
+export type TemplateCatalog = ReadonlyMap<string, Channel>;
 
 /** The variables a template sees. */
 export type TemplateContext = {

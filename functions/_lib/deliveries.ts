@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { getItem, putItem, updateItem } from '#functions/_lib/clients/document-calls.ts';
+import { CHANNELS } from '#shared/channels.ts';
 import type { TokenCounts, TokenOutcome } from '#shared/delivery/push-results.ts';
 import type { ThrottleStreak } from '#shared/delivery/throttle.ts';
 import { TransientError } from '#shared/errors.ts';
@@ -146,7 +147,7 @@ export const DeliveryMeta = z.object({
   journeyId: z.string(),
   version: z.string(),
   stepId: z.string(),
-  channel: z.enum(['email', 'sms', 'push']),
+  channel: z.enum(CHANNELS),
 });
 export type DeliveryMeta = z.infer<typeof DeliveryMeta>;
 

@@ -1,3 +1,4 @@
+import type { Channel } from '#shared/channels.ts';
 import { addressKeys, MAX_SENDS_KEPT } from '#shared/delivery/policy.ts';
 import { MAX_TRAITS_PER_PROFILE, topicOptOutCap } from '#shared/ingest/limits.ts';
 import { mergedTopicsTime } from './consent-order.ts';
@@ -10,7 +11,7 @@ import { unionOfSends } from './profile-sends.ts';
 import { countedTraits, countTraits, isCountedTrait } from './profile-trait-count.ts';
 import { guardOptOuts, type OptOutPlan, optOutVersion } from './topic-opt-outs.ts';
 
-function isChannel(channel: string): channel is 'email' | 'sms' | 'push' {
+function isChannel(channel: string): channel is Channel {
   return channel === 'email' || channel === 'sms' || channel === 'push';
 }
 
@@ -175,7 +176,7 @@ function mergeSeen(b: UpdateBuilder, key: string, value: unknown, known: unknown
 }
 
 /** The reason a channel was opted out of because its topic opt-outs were past the cap. */
-function channelInsteadReason(channel: 'email' | 'sms' | 'push', topics: readonly string[]): string {
+function channelInsteadReason(channel: Channel, topics: readonly string[]): string {
   const named = `${topics.slice(0, 5).join(', ')}${topics.length > 5 ? ', …' : ''}`;
   return `unsubscribed from ${named} on a profile that joined this one, past the ${topicOptOutCap(channel)} topics a profile keeps opted out of on ${channel}`;
 }
@@ -190,7 +191,7 @@ export type MergePlan = {
 /** Sets each channel's topic time the merge moves (consent-order.ts), held with the topics' plan. */
 function mergeTopicTimes(
   b: UpdateBuilder,
-  channels: ReadonlySet<'email' | 'sms' | 'push'>,
+  channels: ReadonlySet<Channel>,
   from: Readonly<Record<string, unknown>>,
   target: Readonly<Record<string, unknown>>,
   plan: OptOutPlan,
@@ -218,7 +219,7 @@ export function mergeBatch(
   const target = into ?? {};
   const conditions: string[] = [];
   // Topics opted out of past the cap, per channel: that channel is opted out as a whole.
-  const pastCap = new Map<'email' | 'sms' | 'push', string[]>();
+  const pastCap = new Map<Channel, string[]>();
   const consentKeys: string[] = [];
   const stale = new Set(staleAttributes(from, now));
   const names = traitsOf(into);
@@ -228,7 +229,7 @@ export function mergeBatch(
   // The count of opt-outs is held to the item as read (topic-opt-outs.ts).
   const optOutPlan: OptOutPlan = { version: optOutVersion(into), writes: [] };
   // Channels whose topic time the merge sets: the visitor opted out of a topic of them.
-  const topicChannels = new Set<'email' | 'sms' | 'push'>();
+  const topicChannels = new Set<Channel>();
   let sendsCopied = false;
   for (const key of keys) {
     const value = from[key];

@@ -1,3 +1,4 @@
+import type { Channel } from '#shared/channels.ts';
 import { MAX_EVENT_NAME_LENGTH } from '#shared/events.ts';
 import { nameFits } from '#shared/ingest/limits.ts';
 import { utf8Length } from '#shared/utf8.ts';
@@ -38,7 +39,7 @@ export type OverLong = {
   /** Of them, the traits (the count goes down by as many). */
   traits: string[];
   /** Channels with a topic opt-out among them: opted out as a whole instead. */
-  optOutChannels: Set<'email' | 'sms' | 'push'>;
+  optOutChannels: Set<Channel>;
 };
 
 /** The attributes of an item whose names are past the limits (see the module comment). */

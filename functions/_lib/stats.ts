@@ -2,6 +2,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { getItem, queryItems, updateItem } from '#functions/_lib/clients/document-calls.ts';
 import { now as clockNow } from '#functions/_lib/clock.ts';
+import type { Channel } from '#shared/channels.ts';
 import type { TokenCounts } from '#shared/delivery/push-results.ts';
 import { RUNNING_AFTER_MS } from '#shared/ingest/live-journey.ts';
 import { METRICS } from '#shared/metrics.ts';
@@ -127,7 +128,7 @@ export type StepKey = Journey & { stepId: string };
 
 export type SendRecord = Journey & {
   stepId: string;
-  channel: 'email' | 'sms' | 'push';
+  channel: Channel;
   status: 'sent' | 'suppressed' | 'deferred' | 'failed' | 'unknown';
   reason?: string;
   at: Date;

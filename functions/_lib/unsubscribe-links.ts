@@ -1,4 +1,5 @@
 import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
+import { CHANNELS } from '#shared/channels.ts';
 import * as z from '#shared/zod.ts';
 
 /**
@@ -14,7 +15,7 @@ export const UnsubscribeClaim = z.strictObject({
   /** userId */
   u: z.string().check(z.minLength(1)),
   /** channel */
-  c: z.enum(['email', 'sms', 'push']),
+  c: z.enum(CHANNELS),
   /** topic */
   t: z.optional(z.string().check(z.minLength(1))),
   /** issued at, in seconds since the epoch; links signed before it was added have none */

@@ -6,6 +6,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import type { Channel } from '#shared/channels.ts';
 import { TEMPLATES_PREFIX, templateNameOfKey } from '#shared/journey/s3-keys.ts';
 import { type JsonText, parseJsonBytes, tooLargeProblem } from '#shared/json-text.ts';
 import { parseTemplateShape } from '#shared/template-shape.ts';
@@ -14,7 +15,6 @@ import {
   describeTemplateProblem,
   type Template,
   type TemplateCatalog,
-  type TemplateChannel,
 } from '#shared/templates.ts';
 
 /**
@@ -53,7 +53,7 @@ export async function templateCatalog(
   s3: S3Client,
   bucket: string,
 ): Promise<{ catalog: TemplateCatalog; bodies: Map<string, Template>; invalid: Map<string, string> }> {
-  const catalog = new Map<string, TemplateChannel>();
+  const catalog = new Map<string, Channel>();
   const bodies = new Map<string, Template>();
   const invalid = new Map<string, string>();
   let token: string | undefined;

@@ -1,9 +1,11 @@
+import type { Channel } from '#shared/channels.ts';
+
 /**
  * The preference page behind an unsubscribe link: minimal HTML, no script,
  * every value escaped. Forms post back to the same signed URL.
  */
 export type PageState = {
-  channel: 'email' | 'sms' | 'push';
+  channel: Channel;
   topic?: string;
   channelOn: boolean;
   /** The address bounced or its owner complained: messages stay off whatever the preferences say. */

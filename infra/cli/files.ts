@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { link, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { link, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import type { Channel } from '#shared/channels.ts';
 import { type JsonText, MAX_JSON_FILE_BYTES, parseJsonBytes, tooLargeProblem } from '#shared/json-text.ts';
 import { parseTemplateShape } from '#shared/template-shape.ts';
-import type { TemplateCatalog, TemplateChannel } from '#shared/templates.ts';
+import type { TemplateCatalog } from '#shared/templates.ts';
 import { checkTemplateSyntax, describeTemplateProblem, type Template } from '#shared/templates.ts';
 
 /** A JSON file read from disk: its value, or a problem that says where it is. */
@@ -18,13 +20,23 @@ export { MAX_JSON_FILE_BYTES };
  * (exports of other tools; journeys and templates stay UTF-8).
  */
 export async function readJsonFile(path: string, options: { utf16?: boolean } = {}): Promise<JsonFile> {
+  return readJsonFileSync(path, options);
+}
+
+/**
+ * {@link readJsonFile}, read synchronously: a command reads a handful of small
+ * files one after the other, and in a process that lives a second the
+ * asynchronous file API (its thread pool, a promise per call) costs more than
+ * the reads (`journeys validate` reads every template of the folder).
+ */
+function readJsonFileSync(path: string, options: { utf16?: boolean } = {}): JsonFile {
   let bytes: Uint8Array;
   try {
-    const info = await stat(path);
+    const info = statSync(path);
     if (info.isDirectory()) return { ok: false, message: 'is a folder, not a file' };
     const tooLarge = tooLargeProblem(info.size);
     if (tooLarge !== undefined) return { ok: false, message: tooLarge };
-    bytes = await readFile(path);
+    bytes = readFileSync(path);
   } catch (error) {
     const code = error instanceof Error && 'code' in error ? String(error.code) : '';
     return {
@@ -155,16 +167,18 @@ export async function loadTemplates(
 > {
   let names: string[];
   try {
-    names = (await readdir(dir)).filter((name) => name.endsWith('.json')).sort();
+    names = readdirSync(dir)
+      .filter((name) => name.endsWith('.json'))
+      .sort();
   } catch {
     return undefined;
   }
-  const catalog = new Map<string, TemplateChannel>();
+  const catalog = new Map<string, Channel>();
   const bodies = new Map<string, Template>();
   const problems: TemplateProblem[] = [];
   for (const name of names) {
     const file = join(dir, name);
-    const json = await readJsonFile(file);
+    const json = readJsonFileSync(file);
     if (!json.ok) {
       problems.push({ file, message: json.message });
       continue;

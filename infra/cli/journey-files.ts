@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { type Journey, journeyJsonSchema } from '#shared/journey/schema.ts';
 import { type Violation, validateJourney } from '#shared/journey/validate.ts';
-import { fieldNames } from '#shared/journey/violations.ts';
+import { lazyFieldNames } from '#shared/journey/violations.ts';
 import { jsonLocator, type Position } from '#shared/json-text.ts';
 import { loadTemplates, readJsonFile, type TemplateProblem, templatesDirFor } from './files.ts';
 
@@ -27,8 +27,8 @@ const TEMPLATE_STEPS: ReadonlySet<string> = new Set(['email', 'sms', 'push']);
 export class JourneyChecker {
   private readonly catalogs = new Map<string, Awaited<ReturnType<typeof loadTemplates>>>();
   readonly templateProblems: TemplateProblem[] = [];
-  /** The language's field names: a misspelt field is reported with the one it was meant to be. */
-  private readonly fields = fieldNames(journeyJsonSchema());
+  /** The language's field names, made when a file has an unknown field: a misspelt one is reported with the one it was meant to be. */
+  private readonly fields = lazyFieldNames(journeyJsonSchema);
 
   constructor(private readonly templatesDir?: string) {}
 

@@ -1,3 +1,4 @@
+import type { Channel } from '../channels.ts';
 import * as z from '../zod.ts';
 
 /**
@@ -23,7 +24,7 @@ export type FeedbackOutcome = (typeof FEEDBACK_KINDS)[number];
 
 export type Feedback = {
   messageId: string;
-  channel: 'email' | 'sms' | 'push';
+  channel: Channel;
   outcome: FeedbackOutcome;
   /** Stop the channel: a hard bounce or a complaint. */
   suppress?: string;

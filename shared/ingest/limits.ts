@@ -1,3 +1,4 @@
+import type { Channel } from '../channels.ts';
 import { hasLoneSurrogate, LONE_SURROGATE_PROBLEM, utf8Length } from '../utf8.ts';
 import { reservedTraitProblem } from './reserved-traits.ts';
 import { storedValueSize } from './stored-size.ts';
@@ -60,7 +61,7 @@ export const MAX_TOPIC_OPT_OUTS = 100;
 export const MAX_JOURNEY_TOPIC_OPT_OUTS = 20;
 
 /** Topics a profile keeps opted out of on a channel: events name topics on email only. */
-export function topicOptOutCap(channel: 'email' | 'sms' | 'push'): number {
+export function topicOptOutCap(channel: Channel): number {
   return channel === 'email' ? MAX_TOPIC_OPT_OUTS : MAX_JOURNEY_TOPIC_OPT_OUTS;
 }
 /** Distinct traits one profile keeps; a new trait past it is rejected with the reason (existing ones still update). */

@@ -1,4 +1,5 @@
 import { Duration } from 'luxon';
+import type { Channel } from '../channels.ts';
 import { describeCondition } from '../conditions/describe.ts';
 import type { Condition } from '../conditions/schema.ts';
 import { edgesOf } from './graph.ts';
@@ -76,7 +77,7 @@ function fallbackKey(stepId: string, index: number): string {
   return `${stepId}.fallback${index + 1}`;
 }
 
-function channelName(channel: 'email' | 'sms' | 'push'): string {
+function channelName(channel: Channel): string {
   return channel === 'sms' ? 'SMS' : channel;
 }
 

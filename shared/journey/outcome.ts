@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { CHANNELS, type Channel } from '../channels.ts';
 import { IsoDuration } from '../conditions/schema.ts';
 import { MESSAGE_OUTCOMES } from './message-outcomes.ts';
 
@@ -23,14 +24,14 @@ export const FEEDBACK_OUTCOMES: readonly MessageOutcome[] = [
  * event stream (Kinesis), which nothing in the stack reads: a push is known
  * sent, suppressed or failed at once, and nothing comes later.
  */
-const REPORTED: ReadonlyMap<'email' | 'sms' | 'push', ReadonlySet<MessageOutcome>> = new Map([
+const REPORTED: ReadonlyMap<Channel, ReadonlySet<MessageOutcome>> = new Map([
   ['email', new Set<MessageOutcome>(['delivered', 'bounced', 'failed', 'opened', 'clicked'])],
   ['sms', new Set<MessageOutcome>(['delivered', 'failed'])],
   ['push', new Set<MessageOutcome>()],
 ]);
 
 /** The outcomes a message on this channel may report after its send (as delivery feedback). */
-export function reportedLater(channel: 'email' | 'sms' | 'push'): ReadonlySet<MessageOutcome> {
+export function reportedLater(channel: Channel): ReadonlySet<MessageOutcome> {
   return REPORTED.get(channel) ?? new Set();
 }
 
@@ -66,7 +67,7 @@ export const Fallback = z
     z
       .object({
         channel: z
-          .enum(['email', 'sms', 'push'])
+          .enum(CHANNELS)
           .describe(
             'The channel of the fallback message (a push, reporting nothing back, can only be the last).',
           ),

@@ -520,7 +520,7 @@ export const Step = z.discriminatedUnion('type', [
 export type Step = z.infer<typeof Step>;
 export type StepType = Step['type'];
 export type StepOf<T extends StepType> = Extract<Step, { type: T }>;
-export type MessageStep = StepOf<'email' | 'sms' | 'push'>;
+export type MessageStep = StepOf<z.infer<typeof Channel>>;
 
 export const JOURNEY_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 

@@ -28,7 +28,14 @@ import { checkWebhooks } from './checks/webhook.ts';
 import { reservedKeyViolations } from './reserved-keys.ts';
 import { type ListRemap, restoreIndices, salvage } from './salvage.ts';
 import { Journey, STEP_ID, STEP_ID_MAX, Step } from './schema.ts';
-import { describeValue, fromZodIssues, meantFields, type Violation, violation } from './violations.ts';
+import {
+  describeValue,
+  fromZodIssues,
+  type KnownFields,
+  meantFields,
+  type Violation,
+  violation,
+} from './violations.ts';
 
 export type { Violation } from './violations.ts';
 
@@ -40,10 +47,10 @@ export type ValidateOptions = {
   /** The webhook connections that exist (name → base URL). Connection checks are skipped without it. */
   connections?: ReadonlyMap<string, string>;
   /**
-   * The field names of the language ({@link fieldNames} of its JSON Schema):
+   * The field names of the language ({@link fieldNames} of its JSON Schema, or a function making them):
    * an unknown field a slip away from one is reported with it (`did you mean "next"?`).
    */
-  fields?: ReadonlySet<string>;
+  fields?: KnownFields;
 };
 
 /**
@@ -141,7 +148,7 @@ function parsePart(schema: z.ZodType, value: unknown, at: readonly PropertyKey[]
 }
 
 /** What parsing found: violations, and the lists whose broken items were left out; the fields known, for hints. */
-type Found = { violations: Violation[]; remaps: ListRemap[]; fields?: ReadonlySet<string> };
+type Found = { violations: Violation[]; remaps: ListRemap[]; fields?: KnownFields };
 
 /** Parses each top-level field and each step on its own, so every broken part is reported. */
 function parseFields(

@@ -31,15 +31,3 @@ export function variantSplitOf(journey: Journey, stepId: string): string | undef
   }
   return undefined;
 }
-
-/** The split of every message step of a journey that has one before it (`variantSplitOf`). */
-export function variantSplits(journey: Journey): Map<string, string> {
-  const splits = new Map<string, string>();
-  for (const id of reachableFrom(journey.start, journey.steps)) {
-    const type = journey.steps[id]?.type;
-    if (type !== 'email' && type !== 'sms' && type !== 'push') continue;
-    const split = variantSplitOf(journey, id);
-    if (split !== undefined) splits.set(id, split);
-  }
-  return splits;
-}

@@ -82,14 +82,21 @@ export function violation(segments: readonly PropertyKey[], code: ViolationCode,
 }
 
 /**
+ * The field names a format knows ({@link fieldNames}), or a function that
+ * makes them: called only once an unknown field is found, so a file without
+ * one never pays for generating a JSON Schema.
+ */
+export type KnownFields = ReadonlySet<string> | (() => ReadonlySet<string>);
+
+/**
  * Turns zod issues into violations with plain sentences, prefixed by
- * `prefix`. With `fields` (the names the format knows, {@link fieldNames}),
- * an unknown field close to one of them says which it was meant to be.
+ * `prefix`. With `fields` (the names the format knows), an unknown field
+ * close to one of them says which it was meant to be.
  */
 export function fromZodIssues(
   issues: readonly z.core.$ZodIssue[],
   prefix: readonly PropertyKey[] = [],
-  fields?: ReadonlySet<string>,
+  fields?: KnownFields,
 ): Violation[] {
   return issues.flatMap((issue) => {
     const branch = matchingBranch(issue);
@@ -117,6 +124,15 @@ function eventMatcherHint(issue: z.core.$ZodIssue, path: readonly PropertyKey[])
   return matcher ? `: write { "event": ${JSON.stringify(issue.input)} }` : '';
 }
 
+/** {@link fieldNames} of a JSON Schema made on first use, then kept. */
+export function lazyFieldNames(jsonSchema: () => unknown): () => ReadonlySet<string> {
+  let names: ReadonlySet<string> | undefined;
+  return () => {
+    names ??= fieldNames(jsonSchema());
+    return names;
+  };
+}
+
 /** Every property name a JSON Schema declares, at any depth: the fields a format knows. */
 export function fieldNames(jsonSchema: unknown): Set<string> {
   const names = new Set<string>();
@@ -135,9 +151,10 @@ export function fieldNames(jsonSchema: unknown): Set<string> {
 }
 
 /** ` (did you mean "next"?)` for unknown fields that are a slip away from a known one. */
-export function meantFields(keys: readonly string[], fields: ReadonlySet<string>): string {
+export function meantFields(keys: readonly string[], fields: KnownFields): string {
+  const known = typeof fields === 'function' ? fields() : fields;
   const meant = keys.flatMap((key) => {
-    const near = closestField(key, fields);
+    const near = closestField(key, known);
     return near === undefined ? [] : [`"${near}"${keys.length > 1 ? ` for "${key}"` : ''}`];
   });
   return meant.length === 0 ? '' : ` (did you mean ${meant.join(', ')}?)`;

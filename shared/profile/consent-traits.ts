@@ -1,4 +1,4 @@
-import type { Channel } from '../channels.ts';
+import { CHANNELS, type Channel } from '../channels.ts';
 import { MAX_NAME_BYTES, MAX_TOPICS_PER_EVENT, nameFits } from '../ingest/limits.ts';
 
 /**
@@ -20,8 +20,6 @@ export type ConsentChanges = {
   /** Values not understood, by trait, each with the reason. */
   problems: { trait: string; reason: string }[];
 };
-
-const CHANNELS = ['email', 'sms', 'push'] as const;
 
 const SPELLINGS: ReadonlyMap<string, boolean> = new Map([
   ['true', true],

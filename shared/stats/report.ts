@@ -1,3 +1,4 @@
+import type { Channel } from '../channels.ts';
 import type { ExperimentState } from '../ingest/experiments.ts';
 import { fallbackChain } from '../journey/compile/fallback.ts';
 import { ENTRY_SKIP_REASONS, type EntrySkipReason } from '../journey/entry/entries.ts';
@@ -80,7 +81,7 @@ export type StepResult = {
 /** `name`: the part of the label a journey file names (a variant, a branch), which the label begins with. */
 type EdgeResult = { from: string; to: string; label?: string; name?: string; share?: number };
 
-export type DayResult = { day: string; sent: Record<'email' | 'sms' | 'push', number>; converted: number };
+export type DayResult = { day: string; sent: Record<Channel, number>; converted: number };
 
 export type JourneyReport = {
   journeyId: string;

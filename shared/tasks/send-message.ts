@@ -1,8 +1,9 @@
+import { CHANNELS } from '../channels.ts';
 import * as z from '../zod.ts';
 import { ContextValues, IsoDuration, QuietHours } from './values.ts';
 import { asV1, taskBase, upgradeFromV1, versioned } from './version.ts';
 
-const Channel = z.enum(['email', 'sms', 'push']);
+const Channel = z.enum(CHANNELS);
 
 const SendMessageInputV2 = z.object({
   ...taskBase,

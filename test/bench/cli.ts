@@ -8,6 +8,7 @@ import { freshEntry } from '#infra/cli/bundle/cache.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const counter = fileURLToPath(new URL('./cli-startup/count-modules.mjs', import.meta.url));
+const cpuTimer = fileURLToPath(new URL('./cli-startup/cpu-time.mjs', import.meta.url));
 
 /** What a user types, as the CLI's arguments. */
 const COMMANDS: Record<string, string[]> = {
@@ -20,22 +21,29 @@ export const TARGET_MS = 500;
 
 type Env = Record<string, string>;
 
+/** Wall time of one run, and the CPU time it used (cpu-time.mjs). */
+type Timing = { ms: number; cpuMs: number };
+
 function run(args: string[], env: Env, extra: string[] = []): number {
-  const started = performance.now();
-  const result = spawnSync(process.execPath, [...extra, 'infra/cli/bin.js', ...args], {
-    cwd: root,
-    env: { ...process.env, NO_COLOR: '1', ...env },
-    encoding: 'utf8',
-  });
-  const ms = performance.now() - started;
-  if (result.status !== 0) throw new Error(`journeys ${args.join(' ')} failed: ${result.stderr}`);
-  return ms;
+  return timed([...extra, 'infra/cli/bin.js', ...args], env, `journeys ${args.join(' ')}`).ms;
 }
 
-function emptyNode(): number {
-  const started = performance.now();
-  spawnSync(process.execPath, ['-e', '0']);
-  return performance.now() - started;
+function timed(argv: string[], env: Env, name: string): Timing {
+  const dir = mkdtempSync(join(tmpdir(), 'journeys-cli-cpu-'));
+  try {
+    const file = join(dir, 'cpu');
+    const started = performance.now();
+    const result = spawnSync(process.execPath, ['--import', cpuTimer, ...argv], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1', ...env, CPU_TIME_FILE: file },
+      encoding: 'utf8',
+    });
+    const ms = performance.now() - started;
+    if (result.status !== 0) throw new Error(`${name} failed: ${result.stderr}`);
+    return { ms, cpuMs: Number(readFileSync(file, 'utf8')) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function modulesLoaded(args: string[], env: Env): number {
@@ -54,15 +62,18 @@ function minMedian(times: number[]): [number, number] {
   return [sorted[0] ?? Number.NaN, sorted[Math.floor(sorted.length / 2)] ?? Number.NaN];
 }
 
-function row(name: string, how: string, modules: string, [min, median]: [number, number]): void {
+function row(name: string, how: string, modules: string, timings: Timing[]): void {
+  const [min, median] = minMedian(timings.map((t) => t.ms));
+  const [, cpu] = minMedian(timings.map((t) => t.cpuMs));
   console.log(
-    `${name.padEnd(10)}${how.padEnd(16)}${modules.padStart(8)}${min.toFixed(0).padStart(9)}${median.toFixed(0).padStart(11)}`,
+    `${name.padEnd(10)}${how.padEnd(16)}${modules.padStart(8)}${min.toFixed(0).padStart(9)}${median.toFixed(0).padStart(11)}${cpu.toFixed(0).padStart(12)}`,
   );
 }
 
 /**
- * Prints, per command, the modules a `journeys` process loads and its wall
- * time (min/median of `runs`), run from the sources through tsx (what
+ * Prints, per command, the modules a `journeys` process loads, its wall
+ * time (min/median of `runs`) and its CPU time (median: what to compare on a
+ * loaded machine), run from the sources through tsx (what
  * bin.js does when the bundle is missing or stale) and from the prebuilt
  * bundle; then the bundle's build time and the cost of bin.js's freshness check.
  */
@@ -79,15 +90,23 @@ export async function runCliBench(runs = 7): Promise<void> {
     console.log(`journeys CLI start-up: node ${process.version}, a fresh process per run, ${runs} runs`);
     console.log(`target: validate <= ${TARGET_MS} ms\n`);
     console.log(
-      `${'command'.padEnd(10)}${'runs from'.padEnd(16)}${'modules'.padStart(8)}${'min ms'.padStart(9)}${'median ms'.padStart(11)}`,
+      `${'command'.padEnd(10)}${'runs from'.padEnd(16)}${'modules'.padStart(8)}${'min ms'.padStart(9)}${'median ms'.padStart(11)}${'median CPU'.padStart(12)}`,
     );
     // An empty Node.js process: the floor, and a measure of how loaded the machine is.
-    row('node -e 0', '', '-', minMedian(Array.from({ length: runs }, () => emptyNode())));
+    row(
+      'node -e 0',
+      '',
+      '-',
+      Array.from({ length: runs }, () => timed(['-e', '0'], {}, 'node -e 0')),
+    );
     for (const [name, args] of Object.entries(COMMANDS)) {
       for (const [how, env] of ways) {
-        run(args, env); // warms the file system cache and tsx's transform cache
-        const times = Array.from({ length: runs }, () => run(args, env));
-        row(name, how, String(modulesLoaded(args, env)), minMedian(times));
+        // Warms the file system cache, tsx's transform cache and the bundle's code cache.
+        run(args, env);
+        const timings = Array.from({ length: runs }, () =>
+          timed(['infra/cli/bin.js', ...args], env, `journeys ${args.join(' ')}`),
+        );
+        row(name, how, String(modulesLoaded(args, env)), timings);
       }
     }
     const checks = Array.from({ length: 21 }, () => {

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { compile } from '#shared/journey/compile/compile.ts';
-import { costPerMillionEnrollments } from '#shared/journey/compile/transitions.ts';
 import type { Journey } from '#shared/journey/schema.ts';
 import { offlineJourney, type Script } from '../integration/offline/harness.ts';
 import { journeyArbitrary } from '../support/arbitraries.ts';
 import { exampleJourneys, settingExampleJourneys } from '../support/journeys.ts';
 import { runConstructCosts } from './construct-costs.ts';
+import { costPerMillionEnrollments } from './transition-cost.ts';
 
 /**
  * Scenarios run per journey: every event arrives / every wait times out /

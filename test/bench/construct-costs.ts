@@ -1,7 +1,7 @@
 import { compile } from '#shared/journey/compile/compile.ts';
-import { costPerMillionEnrollments } from '#shared/journey/compile/transitions.ts';
 import { Journey, type JourneyInput } from '#shared/journey/schema.ts';
 import { offlineJourney, type Script } from '../integration/offline/harness.ts';
+import { costPerMillionEnrollments } from './transition-cost.ts';
 
 /**
  * What each language construct costs per use, in Step Functions state

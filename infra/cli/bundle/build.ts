@@ -1,8 +1,9 @@
 /**
- * Builds the `journeys` CLI into ES module bundles that Node.js runs without
- * a TypeScript loader: main.mjs (the command line) and one bundle per
- * command, so `journeys validate` loads 4 files instead of ~170 modules
- * compiled by tsx at every start. `bin.js` runs them while they are current
+ * Builds the `journeys` CLI into bundles that Node.js runs without a
+ * TypeScript loader: main.mjs (the command line, an ES module), the module
+ * simulation workers start on, and one CommonJS bundle per command, run with
+ * V8's code cache (command-bundle.ts), so `journeys validate` loads 4 files
+ * instead of ~170 modules compiled by tsx at every start. `bin.js` runs them while they are current
  * (cache.js); `npm install` (prepare), `npm start` and `npm test` build them.
  *
  * `tsx infra/cli/bundle/build.ts [--if-stale]` builds, and says so.
@@ -13,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { SHARD_BUNDLE, SHARD_SOURCE } from '#infra/simulate/run/shard-entry.ts';
 import { type BundleManifest, cacheDir, freshEntry, MANIFEST_FILE, PROJECT_ROOT } from './cache.js';
+import { IMPORT_META_RESOLVE } from './command-bundle.ts';
 import { commandsApart, lazyExternals, sourceLocation } from './plugins.ts';
 
 /** Older builds kept: a process that read the previous manifest may still be loading its command's bundle. */
@@ -44,28 +46,45 @@ export async function buildCli(dir = cacheDir()): Promise<BuildResult> {
   // A folder per build: a process running the previous build keeps its files while this one is written.
   const id = `${Date.now().toString(36)}-${process.pid}`;
   const outdir = join(dir, 'builds', id);
-  const result = await build({
+  const shared = {
     absWorkingDir: PROJECT_ROOT,
-    entryPoints: await entryPoints(),
     outdir,
-    outExtension: { '.js': '.mjs' },
     bundle: true,
-    format: 'esm',
     platform: 'node',
     target: 'node20',
     // package.json's "sideEffects" describes the Lambda bundles; the CLI keeps every import's effects.
     ignoreAnnotations: true,
-    // Bundled CommonJS packages, and the lazily required external ones, call require().
-    banner: {
-      js: "import { createRequire as __journeysRequire } from 'node:module'; const require = __journeysRequire(import.meta.url);",
-    },
-    plugins: [sourceLocation, lazyExternals, commandsApart],
     metafile: true,
     logLevel: 'silent',
-  });
-  const sources = Object.keys(result.metafile.inputs).filter(
-    (path) => !path.startsWith('node_modules/') && !path.includes(':'),
-  );
+  } as const;
+  const [main, commands] = await Promise.all([
+    build({
+      ...shared,
+      entryPoints: {
+        main: 'infra/cli/main.ts',
+        [SHARD_BUNDLE.replace(/\.mjs$/, '')]: SHARD_SOURCE,
+      },
+      outExtension: { '.js': '.mjs' },
+      format: 'esm',
+      // Bundled CommonJS packages, and the lazily required external ones, call require().
+      banner: {
+        js: "import { createRequire as __journeysRequire } from 'node:module'; const require = __journeysRequire(import.meta.url);",
+      },
+      plugins: [sourceLocation, lazyExternals, commandsApart],
+    }),
+    // CommonJS, which V8 can be given the compiled code of (command-bundle.ts); strict as ES modules are.
+    build({
+      ...shared,
+      entryPoints: await commandEntryPoints(),
+      outExtension: { '.js': '.cjs' },
+      format: 'cjs',
+      banner: { js: "'use strict';" },
+      define: { 'import.meta.resolve': IMPORT_META_RESOLVE },
+      plugins: [sourceLocation, lazyExternals],
+    }),
+  ]);
+  const inputs = [...Object.keys(main.metafile.inputs), ...Object.keys(commands.metafile.inputs)];
+  const sources = inputs.filter((path) => !path.startsWith('node_modules/') && !path.includes(':'));
   const manifest: BundleManifest = {
     root: PROJECT_ROOT,
     entry: relative(dir, join(outdir, 'main.mjs')),
@@ -86,17 +105,12 @@ export async function buildCli(dir = cacheDir()): Promise<BuildResult> {
   };
 }
 
-/**
- * main.ts, each command module as a bundle of its own (see commandsApart),
- * and the modules commands start worker threads on (found beside main.mjs).
- */
-async function entryPoints(): Promise<Record<string, string>> {
+/** Each command module, as a bundle of its own (see commandsApart). */
+async function commandEntryPoints(): Promise<Record<string, string>> {
   const commands = (await readdir(COMMANDS_DIR)).filter((file) => file.endsWith('.ts'));
-  return Object.fromEntries([
-    ['main', 'infra/cli/main.ts'],
-    [SHARD_BUNDLE.replace(/\.mjs$/, ''), SHARD_SOURCE],
-    ...commands.map((file) => [`commands/${file.slice(0, -'.ts'.length)}`, `infra/cli/commands/${file}`]),
-  ]);
+  return Object.fromEntries(
+    commands.map((file) => [`commands/${file.slice(0, -'.ts'.length)}`, `infra/cli/commands/${file}`]),
+  );
 }
 
 async function recordInputs(paths: readonly string[]): Promise<BundleManifest['inputs']> {

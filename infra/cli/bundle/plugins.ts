@@ -45,14 +45,15 @@ export const lazyExternals: Plugin = {
 
 /**
  * Sources read files next to themselves (`new URL('…', import.meta.url)`):
- * in the bundle each keeps its own location, not the bundle's. A textual
+ * in the bundle each keeps its own location, not the bundle's (and a
+ * CommonJS bundle has no `import.meta`). A textual
  * replacement: the CLI's sources name `import.meta` only in code, never in
  * a string (the Lambda bundling banner that does is not part of the CLI).
  */
 export const sourceLocation: Plugin = {
   name: 'source-location',
   setup(bundler) {
-    bundler.onLoad({ filter: /\.ts$/ }, async ({ path }) => {
+    bundler.onLoad({ filter: /\.[cm]?[jt]s$/, namespace: 'file' }, async ({ path }) => {
       if (path.includes(`${sep}node_modules${sep}`)) return undefined;
       const locations = new Map([
         ['url', pathToFileURL(path).href],
@@ -63,25 +64,36 @@ export const sourceLocation: Plugin = {
       const contents = source.replace(/\bimport\.meta\.(url|filename|dirname)\b/g, (match, key: string) =>
         JSON.stringify(locations.get(key) ?? match),
       );
-      return { contents, loader: 'ts' };
+      return { contents, loader: path.endsWith('ts') ? 'ts' : 'js' };
     });
   },
 };
 
 const CLI_MAIN = join(PROJECT_ROOT, 'infra', 'cli', 'main.ts');
+const COMMAND_BUNDLE = join(PROJECT_ROOT, 'infra', 'cli', 'bundle', 'command-bundle.ts');
 
 /**
  * main.ts imports a command's module when the command runs: that import
- * loads the command's own bundle, commands/<name>.mjs beside main.mjs. One
- * bundle per command rather than chunks shared between them: esbuild does
- * not keep the order in which modules run across shared chunks, and the
- * local runtime sets handler logging up before the handlers' modules load.
+ * loads the command's own bundle, commands/<name>.cjs beside main.mjs,
+ * through loadCommandBundle (V8's code cache). One bundle per command rather
+ * than chunks shared between them: esbuild does not keep the order in which
+ * modules run across shared chunks, and the local runtime sets handler
+ * logging up before the handlers' modules load. What main.ts imports
+ * statically (the help text of an option) is part of main.mjs.
  */
 export const commandsApart: Plugin = {
   name: 'commands-apart',
   setup(bundler) {
-    bundler.onResolve({ filter: /^\.\/commands\/[^/]+\.ts$/ }, ({ path, importer }) =>
-      importer === CLI_MAIN ? { path: path.replace(/\.ts$/, '.mjs'), external: true } : undefined,
+    bundler.onResolve({ filter: /^\.\/commands\/[^/]+\.ts$/ }, ({ path, importer, kind }) =>
+      importer === CLI_MAIN && kind === 'dynamic-import'
+        ? { path: path.replace(/\.ts$/, '.cjs'), namespace: 'command-bundle' }
+        : undefined,
     );
+    bundler.onLoad({ filter: /.*/, namespace: 'command-bundle' }, ({ path }) => ({
+      // require: main.mjs's own (the banner's), which resolves the path beside main.mjs.
+      contents: `module.exports = require(${JSON.stringify(COMMAND_BUNDLE)}).loadCommandBundle(require.resolve(${JSON.stringify(path)}));`,
+      loader: 'js',
+      resolveDir: PROJECT_ROOT,
+    }));
   },
 };

@@ -1,7 +1,7 @@
 import { toMermaid } from '#shared/journey/mermaid.ts';
 import { journeyJsonSchema } from '#shared/journey/schema.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
-import { fieldNames } from '#shared/journey/violations.ts';
+import { lazyFieldNames } from '#shared/journey/violations.ts';
 import { jsonLocator } from '#shared/json-text.ts';
 import { readJsonFile } from '../files.ts';
 import { fail } from '../output.ts';
@@ -18,7 +18,7 @@ export async function graphCommand(file: string, options: { markdown?: boolean }
     fail(`${file}: ${json.message}`);
     return;
   }
-  const result = validateJourney(json.value, { fields: fieldNames(journeyJsonSchema()) });
+  const result = validateJourney(json.value, { fields: lazyFieldNames(journeyJsonSchema) });
   if (!result.ok) {
     printViolations({ file, violations: result.violations.map(jsonLocator(json.text)) });
     fail(`${file} was not drawn: fix the problems above first.`);

@@ -18,10 +18,11 @@ import {
   templateExportIn,
   templateFileWithoutContent,
 } from '#infra/cli/import-pinpoint/template-exports.ts';
+import type { Channel } from '#shared/channels.ts';
 import { JOURNEY_ID } from '#shared/journey/schema.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
 import { isPlaceholderTemplate, isPlaceholderText } from '#shared/template-placeholder.ts';
-import type { Template, TemplateCatalog, TemplateChannel } from '#shared/templates.ts';
+import type { Template, TemplateCatalog } from '#shared/templates.ts';
 import { folderProblem, loadTemplates, STDIN, writeWhole } from '../files.ts';
 import { fail, paint } from '../output.ts';
 
@@ -65,7 +66,7 @@ export async function importPinpointCommand(input: string, options: ImportPinpoi
   // Segment exports beside the journeys, and those given with --segments, resolve segment ids.
   const catalog = new Map<string, PinpointSegment>();
   // Template exports beside the journeys, and those given with --template-exports, carry their content over.
-  const exports = new Map<string, Map<TemplateChannel, PinpointTemplateExport>>();
+  const exports = new Map<string, Map<Channel, PinpointTemplateExport>>();
   const sources = withoutTemplates(withoutSegments(read.sources, catalog), exports);
   const given = [
     await readGiven(
@@ -250,7 +251,7 @@ function withoutSegments(
 /** The sources that are not template exports; the templates go into `exports`, each said on stderr. */
 function withoutTemplates(
   sources: readonly PinpointSource[],
-  exports: Map<string, Map<TemplateChannel, PinpointTemplateExport>>,
+  exports: Map<string, Map<Channel, PinpointTemplateExport>>,
 ): PinpointSource[] {
   const rest: PinpointSource[] = [];
   for (const source of sources) {

@@ -1,3 +1,4 @@
+import type { Channel } from '../../../shared/channels.ts';
 import type { JourneyInput } from '../../../shared/journey/schema.ts';
 import type { StepIds } from './ids.ts';
 import { type ImportLog, pathOf } from './notes.ts';
@@ -38,7 +39,7 @@ export type ActivityContext = {
   /** The zone timestamps without an offset are read in. */
   zone: string;
   /** The template name used for a Pinpoint template name on a channel. */
-  templateName: (pinpointName: string, channel: 'email' | 'sms' | 'push') => string;
+  templateName: (pinpointName: string, channel: Channel) => string;
 };
 
 /** The step an activity reference leads to: the mapped activity, or the exit when there is none. */

@@ -1,3 +1,5 @@
+import type { Channel } from '../../../shared/channels.ts';
+
 /**
  * Pinpoint message templates (Handlebars, with Pinpoint's message variables)
  * as Liquid templates here. What has an equivalent is converted, all of it or
@@ -22,8 +24,6 @@
  * Anything else (a helper such as `formatDate`, endpoint data such as
  * `Location` or `Metrics`, recommendations, partials) is named, with where it is.
  */
-
-export type Channel = 'email' | 'sms' | 'push';
 
 /** A part of a template that has no equivalent: the tag as written, where, and why. */
 export type Unconverted = { tag: string; line: number; column: number; why: string };

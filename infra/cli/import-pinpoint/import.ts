@@ -1,3 +1,4 @@
+import type { Channel } from '../../../shared/channels.ts';
 import { reservedKeyViolations } from '../../../shared/journey/reserved-keys.ts';
 import { JOURNEY_ID } from '../../../shared/journey/schema.ts';
 import { fromZodIssues } from '../../../shared/journey/violations.ts';
@@ -31,7 +32,7 @@ export type { ImportedTemplate, TemplateUses } from './templates.ts';
 
 /** The templates a set of Pinpoint journeys use, by name and channel (inputs that are not journeys add nothing). */
 export function templateUsesOf(inputs: readonly unknown[]): TemplateUses {
-  const uses = new Map<string, Set<'email' | 'sms' | 'push'>>();
+  const uses = new Map<string, Set<Channel>>();
   for (const input of inputs) {
     const journey = isObject(input) && isObject(input.JourneyResponse) ? input.JourneyResponse : input;
     const parsed = PinpointJourney.safeParse(journey);
@@ -282,7 +283,7 @@ function noteContactCenter(ctx: ActivityContext, activityId: string): void {
 }
 
 /** The Pinpoint template a template file stands for. */
-type TemplateOrigin = { name: string; channel: 'email' | 'sms' | 'push' };
+type TemplateOrigin = { name: string; channel: Channel };
 
 /** Plans template file names, remembering the Pinpoint template each stands for. */
 function templateNamer(

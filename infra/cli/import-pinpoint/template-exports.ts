@@ -1,6 +1,7 @@
 import * as z from 'zod';
+import type { Channel } from '../../../shared/channels.ts';
 import type { Template } from '../../../shared/templates.ts';
-import { type Channel, convertHandlebars, type Unconverted } from './handlebars.ts';
+import { convertHandlebars, type Unconverted } from './handlebars.ts';
 import { type ImportLog, pathOf } from './notes.ts';
 
 /**

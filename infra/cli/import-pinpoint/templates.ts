@@ -1,9 +1,8 @@
+import type { Channel } from '../../../shared/channels.ts';
 import { PLACEHOLDER_MARK } from '../../../shared/template-placeholder.ts';
 import type { Template } from '../../../shared/templates.ts';
 import { type ImportLog, pathOf } from './notes.ts';
 import type { PinpointActivity } from './schema.ts';
-
-type Channel = Template['channel'];
 
 /**
  * A template the imported journey references: the exported Pinpoint template's

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { Channel } from '#shared/channels.ts';
 import { readArchiveLines } from '../services/eventbridge/archive.ts';
 import { readOutbox } from '../services/pinpoint/outbox.ts';
 import { storedEmails } from '../services/ses/store.ts';
@@ -12,7 +13,7 @@ import { storedEmails } from '../services/ses/store.ts';
  */
 
 export type SentMessage = {
-  channel: 'email' | 'sms' | 'push';
+  channel: Channel;
   messageId: string;
   to: string;
   at?: string;

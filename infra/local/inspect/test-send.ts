@@ -2,7 +2,7 @@ import { PinpointClient } from '@aws-sdk/client-pinpoint';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { sendEmail } from '#functions/send-message/email.ts';
 import { sendPush, sendSms } from '#functions/send-message/pinpoint.ts';
-import type { TemplateChannel } from '#shared/templates.ts';
+import type { Channel } from '#shared/channels.ts';
 import { localClientConfig } from '../runtime/aws.ts';
 import { LOCAL_NAMES } from '../runtime/env.ts';
 import { DEFAULT_PORTS } from '../runtime/options.ts';
@@ -22,7 +22,7 @@ const TEST_MARK = '[TEST]';
 
 export type TestMessage = {
   template: string;
-  channel: TemplateChannel;
+  channel: Channel;
   /** The rendered fields (subject, html, text / body / title, url). */
   fields: Readonly<Record<string, string>>;
   to: string;

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { readJsonFile } from '#infra/cli/files.ts';
-import { fieldNames, fromZodIssues } from '#shared/journey/violations.ts';
+import { fromZodIssues, lazyFieldNames } from '#shared/journey/violations.ts';
 import { jsonPositions, type Position, positionOf } from '#shared/json-text.ts';
 import { type JourneyJson, readJourney } from './journey-files.ts';
 import { checkReferences } from './references.ts';
@@ -40,12 +40,8 @@ function problemAt(
   return `${file}${at === undefined ? '' : `:${at.line}:${at.column}`}: ${path}: ${message}`;
 }
 
-let fields: Set<string> | undefined;
-/** The field names of scenario files, made once a file has a problem: a misspelt one is named with the one meant. */
-function scenarioFields(): Set<string> {
-  fields ??= fieldNames(scenarioJsonSchema());
-  return fields;
-}
+/** The field names of scenario files, made once a file has an unknown field: a misspelt one is named with the one meant. */
+const scenarioFields = lazyFieldNames(scenarioJsonSchema);
 
 /** Scenario files: `*.test.json` in the given files or folders; problems per file instead of throwing. */
 export async function loadScenarios(
@@ -94,7 +90,7 @@ export async function loadScenarios(
         scenarios.push({ file: name, at: isList ? `scenarios[${i}].` : '', scenario, positions });
     } else {
       problems.push(
-        ...fromZodIssues(parsed.error.issues, [], scenarioFields()).map((v) =>
+        ...fromZodIssues(parsed.error.issues, [], scenarioFields).map((v) =>
           problemAt(name, positions, v.path === '(journey)' ? '(file)' : v.path, v.message),
         ),
       );

@@ -1,3 +1,4 @@
+import type { Channel } from '../../channels.ts';
 import type { ChoiceBranch } from '../../conditions/choice.ts';
 import { PERMANENT_ERRORS, StatesError } from '../../errors.ts';
 import { durationSeconds, MAX_EXECUTION_SECONDS } from '../../time.ts';
@@ -50,7 +51,7 @@ function rules(variable: string, pairs: [string, string][]): ChoiceBranch[] {
  */
 export function renderOnOutcome(
   id: string,
-  channel: 'email' | 'sms' | 'push',
+  channel: Channel,
   onOutcome: OnOutcome,
   next: string,
   ctx: RenderContext,

@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli } from '#infra/cli/bundle/build.ts';
 import { type BundleManifest, cacheDir, freshEntry } from '#infra/cli/bundle/cache.js';
+import { CODE_CACHE_SUFFIX } from '#infra/cli/bundle/command-bundle.ts';
 import { type CliResult, projectRoot, runCli } from './run-cli.ts';
 
 const PROCESS_TIMEOUT = 60_000;
@@ -133,6 +134,27 @@ describe('the built bundle', () => {
   );
 
   it(
+    'names the field a misspelt one was meant to be, as the sources do',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'journeys-misspelt-'));
+      try {
+        const journey = JSON.parse(readFileSync(join(projectRoot, 'journeys/cart-abandonment.json'), 'utf8'));
+        const { next, ...step } = journey.steps[journey.start];
+        journey.steps[journey.start] = { ...step, nxt: next };
+        const file = join(dir, 'cart-abandonment.json');
+        writeFileSync(file, JSON.stringify(journey, null, 2));
+        const bundled = await journeys(cache, ['validate', file]);
+        expect(bundled.code).toBe(1);
+        expect(bundled.stdout).toContain('unknown field "nxt" (did you mean "next"?)');
+        expect(bundled).toEqual(await runCli(['validate', file]));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    PROCESS_TIMEOUT,
+  );
+
+  it(
     'compiles a journey to the same Amazon States Language as the sources',
     async () => {
       const bundled = await journeys(cache, ['compile', 'journeys/cart-abandonment.json']);
@@ -146,9 +168,37 @@ describe('the built bundle', () => {
 
   it('gives each source its own location (files it reads beside itself), not the bundle file', () => {
     const manifest: BundleManifest = JSON.parse(readFileSync(join(cache, 'manifest.json'), 'utf8'));
-    const testCommand = readFileSync(join(cache, manifest.entry, '..', 'commands', 'test.mjs'), 'utf8');
+    const testCommand = readFileSync(join(cache, manifest.entry, '..', 'commands', 'test.cjs'), 'utf8');
     expect(testCommand).toContain(
       JSON.stringify(pathToFileURL(join(projectRoot, 'infra/cli/commands/test.ts')).href),
     );
   });
+
+  it(
+    "keeps V8's compiled code of a command beside its bundle, and runs the same with it, without it, and with a cache that is not V8's",
+    async () => {
+      // A copy of the build: what this test writes beside the bundle is no one else's.
+      const copy = mkdtempSync(join(tmpdir(), 'journeys-code-cache-'));
+      try {
+        const manifest: BundleManifest = JSON.parse(readFileSync(join(cache, 'manifest.json'), 'utf8'));
+        const build = join(manifest.entry, '..');
+        cpSync(join(cache, build), join(copy, build), { recursive: true });
+        writeFileSync(join(copy, 'manifest.json'), JSON.stringify(manifest));
+        const codeCache = join(copy, build, 'commands', `validate.cjs${CODE_CACHE_SUFFIX}`);
+        rmSync(codeCache, { force: true });
+        const args = ['validate', 'journeys/cart-abandonment.json'];
+        const expected = await runCli(args);
+        expect(await journeys(copy, args)).toEqual(expected);
+        const saved = readFileSync(codeCache);
+        expect(saved.length).toBeGreaterThan(0);
+        expect(await journeys(copy, args)).toEqual(expected);
+        writeFileSync(codeCache, 'not code');
+        expect(await journeys(copy, args)).toEqual(expected);
+        expect(readFileSync(codeCache, 'utf8')).not.toBe('not code');
+      } finally {
+        rmSync(copy, { recursive: true, force: true });
+      }
+    },
+    PROCESS_TIMEOUT,
+  );
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { journeyJsonSchema } from '#shared/journey/schema.ts';
 import { validateJourney } from '#shared/journey/validate.ts';
-import { fieldNames } from '#shared/journey/violations.ts';
+import { fieldNames, lazyFieldNames } from '#shared/journey/violations.ts';
 
 const fields = fieldNames(journeyJsonSchema());
 
@@ -33,6 +33,28 @@ describe('an unknown field a slip away from a known one', () => {
       'steps.hello | has unknown fields "tempalte", "nxt" (did you mean "template" for "tempalte", "next" for "nxt"?)',
       'steps.pause | has unknown fields "lable", "zzz" (did you mean "label" for "lable"?)',
     ]);
+  });
+
+  it('is reported the same when they are given as a function that makes them', () => {
+    expect(problems({ fields: lazyFieldNames(journeyJsonSchema) })).toStrictEqual(problems({ fields }));
+  });
+
+  it('does not make them for a journey without an unknown field', () => {
+    let made = 0;
+    const counted = lazyFieldNames(() => {
+      made += 1;
+      return journeyJsonSchema();
+    });
+    const { Goal, ...rest } = misspelt;
+    const result = validateJourney(
+      { ...rest, goal: Goal, steps: { done: { type: 'exit' } }, start: 'done' },
+      { fields: counted },
+    );
+    expect(result.ok).toBe(true);
+    expect(made).toBe(0);
+    expect(problems({ fields: counted })).toHaveLength(3);
+    expect(problems({ fields: counted })).toHaveLength(3);
+    expect(made).toBe(1);
   });
 
   it('is reported as before without them', () => {

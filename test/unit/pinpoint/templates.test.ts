@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { Channel } from '#infra/cli/import-pinpoint/handlebars.ts';
 import { convertHandlebars } from '#infra/cli/import-pinpoint/handlebars.ts';
 import { importPinpointJourney } from '#infra/cli/import-pinpoint/import.ts';
 import {
@@ -7,6 +6,7 @@ import {
   type PinpointTemplateExport,
   templateExportIn,
 } from '#infra/cli/import-pinpoint/template-exports.ts';
+import type { Channel } from '#shared/channels.ts';
 import { checkTemplateSyntax, renderTemplate, type Template } from '#shared/templates.ts';
 
 const defaults = new Map([['User.UserAttributes.FirstName', 'there']]);
