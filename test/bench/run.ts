@@ -61,6 +61,10 @@ const benches: Record<string, () => Promise<void> | void> = {
     const { runLocalMemoryBench } = await import('./local-memory.ts');
     await runLocalMemoryBench();
   },
+  'in-process': async () => {
+    const { runInProcessCallsBench } = await import('./in-process-calls.ts');
+    await runInProcessCallsBench();
+  },
   local: async () => {
     const { runLocalBench } = await import('./local.ts');
     await runLocalBench();

@@ -5,6 +5,7 @@ import { RegistryRepository } from '#functions/_lib/registry.ts';
 import { TemplateSnapshots } from '#functions/_lib/templates.ts';
 import type { DeployDeps } from '#functions/deploy-journey/deploy.ts';
 import type { LocalDynamo } from './dynalite.ts';
+import { mockedClient } from './mocked-clients.ts';
 
 type Config = DeployDeps['config'];
 
@@ -24,9 +25,9 @@ export function deployDeps(
   const { config = {}, ...deps } = overrides;
   const { bindings = {}, ...settings } = config;
   return {
-    s3: new S3Client({ region: 'eu-west-1' }),
-    sfn: new SFNClient({ region: 'eu-west-1' }),
-    events: new EventBridgeClient({ region: 'eu-west-1' }),
+    s3: mockedClient(S3Client),
+    sfn: mockedClient(SFNClient),
+    events: mockedClient(EventBridgeClient),
     registry: new RegistryRepository(db.doc, db.tables.journeys),
     templates: new TemplateSnapshots(db.doc, db.tables.journeys),
     now: () => new Date('2026-11-24T09:00:05Z'),

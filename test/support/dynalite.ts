@@ -6,6 +6,7 @@ import dynalite from 'dynalite';
 import { documentClient } from '#functions/_lib/clients/dynamo.ts';
 import { closeDynaliteIterators } from '#infra/local/services/dynamodb/closed-iterators.ts';
 import { cacheExpressionParsing } from '#infra/local/services/dynamodb/expression-cache.ts';
+import { reuseResolvedHandlers } from '#infra/local/services/dynamodb/handler-cache.ts';
 import { type InProcessConfig, inProcessConfig } from '#infra/local/services/dynamodb/in-process.ts';
 import { measureItemsInUtf8 } from '#infra/local/services/dynamodb/utf8-item-size.ts';
 import { TABLES } from '#shared/tables.ts';
@@ -39,7 +40,7 @@ export async function startDynalite(prefix = 'test'): Promise<LocalDynamo> {
     ...inProcess,
   };
   const client = new DynamoDBClient(config);
-  const doc = documentClient(config);
+  const doc = reuseResolvedHandlers(documentClient(config));
   const tables = {} as LocalDynamo['tables'];
   for (const table of TABLES) {
     const name = `${prefix}-${table.id}`;

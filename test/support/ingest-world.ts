@@ -15,6 +15,7 @@ import { CrashPlan, type RequestKind } from './crash-points.ts';
 import { type LocalDynamo, startDynalite } from './dynalite.ts';
 import type { FaultProxy } from './fault-proxy.ts';
 import { faultyDynamo } from './faulty-dynamo.ts';
+import { mockedClient } from './mocked-clients.ts';
 
 /**
  * Real tables (dynalite, behind a fault proxy) for the handlers that read and
@@ -96,8 +97,8 @@ export async function startHandlerWorld(prefix: string): Promise<HandlerWorld> {
         // yet, and the requests of an invocation stay as many however many journeys a test registers.
         registry: new CachedRegistry(new RegistryRepository(db.doc, db.tables.journeys), 0),
         stats,
-        sfn: new SFNClient({ region: 'eu-west-1' }),
-        sqs: new SQSClient({ region: 'eu-west-1' }),
+        sfn: mockedClient(SFNClient),
+        sqs: mockedClient(SQSClient),
         rejectedQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/rejected',
         now,
       };
@@ -109,7 +110,7 @@ export async function startHandlerWorld(prefix: string): Promise<HandlerWorld> {
         enrollments,
         journeys: registry,
         stats,
-        sfn: new SFNClient({ region: 'eu-west-1' }),
+        sfn: mockedClient(SFNClient),
         now,
       };
     },

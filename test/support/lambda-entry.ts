@@ -4,6 +4,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { setClients } from '#functions/_lib/clients.ts';
 import type { LocalDynamo } from './dynalite.ts';
+import { mockedClient } from './mocked-clients.ts';
 
 /** The Lambda context a handler called through its entry point receives. */
 export function lambdaContext(functionName: string): Context {
@@ -51,8 +52,8 @@ export function handlersOn(
   );
   setClients({
     dynamo: db.doc,
-    sfn: new SFNClient({ region: 'eu-west-1' }),
-    sqs: new SQSClient({ region: 'eu-west-1' }),
-    events: new EventBridgeClient({ region: 'eu-west-1' }),
+    sfn: mockedClient(SFNClient),
+    sqs: mockedClient(SQSClient),
+    events: mockedClient(EventBridgeClient),
   });
 }

@@ -12,6 +12,7 @@ import type { SqsRecord } from '#functions/segment-entry/records.ts';
 import { SegmentRuns } from '#functions/segment-entry/runs.ts';
 import type { JourneyInput } from '#shared/journey/schema.ts';
 import { StartPace } from '#shared/segment/pace.ts';
+import { mockedClient } from './mocked-clients.ts';
 
 export const SEGMENT_QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/segment';
 
@@ -33,7 +34,7 @@ export function segmentDepsOn(options: {
   const { doc, tables } = options;
   return {
     runs: new SegmentRuns(doc, tables.stats),
-    events: new EventBridgeClient({ region: 'eu-west-1' }),
+    events: mockedClient(EventBridgeClient),
     eventBus: 'customer-events',
     pacing: {
       pace: new StartPace(1_000_000, 1_000_000),
@@ -49,8 +50,8 @@ export function segmentDepsOn(options: {
     enrollments: new EnrollmentItems(doc, tables.enrollments),
     stats: new StatsRepository(doc, tables.stats),
     registry: new RegistryRepository(options.registryDoc ?? doc, tables.journeys),
-    sfn: new SFNClient({ region: 'eu-west-1' }),
-    sqs: new SQSClient({ region: 'eu-west-1' }),
+    sfn: mockedClient(SFNClient),
+    sqs: mockedClient(SQSClient),
     queueUrl: SEGMENT_QUEUE,
     now: options.now,
     ...(options.scanPageSize === undefined ? {} : { scanPageSize: options.scanPageSize }),

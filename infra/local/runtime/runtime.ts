@@ -22,6 +22,7 @@ import {
 import { HTTP_INVOKE_RESOURCE } from '#shared/journey/compile/webhook.ts';
 import { startConsole } from '../console/start.ts';
 import { deferralReason } from '../inspect/deferrals.ts';
+import { reuseResolvedHandlers } from '../services/dynamodb/handler-cache.ts';
 import type { BusEvent } from '../services/eventbridge/bus.ts';
 import { watchFolder } from '../services/s3/notifications.ts';
 import { LocalScheduler } from '../services/scheduler/scheduler.ts';
@@ -209,9 +210,9 @@ function bindTasks(services: Services, functions: Functions, options: ResolvedOp
   bind(HTTP_INVOKE_RESOURCE, httpInvokeIntegration(localConnections(options.connections)));
 }
 
-/** The handlers' DynamoDB clients on the runtime's dynalite. */
+/** The handlers' DynamoDB clients on the runtime's dynalite, the document client reusing its resolved middleware. */
 function dynamoClients(config: DynamoDBClientConfig) {
-  return { dynamo: documentClient(config), dynamoTables: new DynamoDBClient(config) };
+  return { dynamo: reuseResolvedHandlers(documentClient(config)), dynamoTables: new DynamoDBClient(config) };
 }
 
 /** The schedules follow the registry after every deploy, as deploy-journey keeps Scheduler in step in AWS. */

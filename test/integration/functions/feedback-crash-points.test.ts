@@ -14,6 +14,7 @@ import { caseId } from '../../support/case-ids.ts';
 import { CrashPlan, crashPointsOf, firstOfEachPath, type Landing } from '../../support/crash-points.ts';
 import { FEEDBACK_SHAPES, type FeedbackShape } from '../../support/feedback-shapes.ts';
 import { collectedCrashPointWorld, type HandlerWorld } from '../../support/ingest-world.ts';
+import { mockedClient } from '../../support/mocked-clients.ts';
 
 /**
  * delivery-feedback dies at each point of its handling of a provider's
@@ -44,7 +45,7 @@ function feedbackDeps(faulty: boolean): FeedbackDeps & { outcomes: { waiters: Ou
     stats: new StatsRepository(doc, world.db.tables.stats),
     outcomes: {
       waiters: new OutcomeWaiters(doc, world.db.tables.enrollments),
-      sfn: new SFNClient({ region: 'eu-west-1' }),
+      sfn: mockedClient(SFNClient),
     },
     now,
   };

@@ -9,6 +9,7 @@ import { liveRegistry } from '#functions/_lib/repositories.ts';
 import { FUNCTION_NAMES } from '#functions/manifests.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { lambdaContext } from '../../support/lambda-entry.ts';
+import { mockedClient } from '../../support/mocked-clients.ts';
 import { planCopyJourney, registerJourney } from './harness.ts';
 
 const envelope = JSON.parse(
@@ -51,8 +52,8 @@ function ingestOnTables(): void {
   });
   setClients({
     dynamo: db.doc,
-    sfn: new SFNClient({ region: 'eu-west-1' }),
-    sqs: new SQSClient({ region: 'eu-west-1' }),
+    sfn: mockedClient(SFNClient),
+    sqs: mockedClient(SQSClient),
   });
 }
 

@@ -14,6 +14,7 @@ import type { AwaitEventInput } from '#shared/tasks/await-event.ts';
 import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import { caseId } from '../../support/case-ids.ts';
 import type { LocalDynamo } from '../../support/dynalite.ts';
+import { mockedClient } from '../../support/mocked-clients.ts';
 
 /** The tables the handlers' repositories use: dynalite's, or the in-memory ones where dynalite is not what a test is about. */
 export type Tables = Pick<LocalDynamo, 'doc' | 'tables'>;
@@ -80,8 +81,8 @@ export function ingestDeps(db: Tables, now: () => Date = () => new Date('2026-11
     enrollments,
     registry: new CachedRegistry(new RegistryRepository(db.doc, db.tables.journeys), 0),
     stats: new StatsRepository(db.doc, db.tables.stats),
-    sfn: new SFNClient({ region: 'eu-west-1' }),
-    sqs: new SQSClient({ region: 'eu-west-1' }),
+    sfn: mockedClient(SFNClient),
+    sqs: mockedClient(SQSClient),
     rejectedQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/rejected',
     now,
   };

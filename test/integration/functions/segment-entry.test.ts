@@ -22,6 +22,7 @@ import { EnrollmentInput } from '#shared/tasks/enrollment.ts';
 import { caseId } from '../../support/case-ids.ts';
 import { addTable, type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { AB_SPLIT_THEN_EXIT } from '../../support/journey-steps.ts';
+import { mockedClient } from '../../support/mocked-clients.ts';
 import { fakeSegmentServices } from '../../support/segment-deps.ts';
 import { ACCOUNT_PREFIX, identify, ingestDeps, registerJourney } from './harness.ts';
 
@@ -67,7 +68,7 @@ function tables() {
 function deps(scanPageSize?: number): SegmentDeps {
   return {
     runs: new SegmentRuns(db.doc, db.tables.stats),
-    events: new EventBridgeClient({ region: 'eu-west-1' }),
+    events: mockedClient(EventBridgeClient),
     eventBus: 'customer-events',
     pacing: unpaced(),
     openExecutions: new OpenExecutions(
@@ -80,8 +81,8 @@ function deps(scanPageSize?: number): SegmentDeps {
     profilesTable: db.tables.profiles,
     ...tables(),
     registry: new RegistryRepository(db.doc, db.tables.journeys),
-    sfn: new SFNClient({ region: 'eu-west-1' }),
-    sqs: new SQSClient({ region: 'eu-west-1' }),
+    sfn: mockedClient(SFNClient),
+    sqs: mockedClient(SQSClient),
     queueUrl: QUEUE,
     now: () => new Date('2026-11-30T09:00:07Z'),
     ...(scanPageSize === undefined ? {} : { scanPageSize }),

@@ -19,6 +19,7 @@ import { RegistryRepository } from '#functions/_lib/registry.ts';
 import { TemplateSnapshots } from '#functions/_lib/templates.ts';
 import { type DeployDeps, deployFromS3, type S3Notification } from '#functions/deploy-journey/deploy.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import { mockedClient } from '../../support/mocked-clients.ts';
 
 const root = new URL('../../../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, root), 'utf8');
@@ -86,9 +87,9 @@ function fakes() {
 
 function deps(): DeployDeps {
   return {
-    s3: new S3Client({ region: 'eu-west-1' }),
-    sfn: new SFNClient({ region: 'eu-west-1' }),
-    events: new EventBridgeClient({ region: 'eu-west-1' }),
+    s3: mockedClient(S3Client),
+    sfn: mockedClient(SFNClient),
+    events: mockedClient(EventBridgeClient),
     registry: new RegistryRepository(db.doc, db.tables.journeys),
     templates: new TemplateSnapshots(db.doc, db.tables.journeys),
     config: {
@@ -105,7 +106,7 @@ function deps(): DeployDeps {
       },
     },
     schedules: {
-      scheduler: new SchedulerClient({ region: 'eu-west-1' }),
+      scheduler: mockedClient(SchedulerClient),
       groupName: GROUP,
       targetArn: TARGET,
       roleArn: ROLE,

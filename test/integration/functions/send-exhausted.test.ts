@@ -18,6 +18,7 @@ import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import type { Template } from '#shared/templates.ts';
 import { caseId } from '../../support/case-ids.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import { mockedClient } from '../../support/mocked-clients.ts';
 import { LOCAL_BINDINGS } from '../offline/harness.ts';
 import { identify, ingestDeps } from './harness.ts';
 
@@ -72,8 +73,8 @@ function deps(now = '2026-11-30T10:00:00Z'): SendDeps {
     enrollments: new EnrollmentItems(db.doc, db.tables.enrollments),
     stats: new StatsRepository(db.doc, db.tables.stats),
     templates: { get: (ref) => snapshots.get({ ...ref, name: pinned.get(ref.name) ?? ref.name }) },
-    ses: new SESv2Client({ region: 'eu-west-1' }),
-    pinpoint: new PinpointClient({ region: 'eu-west-1' }),
+    ses: mockedClient(SESv2Client),
+    pinpoint: mockedClient(PinpointClient),
     config: {
       senderEmail: 'news@shop.example',
       configurationSet: 'journeys',

@@ -15,6 +15,7 @@ import { SendMessageInput } from '#shared/tasks/send-message.ts';
 import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import type { Template } from '#shared/templates.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import { mockedClient } from '../../support/mocked-clients.ts';
 import { type LocalSes, startSes } from '../../support/ses.ts';
 import { identify, ingestDeps } from './harness.ts';
 
@@ -82,7 +83,7 @@ function deps(now: string, overrides: Partial<SendDeps> = {}): SendDeps {
     stats: new StatsRepository(db.doc, db.tables.stats),
     templates,
     ses: ses.client,
-    pinpoint: new PinpointClient({ region: 'eu-west-1' }),
+    pinpoint: mockedClient(PinpointClient),
     config: {
       senderEmail: 'news@shop.example',
       configurationSet: 'journeys',
@@ -329,7 +330,7 @@ describe('send-message: email through aws-ses-v2-local', () => {
         Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException' }),
       );
     const error = await sendMessage(
-      deps('2026-11-24T10:00:00Z', { ses: new SESv2Client({ region: 'eu-west-1' }) }),
+      deps('2026-11-24T10:00:00Z', { ses: mockedClient(SESv2Client) }),
       input('s-throttle'),
     ).catch((e: unknown) => e);
     throttling.restore();

@@ -12,6 +12,7 @@ import { Journey } from '#shared/journey/schema.ts';
 import { AwaitEventInput, WaitTimedOutInput } from '#shared/tasks/await-event.ts';
 import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import { mockedClient } from '../../support/mocked-clients.ts';
 import { LOCAL_BINDINGS } from '../offline/harness.ts';
 
 const journey = Journey.parse({
@@ -49,7 +50,7 @@ beforeAll(async () => {
     enrollments,
     journeys: new RegistryRepository(db.doc, db.tables.journeys),
     stats: new StatsRepository(db.doc, db.tables.stats),
-    sfn: new SFNClient({ region: 'eu-west-1' }),
+    sfn: mockedClient(SFNClient),
     now: () => new Date('2026-11-24T10:00:00Z'),
   };
 });
