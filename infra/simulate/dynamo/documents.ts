@@ -82,9 +82,19 @@ export function storedRequestItem(value: object): Doc {
  * can change what is stored.
  */
 export function readable(item: Doc): Doc {
+  if (plainItems.has(item)) return item;
   for (const key in item) if (key === UNSTORABLE_KEY || mutable(item[key])) return copyItem(item);
+  // Frozen with frozen maps and lists inside, it can never come to hold a set: not looked through again.
+  if (Object.isFrozen(item)) plainItems.add(item);
   return item;
 }
+
+/**
+ * Stored items found to hold nothing a caller could change (readable). An
+ * item is read several times between two writes (a handler's read, then the
+ * next handler's), and a profile is dozens of attributes to look through.
+ */
+const plainItems = new WeakSet<Doc>();
 
 /**
  * Whether a caller must get a copy of a value: it holds a set or binary, or a
