@@ -77,24 +77,46 @@ export function storedRequestItem(value: object): Doc {
 }
 
 /**
+ * storedRequestItem for a request's ExpressionAttributeValues: the caller's
+ * object itself when every value in it is already in its stored form
+ * (strings, booleans, null, safe numbers other than −0: nearly every
+ * request). The tables only read the values during the call, and what they
+ * store of one of these is the value itself, not the object holding it.
+ */
+export function storedRequestValues(values: object): Doc {
+  const prototype: unknown = Object.getPrototypeOf(values);
+  if (prototype !== Object.prototype && prototype !== null) return storedRequestItem(values);
+  for (const key in values) {
+    if (key === UNSTORABLE_KEY || !storedAsItIs(Reflect.get(values, key))) return storedRequestItem(values);
+  }
+  return values as Doc;
+}
+
+/** Whether a written value is its own stored form (storedValue gives it back); undefined is left out either way. */
+function storedAsItIs(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+    case 'undefined':
+      return true;
+    case 'number':
+      return Math.abs(value) <= Number.MAX_SAFE_INTEGER && !Object.is(value, -0);
+    case 'object':
+      return value === null;
+    default:
+      return false;
+  }
+}
+
+/**
  * A stored item as a caller gets it: the item itself, frozen, when nothing in
  * it can be changed; else a copy (a set or binary value inside), so no caller
  * can change what is stored.
  */
 export function readable(item: Doc): Doc {
-  if (plainItems.has(item)) return item;
   for (const key in item) if (key === UNSTORABLE_KEY || mutable(item[key])) return copyItem(item);
-  // Frozen with frozen maps and lists inside, it can never come to hold a set: not looked through again.
-  if (Object.isFrozen(item)) plainItems.add(item);
   return item;
 }
-
-/**
- * Stored items found to hold nothing a caller could change (readable). An
- * item is read several times between two writes (a handler's read, then the
- * next handler's), and a profile is dozens of attributes to look through.
- */
-const plainItems = new WeakSet<Doc>();
 
 /**
  * Whether a caller must get a copy of a value: it holds a set or binary, or a

@@ -1,6 +1,11 @@
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { itemSize, readable } from '#infra/simulate/dynamo/documents.ts';
+import {
+  itemSize,
+  readable,
+  storedRequestItem,
+  storedRequestValues,
+} from '#infra/simulate/dynamo/documents.ts';
 import { memoryDynamo } from '#infra/simulate/dynamo/memory-dynamo.ts';
 
 /**
@@ -33,7 +38,12 @@ const VALUES: unknown[] = [
   { inner: 'v', n: 1 },
 ];
 
-function randomUpdate(next: () => number, i: number) {
+type Update = Pick<
+  UpdateCommandInput,
+  'UpdateExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+>;
+
+function randomUpdate(next: () => number, i: number): Update {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] as T;
   const name = pick(NAMES);
   const names = { '#n': name };
@@ -120,5 +130,44 @@ describe('stored items', () => {
     expect(first).toBe(item);
     expect(second).not.toBe(item);
     expect(second.tags).not.toBe(item.tags);
+  });
+
+  it("reads a request's values as stored: the caller's object when each is stored as it is, else converted as any item", () => {
+    // arrange
+    const plain = { ':s': 'text', ':n': 42, ':b': false, ':z': null, ':u': undefined, ':x': -1.5 };
+    const others: object[] = [
+      { ':s': 'text', ':m': -0 },
+      { ':s': 'text', ':big': 2 ** 60 },
+      { ':s': 'text', ':l': ['a'] },
+      { ':s': 'text', ':m': { k: 'v' } },
+      { ':s': 'text', ':set': new Set(['a']) },
+      { ':s': 'text', ':f': () => 1 },
+      Object.assign(Object.create({ ':inherited': 'x' }), { ':s': 'text' }),
+    ];
+    // act
+    const asIs = storedRequestValues(plain);
+    const converted = others.map((values): [Record<string, unknown>, Record<string, unknown>, object] => [
+      storedRequestValues(values),
+      storedRequestItem(values),
+      values,
+    ]);
+    // assert
+    expect(asIs).toBe(plain);
+    for (const [fast, full, values] of converted) {
+      expect(fast).toEqual(full);
+      expect(fast).not.toBe(values);
+    }
+    expect(Object.is(converted[0]?.[0]?.[':m'], 0)).toBe(true);
+    expect(converted[5]?.[0]).not.toHaveProperty([':f']);
+    expect(converted[6]?.[0]).toHaveProperty([':inherited'], 'x');
+  });
+
+  it("refuses `__proto__` among a request's values as it refuses it in an item", () => {
+    // arrange
+    const values = JSON.parse('{":s": "text", "__proto__": "x"}') as object;
+    // act
+    const read = () => storedRequestValues(values);
+    // assert
+    expect(read).toThrow(/__proto__/);
   });
 });
