@@ -11,8 +11,9 @@ import { memoryDynamo } from '#infra/simulate/dynamo/memory-dynamo.ts';
 /**
  * An item's billing size is kept beside it and moved by what each update
  * changes; it must stay the size of the item as stored, whatever the update
- * sets, adds, removes or leaves as it was. And a stored item is handed to
- * its readers as it is only while nothing in it can be changed.
+ * sets, adds, removes or leaves as it was. A stored item is handed to its
+ * readers as it is only while nothing in it can be changed, and a request's
+ * expression values are read as they would be stored.
  */
 
 /** A deterministic stream of numbers in [0, 1). */
