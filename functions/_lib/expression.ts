@@ -3,6 +3,25 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { UNMARSHALL_OPTIONS } from './clients/dynamo.ts';
 
 /**
+ * Placeholder texts by number, each made once: a profile write names dozens,
+ * and the same text object used again is a key the engine has already
+ * looked up, where one built anew is looked up again in every map it is set in.
+ */
+const NAME_PLACEHOLDERS: string[] = [];
+const VALUE_PLACEHOLDERS: string[] = [];
+const KEPT_PLACEHOLDERS = 512;
+
+function placeholder(kept: string[], prefix: string, n: number): string {
+  if (n >= KEPT_PLACEHOLDERS) return `${prefix}${n}`;
+  let text = kept[n];
+  if (text === undefined) {
+    for (let i = kept.length; i <= n; i++) kept.push(`${prefix}${i}`);
+    text = kept[n] ?? `${prefix}${n}`;
+  }
+  return text;
+}
+
+/**
  * A small builder for DynamoDB update expressions: placeholders for names and
  * values are generated, so attribute names with any characters (trait names,
  * event names) are safe.
@@ -24,7 +43,7 @@ export class UpdateBuilder {
   name(attribute: string): string {
     const existing = this.placeholders.get(attribute);
     if (existing !== undefined) return existing;
-    const key = `#n${this.counter++}`;
+    const key = placeholder(NAME_PLACEHOLDERS, '#n', this.counter++);
     this.names[key] = attribute;
     this.placeholders.set(attribute, key);
     return key;
@@ -32,7 +51,7 @@ export class UpdateBuilder {
 
   /** The placeholder of a value. */
   value(value: unknown): string {
-    const key = `:v${this.counter++}`;
+    const key = placeholder(VALUE_PLACEHOLDERS, ':v', this.counter++);
     this.values[key] = value;
     this.valueCount += 1;
     return key;

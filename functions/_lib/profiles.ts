@@ -486,7 +486,11 @@ export class ProfilesRepository {
     if (overLong.remove.length > 0) return this.removeOverLong(userId, overLong);
     const stale = staleAttributes(item, now, counted);
     const staleKeys = new Set(stale);
-    const live = Object.fromEntries(Object.entries(item).filter(([key]) => !staleKeys.has(key)));
+    // Nothing stale (nearly every write): the item itself, not a copy of it.
+    const live =
+      stale.length === 0
+        ? item
+        : Object.fromEntries(Object.entries(item).filter(([key]) => !staleKeys.has(key)));
     const today = Math.floor(now.getTime() / 86_400_000);
     let writes = worthCompacting(item, stale) ? await this.removeAll(userId, stale) : 0;
     for (const fold of duePlans(live, today, HISTORY_DAYS, dayNumberOf))

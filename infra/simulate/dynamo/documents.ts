@@ -77,6 +77,38 @@ export function storedRequestItem(value: object): Doc {
 }
 
 /**
+ * storedRequestItem for a request's ExpressionAttributeValues: the caller's
+ * object itself when every value in it is already in its stored form
+ * (strings, booleans, null, safe numbers other than −0: nearly every
+ * request). The tables only read the values during the call, and what they
+ * store of one of these is the value itself, not the object holding it.
+ */
+export function storedRequestValues(values: object): Doc {
+  const prototype: unknown = Object.getPrototypeOf(values);
+  if (prototype !== Object.prototype && prototype !== null) return storedRequestItem(values);
+  for (const key in values) {
+    if (key === UNSTORABLE_KEY || !storedAsItIs(Reflect.get(values, key))) return storedRequestItem(values);
+  }
+  return values as Doc;
+}
+
+/** Whether a written value is its own stored form (storedValue gives it back); undefined is left out either way. */
+function storedAsItIs(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+    case 'undefined':
+      return true;
+    case 'number':
+      return Math.abs(value) <= Number.MAX_SAFE_INTEGER && !Object.is(value, -0);
+    case 'object':
+      return value === null;
+    default:
+      return false;
+  }
+}
+
+/**
  * A stored item as a caller gets it: the item itself, frozen, when nothing in
  * it can be changed; else a copy (a set or binary value inside), so no caller
  * can change what is stored.

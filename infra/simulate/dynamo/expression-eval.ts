@@ -348,7 +348,6 @@ export function updateChanges(
   p: Placeholders,
 ): Map<string, unknown> {
   const changes = new Map<string, unknown>();
-  const current = (name: string) => (changes.has(name) ? changes.get(name) : before[name]);
   for (const action of actions) {
     let value: unknown;
     if (action.kind !== 'remove') {
@@ -359,7 +358,13 @@ export function updateChanges(
         value = addTo(resolvePath(before, action.path, p), value, action.kind === 'delete');
     }
     const top = topName(action.path, p);
-    changes.set(top, written(current(top), action.path, value, p));
+    if (action.path.steps.length === 1) {
+      changes.set(top, value);
+      continue;
+    }
+    // A path inside the attribute: written into it as this update has made it so far, else as it was.
+    const current = changes.has(top) ? changes.get(top) : before[top];
+    changes.set(top, written(current, action.path, value, p));
   }
   return changes;
 }

@@ -11,7 +11,7 @@ import {
 import * as z from 'zod';
 import { answerDocumentCalls } from '#functions/_lib/clients/document-calls.ts';
 import { fromItem, MARSHALL, toItem, UNMARSHALL } from './convert.ts';
-import { type Doc, frozen, readable, storedRequestItem } from './documents.ts';
+import { type Doc, frozen, readable, storedRequestItem, storedRequestValues } from './documents.ts';
 import type { MemoryTables, Request } from './memory-tables.ts';
 
 /**
@@ -40,7 +40,11 @@ type CallerInput<V> = Omit<Request, (typeof ITEM_FIELDS)[number]> & {
 };
 
 /** A request with its items, keys and values made into stored documents by `convert`. */
-function tableRequest<V>(input: CallerInput<V>, convert: (value: V) => Doc): Request {
+function tableRequest<V>(
+  input: CallerInput<V>,
+  convert: (value: V) => Doc,
+  convertValues: (value: V) => Doc = convert,
+): Request {
   // Field by field rather than by spreading (this runs for every call of a simulation); the type
   // requires every field of Request, so one added there cannot be forgotten here.
   const request: { [F in keyof Required<Request>]: Request[F] } = {
@@ -49,7 +53,9 @@ function tableRequest<V>(input: CallerInput<V>, convert: (value: V) => Doc): Req
     Item: input.Item === undefined ? undefined : convert(input.Item),
     ExclusiveStartKey: input.ExclusiveStartKey === undefined ? undefined : convert(input.ExclusiveStartKey),
     ExpressionAttributeValues:
-      input.ExpressionAttributeValues === undefined ? undefined : convert(input.ExpressionAttributeValues),
+      input.ExpressionAttributeValues === undefined
+        ? undefined
+        : convertValues(input.ExpressionAttributeValues),
     ExpressionAttributeNames: input.ExpressionAttributeNames,
     UpdateExpression: input.UpdateExpression,
     ConditionExpression: input.ConditionExpression,
@@ -109,7 +115,10 @@ function answer(tables: MemoryTables, command: string, input: Request): Output {
 
 /** A document call answered: values stored as the document client would marshall them, answers read-only (documents.ts: readable). */
 function documentCall(tables: MemoryTables, command: string, input: DocumentInput) {
-  return callerOutput(answer(tables, command, tableRequest(input, storedRequestItem)), readable);
+  return callerOutput(
+    answer(tables, command, tableRequest(input, storedRequestItem, storedRequestValues)),
+    readable,
+  );
 }
 
 /** A low-level call answered: AttributeValues as documents, answers as AttributeValues. */

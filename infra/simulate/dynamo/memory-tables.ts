@@ -96,22 +96,22 @@ function withinItemLimit(size: number, what: string): number {
   throw error;
 }
 
-/** The size of the attributes an update sets, as they will be (a removed one is none; an update never sets a key). */
-function sizeOfChanges(changes: ReadonlyMap<string, unknown>): number {
-  let size = 0;
-  for (const [name, value] of changes) size += attributeSize(name, value);
-  return size;
-}
-
-/** The billing size of the attributes an update changes, on `item` (before the update, or after it). */
-function changedSize(item: Item, changes: ReadonlyMap<string, unknown>): number {
-  let size = 0;
-  for (const name of changes.keys()) size += attributeSize(name, item[name]);
-  return size;
-}
-
-function attributeSize(name: string, value: unknown): number {
-  return value === undefined ? 0 : Buffer.byteLength(name) + valueSize(value);
+/**
+ * How much an update changes an item's billing size: each attribute it
+ * changes as it will be (a removed one is none) less as it was on `item`
+ * (undefined: no item yet; an update never sets a key).
+ */
+function sizeChange(item: Item | undefined, changes: ReadonlyMap<string, unknown>): number {
+  let change = 0;
+  for (const [name, value] of changes) {
+    const before = item === undefined ? undefined : item[name];
+    // The same value (a number added to by nothing, a value set again) is the same size.
+    if (value === before) continue;
+    const nameSize = Buffer.byteLength(name);
+    if (value !== undefined) change += nameSize + valueSize(value);
+    if (before !== undefined) change -= nameSize + valueSize(before);
+  }
+  return change;
 }
 
 /**
@@ -283,8 +283,7 @@ export class MemoryTables {
     const changes = updateChanges(before ?? key, actions, placeholders);
     // The size after, judged before the stored item is changed: an update past the limit changes nothing.
     const size = withinItemLimit(
-      (stored === undefined ? itemSize(key) : stored.size - changedSize(stored.item, changes)) +
-        sizeOfChanges(changes),
+      (stored === undefined ? itemSize(key) : stored.size) + sizeChange(stored?.item, changes),
       'Item size to update has exceeded',
     );
     // Written into the stored item itself while no reader holds it and the answer is not the old item.
@@ -362,6 +361,13 @@ export class MemoryTables {
   /** Packed items unpacked so far (for benches and tests). */
   get unpacked(): number {
     return this.held.unpacked;
+  }
+
+  /** The billing size kept beside the item under `key`, undefined without one (for tests). */
+  storedSize(name: string, key: Item): number | undefined {
+    const t = this.table(name);
+    const { pk, sk } = this.locate(t, key);
+    return t.rows.get(pk, sk)?.size;
   }
 
   /** Items held, per table name (for memory reports and tests). */
