@@ -10,10 +10,12 @@ import { DeliveriesRepository, deliveryIdOf } from '#functions/_lib/deliveries.t
 import { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { ProfilesRepository } from '#functions/_lib/profiles.ts';
 import { StatsRepository } from '#functions/_lib/stats.ts';
+import type { FeedbackDeps } from '#functions/delivery-feedback/feedback.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import type { SendDeps } from '#functions/send-message/send.ts';
 import { readOutbox } from '#infra/local/services/pinpoint/outbox.ts';
 import { createPinpointServer } from '#infra/local/services/pinpoint/pinpoint.ts';
+import type { Channel } from '#shared/channels.ts';
 import type { SendMessageInput } from '#shared/tasks/send-message.ts';
 import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
 import type { Template } from '#shared/templates.ts';
@@ -33,7 +35,7 @@ import type { VirtualClock } from './task-retry.ts';
  * get no timers of their own: however slow the machine, an answer that
  * comes is never taken for a timeout.
  */
-export type Channel = 'email' | 'sms' | 'push';
+export type { Channel } from '#shared/channels.ts';
 
 export const TEMPLATES: Record<Channel, Template> = {
   email: { channel: 'email', subject: 'Hi {{ profile.firstName }}', html: '<p>Hi</p>', text: 'Hi' },
@@ -193,5 +195,16 @@ export async function startSendWorld(prefix: string): Promise<SendWorld> {
       await Promise.all([db.stop(), ses.stop()]);
       await rm(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** Delivery feedback on the world's tables, at the time `now` gives. */
+export function feedbackDepsOf(world: SendWorld, now: FeedbackDeps['now']): FeedbackDeps {
+  const { db } = world;
+  return {
+    deliveries: new DeliveriesRepository(db.doc, db.tables.deliveries),
+    profiles: new ProfilesRepository(db.doc, db.tables.profiles),
+    stats: new StatsRepository(db.doc, db.tables.stats),
+    now,
   };
 }

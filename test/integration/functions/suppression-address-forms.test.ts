@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeliveriesRepository } from '#functions/_lib/deliveries.ts';
-import { ProfilesRepository } from '#functions/_lib/profiles.ts';
-import { StatsRepository } from '#functions/_lib/stats.ts';
 import { applyFeedback, type FeedbackDeps } from '#functions/delivery-feedback/feedback.ts';
 import { ingestEvent } from '#functions/ingest/ingest.ts';
 import { sendMessage } from '#functions/send-message/send.ts';
-import { type SendWorld, startSendWorld } from '../../support/send-world.ts';
+import { feedbackDepsOf, type SendWorld, startSendWorld } from '../../support/send-world.ts';
 import { virtualClock } from '../../support/task-retry.ts';
 import { identify, ingestDeps } from './harness.ts';
 
@@ -25,13 +22,7 @@ const clock = virtualClock('2026-11-24T10:00:00Z');
 
 beforeAll(async () => {
   world = await startSendWorld('supform');
-  const { db } = world;
-  feedback = {
-    deliveries: new DeliveriesRepository(db.doc, db.tables.deliveries),
-    profiles: new ProfilesRepository(db.doc, db.tables.profiles),
-    stats: new StatsRepository(db.doc, db.tables.stats),
-    now: clock.now,
-  };
+  feedback = feedbackDepsOf(world, clock.now);
 });
 afterAll(async () => world.stop());
 
