@@ -15,10 +15,10 @@ import { compile } from '#shared/journey/compile/compile.ts';
 import { Journey } from '#shared/journey/schema.ts';
 import { SendMessageInput } from '#shared/tasks/send-message.ts';
 import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
-import type { Template } from '#shared/templates.ts';
 import { caseId } from '../../support/case-ids.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { mockedClient } from '../../support/mocked-clients.ts';
+import { ONE_EMAIL_JOURNEY, ONE_EMAIL_TEMPLATES } from '../../support/one-email-journey.ts';
 import { LOCAL_BINDINGS } from '../offline/harness.ts';
 import { identify, ingestDeps } from './harness.ts';
 
@@ -30,20 +30,8 @@ import { identify, ingestDeps } from './harness.ts';
  * call (a throttle that lasts is deferred instead: send-throttled.test.ts).
  */
 
-const TEMPLATES = new Map<string, Template>([
-  ['reminder', { channel: 'email', subject: 'Hi', html: '<p>Hi</p>', text: 'Hi' }],
-]);
-
-const journey = Journey.parse({
-  id: 'throttled',
-  name: 'Throttled',
-  trigger: { type: 'event', event: 'Cart Updated' },
-  start: 'remind',
-  steps: {
-    remind: { type: 'email', template: 'reminder', next: 'after' },
-    after: { type: 'exit', reason: 'after the reminder' },
-  },
-});
+const TEMPLATES = ONE_EMAIL_TEMPLATES;
+const journey = ONE_EMAIL_JOURNEY;
 
 let db: LocalDynamo;
 let snapshots: TemplateSnapshots;

@@ -13,12 +13,11 @@ import { sendTask } from '#functions/send-message/task.ts';
 import { LocalStateMachine } from '#infra/local/services/stepfunctions/runner/runner.ts';
 import { DeferredError } from '#shared/errors.ts';
 import { compile } from '#shared/journey/compile/compile.ts';
-import { Journey } from '#shared/journey/schema.ts';
 import { SendMessageInput } from '#shared/tasks/send-message.ts';
 import { CONTRACT_VERSION } from '#shared/tasks/version.ts';
-import type { Template } from '#shared/templates.ts';
 import { caseId } from '../../support/case-ids.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import { ONE_EMAIL_JOURNEY, ONE_EMAIL_TEMPLATES } from '../../support/one-email-journey.ts';
 import { LOCAL_BINDINGS } from '../offline/harness.ts';
 import { identify, ingestDeps } from './harness.ts';
 
@@ -32,20 +31,8 @@ import { identify, ingestDeps } from './harness.ts';
  * the clock on by `stepMs`, and a deferral's Wait to the time it names.
  */
 
-const TEMPLATES = new Map<string, Template>([
-  ['reminder', { channel: 'email', subject: 'Hi', html: '<p>Hi</p>', text: 'Hi' }],
-]);
-
-const journey = Journey.parse({
-  id: 'throttled',
-  name: 'Throttled',
-  trigger: { type: 'event', event: 'Cart Updated' },
-  start: 'remind',
-  steps: {
-    remind: { type: 'email', template: 'reminder', next: 'after' },
-    after: { type: 'exit', reason: 'after the reminder' },
-  },
-});
+const TEMPLATES = ONE_EMAIL_TEMPLATES;
+const journey = ONE_EMAIL_JOURNEY;
 
 const throttle = () =>
   Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException' });

@@ -1,8 +1,5 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadInputs } from '#infra/simulate/cli/inputs.ts';
+import { scenarioProblems as problemsOf } from '../../support/simulate-problems.ts';
 
 /**
  * A generated property is an object of one key (`uniform`, `pick`, `id`,
@@ -11,15 +8,6 @@ import { loadInputs } from '#infra/simulate/cli/inputs.ts';
  * cart total the trigger cannot compare, an order value the goal cannot add
  * — so it is refused with the generator meant, at its line.
  */
-
-const JOURNEY = join(import.meta.dirname, '..', '..', '..', 'journeys', 'cart-abandonment.json');
-
-async function problemsOf(text: string): Promise<string[]> {
-  const file = join(await mkdtemp(join(tmpdir(), 'simulate-')), 'spec.json');
-  await writeFile(file, text);
-  const loaded = await loadInputs(JOURNEY, file);
-  return loaded.ok ? [] : loaded.problems.map((p) => p.slice(file.length));
-}
 
 describe('simulate: a property generator misspelt', () => {
   it('is named with the generator meant, in the entry and in a behaviour', async () => {

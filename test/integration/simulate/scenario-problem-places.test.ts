@@ -1,8 +1,5 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadInputs } from '#infra/simulate/cli/inputs.ts';
+import { scenarioProblems as problemsOf } from '../../support/simulate-problems.ts';
 
 /**
  * A simulation scenario is a file a marketer edits by hand, as a journey or a
@@ -11,15 +8,6 @@ import { loadInputs } from '#infra/simulate/cli/inputs.ts';
  * a value out of range with what was given), never as a schema library's
  * message at a dotted path.
  */
-
-const JOURNEY = join(import.meta.dirname, '..', '..', '..', 'journeys', 'cart-abandonment.json');
-
-async function problemsOf(text: string): Promise<string[]> {
-  const file = join(await mkdtemp(join(tmpdir(), 'simulate-')), 'spec.json');
-  await writeFile(file, text);
-  const loaded = await loadInputs(JOURNEY, file);
-  return loaded.ok ? [] : loaded.problems.map((p) => p.slice(file.length));
-}
 
 describe('simulate: where and why a scenario is refused', () => {
   it('names a misspelt field with the one meant and a value out of range with the value, at their lines', async () => {
