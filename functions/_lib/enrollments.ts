@@ -23,7 +23,16 @@ import { withPinnedVariants } from './variant-pins.ts';
 /**
  * Starting an enrollment, shared by every way in (customer events, segment
  * runs): the re-entry record and the enrollment item, then StartExecution on
- * the live alias under the deterministic name, then the funnel counters.
+ * the version the entry was judged by under the deterministic name, then the
+ * funnel counters.
+ *
+ * The version is the registry entry's (`versionArn`), not the alias `live`:
+ * ingest reads the registry through a cache, and for a while after a deploy
+ * (or after the alias is moved by hand) the alias runs another version than
+ * the one whose trigger, splits and goal decided the entry. Started on its
+ * own version, an enrollment runs the definition its variants were drawn
+ * for, and every count names the version that ran (its input's
+ * `journeyVersion`, its item's `version`).
  */
 
 /** Only what starting needs, so that a load model can stand in for the tables. */
@@ -142,7 +151,7 @@ export async function startEnrollment(
   try {
     await deps.sfn.send(
       new StartExecutionCommand({
-        stateMachineArn: journey.aliasArn,
+        stateMachineArn: journey.versionArn,
         name: enrollmentId,
         // The input judged above, unless a retry found an earlier entry time: then the input the
         // first start sent, which Step Functions needs to answer a repeat as the first (a

@@ -195,7 +195,7 @@ export class JourneysFunction extends Construct {
     return this.setEnv('PINPOINT_APPLICATION_ID', applicationId);
   }
 
-  /** Starts enrollments on journey aliases; with `startAndStop` also stops them (goal and exit events); `describe` reads them. */
+  /** Starts enrollments on journey versions; with `startAndStop` also stops them (goal and exit events); `describe` reads them. */
   bindJourneyExecutions(scope: 'start' | 'startAndStop' | 'describe'): this {
     if (scope !== 'describe') {
       const stateMachines = journeyStateMachinesArn(this);

@@ -52,7 +52,7 @@ export function simulatedStepFunctions(
   const mock = mockClient(SFNClient);
   mock.on(StartExecutionCommand).callsFake((command: StartExecutionCommandInput) => {
     const input = EnrollmentInput.parse(JSON.parse(command.input ?? '{}'));
-    const machine = (command.stateMachineArn ?? '').replace(/:live$/, '');
+    const machine = (command.stateMachineArn ?? '').replace(/:(live|\d+)$/, '');
     const executionArn = `${machine.replace(':stateMachine:', ':execution:')}:${command.name}`;
     if (running.has(executionArn))
       throw Object.assign(new Error('exists'), { name: 'ExecutionAlreadyExists' });

@@ -220,7 +220,7 @@ describe('ingest: profile upsert', () => {
 });
 
 describe('ingest: enrollment', () => {
-  it('starts the live alias once per trigger, with a deterministic name and split buckets', async () => {
+  it('starts the live version once per trigger, with a deterministic name and split buckets', async () => {
     const { deps, sfn } = ingestDeps(db);
     const event = track('u-cart', 'Cart Updated', { total: 30, cartId: 'c1' });
     const first = await ingestEvent(deps, event);
@@ -233,7 +233,7 @@ describe('ingest: enrollment', () => {
       correlation: 'c1',
     });
     expect(first.status === 'recorded' && first.enrolled).toEqual([name]);
-    expect(starts[0]?.stateMachineArn).toMatch(/:stateMachine:journey-cart:live$/);
+    expect(starts[0]?.stateMachineArn).toMatch(/:stateMachine:journey-cart:1$/);
     expect(starts.every((s) => s.name === name)).toBe(true);
     const input = EnrollmentInput.parse(JSON.parse(String(starts[0]?.input)));
     expect(input).toMatchObject({
