@@ -147,6 +147,7 @@ export async function startEnrollment(
     ...(within === undefined ? {} : { goalUntil: addDuration(new Date(at), within).toISOString() }),
     ...(variants.length === 0 ? {} : { variants }),
     ...(trigger === undefined ? {} : { trigger }),
+    ...(journey.start === undefined ? {} : { start: journey.start }),
   });
   try {
     await deps.sfn.send(
@@ -172,7 +173,12 @@ export async function startEnrollment(
   const owed = await deps.enrollments.markCounted(userId, enrollmentId);
   if (owed !== undefined) {
     await deps.stats.recordEnrollment(
-      { journeyId: journey.journeyId, version: journey.version, variants },
+      {
+        journeyId: journey.journeyId,
+        version: journey.version,
+        variants,
+        ...(journey.start === undefined ? {} : { start: journey.start }),
+      },
       { id: countId(enrollmentId, 'enrolled'), ...owed },
     );
     await deps.enrollments.settleCount(userId, enrollmentId, 'enrolled');

@@ -122,7 +122,8 @@ type Journey = { journeyId: string; version: string };
  */
 type Variants = readonly { stepId: string; variant: string; experiment?: string }[];
 
-export type EnrollmentStart = Journey & { variants: Variants };
+/** `start`: the step the enrollment began at (its version's start), absent when not known. */
+export type EnrollmentStart = Journey & { variants: Variants; start?: string };
 /** A step of a journey's version. */
 export type StepKey = Journey & { stepId: string };
 
@@ -214,7 +215,12 @@ export class StatsRepository {
   async recordEnrollment(start: EnrollmentStart, once?: CountOnce): Promise<CountResult> {
     const { journeyId, version, variants } = start;
     const adds = new CounterAdds(variants[0]?.stepId, this.now);
-    adds.counter({ version, metric: 'enrolled' });
+    // The entry names the step it began at (keys.ts): one attribute more on the same item, no write more.
+    adds.counter({
+      version,
+      metric: 'enrolled',
+      ...(start.start === undefined ? {} : { reason: start.start }),
+    });
     for (const { stepId, variant, experiment } of variants)
       adds.counter({ version, stepId, variant, metric: 'assigned' }, 1, undefined, experiment);
     const result = await this.write(journeyId, adds, once);

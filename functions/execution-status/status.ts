@@ -159,11 +159,11 @@ export async function executionStatusChanged(deps: StatusDeps, detail: unknown):
  * written before the item goes, once.
  */
 async function settleOtherCounts(deps: StatusDeps, enrollment: ActiveEnrollment) {
-  const { journeyId, version, enrollmentId, variants = [] } = enrollment;
+  const { journeyId, version, enrollmentId, variants = [], start } = enrollment;
   const entered = deps.enrollments.pendingOn(enrollment, 'enrolled');
   if (entered !== undefined)
     await deps.stats.recordEnrollment(
-      { journeyId, version, variants },
+      { journeyId, version, variants, ...(start === undefined ? {} : { start }) },
       { id: countId(enrollmentId, 'enrolled'), ...entered },
     );
   const converted = deps.enrollments.pendingOn(enrollment, 'converted');

@@ -59,6 +59,11 @@ export const LiveJourney = z.object({
   status: z.enum(JOURNEY_STATUSES),
   /** The live version number. */
   version: z.string(),
+  /**
+   * The step its enrollments begin at: their entry is counted for it, so a report tells each
+   * version's entries apart after an edit moves the start. Absent on entries deployed before it was kept.
+   */
+  start: z.optional(z.string()),
   versionArn: z.string(),
   aliasArn: z.string(),
   stateMachineArn: z.string(),
@@ -322,6 +327,7 @@ export function liveFields(journey: Journey) {
     journeyId: journey.id,
     name: journey.name,
     status: journey.status,
+    start: journey.start,
     trigger: journey.trigger,
     audience: journey.audience,
     reentry: journey.reentry,

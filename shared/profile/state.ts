@@ -50,6 +50,11 @@ export const ActiveEnrollment = z.object({
    * this enrollment's trigger. Absent when they read none, and on items written before it was kept.
    */
   trigger: z.optional(z.unknown()),
+  /**
+   * The step it began at (its version's start): its entry's count names it. Absent on items written
+   * before it was kept, and for journeys deployed before their registry entry kept it.
+   */
+  start: z.optional(z.string()),
   /** The last message step sent: a conversion is also counted for it. */
   lastStep: z.optional(z.string()),
   /** When the goal was reached and its value: what the conversion's count holds, kept for its retry. */

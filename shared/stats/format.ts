@@ -150,6 +150,15 @@ export function expiredNote(r: JourneyReport): string | undefined {
   return `Results of version${r.expired.length > 1 ? 's' : ''} ${versions} expired (kept two years and two days after a version stopped taking entries; the last on ${last.expiredAt.slice(0, 10)}): not counted below.`;
 }
 
+/**
+ * The note on entries counted before their start step was recorded with them, when the journey has
+ * more than one version (with one, its start is theirs).
+ */
+export function unknownStartNote(r: JourneyReport): string | undefined {
+  if (r.enteredAtUnknownStep === 0 || r.versions.length < 2) return undefined;
+  return `${grouped(r.enteredAtUnknownStep)} entries were counted before entries recorded the step they began at: they are shown as reaching the current start step, which is right only if no edit moved it.`;
+}
+
 /** Text set in HTML: every character that could start markup or end an attribute, as a reference. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

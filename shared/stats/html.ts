@@ -14,6 +14,7 @@ import {
   SKIP_LABELS,
   signedPercent,
   splitMethods,
+  unknownStartNote,
 } from './format.ts';
 import { OUTCOMES } from './keys.ts';
 import { reasonLabel } from './reasons.ts';
@@ -293,10 +294,10 @@ rect.email,.legend .email{fill:#60a5fa;color:#60a5fa}rect.sms,.legend .sms{fill:
 .note{color:#6b7280;font-size:12px}`;
 
 /** The whole page. */
-/** The note on expired results, when some have. */
+/** The notes on what the counts below leave out or assume: expired results, entries of an unknown start. */
 function expiredHtml(r: JourneyReport): string {
-  const note = expiredNote(r);
-  return note === undefined ? '' : `\n<p class="note">${escapeHtml(note)}</p>`;
+  const notes = [expiredNote(r), unknownStartNote(r)].filter((n) => n !== undefined);
+  return notes.map((note) => `\n<p class="note">${escapeHtml(note)}</p>`).join('');
 }
 
 export function reportHtml(r: JourneyReport): string {

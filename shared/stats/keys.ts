@@ -71,7 +71,10 @@ export type CounterKey = {
   metric: string;
   stepId?: string;
   variant?: string;
-  /** A bounded reason code (suppressed / deferred / entrySkipped). */
+  /**
+   * A bounded reason code (suppressed / deferred / entrySkipped); for `enrolled`, the step the
+   * entries began at (their version's start step: one per version), absent on counts made before it was kept.
+   */
   reason?: string;
 };
 

@@ -70,6 +70,11 @@ export type StepResult = {
   depth: number;
   /** Customers who reached the step, where the counters can tell. */
   reached?: number;
+  /**
+   * Enrollments that began at the step: those of the versions whose start it was (every version
+   * counts its entries with its start step), whatever the current definition's start is.
+   */
+  entered?: number;
   /** Message outcomes and other per-step counters by metric (sent, suppressed, opened, converted...). */
   counts: Record<string, number>;
   /** Suppressions and deferrals by reason code. */
@@ -92,6 +97,11 @@ export type JourneyReport = {
   enrolled: number;
   /** Triggers that would have enrolled but were kept out, by reason (ENTRY_SKIP_REASONS). */
   skipped: Record<EntrySkipReason, number>;
+  /**
+   * Entries counted before each version's start step was recorded with them: the current start step
+   * is taken as theirs (its `reached` includes them), which is right only if no edit moved the start.
+   */
+  enteredAtUnknownStep: number;
   converted: number;
   /** False when conversions are not measured: the journey has no goal (nor had one that converted anyone). */
   goal: boolean;
@@ -354,24 +364,29 @@ function otherSteps(
   return out;
 }
 
-function edgeResults(journey: Journey, steps: Map<string, StepResult>, tally: Tally): EdgeResult[] {
+/**
+ * The edges of the current definition, each with the share of customers that took it where the
+ * counters tell. `byEntries`: the steps whose reach is their entries (buildReport).
+ */
+function edgeResults(
+  journey: Journey,
+  steps: Map<string, StepResult>,
+  tally: Tally,
+  byEntries: ReadonlySet<string>,
+): EdgeResult[] {
   // The entry is a way into the start step too.
   const incoming = new Map<string, number>([[journey.start, 1]]);
   for (const step of Object.values(journey.steps)) {
     for (const e of edgesOf(step)) incoming.set(e.to, (incoming.get(e.to) ?? 0) + 1);
   }
-  // A start step that counts nothing of its own is reached by the entries (buildReport): a loop back
-  // to it passes it again uncounted, so what left it cannot be told as a share of that.
-  const start = journey.steps[journey.start];
-  const entriesOnly =
-    (incoming.get(journey.start) ?? 0) > 1 &&
-    start !== undefined &&
-    start.type !== 'email' &&
-    start.type !== 'sms' &&
-    start.type !== 'push';
+  // A step reached by entries counts nothing of its own: another way in (a loop back to the start, an
+  // edge to a step an earlier version began at) passes it uncounted, so what left it, or came along
+  // its one edge, cannot be told as a share of that.
+  const edgesIn = (id: string) => (incoming.get(id) ?? 0) - (id === journey.start ? 1 : 0);
+  const entriesOnly = (id: string) => byEntries.has(id) && edgesIn(id) > 0;
   const edges: EdgeResult[] = [];
   for (const [from, step] of Object.entries(journey.steps)) {
-    const source = entriesOnly && from === journey.start ? undefined : steps.get(from)?.reached;
+    const source = entriesOnly(from) ? undefined : steps.get(from)?.reached;
     // A split's edges show the draw: each variant's share of the customers assigned its variants.
     const drawn =
       step.type === 'split'
@@ -386,8 +401,8 @@ function edgeResults(journey: Journey, steps: Map<string, StepResult>, tally: Ta
       } else if (step.type === 'waitForEvent' && e.to === step.onEvent && source) {
         share = tally.get('eventReceived', from).count / source;
       } else {
-        const target = steps.get(e.to)?.reached;
-        // Only a step with one way in tells how many came along this edge.
+        // Only a step with one way in tells how many came along this edge (its entries are not that).
+        const target = byEntries.has(e.to) ? undefined : steps.get(e.to)?.reached;
         if (source && target !== undefined && incoming.get(e.to) === 1) share = Math.min(1, target / source);
       }
       const name =
@@ -562,6 +577,41 @@ function stageOrder(stage: string): number {
   return i === -1 ? STAGES.length : i;
 }
 
+/**
+ * The entries of each step that was a version's start (`enrolled` names it: keys.ts), and the
+ * entries counted before the start was recorded with them (`unknown`).
+ */
+function entriesByStart(counters: readonly Counter[]): { byStep: Map<string, number>; unknown: number } {
+  const byStep = new Map<string, number>();
+  let unknown = 0;
+  for (const c of counters) {
+    if (c.metric !== 'enrolled' || c.stepId !== undefined || c.variant !== undefined) continue;
+    if (c.reason === undefined) unknown += c.count;
+    else byStep.set(c.reason, (byStep.get(c.reason) ?? 0) + c.count);
+  }
+  return { byStep, unknown };
+}
+
+/**
+ * Each step's entries as its reach where the counters tell nothing else (a message step counts its
+ * own messages): a step reached only by the entries of the versions that began there. Entries that
+ * name no start are taken as the current start's. Returns the steps whose reach was set so.
+ */
+function reachByEntries(journey: Journey, steps: Map<string, StepResult>, counters: readonly Counter[]) {
+  const { byStep, unknown } = entriesByStart(counters);
+  if (unknown > 0) byStep.set(journey.start, (byStep.get(journey.start) ?? 0) + unknown);
+  const set = new Set<string>();
+  for (const [stepId, entered] of byStep) {
+    const step = steps.get(stepId);
+    if (step === undefined || entered === 0) continue;
+    step.entered = entered;
+    if (step.reached !== undefined) continue;
+    step.reached = entered;
+    set.add(stepId);
+  }
+  return { byEntries: set, unknown };
+}
+
 function skippedEntries(counters: readonly Counter[]): Record<EntrySkipReason, number> {
   const out: Record<EntrySkipReason, number> = { limit: 0, tooOld: 0, context: 0, missing: 0, tooLarge: 0 };
   for (const c of counters) {
@@ -597,9 +647,9 @@ export function buildReport(
     const variants = messages.steps.get(step.stepId);
     if (variants !== undefined) step.variants = variants;
   }
-  const start = steps.get(journey.start);
-  // Every enrollment begins at the start step, whatever it is.
-  if (start !== undefined && start.reached === undefined) start.reached = enrolled;
+  // Every enrollment begins at its version's start step: after an edit moved the start, each step
+  // that was one is reached by its own versions' entries, not by every version's.
+  const { byEntries, unknown } = reachByEntries(journey, steps, counters);
   const rate = tally.measuresGoal ? wilson(converted.count, enrolled) : undefined;
   return {
     journeyId: journey.id,
@@ -610,13 +660,14 @@ export function buildReport(
     versions: [...new Set(counters.map((c) => c.version))].sort((a, b) => Number(a) - Number(b)),
     enrolled,
     skipped: skippedEntries(counters),
+    enteredAtUnknownStep: unknown,
     converted: converted.count,
     goal: tally.measuresGoal,
     ...(rate === undefined ? {} : { rate }),
     money: money(converted, enrolled, tally.measuresValue),
     ...tally.endings(enrolled),
     steps: [...steps.values()],
-    edges: edgeResults(journey, steps, tally),
+    edges: edgeResults(journey, steps, tally, byEntries),
     splits: splitResults(journey, tally, counters, messages),
     experiments: experimentResults(journey, experiments),
     days: dayResults(days),

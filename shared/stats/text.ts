@@ -13,6 +13,7 @@ import {
   SKIP_LABELS,
   signedPercent,
   splitMethods,
+  unknownStartNote,
   variantLabel,
 } from './format.ts';
 import { OUTCOMES } from './keys.ts';
@@ -27,6 +28,8 @@ export function reportText(r: JourneyReport): string {
   out.push(`${r.name} (${r.journeyId}) — versions ${r.versions.join(', ') || 'none yet'}`, '');
   const expired = expiredNote(r);
   if (expired !== undefined) out.push(expired, '');
+  const unknownStart = unknownStartNote(r);
+  if (unknownStart !== undefined) out.push(unknownStart, '');
   out.push(
     r.goal
       ? `Enrolled ${grouped(r.enrolled)}   converted ${grouped(r.converted)} (${percent(r.rate?.value)}, 95% CI ${interval(r.rate)})   revenue ${amount(r.money.revenue)}   AOV ${amount(r.money.aov)}`
@@ -64,8 +67,11 @@ export function reportText(r: JourneyReport): string {
       .map(([m, n]) => `${m} ${grouped(n)}`)
       .join(', ');
     const reached = s.reached === undefined ? '' : `reached ${grouped(s.reached)}`;
+    // A message step that versions began at: its entries beside the messages that tell its reach.
+    const entered =
+      s.entered === undefined || s.entered === s.reached ? '' : `entered here ${grouped(s.entered)}`;
     out.push(
-      `  ${s.stage.padEnd(14)} ${s.stepId.padEnd(24)} ${s.type.padEnd(13)} ${[reached, counts].filter(Boolean).join('; ')}`,
+      `  ${s.stage.padEnd(14)} ${s.stepId.padEnd(24)} ${s.type.padEnd(13)} ${[reached, entered, counts].filter(Boolean).join('; ')}`,
     );
     for (const why of s.reasons)
       out.push(`        ${why.metric}: ${reasonLabel(why.reason)} ${grouped(why.count)}`);

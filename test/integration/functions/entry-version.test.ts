@@ -72,7 +72,11 @@ describe('an entry judged by a cached registry just after a deploy', () => {
     const minute = 60_000;
     let clock = Date.parse('2026-11-24T10:00:00Z');
     const { deps, sfn } = ingestDeps(db, () => new Date(clock));
-    deps.registry = new CachedRegistry(new RegistryRepository(db.doc, db.tables.journeys), minute, () => clock);
+    deps.registry = new CachedRegistry(
+      new RegistryRepository(db.doc, db.tables.journeys),
+      minute,
+      () => clock,
+    );
     await ingestEvent(deps, track('u-before', 'Signed Up'));
     // version 2 deployed (the alias moved) 10 seconds later; the cache still holds version 1
     const previous = await new RegistryRepository(db.doc, db.tables.journeys).get(V1.id);

@@ -169,7 +169,7 @@ describe('segment entry: a scheduled run', () => {
         .sort(),
     ).toEqual([name('u-match-1'), name('u-match-2')].sort());
     for (const start of starts()) {
-      expect(start.stateMachineArn).toBe(`${ACCOUNT_PREFIX}:stateMachine:journey-plan:live`);
+      expect(start.stateMachineArn).toBe(`${ACCOUNT_PREFIX}:stateMachine:journey-plan:1`);
       const input = EnrollmentInput.parse(JSON.parse(start.input ?? ''));
       expect(input).toMatchObject({
         journeyId: 'plan',
