@@ -37,7 +37,13 @@ import {
   templateCatalog,
 } from './source.ts';
 import { publishJourney } from './state-machine.ts';
-import { explainTemplates, sendsTemplate, versionTemplates, withPinnedTemplates } from './templates.ts';
+import {
+  explainTemplates,
+  sendsTemplate,
+  templateNamesOf,
+  versionTemplates,
+  withPinnedTemplates,
+} from './templates.ts';
 import { pruneAfterDeploy, type VersionPolicy } from './versions.ts';
 
 /** The S3 notification EventBridge delivers (the fields this function uses). */
@@ -100,7 +106,7 @@ async function check(deps: DeployDeps, bucket: string, id: string, json: JsonTex
     const message = `The file is ${json.message}.`;
     return { ok: false as const, violations: [{ path: '', code: 'json.invalid' as const, message }] };
   }
-  const { catalog, bodies, invalid } = await templateCatalog(deps.s3, bucket);
+  const { catalog, bodies, invalid } = await templateCatalog(deps.s3, bucket, templateNamesOf(json.value));
   const validated = validateJourney(json.value, {
     templates: catalog,
     templateBodies: bodies,

@@ -48,32 +48,37 @@ export async function readObject(
   return { json: parseJsonBytes(bytes), versionId: found };
 }
 
-/** The templates in the bucket (name → channel, and their content), for the validator's template checks, and why others are unusable. */
+/** S3's longest key, in UTF-8 bytes: a name past it cannot be a template file. */
+const MAX_KEY_BYTES = 1024;
+
+/**
+ * The templates a journey names (name → channel, and their content), for the
+ * validator's template checks, and why those that cannot be used cannot. Only
+ * the named ones are read, each with a listing of its key and a read: the
+ * rest of the folder — other journeys' templates, a writer's thousands of
+ * files, broken ones nothing sends — costs a deploy nothing. A name that is
+ * not there is left out, and the validator reports it as missing.
+ */
 export async function templateCatalog(
   s3: S3Client,
   bucket: string,
+  names: Iterable<string>,
 ): Promise<{ catalog: TemplateCatalog; bodies: Map<string, Template>; invalid: Map<string, string> }> {
   const catalog = new Map<string, Channel>();
   const bodies = new Map<string, Template>();
   const invalid = new Map<string, string>();
-  let token: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: TEMPLATES_PREFIX, ContinuationToken: token }),
-    );
-    for (const object of page.Contents ?? []) {
-      const name = templateNameOfKey(object.Key ?? '');
-      if (name === undefined || object.Key === undefined) continue;
-      const { json } = await readObject(s3, bucket, object.Key);
-      const parsed = parseTemplate(name, json);
-      if (typeof parsed === 'string') invalid.set(name, parsed);
-      else {
-        catalog.set(name, parsed.channel);
-        bodies.set(name, parsed);
-      }
+  for (const name of names) {
+    const key = `${TEMPLATES_PREFIX}${name}.json`;
+    if (templateNameOfKey(key) !== name || Buffer.byteLength(key) > MAX_KEY_BYTES) continue;
+    // Listed first: a GetObject of a missing key is refused (403) under a ListBucket grant scoped to a prefix.
+    if (!(await hasCurrentObject(s3, bucket, key))) continue;
+    const parsed = parseTemplate(name, (await readObject(s3, bucket, key)).json);
+    if (typeof parsed === 'string') invalid.set(name, parsed);
+    else {
+      catalog.set(name, parsed.channel);
+      bodies.set(name, parsed);
     }
-    token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
-  } while (token !== undefined);
+  }
   return { catalog, bodies, invalid };
 }
 

@@ -53,6 +53,30 @@ function templatesByPath(journeyJson: unknown): Map<string, string> {
 }
 
 /**
+ * The template names a journey file sends (each step's `template` and its
+ * fallbacks'), read from the file as it is, before validation: a file the
+ * schema refuses elsewhere still names its templates, and their checks are
+ * reported with the rest.
+ */
+export function templateNamesOf(journeyJson: unknown): Set<string> {
+  const names = new Set<string>();
+  const steps = isObject(journeyJson) ? journeyJson.steps : undefined;
+  if (!isObject(steps)) return names;
+  for (const step of Object.values(steps)) {
+    if (!isObject(step)) continue;
+    if (typeof step.template === 'string') names.add(step.template);
+    if (!Array.isArray(step.fallback)) continue;
+    for (const fallback of step.fallback)
+      if (isObject(fallback) && typeof fallback.template === 'string') names.add(fallback.template);
+  }
+  return names;
+}
+
+function isObject(value: unknown): value is { [key: string]: unknown } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
  * Replaces "no template" with the reason (not JSON, not a template, broken
  * Liquid) wherever the journey names a template whose file exists but cannot
  * be used: a step's own template and its fallbacks' alike.
