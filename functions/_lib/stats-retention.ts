@@ -4,7 +4,7 @@ import { RUNNING_AFTER_MS } from '#shared/ingest/live-journey.ts';
 import { versionOfItem } from '#shared/stats/counter-sets.ts';
 import * as z from '#shared/zod.ts';
 import { isConditionFailed } from './expression.ts';
-import { journeyStatsItems } from './stats.ts';
+import { journeyStatsItems } from './stats-items.ts';
 
 /**
  * How long a version's results are kept: a version's counters (its version

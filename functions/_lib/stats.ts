@@ -1,6 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { getItem, queryItems, updateItem } from '#functions/_lib/clients/document-calls.ts';
+import { getItem, updateItem } from '#functions/_lib/clients/document-calls.ts';
 import { now as clockNow } from '#functions/_lib/clock.ts';
 import type { Channel } from '#shared/channels.ts';
 import type { TokenCounts } from '#shared/delivery/push-results.ts';
@@ -34,6 +34,7 @@ import { reasonCode } from '#shared/stats/reasons.ts';
 import { isConditionFailed } from './expression.ts';
 import { logger, metrics } from './observability.ts';
 import { messageDigest } from './redelivery-guard.ts';
+import { journeyStatsItems, SHARDS } from './stats-items.ts';
 import { retentionOf, StatsRetention, type VersionRetention } from './stats-retention.ts';
 
 /**
@@ -44,36 +45,10 @@ import { retentionOf, StatsRetention, type VersionRetention } from './stats-rete
  * random shard per write), because every execution of a popular journey hits
  * the same counters and one partition takes 1,000 writes per second; readers
  * sum the shards and both layouts. Counters that carry money also keep a sum.
+ * (The shard count and the reading of a journey's items are in stats-items.ts,
+ * which the retention of results reads too; the count is re-exported here.)
  */
-export const SHARDS = 8;
-
-/**
- * Every stats item of a journey, shard by shard and page by page, with the
- * partition key it was read from; `projection` reads only those attributes.
- * Stopping the loop early reads no further page.
- */
-export async function* journeyStatsItems(
-  db: DynamoDBDocumentClient,
-  table: string,
-  journeyId: string,
-  projection?: string,
-): AsyncGenerator<{ pk: string; item: Record<string, unknown> }> {
-  for (let shard = 0; shard < SHARDS; shard++) {
-    const pk = `${journeyId}#${shard}`;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await queryItems(db, {
-        TableName: table,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk },
-        ...(projection === undefined ? {} : { ProjectionExpression: projection }),
-        ExclusiveStartKey: start,
-      });
-      for (const item of page.Items ?? []) yield { pk, item };
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
-  }
-}
+export { SHARDS };
 
 /**
  * Slots of the count guard on each counter set item: a count applied once
