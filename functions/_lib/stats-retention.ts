@@ -55,14 +55,22 @@ export type RetireOptions = {
  */
 export type VersionRetention = 'live' | 'expired' | number;
 
-/** `retired`: the note's list; `now`: epoch seconds. */
+/**
+ * `retired`: the note's list; `now`: epoch seconds. A version older than every
+ * retirement a full note keeps was retired before all of them (the note keeps
+ * the latest), so its results expire no later than the earliest expiry noted:
+ * a late count creates its item with that expiry while it is ahead (a journey
+ * edited more than 20 times still has enrollments of the versions the note
+ * left out), and is dropped once it passed.
+ */
 export function retentionOf(retired: readonly Retired[], version: string, now: number): VersionRetention {
   const noted = retired.find((r) => r.version === version);
   if (noted !== undefined) return noted.expiresAt > now ? noted.expiresAt : 'expired';
-  // Older than every retirement a full note keeps: retired long ago, its results expired.
   const oldest = Math.min(...retired.map((r) => Number(r.version)));
   const older = retired.length >= RETIRED_KEPT && Number(version) < oldest;
-  return older ? 'expired' : 'live';
+  if (!older) return 'live';
+  const bound = Math.min(...retired.map((r) => r.expiresAt));
+  return bound > now ? bound : 'expired';
 }
 
 export class StatsRetention {

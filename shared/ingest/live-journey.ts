@@ -25,6 +25,12 @@ const ExitOn = z.array(z.object({ event: EventName, where: z.optional(Condition)
  */
 const EarlierEndings = z.object({
   version: z.string(),
+  /**
+   * Other earlier versions whose endings are these same ones (newest first): an edit that leaves
+   * the goal, exits, awaited and counted events and correlation key as they were takes no entry of
+   * its own. Absent on entries kept before versions were merged.
+   */
+  also: z.optional(z.array(z.string())),
   goal: z.optional(Goal),
   exitOn: z.optional(ExitOn),
   awaits: z.optional(z.array(EventName)),
@@ -272,17 +278,21 @@ export function variantOf(
   return variants.at(-1)?.name;
 }
 
-/** Earlier versions whose endings a live entry keeps: as many as its deploy history. */
+/** Distinct endings of earlier versions a live entry keeps: as many as its deploy history. */
 const EARLIER_KEPT = 20;
+/** Versions that share one entry's endings at most (a journey edited daily for three months keeps them all). */
+const ALSO_KEPT = 100;
 /** Their JSON at most, so that large goal or exit conditions keep the registry item far below DynamoDB's 400 KB. */
 const EARLIER_BYTES = 32 * 1024;
 
 /**
  * The endings (goal and exit events) of the versions before `version`, for
  * its live entry: the previous live version's, then those it kept, newest
- * first, bounded by count and size (the oldest are left out: their
- * enrollments then finish on the live version's endings), without those
- * whose enrollments have all ended (`until`).
+ * first, without those whose enrollments have all ended (`until`). Versions
+ * whose endings are the same share one entry (`also`), so edits of content
+ * alone (messages, waits, templates) take no room. Bounded by distinct
+ * endings, by versions per entry and by size: the oldest are left out, and
+ * their enrollments then finish on the live version's endings.
  */
 export function earlierEndings(
   previous: LiveJourney | undefined,
@@ -303,10 +313,9 @@ export function earlierEndings(
       ? { correlationKey: previous.trigger.correlationKey }
       : {}),
   };
-  const kept: EarlierEndings[] = [];
-  let bytes = 0;
+  const merged: EarlierEndings[] = [];
+  const seen = new Set<string>([version]);
   for (const endings of [own, ...(previous.earlier ?? [])]) {
-    if (endings.version === version || kept.some((k) => k.version === endings.version)) continue;
     // A version whose enrollments have all ended by now needs nothing kept.
     if (
       replacedAt !== undefined &&
@@ -314,11 +323,36 @@ export function earlierEndings(
       Date.parse(endings.until) <= replacedAt.getTime()
     )
       continue;
+    const versions = [endings.version, ...(endings.also ?? [])].filter((v) => !seen.has(v));
+    for (const v of versions) seen.add(v);
+    const [first, ...rest] = versions;
+    if (first === undefined) continue;
+    const same = merged.find((m) => sameEndings(m, endings));
+    if (same === undefined) {
+      const { also: _also, ...kept } = endings;
+      merged.push({ ...kept, version: first, ...(rest.length === 0 ? {} : { also: rest }) });
+      continue;
+    }
+    same.also = [...(same.also ?? []), ...versions].slice(0, ALSO_KEPT);
+    // The entry lasts as long as the last of its versions' enrollments may run.
+    if (same.until === undefined || endings.until === undefined) delete same.until;
+    else if (endings.until > same.until) same.until = endings.until;
+  }
+  const kept: EarlierEndings[] = [];
+  let bytes = 0;
+  for (const endings of merged) {
     bytes += utf8Length(JSON.stringify(endings));
     if (kept.length >= EARLIER_KEPT || bytes > EARLIER_BYTES) break;
     kept.push(endings);
   }
   return kept;
+}
+
+/** Whether two versions finish alike: the same goal, exits, awaited and counted events, and correlation key. */
+function sameEndings(a: EarlierEndings, b: EarlierEndings): boolean {
+  const part = (e: EarlierEndings) =>
+    JSON.stringify([e.goal, e.exitOn, e.awaits, e.counts, e.correlationKey ?? null]);
+  return part(a) === part(b);
 }
 
 /** The registry fields of a journey (without deployment facts). */

@@ -376,7 +376,7 @@ function endingsOf(journey: LiveJourney, version: string): EarlierEndings {
 }
 
 function earlierOf(journey: LiveJourney, version: string): EarlierEndings | undefined {
-  return journey.earlier?.find((e) => e.version === version);
+  return journey.earlier?.find((e) => e.version === version || e.also?.includes(version) === true);
 }
 
 /** The endings of every version the entry knows: the live one's and the earlier ones it kept. */
