@@ -242,6 +242,8 @@ function calendar(days: readonly DayResult[]): DayResult[] {
 export function dayChart(days: readonly DayResult[]): string {
   if (days.length === 0) return '<p>No messages sent yet.</p>';
   const all = calendar(days);
+  // Each channel's messages over the days shown, beside its colour.
+  const sum = (channel: 'email' | 'sms' | 'push') => all.reduce((n, d) => n + d.sent[channel], 0);
   // Up to ~30 days get 42 px each; a longer run shares about 1,200 px, with fewer labels.
   const slot = Math.max(1.5, Math.min(42, 1200 / all.length));
   const bar = slot * (2 / 3);
@@ -277,7 +279,7 @@ export function dayChart(days: readonly DayResult[]): string {
     parts.push(`${group.join('')}</g>`);
   });
   return `<svg class="chart" role="img" aria-label="Messages sent per day" width="${width}" height="${plot + 50}">${parts.join('')}</svg>
-<p class="legend"><span class="email">■</span> email <span class="sms">■</span> SMS <span class="push">■</span> push · days in UTC, ${all[0]?.day} to ${all.at(-1)?.day}</p>`;
+<p class="legend"><span class="email">■</span> email ${grouped(sum('email'))} <span class="sms">■</span> SMS ${grouped(sum('sms'))} <span class="push">■</span> push ${grouped(sum('push'))} · days in UTC, ${all[0]?.day} to ${all.at(-1)?.day}</p>`;
 }
 
 /** The report's style sheet (the local console shares it). */

@@ -116,6 +116,8 @@ export type JourneyReport = {
   /** The experiments on its splits: declared, running or ended, with the winner and why. */
   experiments: ExperimentResult[];
   days: DayResult[];
+  /** Messages sent per channel over the days counted (`days`: each day's counters are kept 400 days), with conversions. */
+  totals: { sent: Record<Channel, number>; converted: number };
   /**
    * Versions whose results have expired (kept two years and two days after a
    * version stopped taking entries): none of their counts is in this report.
@@ -423,6 +425,18 @@ function edgeResults(
   return edges;
 }
 
+/** The days' messages per channel and conversions, added up. */
+function dayTotals(days: readonly DayResult[]): JourneyReport['totals'] {
+  const totals = { sent: { email: 0, sms: 0, push: 0 }, converted: 0 };
+  for (const d of days) {
+    totals.sent.email += d.sent.email;
+    totals.sent.sms += d.sent.sms;
+    totals.sent.push += d.sent.push;
+    totals.converted += d.converted;
+  }
+  return totals;
+}
+
 function dayResults(days: readonly DayCounter[]): DayResult[] {
   const byDay = new Map<string, DayResult>();
   for (const d of days) {
@@ -651,6 +665,7 @@ export function buildReport(
   // that was one is reached by its own versions' entries, not by every version's.
   const { byEntries, unknown } = reachByEntries(journey, steps, counters);
   const rate = tally.measuresGoal ? wilson(converted.count, enrolled) : undefined;
+  const byDay = dayResults(days);
   return {
     journeyId: journey.id,
     name: journey.name,
@@ -670,7 +685,8 @@ export function buildReport(
     edges: edgeResults(journey, steps, tally, byEntries),
     splits: splitResults(journey, tally, counters, messages),
     experiments: experimentResults(journey, experiments),
-    days: dayResults(days),
+    days: byDay,
+    totals: dayTotals(byDay),
     expired: expiredResults(counters, retired),
   };
 }

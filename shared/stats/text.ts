@@ -93,6 +93,10 @@ export function reportText(r: JourneyReport): string {
         `  ${d.day}     ${[d.sent.email, d.sent.sms, d.sent.push, d.converted].map((n) => grouped(n).padStart(6)).join(' ')}`,
       );
     }
+    const t = r.totals;
+    out.push(
+      `  total          ${[t.sent.email, t.sent.sms, t.sent.push, t.converted].map((n) => grouped(n).padStart(6)).join(' ')}`,
+    );
   }
   return `${out.join('\n')}\n`;
 }
