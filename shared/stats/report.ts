@@ -72,7 +72,8 @@ export type StepResult = {
   reached?: number;
   /**
    * Enrollments that began at the step: those of the versions whose start it was (every version
-   * counts its entries with its start step), whatever the current definition's start is.
+   * counts its entries with its start step), whatever the current definition's start is. On a step
+   * the current version reaches along its edges, a part of its reach that the counters tell.
    */
   entered?: number;
   /** Message outcomes and other per-step counters by metric (sent, suppressed, opened, converted...). */
@@ -607,8 +608,10 @@ function entriesByStart(counters: readonly Counter[]): { byStep: Map<string, num
 }
 
 /**
- * Each step's entries as its reach where the counters tell nothing else (a message step counts its
- * own messages): a step reached only by the entries of the versions that began there. Entries that
+ * Each step's entries (`entered`: those of the versions that began there), and the current start
+ * step's reach where the counters tell nothing else (a message step counts its own messages): the
+ * entries that began there. Another step an earlier version began at is also reached along the
+ * current definition's edges, uncounted: its entries are given, never as its reach. Entries that
  * name no start are taken as the current start's. Returns the steps whose reach was set so.
  */
 function reachByEntries(journey: Journey, steps: Map<string, StepResult>, counters: readonly Counter[]) {
@@ -619,7 +622,7 @@ function reachByEntries(journey: Journey, steps: Map<string, StepResult>, counte
     const step = steps.get(stepId);
     if (step === undefined || entered === 0) continue;
     step.entered = entered;
-    if (step.reached !== undefined) continue;
+    if (step.reached !== undefined || stepId !== journey.start) continue;
     step.reached = entered;
     set.add(stepId);
   }

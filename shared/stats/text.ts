@@ -67,7 +67,7 @@ export function reportText(r: JourneyReport): string {
       .map(([m, n]) => `${m} ${grouped(n)}`)
       .join(', ');
     const reached = s.reached === undefined ? '' : `reached ${grouped(s.reached)}`;
-    // A message step that versions began at: its entries beside the messages that tell its reach.
+    // A step versions began at: its entries, beside the reach its own counters tell, if any.
     const entered =
       s.entered === undefined || s.entered === s.reached ? '' : `entered here ${grouped(s.entered)}`;
     out.push(

@@ -71,8 +71,10 @@ describe('the report after an edit replaced the start step', () => {
     const step = (id: string) => report.steps.find((s) => s.stepId === id);
     expect(report.enrolled).toBe(9);
     expect(step('ab')).toMatchObject({ reached: 3, entered: 3, counts: { assigned: 3 } });
-    // version 1's entrants began at the wait; version 2's reached it through the split, uncounted
+    // version 1's entrants began at the wait; version 2's reached it through the split, uncounted:
+    // its entries are given, not as its reach
     expect(step('pause')?.entered).toBe(6);
+    expect(step('pause')?.reached).toBeUndefined();
     expect(report.enteredAtUnknownStep).toBe(0);
     // the split's share is its draw; from the wait, whose reach is only part of who passed it, none
     const fromPause = report.edges.find((e) => e.from === 'pause');
@@ -80,5 +82,6 @@ describe('the report after an edit replaced the start step', () => {
     const variants = report.splits[0]?.variants ?? [];
     expect(variants.reduce((n, v) => n + v.assigned, 0)).toBe(3);
     expect(reportText(report)).toMatch(/ab\s+split\s+reached 3; assigned 3/);
+    expect(reportText(report)).toMatch(/pause\s+wait\s+entered here 6/);
   });
 });
