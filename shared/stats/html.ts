@@ -1,3 +1,4 @@
+import type { Channel } from '../channels.ts';
 import { experimentLine } from './experiment-report.ts';
 import {
   amount,
@@ -243,7 +244,7 @@ export function dayChart(days: readonly DayResult[]): string {
   if (days.length === 0) return '<p>No messages sent yet.</p>';
   const all = calendar(days);
   // Each channel's messages over the days shown, beside its colour.
-  const sum = (channel: 'email' | 'sms' | 'push') => all.reduce((n, d) => n + d.sent[channel], 0);
+  const sum = (channel: Channel) => all.reduce((n, d) => n + d.sent[channel], 0);
   // Up to ~30 days get 42 px each; a longer run shares about 1,200 px, with fewer labels.
   const slot = Math.max(1.5, Math.min(42, 1200 / all.length));
   const bar = slot * (2 / 3);
