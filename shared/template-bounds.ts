@@ -3,10 +3,13 @@ import {
   type Emitter,
   type Liquid,
   type Parser,
-  type Tag,
+  Tag,
   type TagToken,
+  type Template,
   type TopLevelToken,
+  TypeGuards,
   tags,
+  toValueSync,
 } from 'liquidjs';
 
 /**
@@ -103,4 +106,65 @@ class CountedCapture extends BuiltinCapture {
 /** Replaces `capture` on an engine with the counted one. */
 export function countCaptures(liquid: Liquid): void {
   liquid.registerTag('capture', CountedCapture);
+}
+
+/** Loop tags whose passes are known before any data is read: over a range of two numbers, no `limit` or `offset`. */
+const LOOP_TAGS: ReadonlySet<string> = new Set(['for', 'tablerow']);
+
+/** The passes of a loop over a written range (`(1..5000)`), or undefined when data or a modifier decides them. */
+function writtenPasses(node: Tag): number | undefined {
+  if (!LOOP_TAGS.has(node.name)) return undefined;
+  const collection: unknown = Reflect.get(node, 'collection');
+  if (!TypeGuards.isRangeToken(collection)) return undefined;
+  const { lhs, rhs } = collection;
+  if (!TypeGuards.isNumberToken(lhs) || !TypeGuards.isNumberToken(rhs)) return undefined;
+  const hash: unknown = Reflect.get(node, node.name === 'for' ? 'hash' : 'args');
+  const modifiers: unknown =
+    typeof hash === 'object' && hash !== null ? Reflect.get(hash, 'hash') : undefined;
+  if (typeof modifiers === 'object' && modifiers !== null && ('limit' in modifiers || 'offset' in modifiers))
+    return undefined;
+  return Math.max(0, Math.floor(rhs.content) - Math.ceil(lhs.content) + 1);
+}
+
+function childrenOf(node: Template): Template[] {
+  const children = node.children?.(false, true);
+  return children === undefined ? [] : toValueSync(children);
+}
+
+/** Whether a `break` may end a loop early somewhere within. */
+function mayBreak(nodes: readonly Template[]): boolean {
+  return nodes.some((node) => (node instanceof Tag && node.name === 'break') || mayBreak(childrenOf(node)));
+}
+
+/**
+ * The fewest steps a render of these nodes takes, whatever the data: each
+ * node one, the list one, and a loop over a written range its passes times
+ * its body's (a body whose `break` may end it early counts once). What only
+ * data decides (a branch, a loop over a list) counts as nothing.
+ */
+function fewestSteps(nodes: readonly Template[]): number {
+  let steps = 1;
+  for (const node of nodes) {
+    steps += 1;
+    if (!(node instanceof Tag)) continue;
+    const body = childrenOf(node);
+    const passes = writtenPasses(node);
+    if (passes !== undefined && !mayBreak(body)) steps += passes * fewestSteps(body);
+    else if (node.name === 'capture') steps += fewestSteps(body);
+  }
+  return steps;
+}
+
+/**
+ * Why every render of a parsed field would pass the step bound, whatever the
+ * data (loops over written ranges that alone take more steps), or undefined.
+ * What data decides is left to the render, which counts the same way.
+ */
+export function certainStepOverrun(nodes: readonly Template[]): string | undefined {
+  const steps = fewestSteps(nodes);
+  if (steps <= TEMPLATE_LIMITS.steps) return undefined;
+  const at = nodes.find((node) => node instanceof Tag && fewestSteps([node]) > TEMPLATE_LIMITS.steps);
+  const [line, column] = at?.token.getPosition() ?? [1, 1];
+  const counted = steps > 1e15 ? 'more than a quadrillion' : `at least ${steps.toLocaleString('en-US')}`;
+  return `its loops over written ranges (line ${line}, column ${column}) take ${counted} render steps whatever the data, over the ${TEMPLATE_LIMITS.steps.toLocaleString('en-US')} a render may take: every send would fail`;
 }

@@ -10,6 +10,7 @@ import type { Channel } from './channels.ts';
 import { isDataMap } from './dictionary.ts';
 import {
   boundReason,
+  certainStepOverrun,
   countCaptures,
   countedContext,
   STEP_LIMIT_REASON,
@@ -505,7 +506,7 @@ export async function renderTemplate<T extends Template>(
 /** A field that cannot render: Liquid that does not parse, a partial it cannot load, an html value outside quotes in a tag, or an html link to script. */
 export type TemplateSyntaxProblem = {
   field: string;
-  kind: 'syntax' | 'partial' | 'html-value' | 'html-link';
+  kind: 'syntax' | 'partial' | 'html-value' | 'html-link' | 'steps';
   message: string;
 };
 
@@ -548,7 +549,8 @@ function firstPartial(nodes: readonly ParsedLiquid[]): Tag | undefined {
  * Parses every Liquid field once; returns the first syntax problem per field.
  * A partial (`include`, `render`, `layout`) is one: templates read no files,
  * so it would fail every send that reaches it. So is an email html value
- * written inside a tag outside quotes, which would fail every send too.
+ * written inside a tag outside quotes, which would fail every send too, and
+ * loops over written ranges that alone pass the render's step bound.
  */
 export function checkTemplateSyntax(template: Template): TemplateSyntaxProblem[] {
   const problems: TemplateSyntaxProblem[] = [];
@@ -568,6 +570,8 @@ export function checkTemplateSyntax(template: Template): TemplateSyntaxProblem[]
       problems.push({ field: key, kind: 'html-value', message: describeUnquotedValue(unquoted) });
     const link = template.channel === 'email' && key === 'html' ? writtenScriptLink(value) : undefined;
     if (link !== undefined) problems.push({ field: key, kind: 'html-link', message: link });
+    const overrun = certainStepOverrun(nodes);
+    if (overrun !== undefined) problems.push({ field: key, kind: 'steps', message: overrun });
     const partial = firstPartial(nodes);
     if (partial === undefined) continue;
     const [line, column] = partial.token.getPosition();

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { STEP_LIMIT_REASON, TEMPLATE_LIMITS } from '#shared/template-bounds.ts';
-import { renderTemplate, type Template } from '#shared/templates.ts';
+import { checkTemplateSyntax, renderTemplate, type Template } from '#shared/templates.ts';
 
 /**
  * A render is bounded by counts, never by the clock: the same template and
@@ -50,7 +50,11 @@ describe('the render bound', () => {
 
   it('gives the same outcomes on a clock that runs a minute per reading', async () => {
     // arrange
-    const templates = [email(emptyLoop(UNDER)), email(emptyLoop(UNDER + 1)), email('<p>{{ journey.id }}</p>')];
+    const templates = [
+      email(emptyLoop(UNDER)),
+      email(emptyLoop(UNDER + 1)),
+      email('<p>{{ journey.id }}</p>'),
+    ];
     const calm = await Promise.all(templates.map((t) => outcome(t)));
     // act
     slowClock();
@@ -106,5 +110,49 @@ describe('the render bound', () => {
       '{% assign s = "ab" %}{% for i in (1..40) %}{% assign s = s | append: s %}{% endfor %}{{ s | size }}';
     // act / assert
     expect(await outcome(email(html))).toMatch(/^html: the template makes more than 20,000,000 characters/);
+  });
+});
+
+describe('the step bound at authoring time', () => {
+  const WRITTEN = [
+    emptyLoop(UNDER),
+    emptyLoop(UNDER + 1),
+    '{% for i in (1..1000) %}{% for j in (1..1000) %}{% for k in (1..1000) %}{% endfor %}{% endfor %}{% endfor %}',
+    '{% for i in (1..400) %}{% for j in (1..498) %}{% endfor %}{% endfor %}',
+    '{% for i in (1..400) %}{% for j in (1..499) %}{% endfor %}{% endfor %}',
+    '{% capture s %}{% tablerow i in (1..100000) %}{{ i }}{% endtablerow %}{% endcapture %}',
+    '{% for i in (1..99999) %}{{ i }}{% endfor %}',
+  ];
+
+  it.each(WRITTEN)('refuses %s exactly when every render of it fails on steps', async (html) => {
+    // act
+    const refused = checkTemplateSyntax(email(html)).some((p) => p.kind === 'steps');
+    const failed = (await outcome(email(html))) === `html: ${STEP_LIMIT_REASON}`;
+    // assert
+    expect(refused).toBe(failed);
+  });
+
+  it('says where the loops are and how many steps they take', () => {
+    // act
+    const problems = checkTemplateSyntax(email(`<p>hi</p>\n${emptyLoop(300_000)}`));
+    // assert
+    expect(problems).toEqual([
+      {
+        field: 'html',
+        kind: 'steps',
+        message:
+          'its loops over written ranges (line 2, column 1) take at least 300,003 render steps whatever the data, over the 200,000 a render may take: every send would fail',
+      },
+    ]);
+  });
+
+  it.each([
+    ['a loop over data', '{% for a in profile.items %}{% for b in profile.items %}{% endfor %}{% endfor %}'],
+    ['a loop that may break', '{% for i in (1..900000) %}{% if i > 3 %}{% break %}{% endif %}{% endfor %}'],
+    ['a loop with a limit', '{% for i in (1..900000) limit: 5 %}{% endfor %}'],
+    ['a loop in a branch', '{% if profile.vip %}{% for i in (1..900000) %}{% endfor %}{% endif %}'],
+  ])('leaves %s to the render', (_name, html) => {
+    // act / assert
+    expect(checkTemplateSyntax(email(html))).toEqual([]);
   });
 });
