@@ -84,9 +84,12 @@ export function stepCount(): StepCount {
 
 type TagConstructor = new (token: TagToken, remain: TopLevelToken[], liquid: Liquid, parser: Parser) => Tag;
 
-const BuiltinCapture: TagConstructor | undefined = tags.capture;
-if (BuiltinCapture === undefined) throw new Error('liquidjs has no capture tag');
-/** The builtin's own render (an abstract method to the type checker, so not reachable through `super`). */
+/** liquidjs's own `capture`, and its render (an abstract method to the type checker, so not reachable through `super`). */
+const BuiltinCapture: TagConstructor = (() => {
+  const builtin: TagConstructor | undefined = tags.capture;
+  if (builtin === undefined) throw new Error('liquidjs has no capture tag');
+  return builtin;
+})();
 const builtinCaptureRender: Tag['render'] = Reflect.get(BuiltinCapture, 'prototype').render;
 
 /**
