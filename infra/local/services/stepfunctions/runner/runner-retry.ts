@@ -30,8 +30,8 @@ export class RetryPlan {
     const index = matchingRule(this.retriers, errorName);
     const retrier = this.retriers[index];
     const attempts = this.#attempts[index];
-    if (retrier === undefined || attempts === undefined) return undefined;
-    if (attempts >= (retrier.MaxAttempts ?? 3)) {
+    // Not retried: the entry ends (caught, or the execution fails), and the next entry counts afresh.
+    if (retrier === undefined || attempts === undefined || attempts >= (retrier.MaxAttempts ?? 3)) {
       this.reset();
       return undefined;
     }
