@@ -168,6 +168,8 @@ export const StatesError = {
    * neither `States.ALL` nor `States.TaskFailed` catches it, only a catcher that names it.
    */
   DataLimitExceeded: 'States.DataLimitExceeded',
+  /** A failure Step Functions cannot process (a path not found in the input): never retried, never caught. */
+  Runtime: 'States.Runtime',
 } as const;
 
 /** Errors of the EventBridge integration (`events:putEvents`) worth retrying; FailedEntry is a throttled or failed entry. */

@@ -9,6 +9,15 @@ import {
 import type { Channel } from './channels.ts';
 import { isDataMap } from './dictionary.ts';
 import {
+  boundReason,
+  certainStepOverrun,
+  countCaptures,
+  countedContext,
+  STEP_LIMIT_REASON,
+  stepCount,
+  TEMPLATE_LIMITS,
+} from './template-bounds.ts';
+import {
   COMMENT_FILTER,
   CSS_FILTER,
   commentEscape,
@@ -68,18 +77,6 @@ export type TemplateContext = {
   unsubscribeUrl?: string;
   preferencesUrl?: string;
 };
-
-/**
- * Limits that keep one template from taking a send down: a render stops
- * after RENDER_LIMIT_MS (a Lambda has 30 s), and each rendered field has a
- * size cap under what its provider accepts. Exceeding one fails the send
- * with a reason.
- */
-const TEMPLATE_LIMITS = {
-  renderMs: 2_000,
-  parseChars: 1_000_000,
-  memory: 20_000_000,
-} as const;
 
 /** The most characters each rendered field may have. */
 const OUTPUT_LIMITS: Readonly<Record<string, number>> = {
@@ -206,8 +203,8 @@ function createEngine(timezone: string, escapeHtml: boolean): Liquid {
     templates: {},
     ownPropertyOnly: true,
     timezoneOffset: timezone,
+    // Counted bounds only (template-bounds.ts): no time limit, so a render's outcome never depends on load.
     parseLimit: TEMPLATE_LIMITS.parseChars,
-    renderLimit: TEMPLATE_LIMITS.renderMs,
     memoryLimit: TEMPLATE_LIMITS.memory,
     // HTML output escapes every value unless the template says `| raw` (trusted HTML only). Escaped
     // once: what Liquid escaped already (`| escape`, a `capture` of escaped output) is not escaped again,
@@ -215,6 +212,7 @@ function createEngine(timezone: string, escapeHtml: boolean): Liquid {
     ...(escapeHtml ? { outputEscape: escapeOnce } : {}),
   });
   registerCalendarDays(liquid, timezone);
+  countCaptures(liquid);
   // What a value in the html's CSS or comments is given (template-html.ts); neither writes anything HTML escapes.
   liquid.registerFilter(CSS_FILTER, { handler: cssEscape, raw: true });
   liquid.registerFilter(COMMENT_FILTER, { handler: commentEscape, raw: true });
@@ -314,8 +312,17 @@ function renderWithoutStacks(
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   renderNow = now;
+  const steps = stepCount();
+  const counted = countedContext(liquid, context, steps);
   try {
-    return liquid.renderSync(templates, context);
+    const rendered = liquid.renderSync(templates, counted);
+    // The whole output counts too: what a loop wrote can be no more than a capture could hold.
+    if (typeof rendered === 'string') counted.memoryLimit.use(rendered.length);
+    return rendered;
+  } catch (error) {
+    // liquidjs wraps what a tag throws: the step bound is named as itself, whatever the wrapping.
+    if (steps.exceeded) throw new Error(STEP_LIMIT_REASON);
+    throw error;
   } finally {
     Error.stackTraceLimit = limit;
     renderNow = undefined;
@@ -339,7 +346,7 @@ function renderField(
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof UndefinedVariableError)
       throw new Error(`${field}: {{ ${error.token.getText()} }} has no value and no default (${message})`);
-    throw new Error(`${field}: ${message}`);
+    throw new Error(`${field}: ${boundReason(message)}`);
   }
 }
 
@@ -499,7 +506,7 @@ export async function renderTemplate<T extends Template>(
 /** A field that cannot render: Liquid that does not parse, a partial it cannot load, an html value outside quotes in a tag, or an html link to script. */
 export type TemplateSyntaxProblem = {
   field: string;
-  kind: 'syntax' | 'partial' | 'html-value' | 'html-link';
+  kind: 'syntax' | 'partial' | 'html-value' | 'html-link' | 'steps';
   message: string;
 };
 
@@ -542,7 +549,8 @@ function firstPartial(nodes: readonly ParsedLiquid[]): Tag | undefined {
  * Parses every Liquid field once; returns the first syntax problem per field.
  * A partial (`include`, `render`, `layout`) is one: templates read no files,
  * so it would fail every send that reaches it. So is an email html value
- * written inside a tag outside quotes, which would fail every send too.
+ * written inside a tag outside quotes, which would fail every send too, and
+ * loops over written ranges that alone pass the render's step bound.
  */
 export function checkTemplateSyntax(template: Template): TemplateSyntaxProblem[] {
   const problems: TemplateSyntaxProblem[] = [];
@@ -562,6 +570,8 @@ export function checkTemplateSyntax(template: Template): TemplateSyntaxProblem[]
       problems.push({ field: key, kind: 'html-value', message: describeUnquotedValue(unquoted) });
     const link = template.channel === 'email' && key === 'html' ? writtenScriptLink(value) : undefined;
     if (link !== undefined) problems.push({ field: key, kind: 'html-link', message: link });
+    const overrun = certainStepOverrun(nodes);
+    if (overrun !== undefined) problems.push({ field: key, kind: 'steps', message: overrun });
     const partial = firstPartial(nodes);
     if (partial === undefined) continue;
     const [line, column] = partial.token.getPosition();

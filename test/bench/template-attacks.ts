@@ -7,7 +7,7 @@ import { checkTemplateSyntax, renderTemplate, type Template } from '#shared/temp
  * reason — never a file read, never raw markup from data in HTML (text, a
  * comment, <noscript>, <textarea>, <title>), never a declaration of its own
  * in CSS (`rgb(…)` among it), never a script link, never a
- * crash or a render past the time limit.
+ * crash or a render past the step or memory bound.
  */
 const HOSTILE_VALUES = [
   '<script>alert("x")</script>',

@@ -26,7 +26,7 @@ describe('journeys send, status and outbox against the local runtime', () => {
   }, CLI_TIMEOUT);
 
   it(
-    'sends events, then shows the enrollment and the SMS it sent',
+    'sends events, then shows the enrollment and the SMS it sent, and traces the customer with the runtime on the data folder',
     async () => {
       // arrange: a customer reachable on every channel, in Kiritimati (UTC+14)
       const traits = JSON.stringify(identify(userId, 'Pacific/Kiritimati').traits);
@@ -70,19 +70,12 @@ describe('journeys send, status and outbox against the local runtime', () => {
       expect(report.live).toEqual([{ version: 1, weight: 100 }]);
       expect(report.versions[0].createdAt).toBe('2026-03-02T09:00:00.000Z');
       expect(report.funnel.map((f: { step: string }) => f.step)).toContain('cart-sms');
-    },
-    CLI_TIMEOUT,
-  );
-
-  it(
-    'traces the customer with the email content of the runtime running on the data folder, whatever its ports',
-    async () => {
-      // arrange: the customer of the first story got the reminder email; the runtime took free ports
+      // The customer got the reminder email too; the runtime took free ports. Given only the data
+      // folder (as after `npm start -- --ses-port 0`), trace reads each email's subject from that
+      // runtime's SES, not whichever answers on the default port.
       const emails = await sentEmails(runtime, `${userId}@example.com`);
       expect(emails.length).toBeGreaterThan(0);
-      // act: only the data folder, as after `npm start -- --ses-port 0`
       const trace = await runCli(['trace', userId, '--data-dir', box.dataDir]);
-      // assert: each email's subject from that runtime's SES, not whichever answers on the default port
       expect(trace.code).toBe(0);
       for (const email of emails) expect(trace.stdout).toContain(`"${email.subject}"`);
     },

@@ -1,3 +1,4 @@
+import { matchingRule } from '#infra/local/services/stepfunctions/runner/error-match.ts';
 import { enteredTime } from '#infra/local/services/stepfunctions/runner/runner-entries.ts';
 import { RetryPlan } from '#infra/local/services/stepfunctions/runner/runner-retry.ts';
 import { HISTORY_FULL, MAX_HISTORY_EVENTS, stateHistoryEvents } from '#shared/journey/checks/loops.ts';
@@ -97,12 +98,6 @@ function stateError(name: string, message: string): Error {
   const error = new Error(message);
   error.name = name;
   return error;
-}
-
-function errorMatches(patterns: readonly string[], name: string): boolean {
-  return patterns.some(
-    (p) => p === name || p === 'States.ALL' || (p === 'States.TaskFailed' && name !== 'States.Timeout'),
-  );
 }
 
 export class Executions {
@@ -214,7 +209,7 @@ export class Executions {
               : String(error);
         if (state.Type !== 'Task') return this.fail(ex, name, cause);
         if (this.retryLater(ex, state, name)) return;
-        const catcher = state.Catch?.find((c) => errorMatches(c.ErrorEquals, name));
+        const catcher = state.Catch?.[matchingRule(state.Catch, name)];
         if (catcher === undefined) return this.fail(ex, name, cause);
         this.caught(ex, catcher, name, cause);
       }

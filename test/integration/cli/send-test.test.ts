@@ -33,6 +33,7 @@ const endpoints = () => ['--ses-endpoint', ses.endpoint, '--pinpoint-endpoint', 
 
 describe('journeys send-test', () => {
   it('sends one email marked as a test through SES v2', async () => {
+    const before = (await ses.emails()).length;
     const { code, stdout } = await runCli([
       'send-test',
       'cart-reminder',
@@ -44,13 +45,16 @@ describe('journeys send-test', () => {
     ]);
     expect(code).toBe(0);
     expect(stdout).toContain('sent test email cart-reminder to qa@example.com');
-    const [email] = await ses.emails();
+    const sent = (await ses.emails()).slice(before);
+    expect(sent).toHaveLength(1);
+    const [email] = sent;
     expect(email?.subject).toBe('[TEST] Hi, your cart is saved for you');
     expect(email?.destination.to).toEqual(['qa@example.com']);
     expect(email?.body.text).toContain('https://paperlane.example.com/cart/c-9');
   });
 
   it('sends one SMS marked as a test through End User Messaging', async () => {
+    const before = (await readOutbox(dir)).length;
     const { code } = await runCli([
       'send-test',
       'cart-sms',
@@ -61,7 +65,7 @@ describe('journeys send-test', () => {
       ...endpoints(),
     ]);
     expect(code).toBe(0);
-    const outbox = await readOutbox(dir);
+    const outbox = (await readOutbox(dir)).slice(before);
     expect(outbox.map((m) => [m.channel, m.to, m.body.slice(0, 17)])).toEqual([
       ['sms', '+393331234567', '[TEST] Paperlane:'],
     ]);

@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { resetClients, setClients } from '#functions/_lib/clients.ts';
+import { coldStart } from '#functions/_lib/cold-start.ts';
 import { logger } from '#functions/_lib/observability.ts';
-import { liveRegistry } from '#functions/_lib/repositories.ts';
 import { FUNCTION_NAMES } from '#functions/manifests.ts';
-import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import { TABLES } from '#shared/tables.ts';
+import { addTable, type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { lambdaContext } from '../../support/lambda-entry.ts';
 import { mockedClient } from '../../support/mocked-clients.ts';
 import { planCopyJourney, registerJourney } from './harness.ts';
@@ -35,19 +36,26 @@ beforeAll(async () => {
   process.env.POWERTOOLS_METRICS_NAMESPACE = 'journeys-test';
   process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
 });
+// Each test starts cold, with no environment and no mocked answers: none relies on what another left.
+beforeEach(() => {
+  coldStart();
+  for (const key of ENV) delete process.env[key];
+  sfn.reset();
+  sqs.reset();
+});
 afterAll(async () => {
   resetClients();
   for (const key of ENV) delete process.env[key];
   await db.stop();
 });
 
-/** The ingest handler's environment and clients, on this file's tables. */
-function ingestOnTables(): void {
+/** The ingest handler's environment and clients, on this file's tables (or a test's own). */
+function ingestOnTables(tables: LocalDynamo['tables'] = db.tables): void {
   Object.assign(process.env, {
-    PROFILES_TABLE_NAME: db.tables.profiles,
-    ENROLLMENTS_TABLE_NAME: db.tables.enrollments,
-    JOURNEYS_TABLE_NAME: db.tables.journeys,
-    STATS_TABLE_NAME: db.tables.stats,
+    PROFILES_TABLE_NAME: tables.profiles,
+    ENROLLMENTS_TABLE_NAME: tables.enrollments,
+    JOURNEYS_TABLE_NAME: tables.journeys,
+    STATS_TABLE_NAME: tables.stats,
     REJECTED_QUEUE_URL: 'https://sqs.local/rejected',
   });
   setClients({
@@ -55,6 +63,13 @@ function ingestOnTables(): void {
     sfn: mockedClient(SFNClient),
     sqs: mockedClient(SQSClient),
   });
+}
+
+/** A set of tables no other test writes to, for a handler that reads every journey or counter there is. */
+async function ownTables(prefix: string): Promise<LocalDynamo['tables']> {
+  const tables = { ...db.tables };
+  for (const { id } of TABLES) tables[id] = await addTable(db, id, `handlers-${prefix}-${id}`);
+  return tables;
 }
 
 describe('handlers', () => {
@@ -93,12 +108,20 @@ describe('handlers', () => {
   });
 
   it('segment-entry: publishes the open executions when the five-minute rule invokes it, with no run at work', async () => {
-    // arrange: one enrollment open in an event-triggered journey (as the ingest test above left it)
+    // arrange: one enrollment open in an event-triggered journey, on tables of this test's own
+    const own = { ...db, tables: await ownTables('open') };
+    ingestOnTables(own.tables);
+    await registerJourney(own, {
+      id: 'cart-open',
+      name: 'Cart',
+      trigger: { type: 'event', event: 'Cart Updated' },
+      start: 'done',
+      steps: { done: { type: 'exit' } },
+    });
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'x', startDate: new Date() });
+    const ingest = await import('#functions/ingest/handler.ts');
+    expect(await ingest.handler(envelope, context)).toMatchObject({ enrolled: [expect.any(String)] });
     Object.assign(process.env, {
-      PROFILES_TABLE_NAME: db.tables.profiles,
-      ENROLLMENTS_TABLE_NAME: db.tables.enrollments,
-      JOURNEYS_TABLE_NAME: db.tables.journeys,
-      STATS_TABLE_NAME: db.tables.stats,
       EVENT_BUS_NAME: 'journeys',
       SEGMENT_QUEUE_URL: 'https://sqs.local/segment',
     });
@@ -118,8 +141,6 @@ describe('handlers', () => {
       id: 'signup-1',
       detail: { ...envelope.detail, event: 'Signed Up', properties: {}, messageId: 'signup-1' },
     };
-    // The handler keeps the live journeys it read: a deploy is seen once its cache is invalidated.
-    liveRegistry(db.tables.journeys).invalidate();
     // The line as the handler gives it to the logger (its level is set once, for the whole file).
     const info = vi.spyOn(logger, 'info');
     const { handler } = await import('#functions/ingest/handler.ts');

@@ -36,6 +36,30 @@ describe('RetryPlan, the retry intervals the local runner waits on the journey c
     expect([first, plan.onFailure('E'), plan.onFailure('E')]).toStrictEqual([1_000, 1_000, undefined]);
   });
 
+  it('counts attempts afresh after an error no retrier takes (the entry was caught or failed)', () => {
+    // arrange: a throttle retried once, then an error the state catches
+    const plan = new RetryPlan([{ ErrorEquals: ['Throttled'], IntervalSeconds: 1, MaxAttempts: 2 }], 's');
+    const retried = plan.onFailure('Throttled');
+    // act: caught, so the state is entered again later
+    const caught = plan.onFailure('Deferred');
+    // assert: the next entry has both attempts again
+    expect([retried, caught, plan.onFailure('Throttled'), plan.onFailure('Throttled')]).toStrictEqual([
+      1_000,
+      undefined,
+      1_000,
+      2_000,
+    ]);
+  });
+
+  it.each([
+    ['States.ALL', 'States.Runtime'],
+    ['States.ALL', 'States.DataLimitExceeded'],
+    ['States.TaskFailed', 'States.DataLimitExceeded'],
+  ])('a retrier on %s never retries %s, as on AWS', (pattern, error) => {
+    const plan = new RetryPlan([{ ErrorEquals: [pattern], IntervalSeconds: 1 }], 'exec:state');
+    expect(plan.onFailure(error)).toBeUndefined();
+  });
+
   it('draws FULL jitter from the execution, state and attempt: the same on every run, within the interval', () => {
     const retrier = {
       ErrorEquals: ['E'],

@@ -4,6 +4,7 @@ type AnyState = StateMachineDefinition['States'][string];
 type TaskLike = Extract<AnyState, { Type: 'Task' }>;
 type WaitLike = Extract<AnyState, { Type: 'Wait' }>;
 type Retrier = NonNullable<TaskLike['Retry']>[number];
+type Catcher = NonNullable<TaskLike['Catch']>[number];
 
 /** The resource of the stand-in Task that replaces each Wait state locally. */
 export const LOCAL_WAIT_RESOURCE = 'arn:aws:lambda:us-east-1:000000000000:function:journeys-local-wait';
@@ -26,6 +27,8 @@ export type LocalDefinition = {
   waits: ReadonlySet<string>;
   /** The retriers of each state that has any, by state name: the runner times retries itself. */
   retriers: ReadonlyMap<string, Retrier[]>;
+  /** The catchers of each state that has any, by state name: the runner tells the interpreter which errors they take. */
+  catchers: ReadonlyMap<string, Catcher[]>;
 };
 
 /**
@@ -40,6 +43,7 @@ export function localDefinition(original: StateMachineDefinition): LocalDefiniti
   const tasks = new Map<string, TaskInfo>();
   const waits = new Set<string>();
   const retriers = new Map<string, Retrier[]>();
+  const catchers = new Map<string, Catcher[]>();
   for (const [name, state] of Object.entries(original.States)) {
     stateTypes.set(name, state.Type);
     if (state.Type === 'Wait') {
@@ -56,8 +60,11 @@ export function localDefinition(original: StateMachineDefinition): LocalDefiniti
     if ('Retry' in state && state.Retry !== undefined) {
       retriers.set(name, state.Retry);
     }
+    if ('Catch' in state && state.Catch !== undefined) {
+      catchers.set(name, state.Catch);
+    }
   }
-  return { definition: { ...original, States: states }, stateTypes, tasks, waits, retriers };
+  return { definition: { ...original, States: states }, stateTypes, tasks, waits, retriers, catchers };
 }
 
 function taskInfo(state: TaskLike): TaskInfo {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+import { matchingRule } from './error-match.ts';
 
 type AnyState = StateMachineDefinition['States'][string];
 type Retrier = NonNullable<Extract<AnyState, { Type: 'Task' }>['Retry']>[number];
@@ -26,11 +27,11 @@ export class RetryPlan {
 
   /** The milliseconds to wait before the interpreter retries after `errorName`, or undefined: no retry. */
   onFailure(errorName: string): number | undefined {
-    const index = this.retriers.findIndex((r) => r.ErrorEquals.some((e) => matches(e, errorName)));
+    const index = matchingRule(this.retriers, errorName);
     const retrier = this.retriers[index];
     const attempts = this.#attempts[index];
-    if (retrier === undefined || attempts === undefined) return undefined;
-    if (attempts >= (retrier.MaxAttempts ?? 3)) {
+    // Not retried: the entry ends (caught, or the execution fails), and the next entry counts afresh.
+    if (retrier === undefined || attempts === undefined || attempts >= (retrier.MaxAttempts ?? 3)) {
       this.reset();
       return undefined;
     }
@@ -50,12 +51,6 @@ export class RetryPlan {
   reset(): void {
     this.#attempts.fill(0);
   }
-}
-
-/** ASL error matching: a name, `States.ALL`, or `States.TaskFailed` for anything but a timeout. */
-function matches(pattern: string, errorName: string): boolean {
-  if (pattern === errorName || pattern === 'States.ALL') return true;
-  return pattern === 'States.TaskFailed' && errorName !== 'States.Timeout';
 }
 
 /** A stable number in [0, 1) from a text. */

@@ -1,6 +1,7 @@
 import './runner-polyfill.ts';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { HISTORY_FULL, MAX_HISTORY_EVENTS, stateHistoryEvents } from '#shared/journey/checks/loops.ts';
+import { matchingRule } from './error-match.ts';
 import {
   LOCAL_WAIT_RESOURCE,
   type LocalDefinition,
@@ -590,11 +591,27 @@ function taskHandler(
     } catch (error) {
       seen.endedAt = time.now();
       seen.error = error instanceof Error ? { name: error.name, cause: error.message } : undefined;
-      const delay = retries.onFailure(error instanceof Error ? error.name : 'Error');
+      const name = error instanceof Error ? error.name : 'Error';
+      const delay = retries.onFailure(name);
       if (delay !== undefined) await time.parked(time.sleep(delay, stopped, `${setup.name}/${stateName}`));
+      const catchers = local.catchers.get(stateName) ?? [];
+      if (error instanceof Error)
+        handledAsOnAws(error, delay !== undefined, matchingRule(catchers, name) >= 0);
       throw error;
     }
   };
+}
+
+/**
+ * Tells the interpreter whether a Task's error is retried and caught, as
+ * Step Functions decides (error-match.ts): left to itself, it lets
+ * `States.ALL` take any error a handler throws, `States.Runtime` and
+ * `States.DataLimitExceeded` among them. It reads these two flags before
+ * matching its rules (its own `States.Runtime` errors carry them already).
+ */
+function handledAsOnAws(error: Error, retried: boolean, caught: boolean): void {
+  Object.defineProperty(error, 'isRetryable', { value: retried, configurable: true });
+  Object.defineProperty(error, 'isCatchable', { value: caught, configurable: true });
 }
 
 /** History events one entry of `state` adds, as the validator's loop warning counts them. */
