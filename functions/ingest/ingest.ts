@@ -3,6 +3,7 @@ import { type SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { EnrollmentItems, OwedCount } from '#functions/_lib/enrollment-items.ts';
 import {
+  bucketKeyOf,
   enteredAsMerged,
   recordOwedConversion,
   recordPendingReceipt,
@@ -37,6 +38,7 @@ import {
   type LiveJourney,
 } from '#shared/ingest/live-journey.ts';
 import {
+  entryBuckets,
   type Finish,
   finishes,
   type IngestPlan,
@@ -438,12 +440,16 @@ async function enter(
   for (const u of plan.unmatched) report(u.journey, u.reason, u.detail);
   const at = on.now.toISOString();
   const enrolled: string[] = [];
-  for (const p of plan.enroll) {
-    if (await enteredAsMerged(deps.enrollments, merged, p, event.messageId)) {
+  for (const planned of plan.enroll) {
+    if (await enteredAsMerged(deps.enrollments, merged, planned, event.messageId)) {
       // Under `always` only the same trigger is found: a redelivery, not a skip.
-      if (p.journey.reentry.mode !== 'always') report(p.journey, ...reentrySkip(p.journey));
+      if (planned.journey.reentry.mode !== 'always') report(planned.journey, ...reentrySkip(planned.journey));
       continue;
     }
+    // The person keeps the variants they drew under an id merged into this one.
+    const bucketKey = await bucketKeyOf(deps.enrollments, planned, userId, merged);
+    const p =
+      bucketKey === userId ? planned : { ...planned, buckets: entryBuckets(planned.journey, bucketKey) };
     const onSkip = (reason: SkipReason, detail?: SkipDetail, counted?: CountResult) =>
       report(p.journey, reason, detail, counted);
     const entry = { userId, at, trigger: event, merged, tooLarge: once(skipId(p.journey.journeyId)), onSkip };
