@@ -19,7 +19,6 @@ import type { Deliverable } from '#shared/delivery/phone.ts';
 import {
   type Address,
   addressKey,
-  addressKeys,
   addressOf,
   checkCaps,
   consentBlock,
@@ -28,6 +27,7 @@ import {
 } from '#shared/delivery/policy.ts';
 import { addTokenCounts, type TokenCounts } from '#shared/delivery/push-results.ts';
 import { SMS_SENDER_CONTEXT } from '#shared/delivery/sender-context.ts';
+import { suppressedAsDelivered } from '#shared/delivery/suppressed-spelling.ts';
 import { afterThrottle, type ThrottleDecision } from '#shared/delivery/throttle.ts';
 import {
   ErrorName,
@@ -115,19 +115,6 @@ async function deliverableAddress(address: Address, profile: Profile): Promise<D
   if (address.channel !== 'sms') return { ok: true, address };
   const { deliverable } = await mobile();
   return deliverable(address, profile);
-}
-
-/**
- * Why the address a send would go to is suppressed when the profile spells it
- * otherwise than the suppression recorded it (a number written in its national
- * form, `(555) 900-0001`, after `+15559000001` was reported invalid): compared
- * as the provider is given it.
- */
-function suppressedAsDelivered(state: ProfileState, address: Address | undefined): string | undefined {
-  if (address === undefined) return undefined;
-  const suppression = state.otherSpellingSuppressions?.[address.channel];
-  if (suppression === undefined || !addressKeys(address).includes(suppression.address)) return undefined;
-  return `${address.channel} suppressed: ${suppression.reason}`;
 }
 
 /** Attempts at reserving a cap slot before giving up to a retry (concurrent sends to one customer). */
@@ -248,8 +235,14 @@ async function deliver(
   );
 }
 
+/** Other spellings of an SMS number a suppression may be keyed under (phoneSpellings). */
+async function spellingsOf(phone: string): Promise<string[]> {
+  const { phoneSpellings } = await mobile();
+  return phoneSpellings(phone);
+}
+
 /** Why the profile now stops the send (consent, address, suppression), or undefined when it may go. */
-function stopReason(input: SendMessageInput, state: ProfileState, usable: Deliverable | undefined) {
+async function stopReason(input: SendMessageInput, state: ProfileState, usable: Deliverable | undefined) {
   const blocked = consentBlock(state.profile, input.channel, {
     topic: input.topic,
     transactional: input.transactional,
@@ -260,7 +253,7 @@ function stopReason(input: SendMessageInput, state: ProfileState, usable: Delive
     blocked ??
     missing ??
     (usable?.ok === false ? usable.reason : undefined) ??
-    suppressedAsDelivered(state, address)
+    (await suppressedAsDelivered(state, address, spellingsOf))
   );
 }
 
@@ -376,7 +369,7 @@ async function attempt(
   const found = addressOf(profile, input.channel);
   const usable = found === undefined ? undefined : await deliverableAddress(found, profile);
   const address = usable?.ok ? usable.address : undefined;
-  const reason = stopReason(input, state, usable);
+  const reason = await stopReason(input, state, usable);
   if (reason !== undefined || address === undefined) return suppress(settle, reason ?? 'no address');
   const zone = zoneOf(profile, input.defaultTimezone);
   // Deferrals first: a deferred send renders when it is sent, with the profile as it is then (a broken
