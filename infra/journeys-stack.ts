@@ -166,6 +166,7 @@ export class JourneysStack extends Stack {
         deadLetterArn: this.routing.deadLetters.queueArn,
       },
       segmentPacing: { startRate: settings.segmentStartRate, workers: SEGMENT_WORKER_CONCURRENCY },
+      aliasTrustedSources: settings.aliasTrustedSources,
     };
     for (const fn of Object.values(this.functions)) bindManifest(fn, targets);
     this.signAfterVerifying();

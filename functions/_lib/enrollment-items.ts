@@ -185,6 +185,28 @@ export class EnrollmentItems {
     return parsed.success ? parsed.data : undefined;
   }
 
+  /**
+   * The first re-entry records (sort order, at most two) a customer key holds for a journey, any
+   * correlation: whether the customer entered it under this key while the records last.
+   */
+  async entryRecords(userId: string, journeyId: string): Promise<ReentryRecord[]> {
+    const prefix = enrollmentKeys.reentry(journeyId);
+    const out = await queryItems(this.db, {
+      TableName: this.table,
+      KeyConditionExpression: 'userId = :u AND begins_with(sk, :p)',
+      ExpressionAttributeValues: { ':u': userId, ':p': prefix },
+      ConsistentRead: true,
+      Limit: 2,
+    });
+    return (out.Items ?? []).flatMap((item) => {
+      // `r#<journey>` or `r#<journey>#<correlation>`: another journey's id may start the same.
+      const sk = String(item.sk);
+      if (sk !== prefix && !sk.startsWith(`${prefix}#`)) return [];
+      const parsed = ReentryRecord.safeParse(item);
+      return parsed.success ? [parsed.data] : [];
+    });
+  }
+
   /** Records a running enrollment once; true when this call wrote it (a redelivery finds it there). */
   async putEnrollment(userId: string, enrollment: ActiveEnrollment): Promise<boolean> {
     return putItem(this.db, {

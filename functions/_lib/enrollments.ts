@@ -233,6 +233,34 @@ export async function enteredAsMerged(
 }
 
 /**
+ * The id whose split buckets an entry of a customer with merged ids draws (the
+ * buckets are a hash of journey, step and id): the customer's own when they
+ * entered the journey under it before (another entry than this one: a
+ * redelivery finds its own record), else the merged id under which they entered
+ * it first, as far as re-entry records still tell; else their own. So a visitor
+ * drawn into a holdout who signs in and enters again stays in the holdout.
+ * One query per key, only for a journey with a split and a customer with merged ids.
+ */
+export async function bucketKeyOf(
+  enrollments: Pick<EnrollmentItems, 'entryRecords'>,
+  plan: Pick<Enrollment, 'journey' | 'enrollmentId'>,
+  userId: string,
+  merged: readonly string[],
+): Promise<string> {
+  const { journeyId } = plan.journey;
+  if (merged.length === 0 || Object.keys(plan.journey.splits).length === 0) return userId;
+  const others = async (key: string) =>
+    (await enrollments.entryRecords(key, journeyId)).filter((r) => r.enrollmentId !== plan.enrollmentId);
+  if ((await others(userId)).length > 0) return userId;
+  let first: { key: string; at: string } | undefined;
+  for (const key of merged) {
+    for (const record of await others(key))
+      if (first === undefined || record.at < first.at) first = { key, at: record.at };
+  }
+  return first?.key ?? userId;
+}
+
+/**
  * True when the customer's entries into the journey, with those made under
  * ids merged into it, fill its `trigger.limit` at `at` (a segment run's
  * time): the entry is skipped and counted as such (`limit`), once however

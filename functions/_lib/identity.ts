@@ -78,6 +78,13 @@ export class ProfileIdentities {
     }
   }
 
+  /** What is stored under a key: nothing, an alias of another profile, or a profile of its own. */
+  async standing(key: string): Promise<'none' | 'alias' | 'profile'> {
+    const item = await this.item(key);
+    if (item === undefined) return 'none';
+    return aliasTarget(item) === undefined ? 'profile' : 'alias';
+  }
+
   /** The profile a key stands for now: itself, or the end of its alias chain. */
   async resolve(key: string): Promise<string> {
     let current = key;

@@ -35,6 +35,15 @@ const WebhookConnections = z.pipe(
   ),
 );
 
+/** EventBridge sources, as a JSON list of names: a set. */
+const SourceNames = z.pipe(
+  JsonText,
+  z.pipe(
+    z.array(name),
+    z.transform((names) => new Set(names)),
+  ),
+);
+
 /** Tags to put on what a function creates at run time: JSON `{ "<key>": "<value>" }`. */
 const Tags = z.pipe(
   JsonText,
@@ -109,6 +118,8 @@ export const VARIABLES = {
   // StartExecution per second across all segment workers, and how many workers share it (defaults in shared/segment/pace.ts).
   SEGMENT_START_RATE: { schema: z.optional(z.coerce.number().check(z.positive())), setBy: 'aws' },
   SEGMENT_WORKERS: { schema: z.optional(z.coerce.number().check(z.int(), z.positive())), setBy: 'aws' },
+  // The event sources whose alias calls may merge two known customers (JSON list); absent: none may.
+  ALIAS_TRUSTED_SOURCES: { schema: z.optional(SourceNames), setBy: 'both' },
 } as const satisfies Record<string, { schema: z.ZodMiniType; setBy: SetBy }>;
 
 export type VariableName = keyof typeof VARIABLES;
@@ -158,6 +169,7 @@ const BINDING_VARIABLES = {
     'SCHEDULE_DEAD_LETTER_ARN',
   ],
   segmentPacing: ['SEGMENT_START_RATE', 'SEGMENT_WORKERS'],
+  aliasTrust: ['ALIAS_TRUSTED_SOURCES'],
 } as const satisfies Record<string, readonly VariableName[]>;
 
 export type BindingName = keyof typeof BINDING_VARIABLES;
@@ -196,6 +208,8 @@ export type BindingOptions = {
   schedules: 'manage';
   /** A plain setting: the StartExecution rate segment workers share. */
   segmentPacing: 'pace';
+  /** A plain setting: the sources trusted to merge two known customers by alias. */
+  aliasTrust: 'merge';
 };
 
 export type Bindings = { readonly [K in BindingName]?: BindingOptions[K] };

@@ -52,6 +52,7 @@ import {
   owedMark,
   settleOwed,
 } from './report-pending.ts';
+import { type SendConsentGuard, sendConsentCondition } from './send-consent-guard.ts';
 import { capOptOuts, guardOptOuts, hasRoom, type OptOutPlan, optOutVersion } from './topic-opt-outs.ts';
 
 /**
@@ -716,12 +717,15 @@ export class ProfilesRepository {
    * slot since the caller read them (version check): an atomic cap reservation.
    * `keptDays`, when given, is how long sends are kept from now on. A merged
    * profile's key reserves on the profile it joined, whose sends `get` read.
+   * With a `guard`, only while the profile still lets the send go out
+   * (send-consent-guard.ts): refused otherwise, like a version that moved.
    */
   async reserveSends(
     userId: string,
     readVersion: number,
     next: Partial<Record<Channel, string[]>>,
     keptDays?: number,
+    guard?: SendConsentGuard,
   ): Promise<boolean> {
     const b = new UpdateBuilder();
     for (const [channel, list] of Object.entries(next)) {
@@ -732,7 +736,8 @@ export class ProfilesRepository {
     const v = b.name(attr.sendsVersion);
     b.set(attr.sendsVersion, readVersion + 1);
     const version = readVersion === 0 ? `attribute_not_exists(${v})` : `${v} = ${b.value(readVersion)}`;
-    const condition = `${version} AND attribute_not_exists(${b.name(profileKeys.aliasOf)})`;
+    const consent = guard === undefined ? '' : ` AND ${sendConsentCondition(b, guard)}`;
+    const condition = `${version} AND attribute_not_exists(${b.name(profileKeys.aliasOf)})${consent}`;
     let key = userId;
     for (let hop = 0; hop <= MAX_ALIAS_HOPS; hop++) {
       if (await this.tryWrite(key, b, condition)) return true;

@@ -37,6 +37,7 @@ function ingestDeps(): IngestDeps {
     sfn: sfnClient(),
     sqs: sqsClient(),
     rejectedQueueUrl: c.REJECTED_QUEUE_URL,
+    aliasTrustedSources: c.ALIAS_TRUSTED_SOURCES ?? new Set(),
     now,
     counted: countDelivery,
   };

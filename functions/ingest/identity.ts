@@ -57,20 +57,35 @@ async function merged(deps: Deps, event: CustomerEvent, userId: string, recorded
   };
 }
 
+/** Where an alias call came from: a source trusted to merge two known customers, or not. */
+export type AliasOrigin = { trusted: boolean; source: string | undefined };
+
 /**
  * An alias call: the profile of `previousId` joins `userId`'s. Segment sends
  * either an anonymousId or an earlier userId as `previousId`, so both keys
  * are merged (a key with no profile just becomes an alias). Problems are
  * returned for the rejected queue: a merge that would close a loop is refused.
  * `duplicate`: the alias was recorded already (a redelivery, a retry).
+ *
+ * From a source not trusted with known ids (`aliasTrustedSources`), only the
+ * anonymous visitor's id joins: a `previousId` that is a known customer's
+ * profile refuses the whole call, before anything is written, and a userId
+ * with no profile is not made an alias (it would take that customer's events
+ * the day they arrive).
  */
 export async function mergeAlias(
   deps: Deps,
   event: AliasEvent,
   now: Date,
+  origin: AliasOrigin = { trusted: false, source: undefined },
 ): Promise<{ problems: EventProblem[]; duplicate: boolean }> {
-  // Recorded on the known profile first: a profile of an older layout is migrated before anything joins it.
   const into = profileKeys.known(event.userId);
+  const previous = profileKeys.known(event.previousId);
+  const refused =
+    !origin.trusted && previous !== into && (await deps.identities.standing(previous)) === 'profile';
+  if (refused)
+    return { problems: [{ field: 'previousId', message: knownRefusal(event, origin) }], duplicate: false };
+  // Recorded on the known profile first: a profile of an older layout is migrated before anything joins it.
   const recorded = await deps.profiles.recordEvent(
     {
       userId: await deps.identities.resolve(into),
@@ -85,11 +100,21 @@ export async function mergeAlias(
     now,
   );
   const problems: EventProblem[] = [];
-  for (const from of [profileKeys.known(event.previousId), profileKeys.anonymous(event.previousId)]) {
+  const froms = origin.trusted ? [previous] : [];
+  for (const from of [...froms, profileKeys.anonymous(event.previousId)]) {
     const outcome = await deps.identities.merge(from, into);
     if (outcome.status === 'refused') problems.push({ field: 'previousId', message: outcome.reason });
     // The merge happened: the alias is not refused, but what it did to consent is said.
     if (outcome.status === 'merged') for (const reason of outcome.channelsInstead) warnChannelInstead(reason);
   }
   return { problems, duplicate: recorded.duplicate };
+}
+
+function knownRefusal(event: AliasEvent, { source }: AliasOrigin): string {
+  const from = source === undefined ? 'a source not named' : `source ${source}`;
+  return (
+    `${event.previousId} is a known customer's profile: an alias merges two known customers only from ` +
+    `a source listed in the aliasTrustedSources setting (this one came from ${from}), so that no client ` +
+    "can take over another customer's profile; an anonymous visitor's id merges from any source"
+  );
 }

@@ -3,6 +3,7 @@ import { type SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { EnrollmentItems, OwedCount } from '#functions/_lib/enrollment-items.ts';
 import {
+  bucketKeyOf,
   enteredAsMerged,
   recordOwedConversion,
   recordPendingReceipt,
@@ -37,6 +38,7 @@ import {
   type LiveJourney,
 } from '#shared/ingest/live-journey.ts';
 import {
+  entryBuckets,
   type Finish,
   finishes,
   type IngestPlan,
@@ -65,6 +67,12 @@ export type IngestDeps = {
   sfn: SFNClient;
   sqs: SQSClient;
   rejectedQueueUrl: string;
+  /**
+   * The event sources whose alias calls may merge two known customers (an id
+   * migration from a backend); absent or empty: from every source an alias
+   * merges only an anonymous visitor's id into a customer.
+   */
+  aliasTrustedSources?: ReadonlySet<string>;
   now: () => Date;
   /**
    * Told how each delivery ended, as soon as it is known: `ingested` by the
@@ -284,12 +292,12 @@ function reportLost(event: CustomerEvent, dropped: { trait: string; reason: stri
 
 /** What the handler's parser gives: the EventBridge event, or why the invocation is not one. */
 export type Delivery =
-  | { success: true; data: { detail: unknown } }
+  | { success: true; data: { detail: unknown; source?: string } }
   | { success: false; error: { message: string }; originalEvent?: unknown };
 
 /** Ingests one invocation: the customer event in an EventBridge event's detail. */
 export async function ingestDelivery(deps: IngestDeps, delivery: Delivery): Promise<IngestResult> {
-  if (delivery.success) return ingestEvent(deps, delivery.data.detail);
+  if (delivery.success) return ingestEvent(deps, delivery.data.detail, delivery.data.source);
   // Invoked by hand with the customer event alone, or with a failure record from the dead-letter
   // queue: the problems of the event inside would send the developer looking in the wrong place.
   return reject(deps, delivery.originalEvent, [{ field: '(envelope)', message: ENVELOPE_PROBLEM }]);
@@ -299,13 +307,17 @@ const ENVELOPE_PROBLEM =
   'is not an EventBridge event: ingest takes customer events from the bus (PutEvents, or a rule ' +
   "invoking it), each with the Segment-spec event in `detail`; to replay a dead-lettered failure, invoke it with the record's requestPayload";
 
-/** Ingests one EventBridge event whose detail is a customer event. */
-export async function ingestEvent(deps: IngestDeps, detail: unknown): Promise<IngestResult> {
+/**
+ * Ingests one EventBridge event whose detail is a customer event; `source` is
+ * the EventBridge source it came from (none: a source trusted with nothing).
+ */
+export async function ingestEvent(deps: IngestDeps, detail: unknown, source?: string): Promise<IngestResult> {
   if (isAliasCall(detail)) {
     const alias = parseAliasEvent(detail);
     const now = deps.now();
     if (!alias.ok) return reject(deps, detail, alias.problems);
-    const merged = await mergeAlias(deps, notAfterArrival(alias.event, now), now);
+    const trusted = source !== undefined && deps.aliasTrustedSources?.has(source) === true;
+    const merged = await mergeAlias(deps, notAfterArrival(alias.event, now), now, { trusted, source });
     if (merged.problems.length > 0) return reject(deps, detail, merged.problems);
     deps.counted?.(merged.duplicate ? 'duplicate' : 'ingested');
     const status = merged.duplicate ? 'duplicate' : 'recorded';
@@ -428,12 +440,16 @@ async function enter(
   for (const u of plan.unmatched) report(u.journey, u.reason, u.detail);
   const at = on.now.toISOString();
   const enrolled: string[] = [];
-  for (const p of plan.enroll) {
-    if (await enteredAsMerged(deps.enrollments, merged, p, event.messageId)) {
+  for (const planned of plan.enroll) {
+    if (await enteredAsMerged(deps.enrollments, merged, planned, event.messageId)) {
       // Under `always` only the same trigger is found: a redelivery, not a skip.
-      if (p.journey.reentry.mode !== 'always') report(p.journey, ...reentrySkip(p.journey));
+      if (planned.journey.reentry.mode !== 'always') report(planned.journey, ...reentrySkip(planned.journey));
       continue;
     }
+    // The person keeps the variants they drew under an id merged into this one.
+    const bucketKey = await bucketKeyOf(deps.enrollments, planned, userId, merged);
+    const p =
+      bucketKey === userId ? planned : { ...planned, buckets: entryBuckets(planned.journey, bucketKey) };
     const onSkip = (reason: SkipReason, detail?: SkipDetail, counted?: CountResult) =>
       report(p.journey, reason, detail, counted);
     const entry = { userId, at, trigger: event, merged, tooLarge: once(skipId(p.journey.journeyId)), onSkip };

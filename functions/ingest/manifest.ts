@@ -12,5 +12,6 @@ export const manifest = defineFunction({
     rejectedQueue: 'send',
     journeyExecutions: 'startAndStop',
     taskCallbacks: ['success'],
+    aliasTrust: 'merge',
   },
 });

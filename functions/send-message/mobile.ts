@@ -4,5 +4,5 @@
  * phone numbers read with libphonenumber-js and its metadata.
  */
 export { pinpointClient } from '#functions/_lib/clients/pinpoint.ts';
-export { deliverable } from '#shared/delivery/phone.ts';
+export { deliverable, phoneSpellings } from '#shared/delivery/phone.ts';
 export { sendPush, sendSms } from './pinpoint.ts';

@@ -11,6 +11,7 @@ import {
 import type { EnrollmentItems } from '#functions/_lib/enrollment-items.ts';
 import { logger } from '#functions/_lib/observability.ts';
 import type { ProfilesRepository } from '#functions/_lib/profiles.ts';
+import type { SendConsentGuard } from '#functions/_lib/send-consent-guard.ts';
 import type { StatsRepository } from '#functions/_lib/stats.ts';
 import type { TemplateSource } from '#functions/_lib/templates.ts';
 import { unsubscribeLink } from '#functions/_lib/unsubscribe-links.ts';
@@ -18,7 +19,6 @@ import type { Deliverable } from '#shared/delivery/phone.ts';
 import {
   type Address,
   addressKey,
-  addressKeys,
   addressOf,
   checkCaps,
   consentBlock,
@@ -27,6 +27,7 @@ import {
 } from '#shared/delivery/policy.ts';
 import { addTokenCounts, type TokenCounts } from '#shared/delivery/push-results.ts';
 import { SMS_SENDER_CONTEXT } from '#shared/delivery/sender-context.ts';
+import { suppressedAsDelivered } from '#shared/delivery/suppressed-spelling.ts';
 import { afterThrottle, type ThrottleDecision } from '#shared/delivery/throttle.ts';
 import {
   ErrorName,
@@ -114,19 +115,6 @@ async function deliverableAddress(address: Address, profile: Profile): Promise<D
   if (address.channel !== 'sms') return { ok: true, address };
   const { deliverable } = await mobile();
   return deliverable(address, profile);
-}
-
-/**
- * Why the address a send would go to is suppressed when the profile spells it
- * otherwise than the suppression recorded it (a number written in its national
- * form, `(555) 900-0001`, after `+15559000001` was reported invalid): compared
- * as the provider is given it.
- */
-function suppressedAsDelivered(state: ProfileState, address: Address | undefined): string | undefined {
-  if (address === undefined) return undefined;
-  const suppression = state.otherSpellingSuppressions?.[address.channel];
-  if (suppression === undefined || !addressKeys(address).includes(suppression.address)) return undefined;
-  return `${address.channel} suppressed: ${suppression.reason}`;
 }
 
 /** Attempts at reserving a cap slot before giving up to a retry (concurrent sends to one customer). */
@@ -247,24 +235,70 @@ async function deliver(
   );
 }
 
-/** Reserves a cap slot atomically, re-reading the profile when a concurrent send got there first. */
+/** Other spellings of an SMS number a suppression may be keyed under (phoneSpellings). */
+async function spellingsOf(phone: string): Promise<string[]> {
+  const { phoneSpellings } = await mobile();
+  return phoneSpellings(phone);
+}
+
+/** Why the profile now stops the send (consent, address, suppression), or undefined when it may go. */
+async function stopReason(input: SendMessageInput, state: ProfileState, usable: Deliverable | undefined) {
+  const blocked = consentBlock(state.profile, input.channel, {
+    topic: input.topic,
+    transactional: input.transactional,
+  });
+  const address = usable?.ok ? usable.address : undefined;
+  const missing = usable === undefined ? `no ${input.channel} address on the profile` : undefined;
+  return (
+    blocked ??
+    missing ??
+    (usable?.ok === false ? usable.reason : undefined) ??
+    (await suppressedAsDelivered(state, address, spellingsOf))
+  );
+}
+
+/**
+ * Reserves a cap slot atomically, re-reading the profile when a concurrent send got there first.
+ * The reservation holds the consent the send read (send-consent-guard.ts): an opt-out, topic
+ * opt-out or suppression written since refuses it, and the profile read again says why the
+ * message stops (`stopped`), so no message goes out on consent withdrawn before the write.
+ */
 async function reserve(
   deps: SendDeps,
   input: SendMessageInput,
   state: ProfileState,
   zone: string,
   now: Date,
-) {
+): Promise<{ until: Date } | { stopped: string } | undefined> {
   let current = state;
   for (let attempt = 0; attempt < RESERVE_ATTEMPTS; attempt++) {
+    const stopped = attempt === 0 ? undefined : await stopReasonOf(input, current);
+    if (stopped !== undefined) return { stopped };
     const check = checkCaps(current.sends, input.caps ?? [], input.channel, now, current.sendsKeptDays);
-    if (!check.allowed) return nextAllowedTime(check.until, zone, input.quietHours);
+    if (!check.allowed) return { until: nextAllowedTime(check.until, zone, input.quietHours) };
     const { sendsVersion, sendsKey = input.userId } = current;
-    if (await deps.profiles.reserveSends(sendsKey, sendsVersion, check.next, check.keptDays))
+    const guard = consentGuardOf(input, current);
+    if (await deps.profiles.reserveSends(sendsKey, sendsVersion, check.next, check.keptDays, guard))
       return undefined;
     current = await deps.profiles.get(input.userId);
   }
   throw new TransientError('frequency cap slot contended; retry');
+}
+
+async function stopReasonOf(input: SendMessageInput, state: ProfileState): Promise<string | undefined> {
+  const found = addressOf(state.profile, input.channel);
+  const usable = found === undefined ? undefined : await deliverableAddress(found, state.profile);
+  return stopReason(input, state, usable);
+}
+
+function consentGuardOf(input: SendMessageInput, state: ProfileState): SendConsentGuard {
+  const other = state.otherSpellingSuppressions?.[input.channel];
+  return {
+    channel: input.channel,
+    transactional: input.transactional,
+    ...(input.topic === undefined ? {} : { topic: input.topic }),
+    ...(other === undefined ? {} : { otherSpelling: other }),
+  };
 }
 
 /**
@@ -332,29 +366,18 @@ async function attempt(
   const now = deps.now();
   const state = await deps.profiles.get(input.userId);
   const { profile } = state;
-  const blocked = consentBlock(profile, input.channel, {
-    topic: input.topic,
-    transactional: input.transactional,
-  });
   const found = addressOf(profile, input.channel);
   const usable = found === undefined ? undefined : await deliverableAddress(found, profile);
   const address = usable?.ok ? usable.address : undefined;
-  const missing = usable === undefined ? `no ${input.channel} address on the profile` : undefined;
-  const reason =
-    blocked ??
-    missing ??
-    (usable?.ok === false ? usable.reason : undefined) ??
-    suppressedAsDelivered(state, address);
-  if (reason !== undefined || address === undefined) {
-    const output: SendMessageOutput = { status: 'suppressed', reason: reason ?? 'no address' };
-    await settle('suppressed', output);
-    return output;
-  }
+  const reason = await stopReason(input, state, usable);
+  if (reason !== undefined || address === undefined) return suppress(settle, reason ?? 'no address');
   const zone = zoneOf(profile, input.defaultTimezone);
   // Deferrals first: a deferred send renders when it is sent, with the profile as it is then (a broken
   // template is reported at that attempt). A render failing after a cap slot was taken gives the slot back.
   const quiet = quietUntil(now, zone, input.quietHours);
-  const until = quiet ?? (await reserve(deps, input, state, zone, now));
+  const reserved = quiet === undefined ? await reserve(deps, input, state, zone, now) : { until: quiet };
+  if (reserved !== undefined && 'stopped' in reserved) return suppress(settle, reserved.stopped);
+  const until = reserved?.until;
   if (quiet === undefined && until === undefined) {
     progress.reserved = now.toISOString();
     // An attempt that stops from here to the provider call holds the slot: the next one gives it back.
@@ -395,6 +418,12 @@ async function attempt(
   const output = { status: 'sent', messageId } as const;
   await settle('sent', output);
   await afterSent(deps, input, meta, output, progress.address);
+  return output;
+}
+
+async function suppress(settle: Settle, reason: string): Promise<SendMessageOutput> {
+  const output: SendMessageOutput = { status: 'suppressed', reason };
+  await settle('suppressed', output);
   return output;
 }
 

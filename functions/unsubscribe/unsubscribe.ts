@@ -7,6 +7,10 @@ import {
   type UnsubscribeClaim,
   verifyUnsubscribe,
 } from '#functions/_lib/unsubscribe-links.ts';
+import type { Channel } from '#shared/channels.ts';
+import { addressOf } from '#shared/delivery/policy.ts';
+import { suppressedAsDelivered } from '#shared/delivery/suppressed-spelling.ts';
+import type { ProfileState } from '#shared/profile/state.ts';
 import { invalidLinkPage, noProfilePage, preferencesPage, suppressedNotice } from './page.ts';
 
 /**
@@ -148,8 +152,7 @@ async function apply(deps: UnsubscribeDeps, claim: UnsubscribeClaim, action: Act
   if (outcome.noProfile) return NO_PROFILE;
   if (outcome.notNewer) return CHANGED_MEANWHILE;
   // The wish is recorded, but a bounce or complaint keeps the address suppressed: say so.
-  const { profile } = await deps.profiles.get(userId);
-  if (profile.consent[channel]?.status === 'suppressed') return suppressedNotice(channel);
+  if (await isSuppressed(await deps.profiles.get(userId), channel)) return suppressedNotice(channel);
   return `You are subscribed to ${channel} again.`;
 }
 
@@ -168,16 +171,35 @@ const CHANGED_MEANWHILE = 'Your preferences changed at the same moment: nothing 
 /** What a link of a customer no longer kept (erased) says: nothing is stored, so nothing can be sent. */
 const NO_PROFILE = 'We keep no preferences for you any more, and send you no messages.';
 
+/**
+ * Whether a send on the channel would be refused as suppressed: the profile's
+ * suppression, or one recorded for another spelling of the address that stops
+ * the one a message would go to (an SMS number is read as the provider is
+ * given it; libphonenumber-js is loaded only then).
+ */
+async function isSuppressed(state: ProfileState, channel: Channel): Promise<boolean> {
+  if (state.profile.consent[channel]?.status === 'suppressed') return true;
+  if (state.otherSpellingSuppressions?.[channel] === undefined) return false;
+  const address = addressOf(state.profile, channel);
+  if (address?.channel !== 'sms') return (await suppressedAsDelivered(state, address)) !== undefined;
+  const { deliverable, phoneSpellings } = await import('#shared/delivery/phone.ts');
+  const usable = deliverable(address, state.profile);
+  if (!usable.ok) return false;
+  const spellings = async (phone: string) => phoneSpellings(phone);
+  return (await suppressedAsDelivered(state, usable.address, spellings)) !== undefined;
+}
+
 async function state(deps: UnsubscribeDeps, claim: UnsubscribeClaim, notice?: string) {
   const found = await deps.profiles.find(claim.u);
   if (found === undefined) return noProfilePage();
   const { profile } = found;
   const consent = profile.consent[claim.c];
+  const suppressed = await isSuppressed(found, claim.c);
   return preferencesPage({
     channel: claim.c,
     topic: claim.t,
-    channelOn: consent?.status !== 'unsubscribed' && consent?.status !== 'suppressed',
-    suppressed: consent?.status === 'suppressed',
+    channelOn: consent?.status !== 'unsubscribed' && !suppressed,
+    suppressed,
     topicOn: claim.t === undefined ? undefined : consent?.topics?.[claim.t] !== false,
     resubscribe: mayResubscribe(claim, deps.now()) ? 'offered' : resubscribeRefused(claim),
     notice,

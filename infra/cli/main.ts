@@ -122,6 +122,10 @@ const dev = program
     '--connections <file>',
     'the webhook connections, with their credentials (default connections.local.json when it exists)',
   )
+  .option(
+    '--alias-trusted-sources <sources>',
+    'event sources (comma-separated) whose alias calls may merge two known customers, as the stack setting aliasTrustedSources; events sent with `journeys send` come from journeys.customer (default: none)',
+  )
   .option('--verbose', 'print every handler log line (default: warnings and errors)')
   .option('--retention <key=value>', retentionHelp(), (pair: string, given: string[] = []) => [
     ...given,

@@ -36,6 +36,8 @@ export interface BindingTargets {
   readonly journeyDeployment: JourneyDeploymentTargets;
   readonly schedules: { groupName: string; schedulerRole: IRole; targetArn: string; deadLetterArn: string };
   readonly segmentPacing: { startRate: number; workers: number };
+  /** The event sources whose alias calls may merge two known customers. */
+  readonly aliasTrustedSources: readonly string[];
 }
 
 type Binder<K extends BindingName> = (
@@ -75,6 +77,7 @@ const BINDERS: { readonly [K in BindingName]: Binder<K> } = {
     fn.setEnv('SEGMENT_START_RATE', String(to.segmentPacing.startRate));
     fn.setEnv('SEGMENT_WORKERS', String(to.segmentPacing.workers));
   },
+  aliasTrust: (fn, _, to) => fn.setEnv('ALIAS_TRUSTED_SOURCES', JSON.stringify(to.aliasTrustedSources)),
 };
 
 /** Sets every variable and grants every permission the function's manifest binds. */

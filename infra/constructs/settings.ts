@@ -71,6 +71,20 @@ const StackTags = z
   })
   .transform((entries) => new Map(entries));
 
+/** A comma-separated list of EventBridge sources (`-c key=a,b`), or the list itself. */
+function sourceList(value: unknown): unknown {
+  return typeof value === 'string'
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : value;
+}
+
+const SourceName = z.string().regex(EVENT_SOURCE, {
+  error: 'must be an EventBridge source such as rudderstack or aws.partner/segment.com/<sourceId>',
+});
+
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
 
 /**
@@ -145,27 +159,18 @@ export const StackSettings = z
         "Upload the repository's journeys/ folder (the example journeys, active, and their templates) to the bucket, where they go live; off by default, as they would message real customers.",
       ),
     eventSources: z
-      .preprocess(
-        (value) =>
-          typeof value === 'string'
-            ? value
-                .split(',')
-                .map((s) => s.trim())
-                .filter(Boolean)
-            : value,
-        z
-          .array(
-            z.string().regex(EVENT_SOURCE, {
-              error:
-                'must be an EventBridge source such as rudderstack or aws.partner/segment.com/<sourceId>',
-            }),
-          )
-          .min(1, { error: 'needs at least one source' }),
-      )
+      .preprocess(sourceList, z.array(SourceName).min(1, { error: 'needs at least one source' }))
       .default([CUSTOMER_EVENT_SOURCE])
       .describe(
         "The sources whose customer events are ingested (comma-separated): the apps' own, and CDPs such as " +
           'aws.partner/segment.com/<sourceId> (a partner event bus is created for it) or rudderstack.',
+      ),
+    aliasTrustedSources: z
+      .preprocess(sourceList, z.array(SourceName))
+      .default([])
+      .describe(
+        'The sources (of eventSources, comma-separated) whose alias calls may merge two known customers, ' +
+          "an id migration from your own backend; default none: from every source an alias merges only an anonymous visitor's id.",
       ),
     segmentStartRate: z.coerce
       .number()
@@ -204,6 +209,14 @@ export const StackSettings = z
     ),
   })
   .superRefine((settings, ctx) => {
+    for (const source of settings.aliasTrustedSources) {
+      if (settings.eventSources.includes(source)) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['aliasTrustedSources'],
+        message: `${source} is not one of eventSources (${settings.eventSources.join(',')}): its events are not ingested, so trusting its alias calls does nothing`,
+      });
+    }
     const identity = settings.senderIdentity;
     if (identity === undefined || covers(identity, settings.senderEmail)) return;
     ctx.addIssue({
@@ -246,6 +259,7 @@ export const SETTING_KEYS = [
   'retainData',
   'exampleJourneys',
   'eventSources',
+  'aliasTrustedSources',
   'segmentStartRate',
   'stateMachineVersionsKept',
   'journeyNamePrefix',

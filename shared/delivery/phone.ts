@@ -101,3 +101,29 @@ export function deliverable(address: Address, profile: Profile): Deliverable {
   const phone = toE164(address.phone, profileCountry(profile));
   return phone.ok ? { ok: true, address: { channel: 'sms', phone: phone.e164 } } : phone;
 }
+
+/**
+ * The spellings of a number in E.164 that a suppression recorded by an earlier
+ * release may have been keyed under: the number itself and its national forms,
+ * without a trunk prefix (`412345678`) and with each single-digit one its
+ * country reads as this number (`0412345678` in Australia, `15559000001` in the
+ * US). Found by reading each candidate back in the number's country, so the
+ * numbering plans stay the library's: at most twelve spellings.
+ */
+export function phoneSpellings(e164: string): string[] {
+  const parsed = parsePhoneNumberFromString(e164, {}, PHONE_METADATA);
+  if (parsed === undefined) return [e164];
+  // Read in the number's country, or (a number no country claims) its calling code's main one.
+  const region =
+    parsed.country === undefined
+      ? { defaultCallingCode: parsed.countryCallingCode }
+      : { defaultCountry: parsed.country };
+  const national = String(parsed.nationalNumber);
+  const spellings = [e164, national];
+  for (const trunk of '0123456789') {
+    const candidate = `${trunk}${national}`;
+    if (parsePhoneNumberFromString(candidate, region, PHONE_METADATA)?.number === e164)
+      spellings.push(candidate);
+  }
+  return spellings;
+}

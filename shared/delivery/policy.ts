@@ -54,13 +54,16 @@ export function addressKey(address: Address): string | undefined {
 
 /**
  * The keys a suppression of this address may be stored under: {@link addressKey}'s,
- * then the key an earlier release wrote for the address as spelt (an email domain
- * read as typed), which a suppression recorded before still holds.
+ * then the keys an earlier release wrote for the address as spelt (an email domain
+ * read as typed), which a suppression recorded before still holds: as typed, and
+ * composed (NFC) and decomposed (NFD), so that one recorded for `caffè` typed on
+ * a Mac stops the same domain typed on Windows.
  */
 export function addressKeys(address: Address): string[] {
   if (address.channel === 'email') {
     const typed = address.email.trim();
-    const keys = [(asciiAddress(typed) ?? typed).toLowerCase(), typed.toLowerCase()];
+    const spelt = [typed, typed.normalize('NFC'), typed.normalize('NFD')].map((s) => s.toLowerCase());
+    const keys = [(asciiAddress(typed) ?? typed).toLowerCase(), ...spelt];
     return [...new Set(keys)].map((key) => hex128(`email:${key}`));
   }
   if (address.channel === 'sms') return [hex128(`sms:${address.phone.replace(/[^\d+]/g, '')}`)];

@@ -271,10 +271,19 @@ export function planEntry(
     // The cooldown ends at its last instant: a daily run exactly a day later enters again.
     if (notBefore !== undefined && previous.at > notBefore) return undefined;
   }
-  const buckets = Object.fromEntries(
-    Object.keys(journey.splits).map((stepId) => [stepId, entryBucket(journey, stepId, userId)]),
-  );
+  const buckets = entryBuckets(journey, userId);
   return { journey, enrollmentId, reentryKey: key, correlation, buckets, notBefore };
+}
+
+/**
+ * The buckets an entry draws at each split of the journey, from the id the
+ * customer's buckets follow: their own, or one merged into them under which
+ * they entered the journey before (functions/_lib/enrollments.ts, bucketKeyOf).
+ */
+export function entryBuckets(journey: LiveJourney, bucketKey: string): Record<string, number> {
+  return Object.fromEntries(
+    Object.keys(journey.splits).map((stepId) => [stepId, entryBucket(journey, stepId, bucketKey)]),
+  );
 }
 
 /** A customer's bucket at a split: their own, or the winner's once the split's experiment has ended. */

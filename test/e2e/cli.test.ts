@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '#infra/local/index.ts';
 import { readProfile } from '#infra/local/inspect/customers.ts';
+import { CUSTOMER_EVENT_SOURCE } from '#shared/event-sources.ts';
 import { runCli } from '../integration/cli/run-cli.ts';
 import { boot, identify, quiesce, type Sandbox, sandbox, sentEmails } from './support/local-runtime.ts';
 import { customerInBucket } from './support/scenario.ts';
@@ -18,7 +19,8 @@ describe('journeys send, status and outbox against the local runtime', () => {
 
   beforeAll(async () => {
     box = await sandbox(['cart-abandonment']);
-    runtime = await boot(box);
+    // The alias below merges two known customers: the runtime trusts the CLI's source with that.
+    runtime = await boot(box, { aliasTrustedSources: [CUSTOMER_EVENT_SOURCE] });
   }, CLI_TIMEOUT);
   afterAll(async () => {
     await runtime.stop();

@@ -357,6 +357,8 @@ describe('functions: built from their manifests', () => {
     SCHEDULER_ROLE_ARN: resolve(stack.segmentEntry.schedulerRole.roleArn),
     SCHEDULE_GROUP_NAME: resolve(stack.segmentEntry.scheduleGroup.ref),
     SCHEDULE_DEAD_LETTER_ARN: resolve(stack.routing.deadLetters.queueArn),
+    // No aliasTrustedSources setting: no source's alias merges two known customers.
+    ALIAS_TRUSTED_SOURCES: '[]',
     // The default rate, just under the large Regions' 300/s refill, shared by ten workers.
     SEGMENT_START_RATE: '280',
     SEGMENT_WORKERS: '10',
@@ -555,6 +557,7 @@ describe('IAM: exactly what each role may do', () => {
       ],
       unsubscribeLinks: () => [],
       segmentPacing: () => [],
+      aliasTrust: () => [],
       signingKey: () => [
         {
           actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],

@@ -25,6 +25,8 @@ export type DevOptions = {
   dataDir?: string;
   journeysDir?: string;
   connections?: string;
+  /** Comma-separated event sources trusted to merge two known customers by alias. */
+  aliasTrustedSources?: string;
   /** `key=value` each, from repeated `--retention`. */
   retention?: string[];
 } & Partial<Record<`${ServiceName}Port`, string>>;
@@ -129,6 +131,10 @@ export function toLocalOptions(options: DevOptions): LocalOptions | undefined {
     dataDir: options.dataDir,
     journeysDir: options.journeysDir,
     retention: retention.retention,
+    aliasTrustedSources: (options.aliasTrustedSources ?? '')
+      .split(',')
+      .map((source) => source.trim())
+      .filter(Boolean),
   };
 }
 

@@ -56,6 +56,7 @@ function localValues(
   endpoints: Endpoints,
   unsubscribe: LocalUnsubscribe,
   connections: ReadonlyMap<string, LocalConnectionConfig>,
+  aliasTrustedSources: readonly string[],
 ): Record<LocalVariable, string> {
   const queueUrl = (name: string) => `${endpoints.sqs}/000000000000/${name}`;
   return {
@@ -79,6 +80,7 @@ function localValues(
     EVALUATE_FUNCTION_ARN: functionArn('evaluate'),
     AWAIT_EVENT_FUNCTION_ARN: functionArn('await-event'),
     WEBHOOK_CONNECTIONS: connectionsVariable(connections),
+    ALIAS_TRUSTED_SOURCES: JSON.stringify(aliasTrustedSources),
   };
 }
 
@@ -99,8 +101,9 @@ export function handlerEnvironment(
   endpoints: Endpoints,
   unsubscribe: LocalUnsubscribe,
   connections: ReadonlyMap<string, LocalConnectionConfig> = new Map(),
+  aliasTrustedSources: readonly string[] = [],
 ): Record<string, string> {
-  const values = localValues(endpoints, unsubscribe, connections);
+  const values = localValues(endpoints, unsubscribe, connections, aliasTrustedSources);
   const variables = new Set(MANIFESTS.flatMap((manifest) => variablesOf(manifest.bindings)));
   const manifestEnv = Object.fromEntries(
     [...variables].filter(isLocalVariable).map((name) => [name, values[name]]),

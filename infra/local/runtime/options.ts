@@ -66,6 +66,12 @@ export type LocalOptions = {
    * AWS); default none, so a journey with a webhook step is rejected.
    */
   connections?: ReadonlyMap<string, LocalConnectionConfig>;
+  /**
+   * The event sources whose alias calls may merge two known customers (the
+   * stack's `aliasTrustedSources`); default none. Events sent with the CLI
+   * come from `journeys.customer`.
+   */
+  aliasTrustedSources?: readonly string[];
   /** How much history the runtime keeps on disk and in memory; defaults in DEFAULT_RETENTION. */
   retention?: Partial<Retention>;
   /** Variants given in advance to customers at split steps (`journeys test`); default none, every customer draws. */
@@ -147,6 +153,7 @@ export function resolveOptions(options: LocalOptions): ResolvedOptions {
     // Lines name customers, events and messages: what a terminal would act on is printed escaped.
     log: options.log ?? ((line: string) => console.log(terminalText(line))),
     connections: options.connections ?? new Map(),
+    aliasTrustedSources: options.aliasTrustedSources ?? [],
     variantPins: options.variantPins ?? new Map(),
     retention: resolveRetention(options.retention),
     heldPorts: options.heldPorts,

@@ -100,6 +100,7 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
       services.endpoints,
       { baseUrl: services.unsubscribe.url, signingKey: services.unsubscribe.signingKey },
       options.connections,
+      options.aliasTrustedSources,
     );
     // The handlers read this runtime's environment and keep their config, clients and caches apart
     // from another runtime's in this process; code outside any invocation reads the process's.

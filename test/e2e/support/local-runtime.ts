@@ -35,11 +35,15 @@ export function boot(
     startAt?: string;
     connections?: LocalOptions['connections'];
     inMemory?: boolean;
+    aliasTrustedSources?: LocalOptions['aliasTrustedSources'];
   } = {},
 ): Promise<LocalRuntime> {
   return startLocal({
     ...(options.connections === undefined ? {} : { connections: options.connections }),
     ...(options.inMemory === undefined ? {} : { inMemory: options.inMemory }),
+    ...(options.aliasTrustedSources === undefined
+      ? {}
+      : { aliasTrustedSources: options.aliasTrustedSources }),
     dataDir: box.dataDir,
     journeysDir: box.journeysDir,
     clock: 'deterministic',

@@ -50,12 +50,16 @@ describe('CDP sources: routing', () => {
 
 describe('CDP sources: ingest', () => {
   it('takes a Segment visitor from anonymous track to identify to alias', async () => {
-    // arrange
+    // arrange: the alias (sent by analytics-node, a server) merges two known ids: its source is trusted to
+    const segment = fixture('segment-alias').source;
     const { deps } = ingestDeps(db);
+    const trusting = { ...deps, aliasTrustedSources: new Set([segment]) };
     // act
     const results = [];
-    for (const name of ['segment-track', 'segment-identify', 'segment-alias'])
-      results.push(await ingestEvent(deps, fixture(name).detail));
+    for (const name of ['segment-track', 'segment-identify', 'segment-alias']) {
+      const event = fixture(name);
+      results.push(await ingestEvent(trusting, event.detail, event.source));
+    }
     // assert
     expect(results.map((r) => r.status)).toEqual(['recorded', 'recorded', 'recorded']);
     const { profile } = await deps.profiles.get('acct-55-grace');

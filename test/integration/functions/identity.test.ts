@@ -3,7 +3,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProfileIdentities } from '#functions/_lib/identity.ts';
 import { GUARD_ATTRIBUTES } from '#functions/_lib/redelivery-guard.ts';
-import { ingestEvent } from '#functions/ingest/ingest.ts';
+import { type IngestDeps, ingestEvent } from '#functions/ingest/ingest.ts';
 import { addressKey } from '#shared/delivery/policy.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
 import { ingestDeps } from './harness.ts';
@@ -28,6 +28,12 @@ function alias(previousId: string, userId: string) {
   counter += 1;
   const timestamp = '2026-11-24T09:30:00Z';
   return { type: 'alias', previousId, userId, timestamp, messageId: `id-${counter}` };
+}
+
+/** A source trusted to merge known customers (an id migration from the app's backend, `aliasTrustedSources`). */
+const BACKEND = 'acme.backend';
+function fromBackend(deps: IngestDeps, event: unknown) {
+  return ingestEvent({ ...deps, aliasTrustedSources: new Set([BACKEND]) }, event, BACKEND);
 }
 
 async function rawItem(key: string) {
@@ -211,7 +217,7 @@ describe('identity: alias', () => {
     await ingestEvent(deps, anonIdentify({ userId: 'u-6', anonymousId: 'a-6' }, {}));
     await ingestEvent(deps, anonTrack({ userId: 'w-6' }, 'Signed Up'));
     // act: u-6 becomes w-6 (an account merge), then events arrive under every old id
-    const aliased = await ingestEvent(deps, alias('u-6', 'w-6'));
+    const aliased = await fromBackend(deps, alias('u-6', 'w-6'));
     await ingestEvent(deps, anonTrack({ anonymousId: 'a-6' }, 'Page Viewed', '2026-11-24T09:40:00Z'));
     await ingestEvent(deps, anonTrack({ userId: 'u-6' }, 'Page Viewed', '2026-11-24T09:41:00Z'));
     // assert
@@ -246,9 +252,9 @@ describe('identity: alias', () => {
     // arrange
     const { deps, sqs } = ingestDeps(db);
     await ingestEvent(deps, anonTrack({ userId: 'u-8' }, 'Page Viewed'));
-    await ingestEvent(deps, alias('u-8', 'w-8'));
+    await fromBackend(deps, alias('u-8', 'w-8'));
     // act
-    const result = await ingestEvent(deps, alias('w-8', 'u-8'));
+    const result = await fromBackend(deps, alias('w-8', 'u-8'));
     // assert
     expect(result.status).toBe('rejected');
     const kept = sqs.commandCalls(SendMessageCommand).map((c) => String(c.args[0].input.MessageBody));
@@ -264,7 +270,7 @@ describe('identity: alias', () => {
     for (const [n, id] of ids.entries()) {
       await ingestEvent(deps, anonTrack({ userId: id }, 'Page Viewed'));
       const next = ids[n + 1];
-      if (next !== undefined) statuses.push((await ingestEvent(deps, alias(id, next))).status);
+      if (next !== undefined) statuses.push((await fromBackend(deps, alias(id, next))).status);
     }
     // act: events under the oldest ids arrive (an old device, a warehouse sync), and an alias back to the first
     const oldest = await ingestEvent(
@@ -275,7 +281,7 @@ describe('identity: alias', () => {
       deps,
       anonTrack({ userId: 'chain-1' }, 'Page Viewed', '2026-11-24T09:41:00Z'),
     );
-    const loop = await ingestEvent(deps, alias('chain-8', 'chain-0'));
+    const loop = await fromBackend(deps, alias('chain-8', 'chain-0'));
     // assert: the ninth change, which would put chain-0 nine hops away, is refused with the reason
     expect(statuses).toEqual([...Array(8).fill('recorded'), 'rejected', 'recorded', 'recorded', 'recorded']);
     const kept = sqs.commandCalls(SendMessageCommand).map((c) => String(c.args[0].input.MessageBody));

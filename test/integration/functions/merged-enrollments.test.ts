@@ -124,7 +124,12 @@ describe('ingest: enrollments entered under an id merged into another', () => {
     }
     clock.set('2026-11-24T10:10:05Z');
     await ingestEvent(deps, identify({ userId: 'c-2b', anonymousId: 'v-2' }, '2026-11-24T10:10:00Z'));
-    await ingestEvent(deps, alias('c-2b', 'c-2c', '2026-11-24T10:11:00Z'));
+    // From a source trusted to merge two known customers (aliasTrustedSources).
+    await ingestEvent(
+      { ...deps, aliasTrustedSources: new Set(['acme.backend']) },
+      alias('c-2b', 'c-2c', '2026-11-24T10:11:00Z'),
+      'acme.backend',
+    );
     // act
     clock.set('2026-11-24T10:20:05Z');
     const order = event({ userId: 'c-2c' }, 'Order Completed', '2026-11-24T10:20:00Z');
