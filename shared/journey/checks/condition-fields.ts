@@ -1,0 +1,153 @@
+import { pathSegments } from '../../conditions/path.ts';
+import type { Condition } from '../../conditions/schema.ts';
+import { IdentifyEvent, TrackEvent } from '../../events.ts';
+import { Profile } from '../../profile/profile.ts';
+import { edgesOf, reachableFrom } from '../graph.ts';
+import { type Violation, violation } from '../violations.ts';
+import { journeyConditions } from './conditions.ts';
+import type { CheckContext } from './context.ts';
+
+/** The fields of each kind of event a condition can read as `event.*`, and of the profile (`profile.*`). */
+const TRACK_FIELDS: ReadonlySet<string> = new Set(Object.keys(TrackEvent.shape));
+// An identify call refuses `event` and `properties`: its data is its traits.
+const IDENTIFY_FIELDS: ReadonlySet<string> = new Set(
+  Object.keys(IdentifyEvent.shape).filter((field) => field !== 'event' && field !== 'properties'),
+);
+const PROFILE_FIELDS: ReadonlySet<string> = new Set(Object.keys(Profile.shape));
+
+/** What `event.*` is where a condition sits: an event of a kind, or none at all (and why). */
+type EventSeen = { kind: 'track' | 'identify'; what: string; data: string } | { kind: 'none'; why: string };
+
+const AWAITED_OR_ENDING = (what: string): EventSeen => ({ kind: 'track', what, data: 'event.properties.*' });
+
+/**
+ * `event.*` and `profile.*` paths in conditions name a field the event or the
+ * profile can have. A condition on one that cannot (`event.total` for
+ * `event.properties.total`, `profile.plan` for `profile.traits.plan`, an
+ * `event.*` in a segment's condition or a branch no awaited event reaches) is
+ * never true (`ne` always is), whatever customers do: the journey would run
+ * as if the condition were not written, without a word.
+ */
+export function checkConditionFields(context: CheckContext): Violation[] {
+  const afterAnEvent = stepsAfterAnEvent(context);
+  return journeyConditions(context).flatMap(({ at, condition }) => {
+    if (!('path' in condition)) return [];
+    const [root, field = ''] = pathSegments(condition.path);
+    const where = [...at, 'path'];
+    if (root === 'profile') {
+      if (PROFILE_FIELDS.has(field)) return [];
+      return [violation(where, 'condition.field', profileProblem(condition.path, field))];
+    }
+    if (root !== 'event') return [];
+    const seen = eventAt(context, at, afterAnEvent);
+    if (seen.kind === 'none')
+      return [
+        violation(where, 'condition.field', `${seen.why}: "${condition.path}" never has a value here.`),
+      ];
+    const fields = seen.kind === 'track' ? TRACK_FIELDS : IDENTIFY_FIELDS;
+    if (fields.has(field)) return [];
+    return [
+      violation(
+        where,
+        'condition.field',
+        `${seen.what} has no "${field}", so "${condition.path}" never has a value: its data is ${seen.data}.`,
+      ),
+    ];
+  });
+}
+
+function profileProblem(path: string, field: string): string {
+  const fields = [...PROFILE_FIELDS].join(', ');
+  return `A profile has no "${field}", so "${path}" never has a value: traits are profile.traits.* (profile.traits.${field}); a profile holds ${fields}.`;
+}
+
+/** What `event.*` is for the condition at `at` (its first segments say whose condition it is). */
+function eventAt(
+  context: CheckContext,
+  at: readonly PropertyKey[],
+  afterAnEvent: ReadonlySet<string>,
+): EventSeen {
+  const [owner, stepId] = at;
+  if (owner === 'trigger' || owner === 'audience') {
+    const trigger = context.trigger;
+    if (trigger === undefined || trigger.type === 'event')
+      return {
+        kind: 'track',
+        what: `The trigger event${trigger ? ` "${trigger.event}"` : ''}`,
+        data: 'event.properties.*',
+      };
+    if (trigger.type === 'identify')
+      return { kind: 'identify', what: 'The trigger, an identify call,', data: 'event.traits.*' };
+    return { kind: 'none', why: 'This journey starts from a scheduled segment, with no event' };
+  }
+  if (owner === 'goal') return AWAITED_OR_ENDING('The goal event');
+  if (owner === 'exitOn') return AWAITED_OR_ENDING('The exit event');
+  const step =
+    typeof stepId === 'string' && Object.hasOwn(context.steps, stepId) ? context.steps[stepId] : undefined;
+  if (step?.type === 'waitForEvent') return AWAITED_OR_ENDING(`The awaited "${step.event}" event`);
+  if (typeof stepId === 'string' && !afterAnEvent.has(stepId))
+    return {
+      kind: 'none',
+      why: "No waitForEvent's onEvent leads to this step, so it has no awaited event (event.* is the event a waitForEvent received)",
+    };
+  return AWAITED_OR_ENDING('The awaited event');
+}
+
+/**
+ * The steps some path reaches through a waitForEvent's `onEvent`: only there
+ * does `event.*` hold an event. Without a start (reported on its own), every step.
+ */
+function stepsAfterAnEvent(context: CheckContext): ReadonlySet<string> {
+  const { start, steps } = context;
+  if (start === undefined) return new Set(Object.keys(steps));
+  const after = new Set<string>();
+  for (const id of reachableFrom(start, steps)) {
+    const step = steps[id];
+    if (step?.type !== 'waitForEvent') continue;
+    for (const edge of edgesOf(step)) {
+      if (edge.field[0] === 'onEvent') for (const next of reachableFrom(edge.to, steps)) after.add(next);
+    }
+  }
+  return after;
+}
+
+/** The roots a path starts with: text that reads as one is most likely meant as a path. */
+const PATH_ROOTS = /^(profile|event|trigger|context)\.[^\s]/;
+
+/**
+ * A comparison's operand that reads like a path (`"eq": "trigger.properties.plan"`)
+ * is compared as that text: conditions compare a path with literal values, and
+ * no customer's plan is the text "trigger.properties.plan". A warning: the
+ * text could be meant. A `waitForEvent` correlates with the trigger by `match`.
+ */
+export function literalPathWarnings(context: CheckContext): Violation[] {
+  return journeyConditions(context).flatMap(({ at, condition }) => {
+    if (!('path' in condition)) return [];
+    return operandTexts(condition).flatMap(({ key, text }) => {
+      if (!PATH_ROOTS.test(text)) return [];
+      const match = at[0] === 'steps' && context.steps[String(at[1])]?.type === 'waitForEvent';
+      const hint = match
+        ? ` To compare the awaited event with the trigger, write "match": { "${condition.path}": "${text}" } on the step.`
+        : ' A condition compares a path with values written in the journey, never with another path.';
+      return [
+        violation(
+          [...at, key],
+          'condition.literal',
+          `${JSON.stringify(text)} is compared as text, not read as a path: this holds only for a value that is those very characters.${hint}`,
+        ),
+      ];
+    });
+  });
+}
+
+/** The text operands of a comparison, by operator. */
+function operandTexts(condition: Condition): { key: string; text: string }[] {
+  const out: { key: string; text: string }[] = [];
+  for (const [key, operand] of Object.entries(condition)) {
+    if (key === 'path') continue;
+    if (typeof operand === 'string') out.push({ key, text: operand });
+    if (Array.isArray(operand))
+      for (const item of operand) if (typeof item === 'string') out.push({ key, text: item });
+  }
+  return out;
+}
