@@ -3,6 +3,7 @@ import type { Condition } from '../../conditions/schema.ts';
 import { IdentifyEvent, TrackEvent } from '../../events.ts';
 import { Profile } from '../../profile/profile.ts';
 import { edgesOf, reachableFrom } from '../graph.ts';
+import { copiedValues } from '../requirements.ts';
 import { type Violation, violation } from '../violations.ts';
 import { journeyConditions } from './conditions.ts';
 import type { CheckContext } from './context.ts';
@@ -20,40 +21,79 @@ type EventSeen = { kind: 'track' | 'identify'; what: string; data: string } | { 
 
 const AWAITED_OR_ENDING = (what: string): EventSeen => ({ kind: 'track', what, data: 'event.properties.*' });
 
+/** A path the journey reads, where it is written, and which event `event.*` is there. */
+type Read = { at: PropertyKey[]; path: string; event: () => EventSeen };
+
 /**
- * `event.*` and `profile.*` paths in conditions name a field the event or the
- * profile can have. A condition on one that cannot (`event.total` for
- * `event.properties.total`, `profile.plan` for `profile.traits.plan`, an
- * `event.*` in a segment's condition or a branch no awaited event reaches) is
- * never true (`ne` always is), whatever customers do: the journey would run
- * as if the condition were not written, without a word.
+ * `event.*` and `profile.*` paths name a field the event or the profile can
+ * have, wherever the journey reads one: conditions, the correlation key, a
+ * `match`, copied values, the goal's value and an `untilDate`. A path that
+ * cannot (`event.total` for `event.properties.total`, `profile.plan` for
+ * `profile.traits.plan`, `event.*` in a segment's condition or in a branch no
+ * awaited event reaches, `event.properties` of an identify call) never has a
+ * value, whatever customers do: a condition on it is never true (`ne` always
+ * is), a correlation or a goal value is never there, and an awaited event
+ * whose copy it is never answers the wait — the journey runs otherwise than
+ * written, without a word.
  */
 export function checkConditionFields(context: CheckContext): Violation[] {
-  const afterAnEvent = stepsAfterAnEvent(context);
-  return journeyConditions(context).flatMap(({ at, condition }) => {
-    if (!('path' in condition)) return [];
-    const [root, field = ''] = pathSegments(condition.path);
-    const where = [...at, 'path'];
+  return journeyReads(context).flatMap(({ at, path, event }) => {
+    const [root, field = ''] = pathSegments(path);
     if (root === 'profile') {
       if (PROFILE_FIELDS.has(field)) return [];
-      return [violation(where, 'condition.field', profileProblem(condition.path, field))];
+      return [violation(at, 'condition.field', profileProblem(path, field))];
     }
     if (root !== 'event') return [];
-    const seen = eventAt(context, at, afterAnEvent);
+    const seen = event();
     if (seen.kind === 'none')
-      return [
-        violation(where, 'condition.field', `${seen.why}: "${condition.path}" never has a value here.`),
-      ];
+      return [violation(at, 'condition.field', `${seen.why}: "${path}" never has a value here.`)];
     const fields = seen.kind === 'track' ? TRACK_FIELDS : IDENTIFY_FIELDS;
     if (fields.has(field)) return [];
     return [
       violation(
-        where,
+        at,
         'condition.field',
-        `${seen.what} has no "${field}", so "${condition.path}" never has a value: its data is ${seen.data}.`,
+        `${seen.what} has no "${field}", so "${path}" never has a value: its data is ${seen.data}.`,
       ),
     ];
   });
+}
+
+/** Every path the journey reads, with where it is written and what `event.*` is there. */
+function journeyReads(context: CheckContext): Read[] {
+  const afterAnEvent = stepsAfterAnEvent(context);
+  const reads: Read[] = journeyConditions(context).flatMap(({ at, condition }) =>
+    'path' in condition
+      ? [{ at: [...at, 'path'], path: condition.path, event: () => eventAt(context, at, afterAnEvent) }]
+      : [],
+  );
+  const { trigger, goal, steps } = context;
+  const awaited =
+    (what = 'The awaited event') =>
+    () =>
+      AWAITED_OR_ENDING(what);
+  if (trigger?.type === 'event' && trigger.correlationKey !== undefined)
+    reads.push({
+      at: ['trigger', 'correlationKey'],
+      path: trigger.correlationKey,
+      event: awaited(`The trigger event "${trigger.event}"`),
+    });
+  if (goal?.value !== undefined)
+    reads.push({ at: ['goal', 'value'], path: goal.value, event: awaited('The goal event') });
+  for (const [id, step] of Object.entries(steps)) {
+    if (step.type === 'waitForEvent')
+      for (const key of Object.keys(step.match ?? {}))
+        reads.push({
+          at: ['steps', id, 'match', key],
+          path: key,
+          event: awaited(`The awaited "${step.event}" event`),
+        });
+    if (step.type === 'wait' && step.untilDate !== undefined)
+      reads.push({ at: ['steps', id, 'untilDate', 'path'], path: step.untilDate.path, event: awaited() });
+    for (const copy of copiedValues(step))
+      reads.push({ at: ['steps', id, ...copy.at, 'from'], path: copy.from, event: awaited() });
+  }
+  return reads;
 }
 
 function profileProblem(path: string, field: string): string {

@@ -166,3 +166,127 @@ describe('a comparison with text that reads as a path', () => {
     expect(found[0]?.message).toContain('never with another path');
   });
 });
+
+describe('a value read from a field the event, the trigger or the profile cannot have', () => {
+  /** The cart journey with `steps` after the order arrived (`route` is replaced). */
+  const answered = (steps: Record<string, unknown>, patch: Record<string, unknown> = {}) =>
+    journey({ steps: { ...journey().steps, ...steps }, ...patch });
+  const problems = (input: unknown, code: string): string[] => {
+    const result = validateJourney(input, {
+      connections: new Map([['crm', 'https://crm.example.com']]),
+    });
+    return result.ok ? [] : result.violations.filter((v) => v.code === code).map((v) => v.path);
+  };
+
+  it.each([
+    [
+      'a correlation key',
+      journey({ trigger: { type: 'event', event: 'Cart Updated', correlationKey: 'event.cartId' } }),
+      'trigger.correlationKey',
+    ],
+    ['a goal value', journey({ goal: { event: 'Order Completed', value: 'event.total' } }), 'goal.value'],
+    [
+      "a match's awaited side",
+      answered({
+        'wait-order': {
+          ...journey().steps['wait-order'],
+          match: { 'event.cartId': 'trigger.properties.cartId' },
+        },
+      }),
+      'steps.wait-order.match["event.cartId"]',
+    ],
+    [
+      'an emit copy (the awaited event would never answer the wait)',
+      answered({
+        route: {
+          type: 'emit',
+          event: 'Ordered',
+          properties: { order: { from: 'event.orderId' } },
+          next: 'done',
+        },
+      }),
+      'steps.route.properties.order.from',
+    ],
+    [
+      'a profile update copy',
+      answered({
+        route: { type: 'updateProfile', set: { lastOrder: { from: 'event.orderId' } }, next: 'done' },
+      }),
+      'steps.route.set.lastOrder.from',
+    ],
+    [
+      'a context copy',
+      answered(
+        { route: { type: 'updateContext', set: { order: { from: 'event.orderId' } }, next: 'done' } },
+        { context: { order: { type: 'string' } } },
+      ),
+      'steps.route.set.order.from',
+    ],
+    [
+      'a webhook body copy',
+      answered({
+        route: {
+          type: 'webhook',
+          connection: 'crm',
+          url: 'https://crm.example.com/orders',
+          body: { order: { from: 'event.orderId' } },
+          next: 'done',
+        },
+      }),
+      'steps.route.body.order.from',
+    ],
+    [
+      "an untilDate on the profile's top level",
+      answered({ route: { type: 'wait', untilDate: { path: 'profile.renewalDate' }, next: 'done' } }),
+      'steps.route.untilDate.path',
+    ],
+  ])('refuses %s', (_, input, path) => {
+    expect(problems(input, 'condition.field')).toEqual([path]);
+  });
+
+  it.each([
+    [
+      'a webhook body copy, which no trigger would have: no one would enter',
+      answered({
+        route: {
+          type: 'webhook',
+          connection: 'crm',
+          url: 'https://crm.example.com/orders',
+          body: { order: { from: 'trigger.orderId' } },
+          next: 'done',
+        },
+      }),
+      'steps.route.body.order.from',
+    ],
+    [
+      'an untilDate',
+      answered({ route: { type: 'wait', untilDate: { path: 'trigger.renewalDate' }, next: 'done' } }),
+      'steps.route.untilDate.path',
+    ],
+  ])('refuses a trigger field the trigger lacks in %s', (_, input, path) => {
+    expect(problems(input, 'trigger.field')).toEqual([path]);
+  });
+
+  it('takes the same reads written with properties and traits', () => {
+    const input = answered(
+      {
+        'wait-order': {
+          ...journey().steps['wait-order'],
+          match: { 'event.properties.cartId': 'trigger.properties.cartId' },
+        },
+        route: {
+          type: 'emit',
+          event: 'Ordered',
+          properties: { order: { from: 'event.properties.orderId' } },
+          next: 'renew',
+        },
+        renew: { type: 'wait', untilDate: { path: 'profile.traits.renewalDate' }, next: 'done' },
+      },
+      {
+        trigger: { type: 'event', event: 'Cart Updated', correlationKey: 'event.properties.cartId' },
+        goal: { event: 'Order Completed', value: 'event.properties.total' },
+      },
+    );
+    expect(validateJourney(input)).toMatchObject({ ok: true });
+  });
+});
