@@ -9,7 +9,8 @@ import { journeyConditions } from './conditions.ts';
 import type { CheckContext } from './context.ts';
 
 /** The fields of each kind of event a condition can read as `event.*`, and of the profile (`profile.*`). */
-const TRACK_FIELDS: ReadonlySet<string> = new Set(Object.keys(TrackEvent.shape));
+/** The fields of a track event: an awaited, goal or exit event, and an event trigger. */
+export const TRACK_FIELDS: ReadonlySet<string> = new Set(Object.keys(TrackEvent.shape));
 // An identify call refuses `event` and `properties`: its data is its traits.
 const IDENTIFY_FIELDS: ReadonlySet<string> = new Set(
   Object.keys(IdentifyEvent.shape).filter((field) => field !== 'event' && field !== 'properties'),
