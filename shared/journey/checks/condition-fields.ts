@@ -1,21 +1,25 @@
+import { CHANNELS } from '../../channels.ts';
 import { pathSegments } from '../../conditions/path.ts';
 import type { Condition } from '../../conditions/schema.ts';
 import { IdentifyEvent, TrackEvent } from '../../events.ts';
-import { Profile } from '../../profile/profile.ts';
+import { ChannelConsent, EventCounter, Profile } from '../../profile/profile.ts';
 import { edgesOf, reachableFrom } from '../graph.ts';
 import { copiedValues } from '../requirements.ts';
 import { type Violation, violation } from '../violations.ts';
 import { journeyConditions } from './conditions.ts';
 import type { CheckContext } from './context.ts';
 
-/** The fields of each kind of event a condition can read as `event.*`, and of the profile (`profile.*`). */
 /** The fields of a track event: an awaited, goal or exit event, and an event trigger. */
 export const TRACK_FIELDS: ReadonlySet<string> = new Set(Object.keys(TrackEvent.shape));
 // An identify call refuses `event` and `properties`: its data is its traits.
 const IDENTIFY_FIELDS: ReadonlySet<string> = new Set(
   Object.keys(IdentifyEvent.shape).filter((field) => field !== 'event' && field !== 'properties'),
 );
+/** The profile's fields, an event counter's (`profile.events.<name>.*`) and a channel consent's. */
 const PROFILE_FIELDS: ReadonlySet<string> = new Set(Object.keys(Profile.shape));
+const COUNTER_FIELDS: readonly string[] = Object.keys(EventCounter.shape);
+const CONSENT_FIELDS: readonly string[] = Object.keys(ChannelConsent.shape);
+const CONSENT_CHANNELS: readonly string[] = CHANNELS;
 
 /** What `event.*` is where a condition sits: an event of a kind, or none at all (and why). */
 type EventSeen = { kind: 'track' | 'identify'; what: string; data: string } | { kind: 'none'; why: string };
@@ -41,8 +45,8 @@ export function checkConditionFields(context: CheckContext): Violation[] {
   return journeyReads(context).flatMap(({ at, path, event }) => {
     const [root, field = ''] = pathSegments(path);
     if (root === 'profile') {
-      if (PROFILE_FIELDS.has(field)) return [];
-      return [violation(at, 'condition.field', profileProblem(path, field))];
+      const problem = profileProblem(path);
+      return problem === undefined ? [] : [violation(at, 'condition.field', problem)];
     }
     if (root !== 'event') return [];
     const seen = event();
@@ -97,9 +101,24 @@ function journeyReads(context: CheckContext): Read[] {
   return reads;
 }
 
-function profileProblem(path: string, field: string): string {
-  const fields = [...PROFILE_FIELDS].join(', ');
-  return `A profile has no "${field}", so "${path}" never has a value: traits are profile.traits.* (profile.traits.${field}); a profile holds ${fields}.`;
+/** Why a `profile.*` path can never have a value, or undefined when it can. */
+function profileProblem(path: string): string | undefined {
+  const [, field = '', name, inner] = pathSegments(path);
+  if (!PROFILE_FIELDS.has(field)) {
+    const fields = [...PROFILE_FIELDS].join(', ');
+    return `A profile has no "${field}", so "${path}" never has a value: traits are profile.traits.* (profile.traits.${field}); a profile holds ${fields}.`;
+  }
+  if (field === 'events' && inner !== undefined && !COUNTER_FIELDS.includes(inner))
+    return `The history of an event keeps ${listed(COUNTER_FIELDS)} ("profile.events.${name}.last"), not "${inner}": "${path}" never has a value.`;
+  if (field === 'consent' && name !== undefined && !CONSENT_CHANNELS.includes(name))
+    return `Consent is kept per channel (${listed(CONSENT_CHANNELS)}), not "${name}": "${path}" never has a value.`;
+  if (field === 'consent' && inner !== undefined && !CONSENT_FIELDS.includes(inner))
+    return `A channel's consent keeps ${listed(CONSENT_FIELDS)} ("profile.consent.${name}.status"), not "${inner}": "${path}" never has a value.`;
+  return undefined;
+}
+
+function listed(names: readonly string[]): string {
+  return `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }
 
 /** What `event.*` is for the condition at `at` (its first segments say whose condition it is). */

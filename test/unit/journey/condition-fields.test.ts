@@ -290,3 +290,26 @@ describe('a value read from a field the event, the trigger or the profile cannot
     expect(validateJourney(input)).toMatchObject({ ok: true });
   });
 });
+
+describe("a condition on a part of the profile's history or consent that is not kept", () => {
+  it.each([
+    ['profile.events.App Opened.lastSeen', 'The history of an event keeps count, first, last and days'],
+    ['profile.consent.whatsapp.status', 'Consent is kept per channel (email, sms and push), not "whatsapp"'],
+    ['profile.consent.email.subscribed', "A channel's consent keeps status, topics, reason and updatedAt"],
+  ])('refuses %s', (path, message) => {
+    const found = fieldProblems(journey({ audience: { path, exists: true } }));
+    expect(found.map(([at]) => at)).toEqual(['audience.path']);
+    expect(found[0]?.[1]).toContain(message);
+  });
+
+  it.each([
+    'profile.events.App Opened.last',
+    'profile.events.App Opened.count',
+    'profile.events.App Opened',
+    'profile.consent.sms.status',
+    'profile.consent.email.topics.newsletter',
+    'profile.consent.push',
+  ])('takes %s', (path) => {
+    expect(fieldProblems(journey({ audience: { path, exists: true } }))).toEqual([]);
+  });
+});
