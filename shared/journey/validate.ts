@@ -2,7 +2,11 @@ import type * as z from 'zod';
 import type { Template, TemplateCatalog } from '../templates.ts';
 import { boundViolations, definitionViolations } from './bounds.ts';
 import { checkCarriedNames } from './checks/carried-names.ts';
-import { checkConditionFields, literalPathWarnings } from './checks/condition-fields.ts';
+import {
+  checkConditionFields,
+  literalPathWarnings,
+  literalValueWarnings,
+} from './checks/condition-fields.ts';
 import type { Check, CheckContext } from './checks/context.ts';
 import { checkEventCopies } from './checks/event-copies.ts';
 import { eventSpellingWarnings } from './checks/event-names.ts';
@@ -99,6 +103,7 @@ const WARNINGS: readonly Check[] = [
   scheduleWarnings,
   traitSpaceWarnings,
   literalPathWarnings,
+  literalValueWarnings,
 ];
 
 /**

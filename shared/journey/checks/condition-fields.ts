@@ -200,6 +200,39 @@ export function literalPathWarnings(context: CheckContext): Violation[] {
   });
 }
 
+/**
+ * A value a step sends or sets that reads like a path (`"order": "trigger.properties.orderId"`
+ * in an emit, a profile or context update, a webhook body or query) is sent as that text:
+ * a copy is written `{ "from": … }`. A warning: the text could be meant.
+ */
+export function literalValueWarnings({ steps }: CheckContext): Violation[] {
+  const out: Violation[] = [];
+  for (const [id, step] of Object.entries(steps)) {
+    const groups: [string, Readonly<Record<string, unknown>> | undefined][] =
+      step.type === 'emit'
+        ? [['properties', step.properties]]
+        : step.type === 'updateProfile' || step.type === 'updateContext'
+          ? [['set', step.set]]
+          : step.type === 'webhook'
+            ? [
+                ['body', step.body],
+                ['query', step.query],
+              ]
+            : [];
+    for (const [field, values] of groups)
+      for (const [key, value] of Object.entries(values ?? {}))
+        if (typeof value === 'string' && PATH_ROOTS.test(value))
+          out.push(
+            violation(
+              ['steps', id, field, key],
+              'condition.literal',
+              `${JSON.stringify(value)} is written as that text, not copied from that path: to copy the value, write { "from": ${JSON.stringify(value)} }.`,
+            ),
+          );
+  }
+  return out;
+}
+
 /** The text operands of a comparison, by operator. */
 function operandTexts(condition: Condition): { key: string; text: string }[] {
   const out: { key: string; text: string }[] = [];

@@ -313,3 +313,33 @@ describe("a condition on a part of the profile's history or consent that is not 
     expect(fieldProblems(journey({ audience: { path, exists: true } }))).toEqual([]);
   });
 });
+
+describe('a value sent or set that reads as a path', () => {
+  it('warns that it goes as that text, and shows the copy meant', () => {
+    const input = journey({
+      steps: {
+        ...journey().steps,
+        route: {
+          type: 'emit',
+          event: 'Ordered',
+          properties: {
+            order: 'trigger.properties.orderId',
+            channel: 'web',
+            total: { from: 'event.properties.total' },
+          },
+          next: 'save',
+        },
+        save: {
+          type: 'updateProfile',
+          set: { lastOrder: 'event.properties.orderId', tier: 'gold' },
+          next: 'done',
+        },
+      },
+    });
+    const result = validateJourney(input);
+    expect(result.ok).toBe(true);
+    const found = result.warnings.filter((w) => w.code === 'condition.literal');
+    expect(found.map((w) => w.path)).toEqual(['steps.route.properties.order', 'steps.save.set.lastOrder']);
+    expect(found[0]?.message).toContain('write { "from": "trigger.properties.orderId" }');
+  });
+});
