@@ -27,7 +27,7 @@ export const program = new Command()
 program
   .command('validate')
   .description('check journey files: every problem, with its path; exit 1 on any')
-  .argument('<files...>', 'journey JSON files (journeys/*.json)')
+  .argument('<files...>', 'journey JSON files, or folders of them (journeys/ checks journeys/*.json)')
   .option('--json', 'machine-readable report')
   .option('--templates <dir>', 'templates folder (default: templates/ beside each journey)')
   .action(lazy(async () => (await import('./commands/validate.ts')).validateCommand));
