@@ -218,7 +218,7 @@ export const TrackEvent = z.object({
 });
 
 /** Who the customer is: traits, channels, consent. */
-const IdentifyEvent = z.object({
+export const IdentifyEvent = z.object({
   type: z.literal('identify'),
   traits: before(nullAsAbsent, z._default(Traits, {})),
   event: z.optional(z.undefined({ error: 'is not allowed on an identify call' })),

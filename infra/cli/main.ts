@@ -27,7 +27,7 @@ export const program = new Command()
 program
   .command('validate')
   .description('check journey files: every problem, with its path; exit 1 on any')
-  .argument('<files...>', 'journey JSON files (journeys/*.json)')
+  .argument('<files...>', 'journey JSON files, or folders of them (journeys/ checks journeys/*.json)')
   .option('--json', 'machine-readable report')
   .option('--templates <dir>', 'templates folder (default: templates/ beside each journey)')
   .action(lazy(async () => (await import('./commands/validate.ts')).validateCommand));
@@ -280,6 +280,10 @@ program
   .option('--region <region>', 'AWS region (default: your AWS configuration)')
   .action(lazy(async () => (await import('./commands/trace.ts')).traceCommand));
 
+/** The awaited event a template reads as `event.*`, in preview and send-test. */
+const EVENT_HELP =
+  'the awaited event as JSON, or @file.json: what event.* reads in a message after a waitForEvent ({"properties": {"orderId": "o-1"}})';
+
 program
   .command('preview')
   .description(
@@ -291,6 +295,7 @@ program
     '--trigger <json>',
     'the trigger event as JSON, or @file.json (default: an event with no properties)',
   )
+  .option('--event <json>', EVENT_HELP)
   .option(
     '--journey <id>',
     'journey id the template sees; with journeys/<id>.json, its context as an enrollment starts with it',
@@ -320,6 +325,7 @@ program
   .requiredOption('--to <address>', 'email address, E.164 phone number, or push token')
   .option('--customer <id>', "render with this customer's profile (default: an empty one)")
   .option('--trigger <json>', 'the trigger event as JSON, or @file.json')
+  .option('--event <json>', EVENT_HELP)
   .option(
     '--journey <id>',
     'journey id the template sees; with journeys/<id>.json, its context as an enrollment starts with it',

@@ -16,13 +16,16 @@ import { journeyFor, previewContext } from './preview-context.ts';
 
 /**
  * What `preview` and `send-test` render a template with: a stored customer
- * (or none), a sample trigger, and — when `journeys/<journey>.json` exists —
- * the context an enrollment of that journey starts with.
+ * (or none), a sample trigger, a sample awaited event when given, and — when
+ * `journeys/<journey>.json` exists — the context an enrollment of that
+ * journey starts with.
  */
 
 export type TemplateInputOptions = {
   customer?: string;
   trigger?: string;
+  /** The awaited event, as JSON: what `event.*` reads in a message after a waitForEvent. */
+  event?: string;
   journey: string;
   journeysDir: string;
   /** Context values as JSON: what later steps set (updateContext, a webhook's answer). */
@@ -97,11 +100,14 @@ export async function templateContext(
     return `--context needs a journey that declares it: no ${options.journey}.json in ${options.journeysDir}`;
   const context = journey === undefined ? undefined : previewContext(journey, trigger, overrides);
   if (typeof context === 'string') return context;
+  const event = options.event === undefined ? undefined : await jsonOption('--event', options.event);
   const declares = context !== undefined && Object.keys(journey?.context ?? {}).length > 0;
   return {
     context: {
       profile: profileVariables(profile),
       trigger,
+      // Set only when given: without it a read of event.* is named as missing, as a send before any awaited event fails.
+      ...(event === undefined ? {} : { event }),
       ...(declares ? { context: Object.fromEntries(context.values) } : {}),
       journey: { id: options.journey },
       unsubscribeUrl: 'https://example.com/unsubscribe?preview',
@@ -127,4 +133,10 @@ function zoneFor(profile: Profile, journey: Journey | undefined): PreviewZone {
         ? 'the customer has no time zone'
         : `the customer has no time zone: the journey's default`,
   };
+}
+
+/** A missing variable as named to the user: one of the awaited event, without `--event`, says how to give it. */
+export function missingNote(variable: string, event: string | undefined): string {
+  if (event !== undefined || !(variable === 'event' || variable.startsWith('event.'))) return variable;
+  return `${variable} (the awaited event of a message after a waitForEvent: give one with --event '{"properties": {…}}')`;
 }

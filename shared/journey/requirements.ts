@@ -25,6 +25,32 @@ export function copiedPaths(step: Step): string[] {
 }
 
 /**
+ * Every `{ "from": … }` value of a step, with the field and key it sits at
+ * (`['set', 'lastOrder']`): those a Task copies ({@link copiedPaths}) and an
+ * updateContext's, which sets null when the value is missing.
+ */
+export function copiedValues(step: Step): { at: [string, string]; from: string }[] {
+  const groups: [string, Readonly<Record<string, unknown>> | undefined][] =
+    step.type === 'emit'
+      ? [['properties', step.properties]]
+      : step.type === 'updateProfile' || step.type === 'updateContext'
+        ? [['set', step.set]]
+        : step.type === 'webhook'
+          ? [
+              ['body', step.body],
+              ['query', step.query],
+            ]
+          : [];
+  return groups.flatMap(([field, values]) =>
+    Object.entries(values ?? {}).flatMap(([key, value]) =>
+      typeof value === 'object' && value !== null && 'from' in value && typeof value.from === 'string'
+        ? [{ at: [field, key] as [string, string], from: value.from }]
+        : [],
+    ),
+  );
+}
+
+/**
  * The `trigger.*` paths a journey reads where a missing value would fail the
  * execution (correlation values, copied values and context initial values
  * are resolved by JSONPath).

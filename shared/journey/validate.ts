@@ -2,6 +2,11 @@ import type * as z from 'zod';
 import type { Template, TemplateCatalog } from '../templates.ts';
 import { boundViolations, definitionViolations } from './bounds.ts';
 import { checkCarriedNames } from './checks/carried-names.ts';
+import {
+  checkConditionFields,
+  literalPathWarnings,
+  literalValueWarnings,
+} from './checks/condition-fields.ts';
 import type { Check, CheckContext } from './checks/context.ts';
 import { checkEventCopies } from './checks/event-copies.ts';
 import { eventSpellingWarnings } from './checks/event-names.ts';
@@ -73,6 +78,7 @@ const CHECKS: readonly Check[] = [
   checkTimeSettings,
   checkTotalWait,
   checkTriggerFields,
+  checkConditionFields,
   checkValueSources,
   checkEventCopies,
   checkCarriedNames,
@@ -96,6 +102,8 @@ const WARNINGS: readonly Check[] = [
   loopHistoryWarnings,
   scheduleWarnings,
   traitSpaceWarnings,
+  literalPathWarnings,
+  literalValueWarnings,
 ];
 
 /**

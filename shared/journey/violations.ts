@@ -39,6 +39,8 @@ export type ViolationCode =
   | 'timezone.unknown'
   | 'quiet-hours.malformed'
   | 'trigger.field'
+  | 'condition.field'
+  | 'condition.literal'
   | 'value.source'
   | 'value.name'
   | 'history.window'

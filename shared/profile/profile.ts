@@ -23,7 +23,7 @@ export type EventCounter = z.infer<typeof EventCounter>;
 /** suppressed: a hard bounce or complaint stopped the channel. */
 export const ConsentStatus = z.enum(['subscribed', 'unsubscribed', 'suppressed']);
 /** A channel's consent; `topics`: per-topic opt-in/out (false = opted out). */
-const ChannelConsent = z.object({
+export const ChannelConsent = z.object({
   status: ConsentStatus,
   topics: z.optional(z.record(z.string(), z.boolean())),
   reason: z.optional(z.string()),

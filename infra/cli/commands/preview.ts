@@ -10,6 +10,7 @@ import { fail, paint, terminalText } from '../output.ts';
 import { journeyTimeOf } from '../runtime-client.ts';
 import {
   loadTemplate,
+  missingNote,
   type PreviewZone,
   type TemplateInputOptions,
   templateContext,
@@ -108,7 +109,8 @@ export async function previewCommand(name: string, options: PreviewOptions): Pro
   const { preview } = rendered;
   if (!preview.ok) {
     fail(`${name} cannot be rendered for ${options.customer}:`);
-    for (const variable of preview.missing) process.stderr.write(`  missing variable ${variable}\n`);
+    for (const variable of preview.missing)
+      process.stderr.write(`  missing variable ${missingNote(variable, options.event)}\n`);
     if (preview.error !== undefined) process.stderr.write(`  ${preview.error}\n`);
     return;
   }

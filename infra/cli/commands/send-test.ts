@@ -4,7 +4,7 @@ import { DEFAULT_PORTS } from '#infra/local/runtime/options.ts';
 import { previewTemplate } from '#shared/template-preview.ts';
 import { fail } from '../output.ts';
 import { ofLocalRuntime } from '../runtime-client.ts';
-import { loadTemplate, type TemplateInputOptions, templateContext } from '../template-input.ts';
+import { loadTemplate, missingNote, type TemplateInputOptions, templateContext } from '../template-input.ts';
 import { testAddress } from '../test-address.ts';
 
 export type SendTestOptions = TemplateInputOptions & {
@@ -55,7 +55,8 @@ export async function sendTestCommand(name: string, options: SendTestOptions): P
   const preview = await previewTemplate(template, input.context, undefined, input.zone.name);
   if (!preview.ok) {
     fail(`${name} cannot be rendered, nothing sent:`);
-    for (const variable of preview.missing) process.stderr.write(`  missing variable ${variable}\n`);
+    for (const variable of preview.missing)
+      process.stderr.write(`  missing variable ${missingNote(variable, options.event)}\n`);
     if (preview.error !== undefined) process.stderr.write(`  ${preview.error}\n`);
     return;
   }

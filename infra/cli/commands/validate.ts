@@ -1,3 +1,5 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { isSchemaFile } from '../files.ts';
 import { duplicateIds, type FileReport, JourneyChecker, type LocatedViolation } from '../journey-files.ts';
 import { paint, terminalLine } from '../output.ts';
@@ -8,9 +10,9 @@ export type ValidateOptions = { json?: boolean; templates?: string };
 export async function validateCommand(files: string[], options: ValidateOptions): Promise<void> {
   const checker = new JourneyChecker(options.templates);
   const reports: FileReport[] = [];
-  for (const file of files) {
+  for (const file of files.flatMap(journeyFilesOf)) {
     if (isSchemaFile(file)) continue;
-    const report = await checker.check(file);
+    const report = isFolder(file) ? emptyFolder(file) : await checker.check(file);
     reports.push(report);
     if (!options.json) printViolations(report);
   }
@@ -52,6 +54,44 @@ export async function validateCommand(files: string[], options: ValidateOptions)
     process.stdout.write(`\n${failed ? paint('red', summary) : paint('green', summary)}\n`);
   }
   if (failed) process.exitCode = 1;
+}
+
+/**
+ * The journey files an argument names: a file itself, or a folder's
+ * `<id>.json` files, as a deploy of that folder reads them (not its
+ * subfolders, such as templates/ and tests/), in name order. A folder with
+ * none stays as given, to be named as a folder.
+ */
+function journeyFilesOf(path: string): string[] {
+  let names: string[];
+  try {
+    if (!statSync(path).isDirectory()) return [path];
+    names = readdirSync(path, { withFileTypes: true })
+      .filter((entry) => entry.isFile() && entry.name.endsWith('.json') && !isSchemaFile(entry.name))
+      .map((entry) => entry.name);
+  } catch {
+    // Not there, or not readable: the check names it.
+    return [path];
+  }
+  return names.length === 0 ? [path] : names.sort().map((name) => join(path, name));
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** A folder given with no journey file in it: named, so a mistyped folder never passes as checked. */
+function emptyFolder(file: string): FileReport {
+  return {
+    file,
+    violations: [
+      { path: '(file)', code: 'json.invalid', message: 'is a folder with no journey file (<id>.json) in it' },
+    ],
+  };
 }
 
 /** Prints one file's outcome: a tick, or every violation with its path; then its warnings. */

@@ -5,6 +5,7 @@ import { stepsWithEvent } from '../compile/flow.ts';
 import { reachableFrom } from '../graph.ts';
 import { requiredTriggerPaths } from '../requirements.ts';
 import { type Violation, violation } from '../violations.ts';
+import { TRACK_FIELDS } from './condition-fields.ts';
 import type { CheckContext } from './context.ts';
 
 /** Tags that loop over a list they read: `{% for item in list %}`. */
@@ -171,11 +172,17 @@ function verdictOf(
       };
     }
     case 'event':
-      return site.hasEvent
+      if (!site.hasEvent)
+        return {
+          kind: 'error',
+          why: "this step can be reached without an awaited event (event.* is set only where every path comes through a waitForEvent's onEvent)",
+        };
+      return second === undefined || TRACK_FIELDS.has(second)
         ? OK
         : {
             kind: 'error',
-            why: "this step can be reached without an awaited event (event.* is set only where every path comes through a waitForEvent's onEvent)",
+            why: `the awaited event has no "${second}" (its data is event.properties.*)`,
+            hint: `event.properties.${read.segments.slice(1).join('.')}`,
           };
     case 'trigger':
       return triggerVerdict(read, context, guaranteed);

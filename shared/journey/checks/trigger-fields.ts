@@ -1,4 +1,5 @@
 import { pathSegments } from '../../conditions/path.ts';
+import { copiedValues } from '../requirements.ts';
 import type { Trigger } from '../schema.ts';
 import { type Violation, violation } from '../violations.ts';
 import { journeyConditions } from './conditions.ts';
@@ -37,16 +38,10 @@ export function checkTriggerFields(context: CheckContext): Violation[] {
         uses.push({ at: ['steps', id, 'match', eventPath], path: triggerPath });
       }
     }
-    if (step.type === 'updateProfile' || step.type === 'emit' || step.type === 'updateContext') {
-      const values = step.type === 'emit' ? step.properties : step.set;
-      for (const [key, value] of Object.entries(values ?? {})) {
-        if (typeof value === 'object' && value !== null)
-          uses.push({
-            at: ['steps', id, step.type === 'emit' ? 'properties' : 'set', key, 'from'],
-            path: value.from,
-          });
-      }
-    }
+    if (step.type === 'wait' && step.untilDate !== undefined)
+      uses.push({ at: ['steps', id, 'untilDate', 'path'], path: step.untilDate.path });
+    for (const copy of copiedValues(step))
+      uses.push({ at: ['steps', id, ...copy.at, 'from'], path: copy.from });
   }
   return uses
     .filter((use) => use.path.startsWith('trigger.'))

@@ -33,7 +33,10 @@ describe('journeys validate on files that are not journeys', () => {
       result.stdout,
     );
     const first = new Map(report.files.map((f) => [f.file.replace(`${dir}/`, ''), f.violations[0]]));
-    expect(first.get('folder.json')).toMatchObject({ path: '(file)', message: 'is a folder, not a file' });
+    expect(first.get('folder.json')).toMatchObject({
+      path: '(file)',
+      message: 'is a folder with no journey file (<id>.json) in it',
+    });
     expect(first.get('latin1.json')).toMatchObject({
       path: '(file)',
       message: 'not UTF-8 text (near byte 28, line 1): save it as UTF-8',
