@@ -92,6 +92,26 @@ export function storedRequestValues(values: object): Doc {
   return values as Doc;
 }
 
+/**
+ * storedRequestItem for a request's Key or ExclusiveStartKey: the caller's
+ * object itself when each attribute is a string or a safe number other than
+ * −0 (every key the product writes). The tables read a key during the call,
+ * and an update that makes an item from its key makes it from a copy.
+ */
+export function storedRequestKey(key: object): Doc {
+  const prototype: unknown = Object.getPrototypeOf(key);
+  if (prototype !== Object.prototype && prototype !== null) return storedRequestItem(key);
+  for (const name in key) {
+    const value: unknown = Reflect.get(key, name);
+    if (
+      name === UNSTORABLE_KEY ||
+      !(typeof value === 'string' || (typeof value === 'number' && storedAsItIs(value)))
+    )
+      return storedRequestItem(key);
+  }
+  return key as Doc;
+}
+
 /** Whether a written value is its own stored form (storedValue gives it back); undefined is left out either way. */
 function storedAsItIs(value: unknown): boolean {
   switch (typeof value) {

@@ -11,7 +11,14 @@ import {
 import * as z from 'zod';
 import { answerDocumentCalls } from '#functions/_lib/clients/document-calls.ts';
 import { fromItem, MARSHALL, toItem, UNMARSHALL } from './convert.ts';
-import { type Doc, frozen, readable, storedRequestItem, storedRequestValues } from './documents.ts';
+import {
+  type Doc,
+  frozen,
+  readable,
+  storedRequestItem,
+  storedRequestKey,
+  storedRequestValues,
+} from './documents.ts';
 import type { MemoryTables, Request } from './memory-tables.ts';
 
 /**
@@ -39,23 +46,19 @@ type CallerInput<V> = Omit<Request, (typeof ITEM_FIELDS)[number]> & {
   [F in (typeof ITEM_FIELDS)[number]]?: V | undefined;
 };
 
-/** A request with its items, keys and values made into stored documents by `convert`. */
-function tableRequest<V>(
-  input: CallerInput<V>,
-  convert: (value: V) => Doc,
-  convertValues: (value: V) => Doc = convert,
-): Request {
+/** A request's items, keys and values, in their stored form. */
+type StoredFields = Pick<Request, (typeof ITEM_FIELDS)[number]>;
+
+/** A request with its items, keys and values replaced by `stored`. */
+function tableRequest<V>(input: CallerInput<V>, stored: StoredFields): Request {
   // Field by field rather than by spreading (this runs for every call of a simulation); the type
   // requires every field of Request, so one added there cannot be forgotten here.
   const request: { [F in keyof Required<Request>]: Request[F] } = {
     TableName: input.TableName,
-    Key: input.Key === undefined ? undefined : convert(input.Key),
-    Item: input.Item === undefined ? undefined : convert(input.Item),
-    ExclusiveStartKey: input.ExclusiveStartKey === undefined ? undefined : convert(input.ExclusiveStartKey),
-    ExpressionAttributeValues:
-      input.ExpressionAttributeValues === undefined
-        ? undefined
-        : convertValues(input.ExpressionAttributeValues),
+    Key: stored.Key,
+    Item: stored.Item,
+    ExclusiveStartKey: stored.ExclusiveStartKey,
+    ExpressionAttributeValues: stored.ExpressionAttributeValues,
     ExpressionAttributeNames: input.ExpressionAttributeNames,
     UpdateExpression: input.UpdateExpression,
     ConditionExpression: input.ConditionExpression,
@@ -70,6 +73,46 @@ function tableRequest<V>(
     IndexName: input.IndexName,
   };
   return request;
+}
+
+/**
+ * A document request as the tables take it. A request with no item to store
+ * whose key and values are already their stored form (a Get, Update, Delete
+ * or Query of the product's: strings and safe numbers) is handed over as it
+ * is: the tables only read it during the call.
+ */
+function documentRequest(input: DocumentInput): Request {
+  const key = input.Key === undefined ? undefined : storedRequestKey(input.Key);
+  const values =
+    input.ExpressionAttributeValues === undefined
+      ? undefined
+      : storedRequestValues(input.ExpressionAttributeValues);
+  if (
+    input.Item === undefined &&
+    input.ExclusiveStartKey === undefined &&
+    key === input.Key &&
+    values === input.ExpressionAttributeValues
+  )
+    return input;
+  return tableRequest(input, {
+    Key: key,
+    Item: input.Item === undefined ? undefined : storedRequestItem(input.Item),
+    ExclusiveStartKey:
+      input.ExclusiveStartKey === undefined ? undefined : storedRequestKey(input.ExclusiveStartKey),
+    ExpressionAttributeValues: values,
+  });
+}
+
+/** A low-level request as the tables take it: AttributeValues as documents. */
+function attributeRequest(input: AttributeInput): Request {
+  const convert = (item: Record<string, AttributeValue> | undefined) =>
+    item === undefined ? undefined : frozen(fromItem(item));
+  return tableRequest(input, {
+    Key: convert(input.Key),
+    Item: convert(input.Item),
+    ExclusiveStartKey: convert(input.ExclusiveStartKey),
+    ExpressionAttributeValues: convert(input.ExpressionAttributeValues),
+  });
 }
 
 /** What a command answers: items made into the caller's shape by `convert`, and the operation's other fields. */
@@ -115,22 +158,12 @@ function answer(tables: MemoryTables, command: string, input: Request): Output {
 
 /** A document call answered: values stored as the document client would marshall them, answers read-only (documents.ts: readable). */
 function documentCall(tables: MemoryTables, command: string, input: DocumentInput) {
-  return callerOutput(
-    answer(tables, command, tableRequest(input, storedRequestItem, storedRequestValues)),
-    readable,
-  );
+  return callerOutput(answer(tables, command, documentRequest(input)), readable);
 }
 
 /** A low-level call answered: AttributeValues as documents, answers as AttributeValues. */
 function attributeCall(tables: MemoryTables, command: string, input: AttributeInput) {
-  return callerOutput(
-    answer(
-      tables,
-      command,
-      tableRequest(input, (item) => frozen(fromItem(item))),
-    ),
-    toItem,
-  );
+  return callerOutput(answer(tables, command, attributeRequest(input)), toItem);
 }
 
 const Names = z.record(z.string(), z.string());

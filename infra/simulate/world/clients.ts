@@ -101,11 +101,22 @@ const Addresses = z.object({
 });
 
 /**
+ * Printable ASCII that GSM-7 holds in one septet: every character but the
+ * extension table's `[\]^{|}~` (two septets each) and the backtick, which
+ * GSM-7 lacks. A text of only these (most SMS a journey renders) takes one
+ * septet a character, so its parts follow from its length alone.
+ */
+const GSM7_BASIC_ASCII = /^[ !"#$%&'()*+,\-./0-9:;<=>?@A-Z_a-z]*$/;
+
+/**
  * The parts an SMS text goes out in: 160 GSM-7 characters in one part (153 per part when longer),
  * 70 UCS-2 code units once a character is outside GSM-7, such as an emoji or Arabic (67 per part).
+ * Any text but plain GSM-7 ASCII is counted by the calculator: its grapheme split and encoding of
+ * every character took 3 % of a forecast's CPU when every text went through it.
  */
 export function smsParts(body: string): number {
-  return body === '' ? 1 : new SegmentedMessage(body, 'auto').segmentsCount;
+  if (GSM7_BASIC_ASCII.test(body)) return body.length <= 160 ? 1 : Math.ceil(body.length / 153);
+  return new SegmentedMessage(body, 'auto').segmentsCount;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

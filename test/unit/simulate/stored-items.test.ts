@@ -4,6 +4,7 @@ import {
   itemSize,
   readable,
   storedRequestItem,
+  storedRequestKey,
   storedRequestValues,
 } from '#infra/simulate/dynamo/documents.ts';
 import { memoryDynamo } from '#infra/simulate/dynamo/memory-dynamo.ts';
@@ -161,6 +162,39 @@ describe('stored items', () => {
     expect(Object.is(converted[0]?.[0]?.[':m'], 0)).toBe(true);
     expect(converted[5]?.[0]).not.toHaveProperty([':f']);
     expect(converted[6]?.[0]).toHaveProperty([':inherited'], 'x');
+  });
+
+  it("reads a request's key as stored: the caller's object when each attribute is a string or safe number, else converted as any item", () => {
+    // arrange
+    const plain = { pk: 'CUSTOMER#c1', sk: 7 };
+    const others: object[] = [
+      { pk: 'p', sk: -0 },
+      { pk: 'p', sk: 2 ** 60 },
+      { pk: 'p', sk: undefined },
+      { pk: 'p', sk: true },
+      { pk: 'p', sk: null },
+      { pk: 'p', sk: new Uint8Array([1]) },
+      Object.assign(Object.create({ sk: 'inherited' }), { pk: 'p' }),
+    ];
+    // act
+    const asIs = storedRequestKey(plain);
+    const converted = others.map((key): [Record<string, unknown>, Record<string, unknown>, object] => [
+      storedRequestKey(key),
+      storedRequestItem(key),
+      key,
+    ]);
+    // assert
+    expect(asIs).toBe(plain);
+    for (const [fast, full, key] of converted) {
+      expect(fast).toEqual(full);
+      expect(fast).not.toBe(key);
+    }
+    expect(Object.is(converted[0]?.[0]?.sk, 0)).toBe(true);
+    expect(converted[2]?.[0]).not.toHaveProperty('sk');
+    expect(converted[6]?.[0]).toHaveProperty('sk', 'inherited');
+    expect(() => storedRequestKey(JSON.parse('{"pk": "p", "__proto__": "x"}') as object)).toThrow(
+      /__proto__/,
+    );
   });
 
   it("refuses `__proto__` among a request's values as it refuses it in an item", () => {
