@@ -21,7 +21,7 @@ export async function runInProcessCallsBench(): Promise<void> {
   const clients = {
     'per call': documentClient(config),
     'built once': reuseResolvedHandlers(documentClient(config)),
-    'local': localDocumentClient(config),
+    local: localDocumentClient(config),
   };
   const figures = new Map<string, number[]>();
   try {
