@@ -73,6 +73,9 @@ function withFixedEndpoint(commandStack: Stack): void {
   Object.assign(commandStack, {
     concat: (other: Parameters<Stack['concat']>[0]) => {
       const all = concat(other);
+      // An SDK that named the step otherwise would keep its rules beside this one: it fails instead.
+      if (!all.identify().some((entry) => entry.startsWith(`${ENDPOINT_STEP.name} `)))
+        throw new Error(`the SDK's command has no ${ENDPOINT_STEP.name} step to replace`);
       all.addRelativeTo((next: SerializeHandler<ServiceInputTypes, ServiceOutputTypes>) => next, {
         ...ENDPOINT_STEP,
         tags: [...ENDPOINT_STEP.tags],
