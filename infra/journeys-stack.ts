@@ -37,7 +37,7 @@ import {
 /** The project root: functions/, journeys/ and package-lock.json live there. */
 export const PROJECT_ROOT = join(import.meta.dirname, '..');
 
-export { FUNCTION_NAMES, type FunctionName } from '#functions/manifests.ts';
+export type { FunctionName } from '#functions/manifests.ts';
 
 export interface JourneysStackProps extends StackProps {
   readonly settings: StackSettings;

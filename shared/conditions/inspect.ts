@@ -32,15 +32,6 @@ export function conditionPaths(condition: Condition): string[] {
   return [...paths];
 }
 
-/** True when the condition contains an event-history (`performed`) check. */
-export function usesHistory(condition: Condition): boolean {
-  let found = false;
-  forEachLeaf(condition, (leaf) => {
-    if ('performed' in leaf) found = true;
-  });
-  return found;
-}
-
 /** A path segment a JSONPath Reference Path can carry in dot notation. */
 export const PLAIN_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

@@ -29,9 +29,6 @@ const LABELS: Readonly<Record<ReasonCode, string>> = {
   other: 'other',
 };
 
-/** The codes a deferral is counted with (reasonCode). */
-export const DEFERRAL_CODES: readonly ReasonCode[] = ['quietHours', 'frequencyCap', 'throttled', 'other'];
-
 /** The code of a suppression or deferral reason. */
 export function reasonCode(status: 'suppressed' | 'deferred', reason: string | undefined): ReasonCode {
   const text = (reason ?? '').toLowerCase();

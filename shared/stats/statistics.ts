@@ -201,15 +201,6 @@ export function compareStrata(strata: readonly Stratum[]): Comparison | undefine
 }
 
 /**
- * Compares each treatment with one control (the variants of a split with its
- * holdout): each by the z-test, the family's p-values Holm-adjusted and the
- * verdicts read from them. One treatment is one plain z-test.
- */
-export function compareEach(treatments: readonly Group[], control: Group): (Comparison | undefined)[] {
-  return holmFamily(treatments.map((t) => compare(t, control)));
-}
-
-/**
  * The comparisons of several treatments with one control as one family:
  * p-values Holm-adjusted and the verdicts read from them (a single member is
  * left as it is).

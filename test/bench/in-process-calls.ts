@@ -2,6 +2,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '#functions/_lib/clients/dynamo.ts';
 import { localClientConfig } from '#infra/local/runtime/aws.ts';
 import { reuseResolvedHandlers } from '#infra/local/services/dynamodb/handler-cache.ts';
+import { localDocumentClient } from '#infra/local/services/dynamodb/local-document-client.ts';
 import { startDynalite } from '../support/dynalite.ts';
 
 /**
@@ -10,7 +11,8 @@ import { startDynalite } from '../support/dynalite.ts';
  * a read), with the SDK building each command's middleware per call and
  * with it built once per kind of command (handler-cache.ts). Dynalite's own
  * work is in both. `BENCH_IN_PROCESS_CALLS` (default 3000) pairs, each way
- * three times, alternating.
+ * three times, alternating; and as the local document client makes them
+(local-document-client.ts: built once, a fixed endpoint, no user agent).
  */
 export async function runInProcessCallsBench(): Promise<void> {
   const pairs = Number(process.env.BENCH_IN_PROCESS_CALLS ?? 3000);
@@ -19,6 +21,7 @@ export async function runInProcessCallsBench(): Promise<void> {
   const clients = {
     'per call': documentClient(config),
     'built once': reuseResolvedHandlers(documentClient(config)),
+    local: localDocumentClient(config),
   };
   const figures = new Map<string, number[]>();
   try {

@@ -15,13 +15,8 @@ import {
   VARIABLES,
   type VariableName,
 } from '#functions/_lib/manifest.ts';
-import { MANIFESTS, manifestOf } from '#functions/manifests.ts';
-import {
-  FUNCTION_NAMES,
-  type FunctionName,
-  type JourneysStack,
-  PROJECT_ROOT,
-} from '#infra/journeys-stack.ts';
+import { FUNCTION_NAMES, MANIFESTS, manifestOf } from '#functions/manifests.ts';
+import { type FunctionName, type JourneysStack, PROJECT_ROOT } from '#infra/journeys-stack.ts';
 import { smsDeliveryPattern } from '#infra/routes.ts';
 import {
   DELIVERIES_TABLE,

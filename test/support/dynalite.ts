@@ -3,11 +3,10 @@ import { setTimeout as later } from 'node:timers/promises';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
-import { documentClient } from '#functions/_lib/clients/dynamo.ts';
 import { closeDynaliteIterators } from '#infra/local/services/dynamodb/closed-iterators.ts';
 import { cacheExpressionParsing } from '#infra/local/services/dynamodb/expression-cache.ts';
-import { reuseResolvedHandlers } from '#infra/local/services/dynamodb/handler-cache.ts';
 import { type InProcessConfig, inProcessConfig } from '#infra/local/services/dynamodb/in-process.ts';
+import { localDocumentClient } from '#infra/local/services/dynamodb/local-document-client.ts';
 import { measureItemsInUtf8 } from '#infra/local/services/dynamodb/utf8-item-size.ts';
 import { TABLES } from '#shared/tables.ts';
 import { keepIdleConnections } from './idle-connections.ts';
@@ -40,7 +39,7 @@ export async function startDynalite(prefix = 'test'): Promise<LocalDynamo> {
     ...inProcess,
   };
   const client = new DynamoDBClient(config);
-  const doc = reuseResolvedHandlers(documentClient(config));
+  const doc = localDocumentClient(config);
   const tables = {} as LocalDynamo['tables'];
   for (const table of TABLES) {
     const name = `${prefix}-${table.id}`;

@@ -1,8 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { HttpHandlerOptions, HttpRequest, HttpResponse, RequestHandler } from '@smithy/types';
-import { documentClient } from '#functions/_lib/clients/dynamo.ts';
-import { reuseResolvedHandlers } from '#infra/local/services/dynamodb/handler-cache.ts';
 import type { InProcessConfig } from '#infra/local/services/dynamodb/in-process.ts';
+import { localDocumentClient } from '#infra/local/services/dynamodb/local-document-client.ts';
 import type { LocalDynamo } from './dynalite.ts';
 import { answerTimeouts, ERRORS, errorBody, FaultLedger, type FaultProxy, TIMED_OUT } from './fault-proxy.ts';
 
@@ -21,16 +20,14 @@ export async function faultyDynamo(
   db: LocalDynamo,
 ): Promise<{ proxy: FaultProxy; doc: DynamoDBDocumentClient }> {
   const { proxy, requestHandler } = faultingHandler(db.inProcess);
-  const doc = reuseResolvedHandlers(
-    documentClient({
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      endpoint: db.endpoint,
-      maxAttempts: 1,
-      requestHandler,
-      signer: db.inProcess.signer,
-    }),
-  );
+  const doc = localDocumentClient({
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    endpoint: db.endpoint,
+    maxAttempts: 1,
+    requestHandler,
+    signer: db.inProcess.signer,
+  });
   answerTimeouts(doc);
   return { proxy, doc };
 }

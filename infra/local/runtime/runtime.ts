@@ -1,7 +1,6 @@
 import type { FSWatcher } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { documentClient } from '#functions/_lib/clients/dynamo.ts';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { setClients } from '#functions/_lib/clients.ts';
 import { resetClock, setClock } from '#functions/_lib/clock.ts';
 import { coldStart } from '#functions/_lib/cold-start.ts';
@@ -22,7 +21,7 @@ import {
 import { HTTP_INVOKE_RESOURCE } from '#shared/journey/compile/webhook.ts';
 import { startConsole } from '../console/start.ts';
 import { deferralReason } from '../inspect/deferrals.ts';
-import { reuseResolvedHandlers } from '../services/dynamodb/handler-cache.ts';
+import { localDocumentClient } from '../services/dynamodb/local-document-client.ts';
 import type { BusEvent } from '../services/eventbridge/bus.ts';
 import { watchFolder } from '../services/s3/notifications.ts';
 import { LocalScheduler } from '../services/scheduler/scheduler.ts';
@@ -115,11 +114,11 @@ export async function startLocal(input: LocalOptions = {}): Promise<LocalRuntime
     coldStart();
     // The handlers' DynamoDB client, as they would build it from that environment, reaches dynalite
     // in-process: the same requests and answers as over loopback HTTP, without the sockets.
-    setClients(dynamoClients(services.dynamo.inProcess));
+    setClients(dynamoClients(services.dynamo));
     // Handlers read journey time, the same clock as Step Functions and the bus.
     setClock(() => services.clock.now());
     inRuntimeScope(scope, () => {
-      setClients(dynamoClients(services.dynamo.inProcess));
+      setClients(dynamoClients(services.dynamo));
       setClock(() => services.clock.now());
       // Its ingest reads them there: another runtime in this process pins its own customers.
       setVariantPins(options.variantPins);
@@ -211,9 +210,10 @@ function bindTasks(services: Services, functions: Functions, options: ResolvedOp
   bind(HTTP_INVOKE_RESOURCE, httpInvokeIntegration(localConnections(options.connections)));
 }
 
-/** The handlers' DynamoDB clients on the runtime's dynalite, the document client reusing its resolved middleware. */
-function dynamoClients(config: DynamoDBClientConfig) {
-  return { dynamo: reuseResolvedHandlers(documentClient(config)), dynamoTables: new DynamoDBClient(config) };
+/** The handlers' DynamoDB clients on the runtime's dynalite in-process, the document client as the tests' (local-document-client.ts). */
+function dynamoClients(dynamo: Services['dynamo']) {
+  const config = { endpoint: dynamo.endpoint, ...dynamo.inProcess };
+  return { dynamo: localDocumentClient(config), dynamoTables: new DynamoDBClient(config) };
 }
 
 /** The schedules follow the registry after every deploy, as deploy-journey keeps Scheduler in step in AWS. */

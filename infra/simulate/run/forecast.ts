@@ -79,7 +79,6 @@ export type Forecast = {
 export type EmailFeedback = 'delivered' | 'bounced' | 'opened' | 'clicked' | 'complained';
 export type SmsFeedback = 'delivered' | 'undelivered';
 
-const CHANNELS: Channel[] = ['email', 'sms', 'push'];
 /** The functions a run calls (the rest of `invocations` are not Lambda: a state machine's putEvents). */
 const LAMBDAS = new Set([
   'ingest',
@@ -329,5 +328,3 @@ function declared(journey: Journey, v: { step: string; variant: string }): numbe
   const stepIndex = steps.indexOf(v.step);
   return (stepIndex === -1 ? steps.length : stepIndex) * 1_000 + (variant === -1 ? 999 : variant);
 }
-
-export { CHANNELS };

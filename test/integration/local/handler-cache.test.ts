@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { documentClient } from '#functions/_lib/clients/dynamo.ts';
 import { localClientConfig } from '#infra/local/runtime/aws.ts';
 import { reuseResolvedHandlers } from '#infra/local/services/dynamodb/handler-cache.ts';
+import { localDocumentClient } from '#infra/local/services/dynamodb/local-document-client.ts';
 import { startDynalite } from '../../support/dynalite.ts';
 
 /**
@@ -86,5 +87,62 @@ describe('a document client reusing its resolved middleware', () => {
 
     // assert
     expect(seen).toEqual(['GetItemCommand']);
+  });
+});
+
+type Sent = { hostname: string; port: number | undefined; path: string; headers: Record<string, string> };
+type Make = typeof localDocumentClient;
+
+/** A document client made by `make` on this dynalite, its requests recorded, the first `failures` answered 500. */
+function recordingClient(make: Make, endpoint: string, failures: number) {
+  const inner = db.inProcess.requestHandler as unknown as {
+    handle: (request: Sent, options?: unknown) => Promise<unknown>;
+  };
+  const sent: Sent[] = [];
+  let left = failures;
+  const requestHandler = {
+    updateHttpClientConfig: () => {},
+    httpHandlerConfigs: () => ({}),
+    handle: (request: Sent, options?: unknown) => {
+      sent.push({ ...request, headers: { ...request.headers } });
+      if (left-- > 0)
+        return Promise.resolve({ response: { statusCode: 500, headers: {}, body: Buffer.from('{}') } });
+      return inner.handle(request, options);
+    },
+  } as unknown as typeof db.inProcess.requestHandler;
+  const doc = make({ ...localClientConfig(endpoint), ...db.inProcess, requestHandler });
+  return { doc, sent };
+}
+
+async function putThenGet(doc: ReturnType<Make>, userId: string) {
+  await doc.send(new PutCommand({ TableName: table, Item: { userId, n: 1 } }));
+  return (await doc.send(new GetCommand({ TableName: table, Key: { userId } }))).Item;
+}
+
+describe('the local document client', () => {
+  it('sends every call to its endpoint, without a user agent, its failed attempts retried as by the product client', async () => {
+    // arrange
+    const local = recordingClient(localDocumentClient, 'http://127.0.0.1:4599', 1);
+    const product = recordingClient(documentClient, 'http://127.0.0.1:4599', 1);
+
+    // act
+    const read = await putThenGet(local.doc, 'hc-local');
+    await putThenGet(product.doc, 'hc-product');
+
+    // assert
+    expect(read).toEqual({ userId: 'hc-local', n: 1 });
+    expect(local.sent.map((r) => [r.hostname, r.port, r.path, r.headers['x-amz-target']])).toEqual([
+      ['127.0.0.1', 4599, '/', 'DynamoDB_20120810.PutItem'],
+      ['127.0.0.1', 4599, '/', 'DynamoDB_20120810.PutItem'],
+      ['127.0.0.1', 4599, '/', 'DynamoDB_20120810.GetItem'],
+    ]);
+    const attempts = (sent: Sent[]) => sent.map((r) => r.headers['amz-sdk-request']);
+    expect(attempts(local.sent)).toEqual(attempts(product.sent));
+    expect(attempts(local.sent)[1]).toMatch(/^attempt=2; /);
+    expect(product.sent[0]?.headers['x-amz-user-agent']).toBeDefined();
+    for (const request of local.sent) {
+      expect(request.headers['x-amz-user-agent']).toBeUndefined();
+      expect(request.headers['user-agent']).toBeUndefined();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canRenderAsChoice, conditionPaths, usesHistory } from '#shared/conditions/inspect.ts';
+import { canRenderAsChoice, conditionPaths } from '#shared/conditions/inspect.ts';
 import type { Condition } from '#shared/conditions/schema.ts';
 
 describe('conditionPaths', () => {
@@ -18,16 +18,6 @@ describe('conditionPaths', () => {
       'profile.traits.plan',
       'profile.events',
     ]);
-  });
-});
-
-describe('usesHistory', () => {
-  it.each<[Condition, boolean]>([
-    [{ path: 'profile.traits.plan', eq: 'pro' }, false],
-    [{ performed: 'Order Completed' }, true],
-    [{ all: [{ path: 'event.x', eq: 1 }, { not: { any: [{ performed: 'X', within: 'P7D' }] } }] }, true],
-  ])('%j → %s', (condition, expected) => {
-    expect(usesHistory(condition)).toBe(expected);
   });
 });
 

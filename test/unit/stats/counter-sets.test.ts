@@ -14,7 +14,12 @@ import {
   valuedAttribute,
 } from '#shared/stats/counter-sets.ts';
 import { COUNTER_METRICS, type CounterKey, OUTCOMES, outcomeMetric } from '#shared/stats/keys.ts';
-import { DEFERRAL_CODES, REASON_CODES } from '#shared/stats/reasons.ts';
+import { REASON_CODES, reasonCode } from '#shared/stats/reasons.ts';
+
+/** Every code a deferral is counted with: what `reasonCode` makes of each kind of deferral's reason. */
+const DEFERRAL_CODES = ['quiet hours', 'frequency cap', 'throttled', 'anything else'].map((reason) =>
+  reasonCode('deferred', reason),
+);
 
 /**
  * Counter sets name each counter by an attribute of the item that keeps it:

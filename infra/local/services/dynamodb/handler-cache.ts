@@ -1,4 +1,5 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient, ServiceInputTypes, ServiceOutputTypes } from '@aws-sdk/lib-dynamodb';
+import type { SerializeHandler } from '@smithy/types';
 
 type Handler = (command: unknown) => Promise<{ output: unknown }>;
 type Stack = DynamoDBDocumentClient['middlewareStack'];
@@ -26,7 +27,10 @@ const MUTATORS = ['add', 'addRelativeTo', 'use', 'remove', 'removeByTag'] as con
  * or removed from the client's stack later applies from the next call; a
  * call with options is sent as always.
  */
-export function reuseResolvedHandlers(doc: DynamoDBDocumentClient): DynamoDBDocumentClient {
+export function reuseResolvedHandlers(
+  doc: DynamoDBDocumentClient,
+  { fixedEndpoint = false }: { fixedEndpoint?: boolean } = {},
+): DynamoDBDocumentClient {
   const handlers = new Map<unknown, Handler>();
   const stack = doc.middlewareStack;
   for (const name of MUTATORS) {
@@ -46,17 +50,49 @@ export function reuseResolvedHandlers(doc: DynamoDBDocumentClient): DynamoDBDocu
       // What the document command's own resolveMiddleware does, keeping the low-level handler, which
       // reads each call's input from the command it is given (the document command's closes over itself).
       command.addMarshallingMiddleware(doc.config);
-      handler = command.clientCommand.resolveMiddleware(
-        stack.concat(command.middlewareStack),
-        doc.config,
-        undefined,
-      );
+      const commandStack = stack.concat(command.middlewareStack);
+      if (fixedEndpoint) withFixedEndpoint(commandStack);
+      handler = command.clientCommand.resolveMiddleware(commandStack, doc.config, undefined);
       handlers.set(command.constructor, handler);
     }
     return handler(command.clientCommand).then((result) => result.output);
   };
   return Object.assign(doc, { send: sendReusing });
 }
+
+/**
+ * The endpoint a client's config names, for every call: the low-level
+ * command's endpoint step (its rules, evaluated per call from a copy of the
+ * whole config) becomes one that passes the request on, and the serializer
+ * takes the config's endpoint. The low-level command adds its steps to the
+ * stack it is given when its middleware is resolved, so the step is replaced
+ * in what it makes of that stack.
+ */
+function withFixedEndpoint(commandStack: Stack): void {
+  const concat = commandStack.concat.bind(commandStack);
+  Object.assign(commandStack, {
+    concat: (other: Parameters<Stack['concat']>[0]) => {
+      const all = concat(other);
+      // An SDK that named the step otherwise would keep its rules beside this one: it fails instead.
+      if (!all.identify().some((entry) => entry.startsWith(`${ENDPOINT_STEP.name} `)))
+        throw new Error(`the SDK's command has no ${ENDPOINT_STEP.name} step to replace`);
+      all.addRelativeTo((next: SerializeHandler<ServiceInputTypes, ServiceOutputTypes>) => next, {
+        ...ENDPOINT_STEP,
+        tags: [...ENDPOINT_STEP.tags],
+      });
+      return all;
+    },
+  });
+}
+
+/** Where the SDK's endpoint step sits (its name, relation and tags), which `override` replaces. */
+const ENDPOINT_STEP = {
+  name: 'endpointV2Middleware',
+  override: true,
+  relation: 'before',
+  toMiddleware: 'serializerMiddleware',
+  tags: ['ENDPOINT_PARAMETERS', 'ENDPOINT_V2', 'ENDPOINT'],
+} as const;
 
 function isDocumentCommand(command: unknown): command is DocumentCommand {
   if (typeof command !== 'object' || command === null) return false;
