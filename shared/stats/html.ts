@@ -335,12 +335,16 @@ const REASON_METRICS: ReadonlyMap<string, string> = new Map([
 export function reportBody(r: JourneyReport): string {
   const kpi = (label: string, value: string, field: string) =>
     `<div class="kpi" data-kpi="${field}"><b>${escapeHtml(value)}</b>${escapeHtml(label)}</div>`;
-  const reasons = r.steps.flatMap((s) =>
-    s.reasons.map(
+  const reasons = r.steps.flatMap((s) => [
+    ...s.reasons.map(
       (w) =>
         `<li>${escapeHtml(s.stepId)}: ${escapeHtml(REASON_METRICS.get(w.metric) ?? w.metric)} — ${escapeHtml(reasonLabel(w.reason))}: ${grouped(w.count)}</li>`,
     ),
-  );
+    ...s.failures.map(
+      (f) =>
+        `<li data-failure="${escapeHtml(f.kind)}">${escapeHtml(s.stepId)}: failed — ${escapeHtml(f.label)}: ${grouped(f.count)}</li>`,
+    ),
+  ]);
   return `<h1>${escapeHtml(r.name)}</h1>
 <p class="note">journey ${escapeHtml(r.journeyId)} · versions ${escapeHtml(r.versions.join(', ') || 'none yet')}</p>${expiredHtml(r)}
 <div class="kpis">
@@ -361,5 +365,5 @@ ${variantTable(r)}
 ${variantMessagesHtml(variantMessageSections(r.splits, r.steps))}
 <h2>Messages per day</h2>
 ${dayChart(r.days)}
-${reasons.length === 0 ? '' : `<h2>Not sent or deferred, and why</h2><ul>${reasons.join('')}</ul>`}`;
+${reasons.length === 0 ? '' : `<h2>Not sent, deferred or failed, and why</h2><ul>${reasons.join('')}</ul>`}`;
 }

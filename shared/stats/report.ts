@@ -5,6 +5,7 @@ import { ENTRY_SKIP_REASONS, type EntrySkipReason } from '../journey/entry/entri
 import { edgesOf } from '../journey/graph.ts';
 import { type Journey, STAGES, type Step } from '../journey/schema.ts';
 import { type ExperimentResult, experimentResults } from './experiment-report.ts';
+import { failureKind, failureLabel } from './failures.ts';
 import { everyDay } from './format.ts';
 import {
   COUNTER_METRICS,
@@ -80,6 +81,8 @@ export type StepResult = {
   counts: Record<string, number>;
   /** Suppressions and deferrals by reason code. */
   reasons: { metric: string; reason: string; count: number }[];
+  /** Its failures by kind (the `failed.<kind>` counts), each with what it means (failures.ts). */
+  failures: { kind: string; label: string; count: number }[];
   /** A message step more than one variant reaches: its messages per variant. */
   variants?: StepVariants;
 };
@@ -271,6 +274,14 @@ function stepMetrics(counters: readonly Counter[]): string[] {
   return [...metrics].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/** The failures among a step's counts, in their order, each with its label (a kind without one keeps its name). */
+function failuresOf(counts: Record<string, number>): StepResult['failures'] {
+  return Object.entries(counts).flatMap(([metric, count]) => {
+    const kind = failureKind(metric);
+    return kind === undefined ? [] : [{ kind, label: failureLabel(kind), count }];
+  });
+}
+
 function stepResult(
   id: string,
   step: Step,
@@ -311,6 +322,7 @@ function stepResult(
     ...(reached === undefined ? {} : { reached }),
     counts,
     reasons: [...reasons.values()],
+    failures: failuresOf(counts),
   };
 }
 

@@ -1,4 +1,5 @@
 import { experimentLine } from './experiment-report.ts';
+import { failureKind } from './failures.ts';
 import {
   amount,
   edgeShares,
@@ -62,8 +63,9 @@ export function reportText(r: JourneyReport): string {
   }
   out.push('Steps (stage, step, type: counts)');
   for (const s of [...r.steps].sort((a, b) => a.depth - b.depth)) {
+    // Failures by kind are told below, each in words.
     const counts = Object.entries(s.counts)
-      .filter(([, n]) => n > 0)
+      .filter(([m, n]) => n > 0 && failureKind(m) === undefined)
       .map(([m, n]) => `${m} ${grouped(n)}`)
       .join(', ');
     const reached = s.reached === undefined ? '' : `reached ${grouped(s.reached)}`;
@@ -75,6 +77,7 @@ export function reportText(r: JourneyReport): string {
     );
     for (const why of s.reasons)
       out.push(`        ${why.metric}: ${reasonLabel(why.reason)} ${grouped(why.count)}`);
+    for (const f of s.failures) out.push(`        failed: ${f.label} ${grouped(f.count)}`);
     if (s.variants !== undefined) out.push(`        ${stepVariantsText(s.variants)}`);
   }
   const shares = edgeShares(r.edges);
