@@ -65,7 +65,9 @@ describe('failure kinds in the report', () => {
       { kind: 'EventBus', label: 'the event bus refused the event', count: 2 },
       { kind: 'NewerKind', label: 'NewerKind', count: 1 },
     ]);
-    expect(text).toContain('failed: a profile value could not serve the step (missing, or of another type) 3');
+    expect(text).toContain(
+      'failed: a profile value could not serve the step (missing, or of another type) 3',
+    );
     expect(text).toContain('failed: the event bus refused the event 2');
     expect(text).toContain('failed: NewerKind 1');
     expect(text).not.toContain('failed.');
