@@ -3,6 +3,7 @@ import { experimentLine } from './experiment-report.ts';
 import {
   amount,
   edgeShares,
+  enteredHere,
   escapeHtml,
   everyDay,
   expiredNote,
@@ -190,13 +191,18 @@ function mapSvg(report: JourneyReport): string {
     );
   }
   for (const { step, x, y } of placed.values()) {
+    const entered = enteredHere(step);
     parts.push(
-      `<g class="step" data-step="${escapeHtml(step.stepId)}" data-reached="${step.reached ?? ''}">`,
+      `<g class="step" data-step="${escapeHtml(step.stepId)}" data-reached="${step.reached ?? ''}" data-entered="${step.entered ?? ''}">`,
       `<rect x="${x}" y="${y}" width="${BOX.width}" height="${BOX.height}" rx="6" fill="${COLOURS[step.type]}"/>`,
       `<title>${escapeHtml(step.label ?? step.stepId)}</title>`,
       `<text class="step-id" x="${x + 10}" y="${y + 20}">${isolate(escapeHtml(shorten(step.label ?? step.stepId, STEP_COLUMNS - Math.ceil(1.4 * reachedText(step).length))))}</text>`,
       `<text class="reached" x="${x + BOX.width - 10}" y="${y + 20}" text-anchor="end">${reachedText(step)}</text>`,
       `<text class="detail" x="${x + 10}" y="${y + 44}">${escapeHtml(stepDetail(step))}</text>`,
+      // The entries of versions that began here, on a line of their own as the text report gives them.
+      entered === undefined
+        ? ''
+        : `<text class="detail entered" x="${x + 10}" y="${y + 58}">${entered}</text>`,
       '</g>',
     );
   }

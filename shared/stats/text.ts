@@ -3,6 +3,7 @@ import { failureKind } from './failures.ts';
 import {
   amount,
   edgeShares,
+  enteredHere,
   everyDay,
   expiredNote,
   grouped,
@@ -70,8 +71,7 @@ export function reportText(r: JourneyReport): string {
       .join(', ');
     const reached = s.reached === undefined ? '' : `reached ${grouped(s.reached)}`;
     // A step versions began at: its entries, beside the reach its own counters tell, if any.
-    const entered =
-      s.entered === undefined || s.entered === s.reached ? '' : `entered here ${grouped(s.entered)}`;
+    const entered = enteredHere(s);
     out.push(
       `  ${s.stage.padEnd(14)} ${s.stepId.padEnd(24)} ${s.type.padEnd(13)} ${[reached, entered, counts].filter(Boolean).join('; ')}`,
     );
