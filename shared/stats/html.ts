@@ -1,4 +1,5 @@
 import type { Channel } from '../channels.ts';
+import { engagementHtml } from './engagement.ts';
 import { experimentLine } from './experiment-report.ts';
 import {
   amount,
@@ -369,6 +370,7 @@ ${skippedKpi(r, kpi)}
 <p class="note">Conversion within the goal window, by assigned variant (intent to treat). Rate interval: Wilson score, 95%. Lift and p-value: pooled two-proportion z-test against the holdout, two-sided; with several variants against one holdout, p-values are Holm–Bonferroni adjusted over them, so identical variants are called better or worse at most 5% of the time; across versions (whose weights may differ) variant and holdout are compared within each version (Cochran–Mantel–Haenszel test, Mantel–Haenszel lift), never pooled; “too small to tell” when a group has fewer than 5 conversions or 5 non-conversions.</p>
 ${variantTable(r)}
 ${variantMessagesHtml(variantMessageSections(r.splits, r.steps))}
+${engagementHtml(r.steps)}
 <h2>Messages per day</h2>
 ${dayChart(r.days)}
 ${reasons.length === 0 ? '' : `<h2>Not sent, deferred or failed, and why</h2><ul>${reasons.join('')}</ul>`}`;

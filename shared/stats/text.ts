@@ -1,3 +1,4 @@
+import { engagementText } from './engagement.ts';
 import { experimentLine } from './experiment-report.ts';
 import { failureKind } from './failures.ts';
 import {
@@ -78,6 +79,7 @@ export function reportText(r: JourneyReport): string {
     for (const why of s.reasons)
       out.push(`        ${why.metric}: ${reasonLabel(why.reason)} ${grouped(why.count)}`);
     for (const f of s.failures) out.push(`        failed: ${f.label} ${grouped(f.count)}`);
+    if (s.engagement !== undefined) out.push(`        ${engagementText(s.engagement)}`);
     if (s.variants !== undefined) out.push(`        ${stepVariantsText(s.variants)}`);
   }
   const shares = edgeShares(r.edges);
