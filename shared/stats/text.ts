@@ -79,7 +79,7 @@ export function reportText(r: JourneyReport): string {
     for (const why of s.reasons)
       out.push(`        ${why.metric}: ${reasonLabel(why.reason)} ${grouped(why.count)}`);
     for (const f of s.failures) out.push(`        failed: ${f.label} ${grouped(f.count)}`);
-    if (s.engagement !== undefined) out.push(`        ${engagementText(s.engagement)}`);
+    if (s.engagement !== undefined) out.push(`        engagement: ${engagementText(s.engagement)}`);
     if (s.variants !== undefined) out.push(`        ${stepVariantsText(s.variants)}`);
   }
   const shares = edgeShares(r.edges);
