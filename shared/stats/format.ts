@@ -1,6 +1,6 @@
 import type { EntrySkipReason } from '../journey/entry/entries.ts';
 import type { Outcome } from './keys.ts';
-import type { JourneyReport, VariantResult } from './report.ts';
+import type { JourneyReport, StepResult, VariantResult } from './report.ts';
 import type { Rate } from './statistics.ts';
 
 /** Number formats shared by the text and HTML reports. */
@@ -162,4 +162,14 @@ export function unknownStartNote(r: JourneyReport): string | undefined {
 /** Text set in HTML: every character that could start markup or end an attribute, as a reference. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * The entries of a step versions began at, as the text and the map print them beside its reach:
+ * undefined where none began there, or where they are all its reach tells.
+ */
+export function enteredHere(step: Pick<StepResult, 'entered' | 'reached'>): string | undefined {
+  return step.entered === undefined || step.entered === step.reached
+    ? undefined
+    : `entered here ${grouped(step.entered)}`;
 }

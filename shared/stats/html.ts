@@ -1,8 +1,10 @@
 import type { Channel } from '../channels.ts';
+import { engagementHtml } from './engagement.ts';
 import { experimentLine } from './experiment-report.ts';
 import {
   amount,
   edgeShares,
+  enteredHere,
   escapeHtml,
   everyDay,
   expiredNote,
@@ -190,13 +192,18 @@ function mapSvg(report: JourneyReport): string {
     );
   }
   for (const { step, x, y } of placed.values()) {
+    const entered = enteredHere(step);
     parts.push(
-      `<g class="step" data-step="${escapeHtml(step.stepId)}" data-reached="${step.reached ?? ''}">`,
+      `<g class="step" data-step="${escapeHtml(step.stepId)}" data-reached="${step.reached ?? ''}" data-entered="${step.entered ?? ''}">`,
       `<rect x="${x}" y="${y}" width="${BOX.width}" height="${BOX.height}" rx="6" fill="${COLOURS[step.type]}"/>`,
       `<title>${escapeHtml(step.label ?? step.stepId)}</title>`,
       `<text class="step-id" x="${x + 10}" y="${y + 20}">${isolate(escapeHtml(shorten(step.label ?? step.stepId, STEP_COLUMNS - Math.ceil(1.4 * reachedText(step).length))))}</text>`,
       `<text class="reached" x="${x + BOX.width - 10}" y="${y + 20}" text-anchor="end">${reachedText(step)}</text>`,
       `<text class="detail" x="${x + 10}" y="${y + 44}">${escapeHtml(stepDetail(step))}</text>`,
+      // The entries of versions that began here, on a line of their own as the text report gives them.
+      entered === undefined
+        ? ''
+        : `<text class="detail entered" x="${x + 10}" y="${y + 58}">${entered}</text>`,
       '</g>',
     );
   }
@@ -335,12 +342,16 @@ const REASON_METRICS: ReadonlyMap<string, string> = new Map([
 export function reportBody(r: JourneyReport): string {
   const kpi = (label: string, value: string, field: string) =>
     `<div class="kpi" data-kpi="${field}"><b>${escapeHtml(value)}</b>${escapeHtml(label)}</div>`;
-  const reasons = r.steps.flatMap((s) =>
-    s.reasons.map(
+  const reasons = r.steps.flatMap((s) => [
+    ...s.reasons.map(
       (w) =>
         `<li>${escapeHtml(s.stepId)}: ${escapeHtml(REASON_METRICS.get(w.metric) ?? w.metric)} — ${escapeHtml(reasonLabel(w.reason))}: ${grouped(w.count)}</li>`,
     ),
-  );
+    ...s.failures.map(
+      (f) =>
+        `<li data-failure="${escapeHtml(f.kind)}">${escapeHtml(s.stepId)}: failed — ${escapeHtml(f.label)}: ${grouped(f.count)}</li>`,
+    ),
+  ]);
   return `<h1>${escapeHtml(r.name)}</h1>
 <p class="note">journey ${escapeHtml(r.journeyId)} · versions ${escapeHtml(r.versions.join(', ') || 'none yet')}</p>${expiredHtml(r)}
 <div class="kpis">
@@ -359,7 +370,8 @@ ${skippedKpi(r, kpi)}
 <p class="note">Conversion within the goal window, by assigned variant (intent to treat). Rate interval: Wilson score, 95%. Lift and p-value: pooled two-proportion z-test against the holdout, two-sided; with several variants against one holdout, p-values are Holm–Bonferroni adjusted over them, so identical variants are called better or worse at most 5% of the time; across versions (whose weights may differ) variant and holdout are compared within each version (Cochran–Mantel–Haenszel test, Mantel–Haenszel lift), never pooled; “too small to tell” when a group has fewer than 5 conversions or 5 non-conversions.</p>
 ${variantTable(r)}
 ${variantMessagesHtml(variantMessageSections(r.splits, r.steps))}
+${engagementHtml(r.steps)}
 <h2>Messages per day</h2>
 ${dayChart(r.days)}
-${reasons.length === 0 ? '' : `<h2>Not sent or deferred, and why</h2><ul>${reasons.join('')}</ul>`}`;
+${reasons.length === 0 ? '' : `<h2>Not sent, deferred or failed, and why</h2><ul>${reasons.join('')}</ul>`}`;
 }

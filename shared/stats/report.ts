@@ -4,7 +4,9 @@ import { fallbackChain } from '../journey/compile/fallback.ts';
 import { ENTRY_SKIP_REASONS, type EntrySkipReason } from '../journey/entry/entries.ts';
 import { edgesOf } from '../journey/graph.ts';
 import { type Journey, STAGES, type Step } from '../journey/schema.ts';
+import { type EngagementFigure, engagementOf } from './engagement.ts';
 import { type ExperimentResult, experimentResults } from './experiment-report.ts';
+import { failureKind, failureLabel } from './failures.ts';
 import { everyDay } from './format.ts';
 import {
   COUNTER_METRICS,
@@ -80,6 +82,10 @@ export type StepResult = {
   counts: Record<string, number>;
   /** Suppressions and deferrals by reason code. */
   reasons: { metric: string; reason: string; count: number }[];
+  /** Its failures by kind (the `failed.<kind>` counts), each with what it means (failures.ts). */
+  failures: { kind: string; label: string; count: number }[];
+  /** A message step's delivered, opened and clicked, with their shares (engagement.ts): per step only. */
+  engagement?: EngagementFigure[];
   /** A message step more than one variant reaches: its messages per variant. */
   variants?: StepVariants;
 };
@@ -271,6 +277,14 @@ function stepMetrics(counters: readonly Counter[]): string[] {
   return [...metrics].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/** The failures among a step's counts, in their order, each with its label (a kind without one keeps its name). */
+function failuresOf(counts: Record<string, number>): StepResult['failures'] {
+  return Object.entries(counts).flatMap(([metric, count]) => {
+    const kind = failureKind(metric);
+    return kind === undefined ? [] : [{ kind, label: failureLabel(kind), count }];
+  });
+}
+
 function stepResult(
   id: string,
   step: Step,
@@ -292,11 +306,13 @@ function stepResult(
     reasons.set(key, r);
   }
   let reached: number | undefined;
+  let engagement: EngagementFigure[] | undefined;
   if (step.type === 'email' || step.type === 'sms' || step.type === 'push') {
     // A deferred send is tried again later: only final outcomes count the customer once.
     reached = MESSAGE_FINAL.reduce((n, m) => n + tally.get(m, id).count, 0);
     // Counted customers per step come from the message counters alone.
     for (const m of MESSAGE_FINAL) counts[m] = tally.get(m, id).count;
+    engagement = engagementOf(step.type, counts);
   } else if (step.type === 'split') {
     // Assigned at entry, whether or not the customer gets this far (a branch or a wait may end the
     // enrollment first): the split tells its assignments, and how many reached it only as the start.
@@ -311,6 +327,8 @@ function stepResult(
     ...(reached === undefined ? {} : { reached }),
     counts,
     reasons: [...reasons.values()],
+    failures: failuresOf(counts),
+    ...(engagement === undefined ? {} : { engagement }),
   };
 }
 

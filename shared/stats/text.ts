@@ -1,7 +1,10 @@
+import { engagementText } from './engagement.ts';
 import { experimentLine } from './experiment-report.ts';
+import { failureKind } from './failures.ts';
 import {
   amount,
   edgeShares,
+  enteredHere,
   everyDay,
   expiredNote,
   grouped,
@@ -62,19 +65,21 @@ export function reportText(r: JourneyReport): string {
   }
   out.push('Steps (stage, step, type: counts)');
   for (const s of [...r.steps].sort((a, b) => a.depth - b.depth)) {
+    // Failures by kind are told below, each in words.
     const counts = Object.entries(s.counts)
-      .filter(([, n]) => n > 0)
+      .filter(([m, n]) => n > 0 && failureKind(m) === undefined)
       .map(([m, n]) => `${m} ${grouped(n)}`)
       .join(', ');
     const reached = s.reached === undefined ? '' : `reached ${grouped(s.reached)}`;
     // A step versions began at: its entries, beside the reach its own counters tell, if any.
-    const entered =
-      s.entered === undefined || s.entered === s.reached ? '' : `entered here ${grouped(s.entered)}`;
+    const entered = enteredHere(s);
     out.push(
       `  ${s.stage.padEnd(14)} ${s.stepId.padEnd(24)} ${s.type.padEnd(13)} ${[reached, entered, counts].filter(Boolean).join('; ')}`,
     );
     for (const why of s.reasons)
       out.push(`        ${why.metric}: ${reasonLabel(why.reason)} ${grouped(why.count)}`);
+    for (const f of s.failures) out.push(`        failed: ${f.label} ${grouped(f.count)}`);
+    if (s.engagement !== undefined) out.push(`        engagement: ${engagementText(s.engagement)}`);
     if (s.variants !== undefined) out.push(`        ${stepVariantsText(s.variants)}`);
   }
   const shares = edgeShares(r.edges);

@@ -149,7 +149,8 @@ describe('buildReport', () => {
     const step = (id: string) => report.steps.find((s) => s.stepId === id);
     expect(step('ab')?.counts).toEqual({ 'failed.ProfileValue': 3, 'failed.EventBus': 1 });
     expect(step('offer')?.counts).toMatchObject({ sent: 4, pushTokenReplaced: 2, pushTokenRemoved: 1 });
-    expect(reportText(report)).toMatch(/ab +split +failed.EventBus 1, failed.ProfileValue 3\n/);
+    expect(reportText(report)).toContain('failed: the event bus refused the event 1');
+    expect(reportText(report)).toContain('failed: a profile value could not serve the step');
     expect(reportBody(report)).toContain('split · failed 4');
   });
 
@@ -294,7 +295,7 @@ describe('buildReport', () => {
     const page = reportBody(buildReport(journey, counters, []));
     // assert
     expect(page).not.toContain('Not sent, and why');
-    expect(page).toContain('<h2>Not sent or deferred, and why</h2>');
+    expect(page).toContain('<h2>Not sent, deferred or failed, and why</h2>');
     expect(page).toContain('hello: deferred (tried again later) — quiet hours: 12');
     expect(page).toContain('hello: not sent — no consent (opted out, unsubscribed, suppressed): 5');
   });
