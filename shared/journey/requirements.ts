@@ -30,24 +30,30 @@ export function copiedPaths(step: Step): string[] {
  * updateContext's, which sets null when the value is missing.
  */
 export function copiedValues(step: Step): { at: [string, string]; from: string }[] {
-  const groups: [string, Readonly<Record<string, unknown>> | undefined][] =
-    step.type === 'emit'
-      ? [['properties', step.properties]]
-      : step.type === 'updateProfile' || step.type === 'updateContext'
-        ? [['set', step.set]]
-        : step.type === 'webhook'
-          ? [
-              ['body', step.body],
-              ['query', step.query],
-            ]
-          : [];
-  return groups.flatMap(([field, values]) =>
+  return valueGroups(step).flatMap(([field, values]) =>
     Object.entries(values ?? {}).flatMap(([key, value]) =>
       typeof value === 'object' && value !== null && 'from' in value && typeof value.from === 'string'
         ? [{ at: [field, key] as [string, string], from: value.from }]
         : [],
     ),
   );
+}
+
+/**
+ * The fields of a step whose values are written or copied by key (an emit's
+ * properties, an update's set, a webhook's body and query), each with its name.
+ */
+export function valueGroups(step: Step): [string, Readonly<Record<string, unknown>> | undefined][] {
+  return step.type === 'emit'
+    ? [['properties', step.properties]]
+    : step.type === 'updateProfile' || step.type === 'updateContext'
+      ? [['set', step.set]]
+      : step.type === 'webhook'
+        ? [
+            ['body', step.body],
+            ['query', step.query],
+          ]
+        : [];
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Condition } from '../../conditions/schema.ts';
 import { IdentifyEvent, TrackEvent } from '../../events.ts';
 import { ChannelConsent, EventCounter, Profile } from '../../profile/profile.ts';
 import { edgesOf, reachableFrom } from '../graph.ts';
-import { copiedValues } from '../requirements.ts';
+import { copiedValues, valueGroups } from '../requirements.ts';
 import { type Violation, violation } from '../violations.ts';
 import { journeyConditions } from './conditions.ts';
 import type { CheckContext } from './context.ts';
@@ -208,17 +208,7 @@ export function literalPathWarnings(context: CheckContext): Violation[] {
 export function literalValueWarnings({ steps }: CheckContext): Violation[] {
   const out: Violation[] = [];
   for (const [id, step] of Object.entries(steps)) {
-    const groups: [string, Readonly<Record<string, unknown>> | undefined][] =
-      step.type === 'emit'
-        ? [['properties', step.properties]]
-        : step.type === 'updateProfile' || step.type === 'updateContext'
-          ? [['set', step.set]]
-          : step.type === 'webhook'
-            ? [
-                ['body', step.body],
-                ['query', step.query],
-              ]
-            : [];
+    const groups = valueGroups(step);
     for (const [field, values] of groups)
       for (const [key, value] of Object.entries(values ?? {}))
         if (typeof value === 'string' && PATH_ROOTS.test(value))

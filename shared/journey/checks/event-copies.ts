@@ -1,29 +1,15 @@
 import { stepsWithEvent } from '../compile/flow.ts';
 import { reachableFrom } from '../graph.ts';
+import { copiedValues } from '../requirements.ts';
 import type { Step } from '../schema.ts';
 import { type Violation, violation } from '../violations.ts';
 import type { CheckContext } from './context.ts';
 
 /** The values a step's Task copies with a Step Functions path, by the field and key they sit at. */
 function copies(step: Step): { field: string; key: string; from: string }[] {
-  const groups: [string, Readonly<Record<string, unknown>> | undefined][] =
-    step.type === 'emit'
-      ? [['properties', step.properties]]
-      : step.type === 'updateProfile'
-        ? [['set', step.set]]
-        : step.type === 'webhook'
-          ? [
-              ['body', step.body],
-              ['query', step.query],
-            ]
-          : [];
-  return groups.flatMap(([field, values]) =>
-    Object.entries(values ?? {}).flatMap(([key, value]) =>
-      typeof value === 'object' && value !== null && 'from' in value && typeof value.from === 'string'
-        ? [{ field, key, from: value.from }]
-        : [],
-    ),
-  );
+  // An updateContext's copy of a missing path sets null: it fails nothing.
+  if (step.type === 'updateContext') return [];
+  return copiedValues(step).map(({ at: [field, key], from }) => ({ field, key, from }));
 }
 
 /**
