@@ -6,6 +6,7 @@ import { Journey, type JourneyInput } from '#shared/journey/schema.ts';
 import { buildReport } from '#shared/stats/report.ts';
 import { reportText } from '#shared/stats/text.ts';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite.ts';
+import { AB_SPLIT_THEN_WAIT } from '../../support/journey-steps.ts';
 import { ingestDeps, registerJourney, track } from './harness.ts';
 
 /**
@@ -29,18 +30,7 @@ const V1: JourneyInput = {
 /** The edit: a split before the wait, whose variants both go on to it. */
 const V2: JourneyInput = {
   ...V1,
-  start: 'ab',
-  steps: {
-    ab: {
-      type: 'split',
-      variants: [
-        { name: 'a', weight: 50, next: 'pause' },
-        { name: 'b', weight: 50, next: 'pause' },
-      ],
-    },
-    pause: { type: 'wait', for: 'PT1H', next: 'done' },
-    done: { type: 'exit' },
-  },
+  ...AB_SPLIT_THEN_WAIT,
 };
 
 let db: LocalDynamo;

@@ -3,6 +3,7 @@ import { Journey } from '#shared/journey/schema.ts';
 import { reportHtml } from '#shared/stats/html.ts';
 import { buildReport, type Counter } from '#shared/stats/report.ts';
 import { reportText } from '#shared/stats/text.ts';
+import { AB_SPLIT_THEN_WAIT } from '../../support/journey-steps.ts';
 
 /**
  * A step an earlier version began at, which the current version reaches
@@ -15,18 +16,7 @@ const JOURNEY = Journey.parse({
   id: 'new-start',
   name: 'New start',
   trigger: { type: 'event', event: 'Signed Up' },
-  start: 'ab',
-  steps: {
-    ab: {
-      type: 'split',
-      variants: [
-        { name: 'a', weight: 50, next: 'pause' },
-        { name: 'b', weight: 50, next: 'pause' },
-      ],
-    },
-    pause: { type: 'wait', for: 'PT1H', next: 'done' },
-    done: { type: 'exit' },
-  },
+  ...AB_SPLIT_THEN_WAIT,
 });
 
 /** The map's group of one step, as the page draws it. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Journey } from '#shared/journey/schema.ts';
 import { buildReport, type Counter } from '#shared/stats/report.ts';
 import { reportText } from '#shared/stats/text.ts';
+import { AB_SPLIT_THEN_WAIT } from '../../support/journey-steps.ts';
 
 /**
  * Entries counted before each entry named the step it began at (a table
@@ -14,18 +15,7 @@ const JOURNEY = Journey.parse({
   id: 'moved-start',
   name: 'Moved start',
   trigger: { type: 'event', event: 'Signed Up' },
-  start: 'ab',
-  steps: {
-    ab: {
-      type: 'split',
-      variants: [
-        { name: 'a', weight: 50, next: 'pause' },
-        { name: 'b', weight: 50, next: 'pause' },
-      ],
-    },
-    pause: { type: 'wait', for: 'PT1H', next: 'done' },
-    done: { type: 'exit' },
-  },
+  ...AB_SPLIT_THEN_WAIT,
 });
 
 const assigned = (variant: string, count: number): Counter => ({
